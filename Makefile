@@ -1,0 +1,35 @@
+# Petrel's build. `make` builds the kernel, the initramfs and the GRUB ISO;
+# `make run` boots the default image; `make test` runs every test.
+# Each part of the tree adds its rules through a fragment in mk/.
+
+BUILD := build
+DEPS_STAMP := $(BUILD)/.deps-ok
+
+.PHONY: all run test bench clean deps
+all: $(BUILD)/kernel.elf $(BUILD)/initramfs.cpio $(BUILD)/kernel.iso
+
+include mk/config.mk
+include mk/kernel.mk
+include mk/user.mk
+include mk/iso.mk
+include mk/host-tests.mk
+include mk/abi.mk
+
+# Missing Debian packages are installed by the project's own script.
+$(DEPS_STAMP): tools/deps.sh
+	@mkdir -p $(BUILD)
+	tools/deps.sh
+	@touch $@
+deps: $(DEPS_STAMP)
+
+run: all
+	./petrel run
+
+test: all $(BUILD)/initramfs-test.cpio host-tests abi-tests
+	python3 tests/run
+
+bench: all
+	bench/run
+
+clean:
+	rm -rf $(BUILD)

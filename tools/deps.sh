@@ -1,0 +1,19 @@
+#!/bin/sh
+# Installs the Debian packages Petrel's build, run and tests need, if missing.
+# Called by make before anything that needs them; safe to run again.
+set -e
+PKGS="qemu-system-x86 grub-pc-bin grub-common xorriso mtools musl-tools busybox-static cpio gcc make python3"
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "deps: installing$missing" >&2
+if [ "$(id -u)" != 0 ]; then
+	SUDO=sudo
+else
+	SUDO=
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q >&2
+$SUDO apt-get install -y -q --no-install-recommends $missing >&2
