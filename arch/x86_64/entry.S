@@ -1,0 +1,133 @@
+/*
+ * Kernel entry and exit: exception/interrupt stubs, the SYSCALL entry, the
+ * common return path and the thread context switch. The kernel runs with
+ * interrupts off; only the idle loop enables them.
+ */
+#define GS_SELF 0
+#define GS_KSTACK 8
+#define GS_USER_RSP 16
+
+.macro PUSH_REGS
+	pushq %rax
+	pushq %rbx
+	pushq %rcx
+	pushq %rdx
+	pushq %rsi
+	pushq %rdi
+	pushq %rbp
+	pushq %r8
+	pushq %r9
+	pushq %r10
+	pushq %r11
+	pushq %r12
+	pushq %r13
+	pushq %r14
+	pushq %r15
+.endm
+
+.macro POP_REGS
+	popq %r15
+	popq %r14
+	popq %r13
+	popq %r12
+	popq %r11
+	popq %r10
+	popq %r9
+	popq %r8
+	popq %rbp
+	popq %rdi
+	popq %rsi
+	popq %rdx
+	popq %rcx
+	popq %rbx
+	popq %rax
+.endm
+
+	.text
+/* Vectors that push an error code themselves: 8, 10-14, 17, 21, 29, 30. */
+.macro STUB n
+	.balign 16
+	.if (\n == 8) || (\n >= 10 && \n <= 14) || (\n == 17) || (\n == 21) || (\n == 29) || (\n == 30)
+	.else
+	pushq $0
+	.endif
+	pushq $\n
+	jmp trap_common
+.endm
+
+	.globl trap_stubs
+	.balign 16
+trap_stubs:
+.altmacro
+.set i, 0
+.rept 256
+	STUB %i
+	.set i, i + 1
+.endr
+.noaltmacro
+
+trap_common:
+	cld
+	testb $3, 24(%rsp)		/* saved cs: from user? */
+	jz 1f
+	swapgs
+1:	PUSH_REGS
+	movq %rsp, %rdi
+	call trap_handler
+	.globl trap_return
+trap_return:
+	POP_REGS
+	testb $3, 24(%rsp)
+	jz 2f
+	swapgs
+2:	addq $16, %rsp
+	iretq
+
+/*
+ * SYSCALL: rcx = user rip, r11 = user rflags, interrupts masked by FMASK.
+ * Build a trapframe on the thread's kernel stack.
+ */
+	.globl syscall_entry
+syscall_entry:
+	swapgs
+	movq %rsp, %gs:GS_USER_RSP
+	movq %gs:GS_KSTACK, %rsp
+	pushq $0x1b			/* ss */
+	pushq %gs:GS_USER_RSP		/* rsp */
+	pushq %r11			/* rflags */
+	pushq $0x23			/* cs */
+	pushq %rcx			/* rip */
+	pushq $0			/* error */
+	pushq $0x100			/* vector: TRAP_SYSCALL */
+	cld
+	PUSH_REGS
+	movq %rsp, %rdi
+	call syscall_handler
+	jmp trap_return
+
+/* void arch_switch(uint64_t *save_sp, uint64_t load_sp) */
+	.globl arch_switch
+arch_switch:
+	pushq %rbp
+	pushq %rbx
+	pushq %r12
+	pushq %r13
+	pushq %r14
+	pushq %r15
+	movq %rsp, (%rdi)
+	movq %rsi, %rsp
+	popq %r15
+	popq %r14
+	popq %r13
+	popq %r12
+	popq %rbx
+	popq %rbp
+	ret
+
+/* First run of a new thread: its stack holds a trapframe above this. */
+	.globl thread_trampoline
+thread_trampoline:
+	call thread_first_run
+	jmp trap_return
+
+	.section .note.GNU-stack, "", @progbits

@@ -1,0 +1,25 @@
+/*
+ * What the ACPI tables told us (arch/x86_64/acpi.c).
+ */
+#ifndef ARCH_ACPI_H
+#define ARCH_ACPI_H
+
+#include <kernel/types.h>
+
+#define ACPI_CPU_MAX 16
+
+struct acpi_info {
+	uint32_t apic_ids[ACPI_CPU_MAX];
+	int cpu_count;			/* 0 if there was no MADT */
+	uint64_t lapic_addr;
+	uint64_t ioapic_addr;
+	uint32_t ioapic_gsi_base;
+	uint32_t isa_gsi[16];		/* ISA IRQ -> GSI after overrides */
+	uint16_t isa_flags[16];
+	paddr_t fadt;
+};
+
+extern struct acpi_info acpi;
+void acpi_init(void);
+
+#endif

@@ -1,0 +1,31 @@
+/*
+ * The register frame every entry to the kernel saves (entry.S), in memory
+ * order. Interrupts, exceptions and system calls all build the same frame.
+ */
+#ifndef ARCH_TRAP_H
+#define ARCH_TRAP_H
+
+#include <kernel/types.h>
+
+struct trapframe {
+	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
+	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
+	uint64_t vector, error;
+	uint64_t rip, cs, rflags, rsp, ss;
+};
+
+#define TRAP_SYSCALL 0x100	/* vector value marking a syscall frame */
+#define USER_CS 0x23
+#define USER_DS 0x1b
+#define KERNEL_CS 0x08
+#define KERNEL_DS 0x10
+#define RFLAGS_IF (1ul << 9)
+#define RFLAGS_AC (1ul << 18)
+
+static inline bool
+trap_from_user(const struct trapframe *tf)
+{
+	return (tf->cs & 3) == 3;
+}
+
+#endif

@@ -1,0 +1,250 @@
+/*
+ * x86_64 page tables: the kernel's direct map of RAM and its image with
+ * W^X, and the 4-level user tables behind kernel/include/kernel/mmu.h.
+ * Every address space shares the kernel's PML4 entries 256..511.
+ */
+#include <kernel/mmu.h>
+#include <kernel/page.h>
+#include <kernel/boot.h>
+#include <kernel/printk.h>
+#include <kernel/string.h>
+#include <arch/cpu.h>
+
+static paddr_t kernel_root;
+extern char text_start[], text_end[], rodata_end[], kernel_end[];
+extern char kernel_start[];
+
+static pte_t *
+table(pte_t e)
+{
+	return phys_to_virt(e & PTE_ADDR);
+}
+
+static pte_t *
+alloc_table(void)
+{
+	return page_alloc_kva(0);
+}
+
+static bool
+overlaps_ram(paddr_t start, paddr_t end)
+{
+	for (int i = 0; i < boot_info.mem_count; i++) {
+		struct boot_mem *m = &boot_info.mem[i];
+		if (m->usable && m->base < end && m->base + m->size > start)
+			return true;
+	}
+	return false;
+}
+
+/* Direct map: RAM write-back, everything else (MMIO) uncached. 2 MiB pages. */
+static void
+map_direct(pte_t *pml4)
+{
+	paddr_t top = 4ul << 30;
+	for (int i = 0; i < boot_info.mem_count; i++)
+		if (boot_info.mem[i].usable)
+			top = MAX(top, boot_info.mem[i].base + boot_info.mem[i].size);
+	top = ALIGN_UP(top, 1ul << 30);
+	for (paddr_t pa = 0; pa < top; pa += 2ul << 20) {
+		vaddr_t va = PHYS_MAP_BASE + pa;
+		pte_t *l4 = &pml4[(va >> 39) & 511];
+		if (!(*l4 & PTE_P))
+			*l4 = virt_to_phys(alloc_table()) | PTE_P | PTE_W;
+		pte_t *l3 = &table(*l4)[(va >> 30) & 511];
+		if (!(*l3 & PTE_P))
+			*l3 = virt_to_phys(alloc_table()) | PTE_P | PTE_W;
+		pte_t attr = PTE_P | PTE_W | PTE_PS | PTE_G | PTE_NX;
+		if (!overlaps_ram(pa, pa + (2ul << 20)))
+			attr |= PTE_PCD | PTE_PWT;
+		table(*l3)[(va >> 21) & 511] = pa | attr;
+	}
+}
+
+/* The kernel image at -2 GiB with 4 KiB pages: text RX, rodata R, data RW. */
+static void
+map_image(pte_t *pml4)
+{
+	for (vaddr_t va = (vaddr_t)kernel_start & ~(PAGE_SIZE - 1);
+	     va < (vaddr_t)kernel_end; va += PAGE_SIZE) {
+		pte_t attr = PTE_P | PTE_G;
+		if (va < (vaddr_t)text_start || va >= (vaddr_t)text_end)
+			attr |= PTE_NX;
+		if (va >= (vaddr_t)rodata_end)
+			attr |= PTE_W;
+		pte_t *l4 = &pml4[(va >> 39) & 511];
+		if (!(*l4 & PTE_P))
+			*l4 = virt_to_phys(alloc_table()) | PTE_P | PTE_W;
+		pte_t *l3 = &table(*l4)[(va >> 30) & 511];
+		if (!(*l3 & PTE_P))
+			*l3 = virt_to_phys(alloc_table()) | PTE_P | PTE_W;
+		pte_t *l2 = &table(*l3)[(va >> 21) & 511];
+		if (!(*l2 & PTE_P))
+			*l2 = virt_to_phys(alloc_table()) | PTE_P | PTE_W;
+		table(*l2)[(va >> 12) & 511] = (va - KERNEL_VBASE) | attr;
+	}
+}
+
+void
+mmu_init(void)
+{
+	pte_t *pml4 = alloc_table();
+	if (!pml4)
+		panic("no memory for kernel page tables");
+	map_direct(pml4);
+	map_image(pml4);
+	/*
+	 * User roots copy the kernel half's PML4 slots when they are made, so
+	 * no slot may be added after this point.
+	 */
+	kernel_root = virt_to_phys(pml4);
+	write_cr3(kernel_root);
+}
+
+paddr_t
+mmu_kernel_root(void)
+{
+	return kernel_root;
+}
+
+paddr_t
+mmu_root_new(void)
+{
+	pte_t *pml4 = alloc_table();
+	if (!pml4)
+		return 0;
+	memcpy(pml4 + 256, (pte_t *)phys_to_virt(kernel_root) + 256, 256 * sizeof(pte_t));
+	return virt_to_phys(pml4);
+}
+
+static void
+free_level(pte_t *t, int level)
+{
+	for (int i = 0; i < 512; i++) {
+		if (!(t[i] & PTE_P))
+			continue;
+		if (level > 1)
+			free_level(table(t[i]), level - 1);
+	}
+	if (level < 4)
+		page_free_kva(t, 0);
+}
+
+void
+mmu_root_free(paddr_t root)
+{
+	pte_t *pml4 = phys_to_virt(root);
+	for (int i = 0; i < 256; i++)
+		if (pml4[i] & PTE_P)
+			free_level(table(pml4[i]), 3);
+	page_free_kva(pml4, 0);
+}
+
+void
+mmu_activate(paddr_t root)
+{
+	if (read_cr3() != root)
+		write_cr3(root);
+}
+
+pte_t *
+mmu_pte(paddr_t root, vaddr_t va, bool create)
+{
+	pte_t *t = phys_to_virt(root);
+	for (int shift = 39; shift > 12; shift -= 9) {
+		pte_t *e = &t[(va >> shift) & 511];
+		if (!(*e & PTE_P)) {
+			if (!create)
+				return NULL;
+			pte_t *n = alloc_table();
+			if (!n)
+				return NULL;
+			*e = virt_to_phys(n) | PTE_P | PTE_W | PTE_U;
+		}
+		t = table(*e);
+	}
+	return &t[(va >> 12) & 511];
+}
+
+pte_t *
+mmu_pte_next(paddr_t root, vaddr_t *vap, vaddr_t end)
+{
+	vaddr_t va = *vap;
+	while (va < end) {
+		pte_t *t = phys_to_virt(root);
+		int shift;
+		for (shift = 39; shift > 12; shift -= 9) {
+			pte_t e = t[(va >> shift) & 511];
+			if (!(e & PTE_P))
+				break;
+			t = table(e);
+		}
+		if (shift == 12) {
+			pte_t *e = &t[(va >> 12) & 511];
+			if (*e & PTE_P) {
+				*vap = va;
+				return e;
+			}
+		}
+		/* Skip the whole absent span at this level. */
+		vaddr_t span = 1ul << shift;
+		vaddr_t next = (va & ~(span - 1)) + span;
+		if (next <= va)
+			break;
+		va = next;
+	}
+	*vap = end;
+	return NULL;
+}
+
+pte_t
+mmu_pte_make(paddr_t pa, unsigned prot)
+{
+	pte_t e = pa | PTE_P;
+	if (prot & MMU_WRITE)
+		e |= PTE_W;
+	if (prot & MMU_USER)
+		e |= PTE_U;
+	if (!(prot & MMU_EXEC))
+		e |= PTE_NX;
+	return e;
+}
+
+bool
+mmu_pte_present(pte_t e)
+{
+	return e & PTE_P;
+}
+
+paddr_t
+mmu_pte_addr(pte_t e)
+{
+	return e & PTE_ADDR;
+}
+
+unsigned
+mmu_pte_prot(pte_t e)
+{
+	unsigned p = MMU_READ;
+	if (e & PTE_W)
+		p |= MMU_WRITE;
+	if (e & PTE_U)
+		p |= MMU_USER;
+	if (!(e & PTE_NX))
+		p |= MMU_EXEC;
+	return p;
+}
+
+void
+mmu_flush(paddr_t root, vaddr_t va)
+{
+	if (read_cr3() == root)
+		invlpg(va);
+}
+
+void
+mmu_flush_all(paddr_t root)
+{
+	if (read_cr3() == root)
+		write_cr3(root);
+}

@@ -1,0 +1,195 @@
+/*
+ * Time: the TSC is the clock; the local APIC timer (TSC-deadline mode where
+ * the CPU has it) gives one-shot interrupts, so an idle CPU takes none.
+ * The TSC rate comes from CPUID when the hypervisor tells it, else from a
+ * short measurement against the PIT.
+ */
+#include <kernel/arch.h>
+#include <kernel/boot.h>
+#include <kernel/irq.h>
+#include <kernel/printk.h>
+#include <arch/apic.h>
+#include <arch/cpu.h>
+
+static uint64_t tsc_khz;
+static uint64_t tsc_base;		/* TSC at the first kernel instruction */
+static uint64_t ns_mult;		/* ns = cycles * ns_mult >> 32 */
+static uint64_t apic_ticks_per_ms;	/* local APIC timer, divide by 16 */
+static bool tsc_deadline;
+static uint64_t rtc_boot_seconds;
+
+/* PIT channel 0 counts down at 1.193182 MHz; count its ticks for `ticks`. */
+static bool
+pit_measure(uint32_t ticks, uint64_t *tsc_delta, uint32_t *apic_delta)
+{
+	outb(0x43, 0x34);		/* channel 0, lo/hi, mode 2 */
+	outb(0x40, 0xff);
+	outb(0x40, 0xff);
+	lapic_write(LAPIC_TIMER_DIV, 3);	/* divide by 16 */
+	lapic_write(LAPIC_TIMER, 1 << 16);	/* masked */
+	lapic_write(LAPIC_TIMER_INIT, 0xffffffff);
+
+	uint32_t elapsed = 0, spins = 0;
+	uint16_t last;
+	outb(0x43, 0x00);
+	last = inb(0x40) | (inb(0x40) << 8);
+	uint64_t t0 = rdtsc();
+	uint32_t a0 = lapic_read(LAPIC_TIMER_CUR);
+	while (elapsed < ticks) {
+		outb(0x43, 0x00);
+		uint16_t now = inb(0x40) | (inb(0x40) << 8);
+		elapsed += (uint16_t)(last - now);
+		last = now;
+		if (++spins > 10000000)
+			return false;	/* no PIT */
+	}
+	*tsc_delta = rdtsc() - t0;
+	*apic_delta = a0 - lapic_read(LAPIC_TIMER_CUR);
+	return true;
+}
+
+static uint8_t
+cmos_read(uint8_t reg)
+{
+	outb(0x70, reg);
+	return inb(0x71);
+}
+
+static uint64_t
+bcd(uint8_t v, bool is_bcd)
+{
+	return is_bcd ? (v & 15) + (v >> 4) * 10 : v;
+}
+
+/* Days from 1970-01-01 to y-m-d (civil calendar). */
+static uint64_t
+days_from_civil(uint64_t y, unsigned m, unsigned d)
+{
+	y -= m <= 2;
+	uint64_t era = y / 400;
+	uint64_t yoe = y - era * 400;
+	uint64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	uint64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static void
+rtc_read(void)
+{
+	while (cmos_read(0x0a) & 0x80)
+		pause();
+	uint8_t b = cmos_read(0x0b);
+	bool is_bcd = !(b & 4);
+	uint64_t s = bcd(cmos_read(0), is_bcd), mi = bcd(cmos_read(2), is_bcd);
+	uint8_t hr = cmos_read(4);
+	uint64_t h = bcd(hr & 0x7f, is_bcd);
+	if (!(b & 2) && (hr & 0x80))
+		h = (h % 12) + 12;
+	uint64_t d = bcd(cmos_read(7), is_bcd), mo = bcd(cmos_read(8), is_bcd);
+	uint64_t y = bcd(cmos_read(9), is_bcd) + 2000;
+	if (mo < 1 || mo > 12 || d < 1 || d > 31)
+		return;
+	rtc_boot_seconds = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s;
+}
+
+static void
+timer_irq(void)
+{
+	/* The scheduler checks timers on the way out of every interrupt. */
+}
+
+void
+arch_timer_init(void)
+{
+	uint32_t r[4];
+	tsc_base = boot_info.tsc_at_entry;
+	cpuid(1, 0, r);
+	tsc_deadline = r[2] & (1u << 24);
+	cpuid(0x40000000, 0, r);
+	if (r[0] >= 0x40000010) {
+		cpuid(0x40000010, 0, r);
+		tsc_khz = r[0];
+		apic_ticks_per_ms = r[1] / 16;
+	}
+	if (!tsc_khz || !apic_ticks_per_ms) {
+		uint64_t dt;
+		uint32_t da;
+		/* 2 ms of PIT ticks: 2386 at 1.193182 MHz. */
+		if (pit_measure(2386, &dt, &da)) {
+			tsc_khz = dt / 2;
+			apic_ticks_per_ms = da / 2;
+		} else {
+			tsc_khz = 1000000;	/* a guess: QEMU's usual rates */
+			apic_ticks_per_ms = 1000000 / 16;
+		}
+	}
+	ns_mult = (1000000ull << 32) / tsc_khz;
+	rtc_read();
+	irq_register(IRQ_VECTOR_TIMER, timer_irq);
+	lapic_write(LAPIC_TIMER_DIV, 3);
+	lapic_write(LAPIC_TIMER, (1 << 16) | IRQ_VECTOR_TIMER);
+}
+
+/* Programs this CPU's local APIC timer after a secondary CPU comes up. */
+void
+timer_cpu_init(void)
+{
+	lapic_write(LAPIC_TIMER_DIV, 3);
+	lapic_write(LAPIC_TIMER, (1 << 16) | IRQ_VECTOR_TIMER);
+}
+
+uint64_t
+arch_cycles(void)
+{
+	return rdtsc();
+}
+
+uint64_t
+arch_cycles_to_ns(uint64_t cycles)
+{
+	return (uint64_t)(((unsigned __int128)cycles * ns_mult) >> 32);
+}
+
+uint64_t
+arch_now_ns(void)
+{
+	return arch_cycles_to_ns(rdtsc() - tsc_base);
+}
+
+uint64_t
+arch_tsc_khz(void)
+{
+	return tsc_khz;
+}
+
+uint64_t
+arch_rtc_seconds(void)
+{
+	return rtc_boot_seconds;
+}
+
+void
+arch_timer_set(uint64_t deadline_ns)
+{
+	if (deadline_ns == 0) {
+		lapic_write(LAPIC_TIMER, (1 << 16) | IRQ_VECTOR_TIMER);
+		if (tsc_deadline)
+			wrmsr(MSR_TSC_DEADLINE, 0);
+		return;
+	}
+	if (tsc_deadline) {
+		lapic_write(LAPIC_TIMER, (2 << 17) | IRQ_VECTOR_TIMER);
+		uint64_t cycles = (uint64_t)((unsigned __int128)deadline_ns * tsc_khz / 1000000);
+		wrmsr(MSR_TSC_DEADLINE, tsc_base + cycles);
+		return;
+	}
+	uint64_t now = arch_now_ns();
+	uint64_t delta = deadline_ns > now ? deadline_ns - now : 1000;
+	uint64_t ticks = delta / 1000 * apic_ticks_per_ms / 1000;
+	if (ticks == 0)
+		ticks = 1;
+	if (ticks > 0xffffffff)
+		ticks = 0xffffffff;
+	lapic_write(LAPIC_TIMER, IRQ_VECTOR_TIMER);	/* one-shot */
+	lapic_write(LAPIC_TIMER_INIT, (uint32_t)ticks);
+}

@@ -1,0 +1,113 @@
+/*
+ * Exceptions and interrupts: a user fault becomes a signal to the thread, a
+ * page fault first goes to the VM, a kernel fault panics with the registers
+ * and a backtrace; device interrupts go to the handlers registered by vector.
+ */
+#include <kernel/arch.h>
+#include <kernel/cpu.h>
+#include <kernel/printk.h>
+#include <kernel/irq.h>
+#include <kernel/trap.h>
+#include <arch/cpu.h>
+#include <arch/trap.h>
+#include <arch/mmu.h>
+
+static void (*irq_handlers[256])(void);
+
+void
+irq_register(int vector, void (*fn)(void))
+{
+	irq_handlers[vector] = fn;
+}
+
+static const char *const exception_names[32] = {
+	"divide error", "debug", "NMI", "breakpoint", "overflow",
+	"bound range", "invalid opcode", "device not available",
+	"double fault", "coprocessor overrun", "invalid TSS",
+	"segment not present", "stack fault", "general protection",
+	"page fault", "reserved", "x87 FP error", "alignment check",
+	"machine check", "SIMD FP error", "virtualization", "control protection",
+};
+
+static void
+backtrace(uint64_t rbp)
+{
+	printk("backtrace:");
+	for (int i = 0; i < 16 && rbp >= PHYS_MAP_BASE && (rbp & 7) == 0; i++) {
+		uint64_t *frame = (uint64_t *)rbp;
+		printk(" %lx", frame[1]);
+		rbp = frame[0];
+	}
+	printk("\n");
+}
+
+static _Noreturn void
+kernel_fault(struct trapframe *tf)
+{
+	const char *name = tf->vector < 32 ? exception_names[tf->vector] : "?";
+	printk("\nkernel fault: %s (vector %lu, error %lx) on cpu %d\n",
+	       name ? name : "?", tf->vector, tf->error, this_cpu()->id);
+	printk("rip %016lx cs %lx rflags %lx rsp %016lx cr2 %016lx\n",
+	       tf->rip, tf->cs, tf->rflags, tf->rsp, read_cr2());
+	printk("rax %016lx rbx %016lx rcx %016lx rdx %016lx\n", tf->rax,
+	       tf->rbx, tf->rcx, tf->rdx);
+	printk("rsi %016lx rdi %016lx rbp %016lx r8  %016lx\n", tf->rsi,
+	       tf->rdi, tf->rbp, tf->r8);
+	printk("r9  %016lx r10 %016lx r11 %016lx r12 %016lx\n", tf->r9,
+	       tf->r10, tf->r11, tf->r12);
+	printk("r13 %016lx r14 %016lx r15 %016lx\n", tf->r13, tf->r14, tf->r15);
+	backtrace(tf->rbp);
+	panic("unrecoverable kernel fault");
+}
+
+static int
+exception_signal(uint64_t vector)
+{
+	switch (vector) {
+	case 0:		/* divide error */
+	case 16:	/* x87 */
+	case 19:	/* SIMD */
+		return SIGFPE;
+	case 6:
+		return SIGILL;
+	case 17:
+		return SIGBUS;
+	case 1:
+	case 3:
+		return SIGTRAP;
+	default:
+		return SIGSEGV;
+	}
+}
+
+void trap_handler(struct trapframe *tf);
+
+void
+trap_handler(struct trapframe *tf)
+{
+	uint64_t v = tf->vector;
+
+	if (v == 14) {
+		uint64_t addr = read_cr2();
+		bool write = tf->error & 2, exec = tf->error & 16;
+		if (addr < USER_TOP &&
+		    trap_page_fault(tf, addr, write, exec) == 0)
+			goto out;
+		if (!trap_from_user(tf))
+			kernel_fault(tf);
+		trap_user_fault(tf, SIGSEGV, addr);
+		goto out;
+	}
+	if (v < 32) {
+		if (!trap_from_user(tf) || v == 2 || v == 8 || v == 18)
+			kernel_fault(tf);
+		trap_user_fault(tf, exception_signal(v), tf->rip);
+		goto out;
+	}
+	if (irq_handlers[v])
+		irq_handlers[v]();
+	irq_eoi();
+out:
+	if (trap_from_user(tf))
+		trap_return_to_user(tf);
+}

@@ -1,0 +1,105 @@
+/*
+ * kmain: the portable boot sequence, from a working console to init.
+ */
+#include <kernel/boot.h>
+#include <kernel/arch.h>
+#include <kernel/cmdline.h>
+#include <kernel/cpu.h>
+#include <kernel/irq.h>
+#include <kernel/mmu.h>
+#include <kernel/page.h>
+#include <kernel/printk.h>
+#include <kernel/proc.h>
+#include <kernel/string.h>
+#include <kernel/tmpfs.h>
+#include <kernel/tty.h>
+#include <kernel/version.h>
+#include <kernel/errno.h>
+#include <kernel/vfs.h>
+
+static struct cmdline cmdline;
+
+void initramfs_unpack(struct inode *root, paddr_t start, uint64_t size);
+struct inode *devfs_new(void);
+struct inode *procfs_new(void);
+void arch_devices_init(void);
+size_t arch_fw_cmdline(char *buf, size_t size);
+
+/* Appends the per-run part QEMU passes through fw_cfg, if any. */
+static void
+extend_cmdline(void)
+{
+	size_t len = strlen(boot_info.cmdline);
+	if (len + 2 >= BOOT_CMDLINE_MAX)
+		return;
+	char *tail = boot_info.cmdline + len;
+	size_t n = arch_fw_cmdline(tail + 1, BOOT_CMDLINE_MAX - len - 2);
+	if (n > 0) {
+		tail[0] = ' ';
+		tail[1 + n] = 0;
+	}
+}
+
+static void
+mount_early(struct inode *root, const char *path, struct inode *fs, const char *type)
+{
+	struct inode *dir = root->iops->lookup(root, path + 1, strlen(path + 1));
+	if (IS_ERR(dir) && root->iops->create(root, path + 1, strlen(path + 1),
+					      S_IFDIR | 0755, &dir) < 0)
+		return;
+	if (fs && !IS_ERR(dir))
+		vfs_mount(dir, fs, path, type, type);
+	if (!IS_ERR(dir))
+		inode_put(dir);
+	if (fs)
+		inode_put(fs);
+}
+
+/* Called as init first enters user mode: reports the boot time. */
+void
+boot_report_init(void)
+{
+	uint64_t us = arch_cycles_to_ns(arch_cycles() - boot_info.tsc_at_entry) / 1000;
+	pr_info("init started %lu us after the first kernel instruction\n", us);
+}
+
+_Noreturn void
+kmain(void)
+{
+	extend_cmdline();
+	cmdline_parse(&cmdline, boot_info.cmdline);
+	printk_quiet = cmdline_has(&cmdline, "quiet");
+	pr_info("Petrel %s (%s), booted by %s\n", PETREL_VERSION, PETREL_ARCH,
+		boot_info.loader);
+	pr_info("command line: %s\n", boot_info.cmdline);
+
+	page_init();
+	mmu_init();
+	arch_devices_init();
+	sched_init();
+	signal_init();
+	tty_init();
+	pr_info("memory: %lu KiB usable, %lu KiB free; %d CPU%s\n",
+		page_total() * 4, page_free_count() * 4, cpu_count,
+		cpu_count == 1 ? "" : "s");
+
+	struct inode *root = tmpfs_new_root("tmpfs");
+	if (!root)
+		panic("no memory for the root file system");
+	vfs_set_root(root);
+	initramfs_unpack(root, boot_info.initrd, boot_info.initrd_size);
+	mount_early(root, "/dev", devfs_new(), "devtmpfs");
+	mount_early(root, "/proc", procfs_new(), "proc");
+
+	const char *init = cmdline_get(&cmdline, "init");
+	if (!init || !*init)
+		init = "/sbin/init";
+	unsigned argc;
+	const char *const *extra = cmdline_init_argv(&cmdline, &argc);
+	const char *argv[CMDLINE_INIT_ARGS_MAX + 2];
+	argv[0] = init;
+	for (unsigned i = 0; i < argc && i < CMDLINE_INIT_ARGS_MAX; i++)
+		argv[i + 1] = extra[i];
+	proc_spawn_init(init, argv, (int)argc + 1);
+	sched_start();
+}

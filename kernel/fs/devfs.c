@@ -1,0 +1,107 @@
+/*
+ * /dev: a tmpfs holding the character devices every program expects
+ * (null, zero, full, random, urandom, console, tty, ttyS0).
+ */
+#include <kernel/vfs.h>
+#include <kernel/tmpfs.h>
+#include <kernel/tty.h>
+#include <kernel/random.h>
+#include <kernel/errno.h>
+#include <kernel/string.h>
+#include <kernel/printk.h>
+
+#define MKDEV(ma, mi) (((ma) << 8) | (mi))
+
+static long
+null_read(struct file *f, void *buf, size_t len, uint64_t *off)
+{
+	(void)f, (void)buf, (void)len, (void)off;
+	return 0;
+}
+
+static long
+null_write(struct file *f, const void *buf, size_t len, uint64_t *off)
+{
+	(void)f, (void)buf, (void)off;
+	return (long)len;
+}
+
+static long
+zero_read(struct file *f, void *buf, size_t len, uint64_t *off)
+{
+	(void)f, (void)off;
+	memset(buf, 0, len);
+	return (long)len;
+}
+
+static long
+full_write(struct file *f, const void *buf, size_t len, uint64_t *off)
+{
+	(void)f, (void)buf, (void)len, (void)off;
+	return -ENOSPC;
+}
+
+static long
+random_read(struct file *f, void *buf, size_t len, uint64_t *off)
+{
+	(void)f, (void)off;
+	random_bytes(buf, len);
+	return (long)len;
+}
+
+static unsigned
+always_ready(struct file *f)
+{
+	(void)f;
+	return POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM;
+}
+
+static const struct file_ops null_fops = {
+	.read = null_read, .write = null_write, .poll = always_ready, .seekable = true,
+};
+static const struct file_ops zero_fops = {
+	.read = zero_read, .write = null_write, .poll = always_ready, .seekable = true,
+};
+static const struct file_ops full_fops = {
+	.read = zero_read, .write = full_write, .poll = always_ready, .seekable = true,
+};
+static const struct file_ops random_fops = {
+	.read = random_read, .write = null_write, .poll = always_ready,
+};
+
+struct inode *
+devfs_new(void)
+{
+	static const struct {
+		const char *name;
+		unsigned mode;
+		uint32_t rdev;
+		const struct file_ops *fops;
+	} nodes[] = {
+		{ "null", 0666, MKDEV(1, 3), &null_fops },
+		{ "zero", 0666, MKDEV(1, 5), &zero_fops },
+		{ "full", 0666, MKDEV(1, 7), &full_fops },
+		{ "random", 0666, MKDEV(1, 8), &random_fops },
+		{ "urandom", 0666, MKDEV(1, 9), &random_fops },
+		{ "tty", 0666, MKDEV(5, 0), &tty_fops },
+		{ "console", 0600, MKDEV(5, 1), &tty_fops },
+		{ "ttyS0", 0660, MKDEV(4, 64), &tty_fops },
+	};
+	struct inode *root = tmpfs_new_root("devtmpfs");
+	if (!root)
+		return NULL;
+	for (size_t i = 0; i < ARRAY_SIZE(nodes); i++)
+		if (tmpfs_mknod(root, nodes[i].name, S_IFCHR | nodes[i].mode,
+				nodes[i].rdev, nodes[i].fops, NULL) < 0)
+			printk("devfs: cannot make %s\n", nodes[i].name);
+	struct inode *ino;
+	if (root->iops->create(root, "pts", 3, S_IFDIR | 0755, &ino) == 0)
+		inode_put(ino);
+	if (root->iops->create(root, "shm", 3, S_IFDIR | 01777, &ino) == 0)
+		inode_put(ino);
+	root->iops->symlink(root, "fd", 2, "/proc/self/fd");
+	root->iops->symlink(root, "stdin", 5, "/proc/self/fd/0");
+	root->iops->symlink(root, "stdout", 6, "/proc/self/fd/1");
+	root->iops->symlink(root, "stderr", 6, "/proc/self/fd/2");
+	return root;
+}

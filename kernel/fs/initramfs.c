@@ -1,0 +1,128 @@
+/*
+ * Unpacks the boot module (cpio newc) into the root tmpfs, then returns the
+ * module's pages to the allocator. A malformed archive stops the unpacking
+ * with a message; what was unpacked so far stays.
+ */
+#include <kernel/cpio.h>
+#include <kernel/vfs.h>
+#include <kernel/tmpfs.h>
+#include <kernel/page.h>
+#include <kernel/errno.h>
+#include <kernel/string.h>
+#include <kernel/printk.h>
+
+/* Finds or creates the directory for path[0..len) under root. */
+static struct inode *
+make_dirs(struct inode *root, const char *path, size_t len)
+{
+	struct inode *dir = root;
+	inode_get(dir);
+	size_t i = 0;
+	while (i < len) {
+		size_t j = i;
+		while (j < len && path[j] != '/')
+			j++;
+		if (j > i && !(j - i == 1 && path[i] == '.')) {
+			struct inode *next = dir->iops->lookup(dir, path + i, j - i);
+			if (IS_ERR(next)) {
+				int e = dir->iops->create(dir, path + i, j - i,
+							  S_IFDIR | 0755, &next);
+				if (e < 0) {
+					inode_put(dir);
+					return ERR_PTR(e);
+				}
+			}
+			inode_put(dir);
+			dir = next;
+			if (!S_ISDIR(dir->mode)) {
+				inode_put(dir);
+				return ERR_PTR(-ENOTDIR);
+			}
+		}
+		i = j + 1;
+	}
+	return dir;
+}
+
+static int
+unpack_entry(struct inode *root, const struct cpio_entry *e)
+{
+	size_t n = e->name_len;
+	while (n > 0 && e->name[n - 1] == '/')
+		n--;
+	if (n == 0 || (n == 1 && e->name[0] == '.'))
+		return 0;
+	size_t slash = n;
+	while (slash > 0 && e->name[slash - 1] != '/')
+		slash--;
+	const char *last = e->name + slash;
+	size_t last_len = n - slash;
+	struct inode *dir = make_dirs(root, e->name, slash);
+	if (IS_ERR(dir))
+		return (int)PTR_ERR(dir);
+
+	struct inode *ino = dir->iops->lookup(dir, last, last_len);
+	int err = 0;
+	if (!IS_ERR(ino)) {	/* already there (a directory made earlier) */
+		if (S_ISDIR(ino->mode) && S_ISDIR(e->mode))
+			ino->mode = e->mode;
+		inode_put(ino);
+		inode_put(dir);
+		return 0;
+	}
+	if (S_ISLNK(e->mode)) {
+		char target[256];
+		if (e->size >= sizeof(target)) {
+			inode_put(dir);
+			return -ENAMETOOLONG;
+		}
+		memcpy(target, e->data, e->size);
+		target[e->size] = 0;
+		err = dir->iops->symlink(dir, last, last_len, target);
+		inode_put(dir);
+		return err;
+	}
+	if (!S_ISDIR(e->mode) && !S_ISREG(e->mode)) {
+		inode_put(dir);
+		return 0;	/* device nodes come from devfs */
+	}
+	err = dir->iops->create(dir, last, last_len, e->mode, &ino);
+	if (err == 0) {
+		ino->uid = e->uid;
+		ino->gid = e->gid;
+		ino->mtime.tv_sec = ino->ctime.tv_sec = ino->atime.tv_sec = e->mtime;
+		ino->mtime.tv_nsec = ino->ctime.tv_nsec = ino->atime.tv_nsec = 0;
+		if (S_ISREG(e->mode) && e->size > 0) {
+			long w = tmpfs_write_inode(ino, e->data, e->size, 0);
+			if (w != (long)e->size)
+				err = w < 0 ? (int)w : -ENOSPC;
+			ino->mtime.tv_sec = e->mtime;
+		}
+		inode_put(ino);
+	}
+	inode_put(dir);
+	return err;
+}
+
+void
+initramfs_unpack(struct inode *root, paddr_t start, uint64_t size)
+{
+	struct cpio_iter it;
+	struct cpio_entry e;
+	int r, files = 0;
+
+	if (!size) {
+		printk("initramfs: none given\n");
+		return;
+	}
+	cpio_iter_init(&it, phys_to_virt(start), size);
+	while ((r = cpio_next(&it, &e)) == 1) {
+		int err = unpack_entry(root, &e);
+		if (err < 0)
+			printk("initramfs: %.*s: error %d\n", (int)e.name_len, e.name, err);
+		files++;
+	}
+	if (r < 0)
+		printk("initramfs: malformed archive after %d entries (error %d)\n", files, r);
+	page_add_range(start, start + size);
+}

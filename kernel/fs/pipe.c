@@ -1,0 +1,190 @@
+/*
+ * Pipes: a 64 KiB ring between a read end and a write end. Writes of up to
+ * PIPE_BUF bytes are atomic; a write with no reader raises SIGPIPE/EPIPE;
+ * a read with no writer sees end of file.
+ */
+#include <kernel/vfs.h>
+#include <kernel/proc.h>
+#include <kernel/kmalloc.h>
+#include <kernel/errno.h>
+#include <kernel/string.h>
+#include <kernel/vm.h>
+
+#define PIPE_SIZE 65536
+#define PIPE_BUF 4096
+
+struct pipe {
+	char *buf;
+	size_t head, tail;		/* free-running: used = head - tail */
+	int readers, writers;
+	struct waitq wait;
+	struct file *rfile, *wfile;	/* for readiness notifications */
+	struct inode *inode;
+};
+
+static long
+pipe_read(struct file *f, void *buf, size_t len, uint64_t *off)
+{
+	struct pipe *p = f->priv;
+	(void)off;
+	if (len == 0)
+		return 0;
+	while (p->head == p->tail) {
+		if (p->writers == 0)
+			return 0;
+		if (f->flags & O_NONBLOCK)
+			return -EAGAIN;
+		if (waitq_wait(&p->wait, 0, true) == -EINTR)
+			return -ERESTARTSYS;
+	}
+	size_t n = MIN(len, p->head - p->tail);
+	for (size_t i = 0; i < n;) {
+		size_t at = (p->tail + i) % PIPE_SIZE;
+		size_t k = MIN(n - i, PIPE_SIZE - at);
+		memcpy((char *)buf + i, p->buf + at, k);
+		i += k;
+	}
+	p->tail += n;
+	waitq_wake_all(&p->wait);
+	file_notify(p->wfile);
+	return (long)n;
+}
+
+static long
+pipe_write(struct file *f, const void *buf, size_t len, uint64_t *off)
+{
+	struct pipe *p = f->priv;
+	size_t done = 0;
+	(void)off;
+	while (done < len) {
+		if (p->readers == 0) {
+			signal_send_thread(current(), SIGPIPE);
+			return done ? (long)done : -EPIPE;
+		}
+		size_t room = PIPE_SIZE - (p->head - p->tail);
+		size_t want = len - done;
+		/* Small writes go in whole or not at all. */
+		if (room == 0 || (want <= PIPE_BUF && room < want)) {
+			if (f->flags & O_NONBLOCK)
+				return done ? (long)done : -EAGAIN;
+			if (waitq_wait(&p->wait, 0, true) == -EINTR)
+				return done ? (long)done : -ERESTARTSYS;
+			continue;
+		}
+		size_t n = MIN(want, room);
+		for (size_t i = 0; i < n;) {
+			size_t at = (p->head + i) % PIPE_SIZE;
+			size_t k = MIN(n - i, PIPE_SIZE - at);
+			memcpy(p->buf + at, (const char *)buf + done + i, k);
+			i += k;
+		}
+		p->head += n;
+		done += n;
+		waitq_wake_all(&p->wait);
+		file_notify(p->rfile);
+	}
+	return (long)done;
+}
+
+static unsigned
+pipe_poll(struct file *f)
+{
+	struct pipe *p = f->priv;
+	unsigned ev = 0;
+	if ((f->flags & O_ACCMODE) == O_RDONLY) {
+		if (p->head != p->tail)
+			ev |= POLLIN | POLLRDNORM;
+		if (p->writers == 0)
+			ev |= POLLHUP;
+	} else {
+		if (PIPE_SIZE - (p->head - p->tail) >= PIPE_BUF)
+			ev |= POLLOUT | POLLWRNORM;
+		if (p->readers == 0)
+			ev |= POLLERR;
+	}
+	return ev;
+}
+
+static long
+pipe_ioctl(struct file *f, unsigned long cmd, uint64_t arg)
+{
+	struct pipe *p = f->priv;
+	if (cmd == 0x541B) {	/* FIONREAD */
+		int n = (int)(p->head - p->tail);
+		return copyout(arg, &n, sizeof(n));
+	}
+	return -ENOTTY;
+}
+
+static void
+pipe_close(struct file *f)
+{
+	struct pipe *p = f->priv;
+	if ((f->flags & O_ACCMODE) == O_RDONLY) {
+		p->readers--;
+		p->rfile = NULL;
+	} else {
+		p->writers--;
+		p->wfile = NULL;
+	}
+	waitq_wake_all(&p->wait);
+	file_notify(NULL);
+	if (p->readers == 0 && p->writers == 0) {
+		kfree(p->buf);
+		kfree(p);
+	}
+}
+
+static const struct file_ops pipe_fops = {
+	.read = pipe_read,
+	.write = pipe_write,
+	.poll = pipe_poll,
+	.ioctl = pipe_ioctl,
+	.close = pipe_close,
+};
+
+static struct super pipe_sb = { .type = "pipefs" };
+
+/* Makes a pipe; returns 0 with both ends in files[0] (read) and files[1]. */
+int
+pipe_create(struct file *files[2], unsigned flags)
+{
+	struct pipe *p = kzalloc(sizeof(*p));
+	struct inode *ino = inode_new(&pipe_sb, S_IFIFO | 0600);
+	if (!p || !ino)
+		goto fail;
+	p->buf = kmalloc(PIPE_SIZE);
+	if (!p->buf)
+		goto fail;
+	waitq_init(&p->wait);
+	ino->fops = &pipe_fops;
+	files[0] = file_new(ino, O_RDONLY | (flags & O_NONBLOCK));
+	files[1] = file_new(ino, O_WRONLY | (flags & O_NONBLOCK));
+	inode_put(ino);
+	if (!files[0] || !files[1]) {
+		/* file_new failed: the pipe was never live */
+		if (files[0]) {
+			files[0]->ops = NULL;
+			file_put(files[0]);
+		}
+		if (files[1]) {
+			files[1]->ops = NULL;
+			file_put(files[1]);
+		}
+		kfree(p->buf);
+		kfree(p);
+		return -ENOMEM;
+	}
+	files[0]->priv = files[1]->priv = p;
+	p->readers = p->writers = 1;
+	p->rfile = files[0];
+	p->wfile = files[1];
+	return 0;
+fail:
+	if (p)
+		kfree(p->buf);
+	kfree(p);
+	if (ino)
+		inode_put(ino);
+	return -ENOMEM;
+}

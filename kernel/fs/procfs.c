@@ -1,0 +1,593 @@
+/*
+ * procfs: system and per-process information as text, generated when a
+ * file is opened (so a reader sees one consistent snapshot). Inodes are
+ * made on lookup and freed with their last reference.
+ */
+#include <kernel/vfs.h>
+#include <kernel/proc.h>
+#include <kernel/vm.h>
+#include <kernel/page.h>
+#include <kernel/kmalloc.h>
+#include <kernel/errno.h>
+#include <kernel/string.h>
+#include <kernel/printk.h>
+#include <kernel/arch.h>
+#include <kernel/cpu.h>
+#include <kernel/version.h>
+#include <kernel/tty.h>
+
+enum pkind {
+	P_ROOT, P_MEMINFO, P_UPTIME, P_STAT, P_LOADAVG, P_CPUINFO, P_MOUNTS,
+	P_VERSION, P_FILESYSTEMS, P_SELF, P_KMSG,
+	P_PID, P_PID_STAT, P_PID_STATUS, P_PID_CMDLINE, P_PID_EXE, P_PID_FD,
+	P_PID_FD_LINK, P_PID_COMM, P_PID_CWD, P_PID_MAPS, P_PID_STATM,
+	P_PID_ROOT, P_PID_MOUNTS,
+};
+
+struct pnode {
+	enum pkind kind;
+	int pid;
+	int fd;
+};
+
+struct pentry {
+	const char *name;
+	enum pkind kind;
+	unsigned mode;
+};
+
+static const struct pentry root_entries[] = {
+	{ "meminfo", P_MEMINFO, S_IFREG | 0444 }, { "uptime", P_UPTIME, S_IFREG | 0444 },
+	{ "stat", P_STAT, S_IFREG | 0444 }, { "loadavg", P_LOADAVG, S_IFREG | 0444 },
+	{ "cpuinfo", P_CPUINFO, S_IFREG | 0444 }, { "mounts", P_MOUNTS, S_IFREG | 0444 },
+	{ "version", P_VERSION, S_IFREG | 0444 }, { "filesystems", P_FILESYSTEMS, S_IFREG | 0444 },
+	{ "kmsg", P_KMSG, S_IFREG | 0400 }, { "self", P_SELF, S_IFLNK | 0777 },
+};
+
+static const struct pentry pid_entries[] = {
+	{ "stat", P_PID_STAT, S_IFREG | 0444 }, { "status", P_PID_STATUS, S_IFREG | 0444 },
+	{ "cmdline", P_PID_CMDLINE, S_IFREG | 0444 }, { "comm", P_PID_COMM, S_IFREG | 0444 },
+	{ "statm", P_PID_STATM, S_IFREG | 0444 }, { "maps", P_PID_MAPS, S_IFREG | 0444 },
+	{ "mounts", P_PID_MOUNTS, S_IFREG | 0444 },
+	{ "exe", P_PID_EXE, S_IFLNK | 0777 }, { "cwd", P_PID_CWD, S_IFLNK | 0777 },
+	{ "root", P_PID_ROOT, S_IFLNK | 0777 }, { "fd", P_PID_FD, S_IFDIR | 0500 },
+};
+
+static struct super proc_sb = { .type = "proc", .dev = 100 };
+static const struct inode_ops proc_iops;
+static const struct file_ops proc_dir_fops, proc_file_fops;
+
+static struct inode *
+pinode(enum pkind kind, int pid, int fd, unsigned mode, struct inode *parent)
+{
+	struct inode *ino = inode_new(&proc_sb, mode);
+	struct pnode *n = kmalloc(sizeof(*n));
+	if (!ino || !n) {
+		kfree(ino);
+		kfree(n);
+		return NULL;
+	}
+	n->kind = kind;
+	n->pid = pid;
+	n->fd = fd;
+	ino->priv = n;
+	ino->iops = &proc_iops;
+	ino->fops = S_ISDIR(mode) ? &proc_dir_fops : &proc_file_fops;
+	ino->ino = ((uint64_t)pid << 16) | ((uint64_t)kind << 10) | (uint64_t)(fd & 1023);
+	if (S_ISDIR(mode))
+		ino->nlink = 2;
+	ino->parent = parent;
+	if (parent)
+		inode_get(parent);
+	return ino;
+}
+
+static struct pnode *
+pn(struct inode *ino)
+{
+	return ino->priv;
+}
+
+static void
+proc_release(struct inode *ino)
+{
+	if (ino->parent && ino->parent != ino)
+		inode_put(ino->parent);
+	kfree(ino->priv);
+}
+
+static int
+parse_int(const char *s, size_t len)
+{
+	int v = 0;
+	if (len == 0 || len > 9)
+		return -1;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+static struct inode *
+proc_lookup(struct inode *dir, const char *name, size_t len)
+{
+	struct pnode *d = pn(dir);
+	if (d->kind == P_ROOT) {
+		for (size_t i = 0; i < ARRAY_SIZE(root_entries); i++)
+			if (strlen(root_entries[i].name) == len &&
+			    memcmp(root_entries[i].name, name, len) == 0)
+				return pinode(root_entries[i].kind, 0, 0, root_entries[i].mode, dir) ?: ERR_PTR(-ENOMEM);
+		int pid = parse_int(name, len);
+		struct proc *p = pid > 0 ? proc_find(pid) : NULL;
+		if (!p)
+			return ERR_PTR(-ENOENT);
+		return pinode(P_PID, pid, 0, S_IFDIR | 0555, dir) ?: ERR_PTR(-ENOMEM);
+	}
+	if (d->kind == P_PID) {
+		if (!proc_find(d->pid))
+			return ERR_PTR(-ENOENT);
+		for (size_t i = 0; i < ARRAY_SIZE(pid_entries); i++)
+			if (strlen(pid_entries[i].name) == len &&
+			    memcmp(pid_entries[i].name, name, len) == 0)
+				return pinode(pid_entries[i].kind, d->pid, 0, pid_entries[i].mode, dir) ?: ERR_PTR(-ENOMEM);
+		return ERR_PTR(-ENOENT);
+	}
+	if (d->kind == P_PID_FD) {
+		struct proc *p = proc_find(d->pid);
+		int fd = parse_int(name, len);
+		if (!p || fd < 0 || !fd_get(p, fd))
+			return ERR_PTR(-ENOENT);
+		return pinode(P_PID_FD_LINK, d->pid, fd, S_IFLNK | 0700, dir) ?: ERR_PTR(-ENOMEM);
+	}
+	return ERR_PTR(-ENOTDIR);
+}
+
+static long
+copy_str(char *buf, size_t size, const char *s)
+{
+	size_t n = MIN(strlen(s), size);
+	memcpy(buf, s, n);
+	return (long)n;
+}
+
+static const char *
+file_kind_name(struct file *f, char *tmp, size_t size)
+{
+	struct inode *ino = f->inode;
+	if (!ino)
+		return "anon_inode:[unknown]";
+	if ((ino->mode & S_IFMT) == S_IFIFO) {
+		snprintk(tmp, size, "pipe:[%lu]", ino->ino);
+		return tmp;
+	}
+	if (ino->sb && strcmp(ino->sb->type, "anon_inodefs") == 0)
+		return "anon_inode:[eventpoll]";
+	return NULL;
+}
+
+static long
+proc_readlink(struct inode *ino, char *buf, size_t size)
+{
+	struct pnode *n = pn(ino);
+	struct proc *cur = current()->proc;
+	char tmp[64];
+	if (n->kind == P_SELF) {
+		snprintk(tmp, sizeof(tmp), "%d", cur->pid);
+		return copy_str(buf, size, tmp);
+	}
+	struct proc *p = proc_find(n->pid);
+	if (!p)
+		return -ENOENT;
+	switch (n->kind) {
+	case P_PID_EXE:
+		return copy_str(buf, size, p->exe);
+	case P_PID_CWD:
+	case P_PID_ROOT: {
+		char *k = kmalloc(4096);
+		if (!k)
+			return -ENOMEM;
+		struct inode *dir = n->kind == P_PID_CWD ? p->cwd : p->root;
+		long r = dir ? vfs_path_of(cur, dir, k, 4096) : -ENOENT;
+		if (r > 0)
+			r = copy_str(buf, size, k);
+		kfree(k);
+		return r;
+	}
+	case P_PID_FD_LINK: {
+		struct file *f = fd_get(p, n->fd);
+		if (!f)
+			return -ENOENT;
+		const char *s = file_kind_name(f, tmp, sizeof(tmp));
+		if (s)
+			return copy_str(buf, size, s);
+		if (f->inode && !S_ISDIR(f->inode->mode) && f->ops == f->inode->fops &&
+		    f->inode->rdev == ((5 << 8) | 1))
+			return copy_str(buf, size, "/dev/console");
+		if (f->inode && S_ISDIR(f->inode->mode)) {
+			char *k = kmalloc(4096);
+			long r = k ? vfs_path_of(cur, f->inode, k, 4096) : -ENOMEM;
+			if (r > 0)
+				r = copy_str(buf, size, k);
+			kfree(k);
+			return r;
+		}
+		snprintk(tmp, sizeof(tmp), "/inode:[%lu]", f->inode ? f->inode->ino : 0);
+		return copy_str(buf, size, tmp);
+	}
+	default:
+		return -EINVAL;
+	}
+}
+
+/* Text generation into a growing buffer. */
+struct gen {
+	char *buf;
+	size_t len, cap;
+};
+
+static void __attribute__((format(printf, 2, 3)))
+gprintf(struct gen *g, const char *fmt, ...)
+{
+	va_list ap;
+	for (;;) {
+		va_start(ap, fmt);
+		size_t room = g->cap - g->len;
+		int n = vsnprintk(g->buf + g->len, room, fmt, ap);
+		va_end(ap);
+		if ((size_t)n < room) {
+			g->len += (size_t)n;
+			return;
+		}
+		size_t cap = MAX(g->cap * 2, g->len + (size_t)n + 1);
+		char *b = kmalloc(cap);
+		if (!b)
+			return;
+		memcpy(b, g->buf, g->len);
+		kfree(g->buf);
+		g->buf = b;
+		g->cap = cap;
+	}
+}
+
+static char
+state_char(struct proc *p)
+{
+	if (p->state == PROC_ZOMBIE)
+		return 'Z';
+	if (p->stopped)
+		return 'T';
+	list_for_each(it, &p->threads) {
+		struct thread *t = list_entry(it, struct thread, proc_link);
+		if (t->state == THREAD_RUNNING || t->state == THREAD_RUNNABLE)
+			return 'R';
+	}
+	return 'S';
+}
+
+static uint64_t
+proc_cpu_ns(struct proc *p)
+{
+	uint64_t ns = p->utime_ns;
+	list_for_each(it, &p->threads)
+		ns += list_entry(it, struct thread, proc_link)->cpu_ns;
+	return ns;
+}
+
+static void
+gen_pid_stat(struct gen *g, struct proc *p)
+{
+	uint64_t ticks = proc_cpu_ns(p) / 10000000;
+	uint64_t start = p->start_ns / 10000000;
+	uint64_t vsize = 0, rss = p->vm ? p->vm->pages : 0;
+	if (p->vm) {
+		list_for_each(it, &p->vm->regions) {
+			struct region *r = list_entry(it, struct region, link);
+			vsize += r->end - r->start;
+		}
+	}
+	int tty = p->ctty ? ((5 << 8) | 1) : 0;
+	int tpgid = p->ctty ? p->ctty->fg_pgrp : -1;
+	gprintf(g, "%d (%s) %c %d %d %d %d %d 4194304 0 0 0 0 %lu %lu %lu %lu 20 0 %d 0 %lu %lu %lu "
+		"18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 %d\n",
+		p->pid, p->name, state_char(p),
+		p->parent && p->parent != p ? p->parent->pid : 0, p->pgid, p->sid, tty, tpgid,
+		ticks, (uint64_t)0, p->child_utime_ns / 10000000, (uint64_t)0, p->nthreads ? p->nthreads : 1,
+		start, vsize, rss, p->state == PROC_ZOMBIE ? p->exit_status : 0);
+}
+
+static void
+gen_pid_status(struct gen *g, struct proc *p)
+{
+	static const char *const names[] = { "R (running)", "S (sleeping)", "T (stopped)", "Z (zombie)" };
+	char c = state_char(p);
+	const char *st = c == 'R' ? names[0] : c == 'S' ? names[1] : c == 'T' ? names[2] : names[3];
+	uint64_t vsize = 0, rss = p->vm ? p->vm->pages * 4 : 0;
+	if (p->vm)
+		list_for_each(it, &p->vm->regions) {
+			struct region *r = list_entry(it, struct region, link);
+			vsize += (r->end - r->start) / 1024;
+		}
+	gprintf(g, "Name:\t%s\nUmask:\t%04o\nState:\t%s\nTgid:\t%d\nPid:\t%d\nPPid:\t%d\n"
+		"Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nFDSize:\t%d\n"
+		"VmSize:\t%8lu kB\nVmRSS:\t%8lu kB\nThreads:\t%d\n"
+		"SigPnd:\t%016lx\nSigBlk:\t%016lx\n",
+		p->name, p->umask, st, p->pid, p->pid,
+		p->parent && p->parent != p ? p->parent->pid : 0,
+		p->uid, p->euid, p->suid, p->euid, p->gid, p->egid, p->sgid, p->egid,
+		FD_MAX, vsize, rss, p->nthreads, p->sig_pending,
+		list_empty(&p->threads) ? 0 : list_first(&p->threads, struct thread, proc_link)->sig_blocked);
+}
+
+static void
+gen_maps(struct gen *g, struct proc *p)
+{
+	if (!p->vm)
+		return;
+	list_for_each(it, &p->vm->regions) {
+		struct region *r = list_entry(it, struct region, link);
+		gprintf(g, "%012lx-%012lx %c%c%c%c %08lx 00:00 %lu %s\n", r->start, r->end,
+			(r->prot & PROT_READ) ? 'r' : '-', (r->prot & PROT_WRITE) ? 'w' : '-',
+			(r->prot & PROT_EXEC) ? 'x' : '-', (r->flags & MAP_SHARED) ? 's' : 'p',
+			r->file_off, r->file ? r->file->ino : 0,
+			r->tag ? r->tag : (r->file && r->file_off == 0 ? p->exe : ""));
+	}
+}
+
+static void
+gen_mounts(struct gen *g)
+{
+	for (int i = 0; i < MOUNT_MAX; i++)
+		if (mounts[i].root)
+			gprintf(g, "%s %s %s rw,relatime 0 0\n", mounts[i].source,
+				mounts[i].path, mounts[i].type);
+}
+
+extern uint64_t loadavg[3];
+
+static void
+gen_system(struct gen *g, enum pkind kind)
+{
+	uint64_t now = arch_now_ns();
+	switch (kind) {
+	case P_MEMINFO: {
+		uint64_t total = page_total() * 4, avail = page_free_count() * 4;
+		gprintf(g, "MemTotal:       %8lu kB\nMemFree:        %8lu kB\n"
+			"MemAvailable:   %8lu kB\nBuffers:        %8lu kB\nCached:         %8lu kB\n"
+			"SwapCached:     %8lu kB\nActive:         %8lu kB\nInactive:       %8lu kB\n"
+			"SwapTotal:      %8lu kB\nSwapFree:       %8lu kB\nShmem:          %8lu kB\n"
+			"Slab:           %8lu kB\n",
+			total, avail, avail, (uint64_t)0, (uint64_t)0, (uint64_t)0,
+			total - avail, (uint64_t)0, (uint64_t)0, (uint64_t)0, (uint64_t)0, (uint64_t)0);
+		break;
+	}
+	case P_UPTIME: {
+		uint64_t idle = 0;
+		for (int i = 0; i < cpu_count; i++)
+			idle += cpus[i].idle_ns;
+		gprintf(g, "%lu.%02lu %lu.%02lu\n", now / 1000000000, now / 10000000 % 100,
+			idle / 1000000000, idle / 10000000 % 100);
+		break;
+	}
+	case P_STAT: {
+		uint64_t idle = 0;
+		for (int i = 0; i < cpu_count; i++)
+			idle += cpus[i].idle_ns;
+		uint64_t total = now * (uint64_t)cpu_count;
+		uint64_t busy = total > idle ? total - idle : 0;
+		gprintf(g, "cpu  %lu 0 0 %lu 0 0 0 0 0 0\n", busy / 10000000, idle / 10000000);
+		for (int i = 0; i < cpu_count; i++) {
+			uint64_t ci = cpus[i].idle_ns;
+			uint64_t cb = now > ci ? now - ci : 0;
+			gprintf(g, "cpu%d %lu 0 0 %lu 0 0 0 0 0 0\n", i, cb / 10000000, ci / 10000000);
+		}
+		int procs = 0, running = 0;
+		list_for_each(it, &all_procs) {
+			struct proc *p = list_entry(it, struct proc, all_link);
+			procs++;
+			if (state_char(p) == 'R')
+				running++;
+		}
+		gprintf(g, "intr 0\nctxt 0\nbtime %lu\nprocesses %d\nprocs_running %d\nprocs_blocked 0\n",
+			arch_rtc_seconds(), procs, running);
+		break;
+	}
+	case P_LOADAVG: {
+		int procs = 0, running = 0, last = 0;
+		list_for_each(it, &all_procs) {
+			struct proc *p = list_entry(it, struct proc, all_link);
+			procs++;
+			last = MAX(last, p->pid);
+			if (state_char(p) == 'R')
+				running++;
+		}
+		gprintf(g, "%lu.%02lu %lu.%02lu %lu.%02lu %d/%d %d\n",
+			loadavg[0] >> 16, (loadavg[0] & 0xffff) * 100 >> 16,
+			loadavg[1] >> 16, (loadavg[1] & 0xffff) * 100 >> 16,
+			loadavg[2] >> 16, (loadavg[2] & 0xffff) * 100 >> 16, running, procs, last);
+		break;
+	}
+	case P_CPUINFO:
+		for (int i = 0; i < cpu_count; i++)
+			gprintf(g, "processor\t: %d\nvendor_id\t: %s\nmodel name\t: %s\n"
+				"cpu MHz\t\t: %lu.000\ncpu cores\t: %d\nflags\t\t: fpu tsc sse sse2\n\n",
+				i, "GenuineIntel", "QEMU Virtual CPU", arch_tsc_khz() / 1000, cpu_count);
+		break;
+	case P_MOUNTS:
+		gen_mounts(g);
+		break;
+	case P_VERSION:
+		gprintf(g, "%s version %s (%s)\n", PETREL_SYSNAME, PETREL_VERSION, PETREL_ARCH);
+		break;
+	case P_FILESYSTEMS:
+		gprintf(g, "nodev\ttmpfs\nnodev\tproc\nnodev\tdevtmpfs\n");
+		break;
+	case P_KMSG: {
+		char *k = kmalloc(16384);
+		if (k) {
+			size_t n = printk_log_read(k, 16384);
+			gprintf(g, "%.*s", (int)n, k);
+			kfree(k);
+		}
+		break;
+	}
+	default:
+		break;
+	}
+}
+
+static int
+proc_open(struct file *f)
+{
+	struct pnode *n = pn(f->inode);
+	struct gen g = { .buf = kmalloc(1024), .len = 0, .cap = 1024 };
+	if (!g.buf)
+		return -ENOMEM;
+	g.buf[0] = 0;
+	if (n->kind >= P_PID) {
+		struct proc *p = proc_find(n->pid);
+		if (!p) {
+			kfree(g.buf);
+			return -ENOENT;
+		}
+		switch (n->kind) {
+		case P_PID_STAT: gen_pid_stat(&g, p); break;
+		case P_PID_STATUS: gen_pid_status(&g, p); break;
+		case P_PID_CMDLINE:
+			if (p->cmdline && p->state == PROC_ALIVE) {
+				if (p->cmdline_len + 1 > g.cap) {
+					kfree(g.buf);
+					g.buf = kmalloc(p->cmdline_len + 1);
+					g.cap = p->cmdline_len + 1;
+					if (!g.buf)
+						return -ENOMEM;
+				}
+				memcpy(g.buf, p->cmdline, p->cmdline_len);
+				g.len = p->cmdline_len;
+			}
+			break;
+		case P_PID_COMM: gprintf(&g, "%s\n", p->name); break;
+		case P_PID_STATM: {
+			uint64_t rss = p->vm ? p->vm->pages : 0;
+			gprintf(&g, "%lu %lu 0 0 0 0 0\n", rss, rss);
+			break;
+		}
+		case P_PID_MAPS: gen_maps(&g, p); break;
+		case P_PID_MOUNTS: gen_mounts(&g); break;
+		default: break;
+		}
+	} else {
+		gen_system(&g, n->kind);
+	}
+	f->priv = g.buf;
+	f->inode->size = g.len;
+	return 0;
+}
+
+static long
+proc_read(struct file *f, void *buf, size_t len, uint64_t *off)
+{
+	size_t size = f->inode->size;
+	if (*off >= size)
+		return 0;
+	size_t n = MIN(len, size - *off);
+	memcpy(buf, (char *)f->priv + *off, n);
+	*off += n;
+	return (long)n;
+}
+
+static void
+proc_close(struct file *f)
+{
+	kfree(f->priv);
+}
+
+static unsigned
+proc_poll(struct file *f)
+{
+	(void)f;
+	return POLLIN | POLLRDNORM;
+}
+
+static long
+proc_getdents(struct file *f, void *buf, size_t len, uint64_t *pos)
+{
+	struct pnode *d = pn(f->inode);
+	size_t used = 0;
+	uint64_t i = 0;
+	char name[16];
+
+#define EMIT(ino, type, nm)                                                          \
+	do {                                                                          \
+		if (i++ >= *pos) {                                                    \
+			size_t r_ = dirent_emit((char *)buf + used, len - used, ino, i, \
+						type, nm, strlen(nm));                \
+			if (!r_)                                                      \
+				return used ? (long)used : -EINVAL;                   \
+			used += r_;                                                   \
+			*pos = i;                                                     \
+		}                                                                     \
+	} while (0)
+
+	EMIT(f->inode->ino, DT_DIR, ".");
+	EMIT(f->inode->ino, DT_DIR, "..");
+	if (d->kind == P_ROOT) {
+		for (size_t k = 0; k < ARRAY_SIZE(root_entries); k++)
+			EMIT(1000 + k, dirent_type(root_entries[k].mode), root_entries[k].name);
+		list_for_each(it, &all_procs) {
+			struct proc *p = list_entry(it, struct proc, all_link);
+			snprintk(name, sizeof(name), "%d", p->pid);
+			EMIT((uint64_t)p->pid << 16, DT_DIR, name);
+		}
+	} else if (d->kind == P_PID) {
+		for (size_t k = 0; k < ARRAY_SIZE(pid_entries); k++)
+			EMIT(2000 + k, dirent_type(pid_entries[k].mode), pid_entries[k].name);
+	} else if (d->kind == P_PID_FD) {
+		struct proc *p = proc_find(d->pid);
+		for (int fd = 0; p && p->files && fd < FD_MAX; fd++) {
+			if (!p->files->fd[fd])
+				continue;
+			snprintk(name, sizeof(name), "%d", fd);
+			EMIT(3000 + (uint64_t)fd, DT_LNK, name);
+		}
+	}
+#undef EMIT
+	return (long)used;
+}
+
+static const char *
+proc_name_of(struct inode *dir, struct inode *child)
+{
+	(void)dir, (void)child;
+	return NULL;
+}
+
+static const struct inode_ops proc_iops = {
+	.lookup = proc_lookup,
+	.readlink = proc_readlink,
+	.release = proc_release,
+	.name_of = proc_name_of,
+};
+
+static const struct file_ops proc_dir_fops = {
+	.getdents = proc_getdents,
+	.seekable = true,
+};
+
+static const struct file_ops proc_file_fops = {
+	.open = proc_open,
+	.read = proc_read,
+	.close = proc_close,
+	.poll = proc_poll,
+	.seekable = true,
+};
+
+struct inode *
+procfs_new(void)
+{
+	struct inode *root = pinode(P_ROOT, 0, 0, S_IFDIR | 0555, NULL);
+	if (root)
+		root->parent = root;
+	return root;
+}

@@ -1,0 +1,544 @@
+/*
+ * Inodes, open files, the mount table and path lookup. Lookups start at the
+ * process's root or cwd (or a directory fd), follow symlinks up to a depth
+ * of 40, and cross into mounted file systems at their mount points.
+ */
+#include <kernel/vfs.h>
+#include <kernel/proc.h>
+#include <kernel/kmalloc.h>
+#include <kernel/errno.h>
+#include <kernel/string.h>
+#include <kernel/printk.h>
+#include <kernel/arch.h>
+
+#define SYMLINK_DEPTH_MAX 40
+#define PATH_MAX_K 4096
+
+struct mount_entry mounts[MOUNT_MAX];
+static struct inode *root_inode;
+
+struct inode *
+vfs_root(void)
+{
+	return root_inode;
+}
+
+void
+vfs_set_root(struct inode *root)
+{
+	root_inode = root;
+	inode_get(root);
+	mounts[0] = (struct mount_entry){ .source = "rootfs", .type = "tmpfs",
+					  .path = "/", .root = root };
+}
+
+void
+vfs_now(struct timespec_k *ts)
+{
+	uint64_t ns = arch_now_ns();
+	ts->tv_sec = (int64_t)(arch_rtc_seconds() + ns / 1000000000);
+	ts->tv_nsec = (int64_t)(ns % 1000000000);
+}
+
+uint64_t
+vfs_now_sec(void)
+{
+	return arch_rtc_seconds() + arch_now_ns() / 1000000000;
+}
+
+struct inode *
+inode_new(struct super *sb, unsigned mode)
+{
+	struct inode *ino = kzalloc(sizeof(*ino));
+	if (!ino)
+		return NULL;
+	ino->sb = sb;
+	ino->ino = ++sb->next_ino;
+	ino->mode = mode;
+	ino->nlink = 1;
+	ino->refcount = 1;
+	vfs_now(&ino->mtime);
+	ino->atime = ino->ctime = ino->mtime;
+	return ino;
+}
+
+void
+inode_get(struct inode *ino)
+{
+	if (ino)
+		ino->refcount++;
+}
+
+void
+inode_put(struct inode *ino)
+{
+	if (!ino || --ino->refcount > 0)
+		return;
+	if (ino->iops && ino->iops->release)
+		ino->iops->release(ino);
+	kfree(ino);
+}
+
+void
+inode_touch(struct inode *ino, bool access, bool modify, bool change)
+{
+	struct timespec_k now;
+	vfs_now(&now);
+	if (access)
+		ino->atime = now;
+	if (modify)
+		ino->mtime = now;
+	if (change || modify)
+		ino->ctime = now;
+}
+
+bool
+vfs_is_dir(struct inode *ino)
+{
+	return S_ISDIR(ino->mode);
+}
+
+struct file *
+file_new(struct inode *ino, unsigned flags)
+{
+	struct file *f = kzalloc(sizeof(*f));
+	if (!f)
+		return NULL;
+	f->refcount = 1;
+	f->flags = flags;
+	f->inode = ino;
+	inode_get(ino);
+	f->ops = ino ? ino->fops : NULL;
+	return f;
+}
+
+void
+file_get(struct file *f)
+{
+	f->refcount++;
+}
+
+void
+file_put(struct file *f)
+{
+	if (--f->refcount > 0)
+		return;
+	epoll_forget(f);
+	if (f->ops && f->ops->close)
+		f->ops->close(f);
+	inode_put(f->inode);
+	kfree(f);
+}
+
+void
+file_notify(struct file *f)
+{
+	if (f)
+		f->events_seq++;
+	waitq_wake_all(&poll_waitq);
+}
+
+int
+vfs_permission(struct proc *p, struct inode *ino, int mask)
+{
+	if (p->euid == 0) {
+		/* root may execute only what some execute bit allows */
+		if ((mask & 1) && !S_ISDIR(ino->mode) && !(ino->mode & 0111))
+			return -EACCES;
+		return 0;
+	}
+	unsigned bits = ino->mode & 7;
+	if (p->euid == ino->uid)
+		bits = (ino->mode >> 6) & 7;
+	else if (p->egid == ino->gid)
+		bits = (ino->mode >> 3) & 7;
+	return (bits & (unsigned)mask) == (unsigned)mask ? 0 : -EACCES;
+}
+
+/* Where a walk goes when it crosses a mount point or ".." at a root. */
+static struct inode *
+enter_mounts(struct inode *ino)
+{
+	while (ino->mounted) {
+		struct inode *m = ino->mounted;
+		inode_get(m);
+		inode_put(ino);
+		ino = m;
+	}
+	return ino;
+}
+
+static struct inode *
+start_dir(struct proc *p, int dirfd, const char *path)
+{
+	if (path[0] == '/') {
+		inode_get(p->root);
+		return p->root;
+	}
+	if (dirfd == AT_FDCWD) {
+		inode_get(p->cwd);
+		return p->cwd;
+	}
+	struct file *f = fd_get(p, dirfd);
+	if (!f)
+		return ERR_PTR(-EBADF);
+	if (!f->inode || !S_ISDIR(f->inode->mode))
+		return ERR_PTR(-ENOTDIR);
+	inode_get(f->inode);
+	return f->inode;
+}
+
+static struct inode *walk(struct proc *p, struct inode *dir, const char *path,
+			  bool follow, int *depth, const char **last, size_t *last_len);
+
+static struct inode *
+step(struct proc *p, struct inode *dir, const char *name, size_t len)
+{
+	if (!S_ISDIR(dir->mode))
+		return ERR_PTR(-ENOTDIR);
+	if (vfs_permission(p, dir, 1) < 0)
+		return ERR_PTR(-EACCES);
+	if (len == 1 && name[0] == '.') {
+		inode_get(dir);
+		return dir;
+	}
+	if (len == 2 && name[0] == '.' && name[1] == '.') {
+		if (dir == p->root) {
+			inode_get(dir);
+			return dir;
+		}
+		while (dir->covered)
+			dir = dir->covered;
+		struct inode *up = dir->parent ? dir->parent : dir;
+		inode_get(up);
+		return up;
+	}
+	struct inode *child = dir->iops->lookup(dir, name, len);
+	if (IS_ERR(child))
+		return child;
+	return enter_mounts(child);
+}
+
+static struct inode *
+follow_link(struct proc *p, struct inode *dir, struct inode *link, int *depth)
+{
+	if (++*depth > SYMLINK_DEPTH_MAX)
+		return ERR_PTR(-ELOOP);
+	char *target = kmalloc(PATH_MAX_K);
+	if (!target)
+		return ERR_PTR(-ENOMEM);
+	long n = link->iops->readlink(link, target, PATH_MAX_K - 1);
+	struct inode *r;
+	if (n < 0) {
+		r = ERR_PTR(n);
+	} else {
+		target[n] = 0;
+		struct inode *base = target[0] == '/' ? p->root : dir;
+		inode_get(base);
+		r = walk(p, base, target, true, depth, NULL, NULL);
+	}
+	kfree(target);
+	return r;
+}
+
+/*
+ * Walks path from dir (whose reference it consumes). With last != NULL,
+ * stops before the final component and returns its directory.
+ */
+static struct inode *
+walk(struct proc *p, struct inode *dir, const char *path, bool follow,
+     int *depth, const char **last, size_t *last_len)
+{
+	const char *s = path;
+
+	for (;;) {
+		while (*s == '/')
+			s++;
+		const char *e = s;
+		while (*e && *e != '/')
+			e++;
+		size_t len = e - s;
+		const char *rest = e;
+		while (*rest == '/')
+			rest++;
+		bool final = *rest == 0;
+		if (len == 0) {		/* path was "" or only slashes */
+			if (last) {
+				*last = ".";
+				*last_len = 1;
+			}
+			return dir;
+		}
+		if (len > 255) {
+			inode_put(dir);
+			return ERR_PTR(-ENAMETOOLONG);
+		}
+		if (final && last) {
+			if (!S_ISDIR(dir->mode)) {
+				inode_put(dir);
+				return ERR_PTR(-ENOTDIR);
+			}
+			*last = s;
+			*last_len = len;
+			return dir;
+		}
+		struct inode *next = step(p, dir, s, len);
+		if (IS_ERR(next)) {
+			inode_put(dir);
+			return next;
+		}
+		if (S_ISLNK(next->mode) && (!final || follow || *e == '/')) {
+			struct inode *t = follow_link(p, dir, next, depth);
+			inode_put(next);
+			next = t;
+			if (IS_ERR(next)) {
+				inode_put(dir);
+				return next;
+			}
+		}
+		inode_put(dir);
+		dir = next;
+		if (final) {
+			if (*e == '/' && !S_ISDIR(dir->mode)) {
+				inode_put(dir);
+				return ERR_PTR(-ENOTDIR);
+			}
+			return dir;
+		}
+		s = e;
+	}
+}
+
+struct inode *
+vfs_lookup(struct proc *p, int dirfd, const char *path, bool follow)
+{
+	int depth = 0;
+	if (path[0] == 0)
+		return ERR_PTR(-ENOENT);
+	struct inode *dir = start_dir(p, dirfd, path);
+	if (IS_ERR(dir))
+		return dir;
+	return walk(p, dir, path, follow, &depth, NULL, NULL);
+}
+
+struct inode *
+vfs_lookup_parent(struct proc *p, int dirfd, const char *path,
+		  const char **last, size_t *last_len)
+{
+	int depth = 0;
+	if (path[0] == 0)
+		return ERR_PTR(-ENOENT);
+	struct inode *dir = start_dir(p, dirfd, path);
+	if (IS_ERR(dir))
+		return dir;
+	return walk(p, dir, path, true, &depth, last, last_len);
+}
+
+struct file *
+vfs_open_inode(struct inode *ino, unsigned flags)
+{
+	struct file *f = file_new(ino, flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_CLOEXEC | O_NOCTTY));
+	if (!f)
+		return ERR_PTR(-ENOMEM);
+	if (f->ops && f->ops->open) {
+		int e = f->ops->open(f);
+		if (e < 0) {
+			f->ops = NULL;
+			file_put(f);
+			return ERR_PTR(e);
+		}
+	}
+	return f;
+}
+
+static int
+may_open(struct proc *p, struct inode *ino, unsigned flags)
+{
+	unsigned acc = flags & O_ACCMODE;
+	if (flags & O_PATH)
+		return 0;
+	if (S_ISDIR(ino->mode) && acc != O_RDONLY)
+		return -EISDIR;
+	if ((flags & O_DIRECTORY) && !S_ISDIR(ino->mode))
+		return -ENOTDIR;
+	int mask = (acc == O_RDONLY ? 4 : acc == O_WRONLY ? 2 : 6);
+	return vfs_permission(p, ino, mask);
+}
+
+struct file *
+vfs_open(struct proc *p, int dirfd, const char *path, unsigned flags, unsigned mode)
+{
+	struct inode *ino;
+	bool created = false;
+
+	if (flags & O_CREAT) {
+		const char *last;
+		size_t len;
+		struct inode *dir = vfs_lookup_parent(p, dirfd, path, &last, &len);
+		if (IS_ERR(dir))
+			return (struct file *)dir;
+		ino = step(p, dir, last, len);
+		if (!IS_ERR(ino) && S_ISLNK(ino->mode) && !(flags & (O_EXCL | O_NOFOLLOW))) {
+			int depth = 0;
+			struct inode *t = follow_link(p, dir, ino, &depth);
+			inode_put(ino);
+			ino = t;
+		}
+		if (IS_ERR(ino) && PTR_ERR(ino) == -ENOENT) {
+			if (vfs_permission(p, dir, 2) < 0) {
+				inode_put(dir);
+				return ERR_PTR(-EACCES);
+			}
+			if (!dir->iops->create) {
+				inode_put(dir);
+				return ERR_PTR(-EROFS);
+			}
+			int e = dir->iops->create(dir, last, len,
+						  S_IFREG | (mode & 07777 & ~p->umask), &ino);
+			if (e < 0) {
+				inode_put(dir);
+				return ERR_PTR(e);
+			}
+			ino->uid = p->euid;
+			ino->gid = p->egid;
+			created = true;
+		} else if (!IS_ERR(ino) && (flags & O_EXCL)) {
+			inode_put(ino);
+			inode_put(dir);
+			return ERR_PTR(-EEXIST);
+		}
+		inode_put(dir);
+		if (IS_ERR(ino))
+			return (struct file *)ino;
+	} else {
+		ino = vfs_lookup(p, dirfd, path, !(flags & O_NOFOLLOW));
+		if (IS_ERR(ino))
+			return (struct file *)ino;
+	}
+	if (S_ISLNK(ino->mode) && !(flags & O_PATH)) {
+		inode_put(ino);
+		return ERR_PTR(-ELOOP);
+	}
+	int e = created ? 0 : may_open(p, ino, flags);
+	if (!e && (flags & O_TRUNC) && S_ISREG(ino->mode) &&
+	    (flags & O_ACCMODE) != O_RDONLY && ino->size > 0) {
+		e = ino->iops->truncate ? ino->iops->truncate(ino, 0) : -EINVAL;
+	}
+	if (e < 0) {
+		inode_put(ino);
+		return ERR_PTR(e);
+	}
+	struct file *f = vfs_open_inode(ino, flags);
+	inode_put(ino);
+	return f;
+}
+
+/* Builds "/a/b" for dir by walking ".." links up to the process root. */
+long
+vfs_path_of(struct proc *p, struct inode *dir, char *buf, size_t size)
+{
+	char *tmp = kmalloc(PATH_MAX_K);
+	if (!tmp)
+		return -ENOMEM;
+	size_t pos = PATH_MAX_K - 1;
+	tmp[pos] = 0;
+	struct inode *cur = dir;
+	while (cur != p->root) {
+		struct inode *c = cur;
+		while (c->covered)
+			c = c->covered;
+		struct inode *parent = c->parent;
+		if (!parent || parent == c)
+			break;
+		const char *name = dir_name_of(parent, c);
+		if (!name) {
+			kfree(tmp);
+			return -ENOENT;
+		}
+		size_t n = strlen(name);
+		if (n + 1 > pos) {
+			kfree(tmp);
+			return -ENAMETOOLONG;
+		}
+		pos -= n;
+		memcpy(tmp + pos, name, n);
+		tmp[--pos] = '/';
+		cur = parent;
+	}
+	if (pos == PATH_MAX_K - 1)
+		tmp[--pos] = '/';
+	size_t len = PATH_MAX_K - 1 - pos;
+	long r = -ERANGE;
+	if (len + 1 <= size) {
+		memcpy(buf, tmp + pos, len + 1);
+		r = (long)len + 1;
+	}
+	kfree(tmp);
+	return r;
+}
+
+int
+vfs_mount(struct inode *where, struct inode *root, const char *path,
+	  const char *source, const char *type)
+{
+	if (!S_ISDIR(where->mode))
+		return -ENOTDIR;
+	if (where->mounted)
+		return -EBUSY;
+	for (int i = 0; i < MOUNT_MAX; i++) {
+		if (mounts[i].root)
+			continue;
+		mounts[i].root = root;
+		mounts[i].source = source;
+		mounts[i].type = type;
+		size_t n = MIN(strlen(path), sizeof(mounts[i].path) - 1);
+		memcpy(mounts[i].path, path, n);
+		mounts[i].path[n] = 0;
+		where->mounted = root;
+		inode_get(root);
+		root->covered = where;
+		inode_get(where);
+		root->parent = where->parent;
+		return 0;
+	}
+	return -ENOMEM;
+}
+
+const char *
+dir_name_of(struct inode *dir, struct inode *child)
+{
+	return dir->iops && dir->iops->name_of ? dir->iops->name_of(dir, child) : NULL;
+}
+
+unsigned
+dirent_type(unsigned mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFDIR: return DT_DIR;
+	case S_IFREG: return DT_REG;
+	case S_IFLNK: return DT_LNK;
+	case S_IFCHR: return DT_CHR;
+	case S_IFIFO: return DT_FIFO;
+	case S_IFSOCK: return DT_SOCK;
+	case S_IFBLK: return DT_BLK;
+	}
+	return DT_UNKNOWN;
+}
+
+size_t
+dirent_emit(void *buf, size_t room, uint64_t ino, uint64_t next_pos,
+	    unsigned type, const char *name, size_t len)
+{
+	size_t reclen = ALIGN_UP(19 + len + 1, 8);
+	if (reclen > room)
+		return 0;
+	uint8_t *d = buf;
+	memset(d, 0, reclen);
+	memcpy(d, &ino, 8);
+	memcpy(d + 8, &next_pos, 8);
+	uint16_t rl = (uint16_t)reclen;
+	memcpy(d + 16, &rl, 2);
+	d[18] = (uint8_t)type;
+	memcpy(d + 19, name, len);
+	return reclen;
+}

@@ -1,0 +1,48 @@
+/*
+ * Every hook the portable kernel needs from an architecture. Each arch folder
+ * defines these in files of the same names (arch/ARCH/NAME.c).
+ */
+#ifndef KERNEL_ARCH_H
+#define KERNEL_ARCH_H
+
+#include <kernel/types.h>
+
+struct trapframe;
+struct thread;
+struct cpu;
+
+/* console.c: the early serial console. */
+void arch_console_init(void);
+void arch_console_write(const char *s, size_t n);
+/* Returns a received byte, or -1 when none is waiting. */
+int arch_console_getc(void);
+
+/* cpu.c */
+void arch_cpu_init(void);		/* boot CPU: GDT, IDT, features */
+int arch_cpu_count(void);
+_Noreturn void arch_halt(void);
+void arch_idle(void);			/* wait for an interrupt, with them on */
+_Noreturn void arch_poweroff(void);
+_Noreturn void arch_reboot(void);
+
+/* timer.c: monotonic nanoseconds since boot and the one-shot timer. */
+void arch_timer_init(void);
+uint64_t arch_now_ns(void);
+uint64_t arch_cycles(void);		/* raw TSC */
+uint64_t arch_cycles_to_ns(uint64_t cycles);
+/* Arrange one timer interrupt at (or after) `deadline_ns`; 0 cancels. */
+void arch_timer_set(uint64_t deadline_ns);
+/* Seconds since the epoch from the real-time clock, read at boot. */
+uint64_t arch_rtc_seconds(void);
+uint64_t arch_tsc_khz(void);
+
+
+
+/* A hardware random 64-bit value when the CPU has one, else cycles. */
+uint64_t arch_random_seed(void);
+/* AT_HWCAP for new programs. */
+uint64_t arch_hwcap(void);
+/* Sets the running thread's TLS base (FS on x86_64). */
+void arch_set_fs_base(uint64_t base);
+
+#endif

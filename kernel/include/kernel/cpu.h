@@ -1,0 +1,41 @@
+/*
+ * Per-CPU data. The first three fields are read by arch entry code at fixed
+ * offsets (see arch/x86_64/entry.S); only the owning CPU touches its struct.
+ */
+#ifndef KERNEL_CPU_H
+#define KERNEL_CPU_H
+
+#include <kernel/types.h>
+#include <arch/percpu.h>
+
+#define CPU_MAX 16
+
+struct cpu {
+	struct cpu *self;		/* offset 0 */
+	uint64_t kstack_top;		/* offset 8: syscall entry stack */
+	uint64_t user_rsp;		/* offset 16: scratch at syscall entry */
+	struct thread *current;
+	struct thread *idle;
+	int id;
+	bool online;
+	uint64_t idle_ns;		/* time spent halted, for /proc/stat */
+	uint64_t busy_ns;
+	struct arch_cpu arch;
+};
+
+extern struct cpu cpus[CPU_MAX];
+extern int cpu_count;
+
+static inline struct cpu *
+this_cpu(void)
+{
+	return arch_this_cpu();
+}
+
+static inline struct thread *
+current_thread(void)
+{
+	return this_cpu()->current;
+}
+
+#endif

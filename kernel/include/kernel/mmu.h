@@ -1,0 +1,37 @@
+/*
+ * Page tables, as the portable VM code sees them (arch/ARCH/mmu.c).
+ * A page-table root is a physical address. Caller holds the big lock.
+ */
+#ifndef KERNEL_MMU_H
+#define KERNEL_MMU_H
+
+#include <kernel/types.h>
+
+#define MMU_READ 1
+#define MMU_WRITE 2
+#define MMU_EXEC 4
+#define MMU_USER 8
+
+typedef uint64_t pte_t;
+
+/* Builds the kernel's own tables (direct map, kernel image) and loads them. */
+void mmu_init(void);
+/* A new root sharing the kernel half; 0 when out of memory. */
+paddr_t mmu_root_new(void);
+/* Frees the root and every table under it in the user half (not the pages). */
+void mmu_root_free(paddr_t root);
+void mmu_activate(paddr_t root);
+paddr_t mmu_kernel_root(void);
+/* The leaf entry for va, allocating tables if create; NULL if absent/no memory. */
+pte_t *mmu_pte(paddr_t root, vaddr_t va, bool create);
+/* The next present leaf entry at or after *va and below end, updating *va. */
+pte_t *mmu_pte_next(paddr_t root, vaddr_t *va, vaddr_t end);
+pte_t mmu_pte_make(paddr_t pa, unsigned prot);
+bool mmu_pte_present(pte_t pte);
+paddr_t mmu_pte_addr(pte_t pte);
+unsigned mmu_pte_prot(pte_t pte);
+/* Forgets cached translations of va (or all of the user half) on this CPU. */
+void mmu_flush(paddr_t root, vaddr_t va);
+void mmu_flush_all(paddr_t root);
+
+#endif

@@ -1,0 +1,38 @@
+/*
+ * Physical page allocator (kernel/mm/page.c): a buddy allocator over the
+ * firmware memory map, with a reference count per page for sharing
+ * (copy-on-write, file pages mapped into processes). Caller holds the big lock.
+ */
+#ifndef KERNEL_PAGE_H
+#define KERNEL_PAGE_H
+
+#include <kernel/types.h>
+#include <arch/mmu.h>
+
+#define PAGE_ORDER_MAX 10	/* largest block: 4 MiB */
+
+struct page {
+	struct page *next, *prev;	/* free list links */
+	int32_t refcount;		/* 0 when free */
+	uint8_t order;			/* order of a free block's head */
+	uint8_t free;
+};
+
+void page_init(void);
+void page_add_range(paddr_t start, paddr_t end);
+/* Returns a zeroed block of 2^order pages with refcount 1, or 0 if none. */
+paddr_t page_alloc_order(unsigned order);
+paddr_t page_alloc(void);
+/* Drops a reference; the block returns to the allocator at zero. */
+void page_free_order(paddr_t pa, unsigned order);
+void page_put(paddr_t pa);
+void page_get(paddr_t pa);
+int page_refcount(paddr_t pa);
+uint64_t page_total(void);	/* pages the allocator manages */
+uint64_t page_free_count(void);	/* pages free now */
+
+/* Zeroed kernel memory of 2^order pages through the direct map, or NULL. */
+void *page_alloc_kva(unsigned order);
+void page_free_kva(void *va, unsigned order);
+
+#endif

@@ -1,0 +1,150 @@
+/*
+ * Processes: address space, open files, signal actions, identity, and the
+ * family tree (kernel/linux/proc.c). Guarded by the big kernel lock.
+ */
+#ifndef KERNEL_PROC_H
+#define KERNEL_PROC_H
+
+#include <kernel/types.h>
+#include <kernel/list.h>
+#include <kernel/sched.h>
+#include <kernel/signal.h>
+#include <kernel/timer.h>
+
+#define FD_MAX 1024
+#define PROC_NAME_MAX 16
+#define PID_MAX 32768
+
+struct vm;
+struct file;
+struct inode;
+struct tty;
+
+struct files {
+	int refcount;
+	struct file *fd[FD_MAX];
+	uint64_t cloexec[FD_MAX / 64];
+};
+
+struct sigaction_k {
+	uint64_t handler;
+	uint64_t flags;
+	uint64_t restorer;
+	uint64_t mask;
+};
+
+struct sighand {
+	int refcount;
+	struct sigaction_k action[NSIG];
+};
+
+enum proc_state {
+	PROC_ALIVE,
+	PROC_ZOMBIE,		/* exited, waiting for wait4 */
+};
+
+struct proc {
+	int pid;
+	enum proc_state state;
+	struct proc *parent;
+	struct list children;
+	struct list sibling;		/* parent->children */
+	struct list all_link;		/* every process */
+	struct list threads;
+	int nthreads;
+	struct waitq child_wait;	/* woken when a child changes state */
+
+	struct vm *vm;
+	struct files *files;
+	struct sighand *sighand;
+	struct inode *cwd;
+	struct inode *root;
+	unsigned umask;
+	uint64_t sig_pending;		/* process-directed signals */
+
+	int pgid, sid;
+	struct tty *ctty;
+	unsigned uid, gid, euid, egid, suid, sgid;
+
+	int exit_status;		/* wait status once a zombie */
+	bool stopped;			/* job-control stop */
+	bool stop_reported, cont_reported;
+	int stop_sig;
+	bool exiting;
+	int exit_signal;		/* signal to parent on exit (SIGCHLD) */
+	struct thread *vfork_parent;	/* woken at exec or exit */
+
+	char name[PROC_NAME_MAX];
+	char *cmdline;			/* argv, NUL-separated, for /proc */
+	size_t cmdline_len;
+	char exe[128];
+	uint64_t start_ns;
+	uint64_t utime_ns, stime_ns;
+	uint64_t child_utime_ns;
+	struct ktimer alarm;
+	uint64_t alarm_interval;
+	uint64_t rlimits[16][2];
+};
+
+extern struct list all_procs;
+
+struct proc *proc_find(int pid);
+void proc_init(void);
+/* Creates PID 1 from the path and argv; panics on failure (nothing to run). */
+void proc_spawn_init(const char *path, const char *const *argv, int argc);
+/* Ends the calling thread; the process when it is the last one. */
+_Noreturn void thread_exit(int status);
+/* Ends every thread of the current process with wait status `status`. */
+_Noreturn void proc_exit_group(int status);
+void proc_set_name(struct proc *p, const char *path);
+
+struct files *files_new(void);
+struct files *files_clone(struct files *f);
+void files_put(struct files *f);
+/* Installs f at the lowest free fd >= min; returns it or -EMFILE. */
+int fd_install(struct proc *p, struct file *f, int min, bool cloexec);
+/* The file at fd (no new reference), or NULL. */
+struct file *fd_get(struct proc *p, int fd);
+int fd_close(struct proc *p, int fd);
+int fd_install_at(struct proc *p, struct file *f, int fd, bool cloexec);
+bool fd_cloexec(struct proc *p, int fd);
+void fd_set_cloexec(struct proc *p, int fd, bool on);
+void files_close_on_exec(struct proc *p);
+/* Drops f from every epoll interest list (kernel/linux/sys_poll.c). */
+void epoll_forget(struct file *f);
+
+/* Signals (kernel/linux/signal.c). */
+int signal_send_proc(struct proc *p, int sig);
+void signal_send_thread(struct thread *t, int sig);
+int signal_send_pgrp(int pgid, int sig);
+bool signal_pending(struct thread *t);
+/* Delivers pending signals before a return to user mode. */
+void signal_deliver(struct trapframe *tf);
+void sighand_put(struct sighand *s);
+struct sighand *sighand_copy(struct sighand *src);
+void signal_init(void);
+
+#endif
+
+/* clone(2) flags. */
+#define CLONE_VM 0x100
+#define CLONE_FS 0x200
+#define CLONE_FILES 0x400
+#define CLONE_SIGHAND 0x800
+#define CLONE_VFORK 0x4000
+#define CLONE_PARENT 0x8000
+#define CLONE_THREAD 0x10000
+#define CLONE_SETTLS 0x80000
+#define CLONE_PARENT_SETTID 0x100000
+#define CLONE_CHILD_CLEARTID 0x200000
+#define CLONE_CHILD_SETTID 0x1000000
+
+struct proc *proc_alloc(struct proc *parent);
+struct thread *proc_clone(unsigned long flags, uint64_t newsp, uint64_t tls);
+void thread_attach(struct proc *p, struct thread *t);
+int proc_reap(struct proc *c);
+struct proc *proc_init_proc(void);
+/* Runs the program at path in the current process (kernel strings). */
+int exec_kernel(const char *path, const char *const *argv, int argc);
+/* Drops p's hold on its controlling terminal (kernel/fs/tty.c). */
+void proc_leave_tty(struct proc *p);

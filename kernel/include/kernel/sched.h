@@ -1,0 +1,109 @@
+/*
+ * Threads, the scheduler, wait queues and sleep timeouts (kernel/sched/).
+ * The kernel is not preemptible: a thread runs in the kernel until it sleeps
+ * or returns to user mode. Everything here is guarded by the big kernel lock.
+ */
+#ifndef KERNEL_SCHED_H
+#define KERNEL_SCHED_H
+
+#include <kernel/types.h>
+#include <kernel/list.h>
+#include <kernel/timer.h>
+
+#define KSTACK_ORDER 2			/* 16 KiB kernel stacks */
+#define KSTACK_SIZE (4096ul << KSTACK_ORDER)
+#define TIME_SLICE_NS 10000000ull	/* 10 ms */
+
+struct trapframe;
+struct proc;
+
+enum thread_state {
+	THREAD_RUNNABLE,
+	THREAD_RUNNING,
+	THREAD_SLEEPING,
+	THREAD_DEAD,
+};
+
+struct waitq {
+	struct list sleepers;
+};
+
+struct thread {
+	int tid;
+	struct proc *proc;
+	enum thread_state state;
+	struct list run_link;		/* run queue or wait queue */
+	struct list proc_link;		/* proc->threads */
+	struct ktimer timeout;		/* sleep deadline */
+	struct waitq *waiting_on;
+	int wake_result;		/* 0, -ETIMEDOUT or -EINTR */
+	bool interruptible;
+
+	void *kstack;
+	uint64_t ksp;			/* saved kernel stack pointer */
+	struct trapframe *tf;		/* user registers, top of kstack */
+	uint64_t fs_base;
+	uint8_t fpu[512] __attribute__((aligned(16)));
+
+	uint64_t sig_blocked;
+	uint64_t sig_pending;
+	uint64_t sig_fault_addr;
+	uint64_t altstack_sp, altstack_size;
+	int altstack_flags;
+	uint64_t saved_mask;		/* restored after sigsuspend-like waits */
+	bool restore_mask;
+	uint64_t clear_child_tid;	/* user address, 0 = none */
+	uint64_t sig_forced;		/* synchronous faults: cannot be ignored */
+	long syscall_nr;		/* in a system call: its number, else -1 */
+	bool regs_replaced;		/* the handler rewrote the whole frame */
+	uint64_t slice_end;
+	uint64_t cpu_ns;		/* time on CPU */
+	uint64_t run_start;
+};
+
+extern struct waitq poll_waitq;	/* woken on any readiness change */
+
+void sched_init(void);
+/* Starts scheduling on this CPU; never returns. */
+_Noreturn void sched_start(void);
+/* Makes t runnable. */
+void sched_wake(struct thread *t);
+/* Gives the CPU to another runnable thread, if any; may sleep. */
+void sched_yield(void);
+/* Switches away from the current thread, which must not be RUNNING. */
+void schedule(void);
+/* Expires timeouts and arms the next timer; called on interrupt exit. */
+void sched_tick(void);
+bool sched_slice_over(void);
+
+struct thread *thread_new(struct proc *p);
+void thread_free(struct thread *t);
+struct thread *thread_find(int tid);
+int tid_alloc(void);
+/* Switches away from the exiting current thread for good. */
+_Noreturn void sched_exit_current(void);
+/* Prepares t to enter user mode with the registers in its trapframe. */
+void thread_start_user(struct thread *t);
+
+void waitq_init(struct waitq *wq);
+/*
+ * Puts the current thread to sleep on wq until woken, the deadline (ns of
+ * arch_now_ns, 0 = none) passes, or, if interruptible, a signal arrives.
+ * Returns 0, -ETIMEDOUT or -EINTR. May sleep (it is the sleep).
+ */
+int waitq_wait(struct waitq *wq, uint64_t deadline, bool interruptible);
+void waitq_wake_all(struct waitq *wq);
+void waitq_wake_one(struct waitq *wq);
+/* Wakes t from an interruptible sleep so it can take a signal. */
+void thread_interrupt(struct thread *t);
+/* Sleeps until the deadline; -EINTR if a signal came first. */
+int sched_sleep_until(uint64_t deadline);
+
+#include <kernel/cpu.h>
+static inline struct thread *
+current(void)
+{
+	return this_cpu()->current;
+}
+
+#endif

@@ -1,0 +1,48 @@
+/*
+ * File types, mode bits and the Linux x86_64 stat layouts.
+ */
+#ifndef KERNEL_STAT_H
+#define KERNEL_STAT_H
+
+#include <kernel/types.h>
+
+#define S_IFMT 0170000
+#define S_IFSOCK 0140000
+#define S_IFLNK 0120000
+#define S_IFREG 0100000
+#define S_IFBLK 0060000
+#define S_IFDIR 0040000
+#define S_IFCHR 0020000
+#define S_IFIFO 0010000
+#define S_ISDIR(m) (((m) & S_IFMT) == S_IFDIR)
+#define S_ISREG(m) (((m) & S_IFMT) == S_IFREG)
+#define S_ISLNK(m) (((m) & S_IFMT) == S_IFLNK)
+#define S_ISCHR(m) (((m) & S_IFMT) == S_IFCHR)
+
+struct timespec_k {
+	int64_t tv_sec;
+	int64_t tv_nsec;
+};
+
+/* struct stat as x86_64 Linux lays it out (144 bytes). */
+struct linux_stat {
+	uint64_t st_dev, st_ino, st_nlink;
+	uint32_t st_mode, st_uid, st_gid, pad0;
+	uint64_t st_rdev;
+	int64_t st_size, st_blksize, st_blocks;
+	struct timespec_k st_atim, st_mtim, st_ctim;
+	int64_t reserved[3];
+};
+_Static_assert(sizeof(struct linux_stat) == 144, "Linux x86_64 struct stat");
+
+/* Directory entry types for getdents64. */
+#define DT_UNKNOWN 0
+#define DT_FIFO 1
+#define DT_CHR 2
+#define DT_DIR 4
+#define DT_BLK 6
+#define DT_REG 8
+#define DT_LNK 10
+#define DT_SOCK 12
+
+#endif

@@ -1,0 +1,19 @@
+/*
+ * The Linux system-call table (generated from kernel/linux/syscalls.master).
+ */
+#ifndef KERNEL_SYSCALL_H
+#define KERNEL_SYSCALL_H
+
+#include <kernel/types.h>
+
+typedef uint64_t uaddr_t;	/* a user-space address: never dereferenced */
+
+struct syscall_entry {
+	long (*fn)(const uint64_t *args);
+	const char *name;
+};
+
+extern const struct syscall_entry syscall_table[];
+extern const unsigned syscall_table_size;
+
+#endif

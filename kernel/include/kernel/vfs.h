@@ -1,0 +1,168 @@
+/*
+ * The virtual file system (kernel/fs/): inodes, open files, the mount table
+ * and path lookup. In-kernel file systems (tmpfs, procfs, devfs) implement
+ * inode_ops and file_ops; everything runs under the big kernel lock.
+ */
+#ifndef KERNEL_VFS_H
+#define KERNEL_VFS_H
+
+#include <kernel/types.h>
+#include <kernel/list.h>
+#include <kernel/stat.h>
+
+struct inode;
+struct file;
+struct proc;
+
+struct inode_ops {
+	/* Returns the child (a new reference) or an error pointer. */
+	struct inode *(*lookup)(struct inode *dir, const char *name, size_t len);
+	int (*create)(struct inode *dir, const char *name, size_t len,
+		      unsigned mode, struct inode **out);
+	int (*link)(struct inode *dir, const char *name, size_t len,
+		    struct inode *target);
+	int (*unlink)(struct inode *dir, const char *name, size_t len, bool rmdir);
+	int (*rename)(struct inode *odir, const char *oname, size_t olen,
+		      struct inode *ndir, const char *nname, size_t nlen);
+	int (*symlink)(struct inode *dir, const char *name, size_t len,
+		       const char *target);
+	/* Copies the link's target (not NUL-terminated); returns its length. */
+	long (*readlink)(struct inode *ino, char *buf, size_t size);
+	int (*truncate)(struct inode *ino, uint64_t size);
+	/* Physical page holding file offset `off` (page aligned); 0 if hole. */
+	paddr_t (*getpage)(struct inode *ino, uint64_t off);
+	void (*release)(struct inode *ino);	/* last reference dropped */
+	/* The name under which dir holds child (for getcwd), or NULL. */
+	const char *(*name_of)(struct inode *dir, struct inode *child);
+};
+
+struct file_ops {
+	long (*read)(struct file *f, void *buf, size_t len, uint64_t *off);
+	long (*write)(struct file *f, const void *buf, size_t len, uint64_t *off);
+	long (*ioctl)(struct file *f, unsigned long cmd, uint64_t arg);
+	/* Returns the POLL* events ready now. */
+	unsigned (*poll)(struct file *f);
+	/* Fills buf with linux_dirent64 records from the position at pos; returns bytes. */
+	long (*getdents)(struct file *f, void *buf, size_t len, uint64_t *pos);
+	int (*open)(struct file *f);
+	void (*close)(struct file *f);
+	bool seekable;
+};
+
+struct super {
+	const char *type;
+	uint32_t dev;
+	uint64_t next_ino;
+};
+
+struct inode {
+	uint64_t ino;
+	unsigned mode;			/* S_IF* type and permission bits */
+	unsigned uid, gid;
+	unsigned nlink;
+	uint64_t size;
+	uint32_t rdev;
+	struct timespec_k atime, mtime, ctime;
+	int refcount;
+	const struct inode_ops *iops;
+	const struct file_ops *fops;
+	struct super *sb;
+	void *priv;
+	struct inode *parent;		/* directories: for ".." */
+	struct inode *mounted;		/* root of a file system mounted here */
+	struct inode *covered;		/* on a mounted root: what it covers */
+};
+
+struct file {
+	int refcount;
+	unsigned flags;			/* O_* status flags */
+	uint64_t offset;
+	struct inode *inode;
+	const struct file_ops *ops;
+	void *priv;
+	uint32_t events_seq;		/* bumped on readiness change, for EPOLLET */
+};
+
+struct mount_entry {
+	const char *source, *type;
+	char path[128];
+	struct inode *root;
+};
+
+#define MOUNT_MAX 16
+extern struct mount_entry mounts[MOUNT_MAX];
+
+/* Poll bits (Linux values). */
+#define POLLIN 0x001
+#define POLLPRI 0x002
+#define POLLOUT 0x004
+#define POLLERR 0x008
+#define POLLHUP 0x010
+#define POLLNVAL 0x020
+#define POLLRDNORM 0x040
+#define POLLWRNORM 0x100
+#define POLLRDHUP 0x2000
+
+/* openat flags (Linux x86_64 values). */
+#define O_ACCMODE 3
+#define O_RDONLY 0
+#define O_WRONLY 1
+#define O_RDWR 2
+#define O_CREAT 0100
+#define O_EXCL 0200
+#define O_NOCTTY 0400
+#define O_TRUNC 01000
+#define O_APPEND 02000
+#define O_NONBLOCK 04000
+#define O_DIRECTORY 0200000
+#define O_NOFOLLOW 0400000
+#define O_CLOEXEC 02000000
+#define O_PATH 010000000
+#define AT_FDCWD (-100)
+#define AT_SYMLINK_NOFOLLOW 0x100
+#define AT_REMOVEDIR 0x200
+#define AT_SYMLINK_FOLLOW 0x400
+#define AT_EMPTY_PATH 0x1000
+
+struct inode *vfs_root(void);
+void vfs_set_root(struct inode *root);
+const char *dir_name_of(struct inode *dir, struct inode *child);
+/* Appends one linux_dirent64 record to buf if it fits; returns its size or 0. */
+size_t dirent_emit(void *buf, size_t room, uint64_t ino, uint64_t next_pos,
+		   unsigned type, const char *name, size_t len);
+unsigned dirent_type(unsigned mode);
+struct inode *inode_new(struct super *sb, unsigned mode);
+void inode_get(struct inode *ino);
+void inode_put(struct inode *ino);
+void inode_touch(struct inode *ino, bool access, bool modify, bool change);
+
+struct file *file_new(struct inode *ino, unsigned flags);
+void file_get(struct file *f);
+void file_put(struct file *f);
+/* Wakes pollers of f (and records the change for edge-triggered epoll). */
+void file_notify(struct file *f);
+
+/*
+ * Path lookup relative to the process's root and `dirfd` (AT_FDCWD or an
+ * open directory). Returns the inode (a new reference) or an error pointer.
+ * follow: resolve a final symlink. With want_parent, returns the parent
+ * directory and the final component in last and last_len instead.
+ */
+struct inode *vfs_lookup(struct proc *p, int dirfd, const char *path,
+			 bool follow);
+struct inode *vfs_lookup_parent(struct proc *p, int dirfd, const char *path,
+				const char **last, size_t *last_len);
+/* Opens path like openat(2); returns a new file or an error pointer. */
+struct file *vfs_open(struct proc *p, int dirfd, const char *path,
+		      unsigned flags, unsigned mode);
+struct file *vfs_open_inode(struct inode *ino, unsigned flags);
+/* Absolute path of a directory inode into buf; returns length or error. */
+long vfs_path_of(struct proc *p, struct inode *dir, char *buf, size_t size);
+int vfs_mount(struct inode *where, struct inode *root, const char *path,
+	      const char *source, const char *type);
+bool vfs_is_dir(struct inode *ino);
+int vfs_permission(struct proc *p, struct inode *ino, int mask);
+uint64_t vfs_now_sec(void);
+void vfs_now(struct timespec_k *ts);
+
+#endif

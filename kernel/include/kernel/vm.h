@@ -1,0 +1,77 @@
+/*
+ * Process address spaces (kernel/mm/vm.c): a sorted list of regions over a
+ * page table, demand paging (zero-fill or from a file's pages), copy-on-write
+ * for fork and private file mappings. Guarded by the big kernel lock.
+ */
+#ifndef KERNEL_VM_H
+#define KERNEL_VM_H
+
+#include <kernel/types.h>
+#include <kernel/list.h>
+
+#define PROT_READ 1
+#define PROT_WRITE 2
+#define PROT_EXEC 4
+#define MAP_SHARED 0x01
+#define MAP_PRIVATE 0x02
+#define MAP_FIXED 0x10
+#define MAP_ANONYMOUS 0x20
+#define MAP_GROWSDOWN 0x100
+#define MAP_STACK 0x20000
+#define MAP_NORESERVE 0x4000
+#define MAP_POPULATE 0x8000
+#define MAP_FIXED_NOREPLACE 0x100000
+
+#define VM_MMAP_BASE 0x00007f0000000000ul	/* mmap searches down from here */
+#define VM_STACK_TOP 0x00007ffffffff000ul
+#define VM_STACK_SIZE (8ul << 20)
+
+struct inode;
+
+struct region {
+	struct list link;
+	vaddr_t start, end;		/* page aligned, end exclusive */
+	unsigned prot;			/* PROT_* */
+	unsigned flags;			/* MAP_SHARED or MAP_PRIVATE, MAP_GROWSDOWN */
+	struct inode *file;		/* NULL for anonymous memory */
+	uint64_t file_off;		/* file offset of `start` */
+	uint64_t file_bytes;		/* bytes of file data from `start`; rest zero */
+	const char *tag;		/* "[stack]", "[heap]" for /proc/maps */
+};
+
+struct vm {
+	int refcount;
+	paddr_t root;
+	struct list regions;
+	vaddr_t brk_start, brk;
+	vaddr_t stack_top;
+	uint64_t pages;			/* resident pages mapped, for RSS */
+};
+
+struct vm *vm_new(void);
+void vm_put(struct vm *vm);
+/* A copy-on-write copy of vm for fork; NULL when out of memory. */
+struct vm *vm_clone(struct vm *vm);
+/* Maps a region; returns its address or a negative errno. */
+long vm_map(struct vm *vm, vaddr_t addr, size_t len, unsigned prot,
+	    unsigned flags, struct inode *file, uint64_t off, uint64_t file_bytes);
+int vm_unmap(struct vm *vm, vaddr_t addr, size_t len);
+int vm_protect(struct vm *vm, vaddr_t addr, size_t len, unsigned prot);
+long vm_remap(struct vm *vm, vaddr_t old, size_t old_len, size_t new_len,
+	      unsigned flags, vaddr_t new_addr);
+/* Resolves a fault at va; 0 when the access may be retried, else -EFAULT. */
+int vm_fault(struct vm *vm, vaddr_t va, bool write, bool exec);
+struct region *vm_find(struct vm *vm, vaddr_t va);
+void vm_activate(struct vm *vm);
+/* Sets the program break; returns the new (or unchanged) break. */
+vaddr_t vm_brk(struct vm *vm, vaddr_t want);
+
+/* Checked access to the current process's memory (kernel/mm/uaccess.c). */
+int copyin(void *dst, uint64_t usrc, size_t n);
+int copyout(uint64_t udst, const void *src, size_t n);
+/* Copies a NUL-terminated string of at most max bytes (NUL included);
+ * returns its length, -EFAULT, or -ENAMETOOLONG. */
+long copyinstr(char *dst, uint64_t usrc, size_t max);
+int user_zero(uint64_t udst, size_t n);
+
+#endif

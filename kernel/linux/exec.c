@@ -1,0 +1,435 @@
+/*
+ * execve: replaces the process image with a static ELF program (or a "#!"
+ * script's interpreter). The new address space is built completely before
+ * the old one is dropped, so a failed exec returns to the old program.
+ */
+#include <kernel/proc.h>
+#include <kernel/vm.h>
+#include <kernel/vfs.h>
+#include <kernel/elf.h>
+#include <kernel/kmalloc.h>
+#include <kernel/errno.h>
+#include <kernel/string.h>
+#include <kernel/printk.h>
+#include <kernel/random.h>
+#include <kernel/syscall.h>
+#include <arch/trap.h>
+#include <arch/mmu.h>
+#include <kernel/arch.h>
+
+#define EXEC_ARGS_MAX (256 * 1024)	/* bytes of argv + envp strings */
+#define EXEC_PTRS_MAX 8192
+#define PIE_BASE 0x0000555555554000ul
+
+struct exec_args {
+	char *strings;			/* argv then envp, NUL-separated */
+	size_t used;
+	int argc, envc;
+};
+
+#define AT_NULL 0
+#define AT_PHDR 3
+#define AT_PHENT 4
+#define AT_PHNUM 5
+#define AT_PAGESZ 6
+#define AT_BASE 7
+#define AT_FLAGS 8
+#define AT_ENTRY 9
+#define AT_UID 11
+#define AT_EUID 12
+#define AT_GID 13
+#define AT_EGID 14
+#define AT_PLATFORM 15
+#define AT_HWCAP 16
+#define AT_CLKTCK 17
+#define AT_SECURE 23
+#define AT_RANDOM 25
+#define AT_HWCAP2 26
+#define AT_EXECFN 31
+
+static int
+args_add(struct exec_args *a, const char *s, size_t len)
+{
+	if (a->used + len + 1 > EXEC_ARGS_MAX)
+		return -E2BIG;
+	memcpy(a->strings + a->used, s, len);
+	a->strings[a->used + len] = 0;
+	a->used += len + 1;
+	return 0;
+}
+
+/* Copies a user argv/envp vector into a; returns the count or an error. */
+static int
+args_copy_user(struct exec_args *a, uint64_t uvec)
+{
+	int n = 0;
+	if (!uvec)
+		return 0;
+	for (;; n++) {
+		uint64_t ptr;
+		if (n >= EXEC_PTRS_MAX)
+			return -E2BIG;
+		if (copyin(&ptr, uvec + 8 * n, 8) < 0)
+			return -EFAULT;
+		if (!ptr)
+			return n;
+		long len = copyinstr(a->strings + a->used, ptr, EXEC_ARGS_MAX - a->used);
+		if (len == -ENAMETOOLONG)
+			return -E2BIG;
+		if (len < 0)
+			return (int)len;
+		a->used += len + 1;
+	}
+}
+
+/* Reads up to len bytes of a file through its page cache. */
+static long
+read_pages(struct inode *ino, uint64_t off, void *buf, size_t len)
+{
+	size_t done = 0;
+	if (off >= ino->size)
+		return 0;
+	len = MIN(len, ino->size - off);
+	while (done < len) {
+		uint64_t pos = off + done;
+		size_t in_page = pos & (PAGE_SIZE - 1);
+		size_t n = MIN(len - done, PAGE_SIZE - in_page);
+		paddr_t pa = ino->iops->getpage ? ino->iops->getpage(ino, pos - in_page) : 0;
+		if (pa)
+			memcpy((char *)buf + done, (char *)phys_to_virt(pa) + in_page, n);
+		else
+			memset((char *)buf + done, 0, n);
+		done += n;
+	}
+	return (long)done;
+}
+
+static unsigned
+seg_prot(uint32_t flags)
+{
+	return ((flags & 4) ? PROT_READ : 0) | ((flags & 2) ? PROT_WRITE : 0) |
+	       ((flags & 1) ? PROT_EXEC : 0);
+}
+
+/* Maps the program's segments into vm; returns the load bias or an error. */
+static long
+load_segments(struct vm *vm, struct inode *ino, const struct elf_info *ei)
+{
+	uint64_t bias = ei->type == ET_DYN ? PIE_BASE - ALIGN_DOWN(ei->lowest_vaddr, PAGE_SIZE) : 0;
+	vaddr_t top = 0;
+
+	for (unsigned i = 0; i < ei->nloads; i++) {
+		const struct elf_segment *s = &ei->loads[i];
+		vaddr_t va = s->vaddr + bias;
+		vaddr_t start = ALIGN_DOWN(va, PAGE_SIZE);
+		uint64_t file_off = ALIGN_DOWN(s->offset, PAGE_SIZE);
+		uint64_t file_bytes = (s->offset - file_off) + s->filesz;
+		vaddr_t end = ALIGN_UP(va + s->memsz, PAGE_SIZE);
+		if (start < top)	/* shares a page with the previous segment */
+			return -ENOEXEC;
+		if (end <= start || end > VM_MMAP_BASE)
+			return -ENOEXEC;
+		long r = vm_map(vm, start, end - start, seg_prot(s->flags),
+				MAP_PRIVATE | MAP_FIXED, ino, file_off, file_bytes);
+		if (r < 0)
+			return r;
+		top = end;
+	}
+	vm->brk_start = vm->brk = top;
+	return (long)bias;
+}
+
+struct stack_builder {
+	uint64_t sp;
+	int err;
+};
+
+static uint64_t
+push_bytes(struct stack_builder *sb, const void *p, size_t n)
+{
+	sb->sp -= n;
+	if (copyout(sb->sp, p, n) < 0)
+		sb->err = -EFAULT;
+	return sb->sp;
+}
+
+/* Lays out strings, auxv, envp, argv and argc on the new stack. */
+static uint64_t
+build_stack(struct vm *vm, struct exec_args *a, const struct elf_info *ei,
+	    uint64_t bias, const char *execfn)
+{
+	struct stack_builder sb = { .sp = vm->stack_top, .err = 0 };
+	uint8_t rnd[16];
+	random_bytes(rnd, sizeof(rnd));
+
+	uint64_t fn = push_bytes(&sb, execfn, strlen(execfn) + 1);
+	uint64_t strs = push_bytes(&sb, a->strings, a->used);
+	uint64_t plat = push_bytes(&sb, "x86_64", 7);
+	uint64_t rand = push_bytes(&sb, rnd, sizeof(rnd));
+	sb.sp &= ~15ul;
+
+	uint64_t auxv[][2] = {
+		{ AT_PHDR, ei->phdr_vaddr + bias }, { AT_PHENT, ei->phent },
+		{ AT_PHNUM, ei->phnum }, { AT_PAGESZ, PAGE_SIZE },
+		{ AT_BASE, 0 }, { AT_FLAGS, 0 }, { AT_ENTRY, ei->entry + bias },
+		{ AT_UID, current()->proc->uid }, { AT_EUID, current()->proc->euid },
+		{ AT_GID, current()->proc->gid }, { AT_EGID, current()->proc->egid },
+		{ AT_HWCAP, arch_hwcap() }, { AT_CLKTCK, 100 },
+		{ AT_PLATFORM, plat }, { AT_SECURE, 0 }, { AT_RANDOM, rand },
+		{ AT_EXECFN, fn }, { AT_NULL, 0 },
+	};
+	size_t nptr = 1 + a->argc + 1 + a->envc + 1;
+	size_t total = nptr * 8 + sizeof(auxv);
+	uint64_t sp = (sb.sp - total) & ~15ul;
+	uint64_t *v = kmalloc(total);
+	if (!v)
+		return (uint64_t)-ENOMEM;
+	size_t k = 0;
+	uint64_t s = strs;
+	v[k++] = a->argc;
+	for (int i = 0; i < a->argc + a->envc; i++) {
+		v[k++] = s;
+		s += strlen(a->strings + (s - strs)) + 1;
+		if (i == a->argc - 1)
+			v[k++] = 0;
+	}
+	if (a->argc == 0)
+		v[k++] = 0;
+	v[k++] = 0;
+	memcpy(&v[k], auxv, sizeof(auxv));
+	if (copyout(sp, v, total) < 0)
+		sb.err = -EFAULT;
+	kfree(v);
+	return sb.err ? (uint64_t)(long)sb.err : sp;
+}
+
+/* Rewrites argv for "#!interp [arg]" and returns the interpreter path. */
+static int
+script_args(struct exec_args *a, const char *hdr, size_t n, const char *path,
+	    char *interp, size_t interp_size)
+{
+	size_t i = 2, end;
+	while (i < n && (hdr[i] == ' ' || hdr[i] == '\t'))
+		i++;
+	for (end = i; end < n && hdr[end] != '\n'; end++)
+		;
+	if (end == n)
+		return -ENOEXEC;
+	size_t p = i;
+	while (p < end && hdr[p] != ' ' && hdr[p] != '\t')
+		p++;
+	if (p - i == 0 || p - i >= interp_size)
+		return -ENOEXEC;
+	memcpy(interp, hdr + i, p - i);
+	interp[p - i] = 0;
+	while (p < end && (hdr[p] == ' ' || hdr[p] == '\t'))
+		p++;
+	size_t q = end;
+	while (q > p && (hdr[q - 1] == ' ' || hdr[q - 1] == '\t' || hdr[q - 1] == '\r'))
+		q--;
+
+	/* New argv: interp [arg] path argv[1..]; argv[0] is dropped. */
+	struct exec_args b = { .strings = kmalloc(EXEC_ARGS_MAX) };
+	if (!b.strings)
+		return -ENOMEM;
+	int e = args_add(&b, interp, strlen(interp));
+	if (!e && q > p)
+		e = args_add(&b, hdr + p, q - p);
+	if (!e)
+		e = args_add(&b, path, strlen(path));
+	size_t skip = a->argc > 0 ? strlen(a->strings) + 1 : 0;
+	if (!e && a->used - skip + b.used > EXEC_ARGS_MAX)
+		e = -E2BIG;
+	if (e) {
+		kfree(b.strings);
+		return e;
+	}
+	memcpy(b.strings + b.used, a->strings + skip, a->used - skip);
+	b.used += a->used - skip;
+	b.argc = (q > p ? 3 : 2) + (a->argc > 0 ? a->argc - 1 : 0);
+	b.envc = a->envc;
+	kfree(a->strings);
+	*a = b;
+	return 0;
+}
+
+static void
+save_cmdline(struct proc *p, struct exec_args *a)
+{
+	size_t n = 0;
+	for (int i = 0; i < a->argc; i++)
+		n += strlen(a->strings + n) + 1;
+	char *c = kmalloc(n ? n : 1);
+	if (!c)
+		return;
+	memcpy(c, a->strings, n);
+	kfree(p->cmdline);
+	p->cmdline = c;
+	p->cmdline_len = n;
+}
+
+void arch_exec_regs(struct thread *t, uint64_t entry, uint64_t sp);
+void signal_exec_reset(struct proc *p);
+void files_close_on_exec(struct proc *p);
+
+static int
+exec_args(const char *path, struct exec_args *a)
+{
+	struct proc *p = current()->proc;
+	struct thread *t = current();
+	char interp[128];
+	char hdr[256];
+	int depth = 0;
+	struct inode *ino;
+	struct elf_info *ei = kmalloc(sizeof(*ei));
+	void *page = kmalloc(PAGE_SIZE);
+	const char *execfn = path;
+	int e;
+
+	if (!ei || !page) {
+		e = -ENOMEM;
+		goto out;
+	}
+again:
+	ino = vfs_lookup(p, AT_FDCWD, path, true);
+	if (IS_ERR(ino)) {
+		e = (int)PTR_ERR(ino);
+		goto out;
+	}
+	e = -EACCES;
+	if (!S_ISREG(ino->mode) || !(ino->mode & 0111) || !ino->iops->getpage)
+		goto out_inode;
+	long n = read_pages(ino, 0, page, PAGE_SIZE);
+	if (n >= 2 && memcmp(page, "#!", 2) == 0 && depth < 4) {
+		memcpy(hdr, page, MIN((size_t)n, sizeof(hdr)));
+		inode_put(ino);
+		e = script_args(a, hdr, MIN((size_t)n, sizeof(hdr)), path,
+				interp, sizeof(interp));
+		if (e)
+			goto out;
+		path = interp;
+		depth++;
+		goto again;
+	}
+	e = elf_parse(page, (size_t)n, ino->size, ei);
+	if (e)
+		goto out_inode;
+	if (ei->has_interp) {
+		e = -ENOEXEC;	/* dynamic programs: not yet */
+		goto out_inode;
+	}
+
+	struct vm *vm = vm_new();
+	if (!vm) {
+		e = -ENOMEM;
+		goto out_inode;
+	}
+	long bias = load_segments(vm, ino, ei);
+	if (bias < 0) {
+		e = (int)bias;
+		goto out_vm;
+	}
+	vm->stack_top = VM_STACK_TOP;
+	long s = vm_map(vm, VM_STACK_TOP - VM_STACK_SIZE, VM_STACK_SIZE,
+			PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED | MAP_GROWSDOWN,
+			NULL, 0, 0);
+	if (s < 0) {
+		e = (int)s;
+		goto out_vm;
+	}
+	vm_find(vm, VM_STACK_TOP - 1)->tag = "[stack]";
+
+	/* Build the stack in the new space; switch back if that fails. */
+	struct vm *old = p->vm;
+	p->vm = vm;
+	vm_activate(vm);
+	uint64_t sp = build_stack(vm, a, ei, bias, execfn);
+	if ((int64_t)sp < 0 && (int64_t)sp > -4096) {
+		p->vm = old;
+		vm_activate(old);
+		e = (int)(int64_t)sp;
+		goto out_vm;
+	}
+
+	/* Point of no return. */
+	if (old)
+		vm_put(old);
+	vm_activate(vm);
+	proc_set_name(p, path);
+	size_t plen = MIN(strlen(path), sizeof(p->exe) - 1);
+	if (path[0] == '/') {
+		memcpy(p->exe, path, plen);
+		p->exe[plen] = 0;
+	}
+	save_cmdline(p, a);
+	files_close_on_exec(p);
+	signal_exec_reset(p);
+	if (p->vfork_parent) {
+		sched_wake(p->vfork_parent);
+		p->vfork_parent = NULL;
+	}
+	arch_exec_regs(t, ei->entry + bias, sp);
+	inode_put(ino);
+	e = 0;
+	goto out;
+
+out_vm:
+	vm_put(vm);
+	vm_activate(p->vm);
+out_inode:
+	inode_put(ino);
+out:
+	kfree(page);
+	kfree(ei);
+	return e;
+}
+
+int
+exec_kernel(const char *path, const char *const *argv, int argc)
+{
+	struct exec_args a = { .strings = kmalloc(EXEC_ARGS_MAX) };
+	if (!a.strings)
+		return -ENOMEM;
+	int e = 0;
+	for (int i = 0; i < argc && !e; i++)
+		e = args_add(&a, argv[i], strlen(argv[i]));
+	static const char *const env[] = { "HOME=/", "TERM=linux",
+					   "PATH=/sbin:/usr/sbin:/bin:/usr/bin" };
+	for (size_t i = 0; i < ARRAY_SIZE(env) && !e; i++)
+		e = args_add(&a, env[i], strlen(env[i]));
+	a.argc = argc;
+	a.envc = ARRAY_SIZE(env);
+	if (!e)
+		e = exec_args(path, &a);
+	kfree(a.strings);
+	return e;
+}
+
+long
+sys_execve(uaddr_t upath, uaddr_t uargv, uaddr_t uenvp)
+{
+	char *path = kmalloc(4096);
+	struct exec_args a = { .strings = kmalloc(EXEC_ARGS_MAX) };
+	long e;
+
+	if (!path || !a.strings) {
+		e = -ENOMEM;
+		goto out;
+	}
+	e = copyinstr(path, upath, 4096);
+	if (e < 0)
+		goto out;
+	e = args_copy_user(&a, uargv);
+	if (e < 0)
+		goto out;
+	a.argc = (int)e;
+	e = args_copy_user(&a, uenvp);
+	if (e < 0)
+		goto out;
+	a.envc = (int)e;
+	e = exec_args(path, &a);
+out:
+	kfree(path);
+	kfree(a.strings);
+	return e;
+}

@@ -1,0 +1,368 @@
+/*
+ * The process tree: creation (fork/clone), exit, reparenting to init and
+ * reaping, and the file-descriptor table each process holds.
+ */
+#include <kernel/proc.h>
+#include <kernel/vm.h>
+#include <kernel/vfs.h>
+#include <kernel/kmalloc.h>
+#include <kernel/errno.h>
+#include <kernel/printk.h>
+#include <kernel/string.h>
+#include <kernel/arch.h>
+#include <kernel/futex.h>
+#include <arch/trap.h>
+
+struct list all_procs = LIST_INIT(all_procs);
+static struct proc *init_proc;
+
+struct proc *
+proc_find(int pid)
+{
+	list_for_each(it, &all_procs) {
+		struct proc *p = list_entry(it, struct proc, all_link);
+		if (p->pid == pid)
+			return p;
+	}
+	return NULL;
+}
+
+struct thread *
+thread_find(int tid)
+{
+	list_for_each(it, &all_procs) {
+		struct proc *p = list_entry(it, struct proc, all_link);
+		list_for_each(jt, &p->threads) {
+			struct thread *t = list_entry(jt, struct thread, proc_link);
+			if (t->tid == tid)
+				return t;
+		}
+	}
+	return NULL;
+}
+
+/* A new process with no address space, files or threads yet. */
+struct proc *
+proc_alloc(struct proc *parent)
+{
+	struct proc *p = kzalloc(sizeof(*p));
+	if (!p)
+		return NULL;
+	list_init(&p->children);
+	list_init(&p->threads);
+	waitq_init(&p->child_wait);
+	p->parent = parent;
+	p->exit_signal = SIGCHLD;
+	p->start_ns = arch_now_ns();
+	p->umask = 022;
+	if (parent) {
+		memcpy(p->name, parent->name, sizeof(p->name));
+		p->pgid = parent->pgid;
+		p->sid = parent->sid;
+		p->ctty = parent->ctty;
+		p->uid = parent->uid;
+		p->gid = parent->gid;
+		p->euid = parent->euid;
+		p->egid = parent->egid;
+		p->suid = parent->suid;
+		p->sgid = parent->sgid;
+		p->umask = parent->umask;
+		memcpy(p->rlimits, parent->rlimits, sizeof(p->rlimits));
+		memcpy(p->exe, parent->exe, sizeof(p->exe));
+		if (parent->cmdline) {
+			p->cmdline = kmalloc(parent->cmdline_len);
+			if (p->cmdline) {
+				memcpy(p->cmdline, parent->cmdline, parent->cmdline_len);
+				p->cmdline_len = parent->cmdline_len;
+			}
+		}
+	}
+	return p;
+}
+
+void
+proc_set_name(struct proc *p, const char *path)
+{
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	size_t n = MIN(strlen(base), sizeof(p->name) - 1);
+	memcpy(p->name, base, n);
+	p->name[n] = 0;
+}
+
+static void
+proc_free(struct proc *p)
+{
+	list_remove(&p->all_link);
+	list_remove(&p->sibling);
+	kfree(p->cmdline);
+	kfree(p);
+}
+
+void
+thread_attach(struct proc *p, struct thread *t)
+{
+	t->proc = p;
+	list_push_back(&p->threads, &t->proc_link);
+	p->nthreads++;
+}
+
+struct sighand *
+sighand_copy(struct sighand *src)
+{
+	struct sighand *s = kmalloc(sizeof(*s));
+	if (!s)
+		return NULL;
+	memcpy(s, src, sizeof(*s));
+	s->refcount = 1;
+	return s;
+}
+
+void
+sighand_put(struct sighand *s)
+{
+	if (s && --s->refcount == 0)
+		kfree(s);
+}
+
+void arch_fpu_save_current(struct thread *t);
+
+/*
+ * clone(2): a new thread in this process (CLONE_THREAD) or a new process
+ * sharing what the flags say. Returns the new thread, or an error pointer.
+ */
+struct thread *
+proc_clone(unsigned long flags, uint64_t newsp, uint64_t tls)
+{
+	struct thread *self = current();
+	struct proc *parent = self->proc;
+	struct proc *p = parent;
+	struct thread *t;
+	int tid = tid_alloc();
+
+	if (tid < 0)
+		return ERR_PTR(-EAGAIN);
+	if ((flags & CLONE_THREAD) && !(flags & CLONE_SIGHAND))
+		return ERR_PTR(-EINVAL);
+	if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
+		return ERR_PTR(-EINVAL);
+	t = thread_new(NULL);
+	if (!t)
+		return ERR_PTR(-ENOMEM);
+	t->tid = tid;
+
+	if (!(flags & CLONE_THREAD)) {
+		p = proc_alloc((flags & CLONE_PARENT) && parent->parent ? parent->parent : parent);
+		if (!p)
+			goto fail_thread;
+		p->pid = tid;
+		p->exit_signal = flags & 0xff;
+		if (flags & CLONE_VM) {
+			p->vm = parent->vm;
+			p->vm->refcount++;
+		} else {
+			p->vm = vm_clone(parent->vm);
+		}
+		if (!p->vm)
+			goto fail_proc;
+		if (flags & CLONE_FILES) {
+			p->files = parent->files;
+			p->files->refcount++;
+		} else {
+			p->files = files_clone(parent->files);
+		}
+		if (!p->files)
+			goto fail_vm;
+		if (flags & CLONE_SIGHAND) {
+			p->sighand = parent->sighand;
+			p->sighand->refcount++;
+		} else {
+			p->sighand = sighand_copy(parent->sighand);
+		}
+		if (!p->sighand)
+			goto fail_files;
+		p->cwd = parent->cwd;
+		p->root = parent->root;
+		inode_get(p->cwd);
+		inode_get(p->root);
+		list_push_back(&p->parent->children, &p->sibling);
+		list_push_back(&all_procs, &p->all_link);
+	}
+	thread_attach(p, t);
+	*t->tf = *self->tf;
+	t->tf->rax = 0;
+	if (newsp)
+		t->tf->rsp = newsp;
+	arch_fpu_save_current(t);
+	t->fs_base = (flags & CLONE_SETTLS) ? tls : self->fs_base;
+	t->sig_blocked = self->sig_blocked;
+	t->altstack_sp = self->altstack_sp;
+	t->altstack_size = self->altstack_size;
+	t->altstack_flags = self->altstack_flags;
+	return t;
+
+fail_files:
+	files_put(p->files);
+fail_vm:
+	vm_put(p->vm);
+fail_proc:
+	kfree(p->cmdline);
+	kfree(p);
+fail_thread:
+	thread_free(t);
+	return ERR_PTR(-ENOMEM);
+}
+
+/* Hands p's children to init; a zombie among them wakes init's wait. */
+static void
+reparent_children(struct proc *p)
+{
+	list_for_each_safe(it, nx, &p->children) {
+		struct proc *c = list_entry(it, struct proc, sibling);
+		list_remove(&c->sibling);
+		c->parent = init_proc;
+		list_push_back(&init_proc->children, &c->sibling);
+		if (c->state == PROC_ZOMBIE)
+			waitq_wake_all(&init_proc->child_wait);
+	}
+}
+
+static bool
+parent_ignores_children(struct proc *parent)
+{
+	struct sigaction_k *a = &parent->sighand->action[SIGCHLD];
+	return a->handler == 1 /* SIG_IGN */ || (a->flags & 2 /* SA_NOCLDWAIT */);
+}
+
+/* The last thread of p is gone: release everything but the zombie. */
+static void
+proc_finish(struct proc *p)
+{
+	if (p == init_proc)
+		panic("init exited with status %x", p->exit_status);
+	for (int fd = 0; fd < FD_MAX && p->files; fd++)
+		if (p->files->refcount == 1 && p->files->fd[fd])
+			fd_close(p, fd);
+	files_put(p->files);
+	p->files = NULL;
+	inode_put(p->cwd);
+	inode_put(p->root);
+	ktimer_cancel(&p->alarm);
+	proc_leave_tty(p);
+	vm_put(p->vm);
+	p->vm = NULL;
+	sighand_put(p->sighand);
+	p->sighand = NULL;
+	reparent_children(p);
+	if (p->vfork_parent) {
+		sched_wake(p->vfork_parent);
+		p->vfork_parent = NULL;
+	}
+	p->state = PROC_ZOMBIE;
+	struct proc *parent = p->parent;
+	if (parent_ignores_children(parent) && parent != init_proc) {
+		proc_free(p);
+		waitq_wake_all(&parent->child_wait);
+		return;
+	}
+	if (p->exit_signal)
+		signal_send_proc(parent, p->exit_signal);
+	waitq_wake_all(&parent->child_wait);
+}
+
+_Noreturn void
+thread_exit(int status)
+{
+	struct thread *t = current();
+	struct proc *p = t->proc;
+
+	if (t->clear_child_tid) {
+		uint32_t zero = 0;
+		if (copyout(t->clear_child_tid, &zero, 4) == 0)
+			futex_wake(p->vm, t->clear_child_tid, 1);
+	}
+	list_remove(&t->proc_link);
+	if (--p->nthreads == 0) {
+		if (!p->exiting)
+			p->exit_status = status;
+		p->exiting = true;
+		proc_finish(p);
+	}
+	sched_exit_current();
+}
+
+_Noreturn void
+proc_exit_group(int status)
+{
+	struct thread *self = current();
+	struct proc *p = self->proc;
+
+	if (!p->exiting) {
+		p->exiting = true;
+		p->exit_status = status;
+	}
+	list_for_each(it, &p->threads) {
+		struct thread *t = list_entry(it, struct thread, proc_link);
+		if (t == self)
+			continue;
+		t->sig_pending |= SIGBIT(SIGKILL);
+		thread_interrupt(t);
+		if (t->state == THREAD_SLEEPING)
+			sched_wake(t);	/* uninterruptible sleeps end early too */
+	}
+	thread_exit(status);
+}
+
+/* Removes a reaped zombie; returns its pid. */
+int
+proc_reap(struct proc *c)
+{
+	int pid = c->pid;
+	c->parent->child_utime_ns += c->utime_ns + c->stime_ns;
+	proc_free(c);
+	return pid;
+}
+
+void
+proc_spawn_init(const char *path, const char *const *argv, int argc)
+{
+	struct proc *p = proc_alloc(NULL);
+	struct thread *t = thread_new(NULL);
+	if (!p || !t)
+		panic("no memory for init");
+	p->pid = t->tid = tid_alloc();
+	p->pgid = p->sid = p->pid;
+	p->vm = vm_new();
+	p->files = files_new();
+	p->sighand = kzalloc(sizeof(*p->sighand));
+	if (!p->vm || !p->files || !p->sighand)
+		panic("no memory for init");
+	p->sighand->refcount = 1;
+	p->parent = p;
+	list_init(&p->sibling);
+	list_push_back(&all_procs, &p->all_link);
+	thread_attach(p, t);
+	init_proc = p;
+	p->cwd = p->root = vfs_root();
+	inode_get(p->cwd);
+	inode_get(p->root);
+	for (int i = 0; i < 16; i++)
+		p->rlimits[i][0] = p->rlimits[i][1] = ~0ull;
+	p->rlimits[3][0] = VM_STACK_SIZE;	/* RLIMIT_STACK */
+	p->rlimits[7][0] = p->rlimits[7][1] = FD_MAX;	/* RLIMIT_NOFILE */
+
+	struct thread *saved = this_cpu()->current;
+	this_cpu()->current = t;	/* exec works on "current" */
+	vm_activate(p->vm);
+	int e = exec_kernel(path, argv, argc);
+	this_cpu()->current = saved;
+	if (e < 0)
+		panic("cannot run init %s: error %d", path, e);
+	sched_wake(t);
+}
+
+struct proc *
+proc_init_proc(void)
+{
+	return init_proc;
+}

@@ -1,0 +1,569 @@
+/*
+ * Signals: generation (kill, faults, the tty), default actions including
+ * job-control stops, and delivery to handlers through a Linux-compatible
+ * rt_sigframe on the user stack, undone by rt_sigreturn.
+ */
+#include <kernel/proc.h>
+#include <kernel/vm.h>
+#include <kernel/errno.h>
+#include <kernel/string.h>
+#include <kernel/printk.h>
+#include <kernel/arch.h>
+#include <arch/trap.h>
+#include <kernel/syscall.h>
+#include <kernel/stat.h>
+
+#define SIG_DFL 0
+#define SIG_IGN 1
+#define SA_NOCLDSTOP 1
+#define SA_SIGINFO 4
+#define SA_ONSTACK 0x08000000
+#define SA_RESTART 0x10000000
+#define SA_NODEFER 0x40000000
+#define SA_RESETHAND 0x80000000
+#define SS_ONSTACK 1
+#define SS_DISABLE 2
+#define UNBLOCKABLE (SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))
+
+static const uint64_t default_ignore =
+	SIGBIT(SIGCHLD) | SIGBIT(SIGURG) | SIGBIT(SIGWINCH) | SIGBIT(SIGCONT);
+static const uint64_t default_stop =
+	SIGBIT(SIGSTOP) | SIGBIT(SIGTSTP) | SIGBIT(SIGTTIN) | SIGBIT(SIGTTOU);
+static const uint64_t default_core =
+	SIGBIT(SIGQUIT) | SIGBIT(SIGILL) | SIGBIT(SIGTRAP) | SIGBIT(SIGABRT) |
+	SIGBIT(SIGBUS) | SIGBIT(SIGFPE) | SIGBIT(SIGSEGV) | SIGBIT(SIGXCPU) |
+	SIGBIT(SIGXFSZ) | SIGBIT(SIGSYS);
+
+static struct waitq stop_wait;
+
+bool
+signal_pending(struct thread *t)
+{
+	uint64_t pend = t->sig_pending | (t->proc ? t->proc->sig_pending : 0);
+	return (pend & (~t->sig_blocked | UNBLOCKABLE)) != 0;
+}
+
+static bool
+ignored(struct proc *p, int sig)
+{
+	uint64_t h = p->sighand->action[sig].handler;
+	if (h == SIG_IGN)
+		return sig != SIGKILL && sig != SIGSTOP;
+	return h == SIG_DFL && (default_ignore & SIGBIT(sig));
+}
+
+/* Lets a thread that can take sig know about it. */
+static void
+notify(struct proc *p, int sig)
+{
+	list_for_each(it, &p->threads) {
+		struct thread *t = list_entry(it, struct thread, proc_link);
+		if (!(t->sig_blocked & SIGBIT(sig)) || (UNBLOCKABLE & SIGBIT(sig))) {
+			thread_interrupt(t);
+			return;
+		}
+	}
+}
+
+static void
+continue_proc(struct proc *p)
+{
+	p->sig_pending &= ~default_stop;
+	list_for_each(it, &p->threads)
+		list_entry(it, struct thread, proc_link)->sig_pending &= ~default_stop;
+	if (p->stopped) {
+		p->stopped = false;
+		p->cont_reported = false;
+		waitq_wake_all(&stop_wait);
+		if (p->parent)
+			waitq_wake_all(&p->parent->child_wait);
+	}
+}
+
+int
+signal_send_proc(struct proc *p, int sig)
+{
+	if (sig < 0 || sig >= NSIG)
+		return -EINVAL;
+	if (sig == 0 || p->state != PROC_ALIVE || !p->sighand)
+		return 0;
+	if (sig == SIGCONT || sig == SIGKILL)
+		continue_proc(p);
+	if (default_stop & SIGBIT(sig))
+		p->sig_pending &= ~SIGBIT(SIGCONT);
+	if (ignored(p, sig))
+		return 0;
+	p->sig_pending |= SIGBIT(sig);
+	if (sig == SIGKILL) {
+		list_for_each(it, &p->threads) {
+			struct thread *t = list_entry(it, struct thread, proc_link);
+			thread_interrupt(t);
+		}
+		return 0;
+	}
+	notify(p, sig);
+	return 0;
+}
+
+void
+signal_send_thread(struct thread *t, int sig)
+{
+	struct proc *p = t->proc;
+	if (!p || p->state != PROC_ALIVE || !p->sighand)
+		return;
+	if (!(t->sig_forced & SIGBIT(sig)) && ignored(p, sig))
+		return;
+	t->sig_pending |= SIGBIT(sig);
+	thread_interrupt(t);
+}
+
+int
+signal_send_pgrp(int pgid, int sig)
+{
+	int found = 0;
+	list_for_each(it, &all_procs) {
+		struct proc *p = list_entry(it, struct proc, all_link);
+		if (p->pgid == pgid && p->state == PROC_ALIVE) {
+			signal_send_proc(p, sig);
+			found++;
+		}
+	}
+	return found ? 0 : -ESRCH;
+}
+
+/* Linux x86_64 signal frame pieces. */
+struct sigcontext_k {
+	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+	uint64_t rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp, rip, eflags;
+	uint16_t cs, gs, fs, ss;
+	uint64_t err, trapno, oldmask, cr2;
+	uint64_t fpstate;
+	uint64_t reserved[8];
+};
+
+struct ucontext_k {
+	uint64_t flags;
+	uint64_t link;
+	uint64_t ss_sp;
+	int32_t ss_flags, pad;
+	uint64_t ss_size;
+	struct sigcontext_k mc;
+	uint64_t sigmask;
+};
+
+struct siginfo_k {
+	int32_t signo, errno_, code, pad;
+	union {
+		struct {
+			int32_t pid;
+			uint32_t uid;
+			int32_t status;
+		} kill;
+		uint64_t addr;
+		uint8_t raw[112];
+	};
+};
+_Static_assert(sizeof(struct siginfo_k) == 128, "Linux siginfo_t is 128 bytes");
+
+struct rt_sigframe {
+	uint64_t pretcode;
+	struct ucontext_k uc;
+	struct siginfo_k info;
+};
+
+static void
+stop_self(struct proc *p, int sig)
+{
+	p->stopped = true;
+	p->stop_sig = sig;
+	p->stop_reported = false;
+	struct proc *parent = p->parent;
+	if (parent && parent->sighand &&
+	    !(parent->sighand->action[SIGCHLD].flags & SA_NOCLDSTOP))
+		signal_send_proc(parent, SIGCHLD);
+	if (parent)
+		waitq_wake_all(&parent->child_wait);
+	while (p->stopped && !(p->sig_pending & SIGBIT(SIGKILL)) &&
+	       !(current()->sig_pending & SIGBIT(SIGKILL)))
+		waitq_wait(&stop_wait, 0, true);
+}
+
+static int
+take_signal(struct thread *t)
+{
+	uint64_t mask = ~t->sig_blocked | UNBLOCKABLE;
+	uint64_t pend = t->sig_pending & mask;
+	uint64_t *from = &t->sig_pending;
+	if (!pend) {
+		pend = t->proc->sig_pending & mask;
+		from = &t->proc->sig_pending;
+	}
+	if (!pend)
+		return 0;
+	if (pend & SIGBIT(SIGKILL)) {
+		*from &= ~SIGBIT(SIGKILL);
+		return SIGKILL;
+	}
+	int sig = __builtin_ctzll(pend) + 1;
+	*from &= ~SIGBIT(sig);
+	return sig;
+}
+
+static bool
+on_altstack(struct thread *t, uint64_t sp)
+{
+	return t->altstack_size && sp - t->altstack_sp < t->altstack_size;
+}
+
+void arch_fpu_save_current(struct thread *t);
+void arch_fpu_load_current(const uint8_t *fx);
+
+static void
+setup_frame(struct thread *t, struct trapframe *tf, int sig, struct sigaction_k *a)
+{
+	uint64_t sp = tf->rsp;
+	if ((a->flags & SA_ONSTACK) && t->altstack_size && !(t->altstack_flags & SS_DISABLE) &&
+	    !on_altstack(t, sp))
+		sp = t->altstack_sp + t->altstack_size;
+	else
+		sp -= 128;	/* red zone */
+	sp = (sp - 512) & ~63ul;
+	uint64_t fpstate = sp;
+	sp -= sizeof(struct rt_sigframe);
+	sp = ((sp + 8) & ~15ul) - 8;
+
+	struct rt_sigframe f;
+	memset(&f, 0, sizeof(f));
+	f.pretcode = a->restorer;
+	f.uc.ss_sp = t->altstack_sp;
+	f.uc.ss_size = t->altstack_size;
+	f.uc.ss_flags = t->altstack_size ? (on_altstack(t, tf->rsp) ? SS_ONSTACK : 0) : SS_DISABLE;
+	struct sigcontext_k *mc = &f.uc.mc;
+	mc->r8 = tf->r8, mc->r9 = tf->r9, mc->r10 = tf->r10, mc->r11 = tf->r11;
+	mc->r12 = tf->r12, mc->r13 = tf->r13, mc->r14 = tf->r14, mc->r15 = tf->r15;
+	mc->rdi = tf->rdi, mc->rsi = tf->rsi, mc->rbp = tf->rbp, mc->rbx = tf->rbx;
+	mc->rdx = tf->rdx, mc->rax = tf->rax, mc->rcx = tf->rcx, mc->rsp = tf->rsp;
+	mc->rip = tf->rip, mc->eflags = tf->rflags;
+	mc->cs = USER_CS, mc->ss = USER_DS;
+	mc->trapno = tf->vector < 32 ? tf->vector : 0;
+	mc->err = tf->vector < 32 ? tf->error : 0;
+	mc->cr2 = t->sig_fault_addr;
+	mc->oldmask = t->restore_mask ? t->saved_mask : t->sig_blocked;
+	mc->fpstate = fpstate;
+	f.uc.sigmask = mc->oldmask;
+	t->restore_mask = false;
+	f.info.signo = sig;
+	if (t->sig_forced & SIGBIT(sig)) {
+		f.info.code = sig == SIGSEGV ? 1 /* SEGV_MAPERR */ : 0;
+		f.info.addr = t->sig_fault_addr;
+		t->sig_forced &= ~SIGBIT(sig);
+	} else {
+		f.info.code = 0;	/* SI_USER */
+	}
+
+	uint8_t fx[512] __attribute__((aligned(16)));
+	struct thread tmp;
+	arch_fpu_save_current(&tmp);
+	memcpy(fx, tmp.fpu, sizeof(fx));
+	if (copyout(sp, &f, sizeof(f)) < 0 || copyout(fpstate, fx, sizeof(fx)) < 0) {
+		/* No room for the frame: the process dies of SIGSEGV. */
+		proc_exit_group(SIGSEGV);
+	}
+	tf->rsp = sp;
+	tf->rip = a->handler;
+	tf->rdi = (uint64_t)sig;
+	tf->rsi = sp + offsetof(struct rt_sigframe, info);
+	tf->rdx = sp + offsetof(struct rt_sigframe, uc);
+	tf->rax = 0;
+	tf->rflags &= ~(1ul << 10);	/* DF */
+	if (!(a->flags & SA_NODEFER))
+		t->sig_blocked |= SIGBIT(sig);
+	t->sig_blocked |= a->mask;
+	t->sig_blocked &= ~UNBLOCKABLE;
+	if (a->flags & SA_RESETHAND)
+		a->handler = SIG_DFL;
+}
+
+void
+signal_deliver(struct trapframe *tf)
+{
+	struct thread *t = current();
+	struct proc *p = t->proc;
+	int sig;
+
+	while ((sig = take_signal(t)) != 0) {
+		if (p->exiting || sig == SIGKILL)
+			proc_exit_group(p->exiting ? p->exit_status : SIGKILL);
+		struct sigaction_k *a = &p->sighand->action[sig];
+		bool forced = t->sig_forced & SIGBIT(sig);
+		if (a->handler == SIG_IGN && !forced)
+			continue;
+		if (a->handler == SIG_DFL || (forced && a->handler == SIG_IGN) ||
+		    (forced && (t->sig_blocked & SIGBIT(sig)))) {
+			if (default_ignore & SIGBIT(sig))
+				continue;
+			if (default_stop & SIGBIT(sig)) {
+				stop_self(p, sig);
+				continue;
+			}
+			proc_exit_group(sig | ((default_core & SIGBIT(sig)) ? 0x80 : 0));
+		}
+		if (t->syscall_nr >= 0 && (long)tf->rax == -ERESTARTSYS) {
+			if (a->flags & SA_RESTART) {
+				tf->rax = (uint64_t)t->syscall_nr;
+				tf->rip -= 2;
+			} else {
+				tf->rax = (uint64_t)-EINTR;
+			}
+		}
+		setup_frame(t, tf, sig, a);
+		t->syscall_nr = -1;
+		return;
+	}
+	if (t->restore_mask) {
+		t->sig_blocked = t->saved_mask;
+		t->restore_mask = false;
+	}
+}
+
+long
+sys_rt_sigreturn(void)
+{
+	struct thread *t = current();
+	struct trapframe *tf = t->tf;
+	uint64_t frame = tf->rsp - 8;
+	struct rt_sigframe f;
+	uint8_t fx[512] __attribute__((aligned(16)));
+
+	t->regs_replaced = true;
+	if (copyin(&f, frame, sizeof(f)) < 0)
+		proc_exit_group(SIGSEGV);
+	struct sigcontext_k *mc = &f.uc.mc;
+	tf->r8 = mc->r8, tf->r9 = mc->r9, tf->r10 = mc->r10, tf->r11 = mc->r11;
+	tf->r12 = mc->r12, tf->r13 = mc->r13, tf->r14 = mc->r14, tf->r15 = mc->r15;
+	tf->rdi = mc->rdi, tf->rsi = mc->rsi, tf->rbp = mc->rbp, tf->rbx = mc->rbx;
+	tf->rdx = mc->rdx, tf->rax = mc->rax, tf->rcx = mc->rcx, tf->rsp = mc->rsp;
+	tf->rip = mc->rip;
+	/* Only the flags user code may change: CF PF AF ZF SF TF DF OF AC. */
+	const uint64_t user_flags = 0x40dd5;
+	tf->rflags = (tf->rflags & ~user_flags) | (mc->eflags & user_flags) | RFLAGS_IF;
+	tf->cs = USER_CS;
+	tf->ss = USER_DS;
+	t->sig_blocked = f.uc.sigmask & ~UNBLOCKABLE;
+	if (mc->fpstate && copyin(fx, mc->fpstate, sizeof(fx)) == 0) {
+		*(uint32_t *)(fx + 24) &= 0xffff;	/* MXCSR: no reserved bits */
+		arch_fpu_load_current(fx);
+	}
+	if (!(f.uc.ss_flags & SS_DISABLE) && f.uc.ss_size) {
+		t->altstack_sp = f.uc.ss_sp;
+		t->altstack_size = f.uc.ss_size;
+	}
+	tf->vector = 0;
+	t->syscall_nr = -1;
+	return 0;
+}
+
+long
+sys_rt_sigaction(int sig, uaddr_t act, uaddr_t oact, size_t size)
+{
+	struct proc *p = current()->proc;
+	struct sigaction_k k;
+	if (sig < 1 || sig >= NSIG || size != 8)
+		return -EINVAL;
+	if (act && (sig == SIGKILL || sig == SIGSTOP))
+		return -EINVAL;
+	if (oact && copyout(oact, &p->sighand->action[sig], sizeof(k)) < 0)
+		return -EFAULT;
+	if (!act)
+		return 0;
+	if (copyin(&k, act, sizeof(k)) < 0)
+		return -EFAULT;
+	k.mask &= ~UNBLOCKABLE;
+	p->sighand->action[sig] = k;
+	if (ignored(p, sig)) {
+		p->sig_pending &= ~SIGBIT(sig);
+		list_for_each(it, &p->threads)
+			list_entry(it, struct thread, proc_link)->sig_pending &= ~SIGBIT(sig);
+	}
+	return 0;
+}
+
+long
+sys_rt_sigprocmask(int how, uaddr_t set, uaddr_t oset, size_t size)
+{
+	struct thread *t = current();
+	uint64_t s;
+	if (size != 8)
+		return -EINVAL;
+	if (set && copyin(&s, set, 8) < 0)
+		return -EFAULT;
+	if (oset && copyout(oset, &t->sig_blocked, 8) < 0)
+		return -EFAULT;
+	if (!set)
+		return 0;
+	switch (how) {
+	case 0: t->sig_blocked |= s; break;
+	case 1: t->sig_blocked &= ~s; break;
+	case 2: t->sig_blocked = s; break;
+	default: return -EINVAL;
+	}
+	t->sig_blocked &= ~UNBLOCKABLE;
+	return 0;
+}
+
+long
+sys_rt_sigpending(uaddr_t set, size_t size)
+{
+	struct thread *t = current();
+	uint64_t s = (t->sig_pending | t->proc->sig_pending) & t->sig_blocked;
+	if (size != 8)
+		return -EINVAL;
+	return copyout(set, &s, 8);
+}
+
+long
+sys_rt_sigsuspend(uaddr_t set, size_t size)
+{
+	struct thread *t = current();
+	uint64_t s;
+	if (size != 8)
+		return -EINVAL;
+	if (copyin(&s, set, 8) < 0)
+		return -EFAULT;
+	t->saved_mask = t->sig_blocked;
+	t->restore_mask = true;
+	t->sig_blocked = s & ~UNBLOCKABLE;
+	struct waitq wq;
+	waitq_init(&wq);
+	while (waitq_wait(&wq, 0, true) != -EINTR)
+		;
+	return -EINTR;
+}
+
+long
+sys_pause(void)
+{
+	struct waitq wq;
+	waitq_init(&wq);
+	while (waitq_wait(&wq, 0, true) != -EINTR)
+		;
+	return -EINTR;
+}
+
+long
+sys_rt_sigtimedwait(uaddr_t set, uaddr_t info, uaddr_t ts, size_t size)
+{
+	struct thread *t = current();
+	uint64_t s;
+	uint64_t deadline = 0;
+	if (size != 8)
+		return -EINVAL;
+	if (copyin(&s, set, 8) < 0)
+		return -EFAULT;
+	s &= ~UNBLOCKABLE;
+	if (ts) {
+		struct timespec_k k;
+		if (copyin(&k, ts, sizeof(k)) < 0)
+			return -EFAULT;
+		if (k.tv_sec < 0 || k.tv_nsec < 0 || k.tv_nsec >= 1000000000)
+			return -EINVAL;
+		deadline = arch_now_ns() + (uint64_t)k.tv_sec * 1000000000 + (uint64_t)k.tv_nsec;
+		if (deadline == arch_now_ns())
+			deadline++;
+	}
+	for (;;) {
+		uint64_t pend = (t->sig_pending | t->proc->sig_pending) & s;
+		if (pend) {
+			int sig = __builtin_ctzll(pend) + 1;
+			if (t->sig_pending & SIGBIT(sig))
+				t->sig_pending &= ~SIGBIT(sig);
+			else
+				t->proc->sig_pending &= ~SIGBIT(sig);
+			if (info) {
+				struct siginfo_k si;
+				memset(&si, 0, sizeof(si));
+				si.signo = sig;
+				if (copyout(info, &si, sizeof(si)) < 0)
+					return -EFAULT;
+			}
+			return sig;
+		}
+		/* Wait with the set unblocked so its signals wake us. */
+		uint64_t saved = t->sig_blocked;
+		t->sig_blocked &= ~s;
+		struct waitq wq;
+		waitq_init(&wq);
+		int r = waitq_wait(&wq, deadline, true);
+		t->sig_blocked = saved;
+		if (r == -ETIMEDOUT)
+			return -EAGAIN;
+		if (r == -EINTR && !((t->sig_pending | t->proc->sig_pending) & s))
+			return -EINTR;
+	}
+}
+
+long
+sys_sigaltstack(uaddr_t ss, uaddr_t oss)
+{
+	struct thread *t = current();
+	struct {
+		uint64_t sp;
+		int32_t flags, pad;
+		uint64_t size;
+	} k;
+	if (oss) {
+		k.sp = t->altstack_sp;
+		k.size = t->altstack_size;
+		k.flags = t->altstack_size ? (on_altstack(t, t->tf->rsp) ? SS_ONSTACK : 0) : SS_DISABLE;
+		k.pad = 0;
+		if (copyout(oss, &k, sizeof(k)) < 0)
+			return -EFAULT;
+	}
+	if (!ss)
+		return 0;
+	if (copyin(&k, ss, sizeof(k)) < 0)
+		return -EFAULT;
+	if (on_altstack(t, t->tf->rsp))
+		return -EPERM;
+	if (k.flags & SS_DISABLE) {
+		t->altstack_sp = t->altstack_size = 0;
+		t->altstack_flags = SS_DISABLE;
+		return 0;
+	}
+	if (k.flags & ~SS_ONSTACK)
+		return -EINVAL;
+	if (k.size < 2048)
+		return -ENOMEM;
+	t->altstack_sp = k.sp;
+	t->altstack_size = k.size;
+	t->altstack_flags = 0;
+	return 0;
+}
+
+/* exec: handlers are reset to the default; ignored signals stay ignored. */
+void
+signal_exec_reset(struct proc *p)
+{
+	if (p->sighand->refcount > 1) {
+		struct sighand *s = sighand_copy(p->sighand);
+		if (s) {
+			sighand_put(p->sighand);
+			p->sighand = s;
+		}
+	}
+	for (int i = 1; i < NSIG; i++) {
+		struct sigaction_k *a = &p->sighand->action[i];
+		if (a->handler != SIG_IGN)
+			a->handler = SIG_DFL;
+		a->flags = 0;
+		a->mask = 0;
+		a->restorer = 0;
+	}
+	current()->altstack_sp = current()->altstack_size = 0;
+}
+
+void
+signal_init(void)
+{
+	waitq_init(&stop_wait);
+}

@@ -1,0 +1,513 @@
+/*
+ * System calls on open files: read/write and their vector and positional
+ * forms, seeking, descriptors (dup, fcntl, close), pipes, ioctl, sendfile,
+ * getdents, fstat. Data moves through a kernel bounce buffer.
+ */
+#include <kernel/proc.h>
+#include <kernel/vfs.h>
+#include <kernel/vm.h>
+#include <kernel/syscall.h>
+#include <kernel/kmalloc.h>
+#include <kernel/errno.h>
+#include <kernel/string.h>
+
+#define BOUNCE 65536
+
+int pipe_create(struct file *files[2], unsigned flags);
+
+static struct file *
+getf(int fd)
+{
+	return fd_get(current()->proc, fd);
+}
+
+static long
+do_read(struct file *f, uaddr_t buf, size_t len, uint64_t *off)
+{
+	if ((f->flags & O_ACCMODE) == O_WRONLY || (f->flags & O_PATH))
+		return -EBADF;
+	if (f->inode && S_ISDIR(f->inode->mode))
+		return -EISDIR;
+	if (!f->ops || !f->ops->read)
+		return -EINVAL;
+	if (len > 0x7ffff000)
+		len = 0x7ffff000;
+	char *k = kmalloc(MIN(len, (size_t)BOUNCE) + 1);
+	if (!k)
+		return -ENOMEM;
+	size_t done = 0;
+	long r = 0;
+	while (done < len) {
+		size_t want = MIN(len - done, (size_t)BOUNCE);
+		r = f->ops->read(f, k, want, off);
+		if (r <= 0)
+			break;
+		if (copyout(buf + done, k, (size_t)r) < 0) {
+			r = -EFAULT;
+			break;
+		}
+		done += (size_t)r;
+		/* Only regular files keep reading after a short count. */
+		if ((size_t)r < want || !f->ops->seekable)
+			break;
+	}
+	kfree(k);
+	return done > 0 ? (long)done : r;
+}
+
+static long
+do_write(struct file *f, uaddr_t buf, size_t len, uint64_t *off)
+{
+	if ((f->flags & O_ACCMODE) == O_RDONLY || (f->flags & O_PATH))
+		return -EBADF;
+	if (!f->ops || !f->ops->write)
+		return -EINVAL;
+	if (len > 0x7ffff000)
+		len = 0x7ffff000;
+	char *k = kmalloc(MIN(len, (size_t)BOUNCE) + 1);
+	if (!k)
+		return -ENOMEM;
+	size_t done = 0;
+	long r = 0;
+	while (done < len) {
+		size_t want = MIN(len - done, (size_t)BOUNCE);
+		if (copyin(k, buf + done, want) < 0) {
+			r = -EFAULT;
+			break;
+		}
+		r = f->ops->write(f, k, want, off);
+		if (r <= 0)
+			break;
+		done += (size_t)r;
+		if ((size_t)r < want)
+			break;
+	}
+	kfree(k);
+	return done > 0 ? (long)done : r;
+}
+
+long
+sys_read(int fd, uaddr_t buf, size_t count)
+{
+	struct file *f = getf(fd);
+	if (!f)
+		return -EBADF;
+	return do_read(f, buf, count, &f->offset);
+}
+
+long
+sys_write(int fd, uaddr_t buf, size_t count)
+{
+	struct file *f = getf(fd);
+	if (!f)
+		return -EBADF;
+	return do_write(f, buf, count, &f->offset);
+}
+
+long
+sys_pread64(int fd, uaddr_t buf, size_t count, int64_t off)
+{
+	struct file *f = getf(fd);
+	if (!f)
+		return -EBADF;
+	if (!f->ops || !f->ops->seekable)
+		return -ESPIPE;
+	if (off < 0)
+		return -EINVAL;
+	uint64_t o = (uint64_t)off;
+	return do_read(f, buf, count, &o);
+}
+
+long
+sys_pwrite64(int fd, uaddr_t buf, size_t count, int64_t off)
+{
+	struct file *f = getf(fd);
+	if (!f)
+		return -EBADF;
+	if (!f->ops || !f->ops->seekable)
+		return -ESPIPE;
+	if (off < 0)
+		return -EINVAL;
+	uint64_t o = (uint64_t)off;
+	return do_write(f, buf, count, &o);	/* O_APPEND still appends, as on Linux */
+}
+
+static long
+do_vec(int fd, uaddr_t iov, int iovcnt, bool write)
+{
+	struct file *f = getf(fd);
+	if (!f)
+		return -EBADF;
+	if (iovcnt < 0 || iovcnt > 1024)
+		return -EINVAL;
+	long total = 0;
+	for (int i = 0; i < iovcnt; i++) {
+		uint64_t v[2];
+		if (copyin(v, iov + 16 * i, 16) < 0)
+			return total ? total : -EFAULT;
+		if (v[1] == 0)
+			continue;
+		long r = write ? do_write(f, v[0], v[1], &f->offset)
+			       : do_read(f, v[0], v[1], &f->offset);
+		if (r < 0)
+			return total ? total : r;
+		total += r;
+		if ((uint64_t)r < v[1])
+			break;
+	}
+	return total;
+}
+
+long
+sys_readv(int fd, uaddr_t iov, int iovcnt)
+{
+	return do_vec(fd, iov, iovcnt, false);
+}
+
+long
+sys_writev(int fd, uaddr_t iov, int iovcnt)
+{
+	return do_vec(fd, iov, iovcnt, true);
+}
+
+long
+sys_lseek(int fd, int64_t off, int whence)
+{
+	struct file *f = getf(fd);
+	if (!f)
+		return -EBADF;
+	if (!f->ops || !f->ops->seekable)
+		return -ESPIPE;
+	int64_t base;
+	switch (whence) {
+	case 0: base = 0; break;
+	case 1: base = (int64_t)f->offset; break;
+	case 2: base = f->inode ? (int64_t)f->inode->size : 0; break;
+	default: return -EINVAL;
+	}
+	if ((off > 0 && base > INT64_MAX - off) || base + off < 0)
+		return -EINVAL;
+	f->offset = (uint64_t)(base + off);
+	return (long)f->offset;
+}
+
+long
+sys_close(int fd)
+{
+	return fd_close(current()->proc, fd);
+}
+
+long
+sys_dup(int fd)
+{
+	struct file *f = getf(fd);
+	if (!f)
+		return -EBADF;
+	file_get(f);
+	int r = fd_install(current()->proc, f, 0, false);
+	if (r < 0)
+		file_put(f);
+	return r;
+}
+
+long
+sys_dup3(int fd, int newfd, int flags)
+{
+	struct file *f = getf(fd);
+	if (!f)
+		return -EBADF;
+	if (flags & ~O_CLOEXEC)
+		return -EINVAL;
+	if (fd == newfd)
+		return -EINVAL;
+	if (newfd < 0 || newfd >= FD_MAX)
+		return -EBADF;
+	file_get(f);
+	return fd_install_at(current()->proc, f, newfd, flags & O_CLOEXEC);
+}
+
+long
+sys_dup2(int fd, int newfd)
+{
+	if (fd == newfd)
+		return getf(fd) ? newfd : -EBADF;
+	return sys_dup3(fd, newfd, 0);
+}
+
+#define F_DUPFD 0
+#define F_GETFD 1
+#define F_SETFD 2
+#define F_GETFL 3
+#define F_SETFL 4
+#define F_GETLK 5
+#define F_SETLK 6
+#define F_SETLKW 7
+#define F_DUPFD_CLOEXEC 1030
+
+long
+sys_fcntl(int fd, int cmd, uint64_t arg)
+{
+	struct proc *p = current()->proc;
+	struct file *f = getf(fd);
+	if (!f)
+		return -EBADF;
+	switch (cmd) {
+	case F_DUPFD:
+	case F_DUPFD_CLOEXEC: {
+		if (arg >= FD_MAX)
+			return -EINVAL;
+		file_get(f);
+		int r = fd_install(p, f, (int)arg, cmd == F_DUPFD_CLOEXEC);
+		if (r < 0)
+			file_put(f);
+		return r;
+	}
+	case F_GETFD:
+		return fd_cloexec(p, fd) ? 1 : 0;
+	case F_SETFD:
+		fd_set_cloexec(p, fd, arg & 1);
+		return 0;
+	case F_GETFL:
+		return f->flags & ~O_CLOEXEC;
+	case F_SETFL:
+		f->flags = (f->flags & ~(O_APPEND | O_NONBLOCK)) |
+			   (arg & (O_APPEND | O_NONBLOCK));
+		return 0;
+	case F_GETLK: {
+		/* No locks are ever held against us: report F_UNLCK. */
+		int16_t type = 2;
+		return copyout(arg, &type, sizeof(type));
+	}
+	case F_SETLK:
+	case F_SETLKW:
+		return 0;
+	}
+	return -EINVAL;
+}
+
+long
+sys_flock(int fd, int op)
+{
+	(void)op;
+	return getf(fd) ? 0 : -EBADF;
+}
+
+long
+sys_ioctl(int fd, unsigned long cmd, uint64_t arg)
+{
+	struct file *f = getf(fd);
+	if (!f)
+		return -EBADF;
+	if (cmd == 0x5421) {	/* FIONBIO */
+		int v;
+		if (copyin(&v, arg, sizeof(v)) < 0)
+			return -EFAULT;
+		f->flags = v ? f->flags | O_NONBLOCK : f->flags & ~O_NONBLOCK;
+		return 0;
+	}
+	if (cmd == 0x5451) {	/* FIOCLEX */
+		fd_set_cloexec(current()->proc, fd, true);
+		return 0;
+	}
+	if (!f->ops || !f->ops->ioctl)
+		return -ENOTTY;
+	return f->ops->ioctl(f, cmd, arg);
+}
+
+long
+sys_pipe2(uaddr_t fds, int flags)
+{
+	struct proc *p = current()->proc;
+	struct file *files[2];
+	if (flags & ~(O_CLOEXEC | O_NONBLOCK))
+		return -EINVAL;
+	int e = pipe_create(files, (unsigned)flags);
+	if (e < 0)
+		return e;
+	int k[2];
+	k[0] = fd_install(p, files[0], 0, flags & O_CLOEXEC);
+	if (k[0] < 0) {
+		file_put(files[0]);
+		file_put(files[1]);
+		return k[0];
+	}
+	k[1] = fd_install(p, files[1], 0, flags & O_CLOEXEC);
+	if (k[1] < 0) {
+		fd_close(p, k[0]);
+		file_put(files[1]);
+		return k[1];
+	}
+	if (copyout(fds, k, sizeof(k)) < 0) {
+		fd_close(p, k[0]);
+		fd_close(p, k[1]);
+		return -EFAULT;
+	}
+	return 0;
+}
+
+long
+sys_pipe(uaddr_t fds)
+{
+	return sys_pipe2(fds, 0);
+}
+
+long
+sys_sendfile(int out, int in, uaddr_t uoff, size_t count)
+{
+	struct file *fo = getf(out), *fi = getf(in);
+	if (!fo || !fi)
+		return -EBADF;
+	if (!fi->ops || !fi->ops->read || !fo->ops || !fo->ops->write)
+		return -EINVAL;
+	uint64_t off = fi->offset;
+	if (uoff) {
+		int64_t o;
+		if (copyin(&o, uoff, 8) < 0)
+			return -EFAULT;
+		if (o < 0)
+			return -EINVAL;
+		off = (uint64_t)o;
+	}
+	char *k = kmalloc(BOUNCE);
+	if (!k)
+		return -ENOMEM;
+	size_t done = 0;
+	long r = 0;
+	while (done < count) {
+		r = fi->ops->read(fi, k, MIN(count - done, (size_t)BOUNCE), &off);
+		if (r <= 0)
+			break;
+		long w = fo->ops->write(fo, k, (size_t)r, &fo->offset);
+		if (w < 0) {
+			r = w;
+			break;
+		}
+		done += (size_t)w;
+		if (w < r)
+			break;
+	}
+	kfree(k);
+	if (uoff) {
+		int64_t o = (int64_t)off;
+		copyout(uoff, &o, 8);
+	} else {
+		fi->offset = off;
+	}
+	return done ? (long)done : r;
+}
+
+long
+sys_fsync(int fd)
+{
+	return getf(fd) ? 0 : -EBADF;
+}
+
+long
+sys_fdatasync(int fd)
+{
+	return getf(fd) ? 0 : -EBADF;
+}
+
+long
+sys_ftruncate(int fd, int64_t len)
+{
+	struct file *f = getf(fd);
+	if (!f)
+		return -EBADF;
+	if (len < 0)
+		return -EINVAL;
+	if (!f->inode || !S_ISREG(f->inode->mode) || (f->flags & O_ACCMODE) == O_RDONLY)
+		return -EINVAL;
+	if (!f->inode->iops->truncate)
+		return -EINVAL;
+	return f->inode->iops->truncate(f->inode, (uint64_t)len);
+}
+
+long
+sys_getdents64(int fd, uaddr_t buf, size_t len)
+{
+	struct file *f = getf(fd);
+	if (!f)
+		return -EBADF;
+	if (!f->inode || !S_ISDIR(f->inode->mode))
+		return -ENOTDIR;
+	if (!f->ops || !f->ops->getdents)
+		return -ENOTDIR;
+	len = MIN(len, (size_t)BOUNCE);
+	char *k = kmalloc(len + 1);
+	if (!k)
+		return -ENOMEM;
+	long r = f->ops->getdents(f, k, len, &f->offset);
+	if (r > 0 && copyout(buf, k, (size_t)r) < 0)
+		r = -EFAULT;
+	kfree(k);
+	return r;
+}
+
+/* The old getdents: same records with the type after the name. */
+long
+sys_getdents(int fd, uaddr_t buf, size_t len)
+{
+	struct file *f = getf(fd);
+	if (!f)
+		return -EBADF;
+	if (!f->inode || !S_ISDIR(f->inode->mode) || !f->ops->getdents)
+		return -ENOTDIR;
+	len = MIN(len, (size_t)BOUNCE);
+	char *k = kmalloc(len + 1);
+	if (!k)
+		return -ENOMEM;
+	uint64_t pos = f->offset;
+	long r = f->ops->getdents(f, k, len, &pos);
+	if (r > 0) {
+		/* linux_dirent: ino, off, reclen, name..., pad, type (last byte). */
+		for (long i = 0; i < r;) {
+			uint8_t *d = (uint8_t *)k + i;
+			uint16_t reclen;
+			memcpy(&reclen, d + 16, 2);
+			uint8_t type = d[18];
+			size_t nl = strlen((char *)d + 19);
+			memmove(d + 18, d + 19, nl + 1);
+			d[reclen - 1] = type;
+			i += reclen;
+		}
+		if (copyout(buf, k, (size_t)r) < 0)
+			r = -EFAULT;
+		else
+			f->offset = pos;
+	}
+	kfree(k);
+	return r;
+}
+
+void
+stat_fill(struct inode *ino, struct linux_stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->st_dev = ino->sb ? ino->sb->dev : 0;
+	st->st_ino = ino->ino;
+	st->st_nlink = ino->nlink;
+	st->st_mode = ino->mode;
+	st->st_uid = ino->uid;
+	st->st_gid = ino->gid;
+	st->st_rdev = ino->rdev;
+	st->st_size = (int64_t)ino->size;
+	st->st_blksize = 4096;
+	st->st_blocks = (int64_t)(ALIGN_UP(ino->size, 4096) / 512);
+	st->st_atim = ino->atime;
+	st->st_mtim = ino->mtime;
+	st->st_ctim = ino->ctime;
+}
+
+long
+sys_fstat(int fd, uaddr_t ust)
+{
+	struct file *f = getf(fd);
+	struct linux_stat st;
+	if (!f)
+		return -EBADF;
+	if (!f->inode)
+		return -EBADF;
+	stat_fill(f->inode, &st);
+	return copyout(ust, &st, sizeof(st));
+}

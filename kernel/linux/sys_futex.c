@@ -1,0 +1,151 @@
+/*
+ * futex(2): FUTEX_WAIT/WAKE (and the BITSET forms, PRIVATE or not, with
+ * timeouts), REQUEUE and CMP_REQUEUE. Waiters are keyed by address space
+ * and user address; each waiter sleeps on its own queue entry.
+ */
+#include <kernel/futex.h>
+#include <kernel/proc.h>
+#include <kernel/vm.h>
+#include <kernel/syscall.h>
+#include <kernel/errno.h>
+#include <kernel/arch.h>
+#include <kernel/stat.h>
+
+#define FUTEX_WAIT 0
+#define FUTEX_WAKE 1
+#define FUTEX_REQUEUE 3
+#define FUTEX_CMP_REQUEUE 4
+#define FUTEX_WAKE_OP 5
+#define FUTEX_WAIT_BITSET 9
+#define FUTEX_WAKE_BITSET 10
+#define FUTEX_PRIVATE_FLAG 128
+#define FUTEX_CLOCK_REALTIME 256
+
+struct futex_waiter {
+	struct list link;
+	struct vm *vm;
+	uint64_t uaddr;
+	uint32_t bitset;
+	struct waitq wq;
+	bool woken;
+};
+
+static struct list waiters = LIST_INIT(waiters);
+
+static int
+wake(struct vm *vm, uint64_t uaddr, int n, uint32_t bitset)
+{
+	int woke = 0;
+	list_for_each_safe(it, nx, &waiters) {
+		if (woke >= n)
+			break;
+		struct futex_waiter *w = list_entry(it, struct futex_waiter, link);
+		if (w->vm == vm && w->uaddr == uaddr && (w->bitset & bitset)) {
+			list_remove(&w->link);
+			w->woken = true;
+			waitq_wake_all(&w->wq);
+			woke++;
+		}
+	}
+	return woke;
+}
+
+int
+futex_wake(struct vm *vm, uint64_t uaddr, int n)
+{
+	return wake(vm, uaddr, n, ~0u);
+}
+
+static long
+futex_wait(uint64_t uaddr, uint32_t val, uaddr_t timeout, uint32_t bitset, bool absolute, bool realtime)
+{
+	struct vm *vm = current()->proc->vm;
+	uint32_t cur;
+	uint64_t deadline = 0;
+
+	if (!bitset)
+		return -EINVAL;
+	if (timeout) {
+		struct timespec_k ts;
+		if (copyin(&ts, timeout, sizeof(ts)) < 0)
+			return -EFAULT;
+		if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
+			return -EINVAL;
+		uint64_t ns = (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec;
+		uint64_t now = arch_now_ns();
+		if (absolute) {
+			uint64_t base = realtime ? arch_rtc_seconds() * 1000000000 + now : now;
+			deadline = ns > base ? now + (ns - base) : now;
+		} else {
+			deadline = now + ns;
+		}
+		if (deadline == 0)
+			deadline = 1;
+	}
+	if (copyin(&cur, uaddr, 4) < 0)
+		return -EFAULT;
+	if (cur != val)
+		return -EAGAIN;
+	struct futex_waiter w = { .vm = vm, .uaddr = uaddr, .bitset = bitset };
+	waitq_init(&w.wq);
+	list_push_back(&waiters, &w.link);
+	int r = 0;
+	while (!w.woken && r == 0)
+		r = waitq_wait(&w.wq, deadline, true);
+	if (!w.woken)
+		list_remove(&w.link);
+	if (w.woken)
+		return 0;
+	return r == -ETIMEDOUT ? -ETIMEDOUT : -EINTR;
+}
+
+static long
+requeue(uint64_t uaddr, int nwake, int nmove, uint64_t uaddr2, bool cmp, uint32_t val3)
+{
+	struct vm *vm = current()->proc->vm;
+	if (cmp) {
+		uint32_t cur;
+		if (copyin(&cur, uaddr, 4) < 0)
+			return -EFAULT;
+		if (cur != val3)
+			return -EAGAIN;
+	}
+	int done = wake(vm, uaddr, nwake, ~0u);
+	list_for_each(it, &waiters) {
+		if (nmove <= 0)
+			break;
+		struct futex_waiter *w = list_entry(it, struct futex_waiter, link);
+		if (w->vm == vm && w->uaddr == uaddr) {
+			w->uaddr = uaddr2;
+			nmove--;
+			done++;
+		}
+	}
+	return done;
+}
+
+long
+sys_futex(uaddr_t uaddr, int op, uint32_t val, uaddr_t timeout, uaddr_t uaddr2, uint32_t val3)
+{
+	int cmd = op & ~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME);
+	bool rt = op & FUTEX_CLOCK_REALTIME;
+	if (uaddr & 3)
+		return -EINVAL;
+	switch (cmd) {
+	case FUTEX_WAIT:
+		return futex_wait(uaddr, val, timeout, ~0u, false, false);
+	case FUTEX_WAIT_BITSET:
+		return futex_wait(uaddr, val, timeout, val3, true, rt);
+	case FUTEX_WAKE:
+		return wake(current()->proc->vm, uaddr, (int)val, ~0u);
+	case FUTEX_WAKE_BITSET:
+		if (!val3)
+			return -EINVAL;
+		return wake(current()->proc->vm, uaddr, (int)val, val3);
+	case FUTEX_REQUEUE:
+		return requeue(uaddr, (int)val, (int)timeout, uaddr2, false, 0);
+	case FUTEX_CMP_REQUEUE:
+		return requeue(uaddr, (int)val, (int)timeout, uaddr2, true, val3);
+	}
+	return -ENOSYS;
+}

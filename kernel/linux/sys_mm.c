@@ -1,0 +1,93 @@
+/*
+ * Memory system calls: mmap (anonymous, and private or shared file maps of
+ * files that can hand out pages), munmap, mprotect, mremap, brk, madvise.
+ */
+#include <kernel/proc.h>
+#include <kernel/vm.h>
+#include <kernel/vfs.h>
+#include <kernel/tmpfs.h>
+#include <kernel/syscall.h>
+#include <kernel/errno.h>
+#include <arch/mmu.h>
+
+long
+sys_mmap(uint64_t addr, size_t len, int prot, int flags, int fd, int64_t off)
+{
+	struct proc *p = current()->proc;
+	struct inode *file = NULL;
+	unsigned type = flags & (MAP_SHARED | MAP_PRIVATE);
+
+	if (len == 0 || (off & (PAGE_SIZE - 1)) || off < 0)
+		return -EINVAL;
+	if (type != MAP_SHARED && type != MAP_PRIVATE && type != (MAP_SHARED | MAP_PRIVATE))
+		return -EINVAL;
+	if (type == (MAP_SHARED | MAP_PRIVATE))
+		type = MAP_SHARED;	/* MAP_SHARED_VALIDATE */
+	if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC))
+		return -EINVAL;
+	if (!(flags & MAP_ANONYMOUS)) {
+		struct file *f = fd_get(p, fd);
+		if (!f)
+			return -EBADF;
+		if (!f->inode || !f->inode->iops || !f->inode->iops->getpage)
+			return -ENODEV;
+		if ((f->flags & O_ACCMODE) == O_WRONLY)
+			return -EACCES;
+		if (type == MAP_SHARED && (prot & PROT_WRITE) && (f->flags & O_ACCMODE) != O_RDWR)
+			return -EACCES;
+		file = f->inode;
+	} else if (type == MAP_SHARED) {
+		/* Shared anonymous memory is a nameless tmpfs file. */
+		file = tmpfs_anon_file(len);
+		if (!file)
+			return -ENOMEM;
+		off = 0;
+	}
+	uint64_t bytes = file ? (file->size > (uint64_t)off ? file->size - (uint64_t)off : 0) : 0;
+	if (file && type == MAP_SHARED)
+		bytes = ALIGN_UP(len, PAGE_SIZE);
+	long r = vm_map(p->vm, addr & ~(PAGE_SIZE - 1) ? addr : addr, len, (unsigned)prot,
+			(unsigned)(type | (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE | MAP_GROWSDOWN))),
+			file, (uint64_t)off, bytes);
+	if (file && (flags & MAP_ANONYMOUS))
+		inode_put(file);
+	if ((flags & MAP_FIXED) && (addr & (PAGE_SIZE - 1)))
+		return -EINVAL;
+	return r;
+}
+
+long
+sys_munmap(uint64_t addr, size_t len)
+{
+	return vm_unmap(current()->proc->vm, addr, len);
+}
+
+long
+sys_mprotect(uint64_t addr, size_t len, int prot)
+{
+	if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC | 0x01000000 | 0x02000000))
+		return -EINVAL;
+	return vm_protect(current()->proc->vm, addr, len, (unsigned)prot & 7);
+}
+
+long
+sys_mremap(uint64_t old, size_t old_len, size_t new_len, int flags, uint64_t new_addr)
+{
+	return vm_remap(current()->proc->vm, old, old_len, new_len, (unsigned)flags, new_addr);
+}
+
+long
+sys_brk(uint64_t addr)
+{
+	return (long)vm_brk(current()->proc->vm, addr);
+}
+
+long
+sys_madvise(uint64_t addr, size_t len, int advice)
+{
+	(void)len;
+	if (addr & (PAGE_SIZE - 1))
+		return -EINVAL;
+	(void)advice;	/* advice only; MADV_DONTNEED keeps contents for now */
+	return 0;
+}

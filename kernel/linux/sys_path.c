@@ -1,0 +1,839 @@
+/*
+ * System calls on path names: open, stat, create and remove, links, rename,
+ * permissions and times, the working directory, mount and statfs.
+ */
+#include <kernel/proc.h>
+#include <kernel/vfs.h>
+#include <kernel/vm.h>
+#include <kernel/syscall.h>
+#include <kernel/kmalloc.h>
+#include <kernel/errno.h>
+#include <kernel/string.h>
+#include <kernel/tmpfs.h>
+#include <kernel/page.h>
+
+#define PATH_MAX_K 4096
+
+void stat_fill(struct inode *ino, struct linux_stat *st);
+struct inode *devfs_new(void);
+struct inode *procfs_new(void);
+
+/* Copies a user path into a new kernel buffer (kfree it). */
+static char *
+getpath(uaddr_t upath, long *err)
+{
+	char *k = kmalloc(PATH_MAX_K);
+	if (!k) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	long n = copyinstr(k, upath, PATH_MAX_K);
+	if (n < 0) {
+		kfree(k);
+		*err = n;
+		return NULL;
+	}
+	return k;
+}
+
+#define WITH_PATH(var, upath)          \
+	long err_ = 0;                 \
+	char *var = getpath(upath, &err_); \
+	if (!var)                      \
+		return err_;
+
+long
+sys_openat(int dirfd, uaddr_t upath, int flags, unsigned mode)
+{
+	struct proc *p = current()->proc;
+	WITH_PATH(path, upath);
+	struct file *f = vfs_open(p, dirfd, path, (unsigned)flags, mode);
+	kfree(path);
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	int fd = fd_install(p, f, 0, flags & O_CLOEXEC);
+	if (fd < 0)
+		file_put(f);
+	return fd;
+}
+
+long
+sys_open(uaddr_t path, int flags, unsigned mode)
+{
+	return sys_openat(AT_FDCWD, path, flags, mode);
+}
+
+long
+sys_creat(uaddr_t path, unsigned mode)
+{
+	return sys_openat(AT_FDCWD, path, O_CREAT | O_WRONLY | O_TRUNC, mode);
+}
+
+/* The inode a *at() call names, honouring AT_EMPTY_PATH and NOFOLLOW. */
+static struct inode *
+lookup_at(int dirfd, uaddr_t upath, int flags)
+{
+	struct proc *p = current()->proc;
+	long err = 0;
+	char *path = getpath(upath, &err);
+	if (!path)
+		return ERR_PTR(err);
+	struct inode *ino;
+	if (path[0] == 0 && (flags & AT_EMPTY_PATH)) {
+		if (dirfd == AT_FDCWD) {
+			ino = p->cwd;
+			inode_get(ino);
+		} else {
+			struct file *f = fd_get(p, dirfd);
+			ino = f && f->inode ? f->inode : ERR_PTR(-EBADF);
+			if (!IS_ERR(ino))
+				inode_get(ino);
+		}
+	} else {
+		ino = vfs_lookup(p, dirfd, path, !(flags & AT_SYMLINK_NOFOLLOW));
+	}
+	kfree(path);
+	return ino;
+}
+
+long
+sys_newfstatat(int dirfd, uaddr_t path, uaddr_t ust, int flags)
+{
+	struct linux_stat st;
+	struct inode *ino = lookup_at(dirfd, path, flags);
+	if (IS_ERR(ino))
+		return PTR_ERR(ino);
+	stat_fill(ino, &st);
+	inode_put(ino);
+	return copyout(ust, &st, sizeof(st));
+}
+
+long
+sys_stat(uaddr_t path, uaddr_t st)
+{
+	return sys_newfstatat(AT_FDCWD, path, st, 0);
+}
+
+long
+sys_lstat(uaddr_t path, uaddr_t st)
+{
+	return sys_newfstatat(AT_FDCWD, path, st, AT_SYMLINK_NOFOLLOW);
+}
+
+long
+sys_statx(int dirfd, uaddr_t path, int flags, unsigned mask, uaddr_t buf)
+{
+	struct inode *ino = lookup_at(dirfd, path, flags);
+	(void)mask;
+	if (IS_ERR(ino))
+		return PTR_ERR(ino);
+	struct {
+		uint32_t mask, blksize;
+		uint64_t attributes;
+		uint32_t nlink, uid, gid;
+		uint16_t mode, pad0;
+		uint64_t ino, size, blocks, attributes_mask;
+		struct { int64_t sec; uint32_t nsec; int32_t pad; } atime, btime, ctime, mtime;
+		uint32_t rdev_major, rdev_minor, dev_major, dev_minor;
+		uint64_t spare[14];
+	} sx;
+	_Static_assert(sizeof(sx) == 256, "struct statx is 256 bytes");
+	memset(&sx, 0, sizeof(sx));
+	sx.mask = 0x7ff;	/* STATX_BASIC_STATS */
+	sx.blksize = 4096;
+	sx.nlink = ino->nlink;
+	sx.uid = ino->uid;
+	sx.gid = ino->gid;
+	sx.mode = (uint16_t)ino->mode;
+	sx.ino = ino->ino;
+	sx.size = ino->size;
+	sx.blocks = ALIGN_UP(ino->size, 4096) / 512;
+	sx.atime.sec = ino->atime.tv_sec, sx.atime.nsec = (uint32_t)ino->atime.tv_nsec;
+	sx.mtime.sec = ino->mtime.tv_sec, sx.mtime.nsec = (uint32_t)ino->mtime.tv_nsec;
+	sx.ctime.sec = ino->ctime.tv_sec, sx.ctime.nsec = (uint32_t)ino->ctime.tv_nsec;
+	sx.rdev_major = ino->rdev >> 8, sx.rdev_minor = ino->rdev & 0xff;
+	sx.dev_minor = ino->sb ? ino->sb->dev : 0;
+	inode_put(ino);
+	return copyout(buf, &sx, sizeof(sx));
+}
+
+long
+sys_faccessat2(int dirfd, uaddr_t path, int mode, int flags)
+{
+	struct proc *p = current()->proc;
+	struct inode *ino = lookup_at(dirfd, path, flags);
+	if (IS_ERR(ino))
+		return PTR_ERR(ino);
+	int e = mode ? vfs_permission(p, ino, mode & 7) : 0;
+	inode_put(ino);
+	return e;
+}
+
+long
+sys_faccessat(int dirfd, uaddr_t path, int mode)
+{
+	return sys_faccessat2(dirfd, path, mode, 0);
+}
+
+long
+sys_access(uaddr_t path, int mode)
+{
+	return sys_faccessat2(AT_FDCWD, path, mode, 0);
+}
+
+/* Runs fn on the parent directory and final name of a user path. */
+static long
+with_parent(int dirfd, uaddr_t upath,
+	    long (*fn)(struct inode *dir, const char *name, size_t len, void *arg),
+	    void *arg)
+{
+	struct proc *p = current()->proc;
+	WITH_PATH(path, upath);
+	const char *last;
+	size_t len;
+	struct inode *dir = vfs_lookup_parent(p, dirfd, path, &last, &len);
+	long r;
+	if (IS_ERR(dir)) {
+		r = PTR_ERR(dir);
+	} else {
+		r = vfs_permission(p, dir, 3);
+		if (r == 0)
+			r = fn(dir, last, len, arg);
+		inode_put(dir);
+	}
+	kfree(path);
+	return r;
+}
+
+static bool
+is_dot(const char *name, size_t len)
+{
+	return (len == 1 && name[0] == '.') || (len == 2 && name[0] == '.' && name[1] == '.');
+}
+
+static long
+do_mkdir(struct inode *dir, const char *name, size_t len, void *arg)
+{
+	struct proc *p = current()->proc;
+	struct inode *ino;
+	if (is_dot(name, len))
+		return -EEXIST;
+	if (!dir->iops->create)
+		return -EROFS;
+	struct inode *old = dir->iops->lookup(dir, name, len);
+	if (!IS_ERR(old)) {
+		inode_put(old);
+		return -EEXIST;
+	}
+	int e = dir->iops->create(dir, name, len,
+				  S_IFDIR | (*(unsigned *)arg & 07777 & ~p->umask), &ino);
+	if (e == 0) {
+		ino->uid = p->euid;
+		ino->gid = p->egid;
+		inode_put(ino);
+	}
+	return e;
+}
+
+long
+sys_mkdirat(int dirfd, uaddr_t path, unsigned mode)
+{
+	return with_parent(dirfd, path, do_mkdir, &mode);
+}
+
+long
+sys_mkdir(uaddr_t path, unsigned mode)
+{
+	return sys_mkdirat(AT_FDCWD, path, mode);
+}
+
+static long
+do_mknod(struct inode *dir, const char *name, size_t len, void *arg)
+{
+	struct proc *p = current()->proc;
+	unsigned mode = ((unsigned *)arg)[0];
+	struct inode *ino;
+	if ((mode & S_IFMT) == 0)
+		mode |= S_IFREG;
+	if (!S_ISREG(mode) && (mode & S_IFMT) != S_IFIFO)
+		return -EPERM;	/* device nodes come only from devfs */
+	struct inode *old = dir->iops->lookup(dir, name, len);
+	if (!IS_ERR(old)) {
+		inode_put(old);
+		return -EEXIST;
+	}
+	int e = dir->iops->create(dir, name, len, (mode & S_IFMT) | (mode & 07777 & ~p->umask), &ino);
+	if (e == 0)
+		inode_put(ino);
+	return e;
+}
+
+long
+sys_mknodat(int dirfd, uaddr_t path, unsigned mode, unsigned dev)
+{
+	unsigned arg[2] = { mode, dev };
+	return with_parent(dirfd, path, do_mknod, arg);
+}
+
+long
+sys_mknod(uaddr_t path, unsigned mode, unsigned dev)
+{
+	return sys_mknodat(AT_FDCWD, path, mode, dev);
+}
+
+static long
+do_unlink(struct inode *dir, const char *name, size_t len, void *arg)
+{
+	bool rmdir = *(int *)arg & AT_REMOVEDIR;
+	if (rmdir && len == 1 && name[0] == '.')
+		return -EINVAL;
+	if (rmdir && len == 2 && name[0] == '.' && name[1] == '.')
+		return -ENOTEMPTY;
+	if (!dir->iops->unlink)
+		return -EROFS;
+	return dir->iops->unlink(dir, name, len, rmdir);
+}
+
+long
+sys_unlinkat(int dirfd, uaddr_t path, int flags)
+{
+	if (flags & ~AT_REMOVEDIR)
+		return -EINVAL;
+	return with_parent(dirfd, path, do_unlink, &flags);
+}
+
+long
+sys_unlink(uaddr_t path)
+{
+	return sys_unlinkat(AT_FDCWD, path, 0);
+}
+
+long
+sys_rmdir(uaddr_t path)
+{
+	return sys_unlinkat(AT_FDCWD, path, AT_REMOVEDIR);
+}
+
+static long
+do_symlink(struct inode *dir, const char *name, size_t len, void *arg)
+{
+	struct inode *old = dir->iops->lookup(dir, name, len);
+	if (!IS_ERR(old)) {
+		inode_put(old);
+		return -EEXIST;
+	}
+	if (!dir->iops->symlink)
+		return -EROFS;
+	return dir->iops->symlink(dir, name, len, arg);
+}
+
+long
+sys_symlinkat(uaddr_t utarget, int dirfd, uaddr_t path)
+{
+	WITH_PATH(target, utarget);
+	long r = target[0] ? with_parent(dirfd, path, do_symlink, target) : -ENOENT;
+	kfree(target);
+	return r;
+}
+
+long
+sys_symlink(uaddr_t target, uaddr_t path)
+{
+	return sys_symlinkat(target, AT_FDCWD, path);
+}
+
+long
+sys_readlinkat(int dirfd, uaddr_t path, uaddr_t buf, size_t size)
+{
+	struct inode *ino = lookup_at(dirfd, path, AT_SYMLINK_NOFOLLOW);
+	if (IS_ERR(ino))
+		return PTR_ERR(ino);
+	long r = -EINVAL;
+	if (S_ISLNK(ino->mode) && ino->iops->readlink && (long)size > 0) {
+		char *k = kmalloc(PATH_MAX_K);
+		r = k ? ino->iops->readlink(ino, k, MIN(size, (size_t)PATH_MAX_K)) : -ENOMEM;
+		if (r > 0 && copyout(buf, k, (size_t)r) < 0)
+			r = -EFAULT;
+		kfree(k);
+	}
+	inode_put(ino);
+	return r;
+}
+
+long
+sys_readlink(uaddr_t path, uaddr_t buf, size_t size)
+{
+	return sys_readlinkat(AT_FDCWD, path, buf, size);
+}
+
+struct link_arg {
+	struct inode *target;
+};
+
+static long
+do_link(struct inode *dir, const char *name, size_t len, void *arg)
+{
+	struct link_arg *a = arg;
+	if (!dir->iops->link)
+		return -EPERM;
+	return dir->iops->link(dir, name, len, a->target);
+}
+
+long
+sys_linkat(int odirfd, uaddr_t old, int ndirfd, uaddr_t new, int flags)
+{
+	struct inode *target = lookup_at(odirfd, old, (flags & AT_SYMLINK_FOLLOW) ? 0 : AT_SYMLINK_NOFOLLOW);
+	if (IS_ERR(target))
+		return PTR_ERR(target);
+	struct link_arg a = { target };
+	long r = with_parent(ndirfd, new, do_link, &a);
+	inode_put(target);
+	return r;
+}
+
+long
+sys_link(uaddr_t old, uaddr_t new)
+{
+	return sys_linkat(AT_FDCWD, old, AT_FDCWD, new, 0);
+}
+
+long
+sys_renameat2(int odirfd, uaddr_t uold, int ndirfd, uaddr_t unew, unsigned flags)
+{
+	struct proc *p = current()->proc;
+	const unsigned RENAME_NOREPLACE = 1;
+	if (flags & ~RENAME_NOREPLACE)
+		return -EINVAL;
+	WITH_PATH(oldp, uold);
+	long err = 0;
+	char *newp = getpath(unew, &err);
+	if (!newp) {
+		kfree(oldp);
+		return err;
+	}
+	const char *on, *nn;
+	size_t ol, nl;
+	struct inode *od = vfs_lookup_parent(p, odirfd, oldp, &on, &ol);
+	struct inode *nd = IS_ERR(od) ? NULL : vfs_lookup_parent(p, ndirfd, newp, &nn, &nl);
+	long r;
+	if (IS_ERR(od))
+		r = PTR_ERR(od);
+	else if (IS_ERR(nd))
+		r = PTR_ERR(nd);
+	else if (is_dot(on, ol) || is_dot(nn, nl))
+		r = -EBUSY;
+	else if (od->sb != nd->sb)
+		r = -EXDEV;
+	else if (!od->iops->rename)
+		r = -EROFS;
+	else {
+		r = 0;
+		if (flags & RENAME_NOREPLACE) {
+			struct inode *x = nd->iops->lookup(nd, nn, nl);
+			if (!IS_ERR(x)) {
+				inode_put(x);
+				r = -EEXIST;
+			}
+		}
+		if (!r)
+			r = od->iops->rename(od, on, ol, nd, nn, nl);
+	}
+	if (!IS_ERR(od))
+		inode_put(od);
+	if (nd && !IS_ERR(nd))
+		inode_put(nd);
+	kfree(oldp);
+	kfree(newp);
+	return r;
+}
+
+long
+sys_renameat(int odirfd, uaddr_t old, int ndirfd, uaddr_t new)
+{
+	return sys_renameat2(odirfd, old, ndirfd, new, 0);
+}
+
+long
+sys_rename(uaddr_t old, uaddr_t new)
+{
+	return sys_renameat2(AT_FDCWD, old, AT_FDCWD, new, 0);
+}
+
+static long
+chmod_inode(struct inode *ino, unsigned mode)
+{
+	struct proc *p = current()->proc;
+	if (p->euid != 0 && p->euid != ino->uid)
+		return -EPERM;
+	ino->mode = (ino->mode & S_IFMT) | (mode & 07777);
+	inode_touch(ino, false, false, true);
+	return 0;
+}
+
+long
+sys_fchmodat(int dirfd, uaddr_t path, unsigned mode)
+{
+	struct inode *ino = lookup_at(dirfd, path, 0);
+	if (IS_ERR(ino))
+		return PTR_ERR(ino);
+	long r = chmod_inode(ino, mode);
+	inode_put(ino);
+	return r;
+}
+
+long
+sys_chmod(uaddr_t path, unsigned mode)
+{
+	return sys_fchmodat(AT_FDCWD, path, mode);
+}
+
+long
+sys_fchmod(int fd, unsigned mode)
+{
+	struct file *f = fd_get(current()->proc, fd);
+	if (!f || !f->inode)
+		return -EBADF;
+	return chmod_inode(f->inode, mode);
+}
+
+static long
+chown_inode(struct inode *ino, unsigned uid, unsigned gid)
+{
+	if (current()->proc->euid != 0)
+		return -EPERM;
+	if (uid != (unsigned)-1)
+		ino->uid = uid;
+	if (gid != (unsigned)-1)
+		ino->gid = gid;
+	inode_touch(ino, false, false, true);
+	return 0;
+}
+
+long
+sys_fchownat(int dirfd, uaddr_t path, unsigned uid, unsigned gid, int flags)
+{
+	struct inode *ino = lookup_at(dirfd, path, flags);
+	if (IS_ERR(ino))
+		return PTR_ERR(ino);
+	long r = chown_inode(ino, uid, gid);
+	inode_put(ino);
+	return r;
+}
+
+long
+sys_chown(uaddr_t path, unsigned uid, unsigned gid)
+{
+	return sys_fchownat(AT_FDCWD, path, uid, gid, 0);
+}
+
+long
+sys_lchown(uaddr_t path, unsigned uid, unsigned gid)
+{
+	return sys_fchownat(AT_FDCWD, path, uid, gid, AT_SYMLINK_NOFOLLOW);
+}
+
+long
+sys_fchown(int fd, unsigned uid, unsigned gid)
+{
+	struct file *f = fd_get(current()->proc, fd);
+	if (!f || !f->inode)
+		return -EBADF;
+	return chown_inode(f->inode, uid, gid);
+}
+
+#define UTIME_NOW ((1l << 30) - 1l)
+#define UTIME_OMIT ((1l << 30) - 2l)
+
+long
+sys_utimensat(int dirfd, uaddr_t path, uaddr_t times, int flags)
+{
+	struct inode *ino;
+	if (!path) {
+		struct file *f = fd_get(current()->proc, dirfd);
+		if (!f || !f->inode)
+			return -EBADF;
+		ino = f->inode;
+		inode_get(ino);
+	} else {
+		ino = lookup_at(dirfd, path, flags);
+	}
+	if (IS_ERR(ino))
+		return PTR_ERR(ino);
+	struct timespec_k ts[2], now;
+	vfs_now(&now);
+	if (times) {
+		if (copyin(ts, times, sizeof(ts)) < 0) {
+			inode_put(ino);
+			return -EFAULT;
+		}
+	} else {
+		ts[0].tv_nsec = ts[1].tv_nsec = UTIME_NOW;
+	}
+	for (int i = 0; i < 2; i++) {
+		if (ts[i].tv_nsec == UTIME_OMIT)
+			continue;
+		struct timespec_k v = ts[i].tv_nsec == UTIME_NOW ? now : ts[i];
+		if (i == 0)
+			ino->atime = v;
+		else
+			ino->mtime = v;
+	}
+	ino->ctime = now;
+	inode_put(ino);
+	return 0;
+}
+
+long
+sys_utimes(uaddr_t path, uaddr_t times)
+{
+	struct inode *ino = lookup_at(AT_FDCWD, path, 0);
+	if (IS_ERR(ino))
+		return PTR_ERR(ino);
+	struct timespec_k now;
+	vfs_now(&now);
+	if (times) {
+		int64_t tv[4];
+		if (copyin(tv, times, sizeof(tv)) < 0) {
+			inode_put(ino);
+			return -EFAULT;
+		}
+		ino->atime = (struct timespec_k){ tv[0], tv[1] * 1000 };
+		ino->mtime = (struct timespec_k){ tv[2], tv[3] * 1000 };
+	} else {
+		ino->atime = ino->mtime = now;
+	}
+	ino->ctime = now;
+	inode_put(ino);
+	return 0;
+}
+
+long
+sys_utime(uaddr_t path, uaddr_t times)
+{
+	struct inode *ino = lookup_at(AT_FDCWD, path, 0);
+	if (IS_ERR(ino))
+		return PTR_ERR(ino);
+	struct timespec_k now;
+	vfs_now(&now);
+	if (times) {
+		int64_t t[2];
+		if (copyin(t, times, sizeof(t)) < 0) {
+			inode_put(ino);
+			return -EFAULT;
+		}
+		ino->atime = (struct timespec_k){ t[0], 0 };
+		ino->mtime = (struct timespec_k){ t[1], 0 };
+	} else {
+		ino->atime = ino->mtime = now;
+	}
+	inode_put(ino);
+	return 0;
+}
+
+long
+sys_truncate(uaddr_t path, int64_t len)
+{
+	struct inode *ino = lookup_at(AT_FDCWD, path, 0);
+	if (IS_ERR(ino))
+		return PTR_ERR(ino);
+	long r;
+	if (len < 0)
+		r = -EINVAL;
+	else if (S_ISDIR(ino->mode))
+		r = -EISDIR;
+	else if (!S_ISREG(ino->mode) || !ino->iops->truncate)
+		r = -EINVAL;
+	else
+		r = vfs_permission(current()->proc, ino, 2) ?: ino->iops->truncate(ino, (uint64_t)len);
+	inode_put(ino);
+	return r;
+}
+
+static long
+set_cwd(struct inode *ino)
+{
+	struct proc *p = current()->proc;
+	if (!S_ISDIR(ino->mode)) {
+		inode_put(ino);
+		return -ENOTDIR;
+	}
+	int e = vfs_permission(p, ino, 1);
+	if (e) {
+		inode_put(ino);
+		return e;
+	}
+	inode_put(p->cwd);
+	p->cwd = ino;
+	return 0;
+}
+
+long
+sys_chdir(uaddr_t path)
+{
+	struct inode *ino = lookup_at(AT_FDCWD, path, 0);
+	if (IS_ERR(ino))
+		return PTR_ERR(ino);
+	return set_cwd(ino);
+}
+
+long
+sys_fchdir(int fd)
+{
+	struct file *f = fd_get(current()->proc, fd);
+	if (!f || !f->inode)
+		return -EBADF;
+	inode_get(f->inode);
+	return set_cwd(f->inode);
+}
+
+long
+sys_chroot(uaddr_t path)
+{
+	struct proc *p = current()->proc;
+	if (p->euid != 0)
+		return -EPERM;
+	struct inode *ino = lookup_at(AT_FDCWD, path, 0);
+	if (IS_ERR(ino))
+		return PTR_ERR(ino);
+	if (!S_ISDIR(ino->mode)) {
+		inode_put(ino);
+		return -ENOTDIR;
+	}
+	inode_put(p->root);
+	p->root = ino;
+	return 0;
+}
+
+long
+sys_getcwd(uaddr_t buf, size_t size)
+{
+	struct proc *p = current()->proc;
+	char *k = kmalloc(PATH_MAX_K);
+	if (!k)
+		return -ENOMEM;
+	long n = vfs_path_of(p, p->cwd, k, MIN(size, (size_t)PATH_MAX_K));
+	if (n > 0 && copyout(buf, k, (size_t)n) < 0)
+		n = -EFAULT;
+	kfree(k);
+	return n;
+}
+
+long
+sys_umask(unsigned mask)
+{
+	struct proc *p = current()->proc;
+	unsigned old = p->umask;
+	p->umask = mask & 0777;
+	return old;
+}
+
+long
+sys_sync(void)
+{
+	return 0;
+}
+
+long
+sys_mount(uaddr_t usource, uaddr_t utarget, uaddr_t utype, unsigned long flags, uaddr_t data)
+{
+	struct proc *p = current()->proc;
+	char type[32], source[64];
+	(void)flags, (void)data;
+	if (p->euid != 0)
+		return -EPERM;
+	if (copyinstr(type, utype, sizeof(type)) < 0)
+		return -EFAULT;
+	if (!usource || copyinstr(source, usource, sizeof(source)) < 0)
+		memcpy(source, "none", 5);
+	WITH_PATH(target, utarget);
+	struct inode *where = vfs_lookup(p, AT_FDCWD, target, true);
+	long r;
+	if (IS_ERR(where)) {
+		kfree(target);
+		return PTR_ERR(where);
+	}
+	struct inode *root = NULL;
+	const char *t = NULL;
+	if (strcmp(type, "proc") == 0) {
+		root = procfs_new();
+		t = "proc";
+	} else if (strcmp(type, "devtmpfs") == 0) {
+		root = devfs_new();
+		t = "devtmpfs";
+	} else if (strcmp(type, "tmpfs") == 0) {
+		root = tmpfs_new_root("tmpfs");
+		t = "tmpfs";
+	} else {
+		r = -ENODEV;
+		goto out;
+	}
+	if (!root) {
+		r = -ENOMEM;
+		goto out;
+	}
+	char *abs = kmalloc(PATH_MAX_K);
+	r = abs ? vfs_path_of(p, where, abs, PATH_MAX_K) : -ENOMEM;
+	if (r > 0) {
+		size_t sl = strlen(source) + 1;
+		char *src = kmalloc(sl);
+		if (src)
+			memcpy(src, source, sl);
+		r = vfs_mount(where, root, abs, src ? src : "none", t);
+	}
+	kfree(abs);
+	inode_put(root);
+out:
+	inode_put(where);
+	kfree(target);
+	return r;
+}
+
+long
+sys_umount2(uaddr_t target, int flags)
+{
+	(void)target, (void)flags;
+	return current()->proc->euid ? -EPERM : -EBUSY;
+}
+
+struct statfs_k {
+	int64_t type, bsize;
+	uint64_t blocks, bfree, bavail, files, ffree;
+	int32_t fsid[2];
+	int64_t namelen, frsize, flags, spare[4];
+};
+
+static long
+statfs_inode(struct inode *ino, uaddr_t buf)
+{
+	struct statfs_k s;
+	memset(&s, 0, sizeof(s));
+	const char *t = ino->sb ? ino->sb->type : "";
+	s.type = strcmp(t, "proc") == 0 ? 0x9fa0 : 0x01021994;	/* PROC / TMPFS magic */
+	s.bsize = s.frsize = 4096;
+	s.blocks = page_total();
+	s.bfree = s.bavail = page_free_count();
+	s.files = 1 << 20;
+	s.ffree = (1 << 20) - 1000;
+	s.namelen = 255;
+	return copyout(buf, &s, sizeof(s));
+}
+
+long
+sys_statfs(uaddr_t path, uaddr_t buf)
+{
+	struct inode *ino = lookup_at(AT_FDCWD, path, 0);
+	if (IS_ERR(ino))
+		return PTR_ERR(ino);
+	long r = statfs_inode(ino, buf);
+	inode_put(ino);
+	return r;
+}
+
+long
+sys_fstatfs(int fd, uaddr_t buf)
+{
+	struct file *f = fd_get(current()->proc, fd);
+	if (!f || !f->inode)
+		return -EBADF;
+	return statfs_inode(f->inode, buf);
+}

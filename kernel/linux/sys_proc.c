@@ -1,0 +1,568 @@
+/*
+ * Process system calls: fork/vfork/clone, exit, wait4/waitid, kill and
+ * friends, process groups and sessions, identities, limits, TLS.
+ */
+#include <kernel/proc.h>
+#include <kernel/vm.h>
+#include <kernel/vfs.h>
+#include <kernel/syscall.h>
+#include <kernel/errno.h>
+#include <kernel/string.h>
+#include <kernel/arch.h>
+#include <arch/trap.h>
+#include <arch/mmu.h>
+
+#define WNOHANG 1
+#define WUNTRACED 2
+#define WSTOPPED 2
+#define WEXITED 4
+#define WCONTINUED 8
+#define WNOWAIT 0x01000000
+
+long
+sys_clone(unsigned long flags, uint64_t newsp, uaddr_t ptid, uaddr_t ctid, uint64_t tls)
+{
+	struct thread *t = proc_clone(flags, newsp, tls);
+	if (IS_ERR(t))
+		return PTR_ERR(t);
+	int tid = t->tid;
+	if (flags & CLONE_PARENT_SETTID)
+		copyout(ptid, &tid, sizeof(tid));
+	if (flags & CLONE_CHILD_CLEARTID)
+		t->clear_child_tid = ctid;
+	if (flags & CLONE_CHILD_SETTID) {
+		/* Written into the child's memory (shared if CLONE_VM). */
+		struct vm *saved = current()->proc->vm;
+		vm_activate(t->proc->vm);
+		current()->proc->vm = t->proc->vm;
+		copyout(ctid, &tid, sizeof(tid));
+		current()->proc->vm = saved;
+		vm_activate(saved);
+	}
+	if (flags & CLONE_VFORK) {
+		t->proc->vfork_parent = current();
+		sched_wake(t);
+		while (t->proc->vfork_parent == current()) {
+			struct waitq wq;
+			waitq_init(&wq);
+			current()->state = THREAD_SLEEPING;
+			current()->interruptible = false;
+			list_push_back(&wq.sleepers, &current()->run_link);
+			schedule();
+		}
+		return tid;
+	}
+	sched_wake(t);
+	return tid;
+}
+
+long
+sys_fork(void)
+{
+	return sys_clone(SIGCHLD, 0, 0, 0, 0);
+}
+
+long
+sys_vfork(void)
+{
+	return sys_clone(CLONE_VM | CLONE_VFORK | SIGCHLD, 0, 0, 0, 0);
+}
+
+long
+sys_exit(int status)
+{
+	thread_exit((status & 0xff) << 8);
+}
+
+long
+sys_exit_group(int status)
+{
+	proc_exit_group((status & 0xff) << 8);
+}
+
+static bool
+matches(struct proc *c, int pid, struct proc *self)
+{
+	if (pid > 0)
+		return c->pid == pid;
+	if (pid == 0)
+		return c->pgid == self->pgid;
+	if (pid == -1)
+		return true;
+	return c->pgid == -pid;
+}
+
+/* One pass over the children; returns pid of a reportable one, 0, or error. */
+static long
+wait_scan(int pid, int options, int *status, int *code, struct proc **out)
+{
+	struct proc *self = current()->proc;
+	bool any = false;
+	list_for_each(it, &self->children) {
+		struct proc *c = list_entry(it, struct proc, sibling);
+		if (!matches(c, pid, self))
+			continue;
+		any = true;
+		if (c->state == PROC_ZOMBIE && (options & WEXITED)) {
+			*status = c->exit_status;
+			*code = (c->exit_status & 0x7f) ? ((c->exit_status & 0x80) ? 3 : 2) : 1;
+			*out = c;
+			return c->pid;
+		}
+		if (c->stopped && !c->stop_reported && (options & WSTOPPED)) {
+			*status = (c->stop_sig << 8) | 0x7f;
+			*code = 5;	/* CLD_STOPPED */
+			if (!(options & WNOWAIT))
+				c->stop_reported = true;
+			*out = NULL;
+			return c->pid;
+		}
+		if (!c->stopped && !c->cont_reported && c->stop_reported &&
+		    (options & WCONTINUED)) {
+			*status = 0xffff;
+			*code = 6;	/* CLD_CONTINUED */
+			if (!(options & WNOWAIT))
+				c->cont_reported = true;
+			*out = NULL;
+			return c->pid;
+		}
+	}
+	return any ? 0 : -ECHILD;
+}
+
+static long
+do_wait(int pid, int options, int *status, int *code)
+{
+	struct proc *self = current()->proc;
+	for (;;) {
+		struct proc *c = NULL;
+		long r = wait_scan(pid, options, status, code, &c);
+		if (r > 0) {
+			if (c && !(options & WNOWAIT))
+				proc_reap(c);
+			return r;
+		}
+		if (r < 0 || (options & WNOHANG))
+			return r;
+		if (waitq_wait(&self->child_wait, 0, true) == -EINTR)
+			return -ERESTARTSYS;
+	}
+}
+
+long
+sys_wait4(int pid, uaddr_t ustatus, int options, uaddr_t rusage)
+{
+	int status = 0, code;
+	if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | 0x40000000 | 0x80000000))
+		return -EINVAL;
+	long r = do_wait(pid, (options & (WNOHANG | WCONTINUED)) |
+				      ((options & WUNTRACED) ? WSTOPPED : 0) | WEXITED,
+			 &status, &code);
+	if (r > 0 && ustatus && copyout(ustatus, &status, sizeof(status)) < 0)
+		return -EFAULT;
+	if (r > 0 && rusage)
+		user_zero(rusage, 144);
+	return r;
+}
+
+long
+sys_waitid(int idtype, int id, uaddr_t info, int options, uaddr_t rusage)
+{
+	int pid, status = 0, code = 0;
+	(void)rusage;
+	switch (idtype) {
+	case 0: pid = -1; break;	/* P_ALL */
+	case 1: pid = id; break;	/* P_PID */
+	case 2: pid = -id; break;	/* P_PGID */
+	default: return -EINVAL;
+	}
+	if (!(options & (WEXITED | WSTOPPED | WCONTINUED)))
+		return -EINVAL;
+	long r = do_wait(pid, options, &status, &code);
+	if (r < 0)
+		return r;
+	if (info) {
+		struct {
+			int32_t signo, errno_, code, pad;
+			int32_t pid;
+			uint32_t uid;
+			int32_t status;
+			uint8_t rest[100];
+		} si;
+		memset(&si, 0, sizeof(si));
+		if (r > 0) {
+			si.signo = SIGCHLD;
+			si.code = code;
+			si.pid = (int32_t)r;
+			si.status = code == 1 ? (status >> 8) & 0xff
+				  : code == 6 ? SIGCONT
+				  : code == 5 ? (status >> 8) & 0xff : status & 0x7f;
+		}
+		if (copyout(info, &si, sizeof(si)) < 0)
+			return -EFAULT;
+	}
+	return 0;
+}
+
+static bool
+may_signal(struct proc *p, struct proc *target)
+{
+	return p->euid == 0 || p->uid == target->uid || p->euid == target->uid;
+}
+
+long
+sys_kill(int pid, int sig)
+{
+	struct proc *self = current()->proc;
+	if (sig < 0 || sig >= NSIG)
+		return -EINVAL;
+	if (pid > 0) {
+		struct proc *p = proc_find(pid);
+		if (!p || p->state != PROC_ALIVE)
+			return -ESRCH;
+		if (!may_signal(self, p))
+			return -EPERM;
+		return signal_send_proc(p, sig);
+	}
+	int found = 0;
+	list_for_each(it, &all_procs) {
+		struct proc *p = list_entry(it, struct proc, all_link);
+		if (p->state != PROC_ALIVE)
+			continue;
+		bool hit = pid == -1 ? (p->pid != 1 && p != self)
+			 : pid == 0 ? p->pgid == self->pgid : p->pgid == -pid;
+		if (hit && may_signal(self, p)) {
+			signal_send_proc(p, sig);
+			found++;
+		}
+	}
+	return found ? 0 : -ESRCH;
+}
+
+long
+sys_tgkill(int tgid, int tid, int sig)
+{
+	if (sig < 0 || sig >= NSIG || tid <= 0)
+		return -EINVAL;
+	struct thread *t = thread_find(tid);
+	if (!t || (tgid > 0 && t->proc->pid != tgid))
+		return -ESRCH;
+	if (sig)
+		signal_send_thread(t, sig);
+	return 0;
+}
+
+long
+sys_tkill(int tid, int sig)
+{
+	return sys_tgkill(-1, tid, sig);
+}
+
+long sys_getpid(void) { return current()->proc->pid; }
+long sys_gettid(void) { return current()->tid; }
+long sys_getppid(void) { struct proc *p = current()->proc; return p->parent && p->parent != p ? p->parent->pid : 0; }
+long sys_getuid(void) { return current()->proc->uid; }
+long sys_geteuid(void) { return current()->proc->euid; }
+long sys_getgid(void) { return current()->proc->gid; }
+long sys_getegid(void) { return current()->proc->egid; }
+long sys_getpgrp(void) { return current()->proc->pgid; }
+
+long
+sys_getpgid(int pid)
+{
+	struct proc *p = pid ? proc_find(pid) : current()->proc;
+	return p ? p->pgid : -ESRCH;
+}
+
+long
+sys_getsid(int pid)
+{
+	struct proc *p = pid ? proc_find(pid) : current()->proc;
+	return p ? p->sid : -ESRCH;
+}
+
+long
+sys_setpgid(int pid, int pgid)
+{
+	struct proc *self = current()->proc;
+	struct proc *p = pid ? proc_find(pid) : self;
+	if (pgid < 0)
+		return -EINVAL;
+	if (!p || (p != self && p->parent != self))
+		return -ESRCH;
+	if (p->sid != self->sid)
+		return -EPERM;
+	if (p->pid == p->sid)
+		return -EPERM;
+	if (!pgid)
+		pgid = p->pid;
+	if (pgid != p->pid) {
+		bool exists = false;
+		list_for_each(it, &all_procs) {
+			struct proc *q = list_entry(it, struct proc, all_link);
+			if (q->pgid == pgid && q->sid == self->sid)
+				exists = true;
+		}
+		if (!exists)
+			return -EPERM;
+	}
+	p->pgid = pgid;
+	return 0;
+}
+
+long
+sys_setsid(void)
+{
+	struct proc *p = current()->proc;
+	list_for_each(it, &all_procs) {
+		struct proc *q = list_entry(it, struct proc, all_link);
+		if (q->pgid == p->pid)
+			return -EPERM;
+	}
+	p->sid = p->pgid = p->pid;
+	p->ctty = NULL;
+	return p->sid;
+}
+
+static long
+set_ids(unsigned *real, unsigned *eff, unsigned *saved, unsigned r, unsigned e, unsigned s)
+{
+	if (current()->proc->euid != 0) {
+		unsigned ok[3] = { *real, *eff, *saved };
+		unsigned want[3] = { r, e, s };
+		for (int i = 0; i < 3; i++)
+			if (want[i] != (unsigned)-1 && want[i] != ok[0] && want[i] != ok[1] && want[i] != ok[2])
+				return -EPERM;
+	}
+	if (r != (unsigned)-1)
+		*real = r;
+	if (e != (unsigned)-1)
+		*eff = e;
+	if (s != (unsigned)-1)
+		*saved = s;
+	return 0;
+}
+
+long
+sys_setresuid(unsigned r, unsigned e, unsigned s)
+{
+	struct proc *p = current()->proc;
+	return set_ids(&p->uid, &p->euid, &p->suid, r, e, s);
+}
+
+long
+sys_setresgid(unsigned r, unsigned e, unsigned s)
+{
+	struct proc *p = current()->proc;
+	return set_ids(&p->gid, &p->egid, &p->sgid, r, e, s);
+}
+
+long
+sys_setuid(unsigned uid)
+{
+	struct proc *p = current()->proc;
+	if (p->euid == 0)
+		return sys_setresuid(uid, uid, uid);
+	return sys_setresuid((unsigned)-1, uid, (unsigned)-1);
+}
+
+long
+sys_setgid(unsigned gid)
+{
+	struct proc *p = current()->proc;
+	if (p->euid == 0)
+		return sys_setresgid(gid, gid, gid);
+	return sys_setresgid((unsigned)-1, gid, (unsigned)-1);
+}
+
+long sys_setreuid(unsigned r, unsigned e) { return sys_setresuid(r, e, (unsigned)-1); }
+long sys_setregid(unsigned r, unsigned e) { return sys_setresgid(r, e, (unsigned)-1); }
+
+static long
+get3(uaddr_t a, uaddr_t b, uaddr_t c, unsigned x, unsigned y, unsigned z)
+{
+	if (copyout(a, &x, 4) < 0 || copyout(b, &y, 4) < 0 || copyout(c, &z, 4) < 0)
+		return -EFAULT;
+	return 0;
+}
+
+long
+sys_getresuid(uaddr_t r, uaddr_t e, uaddr_t s)
+{
+	struct proc *p = current()->proc;
+	return get3(r, e, s, p->uid, p->euid, p->suid);
+}
+
+long
+sys_getresgid(uaddr_t r, uaddr_t e, uaddr_t s)
+{
+	struct proc *p = current()->proc;
+	return get3(r, e, s, p->gid, p->egid, p->sgid);
+}
+
+long
+sys_getgroups(int size, uaddr_t list)
+{
+	(void)list;
+	return size < 0 ? -EINVAL : 0;
+}
+
+long
+sys_setgroups(int size, uaddr_t list)
+{
+	(void)list;
+	if (current()->proc->euid != 0)
+		return -EPERM;
+	return size < 0 || size > 65536 ? -EINVAL : 0;
+}
+
+long
+sys_set_tid_address(uaddr_t tidptr)
+{
+	current()->clear_child_tid = tidptr;
+	return current()->tid;
+}
+
+long
+sys_arch_prctl(int code, uint64_t addr)
+{
+	struct thread *t = current();
+	switch (code) {
+	case 0x1002:	/* ARCH_SET_FS */
+		if (addr >= USER_TOP)
+			return -EPERM;
+		t->fs_base = addr;
+		arch_set_fs_base(addr);
+		return 0;
+	case 0x1003:	/* ARCH_GET_FS */
+		return copyout(addr, &t->fs_base, 8);
+	case 0x1001:	/* ARCH_SET_GS */
+	case 0x1004:	/* ARCH_GET_GS */
+		return -EINVAL;
+	}
+	return -EINVAL;
+}
+
+long
+sys_prctl(int op, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	struct proc *p = current()->proc;
+	(void)a3, (void)a4, (void)a5;
+	switch (op) {
+	case 15: {	/* PR_SET_NAME */
+		char n[16];
+		if (copyinstr(n, a2, sizeof(n)) < 0) {
+			if (copyin(n, a2, 15) < 0)
+				return -EFAULT;
+			n[15] = 0;
+		}
+		memcpy(p->name, n, sizeof(n));
+		return 0;
+	}
+	case 16:	/* PR_GET_NAME */
+		return copyout(a2, p->name, sizeof(p->name));
+	case 36:	/* PR_SET_CHILD_SUBREAPER */
+	case 1:		/* PR_SET_PDEATHSIG */
+	case 38:	/* PR_SET_NO_NEW_PRIVS */
+		return 0;
+	}
+	return -EINVAL;
+}
+
+#define RLIM_NLIMITS 16
+
+long
+sys_prlimit64(int pid, int res, uaddr_t nlim, uaddr_t olim)
+{
+	struct proc *p = pid ? proc_find(pid) : current()->proc;
+	if (!p)
+		return -ESRCH;
+	if (res < 0 || res >= RLIM_NLIMITS)
+		return -EINVAL;
+	if (olim && copyout(olim, p->rlimits[res], 16) < 0)
+		return -EFAULT;
+	if (nlim) {
+		uint64_t v[2];
+		if (copyin(v, nlim, 16) < 0)
+			return -EFAULT;
+		if (v[0] > v[1])
+			return -EINVAL;
+		if (v[1] > p->rlimits[res][1] && current()->proc->euid != 0)
+			return -EPERM;
+		if (res == 7 && v[0] > FD_MAX)
+			v[0] = FD_MAX;
+		p->rlimits[res][0] = v[0];
+		p->rlimits[res][1] = v[1];
+	}
+	return 0;
+}
+
+long
+sys_getrlimit(int res, uaddr_t rlim)
+{
+	return sys_prlimit64(0, res, 0, rlim);
+}
+
+long
+sys_setrlimit(int res, uaddr_t rlim)
+{
+	return sys_prlimit64(0, res, rlim, 0);
+}
+
+long
+sys_getrusage(int who, uaddr_t ru)
+{
+	struct proc *p = current()->proc;
+	int64_t r[18];
+	memset(r, 0, sizeof(r));
+	uint64_t ns = who == -1 ? p->child_utime_ns : p->utime_ns + current()->cpu_ns;
+	r[0] = (int64_t)(ns / 1000000000);
+	r[1] = (int64_t)(ns % 1000000000 / 1000);
+	return copyout(ru, r, sizeof(r));
+}
+
+long
+sys_times(uaddr_t buf)
+{
+	struct proc *p = current()->proc;
+	if (buf) {
+		int64_t t[4] = { (int64_t)((p->utime_ns + current()->cpu_ns) / 10000000), 0,
+				 (int64_t)(p->child_utime_ns / 10000000), 0 };
+		if (copyout(buf, t, sizeof(t)) < 0)
+			return -EFAULT;
+	}
+	return (long)(arch_now_ns() / 10000000);
+}
+
+long
+sys_sched_yield(void)
+{
+	sched_yield();
+	return 0;
+}
+
+long
+sys_sched_getaffinity(int pid, size_t len, uaddr_t mask)
+{
+	(void)pid;
+	if (len < 8)
+		return -EINVAL;
+	uint64_t m = cpu_count >= 64 ? ~0ull : (1ull << cpu_count) - 1;
+	if (copyout(mask, &m, 8) < 0)
+		return -EFAULT;
+	return 8;
+}
+
+long
+sys_set_robust_list(uaddr_t head, size_t len)
+{
+	(void)head;
+	return len == 24 ? 0 : -EINVAL;
+}
+
+long
+sys_rseq(uaddr_t rseq, uint32_t len, int flags, uint32_t sig)
+{
+	(void)rseq, (void)len, (void)flags, (void)sig;
+	return -ENOSYS;
+}

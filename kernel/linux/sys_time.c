@@ -1,0 +1,210 @@
+/*
+ * Time system calls: clocks, sleeps, alarm and the real-time interval timer.
+ */
+#include <kernel/proc.h>
+#include <kernel/vm.h>
+#include <kernel/syscall.h>
+#include <kernel/errno.h>
+#include <kernel/arch.h>
+#include <kernel/stat.h>
+
+#define CLOCK_REALTIME 0
+#define CLOCK_MONOTONIC 1
+#define CLOCK_PROCESS_CPUTIME_ID 2
+#define CLOCK_THREAD_CPUTIME_ID 3
+#define CLOCK_MONOTONIC_RAW 4
+#define CLOCK_REALTIME_COARSE 5
+#define CLOCK_MONOTONIC_COARSE 6
+#define CLOCK_BOOTTIME 7
+#define NS 1000000000ull
+
+static int64_t realtime_offset_ns;
+
+static long
+clock_ns(int clock, uint64_t *ns)
+{
+	uint64_t now = arch_now_ns();
+	switch (clock) {
+	case CLOCK_REALTIME:
+	case CLOCK_REALTIME_COARSE:
+		*ns = arch_rtc_seconds() * NS + now + (uint64_t)realtime_offset_ns;
+		return 0;
+	case CLOCK_MONOTONIC:
+	case CLOCK_MONOTONIC_RAW:
+	case CLOCK_MONOTONIC_COARSE:
+	case CLOCK_BOOTTIME:
+		*ns = now;
+		return 0;
+	case CLOCK_PROCESS_CPUTIME_ID:
+	case CLOCK_THREAD_CPUTIME_ID:
+		*ns = current()->cpu_ns + (now - current()->run_start);
+		return 0;
+	}
+	return -EINVAL;
+}
+
+long
+sys_clock_gettime(int clock, uaddr_t uts)
+{
+	uint64_t ns;
+	long e = clock_ns(clock, &ns);
+	if (e)
+		return e;
+	struct timespec_k ts = { (int64_t)(ns / NS), (int64_t)(ns % NS) };
+	return copyout(uts, &ts, sizeof(ts));
+}
+
+long
+sys_clock_getres(int clock, uaddr_t uts)
+{
+	uint64_t ns;
+	if (clock_ns(clock, &ns))
+		return -EINVAL;
+	struct timespec_k ts = { 0, 1 };
+	return uts ? copyout(uts, &ts, sizeof(ts)) : 0;
+}
+
+long
+sys_gettimeofday(uaddr_t tv, uaddr_t tz)
+{
+	uint64_t ns;
+	clock_ns(CLOCK_REALTIME, &ns);
+	if (tv) {
+		int64_t v[2] = { (int64_t)(ns / NS), (int64_t)(ns % NS / 1000) };
+		if (copyout(tv, v, sizeof(v)) < 0)
+			return -EFAULT;
+	}
+	if (tz) {
+		int32_t z[2] = { 0, 0 };
+		if (copyout(tz, z, sizeof(z)) < 0)
+			return -EFAULT;
+	}
+	return 0;
+}
+
+long
+sys_time(uaddr_t t)
+{
+	uint64_t ns;
+	clock_ns(CLOCK_REALTIME, &ns);
+	int64_t s = (int64_t)(ns / NS);
+	if (t && copyout(t, &s, sizeof(s)) < 0)
+		return -EFAULT;
+	return s;
+}
+
+static long
+read_timespec(uaddr_t u, uint64_t *ns)
+{
+	struct timespec_k ts;
+	if (copyin(&ts, u, sizeof(ts)) < 0)
+		return -EFAULT;
+	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= (int64_t)NS)
+		return -EINVAL;
+	*ns = (uint64_t)ts.tv_sec * NS + (uint64_t)ts.tv_nsec;
+	return 0;
+}
+
+/* Sleeps until an absolute monotonic deadline; writes what is left on EINTR. */
+static long
+sleep_until(uint64_t deadline, uaddr_t rem)
+{
+	int r = sched_sleep_until(deadline);
+	if (r == -EINTR) {
+		if (rem) {
+			uint64_t now = arch_now_ns();
+			uint64_t left = deadline > now ? deadline - now : 0;
+			struct timespec_k ts = { (int64_t)(left / NS), (int64_t)(left % NS) };
+			copyout(rem, &ts, sizeof(ts));
+		}
+		return -EINTR;
+	}
+	return 0;
+}
+
+long
+sys_nanosleep(uaddr_t req, uaddr_t rem)
+{
+	uint64_t ns;
+	long e = read_timespec(req, &ns);
+	if (e)
+		return e;
+	if (ns == 0)
+		return 0;
+	return sleep_until(arch_now_ns() + ns, rem);
+}
+
+long
+sys_clock_nanosleep(int clock, int flags, uaddr_t req, uaddr_t rem)
+{
+	uint64_t ns, now;
+	long e = read_timespec(req, &ns);
+	if (e)
+		return e;
+	if (clock_ns(clock, &now) || clock == CLOCK_THREAD_CPUTIME_ID)
+		return -EINVAL;
+	if (flags & 1) {	/* TIMER_ABSTIME */
+		if (ns <= now)
+			return 0;
+		return sleep_until(arch_now_ns() + (ns - now), 0);
+	}
+	if (ns == 0)
+		return 0;
+	return sleep_until(arch_now_ns() + ns, rem);
+}
+
+static void
+alarm_fired(struct ktimer *k)
+{
+	struct proc *p = container_of(k, struct proc, alarm);
+	signal_send_proc(p, SIGALRM);
+	if (p->alarm_interval)
+		ktimer_add(&p->alarm, arch_now_ns() + p->alarm_interval, alarm_fired);
+}
+
+static uint64_t
+alarm_left(struct proc *p)
+{
+	uint64_t now = arch_now_ns();
+	return p->alarm.armed && p->alarm.deadline > now ? p->alarm.deadline - now : 0;
+}
+
+long
+sys_alarm(unsigned seconds)
+{
+	struct proc *p = current()->proc;
+	uint64_t left = alarm_left(p);
+	ktimer_cancel(&p->alarm);
+	p->alarm_interval = 0;
+	if (seconds)
+		ktimer_add(&p->alarm, arch_now_ns() + seconds * NS, alarm_fired);
+	return (long)((left + NS / 2) / NS) + (left && left < NS / 2 ? 1 : 0);
+}
+
+long
+sys_setitimer(int which, uaddr_t nv, uaddr_t ov)
+{
+	struct proc *p = current()->proc;
+	if (which != 0)	/* ITIMER_REAL only */
+		return -EINVAL;
+	if (ov) {
+		uint64_t left = alarm_left(p);
+		int64_t v[4] = { (int64_t)(p->alarm_interval / NS), (int64_t)(p->alarm_interval % NS / 1000),
+				 (int64_t)(left / NS), (int64_t)(left % NS / 1000) };
+		if (copyout(ov, v, sizeof(v)) < 0)
+			return -EFAULT;
+	}
+	if (!nv)
+		return 0;
+	int64_t v[4];
+	if (copyin(v, nv, sizeof(v)) < 0)
+		return -EFAULT;
+	if (v[1] < 0 || v[1] >= 1000000 || v[3] < 0 || v[3] >= 1000000 || v[0] < 0 || v[2] < 0)
+		return -EINVAL;
+	ktimer_cancel(&p->alarm);
+	p->alarm_interval = (uint64_t)v[0] * NS + (uint64_t)v[1] * 1000;
+	uint64_t first = (uint64_t)v[2] * NS + (uint64_t)v[3] * 1000;
+	if (first)
+		ktimer_add(&p->alarm, arch_now_ns() + first, alarm_fired);
+	return 0;
+}

@@ -1,0 +1,100 @@
+/*
+ * System-call dispatch: the generated table maps numbers to handlers. An
+ * unknown number returns -ENOSYS and is logged once per number with the name
+ * of the process that asked. Also the common path back to user mode.
+ */
+#define SYSCALL_TABLE_DEFINE
+#include <syscall_table.h>
+#include <kernel/proc.h>
+#include <kernel/vm.h>
+#include <kernel/trap.h>
+#include <kernel/errno.h>
+#include <kernel/printk.h>
+#include <kernel/arch.h>
+#include <arch/trap.h>
+
+static uint8_t enosys_logged[1024 / 8];
+
+static void
+log_unknown(uint64_t nr)
+{
+	if (nr < 1024) {
+		if (enosys_logged[nr / 8] & (1 << (nr % 8)))
+			return;
+		enosys_logged[nr / 8] |= 1 << (nr % 8);
+	}
+	printk("petrel: %s (pid %d) called unknown system call %lu: ENOSYS\n",
+	       current()->proc->name, current()->proc->pid, nr);
+}
+
+void syscall_handler(struct trapframe *tf);
+
+void
+syscall_handler(struct trapframe *tf)
+{
+	uint64_t nr = tf->rax;
+	uint64_t args[6] = { tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9 };
+	struct thread *t = current();
+	long r;
+
+	t->syscall_nr = (long)nr;
+	if (nr < syscall_table_size && syscall_table[nr].fn) {
+		r = syscall_table[nr].fn(args);
+	} else {
+		log_unknown(nr);
+		r = -ENOSYS;
+	}
+	/* rt_sigreturn and execve set every register themselves. */
+	if (!t->regs_replaced)
+		tf->rax = (uint64_t)r;
+	t->regs_replaced = false;
+	trap_return_to_user(tf);
+}
+
+const char *
+syscall_name(uint64_t nr)
+{
+	return nr < syscall_table_size && syscall_table[nr].fn ? syscall_table[nr].name : "?";
+}
+
+void
+trap_return_to_user(struct trapframe *tf)
+{
+	struct thread *t = current();
+	for (;;) {
+		sched_tick();
+		if (sched_slice_over())
+			sched_yield();
+		if (!signal_pending(t))
+			break;
+		signal_deliver(tf);
+		if (!signal_pending(t))
+			break;
+	}
+	/* Interrupted, but no handler ran: the call starts over. */
+	if (t->syscall_nr >= 0 && (long)tf->rax == -ERESTARTSYS) {
+		tf->rax = (uint64_t)t->syscall_nr;
+		tf->rip -= 2;
+	}
+	t->syscall_nr = -1;
+}
+
+int
+trap_page_fault(struct trapframe *tf, uint64_t addr, bool write, bool exec)
+{
+	struct thread *t = current();
+	(void)tf;
+	if (!t || !t->proc || !t->proc->vm)
+		return -EFAULT;
+	return vm_fault(t->proc->vm, addr, write, exec);
+}
+
+void
+trap_user_fault(struct trapframe *tf, int sig, uint64_t addr)
+{
+	struct thread *t = current();
+	(void)tf;
+	t->sig_fault_addr = addr;
+	t->sig_forced |= SIGBIT(sig);
+	signal_send_thread(t, sig);
+}

@@ -1,0 +1,102 @@
+/*
+ * The kernel heap: power-of-two size classes from 32 to 4096 bytes carved
+ * from pages, and whole page blocks above that. A 16-byte header before each
+ * block records its class so kfree needs no size.
+ */
+#include <kernel/kmalloc.h>
+#include <kernel/page.h>
+#include <kernel/printk.h>
+#include <kernel/string.h>
+
+#define HDR 16
+#define CLASS_MIN 5	/* 32 bytes, header included */
+#define CLASS_MAX 12	/* 4096 bytes */
+#define KMALLOC_MAGIC 0x6b6d616c
+
+struct block_hdr {
+	uint32_t magic;
+	uint32_t class;		/* size class, or PAGE_SHIFT + order for pages */
+	struct block_hdr *next;	/* free list link while free */
+};
+
+static struct block_hdr *free_class[CLASS_MAX + 1];
+
+static unsigned
+class_for(size_t total)
+{
+	unsigned c = CLASS_MIN;
+	while (((size_t)1 << c) < total)
+		c++;
+	return c;
+}
+
+static bool
+refill(unsigned c)
+{
+	uint8_t *page = page_alloc_kva(0);
+	if (!page)
+		return false;
+	size_t size = (size_t)1 << c;
+	for (size_t off = 0; off + size <= PAGE_SIZE; off += size) {
+		struct block_hdr *b = (struct block_hdr *)(page + off);
+		b->class = c;
+		b->next = free_class[c];
+		free_class[c] = b;
+	}
+	return true;
+}
+
+void *
+kmalloc(size_t size)
+{
+	size_t total = size + HDR;
+	struct block_hdr *b;
+
+	if (size > (1ul << 30))
+		return NULL;
+	if (total <= ((size_t)1 << CLASS_MAX) && total <= PAGE_SIZE / 2) {
+		unsigned c = class_for(total);
+		if (!free_class[c] && !refill(c))
+			return NULL;
+		b = free_class[c];
+		free_class[c] = b->next;
+	} else {
+		unsigned order = 0;
+		while ((PAGE_SIZE << order) < total)
+			order++;
+		if (order > PAGE_ORDER_MAX)
+			return NULL;
+		b = page_alloc_kva(order);
+		if (!b)
+			return NULL;
+		b->class = PAGE_SHIFT + order + 32;
+	}
+	b->magic = KMALLOC_MAGIC;
+	return (uint8_t *)b + HDR;
+}
+
+void *
+kzalloc(size_t size)
+{
+	void *p = kmalloc(size);
+	if (p)
+		memset(p, 0, size);
+	return p;
+}
+
+void
+kfree(void *p)
+{
+	if (!p)
+		return;
+	struct block_hdr *b = (struct block_hdr *)((uint8_t *)p - HDR);
+	if (b->magic != KMALLOC_MAGIC)
+		panic("kfree: bad block %p", p);
+	b->magic = 0;
+	if (b->class >= 32) {
+		page_free_kva(b, b->class - 32 - PAGE_SHIFT);
+		return;
+	}
+	b->next = free_class[b->class];
+	free_class[b->class] = b;
+}

@@ -1,0 +1,227 @@
+/*
+ * The buddy page allocator. Every physical page below the top of RAM has a
+ * struct page in one array; free blocks of 2^order pages sit on per-order
+ * lists and merge with their buddy when both are free.
+ */
+#include <kernel/page.h>
+#include <kernel/boot.h>
+#include <kernel/printk.h>
+#include <kernel/string.h>
+
+static struct page *pages;
+static uint64_t page_count;	/* entries in pages[] */
+static struct page *free_lists[PAGE_ORDER_MAX + 1];
+static uint64_t pages_managed, pages_free;
+
+extern char kernel_start[], kernel_end[];
+
+static inline struct page *
+pa_to_page(paddr_t pa)
+{
+	return &pages[pa >> PAGE_SHIFT];
+}
+
+static inline paddr_t
+page_to_pa(struct page *p)
+{
+	return (paddr_t)(p - pages) << PAGE_SHIFT;
+}
+
+static void
+list_push(unsigned order, struct page *p)
+{
+	p->prev = NULL;
+	p->next = free_lists[order];
+	if (p->next)
+		p->next->prev = p;
+	free_lists[order] = p;
+	p->free = 1;
+	p->order = order;
+}
+
+static void
+list_remove(unsigned order, struct page *p)
+{
+	if (p->prev)
+		p->prev->next = p->next;
+	else
+		free_lists[order] = p->next;
+	if (p->next)
+		p->next->prev = p->prev;
+	p->free = 0;
+}
+
+static void
+free_block(paddr_t pa, unsigned order)
+{
+	while (order < PAGE_ORDER_MAX) {
+		paddr_t buddy = pa ^ ((paddr_t)PAGE_SIZE << order);
+		if ((buddy >> PAGE_SHIFT) >= page_count)
+			break;
+		struct page *b = pa_to_page(buddy);
+		if (!b->free || b->order != order)
+			break;
+		list_remove(order, b);
+		pa &= ~((paddr_t)PAGE_SIZE << order);
+		order++;
+	}
+	list_push(order, pa_to_page(pa));
+}
+
+/* Is [pa, pa+PAGE_SIZE) free to hand out at boot? */
+static bool
+boot_page_usable(paddr_t pa, paddr_t array_start, paddr_t array_end)
+{
+	paddr_t kstart = (vaddr_t)kernel_start - KERNEL_VBASE;
+	paddr_t kend = (vaddr_t)kernel_end - KERNEL_VBASE;
+	paddr_t istart = ALIGN_DOWN(boot_info.initrd, PAGE_SIZE);
+	paddr_t iend = ALIGN_UP(boot_info.initrd + boot_info.initrd_size, PAGE_SIZE);
+
+	if (pa < 0x100000)	/* low memory: firmware, AP trampoline */
+		return false;
+	if (pa >= kstart && pa < kend)
+		return false;
+	if (pa >= istart && pa < iend)
+		return false;
+	return !(pa >= array_start && pa < array_end);
+}
+
+void
+page_init(void)
+{
+	paddr_t top = 0;
+	for (int i = 0; i < boot_info.mem_count; i++)
+		if (boot_info.mem[i].usable)
+			top = MAX(top, boot_info.mem[i].base + boot_info.mem[i].size);
+	page_count = top >> PAGE_SHIFT;
+
+	/* Place the array in the first usable range that holds it. */
+	uint64_t bytes = ALIGN_UP(page_count * sizeof(struct page), PAGE_SIZE);
+	paddr_t array = 0;
+	paddr_t kend = (vaddr_t)kernel_end - KERNEL_VBASE;
+	paddr_t iend = ALIGN_UP(boot_info.initrd + boot_info.initrd_size, PAGE_SIZE);
+	for (int i = 0; i < boot_info.mem_count && !array; i++) {
+		struct boot_mem *m = &boot_info.mem[i];
+		if (!m->usable)
+			continue;
+		paddr_t start = ALIGN_UP(MAX(m->base, MAX(kend, 0x100000ul)), PAGE_SIZE);
+		if (start < iend && iend + bytes <= m->base + m->size)
+			start = iend;
+		if (start + bytes <= m->base + m->size)
+			array = start;
+	}
+	if (!array)
+		panic("no memory for the page array");
+	pages = phys_to_virt(array);
+	memset(pages, 0, bytes);
+
+	for (int i = 0; i < boot_info.mem_count; i++) {
+		struct boot_mem *m = &boot_info.mem[i];
+		if (!m->usable)
+			continue;
+		paddr_t pa = ALIGN_UP(m->base, PAGE_SIZE);
+		for (; pa + PAGE_SIZE <= m->base + m->size; pa += PAGE_SIZE) {
+			if (!boot_page_usable(pa, array, array + bytes))
+				continue;
+			free_block(pa, 0);
+			pages_managed++;
+			pages_free++;
+		}
+	}
+}
+
+paddr_t
+page_alloc_order(unsigned order)
+{
+	unsigned o = order;
+	while (o <= PAGE_ORDER_MAX && !free_lists[o])
+		o++;
+	if (o > PAGE_ORDER_MAX)
+		return 0;
+	struct page *p = free_lists[o];
+	list_remove(o, p);
+	paddr_t pa = page_to_pa(p);
+	while (o > order) {	/* split, returning the upper halves */
+		o--;
+		list_push(o, pa_to_page(pa + ((paddr_t)PAGE_SIZE << o)));
+	}
+	p->refcount = 1;
+	p->order = order;
+	pages_free -= 1ul << order;
+	memset(phys_to_virt(pa), 0, PAGE_SIZE << order);
+	return pa;
+}
+
+paddr_t
+page_alloc(void)
+{
+	return page_alloc_order(0);
+}
+
+void
+page_free_order(paddr_t pa, unsigned order)
+{
+	struct page *p = pa_to_page(pa);
+	assert(p->refcount > 0 && !p->free);
+	if (--p->refcount > 0)
+		return;
+	pages_free += 1ul << order;
+	free_block(pa, order);
+}
+
+void
+page_put(paddr_t pa)
+{
+	page_free_order(pa, 0);
+}
+
+void
+page_get(paddr_t pa)
+{
+	pa_to_page(pa)->refcount++;
+}
+
+int
+page_refcount(paddr_t pa)
+{
+	return pa_to_page(pa)->refcount;
+}
+
+uint64_t
+page_total(void)
+{
+	return pages_managed;
+}
+
+uint64_t
+page_free_count(void)
+{
+	return pages_free;
+}
+
+void *
+page_alloc_kva(unsigned order)
+{
+	paddr_t pa = page_alloc_order(order);
+	return pa ? phys_to_virt(pa) : NULL;
+}
+
+void
+page_free_kva(void *va, unsigned order)
+{
+	page_free_order(virt_to_phys(va), order);
+}
+
+/* Gives the whole pages of [start, end) to the allocator (boot modules). */
+void
+page_add_range(paddr_t start, paddr_t end)
+{
+	for (paddr_t pa = ALIGN_UP(start, PAGE_SIZE); pa + PAGE_SIZE <= end; pa += PAGE_SIZE) {
+		if ((pa >> PAGE_SHIFT) >= page_count)
+			break;
+		pa_to_page(pa)->refcount = 0;
+		free_block(pa, 0);
+		pages_managed++;
+		pages_free++;
+	}
+}

@@ -1,0 +1,485 @@
+/*
+ * Address spaces: regions, demand paging, copy-on-write and fork.
+ * A page's reference count tells whether it is shared: a private region may
+ * write a page in place only when it holds the sole reference.
+ */
+#include <kernel/vm.h>
+#include <kernel/vfs.h>
+#include <kernel/mmu.h>
+#include <kernel/page.h>
+#include <kernel/kmalloc.h>
+#include <kernel/errno.h>
+#include <kernel/printk.h>
+#include <kernel/string.h>
+
+static unsigned
+mmu_prot(unsigned prot)
+{
+	unsigned p = MMU_USER;
+	if (prot & (PROT_READ | PROT_WRITE | PROT_EXEC))
+		p |= MMU_READ;
+	if (prot & PROT_WRITE)
+		p |= MMU_WRITE;
+	if (prot & PROT_EXEC)
+		p |= MMU_EXEC;
+	return p;
+}
+
+struct vm *
+vm_new(void)
+{
+	struct vm *vm = kzalloc(sizeof(*vm));
+	if (!vm)
+		return NULL;
+	vm->root = mmu_root_new();
+	if (!vm->root) {
+		kfree(vm);
+		return NULL;
+	}
+	vm->refcount = 1;
+	list_init(&vm->regions);
+	return vm;
+}
+
+static void
+unmap_pages(struct vm *vm, vaddr_t start, vaddr_t end)
+{
+	vaddr_t va = start;
+	pte_t *pte;
+	while ((pte = mmu_pte_next(vm->root, &va, end)) != NULL) {
+		page_put(mmu_pte_addr(*pte));
+		*pte = 0;
+		mmu_flush(vm->root, va);
+		vm->pages--;
+		va += PAGE_SIZE;
+	}
+}
+
+static void
+region_free(struct region *r)
+{
+	if (r->file)
+		inode_put(r->file);
+	kfree(r);
+}
+
+void
+vm_put(struct vm *vm)
+{
+	if (--vm->refcount > 0)
+		return;
+	list_for_each_safe(it, nx, &vm->regions) {
+		struct region *r = list_entry(it, struct region, link);
+		unmap_pages(vm, r->start, r->end);
+		region_free(r);
+	}
+	if (mmu_kernel_root() != vm->root)
+		mmu_activate(mmu_kernel_root());	/* never run on freed tables */
+	mmu_root_free(vm->root);
+	kfree(vm);
+}
+
+struct region *
+vm_find(struct vm *vm, vaddr_t va)
+{
+	list_for_each(it, &vm->regions) {
+		struct region *r = list_entry(it, struct region, link);
+		if (va < r->start)
+			return NULL;
+		if (va < r->end)
+			return r;
+	}
+	return NULL;
+}
+
+static void
+region_insert(struct vm *vm, struct region *n)
+{
+	struct list *pos = &vm->regions;
+	list_for_each(it, &vm->regions) {
+		if (list_entry(it, struct region, link)->start > n->start)
+			break;
+		pos = it;
+	}
+	list_insert_after(pos, &n->link);
+}
+
+/* Splits r at va (inside it); the upper part becomes a new region. */
+static int
+region_split(struct vm *vm, struct region *r, vaddr_t va)
+{
+	(void)vm;
+	struct region *hi = kmalloc(sizeof(*hi));
+	if (!hi)
+		return -ENOMEM;
+	*hi = *r;
+	uint64_t delta = va - r->start;
+	hi->start = va;
+	hi->file_off = r->file_off + delta;
+	hi->file_bytes = r->file_bytes > delta ? r->file_bytes - delta : 0;
+	if (hi->file)
+		inode_get(hi->file);
+	r->end = va;
+	r->file_bytes = MIN(r->file_bytes, delta);
+	list_insert_after(&r->link, &hi->link);
+	return 0;
+}
+
+/* Makes [start, end) a union of whole regions (splitting at the edges). */
+static int
+isolate(struct vm *vm, vaddr_t start, vaddr_t end)
+{
+	struct region *r = vm_find(vm, start);
+	if (r && r->start < start && region_split(vm, r, start) < 0)
+		return -ENOMEM;
+	r = vm_find(vm, end - 1);
+	if (r && r->end > end && region_split(vm, r, end) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+int
+vm_unmap(struct vm *vm, vaddr_t addr, size_t len)
+{
+	if ((addr & (PAGE_SIZE - 1)) || len == 0 || addr >= USER_TOP)
+		return -EINVAL;
+	vaddr_t end = addr + ALIGN_UP(len, PAGE_SIZE);
+	if (end > USER_TOP || end < addr)
+		return -EINVAL;
+	if (isolate(vm, addr, end) < 0)
+		return -ENOMEM;
+	list_for_each_safe(it, nx, &vm->regions) {
+		struct region *r = list_entry(it, struct region, link);
+		if (r->start >= addr && r->end <= end) {
+			unmap_pages(vm, r->start, r->end);
+			list_remove(&r->link);
+			region_free(r);
+		}
+	}
+	return 0;
+}
+
+static bool
+range_free(struct vm *vm, vaddr_t start, vaddr_t end)
+{
+	list_for_each(it, &vm->regions) {
+		struct region *r = list_entry(it, struct region, link);
+		if (r->start < end && r->end > start)
+			return false;
+	}
+	return true;
+}
+
+/* Highest free gap of len bytes below VM_MMAP_BASE, or 0. */
+static vaddr_t
+find_free(struct vm *vm, size_t len)
+{
+	vaddr_t top = VM_MMAP_BASE;
+	struct list *it = vm->regions.prev;
+	for (; it != &vm->regions; it = it->prev) {
+		struct region *r = list_entry(it, struct region, link);
+		if (r->end <= top && top - r->end >= len)
+			return top - len;
+		top = MIN(top, r->start);
+	}
+	return top >= len + 0x10000 ? top - len : 0;
+}
+
+long
+vm_map(struct vm *vm, vaddr_t addr, size_t len, unsigned prot, unsigned flags,
+       struct inode *file, uint64_t off, uint64_t file_bytes)
+{
+	if (len == 0 || (addr & (PAGE_SIZE - 1)))
+		return -EINVAL;
+	size_t size = ALIGN_UP(len, PAGE_SIZE);
+	if (size < len || size > USER_TOP)
+		return -ENOMEM;
+	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
+		if (addr + size > USER_TOP || addr + size < addr || addr < PAGE_SIZE)
+			return -EINVAL;
+		if (!range_free(vm, addr, addr + size)) {
+			if (flags & MAP_FIXED_NOREPLACE)
+				return -EEXIST;
+			int e = vm_unmap(vm, addr, size);
+			if (e < 0)
+				return e;
+		}
+	} else if (!addr || addr + size > USER_TOP || addr + size < addr ||
+		   !range_free(vm, addr, addr + size)) {
+		addr = find_free(vm, size);
+		if (!addr)
+			return -ENOMEM;
+	}
+	struct region *r = kzalloc(sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	r->start = addr;
+	r->end = addr + size;
+	r->prot = prot;
+	r->flags = flags & (MAP_SHARED | MAP_PRIVATE | MAP_GROWSDOWN);
+	r->file = file;
+	r->file_off = off;
+	r->file_bytes = file ? file_bytes : 0;
+	if (file)
+		inode_get(file);
+	region_insert(vm, r);
+	return (long)addr;
+}
+
+int
+vm_protect(struct vm *vm, vaddr_t addr, size_t len, unsigned prot)
+{
+	if (addr & (PAGE_SIZE - 1))
+		return -EINVAL;
+	vaddr_t end = addr + ALIGN_UP(len, PAGE_SIZE);
+	if (end < addr || end > USER_TOP)
+		return -ENOMEM;
+	if (len == 0)
+		return 0;
+	/* Every page of the range must be mapped. */
+	for (vaddr_t va = addr; va < end;) {
+		struct region *r = vm_find(vm, va);
+		if (!r)
+			return -ENOMEM;
+		va = r->end;
+	}
+	if (isolate(vm, addr, end) < 0)
+		return -ENOMEM;
+	list_for_each(it, &vm->regions) {
+		struct region *r = list_entry(it, struct region, link);
+		if (r->start < addr || r->end > end)
+			continue;
+		r->prot = prot;
+		/* Drop write access everywhere; faults restore it where due. */
+		vaddr_t va = r->start;
+		pte_t *pte;
+		while ((pte = mmu_pte_next(vm->root, &va, r->end)) != NULL) {
+			unsigned p = mmu_prot(prot) & ~MMU_WRITE;
+			if ((prot & PROT_WRITE) && (r->flags & MAP_SHARED))
+				p |= MMU_WRITE;
+			if (!(prot & (PROT_READ | PROT_WRITE | PROT_EXEC)))
+				p &= ~MMU_USER;
+			*pte = mmu_pte_make(mmu_pte_addr(*pte), p);
+			mmu_flush(vm->root, va);
+			va += PAGE_SIZE;
+		}
+	}
+	return 0;
+}
+
+/* The page holding file data for `page` of region r, or a fresh copy. */
+static paddr_t
+file_page(struct region *r, vaddr_t page, bool *shared_ok)
+{
+	uint64_t delta = page - r->start;
+	uint64_t valid = r->file_bytes > delta ? MIN(r->file_bytes - delta, PAGE_SIZE) : 0;
+	uint64_t off = r->file_off + delta;
+	paddr_t src = 0;
+
+	if (valid && r->file->iops && r->file->iops->getpage)
+		src = r->file->iops->getpage(r->file, off);
+	*shared_ok = valid == PAGE_SIZE && src != 0;
+	if (*shared_ok)
+		return src;
+	paddr_t pa = page_alloc();
+	if (pa && src && valid)
+		memcpy(phys_to_virt(pa), phys_to_virt(src), valid);
+	return pa;
+}
+
+int
+vm_fault(struct vm *vm, vaddr_t va, bool write, bool exec)
+{
+	struct region *r = vm_find(vm, va);
+	if (!r)
+		return -EFAULT;
+	if ((write && !(r->prot & PROT_WRITE)) || (exec && !(r->prot & PROT_EXEC)) ||
+	    !(r->prot & (PROT_READ | PROT_WRITE | PROT_EXEC)))
+		return -EFAULT;
+	vaddr_t page = va & ~(PAGE_SIZE - 1);
+	pte_t *pte = mmu_pte(vm->root, page, true);
+	if (!pte)
+		return -ENOMEM;
+	unsigned prot = mmu_prot(r->prot);
+	bool shared = r->flags & MAP_SHARED;
+
+	if (mmu_pte_present(*pte)) {
+		paddr_t old = mmu_pte_addr(*pte);
+		if (!write || (mmu_pte_prot(*pte) & MMU_WRITE)) {
+			mmu_flush(vm->root, page);	/* stale TLB entry */
+			return 0;
+		}
+		if (shared || page_refcount(old) == 1) {
+			*pte = mmu_pte_make(old, prot);
+		} else {
+			paddr_t n = page_alloc();
+			if (!n)
+				return -ENOMEM;
+			memcpy(phys_to_virt(n), phys_to_virt(old), PAGE_SIZE);
+			*pte = mmu_pte_make(n, prot);
+			page_put(old);
+		}
+		mmu_flush(vm->root, page);
+		return 0;
+	}
+
+	paddr_t pa;
+	if (r->file) {
+		bool is_file_page;
+		pa = file_page(r, page, &is_file_page);
+		if (!pa)
+			return -ENOMEM;
+		if (is_file_page) {
+			page_get(pa);
+			if (!shared)
+				prot &= ~MMU_WRITE;	/* copy on first write */
+		}
+		if (is_file_page && !shared && write) {
+			/* Private write: copy now rather than fault twice. */
+			paddr_t n = page_alloc();
+			if (!n) {
+				page_put(pa);
+				return -ENOMEM;
+			}
+			memcpy(phys_to_virt(n), phys_to_virt(pa), PAGE_SIZE);
+			page_put(pa);
+			pa = n;
+			prot = mmu_prot(r->prot);
+		}
+	} else {
+		pa = page_alloc();
+		if (!pa)
+			return -ENOMEM;
+	}
+	*pte = mmu_pte_make(pa, prot);
+	vm->pages++;
+	return 0;
+}
+
+struct vm *
+vm_clone(struct vm *src)
+{
+	struct vm *vm = vm_new();
+	if (!vm)
+		return NULL;
+	vm->brk_start = src->brk_start;
+	vm->brk = src->brk;
+	vm->stack_top = src->stack_top;
+	list_for_each(it, &src->regions) {
+		struct region *r = list_entry(it, struct region, link);
+		struct region *n = kmalloc(sizeof(*n));
+		if (!n)
+			goto fail;
+		*n = *r;
+		if (n->file)
+			inode_get(n->file);
+		list_push_back(&vm->regions, &n->link);
+		vaddr_t va = r->start;
+		pte_t *pte;
+		while ((pte = mmu_pte_next(src->root, &va, r->end)) != NULL) {
+			pte_t *dst = mmu_pte(vm->root, va, true);
+			if (!dst)
+				goto fail;
+			if (!(r->flags & MAP_SHARED) && (mmu_pte_prot(*pte) & MMU_WRITE)) {
+				*pte = mmu_pte_make(mmu_pte_addr(*pte),
+						    mmu_pte_prot(*pte) & ~MMU_WRITE);
+			}
+			*dst = *pte;
+			page_get(mmu_pte_addr(*pte));
+			vm->pages++;
+			va += PAGE_SIZE;
+		}
+	}
+	mmu_flush_all(src->root);
+	return vm;
+fail:
+	mmu_flush_all(src->root);
+	vm_put(vm);
+	return NULL;
+}
+
+void
+vm_activate(struct vm *vm)
+{
+	mmu_activate(vm ? vm->root : mmu_kernel_root());
+}
+
+vaddr_t
+vm_brk(struct vm *vm, vaddr_t want)
+{
+	vaddr_t old_end = ALIGN_UP(vm->brk, PAGE_SIZE);
+	if (want < vm->brk_start || want >= VM_MMAP_BASE)
+		return vm->brk;
+	vaddr_t new_end = ALIGN_UP(want, PAGE_SIZE);
+	if (new_end > old_end) {
+		if (!range_free(vm, old_end, new_end))
+			return vm->brk;
+		struct region *r = old_end > vm->brk_start ? vm_find(vm, old_end - 1) : NULL;
+		if (r && r->end == old_end && r->tag && !r->file) {
+			r->end = new_end;	/* grow the heap region in place */
+		} else {
+			long a = vm_map(vm, old_end, new_end - old_end,
+					PROT_READ | PROT_WRITE,
+					MAP_PRIVATE | MAP_FIXED, NULL, 0, 0);
+			if (a < 0)
+				return vm->brk;
+			vm_find(vm, old_end)->tag = "[heap]";
+		}
+	} else if (new_end < old_end) {
+		vm_unmap(vm, new_end, old_end - new_end);
+	}
+	vm->brk = want;
+	return want;
+}
+
+long
+vm_remap(struct vm *vm, vaddr_t old, size_t old_len, size_t new_len,
+	 unsigned flags, vaddr_t new_addr)
+{
+	const unsigned MREMAP_MAYMOVE = 1, MREMAP_FIXED = 2;
+	(void)new_addr;
+	if ((old & (PAGE_SIZE - 1)) || new_len == 0)
+		return -EINVAL;
+	old_len = ALIGN_UP(old_len, PAGE_SIZE);
+	new_len = ALIGN_UP(new_len, PAGE_SIZE);
+	struct region *r = vm_find(vm, old);
+	if (!r || old + old_len > r->end)
+		return -EFAULT;
+	if (flags & MREMAP_FIXED)
+		return -EINVAL;	/* not needed by the programs we run yet */
+	if (new_len <= old_len) {
+		if (new_len < old_len)
+			vm_unmap(vm, old + new_len, old_len - new_len);
+		return (long)old;
+	}
+	if (old + old_len == r->end && range_free(vm, r->end, old + new_len) &&
+	    old + new_len <= USER_TOP) {
+		r->end = old + new_len;
+		return (long)old;
+	}
+	if (!(flags & MREMAP_MAYMOVE))
+		return -ENOMEM;
+	if (isolate(vm, old, old + old_len) < 0)
+		return -ENOMEM;
+	r = vm_find(vm, old);
+	long dst = vm_map(vm, 0, new_len, r->prot, r->flags, r->file, r->file_off,
+			  r->file_bytes);
+	if (dst < 0)
+		return dst;
+	/* Move the pages over, then drop the old region. */
+	vaddr_t va = old;
+	pte_t *pte;
+	while ((pte = mmu_pte_next(vm->root, &va, old + old_len)) != NULL) {
+		pte_t *d = mmu_pte(vm->root, (vaddr_t)dst + (va - old), true);
+		if (!d)
+			return -ENOMEM;
+		*d = *pte;
+		*pte = 0;
+		mmu_flush(vm->root, va);
+		va += PAGE_SIZE;
+	}
+	vm_find(vm, (vaddr_t)dst)->tag = r->tag;
+	list_remove(&r->link);
+	region_free(r);
+	return dst;
+}

@@ -1,0 +1,231 @@
+/*
+ * The scheduler: one run queue (round robin, 10 ms slices for user
+ * threads), a per-CPU idle thread that halts with no periodic tick, wait
+ * queues and timeouts. The next timer interrupt is programmed one-shot.
+ */
+#include <kernel/sched.h>
+#include <kernel/arch.h>
+#include <kernel/cpu.h>
+#include <kernel/errno.h>
+#include <kernel/printk.h>
+#include <kernel/proc.h>
+
+static struct list runq = LIST_INIT(runq);
+static struct list dead = LIST_INIT(dead);	/* exited, stack still in use */
+
+/* Queues the current (exiting) thread's memory to be freed once off-CPU. */
+void
+sched_exit_current(void)
+{
+	struct thread *t = current();
+	t->state = THREAD_DEAD;
+	list_push_back(&dead, &t->run_link);
+	schedule();
+	panic("dead thread scheduled");
+}
+
+static void
+reap_dead_threads(void)
+{
+	list_for_each_safe(it, nx, &dead) {
+		struct thread *t = list_entry(it, struct thread, run_link);
+		if (t == current())
+			continue;
+		list_remove(&t->run_link);
+		thread_free(t);
+	}
+}
+struct waitq poll_waitq;
+static uint64_t armed_deadline;
+
+void arch_context_switch(struct thread *prev, struct thread *next);
+
+void
+waitq_init(struct waitq *wq)
+{
+	list_init(&wq->sleepers);
+}
+
+static void
+runq_push(struct thread *t)
+{
+	t->state = THREAD_RUNNABLE;
+	list_push_back(&runq, &t->run_link);
+}
+
+static void
+wake(struct thread *t, int result)
+{
+	if (t->state != THREAD_SLEEPING)
+		return;
+	list_remove(&t->run_link);
+	t->waiting_on = NULL;
+	t->wake_result = result;
+	runq_push(t);
+}
+
+void
+sched_wake(struct thread *t)
+{
+	if (t->state == THREAD_SLEEPING)
+		wake(t, 0);
+	else if (t->state != THREAD_RUNNING && t->state != THREAD_DEAD &&
+		 t->run_link.next == &t->run_link && t != this_cpu()->idle)
+		runq_push(t);
+}
+
+void
+thread_interrupt(struct thread *t)
+{
+	if (t->state == THREAD_SLEEPING && t->interruptible)
+		wake(t, -EINTR);
+}
+
+void
+waitq_wake_all(struct waitq *wq)
+{
+	while (!list_empty(&wq->sleepers))
+		wake(list_first(&wq->sleepers, struct thread, run_link), 0);
+}
+
+void
+waitq_wake_one(struct waitq *wq)
+{
+	if (!list_empty(&wq->sleepers))
+		wake(list_first(&wq->sleepers, struct thread, run_link), 0);
+}
+
+static void
+timeout_fired(struct ktimer *k)
+{
+	wake(container_of(k, struct thread, timeout), -ETIMEDOUT);
+}
+
+int
+waitq_wait(struct waitq *wq, uint64_t deadline, bool interruptible)
+{
+	struct thread *t = current();
+
+	if (interruptible && signal_pending(t))
+		return -EINTR;
+	if (deadline && deadline <= arch_now_ns())
+		return -ETIMEDOUT;
+	t->state = THREAD_SLEEPING;
+	t->waiting_on = wq;
+	t->interruptible = interruptible;
+	t->wake_result = 0;
+	list_push_back(&wq->sleepers, &t->run_link);
+	if (deadline)
+		ktimer_add(&t->timeout, deadline, timeout_fired);
+	schedule();
+	ktimer_cancel(&t->timeout);
+	return t->wake_result;
+}
+
+int
+sched_sleep_until(uint64_t deadline)
+{
+	struct waitq wq;
+	waitq_init(&wq);
+	int r = waitq_wait(&wq, deadline, true);
+	return r == -ETIMEDOUT ? 0 : r;
+}
+
+static void
+timer_arm(uint64_t deadline)
+{
+	if (deadline == armed_deadline)
+		return;
+	armed_deadline = deadline;
+	arch_timer_set(deadline);
+}
+
+void
+sched_tick(void)
+{
+	uint64_t now = arch_now_ns();
+	uint64_t next = ktimer_run(now);
+	struct thread *t = current();
+	if (t && t != this_cpu()->idle && !list_empty(&runq) &&
+	    (!next || t->slice_end < next))
+		next = t->slice_end > now ? t->slice_end : now + 1000;
+	timer_arm(next);
+}
+
+bool
+sched_slice_over(void)
+{
+	return !list_empty(&runq) && arch_now_ns() >= current()->slice_end;
+}
+
+void
+schedule(void)
+{
+	struct cpu *c = this_cpu();
+	struct thread *prev = c->current;
+	struct thread *next = list_first(&runq, struct thread, run_link);
+	uint64_t now = arch_now_ns();
+
+	if (next)
+		list_remove(&next->run_link);
+	else
+		next = c->idle;
+	if (prev->state == THREAD_RUNNING && prev != next) {
+		if (prev == c->idle)
+			prev->state = THREAD_RUNNABLE;
+		else
+			runq_push(prev);
+	}
+	next->state = THREAD_RUNNING;
+	if (next == prev)
+		return;
+	prev->cpu_ns += now - prev->run_start;
+	if (prev == c->idle)
+		c->idle_ns += now - prev->run_start;
+	next->run_start = now;
+	next->slice_end = now + TIME_SLICE_NS;
+	c->current = next;
+	arch_context_switch(prev, next);
+	reap_dead_threads();
+}
+
+void
+sched_yield(void)
+{
+	if (list_empty(&runq))
+		return;
+	schedule();
+}
+
+static _Noreturn void
+idle_loop(void)
+{
+	for (;;) {
+		sched_tick();
+		if (!list_empty(&runq)) {
+			schedule();
+			continue;
+		}
+		arch_idle();
+	}
+}
+
+void
+sched_init(void)
+{
+	waitq_init(&poll_waitq);
+}
+
+_Noreturn void
+sched_start(void)
+{
+	struct cpu *c = this_cpu();
+	struct thread *idle = thread_new(NULL);
+	if (!idle)
+		panic("no memory for the idle thread");
+	idle->state = THREAD_RUNNING;
+	idle->run_start = arch_now_ns();
+	c->idle = idle;
+	c->current = idle;
+	idle_loop();
+}

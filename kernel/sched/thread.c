@@ -1,0 +1,71 @@
+/*
+ * Thread creation and teardown: a kernel stack with the user trapframe at
+ * its top, and the first switch into it.
+ */
+#include <kernel/sched.h>
+#include <kernel/proc.h>
+#include <kernel/page.h>
+#include <kernel/kmalloc.h>
+#include <kernel/printk.h>
+#include <kernel/trap.h>
+#include <arch/trap.h>
+
+static int next_tid = 1;
+
+void arch_thread_init(struct thread *t);
+
+/* Returns a tid not used by any live process or thread. */
+int
+tid_alloc(void)
+{
+	for (int tries = 0; tries < PID_MAX; tries++) {
+		int id = next_tid++;
+		if (next_tid >= PID_MAX)
+			next_tid = 2;
+		if (!proc_find(id) && !thread_find(id))
+			return id;
+	}
+	return -1;
+}
+
+struct thread *
+thread_new(struct proc *p)
+{
+	struct thread *t = kzalloc(sizeof(*t));
+	if (!t)
+		return NULL;
+	t->kstack = page_alloc_kva(KSTACK_ORDER);
+	if (!t->kstack) {
+		kfree(t);
+		return NULL;
+	}
+	t->proc = p;
+	t->state = THREAD_RUNNABLE;
+	list_init(&t->run_link);
+	list_init(&t->proc_link);
+	t->tf = (struct trapframe *)((uint8_t *)t->kstack + KSTACK_SIZE) - 1;
+	arch_thread_init(t);
+	return t;
+}
+
+void
+thread_free(struct thread *t)
+{
+	page_free_kva(t->kstack, KSTACK_ORDER);
+	kfree(t);
+}
+
+void thread_first_run(void);
+void boot_report_init(void);
+
+/* First code a new thread runs (from thread_trampoline), before user mode. */
+void
+thread_first_run(void)
+{
+	static bool init_reported;
+	if (!init_reported && current()->proc && current()->proc->pid == 1) {
+		init_reported = true;
+		boot_report_init();
+	}
+	trap_return_to_user(current()->tf);
+}

@@ -1,0 +1,30 @@
+# The kernel ELF: portable kernel/ plus arch/$(ARCH)/, freestanding.
+ARCH := x86_64
+KERNEL_CFLAGS := -std=gnu11 -O2 -g $(WARN) -ffreestanding -fno-builtin \
+	-fno-stack-protector -fno-pic -fno-pie -mno-red-zone -mcmodel=kernel \
+	-mno-sse -mno-mmx -mno-sse2 -mno-avx -fno-omit-frame-pointer \
+	-fno-asynchronous-unwind-tables -Ikernel/include -Iarch/$(ARCH)/include \
+	-Iinclude -I$(BUILD)/gen -MMD -MP
+KERNEL_SRCS := $(shell find kernel arch/$(ARCH) -name '*.c' -o -name '*.S' | sort)
+KERNEL_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(KERNEL_SRCS))
+KERNEL_GEN := $(BUILD)/gen/syscall_table.h
+
+$(KERNEL_GEN): kernel/linux/syscalls.master tools/gensyscalls.py
+	@mkdir -p $(dir $@)
+	python3 tools/gensyscalls.py $< $@
+
+$(BUILD)/obj/%.c.o: %.c $(KERNEL_GEN) | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(KERNEL_CFLAGS) -c $< -o $@
+
+$(BUILD)/obj/%.S.o: %.S | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  AS      $<"
+	@$(CC) $(KERNEL_CFLAGS) -D__ASSEMBLY__ -c $< -o $@
+
+$(BUILD)/kernel.elf: $(KERNEL_OBJS) arch/$(ARCH)/kernel.ld
+	$(CC) -nostdlib -static -no-pie -Wl,-T,arch/$(ARCH)/kernel.ld \
+		-Wl,--build-id=none -Wl,-z,max-page-size=4096 -o $@ $(KERNEL_OBJS) -lgcc
+
+-include $(KERNEL_OBJS:.o=.d)

@@ -1,0 +1,282 @@
+/*
+ * epoll on pipes, eventfd and timerfd: level-triggered readiness before
+ * and after writes, EPOLLOUT, EPOLLHUP and EPOLLERR, edge-triggered
+ * reports only on new data, EPOLLONESHOT and re-arming with MOD, the
+ * user data round trip, maxevents, timeouts of 0 and a few milliseconds,
+ * a wake-up by another process, epoll_pwait's mask, automatic removal on
+ * close, nested epoll, a one-shot timerfd, and epoll_ctl's errors.
+ */
+#include "abi.h"
+
+#include <fcntl.h>
+#include <stdint.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/syscall.h>
+#include <sys/timerfd.h>
+
+static const char *
+events_str(uint32_t e)
+{
+	static char text[64];
+
+	text[0] = '\0';
+	if (e & EPOLLIN)
+		strcat(text, "IN ");
+	if (e & EPOLLOUT)
+		strcat(text, "OUT ");
+	if (e & EPOLLHUP)
+		strcat(text, "HUP ");
+	if (e & EPOLLERR)
+		strcat(text, "ERR ");
+	size_t n = strlen(text);
+	if (n == 0)
+		return "none";
+	text[n - 1] = '\0';
+	return text;
+}
+
+static int
+add(int ep, int fd, uint32_t events, uint64_t data)
+{
+	struct epoll_event ev = { .events = events, .data.u64 = data };
+
+	return epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
+}
+
+/* Wait once; returns "none" or the events of the single ready entry. */
+static const char *
+wait_one(int ep, int timeout, uint64_t *data)
+{
+	struct epoll_event ev[4];
+	int n = epoll_wait(ep, ev, 4, timeout);
+
+	if (n < 0)
+		return errno_name(errno);
+	if (n == 0)
+		return "none";
+	if (n > 1)
+		return "several";
+	if (data)
+		*data = ev[0].data.u64;
+	return events_str(ev[0].events);
+}
+
+static void
+test_level(void)
+{
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+	int p[2];
+	uint64_t data = 0;
+	char buf[8];
+
+	CHECK("epoll_create1", ep >= 0);
+	CHECK_EQ("EPOLL_CLOEXEC", fcntl(ep, F_GETFD), FD_CLOEXEC);
+	pipe(p);
+	CHECK_EQ("add read end", add(ep, p[0], EPOLLIN, 0x1122334455667788ULL),
+	    0);
+	CHECK_STR("empty pipe", wait_one(ep, 0, NULL), "none");
+	long long start = abi_now_ms();
+	CHECK_STR("30ms timeout", wait_one(ep, 30, NULL), "none");
+	long long took = abi_now_ms() - start;
+	CHECK("waited about 30ms", took >= 25 && took < 5000);
+
+	write(p[1], "abc", 3);
+	CHECK_STR("after write", wait_one(ep, 0, &data), "IN");
+	CHECK_EQ("user data returned", data == 0x1122334455667788ULL, 1);
+	CHECK_STR("level-triggered repeats", wait_one(ep, 0, NULL), "IN");
+	read(p[0], buf, 3);
+	CHECK_STR("after read", wait_one(ep, 0, NULL), "none");
+
+	CHECK_EQ("add write end", add(ep, p[1], EPOLLOUT, 2), 0);
+	CHECK_STR("write end writable", wait_one(ep, 0, &data), "OUT");
+	CHECK_EQ("its data", data, 2);
+	write(p[1], "x", 1);
+	struct epoll_event ev[4];
+	CHECK_EQ("two ready", epoll_wait(ep, ev, 4, 0), 2);
+	CHECK_EQ("maxevents 1 returns one", epoll_wait(ep, ev, 1, 0), 1);
+	read(p[0], buf, 1);
+
+	struct epoll_event mod = { .events = EPOLLIN, .data.u64 = 3 };
+	CHECK_EQ("MOD write end to EPOLLIN", epoll_ctl(ep, EPOLL_CTL_MOD, p[1],
+	    &mod), 0);
+	CHECK_STR("write end no longer reported", wait_one(ep, 0, NULL),
+	    "none");
+	CHECK_EQ("DEL write end", epoll_ctl(ep, EPOLL_CTL_DEL, p[1], NULL), 0);
+
+	close(p[1]);
+	CHECK_STR("writer closed", wait_one(ep, 0, NULL), "HUP");
+	close(p[0]);
+	CHECK_STR("closed fd leaves the set", wait_one(ep, 0, NULL), "none");
+
+	pipe(p);
+	add(ep, p[1], EPOLLOUT, 4);
+	close(p[0]);
+	CHECK_STR("reader closed", wait_one(ep, 0, NULL), "OUT ERR");
+	epoll_ctl(ep, EPOLL_CTL_DEL, p[1], NULL);
+	close(p[1]);
+	close(ep);
+}
+
+static void
+test_edge_oneshot(void)
+{
+	int ep = epoll_create1(0);
+	int p[2];
+	char buf[8];
+
+	pipe(p);
+	add(ep, p[0], EPOLLIN | EPOLLET, 1);
+	CHECK_STR("edge: empty", wait_one(ep, 0, NULL), "none");
+	write(p[1], "a", 1);
+	CHECK_STR("edge: first write", wait_one(ep, 0, NULL), "IN");
+	CHECK_STR("edge: not again without new data", wait_one(ep, 0, NULL),
+	    "none");
+	write(p[1], "b", 1);
+	CHECK_STR("edge: new data reports again", wait_one(ep, 0, NULL), "IN");
+	read(p[0], buf, 2);
+	CHECK_STR("edge: drained", wait_one(ep, 0, NULL), "none");
+	epoll_ctl(ep, EPOLL_CTL_DEL, p[0], NULL);
+
+	add(ep, p[0], EPOLLIN | EPOLLONESHOT, 5);
+	write(p[1], "c", 1);
+	CHECK_STR("oneshot: first", wait_one(ep, 0, NULL), "IN");
+	CHECK_STR("oneshot: disarmed", wait_one(ep, 0, NULL), "none");
+	struct epoll_event mod = { .events = EPOLLIN | EPOLLONESHOT,
+		.data.u64 = 6 };
+	epoll_ctl(ep, EPOLL_CTL_MOD, p[0], &mod);
+	uint64_t data = 0;
+	CHECK_STR("oneshot: re-armed", wait_one(ep, 0, &data), "IN");
+	CHECK_EQ("oneshot: new data", data, 6);
+	close(p[0]);
+	close(p[1]);
+	close(ep);
+}
+
+static void
+test_wakeups(void)
+{
+	int ep = epoll_create1(0);
+	int efd = eventfd(0, EFD_NONBLOCK);
+	uint64_t v;
+
+	add(ep, efd, EPOLLIN | EPOLLOUT, 7);
+	CHECK_STR("eventfd writable", wait_one(ep, 0, NULL), "OUT");
+	pid_t pid = abi_fork();
+	if (pid == 0) {
+		v = 1;
+		abi_sleep_ms(20);
+		write(efd, &v, 8);
+		_exit(0);
+	}
+	struct epoll_event mod = { .events = EPOLLIN, .data.u64 = 8 };
+	epoll_ctl(ep, EPOLL_CTL_MOD, efd, &mod);
+	uint64_t data = 0;
+	CHECK_STR("woken by child's eventfd write", wait_one(ep, 10000, &data),
+	    "IN");
+	CHECK_EQ("eventfd data", data, 8);
+	abi_wait(pid);
+	read(efd, &v, 8);
+
+	/* A one-shot timerfd ends the wait after its delay. */
+	int tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	CHECK("timerfd_create", tfd >= 0);
+	struct itimerspec its = { { 0, 0 }, { 0, 20000000 } };
+	CHECK_EQ("timerfd_settime", timerfd_settime(tfd, 0, &its, NULL), 0);
+	struct itimerspec cur;
+	timerfd_gettime(tfd, &cur);
+	CHECK("timerfd_gettime running", cur.it_value.tv_sec > 0 ||
+	    cur.it_value.tv_nsec > 0);
+	add(ep, tfd, EPOLLIN, 9);
+	CHECK_ERR("timerfd read before expiry", read(tfd, &v, 8), EAGAIN);
+	long long start = abi_now_ms();
+	CHECK_STR("timerfd fires", wait_one(ep, 10000, &data), "IN");
+	long long took = abi_now_ms() - start;
+	CHECK("after about 20ms", took >= 10 && took < 5000);
+	CHECK_EQ("timerfd data", data, 9);
+	CHECK_EQ("timerfd read", read(tfd, &v, 8), 8);
+	CHECK_EQ("one expiration", v, 1);
+	CHECK_STR("timerfd quiet after read", wait_one(ep, 0, NULL), "none");
+	timerfd_gettime(tfd, &cur);
+	CHECK("timerfd disarmed", cur.it_value.tv_sec == 0 &&
+	    cur.it_value.tv_nsec == 0);
+	close(tfd);
+	close(efd);
+	close(ep);
+}
+
+static volatile sig_atomic_t usr1_seen;
+
+static void
+on_usr1(int sig)
+{
+	(void)sig;
+	usr1_seen = 1;
+}
+
+static void
+test_pwait_nested_errors(void)
+{
+	int ep = epoll_create1(0);
+	int p[2];
+	sigset_t block, empty;
+	struct epoll_event ev[2];
+
+	pipe(p);
+	add(ep, p[0], EPOLLIN, 1);
+	signal(SIGUSR1, on_usr1);
+	sigemptyset(&block);
+	sigaddset(&block, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &block, NULL);
+	raise(SIGUSR1);
+	sigemptyset(&empty);
+	CHECK_ERR("epoll_pwait unmasks for the wait", epoll_pwait(ep, ev, 2,
+	    5000, &empty), EINTR);
+	CHECK_EQ("handler ran", usr1_seen, 1);
+	sigprocmask(SIG_UNBLOCK, &block, NULL);
+	signal(SIGUSR1, SIG_DFL);
+
+	/* An epoll fd is itself pollable. */
+	int outer = epoll_create1(0);
+	CHECK_EQ("add epoll to epoll", add(outer, ep, EPOLLIN, 10), 0);
+	CHECK_STR("outer idle", wait_one(outer, 0, NULL), "none");
+	write(p[1], "x", 1);
+	CHECK_STR("outer sees inner ready", wait_one(outer, 0, NULL), "IN");
+
+	struct epoll_event e = { .events = EPOLLIN };
+	CHECK_ERR("add twice", epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &e), EEXIST);
+	CHECK_ERR("mod missing", epoll_ctl(ep, EPOLL_CTL_MOD, p[1], &e),
+	    ENOENT);
+	CHECK_ERR("del missing", epoll_ctl(ep, EPOLL_CTL_DEL, p[1], NULL),
+	    ENOENT);
+	CHECK_ERR("add to itself", epoll_ctl(ep, EPOLL_CTL_ADD, ep, &e),
+	    EINVAL);
+	CHECK_ERR("add a bad fd", epoll_ctl(ep, EPOLL_CTL_ADD, 9999, &e),
+	    EBADF);
+	int file = open("/dev/null", O_RDONLY);
+	CHECK_ERR("ctl on non-epoll fd", epoll_ctl(file, EPOLL_CTL_ADD, p[0],
+	    &e), EINVAL);
+	CHECK_ERR("wait on non-epoll fd", epoll_wait(file, ev, 2, 0), EINVAL);
+	close(file);
+	CHECK_ERR("wait maxevents 0", epoll_wait(ep, ev, 0, 0), EINVAL);
+	CHECK_ERR("epoll_create1 bad flags", epoll_create1(0x1234), EINVAL);
+	CHECK_ERR("epoll_create size 0", syscall(SYS_epoll_create, 0), EINVAL);
+	int old = syscall(SYS_epoll_create, 1);
+	CHECK("epoll_create size 1", old >= 0);
+	close(old);
+	close(outer);
+	close(ep);
+	close(p[0]);
+	close(p[1]);
+}
+
+int
+main(void)
+{
+	abi_init();
+	test_level();
+	test_edge_oneshot();
+	test_wakeups();
+	test_pwait_nested_errors();
+	return abi_done("epoll");
+}

@@ -1,0 +1,424 @@
+/*
+ * Unit test of kernel/core/cpio.c: archives written here and by the host's
+ * cpio(1), then truncated, corrupted and fuzzed ones (ASan checks bounds).
+ */
+#include <kernel/types.h>
+#include <kernel/errno.h>
+#include <kernel/cpio.h>
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "check.h"
+
+#define HDR 110
+
+struct archive {
+	unsigned char *buf;
+	size_t len, cap;
+};
+
+static void
+put(struct archive *a, const void *p, size_t n)
+{
+	if (a->len + n + 4 > a->cap) {
+		a->cap = (a->len + n + 4) * 2;
+		a->buf = realloc(a->buf, a->cap);
+	}
+	memcpy(a->buf + a->len, p, n);
+	a->len += n;
+}
+
+static void
+pad4(struct archive *a)
+{
+	static const char zeros[4];
+
+	put(a, zeros, (4 - a->len % 4) % 4);
+}
+
+/* Appends one member, as cpio -H newc (or crc for "070702") would. */
+static void
+add(struct archive *a, const char *magic, const char *name, uint32_t ino,
+    uint32_t mode, uint32_t nlink, const void *data, size_t size)
+{
+	char hdr[160];
+	uint32_t sum = 0;
+	size_t i;
+
+	for (i = 0; i < size && strcmp(magic, "070702") == 0; i++)
+		sum += ((const unsigned char *)data)[i];
+	snprintf(hdr, sizeof(hdr),
+	    "%.6s%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X",
+	    magic, ino, mode, 1000, 100, nlink, 1700000000, (unsigned)size,
+	    8, 1,
+	    mode >> 12 == 2 ? 4 : 0, mode >> 12 == 2 ? 64 : 0,
+	    (unsigned)strlen(name) + 1, sum);
+	put(a, hdr, HDR);
+	put(a, name, strlen(name) + 1);
+	pad4(a);
+	put(a, data, size);
+	pad4(a);
+}
+
+static void
+add_trailer(struct archive *a, const char *magic)
+{
+	add(a, magic, "TRAILER!!!", 0, 0, 1, "", 0);
+}
+
+/* A small archive with every kind of member. */
+static struct archive
+sample(const char *magic)
+{
+	struct archive a = { 0 };
+
+	add(&a, magic, ".", 1, 040755, 3, "", 0);
+	add(&a, magic, "./bin", 2, 040755, 2, "", 0);
+	add(&a, magic, "./bin/sh", 3, 0100755, 1, "#!sh\n", 5);
+	add(&a, magic, "/etc", 4, 040755, 2, "", 0);
+	add(&a, magic, "etc/link", 5, 0120777, 1, "../bin/sh", 9);
+	add(&a, magic, "etc/a", 6, 0100644, 2, "", 0);	/* hard link pair */
+	add(&a, magic, "etc/b", 6, 0100644, 2, "shared", 6);
+	add(&a, magic, "dev/console", 7, 020600, 1, "", 0);
+	add_trailer(&a, magic);
+	return a;
+}
+
+/* Copies an archive into a buffer of exactly len bytes, for ASan. */
+static unsigned char *
+exact_copy(const void *p, size_t len)
+{
+	unsigned char *q = malloc(len ? len : 1);
+
+	memcpy(q, p, len);
+	return q;
+}
+
+/* Iterates to the end; returns the final status and counts members. */
+static int
+walk(const void *buf, size_t len, int *members)
+{
+	const char *lo = buf, *hi = lo + len;
+	struct cpio_iter it;
+	struct cpio_entry e;
+	int r, n = 0;
+
+	cpio_iter_init(&it, buf, len);
+	while ((r = cpio_next(&it, &e)) == 1) {
+		/* Everything reported must lie in the buffer. */
+		if (e.name < lo || e.name + e.name_len >= hi ||
+		    (const char *)e.data < lo ||
+		    e.size > (size_t)(hi - (const char *)e.data))
+			return -1000;
+		if (strlen(e.name) != e.name_len)
+			return -1001;
+		n++;
+	}
+	if (members != NULL)
+		*members = n;
+	return r;
+}
+
+static void
+test_sample(const char *magic)
+{
+	struct archive a = sample(magic);
+	unsigned char *buf = exact_copy(a.buf, a.len);
+	struct cpio_iter it;
+	struct cpio_entry e;
+
+	cpio_iter_init(&it, buf, a.len);
+	CHECK_EQ(cpio_next(&it, &e), 1);
+	CHECK_STR(e.name, "");
+	CHECK_EQ(e.mode, 040755);
+	CHECK_EQ(cpio_next(&it, &e), 1);
+	CHECK_STR(e.name, "bin");
+	CHECK_EQ(cpio_next(&it, &e), 1);
+	CHECK_STR(e.name, "bin/sh");
+	CHECK_EQ(e.name_len, 6);
+	CHECK_EQ(e.mode, 0100755);
+	CHECK_EQ(e.uid, 1000);
+	CHECK_EQ(e.gid, 100);
+	CHECK_EQ(e.mtime, 1700000000);
+	CHECK_EQ(e.ino, 3);
+	CHECK_EQ(e.nlink, 1);
+	CHECK_EQ(e.dev_major, 8);
+	CHECK_EQ(e.dev_minor, 1);
+	CHECK_EQ(e.size, 5);
+	CHECK(memcmp(e.data, "#!sh\n", 5) == 0);
+	CHECK_EQ(cpio_next(&it, &e), 1);
+	CHECK_STR(e.name, "etc");
+	CHECK_EQ(cpio_next(&it, &e), 1);
+	CHECK_STR(e.name, "etc/link");
+	CHECK_EQ(e.mode >> 12, 012);
+	CHECK_EQ(e.size, 9);
+	CHECK(memcmp(e.data, "../bin/sh", 9) == 0);
+	CHECK_EQ(cpio_next(&it, &e), 1);
+	CHECK_STR(e.name, "etc/a");
+	CHECK_EQ(e.ino, 6);
+	CHECK_EQ(e.nlink, 2);
+	CHECK_EQ(e.size, 0);
+	CHECK_EQ(cpio_next(&it, &e), 1);
+	CHECK_STR(e.name, "etc/b");
+	CHECK_EQ(e.ino, 6);
+	CHECK_EQ(e.nlink, 2);
+	CHECK_EQ(e.size, 6);
+	CHECK(memcmp(e.data, "shared", 6) == 0);
+	CHECK_EQ(cpio_next(&it, &e), 1);
+	CHECK_STR(e.name, "dev/console");
+	CHECK_EQ(e.rdev_major, 4);
+	CHECK_EQ(e.rdev_minor, 64);
+	CHECK_EQ(cpio_next(&it, &e), 0);
+	CHECK_EQ(cpio_next(&it, &e), 0);	/* stays at the end */
+	free(buf);
+	free(a.buf);
+}
+
+/* Every prefix short of the trailer's end is an error, never an entry
+ * past the end and never the trailer. */
+static void
+test_truncated(void)
+{
+	struct archive a = sample("070701");
+	unsigned char *buf;
+	size_t len, end;
+	int r, n;
+
+	/* "TRAILER!!!\0" ends 3 bytes short of the archive (pad to 4). */
+	end = a.len - 3;
+	for (len = 0; len < a.len; len++) {
+		buf = exact_copy(a.buf, len);
+		r = walk(buf, len, &n);
+		if (len < end)
+			CHECK_EQ(r, -EINVAL);
+		else
+			CHECK_EQ(r, 0);
+		free(buf);
+	}
+	CHECK_EQ(walk(a.buf, a.len, &n), 0);
+	CHECK_EQ(n, 8);
+	free(a.buf);
+}
+
+/* Sets field i (0 = ino ... 12 = check) of the member at off. */
+static void
+set_field(unsigned char *buf, size_t off, int i, const char *v)
+{
+	memcpy(buf + off + 6 + 8 * i, v, 8);
+}
+
+static void
+test_corrupt(void)
+{
+	struct archive a = sample("070701");
+	struct archive c = sample("070702");
+	struct archive d;
+	unsigned char *buf = exact_copy(a.buf, a.len);
+	size_t second = HDR + 2;	/* after ".\0", already 4-aligned */
+
+	/* The second member starts right after the first. */
+	CHECK(memcmp(buf + second, "070701", 6) == 0);
+
+	memcpy(buf, "070707", 6);	/* old portable ASCII: not newc */
+	CHECK_EQ(walk(buf, a.len, NULL), -EINVAL);
+	memcpy(buf, a.buf, a.len);
+	set_field(buf, 0, 1, "0000G755");
+	CHECK_EQ(walk(buf, a.len, NULL), -EINVAL);
+	memcpy(buf, a.buf, a.len);
+	set_field(buf, 0, 1, "0000-755");
+	CHECK_EQ(walk(buf, a.len, NULL), -EINVAL);
+	/* Sizes past the end, including ones that overflow 32 bits. */
+	memcpy(buf, a.buf, a.len);
+	set_field(buf, second, 6, "FFFFFFFF");
+	CHECK_EQ(walk(buf, a.len, NULL), -EINVAL);
+	memcpy(buf, a.buf, a.len);
+	set_field(buf, second, 11, "FFFFFFFF");
+	CHECK_EQ(walk(buf, a.len, NULL), -EINVAL);
+	memcpy(buf, a.buf, a.len);
+	set_field(buf, second, 11, "00000000");
+	CHECK_EQ(walk(buf, a.len, NULL), -EINVAL);
+	/* Name size one short: the name is no longer NUL-terminated. */
+	memcpy(buf, a.buf, a.len);
+	set_field(buf, second, 11, "00000005");
+	CHECK_EQ(walk(buf, a.len, NULL), -EINVAL);
+	/* Name size one long: a NUL inside the name. */
+	memcpy(buf, a.buf, a.len);
+	set_field(buf, second, 11, "00000007");
+	CHECK_EQ(walk(buf, a.len, NULL), -EINVAL);
+	/* Lowercase hex is accepted. */
+	memcpy(buf, a.buf, a.len);
+	set_field(buf, 0, 4, "0000000a");
+	CHECK_EQ(walk(buf, a.len, NULL), 0);
+	free(buf);
+
+	/* 070702: checksums are verified. */
+	buf = exact_copy(c.buf, c.len);
+	CHECK_EQ(walk(buf, c.len, NULL), 0);
+	free(buf);
+	d = (struct archive){ 0 };
+	add(&d, "070702", "f", 1, 0100644, 1, "data", 4);
+	add_trailer(&d, "070702");
+	buf = exact_copy(d.buf, d.len);
+	CHECK_EQ(walk(buf, d.len, NULL), 0);
+	buf[HDR + 2] ^= 1;	/* "f\0" needs no padding: data follows */
+	CHECK_EQ(walk(buf, d.len, NULL), -EIO);
+	free(buf);
+	free(d.buf);
+	free(a.buf);
+	free(c.buf);
+}
+
+/* Flips random bytes of a valid archive: the reader must fail cleanly. */
+static void
+test_fuzz(void)
+{
+	struct archive a = sample("070701");
+	uint64_t seed = 0x5eed;
+	unsigned char *buf;
+	int i, flips, r, outcome[3] = { 0 };
+	static const char hexish[] = "0123456789abcdefFG0/ \0\xff";
+
+	buf = malloc(a.len);
+	for (i = 0; i < 10000; i++) {
+		memcpy(buf, a.buf, a.len);
+		for (flips = 1 + check_rand(&seed) % 4; flips > 0; flips--)
+			buf[check_rand(&seed) % a.len] =
+			    check_rand(&seed) & 1 ?
+			    (unsigned char)check_rand(&seed) :
+			    hexish[check_rand(&seed) % (sizeof(hexish) - 1)];
+		r = walk(buf, a.len, NULL);
+		CHECK(r == 0 || r == -EINVAL);
+		outcome[r == 0 ? 0 : r == -EINVAL ? 1 : 2]++;
+	}
+	/* Both outcomes occur, so the fuzzing reaches the parser's checks. */
+	CHECK(outcome[0] > 100 && outcome[1] > 100);
+	free(buf);
+	free(a.buf);
+}
+
+static int
+write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+	if (fd < 0)
+		return -1;
+	if (write(fd, text, strlen(text)) != (ssize_t)strlen(text)) {
+		close(fd);
+		return -1;
+	}
+	return close(fd);
+}
+
+static unsigned char *
+read_all(const char *path, size_t *len)
+{
+	unsigned char *buf = NULL, *q;
+	size_t cap = 0;
+	ssize_t n;
+	int fd = open(path, O_RDONLY);
+
+	*len = 0;
+	if (fd < 0)
+		return NULL;
+	do {
+		if (*len == cap)
+			buf = realloc(buf, cap = cap * 2 + 4096);
+		n = read(fd, buf + *len, cap - *len);
+		if (n > 0)
+			*len += n;
+	} while (n > 0);
+	close(fd);
+	if (n < 0) {
+		free(buf);
+		return NULL;
+	}
+	q = exact_copy(buf, *len);
+	free(buf);
+	return q;
+}
+
+/* Archives written by the host's cpio -o, in both newc formats. */
+static void
+test_host_cpio(const char *format)
+{
+	char dir[] = "/tmp/petrel-cpio-XXXXXX", cmd[512], path[300];
+	struct cpio_iter it;
+	struct cpio_entry e;
+	unsigned char *buf;
+	size_t len;
+	int r, found = 0;
+	uint32_t link_ino = 0;
+	struct stat st;
+
+	if (mkdtemp(dir) == NULL) {
+		CHECK(!"mkdtemp");
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/root", dir);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/root/sub", dir);
+	mkdir(path, 0700);
+	snprintf(path, sizeof(path), "%s/root/sub/hello.txt", dir);
+	CHECK(write_file(path, "hello, world\n") == 0);
+	snprintf(cmd, sizeof(cmd), "%s/root/sub/again.txt", dir);
+	CHECK(link(path, cmd) == 0);
+	snprintf(path, sizeof(path), "%s/root/empty", dir);
+	CHECK(write_file(path, "") == 0);
+	snprintf(path, sizeof(path), "%s/root/sym", dir);
+	CHECK(symlink("sub/hello.txt", path) == 0);
+	snprintf(cmd, sizeof(cmd), "cd %s/root && find . | LC_ALL=C sort | "
+	    "cpio -o -H %s --quiet > %s/a.cpio", dir, format, dir);
+	CHECK_EQ(system(cmd), 0);
+	snprintf(path, sizeof(path), "%s/a.cpio", dir);
+	buf = read_all(path, &len);
+	CHECK(buf != NULL && len > 0);
+
+	cpio_iter_init(&it, buf, len);
+	while ((r = cpio_next(&it, &e)) == 1) {
+		snprintf(path, sizeof(path), "%s/root/%s", dir, e.name);
+		CHECK(lstat(path, &st) == 0);
+		CHECK_EQ(e.mode, st.st_mode);
+		CHECK_EQ(e.nlink, st.st_nlink);
+		CHECK_EQ(e.uid, st.st_uid);
+		if (strcmp(e.name, "sym") == 0) {
+			CHECK_EQ(e.size, 13);
+			CHECK(memcmp(e.data, "sub/hello.txt", 13) == 0);
+			found++;
+		} else if (strcmp(e.name, "sub/again.txt") == 0) {
+			/* The first of two links: newc puts no data here. */
+			CHECK_EQ(e.size, 0);
+			CHECK_EQ(e.nlink, 2);
+			link_ino = e.ino;
+			found++;
+		} else if (strcmp(e.name, "sub/hello.txt") == 0) {
+			CHECK_EQ(e.size, 13);
+			CHECK(memcmp(e.data, "hello, world\n", 13) == 0);
+			CHECK_EQ(e.ino, link_ino);
+			found++;
+		} else if (strcmp(e.name, "empty") == 0) {
+			CHECK_EQ(e.size, 0);
+			found++;
+		}
+	}
+	CHECK_EQ(r, 0);
+	CHECK_EQ(found, 4);
+	free(buf);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	CHECK_EQ(system(cmd), 0);
+}
+
+int
+main(void)
+{
+	test_sample("070701");
+	test_sample("070702");
+	test_truncated();
+	test_corrupt();
+	test_fuzz();
+	test_host_cpio("newc");
+	test_host_cpio("crc");
+	return check_done("test_cpio");
+}

@@ -1,0 +1,94 @@
+#!/bin/sh
+# Builds Petrel's initramfs, a cpio "newc" archive the kernel unpacks into
+# its tmpfs root: BusyBox and its applet links, our init as /sbin/init, a
+# minimal /etc, empty mount points, and extra trees copied in.
+#
+# usage: tools/mkinitramfs.sh OUT [SRC_DIR:DEST_DIR ...]
+#   OUT        the archive to write
+#   SRC:DEST   the contents of directory SRC go under DEST in the image
+# environment: INIT (default build/init), BUSYBOX (default /bin/busybox,
+#   Debian's busybox-static), SOURCE_DATE_EPOCH (every file's mtime, default 0)
+#
+# Every file is owned by root, and the same inputs give the same bytes:
+# names are sorted, times fixed, inode and device numbers made up by cpio.
+set -eu
+
+[ $# -ge 1 ] || { echo "usage: $0 OUT [SRC_DIR:DEST_DIR ...]" >&2; exit 2; }
+OUT=$1
+shift
+INIT=${INIT:-build/init}
+BUSYBOX=${BUSYBOX:-/bin/busybox}
+EPOCH=${SOURCE_DATE_EPOCH:-0}
+
+for f in "$INIT" "$BUSYBOX"; do
+	[ -x "$f" ] || { echo "$0: $f: no such program" >&2; exit 1; }
+done
+
+STAGE=$(mktemp -d "${TMPDIR:-/tmp}/petrel-initramfs.XXXXXX")
+trap 'rm -rf "$STAGE"' EXIT
+umask 022
+
+# The directory skeleton; mount points stay empty.
+mkdir -p "$STAGE/bin" "$STAGE/sbin" "$STAGE/usr/bin" "$STAGE/usr/sbin" \
+	"$STAGE/etc/petrel" "$STAGE/root" "$STAGE/tmp" "$STAGE/proc" \
+	"$STAGE/dev" "$STAGE/data"
+chmod 0700 "$STAGE/root"
+chmod 1777 "$STAGE/tmp"
+chmod 0555 "$STAGE/proc"
+
+# BusyBox: the binary once, every applet a symlink to it. Its own init and
+# linuxrc are left out: /sbin/init is Petrel's.
+cp "$BUSYBOX" "$STAGE/bin/busybox"
+chmod 0755 "$STAGE/bin/busybox"
+"$BUSYBOX" --list-full | while read -r applet; do
+	case "$applet" in
+	sbin/init | linuxrc | bin/busybox) continue ;;
+	esac
+	mkdir -p "$STAGE/$(dirname "$applet")"
+	ln -s /bin/busybox "$STAGE/$applet"
+done
+
+cp "$INIT" "$STAGE/sbin/init"
+chmod 0755 "$STAGE/sbin/init"
+
+cat >"$STAGE/etc/passwd" <<'EOF'
+root:x:0:0:root:/root:/bin/sh
+nobody:x:65534:65534:nobody:/nonexistent:/bin/false
+EOF
+cat >"$STAGE/etc/group" <<'EOF'
+root:x:0:
+nogroup:x:65534:
+EOF
+echo petrel >"$STAGE/etc/hostname"
+cat >"$STAGE/etc/petrel/services" <<'EOF'
+# Services init starts at boot, in this order (see docs/init.md).
+# One a line: NAME KIND PROGRAM [ARG...]
+#   KIND: once     start it
+#         wait     start it and let it finish before the next line starts
+#         respawn  start it, restart it whenever it exits
+# Example:
+#   httpd respawn /bin/httpd -f -p 80 -h /srv
+EOF
+cat >"$STAGE/etc/profile" <<'EOF'
+# Read by the console shell (a login shell) when it starts.
+export PS1='\u@\h:\w\$ '
+echo "Welcome to Petrel. 'poweroff' stops the machine."
+EOF
+
+# Extra trees, e.g. build/testroot:/ for the test image.
+for pair in "$@"; do
+	src=${pair%%:*}
+	dest=${pair#*:}
+	if [ "$src" = "$pair" ] || [ ! -d "$src" ]; then
+		echo "$0: '$pair': want SRC_DIR:DEST_DIR" >&2
+		exit 2
+	fi
+	mkdir -p "$STAGE/$dest"
+	cp -R "$src/." "$STAGE/$dest/"
+done
+
+find "$STAGE" -exec touch -h -d "@$EPOCH" {} +
+mkdir -p "$(dirname "$OUT")"
+(cd "$STAGE" && find . -mindepth 1 -printf '%P\n' | LC_ALL=C sort |
+	cpio --quiet -o -H newc --owner=0:0 --reproducible) >"$OUT.tmp"
+mv "$OUT.tmp" "$OUT"

@@ -1,0 +1,83 @@
+/*
+ * The first steps of user space: mount /proc and /dev, make sure init has
+ * the console as stdio, set the environment every child inherits, and name
+ * the host. Each failure is reported and boot goes on.
+ */
+#include "init.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* What every program init starts sees; init's own environment is dropped. */
+static char *init_environment[] = {
+	"PATH=/sbin:/usr/sbin:/bin:/usr/bin",
+	"HOME=" ROOT_HOME,
+	"TERM=linux",
+	"SHELL=" SHELL_PATH,
+	NULL,
+};
+
+/* Returns 0 or a negative errno. */
+static int
+mount_at(const char *type, const char *dir)
+{
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	if (mount(type, dir, type, 0, NULL) < 0)
+		return -errno;
+	return 0;
+}
+
+/* Sets the host name from /etc/hostname, if the file says one. */
+static void
+hostname_set(void)
+{
+	char name[65];
+	ssize_t len;
+	int fd;
+
+	fd = open("/etc/hostname", O_RDONLY);
+	if (fd < 0)
+		return;
+	len = read(fd, name, sizeof(name) - 1);
+	close(fd);
+	if (len <= 0)
+		return;
+	name[len] = '\0';
+	name[strcspn(name, " \t\r\n")] = '\0';
+	/* A kernel without sethostname() keeps its own name: no message. */
+	if (name[0] != '\0' && sethostname(name, strlen(name)) < 0 &&
+	    errno != ENOSYS)
+		say("sethostname: %s", strerror(errno));
+}
+
+void
+boot_system(void)
+{
+	extern char **environ;
+	int proc_err = 0, dev_err = 0, console_err;
+
+	umask(022);
+	environ = init_environment;
+	if (init_test_mode)
+		return;
+
+	if (chdir("/") < 0)
+		say("chdir /: %s", strerror(errno));
+	/* /dev/console may exist only once devtmpfs is there: mount first,
+	 * report once the console is open. */
+	proc_err = mount_at("proc", "/proc");
+	dev_err = mount_at("devtmpfs", "/dev");
+	console_err = console_open_std();
+	if (console_err < 0)
+		say("%s: %s", CONSOLE_PATH, strerror(-console_err));
+	if (proc_err < 0)
+		say("mount proc on /proc: %s", strerror(-proc_err));
+	if (dev_err < 0)
+		say("mount devtmpfs on /dev: %s", strerror(-dev_err));
+	hostname_set();
+}
