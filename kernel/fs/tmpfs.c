@@ -120,6 +120,8 @@ tmpfs_create(struct inode *dir, const char *name, size_t len, unsigned mode,
 {
 	if (find(dir, name, len))
 		return -EEXIST;
+	if (dir->nlink == 0)
+		return -ENOENT;	/* the directory was removed */
 	struct inode *ino = tmpfs_inode(dir->sb, mode);
 	if (!ino)
 		return -ENOMEM;

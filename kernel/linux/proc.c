@@ -266,7 +266,15 @@ proc_finish(struct proc *p)
 		return;
 	}
 	if (p->exit_signal)
-		signal_send_proc(parent, p->exit_signal);
+	{
+		int st = p->exit_status;
+		struct sig_info_k info = {
+			.code = (st & 0x7f) ? ((st & 0x80) ? 3 : 2) : 1,
+			.pid = p->pid, .uid = p->uid,
+			.value = (st & 0x7f) ? (uint64_t)(st & 0x7f) : (uint64_t)((st >> 8) & 0xff),
+		};
+		signal_send_proc_info(parent, p->exit_signal, &info);
+	}
 	waitq_wake_all(&parent->child_wait);
 }
 

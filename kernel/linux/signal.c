@@ -83,6 +83,13 @@ continue_proc(struct proc *p)
 int
 signal_send_proc(struct proc *p, int sig)
 {
+	struct sig_info_k info = { .code = SI_KERNEL };
+	return signal_send_proc_info(p, sig, &info);
+}
+
+int
+signal_send_proc_info(struct proc *p, int sig, const struct sig_info_k *info)
+{
 	if (sig < 0 || sig >= NSIG)
 		return -EINVAL;
 	if (sig == 0 || p->state != PROC_ALIVE || !p->sighand)
@@ -94,6 +101,7 @@ signal_send_proc(struct proc *p, int sig)
 	if (ignored(p, sig))
 		return 0;
 	p->sig_pending |= SIGBIT(sig);
+	p->siginfo[sig] = *info;
 	if (sig == SIGKILL) {
 		list_for_each(it, &p->threads) {
 			struct thread *t = list_entry(it, struct thread, proc_link);
@@ -108,12 +116,20 @@ signal_send_proc(struct proc *p, int sig)
 void
 signal_send_thread(struct thread *t, int sig)
 {
+	struct sig_info_k info = { .code = SI_KERNEL };
+	signal_send_thread_info(t, sig, &info);
+}
+
+void
+signal_send_thread_info(struct thread *t, int sig, const struct sig_info_k *info)
+{
 	struct proc *p = t->proc;
 	if (!p || p->state != PROC_ALIVE || !p->sighand)
 		return;
 	if (!(t->sig_forced & SIGBIT(sig)) && ignored(p, sig))
 		return;
 	t->sig_pending |= SIGBIT(sig);
+	t->siginfo[sig] = *info;
 	thread_interrupt(t);
 }
 
@@ -189,7 +205,7 @@ stop_self(struct proc *p, int sig)
 }
 
 static int
-take_signal(struct thread *t)
+take_signal(struct thread *t, struct sig_info_k *info)
 {
 	uint64_t mask = ~t->sig_blocked | UNBLOCKABLE;
 	uint64_t pend = t->sig_pending & mask;
@@ -206,6 +222,7 @@ take_signal(struct thread *t)
 	}
 	int sig = __builtin_ctzll(pend) + 1;
 	*from &= ~SIGBIT(sig);
+	*info = from == &t->sig_pending ? t->siginfo[sig] : t->proc->siginfo[sig];
 	return sig;
 }
 
@@ -219,7 +236,8 @@ void arch_fpu_save_current(struct thread *t);
 void arch_fpu_load_current(const uint8_t *fx);
 
 static void
-setup_frame(struct thread *t, struct trapframe *tf, int sig, struct sigaction_k *a)
+setup_frame(struct thread *t, struct trapframe *tf, int sig, struct sigaction_k *a,
+	    const struct sig_info_k *si)
 {
 	uint64_t sp = tf->rsp;
 	if ((a->flags & SA_ONSTACK) && t->altstack_size && !(t->altstack_flags & SS_DISABLE) &&
@@ -254,11 +272,17 @@ setup_frame(struct thread *t, struct trapframe *tf, int sig, struct sigaction_k 
 	t->restore_mask = false;
 	f.info.signo = sig;
 	if (t->sig_forced & SIGBIT(sig)) {
-		f.info.code = sig == SIGSEGV ? 1 /* SEGV_MAPERR */ : 0;
+		f.info.code = sig == SIGSEGV ? t->sig_fault_code : 0;
 		f.info.addr = t->sig_fault_addr;
 		t->sig_forced &= ~SIGBIT(sig);
 	} else {
-		f.info.code = 0;	/* SI_USER */
+		f.info.code = si->code;
+		f.info.kill.pid = si->pid;
+		f.info.kill.uid = si->uid;
+		if (si->code == SI_QUEUE)
+			memcpy(&f.info.raw[8], &si->value, 8);
+		if (sig == SIGCHLD && si->code > 0)
+			f.info.kill.status = (int32_t)si->value;
 	}
 
 	uint8_t fx[512] __attribute__((aligned(16)));
@@ -290,8 +314,9 @@ signal_deliver(struct trapframe *tf)
 	struct thread *t = current();
 	struct proc *p = t->proc;
 	int sig;
+	struct sig_info_k si;
 
-	while ((sig = take_signal(t)) != 0) {
+	while ((sig = take_signal(t, &si)) != 0) {
 		if (p->exiting || sig == SIGKILL)
 			proc_exit_group(p->exiting ? p->exit_status : SIGKILL);
 		struct sigaction_k *a = &p->sighand->action[sig];
@@ -316,7 +341,7 @@ signal_deliver(struct trapframe *tf)
 				tf->rax = (uint64_t)-EINTR;
 			}
 		}
-		setup_frame(t, tf, sig, a);
+		setup_frame(t, tf, sig, a, &si);
 		t->syscall_nr = -1;
 		return;
 	}
@@ -475,14 +500,23 @@ sys_rt_sigtimedwait(uaddr_t set, uaddr_t info, uaddr_t ts, size_t size)
 		uint64_t pend = (t->sig_pending | t->proc->sig_pending) & s;
 		if (pend) {
 			int sig = __builtin_ctzll(pend) + 1;
-			if (t->sig_pending & SIGBIT(sig))
+			struct sig_info_k k;
+			if (t->sig_pending & SIGBIT(sig)) {
 				t->sig_pending &= ~SIGBIT(sig);
-			else
+				k = t->siginfo[sig];
+			} else {
 				t->proc->sig_pending &= ~SIGBIT(sig);
+				k = t->proc->siginfo[sig];
+			}
 			if (info) {
 				struct siginfo_k si;
 				memset(&si, 0, sizeof(si));
 				si.signo = sig;
+				si.code = k.code;
+				si.kill.pid = k.pid;
+				si.kill.uid = k.uid;
+				if (k.code == SI_QUEUE)
+					memcpy(&si.raw[8], &k.value, 8);
 				if (copyout(info, &si, sizeof(si)) < 0)
 					return -EFAULT;
 			}
@@ -566,4 +600,22 @@ void
 signal_init(void)
 {
 	waitq_init(&stop_wait);
+}
+
+long
+sys_rt_sigqueueinfo(int pid, int sig, uaddr_t uinfo)
+{
+	struct siginfo_k si;
+	if (copyin(&si, uinfo, sizeof(si)) < 0)
+		return -EFAULT;
+	struct proc *p = proc_find(pid);
+	if (!p)
+		return -ESRCH;
+	if (sig < 0 || sig >= NSIG)
+		return -EINVAL;
+	if (si.code >= 0 && p != current()->proc)
+		return -EPERM;
+	struct sig_info_k k = { .code = si.code, .pid = si.kill.pid, .uid = si.kill.uid };
+	memcpy(&k.value, &si.raw[8], 8);
+	return sig ? signal_send_proc_info(p, sig, &k) : 0;
 }

@@ -133,11 +133,18 @@ sys_pwrite64(int fd, uaddr_t buf, size_t count, int64_t off)
 }
 
 static long
-do_vec(int fd, uaddr_t iov, int iovcnt, bool write)
+do_vec_at(int fd, uaddr_t iov, int iovcnt, bool write, int64_t at)
 {
 	struct file *f = getf(fd);
 	if (!f)
 		return -EBADF;
+	uint64_t pos = f->offset, *off = &f->offset;
+	if (at >= 0) {
+		if (!f->ops || !f->ops->seekable)
+			return -ESPIPE;
+		pos = (uint64_t)at;
+		off = &pos;
+	}
 	if (iovcnt < 0 || iovcnt > 1024)
 		return -EINVAL;
 	long total = 0;
@@ -147,8 +154,7 @@ do_vec(int fd, uaddr_t iov, int iovcnt, bool write)
 			return total ? total : -EFAULT;
 		if (v[1] == 0)
 			continue;
-		long r = write ? do_write(f, v[0], v[1], &f->offset)
-			       : do_read(f, v[0], v[1], &f->offset);
+		long r = write ? do_write(f, v[0], v[1], off) : do_read(f, v[0], v[1], off);
 		if (r < 0)
 			return total ? total : r;
 		total += r;
@@ -161,13 +167,25 @@ do_vec(int fd, uaddr_t iov, int iovcnt, bool write)
 long
 sys_readv(int fd, uaddr_t iov, int iovcnt)
 {
-	return do_vec(fd, iov, iovcnt, false);
+	return do_vec_at(fd, iov, iovcnt, false, -1);
 }
 
 long
 sys_writev(int fd, uaddr_t iov, int iovcnt)
 {
-	return do_vec(fd, iov, iovcnt, true);
+	return do_vec_at(fd, iov, iovcnt, true, -1);
+}
+
+long
+sys_preadv(int fd, uaddr_t iov, int iovcnt, int64_t off)
+{
+	return off < 0 ? -EINVAL : do_vec_at(fd, iov, iovcnt, false, off);
+}
+
+long
+sys_pwritev(int fd, uaddr_t iov, int iovcnt, int64_t off)
+{
+	return off < 0 ? -EINVAL : do_vec_at(fd, iov, iovcnt, true, off);
 }
 
 long

@@ -10,6 +10,8 @@
 #include <kernel/errno.h>
 #include <kernel/arch.h>
 #include <kernel/stat.h>
+#include <kernel/mmu.h>
+#include <arch/mmu.h>
 
 #define FUTEX_WAIT 0
 #define FUTEX_WAKE 1
@@ -31,6 +33,32 @@ struct futex_waiter {
 };
 
 static struct list waiters = LIST_INIT(waiters);
+
+/*
+ * The key of a futex word: private futexes are (address space, address);
+ * shared ones are the physical address, the same in every process mapping
+ * the page. *vm is NULL for a shared key.
+ */
+static int
+futex_key(uaddr_t uaddr, bool private, struct vm **vm, uint64_t *key)
+{
+	uint32_t probe;
+	*vm = current()->proc->vm;
+	*key = uaddr;
+	if (private)
+		return 0;
+	if (copyin(&probe, uaddr, 4) < 0)
+		return -EFAULT;
+	struct region *r = vm_find(*vm, uaddr);
+	if (!r || !(r->flags & MAP_SHARED))
+		return 0;	/* private memory: the address is the key */
+	pte_t *pte = mmu_pte((*vm)->root, uaddr & ~(PAGE_SIZE - 1), false);
+	if (!pte || !mmu_pte_present(*pte))
+		return -EFAULT;
+	*key = mmu_pte_addr(*pte) | (uaddr & (PAGE_SIZE - 1));
+	*vm = NULL;
+	return 0;
+}
 
 static int
 wake(struct vm *vm, uint64_t uaddr, int n, uint32_t bitset)
@@ -57,9 +85,11 @@ futex_wake(struct vm *vm, uint64_t uaddr, int n)
 }
 
 static long
-futex_wait(uint64_t uaddr, uint32_t val, uaddr_t timeout, uint32_t bitset, bool absolute, bool realtime)
+futex_wait(uint64_t uaddr, uint32_t val, uaddr_t timeout, uint32_t bitset, bool absolute,
+	   bool realtime, bool private)
 {
-	struct vm *vm = current()->proc->vm;
+	struct vm *vm;
+	uint64_t key;
 	uint32_t cur;
 	uint64_t deadline = 0;
 
@@ -86,7 +116,9 @@ futex_wait(uint64_t uaddr, uint32_t val, uaddr_t timeout, uint32_t bitset, bool 
 		return -EFAULT;
 	if (cur != val)
 		return -EAGAIN;
-	struct futex_waiter w = { .vm = vm, .uaddr = uaddr, .bitset = bitset };
+	if (futex_key(uaddr, private, &vm, &key) < 0)
+		return -EFAULT;
+	struct futex_waiter w = { .vm = vm, .uaddr = key, .bitset = bitset };
 	waitq_init(&w.wq);
 	list_push_back(&waiters, &w.link);
 	int r = 0;
@@ -100,9 +132,14 @@ futex_wait(uint64_t uaddr, uint32_t val, uaddr_t timeout, uint32_t bitset, bool 
 }
 
 static long
-requeue(uint64_t uaddr, int nwake, int nmove, uint64_t uaddr2, bool cmp, uint32_t val3)
+requeue(uint64_t uaddr, int nwake, int nmove, uint64_t uaddr2, bool cmp, uint32_t val3, bool private)
 {
-	struct vm *vm = current()->proc->vm;
+	struct vm *vm, *vm2;
+	uint64_t key2;
+	if (futex_key(uaddr, private, &vm, &uaddr) < 0 ||
+	    futex_key(uaddr2, private, &vm2, &key2) < 0)
+		return -EFAULT;
+	uaddr2 = key2;
 	if (cmp) {
 		uint32_t cur;
 		if (copyin(&cur, uaddr, 4) < 0)
@@ -129,23 +166,27 @@ sys_futex(uaddr_t uaddr, int op, uint32_t val, uaddr_t timeout, uaddr_t uaddr2, 
 {
 	int cmd = op & ~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME);
 	bool rt = op & FUTEX_CLOCK_REALTIME;
+	bool priv = op & FUTEX_PRIVATE_FLAG;
+	struct vm *vm;
+	uint64_t key;
 	if (uaddr & 3)
 		return -EINVAL;
 	switch (cmd) {
 	case FUTEX_WAIT:
-		return futex_wait(uaddr, val, timeout, ~0u, false, false);
+		return futex_wait(uaddr, val, timeout, ~0u, false, false, priv);
 	case FUTEX_WAIT_BITSET:
-		return futex_wait(uaddr, val, timeout, val3, true, rt);
+		return futex_wait(uaddr, val, timeout, val3, true, rt, priv);
 	case FUTEX_WAKE:
-		return wake(current()->proc->vm, uaddr, (int)val, ~0u);
 	case FUTEX_WAKE_BITSET:
-		if (!val3)
+		if (cmd == FUTEX_WAKE_BITSET && !val3)
 			return -EINVAL;
-		return wake(current()->proc->vm, uaddr, (int)val, val3);
+		if (futex_key(uaddr, priv, &vm, &key) < 0)
+			return -EFAULT;
+		return wake(vm, key, (int)val, cmd == FUTEX_WAKE ? ~0u : val3);
 	case FUTEX_REQUEUE:
-		return requeue(uaddr, (int)val, (int)timeout, uaddr2, false, 0);
+		return requeue(uaddr, (int)val, (int)timeout, uaddr2, false, 0, priv);
 	case FUTEX_CMP_REQUEUE:
-		return requeue(uaddr, (int)val, (int)timeout, uaddr2, true, val3);
+		return requeue(uaddr, (int)val, (int)timeout, uaddr2, true, val3, priv);
 	}
 	return -ENOSYS;
 }

@@ -85,9 +85,18 @@ sys_brk(uint64_t addr)
 long
 sys_madvise(uint64_t addr, size_t len, int advice)
 {
-	(void)len;
 	if (addr & (PAGE_SIZE - 1))
 		return -EINVAL;
-	(void)advice;	/* advice only; MADV_DONTNEED keeps contents for now */
+	if (advice == 4)	/* MADV_DONTNEED: private pages read back fresh */
+		vm_discard(current()->proc->vm, addr, len);
 	return 0;
+}
+
+long
+sys_msync(uint64_t addr, size_t len, int flags)
+{
+	(void)len;
+	if ((addr & (PAGE_SIZE - 1)) || (flags & ~7))
+		return -EINVAL;
+	return 0;	/* shared maps of tmpfs files are the file's own pages */
 }

@@ -584,3 +584,146 @@ sys_eventfd(unsigned initval)
 {
 	return sys_eventfd2(initval, 0);
 }
+
+/* timerfd: a kernel timer whose expirations are read as a count. */
+struct timerfd {
+	struct ktimer timer;
+	struct file *file;
+	uint64_t interval;
+	uint64_t expirations;
+	struct waitq wq;
+};
+
+static void
+timerfd_fired(struct ktimer *k)
+{
+	struct timerfd *t = container_of(k, struct timerfd, timer);
+	t->expirations++;
+	if (t->interval)
+		ktimer_add(&t->timer, k->deadline + t->interval, timerfd_fired);
+	waitq_wake_all(&t->wq);
+	file_notify(t->file);
+}
+
+static long
+timerfd_read(struct file *f, void *buf, size_t len, uint64_t *off)
+{
+	struct timerfd *t = f->priv;
+	(void)off;
+	if (len < 8)
+		return -EINVAL;
+	while (t->expirations == 0) {
+		if (f->flags & O_NONBLOCK)
+			return -EAGAIN;
+		if (waitq_wait(&t->wq, 0, true) == -EINTR)
+			return -ERESTARTSYS;
+	}
+	memcpy(buf, &t->expirations, 8);
+	t->expirations = 0;
+	return 8;
+}
+
+static unsigned
+timerfd_poll(struct file *f)
+{
+	struct timerfd *t = f->priv;
+	return t->expirations ? POLLIN | POLLRDNORM : 0;
+}
+
+static void
+timerfd_close(struct file *f)
+{
+	struct timerfd *t = f->priv;
+	ktimer_cancel(&t->timer);
+	kfree(t);
+}
+
+static const struct file_ops timerfd_fops = {
+	.read = timerfd_read,
+	.poll = timerfd_poll,
+	.close = timerfd_close,
+};
+
+long
+sys_timerfd_create(int clock, int flags)
+{
+	if ((clock != 0 && clock != 1 && clock != 7) || (flags & ~(O_CLOEXEC | O_NONBLOCK)))
+		return -EINVAL;
+	struct timerfd *t = kzalloc(sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	waitq_init(&t->wq);
+	long fd = install_anon(&timerfd_fops, t, (unsigned)flags);
+	if (fd < 0) {
+		kfree(t);
+		return fd;
+	}
+	t->file = fd_get(current()->proc, (int)fd);
+	return fd;
+}
+
+static struct timerfd *
+get_timerfd(int fd)
+{
+	struct file *f = fd_get(current()->proc, fd);
+	if (!f)
+		return ERR_PTR(-EBADF);
+	if (f->ops != &timerfd_fops)
+		return ERR_PTR(-EINVAL);
+	return f->priv;
+}
+
+static void
+timerfd_current(struct timerfd *t, struct timespec_k v[2])
+{
+	uint64_t now = arch_now_ns();
+	uint64_t left = t->timer.armed && t->timer.deadline > now ? t->timer.deadline - now : 0;
+	if (t->timer.armed && left == 0)
+		left = 1;
+	v[0] = (struct timespec_k){ (int64_t)(t->interval / 1000000000), (int64_t)(t->interval % 1000000000) };
+	v[1] = (struct timespec_k){ (int64_t)(left / 1000000000), (int64_t)(left % 1000000000) };
+}
+
+long
+sys_timerfd_gettime(int fd, uaddr_t cur)
+{
+	struct timerfd *t = get_timerfd(fd);
+	if (IS_ERR(t))
+		return PTR_ERR(t);
+	struct timespec_k v[2];
+	timerfd_current(t, v);
+	return copyout(cur, v, sizeof(v));
+}
+
+long
+sys_timerfd_settime(int fd, int flags, uaddr_t nv, uaddr_t ov)
+{
+	struct timerfd *t = get_timerfd(fd);
+	if (IS_ERR(t))
+		return PTR_ERR(t);
+	struct timespec_k v[2];
+	if (copyin(v, nv, sizeof(v)) < 0)
+		return -EFAULT;
+	for (int i = 0; i < 2; i++)
+		if (v[i].tv_sec < 0 || v[i].tv_nsec < 0 || v[i].tv_nsec >= 1000000000)
+			return -EINVAL;
+	if (ov) {
+		struct timespec_k old[2];
+		timerfd_current(t, old);
+		if (copyout(ov, old, sizeof(old)) < 0)
+			return -EFAULT;
+	}
+	ktimer_cancel(&t->timer);
+	t->expirations = 0;
+	t->interval = (uint64_t)v[0].tv_sec * 1000000000 + (uint64_t)v[0].tv_nsec;
+	uint64_t value = (uint64_t)v[1].tv_sec * 1000000000 + (uint64_t)v[1].tv_nsec;
+	if (value) {
+		uint64_t now = arch_now_ns();
+		uint64_t deadline = now + value;
+		if (flags & 1) {	/* TFD_TIMER_ABSTIME, against CLOCK_MONOTONIC */
+			deadline = value > now ? value : now;
+		}
+		ktimer_add(&t->timer, deadline, timerfd_fired);
+	}
+	return 0;
+}

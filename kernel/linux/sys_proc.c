@@ -218,11 +218,14 @@ sys_kill(int pid, int sig)
 		return -EINVAL;
 	if (pid > 0) {
 		struct proc *p = proc_find(pid);
-		if (!p || p->state != PROC_ALIVE)
+		if (!p)
 			return -ESRCH;
+		if (p->state != PROC_ALIVE)
+			return 0;	/* a zombie still exists until reaped */
 		if (!may_signal(self, p))
 			return -EPERM;
-		return signal_send_proc(p, sig);
+		struct sig_info_k info = { SI_USER, self->pid, self->uid, 0 };
+		return signal_send_proc_info(p, sig, &info);
 	}
 	int found = 0;
 	list_for_each(it, &all_procs) {
@@ -232,7 +235,8 @@ sys_kill(int pid, int sig)
 		bool hit = pid == -1 ? (p->pid != 1 && p != self)
 			 : pid == 0 ? p->pgid == self->pgid : p->pgid == -pid;
 		if (hit && may_signal(self, p)) {
-			signal_send_proc(p, sig);
+			struct sig_info_k info = { SI_USER, self->pid, self->uid, 0 };
+			signal_send_proc_info(p, sig, &info);
 			found++;
 		}
 	}
@@ -247,8 +251,11 @@ sys_tgkill(int tgid, int tid, int sig)
 	struct thread *t = thread_find(tid);
 	if (!t || (tgid > 0 && t->proc->pid != tgid))
 		return -ESRCH;
-	if (sig)
-		signal_send_thread(t, sig);
+	if (sig) {
+		struct proc *self = current()->proc;
+		struct sig_info_k info = { SI_TKILL, self->pid, self->uid, 0 };
+		signal_send_thread_info(t, sig, &info);
+	}
 	return 0;
 }
 

@@ -182,6 +182,18 @@ sys_alarm(unsigned seconds)
 }
 
 long
+sys_getitimer(int which, uaddr_t cur)
+{
+	struct proc *p = current()->proc;
+	if (which != 0)
+		return -EINVAL;
+	uint64_t left = alarm_left(p);
+	int64_t v[4] = { (int64_t)(p->alarm_interval / NS), (int64_t)(p->alarm_interval % NS / 1000),
+			 (int64_t)(left / NS), (int64_t)(left % NS / 1000) };
+	return copyout(cur, v, sizeof(v));
+}
+
+long
 sys_setitimer(int which, uaddr_t nv, uaddr_t ov)
 {
 	struct proc *p = current()->proc;

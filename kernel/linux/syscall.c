@@ -95,6 +95,9 @@ trap_user_fault(struct trapframe *tf, int sig, uint64_t addr)
 	struct thread *t = current();
 	(void)tf;
 	t->sig_fault_addr = addr;
+	t->sig_fault_code = 1;	/* SEGV_MAPERR: nothing mapped there */
+	if (sig == SIGSEGV && t->proc->vm && vm_find(t->proc->vm, addr))
+		t->sig_fault_code = 2;	/* SEGV_ACCERR: mapped, not allowed */
 	t->sig_forced |= SIGBIT(sig);
 	signal_send_thread(t, sig);
 }

@@ -399,6 +399,18 @@ fail:
 }
 
 void
+vm_discard(struct vm *vm, vaddr_t addr, size_t len)
+{
+	vaddr_t end = addr + ALIGN_UP(len, PAGE_SIZE);
+	list_for_each(it, &vm->regions) {
+		struct region *r = list_entry(it, struct region, link);
+		if (r->end <= addr || r->start >= end || (r->flags & MAP_SHARED))
+			continue;
+		unmap_pages(vm, MAX(r->start, addr), MIN(r->end, end));
+	}
+}
+
+void
 vm_activate(struct vm *vm)
 {
 	mmu_activate(vm ? vm->root : mmu_kernel_root());

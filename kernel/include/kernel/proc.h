@@ -61,6 +61,7 @@ struct proc {
 	struct inode *root;
 	unsigned umask;
 	uint64_t sig_pending;		/* process-directed signals */
+	struct sig_info_k siginfo[NSIG];
 
 	int pgid, sid;
 	struct tty *ctty;
@@ -115,6 +116,9 @@ void epoll_forget(struct file *f);
 
 /* Signals (kernel/linux/signal.c). */
 int signal_send_proc(struct proc *p, int sig);
+/* Like signal_send_proc / signal_send_thread, with what siginfo reports. */
+int signal_send_proc_info(struct proc *p, int sig, const struct sig_info_k *info);
+void signal_send_thread_info(struct thread *t, int sig, const struct sig_info_k *info);
 void signal_send_thread(struct thread *t, int sig);
 int signal_send_pgrp(int pgid, int sig);
 bool signal_pending(struct thread *t);

@@ -9,6 +9,7 @@
 #include <kernel/types.h>
 #include <kernel/list.h>
 #include <kernel/timer.h>
+#include <kernel/signal.h>
 
 #define KSTACK_ORDER 2			/* 16 KiB kernel stacks */
 #define KSTACK_SIZE (4096ul << KSTACK_ORDER)
@@ -47,7 +48,9 @@ struct thread {
 
 	uint64_t sig_blocked;
 	uint64_t sig_pending;
+	struct sig_info_k siginfo[64];	/* for thread-directed signals */
 	uint64_t sig_fault_addr;
+	int sig_fault_code;
 	uint64_t altstack_sp, altstack_size;
 	int altstack_flags;
 	uint64_t saved_mask;		/* restored after sigsuspend-like waits */

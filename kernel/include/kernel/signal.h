@@ -4,6 +4,8 @@
 #ifndef KERNEL_SIGNAL_H
 #define KERNEL_SIGNAL_H
 
+#include <kernel/types.h>
+
 #define SIGHUP 1
 #define SIGINT 2
 #define SIGQUIT 3
@@ -38,5 +40,18 @@
 #define NSIG 64
 
 #define SIGBIT(s) (1ull << ((s) - 1))
+
+/* What siginfo_t reports about a pending signal. */
+struct sig_info_k {
+	int code;		/* SI_USER 0, SI_TKILL -6, SI_QUEUE -1, ... */
+	int pid;
+	unsigned uid;
+	uint64_t value;		/* sigqueue value, or the fault address */
+};
+
+#define SI_USER 0
+#define SI_KERNEL 0x80
+#define SI_QUEUE (-1)
+#define SI_TKILL (-6)
 
 #endif

@@ -63,6 +63,8 @@ long vm_remap(struct vm *vm, vaddr_t old, size_t old_len, size_t new_len,
 int vm_fault(struct vm *vm, vaddr_t va, bool write, bool exec);
 struct region *vm_find(struct vm *vm, vaddr_t va);
 void vm_activate(struct vm *vm);
+/* Drops private pages in the range: they read back as zero or file data. */
+void vm_discard(struct vm *vm, vaddr_t addr, size_t len);
 /* Sets the program break; returns the new (or unchanged) break. */
 vaddr_t vm_brk(struct vm *vm, vaddr_t want);
 

@@ -1,0 +1,131 @@
+# Shared helpers for Petrel's system tests: boot the guest through
+# `./petrel run` under TCG and check what comes back. Each test is a small
+# executable script that imports this file (it is not a test itself).
+# A failed check prints what was expected next to what the guest printed.
+
+import os
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
+	os.path.realpath(__file__))))
+PETREL = os.path.join(ROOT, "petrel")
+TEST_INITRD = os.path.join(ROOT, "build", "initramfs-test.cpio")
+BOOT_TIMEOUT = 120
+EXIT_SKIP = 77
+
+
+class Boot:
+	"""The result of one `./petrel run -- COMMAND`."""
+
+	def __init__(self, argv, status, output, errors):
+		self.argv = argv
+		self.status = status
+		self.output = output	# the guest console, "\n" line ends
+		self.errors = errors	# petrel's and QEMU's stderr
+		self.lines = [l.rstrip() for l in output.splitlines()]
+
+
+def petrel_args(machine=None, smp=None, iso=False, test_image=False,
+		timeout=BOOT_TIMEOUT):
+	"""The `./petrel run` options every test uses, plus the chosen ones."""
+	args = [PETREL, "run", "--accel", "tcg", "--timeout", str(timeout)]
+	if machine:
+		args += ["--machine", machine]
+	if smp:
+		args += ["--smp", str(smp)]
+	if iso:
+		args += ["--iso"]
+	if test_image:
+		args += ["--initrd", need_test_image()]
+	return args
+
+
+def boot(command, stdin=None, **options):
+	"""Boots Petrel running command (a list: the guest argv, or one string
+	for /bin/sh -c) and returns a Boot. Prints the run, for the log."""
+	if isinstance(command, str):
+		command = [command]
+	argv = petrel_args(**options) + ["--"] + command
+	print("$ " + " ".join(quote(a) for a in argv[1:]), flush=True)
+	proc = subprocess.run(
+		argv, cwd=ROOT, capture_output=True,
+		input=stdin.encode() if stdin is not None else None,
+		stdin=subprocess.DEVNULL if stdin is None else None,
+		timeout=BOOT_TIMEOUT + 30)
+	result = Boot(argv, proc.returncode,
+		      proc.stdout.decode(errors="replace"),
+		      proc.stderr.decode(errors="replace"))
+	print(result.output, end="" if result.output.endswith("\n") else "\n")
+	if result.errors:
+		print("[stderr] " + result.errors.rstrip())
+	print("[status %d]" % result.status, flush=True)
+	return result
+
+
+def quote(arg):
+	if arg and all(c.isalnum() or c in "-_./=:,+@" for c in arg):
+		return arg
+	return "'" + arg.replace("'", "'\\''") + "'"
+
+
+def need_test_image():
+	if not os.path.isfile(TEST_INITRD):
+		fail("%s is missing: run `make test` (or make %s)"
+		     % (TEST_INITRD, os.path.relpath(TEST_INITRD, ROOT)))
+	return TEST_INITRD
+
+
+# ---- Checks: each one ends the test with a message when it fails ----------
+
+def fail(message):
+	print("FAIL: " + message, flush=True)
+	sys.exit(1)
+
+
+def skip(message):
+	print(message, flush=True)
+	sys.exit(EXIT_SKIP)
+
+
+def expect_status(result, status):
+	if result.status != status:
+		fail("%s: exit status %d, expected %d"
+		     % (describe(result), result.status, status))
+
+
+def expect_lines(result, expected):
+	"""Each expected line appears as a whole line, in this order. Other
+	lines (kernel warnings, echoes) may come between them."""
+	position = 0
+	for line in expected:
+		try:
+			position = result.lines.index(line, position) + 1
+		except ValueError:
+			fail("%s: expected the line %r (after line %d of the output)"
+			     % (describe(result), line, position))
+
+
+def expect_in(result, text):
+	if text not in result.output:
+		fail("%s: expected %r in the output" % (describe(result), text))
+
+
+def describe(result):
+	return "`%s`" % " ".join(result.argv[result.argv.index("--") + 1:])
+
+
+def passed(message="ok"):
+	print(message, flush=True)
+	sys.exit(0)
+
+
+# ---- Shared test bodies --------------------------------------------------------
+
+def check_machine_runs(machine, smps, iso=False):
+	"""Boots once per vCPU count and runs `true`, then echo and nproc."""
+	for smp in smps:
+		result = boot("true && echo petrel-booted && nproc",
+			      machine=machine, smp=smp, iso=iso)
+		expect_status(result, 0)
+		expect_lines(result, ["petrel-booted", str(smp)])

@@ -1,0 +1,12 @@
+#!/usr/bin/env python3
+# Boots: the default image by PVH (-kernel) on QEMU microvm, with 1 and then
+#        2 vCPUs.
+# Does:  runs `true && echo petrel-booted && nproc`.
+# Expects: exit status 0, "petrel-booted", and nproc equal to the vCPU count
+#        (every vCPU is brought up).
+import os, sys
+sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
+from lib import check_machine_runs, passed
+
+check_machine_runs("microvm", smps=(1, 2))
+passed()

@@ -1,0 +1,158 @@
+#!/usr/bin/env python3
+# Boots: nothing; checks the host side of docs/run-protocol.md in ./petrel.
+# Does:  1. unit checks: argument encoding, the fw_cfg command line, and the
+#           console filter fed a marker split at every possible byte;
+#        2. runs ./petrel against a fake QEMU (PETREL_QEMU) that prints the
+#           fw_cfg file and a marker one byte at a time, that stops without
+#           a marker, and that hangs (for --timeout);
+#        3. checks the QEMU command line (--print-cmd) for each machine.
+# Expects: the encodings of the protocol, output free of markers with "\n"
+#        line ends, exit statuses N, 255 and 124.
+import importlib.machinery
+import importlib.util
+import os
+import subprocess
+import sys
+import tempfile
+sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
+from lib import PETREL, ROOT, fail, passed
+
+
+def load_petrel():
+	loader = importlib.machinery.SourceFileLoader("petrel", PETREL)
+	spec = importlib.util.spec_from_loader("petrel", loader)
+	module = importlib.util.module_from_spec(spec)
+	loader.exec_module(module)
+	return module
+
+
+def expect(what, got, wanted):
+	if got != wanted:
+		fail("%s: got %r, expected %r" % (what, got, wanted))
+
+
+def check_encoding(petrel):
+	cases = {
+		"echo": "echo",
+		"": "%00",
+		"a b": "a%20b",
+		"100%": "100%25",
+		"A-Za-z0-9._/,:=+@^-": "A-Za-z0-9._/,:=+@^-",
+		"é": "%C3%A9",
+		"$x;\"'\t\n": "%24x%3B%22%27%09%0A",
+		"~*?[]{}()<>|&!#": "%7E%2A%3F%5B%5D%7B%7D%28%29%3C%3E%7C%26%21%23",
+	}
+	for arg, encoded in cases.items():
+		expect("encode_arg(%r)" % arg, petrel.encode_arg(arg), encoded)
+
+
+def check_cmdline(petrel):
+	opts = petrel.parse_run_args(["--", "sh", "-c", "exit 7", ""])
+	expect("fw_cfg text", petrel.guest_cmdline(opts),
+	       "quiet -- run sh -c exit%207 %00")
+	opts = petrel.parse_run_args(["--verbose", "--", "true"])
+	expect("fw_cfg text, verbose", petrel.guest_cmdline(opts), "-- run true")
+	opts = petrel.parse_run_args([])
+	expect("fw_cfg text, interactive", petrel.guest_cmdline(opts), "")
+	opts = petrel.parse_run_args(["--append", "init=/bin/sh"])
+	expect("-append", petrel.base_cmdline(opts), "console=ttyS0 init=/bin/sh")
+
+
+def filter_chunks(petrel, chunks):
+	filt = petrel.ConsoleFilter()
+	out = b"".join(filt.feed(c) for c in chunks) + filt.finish()
+	return out, filt.status
+
+
+def check_filter(petrel):
+	stream = (b"one\r\ntwo\r\n\x1b[1mbold\x1b[0m\r\n"
+		  b"\x1b_petrel-exit=42\x1b\\\r\nafter\r\n")
+	wanted = b"one\ntwo\n\x1b[1mbold\x1b[0m\n\nafter\n"
+	for cut in range(len(stream) + 1):
+		got = filter_chunks(petrel, [stream[:cut], stream[cut:]])
+		expect("filter cut at %d" % cut, got, (wanted, 42))
+	got = filter_chunks(petrel, [bytes([b]) for b in stream])
+	expect("filter byte by byte", got, (wanted, 42))
+	got = filter_chunks(petrel, [b"\x1b_petrel-exit=", b"x\r"])
+	expect("not a marker", got, (b"\x1b_petrel-exit=x\r", None))
+
+
+FAKE_QEMU = r"""#!/usr/bin/env python3
+import os, sys, time
+args = sys.argv[1:]
+mode = os.environ["FAKE_MODE"]
+fw_cfg = args[args.index("-fw_cfg") + 1].split("file=", 1)[1]
+out = sys.stdout.buffer
+out.write(b"cmdline=" + open(fw_cfg, "rb").read() + b"\r\n")
+out.flush()
+if mode == "hang":
+	time.sleep(60)
+if mode == "exit":
+	for b in b"hello\r\n\x1b_petrel-exit=3\x1b\\":
+		out.write(bytes([b]))
+		out.flush()
+"""
+
+
+def run_fake(tmp, mode, *args):
+	fake = os.path.join(tmp, "qemu")
+	with open(fake, "w") as f:
+		f.write(FAKE_QEMU)
+	os.chmod(fake, 0o755)
+	image = os.path.join(tmp, "image")
+	open(image, "w").close()
+	env = dict(os.environ, PETREL_QEMU=fake, FAKE_MODE=mode)
+	proc = subprocess.run(
+		[PETREL, "run", "--kernel", image, "--initrd", image] +
+		list(args), env=env, cwd=ROOT, capture_output=True,
+		stdin=subprocess.DEVNULL, timeout=30)
+	return proc.returncode, proc.stdout, proc.stderr.decode()
+
+
+def check_fake_runs(tmp):
+	status, out, _ = run_fake(tmp, "exit", "--", "echo", "a b")
+	expect("fake run status", status, 3)
+	expect("fake run output", out,
+	       b"cmdline=quiet -- run echo a%20b\nhello\n")
+	status, _, err = run_fake(tmp, "stop", "--", "true")
+	expect("no marker status", status, 255)
+	expect("no marker message",
+	       "petrel: guest stopped without an exit status" in err, True)
+	status, _, err = run_fake(tmp, "hang", "--timeout", "1", "--", "true")
+	expect("timeout status", status, 124)
+
+
+def print_cmd(*args):
+	proc = subprocess.run([PETREL, "run", "--print-cmd"] + list(args),
+			      capture_output=True, text=True, timeout=30)
+	expect("--print-cmd %s status" % " ".join(args), proc.returncode, 0)
+	return proc.stdout
+
+
+def check_qemu_command():
+	cmd = print_cmd("--accel", "tcg", "--", "true")
+	for word in ("-M microvm,x-option-roms=off,rtc=on", "-accel tcg",
+		     "-cpu max", "-nodefaults", "-no-reboot", "-smp 1",
+		     "-m 128M", "-kernel ", "-initrd ",
+		     "-append console=ttyS0",
+		     "-fw_cfg name=opt/petrel/cmdline,file="):
+		expect("microvm command has %r" % word, word in cmd, True)
+	cmd = print_cmd("--accel", "kvm", "--machine", "q35", "--smp", "2")
+	for word in ("-M q35", "-accel kvm", "-cpu host", "-smp 2",
+		     "mux=on,signal=off", "-mon chardev=con"):
+		expect("q35 command has %r" % word, word in cmd, True)
+	expect("interactive without fw_cfg", "-fw_cfg" in cmd, False)
+	cmd = print_cmd("--accel", "tcg", "--iso", "--", "true")
+	for word in ("-M pc", "-cdrom ", "-fw_cfg "):
+		expect("iso command has %r" % word, word in cmd, True)
+	expect("iso has no -kernel", "-kernel" in cmd, False)
+
+
+petrel = load_petrel()
+check_encoding(petrel)
+check_cmdline(petrel)
+check_filter(petrel)
+with tempfile.TemporaryDirectory() as tmp:
+	check_fake_runs(tmp)
+check_qemu_command()
+passed()
