@@ -8,6 +8,7 @@
 #include <kernel/boot.h>
 #include <kernel/irq.h>
 #include <kernel/printk.h>
+#include <kernel/sched.h>
 #include <arch/apic.h>
 #include <arch/cpu.h>
 
@@ -95,8 +96,11 @@ rtc_read(void)
 static void
 timer_irq(void)
 {
-	/* The scheduler checks timers on the way out of every interrupt. */
+	/* One-shot: nothing is armed now. Timers run on the way out. */
+	sched_timer_fired();
 }
+
+void timer_cpu_init(void);
 
 void
 arch_timer_init(void)
@@ -126,8 +130,9 @@ arch_timer_init(void)
 	ns_mult = (1000000ull << 32) / tsc_khz;
 	rtc_read();
 	irq_register(IRQ_VECTOR_TIMER, timer_irq);
-	lapic_write(LAPIC_TIMER_DIV, 3);
-	lapic_write(LAPIC_TIMER, (1 << 16) | IRQ_VECTOR_TIMER);
+	timer_cpu_init();
+	pr_info("clock: TSC at %lu kHz, %s timer\n", tsc_khz,
+		tsc_deadline ? "TSC-deadline" : "local APIC one-shot");
 }
 
 /* Programs this CPU's local APIC timer after a secondary CPU comes up. */
@@ -135,7 +140,11 @@ void
 timer_cpu_init(void)
 {
 	lapic_write(LAPIC_TIMER_DIV, 3);
-	lapic_write(LAPIC_TIMER, (1 << 16) | IRQ_VECTOR_TIMER);
+	/* TSC-deadline mode stays on; arming and cancelling go through the MSR. */
+	if (tsc_deadline)
+		lapic_write(LAPIC_TIMER, (2 << 17) | IRQ_VECTOR_TIMER);
+	else
+		lapic_write(LAPIC_TIMER, (1 << 16) | IRQ_VECTOR_TIMER);
 }
 
 uint64_t
@@ -172,13 +181,13 @@ void
 arch_timer_set(uint64_t deadline_ns)
 {
 	if (deadline_ns == 0) {
-		lapic_write(LAPIC_TIMER, (1 << 16) | IRQ_VECTOR_TIMER);
 		if (tsc_deadline)
 			wrmsr(MSR_TSC_DEADLINE, 0);
+		else
+			lapic_write(LAPIC_TIMER_INIT, 0);
 		return;
 	}
 	if (tsc_deadline) {
-		lapic_write(LAPIC_TIMER, (2 << 17) | IRQ_VECTOR_TIMER);
 		uint64_t cycles = (uint64_t)((unsigned __int128)deadline_ns * tsc_khz / 1000000);
 		wrmsr(MSR_TSC_DEADLINE, tsc_base + cycles);
 		return;

@@ -91,12 +91,14 @@ pipe_poll(struct file *f)
 {
 	struct pipe *p = f->priv;
 	unsigned ev = 0;
-	if ((f->flags & O_ACCMODE) == O_RDONLY) {
+	unsigned acc = f->flags & O_ACCMODE;
+	if (acc != O_WRONLY) {
 		if (p->head != p->tail)
 			ev |= POLLIN | POLLRDNORM;
 		if (p->writers == 0)
 			ev |= POLLHUP;
-	} else {
+	}
+	if (acc != O_RDONLY) {
 		if (PIPE_SIZE - (p->head - p->tail) >= PIPE_BUF)
 			ev |= POLLOUT | POLLWRNORM;
 		if (p->readers == 0)
@@ -120,16 +122,22 @@ static void
 pipe_close(struct file *f)
 {
 	struct pipe *p = f->priv;
-	if ((f->flags & O_ACCMODE) == O_RDONLY) {
+	unsigned acc = f->flags & O_ACCMODE;
+	if (!p)
+		return;
+	if (acc != O_WRONLY)
 		p->readers--;
-		p->rfile = NULL;
-	} else {
+	if (acc != O_RDONLY)
 		p->writers--;
+	if (p->rfile == f)
+		p->rfile = NULL;
+	if (p->wfile == f)
 		p->wfile = NULL;
-	}
 	waitq_wake_all(&p->wait);
 	file_notify(NULL);
 	if (p->readers == 0 && p->writers == 0) {
+		if (p->inode)
+			p->inode->fifo = NULL;	/* a FIFO's next open starts afresh */
 		kfree(p->buf);
 		kfree(p);
 	}
@@ -188,3 +196,65 @@ fail:
 		inode_put(ino);
 	return -ENOMEM;
 }
+
+/*
+ * FIFOs (named pipes): the pipe lives while any end is open. A blocking
+ * open waits for the other side; a non-blocking write-only open with no
+ * reader fails with ENXIO.
+ */
+static int
+fifo_open(struct file *f)
+{
+	struct inode *ino = f->inode;
+	struct pipe *p = ino->fifo;
+	unsigned acc = f->flags & O_ACCMODE;
+
+	if (!p) {
+		if (acc == O_WRONLY && (f->flags & O_NONBLOCK))
+			return -ENXIO;
+		p = kzalloc(sizeof(*p));
+		if (!p)
+			return -ENOMEM;
+		p->buf = kmalloc(PIPE_SIZE);
+		if (!p->buf) {
+			kfree(p);
+			return -ENOMEM;
+		}
+		waitq_init(&p->wait);
+		p->inode = ino;
+		ino->fifo = p;
+	}
+	if (acc == O_WRONLY && (f->flags & O_NONBLOCK) && p->readers == 0)
+		return -ENXIO;
+	f->priv = p;
+	if (acc != O_WRONLY) {
+		p->readers++;
+		p->rfile = f;
+	}
+	if (acc != O_RDONLY) {
+		p->writers++;
+		p->wfile = f;
+	}
+	waitq_wake_all(&p->wait);
+	file_notify(NULL);
+	if (f->flags & O_NONBLOCK || acc == O_RDWR)
+		return 0;
+	/* Wait for the other end. */
+	while (acc == O_RDONLY ? p->writers == 0 : p->readers == 0) {
+		if (waitq_wait(&p->wait, 0, true) == -EINTR) {
+			pipe_close(f);
+			f->priv = NULL;
+			return -ERESTARTSYS;
+		}
+	}
+	return 0;
+}
+
+const struct file_ops fifo_fops = {
+	.open = fifo_open,
+	.read = pipe_read,
+	.write = pipe_write,
+	.poll = pipe_poll,
+	.ioctl = pipe_ioctl,
+	.close = pipe_close,
+};

@@ -26,6 +26,7 @@ struct tmpfs_node {
 };
 
 static const struct inode_ops tmpfs_iops;
+extern const struct file_ops fifo_fops;
 static const struct file_ops tmpfs_file_ops;
 static const struct file_ops tmpfs_dir_ops;
 
@@ -54,6 +55,8 @@ tmpfs_inode(struct super *sb, unsigned mode)
 		ino->nlink = 2;
 	} else if (S_ISREG(mode)) {
 		ino->fops = &tmpfs_file_ops;
+	} else if ((mode & S_IFMT) == S_IFIFO) {
+		ino->fops = &fifo_fops;
 	}
 	return ino;
 }

@@ -100,6 +100,8 @@ signal_send_proc_info(struct proc *p, int sig, const struct sig_info_k *info)
 		p->sig_pending &= ~SIGBIT(SIGCONT);
 	if (ignored(p, sig))
 		return 0;
+	if (sig >= 32 && (p->sig_pending & SIGBIT(sig)) && p->rt_queued[sig] < 255)
+		p->rt_queued[sig]++;	/* real-time signals queue; others merge */
 	p->sig_pending |= SIGBIT(sig);
 	p->siginfo[sig] = *info;
 	if (sig == SIGKILL) {
@@ -221,7 +223,10 @@ take_signal(struct thread *t, struct sig_info_k *info)
 		return SIGKILL;
 	}
 	int sig = __builtin_ctzll(pend) + 1;
-	*from &= ~SIGBIT(sig);
+	if (from == &t->proc->sig_pending && t->proc->rt_queued[sig] > 0)
+		t->proc->rt_queued[sig]--;	/* more instances stay pending */
+	else
+		*from &= ~SIGBIT(sig);
 	*info = from == &t->sig_pending ? t->siginfo[sig] : t->proc->siginfo[sig];
 	return sig;
 }

@@ -381,7 +381,9 @@ sys_epoll_ctl(int epfd, int op, int fd, uaddr_t uev)
 	struct file *f = fd_get(current()->proc, fd);
 	if (!f)
 		return -EBADF;
-	if (f->priv == ep || !f->ops || !f->ops->poll)
+	if (f->priv == ep)
+		return -EINVAL;
+	if (!f->ops || !f->ops->poll)
 		return -EPERM;
 	struct __attribute__((packed)) { uint32_t events; uint64_t data; } ev = { 0, 0 };
 	if (op != 2 && copyin(&ev, uev, sizeof(ev)) < 0)

@@ -141,6 +141,12 @@ timer_arm(uint64_t deadline)
 }
 
 void
+sched_timer_fired(void)
+{
+	armed_deadline = 0;	/* an early interrupt must re-arm, even for the same deadline */
+}
+
+void
 sched_tick(void)
 {
 	uint64_t now = arch_now_ns();

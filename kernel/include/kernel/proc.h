@@ -62,6 +62,7 @@ struct proc {
 	unsigned umask;
 	uint64_t sig_pending;		/* process-directed signals */
 	struct sig_info_k siginfo[NSIG];
+	uint8_t rt_queued[NSIG];	/* extra queued instances of real-time signals */
 
 	int pgid, sid;
 	struct tty *ctty;

@@ -77,6 +77,8 @@ void sched_yield(void);
 void schedule(void);
 /* Expires timeouts and arms the next timer; called on interrupt exit. */
 void sched_tick(void);
+/* The one-shot timer interrupt came: nothing is armed any more. */
+void sched_timer_fired(void);
 bool sched_slice_over(void);
 
 struct thread *thread_new(struct proc *p);

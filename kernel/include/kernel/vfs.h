@@ -11,6 +11,7 @@
 #include <kernel/stat.h>
 
 struct inode;
+struct pipe;
 struct file;
 struct proc;
 
@@ -71,6 +72,7 @@ struct inode {
 	struct inode *parent;		/* directories: for ".." */
 	struct inode *mounted;		/* root of a file system mounted here */
 	struct inode *covered;		/* on a mounted root: what it covers */
+	struct pipe *fifo;		/* FIFOs: the pipe while an end is open */
 };
 
 struct file {
