@@ -186,3 +186,21 @@ arch_random_seed(void)
 	}
 	return rdtsc();
 }
+
+void
+arch_spin_wait(void)
+{
+	__asm__ volatile("pause" ::: "memory");
+}
+
+void
+arch_irq_enable(void)
+{
+	__asm__ volatile("sti" ::: "memory");
+}
+
+void
+arch_irq_disable(void)
+{
+	__asm__ volatile("cli" ::: "memory");
+}

@@ -9,6 +9,8 @@
 #include <kernel/printk.h>
 #include <kernel/string.h>
 #include <arch/cpu.h>
+#include <kernel/arch.h>
+#include <kernel/cpu.h>
 
 static paddr_t kernel_root;
 extern char text_start[], text_end[], rodata_end[], kernel_end[];
@@ -143,6 +145,7 @@ mmu_root_free(paddr_t root)
 void
 mmu_activate(paddr_t root)
 {
+	this_cpu()->active_root = root;
 	if (read_cr3() != root)
 		write_cr3(root);
 }
@@ -240,6 +243,8 @@ mmu_flush(paddr_t root, vaddr_t va)
 {
 	if (read_cr3() == root)
 		invlpg(va);
+	if (cpu_count > 1)
+		arch_tlb_shootdown(root);
 }
 
 void
@@ -247,4 +252,6 @@ mmu_flush_all(paddr_t root)
 {
 	if (read_cr3() == root)
 		write_cr3(root);
+	if (cpu_count > 1)
+		arch_tlb_shootdown(root);
 }

@@ -54,6 +54,9 @@ arch_context_switch(struct thread *prev, struct thread *next)
 		wrmsr(MSR_FS_BASE, next->fs_base);
 		vm_activate(next->proc->vm);
 		arch_set_kernel_stack((uint64_t)(next->tf + 1));
+	} else {
+		/* Idle runs on the kernel's tables: a process's may be freed. */
+		vm_activate(NULL);
 	}
 	arch_switch(&prev->ksp, next->ksp);
 }

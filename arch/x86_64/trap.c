@@ -8,6 +8,7 @@
 #include <kernel/printk.h>
 #include <kernel/irq.h>
 #include <kernel/trap.h>
+#include <kernel/lock.h>
 #include <arch/cpu.h>
 #include <arch/trap.h>
 #include <arch/mmu.h>
@@ -82,10 +83,29 @@ exception_signal(uint64_t vector)
 
 void trap_handler(struct trapframe *tf);
 
+void arch_tlb_flush_irq(void);
+
 void
 trap_handler(struct trapframe *tf)
 {
 	uint64_t v = tf->vector;
+	bool locked = false;
+
+	if (v == IRQ_VECTOR_FLUSH) {	/* the sender holds the big lock */
+		arch_tlb_flush_irq();
+		irq_eoi();
+		return;
+	}
+	/*
+	 * Acknowledge device interrupts before waiting for the big lock: an
+	 * interrupt in service blocks the shootdown vector's priority class.
+	 */
+	if (v >= 32)
+		irq_eoi();
+	if (!bkl_held()) {
+		bkl_lock();
+		locked = true;
+	}
 
 	if (v == 14) {
 		uint64_t addr = read_cr2();
@@ -106,8 +126,9 @@ trap_handler(struct trapframe *tf)
 	}
 	if (irq_handlers[v])
 		irq_handlers[v]();
-	irq_eoi();
 out:
 	if (trap_from_user(tf))
-		trap_return_to_user(tf);
+		trap_return_to_user(tf);	/* drops the lock */
+	else if (locked)
+		bkl_unlock();
 }

@@ -16,6 +16,7 @@
 #include <kernel/version.h>
 #include <kernel/errno.h>
 #include <kernel/vfs.h>
+#include <kernel/lock.h>
 
 static struct cmdline cmdline;
 
@@ -59,13 +60,16 @@ mount_early(struct inode *root, const char *path, struct inode *fs, const char *
 void
 boot_report_init(void)
 {
-	uint64_t us = arch_cycles_to_ns(arch_cycles() - boot_info.tsc_at_entry) / 1000;
-	pr_info("init started %lu us after the first kernel instruction\n", us);
+	uint64_t cycles = arch_cycles() - boot_info.tsc_at_entry;
+	uint64_t us = arch_cycles_to_ns(cycles) / 1000;
+	pr_info("init started %lu us (%lu TSC cycles) after the first kernel instruction\n",
+		us, cycles);
 }
 
 _Noreturn void
 kmain(void)
 {
+	bkl_lock();	/* held by whichever CPU runs kernel code */
 	extend_cmdline();
 	cmdline_parse(&cmdline, boot_info.cmdline);
 	printk_quiet = cmdline_has(&cmdline, "quiet");
@@ -79,6 +83,7 @@ kmain(void)
 	sched_init();
 	signal_init();
 	tty_init();
+	arch_smp_init();
 	pr_info("memory: %lu KiB usable, %lu KiB free; %d CPU%s\n",
 		page_total() * 4, page_free_count() * 4, cpu_count,
 		cpu_count == 1 ? "" : "s");

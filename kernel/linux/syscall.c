@@ -11,6 +11,7 @@
 #include <kernel/errno.h>
 #include <kernel/printk.h>
 #include <kernel/arch.h>
+#include <kernel/lock.h>
 #include <arch/trap.h>
 
 static uint8_t enosys_logged[1024 / 8];
@@ -34,9 +35,11 @@ syscall_handler(struct trapframe *tf)
 {
 	uint64_t nr = tf->rax;
 	uint64_t args[6] = { tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9 };
-	struct thread *t = current();
+	struct thread *t;
 	long r;
 
+	bkl_lock();
+	t = current();
 	t->syscall_nr = (long)nr;
 	if (nr < syscall_table_size && syscall_table[nr].fn) {
 		r = syscall_table[nr].fn(args);
@@ -77,6 +80,7 @@ trap_return_to_user(struct trapframe *tf)
 		tf->rip -= 2;
 	}
 	t->syscall_nr = -1;
+	bkl_unlock();
 }
 
 int

@@ -9,6 +9,7 @@
 #include <kernel/errno.h>
 #include <kernel/printk.h>
 #include <kernel/proc.h>
+#include <kernel/lock.h>
 
 static struct list runq = LIST_INIT(runq);
 static struct list dead = LIST_INIT(dead);	/* exited, stack still in use */
@@ -36,7 +37,6 @@ reap_dead_threads(void)
 	}
 }
 struct waitq poll_waitq;
-static uint64_t armed_deadline;
 
 void arch_context_switch(struct thread *prev, struct thread *next);
 
@@ -51,6 +51,14 @@ runq_push(struct thread *t)
 {
 	t->state = THREAD_RUNNABLE;
 	list_push_back(&runq, &t->run_link);
+	/* A halted CPU would not notice until its next interrupt. */
+	for (int i = 0; i < cpu_count; i++) {
+		if (cpus[i].halted && &cpus[i] != this_cpu()) {
+			cpus[i].halted = false;
+			arch_wake_cpu(i);
+			break;
+		}
+	}
 }
 
 static void
@@ -134,16 +142,17 @@ sched_sleep_until(uint64_t deadline)
 static void
 timer_arm(uint64_t deadline)
 {
-	if (deadline == armed_deadline)
+	struct cpu *c = this_cpu();
+	if (deadline == c->armed_deadline)
 		return;
-	armed_deadline = deadline;
+	c->armed_deadline = deadline;
 	arch_timer_set(deadline);
 }
 
 void
 sched_timer_fired(void)
 {
-	armed_deadline = 0;	/* an early interrupt must re-arm, even for the same deadline */
+	this_cpu()->armed_deadline = 0;	/* an early interrupt must re-arm, even for the same deadline */
 }
 
 void
@@ -203,16 +212,22 @@ sched_yield(void)
 	schedule();
 }
 
+/* Runs with the big lock held, except while halted. */
 static _Noreturn void
 idle_loop(void)
 {
+	struct cpu *c = this_cpu();
 	for (;;) {
 		sched_tick();
 		if (!list_empty(&runq)) {
 			schedule();
 			continue;
 		}
+		c->halted = true;
+		bkl_unlock();
 		arch_idle();
+		bkl_lock();
+		c->halted = false;
 	}
 }
 

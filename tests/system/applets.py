@@ -6,6 +6,7 @@
 # Expects: exit status 0 and one "applet: result" line per check; "/" holds
 #        bin, dev, proc, sbin and tmp, and /proc is mounted as proc.
 import os, sys
+sys.dont_write_bytecode = True	# no __pycache__ in the tree
 sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
 from lib import boot, expect_lines, expect_status, fail, passed
 

@@ -7,6 +7,7 @@
 #        back-130 (sleep killed by SIGINT) within a few seconds; poweroff
 #        ends QEMU and petrel exits 0.
 import os, pty, select, signal, sys, time
+sys.dont_write_bytecode = True	# no __pycache__ in the tree
 sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
 from lib import ROOT, fail, passed, petrel_args
 

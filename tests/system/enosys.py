@@ -5,6 +5,7 @@
 # Expects: the unknown system call fails with ENOSYS (it must never panic
 #        the kernel), the shell goes on, exit status 0.
 import os, sys
+sys.dont_write_bytecode = True	# no __pycache__ in the tree
 sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
 from lib import boot, expect_lines, expect_status, passed
 

@@ -7,6 +7,7 @@
 #           tab, ending in `exit 9`.
 # Expects: exit statuses 7 and 9, and every argument back byte for byte.
 import os, sys
+sys.dont_write_bytecode = True	# no __pycache__ in the tree
 sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
 from lib import boot, expect_lines, expect_status, passed
 

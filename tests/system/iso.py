@@ -4,6 +4,7 @@
 # Does:  runs `true && echo petrel-booted && nproc` (1 vCPU, then 2 on q35).
 # Expects: exit status 0, "petrel-booted", and nproc equal to the vCPU count.
 import os, sys
+sys.dont_write_bytecode = True	# no __pycache__ in the tree
 sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
 from lib import check_machine_runs, passed
 

@@ -5,6 +5,7 @@
 # Expects: exit status 0, "petrel-booted", and nproc equal to the vCPU count
 #        (every vCPU is brought up).
 import os, sys
+sys.dont_write_bytecode = True	# no __pycache__ in the tree
 sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
 from lib import check_machine_runs, passed
 

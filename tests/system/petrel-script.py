@@ -14,6 +14,7 @@ import os
 import subprocess
 import sys
 import tempfile
+sys.dont_write_bytecode = True	# no __pycache__ in the tree
 sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
 from lib import PETREL, ROOT, fail, passed
 

@@ -5,6 +5,7 @@
 #        command substitution, read from a pipe, pipeline exit status.
 # Expects: exit status 0 and each pipeline's known output, in order.
 import os, sys
+sys.dont_write_bytecode = True	# no __pycache__ in the tree
 sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
 from lib import boot, expect_lines, expect_status, passed
 

@@ -6,6 +6,7 @@
 # Expects: 1. exit status 139 (128 + SIGSEGV);
 #        2. the shell survives, prints "after=139" and exits 0.
 import os, sys
+sys.dont_write_bytecode = True	# no __pycache__ in the tree
 sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
 from lib import boot, expect_lines, expect_status, passed
 

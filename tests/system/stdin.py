@@ -4,6 +4,7 @@
 #        forwards a piped stdin to the guest console.
 # Expects: the guest reads both lines; exit status 0.
 import os, sys
+sys.dont_write_bytecode = True	# no __pycache__ in the tree
 sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
 from lib import boot, expect_lines, expect_status, passed
 

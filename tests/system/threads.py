@@ -5,6 +5,7 @@
 #        main thread fills; main joins them all.
 # Expects: exit status 0 and the deterministic totals.
 import os, sys
+sys.dont_write_bytecode = True	# no __pycache__ in the tree
 sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
 from lib import boot, expect_lines, expect_status, passed
 

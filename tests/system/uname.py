@@ -4,6 +4,7 @@
 # Expects: exit status 0 and the line "Petrel x86_64" (the kernel's sysname
 #        is "Petrel", its machine "x86_64").
 import os, sys
+sys.dont_write_bytecode = True	# no __pycache__ in the tree
 sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
 from lib import boot, expect_lines, expect_status, passed
 

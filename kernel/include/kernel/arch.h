@@ -38,6 +38,17 @@ uint64_t arch_tsc_khz(void);
 
 
 
+/* One pause in a spin loop. */
+void arch_spin_wait(void);
+void arch_irq_enable(void);
+void arch_irq_disable(void);
+/* Brings up the other CPUs; each enters sched_start_ap(). */
+void arch_smp_init(void);
+/* Asks CPU `cpu` to run its scheduler (it may be halted). */
+void arch_wake_cpu(int cpu);
+/* Makes every other CPU running page table `root` forget its TLB entries. */
+void arch_tlb_shootdown(paddr_t root);
+
 /* A hardware random 64-bit value when the CPU has one, else cycles. */
 uint64_t arch_random_seed(void);
 /* AT_HWCAP for new programs. */

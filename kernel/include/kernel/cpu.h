@@ -20,6 +20,9 @@ struct cpu {
 	bool online;
 	uint64_t idle_ns;		/* time spent halted, for /proc/stat */
 	uint64_t busy_ns;
+	uint64_t armed_deadline;	/* this CPU's timer, 0 = off */
+	paddr_t active_root;		/* page table loaded now */
+	bool halted;			/* idle in hlt: needs an IPI to run */
 	struct arch_cpu arch;
 };
 

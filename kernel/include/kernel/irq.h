@@ -7,6 +7,7 @@
 #define IRQ_VECTOR_TIMER 0x20
 #define IRQ_VECTOR_CONSOLE 0x24
 #define IRQ_VECTOR_IPI 0xf0
+#define IRQ_VECTOR_FLUSH 0xf1
 #define IRQ_VECTOR_SPURIOUS 0xff
 
 /* Calls fn (interrupts off, big lock not held) on each interrupt at vector. */

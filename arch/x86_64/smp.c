@@ -1,0 +1,152 @@
+/*
+ * SMP on x86_64: starting the other CPUs with INIT-SIPI-SIPI through a
+ * trampoline in low memory, wake-up IPIs for halted CPUs, and TLB
+ * shootdowns for page-table changes seen by other CPUs.
+ */
+#include <kernel/arch.h>
+#include <kernel/cpu.h>
+#include <kernel/irq.h>
+#include <kernel/lock.h>
+#include <kernel/mmu.h>
+#include <kernel/page.h>
+#include <kernel/printk.h>
+#include <kernel/sched.h>
+#include <kernel/string.h>
+#include <arch/acpi.h>
+#include <arch/apic.h>
+#include <arch/cpu.h>
+#include <arch/mmu.h>
+
+#define TRAMPOLINE 0x8000
+
+extern char ap_tramp_start[], ap_tramp_end[];
+extern char ap_param_cr3[], ap_param_stack[], ap_param_entry[], ap_param_cpu[];
+
+void cpu_setup(struct cpu *c);
+void timer_cpu_init(void);
+void arch_set_kernel_stack(uint64_t top);
+
+static volatile int ap_started;
+static volatile uint64_t flush_pending;	/* bit per CPU still to flush */
+
+static void
+udelay(uint64_t us)
+{
+	uint64_t end = arch_now_ns() + us * 1000;
+	while (arch_now_ns() < end)
+		pause();
+}
+
+static _Noreturn void
+ap_entry(struct cpu *c)
+{
+	cpu_setup(c);
+	lapic_init();
+	timer_cpu_init();
+	c->online = true;
+	__atomic_store_n(&ap_started, 1, __ATOMIC_RELEASE);
+	bkl_lock();
+	sched_start();
+}
+
+/* Parameter block entries live at the same offsets in the low copy. */
+static void *
+param(char *sym)
+{
+	return phys_to_virt(TRAMPOLINE + (sym - ap_tramp_start));
+}
+
+static bool
+start_ap(struct cpu *c, uint32_t apic_id)
+{
+	void *stack = page_alloc_kva(KSTACK_ORDER);
+	if (!stack)
+		return false;
+	*(uint64_t *)param(ap_param_cr3) = mmu_kernel_root();
+	*(uint64_t *)param(ap_param_stack) = (uint64_t)stack + KSTACK_SIZE;
+	*(uint64_t *)param(ap_param_entry) = (uint64_t)ap_entry;
+	*(uint64_t *)param(ap_param_cpu) = (uint64_t)c;
+	ap_started = 0;
+	c->arch.apic_id = apic_id;
+
+	lapic_send_ipi(apic_id, 0x4500);		/* INIT */
+	udelay(200);
+	for (int tries = 0; tries < 2 && !ap_started; tries++) {
+		lapic_send_ipi(apic_id, 0x4600 | (TRAMPOLINE >> 12));	/* SIPI */
+		for (int i = 0; i < 10000 && !__atomic_load_n(&ap_started, __ATOMIC_ACQUIRE); i++)
+			udelay(10);
+	}
+	return ap_started;
+}
+
+static void
+ipi_wake(void)
+{
+	/* Nothing to do: the interrupted CPU looks at the run queue next. */
+}
+
+void
+arch_smp_init(void)
+{
+	if (acpi.cpu_count <= 1)
+		return;
+	/* Identity-map the trampoline's 2 MiB for the switch to long mode. */
+	pte_t *pml4 = phys_to_virt(mmu_kernel_root());
+	pte_t *pdpt = page_alloc_kva(0), *pd = page_alloc_kva(0);
+	if (!pdpt || !pd)
+		return;
+	pd[0] = 0 | PTE_P | PTE_W | PTE_PS;
+	pdpt[0] = virt_to_phys(pd) | PTE_P | PTE_W;
+	pml4[0] = virt_to_phys(pdpt) | PTE_P | PTE_W;
+	memcpy(phys_to_virt(TRAMPOLINE), ap_tramp_start, ap_tramp_end - ap_tramp_start);
+	irq_register(IRQ_VECTOR_IPI, ipi_wake);
+
+	uint32_t me = lapic_id();
+	int n = 1;
+	for (int i = 0; i < acpi.cpu_count && n < CPU_MAX; i++) {
+		if (acpi.apic_ids[i] == me)
+			continue;
+		cpus[n].id = n;
+		if (start_ap(&cpus[n], acpi.apic_ids[i]))
+			n++;
+		else
+			printk("smp: CPU with APIC id %u did not start\n", acpi.apic_ids[i]);
+	}
+	cpu_count = n;
+	pml4[0] = 0;
+	write_cr3(mmu_kernel_root());
+	page_free_kva(pdpt, 0);
+	page_free_kva(pd, 0);
+}
+
+void
+arch_wake_cpu(int cpu)
+{
+	lapic_send_ipi(cpus[cpu].arch.apic_id, IRQ_VECTOR_IPI);
+}
+
+/* The shootdown interrupt: runs without the big lock (the sender holds it). */
+void
+arch_tlb_flush_irq(void)
+{
+	write_cr3(read_cr3());
+	__atomic_and_fetch(&flush_pending, ~(1ull << this_cpu()->id), __ATOMIC_RELEASE);
+}
+
+void
+arch_tlb_shootdown(paddr_t root)
+{
+	uint64_t targets = 0;
+	int me = this_cpu()->id;
+	for (int i = 0; i < cpu_count; i++)
+		if (i != me && cpus[i].online && cpus[i].active_root == root)
+			targets |= 1ull << i;
+	if (!targets)
+		return;
+	__atomic_or_fetch(&flush_pending, targets, __ATOMIC_ACQ_REL);
+	for (int i = 0; i < cpu_count; i++)
+		if (targets & (1ull << i))
+			lapic_send_ipi(cpus[i].arch.apic_id, IRQ_VECTOR_FLUSH);
+	while (__atomic_load_n(&flush_pending, __ATOMIC_ACQUIRE) & targets)
+		pause();
+}
