@@ -9,12 +9,12 @@ DEPS_STAMP := $(BUILD)/.deps-ok
 all: $(BUILD)/kernel.elf $(BUILD)/initramfs.cpio $(BUILD)/kernel.iso
 
 include mk/config.mk
--include mk/abi.mk
--include mk/systest.mk
+include mk/abi.mk
+include mk/systest.mk
 include mk/kernel.mk
--include mk/user.mk
+include mk/user.mk
 include mk/iso.mk
--include mk/host-tests.mk
+include mk/host-tests.mk
 
 
 # Missing Debian packages are installed by the project's own script.
