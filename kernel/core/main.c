@@ -93,8 +93,9 @@ kmain(void)
 		panic("no memory for the root file system");
 	vfs_set_root(root);
 	initramfs_unpack(root, boot_info.initrd, boot_info.initrd_size);
-	mount_early(root, "/dev", devfs_new(), "devtmpfs");
-	mount_early(root, "/proc", procfs_new(), "proc");
+	/* init mounts /proc and /dev itself; make sure the mount points exist. */
+	mount_early(root, "/dev", NULL, NULL);
+	mount_early(root, "/proc", NULL, NULL);
 
 	const char *init = cmdline_get(&cmdline, "init");
 	if (!init || !*init)

@@ -810,8 +810,10 @@ statfs_inode(struct inode *ino, uaddr_t buf)
 	const char *t = ino->sb ? ino->sb->type : "";
 	s.type = strcmp(t, "proc") == 0 ? 0x9fa0 : 0x01021994;	/* PROC / TMPFS magic */
 	s.bsize = s.frsize = 4096;
-	s.blocks = page_total();
-	s.bfree = s.bavail = page_free_count();
+	if (strcmp(t, "proc") != 0) {	/* memory-backed: RAM is the limit */
+		s.blocks = page_total();
+		s.bfree = s.bavail = page_free_count();
+	}
 	s.files = 1 << 20;
 	s.ffree = (1 << 20) - 1000;
 	s.namelen = 255;
