@@ -83,6 +83,7 @@ kmain(void)
 	sched_init();
 	signal_init();
 	tty_init();
+	tty_console_irq();	/* input that arrived while booting */
 	arch_smp_init();
 	pr_info("memory: %lu KiB usable, %lu KiB free; %d CPU%s\n",
 		page_total() * 4, page_free_count() * 4, cpu_count,

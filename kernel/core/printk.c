@@ -89,5 +89,6 @@ panic(const char *fmt, ...)
 	vlog(true, fmt, ap);
 	va_end(ap);
 	printk("\n");
-	arch_halt();
+	/* A VM that cannot go on should end, not hang: reset (QEMU -no-reboot exits). */
+	arch_reboot();
 }
