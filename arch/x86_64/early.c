@@ -5,8 +5,11 @@
 
 void arch_early_init(void);
 
+void timer_early_start(void);
+
 void
 arch_early_init(void)
 {
 	arch_cpu_init();
+	timer_early_start();
 }

@@ -49,6 +49,60 @@ pit_measure(uint32_t ticks, uint64_t *tsc_delta, uint32_t *apic_delta)
 	return true;
 }
 
+/*
+ * Calibration overlapped with boot: the PIT (channel 0, mode 0) and the
+ * local APIC timer start counting down here, at the start of the boot, and
+ * arch_timer_init reads them after the memory setup instead of busy-waiting.
+ */
+static uint64_t early_tsc;
+static bool early_started;
+#define PIT_HZ 1193182
+
+void
+timer_early_start(void)
+{
+	lapic_init();
+	lapic_write(LAPIC_TIMER_DIV, 3);
+	lapic_write(LAPIC_TIMER, 1 << 16);	/* masked: just counting */
+	outb(0x43, 0x30);			/* channel 0, lo/hi, mode 0 */
+	outb(0x40, 0xff);
+	outb(0x40, 0xff);
+	lapic_write(LAPIC_TIMER_INIT, 0xffffffff);
+	early_tsc = rdtsc();
+	early_started = true;
+}
+
+/* PIT ticks since timer_early_start, or -1 if it expired or is absent. */
+static int32_t
+pit_elapsed(void)
+{
+	outb(0x43, 0xe2);		/* read-back: status of channel 0 */
+	uint8_t status = inb(0x40);
+	if ((status & 0x80) || (status & 0x3f) != 0x30)
+		return -1;		/* OUT high (expired), or no PIT there */
+	outb(0x43, 0x00);		/* latch the count */
+	uint16_t count = inb(0x40) | (inb(0x40) << 8);
+	return 0xffff - count;
+}
+
+static bool
+early_calibrate(void)
+{
+	if (!early_started)
+		return false;
+	int32_t ticks = pit_elapsed();
+	/* At least 1 ms of PIT ticks for 0.1% accuracy. */
+	while (ticks >= 0 && ticks < PIT_HZ / 1000)
+		ticks = pit_elapsed();
+	if (ticks <= 0)
+		return false;
+	uint64_t dt = rdtsc() - early_tsc;
+	uint32_t da = 0xffffffff - lapic_read(LAPIC_TIMER_CUR);
+	tsc_khz = dt * PIT_HZ / (uint64_t)ticks / 1000;
+	apic_ticks_per_ms = (uint64_t)da * PIT_HZ / (uint64_t)ticks / 1000;
+	return tsc_khz && apic_ticks_per_ms;
+}
+
 static uint8_t
 cmos_read(uint8_t reg)
 {
@@ -115,7 +169,7 @@ arch_timer_init(void)
 		tsc_khz = r[0];
 		apic_ticks_per_ms = r[1] / 16;
 	}
-	if (!tsc_khz || !apic_ticks_per_ms) {
+	if ((!tsc_khz || !apic_ticks_per_ms) && !early_calibrate()) {
 		uint64_t dt;
 		uint32_t da;
 		/* 2 ms of PIT ticks: 2386 at 1.193182 MHz. */

@@ -1,6 +1,8 @@
 /*
  * The C memory and string routines the kernel uses, as plain byte loops.
  * Portable: the host unit test compiles this file under renamed symbols.
+ * memcpy, memmove and memset are weak: an architecture may supply faster
+ * ones (arch/x86_64/string.c uses the string instructions).
  */
 #include <kernel/types.h>
 #include <kernel/string.h>
@@ -11,9 +13,10 @@
  * with -ffreestanding; turning the pattern matcher off keeps them loops.
  */
 #define NO_LIBCALL __attribute__((optimize("no-tree-loop-distribute-patterns")))
+#define ARCH_MAY_REPLACE __attribute__((weak))
 
 /* Returns dst. The regions must not overlap. */
-NO_LIBCALL void *
+NO_LIBCALL ARCH_MAY_REPLACE void *
 memcpy(void *dst, const void *src, size_t n)
 {
 	unsigned char *d = dst;
@@ -25,7 +28,7 @@ memcpy(void *dst, const void *src, size_t n)
 }
 
 /* Returns dst. The regions may overlap. */
-NO_LIBCALL void *
+NO_LIBCALL ARCH_MAY_REPLACE void *
 memmove(void *dst, const void *src, size_t n)
 {
 	unsigned char *d = dst;
@@ -43,7 +46,7 @@ memmove(void *dst, const void *src, size_t n)
 }
 
 /* Returns dst, whose first n bytes are now (unsigned char)c. */
-NO_LIBCALL void *
+NO_LIBCALL ARCH_MAY_REPLACE void *
 memset(void *dst, int c, size_t n)
 {
 	unsigned char *d = dst;

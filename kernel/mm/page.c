@@ -68,22 +68,39 @@ free_block(paddr_t pa, unsigned order)
 	list_push(order, pa_to_page(pa));
 }
 
-/* Is [pa, pa+PAGE_SIZE) free to hand out at boot? */
-static bool
-boot_page_usable(paddr_t pa, paddr_t array_start, paddr_t array_end)
+/* Frees [start, end) in the largest aligned blocks that fit. */
+static void
+free_range(paddr_t start, paddr_t end)
 {
-	paddr_t kstart = (vaddr_t)kernel_start - KERNEL_VBASE;
-	paddr_t kend = (vaddr_t)kernel_end - KERNEL_VBASE;
-	paddr_t istart = ALIGN_DOWN(boot_info.initrd, PAGE_SIZE);
-	paddr_t iend = ALIGN_UP(boot_info.initrd + boot_info.initrd_size, PAGE_SIZE);
+	start = ALIGN_UP(start, PAGE_SIZE);
+	end = ALIGN_DOWN(end, PAGE_SIZE);
+	while (start < end && (start >> PAGE_SHIFT) < page_count) {
+		unsigned order = 0;
+		while (order < PAGE_ORDER_MAX &&
+		       (start & ((PAGE_SIZE << (order + 1)) - 1)) == 0 &&
+		       start + (PAGE_SIZE << (order + 1)) <= end &&
+		       ((start + (PAGE_SIZE << (order + 1))) >> PAGE_SHIFT) <= page_count)
+			order++;
+		free_block(start, order);
+		pages_managed += 1ul << order;
+		pages_free += 1ul << order;
+		start += PAGE_SIZE << order;
+	}
+}
 
-	if (pa < 0x100000)	/* low memory: firmware, AP trampoline */
-		return false;
-	if (pa >= kstart && pa < kend)
-		return false;
-	if (pa >= istart && pa < iend)
-		return false;
-	return !(pa >= array_start && pa < array_end);
+/* Frees [start, end) minus the ranges in `holes` (sorted, disjoint). */
+static void
+free_around(paddr_t start, paddr_t end, const paddr_t holes[][2], int nholes)
+{
+	for (int i = 0; i < nholes && start < end; i++) {
+		if (holes[i][1] <= start || holes[i][0] >= end)
+			continue;
+		if (holes[i][0] > start)
+			free_range(start, holes[i][0]);
+		start = MAX(start, holes[i][1]);
+	}
+	if (start < end)
+		free_range(start, end);
 }
 
 void
@@ -115,18 +132,24 @@ page_init(void)
 	pages = phys_to_virt(array);
 	memset(pages, 0, bytes);
 
+	/* Low memory (firmware, AP trampoline), the kernel, the boot module
+	 * and this array stay out of the allocator. */
+	paddr_t holes[4][2] = {
+		{ 0, 0x100000 },
+		{ (vaddr_t)kernel_start - KERNEL_VBASE, ALIGN_UP((vaddr_t)kernel_end - KERNEL_VBASE, PAGE_SIZE) },
+		{ ALIGN_DOWN(boot_info.initrd, PAGE_SIZE), iend },
+		{ array, array + bytes },
+	};
+	for (int i = 0; i < 4; i++)	/* sort by start: tiny insertion sort */
+		for (int j = i; j > 0 && holes[j][0] < holes[j - 1][0]; j--) {
+			paddr_t t0 = holes[j][0], t1 = holes[j][1];
+			holes[j][0] = holes[j - 1][0], holes[j][1] = holes[j - 1][1];
+			holes[j - 1][0] = t0, holes[j - 1][1] = t1;
+		}
 	for (int i = 0; i < boot_info.mem_count; i++) {
 		struct boot_mem *m = &boot_info.mem[i];
-		if (!m->usable)
-			continue;
-		paddr_t pa = ALIGN_UP(m->base, PAGE_SIZE);
-		for (; pa + PAGE_SIZE <= m->base + m->size; pa += PAGE_SIZE) {
-			if (!boot_page_usable(pa, array, array + bytes))
-				continue;
-			free_block(pa, 0);
-			pages_managed++;
-			pages_free++;
-		}
+		if (m->usable)
+			free_around(m->base, m->base + m->size, holes, 4);
 	}
 }
 
@@ -216,12 +239,5 @@ page_free_kva(void *va, unsigned order)
 void
 page_add_range(paddr_t start, paddr_t end)
 {
-	for (paddr_t pa = ALIGN_UP(start, PAGE_SIZE); pa + PAGE_SIZE <= end; pa += PAGE_SIZE) {
-		if ((pa >> PAGE_SHIFT) >= page_count)
-			break;
-		pa_to_page(pa)->refcount = 0;
-		free_block(pa, 0);
-		pages_managed++;
-		pages_free++;
-	}
+	free_range(start, end);
 }
