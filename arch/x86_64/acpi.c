@@ -75,7 +75,11 @@ parse_madt(const struct sdt_header *h)
 static void
 parse_table(paddr_t pa)
 {
+	if (!pa || pa >= (1ull << 40))
+		return;
 	const struct sdt_header *h = phys_to_virt(pa);
+	if (h->length < sizeof(*h) || h->length > (1u << 20))
+		return;
 	if (memcmp(h->sig, "APIC", 4) == 0 && checksum_ok(h, h->length))
 		parse_madt(h);
 	else if (memcmp(h->sig, "FACP", 4) == 0)
@@ -101,6 +105,11 @@ acpi_init(void)
 	bool xsdt = r[15] >= 2 && *(const uint64_t *)(r + 24);
 	paddr_t root = xsdt ? *(const uint64_t *)(r + 24) : *(const uint32_t *)(r + 16);
 	const struct sdt_header *h = phys_to_virt(root);
+	if (!root || h->length < sizeof(*h) || h->length > 65536 ||
+	    !checksum_ok(h, h->length)) {
+		printk("acpi: bad root table at %lx, ignored\n", root);
+		return;
+	}
 	size_t entry = xsdt ? 8 : 4;
 	size_t n = (h->length - sizeof(*h)) / entry;
 	const uint8_t *e = (const uint8_t *)(h + 1);

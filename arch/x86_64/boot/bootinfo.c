@@ -117,9 +117,13 @@ read_mb2(paddr_t info)
 			read_mb2_mmap(t);
 			break;
 		case 14:
-		case 15:
-			boot_info.rsdp = virt_to_phys(t + 1);
+		case 15: {
+			/* The tag's memory is reused after boot: keep a copy. */
+			size_t n = MIN((size_t)t->size - 8, sizeof(boot_info.rsdp_copy));
+			memcpy(boot_info.rsdp_copy, t + 1, n);
+			boot_info.rsdp = virt_to_phys(boot_info.rsdp_copy);
 			break;
+		}
 		}
 		p += ALIGN_UP(t->size, 8);
 	}

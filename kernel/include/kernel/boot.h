@@ -24,6 +24,7 @@ struct boot_info {
 	paddr_t initrd;
 	uint64_t initrd_size;
 	paddr_t rsdp;			/* 0 if the loader did not say */
+	uint8_t rsdp_copy[64];		/* Multiboot2 hands a copy; keep it */
 	uint64_t tsc_at_entry;		/* TSC at the first kernel instruction */
 };
 
