@@ -4,8 +4,12 @@
 # A failed check prints what was expected next to what the guest printed.
 
 import os
+import pty
+import select
+import signal
 import subprocess
 import sys
+import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
 	os.path.realpath(__file__))))
@@ -129,3 +133,79 @@ def check_machine_runs(machine, smps, iso=False):
 			      machine=machine, smp=smp, iso=iso)
 		expect_status(result, 0)
 		expect_lines(result, ["petrel-booted", str(smp)])
+
+
+CONSOLE_BOOT_WAIT = 60
+
+
+class Console:
+	"""./petrel run on a pty; everything it printed is kept in self.seen."""
+
+	def __init__(self, argv):
+		self.pid, self.fd = pty.fork()
+		if self.pid == 0:
+			os.chdir(ROOT)
+			os.execv(argv[0], argv)
+		self.seen = b""
+		self.exit_status = None
+
+	def send(self, data):
+		print("[typed %r]" % data, flush=True)
+		os.write(self.fd, data)
+
+	def read(self, seconds):
+		"""Reads for up to seconds; False once petrel has exited."""
+		ready, _, _ = select.select([self.fd], [], [], seconds)
+		if not ready:
+			return True
+		try:
+			data = os.read(self.fd, 4096)
+		except OSError:		# EIO: the other side has closed
+			data = b""
+		if not data:
+			return False
+		self.seen += data
+		sys.stdout.write(data.decode(errors="replace"))
+		sys.stdout.flush()
+		return True
+
+	def wait_for(self, text, seconds, start=0):
+		"""True once text appears in the output after offset start."""
+		deadline = time.monotonic() + seconds
+		while text not in self.seen[start:]:
+			left = deadline - time.monotonic()
+			if left <= 0 or not self.read(min(left, 0.5)):
+				return False
+		return True
+
+	def wait_exit(self, seconds):
+		"""Returns petrel's exit code, or None if it runs past seconds."""
+		deadline = time.monotonic() + seconds
+		reading = True
+		while time.monotonic() < deadline:
+			pid, status = os.waitpid(self.pid, os.WNOHANG)
+			if pid != 0:
+				return os.waitstatus_to_exitcode(status)
+			if reading:
+				reading = self.read(0.5)
+			else:
+				time.sleep(0.1)
+		return None
+
+	def kill(self):
+		try:
+			os.kill(self.pid, signal.SIGTERM)
+			os.waitpid(self.pid, 0)
+		except (ProcessLookupError, ChildProcessError):
+			pass
+
+
+def wait_for_shell(console):
+	"""Types a probe command until the shell runs it."""
+	deadline = time.monotonic() + CONSOLE_BOOT_WAIT
+	while time.monotonic() < deadline:
+		console.send(b"echo ready-$((6*7))\r")
+		if console.wait_for(b"ready-42", 3):
+			console.read(0.5)
+			return
+	fail("no shell answered on the console within %ds" % CONSOLE_BOOT_WAIT)
