@@ -544,11 +544,35 @@ sys_fchown(int fd, unsigned uid, unsigned gid)
 #define UTIME_NOW ((1l << 30) - 1l)
 #define UTIME_OMIT ((1l << 30) - 2l)
 
-long
-sys_utimensat(int dirfd, uaddr_t path, uaddr_t times, int flags)
+/* Sets a file's times; ts == NULL means now, UTIME_OMIT leaves one as is. */
+static long
+set_times(struct inode *ino, const struct timespec_k *ts)
+{
+	struct timespec_k now;
+	vfs_now(&now);
+	for (int i = 0; i < 2; i++) {
+		struct timespec_k v = now;
+		if (ts && ts[i].tv_nsec == UTIME_OMIT)
+			continue;
+		if (ts && ts[i].tv_nsec != UTIME_NOW) {
+			if (ts[i].tv_nsec < 0 || ts[i].tv_nsec >= 1000000000)
+				return -EINVAL;
+			v = ts[i];
+		}
+		if (i == 0)
+			ino->atime = v;
+		else
+			ino->mtime = v;
+	}
+	ino->ctime = now;
+	return 0;
+}
+
+static long
+set_times_at(int dirfd, uaddr_t path, int flags, const struct timespec_k *ts)
 {
 	struct inode *ino;
-	if (!path) {
+	if (!path) {	/* utimensat(fd, NULL, ...): the open file itself */
 		struct file *f = fd_get(current()->proc, dirfd);
 		if (!f || !f->inode)
 			return -EBADF;
@@ -559,75 +583,48 @@ sys_utimensat(int dirfd, uaddr_t path, uaddr_t times, int flags)
 	}
 	if (IS_ERR(ino))
 		return PTR_ERR(ino);
-	struct timespec_k ts[2], now;
-	vfs_now(&now);
-	if (times) {
-		if (copyin(ts, times, sizeof(ts)) < 0) {
-			inode_put(ino);
-			return -EFAULT;
-		}
-	} else {
-		ts[0].tv_nsec = ts[1].tv_nsec = UTIME_NOW;
-	}
-	for (int i = 0; i < 2; i++) {
-		if (ts[i].tv_nsec == UTIME_OMIT)
-			continue;
-		struct timespec_k v = ts[i].tv_nsec == UTIME_NOW ? now : ts[i];
-		if (i == 0)
-			ino->atime = v;
-		else
-			ino->mtime = v;
-	}
-	ino->ctime = now;
+	long r = set_times(ino, ts);
 	inode_put(ino);
-	return 0;
+	return r;
+}
+
+long
+sys_utimensat(int dirfd, uaddr_t path, uaddr_t times, int flags)
+{
+	struct timespec_k ts[2];
+	if (times && copyin(ts, times, sizeof(ts)) < 0)
+		return -EFAULT;
+	return set_times_at(dirfd, path, flags, times ? ts : NULL);
 }
 
 long
 sys_utimes(uaddr_t path, uaddr_t times)
 {
-	struct inode *ino = lookup_at(AT_FDCWD, path, 0);
-	if (IS_ERR(ino))
-		return PTR_ERR(ino);
-	struct timespec_k now;
-	vfs_now(&now);
+	int64_t tv[4];
+	struct timespec_k ts[2];
 	if (times) {
-		int64_t tv[4];
-		if (copyin(tv, times, sizeof(tv)) < 0) {
-			inode_put(ino);
+		if (copyin(tv, times, sizeof(tv)) < 0)
 			return -EFAULT;
-		}
-		ino->atime = (struct timespec_k){ tv[0], tv[1] * 1000 };
-		ino->mtime = (struct timespec_k){ tv[2], tv[3] * 1000 };
-	} else {
-		ino->atime = ino->mtime = now;
+		if (tv[1] < 0 || tv[1] >= 1000000 || tv[3] < 0 || tv[3] >= 1000000)
+			return -EINVAL;
+		ts[0] = (struct timespec_k){ tv[0], tv[1] * 1000 };
+		ts[1] = (struct timespec_k){ tv[2], tv[3] * 1000 };
 	}
-	ino->ctime = now;
-	inode_put(ino);
-	return 0;
+	return set_times_at(AT_FDCWD, path, 0, times ? ts : NULL);
 }
 
 long
 sys_utime(uaddr_t path, uaddr_t times)
 {
-	struct inode *ino = lookup_at(AT_FDCWD, path, 0);
-	if (IS_ERR(ino))
-		return PTR_ERR(ino);
-	struct timespec_k now;
-	vfs_now(&now);
+	int64_t t[2];
+	struct timespec_k ts[2];
 	if (times) {
-		int64_t t[2];
-		if (copyin(t, times, sizeof(t)) < 0) {
-			inode_put(ino);
+		if (copyin(t, times, sizeof(t)) < 0)
 			return -EFAULT;
-		}
-		ino->atime = (struct timespec_k){ t[0], 0 };
-		ino->mtime = (struct timespec_k){ t[1], 0 };
-	} else {
-		ino->atime = ino->mtime = now;
+		ts[0] = (struct timespec_k){ t[0], 0 };
+		ts[1] = (struct timespec_k){ t[1], 0 };
 	}
-	inode_put(ino);
-	return 0;
+	return set_times_at(AT_FDCWD, path, 0, times ? ts : NULL);
 }
 
 long
