@@ -1,7 +1,8 @@
 /*
- * The scheduler: one run queue (round robin, 10 ms slices for user
- * threads), a per-CPU idle thread that halts with no periodic tick, wait
- * queues and timeouts. The next timer interrupt is programmed one-shot.
+ * The scheduler: a run queue per CPU (round robin, 10 ms slices for user
+ * threads; an idle CPU takes work from the busiest other queue), a per-CPU
+ * idle thread that halts with no periodic tick, wait queues and timeouts.
+ * The next timer interrupt is programmed one-shot.
  */
 #include <kernel/sched.h>
 #include <kernel/arch.h>
@@ -11,7 +12,6 @@
 #include <kernel/proc.h>
 #include <kernel/lock.h>
 
-static struct list runq = LIST_INIT(runq);
 static struct list dead = LIST_INIT(dead);	/* exited, stack still in use */
 
 /* Queues the current (exiting) thread's memory to be freed once off-CPU. */
@@ -46,19 +46,55 @@ waitq_init(struct waitq *wq)
 	list_init(&wq->sleepers);
 }
 
+/*
+ * Queues t on a CPU: a halted one if there is one (woken with an IPI),
+ * else the CPU it last ran on, else this one.
+ */
 static void
 runq_push(struct thread *t)
 {
+	struct cpu *target = NULL;
 	t->state = THREAD_RUNNABLE;
-	list_push_back(&runq, &t->run_link);
-	/* A halted CPU would not notice until its next interrupt. */
-	for (int i = 0; i < cpu_count; i++) {
+	for (int i = 0; i < cpu_count && !target; i++) {
 		if (cpus[i].halted && &cpus[i] != this_cpu()) {
-			cpus[i].halted = false;
+			target = &cpus[i];
+			target->halted = false;
 			arch_wake_cpu(i);
-			break;
 		}
 	}
+	if (!target)
+		target = t->last_cpu && t->last_cpu->online ? t->last_cpu : this_cpu();
+	list_push_back(&target->runq, &t->run_link);
+	target->nr_ready++;
+}
+
+/* The next thread for this CPU: its own queue first, then the busiest. */
+static struct thread *
+runq_pop(void)
+{
+	struct cpu *c = this_cpu(), *from = c;
+	if (list_empty(&c->runq)) {
+		from = NULL;
+		for (int i = 0; i < cpu_count; i++)
+			if (cpus[i].online && cpus[i].nr_ready > 0 &&
+			    (!from || cpus[i].nr_ready > from->nr_ready))
+				from = &cpus[i];
+		if (!from)
+			return NULL;
+	}
+	struct thread *t = list_first(&from->runq, struct thread, run_link);
+	list_remove(&t->run_link);
+	from->nr_ready--;
+	return t;
+}
+
+static bool
+work_waiting(void)
+{
+	for (int i = 0; i < cpu_count; i++)
+		if (cpus[i].nr_ready > 0)
+			return true;
+	return false;
 }
 
 static void
@@ -161,7 +197,7 @@ sched_tick(void)
 	uint64_t now = arch_now_ns();
 	uint64_t next = ktimer_run(now);
 	struct thread *t = current();
-	if (t && t != this_cpu()->idle && !list_empty(&runq) &&
+	if (t && t != this_cpu()->idle && !list_empty(&this_cpu()->runq) &&
 	    (!next || t->slice_end < next))
 		next = t->slice_end > now ? t->slice_end : now + 1000;
 	timer_arm(next);
@@ -170,7 +206,7 @@ sched_tick(void)
 bool
 sched_slice_over(void)
 {
-	return !list_empty(&runq) && arch_now_ns() >= current()->slice_end;
+	return !list_empty(&this_cpu()->runq) && arch_now_ns() >= current()->slice_end;
 }
 
 void
@@ -178,12 +214,10 @@ schedule(void)
 {
 	struct cpu *c = this_cpu();
 	struct thread *prev = c->current;
-	struct thread *next = list_first(&runq, struct thread, run_link);
+	struct thread *next = runq_pop();
 	uint64_t now = arch_now_ns();
 
-	if (next)
-		list_remove(&next->run_link);
-	else
+	if (!next)
 		next = c->idle;
 	if (prev->state == THREAD_RUNNING && prev != next) {
 		if (prev == c->idle)
@@ -192,6 +226,7 @@ schedule(void)
 			runq_push(prev);
 	}
 	next->state = THREAD_RUNNING;
+	next->last_cpu = c;
 	if (next == prev)
 		return;
 	prev->cpu_ns += now - prev->run_start;
@@ -207,7 +242,7 @@ schedule(void)
 void
 sched_yield(void)
 {
-	if (list_empty(&runq))
+	if (list_empty(&this_cpu()->runq))
 		return;
 	schedule();
 }
@@ -219,7 +254,7 @@ idle_loop(void)
 	struct cpu *c = this_cpu();
 	for (;;) {
 		sched_tick();
-		if (!list_empty(&runq)) {
+		if (work_waiting()) {
 			schedule();
 			continue;
 		}
@@ -235,6 +270,8 @@ void
 sched_init(void)
 {
 	waitq_init(&poll_waitq);
+	for (int i = 0; i < CPU_MAX; i++)
+		list_init(&cpus[i].runq);
 }
 
 _Noreturn void

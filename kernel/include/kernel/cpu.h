@@ -6,6 +6,7 @@
 #define KERNEL_CPU_H
 
 #include <kernel/types.h>
+#include <kernel/list.h>
 #include <arch/percpu.h>
 
 #define CPU_MAX 16
@@ -23,6 +24,8 @@ struct cpu {
 	uint64_t armed_deadline;	/* this CPU's timer, 0 = off */
 	paddr_t active_root;		/* page table loaded now */
 	bool halted;			/* idle in hlt: needs an IPI to run */
+	struct list runq;		/* runnable threads queued here */
+	int nr_ready;			/* their number */
 	struct arch_cpu arch;
 };
 

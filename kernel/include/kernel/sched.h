@@ -60,6 +60,7 @@ struct thread {
 	long syscall_nr;		/* in a system call: its number, else -1 */
 	bool regs_replaced;		/* the handler rewrote the whole frame */
 	uint64_t slice_end;
+	struct cpu *last_cpu;		/* where it last ran */
 	uint64_t cpu_ns;		/* time on CPU */
 	uint64_t run_start;
 };
