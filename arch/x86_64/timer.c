@@ -156,6 +156,11 @@ timer_irq(void)
 
 void timer_cpu_init(void);
 
+/*
+ * Sets the local APIC timer and reads the RTC. The TSC's rate is found
+ * later, by arch_timer_calibrate, so the boot work in between serves as
+ * the calibration window instead of a busy-wait.
+ */
 void
 arch_timer_init(void)
 {
@@ -163,6 +168,15 @@ arch_timer_init(void)
 	tsc_base = boot_info.tsc_at_entry;
 	cpuid(1, 0, r);
 	tsc_deadline = r[2] & (1u << 24);
+	rtc_read();
+	irq_register(IRQ_VECTOR_TIMER, timer_irq);
+	timer_cpu_init();
+}
+
+void
+arch_timer_calibrate(void)
+{
+	uint32_t r[4];
 	cpuid(0x40000000, 0, r);
 	if (r[0] >= 0x40000010) {
 		cpuid(0x40000010, 0, r);
@@ -182,9 +196,6 @@ arch_timer_init(void)
 		}
 	}
 	ns_mult = (1000000ull << 32) / tsc_khz;
-	rtc_read();
-	irq_register(IRQ_VECTOR_TIMER, timer_irq);
-	timer_cpu_init();
 	pr_info("clock: TSC at %lu kHz, %s timer\n", tsc_khz,
 		tsc_deadline ? "TSC-deadline" : "local APIC one-shot");
 }

@@ -84,7 +84,6 @@ kmain(void)
 	signal_init();
 	tty_init();
 	tty_console_irq();	/* input that arrived while booting */
-	arch_smp_init();
 	pr_info("memory: %lu KiB usable, %lu KiB free; %d CPU%s\n",
 		page_total() * 4, page_free_count() * 4, cpu_count,
 		cpu_count == 1 ? "" : "s");
@@ -107,6 +106,8 @@ kmain(void)
 	argv[0] = init;
 	for (unsigned i = 0; i < argc && i < CMDLINE_INIT_ARGS_MAX; i++)
 		argv[i + 1] = extra[i];
+	arch_timer_calibrate();	/* the boot so far was the measuring window */
+	arch_smp_init();	/* needs the clock for its start-up delays */
 	proc_spawn_init(init, argv, (int)argc + 1);
 	sched_start();
 }

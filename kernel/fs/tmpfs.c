@@ -396,8 +396,12 @@ tmpfs_write_inode(struct inode *ino, const void *buf, size_t len, uint64_t off)
 		size_t in = pos & (PAGE_SIZE - 1);
 		size_t k = MIN(len - done, PAGE_SIZE - in);
 		size_t i = pos / PAGE_SIZE;
-		if (!n->pages[i] && !(n->pages[i] = page_alloc()))
-			break;
+		if (!n->pages[i]) {
+			/* A page written whole need not be zeroed first. */
+			n->pages[i] = k == PAGE_SIZE ? page_alloc_dirty() : page_alloc();
+			if (!n->pages[i])
+				break;
+		}
 		memcpy((char *)phys_to_virt(n->pages[i]) + in, (const char *)buf + done, k);
 		done += k;
 	}

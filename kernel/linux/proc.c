@@ -363,6 +363,7 @@ proc_spawn_init(const char *path, const char *const *argv, int argc)
 	this_cpu()->current = t;	/* exec works on "current" */
 	vm_activate(p->vm);
 	int e = exec_kernel(path, argv, argc);
+	t->regs_replaced = false;	/* not in a system call: nothing to keep */
 	this_cpu()->current = saved;
 	if (e < 0)
 		panic("cannot run init %s: error %d", path, e);

@@ -153,8 +153,8 @@ page_init(void)
 	}
 }
 
-paddr_t
-page_alloc_order(unsigned order)
+static paddr_t
+alloc_block(unsigned order)
 {
 	unsigned o = order;
 	while (o <= PAGE_ORDER_MAX && !free_lists[o])
@@ -171,7 +171,15 @@ page_alloc_order(unsigned order)
 	p->refcount = 1;
 	p->order = order;
 	pages_free -= 1ul << order;
-	memset(phys_to_virt(pa), 0, PAGE_SIZE << order);
+	return pa;
+}
+
+paddr_t
+page_alloc_order(unsigned order)
+{
+	paddr_t pa = alloc_block(order);
+	if (pa)
+		memset(phys_to_virt(pa), 0, PAGE_SIZE << order);
 	return pa;
 }
 
@@ -179,6 +187,13 @@ paddr_t
 page_alloc(void)
 {
 	return page_alloc_order(0);
+}
+
+/* Like page_alloc, without zeroing: for a page the caller fills at once. */
+paddr_t
+page_alloc_dirty(void)
+{
+	return alloc_block(0);
 }
 
 void

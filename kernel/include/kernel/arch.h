@@ -27,6 +27,8 @@ _Noreturn void arch_reboot(void);
 
 /* timer.c: monotonic nanoseconds since boot and the one-shot timer. */
 void arch_timer_init(void);
+/* Finds the clock's rate; time reads are valid only after this. */
+void arch_timer_calibrate(void);
 uint64_t arch_now_ns(void);
 uint64_t arch_cycles(void);		/* raw TSC */
 uint64_t arch_cycles_to_ns(uint64_t cycles);

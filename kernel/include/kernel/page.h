@@ -23,6 +23,8 @@ void page_add_range(paddr_t start, paddr_t end);
 /* Returns a zeroed block of 2^order pages with refcount 1, or 0 if none. */
 paddr_t page_alloc_order(unsigned order);
 paddr_t page_alloc(void);
+/* A page with refcount 1 whose contents are left as they were. */
+paddr_t page_alloc_dirty(void);
 /* Drops a reference; the block returns to the allocator at zero. */
 void page_free_order(paddr_t pa, unsigned order);
 void page_put(paddr_t pa);
