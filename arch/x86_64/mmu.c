@@ -103,6 +103,39 @@ mmu_init(void)
 	write_cr3(kernel_root);
 }
 
+/*
+ * Makes one page of the direct map absent (guard) or present again: the
+ * page under each kernel stack, so an overflow faults instead of
+ * corrupting its neighbour. The 2 MiB page around it is split on first use.
+ * Returns false if the split needed memory that was not there.
+ */
+bool
+mmu_kernel_guard(void *va, bool guard)
+{
+	vaddr_t v = (vaddr_t)va;
+	pte_t *pml4 = phys_to_virt(kernel_root);
+	pte_t *l3 = &table(pml4[(v >> 39) & 511])[(v >> 30) & 511];
+	pte_t *l2 = &table(*l3)[(v >> 21) & 511];
+	if (*l2 & PTE_PS) {
+		pte_t *pt = alloc_table();
+		if (!pt)
+			return false;
+		paddr_t base = *l2 & PTE_ADDR & ~((2ul << 20) - 1);
+		pte_t attr = *l2 & ~(PTE_ADDR | PTE_PS);
+		for (int i = 0; i < 512; i++)
+			pt[i] = (base + i * PAGE_SIZE) | attr;
+		*l2 = virt_to_phys(pt) | PTE_P | PTE_W;
+		invlpg(v);
+	}
+	pte_t *l1 = &table(*l2)[(v >> 12) & 511];
+	if (guard)
+		*l1 &= ~PTE_P;
+	else
+		*l1 |= PTE_P;
+	invlpg(v);
+	return true;
+}
+
 paddr_t
 mmu_kernel_root(void)
 {

@@ -59,7 +59,7 @@ param(char *sym)
 static bool
 start_ap(struct cpu *c, uint32_t apic_id)
 {
-	void *stack = page_alloc_kva(KSTACK_ORDER);
+	void *stack = kstack_alloc();
 	if (!stack)
 		return false;
 	*(uint64_t *)param(ap_param_cr3) = mmu_kernel_root();

@@ -68,6 +68,13 @@ arch_fpu_save_current(struct thread *t)
 	__asm__ volatile("fxsave64 %0" : "=m"(t->fpu));
 }
 
+/* The same into a 16-byte aligned 512-byte buffer. */
+void
+arch_fpu_save(uint8_t *fx)
+{
+	__asm__ volatile("fxsave64 %0" : "=m"(*(uint8_t(*)[512])fx));
+}
+
 /* Loads an FPU image into the running thread's registers. */
 void
 arch_fpu_load_current(const uint8_t *fx)

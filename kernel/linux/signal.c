@@ -237,7 +237,7 @@ on_altstack(struct thread *t, uint64_t sp)
 	return t->altstack_size && sp - t->altstack_sp < t->altstack_size;
 }
 
-void arch_fpu_save_current(struct thread *t);
+void arch_fpu_save(uint8_t *fx);
 void arch_fpu_load_current(const uint8_t *fx);
 
 static void
@@ -291,9 +291,7 @@ setup_frame(struct thread *t, struct trapframe *tf, int sig, struct sigaction_k 
 	}
 
 	uint8_t fx[512] __attribute__((aligned(16)));
-	struct thread tmp;
-	arch_fpu_save_current(&tmp);
-	memcpy(fx, tmp.fpu, sizeof(fx));
+	arch_fpu_save(fx);
 	if (copyout(sp, &f, sizeof(f)) < 0 || copyout(fpstate, fx, sizeof(fx)) < 0) {
 		/* No room for the frame: the process dies of SIGSEGV. */
 		proc_exit_group(SIGSEGV);

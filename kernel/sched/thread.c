@@ -6,6 +6,7 @@
 #include <kernel/proc.h>
 #include <kernel/page.h>
 #include <kernel/kmalloc.h>
+#include <kernel/mmu.h>
 #include <kernel/printk.h>
 #include <kernel/trap.h>
 #include <arch/trap.h>
@@ -28,13 +29,32 @@ tid_alloc(void)
 	return -1;
 }
 
+/* A kernel stack block whose lowest page is unmapped, or NULL. */
+void *
+kstack_alloc(void)
+{
+	void *s = page_alloc_kva(KSTACK_ORDER);
+	if (s && !mmu_kernel_guard(s, true)) {
+		page_free_kva(s, KSTACK_ORDER);
+		return NULL;
+	}
+	return s;
+}
+
+void
+kstack_free(void *s)
+{
+	mmu_kernel_guard(s, false);	/* present again before reuse */
+	page_free_kva(s, KSTACK_ORDER);
+}
+
 struct thread *
 thread_new(struct proc *p)
 {
 	struct thread *t = kzalloc(sizeof(*t));
 	if (!t)
 		return NULL;
-	t->kstack = page_alloc_kva(KSTACK_ORDER);
+	t->kstack = kstack_alloc();
 	if (!t->kstack) {
 		kfree(t);
 		return NULL;
@@ -51,7 +71,7 @@ thread_new(struct proc *p)
 void
 thread_free(struct thread *t)
 {
-	page_free_kva(t->kstack, KSTACK_ORDER);
+	kstack_free(t->kstack);
 	kfree(t);
 }
 

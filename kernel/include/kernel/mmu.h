@@ -22,6 +22,8 @@ paddr_t mmu_root_new(void);
 void mmu_root_free(paddr_t root);
 void mmu_activate(paddr_t root);
 paddr_t mmu_kernel_root(void);
+/* Removes (guard) or restores the direct-map page at va; false on no memory. */
+bool mmu_kernel_guard(void *va, bool guard);
 /* The leaf entry for va, allocating tables if create; NULL if absent/no memory. */
 pte_t *mmu_pte(paddr_t root, vaddr_t va, bool create);
 /* The next present leaf entry at or after *va and below end, updating *va. */

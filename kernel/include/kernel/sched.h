@@ -11,8 +11,8 @@
 #include <kernel/timer.h>
 #include <kernel/signal.h>
 
-#define KSTACK_ORDER 2			/* 16 KiB kernel stacks */
-#define KSTACK_SIZE (4096ul << KSTACK_ORDER)
+#define KSTACK_ORDER 3			/* 32 KiB blocks for kernel stacks: */
+#define KSTACK_SIZE (4096ul << KSTACK_ORDER)	/* the lowest page is a guard */
 #define TIME_SLICE_NS 10000000ull	/* 10 ms */
 
 struct trapframe;
@@ -84,6 +84,8 @@ bool sched_slice_over(void);
 
 struct thread *thread_new(struct proc *p);
 void thread_free(struct thread *t);
+void *kstack_alloc(void);
+void kstack_free(void *stack);
 struct thread *thread_find(int tid);
 int tid_alloc(void);
 /* Switches away from the exiting current thread for good. */
