@@ -14,6 +14,7 @@
 #include <arch/mmu.h>
 
 static void (*irq_handlers[256])(void);
+uint64_t stat_interrupts;	/* device interrupts, for /proc/stat */
 
 void
 irq_register(int vector, void (*fn)(void))
@@ -124,6 +125,7 @@ trap_handler(struct trapframe *tf)
 		trap_user_fault(tf, exception_signal(v), tf->rip);
 		goto out;
 	}
+	stat_interrupts++;
 	if (irq_handlers[v])
 		irq_handlers[v]();
 out:

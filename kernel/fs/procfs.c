@@ -345,6 +345,7 @@ gen_mounts(struct gen *g)
 }
 
 extern uint64_t loadavg[3];
+extern uint64_t stat_interrupts, stat_switches, stat_forks;
 
 static void
 gen_system(struct gen *g, enum pkind kind)
@@ -389,8 +390,10 @@ gen_system(struct gen *g, enum pkind kind)
 			if (state_char(p) == 'R')
 				running++;
 		}
-		gprintf(g, "intr 0\nctxt 0\nbtime %lu\nprocesses %d\nprocs_running %d\nprocs_blocked 0\n",
-			arch_rtc_seconds(), procs, running);
+		gprintf(g, "intr %lu\nctxt %lu\nbtime %lu\nprocesses %lu\nprocs_running %d\n"
+			"procs_blocked 0\n", stat_interrupts, stat_switches, arch_rtc_seconds(),
+			stat_forks, running);
+		(void)procs;
 		break;
 	}
 	case P_LOADAVG: {
@@ -408,12 +411,16 @@ gen_system(struct gen *g, enum pkind kind)
 			loadavg[2] >> 16, (loadavg[2] & 0xffff) * 100 >> 16, running, procs, last);
 		break;
 	}
-	case P_CPUINFO:
+	case P_CPUINFO: {
+		char vendor[16], model[52], flags[256];
+		arch_cpu_describe(vendor, model, flags, sizeof(flags));
 		for (int i = 0; i < cpu_count; i++)
 			gprintf(g, "processor\t: %d\nvendor_id\t: %s\nmodel name\t: %s\n"
-				"cpu MHz\t\t: %lu.000\ncpu cores\t: %d\nflags\t\t: fpu tsc sse sse2\n\n",
-				i, "GenuineIntel", "QEMU Virtual CPU", arch_tsc_khz() / 1000, cpu_count);
+				"cpu MHz\t\t: %lu.%03lu\ncpu cores\t: %d\nflags\t\t: %s\n\n",
+				i, vendor, model, arch_tsc_khz() / 1000, arch_tsc_khz() % 1000,
+				cpu_count, flags);
 		break;
+	}
 	case P_MOUNTS:
 		gen_mounts(g);
 		break;

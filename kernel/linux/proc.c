@@ -15,6 +15,7 @@
 
 struct list all_procs = LIST_INIT(all_procs);
 static struct proc *init_proc;
+uint64_t stat_forks;	/* processes created since boot, for /proc/stat */
 
 struct proc *
 proc_find(int pid)
@@ -157,6 +158,7 @@ proc_clone(unsigned long flags, uint64_t newsp, uint64_t tls)
 			goto fail_thread;
 		p->pid = tid;
 		p->exit_signal = flags & 0xff;
+		stat_forks++;
 		if (flags & CLONE_VM) {
 			p->vm = parent->vm;
 			p->vm->refcount++;

@@ -12,7 +12,8 @@
 #include <kernel/proc.h>
 #include <kernel/lock.h>
 
-static struct list dead = LIST_INIT(dead);	/* exited, stack still in use */
+static struct list dead = LIST_INIT(dead);
+uint64_t stat_switches;		/* context switches, for /proc/stat */	/* exited, stack still in use */
 
 /* Queues the current (exiting) thread's memory to be freed once off-CPU. */
 void
@@ -191,10 +192,25 @@ sched_timer_fired(void)
 	this_cpu()->armed_deadline = 0;	/* an early interrupt must re-arm, even for the same deadline */
 }
 
+void loadavg_update(uint64_t now, unsigned active);
+
+static unsigned
+threads_active(void)
+{
+	unsigned n = 0;
+	for (int i = 0; i < cpu_count; i++) {
+		n += (unsigned)cpus[i].nr_ready;
+		if (cpus[i].current && cpus[i].current != cpus[i].idle)
+			n++;
+	}
+	return n;
+}
+
 void
 sched_tick(void)
 {
 	uint64_t now = arch_now_ns();
+	loadavg_update(now, threads_active());
 	uint64_t next = ktimer_run(now);
 	struct thread *t = current();
 	if (t && t != this_cpu()->idle && !list_empty(&this_cpu()->runq) &&
@@ -235,6 +251,7 @@ schedule(void)
 	next->run_start = now;
 	next->slice_end = now + TIME_SLICE_NS;
 	c->current = next;
+	stat_switches++;
 	arch_context_switch(prev, next);
 	reap_dead_threads();
 }
