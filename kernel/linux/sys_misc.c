@@ -52,12 +52,16 @@ sys_sethostname(uaddr_t name, size_t len)
 uint64_t loadavg[3];
 static uint64_t loadavg_next_ns;
 
+bool
+loadavg_due(uint64_t now)
+{
+	return now >= loadavg_next_ns;
+}
+
 void
 loadavg_update(uint64_t now, unsigned active)
 {
 	static const uint64_t decay[3] = { 1884, 2014, 2037 };	/* of 2048 */
-	if (now < loadavg_next_ns)
-		return;
 	for (int rounds = 0; now >= loadavg_next_ns && rounds < 200; rounds++) {
 		for (int i = 0; i < 3; i++)
 			loadavg[i] = (loadavg[i] * decay[i] + ((uint64_t)active << 16) * (2048 - decay[i])) >> 11;

@@ -41,18 +41,40 @@ vm_new(void)
 	return vm;
 }
 
+#define UNMAP_BATCH 64
+
+/* Flushes the TLBs, then frees the pages: no CPU may still reach them. */
+static void
+release_batch(struct vm *vm, paddr_t *pages, unsigned n, vaddr_t last)
+{
+	if (n == 1)
+		mmu_flush(vm->root, last);
+	else
+		mmu_flush_all(vm->root);
+	for (unsigned i = 0; i < n; i++)
+		page_put(pages[i]);
+}
+
 static void
 unmap_pages(struct vm *vm, vaddr_t start, vaddr_t end)
 {
-	vaddr_t va = start;
+	paddr_t batch[UNMAP_BATCH];
+	unsigned n = 0;
+	vaddr_t va = start, last = start;
 	pte_t *pte;
 	while ((pte = mmu_pte_next(vm->root, &va, end)) != NULL) {
-		page_put(mmu_pte_addr(*pte));
+		batch[n++] = mmu_pte_addr(*pte);
 		*pte = 0;
-		mmu_flush(vm->root, va);
 		vm->pages--;
+		last = va;
 		va += PAGE_SIZE;
+		if (n == UNMAP_BATCH) {
+			release_batch(vm, batch, n, last);
+			n = 0;
+		}
 	}
+	if (n)
+		release_batch(vm, batch, n, last);
 }
 
 static void
@@ -321,7 +343,9 @@ vm_fault(struct vm *vm, vaddr_t va, bool write, bool exec)
 				return -ENOMEM;
 			memcpy(phys_to_virt(n), phys_to_virt(old), PAGE_SIZE);
 			*pte = mmu_pte_make(n, prot);
+			mmu_flush(vm->root, page);	/* before the old page can be reused */
 			page_put(old);
+			return 0;
 		}
 		mmu_flush(vm->root, page);
 		return 0;

@@ -193,6 +193,7 @@ sched_timer_fired(void)
 }
 
 void loadavg_update(uint64_t now, unsigned active);
+bool loadavg_due(uint64_t now);
 
 static unsigned
 threads_active(void)
@@ -210,7 +211,8 @@ void
 sched_tick(void)
 {
 	uint64_t now = arch_now_ns();
-	loadavg_update(now, threads_active());
+	if (loadavg_due(now))
+		loadavg_update(now, threads_active());
 	uint64_t next = ktimer_run(now);
 	struct thread *t = current();
 	if (t && t != this_cpu()->idle && !list_empty(&this_cpu()->runq) &&
