@@ -21,8 +21,6 @@
 static struct cmdline cmdline;
 
 void initramfs_unpack(struct inode *root, paddr_t start, uint64_t size);
-struct inode *devfs_new(void);
-struct inode *procfs_new(void);
 void arch_devices_init(void);
 size_t arch_fw_cmdline(char *buf, size_t size);
 
@@ -41,19 +39,15 @@ extend_cmdline(void)
 	}
 }
 
+/* Makes the directory /name in the root if it is missing (a mount point). */
 static void
-mount_early(struct inode *root, const char *path, struct inode *fs, const char *type)
+make_root_dir(struct inode *root, const char *name)
 {
-	struct inode *dir = root->iops->lookup(root, path + 1, strlen(path + 1));
-	if (IS_ERR(dir) && root->iops->create(root, path + 1, strlen(path + 1),
+	struct inode *dir = root->iops->lookup(root, name, strlen(name));
+	if (IS_ERR(dir) && root->iops->create(root, name, strlen(name),
 					      S_IFDIR | 0755, &dir) < 0)
 		return;
-	if (fs && !IS_ERR(dir))
-		vfs_mount(dir, fs, path, type, type);
-	if (!IS_ERR(dir))
-		inode_put(dir);
-	if (fs)
-		inode_put(fs);
+	inode_put(dir);
 }
 
 /* Called as init first enters user mode: reports the boot time. */
@@ -94,8 +88,8 @@ kmain(void)
 	vfs_set_root(root);
 	initramfs_unpack(root, boot_info.initrd, boot_info.initrd_size);
 	/* init mounts /proc and /dev itself; make sure the mount points exist. */
-	mount_early(root, "/dev", NULL, NULL);
-	mount_early(root, "/proc", NULL, NULL);
+	make_root_dir(root, "dev");
+	make_root_dir(root, "proc");
 
 	const char *init = cmdline_get(&cmdline, "init");
 	if (!init || !*init)

@@ -100,6 +100,9 @@ signal_send_proc_info(struct proc *p, int sig, const struct sig_info_k *info)
 		p->sig_pending &= ~SIGBIT(SIGCONT);
 	if (ignored(p, sig))
 		return 0;
+	/* Like Linux: init gets only signals it handles; killing it would panic. */
+	if (p->pid == 1 && p->sighand->action[sig].handler == SIG_DFL)
+		return 0;
 	if (sig >= 32 && (p->sig_pending & SIGBIT(sig)) && p->rt_queued[sig] < 255)
 		p->rt_queued[sig]++;	/* real-time signals queue; others merge */
 	p->sig_pending |= SIGBIT(sig);
@@ -128,8 +131,11 @@ signal_send_thread_info(struct thread *t, int sig, const struct sig_info_k *info
 	struct proc *p = t->proc;
 	if (!p || p->state != PROC_ALIVE || !p->sighand)
 		return;
-	if (!(t->sig_forced & SIGBIT(sig)) && ignored(p, sig))
+	bool forced = t->sig_forced & SIGBIT(sig);
+	if (!forced && ignored(p, sig))
 		return;
+	if (!forced && p->pid == 1 && p->sighand->action[sig].handler == SIG_DFL)
+		return;		/* as in signal_send_proc_info */
 	t->sig_pending |= SIGBIT(sig);
 	t->siginfo[sig] = *info;
 	thread_interrupt(t);

@@ -25,6 +25,11 @@ sys_mmap(uint64_t addr, size_t len, int prot, int flags, int fd, int64_t off)
 		type = MAP_SHARED;	/* MAP_SHARED_VALIDATE */
 	if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC))
 		return -EINVAL;
+	if (addr & (PAGE_SIZE - 1)) {
+		if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE))
+			return -EINVAL;
+		addr &= ~(PAGE_SIZE - 1);	/* only a hint */
+	}
 	if (!(flags & MAP_ANONYMOUS)) {
 		struct file *f = fd_get(p, fd);
 		if (!f)
@@ -46,13 +51,11 @@ sys_mmap(uint64_t addr, size_t len, int prot, int flags, int fd, int64_t off)
 	uint64_t bytes = file ? (file->size > (uint64_t)off ? file->size - (uint64_t)off : 0) : 0;
 	if (file && type == MAP_SHARED)
 		bytes = ALIGN_UP(len, PAGE_SIZE);
-	long r = vm_map(p->vm, addr & ~(PAGE_SIZE - 1) ? addr : addr, len, (unsigned)prot,
+	long r = vm_map(p->vm, addr, len, (unsigned)prot,
 			(unsigned)(type | (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE | MAP_GROWSDOWN))),
 			file, (uint64_t)off, bytes);
 	if (file && (flags & MAP_ANONYMOUS))
 		inode_put(file);
-	if ((flags & MAP_FIXED) && (addr & (PAGE_SIZE - 1)))
-		return -EINVAL;
 	return r;
 }
 
