@@ -8,31 +8,27 @@
 #define COM1 0x3f8
 #define UART_DATA 0
 #define UART_IER 1
-#define UART_FCR 2
 #define UART_LCR 3
 #define UART_MCR 4
 #define UART_LSR 5
 #define LSR_DATA_READY 0x01
 #define LSR_THR_EMPTY 0x20
 
-/* Bytes that were waiting before the FIFOs were switched on (and cleared). */
-static char early_rx[256];
-static int early_count, early_next;
-
+/*
+ * The FIFO control register is left alone: switching the FIFOs on (or off)
+ * flushes them, and input may already be arriving while the kernel boots
+ * (a host pipe forwarded by ./petrel). Without the FIFO the UART holds one
+ * byte and the host side waits until it is read, so nothing is lost; with a
+ * FIFO the firmware enabled, the same holds for sixteen.
+ */
 void
 arch_console_init(void)
 {
-	while (early_count < (int)sizeof(early_rx) &&
-	       (inb(COM1 + UART_LSR) & LSR_DATA_READY))
-		early_rx[early_count++] = (char)inb(COM1 + UART_DATA);
 	outb(COM1 + UART_IER, 0);
 	outb(COM1 + UART_LCR, 0x80);	/* divisor latch: 115200 baud */
 	outb(COM1 + 0, 1);
 	outb(COM1 + 1, 0);
 	outb(COM1 + UART_LCR, 0x03);	/* 8N1 */
-	/* Switching the FIFOs on clears them: not while input is still waiting. */
-	if (!(inb(COM1 + UART_LSR) & LSR_DATA_READY))
-		outb(COM1 + UART_FCR, 0x07);
 	outb(COM1 + UART_MCR, 0x0b);	/* DTR, RTS, OUT2 (interrupt gate) */
 }
 
@@ -56,8 +52,6 @@ arch_console_write(const char *s, size_t n)
 int
 arch_console_getc(void)
 {
-	if (early_next < early_count)
-		return (uint8_t)early_rx[early_next++];
 	if (!(inb(COM1 + UART_LSR) & LSR_DATA_READY))
 		return -1;
 	return inb(COM1 + UART_DATA);
