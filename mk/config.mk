@@ -6,3 +6,7 @@ WARN := -Wall -Wextra -Werror
 USER_CFLAGS := -std=gnu11 -O2 $(WARN) -static
 HOST_CFLAGS := -std=gnu11 -O1 -g $(WARN) -fsanitize=address,undefined \
 	-fno-omit-frame-pointer -fno-sanitize-recover=all
+# Programs that use Petrel's native calls: the public headers and the
+# generated call numbers (<petrel/calls.h>, from mk/kernel.mk).
+PETREL_CALLS_H := $(BUILD)/gen/petrel/calls.h
+NATIVE_CFLAGS := -Iinclude -I$(BUILD)/gen

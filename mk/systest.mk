@@ -5,6 +5,7 @@ SYSTEST_PROGS := $(basename $(notdir $(wildcard tests/system/progs/*.c)))
 SYSTEST_BINS := $(SYSTEST_PROGS:%=$(BUILD)/testroot/test/bin/%)
 TESTROOT_FILES += $(SYSTEST_BINS)
 
-$(BUILD)/testroot/test/bin/%: tests/system/progs/%.c | $(DEPS_STAMP)
+$(BUILD)/testroot/test/bin/%: tests/system/progs/%.c $(PETREL_CALLS_H) \
+		$(wildcard include/petrel/*.h) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	$(MUSL_CC) $(USER_CFLAGS) -o $@ $<
+	$(MUSL_CC) $(USER_CFLAGS) $(NATIVE_CFLAGS) -o $@ $<

@@ -3,6 +3,8 @@
  * interrupt, inter-processor interrupts, and routing of ISA interrupts.
  */
 #include <kernel/irq.h>
+#include <kernel/devices.h>
+#include <kernel/cpu.h>
 #include <kernel/printk.h>
 #include <arch/acpi.h>
 #include <arch/apic.h>
@@ -93,6 +95,46 @@ irq_route_isa(int irq, int vector)
 		lo |= 1 << 15;		/* level triggered */
 	ioapic_write(0x10 + 2 * gsi + 1, lapic_id() << 24);
 	ioapic_write(0x10 + 2 * gsi, lo);
+}
+
+/* Redirection entries' low words as written, for masking (big lock). */
+static uint32_t gsi_low[240];
+
+void
+arch_irq_route_gsi(uint32_t gsi, int vector, bool level, bool active_low)
+{
+	uint32_t pin = gsi - acpi.ioapic_gsi_base;
+	if (gsi < acpi.ioapic_gsi_base || pin >= ARRAY_SIZE(gsi_low))
+		return;
+	uint32_t lo = (uint32_t)vector;
+	if (active_low)
+		lo |= 1 << 13;
+	if (level)
+		lo |= 1 << 15;
+	gsi_low[pin] = lo;
+	ioapic_write(0x10 + 2 * pin + 1, cpus[0].arch.apic_id << 24);
+	ioapic_write(0x10 + 2 * pin, lo);
+}
+
+void
+arch_irq_mask_gsi(uint32_t gsi, bool mask)
+{
+	uint32_t pin = gsi - acpi.ioapic_gsi_base;
+	if (gsi < acpi.ioapic_gsi_base || pin >= ARRAY_SIZE(gsi_low))
+		return;
+	if (mask)
+		gsi_low[pin] |= 1 << 16;
+	else
+		gsi_low[pin] &= ~(1u << 16);
+	ioapic_write(0x10 + 2 * pin, gsi_low[pin]);
+}
+
+/* MSI messages go to the boot CPU, fixed delivery, edge triggered. */
+void
+arch_msi_message(int vector, uint64_t *addr, uint32_t *data)
+{
+	*addr = 0xfee00000u | cpus[0].arch.apic_id << 12;
+	*data = (uint32_t)vector;
 }
 
 /* Masks the legacy 8259 PICs so only the APICs deliver interrupts. */

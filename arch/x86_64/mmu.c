@@ -243,6 +243,8 @@ mmu_pte_make(paddr_t pa, unsigned prot)
 		e |= PTE_U;
 	if (!(prot & MMU_EXEC))
 		e |= PTE_NX;
+	if (prot & MMU_IO)
+		e |= PTE_PCD | PTE_PWT | PTE_IO;
 	return e;
 }
 
@@ -268,6 +270,8 @@ mmu_pte_prot(pte_t e)
 		p |= MMU_USER;
 	if (!(e & PTE_NX))
 		p |= MMU_EXEC;
+	if (e & PTE_IO)
+		p |= MMU_IO;
 	return p;
 }
 

@@ -7,6 +7,8 @@
 #include <kernel/cpu.h>
 #include <kernel/printk.h>
 #include <kernel/irq.h>
+#include <kernel/errno.h>
+#include <kernel/devices.h>
 #include <kernel/trap.h>
 #include <kernel/lock.h>
 #include <arch/cpu.h>
@@ -14,6 +16,33 @@
 #include <arch/mmu.h>
 
 static void (*irq_handlers[256])(void);
+/* Device interrupts for servers: vectors handed out by irq_alloc. */
+#define IRQ_DYNAMIC_FIRST 0x30
+#define IRQ_DYNAMIC_LAST 0xef
+static struct {
+	void (*fn)(void *);
+	void *ctx;
+} irq_dynamic[256];
+
+int
+irq_alloc(void (*fn)(void *), void *ctx)
+{
+	for (int v = IRQ_DYNAMIC_FIRST; v <= IRQ_DYNAMIC_LAST; v++) {
+		if (!irq_dynamic[v].fn && !irq_handlers[v]) {
+			irq_dynamic[v].fn = fn;
+			irq_dynamic[v].ctx = ctx;
+			return v;
+		}
+	}
+	return -ENOSPC;
+}
+
+void
+irq_free(int vector)
+{
+	if (vector >= IRQ_DYNAMIC_FIRST && vector <= IRQ_DYNAMIC_LAST)
+		irq_dynamic[vector].fn = NULL;
+}
 uint64_t stat_interrupts;	/* device interrupts, for /proc/stat */
 
 void
@@ -82,6 +111,18 @@ exception_signal(uint64_t vector)
 	}
 }
 
+extern char usercopy_start[], usercopy_end[], usercopy_fixup[];
+
+/* A bad user address in copyin/copyout: the copy returns -EFAULT. */
+static bool
+usercopy_fault(struct trapframe *tf)
+{
+	if (tf->rip < (uint64_t)usercopy_start || tf->rip >= (uint64_t)usercopy_end)
+		return false;
+	tf->rip = (uint64_t)usercopy_fixup;
+	return true;
+}
+
 void trap_handler(struct trapframe *tf);
 
 void arch_tlb_flush_irq(void);
@@ -114,6 +155,8 @@ trap_handler(struct trapframe *tf)
 		if (addr < USER_TOP &&
 		    trap_page_fault(tf, addr, write, exec) == 0)
 			goto out;
+		if (!trap_from_user(tf) && usercopy_fault(tf))
+			goto out;
 		if (!trap_from_user(tf))
 			kernel_fault(tf);
 		trap_user_fault(tf, SIGSEGV, addr);
@@ -128,6 +171,8 @@ trap_handler(struct trapframe *tf)
 	stat_interrupts++;
 	if (irq_handlers[v])
 		irq_handlers[v]();
+	else if (irq_dynamic[v].fn)
+		irq_dynamic[v].fn(irq_dynamic[v].ctx);
 out:
 	if (trap_from_user(tf))
 		trap_return_to_user(tf);	/* drops the lock */

@@ -9,6 +9,7 @@
 #include <kernel/mmu.h>
 #include <kernel/page.h>
 #include <kernel/printk.h>
+#include <kernel/ipc.h>
 #include <kernel/proc.h>
 #include <kernel/string.h>
 #include <kernel/tmpfs.h>
@@ -75,6 +76,7 @@ kmain(void)
 	mmu_init();
 	arch_devices_init();
 	sched_init();
+	ipc_init();
 	signal_init();
 	tty_init();
 	tty_console_irq();	/* input that arrived while booting */

@@ -148,3 +148,13 @@ strrchr(const char *s, int c)
 			return (char *)last;
 	}
 }
+
+char *
+strstr(const char *s, const char *find)
+{
+	size_t n = strlen(find);
+	for (; *s; s++)
+		if (strncmp(s, find, n) == 0)
+			return (char *)s;
+	return n == 0 ? (char *)s : NULL;
+}

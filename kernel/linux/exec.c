@@ -4,6 +4,7 @@
  * the old one is dropped, so a failed exec returns to the old program.
  */
 #include <kernel/proc.h>
+#include <kernel/ipc.h>
 #include <kernel/vm.h>
 #include <kernel/vfs.h>
 #include <kernel/elf.h>
@@ -363,6 +364,7 @@ again:
 	}
 	save_cmdline(p, a);
 	files_close_on_exec(p);
+	handles_exec(p);
 	signal_exec_reset(p);
 	if (p->vfork_parent) {
 		sched_wake(p->vfork_parent);

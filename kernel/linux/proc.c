@@ -11,6 +11,7 @@
 #include <kernel/string.h>
 #include <kernel/arch.h>
 #include <kernel/futex.h>
+#include <kernel/ipc.h>
 #include <arch/trap.h>
 
 struct list all_procs = LIST_INIT(all_procs);
@@ -183,6 +184,8 @@ proc_clone(unsigned long flags, uint64_t newsp, uint64_t tls)
 		}
 		if (!p->sighand)
 			goto fail_files;
+		if (handles_fork(p, parent) < 0)
+			goto fail_sighand;
 		p->cwd = parent->cwd;
 		p->root = parent->root;
 		inode_get(p->cwd);
@@ -203,6 +206,8 @@ proc_clone(unsigned long flags, uint64_t newsp, uint64_t tls)
 	t->altstack_flags = self->altstack_flags;
 	return t;
 
+fail_sighand:
+	sighand_put(p->sighand);
 fail_files:
 	files_put(p->files);
 fail_vm:
@@ -247,6 +252,7 @@ proc_finish(struct proc *p)
 			fd_close(p, fd);
 	files_put(p->files);
 	p->files = NULL;
+	handles_exit(p);	/* devices stop before their DMA pages go */
 	inode_put(p->cwd);
 	inode_put(p->root);
 	ktimer_cancel(&p->alarm);
@@ -353,6 +359,10 @@ proc_spawn_init(const char *path, const char *const *argv, int argc)
 	list_push_back(&all_procs, &p->all_link);
 	thread_attach(p, t);
 	init_proc = p;
+	/* Init alone starts with a handle: the system (devices, routes). */
+	kobj_get(system_object);
+	if (handle_install(p, system_object, PT_RIGHTS_ALL) != 1)
+		panic("no memory for init's handles");
 	p->cwd = p->root = vfs_root();
 	inode_get(p->cwd);
 	inode_get(p->root);

@@ -16,6 +16,18 @@
 
 static uint8_t enosys_logged[1024 / 8];
 
+/* The handler for call nr, or NULL. */
+static const struct syscall_entry *
+syscall_entry(uint64_t nr)
+{
+	const struct syscall_entry *e = NULL;
+	if (nr < syscall_table_size)
+		e = &syscall_table[nr];
+	else if (nr - NATIVE_BASE < native_table_size)
+		e = &native_table[nr - NATIVE_BASE];
+	return e && e->fn ? e : NULL;
+}
+
 static void
 log_unknown(uint64_t nr)
 {
@@ -41,8 +53,9 @@ syscall_handler(struct trapframe *tf)
 	bkl_lock();
 	t = current();
 	t->syscall_nr = (long)nr;
-	if (nr < syscall_table_size && syscall_table[nr].fn) {
-		r = syscall_table[nr].fn(args);
+	const struct syscall_entry *e = syscall_entry(nr);
+	if (e) {
+		r = e->fn(args);
 	} else {
 		log_unknown(nr);
 		r = -ENOSYS;
@@ -57,7 +70,8 @@ syscall_handler(struct trapframe *tf)
 const char *
 syscall_name(uint64_t nr)
 {
-	return nr < syscall_table_size && syscall_table[nr].fn ? syscall_table[nr].name : "?";
+	const struct syscall_entry *e = syscall_entry(nr);
+	return e ? e->name : "?";
 }
 
 void

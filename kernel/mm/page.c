@@ -189,6 +189,20 @@ page_alloc(void)
 	return page_alloc_order(0);
 }
 
+paddr_t
+page_alloc_contig(unsigned order)
+{
+	paddr_t pa = page_alloc_order(order);
+	if (!pa)
+		return 0;
+	for (uint64_t i = 0; i < (1ul << order); i++) {
+		struct page *p = pa_to_page(pa + i * PAGE_SIZE);
+		p->refcount = 1;	/* each page freed on its own */
+		p->order = 0;
+	}
+	return pa;
+}
+
 /* Like page_alloc, without zeroing: for a page the caller fills at once. */
 paddr_t
 page_alloc_dirty(void)

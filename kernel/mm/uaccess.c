@@ -13,60 +13,51 @@
 void arch_user_access_begin(void);
 void arch_user_access_end(void);
 
-/* Makes every page of [uaddr, uaddr+n) present with the access wanted. */
-static int
-prepare(uint64_t uaddr, size_t n, bool write)
+long arch_copy_user(void *dst, const void *src, size_t n);
+long arch_zero_user(void *dst, size_t n);
+
+static bool
+user_range_ok(uint64_t uaddr, size_t n)
 {
-	struct vm *vm = current()->proc->vm;
-	if (n == 0)
-		return 0;
-	if (uaddr >= USER_TOP || n > USER_TOP - uaddr)
-		return -EFAULT;
-	for (uint64_t page = uaddr & ~(PAGE_SIZE - 1); page < uaddr + n;
-	     page += PAGE_SIZE) {
-		pte_t *pte = mmu_pte(vm->root, page, false);
-		if (pte && mmu_pte_present(*pte)) {
-			unsigned p = mmu_pte_prot(*pte);
-			if ((p & MMU_USER) && (!write || (p & MMU_WRITE)))
-				continue;
-		}
-		if (vm_fault(vm, page, write, false) < 0)
-			return -EFAULT;
-	}
-	return 0;
+	return uaddr < USER_TOP && n <= USER_TOP - uaddr;
 }
 
+/*
+ * The copies run straight at the user addresses: a page that is absent is
+ * faulted in by the page-fault handler as for the process itself, and one
+ * the process may not touch ends the copy with -EFAULT (arch fixup).
+ */
 int
 copyin(void *dst, uint64_t usrc, size_t n)
 {
-	if (prepare(usrc, n, false) < 0)
+	if (!user_range_ok(usrc, n))
 		return -EFAULT;
 	arch_user_access_begin();
-	memcpy(dst, (const void *)usrc, n);
+	long r = arch_copy_user(dst, (const void *)usrc, n);
 	arch_user_access_end();
-	return 0;
+	return (int)r;
 }
 
 int
 copyout(uint64_t udst, const void *src, size_t n)
 {
-	if (prepare(udst, n, true) < 0)
+	if (!user_range_ok(udst, n))
 		return -EFAULT;
 	arch_user_access_begin();
-	memcpy((void *)udst, src, n);
+	long r = arch_copy_user((void *)udst, src, n);
 	arch_user_access_end();
-	return 0;
+	return (int)r;
 }
 
 int
 user_zero(uint64_t udst, size_t n)
 {
-	if (prepare(udst, n, true) < 0)
+	if (!user_range_ok(udst, n))
 		return -EFAULT;
 	arch_user_access_begin();
-	memset((void *)udst, 0, n);
+	long r = arch_zero_user((void *)udst, n);
 	arch_user_access_end();
-	return 0;
+	return (int)r;
 }
 
 long
@@ -74,20 +65,14 @@ copyinstr(char *dst, uint64_t usrc, size_t max)
 {
 	size_t i = 0;
 	while (i < max) {
-		/* Check up to the end of the page, then copy byte by byte. */
+		/* Whole pieces up to a page end: the page is the process's own. */
 		size_t chunk = PAGE_SIZE - ((usrc + i) & (PAGE_SIZE - 1));
 		chunk = MIN(chunk, max - i);
-		if (prepare(usrc + i, chunk, false) < 0)
+		if (copyin(dst + i, usrc + i, chunk) < 0)
 			return -EFAULT;
-		arch_user_access_begin();
-		for (size_t k = 0; k < chunk; k++, i++) {
-			dst[i] = ((const char *)usrc)[i];
-			if (dst[i] == 0) {
-				arch_user_access_end();
+		for (size_t end = i + chunk; i < end; i++)
+			if (dst[i] == 0)
 				return (long)i;
-			}
-		}
-		arch_user_access_end();
 	}
 	return -ENAMETOOLONG;
 }

@@ -62,7 +62,14 @@ unmap_pages(struct vm *vm, vaddr_t start, vaddr_t end)
 	unsigned n = 0;
 	vaddr_t va = start, last = start;
 	pte_t *pte;
+	bool io_unmapped = false;
 	while ((pte = mmu_pte_next(vm->root, &va, end)) != NULL) {
+		if (mmu_pte_prot(*pte) & MMU_IO) {	/* no page to free */
+			*pte = 0;
+			io_unmapped = true;
+			va += PAGE_SIZE;
+			continue;
+		}
 		batch[n++] = mmu_pte_addr(*pte);
 		*pte = 0;
 		vm->pages--;
@@ -75,6 +82,8 @@ unmap_pages(struct vm *vm, vaddr_t start, vaddr_t end)
 	}
 	if (n)
 		release_batch(vm, batch, n, last);
+	else if (io_unmapped)
+		mmu_flush_all(vm->root);
 }
 
 static void
@@ -138,6 +147,8 @@ region_split(struct vm *vm, struct region *r, vaddr_t va)
 	uint64_t delta = va - r->start;
 	hi->start = va;
 	hi->file_off = r->file_off + delta;
+	if (r->io_base)
+		hi->io_base = r->io_base + delta;
 	hi->file_bytes = r->file_bytes > delta ? r->file_bytes - delta : 0;
 	if (hi->file)
 		inode_get(hi->file);
@@ -250,6 +261,18 @@ vm_map(struct vm *vm, vaddr_t addr, size_t len, unsigned prot, unsigned flags,
 	return (long)addr;
 }
 
+long
+vm_map_io(struct vm *vm, paddr_t base, size_t len, unsigned prot)
+{
+	long addr = vm_map(vm, 0, len, prot, MAP_SHARED, NULL, 0, 0);
+	if (addr < 0)
+		return addr;
+	struct region *r = vm_find(vm, (vaddr_t)addr);
+	r->io_base = base;
+	r->tag = "[io]";
+	return addr;
+}
+
 int
 vm_protect(struct vm *vm, vaddr_t addr, size_t len, unsigned prot)
 {
@@ -329,6 +352,12 @@ vm_fault(struct vm *vm, vaddr_t va, bool write, bool exec)
 	unsigned prot = mmu_prot(r->prot);
 	bool shared = r->flags & MAP_SHARED;
 
+	if (r->io_base) {	/* device memory: mapped as it is */
+		*pte = mmu_pte_make(r->io_base + (page - r->start), prot | MMU_IO);
+		mmu_flush(vm->root, page);
+		return 0;
+	}
+
 	if (mmu_pte_present(*pte)) {
 		paddr_t old = mmu_pte_addr(*pte);
 		if (!write || (mmu_pte_prot(*pte) & MMU_WRITE)) {
@@ -405,6 +434,10 @@ vm_clone(struct vm *src)
 		vaddr_t va = r->start;
 		pte_t *pte;
 		while ((pte = mmu_pte_next(src->root, &va, r->end)) != NULL) {
+			if (mmu_pte_prot(*pte) & MMU_IO) {	/* faults in again */
+				va += PAGE_SIZE;
+				continue;
+			}
 			pte_t *dst = mmu_pte(vm->root, va, true);
 			if (!dst)
 				goto fail;
@@ -485,6 +518,8 @@ vm_remap(struct vm *vm, vaddr_t old, size_t old_len, size_t new_len,
 	struct region *r = vm_find(vm, old);
 	if (!r || old + old_len > r->end)
 		return -EFAULT;
+	if (r->io_base)
+		return -EINVAL;	/* device memory stays where it was mapped */
 	if (flags & MREMAP_FIXED)
 		return -EINVAL;	/* not needed by the programs we run yet */
 	if (new_len <= old_len) {

@@ -227,16 +227,14 @@ sched_slice_over(void)
 	return !list_empty(&this_cpu()->runq) && arch_now_ns() >= current()->slice_end;
 }
 
-void
-schedule(void)
+/* Runs next on this CPU in place of the current thread. */
+static void
+switch_to(struct thread *next)
 {
 	struct cpu *c = this_cpu();
 	struct thread *prev = c->current;
-	struct thread *next = runq_pop();
 	uint64_t now = arch_now_ns();
 
-	if (!next)
-		next = c->idle;
 	if (prev->state == THREAD_RUNNING && prev != next) {
 		if (prev == c->idle)
 			prev->state = THREAD_RUNNABLE;
@@ -256,6 +254,52 @@ schedule(void)
 	stat_switches++;
 	arch_context_switch(prev, next);
 	reap_dead_threads();
+}
+
+void
+schedule(void)
+{
+	struct thread *next = runq_pop();
+	switch_to(next ? next : this_cpu()->idle);
+}
+
+struct thread *
+waitq_take_one(struct waitq *wq)
+{
+	if (list_empty(&wq->sleepers))
+		return NULL;
+	struct thread *t = list_first(&wq->sleepers, struct thread, run_link);
+	list_remove(&t->run_link);
+	list_init(&t->run_link);
+	t->waiting_on = NULL;
+	t->wake_result = 0;
+	t->state = THREAD_RUNNABLE;
+	return t;
+}
+
+int
+waitq_wait_handoff(struct waitq *wq, uint64_t deadline, bool interruptible,
+		   struct thread *next)
+{
+	struct thread *t = current();
+
+	if (!next)
+		return waitq_wait(wq, deadline, interruptible);
+	if ((interruptible && signal_pending(t)) ||
+	    (deadline && deadline <= arch_now_ns())) {
+		runq_push(next);	/* it still runs, the usual way */
+		return waitq_wait(wq, deadline, interruptible);
+	}
+	t->state = THREAD_SLEEPING;
+	t->waiting_on = wq;
+	t->interruptible = interruptible;
+	t->wake_result = 0;
+	list_push_back(&wq->sleepers, &t->run_link);
+	if (deadline)
+		ktimer_add(&t->timeout, deadline, timeout_fired);
+	switch_to(next);
+	ktimer_cancel(&t->timeout);
+	return t->wake_result;
 }
 
 void

@@ -11,6 +11,7 @@
 #define MMU_WRITE 2
 #define MMU_EXEC 4
 #define MMU_USER 8
+#define MMU_IO 16	/* device memory: uncached, not the page allocator's */
 
 typedef uint64_t pte_t;
 

@@ -23,6 +23,9 @@ void page_add_range(paddr_t start, paddr_t end);
 /* Returns a zeroed block of 2^order pages with refcount 1, or 0 if none. */
 paddr_t page_alloc_order(unsigned order);
 paddr_t page_alloc(void);
+/* 2^order zeroed, physically contiguous pages, each with its own refcount
+ * of 1 (so each is freed with page_put); 0 if none. */
+paddr_t page_alloc_contig(unsigned order);
 /* A page with refcount 1 whose contents are left as they were. */
 paddr_t page_alloc_dirty(void);
 /* Drops a reference; the block returns to the allocator at zero. */

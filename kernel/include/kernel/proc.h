@@ -19,6 +19,7 @@ struct vm;
 struct file;
 struct inode;
 struct tty;
+struct handles;
 
 struct files {
 	int refcount;
@@ -56,6 +57,7 @@ struct proc {
 
 	struct vm *vm;
 	struct files *files;
+	struct handles *handles;	/* native handles; NULL until the first */
 	struct sighand *sighand;
 	struct inode *cwd;
 	struct inode *root;

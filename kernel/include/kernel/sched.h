@@ -100,6 +100,17 @@ void waitq_init(struct waitq *wq);
  * Returns 0, -ETIMEDOUT or -EINTR. May sleep (it is the sleep).
  */
 int waitq_wait(struct waitq *wq, uint64_t deadline, bool interruptible);
+/*
+ * Like waitq_wait, but runs `next` (a thread taken off its wait queue with
+ * waitq_take_one) on this CPU at once instead of through the run queues: a
+ * call to a server, or a server's reply, goes straight to the other side.
+ * next may be NULL. May sleep.
+ */
+int waitq_wait_handoff(struct waitq *wq, uint64_t deadline, bool interruptible,
+		       struct thread *next);
+/* Takes the first sleeper off wq, woken but on no run queue; or NULL. The
+ * caller must hand it to waitq_wait_handoff or sched_wake. */
+struct thread *waitq_take_one(struct waitq *wq);
 void waitq_wake_all(struct waitq *wq);
 void waitq_wake_one(struct waitq *wq);
 /* Wakes t from an interruptible sleep so it can take a signal. */

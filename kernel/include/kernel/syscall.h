@@ -15,5 +15,9 @@ struct syscall_entry {
 
 extern const struct syscall_entry syscall_table[];
 extern const unsigned syscall_table_size;
+/* Petrel's native calls: numbers NATIVE_BASE and up (include/petrel/). */
+#define NATIVE_BASE 4096
+extern const struct syscall_entry native_table[];
+extern const unsigned native_table_size;
 
 #endif

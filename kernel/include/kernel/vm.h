@@ -37,6 +37,7 @@ struct region {
 	uint64_t file_off;		/* file offset of `start` */
 	uint64_t file_bytes;		/* bytes of file data from `start`; rest zero */
 	const char *tag;		/* "[stack]", "[heap]" for /proc/maps */
+	paddr_t io_base;		/* device memory mapped here, or 0 */
 };
 
 struct vm {
@@ -55,6 +56,8 @@ struct vm *vm_clone(struct vm *vm);
 /* Maps a region; returns its address or a negative errno. */
 long vm_map(struct vm *vm, vaddr_t addr, size_t len, unsigned prot,
 	    unsigned flags, struct inode *file, uint64_t off, uint64_t file_bytes);
+/* Maps device memory [base, base+len) uncached; returns the address or -errno. */
+long vm_map_io(struct vm *vm, paddr_t base, size_t len, unsigned prot);
 int vm_unmap(struct vm *vm, vaddr_t addr, size_t len);
 int vm_protect(struct vm *vm, vaddr_t addr, size_t len, unsigned prot);
 long vm_remap(struct vm *vm, vaddr_t old, size_t old_len, size_t new_len,

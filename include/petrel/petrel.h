@@ -1,0 +1,147 @@
+/*
+ * Petrel's native ABI: handles, channels, notifications, waits, memory
+ * objects and device access, shared by the kernel and user space. The call
+ * numbers (from 4096) are generated into <petrel/calls.h>; docs/abi.md
+ * describes each call's arguments, errors and rights.
+ */
+#ifndef PETREL_PETREL_H
+#define PETREL_PETREL_H
+
+#include <stdint.h>
+
+typedef int32_t pt_handle_t;		/* > 0; 0 is never a handle */
+
+#define PT_HANDLE_MAX 256		/* handles per process */
+
+/* Object types (pt_handle_info.type). */
+#define PT_OBJ_CHANNEL_CLIENT 1		/* calls go out through it */
+#define PT_OBJ_CHANNEL_SERVER 2		/* calls come in through it */
+#define PT_OBJ_NOTIFY 3			/* 64 bits of asynchronous signals */
+#define PT_OBJ_MEM 4			/* pages that can be mapped and shared */
+#define PT_OBJ_DEVICE 5			/* one PCI function or virtio-mmio slot */
+#define PT_OBJ_SYSTEM 6			/* init's: every device, server routes */
+
+/* Rights: a handle allows only the operations its rights name. */
+#define PT_RIGHT_DUP 0x01		/* duplicate; keep across execve */
+#define PT_RIGHT_READ 0x02		/* receive, wait, map readable */
+#define PT_RIGHT_WRITE 0x04		/* call, signal, map writable */
+#define PT_RIGHT_MAP 0x08		/* map into the address space */
+#define PT_RIGHT_DMA 0x10		/* learn physical addresses */
+#define PT_RIGHT_MANAGE 0x20		/* device: config, BARs, IRQs; system */
+#define PT_RIGHTS_ALL 0x3f
+
+struct pt_handle_info {
+	uint32_t type;			/* PT_OBJ_* */
+	uint32_t rights;		/* PT_RIGHT_* */
+};
+
+/* pt_handle_keep: handles are closed at execve unless kept. */
+#define PT_KEEP_ON_EXEC 1
+
+/* ---- Channels: synchronous call and reply ------------------------------ */
+
+#define PT_MSG_MAX 256			/* bytes of message or reply */
+#define PT_SEG_MAX 4			/* caller buffers a server may reach */
+
+/* A buffer of the caller that the server reads or writes by token. */
+#define PT_SEG_IN 1			/* the server may read it */
+#define PT_SEG_OUT 2			/* the server may write it */
+
+struct pt_seg {
+	uint64_t addr;
+	uint64_t len;
+	uint32_t flags;			/* PT_SEG_IN, PT_SEG_OUT */
+	uint32_t reserved;
+};
+
+/* pt_channel_call's argument block. */
+struct pt_call {
+	uint64_t msg;			/* address of the message */
+	uint32_t msg_len;		/* <= PT_MSG_MAX */
+	uint32_t reply_cap;		/* room at reply, <= PT_MSG_MAX */
+	uint64_t reply;			/* where the reply data goes */
+	uint32_t reply_len;		/* out: bytes of reply data */
+	uint32_t nseg;			/* <= PT_SEG_MAX */
+	struct pt_seg seg[PT_SEG_MAX];
+};
+
+/* Set in pt_recv.flags when the kernel made the call for a process. */
+#define PT_RECV_KERNEL 1
+
+/*
+ * pt_channel_recv's argument block. If reply_token is not 0, that call is
+ * answered first (reply_status, reply_data), as pt_channel_reply would.
+ */
+struct pt_recv {
+	/* in: an optional reply */
+	uint64_t reply_token;
+	int64_t reply_status;
+	uint64_t reply_data;
+	uint32_t reply_len;
+	/* in: where the message goes */
+	uint32_t msg_cap;
+	uint64_t msg;
+	/* out: the call received */
+	uint64_t token;
+	uint32_t msg_len;
+	uint32_t flags;			/* PT_RECV_* */
+	int32_t pid, uid, gid;		/* the caller's identity */
+	uint32_t nseg;
+	uint64_t seg_len[PT_SEG_MAX];
+	uint32_t seg_flags[PT_SEG_MAX];
+};
+
+/* ---- Waiting --------------------------------------------------------------- */
+
+/* Signals of a channel end (a notification's signals are its bits). */
+#define PT_SIG_READABLE 1		/* server end: a call is waiting */
+#define PT_SIG_PEER_CLOSED 2		/* the other end is gone */
+
+struct pt_wait_item {
+	pt_handle_t handle;
+	uint32_t reserved;
+	uint64_t want;			/* signals or notification bits */
+	uint64_t got;			/* out: those of want that are set */
+};
+
+#define PT_WAIT_MAX 16			/* items per pt_wait */
+
+/* ---- Memory objects -------------------------------------------------------- */
+
+#define PT_MEM_MAX (256ul << 20)	/* largest memory object */
+#define PT_DMA_MAX (4ul << 20)		/* largest physically contiguous one */
+
+struct pt_mem_info {
+	uint64_t size;
+	uint64_t phys;			/* contiguous DMA memory only, else 0 */
+};
+
+/* ---- Devices --------------------------------------------------------------- */
+
+#define PT_BUS_PCI 1
+#define PT_BUS_MMIO 2			/* virtio-mmio */
+
+#define PT_BAR_MMIO 1
+#define PT_BAR_IO 2
+#define PT_BAR_64 4
+#define PT_BAR_PREFETCH 8
+
+struct pt_bar {
+	uint64_t base;			/* physical or port address */
+	uint64_t size;			/* 0: not present */
+	uint32_t flags;			/* PT_BAR_* */
+	uint32_t reserved;
+};
+
+struct pt_dev_info {
+	uint32_t bus;			/* PT_BUS_* */
+	uint32_t index;			/* position in the system's list */
+	uint16_t vendor, device;	/* PCI IDs; virtio-mmio: vendor, device ID */
+	uint8_t class_code, subclass, prog_if, revision;
+	uint32_t pci_addr;		/* bus << 8 | device << 3 | function */
+	uint32_t nirqs;			/* interrupts pt_dev_irq_bind accepts */
+	uint32_t reserved;
+	struct pt_bar bar[6];		/* virtio-mmio: bar[0] is its window */
+};
+
+#endif

@@ -1,0 +1,71 @@
+/*
+ * The devices the kernel lists for servers (kernel/ipc/device.c, pci.c,
+ * virtio_mmio.c): what is known of each, its interrupts, and the arch
+ * hooks for configuration space and interrupt routing. Big lock held.
+ */
+#ifndef KERNEL_DEVICES_H
+#define KERNEL_DEVICES_H
+
+#include <kernel/types.h>
+#include <petrel/petrel.h>
+
+#define DEV_MAX 32
+#define DEV_IRQ_MAX 8		/* interrupts a driver may bind per device */
+#define DEV_DMA_MAX 64		/* DMA memory objects per open device */
+
+struct kobj;
+
+struct dev_irq {
+	int vector;
+	struct kobj *notify;		/* NULL: not bound */
+	uint64_t bits;
+	bool level;			/* a line: masked until acknowledged */
+	bool masked;
+	uint32_t gsi;
+};
+
+struct dev_desc {
+	struct pt_dev_info info;
+	bool open;			/* a device object exists */
+	/* PCI: where MSI-X lives. */
+	uint8_t msix_cap;		/* capability offset, 0: none */
+	uint8_t msix_bar, pba_bar;
+	uint32_t msix_off, pba_off;
+	uint16_t msix_size;
+	uint8_t msi_cap;		/* plain MSI capability (not written) */
+	/* virtio-mmio: its line. */
+	uint32_t gsi;
+	struct dev_irq irqs[DEV_IRQ_MAX];
+};
+
+/* A new, zeroed entry in the device list (its index set), or NULL. */
+struct dev_desc *dev_add(void);
+
+void pci_scan(void);
+long pci_cfg_read_checked(struct dev_desc *d, unsigned off, unsigned size);
+long pci_cfg_write_checked(struct dev_desc *d, unsigned off, unsigned size,
+			   uint32_t val);
+void pci_msix_route(struct dev_desc *d, unsigned index, int vector);
+void pci_msix_mask(struct dev_desc *d, unsigned index, bool mask);
+bool pci_msix_overlaps(struct dev_desc *d, unsigned bar, uint64_t off,
+		       uint64_t len);
+/* Stops the function's DMA and interrupts (bus mastering off). */
+void pci_stop(struct dev_desc *d);
+
+void virtio_mmio_scan(void);
+long virtio_mmio_reg(struct dev_desc *d, unsigned off, unsigned size,
+		     uint32_t val, bool write);
+/* Resets the device: it stops using its queues. */
+void virtio_mmio_stop(struct dev_desc *d);
+
+/* Arch hooks (arch/ARCH/pci.c, apic.c, trap.c). */
+uint32_t arch_pci_cfg_read(uint32_t bdf, unsigned off, unsigned size);
+void arch_pci_cfg_write(uint32_t bdf, unsigned off, unsigned size, uint32_t val);
+void arch_msi_message(int vector, uint64_t *addr, uint32_t *data);
+void arch_irq_route_gsi(uint32_t gsi, int vector, bool level, bool active_low);
+void arch_irq_mask_gsi(uint32_t gsi, bool mask);
+/* A free vector whose interrupts call fn(ctx) (big lock held); -ENOSPC. */
+int irq_alloc(void (*fn)(void *), void *ctx);
+void irq_free(int vector);
+
+#endif

@@ -1,0 +1,109 @@
+/*
+ * Capabilities and IPC (kernel/ipc/): kernel objects named by per-process
+ * handles with rights, channels with synchronous call and reply,
+ * notifications, waits on several objects, memory objects and devices.
+ * Everything here is guarded by the big kernel lock.
+ */
+#ifndef KERNEL_IPC_H
+#define KERNEL_IPC_H
+
+#include <kernel/types.h>
+#include <kernel/list.h>
+#include <kernel/sched.h>
+#include <petrel/petrel.h>
+
+struct proc;
+
+/* The part every object shares. `type` is a PT_OBJ_* value. */
+struct kobj {
+	uint32_t type;
+	int refcount;			/* handles and kernel references */
+	struct list observers;		/* struct kobj_observer: waits on it */
+};
+
+/* A thread waiting for a change of the object's signals (pt_wait). */
+struct kobj_observer {
+	struct list link;
+	struct waitq *wq;
+};
+
+void kobj_init(struct kobj *o, uint32_t type);
+void kobj_get(struct kobj *o);
+/* Drops a reference; the object is destroyed at zero. */
+void kobj_put(struct kobj *o);
+/* Wakes every thread waiting on o: its signals may have changed. */
+void kobj_changed(struct kobj *o);
+/* The signals of o now, among `want`; consumes notification bits. */
+uint64_t kobj_take_signals(struct kobj *o, uint64_t want);
+
+struct handle_slot {
+	struct kobj *obj;
+	uint32_t rights;
+	bool keep_on_exec;
+};
+
+struct handles {
+	struct handle_slot slot[PT_HANDLE_MAX];	/* [0] is never used */
+};
+
+/*
+ * Installs o in p's table with rights, taking over the caller's reference.
+ * Returns the handle, or -EMFILE / -ENOMEM (and the reference is dropped).
+ */
+int handle_install(struct proc *p, struct kobj *o, uint32_t rights);
+/*
+ * The object behind h if it has `type` (0: any) and every right in
+ * `rights`: no new reference. Else an error pointer: -EBADF for no such
+ * handle, -EINVAL for another type, -EPERM for missing rights.
+ */
+struct kobj *handle_lookup(struct proc *p, int h, uint32_t type,
+			   uint32_t rights);
+/* fork: the child gets the parent's handles (new references). */
+int handles_fork(struct proc *child, struct proc *parent);
+/* execve: handles not kept with pt_handle_keep are closed. */
+void handles_exec(struct proc *p);
+/* exit: every handle is closed. */
+void handles_exit(struct proc *p);
+
+/* ---- Channels (kernel/ipc/chan.c) ---------------------------------------- */
+
+struct channel;
+
+/* A buffer of a call: the caller's user memory, or kernel memory. */
+struct chan_seg {
+	uint64_t addr;
+	uint64_t len;
+	uint32_t flags;			/* PT_SEG_IN, PT_SEG_OUT */
+	bool kernel;			/* addr is a kernel pointer */
+};
+
+/* A call made by the kernel for the current process (server-backed files). */
+struct chan_kcall {
+	const void *msg;
+	size_t msg_len;
+	void *reply;
+	size_t reply_cap;
+	size_t reply_len;		/* out */
+	unsigned nseg;
+	struct chan_seg seg[PT_SEG_MAX];
+};
+
+/* A new channel: both ends' objects, one reference each. */
+int chan_create(struct kobj **client, struct kobj **server);
+/*
+ * Calls the server behind the client end for the current process and waits
+ * for the reply. Returns the server's status, -ECONNRESET if the server end
+ * is gone or goes away, -EINTR if a signal came first. May sleep.
+ */
+long chan_kcall(struct kobj *client, struct chan_kcall *c);
+
+/* ---- Memory objects and devices (kernel/ipc/mem.c, device.c) -------------- */
+
+struct inode;
+/* The inode whose pages a memory object maps (for vm_map). */
+struct inode *mem_inode(struct kobj *o);
+
+extern struct kobj *system_object;	/* init's handle 1 */
+void ipc_init(void);
+
+#endif

@@ -1,0 +1,470 @@
+/*
+ * Channels: synchronous call and reply between a client end and a server
+ * end. The kernel copies the small message and reply; bulk data moves once,
+ * when the server reads or writes the caller's buffers through the call's
+ * token (as QNX MsgRead/MsgWrite). A call to a server thread waiting in
+ * pt_channel_recv runs it at once on the caller's CPU, and a reply given
+ * with the next receive runs the caller at once.
+ */
+#include <kernel/ipc.h>
+#include <kernel/proc.h>
+#include <kernel/vm.h>
+#include <kernel/mmu.h>
+#include <kernel/page.h>
+#include <kernel/kmalloc.h>
+#include <kernel/string.h>
+#include <kernel/errno.h>
+#include <kernel/arch.h>
+#include <syscall_table.h>
+
+struct channel {
+	struct kobj client, server;
+	struct list queue;		/* calls not yet received */
+	struct list active;		/* received, not yet answered */
+	struct waitq receivers;		/* server threads in pt_channel_recv */
+	uint64_t next_token;
+	bool client_gone, server_gone;	/* an end's last reference is gone */
+};
+
+/* One call in flight; it lives on the caller's kernel stack. */
+struct chan_call {
+	struct list link;		/* channel queue, then active list */
+	uint64_t token;
+	struct vm *vm;			/* the caller's, for user segments */
+	int pid, uid, gid;
+	uint32_t flags;			/* PT_RECV_KERNEL */
+	const void *msg;		/* kernel copy */
+	size_t msg_len;
+	void *reply;			/* kernel buffer */
+	size_t reply_cap, reply_len;
+	unsigned nseg;
+	struct chan_seg seg[PT_SEG_MAX];
+	long status;
+	bool done;
+	struct waitq wq;		/* the caller sleeps here */
+};
+
+static struct channel *
+chan_of(struct kobj *o)
+{
+	if (o->type == PT_OBJ_CHANNEL_CLIENT)
+		return container_of(o, struct channel, client);
+	return container_of(o, struct channel, server);
+}
+
+int
+chan_create(struct kobj **client, struct kobj **server)
+{
+	struct channel *ch = kzalloc(sizeof(*ch));
+	if (!ch)
+		return -ENOMEM;
+	kobj_init(&ch->client, PT_OBJ_CHANNEL_CLIENT);
+	kobj_init(&ch->server, PT_OBJ_CHANNEL_SERVER);
+	list_init(&ch->queue);
+	list_init(&ch->active);
+	waitq_init(&ch->receivers);
+	*client = &ch->client;
+	*server = &ch->server;
+	return 0;
+}
+
+/* Ends a call: its caller is told the status and may run again. */
+static void
+call_finish(struct chan_call *c, long status)
+{
+	list_remove(&c->link);
+	c->status = status;
+	c->done = true;
+}
+
+static void
+fail_all(struct list *calls)
+{
+	while (!list_empty(calls)) {
+		struct chan_call *c = list_first(calls, struct chan_call, link);
+		call_finish(c, -ECONNRESET);
+		waitq_wake_all(&c->wq);
+	}
+}
+
+/* The last reference to one end is gone (kobj_put). */
+void chan_end_destroy(struct kobj *o);
+
+void
+chan_end_destroy(struct kobj *o)
+{
+	struct channel *ch = chan_of(o);
+	if (o->type == PT_OBJ_CHANNEL_SERVER) {
+		ch->server_gone = true;
+		fail_all(&ch->queue);
+		fail_all(&ch->active);
+		if (!ch->client_gone)
+			kobj_changed(&ch->client);
+	} else {
+		ch->client_gone = true;
+		if (!ch->server_gone)
+			kobj_changed(&ch->server);
+	}
+	if (ch->client_gone && ch->server_gone)
+		kfree(ch);
+}
+
+uint64_t chan_signals(struct kobj *o);
+
+uint64_t
+chan_signals(struct kobj *o)
+{
+	struct channel *ch = chan_of(o);
+	uint64_t s = 0;
+	if (o->type == PT_OBJ_CHANNEL_SERVER) {
+		if (!list_empty(&ch->queue))
+			s |= PT_SIG_READABLE;
+		if (ch->client_gone)
+			s |= PT_SIG_PEER_CLOSED;
+	} else if (ch->server_gone) {
+		s |= PT_SIG_PEER_CLOSED;
+	}
+	return s;
+}
+
+/*
+ * Queues c on the channel and sleeps until it is answered. A server thread
+ * waiting to receive runs at once, on this CPU.
+ */
+static long
+chan_do_call(struct channel *ch, struct chan_call *c)
+{
+	struct proc *p = current()->proc;
+
+	if (ch->server_gone)
+		return -ECONNRESET;
+	c->token = ++ch->next_token;
+	c->vm = p->vm;
+	c->pid = p->pid;
+	c->uid = (int)p->euid;
+	c->gid = (int)p->egid;
+	c->done = false;
+	waitq_init(&c->wq);
+	list_push_back(&ch->queue, &c->link);
+	kobj_changed(&ch->server);
+
+	struct thread *server = waitq_take_one(&ch->receivers);
+	while (!c->done) {
+		int r = waitq_wait_handoff(&c->wq, 0, true, server);
+		server = NULL;
+		if (r == -EINTR && !c->done) {
+			list_remove(&c->link);	/* tokens of it now fail */
+			return -EINTR;
+		}
+	}
+	return c->status;
+}
+
+long
+chan_kcall(struct kobj *client, struct chan_kcall *k)
+{
+	struct chan_call c = {
+		.flags = PT_RECV_KERNEL,
+		.msg = k->msg,
+		.msg_len = k->msg_len,
+		.reply = k->reply,
+		.reply_cap = k->reply_cap,
+		.nseg = k->nseg,
+	};
+	memcpy(c.seg, k->seg, sizeof(c.seg));
+	kobj_get(client);
+	long r = chan_do_call(chan_of(client), &c);
+	kobj_put(client);
+	k->reply_len = c.done ? c.reply_len : 0;
+	if (r < -4095)
+		r = -EIO;	/* not an errno: the server is confused */
+	return r;
+}
+
+static struct chan_call *
+call_find(struct channel *ch, uint64_t token)
+{
+	list_for_each(it, &ch->active) {
+		struct chan_call *c = list_entry(it, struct chan_call, link);
+		if (c->token == token)
+			return c;
+	}
+	return NULL;
+}
+
+/* ---- Copies between the server and the caller's memory ----------------- */
+
+/*
+ * The page of the caller's address space that holds va, faulted in (and
+ * unshared, for a write) as the caller's own access would; 0 if the
+ * caller may not access it so.
+ */
+static paddr_t
+caller_page(struct vm *vm, vaddr_t va, bool write)
+{
+	for (int tries = 0; tries < 2; tries++) {
+		pte_t *pte = mmu_pte(vm->root, va & ~(PAGE_SIZE - 1), false);
+		if (pte && mmu_pte_present(*pte)) {
+			unsigned prot = mmu_pte_prot(*pte);
+			if (prot & MMU_IO)
+				return 0;
+			if ((prot & MMU_USER) && (!write || (prot & MMU_WRITE)))
+				return mmu_pte_addr(*pte);
+		}
+		if (vm_fault(vm, va, write, false) < 0)
+			return 0;
+	}
+	return 0;
+}
+
+/* Copies between the server's buffer ubuf and the caller's segment. */
+static long
+seg_copy(struct chan_call *c, struct chan_seg *s, uint64_t off, uaddr_t ubuf,
+	 size_t len, bool to_caller)
+{
+	if (off >= s->len)
+		return 0;
+	len = MIN(len, s->len - off);
+	if (s->kernel) {
+		char *k = (char *)(uintptr_t)s->addr + off;
+		int e = to_caller ? copyin(k, ubuf, len) : copyout(ubuf, k, len);
+		return e < 0 ? e : (long)len;
+	}
+	size_t done = 0;
+	while (done < len) {
+		vaddr_t va = s->addr + off + done;
+		size_t chunk = MIN(len - done, PAGE_SIZE - (va & (PAGE_SIZE - 1)));
+		paddr_t pa = caller_page(c->vm, va, to_caller);
+		if (!pa)
+			return done ? (long)done : -EFAULT;
+		char *k = (char *)phys_to_virt(pa) + (va & (PAGE_SIZE - 1));
+		int e = to_caller ? copyin(k, ubuf + done, chunk)
+				  : copyout(ubuf + done, k, chunk);
+		if (e < 0)
+			return done ? (long)done : e;
+		done += chunk;
+	}
+	return (long)done;
+}
+
+static long
+msg_copy(int h, uint64_t token, unsigned seg, uint64_t off, uaddr_t buf,
+	 size_t len, bool to_caller)
+{
+	struct kobj *o = handle_lookup(current()->proc, h,
+				       PT_OBJ_CHANNEL_SERVER, PT_RIGHT_READ);
+	if (IS_ERR(o))
+		return PTR_ERR(o);
+	struct chan_call *c = call_find(chan_of(o), token);
+	if (!c)
+		return -ENOENT;
+	if (seg >= c->nseg)
+		return -EINVAL;
+	struct chan_seg *s = &c->seg[seg];
+	if (!(s->flags & (to_caller ? PT_SEG_OUT : PT_SEG_IN)))
+		return -EPERM;
+	return seg_copy(c, s, off, buf, len, to_caller);
+}
+
+long
+sys_pt_msg_read(int h, uint64_t token, unsigned seg, uint64_t off,
+		uaddr_t buf, size_t len)
+{
+	return msg_copy(h, token, seg, off, buf, len, false);
+}
+
+long
+sys_pt_msg_write(int h, uint64_t token, unsigned seg, uint64_t off,
+		 uaddr_t buf, size_t len)
+{
+	return msg_copy(h, token, seg, off, buf, len, true);
+}
+
+/* ---- System calls ---------------------------------------------------------- */
+
+long
+sys_pt_channel_create(uaddr_t uends)
+{
+	struct proc *p = current()->proc;
+	struct kobj *client, *server;
+	int e = chan_create(&client, &server);
+	if (e < 0)
+		return e;
+	int hc = handle_install(p, client, PT_RIGHTS_ALL & ~PT_RIGHT_DMA);
+	if (hc < 0) {
+		kobj_put(server);
+		return hc;
+	}
+	int hs = handle_install(p, server, PT_RIGHTS_ALL & ~PT_RIGHT_DMA);
+	if (hs < 0) {
+		sys_pt_handle_close(hc);
+		return hs;
+	}
+	int32_t ends[2] = { hc, hs };
+	e = copyout(uends, ends, sizeof(ends));
+	if (e < 0) {
+		sys_pt_handle_close(hc);
+		sys_pt_handle_close(hs);
+	}
+	return e;
+}
+
+/* Checks and copies the caller's segment list. */
+static int
+segs_check(struct chan_call *c, const struct pt_call *call)
+{
+	if (call->nseg > PT_SEG_MAX)
+		return -EINVAL;
+	c->nseg = call->nseg;
+	for (unsigned i = 0; i < call->nseg; i++) {
+		const struct pt_seg *s = &call->seg[i];
+		if ((s->flags & ~(PT_SEG_IN | PT_SEG_OUT)) || s->reserved ||
+		    s->addr + s->len < s->addr || s->addr + s->len > USER_TOP)
+			return -EINVAL;
+		c->seg[i] = (struct chan_seg){ s->addr, s->len, s->flags, false };
+	}
+	return 0;
+}
+
+long
+sys_pt_channel_call(int h, uaddr_t ucall)
+{
+	struct proc *p = current()->proc;
+	struct kobj *o = handle_lookup(p, h, PT_OBJ_CHANNEL_CLIENT,
+				       PT_RIGHT_WRITE);
+	if (IS_ERR(o))
+		return PTR_ERR(o);
+	struct pt_call call;
+	int e = copyin(&call, ucall, sizeof(call));
+	if (e < 0)
+		return e;
+	if (call.msg_len > PT_MSG_MAX || call.reply_cap > PT_MSG_MAX)
+		return -EMSGSIZE;
+	uint8_t msg[PT_MSG_MAX], reply[PT_MSG_MAX];
+	struct chan_call c = { .msg = msg, .msg_len = call.msg_len,
+			       .reply = reply, .reply_cap = call.reply_cap };
+	if ((e = segs_check(&c, &call)) < 0 ||
+	    (e = copyin(msg, call.msg, call.msg_len)) < 0)
+		return e;
+	kobj_get(o);
+	long status = chan_do_call(chan_of(o), &c);
+	kobj_put(o);
+	if (!c.done)
+		return status;
+	call.reply_len = (uint32_t)c.reply_len;
+	if ((e = copyout(call.reply, reply, c.reply_len)) < 0 ||
+	    (e = copyout(ucall + offsetof(struct pt_call, reply_len),
+			 &call.reply_len, sizeof(call.reply_len))) < 0)
+		return e;
+	return status;
+}
+
+/* Answers the call `token`; returns its caller, woken but not queued. */
+static struct thread *
+reply_to(struct channel *ch, uint64_t token, int64_t status, uaddr_t data,
+	 size_t len, long *err)
+{
+	struct chan_call *c = call_find(ch, token);
+	*err = 0;
+	if (!c) {
+		*err = -ENOENT;	/* never received, answered, or given up */
+		return NULL;
+	}
+	if (len > PT_MSG_MAX) {
+		*err = -EMSGSIZE;
+		return NULL;
+	}
+	len = MIN(len, c->reply_cap);
+	if (len && (*err = copyin(c->reply, data, len)) < 0)
+		return NULL;
+	c->reply_len = len;
+	call_finish(c, (long)status);
+	return waitq_take_one(&c->wq);
+}
+
+long
+sys_pt_channel_reply(int h, uint64_t token, int64_t status, uaddr_t data,
+		     size_t len)
+{
+	struct kobj *o = handle_lookup(current()->proc, h,
+				       PT_OBJ_CHANNEL_SERVER, PT_RIGHT_READ);
+	if (IS_ERR(o))
+		return PTR_ERR(o);
+	long err;
+	struct thread *caller = reply_to(chan_of(o), token, status, data, len,
+					 &err);
+	if (caller)
+		sched_wake(caller);
+	return err;
+}
+
+/* Gives the first queued call to the server: copies it out, makes it active. */
+static long
+take_call(struct channel *ch, struct pt_recv *r, uaddr_t urecv)
+{
+	struct chan_call *c = list_first(&ch->queue, struct chan_call, link);
+	r->token = c->token;
+	r->msg_len = (uint32_t)c->msg_len;
+	r->flags = c->flags;
+	r->pid = c->pid;
+	r->uid = c->uid;
+	r->gid = c->gid;
+	r->nseg = c->nseg;
+	for (unsigned i = 0; i < PT_SEG_MAX; i++) {
+		r->seg_len[i] = i < c->nseg ? c->seg[i].len : 0;
+		r->seg_flags[i] = i < c->nseg ? c->seg[i].flags : 0;
+	}
+	int e = copyout(r->msg, c->msg, MIN(c->msg_len, r->msg_cap));
+	if (e == 0)
+		e = copyout(urecv, r, sizeof(*r));
+	if (e < 0)
+		return e;	/* the call stays queued for a better receive */
+	list_remove(&c->link);
+	list_push_back(&ch->active, &c->link);
+	return 0;
+}
+
+long
+sys_pt_channel_recv(int h, uaddr_t urecv, int64_t timeout_ns)
+{
+	struct kobj *o = handle_lookup(current()->proc, h,
+				       PT_OBJ_CHANNEL_SERVER, PT_RIGHT_READ);
+	if (IS_ERR(o))
+		return PTR_ERR(o);
+	struct channel *ch = chan_of(o);
+	struct pt_recv r;
+	long e = copyin(&r, urecv, sizeof(r));
+	if (e < 0)
+		return e;
+	struct thread *caller = NULL;
+	if (r.reply_token) {
+		caller = reply_to(ch, r.reply_token, r.reply_status,
+				  r.reply_data, r.reply_len, &e);
+		if (e < 0)
+			return e;
+	}
+	uint64_t deadline = timeout_ns > 0 ? arch_now_ns() + (uint64_t)timeout_ns : 0;
+	kobj_get(o);
+	for (;;) {
+		if (!list_empty(&ch->queue)) {
+			e = take_call(ch, &r, urecv);
+			break;
+		}
+		if (ch->client_gone) {
+			e = -EPIPE;
+			break;
+		}
+		if (timeout_ns == 0) {
+			e = -EAGAIN;
+			break;
+		}
+		e = waitq_wait_handoff(&ch->receivers, deadline, true, caller);
+		caller = NULL;
+		if (e < 0)
+			break;
+	}
+	if (caller)
+		sched_wake(caller);
+	kobj_put(o);
+	return e;
+}

@@ -1,0 +1,329 @@
+/*
+ * Devices as capabilities. The kernel lists the PCI functions and the
+ * virtio-mmio slots; init (holding the system handle) opens one device for
+ * a server, which then reaches it only through that handle: configuration
+ * or register access, BAR mapping, DMA memory with its physical address,
+ * and interrupts delivered as notification bits. When the device's last
+ * handle goes, the kernel stops it before its DMA memory is freed.
+ */
+#include <kernel/ipc.h>
+#include <kernel/proc.h>
+#include <kernel/vfs.h>
+#include <kernel/vm.h>
+#include <kernel/page.h>
+#include <kernel/kmalloc.h>
+#include <kernel/string.h>
+#include <kernel/errno.h>
+#include <kernel/arch.h>
+#include <kernel/irq.h>
+#include <kernel/printk.h>
+#include <syscall_table.h>
+#include <kernel/devices.h>
+
+struct kobj *mem_create(uint64_t size, bool contig);
+void notify_raise(struct kobj *o, uint64_t bits);
+
+static struct dev_desc devices[DEV_MAX];
+static unsigned device_count;
+static bool devices_listed;
+
+/* The system object: every device and server route; init holds handle 1. */
+static struct kobj system_kobj;
+struct kobj *system_object = &system_kobj;
+
+struct device {
+	struct kobj obj;
+	struct dev_desc *desc;
+	struct inode *dma[DEV_DMA_MAX];	/* kept until the device has stopped */
+	unsigned ndma;
+};
+
+static struct device *
+device_of(struct kobj *o)
+{
+	return container_of(o, struct device, obj);
+}
+
+struct dev_desc *
+dev_add(void)
+{
+	if (device_count == DEV_MAX)
+		return NULL;
+	struct dev_desc *d = &devices[device_count];
+	memset(d, 0, sizeof(*d));
+	d->info.index = device_count++;
+	return d;
+}
+
+static void
+devices_list(void)
+{
+	if (devices_listed)
+		return;
+	devices_listed = true;	/* lazily: boot does not pay for the scan */
+	pci_scan();
+	virtio_mmio_scan();
+}
+
+void
+ipc_init(void)
+{
+	kobj_init(&system_kobj, PT_OBJ_SYSTEM);
+}
+
+/* ---- Interrupts ------------------------------------------------------------ */
+
+static void
+irq_fired(void *ctx)
+{
+	struct dev_irq *irq = ctx;
+	if (irq->level && !irq->masked) {
+		irq->masked = true;	/* until the driver acknowledges */
+		arch_irq_mask_gsi(irq->gsi, true);
+	}
+	if (irq->notify)
+		notify_raise(irq->notify, irq->bits);
+}
+
+static void
+irq_unbind(struct dev_desc *d, struct dev_irq *irq)
+{
+	if (!irq->notify)
+		return;
+	if (d->info.bus == PT_BUS_PCI)
+		pci_msix_mask(d, (unsigned)(irq - d->irqs), true);
+	else
+		arch_irq_mask_gsi(irq->gsi, true);
+	irq_free(irq->vector);
+	kobj_put(irq->notify);
+	irq->notify = NULL;
+}
+
+static long
+irq_bind(struct dev_desc *d, unsigned index, struct kobj *notify, unsigned bit)
+{
+	struct dev_irq *irq = &d->irqs[index];
+	irq_unbind(d, irq);
+	int vector = irq_alloc(irq_fired, irq);
+	if (vector < 0)
+		return vector;
+	irq->vector = vector;
+	irq->bits = 1ull << bit;
+	irq->notify = notify;
+	kobj_get(notify);
+	if (d->info.bus == PT_BUS_PCI) {
+		pci_msix_route(d, index, vector);
+	} else {
+		irq->level = true;
+		irq->gsi = d->gsi;
+		irq->masked = false;
+		arch_irq_route_gsi(d->gsi, vector, true, false);
+	}
+	return 0;
+}
+
+/* ---- The device object ----------------------------------------------------- */
+
+void device_destroy(struct kobj *o);
+
+void
+device_destroy(struct kobj *o)
+{
+	struct device *dev = device_of(o);
+	struct dev_desc *d = dev->desc;
+	for (unsigned i = 0; i < DEV_IRQ_MAX; i++)
+		irq_unbind(d, &d->irqs[i]);
+	if (d->info.bus == PT_BUS_PCI)
+		pci_stop(d);
+	else
+		virtio_mmio_stop(d);
+	for (unsigned i = 0; i < dev->ndma; i++)
+		inode_put(dev->dma[i]);	/* no DMA can reach them now */
+	d->open = false;
+	kfree(dev);
+}
+
+static struct dev_desc *
+device_lookup(int h, uint32_t rights, long *err)
+{
+	struct kobj *o = handle_lookup(current()->proc, h, PT_OBJ_DEVICE, rights);
+	if (IS_ERR(o)) {
+		*err = PTR_ERR(o);
+		return NULL;
+	}
+	return device_of(o)->desc;
+}
+
+long
+sys_pt_dev_info(int h, unsigned index, uaddr_t uinfo)
+{
+	struct proc *p = current()->proc;
+	struct kobj *o = handle_lookup(p, h, 0, 0);
+	if (IS_ERR(o))
+		return PTR_ERR(o);
+	struct dev_desc *d;
+	if (o->type == PT_OBJ_DEVICE) {
+		d = device_of(o)->desc;
+	} else {
+		o = handle_lookup(p, h, PT_OBJ_SYSTEM, PT_RIGHT_MANAGE);
+		if (IS_ERR(o))
+			return PTR_ERR(o);
+		devices_list();
+		if (index >= device_count)
+			return -ENOENT;
+		d = &devices[index];
+	}
+	return copyout(uinfo, &d->info, sizeof(d->info));
+}
+
+long
+sys_pt_dev_open(int h, unsigned index)
+{
+	struct kobj *o = handle_lookup(current()->proc, h, PT_OBJ_SYSTEM,
+				       PT_RIGHT_MANAGE);
+	if (IS_ERR(o))
+		return PTR_ERR(o);
+	devices_list();
+	if (index >= device_count)
+		return -ENOENT;
+	struct dev_desc *d = &devices[index];
+	if (d->open)
+		return -EBUSY;	/* one driver at a time */
+	struct device *dev = kzalloc(sizeof(*dev));
+	if (!dev)
+		return -ENOMEM;
+	kobj_init(&dev->obj, PT_OBJ_DEVICE);
+	dev->desc = d;
+	d->open = true;
+	return handle_install(current()->proc, &dev->obj, PT_RIGHTS_ALL);
+}
+
+static bool
+access_ok(unsigned off, unsigned size)
+{
+	return (size == 1 || size == 2 || size == 4) && (off & (size - 1)) == 0;
+}
+
+long
+sys_pt_dev_cfg_read(int h, unsigned off, unsigned size)
+{
+	long err = 0;
+	struct dev_desc *d = device_lookup(h, PT_RIGHT_READ, &err);
+	if (!d)
+		return err;
+	if (!access_ok(off, size))
+		return -EINVAL;
+	if (d->info.bus == PT_BUS_PCI)
+		return pci_cfg_read_checked(d, off, size);
+	return virtio_mmio_reg(d, off, size, 0, false);
+}
+
+long
+sys_pt_dev_cfg_write(int h, unsigned off, unsigned size, uint32_t val)
+{
+	long err = 0;
+	struct dev_desc *d = device_lookup(h, PT_RIGHT_MANAGE, &err);
+	if (!d)
+		return err;
+	if (!access_ok(off, size))
+		return -EINVAL;
+	if (d->info.bus == PT_BUS_PCI)
+		return pci_cfg_write_checked(d, off, size, val);
+	return virtio_mmio_reg(d, off, size, val, true);
+}
+
+/* True if [base, base+len) shares a page with another device's registers. */
+static bool
+shares_page(struct dev_desc *d, paddr_t base, uint64_t len)
+{
+	paddr_t lo = ALIGN_DOWN(base, PAGE_SIZE);
+	paddr_t hi = ALIGN_UP(base + len, PAGE_SIZE);
+	for (unsigned i = 0; i < device_count; i++) {
+		if (&devices[i] == d)
+			continue;
+		for (int b = 0; b < 6; b++) {
+			const struct pt_bar *bar = &devices[i].info.bar[b];
+			if ((bar->flags & PT_BAR_MMIO) && bar->size &&
+			    bar->base < hi && bar->base + bar->size > lo)
+				return true;
+		}
+	}
+	return false;
+}
+
+long
+sys_pt_dev_map(int h, unsigned bar, uint64_t off, size_t len)
+{
+	long err = 0;
+	struct dev_desc *d = device_lookup(h, PT_RIGHT_MAP | PT_RIGHT_MANAGE, &err);
+	if (!d)
+		return err;
+	if (bar >= 6 || !(d->info.bar[bar].flags & PT_BAR_MMIO))
+		return -EINVAL;
+	const struct pt_bar *b = &d->info.bar[bar];
+	if ((off & (PAGE_SIZE - 1)) || len == 0 || off >= b->size ||
+	    len > b->size - off)
+		return -EINVAL;
+	paddr_t base = b->base + off;
+	if ((base & (PAGE_SIZE - 1)) || shares_page(d, base, len) ||
+	    (d->info.bus == PT_BUS_PCI && pci_msix_overlaps(d, bar, off, len)))
+		return -EPERM;	/* only through pt_dev_cfg_read/write */
+	return vm_map_io(current()->proc->vm, base, len, PROT_READ | PROT_WRITE);
+}
+
+long
+sys_pt_dev_dma_alloc(int h, size_t size)
+{
+	struct kobj *o = handle_lookup(current()->proc, h, PT_OBJ_DEVICE,
+				       PT_RIGHT_DMA);
+	if (IS_ERR(o))
+		return PTR_ERR(o);
+	struct device *dev = device_of(o);
+	if (size == 0 || size > PT_DMA_MAX)
+		return -EINVAL;
+	if (dev->ndma == DEV_DMA_MAX)
+		return -ENOSPC;
+	struct kobj *m = mem_create(ALIGN_UP(size, PAGE_SIZE), true);
+	if (IS_ERR(m))
+		return PTR_ERR(m);
+	struct inode *ino = mem_inode(m);
+	int hm = handle_install(current()->proc, m, PT_RIGHTS_ALL);
+	if (hm < 0)
+		return hm;
+	inode_get(ino);
+	dev->dma[dev->ndma++] = ino;
+	return hm;
+}
+
+long
+sys_pt_dev_irq_bind(int h, unsigned index, int nh, unsigned bit)
+{
+	long err = 0;
+	struct dev_desc *d = device_lookup(h, PT_RIGHT_MANAGE, &err);
+	if (!d)
+		return err;
+	struct kobj *n = handle_lookup(current()->proc, nh, PT_OBJ_NOTIFY,
+				       PT_RIGHT_WRITE);
+	if (IS_ERR(n))
+		return PTR_ERR(n);
+	if (index >= d->info.nirqs || bit >= 64)
+		return -EINVAL;
+	return irq_bind(d, index, n, bit);
+}
+
+long
+sys_pt_dev_irq_ack(int h, unsigned index)
+{
+	long err = 0;
+	struct dev_desc *d = device_lookup(h, PT_RIGHT_MANAGE, &err);
+	if (!d)
+		return err;
+	if (index >= d->info.nirqs)
+		return -EINVAL;
+	struct dev_irq *irq = &d->irqs[index];
+	if (irq->notify && irq->level && irq->masked) {
+		irq->masked = false;
+		arch_irq_mask_gsi(irq->gsi, false);
+	}
+	return 0;
+}

@@ -1,0 +1,135 @@
+/*
+ * virtio-mmio slots, as QEMU microvm (and Firecracker) announce them on the
+ * kernel command line: virtio_mmio.device=SIZE@BASE:IRQ. Slots share pages,
+ * so a driver reaches its registers through pt_dev_cfg_read/write, which
+ * stay inside its own window, never through a mapping.
+ */
+#include <kernel/devices.h>
+#include <kernel/boot.h>
+#include <kernel/string.h>
+#include <kernel/printk.h>
+#include <kernel/errno.h>
+#include <arch/mmu.h>
+
+#define VIRTIO_MMIO_MAGIC 0x74726976	/* "virt" */
+#define REG_MAGIC 0x000
+#define REG_VERSION 0x004
+#define REG_DEVICE_ID 0x008
+#define REG_VENDOR_ID 0x00c
+#define REG_STATUS 0x070
+
+static uint64_t
+parse_number(const char **sp)
+{
+	const char *s = *sp;
+	uint64_t v = 0;
+	unsigned base = 10;
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		s += 2;
+	}
+	for (;; s++) {
+		unsigned digit;
+		if (*s >= '0' && *s <= '9')
+			digit = (unsigned)(*s - '0');
+		else if (base == 16 && *s >= 'a' && *s <= 'f')
+			digit = (unsigned)(*s - 'a' + 10);
+		else if (base == 16 && *s >= 'A' && *s <= 'F')
+			digit = (unsigned)(*s - 'A' + 10);
+		else
+			break;
+		v = v * base + digit;
+	}
+	if (*s == 'K' || *s == 'k')
+		v <<= 10, s++;
+	else if (*s == 'M' || *s == 'm')
+		v <<= 20, s++;
+	*sp = s;
+	return v;
+}
+
+static volatile void *
+reg(struct dev_desc *d, unsigned off)
+{
+	return (volatile char *)phys_to_virt(d->info.bar[0].base) + off;
+}
+
+static uint32_t
+read32(struct dev_desc *d, unsigned off)
+{
+	return *(volatile uint32_t *)reg(d, off);
+}
+
+/* One "SIZE@BASE:IRQ" parameter value. */
+static void
+add_slot(const char *s)
+{
+	uint64_t size = parse_number(&s);
+	if (*s++ != '@')
+		return;
+	uint64_t base = parse_number(&s);
+	if (*s++ != ':')
+		return;
+	uint64_t irq = parse_number(&s);
+	if (size < 0x100 || size > 0x10000 || base + size > (4ul << 30) ||
+	    irq > 23) {
+		printk("virtio-mmio: slot %lx@%lx:%lu ignored\n", size, base, irq);
+		return;
+	}
+	struct dev_desc *d = dev_add();
+	if (!d)
+		return;
+	d->info.bus = PT_BUS_MMIO;
+	d->info.bar[0] = (struct pt_bar){ base, size, PT_BAR_MMIO, 0 };
+	d->gsi = (uint32_t)irq;
+	if (read32(d, REG_MAGIC) != VIRTIO_MMIO_MAGIC) {
+		d->info.bar[0].size = 0;	/* nothing there: an empty entry */
+		return;
+	}
+	d->info.device = (uint16_t)read32(d, REG_DEVICE_ID);
+	d->info.vendor = (uint16_t)read32(d, REG_VENDOR_ID);
+	d->info.revision = (uint8_t)read32(d, REG_VERSION);
+	d->info.nirqs = 1;
+}
+
+void
+virtio_mmio_scan(void)
+{
+	static const char key[] = "virtio_mmio.device=";
+	const char *s = boot_info.cmdline;
+	while ((s = strstr(s, key)) != NULL) {
+		if (s == boot_info.cmdline || s[-1] == ' ')
+			add_slot(s + sizeof(key) - 1);
+		s += sizeof(key) - 1;
+	}
+}
+
+long
+virtio_mmio_reg(struct dev_desc *d, unsigned off, unsigned size, uint32_t val,
+		bool write)
+{
+	if (!d->info.bar[0].size || off + size > d->info.bar[0].size)
+		return -EINVAL;
+	volatile void *r = reg(d, off);
+	if (write) {
+		if (size == 1)
+			*(volatile uint8_t *)r = (uint8_t)val;
+		else if (size == 2)
+			*(volatile uint16_t *)r = (uint16_t)val;
+		else
+			*(volatile uint32_t *)r = val;
+		return 0;
+	}
+	if (size == 1)
+		return *(volatile uint8_t *)r;
+	if (size == 2)
+		return *(volatile uint16_t *)r;
+	return *(volatile uint32_t *)r;
+}
+
+void
+virtio_mmio_stop(struct dev_desc *d)
+{
+	if (d->info.bar[0].size)
+		*(volatile uint32_t *)reg(d, REG_STATUS) = 0;
+}

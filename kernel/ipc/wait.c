@@ -1,0 +1,102 @@
+/*
+ * Waiting on several objects at once (pt_wait), the one blocking primitive
+ * of the native ABI besides a call and a receive. A waiting thread hangs an
+ * observer on each object; a change of an object's signals wakes them all.
+ */
+#include <kernel/ipc.h>
+#include <kernel/proc.h>
+#include <kernel/vm.h>
+#include <kernel/errno.h>
+#include <kernel/arch.h>
+#include <syscall_table.h>
+
+uint64_t chan_signals(struct kobj *o);
+uint64_t notify_take(struct kobj *o, uint64_t want);
+
+void
+kobj_changed(struct kobj *o)
+{
+	list_for_each(it, &o->observers)
+		waitq_wake_all(list_entry(it, struct kobj_observer, link)->wq);
+}
+
+uint64_t
+kobj_take_signals(struct kobj *o, uint64_t want)
+{
+	switch (o->type) {
+	case PT_OBJ_CHANNEL_CLIENT:
+	case PT_OBJ_CHANNEL_SERVER:
+		return chan_signals(o) & want;
+	case PT_OBJ_NOTIFY:
+		return notify_take(o, want);
+	default:
+		return 0;
+	}
+}
+
+/* Counts the items whose objects have signals they want, taking them. */
+static long
+collect(struct kobj **objs, struct pt_wait_item *items, unsigned n)
+{
+	long ready = 0;
+	for (unsigned i = 0; i < n; i++) {
+		items[i].got = kobj_take_signals(objs[i], items[i].want);
+		if (items[i].got)
+			ready++;
+	}
+	return ready;
+}
+
+long
+sys_pt_wait(uaddr_t uitems, unsigned n, int64_t timeout_ns)
+{
+	struct proc *p = current()->proc;
+	struct pt_wait_item items[PT_WAIT_MAX];
+	struct kobj *objs[PT_WAIT_MAX];
+	struct kobj_observer obs[PT_WAIT_MAX];
+	struct waitq wq;
+	long r;
+
+	if (n == 0 || n > PT_WAIT_MAX)
+		return -EINVAL;
+	if ((r = copyin(items, uitems, n * sizeof(items[0]))) < 0)
+		return r;
+	for (unsigned i = 0; i < n; i++) {
+		objs[i] = handle_lookup(p, items[i].handle, 0, PT_RIGHT_READ);
+		if (IS_ERR(objs[i]))
+			return PTR_ERR(objs[i]);
+		if (items[i].reserved)
+			return -EINVAL;
+	}
+	waitq_init(&wq);
+	for (unsigned i = 0; i < n; i++) {
+		kobj_get(objs[i]);	/* a close elsewhere must not free it */
+		obs[i].wq = &wq;
+		list_push_back(&objs[i]->observers, &obs[i].link);
+	}
+	uint64_t deadline = timeout_ns > 0 ? arch_now_ns() + (uint64_t)timeout_ns : 0;
+	for (;;) {
+		r = collect(objs, items, n);
+		if (r > 0 || timeout_ns == 0)
+			break;
+		int e = waitq_wait(&wq, deadline, true);
+		if (e == -ETIMEDOUT) {
+			r = 0;
+			break;
+		}
+		if (e < 0) {
+			r = e;
+			break;
+		}
+	}
+	for (unsigned i = 0; i < n; i++) {
+		list_remove(&obs[i].link);
+		kobj_put(objs[i]);
+	}
+	if (r >= 0) {
+		int e = copyout(uitems, items, n * sizeof(items[0]));
+		if (e < 0)
+			return e;
+	}
+	return r;
+}

@@ -1,0 +1,25 @@
+#!/usr/bin/env python3
+# Boots: the test image on microvm, with 1 and then 2 vCPUs.
+# Does:  runs /test/bin/ipc (progs/ipc.c): handles and rights, channel
+#        call/reply with caller buffers the server reads and writes (4 MiB
+#        with a checksum), a server dying mid-call, notifications and pt_wait,
+#        shared memory objects, handles across fork and execve.
+# Expects: every check prints "ok"; exit status 0.
+import os, sys
+sys.dont_write_bytecode = True	# no __pycache__ in the tree
+sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
+from lib import boot, expect_lines, expect_status, passed
+
+for smp in (1, 2):
+	result = boot(["/test/bin/ipc"], smp=smp, test_image=True)
+	expect_status(result, 0)
+	expect_lines(result, [
+		"ipc: ok call: server read and wrote our buffers",
+		"ipc: ok 4 MiB read by the server, checksum",
+		"ipc: ok server died mid-call: ECONNRESET",
+		"ipc: ok wait on two: the channel is readable",
+		"ipc: ok memory object shared across processes",
+		"ipc: ok execve keeps only kept handles",
+		"ipc: all passed",
+	])
+passed()

@@ -1,0 +1,385 @@
+/*
+ * Native IPC checks, run inside Petrel (tests/system/ipc.py): handles and
+ * rights, channel call/reply with segments the server reads and writes,
+ * a server that dies, notifications and waits, shared memory objects, and
+ * handles across fork and execve. Prints one line per check; exits 1 on the
+ * first failure. With "bench N" it prints the cycles of N round trips.
+ */
+#include <petrel/native.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static void
+check(int ok, const char *what, long got)
+{
+	if (!ok) {
+		printf("ipc: FAIL %s (got %ld)\n", what, got);
+		exit(1);
+	}
+	printf("ipc: ok %s\n", what);
+}
+
+/* ---- A server: upper-cases segment 0 into segment 1 ----------------------- */
+
+#define OP_UPPER 1
+#define OP_SUM 2
+#define OP_EXIT_NO_REPLY 3
+#define OP_PING 4
+
+struct req {
+	uint32_t op;
+	uint32_t arg;
+};
+
+static long
+serve_one(pt_handle_t srv, struct pt_recv *r, struct req *q)
+{
+	char buf[4096];
+	switch (q->op) {
+	case OP_UPPER: {
+		long n = pt_msg_read(srv, r->token, 0, 0, buf, sizeof(buf));
+		if (n < 0)
+			return n;
+		for (long i = 0; i < n; i++)
+			if (buf[i] >= 'a' && buf[i] <= 'z')
+				buf[i] = (char)(buf[i] - 32);
+		return pt_msg_write(srv, r->token, 1, 0, buf, (size_t)n);
+	}
+	case OP_SUM: {	/* sums segment 0 in chunks, writes it to seg 1 */
+		uint64_t sum = 0, off = 0;
+		long n;
+		while ((n = pt_msg_read(srv, r->token, 0, off, buf, sizeof(buf))) > 0) {
+			for (long i = 0; i < n; i++)
+				sum += (unsigned char)buf[i];
+			off += (uint64_t)n;
+		}
+		pt_msg_write(srv, r->token, 1, 0, &sum, sizeof(sum));
+		return (long)off;
+	}
+	case OP_EXIT_NO_REPLY:
+		_exit(0);
+	case OP_PING:
+		return q->arg;
+	}
+	return -ENOSYS;
+}
+
+/* Receives and answers calls until the channel's clients are gone. */
+static void
+server(pt_handle_t srv)
+{
+	struct req q;
+	struct pt_recv r = { .msg = (uint64_t)&q, .msg_cap = sizeof(q) };
+	uint64_t reply_word;
+	for (;;) {
+		long e = pt_channel_recv(srv, &r, -1);
+		if (e < 0)
+			_exit(e == -EPIPE ? 0 : 2);
+		long status = serve_one(srv, &r, &q);
+		reply_word = (uint64_t)status * 2;
+		r.reply_token = r.token;
+		r.reply_status = status;
+		r.reply_data = (uint64_t)&reply_word;
+		r.reply_len = sizeof(reply_word);
+	}
+}
+
+static long
+call(pt_handle_t cli, struct req *q, struct pt_seg *segs, unsigned nseg,
+     uint64_t *reply_word)
+{
+	struct pt_call c = {
+		.msg = (uint64_t)q, .msg_len = sizeof(*q),
+		.reply = (uint64_t)reply_word, .reply_cap = sizeof(*reply_word),
+		.nseg = nseg,
+	};
+	memcpy(c.seg, segs, nseg * sizeof(*segs));
+	return pt_channel_call(cli, &c);
+}
+
+static pid_t
+start_server(pt_handle_t ends[2])
+{
+	if (pt_channel_create(ends) < 0)
+		return -1;
+	pid_t pid = fork();
+	if (pid == 0) {
+		pt_handle_close(ends[0]);
+		server(ends[1]);
+	}
+	pt_handle_close(ends[1]);
+	return pid;
+}
+
+static void
+test_handles(void)
+{
+	struct pt_dev_info info;
+	check(pt_dev_info(1, 0, &info) == -EBADF, "no system handle outside init", 0);
+	check(pt_handle_close(77) == -EBADF, "closing no handle is EBADF", 0);
+	long n = pt_notify_create();
+	check(n > 0, "notify_create", n);
+	long weak = pt_handle_dup(n, PT_RIGHT_READ);
+	check(weak > 0 && weak != n, "dup with fewer rights", weak);
+	long e = pt_notify_signal(weak, 1);
+	check(e == -EPERM, "signal without WRITE is EPERM", e);
+	e = pt_handle_dup(weak, PT_RIGHT_READ);
+	check(e == -EPERM, "dup without DUP is EPERM", e);
+	e = pt_handle_dup(n, PT_RIGHTS_ALL);
+	check(e == -EPERM, "rights never grow", e);
+	struct pt_call c = { 0 };
+	e = pt_channel_call((pt_handle_t)n, &c);
+	check(e == -EINVAL, "a call on a notification is EINVAL", e);
+	struct pt_handle_info hi;
+	e = pt_handle_info((pt_handle_t)weak, &hi);
+	check(e == 0 && hi.type == PT_OBJ_NOTIFY && hi.rights == PT_RIGHT_READ,
+	      "handle_info", e);
+	e = pt_handle_info((pt_handle_t)weak, (void *)8);
+	check(e == -EFAULT, "bad pointer is EFAULT", e);
+	pt_handle_close(n);
+	pt_handle_close(weak);
+}
+
+static void
+test_channel(void)
+{
+	pt_handle_t ends[2];
+	pid_t pid = start_server(ends);
+	check(pid > 0, "server started", pid);
+
+	char in[] = "hello, petrel", out[sizeof(in)] = { 0 };
+	struct pt_seg segs[2] = {
+		{ (uint64_t)in, sizeof(in), PT_SEG_IN, 0 },
+		{ (uint64_t)out, sizeof(out), PT_SEG_OUT, 0 },
+	};
+	struct req q = { OP_UPPER, 0 };
+	uint64_t word = 0;
+	long st = call(ends[0], &q, segs, 2, &word);
+	check(st == (long)sizeof(in) && strcmp(out, "HELLO, PETREL") == 0 &&
+	      word == 2 * sizeof(in), "call: server read and wrote our buffers", st);
+
+	/* A segment the server may only read cannot be written. */
+	segs[1].flags = PT_SEG_IN;
+	st = call(ends[0], &q, segs, 2, &word);
+	check(st == -EPERM, "writing an IN-only segment is EPERM", st);
+
+	/* 4 MiB through one segment, in chunks, against a checksum. */
+	size_t big = 4 << 20;
+	unsigned char *buf = malloc(big);
+	uint64_t sum = 0, got = 0;
+	for (size_t i = 0; i < big; i++) {
+		buf[i] = (unsigned char)(i * 7 + (i >> 12));
+		sum += buf[i];
+	}
+	struct pt_seg bsegs[2] = {
+		{ (uint64_t)buf, big, PT_SEG_IN, 0 },
+		{ (uint64_t)&got, sizeof(got), PT_SEG_OUT, 0 },
+	};
+	q.op = OP_SUM;
+	st = call(ends[0], &q, bsegs, 2, &word);
+	check(st == (long)big && got == sum, "4 MiB read by the server, checksum", st);
+	free(buf);
+
+	/* Segments outside user space are refused before any call. */
+	struct pt_seg bad = { 0xffff800000000000ull, 16, PT_SEG_IN, 0 };
+	st = call(ends[0], &q, &bad, 1, &word);
+	check(st == -EINVAL, "kernel-address segment is EINVAL", st);
+
+	/* The server dies holding the call: the caller gets ECONNRESET. */
+	q.op = OP_EXIT_NO_REPLY;
+	st = call(ends[0], &q, NULL, 0, &word);
+	check(st == -ECONNRESET, "server died mid-call: ECONNRESET", st);
+	q.op = OP_PING;
+	st = call(ends[0], &q, NULL, 0, &word);
+	check(st == -ECONNRESET, "later calls: ECONNRESET", st);
+	struct pt_wait_item w = { ends[0], 0, PT_SIG_PEER_CLOSED, 0 };
+	st = pt_wait(&w, 1, 0);
+	check(st == 1 && w.got == PT_SIG_PEER_CLOSED, "client sees PEER_CLOSED", st);
+	int status;
+	waitpid(pid, &status, 0);
+	pt_handle_close(ends[0]);
+}
+
+static void
+test_notify_wait(void)
+{
+	pt_handle_t n = (pt_handle_t)pt_notify_create();
+	struct pt_wait_item w = { n, 0, 0x0f, 0 };
+	long st = pt_wait(&w, 1, 0);
+	check(st == 0, "nothing raised: wait(0) returns 0", st);
+	st = pt_wait(&w, 1, 20000000);
+	check(st == 0, "timeout after 20 ms returns 0", st);
+	pt_notify_signal(n, 0x12);
+	st = pt_wait(&w, 1, -1);
+	check(st == 1 && w.got == 0x02, "wait takes the wanted bits", st);
+	w.want = 0x10;
+	st = pt_wait(&w, 1, 0);
+	check(st == 1 && w.got == 0x10, "the other bit stayed", st);
+
+	/* A child raises a bit while we sleep. */
+	pid_t pid = fork();
+	if (pid == 0) {
+		usleep(20000);
+		pt_notify_signal(n, 0x100);
+		_exit(0);
+	}
+	w.want = 0x100;
+	st = pt_wait(&w, 1, -1);
+	check(st == 1 && w.got == 0x100, "woken by another process's signal", st);
+	waitpid(pid, NULL, 0);
+
+	/* A server end becomes readable when a call is queued. */
+	pt_handle_t ends[2];
+	pt_channel_create(ends);
+	pid = fork();
+	if (pid == 0) {
+		struct req q = { OP_PING, 42 };
+		uint64_t word;
+		_exit(call(ends[0], &q, NULL, 0, &word) == 42 ? 0 : 1);
+	}
+	struct pt_wait_item two[2] = {
+		{ n, 0, 1, 0 },
+		{ ends[1], 0, PT_SIG_READABLE, 0 },
+	};
+	st = pt_wait(two, 2, -1);
+	check(st == 1 && two[1].got == PT_SIG_READABLE && !two[0].got,
+	      "wait on two: the channel is readable", st);
+	struct req q;
+	struct pt_recv r = { .msg = (uint64_t)&q, .msg_cap = sizeof(q) };
+	st = pt_channel_recv(ends[1], &r, 0);
+	check(st == 0 && r.pid == pid && q.arg == 42, "recv names the caller", st);
+	pt_channel_reply(ends[1], r.token, q.arg, NULL, 0);
+	st = pt_channel_reply(ends[1], r.token, 0, NULL, 0);
+	check(st == -ENOENT, "a token answers once", st);
+	int status;
+	waitpid(pid, &status, 0);
+	check(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the caller got 42", status);
+	pt_handle_close(ends[0]);
+	st = pt_channel_recv(ends[1], &r, -1);
+	check(st == -EPIPE, "recv with every client gone: EPIPE", st);
+	pt_handle_close(ends[1]);
+	pt_handle_close(n);
+}
+
+static void
+test_memory(void)
+{
+	long m = pt_mem_create(3 * 4096, 0);
+	check(m > 0, "mem_create", m);
+	long a = pt_mem_map((pt_handle_t)m, NULL, 0, 3 * 4096, PROT_READ | PROT_WRITE);
+	check(a > 0, "mem_map", a);
+	struct pt_mem_info mi;
+	long st = pt_mem_info((pt_handle_t)m, &mi);
+	check(st == 0 && mi.size == 3 * 4096 && mi.phys == 0,
+	      "mem_info: size, no physical address without DMA", st);
+	long ro = pt_handle_dup((pt_handle_t)m, PT_RIGHT_READ | PT_RIGHT_MAP);
+	st = pt_mem_map((pt_handle_t)ro, NULL, 0, 4096, PROT_READ | PROT_WRITE);
+	check(st == -EPERM, "writable map without WRITE is EPERM", st);
+	st = pt_mem_map((pt_handle_t)m, NULL, 0, 4096, PROT_READ | PROT_EXEC);
+	check(st == -EINVAL, "executable map is EINVAL", st);
+	st = pt_mem_map((pt_handle_t)m, NULL, 4096, 3 * 4096, PROT_READ);
+	check(st == -EINVAL, "map past the end is EINVAL", st);
+
+	pid_t pid = fork();
+	if (pid == 0) {	/* maps it again on its own and writes */
+		long b = pt_mem_map((pt_handle_t)m, NULL, 4096, 4096,
+				    PROT_READ | PROT_WRITE);
+		if (b < 0)
+			_exit(1);
+		strcpy((char *)b, "written by the child");
+		_exit(0);
+	}
+	waitpid(pid, NULL, 0);
+	check(strcmp((char *)a + 4096, "written by the child") == 0,
+	      "memory object shared across processes", 0);
+	pt_handle_close((pt_handle_t)m);
+	pt_handle_close((pt_handle_t)ro);
+	check(strcmp((char *)a + 4096, "written by the child") == 0,
+	      "mapping outlives the handle", 0);
+	munmap((void *)a, 3 * 4096);
+}
+
+static void
+test_exec(const char *self)
+{
+	long kept = pt_notify_create(), dropped = pt_notify_create();
+	pt_handle_keep((pt_handle_t)kept, PT_KEEP_ON_EXEC);
+	pid_t pid = fork();
+	if (pid == 0) {
+		char a[16], b[16];
+		snprintf(a, sizeof(a), "%ld", kept);
+		snprintf(b, sizeof(b), "%ld", dropped);
+		execl(self, self, "exec-check", a, b, (char *)NULL);
+		_exit(3);
+	}
+	int status;
+	waitpid(pid, &status, 0);
+	check(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	      "execve keeps only kept handles", status);
+	pt_handle_close((pt_handle_t)kept);
+	pt_handle_close((pt_handle_t)dropped);
+}
+
+static int
+exec_check(const char *kept, const char *dropped)
+{
+	struct pt_handle_info hi;
+	if (pt_handle_info(atoi(kept), &hi) != 0 || hi.type != PT_OBJ_NOTIFY)
+		return 1;
+	return pt_handle_info(atoi(dropped), &hi) == -EBADF ? 0 : 2;
+}
+
+static inline uint64_t
+rdtsc(void)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return (uint64_t)hi << 32 | lo;
+}
+
+/* Cycles per round trip (-icount: instructions) and per null syscall. */
+static int
+bench(int n)
+{
+	pt_handle_t ends[2];
+	pid_t pid = start_server(ends);
+	struct req q = { OP_PING, 1 };
+	uint64_t word;
+	for (int i = 0; i < 100; i++)	/* warm up: pages, caches */
+		call(ends[0], &q, NULL, 0, &word);
+	uint64_t t0 = rdtsc();
+	for (int i = 0; i < n; i++)
+		call(ends[0], &q, NULL, 0, &word);
+	uint64_t t1 = rdtsc();
+	for (int i = 0; i < n; i++)
+		getppid();
+	uint64_t t2 = rdtsc();
+	printf("ipc-bench: round-trip %llu\n", (unsigned long long)((t1 - t0) / n));
+	printf("ipc-bench: null-syscall %llu\n", (unsigned long long)((t2 - t1) / n));
+	pt_handle_close(ends[0]);
+	waitpid(pid, NULL, 0);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	setvbuf(stdout, NULL, _IONBF, 0);
+	if (argc == 4 && strcmp(argv[1], "exec-check") == 0)
+		return exec_check(argv[2], argv[3]);
+	if (argc == 3 && strcmp(argv[1], "bench") == 0)
+		return bench(atoi(argv[2]));
+	test_handles();
+	test_channel();
+	test_notify_wait();
+	test_memory();
+	test_exec(argv[0]);
+	printf("ipc: all passed\n");
+	return 0;
+}
