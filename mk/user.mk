@@ -6,21 +6,30 @@
 INIT_SRCS := $(wildcard user/init/*.c)
 INIT_HDRS := $(wildcard user/init/*.h)
 
-$(BUILD)/init: $(INIT_SRCS) $(INIT_HDRS) | $(DEPS_STAMP)
+$(BUILD)/init: $(INIT_SRCS) $(INIT_HDRS) $(PETREL_CALLS_H) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	$(MUSL_CC) $(USER_CFLAGS) -o $@ $(INIT_SRCS)
+	$(MUSL_CC) $(USER_CFLAGS) $(NATIVE_CFLAGS) -o $@ $(INIT_SRCS)
 
-INITRAMFS_INPUTS := tools/mkinitramfs.sh $(BUILD)/init
+# netd: the network server (servers/netd/) and the virtio library.
+NETD_SRCS := $(wildcard servers/netd/*.c) user/lib/virtio/virtio.c
+NETD_HDRS := $(wildcard servers/netd/*.h) user/lib/virtio/virtio.h
+
+$(BUILD)/netd: $(NETD_SRCS) $(NETD_HDRS) $(PETREL_CALLS_H) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(MUSL_CC) $(USER_CFLAGS) $(NATIVE_CFLAGS) -o $@ $(NETD_SRCS)
+
+INITRAMFS_INPUTS := tools/mkinitramfs.sh $(BUILD)/init $(BUILD)/netd
 
 # The default image: BusyBox, init and a minimal /etc.
 $(BUILD)/initramfs.cpio: $(INITRAMFS_INPUTS) | $(DEPS_STAMP)
-	INIT=$(BUILD)/init tools/mkinitramfs.sh $@
+	INIT=$(BUILD)/init NETD=$(BUILD)/netd tools/mkinitramfs.sh $@
 
 # The test image: the default one plus $(BUILD)/testroot/ at /.
 $(BUILD)/initramfs-test.cpio: $(INITRAMFS_INPUTS) $(TESTROOT_FILES) \
 		| $(DEPS_STAMP)
 	@mkdir -p $(BUILD)/testroot
-	INIT=$(BUILD)/init tools/mkinitramfs.sh $@ $(BUILD)/testroot:/
+	INIT=$(BUILD)/init NETD=$(BUILD)/netd tools/mkinitramfs.sh $@ \
+		$(BUILD)/testroot:/
 
 # A quick host check of init's one-shot mode (docs/init.md, "Testing").
 .PHONY: init-smoke

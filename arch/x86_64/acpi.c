@@ -56,6 +56,11 @@ parse_madt(const struct sdt_header *h)
 				acpi.ioapic_addr = *(const uint32_t *)(p + 4);
 				acpi.ioapic_gsi_base = *(const uint32_t *)(p + 8);
 			}
+			if (acpi.ioapic_count < ACPI_IOAPIC_MAX) {
+				acpi.ioapics[acpi.ioapic_count].addr = *(const uint32_t *)(p + 4);
+				acpi.ioapics[acpi.ioapic_count].gsi_base = *(const uint32_t *)(p + 8);
+				acpi.ioapic_count++;
+			}
 			break;
 		case 2:	/* interrupt source override */
 			if (p[2] == 0 && p[3] < 16) {
@@ -117,4 +122,31 @@ acpi_init(void)
 		paddr_t t = xsdt ? *(const uint64_t *)(e + i * 8) : *(const uint32_t *)(e + i * 4);
 		parse_table(t);
 	}
+}
+
+/*
+ * The DSDT (found through the FADT) for device scans; false if there is
+ * none or it does not look like one.
+ */
+bool
+arch_acpi_dsdt(const uint8_t **table, size_t *len)
+{
+	if (!acpi.fadt)
+		return false;
+	const struct sdt_header *f = phys_to_virt(acpi.fadt);
+	const uint8_t *fb = (const uint8_t *)f;
+	paddr_t pa = 0;
+	if (f->length >= 148)
+		pa = *(const uint64_t *)(fb + 140);	/* X_DSDT */
+	if (!pa && f->length >= 44)
+		pa = *(const uint32_t *)(fb + 40);	/* DSDT */
+	if (!pa || pa >= (4ull << 30))
+		return false;
+	const struct sdt_header *d = phys_to_virt(pa);
+	if (memcmp(d->sig, "DSDT", 4) != 0 || d->length < sizeof(*d) ||
+	    d->length > (1u << 20))
+		return false;
+	*table = (const uint8_t *)d;
+	*len = d->length;
+	return true;
 }

@@ -97,36 +97,62 @@ irq_route_isa(int irq, int vector)
 	ioapic_write(0x10 + 2 * gsi, lo);
 }
 
-/* Redirection entries' low words as written, for masking (big lock). */
-static uint32_t gsi_low[240];
+/* Redirection entries' low words as written, by GSI, for masking. */
+static uint32_t gsi_low[256];
+
+/* The I/O APIC serving gsi and its pin there; NULL if none does. */
+static volatile uint32_t *
+ioapic_for(uint32_t gsi, uint32_t *pin)
+{
+	for (int i = 0; i < acpi.ioapic_count; i++) {
+		volatile uint32_t *io = phys_to_virt(acpi.ioapics[i].addr);
+		uint32_t base = acpi.ioapics[i].gsi_base;
+		io[0] = 1;	/* version register: bits 16-23 the last pin */
+		uint32_t pins = ((io[4] >> 16) & 0xff) + 1;
+		if (gsi >= base && gsi < base + pins) {
+			*pin = gsi - base;
+			return io;
+		}
+	}
+	return NULL;
+}
+
+static void
+redirect_write(volatile uint32_t *io, uint32_t reg, uint32_t v)
+{
+	io[0] = reg;
+	io[4] = v;
+}
 
 void
 arch_irq_route_gsi(uint32_t gsi, int vector, bool level, bool active_low)
 {
-	uint32_t pin = gsi - acpi.ioapic_gsi_base;
-	if (gsi < acpi.ioapic_gsi_base || pin >= ARRAY_SIZE(gsi_low))
+	uint32_t pin;
+	volatile uint32_t *io = ioapic_for(gsi, &pin);
+	if (!io || gsi >= ARRAY_SIZE(gsi_low))
 		return;
 	uint32_t lo = (uint32_t)vector;
 	if (active_low)
 		lo |= 1 << 13;
 	if (level)
 		lo |= 1 << 15;
-	gsi_low[pin] = lo;
-	ioapic_write(0x10 + 2 * pin + 1, cpus[0].arch.apic_id << 24);
-	ioapic_write(0x10 + 2 * pin, lo);
+	gsi_low[gsi] = lo;
+	redirect_write(io, 0x10 + 2 * pin + 1, cpus[0].arch.apic_id << 24);
+	redirect_write(io, 0x10 + 2 * pin, lo);
 }
 
 void
 arch_irq_mask_gsi(uint32_t gsi, bool mask)
 {
-	uint32_t pin = gsi - acpi.ioapic_gsi_base;
-	if (gsi < acpi.ioapic_gsi_base || pin >= ARRAY_SIZE(gsi_low))
+	uint32_t pin;
+	volatile uint32_t *io = ioapic_for(gsi, &pin);
+	if (!io || gsi >= ARRAY_SIZE(gsi_low))
 		return;
 	if (mask)
-		gsi_low[pin] |= 1 << 16;
+		gsi_low[gsi] |= 1 << 16;
 	else
-		gsi_low[pin] &= ~(1u << 16);
-	ioapic_write(0x10 + 2 * pin, gsi_low[pin]);
+		gsi_low[gsi] &= ~(1u << 16);
+	redirect_write(io, 0x10 + 2 * pin, gsi_low[gsi]);
 }
 
 /* MSI messages go to the boot CPU, fixed delivery, edge triggered. */

@@ -1,6 +1,7 @@
 /*
- * virtio-mmio slots, as QEMU microvm (and Firecracker) announce them on the
- * kernel command line: virtio_mmio.device=SIZE@BASE:IRQ. Slots share pages,
+ * virtio-mmio slots, as QEMU microvm and Firecracker announce them: on the
+ * kernel command line (virtio_mmio.device=SIZE@BASE:IRQ) or, with ACPI, as
+ * "LNRO0005" devices in the DSDT. Slots share pages,
  * so a driver reaches its registers through pt_dev_cfg_read/write, which
  * stay inside its own window, never through a mapping.
  */
@@ -48,6 +49,9 @@ parse_number(const char **sp)
 	return v;
 }
 
+static uint64_t slot_bases[DEV_MAX];	/* slots listed, against repeats */
+static unsigned slot_count;
+
 static volatile void *
 reg(struct dev_desc *d, unsigned off)
 {
@@ -60,9 +64,38 @@ read32(struct dev_desc *d, unsigned off)
 	return *(volatile uint32_t *)reg(d, off);
 }
 
+static void
+add_slot(uint64_t size, uint64_t base, uint64_t irq)
+{
+	for (unsigned i = 0; i < slot_count; i++)
+		if (slot_bases[i] == base)
+			return;	/* announced twice */
+	if (size < 0x100 || size > 0x10000 || base + size > (4ul << 30) ||
+	    irq > 255) {
+		printk("virtio-mmio: slot %lx@%lx:%lu ignored\n", size, base, irq);
+		return;
+	}
+	struct dev_desc probe = { .info.bar[0] = { base, size, PT_BAR_MMIO, 0 } };
+	if (read32(&probe, REG_MAGIC) != VIRTIO_MMIO_MAGIC ||
+	    read32(&probe, REG_DEVICE_ID) == 0)
+		return;	/* no device in this slot */
+	if (slot_count < DEV_MAX)
+		slot_bases[slot_count++] = base;
+	struct dev_desc *d = dev_add();
+	if (!d)
+		return;
+	d->info.bus = PT_BUS_MMIO;
+	d->info.bar[0] = (struct pt_bar){ base, size, PT_BAR_MMIO, 0 };
+	d->gsi = (uint32_t)irq;
+	d->info.device = (uint16_t)read32(d, REG_DEVICE_ID);
+	d->info.vendor = (uint16_t)read32(d, REG_VENDOR_ID);
+	d->info.revision = (uint8_t)read32(d, REG_VERSION);
+	d->info.nirqs = 1;
+}
+
 /* One "SIZE@BASE:IRQ" parameter value. */
 static void
-add_slot(const char *s)
+add_cmdline_slot(const char *s)
 {
 	uint64_t size = parse_number(&s);
 	if (*s++ != '@')
@@ -70,26 +103,45 @@ add_slot(const char *s)
 	uint64_t base = parse_number(&s);
 	if (*s++ != ':')
 		return;
-	uint64_t irq = parse_number(&s);
-	if (size < 0x100 || size > 0x10000 || base + size > (4ul << 30) ||
-	    irq > 23) {
-		printk("virtio-mmio: slot %lx@%lx:%lu ignored\n", size, base, irq);
+	add_slot(size, base, parse_number(&s));
+}
+
+static uint32_t
+le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+/*
+ * After each "LNRO0005" name in the DSDT, the device's _CRS holds a
+ * Memory32Fixed descriptor (0x86) and an extended interrupt (0x89): found
+ * by pattern within the next bytes, which is all QEMU's AML needs.
+ */
+static void
+scan_dsdt(void)
+{
+	const uint8_t *t;
+	size_t len;
+	if (!arch_acpi_dsdt(&t, &len))
 		return;
+	for (size_t i = 0; i + 8 <= len; i++) {
+		if (memcmp(t + i, "LNRO0005", 8) != 0)
+			continue;
+		size_t end = MIN(len, i + 96);
+		uint64_t base = 0, size = 0, irq = ~0ull;
+		for (size_t j = i + 8; j + 12 <= end; j++) {
+			if (!base && t[j] == 0x86 && t[j + 1] == 9 && t[j + 2] == 0) {
+				base = le32(t + j + 4);
+				size = le32(t + j + 8);
+			} else if (irq == ~0ull && t[j] == 0x89 && t[j + 2] == 0 &&
+				   t[j + 4] == 1 && t[j + 1] >= 6) {
+				irq = le32(t + j + 5);
+			}
+		}
+		if (base && irq != ~0ull)
+			add_slot(size, base, irq);
 	}
-	struct dev_desc *d = dev_add();
-	if (!d)
-		return;
-	d->info.bus = PT_BUS_MMIO;
-	d->info.bar[0] = (struct pt_bar){ base, size, PT_BAR_MMIO, 0 };
-	d->gsi = (uint32_t)irq;
-	if (read32(d, REG_MAGIC) != VIRTIO_MMIO_MAGIC) {
-		d->info.bar[0].size = 0;	/* nothing there: an empty entry */
-		return;
-	}
-	d->info.device = (uint16_t)read32(d, REG_DEVICE_ID);
-	d->info.vendor = (uint16_t)read32(d, REG_VENDOR_ID);
-	d->info.revision = (uint8_t)read32(d, REG_VERSION);
-	d->info.nirqs = 1;
 }
 
 void
@@ -99,9 +151,10 @@ virtio_mmio_scan(void)
 	const char *s = boot_info.cmdline;
 	while ((s = strstr(s, key)) != NULL) {
 		if (s == boot_info.cmdline || s[-1] == ' ')
-			add_slot(s + sizeof(key) - 1);
+			add_cmdline_slot(s + sizeof(key) - 1);
 		s += sizeof(key) - 1;
 	}
+	scan_dsdt();
 }
 
 long

@@ -359,10 +359,6 @@ proc_spawn_init(const char *path, const char *const *argv, int argc)
 	list_push_back(&all_procs, &p->all_link);
 	thread_attach(p, t);
 	init_proc = p;
-	/* Init alone starts with a handle: the system (devices, routes). */
-	kobj_get(system_object);
-	if (handle_install(p, system_object, PT_RIGHTS_ALL) != 1)
-		panic("no memory for init's handles");
 	p->cwd = p->root = vfs_root();
 	inode_get(p->cwd);
 	inode_get(p->root);
@@ -379,6 +375,10 @@ proc_spawn_init(const char *path, const char *const *argv, int argc)
 	this_cpu()->current = saved;
 	if (e < 0)
 		panic("cannot run init %s: error %d", path, e);
+	/* Init alone starts with a handle: the system (devices, routes). */
+	kobj_get(system_object);
+	if (handle_install(p, system_object, PT_RIGHTS_ALL) != 1)
+		panic("no memory for init's handles");
 	sched_wake(t);
 }
 

@@ -31,7 +31,7 @@ class Boot:
 
 
 def petrel_args(machine=None, smp=None, iso=False, test_image=False,
-		timeout=BOOT_TIMEOUT):
+		timeout=BOOT_TIMEOUT, extra=()):
 	"""The `./petrel run` options every test uses, plus the chosen ones."""
 	args = [PETREL, "run", "--accel", "tcg", "--timeout", str(timeout)]
 	if machine:
@@ -42,7 +42,7 @@ def petrel_args(machine=None, smp=None, iso=False, test_image=False,
 		args += ["--iso"]
 	if test_image:
 		args += ["--initrd", need_test_image()]
-	return args
+	return args + list(extra)
 
 
 def boot(command, stdin=None, **options):

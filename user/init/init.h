@@ -49,6 +49,7 @@ struct service {
 	const char *path; /* program; searched in PATH when it has no '/' */
 	char **argv;
 	const char *dir;  /* working directory */
+	const char *device; /* device=CLASS: a device handle is passed on */
 	char *args[SERVICE_MAX_ARGS + 1]; /* argv storage for file entries */
 
 	pid_t pid; /* 0 when not running */
@@ -67,6 +68,11 @@ enum shutdown_kind {
 	SHUTDOWN_POWEROFF,
 	SHUTDOWN_REBOOT,
 };
+
+/* devices.c */
+bool device_class_valid(const char *name);
+int device_find(const char *class_name);
+int device_pass(int index);
 
 /* main.c */
 extern bool init_test_mode; /* not PID 1: a host test, see docs/init.md */
@@ -95,7 +101,7 @@ void services_stop(void);
 void services_signal(int sig);
 
 /* oneshot.c */
-void oneshot_prepare(int argc, char **argv);
+void oneshot_prepare(int argc, char **argv, const char *device);
 void oneshot_finish(int status) __attribute__((noreturn));
 
 /* shutdown.c */

@@ -189,8 +189,14 @@ main(int argc, char **argv)
 	    SERVICES_PATH);
 	services_load(services_path);
 
+	/* "device=CLASS run CMD...": the command gets the device (driver tests). */
+	const char *device = NULL;
+	if (argc >= 3 && strncmp(argv[1], "device=", 7) == 0) {
+		device = argv[1] + 7;
+		argc--, argv++;
+	}
 	if (argc >= 2 && strcmp(argv[1], "run") == 0) {
-		oneshot_prepare(argc - 2, argv + 2);
+		oneshot_prepare(argc - 2, argv + 2, device);
 	} else {
 		if (argc >= 2)
 			say("unknown argument '%s' ignored", argv[1]);

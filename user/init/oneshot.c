@@ -50,7 +50,7 @@ percent_decode(char *s)
  * as long as init (it is main's).
  */
 void
-oneshot_prepare(int argc, char **argv)
+oneshot_prepare(int argc, char **argv, const char *device)
 {
 	static char *shell_argv[] = { "sh", "-c", NULL, NULL };
 	struct service *svc;
@@ -69,6 +69,10 @@ oneshot_prepare(int argc, char **argv)
 	svc->console = true;
 	svc->quiet = true;
 	svc->command = true;
+	if (device && device_class_valid(device))
+		svc->device = device;
+	else if (device)
+		say("run: unknown device class '%s' ignored", device);
 	if (argc == 1) {
 		shell_argv[2] = argv[0];
 		svc->path = SHELL_PATH;

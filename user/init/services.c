@@ -112,12 +112,27 @@ line_parse(const char *path, int lineno, char *line)
 		    lineno, words[1]);
 		return;
 	}
+	/* Options before the program: device=CLASS. */
+	const char *device = NULL;
+	int first = 2;
+	for (; first < count && strncmp(words[first], "device=", 7) == 0; first++) {
+		device = words[first] + 7;
+		if (!device_class_valid(device)) {
+			say("%s:%d: unknown device class '%s'", path, lineno, device);
+			return;
+		}
+	}
+	if (first == count) {
+		say("%s:%d: no program", path, lineno);
+		return;
+	}
 	svc = services_add(words[0]);
 	if (svc == NULL)
 		return;
 	svc->kind = kind;
-	for (i = 2; i < count; i++)
-		svc->args[i - 2] = words[i];
+	svc->device = device;
+	for (i = first; i < count; i++)
+		svc->args[i - first] = words[i];
 	svc->argv = svc->args;
 	svc->path = svc->args[0];
 }
@@ -200,11 +215,27 @@ service_start(struct service *svc, int64_t now)
 {
 	pid_t pid;
 
+	int device = -1;
+
 	svc->restart_pending = false;
 	svc->started_ms = now;
+	if (svc->device && (device = device_find(svc->device)) < 0) {
+		say("%s: no %s device; not started", svc->name, svc->device);
+		if (svc->command)
+			oneshot_finish(1 << 8);
+		svc->given_up = true;
+		return;
+	}
 	pid = fork();
-	if (pid == 0)
+	if (pid == 0) {
+		int e = device >= 0 ? device_pass(device) : 0;
+		if (e < 0) {
+			say("%s: cannot open its %s: %s", svc->name, svc->device,
+			    strerror(-e));
+			_exit(126);
+		}
 		service_exec(svc);
+	}
 	if (pid < 0) {
 		say("%s: fork: %s", svc->name, strerror(errno));
 		service_ended(svc, 127 << 8, now);

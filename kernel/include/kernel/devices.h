@@ -64,6 +64,8 @@ void arch_pci_cfg_write(uint32_t bdf, unsigned off, unsigned size, uint32_t val)
 void arch_msi_message(int vector, uint64_t *addr, uint32_t *data);
 void arch_irq_route_gsi(uint32_t gsi, int vector, bool level, bool active_low);
 void arch_irq_mask_gsi(uint32_t gsi, bool mask);
+/* The firmware's ACPI DSDT, if any (virtio-mmio slots on QEMU microvm). */
+bool arch_acpi_dsdt(const uint8_t **table, size_t *len);
 /* A free vector whose interrupts call fn(ctx) (big lock held); -ENOSPC. */
 int irq_alloc(void (*fn)(void *), void *ctx);
 void irq_free(int vector);

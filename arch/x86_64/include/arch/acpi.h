@@ -7,6 +7,7 @@
 #include <kernel/types.h>
 
 #define ACPI_CPU_MAX 16
+#define ACPI_IOAPIC_MAX 4
 
 struct acpi_info {
 	uint32_t apic_ids[ACPI_CPU_MAX];
@@ -14,6 +15,11 @@ struct acpi_info {
 	uint64_t lapic_addr;
 	uint64_t ioapic_addr;
 	uint32_t ioapic_gsi_base;
+	struct {
+		uint64_t addr;
+		uint32_t gsi_base;
+	} ioapics[ACPI_IOAPIC_MAX];	/* every I/O APIC (microvm has two) */
+	int ioapic_count;
 	uint32_t isa_gsi[16];		/* ISA IRQ -> GSI after overrides */
 	uint16_t isa_flags[16];
 	paddr_t fadt;

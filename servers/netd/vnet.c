@@ -1,0 +1,165 @@
+/*
+ * virtio-net for netd: negotiates MAC, status, mergeable receive buffers and
+ * checksum offload; keeps VNET_BUFS receive buffers posted and copies each
+ * outgoing frame into a free transmit buffer behind its virtio-net header.
+ */
+#include "vnet.h"
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#define F_CSUM 0
+#define F_GUEST_CSUM 1
+#define F_MAC 5
+#define F_MRG_RXBUF 15
+#define F_STATUS 16
+
+#define HDR_F_NEEDS_CSUM 1
+#define HDR_F_DATA_VALID 2
+
+/* The header before every frame (VERSION_1: always with num_buffers). */
+struct vnet_hdr {
+	uint8_t flags;
+	uint8_t gso_type;
+	uint16_t hdr_len;
+	uint16_t gso_size;
+	uint16_t csum_start;
+	uint16_t csum_offset;
+	uint16_t num_buffers;
+} __attribute__((packed));
+
+static int
+rx_post(struct vnet *n, unsigned i)
+{
+	uint64_t pa = n->rxbuf.pa + (uint64_t)i * VNET_BUF_SIZE;
+	uint32_t len = VNET_BUF_SIZE;
+	bool writes = true;
+	return vq_add(&n->rx, &pa, &len, &writes, 1, (void *)(uintptr_t)(i + 1));
+}
+
+static int
+buffers_setup(struct vnet *n)
+{
+	int e = vio_dma_alloc(&n->v, &n->rxbuf, (size_t)VNET_BUFS * VNET_BUF_SIZE);
+	if (e == 0)
+		e = vio_dma_alloc(&n->v, &n->txbuf, (size_t)VNET_BUFS * VNET_BUF_SIZE);
+	if (e < 0)
+		return e;
+	for (unsigned i = 0; i < VNET_BUFS && i < n->rx.size; i++)
+		if (rx_post(n, i) < 0)
+			break;
+	for (unsigned i = 0; i < VNET_BUFS && i < n->tx.size; i++)
+		n->tx_slots[n->tx_nfree++] = (uint16_t)i;
+	return 0;
+}
+
+int
+vnet_open(struct vnet *n, pt_handle_t dev, pt_handle_t notify, unsigned bit)
+{
+	memset(n, 0, sizeof(*n));
+	int e = vio_open(&n->v, dev, VIRTIO_ID_NET);
+	if (e < 0)
+		return e;
+	uint64_t want = 1ull << F_MAC | 1ull << F_STATUS | 1ull << F_MRG_RXBUF |
+			1ull << F_CSUM | 1ull << F_GUEST_CSUM;
+	if ((e = vio_negotiate(&n->v, want)) < 0)
+		return e;
+	n->tx_csum = n->v.features & (1ull << F_CSUM);
+	n->rx_csum = n->v.features & (1ull << F_GUEST_CSUM);
+	if (n->v.features & (1ull << F_MAC)) {
+		for (unsigned i = 0; i < 6; i++)
+			n->mac[i] = (uint8_t)vio_config_read(&n->v, i, 1);
+	} else {
+		static const uint8_t fallback[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
+		memcpy(n->mac, fallback, 6);
+	}
+	if ((e = vio_queue_setup(&n->v, &n->rx, 0, VNET_BUFS)) < 0 ||
+	    (e = vio_queue_setup(&n->v, &n->tx, 1, VNET_BUFS)) < 0 ||
+	    (e = vio_irq_setup(&n->v, notify, bit)) < 0 ||
+	    (e = buffers_setup(n)) < 0)
+		return e;
+	if ((e = vio_ready(&n->v)) < 0)
+		return e;
+	vq_kick(&n->v, &n->rx);
+	return 0;
+}
+
+static void
+tx_reclaim(struct vnet *n)
+{
+	void *cookie;
+	uint32_t len;
+	while ((cookie = vq_next_used(&n->tx, &len)) != NULL)
+		n->tx_slots[n->tx_nfree++] = (uint16_t)((uintptr_t)cookie - 1);
+}
+
+int
+vnet_send(struct vnet *n, const void *frame, size_t len, uint16_t csum_start,
+	  uint16_t csum_offset)
+{
+	if (len > VNET_FRAME_MAX || len < 14)
+		return -EINVAL;
+	if (n->tx_nfree == 0)
+		tx_reclaim(n);
+	if (n->tx_nfree == 0) {
+		n->tx_dropped++;
+		return -ENOBUFS;
+	}
+	unsigned slot = n->tx_slots[--n->tx_nfree];
+	uint8_t *buf = n->txbuf.va + (size_t)slot * VNET_BUF_SIZE;
+	struct vnet_hdr *h = (struct vnet_hdr *)buf;
+	memset(h, 0, sizeof(*h));
+	if (csum_start && n->tx_csum) {
+		h->flags = HDR_F_NEEDS_CSUM;
+		h->csum_start = csum_start;
+		h->csum_offset = csum_offset;
+	}
+	memcpy(buf + sizeof(*h), frame, len);
+	uint64_t pa = n->txbuf.pa + (uint64_t)slot * VNET_BUF_SIZE;
+	uint32_t total = (uint32_t)(sizeof(*h) + len);
+	bool writes = false;
+	if (vq_add(&n->tx, &pa, &total, &writes, 1, (void *)(uintptr_t)(slot + 1)) < 0) {
+		n->tx_slots[n->tx_nfree++] = (uint16_t)slot;
+		n->tx_dropped++;
+		return -ENOBUFS;
+	}
+	vq_kick(&n->v, &n->tx);
+	n->tx_frames++;
+	return 0;
+}
+
+void
+vnet_receive(struct vnet *n,
+	     void (*deliver)(void *ctx, const uint8_t *frame, size_t len,
+			     unsigned flags),
+	     void *ctx)
+{
+	void *cookie;
+	uint32_t len;
+	bool posted = false;
+	while ((cookie = vq_next_used(&n->rx, &len)) != NULL) {
+		unsigned i = (unsigned)((uintptr_t)cookie - 1);
+		uint8_t *buf = n->rxbuf.va + (size_t)i * VNET_BUF_SIZE;
+		struct vnet_hdr *h = (struct vnet_hdr *)buf;
+		/* Without segmentation offloads a frame fits one buffer. */
+		if (len > sizeof(*h) && len <= VNET_BUF_SIZE && h->num_buffers <= 1) {
+			unsigned flags = (n->rx_csum && (h->flags & HDR_F_DATA_VALID))
+					 ? VNET_RX_CSUM_OK : 0;
+			n->rx_frames++;
+			deliver(ctx, buf + sizeof(*h), len - sizeof(*h), flags);
+		} else {
+			n->rx_dropped++;
+		}
+		rx_post(n, i);
+		posted = true;
+	}
+	if (posted)
+		vq_kick(&n->v, &n->rx);
+}
+
+void
+vnet_interrupt(struct vnet *n)
+{
+	vio_irq_ack(&n->v);
+	tx_reclaim(n);
+}

@@ -1,0 +1,53 @@
+/*
+ * netd's virtio-net driver (servers/netd/vnet.c): one receive and one
+ * transmit queue over the virtio library, frames copied in and out of DMA
+ * buffers. Single-threaded: netd's event loop calls everything.
+ */
+#ifndef NETD_VNET_H
+#define NETD_VNET_H
+
+#include "../../user/lib/virtio/virtio.h"
+
+#define VNET_BUFS 256			/* receive and transmit buffers each */
+#define VNET_BUF_SIZE 2048		/* a header and one Ethernet frame */
+#define VNET_FRAME_MAX 1514
+
+/* Set on received frames whose checksums the device has checked. */
+#define VNET_RX_CSUM_OK 1
+
+struct vnet {
+	struct vio_dev v;
+	struct virtq rx, tx;
+	struct vio_dma rxbuf, txbuf;
+	uint8_t mac[6];
+	bool tx_csum;			/* the device completes checksums */
+	bool rx_csum;			/* the device reports checked ones */
+	uint16_t tx_slots[VNET_BUFS];	/* free transmit buffers */
+	unsigned tx_nfree;
+	uint64_t rx_frames, tx_frames, rx_dropped, tx_dropped;
+};
+
+/*
+ * Brings the device up; interrupts set `bit` of notification n. Returns 0
+ * or -errno (with a message on stderr).
+ */
+int vnet_open(struct vnet *n, pt_handle_t dev, pt_handle_t notify, unsigned bit);
+
+/*
+ * Sends one frame. csum_start/csum_offset (when csum_start != 0) ask the
+ * device to fill in the checksum as virtio's NEEDS_CSUM describes. Returns 0,
+ * or -ENOBUFS when every transmit buffer is in flight.
+ */
+int vnet_send(struct vnet *n, const void *frame, size_t len,
+	      uint16_t csum_start, uint16_t csum_offset);
+
+/* Hands each received frame to deliver(ctx, frame, len, flags). */
+void vnet_receive(struct vnet *n,
+		  void (*deliver)(void *ctx, const uint8_t *frame, size_t len,
+				  unsigned flags),
+		  void *ctx);
+
+/* After an interrupt: reclaims sent buffers and acknowledges it. */
+void vnet_interrupt(struct vnet *n);
+
+#endif
