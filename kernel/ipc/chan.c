@@ -335,14 +335,25 @@ sys_pt_channel_call(int h, uaddr_t ucall)
 	if (IS_ERR(o))
 		return PTR_ERR(o);
 	struct pt_call call;
-	int e = copyin(&call, ucall, sizeof(call));
+	const size_t head = offsetof(struct pt_call, seg);
+	int e = copyin(&call, ucall, head);
 	if (e < 0)
 		return e;
 	if (call.msg_len > PT_MSG_MAX || call.reply_cap > PT_MSG_MAX)
 		return -EMSGSIZE;
+	if (call.nseg > PT_SEG_MAX)
+		return -EINVAL;
+	if (call.nseg && (e = copyin(call.seg, ucall + head,
+				     call.nseg * sizeof(call.seg[0]))) < 0)
+		return e;
 	uint8_t msg[PT_MSG_MAX], reply[PT_MSG_MAX];
-	struct chan_call c = { .msg = msg, .msg_len = call.msg_len,
-			       .reply = reply, .reply_cap = call.reply_cap };
+	struct chan_call c;	/* every field is set before use */
+	c.flags = 0;
+	c.msg = msg;
+	c.msg_len = call.msg_len;
+	c.reply = reply;
+	c.reply_cap = call.reply_cap;
+	c.reply_len = 0;
 	if ((e = segs_check(&c, &call)) < 0 ||
 	    (e = copyin(msg, call.msg, call.msg_len)) < 0)
 		return e;
@@ -411,12 +422,14 @@ take_call(struct channel *ch, struct pt_recv *r, uaddr_t urecv)
 	r->gid = c->gid;
 	r->nseg = c->nseg;
 	for (unsigned i = 0; i < PT_SEG_MAX; i++) {
-		r->seg_len[i] = i < c->nseg ? c->seg[i].len : 0;
-		r->seg_flags[i] = i < c->nseg ? c->seg[i].flags : 0;
+		bool used = i < c->nseg;
+		r->seg_len[i] = used ? c->seg[i].len : 0;
+		r->seg_flags[i] = used ? c->seg[i].flags : 0;
 	}
+	const size_t out = offsetof(struct pt_recv, token);
 	int e = copyout(r->msg, c->msg, MIN(c->msg_len, r->msg_cap));
 	if (e == 0)
-		e = copyout(urecv, r, sizeof(*r));
+		e = copyout(urecv + out, (char *)r + out, sizeof(*r) - out);
 	if (e < 0)
 		return e;	/* the call stays queued for a better receive */
 	list_remove(&c->link);
@@ -433,7 +446,7 @@ sys_pt_channel_recv(int h, uaddr_t urecv, int64_t timeout_ns)
 		return PTR_ERR(o);
 	struct channel *ch = chan_of(o);
 	struct pt_recv r;
-	long e = copyin(&r, urecv, sizeof(r));
+	long e = copyin(&r, urecv, offsetof(struct pt_recv, token));
 	if (e < 0)
 		return e;
 	struct thread *caller = NULL;
