@@ -191,6 +191,7 @@ conn_step_send(struct conn *c)
 		c->out_off += (size_t)n;
 		server_touch(c);
 	}
+	c->body_bytes += (off_t)(c->out_len - c->out_head_len);
 	c->state = c->file_fd >= 0 ? CONN_BODY : CONN_FLUSH;
 	return 0;
 }
@@ -252,7 +253,7 @@ conn_finish(struct conn *c)
 	memmove(c->in, c->in + c->head_len, c->in_len - c->head_len);
 	c->in_len -= c->head_len;
 	c->head_len = 0;
-	c->out_len = c->out_off = 0;
+	c->out_len = c->out_off = c->out_head_len = 0;
 	c->body_bytes = 0;
 	c->status = 0;
 	c->state = CONN_READ;

@@ -99,6 +99,7 @@ struct conn {
 
 	/* The response: out[] first, then file bytes [file_off, file_end). */
 	size_t out_len, out_off;
+	size_t out_head_len;	/* out[] bytes that are head, not body */
 	int file_fd;		/* -1 when the body is in out[] or absent */
 	off_t file_off, file_end;
 	off_t body_bytes;	/* body bytes sent, for the log */

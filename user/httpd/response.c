@@ -85,6 +85,7 @@ response_head(struct conn *c, int status, const char *type, off_t length,
 	else if (c->req.minor == 0)
 		response_add(c, "Connection: keep-alive\r\n");
 	response_add(c, "\r\n");
+	c->out_head_len = c->out_len;
 }
 
 /* An error page, with extra header lines (Allow, Content-Range). */
@@ -174,7 +175,6 @@ response_inline(struct conn *c, int fd, off_t off, size_t len)
 		if (n <= 0)
 			return n < 0 ? -errno : -EIO;	/* shrank meanwhile */
 		c->out_len += (size_t)n;
-		c->body_bytes += n;
 		off += n;
 		len -= (size_t)n;
 	}
