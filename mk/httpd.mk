@@ -75,8 +75,14 @@ $(BUILD)/host-tests/httpd-parse: tests/httpd/test_http.c user/httpd/http.c \
 	$(CC) $(HOST_CFLAGS) -Iuser/httpd -Itests/host -o $@ \
 		tests/httpd/test_http.c user/httpd/http.c
 
-$(BUILD)/host-tests/httpd: tests/httpd/host-test.py $(HTTPD_HOST_BIN) \
-		$(HTTPD_CERT) $(HTTPD_KEY)
+# A preload library making sendfile() fail, for the fallback's sake.
+$(HTTPD_DIR)/nosendfile.so: tests/httpd/nosendfile.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(WARN) -shared -fPIC -o $@ $<
+
+$(BUILD)/host-tests/httpd: tests/httpd/host-test.py $(HTTPD_BIN) \
+		$(HTTPD_HOST_BIN) $(HTTPD_CERT) $(HTTPD_KEY) \
+		$(HTTPD_DIR)/nosendfile.so
 	@mkdir -p $(@D)
 	cp $< $@
 	chmod +x $@

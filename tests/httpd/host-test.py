@@ -10,6 +10,7 @@ import http.client
 import os
 import random
 import re
+import resource
 import select
 import shutil
 import signal
@@ -23,6 +24,8 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
 	os.path.realpath(__file__))))
 HTTPD = os.path.join(ROOT, "build", "httpd", "httpd-host")
+HTTPD_MUSL = os.path.join(ROOT, "build", "httpd", "httpd")
+NOSENDFILE = os.path.join(ROOT, "build", "httpd", "nosendfile.so")
 CERT = os.path.join(ROOT, "build", "httpd", "cert.pem")
 KEY = os.path.join(ROOT, "build", "httpd", "key.pem")
 HOST = "127.0.0.1"
@@ -78,13 +81,15 @@ def make_root(top):
 # ---- Starting and stopping httpd ---------------------------------------------
 
 class Server:
-	def __init__(self, root, args, log=None):
+	def __init__(self, root, args, log=None, binary=HTTPD, env=None,
+		     preexec=None):
 		self.log = log
-		argv = [HTTPD, "-b", HOST, "-p", "0", "-r", root] + args
+		argv = [binary, "-b", HOST, "-p", "0", "-r", root] + args
 		if log is not None:
 			argv += ["-l", log]
 		self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
-			stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+			stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+			env=env, preexec_fn=preexec)
 		self.stderr = b""
 		line = self.read_line(5)
 		m = re.match(rb"httpd: listening on port (\d+)(, TLS port (\d+))?$",
@@ -597,21 +602,83 @@ def test_log_options(root):
 	check(lines == [], "-q logs nothing: %r" % lines)
 
 
-def main():
-	for path in (HTTPD, CERT, KEY):
-		if not os.path.exists(path):
-			print("missing %s: run make" % path)
-			return 1
-	if shutil.which("curl") is None:
-		print("curl is missing (tools/deps.sh installs it)")
-		return 1
-	top = tempfile.mkdtemp(prefix="httpd-test.")
-	srv = None
+def test_fd_limit(root, files):
+	"""With 16 descriptors, extra clients are dropped, the server lives
+	and serves again once they leave."""
+	def limit():
+		resource.setrlimit(resource.RLIMIT_NOFILE, (16, 16))
+	srv = Server(root, ["-q"], preexec=limit)
 	try:
-		root, files = make_root(top)
-		log = os.path.join(top, "access.log")
-		srv = Server(root, ["-s", "0", "-c", CERT, "-k", KEY,
-				    "-t", str(IDLE_TIMEOUT)], log)
+		clients = []
+		for _ in range(30):
+			c = socket.create_connection((HOST, srv.port), timeout=2)
+			c.sendall(b"GET / HTTP/1.1\r\n")
+			clients.append(c)
+		time.sleep(0.3)
+		dropped = 0
+		for c in clients:
+			c.setblocking(False)
+			try:
+				dropped += c.recv(1) == b""
+			except BlockingIOError:
+				pass
+			except ConnectionResetError:
+				dropped += 1
+		check(dropped > 0, "clients past the limit dropped (%d)" % dropped)
+		check(srv.proc.poll() is None, "alive at the fd limit")
+		for c in clients:
+			c.close()
+		time.sleep(0.3)
+		s, h, b = one(srv.port, get("/notes.txt"))
+		check(s == 200 and b == files["notes.txt"], "serves after the limit")
+	finally:
+		code, err = srv.stop()
+	check(code == 0 and b"Sanitizer" not in err, "fd limit: clean exit")
+
+
+def test_rsa(top, root, files):
+	"""An RSA certificate: BearSSL's full RSA server profile."""
+	cert = os.path.join(top, "rsa-cert.pem")
+	key = os.path.join(top, "rsa-key.pem")
+	subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048",
+		"-nodes", "-days", "1", "-subj", "/CN=localhost", "-keyout", key,
+		"-out", cert], check=True, capture_output=True, timeout=30)
+	srv = Server(root, ["-q", "-s", "0", "-c", cert, "-k", key])
+	try:
+		ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+		ctx.load_verify_locations(cert)
+		conn = http.client.HTTPSConnection("localhost", srv.tls_port,
+			context=ctx, timeout=5)
+		for name in ("index.html", "doc.pdf"):
+			conn.request("GET", "/" + name)
+			r = conn.getresponse()
+			check(r.status == 200 and r.read() == files[name],
+				"RSA https /%s" % name)
+		conn.close()
+	finally:
+		code, err = srv.stop()
+	check(code == 0, "RSA server exits 0")
+
+
+def run_steps(title, steps):
+	for name, step in steps:
+		start = time.monotonic()
+		before = len(failures)
+		try:
+			step()
+		except Exception as e:
+			check(False, "%s %s: %s: %s" % (title, name,
+				type(e).__name__, e))
+		print("%s %s %s (%.2fs)" % ("ok" if len(failures) == before
+			else "FAIL", title, name, time.monotonic() - start),
+			flush=True)
+
+
+def run_suite(title, root, files, log, full, **server_args):
+	"""Starts an httpd with TLS and runs the checks on it."""
+	srv = Server(root, ["-s", "0", "-c", CERT, "-k", KEY,
+			    "-t", str(IDLE_TIMEOUT)], log, **server_args)
+	try:
 		steps = [
 			("files", lambda: test_files(srv, files)),
 			("keep-alive", lambda: test_keepalive(srv, files)),
@@ -623,31 +690,50 @@ def main():
 			("tls pipelining",
 			 lambda: test_pipelining(srv, files, tls=True)),
 			("tls ranges", lambda: test_ranges(srv, files, tls=True)),
-			("no blocking", lambda: test_no_blocking(srv, files)),
-			("timeout", lambda: test_timeout(srv)),
 			("garbage", lambda: test_garbage(srv)),
-			("log", lambda: test_log(srv, log, files)),
-			("log options", lambda: test_log_options(root)),
 		]
-		for name, step in steps:
-			start = time.monotonic()
-			before = len(failures)
-			try:
-				step()
-			except Exception as e:
-				check(False, "%s: %s: %s" % (name, type(e).__name__, e))
-			print("%s %s (%.2fs)" % ("ok" if len(failures) == before
-				else "FAIL", name, time.monotonic() - start),
-				flush=True)
-		check(srv.proc.poll() is None, "httpd still running")
-		code, err = srv.stop()
-		srv = None
-		check(code == 0, "httpd exits 0 on SIGTERM (%s)" % code)
-		check(b"Sanitizer" not in err and b"runtime error" not in err,
-			"no sanitizer report: %s" % err.decode(errors="replace")[-2000:])
+		if full:
+			steps += [
+				("no blocking", lambda: test_no_blocking(srv, files)),
+				("timeout", lambda: test_timeout(srv)),
+				("log", lambda: test_log(srv, log, files)),
+			]
+		run_steps(title, steps)
+		check(srv.proc.poll() is None, "%s: httpd still running" % title)
 	finally:
-		if srv is not None:
-			srv.stop()
+		code, err = srv.stop()
+	check(code == 0, "%s: httpd exits 0 on SIGTERM (%s)" % (title, code))
+	check(b"Sanitizer" not in err and b"runtime error" not in err,
+		"%s: no sanitizer report: %s" % (title,
+		err.decode(errors="replace")[-2000:]))
+
+
+def main():
+	for path in (HTTPD, HTTPD_MUSL, CERT, KEY, NOSENDFILE):
+		if not os.path.exists(path):
+			print("missing %s: run make" % path)
+			return 1
+	if shutil.which("curl") is None:
+		print("curl is missing (tools/deps.sh installs it)")
+		return 1
+	top = tempfile.mkdtemp(prefix="httpd-test.")
+	try:
+		root, files = make_root(top)
+		log = os.path.join(top, "access.log")
+		run_suite("host", root, files, log, full=True)
+		# The static musl binary that goes into Petrel's image.
+		run_suite("musl", root, files, None, full=False,
+			  binary=HTTPD_MUSL)
+		# sendfile() failing with ENOSYS: the read/write fallback.
+		env = dict(os.environ, LD_PRELOAD=NOSENDFILE,
+			   ASAN_OPTIONS="verify_asan_link_order=0")
+		run_suite("nosendfile", root, files, None, full=False, env=env)
+		run_steps("other", [
+			("log options", lambda: test_log_options(root)),
+			("fd limit", lambda: test_fd_limit(root, files)),
+			("rsa", lambda: test_rsa(top, root, files)),
+		])
+	finally:
 		shutil.rmtree(top, ignore_errors=True)
 	print("%d failures" % len(failures))
 	return 1 if failures else 0

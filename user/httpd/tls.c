@@ -315,6 +315,12 @@ tls_conn_new(void)
 		br_ssl_server_init_full_rsa(&t->sc, tls.chain, tls.chain_len,
 		    br_skey_decoder_get_rsa(&tls.skey));
 	br_ssl_engine_set_buffer(&t->sc.eng, t->iobuf, sizeof(t->iobuf), 1);
+	/*
+	 * Our cipher suite order wins (forward secrecy and AEAD first), and
+	 * a client cannot make us redo the costly handshake on demand.
+	 */
+	br_ssl_engine_add_flags(&t->sc.eng, BR_OPT_ENFORCE_SERVER_PREFERENCES |
+	    BR_OPT_NO_RENEGOTIATION);
 	br_ssl_server_set_cache(&t->sc, &tls.cache.vtable);
 	br_hmac_drbg_generate(&tls.rng, entropy, sizeof(entropy));
 	br_ssl_engine_inject_entropy(&t->sc.eng, entropy, sizeof(entropy));
