@@ -14,11 +14,54 @@
 static int
 parse(const char *text, struct http_request *req, char **copy)
 {
-	size_t len = strlen(text);
+	size_t len = strlen(text), scanned = 0;
 
 	*copy = malloc(len ? len : 1);
 	memcpy(*copy, text, len);
-	return http_parse(*copy, len, req);
+	return http_parse(*copy, len, &scanned, req);
+}
+
+/*
+ * Feeds text one byte at a time, as a slow client sends it, keeping
+ * *scanned across calls; returns the first non-zero result (or 0).
+ */
+static int
+parse_bytewise(const char *text, struct http_request *req)
+{
+	size_t len = strlen(text), n, scanned = 0;
+	char *buf = malloc(len ? len : 1);
+	int r = 0;
+
+	memcpy(buf, text, len);
+	for (n = 1; n <= len && r == 0; n++)
+		r = http_parse(buf, n, &scanned, req);
+	free(buf);
+	return r;
+}
+
+static void
+test_incremental(void)
+{
+	static const char *heads[] = {
+		"GET / HTTP/1.1\r\nHost: h\r\n\r\n",
+		"\r\n\r\nGET / HTTP/1.0\n\n",
+		"GET / HTTP/1.0\r\n\n",
+		"GET /x HTTP/1.1\r\nHost: h\r\nA: b\r\n\r\nGET /y",
+	};
+	struct http_request req;
+	size_t i;
+	char *buf;
+	int whole;
+
+	for (i = 0; i < sizeof(heads) / sizeof(heads[0]); i++) {
+		whole = parse(heads[i], &req, &buf);
+		free(buf);
+		CHECK(whole > 0);
+		CHECK_EQ(parse_bytewise(heads[i], &req), whole);
+	}
+	CHECK_EQ(parse_bytewise("GET / HTTP/1.1\r\nHo\x01st: h\r\n\r\n",
+	    &req), -EBADMSG);
+	CHECK_STR(req.line, "GET / HTTP/1.1");
 }
 
 static void
@@ -64,7 +107,8 @@ test_head_ok(void)
 	CHECK(req.has_body);
 	free(buf);
 
-	text = "GET / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n";
+	text = "GET / HTTP/1.1\r\nHost: h\r\n"
+	    "Transfer-Encoding: chunked\r\n\r\n";
 	CHECK(parse(text, &req, &buf) > 0);
 	CHECK(req.has_body);
 	free(buf);
@@ -215,9 +259,10 @@ test_fuzz(void)
 		memcpy(buf, seed, len);
 		n = check_rand(&state) % 6;
 		for (i = 0; i < n && len > 0; i++)
-			buf[check_rand(&state) % len] =
-			    alphabet[check_rand(&state) % (sizeof(alphabet) - 1)];
-		r = http_parse(buf, len, &req);
+			buf[check_rand(&state) % len] = alphabet[
+			    check_rand(&state) % (sizeof(alphabet) - 1)];
+		n = 0;
+		r = http_parse(buf, len, &n, &req);
 		if (r > (int)len)
 			ok = 0;
 		if (r > 0) {
@@ -238,6 +283,7 @@ main(void)
 {
 	test_head_ok();
 	test_head_bad();
+	test_incremental();
 	test_path();
 	test_range();
 	test_fuzz();

@@ -154,17 +154,25 @@ conn_step_read(struct conn *c)
 	ssize_t n;
 	int parsed;
 
-	parsed = http_parse(c->in, c->in_len, &c->req);
+	parsed = http_parse(c->in, c->in_len, &c->in_scanned, &c->req);
 	if (parsed > 0) {
 		c->head_len = (size_t)parsed;
 		response_prepare(c);
 		conn_respond(c);
 		return 0;
 	}
-	if (parsed < 0 || c->in_len == sizeof(c->in)) {
+	if (parsed < 0) {
 		c->head_len = c->in_len;
-		response_error(c, parsed == -EPROTONOSUPPORT ? 505 :
-		    parsed < 0 ? 400 : 413);
+		response_error(c, parsed == -EPROTONOSUPPORT ? 505 : 400);
+		conn_respond(c);
+		return 0;
+	}
+	if (c->in_len == sizeof(c->in)) {
+		memset(&c->req, 0, sizeof(c->req));
+		http_log_line(c->in, c->in_len, c->req.line,
+		    sizeof(c->req.line));
+		c->head_len = c->in_len;
+		response_error(c, 413);
 		conn_respond(c);
 		return 0;
 	}
@@ -252,6 +260,7 @@ conn_finish(struct conn *c)
 	}
 	memmove(c->in, c->in + c->head_len, c->in_len - c->head_len);
 	c->in_len -= c->head_len;
+	c->in_scanned = 0;
 	c->head_len = 0;
 	c->out_len = c->out_off = c->out_head_len = 0;
 	c->body_bytes = 0;

@@ -245,32 +245,60 @@ http_parse_fields(char *p, struct http_request *req)
 	return 0;
 }
 
+/* Returns the offset of the first byte that is not part of blank lines. */
+static size_t
+http_skip_blank(const char *buf, size_t len)
+{
+	size_t start = 0;
+
+	while (start < len && (buf[start] == '\r' || buf[start] == '\n'))
+		start++;
+	return start;
+}
+
+/*
+ * Copies the request line at the start of buf (as far as it goes) into
+ * line, escaped for the access log; for heads too long to parse.
+ */
+void
+http_log_line(const char *buf, size_t len, char *line, size_t size)
+{
+	size_t start = http_skip_blank(buf, len), n;
+
+	for (n = 0; start + n < len; n++)
+		if (buf[start + n] == '\r' || buf[start + n] == '\n')
+			break;
+	http_copy_line(line, size, buf + start, n);
+}
+
 /*
  * Parses the request head at the start of buf, in place (it cuts the
  * strings req points to). Empty lines before the request line are skipped.
- * Returns the head's length in bytes, 0 when more bytes are needed, or
- * -EBADMSG (malformed: 400) or -EPROTONOSUPPORT (not HTTP/1.x: 505).
- * After an error, req->line holds whatever request line could be read.
+ * *scanned says how far earlier calls on the same, growing head looked
+ * (0 at first): a head arriving in many pieces is scanned once, not once
+ * per piece. Returns the head's length in bytes, 0 when more bytes are
+ * needed, or -EBADMSG (malformed: 400) or -EPROTONOSUPPORT (not HTTP/1.x:
+ * 505). Once it returns non-zero, req->line holds the request line.
  */
 int
-http_parse(char *buf, size_t len, struct http_request *req)
+http_parse(char *buf, size_t len, size_t *scanned, struct http_request *req)
 {
-	size_t start, line_len;
+	size_t start;
 	ssize_t end;
 	char *fields;
 	int err;
 
+	start = http_skip_blank(buf, len);
+	/* Two bytes back: a terminator may straddle the last piece's end. */
+	end = http_head_end(buf, len, *scanned > start + 2 ?
+	    *scanned - 2 : start);
+	if (end == 0) {
+		*scanned = len;
+		return 0;
+	}
 	memset(req, 0, sizeof(*req));
-	start = 0;
-	while (start < len && (buf[start] == '\r' || buf[start] == '\n'))
-		start++;
-	end = http_head_end(buf, len, start);
-	for (line_len = 0; start + line_len < len; line_len++)
-		if (buf[start + line_len] == '\r' ||
-		    buf[start + line_len] == '\n')
-			break;
-	http_copy_line(req->line, sizeof(req->line), buf + start, line_len);
-	if (end <= 0)
+	http_log_line(buf, len, req->line, sizeof(req->line));
+	if (end < 0)
 		return (int)end;
 	/*
 	 * Every line of the head, the blank one included, ends in LF and

@@ -96,6 +96,7 @@ struct conn {
 	bool close_after;	/* close once this response is out */
 	int status;
 	size_t in_len;		/* bytes in in[] */
+	size_t in_scanned;	/* of in[], searched for the head's end */
 
 	/* The response: out[] first, then file bytes [file_off, file_end). */
 	size_t out_len, out_off;
@@ -129,7 +130,9 @@ void conn_run(struct conn *c);
 void conn_free(struct conn *c);
 
 /* http.c: parsing, no I/O */
-int http_parse(char *buf, size_t len, struct http_request *req);
+int http_parse(char *buf, size_t len, size_t *scanned,
+    struct http_request *req);
+void http_log_line(const char *buf, size_t len, char *line, size_t size);
 int http_path(const char *target, char *out, size_t size);
 int http_range(const char *value, off_t size, off_t *first, off_t *last);
 

@@ -41,7 +41,7 @@ write_all(int fd, const char *buf, size_t len)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
-			return;		/* a log that fails loses lines, no more */
+			return;	/* a log that fails loses lines, no more */
 		buf += n;
 		len -= (size_t)n;
 	}
@@ -90,6 +90,7 @@ log_open(const char *path)
 	return 0;
 }
 
+/* Writes the buffered access lines out. */
 void
 log_flush(void)
 {

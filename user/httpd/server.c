@@ -312,13 +312,14 @@ server_socket(int family, const char *addr, int port, bool v6only)
 	struct sockaddr_storage ss;
 	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
 	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
-	int fd, one = 1, off = v6only ? 1 : 0, err;
+	int fd, one = 1, only6 = v6only ? 1 : 0, err;
 
 	memset(&ss, 0, sizeof(ss));
 	ss.ss_family = (sa_family_t)family;
 	if (family == AF_INET) {
 		sin->sin_port = htons((uint16_t)port);
-		if (addr != NULL && inet_pton(AF_INET, addr, &sin->sin_addr) != 1)
+		if (addr != NULL &&
+		    inet_pton(AF_INET, addr, &sin->sin_addr) != 1)
 			return -EINVAL;
 	} else {
 		sin6->sin6_port = htons((uint16_t)port);
@@ -332,7 +333,8 @@ server_socket(int family, const char *addr, int port, bool v6only)
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	/* Dual stack where the stack has it; a failure leaves the default. */
 	if (family == AF_INET6)
-		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off));
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &only6,
+		    sizeof(only6));
 	if (bind(fd, (struct sockaddr *)&ss, family == AF_INET ?
 	    sizeof(*sin) : sizeof(*sin6)) < 0 ||
 	    listen(fd, LISTEN_BACKLOG) < 0) {
@@ -470,7 +472,8 @@ server_expire(void)
 		if (!listeners[i].paused || listeners[i].resume_ms > server_now)
 			continue;
 		ev.data.ptr = &listeners[i];
-		if (epoll_ctl(epoll_fd, EPOLL_CTL_MOD, listeners[i].fd, &ev) == 0)
+		if (epoll_ctl(epoll_fd, EPOLL_CTL_MOD, listeners[i].fd,
+		    &ev) == 0)
 			listeners[i].paused = false;
 	}
 	if (reserve_fd < 0)

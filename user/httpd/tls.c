@@ -331,6 +331,7 @@ tls_conn_new(void)
 	return t;
 }
 
+/* Frees an engine; the caller closes the socket. */
 void
 tls_conn_free(struct tls_conn *t)
 {
@@ -363,7 +364,8 @@ tls_pump(struct conn *c, unsigned want)
 			n = write(c->fd, buf, len);
 			if (n < 0 && errno == EINTR)
 				continue;
-			if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			if (n < 0 && (errno == EAGAIN ||
+			    errno == EWOULDBLOCK)) {
 				c->want = EPOLLOUT;
 				return -EAGAIN;
 			}
