@@ -200,6 +200,16 @@ def one(port, request, head=False, tls=False):
 	return r
 
 
+def until(cond, timeout=3):
+	"""Polls cond() until it is true or timeout seconds pass."""
+	deadline = time.monotonic() + timeout
+	while True:
+		value = cond()
+		if value or time.monotonic() > deadline:
+			return value
+		time.sleep(0.05)
+
+
 def curl(*args):
 	p = subprocess.run(["curl", "-s", "-S", "--max-time", "10"] +
 		list(args), capture_output=True, timeout=20)
@@ -574,9 +584,12 @@ def test_log(srv, log, files):
 	expect(get("/../secret.txt"))
 	expect(get('/quote"d'))
 	expect(get("/big.bin"), port=srv.tls_port, tls=True)
-	time.sleep(0.3)
-	with open(log) as f:
-		lines = f.read().splitlines()
+
+	def logged():
+		with open(log) as f:
+			return f.read().splitlines()
+	until(lambda: len(logged()) > 0 and '"GET /big.bin' in logged()[-1])
+	lines = logged()
 	parsed = [CLF.match(line) for line in lines]
 	check(lines and all(parsed), "every log line is CLF: %r" %
 		[l for l, p in zip(lines, parsed) if not p][:3])
@@ -591,10 +604,10 @@ def test_log_options(root):
 	"""Access lines on stderr without -l; none with -q."""
 	srv = Server(root, [])
 	one(srv.port, get("/notes.txt"))
-	lines = srv.read_stderr(0.5)
+	line = srv.read_line(3)
 	srv.stop()
-	check(any(CLF.match(l.decode()) and b'"GET /notes.txt HTTP/1.1" 200'
-		  in l for l in lines), "access log on stderr: %r" % lines)
+	check(CLF.match(line.decode()) and b'"GET /notes.txt HTTP/1.1" 200'
+		in line, "access log on stderr: %r" % line)
 	srv = Server(root, ["-q"])
 	one(srv.port, get("/notes.txt"))
 	lines = srv.read_stderr(0.3)
@@ -614,23 +627,32 @@ def test_fd_limit(root, files):
 			c = socket.create_connection((HOST, srv.port), timeout=2)
 			c.sendall(b"GET / HTTP/1.1\r\n")
 			clients.append(c)
-		time.sleep(0.3)
-		dropped = 0
 		for c in clients:
 			c.setblocking(False)
-			try:
-				dropped += c.recv(1) == b""
-			except BlockingIOError:
-				pass
-			except ConnectionResetError:
-				dropped += 1
-		check(dropped > 0, "clients past the limit dropped (%d)" % dropped)
+		gone = set()
+
+		def dropped():
+			for c in clients:
+				try:
+					if c.recv(1) == b"":
+						gone.add(c)
+				except BlockingIOError:
+					pass
+				except ConnectionResetError:
+					gone.add(c)
+			return len(gone)
+		check(until(dropped) > 0, "clients past the limit dropped")
 		check(srv.proc.poll() is None, "alive at the fd limit")
 		for c in clients:
 			c.close()
-		time.sleep(0.3)
-		s, h, b = one(srv.port, get("/notes.txt"))
-		check(s == 200 and b == files["notes.txt"], "serves after the limit")
+
+		def served():
+			try:
+				return one(srv.port, get("/notes.txt"))[2] == \
+					files["notes.txt"]
+			except OSError:
+				return False
+		check(until(served), "serves after the limit")
 	finally:
 		code, err = srv.stop()
 	check(code == 0 and b"Sanitizer" not in err, "fd limit: clean exit")
