@@ -75,14 +75,15 @@ $(BUILD)/host-tests/httpd-parse: tests/httpd/test_http.c user/httpd/http.c \
 	$(CC) $(HOST_CFLAGS) -Iuser/httpd -Itests/host -o $@ \
 		tests/httpd/test_http.c user/httpd/http.c
 
-# A preload library making sendfile() fail, for the fallback's sake.
-$(HTTPD_DIR)/nosendfile.so: tests/httpd/nosendfile.c | $(DEPS_STAMP)
+# A preload library that takes away what a young Petrel may lack, so the
+# host test runs httpd's fallbacks too.
+$(HTTPD_DIR)/fallbacks.so: tests/httpd/fallbacks.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(WARN) -shared -fPIC -o $@ $<
 
 $(BUILD)/host-tests/httpd: tests/httpd/host-test.py $(HTTPD_BIN) \
 		$(HTTPD_HOST_BIN) $(HTTPD_CERT) $(HTTPD_KEY) \
-		$(HTTPD_DIR)/nosendfile.so
+		$(HTTPD_DIR)/fallbacks.so
 	@mkdir -p $(@D)
 	cp $< $@
 	chmod +x $@

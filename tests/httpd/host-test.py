@@ -25,7 +25,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
 	os.path.realpath(__file__))))
 HTTPD = os.path.join(ROOT, "build", "httpd", "httpd-host")
 HTTPD_MUSL = os.path.join(ROOT, "build", "httpd", "httpd")
-NOSENDFILE = os.path.join(ROOT, "build", "httpd", "nosendfile.so")
+FALLBACKS = os.path.join(ROOT, "build", "httpd", "fallbacks.so")
 CERT = os.path.join(ROOT, "build", "httpd", "cert.pem")
 KEY = os.path.join(ROOT, "build", "httpd", "key.pem")
 HOST = "127.0.0.1"
@@ -82,9 +82,11 @@ def make_root(top):
 
 class Server:
 	def __init__(self, root, args, log=None, binary=HTTPD, env=None,
-		     preexec=None):
+		     preexec=None, bind=True):
 		self.log = log
-		argv = [binary, "-b", HOST, "-p", "0", "-r", root] + args
+		argv = [binary, "-p", "0", "-r", root] + args
+		if bind:
+			argv += ["-b", HOST]
 		if log is not None:
 			argv += ["-l", log]
 		self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
@@ -731,7 +733,7 @@ def run_suite(title, root, files, log, full, **server_args):
 
 
 def main():
-	for path in (HTTPD, HTTPD_MUSL, CERT, KEY, NOSENDFILE):
+	for path in (HTTPD, HTTPD_MUSL, CERT, KEY, FALLBACKS):
 		if not os.path.exists(path):
 			print("missing %s: run make" % path)
 			return 1
@@ -746,10 +748,18 @@ def main():
 		# The static musl binary that goes into Petrel's image.
 		run_suite("musl", root, files, None, full=False,
 			  binary=HTTPD_MUSL)
-		# sendfile() failing with ENOSYS: the read/write fallback.
-		env = dict(os.environ, LD_PRELOAD=NOSENDFILE,
+		# No sendfile, accept4, getrandom or IPv6: the fallbacks,
+		# with the default address (narrowed to loopback by the shim).
+		taken = os.path.join(top, "fallbacks")
+		env = dict(os.environ, LD_PRELOAD=FALLBACKS,
+			   FALLBACKS_LOG=taken,
 			   ASAN_OPTIONS="verify_asan_link_order=0")
-		run_suite("nosendfile", root, files, None, full=False, env=env)
+		run_suite("fallbacks", root, files, None, full=False, env=env,
+			  bind=False)
+		with open(taken) as f:
+			seen = set(f.read().split())
+		check(seen == {"sendfile", "accept4", "getrandom", "socket6",
+			       "bind-any"}, "fallbacks taken: %s" % sorted(seen))
 		run_steps("other", [
 			("log options", lambda: test_log_options(root)),
 			("fd limit", lambda: test_fd_limit(root, files)),
