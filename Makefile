@@ -13,6 +13,7 @@ include mk/abi.mk
 include mk/systest.mk
 include mk/kernel.mk
 include mk/user.mk
+include mk/httpd.mk
 include mk/iso.mk
 include mk/host-tests.mk
 

@@ -1,0 +1,775 @@
+#!/usr/bin/env python3
+# Host test of httpd (build/httpd/httpd-host, under ASan/UBSan): starts it
+# on ephemeral 127.0.0.1 ports over a temporary document root and checks
+# it with curl, http.client, ssl and raw sockets: files and types, keep-
+# alive, pipelining, HEAD, ranges, errors, HTTPS, timeouts and the access
+# log. Installed as build/host-tests/httpd; exit 0 passes, 1 fails.
+
+import hashlib
+import http.client
+import os
+import random
+import re
+import resource
+import select
+import shutil
+import signal
+import socket
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
+	os.path.realpath(__file__))))
+HTTPD = os.path.join(ROOT, "build", "httpd", "httpd-host")
+HTTPD_MUSL = os.path.join(ROOT, "build", "httpd", "httpd")
+FALLBACKS = os.path.join(ROOT, "build", "httpd", "fallbacks.so")
+CERT = os.path.join(ROOT, "build", "httpd", "cert.pem")
+KEY = os.path.join(ROOT, "build", "httpd", "key.pem")
+HOST = "127.0.0.1"
+IDLE_TIMEOUT = 2	# seconds, given to httpd with -t
+
+failures = []
+
+
+def check(cond, what):
+	if not cond:
+		failures.append(what)
+		print("FAIL: %s" % what, flush=True)
+	return cond
+
+
+# ---- The document root --------------------------------------------------------
+
+def make_root(top):
+	rng = random.Random(1)
+	root = os.path.join(top, "www")
+	files = {
+		"index.html": b"<!DOCTYPE html><title>petrel</title>hello\n",
+		"style.css": b"body { color: black; }\n",
+		"app.js": b"console.log('petrel');\n",
+		"data.json": b'{"petrel": true}\n',
+		"notes.txt": b"plain text\n",
+		"image.png": b"\x89PNG\r\n\x1a\n" + rng.randbytes(3000),
+		"photo.jpg": b"\xff\xd8\xff\xe0" + rng.randbytes(5000),
+		"anim.gif": b"GIF89a" + rng.randbytes(100),
+		"logo.svg": b"<svg xmlns='http://www.w3.org/2000/svg'/>\n",
+		"favicon.ico": rng.randbytes(300),
+		"mod.wasm": b"\x00asm\x01\x00\x00\x00",
+		"doc.pdf": b"%PDF-1.4\n" + rng.randbytes(20000),
+		"blob": rng.randbytes(64),
+		"empty.txt": b"",
+		"with space.txt": b"spaced\n",
+		"big.bin": rng.randbytes(4 * 1024 * 1024 + 123),
+		"sub/index.html": b"<p>sub index</p>\n",
+		"sub/deep/page.html": b"<p>deep</p>\n",
+		"nodex/file.txt": b"no index here\n",
+	}
+	for name, data in files.items():
+		path = os.path.join(root, name)
+		os.makedirs(os.path.dirname(path), exist_ok=True)
+		with open(path, "wb") as f:
+			f.write(data)
+	# A file outside the root that traversal must not reach.
+	with open(os.path.join(top, "secret.txt"), "wb") as f:
+		f.write(b"SECRET-OUTSIDE-ROOT\n")
+	return root, files
+
+
+# ---- Starting and stopping httpd ---------------------------------------------
+
+class Server:
+	def __init__(self, root, args, log=None, binary=HTTPD, env=None,
+		     preexec=None, bind=True):
+		self.log = log
+		argv = [binary, "-p", "0", "-r", root] + args
+		if bind:
+			argv += ["-b", HOST]
+		if log is not None:
+			argv += ["-l", log]
+		self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
+			stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+			env=env, preexec_fn=preexec)
+		self.stderr = b""
+		line = self.read_line(5)
+		m = re.match(rb"httpd: listening on port (\d+)(, TLS port (\d+))?$",
+			line)
+		if not m:
+			self.stop()
+			raise RuntimeError("no listening line: %r %r" %
+				(line, self.stderr))
+		self.port = int(m.group(1))
+		self.tls_port = int(m.group(3)) if m.group(3) else None
+
+	def read_line(self, timeout):
+		"""The next stderr line (without newline), or what came."""
+		deadline = time.monotonic() + timeout
+		fd = self.proc.stderr.fileno()
+		while b"\n" not in self.stderr:
+			left = deadline - time.monotonic()
+			if left <= 0 or not select.select([fd], [], [], left)[0]:
+				break
+			chunk = os.read(fd, 4096)
+			if not chunk:
+				break
+			self.stderr += chunk
+		line, _, self.stderr = self.stderr.partition(b"\n")
+		return line
+
+	def read_stderr(self, timeout):
+		"""Whatever stderr says within timeout seconds."""
+		lines = []
+		deadline = time.monotonic() + timeout
+		while time.monotonic() < deadline:
+			line = self.read_line(deadline - time.monotonic())
+			if line:
+				lines.append(line)
+		return lines
+
+	def stop(self):
+		"""SIGTERM; returns (exit status, rest of stderr)."""
+		if self.proc.poll() is None:
+			self.proc.send_signal(signal.SIGTERM)
+		try:
+			_, err = self.proc.communicate(timeout=5)
+		except subprocess.TimeoutExpired:
+			self.proc.kill()
+			_, err = self.proc.communicate()
+		return self.proc.returncode, self.stderr + err
+
+
+# ---- Raw HTTP over a socket --------------------------------------------------
+
+class Raw:
+	"""One connection; responses are read in order from one buffer."""
+
+	def __init__(self, port, tls=False):
+		sock = socket.create_connection((HOST, port), timeout=5)
+		if tls:
+			ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+			ctx.check_hostname = False
+			ctx.verify_mode = ssl.CERT_NONE
+			sock = ctx.wrap_socket(sock, server_hostname="petrel")
+		self.sock = sock
+		self.file = sock.makefile("rb")
+
+	def send(self, data):
+		self.sock.sendall(data)
+
+	def response(self, head=False):
+		"""(status, headers with lower-case names, body)."""
+		line = self.file.readline()
+		if not line:
+			return None, {}, b""
+		status = int(line.split()[1])
+		headers = {}
+		while True:
+			line = self.file.readline()
+			if line in (b"\r\n", b"\n", b""):
+				break
+			name, _, value = line.decode("latin-1").partition(":")
+			headers[name.strip().lower()] = value.strip()
+		length = int(headers.get("content-length", "0"))
+		body = b"" if head else self.file.read(length)
+		return status, headers, body
+
+	def closed_by_peer(self, timeout=3):
+		"""True if the server closes the connection within timeout."""
+		self.sock.settimeout(timeout)
+		try:
+			return self.file.read(1) == b""
+		except (socket.timeout, TimeoutError):
+			return False
+		except (ConnectionResetError, ssl.SSLError):
+			return True
+
+	def close(self):
+		self.file.close()
+		self.sock.close()
+
+
+def get(path, host="h"):
+	return ("GET %s HTTP/1.1\r\nHost: %s\r\n\r\n" % (path, host)).encode()
+
+
+def one(port, request, head=False, tls=False):
+	c = Raw(port, tls)
+	c.send(request)
+	r = c.response(head)
+	c.close()
+	return r
+
+
+def until(cond, timeout=3):
+	"""Polls cond() until it is true or timeout seconds pass."""
+	deadline = time.monotonic() + timeout
+	while True:
+		value = cond()
+		if value or time.monotonic() > deadline:
+			return value
+		time.sleep(0.05)
+
+
+def curl(*args):
+	p = subprocess.run(["curl", "-s", "-S", "--max-time", "10"] +
+		list(args), capture_output=True, timeout=20)
+	return p.returncode, p.stdout, p.stderr
+
+
+# ---- The checks -----------------------------------------------------------------
+
+TYPES = {
+	"index.html": "text/html; charset=utf-8",
+	"style.css": "text/css; charset=utf-8",
+	"app.js": "text/javascript; charset=utf-8",
+	"data.json": "application/json",
+	"notes.txt": "text/plain; charset=utf-8",
+	"image.png": "image/png",
+	"photo.jpg": "image/jpeg",
+	"anim.gif": "image/gif",
+	"logo.svg": "image/svg+xml",
+	"favicon.ico": "image/x-icon",
+	"mod.wasm": "application/wasm",
+	"doc.pdf": "application/pdf",
+	"blob": "application/octet-stream",
+	"big.bin": "application/octet-stream",
+}
+
+
+def test_files(srv, files):
+	url = "http://%s:%d/" % (HOST, srv.port)
+	rc, out, _ = curl("-D", "-", url)
+	head, _, body = out.partition(b"\r\n\r\n")
+	check(rc == 0 and head.startswith(b"HTTP/1.1 200 "), "curl GET /")
+	check(body == files["index.html"], "GET / serves index.html")
+	check(b"Content-Type: text/html; charset=utf-8" in head,
+		"index Content-Type")
+	for hdr in (b"Date: ", b"Last-Modified: ", b"Server: ",
+		    b"Content-Length: %d" % len(files["index.html"])):
+		check(hdr in head, "GET / has %r" % hdr)
+
+	conn = http.client.HTTPConnection(HOST, srv.port, timeout=5)
+	for name, ctype in TYPES.items():
+		conn.request("GET", "/" + name)
+		r = conn.getresponse()
+		body = r.read()
+		check(r.status == 200, "GET /%s status %d" % (name, r.status))
+		check(r.getheader("Content-Type") == ctype,
+			"/%s type %s" % (name, r.getheader("Content-Type")))
+		check(r.getheader("Content-Length") == str(len(files[name])),
+			"/%s length" % name)
+		check(body == files[name], "/%s body" % name)
+	conn.close()
+
+	big = hashlib.sha256(files["big.bin"]).hexdigest()
+	rc, out, _ = curl(url + "big.bin")
+	check(rc == 0 and hashlib.sha256(out).hexdigest() == big,
+		"curl big.bin checksum")
+	rc, out, _ = curl(url + "image.png")
+	check(out == files["image.png"], "curl image.png bytes")
+
+	s, h, b = one(srv.port, get("/empty.txt"))
+	check(s == 200 and h.get("content-length") == "0" and b == b"",
+		"empty file")
+	s, h, b = one(srv.port, get("/with%20space.txt"))
+	check(s == 200 and b == files["with space.txt"], "percent-decoding")
+	s, h, b = one(srv.port, get("/sub/deep/page.html"))
+	check(s == 200 and b == files["sub/deep/page.html"], "nested path")
+	s, h, b = one(srv.port, get("/sub"))
+	check(s == 301 and h.get("location") == "/sub/", "directory redirect")
+	s, h, b = one(srv.port, get("/sub/"))
+	check(s == 200 and b == files["sub/index.html"], "directory index")
+	s, h, b = one(srv.port, get("/nodex/"))
+	check(s == 404, "directory without index.html: 404")
+	s, h, b = one(srv.port,
+		b"GET http://h/notes.txt HTTP/1.1\r\nHost: h\r\n\r\n")
+	check(s == 200 and b == files["notes.txt"], "absolute-form target")
+	lastmod = h.get("last-modified")
+	c = Raw(srv.port)
+	c.send(("GET /notes.txt HTTP/1.1\r\nHost: h\r\n"
+		"If-Modified-Since: %s\r\n\r\n" % lastmod).encode())
+	s, h, b = c.response()
+	check(s == 304 and b == b"", "If-Modified-Since: 304")
+	c.send(get("/notes.txt"))
+	s, h, b = c.response()
+	check(s == 200 and b == files["notes.txt"], "after 304, same conn")
+	c.close()
+
+
+def test_keepalive(srv, files):
+	c = Raw(srv.port)
+	names = ["index.html", "style.css", "image.png", "doc.pdf", "blob"]
+	for name in names:
+		c.send(get("/" + name))
+		s, h, b = c.response()
+		check(s == 200 and b == files[name], "keep-alive /%s" % name)
+		check("connection" not in h, "HTTP/1.1 keeps the connection")
+	c.close()
+
+	# HTTP/1.0: closes by default, stays with Connection: keep-alive.
+	c = Raw(srv.port)
+	c.send(b"GET /notes.txt HTTP/1.0\r\n\r\n")
+	s, h, b = c.response()
+	check(s == 200 and h.get("connection") == "close", "1.0 closes")
+	check(c.closed_by_peer(), "1.0 connection closed")
+	c.close()
+	c = Raw(srv.port)
+	for _ in range(3):
+		c.send(b"GET /notes.txt HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+		s, h, b = c.response()
+		check(s == 200 and h.get("connection") == "keep-alive" and
+			b == files["notes.txt"], "1.0 keep-alive")
+	c.close()
+
+	c = Raw(srv.port)
+	c.send(b"GET /notes.txt HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
+	s, h, b = c.response()
+	check(s == 200 and h.get("connection") == "close", "Connection: close")
+	check(c.closed_by_peer(), "closed after Connection: close")
+	c.close()
+
+
+def test_pipelining(srv, files, tls=False):
+	port = srv.tls_port if tls else srv.port
+	tag = " (TLS)" if tls else ""
+	names = ["notes.txt", "big.bin", "style.css", "empty.txt", "data.json"]
+	c = Raw(port, tls)
+	c.send(b"".join(get("/" + n) for n in names) +
+		b"HEAD /doc.pdf HTTP/1.1\r\nHost: h\r\n\r\n" + get("/missing"))
+	for name in names:
+		s, h, b = c.response()
+		check(s == 200 and b == files[name],
+			"pipelined /%s%s" % (name, tag))
+	s, h, b = c.response(head=True)
+	check(s == 200 and h.get("content-length") == str(len(files["doc.pdf"])),
+		"pipelined HEAD" + tag)
+	s, h, b = c.response()
+	check(s == 404, "pipelined 404" + tag)
+	c.close()
+
+
+def test_head(srv, files):
+	# HEAD sends no body: the next response follows the head at once.
+	c = Raw(srv.port)
+	c.send(b"HEAD /doc.pdf HTTP/1.1\r\nHost: h\r\n\r\n" + get("/notes.txt"))
+	s, h, b = c.response(head=True)
+	check(s == 200 and h.get("content-length") == str(len(files["doc.pdf"]))
+		and h.get("content-type") == "application/pdf", "HEAD headers")
+	s, h, b = c.response()
+	check(s == 200 and b == files["notes.txt"], "HEAD sent no body")
+	c.close()
+	rc, out, _ = curl("-I", "http://%s:%d/big.bin" % (HOST, srv.port))
+	check(rc == 0 and b"Content-Length: %d" % len(files["big.bin"]) in out,
+		"curl -I")
+
+
+def test_ranges(srv, files, tls=False):
+	port = srv.tls_port if tls else srv.port
+	tag = " (TLS)" if tls else ""
+	data = files["doc.pdf"]
+	size = len(data)
+	cases = [("bytes=0-9", 0, 9), ("bytes=100-", 100, size - 1),
+		 ("bytes=-5", size - 5, size - 1),
+		 ("bytes=10-10", 10, 10), ("bytes=5-999999", 5, size - 1)]
+	c = Raw(port, tls)
+	for spec, first, last in cases:
+		c.send(("GET /doc.pdf HTTP/1.1\r\nHost: h\r\nRange: %s\r\n\r\n"
+			% spec).encode())
+		s, h, b = c.response()
+		check(s == 206 and b == data[first:last + 1] and
+			h.get("content-range") == "bytes %d-%d/%d" %
+			(first, last, size), "range %s%s" % (spec, tag))
+	for spec in ("bytes=%d-" % size, "bytes=-0", "bytes=99999-99999"):
+		c.send(("GET /doc.pdf HTTP/1.1\r\nHost: h\r\nRange: %s\r\n\r\n"
+			% spec).encode())
+		s, h, b = c.response()
+		check(s == 416 and h.get("content-range") == "bytes */%d" % size,
+			"416 for %s%s" % (spec, tag))
+	# Several ranges, or a stale If-Range: the whole file.
+	for extra in ("Range: bytes=0-1,5-6\r\n",
+		      "Range: bytes=0-1\r\nIf-Range: Mon, 01 Jan 1990 "
+		      "00:00:00 GMT\r\n"):
+		c.send(("GET /doc.pdf HTTP/1.1\r\nHost: h\r\n%s\r\n" %
+			extra).encode())
+		s, h, b = c.response()
+		check(s == 200 and b == data, "range ignored%s: %r" % (tag, extra))
+	c.close()
+	if not tls:
+		big = files["big.bin"]
+		rc, out, _ = curl("-r", "1000000-3000000",
+			"http://%s:%d/big.bin" % (HOST, srv.port))
+		check(out == big[1000000:3000001], "curl -r on big.bin")
+
+
+def test_errors(srv, files):
+	s, h, b = one(srv.port, get("/nothing-here.html"))
+	check(s == 404 and b"404" in b, "404")
+	for method in ("POST", "PUT", "DELETE", "OPTIONS", "BREW"):
+		s, h, b = one(srv.port,
+			("%s /index.html HTTP/1.1\r\nHost: h\r\n\r\n" %
+			 method).encode())
+		check(s == 405 and h.get("allow") == "GET, HEAD",
+			"405 for %s" % method)
+	c = Raw(srv.port)
+	c.send(b"POST /x HTTP/1.1\r\nHost: h\r\nContent-Length: 4\r\n\r\nabcd")
+	s, h, b = c.response()
+	check(s == 405 and h.get("connection") == "close", "POST with a body")
+	c.close()
+	s, h, b = one(srv.port,
+		b"GET / HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nhello")
+	check(s == 413, "GET with a body: 413")
+	big_head = b"GET / HTTP/1.1\r\nHost: h\r\nX-Big: " + b"a" * 20000 + \
+		b"\r\n\r\n"
+	s, h, b = one(srv.port, big_head)
+	check(s == 413 and h.get("connection") == "close", "head over 16 KiB")
+	c = Raw(srv.port)
+	c.send(b"GET / HTTP/1.1\r\nHost: h\r\nX-Ok: " + b"b" * 15000 +
+		b"\r\n\r\n")
+	s, h, b = c.response()
+	check(s == 200, "head of 15 KB is fine")
+	c.close()
+
+	for target in ("/../secret.txt", "/%2e%2e/secret.txt",
+		       "/sub/../../secret.txt", "/sub/%2E%2E/%2e%2e/secret.txt",
+		       "/..%2fsecret.txt", "http://h/../secret.txt"):
+		s, h, b = one(srv.port, get(target))
+		check(s == 400 and b"SECRET" not in b,
+			"traversal %s refused (%s)" % (target, s))
+	rc, out, _ = curl("--path-as-is",
+		"http://%s:%d/../secret.txt" % (HOST, srv.port))
+	check(b"SECRET" not in out and b"400" in out, "curl --path-as-is ..")
+
+	bad = [b"GARBAGE\r\n\r\n", b"GET /\r\n\r\n",
+	       b"GET / HTTP/1.1\r\n\r\n",			# no Host
+	       b"GET  / HTTP/1.1\r\nHost: h\r\n\r\n",
+	       b"GET / HTTP/1.1\r\nHost: h\r\n folded\r\n\r\n",
+	       b"GET / HTTP/1.1\r\nBad Header: x\r\nHost: h\r\n\r\n",
+	       b"GET /%zz HTTP/1.1\r\nHost: h\r\n\r\n",
+	       b"GET /a%00b HTTP/1.1\r\nHost: h\r\n\r\n",
+	       b"\x16\x03\x01\x00\xa5\x01\x00\x00\xa1\x03\x03"]	# TLS hello
+	for req in bad:
+		c = Raw(srv.port)
+		c.send(req)
+		s, h, b = c.response()
+		check(s == 400, "400 for %r (got %s)" % (req[:30], s))
+		check(c.closed_by_peer(), "closed after 400 for %r" % req[:30])
+		c.close()
+	s, h, b = one(srv.port, b"GET / HTTP/2.0\r\nHost: h\r\n\r\n")
+	check(s == 505, "505 for HTTP/2.0")
+
+
+def test_tls(srv, files):
+	base = "https://%s:%d" % (HOST, srv.tls_port)
+	rc, out, err = curl("-k", "-v", base + "/index.html",
+		base + "/notes.txt", base + "/sub/")
+	check(rc == 0 and out == files["index.html"] + files["notes.txt"] +
+		files["sub/index.html"], "curl -k over TLS")
+	check(err.count(b"Re-using existing connection") == 2,
+		"curl keeps the TLS connection")
+	rc, out, _ = curl("-k", base + "/big.bin")
+	check(hashlib.sha256(out).digest() ==
+		hashlib.sha256(files["big.bin"]).digest(), "big.bin over TLS")
+	rc, out, _ = curl("-k", "-r", "0-99", base + "/big.bin")
+	check(out == files["big.bin"][:100], "curl -k -r 0-99")
+
+	ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+	ctx.load_verify_locations(CERT)		# verified against our cert
+	conn = http.client.HTTPSConnection("localhost", srv.tls_port,
+		context=ctx, timeout=5)
+	sock = None
+	for name in ("index.html", "image.png", "doc.pdf", "big.bin"):
+		conn.request("GET", "/" + name)
+		r = conn.getresponse()
+		body = r.read()
+		check(r.status == 200 and body == files[name] and
+			r.getheader("Content-Type") == TYPES[name],
+			"https /%s" % name)
+		check(sock is None or conn.sock is sock,
+			"https keep-alive /%s" % name)
+		sock = conn.sock
+	conn.close()
+
+	c = Raw(srv.tls_port, tls=True)
+	c.send(b"GET /notes.txt HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
+	s, h, b = c.response()
+	check(s == 200 and b == files["notes.txt"], "TLS Connection: close")
+	check(c.closed_by_peer(), "TLS connection closed")
+	c.close()
+	s, h, b = one(srv.tls_port, get("/nope"), tls=True)
+	check(s == 404, "404 over TLS")
+	# Plain HTTP to the TLS port only gets the connection closed.
+	c = Raw(srv.tls_port)
+	c.send(get("/"))
+	check(c.closed_by_peer(), "plain HTTP on the TLS port closed")
+	c.close()
+
+
+def test_no_blocking(srv, files):
+	"""A stalled TLS handshake and a client that does not read its big
+	response hold up no one else."""
+	stalled = socket.create_connection((HOST, srv.tls_port))
+	stalled.sendall(b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03")
+	lazy = socket.create_connection((HOST, srv.port))
+	lazy.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+	lazy.sendall(get("/big.bin") * 3)
+	time.sleep(0.2)
+	start = time.monotonic()
+	s, h, b = one(srv.port, get("/notes.txt"))
+	check(s == 200 and b == files["notes.txt"], "served beside stalled")
+	s, h, b = one(srv.tls_port, get("/notes.txt"), tls=True)
+	check(s == 200 and b == files["notes.txt"], "TLS beside stalled")
+	check(time.monotonic() - start < 2, "no wait behind stalled clients")
+	stalled.close()
+	lazy.close()
+
+
+def test_timeout(srv):
+	idle = Raw(srv.port)
+	partial = Raw(srv.port)
+	partial.send(b"GET / HTTP/1.1\r\nHost")
+	start = time.monotonic()
+	check(idle.closed_by_peer(IDLE_TIMEOUT + 3), "idle connection closed")
+	check(partial.closed_by_peer(3), "partial head closed")
+	took = time.monotonic() - start
+	check(IDLE_TIMEOUT - 0.5 < took < IDLE_TIMEOUT + 2,
+		"idle timeout took %.1fs" % took)
+	idle.close()
+	partial.close()
+
+
+def test_garbage(srv):
+	"""Random bytes and cut requests: the server answers or closes, and
+	lives on."""
+	rng = random.Random(7)
+	seed = b"GET /a%20b?c HTTP/1.1\r\nHost: h\r\nRange: bytes=1-2\r\n\r\n"
+	for i in range(150):
+		data = bytearray(seed)
+		for _ in range(rng.randrange(1, 6)):
+			data[rng.randrange(len(data))] = rng.randrange(256)
+		if i % 3 == 0:
+			data = data[:rng.randrange(len(data))]
+		tls = i % 10 == 0
+		try:
+			s = socket.create_connection(
+				(HOST, srv.tls_port if tls else srv.port), timeout=2)
+			s.sendall(bytes(data))
+			s.shutdown(socket.SHUT_WR)
+			s.recv(65536)
+			s.close()
+		except OSError:
+			pass
+	check(srv.proc.poll() is None, "alive after garbage")
+	s, h, b = one(srv.port, get("/notes.txt"))
+	check(s == 200, "serving after garbage")
+
+
+CLF = re.compile(r'^(\S+) - - \[(\d\d/\w{3}/\d{4}:\d\d:\d\d:\d\d \+0000)\] '
+	r'"(.*)" (\d{3}) (\d+|-)$')
+
+
+def test_log(srv, log, files):
+	"""Requests of every kind, then their lines in the log file."""
+	want = []
+
+	def expect(req, port=None, tls=False, head=False):
+		s, h, b = one(port or srv.port, req, head=head, tls=tls)
+		line = req.split(b"\r\n")[0].decode().replace('"', "\\x22")
+		want.append(("127.0.0.1", line, str(s), str(len(b)) if b else "-"))
+
+	expect(get("/index.html"))
+	expect(b"HEAD /doc.pdf HTTP/1.1\r\nHost: h\r\n\r\n", head=True)
+	expect(get("/log-404"))
+	expect(b"POST /index.html HTTP/1.1\r\nHost: h\r\n\r\n")
+	expect(b"GET /doc.pdf HTTP/1.1\r\nHost: h\r\nRange: bytes=0-9\r\n\r\n")
+	expect(get("/../secret.txt"))
+	expect(get('/quote"d'))
+	expect(get("/big.bin"), port=srv.tls_port, tls=True)
+
+	def logged():
+		with open(log) as f:
+			return f.read().splitlines()
+	until(lambda: len(logged()) > 0 and '"GET /big.bin' in logged()[-1])
+	lines = logged()
+	parsed = [CLF.match(line) for line in lines]
+	check(lines and all(parsed), "every log line is CLF: %r" %
+		[l for l, p in zip(lines, parsed) if not p][:3])
+	entries = [(p.group(1), p.group(3), p.group(4), p.group(5))
+		   for p in parsed if p]
+	check(want[0][3] == str(len(files["index.html"])), "sizes as sent")
+	for w in want:
+		check(w in entries, "log has %r" % (w,))
+
+
+def test_log_options(root):
+	"""Access lines on stderr without -l; none with -q."""
+	srv = Server(root, [])
+	one(srv.port, get("/notes.txt"))
+	line = srv.read_line(3)
+	srv.stop()
+	check(CLF.match(line.decode()) and b'"GET /notes.txt HTTP/1.1" 200'
+		in line, "access log on stderr: %r" % line)
+	srv = Server(root, ["-q"])
+	one(srv.port, get("/notes.txt"))
+	lines = srv.read_stderr(0.3)
+	srv.stop()
+	check(lines == [], "-q logs nothing: %r" % lines)
+
+
+def test_fd_limit(root, files):
+	"""With 16 descriptors, extra clients are dropped, the server lives
+	and serves again once they leave."""
+	def limit():
+		resource.setrlimit(resource.RLIMIT_NOFILE, (16, 16))
+	srv = Server(root, ["-q"], preexec=limit)
+	try:
+		clients = []
+		for _ in range(30):
+			c = socket.create_connection((HOST, srv.port), timeout=2)
+			c.sendall(b"GET / HTTP/1.1\r\n")
+			clients.append(c)
+		for c in clients:
+			c.setblocking(False)
+		gone = set()
+
+		def dropped():
+			for c in clients:
+				try:
+					if c.recv(1) == b"":
+						gone.add(c)
+				except BlockingIOError:
+					pass
+				except ConnectionResetError:
+					gone.add(c)
+			return len(gone)
+		check(until(dropped) > 0, "clients past the limit dropped")
+		check(srv.proc.poll() is None, "alive at the fd limit")
+		for c in clients:
+			c.close()
+
+		def served():
+			try:
+				return one(srv.port, get("/notes.txt"))[2] == \
+					files["notes.txt"]
+			except OSError:
+				return False
+		check(until(served), "serves after the limit")
+	finally:
+		code, err = srv.stop()
+	check(code == 0 and b"Sanitizer" not in err, "fd limit: clean exit")
+
+
+def test_rsa(top, root, files):
+	"""An RSA certificate: BearSSL's full RSA server profile."""
+	cert = os.path.join(top, "rsa-cert.pem")
+	key = os.path.join(top, "rsa-key.pem")
+	subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048",
+		"-nodes", "-days", "1", "-subj", "/CN=localhost", "-keyout", key,
+		"-out", cert], check=True, capture_output=True, timeout=30)
+	srv = Server(root, ["-q", "-s", "0", "-c", cert, "-k", key])
+	try:
+		ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+		ctx.load_verify_locations(cert)
+		conn = http.client.HTTPSConnection("localhost", srv.tls_port,
+			context=ctx, timeout=5)
+		for name in ("index.html", "doc.pdf"):
+			conn.request("GET", "/" + name)
+			r = conn.getresponse()
+			check(r.status == 200 and r.read() == files[name],
+				"RSA https /%s" % name)
+		conn.close()
+	finally:
+		code, err = srv.stop()
+	check(code == 0, "RSA server exits 0")
+
+
+def run_steps(title, steps):
+	for name, step in steps:
+		start = time.monotonic()
+		before = len(failures)
+		try:
+			step()
+		except Exception as e:
+			check(False, "%s %s: %s: %s" % (title, name,
+				type(e).__name__, e))
+		print("%s %s %s (%.2fs)" % ("ok" if len(failures) == before
+			else "FAIL", title, name, time.monotonic() - start),
+			flush=True)
+
+
+def run_suite(title, root, files, log, full, **server_args):
+	"""Starts an httpd with TLS and runs the checks on it."""
+	srv = Server(root, ["-s", "0", "-c", CERT, "-k", KEY,
+			    "-t", str(IDLE_TIMEOUT)], log, **server_args)
+	try:
+		steps = [
+			("files", lambda: test_files(srv, files)),
+			("keep-alive", lambda: test_keepalive(srv, files)),
+			("pipelining", lambda: test_pipelining(srv, files)),
+			("head", lambda: test_head(srv, files)),
+			("ranges", lambda: test_ranges(srv, files)),
+			("errors", lambda: test_errors(srv, files)),
+			("tls", lambda: test_tls(srv, files)),
+			("tls pipelining",
+			 lambda: test_pipelining(srv, files, tls=True)),
+			("tls ranges", lambda: test_ranges(srv, files, tls=True)),
+			("garbage", lambda: test_garbage(srv)),
+		]
+		if full:
+			steps += [
+				("no blocking", lambda: test_no_blocking(srv, files)),
+				("timeout", lambda: test_timeout(srv)),
+				("log", lambda: test_log(srv, log, files)),
+			]
+		run_steps(title, steps)
+		check(srv.proc.poll() is None, "%s: httpd still running" % title)
+	finally:
+		code, err = srv.stop()
+	check(code == 0, "%s: httpd exits 0 on SIGTERM (%s)" % (title, code))
+	check(b"Sanitizer" not in err and b"runtime error" not in err,
+		"%s: no sanitizer report: %s" % (title,
+		err.decode(errors="replace")[-2000:]))
+
+
+def main():
+	for path in (HTTPD, HTTPD_MUSL, CERT, KEY, FALLBACKS):
+		if not os.path.exists(path):
+			print("missing %s: run make" % path)
+			return 1
+	if shutil.which("curl") is None:
+		print("curl is missing (tools/deps.sh installs it)")
+		return 1
+	top = tempfile.mkdtemp(prefix="httpd-test.")
+	try:
+		root, files = make_root(top)
+		log = os.path.join(top, "access.log")
+		run_suite("host", root, files, log, full=True)
+		# The static musl binary that goes into Petrel's image.
+		run_suite("musl", root, files, None, full=False,
+			  binary=HTTPD_MUSL)
+		# No sendfile, accept4, getrandom or IPv6: the fallbacks,
+		# with the default address (narrowed to loopback by the shim).
+		taken = os.path.join(top, "fallbacks")
+		env = dict(os.environ, LD_PRELOAD=FALLBACKS,
+			   FALLBACKS_LOG=taken,
+			   ASAN_OPTIONS="verify_asan_link_order=0")
+		run_suite("fallbacks", root, files, None, full=False, env=env,
+			  bind=False)
+		with open(taken) as f:
+			seen = set(f.read().split())
+		check(seen == {"sendfile", "accept4", "getrandom", "socket6",
+			       "bind-any"}, "fallbacks taken: %s" % sorted(seen))
+		run_steps("other", [
+			("log options", lambda: test_log_options(root)),
+			("fd limit", lambda: test_fd_limit(root, files)),
+			("rsa", lambda: test_rsa(top, root, files)),
+		])
+	finally:
+		shutil.rmtree(top, ignore_errors=True)
+	print("%d failures" % len(failures))
+	return 1 if failures else 0
+
+
+if __name__ == "__main__":
+	sys.exit(main())

@@ -1,0 +1,331 @@
+/*
+ * Deciding the response to a parsed request: the file under the document
+ * root, its headers, ranges and conditionals, or an error page. The head
+ * (and a small body) goes to c->out; a larger body stays in the file for
+ * conn.c to send with sendfile(2) or through TLS.
+ */
+#include "httpd.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int root_fd = -1;
+
+/* Opens the document root once; every path is then looked up under it. */
+int
+response_root_open(const char *root)
+{
+	root_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return root_fd < 0 ? -errno : 0;
+}
+
+static const char *
+response_reason(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 206: return "Partial Content";
+	case 301: return "Moved Permanently";
+	case 304: return "Not Modified";
+	case 400: return "Bad Request";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 413: return "Content Too Large";
+	case 414: return "URI Too Long";
+	case 416: return "Range Not Satisfiable";
+	case 500: return "Internal Server Error";
+	case 503: return "Service Unavailable";
+	case 505: return "HTTP Version Not Supported";
+	default: return "Unknown";
+	}
+}
+
+/* Appends to c->out; what does not fit is cut (heads are far smaller). */
+static void
+response_add(struct conn *c, const char *fmt, ...)
+{
+	size_t room = sizeof(c->out) - c->out_len;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(c->out + c->out_len, room, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	c->out_len += (size_t)n < room ? (size_t)n : room - 1;
+}
+
+/*
+ * Writes the status line and headers to c->out. length is the body's
+ * Content-Length, or -1 for none (304); extra holds whole header lines.
+ */
+static void
+response_head(struct conn *c, int status, const char *type, off_t length,
+    const char *extra)
+{
+	c->status = status;
+	c->out_len = 0;
+	c->out_off = 0;
+	response_add(c, "HTTP/1.1 %d %s\r\nServer: %s\r\nDate: %s\r\n",
+	    status, response_reason(status), HTTPD_NAME, log_http_date());
+	if (type != NULL)
+		response_add(c, "Content-Type: %s\r\n", type);
+	if (length >= 0)
+		response_add(c, "Content-Length: %lld\r\n", (long long)length);
+	response_add(c, "%s", extra);
+	if (c->close_after)
+		response_add(c, "Connection: close\r\n");
+	else if (c->req.minor == 0)
+		response_add(c, "Connection: keep-alive\r\n");
+	response_add(c, "\r\n");
+	c->out_head_len = c->out_len;
+}
+
+/* An error page, with extra header lines (Allow, Content-Range). */
+static void
+response_error_extra(struct conn *c, int status, const char *extra)
+{
+	char body[256];
+	int len;
+
+	/* After these the rest of the input cannot be trusted or is unread. */
+	if (status == 400 || status == 413 || status == 414 || status >= 500)
+		c->close_after = true;
+	len = snprintf(body, sizeof(body),
+	    "<!DOCTYPE html>\n<html><head><title>%d %s</title></head>\n"
+	    "<body><h1>%d %s</h1></body></html>\n", status,
+	    response_reason(status), status, response_reason(status));
+	response_head(c, status, "text/html; charset=utf-8", len, extra);
+	if (c->req.method != HTTP_HEAD)
+		response_add(c, "%s", body);
+}
+
+/* Answers with an error page; 400, 413, 414 and 5xx close the connection. */
+void
+response_error(struct conn *c, int status)
+{
+	response_error_extra(c, status, "");
+}
+
+static int
+response_open_status(int err)
+{
+	switch (err) {
+	case EACCES:
+	case EPERM:
+		return 403;
+	case EMFILE:
+	case ENFILE:
+	case ENOMEM:
+		return 503;
+	case ENOENT:
+	case ENOTDIR:
+	case ELOOP:
+	case ENAMETOOLONG:
+	case ENXIO:
+		return 404;
+	default:
+		return 500;
+	}
+}
+
+/* Sends a directory asked for without its '/' to the name with one. */
+static void
+response_redirect(struct conn *c, const char *path)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char extra[3 * PATH_MAX_LEN + 32];
+	size_t n;
+	unsigned char ch;
+
+	n = (size_t)snprintf(extra, sizeof(extra), "Location: ");
+	/* Re-encoded: a decoded CR or LF must not end the header early. */
+	for (; *path != '\0'; path++) {
+		ch = (unsigned char)*path;
+		if (ch > ' ' && ch < 0x7f && ch != '%' && ch != '?' &&
+		    ch != '#' && ch != '"') {
+			extra[n++] = (char)ch;
+		} else {
+			extra[n++] = '%';
+			extra[n++] = hex[ch >> 4];
+			extra[n++] = hex[ch & 15];
+		}
+	}
+	memcpy(extra + n, "/\r\n", 4);
+	response_error_extra(c, 301, extra);
+}
+
+/* Reads a small body into c->out; returns 0 or a negative errno. */
+static int
+response_inline(struct conn *c, int fd, off_t off, size_t len)
+{
+	ssize_t n;
+
+	while (len > 0) {
+		n = pread(fd, c->out + c->out_len, len, off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;	/* shrank meanwhile */
+		c->out_len += (size_t)n;
+		off += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/*
+ * The 200, 206, 304 or 416 answer for an open regular file; takes fd.
+ * A Range counts unless an If-Range names another version; the dates are
+ * compared as strings since clients send back the Last-Modified they got.
+ */
+static void
+response_send_file(struct conn *c, int fd, const struct stat *st,
+    const char *type)
+{
+	struct http_request *req = &c->req;
+	char lastmod[40], extra[160];
+	off_t first = 0, last = st->st_size - 1;
+	int status = 200, err;
+
+	log_format_http_date(st->st_mtime, lastmod, sizeof(lastmod));
+	snprintf(extra, sizeof(extra),
+	    "Last-Modified: %s\r\nAccept-Ranges: bytes\r\n", lastmod);
+	if (req->if_modified_since != NULL && req->range == NULL &&
+	    strcmp(req->if_modified_since, lastmod) == 0) {
+		close(fd);
+		response_head(c, 304, NULL, -1, extra);
+		return;
+	}
+	if (req->range != NULL &&
+	    (req->if_range == NULL || strcmp(req->if_range, lastmod) == 0)) {
+		err = http_range(req->range, st->st_size, &first, &last);
+		if (err == -ERANGE) {
+			close(fd);
+			snprintf(extra, sizeof(extra),
+			    "Content-Range: bytes */%lld\r\n",
+			    (long long)st->st_size);
+			response_error_extra(c, 416, extra);
+			return;
+		}
+		if (err == 0) {
+			status = 206;
+			snprintf(extra + strlen(extra),
+			    sizeof(extra) - strlen(extra),
+			    "Content-Range: bytes %lld-%lld/%lld\r\n",
+			    (long long)first, (long long)last,
+			    (long long)st->st_size);
+		}
+	}
+	response_head(c, status, type, last - first + 1, extra);
+	if (req->method == HTTP_HEAD || last < first) {
+		close(fd);
+		return;
+	}
+	if (last - first + 1 <= (off_t)(sizeof(c->out) - c->out_len)) {
+		/* A file that shrank since fstat() ends the connection. */
+		if (response_inline(c, fd, first, last - first + 1) < 0)
+			c->close_after = true;
+		close(fd);
+		return;
+	}
+	c->file_fd = fd;
+	c->file_off = first;
+	c->file_end = last + 1;
+}
+
+/* Opens index.html in the directory dir_fd (closed here); -errno. */
+static int
+response_open_index(int dir_fd, struct stat *st)
+{
+	int fd;
+
+	fd = openat(dir_fd, "index.html",
+	    O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	close(dir_fd);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, st) < 0) {
+		close(fd);
+		return -EIO;
+	}
+	return fd;
+}
+
+/* Answers with the file at path (decoded, '/'-rooted, no ".."). */
+static void
+response_file(struct conn *c, const char *path)
+{
+	const char *rel = path + strspn(path, "/");
+	const char *type;
+	struct stat st;
+	int fd;
+
+	if (*rel == '\0')
+		rel = ".";
+	fd = openat(root_fd, rel, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0) {
+		response_error(c, response_open_status(errno));
+		return;
+	}
+	if (fstat(fd, &st) < 0) {
+		close(fd);
+		response_error(c, 500);
+		return;
+	}
+	type = mime_type(path);
+	if (S_ISDIR(st.st_mode)) {
+		if (path[strlen(path) - 1] != '/') {
+			close(fd);
+			response_redirect(c, path);
+			return;
+		}
+		fd = response_open_index(fd, &st);
+		if (fd < 0) {
+			response_error(c, response_open_status(-fd));
+			return;
+		}
+		type = mime_type("index.html");
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		response_error(c, 404);
+		return;
+	}
+	response_send_file(c, fd, &st, type);
+}
+
+/* Prepares the answer to the request c->req holds. */
+void
+response_prepare(struct conn *c)
+{
+	struct http_request *req = &c->req;
+	char path[PATH_MAX_LEN];
+	int err;
+
+	c->close_after = !req->keep_alive;
+	if (req->method == HTTP_OTHER) {
+		/* Its body, if any, stays unread: the stream is lost. */
+		if (req->has_body)
+			c->close_after = true;
+		response_error_extra(c, 405, "Allow: GET, HEAD\r\n");
+		return;
+	}
+	if (req->has_body) {
+		response_error(c, 413);
+		return;
+	}
+	err = http_path(req->target, path, sizeof(path));
+	if (err < 0) {
+		response_error(c, err == -ENAMETOOLONG ? 414 : 400);
+		return;
+	}
+	response_file(c, path);
+}
