@@ -58,6 +58,15 @@ static inline long pt_msg_write(pt_handle_t h, uint64_t token, unsigned seg,
 				uint64_t off, const void *buf, size_t len)
 { return PT_CALL(PT_NR_msg_write, h, token, seg, off, buf, len); }
 
+/* The kernel's sockets of `route` (PT_ROUTE_*) go to this client end. */
+static inline long pt_route_set(pt_handle_t system, unsigned route,
+				pt_handle_t client)
+{ return PT_CALL(PT_NR_route_set, system, route, client, 0, 0, 0); }
+/* A server reports the readiness (POLL*) of its object `id`. */
+static inline long pt_channel_post(pt_handle_t server, uint64_t id,
+				   unsigned events)
+{ return PT_CALL(PT_NR_channel_post, server, id, events, 0, 0, 0); }
+
 static inline long pt_notify_create(void)
 { return PT_CALL(PT_NR_notify_create, 0, 0, 0, 0, 0, 0); }
 static inline long pt_notify_signal(pt_handle_t h, uint64_t bits)

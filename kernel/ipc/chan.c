@@ -15,6 +15,7 @@
 #include <kernel/string.h>
 #include <kernel/errno.h>
 #include <kernel/arch.h>
+#include <kernel/sockfile.h>
 #include <syscall_table.h>
 
 struct channel {
@@ -98,8 +99,10 @@ chan_end_destroy(struct kobj *o)
 		ch->server_gone = true;
 		fail_all(&ch->queue);
 		fail_all(&ch->active);
-		if (!ch->client_gone)
+		if (!ch->client_gone) {
 			kobj_changed(&ch->client);
+			sockfile_server_gone(&ch->client);
+		}
 	} else {
 		ch->client_gone = true;
 		if (!ch->server_gone)
@@ -107,6 +110,18 @@ chan_end_destroy(struct kobj *o)
 	}
 	if (ch->client_gone && ch->server_gone)
 		kfree(ch);
+}
+
+struct kobj *
+chan_peer(struct kobj *server)
+{
+	return &chan_of(server)->client;
+}
+
+bool
+chan_peer_gone(struct kobj *client)
+{
+	return chan_of(client)->server_gone;
 }
 
 uint64_t chan_signals(struct kobj *o);

@@ -1,12 +1,15 @@
 /*
- * Devices for services: a services line may say device=CLASS (virtio-net,
- * virtio-blk); the service's process alone then holds a handle to the first
- * such device, named in its environment as PETREL_DEVICE. Only init holds
- * the system handle (1) that opens devices; execve drops it in the child.
+ * Devices and routes for services. A services line may say device=CLASS
+ * (virtio-net, virtio-blk): the service's process alone then holds a handle
+ * to the first such device, named in its environment as PETREL_DEVICE. It
+ * may say serve=inet: init makes a channel, routes the kernel's AF_INET and
+ * AF_INET6 sockets to it, and hands the server end on as PETREL_SERVE. Only
+ * init holds the system handle (1); execve drops it in the child.
  */
 #include "init.h"
 
 #include <petrel/native.h>
+#include <petrel/sock.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,4 +82,40 @@ device_pass(int index)
 	char text[24];
 	snprintf(text, sizeof(text), "%ld", h);
 	return setenv("PETREL_DEVICE", text, 1) < 0 ? -ENOMEM : 0;
+}
+
+bool
+route_valid(const char *name)
+{
+	return strcmp(name, "inet") == 0;
+}
+
+static long
+route_set(pt_handle_t client)
+{
+	return pt_route_set(SYSTEM_HANDLE, PT_ROUTE_INET, client);
+}
+
+/*
+ * In a service's child, before execve: makes the channel for route `name`,
+ * points the kernel's route at its client end and passes the server end on
+ * as PETREL_SERVE. A restarted server replaces the route; sockets of the old
+ * one fail with ECONNRESET. Returns 0 or -errno.
+ */
+int
+route_pass(const char *name)
+{
+	pt_handle_t ends[2];
+	long e;
+	if (!route_valid(name))
+		return -EINVAL;
+	if ((e = pt_channel_create(ends)) < 0)
+		return (int)e;
+	if ((e = route_set(ends[0])) < 0 ||
+	    (e = pt_handle_keep(ends[1], PT_KEEP_ON_EXEC)) < 0)
+		return (int)e;
+	pt_handle_close(ends[0]);	/* the kernel holds the route */
+	char text[24];
+	snprintf(text, sizeof(text), "%d", ends[1]);
+	return setenv("PETREL_SERVE", text, 1) < 0 ? -ENOMEM : 0;
 }

@@ -50,6 +50,7 @@ struct service {
 	char **argv;
 	const char *dir;  /* working directory */
 	const char *device; /* device=CLASS: a device handle is passed on */
+	const char *serve;  /* serve=ROUTE: it serves the kernel's sockets */
 	char *args[SERVICE_MAX_ARGS + 1]; /* argv storage for file entries */
 
 	pid_t pid; /* 0 when not running */
@@ -73,6 +74,8 @@ enum shutdown_kind {
 bool device_class_valid(const char *name);
 int device_find(const char *class_name);
 int device_pass(int index);
+bool route_valid(const char *name);
+int route_pass(const char *name);
 
 /* main.c */
 extern bool init_test_mode; /* not PID 1: a host test, see docs/init.md */
@@ -101,7 +104,8 @@ void services_stop(void);
 void services_signal(int sig);
 
 /* oneshot.c */
-void oneshot_prepare(int argc, char **argv, const char *device);
+void oneshot_prepare(int argc, char **argv, const char *device,
+		     const char *serve);
 void oneshot_finish(int status) __attribute__((noreturn));
 
 /* shutdown.c */

@@ -189,14 +189,20 @@ main(int argc, char **argv)
 	    SERVICES_PATH);
 	services_load(services_path);
 
-	/* "device=CLASS run CMD...": the command gets the device (driver tests). */
-	const char *device = NULL;
-	if (argc >= 3 && strncmp(argv[1], "device=", 7) == 0) {
-		device = argv[1] + 7;
+	/* "device=CLASS serve=ROUTE run CMD...": the command gets the device
+	 * or serves the route (tests of drivers and servers). */
+	const char *device = NULL, *serve = NULL;
+	for (;;) {
+		if (argc >= 3 && strncmp(argv[1], "device=", 7) == 0)
+			device = argv[1] + 7;
+		else if (argc >= 3 && strncmp(argv[1], "serve=", 6) == 0)
+			serve = argv[1] + 6;
+		else
+			break;
 		argc--, argv++;
 	}
 	if (argc >= 2 && strcmp(argv[1], "run") == 0) {
-		oneshot_prepare(argc - 2, argv + 2, device);
+		oneshot_prepare(argc - 2, argv + 2, device, serve);
 	} else {
 		if (argc >= 2)
 			say("unknown argument '%s' ignored", argv[1]);

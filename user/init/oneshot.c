@@ -50,7 +50,7 @@ percent_decode(char *s)
  * as long as init (it is main's).
  */
 void
-oneshot_prepare(int argc, char **argv, const char *device)
+oneshot_prepare(int argc, char **argv, const char *device, const char *serve)
 {
 	static char *shell_argv[] = { "sh", "-c", NULL, NULL };
 	struct service *svc;
@@ -73,6 +73,10 @@ oneshot_prepare(int argc, char **argv, const char *device)
 		svc->device = device;
 	else if (device)
 		say("run: unknown device class '%s' ignored", device);
+	if (serve && route_valid(serve))
+		svc->serve = serve;
+	else if (serve)
+		say("run: unknown route '%s' ignored", serve);
 	if (argc == 1) {
 		shell_argv[2] = argv[0];
 		svc->path = SHELL_PATH;

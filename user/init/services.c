@@ -112,13 +112,19 @@ line_parse(const char *path, int lineno, char *line)
 		    lineno, words[1]);
 		return;
 	}
-	/* Options before the program: device=CLASS. */
-	const char *device = NULL;
+	/* Options before the program: device=CLASS, serve=ROUTE. */
+	const char *device = NULL, *serve = NULL;
 	int first = 2;
-	for (; first < count && strncmp(words[first], "device=", 7) == 0; first++) {
-		device = words[first] + 7;
-		if (!device_class_valid(device)) {
-			say("%s:%d: unknown device class '%s'", path, lineno, device);
+	for (; first < count && strchr(words[first], '=') &&
+	       words[first][0] != '/'; first++) {
+		if (strncmp(words[first], "device=", 7) == 0 &&
+		    device_class_valid(words[first] + 7)) {
+			device = words[first] + 7;
+		} else if (strncmp(words[first], "serve=", 6) == 0 &&
+			   route_valid(words[first] + 6)) {
+			serve = words[first] + 6;
+		} else {
+			say("%s:%d: unknown option '%s'", path, lineno, words[first]);
 			return;
 		}
 	}
@@ -131,6 +137,7 @@ line_parse(const char *path, int lineno, char *line)
 		return;
 	svc->kind = kind;
 	svc->device = device;
+	svc->serve = serve;
 	for (i = first; i < count; i++)
 		svc->args[i - first] = words[i];
 	svc->argv = svc->args;
@@ -231,6 +238,11 @@ service_start(struct service *svc, int64_t now)
 		int e = device >= 0 ? device_pass(device) : 0;
 		if (e < 0) {
 			say("%s: cannot open its %s: %s", svc->name, svc->device,
+			    strerror(-e));
+			_exit(126);
+		}
+		if (svc->serve && (e = route_pass(svc->serve)) < 0) {
+			say("%s: cannot serve %s: %s", svc->name, svc->serve,
 			    strerror(-e));
 			_exit(126);
 		}

@@ -97,6 +97,11 @@ int chan_create(struct kobj **client, struct kobj **server);
  */
 long chan_kcall(struct kobj *client, struct chan_kcall *c);
 
+/* The client end of a server end's channel (no new reference). */
+struct kobj *chan_peer(struct kobj *server);
+/* True once the server end of client's channel is gone. */
+bool chan_peer_gone(struct kobj *client);
+
 /* ---- Memory objects and devices (kernel/ipc/mem.c, device.c) -------------- */
 
 struct inode;

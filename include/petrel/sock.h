@@ -1,0 +1,57 @@
+/*
+ * The socket protocol between the kernel's Linux front and a socket server
+ * (netd): the kernel turns each socket call on a server-backed descriptor
+ * into one call on the route's channel. Data moves through the call's
+ * segments, never through the message. Every operation is non-blocking at
+ * the server: -EAGAIN means "not now", and the kernel waits for the
+ * readiness the server reports (each reply's events, and pt_channel_post)
+ * before asking again. docs/abi.md, "Server-backed files".
+ */
+#ifndef PETREL_SOCK_H
+#define PETREL_SOCK_H
+
+#include <stdint.h>
+
+/* Routes: which server a kind of object goes to (pt_route_set). */
+#define PT_ROUTE_INET 1			/* AF_INET and AF_INET6 sockets */
+
+enum pt_sock_op {
+	PT_SOCK_SOCKET = 1,	/* arg: domain, type (flags removed), protocol */
+	PT_SOCK_BIND,		/* addr */
+	PT_SOCK_LISTEN,		/* arg[0]: backlog */
+	PT_SOCK_ACCEPT,		/* reply: the new socket's id, peer addr */
+	PT_SOCK_CONNECT,	/* addr; -EINPROGRESS, then PT_SOCK_ERROR */
+	PT_SOCK_SEND,		/* IN segments: the data; flags; addr if any */
+	PT_SOCK_RECV,		/* OUT segments: room; flags; reply: from addr */
+	PT_SOCK_SHUTDOWN,	/* arg[0]: SHUT_RD, SHUT_WR or SHUT_RDWR */
+	PT_SOCK_CLOSE,		/* the last descriptor is gone; no reply data */
+	PT_SOCK_NAME,		/* reply: local address */
+	PT_SOCK_PEER,		/* reply: peer address */
+	PT_SOCK_SETOPT,		/* arg: level, name; IN segment 0: the value */
+	PT_SOCK_GETOPT,		/* arg: level, name; OUT segment 0; returns len */
+	PT_SOCK_NREAD,		/* returns the bytes readable now (FIONREAD) */
+	PT_SOCK_ERROR,		/* returns and clears the pending error (0 or -errno) */
+};
+
+#define PT_SOCK_ADDR_MAX 128		/* a struct sockaddr_storage */
+
+struct pt_sock_msg {
+	uint32_t op;			/* enum pt_sock_op */
+	uint32_t flags;			/* MSG_* for send and receive */
+	uint64_t id;			/* the server's socket, from SOCKET */
+	int32_t arg[4];
+	uint32_t addr_len;		/* bytes of addr, 0 for none */
+	uint32_t reserved;
+	uint8_t addr[PT_SOCK_ADDR_MAX];
+};
+
+struct pt_sock_reply {
+	uint32_t events;		/* POLL* readiness after the operation */
+	uint32_t addr_len;		/* bytes of addr */
+	uint64_t id;			/* SOCKET, ACCEPT: the new socket */
+	uint32_t new_events;		/* SOCKET, ACCEPT: the new one's readiness */
+	uint32_t reserved;
+	uint8_t addr[PT_SOCK_ADDR_MAX];
+};
+
+#endif

@@ -1,0 +1,312 @@
+/*
+ * Server-backed sockets: an AF_INET/AF_INET6 descriptor is a file whose
+ * operations are calls to the server registered for PT_ROUTE_INET (netd).
+ * The server never blocks; the kernel does, on the readiness the server
+ * reports in every reply and pushes with pt_channel_post. Nothing a server
+ * says is trusted: lengths are bounded, a server that dies fails its
+ * sockets with ECONNRESET.
+ */
+#include <kernel/sockfile.h>
+#include <kernel/ipc.h>
+#include <kernel/vfs.h>
+#include <kernel/proc.h>
+#include <kernel/vm.h>
+#include <kernel/kmalloc.h>
+#include <kernel/string.h>
+#include <kernel/errno.h>
+#include <kernel/arch.h>
+#include <syscall_table.h>
+
+#define SOCK_HASH 64
+
+static struct kobj *routes[2];		/* [PT_ROUTE_INET]: a client end */
+static struct list sock_hash[SOCK_HASH];	/* struct sockfile by id */
+static struct super sock_super = { .type = "sockfs" };
+
+static unsigned
+hash_of(struct kobj *chan, uint64_t id)
+{
+	return (unsigned)(((uintptr_t)chan >> 4) ^ id ^ (id >> 16)) % SOCK_HASH;
+}
+
+void
+sockfile_init(void)
+{
+	for (int i = 0; i < SOCK_HASH; i++)
+		list_init(&sock_hash[i]);
+}
+
+static struct sockfile *
+find(struct kobj *chan, uint64_t id)
+{
+	list_for_each(it, &sock_hash[hash_of(chan, id)]) {
+		struct sockfile *s = list_entry(it, struct sockfile, link);
+		if (s->chan == chan && s->id == id)
+			return s;
+	}
+	return NULL;
+}
+
+/* The server end of a channel is gone: wake everyone waiting on its sockets. */
+void
+sockfile_server_gone(struct kobj *client)
+{
+	for (int i = 0; i < SOCK_HASH; i++) {
+		list_for_each(it, &sock_hash[i]) {
+			struct sockfile *s = list_entry(it, struct sockfile, link);
+			if (s->chan == client) {
+				s->dead = true;
+				waitq_wake_all(&s->wq);
+				file_notify(s->file);
+			}
+		}
+	}
+}
+
+/* ---- Calls to the server ------------------------------------------------- */
+
+/*
+ * One call: msg to the server, reply (if given) back, with the segments.
+ * Returns the server's status, bounded to what an errno or a size can be.
+ */
+long
+sockfile_call(struct kobj *chan, struct pt_sock_msg *msg,
+	      struct pt_sock_reply *rep, const struct chan_seg *segs,
+	      unsigned nseg)
+{
+	struct pt_sock_reply scratch;
+	struct chan_kcall k = {
+		.msg = msg, .msg_len = sizeof(*msg),
+		.reply = rep ? rep : &scratch, .reply_cap = sizeof(*rep),
+		.nseg = nseg,
+	};
+	if (nseg)
+		memcpy(k.seg, segs, nseg * sizeof(*segs));
+	long r = chan_kcall(chan, &k);
+	struct pt_sock_reply *out = rep ? rep : &scratch;
+	if (k.reply_len < offsetof(struct pt_sock_reply, addr))
+		memset(out, 0, sizeof(*out));	/* a short reply says nothing */
+	if (out->addr_len > PT_SOCK_ADDR_MAX)
+		out->addr_len = PT_SOCK_ADDR_MAX;
+	if (r == -ECONNRESET && chan_peer_gone(chan))
+		return -ECONNRESET;
+	return r;
+}
+
+static long
+sock_call(struct sockfile *s, struct pt_sock_msg *msg,
+	  struct pt_sock_reply *rep, const struct chan_seg *segs, unsigned nseg)
+{
+	struct pt_sock_reply local;
+	if (s->dead)
+		return -ECONNRESET;
+	if (!rep)
+		rep = &local;
+	msg->id = s->id;
+	long r = sockfile_call(s->chan, msg, rep, segs, nseg);
+	if (r == -ECONNRESET && chan_peer_gone(s->chan))
+		s->dead = true;
+	else
+		s->events = rep->events;
+	return r;
+}
+
+/* Sleeps until one of `want` (or an error or hang-up) is reported. */
+static int
+wait_ready(struct sockfile *s, unsigned want)
+{
+	while (!s->dead && !(s->events & (want | POLLERR | POLLHUP))) {
+		int e = waitq_wait(&s->wq, 0, true);
+		if (e < 0)
+			return -ERESTARTSYS;
+	}
+	return 0;
+}
+
+/*
+ * A call that waits for readiness `want` while the server says -EAGAIN,
+ * unless the descriptor (or the call's flags) is non-blocking.
+ */
+long
+sockfile_call_wait(struct sockfile *s, struct pt_sock_msg *msg,
+		   struct pt_sock_reply *rep, const struct chan_seg *segs,
+		   unsigned nseg, unsigned want, bool nonblock)
+{
+	for (;;) {
+		long r = sock_call(s, msg, rep, segs, nseg);
+		if (r != -EAGAIN || nonblock)
+			return r;
+		int e = wait_ready(s, want);
+		if (e < 0)
+			return e;
+	}
+}
+
+/* ---- The file --------------------------------------------------------------- */
+
+static long
+sock_read(struct file *f, void *buf, size_t len, uint64_t *off)
+{
+	(void)off;
+	struct sockfile *s = f->priv;
+	struct pt_sock_msg msg = { .op = PT_SOCK_RECV };
+	struct chan_seg seg = { (uint64_t)(uintptr_t)buf, len, PT_SEG_OUT, true };
+	return sockfile_call_wait(s, &msg, NULL, &seg, 1, POLLIN,
+				  f->flags & O_NONBLOCK);
+}
+
+static long
+sock_write(struct file *f, const void *buf, size_t len, uint64_t *off)
+{
+	(void)off;
+	struct sockfile *s = f->priv;
+	struct pt_sock_msg msg = { .op = PT_SOCK_SEND, .flags = MSG_NOSIGNAL_K };
+	struct chan_seg seg = { (uint64_t)(uintptr_t)buf, len, PT_SEG_IN, true };
+	long r = sockfile_call_wait(s, &msg, NULL, &seg, 1, POLLOUT,
+				    f->flags & O_NONBLOCK);
+	if (r == -EPIPE)
+		signal_send_thread(current(), SIGPIPE);
+	return r;
+}
+
+static unsigned
+sock_poll(struct file *f)
+{
+	struct sockfile *s = f->priv;
+	if (s->dead)
+		return POLLIN | POLLOUT | POLLERR | POLLHUP;
+	return s->events;
+}
+
+static long
+sock_ioctl(struct file *f, unsigned long cmd, uint64_t arg)
+{
+	struct sockfile *s = f->priv;
+	const unsigned long FIONREAD = 0x541b, FIONBIO = 0x5421;
+	if (cmd == FIONREAD) {
+		struct pt_sock_msg msg = { .op = PT_SOCK_NREAD };
+		long r = sock_call(s, &msg, NULL, NULL, 0);
+		if (r < 0)
+			return r;
+		int n = (int)MIN(r, 0x7fffffff);
+		return copyout(arg, &n, sizeof(n));
+	}
+	if (cmd == FIONBIO) {
+		int on;
+		if (copyin(&on, arg, sizeof(on)) < 0)
+			return -EFAULT;
+		f->flags = on ? f->flags | O_NONBLOCK : f->flags & ~O_NONBLOCK;
+		return 0;
+	}
+	return -ENOTTY;
+}
+
+static void
+sock_close(struct file *f)
+{
+	struct sockfile *s = f->priv;
+	if (!s)
+		return;
+	if (!s->dead) {
+		struct pt_sock_msg msg = { .op = PT_SOCK_CLOSE };
+		sock_call(s, &msg, NULL, NULL, 0);
+	}
+	list_remove(&s->link);
+	kobj_put(s->chan);
+	kfree(s);
+}
+
+static const struct file_ops sock_fops = {
+	.read = sock_read,
+	.write = sock_write,
+	.poll = sock_poll,
+	.ioctl = sock_ioctl,
+	.close = sock_close,
+};
+
+bool
+file_is_socket(struct file *f)
+{
+	return f->ops == &sock_fops;
+}
+
+/* A file for server socket `id` on chan (a new reference is taken). */
+struct file *
+sockfile_new(struct kobj *chan, uint64_t id, int domain, int type,
+	     unsigned events, unsigned flags)
+{
+	struct sockfile *s = kzalloc(sizeof(*s));
+	struct inode *ino = inode_new(&sock_super, S_IFSOCK | 0777);
+	struct file *f = NULL;
+	if (s && ino) {
+		ino->fops = &sock_fops;
+		f = file_new(ino, O_RDWR | (flags & O_NONBLOCK));
+	}
+	if (ino)
+		inode_put(ino);
+	if (!f) {
+		kfree(s);
+		return ERR_PTR(-ENOMEM);
+	}
+	kobj_get(chan);
+	s->chan = chan;
+	s->id = id;
+	s->domain = domain;
+	s->type = type;
+	s->events = events;
+	s->file = f;
+	waitq_init(&s->wq);
+	list_push_back(&sock_hash[hash_of(chan, id)], &s->link);
+	f->priv = s;
+	return f;
+}
+
+struct kobj *
+sockfile_route(unsigned route)
+{
+	return route < ARRAY_SIZE(routes) ? routes[route] : NULL;
+}
+
+/* ---- Native calls -------------------------------------------------------- */
+
+long
+sys_pt_route_set(int h, unsigned route, int ch)
+{
+	struct proc *p = current()->proc;
+	struct kobj *sys = handle_lookup(p, h, PT_OBJ_SYSTEM, PT_RIGHT_MANAGE);
+	if (IS_ERR(sys))
+		return PTR_ERR(sys);
+	if (route != PT_ROUTE_INET)
+		return -EINVAL;
+	struct kobj *c = NULL;
+	if (ch) {
+		c = handle_lookup(p, ch, PT_OBJ_CHANNEL_CLIENT, PT_RIGHT_WRITE);
+		if (IS_ERR(c))
+			return PTR_ERR(c);
+		kobj_get(c);
+	}
+	if (routes[route])
+		kobj_put(routes[route]);	/* sockets keep their own reference */
+	routes[route] = c;
+	return 0;
+}
+
+long
+sys_pt_channel_post(int h, uint64_t id, unsigned events)
+{
+	struct kobj *srv = handle_lookup(current()->proc, h,
+					 PT_OBJ_CHANNEL_SERVER, PT_RIGHT_READ);
+	if (IS_ERR(srv))
+		return PTR_ERR(srv);
+	struct sockfile *s = find(chan_peer(srv), id);
+	if (!s)
+		return -ENOENT;	/* closed meanwhile: nothing to tell */
+	events &= POLLIN | POLLOUT | POLLERR | POLLHUP | POLLPRI | POLLRDHUP |
+		  POLLRDNORM | POLLWRNORM;
+	if (s->events == events)
+		return 0;
+	s->events = events;
+	waitq_wake_all(&s->wq);
+	file_notify(s->file);
+	return 0;
+}

@@ -1,0 +1,426 @@
+/*
+ * The socket system calls. AF_INET and AF_INET6 sockets are server-backed
+ * (kernel/fs/sockfile.c): each call becomes one message to the server
+ * registered for PT_ROUTE_INET, with the caller's buffers as segments, so
+ * data moves once between the program and the server.
+ */
+#include <kernel/sockfile.h>
+#include <kernel/ipc.h>
+#include <kernel/vfs.h>
+#include <kernel/proc.h>
+#include <kernel/vm.h>
+#include <kernel/string.h>
+#include <kernel/errno.h>
+#include <arch/mmu.h>
+#include <syscall_table.h>
+
+#define AF_UNIX 1
+#define AF_INET 2
+#define AF_INET6 10
+#define SOCK_NONBLOCK 04000
+#define SOCK_CLOEXEC 02000000
+#define SOCK_TYPE_MASK 0xf
+#define SOL_SOCKET 1
+#define SO_TYPE 3
+#define SO_DOMAIN 39
+
+struct iovec_k {
+	uint64_t base;
+	uint64_t len;
+};
+
+struct msghdr_k {
+	uint64_t name;
+	uint32_t namelen;
+	uint32_t pad;
+	uint64_t iov;
+	uint64_t iovlen;
+	uint64_t control;
+	uint64_t controllen;
+	int32_t flags;
+	int32_t pad2;
+};
+
+static struct sockfile *
+sock_of(int fd, long *err)
+{
+	struct file *f = fd_get(current()->proc, fd);
+	if (!f) {
+		*err = -EBADF;
+		return NULL;
+	}
+	if (!file_is_socket(f)) {
+		*err = -ENOTSOCK;
+		return NULL;
+	}
+	return f->priv;
+}
+
+static bool
+nonblocking(struct sockfile *s, int flags)
+{
+	return (s->file->flags & O_NONBLOCK) || (flags & MSG_DONTWAIT_K);
+}
+
+/* Copies a caller's sockaddr into the message. */
+static long
+addr_in(struct pt_sock_msg *msg, uaddr_t addr, unsigned len)
+{
+	if (len > PT_SOCK_ADDR_MAX)
+		return -EINVAL;
+	msg->addr_len = len;
+	return len ? copyin(msg->addr, addr, len) : 0;
+}
+
+/* Copies the reply's address out as getsockname(2) does (truncating). */
+static long
+addr_out(const struct pt_sock_reply *rep, uaddr_t addr, uaddr_t ulen)
+{
+	uint32_t room;
+	if (!addr || !ulen)
+		return 0;
+	if (copyin(&room, ulen, sizeof(room)) < 0)
+		return -EFAULT;
+	if ((int32_t)room < 0)
+		return -EINVAL;
+	if (copyout(addr, rep->addr, MIN(room, rep->addr_len)) < 0 ||
+	    copyout(ulen, &rep->addr_len, sizeof(rep->addr_len)) < 0)
+		return -EFAULT;
+	return 0;
+}
+
+long
+sys_socket(int domain, int type, int protocol)
+{
+	struct proc *p = current()->proc;
+	if (type & ~(SOCK_TYPE_MASK | SOCK_NONBLOCK | SOCK_CLOEXEC))
+		return -EINVAL;
+	if (domain != AF_INET && domain != AF_INET6)
+		return -EAFNOSUPPORT;
+	struct kobj *chan = sockfile_route(PT_ROUTE_INET);
+	if (!chan || chan_peer_gone(chan))
+		return -EAFNOSUPPORT;	/* no network server (yet, or any more) */
+	struct pt_sock_msg msg = {
+		.op = PT_SOCK_SOCKET,
+		.arg = { domain, type & SOCK_TYPE_MASK, protocol },
+	};
+	struct pt_sock_reply rep;
+	long r = sockfile_call(chan, &msg, &rep, NULL, 0);
+	if (r < 0)
+		return r;
+	struct file *f = sockfile_new(chan, rep.id, domain, type & SOCK_TYPE_MASK,
+				      rep.new_events, type & SOCK_NONBLOCK ? O_NONBLOCK : 0);
+	if (IS_ERR(f)) {
+		msg.op = PT_SOCK_CLOSE;
+		msg.id = rep.id;
+		sockfile_call(chan, &msg, NULL, NULL, 0);
+		return PTR_ERR(f);
+	}
+	int fd = fd_install(p, f, 0, type & SOCK_CLOEXEC);
+	if (fd < 0)
+		file_put(f);
+	return fd;
+}
+
+long
+sys_bind(int fd, uaddr_t addr, unsigned len)
+{
+	long e = 0;
+	struct sockfile *s = sock_of(fd, &e);
+	if (!s)
+		return e;
+	struct pt_sock_msg msg = { .op = PT_SOCK_BIND };
+	if ((e = addr_in(&msg, addr, len)) < 0)
+		return e;
+	return sockfile_call_wait(s, &msg, NULL, NULL, 0, 0, true);
+}
+
+long
+sys_listen(int fd, int backlog)
+{
+	long e = 0;
+	struct sockfile *s = sock_of(fd, &e);
+	if (!s)
+		return e;
+	struct pt_sock_msg msg = { .op = PT_SOCK_LISTEN, .arg = { backlog } };
+	return sockfile_call_wait(s, &msg, NULL, NULL, 0, 0, true);
+}
+
+long
+sys_connect(int fd, uaddr_t addr, unsigned len)
+{
+	long e = 0;
+	struct sockfile *s = sock_of(fd, &e);
+	if (!s)
+		return e;
+	struct pt_sock_msg msg = { .op = PT_SOCK_CONNECT };
+	if ((e = addr_in(&msg, addr, len)) < 0)
+		return e;
+	long r = sockfile_call_wait(s, &msg, NULL, NULL, 0, 0, true);
+	if (r != -EINPROGRESS || nonblocking(s, 0))
+		return r;
+	/* Blocking connect: wait for the outcome, then ask for it. */
+	struct pt_sock_msg err = { .op = PT_SOCK_ERROR };
+	for (;;) {
+		if (s->events & (POLLOUT | POLLERR | POLLHUP) || s->dead)
+			return sockfile_call_wait(s, &err, NULL, NULL, 0, 0, true);
+		int w = waitq_wait(&s->wq, 0, true);
+		if (w < 0)
+			return -EINTR;	/* the connection goes on (as Linux) */
+	}
+}
+
+long
+sys_accept4(int fd, uaddr_t addr, uaddr_t alen, int flags)
+{
+	long e = 0;
+	struct sockfile *s = sock_of(fd, &e);
+	if (!s)
+		return e;
+	if (flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC))
+		return -EINVAL;
+	struct pt_sock_msg msg = { .op = PT_SOCK_ACCEPT };
+	struct pt_sock_reply rep;
+	long r = sockfile_call_wait(s, &msg, &rep, NULL, 0, POLLIN,
+				    nonblocking(s, 0));
+	if (r < 0)
+		return r;
+	struct file *f = sockfile_new(s->chan, rep.id, s->domain, s->type,
+				      rep.new_events,
+				      flags & SOCK_NONBLOCK ? O_NONBLOCK : 0);
+	if (IS_ERR(f)) {
+		struct pt_sock_msg close = { .op = PT_SOCK_CLOSE, .id = rep.id };
+		sockfile_call(s->chan, &close, NULL, NULL, 0);
+		return PTR_ERR(f);
+	}
+	int nfd = fd_install(current()->proc, f, 0, flags & SOCK_CLOEXEC);
+	if (nfd < 0) {
+		file_put(f);
+		return nfd;
+	}
+	if ((e = addr_out(&rep, addr, alen)) < 0) {
+		fd_close(current()->proc, nfd);
+		return e;
+	}
+	return nfd;
+}
+
+long
+sys_accept(int fd, uaddr_t addr, uaddr_t alen)
+{
+	return sys_accept4(fd, addr, alen, 0);
+}
+
+/* Checks iovecs and turns up to PT_SEG_MAX of them into segments. */
+static long
+iov_segs(uaddr_t uiov, uint64_t n, uint32_t flags, struct chan_seg *segs,
+	 unsigned *nseg)
+{
+	struct iovec_k iov[PT_SEG_MAX];
+	if (n > PT_SEG_MAX)
+		return -EMSGSIZE;	/* more pieces than one call carries */
+	if (n && copyin(iov, uiov, n * sizeof(iov[0])) < 0)
+		return -EFAULT;
+	*nseg = 0;
+	for (uint64_t i = 0; i < n; i++) {
+		if (iov[i].len > 0x7ffff000 || iov[i].base + iov[i].len < iov[i].base ||
+		    iov[i].base + iov[i].len > USER_TOP)
+			return -EFAULT;
+		if (iov[i].len)
+			segs[(*nseg)++] = (struct chan_seg){ iov[i].base, iov[i].len,
+							     flags, false };
+	}
+	return 0;
+}
+
+static long
+do_send(struct sockfile *s, struct chan_seg *segs, unsigned nseg, int flags,
+	uaddr_t addr, unsigned alen)
+{
+	struct pt_sock_msg msg = { .op = PT_SOCK_SEND, .flags = (uint32_t)flags };
+	long e = addr_in(&msg, addr, addr ? alen : 0);
+	if (e < 0)
+		return e;
+	long r = sockfile_call_wait(s, &msg, NULL, segs, nseg, POLLOUT,
+				    nonblocking(s, flags));
+	if (r == -EPIPE && !(flags & MSG_NOSIGNAL_K))
+		signal_send_thread(current(), SIGPIPE);
+	return r;
+}
+
+static long
+do_recv(struct sockfile *s, struct chan_seg *segs, unsigned nseg, int flags,
+	struct pt_sock_reply *rep)
+{
+	struct pt_sock_msg msg = { .op = PT_SOCK_RECV, .flags = (uint32_t)flags };
+	return sockfile_call_wait(s, &msg, rep, segs, nseg, POLLIN,
+				  nonblocking(s, flags));
+}
+
+long
+sys_sendto(int fd, uaddr_t buf, size_t len, int flags, uaddr_t addr,
+	   unsigned alen)
+{
+	long e = 0;
+	struct sockfile *s = sock_of(fd, &e);
+	if (!s)
+		return e;
+	if (buf + len < buf || buf + len > USER_TOP)
+		return -EFAULT;
+	struct chan_seg seg = { buf, len, PT_SEG_IN, false };
+	return do_send(s, &seg, len ? 1 : 0, flags, addr, alen);
+}
+
+long
+sys_recvfrom(int fd, uaddr_t buf, size_t len, int flags, uaddr_t addr,
+	     uaddr_t alen)
+{
+	long e = 0;
+	struct sockfile *s = sock_of(fd, &e);
+	if (!s)
+		return e;
+	if (buf + len < buf || buf + len > USER_TOP)
+		return -EFAULT;
+	struct chan_seg seg = { buf, len, PT_SEG_OUT, false };
+	struct pt_sock_reply rep;
+	long r = do_recv(s, &seg, len ? 1 : 0, flags, &rep);
+	if (r >= 0 && (e = addr_out(&rep, addr, alen)) < 0)
+		return e;
+	return r;
+}
+
+long
+sys_sendmsg(int fd, uaddr_t umsg, int flags)
+{
+	long e = 0;
+	struct sockfile *s = sock_of(fd, &e);
+	if (!s)
+		return e;
+	struct msghdr_k m;
+	if (copyin(&m, umsg, sizeof(m)) < 0)
+		return -EFAULT;
+	struct chan_seg segs[PT_SEG_MAX];
+	unsigned nseg;
+	if ((e = iov_segs(m.iov, m.iovlen, PT_SEG_IN, segs, &nseg)) < 0)
+		return e;
+	return do_send(s, segs, nseg, flags, m.name, m.namelen);
+}
+
+long
+sys_recvmsg(int fd, uaddr_t umsg, int flags)
+{
+	long e = 0;
+	struct sockfile *s = sock_of(fd, &e);
+	if (!s)
+		return e;
+	struct msghdr_k m;
+	if (copyin(&m, umsg, sizeof(m)) < 0)
+		return -EFAULT;
+	struct chan_seg segs[PT_SEG_MAX];
+	unsigned nseg;
+	if ((e = iov_segs(m.iov, m.iovlen, PT_SEG_OUT, segs, &nseg)) < 0)
+		return e;
+	struct pt_sock_reply rep;
+	long r = do_recv(s, segs, nseg, flags, &rep);
+	if (r < 0)
+		return r;
+	uint32_t namelen = 0;
+	if (m.name) {
+		namelen = MIN(m.namelen, rep.addr_len);
+		if (copyout(m.name, rep.addr, namelen) < 0)
+			return -EFAULT;
+		namelen = rep.addr_len;
+	}
+	int32_t out_flags = 0;
+	uint64_t no_control = 0;
+	if (copyout(umsg + offsetof(struct msghdr_k, namelen), &namelen, 4) < 0 ||
+	    copyout(umsg + offsetof(struct msghdr_k, controllen), &no_control, 8) < 0 ||
+	    copyout(umsg + offsetof(struct msghdr_k, flags), &out_flags, 4) < 0)
+		return -EFAULT;
+	return r;
+}
+
+long
+sys_shutdown(int fd, int how)
+{
+	long e = 0;
+	struct sockfile *s = sock_of(fd, &e);
+	if (!s)
+		return e;
+	if (how < 0 || how > 2)
+		return -EINVAL;
+	struct pt_sock_msg msg = { .op = PT_SOCK_SHUTDOWN, .arg = { how } };
+	return sockfile_call_wait(s, &msg, NULL, NULL, 0, 0, true);
+}
+
+static long
+name_call(int fd, uint32_t op, uaddr_t addr, uaddr_t alen)
+{
+	long e = 0;
+	struct sockfile *s = sock_of(fd, &e);
+	if (!s)
+		return e;
+	struct pt_sock_msg msg = { .op = op };
+	struct pt_sock_reply rep;
+	long r = sockfile_call_wait(s, &msg, &rep, NULL, 0, 0, true);
+	if (r < 0)
+		return r;
+	return addr_out(&rep, addr, alen);
+}
+
+long
+sys_getsockname(int fd, uaddr_t addr, uaddr_t alen)
+{
+	return name_call(fd, PT_SOCK_NAME, addr, alen);
+}
+
+long
+sys_getpeername(int fd, uaddr_t addr, uaddr_t alen)
+{
+	return name_call(fd, PT_SOCK_PEER, addr, alen);
+}
+
+long
+sys_setsockopt(int fd, int level, int name, uaddr_t val, unsigned len)
+{
+	long e = 0;
+	struct sockfile *s = sock_of(fd, &e);
+	if (!s)
+		return e;
+	if (len > 256 || (len && (val + len < val || val + len > USER_TOP)))
+		return -EINVAL;
+	struct pt_sock_msg msg = { .op = PT_SOCK_SETOPT, .arg = { level, name } };
+	struct chan_seg seg = { val, len, PT_SEG_IN, false };
+	return sockfile_call_wait(s, &msg, NULL, &seg, len ? 1 : 0, 0, true);
+}
+
+long
+sys_getsockopt(int fd, int level, int name, uaddr_t val, uaddr_t ulen)
+{
+	long e = 0;
+	struct sockfile *s = sock_of(fd, &e);
+	if (!s)
+		return e;
+	uint32_t room;
+	if (copyin(&room, ulen, sizeof(room)) < 0)
+		return -EFAULT;
+	if ((int32_t)room < 0)
+		return -EINVAL;
+	if (level == SOL_SOCKET && (name == SO_TYPE || name == SO_DOMAIN)) {
+		int v = name == SO_TYPE ? s->type : s->domain;
+		uint32_t n = MIN(room, (uint32_t)sizeof(v));
+		if (copyout(val, &v, n) < 0 || copyout(ulen, &n, sizeof(n)) < 0)
+			return -EFAULT;
+		return 0;
+	}
+	room = MIN(room, 256u);
+	if (val + room < val || val + room > USER_TOP)
+		return -EFAULT;
+	struct pt_sock_msg msg = { .op = PT_SOCK_GETOPT, .arg = { level, name } };
+	struct chan_seg seg = { val, room, PT_SEG_OUT, false };
+	long r = sockfile_call_wait(s, &msg, NULL, &seg, room ? 1 : 0, 0, true);
+	if (r < 0)
+		return r;
+	uint32_t n = (uint32_t)MIN((unsigned long)r, room);
+	return copyout(ulen, &n, sizeof(n));
+}
