@@ -31,7 +31,7 @@ run: all
 test: all $(BUILD)/initramfs-test.cpio host-tests abi-tests
 	python3 tests/run
 
-bench: all
+bench: all $(BUILD)/initramfs-test.cpio
 	bench/run
 
 clean:
