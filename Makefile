@@ -15,6 +15,7 @@ include mk/kernel.mk
 include mk/user.mk
 include mk/iso.mk
 include mk/host-tests.mk
+include mk/lwip.mk
 
 
 # Missing Debian packages are installed by the project's own script.
