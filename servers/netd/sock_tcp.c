@@ -27,6 +27,23 @@ static err_t tcp_cb_poll(void *arg, struct tcp_pcb *pcb);
 static err_t tcp_cb_connected(void *arg, struct tcp_pcb *pcb, err_t err);
 static err_t tcp_cb_accept(void *arg, struct tcp_pcb *pcb, err_t err);
 
+/*
+ * The socket a callback of pcb is for. Callbacks end at tcp_detach(),
+ * so a socket that no longer holds the pcb means a bug here: host builds
+ * assert, and netd drops the event rather than touch another socket.
+ */
+static struct nsock *
+cb_sock(void *arg, const struct tcp_pcb *pcb)
+{
+	struct nsock *s = arg;
+
+	LWIP_ASSERT("callback for a pcb its socket let go",
+	    s == NULL || (s->used && s->pcb.tcp == pcb));
+	if (s == NULL || !s->used || s->pcb.tcp != pcb)
+		return NULL;
+	return s;
+}
+
 /* Routes all of pcb's callbacks to s. */
 static void
 tcp_attach(struct nsock *s, struct tcp_pcb *pcb)
@@ -329,10 +346,12 @@ nsock_tcp_listen(struct nsock *s, int backlog)
 static err_t
 tcp_cb_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 {
-	struct nsock *l = arg, *c;
+	struct nsock *l, *c;
 
-	if (l == NULL || err != ERR_OK || pcb == NULL ||
-	    l->state != NSOCK_LISTEN)
+	if (err != ERR_OK || pcb == NULL)
+		return ERR_VAL;
+	l = cb_sock(arg, (const struct tcp_pcb *)pcb->listener);
+	if (l == NULL || l->state != NSOCK_LISTEN)
 		return ERR_VAL;
 	c = nsock_alloc(l->family, SOCK_STREAM);
 	if (c == NULL)
@@ -478,9 +497,8 @@ nsock_tcp_connect(struct nsock *s, const struct sockaddr *addr,
 static err_t
 tcp_cb_connected(void *arg, struct tcp_pcb *pcb, err_t err)
 {
-	struct nsock *s = arg;
+	struct nsock *s = cb_sock(arg, pcb);
 
-	LWIP_UNUSED_ARG(pcb);
 	LWIP_UNUSED_ARG(err);	/* always ERR_OK: failures go to tcp_cb_err */
 	if (s == NULL)
 		return ERR_OK;
@@ -606,9 +624,8 @@ nsock_tcp_flush(struct nsock *s)
 static err_t
 tcp_cb_sent(void *arg, struct tcp_pcb *pcb, u16_t len)
 {
-	struct nsock *s = arg;
+	struct nsock *s = cb_sock(arg, pcb);
 
-	LWIP_UNUSED_ARG(pcb);
 	LWIP_UNUSED_ARG(len);
 	if (s != NULL)
 		nsock_notify(s, false);
@@ -618,9 +635,8 @@ tcp_cb_sent(void *arg, struct tcp_pcb *pcb, u16_t len)
 static err_t
 tcp_cb_poll(void *arg, struct tcp_pcb *pcb)
 {
-	struct nsock *s = arg;
+	struct nsock *s = cb_sock(arg, pcb);
 
-	LWIP_UNUSED_ARG(pcb);
 	if (s != NULL)
 		nsock_notify(s, false);
 	return ERR_OK;
@@ -714,13 +730,14 @@ tcp_finished(struct nsock *s)
 static err_t
 tcp_cb_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 {
-	struct nsock *s = arg;
+	struct nsock *s = cb_sock(arg, pcb);
 
 	LWIP_UNUSED_ARG(err);
 	if (s == NULL) {
-		/* Cannot happen after tcp_detach(); be safe anyway. */
-		if (p != NULL)
+		if (p != NULL) {
+			tcp_recved(pcb, p->tot_len);
 			pbuf_free(p);
+		}
 		return ERR_OK;
 	}
 	if (p == NULL) {
@@ -786,7 +803,9 @@ tcp_cb_err(void *arg, err_t err)
 {
 	struct nsock *s = arg;
 
-	if (s == NULL)
+	LWIP_ASSERT("error for a pcb its socket let go",
+	    s == NULL || (s->used && s->pcb.tcp != NULL));
+	if (s == NULL || !s->used || s->pcb.tcp == NULL)
 		return;
 	s->pcb.tcp = NULL;
 	if (err == ERR_RST)

@@ -438,6 +438,34 @@ test_half_close(void)
 	pump();
 }
 
+/* The side that closes first waits in TIME-WAIT, which lwIP ends on its
+   own (2 MSL): the socket must have let go of the pcb before that. */
+static void
+test_time_wait(void)
+{
+	char buf[8];
+	int l, c, s;
+
+	l = listener(AF_INET6, "::1", 5250, 1);
+	connect_pair(l, AF_INET6, "::1", 5250, &c, &s);
+	CHECK_EQ(nsock_shutdown(c, SHUT_WR), 0);
+	pump();
+	CHECK_EQ(nsock_recvfrom(s, buf, sizeof(buf), 0, NULL, NULL, NULL), 0);
+	CHECK_EQ(nsock_shutdown(s, SHUT_RDWR), 0);
+	pump();
+	CHECK_EQ(nsock_poll(c), POLLIN | POLLRDNORM | POLLRDHUP | POLLOUT |
+	    POLLWRNORM | POLLHUP);
+	CHECK_EQ(nsock_poll(s), POLLIN | POLLRDNORM | POLLRDHUP | POLLOUT |
+	    POLLWRNORM | POLLHUP);
+	advance(130000);
+	CHECK_EQ(nsock_recvfrom(c, buf, sizeof(buf), 0, NULL, NULL, NULL), 0);
+	CHECK_EQ(nsock_sendto(s, "x", 1, 0, NULL, 0), -EPIPE);
+	CHECK_EQ(nsock_close(c), 0);
+	CHECK_EQ(nsock_close(s), 0);
+	CHECK_EQ(nsock_close(l), 0);
+	pump();
+}
+
 /* Closing with unread data resets the peer (Linux); so does SO_LINGER
    with a zero timeout. */
 static void
@@ -1204,6 +1232,7 @@ main(void)
 	test_tcp_transfer(AF_INET6, "::1", 5001);
 	test_flow_control();
 	test_half_close();
+	test_time_wait();
 	test_reset();
 	test_refused();
 	test_names();
