@@ -22,6 +22,7 @@
 #include "lwip/udp.h"
 #include "petrel_lwip_hooks.h"
 #include "sock.h"
+#include "sock_int.h"	/* test_pinned_buffers looks at a queue */
 
 #define TCP_NODELAY_OPT	1	/* Linux's TCP_NODELAY, ... */
 #define TCP_KEEPIDLE_OPT 4
@@ -345,6 +346,24 @@ test_tcp_transfer(int family, const char *ip, int port)
 	CHECK_EQ(do_connect(c, ip, port), -EISCONN);
 	CHECK_EQ(nsock_recvfrom(s, NULL, 0, 0, NULL, NULL, NULL), 0);
 	CHECK_EQ(nsock_poll(s), POLLOUT | POLLWRNORM);
+	/* Each arrival is reported, even when POLLIN is already up, so
+	   edge-triggered waiters wake for it. */
+	for (int i = 0; i < 2; i++) {
+		before = note_count[s];
+		CHECK_EQ(nsock_sendto(c, "ab", 2, 0, NULL, 0), 2);
+		advance(300);	/* Nagle holds the second until an ACK */
+		CHECK_EQ(note_count[s], before + 1);
+		CHECK_EQ(note_events[s], POLLIN | POLLRDNORM | POLLOUT |
+		    POLLWRNORM);
+	}
+	CHECK_EQ(nsock_recvfrom(s, (char[4]){ 0 }, 4, 0, NULL, NULL, NULL), 4);
+	CHECK_EQ(note_events[s], POLLOUT | POLLWRNORM);
+	/* TCP_NODELAY: small writes go at once, with no ACK awaited. */
+	CHECK_EQ(set_int_opt(c, IPPROTO_TCP, TCP_NODELAY_OPT, 1), 0);
+	for (int i = 0; i < 3; i++)
+		CHECK_EQ(nsock_sendto(c, "cd", 2, 0, NULL, 0), 2);
+	pump();
+	CHECK_EQ(nsock_recvfrom(s, (char[8]){ 0 }, 8, 0, NULL, NULL, NULL), 6);
 
 	CHECK(transfer(c, s, 3 << 20, &partial));
 	CHECK(partial > 0);	/* 3 MiB cannot fit the buffers at once */
@@ -780,6 +799,64 @@ test_reuseaddr(void)
 	CHECK_EQ(do_bind(l, "127.0.0.1", 5900), -EADDRINUSE);
 	CHECK_EQ(nsock_close(l), 0);
 	CHECK_EQ(nsock_close(l2), 0);
+	pump();
+}
+
+/* Counts the pbufs queued on a TCP socket, and those from the pool. */
+static void
+count_queue(int id, unsigned *all, unsigned *pool)
+{
+	*all = *pool = 0;
+	for (struct pbuf *q = nsock_lookup(id)->rx_head; q; q = q->next) {
+		(*all)++;
+		*pool += pbuf_get_allocsrc(q) ==
+		    PBUF_TYPE_ALLOC_SRC_MASK_STD_MEMP_PBUF_POOL;
+	}
+}
+
+/* Hands n 100-byte pool pbufs to the socket's pcb as a NIC driver's
+   received data would arrive, byte values counting from first. */
+static void
+deliver_pool(int id, int first, int n)
+{
+	struct tcp_pcb *pcb = nsock_lookup(id)->pcb.tcp;
+
+	for (int i = first; i < first + n; i++) {
+		struct pbuf *p = pbuf_alloc(PBUF_RAW, 100, PBUF_POOL);
+
+		memset(p->payload, (char)i, 100);
+		CHECK_EQ(pcb->recv(pcb->callback_arg, pcb, p, ERR_OK), ERR_OK);
+	}
+}
+
+/* Data nobody reads may hold at most half the driver's pool buffers;
+   beyond that it is copied to the heap, and reading gives both back. */
+static void
+test_pinned_buffers(void)
+{
+	static char buf[70000];
+	unsigned all, pool;
+	int l, c, s, n;
+	bool same = true;
+
+	l = listener(AF_INET, "127.0.0.1", 5950, 1);
+	connect_pair(l, AF_INET, "127.0.0.1", 5950, &c, &s);
+	deliver_pool(s, 0, 600);
+	count_queue(s, &all, &pool);
+	CHECK_EQ(all, 600);
+	CHECK_EQ(pool, PBUF_POOL_SIZE / 2);
+	n = (int)nsock_recvfrom(s, buf, sizeof(buf), 0, NULL, NULL, NULL);
+	CHECK_EQ(n, 60000);
+	for (int i = 0; i < n; i++)
+		same &= buf[i] == (char)(i / 100);
+	CHECK(same);
+	deliver_pool(s, 0, 10);
+	count_queue(s, &all, &pool);
+	CHECK(all == 10 && pool == 10);
+	CHECK_EQ(nsock_close(s), 0);	/* unread: a reset, and the pool
+					   buffers go back */
+	CHECK_EQ(nsock_close(c), 0);
+	CHECK_EQ(nsock_close(l), 0);
 	pump();
 }
 
@@ -1241,6 +1318,7 @@ main(void)
 	test_keepalive();
 	test_tcp_options();
 	test_reuseaddr();
+	test_pinned_buffers();
 	test_udp();
 	test_udp_rcvbuf();
 	test_udp6();
