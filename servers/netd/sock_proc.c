@@ -16,7 +16,8 @@
 /* Linux pads each IPv4 line to these widths (seq_setwidth). */
 #define TCP4_WIDTH	149
 #define UDP4_WIDTH	127
-#define NULL_POINTER	"0000000000000000"	/* %pK, kernel pointers hidden */
+/* What %pK prints when kernel pointers are hidden. */
+#define NULL_POINTER	"0000000000000000"
 #define USER_HZ		100	/* clock_t ticks per second */
 
 struct out {

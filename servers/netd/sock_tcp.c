@@ -858,7 +858,8 @@ nsock_tcp_close(struct nsock *s)
 		return;
 	}
 	/* Unread data, or SO_LINGER {1, 0}, closes with RST (Linux). */
-	abort = s->rx_bytes > 0 || (s->opt.linger_on && s->opt.linger_secs == 0);
+	abort = s->rx_bytes > 0 ||
+	    (s->opt.linger_on && s->opt.linger_secs == 0);
 	tcp_release(s, abort);
 }
 

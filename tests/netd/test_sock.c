@@ -1178,13 +1178,9 @@ test_proc(void)
 	pump();
 }
 
-/*
- * Random calls with random arguments on a handful of sockets, with the
- * stack running in between: nothing may crash, trip ASan, or return
- * anything but a count or a negative errno.
- */
-static void
-test_fuzz(void)
+/* One random call with random arguments on the socket in *slot. */
+static long
+fuzz_call(uint64_t r, int *slot, int *ids)
 {
 	static char buf[70000];
 	static const char *ips[] = {
@@ -1192,93 +1188,117 @@ test_fuzz(void)
 	};
 	static const int levels[] = { SOL_SOCKET, IPPROTO_TCP, IPPROTO_IP,
 	    IPPROTO_IPV6, 77 };
-	uint64_t rng = 42;
-	int ids[16];
+	int id = *slot, port = 7000 + (int)((r >> 8) % 3);
+	struct any_addr to = addr_of(ips[(r >> 12) % 5], port);
+	int v = (int)((r >> 20) % 3), flags = 0;
+	socklen_t len = (socklen_t)((r >> 24) % 40);
+	size_t size = (r >> 60) ? (r >> 40) % 2000 : (r >> 40) % sizeof(buf);
+	long ret;
 
-	for (int i = 0; i < 16; i++)
-		ids[i] = -1;
-	for (int step = 0; step < 20000; step++) {
-		uint64_t r = check_rand(&rng);
-		int *slot = &ids[r % 16];
-		int id = *slot, port = 7000 + (int)((r >> 8) % 4);
-		const char *ip = ips[(r >> 12) % 5];
-		struct any_addr to = addr_of(ip, port);
-		long ret = 0;
-		int v = (int)((r >> 20) % 3), flags = 0;
-		socklen_t len = (socklen_t)((r >> 24) % 40);
+	switch ((r >> 32) % 20) {
+	case 0:
+		if (id >= 0)
+			nsock_close(id);
+		return *slot = nsock_create((r >> 40) & 1 ? AF_INET6 : AF_INET,
+		    (r >> 41) % 4 == 0 ? SOCK_DGRAM : SOCK_STREAM, 0);
+	case 1:
+		return nsock_bind(id, (struct sockaddr *)&to.ss, to.len);
+	case 2:
+		return nsock_listen(id, v);
+	case 3:
+	case 4:
+		ret = nsock_accept(id, (struct sockaddr *)buf, &len);
+		if (ret >= 0) {
+			/* The connection replaces a socket (not a listener). */
+			int *dst = &ids[2 + (r >> 44) % 10];
 
-		switch ((r >> 32) % 16) {
-		case 0:
-			if (id >= 0)
-				nsock_close(id);
-			ret = *slot = nsock_create((r >> 40) & 1 ? AF_INET6 :
-			    AF_INET, (r >> 41) & 1 ? SOCK_DGRAM : SOCK_STREAM,
-			    0);
-			break;
-		case 1: ret = do_bind(id, ip, port); break;
-		case 2: ret = nsock_listen(id, v); break;
-		case 3:
-			ret = nsock_accept(id, (struct sockaddr *)buf, &len);
-			if (ret >= 0)
-				ids[(r >> 44) % 16] >= 0 ?
-				    (void)nsock_close((int)ret) :
-				    (void)(ids[(r >> 44) % 16] = (int)ret);
-			break;
-		case 4: ret = do_connect(id, ip, port); break;
-		case 5:
-			ret = nsock_sendto(id, buf, (r >> 40) % sizeof(buf),
-			    (r >> 60) & 1 ? MSG_MORE : 0,
-			    (r >> 61) & 1 ? NULL :
-			    (struct sockaddr *)&to.ss, len);
-			break;
-		case 6:
-			if ((r >> 50) & 1)
-				flags |= MSG_PEEK;
-			if ((r >> 51) & 1)
-				flags |= MSG_TRUNC;
-			ret = nsock_recvfrom(id, buf, (r >> 40) % sizeof(buf),
-			    flags, (struct sockaddr *)buf, &len, &flags);
-			break;
-		case 7: ret = nsock_shutdown(id, v); break;
-		case 8:
-			ret = nsock_close(id);
-			*slot = -1;
-			break;
-		case 9:
-			/* The kernel copies len bytes of value: have them. */
-			memcpy(buf, &v, sizeof(v));
-			ret = nsock_setsockopt(id, levels[(r >> 40) % 5],
-			    (int)((r >> 44) % 40), buf, len);
-			break;
-		case 10:
-			ret = nsock_getsockopt(id, levels[(r >> 40) % 5],
-			    (int)((r >> 44) % 40), buf, &len);
-			break;
-		case 11:
-			ret = (r >> 40) & 1 ?
-			    nsock_getsockname(id, (struct sockaddr *)buf, &len) :
-			    nsock_getpeername(id, (struct sockaddr *)buf, &len);
-			break;
-		case 12:
-			ret = nsock_ioctl(id, (r >> 40) & 1 ? FIONREAD :
-			    TIOCOUTQ, &v);
-			break;
-		case 13:
-			ret = nsock_format_proc((r >> 40) & 1 ? AF_INET6 :
-			    AF_INET, (r >> 41) & 1 ? IPPROTO_UDP : IPPROTO_TCP,
-			    buf, (r >> 42) % 20000);
-			break;
-		case 14:
-			advance((unsigned)((r >> 40) % 3000));
-			break;
-		default:
-			ret = (long)nsock_poll(id);
-			break;
+			if (*dst >= 0)
+				nsock_close(*dst);
+			*dst = (int)ret;
 		}
+		return ret;
+	case 5:
+	case 6:
+		return nsock_connect(id, (struct sockaddr *)&to.ss, to.len);
+	case 7:
+	case 8:
+	case 9:
+		return nsock_sendto(id, buf, size, (r >> 50) & 1 ? MSG_MORE : 0,
+		    (r >> 51) & 1 ? NULL : (struct sockaddr *)&to.ss, to.len);
+	case 10:
+	case 11:
+	case 12:
+		if ((r >> 50) & 1)
+			flags |= MSG_PEEK;
+		if ((r >> 51) % 4 == 0)
+			flags |= MSG_TRUNC;
+		return nsock_recvfrom(id, buf, size, flags,
+		    (struct sockaddr *)buf, &len, &flags);
+	case 13:
+		return (r >> 40) % 4 ? nsock_shutdown(id, v) : nsock_close(id);
+	case 14:
+		/* The kernel copies len bytes of value: have them. */
+		memcpy(buf, &v, sizeof(v));
+		return nsock_setsockopt(id, levels[(r >> 40) % 5],
+		    (int)((r >> 44) % 40), buf, len);
+	case 15:
+		return nsock_getsockopt(id, levels[(r >> 40) % 5],
+		    (int)((r >> 44) % 40), buf, &len);
+	case 16:
+		if ((r >> 40) & 1)
+			return nsock_getsockname(id, (struct sockaddr *)buf,
+			    &len);
+		return nsock_getpeername(id, (struct sockaddr *)buf, &len);
+	case 17:
+		return nsock_ioctl(id, (r >> 40) & 1 ? FIONREAD : TIOCOUTQ, &v);
+	case 18:
+		return nsock_format_proc((r >> 40) & 1 ? AF_INET6 : AF_INET,
+		    (r >> 41) & 1 ? IPPROTO_UDP : IPPROTO_TCP, buf,
+		    (r >> 42) % 20000);
+	default:
+		if ((r >> 40) % 4 == 0)
+			advance((unsigned)((r >> 42) % 3000));
+		return (long)nsock_poll(id);
+	}
+}
+
+/*
+ * Random calls with random arguments on a dozen sockets, two of them
+ * listeners to begin with, the stack running in between: nothing may
+ * crash, trip ASan or an lwIP assertion, or return anything but a count
+ * or a negative errno.
+ */
+static void
+test_fuzz(void)
+{
+	uint64_t rng = 42;
+	int ids[12];
+	unsigned accepted = 0, sent = 0, received = 0;
+
+	for (int i = 0; i < 12; i++)
+		ids[i] = -1;
+	ids[0] = listener(AF_INET6, "::", 7000, 8);
+	ids[1] = listener(AF_INET, "127.0.0.1", 7001, 8);
+	for (int step = 0; step < 150000; step++) {
+		uint64_t r = check_rand(&rng);
+		int op = (int)((r >> 32) % 20);
+		/* Accepts go to the listeners; other calls mostly spare them
+		   (only rarely closing or re-creating one). */
+		int slot = op == 3 || op == 4 ? (int)(r % 2) :
+		    r % 64 == 0 ? (int)(r % 2) : 2 + (int)(r % 10);
+		long ret = fuzz_call(r, &ids[slot], ids);
+
 		CHECK(ret > -200);
+		accepted += (op == 3 || op == 4) && ret >= 0;
+		sent += op >= 7 && op <= 9 && ret > 0;
+		received += op >= 10 && op <= 12 && ret > 0;
 		pump();
 	}
-	for (int i = 0; i < 16; i++)
+	fprintf(stderr, "fuzz: %u accepted, %u sends, %u receives\n",
+	    accepted, sent, received);
+	/* The run did reach the interesting states. */
+	CHECK(accepted > 200 && sent > 1000 && received > 200);
+	for (int i = 0; i < 12; i++)
 		nsock_close(ids[i]);
 }
 
