@@ -372,6 +372,11 @@ nsock_bind(int id, const struct sockaddr *addr, socklen_t len)
 	if (s == NULL)
 		return -EBADF;
 	udp = s->type == SOCK_DGRAM;
+	/* Unlike connect and sendto, bind on AF_INET6 takes AF_INET6 only. */
+	if (s->family == AF_INET6 && addr != NULL &&
+	    len >= (socklen_t)sizeof(sa_family_t) &&
+	    addr->sa_family != AF_INET6)
+		return len < 24 ? -EINVAL : -EAFNOSUPPORT;
 	err = nsock_addr_get(s, addr, len, &ip, &port);
 	if (err != 0)
 		return err;

@@ -76,6 +76,7 @@ struct nsock {
 	bool bound;		/* bind() succeeded */
 	bool rd_shut, wr_shut;	/* shutdown() by the application */
 	bool fin_rcvd;		/* the peer's FIN arrived */
+	bool send_stalled;	/* lwIP ran out of memory in a send */
 	int error;		/* pending SO_ERROR: positive errno or 0 */
 	unsigned events;	/* poll bits last reported */
 	union {

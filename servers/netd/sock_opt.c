@@ -235,6 +235,8 @@ set_mcast_if(struct nsock *s, const void *val, socklen_t len)
 	else
 		memcpy(&mreq.imr_address, val, sizeof(struct in_addr));
 	ip4_addr_set_u32(&addr, mreq.imr_address.s_addr);
+	if (mreq.imr_ifindex < 0 || mreq.imr_ifindex > 255)
+		return -ENODEV;	/* lwIP numbers interfaces in a u8_t */
 	if (mreq.imr_ifindex != 0) {
 		netif = netif_get_by_index((u8_t)mreq.imr_ifindex);
 		if (netif == NULL)
@@ -270,8 +272,11 @@ set_membership4(struct nsock *s, const void *val, socklen_t len, bool join)
 	if (!ip4_addr_ismulticast(ip_2_ip4(&g.group)))
 		return -EINVAL;
 	ip4_addr_set_u32(&g.ifaddr, mreq.imr_address.s_addr);
-	if (len >= (socklen_t)sizeof(mreq))
+	if (len >= (socklen_t)sizeof(mreq)) {
+		if (mreq.imr_ifindex < 0 || mreq.imr_ifindex > 255)
+			return -ENODEV;
 		g.ifindex = (u8_t)mreq.imr_ifindex;
+	}
 	return nsock_udp_membership(s, &g, join);
 }
 
@@ -336,6 +341,8 @@ set_membership6(struct nsock *s, const void *val, socklen_t len, bool join)
 	IP_ADDR6(&g.group, words[0], words[1], words[2], words[3]);
 	if (!ip6_addr_ismulticast(ip_2_ip6(&g.group)))
 		return -EINVAL;
+	if (mreq.ipv6mr_interface > 255)
+		return -ENODEV;
 	g.ifindex = (u8_t)mreq.ipv6mr_interface;
 	return nsock_udp_membership(s, &g, join);
 }
@@ -389,7 +396,8 @@ set_ipv6(struct nsock *s, int name, const void *val, socklen_t len)
 		s->opt.mcast_loop = v;
 		break;
 	case IPV6_MULTICAST_IF:
-		if (v != 0 && netif_get_by_index((u8_t)v) == NULL)
+		if (v < 0 || v > 255 ||
+		    (v != 0 && netif_get_by_index((u8_t)v) == NULL))
 			return -ENODEV;
 		s->opt.mcast_ifindex = (u8_t)v;
 		break;

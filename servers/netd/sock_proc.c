@@ -107,6 +107,23 @@ tcp_family(const struct tcp_pcb *pcb)
 	return IP_IS_V4_VAL(pcb->local_ip) ? AF_INET : AF_INET6;
 }
 
+/* A TIME-WAIT line: Linux prints timer 3 with the time left, and
+   stops after the pointer. */
+static void
+tcp_tw_line(struct out *o, int family, int sl, const struct tcp_pcb *pcb)
+{
+	u32_t waited = (tcp_ticks - pcb->tmr) * TCP_SLOW_INTERVAL;
+	u32_t left = waited < 2 * TCP_MSL ? 2 * TCP_MSL - waited : 0;
+
+	out_printf(o, "%4d: ", sl);
+	out_addr(o, family, &pcb->local_ip, pcb->local_port);
+	out_printf(o, " ");
+	out_addr(o, family, &pcb->remote_ip, pcb->remote_port);
+	out_printf(o, " %02X %08X:%08X %02X:%08X %08X %5d %8d %d %d %s",
+	    linux_tcp_state(TIME_WAIT), 0, 0, 3, left * USER_HZ / 1000, 0,
+	    0, 0, 0, 1, NULL_POINTER);
+}
+
 static void
 tcp_line(struct out *o, int family, int sl, const struct tcp_pcb *pcb)
 {
@@ -131,8 +148,6 @@ tcp_line(struct out *o, int family, int sl, const struct tcp_pcb *pcb)
 	out_printf(o, " %02X %08X:%08X 00:00000000 %08X %5u %8d %lu %d %s",
 	    linux_tcp_state(pcb->state), txq, rxq,
 	    listen ? 0 : pcb->nrtx, 0, 0, 0UL, 1, NULL_POINTER);
-	if (pcb->state == TIME_WAIT)
-		return;
 	if (listen) {
 		out_printf(o, " %d %d %d %d %d", USER_HZ, 0, 0, 10, 0);
 		return;
@@ -167,7 +182,10 @@ format_tcp(struct out *o, int family)
 		for (struct tcp_pcb *pcb = lists[i]; pcb; pcb = pcb->next) {
 			if (tcp_family(pcb) != family)
 				continue;
-			tcp_line(o, family, sl++, pcb);
+			if (pcb->state == TIME_WAIT)
+				tcp_tw_line(o, family, sl++, pcb);
+			else
+				tcp_line(o, family, sl++, pcb);
 			out_end_line(o, family == AF_INET ? TCP4_WIDTH : 0);
 		}
 	}

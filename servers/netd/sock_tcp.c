@@ -537,6 +537,8 @@ tcp_writable(const struct nsock *s)
 
 	if (pcb == NULL || s->state != NSOCK_CONNECTED)
 		return true;
+	if (s->send_stalled)
+		return false;
 	room = tcp_room(pcb);
 	return room > 0 && room >= (TCP_SND_BUF - pcb->snd_buf) / 2;
 }
@@ -603,6 +605,9 @@ nsock_tcp_send(struct nsock *s, const void *buf, size_t len, int flags)
 	if (len == 0)
 		return 0;
 	done = tcp_queue(s->pcb.tcp, buf, len, more);
+	/* Room left but lwIP's segments or heap ran out: not writable until
+	   an ACK or lwIP's poll says otherwise, so waiters get an edge. */
+	s->send_stalled = done < len && tcp_room(s->pcb.tcp) > 0;
 	if (done == 0) {
 		nsock_notify(s, false);
 		return -EAGAIN;
@@ -627,8 +632,10 @@ tcp_cb_sent(void *arg, struct tcp_pcb *pcb, u16_t len)
 	struct nsock *s = cb_sock(arg, pcb);
 
 	LWIP_UNUSED_ARG(len);
-	if (s != NULL)
+	if (s != NULL) {
+		s->send_stalled = false;
 		nsock_notify(s, false);
+	}
 	return ERR_OK;
 }
 
@@ -637,8 +644,10 @@ tcp_cb_poll(void *arg, struct tcp_pcb *pcb)
 {
 	struct nsock *s = cb_sock(arg, pcb);
 
-	if (s != NULL)
+	if (s != NULL) {
+		s->send_stalled = false;
 		nsock_notify(s, false);
+	}
 	return ERR_OK;
 }
 
