@@ -756,12 +756,7 @@ tcp_cb_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 		nsock_notify(s, true);
 		return ERR_OK;
 	}
-	if (s->rd_shut) {
-		/* Read side shut: drop the data, keep the window open. */
-		tcp_recved(pcb, p->tot_len);
-		pbuf_free(p);
-		return ERR_OK;
-	}
+	/* Data after shutdown(SHUT_RD) still queues and reads (Linux). */
 	rx_append(s, p);
 	nsock_notify(s, true);
 	return ERR_OK;

@@ -228,8 +228,9 @@ udp_cb_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p,
 	struct nsock_dgram *d;
 
 	LWIP_UNUSED_ARG(pcb);
-	/* The first datagram always fits, whatever SO_RCVBUF says. */
-	if (s == NULL || s->rd_shut || (s->dgram_head != NULL &&
+	/* The first datagram always fits, whatever SO_RCVBUF says. Linux
+	   queues datagrams after shutdown(SHUT_RD) too. */
+	if (s == NULL || (s->dgram_head != NULL &&
 	    s->dgram_bytes + p->tot_len > (size_t)s->opt.rcvbuf) ||
 	    (d = malloc(sizeof(*d))) == NULL) {
 		if (s != NULL)
@@ -262,10 +263,10 @@ nsock_udp_recv(struct nsock *s, void *buf, size_t len, int flags,
 	if (flags & MSG_OOB)
 		return -EOPNOTSUPP;
 	if (d == NULL) {
+		/* Even after SHUT_RD: Linux blocks here, though poll says
+		   readable. */
 		e = nsock_take_error(s);
-		if (e != 0)
-			return -e;
-		return s->rd_shut ? 0 : -EAGAIN;
+		return e != 0 ? -e : -EAGAIN;
 	}
 	size = d->p->tot_len;
 	n = len < size ? len : size;
