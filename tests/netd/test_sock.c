@@ -14,7 +14,9 @@
 #include <sys/ioctl.h>
 
 #include "check.h"
+#include "lwip/igmp.h"
 #include "lwip/init.h"
+#include "lwip/mld6.h"
 #include "lwip/netif.h"
 #include "lwip/priv/tcp_priv.h"
 #include "lwip/tcp.h"
@@ -1072,8 +1074,48 @@ test_multicast(void)
 	mreq.imr_multiaddr.s_addr = inet_addr("239.1.2.4");
 	CHECK_EQ(nsock_setsockopt(r, IPPROTO_IP, IP_ADD_MEMBERSHIP, &mreq,
 	    sizeof(mreq)), 0);
+	CHECK(igmp_lookfor_group(netif_get_by_index(1),
+	    (ip4_addr_t *)&mreq.imr_multiaddr) != NULL);
 	CHECK_EQ(nsock_close(r), 0);
+	CHECK(igmp_lookfor_group(netif_get_by_index(1),
+	    (ip4_addr_t *)&mreq.imr_multiaddr) == NULL);
 	CHECK_EQ(nsock_close(s), 0);
+}
+
+/* IPv6 memberships: the same rules through IPV6_JOIN_GROUP/LEAVE. */
+static void
+test_multicast6(void)
+{
+	int r6 = nsock_create(AF_INET6, SOCK_DGRAM, 0);
+	struct netif *lo = netif_get_by_index(1);
+	struct ipv6_mreq m6;
+	ip6_addr_t group;
+
+	memset(&m6, 0, sizeof(m6));
+	CHECK_EQ(inet_pton(AF_INET6, "ff15::1:2", &m6.ipv6mr_multiaddr), 1);
+	m6.ipv6mr_interface = 1;
+	CHECK_EQ(nsock_setsockopt(r6, IPPROTO_IPV6, IPV6_JOIN_GROUP, &m6,
+	    sizeof(m6)), 0);
+	CHECK_EQ(nsock_setsockopt(r6, IPPROTO_IPV6, IPV6_JOIN_GROUP, &m6,
+	    sizeof(m6)), -EADDRINUSE);
+	CHECK_EQ(nsock_setsockopt(r6, IPPROTO_IPV6, IPV6_LEAVE_GROUP, &m6,
+	    sizeof(m6)), 0);
+	CHECK_EQ(nsock_setsockopt(r6, IPPROTO_IPV6, IPV6_LEAVE_GROUP, &m6,
+	    sizeof(m6)), -EADDRNOTAVAIL);
+	m6.ipv6mr_interface = 200;
+	CHECK_EQ(nsock_setsockopt(r6, IPPROTO_IPV6, IPV6_JOIN_GROUP, &m6,
+	    sizeof(m6)), -ENODEV);
+	CHECK_EQ(inet_pton(AF_INET6, "::1", &m6.ipv6mr_multiaddr), 1);
+	CHECK_EQ(nsock_setsockopt(r6, IPPROTO_IPV6, IPV6_JOIN_GROUP, &m6,
+	    sizeof(m6)), -EINVAL);
+	CHECK_EQ(inet_pton(AF_INET6, "ff15::1:3", &m6.ipv6mr_multiaddr), 1);
+	m6.ipv6mr_interface = 0;
+	CHECK_EQ(nsock_setsockopt(r6, IPPROTO_IPV6, IPV6_JOIN_GROUP, &m6,
+	    sizeof(m6)), 0);
+	IP6_ADDR(&group, PP_HTONL(0xff150000), 0, 0, PP_HTONL(0x00010003));
+	CHECK(mld6_lookfor_group(lo, &group) != NULL);
+	CHECK_EQ(nsock_close(r6), 0);	/* leaves ff15::1:3 */
+	CHECK(mld6_lookfor_group(lo, &group) == NULL);
 }
 
 /* ---- Limits, /proc and robustness ---- */
@@ -1369,6 +1411,7 @@ main(void)
 	test_udp_rcvbuf();
 	test_udp6();
 	test_multicast();
+	test_multicast6();
 	test_limits();
 	test_proc();
 	check_all_released();
