@@ -10,6 +10,7 @@
 #include <sys/ioctl.h>
 
 #include "lwip/priv/tcp_priv.h"	/* TCP_KEEP*_DEFAULT */
+#include "lwip/raw.h"
 #include "lwip/tcp.h"
 #include "lwip/udp.h"
 #include "sock_int.h"
@@ -93,7 +94,7 @@ opts_default(struct nsock_opts *o, int type)
 
 /* Takes the lowest free slot; returns NULL when all NSOCK_MAX are used. */
 struct nsock *
-nsock_alloc(int family, int type)
+nsock_alloc(int family, int type, int protocol)
 {
 	for (int id = 0; id < NSOCK_MAX; id++) {
 		struct nsock *s = &nsock_table[id];
@@ -104,6 +105,7 @@ nsock_alloc(int family, int type)
 		s->used = true;
 		s->family = (u8_t)family;
 		s->type = (u8_t)type;
+		s->protocol = (u8_t)protocol;
 		s->listener = -1;
 		s->accept_head = s->accept_tail = s->accept_next = -1;
 		if (family == AF_INET6) {
@@ -250,6 +252,9 @@ nsock_save_addrs(struct nsock *s)
 		s->local_port = pcb->local_port;
 		ip_addr_copy(s->remote_ip, pcb->remote_ip);
 		s->remote_port = pcb->remote_port;
+	} else if (s->type == SOCK_RAW && s->pcb.raw != NULL) {
+		ip_addr_copy(s->local_ip, s->pcb.raw->local_ip);
+		ip_addr_copy(s->remote_ip, s->pcb.raw->remote_ip);
 	}
 }
 
@@ -258,7 +263,7 @@ nsock_events(struct nsock *s)
 {
 	if (s->type == SOCK_STREAM)
 		return nsock_tcp_poll(s);
-	return nsock_udp_poll(s);
+	return nsock_udp_poll(s);	/* raw sockets poll as UDP */
 }
 
 /*
@@ -292,21 +297,25 @@ nsock_poll(int id)
 	return nsock_events(s);
 }
 
+/* Returns the protocol a socket of this kind speaks, or -errno. */
 static int
-check_type(int type, int protocol)
+check_type(int domain, int type, int protocol)
 {
 	switch (type) {
 	case SOCK_STREAM:
 		if (protocol != 0 && protocol != IPPROTO_TCP)
 			return -EPROTONOSUPPORT;
-		return 0;
+		return IPPROTO_TCP;
 	case SOCK_DGRAM:
 		if (protocol != 0 && protocol != IPPROTO_UDP)
 			return -EPROTONOSUPPORT;
-		return 0;
+		return IPPROTO_UDP;
 	case SOCK_RAW:
-		/* Not served yet (docs/netd.md): as if no raw protocol. */
-		return -EPROTONOSUPPORT;
+		/* Raw ICMP only (docs/netd.md). */
+		if (protocol != (domain == AF_INET ? IPPROTO_ICMP :
+		    IPPROTO_ICMPV6))
+			return -EPROTONOSUPPORT;
+		return protocol;
 	default:
 		/* Linux rejects types past SOCK_PACKET before the family. */
 		if (type <= 0 || type > SOCK_PACKET)
@@ -319,15 +328,14 @@ int
 nsock_create(int domain, int type, int protocol)
 {
 	struct nsock *s;
-	int err;
 
 	type &= ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (domain != AF_INET && domain != AF_INET6)
 		return -EAFNOSUPPORT;
-	err = check_type(type, protocol);
-	if (err != 0)
-		return err;
-	s = nsock_alloc(domain, type);
+	protocol = check_type(domain, type, protocol);
+	if (protocol < 0)
+		return protocol;
+	s = nsock_alloc(domain, type, protocol);
 	if (s == NULL)
 		return -ENFILE;
 	s->events = nsock_events(s);
@@ -343,8 +351,10 @@ nsock_close(int id)
 		return -EBADF;
 	if (s->type == SOCK_STREAM)
 		nsock_tcp_close(s);
-	else
+	else if (s->type == SOCK_DGRAM)
 		nsock_udp_close(s);
+	else
+		nsock_raw_close(s);
 	nsock_free(s);
 	return 0;
 }
@@ -389,6 +399,8 @@ nsock_bind(int id, const struct sockaddr *addr, socklen_t len)
 		return -EADDRNOTAVAIL;
 	if (udp)
 		err = nsock_udp_bind(s, bind_wildcard(s, &ip), port);
+	else if (s->type == SOCK_RAW)
+		err = nsock_raw_bind(s, &ip);
 	else
 		err = nsock_tcp_bind(s, bind_wildcard(s, &ip), port);
 	nsock_notify(s, false);
@@ -430,6 +442,8 @@ nsock_connect(int id, const struct sockaddr *addr, socklen_t len)
 		return -EINVAL;
 	if (s->type == SOCK_STREAM)
 		return nsock_tcp_connect(s, addr, len);
+	if (s->type == SOCK_RAW)
+		return nsock_raw_connect(s, addr, len);
 	return nsock_udp_connect(s, addr, len);
 }
 
@@ -445,6 +459,8 @@ nsock_sendto(int id, const void *buf, size_t len, int flags,
 		return -EOPNOTSUPP;
 	if (s->type == SOCK_STREAM)
 		return nsock_tcp_send(s, buf, len, flags);
+	if (s->type == SOCK_RAW)
+		return nsock_raw_send(s, buf, len, addr, addr_len);
 	return nsock_udp_send(s, buf, len, flags, addr, addr_len);
 }
 
@@ -466,7 +482,7 @@ nsock_recvfrom(int id, void *buf, size_t len, int flags,
 			*addr_len = 0;
 		return nsock_tcp_recv(s, buf, len, flags);
 	}
-	return nsock_udp_recv(s, buf, len, flags, addr, addr_len, msg_flags);
+	return nsock_dgram_read(s, buf, len, flags, addr, addr_len, msg_flags);
 }
 
 int

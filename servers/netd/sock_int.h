@@ -13,10 +13,11 @@
 #include "lwip/pbuf.h"
 #include "sock.h"
 
+struct raw_pcb;
 struct tcp_pcb;
 struct udp_pcb;
 
-/* Where a TCP socket is in its life (UDP sockets stay NSOCK_CLOSED). */
+/* Where a TCP socket is in its life (others stay NSOCK_CLOSED). */
 enum nsock_state {
 	NSOCK_CLOSED,		/* no connection: new, bound, or reset by
 				   connect() after a failure */
@@ -69,7 +70,8 @@ struct nsock {
 	bool used;
 	bool embryo;		/* accepted by lwIP, not yet by accept() */
 	u8_t family;		/* AF_INET or AF_INET6 */
-	u8_t type;		/* SOCK_STREAM or SOCK_DGRAM */
+	u8_t type;		/* SOCK_STREAM, SOCK_DGRAM or SOCK_RAW */
+	u8_t protocol;		/* IPPROTO_TCP, _UDP, _ICMP or _ICMPV6 */
 	u8_t state;		/* enum nsock_state */
 	u8_t conn;		/* enum nsock_conn */
 	bool v6only;
@@ -82,6 +84,7 @@ struct nsock {
 	union {
 		struct tcp_pcb *tcp;
 		struct udp_pcb *udp;
+		struct raw_pcb *raw;
 	} pcb;
 	/* Addresses as last seen on the pcb, for after it is gone. */
 	ip_addr_t local_ip, remote_ip;
@@ -95,11 +98,13 @@ struct nsock {
 	/* TCP embryo: its listener and the next embryo in that queue. */
 	int listener, accept_next;
 
-	/* UDP: received datagrams, oldest first. */
+	/* UDP and raw: received datagrams, oldest first. */
 	struct nsock_dgram *dgram_head, *dgram_tail;
 	size_t dgram_bytes;
 	unsigned drops;
 	struct nsock_group *groups;
+	/* Raw ICMP: types not delivered (ICMP_FILTER, ICMP6_FILTER). */
+	u32_t icmp_filter[8];
 
 	struct nsock_opts opt;
 };
@@ -107,7 +112,7 @@ struct nsock {
 /* sock.c: the table, readiness and shared helpers. */
 struct nsock *nsock_lookup(int id);
 struct nsock *nsock_slot(int id);
-struct nsock *nsock_alloc(int family, int type);
+struct nsock *nsock_alloc(int family, int type, int protocol);
 void nsock_free(struct nsock *s);
 int nsock_id(const struct nsock *s);
 void nsock_notify(struct nsock *s, bool always);
@@ -152,15 +157,26 @@ int nsock_udp_connect(struct nsock *s, const struct sockaddr *addr,
     socklen_t len);
 ssize_t nsock_udp_send(struct nsock *s, const void *buf, size_t len,
     int flags, const struct sockaddr *addr, socklen_t addr_len);
-ssize_t nsock_udp_recv(struct nsock *s, void *buf, size_t len, int flags,
-    struct sockaddr *addr, socklen_t *addr_len, int *msg_flags);
 int nsock_udp_shutdown(struct nsock *s, bool rd, bool wr);
 void nsock_udp_close(struct nsock *s);
 unsigned nsock_udp_poll(struct nsock *s);
+void nsock_dgram_queue(struct nsock *s, struct pbuf *p, const ip_addr_t *addr,
+    u16_t port);
+ssize_t nsock_dgram_read(struct nsock *s, void *buf, size_t len, int flags,
+    struct sockaddr *addr, socklen_t *addr_len, int *msg_flags);
 int nsock_udp_ensure_pcb(struct nsock *s);
 struct nsock *nsock_udp_owner(const struct udp_pcb *pcb);
 void nsock_udp_apply_opts(struct nsock *s);
 int nsock_udp_membership(struct nsock *s, const struct nsock_group *g,
     bool join);
+
+/* sock_raw.c */
+int nsock_raw_bind(struct nsock *s, const ip_addr_t *ip);
+int nsock_raw_connect(struct nsock *s, const struct sockaddr *addr,
+    socklen_t len);
+ssize_t nsock_raw_send(struct nsock *s, const void *buf, size_t len,
+    const struct sockaddr *addr, socklen_t addr_len);
+void nsock_raw_close(struct nsock *s);
+void nsock_raw_apply_opts(struct nsock *s);
 
 #endif

@@ -20,6 +20,10 @@
 #define LINUX_TCP_KEEPIDLE	4
 #define LINUX_TCP_KEEPINTVL	5
 #define LINUX_TCP_KEEPCNT	6
+#define LINUX_SOL_RAW		255
+#define LINUX_ICMP_FILTER	1	/* level SOL_RAW, IPv4 */
+#define LINUX_ICMP6_FILTER	1	/* level IPPROTO_ICMPV6 */
+#define LINUX_IPV6_CHECKSUM	7
 
 /* Linux's limits and floors for these options. */
 #define MAX_TCP_KEEPIDLE	32767
@@ -75,8 +79,10 @@ apply(struct nsock *s)
 {
 	if (s->type == SOCK_STREAM)
 		nsock_tcp_apply_opts(s);
-	else
+	else if (s->type == SOCK_DGRAM)
 		nsock_udp_apply_opts(s);
+	else
+		nsock_raw_apply_opts(s);
 }
 
 /* Linux doubles what is asked (for bookkeeping) within its limits. */
@@ -408,6 +414,52 @@ set_ipv6(struct nsock *s, int name, const void *val, socklen_t len)
 	return 0;
 }
 
+/*
+ * Raw ICMP options: the filter of ICMP types not to deliver (a 32-bit
+ * mask for IPv4, 256 bits for IPv6) and ICMPv6's checksum offset, which
+ * may only be restated as 2 (Linux).
+ */
+static int
+set_raw(struct nsock *s, int level, int name, const void *val,
+    socklen_t len)
+{
+	size_t size = s->family == AF_INET ? 4 : sizeof(s->icmp_filter);
+	int v;
+
+	if (s->type != SOCK_RAW)
+		return -ENOPROTOOPT;
+	if (level == LINUX_SOL_RAW && name == LINUX_IPV6_CHECKSUM &&
+	    s->family == AF_INET6) {
+		if (get_int(val, len, &v) != 0 || v != 2)
+			return -EINVAL;
+		return 0;
+	}
+	if (name != LINUX_ICMP_FILTER || (level == LINUX_SOL_RAW) !=
+	    (s->family == AF_INET))
+		return level == LINUX_SOL_RAW ? -ENOPROTOOPT : -EOPNOTSUPP;
+	if (val == NULL)
+		return -EINVAL;
+	memset(s->icmp_filter, 0, sizeof(s->icmp_filter));
+	memcpy(s->icmp_filter, val, (size_t)len < size ? (size_t)len : size);
+	return 0;
+}
+
+static int
+get_raw(struct nsock *s, int level, int name, void *val, socklen_t *len)
+{
+	socklen_t size = s->family == AF_INET ? 4 : sizeof(s->icmp_filter);
+
+	if (s->type != SOCK_RAW)
+		return -ENOPROTOOPT;
+	if (level == LINUX_SOL_RAW && name == LINUX_IPV6_CHECKSUM &&
+	    s->family == AF_INET6)
+		return put_int(val, len, 2);
+	if (name != LINUX_ICMP_FILTER || (level == LINUX_SOL_RAW) !=
+	    (s->family == AF_INET))
+		return level == LINUX_SOL_RAW ? -ENOPROTOOPT : -EOPNOTSUPP;
+	return put_val(val, len, s->icmp_filter, size);
+}
+
 int
 nsock_setsockopt(int id, int level, int name, const void *val,
     socklen_t len)
@@ -434,6 +486,10 @@ nsock_setsockopt(int id, int level, int name, const void *val,
 			return -ENOPROTOOPT;
 		err = set_ipv6(s, name, val, len);
 		break;
+	case LINUX_SOL_RAW:
+	case IPPROTO_ICMPV6:
+		err = set_raw(s, level, name, val, len);
+		break;
 	default:
 		return -ENOPROTOOPT;
 	}
@@ -450,8 +506,7 @@ get_socket(struct nsock *s, int name, void *val, socklen_t *len)
 	switch (name) {
 	case SO_TYPE:		return put_int(val, len, s->type);
 	case SO_DOMAIN:		return put_int(val, len, s->family);
-	case SO_PROTOCOL:	return put_int(val, len,
-	    s->type == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP);
+	case SO_PROTOCOL:	return put_int(val, len, s->protocol);
 	case SO_ERROR:		return put_int(val, len, nsock_take_error(s));
 	case SO_ACCEPTCONN:	return put_int(val, len,
 	    s->state == NSOCK_LISTEN);
@@ -581,6 +636,10 @@ nsock_getsockopt(int id, int level, int name, void *val, socklen_t *len)
 		if (s->family != AF_INET6)
 			return -ENOPROTOOPT;
 		err = get_ipv6(s, name, val, len);
+		break;
+	case LINUX_SOL_RAW:
+	case IPPROTO_ICMPV6:
+		err = get_raw(s, level, name, val, len);
 		break;
 	default:
 		return -ENOPROTOOPT;

@@ -353,7 +353,7 @@ tcp_cb_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 	l = cb_sock(arg, (const struct tcp_pcb *)pcb->listener);
 	if (l == NULL || l->state != NSOCK_LISTEN)
 		return ERR_VAL;
-	c = nsock_alloc(l->family, SOCK_STREAM);
+	c = nsock_alloc(l->family, SOCK_STREAM, IPPROTO_TCP);
 	if (c == NULL)
 		return ERR_MEM;
 	c->embryo = true;

@@ -220,21 +220,21 @@ nsock_udp_send(struct nsock *s, const void *buf, size_t len, int flags,
 	}
 }
 
-static void
-udp_cb_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p,
-    const ip_addr_t *addr, u16_t port)
+/*
+ * Queues a received datagram (UDP, or a raw packet) with its sender,
+ * taking the pbuf; drops it past SO_RCVBUF, though the first datagram
+ * always fits. Linux queues datagrams after shutdown(SHUT_RD) too.
+ */
+void
+nsock_dgram_queue(struct nsock *s, struct pbuf *p, const ip_addr_t *addr,
+    u16_t port)
 {
-	struct nsock *s = arg;
 	struct nsock_dgram *d;
 
-	LWIP_UNUSED_ARG(pcb);
-	/* The first datagram always fits, whatever SO_RCVBUF says. Linux
-	   queues datagrams after shutdown(SHUT_RD) too. */
-	if (s == NULL || (s->dgram_head != NULL &&
+	if ((s->dgram_head != NULL &&
 	    s->dgram_bytes + p->tot_len > (size_t)s->opt.rcvbuf) ||
 	    (d = malloc(sizeof(*d))) == NULL) {
-		if (s != NULL)
-			s->drops++;
+		s->drops++;
 		pbuf_free(p);
 		return;
 	}
@@ -252,8 +252,24 @@ udp_cb_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p,
 	nsock_notify(s, true);
 }
 
+static void
+udp_cb_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p,
+    const ip_addr_t *addr, u16_t port)
+{
+	struct nsock *s = arg;
+
+	LWIP_ASSERT("datagram for a pcb its socket let go",
+	    s != NULL && s->used && s->pcb.udp == pcb);
+	if (s == NULL || !s->used || s->pcb.udp != pcb) {
+		pbuf_free(p);
+		return;
+	}
+	nsock_dgram_queue(s, p, addr, port);
+}
+
+/* recvfrom on a datagram queue (UDP and raw sockets). */
 ssize_t
-nsock_udp_recv(struct nsock *s, void *buf, size_t len, int flags,
+nsock_dgram_read(struct nsock *s, void *buf, size_t len, int flags,
     struct sockaddr *addr, socklen_t *addr_len, int *msg_flags)
 {
 	struct nsock_dgram *d = s->dgram_head;

@@ -1118,6 +1118,130 @@ test_multicast6(void)
 	CHECK(mld6_lookfor_group(lo, &group) == NULL);
 }
 
+/* ---- Raw ICMP ---- */
+
+/* The Internet checksum of an ICMP message. */
+static uint16_t
+icmp_sum(const uint8_t *data, size_t len)
+{
+	uint32_t sum = 0;
+
+	for (size_t i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)(data[i] << 8 | data[i + 1]);
+	if (len & 1)
+		sum += (uint32_t)data[len - 1] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return htons((uint16_t)~sum);
+}
+
+/* An echo request of 14 bytes: type, code, checksum, id, seq, "petrel". */
+static void
+echo_request(uint8_t *pkt, uint8_t type, uint16_t seq)
+{
+	uint16_t sum;
+
+	memset(pkt, 0, 14);
+	pkt[0] = type;
+	pkt[4] = 0x12;
+	pkt[5] = 0x34;
+	pkt[6] = (uint8_t)(seq >> 8);
+	pkt[7] = (uint8_t)seq;
+	memcpy(pkt + 8, "petrel", 6);
+	sum = icmp_sum(pkt, 14);
+	memcpy(pkt + 2, &sum, 2);
+}
+
+/* ping over IPv4: the socket sees the request arrive and lwIP's reply,
+   each with its IP header; ICMP_FILTER hides the requests. */
+static void
+test_raw4(void)
+{
+	uint8_t pkt[14], in[128];
+	struct sockaddr_in to = addr4("127.0.0.1", 0), from, want;
+	socklen_t len = sizeof(from);
+	uint32_t filter = 1u << 8;	/* echo requests */
+	int r;
+
+	CHECK_EQ(nsock_create(AF_INET, SOCK_RAW, 0), -EPROTONOSUPPORT);
+	CHECK_EQ(nsock_create(AF_INET, SOCK_RAW, IPPROTO_UDP),
+	    -EPROTONOSUPPORT);
+	CHECK_EQ(nsock_create(AF_INET6, SOCK_RAW, IPPROTO_ICMP),
+	    -EPROTONOSUPPORT);
+	r = nsock_create(AF_INET, SOCK_RAW, IPPROTO_ICMP);
+	CHECK(r >= 0);
+	CHECK_EQ(get_int_opt(r, SOL_SOCKET, SO_PROTOCOL), IPPROTO_ICMP);
+	echo_request(pkt, 8, 1);
+	CHECK_EQ(nsock_sendto(r, pkt, sizeof(pkt), 0, NULL, 0), -EDESTADDRREQ);
+	CHECK_EQ(nsock_sendto(r, pkt, sizeof(pkt), 0, (struct sockaddr *)&to,
+	    sizeof(to)), 14);
+	pump();
+	CHECK_EQ(nsock_recvfrom(r, in, sizeof(in), 0, (struct sockaddr *)&from,
+	    &len, NULL), 34);
+	want = addr4("127.0.0.1", 0);
+	CHECK(len == 16 && memcmp(&from, &want, sizeof(want)) == 0);
+	CHECK(in[0] == 0x45 && in[9] == IPPROTO_ICMP && in[20] == 8);
+	CHECK_EQ(nsock_recvfrom(r, in, sizeof(in), 0, NULL, NULL, NULL), 34);
+	CHECK(in[20] == 0 && memcmp(in + 24, pkt + 4, 10) == 0);
+	CHECK_EQ(nsock_recvfrom(r, in, sizeof(in), 0, NULL, NULL, NULL),
+	    -EAGAIN);
+	CHECK_EQ(nsock_setsockopt(r, 255 /* SOL_RAW */, 1 /* ICMP_FILTER */,
+	    &filter, sizeof(filter)), 0);
+	echo_request(pkt, 8, 2);
+	CHECK_EQ(nsock_sendto(r, pkt, sizeof(pkt), 0, (struct sockaddr *)&to,
+	    sizeof(to)), 14);
+	pump();
+	CHECK_EQ(nsock_recvfrom(r, in, sizeof(in), 0, NULL, NULL, NULL), 34);
+	CHECK(in[20] == 0 && in[27] == 2);
+	CHECK_EQ(nsock_recvfrom(r, in, sizeof(in), 0, NULL, NULL, NULL),
+	    -EAGAIN);
+	to = addr4("255.255.255.255", 0);
+	CHECK_EQ(nsock_sendto(r, pkt, sizeof(pkt), 0, (struct sockaddr *)&to,
+	    sizeof(to)), -EACCES);
+	CHECK_EQ(nsock_close(r), 0);
+}
+
+/* ping over IPv6: netd computes the ICMPv6 checksum; packets come
+   without their IPv6 header; ICMP6_FILTER passes replies only. */
+static void
+test_raw6(void)
+{
+	uint8_t pkt[14], in[128];
+	uint32_t filter[8];
+	struct sockaddr_in6 to = addr6("::1", 0), from;
+	socklen_t len = sizeof(from);
+	int r = nsock_create(AF_INET6, SOCK_RAW, IPPROTO_ICMPV6);
+
+	CHECK(r >= 0);
+	CHECK_EQ(set_int_opt(r, 255, 7 /* IPV6_CHECKSUM */, 2), 0);
+	CHECK_EQ(set_int_opt(r, 255, 7, 4), -EINVAL);
+	echo_request(pkt, 128, 1);
+	pkt[2] = pkt[3] = 0xff;	/* wrong on purpose: netd sets it */
+	CHECK_EQ(nsock_sendto(r, pkt, 3, 0, (struct sockaddr *)&to,
+	    sizeof(to)), -EINVAL);
+	CHECK_EQ(nsock_sendto(r, pkt, sizeof(pkt), 0, (struct sockaddr *)&to,
+	    sizeof(to)), 14);
+	pump();
+	CHECK_EQ(nsock_recvfrom(r, in, sizeof(in), 0, (struct sockaddr *)&from,
+	    &len, NULL), 14);
+	CHECK(len == 28 && IN6_IS_ADDR_LOOPBACK(&from.sin6_addr));
+	CHECK_EQ(in[0], 128);
+	CHECK_EQ(nsock_recvfrom(r, in, sizeof(in), 0, NULL, NULL, NULL), 14);
+	CHECK(in[0] == 129 && memcmp(in + 4, pkt + 4, 10) == 0);
+	memset(filter, 0xff, sizeof(filter));
+	filter[129 >> 5] &= ~(1u << (129 & 31));
+	CHECK_EQ(nsock_setsockopt(r, IPPROTO_ICMPV6, 1 /* ICMP6_FILTER */,
+	    filter, sizeof(filter)), 0);
+	CHECK_EQ(nsock_sendto(r, pkt, sizeof(pkt), 0, (struct sockaddr *)&to,
+	    sizeof(to)), 14);
+	pump();
+	CHECK_EQ(nsock_recvfrom(r, in, sizeof(in), 0, NULL, NULL, NULL), 14);
+	CHECK_EQ(in[0], 129);
+	CHECK_EQ(nsock_recvfrom(r, in, sizeof(in), 0, NULL, NULL, NULL),
+	    -EAGAIN);
+	CHECK_EQ(nsock_close(r), 0);
+}
+
 /* ---- Limits, /proc and robustness ---- */
 
 static void
@@ -1255,7 +1379,7 @@ fuzz_call(uint64_t r, int *slot, int *ids)
 		"127.0.0.1", "::1", "::", "0.0.0.0", "::ffff:127.0.0.1",
 	};
 	static const int levels[] = { SOL_SOCKET, IPPROTO_TCP, IPPROTO_IP,
-	    IPPROTO_IPV6, 77 };
+	    IPPROTO_IPV6, 255, IPPROTO_ICMPV6, 77 };
 	int id = *slot, port = 7000 + (int)((r >> 8) % 3);
 	struct any_addr to = addr_of(ips[(r >> 12) % 5], port);
 	int v = (int)((r >> 20) % 3), flags = 0;
@@ -1267,8 +1391,17 @@ fuzz_call(uint64_t r, int *slot, int *ids)
 	case 0:
 		if (id >= 0)
 			nsock_close(id);
-		return *slot = nsock_create((r >> 40) & 1 ? AF_INET6 : AF_INET,
-		    (r >> 41) % 4 == 0 ? SOCK_DGRAM : SOCK_STREAM, 0);
+		v = (r >> 40) & 1 ? AF_INET6 : AF_INET;
+		switch ((r >> 41) % 8) {
+		case 0:
+		case 1:
+			return *slot = nsock_create(v, SOCK_DGRAM, 0);
+		case 2:
+			return *slot = nsock_create(v, SOCK_RAW,
+			    v == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6);
+		default:
+			return *slot = nsock_create(v, SOCK_STREAM, 0);
+		}
 	case 1:
 		return nsock_bind(id, (struct sockaddr *)&to.ss, to.len);
 	case 2:
@@ -1307,10 +1440,10 @@ fuzz_call(uint64_t r, int *slot, int *ids)
 	case 14:
 		/* The kernel copies len bytes of value: have them. */
 		memcpy(buf, &v, sizeof(v));
-		return nsock_setsockopt(id, levels[(r >> 40) % 5],
+		return nsock_setsockopt(id, levels[(r >> 40) % 7],
 		    (int)((r >> 44) % 40), buf, len);
 	case 15:
-		return nsock_getsockopt(id, levels[(r >> 40) % 5],
+		return nsock_getsockopt(id, levels[(r >> 40) % 7],
 		    (int)((r >> 44) % 40), buf, &len);
 	case 16:
 		if ((r >> 40) & 1)
@@ -1412,6 +1545,8 @@ main(void)
 	test_udp6();
 	test_multicast();
 	test_multicast6();
+	test_raw4();
+	test_raw6();
 	test_limits();
 	test_proc();
 	check_all_released();
