@@ -1,7 +1,7 @@
 /*
  * Host test of netd's socket core: lwIP runs in-process (NO_SYS) over its
- * loopback interface, driven by a poll loop, with a virtual clock for its
- * timers; every check goes through the nsock_* API. Built with ASan and
+ * loopback interface, driven by a poll loop, on a virtual clock only the
+ * test moves, so runs are repeatable; checks go through the nsock_* API. Built with ASan and
  * UBSan, and lwIP's pools come from malloc, so a pcb touched after lwIP
  * freed it, or anything leaked, fails the test.
  */
@@ -79,7 +79,7 @@ static void
 advance(unsigned ms)
 {
 	for (unsigned t = 0; t < ms; t += 50) {
-		petrel_lwip_clock_skew_ms += 50;
+		petrel_lwip_virtual_ms += 50;
 		pump();
 	}
 }

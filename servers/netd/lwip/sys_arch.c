@@ -1,7 +1,8 @@
 /*
- * lwIP's port layer for netd (NO_SYS): the millisecond clock, random
- * numbers from getrandom(), diagnostics, and RFC 6528 initial sequence
- * numbers. netd is single-threaded, so nothing here takes a lock.
+ * lwIP's port layer for netd (NO_SYS): the millisecond clock (a virtual
+ * one in host test builds), random numbers from getrandom(), diagnostics,
+ * and RFC 6528 initial sequence numbers. netd is single-threaded, so
+ * nothing here takes a lock.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -13,8 +14,6 @@
 #include "lwip/opt.h"
 #include "lwip/sys.h"
 #include "petrel_lwip_hooks.h"
-
-uint32_t petrel_lwip_clock_skew_ms;
 
 static uint8_t rand_pool[256];
 static size_t rand_left;	/* unread bytes at the end of rand_pool */
@@ -29,11 +28,21 @@ clock_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+#ifdef PETREL_LWIP_HOST
+uint32_t petrel_lwip_virtual_ms;
+
 u32_t
 sys_now(void)
 {
-	return (u32_t)(clock_ns() / 1000000u) + petrel_lwip_clock_skew_ms;
+	return petrel_lwip_virtual_ms;
 }
+#else
+u32_t
+sys_now(void)
+{
+	return (u32_t)(clock_ns() / 1000000u);
+}
+#endif
 
 void
 petrel_lwip_diag(const char *fmt, ...)

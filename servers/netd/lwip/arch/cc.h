@@ -36,10 +36,12 @@ void petrel_lwip_assert(const char *msg, const char *file, int line)
 /* Returns 32 random bits from the kernel's getrandom(). */
 uint32_t petrel_lwip_rand(void);
 
+#ifdef PETREL_LWIP_HOST
 /*
- * Milliseconds added to lwIP's clock (sys_now). Always 0 in netd; host
- * tests raise it to fast-forward lwIP's timers without sleeping.
+ * Host test builds run lwIP on a virtual clock: sys_now() returns this,
+ * and only the test moves it, so timers fire exactly when it says.
  */
-extern uint32_t petrel_lwip_clock_skew_ms;
+extern uint32_t petrel_lwip_virtual_ms;
+#endif
 
 #endif
