@@ -177,6 +177,50 @@ udp_pbuf(const void *buf, size_t len)
 	return p;
 }
 
+/* The interface a multicast datagram leaves by, chosen as udp_sendto()
+   chooses it. */
+static struct netif *
+mcast_netif(const struct udp_pcb *pcb, const ip_addr_t *dst)
+{
+	struct netif *netif = NULL;
+
+	if (pcb->netif_idx != NETIF_NO_INDEX)
+		return netif_get_by_index(pcb->netif_idx);
+	if (pcb->mcast_ifindex != NETIF_NO_INDEX)
+		netif = netif_get_by_index(pcb->mcast_ifindex);
+	else if (IP_IS_V4(dst) && !ip4_addr_isany_val(pcb->mcast_ip4) &&
+	    !ip4_addr_cmp(&pcb->mcast_ip4, IP4_ADDR_BROADCAST))
+		netif = ip4_route_src(ip_2_ip4(&pcb->local_ip),
+		    &pcb->mcast_ip4);
+	if (netif == NULL)
+		netif = ip_route(&pcb->local_ip, dst);
+	return netif;
+}
+
+/*
+ * Sends p. lwIP's loopback interface already delivers what it sends, so
+ * multicast loop (on by default, as Linux) would hand group members on
+ * it every datagram twice: it is left out for that interface.
+ */
+static err_t
+udp_out(struct udp_pcb *pcb, struct pbuf *p, const ip_addr_t *dst,
+    u16_t port)
+{
+	u8_t flags = udp_flags(pcb);
+	struct netif *netif;
+	err_t err;
+
+	if (!ip_addr_ismulticast(dst) ||
+	    !(flags & UDP_FLAGS_MULTICAST_LOOP) ||
+	    (netif = mcast_netif(pcb, dst)) == NULL ||
+	    netif->name[0] != 'l' || netif->name[1] != 'o')
+		return udp_sendto(pcb, p, dst, port);
+	udp_setflags(pcb, flags & ~UDP_FLAGS_MULTICAST_LOOP);
+	err = udp_sendto(pcb, p, dst, port);
+	udp_setflags(pcb, flags);
+	return err;
+}
+
 ssize_t
 nsock_udp_send(struct nsock *s, const void *buf, size_t len, int flags,
     const struct sockaddr *addr, socklen_t addr_len)
@@ -203,7 +247,7 @@ nsock_udp_send(struct nsock *s, const void *buf, size_t len, int flags,
 	p = udp_pbuf(buf, len);
 	if (p == NULL)
 		return -ENOBUFS;
-	err = udp_sendto(s->pcb.udp, p, &ip, port);
+	err = udp_out(s->pcb.udp, p, &ip, port);
 	pbuf_free(p);
 	nsock_save_addrs(s);
 	switch (err) {

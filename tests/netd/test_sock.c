@@ -1050,19 +1050,26 @@ test_multicast(void)
 	    sizeof(mreq)), -EADDRINUSE);
 	CHECK_EQ(nsock_setsockopt(r, IPPROTO_IP, IP_ADD_MEMBERSHIP, &mreq,
 	    4), -EINVAL);
-	/* IP_MULTICAST_LOOP off: the loopback interface delivers it once. */
+	/* Sent out the loopback interface, a datagram reaches the group
+	   once, whether multicast loop is on (the default) or off. */
 	CHECK_EQ(nsock_setsockopt(s, IPPROTO_IP, IP_MULTICAST_IF,
 	    &mreq.imr_interface, sizeof(mreq.imr_interface)), 0);
-	CHECK_EQ(set_int_opt(s, IPPROTO_IP, IP_MULTICAST_LOOP, 0), 0);
-	CHECK_EQ(get_int_opt(s, IPPROTO_IP, IP_MULTICAST_LOOP), 0);
+	CHECK_EQ(get_int_opt(s, IPPROTO_IP, IP_MULTICAST_LOOP), 1);
 	CHECK_EQ(set_int_opt(s, IPPROTO_IP, IP_MULTICAST_TTL, 4), 0);
 	CHECK_EQ(get_int_opt(s, IPPROTO_IP, IP_MULTICAST_TTL), 4);
-	CHECK_EQ(nsock_sendto(s, "group", 5, 0, (struct sockaddr *)&to,
-	    sizeof(to)), 5);
-	pump();
-	while (nsock_recvfrom(r, buf, sizeof(buf), 0, NULL, NULL, NULL) == 5)
-		n++;
-	CHECK_EQ(n, 1);
+	for (int loop = 1; loop >= 0; loop--) {
+		CHECK_EQ(set_int_opt(s, IPPROTO_IP, IP_MULTICAST_LOOP, loop),
+		    0);
+		CHECK_EQ(get_int_opt(s, IPPROTO_IP, IP_MULTICAST_LOOP), loop);
+		CHECK_EQ(nsock_sendto(s, "group", 5, 0, (struct sockaddr *)&to,
+		    sizeof(to)), 5);
+		pump();
+		n = 0;
+		while (nsock_recvfrom(r, buf, sizeof(buf), 0, NULL, NULL,
+		    NULL) == 5)
+			n++;
+		CHECK_EQ(n, 1);
+	}
 	CHECK_EQ(nsock_setsockopt(r, IPPROTO_IP, IP_DROP_MEMBERSHIP, &mreq,
 	    sizeof(mreq)), 0);
 	CHECK_EQ(nsock_setsockopt(r, IPPROTO_IP, IP_DROP_MEMBERSHIP, &mreq,
