@@ -1,9 +1,9 @@
 /*
  * Host test of netd's socket core: lwIP runs in-process (NO_SYS) over its
  * loopback interface, driven by a poll loop, on a virtual clock only the
- * test moves, so runs are repeatable; checks go through the nsock_* API. Built with ASan and
- * UBSan, and lwIP's pools come from malloc, so a pcb touched after lwIP
- * freed it, or anything leaked, fails the test.
+ * test moves, so runs repeat exactly; checks go through the nsock_* API.
+ * Built with ASan and UBSan, and lwIP's pools come from malloc, so a pcb
+ * touched after lwIP freed it, or anything leaked, fails the test.
  */
 #include <arpa/inet.h>
 #include <errno.h>
