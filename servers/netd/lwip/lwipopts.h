@@ -32,10 +32,11 @@
    MEM_SIZE arena would either waste RAM or fail under a burst. */
 #define MEM_LIBC_MALLOC			1
 #define MEM_ALIGNMENT			8
-#define MEMP_NUM_TCP_PCB		1280	/* NSOCK_MAX plus TIME-WAIT */
-#define MEMP_NUM_TCP_PCB_LISTEN		128
-#define MEMP_NUM_UDP_PCB		512
-#define MEMP_NUM_RAW_PCB		64
+/* Any of netd's NSOCK_MAX (1024) sockets may be of any kind. */
+#define MEMP_NUM_TCP_PCB		1280	/* plus TIME-WAIT */
+#define MEMP_NUM_TCP_PCB_LISTEN		1024
+#define MEMP_NUM_UDP_PCB		1040	/* plus DHCP and DNS */
+#define MEMP_NUM_RAW_PCB		64	/* ping */
 #define MEMP_NUM_TCP_SEG		4096
 #define MEMP_NUM_PBUF			512
 #define MEMP_NUM_REASSDATA		16
