@@ -133,6 +133,15 @@ bool nsock_addr_is_local(const ip_addr_t *ip, bool udp);
 void nsock_addr_any_to_loopback(ip_addr_t *ip);
 bool nsock_addr_is_broadcast(const ip_addr_t *ip);
 
+/*
+ * The protocol halves. nsock_PROTO_CALL implements nsock_CALL of sock.h
+ * for its protocol, with the same returns, on a socket already looked up
+ * (bind gets the address parsed and checked). *_apply_opts push struct
+ * nsock_opts to the pcb, if any; *_poll return the POLL* bits; *_owner
+ * return the socket a pcb belongs to, or NULL for pcbs no socket holds.
+ * Nothing here blocks, and none may be called from the notify callback.
+ */
+
 /* sock_tcp.c */
 int nsock_tcp_bind(struct nsock *s, const ip_addr_t *ip, u16_t port);
 int nsock_tcp_listen(struct nsock *s, int backlog);
@@ -147,8 +156,8 @@ int nsock_tcp_shutdown(struct nsock *s, bool rd, bool wr);
 void nsock_tcp_close(struct nsock *s);
 unsigned nsock_tcp_poll(struct nsock *s);
 void nsock_tcp_apply_opts(struct nsock *s);
-size_t nsock_tcp_unsent(const struct nsock *s);
-void nsock_tcp_flush(struct nsock *s);
+size_t nsock_tcp_unsent(const struct nsock *s);	/* bytes not yet acked */
+void nsock_tcp_flush(struct nsock *s);		/* tcp_output() now */
 struct nsock *nsock_tcp_owner(const struct tcp_pcb *pcb);
 
 /* sock_udp.c */
@@ -164,7 +173,7 @@ void nsock_dgram_queue(struct nsock *s, struct pbuf *p, const ip_addr_t *addr,
     u16_t port);
 ssize_t nsock_dgram_read(struct nsock *s, void *buf, size_t len, int flags,
     struct sockaddr *addr, socklen_t *addr_len, int *msg_flags);
-int nsock_udp_ensure_pcb(struct nsock *s);
+int nsock_udp_ensure_pcb(struct nsock *s);	/* 0 or -ENOMEM */
 struct nsock *nsock_udp_owner(const struct udp_pcb *pcb);
 void nsock_udp_apply_opts(struct nsock *s);
 int nsock_udp_membership(struct nsock *s, const struct nsock_group *g,
