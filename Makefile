@@ -16,6 +16,7 @@ include mk/user.mk
 include mk/httpd.mk
 include mk/iso.mk
 include mk/host-tests.mk
+include mk/lwip.mk
 
 
 # Missing Debian packages are installed by the project's own script.

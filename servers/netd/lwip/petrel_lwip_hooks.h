@@ -1,0 +1,22 @@
+/*
+ * Hooks Petrel plugs into lwIP (LWIP_HOOK_FILENAME): lwIP's sources include
+ * this file where hooks are called, after their own headers.
+ */
+#ifndef PETREL_LWIP_HOOKS_H
+#define PETREL_LWIP_HOOKS_H
+
+#include "lwip/ip_addr.h"
+
+/*
+ * Returns the initial sequence number for a new connection (RFC 6528):
+ * a keyed hash of the four-tuple plus a clock ticking every 4 us, so
+ * sequence numbers are unpredictable off the path yet monotonic per tuple.
+ */
+u32_t petrel_lwip_tcp_isn(const ip_addr_t *local_ip, u16_t local_port,
+    const ip_addr_t *remote_ip, u16_t remote_port);
+
+/* SipHash-2-4 of len bytes under a 128-bit key (exported for tests). */
+uint64_t petrel_siphash24(const uint8_t key[16], const void *data,
+    size_t len);
+
+#endif
