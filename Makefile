@@ -17,6 +17,8 @@ include mk/httpd.mk
 include mk/iso.mk
 include mk/host-tests.mk
 include mk/lwip.mk
+include mk/netd.mk
+include mk/image.mk
 
 
 # Missing Debian packages are installed by the project's own script.

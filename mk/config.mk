@@ -10,3 +10,5 @@ HOST_CFLAGS := -std=gnu11 -O1 -g $(WARN) -fsanitize=address,undefined \
 # generated call numbers (<petrel/calls.h>, from mk/kernel.mk).
 PETREL_CALLS_H := $(BUILD)/gen/petrel/calls.h
 NATIVE_CFLAGS := -Iinclude -I$(BUILD)/gen
+# netd's binary (mk/netd.mk), for the image rules in mk/user.mk.
+NETD_BIN := $(BUILD)/netd/netd

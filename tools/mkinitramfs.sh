@@ -7,7 +7,8 @@
 #   OUT        the archive to write
 #   SRC:DEST   the contents of directory SRC go under DEST in the image
 # environment: INIT (default build/init), BUSYBOX (default /bin/busybox,
-#   Debian's busybox-static), NETD (default build/netd), SOURCE_DATE_EPOCH (every file's mtime, default 0)
+#   Debian's busybox-static), NETD (default build/netd/netd),
+#   SOURCE_DATE_EPOCH (every file's mtime, default 0)
 #
 # Every file is owned by root, and the same inputs give the same bytes:
 # names are sorted, times fixed, inode and device numbers made up by cpio.
@@ -17,7 +18,7 @@ set -eu
 OUT=$1
 shift
 INIT=${INIT:-build/init}
-NETD=${NETD:-build/netd}
+NETD=${NETD:-build/netd/netd}
 BUSYBOX=${BUSYBOX:-/bin/busybox}
 EPOCH=${SOURCE_DATE_EPOCH:-0}
 
@@ -68,8 +69,10 @@ cat >"$STAGE/etc/petrel/services" <<'EOF'
 #   KIND: once     start it
 #         wait     start it and let it finish before the next line starts
 #         respawn  start it, restart it whenever it exits
-# Example:
-#   httpd respawn /bin/httpd -f -p 80 -h /srv
+#   OPTIONS (before PROGRAM): device=CLASS passes a device handle on,
+#         serve=inet makes it the server of the kernel's sockets
+netd   respawn device=virtio-net serve=inet /sbin/netd
+httpd  respawn /sbin/httpd -q -p 80 -r /srv/www -s 443 -c /etc/httpd/cert.pem -k /etc/httpd/key.pem
 EOF
 cat >"$STAGE/etc/profile" <<'EOF'
 # Read by the console shell (a login shell) when it starts.

@@ -145,7 +145,17 @@ trap_handler(struct trapframe *tf)
 	if (v >= 32)
 		irq_eoi();
 	if (!bkl_held()) {
+		/*
+		 * While a device interrupt waits for the lock (interrupts on),
+		 * only the IPI class may come in: a level-triggered line that is
+		 * still asserted would otherwise re-enter here without end.
+		 */
+		bool device = v >= 32 && v < IRQ_VECTOR_IPI;
+		if (device)
+			write_cr8((IRQ_VECTOR_IPI >> 4) - 1);
 		bkl_lock();
+		if (device)
+			write_cr8(0);
 		locked = true;
 	}
 

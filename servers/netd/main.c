@@ -1,22 +1,37 @@
 /*
  * netd: Petrel's network server. It owns the virtio-net device that init
- * passes on (PETREL_DEVICE names the handle) and nothing else. This first
- * step brings the device up and can probe the link with ARP
- * (`netd --probe IPV4`); the TCP/IP stack and sockets build on it.
+ * passes on (PETREL_DEVICE) and serves the kernel's AF_INET and AF_INET6
+ * sockets on the channel init routed to it (PETREL_SERVE), running lwIP in
+ * one event loop: device interrupts, socket calls and lwIP's timers.
+ *
+ *   netd [-v] [--address A.B.C.D/N[,GATEWAY]]   DHCP unless an address is
+ *                                           given; -v: report on the console
+ *   netd --probe A.B.C.D                   ARP for an address and exit
  */
+#include "netd.h"
+#include "sock.h"
 #include "vnet.h"
+#include "lwip/init.h"
+#include "lwip/netif.h"
+#include "lwip/timeouts.h"
 #include <petrel/native.h>
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #define IRQ_BIT 0
 
 static struct vnet nic;
 static pt_handle_t irq_notify;
+static volatile sig_atomic_t stopping;
+bool netd_verbose;
 
 static int64_t
 now_ns(void)
@@ -27,15 +42,10 @@ now_ns(void)
 }
 
 static int
-device_handle(void)
+handle_from_env(const char *name)
 {
-	const char *s = getenv("PETREL_DEVICE");
-	if (!s || atoi(s) <= 0) {
-		fprintf(stderr, "netd: no device handle (PETREL_DEVICE): "
-				"init starts netd with device=virtio-net\n");
-		return -1;
-	}
-	return atoi(s);
+	const char *s = getenv(name);
+	return s ? atoi(s) : 0;
 }
 
 static void
@@ -98,7 +108,7 @@ probe(const char *target_text)
 	uint32_t from = htonl(ntohl(a.s_addr) + 13);	/* 10.0.2.2 -> .15 */
 	int64_t deadline = now_ns() + 5000000000ll;
 	unsigned interrupts = 0;
-	for (int tries = 0; !p.answered && now_ns() < deadline; tries++) {
+	while (!p.answered && now_ns() < deadline) {
 		arp_request(from, p.target);
 		struct pt_wait_item w = { irq_notify, 0, 1ull << IRQ_BIT, 0 };
 		pt_wait(&w, 1, 500000000);
@@ -119,13 +129,96 @@ probe(const char *target_text)
 	return 0;
 }
 
+/* ---- The server ------------------------------------------------------------ */
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+static volatile sig_atomic_t dump_wanted;
+
+static void
+on_dump(int sig)
+{
+	(void)sig;
+	dump_wanted = 1;
+}
+
+/* SIGUSR1: the TCP and UDP tables, as /proc/net shows them, on stderr. */
+static void
+dump_tables(void)
+{
+	static char buf[16384];
+	static const int kinds[4][2] = {
+		{ AF_INET, IPPROTO_TCP }, { AF_INET6, IPPROTO_TCP },
+		{ AF_INET, IPPROTO_UDP }, { AF_INET6, IPPROTO_UDP },
+	};
+	for (int i = 0; i < 4; i++)
+		if (nsock_format_proc(kinds[i][0], kinds[i][1], buf, sizeof(buf)) >= 0)
+			fputs(buf, stderr);
+	fprintf(stderr, "netd: rx %llu tx %llu frames, dropped rx %llu tx %llu\n",
+		(unsigned long long)nic.rx_frames, (unsigned long long)nic.tx_frames,
+		(unsigned long long)nic.rx_dropped, (unsigned long long)nic.tx_dropped);
+}
+
+static void
+run(pt_handle_t serve)
+{
+	struct pt_wait_item items[2];
+	for (;;) {
+		if (serve)
+			serve_flush();
+		if (stopping)
+			return;
+		if (dump_wanted) {
+			dump_wanted = 0;
+			dump_tables();
+		}
+		u32_t sleep_ms = sys_timeouts_sleeptime();
+		int64_t timeout = sleep_ms == SYS_TIMEOUTS_SLEEPTIME_INFINITE
+					  ? 1000000000ll : (int64_t)sleep_ms * 1000000;
+		unsigned n = 0;
+		items[n++] = (struct pt_wait_item){ irq_notify, 0, 1ull << IRQ_BIT, 0 };
+		if (serve)
+			items[n++] = (struct pt_wait_item){ serve, 0, PT_SIG_READABLE, 0 };
+		pt_wait(items, n, timeout);
+		if (items[0].got)
+			vnet_interrupt(&nic);
+		link_poll(&nic);
+		netif_poll_all();	/* loopback: 127.0.0.1 and ::1 */
+		sys_check_timeouts();
+		if (serve)
+			serve_calls();
+	}
+}
+
 int
 main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	int dev = device_handle();
-	if (dev < 0)
+	const char *address = NULL, *probe_target = NULL;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--probe") == 0 && i + 1 < argc)
+			probe_target = argv[++i];
+		else if (strcmp(argv[i], "--address") == 0 && i + 1 < argc)
+			address = argv[++i];
+		else if (strcmp(argv[i], "-v") == 0)
+			netd_verbose = true;
+		else {
+			fprintf(stderr, "usage: netd [-v] [--address A.B.C.D/N[,GW]] "
+					"| netd --probe A.B.C.D\n");
+			return 2;
+		}
+	}
+	int dev = handle_from_env("PETREL_DEVICE");
+	if (dev <= 0) {
+		fprintf(stderr, "netd: no device handle (PETREL_DEVICE): "
+				"init starts netd with device=virtio-net\n");
 		return 1;
+	}
 	long n = pt_notify_create();
 	if (n < 0) {
 		fprintf(stderr, "netd: notify_create: %s\n", strerror((int)-n));
@@ -137,12 +230,23 @@ main(int argc, char **argv)
 		fprintf(stderr, "netd: virtio-net: %s\n", strerror(-e));
 		return 1;
 	}
-	char mac[18];
-	format_mac(mac, nic.mac);
-	printf("netd: virtio-net (%s) up, MAC %s\n",
-	       nic.v.bus == PT_BUS_PCI ? "pci" : "mmio", mac);
-	if (argc == 3 && strcmp(argv[1], "--probe") == 0)
-		return probe(argv[2]);
-	fprintf(stderr, "usage: netd [--probe IPV4]\n");
-	return 2;
+	if (probe_target)
+		return probe(probe_target);
+
+	mkdir("/run", 0755);
+	unlink(NETD_STATUS);
+	signal(SIGTERM, on_signal);
+	signal(SIGUSR1, on_dump);
+	signal(SIGPIPE, SIG_IGN);
+	lwip_init();
+	nsock_init();
+	if (link_setup(&nic, address) < 0)
+		return 1;
+	pt_handle_t serve = (pt_handle_t)handle_from_env("PETREL_SERVE");
+	if (serve > 0)
+		serve_init(serve);
+	else
+		serve = 0;
+	run(serve);
+	return 0;
 }

@@ -97,13 +97,14 @@ route_set(pt_handle_t client)
 }
 
 /*
- * In a service's child, before execve: makes the channel for route `name`,
- * points the kernel's route at its client end and passes the server end on
- * as PETREL_SERVE. A restarted server replaces the route; sockets of the old
- * one fail with ECONNRESET. Returns 0 or -errno.
+ * In init, before the service's fork: makes the channel for route `name`
+ * and points the kernel's route at its client end, so that sockets made
+ * from now on queue for the new server even before it runs. Returns the
+ * server end (for route_pass in the child) or -errno. A restarted server
+ * replaces the route; sockets of the old one fail with ECONNRESET.
  */
 int
-route_pass(const char *name)
+route_prepare(const char *name)
 {
 	pt_handle_t ends[2];
 	long e;
@@ -111,11 +112,23 @@ route_pass(const char *name)
 		return -EINVAL;
 	if ((e = pt_channel_create(ends)) < 0)
 		return (int)e;
-	if ((e = route_set(ends[0])) < 0 ||
-	    (e = pt_handle_keep(ends[1], PT_KEEP_ON_EXEC)) < 0)
-		return (int)e;
+	e = route_set(ends[0]);
 	pt_handle_close(ends[0]);	/* the kernel holds the route */
+	if (e < 0) {
+		pt_handle_close(ends[1]);
+		return (int)e;
+	}
+	return ends[1];
+}
+
+/* In the child: keeps the server end across execve as PETREL_SERVE. */
+int
+route_pass(int server)
+{
+	long e = pt_handle_keep(server, PT_KEEP_ON_EXEC);
+	if (e < 0)
+		return (int)e;
 	char text[24];
-	snprintf(text, sizeof(text), "%d", ends[1]);
+	snprintf(text, sizeof(text), "%d", server);
 	return setenv("PETREL_SERVE", text, 1) < 0 ? -ENOMEM : 0;
 }

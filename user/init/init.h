@@ -18,6 +18,7 @@
 #define SERVICES_PATH "/etc/petrel/services"
 #define SHELL_PATH "/bin/sh"
 #define ROOT_HOME "/root"
+#define LOG_DIR "/var/log"	/* services' output: LOG_DIR/NAME.log */
 
 #define SERVICE_NAME_MAX 32  /* bytes, with the terminating NUL */
 #define SERVICE_MAX_ARGS 16  /* program and its arguments */
@@ -75,7 +76,9 @@ bool device_class_valid(const char *name);
 int device_find(const char *class_name);
 int device_pass(int index);
 bool route_valid(const char *name);
-int route_pass(const char *name);
+int route_prepare(const char *name);
+void services_yield_to(const struct service *command);
+int route_pass(int server);
 
 /* main.c */
 extern bool init_test_mode; /* not PID 1: a host test, see docs/init.md */

@@ -77,6 +77,7 @@ oneshot_prepare(int argc, char **argv, const char *device, const char *serve)
 		svc->serve = serve;
 	else if (serve)
 		say("run: unknown route '%s' ignored", serve);
+	services_yield_to(svc);
 	if (argc == 1) {
 		shell_argv[2] = argv[0];
 		svc->path = SHELL_PATH;

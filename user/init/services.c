@@ -17,11 +17,14 @@
  */
 #include "init.h"
 
+#include <petrel/native.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -187,6 +190,46 @@ services_load(const char *path)
 	}
 }
 
+/*
+ * A service's stdout and stderr go to /var/log/NAME.log, not the console:
+ * the console belongs to the shell or the one-shot command.
+ */
+static void
+log_output(const struct service *svc)
+{
+	char path[64];
+	if (init_test_mode)
+		return;
+	mkdir("/var", 0755);
+	mkdir(LOG_DIR, 0755);
+	snprintf(path, sizeof(path), "%s/%s.log", LOG_DIR, svc->name);
+	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return;
+	dup2(fd, STDOUT_FILENO);
+	dup2(fd, STDERR_FILENO);
+	close(fd);
+}
+
+/*
+ * The one-shot command was given a device or a route: services that want
+ * the same are not started (the command is testing its own driver/server).
+ */
+void
+services_yield_to(const struct service *command)
+{
+	for (int i = 0; i < services_count; i++) {
+		struct service *svc = &services[i];
+		if (svc == command)
+			continue;
+		if ((command->device && svc->device &&
+		     strcmp(command->device, svc->device) == 0) ||
+		    (command->serve && svc->serve &&
+		     strcmp(command->serve, svc->serve) == 0))
+			svc->given_up = true;
+	}
+}
+
 /* In the child: sets up its session, stdio and directory, then runs it. */
 static void __attribute__((noreturn))
 service_exec(const struct service *svc)
@@ -206,6 +249,7 @@ service_exec(const struct service *svc)
 			dup2(fd, STDIN_FILENO);
 			close(fd);
 		}
+		log_output(svc);
 	}
 	if (!init_test_mode && chdir(svc->dir) < 0)
 		say("%s: chdir %s: %s", svc->name, svc->dir, strerror(errno));
@@ -233,6 +277,12 @@ service_start(struct service *svc, int64_t now)
 		svc->given_up = true;
 		return;
 	}
+	int server = 0;
+	if (svc->serve && (server = route_prepare(svc->serve)) < 0) {
+		say("%s: cannot serve %s: %s", svc->name, svc->serve,
+		    strerror(-server));
+		server = 0;
+	}
 	pid = fork();
 	if (pid == 0) {
 		int e = device >= 0 ? device_pass(device) : 0;
@@ -241,13 +291,15 @@ service_start(struct service *svc, int64_t now)
 			    strerror(-e));
 			_exit(126);
 		}
-		if (svc->serve && (e = route_pass(svc->serve)) < 0) {
+		if (server > 0 && (e = route_pass(server)) < 0) {
 			say("%s: cannot serve %s: %s", svc->name, svc->serve,
 			    strerror(-e));
 			_exit(126);
 		}
 		service_exec(svc);
 	}
+	if (server > 0)
+		pt_handle_close(server);	/* the child holds it now */
 	if (pid < 0) {
 		say("%s: fork: %s", svc->name, strerror(errno));
 		service_ended(svc, 127 << 8, now);
@@ -336,7 +388,8 @@ services_tick(int64_t now)
 		svc = &services[boot_next];
 		if (!svc->boot_started) {
 			svc->boot_started = true;
-			service_start(svc, now);
+			if (!svc->given_up)	/* yielded to the command */
+				service_start(svc, now);
 		}
 		if (svc->kind == SERVICE_WAIT && svc->pid != 0)
 			break;

@@ -57,6 +57,7 @@ READ_CR(0)
 READ_CR(2)
 READ_CR(3)
 READ_CR(4)
+READ_CR(8)	/* the task priority: interrupt classes at or below it wait */
 
 static inline void cli(void) { __asm__ volatile("cli" ::: "memory"); }
 static inline void sti(void) { __asm__ volatile("sti" ::: "memory"); }

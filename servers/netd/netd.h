@@ -1,0 +1,34 @@
+/*
+ * netd's parts (servers/netd/): main.c runs the event loop, netif.c joins
+ * lwIP to the virtio-net driver, serve.c answers the kernel's socket calls,
+ * sock*.c are the socket core over lwIP.
+ */
+#ifndef NETD_H
+#define NETD_H
+
+#include <petrel/petrel.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct vnet;
+
+/* "ADDR/PREFIX gateway GW dhcp|static", once the interface has an address. */
+#define NETD_STATUS "/run/netd.status"
+#define NETD_STATUS_TMP "/run/netd.status.tmp"
+
+extern bool netd_verbose;		/* -v: report on the console too */
+
+/* netif.c */
+/* Adds the interface over nic and starts DHCP (or the static address). */
+int link_setup(struct vnet *nic, const char *static_addr);
+/* Hands received frames to lwIP. */
+void link_poll(struct vnet *nic);
+
+/* serve.c */
+void serve_init(pt_handle_t channel);
+/* Answers every call waiting; returns how many. */
+int serve_calls(void);
+/* Posts readiness changes noted since the last flush. */
+void serve_flush(void);
+
+#endif

@@ -1,0 +1,264 @@
+/*
+ * netd's side of the kernel's socket protocol (include/petrel/sock.h): each
+ * call on the PT_ROUTE_INET channel is one non-blocking operation of the
+ * socket core (sock.c); data comes from and goes to the caller's buffers
+ * through the call's segments. Readiness changes are posted to the kernel.
+ */
+#include "netd.h"
+#include "sock.h"
+#include <petrel/native.h>
+#include <petrel/sock.h>
+#include <errno.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <poll.h>
+
+#define POLLNVAL_BIT POLLNVAL
+
+#define IO_CHUNK (64 * 1024)	/* bytes moved per send or receive call */
+
+static pt_handle_t channel;
+static unsigned char io_buf[IO_CHUNK];
+
+/* Sockets whose readiness may have changed since the last serve_flush. */
+static int dirty[NSOCK_MAX];
+static unsigned ndirty;
+static bool is_dirty[NSOCK_MAX];
+static unsigned posted[NSOCK_MAX];	/* what the kernel was last told */
+
+/* Inside lwIP's callbacks: only noted, posted by serve_flush. */
+static void
+post_ready(int id, unsigned events, void *ctx)
+{
+	(void)ctx;
+	(void)events;
+	if (id < 0 || id >= NSOCK_MAX || is_dirty[id])
+		return;
+	is_dirty[id] = true;
+	dirty[ndirty++] = id;
+}
+
+void
+serve_flush(void)
+{
+	for (unsigned i = 0; i < ndirty; i++) {
+		int id = dirty[i];
+		is_dirty[id] = false;
+		unsigned ev = nsock_poll(id);
+		if (ev & POLLNVAL_BIT)
+			continue;
+		if (ev != posted[id]) {
+			posted[id] = ev;
+			pt_channel_post(channel, (uint64_t)id, ev);
+		}
+	}
+	ndirty = 0;
+}
+
+void
+serve_init(pt_handle_t h)
+{
+	channel = h;
+	nsock_set_notify(post_ready, NULL);
+}
+
+/* Reads the IN segments, in order, into io_buf; returns the bytes. */
+static long
+gather(const struct pt_recv *r, size_t room)
+{
+	size_t got = 0;
+	for (unsigned i = 0; i < r->nseg && got < room; i++) {
+		if (!(r->seg_flags[i] & PT_SEG_IN))
+			continue;
+		size_t want = r->seg_len[i] < room - got ? r->seg_len[i] : room - got;
+		long n = pt_msg_read(channel, r->token, i, 0, io_buf + got, want);
+		if (n < 0)
+			return got ? (long)got : n;
+		got += (size_t)n;
+		if ((size_t)n < want)
+			break;
+	}
+	return (long)got;
+}
+
+/* Writes len bytes of io_buf across the OUT segments. */
+static long
+scatter(const struct pt_recv *r, size_t len)
+{
+	size_t put = 0;
+	for (unsigned i = 0; i < r->nseg && put < len; i++) {
+		if (!(r->seg_flags[i] & PT_SEG_OUT))
+			continue;
+		size_t n = r->seg_len[i] < len - put ? r->seg_len[i] : len - put;
+		long w = pt_msg_write(channel, r->token, i, 0, io_buf + put, n);
+		if (w < 0)
+			return w;
+		put += (size_t)w;
+	}
+	return (long)put;
+}
+
+static size_t
+out_room(const struct pt_recv *r)
+{
+	size_t room = 0;
+	for (unsigned i = 0; i < r->nseg; i++)
+		if (r->seg_flags[i] & PT_SEG_OUT)
+			room += r->seg_len[i];
+	return room < IO_CHUNK ? room : IO_CHUNK;
+}
+
+static long
+op_send(const struct pt_recv *r, const struct pt_sock_msg *m)
+{
+	long n = gather(r, IO_CHUNK);
+	if (n < 0)
+		return n;
+	const struct sockaddr *to = m->addr_len ? (const void *)m->addr : NULL;
+	return nsock_sendto((int)m->id, io_buf, (size_t)n,
+			    (int)(m->flags & ~MSG_NOSIGNAL), to, m->addr_len);
+}
+
+static long
+op_recv(const struct pt_recv *r, const struct pt_sock_msg *m,
+	struct pt_sock_reply *rep)
+{
+	socklen_t alen = PT_SOCK_ADDR_MAX;
+	int msg_flags = 0;
+	long n = nsock_recvfrom((int)m->id, io_buf, out_room(r), (int)m->flags,
+				(struct sockaddr *)rep->addr, &alen, &msg_flags);
+	if (n < 0)
+		return n;
+	rep->addr_len = alen;
+	long w = scatter(r, (size_t)n);
+	return w < 0 ? w : n;
+}
+
+static long
+op_getopt(const struct pt_recv *r, const struct pt_sock_msg *m)
+{
+	unsigned char val[256];
+	socklen_t len = r->nseg ? (socklen_t)(r->seg_len[0] < sizeof(val) ?
+					      r->seg_len[0] : sizeof(val)) : 0;
+	int e = nsock_getsockopt((int)m->id, m->arg[0], m->arg[1], val, &len);
+	if (e < 0)
+		return e;
+	if (len && pt_msg_write(channel, r->token, 0, 0, val, len) < 0)
+		return -EFAULT;
+	return len;
+}
+
+static long
+op_setopt(const struct pt_recv *r, const struct pt_sock_msg *m)
+{
+	unsigned char val[256];
+	long n = 0;
+	if (r->nseg) {
+		n = pt_msg_read(channel, r->token, 0, 0, val, sizeof(val));
+		if (n < 0)
+			return n;
+	}
+	return nsock_setsockopt((int)m->id, m->arg[0], m->arg[1], val,
+				(socklen_t)n);
+}
+
+static long
+op_name(const struct pt_sock_msg *m, struct pt_sock_reply *rep, bool peer)
+{
+	socklen_t alen = PT_SOCK_ADDR_MAX;
+	int e = peer ? nsock_getpeername((int)m->id, (void *)rep->addr, &alen)
+		     : nsock_getsockname((int)m->id, (void *)rep->addr, &alen);
+	rep->addr_len = e < 0 ? 0 : alen;
+	return e;
+}
+
+static long
+dispatch(const struct pt_recv *r, const struct pt_sock_msg *m,
+	 struct pt_sock_reply *rep)
+{
+	int id = (int)m->id;
+	switch (m->op) {
+	case PT_SOCK_SOCKET: {
+		int n = nsock_create(m->arg[0], m->arg[1], m->arg[2]);
+		if (n < 0)
+			return n;
+		rep->id = (uint64_t)n;
+		rep->new_events = nsock_poll(n);
+		return 0;
+	}
+	case PT_SOCK_BIND:
+		return nsock_bind(id, (const void *)m->addr, m->addr_len);
+	case PT_SOCK_LISTEN:
+		return nsock_listen(id, m->arg[0]);
+	case PT_SOCK_ACCEPT: {
+		socklen_t alen = PT_SOCK_ADDR_MAX;
+		int n = nsock_accept(id, (void *)rep->addr, &alen);
+		if (n < 0)
+			return n;
+		rep->addr_len = alen;
+		rep->id = (uint64_t)n;
+		rep->new_events = nsock_poll(n);
+		return 0;
+	}
+	case PT_SOCK_CONNECT:
+		return nsock_connect(id, (const void *)m->addr, m->addr_len);
+	case PT_SOCK_ERROR: {
+		int err = 0;
+		socklen_t len = sizeof(err);
+		int e = nsock_getsockopt(id, SOL_SOCKET, SO_ERROR, &err, &len);
+		return e < 0 ? e : -err;
+	}
+	case PT_SOCK_SEND:
+		return op_send(r, m);
+	case PT_SOCK_RECV:
+		return op_recv(r, m, rep);
+	case PT_SOCK_SHUTDOWN:
+		return nsock_shutdown(id, m->arg[0]);
+	case PT_SOCK_CLOSE:
+		return nsock_close(id);
+	case PT_SOCK_NAME:
+		return op_name(m, rep, false);
+	case PT_SOCK_PEER:
+		return op_name(m, rep, true);
+	case PT_SOCK_SETOPT:
+		return op_setopt(r, m);
+	case PT_SOCK_GETOPT:
+		return op_getopt(r, m);
+	case PT_SOCK_NREAD: {
+		int v = 0;
+		int e = nsock_ioctl(id, FIONREAD, &v);
+		return e < 0 ? e : v;
+	}
+	}
+	return -EOPNOTSUPP;
+}
+
+/* Answers every call waiting on the channel; returns how many. */
+int
+serve_calls(void)
+{
+	struct pt_sock_msg m;
+	struct pt_recv r = { .msg = (uint64_t)&m, .msg_cap = sizeof(m) };
+	int count = 0;
+	while (pt_channel_recv(channel, &r, 0) == 0) {
+		struct pt_sock_reply rep;
+		long status;
+		memset(&rep, 0, sizeof(rep));
+		if (!(r.flags & PT_RECV_KERNEL) || r.msg_len < sizeof(m) - PT_SOCK_ADDR_MAX ||
+		    m.addr_len > PT_SOCK_ADDR_MAX)
+			status = -EINVAL;	/* only the kernel speaks this */
+		else
+			status = dispatch(&r, &m, &rep);
+		if (m.op != PT_SOCK_CLOSE && m.id < NSOCK_MAX) {
+			rep.events = nsock_poll((int)m.id);
+			posted[m.id] = rep.events;	/* the reply tells it */
+		}
+		if ((m.op == PT_SOCK_SOCKET || m.op == PT_SOCK_ACCEPT) &&
+		    status == 0 && rep.id < NSOCK_MAX)
+			posted[rep.id] = rep.new_events;
+		pt_channel_reply(channel, r.token, status, &rep, sizeof(rep));
+		count++;
+	}
+	return count;
+}
