@@ -29,7 +29,7 @@ $(DEPS_STAMP): tools/deps.sh
 deps: $(DEPS_STAMP)
 
 run: all
-	./petrel run
+	./petrel run --fwd 8080:80 --fwd 8443:443
 
 test: all $(BUILD)/initramfs-test.cpio host-tests abi-tests
 	python3 tests/run

@@ -69,16 +69,31 @@ sockfile_server_gone(struct kobj *client)
  * One call: msg to the server, reply (if given) back, with the segments.
  * Returns the server's status, bounded to what an errno or a size can be.
  */
-long
-sockfile_call(struct kobj *chan, struct pt_sock_msg *msg,
-	      struct pt_sock_reply *rep, const struct chan_seg *segs,
-	      unsigned nseg)
+/* The reply's readiness, taken in the server's reply (see chan_kcall). */
+static void
+events_from_reply(void *ctx, const void *reply, size_t len)
+{
+	struct sockfile *s = ctx;
+	const struct pt_sock_reply *rep = reply;
+	if (len < offsetof(struct pt_sock_reply, addr) || rep->events == s->events)
+		return;
+	s->events = rep->events;
+	waitq_wake_all(&s->wq);
+	file_notify(s->file);
+}
+
+static long
+call_server(struct kobj *chan, struct sockfile *s, struct pt_sock_msg *msg,
+	    struct pt_sock_reply *rep, const struct chan_seg *segs,
+	    unsigned nseg)
 {
 	struct pt_sock_reply scratch;
 	struct chan_kcall k = {
 		.msg = msg, .msg_len = sizeof(*msg),
 		.reply = rep ? rep : &scratch, .reply_cap = sizeof(*rep),
 		.nseg = nseg,
+		.on_reply = s ? events_from_reply : NULL,
+		.ctx = s,
 	};
 	if (nseg)
 		memcpy(k.seg, segs, nseg * sizeof(*segs));
@@ -93,6 +108,14 @@ sockfile_call(struct kobj *chan, struct pt_sock_msg *msg,
 	return r;
 }
 
+long
+sockfile_call(struct kobj *chan, struct pt_sock_msg *msg,
+	      struct pt_sock_reply *rep, const struct chan_seg *segs,
+	      unsigned nseg)
+{
+	return call_server(chan, NULL, msg, rep, segs, nseg);
+}
+
 static long
 sock_call(struct sockfile *s, struct pt_sock_msg *msg,
 	  struct pt_sock_reply *rep, const struct chan_seg *segs, unsigned nseg)
@@ -103,11 +126,9 @@ sock_call(struct sockfile *s, struct pt_sock_msg *msg,
 	if (!rep)
 		rep = &local;
 	msg->id = s->id;
-	long r = sockfile_call(s->chan, msg, rep, segs, nseg);
+	long r = call_server(s->chan, s, msg, rep, segs, nseg);
 	if (r == -ECONNRESET && chan_peer_gone(s->chan))
 		s->dead = true;
-	else
-		s->events = rep->events;
 	return r;
 }
 

@@ -43,6 +43,8 @@ struct chan_call {
 	long status;
 	bool done;
 	struct waitq wq;		/* the caller sleeps here */
+	void (*on_reply)(void *ctx, const void *reply, size_t len);
+	void *ctx;
 };
 
 static struct channel *
@@ -185,6 +187,8 @@ chan_kcall(struct kobj *client, struct chan_kcall *k)
 		.reply = k->reply,
 		.reply_cap = k->reply_cap,
 		.nseg = k->nseg,
+		.on_reply = k->on_reply,
+		.ctx = k->ctx,
 	};
 	memcpy(c.seg, k->seg, sizeof(c.seg));
 	kobj_get(client);
@@ -364,6 +368,7 @@ sys_pt_channel_call(int h, uaddr_t ucall)
 	uint8_t msg[PT_MSG_MAX], reply[PT_MSG_MAX];
 	struct chan_call c;	/* every field is set before use */
 	c.flags = 0;
+	c.on_reply = NULL;
 	c.msg = msg;
 	c.msg_len = call.msg_len;
 	c.reply = reply;
@@ -404,6 +409,8 @@ reply_to(struct channel *ch, uint64_t token, int64_t status, uaddr_t data,
 	if (len && (*err = copyin(c->reply, data, len)) < 0)
 		return NULL;
 	c->reply_len = len;
+	if (c->on_reply)
+		c->on_reply(c->ctx, c->reply, len);
 	call_finish(c, (long)status);
 	return waitq_take_one(&c->wq);
 }

@@ -86,6 +86,13 @@ struct chan_kcall {
 	size_t reply_len;		/* out */
 	unsigned nseg;
 	struct chan_seg seg[PT_SEG_MAX];
+	/*
+	 * If set, runs when the server replies, in the server's system call:
+	 * what the reply says is then ordered before anything the server does
+	 * next (a socket's readiness before its later pt_channel_post).
+	 */
+	void (*on_reply)(void *ctx, const void *reply, size_t len);
+	void *ctx;
 };
 
 /* A new channel: both ends' objects, one reference each. */
