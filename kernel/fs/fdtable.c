@@ -102,6 +102,26 @@ fd_get(struct proc *p, int fd)
 	return p->files->fd[fd];
 }
 
+struct file *
+fd_hold(int fd)
+{
+	struct thread *t = current();
+	struct file *f = fd_get(t->proc, fd);
+	if (f && t->nheld < ARRAY_SIZE(t->held)) {
+		file_get(f);
+		t->held[t->nheld++] = f;
+	}
+	return f;
+}
+
+void
+fd_release_held(void)
+{
+	struct thread *t = current();
+	while (t->nheld > 0)
+		file_put(t->held[--t->nheld]);
+}
+
 int
 fd_close(struct proc *p, int fd)
 {

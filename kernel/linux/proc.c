@@ -292,6 +292,7 @@ thread_exit(int status)
 	struct thread *t = current();
 	struct proc *p = t->proc;
 
+	fd_release_held();	/* exit and exit_group never return to the handler */
 	if (t->clear_child_tid) {
 		uint32_t zero = 0;
 		if (copyout(t->clear_child_tid, &zero, 4) == 0)

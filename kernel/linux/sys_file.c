@@ -18,7 +18,7 @@ int pipe_create(struct file *files[2], unsigned flags);
 static struct file *
 getf(int fd)
 {
-	return fd_get(current()->proc, fd);
+	return fd_hold(fd);
 }
 
 static long

@@ -109,6 +109,14 @@ void files_put(struct files *f);
 int fd_install(struct proc *p, struct file *f, int min, bool cloexec);
 /* The file at fd (no new reference), or NULL. */
 struct file *fd_get(struct proc *p, int fd);
+/*
+ * The current process's file at fd, or NULL, kept alive until the system
+ * call returns (another thread's close cannot free it under a sleeping
+ * call); at most four per call, later ones are borrowed as from fd_get.
+ */
+struct file *fd_hold(int fd);
+/* Drops what fd_hold kept: at the end of every system call, and at exit. */
+void fd_release_held(void);
 int fd_close(struct proc *p, int fd);
 int fd_install_at(struct proc *p, struct file *f, int fd, bool cloexec);
 bool fd_cloexec(struct proc *p, int fd);

@@ -58,6 +58,8 @@ struct thread {
 	uint64_t clear_child_tid;	/* user address, 0 = none */
 	uint64_t sig_forced;		/* synchronous faults: cannot be ignored */
 	long syscall_nr;		/* in a system call: its number, else -1 */
+	struct file *held[4];		/* fd_hold: kept alive until it returns */
+	unsigned nheld;
 	bool regs_replaced;		/* the handler rewrote the whole frame */
 	uint64_t slice_end;
 	struct cpu *last_cpu;		/* where it last ran */
