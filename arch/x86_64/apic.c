@@ -107,9 +107,11 @@ ioapic_for(uint32_t gsi, uint32_t *pin)
 	for (int i = 0; i < acpi.ioapic_count; i++) {
 		volatile uint32_t *io = phys_to_virt(acpi.ioapics[i].addr);
 		uint32_t base = acpi.ioapics[i].gsi_base;
-		io[0] = 1;	/* version register: bits 16-23 the last pin */
-		uint32_t pins = ((io[4] >> 16) & 0xff) + 1;
-		if (gsi >= base && gsi < base + pins) {
+		if (!acpi.ioapics[i].pins) {
+			io[0] = 1;	/* version register: bits 16-23 the last pin */
+			acpi.ioapics[i].pins = ((io[4] >> 16) & 0xff) + 1;
+		}
+		if (gsi >= base && gsi < base + acpi.ioapics[i].pins) {
 			*pin = gsi - base;
 			return io;
 		}

@@ -10,6 +10,7 @@
 #include <kernel/page.h>
 #include <kernel/printk.h>
 #include <kernel/ipc.h>
+#include <kernel/sockfile.h>
 #include <kernel/proc.h>
 #include <kernel/string.h>
 #include <kernel/tmpfs.h>
@@ -77,6 +78,7 @@ kmain(void)
 	arch_devices_init();
 	sched_init();
 	ipc_init();
+	sockfile_init();
 	signal_init();
 	tty_init();
 	tty_console_irq();	/* input that arrived while booting */

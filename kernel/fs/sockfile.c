@@ -103,8 +103,6 @@ call_server(struct kobj *chan, struct sockfile *s, struct pt_sock_msg *msg,
 		memset(out, 0, sizeof(*out));	/* a short reply says nothing */
 	if (out->addr_len > PT_SOCK_ADDR_MAX)
 		out->addr_len = PT_SOCK_ADDR_MAX;
-	if (r == -ECONNRESET && chan_peer_gone(chan))
-		return -ECONNRESET;
 	return r;
 }
 
@@ -120,11 +118,8 @@ static long
 sock_call(struct sockfile *s, struct pt_sock_msg *msg,
 	  struct pt_sock_reply *rep, const struct chan_seg *segs, unsigned nseg)
 {
-	struct pt_sock_reply local;
 	if (s->dead)
 		return -ECONNRESET;
-	if (!rep)
-		rep = &local;
 	msg->id = s->id;
 	long r = call_server(s->chan, s, msg, rep, segs, nseg);
 	if (r == -ECONNRESET && chan_peer_gone(s->chan))

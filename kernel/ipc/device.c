@@ -19,7 +19,6 @@
 #include <kernel/printk.h>
 #include <syscall_table.h>
 #include <kernel/devices.h>
-#include <kernel/sockfile.h>
 
 struct kobj *mem_create(uint64_t size, bool contig);
 void notify_raise(struct kobj *o, uint64_t bits);
@@ -70,7 +69,6 @@ void
 ipc_init(void)
 {
 	kobj_init(&system_kobj, PT_OBJ_SYSTEM);
-	sockfile_init();
 }
 
 /* ---- Interrupts ------------------------------------------------------------ */

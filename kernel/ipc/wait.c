@@ -16,8 +16,6 @@ uint64_t notify_take(struct kobj *o, uint64_t want);
 void
 kobj_changed(struct kobj *o)
 {
-	if (list_empty(&o->observers))
-		return;
 	list_for_each(it, &o->observers)
 		waitq_wake_all(list_entry(it, struct kobj_observer, link)->wq);
 }

@@ -44,7 +44,7 @@ struct msghdr_k {
 static struct sockfile *
 sock_of(int fd, long *err)
 {
-	struct file *f = fd_get(current()->proc, fd);
+	struct file *f = fd_hold(fd);
 	if (!f) {
 		*err = -EBADF;
 		return NULL;
@@ -289,19 +289,32 @@ sys_recvfrom(int fd, uaddr_t buf, size_t len, int flags, uaddr_t addr,
 	return r;
 }
 
+/* sendmsg/recvmsg: the socket, the msghdr and its iovecs as segments. */
+static struct sockfile *
+msg_setup(int fd, uaddr_t umsg, uint32_t seg_flags, struct msghdr_k *m,
+	  struct chan_seg *segs, unsigned *nseg, long *err)
+{
+	struct sockfile *s = sock_of(fd, err);
+	if (!s)
+		return NULL;
+	if (copyin(m, umsg, sizeof(*m)) < 0) {
+		*err = -EFAULT;
+		return NULL;
+	}
+	if ((*err = iov_segs(m->iov, m->iovlen, seg_flags, segs, nseg)) < 0)
+		return NULL;
+	return s;
+}
+
 long
 sys_sendmsg(int fd, uaddr_t umsg, int flags)
 {
 	long e = 0;
-	struct sockfile *s = sock_of(fd, &e);
-	if (!s)
-		return e;
 	struct msghdr_k m;
-	if (copyin(&m, umsg, sizeof(m)) < 0)
-		return -EFAULT;
 	struct chan_seg segs[PT_SEG_MAX];
 	unsigned nseg;
-	if ((e = iov_segs(m.iov, m.iovlen, PT_SEG_IN, segs, &nseg)) < 0)
+	struct sockfile *s = msg_setup(fd, umsg, PT_SEG_IN, &m, segs, &nseg, &e);
+	if (!s)
 		return e;
 	return do_send(s, segs, nseg, flags, m.name, m.namelen);
 }
@@ -310,15 +323,11 @@ long
 sys_recvmsg(int fd, uaddr_t umsg, int flags)
 {
 	long e = 0;
-	struct sockfile *s = sock_of(fd, &e);
-	if (!s)
-		return e;
 	struct msghdr_k m;
-	if (copyin(&m, umsg, sizeof(m)) < 0)
-		return -EFAULT;
 	struct chan_seg segs[PT_SEG_MAX];
 	unsigned nseg;
-	if ((e = iov_segs(m.iov, m.iovlen, PT_SEG_OUT, segs, &nseg)) < 0)
+	struct sockfile *s = msg_setup(fd, umsg, PT_SEG_OUT, &m, segs, &nseg, &e);
+	if (!s)
 		return e;
 	struct pt_sock_reply rep;
 	long r = do_recv(s, segs, nseg, flags, &rep);

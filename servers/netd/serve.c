@@ -14,8 +14,6 @@
 #include <sys/socket.h>
 #include <poll.h>
 
-#define POLLNVAL_BIT POLLNVAL
-
 #define IO_CHUNK (64 * 1024)	/* bytes moved per send or receive call */
 
 static pt_handle_t channel;
@@ -46,7 +44,7 @@ serve_flush(void)
 		int id = dirty[i];
 		is_dirty[id] = false;
 		unsigned ev = nsock_poll(id);
-		if (ev & POLLNVAL_BIT)
+		if (ev & POLLNVAL)
 			continue;
 		if (ev != posted[id]) {
 			posted[id] = ev;

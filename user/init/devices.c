@@ -90,12 +90,6 @@ route_valid(const char *name)
 	return strcmp(name, "inet") == 0;
 }
 
-static long
-route_set(pt_handle_t client)
-{
-	return pt_route_set(SYSTEM_HANDLE, PT_ROUTE_INET, client);
-}
-
 /*
  * In init, before the service's fork: makes the channel for route `name`
  * and points the kernel's route at its client end, so that sockets made
@@ -112,7 +106,7 @@ route_prepare(const char *name)
 		return -EINVAL;
 	if ((e = pt_channel_create(ends)) < 0)
 		return (int)e;
-	e = route_set(ends[0]);
+	e = pt_route_set(SYSTEM_HANDLE, PT_ROUTE_INET, ends[0]);
 	pt_handle_close(ends[0]);	/* the kernel holds the route */
 	if (e < 0) {
 		pt_handle_close(ends[1]);

@@ -18,6 +18,7 @@ struct acpi_info {
 	struct {
 		uint64_t addr;
 		uint32_t gsi_base;
+		uint32_t pins;		/* read on first use; 0 until then */
 	} ioapics[ACPI_IOAPIC_MAX];	/* every I/O APIC (microvm has two) */
 	int ioapic_count;
 	uint32_t isa_gsi[16];		/* ISA IRQ -> GSI after overrides */
