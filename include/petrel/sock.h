@@ -31,6 +31,9 @@ enum pt_sock_op {
 	PT_SOCK_GETOPT,		/* arg: level, name; OUT segment 0; returns len */
 	PT_SOCK_NREAD,		/* returns the bytes readable now (FIONREAD) */
 	PT_SOCK_ERROR,		/* returns and clears the pending error (0 or -errno) */
+	PT_SOCK_PROC,		/* arg: family, protocol; no socket (id ~0);
+				   OUT segment 0: the text of /proc/net/tcp,
+				   tcp6, udp or udp6; returns its full length */
 };
 
 #define PT_SOCK_ADDR_MAX 128		/* a struct sockaddr_storage */

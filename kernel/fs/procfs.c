@@ -15,10 +15,13 @@
 #include <kernel/cpu.h>
 #include <kernel/version.h>
 #include <kernel/tty.h>
+#include <kernel/ipc.h>
+#include <kernel/sockfile.h>
 
 enum pkind {
 	P_ROOT, P_MEMINFO, P_UPTIME, P_STAT, P_LOADAVG, P_CPUINFO, P_MOUNTS,
 	P_VERSION, P_FILESYSTEMS, P_SELF, P_KMSG,
+	P_NET, P_NET_TCP, P_NET_TCP6, P_NET_UDP, P_NET_UDP6,
 	P_PID, P_PID_STAT, P_PID_STATUS, P_PID_CMDLINE, P_PID_EXE, P_PID_FD,
 	P_PID_FD_LINK, P_PID_COMM, P_PID_CWD, P_PID_MAPS, P_PID_STATM,
 	P_PID_ROOT, P_PID_MOUNTS,
@@ -42,6 +45,13 @@ static const struct pentry root_entries[] = {
 	{ "cpuinfo", P_CPUINFO, S_IFREG | 0444 }, { "mounts", P_MOUNTS, S_IFREG | 0444 },
 	{ "version", P_VERSION, S_IFREG | 0444 }, { "filesystems", P_FILESYSTEMS, S_IFREG | 0444 },
 	{ "kmsg", P_KMSG, S_IFREG | 0400 }, { "self", P_SELF, S_IFLNK | 0777 },
+	{ "net", P_NET, S_IFDIR | 0555 },
+};
+
+/* /proc/net: the socket tables, asked of the network server. */
+static const struct pentry net_entries[] = {
+	{ "tcp", P_NET_TCP, S_IFREG | 0444 }, { "tcp6", P_NET_TCP6, S_IFREG | 0444 },
+	{ "udp", P_NET_UDP, S_IFREG | 0444 }, { "udp6", P_NET_UDP6, S_IFREG | 0444 },
 };
 
 static const struct pentry pid_entries[] = {
@@ -110,15 +120,25 @@ parse_int(const char *s, size_t len)
 	return v;
 }
 
+/* The entry of table called name, or NULL. */
+static const struct pentry *
+entry_named(const struct pentry *table, size_t count, const char *name, size_t len)
+{
+	for (size_t i = 0; i < count; i++)
+		if (strlen(table[i].name) == len && memcmp(table[i].name, name, len) == 0)
+			return &table[i];
+	return NULL;
+}
+
 static struct inode *
 proc_lookup(struct inode *dir, const char *name, size_t len)
 {
 	struct pnode *d = pn(dir);
+	const struct pentry *e;
 	if (d->kind == P_ROOT) {
-		for (size_t i = 0; i < ARRAY_SIZE(root_entries); i++)
-			if (strlen(root_entries[i].name) == len &&
-			    memcmp(root_entries[i].name, name, len) == 0)
-				return pinode(root_entries[i].kind, 0, 0, root_entries[i].mode, dir) ?: ERR_PTR(-ENOMEM);
+		e = entry_named(root_entries, ARRAY_SIZE(root_entries), name, len);
+		if (e)
+			return pinode(e->kind, 0, 0, e->mode, dir) ?: ERR_PTR(-ENOMEM);
 		int pid = parse_int(name, len);
 		struct proc *p = pid > 0 ? proc_find(pid) : NULL;
 		if (!p)
@@ -128,10 +148,15 @@ proc_lookup(struct inode *dir, const char *name, size_t len)
 	if (d->kind == P_PID) {
 		if (!proc_find(d->pid))
 			return ERR_PTR(-ENOENT);
-		for (size_t i = 0; i < ARRAY_SIZE(pid_entries); i++)
-			if (strlen(pid_entries[i].name) == len &&
-			    memcmp(pid_entries[i].name, name, len) == 0)
-				return pinode(pid_entries[i].kind, d->pid, 0, pid_entries[i].mode, dir) ?: ERR_PTR(-ENOMEM);
+		e = entry_named(pid_entries, ARRAY_SIZE(pid_entries), name, len);
+		if (e)
+			return pinode(e->kind, d->pid, 0, e->mode, dir) ?: ERR_PTR(-ENOMEM);
+		return ERR_PTR(-ENOENT);
+	}
+	if (d->kind == P_NET) {
+		e = entry_named(net_entries, ARRAY_SIZE(net_entries), name, len);
+		if (e)
+			return pinode(e->kind, 0, 0, e->mode, dir) ?: ERR_PTR(-ENOMEM);
 		return ERR_PTR(-ENOENT);
 	}
 	if (d->kind == P_PID_FD) {
@@ -248,6 +273,47 @@ gprintf(struct gen *g, const char *fmt, ...)
 		kfree(g->buf);
 		g->buf = b;
 		g->cap = cap;
+	}
+}
+
+#define AF_INET_K 2
+#define AF_INET6_K 10
+#define IPPROTO_TCP_K 6
+#define IPPROTO_UDP_K 17
+#define NET_TABLE_MAX (1 << 20)	/* bytes of a socket table we take */
+
+/*
+ * A socket table in Linux's layout, written by the network server
+ * (PT_SOCK_PROC). No server: an empty file. The server's length is not
+ * trusted: the text is whatever it wrote, at most what we asked for.
+ */
+static void
+gen_net(struct gen *g, int family, int proto)
+{
+	struct kobj *chan = sockfile_route(PT_ROUTE_INET);
+	size_t cap = 16384;
+	while (chan) {
+		struct pt_sock_msg msg = {
+			.op = PT_SOCK_PROC, .id = ~0ULL,
+			.arg = { family, proto },
+		};
+		char *buf = kmalloc(cap);
+		if (!buf)
+			return;
+		struct chan_seg seg = {
+			.addr = (uint64_t)buf, .len = cap, .flags = PT_SEG_OUT,
+			.kernel = true,
+		};
+		long n = sockfile_call(chan, &msg, NULL, &seg, 1);
+		if (n > (long)cap && cap < NET_TABLE_MAX) {
+			kfree(buf);
+			cap = MIN((size_t)n, (size_t)NET_TABLE_MAX);
+			continue;
+		}
+		if (n > 0)
+			gprintf(g, "%.*s", (int)MIN((size_t)n, cap), buf);
+		kfree(buf);
+		return;
 	}
 }
 
@@ -430,6 +496,10 @@ gen_system(struct gen *g, enum pkind kind)
 	case P_FILESYSTEMS:
 		gprintf(g, "nodev\ttmpfs\nnodev\tproc\nnodev\tdevtmpfs\n");
 		break;
+	case P_NET_TCP: gen_net(g, AF_INET_K, IPPROTO_TCP_K); break;
+	case P_NET_TCP6: gen_net(g, AF_INET6_K, IPPROTO_TCP_K); break;
+	case P_NET_UDP: gen_net(g, AF_INET_K, IPPROTO_UDP_K); break;
+	case P_NET_UDP6: gen_net(g, AF_INET6_K, IPPROTO_UDP_K); break;
 	case P_KMSG: {
 		char *k = kmalloc(16384);
 		if (k) {
@@ -550,6 +620,9 @@ proc_getdents(struct file *f, void *buf, size_t len, uint64_t *pos)
 	} else if (d->kind == P_PID) {
 		for (size_t k = 0; k < ARRAY_SIZE(pid_entries); k++)
 			EMIT(2000 + k, dirent_type(pid_entries[k].mode), pid_entries[k].name);
+	} else if (d->kind == P_NET) {
+		for (size_t k = 0; k < ARRAY_SIZE(net_entries); k++)
+			EMIT(4000 + k, dirent_type(net_entries[k].mode), net_entries[k].name);
 	} else if (d->kind == P_PID_FD) {
 		struct proc *p = proc_find(d->pid);
 		for (int fd = 0; p && p->files && fd < FD_MAX; fd++) {

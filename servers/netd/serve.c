@@ -13,6 +13,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <poll.h>
+#include <stdlib.h>
 
 #define IO_CHUNK (64 * 1024)	/* bytes moved per send or receive call */
 
@@ -171,6 +172,29 @@ op_name(const struct pt_sock_msg *m, struct pt_sock_reply *rep, bool peer)
 	return e;
 }
 
+/* A socket table for /proc/net; only its first OUT segment is written. */
+static long
+op_proc(const struct pt_recv *r, const struct pt_sock_msg *m)
+{
+	int n = nsock_format_proc(m->arg[0], m->arg[1], (char *)io_buf, IO_CHUNK);
+	if (n < 0)
+		return n;
+	char *text = (char *)io_buf;
+	if ((size_t)n >= IO_CHUNK) {	/* a big table: format it again */
+		text = malloc((size_t)n + 1);
+		if (text == NULL)
+			return -ENOMEM;
+		nsock_format_proc(m->arg[0], m->arg[1], text, (size_t)n + 1);
+	}
+	long w = 0;
+	if (r->nseg && (r->seg_flags[0] & PT_SEG_OUT))
+		w = pt_msg_write(channel, r->token, 0, 0, text,
+				 (size_t)n < r->seg_len[0] ? (size_t)n : r->seg_len[0]);
+	if (text != (char *)io_buf)
+		free(text);
+	return w < 0 ? w : n;
+}
+
 static long
 dispatch(const struct pt_recv *r, const struct pt_sock_msg *m,
 	 struct pt_sock_reply *rep)
@@ -228,6 +252,8 @@ dispatch(const struct pt_recv *r, const struct pt_sock_msg *m,
 		int e = nsock_ioctl(id, FIONREAD, &v);
 		return e < 0 ? e : v;
 	}
+	case PT_SOCK_PROC:
+		return op_proc(r, m);
 	}
 	return -EOPNOTSUPP;
 }
