@@ -17,10 +17,11 @@
 #include <kernel/tty.h>
 #include <kernel/ipc.h>
 #include <kernel/sockfile.h>
+#include <kernel/boot.h>
 
 enum pkind {
 	P_ROOT, P_MEMINFO, P_UPTIME, P_STAT, P_LOADAVG, P_CPUINFO, P_MOUNTS,
-	P_VERSION, P_FILESYSTEMS, P_SELF, P_KMSG,
+	P_VERSION, P_FILESYSTEMS, P_SELF, P_KMSG, P_CMDLINE,
 	P_NET, P_NET_TCP, P_NET_TCP6, P_NET_UDP, P_NET_UDP6,
 	P_PID, P_PID_STAT, P_PID_STATUS, P_PID_CMDLINE, P_PID_EXE, P_PID_FD,
 	P_PID_FD_LINK, P_PID_COMM, P_PID_CWD, P_PID_MAPS, P_PID_STATM,
@@ -45,7 +46,7 @@ static const struct pentry root_entries[] = {
 	{ "cpuinfo", P_CPUINFO, S_IFREG | 0444 }, { "mounts", P_MOUNTS, S_IFREG | 0444 },
 	{ "version", P_VERSION, S_IFREG | 0444 }, { "filesystems", P_FILESYSTEMS, S_IFREG | 0444 },
 	{ "kmsg", P_KMSG, S_IFREG | 0400 }, { "self", P_SELF, S_IFLNK | 0777 },
-	{ "net", P_NET, S_IFDIR | 0555 },
+	{ "net", P_NET, S_IFDIR | 0555 }, { "cmdline", P_CMDLINE, S_IFREG | 0444 },
 };
 
 /* /proc/net: the socket tables, asked of the network server. */
@@ -495,6 +496,9 @@ gen_system(struct gen *g, enum pkind kind)
 		break;
 	case P_FILESYSTEMS:
 		gprintf(g, "nodev\ttmpfs\nnodev\tproc\nnodev\tdevtmpfs\n");
+		break;
+	case P_CMDLINE:
+		gprintf(g, "%s\n", boot_info.cmdline);
 		break;
 	case P_NET_TCP: gen_net(g, AF_INET_K, IPPROTO_TCP_K); break;
 	case P_NET_TCP6: gen_net(g, AF_INET6_K, IPPROTO_TCP_K); break;

@@ -5,7 +5,10 @@
  * one event loop: device interrupts, socket calls and lwIP's timers.
  *
  *   netd [-v] [--address A.B.C.D/N[,GATEWAY]]   DHCP unless an address is
- *                                           given; -v: report on the console
+ *                                           given here, as netd.address= on
+ *                                           the kernel command line or in
+ *                                           /etc/netd.conf; -v: report on
+ *                                           the console
  *   netd --probe A.B.C.D                   ARP for an address and exit
  */
 #include "netd.h"
@@ -92,7 +95,7 @@ arp_request(uint32_t from, uint32_t target)
 	memcpy(f + 28, &from, 4);
 	memset(f + 32, 0, 6);
 	memcpy(f + 38, &target, 4);
-	vnet_send(&nic, f, sizeof(f), 0, 0);
+	vnet_send(&nic, f, sizeof(f));
 }
 
 static int
@@ -159,9 +162,11 @@ dump_tables(void)
 	for (int i = 0; i < 4; i++)
 		if (nsock_format_proc(kinds[i][0], kinds[i][1], buf, sizeof(buf)) >= 0)
 			fputs(buf, stderr);
-	fprintf(stderr, "netd: rx %llu tx %llu frames, dropped rx %llu tx %llu\n",
+	fprintf(stderr, "netd: rx %llu tx %llu frames, dropped rx %llu tx %llu; "
+		"checksum offload: tx %s, rx %s\n",
 		(unsigned long long)nic.rx_frames, (unsigned long long)nic.tx_frames,
-		(unsigned long long)nic.rx_dropped, (unsigned long long)nic.tx_dropped);
+		(unsigned long long)nic.rx_dropped, (unsigned long long)nic.tx_dropped,
+		nic.tx_csum ? "on" : "off", nic.rx_csum ? "on" : "off");
 }
 
 static void
@@ -193,6 +198,41 @@ run(pt_handle_t serve)
 		if (serve)
 			serve_calls();
 	}
+}
+
+/*
+ * The static address when the command line gives none: "netd.address=" on
+ * the kernel command line, then an "address" line in NETD_CONFIG. NULL:
+ * DHCP. The text is kept in a static buffer.
+ */
+static const char *
+configured_address(void)
+{
+	static char text[4096];
+	static const char *const sources[][2] = {
+		{ "/proc/cmdline", "netd.address=" },
+		{ NETD_CONFIG, "address " },
+	};
+	for (unsigned i = 0; i < sizeof(sources) / sizeof(sources[0]); i++) {
+		FILE *f = fopen(sources[i][0], "r");
+		if (f == NULL)
+			continue;
+		size_t n = fread(text, 1, sizeof(text) - 1, f);
+		fclose(f);
+		text[n] = '\0';
+		size_t klen = strlen(sources[i][1]);
+		for (char *w = strtok(text, i == 0 ? " \t\n" : "\n"); w != NULL;
+		     w = strtok(NULL, i == 0 ? " \t\n" : "\n")) {
+			while (*w == ' ' || *w == '\t')
+				w++;
+			if (strncmp(w, sources[i][1], klen) == 0) {
+				w += klen;
+				w[strcspn(w, " \t")] = '\0';
+				return w;
+			}
+		}
+	}
+	return NULL;
 }
 
 int
@@ -240,6 +280,8 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	lwip_init();
 	nsock_init();
+	if (address == NULL)
+		address = configured_address();
 	if (link_setup(&nic, address) < 0)
 		return 1;
 	pt_handle_t serve = (pt_handle_t)handle_from_env("PETREL_SERVE");

@@ -15,6 +15,8 @@ struct vnet;
 /* "ADDR/PREFIX gateway GW dhcp|static", once the interface has an address. */
 #define NETD_STATUS "/run/netd.status"
 #define NETD_STATUS_TMP "/run/netd.status.tmp"
+/* Configuration: "address A.B.C.D/N[,GW]" (else DHCP). */
+#define NETD_CONFIG "/etc/netd.conf"
 
 extern bool netd_verbose;		/* -v: report on the console too */
 

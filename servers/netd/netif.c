@@ -1,7 +1,7 @@
 /*
  * lwIP's network interface over netd's virtio-net driver: frames go out by
- * copying the pbuf chain into a transmit buffer, come in by copying into a
- * pool pbuf. Addresses: DHCP by default, or a static IPv4 address
+ * copying the pbuf chain into a transmit buffer (TCP checksums completed by
+ * the device when it offers that), come in by copying into a pool pbuf. Addresses: DHCP by default, or a static IPv4 address
  * (ADDR/PREFIX[,GATEWAY]); IPv6 link-local and autoconfiguration always.
  * The DHCP-given DNS server is written to /etc/resolv.conf.
  */
@@ -24,15 +24,76 @@
 static struct netif nif;
 static bool reported;
 
+/* The 16-bit one's complement sum of len bytes, folded. */
+static uint16_t
+sum16(uint32_t sum, const uint8_t *p, size_t len)
+{
+	for (; len > 1; p += 2, len -= 2)
+		sum += (uint32_t)p[0] << 8 | p[1];
+	if (len)
+		sum += (uint32_t)p[0] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
+/*
+ * With the device completing TCP checksums, lwIP leaves them out: a TCP
+ * segment in an IPv4 or IPv6 frame gets its pseudo-header's sum in the
+ * checksum field and is sent NEEDS_CSUM (*start, *offset). Anything else
+ * went out with its checksums whole (0: nothing to do).
+ */
+static void
+tcp_offload(uint8_t *f, size_t len, uint16_t *start, uint16_t *offset)
+{
+	uint32_t sum;
+	size_t ip = 14, tcp, seglen;
+
+	*start = 0;
+	if (len < ip + 40)
+		return;
+	uint16_t type = (uint16_t)(f[12] << 8 | f[13]);
+	if (type == 0x0800 && f[ip + 9] == 6) {
+		tcp = ip + (size_t)(f[ip] & 0xf) * 4;
+		size_t total = (size_t)(f[ip + 2] << 8 | f[ip + 3]);
+		if (total < tcp - ip || ip + total > len)
+			return;
+		seglen = total - (tcp - ip);
+		sum = sum16(0, f + ip + 12, 8);
+	} else if (type == 0x86dd && f[ip + 6] == 6) {
+		tcp = ip + 40;
+		seglen = (size_t)(f[ip + 4] << 8 | f[ip + 5]);
+		if (tcp + seglen > len)
+			return;
+		sum = sum16(0, f + ip + 8, 32);
+	} else {
+		return;
+	}
+	if (seglen < 20)
+		return;
+	sum += 6 + (uint32_t)seglen;
+	uint16_t c = sum16(sum, NULL, 0);
+	f[tcp + 16] = (uint8_t)(c >> 8);
+	f[tcp + 17] = (uint8_t)c;
+	*start = (uint16_t)tcp;
+	*offset = 16;
+}
+
+/* A frame goes straight from the pbuf chain into a transmit buffer. */
 static err_t
 link_output(struct netif *n, struct pbuf *p)
 {
 	struct vnet *nic = n->state;
-	static uint8_t frame[VNET_FRAME_MAX];
-	if (p->tot_len > sizeof(frame))
+	uint16_t start = 0, offset = 0;
+	if (p->tot_len > VNET_FRAME_MAX)
 		return ERR_IF;
+	uint8_t *frame = vnet_tx_frame(nic);
+	if (frame == NULL)
+		return ERR_MEM;
 	pbuf_copy_partial(p, frame, p->tot_len, 0);
-	return vnet_send(nic, frame, p->tot_len, 0, 0) == 0 ? ERR_OK : ERR_MEM;
+	if (nic->tx_csum)
+		tcp_offload(frame, p->tot_len, &start, &offset);
+	return vnet_tx_send(nic, p->tot_len, start, offset) == 0 ? ERR_OK : ERR_MEM;
 }
 
 static void
@@ -88,6 +149,11 @@ nif_init(struct netif *n)
 	n->output = etharp_output;
 	n->output_ip6 = ethip6_output;
 	n->linkoutput = link_output;
+	/* UDP keeps lwIP's checksums: a fragmented datagram's cannot be
+	   offloaded (the device sees one fragment at a time). */
+	if (nic->tx_csum)
+		NETIF_SET_CHECKSUM_CTRL(n, NETIF_CHECKSUM_ENABLE_ALL &
+					   ~NETIF_CHECKSUM_GEN_TCP);
 	return ERR_OK;
 }
 

@@ -1,7 +1,9 @@
 /*
  * virtio-net for netd: negotiates MAC, status, mergeable receive buffers and
- * checksum offload; keeps VNET_BUFS receive buffers posted and copies each
- * outgoing frame into a free transmit buffer behind its virtio-net header.
+ * checksum offload; keeps VNET_BUFS receive buffers posted; outgoing frames
+ * are written straight into a free transmit buffer behind its virtio-net
+ * header. Received frames whose checksum the host left to the guest
+ * (NEEDS_CSUM) are completed here, so lwIP sees only whole checksums.
  */
 #include "vnet.h"
 #include <errno.h>
@@ -93,18 +95,25 @@ tx_reclaim(struct vnet *n)
 		n->tx_slots[n->tx_nfree++] = (uint16_t)((uintptr_t)cookie - 1);
 }
 
-int
-vnet_send(struct vnet *n, const void *frame, size_t len, uint16_t csum_start,
-	  uint16_t csum_offset)
+uint8_t *
+vnet_tx_frame(struct vnet *n)
 {
-	if (len > VNET_FRAME_MAX || len < 14)
-		return -EINVAL;
 	if (n->tx_nfree == 0)
 		tx_reclaim(n);
 	if (n->tx_nfree == 0) {
 		n->tx_dropped++;
-		return -ENOBUFS;
+		return NULL;
 	}
+	unsigned slot = n->tx_slots[n->tx_nfree - 1];
+	return n->txbuf.va + (size_t)slot * VNET_BUF_SIZE + sizeof(struct vnet_hdr);
+}
+
+int
+vnet_tx_send(struct vnet *n, size_t len, uint16_t csum_start,
+	     uint16_t csum_offset)
+{
+	if (len > VNET_FRAME_MAX || len < 14 || n->tx_nfree == 0)
+		return -EINVAL;
 	unsigned slot = n->tx_slots[--n->tx_nfree];
 	uint8_t *buf = n->txbuf.va + (size_t)slot * VNET_BUF_SIZE;
 	struct vnet_hdr *h = (struct vnet_hdr *)buf;
@@ -114,7 +123,6 @@ vnet_send(struct vnet *n, const void *frame, size_t len, uint16_t csum_start,
 		h->csum_start = csum_start;
 		h->csum_offset = csum_offset;
 	}
-	memcpy(buf + sizeof(*h), frame, len);
 	uint64_t pa = n->txbuf.pa + (uint64_t)slot * VNET_BUF_SIZE;
 	uint32_t total = (uint32_t)(sizeof(*h) + len);
 	bool writes = false;
@@ -126,6 +134,55 @@ vnet_send(struct vnet *n, const void *frame, size_t len, uint16_t csum_start,
 	vq_kick(&n->v, &n->tx);
 	n->tx_frames++;
 	return 0;
+}
+
+int
+vnet_send(struct vnet *n, const void *frame, size_t len)
+{
+	if (len > VNET_FRAME_MAX || len < 14)
+		return -EINVAL;
+	uint8_t *out = vnet_tx_frame(n);
+	if (out == NULL)
+		return -ENOBUFS;
+	memcpy(out, frame, len);
+	return vnet_tx_send(n, len, 0, 0);
+}
+
+/* The 16-bit one's complement sum of len bytes (network order words). */
+static uint32_t
+sum16(uint32_t sum, const uint8_t *p, size_t len)
+{
+	for (; len > 1; p += 2, len -= 2)
+		sum += (uint32_t)p[0] << 8 | p[1];
+	if (len)
+		sum += (uint32_t)p[0] << 8;
+	return sum;
+}
+
+static uint16_t
+fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
+/*
+ * A received frame whose checksum the host left for us (NEEDS_CSUM, as a
+ * tap device passes on the host's own partial checksums): the field holds
+ * the pseudo-header's sum; the sum from csum_start to the end completes it.
+ * False if the offsets do not fit the frame.
+ */
+static bool
+complete_csum(uint8_t *frame, size_t len, const struct vnet_hdr *h)
+{
+	size_t start = h->csum_start, at = start + h->csum_offset;
+	if (start >= len || at + 2 > len)
+		return false;
+	uint16_t c = (uint16_t)~fold(sum16(0, frame + start, len - start));
+	frame[at] = (uint8_t)(c >> 8);
+	frame[at + 1] = (uint8_t)c;
+	return true;
 }
 
 void
@@ -142,11 +199,15 @@ vnet_receive(struct vnet *n,
 		uint8_t *buf = n->rxbuf.va + (size_t)i * VNET_BUF_SIZE;
 		struct vnet_hdr *h = (struct vnet_hdr *)buf;
 		/* Without segmentation offloads a frame fits one buffer. */
-		if (len > sizeof(*h) && len <= VNET_BUF_SIZE && h->num_buffers <= 1) {
-			unsigned flags = (n->rx_csum && (h->flags & HDR_F_DATA_VALID))
+		uint8_t *frame = buf + sizeof(*h);
+		size_t flen = len - sizeof(*h);
+		if (len > sizeof(*h) && len <= VNET_BUF_SIZE && h->num_buffers <= 1 &&
+		    (!(h->flags & HDR_F_NEEDS_CSUM) || complete_csum(frame, flen, h))) {
+			unsigned flags = (n->rx_csum && (h->flags & (HDR_F_DATA_VALID |
+								  HDR_F_NEEDS_CSUM)))
 					 ? VNET_RX_CSUM_OK : 0;
 			n->rx_frames++;
-			deliver(ctx, buf + sizeof(*h), len - sizeof(*h), flags);
+			deliver(ctx, frame, flen, flags);
 		} else {
 			n->rx_dropped++;
 		}

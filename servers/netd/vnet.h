@@ -12,7 +12,7 @@
 #define VNET_BUF_SIZE 2048		/* a header and one Ethernet frame */
 #define VNET_FRAME_MAX 1514
 
-/* Set on received frames whose checksums the device has checked. */
+/* Set on received frames whose checksums the device checked or made. */
 #define VNET_RX_CSUM_OK 1
 
 struct vnet {
@@ -34,12 +34,17 @@ struct vnet {
 int vnet_open(struct vnet *n, pt_handle_t dev, pt_handle_t notify, unsigned bit);
 
 /*
- * Sends one frame. csum_start/csum_offset (when csum_start != 0) ask the
- * device to fill in the checksum as virtio's NEEDS_CSUM describes. Returns 0,
- * or -ENOBUFS when every transmit buffer is in flight.
+ * Sending without a copy: vnet_tx_frame gives the frame area of a free
+ * transmit buffer (NULL when all are in flight); vnet_tx_send sends the
+ * len bytes written there. csum_start/csum_offset (when csum_start != 0)
+ * ask the device to complete the checksum as virtio's NEEDS_CSUM says: the
+ * field must hold the pseudo-header's sum. Returns 0 or -errno.
  */
-int vnet_send(struct vnet *n, const void *frame, size_t len,
-	      uint16_t csum_start, uint16_t csum_offset);
+uint8_t *vnet_tx_frame(struct vnet *n);
+int vnet_tx_send(struct vnet *n, size_t len, uint16_t csum_start,
+		 uint16_t csum_offset);
+/* Sends a copy of one frame; 0, or -ENOBUFS when all buffers are in flight. */
+int vnet_send(struct vnet *n, const void *frame, size_t len);
 
 /* Hands each received frame to deliver(ctx, frame, len, flags). */
 void vnet_receive(struct vnet *n,
