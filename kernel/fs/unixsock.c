@@ -345,7 +345,8 @@ bind_path(struct unix_sock *s, const char *buf, unsigned len)
 		e = -EADDRINUSE;
 	if (e == 0 && s->addr.len) {
 		/* Linux makes the node, then finds the socket bound: undo. */
-		dir->iops->unlink(dir, last, nlen, false);
+		if (dir->iops->unlink)
+			dir->iops->unlink(dir, last, nlen, false);
 		inode_put(ino);
 		e = -EINVAL;
 	}
