@@ -819,6 +819,8 @@ unix_file_rw_iov(struct file *f, const struct uiovec *iov, int n, bool write)
 		return r;
 	if (write)
 		return send_common(f, &snd);
+	if (snd.data.total == 0)
+		return 0;	/* as Linux's sock_read_iter: no wait */
 	r = recv_common(f, &snd.data, 0, &rcv);
 	rcv_done(&rcv);
 	return r;
@@ -831,6 +833,8 @@ unix_file_read(struct file *f, void *buf, size_t len, uint64_t *off)
 	struct unix_rcv rcv = { 0 };
 	struct uio u;
 	(void)off;
+	if (len == 0)
+		return 0;
 	uio_init(&u, &v, 1, true);
 	long r = recv_common(f, &u, 0, &rcv);
 	rcv_done(&rcv);

@@ -193,6 +193,8 @@ test_stream_pair(void)
 	CHECK("rest bytes", memcmp(buf, " world", 6) == 0);
 	CHECK_ERR("MSG_DONTWAIT on empty", recv(sv[1], buf, 1, MSG_DONTWAIT),
 	    EAGAIN);
+	CHECK_EQ("read of 0 bytes does not wait", read(sv[1], buf, 0), 0);
+	CHECK_EQ("readv of nothing does not wait", readv(sv[1], NULL, 0), 0);
 
 	/* Writes coalesce for the reader; a peek spans them too. */
 	send(sv[0], "ab", 2, 0);
