@@ -361,6 +361,8 @@ may_open(struct proc *p, struct inode *ino, unsigned flags)
 		return -EISDIR;
 	if ((flags & O_DIRECTORY) && !S_ISDIR(ino->mode))
 		return -ENOTDIR;
+	if ((ino->mode & S_IFMT) == S_IFSOCK)
+		return -ENXIO;	/* a socket is reached by connect(2), not open */
 	int mask = (acc == O_RDONLY ? 4 : acc == O_WRONLY ? 2 : 6);
 	return vfs_permission(p, ino, mask);
 }

@@ -86,12 +86,26 @@ do_write(struct file *f, uaddr_t buf, size_t len, uint64_t *off)
 	return done > 0 ? (long)done : r;
 }
 
+/* A file that takes the caller's buffers whole (file_ops.rw_iov). */
+static long
+do_rw_iov(struct file *f, const struct uiovec *iov, int n, bool write)
+{
+	if ((f->flags & O_ACCMODE) == (write ? O_RDONLY : O_WRONLY) ||
+	    (f->flags & O_PATH))
+		return -EBADF;
+	return f->ops->rw_iov(f, iov, n, write);
+}
+
 long
 sys_read(int fd, uaddr_t buf, size_t count)
 {
 	struct file *f = getf(fd);
 	if (!f)
 		return -EBADF;
+	if (f->ops && f->ops->rw_iov) {
+		struct uiovec v = { buf, count };
+		return do_rw_iov(f, &v, 1, false);
+	}
 	return do_read(f, buf, count, &f->offset);
 }
 
@@ -101,6 +115,10 @@ sys_write(int fd, uaddr_t buf, size_t count)
 	struct file *f = getf(fd);
 	if (!f)
 		return -EBADF;
+	if (f->ops && f->ops->rw_iov) {
+		struct uiovec v = { buf, count };
+		return do_rw_iov(f, &v, 1, true);
+	}
 	return do_write(f, buf, count, &f->offset);
 }
 
@@ -147,6 +165,15 @@ do_vec_at(int fd, uaddr_t iov, int iovcnt, bool write, int64_t at)
 	}
 	if (iovcnt < 0 || iovcnt > 1024)
 		return -EINVAL;
+	if (f->ops && f->ops->rw_iov && at < 0) {
+		struct uiovec *v = kmalloc(sizeof(*v) * (iovcnt ? iovcnt : 1));
+		if (!v)
+			return -ENOMEM;
+		long r = copyin(v, iov, sizeof(*v) * iovcnt) < 0 ? -EFAULT :
+			 do_rw_iov(f, v, iovcnt, write);
+		kfree(v);
+		return r;
+	}
 	long total = 0;
 	for (int i = 0; i < iovcnt; i++) {
 		uint64_t v[2];

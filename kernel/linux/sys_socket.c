@@ -2,9 +2,11 @@
  * The socket system calls. AF_INET and AF_INET6 sockets are server-backed
  * (kernel/fs/sockfile.c): each call becomes one message to the server
  * registered for PT_ROUTE_INET, with the caller's buffers as segments, so
- * data moves once between the program and the server.
+ * data moves once between the program and the server. AF_UNIX sockets are
+ * kernel objects (kernel/fs/unixsock.c); their calls go straight there.
  */
 #include <kernel/sockfile.h>
+#include <kernel/unixsock.h>
 #include <kernel/ipc.h>
 #include <kernel/vfs.h>
 #include <kernel/proc.h>
@@ -40,6 +42,14 @@ struct msghdr_k {
 	int32_t flags;
 	int32_t pad2;
 };
+
+/* fd's file if it is an AF_UNIX socket (held for the call), else NULL. */
+static struct file *
+unix_fd(int fd)
+{
+	struct file *f = fd_get(current()->proc, fd);
+	return f && file_is_unix(f) ? fd_hold(fd) : NULL;
+}
 
 static struct sockfile *
 sock_of(int fd, long *err)
@@ -95,6 +105,8 @@ sys_socket(int domain, int type, int protocol)
 	struct proc *p = current()->proc;
 	if (type & ~(SOCK_TYPE_MASK | SOCK_NONBLOCK | SOCK_CLOEXEC))
 		return -EINVAL;
+	if (domain == AF_UNIX)
+		return unix_socket(type, protocol);
 	if (domain != AF_INET && domain != AF_INET6)
 		return -EAFNOSUPPORT;
 	struct kobj *chan = sockfile_route(PT_ROUTE_INET);
@@ -123,8 +135,21 @@ sys_socket(int domain, int type, int protocol)
 }
 
 long
+sys_socketpair(int domain, int type, int protocol, uaddr_t sv)
+{
+	if (domain == AF_UNIX)
+		return unix_socketpair(type, protocol, sv);
+	if (domain == AF_INET || domain == AF_INET6)
+		return -EOPNOTSUPP;
+	return -EAFNOSUPPORT;
+}
+
+long
 sys_bind(int fd, uaddr_t addr, unsigned len)
 {
+	struct file *uf = unix_fd(fd);
+	if (uf)
+		return unix_bind(uf, addr, len);
 	long e = 0;
 	struct sockfile *s = sock_of(fd, &e);
 	if (!s)
@@ -138,6 +163,9 @@ sys_bind(int fd, uaddr_t addr, unsigned len)
 long
 sys_listen(int fd, int backlog)
 {
+	struct file *uf = unix_fd(fd);
+	if (uf)
+		return unix_listen(uf, backlog);
 	long e = 0;
 	struct sockfile *s = sock_of(fd, &e);
 	if (!s)
@@ -149,6 +177,9 @@ sys_listen(int fd, int backlog)
 long
 sys_connect(int fd, uaddr_t addr, unsigned len)
 {
+	struct file *uf = unix_fd(fd);
+	if (uf)
+		return unix_connect(uf, addr, len);
 	long e = 0;
 	struct sockfile *s = sock_of(fd, &e);
 	if (!s)
@@ -173,12 +204,15 @@ sys_connect(int fd, uaddr_t addr, unsigned len)
 long
 sys_accept4(int fd, uaddr_t addr, uaddr_t alen, int flags)
 {
+	if (flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC))
+		return -EINVAL;
+	struct file *uf = unix_fd(fd);
+	if (uf)
+		return unix_accept(uf, addr, alen, flags);
 	long e = 0;
 	struct sockfile *s = sock_of(fd, &e);
 	if (!s)
 		return e;
-	if (flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC))
-		return -EINVAL;
 	struct pt_sock_msg msg = { .op = PT_SOCK_ACCEPT };
 	struct pt_sock_reply rep;
 	long r = sockfile_call_wait(s, &msg, &rep, NULL, 0, POLLIN,
@@ -261,6 +295,9 @@ long
 sys_sendto(int fd, uaddr_t buf, size_t len, int flags, uaddr_t addr,
 	   unsigned alen)
 {
+	struct file *uf = unix_fd(fd);
+	if (uf)
+		return unix_sendto(uf, buf, len, flags, addr, alen);
 	long e = 0;
 	struct sockfile *s = sock_of(fd, &e);
 	if (!s)
@@ -275,6 +312,9 @@ long
 sys_recvfrom(int fd, uaddr_t buf, size_t len, int flags, uaddr_t addr,
 	     uaddr_t alen)
 {
+	struct file *uf = unix_fd(fd);
+	if (uf)
+		return unix_recvfrom(uf, buf, len, flags, addr, alen);
 	long e = 0;
 	struct sockfile *s = sock_of(fd, &e);
 	if (!s)
@@ -309,6 +349,9 @@ msg_setup(int fd, uaddr_t umsg, uint32_t seg_flags, struct msghdr_k *m,
 long
 sys_sendmsg(int fd, uaddr_t umsg, int flags)
 {
+	struct file *uf = unix_fd(fd);
+	if (uf)
+		return unix_sendmsg(uf, umsg, flags);
 	long e = 0;
 	struct msghdr_k m;
 	struct chan_seg segs[PT_SEG_MAX];
@@ -322,6 +365,9 @@ sys_sendmsg(int fd, uaddr_t umsg, int flags)
 long
 sys_recvmsg(int fd, uaddr_t umsg, int flags)
 {
+	struct file *uf = unix_fd(fd);
+	if (uf)
+		return unix_recvmsg(uf, umsg, flags);
 	long e = 0;
 	struct msghdr_k m;
 	struct chan_seg segs[PT_SEG_MAX];
@@ -352,6 +398,9 @@ sys_recvmsg(int fd, uaddr_t umsg, int flags)
 long
 sys_shutdown(int fd, int how)
 {
+	struct file *uf = unix_fd(fd);
+	if (uf)
+		return unix_shutdown(uf, how);
 	long e = 0;
 	struct sockfile *s = sock_of(fd, &e);
 	if (!s)
@@ -365,6 +414,9 @@ sys_shutdown(int fd, int how)
 static long
 name_call(int fd, uint32_t op, uaddr_t addr, uaddr_t alen)
 {
+	struct file *uf = unix_fd(fd);
+	if (uf)
+		return unix_getname(uf, addr, alen, op == PT_SOCK_PEER);
 	long e = 0;
 	struct sockfile *s = sock_of(fd, &e);
 	if (!s)
@@ -392,6 +444,9 @@ sys_getpeername(int fd, uaddr_t addr, uaddr_t alen)
 long
 sys_setsockopt(int fd, int level, int name, uaddr_t val, unsigned len)
 {
+	struct file *uf = unix_fd(fd);
+	if (uf)
+		return unix_setsockopt(uf, level, name, val, len);
 	long e = 0;
 	struct sockfile *s = sock_of(fd, &e);
 	if (!s)
@@ -406,6 +461,9 @@ sys_setsockopt(int fd, int level, int name, uaddr_t val, unsigned len)
 long
 sys_getsockopt(int fd, int level, int name, uaddr_t val, uaddr_t ulen)
 {
+	struct file *uf = unix_fd(fd);
+	if (uf)
+		return unix_getsockopt(uf, level, name, val, ulen);
 	long e = 0;
 	struct sockfile *s = sock_of(fd, &e);
 	if (!s)

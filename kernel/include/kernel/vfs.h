@@ -37,6 +37,12 @@ struct inode_ops {
 	const char *(*name_of)(struct inode *dir, struct inode *child);
 };
 
+/* One piece of a caller's buffer, as struct iovec. */
+struct uiovec {
+	uint64_t base;			/* a user address */
+	uint64_t len;
+};
+
 struct file_ops {
 	long (*read)(struct file *f, void *buf, size_t len, uint64_t *off);
 	long (*write)(struct file *f, const void *buf, size_t len, uint64_t *off);
@@ -47,6 +53,13 @@ struct file_ops {
 	long (*getdents)(struct file *f, void *buf, size_t len, uint64_t *pos);
 	int (*open)(struct file *f);
 	void (*close)(struct file *f);
+	/*
+	 * Optional: read/write/readv/writev on the caller's buffers in one
+	 * call, for files whose calls must not be split (datagram sockets
+	 * keep message boundaries). Used instead of read/write when set.
+	 */
+	long (*rw_iov)(struct file *f, const struct uiovec *iov, int n,
+		       bool write);
 	bool seekable;
 };
 
