@@ -159,11 +159,14 @@ sys_connect(int fd, uaddr_t addr, unsigned len)
 	long r = sockfile_call_wait(s, &msg, NULL, NULL, 0, 0, true);
 	if (r != -EINPROGRESS || nonblocking(s, 0))
 		return r;
-	/* Blocking connect: wait for the outcome, then ask for it. */
-	struct pt_sock_msg err = { .op = PT_SOCK_ERROR };
+	/*
+	 * Blocking connect: wait for the outcome, then connect again, which
+	 * reports it and moves the socket on as Linux's connect does
+	 * (connected, or reusable after a failure).
+	 */
 	for (;;) {
 		if (s->events & (POLLOUT | POLLERR | POLLHUP) || s->dead)
-			return sockfile_call_wait(s, &err, NULL, NULL, 0, 0, true);
+			return sockfile_call_wait(s, &msg, NULL, NULL, 0, 0, true);
 		int w = waitq_wait(&s->wq, 0, true);
 		if (w < 0)
 			return -EINTR;	/* the connection goes on (as Linux) */
