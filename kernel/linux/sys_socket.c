@@ -20,6 +20,8 @@
 #define SOCK_NONBLOCK 04000
 #define SOCK_CLOEXEC 02000000
 #define SOCK_TYPE_MASK 0xf
+#define SOCK_STREAM 1
+#define MSG_TRUNC 0x20
 #define SOL_SOCKET 1
 #define SO_TYPE 3
 #define SO_DOMAIN 39
@@ -332,10 +334,25 @@ sys_recvmsg(int fd, uaddr_t umsg, int flags)
 	struct sockfile *s = msg_setup(fd, umsg, PT_SEG_OUT, &m, segs, &nseg, &e);
 	if (!s)
 		return e;
+	/*
+	 * A datagram's real length (MSG_TRUNC to the server) tells whether
+	 * it was cut, for msg_flags; the caller still gets what fitted
+	 * unless it asked for MSG_TRUNC itself.
+	 */
+	bool dgram = s->type != SOCK_STREAM;
+	uint64_t room = 0;
+	for (unsigned i = 0; i < nseg; i++)
+		room += segs[i].len;
 	struct pt_sock_reply rep;
-	long r = do_recv(s, segs, nseg, flags, &rep);
+	long r = do_recv(s, segs, nseg, dgram ? flags | MSG_TRUNC : flags, &rep);
 	if (r < 0)
 		return r;
+	int32_t out_flags = 0;
+	if (dgram && (uint64_t)r > room) {
+		out_flags |= MSG_TRUNC;
+		if (!(flags & MSG_TRUNC))
+			r = (long)room;
+	}
 	uint32_t namelen = 0;
 	if (m.name) {
 		namelen = MIN(m.namelen, rep.addr_len);
@@ -343,7 +360,6 @@ sys_recvmsg(int fd, uaddr_t umsg, int flags)
 			return -EFAULT;
 		namelen = rep.addr_len;
 	}
-	int32_t out_flags = 0;
 	uint64_t no_control = 0;
 	if (copyout(umsg + offsetof(struct msghdr_k, namelen), &namelen, 4) < 0 ||
 	    copyout(umsg + offsetof(struct msghdr_k, controllen), &no_control, 8) < 0 ||

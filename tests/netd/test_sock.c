@@ -1009,6 +1009,45 @@ test_udp(void)
 		nsock_close(id);
 }
 
+/* connect() gives an unbound or wildcard socket its route's source
+   address (Linux); AF_UNSPEC takes it back unless bind() named it. */
+static void
+test_udp_connect_source(void)
+{
+	struct sockaddr_in name;
+	struct sockaddr_in6 name6;
+	struct sockaddr unspec = { .sa_family = AF_UNSPEC };
+	socklen_t len;
+	int a = nsock_create(AF_INET, SOCK_DGRAM, 0);
+	int b = nsock_create(AF_INET, SOCK_DGRAM, 0);
+	int c = nsock_create(AF_INET6, SOCK_DGRAM, 0);
+
+	CHECK_EQ(do_connect(a, "127.0.0.1", 6200), 0);
+	len = sizeof(name);
+	CHECK_EQ(nsock_getsockname(a, (struct sockaddr *)&name, &len), 0);
+	CHECK_EQ(ntohl(name.sin_addr.s_addr), INADDR_LOOPBACK);
+	CHECK(name.sin_port != 0);
+	CHECK_EQ(nsock_connect(a, &unspec, sizeof(unspec)), 0);
+	CHECK_EQ(nsock_getsockname(a, (struct sockaddr *)&name, &len), 0);
+	CHECK_EQ(name.sin_addr.s_addr, INADDR_ANY);
+	CHECK(name.sin_port != 0);
+
+	CHECK_EQ(do_bind(b, "127.0.0.1", 6201), 0);
+	CHECK_EQ(do_connect(b, "127.0.0.1", 6200), 0);
+	CHECK_EQ(nsock_connect(b, &unspec, sizeof(unspec)), 0);
+	CHECK_EQ(nsock_getsockname(b, (struct sockaddr *)&name, &len), 0);
+	CHECK_EQ(ntohl(name.sin_addr.s_addr), INADDR_LOOPBACK);
+	CHECK_EQ(ntohs(name.sin_port), 6201);
+
+	CHECK_EQ(do_connect(c, "::1", 6200), 0);
+	len = sizeof(name6);
+	CHECK_EQ(nsock_getsockname(c, (struct sockaddr *)&name6, &len), 0);
+	CHECK(IN6_IS_ADDR_LOOPBACK(&name6.sin6_addr));
+	CHECK_EQ(nsock_close(a), 0);
+	CHECK_EQ(nsock_close(b), 0);
+	CHECK_EQ(nsock_close(c), 0);
+}
+
 /* SO_RCVBUF bounds what waits on a socket; the rest is dropped. */
 static void
 test_udp_rcvbuf(void)
@@ -1594,6 +1633,7 @@ main(void)
 	test_reuseaddr();
 	test_pinned_buffers();
 	test_udp();
+	test_udp_connect_source();
 	test_udp_rcvbuf();
 	test_udp6();
 	test_multicast();
