@@ -266,7 +266,8 @@ test_socket(void)
 	CHECK_EQ("SO_ACCEPTCONN before listen", getopt_int(fd, SOL_SOCKET,
 	    SO_ACCEPTCONN), 0);
 	CHECK_EQ("SO_ERROR fresh", getopt_int(fd, SOL_SOCKET, SO_ERROR), 0);
-	CHECK_STR("getsockname fresh", name_of(fd, 0), "AF_INET 0.0.0.0 len 16");
+	CHECK_STR("getsockname fresh", name_of(fd, 0),
+	    "AF_INET 0.0.0.0 len 16");
 	CHECK_EQ("fresh port 0", local_port(fd), 0);
 	CHECK_STR("getpeername fresh", name_of(fd, 1), "ENOTCONN");
 	close(fd);
@@ -374,7 +375,7 @@ test_connect_accept(void)
 			_exit(1);
 		abi_sleep_ms(50);
 		send(fd, "child", 5, 0);
-		if (recv(fd, buf, sizeof(buf), 0) != 0)	/* wait for EOF */
+		if (recv(fd, buf, sizeof(buf), 0) != 0)	/* until EOF */
 			_exit(2);
 		_exit(0);
 	}
@@ -1026,7 +1027,8 @@ test_ipv6(void)
 	c = socket(AF_INET6, SOCK_STREAM, 0);
 	CHECK_EQ("IPv6 socket to ::ffff:127.0.0.1", connect_to(c, AF_INET6,
 	    "::ffff:127.0.0.1", port), 0);
-	CHECK_STR("its name", name_of(c, 0), "AF_INET6 ::ffff:127.0.0.1 len 28");
+	CHECK_STR("its name", name_of(c, 0),
+	    "AF_INET6 ::ffff:127.0.0.1 len 28");
 	s = accept(l4, NULL, NULL);
 	CHECK_STR("the IPv4 side sees IPv4", name_of(s, 1),
 	    "AF_INET 127.0.0.1 len 16");
