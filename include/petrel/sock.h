@@ -20,7 +20,7 @@ enum pt_sock_op {
 	PT_SOCK_BIND,		/* addr */
 	PT_SOCK_LISTEN,		/* arg[0]: backlog */
 	PT_SOCK_ACCEPT,		/* reply: the new socket's id, peer addr */
-	PT_SOCK_CONNECT,	/* addr; -EINPROGRESS, then PT_SOCK_ERROR */
+	PT_SOCK_CONNECT,	/* addr; -EINPROGRESS, then CONNECT again */
 	PT_SOCK_SEND,		/* IN segments: the data; flags; addr if any */
 	PT_SOCK_RECV,		/* OUT segments: room; flags; reply: from addr */
 	PT_SOCK_SHUTDOWN,	/* arg[0]: SHUT_RD, SHUT_WR or SHUT_RDWR */

@@ -319,8 +319,10 @@ sys_pt_channel_post(int h, uint64_t id, unsigned events)
 		return -ENOENT;	/* closed meanwhile: nothing to tell */
 	events &= POLLIN | POLLOUT | POLLERR | POLLHUP | POLLPRI | POLLRDHUP |
 		  POLLRDNORM | POLLWRNORM;
-	if (s->events == events)
-		return 0;
+	/*
+	 * Even unchanged bits wake: a server posts again for each arrival,
+	 * and every arrival is a new edge for EPOLLET (as Linux's data_ready).
+	 */
 	s->events = events;
 	waitq_wake_all(&s->wq);
 	file_notify(s->file);

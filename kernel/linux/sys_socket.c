@@ -22,6 +22,8 @@
 #define SOCK_NONBLOCK 04000
 #define SOCK_CLOEXEC 02000000
 #define SOCK_TYPE_MASK 0xf
+#define SOCK_STREAM 1
+#define MSG_TRUNC 0x20
 #define SOL_SOCKET 1
 #define SO_TYPE 3
 #define SO_DOMAIN 39
@@ -190,11 +192,14 @@ sys_connect(int fd, uaddr_t addr, unsigned len)
 	long r = sockfile_call_wait(s, &msg, NULL, NULL, 0, 0, true);
 	if (r != -EINPROGRESS || nonblocking(s, 0))
 		return r;
-	/* Blocking connect: wait for the outcome, then ask for it. */
-	struct pt_sock_msg err = { .op = PT_SOCK_ERROR };
+	/*
+	 * Blocking connect: wait for the outcome, then connect again, which
+	 * reports it and moves the socket on as Linux's connect does
+	 * (connected, or reusable after a failure).
+	 */
 	for (;;) {
 		if (s->events & (POLLOUT | POLLERR | POLLHUP) || s->dead)
-			return sockfile_call_wait(s, &err, NULL, NULL, 0, 0, true);
+			return sockfile_call_wait(s, &msg, NULL, NULL, 0, 0, true);
 		int w = waitq_wait(&s->wq, 0, true);
 		if (w < 0)
 			return -EINTR;	/* the connection goes on (as Linux) */
@@ -375,10 +380,25 @@ sys_recvmsg(int fd, uaddr_t umsg, int flags)
 	struct sockfile *s = msg_setup(fd, umsg, PT_SEG_OUT, &m, segs, &nseg, &e);
 	if (!s)
 		return e;
+	/*
+	 * A datagram's real length (MSG_TRUNC to the server) tells whether
+	 * it was cut, for msg_flags; the caller still gets what fitted
+	 * unless it asked for MSG_TRUNC itself.
+	 */
+	bool dgram = s->type != SOCK_STREAM;
+	uint64_t room = 0;
+	for (unsigned i = 0; i < nseg; i++)
+		room += segs[i].len;
 	struct pt_sock_reply rep;
-	long r = do_recv(s, segs, nseg, flags, &rep);
+	long r = do_recv(s, segs, nseg, dgram ? flags | MSG_TRUNC : flags, &rep);
 	if (r < 0)
 		return r;
+	int32_t out_flags = 0;
+	if (dgram && (uint64_t)r > room) {
+		out_flags |= MSG_TRUNC;
+		if (!(flags & MSG_TRUNC))
+			r = (long)room;
+	}
 	uint32_t namelen = 0;
 	if (m.name) {
 		namelen = MIN(m.namelen, rep.addr_len);
@@ -386,7 +406,6 @@ sys_recvmsg(int fd, uaddr_t umsg, int flags)
 			return -EFAULT;
 		namelen = rep.addr_len;
 	}
-	int32_t out_flags = 0;
 	uint64_t no_control = 0;
 	if (copyout(umsg + offsetof(struct msghdr_k, namelen), &namelen, 4) < 0 ||
 	    copyout(umsg + offsetof(struct msghdr_k, controllen), &no_control, 8) < 0 ||

@@ -76,6 +76,7 @@ struct nsock {
 	u8_t conn;		/* enum nsock_conn */
 	bool v6only;
 	bool bound;		/* bind() succeeded */
+	bool bound_addr;	/* ... to an address, not the wildcard */
 	bool rd_shut, wr_shut;	/* shutdown() by the application */
 	bool fin_rcvd;		/* the peer's FIN arrived */
 	bool send_stalled;	/* lwIP ran out of memory in a send */

@@ -444,13 +444,25 @@ set_raw(struct nsock *s, int level, int name, const void *val,
 	return 0;
 }
 
+/*
+ * getsockopt at a level the socket does not speak: IPv4 sockets pass it
+ * down to ip_getsockopt(), which says -EOPNOTSUPP; IPv6 ones stop in
+ * ipv6_getsockopt() with -ENOPROTOOPT (setsockopt says -ENOPROTOOPT for
+ * both).
+ */
+static int
+get_foreign_level(const struct nsock *s)
+{
+	return s->family == AF_INET ? -EOPNOTSUPP : -ENOPROTOOPT;
+}
+
 static int
 get_raw(struct nsock *s, int level, int name, void *val, socklen_t *len)
 {
 	socklen_t size = s->family == AF_INET ? 4 : sizeof(s->icmp_filter);
 
 	if (s->type != SOCK_RAW)
-		return -ENOPROTOOPT;
+		return get_foreign_level(s);
 	if (level == LINUX_SOL_RAW && name == LINUX_IPV6_CHECKSUM &&
 	    s->family == AF_INET6)
 		return put_int(val, len, 2);
@@ -626,7 +638,7 @@ nsock_getsockopt(int id, int level, int name, void *val, socklen_t *len)
 		break;
 	case IPPROTO_TCP:
 		if (s->type != SOCK_STREAM)
-			return -ENOPROTOOPT;
+			return get_foreign_level(s);
 		err = get_tcp(s, name, val, len);
 		break;
 	case IPPROTO_IP:
@@ -634,7 +646,7 @@ nsock_getsockopt(int id, int level, int name, void *val, socklen_t *len)
 		break;
 	case IPPROTO_IPV6:
 		if (s->family != AF_INET6)
-			return -ENOPROTOOPT;
+			return get_foreign_level(s);
 		err = get_ipv6(s, name, val, len);
 		break;
 	case LINUX_SOL_RAW:
@@ -642,7 +654,7 @@ nsock_getsockopt(int id, int level, int name, void *val, socklen_t *len)
 		err = get_raw(s, level, name, val, len);
 		break;
 	default:
-		return -ENOPROTOOPT;
+		return get_foreign_level(s);
 	}
 	/* Reading SO_ERROR clears POLLERR. */
 	nsock_notify(s, false);

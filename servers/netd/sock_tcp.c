@@ -812,9 +812,14 @@ tcp_cb_err(void *arg, err_t err)
 	if (s == NULL || !s->used || s->pcb.tcp == NULL)
 		return;
 	s->pcb.tcp = NULL;
-	if (err == ERR_RST)
-		s->error = s->state == NSOCK_SYN_SENT ? ECONNREFUSED :
-		    ECONNRESET;
+	/* Linux's tcp_reset(): refused while connecting, EPIPE in
+	   CLOSE-WAIT (the peer's FIN came, ours did not go), else reset. */
+	if (err == ERR_RST && s->state == NSOCK_SYN_SENT)
+		s->error = ECONNREFUSED;
+	else if (err == ERR_RST && s->fin_rcvd && !s->wr_shut)
+		s->error = EPIPE;
+	else if (err == ERR_RST)
+		s->error = ECONNRESET;
 	else if (err != ERR_CLSD)
 		s->error = ETIMEDOUT;	/* retransmissions or keepalive */
 	s->state = NSOCK_DONE;

@@ -94,25 +94,55 @@ nsock_udp_bind(struct nsock *s, const ip_addr_t *ip, u16_t port)
 	if (err != ERR_OK)
 		return err == ERR_USE ? -EADDRINUSE : nsock_err(err);
 	s->bound = true;
+	s->bound_addr = !ip_addr_isany(ip);
 	nsock_save_addrs(s);
 	return 0;
 }
 
-/* connect(AF_UNSPEC) forgets the peer (Linux keeps the local port). */
+/*
+ * connect(AF_UNSPEC) forgets the peer, and the source address connect
+ * chose unless bind() named one (Linux's __udp_disconnect). Linux also
+ * lets go of a port bind() did not name; here the port stays.
+ */
 static int
 udp_disconnect_peer(struct nsock *s)
 {
-	if (s->pcb.udp != NULL)
+	if (s->pcb.udp != NULL) {
 		udp_disconnect(s->pcb.udp);
+		if (!s->bound_addr)
+			ip_addr_copy(s->pcb.udp->local_ip, *nsock_addr_any(s));
+	}
 	s->conn = NSOCK_UNCONNECTED;
 	nsock_save_addrs(s);
 	return 0;
+}
+
+/*
+ * A connected socket takes the source address of its route, as Linux's
+ * ip4_datagram_connect does, so getsockname shows it and only datagrams
+ * to it are received.
+ */
+static void
+udp_pick_source(struct udp_pcb *pcb, struct netif *netif,
+    const ip_addr_t *dst)
+{
+	const ip_addr_t *src = NULL;
+
+	if (!ip_addr_isany(&pcb->local_ip))
+		return;
+	if (IP_IS_V4(dst))
+		src = netif_ip_addr4(netif);
+	else
+		src = ip6_select_source_address(netif, ip_2_ip6(dst));
+	if (src != NULL && !ip_addr_isany(src))
+		ip_addr_copy(pcb->local_ip, *src);
 }
 
 int
 nsock_udp_connect(struct nsock *s, const struct sockaddr *addr,
     socklen_t len)
 {
+	struct netif *netif;
 	ip_addr_t ip;
 	u16_t port;
 	err_t err;
@@ -129,11 +159,13 @@ nsock_udp_connect(struct nsock *s, const struct sockaddr *addr,
 	ret = nsock_udp_ensure_pcb(s);
 	if (ret != 0)
 		return ret;
-	if (ip_route(&s->pcb.udp->local_ip, &ip) == NULL)
+	netif = ip_route(&s->pcb.udp->local_ip, &ip);
+	if (netif == NULL)
 		return -ENETUNREACH;
 	err = udp_connect(s->pcb.udp, &ip, port);
 	if (err != ERR_OK)
 		return err == ERR_USE ? -EAGAIN : nsock_err(err);
+	udp_pick_source(s->pcb.udp, netif, &ip);
 	s->conn = NSOCK_ISCONNECTED;
 	nsock_save_addrs(s);
 	return 0;

@@ -530,6 +530,38 @@ test_reset(void)
 	CHECK_EQ(nsock_getsockopt(c, SOL_SOCKET, SO_ERROR, &e, &len), 0);
 	CHECK_EQ(e, 0);
 	CHECK_EQ(nsock_close(c), 0);
+
+	/*
+	 * A reset in CLOSE-WAIT (the peer closed, then our data made it
+	 * reset) is EPIPE, as Linux's tcp_reset(); after our own FIN it is
+	 * ECONNRESET again.
+	 */
+	connect_pair(l, AF_INET, "127.0.0.1", 5300, &c, &s);
+	CHECK_EQ(nsock_close(s), 0);
+	pump();
+	CHECK_EQ(nsock_recvfrom(c, buf, sizeof(buf), 0, NULL, NULL, NULL), 0);
+	CHECK_EQ(nsock_sendto(c, "x", 1, 0, NULL, 0), 1);
+	pump();
+	CHECK_EQ(nsock_poll(c), POLLIN | POLLRDNORM | POLLRDHUP | POLLOUT |
+	    POLLWRNORM | POLLHUP | POLLERR);
+	CHECK_EQ(nsock_recvfrom(c, buf, sizeof(buf), 0, NULL, NULL, NULL), 0);
+	CHECK_EQ(nsock_sendto(c, "x", 1, 0, NULL, 0), -EPIPE);
+	CHECK_EQ(nsock_sendto(c, "x", 1, 0, NULL, 0), -EPIPE);
+	CHECK_EQ(nsock_getsockopt(c, SOL_SOCKET, SO_ERROR, &e, &len), 0);
+	CHECK_EQ(e, 0);
+	CHECK_EQ(nsock_close(c), 0);
+
+	connect_pair(l, AF_INET, "127.0.0.1", 5300, &c, &s);
+	CHECK_EQ(nsock_close(s), 0);
+	pump();
+	CHECK_EQ(nsock_sendto(c, "x", 1, MSG_MORE, NULL, 0), 1);
+	CHECK_EQ(nsock_shutdown(c, SHUT_WR), 0);	/* data and FIN */
+	/* lwIP drops them in TIME-WAIT unanswered; the retransmitted FIN
+	   then finds no pcb and is reset. */
+	advance(3000);
+	CHECK_EQ(nsock_getsockopt(c, SOL_SOCKET, SO_ERROR, &e, &len), 0);
+	CHECK_EQ(e, ECONNRESET);
+	CHECK_EQ(nsock_close(c), 0);
 	CHECK_EQ(nsock_close(l), 0);
 	pump();
 }
@@ -758,6 +790,20 @@ test_tcp_options(void)
 	CHECK_EQ(set_int_opt(t, SOL_SOCKET, 999, 1), -ENOPROTOOPT);
 	CHECK_EQ(set_int_opt(t, 1234, 1, 1), -ENOPROTOOPT);
 	CHECK_EQ(set_int_opt(t, IPPROTO_IPV6, IPV6_V6ONLY, 1), -ENOPROTOOPT);
+	/* getsockopt at a foreign level: IPv4 says EOPNOTSUPP (Linux's
+	   ip_getsockopt), IPv6 ENOPROTOOPT. */
+	len = sizeof(int);
+	CHECK_EQ(nsock_getsockopt(t, IPPROTO_IPV6, IPV6_V6ONLY, &got, &len),
+	    -EOPNOTSUPP);
+	CHECK_EQ(nsock_getsockopt(t, 1234, 1, &got, &len), -EOPNOTSUPP);
+	CHECK_EQ(nsock_getsockopt(t, 255 /* SOL_RAW */, 1, &got, &len),
+	    -EOPNOTSUPP);
+	int t6 = nsock_create(AF_INET6, SOCK_DGRAM, 0);
+	CHECK_EQ(nsock_getsockopt(t6, 1234, 1, &got, &len), -ENOPROTOOPT);
+	CHECK_EQ(nsock_getsockopt(t6, IPPROTO_TCP, TCP_NODELAY_OPT, &got,
+	    &len), -ENOPROTOOPT);
+	CHECK_EQ(get_int_opt(t6, IPPROTO_IP, IP_TTL), 64);
+	CHECK_EQ(nsock_close(t6), 0);
 	CHECK_EQ(nsock_setsockopt(t, SOL_SOCKET, SO_REUSEADDR, "\1", 1),
 	    -EINVAL);
 	CHECK_EQ(set_int_opt(t, SOL_SOCKET, SO_TYPE, 1), -ENOPROTOOPT);
@@ -961,6 +1007,45 @@ test_udp(void)
 	CHECK_EQ(nsock_recvfrom(b, buf, sizeof(buf), 0, NULL, NULL, NULL), 4);
 	for (int id = 0; id < NSOCK_MAX; id++)
 		nsock_close(id);
+}
+
+/* connect() gives an unbound or wildcard socket its route's source
+   address (Linux); AF_UNSPEC takes it back unless bind() named it. */
+static void
+test_udp_connect_source(void)
+{
+	struct sockaddr_in name;
+	struct sockaddr_in6 name6;
+	struct sockaddr unspec = { .sa_family = AF_UNSPEC };
+	socklen_t len;
+	int a = nsock_create(AF_INET, SOCK_DGRAM, 0);
+	int b = nsock_create(AF_INET, SOCK_DGRAM, 0);
+	int c = nsock_create(AF_INET6, SOCK_DGRAM, 0);
+
+	CHECK_EQ(do_connect(a, "127.0.0.1", 6200), 0);
+	len = sizeof(name);
+	CHECK_EQ(nsock_getsockname(a, (struct sockaddr *)&name, &len), 0);
+	CHECK_EQ(ntohl(name.sin_addr.s_addr), INADDR_LOOPBACK);
+	CHECK(name.sin_port != 0);
+	CHECK_EQ(nsock_connect(a, &unspec, sizeof(unspec)), 0);
+	CHECK_EQ(nsock_getsockname(a, (struct sockaddr *)&name, &len), 0);
+	CHECK_EQ(name.sin_addr.s_addr, INADDR_ANY);
+	CHECK(name.sin_port != 0);
+
+	CHECK_EQ(do_bind(b, "127.0.0.1", 6201), 0);
+	CHECK_EQ(do_connect(b, "127.0.0.1", 6200), 0);
+	CHECK_EQ(nsock_connect(b, &unspec, sizeof(unspec)), 0);
+	CHECK_EQ(nsock_getsockname(b, (struct sockaddr *)&name, &len), 0);
+	CHECK_EQ(ntohl(name.sin_addr.s_addr), INADDR_LOOPBACK);
+	CHECK_EQ(ntohs(name.sin_port), 6201);
+
+	CHECK_EQ(do_connect(c, "::1", 6200), 0);
+	len = sizeof(name6);
+	CHECK_EQ(nsock_getsockname(c, (struct sockaddr *)&name6, &len), 0);
+	CHECK(IN6_IS_ADDR_LOOPBACK(&name6.sin6_addr));
+	CHECK_EQ(nsock_close(a), 0);
+	CHECK_EQ(nsock_close(b), 0);
+	CHECK_EQ(nsock_close(c), 0);
 }
 
 /* SO_RCVBUF bounds what waits on a socket; the rest is dropped. */
@@ -1548,6 +1633,7 @@ main(void)
 	test_reuseaddr();
 	test_pinned_buffers();
 	test_udp();
+	test_udp_connect_source();
 	test_udp_rcvbuf();
 	test_udp6();
 	test_multicast();

@@ -73,6 +73,11 @@ handle(struct pt_recv *r, struct pt_sock_msg *q, struct pt_sock_reply *rep)
 		}
 		return -EMFILE;
 	case PT_SOCK_CONNECT:
+		/* As netd: the call after -EINPROGRESS reports the outcome. */
+		if (m->connected)
+			return 0;
+		if (m->connect_at)
+			return -EALREADY;
 		m->connect_at = now_ns() + 50000000;
 		return -EINPROGRESS;
 	case PT_SOCK_ERROR:
