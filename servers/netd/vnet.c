@@ -128,6 +128,31 @@ vnet_send(struct vnet *n, const void *frame, size_t len, uint16_t csum_start,
 	return 0;
 }
 
+/*
+ * A frame flagged NEEDS_CSUM (with GUEST_CSUM, a host's own packets over a
+ * tap arrive so) holds only the pseudo-header sum in its checksum field:
+ * finish it as a device without offload would have. False if the header
+ * points outside the frame.
+ */
+static bool
+finish_checksum(uint8_t *frame, size_t len, const struct vnet_hdr *h)
+{
+	size_t start = h->csum_start, at = start + h->csum_offset;
+	if (start >= len || at + 2 > len)
+		return false;
+	uint32_t sum = 0;
+	for (size_t i = start; i + 1 < len; i += 2)
+		sum += (uint32_t)frame[i] << 8 | frame[i + 1];
+	if ((len - start) & 1)
+		sum += (uint32_t)frame[len - 1] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	uint16_t csum = (uint16_t)~sum;
+	frame[at] = (uint8_t)(csum >> 8);
+	frame[at + 1] = (uint8_t)csum;
+	return true;
+}
+
 void
 vnet_receive(struct vnet *n,
 	     void (*deliver)(void *ctx, const uint8_t *frame, size_t len,
@@ -142,11 +167,15 @@ vnet_receive(struct vnet *n,
 		uint8_t *buf = n->rxbuf.va + (size_t)i * VNET_BUF_SIZE;
 		struct vnet_hdr *h = (struct vnet_hdr *)buf;
 		/* Without segmentation offloads a frame fits one buffer. */
-		if (len > sizeof(*h) && len <= VNET_BUF_SIZE && h->num_buffers <= 1) {
+		uint8_t *frame = buf + sizeof(*h);
+		size_t frame_len = len - sizeof(*h);
+		if (len > sizeof(*h) && len <= VNET_BUF_SIZE && h->num_buffers <= 1 &&
+		    (!(h->flags & HDR_F_NEEDS_CSUM) ||
+		     finish_checksum(frame, frame_len, h))) {
 			unsigned flags = (n->rx_csum && (h->flags & HDR_F_DATA_VALID))
 					 ? VNET_RX_CSUM_OK : 0;
 			n->rx_frames++;
-			deliver(ctx, buf + sizeof(*h), len - sizeof(*h), flags);
+			deliver(ctx, frame, frame_len, flags);
 		} else {
 			n->rx_dropped++;
 		}
