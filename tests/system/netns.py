@@ -151,10 +151,10 @@ def add_tap(ns, tap):
 	ns.ip("tuntap", "add", "dev", tap, "mode", "tap")
 
 
-def petrel_argv(tap, mac, extra=(), timeout=90):
+def petrel_argv(tap, mac, extra=(), timeout=90, test_image=False):
 	"""`./petrel run` for a guest on tap (inside the namespace)."""
 	from lib import petrel_args
-	return petrel_args(timeout=timeout, extra=[
+	return petrel_args(timeout=timeout, test_image=test_image, extra=[
 		"--net", "tap", "--tap", tap, "--mac", mac] + list(extra))
 
 
