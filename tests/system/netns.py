@@ -76,6 +76,8 @@ class Namespace:
 		self.procs = []
 
 	def __enter__(self):
+		# SIGTERM (a runner stopping us) still runs the cleanup.
+		signal.signal(signal.SIGTERM, lambda *args: sys.exit(143))
 		remove_stale()
 		result = ip("netns", "add", self.name, check=False)
 		if result.returncode != 0:
