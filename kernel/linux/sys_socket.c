@@ -414,6 +414,30 @@ sys_recvmsg(int fd, uaddr_t umsg, int flags)
 	return r;
 }
 
+/*
+ * sendmmsg: sendmsg for each mmsghdr (a msghdr and the length sent), as
+ * glibc's resolver sends its A and AAAA queries. As Linux: the count sent,
+ * or the first call's error if none was.
+ */
+long
+sys_sendmmsg(int fd, uaddr_t vec, unsigned vlen, int flags)
+{
+	const size_t entry = sizeof(struct msghdr_k) + 8;	/* + msg_len, pad */
+	unsigned sent;
+	if (vlen > 1024)	/* Linux's UIO_MAXIOV */
+		vlen = 1024;
+	for (sent = 0; sent < vlen; sent++) {
+		uaddr_t umsg = vec + sent * entry;
+		long r = sys_sendmsg(fd, umsg, flags);
+		if (r < 0)
+			return sent ? (long)sent : r;
+		uint32_t len = (uint32_t)r;
+		if (copyout(umsg + sizeof(struct msghdr_k), &len, 4) < 0)
+			return sent ? (long)sent : -EFAULT;
+	}
+	return sent;
+}
+
 long
 sys_shutdown(int fd, int how)
 {

@@ -125,14 +125,15 @@ status_changed(struct netif *n)
 	/* The console stays quiet (one-shot output is the command's alone). */
 	if (netd_verbose)
 		printf("netd: %s", line);
+	/* resolv.conf first: the status file tells waiters all is ready. */
+	if (dhcp_supplied_address(n))
+		write_resolv_conf();
 	FILE *f = fopen(NETD_STATUS_TMP, "w");
 	if (f) {
 		fputs(line, f);
 		fclose(f);
 		rename(NETD_STATUS_TMP, NETD_STATUS);
 	}
-	if (dhcp_supplied_address(n))
-		write_resolv_conf();
 }
 
 static err_t

@@ -64,6 +64,7 @@ struct nsock_opts {
 	struct timeval rcvtimeo, sndtimeo;
 	bool reuseaddr, reuseport, keepalive, broadcast, nodelay, cork;
 	bool oobinline, dontroute, debug, mcast_loop;
+	bool recverr;		/* stored: ICMP errors never reach sockets */
 };
 
 struct nsock {

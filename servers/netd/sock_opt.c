@@ -303,6 +303,11 @@ set_ip(struct nsock *s, int name, const void *val, socklen_t len)
 			return -EINVAL;
 		err = set_mcast_if(s, val, len);
 		break;
+	case IP_RECVERR:
+		/* glibc's resolver insists on it; no error ever queues. */
+		if ((err = get_int(val, len, &v)) == 0)
+			s->opt.recverr = v != 0;
+		return err;
 	case IP_TOS:
 	case IP_TTL:
 	case IP_MULTICAST_TTL:
@@ -386,6 +391,9 @@ set_ipv6(struct nsock *s, int name, const void *val, socklen_t len)
 	switch (name) {
 	case IPV6_V6ONLY:
 		return set_v6only(s, v);
+	case IPV6_RECVERR:
+		s->opt.recverr = v != 0;
+		return 0;
 	case IPV6_UNICAST_HOPS:
 		if (v < -1 || v > 255)
 			return -EINVAL;
@@ -598,6 +606,8 @@ get_ip(struct nsock *s, int name, void *val, socklen_t *len)
 	case IP_MULTICAST_IF:
 		addr.s_addr = ip4_addr_get_u32(&o->mcast_if4);
 		return put_val(val, len, &addr, sizeof(addr));
+	case IP_RECVERR:
+		return put_int(val, len, o->recverr);
 	}
 	return -ENOPROTOOPT;
 }
@@ -618,6 +628,8 @@ get_ipv6(struct nsock *s, int name, void *val, socklen_t *len)
 		return put_int(val, len, o->mcast_loop);
 	case IPV6_MULTICAST_IF:
 		return put_int(val, len, o->mcast_ifindex);
+	case IPV6_RECVERR:
+		return put_int(val, len, o->recverr);
 	}
 	return -ENOPROTOOPT;
 }
