@@ -24,7 +24,6 @@ static unsigned char io_buf[IO_CHUNK];
 static int dirty[NSOCK_MAX];
 static unsigned ndirty;
 static bool is_dirty[NSOCK_MAX];
-static unsigned posted[NSOCK_MAX];	/* what the kernel was last told */
 
 /* Inside lwIP's callbacks: only noted, posted by serve_flush. */
 static void
@@ -47,10 +46,9 @@ serve_flush(void)
 		unsigned ev = nsock_poll(id);
 		if (ev & POLLNVAL)
 			continue;
-		if (ev != posted[id]) {
-			posted[id] = ev;
-			pt_channel_post(channel, (uint64_t)id, ev);
-		}
+		/* Posted even with the same bits: each arrival is a new edge
+		   for EPOLLET waiters, as on Linux. */
+		pt_channel_post(channel, (uint64_t)id, ev);
 	}
 	ndirty = 0;
 }
@@ -274,13 +272,8 @@ serve_calls(void)
 			status = -EINVAL;	/* only the kernel speaks this */
 		else
 			status = dispatch(&r, &m, &rep);
-		if (m.op != PT_SOCK_CLOSE && m.id < NSOCK_MAX) {
+		if (m.op != PT_SOCK_CLOSE && m.id < NSOCK_MAX)
 			rep.events = nsock_poll((int)m.id);
-			posted[m.id] = rep.events;	/* the reply tells it */
-		}
-		if ((m.op == PT_SOCK_SOCKET || m.op == PT_SOCK_ACCEPT) &&
-		    status == 0 && rep.id < NSOCK_MAX)
-			posted[rep.id] = rep.new_events;
 		pt_channel_reply(channel, r.token, status, &rep, sizeof(rep));
 		count++;
 	}

@@ -727,6 +727,13 @@ test_epoll(void)
 	CHECK_STR("EPOLLET: new data", epoll_str(ep, WAIT_MS), "IN");
 	CHECK_STR("EPOLLET: once again", epoll_str(ep, 0), "none");
 	CHECK_EQ("EPOLLET: read again", recv(s, buf, sizeof(buf), 0), 1);
+	/* A second arrival is a new edge though data is still waiting. */
+	send(c, "c", 1, 0);
+	CHECK_STR("EPOLLET: unread data", epoll_str(ep, WAIT_MS), "IN");
+	send(c, "d", 1, 0);
+	CHECK_STR("EPOLLET: more arrives", epoll_str(ep, WAIT_MS), "IN");
+	CHECK_STR("EPOLLET: and once", epoll_str(ep, 0), "none");
+	CHECK_EQ("EPOLLET: both read", recv(s, buf, 2, MSG_WAITALL), 2);
 	epoll_ctl(ep, EPOLL_CTL_DEL, s, NULL);
 
 	e.events = EPOLLIN | EPOLLRDHUP;
