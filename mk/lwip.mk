@@ -41,10 +41,11 @@ LWIP_HOST_CFLAGS := $(LWIP_OPT) $(LWIP_HOST_DEFS) -O1 -g \
 	-fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
 
+LWIP_PORT_C := sys_arch.c tw_reuse.c
 LWIP_OBJS := $(LWIP_FILES:%.c=$(BUILD)/lwip/obj/%.o) \
-	$(BUILD)/lwip/obj/port/sys_arch.o
+	$(LWIP_PORT_C:%.c=$(BUILD)/lwip/obj/port/%.o)
 LWIP_HOST_OBJS := $(LWIP_FILES:%.c=$(BUILD)/lwip-host/obj/%.o) \
-	$(BUILD)/lwip-host/obj/port/sys_arch.o
+	$(LWIP_PORT_C:%.c=$(BUILD)/lwip-host/obj/port/%.o)
 
 # netd's socket core, and the flags netd's own sources build with.
 NSOCK_SRCS := $(wildcard servers/netd/sock*.c)

@@ -857,6 +857,39 @@ test_reuseaddr(void)
 	pump();
 }
 
+/*
+ * A client reconnecting from the address and port of a connection the
+ * server still holds in TIME-WAIT takes the tuple over, as on Linux
+ * (servers/netd/lwip/tw_reuse.c); lwIP alone would answer the SYN with an
+ * ACK for the old connection and the connect would stall.
+ */
+static void
+test_time_wait_reuse(void)
+{
+	int l = nsock_create(AF_INET, SOCK_STREAM, 0), c, s;
+
+	CHECK_EQ(do_bind(l, "127.0.0.1", 5902), 0);
+	CHECK_EQ(nsock_listen(l, 4), 0);
+	for (int round = 0; round < 3; round++) {
+		c = nsock_create(AF_INET, SOCK_STREAM, 0);
+		CHECK_EQ(set_int_opt(c, SOL_SOCKET, SO_REUSEADDR, 1), 0);
+		CHECK_EQ(do_bind(c, "127.0.0.1", 41000), 0);
+		CHECK_EQ(do_connect(c, "127.0.0.1", 5902), -EINPROGRESS);
+		pump();
+		s = nsock_accept(l, NULL, NULL);
+		CHECK(s >= 0);
+		CHECK_EQ(do_connect(c, "127.0.0.1", 5902), 0);
+		/* The server closes first: its end stays in TIME-WAIT. */
+		CHECK_EQ(nsock_close(s), 0);
+		pump();
+		CHECK_EQ(nsock_close(c), 0);
+		pump();
+		advance(100);	/* the ISN clock moves on */
+	}
+	CHECK_EQ(nsock_close(l), 0);
+	pump();
+}
+
 /* Counts the pbufs queued on a TCP socket, and those from the pool. */
 static void
 count_queue(int id, unsigned *all, unsigned *pool)
@@ -1453,8 +1486,8 @@ test_proc(void)
 	nsock_format_proc(AF_INET, IPPROTO_TCP, text, sizeof(text));
 	CHECK(proc_line(text, "0100007F:9C40 0100007F:1F90 06 ", line,
 	    sizeof(line)) != NULL);
-	CHECK(strstr(line, " 06 00000000:00000000 03:00002EE0 00000000     0"
-	    "        0 0 1 0000000000000000 ") != NULL);	/* 120 s left */
+	CHECK(strstr(line, " 06 00000000:00000000 03:00001770 00000000     0"
+	    "        0 0 1 0000000000000000 ") != NULL);	/* 60 s left */
 	CHECK_EQ(strlen(line), 149);
 	CHECK_EQ(nsock_close(l), 0);
 	CHECK_EQ(nsock_close(l6), 0);
@@ -1631,6 +1664,7 @@ main(void)
 	test_keepalive();
 	test_tcp_options();
 	test_reuseaddr();
+	test_time_wait_reuse();
 	test_pinned_buffers();
 	test_udp();
 	test_udp_connect_source();

@@ -57,6 +57,8 @@
 #define TCP_RCV_SCALE			4
 #define TCP_WND				(256 * 1024)
 #define TCP_SND_BUF			(256 * 1024)
+/* TIME-WAIT lasts 2 MSL: 60 s, as Linux's TCP_TIMEWAIT_LEN (lwIP: 120). */
+#define TCP_MSL				30000UL
 #define TCP_OVERSIZE			TCP_MSS
 #define TCP_QUEUE_OOSEQ			1
 #define TCP_OOSEQ_MAX_BYTES		TCP_WND
@@ -145,5 +147,8 @@
 /* RFC 6528 initial sequence numbers instead of lwIP's counter. */
 #define LWIP_HOOK_TCP_ISN(local_ip, local_port, remote_ip, remote_port) \
 	petrel_lwip_tcp_isn(local_ip, local_port, remote_ip, remote_port)
+/* A SYN beyond a TIME-WAIT connection's end takes its tuple (tw_reuse.c). */
+#define LWIP_HOOK_IP4_INPUT(p, inp)	petrel_lwip_ip4_input(p)
+#define LWIP_HOOK_IP6_INPUT(p, inp)	petrel_lwip_ip6_input(p)
 
 #endif

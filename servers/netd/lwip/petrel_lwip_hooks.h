@@ -7,6 +7,8 @@
 
 #include "lwip/ip_addr.h"
 
+struct pbuf;
+
 /*
  * Returns the initial sequence number for a new connection (RFC 6528):
  * a keyed hash of the four-tuple plus a clock ticking every 4 us, so
@@ -18,5 +20,13 @@ u32_t petrel_lwip_tcp_isn(const ip_addr_t *local_ip, u16_t local_port,
 /* SipHash-2-4 of len bytes under a 128-bit key (exported for tests). */
 uint64_t petrel_siphash24(const uint8_t key[16], const void *data,
     size_t len);
+
+/*
+ * Every incoming IPv4 / IPv6 packet, before lwIP checks it: a SYN that
+ * may take over a TIME-WAIT connection's four-tuple frees that one
+ * (tw_reuse.c). Returns 0: the packet goes on.
+ */
+int petrel_lwip_ip4_input(struct pbuf *p);
+int petrel_lwip_ip6_input(struct pbuf *p);
 
 #endif
