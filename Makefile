@@ -19,6 +19,7 @@ include mk/host-tests.mk
 include mk/lwip.mk
 include mk/netd.mk
 include mk/image.mk
+include mk/bench.mk
 
 
 # Missing Debian packages are installed by the project's own script.
@@ -34,7 +35,7 @@ run: all
 test: all $(BUILD)/initramfs-test.cpio host-tests abi-tests
 	python3 tests/run
 
-bench: all $(BUILD)/initramfs-test.cpio
+bench: all $(BUILD)/initramfs-test.cpio bench-inputs
 	bench/run
 
 clean:

@@ -1,0 +1,40 @@
+# The network benchmarks' inputs (bench/run, docs/performance.md): tcpbench,
+# the Linux guest unpacked from Debian's kernel package, and the two
+# initramfs images the benchmark boots. Uses IMAGE_ROOT, IMAGE_FILES and
+# INITRAMFS_INPUTS from mk/image.mk, so it is included after it.
+#
+#   $(TCPBENCH_BIN)        build/bench/tcpbench         static musl
+#   $(LINUX_GUEST_DIR)     build/linux-guest/           the unpacked .deb
+#   $(BENCH_PETREL_NET)    build/bench/petrel-net.cpio  default image + tcpbench
+#   $(BENCH_LINUX_NET)     build/bench/linux-net.cpio   the Linux guest's image
+
+BENCH_DIR := $(BUILD)/bench
+TCPBENCH_BIN := $(BENCH_DIR)/tcpbench
+LINUX_GUEST_DIR := $(BUILD)/linux-guest
+BENCH_PETREL_NET := $(BENCH_DIR)/petrel-net.cpio
+BENCH_LINUX_NET := $(BENCH_DIR)/linux-net.cpio
+
+.PHONY: bench-inputs
+bench-inputs: $(TCPBENCH_BIN) $(LINUX_GUEST_DIR)/version $(BENCH_PETREL_NET) \
+	$(BENCH_LINUX_NET)
+
+$(TCPBENCH_BIN): bench/tcpbench.c mk/bench.mk | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(MUSL_CC) $(USER_CFLAGS) -o $@ $<
+
+# Downloaded once; the script leaves an unpacked tree alone.
+$(LINUX_GUEST_DIR)/version: tools/fetch-linux-guest.sh | $(DEPS_STAMP)
+	tools/fetch-linux-guest.sh $(LINUX_GUEST_DIR)
+	@touch $@
+
+# Petrel's default image with /bench/tcpbench added.
+$(BENCH_PETREL_NET): $(INITRAMFS_INPUTS) $(TCPBENCH_BIN) | $(DEPS_STAMP)
+	@mkdir -p $(BENCH_DIR)/netroot/bench
+	cp $(TCPBENCH_BIN) $(BENCH_DIR)/netroot/bench/tcpbench
+	INIT=$(BUILD)/init NETD=$(NETD_BIN) tools/mkinitramfs.sh $@ \
+		$(IMAGE_ROOT):/ $(BENCH_DIR)/netroot:/
+
+$(BENCH_LINUX_NET): bench/linux-net-initramfs.sh $(LINUX_GUEST_DIR)/version \
+		$(IMAGE_FILES) $(TCPBENCH_BIN) | $(DEPS_STAMP)
+	bench/linux-net-initramfs.sh $@ $(LINUX_GUEST_DIR) $(IMAGE_ROOT) \
+		$(TCPBENCH_BIN)
