@@ -58,6 +58,13 @@ loadavg_due(uint64_t now)
 	return now >= loadavg_next_ns;
 }
 
+/* When the load average is next due. */
+uint64_t
+loadavg_next(void)
+{
+	return loadavg_next_ns;
+}
+
 void
 loadavg_update(uint64_t now, unsigned active)
 {

@@ -190,10 +190,12 @@ void
 sched_timer_fired(void)
 {
 	this_cpu()->armed_deadline = 0;	/* an early interrupt must re-arm, even for the same deadline */
+	this_cpu()->quiet_until = 0;
 }
 
 void loadavg_update(uint64_t now, unsigned active);
 bool loadavg_due(uint64_t now);
+uint64_t loadavg_next(void);
 
 static unsigned
 threads_active(void)
@@ -207,16 +209,30 @@ threads_active(void)
 	return n;
 }
 
+/*
+ * Runs due timers, updates the load average and arms this CPU's timer for
+ * the next of: a kernel timer, the running thread's slice end when others
+ * wait. Called on every return to user mode, so it first checks whether
+ * anything it depends on changed since it last did the work.
+ */
 void
 sched_tick(void)
 {
+	struct cpu *c = this_cpu();
 	uint64_t now = arch_now_ns();
+	struct thread *t = current();
+	bool waiting = !list_empty(&c->runq);
+	if (now < c->quiet_until && c->quiet_timers == ktimer_generation &&
+	    c->quiet_runq == waiting && (!waiting || c->quiet_thread == t))
+		return;
 	if (loadavg_due(now))
 		loadavg_update(now, threads_active());
 	uint64_t next = ktimer_run(now);
-	struct thread *t = current();
-	if (t && t != this_cpu()->idle && !list_empty(&this_cpu()->runq) &&
-	    (!next || t->slice_end < next))
+	c->quiet_until = MIN(next ? next : ~0ULL, loadavg_next());
+	c->quiet_timers = ktimer_generation;
+	c->quiet_thread = t;
+	c->quiet_runq = waiting;
+	if (t && t != c->idle && waiting && (!next || t->slice_end < next))
 		next = t->slice_end > now ? t->slice_end : now + 1000;
 	timer_arm(next);
 }

@@ -4,6 +4,7 @@
 #include <kernel/timer.h>
 
 static struct list timers = LIST_INIT(timers);
+uint64_t ktimer_generation;	/* bumped by every add and cancel */
 
 void
 ktimer_add(struct ktimer *t, uint64_t deadline, void (*fn)(struct ktimer *))
@@ -13,6 +14,7 @@ ktimer_add(struct ktimer *t, uint64_t deadline, void (*fn)(struct ktimer *))
 	t->deadline = deadline;
 	t->fn = fn;
 	t->armed = true;
+	ktimer_generation++;
 	struct list *pos = &timers;
 	list_for_each(it, &timers) {
 		if (list_entry(it, struct ktimer, link)->deadline > deadline)
@@ -29,6 +31,7 @@ ktimer_cancel(struct ktimer *t)
 		return;
 	list_remove(&t->link);
 	t->armed = false;
+	ktimer_generation++;
 }
 
 uint64_t

@@ -26,6 +26,15 @@ struct cpu {
 	bool halted;			/* idle in hlt: needs an IPI to run */
 	struct list runq;		/* runnable threads queued here */
 	int nr_ready;			/* their number */
+	/*
+	 * sched_tick has nothing to do before quiet_until while the timers
+	 * and whether others wait are as they were then (and, if others
+	 * wait, the running thread, whose slice end the timer is armed for).
+	 */
+	uint64_t quiet_until;
+	uint64_t quiet_timers;		/* ktimer_generation then */
+	struct thread *quiet_thread;
+	bool quiet_runq;		/* runq was non-empty */
 	struct arch_cpu arch;
 };
 

@@ -17,6 +17,8 @@ struct ktimer {
 
 void ktimer_add(struct ktimer *t, uint64_t deadline, void (*fn)(struct ktimer *));
 void ktimer_cancel(struct ktimer *t);
+/* Changes whenever a timer is added or cancelled (sched_tick's shortcut). */
+extern uint64_t ktimer_generation;
 /* Runs expired timers; returns the next deadline, 0 if none. */
 uint64_t ktimer_run(uint64_t now);
 
