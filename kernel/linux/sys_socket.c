@@ -28,6 +28,7 @@
 #define MSG_TRUNC 0x20
 #define MSG_WAITFORONE 0x10000
 #define UIO_MAXIOV 1024
+#define MAX_RW_COUNT 0x7ffff000ul
 #define SOL_SOCKET 1
 #define SO_TYPE 3
 #define SO_DOMAIN 39
@@ -279,7 +280,7 @@ sys_sendto(int fd, uaddr_t buf, size_t len, int flags, uaddr_t addr,
 	struct sockfile *s = sock_of(fd, &e);
 	if (!s)
 		return e;
-	struct uiovec v = { buf, MIN(len, (size_t)0x7fffffffffffffff) };
+	struct uiovec v = { buf, MIN(len, (size_t)MAX_RW_COUNT) };
 	return do_send(s, &v, 1, flags, addr, alen);
 }
 
@@ -294,7 +295,7 @@ sys_recvfrom(int fd, uaddr_t buf, size_t len, int flags, uaddr_t addr,
 	struct sockfile *s = sock_of(fd, &e);
 	if (!s)
 		return e;
-	struct uiovec v = { buf, MIN(len, (size_t)0x7fffffffffffffff) };
+	struct uiovec v = { buf, MIN(len, (size_t)MAX_RW_COUNT) };
 	struct pt_sock_msg msg = { .flags = (uint32_t)flags };
 	struct pt_sock_reply rep;
 	long r = sockfile_recv(s, &msg, &rep, &v, 1, nonblocking(s, flags),
