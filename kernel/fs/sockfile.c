@@ -285,15 +285,21 @@ call_whole(struct sockfile *s, struct pt_sock_msg *msg,
 	struct chan_seg segs[PT_SEG_MAX];
 	unsigned nseg;
 	unsigned want = out ? POLLIN : POLLOUT;
-	if (uio_segs(u, out ? PT_SEG_OUT : PT_SEG_IN, segs, &nseg) == u->left)
-		return sockfile_call_wait(s, msg, rep, segs, nseg, want,
-					  nonblock);
-	if (out)	/* no datagram is bigger; a peek takes one call's worth */
-		return call_bounced(s, msg, rep, u, MIN(u->left, SOCK_BOUNCE),
-				    true, want, nonblock);
-	if (u->left > SOCK_DGRAM_MAX)
-		return -EMSGSIZE;	/* as Linux's udp_sendmsg */
-	return call_bounced(s, msg, rep, u, u->left, false, want, nonblock);
+	uint64_t total = u->left;
+	long r;
+	if (uio_segs(u, out ? PT_SEG_OUT : PT_SEG_IN, segs, &nseg) == total)
+		r = sockfile_call_wait(s, msg, rep, segs, nseg, want, nonblock);
+	else if (out)	/* no datagram is bigger; a peek takes one call's worth */
+		r = call_bounced(s, msg, rep, u, MIN(total, SOCK_BOUNCE), true,
+				 want, nonblock);
+	else if (total > SOCK_DGRAM_MAX)
+		r = -EMSGSIZE;	/* as Linux's udp_sendmsg */
+	else
+		r = call_bounced(s, msg, rep, u, total, false, want, nonblock);
+	/* Only a datagram's real length (MSG_TRUNC) may exceed the room. */
+	if (r > 0 && (!out || !(msg->flags & MSG_TRUNC_K)))
+		r = (long)MIN((uint64_t)r, total);
+	return r;
 }
 
 /*

@@ -17,6 +17,7 @@ struct uiovec;
 
 #define SOCK_STREAM_K 1
 #define MSG_PEEK_K 0x2
+#define MSG_TRUNC_K 0x20
 #define MSG_WAITALL_K 0x100
 #define MSG_DONTWAIT_K 0x40
 #define MSG_NOSIGNAL_K 0x4000
