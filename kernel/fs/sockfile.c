@@ -20,8 +20,8 @@
 
 #define SOCK_HASH 64
 #define SOCK_MAX_RW 0x7ffff000ul	/* Linux's MAX_RW_COUNT */
-#define SOCK_DGRAM_MAX 65535		/* no datagram the server sends is bigger */
-#define SOCK_BOUNCE 65536		/* kernel buffer for a receive that is cut */
+#define SOCK_DGRAM_MAX 65535		/* the largest datagram netd sends */
+#define SOCK_BOUNCE 65536		/* buffer for a receive that is cut */
 
 static struct kobj *routes[2];		/* [PT_ROUTE_INET]: a client end */
 static struct list sock_hash[SOCK_HASH];	/* struct sockfile by id */
@@ -170,7 +170,7 @@ struct sock_uio {
 	int n;
 	int i;				/* at iov[i], off bytes in */
 	uint64_t off;
-	uint64_t left;			/* bytes the call may still move */
+	uint64_t left;			/* bytes the call may move */
 };
 
 /*
@@ -223,15 +223,15 @@ uio_segs(const struct sock_uio *u, uint32_t flags, struct chan_seg *segs,
 	     i++, off = 0) {
 		uint64_t len = MIN(u->iov[i].len - off, u->left - bytes);
 		if (len)
-			segs[k++] = (struct chan_seg){ u->iov[i].base + off, len,
-						       flags, false };
+			segs[k++] = (struct chan_seg){
+				u->iov[i].base + off, len, flags, false };
 		bytes += len;
 	}
 	*nseg = k;
 	return bytes;
 }
 
-/* Copies n bytes between the cursor and kernel buffer k (out: to the caller). */
+/* Copies n bytes between the cursor and kernel buffer k (out: to it). */
 static long
 uio_copy(struct sock_uio *u, char *k, uint64_t n, bool out)
 {
@@ -289,7 +289,7 @@ call_whole(struct sockfile *s, struct pt_sock_msg *msg,
 	long r;
 	if (uio_segs(u, out ? PT_SEG_OUT : PT_SEG_IN, segs, &nseg) == total)
 		r = sockfile_call_wait(s, msg, rep, segs, nseg, want, nonblock);
-	else if (out)	/* no datagram is bigger; a peek takes one call's worth */
+	else if (out)	/* no datagram is bigger; a peek takes one call */
 		r = call_bounced(s, msg, rep, u, MIN(total, SOCK_BOUNCE), true,
 				 want, nonblock);
 	else if (total > SOCK_DGRAM_MAX)
@@ -332,10 +332,11 @@ call_stream(struct sockfile *s, struct pt_sock_msg *msg,
 		}
 		if (r < 0)
 			return done ? (long)done : r;
-		r = (long)MIN((uint64_t)r, asked);	/* never trust the server */
+		r = (long)MIN((uint64_t)r, asked);	/* trust no server */
 		uio_advance(u, (uint64_t)r);
 		done += (uint64_t)r;
-		if (!u->left || !asked || !r || ((uint64_t)r < asked && !keep_on))
+		if (!u->left || !asked || !r ||
+		    ((uint64_t)r < asked && !keep_on))
 			return (long)done;
 	}
 }
@@ -390,7 +391,7 @@ sock_rw_iov(struct file *f, const struct uiovec *iov, int n, bool write)
 	for (int i = 0; i < n; i++)
 		total |= iov[i].len;
 	if (!total)
-		return 0;	/* as Linux's sock_read_iter: no call, no wait */
+		return 0;	/* as Linux's sock_read_iter: no wait */
 	struct pt_sock_msg msg = { 0 };
 	return sockfile_recv(s, &msg, NULL, iov, n, nonblock, NULL);
 }

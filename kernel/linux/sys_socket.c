@@ -454,9 +454,10 @@ sys_recvmmsg(int fd, uaddr_t vec, unsigned vlen, int flags, uaddr_t utmo)
 	if (utmo) {
 		if (copyin(&tmo, utmo, sizeof(tmo)) < 0)
 			return -EFAULT;
-		if (tmo.tv_sec < 0 || tmo.tv_nsec < 0 || tmo.tv_nsec >= 1000000000)
+		if (tmo.tv_sec < 0 || tmo.tv_nsec < 0 ||
+		    tmo.tv_nsec >= 1000000000)
 			return -EINVAL;
-		/* far enough for ever: at most ~146 years */
+		/* beyond 2^32 s (136 years) is for ever */
 		uint64_t sec = MIN((uint64_t)tmo.tv_sec, (uint64_t)1 << 32);
 		uint64_t ns = sec * 1000000000u + (uint64_t)tmo.tv_nsec;
 		end = arch_now_ns() + ns;
@@ -480,8 +481,8 @@ sys_recvmmsg(int fd, uaddr_t vec, unsigned vlen, int flags, uaddr_t utmo)
 		if (utmo) {
 			uint64_t now = arch_now_ns();
 			uint64_t left = now < end ? end - now : 0;
-			tmo = (struct timespec_k){ (int64_t)(left / 1000000000u),
-						   (int64_t)(left % 1000000000u) };
+			tmo.tv_sec = (int64_t)(left / 1000000000u);
+			tmo.tv_nsec = (int64_t)(left % 1000000000u);
 			if (!left) {
 				got++;
 				break;
