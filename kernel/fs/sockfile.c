@@ -15,9 +15,13 @@
 #include <kernel/string.h>
 #include <kernel/errno.h>
 #include <kernel/arch.h>
+#include <arch/mmu.h>
 #include <syscall_table.h>
 
 #define SOCK_HASH 64
+#define SOCK_MAX_RW 0x7ffff000ul	/* Linux's MAX_RW_COUNT */
+#define SOCK_DGRAM_MAX 65535		/* the largest datagram netd sends */
+#define SOCK_BOUNCE 65536		/* buffer for a receive that is cut */
 
 static struct kobj *routes[2];		/* [PT_ROUTE_INET]: a client end */
 static struct list sock_hash[SOCK_HASH];	/* struct sockfile by id */
@@ -158,8 +162,241 @@ sockfile_call_wait(struct sockfile *s, struct pt_sock_msg *msg,
 	}
 }
 
+/* ---- Data: the caller's iovecs, PT_SEG_MAX segments per call ----------- */
+
+/* A cursor through the caller's iovecs. */
+struct sock_uio {
+	const struct uiovec *iov;
+	int n;
+	int i;				/* at iov[i], off bytes in */
+	uint64_t off;
+	uint64_t left;			/* bytes the call may move */
+};
+
+/*
+ * Checks iovecs as Linux's import_iovec does: a negative length is EINVAL,
+ * a piece outside user space EFAULT; the total is cut at MAX_RW_COUNT.
+ */
+static long
+uio_init(struct sock_uio *u, const struct uiovec *iov, int n)
+{
+	*u = (struct sock_uio){ .iov = iov, .n = n };
+	for (int i = 0; i < n; i++)
+		if ((int64_t)iov[i].len < 0)
+			return -EINVAL;
+	for (int i = 0; i < n; i++) {
+		if (iov[i].base + iov[i].len < iov[i].base ||
+		    iov[i].base + iov[i].len > USER_TOP)
+			return -EFAULT;
+		u->left = MIN(u->left + iov[i].len, SOCK_MAX_RW);
+	}
+	return 0;
+}
+
+/* Moves the cursor n bytes on, past any empty pieces. */
+static void
+uio_advance(struct sock_uio *u, uint64_t n)
+{
+	u->left -= MIN(n, u->left);
+	while (u->i < u->n) {
+		uint64_t step = MIN(n, u->iov[u->i].len - u->off);
+		n -= step;
+		u->off += step;
+		if (u->off < u->iov[u->i].len)
+			break;
+		u->i++;
+		u->off = 0;
+	}
+}
+
+/*
+ * The next pieces at the cursor as at most PT_SEG_MAX segments (empty
+ * pieces skipped); returns their bytes. The cursor does not move.
+ */
+static uint64_t
+uio_segs(const struct sock_uio *u, uint32_t flags, struct chan_seg *segs,
+	 unsigned *nseg)
+{
+	uint64_t bytes = 0, off = u->off;
+	unsigned k = 0;
+	for (int i = u->i; i < u->n && k < PT_SEG_MAX && bytes < u->left;
+	     i++, off = 0) {
+		uint64_t len = MIN(u->iov[i].len - off, u->left - bytes);
+		if (len)
+			segs[k++] = (struct chan_seg){
+				u->iov[i].base + off, len, flags, false };
+		bytes += len;
+	}
+	*nseg = k;
+	return bytes;
+}
+
+/* Copies n bytes between the cursor and kernel buffer k (out: to it). */
+static long
+uio_copy(struct sock_uio *u, char *k, uint64_t n, bool out)
+{
+	uio_advance(u, 0);
+	while (n && u->left) {
+		const struct uiovec *v = &u->iov[u->i];
+		uint64_t step = MIN(MIN(n, v->len - u->off), u->left);
+		uaddr_t at = v->base + u->off;
+		if ((out ? copyout(at, k, step) : copyin(k, at, step)) < 0)
+			return -EFAULT;
+		k += step;
+		n -= step;
+		uio_advance(u, step);
+	}
+	return 0;
+}
+
+/*
+ * A message that must stay one call (a datagram, a peek) but has more
+ * pieces than segments goes through one kernel buffer of at most len
+ * bytes: gathered before the call, or scattered after it.
+ */
+static long
+call_bounced(struct sockfile *s, struct pt_sock_msg *msg,
+	     struct pt_sock_reply *rep, struct sock_uio *u, uint64_t len,
+	     bool out, unsigned want, bool nonblock)
+{
+	char *k = kmalloc(len ? len : 1);
+	if (!k)
+		return -ENOMEM;
+	long r = out ? 0 : uio_copy(u, k, len, false);
+	struct chan_seg seg = { (uint64_t)(uintptr_t)k, len,
+				out ? PT_SEG_OUT : PT_SEG_IN, true };
+	if (r == 0)
+		r = sockfile_call_wait(s, msg, rep, &seg, 1, want, nonblock);
+	if (r > 0 && out && uio_copy(u, k, MIN((uint64_t)r, len), true) < 0)
+		r = -EFAULT;	/* the datagram is gone, as on Linux */
+	kfree(k);
+	return r;
+}
+
+/*
+ * One datagram (or a peek) from iovecs: straight through the segments
+ * when they fit in one call, else through a bounded kernel buffer.
+ */
+static long
+call_whole(struct sockfile *s, struct pt_sock_msg *msg,
+	   struct pt_sock_reply *rep, struct sock_uio *u, bool out,
+	   bool nonblock)
+{
+	struct chan_seg segs[PT_SEG_MAX];
+	unsigned nseg;
+	unsigned want = out ? POLLIN : POLLOUT;
+	uint64_t total = u->left;
+	long r;
+	if (uio_segs(u, out ? PT_SEG_OUT : PT_SEG_IN, segs, &nseg) == total)
+		r = sockfile_call_wait(s, msg, rep, segs, nseg, want, nonblock);
+	else if (out)	/* no datagram is bigger; a peek takes one call */
+		r = call_bounced(s, msg, rep, u, MIN(total, SOCK_BOUNCE), true,
+				 want, nonblock);
+	else if (total > SOCK_DGRAM_MAX)
+		r = -EMSGSIZE;	/* as Linux's udp_sendmsg */
+	else
+		r = call_bounced(s, msg, rep, u, total, false, want, nonblock);
+	/* Only a datagram's real length (MSG_TRUNC) may exceed the room. */
+	if (r > 0 && (!out || !(msg->flags & MSG_TRUNC_K)))
+		r = (long)MIN((uint64_t)r, total);
+	return r;
+}
+
+/*
+ * A stream transfer in calls of PT_SEG_MAX segments, as Linux's
+ * tcp_sendmsg and tcp_recvmsg behave: a send goes on until everything is
+ * taken (waiting for room unless non-blocking); a receive stops at the
+ * first short call or when nothing more is there, unless MSG_WAITALL.
+ * Once bytes moved, an error or a signal returns their count.
+ */
+static long
+call_stream(struct sockfile *s, struct pt_sock_msg *msg,
+	    struct pt_sock_reply *rep, struct sock_uio *u, bool out,
+	    bool nonblock)
+{
+	struct chan_seg segs[PT_SEG_MAX];
+	unsigned nseg;
+	unsigned want = out ? POLLIN : POLLOUT;
+	bool keep_on = !out || (msg->flags & MSG_WAITALL_K);
+	uint64_t done = 0;
+	for (;;) {
+		uint64_t asked = uio_segs(u, out ? PT_SEG_OUT : PT_SEG_IN, segs,
+					  &nseg);
+		long r = sock_call(s, msg, rep, segs, nseg);
+		if (r == -EAGAIN && done && !keep_on)
+			return (long)done;
+		if (r == -EAGAIN && !nonblock) {
+			r = wait_ready(s, want);
+			if (r == 0)
+				continue;
+		}
+		if (r < 0)
+			return done ? (long)done : r;
+		r = (long)MIN((uint64_t)r, asked);	/* trust no server */
+		uio_advance(u, (uint64_t)r);
+		done += (uint64_t)r;
+		if (!u->left || !asked || !r ||
+		    ((uint64_t)r < asked && !keep_on))
+			return (long)done;
+	}
+}
+
+long
+sockfile_send(struct sockfile *s, struct pt_sock_msg *msg,
+	      const struct uiovec *iov, int n, bool nonblock)
+{
+	struct sock_uio u;
+	long e = uio_init(&u, iov, n);
+	if (e < 0)
+		return e;
+	msg->op = PT_SOCK_SEND;
+	if (s->type != SOCK_STREAM_K)
+		return call_whole(s, msg, NULL, &u, false, nonblock);
+	return call_stream(s, msg, NULL, &u, false, nonblock);
+}
+
+long
+sockfile_recv(struct sockfile *s, struct pt_sock_msg *msg,
+	      struct pt_sock_reply *rep, const struct uiovec *iov, int n,
+	      bool nonblock, uint64_t *room)
+{
+	struct sock_uio u;
+	long e = uio_init(&u, iov, n);
+	if (e < 0)
+		return e;
+	if (room)
+		*room = u.left;
+	msg->op = PT_SOCK_RECV;
+	if (s->type != SOCK_STREAM_K || (msg->flags & MSG_PEEK_K))
+		return call_whole(s, msg, rep, &u, true, nonblock);
+	return call_stream(s, msg, rep, &u, true, nonblock);
+}
+
 /* ---- The file --------------------------------------------------------------- */
 
+/* read/write/readv/writev: recvmsg/sendmsg without flags, straight to netd. */
+static long
+sock_rw_iov(struct file *f, const struct uiovec *iov, int n, bool write)
+{
+	struct sockfile *s = f->priv;
+	bool nonblock = f->flags & O_NONBLOCK;
+	if (write) {
+		struct pt_sock_msg msg = { .flags = MSG_NOSIGNAL_K };
+		long r = sockfile_send(s, &msg, iov, n, nonblock);
+		if (r == -EPIPE)
+			signal_send_thread(current(), SIGPIPE);
+		return r;
+	}
+	uint64_t total = 0;
+	for (int i = 0; i < n; i++)
+		total |= iov[i].len;
+	if (!total)
+		return 0;	/* as Linux's sock_read_iter: no wait */
+	struct pt_sock_msg msg = { 0 };
+	return sockfile_recv(s, &msg, NULL, iov, n, nonblock, NULL);
+}
+
+/* For sendfile and splice, which hand kernel buffers. */
 static long
 sock_read(struct file *f, void *buf, size_t len, uint64_t *off)
 {
@@ -235,6 +472,7 @@ sock_close(struct file *f)
 static const struct file_ops sock_fops = {
 	.read = sock_read,
 	.write = sock_write,
+	.rw_iov = sock_rw_iov,
 	.poll = sock_poll,
 	.ioctl = sock_ioctl,
 	.close = sock_close,

@@ -169,8 +169,14 @@ do_vec_at(int fd, uaddr_t iov, int iovcnt, bool write, int64_t at)
 		struct uiovec *v = kmalloc(sizeof(*v) * (iovcnt ? iovcnt : 1));
 		if (!v)
 			return -ENOMEM;
-		long r = copyin(v, iov, sizeof(*v) * iovcnt) < 0 ? -EFAULT :
-			 do_rw_iov(f, v, iovcnt, write);
+		long r = copyin(v, iov, sizeof(*v) * iovcnt) < 0 ? -EFAULT : 0;
+		uint64_t any = 0;
+		for (int i = 0; r == 0 && i < iovcnt; i++)
+			any |= v[i].len;
+		/* Nothing to move: Linux's vfs_readv/vfs_writev stop here, so
+		   an empty writev sends no datagram (write(fd, p, 0) does). */
+		if (r == 0 && any)
+			r = do_rw_iov(f, v, iovcnt, write);
 		kfree(v);
 		return r;
 	}

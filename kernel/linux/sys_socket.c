@@ -11,6 +11,8 @@
 #include <kernel/vfs.h>
 #include <kernel/proc.h>
 #include <kernel/vm.h>
+#include <kernel/kmalloc.h>
+#include <kernel/arch.h>
 #include <kernel/string.h>
 #include <kernel/errno.h>
 #include <arch/mmu.h>
@@ -24,6 +26,9 @@
 #define SOCK_TYPE_MASK 0xf
 #define SOCK_STREAM 1
 #define MSG_TRUNC 0x20
+#define MSG_WAITFORONE 0x10000
+#define UIO_MAXIOV 1024
+#define MAX_RW_COUNT 0x7ffff000ul
 #define SOL_SOCKET 1
 #define SO_TYPE 3
 #define SO_DOMAIN 39
@@ -250,50 +255,18 @@ sys_accept(int fd, uaddr_t addr, uaddr_t alen)
 	return sys_accept4(fd, addr, alen, 0);
 }
 
-/* Checks iovecs and turns up to PT_SEG_MAX of them into segments. */
 static long
-iov_segs(uaddr_t uiov, uint64_t n, uint32_t flags, struct chan_seg *segs,
-	 unsigned *nseg)
-{
-	struct iovec_k iov[PT_SEG_MAX];
-	if (n > PT_SEG_MAX)
-		return -EMSGSIZE;	/* more pieces than one call carries */
-	if (n && copyin(iov, uiov, n * sizeof(iov[0])) < 0)
-		return -EFAULT;
-	*nseg = 0;
-	for (uint64_t i = 0; i < n; i++) {
-		if (iov[i].len > 0x7ffff000 || iov[i].base + iov[i].len < iov[i].base ||
-		    iov[i].base + iov[i].len > USER_TOP)
-			return -EFAULT;
-		if (iov[i].len)
-			segs[(*nseg)++] = (struct chan_seg){ iov[i].base, iov[i].len,
-							     flags, false };
-	}
-	return 0;
-}
-
-static long
-do_send(struct sockfile *s, struct chan_seg *segs, unsigned nseg, int flags,
+do_send(struct sockfile *s, const struct uiovec *iov, int n, int flags,
 	uaddr_t addr, unsigned alen)
 {
-	struct pt_sock_msg msg = { .op = PT_SOCK_SEND, .flags = (uint32_t)flags };
+	struct pt_sock_msg msg = { .flags = (uint32_t)flags };
 	long e = addr_in(&msg, addr, addr ? alen : 0);
 	if (e < 0)
 		return e;
-	long r = sockfile_call_wait(s, &msg, NULL, segs, nseg, POLLOUT,
-				    nonblocking(s, flags));
+	long r = sockfile_send(s, &msg, iov, n, nonblocking(s, flags));
 	if (r == -EPIPE && !(flags & MSG_NOSIGNAL_K))
 		signal_send_thread(current(), SIGPIPE);
 	return r;
-}
-
-static long
-do_recv(struct sockfile *s, struct chan_seg *segs, unsigned nseg, int flags,
-	struct pt_sock_reply *rep)
-{
-	struct pt_sock_msg msg = { .op = PT_SOCK_RECV, .flags = (uint32_t)flags };
-	return sockfile_call_wait(s, &msg, rep, segs, nseg, POLLIN,
-				  nonblocking(s, flags));
 }
 
 long
@@ -307,10 +280,8 @@ sys_sendto(int fd, uaddr_t buf, size_t len, int flags, uaddr_t addr,
 	struct sockfile *s = sock_of(fd, &e);
 	if (!s)
 		return e;
-	if (buf + len < buf || buf + len > USER_TOP)
-		return -EFAULT;
-	struct chan_seg seg = { buf, len, PT_SEG_IN, false };
-	return do_send(s, &seg, len ? 1 : 0, flags, addr, alen);
+	struct uiovec v = { buf, MIN(len, (size_t)MAX_RW_COUNT) };
+	return do_send(s, &v, 1, flags, addr, alen);
 }
 
 long
@@ -324,21 +295,25 @@ sys_recvfrom(int fd, uaddr_t buf, size_t len, int flags, uaddr_t addr,
 	struct sockfile *s = sock_of(fd, &e);
 	if (!s)
 		return e;
-	if (buf + len < buf || buf + len > USER_TOP)
-		return -EFAULT;
-	struct chan_seg seg = { buf, len, PT_SEG_OUT, false };
+	struct uiovec v = { buf, MIN(len, (size_t)MAX_RW_COUNT) };
+	struct pt_sock_msg msg = { .flags = (uint32_t)flags };
 	struct pt_sock_reply rep;
-	long r = do_recv(s, &seg, len ? 1 : 0, flags, &rep);
+	long r = sockfile_recv(s, &msg, &rep, &v, 1, nonblocking(s, flags),
+			       NULL);
 	if (r >= 0 && (e = addr_out(&rep, addr, alen)) < 0)
 		return e;
 	return r;
 }
 
-/* sendmsg/recvmsg: the socket, the msghdr and its iovecs as segments. */
+/*
+ * sendmsg/recvmsg: the socket, the msghdr and its iovecs (*iov is
+ * allocated: kfree it). More than UIO_MAXIOV iovecs is EMSGSIZE (Linux).
+ */
 static struct sockfile *
-msg_setup(int fd, uaddr_t umsg, uint32_t seg_flags, struct msghdr_k *m,
-	  struct chan_seg *segs, unsigned *nseg, long *err)
+msg_setup(int fd, uaddr_t umsg, struct msghdr_k *m, struct uiovec **iov,
+	  long *err)
 {
+	*iov = NULL;
 	struct sockfile *s = sock_of(fd, err);
 	if (!s)
 		return NULL;
@@ -346,8 +321,19 @@ msg_setup(int fd, uaddr_t umsg, uint32_t seg_flags, struct msghdr_k *m,
 		*err = -EFAULT;
 		return NULL;
 	}
-	if ((*err = iov_segs(m->iov, m->iovlen, seg_flags, segs, nseg)) < 0)
+	if (m->iovlen > UIO_MAXIOV) {
+		*err = -EMSGSIZE;
 		return NULL;
+	}
+	*iov = kmalloc(sizeof(**iov) * (m->iovlen ? m->iovlen : 1));
+	if (!*iov) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	if (m->iovlen && copyin(*iov, m->iov, sizeof(**iov) * m->iovlen) < 0) {
+		*err = -EFAULT;
+		return NULL;
+	}
 	return s;
 }
 
@@ -359,12 +345,32 @@ sys_sendmsg(int fd, uaddr_t umsg, int flags)
 		return unix_sendmsg(uf, umsg, flags);
 	long e = 0;
 	struct msghdr_k m;
-	struct chan_seg segs[PT_SEG_MAX];
-	unsigned nseg;
-	struct sockfile *s = msg_setup(fd, umsg, PT_SEG_IN, &m, segs, &nseg, &e);
-	if (!s)
-		return e;
-	return do_send(s, segs, nseg, flags, m.name, m.namelen);
+	struct uiovec *iov;
+	struct sockfile *s = msg_setup(fd, umsg, &m, &iov, &e);
+	if (s)
+		e = do_send(s, iov, (int)m.iovlen, flags, m.name, m.namelen);
+	kfree(iov);
+	return e;
+}
+
+/* recvmsg's results besides the data: name, no control, msg_flags. */
+static long
+msg_results(uaddr_t umsg, const struct msghdr_k *m,
+	    const struct pt_sock_reply *rep, int32_t out_flags)
+{
+	uint32_t namelen = 0;
+	if (m->name) {
+		namelen = MIN(m->namelen, rep->addr_len);
+		if (copyout(m->name, rep->addr, namelen) < 0)
+			return -EFAULT;
+		namelen = rep->addr_len;
+	}
+	uint64_t no_control = 0;
+	if (copyout(umsg + offsetof(struct msghdr_k, namelen), &namelen, 4) < 0 ||
+	    copyout(umsg + offsetof(struct msghdr_k, controllen), &no_control, 8) < 0 ||
+	    copyout(umsg + offsetof(struct msghdr_k, flags), &out_flags, 4) < 0)
+		return -EFAULT;
+	return 0;
 }
 
 long
@@ -375,11 +381,12 @@ sys_recvmsg(int fd, uaddr_t umsg, int flags)
 		return unix_recvmsg(uf, umsg, flags);
 	long e = 0;
 	struct msghdr_k m;
-	struct chan_seg segs[PT_SEG_MAX];
-	unsigned nseg;
-	struct sockfile *s = msg_setup(fd, umsg, PT_SEG_OUT, &m, segs, &nseg, &e);
-	if (!s)
+	struct uiovec *iov;
+	struct sockfile *s = msg_setup(fd, umsg, &m, &iov, &e);
+	if (!s) {
+		kfree(iov);
 		return e;
+	}
 	/*
 	 * A datagram's real length (MSG_TRUNC to the server) tells whether
 	 * it was cut, for msg_flags; the caller still gets what fitted
@@ -387,10 +394,13 @@ sys_recvmsg(int fd, uaddr_t umsg, int flags)
 	 */
 	bool dgram = s->type != SOCK_STREAM;
 	uint64_t room = 0;
-	for (unsigned i = 0; i < nseg; i++)
-		room += segs[i].len;
+	struct pt_sock_msg msg = {
+		.flags = (uint32_t)(dgram ? flags | MSG_TRUNC : flags),
+	};
 	struct pt_sock_reply rep;
-	long r = do_recv(s, segs, nseg, dgram ? flags | MSG_TRUNC : flags, &rep);
+	long r = sockfile_recv(s, &msg, &rep, iov, (int)m.iovlen,
+			       nonblocking(s, flags), &room);
+	kfree(iov);
 	if (r < 0)
 		return r;
 	int32_t out_flags = 0;
@@ -399,20 +409,12 @@ sys_recvmsg(int fd, uaddr_t umsg, int flags)
 		if (!(flags & MSG_TRUNC))
 			r = (long)room;
 	}
-	uint32_t namelen = 0;
-	if (m.name) {
-		namelen = MIN(m.namelen, rep.addr_len);
-		if (copyout(m.name, rep.addr, namelen) < 0)
-			return -EFAULT;
-		namelen = rep.addr_len;
-	}
-	uint64_t no_control = 0;
-	if (copyout(umsg + offsetof(struct msghdr_k, namelen), &namelen, 4) < 0 ||
-	    copyout(umsg + offsetof(struct msghdr_k, controllen), &no_control, 8) < 0 ||
-	    copyout(umsg + offsetof(struct msghdr_k, flags), &out_flags, 4) < 0)
-		return -EFAULT;
-	return r;
+	e = msg_results(umsg, &m, &rep, out_flags);
+	return e < 0 ? e : r;
 }
+
+/* struct mmsghdr: a msghdr and the length moved. */
+#define MMSG_ENTRY (sizeof(struct msghdr_k) + 8)
 
 /*
  * sendmmsg: sendmsg for each mmsghdr (a msghdr and the length sent), as
@@ -422,12 +424,11 @@ sys_recvmsg(int fd, uaddr_t umsg, int flags)
 long
 sys_sendmmsg(int fd, uaddr_t vec, unsigned vlen, int flags)
 {
-	const size_t entry = sizeof(struct msghdr_k) + 8;	/* + msg_len, pad */
 	unsigned sent;
-	if (vlen > 1024)	/* Linux's UIO_MAXIOV */
-		vlen = 1024;
+	if (vlen > UIO_MAXIOV)
+		vlen = UIO_MAXIOV;
 	for (sent = 0; sent < vlen; sent++) {
-		uaddr_t umsg = vec + sent * entry;
+		uaddr_t umsg = vec + sent * MMSG_ENTRY;
 		long r = sys_sendmsg(fd, umsg, flags);
 		if (r < 0)
 			return sent ? (long)sent : r;
@@ -436,6 +437,63 @@ sys_sendmmsg(int fd, uaddr_t vec, unsigned vlen, int flags)
 			return sent ? (long)sent : -EFAULT;
 	}
 	return sent;
+}
+
+/*
+ * recvmmsg: recvmsg for each mmsghdr, as Linux's do_recvmmsg. With
+ * MSG_WAITFORONE only the first waits. The timeout is looked at only
+ * after each datagram (a blocking receive may wait past it, as on Linux),
+ * and what is left of it is written back. Returns the count received, or
+ * the first call's error if none was (a later error ends the batch).
+ */
+long
+sys_recvmmsg(int fd, uaddr_t vec, unsigned vlen, int flags, uaddr_t utmo)
+{
+	struct timespec_k tmo;
+	uint64_t end = 0;
+	if (utmo) {
+		if (copyin(&tmo, utmo, sizeof(tmo)) < 0)
+			return -EFAULT;
+		if (tmo.tv_sec < 0 || tmo.tv_nsec < 0 ||
+		    tmo.tv_nsec >= 1000000000)
+			return -EINVAL;
+		/* beyond 2^32 s (136 years) is for ever */
+		uint64_t sec = MIN((uint64_t)tmo.tv_sec, (uint64_t)1 << 32);
+		uint64_t ns = sec * 1000000000u + (uint64_t)tmo.tv_nsec;
+		end = arch_now_ns() + ns;
+	}
+	if (vlen > UIO_MAXIOV)
+		vlen = UIO_MAXIOV;
+	unsigned got;
+	long r = 0;
+	for (got = 0; got < vlen; got++) {
+		uaddr_t umsg = vec + got * MMSG_ENTRY;
+		r = sys_recvmsg(fd, umsg, flags & ~MSG_WAITFORONE);
+		if (r < 0)
+			break;
+		uint32_t len = (uint32_t)r;
+		if (copyout(umsg + sizeof(struct msghdr_k), &len, 4) < 0) {
+			r = -EFAULT;
+			break;
+		}
+		if (flags & MSG_WAITFORONE)
+			flags |= MSG_DONTWAIT_K;
+		if (utmo) {
+			uint64_t now = arch_now_ns();
+			uint64_t left = now < end ? end - now : 0;
+			tmo.tv_sec = (int64_t)(left / 1000000000u);
+			tmo.tv_nsec = (int64_t)(left % 1000000000u);
+			if (!left) {
+				got++;
+				break;
+			}
+		}
+	}
+	if (got == 0)
+		return r;
+	if (utmo && copyout(utmo, &tmo, sizeof(tmo)) < 0)
+		return -EFAULT;
+	return got;
 }
 
 long

@@ -60,7 +60,11 @@ serve_init(pt_handle_t h)
 	nsock_set_notify(post_ready, NULL);
 }
 
-/* Reads the IN segments, in order, into io_buf; returns the bytes. */
+/*
+ * Reads the IN segments, in order, into io_buf; returns the bytes. A
+ * segment the caller cannot read fails the whole send, as Linux's copy
+ * from the caller fails before anything of it is queued.
+ */
 static long
 gather(const struct pt_recv *r, size_t room)
 {
@@ -71,7 +75,7 @@ gather(const struct pt_recv *r, size_t room)
 		size_t want = r->seg_len[i] < room - got ? r->seg_len[i] : room - got;
 		long n = pt_msg_read(channel, r->token, i, 0, io_buf + got, want);
 		if (n < 0)
-			return got ? (long)got : n;
+			return n;
 		got += (size_t)n;
 		if ((size_t)n < want)
 			break;
@@ -117,18 +121,32 @@ op_send(const struct pt_recv *r, const struct pt_sock_msg *m)
 			    (int)(m->flags & ~MSG_NOSIGNAL), to, m->addr_len);
 }
 
+/*
+ * A receive is a peek, then the bytes the caller took are consumed: if its
+ * buffer faults, stream data stays queued (Linux's tcp_recvmsg copies
+ * before it consumes), while a datagram is dropped (udp_recvmsg).
+ */
 static long
 op_recv(const struct pt_recv *r, const struct pt_sock_msg *m,
 	struct pt_sock_reply *rep)
 {
-	socklen_t alen = PT_SOCK_ADDR_MAX;
-	int msg_flags = 0;
-	long n = nsock_recvfrom((int)m->id, io_buf, out_room(r), (int)m->flags,
+	socklen_t alen = PT_SOCK_ADDR_MAX, tlen = sizeof(int);
+	int msg_flags = 0, type = 0, id = (int)m->id;
+	int flags = (int)m->flags;
+	size_t room = out_room(r);
+	nsock_getsockopt(id, SOL_SOCKET, SO_TYPE, &type, &tlen);
+	bool stream = type == SOCK_STREAM;
+	long n = nsock_recvfrom(id, io_buf, room, flags | MSG_PEEK,
 				(struct sockaddr *)rep->addr, &alen, &msg_flags);
 	if (n < 0)
 		return n;
 	rep->addr_len = alen;
-	long w = scatter(r, (size_t)n);
+	/* A stream's MSG_TRUNC discards: nothing was copied to hand on. */
+	long w = stream && (flags & MSG_TRUNC) ? 0 : scatter(r, (size_t)n);
+	if ((flags & MSG_PEEK) || (w < 0 && stream))
+		return w < 0 ? w : n;
+	nsock_recvfrom(id, io_buf, stream ? (size_t)n : room, flags | MSG_TRUNC,
+		       NULL, NULL, NULL);
 	return w < 0 ? w : n;
 }
 

@@ -13,8 +13,12 @@
 struct kobj;
 struct file;
 struct chan_seg;
+struct uiovec;
 
+#define SOCK_STREAM_K 1
 #define MSG_PEEK_K 0x2
+#define MSG_TRUNC_K 0x20
+#define MSG_WAITALL_K 0x100
 #define MSG_DONTWAIT_K 0x40
 #define MSG_NOSIGNAL_K 0x4000
 
@@ -46,6 +50,26 @@ long sockfile_call(struct kobj *chan, struct pt_sock_msg *msg,
 long sockfile_call_wait(struct sockfile *s, struct pt_sock_msg *msg,
 			struct pt_sock_reply *rep, const struct chan_seg *segs,
 			unsigned nseg, unsigned want, bool nonblock);
+/*
+ * Sends the caller's iovecs (n <= 1024, unchecked) with msg's flags and
+ * address: a stream in calls of PT_SEG_MAX segments until all is taken (or
+ * a non-blocking call has taken what fits); a datagram as one call,
+ * through a kernel buffer if it has more pieces than segments. Returns
+ * the bytes sent or a negative errno (-ERESTARTSYS if a signal came
+ * before any byte moved). May sleep.
+ */
+long sockfile_send(struct sockfile *s, struct pt_sock_msg *msg,
+		   const struct uiovec *iov, int n, bool nonblock);
+/*
+ * Receives into the caller's iovecs as recvmsg(2) does (a stream stops at
+ * a short call unless MSG_WAITALL; a datagram or a peek is one call).
+ * *room (if given) gets the bytes the iovecs hold. Returns the server's
+ * count (a datagram's real length if msg asks MSG_TRUNC) or an errno.
+ * May sleep.
+ */
+long sockfile_recv(struct sockfile *s, struct pt_sock_msg *msg,
+		   struct pt_sock_reply *rep, const struct uiovec *iov, int n,
+		   bool nonblock, uint64_t *room);
 /* The server end of client's channel went away (kernel/ipc/chan.c). */
 void sockfile_server_gone(struct kobj *client);
 
