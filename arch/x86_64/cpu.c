@@ -153,22 +153,6 @@ arch_idle(void)
 	__asm__ volatile("sti; hlt; cli" ::: "memory");
 }
 
-extern bool cpu_has_smap;
-
-/* Lets the kernel touch user pages (SMAP) until arch_user_access_end. */
-void
-arch_user_access_begin(void)
-{
-	if (cpu_has_smap)
-		stac();
-}
-
-void
-arch_user_access_end(void)
-{
-	if (cpu_has_smap)
-		clac();
-}
 
 /* Vendor, model name and feature flags from CPUID, for /proc/cpuinfo. */
 void

@@ -36,13 +36,6 @@ static const uint64_t default_core =
 
 static struct waitq stop_wait;
 
-bool
-signal_pending(struct thread *t)
-{
-	uint64_t pend = t->sig_pending | (t->proc ? t->proc->sig_pending : 0);
-	return (pend & (~t->sig_blocked | UNBLOCKABLE)) != 0;
-}
-
 static bool
 ignored(struct proc *p, int sig)
 {

@@ -60,7 +60,8 @@ syscall_handler(struct trapframe *tf)
 		log_unknown(nr);
 		r = -ENOSYS;
 	}
-	fd_release_held();
+	if (t->nheld)
+		fd_release_held();
 	/* rt_sigreturn and execve set every register themselves. */
 	if (!t->regs_replaced)
 		tf->rax = (uint64_t)r;

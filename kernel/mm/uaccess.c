@@ -1,7 +1,8 @@
 /*
- * copyin/copyout: the only way the kernel touches user memory. Each page of
- * the range is checked against the current address space (and faulted in)
- * first, so the copy itself cannot fault; SMAP is lifted only for the copy.
+ * copyin/copyout: the only way the kernel touches user memory. The range
+ * must lie below USER_TOP; the copy runs at the user address, a fault in it
+ * is handled as the process's own, and one that cannot be resolved ends
+ * the copy with -EFAULT. SMAP is lifted only for the copy.
  */
 #include <kernel/vm.h>
 #include <kernel/mmu.h>
@@ -9,9 +10,8 @@
 #include <kernel/errno.h>
 #include <kernel/string.h>
 #include <arch/mmu.h>
+#include <arch/cpu.h>
 
-void arch_user_access_begin(void);
-void arch_user_access_end(void);
 
 long arch_copy_user(void *dst, const void *src, size_t n);
 long arch_zero_user(void *dst, size_t n);

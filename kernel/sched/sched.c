@@ -212,19 +212,12 @@ threads_active(void)
 /*
  * Runs due timers, updates the load average and arms this CPU's timer for
  * the next of: a kernel timer, the running thread's slice end when others
- * wait. Called on every return to user mode, so it first checks whether
- * anything it depends on changed since it last did the work.
+ * wait. sched_tick runs on every return to user mode, so it first checks
+ * whether anything this depends on changed since it last ran.
  */
-void
-sched_tick(void)
+static __attribute__((noinline)) void
+tick_work(struct cpu *c, uint64_t now, struct thread *t, bool waiting)
 {
-	struct cpu *c = this_cpu();
-	uint64_t now = arch_now_ns();
-	struct thread *t = current();
-	bool waiting = !list_empty(&c->runq);
-	if (now < c->quiet_until && c->quiet_timers == ktimer_generation &&
-	    c->quiet_runq == waiting && (!waiting || c->quiet_thread == t))
-		return;
 	if (loadavg_due(now))
 		loadavg_update(now, threads_active());
 	uint64_t next = ktimer_run(now);
@@ -237,11 +230,18 @@ sched_tick(void)
 	timer_arm(next);
 }
 
-bool
-sched_slice_over(void)
+void
+sched_tick(void)
 {
-	return !list_empty(&this_cpu()->runq) && arch_now_ns() >= current()->slice_end;
+	uint64_t now = arch_now_ns();
+	struct cpu *c = this_cpu();
+	struct thread *t = c->current;
+	bool waiting = !list_empty(&c->runq);
+	if (now >= c->quiet_until || c->quiet_timers != ktimer_generation ||
+	    c->quiet_runq != waiting || (waiting && c->quiet_thread != t))
+		tick_work(c, now, t, waiting);
 }
+
 
 /* Runs next on this CPU in place of the current thread. */
 static void

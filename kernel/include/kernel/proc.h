@@ -132,7 +132,13 @@ int signal_send_proc_info(struct proc *p, int sig, const struct sig_info_k *info
 void signal_send_thread_info(struct thread *t, int sig, const struct sig_info_k *info);
 void signal_send_thread(struct thread *t, int sig);
 int signal_send_pgrp(int pgid, int sig);
-bool signal_pending(struct thread *t);
+/* A signal t may take is pending (for it or its process). */
+static inline bool
+signal_pending(struct thread *t)
+{
+	uint64_t pend = t->sig_pending | (t->proc ? t->proc->sig_pending : 0);
+	return (pend & (~t->sig_blocked | SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))) != 0;
+}
 /* Delivers pending signals before a return to user mode. */
 void signal_deliver(struct trapframe *tf);
 void sighand_put(struct sighand *s);

@@ -10,6 +10,7 @@
 #include <kernel/list.h>
 #include <kernel/timer.h>
 #include <kernel/signal.h>
+#include <kernel/arch.h>
 
 #define KSTACK_ORDER 3			/* 32 KiB blocks for kernel stacks: */
 #define KSTACK_SIZE (4096ul << KSTACK_ORDER)	/* the lowest page is a guard */
@@ -82,7 +83,6 @@ void schedule(void);
 void sched_tick(void);
 /* The one-shot timer interrupt came: nothing is armed any more. */
 void sched_timer_fired(void);
-bool sched_slice_over(void);
 
 struct thread *thread_new(struct proc *p);
 void thread_free(struct thread *t);
@@ -125,6 +125,14 @@ static inline struct thread *
 current(void)
 {
 	return this_cpu()->current;
+}
+
+/* Others wait for this CPU and the running thread's slice is used up. */
+static inline bool
+sched_slice_over(void)
+{
+	struct cpu *c = this_cpu();
+	return !list_empty(&c->runq) && arch_now_ns() >= c->current->slice_end;
 }
 
 #endif

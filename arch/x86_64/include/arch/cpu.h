@@ -66,6 +66,23 @@ static inline void invlpg(vaddr_t va) { __asm__ volatile("invlpg (%0)" ::"r"(va)
 static inline void stac(void) { __asm__ volatile(".byte 0x0f,0x01,0xcb" ::: "memory"); }
 static inline void clac(void) { __asm__ volatile(".byte 0x0f,0x01,0xca" ::: "memory"); }
 
+extern bool cpu_has_smap;
+
+/* Lets the kernel touch user pages (SMAP) until arch_user_access_end. */
+static inline void
+arch_user_access_begin(void)
+{
+	if (cpu_has_smap)
+		stac();
+}
+
+static inline void
+arch_user_access_end(void)
+{
+	if (cpu_has_smap)
+		clac();
+}
+
 #define MSR_EFER 0xc0000080
 #define MSR_STAR 0xc0000081
 #define MSR_LSTAR 0xc0000082
