@@ -12,7 +12,7 @@ TESTROOT_FILES += $(ABI_TESTROOT)
 abi-tests: $(ABI_BINS) $(ABI_TESTROOT)
 
 # Threads need -pthread for gcc's sake; musl keeps them in libc anyway.
-$(BUILD)/abi/%: tests/abi/%.c tests/abi/abi.h | $(DEPS_STAMP)
+$(BUILD)/abi/%: tests/abi/%.c tests/abi/abi.h tests/abi/inet.h | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(MUSL_CC) $(USER_CFLAGS) -pthread -o $@ $<
 

@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <poll.h>
 
 /*
  * Seconds before the watchdog alarm ends a stuck program. Its default
@@ -291,6 +292,46 @@ abi_done(const char *program)
 		printf("%s: all %d checks passed\n", program, abi_checks);
 	fflush(stdout);
 	return abi_failures ? 1 : 0;
+}
+
+/* poll on one fd: its revents, 0 on timeout, -1 on error. */
+static inline int
+poll_one(int fd, short events, int timeout)
+{
+	struct pollfd p = { fd, events, 0 };
+	int r = poll(&p, 1, timeout);
+
+	if (r < 0)
+		return -1;
+	return r == 0 ? 0 : p.revents;
+}
+
+/* "IN OUT ERR HUP RDHUP NVAL" as set in r; "none", or "error" for r < 0. */
+static inline const char *
+revents_str(int r)
+{
+	static char text[64];
+
+	if (r < 0)
+		return "error";
+	text[0] = '\0';
+	if (r & POLLIN)
+		strcat(text, "IN ");
+	if (r & POLLOUT)
+		strcat(text, "OUT ");
+	if (r & POLLERR)
+		strcat(text, "ERR ");
+	if (r & POLLHUP)
+		strcat(text, "HUP ");
+	if (r & POLLRDHUP)
+		strcat(text, "RDHUP ");
+	if (r & POLLNVAL)
+		strcat(text, "NVAL ");
+	size_t n = strlen(text);
+	if (n == 0)
+		return "none";
+	text[n - 1] = '\0';
+	return text;
 }
 
 #endif

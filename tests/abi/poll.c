@@ -13,43 +13,6 @@
 #include <sys/eventfd.h>
 #include <sys/select.h>
 
-/* poll one fd for `events' with `timeout'; returns revents or -1/-2. */
-static int
-poll_one(int fd, short events, int timeout)
-{
-	struct pollfd p = { fd, events, 0 };
-	int r = poll(&p, 1, timeout);
-
-	if (r < 0)
-		return -1;
-	return r == 0 ? 0 : p.revents;
-}
-
-static const char *
-revents_str(int r)
-{
-	static char text[64];
-
-	if (r < 0)
-		return "error";
-	text[0] = '\0';
-	if (r & POLLIN)
-		strcat(text, "IN ");
-	if (r & POLLOUT)
-		strcat(text, "OUT ");
-	if (r & POLLHUP)
-		strcat(text, "HUP ");
-	if (r & POLLERR)
-		strcat(text, "ERR ");
-	if (r & POLLNVAL)
-		strcat(text, "NVAL ");
-	size_t n = strlen(text);
-	if (n == 0)
-		return "none";
-	text[n - 1] = '\0';
-	return text;
-}
-
 static void
 test_poll_pipe(void)
 {

@@ -10,6 +10,7 @@
  * only ever compared, never printed.
  */
 #include "abi.h"
+#include "inet.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -70,77 +71,6 @@ connect_to(int fd, int family, const char *ip, int port)
 	return connect(fd, (struct sockaddr *)&a, sizeof(a));
 }
 
-/* The port of a sockaddr_in or sockaddr_in6. */
-static int
-port_in(const struct sockaddr_storage *ss)
-{
-	if (ss->ss_family == AF_INET)
-		return ntohs(((const struct sockaddr_in *)ss)->sin_port);
-	return ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
-}
-
-static int
-local_port(int fd)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
-
-	if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
-		return -1;
-	return port_in(&ss);
-}
-
-static int
-peer_port(int fd)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
-
-	if (getpeername(fd, (struct sockaddr *)&ss, &len) < 0)
-		return -1;
-	return port_in(&ss);
-}
-
-/* "AF_INET 127.0.0.1 len 16": family, address and length, no port. */
-static const char *
-addr_str(const struct sockaddr_storage *ss, socklen_t len)
-{
-	static char text[96];
-	char ip[INET6_ADDRSTRLEN] = "?";
-
-	if (ss->ss_family == AF_INET) {
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)ss)->sin_addr,
-		    ip, sizeof(ip));
-		snprintf(text, sizeof(text), "AF_INET %s len %u", ip,
-		    (unsigned)len);
-	} else if (ss->ss_family == AF_INET6) {
-		inet_ntop(AF_INET6,
-		    &((const struct sockaddr_in6 *)ss)->sin6_addr, ip,
-		    sizeof(ip));
-		snprintf(text, sizeof(text), "AF_INET6 %s len %u", ip,
-		    (unsigned)len);
-	} else {
-		snprintf(text, sizeof(text), "family %d len %u",
-		    ss->ss_family, (unsigned)len);
-	}
-	return text;
-}
-
-static const char *
-name_of(int fd, int peer)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
-	int r;
-
-	memset(&ss, 0, sizeof(ss));
-	r = peer ? getpeername(fd, (struct sockaddr *)&ss, &len) :
-	    getsockname(fd, (struct sockaddr *)&ss, &len);
-	if (r < 0)
-		return errno_name(errno);
-	return addr_str(&ss, len);
-}
-
 /* A listening socket on ip port 0; its port in *port. */
 static int
 listener(int family, const char *ip, int *port)
@@ -169,44 +99,6 @@ tcp_pair(int family, int *client, int *server)
 	return *server < 0 ? -1 : 0;
 }
 
-static int
-poll_one(int fd, short events, int timeout)
-{
-	struct pollfd p = { fd, events, 0 };
-	int r = poll(&p, 1, timeout);
-
-	if (r < 0)
-		return -1;
-	return r == 0 ? 0 : p.revents;
-}
-
-static const char *
-revents_str(int r)
-{
-	static char text[64];
-
-	if (r < 0)
-		return "error";
-	text[0] = '\0';
-	if (r & POLLIN)
-		strcat(text, "IN ");
-	if (r & POLLOUT)
-		strcat(text, "OUT ");
-	if (r & POLLERR)
-		strcat(text, "ERR ");
-	if (r & POLLHUP)
-		strcat(text, "HUP ");
-	if (r & POLLRDHUP)
-		strcat(text, "RDHUP ");
-	if (r & POLLNVAL)
-		strcat(text, "NVAL ");
-	size_t n = strlen(text);
-	if (n == 0)
-		return "none";
-	text[n - 1] = '\0';
-	return text;
-}
-
 /* Polls until every bit of `until' is set (or the wait ends), then
    reports the bits of `events' that are set. */
 static const char *
@@ -222,23 +114,6 @@ poll_until(int fd, short events, short until)
 		poll_one(fd, until, 20);
 	}
 	return revents_str(r);
-}
-
-static int
-getopt_int(int fd, int level, int name)
-{
-	int v = -1;
-	socklen_t len = sizeof(v);
-
-	if (getsockopt(fd, level, name, &v, &len) < 0)
-		return -errno;
-	return v;
-}
-
-static int
-setopt_int(int fd, int level, int name, int v)
-{
-	return setsockopt(fd, level, name, &v, sizeof(v));
 }
 
 static void
