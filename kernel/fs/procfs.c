@@ -293,7 +293,8 @@ gen_net(struct gen *g, int family, int proto)
 {
 	struct kobj *chan = sockfile_route(PT_ROUTE_INET);
 	size_t cap = 16384;
-	while (chan) {
+	/* Twice at most: again only if the first buffer was too small. */
+	for (int tries = 0; chan && tries < 2; tries++) {
 		struct pt_sock_msg msg = {
 			.op = PT_SOCK_PROC, .id = ~0ULL,
 			.arg = { family, proto },
@@ -306,15 +307,13 @@ gen_net(struct gen *g, int family, int proto)
 			.kernel = true,
 		};
 		long n = sockfile_call(chan, &msg, NULL, &seg, 1);
-		if (n > (long)cap && cap < NET_TABLE_MAX) {
-			kfree(buf);
-			cap = MIN((size_t)n, (size_t)NET_TABLE_MAX);
-			continue;
-		}
-		if (n > 0)
+		bool last = n <= (long)cap || cap == NET_TABLE_MAX || tries == 1;
+		if (last && n > 0)
 			gprintf(g, "%.*s", (int)MIN((size_t)n, cap), buf);
 		kfree(buf);
-		return;
+		if (last)
+			return;
+		cap = MIN((size_t)n, (size_t)NET_TABLE_MAX);
 	}
 }
 

@@ -24,19 +24,6 @@
 static struct netif nif;
 static bool reported;
 
-/* The 16-bit one's complement sum of len bytes, folded. */
-static uint16_t
-sum16(uint32_t sum, const uint8_t *p, size_t len)
-{
-	for (; len > 1; p += 2, len -= 2)
-		sum += (uint32_t)p[0] << 8 | p[1];
-	if (len)
-		sum += (uint32_t)p[0] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)sum;
-}
-
 /*
  * With the device completing TCP checksums, lwIP leaves them out: a TCP
  * segment in an IPv4 or IPv6 frame gets its pseudo-header's sum in the
@@ -59,20 +46,20 @@ tcp_offload(uint8_t *f, size_t len, uint16_t *start, uint16_t *offset)
 		if (total < tcp - ip || ip + total > len)
 			return;
 		seglen = total - (tcp - ip);
-		sum = sum16(0, f + ip + 12, 8);
+		sum = vnet_sum(0, f + ip + 12, 8);
 	} else if (type == 0x86dd && f[ip + 6] == 6) {
 		tcp = ip + 40;
 		seglen = (size_t)(f[ip + 4] << 8 | f[ip + 5]);
 		if (tcp + seglen > len)
 			return;
-		sum = sum16(0, f + ip + 8, 32);
+		sum = vnet_sum(0, f + ip + 8, 32);
 	} else {
 		return;
 	}
 	if (seglen < 20)
 		return;
 	sum += 6 + (uint32_t)seglen;
-	uint16_t c = sum16(sum, NULL, 0);
+	uint16_t c = vnet_sum(sum, NULL, 0);
 	f[tcp + 16] = (uint8_t)(c >> 8);
 	f[tcp + 17] = (uint8_t)c;
 	*start = (uint16_t)tcp;

@@ -148,20 +148,13 @@ vnet_send(struct vnet *n, const void *frame, size_t len)
 	return vnet_tx_send(n, len, 0, 0);
 }
 
-/* The 16-bit one's complement sum of len bytes (network order words). */
-static uint32_t
-sum16(uint32_t sum, const uint8_t *p, size_t len)
+uint16_t
+vnet_sum(uint32_t sum, const uint8_t *p, size_t len)
 {
 	for (; len > 1; p += 2, len -= 2)
 		sum += (uint32_t)p[0] << 8 | p[1];
 	if (len)
 		sum += (uint32_t)p[0] << 8;
-	return sum;
-}
-
-static uint16_t
-fold(uint32_t sum)
-{
 	while (sum >> 16)
 		sum = (sum & 0xffff) + (sum >> 16);
 	return (uint16_t)sum;
@@ -179,7 +172,7 @@ complete_csum(uint8_t *frame, size_t len, const struct vnet_hdr *h)
 	size_t start = h->csum_start, at = start + h->csum_offset;
 	if (start >= len || at + 2 > len)
 		return false;
-	uint16_t c = (uint16_t)~fold(sum16(0, frame + start, len - start));
+	uint16_t c = (uint16_t)~vnet_sum(0, frame + start, len - start);
 	frame[at] = (uint8_t)(c >> 8);
 	frame[at + 1] = (uint8_t)c;
 	return true;

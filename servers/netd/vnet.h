@@ -46,6 +46,12 @@ int vnet_tx_send(struct vnet *n, size_t len, uint16_t csum_start,
 /* Sends a copy of one frame; 0, or -ENOBUFS when all buffers are in flight. */
 int vnet_send(struct vnet *n, const void *frame, size_t len);
 
+/*
+ * The 16-bit one's complement sum of len bytes (network-order words) added
+ * to sum, folded: checksums as the Internet protocols compute them.
+ */
+uint16_t vnet_sum(uint32_t sum, const uint8_t *p, size_t len);
+
 /* Hands each received frame to deliver(ctx, frame, len, flags). */
 void vnet_receive(struct vnet *n,
 		  void (*deliver)(void *ctx, const uint8_t *frame, size_t len,
