@@ -7,17 +7,23 @@
 #define GS_KSTACK 8
 #define GS_USER_RSP 16
 
+/*
+ * PUSH_REGS builds struct trapframe (arch/trap.h) from its end down. The
+ * six system-call arguments (rdi, rsi, rdx, r10, r8, r9) land at rising
+ * addresses, so the dispatcher hands handlers a pointer into the frame
+ * instead of copying them.
+ */
 .macro PUSH_REGS
 	pushq %rax
-	pushq %rbx
-	pushq %rcx
+	pushq %r9
+	pushq %r8
+	pushq %r10
 	pushq %rdx
 	pushq %rsi
 	pushq %rdi
+	pushq %rcx
+	pushq %rbx
 	pushq %rbp
-	pushq %r8
-	pushq %r9
-	pushq %r10
 	pushq %r11
 	pushq %r12
 	pushq %r13
@@ -31,15 +37,15 @@
 	popq %r13
 	popq %r12
 	popq %r11
-	popq %r10
-	popq %r9
-	popq %r8
 	popq %rbp
+	popq %rbx
+	popq %rcx
 	popq %rdi
 	popq %rsi
 	popq %rdx
-	popq %rcx
-	popq %rbx
+	popq %r10
+	popq %r8
+	popq %r9
 	popq %rax
 .endm
 

@@ -42,11 +42,16 @@ log_unknown(uint64_t nr)
 
 void syscall_handler(struct trapframe *tf);
 
+#define ARG_AT(reg, i) \
+	(offsetof(struct trapframe, reg) == offsetof(struct trapframe, rdi) + (i) * 8)
+_Static_assert(ARG_AT(rsi, 1) && ARG_AT(rdx, 2) && ARG_AT(r10, 3) &&
+	       ARG_AT(r8, 4) && ARG_AT(r9, 5),
+	       "the system-call arguments lie in order in the trapframe");
+
 void
 syscall_handler(struct trapframe *tf)
 {
 	uint64_t nr = tf->rax;
-	uint64_t args[6] = { tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9 };
 	struct thread *t;
 	long r;
 
@@ -55,7 +60,7 @@ syscall_handler(struct trapframe *tf)
 	t->syscall_nr = (long)nr;
 	const struct syscall_entry *e = syscall_entry(nr);
 	if (e) {
-		r = e->fn(args);
+		r = e->fn(&tf->rdi);	/* the six arguments, in order */
 	} else {
 		log_unknown(nr);
 		r = -ENOSYS;

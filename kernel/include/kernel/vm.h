@@ -8,6 +8,8 @@
 
 #include <kernel/types.h>
 #include <kernel/list.h>
+#include <kernel/errno.h>
+#include <arch/mmu.h>	/* USER_TOP */
 
 #define PROT_READ 1
 #define PROT_WRITE 2
@@ -71,9 +73,38 @@ void vm_discard(struct vm *vm, vaddr_t addr, size_t len);
 /* Sets the program break; returns the new (or unchanged) break. */
 vaddr_t vm_brk(struct vm *vm, vaddr_t want);
 
-/* Checked access to the current process's memory (kernel/mm/uaccess.c). */
-int copyin(void *dst, uint64_t usrc, size_t n);
-int copyout(uint64_t udst, const void *src, size_t n);
+/*
+ * Checked access to the current process's memory: the only way the kernel
+ * touches it. The range must lie below USER_TOP; the copy runs at the user
+ * address, a fault in it is handled as the process's own, and one that
+ * cannot be resolved ends the copy with -EFAULT (the arch's fixup). Inline,
+ * as most copies are a few words on an IPC or system-call path.
+ */
+long arch_copy_user(void *dst, const void *src, size_t n);
+long arch_zero_user(void *dst, size_t n);
+
+static inline bool
+user_range_ok(uint64_t uaddr, size_t n)
+{
+	return uaddr < USER_TOP && n <= USER_TOP - uaddr;
+}
+
+static inline int
+copyin(void *dst, uint64_t usrc, size_t n)
+{
+	if (!user_range_ok(usrc, n))
+		return -EFAULT;
+	return (int)arch_copy_user(dst, (const void *)usrc, n);
+}
+
+static inline int
+copyout(uint64_t udst, const void *src, size_t n)
+{
+	if (!user_range_ok(udst, n))
+		return -EFAULT;
+	return (int)arch_copy_user((void *)udst, src, n);
+}
+
 /* Copies a NUL-terminated string of at most max bytes (NUL included);
  * returns its length, -EFAULT, or -ENAMETOOLONG. */
 long copyinstr(char *dst, uint64_t usrc, size_t max);

@@ -8,8 +8,9 @@
 #include <kernel/types.h>
 
 struct trapframe {
-	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
-	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
+	uint64_t r15, r14, r13, r12, r11, rbp, rbx, rcx;
+	uint64_t rdi, rsi, rdx, r10, r8, r9;	/* system-call arguments, in order */
+	uint64_t rax;
 	uint64_t vector, error;
 	uint64_t rip, cs, rflags, rsp, ss;
 };
