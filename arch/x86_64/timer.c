@@ -13,8 +13,8 @@
 #include <arch/cpu.h>
 
 static uint64_t tsc_khz;
-static uint64_t tsc_base;		/* TSC at the first kernel instruction */
-static uint64_t ns_mult;		/* ns = cycles * ns_mult >> 32 */
+uint64_t tsc_base;		/* arch/timer.h */
+uint64_t tsc_ns_mult;
 static uint64_t apic_ticks_per_ms;	/* local APIC timer, divide by 16 */
 static bool tsc_deadline;
 static uint64_t rtc_boot_seconds;
@@ -195,7 +195,7 @@ arch_timer_calibrate(void)
 			apic_ticks_per_ms = 1000000 / 16;
 		}
 	}
-	ns_mult = (1000000ull << 32) / tsc_khz;
+	tsc_ns_mult = (1000000ull << 32) / tsc_khz;
 	pr_info("clock: TSC at %lu kHz, %s timer\n", tsc_khz,
 		tsc_deadline ? "TSC-deadline" : "local APIC one-shot");
 }
@@ -216,18 +216,6 @@ uint64_t
 arch_cycles(void)
 {
 	return rdtsc();
-}
-
-uint64_t
-arch_cycles_to_ns(uint64_t cycles)
-{
-	return (uint64_t)(((unsigned __int128)cycles * ns_mult) >> 32);
-}
-
-uint64_t
-arch_now_ns(void)
-{
-	return arch_cycles_to_ns(rdtsc() - tsc_base);
 }
 
 uint64_t

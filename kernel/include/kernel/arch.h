@@ -6,6 +6,7 @@
 #define KERNEL_ARCH_H
 
 #include <kernel/types.h>
+#include <arch/timer.h>
 
 struct trapframe;
 struct thread;
@@ -25,13 +26,13 @@ void arch_idle(void);			/* wait for an interrupt, with them on */
 _Noreturn void arch_poweroff(void);
 _Noreturn void arch_reboot(void);
 
-/* timer.c: monotonic nanoseconds since boot and the one-shot timer. */
+/* timer.c: monotonic nanoseconds since boot and the one-shot timer. The
+ * clock reads, arch_now_ns() and arch_cycles_to_ns(), are inline in
+ * <arch/timer.h>. */
 void arch_timer_init(void);
 /* Finds the clock's rate; time reads are valid only after this. */
 void arch_timer_calibrate(void);
-uint64_t arch_now_ns(void);
 uint64_t arch_cycles(void);		/* raw TSC */
-uint64_t arch_cycles_to_ns(uint64_t cycles);
 /* Arrange one timer interrupt at (or after) `deadline_ns`; 0 cancels. */
 void arch_timer_set(uint64_t deadline_ns);
 /* Seconds since the epoch from the real-time clock, read at boot. */

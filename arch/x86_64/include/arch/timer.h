@@ -1,0 +1,27 @@
+/*
+ * The clock reads of arch/x86_64/timer.c, inline: the scheduler reads the
+ * time on every return to user mode and every context switch.
+ */
+#ifndef ARCH_TIMER_H
+#define ARCH_TIMER_H
+
+#include <kernel/types.h>
+#include <arch/cpu.h>
+
+extern uint64_t tsc_base;		/* TSC at the first kernel instruction */
+extern uint64_t tsc_ns_mult;		/* ns = cycles * tsc_ns_mult >> 32 */
+
+static inline uint64_t
+arch_cycles_to_ns(uint64_t cycles)
+{
+	return (uint64_t)(((unsigned __int128)cycles * tsc_ns_mult) >> 32);
+}
+
+/* Monotonic nanoseconds since boot (valid after arch_timer_calibrate). */
+static inline uint64_t
+arch_now_ns(void)
+{
+	return arch_cycles_to_ns(rdtsc() - tsc_base);
+}
+
+#endif
