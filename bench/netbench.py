@@ -87,7 +87,11 @@ class Guest:
                     self.cmd, stdin=subprocess.DEVNULL, stdout=out,
                     stderr=subprocess.STDOUT, start_new_session=True)
             t0 = time.monotonic()
-            why = self.wait_ready(tcpbench)
+            try:
+                why = self.wait_ready(tcpbench)
+            except BaseException:
+                self.stop()	# never leave a QEMU behind
+                raise
             if why is None:
                 self.log(f"  {self.name}: ready in {time.monotonic() - t0:.1f} s")
                 return
@@ -105,10 +109,14 @@ class Guest:
                 return f"QEMU exited with {self.proc.returncode}"
             if LINUX_TSC_HANG in self.console():
                 return "TSC calibration failed (the TCG boot hang)"
-            ping = subprocess.run([tcpbench, "ping", "127.0.0.1", str(self.tcp)],
-                                  capture_output=True, timeout=10)
-            if ping.returncode == 0 and http_ok(self.http):
-                return None
+            try:
+                ping = subprocess.run([tcpbench, "ping", "127.0.0.1",
+                                       str(self.tcp)], capture_output=True,
+                                      timeout=10)
+                if ping.returncode == 0 and http_ok(self.http):
+                    return None
+            except subprocess.TimeoutExpired:
+                pass	# a guest still booting can hold the connection open
             time.sleep(0.5)
         return f"not ready within {READY_TIMEOUT} s"
 
