@@ -1,7 +1,8 @@
 /*
  * The kernel heap: power-of-two size classes from 32 to 4096 bytes carved
  * from pages, and whole page blocks above that. A 16-byte header before each
- * block records its class so kfree needs no size.
+ * block records its class so kfree needs no size. Blocks are not zeroed
+ * (kzalloc is): a 4 KiB path or a read's bounce buffer is filled at once.
  */
 #include <kernel/kmalloc.h>
 #include <kernel/page.h>
@@ -66,7 +67,7 @@ kmalloc(size_t size)
 			order++;
 		if (order > PAGE_ORDER_MAX)
 			return NULL;
-		b = page_alloc_kva(order);
+		b = page_alloc_kva_dirty(order);	/* kzalloc zeroes */
 		if (!b)
 			return NULL;
 		b->class = PAGE_SHIFT + order + 32;

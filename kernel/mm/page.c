@@ -258,6 +258,13 @@ page_alloc_kva(unsigned order)
 	return pa ? phys_to_virt(pa) : NULL;
 }
 
+void *
+page_alloc_kva_dirty(unsigned order)
+{
+	paddr_t pa = alloc_block(order);
+	return pa ? phys_to_virt(pa) : NULL;
+}
+
 void
 page_free_kva(void *va, unsigned order)
 {

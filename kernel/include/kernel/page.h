@@ -38,6 +38,8 @@ uint64_t page_free_count(void);	/* pages free now */
 
 /* Zeroed kernel memory of 2^order pages through the direct map, or NULL. */
 void *page_alloc_kva(unsigned order);
+/* The same with the contents left as they were (kmalloc's large blocks). */
+void *page_alloc_kva_dirty(unsigned order);
 void page_free_kva(void *va, unsigned order);
 
 #endif
