@@ -73,11 +73,21 @@ ipc_init(void)
 
 /* ---- Interrupts ------------------------------------------------------------ */
 
+/*
+ * A virtio-mmio slot's line is acknowledged here, at the device (its
+ * InterruptStatus read and written back to InterruptACK), so it drops at
+ * once and needs no masking: the driver pays no system calls per interrupt,
+ * as with MSI-X. Any other line stays masked until the driver, having
+ * quietened its device, calls pt_dev_irq_ack.
+ */
 static void
 irq_fired(void *ctx)
 {
 	struct dev_irq *irq = ctx;
-	if (irq->level && !irq->masked) {
+	if (irq->virtio_mmio) {
+		if (!virtio_mmio_irq_take(irq->virtio_mmio))
+			return;	/* not raised by this slot */
+	} else if (irq->level && !irq->masked) {
 		irq->masked = true;	/* until the driver acknowledges */
 		arch_irq_mask_gsi(irq->gsi, true);
 	}
@@ -117,6 +127,7 @@ irq_bind(struct dev_desc *d, unsigned index, struct kobj *notify, unsigned bit)
 		irq->level = true;
 		irq->gsi = d->gsi;
 		irq->masked = false;
+		irq->virtio_mmio = d;	/* every line device is a virtio-mmio slot */
 		arch_irq_route_gsi(d->gsi, vector, true, false);
 	}
 	return 0;

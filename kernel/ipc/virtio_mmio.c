@@ -17,6 +17,8 @@
 #define REG_VERSION 0x004
 #define REG_DEVICE_ID 0x008
 #define REG_VENDOR_ID 0x00c
+#define REG_INT_STATUS 0x060
+#define REG_INT_ACK 0x064
 #define REG_STATUS 0x070
 
 static uint64_t
@@ -185,4 +187,13 @@ virtio_mmio_stop(struct dev_desc *d)
 {
 	if (d->info.bar[0].size)
 		*(volatile uint32_t *)reg(d, REG_STATUS) = 0;
+}
+
+uint32_t
+virtio_mmio_irq_take(struct dev_desc *d)
+{
+	uint32_t s = *(volatile uint32_t *)reg(d, REG_INT_STATUS);
+	if (s)
+		*(volatile uint32_t *)reg(d, REG_INT_ACK) = s;
+	return s;
 }

@@ -214,6 +214,5 @@ vnet_receive(struct vnet *n,
 void
 vnet_interrupt(struct vnet *n)
 {
-	vio_irq_ack(&n->v);
 	tx_reclaim(n);
 }

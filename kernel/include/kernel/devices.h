@@ -22,6 +22,7 @@ struct dev_irq {
 	bool level;			/* a line: masked until acknowledged */
 	bool masked;
 	uint32_t gsi;
+	struct dev_desc *virtio_mmio;	/* acknowledged at the device by the kernel */
 };
 
 struct dev_desc {
@@ -57,6 +58,8 @@ long virtio_mmio_reg(struct dev_desc *d, unsigned off, unsigned size,
 		     uint32_t val, bool write);
 /* Resets the device: it stops using its queues. */
 void virtio_mmio_stop(struct dev_desc *d);
+/* Reads and acknowledges the slot's interrupt status; 0: it raised none. */
+uint32_t virtio_mmio_irq_take(struct dev_desc *d);
 
 /* Arch hooks (arch/ARCH/pci.c, apic.c, trap.c). */
 uint32_t arch_pci_cfg_read(uint32_t bdf, unsigned off, unsigned size);

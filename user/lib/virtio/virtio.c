@@ -52,8 +52,6 @@
 #define MMIO_Q_NUM 0x038
 #define MMIO_Q_READY 0x044
 #define MMIO_Q_NOTIFY 0x050
-#define MMIO_INT_STATUS 0x060
-#define MMIO_INT_ACK 0x064
 #define MMIO_STATUS 0x070
 #define MMIO_Q_DESC 0x080
 #define MMIO_Q_AVAIL 0x090
@@ -385,18 +383,6 @@ vio_irq_setup(struct vio_dev *v, pt_handle_t n, unsigned bit)
 		common_w16(v, PCI_MSIX_CONFIG, MSIX_NONE);
 	long e = pt_dev_irq_bind(v->dev, 0, n, bit);
 	return (int)e;
-}
-
-void
-vio_irq_ack(struct vio_dev *v)
-{
-	if (v->bus == PT_BUS_MMIO) {
-		uint32_t s = mmio_read(v, MMIO_INT_STATUS);
-		if (s)
-			mmio_write(v, MMIO_INT_ACK, s);
-		pt_dev_irq_ack(v->dev, 0);
-	}
-	/* MSI-X: edge triggered, nothing to acknowledge. */
 }
 
 int

@@ -74,10 +74,10 @@ int vio_negotiate(struct vio_dev *v, uint64_t wanted);
 /* Sets up queue `index` with at most max entries; returns 0 or -errno. */
 int vio_queue_setup(struct vio_dev *v, struct virtq *q, unsigned index,
 		    unsigned max);
-/* Binds the device's interrupts to bit of notification object n. */
+/* Binds the device's interrupts to bit of notification object n. Nothing
+ * needs acknowledging afterwards: MSI-X is edge triggered, and the kernel
+ * acknowledges a virtio-mmio slot's interrupt itself. */
 int vio_irq_setup(struct vio_dev *v, pt_handle_t n, unsigned bit);
-/* After an interrupt: acknowledges it at the device and the line. */
-void vio_irq_ack(struct vio_dev *v);
 /* Declares the driver ready (DRIVER_OK). */
 int vio_ready(struct vio_dev *v);
 /* Resets the device: it stops using its queues. */
