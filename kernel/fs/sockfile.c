@@ -470,6 +470,7 @@ sock_close(struct file *f)
 }
 
 static const struct file_ops sock_fops = {
+	.sock = &inet_sock_ops,
 	.read = sock_read,
 	.write = sock_write,
 	.rw_iov = sock_rw_iov,
@@ -477,12 +478,6 @@ static const struct file_ops sock_fops = {
 	.ioctl = sock_ioctl,
 	.close = sock_close,
 };
-
-bool
-file_is_socket(struct file *f)
-{
-	return f->ops == &sock_fops;
-}
 
 /* A file for server socket `id` on chan (a new reference is taken). */
 struct file *

@@ -6,7 +6,7 @@
  * unixsock_io.c moves the data. Semantics follow Linux's net/unix.
  */
 #include "unixsock_int.h"
-#include <kernel/unixsock.h>
+#include <kernel/sock.h>
 #include <kernel/vfs.h>
 #include <kernel/proc.h>
 #include <kernel/vm.h>
@@ -919,7 +919,23 @@ unix_ioctl(struct file *f, unsigned long cmd, uint64_t arg)
 	return -ENOTTY;
 }
 
+static const struct sock_ops unix_sock_ops = {
+	.bind = unix_bind,
+	.listen = unix_listen,
+	.connect = unix_connect,
+	.accept = unix_accept,
+	.shutdown = unix_shutdown,
+	.getname = unix_getname,
+	.setsockopt = unix_setsockopt,
+	.getsockopt = unix_getsockopt,
+	.sendto = unix_sendto,
+	.recvfrom = unix_recvfrom,
+	.sendmsg = unix_sendmsg,
+	.recvmsg = unix_recvmsg,
+};
+
 static const struct file_ops unix_fops = {
+	.sock = &unix_sock_ops,
 	.read = unix_file_read,
 	.write = unix_file_write,
 	.rw_iov = unix_file_rw_iov,

@@ -144,4 +144,22 @@ long unix_file_write(struct file *f, const void *buf, size_t len,
 long unix_file_rw_iov(struct file *f, const struct uiovec *iov, int n,
 		      bool write);
 
+/* The socket calls (struct sock_ops), in unixsock.c and unixsock_io.c. */
+long unix_bind(struct file *f, uaddr_t addr, unsigned len);
+long unix_listen(struct file *f, int backlog);
+long unix_connect(struct file *f, uaddr_t addr, unsigned len);
+long unix_accept(struct file *f, uaddr_t addr, uaddr_t alen, int flags);
+long unix_shutdown(struct file *f, int how);
+long unix_getname(struct file *f, uaddr_t addr, uaddr_t alen, bool peer);
+long unix_setsockopt(struct file *f, int level, int name, uaddr_t val,
+		     unsigned len);
+long unix_getsockopt(struct file *f, int level, int name, uaddr_t val,
+		     uaddr_t ulen);
+long unix_sendto(struct file *f, uaddr_t buf, size_t len, int flags,
+		 uaddr_t addr, unsigned alen);
+long unix_recvfrom(struct file *f, uaddr_t buf, size_t len, int flags,
+		   uaddr_t addr, uaddr_t alen);
+long unix_sendmsg(struct file *f, uaddr_t msg, int flags);
+long unix_recvmsg(struct file *f, uaddr_t msg, int flags);
+
 #endif

@@ -7,7 +7,7 @@
  * gives the sender's pid and ids to a reader that asked (SO_PASSCRED).
  */
 #include "unixsock_int.h"
-#include <kernel/unixsock.h>
+#include <kernel/sock.h>
 #include <kernel/vfs.h>
 #include <kernel/proc.h>
 #include <kernel/vm.h>
@@ -19,24 +19,10 @@
 #define SOL_SOCKET 1
 #define SCM_RIGHTS 1
 #define SCM_CREDENTIALS 2
-#define UIO_MAXIOV 1024
-#define MAX_RW_COUNT 0x7ffff000ul
 #define MSG_OVERHEAD 256		/* a message's cost beyond its data */
 #define CHUNK_MAX 65536			/* largest piece of a stream write */
 #define CONTROL_MAX 65536		/* Linux: net.core.optmem_max */
 #define POLLWRBAND 0x200
-
-struct msghdr_k {
-	uint64_t name;
-	uint32_t namelen;
-	uint32_t pad;
-	uint64_t iov;
-	uint64_t iovlen;
-	uint64_t control;
-	uint64_t controllen;
-	int32_t flags;
-	int32_t pad2;
-};
 
 struct cmsghdr_k {
 	uint64_t len;
@@ -731,22 +717,13 @@ unix_recvfrom(struct file *f, uaddr_t buf, size_t len, int flags,
 	return r;
 }
 
-/* A msghdr and its iovecs; *iov is allocated (kfree it). */
+/* A msghdr and its iovecs as a uio; *iov is allocated (kfree it). */
 static long
-msghdr_in(uaddr_t umsg, struct msghdr_k *h, struct uiovec **iov,
-	  struct uio *u)
+msghdr_uio(uaddr_t umsg, struct msghdr_k *h, struct uiovec **iov,
+	   struct uio *u)
 {
-	*iov = NULL;
-	if (copyin(h, umsg, sizeof(*h)) < 0)
-		return -EFAULT;
-	if (h->iovlen > UIO_MAXIOV)
-		return -EMSGSIZE;
-	*iov = kmalloc(sizeof(**iov) * (h->iovlen ? h->iovlen : 1));
-	if (!*iov)
-		return -ENOMEM;
-	if (h->iovlen && copyin(*iov, h->iov, sizeof(**iov) * h->iovlen) < 0)
-		return -EFAULT;
-	return uio_init(u, *iov, (int)h->iovlen, false);
+	long e = msghdr_in(umsg, h, iov);
+	return e < 0 ? e : uio_init(u, *iov, (int)h->iovlen, false);
 }
 
 long
@@ -756,7 +733,7 @@ unix_sendmsg(struct file *f, uaddr_t umsg, int flags)
 	struct uiovec *iov;
 	struct unix_send snd = { .flags = flags };
 	char abuf[UNIX_ADDR_BUF];
-	long e = msghdr_in(umsg, &h, &iov, &snd.data);
+	long e = msghdr_uio(umsg, &h, &iov, &snd.data);
 	if (e == 0 && h.name && h.namelen) {
 		if ((int32_t)h.namelen < 0)
 			e = -EINVAL;
@@ -782,7 +759,7 @@ unix_recvmsg(struct file *f, uaddr_t umsg, int flags)
 	struct uiovec *iov;
 	struct uio u;
 	struct unix_rcv rcv = { 0 };
-	long r = msghdr_in(umsg, &h, &iov, &u);
+	long r = msghdr_uio(umsg, &h, &iov, &u);
 	if (r == 0)
 		r = recv_common(f, &u, flags, &rcv);
 	kfree(iov);

@@ -1,6 +1,6 @@
 /*
- * Server-backed sockets (kernel/fs/sockfile.c) and the socket system calls
- * on them (kernel/linux/sys_socket.c). Big lock held throughout.
+ * Server-backed sockets (kernel/fs/sockfile.c) and their socket calls
+ * (kernel/fs/inetsock.c, inet_sock_ops). Big lock held throughout.
  */
 #ifndef KERNEL_SOCKFILE_H
 #define KERNEL_SOCKFILE_H
@@ -33,13 +33,14 @@ struct sockfile {
 	struct file *file;
 };
 
+extern const struct sock_ops inet_sock_ops;
+
 void sockfile_init(void);
 /* The client end registered for route (PT_ROUTE_*), or NULL. */
 struct kobj *sockfile_route(unsigned route);
 /* A file for server socket id (takes its own reference on chan). */
 struct file *sockfile_new(struct kobj *chan, uint64_t id, int domain, int type,
 			  unsigned events, unsigned flags);
-bool file_is_socket(struct file *f);
 long sockfile_call(struct kobj *chan, struct pt_sock_msg *msg,
 		   struct pt_sock_reply *rep, const struct chan_seg *segs,
 		   unsigned nseg);

@@ -13,6 +13,7 @@
 struct inode;
 struct pipe;
 struct file;
+struct sock_ops;
 struct proc;
 
 struct inode_ops {
@@ -44,6 +45,7 @@ struct uiovec {
 };
 
 struct file_ops {
+	const struct sock_ops *sock;	/* a socket's calls (kernel/sock.h) */
 	long (*read)(struct file *f, void *buf, size_t len, uint64_t *off);
 	long (*write)(struct file *f, const void *buf, size_t len, uint64_t *off);
 	long (*ioctl)(struct file *f, unsigned long cmd, uint64_t arg);
