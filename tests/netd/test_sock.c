@@ -890,6 +890,32 @@ test_time_wait_reuse(void)
 	pump();
 }
 
+/*
+ * A server closing connection after connection keeps at most the newest
+ * PETREL_TW_MAX in TIME-WAIT, which lwIP walks for every new connection.
+ */
+static void
+test_time_wait_cap(void)
+{
+	int l = listener(AF_INET, "127.0.0.1", 5903, 8), c, s;
+	unsigned tw = 0;
+
+	for (int i = 0; i < PETREL_TW_MAX + 50; i++) {
+		connect_pair(l, AF_INET, "127.0.0.1", 5903, &c, &s);
+		CHECK_EQ(nsock_close(s), 0);	/* server first: TIME-WAIT */
+		pump();
+		CHECK_EQ(nsock_close(c), 0);
+		pump();
+	}
+	for (struct tcp_pcb *pcb = tcp_tw_pcbs; pcb; pcb = pcb->next)
+		tw++;
+	CHECK(tw > PETREL_TW_MAX / 2 && tw <= PETREL_TW_MAX + 1);
+	CHECK_EQ(nsock_close(l), 0);
+	while (tcp_tw_pcbs)	/* later tests list the sockets */
+		tcp_abort(tcp_tw_pcbs);
+	pump();
+}
+
 /* Counts the pbufs queued on a TCP socket, and those from the pool. */
 static void
 count_queue(int id, unsigned *all, unsigned *pool)
@@ -1665,6 +1691,7 @@ main(void)
 	test_tcp_options();
 	test_reuseaddr();
 	test_time_wait_reuse();
+	test_time_wait_cap();
 	test_pinned_buffers();
 	test_udp();
 	test_udp_connect_source();

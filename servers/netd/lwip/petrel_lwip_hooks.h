@@ -23,9 +23,11 @@ uint64_t petrel_siphash24(const uint8_t key[16], const void *data,
 
 /*
  * Every incoming IPv4 / IPv6 packet, before lwIP checks it: a SYN that
- * may take over a TIME-WAIT connection's four-tuple frees that one
- * (tw_reuse.c). Returns 0: the packet goes on.
+ * may take over a TIME-WAIT connection's four-tuple frees that one, and
+ * TIME-WAIT connections beyond the newest PETREL_TW_MAX (tw_reuse.c).
+ * Returns 0: the packet goes on.
  */
+#define PETREL_TW_MAX 128
 int petrel_lwip_ip4_input(struct pbuf *p);
 int petrel_lwip_ip6_input(struct pbuf *p);
 

@@ -8,6 +8,12 @@
  * every incoming IPv4 and IPv6 packet before lwIP looks at it, does the
  * same: it drops the TIME-WAIT pcb, and lwIP then hands the SYN to the
  * listener. It never consumes a packet.
+ *
+ * lwIP keeps TIME-WAIT connections on one list that it walks for every
+ * segment of a new connection (as does this hook), so a server closing
+ * hundreds of connections a second would walk thousands. As Linux does
+ * when its tcp_max_tw_buckets overflow, only the newest PETREL_TW_MAX are kept:
+ * the walk drops the older ones (the list is newest first).
  */
 #include <string.h>
 
@@ -35,7 +41,10 @@ get32(const uint8_t *b)
 	       (uint32_t)b[2] << 8 | b[3];
 }
 
-/* The TCP header at tcp (20 bytes there): drop a TIME-WAIT match. */
+/*
+ * The TCP header at tcp (20 bytes there): for a SYN, drop a TIME-WAIT
+ * match it may take over, and every TIME-WAIT pcb beyond the newest PETREL_TW_MAX.
+ */
 static void
 reuse(const ip_addr_t *src, const ip_addr_t *dst, const uint8_t *tcp)
 {
@@ -44,13 +53,21 @@ reuse(const ip_addr_t *src, const ip_addr_t *dst, const uint8_t *tcp)
 		return;
 	uint16_t sport = get16(tcp), dport = get16(tcp + 2);
 	uint32_t seq = get32(tcp + 4);
-	for (struct tcp_pcb *pcb = tcp_tw_pcbs; pcb != NULL; pcb = pcb->next) {
+	unsigned kept = 0;
+	struct tcp_pcb *next;
+	for (struct tcp_pcb *pcb = tcp_tw_pcbs; pcb != NULL; pcb = next) {
+		next = pcb->next;
+		if (kept == PETREL_TW_MAX) {
+			tcp_abort(pcb);	/* TIME-WAIT: freed, no RST */
+			continue;
+		}
+		kept++;
 		if (pcb->remote_port == sport && pcb->local_port == dport &&
 		    ip_addr_cmp(&pcb->remote_ip, src) &&
-		    ip_addr_cmp(&pcb->local_ip, dst)) {
-			if (TCP_SEQ_GT(seq, pcb->rcv_nxt))
-				tcp_abort(pcb);	/* TIME-WAIT: freed, no RST */
-			return;
+		    ip_addr_cmp(&pcb->local_ip, dst) &&
+		    TCP_SEQ_GT(seq, pcb->rcv_nxt)) {
+			tcp_abort(pcb);
+			kept--;
 		}
 	}
 }
