@@ -6,6 +6,7 @@
  * (NEEDS_CSUM) are completed here, so lwIP sees only whole checksums.
  */
 #include "vnet.h"
+#include "arch/cc.h"	/* the checksum routine netd shares with lwIP */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -151,10 +152,8 @@ vnet_send(struct vnet *n, const void *frame, size_t len)
 uint16_t
 vnet_sum(uint32_t sum, const uint8_t *p, size_t len)
 {
-	for (; len > 1; p += 2, len -= 2)
-		sum += (uint32_t)p[0] << 8 | p[1];
-	if (len)
-		sum += (uint32_t)p[0] << 8;
+	/* LWIP_CHKSUM sums words in memory order: swapped to network order. */
+	sum += __builtin_bswap16(LWIP_CHKSUM(p, (int)len));
 	while (sum >> 16)
 		sum = (sum & 0xffff) + (sum >> 16);
 	return (uint16_t)sum;
