@@ -25,6 +25,9 @@
  */
 #define VNET_TX_BATCH 32
 
+/* The device's "do not notify me" flag in its used ring (virtio 2.7.10). */
+#define USED_F_NO_NOTIFY 1
+
 #define HDR_F_NEEDS_CSUM 1
 #define HDR_F_DATA_VALID 2
 
@@ -38,6 +41,21 @@ struct vnet_hdr {
 	uint16_t csum_offset;
 	uint16_t num_buffers;
 } __attribute__((packed));
+
+/*
+ * Tells the device about buffers added to q, unless it said it needs no
+ * telling: it sets NO_NOTIFY while it works through the queue anyway
+ * (QEMU: while it holds receive buffers, and while a transmit pass is
+ * pending), and looks at the queue again before it clears the flag.
+ */
+static void
+kick(struct vnet *n, struct virtq *q)
+{
+	__sync_synchronize();	/* the new avail index before the flag */
+	if (*(volatile uint16_t *)q->used & USED_F_NO_NOTIFY)
+		return;
+	vq_kick(&n->v, q);
+}
 
 static int
 rx_post(struct vnet *n, unsigned i)
@@ -151,7 +169,7 @@ vnet_tx_flush(struct vnet *n)
 {
 	if (n->tx_unkicked == 0)
 		return;
-	vq_kick(&n->v, &n->tx);
+	kick(n, &n->tx);
 	n->tx_unkicked = 0;
 }
 
@@ -225,7 +243,7 @@ vnet_receive(struct vnet *n,
 		posted = true;
 	}
 	if (posted)
-		vq_kick(&n->v, &n->rx);
+		kick(n, &n->rx);
 }
 
 void
