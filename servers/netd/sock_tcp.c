@@ -777,6 +777,11 @@ tcp_cb_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 		nsock_notify(s, true);
 		return ERR_OK;
 	}
+	/* A segment netd merged from several (netif.c) is acknowledged at
+	   once, as every second full-sized one is (RFC 5681 4.2): lwIP
+	   would count it as one and delay. */
+	if (p->tot_len > TCP_MSS)
+		tcp_ack_now(pcb);
 	/* Data after shutdown(SHUT_RD) still queues and reads (Linux). */
 	s->rx_withheld += p->tot_len;
 	rx_append(s, p);
