@@ -96,6 +96,7 @@ arp_request(uint32_t from, uint32_t target)
 	memset(f + 32, 0, 6);
 	memcpy(f + 38, &target, 4);
 	vnet_send(&nic, f, sizeof(f));
+	vnet_tx_flush(&nic);
 }
 
 static int
@@ -189,10 +190,14 @@ run(pt_handle_t serve)
 		items[n++] = (struct pt_wait_item){ irq_notify, 0, 1ull << IRQ_BIT, 0 };
 		if (serve)
 			items[n++] = (struct pt_wait_item){ serve, 0, PT_SIG_READABLE, 0 };
+		vnet_tx_flush(&nic);
 		pt_wait(items, n, timeout);
 		if (items[0].got)
 			vnet_interrupt(&nic);
 		link_poll(&nic);
+		/* The ACKs out before the copies to callers: the host sends
+		   more while netd copies. */
+		vnet_tx_flush(&nic);
 		netif_poll_all();	/* loopback: 127.0.0.1 and ::1 */
 		sys_check_timeouts();
 		if (serve)

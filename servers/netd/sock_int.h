@@ -92,9 +92,10 @@ struct nsock {
 	ip_addr_t local_ip, remote_ip;
 	u16_t local_port, remote_port;
 
-	/* TCP: bytes received and not yet read, as pbufs in order. */
+	/* TCP: bytes received and not yet read, as pbufs in order; of
+	   those, how many still hold the receive window closed. */
 	struct pbuf *rx_head, *rx_tail;
-	size_t rx_bytes;
+	size_t rx_bytes, rx_withheld;
 	/* TCP listener: connections waiting for accept(), oldest first. */
 	int accept_head, accept_tail, accept_count;
 	/* TCP embryo: its listener and the next embryo in that queue. */

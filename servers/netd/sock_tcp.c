@@ -1,7 +1,8 @@
 /*
  * TCP sockets over lwIP's raw API. Received data waits on the socket as
- * pbufs and is acknowledged (tcp_recved) only as the application reads
- * it, so the advertised window is real back-pressure; sends are copied
+ * pbufs; the window reopens (tcp_recved) at once while the socket's
+ * receive buffer has room, and then only as the application reads, so
+ * the advertised window is real back-pressure; sends are copied
  * into lwIP up to its send buffer. A pcb is never touched once lwIP has
  * freed it (err callback) or once the socket handed it back (detach).
  */
@@ -401,7 +402,7 @@ tcp_reset_unconnected(struct nsock *s)
 	struct pbuf *rx = s->rx_head;
 
 	s->rx_head = s->rx_tail = NULL;
-	s->rx_bytes = 0;
+	s->rx_bytes = s->rx_withheld = 0;
 	while (rx != NULL) {
 		struct pbuf *next = rx->next;
 
@@ -684,16 +685,36 @@ rx_copy(const struct nsock *s, char *dst, size_t n)
 	}
 }
 
-/* Opens the receive window by n bytes; tcp_recved() takes a u16_t. */
+/*
+ * Reopens the receive window for withheld bytes as far as the receive
+ * buffer allows: unread data plus the open window stay within SO_RCVBUF,
+ * at most TCP_WND (the memory a connection may pin), at least the largest
+ * window lwIP can offer. A peer that does not scale windows (QEMU's
+ * slirp) sees at most 64 KiB; tying that window to unread data would make
+ * it wait for every read of 64 KiB, where Linux keeps acknowledging into
+ * a larger buffer.
+ */
 static void
-rx_window_open(struct nsock *s, size_t n)
+rx_window_update(struct nsock *s)
 {
-	if (s->pcb.tcp == NULL || s->state != NSOCK_CONNECTED)
+	struct tcp_pcb *pcb = s->pcb.tcp;
+	size_t wnd, buf, keep, n;
+
+	if (pcb == NULL || s->state != NSOCK_CONNECTED)
 		return;
-	while (n > 0) {
+	wnd = TCP_WND_MAX(pcb);
+	buf = (size_t)s->opt.rcvbuf < TCP_WND ? (size_t)s->opt.rcvbuf : TCP_WND;
+	if (buf < wnd)
+		buf = wnd;
+	keep = s->rx_bytes + wnd > buf ? s->rx_bytes + wnd - buf : 0;
+	if (s->rx_withheld <= keep)
+		return;
+	n = s->rx_withheld - keep;
+	s->rx_withheld = keep;
+	while (n > 0) {		/* tcp_recved() takes a u16_t */
 		u16_t k = n > 0xffff ? 0xffff : (u16_t)n;
 
-		tcp_recved(s->pcb.tcp, k);
+		tcp_recved(pcb, k);
 		n -= k;
 	}
 }
@@ -721,7 +742,7 @@ rx_consume(struct nsock *s, size_t n)
 	}
 	if (s->rx_head == NULL)
 		s->rx_tail = NULL;
-	rx_window_open(s, n);
+	rx_window_update(s);
 }
 
 /*
@@ -756,8 +777,15 @@ tcp_cb_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 		nsock_notify(s, true);
 		return ERR_OK;
 	}
+	/* A segment netd merged from several (netif.c) is acknowledged at
+	   once, as every second full-sized one is (RFC 5681 4.2): lwIP
+	   would count it as one and delay. */
+	if (p->tot_len > TCP_MSS)
+		tcp_ack_now(pcb);
 	/* Data after shutdown(SHUT_RD) still queues and reads (Linux). */
+	s->rx_withheld += p->tot_len;
 	rx_append(s, p);
+	rx_window_update(s);
 	nsock_notify(s, true);
 	return ERR_OK;
 }

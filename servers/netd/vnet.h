@@ -24,6 +24,7 @@ struct vnet {
 	bool rx_csum;			/* the device reports checked ones */
 	uint16_t tx_slots[VNET_BUFS];	/* free transmit buffers */
 	unsigned tx_nfree;
+	unsigned tx_unkicked;		/* queued since the device was told */
 	uint64_t rx_frames, tx_frames, rx_dropped, tx_dropped;
 };
 
@@ -35,15 +36,20 @@ int vnet_open(struct vnet *n, pt_handle_t dev, pt_handle_t notify, unsigned bit)
 
 /*
  * Sending without a copy: vnet_tx_frame gives the frame area of a free
- * transmit buffer (NULL when all are in flight); vnet_tx_send sends the
+ * transmit buffer (NULL when all are in flight); vnet_tx_send queues the
  * len bytes written there. csum_start/csum_offset (when csum_start != 0)
  * ask the device to complete the checksum as virtio's NEEDS_CSUM says: the
- * field must hold the pseudo-header's sum. Returns 0 or -errno.
+ * field must hold the pseudo-header's sum. Returns 0 or -errno. Queued
+ * frames go when vnet_tx_flush tells the device, or once VNET_TX_BATCH
+ * of them wait.
  */
 uint8_t *vnet_tx_frame(struct vnet *n);
 int vnet_tx_send(struct vnet *n, size_t len, uint16_t csum_start,
 		 uint16_t csum_offset);
-/* Sends a copy of one frame; 0, or -ENOBUFS when all buffers are in flight. */
+/* Tells the device about the frames queued since it was last told. */
+void vnet_tx_flush(struct vnet *n);
+/* Queues a copy of one frame; 0, or -ENOBUFS when all buffers are in
+   flight. */
 int vnet_send(struct vnet *n, const void *frame, size_t len);
 
 /*

@@ -36,6 +36,10 @@ void petrel_lwip_assert(const char *msg, const char *file, int line)
 /* Returns 32 random bits from the kernel's getrandom(). */
 uint32_t petrel_lwip_rand(void);
 
+/* lwIP's checksums, eight bytes at a time (sys_arch.c). */
+#define LWIP_CHKSUM		petrel_lwip_chksum
+uint16_t petrel_lwip_chksum(const void *data, int len);
+
 #ifdef PETREL_LWIP_HOST
 /*
  * Host test builds run lwIP on a virtual clock: sys_now() returns this,
