@@ -17,6 +17,7 @@
 #include "lwip/init.h"
 #include "lwip/netif.h"
 #include "lwip/timeouts.h"
+#include "petrel_lwip_hooks.h"
 #include <petrel/native.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -192,6 +193,7 @@ run(pt_handle_t serve)
 			items[n++] = (struct pt_wait_item){ serve, 0, PT_SIG_READABLE, 0 };
 		vnet_tx_flush(&nic);
 		pt_wait(items, n, timeout);
+		petrel_lwip_clock_update();
 		if (items[0].got)
 			vnet_interrupt(&nic);
 		link_poll(&nic);
@@ -283,6 +285,7 @@ main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	signal(SIGUSR1, on_dump);
 	signal(SIGPIPE, SIG_IGN);
+	petrel_lwip_clock_update();
 	lwip_init();
 	nsock_init();
 	if (address == NULL)

@@ -17,6 +17,9 @@ struct pbuf;
 u32_t petrel_lwip_tcp_isn(const ip_addr_t *local_ip, u16_t local_port,
     const ip_addr_t *remote_ip, u16_t remote_port);
 
+/* Reads the clock sys_now() gives until the next call (netd's loop). */
+void petrel_lwip_clock_update(void);
+
 /* SipHash-2-4 of len bytes under a 128-bit key (exported for tests). */
 uint64_t petrel_siphash24(const uint8_t key[16], const void *data,
     size_t len);

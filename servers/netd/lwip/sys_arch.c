@@ -37,10 +37,24 @@ sys_now(void)
 	return petrel_lwip_virtual_ms;
 }
 #else
+/*
+ * lwIP's clock, read once per turn of netd's loop rather than at each of
+ * lwIP's sys_now() calls: each read is a system call, and a turn asked
+ * for the time about six times. Milliseconds within a turn do not matter
+ * to lwIP's timers.
+ */
+static u32_t now_ms;
+
+void
+petrel_lwip_clock_update(void)
+{
+	now_ms = (u32_t)(clock_ns() / 1000000u);
+}
+
 u32_t
 sys_now(void)
 {
-	return (u32_t)(clock_ns() / 1000000u);
+	return now_ms;
 }
 #endif
 
