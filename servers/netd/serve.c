@@ -274,15 +274,28 @@ dispatch(const struct pt_recv *r, const struct pt_sock_msg *m,
 	return -EOPNOTSUPP;
 }
 
-/* Answers every call waiting on the channel; returns how many. */
+/*
+ * Answers every call waiting on the channel; returns how many. Each reply
+ * rides on the next receive (pt_recv.reply_*), the last one on the receive
+ * that finds the channel empty: one system call per call.
+ */
 int
 serve_calls(void)
 {
 	struct pt_sock_msg m;
-	struct pt_recv r = { .msg = (uint64_t)&m, .msg_cap = sizeof(m) };
+	struct pt_sock_reply rep;
+	struct pt_recv r = { .msg = (uint64_t)&m, .msg_cap = sizeof(m),
+			     .reply_data = (uint64_t)&rep,
+			     .reply_len = sizeof(rep) };
 	int count = 0;
-	while (pt_channel_recv(channel, &r, 0) == 0) {
-		struct pt_sock_reply rep;
+	for (;;) {
+		long e = pt_channel_recv(channel, &r, 0);
+		if (e < 0 && e != -EAGAIN && r.reply_token) {
+			r.reply_token = 0;	/* its caller gave up: receive anyway */
+			continue;
+		}
+		if (e < 0)
+			break;	/* -EAGAIN: the last reply is given */
 		long status;
 		memset(&rep, 0, sizeof(rep));
 		if (!(r.flags & PT_RECV_KERNEL) || r.msg_len < sizeof(m) - PT_SOCK_ADDR_MAX ||
@@ -292,7 +305,8 @@ serve_calls(void)
 			status = dispatch(&r, &m, &rep);
 		if (m.op != PT_SOCK_CLOSE && m.id < NSOCK_MAX)
 			rep.events = nsock_poll((int)m.id);
-		pt_channel_reply(channel, r.token, status, &rep, sizeof(rep));
+		r.reply_token = r.token;
+		r.reply_status = status;
 		count++;
 	}
 	return count;
