@@ -202,7 +202,7 @@ run(pt_handle_t serve)
 		vnet_tx_flush(&nic);
 		netif_poll_all();	/* loopback: 127.0.0.1 and ::1 */
 		sys_check_timeouts();
-		if (serve)
+		if (serve && items[1].got)	/* else a receive finds nothing */
 			serve_calls();
 	}
 }
