@@ -36,6 +36,16 @@ struct config {
 	int idle_timeout_ms;
 };
 
+/*
+ * A bounded buffer being filled (strbuf.c): data[0, len) is written, and
+ * len stays below size.
+ */
+struct strbuf {
+	char *data;
+	size_t len;
+	size_t size;
+};
+
 enum http_method {
 	HTTP_GET,
 	HTTP_HEAD,
@@ -152,6 +162,18 @@ void log_flush(void);
 const char *log_http_date(void);
 void log_tick(void);
 void log_format_http_date(int64_t seconds, char *buf, size_t size);
+
+/* strbuf.c */
+void strbuf_add(struct strbuf *sb, const char *s, size_t len);
+void strbuf_uint(struct strbuf *sb, uint64_t value);
+void strbuf_uint_pad(struct strbuf *sb, uint64_t value, size_t width);
+
+/* Appends the string s; inline, so a literal's length is known at once. */
+static inline void
+strbuf_str(struct strbuf *sb, const char *s)
+{
+	strbuf_add(sb, s, __builtin_strlen(s));
+}
 
 /* tls.c */
 int tls_setup(const char *cert_path, const char *key_path);
