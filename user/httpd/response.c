@@ -218,54 +218,18 @@ response_add_range(struct strbuf *sb, off_t first, off_t last, off_t size)
 }
 
 /*
- * The 200, 206, 304 or 416 answer for an open regular file; takes fd.
- * A Range counts unless an If-Range names another version; the dates are
- * compared as strings since clients send back the Last-Modified they got.
+ * Leaves [first, last] of f for conn.c to send, on a descriptor of its
+ * own: the cache may close f's before the body is out.
  */
 static void
-response_send_file(struct conn *c, int fd, const struct stat *st,
-    const char *type)
+response_body_later(struct conn *c, const struct file_entry *f, off_t first,
+    off_t last)
 {
-	struct http_request *req = &c->req;
-	char lastmod[40], extra[160];
-	struct strbuf sb = { extra, 0, sizeof(extra) };
-	off_t first = 0, last = st->st_size - 1;
-	int status = 200, err = -EINVAL;
+	int fd;
 
-	log_format_http_date(st->st_mtime, lastmod, sizeof(lastmod));
-	strbuf_str(&sb, "Last-Modified: ");
-	strbuf_str(&sb, lastmod);
-	strbuf_str(&sb, "\r\nAccept-Ranges: bytes\r\n");
-	if (req->if_modified_since != NULL && req->range == NULL &&
-	    strcmp(req->if_modified_since, lastmod) == 0) {
-		close(fd);
-		extra[sb.len] = '\0';
-		response_head(c, 304, NULL, -1, extra);
-		return;
-	}
-	if (req->range != NULL &&
-	    (req->if_range == NULL || strcmp(req->if_range, lastmod) == 0))
-		err = http_range(req->range, st->st_size, &first, &last);
-	if (err == -ERANGE) {
-		close(fd);
-		response_unsatisfiable(c, st->st_size);
-		return;
-	}
-	if (err == 0) {
-		status = 206;
-		response_add_range(&sb, first, last, st->st_size);
-	}
-	extra[sb.len] = '\0';
-	response_head(c, status, type, last - first + 1, extra);
-	if (req->method == HTTP_HEAD || last < first) {
-		close(fd);
-		return;
-	}
-	if (last - first + 1 <= (off_t)(sizeof(c->out) - c->out_len)) {
-		/* A file that shrank since fstat() ends the connection. */
-		if (response_inline(c, fd, first, last - first + 1) < 0)
-			c->close_after = true;
-		close(fd);
+	fd = fcntl(f->fd, F_DUPFD_CLOEXEC, 0);
+	if (fd < 0) {
+		response_error(c, response_open_status(errno));
 		return;
 	}
 	c->file_fd = fd;
@@ -273,65 +237,136 @@ response_send_file(struct conn *c, int fd, const struct stat *st,
 	c->file_end = last + 1;
 }
 
-/* Opens index.html in the directory dir_fd (closed here); -errno. */
+/*
+ * The 200, 206, 304 or 416 answer for the regular file f. A Range counts
+ * unless an If-Range names another version; the dates are compared as
+ * strings since clients send back the Last-Modified they got. Returns 0,
+ * or -EIO when the file turned out shorter than f says.
+ */
 static int
-response_open_index(int dir_fd, struct stat *st)
+response_send_file(struct conn *c, const struct file_entry *f)
+{
+	struct http_request *req = &c->req;
+	char extra[160];
+	struct strbuf sb = { extra, 0, sizeof(extra) };
+	off_t first = 0, last = f->st.st_size - 1;
+	int status = 200, err = -EINVAL;
+
+	strbuf_str(&sb, "Last-Modified: ");
+	strbuf_str(&sb, f->last_modified);
+	strbuf_str(&sb, "\r\nAccept-Ranges: bytes\r\n");
+	if (req->if_modified_since != NULL && req->range == NULL &&
+	    strcmp(req->if_modified_since, f->last_modified) == 0) {
+		extra[sb.len] = '\0';
+		response_head(c, 304, NULL, -1, extra);
+		return 0;
+	}
+	if (req->range != NULL && (req->if_range == NULL ||
+	    strcmp(req->if_range, f->last_modified) == 0))
+		err = http_range(req->range, f->st.st_size, &first, &last);
+	if (err == -ERANGE) {
+		response_unsatisfiable(c, f->st.st_size);
+		return 0;
+	}
+	if (err == 0) {
+		status = 206;
+		response_add_range(&sb, first, last, f->st.st_size);
+	}
+	extra[sb.len] = '\0';
+	response_head(c, status, f->type, last - first + 1, extra);
+	if (req->method == HTTP_HEAD || last < first)
+		return 0;
+	if (last - first + 1 > (off_t)(sizeof(c->out) - c->out_len)) {
+		response_body_later(c, f, first, last);
+		return 0;
+	}
+	if (response_inline(c, f->fd, first, last - first + 1) < 0) {
+		c->close_after = true;	/* the head promised more */
+		return -EIO;
+	}
+	return 0;
+}
+
+/* openat() under the root; out of descriptors, the cache gives one back. */
+static int
+response_openat(const char *rel)
 {
 	int fd;
 
-	fd = openat(dir_fd, "index.html",
-	    O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-	close(dir_fd);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, st) < 0) {
-		close(fd);
-		return -EIO;
-	}
-	return fd;
+	do
+		fd = openat(root_fd, rel,
+		    O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	while (fd < 0 && (errno == EMFILE || errno == ENFILE) &&
+	    filecache_evict());
+	return fd < 0 ? -errno : fd;
 }
 
-/* Answers with the file at path (decoded, '/'-rooted, no ".."). */
+/*
+ * Opens what path (decoded, '/'-rooted, no "..") names into f: the file,
+ * or for a path ending in '/' the directory's index.html. Returns 0, 301
+ * for a directory named without its '/', or the error status to answer.
+ */
+static int
+response_open(const char *path, struct file_entry *f)
+{
+	char rel[PATH_MAX_LEN + sizeof("index.html")];
+	const char *name = path + strspn(path, "/");
+	size_t len = strlen(name);
+	bool dir = path[strlen(path) - 1] == '/';
+	int fd;
+
+	memcpy(rel, name, len);
+	memcpy(rel + len, dir ? "index.html" : "", dir ? 11 : 1);
+	fd = response_openat(rel);
+	if (fd < 0)
+		return response_open_status(-fd);
+	if (fstat(fd, &f->st) < 0) {
+		close(fd);
+		return 500;
+	}
+	if (!S_ISREG(f->st.st_mode)) {
+		close(fd);
+		return S_ISDIR(f->st.st_mode) && !dir ? 301 : 404;
+	}
+	f->fd = fd;
+	f->type = mime_type(dir ? "index.html" : path);
+	log_format_http_date(f->st.st_mtime, f->last_modified,
+	    sizeof(f->last_modified));
+	return 0;
+}
+
+/*
+ * Answers with the file at path, from the open-file cache or opened now
+ * (and then cached, unless its path is too long to keep).
+ */
 static void
 response_file(struct conn *c, const char *path)
 {
-	const char *rel = path + strspn(path, "/");
-	const char *type;
-	struct stat st;
-	int fd;
+	int64_t now_ms = server_time_ms();
+	struct file_entry opened, *f;
+	int status;
 
-	if (*rel == '\0')
-		rel = ".";
-	fd = openat(root_fd, rel, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-	if (fd < 0) {
-		response_error(c, response_open_status(errno));
-		return;
-	}
-	if (fstat(fd, &st) < 0) {
-		close(fd);
-		response_error(c, 500);
-		return;
-	}
-	type = mime_type(path);
-	if (S_ISDIR(st.st_mode)) {
-		if (path[strlen(path) - 1] != '/') {
-			close(fd);
+	f = filecache_find(path, now_ms);
+	if (f == NULL) {
+		status = response_open(path, &opened);
+		if (status == 301) {
 			response_redirect(c, path);
 			return;
 		}
-		fd = response_open_index(fd, &st);
-		if (fd < 0) {
-			response_error(c, response_open_status(-fd));
+		if (status != 0) {
+			response_error(c, status);
 			return;
 		}
-		type = mime_type("index.html");
+		f = filecache_add(path, &opened, now_ms);
 	}
-	if (!S_ISREG(st.st_mode)) {
-		close(fd);
-		response_error(c, 404);
+	if (f == NULL) {
+		response_send_file(c, &opened);
+		close(opened.fd);
 		return;
 	}
-	response_send_file(c, fd, &st, type);
+	/* A file that shrank is looked up afresh by the next request. */
+	if (response_send_file(c, f) < 0)
+		filecache_drop(f);
 }
 
 /* Prepares the answer to the request c->req holds. */
