@@ -525,6 +525,64 @@ def test_no_blocking(srv, files):
 	lazy.close()
 
 
+def test_cache(srv, root, files):
+	"""The open-file cache: an edited, replaced, shrunk or deleted file is
+	seen within a second or so; more paths than it keeps are all served right;
+	a body in flight survives its entry's eviction."""
+	path = os.path.join(root, "cached.txt")
+	with open(path, "wb") as f:
+		f.write(b"first\n")
+	c = Raw(srv.port)
+	c.send(get("/cached.txt"))
+	check(c.response()[2] == b"first\n", "cache: first version")
+
+	def sees(want_status, want_body):
+		c.send(get("/cached.txt"))
+		s, h, b = c.response()
+		check(h.get("content-length") == str(len(b)),
+			"cache: length and body agree")
+		return s == want_status and b == want_body
+	with open(path, "wb") as f:
+		f.write(b"second, longer\n")
+	check(until(lambda: sees(200, b"second, longer\n")), "cache: edit seen")
+	with open(path + ".new", "wb") as f:
+		f.write(b"3rd\n")
+	os.rename(path + ".new", path)
+	check(until(lambda: sees(200, b"3rd\n")), "cache: replacement seen")
+	with open(path, "wb") as f:	# shorter, in place
+		f.write(b"x\n")
+
+	def shrunk():
+		s, h, b = one(srv.port, get("/cached.txt"))
+		return s == 200 and b == b"x\n" and h.get("content-length") == "2"
+	check(until(shrunk), "cache: shrunk file seen")
+	os.unlink(path)
+	check(until(lambda: one(srv.port, get("/cached.txt"))[0] == 404),
+		"cache: deletion seen")
+	c.close()
+
+	lazy = Raw(srv.port)
+	lazy.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
+	lazy.send(get("/big.bin"))
+	many = os.path.join(root, "many")
+	os.makedirs(many, exist_ok=True)
+	c = Raw(srv.port)
+	for i in range(100):
+		with open(os.path.join(many, "%d.txt" % i), "wb") as f:
+			f.write(b"file %d\n" % i)
+	for rounds in range(2):
+		for i in range(100):
+			c.send(get("/many/%d.txt" % i))
+			s, h, b = c.response()
+			check(s == 200 and b == b"file %d\n" % i,
+				"cache: /many/%d.txt" % i)
+	c.close()
+	s, h, b = lazy.response()
+	lazy.close()
+	check(s == 200 and b == files["big.bin"],
+		"cache: body sent past eviction")
+
+
 def test_timeout(srv):
 	idle = Raw(srv.port)
 	partial = Raw(srv.port)
@@ -719,6 +777,7 @@ def run_suite(title, root, files, log, full, **server_args):
 		if full:
 			steps += [
 				("no blocking", lambda: test_no_blocking(srv, files)),
+				("file cache", lambda: test_cache(srv, root, files)),
 				("timeout", lambda: test_timeout(srv)),
 				("log", lambda: test_log(srv, log, files)),
 			]

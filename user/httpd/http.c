@@ -51,7 +51,10 @@ http_head_end(const char *buf, size_t len, size_t start)
 	return 0;
 }
 
-/* Copies the request line for the log, escaping what could fool a reader. */
+/*
+ * Copies the line at src (up to its CR or LF, at most len bytes) for the
+ * log, escaping what could fool a reader. One pass: it runs per request.
+ */
 static void
 http_copy_line(char *dst, size_t size, const char *src, size_t len)
 {
@@ -61,14 +64,16 @@ http_copy_line(char *dst, size_t size, const char *src, size_t len)
 
 	for (i = 0; i < len && n + 5 < size; i++) {
 		c = (unsigned char)src[i];
-		if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') {
-			dst[n++] = '\\';
-			dst[n++] = 'x';
-			dst[n++] = hex[c >> 4];
-			dst[n++] = hex[c & 15];
-		} else {
-			dst[n++] = (char)c;
+		if (c - 0x20u < 0x5fu && c != '"' && c != '\\') {
+			dst[n++] = (char)c;	/* printable, the usual case */
+			continue;
 		}
+		if (c == '\r' || c == '\n')
+			break;
+		dst[n++] = '\\';
+		dst[n++] = 'x';
+		dst[n++] = hex[c >> 4];
+		dst[n++] = hex[c & 15];
 	}
 	dst[n] = '\0';
 }
@@ -263,12 +268,9 @@ http_skip_blank(const char *buf, size_t len)
 void
 http_log_line(const char *buf, size_t len, char *line, size_t size)
 {
-	size_t start = http_skip_blank(buf, len), n;
+	size_t start = http_skip_blank(buf, len);
 
-	for (n = 0; start + n < len; n++)
-		if (buf[start + n] == '\r' || buf[start + n] == '\n')
-			break;
-	http_copy_line(line, size, buf + start, n);
+	http_copy_line(line, size, buf + start, len - start);
 }
 
 /*

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #define HTTPD_NAME "petrel-httpd"
@@ -36,6 +37,16 @@ struct config {
 	int idle_timeout_ms;
 };
 
+/*
+ * A bounded buffer being filled (strbuf.c): data[0, len) is written, and
+ * len stays below size.
+ */
+struct strbuf {
+	char *data;
+	size_t len;
+	size_t size;
+};
+
 enum http_method {
 	HTTP_GET,
 	HTTP_HEAD,
@@ -53,6 +64,25 @@ struct http_request {
 	const char *if_range;
 	const char *if_modified_since;
 	char line[REQ_LINE_MAX]; /* request line, escaped, for the log */
+};
+
+/*
+ * A regular file ready to serve, as the open-file cache keeps it. The
+ * descriptor is read with explicit offsets only: entries are shared by
+ * every connection asking for the same path.
+ */
+struct file_entry {
+	int fd;			/* -1: the cache slot is free */
+	struct stat st;
+	const char *type;	/* Content-Type */
+	char last_modified[32];	/* st_mtime as an HTTP date */
+
+	/* The cache's own (filecache.c). */
+	struct file_entry *next;	/* hash chain */
+	uint32_t hash;
+	int64_t opened_ms;	/* server clock when opened */
+	uint64_t used;		/* last use, for LRU eviction */
+	char path[128];		/* the decoded request path; longer: uncached */
 };
 
 /* What a connection waits for; also the epoll events asked for. */
@@ -121,6 +151,7 @@ int server_watch(struct conn *c);
 void server_touch(struct conn *c);
 void server_linger(struct conn *c);
 void server_forget(struct conn *c);
+int64_t server_time_ms(void);
 extern volatile int server_stop;
 extern volatile int server_reopen_log;
 
@@ -141,6 +172,14 @@ void response_prepare(struct conn *c);
 void response_error(struct conn *c, int status);
 int response_root_open(const char *root);
 
+/* filecache.c */
+struct file_entry *filecache_find(const char *path, int64_t now_ms);
+struct file_entry *filecache_add(const char *path,
+    const struct file_entry *opened, int64_t now_ms);
+void filecache_drop(struct file_entry *f);
+bool filecache_evict(void);
+size_t filecache_flush(void);
+
 /* mime.c */
 const char *mime_type(const char *path);
 
@@ -152,6 +191,18 @@ void log_flush(void);
 const char *log_http_date(void);
 void log_tick(void);
 void log_format_http_date(int64_t seconds, char *buf, size_t size);
+
+/* strbuf.c */
+void strbuf_add(struct strbuf *sb, const char *s, size_t len);
+void strbuf_uint(struct strbuf *sb, uint64_t value);
+void strbuf_uint_pad(struct strbuf *sb, uint64_t value, size_t width);
+
+/* Appends the string s; inline, so a literal's length is known at once. */
+static inline void
+strbuf_str(struct strbuf *sb, const char *s)
+{
+	strbuf_add(sb, s, __builtin_strlen(s));
+}
 
 /* tls.c */
 int tls_setup(const char *cert_path, const char *key_path);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #define LOG_BUF_SIZE 16384
+#define LOG_LINE_MAX 512	/* bytes of one access line, newline included */
 
 static int log_fd = STDERR_FILENO;
 static char log_buf[LOG_BUF_SIZE];
@@ -98,20 +99,62 @@ log_flush(void)
 	log_len = 0;
 }
 
+/* Appends the time of day of tm as "08:49:37". */
+static void
+log_add_clock(struct strbuf *sb, const struct tm *tm)
+{
+	strbuf_uint_pad(sb, (unsigned)tm->tm_hour, 2);
+	strbuf_str(sb, ":");
+	strbuf_uint_pad(sb, (unsigned)tm->tm_min, 2);
+	strbuf_str(sb, ":");
+	strbuf_uint_pad(sb, (unsigned)tm->tm_sec, 2);
+}
+
 /* Formats an IMF-fixdate (RFC 9110, 5.6.7), as Date and Last-Modified. */
 void
 log_format_http_date(int64_t seconds, char *buf, size_t size)
 {
+	struct strbuf sb = { buf, 0, size };
 	time_t t = (time_t)seconds;
 	struct tm tm;
 
-	if (gmtime_r(&t, &tm) == NULL) {
-		snprintf(buf, size, "Thu, 01 Jan 1970 00:00:00 GMT");
+	/* Before year 0 the year would need a sign: show the epoch. */
+	if (gmtime_r(&t, &tm) == NULL || tm.tm_year < -1900) {
+		strbuf_str(&sb, "Thu, 01 Jan 1970 00:00:00 GMT");
+		buf[sb.len] = '\0';
 		return;
 	}
-	snprintf(buf, size, "%s, %02d %s %04d %02d:%02d:%02d GMT",
-	    log_days[tm.tm_wday % 7], tm.tm_mday, log_months[tm.tm_mon % 12],
-	    tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	strbuf_add(&sb, log_days[tm.tm_wday % 7], 3);
+	strbuf_str(&sb, ", ");
+	strbuf_uint_pad(&sb, (unsigned)tm.tm_mday, 2);
+	strbuf_str(&sb, " ");
+	strbuf_add(&sb, log_months[tm.tm_mon % 12], 3);
+	strbuf_str(&sb, " ");
+	strbuf_uint_pad(&sb, (unsigned)tm.tm_year + 1900, 4);
+	strbuf_str(&sb, " ");
+	log_add_clock(&sb, &tm);
+	strbuf_str(&sb, " GMT");
+	buf[sb.len] = '\0';
+}
+
+/* Formats the Common Log Format date, "06/Nov/1994:08:49:37 +0000". */
+static void
+log_format_clf_date(time_t t, char *buf, size_t size)
+{
+	struct strbuf sb = { buf, 0, size };
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL || tm.tm_year < -1900)
+		memset(&tm, 0, sizeof(tm));
+	strbuf_uint_pad(&sb, (unsigned)tm.tm_mday, 2);
+	strbuf_str(&sb, "/");
+	strbuf_add(&sb, log_months[tm.tm_mon % 12], 3);
+	strbuf_str(&sb, "/");
+	strbuf_uint_pad(&sb, (unsigned)tm.tm_year + 1900, 4);
+	strbuf_str(&sb, ":");
+	log_add_clock(&sb, &tm);
+	strbuf_str(&sb, " +0000");
+	buf[sb.len] = '\0';
 }
 
 /* Reads the clock; the loop calls it once per turn. */
@@ -119,18 +162,12 @@ void
 log_tick(void)
 {
 	time_t now = time(NULL);
-	struct tm tm;
 
 	if (now == log_now)
 		return;
 	log_now = now;
 	log_format_http_date(now, log_http_now, sizeof(log_http_now));
-	if (gmtime_r(&now, &tm) == NULL)
-		memset(&tm, 0, sizeof(tm));
-	snprintf(log_clf_now, sizeof(log_clf_now),
-	    "%02d/%s/%04d:%02d:%02d:%02d +0000", tm.tm_mday,
-	    log_months[tm.tm_mon % 12], tm.tm_year + 1900, tm.tm_hour,
-	    tm.tm_min, tm.tm_sec);
+	log_format_clf_date(now, log_clf_now, sizeof(log_clf_now));
 }
 
 /* Returns the current time as an HTTP date, as of the last log_tick(). */
@@ -145,32 +182,35 @@ log_http_date(void)
 /*
  * Adds one Common Log Format line for the response c just finished:
  *   host ident authuser [date] "request line" status bytes
+ * straight into the buffer; a line longer than LOG_LINE_MAX is cut and
+ * still ends in a newline.
  */
 void
 log_access(const struct conn *c)
 {
-	char line[512];
-	char bytes[24] = "-";
-	int len;
+	struct strbuf sb;
 
 	if (config.quiet)
 		return;
 	if (log_now == -1)
 		log_tick();
-	if (c->body_bytes > 0)
-		snprintf(bytes, sizeof(bytes), "%lld",
-		    (long long)c->body_bytes);
-	len = snprintf(line, sizeof(line), "%s - - [%s] \"%s\" %d %s\n",
-	    c->peer, log_clf_now, c->req.line[0] ? c->req.line : "-",
-	    c->status, bytes);
-	if (len < 0)
-		return;
-	if ((size_t)len >= sizeof(line)) {
-		len = sizeof(line) - 1;
-		line[len - 1] = '\n';
-	}
-	if (log_len + (size_t)len > sizeof(log_buf))
+	if (log_len + LOG_LINE_MAX > sizeof(log_buf))
 		log_flush();
-	memcpy(log_buf + log_len, line, (size_t)len);
-	log_len += (size_t)len;
+	sb = (struct strbuf){ log_buf + log_len, 0, LOG_LINE_MAX };
+	strbuf_str(&sb, c->peer);
+	strbuf_str(&sb, " - - [");
+	strbuf_str(&sb, log_clf_now);
+	strbuf_str(&sb, "] \"");
+	strbuf_str(&sb, c->req.line[0] ? c->req.line : "-");
+	strbuf_str(&sb, "\" ");
+	strbuf_uint(&sb, (unsigned)c->status);
+	strbuf_str(&sb, " ");
+	if (c->body_bytes > 0)
+		strbuf_uint(&sb, (uint64_t)c->body_bytes);
+	else
+		strbuf_str(&sb, "-");
+	strbuf_str(&sb, "\n");
+	if (sb.len == LOG_LINE_MAX - 1)
+		sb.data[sb.len - 1] = '\n';
+	log_len += sb.len;
 }

@@ -8,8 +8,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -46,20 +44,14 @@ response_reason(int status)
 	}
 }
 
-/* Appends to c->out; what does not fit is cut (heads are far smaller). */
+/* Appends len bytes to c->out, cut as the head is (heads are far smaller). */
 static void
-response_add(struct conn *c, const char *fmt, ...)
+response_append(struct conn *c, const char *s, size_t len)
 {
-	size_t room = sizeof(c->out) - c->out_len;
-	va_list ap;
-	int n;
+	struct strbuf sb = { c->out, c->out_len, sizeof(c->out) };
 
-	va_start(ap, fmt);
-	n = vsnprintf(c->out + c->out_len, room, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	c->out_len += (size_t)n < room ? (size_t)n : room - 1;
+	strbuf_add(&sb, s, len);
+	c->out_len = sb.len;
 }
 
 /*
@@ -70,41 +62,57 @@ static void
 response_head(struct conn *c, int status, const char *type, off_t length,
     const char *extra)
 {
+	struct strbuf sb = { c->out, 0, sizeof(c->out) };
+
 	c->status = status;
-	c->out_len = 0;
 	c->out_off = 0;
-	response_add(c, "HTTP/1.1 %d %s\r\nServer: %s\r\nDate: %s\r\n",
-	    status, response_reason(status), HTTPD_NAME, log_http_date());
-	if (type != NULL)
-		response_add(c, "Content-Type: %s\r\n", type);
-	if (length >= 0)
-		response_add(c, "Content-Length: %lld\r\n", (long long)length);
-	response_add(c, "%s", extra);
+	strbuf_str(&sb, "HTTP/1.1 ");
+	strbuf_uint(&sb, (unsigned)status);
+	strbuf_str(&sb, " ");
+	strbuf_str(&sb, response_reason(status));
+	strbuf_str(&sb, "\r\nServer: " HTTPD_NAME "\r\nDate: ");
+	strbuf_str(&sb, log_http_date());
+	if (type != NULL) {
+		strbuf_str(&sb, "\r\nContent-Type: ");
+		strbuf_str(&sb, type);
+	}
+	if (length >= 0) {
+		strbuf_str(&sb, "\r\nContent-Length: ");
+		strbuf_uint(&sb, (uint64_t)length);
+	}
+	strbuf_str(&sb, "\r\n");
+	strbuf_str(&sb, extra);
 	if (c->close_after)
-		response_add(c, "Connection: close\r\n");
+		strbuf_str(&sb, "Connection: close\r\n");
 	else if (c->req.minor == 0)
-		response_add(c, "Connection: keep-alive\r\n");
-	response_add(c, "\r\n");
-	c->out_head_len = c->out_len;
+		strbuf_str(&sb, "Connection: keep-alive\r\n");
+	strbuf_str(&sb, "\r\n");
+	c->out_len = c->out_head_len = sb.len;
 }
 
 /* An error page, with extra header lines (Allow, Content-Range). */
 static void
 response_error_extra(struct conn *c, int status, const char *extra)
 {
-	char body[256];
-	int len;
+	char title[64], body[256];
+	struct strbuf t = { title, 0, sizeof(title) };
+	struct strbuf b = { body, 0, sizeof(body) };
 
 	/* After these the rest of the input cannot be trusted or is unread. */
 	if (status == 400 || status == 413 || status == 414 || status >= 500)
 		c->close_after = true;
-	len = snprintf(body, sizeof(body),
-	    "<!DOCTYPE html>\n<html><head><title>%d %s</title></head>\n"
-	    "<body><h1>%d %s</h1></body></html>\n", status,
-	    response_reason(status), status, response_reason(status));
-	response_head(c, status, "text/html; charset=utf-8", len, extra);
+	strbuf_uint(&t, (unsigned)status);
+	strbuf_str(&t, " ");
+	strbuf_str(&t, response_reason(status));
+	strbuf_str(&b, "<!DOCTYPE html>\n<html><head><title>");
+	strbuf_add(&b, title, t.len);
+	strbuf_str(&b, "</title></head>\n<body><h1>");
+	strbuf_add(&b, title, t.len);
+	strbuf_str(&b, "</h1></body></html>\n");
+	response_head(c, status, "text/html; charset=utf-8", (off_t)b.len,
+	    extra);
 	if (c->req.method != HTTP_HEAD)
-		response_add(c, "%s", body);
+		response_append(c, body, b.len);
 }
 
 /* Answers with an error page; 400, 413, 414 and 5xx close the connection. */
@@ -145,7 +153,8 @@ response_redirect(struct conn *c, const char *path)
 	size_t n;
 	unsigned char ch;
 
-	n = (size_t)snprintf(extra, sizeof(extra), "Location: ");
+	memcpy(extra, "Location: ", 10);
+	n = 10;
 	/* Re-encoded: a decoded CR or LF must not end the header early. */
 	for (; *path != '\0'; path++) {
 		ch = (unsigned char)*path;
@@ -181,59 +190,46 @@ response_inline(struct conn *c, int fd, off_t off, size_t len)
 	return 0;
 }
 
+/* The 416 answer for a body of size bytes. */
+static void
+response_unsatisfiable(struct conn *c, off_t size)
+{
+	char extra[64];
+	struct strbuf sb = { extra, 0, sizeof(extra) };
+
+	strbuf_str(&sb, "Content-Range: bytes */");
+	strbuf_uint(&sb, (uint64_t)size);
+	strbuf_str(&sb, "\r\n");
+	extra[sb.len] = '\0';
+	response_error_extra(c, 416, extra);
+}
+
+/* Appends the 206 answer's Content-Range line for [first, last]. */
+static void
+response_add_range(struct strbuf *sb, off_t first, off_t last, off_t size)
+{
+	strbuf_str(sb, "Content-Range: bytes ");
+	strbuf_uint(sb, (uint64_t)first);
+	strbuf_str(sb, "-");
+	strbuf_uint(sb, (uint64_t)last);
+	strbuf_str(sb, "/");
+	strbuf_uint(sb, (uint64_t)size);
+	strbuf_str(sb, "\r\n");
+}
+
 /*
- * The 200, 206, 304 or 416 answer for an open regular file; takes fd.
- * A Range counts unless an If-Range names another version; the dates are
- * compared as strings since clients send back the Last-Modified they got.
+ * Leaves [first, last] of f for conn.c to send, on a descriptor of its
+ * own: the cache may close f's before the body is out.
  */
 static void
-response_send_file(struct conn *c, int fd, const struct stat *st,
-    const char *type)
+response_body_later(struct conn *c, const struct file_entry *f, off_t first,
+    off_t last)
 {
-	struct http_request *req = &c->req;
-	char lastmod[40], extra[160];
-	off_t first = 0, last = st->st_size - 1;
-	int status = 200, err;
+	int fd;
 
-	log_format_http_date(st->st_mtime, lastmod, sizeof(lastmod));
-	snprintf(extra, sizeof(extra),
-	    "Last-Modified: %s\r\nAccept-Ranges: bytes\r\n", lastmod);
-	if (req->if_modified_since != NULL && req->range == NULL &&
-	    strcmp(req->if_modified_since, lastmod) == 0) {
-		close(fd);
-		response_head(c, 304, NULL, -1, extra);
-		return;
-	}
-	if (req->range != NULL &&
-	    (req->if_range == NULL || strcmp(req->if_range, lastmod) == 0)) {
-		err = http_range(req->range, st->st_size, &first, &last);
-		if (err == -ERANGE) {
-			close(fd);
-			snprintf(extra, sizeof(extra),
-			    "Content-Range: bytes */%lld\r\n",
-			    (long long)st->st_size);
-			response_error_extra(c, 416, extra);
-			return;
-		}
-		if (err == 0) {
-			status = 206;
-			snprintf(extra + strlen(extra),
-			    sizeof(extra) - strlen(extra),
-			    "Content-Range: bytes %lld-%lld/%lld\r\n",
-			    (long long)first, (long long)last,
-			    (long long)st->st_size);
-		}
-	}
-	response_head(c, status, type, last - first + 1, extra);
-	if (req->method == HTTP_HEAD || last < first) {
-		close(fd);
-		return;
-	}
-	if (last - first + 1 <= (off_t)(sizeof(c->out) - c->out_len)) {
-		/* A file that shrank since fstat() ends the connection. */
-		if (response_inline(c, fd, first, last - first + 1) < 0)
-			c->close_after = true;
-		close(fd);
+	fd = fcntl(f->fd, F_DUPFD_CLOEXEC, 0);
+	if (fd < 0) {
+		response_error(c, response_open_status(errno));
 		return;
 	}
 	c->file_fd = fd;
@@ -241,65 +237,136 @@ response_send_file(struct conn *c, int fd, const struct stat *st,
 	c->file_end = last + 1;
 }
 
-/* Opens index.html in the directory dir_fd (closed here); -errno. */
+/*
+ * The 200, 206, 304 or 416 answer for the regular file f. A Range counts
+ * unless an If-Range names another version; the dates are compared as
+ * strings since clients send back the Last-Modified they got. Returns 0,
+ * or -EIO when the file turned out shorter than f says.
+ */
 static int
-response_open_index(int dir_fd, struct stat *st)
+response_send_file(struct conn *c, const struct file_entry *f)
+{
+	struct http_request *req = &c->req;
+	char extra[160];
+	struct strbuf sb = { extra, 0, sizeof(extra) };
+	off_t first = 0, last = f->st.st_size - 1;
+	int status = 200, err = -EINVAL;
+
+	strbuf_str(&sb, "Last-Modified: ");
+	strbuf_str(&sb, f->last_modified);
+	strbuf_str(&sb, "\r\nAccept-Ranges: bytes\r\n");
+	if (req->if_modified_since != NULL && req->range == NULL &&
+	    strcmp(req->if_modified_since, f->last_modified) == 0) {
+		extra[sb.len] = '\0';
+		response_head(c, 304, NULL, -1, extra);
+		return 0;
+	}
+	if (req->range != NULL && (req->if_range == NULL ||
+	    strcmp(req->if_range, f->last_modified) == 0))
+		err = http_range(req->range, f->st.st_size, &first, &last);
+	if (err == -ERANGE) {
+		response_unsatisfiable(c, f->st.st_size);
+		return 0;
+	}
+	if (err == 0) {
+		status = 206;
+		response_add_range(&sb, first, last, f->st.st_size);
+	}
+	extra[sb.len] = '\0';
+	response_head(c, status, f->type, last - first + 1, extra);
+	if (req->method == HTTP_HEAD || last < first)
+		return 0;
+	if (last - first + 1 > (off_t)(sizeof(c->out) - c->out_len)) {
+		response_body_later(c, f, first, last);
+		return 0;
+	}
+	if (response_inline(c, f->fd, first, last - first + 1) < 0) {
+		c->close_after = true;	/* the head promised more */
+		return -EIO;
+	}
+	return 0;
+}
+
+/* openat() under the root; out of descriptors, the cache gives one back. */
+static int
+response_openat(const char *rel)
 {
 	int fd;
 
-	fd = openat(dir_fd, "index.html",
-	    O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-	close(dir_fd);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, st) < 0) {
-		close(fd);
-		return -EIO;
-	}
-	return fd;
+	do
+		fd = openat(root_fd, rel,
+		    O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	while (fd < 0 && (errno == EMFILE || errno == ENFILE) &&
+	    filecache_evict());
+	return fd < 0 ? -errno : fd;
 }
 
-/* Answers with the file at path (decoded, '/'-rooted, no ".."). */
+/*
+ * Opens what path (decoded, '/'-rooted, no "..") names into f: the file,
+ * or for a path ending in '/' the directory's index.html. Returns 0, 301
+ * for a directory named without its '/', or the error status to answer.
+ */
+static int
+response_open(const char *path, struct file_entry *f)
+{
+	char rel[PATH_MAX_LEN + sizeof("index.html")];
+	const char *name = path + strspn(path, "/");
+	size_t len = strlen(name);
+	bool dir = path[strlen(path) - 1] == '/';
+	int fd;
+
+	memcpy(rel, name, len);
+	memcpy(rel + len, dir ? "index.html" : "", dir ? 11 : 1);
+	fd = response_openat(rel);
+	if (fd < 0)
+		return response_open_status(-fd);
+	if (fstat(fd, &f->st) < 0) {
+		close(fd);
+		return 500;
+	}
+	if (!S_ISREG(f->st.st_mode)) {
+		close(fd);
+		return S_ISDIR(f->st.st_mode) && !dir ? 301 : 404;
+	}
+	f->fd = fd;
+	f->type = mime_type(dir ? "index.html" : path);
+	log_format_http_date(f->st.st_mtime, f->last_modified,
+	    sizeof(f->last_modified));
+	return 0;
+}
+
+/*
+ * Answers with the file at path, from the open-file cache or opened now
+ * (and then cached, unless its path is too long to keep).
+ */
 static void
 response_file(struct conn *c, const char *path)
 {
-	const char *rel = path + strspn(path, "/");
-	const char *type;
-	struct stat st;
-	int fd;
+	int64_t now_ms = server_time_ms();
+	struct file_entry opened, *f;
+	int status;
 
-	if (*rel == '\0')
-		rel = ".";
-	fd = openat(root_fd, rel, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-	if (fd < 0) {
-		response_error(c, response_open_status(errno));
-		return;
-	}
-	if (fstat(fd, &st) < 0) {
-		close(fd);
-		response_error(c, 500);
-		return;
-	}
-	type = mime_type(path);
-	if (S_ISDIR(st.st_mode)) {
-		if (path[strlen(path) - 1] != '/') {
-			close(fd);
+	f = filecache_find(path, now_ms);
+	if (f == NULL) {
+		status = response_open(path, &opened);
+		if (status == 301) {
 			response_redirect(c, path);
 			return;
 		}
-		fd = response_open_index(fd, &st);
-		if (fd < 0) {
-			response_error(c, response_open_status(-fd));
+		if (status != 0) {
+			response_error(c, status);
 			return;
 		}
-		type = mime_type("index.html");
+		f = filecache_add(path, &opened, now_ms);
 	}
-	if (!S_ISREG(st.st_mode)) {
-		close(fd);
-		response_error(c, 404);
+	if (f == NULL) {
+		response_send_file(c, &opened);
+		close(opened.fd);
 		return;
 	}
-	response_send_file(c, fd, &st, type);
+	/* A file that shrank is looked up afresh by the next request. */
+	if (response_send_file(c, f) < 0)
+		filecache_drop(f);
 }
 
 /* Prepares the answer to the request c->req holds. */

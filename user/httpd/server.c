@@ -157,6 +157,13 @@ server_watch(struct conn *c)
 	return 0;
 }
 
+/* Returns the monotonic clock in ms as of this turn of the loop. */
+int64_t
+server_time_ms(void)
+{
+	return server_now;
+}
+
 /* Takes c off the loop's lists and epoll, before it is closed. */
 void
 server_forget(struct conn *c)
@@ -296,6 +303,9 @@ server_accept(struct listener *l)
 			continue;
 		case EMFILE:
 		case ENFILE:
+			/* Clients come before cached files. */
+			if (filecache_flush() > 0)
+				continue;
 			server_shed(l);
 			return;
 		default:	/* ENOMEM, ENOBUFS, or worse: rest a while */
