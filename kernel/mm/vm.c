@@ -6,6 +6,7 @@
 #include <kernel/vm.h>
 #include <kernel/vfs.h>
 #include <kernel/mmu.h>
+#include <kernel/cpu.h>
 #include <kernel/page.h>
 #include <kernel/kmalloc.h>
 #include <kernel/errno.h>
@@ -104,7 +105,7 @@ vm_put(struct vm *vm)
 		unmap_pages(vm, r->start, r->end);
 		region_free(r);
 	}
-	if (mmu_kernel_root() != vm->root)
+	if (this_cpu()->active_root == vm->root)
 		mmu_activate(mmu_kernel_root());	/* never run on freed tables */
 	mmu_root_free(vm->root);
 	kfree(vm);
@@ -475,6 +476,28 @@ void
 vm_activate(struct vm *vm)
 {
 	mmu_activate(vm ? vm->root : mmu_kernel_root());
+}
+
+/* vm_switch to or from the idle thread. */
+void
+vm_switch_lazy(struct vm *prev, struct vm *next)
+{
+	struct cpu *c = this_cpu();
+	if (!next) {
+		if (prev && !c->lazy_vm) {
+			c->lazy_vm = prev;
+			prev->refcount++;
+		} else if (!prev && !c->lazy_vm) {
+			mmu_activate(mmu_kernel_root());
+		}
+		return;
+	}
+	mmu_activate(next->root);
+	struct vm *lazy = c->lazy_vm;
+	if (lazy) {
+		c->lazy_vm = NULL;
+		vm_put(lazy);	/* not loaded any more: may go */
+	}
 }
 
 vaddr_t

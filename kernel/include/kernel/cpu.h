@@ -23,6 +23,7 @@ struct cpu {
 	uint64_t busy_ns;
 	uint64_t armed_deadline;	/* this CPU's timer, 0 = off */
 	paddr_t active_root;		/* page table loaded now */
+	struct vm *lazy_vm;		/* held while idle keeps its tables (vm_switch) */
 	bool halted;			/* idle in hlt: needs an IPI to run */
 	struct list runq;		/* runnable threads queued here */
 	int nr_ready;			/* their number */

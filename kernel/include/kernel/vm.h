@@ -9,6 +9,8 @@
 #include <kernel/types.h>
 #include <kernel/list.h>
 #include <kernel/errno.h>
+#include <kernel/cpu.h>
+#include <kernel/mmu.h>
 #include <arch/mmu.h>	/* USER_TOP */
 
 #define PROT_READ 1
@@ -68,6 +70,22 @@ long vm_remap(struct vm *vm, vaddr_t old, size_t old_len, size_t new_len,
 int vm_fault(struct vm *vm, vaddr_t va, bool write, bool exec);
 struct region *vm_find(struct vm *vm, vaddr_t va);
 void vm_activate(struct vm *vm);
+/*
+ * Loads the address space of the thread about to run on this CPU, prev's
+ * being loaded now. The idle thread (next NULL) keeps prev's tables and a
+ * reference on them until a process runs again, so idling and going back
+ * to the same process costs no TLB flush.
+ */
+void vm_switch_lazy(struct vm *prev, struct vm *next);
+
+static inline void
+vm_switch(struct vm *prev, struct vm *next)
+{
+	if (next && !this_cpu()->lazy_vm)
+		mmu_activate(next->root);	/* from one process to another */
+	else
+		vm_switch_lazy(prev, next);
+}
 /* Drops private pages in the range: they read back as zero or file data. */
 void vm_discard(struct vm *vm, vaddr_t addr, size_t len);
 /* Sets the program break; returns the new (or unchanged) break. */
