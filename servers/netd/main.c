@@ -166,10 +166,11 @@ dump_tables(void)
 		if (nsock_format_proc(kinds[i][0], kinds[i][1], buf, sizeof(buf)) >= 0)
 			fputs(buf, stderr);
 	fprintf(stderr, "netd: rx %llu tx %llu frames, dropped rx %llu tx %llu; "
-		"checksum offload: tx %s, rx %s\n",
+		"checksum offload: tx %s, rx %s; spare receive buffers %u of %u\n",
 		(unsigned long long)nic.rx_frames, (unsigned long long)nic.tx_frames,
 		(unsigned long long)nic.rx_dropped, (unsigned long long)nic.tx_dropped,
-		nic.tx_csum ? "on" : "off", nic.rx_csum ? "on" : "off");
+		nic.tx_csum ? "on" : "off", nic.rx_csum ? "on" : "off",
+		nic.rx_nspare, VNET_RX_BUFS);
 }
 
 static void

@@ -71,7 +71,8 @@ rx_post(struct vnet *n, unsigned i)
 static int
 buffers_setup(struct vnet *n)
 {
-	int e = vio_dma_alloc(&n->v, &n->rxbuf, (size_t)VNET_RX_BUFS * VNET_BUF_SIZE);
+	int e = vio_dma_alloc(&n->v, &n->rxbuf,
+			      (size_t)VNET_RX_BUFS * VNET_BUF_SIZE);
 	if (e == 0)
 		e = vio_dma_alloc(&n->v, &n->txbuf, (size_t)VNET_BUFS * VNET_BUF_SIZE);
 	if (e < 0)
