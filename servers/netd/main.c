@@ -67,18 +67,20 @@ struct probe {
 	uint8_t mac[6];
 };
 
-static void
-probe_frame(void *ctx, const uint8_t *f, size_t len, unsigned flags)
+static bool
+probe_frame(void *ctx, uint8_t *f, size_t len, unsigned flags, unsigned buf)
 {
 	struct probe *p = ctx;
 	(void)flags;
+	(void)buf;
 	/* Ethernet type 0x0806, ARP reply (op 2) from the target. */
 	if (len < 42 || f[12] != 0x08 || f[13] != 0x06 || f[20] != 0 || f[21] != 2)
-		return;
+		return false;
 	if (memcmp(f + 28, &p->target, 4) != 0)
-		return;
+		return false;
 	memcpy(p->mac, f + 22, 6);
 	p->answered = true;
+	return false;
 }
 
 static void
@@ -165,10 +167,11 @@ dump_tables(void)
 		if (nsock_format_proc(kinds[i][0], kinds[i][1], buf, sizeof(buf)) >= 0)
 			fputs(buf, stderr);
 	fprintf(stderr, "netd: rx %llu tx %llu frames, dropped rx %llu tx %llu; "
-		"checksum offload: tx %s, rx %s\n",
+		"checksum offload: tx %s, rx %s; spare receive buffers %u of %u\n",
 		(unsigned long long)nic.rx_frames, (unsigned long long)nic.tx_frames,
 		(unsigned long long)nic.rx_dropped, (unsigned long long)nic.tx_dropped,
-		nic.tx_csum ? "on" : "off", nic.rx_csum ? "on" : "off");
+		nic.tx_csum ? "on" : "off", nic.rx_csum ? "on" : "off",
+		nic.rx_nspare, VNET_RX_BUFS);
 }
 
 static void

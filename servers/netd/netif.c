@@ -1,8 +1,9 @@
 /*
  * lwIP's network interface over netd's virtio-net driver: frames go out by
  * copying the pbuf chain into a transmit buffer (TCP checksums completed by
- * the device when it offers that), come in by copying into a pool pbuf,
- * consecutive TCP segments merged into one. Addresses: DHCP by default, or
+ * the device when it offers that), come in as pbufs over the driver's
+ * buffers (or copies, when it has no spare buffers), consecutive TCP
+ * segments merged into one. Addresses: DHCP by default, or
  * a static IPv4 address (ADDR/PREFIX[,GATEWAY]); IPv6 link-local and
  * autoconfiguration always.
  * The DHCP-given DNS server is written to /etc/resolv.conf.
@@ -360,21 +361,58 @@ merge_add(struct pbuf *p, const u8_t *f, size_t payload)
 		merge_flush();	/* the sender's write ends here: no waiting */
 }
 
+/* A received frame lent to lwIP in the driver's buffer, given back to
+   the driver when lwIP frees its pbuf. */
+static struct rx_lent {
+	struct pbuf_custom pc;	/* first: lwIP frees &pc.pbuf */
+	unsigned buf;
+} rx_lent[VNET_RX_BUFS];
+
 static void
-deliver(void *ctx, const uint8_t *frame, size_t len, unsigned flags)
+rx_lent_free(struct pbuf *p)
+{
+	struct rx_lent *l = (struct rx_lent *)(void *)p;
+
+	vnet_rx_return(nif.state, l->buf);
+}
+
+/*
+ * A pbuf for a received frame: over the driver's buffer buf if it lends
+ * it (buf < VNET_RX_BUFS: no copy), else a copy in a pool pbuf. NULL when
+ * the pool is empty.
+ */
+static struct pbuf *
+rx_pbuf(uint8_t *frame, size_t len, unsigned buf)
+{
+	if (buf < VNET_RX_BUFS) {
+		struct rx_lent *l = &rx_lent[buf];
+		l->pc.custom_free_function = rx_lent_free;
+		l->buf = buf;
+		return pbuf_alloced_custom(PBUF_RAW, (u16_t)len, PBUF_REF,
+					   &l->pc, frame, (u16_t)len);
+	}
+	struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_POOL);
+	if (p != NULL)
+		pbuf_take(p, frame, (u16_t)len);
+	return p;
+}
+
+/* Returns true when it keeps the driver's buffer (vnet_receive). */
+static bool
+deliver(void *ctx, uint8_t *frame, size_t len, unsigned flags, unsigned buf)
 {
 	(void)ctx;
 	size_t payload = mergeable(frame, len, flags);
-	struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_POOL);
+	struct pbuf *p = rx_pbuf(frame, len, buf);
 	if (!p)
-		return;	/* out of pool buffers: dropped, TCP resends */
-	pbuf_take(p, frame, (u16_t)len);
+		return false;	/* out of pool buffers: dropped, TCP resends */
 	if (payload != 0 && p->next == NULL) {
 		merge_add(p, frame, payload);
-		return;
+	} else {
+		merge_flush();	/* what came before goes first */
+		link_input(p, false);
 	}
-	merge_flush();	/* what came before goes first */
-	link_input(p, false);
+	return buf < VNET_RX_BUFS;
 }
 
 void

@@ -1,9 +1,11 @@
 /*
  * virtio-net for netd: negotiates MAC, status, mergeable receive buffers and
- * checksum offload; keeps VNET_BUFS receive buffers posted; outgoing frames
- * are written straight into a free transmit buffer behind its virtio-net
- * header. Received frames whose checksum the host left to the guest
- * (NEEDS_CSUM) are completed here, so lwIP sees only whole checksums.
+ * checksum offload; keeps a ring of receive buffers posted, and lends a
+ * received frame's buffer to the caller while a spare can take its place
+ * (no copy); outgoing frames are written straight into a free transmit
+ * buffer behind its virtio-net header. Received frames whose checksum the
+ * host left to the guest (NEEDS_CSUM) are completed here, so lwIP sees
+ * only whole checksums.
  */
 #include "vnet.h"
 #include "arch/cc.h"	/* the checksum routine netd shares with lwIP */
@@ -69,14 +71,17 @@ rx_post(struct vnet *n, unsigned i)
 static int
 buffers_setup(struct vnet *n)
 {
-	int e = vio_dma_alloc(&n->v, &n->rxbuf, (size_t)VNET_BUFS * VNET_BUF_SIZE);
+	int e = vio_dma_alloc(&n->v, &n->rxbuf,
+			      (size_t)VNET_RX_BUFS * VNET_BUF_SIZE);
 	if (e == 0)
 		e = vio_dma_alloc(&n->v, &n->txbuf, (size_t)VNET_BUFS * VNET_BUF_SIZE);
 	if (e < 0)
 		return e;
-	for (unsigned i = 0; i < VNET_BUFS && i < n->rx.size; i++)
-		if (rx_post(n, i) < 0)
-			break;
+	unsigned i = 0;
+	while (i < VNET_RX_BUFS && i < n->rx.size && rx_post(n, i) >= 0)
+		i++;
+	for (; i < VNET_RX_BUFS; i++)
+		n->rx_spare[n->rx_nspare++] = (uint16_t)i;
 	for (unsigned i = 0; i < VNET_BUFS && i < n->tx.size; i++)
 		n->tx_slots[n->tx_nfree++] = (uint16_t)i;
 	return 0;
@@ -214,9 +219,16 @@ complete_csum(uint8_t *frame, size_t len, const struct vnet_hdr *h)
 }
 
 void
+vnet_rx_return(struct vnet *n, unsigned buf)
+{
+	if (buf < VNET_RX_BUFS && n->rx_nspare < VNET_RX_BUFS)
+		n->rx_spare[n->rx_nspare++] = (uint16_t)buf;
+}
+
+void
 vnet_receive(struct vnet *n,
-	     void (*deliver)(void *ctx, const uint8_t *frame, size_t len,
-			     unsigned flags),
+	     bool (*deliver)(void *ctx, uint8_t *frame, size_t len,
+			     unsigned flags, unsigned buf),
 	     void *ctx)
 {
 	void *cookie;
@@ -235,7 +247,10 @@ vnet_receive(struct vnet *n,
 								  HDR_F_NEEDS_CSUM)))
 					 ? VNET_RX_CSUM_OK : 0;
 			n->rx_frames++;
-			deliver(ctx, frame, flen, flags);
+			/* A buffer lent out is replaced by a spare. */
+			unsigned lend = n->rx_nspare > 0 ? i : VNET_RX_BUFS;
+			if (deliver(ctx, frame, flen, flags, lend) && lend == i)
+				i = n->rx_spare[--n->rx_nspare];
 		} else {
 			n->rx_dropped++;
 		}

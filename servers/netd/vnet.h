@@ -1,14 +1,17 @@
 /*
  * netd's virtio-net driver (servers/netd/vnet.c): one receive and one
- * transmit queue over the virtio library, frames copied in and out of DMA
- * buffers. Single-threaded: netd's event loop calls everything.
+ * transmit queue over the virtio library; outgoing frames are copied into
+ * DMA buffers, received ones may be lent out in theirs. Single-threaded:
+ * netd's event loop calls everything.
  */
 #ifndef NETD_VNET_H
 #define NETD_VNET_H
 
 #include "../../user/lib/virtio/virtio.h"
 
-#define VNET_BUFS 256			/* receive and transmit buffers each */
+#define VNET_BUFS 256			/* ring entries; transmit buffers */
+/* Receive buffers: a ring's worth posted, the rest lent out or spare. */
+#define VNET_RX_BUFS 512
 #define VNET_BUF_SIZE 2048		/* a header and one Ethernet frame */
 #define VNET_FRAME_MAX 1514
 
@@ -22,6 +25,8 @@ struct vnet {
 	uint8_t mac[6];
 	bool tx_csum;			/* the device completes checksums */
 	bool rx_csum;			/* the device reports checked ones */
+	uint16_t rx_spare[VNET_RX_BUFS];	/* neither posted nor lent */
+	unsigned rx_nspare;
 	uint16_t tx_slots[VNET_BUFS];	/* free transmit buffers */
 	unsigned tx_nfree;
 	unsigned tx_unkicked;		/* queued since the device was told */
@@ -58,11 +63,18 @@ int vnet_send(struct vnet *n, const void *frame, size_t len);
  */
 uint16_t vnet_sum(uint32_t sum, const uint8_t *p, size_t len);
 
-/* Hands each received frame to deliver(ctx, frame, len, flags). */
+/*
+ * Hands each received frame to deliver(ctx, frame, len, flags, buf).
+ * When a spare can take its place in the ring, buf names the receive
+ * buffer the frame lies in, and deliver may keep it (returning true)
+ * until it gives it back with vnet_rx_return; else buf is VNET_RX_BUFS
+ * and the frame must be copied before deliver returns (false).
+ */
 void vnet_receive(struct vnet *n,
-		  void (*deliver)(void *ctx, const uint8_t *frame, size_t len,
-				  unsigned flags),
+		  bool (*deliver)(void *ctx, uint8_t *frame, size_t len,
+				  unsigned flags, unsigned buf),
 		  void *ctx);
+void vnet_rx_return(struct vnet *n, unsigned buf);
 
 /* After an interrupt: reclaims sent buffers and acknowledges it. */
 void vnet_interrupt(struct vnet *n);
