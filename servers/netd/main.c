@@ -195,9 +195,11 @@ run(pt_handle_t serve)
 		if (serve)
 			items[n++] = (struct pt_wait_item){ serve, 0, PT_SIG_READABLE, 0 };
 		vnet_tx_flush(&nic);
-		pt_wait(items, n, timeout);
+		bool pending = vnet_wait_prepare(&nic);
+		pt_wait(items, n, pending ? 0 : timeout);
+		vnet_busy(&nic);
 		petrel_lwip_clock_update();
-		if (items[0].got)
+		if (items[0].got || pending)
 			vnet_interrupt(&nic);
 		link_poll(&nic);
 		/* The ACKs out before the copies to callers: the host sends

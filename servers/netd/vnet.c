@@ -266,3 +266,18 @@ vnet_interrupt(struct vnet *n)
 {
 	tx_reclaim(n);
 }
+
+bool
+vnet_wait_prepare(struct vnet *n)
+{
+	bool rx = vq_interrupts(&n->rx, true);
+	bool tx = vq_interrupts(&n->tx, true);
+	return rx || tx;
+}
+
+void
+vnet_busy(struct vnet *n)
+{
+	vq_interrupts(&n->rx, false);
+	vq_interrupts(&n->tx, false);
+}

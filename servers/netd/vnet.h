@@ -76,7 +76,15 @@ void vnet_receive(struct vnet *n,
 		  void *ctx);
 void vnet_rx_return(struct vnet *n, unsigned buf);
 
-/* After an interrupt: reclaims sent buffers and acknowledges it. */
+/* After an interrupt, or with used buffers pending: reclaims sent buffers. */
 void vnet_interrupt(struct vnet *n);
+/*
+ * Interrupts only while netd sleeps: vnet_busy turns them off once it has
+ * woken (it takes every used buffer in its turn anyway), and
+ * vnet_wait_prepare on again before it sleeps, returning true if buffers
+ * were used meanwhile (then it must not sleep).
+ */
+bool vnet_wait_prepare(struct vnet *n);
+void vnet_busy(struct vnet *n);
 
 #endif

@@ -444,6 +444,20 @@ vq_kick(struct vio_dev *v, struct virtq *q)
 		*q->notify = q->index;
 }
 
+#define VIRTQ_AVAIL_F_NO_INTERRUPT 1
+
+bool
+vq_interrupts(struct virtq *q, bool on)
+{
+	q->avail[0] = on ? 0 : VIRTQ_AVAIL_F_NO_INTERRUPT;
+	if (!on)
+		return false;
+	/* The flag must be seen before the index is read, or a buffer used
+	   in between would raise no interrupt and not be seen either. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	return q->last_used != *(volatile uint16_t *)(q->used + 2);
+}
+
 void *
 vq_next_used(struct virtq *q, uint32_t *len)
 {

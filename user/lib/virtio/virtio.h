@@ -96,5 +96,12 @@ int vq_add(struct virtq *q, const uint64_t *pa, const uint32_t *len,
 void vq_kick(struct vio_dev *v, struct virtq *q);
 /* The next used chain's cookie (and bytes written), freeing it; NULL if none. */
 void *vq_next_used(struct virtq *q, uint32_t *len);
+/*
+ * Asks the device not to interrupt for q's used buffers (a driver busy
+ * taking them anyway), or to again. When asking again, returns whether q
+ * already holds used buffers the driver has not taken: no interrupt will
+ * tell of those, so the driver must not sleep on them.
+ */
+bool vq_interrupts(struct virtq *q, bool on);
 
 #endif
