@@ -74,23 +74,17 @@ ipc_init(void)
 /* ---- Interrupts ------------------------------------------------------------ */
 
 /*
- * A virtio-mmio slot's line is acknowledged here, at the device (its
- * InterruptStatus read and written back to InterruptACK), so it drops at
- * once and needs no masking: the driver pays no system calls per interrupt,
- * as with MSI-X. Any other line stays masked until the driver, having
- * quietened its device, calls pt_dev_irq_ack.
+ * A line (every line device is a virtio-mmio slot) is acknowledged here, at
+ * the device: its InterruptStatus read and written back to InterruptACK,
+ * so the line drops at once and needs no masking. The driver pays no
+ * system call per interrupt, as with MSI-X.
  */
 static void
 irq_fired(void *ctx)
 {
 	struct dev_irq *irq = ctx;
-	if (irq->virtio_mmio) {
-		if (!virtio_mmio_irq_take(irq->virtio_mmio))
-			return;	/* not raised by this slot */
-	} else if (irq->level && !irq->masked) {
-		irq->masked = true;	/* until the driver acknowledges */
-		arch_irq_mask_gsi(irq->gsi, true);
-	}
+	if (irq->line && !virtio_mmio_irq_take(irq->line))
+		return;	/* not raised by this slot */
 	if (irq->notify)
 		notify_raise(irq->notify, irq->bits);
 }
@@ -124,10 +118,8 @@ irq_bind(struct dev_desc *d, unsigned index, struct kobj *notify, unsigned bit)
 	if (d->info.bus == PT_BUS_PCI) {
 		pci_msix_route(d, index, vector);
 	} else {
-		irq->level = true;
 		irq->gsi = d->gsi;
-		irq->masked = false;
-		irq->virtio_mmio = d;	/* every line device is a virtio-mmio slot */
+		irq->line = d;
 		arch_irq_route_gsi(d->gsi, vector, true, false);
 	}
 	return 0;
@@ -331,10 +323,5 @@ sys_pt_dev_irq_ack(int h, unsigned index)
 		return err;
 	if (index >= d->info.nirqs)
 		return -EINVAL;
-	struct dev_irq *irq = &d->irqs[index];
-	if (irq->notify && irq->level && irq->masked) {
-		irq->masked = false;
-		arch_irq_mask_gsi(irq->gsi, false);
-	}
-	return 0;
+	return 0;	/* the kernel acknowledged it (irq_fired) */
 }

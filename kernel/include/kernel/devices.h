@@ -19,10 +19,8 @@ struct dev_irq {
 	int vector;
 	struct kobj *notify;		/* NULL: not bound */
 	uint64_t bits;
-	bool level;			/* a line: masked until acknowledged */
-	bool masked;
 	uint32_t gsi;
-	struct dev_desc *virtio_mmio;	/* acknowledged at the device by the kernel */
+	struct dev_desc *line;		/* a virtio-mmio slot's line; NULL: MSI-X */
 };
 
 struct dev_desc {
