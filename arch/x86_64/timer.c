@@ -208,8 +208,8 @@ timer_cpu_init(void)
 	/* TSC-deadline mode stays on; arming and cancelling go through the MSR. */
 	if (tsc_deadline)
 		lapic_write(LAPIC_TIMER, (2 << 17) | IRQ_VECTOR_TIMER);
-	else
-		lapic_write(LAPIC_TIMER, (1 << 16) | IRQ_VECTOR_TIMER);
+	else	/* one-shot, stopped until an initial count is written */
+		lapic_write(LAPIC_TIMER, IRQ_VECTOR_TIMER);
 }
 
 uint64_t
@@ -252,6 +252,5 @@ arch_timer_set(uint64_t deadline_ns)
 		ticks = 1;
 	if (ticks > 0xffffffff)
 		ticks = 0xffffffff;
-	lapic_write(LAPIC_TIMER, IRQ_VECTOR_TIMER);	/* one-shot */
-	lapic_write(LAPIC_TIMER_INIT, (uint32_t)ticks);
+	lapic_write(LAPIC_TIMER_INIT, (uint32_t)ticks);	/* one-shot mode set at init */
 }

@@ -139,23 +139,32 @@ trap_handler(struct trapframe *tf)
 		return;
 	}
 	/*
-	 * Acknowledge device interrupts before waiting for the big lock: an
-	 * interrupt in service blocks the shootdown vector's priority class.
+	 * A device interrupt is acknowledged at the local APIC after its
+	 * handler, which quiets a level-triggered line first: acknowledged
+	 * before, the I/O APIC delivers the still-raised line again. Only
+	 * when the big lock is busy does the acknowledgement come first, as
+	 * an interrupt in service would block the shootdown vector's
+	 * priority class while this CPU waits.
 	 */
-	if (v >= 32)
-		irq_eoi();
+	bool eoi_due = v >= 32;
 	if (!bkl_held()) {
-		/*
-		 * While a device interrupt waits for the lock (interrupts on),
-		 * only the IPI class may come in: a level-triggered line that is
-		 * still asserted would otherwise re-enter here without end.
-		 */
-		bool device = v >= 32 && v < IRQ_VECTOR_IPI;
-		if (device)
-			write_cr8((IRQ_VECTOR_IPI >> 4) - 1);
-		bkl_lock();
-		if (device)
-			write_cr8(0);
+		if (!bkl_trylock()) {
+			/*
+			 * While a device interrupt waits for the lock (interrupts
+			 * on), only the IPI class may come in: a level-triggered
+			 * line that is still asserted would otherwise re-enter
+			 * here without end.
+			 */
+			bool device = v >= 32 && v < IRQ_VECTOR_IPI;
+			if (eoi_due)
+				irq_eoi();
+			eoi_due = false;
+			if (device)
+				write_cr8((IRQ_VECTOR_IPI >> 4) - 1);
+			bkl_lock();
+			if (device)
+				write_cr8(0);
+		}
 		locked = true;
 	}
 
@@ -183,6 +192,8 @@ trap_handler(struct trapframe *tf)
 		irq_handlers[v]();
 	else if (irq_dynamic[v].fn)
 		irq_dynamic[v].fn(irq_dynamic[v].ctx);
+	if (eoi_due)
+		irq_eoi();
 out:
 	if (trap_from_user(tf))
 		trap_return_to_user(tf);	/* drops the lock */

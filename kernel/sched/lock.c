@@ -14,6 +14,14 @@ bkl_held(void)
 	return bkl_owner == this_cpu()->id;
 }
 
+bool
+bkl_trylock(void)
+{
+	int expected = -1;
+	return __atomic_compare_exchange_n(&bkl_owner, &expected, this_cpu()->id,
+					   false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+}
+
 void
 bkl_lock(void)
 {

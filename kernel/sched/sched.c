@@ -176,11 +176,19 @@ sched_sleep_until(uint64_t deadline)
 	return r == -ETIMEDOUT ? 0 : r;
 }
 
+/*
+ * Arms this CPU's timer for deadline (0: nothing due). The hardware is
+ * only written when the deadline comes before the armed one: a timer that
+ * fires early or for nothing costs one interrupt, after which tick_work
+ * arms the true next deadline, while reprogramming on every sleep and
+ * switch cost several device writes per request (each one wakes QEMU's
+ * main loop under TCG).
+ */
 static void
 timer_arm(uint64_t deadline)
 {
 	struct cpu *c = this_cpu();
-	if (deadline == c->armed_deadline)
+	if (!deadline || (c->armed_deadline && c->armed_deadline <= deadline))
 		return;
 	c->armed_deadline = deadline;
 	arch_timer_set(deadline);

@@ -271,7 +271,10 @@ bool
 vnet_wait_prepare(struct vnet *n)
 {
 	bool rx = vq_interrupts(&n->rx, true);
-	bool tx = vq_interrupts(&n->tx, true);
+	/* Sent buffers are reclaimed as frames go out; an interrupt for them
+	   is only worth a wakeup when the ring runs short. */
+	tx_reclaim(n);
+	bool tx = n->tx_nfree < VNET_BUFS / 2 && vq_interrupts(&n->tx, true);
 	return rx || tx;
 }
 

@@ -10,6 +10,7 @@
 #include <kernel/types.h>
 
 void bkl_lock(void);
+bool bkl_trylock(void);	/* false if another CPU holds it */
 void bkl_unlock(void);
 bool bkl_held(void);	/* by this CPU */
 
