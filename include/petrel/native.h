@@ -62,10 +62,15 @@ static inline long pt_msg_write(pt_handle_t h, uint64_t token, unsigned seg,
 static inline long pt_route_set(pt_handle_t system, unsigned route,
 				pt_handle_t client)
 { return PT_CALL(PT_NR_route_set, system, route, client, 0, 0, 0); }
-/* A server reports the readiness (POLL*) of its object `id`. */
+/*
+ * A server reports the readiness (POLL*) of its object `id`, handing over
+ * with it up to len bytes of a stream's next data (docs/abi.md); returns
+ * the bytes the kernel took. `events` is the readiness once all are taken.
+ */
 static inline long pt_channel_post(pt_handle_t server, uint64_t id,
-				   unsigned events)
-{ return PT_CALL(PT_NR_channel_post, server, id, events, 0, 0, 0); }
+				   unsigned events, const void *data,
+				   size_t len)
+{ return PT_CALL(PT_NR_channel_post, server, id, events, data, len, 0); }
 
 static inline long pt_notify_create(void)
 { return PT_CALL(PT_NR_notify_create, 0, 0, 0, 0, 0, 0); }

@@ -24,7 +24,9 @@ enum pt_sock_op {
 	PT_SOCK_SEND,		/* IN segments: the data; flags; addr if any */
 	PT_SOCK_RECV,		/* OUT segments: room; flags; reply: from addr */
 	PT_SOCK_SHUTDOWN,	/* arg[0]: SHUT_RD, SHUT_WR or SHUT_RDWR */
-	PT_SOCK_CLOSE,		/* the last descriptor is gone; no reply data */
+	PT_SOCK_CLOSE,		/* the last descriptor is gone; arg[0]: bytes
+				   handed over by pt_channel_post and never
+				   read; no reply data */
 	PT_SOCK_NAME,		/* reply: local address */
 	PT_SOCK_PEER,		/* reply: peer address */
 	PT_SOCK_SETOPT,		/* arg: level, name; IN segment 0: the value */
@@ -37,6 +39,8 @@ enum pt_sock_op {
 };
 
 #define PT_SOCK_ADDR_MAX 128		/* a struct sockaddr_storage */
+/* The most of a stream's data the kernel keeps from pt_channel_post. */
+#define PT_POST_DATA_MAX 4096
 
 struct pt_sock_msg {
 	uint32_t op;			/* enum pt_sock_op */

@@ -355,6 +355,88 @@ sockfile_send(struct sockfile *s, struct pt_sock_msg *msg,
 	return call_stream(s, msg, NULL, &u, false, nonblock);
 }
 
+/* ---- Data handed over with readiness (pt_channel_post) ------------------ */
+
+/* Drops n bytes from the front of the kept data. */
+static void
+rx_drop(struct sockfile *s, uint32_t n)
+{
+	s->rx_off += n;
+	s->rx_len -= n;
+	if (!s->rx_len)
+		s->rx_off = 0;
+}
+
+/*
+ * Takes up to len bytes of a stream's next data from the server's post;
+ * returns how many. Nothing is taken while a receive is under way: the
+ * server answers it from the same queue, and the kept bytes must come
+ * first.
+ */
+static long
+rx_keep(struct sockfile *s, uaddr_t data, size_t len)
+{
+	if (!len || s->type != SOCK_STREAM_K || s->recv_calls || s->dead)
+		return 0;
+	if (!s->rx && !(s->rx = kmalloc(PT_POST_DATA_MAX)))
+		return 0;
+	if (s->rx_off && s->rx_off + s->rx_len + len > PT_POST_DATA_MAX) {
+		memmove(s->rx, s->rx + s->rx_off, s->rx_len);
+		s->rx_off = 0;
+	}
+	uint32_t n = (uint32_t)MIN(len, PT_POST_DATA_MAX - s->rx_off - s->rx_len);
+	if (n && copyin(s->rx + s->rx_off + s->rx_len, data, n) < 0)
+		return -EFAULT;
+	s->rx_len += n;
+	return n;
+}
+
+/*
+ * A receive from the kept bytes: as much as the caller has room for
+ * (MSG_TRUNC: dropped, not copied; MSG_PEEK: left in place).
+ */
+static long
+rx_take(struct sockfile *s, struct sock_uio *u, uint32_t flags)
+{
+	uint32_t n = (uint32_t)MIN((uint64_t)s->rx_len, u->left);
+	if (flags & MSG_TRUNC_K)
+		uio_advance(u, n);
+	else if (uio_copy(u, s->rx + s->rx_off, n, true) < 0)
+		return -EFAULT;
+	if (!(flags & MSG_PEEK_K))
+		rx_drop(s, n);
+	return n;
+}
+
+/*
+ * A stream receive: the kept bytes first; then, if there is room, what the
+ * server has now (it reports POLLIN only when it kept some), or all that
+ * was asked for with MSG_WAITALL. A peek stays within the kept bytes.
+ */
+static long
+recv_stream(struct sockfile *s, struct pt_sock_msg *msg,
+	    struct pt_sock_reply *rep, struct sock_uio *u, bool nonblock)
+{
+	bool peek = msg->flags & MSG_PEEK_K;
+	long done = 0;
+	if (s->rx_len && !(msg->flags & MSG_OOB_K)) {
+		done = rx_take(s, u, msg->flags);
+		if (done < 0)
+			return done;
+		if (rep)
+			memset(rep, 0, sizeof(*rep));	/* no address for a stream */
+		bool waitall = msg->flags & MSG_WAITALL_K;
+		if (peek || !u->left || (!waitall && !(s->events & POLLIN)))
+			return done;
+		nonblock |= !waitall;
+	}
+	long r = peek ? call_whole(s, msg, rep, u, true, nonblock)
+		      : call_stream(s, msg, rep, u, true, nonblock);
+	if (done)
+		return r < 0 ? done : done + r;
+	return r;
+}
+
 long
 sockfile_recv(struct sockfile *s, struct pt_sock_msg *msg,
 	      struct pt_sock_reply *rep, const struct uiovec *iov, int n,
@@ -367,9 +449,12 @@ sockfile_recv(struct sockfile *s, struct pt_sock_msg *msg,
 	if (room)
 		*room = u.left;
 	msg->op = PT_SOCK_RECV;
-	if (s->type != SOCK_STREAM_K || (msg->flags & MSG_PEEK_K))
+	if (s->type != SOCK_STREAM_K)
 		return call_whole(s, msg, rep, &u, true, nonblock);
-	return call_stream(s, msg, rep, &u, true, nonblock);
+	s->recv_calls++;
+	long r = recv_stream(s, msg, rep, &u, nonblock);
+	s->recv_calls--;
+	return r;
 }
 
 /* ---- The file --------------------------------------------------------------- */
@@ -402,10 +487,19 @@ sock_read(struct file *f, void *buf, size_t len, uint64_t *off)
 {
 	(void)off;
 	struct sockfile *s = f->priv;
+	if (s->rx_len) {
+		uint32_t n = (uint32_t)MIN(len, (size_t)s->rx_len);
+		memcpy(buf, s->rx + s->rx_off, n);
+		rx_drop(s, n);
+		return n;
+	}
 	struct pt_sock_msg msg = { .op = PT_SOCK_RECV };
 	struct chan_seg seg = { (uint64_t)(uintptr_t)buf, len, PT_SEG_OUT, true };
-	return sockfile_call_wait(s, &msg, NULL, &seg, 1, POLLIN,
-				  f->flags & O_NONBLOCK);
+	s->recv_calls++;
+	long r = sockfile_call_wait(s, &msg, NULL, &seg, 1, POLLIN,
+				    f->flags & O_NONBLOCK);
+	s->recv_calls--;
+	return r;
 }
 
 static long
@@ -428,7 +522,7 @@ sock_poll(struct file *f)
 	struct sockfile *s = f->priv;
 	if (s->dead)
 		return POLLIN | POLLOUT | POLLERR | POLLHUP;
-	return s->events;
+	return s->events | (s->rx_len ? POLLIN | POLLRDNORM : 0);
 }
 
 static long
@@ -441,7 +535,7 @@ sock_ioctl(struct file *f, unsigned long cmd, uint64_t arg)
 		long r = sock_call(s, &msg, NULL, NULL, 0);
 		if (r < 0)
 			return r;
-		int n = (int)MIN(r, 0x7fffffff);
+		int n = (int)MIN(r + s->rx_len, 0x7fffffff);
 		return copyout(arg, &n, sizeof(n));
 	}
 	if (cmd == FIONBIO) {
@@ -461,11 +555,13 @@ sock_close(struct file *f)
 	if (!s)
 		return;
 	if (!s->dead) {
-		struct pt_sock_msg msg = { .op = PT_SOCK_CLOSE };
+		struct pt_sock_msg msg = { .op = PT_SOCK_CLOSE,
+					   .arg = { (int32_t)s->rx_len } };
 		sock_call(s, &msg, NULL, NULL, 0);
 	}
 	list_remove(&s->link);
 	kobj_put(s->chan);
+	kfree(s->rx);
 	kfree(s);
 }
 
@@ -541,7 +637,8 @@ sys_pt_route_set(int h, unsigned route, int ch)
 }
 
 long
-sys_pt_channel_post(int h, uint64_t id, unsigned events)
+sys_pt_channel_post(int h, uint64_t id, unsigned events, uaddr_t data,
+		    size_t len)
 {
 	struct kobj *srv = handle_lookup(current()->proc, h,
 					 PT_OBJ_CHANNEL_SERVER, PT_RIGHT_READ);
@@ -550,8 +647,13 @@ sys_pt_channel_post(int h, uint64_t id, unsigned events)
 	struct sockfile *s = find(chan_peer(srv), id);
 	if (!s)
 		return -ENOENT;	/* closed meanwhile: nothing to tell */
+	long taken = rx_keep(s, data, len);
+	if (taken < 0)
+		return taken;
 	events &= POLLIN | POLLOUT | POLLERR | POLLHUP | POLLPRI | POLLRDHUP |
 		  POLLRDNORM | POLLWRNORM;
+	if ((size_t)taken < len)
+		events |= POLLIN | POLLRDNORM;	/* the server keeps the rest */
 	/*
 	 * Even unchanged bits wake: a server posts again for each arrival,
 	 * and every arrival is a new edge for EPOLLET (as Linux's data_ready).
@@ -559,5 +661,5 @@ sys_pt_channel_post(int h, uint64_t id, unsigned events)
 	s->events = events;
 	waitq_wake_all(&s->wq);
 	file_notify(s->file);
-	return 0;
+	return taken;
 }

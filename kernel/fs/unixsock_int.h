@@ -10,6 +10,7 @@
 #include <kernel/list.h>
 #include <kernel/sched.h>
 #include <kernel/syscall.h>
+#include <kernel/sock.h>
 
 struct file;
 struct inode;
@@ -23,15 +24,6 @@ struct uiovec;
 #define SHUT_SEND 2
 #define SHUT_BOTH 3
 
-#define MSG_OOB_K 0x1
-#define MSG_PEEK_K 0x2
-#define MSG_CTRUNC_K 0x8
-#define MSG_TRUNC_K 0x20
-#define MSG_DONTWAIT_K 0x40
-#define MSG_EOR_K 0x80
-#define MSG_WAITALL_K 0x100
-#define MSG_NOSIGNAL_K 0x4000
-#define MSG_CMSG_CLOEXEC_K 0x40000000
 
 #define UNIX_ADDR_MAX 112		/* sockaddr_un (110) + a NUL */
 #define UNIX_ADDR_BUF 132		/* sockaddr_storage (128) + a NUL */

@@ -174,6 +174,18 @@ dump_tables(void)
 		nic.rx_nspare, VNET_RX_BUFS);
 }
 
+/* Frames on a loopback queue (netif_poll_all delivers them). */
+static bool
+loopback_pending(void)
+{
+	struct netif *n;
+	NETIF_FOREACH(n) {
+		if (n->loop_first != NULL)
+			return true;
+	}
+	return false;
+}
+
 static void
 run(pt_handle_t serve)
 {
@@ -195,8 +207,10 @@ run(pt_handle_t serve)
 		if (serve)
 			items[n++] = (struct pt_wait_item){ serve, 0, PT_SIG_READABLE, 0 };
 		vnet_tx_flush(&nic);
+		/* Handing data to the kernel (serve_flush) may have queued
+		   a window update on the loopback: no sleep before it goes. */
 		bool pending = vnet_wait_prepare(&nic);
-		pt_wait(items, n, pending ? 0 : timeout);
+		pt_wait(items, n, pending || loopback_pending() ? 0 : timeout);
 		vnet_busy(&nic);
 		petrel_lwip_clock_update();
 		if (items[0].got || pending)

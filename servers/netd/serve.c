@@ -46,9 +46,16 @@ serve_flush(void)
 		unsigned ev = nsock_poll(id);
 		if (ev & POLLNVAL)
 			continue;
-		/* Posted even with the same bits: each arrival is a new edge
-		   for EPOLLET waiters, as on Linux. */
-		pt_channel_post(channel, (uint64_t)id, ev);
+		/*
+		 * Posted even with the same bits: each arrival is a new edge
+		 * for EPOLLET waiters, as on Linux. A stream's first bytes go
+		 * with it, so a read of them needs no call here (and no switch
+		 * of address space).
+		 */
+		size_t n = nsock_hand_peek(id, io_buf, PT_POST_DATA_MAX, &ev);
+		long taken = pt_channel_post(channel, (uint64_t)id, ev, io_buf, n);
+		if (taken > 0)
+			nsock_handed(id, (size_t)taken);
 	}
 	ndirty = 0;
 }
@@ -254,6 +261,8 @@ dispatch(const struct pt_recv *r, const struct pt_sock_msg *m,
 	case PT_SOCK_SHUTDOWN:
 		return nsock_shutdown(id, m->arg[0]);
 	case PT_SOCK_CLOSE:
+		if (m->arg[0] > 0)	/* handed-over bytes left unread */
+			nsock_handed_unread(id);
 		return nsock_close(id);
 	case PT_SOCK_NAME:
 		return op_name(m, rep, false);

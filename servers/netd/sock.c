@@ -297,6 +297,34 @@ nsock_poll(int id)
 	return nsock_events(s);
 }
 
+size_t
+nsock_hand_peek(int id, void *buf, size_t len, unsigned *events)
+{
+	struct nsock *s = nsock_lookup(id);
+
+	if (s == NULL || s->type != SOCK_STREAM)
+		return 0;
+	return nsock_tcp_hand_peek(s, buf, len, events);
+}
+
+void
+nsock_handed(int id, size_t n)
+{
+	struct nsock *s = nsock_lookup(id);
+
+	if (s != NULL && s->type == SOCK_STREAM)
+		nsock_tcp_handed(s, n);
+}
+
+void
+nsock_handed_unread(int id)
+{
+	struct nsock *s = nsock_lookup(id);
+
+	if (s != NULL)
+		s->unread_handed = true;
+}
+
 /* Returns the protocol a socket of this kind speaks, or -errno. */
 static int
 check_type(int domain, int type, int protocol)

@@ -73,6 +73,18 @@ int nsock_ioctl(int id, unsigned long request, int *value);
 unsigned nsock_poll(int id);
 
 /*
+ * Handing a stream's data over with its readiness (serve.c): copies up to
+ * len of the bytes queued first into buf without taking them, and sets
+ * *events to the readiness once they are taken; returns the bytes (0 for
+ * anything but a stream with data). nsock_handed then takes the n bytes
+ * the kernel kept; nsock_handed_unread says, at close, that some of them
+ * were never read (the close resets, as with unread data here).
+ */
+size_t nsock_hand_peek(int id, void *buf, size_t len, unsigned *events);
+void nsock_handed(int id, size_t n);
+void nsock_handed_unread(int id);
+
+/*
  * Writes the text of /proc/net/tcp, tcp6, udp or udp6 (family AF_INET or
  * AF_INET6, proto IPPROTO_TCP or IPPROTO_UDP) into buf, NUL-terminated
  * and truncated to len. Returns the full text's length, or -EINVAL.

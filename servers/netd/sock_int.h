@@ -80,6 +80,7 @@ struct nsock {
 	bool bound_addr;	/* ... to an address, not the wildcard */
 	bool rd_shut, wr_shut;	/* shutdown() by the application */
 	bool fin_rcvd;		/* the peer's FIN arrived */
+	bool unread_handed;	/* data handed to the kernel was never read */
 	bool send_stalled;	/* lwIP ran out of memory in a send */
 	int error;		/* pending SO_ERROR: positive errno or 0 */
 	unsigned events;	/* poll bits last reported */
@@ -155,6 +156,9 @@ int nsock_tcp_connect(struct nsock *s, const struct sockaddr *addr,
 ssize_t nsock_tcp_send(struct nsock *s, const void *buf, size_t len,
     int flags);
 ssize_t nsock_tcp_recv(struct nsock *s, void *buf, size_t len, int flags);
+size_t nsock_tcp_hand_peek(struct nsock *s, void *buf, size_t len,
+    unsigned *events);
+void nsock_tcp_handed(struct nsock *s, size_t n);
 int nsock_tcp_shutdown(struct nsock *s, bool rd, bool wr);
 void nsock_tcp_close(struct nsock *s);
 unsigned nsock_tcp_poll(struct nsock *s);

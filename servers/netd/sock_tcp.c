@@ -826,6 +826,31 @@ nsock_tcp_recv(struct nsock *s, void *buf, size_t len, int flags)
 	return (ssize_t)n;
 }
 
+size_t
+nsock_tcp_hand_peek(struct nsock *s, void *buf, size_t len, unsigned *events)
+{
+	size_t n;
+
+	if (s->state == NSOCK_LISTEN || s->state == NSOCK_SYN_SENT ||
+	    s->rx_bytes == 0)
+		return 0;
+	n = len < s->rx_bytes ? len : s->rx_bytes;
+	rx_copy(s, buf, n);
+	s->rx_bytes -= n;	/* the readiness once they are taken */
+	*events = nsock_tcp_poll(s);
+	s->rx_bytes += n;
+	return n;
+}
+
+void
+nsock_tcp_handed(struct nsock *s, size_t n)
+{
+	if (n > s->rx_bytes)
+		n = s->rx_bytes;
+	rx_consume(s, n);
+	s->events = nsock_tcp_poll(s);	/* as posted: nothing new to report */
+}
+
 /* ---- Errors, shutdown and close ---- */
 
 /* lwIP has freed the pcb (reset, timeout, or the final ACK after our
@@ -895,7 +920,7 @@ nsock_tcp_close(struct nsock *s)
 		return;
 	}
 	/* Unread data, or SO_LINGER {1, 0}, closes with RST (Linux). */
-	abort = s->rx_bytes > 0 ||
+	abort = s->rx_bytes > 0 || s->unread_handed ||
 	    (s->opt.linger_on && s->opt.linger_secs == 0);
 	tcp_release(s, abort);
 }

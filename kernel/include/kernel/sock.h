@@ -13,6 +13,17 @@
 #include <kernel/types.h>
 #include <kernel/syscall.h>
 
+/* MSG_* flags of send and receive, as Linux numbers them. */
+#define MSG_OOB_K 0x1
+#define MSG_PEEK_K 0x2
+#define MSG_CTRUNC_K 0x8
+#define MSG_TRUNC_K 0x20
+#define MSG_DONTWAIT_K 0x40
+#define MSG_EOR_K 0x80
+#define MSG_WAITALL_K 0x100
+#define MSG_NOSIGNAL_K 0x4000
+#define MSG_CMSG_CLOEXEC_K 0x40000000
+
 struct file;
 struct uiovec;
 

@@ -8,6 +8,7 @@
 #include <kernel/types.h>
 #include <kernel/list.h>
 #include <kernel/sched.h>
+#include <kernel/sock.h>
 #include <petrel/sock.h>
 
 struct kobj;
@@ -16,11 +17,6 @@ struct chan_seg;
 struct uiovec;
 
 #define SOCK_STREAM_K 1
-#define MSG_PEEK_K 0x2
-#define MSG_TRUNC_K 0x20
-#define MSG_WAITALL_K 0x100
-#define MSG_DONTWAIT_K 0x40
-#define MSG_NOSIGNAL_K 0x4000
 
 struct sockfile {
 	struct list link;		/* hash chain, by (chan, id) */
@@ -29,6 +25,13 @@ struct sockfile {
 	int domain, type;
 	unsigned events;		/* readiness the server last reported */
 	bool dead;			/* the server is gone */
+	/*
+	 * A stream's next bytes, handed over with its readiness
+	 * (pt_channel_post): reads take them before asking the server.
+	 */
+	char *rx;			/* PT_POST_DATA_MAX bytes, or NULL */
+	uint32_t rx_off, rx_len;
+	unsigned recv_calls;		/* receives in flight at the server */
 	struct waitq wq;		/* callers waiting for readiness */
 	struct file *file;
 };
