@@ -22,6 +22,11 @@ import time
 WRK_THREADS = 1
 WRK_CONNS = 8
 WRK_SECS = 10
+# QEMU's user network (slirp) keeps every connection the new-connection
+# case closed in TIME_WAIT for about 10 s, and looks each packet up through
+# them: a case run at once afterwards measures that (both guests lost about
+# 30% of their keep-alive rate). The cases after it wait this long.
+SLIRP_SETTLE_SECS = 12
 TCP_BYTES = 64 << 20
 READY_TIMEOUT = 60
 GUEST_HTTP = 80
@@ -213,6 +218,8 @@ def measure_guest(guest, tcpbench, runs, log):
                 log(f"  {guest.name} {key} run {i + 1}: "
                     f"{'-' if v is None else f'{v:.0f} req/s'}"
                     f"{' (' + note + ')' if note else ''}")
+                if close:
+                    time.sleep(SLIRP_SETTLE_SECS)
                 if v is None or "errors" in note or "non-2xx" in note:
                     notes.append(f"{key} run {i + 1}: {note or 'no result'}")
                     if v is None:
