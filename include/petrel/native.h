@@ -65,12 +65,13 @@ static inline long pt_route_set(pt_handle_t system, unsigned route,
 /*
  * A server reports the readiness (POLL*) of its object `id`, handing over
  * with it up to len bytes of a stream's next data (docs/abi.md); returns
- * the bytes the kernel took. `events` is the readiness once all are taken.
+ * the bytes the kernel took. `events` is the readiness once all are taken;
+ * room is what pt_sock_reply.room says.
  */
 static inline long pt_channel_post(pt_handle_t server, uint64_t id,
 				   unsigned events, const void *data,
-				   size_t len)
-{ return PT_CALL(PT_NR_channel_post, server, id, events, data, len, 0); }
+				   size_t len, unsigned room)
+{ return PT_CALL(PT_NR_channel_post, server, id, events, data, len, room); }
 
 static inline long pt_notify_create(void)
 { return PT_CALL(PT_NR_notify_create, 0, 0, 0, 0, 0, 0); }

@@ -48,16 +48,28 @@ struct pt_sock_msg {
 	uint64_t id;			/* the server's socket, from SOCKET */
 	int32_t arg[4];
 	uint32_t addr_len;		/* bytes of addr, 0 for none */
-	uint32_t reserved;
+	uint32_t xflags;		/* PT_SOCK_X_* */
 	uint8_t addr[PT_SOCK_ADDR_MAX];
 };
+
+/*
+ * A SEND the kernel made after its caller went on (the caller's write
+ * returned when the kernel had the bytes): the server takes all of it,
+ * or resets the connection. The kernel sends so only within the room the
+ * server last promised (pt_sock_reply.room, pt_channel_post).
+ */
+#define PT_SOCK_X_WHOLE 1
+/* The most one such SEND carries; writes beyond it wait for the server. */
+#define PT_SEND_BEHIND_MAX 16384
 
 struct pt_sock_reply {
 	uint32_t events;		/* POLL* readiness after the operation */
 	uint32_t addr_len;		/* bytes of addr */
 	uint64_t id;			/* SOCKET, ACCEPT: the new socket */
 	uint32_t new_events;		/* SOCKET, ACCEPT: the new one's readiness */
-	uint32_t reserved;
+	uint32_t room;			/* bytes a PT_SOCK_X_WHOLE SEND may carry
+					   now, all sends still unanswered
+					   included (0: none) */
 	uint8_t addr[PT_SOCK_ADDR_MAX];
 };
 

@@ -79,7 +79,10 @@ events_from_reply(void *ctx, const void *reply, size_t len)
 {
 	struct sockfile *s = ctx;
 	const struct pt_sock_reply *rep = reply;
-	if (len < offsetof(struct pt_sock_reply, addr) || rep->events == s->events)
+	if (len < offsetof(struct pt_sock_reply, addr))
+		return;
+	s->tx_room = rep->room;
+	if (rep->events == s->events)
 		return;
 	s->events = rep->events;
 	waitq_wake_all(&s->wq);
@@ -341,6 +344,78 @@ call_stream(struct sockfile *s, struct pt_sock_msg *msg,
 	}
 }
 
+/* ---- Sends behind the caller -------------------------------------------- */
+
+/* One send the caller did not wait for: its bytes, until the server answers. */
+struct behind {
+	struct kobj *chan;
+	uint64_t id;
+	uint32_t len;
+	char data[];
+};
+
+#define BEHIND_CALLS_MAX 8	/* unanswered per socket */
+
+static void
+behind_done(void *ctx, long status, const void *reply, size_t len)
+{
+	struct behind *b = ctx;
+	struct sockfile *s = find(b->chan, b->id);
+	(void)status;	/* short or failed: the server reset the connection */
+	if (s) {
+		s->tx_inflight -= MIN(s->tx_inflight, b->len);
+		s->tx_calls -= s->tx_calls > 0;
+		events_from_reply(s, reply, len);
+	}
+	kfree(b);
+}
+
+/*
+ * A stream send the server promised to take whole (pt_sock_reply.room):
+ * the bytes are copied and the call queued, and the caller goes on. The
+ * server runs when this CPU next gives way, so a request's reply and the
+ * caller's next wait cost one switch to the server instead of two. Calls
+ * on the channel are answered in order, so a later send, shutdown or
+ * close comes after it. Returns the bytes, 0 when this send must be a
+ * call, or -EFAULT.
+ */
+static long
+send_behind(struct sockfile *s, struct sock_uio *u, uint32_t flags)
+{
+	uint64_t len = u->left;
+	if (!len || len > PT_SEND_BEHIND_MAX || s->dead ||
+	    (flags & ~(MSG_NOSIGNAL_K | MSG_DONTWAIT_K)) ||
+	    s->tx_calls >= BEHIND_CALLS_MAX ||
+	    len + s->tx_inflight > s->tx_room ||
+	    (s->events & (POLLERR | POLLHUP)) || !(s->events & POLLOUT))
+		return 0;
+	struct behind *b = kmalloc(sizeof(*b) + len);
+	if (!b)
+		return 0;
+	if (uio_copy(u, b->data, len, false) < 0) {
+		kfree(b);
+		return -EFAULT;	/* nothing of it is sent, as Linux */
+	}
+	b->chan = s->chan;
+	b->id = s->id;
+	b->len = (uint32_t)len;
+	struct pt_sock_msg msg = { .op = PT_SOCK_SEND, .flags = MSG_NOSIGNAL_K,
+				   .id = s->id, .xflags = PT_SOCK_X_WHOLE };
+	struct chan_kcall k = {
+		.msg = &msg, .msg_len = sizeof(msg),
+		.reply_cap = sizeof(struct pt_sock_reply), .nseg = 1,
+	};
+	k.seg[0] = (struct chan_seg){ (uint64_t)(uintptr_t)b->data, len,
+				      PT_SEG_IN, true };
+	if (chan_kcall_async(s->chan, &k, behind_done, b) < 0) {
+		kfree(b);
+		return 0;	/* the call says what went wrong */
+	}
+	s->tx_inflight += b->len;
+	s->tx_calls++;
+	return (long)len;
+}
+
 long
 sockfile_send(struct sockfile *s, struct pt_sock_msg *msg,
 	      const struct uiovec *iov, int n, bool nonblock)
@@ -350,6 +425,13 @@ sockfile_send(struct sockfile *s, struct pt_sock_msg *msg,
 	if (e < 0)
 		return e;
 	msg->op = PT_SOCK_SEND;
+	if (s->type == SOCK_STREAM_K && !msg->addr_len) {
+		struct sock_uio keep = u;
+		long r = send_behind(s, &u, msg->flags);
+		if (r != 0)
+			return r;
+		u = keep;
+	}
 	if (s->type != SOCK_STREAM_K)
 		return call_whole(s, msg, NULL, &u, false, nonblock);
 	return call_stream(s, msg, NULL, &u, false, nonblock);
@@ -638,7 +720,7 @@ sys_pt_route_set(int h, unsigned route, int ch)
 
 long
 sys_pt_channel_post(int h, uint64_t id, unsigned events, uaddr_t data,
-		    size_t len)
+		    size_t len, unsigned room)
 {
 	struct kobj *srv = handle_lookup(current()->proc, h,
 					 PT_OBJ_CHANNEL_SERVER, PT_RIGHT_READ);
@@ -659,6 +741,7 @@ sys_pt_channel_post(int h, uint64_t id, unsigned events, uaddr_t data,
 	 * and every arrival is a new edge for EPOLLET (as Linux's data_ready).
 	 */
 	s->events = events;
+	s->tx_room = room;
 	waitq_wake_all(&s->wq);
 	file_notify(s->file);
 	return taken;

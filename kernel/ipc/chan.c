@@ -45,6 +45,15 @@ struct chan_call {
 	struct waitq wq;		/* the caller sleeps here */
 	void (*on_reply)(void *ctx, const void *reply, size_t len);
 	void *ctx;
+	struct chan_async *async;	/* a call nobody waits for, or NULL */
+};
+
+/* A call made by chan_kcall_async: it owns its message and reply. */
+struct chan_async {
+	struct chan_call call;
+	uint8_t msg[PT_MSG_MAX], reply[PT_MSG_MAX];
+	void (*done)(void *ctx, long status, const void *reply, size_t len);
+	void *ctx;
 };
 
 static struct channel *
@@ -80,11 +89,25 @@ call_finish(struct chan_call *c, long status)
 	c->done = true;
 }
 
+/* An asynchronous call is answered (or failed): tells its maker, frees it. */
+static void
+async_finish(struct chan_call *c, long status)
+{
+	struct chan_async *a = c->async;
+	call_finish(c, status);
+	a->done(a->ctx, status, a->reply, c->reply_len);
+	kfree(a);
+}
+
 static void
 fail_all(struct list *calls)
 {
 	while (!list_empty(calls)) {
 		struct chan_call *c = list_first(calls, struct chan_call, link);
+		if (c->async) {
+			async_finish(c, -ECONNRESET);
+			continue;
+		}
 		call_finish(c, -ECONNRESET);
 		waitq_wake_all(&c->wq);
 	}
@@ -198,6 +221,52 @@ chan_kcall(struct kobj *client, struct chan_kcall *k)
 	if (r < -4095)
 		r = -EIO;	/* not an errno: the server is confused */
 	return r;
+}
+
+int
+chan_kcall_async(struct kobj *client, const struct chan_kcall *k,
+		 void (*done)(void *ctx, long status, const void *reply,
+			      size_t len),
+		 void *ctx)
+{
+	struct channel *ch = chan_of(client);
+	struct proc *p = current()->proc;
+	if (ch->server_gone)
+		return -ECONNRESET;
+	if (k->msg_len > PT_MSG_MAX || k->reply_cap > PT_MSG_MAX ||
+	    k->nseg > PT_SEG_MAX)
+		return -EINVAL;
+	for (unsigned i = 0; i < k->nseg; i++)
+		if (!k->seg[i].kernel)
+			return -EINVAL;	/* no caller's memory to reach */
+	struct chan_async *a = kmalloc(sizeof(*a));
+	if (!a)
+		return -ENOMEM;
+	memcpy(a->msg, k->msg, k->msg_len);
+	a->done = done;
+	a->ctx = ctx;
+	struct chan_call *c = &a->call;
+	*c = (struct chan_call){
+		.flags = PT_RECV_KERNEL,
+		.msg = a->msg,
+		.msg_len = k->msg_len,
+		.reply = a->reply,
+		.reply_cap = k->reply_cap,
+		.nseg = k->nseg,
+		.async = a,
+		.token = ++ch->next_token,
+		.pid = p->pid,
+		.uid = (int)p->euid,
+		.gid = (int)p->egid,
+	};
+	memcpy(c->seg, k->seg, k->nseg * sizeof(c->seg[0]));
+	waitq_init(&c->wq);
+	list_push_back(&ch->queue, &c->link);
+	kobj_changed(&ch->server);
+	struct thread *server = waitq_take_one(&ch->receivers);
+	if (server)
+		sched_wake(server);	/* it runs when this thread gives way */
+	return 0;
 }
 
 static struct chan_call *
@@ -369,6 +438,7 @@ sys_pt_channel_call(int h, uaddr_t ucall)
 	struct chan_call c;	/* every field is set before use */
 	c.flags = 0;
 	c.on_reply = NULL;
+	c.async = NULL;
 	c.msg = msg;
 	c.msg_len = call.msg_len;
 	c.reply = reply;
@@ -409,6 +479,10 @@ reply_to(struct channel *ch, uint64_t token, int64_t status, uaddr_t data,
 	if (len && (*err = copyin(c->reply, data, len)) < 0)
 		return NULL;
 	c->reply_len = len;
+	if (c->async) {
+		async_finish(c, (long)status);
+		return NULL;
+	}
 	if (c->on_reply)
 		c->on_reply(c->ctx, c->reply, len);
 	call_finish(c, (long)status);

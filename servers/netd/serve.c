@@ -17,6 +17,9 @@
 
 #define IO_CHUNK (64 * 1024)	/* bytes moved per send or receive call */
 
+_Static_assert(NSOCK_SEND_ROOM_MAX == PT_SEND_BEHIND_MAX,
+	       "netd promises no more than the kernel sends behind a caller");
+
 static pt_handle_t channel;
 static unsigned char io_buf[IO_CHUNK];
 
@@ -53,7 +56,8 @@ serve_flush(void)
 		 * of address space).
 		 */
 		size_t n = nsock_hand_peek(id, io_buf, PT_POST_DATA_MAX, &ev);
-		long taken = pt_channel_post(channel, (uint64_t)id, ev, io_buf, n);
+		long taken = pt_channel_post(channel, (uint64_t)id, ev, io_buf, n,
+					     nsock_send_room(id));
 		if (taken > 0)
 			nsock_handed(id, (size_t)taken);
 	}
@@ -124,8 +128,14 @@ op_send(const struct pt_recv *r, const struct pt_sock_msg *m)
 	if (n < 0)
 		return n;
 	const struct sockaddr *to = m->addr_len ? (const void *)m->addr : NULL;
-	return nsock_sendto((int)m->id, io_buf, (size_t)n,
-			    (int)(m->flags & ~MSG_NOSIGNAL), to, m->addr_len);
+	long sent = nsock_sendto((int)m->id, io_buf, (size_t)n,
+				 (int)(m->flags & ~MSG_NOSIGNAL), to, m->addr_len);
+	/* A send nobody waits for must go whole: its writer was told so. */
+	if ((m->xflags & PT_SOCK_X_WHOLE) && sent != n) {
+		nsock_fail((int)m->id, ENOBUFS);
+		return sent < 0 ? sent : -ENOBUFS;
+	}
+	return sent;
 }
 
 /*
@@ -312,8 +322,10 @@ serve_calls(void)
 			status = -EINVAL;	/* only the kernel speaks this */
 		else
 			status = dispatch(&r, &m, &rep);
-		if (m.op != PT_SOCK_CLOSE && m.id < NSOCK_MAX)
+		if (m.op != PT_SOCK_CLOSE && m.id < NSOCK_MAX) {
 			rep.events = nsock_poll((int)m.id);
+			rep.room = nsock_send_room((int)m.id);
+		}
 		r.reply_token = r.token;
 		r.reply_status = status;
 		count++;

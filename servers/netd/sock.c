@@ -316,6 +316,25 @@ nsock_handed(int id, size_t n)
 		nsock_tcp_handed(s, n);
 }
 
+unsigned
+nsock_send_room(int id)
+{
+	struct nsock *s = nsock_lookup(id);
+
+	if (s == NULL || s->type != SOCK_STREAM)
+		return 0;
+	return nsock_tcp_send_room(s);
+}
+
+void
+nsock_fail(int id, int err)
+{
+	struct nsock *s = nsock_lookup(id);
+
+	if (s != NULL && s->type == SOCK_STREAM)
+		nsock_tcp_fail(s, err);
+}
+
 void
 nsock_handed_unread(int id)
 {

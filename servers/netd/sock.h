@@ -81,6 +81,15 @@ unsigned nsock_poll(int id);
  * were never read (the close resets, as with unread data here).
  */
 size_t nsock_hand_peek(int id, void *buf, size_t len, unsigned *events);
+/*
+ * Bytes a send may carry now that are sure to be taken whole (the kernel
+ * sends that much without waiting, include/petrel/sock.h); 0 for none.
+ * nsock_fail resets a connection with the given error (a promised send
+ * did not fit after all).
+ */
+#define NSOCK_SEND_ROOM_MAX 16384	/* PT_SEND_BEHIND_MAX (serve.c checks) */
+unsigned nsock_send_room(int id);
+void nsock_fail(int id, int err);
 void nsock_handed(int id, size_t n);
 void nsock_handed_unread(int id);
 

@@ -159,6 +159,8 @@ ssize_t nsock_tcp_recv(struct nsock *s, void *buf, size_t len, int flags);
 size_t nsock_tcp_hand_peek(struct nsock *s, void *buf, size_t len,
     unsigned *events);
 void nsock_tcp_handed(struct nsock *s, size_t n);
+unsigned nsock_tcp_send_room(struct nsock *s);
+void nsock_tcp_fail(struct nsock *s, int err);
 int nsock_tcp_shutdown(struct nsock *s, bool rd, bool wr);
 void nsock_tcp_close(struct nsock *s);
 unsigned nsock_tcp_poll(struct nsock *s);

@@ -851,6 +851,37 @@ nsock_tcp_handed(struct nsock *s, size_t n)
 	s->events = nsock_tcp_poll(s);	/* as posted: nothing new to report */
 }
 
+/*
+ * What a send is sure to take whole: the kernel sends that much without
+ * waiting (include/petrel/sock.h). At most NSOCK_SEND_ROOM_MAX and the
+ * buffer's room, and only while lwIP's segment queue has ample slots left
+ * (one send may take several, and the kernel keeps up to 8 in flight).
+ */
+unsigned
+nsock_tcp_send_room(struct nsock *s)
+{
+	const struct tcp_pcb *pcb = s->pcb.tcp;
+	u32_t room;
+
+	if (pcb == NULL || s->state != NSOCK_CONNECTED || s->wr_shut ||
+	    s->send_stalled || s->error != 0 ||
+	    pcb->snd_queuelen + 160 >= TCP_SND_QUEUELEN)
+		return 0;
+	room = tcp_room(pcb);
+	return room < NSOCK_SEND_ROOM_MAX ? room : NSOCK_SEND_ROOM_MAX;
+}
+
+void
+nsock_tcp_fail(struct nsock *s, int err)
+{
+	if (s->state != NSOCK_CONNECTED)
+		return;
+	s->error = err;
+	tcp_release(s, true);
+	s->state = NSOCK_DONE;
+	nsock_notify(s, true);
+}
+
 /* ---- Errors, shutdown and close ---- */
 
 /* lwIP has freed the pcb (reset, timeout, or the final ACK after our

@@ -103,6 +103,18 @@ int chan_create(struct kobj **client, struct kobj **server);
  * is gone or goes away, -EINTR if a signal came first. May sleep.
  */
 long chan_kcall(struct kobj *client, struct chan_kcall *c);
+/*
+ * Queues a call whose caller does not wait: the message is copied, the
+ * segments must be kernel memory that lives until done runs. done runs
+ * once, in the server's system call that answers it (status and reply),
+ * or with -ECONNRESET when the server end goes. Calls on a channel are
+ * answered in the order they were made. 0, or -ECONNRESET, -EINVAL,
+ * -ENOMEM (then done never runs).
+ */
+int chan_kcall_async(struct kobj *client, const struct chan_kcall *k,
+		     void (*done)(void *ctx, long status, const void *reply,
+				  size_t len),
+		     void *ctx);
 
 /* The client end of a server end's channel (no new reference). */
 struct kobj *chan_peer(struct kobj *server);

@@ -32,6 +32,12 @@ struct sockfile {
 	char *rx;			/* PT_POST_DATA_MAX bytes, or NULL */
 	uint32_t rx_off, rx_len;
 	unsigned recv_calls;		/* receives in flight at the server */
+	/*
+	 * Sends made behind the caller (PT_SOCK_X_WHOLE): what the server
+	 * last promised to take, and what is still unanswered of them.
+	 */
+	uint32_t tx_room, tx_inflight;
+	unsigned tx_calls;
 	struct waitq wq;		/* callers waiting for readiness */
 	struct file *file;
 };

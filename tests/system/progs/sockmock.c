@@ -137,7 +137,7 @@ tick(void)
 		unsigned ev = events_of(m);
 		if (ev != m->events) {
 			m->events = ev;
-			pt_channel_post(srv, i, ev, NULL, 0);
+			pt_channel_post(srv, i, ev, NULL, 0, 0);
 		}
 	}
 	return next;
