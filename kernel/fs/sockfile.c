@@ -380,8 +380,9 @@ behind_done(void *ctx, long status, const void *reply, size_t len)
  * call, or -EFAULT.
  */
 static long
-send_behind(struct sockfile *s, struct sock_uio *u, uint32_t flags)
+send_behind(struct sockfile *s, const struct sock_uio *cursor, uint32_t flags)
 {
+	struct sock_uio at = *cursor, *u = &at;	/* a call goes from cursor */
 	uint64_t len = u->left;
 	if (!len || len > PT_SEND_BEHIND_MAX || s->dead ||
 	    (flags & ~(MSG_NOSIGNAL_K | MSG_DONTWAIT_K)) ||
@@ -426,11 +427,9 @@ sockfile_send(struct sockfile *s, struct pt_sock_msg *msg,
 		return e;
 	msg->op = PT_SOCK_SEND;
 	if (s->type == SOCK_STREAM_K && !msg->addr_len) {
-		struct sock_uio keep = u;
 		long r = send_behind(s, &u, msg->flags);
 		if (r != 0)
 			return r;
-		u = keep;
 	}
 	if (s->type != SOCK_STREAM_K)
 		return call_whole(s, msg, NULL, &u, false, nonblock);

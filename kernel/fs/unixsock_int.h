@@ -24,7 +24,6 @@ struct uiovec;
 #define SHUT_SEND 2
 #define SHUT_BOTH 3
 
-
 #define UNIX_ADDR_MAX 112		/* sockaddr_un (110) + a NUL */
 #define UNIX_ADDR_BUF 132		/* sockaddr_storage (128) + a NUL */
 #define UNIX_DGRAM_QLEN 10		/* net.unix.max_dgram_qlen */

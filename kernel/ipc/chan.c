@@ -44,7 +44,7 @@ struct chan_call {
 	bool done;
 	struct waitq wq;		/* the caller sleeps here */
 	void (*on_reply)(void *ctx, const void *reply, size_t len);
-	void *ctx;
+	void *ctx;			/* for on_reply, or chan_async's done */
 	struct chan_async *async;	/* a call nobody waits for, or NULL */
 };
 
@@ -53,7 +53,6 @@ struct chan_async {
 	struct chan_call call;
 	uint8_t msg[PT_MSG_MAX], reply[PT_MSG_MAX];
 	void (*done)(void *ctx, long status, const void *reply, size_t len);
-	void *ctx;
 };
 
 static struct channel *
@@ -95,7 +94,7 @@ async_finish(struct chan_call *c, long status)
 {
 	struct chan_async *a = c->async;
 	call_finish(c, status);
-	a->done(a->ctx, status, a->reply, c->reply_len);
+	a->done(c->ctx, status, a->reply, c->reply_len);
 	kfree(a);
 }
 
@@ -244,7 +243,6 @@ chan_kcall_async(struct kobj *client, const struct chan_kcall *k,
 		return -ENOMEM;
 	memcpy(a->msg, k->msg, k->msg_len);
 	a->done = done;
-	a->ctx = ctx;
 	struct chan_call *c = &a->call;
 	*c = (struct chan_call){
 		.flags = PT_RECV_KERNEL,
@@ -253,6 +251,7 @@ chan_kcall_async(struct kobj *client, const struct chan_kcall *k,
 		.reply = a->reply,
 		.reply_cap = k->reply_cap,
 		.nseg = k->nseg,
+		.ctx = ctx,
 		.async = a,
 		.token = ++ch->next_token,
 		.pid = p->pid,

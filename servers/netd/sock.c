@@ -297,51 +297,56 @@ nsock_poll(int id)
 	return nsock_events(s);
 }
 
-size_t
-nsock_hand_peek(int id, void *buf, size_t len, unsigned *events)
+/* The TCP socket behind id, or NULL. */
+static struct nsock *
+stream_lookup(int id)
 {
 	struct nsock *s = nsock_lookup(id);
 
-	if (s == NULL || s->type != SOCK_STREAM)
-		return 0;
-	return nsock_tcp_hand_peek(s, buf, len, events);
+	return s != NULL && s->type == SOCK_STREAM ? s : NULL;
+}
+
+size_t
+nsock_hand_peek(int id, void *buf, size_t len, unsigned *events)
+{
+	struct nsock *s = stream_lookup(id);
+
+	return s != NULL ? nsock_tcp_hand_peek(s, buf, len, events) : 0;
 }
 
 void
 nsock_handed(int id, size_t n)
 {
-	struct nsock *s = nsock_lookup(id);
+	struct nsock *s = stream_lookup(id);
 
-	if (s != NULL && s->type == SOCK_STREAM)
+	if (s != NULL)
 		nsock_tcp_handed(s, n);
-}
-
-unsigned
-nsock_send_room(int id)
-{
-	struct nsock *s = nsock_lookup(id);
-
-	if (s == NULL || s->type != SOCK_STREAM)
-		return 0;
-	return nsock_tcp_send_room(s);
-}
-
-void
-nsock_fail(int id, int err)
-{
-	struct nsock *s = nsock_lookup(id);
-
-	if (s != NULL && s->type == SOCK_STREAM)
-		nsock_tcp_fail(s, err);
 }
 
 void
 nsock_handed_unread(int id)
 {
-	struct nsock *s = nsock_lookup(id);
+	struct nsock *s = stream_lookup(id);
 
 	if (s != NULL)
 		s->unread_handed = true;
+}
+
+unsigned
+nsock_send_room(int id)
+{
+	struct nsock *s = stream_lookup(id);
+
+	return s != NULL ? nsock_tcp_send_room(s) : 0;
+}
+
+void
+nsock_fail(int id, int err)
+{
+	struct nsock *s = stream_lookup(id);
+
+	if (s != NULL)
+		nsock_tcp_fail(s, err);
 }
 
 /* Returns the protocol a socket of this kind speaks, or -errno. */

@@ -81,6 +81,8 @@ unsigned nsock_poll(int id);
  * were never read (the close resets, as with unread data here).
  */
 size_t nsock_hand_peek(int id, void *buf, size_t len, unsigned *events);
+void nsock_handed(int id, size_t n);
+void nsock_handed_unread(int id);
 /*
  * Bytes a send may carry now that are sure to be taken whole (the kernel
  * sends that much without waiting, include/petrel/sock.h); 0 for none.
@@ -90,8 +92,6 @@ size_t nsock_hand_peek(int id, void *buf, size_t len, unsigned *events);
 #define NSOCK_SEND_ROOM_MAX 16384	/* PT_SEND_BEHIND_MAX (serve.c checks) */
 unsigned nsock_send_room(int id);
 void nsock_fail(int id, int err);
-void nsock_handed(int id, size_t n);
-void nsock_handed_unread(int id);
 
 /*
  * Writes the text of /proc/net/tcp, tcp6, udp or udp6 (family AF_INET or
