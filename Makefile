@@ -18,6 +18,8 @@ include mk/iso.mk
 include mk/host-tests.mk
 include mk/lwip.mk
 include mk/netd.mk
+include mk/fsd.mk
+-include mk/fsd-test.mk
 include mk/image.mk
 include mk/bench.mk
 
