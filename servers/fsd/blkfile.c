@@ -14,9 +14,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#define ALLOC_MAX 64
+
 struct blkfile {
 	int fd;
 	struct blkfile_stats *stats;
+	void *allocs[ALLOC_MAX];	/* freed at close */
+	unsigned nalloc;
 };
 
 static int
@@ -64,9 +68,12 @@ file_flush(struct blkdev *d)
 static void *
 file_alloc(struct blkdev *d, size_t size)
 {
-	(void)d;
+	struct blkfile *f = d->priv;
 	void *p = NULL;
-	return posix_memalign(&p, 4096, size) == 0 ? p : NULL;
+	if (f->nalloc == ALLOC_MAX || posix_memalign(&p, 4096, size) != 0)
+		return NULL;
+	f->allocs[f->nalloc++] = p;
+	return p;
 }
 
 int
@@ -101,6 +108,8 @@ blkfile_close(struct blkdev *d)
 {
 	struct blkfile *f = d->priv;
 	close(f->fd);
+	for (unsigned i = 0; i < f->nalloc; i++)
+		free(f->allocs[i]);
 	free(f);
 	d->priv = NULL;
 }

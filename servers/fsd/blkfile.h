@@ -13,7 +13,7 @@ struct blkfile_stats {
 /* Opens path as d; stats are zeroed and kept up to date. 0 or -errno. */
 int blkfile_open(struct blkdev *d, const char *path, bool read_only,
 		 struct blkfile_stats *stats);
-/* Closes the file. Memory from d->alloc is not freed (as on a device). */
+/* Closes the file and frees the memory d->alloc gave. */
 void blkfile_close(struct blkdev *d);
 
 #endif
