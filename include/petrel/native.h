@@ -73,6 +73,16 @@ static inline long pt_channel_post(pt_handle_t server, uint64_t id,
 				   size_t len, unsigned room)
 { return PT_CALL(PT_NR_channel_post, server, id, events, data, len, room); }
 
+/*
+ * Mounts the file server behind client end `client` at path (an existing
+ * directory), after asking it PT_FS_HELLO (<petrel/fs.h>). Mounting again
+ * where the same server's earlier instance died reconnects: files opened
+ * before fail with -EIO, new lookups reach the new server.
+ */
+static inline long pt_mount(pt_handle_t system, const char *path,
+			    pt_handle_t client, unsigned flags)
+{ return PT_CALL(PT_NR_mount, system, path, client, flags, 0, 0); }
+
 static inline long pt_notify_create(void)
 { return PT_CALL(PT_NR_notify_create, 0, 0, 0, 0, 0, 0); }
 static inline long pt_notify_signal(pt_handle_t h, uint64_t bits)

@@ -406,8 +406,9 @@ gen_mounts(struct gen *g)
 {
 	for (int i = 0; i < MOUNT_MAX; i++)
 		if (mounts[i].root)
-			gprintf(g, "%s %s %s rw,relatime 0 0\n", mounts[i].source,
-				mounts[i].path, mounts[i].type);
+			gprintf(g, "%s %s %s %s,relatime 0 0\n", mounts[i].source,
+				mounts[i].path, mounts[i].type,
+				mounts[i].read_only ? "ro" : "rw");
 }
 
 extern uint64_t loadavg[3];

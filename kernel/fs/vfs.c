@@ -506,6 +506,56 @@ vfs_mount(struct inode *where, struct inode *root, const char *path,
 	return -ENOMEM;
 }
 
+int
+vfs_unmount(struct inode *root)
+{
+	for (int i = 0; i < MOUNT_MAX; i++) {
+		if (mounts[i].root != root || i == 0)
+			continue;
+		struct inode *where = root->covered;
+		if (where) {
+			where->mounted = NULL;
+			inode_put(root);	/* where->mounted's */
+			inode_put(where);	/* root->covered's */
+		}
+		root->covered = NULL;
+		memset(&mounts[i], 0, sizeof(mounts[i]));
+		return 0;
+	}
+	return -EINVAL;
+}
+
+int
+vfs_setattr(struct inode *ino, const struct iattr_k *a)
+{
+	if (ino->iops && ino->iops->setattr)
+		return ino->iops->setattr(ino, a);
+	if (a->mask & IATTR_SIZE) {
+		int e = ino->iops && ino->iops->truncate ?
+			ino->iops->truncate(ino, a->size) : -EINVAL;
+		if (e < 0)
+			return e;
+	}
+	if (a->mask & IATTR_MODE)
+		ino->mode = (ino->mode & S_IFMT) | (a->mode & 07777);
+	if (a->mask & IATTR_UID)
+		ino->uid = a->uid;
+	if (a->mask & IATTR_GID)
+		ino->gid = a->gid;
+	if (a->mask & IATTR_ATIME)
+		ino->atime = a->atime;
+	if (a->mask & IATTR_MTIME)
+		ino->mtime = a->mtime;
+	inode_touch(ino, false, false, true);
+	return 0;
+}
+
+int
+vfs_getattr(struct inode *ino)
+{
+	return ino->iops && ino->iops->getattr ? ino->iops->getattr(ino) : 0;
+}
+
 const char *
 dir_name_of(struct inode *dir, struct inode *child)
 {

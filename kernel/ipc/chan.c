@@ -34,6 +34,7 @@ struct chan_call {
 	struct vm *vm;			/* the caller's, for user segments */
 	int pid, uid, gid;
 	uint32_t flags;			/* PT_RECV_KERNEL */
+	bool nointr;			/* signals do not end the wait */
 	const void *msg;		/* kernel copy */
 	size_t msg_len;
 	void *reply;			/* kernel buffer */
@@ -189,7 +190,7 @@ chan_do_call(struct channel *ch, struct chan_call *c)
 
 	struct thread *server = waitq_take_one(&ch->receivers);
 	while (!c->done) {
-		int r = waitq_wait_handoff(&c->wq, 0, true, server);
+		int r = waitq_wait_handoff(&c->wq, 0, !c->nointr, server);
 		server = NULL;
 		if (r == -EINTR && !c->done) {
 			list_remove(&c->link);	/* tokens of it now fail */
@@ -211,6 +212,7 @@ chan_kcall(struct kobj *client, struct chan_kcall *k)
 		.nseg = k->nseg,
 		.on_reply = k->on_reply,
 		.ctx = k->ctx,
+		.nointr = k->nointr,
 	};
 	memcpy(c.seg, k->seg, sizeof(c.seg));
 	kobj_get(client);

@@ -300,6 +300,10 @@ again:
 	e = -EACCES;
 	if (!S_ISREG(ino->mode) || !(ino->mode & 0111) || !ino->iops->getpage)
 		goto out_inode;
+	if (ino->iops->map_prepare &&
+	    (e = ino->iops->map_prepare(ino, 0, ino->size)) < 0)
+		goto out_inode;
+	e = -EACCES;
 	long n = read_pages(ino, 0, page, PAGE_SIZE);
 	if (n >= 2 && memcmp(page, "#!", 2) == 0 && depth < 4) {
 		memcpy(hdr, page, MIN((size_t)n, sizeof(hdr)));

@@ -96,12 +96,29 @@ do_rw_iov(struct file *f, const struct uiovec *iov, int n, bool write)
 	return f->ops->rw_iov(f, iov, n, write);
 }
 
+/* A file whose data is elsewhere takes the caller's buffers (rw_at). */
+static long
+do_rw_at(struct file *f, const struct uiovec *iov, int n, bool write,
+	 uint64_t *off)
+{
+	if ((f->flags & O_ACCMODE) == (write ? O_RDONLY : O_WRONLY) ||
+	    (f->flags & O_PATH))
+		return -EBADF;
+	if (f->inode && S_ISDIR(f->inode->mode))
+		return -EISDIR;
+	return f->ops->rw_at(f, iov, n, write, off);
+}
+
 long
 sys_read(int fd, uaddr_t buf, size_t count)
 {
 	struct file *f = getf(fd);
 	if (!f)
 		return -EBADF;
+	if (f->ops && f->ops->rw_at) {
+		struct uiovec v = { buf, count };
+		return do_rw_at(f, &v, 1, false, &f->offset);
+	}
 	if (f->ops && f->ops->rw_iov) {
 		struct uiovec v = { buf, count };
 		return do_rw_iov(f, &v, 1, false);
@@ -115,6 +132,10 @@ sys_write(int fd, uaddr_t buf, size_t count)
 	struct file *f = getf(fd);
 	if (!f)
 		return -EBADF;
+	if (f->ops && f->ops->rw_at) {
+		struct uiovec v = { buf, count };
+		return do_rw_at(f, &v, 1, true, &f->offset);
+	}
 	if (f->ops && f->ops->rw_iov) {
 		struct uiovec v = { buf, count };
 		return do_rw_iov(f, &v, 1, true);
@@ -133,6 +154,10 @@ sys_pread64(int fd, uaddr_t buf, size_t count, int64_t off)
 	if (off < 0)
 		return -EINVAL;
 	uint64_t o = (uint64_t)off;
+	if (f->ops->rw_at) {
+		struct uiovec v = { buf, count };
+		return do_rw_at(f, &v, 1, false, &o);
+	}
 	return do_read(f, buf, count, &o);
 }
 
@@ -147,6 +172,10 @@ sys_pwrite64(int fd, uaddr_t buf, size_t count, int64_t off)
 	if (off < 0)
 		return -EINVAL;
 	uint64_t o = (uint64_t)off;
+	if (f->ops->rw_at) {
+		struct uiovec v = { buf, count };
+		return do_rw_at(f, &v, 1, true, &o);
+	}
 	return do_write(f, buf, count, &o);	/* O_APPEND still appends, as on Linux */
 }
 
@@ -165,6 +194,16 @@ do_vec_at(int fd, uaddr_t iov, int iovcnt, bool write, int64_t at)
 	}
 	if (iovcnt < 0 || iovcnt > 1024)
 		return -EINVAL;
+	if (f->ops && f->ops->rw_at) {
+		struct uiovec *v = kmalloc(sizeof(*v) * (iovcnt ? iovcnt : 1));
+		if (!v)
+			return -ENOMEM;
+		long r = copyin(v, iov, sizeof(*v) * iovcnt) < 0 ? -EFAULT : 0;
+		if (r == 0)
+			r = do_rw_at(f, v, iovcnt, write, off);
+		kfree(v);
+		return r;
+	}
 	if (f->ops && f->ops->rw_iov && at < 0) {
 		struct uiovec *v = kmalloc(sizeof(*v) * (iovcnt ? iovcnt : 1));
 		if (!v)
@@ -447,16 +486,25 @@ sys_sendfile(int out, int in, uaddr_t uoff, size_t count)
 	return done ? (long)done : r;
 }
 
+static long
+do_fsync(int fd, bool datasync)
+{
+	struct file *f = getf(fd);
+	if (!f)
+		return -EBADF;
+	return f->ops && f->ops->fsync ? f->ops->fsync(f, datasync) : 0;
+}
+
 long
 sys_fsync(int fd)
 {
-	return getf(fd) ? 0 : -EBADF;
+	return do_fsync(fd, false);
 }
 
 long
 sys_fdatasync(int fd)
 {
-	return getf(fd) ? 0 : -EBADF;
+	return do_fsync(fd, true);
 }
 
 long
@@ -544,7 +592,8 @@ stat_fill(struct inode *ino, struct linux_stat *st)
 	st->st_rdev = ino->rdev;
 	st->st_size = (int64_t)ino->size;
 	st->st_blksize = 4096;
-	st->st_blocks = (int64_t)(ALIGN_UP(ino->size, 4096) / 512);
+	st->st_blocks = ino->sb && ino->sb->real_blocks ? (int64_t)ino->blocks :
+			(int64_t)(ALIGN_UP(ino->size, 4096) / 512);
 	st->st_atim = ino->atime;
 	st->st_mtim = ino->mtime;
 	st->st_ctim = ino->ctime;
@@ -559,6 +608,9 @@ sys_fstat(int fd, uaddr_t ust)
 		return -EBADF;
 	if (!f->inode)
 		return -EBADF;
+	long r = vfs_getattr(f->inode);
+	if (r < 0)
+		return r;
 	stat_fill(f->inode, &st);
 	return copyout(ust, &st, sizeof(st));
 }

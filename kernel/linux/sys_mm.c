@@ -49,6 +49,11 @@ sys_mmap(uint64_t addr, size_t len, int prot, int flags, int fd, int64_t off)
 		off = 0;
 	}
 	uint64_t bytes = file ? (file->size > (uint64_t)off ? file->size - (uint64_t)off : 0) : 0;
+	if (file && file->iops->map_prepare && bytes) {
+		int e = file->iops->map_prepare(file, (uint64_t)off, MIN(bytes, (uint64_t)len));
+		if (e < 0)
+			return e;
+	}
 	if (file && type == MAP_SHARED)
 		bytes = ALIGN_UP(len, PAGE_SIZE);
 	long r = vm_map(p->vm, addr, len, (unsigned)prot,

@@ -103,9 +103,10 @@ sys_newfstatat(int dirfd, uaddr_t path, uaddr_t ust, int flags)
 	struct inode *ino = lookup_at(dirfd, path, flags);
 	if (IS_ERR(ino))
 		return PTR_ERR(ino);
+	long r = vfs_getattr(ino);
 	stat_fill(ino, &st);
 	inode_put(ino);
-	return copyout(ust, &st, sizeof(st));
+	return r < 0 ? r : copyout(ust, &st, sizeof(st));
 }
 
 long
@@ -127,6 +128,11 @@ sys_statx(int dirfd, uaddr_t path, int flags, unsigned mask, uaddr_t buf)
 	(void)mask;
 	if (IS_ERR(ino))
 		return PTR_ERR(ino);
+	long r = vfs_getattr(ino);
+	if (r < 0) {
+		inode_put(ino);
+		return r;
+	}
 	struct {
 		uint32_t mask, blksize;
 		uint64_t attributes;
@@ -147,7 +153,8 @@ sys_statx(int dirfd, uaddr_t path, int flags, unsigned mask, uaddr_t buf)
 	sx.mode = (uint16_t)ino->mode;
 	sx.ino = ino->ino;
 	sx.size = ino->size;
-	sx.blocks = ALIGN_UP(ino->size, 4096) / 512;
+	sx.blocks = ino->sb && ino->sb->real_blocks ? ino->blocks :
+		    ALIGN_UP(ino->size, 4096) / 512;
 	sx.atime.sec = ino->atime.tv_sec, sx.atime.nsec = (uint32_t)ino->atime.tv_nsec;
 	sx.mtime.sec = ino->mtime.tv_sec, sx.mtime.nsec = (uint32_t)ino->mtime.tv_nsec;
 	sx.ctime.sec = ino->ctime.tv_sec, sx.ctime.nsec = (uint32_t)ino->ctime.tv_nsec;
@@ -465,9 +472,8 @@ chmod_inode(struct inode *ino, unsigned mode)
 	struct proc *p = current()->proc;
 	if (p->euid != 0 && p->euid != ino->uid)
 		return -EPERM;
-	ino->mode = (ino->mode & S_IFMT) | (mode & 07777);
-	inode_touch(ino, false, false, true);
-	return 0;
+	struct iattr_k a = { .mask = IATTR_MODE, .mode = mode & 07777 };
+	return vfs_setattr(ino, &a);
 }
 
 long
@@ -501,12 +507,12 @@ chown_inode(struct inode *ino, unsigned uid, unsigned gid)
 {
 	if (current()->proc->euid != 0)
 		return -EPERM;
+	struct iattr_k a = { .uid = uid, .gid = gid };
 	if (uid != (unsigned)-1)
-		ino->uid = uid;
+		a.mask |= IATTR_UID;
 	if (gid != (unsigned)-1)
-		ino->gid = gid;
-	inode_touch(ino, false, false, true);
-	return 0;
+		a.mask |= IATTR_GID;
+	return vfs_setattr(ino, &a);
 }
 
 long
@@ -548,6 +554,7 @@ sys_fchown(int fd, unsigned uid, unsigned gid)
 static long
 set_times(struct inode *ino, const struct timespec_k *ts)
 {
+	struct iattr_k a = { 0 };
 	struct timespec_k now;
 	vfs_now(&now);
 	for (int i = 0; i < 2; i++) {
@@ -559,13 +566,15 @@ set_times(struct inode *ino, const struct timespec_k *ts)
 				return -EINVAL;
 			v = ts[i];
 		}
-		if (i == 0)
-			ino->atime = v;
-		else
-			ino->mtime = v;
+		if (i == 0) {
+			a.atime = v;
+			a.mask |= IATTR_ATIME;
+		} else {
+			a.mtime = v;
+			a.mask |= IATTR_MTIME;
+		}
 	}
-	ino->ctime = now;
-	return 0;
+	return a.mask ? vfs_setattr(ino, &a) : 0;
 }
 
 static long
@@ -727,7 +736,25 @@ sys_umask(unsigned mask)
 long
 sys_sync(void)
 {
+	for (int i = 0; i < MOUNT_MAX; i++) {
+		struct inode *root = mounts[i].root;
+		if (!root || !root->sb->ops || !root->sb->ops->sync)
+			continue;
+		inode_get(root);	/* the mount may go while we sleep */
+		root->sb->ops->sync(root->sb);
+		inode_put(root);
+	}
 	return 0;
+}
+
+long
+sys_syncfs(int fd)
+{
+	struct file *f = fd_get(current()->proc, fd);
+	if (!f)
+		return -EBADF;
+	struct super *sb = f->inode ? f->inode->sb : NULL;
+	return sb && sb->ops && sb->ops->sync ? sb->ops->sync(sb) : 0;
 }
 
 long
@@ -785,25 +812,44 @@ out:
 	return r;
 }
 
+/*
+ * Only a server's file system can be unmounted (the in-kernel ones hold
+ * the system together): the server writes everything back, and files
+ * still open on it fail from then on, as after MNT_DETACH.
+ */
 long
-sys_umount2(uaddr_t target, int flags)
+sys_umount2(uaddr_t utarget, int flags)
 {
-	(void)target, (void)flags;
-	return current()->proc->euid ? -EPERM : -EBUSY;
+	struct proc *p = current()->proc;
+	if (p->euid != 0)
+		return -EPERM;
+	if (flags & ~0xf)
+		return -EINVAL;
+	WITH_PATH(target, utarget);
+	struct inode *root = vfs_lookup(p, AT_FDCWD, target, !(flags & 8));
+	kfree(target);
+	if (IS_ERR(root))
+		return PTR_ERR(root);
+	long r;
+	if (!root->covered)
+		r = -EINVAL;	/* not a mount point */
+	else if (!root->sb->ops || !root->sb->ops->unmount)
+		r = -EBUSY;
+	else
+		r = root->sb->ops->unmount(root->sb);
+	inode_put(root);
+	return r;
 }
-
-struct statfs_k {
-	int64_t type, bsize;
-	uint64_t blocks, bfree, bavail, files, ffree;
-	int32_t fsid[2];
-	int64_t namelen, frsize, flags, spare[4];
-};
 
 static long
 statfs_inode(struct inode *ino, uaddr_t buf)
 {
 	struct statfs_k s;
 	memset(&s, 0, sizeof(s));
+	if (ino->sb && ino->sb->ops && ino->sb->ops->statfs) {
+		int e = ino->sb->ops->statfs(ino->sb, &s);
+		return e < 0 ? e : copyout(buf, &s, sizeof(s));
+	}
 	const char *t = ino->sb ? ino->sb->type : "";
 	s.type = strcmp(t, "proc") == 0 ? 0x9fa0 : 0x01021994;	/* PROC / TMPFS magic */
 	s.bsize = s.frsize = 4096;

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define SYSTEM_HANDLE 1
 
@@ -125,4 +126,39 @@ route_pass(int server)
 	char text[24];
 	snprintf(text, sizeof(text), "%d", server);
 	return setenv("PETREL_SERVE", text, 1) < 0 ? -ENOMEM : 0;
+}
+
+/*
+ * mount=PATH, before the service's fork: a channel whose server end the
+ * service gets as PETREL_SERVE (route_pass); *client is kept for
+ * mount_attach. Returns the server end or -errno.
+ */
+int
+mount_prepare(int *client)
+{
+	pt_handle_t ends[2];
+	long e = pt_channel_create(ends);
+	if (e < 0)
+		return (int)e;
+	*client = ends[0];
+	return ends[1];
+}
+
+/*
+ * After the fork: makes the mount point if missing and mounts the
+ * server's tree there, which waits for the server's answer to the
+ * kernel's HELLO (so what starts next finds the files). A restarted
+ * server's tree is reconnected in place. Closes client; 0 or -errno.
+ */
+int
+mount_attach(const char *path, int client)
+{
+	if (mkdir(path, 0755) < 0 && errno != EEXIST) {
+		int e = -errno;
+		pt_handle_close(client);
+		return e;
+	}
+	long e = pt_mount(SYSTEM_HANDLE, path, client, 0);
+	pt_handle_close(client);	/* the kernel holds the mount's */
+	return (int)e;
 }

@@ -52,6 +52,7 @@ struct service {
 	const char *dir;  /* working directory */
 	const char *device; /* device=CLASS: a device handle is passed on */
 	const char *serve;  /* serve=ROUTE: it serves the kernel's sockets */
+	const char *mount;  /* mount=PATH: a file server's tree goes there */
 	char *args[SERVICE_MAX_ARGS + 1]; /* argv storage for file entries */
 
 	pid_t pid; /* 0 when not running */
@@ -79,6 +80,8 @@ bool route_valid(const char *name);
 int route_prepare(const char *name);
 void services_yield_to(const struct service *command);
 int route_pass(int server);
+int mount_prepare(int *client);
+int mount_attach(const char *path, int client);
 
 /* main.c */
 extern bool init_test_mode; /* not PID 1: a host test, see docs/init.md */
@@ -105,6 +108,9 @@ int services_timeout(int64_t now);
 void services_exited(pid_t pid, int status, int64_t now);
 void services_stop(void);
 void services_signal(int sig);
+bool services_is_file_server(pid_t pid);
+int services_file_servers(void);
+void services_unmount(void);
 
 /* oneshot.c */
 void oneshot_prepare(int argc, char **argv, const char *device,

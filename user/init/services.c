@@ -24,6 +24,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -115,8 +116,8 @@ line_parse(const char *path, int lineno, char *line)
 		    lineno, words[1]);
 		return;
 	}
-	/* Options before the program: device=CLASS, serve=ROUTE. */
-	const char *device = NULL, *serve = NULL;
+	/* Options before the program: device=CLASS, serve=ROUTE, mount=PATH. */
+	const char *device = NULL, *serve = NULL, *mount = NULL;
 	int first = 2;
 	for (; first < count && strchr(words[first], '=') &&
 	       words[first][0] != '/'; first++) {
@@ -126,6 +127,9 @@ line_parse(const char *path, int lineno, char *line)
 		} else if (strncmp(words[first], "serve=", 6) == 0 &&
 			   route_valid(words[first] + 6)) {
 			serve = words[first] + 6;
+		} else if (strncmp(words[first], "mount=", 6) == 0 &&
+			   words[first][6] == '/' && !serve) {
+			mount = words[first] + 6;
 		} else {
 			say("%s:%d: unknown option '%s'", path, lineno, words[first]);
 			return;
@@ -141,6 +145,7 @@ line_parse(const char *path, int lineno, char *line)
 	svc->kind = kind;
 	svc->device = device;
 	svc->serve = serve;
+	svc->mount = mount;
 	for (i = first; i < count; i++)
 		svc->args[i - first] = words[i];
 	svc->argv = svc->args;
@@ -277,9 +282,14 @@ service_start(struct service *svc, int64_t now)
 		svc->given_up = true;
 		return;
 	}
-	int server = 0;
+	int server = 0, client = 0;
 	if (svc->serve && (server = route_prepare(svc->serve)) < 0) {
 		say("%s: cannot serve %s: %s", svc->name, svc->serve,
+		    strerror(-server));
+		server = 0;
+	}
+	if (svc->mount && (server = mount_prepare(&client)) < 0) {
+		say("%s: cannot serve %s: %s", svc->name, svc->mount,
 		    strerror(-server));
 		server = 0;
 	}
@@ -292,8 +302,8 @@ service_start(struct service *svc, int64_t now)
 			_exit(126);
 		}
 		if (server > 0 && (e = route_pass(server)) < 0) {
-			say("%s: cannot serve %s: %s", svc->name, svc->serve,
-			    strerror(-e));
+			say("%s: cannot serve %s: %s", svc->name,
+			    svc->serve ? svc->serve : svc->mount, strerror(-e));
 			_exit(126);
 		}
 		service_exec(svc);
@@ -306,6 +316,12 @@ service_start(struct service *svc, int64_t now)
 		return;
 	}
 	svc->pid = pid;
+	if (client > 0) {
+		int e = mount_attach(svc->mount, client);
+		if (e < 0)
+			say("%s: cannot mount %s: %s", svc->name, svc->mount,
+			    strerror(-e));
+	}
 }
 
 /* Decides what follows a respawn service's exit: restart, later or never. */
@@ -437,4 +453,37 @@ services_signal(int sig)
 	for (i = 0; i < services_count; i++)
 		if (services[i].pid > 0)
 			kill(-services[i].pid, sig);
+}
+
+/* True if PID is a running mount= service (a file server). */
+bool
+services_is_file_server(pid_t pid)
+{
+	for (int i = 0; i < services_count; i++)
+		if (services[i].pid == pid && pid > 0 && services[i].mount)
+			return true;
+	return false;
+}
+
+/* How many mount= services are running. */
+int
+services_file_servers(void)
+{
+	int n = 0;
+	for (int i = 0; i < services_count; i++)
+		if (services[i].pid > 0 && services[i].mount)
+			n++;
+	return n;
+}
+
+/* Unmounts every running file server's tree: each writes back and ends. */
+void
+services_unmount(void)
+{
+	for (int i = 0; i < services_count; i++) {
+		struct service *svc = &services[i];
+		if (svc->pid > 0 && svc->mount && umount2(svc->mount, 0) < 0)
+			say("%s: cannot unmount %s: %s", svc->name, svc->mount,
+			    strerror(errno));
+	}
 }

@@ -1,10 +1,14 @@
 /*
- * Orderly shutdown: stop restarting services, ask every process to end
- * (SIGTERM), give them a second, kill the rest (SIGKILL), flush the file
- * systems and halt, power off or reboot. Init never exits on Petrel.
+ * Orderly shutdown: stop restarting services, flush the file systems, ask
+ * every process to end (SIGTERM), give them a second, kill the rest
+ * (SIGKILL), then unmount the file servers' trees (each server writes
+ * back, marks its disk clean and ends) and halt, power off or reboot.
+ * File servers are spared the signals until then, so the last writes of
+ * the others still reach their disks. Init never exits on Petrel.
  */
 #include "init.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -15,27 +19,46 @@
 #define SHUTDOWN_GRACE_MS 1000 /* between SIGTERM and SIGKILL */
 #define SHUTDOWN_REAP_MS 1000  /* for the killed to be reaped */
 
-static void
+/*
+ * Sends sig to every process but init and the file servers; returns how
+ * many it reached (at least 1 when unsure).
+ */
+static int
 signal_everyone(int sig)
 {
 	/* On the host, kill(-1) would reach the tester's every process. */
-	if (init_test_mode)
+	if (init_test_mode) {
 		services_signal(sig);
-	else
-		kill(-1, sig); /* all but init itself */
+		return reap_children() ? 1 : 0;
+	}
+	if (services_file_servers() == 0)
+		return kill(-1, sig) == 0 ? 1 : 0; /* all but init itself */
+	DIR *d = opendir("/proc");
+	if (!d)
+		return kill(-1, sig) == 0 ? 1 : 0;
+	int count = 0;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		pid_t pid = (pid_t)atoi(e->d_name);
+		if (pid > 1 && !services_is_file_server(pid) &&
+		    kill(pid, sig) == 0)
+			count++;
+	}
+	closedir(d);
+	return count;
 }
 
-/* Reaps until no child is left or TIMEOUT_MS has passed. */
+/* Reaps until only file servers are left, or TIMEOUT_MS has passed. */
 static void
 reap_for(int timeout_ms)
 {
 	int64_t deadline = clock_ms() + timeout_ms, left;
 
-	while (reap_children()) {
+	while (reap_children() && signal_everyone(0) > 0) {
 		left = deadline - clock_ms();
 		if (left <= 0)
 			return;
-		wait_signal((int)left);
+		wait_signal(left < 50 ? (int)left : 50);
 	}
 }
 
@@ -61,11 +84,18 @@ shutdown_system(enum shutdown_kind kind, bool quiet, int code)
 	services_stop();
 	if (!quiet)
 		say("the system is going down (%s)", names[kind]);
+	sync();
 	signal_everyone(SIGTERM);
 	reap_for(SHUTDOWN_GRACE_MS);
 	signal_everyone(SIGKILL);
 	reap_for(SHUTDOWN_REAP_MS);
 	sync();
+	services_unmount();
+	if (!init_test_mode) {
+		signal_everyone(SIGKILL);	/* anything a server started */
+		kill(-1, SIGKILL);	/* and the servers, unmounted now */
+		reap_for(SHUTDOWN_REAP_MS);
+	}
 	if (init_test_mode)
 		exit(code);
 

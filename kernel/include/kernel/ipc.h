@@ -93,6 +93,12 @@ struct chan_kcall {
 	 */
 	void (*on_reply)(void *ctx, const void *reply, size_t len);
 	void *ctx;
+	/*
+	 * The caller waits for the reply whatever signals come (a file
+	 * server's change must not be reported undone once made); a server
+	 * that dies still ends the wait.
+	 */
+	bool nointr;
 };
 
 /* A new channel: both ends' objects, one reference each. */

@@ -11,10 +11,25 @@
 #include <kernel/stat.h>
 
 struct inode;
+struct super;
 struct pipe;
 struct file;
 struct sock_ops;
 struct proc;
+
+/* A change of attributes (chmod, chown, utimensat, truncate). */
+struct iattr_k {
+	unsigned mask;			/* IATTR_* */
+	unsigned mode, uid, gid;	/* mode: permission bits only */
+	uint64_t size;
+	struct timespec_k atime, mtime;
+};
+#define IATTR_MODE 1
+#define IATTR_UID 2
+#define IATTR_GID 4
+#define IATTR_SIZE 8
+#define IATTR_ATIME 16
+#define IATTR_MTIME 32
 
 struct inode_ops {
 	/* Returns the child (a new reference) or an error pointer. */
@@ -36,6 +51,16 @@ struct inode_ops {
 	void (*release)(struct inode *ino);	/* last reference dropped */
 	/* The name under which dir holds child (for getcwd), or NULL. */
 	const char *(*name_of)(struct inode *dir, struct inode *child);
+	/*
+	 * Optional, for file systems that keep attributes elsewhere (a
+	 * server): setattr applies a change (ctime becomes now), getattr
+	 * brings the inode's fields up to date before a stat, map_prepare
+	 * makes getpage able to answer for [off, off + len) (mmap, exec).
+	 * Each may sleep; 0 or -errno.
+	 */
+	int (*setattr)(struct inode *ino, const struct iattr_k *a);
+	int (*getattr)(struct inode *ino);
+	int (*map_prepare)(struct inode *ino, uint64_t off, uint64_t len);
 };
 
 /* One piece of a caller's buffer, as struct iovec. */
@@ -62,13 +87,40 @@ struct file_ops {
 	 */
 	long (*rw_iov)(struct file *f, const struct uiovec *iov, int n,
 		       bool write);
+	/*
+	 * Optional, for seekable files whose data is elsewhere (a server):
+	 * moves data between the caller's iovecs and the file at *off, which
+	 * it advances; used for every read and write form when set.
+	 */
+	long (*rw_at)(struct file *f, const struct uiovec *iov, int n,
+		      bool write, uint64_t *off);
+	/* Optional: makes the file's data (and with !datasync, all of its
+	   attributes) durable. */
+	int (*fsync)(struct file *f, bool datasync);
 	bool seekable;
+};
+
+struct statfs_k {
+	int64_t type, bsize;
+	uint64_t blocks, bfree, bavail, files, ffree;
+	int32_t fsid[2];
+	int64_t namelen, frsize, flags, spare[4];
+};
+
+/* What a file system does as a whole; every member optional. */
+struct super_ops {
+	int (*statfs)(struct super *sb, struct statfs_k *s);
+	int (*sync)(struct super *sb);
+	/* Detaches the file system (umount); its files fail from then on. */
+	int (*unmount)(struct super *sb);
 };
 
 struct super {
 	const char *type;
 	uint32_t dev;
 	uint64_t next_ino;
+	const struct super_ops *ops;	/* or NULL */
+	bool real_blocks;		/* inode.blocks is what stat shows */
 };
 
 struct inode {
@@ -77,6 +129,7 @@ struct inode {
 	unsigned uid, gid;
 	unsigned nlink;
 	uint64_t size;
+	uint64_t blocks;		/* 512-byte units, if sb->real_blocks */
 	uint32_t rdev;
 	struct timespec_k atime, mtime, ctime;
 	int refcount;
@@ -104,6 +157,7 @@ struct mount_entry {
 	const char *source, *type;
 	char path[128];
 	struct inode *root;
+	bool read_only;
 };
 
 #define MOUNT_MAX 16
@@ -177,6 +231,12 @@ struct file *vfs_open_inode(struct inode *ino, unsigned flags);
 long vfs_path_of(struct proc *p, struct inode *dir, char *buf, size_t size);
 int vfs_mount(struct inode *where, struct inode *root, const char *path,
 	      const char *source, const char *type);
+/* Takes the file system whose root is `root` off the tree. */
+int vfs_unmount(struct inode *root);
+/* Applies a change of attributes (the file system's setattr, or in memory). */
+int vfs_setattr(struct inode *ino, const struct iattr_k *a);
+/* Brings ino's attributes up to date (a server's file systems). */
+int vfs_getattr(struct inode *ino);
 bool vfs_is_dir(struct inode *ino);
 int vfs_permission(struct proc *p, struct inode *ino, int mask);
 uint64_t vfs_now_sec(void);

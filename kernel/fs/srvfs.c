@@ -1,0 +1,646 @@
+/*
+ * Server-backed file systems: a tree a file server (fsd) serves, mounted
+ * with pt_mount. Each kernel inode mirrors one server inode, by number;
+ * path walks ask the server one component at a time (LOOKUP) and keep the
+ * attributes every reply carries, so stat and permission checks need no
+ * call. The server is told when the kernel lets an inode go (FORGET), so
+ * it can free one whose last link went while it was open.
+ *
+ * Nothing a server says is trusted beyond its own files: lengths are
+ * bounded and an inode cannot change type. A server that dies fails its
+ * files with -EIO; mounting a new server at the same place reconnects the
+ * tree, and inodes of the old one stay failed.
+ */
+#include <kernel/srvfs.h>
+#include <kernel/ipc.h>
+#include <kernel/proc.h>
+#include <kernel/kmalloc.h>
+#include <kernel/string.h>
+#include <kernel/errno.h>
+#include <kernel/printk.h>
+#include <kernel/syscall.h>
+#include <kernel/vm.h>
+
+#define NAME_MAX_K 255
+#define PATH_MAX_K 4096
+#define SRV_DEV_MAJOR 254		/* st_dev: as Linux's virtio disks */
+
+static const struct inode_ops srv_iops;
+static const struct super_ops srv_super_ops;
+extern const struct file_ops fifo_fops;
+static unsigned mounted_count;
+
+static struct srvfs *
+fs_of(struct inode *ino)
+{
+	return container_of(ino->sb, struct srvfs, sb);
+}
+
+static unsigned
+hash_of(uint64_t ino)
+{
+	return (unsigned)(ino ^ (ino >> 6)) % 64;
+}
+
+/* ---- Calls ---------------------------------------------------------------- */
+
+static bool
+alive(struct srv_node *n)
+{
+	struct srvfs *fs = n->fs;
+	return fs->chan && !chan_peer_gone(fs->chan) && n->epoch == fs->epoch;
+}
+
+static long
+fs_call(struct srvfs *fs, struct pt_fs_msg *m, struct pt_fs_reply *rep,
+	const struct chan_seg *segs, unsigned nseg)
+{
+	struct pt_fs_reply scratch;
+	if (!rep)
+		rep = &scratch;
+	struct chan_kcall k = {
+		.msg = m, .msg_len = sizeof(*m),
+		.reply = rep, .reply_cap = sizeof(*rep),
+		.nseg = nseg, .nointr = true,
+	};
+	if (nseg)
+		memcpy(k.seg, segs, nseg * sizeof(*segs));
+	if (!fs->chan)
+		return -EIO;
+	long r = chan_kcall(fs->chan, &k);
+	if (k.reply_len < sizeof(*rep))
+		memset((char *)rep + k.reply_len, 0, sizeof(*rep) - k.reply_len);
+	if (r == -ECONNRESET && chan_peer_gone(fs->chan))
+		r = -EIO;	/* the server died: its files fail */
+	return r;
+}
+
+long
+srv_call(struct srv_node *n, struct pt_fs_msg *m, struct pt_fs_reply *rep,
+	 const struct chan_seg *segs, unsigned nseg)
+{
+	if (!alive(n))
+		return -EIO;
+	return fs_call(n->fs, m, rep, segs, nseg);
+}
+
+static struct chan_seg
+kseg(const void *p, size_t len, uint32_t flags)
+{
+	return (struct chan_seg){ .addr = (uint64_t)(uintptr_t)p, .len = len,
+				  .flags = flags, .kernel = true };
+}
+
+/* ---- Inodes ----------------------------------------------------------------- */
+
+static void
+ts_set(struct timespec_k *t, int64_t sec, uint32_t nsec)
+{
+	t->tv_sec = sec;
+	t->tv_nsec = nsec < 1000000000 ? nsec : 0;
+}
+
+void
+srv_attr_apply(struct inode *ino, const struct pt_fs_attr *a)
+{
+	if (a->ino != ino->ino || (a->mode & S_IFMT) != (ino->mode & S_IFMT))
+		return;		/* not about this inode */
+	ino->mode = a->mode;
+	ino->nlink = a->nlink;
+	ino->uid = a->uid;
+	ino->gid = a->gid;
+	ino->rdev = a->rdev;
+	ino->size = a->size;
+	ino->blocks = a->blocks;
+	ts_set(&ino->atime, a->atime, a->atime_ns);
+	ts_set(&ino->mtime, a->mtime, a->mtime_ns);
+	ts_set(&ino->ctime, a->ctime, a->ctime_ns);
+	srv_node(ino)->stale = false;
+}
+
+static struct srv_node *
+node_find(struct srvfs *fs, uint64_t ino)
+{
+	list_for_each(it, &fs->nodes[hash_of(ino)]) {
+		struct srv_node *n = list_entry(it, struct srv_node, link);
+		if (n->inode->ino == ino && n->epoch == fs->epoch)
+			return n;
+	}
+	return NULL;
+}
+
+/* Keeps a directory's place in the tree: parent (a reference) and name. */
+static void
+node_place(struct inode *ino, struct inode *parent, const char *name,
+	   size_t len)
+{
+	struct srv_node *n = srv_node(ino);
+	if (!S_ISDIR(ino->mode) || !parent || !name)
+		return;
+	char *copy = kmalloc(len + 1);
+	if (!copy)
+		return;		/* getcwd fails for it, nothing else */
+	memcpy(copy, name, len);
+	copy[len] = 0;
+	kfree(n->name);
+	n->name = copy;
+	if (ino->parent != parent) {
+		inode_get(parent);
+		inode_put(ino->parent);
+		ino->parent = parent;
+	}
+}
+
+/*
+ * The inode for a reply's attributes (a new reference), made if the kernel
+ * does not hold it yet. parent and name place a directory in the tree.
+ */
+static struct inode *
+node_get(struct srvfs *fs, const struct pt_fs_attr *a, struct inode *parent,
+	 const char *name, size_t len)
+{
+	if (a->ino == 0 || dirent_type(a->mode) == DT_UNKNOWN)
+		return ERR_PTR(-EIO);
+	struct srv_node *n = node_find(fs, a->ino);
+	if (n) {
+		inode_get(n->inode);
+		srv_attr_apply(n->inode, a);
+		node_place(n->inode, parent, name, len);
+		return n->inode;
+	}
+	struct inode *ino = kzalloc(sizeof(*ino));
+	n = kzalloc(sizeof(*n));
+	if (!ino || !n) {
+		kfree(ino);
+		kfree(n);
+		return ERR_PTR(-ENOMEM);
+	}
+	ino->ino = a->ino;
+	ino->mode = a->mode;
+	ino->refcount = 1;
+	ino->sb = &fs->sb;
+	ino->priv = n;
+	ino->iops = &srv_iops;
+	if (S_ISREG(a->mode))
+		ino->fops = &srv_file_fops;
+	else if (S_ISDIR(a->mode))
+		ino->fops = &srv_dir_fops;
+	else if (S_ISFIFO(a->mode))
+		ino->fops = &fifo_fops;
+	n->inode = ino;
+	n->fs = fs;
+	n->epoch = fs->epoch;
+	list_init(&n->pages);
+	list_push_back(&fs->nodes[hash_of(a->ino)], &n->link);
+	srv_attr_apply(ino, a);
+	node_place(ino, parent, name, len);
+	return ino;
+}
+
+/* Takes a reply's attributes into the inode they name, if the kernel has it. */
+static void
+attr_update(struct srvfs *fs, const struct pt_fs_attr *a)
+{
+	struct srv_node *n = a->ino ? node_find(fs, a->ino) : NULL;
+	if (n)
+		srv_attr_apply(n->inode, a);
+}
+
+static void
+forget_done(void *ctx, long status, const void *reply, size_t len)
+{
+	(void)ctx, (void)status, (void)reply, (void)len;
+}
+
+static void
+srv_release(struct inode *ino)
+{
+	struct srv_node *n = srv_node(ino);
+	if (alive(n)) {
+		struct pt_fs_msg m = { .op = PT_FS_FORGET, .ino = ino->ino };
+		struct chan_kcall k = { .msg = &m, .msg_len = sizeof(m) };
+		chan_kcall_async(n->fs->chan, &k, forget_done, NULL);
+	}
+	list_remove(&n->link);
+	srv_pages_free(n);
+	inode_put(ino->parent);
+	ino->parent = NULL;
+	kfree(n->name);
+	kfree(n);
+	ino->priv = NULL;
+}
+
+/* ---- Names -------------------------------------------------------------------- */
+
+static long
+name_call(struct inode *dir, struct pt_fs_msg *m, struct pt_fs_reply *rep,
+	  const char *name, size_t len, const char *name2, size_t len2)
+{
+	if (len > NAME_MAX_K || len2 > NAME_MAX_K)
+		return -ENAMETOOLONG;
+	struct chan_seg segs[2] = { kseg(name, len, PT_SEG_IN),
+				    kseg(name2, len2, PT_SEG_IN) };
+	m->ino = dir->ino;
+	long r = srv_call(srv_node(dir), m, rep, segs, name2 ? 2 : 1);
+	if (r >= 0)
+		attr_update(fs_of(dir), &rep->dir);
+	return r;
+}
+
+static struct inode *
+srv_lookup(struct inode *dir, const char *name, size_t len)
+{
+	struct pt_fs_msg m = { .op = PT_FS_LOOKUP };
+	struct pt_fs_reply rep;
+	long r = name_call(dir, &m, &rep, name, len, NULL, 0);
+	if (r < 0)
+		return ERR_PTR(r);
+	return node_get(fs_of(dir), &rep.attr, dir, name, len);
+}
+
+/* A new inode's owner: the caller, or a set-group-ID directory's group. */
+static void
+new_owner(struct inode *dir, struct pt_fs_msg *m)
+{
+	struct proc *p = current()->proc;
+	m->uid = p->euid;
+	m->gid = (dir->mode & S_ISGID) ? dir->gid : p->egid;
+	if ((dir->mode & S_ISGID) && S_ISDIR(m->mode))
+		m->mode |= S_ISGID;
+}
+
+static int
+srv_create(struct inode *dir, const char *name, size_t len, unsigned mode,
+	   struct inode **out)
+{
+	struct pt_fs_msg m = { .op = PT_FS_CREATE, .mode = mode };
+	struct pt_fs_reply rep;
+	new_owner(dir, &m);
+	long r = name_call(dir, &m, &rep, name, len, NULL, 0);
+	if (r < 0)
+		return (int)r;
+	struct inode *ino = node_get(fs_of(dir), &rep.attr, dir, name, len);
+	if (IS_ERR(ino))
+		return (int)PTR_ERR(ino);
+	*out = ino;
+	return 0;
+}
+
+static int
+srv_symlink(struct inode *dir, const char *name, size_t len, const char *target)
+{
+	struct pt_fs_msg m = { .op = PT_FS_SYMLINK, .mode = S_IFLNK | 0777 };
+	struct pt_fs_reply rep;
+	size_t tlen = strlen(target);
+	if (tlen >= PATH_MAX_K)
+		return -ENAMETOOLONG;
+	new_owner(dir, &m);
+	if (len > NAME_MAX_K)
+		return -ENAMETOOLONG;
+	struct chan_seg segs[2] = { kseg(name, len, PT_SEG_IN),
+				    kseg(target, tlen, PT_SEG_IN) };
+	m.ino = dir->ino;
+	long r = srv_call(srv_node(dir), &m, &rep, segs, 2);
+	if (r >= 0)
+		attr_update(fs_of(dir), &rep.dir);
+	return r < 0 ? (int)r : 0;
+}
+
+static int
+srv_link(struct inode *dir, const char *name, size_t len, struct inode *target)
+{
+	if (target->sb != dir->sb)
+		return -EXDEV;
+	if (S_ISDIR(target->mode))
+		return -EPERM;
+	struct pt_fs_msg m = { .op = PT_FS_LINK, .ino2 = target->ino };
+	struct pt_fs_reply rep;
+	if (!alive(srv_node(target)))
+		return -EIO;
+	long r = name_call(dir, &m, &rep, name, len, NULL, 0);
+	if (r >= 0)
+		srv_attr_apply(target, &rep.attr);
+	return r < 0 ? (int)r : 0;
+}
+
+static int
+srv_unlink(struct inode *dir, const char *name, size_t len, bool rmdir)
+{
+	struct pt_fs_msg m = { .op = PT_FS_UNLINK,
+			       .flags = rmdir ? PT_FS_RMDIR : 0 };
+	struct pt_fs_reply rep;
+	long r = name_call(dir, &m, &rep, name, len, NULL, 0);
+	if (r >= 0)
+		attr_update(fs_of(dir), &rep.attr);
+	return r < 0 ? (int)r : 0;
+}
+
+static int
+srv_rename(struct inode *odir, const char *oname, size_t olen,
+	   struct inode *ndir, const char *nname, size_t nlen)
+{
+	struct pt_fs_msg m = { .op = PT_FS_RENAME, .ino2 = ndir->ino };
+	struct pt_fs_reply rep;
+	if (!alive(srv_node(ndir)))
+		return -EIO;
+	long r = name_call(odir, &m, &rep, oname, olen, nname, nlen);
+	if (r < 0)
+		return (int)r;
+	struct srvfs *fs = fs_of(odir);
+	struct srv_node *moved = node_find(fs, rep.attr.ino);
+	if (moved) {
+		srv_attr_apply(moved->inode, &rep.attr);
+		node_place(moved->inode, ndir, nname, nlen);
+	}
+	srv_node(odir)->stale = true;	/* sizes, links and times moved */
+	srv_node(ndir)->stale = true;
+	return 0;
+}
+
+static long
+srv_readlink(struct inode *ino, char *buf, size_t size)
+{
+	struct pt_fs_msg m = { .op = PT_FS_READLINK, .ino = ino->ino };
+	struct chan_seg seg = kseg(buf, size, PT_SEG_OUT);
+	long r = srv_call(srv_node(ino), &m, NULL, &seg, 1);
+	return r > (long)size ? (long)size : r;
+}
+
+static const char *
+srv_name_of(struct inode *dir, struct inode *child)
+{
+	struct srv_node *n = child->iops == &srv_iops ? srv_node(child) : NULL;
+	return n && child->parent == dir ? n->name : NULL;
+}
+
+/* ---- Attributes ----------------------------------------------------------------- */
+
+static int
+srv_setattr(struct inode *ino, const struct iattr_k *a)
+{
+	struct pt_fs_msg m = {
+		.op = PT_FS_SETATTR, .ino = ino->ino, .mask = a->mask,
+		.mode = a->mode & 07777, .uid = a->uid, .gid = a->gid,
+		.off = a->size,
+		.atime = a->atime.tv_sec, .atime_ns = (uint32_t)a->atime.tv_nsec,
+		.mtime = a->mtime.tv_sec, .mtime_ns = (uint32_t)a->mtime.tv_nsec,
+	};
+	struct pt_fs_reply rep;
+	uint64_t old_size = ino->size;
+	long r = srv_call(srv_node(ino), &m, &rep, NULL, 0);
+	if (r < 0)
+		return (int)r;
+	srv_attr_apply(ino, &rep.attr);
+	if (a->mask & IATTR_SIZE)
+		srv_pages_refresh(srv_node(ino), MIN(old_size, a->size),
+				  old_size > a->size ? old_size - a->size :
+						       a->size - old_size);
+	return 0;
+}
+
+static int
+srv_truncate(struct inode *ino, uint64_t size)
+{
+	struct iattr_k a = { .mask = IATTR_SIZE, .size = size };
+	return srv_setattr(ino, &a);
+}
+
+static int
+srv_getattr(struct inode *ino)
+{
+	struct srv_node *n = srv_node(ino);
+	if (!alive(n))
+		return -EIO;
+	if (!n->stale)
+		return 0;
+	struct pt_fs_msg m = { .op = PT_FS_GETATTR, .ino = ino->ino };
+	struct pt_fs_reply rep;
+	long r = srv_call(n, &m, &rep, NULL, 0);
+	if (r >= 0)
+		srv_attr_apply(ino, &rep.attr);
+	return r < 0 ? (int)r : 0;
+}
+
+static const struct inode_ops srv_iops = {
+	.lookup = srv_lookup,
+	.create = srv_create,
+	.link = srv_link,
+	.unlink = srv_unlink,
+	.rename = srv_rename,
+	.symlink = srv_symlink,
+	.readlink = srv_readlink,
+	.truncate = srv_truncate,
+	.getpage = srv_getpage,
+	.release = srv_release,
+	.name_of = srv_name_of,
+	.setattr = srv_setattr,
+	.getattr = srv_getattr,
+	.map_prepare = srv_map_prepare,
+};
+
+/* ---- The file system as a whole ------------------------------------------------ */
+
+static int
+srv_statfs(struct super *sb, struct statfs_k *s)
+{
+	struct srvfs *fs = container_of(sb, struct srvfs, sb);
+	struct pt_fs_msg m = { .op = PT_FS_STATFS, .ino = fs->root->ino };
+	struct pt_fs_statfs st;
+	struct pt_fs_reply rep;
+	_Static_assert(sizeof(st) <= sizeof(rep), "statfs fits a reply");
+	long r = srv_call(srv_node(fs->root), &m, &rep, NULL, 0);
+	if (r < 0)
+		return (int)r;
+	memcpy(&st, &rep, sizeof(st));
+	memset(s, 0, sizeof(*s));
+	s->type = (int64_t)st.magic;
+	s->bsize = s->frsize = (int64_t)(st.bsize ? st.bsize : 4096);
+	s->blocks = st.blocks;
+	s->bfree = MIN(st.bfree, st.blocks);
+	s->bavail = MIN(st.bavail, s->bfree);
+	s->files = st.files;
+	s->ffree = MIN(st.ffree, st.files);
+	s->namelen = (int64_t)MIN(st.namelen, (uint64_t)NAME_MAX_K);
+	s->fsid[0] = (int32_t)sb->dev;
+	s->flags = fs->read_only ? 1 : 0;	/* ST_RDONLY */
+	return 0;
+}
+
+static int
+srv_sync(struct super *sb)
+{
+	struct srvfs *fs = container_of(sb, struct srvfs, sb);
+	struct pt_fs_msg m = { .op = PT_FS_SYNC };
+	long r = srv_call(srv_node(fs->root), &m, NULL, NULL, 0);
+	return r < 0 ? (int)r : 0;
+}
+
+static int
+srv_unmount(struct super *sb)
+{
+	struct srvfs *fs = container_of(sb, struct srvfs, sb);
+	struct pt_fs_msg m = { .op = PT_FS_UNMOUNT };
+	long r = srv_call(srv_node(fs->root), &m, NULL, NULL, 0);
+	if (r < 0 && r != -EIO)
+		return (int)r;
+	/* Whatever the server said, the tree goes: its files fail now. */
+	vfs_unmount(fs->root);
+	kobj_put(fs->chan);
+	fs->chan = NULL;
+	return 0;
+}
+
+static const struct super_ops srv_super_ops = {
+	.statfs = srv_statfs,
+	.sync = srv_sync,
+	.unmount = srv_unmount,
+};
+
+/* ---- Mounting ------------------------------------------------------------------ */
+
+/* Copies a server's string into a kernel field: printable, terminated. */
+static void
+copy_label(char *dst, size_t size, const char *src, size_t src_size,
+	   const char *fallback)
+{
+	size_t n = 0;
+	while (n < size - 1 && n < src_size && src[n] > ' ' && src[n] < 0x7f) {
+		dst[n] = src[n];
+		n++;
+	}
+	if (n == 0 || (n < src_size && src[n] != 0)) {
+		n = MIN(strlen(fallback), size - 1);
+		memcpy(dst, fallback, n);
+	}
+	dst[n] = 0;
+}
+
+static struct mount_entry *
+mount_entry_of(struct inode *root)
+{
+	for (int i = 0; i < MOUNT_MAX; i++)
+		if (mounts[i].root == root)
+			return &mounts[i];
+	return NULL;
+}
+
+/* A new server for a mounted tree whose server died. */
+static long
+reconnect(struct srvfs *fs, struct kobj *chan, const struct pt_fs_hello *h)
+{
+	if (fs->chan && !chan_peer_gone(fs->chan))
+		return -EBUSY;
+	if (h->root.ino == 0 || !S_ISDIR(h->root.mode))
+		return -EIO;
+	if (fs->chan)
+		kobj_put(fs->chan);
+	kobj_get(chan);
+	fs->chan = chan;
+	fs->epoch++;	/* every other inode of the old server fails now */
+	struct inode *root = fs->root;
+	struct srv_node *rn = srv_node(root);
+	rn->epoch = fs->epoch;
+	root->ino = h->root.ino;
+	srv_attr_apply(root, &h->root);
+	fs->read_only = h->flags & PT_FS_HELLO_RDONLY;
+	struct mount_entry *e = mount_entry_of(root);
+	if (e)
+		e->read_only = fs->read_only;
+	pr_info("srvfs: %s reconnected to a new server", fs->source);
+	return 0;
+}
+
+static long
+mount_new(struct proc *p, struct inode *where, struct kobj *chan,
+	  const struct pt_fs_hello *h)
+{
+	struct srvfs *fs = kzalloc(sizeof(*fs));
+	if (!fs)
+		return -ENOMEM;
+	for (int i = 0; i < 64; i++)
+		list_init(&fs->nodes[i]);
+	copy_label(fs->source, sizeof(fs->source), h->source,
+		   sizeof(h->source), "none");
+	copy_label(fs->type, sizeof(fs->type), h->type, sizeof(h->type),
+		   "srvfs");
+	fs->sb.type = fs->type;
+	fs->sb.dev = (SRV_DEV_MAJOR << 8) | (mounted_count++ & 0xff);
+	fs->sb.ops = &srv_super_ops;
+	fs->sb.real_blocks = true;
+	fs->read_only = h->flags & PT_FS_HELLO_RDONLY;
+	kobj_get(chan);
+	fs->chan = chan;
+	struct inode *root = S_ISDIR(h->root.mode) ?
+			     node_get(fs, &h->root, NULL, NULL, 0) : ERR_PTR(-EIO);
+	char *abs = kmalloc(PATH_MAX_K);
+	long r = IS_ERR(root) ? PTR_ERR(root) : !abs ? -ENOMEM :
+		 vfs_path_of(p, where, abs, PATH_MAX_K);
+	if (r >= 0)
+		r = vfs_mount(where, root, abs, fs->source, fs->type);
+	kfree(abs);
+	if (r < 0) {
+		if (!IS_ERR(root)) {
+			kobj_put(fs->chan);
+			fs->chan = NULL;	/* no FORGET for a server never mounted */
+			inode_put(root);
+		} else {
+			kobj_put(fs->chan);
+		}
+		kfree(fs);	/* nothing else points at it */
+		return r;
+	}
+	fs->root = root;	/* the node_get reference is the mount's */
+	struct mount_entry *e = mount_entry_of(root);
+	if (e)
+		e->read_only = fs->read_only;
+	pr_info("srvfs: %s (%s) mounted on %s%s", fs->source, fs->type,
+		e ? e->path : "?", fs->read_only ? ", read-only" : "");
+	return 0;
+}
+
+long
+sys_pt_mount(int h, uaddr_t upath, int ch, unsigned flags)
+{
+	struct proc *p = current()->proc;
+	struct kobj *sys = handle_lookup(p, h, PT_OBJ_SYSTEM, PT_RIGHT_MANAGE);
+	if (IS_ERR(sys))
+		return PTR_ERR(sys);
+	struct kobj *chan = handle_lookup(p, ch, PT_OBJ_CHANNEL_CLIENT,
+					  PT_RIGHT_WRITE);
+	if (IS_ERR(chan))
+		return PTR_ERR(chan);
+	if (flags)
+		return -EINVAL;
+	char *path = kmalloc(PATH_MAX_K);
+	if (!path)
+		return -ENOMEM;
+	long r = copyinstr(path, upath, PATH_MAX_K);
+	struct inode *where = r < 0 ? ERR_PTR(r) : vfs_lookup(p, AT_FDCWD, path, true);
+	kfree(path);
+	if (IS_ERR(where))
+		return PTR_ERR(where);
+	kobj_get(chan);		/* the handle may close while we sleep */
+	struct pt_fs_msg m = { .op = PT_FS_HELLO };
+	struct pt_fs_reply rep;
+	struct pt_fs_hello hello;
+	_Static_assert(sizeof(hello) <= sizeof(rep), "hello fits a reply");
+	struct chan_kcall k = {
+		.msg = &m, .msg_len = sizeof(m),
+		.reply = &rep, .reply_cap = sizeof(rep), .nointr = true,
+	};
+	r = chan_kcall(chan, &k);
+	if (r >= 0 && k.reply_len < sizeof(hello))
+		r = -EIO;	/* not a file server */
+	memcpy(&hello, &rep, sizeof(hello));
+	if (r >= 0) {
+		if (where->iops == &srv_iops && fs_of(where)->root == where)
+			r = reconnect(fs_of(where), chan, &hello);
+		else if (!S_ISDIR(where->mode))
+			r = -ENOTDIR;
+		else
+			r = mount_new(p, where, chan, &hello);
+	}
+	kobj_put(chan);
+	inode_put(where);
+	return r < 0 ? r : 0;
+}
