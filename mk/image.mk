@@ -1,7 +1,7 @@
 # The initramfs images, from everything the other fragments build (so this
-# fragment is included last). The default image: BusyBox, init, netd, httpd
-# with its certificate and a page, and a minimal /etc. The test image adds
-# $(BUILD)/testroot/ (TESTROOT_FILES, from the test fragments).
+# fragment is included last). The default image: BusyBox, init, netd, fsd,
+# httpd with its certificate and a page, and a minimal /etc. The test image
+# adds $(BUILD)/testroot/ (TESTROOT_FILES, from the test fragments).
 
 IMAGE_ROOT := $(BUILD)/imageroot
 IMAGE_FILES := $(IMAGE_ROOT)/sbin/httpd $(IMAGE_ROOT)/etc/httpd/cert.pem \
@@ -21,14 +21,15 @@ $(IMAGE_ROOT)/srv/www/index.html: user/httpd/index.html
 	@mkdir -p $(@D)
 	cp $< $@
 
-INITRAMFS_INPUTS := tools/mkinitramfs.sh $(BUILD)/init $(NETD_BIN) $(IMAGE_FILES)
+INITRAMFS_INPUTS := tools/mkinitramfs.sh $(BUILD)/init $(NETD_BIN) $(FSD_BIN) \
+	$(IMAGE_FILES)
 
 $(BUILD)/initramfs.cpio: $(INITRAMFS_INPUTS) | $(DEPS_STAMP)
-	INIT=$(BUILD)/init NETD=$(NETD_BIN) tools/mkinitramfs.sh $@ \
-		$(IMAGE_ROOT):/
+	INIT=$(BUILD)/init NETD=$(NETD_BIN) FSD=$(FSD_BIN) \
+		tools/mkinitramfs.sh $@ $(IMAGE_ROOT):/
 
 $(BUILD)/initramfs-test.cpio: $(INITRAMFS_INPUTS) $(TESTROOT_FILES) \
 		| $(DEPS_STAMP)
 	@mkdir -p $(BUILD)/testroot
-	INIT=$(BUILD)/init NETD=$(NETD_BIN) tools/mkinitramfs.sh $@ \
-		$(IMAGE_ROOT):/ $(BUILD)/testroot:/
+	INIT=$(BUILD)/init NETD=$(NETD_BIN) FSD=$(FSD_BIN) \
+		tools/mkinitramfs.sh $@ $(IMAGE_ROOT):/ $(BUILD)/testroot:/

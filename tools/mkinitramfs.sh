@@ -7,8 +7,8 @@
 #   OUT        the archive to write
 #   SRC:DEST   the contents of directory SRC go under DEST in the image
 # environment: INIT (default build/init), BUSYBOX (default /bin/busybox,
-#   Debian's busybox-static), NETD (default build/netd/netd),
-#   SOURCE_DATE_EPOCH (every file's mtime, default 0)
+#   Debian's busybox-static), NETD (default build/netd/netd), FSD (default
+#   build/fsd/fsd), SOURCE_DATE_EPOCH (every file's mtime, default 0)
 #
 # Every file is owned by root, and the same inputs give the same bytes:
 # names are sorted, times fixed, inode and device numbers made up by cpio.
@@ -19,10 +19,11 @@ OUT=$1
 shift
 INIT=${INIT:-build/init}
 NETD=${NETD:-build/netd/netd}
+FSD=${FSD:-build/fsd/fsd}
 BUSYBOX=${BUSYBOX:-/bin/busybox}
 EPOCH=${SOURCE_DATE_EPOCH:-0}
 
-for f in "$INIT" "$NETD" "$BUSYBOX"; do
+for f in "$INIT" "$NETD" "$FSD" "$BUSYBOX"; do
 	[ -x "$f" ] || { echo "$0: $f: no such program" >&2; exit 1; }
 done
 
@@ -52,6 +53,7 @@ done
 
 cp "$INIT" "$STAGE/sbin/init"
 cp "$NETD" "$STAGE/sbin/netd"
+cp "$FSD" "$STAGE/sbin/fsd"
 chmod 0755 "$STAGE/sbin/init"
 
 cat >"$STAGE/etc/passwd" <<'EOF'

@@ -5,7 +5,8 @@
 #        2. runs ./petrel against a fake QEMU (PETREL_QEMU) that prints the
 #           fw_cfg file and a marker one byte at a time, that stops without
 #           a marker, and that hangs (for --timeout);
-#        3. checks the QEMU command line (--print-cmd) for each machine.
+#        3. checks the QEMU command line (--print-cmd) for each machine,
+#           and for disks (--disk, --disk-ro).
 # Expects: the encodings of the protocol, output free of markers with "\n"
 #        line ends, exit statuses N, 255 and 124.
 import importlib.machinery
@@ -147,6 +148,20 @@ def check_qemu_command():
 	for word in ("-M pc", "-cdrom ", "-fw_cfg "):
 		expect("iso command has %r" % word, word in cmd, True)
 	expect("iso has no -kernel", "-kernel" in cmd, False)
+	cmd = print_cmd("--accel", "tcg", "--net", "none", "--disk", "a,b.img",
+			"--disk-ro", "c.img", "--device", "virtio-blk", "--", "true")
+	for word in ("-global virtio-mmio.force-legacy=false",
+		     "-drive file=a,,b.img,format=raw,if=none,id=disk0 "
+		     "-device virtio-blk-device,drive=disk0 ",
+		     "-drive file=c.img,format=raw,if=none,id=disk1,readonly=on "
+		     "-device virtio-blk-device,drive=disk1 ",
+		     "-- device=virtio-blk run true"):
+		expect("disk command has %r" % word, word in cmd, True)
+	cmd = print_cmd("--accel", "tcg", "--machine", "q35", "--disk", "a.img")
+	expect("q35 disk", "-device virtio-blk-pci,drive=disk0" in cmd, True)
+	proc = subprocess.run([PETREL, "run", "--device", "virtio-blk", "--",
+			       "true"], capture_output=True, timeout=30)
+	expect("--device virtio-blk without --disk", proc.returncode, 2)
 
 
 petrel = load_petrel()
