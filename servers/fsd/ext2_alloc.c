@@ -86,9 +86,39 @@ counts_changed(struct ext2_fs *fs)
 	fs->sb_dirty = true;
 }
 
+/* The first bit of a wholly clear byte of map in [start, end), or end. */
+static uint32_t
+find_clear_byte(const uint8_t *map, uint32_t start, uint32_t end)
+{
+	for (uint32_t i = (start + 7) & ~7u; i + 8 <= end; i += 8)
+		if (map[i >> 3] == 0)
+			return i;
+	return end;
+}
+
 /*
- * Takes the first free block of group g's bitmap in [start, end), skipping
- * (and marking used) any that is metadata. 0 and *blk, or -ENOSPC.
+ * Which free bit of map in [start, end) to take: start itself if free;
+ * else the start of a free run of at least 8 (so a file grows into room,
+ * not into the single holes others left); else the first free one.
+ */
+static uint32_t
+pick_bit(const uint8_t *map, uint32_t start, uint32_t end, uint32_t first)
+{
+	if (first == start || first == end)
+		return first;
+	uint32_t run = find_clear_byte(map, first, end);
+	if (run == end)
+		return first;
+	for (int back = 0; back < 7 && run > first && !bit_test(map, run - 1);
+	     back++)
+		run--;
+	return run;
+}
+
+/*
+ * Takes a free block of group g's bitmap in [start, end) (pick_bit's
+ * choice), skipping (and marking used) any that is metadata. 0 and *blk,
+ * or -ENOSPC.
  */
 static int
 take_block_in(struct ext2_fs *fs, uint32_t g, uint32_t start, uint32_t end,
@@ -101,19 +131,23 @@ take_block_in(struct ext2_fs *fs, uint32_t g, uint32_t start, uint32_t end,
 		return -ENOSPC;
 	}
 	int err = -ENOSPC;
-	uint32_t bit = start;
-	while (gr->free_blocks && (bit = find_clear(b->data, bit, end)) < end) {
+	uint32_t first = find_clear(b->data, start, end);
+	uint32_t bit = pick_bit(b->data, start, end, first);
+	if (start <= gr->block_hint)
+		gr->block_hint = first;
+	while (gr->free_blocks && bit < end) {
 		uint32_t cand = gr->first_block + bit;
 		bit_set(b->data, bit);
 		bcache_dirty(fs->cache, b);
 		gr->free_blocks--;
 		fs->free_blocks--;
 		counts_changed(fs);
-		if (start <= gr->block_hint && bit >= gr->block_hint)
+		if (bit == gr->block_hint)
 			gr->block_hint = bit + 1;
 		if (ext2_block_is_meta(fs, cand)) {
 			ext2_corrupt(fs, "block bitmap of group %u has "
 				     "metadata block %u free", g, cand);
+			bit = find_clear(b->data, bit + 1, end);
 			continue;
 		}
 		*blk = cand;

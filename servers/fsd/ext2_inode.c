@@ -347,7 +347,8 @@ inode_bmap(struct ext2_fs *fs, struct inode *ip, uint64_t lblk, bool create,
 			return ext2_corrupt(fs, "reading block %u failed", blk);
 		uint32_t next = get32(b->data, off[i] * 4);
 		if (!next && create) {
-			goal = blk + 1;
+			if (!goal)
+				goal = block_goal(fs, ip, lblk);
 			err = new_block(fs, ip, goal, i == depth, &next);
 			if (!err) {
 				put32(b->data, off[i] * 4, next);
