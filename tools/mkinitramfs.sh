@@ -72,7 +72,9 @@ cat >"$STAGE/etc/petrel/services" <<'EOF'
 #         wait     start it and let it finish before the next line starts
 #         respawn  start it, restart it whenever it exits
 #   OPTIONS (before PROGRAM): device=CLASS passes a device handle on,
-#         serve=inet makes it the server of the kernel's sockets
+#         serve=inet makes it the server of the kernel's sockets,
+#         mount=PATH mounts the file server it is at PATH
+fsd    respawn device=virtio-blk mount=/data /sbin/fsd
 netd   respawn device=virtio-net serve=inet /sbin/netd
 httpd  respawn /sbin/httpd -q -p 80 -r /srv/www -s 443 -c /etc/httpd/cert.pem -k /etc/httpd/key.pem
 EOF

@@ -1,14 +1,18 @@
 /*
  * fsd: Petrel's storage server. It owns the virtio-blk device that init
- * passes on (PETREL_DEVICE) and will serve the ext2 file system on it
- * under /data. For now it has its driver test:
+ * passes on (PETREL_DEVICE) and serves the ext2 file system on it to the
+ * kernel on the channel init mounted (PETREL_SERVE; serve.c):
  *
+ *   fsd [-v] [--read-only] [--source NAME]
+ *       serves until the kernel unmounts the tree; NAME (default
+ *       /dev/vda) is what /proc/mounts shows
  *   fsd --probe [--write-test] [--max-request BYTES]
  *       reports the disk, reads its first sectors; --write-test writes a
  *       pattern over the disk's last MiB in many requests at once, flushes,
  *       reads it back and compares; --max-request caps one virtio request
  *       (to test the driver's splitting). Prints "fsd probe: ok", exit 0.
  */
+#include "fsd.h"
 #include "vblk.h"
 #include <petrel/native.h>
 #include <errno.h>
@@ -199,9 +203,23 @@ probe(struct vblk *b, bool writes)
 static int
 usage(void)
 {
-	fprintf(stderr, "usage: fsd --probe [--write-test] "
-			"[--max-request BYTES]\n");
+	fprintf(stderr, "usage: fsd [-v] [--read-only] [--source NAME]\n"
+			"       fsd --probe [--write-test] [--max-request BYTES]\n");
 	return 2;
+}
+
+static int
+serve(const struct fsd_options *opts)
+{
+	int chan = handle_from_env("PETREL_SERVE");
+	if (chan <= 0) {
+		fprintf(stderr, "fsd: no channel (PETREL_SERVE): init starts "
+				"fsd with mount=PATH\n");
+		return 1;
+	}
+	if (device_setup(&disk) < 0)
+		return 1;
+	return fsd_serve(&disk.blk, (pt_handle_t)chan, opts);
 }
 
 int
@@ -210,8 +228,15 @@ main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	bool probing = false, writes = false;
 	long max_request = 0;
+	struct fsd_options opts = { .source = "/dev/vda" };
 	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--probe") == 0)
+		if (strcmp(argv[i], "-v") == 0)
+			opts.verbose = true;
+		else if (strcmp(argv[i], "--read-only") == 0)
+			opts.read_only = true;
+		else if (strcmp(argv[i], "--source") == 0 && i + 1 < argc)
+			opts.source = argv[++i];
+		else if (strcmp(argv[i], "--probe") == 0)
 			probing = true;
 		else if (strcmp(argv[i], "--write-test") == 0)
 			writes = true;
@@ -221,7 +246,7 @@ main(int argc, char **argv)
 			return usage();
 	}
 	if (!probing)
-		return usage();
+		return serve(&opts);
 	if (device_setup(&disk) < 0)
 		return 1;
 	if (max_request > UINT32_MAX)
