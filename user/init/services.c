@@ -321,6 +321,8 @@ service_start(struct service *svc, int64_t now)
 		if (e < 0)
 			say("%s: cannot mount %s: %s", svc->name, svc->mount,
 			    strerror(-e));
+		else
+			svc->mounted = true;
 	}
 }
 
@@ -476,13 +478,13 @@ services_file_servers(void)
 	return n;
 }
 
-/* Unmounts every running file server's tree: each writes back and ends. */
+/* Unmounts every file server's tree: each server writes back and ends. */
 void
 services_unmount(void)
 {
 	for (int i = 0; i < services_count; i++) {
 		struct service *svc = &services[i];
-		if (svc->pid > 0 && svc->mount && umount2(svc->mount, 0) < 0)
+		if (svc->mounted && umount2(svc->mount, 0) < 0)
 			say("%s: cannot unmount %s: %s", svc->name, svc->mount,
 			    strerror(errno));
 	}
