@@ -285,13 +285,13 @@ finish_batch(struct bcache *c, struct bbuf **list, unsigned nio, bool write)
 		struct io_req *q = &c->req[r];
 		/* A device that failed without saying which: all did. */
 		int st = ret && !any ? ret : c->io[r].status;
+		if (st && !err)
+			err = st;
+		if (st && write && c->on_error)
+			c->on_error(c->ctx, list[q->first]->blk, q->count, st);
 		for (unsigned k = 0; k < q->count; k++) {
 			struct bbuf *b = list[q->first + k];
-			if (st && !err)
-				err = st;
 			if (write) {
-				if (st && c->on_error)
-					c->on_error(c->ctx, b->blk, st);
 				b->dirty = false;
 			} else if (st) {
 				b->valid = false;

@@ -156,8 +156,9 @@ struct bbuf {
 };
 
 struct bcache;
-/* Told of each block that could not be written back. */
-typedef void (*bcache_error_fn)(void *ctx, uint64_t blk, int err);
+/* Told of each run of blocks that could not be written back. */
+typedef void (*bcache_error_fn)(void *ctx, uint64_t blk, unsigned count,
+				int err);
 
 struct bcache *bcache_create(struct blkdev *dev, size_t bytes,
 			     bcache_error_fn on_error, void *ctx);

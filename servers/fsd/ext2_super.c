@@ -88,11 +88,14 @@ ext2_set_read_only(struct ext2_fs *fs)
 }
 
 static void
-write_failed(void *ctx, uint64_t blk, int err)
+write_failed(void *ctx, uint64_t blk, unsigned count, int err)
 {
 	struct ext2_fs *fs = ctx;
-	ext2_report(fs, "writing block %llu failed (%d); read-only from now",
-		    (unsigned long long)blk, err);
+	ext2_report(fs, "writing blocks %llu-%llu failed (%d)",
+		    (unsigned long long)blk,
+		    (unsigned long long)(blk + count - 1), err);
+	if (!fs->read_only)
+		ext2_report(fs, "read-only from now on");
 	fs->read_only = true;
 }
 
