@@ -184,6 +184,19 @@ ext2_alloc_block(struct ext2_fs *fs, uint32_t goal, uint32_t *blk)
 	return -ENOSPC;
 }
 
+/* Whether blk (ext2_block_ok) is marked used; true if that is unknown. */
+bool
+ext2_block_in_use(struct ext2_fs *fs, uint32_t blk)
+{
+	uint32_t g = group_of_block(fs, blk);
+	struct bbuf *b;
+	if (bcache_get(fs->cache, fs->groups[g].block_bitmap, &b))
+		return true;
+	bool used = bit_test(b->data, blk - fs->groups[g].first_block);
+	bcache_put(fs->cache, b);
+	return used;
+}
+
 /* Returns blk to its group's free blocks. */
 void
 ext2_free_block(struct ext2_fs *fs, uint32_t blk)

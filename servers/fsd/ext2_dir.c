@@ -58,8 +58,9 @@ dir_check(struct ext2_fs *fs, const struct inode *dp)
 			       ? -ENOENT
 			       : ext2_corrupt(fs, "directory %u has no links",
 					      dp->ino);
+	/* Directories have no holes: the size is bounded by the blocks. */
 	if (dp->size == 0 || dp->size % fs->block_size ||
-	    dp->size > UINT32_MAX)
+	    dp->size > UINT32_MAX || dp->size > (uint64_t)dp->blocks * 512)
 		return ext2_corrupt(fs, "directory %u has size %llu", dp->ino,
 				    (unsigned long long)dp->size);
 	return 0;
@@ -111,7 +112,10 @@ dir_block(struct ext2_fs *fs, struct inode *dp, uint64_t lblk, bool write,
 static bool
 entry_is(const uint8_t *blk, uint32_t off, const char *name, size_t len)
 {
-	return get32(blk, off + DE_INODE) && blk[off + DE_NAME_LEN] == len &&
+	/* The last byte first: names in a directory often share a prefix. */
+	return blk[off + DE_NAME_LEN] == len &&
+	       blk[off + DE_NAME + len - 1] == (uint8_t)name[len - 1] &&
+	       get32(blk, off + DE_INODE) &&
 	       memcmp(blk + off + DE_NAME, name, len) == 0;
 }
 

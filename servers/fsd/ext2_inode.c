@@ -7,7 +7,7 @@
 #include "ext2_int.h"
 #include <stdlib.h>
 
-#define READAHEAD_MIN 32	/* blocks read ahead on a miss, at least */
+#define READAHEAD_MIN_BYTES (128u << 10)	/* read ahead on a miss, at least */
 #define READAHEAD_MAX 1024
 
 /* Where inode ino lies: its table block and the byte offset in it. */
@@ -384,8 +384,9 @@ inode_readahead(struct ext2_fs *fs, struct inode *ip, uint64_t lblk,
 	uint64_t blocks[READAHEAD_MAX];
 	uint64_t end_blk = (ip->size + fs->block_size - 1) >> fs->log_block_size;
 	uint64_t max = bcache_nbufs(fs->cache) / 4;
-	if (count < READAHEAD_MIN)
-		count = READAHEAD_MIN;
+	uint64_t min = READAHEAD_MIN_BYTES >> fs->log_block_size;
+	if (count < min)
+		count = min;
 	if (count > READAHEAD_MAX)
 		count = READAHEAD_MAX;
 	if (count > max)
@@ -424,6 +425,14 @@ static void
 trunc_tree(struct ext2_fs *fs, struct inode *ip, uint32_t blk, int level,
 	   uint64_t base, uint64_t keep)
 {
+	/*
+	 * An indirect block already free is one a damaged map names twice:
+	 * going through it again could take a very long time.
+	 */
+	if (level > 0 && !ext2_block_in_use(fs, blk)) {
+		ext2_corrupt(fs, "inode %u names free block %u", ip->ino, blk);
+		return;
+	}
 	if (level > 0) {
 		uint64_t child_span = (uint64_t)1 << (fs->ptr_shift * (level - 1));
 		uint32_t first = 0;

@@ -246,6 +246,7 @@ void ext2_flush_meta(struct ext2_fs *fs);
 /* ext2_alloc.c */
 bool ext2_block_ok(const struct ext2_fs *fs, uint32_t blk);
 bool ext2_block_is_meta(const struct ext2_fs *fs, uint32_t blk);
+bool ext2_block_in_use(struct ext2_fs *fs, uint32_t blk);
 int ext2_alloc_block(struct ext2_fs *fs, uint32_t goal, uint32_t *blk);
 void ext2_free_block(struct ext2_fs *fs, uint32_t blk);
 int ext2_alloc_inode(struct ext2_fs *fs, uint32_t dir, bool is_dir,
