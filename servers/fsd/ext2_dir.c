@@ -105,7 +105,7 @@ dir_block(struct ext2_fs *fs, struct inode *dp, uint64_t lblk, bool write,
 	if (!bcache_cached(fs->cache, pblk))
 		inode_readahead(fs, dp, lblk, DIR_READAHEAD);
 	if (bcache_get(fs->cache, pblk, out))
-		return ext2_corrupt(fs, "reading block %u failed", pblk);
+		return ext2_io_error(fs, "reading block %u failed", pblk);
 	return 0;
 }
 

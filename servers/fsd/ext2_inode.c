@@ -91,7 +91,7 @@ inode_load(struct ext2_fs *fs, uint32_t ino, struct inode *ip)
 		return -EINVAL;
 	struct bbuf *b;
 	if (bcache_get(fs->cache, blk, &b))
-		return ext2_corrupt(fs, "reading inode %u failed", ino);
+		return ext2_io_error(fs, "reading inode %u failed", ino);
 	memset(ip, 0, sizeof(*ip));
 	ip->ino = ino;
 	decode(fs, ip, b->data + off);
@@ -139,7 +139,7 @@ inode_store(struct ext2_fs *fs, const struct inode *ip)
 		return -EINVAL;
 	struct bbuf *b;
 	if (bcache_get(fs->cache, blk, &b))
-		return ext2_corrupt(fs, "reading inode %u failed", ip->ino);
+		return ext2_io_error(fs, "reading inode %u failed", ip->ino);
 	encode(fs, ip, b->data + off);
 	bcache_dirty(fs->cache, b);
 	bcache_put(fs->cache, b);
@@ -159,7 +159,7 @@ inode_init(struct ext2_fs *fs, struct inode *ip, uint32_t ino, uint32_t mode,
 		return -EINVAL;
 	struct bbuf *b;
 	if (bcache_get(fs->cache, blk, &b))
-		return ext2_corrupt(fs, "reading inode %u failed", ino);
+		return ext2_io_error(fs, "reading inode %u failed", ino);
 	uint8_t *raw = b->data + off;
 	memset(raw, 0, fs->inode_size);
 	memset(ip, 0, sizeof(*ip));
@@ -344,7 +344,7 @@ inode_bmap(struct ext2_fs *fs, struct inode *ip, uint64_t lblk, bool create,
 	for (int i = 1; i <= depth; i++) {
 		struct bbuf *b;
 		if (bcache_get(fs->cache, blk, &b))
-			return ext2_corrupt(fs, "reading block %u failed", blk);
+			return ext2_io_error(fs, "reading block %u failed", blk);
 		uint32_t next = get32(b->data, off[i] * 4);
 		if (!next && create) {
 			if (!goal)
@@ -440,7 +440,7 @@ trunc_tree(struct ext2_fs *fs, struct inode *ip, uint32_t blk, int level,
 			first = (uint32_t)((keep - base) / child_span);
 		struct bbuf *b;
 		if (bcache_get(fs->cache, blk, &b)) {
-			ext2_corrupt(fs, "reading block %u failed", blk);
+			ext2_io_error(fs, "reading block %u failed", blk);
 			return;
 		}
 		for (uint32_t i = first; i < fs->ptrs_per_block; i++) {
@@ -476,7 +476,7 @@ zero_tail(struct ext2_fs *fs, struct inode *ip, uint64_t size)
 		return err;
 	struct bbuf *b;
 	if (bcache_get(fs->cache, pblk, &b))
-		return ext2_corrupt(fs, "reading block %u failed", pblk);
+		return ext2_io_error(fs, "reading block %u failed", pblk);
 	memset(b->data + in_block, 0, fs->block_size - in_block);
 	bcache_dirty(fs->cache, b);
 	bcache_put(fs->cache, b);
@@ -531,7 +531,7 @@ release_xattr(struct ext2_fs *fs, struct inode *ip)
 		return;
 	struct bbuf *b;
 	if (bcache_get(fs->cache, blk, &b)) {
-		ext2_corrupt(fs, "reading block %u failed", blk);
+		ext2_io_error(fs, "reading block %u failed", blk);
 		return;
 	}
 	uint32_t refs = get32(b->data, 4);

@@ -197,8 +197,10 @@ struct ext2_fs {
 	struct bcache *cache;
 	void (*report)(void *ctx, const char *msg);
 	void *report_ctx;
+	unsigned reports;	/* made so far */
 	bool read_only;
 	bool corrupt;		/* something bad was found: not clean */
+	bool write_failed;	/* a write-back failed: read-only now */
 	bool sb_dirty, gd_dirty;
 	uint16_t mount_state;	/* s_state as found, restored at unmount */
 	uint8_t sb[SB_SIZE];	/* the primary superblock as last written */
@@ -238,6 +240,8 @@ struct inode {
 void ext2_report(struct ext2_fs *fs, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 int ext2_corrupt(struct ext2_fs *fs, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int ext2_io_error(struct ext2_fs *fs, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void ext2_now(struct ext2_time *t);
 int ext2_writable(struct ext2_fs *fs);
