@@ -69,7 +69,6 @@ put32(void *p, size_t off, uint32_t v)
 #define SB_FEATURE_INCOMPAT 96
 #define SB_FEATURE_RO_COMPAT 100
 #define SB_RESERVED_GDT 206
-#define SB_WANT_EXTRA_ISIZE 350
 
 #define EXT2_MAGIC 0xEF53
 #define EXT2_VALID_FS 1
