@@ -122,17 +122,23 @@ entry_is(const uint8_t *blk, uint32_t off, const char *name, size_t len)
 /*
  * Finds name in dp: 0 with where it is in *pos, -ENOENT, or -EIO. With
  * slot (for an entry of that name to be added), also notes there the
- * first place with room for it (slot->off UINT32_MAX: none).
+ * first place with room for it (slot->off UINT32_MAX: none). A lookup
+ * starts at the block where the last one in dp succeeded (as Linux's
+ * ext2), so stat after readdir does not rescan a large directory.
  */
 static int
 dir_scan(struct ext2_fs *fs, struct inode *dp, const char *name, size_t len,
 	 struct dir_pos *pos, struct dir_pos *slot)
 {
 	uint32_t need = DE_LEN(len);
-	uint64_t nblocks = dp->size >> fs->log_block_size;
+	uint64_t nblocks = dp->size >> fs->log_block_size, start = 0;
+	struct dir_hint *hint = &fs->dir_hints[dp->ino % DIR_HINTS];
 	if (slot)
 		slot->off = UINT32_MAX;
-	for (uint64_t lblk = 0; lblk < nblocks; lblk++) {
+	else if (hint->ino == dp->ino && hint->lblk < nblocks)
+		start = hint->lblk;
+	for (uint64_t k = 0; k < nblocks; k++) {
+		uint64_t lblk = (start + k) % nblocks;
 		struct bbuf *b;
 		int err = dir_block(fs, dp, lblk, false, &b);
 		if (err)
@@ -150,6 +156,7 @@ dir_scan(struct ext2_fs *fs, struct inode *dp, const char *name, size_t len,
 					.ino = get32(b->data, off + DE_INODE),
 					.type = b->data[off + DE_TYPE],
 				};
+				*hint = (struct dir_hint){ dp->ino, (uint32_t)lblk };
 				bcache_put(fs->cache, b);
 				return 0;
 			}

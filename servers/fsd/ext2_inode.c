@@ -9,6 +9,7 @@
 
 #define READAHEAD_MIN_BYTES (128u << 10)	/* read ahead on a miss, at least */
 #define READAHEAD_MAX 1024
+#define ITABLE_READAHEAD 16	/* inode table blocks read on a miss */
 
 /* Where inode ino lies: its table block and the byte offset in it. */
 static int
@@ -82,16 +83,46 @@ decode(struct ext2_fs *fs, struct inode *ip, const uint8_t *raw)
 	ip->atime = time_get(raw, I_ATIME, I_ATIME_EXTRA, x >= 16);
 }
 
+/*
+ * On a miss in an inode table, reads the table's next blocks too: the
+ * inodes of a directory's files tend to lie together (stat after readdir).
+ */
+static void
+itable_readahead(struct ext2_fs *fs, uint32_t ino, uint32_t blk)
+{
+	uint64_t blocks[ITABLE_READAHEAD];
+	const struct group *gr = &fs->groups[ext2_group_of_ino(fs, ino)];
+	uint32_t end = gr->inode_table + fs->itable_blocks;
+	unsigned n = 0;
+	for (uint32_t b = blk; b < end && n < ITABLE_READAHEAD; b++)
+		blocks[n++] = b;
+	if (n > 1)
+		bcache_readahead(fs->cache, blocks, n);
+}
+
+/* The inode table block holding ino, pinned, and ino's offset in it. */
+static int
+itable_get(struct ext2_fs *fs, uint32_t ino, struct bbuf **b, uint32_t *off)
+{
+	uint32_t blk;
+	if (inode_where(fs, ino, &blk, off))
+		return -EINVAL;
+	if (!bcache_cached(fs->cache, blk))
+		itable_readahead(fs, ino, blk);
+	if (bcache_get(fs->cache, blk, b))
+		return ext2_io_error(fs, "reading inode %u failed", ino);
+	return 0;
+}
+
 /* Reads inode ino into ip: 0, -EINVAL for no such number, or -EIO. */
 int
 inode_load(struct ext2_fs *fs, uint32_t ino, struct inode *ip)
 {
-	uint32_t blk, off;
-	if (inode_where(fs, ino, &blk, &off))
-		return -EINVAL;
+	uint32_t off;
 	struct bbuf *b;
-	if (bcache_get(fs->cache, blk, &b))
-		return ext2_io_error(fs, "reading inode %u failed", ino);
+	int err = itable_get(fs, ino, &b, &off);
+	if (err)
+		return err;
 	memset(ip, 0, sizeof(*ip));
 	ip->ino = ino;
 	decode(fs, ip, b->data + off);
@@ -134,12 +165,11 @@ encode(struct ext2_fs *fs, const struct inode *ip, uint8_t *raw)
 int
 inode_store(struct ext2_fs *fs, const struct inode *ip)
 {
-	uint32_t blk, off;
-	if (inode_where(fs, ip->ino, &blk, &off))
-		return -EINVAL;
+	uint32_t off;
 	struct bbuf *b;
-	if (bcache_get(fs->cache, blk, &b))
-		return ext2_io_error(fs, "reading inode %u failed", ip->ino);
+	int err = itable_get(fs, ip->ino, &b, &off);
+	if (err)
+		return err;
 	encode(fs, ip, b->data + off);
 	bcache_dirty(fs->cache, b);
 	bcache_put(fs->cache, b);
@@ -154,12 +184,11 @@ int
 inode_init(struct ext2_fs *fs, struct inode *ip, uint32_t ino, uint32_t mode,
 	   uint32_t uid, uint32_t gid)
 {
-	uint32_t blk, off;
-	if (inode_where(fs, ino, &blk, &off))
-		return -EINVAL;
+	uint32_t off;
 	struct bbuf *b;
-	if (bcache_get(fs->cache, blk, &b))
-		return ext2_io_error(fs, "reading inode %u failed", ino);
+	int err = itable_get(fs, ino, &b, &off);
+	if (err)
+		return err;
 	uint8_t *raw = b->data + off;
 	memset(raw, 0, fs->inode_size);
 	memset(ip, 0, sizeof(*ip));

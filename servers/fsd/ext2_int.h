@@ -191,6 +191,14 @@ struct hold {
 
 #define HOLD_BUCKETS 64
 
+/* Where the last successful lookup in a directory found its name. */
+struct dir_hint {
+	uint32_t ino;
+	uint32_t lblk;
+};
+
+#define DIR_HINTS 64
+
 struct ext2_fs {
 	struct blkdev *dev;
 	struct bcache *cache;
@@ -222,6 +230,7 @@ struct ext2_fs {
 	uint64_t last_lblk;
 	uint32_t last_pblk;
 	struct hold *holds[HOLD_BUCKETS];
+	struct dir_hint dir_hints[DIR_HINTS];
 };
 
 /* An inode as the code works on it; inode_store writes it back. */
