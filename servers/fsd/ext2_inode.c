@@ -2,10 +2,9 @@
  * ext2's inodes: decoding them from the inode tables (and writing them
  * back, field by field, so what this code does not know is kept), the
  * block map through direct, single, double and triple indirect blocks,
- * truncation, freeing, and the holds that keep an unlinked inode alive.
+ * truncation and freeing.
  */
 #include "ext2_int.h"
-#include <stdlib.h>
 
 #define READAHEAD_MIN_BYTES (128u << 10)	/* read ahead on a miss, at least */
 #define READAHEAD_MAX 1024
@@ -604,75 +603,6 @@ inode_free(struct ext2_fs *fs, struct inode *ip)
 	ip->links = 0;
 	inode_store(fs, ip);
 	ext2_free_inode_bit(fs, ip->ino, MODE_IS(ip->mode, S_FDIR));
-}
-
-static struct hold **
-hold_slot(struct ext2_fs *fs, uint32_t ino)
-{
-	struct hold **pp = &fs->holds[ino % HOLD_BUCKETS];
-	while (*pp && (*pp)->ino != ino)
-		pp = &(*pp)->next;
-	return pp;
-}
-
-bool
-inode_held(struct ext2_fs *fs, uint32_t ino)
-{
-	return *hold_slot(fs, ino) != NULL;
-}
-
-void
-ext2_hold(struct ext2_fs *fs, uint32_t ino)
-{
-	struct hold **pp = hold_slot(fs, ino);
-	if (*pp) {
-		(*pp)->count++;
-		return;
-	}
-	struct hold *h = malloc(sizeof(*h));
-	if (!h) {
-		ext2_report(fs, "out of memory holding inode %u", ino);
-		return;
-	}
-	*h = (struct hold){ .ino = ino, .count = 1, .next = NULL };
-	*pp = h;
-}
-
-/* Frees ino if it has no links left (and fs may be changed). */
-static void
-free_if_unlinked(struct ext2_fs *fs, uint32_t ino)
-{
-	struct inode ip;
-	if (fs->read_only || inode_load(fs, ino, &ip) || ip.links ||
-	    ip.ino < fs->first_ino)
-		return;
-	inode_free(fs, &ip);
-}
-
-void
-ext2_release(struct ext2_fs *fs, uint32_t ino)
-{
-	struct hold **pp = hold_slot(fs, ino), *h = *pp;
-	if (!h || --h->count)
-		return;
-	*pp = h->next;
-	free(h);
-	free_if_unlinked(fs, ino);
-}
-
-/* At unmount: frees the held inodes whose last link went. */
-void
-inode_free_orphans(struct ext2_fs *fs)
-{
-	for (unsigned i = 0; i < HOLD_BUCKETS; i++) {
-		while (fs->holds[i]) {
-			struct hold *h = fs->holds[i];
-			fs->holds[i] = h->next;
-			uint32_t ino = h->ino;
-			free(h);
-			free_if_unlinked(fs, ino);
-		}
-	}
 }
 
 static uint32_t
