@@ -479,8 +479,13 @@ ext2_unmount(struct ext2_fs *fs)
 int
 ext2_statfs(struct ext2_fs *fs, struct ext2_statfs *st)
 {
+	/* As Linux's ext2 counts: what metadata takes is not in the total. */
+	uint64_t overhead = fs->first_data_block;
+	for (uint32_t g = 0; g < fs->ngroups; g++)
+		overhead += (group_has_super(fs, g) ? 1 + fs->gdt_blocks : 0) +
+			    2 + fs->itable_blocks;
 	st->block_size = fs->block_size;
-	st->blocks = fs->blocks_count;
+	st->blocks = fs->blocks_count > overhead ? fs->blocks_count - overhead : 0;
 	st->blocks_free = fs->free_blocks;
 	st->blocks_avail = fs->free_blocks > fs->r_blocks
 				   ? fs->free_blocks - fs->r_blocks : 0;
