@@ -218,6 +218,32 @@ is_dot(const char *name, size_t len)
 	return (len == 1 && name[0] == '.') || (len == 2 && name[0] == '.' && name[1] == '.');
 }
 
+/*
+ * True if the final name (from vfs_lookup_parent) had a slash after it,
+ * "name/": Linux then wants it to be a directory.
+ */
+static bool
+slash_after(const char *name, size_t len)
+{
+	return name[len] == '/';
+}
+
+/*
+ * What a call that makes a non-directory (symlink, link, mknod) returns
+ * for "name/": -EEXIST if the name is taken, else -ENOENT, as Linux does.
+ */
+static long
+slash_create_error(struct inode *dir, const char *name, size_t len)
+{
+	if (is_dot(name, len))
+		return -EEXIST;
+	struct inode *old = dir->iops->lookup(dir, name, len);
+	if (IS_ERR(old))
+		return PTR_ERR(old);
+	inode_put(old);
+	return -EEXIST;
+}
+
 static long
 do_mkdir(struct inode *dir, const char *name, size_t len, void *arg)
 {
@@ -262,6 +288,8 @@ do_mknod(struct inode *dir, const char *name, size_t len, void *arg)
 	struct inode *ino;
 	if ((mode & S_IFMT) == 0)
 		mode |= S_IFREG;
+	if (slash_after(name, len))
+		return slash_create_error(dir, name, len);
 	if (!S_ISREG(mode) && (mode & S_IFMT) != S_IFIFO)
 		return -EPERM;	/* device nodes come only from devfs */
 	struct inode *old = dir->iops->lookup(dir, name, len);
@@ -298,6 +326,15 @@ do_unlink(struct inode *dir, const char *name, size_t len, void *arg)
 		return -ENOTEMPTY;
 	if (!dir->iops->unlink)
 		return -EROFS;
+	if (!rmdir && slash_after(name, len)) {
+		/* "name/" must be a directory, which unlink refuses. */
+		struct inode *victim = dir->iops->lookup(dir, name, len);
+		if (IS_ERR(victim))
+			return PTR_ERR(victim);
+		long r = S_ISDIR(victim->mode) ? -EISDIR : -ENOTDIR;
+		inode_put(victim);
+		return r;
+	}
 	return dir->iops->unlink(dir, name, len, rmdir);
 }
 
@@ -329,6 +366,8 @@ do_symlink(struct inode *dir, const char *name, size_t len, void *arg)
 		inode_put(old);
 		return -EEXIST;
 	}
+	if (slash_after(name, len))
+		return -ENOENT;
 	if (!dir->iops->symlink)
 		return -EROFS;
 	return dir->iops->symlink(dir, name, len, arg);
@@ -381,6 +420,8 @@ static long
 do_link(struct inode *dir, const char *name, size_t len, void *arg)
 {
 	struct link_arg *a = arg;
+	if (slash_after(name, len))
+		return slash_create_error(dir, name, len);
 	if (!dir->iops->link)
 		return -EPERM;
 	return dir->iops->link(dir, name, len, a->target);
@@ -435,7 +476,14 @@ sys_renameat2(int odirfd, uaddr_t uold, int ndirfd, uaddr_t unew, unsigned flags
 		r = -EROFS;
 	else {
 		r = 0;
-		if (flags & RENAME_NOREPLACE) {
+		if (slash_after(on, ol) || slash_after(nn, nl)) {
+			/* "name/" on either side: only a directory moves. */
+			struct inode *x = od->iops->lookup(od, on, ol);
+			r = IS_ERR(x) ? PTR_ERR(x) : S_ISDIR(x->mode) ? 0 : -ENOTDIR;
+			if (!IS_ERR(x))
+				inode_put(x);
+		}
+		if (!r && (flags & RENAME_NOREPLACE)) {
 			struct inode *x = nd->iops->lookup(nd, nn, nl);
 			if (!IS_ERR(x)) {
 				inode_put(x);
@@ -714,6 +762,8 @@ long
 sys_getcwd(uaddr_t buf, size_t size)
 {
 	struct proc *p = current()->proc;
+	if (S_ISDIR(p->cwd->mode) && p->cwd->nlink == 0)
+		return -ENOENT;	/* removed: it has no path, as on Linux */
 	char *k = kmalloc(PATH_MAX_K);
 	if (!k)
 		return -ENOMEM;
