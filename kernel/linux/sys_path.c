@@ -168,10 +168,12 @@ long
 sys_faccessat2(int dirfd, uaddr_t path, int mode, int flags)
 {
 	struct proc *p = current()->proc;
+	if (mode & ~7)
+		return -EINVAL;
 	struct inode *ino = lookup_at(dirfd, path, flags);
 	if (IS_ERR(ino))
 		return PTR_ERR(ino);
-	int e = mode ? vfs_permission(p, ino, mode & 7) : 0;
+	int e = mode ? vfs_permission(p, ino, mode) : 0;
 	inode_put(ino);
 	return e;
 }
@@ -242,6 +244,25 @@ slash_create_error(struct inode *dir, const char *name, size_t len)
 		return PTR_ERR(old);
 	inode_put(old);
 	return -EEXIST;
+}
+
+/*
+ * In a sticky directory (S_ISVTX) only root, the directory's owner and
+ * the file's may remove or replace a name: -EPERM for anyone else. A
+ * missing name passes; the call itself reports it.
+ */
+static long
+sticky_check(struct inode *dir, const char *name, size_t len)
+{
+	struct proc *p = current()->proc;
+	if (!(dir->mode & S_ISVTX) || p->euid == 0 || p->euid == dir->uid)
+		return 0;
+	struct inode *x = dir->iops->lookup(dir, name, len);
+	if (IS_ERR(x))
+		return 0;
+	long r = x->uid == p->euid ? 0 : -EPERM;
+	inode_put(x);
+	return r;
 }
 
 static long
@@ -335,6 +356,9 @@ do_unlink(struct inode *dir, const char *name, size_t len, void *arg)
 		inode_put(victim);
 		return r;
 	}
+	long r = sticky_check(dir, name, len);
+	if (r < 0)
+		return r;
 	return dir->iops->unlink(dir, name, len, rmdir);
 }
 
@@ -474,6 +498,12 @@ sys_renameat2(int odirfd, uaddr_t uold, int ndirfd, uaddr_t unew, unsigned flags
 		r = -EXDEV;
 	else if (!od->iops->rename)
 		r = -EROFS;
+	else if ((r = vfs_permission(p, od, 3)) < 0 ||
+		 (r = vfs_permission(p, nd, 3)) < 0)
+		;
+	else if ((r = sticky_check(od, on, ol)) < 0 ||
+		 (r = sticky_check(nd, nn, nl)) < 0)
+		;
 	else {
 		r = 0;
 		if (slash_after(on, ol) || slash_after(nn, nl)) {
@@ -560,6 +590,13 @@ chown_inode(struct inode *ino, unsigned uid, unsigned gid)
 		a.mask |= IATTR_UID;
 	if (gid != (unsigned)-1)
 		a.mask |= IATTR_GID;
+	/* As Linux: chown of a non-directory clears set-user-ID, and
+	   set-group-ID where it means one (with group execute). */
+	unsigned kill = S_ISUID | ((ino->mode & S_IXGRP) ? S_ISGID : 0);
+	if (!S_ISDIR(ino->mode) && (ino->mode & kill)) {
+		a.mask |= IATTR_MODE;
+		a.mode = ino->mode & 07777 & ~kill;
+	}
 	return vfs_setattr(ino, &a);
 }
 
@@ -622,7 +659,19 @@ set_times(struct inode *ino, const struct timespec_k *ts)
 			a.mask |= IATTR_MTIME;
 		}
 	}
-	return a.mask ? vfs_setattr(ino, &a) : 0;
+	if (!a.mask)
+		return 0;
+	/* Now for both: the owner or a writer. Anything else: the owner. */
+	struct proc *p = current()->proc;
+	bool both_now = !ts || (ts[0].tv_nsec == UTIME_NOW &&
+				ts[1].tv_nsec == UTIME_NOW);
+	if (p->euid != 0 && p->euid != ino->uid) {
+		if (!both_now)
+			return -EPERM;
+		if (vfs_permission(p, ino, 2) < 0)
+			return -EACCES;
+	}
+	return vfs_setattr(ino, &a);
 }
 
 static long
