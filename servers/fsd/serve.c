@@ -391,6 +391,7 @@ struct dirent_fill {
 	char *buf;
 	size_t len, room;
 	uint64_t pos;
+	bool full;		/* an entry did not fit */
 };
 
 static int
@@ -399,8 +400,10 @@ emit_dirent(void *ctx, const char *name, size_t len, uint32_t ino,
 {
 	struct dirent_fill *d = ctx;
 	size_t reclen = (19 + len + 1 + 7) & ~(size_t)7;
-	if (d->len + reclen > d->room)
+	if (d->len + reclen > d->room) {
+		d->full = true;
 		return 1;
+	}
 	char *p = d->buf + d->len;
 	memset(p, 0, reclen);
 	uint64_t ino64 = ino;
@@ -430,7 +433,7 @@ op_readdir(struct server *s, const struct pt_recv *r, const struct pt_fs_msg *m,
 	uint64_t pos = m->off;
 	int e = ext2_readdir(s->fs, (uint32_t)m->ino, &pos, emit_dirent, &d);
 	long n = e < 0 ? e : (long)d.len;
-	if (e >= 0 && d.len == 0 && pos != m->off)
+	if (e >= 0 && d.len == 0 && d.full)
 		n = -EINVAL;	/* the next entry does not fit the buffer */
 	if (n > 0) {
 		long w = pt_msg_write(s->chan, r->token, 0, 0, d.buf, d.len);
