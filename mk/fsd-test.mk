@@ -9,7 +9,7 @@ FSD_TEST_OBJ_DIR := $(BUILD)/fsd-test
 FSD_TEST_SRCS := $(wildcard tests/fsd/test_ext2_*.c)
 FSD_TEST_NAMES := $(patsubst tests/fsd/%.c,%,$(FSD_TEST_SRCS))
 FSD_TEST_BINS := $(FSD_TEST_NAMES:%=$(HOST_TEST_DIR)/%)
-FSD_TEST_HDRS := tests/fsd/fsdtest.h tests/host/check.h $(EXT2_HDRS)
+FSD_TEST_HDRS := $(wildcard tests/fsd/*.h) tests/host/check.h $(EXT2_HDRS)
 FSD_TEST_LIB := $(patsubst %.c,$(FSD_TEST_OBJ_DIR)/%.o,\
 	tests/fsd/fsdtest.c $(EXT2_HOST_SRCS))
 
