@@ -35,17 +35,24 @@ fake_clock(struct ext2_time *now)
 	*now = fake_now;
 }
 
+/* Mounts c->img (read-only as asked); a failure ends the test. */
 static inline void
-op_mount(struct ctx *c)
+op_mount_as(struct ctx *c, bool dev_ro, bool opt_ro)
 {
-	int r = ft_mount(&c->m, c->img, false, false);
+	int r = ft_mount(&c->m, c->img, dev_ro, opt_ro);
 
 	CHECK_EQ(r, 0);
 	c->fs = c->m.fs;
 	if (!c->fs) {
-		fprintf(stderr, "mount failed: %d\n", r);
+		fprintf(stderr, "mount of %s failed: %d\n", c->img, r);
 		exit(check_done("mount"));
 	}
+}
+
+static inline void
+op_mount(struct ctx *c)
+{
+	op_mount_as(c, false, false);
 }
 
 static inline void
