@@ -209,9 +209,9 @@ op_expect(struct ctx *c, uint32_t ino, uint64_t off, const void *want,
 	long r = ft_read(c->fs, ino, off, got, len);
 
 	CHECK_EQ(r, len);
-	if (r == (long)len && memcmp(got, want, len) != 0) {
-		fprintf(stderr, "read at %llu: not what was written\n",
-		    (unsigned long long)off);
+	if (r != (long)len || memcmp(got, want, len) != 0) {
+		fprintf(stderr, "read of %zu at %llu: %ld, not what was "
+		    "written\n", len, (unsigned long long)off, r);
 		CHECK(!"read back equal");
 	}
 	free(got);
