@@ -21,6 +21,7 @@ char ft_dir[FT_PATH];
 unsigned long ft_bad_copies;
 unsigned long ft_reports;
 bool ft_quiet;
+size_t ft_cache_bytes;
 
 static const char *const tools[] = { "mke2fs", "e2fsck", "debugfs",
 	"dumpe2fs" };
@@ -270,7 +271,8 @@ int
 ft_mount(struct ft_mount *m, const char *img, bool dev_ro, bool opt_ro)
 {
 	struct ext2_mount_opts opts = {
-		.read_only = opt_ro, .report = report,
+		.read_only = opt_ro, .cache_bytes = ft_cache_bytes,
+		.report = report,
 	};
 	int r = blkfile_open(&m->dev, img, dev_ro, &m->stats);
 

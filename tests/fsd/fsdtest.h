@@ -23,6 +23,8 @@ extern unsigned long ft_bad_copies;
 /* Lines ext2_mount's report function was given, and whether to print them. */
 extern unsigned long ft_reports;
 extern bool ft_quiet;
+/* ext2_mount_opts.cache_bytes for ft_mount (0: the default). */
+extern size_t ft_cache_bytes;
 
 /*
  * Exits 77 (skip) unless mke2fs, e2fsck, debugfs and dumpe2fs are
