@@ -78,6 +78,7 @@ struct ft_mount {
 /*
  * Opens img (read-only if dev_ro) and mounts it (with opts.read_only =
  * opt_ro). Returns ext2_mount's result; on failure the file is closed.
+ * The device's flush is counted but does not wait for the disk.
  */
 int ft_mount(struct ft_mount *m, const char *img, bool dev_ro, bool opt_ro);
 /* ext2_unmount and close; returns ext2_unmount's result. */
