@@ -135,6 +135,8 @@ case_clean(struct ctx *c)
 	struct ft_super sb;
 
 	CHECK_EQ(ft_sb_state(c->img) & STATE_VALID, 0);
+	CHECK_EQ(ft_dumpe2fs(c->img, &sb), 0);
+	CHECK(!sb.clean);
 	op_create(c, EXT2_ROOT_INO, "f", S_IFREG | 0644);
 	CHECK_EQ(ext2_sync(c->fs), 0);
 	CHECK_EQ(ft_sb_state(c->img) & STATE_VALID, 0);
