@@ -232,8 +232,12 @@ ft_read_file(const char *path, unsigned char **out, size_t *len)
 	struct stat st;
 	ssize_t n;
 
-	if (fd < 0 || fstat(fd, &st) < 0)
+	if (fd < 0)
 		return -errno;
+	if (fstat(fd, &st) < 0) {
+		close(fd);
+		return -EIO;
+	}
 	*out = malloc(st.st_size + 1);
 	n = pread(fd, *out, st.st_size, 0);
 	close(fd);

@@ -131,7 +131,7 @@ op_create(struct ctx *c, uint32_t dir, const char *name, uint32_t mode)
 	return ino;
 }
 
-/* name's inode in dir, or 0 (with the error in *err if not NULL). */
+/* name's inode in dir, or 0 if the lookup fails. */
 static inline uint32_t
 op_lookup(struct ctx *c, uint32_t dir, const char *name)
 {
@@ -142,6 +142,7 @@ op_lookup(struct ctx *c, uint32_t dir, const char *name)
 	return ino;
 }
 
+/* ext2_lookup's result for name in dir. */
 static inline int
 op_lookup_err(struct ctx *c, uint32_t dir, const char *name)
 {

@@ -37,9 +37,10 @@ static char where[256];
 /* Sessions that mounted read-write and so made their writes. */
 static unsigned written;
 
-/* The kinds of metadata, and how often each is aimed at (of 16). */
+/* The kinds of metadata, and how often each is aimed at (of 16; the
+ * rest of the time, anywhere in the image). */
 enum kind { SUPER, GROUPS, BITMAPS, INODES, TREE, KINDS };
-static const unsigned kind_weight[KINDS] = { 2, 2, 2, 6, 3 };	/* +1: anywhere */
+static const unsigned kind_weight[KINDS] = { 2, 2, 2, 6, 3 };
 
 struct region {
 	uint64_t off, len;

@@ -373,7 +373,8 @@ case_refuse(struct ctx *c)
 		uint32_t bits;
 		int result;
 	} bad[] = {
-		{ "extents (incompatible)", SB + SB_INCOMPAT, 4, 0x40, -EINVAL },
+		{ "extents (incompatible)", SB + SB_INCOMPAT, 4, 0x40,
+		  -EINVAL },
 		{ "unknown incompatible", SB + SB_INCOMPAT, 4, 1u << 30,
 		  -EINVAL },
 		{ "unknown read-only", SB + SB_RO_COMPAT, 4, 1u << 30, 0 },

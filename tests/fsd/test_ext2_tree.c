@@ -202,8 +202,8 @@ walk_dir(struct ext2_fs *fs, uint32_t dir, uint32_t parent, const char *host,
 			continue;
 		e = find(ents, n, he->d_name, &count);
 		if (count != 1) {
-			fprintf(stderr, "%s/%s: %d entries in the image\n", host,
-			    he->d_name, count);
+			fprintf(stderr, "%s/%s: %d entries in the image\n",
+			    host, he->d_name, count);
 			CHECK(count == 1);
 			continue;
 		}
