@@ -229,7 +229,8 @@ corrupt(struct fuzz *z, unsigned char *buf, const struct image *im)
 {
 	static const uint32_t values[] = { 0, 1, 2, 0x7fffffff, 0x80000000,
 		0xffffffff, 0xffff, 0x8000, 12, 255, 256, 1024, 4096 };
-	unsigned count = 1 + rnd(z, 6);
+	/* A few changes mostly; now and then a badly damaged image. */
+	unsigned count = rnd(z, 8) ? 1 + rnd(z, 6) : 20 + rnd(z, 40);
 
 	for (unsigned i = 0; i < count; i++) {
 		uint64_t at, len = im->len;
