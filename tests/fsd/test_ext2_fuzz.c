@@ -24,7 +24,7 @@
 #include <unistd.h>
 #include "check.h"
 
-#define ITERS 300		/* per image, by default */
+#define ITERS 500		/* per image, by default */
 #define WATCHDOG 10		/* seconds per iteration */
 #define VISITS 400		/* entries one walk looks at */
 #define DEPTH 8
