@@ -380,6 +380,8 @@ decide_read_only(struct ext2_fs *fs, const struct ext2_mount_opts *opts)
 			    "read-only", fs->ro_compat & ~RO_COMPAT_KNOWN);
 		fs->read_only = true;
 	}
+	if (fs->dev->read_only && !fs->read_only)
+		ext2_report(fs, "the device is read-only: mounting read-only");
 	if (fs->dev->read_only || (opts && opts->read_only))
 		fs->read_only = true;
 }
