@@ -40,6 +40,10 @@ sys_mmap(uint64_t addr, size_t len, int prot, int flags, int fd, int64_t off)
 			return -EACCES;
 		if (type == MAP_SHARED && (prot & PROT_WRITE) && (f->flags & O_ACCMODE) != O_RDWR)
 			return -EACCES;
+		/* A server's files map copies: stores could not reach the file. */
+		if (type == MAP_SHARED && (prot & PROT_WRITE) &&
+		    f->inode->iops->map_prepare)
+			return -ENODEV;
 		file = f->inode;
 	} else if (type == MAP_SHARED) {
 		/* Shared anonymous memory is a nameless tmpfs file. */

@@ -292,6 +292,10 @@ vm_protect(struct vm *vm, vaddr_t addr, size_t len, unsigned prot)
 		struct region *r = vm_find(vm, va);
 		if (!r)
 			return -ENOMEM;
+		/* A server's files map copies (sys_mmap): no shared stores. */
+		if ((prot & PROT_WRITE) && (r->flags & MAP_SHARED) && r->file &&
+		    r->file->iops && r->file->iops->map_prepare)
+			return -EACCES;
 		va = r->end;
 	}
 	if (isolate(vm, addr, end) < 0)
