@@ -3,14 +3,14 @@
 #        disk: once with 1 KiB blocks, once with 4 KiB.
 # Does:  runs /test/bin/fsyncer /data (progs/fsyncer.c): it writes files
 #        one after another, fsyncs each and its directory, prints "synced N
-#        SIZE", and rewrites other files without syncing in between. Once
-#        the host has read "synced 12" (then "synced 30"), it kills QEMU
-#        with SIGKILL while the writes go on.
+#        SIZE", and rewrites other files without syncing in between. A
+#        little after the host has read "synced 12" (then "synced 30"), it
+#        kills QEMU with SIGKILL while the writes go on.
 # Expects: the image says "not clean" (fsd marked it in use); e2fsck -fy
 #        repairs what it must (status 0 or 1; what it said is printed),
 #        after which e2fsck -fn finds nothing; every file reported synced
 #        has its exact bytes (debugfs cat).
-import os, select, signal, subprocess, sys, time
+import os, re, select, signal, subprocess, sys, time
 sys.dont_write_bytecode = True	# no __pycache__ in the tree
 sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
 from lib import ROOT, fail, passed, petrel_args
@@ -46,40 +46,46 @@ def children(pid):
 	return found
 
 
-def run_and_kill(image, after):
-	"""Runs fsyncer; SIGKILLs QEMU once "synced AFTER" has come. Returns
-	{n: size} of every file reported synced."""
+def run_and_kill(image, after, delay):
+	"""Runs fsyncer; SIGKILLs QEMU delay seconds after "synced AFTER" has
+	come (in the middle of later files). Returns {n: size} of every file
+	reported synced."""
 	argv = petrel_args(test_image=True, extra=[
 		"--net", "none", "--disk", image]) + ["--", "/test/bin/fsyncer", "/data"]
 	print("$ " + " ".join(argv[1:]), flush=True)
 	proc = subprocess.Popen(argv, cwd=ROOT, stdin=subprocess.DEVNULL,
-				stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+				stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 	output = b""
-	killed = False
+	seen, killed = None, False
 	deadline = time.monotonic() + WAIT
 	while True:
 		if time.monotonic() > deadline:
 			proc.kill()
 			fail("no \"synced %d\" within %ds" % (after, WAIT))
-		if select.select([proc.stdout], [], [], 0.5)[0]:
+		if select.select([proc.stdout], [], [], 0.01)[0]:
 			data = os.read(proc.stdout.fileno(), 65536)
 			if not data:
 				break
 			output += data
-		if not killed and b"synced %d " % after in output:
+		if not seen and re.search(rb"^synced %d \d+\n" % after, output,
+					  re.M):
+			seen = time.monotonic()
+		if not killed and seen and time.monotonic() >= seen + delay:
 			qemu = children(proc.pid)
 			if len(qemu) != 1:
 				fail("petrel's children are %s, not one QEMU" % qemu)
 			os.kill(qemu[0], signal.SIGKILL)
-			print("[QEMU %d killed after \"synced %d\"]" % (qemu[0], after))
+			print("[QEMU %d killed %gs after \"synced %d\"]"
+			      % (qemu[0], delay, after))
 			killed = True
-	proc.wait()
+	errors = proc.communicate()[1].decode(errors="replace")
 	text = output.decode(errors="replace")
-	print(text, flush=True)
+	print(text + "[stderr] " + errors, flush=True)
 	if not killed:
 		fail("the guest ended before it was killed (status %d)" % proc.returncode)
 	synced = {}
-	for line in text.splitlines():
+	# Only whole lines: the last one may have been cut by the kill.
+	for line in text.split("\n")[:-1]:
 		words = line.split()
 		if len(words) == 3 and words[0] == "synced":
 			synced[int(words[1])] = int(words[2])
@@ -89,10 +95,10 @@ def run_and_kill(image, after):
 need_e2fsprogs()
 repairs = []
 with scratch("fsd-crash") as tmp:
-	for block, after in ((1024, 12), (4096, 30)):
+	for block, after, delay in ((1024, 12, 0.13), (4096, 30, 0.05)):
 		image = os.path.join(tmp, "disk%d.img" % block)
 		mkfs(image, "64M", block)
-		synced = run_and_kill(image, after)
+		synced = run_and_kill(image, after, delay)
 		if len(synced) <= after:
 			fail("only %d files reported synced" % len(synced))
 		state = superblock(image).get("Filesystem state")
