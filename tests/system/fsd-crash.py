@@ -15,7 +15,7 @@ sys.dont_write_bytecode = True	# no __pycache__ in the tree
 sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
 from lib import ROOT, fail, passed, petrel_args
 from fsdlib import (debugfs_cat, e2fsck_clean, e2fsck_repair, mkfs,
-		    need_e2fsprogs, scratch, superblock)
+		    need_e2fsprogs, scratch, summarize_repairs, superblock)
 
 WAIT = 60
 
@@ -107,7 +107,7 @@ with scratch("fsd-crash") as tmp:
 			     "mark it in use")
 		said = e2fsck_repair(image)
 		repairs.append("%d-byte blocks, killed after %d files: %s" % (
-			block, len(synced), "; ".join(said) or "nothing to repair"))
+			block, len(synced), summarize_repairs(said)))
 		e2fsck_clean(image, "after e2fsck -fy")
 		for n, size in sorted(synced.items()):
 			data = debugfs_cat(image, "/f%04d" % n)

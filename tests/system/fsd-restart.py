@@ -16,7 +16,8 @@ sys.dont_write_bytecode = True	# no __pycache__ in the tree
 sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
 from lib import expect_lines, expect_status, fail, passed
 from fsdlib import (boot_disk, debugfs_cat, e2fsck_clean, e2fsck_repair,
-		    guest_sums, mkfs, need_e2fsprogs, scratch, sha256, tagged)
+		    guest_sums, mkfs, need_e2fsprogs, scratch, sha256,
+		    summarize_repairs, tagged)
 
 SCRIPT = """D=/data
 dd if=/dev/urandom of=$D/kept bs=1k count=300 2>/dev/null
@@ -66,6 +67,5 @@ with scratch("fsd-restart") as tmp:
 			     "%d bytes of another sha256" % (path, len(data)))
 	if debugfs_cat(image, "/fresh") != b"fresh\n":
 		fail("/fresh, written after the restart, is not on the disk")
-print("e2fsck -fy after fsd was killed: %s"
-      % ("; ".join(said) or "nothing to repair"))
+print("e2fsck -fy after fsd was killed: %s" % summarize_repairs(said))
 passed()

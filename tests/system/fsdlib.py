@@ -98,6 +98,40 @@ def e2fsck_repair(image):
 	return [l for l in out.splitlines() if l and not E2FSCK_QUIET.match(l)]
 
 
+REPAIR_KINDS = (
+	("Unattached inode", "unattached inodes put in lost+found"),
+	("Multiply-claimed block(s) in inode", "inodes sharing blocks"),
+	("has illegal block(s)", "inodes with illegal blocks"),
+	("i_blocks is", "wrong i_blocks"),
+	("has deleted/unused inode", "entries of unused inodes"),
+	("Block bitmap differences", "block bitmap differences"),
+	("Inode bitmap differences", "inode bitmap differences"),
+	("count wrong", "wrong free counts"),
+)
+
+
+def summarize_repairs(said):
+	"""What e2fsck_repair returned, as one line: a count of each kind of
+	repair, and any other line it printed."""
+	counts = {}
+	other = []
+	for line in said:
+		kind = next((k for k in REPAIR_KINDS if k[0] in line), None)
+		if kind:
+			counts[kind[1]] = counts.get(kind[1], 0) + 1
+		elif not (line.startswith(("Fix?", "Clear", "Connect", "Pass 1",
+					  "Clone", "\t", "Salvage", "Relocate",
+					  "Running additional", "Illegal block",
+					  "Too many illegal", "Restarting",
+					  "File ", "  has ", "(There are",
+					  "Multiply-claimed blocks already"))
+			  or "ref count is 2, should be 1" in line
+			  or "FILE SYSTEM WAS MODIFIED" in line):
+			other.append(line)
+	parts = ["%d %s" % (n, kind) for kind, n in counts.items()]
+	return ", ".join(parts + other[:3]) or "nothing to repair"
+
+
 # ---- dumpe2fs and debugfs ----------------------------------------------------
 
 def superblock(image):
