@@ -29,7 +29,7 @@ RUN_TIMEOUT = 240
 # A Linux boot that prints this under TCG never reaches user space
 # (docs/performance.md §1); it is killed at once and booted again.
 LINUX_TSC_HANG = b"Marking TSC unstable"
-BOOT_ATTEMPTS = 8
+BOOT_ATTEMPTS = 20
 
 LINE = re.compile(rb"^fsbench (\w+) (\S+)\r?$", re.M)
 DONE = re.compile(rb"^fsbench done\r?$", re.M)
