@@ -196,6 +196,13 @@ arch_timer_calibrate(void)
 		}
 	}
 	tsc_ns_mult = (1000000ull << 32) / tsc_khz;
+	/*
+	 * The PIT fallback (an early calibration that ran out, on a slow
+	 * boot) masked the timer to count with it: set the timer's mode
+	 * again, and have the scheduler arm it anew with the real rates.
+	 */
+	timer_cpu_init();
+	sched_timer_fired();
 	pr_info("clock: TSC at %lu kHz, %s timer\n", tsc_khz,
 		tsc_deadline ? "TSC-deadline" : "local APIC one-shot");
 }

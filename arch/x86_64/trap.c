@@ -171,14 +171,16 @@ trap_handler(struct trapframe *tf)
 	if (v == 14) {
 		uint64_t addr = read_cr2();
 		bool write = tf->error & 2, exec = tf->error & 16;
-		if (addr < USER_TOP &&
-		    trap_page_fault(tf, addr, write, exec) == 0)
+		int e = addr < USER_TOP ?
+			trap_page_fault(tf, addr, write, exec) : -EFAULT;
+		if (e == 0)
 			goto out;
 		if (!trap_from_user(tf) && usercopy_fault(tf))
 			goto out;
 		if (!trap_from_user(tf))
 			kernel_fault(tf);
-		trap_user_fault(tf, SIGSEGV, addr);
+		/* -EIO: a file mapping past the end of its file. */
+		trap_user_fault(tf, e == -EIO ? SIGBUS : SIGSEGV, addr);
 		goto out;
 	}
 	if (v < 32) {

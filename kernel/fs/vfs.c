@@ -367,6 +367,53 @@ may_open(struct proc *p, struct inode *ino, unsigned flags)
 	return vfs_permission(p, ino, mask);
 }
 
+/*
+ * What O_CREAT finds at *last in *dir: a new reference, or an error
+ * (-ENOENT: make it there). A symlink in the final place is followed
+ * unless O_EXCL or O_NOFOLLOW, and a dangling one moves *dir and *last to
+ * where it points, as Linux creates a dangling link's target; *target
+ * then holds the link text *last points into (the caller frees it). On an
+ * error that leaves no place to create, *dir is put and set to NULL.
+ */
+static struct inode *
+create_point(struct proc *p, struct inode **dir, const char **last,
+	     size_t *len, unsigned flags, char **target)
+{
+	int depth = 0;
+	for (;;) {
+		struct inode *ino = step(p, *dir, *last, *len);
+		if (IS_ERR(ino) || !S_ISLNK(ino->mode) ||
+		    (flags & (O_EXCL | O_NOFOLLOW)))
+			return ino;
+		long n = -ELOOP;
+		if (++depth <= SYMLINK_DEPTH_MAX) {
+			if (!*target)
+				*target = kmalloc(PATH_MAX_K);
+			n = !*target ? -ENOMEM :
+			    ino->iops->readlink(ino, *target, PATH_MAX_K - 1);
+		}
+		inode_put(ino);
+		if (n == 0)
+			n = -ENOENT;
+		struct inode *next = ERR_PTR(n);
+		if (n > 0) {
+			(*target)[n] = 0;
+			struct inode *base = (*target)[0] == '/' ? p->root : *dir;
+			inode_get(base);
+			next = walk(p, base, *target, true, &depth, last, len);
+		}
+		inode_put(*dir);
+		*dir = IS_ERR(next) ? NULL : next;
+		if (!*dir)
+			return next;
+		if ((*last)[*len] == '/') {	/* a link to "name/" */
+			inode_put(*dir);
+			*dir = NULL;
+			return ERR_PTR(-EISDIR);
+		}
+	}
+}
+
 struct file *
 vfs_open(struct proc *p, int dirfd, const char *path, unsigned flags, unsigned mode)
 {
@@ -379,12 +426,15 @@ vfs_open(struct proc *p, int dirfd, const char *path, unsigned flags, unsigned m
 		struct inode *dir = vfs_lookup_parent(p, dirfd, path, &last, &len);
 		if (IS_ERR(dir))
 			return (struct file *)dir;
-		ino = step(p, dir, last, len);
-		if (!IS_ERR(ino) && S_ISLNK(ino->mode) && !(flags & (O_EXCL | O_NOFOLLOW))) {
-			int depth = 0;
-			struct inode *t = follow_link(p, dir, ino, &depth);
-			inode_put(ino);
-			ino = t;
+		if (last[len] == '/') {	/* "name/": O_CREAT makes no directory */
+			inode_put(dir);
+			return ERR_PTR(-EISDIR);
+		}
+		char *target = NULL;
+		ino = create_point(p, &dir, &last, &len, flags, &target);
+		if (!dir) {
+			kfree(target);
+			return (struct file *)ino;
 		}
 		if (IS_ERR(ino) && PTR_ERR(ino) == -ENOENT) {
 			if (vfs_permission(p, dir, 2) < 0) {
@@ -397,6 +447,8 @@ vfs_open(struct proc *p, int dirfd, const char *path, unsigned flags, unsigned m
 			}
 			int e = dir->iops->create(dir, last, len,
 						  S_IFREG | (mode & 07777 & ~p->umask), &ino);
+			kfree(target);
+			target = NULL;
 			if (e < 0) {
 				inode_put(dir);
 				return ERR_PTR(e);
@@ -410,6 +462,7 @@ vfs_open(struct proc *p, int dirfd, const char *path, unsigned flags, unsigned m
 			return ERR_PTR(-EEXIST);
 		}
 		inode_put(dir);
+		kfree(target);
 		if (IS_ERR(ino))
 			return (struct file *)ino;
 	} else {

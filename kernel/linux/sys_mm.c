@@ -56,8 +56,9 @@ sys_mmap(uint64_t addr, size_t len, int prot, int flags, int fd, int64_t off)
 	}
 	if (file && type == MAP_SHARED)
 		bytes = ALIGN_UP(len, PAGE_SIZE);
+	unsigned eof = file && !(flags & MAP_ANONYMOUS) ? VM_MAP_EOF_SIGBUS : 0;
 	long r = vm_map(p->vm, addr, len, (unsigned)prot,
-			(unsigned)(type | (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE | MAP_GROWSDOWN))),
+			(unsigned)(type | eof | (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE | MAP_GROWSDOWN))),
 			file, (uint64_t)off, bytes);
 	if (file && (flags & MAP_ANONYMOUS))
 		inode_put(file);

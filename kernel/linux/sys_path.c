@@ -168,10 +168,12 @@ long
 sys_faccessat2(int dirfd, uaddr_t path, int mode, int flags)
 {
 	struct proc *p = current()->proc;
+	if (mode & ~7)
+		return -EINVAL;
 	struct inode *ino = lookup_at(dirfd, path, flags);
 	if (IS_ERR(ino))
 		return PTR_ERR(ino);
-	int e = mode ? vfs_permission(p, ino, mode & 7) : 0;
+	int e = mode ? vfs_permission(p, ino, mode) : 0;
 	inode_put(ino);
 	return e;
 }
@@ -218,6 +220,51 @@ is_dot(const char *name, size_t len)
 	return (len == 1 && name[0] == '.') || (len == 2 && name[0] == '.' && name[1] == '.');
 }
 
+/*
+ * True if the final name (from vfs_lookup_parent) had a slash after it,
+ * "name/": Linux then wants it to be a directory.
+ */
+static bool
+slash_after(const char *name, size_t len)
+{
+	return name[len] == '/';
+}
+
+/*
+ * What a call that makes a non-directory (symlink, link, mknod) returns
+ * for "name/": -EEXIST if the name is taken, else -ENOENT, as Linux does.
+ */
+static long
+slash_create_error(struct inode *dir, const char *name, size_t len)
+{
+	if (is_dot(name, len))
+		return -EEXIST;
+	struct inode *old = dir->iops->lookup(dir, name, len);
+	if (IS_ERR(old))
+		return PTR_ERR(old);
+	inode_put(old);
+	return -EEXIST;
+}
+
+/*
+ * In a sticky directory (S_ISVTX) only root, the directory's owner and
+ * the file's may remove or replace a name: -EPERM for anyone else. A
+ * missing name passes; the call itself reports it.
+ */
+static long
+sticky_check(struct inode *dir, const char *name, size_t len)
+{
+	struct proc *p = current()->proc;
+	if (!(dir->mode & S_ISVTX) || p->euid == 0 || p->euid == dir->uid)
+		return 0;
+	struct inode *x = dir->iops->lookup(dir, name, len);
+	if (IS_ERR(x))
+		return 0;
+	long r = x->uid == p->euid ? 0 : -EPERM;
+	inode_put(x);
+	return r;
+}
+
 static long
 do_mkdir(struct inode *dir, const char *name, size_t len, void *arg)
 {
@@ -262,6 +309,8 @@ do_mknod(struct inode *dir, const char *name, size_t len, void *arg)
 	struct inode *ino;
 	if ((mode & S_IFMT) == 0)
 		mode |= S_IFREG;
+	if (slash_after(name, len))
+		return slash_create_error(dir, name, len);
 	if (!S_ISREG(mode) && (mode & S_IFMT) != S_IFIFO)
 		return -EPERM;	/* device nodes come only from devfs */
 	struct inode *old = dir->iops->lookup(dir, name, len);
@@ -298,6 +347,18 @@ do_unlink(struct inode *dir, const char *name, size_t len, void *arg)
 		return -ENOTEMPTY;
 	if (!dir->iops->unlink)
 		return -EROFS;
+	if (!rmdir && slash_after(name, len)) {
+		/* "name/" must be a directory, which unlink refuses. */
+		struct inode *victim = dir->iops->lookup(dir, name, len);
+		if (IS_ERR(victim))
+			return PTR_ERR(victim);
+		long r = S_ISDIR(victim->mode) ? -EISDIR : -ENOTDIR;
+		inode_put(victim);
+		return r;
+	}
+	long r = sticky_check(dir, name, len);
+	if (r < 0)
+		return r;
 	return dir->iops->unlink(dir, name, len, rmdir);
 }
 
@@ -329,6 +390,8 @@ do_symlink(struct inode *dir, const char *name, size_t len, void *arg)
 		inode_put(old);
 		return -EEXIST;
 	}
+	if (slash_after(name, len))
+		return -ENOENT;
 	if (!dir->iops->symlink)
 		return -EROFS;
 	return dir->iops->symlink(dir, name, len, arg);
@@ -381,6 +444,8 @@ static long
 do_link(struct inode *dir, const char *name, size_t len, void *arg)
 {
 	struct link_arg *a = arg;
+	if (slash_after(name, len))
+		return slash_create_error(dir, name, len);
 	if (!dir->iops->link)
 		return -EPERM;
 	return dir->iops->link(dir, name, len, a->target);
@@ -433,9 +498,22 @@ sys_renameat2(int odirfd, uaddr_t uold, int ndirfd, uaddr_t unew, unsigned flags
 		r = -EXDEV;
 	else if (!od->iops->rename)
 		r = -EROFS;
+	else if ((r = vfs_permission(p, od, 3)) < 0 ||
+		 (r = vfs_permission(p, nd, 3)) < 0)
+		;
+	else if ((r = sticky_check(od, on, ol)) < 0 ||
+		 (r = sticky_check(nd, nn, nl)) < 0)
+		;
 	else {
 		r = 0;
-		if (flags & RENAME_NOREPLACE) {
+		if (slash_after(on, ol) || slash_after(nn, nl)) {
+			/* "name/" on either side: only a directory moves. */
+			struct inode *x = od->iops->lookup(od, on, ol);
+			r = IS_ERR(x) ? PTR_ERR(x) : S_ISDIR(x->mode) ? 0 : -ENOTDIR;
+			if (!IS_ERR(x))
+				inode_put(x);
+		}
+		if (!r && (flags & RENAME_NOREPLACE)) {
 			struct inode *x = nd->iops->lookup(nd, nn, nl);
 			if (!IS_ERR(x)) {
 				inode_put(x);
@@ -512,6 +590,13 @@ chown_inode(struct inode *ino, unsigned uid, unsigned gid)
 		a.mask |= IATTR_UID;
 	if (gid != (unsigned)-1)
 		a.mask |= IATTR_GID;
+	/* As Linux: chown of a non-directory clears set-user-ID, and
+	   set-group-ID where it means one (with group execute). */
+	unsigned kill = S_ISUID | ((ino->mode & S_IXGRP) ? S_ISGID : 0);
+	if (!S_ISDIR(ino->mode) && (ino->mode & kill)) {
+		a.mask |= IATTR_MODE;
+		a.mode = ino->mode & 07777 & ~kill;
+	}
 	return vfs_setattr(ino, &a);
 }
 
@@ -574,7 +659,19 @@ set_times(struct inode *ino, const struct timespec_k *ts)
 			a.mask |= IATTR_MTIME;
 		}
 	}
-	return a.mask ? vfs_setattr(ino, &a) : 0;
+	if (!a.mask)
+		return 0;
+	/* Now for both: the owner or a writer. Anything else: the owner. */
+	struct proc *p = current()->proc;
+	bool both_now = !ts || (ts[0].tv_nsec == UTIME_NOW &&
+				ts[1].tv_nsec == UTIME_NOW);
+	if (p->euid != 0 && p->euid != ino->uid) {
+		if (!both_now)
+			return -EPERM;
+		if (vfs_permission(p, ino, 2) < 0)
+			return -EACCES;
+	}
+	return vfs_setattr(ino, &a);
 }
 
 static long
@@ -714,6 +811,8 @@ long
 sys_getcwd(uaddr_t buf, size_t size)
 {
 	struct proc *p = current()->proc;
+	if (S_ISDIR(p->cwd->mode) && p->cwd->nlink == 0)
+		return -ENOENT;	/* removed: it has no path, as on Linux */
 	char *k = kmalloc(PATH_MAX_K);
 	if (!k)
 		return -ENOMEM;

@@ -123,6 +123,8 @@ trap_user_fault(struct trapframe *tf, int sig, uint64_t addr)
 	t->sig_fault_code = 1;	/* SEGV_MAPERR: nothing mapped there */
 	if (sig == SIGSEGV && t->proc->vm && vm_find(t->proc->vm, addr))
 		t->sig_fault_code = 2;	/* SEGV_ACCERR: mapped, not allowed */
+	if (sig == SIGBUS)
+		t->sig_fault_code = 2;	/* BUS_ADRERR: past the end of a file */
 	t->sig_forced |= SIGBIT(sig);
 	signal_send_thread(t, sig);
 }

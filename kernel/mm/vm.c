@@ -252,7 +252,8 @@ vm_map(struct vm *vm, vaddr_t addr, size_t len, unsigned prot, unsigned flags,
 	r->start = addr;
 	r->end = addr + size;
 	r->prot = prot;
-	r->flags = flags & (MAP_SHARED | MAP_PRIVATE | MAP_GROWSDOWN);
+	r->flags = flags & (MAP_SHARED | MAP_PRIVATE | MAP_GROWSDOWN |
+			    VM_MAP_EOF_SIGBUS);
 	r->file = file;
 	r->file_off = off;
 	r->file_bytes = file ? file_bytes : 0;
@@ -382,6 +383,9 @@ vm_fault(struct vm *vm, vaddr_t va, bool write, bool exec)
 	}
 
 	paddr_t pa;
+	if (r->file && (r->flags & VM_MAP_EOF_SIGBUS) &&
+	    r->file_off + (page - r->start) >= ALIGN_UP(r->file->size, PAGE_SIZE))
+		return -EIO;	/* a whole page past the end of the file */
 	if (r->file) {
 		bool is_file_page;
 		pa = file_page(r, page, &is_file_page);

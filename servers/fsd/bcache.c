@@ -10,10 +10,11 @@
 
 #define CHUNK_MAX (4u << 20)	/* the most the device gives in one piece */
 #define CHUNKS_MAX 64
-#define STAGE_BYTES (512u << 10)	/* where scattered runs are merged */
+#define STAGE_BYTES (1u << 20)	/* where scattered runs are merged */
 #define REQ_MAX_BYTES (256u << 10)	/* the longest request made */
 #define IO_BATCH 64		/* requests in flight per batch */
-#define EVICT_BATCH 256		/* dirty blocks written per eviction */
+#define EVICT_BYTES (1u << 20)	/* dirty data written per eviction */
+#define EVICT_BATCH 1024	/* and at most so many blocks */
 #define NO_BLOCK UINT64_MAX
 
 struct io_req {
@@ -285,13 +286,13 @@ finish_batch(struct bcache *c, struct bbuf **list, unsigned nio, bool write)
 		struct io_req *q = &c->req[r];
 		/* A device that failed without saying which: all did. */
 		int st = ret && !any ? ret : c->io[r].status;
+		if (st && !err)
+			err = st;
+		if (st && write && c->on_error)
+			c->on_error(c->ctx, list[q->first]->blk, q->count, st);
 		for (unsigned k = 0; k < q->count; k++) {
 			struct bbuf *b = list[q->first + k];
-			if (st && !err)
-				err = st;
 			if (write) {
-				if (st && c->on_error)
-					c->on_error(c->ctx, b->blk, st);
 				b->dirty = false;
 			} else if (st) {
 				b->valid = false;
@@ -324,10 +325,17 @@ run_io(struct bcache *c, struct bbuf **list, unsigned n, bool write)
 		while (i < n && nio < IO_BATCH) {
 			unsigned run = memory_run(c, list, i, n);
 			bool use_stage = false;
-			if (run == 1 && c->stage_bytes - staged >= 2 * c->bsize) {
-				run = staged_run(c, list, i, n,
-						 c->stage_bytes - staged);
-				use_stage = run > 1;
+			if (run == 1 && i + 1 < n &&
+			    list[i + 1]->blk == list[i]->blk + 1) {
+				/* Consecutive but apart in memory: merge them in
+				 * the stage, or first send what fills it. */
+				size_t room = c->stage_bytes - staged;
+				if (room < 2 * c->bsize && nio)
+					break;
+				if (room >= 2 * c->bsize) {
+					run = staged_run(c, list, i, n, room);
+					use_stage = true;
+				}
 			}
 			add_request(c, nio++, list, i, run, use_stage, staged,
 				    write);
@@ -346,9 +354,11 @@ run_io(struct bcache *c, struct bbuf **list, unsigned n, bool write)
 static void
 write_oldest(struct bcache *c)
 {
-	unsigned n = 0, seen = 0;
+	unsigned n = 0, seen = 0, max = EVICT_BYTES / c->bsize;
+	if (max > EVICT_BATCH)
+		max = EVICT_BATCH;
 	for (struct bbuf *b = c->lru.lru_next;
-	     b != &c->lru && n < EVICT_BATCH && seen < 4 * EVICT_BATCH;
+	     b != &c->lru && n < max && seen < 4 * max;
 	     b = b->lru_next, seen++)
 		if (b->dirty)
 			c->evict[n++] = b;

@@ -66,7 +66,11 @@ struct ext2_mount_opts {
  */
 int ext2_mount(struct ext2_fs **out, struct blkdev *dev,
 	       const struct ext2_mount_opts *opts);
-/* Writes everything back, marks the image clean, flushes; frees fs. */
+/*
+ * Writes everything back, marks the image clean (unless it was not clean
+ * when mounted or damage was found: as Linux, it stays marked for e2fsck),
+ * flushes; frees fs.
+ */
 int ext2_unmount(struct ext2_fs *fs);
 bool ext2_read_only(const struct ext2_fs *fs);
 /* Forces fs read-only from now on (after an I/O error, say). */

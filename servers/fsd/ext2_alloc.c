@@ -184,6 +184,19 @@ ext2_alloc_block(struct ext2_fs *fs, uint32_t goal, uint32_t *blk)
 	return -ENOSPC;
 }
 
+/* Whether blk (ext2_block_ok) is marked used; true if that is unknown. */
+bool
+ext2_block_in_use(struct ext2_fs *fs, uint32_t blk)
+{
+	uint32_t g = group_of_block(fs, blk);
+	struct bbuf *b;
+	if (bcache_get(fs->cache, fs->groups[g].block_bitmap, &b))
+		return true;
+	bool used = bit_test(b->data, blk - fs->groups[g].first_block);
+	bcache_put(fs->cache, b);
+	return used;
+}
+
 /* Returns blk to its group's free blocks. */
 void
 ext2_free_block(struct ext2_fs *fs, uint32_t blk)
@@ -252,20 +265,27 @@ take_inode_in(struct ext2_fs *fs, uint32_t g, bool is_dir, uint32_t *ino)
 }
 
 /*
- * A group for a new directory: its parent's, if that has at least the
- * average of free inodes and blocks and the parent is not the root; else
- * the group with the most free inodes among those with above-average
- * free blocks (Orlov's idea, simply).
+ * A group for a new directory, as Orlov's allocator chooses: one made at
+ * the top goes to the group with the most free inodes among those with
+ * above-average free blocks; a deeper one stays near its parent, in the
+ * first group from the parent's that is not much fuller than average.
  */
 static uint32_t
 dir_group(struct ext2_fs *fs, uint32_t parent_group, bool top)
 {
 	uint64_t avg_inodes = fs->free_inodes / fs->ngroups;
 	uint64_t avg_blocks = fs->free_blocks / fs->ngroups;
-	struct group *pg = &fs->groups[parent_group];
-	if (!top && pg->free_inodes >= avg_inodes && pg->free_inodes &&
-	    pg->free_blocks >= avg_blocks)
-		return parent_group;
+	if (!top) {
+		uint64_t min_inodes = avg_inodes - avg_inodes / 4;
+		uint64_t min_blocks = avg_blocks - avg_blocks / 4;
+		for (uint32_t k = 0; k < fs->ngroups; k++) {
+			uint32_t g = (parent_group + k) % fs->ngroups;
+			struct group *gr = &fs->groups[g];
+			if (gr->free_inodes && gr->free_inodes >= min_inodes &&
+			    gr->free_blocks >= min_blocks)
+				return g;
+		}
+	}
 	uint32_t best = parent_group, best_inodes = 0;
 	for (uint32_t g = 0; g < fs->ngroups; g++) {
 		struct group *gr = &fs->groups[g];

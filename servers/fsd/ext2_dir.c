@@ -58,8 +58,9 @@ dir_check(struct ext2_fs *fs, const struct inode *dp)
 			       ? -ENOENT
 			       : ext2_corrupt(fs, "directory %u has no links",
 					      dp->ino);
+	/* Directories have no holes: the size is bounded by the blocks. */
 	if (dp->size == 0 || dp->size % fs->block_size ||
-	    dp->size > UINT32_MAX)
+	    dp->size > UINT32_MAX || dp->size > (uint64_t)dp->blocks * 512)
 		return ext2_corrupt(fs, "directory %u has size %llu", dp->ino,
 				    (unsigned long long)dp->size);
 	return 0;
@@ -104,31 +105,40 @@ dir_block(struct ext2_fs *fs, struct inode *dp, uint64_t lblk, bool write,
 	if (!bcache_cached(fs->cache, pblk))
 		inode_readahead(fs, dp, lblk, DIR_READAHEAD);
 	if (bcache_get(fs->cache, pblk, out))
-		return ext2_corrupt(fs, "reading block %u failed", pblk);
+		return ext2_io_error(fs, "reading block %u failed", pblk);
 	return 0;
 }
 
 static bool
 entry_is(const uint8_t *blk, uint32_t off, const char *name, size_t len)
 {
-	return get32(blk, off + DE_INODE) && blk[off + DE_NAME_LEN] == len &&
+	/* The last byte first: names in a directory often share a prefix. */
+	return blk[off + DE_NAME_LEN] == len &&
+	       blk[off + DE_NAME + len - 1] == (uint8_t)name[len - 1] &&
+	       get32(blk, off + DE_INODE) &&
 	       memcmp(blk + off + DE_NAME, name, len) == 0;
 }
 
 /*
  * Finds name in dp: 0 with where it is in *pos, -ENOENT, or -EIO. With
  * slot (for an entry of that name to be added), also notes there the
- * first place with room for it (slot->off UINT32_MAX: none).
+ * first place with room for it (slot->off UINT32_MAX: none). A lookup
+ * starts at the block where the last one in dp succeeded (as Linux's
+ * ext2), so stat after readdir does not rescan a large directory.
  */
 static int
 dir_scan(struct ext2_fs *fs, struct inode *dp, const char *name, size_t len,
 	 struct dir_pos *pos, struct dir_pos *slot)
 {
 	uint32_t need = DE_LEN(len);
-	uint64_t nblocks = dp->size >> fs->log_block_size;
+	uint64_t nblocks = dp->size >> fs->log_block_size, start = 0;
+	struct dir_hint *hint = &fs->dir_hints[dp->ino % DIR_HINTS];
 	if (slot)
 		slot->off = UINT32_MAX;
-	for (uint64_t lblk = 0; lblk < nblocks; lblk++) {
+	else if (hint->ino == dp->ino && hint->lblk < nblocks)
+		start = hint->lblk;
+	for (uint64_t k = 0; k < nblocks; k++) {
+		uint64_t lblk = (start + k) % nblocks;
 		struct bbuf *b;
 		int err = dir_block(fs, dp, lblk, false, &b);
 		if (err)
@@ -146,6 +156,7 @@ dir_scan(struct ext2_fs *fs, struct inode *dp, const char *name, size_t len,
 					.ino = get32(b->data, off + DE_INODE),
 					.type = b->data[off + DE_TYPE],
 				};
+				*hint = (struct dir_hint){ dp->ino, (uint32_t)lblk };
 				bcache_put(fs->cache, b);
 				return 0;
 			}

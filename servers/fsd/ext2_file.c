@@ -57,7 +57,7 @@ ext2_read(struct ext2_fs *fs, uint32_t ino, uint64_t off, size_t len,
 				inode_readahead(fs, &ip, lblk, left);
 			}
 			if (bcache_get(fs->cache, pblk, &b)) {
-				err = ext2_corrupt(fs, "reading block %u failed",
+				err = ext2_io_error(fs, "reading block %u failed",
 						   pblk);
 				break;
 			}
@@ -87,7 +87,7 @@ write_block(struct ext2_fs *fs, struct inode *ip, uint64_t lblk, uint32_t in,
 		if (!err && fresh && n < fs->block_size)
 			memset(b->data, 0, fs->block_size);
 	} else if (bcache_get(fs->cache, pblk, &b)) {
-		err = ext2_corrupt(fs, "reading block %u failed", pblk);
+		err = ext2_io_error(fs, "reading block %u failed", pblk);
 	}
 	if (err)
 		return err;

@@ -2,13 +2,13 @@
  * ext2's inodes: decoding them from the inode tables (and writing them
  * back, field by field, so what this code does not know is kept), the
  * block map through direct, single, double and triple indirect blocks,
- * truncation, freeing, and the holds that keep an unlinked inode alive.
+ * truncation and freeing.
  */
 #include "ext2_int.h"
-#include <stdlib.h>
 
-#define READAHEAD_MIN 32	/* blocks read ahead on a miss, at least */
+#define READAHEAD_MIN_BYTES (128u << 10)	/* read ahead on a miss, at least */
 #define READAHEAD_MAX 1024
+#define ITABLE_READAHEAD 16	/* inode table blocks read on a miss */
 
 /* Where inode ino lies: its table block and the byte offset in it. */
 static int
@@ -82,16 +82,46 @@ decode(struct ext2_fs *fs, struct inode *ip, const uint8_t *raw)
 	ip->atime = time_get(raw, I_ATIME, I_ATIME_EXTRA, x >= 16);
 }
 
+/*
+ * On a miss in an inode table, reads the table's next blocks too: the
+ * inodes of a directory's files tend to lie together (stat after readdir).
+ */
+static void
+itable_readahead(struct ext2_fs *fs, uint32_t ino, uint32_t blk)
+{
+	uint64_t blocks[ITABLE_READAHEAD];
+	const struct group *gr = &fs->groups[ext2_group_of_ino(fs, ino)];
+	uint32_t end = gr->inode_table + fs->itable_blocks;
+	unsigned n = 0;
+	for (uint32_t b = blk; b < end && n < ITABLE_READAHEAD; b++)
+		blocks[n++] = b;
+	if (n > 1)
+		bcache_readahead(fs->cache, blocks, n);
+}
+
+/* The inode table block holding ino, pinned, and ino's offset in it. */
+static int
+itable_get(struct ext2_fs *fs, uint32_t ino, struct bbuf **b, uint32_t *off)
+{
+	uint32_t blk;
+	if (inode_where(fs, ino, &blk, off))
+		return -EINVAL;
+	if (!bcache_cached(fs->cache, blk))
+		itable_readahead(fs, ino, blk);
+	if (bcache_get(fs->cache, blk, b))
+		return ext2_io_error(fs, "reading inode %u failed", ino);
+	return 0;
+}
+
 /* Reads inode ino into ip: 0, -EINVAL for no such number, or -EIO. */
 int
 inode_load(struct ext2_fs *fs, uint32_t ino, struct inode *ip)
 {
-	uint32_t blk, off;
-	if (inode_where(fs, ino, &blk, &off))
-		return -EINVAL;
+	uint32_t off;
 	struct bbuf *b;
-	if (bcache_get(fs->cache, blk, &b))
-		return ext2_corrupt(fs, "reading inode %u failed", ino);
+	int err = itable_get(fs, ino, &b, &off);
+	if (err)
+		return err;
 	memset(ip, 0, sizeof(*ip));
 	ip->ino = ino;
 	decode(fs, ip, b->data + off);
@@ -134,12 +164,11 @@ encode(struct ext2_fs *fs, const struct inode *ip, uint8_t *raw)
 int
 inode_store(struct ext2_fs *fs, const struct inode *ip)
 {
-	uint32_t blk, off;
-	if (inode_where(fs, ip->ino, &blk, &off))
-		return -EINVAL;
+	uint32_t off;
 	struct bbuf *b;
-	if (bcache_get(fs->cache, blk, &b))
-		return ext2_corrupt(fs, "reading inode %u failed", ip->ino);
+	int err = itable_get(fs, ip->ino, &b, &off);
+	if (err)
+		return err;
 	encode(fs, ip, b->data + off);
 	bcache_dirty(fs->cache, b);
 	bcache_put(fs->cache, b);
@@ -154,12 +183,11 @@ int
 inode_init(struct ext2_fs *fs, struct inode *ip, uint32_t ino, uint32_t mode,
 	   uint32_t uid, uint32_t gid)
 {
-	uint32_t blk, off;
-	if (inode_where(fs, ino, &blk, &off))
-		return -EINVAL;
+	uint32_t off;
 	struct bbuf *b;
-	if (bcache_get(fs->cache, blk, &b))
-		return ext2_corrupt(fs, "reading inode %u failed", ino);
+	int err = itable_get(fs, ino, &b, &off);
+	if (err)
+		return err;
 	uint8_t *raw = b->data + off;
 	memset(raw, 0, fs->inode_size);
 	memset(ip, 0, sizeof(*ip));
@@ -344,7 +372,7 @@ inode_bmap(struct ext2_fs *fs, struct inode *ip, uint64_t lblk, bool create,
 	for (int i = 1; i <= depth; i++) {
 		struct bbuf *b;
 		if (bcache_get(fs->cache, blk, &b))
-			return ext2_corrupt(fs, "reading block %u failed", blk);
+			return ext2_io_error(fs, "reading block %u failed", blk);
 		uint32_t next = get32(b->data, off[i] * 4);
 		if (!next && create) {
 			if (!goal)
@@ -384,8 +412,9 @@ inode_readahead(struct ext2_fs *fs, struct inode *ip, uint64_t lblk,
 	uint64_t blocks[READAHEAD_MAX];
 	uint64_t end_blk = (ip->size + fs->block_size - 1) >> fs->log_block_size;
 	uint64_t max = bcache_nbufs(fs->cache) / 4;
-	if (count < READAHEAD_MIN)
-		count = READAHEAD_MIN;
+	uint64_t min = READAHEAD_MIN_BYTES >> fs->log_block_size;
+	if (count < min)
+		count = min;
 	if (count > READAHEAD_MAX)
 		count = READAHEAD_MAX;
 	if (count > max)
@@ -424,6 +453,14 @@ static void
 trunc_tree(struct ext2_fs *fs, struct inode *ip, uint32_t blk, int level,
 	   uint64_t base, uint64_t keep)
 {
+	/*
+	 * An indirect block already free is one a damaged map names twice:
+	 * going through it again could take a very long time.
+	 */
+	if (level > 0 && !ext2_block_in_use(fs, blk)) {
+		ext2_corrupt(fs, "inode %u names free block %u", ip->ino, blk);
+		return;
+	}
 	if (level > 0) {
 		uint64_t child_span = (uint64_t)1 << (fs->ptr_shift * (level - 1));
 		uint32_t first = 0;
@@ -431,7 +468,7 @@ trunc_tree(struct ext2_fs *fs, struct inode *ip, uint32_t blk, int level,
 			first = (uint32_t)((keep - base) / child_span);
 		struct bbuf *b;
 		if (bcache_get(fs->cache, blk, &b)) {
-			ext2_corrupt(fs, "reading block %u failed", blk);
+			ext2_io_error(fs, "reading block %u failed", blk);
 			return;
 		}
 		for (uint32_t i = first; i < fs->ptrs_per_block; i++) {
@@ -467,7 +504,7 @@ zero_tail(struct ext2_fs *fs, struct inode *ip, uint64_t size)
 		return err;
 	struct bbuf *b;
 	if (bcache_get(fs->cache, pblk, &b))
-		return ext2_corrupt(fs, "reading block %u failed", pblk);
+		return ext2_io_error(fs, "reading block %u failed", pblk);
 	memset(b->data + in_block, 0, fs->block_size - in_block);
 	bcache_dirty(fs->cache, b);
 	bcache_put(fs->cache, b);
@@ -522,7 +559,7 @@ release_xattr(struct ext2_fs *fs, struct inode *ip)
 		return;
 	struct bbuf *b;
 	if (bcache_get(fs->cache, blk, &b)) {
-		ext2_corrupt(fs, "reading block %u failed", blk);
+		ext2_io_error(fs, "reading block %u failed", blk);
 		return;
 	}
 	uint32_t refs = get32(b->data, 4);
@@ -566,75 +603,6 @@ inode_free(struct ext2_fs *fs, struct inode *ip)
 	ip->links = 0;
 	inode_store(fs, ip);
 	ext2_free_inode_bit(fs, ip->ino, MODE_IS(ip->mode, S_FDIR));
-}
-
-static struct hold **
-hold_slot(struct ext2_fs *fs, uint32_t ino)
-{
-	struct hold **pp = &fs->holds[ino % HOLD_BUCKETS];
-	while (*pp && (*pp)->ino != ino)
-		pp = &(*pp)->next;
-	return pp;
-}
-
-bool
-inode_held(struct ext2_fs *fs, uint32_t ino)
-{
-	return *hold_slot(fs, ino) != NULL;
-}
-
-void
-ext2_hold(struct ext2_fs *fs, uint32_t ino)
-{
-	struct hold **pp = hold_slot(fs, ino);
-	if (*pp) {
-		(*pp)->count++;
-		return;
-	}
-	struct hold *h = malloc(sizeof(*h));
-	if (!h) {
-		ext2_report(fs, "out of memory holding inode %u", ino);
-		return;
-	}
-	*h = (struct hold){ .ino = ino, .count = 1, .next = NULL };
-	*pp = h;
-}
-
-/* Frees ino if it has no links left (and fs may be changed). */
-static void
-free_if_unlinked(struct ext2_fs *fs, uint32_t ino)
-{
-	struct inode ip;
-	if (fs->read_only || inode_load(fs, ino, &ip) || ip.links ||
-	    ip.ino < fs->first_ino)
-		return;
-	inode_free(fs, &ip);
-}
-
-void
-ext2_release(struct ext2_fs *fs, uint32_t ino)
-{
-	struct hold **pp = hold_slot(fs, ino), *h = *pp;
-	if (!h || --h->count)
-		return;
-	*pp = h->next;
-	free(h);
-	free_if_unlinked(fs, ino);
-}
-
-/* At unmount: frees the held inodes whose last link went. */
-void
-inode_free_orphans(struct ext2_fs *fs)
-{
-	for (unsigned i = 0; i < HOLD_BUCKETS; i++) {
-		while (fs->holds[i]) {
-			struct hold *h = fs->holds[i];
-			fs->holds[i] = h->next;
-			uint32_t ino = h->ino;
-			free(h);
-			free_if_unlinked(fs, ino);
-		}
-	}
 }
 
 static uint32_t

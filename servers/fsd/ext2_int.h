@@ -69,7 +69,6 @@ put32(void *p, size_t off, uint32_t v)
 #define SB_FEATURE_INCOMPAT 96
 #define SB_FEATURE_RO_COMPAT 100
 #define SB_RESERVED_GDT 206
-#define SB_WANT_EXTRA_ISIZE 350
 
 #define EXT2_MAGIC 0xEF53
 #define EXT2_VALID_FS 1
@@ -156,8 +155,9 @@ struct bbuf {
 };
 
 struct bcache;
-/* Told of each block that could not be written back. */
-typedef void (*bcache_error_fn)(void *ctx, uint64_t blk, int err);
+/* Told of each run of blocks that could not be written back. */
+typedef void (*bcache_error_fn)(void *ctx, uint64_t blk, unsigned count,
+				int err);
 
 struct bcache *bcache_create(struct blkdev *dev, size_t bytes,
 			     bcache_error_fn on_error, void *ctx);
@@ -191,13 +191,23 @@ struct hold {
 
 #define HOLD_BUCKETS 64
 
+/* Where the last successful lookup in a directory found its name. */
+struct dir_hint {
+	uint32_t ino;
+	uint32_t lblk;
+};
+
+#define DIR_HINTS 64
+
 struct ext2_fs {
 	struct blkdev *dev;
 	struct bcache *cache;
 	void (*report)(void *ctx, const char *msg);
 	void *report_ctx;
+	unsigned reports;	/* made so far */
 	bool read_only;
 	bool corrupt;		/* something bad was found: not clean */
+	bool write_failed;	/* a write-back failed: read-only now */
 	bool sb_dirty, gd_dirty;
 	uint16_t mount_state;	/* s_state as found, restored at unmount */
 	uint8_t sb[SB_SIZE];	/* the primary superblock as last written */
@@ -220,6 +230,7 @@ struct ext2_fs {
 	uint64_t last_lblk;
 	uint32_t last_pblk;
 	struct hold *holds[HOLD_BUCKETS];
+	struct dir_hint dir_hints[DIR_HINTS];
 };
 
 /* An inode as the code works on it; inode_store writes it back. */
@@ -238,6 +249,8 @@ void ext2_report(struct ext2_fs *fs, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 int ext2_corrupt(struct ext2_fs *fs, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+int ext2_io_error(struct ext2_fs *fs, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 void ext2_now(struct ext2_time *t);
 int ext2_writable(struct ext2_fs *fs);
 void ext2_flush_meta(struct ext2_fs *fs);
@@ -245,6 +258,7 @@ void ext2_flush_meta(struct ext2_fs *fs);
 /* ext2_alloc.c */
 bool ext2_block_ok(const struct ext2_fs *fs, uint32_t blk);
 bool ext2_block_is_meta(const struct ext2_fs *fs, uint32_t blk);
+bool ext2_block_in_use(struct ext2_fs *fs, uint32_t blk);
 int ext2_alloc_block(struct ext2_fs *fs, uint32_t goal, uint32_t *blk);
 void ext2_free_block(struct ext2_fs *fs, uint32_t blk);
 int ext2_alloc_inode(struct ext2_fs *fs, uint32_t dir, bool is_dir,

@@ -213,7 +213,7 @@ ext2_readlink(struct ext2_fs *fs, uint32_t ino, char *buf, size_t size)
 	if (!pblk)
 		return ext2_corrupt(fs, "symlink %u has no block", ino);
 	if (bcache_get(fs->cache, pblk, &b))
-		return ext2_corrupt(fs, "reading block %u failed", pblk);
+		return ext2_io_error(fs, "reading block %u failed", pblk);
 	memcpy(buf, b->data, n);
 	bcache_put(fs->cache, b);
 	return (long)n;

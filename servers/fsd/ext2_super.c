@@ -12,6 +12,7 @@
 
 #define CACHE_DEFAULT (8u << 20)
 #define CACHE_MIN (512u << 10)
+#define REPORTS_MAX 100		/* per mount, so a wreck does not flood */
 
 static void
 clock_realtime(struct ext2_time *now)
@@ -36,8 +37,12 @@ static void
 vreport(struct ext2_fs *fs, const char *fmt, va_list ap)
 {
 	char line[256];
-	if (!fs->report)
+	if (!fs->report || fs->reports > REPORTS_MAX)
 		return;
+	if (fs->reports++ == REPORTS_MAX) {
+		fs->report(fs->report_ctx, "ext2: more problems, not reported");
+		return;
+	}
 	int n = snprintf(line, sizeof(line), "ext2: ");
 	vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
 	fs->report(fs->report_ctx, line);
@@ -68,6 +73,17 @@ ext2_corrupt(struct ext2_fs *fs, const char *fmt, ...)
 	return -EIO;
 }
 
+/* Reports a device error (not damage): returns -EIO for the caller. */
+int
+ext2_io_error(struct ext2_fs *fs, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vreport(fs, fmt, ap);
+	va_end(ap);
+	return -EIO;
+}
+
 /* 0 if fs may be changed, else -EROFS. */
 int
 ext2_writable(struct ext2_fs *fs)
@@ -88,12 +104,16 @@ ext2_set_read_only(struct ext2_fs *fs)
 }
 
 static void
-write_failed(void *ctx, uint64_t blk, int err)
+write_failed(void *ctx, uint64_t blk, unsigned count, int err)
 {
 	struct ext2_fs *fs = ctx;
-	ext2_report(fs, "writing block %llu failed (%d); read-only from now",
-		    (unsigned long long)blk, err);
+	ext2_report(fs, "writing blocks %llu-%llu failed (%d)",
+		    (unsigned long long)blk,
+		    (unsigned long long)(blk + count - 1), err);
+	if (!fs->read_only)
+		ext2_report(fs, "read-only from now on");
 	fs->read_only = true;
+	fs->write_failed = true;
 }
 
 static bool
@@ -360,6 +380,8 @@ decide_read_only(struct ext2_fs *fs, const struct ext2_mount_opts *opts)
 			    "read-only", fs->ro_compat & ~RO_COMPAT_KNOWN);
 		fs->read_only = true;
 	}
+	if (fs->dev->read_only && !fs->read_only)
+		ext2_report(fs, "the device is read-only: mounting read-only");
 	if (fs->dev->read_only || (opts && opts->read_only))
 		fs->read_only = true;
 }
@@ -432,7 +454,8 @@ fail:
 /*
  * Frees the inodes whose last link went while held, writes everything
  * back with the image marked clean (unless it was not clean at mount, or
- * damage was found), and flushes. fs is freed even on failure.
+ * damage was found), and flushes. fs is freed even on failure; -EIO if
+ * some write-back ever failed.
  */
 int
 ext2_unmount(struct ext2_fs *fs)
@@ -449,6 +472,8 @@ ext2_unmount(struct ext2_fs *fs)
 		fs->sb_dirty = true;
 		err = ext2_sync(fs);
 	}
+	if (fs->write_failed && !err)
+		err = -EIO;
 	release(fs);
 	return err;
 }
@@ -456,8 +481,13 @@ ext2_unmount(struct ext2_fs *fs)
 int
 ext2_statfs(struct ext2_fs *fs, struct ext2_statfs *st)
 {
+	/* As Linux's ext2 counts: what metadata takes is not in the total. */
+	uint64_t overhead = fs->first_data_block;
+	for (uint32_t g = 0; g < fs->ngroups; g++)
+		overhead += (group_has_super(fs, g) ? 1 + fs->gdt_blocks : 0) +
+			    2 + fs->itable_blocks;
 	st->block_size = fs->block_size;
-	st->blocks = fs->blocks_count;
+	st->blocks = fs->blocks_count > overhead ? fs->blocks_count - overhead : 0;
 	st->blocks_free = fs->free_blocks;
 	st->blocks_avail = fs->free_blocks > fs->r_blocks
 				   ? fs->free_blocks - fs->r_blocks : 0;

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define PATH_MAX_FS 4096
 #define DIRENT_BUF_MAX 65536
@@ -37,11 +38,23 @@ on_term(int sig)
 	sync_asked = 1;	/* write back; the unmount comes from the kernel */
 }
 
+/*
+ * What is wrong with a disk goes to the console as well as to fsd's log
+ * (init sends a service's stderr to /var/log/fsd.log): whoever sits at
+ * the machine must learn why /data is read-only or missing.
+ */
 static void
 report(void *ctx, const char *msg)
 {
-	(void)ctx;
-	fprintf(stderr, "fsd: %s\n", msg);
+	const struct fsd_options *opts = ctx;
+	static FILE *console;
+	fprintf(stderr, "fsd: %s: %s\n", opts->source, msg);
+	if (!console)
+		console = fopen("/dev/console", "w");
+	if (console) {
+		fprintf(console, "fsd: %s: %s\n", opts->source, msg);
+		fflush(console);
+	}
 }
 
 /* ---- The kernel's inodes ----------------------------------------------- */
@@ -378,6 +391,7 @@ struct dirent_fill {
 	char *buf;
 	size_t len, room;
 	uint64_t pos;
+	bool full;		/* an entry did not fit */
 };
 
 static int
@@ -386,8 +400,10 @@ emit_dirent(void *ctx, const char *name, size_t len, uint32_t ino,
 {
 	struct dirent_fill *d = ctx;
 	size_t reclen = (19 + len + 1 + 7) & ~(size_t)7;
-	if (d->len + reclen > d->room)
+	if (d->len + reclen > d->room) {
+		d->full = true;
 		return 1;
+	}
 	char *p = d->buf + d->len;
 	memset(p, 0, reclen);
 	uint64_t ino64 = ino;
@@ -417,7 +433,7 @@ op_readdir(struct server *s, const struct pt_recv *r, const struct pt_fs_msg *m,
 	uint64_t pos = m->off;
 	int e = ext2_readdir(s->fs, (uint32_t)m->ino, &pos, emit_dirent, &d);
 	long n = e < 0 ? e : (long)d.len;
-	if (e >= 0 && d.len == 0 && pos != m->off)
+	if (e >= 0 && d.len == 0 && d.full)
 		n = -EINVAL;	/* the next entry does not fit the buffer */
 	if (n > 0) {
 		long w = pt_msg_write(s->chan, r->token, 0, 0, d.buf, d.len);
@@ -501,17 +517,45 @@ serve_loop(struct server *s)
 	}
 }
 
+/*
+ * A disk that cannot be mounted: every call (the kernel's HELLO) gets the
+ * reason, and fsd then idles rather than end, so init does not restart it
+ * into the same refusal again and again.
+ */
+static void
+refuse(pt_handle_t chan, int error)
+{
+	struct pt_fs_msg m;
+	struct pt_recv r = { .msg = (uint64_t)(uintptr_t)&m, .msg_cap = sizeof(m) };
+	for (;;) {
+		long e = pt_channel_recv(chan, &r, -1);
+		if (e == -EINTR || (e < 0 && r.reply_token)) {
+			r.reply_token = 0;
+			continue;
+		}
+		if (e < 0)
+			break;	/* the kernel let go of the channel */
+		r.reply_token = r.token;
+		r.reply_status = error;
+	}
+	for (;;)
+		pause();
+}
+
 int
 fsd_serve(struct blkdev *dev, pt_handle_t chan, const struct fsd_options *opts)
 {
 	struct ext2_mount_opts mo = {
 		.read_only = opts->read_only, .report = report,
+		.report_ctx = (void *)opts,
 	};
 	struct server s = { .chan = chan, .opts = opts };
 	int e = ext2_mount(&s.fs, dev, &mo);
 	if (e < 0) {
-		fprintf(stderr, "fsd: %s: cannot mount: %s\n", opts->source,
-			strerror(-e));
+		char msg[96];
+		snprintf(msg, sizeof(msg), "cannot mount: %s", strerror(-e));
+		report((void *)opts, msg);
+		refuse(chan, e);
 		return 2;
 	}
 	if (opts->verbose)

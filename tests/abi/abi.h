@@ -219,6 +219,32 @@ abi_tmpname(char *buf, size_t size, const char *tag)
 	snprintf(buf, size, "/tmp/abi-%s-%d", tag, (int)getpid());
 }
 
+/*
+ * The root of the fresh file system a disk program (marked "abi: disk",
+ * tests/abi/check) runs on: /data in Petrel, an ext2 loop mount natively.
+ * Exits when the program was started without one.
+ */
+static inline const char *
+abi_disk_dir(void)
+{
+	const char *dir = getenv("ABI_DIR");
+
+	if (!dir || !*dir) {
+		printf("ABI_DIR is not set: run this through tests/abi/check\n");
+		exit(2);
+	}
+	return dir;
+}
+
+/* True if both sides' disks are ext2 (a loop mount was possible). */
+static inline int
+abi_disk_is_ext2(void)
+{
+	const char *v = getenv("ABI_DISK_EXT2");
+
+	return v && strcmp(v, "1") == 0;
+}
+
 /* Milliseconds on CLOCK_MONOTONIC. */
 static inline long long
 abi_now_ms(void)

@@ -53,6 +53,7 @@ struct service {
 	const char *device; /* device=CLASS: a device handle is passed on */
 	const char *serve;  /* serve=ROUTE: it serves the kernel's sockets */
 	const char *mount;  /* mount=PATH: a file server's tree goes there */
+	bool mounted;	    /* its tree is (or was once) at mount */
 	char *args[SERVICE_MAX_ARGS + 1]; /* argv storage for file entries */
 
 	pid_t pid; /* 0 when not running */

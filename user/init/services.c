@@ -266,6 +266,16 @@ service_exec(const struct service *svc)
 
 static void service_ended(struct service *svc, int status, int64_t now);
 
+/* True if init runs a one-shot command, whose console is its own. */
+static bool
+command_running(void)
+{
+	for (int i = 0; i < services_count; i++)
+		if (services[i].command)
+			return true;
+	return false;
+}
+
 static void
 service_start(struct service *svc, int64_t now)
 {
@@ -276,7 +286,11 @@ service_start(struct service *svc, int64_t now)
 	svc->restart_pending = false;
 	svc->started_ms = now;
 	if (svc->device && (device = device_find(svc->device)) < 0) {
-		say("%s: no %s device; not started", svc->name, svc->device);
+		/* A machine without the device is normal; a one-shot
+		   command's output must stay the command's alone. */
+		if (svc->command || !command_running())
+			say("%s: no %s device; not started", svc->name,
+			    svc->device);
 		if (svc->command)
 			oneshot_finish(1 << 8);
 		svc->given_up = true;
@@ -321,6 +335,8 @@ service_start(struct service *svc, int64_t now)
 		if (e < 0)
 			say("%s: cannot mount %s: %s", svc->name, svc->mount,
 			    strerror(-e));
+		else
+			svc->mounted = true;
 	}
 }
 
@@ -476,13 +492,13 @@ services_file_servers(void)
 	return n;
 }
 
-/* Unmounts every running file server's tree: each writes back and ends. */
+/* Unmounts every file server's tree: each server writes back and ends. */
 void
 services_unmount(void)
 {
 	for (int i = 0; i < services_count; i++) {
 		struct service *svc = &services[i];
-		if (svc->pid > 0 && svc->mount && umount2(svc->mount, 0) < 0)
+		if (svc->mounted && umount2(svc->mount, 0) < 0)
 			say("%s: cannot unmount %s: %s", svc->name, svc->mount,
 			    strerror(errno));
 	}

@@ -21,6 +21,8 @@
 #define S_ISFIFO(m) (((m) & S_IFMT) == S_IFIFO)
 #define S_ISUID 04000
 #define S_ISGID 02000
+#define S_ISVTX 01000
+#define S_IXGRP 00010
 
 struct timespec_k {
 	int64_t tv_sec;

@@ -9,7 +9,8 @@
 
 struct trapframe;
 
-/* A page fault at a user address: returns 0 once the page is mapped. */
+/* A page fault at a user address: returns 0 once the page is mapped,
+   -EIO past the end of a mapped file (SIGBUS), else an error (SIGSEGV). */
 int trap_page_fault(struct trapframe *tf, uint64_t addr, bool write, bool exec);
 /* A user-mode fault that the VM could not resolve: signal the thread. */
 void trap_user_fault(struct trapframe *tf, int sig, uint64_t addr);

@@ -25,6 +25,9 @@
 #define MAP_NORESERVE 0x4000
 #define MAP_POPULATE 0x8000
 #define MAP_FIXED_NOREPLACE 0x100000
+/* Not Linux's: a file mapping made by mmap(2), whose pages past the end
+   of the file fault with SIGBUS (exec's maps put the bss there). */
+#define VM_MAP_EOF_SIGBUS 0x80000000u
 
 #define VM_MMAP_BASE 0x00007f0000000000ul	/* mmap searches down from here */
 #define VM_STACK_TOP 0x00007ffffffff000ul
@@ -36,7 +39,8 @@ struct region {
 	struct list link;
 	vaddr_t start, end;		/* page aligned, end exclusive */
 	unsigned prot;			/* PROT_* */
-	unsigned flags;			/* MAP_SHARED or MAP_PRIVATE, MAP_GROWSDOWN */
+	unsigned flags;			/* MAP_SHARED or MAP_PRIVATE, MAP_GROWSDOWN,
+					   VM_MAP_EOF_SIGBUS */
 	struct inode *file;		/* NULL for anonymous memory */
 	uint64_t file_off;		/* file offset of `start` */
 	uint64_t file_bytes;		/* bytes of file data from `start`; rest zero */
