@@ -22,48 +22,16 @@ VERSION=$(cat "$LINUX_DIR/version")
 MODDIR=$LINUX_DIR/lib/modules/$VERSION
 MODULES="virtio_mmio virtio_net"
 
+. "$(dirname "$0")/linux-guest-lib.sh"
+
 STAGE=$(mktemp -d "${TMPDIR:-/tmp}/petrel-linux-net.XXXXXX")
 trap 'rm -rf "$STAGE"' EXIT
 umask 022
-mkdir -p "$STAGE/bin" "$STAGE/sbin" "$STAGE/usr/bin" "$STAGE/usr/sbin" \
-	"$STAGE/proc" "$STAGE/sys" "$STAGE/dev" "$STAGE/tmp" "$STAGE/etc" \
-	"$STAGE/bench" "$STAGE/lib/modules"
-
-cp "$BUSYBOX" "$STAGE/bin/busybox"
-"$BUSYBOX" --list-full | while read -r applet; do
-	case "$applet" in
-	bin/busybox) continue ;;
-	esac
-	mkdir -p "$STAGE/$(dirname "$applet")"
-	ln -s /bin/busybox "$STAGE/$applet"
-done
-
+stage_busybox "$STAGE" "$BUSYBOX"
 cp -R --remove-destination "$IMAGE_ROOT/." "$STAGE/"
 cp "$TCPBENCH" "$STAGE/bench/tcpbench"
-
-# Each module after its dependencies, in modules.dep's order (a module's
-# line lists what it needs, the last one first to load).
-order=""
-for m in $MODULES; do
-	line=$(grep "/$m\.ko[^:]*:" "$MODDIR/modules.dep") ||
-		{ echo "$0: $m: not in modules.dep" >&2; exit 1; }
-	deps=$(echo "${line#*:}" | tr ' ' '\n' | sed '/^$/d' | tac)
-	for f in $deps ${line%%:*}; do
-		case " $order " in
-		*" $f "*) ;;
-		*) order="$order $f" ;;
-		esac
-	done
-done
-: >"$STAGE/lib/modules/load-order"
-for f in $order; do
-	name=$(basename "$f")
-	case "$name" in
-	*.ko.xz) xz -dc "$MODDIR/$f" >"$STAGE/lib/modules/${name%.xz}" ;;
-	*) cp "$MODDIR/$f" "$STAGE/lib/modules/$name" ;;
-	esac
-	echo "${name%.xz}" >>"$STAGE/lib/modules/load-order"
-done
+# shellcheck disable=SC2086
+stage_modules "$STAGE" "$MODDIR" $MODULES
 
 # The servers are started with the arguments of Petrel's services file
 # (tools/mkinitramfs.sh), plus tcpbench as Petrel's bench run starts it.
@@ -95,7 +63,4 @@ done
 EOF
 chmod 0755 "$STAGE/init"
 
-mkdir -p "$(dirname "$OUT")"
-(cd "$STAGE" && find . -mindepth 1 -printf '%P\n' | LC_ALL=C sort |
-	cpio --quiet -o -H newc --owner=0:0 --reproducible) >"$OUT.tmp"
-mv "$OUT.tmp" "$OUT"
+write_cpio "$STAGE" "$OUT"

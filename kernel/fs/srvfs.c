@@ -3,7 +3,9 @@
  * with pt_mount. Each kernel inode mirrors one server inode, by number;
  * path walks ask the server one component at a time (LOOKUP) and keep the
  * attributes every reply carries, so stat and permission checks need no
- * call. The server is told when the kernel lets an inode go (FORGET), so
+ * call; the directories looked up last are kept, so walking through them
+ * again needs none either (this kernel is the server's only client, so
+ * only its own unlink and rename can make such a name stale). The server is told when the kernel lets an inode go (FORGET), so
  * it can free one whose last link went while it was open.
  *
  * Nothing a server says is trusted beyond its own files: lengths are
@@ -230,6 +232,50 @@ srv_release(struct inode *ino)
 	ino->priv = NULL;
 }
 
+/* ---- Directories looked up lately --------------------------------------------- */
+
+/* dir's child directory called name, if it is kept (no reference taken). */
+static struct inode *
+dir_cache_find(struct srvfs *fs, struct inode *dir, const char *name,
+	       size_t len)
+{
+	for (int i = 0; i < SRV_DIR_CACHE; i++) {
+		struct inode *d = fs->dir_cache[i];
+		struct srv_node *n = d ? srv_node(d) : NULL;
+		if (n && d->parent == dir && n->epoch == fs->epoch && n->name &&
+		    strlen(n->name) == len && memcmp(n->name, name, len) == 0)
+			return d;
+	}
+	return NULL;
+}
+
+static void
+dir_cache_add(struct srvfs *fs, struct inode *d)
+{
+	for (int i = 0; i < SRV_DIR_CACHE; i++)
+		if (fs->dir_cache[i] == d)
+			return;
+	unsigned i = fs->dir_next++ % SRV_DIR_CACHE;
+	struct inode *old = fs->dir_cache[i];
+	inode_get(d);
+	fs->dir_cache[i] = d;
+	inode_put(old);
+}
+
+/* Lets go of the kept directory called name in dir (NULL: of them all). */
+static void
+dir_cache_drop(struct srvfs *fs, struct inode *dir, const char *name,
+	       size_t len)
+{
+	for (int i = 0; i < SRV_DIR_CACHE; i++) {
+		struct inode *d = fs->dir_cache[i];
+		if (!d || (dir && d != dir_cache_find(fs, dir, name, len)))
+			continue;
+		fs->dir_cache[i] = NULL;
+		inode_put(d);
+	}
+}
+
 /* ---- Names -------------------------------------------------------------------- */
 
 static long
@@ -250,12 +296,22 @@ name_call(struct inode *dir, struct pt_fs_msg *m, struct pt_fs_reply *rep,
 static struct inode *
 srv_lookup(struct inode *dir, const char *name, size_t len)
 {
+	struct srvfs *fs = fs_of(dir);
+	struct inode *kept = alive(srv_node(dir)) ?
+			     dir_cache_find(fs, dir, name, len) : NULL;
+	if (kept) {
+		inode_get(kept);
+		return kept;
+	}
 	struct pt_fs_msg m = { .op = PT_FS_LOOKUP };
 	struct pt_fs_reply rep;
 	long r = name_call(dir, &m, &rep, name, len, NULL, 0);
 	if (r < 0)
 		return ERR_PTR(r);
-	return node_get(fs_of(dir), &rep.attr, dir, name, len);
+	struct inode *ino = node_get(fs, &rep.attr, dir, name, len);
+	if (!IS_ERR(ino) && S_ISDIR(ino->mode))
+		dir_cache_add(fs, ino);
+	return ino;
 }
 
 /* A new inode's owner: the caller, or a set-group-ID directory's group. */
@@ -332,6 +388,8 @@ srv_unlink(struct inode *dir, const char *name, size_t len, bool rmdir)
 	long r = name_call(dir, &m, &rep, name, len, NULL, 0);
 	if (r >= 0)
 		attr_update(fs_of(dir), &rep.attr);
+	if (r >= 0 && rmdir)
+		dir_cache_drop(fs_of(dir), dir, name, len);
 	return r < 0 ? (int)r : 0;
 }
 
@@ -347,6 +405,7 @@ srv_rename(struct inode *odir, const char *oname, size_t olen,
 	if (r < 0)
 		return (int)r;
 	struct srvfs *fs = fs_of(odir);
+	dir_cache_drop(fs, NULL, NULL, 0);	/* a directory may be replaced */
 	struct srv_node *moved = node_find(fs, rep.attr.ino);
 	if (moved) {
 		srv_attr_apply(moved->inode, &rep.attr);
@@ -484,6 +543,7 @@ srv_unmount(struct super *sb)
 	if (r < 0 && r != -EIO)
 		return (int)r;
 	/* Whatever the server said, the tree goes: its files fail now. */
+	dir_cache_drop(fs, NULL, NULL, 0);
 	vfs_unmount(fs->root);
 	kobj_put(fs->chan);
 	fs->chan = NULL;
@@ -537,6 +597,7 @@ reconnect(struct srvfs *fs, struct kobj *chan, const struct pt_fs_hello *h)
 	kobj_get(chan);
 	fs->chan = chan;
 	fs->epoch++;	/* every other inode of the old server fails now */
+	dir_cache_drop(fs, NULL, NULL, 0);
 	struct inode *root = fs->root;
 	struct srv_node *rn = srv_node(root);
 	rn->epoch = fs->epoch;

@@ -15,6 +15,9 @@
 struct kobj;
 struct chan_seg;
 
+/* Directories whose lookups need no call (srvfs.c, dir_cache_*). */
+#define SRV_DIR_CACHE 16
+
 /* One mounted file system: a server and the inodes it named. */
 struct srvfs {
 	struct super sb;
@@ -24,6 +27,10 @@ struct srvfs {
 	char source[48], type[16];
 	struct inode *root;
 	struct list nodes[64];		/* struct srv_node by server inode */
+	/* Recently looked-up directories, a reference each, found by
+	   (parent, name) without a LOOKUP; round robin from dir_next. */
+	struct inode *dir_cache[SRV_DIR_CACHE];
+	unsigned dir_next;
 };
 
 /* What the kernel keeps of one server inode (inode.priv). */
