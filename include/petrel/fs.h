@@ -20,7 +20,9 @@ enum pt_fs_op {
 	PT_FS_SETATTR,		/* mask, mode, uid, gid, off (size), times;
 				   reply: attr */
 	PT_FS_CREATE,		/* ino: dir; IN seg 0: name; mode (with its
-				   type), uid, gid, rdev; reply: attr, dir */
+				   type), uid, gid, rdev; reply: attr, dir.
+				   With OPEN, a name already there is no
+				   error: returns 0 and its attr (1: made) */
 	PT_FS_SYMLINK,		/* ino: dir; IN seg 0: name; IN seg 1: target;
 				   uid, gid; reply: attr, dir */
 	PT_FS_LINK,		/* ino: dir; IN seg 0: name; ino2: the inode;
@@ -49,6 +51,7 @@ enum pt_fs_op {
 #define PT_FS_APPEND 2			/* WRITE: at the end */
 #define PT_FS_DATASYNC 4		/* FSYNC: data only */
 #define PT_FS_NOREPLACE 8		/* RENAME */
+#define PT_FS_OPEN 16			/* CREATE: open(O_CREAT) without O_EXCL */
 
 /* SETATTR's mask: which fields to set; ctime becomes now with any. */
 #define PT_FS_SET_MODE 1		/* permission bits */

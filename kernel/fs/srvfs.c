@@ -343,6 +343,24 @@ srv_create(struct inode *dir, const char *name, size_t len, unsigned mode,
 }
 
 static int
+srv_create_open(struct inode *dir, const char *name, size_t len, unsigned mode,
+		struct inode **out)
+{
+	struct pt_fs_msg m = { .op = PT_FS_CREATE, .mode = mode,
+			       .flags = PT_FS_OPEN };
+	struct pt_fs_reply rep;
+	new_owner(dir, &m);
+	long r = name_call(dir, &m, &rep, name, len, NULL, 0);
+	if (r < 0)
+		return (int)r;
+	struct inode *ino = node_get(fs_of(dir), &rep.attr, dir, name, len);
+	if (IS_ERR(ino))
+		return (int)PTR_ERR(ino);
+	*out = ino;
+	return r > 0 ? 1 : 0;
+}
+
+static int
 srv_symlink(struct inode *dir, const char *name, size_t len, const char *target)
 {
 	struct pt_fs_msg m = { .op = PT_FS_SYMLINK, .mode = S_IFLNK | 0777 };
@@ -483,6 +501,7 @@ srv_getattr(struct inode *ino)
 static const struct inode_ops srv_iops = {
 	.lookup = srv_lookup,
 	.create = srv_create,
+	.create_open = srv_create_open,
 	.link = srv_link,
 	.unlink = srv_unlink,
 	.rename = srv_rename,

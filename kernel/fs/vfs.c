@@ -414,6 +414,37 @@ create_point(struct proc *p, struct inode **dir, const char **last,
 	}
 }
 
+/*
+ * open(O_CREAT) in one call to a file system that can (create_open): 1
+ * made (*out, owned by the caller), 0 found a plain file or directory
+ * there (*out), -1 the long way is needed (a symlink or mount point to
+ * follow, no right to create, a dot name, or the file system said no).
+ */
+static int
+create_open(struct proc *p, struct inode *dir, const char *last, size_t len,
+	    unsigned mode, struct inode **out)
+{
+	if ((len == 1 && last[0] == '.') || (len == 2 && last[0] == '.' && last[1] == '.'))
+		return -1;
+	if (vfs_permission(p, dir, 3) < 0)
+		return -1;
+	struct inode *ino;
+	int r = dir->iops->create_open(dir, last, len,
+				       S_IFREG | (mode & 07777 & ~p->umask), &ino);
+	if (r < 0)
+		return -1;
+	if (r == 0 && (S_ISLNK(ino->mode) || ino->mounted)) {
+		inode_put(ino);
+		return -1;
+	}
+	if (r == 1) {
+		ino->uid = p->euid;
+		ino->gid = p->egid;
+	}
+	*out = ino;
+	return r;
+}
+
 struct file *
 vfs_open(struct proc *p, int dirfd, const char *path, unsigned flags, unsigned mode)
 {
@@ -431,7 +462,16 @@ vfs_open(struct proc *p, int dirfd, const char *path, unsigned flags, unsigned m
 			return ERR_PTR(-EISDIR);
 		}
 		char *target = NULL;
-		ino = create_point(p, &dir, &last, &len, flags, &target);
+		ino = ERR_PTR(-ENOENT);
+		int made = dir->iops->create_open && !(flags & O_EXCL) ?
+			   create_open(p, dir, last, len, mode, &ino) : -1;
+		if (made == 1) {
+			inode_put(dir);
+			created = true;
+			goto opened;
+		}
+		if (made < 0)
+			ino = create_point(p, &dir, &last, &len, flags, &target);
 		if (!dir) {
 			kfree(target);
 			return (struct file *)ino;
@@ -470,6 +510,7 @@ vfs_open(struct proc *p, int dirfd, const char *path, unsigned flags, unsigned m
 		if (IS_ERR(ino))
 			return (struct file *)ino;
 	}
+opened:
 	if (S_ISLNK(ino->mode) && !(flags & O_PATH)) {
 		inode_put(ino);
 		return ERR_PTR(-ELOOP);

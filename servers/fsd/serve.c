@@ -273,9 +273,14 @@ op_new_name(struct server *s, const struct pt_recv *r,
 		return n;
 	uint32_t dir = (uint32_t)m->ino, ino = 0;
 	int e;
+	bool made = true;
 	if (m->op == PT_FS_CREATE) {
 		e = ext2_create(s->fs, dir, name, (size_t)n, m->mode, m->uid,
 				m->gid, m->rdev, &ino);
+		if (e == -EEXIST && (m->flags & PT_FS_OPEN)) {
+			e = ext2_lookup(s->fs, dir, name, (size_t)n, &ino);
+			made = false;
+		}
 	} else if (m->op == PT_FS_LINK) {
 		ino = (uint32_t)m->ino2;
 		e = ext2_link(s->fs, dir, name, (size_t)n, ino);
@@ -295,7 +300,10 @@ op_new_name(struct server *s, const struct pt_recv *r,
 	if (e < 0)
 		return e;
 	attr_of(s, dir, &rep->dir, false);
-	return attr_of(s, ino, &rep->attr, m->op != PT_FS_LINK);
+	e = attr_of(s, ino, &rep->attr, m->op != PT_FS_LINK);
+	if (e < 0)
+		return e;
+	return (m->flags & PT_FS_OPEN) && made ? 1 : 0;
 }
 
 static long

@@ -59,6 +59,13 @@ struct inode_ops {
 	 * Each may sleep; 0 or -errno.
 	 */
 	int (*setattr)(struct inode *ino, const struct iattr_k *a);
+	/*
+	 * Optional: open(O_CREAT) in one step: *out gets the inode named, made
+	 * (returns 1) or already there (0); -errno sends the caller the long
+	 * way (a lookup, then create).
+	 */
+	int (*create_open)(struct inode *dir, const char *name, size_t len,
+			   unsigned mode, struct inode **out);
 	int (*getattr)(struct inode *ino);
 	int (*map_prepare)(struct inode *ino, uint64_t off, uint64_t len);
 };
