@@ -62,7 +62,10 @@ struct ext2_mount_opts {
  * superblock or group descriptors, or an incompatible feature; mounts
  * read-only (with a report) an image with unknown read-only-compatible
  * features, errors recorded, or a read-only device. Mounting read-write
- * marks the image not clean until ext2_unmount.
+ * marks the image not clean until ext2_unmount. An image that was not
+ * clean gets its allocation bitmaps and free counts rebuilt from the
+ * inodes first (ext2_recover.c); if that cannot be done, it is mounted
+ * read-only.
  */
 int ext2_mount(struct ext2_fs **out, struct blkdev *dev,
 	       const struct ext2_mount_opts *opts);
