@@ -481,6 +481,12 @@ ext2_unmount(struct ext2_fs *fs)
 	return err;
 }
 
+void
+ext2_abandon(struct ext2_fs *fs)
+{
+	release(fs);
+}
+
 int
 ext2_statfs(struct ext2_fs *fs, struct ext2_statfs *st)
 {
