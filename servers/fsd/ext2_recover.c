@@ -21,7 +21,7 @@ struct rebuild {
 	uint8_t *inodes;	/* group g's ipg bits from byte g * inode_bytes */
 	uint32_t inode_bytes;
 	uint32_t *dirs;		/* directories in use, per group */
-	uint64_t *batch;	/* inode table blocks to read ahead */
+	uint64_t *batch;	/* blocks to read ahead */
 	uint32_t batch_max;
 	uint32_t ino;		/* the inode being walked */
 	bool told;		/* its bad or shared block was found */
@@ -172,6 +172,35 @@ read_ahead(struct rebuild *r, uint32_t g, uint32_t first, uint32_t n)
 		bcache_readahead(r->fs->cache, r->batch, n);
 }
 
+/*
+ * Reads ahead the indirect blocks that group g's inodes [from, to) in use
+ * name in their inodes, in batches, so the walk does not wait for them
+ * one at a time. Only a hint: nothing is checked or marked here.
+ */
+static void
+read_ahead_maps(struct rebuild *r, uint32_t g, uint32_t from, uint32_t to)
+{
+	struct ext2_fs *fs = r->fs;
+	uint32_t n = 0;
+	for (uint32_t i = from; i < to; i++) {
+		struct inode ip;
+		if (inode_load(fs, g * fs->inodes_per_group + i + 1, &ip) ||
+		    !inode_in_use(fs, &ip) || !inode_has_blocks(fs, &ip))
+			continue;
+		for (int s = EXT2_NDIR; s < EXT2_NBLOCK; s++) {
+			if (!ip.block[s] || !ext2_block_ok(fs, ip.block[s]))
+				continue;
+			r->batch[n++] = ip.block[s];
+			if (n == r->batch_max) {
+				bcache_readahead(fs->cache, r->batch, n);
+				n = 0;
+			}
+		}
+	}
+	if (n)
+		bcache_readahead(fs->cache, r->batch, n);
+}
+
 /* Marks group g's inodes in use and their blocks; -EIO on a read error. */
 static int
 scan_group(struct rebuild *r, uint32_t g)
@@ -183,9 +212,11 @@ scan_group(struct rebuild *r, uint32_t g)
 	     first += r->batch_max) {
 		uint32_t n = fs->itable_blocks - first;
 		n = n < r->batch_max ? n : r->batch_max;
+		uint32_t from = first * per_block, to = (first + n) * per_block;
+		to = to < ipg ? to : ipg;
 		read_ahead(r, g, first, n);
-		uint32_t end = (first + n) * per_block;
-		for (uint32_t i = first * per_block; i < end && i < ipg; i++) {
+		read_ahead_maps(r, g, from, to);
+		for (uint32_t i = from; i < to; i++) {
 			struct inode ip;
 			if (inode_load(fs, g * ipg + i + 1, &ip))
 				return -EIO;
