@@ -62,7 +62,10 @@ struct ext2_mount_opts {
  * superblock or group descriptors, or an incompatible feature; mounts
  * read-only (with a report) an image with unknown read-only-compatible
  * features, errors recorded, or a read-only device. Mounting read-write
- * marks the image not clean until ext2_unmount.
+ * marks the image not clean until ext2_unmount. An image that was not
+ * clean gets its allocation bitmaps and free counts rebuilt from the
+ * inodes first (ext2_recover.c); if that cannot be done, it is mounted
+ * read-only.
  */
 int ext2_mount(struct ext2_fs **out, struct blkdev *dev,
 	       const struct ext2_mount_opts *opts);
@@ -72,6 +75,12 @@ int ext2_mount(struct ext2_fs **out, struct blkdev *dev,
  * flushes; frees fs.
  */
 int ext2_unmount(struct ext2_fs *fs);
+/*
+ * Frees fs without writing anything more (what is dirty in the cache is
+ * lost, as if fsd died): for tests, and for a server that must not write
+ * any more.
+ */
+void ext2_abandon(struct ext2_fs *fs);
 bool ext2_read_only(const struct ext2_fs *fs);
 /* Forces fs read-only from now on (after an I/O error, say). */
 void ext2_set_read_only(struct ext2_fs *fs);

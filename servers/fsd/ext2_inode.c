@@ -230,8 +230,8 @@ inode_fast_symlink(const struct ext2_fs *fs, const struct inode *ip)
 }
 
 /* Whether ip's i_block holds block numbers. */
-static bool
-has_blocks(const struct ext2_fs *fs, const struct inode *ip)
+bool
+inode_has_blocks(const struct ext2_fs *fs, const struct inode *ip)
 {
 	return MODE_IS(ip->mode, S_FREG) || MODE_IS(ip->mode, S_FDIR) ||
 	       (MODE_IS(ip->mode, S_FLNK) && !inode_fast_symlink(fs, ip));
@@ -518,7 +518,7 @@ zero_tail(struct ext2_fs *fs, struct inode *ip, uint64_t size)
 int
 inode_truncate(struct ext2_fs *fs, struct inode *ip, uint64_t size)
 {
-	if (!has_blocks(fs, ip))
+	if (!inode_has_blocks(fs, ip))
 		return -EINVAL;
 	if (size < ip->size) {
 		int err = zero_tail(fs, ip, size);
@@ -593,7 +593,7 @@ inode_drop_link(struct ext2_fs *fs, struct inode *ip)
 void
 inode_free(struct ext2_fs *fs, struct inode *ip)
 {
-	if (has_blocks(fs, ip))
+	if (inode_has_blocks(fs, ip))
 		inode_truncate(fs, ip, 0);
 	release_xattr(fs, ip);
 	struct ext2_time now;

@@ -283,7 +283,11 @@ void inode_free(struct ext2_fs *fs, struct inode *ip);
 bool inode_held(struct ext2_fs *fs, uint32_t ino);
 void inode_free_orphans(struct ext2_fs *fs);
 bool inode_fast_symlink(const struct ext2_fs *fs, const struct inode *ip);
+bool inode_has_blocks(const struct ext2_fs *fs, const struct inode *ip);
 uint64_t inode_max_size(const struct ext2_fs *fs, const struct inode *ip);
+
+/* ext2_recover.c */
+void ext2_recover_bitmaps(struct ext2_fs *fs);
 
 /* ext2_dir.c */
 struct dir_pos {

@@ -437,6 +437,9 @@ ext2_mount(struct ext2_fs **out, struct blkdev *dev,
 	if (err)
 		goto fail;
 	decide_read_only(fs, opts);
+	/* The bitmaps of an image fsd did not unmount may be stale. */
+	if (!fs->read_only && !(fs->mount_state & EXT2_VALID_FS))
+		ext2_recover_bitmaps(fs);
 	struct ext2_time now;
 	ext2_now(&now);
 	fs->next_generation = (uint32_t)now.sec * 2654435761u ^ now.nsec;
@@ -476,6 +479,12 @@ ext2_unmount(struct ext2_fs *fs)
 		err = -EIO;
 	release(fs);
 	return err;
+}
+
+void
+ext2_abandon(struct ext2_fs *fs)
+{
+	release(fs);
 }
 
 int
