@@ -10,6 +10,7 @@
 
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -243,6 +244,70 @@ abi_disk_is_ext2(void)
 	const char *v = getenv("ABI_DISK_EXT2");
 
 	return v && strcmp(v, "1") == 0;
+}
+
+/* ---- A disk program's working directory ----------------------------------- */
+
+/* The directory a disk program works in (abi_disk_scratch makes it). */
+static char abi_dir[256] __attribute__((unused));
+
+/* Makes NAME under the disk's root and the program's abi_dir; exits on failure. */
+static inline void
+abi_disk_scratch(const char *name)
+{
+	snprintf(abi_dir, sizeof(abi_dir), "%s/%s", abi_disk_dir(), name);
+	if (mkdir(abi_dir, 0755) == -1) {
+		printf("mkdir %s: %s\n", abi_dir, errno_name(errno));
+		exit(1);
+	}
+}
+
+/* abi_dir/name, in one of four buffers used in turn (a call may name several). */
+static inline const char *
+abi_at(const char *name)
+{
+	static char path[4][640];
+	static int next;
+
+	next = (next + 1) % 4;
+	snprintf(path[next], sizeof(path[next]), "%s/%s", abi_dir, name);
+	return path[next];
+}
+
+/* Makes path a file holding text (empty if text is NULL). */
+static inline void
+abi_touch(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+	if (text && write(fd, text, strlen(text)) < 0)
+		printf("write %s: %s\n", path, errno_name(errno));
+	close(fd);
+}
+
+/* A small file's text, or the errno name of opening or reading it. */
+static inline const char *
+abi_content(const char *path)
+{
+	static char buf[64];
+	int fd = open(path, O_RDONLY);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+
+	if (fd >= 0)
+		close(fd);
+	if (n < 0)
+		return errno_name(errno);
+	buf[n] = '\0';
+	return buf;
+}
+
+/* path's link count (a symlink's own), or -1. */
+static inline long
+abi_nlink(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0 ? (long)st.st_nlink : -1;
 }
 
 /* Milliseconds on CLOCK_MONOTONIC. */

@@ -11,19 +11,6 @@
 
 #include <fcntl.h>
 
-static char dir[256];
-
-static const char *
-at(const char *name)
-{
-	static char path[4][640];
-	static int next;
-
-	next = (next + 1) % 4;
-	snprintf(path[next], sizeof(path[next]), "%s/%s", dir, name);
-	return path[next];
-}
-
 static void
 touch(const char *path, mode_t mode)
 {
@@ -45,30 +32,30 @@ test_chmod(void)
 {
 	struct stat st;
 
-	touch(at("f"), 0644);
-	CHECK_OK("chmod 0600", chmod(at("f"), 0600));
-	CHECK_EQ("mode (octal 600)", mode_of(at("f")), 0600);
-	CHECK_OK("chmod all bits", chmod(at("f"), 07777));
-	CHECK_EQ("mode (octal 7777)", mode_of(at("f")), 07777);
-	CHECK_OK("chmod 0", chmod(at("f"), 0));
-	CHECK_EQ("mode 0", mode_of(at("f")), 0);
-	int fd = open(at("f"), O_RDONLY);
+	touch(abi_at("f"), 0644);
+	CHECK_OK("chmod 0600", chmod(abi_at("f"), 0600));
+	CHECK_EQ("mode (octal 600)", mode_of(abi_at("f")), 0600);
+	CHECK_OK("chmod all bits", chmod(abi_at("f"), 07777));
+	CHECK_EQ("mode (octal 7777)", mode_of(abi_at("f")), 07777);
+	CHECK_OK("chmod 0", chmod(abi_at("f"), 0));
+	CHECK_EQ("mode 0", mode_of(abi_at("f")), 0);
+	int fd = open(abi_at("f"), O_RDONLY);
 	CHECK("root opens a mode-0 file", fd >= 0);
 	CHECK_OK("fchmod 0751", fchmod(fd, 0751));
 	fstat(fd, &st);
 	CHECK_EQ("fstat sees it (octal 751)", st.st_mode & 07777, 0751);
 	CHECK_EQ("still regular", S_ISREG(st.st_mode), 1);
 	close(fd);
-	CHECK_EQ("stat sees it too (octal 751)", mode_of(at("f")), 0751);
-	symlink("f", at("link"));
-	CHECK_OK("chmod through a symlink", chmod(at("link"), 0640));
-	CHECK_EQ("target changed (octal 640)", mode_of(at("f")), 0640);
-	CHECK_EQ("link unchanged (octal 777)", mode_of(at("link")), 0777);
-	CHECK_ERR("chmod missing", chmod(at("none"), 0644), ENOENT);
-	mkdir(at("d"), 0755);
-	CHECK_OK("chmod a directory", chmod(at("d"), 01777));
-	CHECK_EQ("sticky directory (octal 1777)", mode_of(at("d")), 01777);
-	rmdir(at("d"));
+	CHECK_EQ("stat sees it too (octal 751)", mode_of(abi_at("f")), 0751);
+	symlink("f", abi_at("link"));
+	CHECK_OK("chmod through a symlink", chmod(abi_at("link"), 0640));
+	CHECK_EQ("target changed (octal 640)", mode_of(abi_at("f")), 0640);
+	CHECK_EQ("link unchanged (octal 777)", mode_of(abi_at("link")), 0777);
+	CHECK_ERR("chmod missing", chmod(abi_at("none"), 0644), ENOENT);
+	mkdir(abi_at("d"), 0755);
+	CHECK_OK("chmod a directory", chmod(abi_at("d"), 01777));
+	CHECK_EQ("sticky directory (octal 1777)", mode_of(abi_at("d")), 01777);
+	rmdir(abi_at("d"));
 }
 
 static void
@@ -76,54 +63,54 @@ test_chown(void)
 {
 	struct stat st;
 
-	CHECK_OK("chown to 1000:2000", chown(at("f"), 1000, 2000));
-	stat(at("f"), &st);
+	CHECK_OK("chown to 1000:2000", chown(abi_at("f"), 1000, 2000));
+	stat(abi_at("f"), &st);
 	CHECK_EQ("uid", st.st_uid, 1000);
 	CHECK_EQ("gid", st.st_gid, 2000);
-	CHECK_OK("chown -1:3000 keeps the uid", chown(at("f"), -1, 3000));
-	stat(at("f"), &st);
+	CHECK_OK("chown -1:3000 keeps the uid", chown(abi_at("f"), -1, 3000));
+	stat(abi_at("f"), &st);
 	CHECK_EQ("uid kept", st.st_uid, 1000);
 	CHECK_EQ("gid", st.st_gid, 3000);
-	int fd = open(at("f"), O_RDONLY);
+	int fd = open(abi_at("f"), O_RDONLY);
 	CHECK_OK("fchown 70000:-1", fchown(fd, 70000, -1));
 	fstat(fd, &st);
 	CHECK_EQ("uid past 16 bits", st.st_uid, 70000);
 	CHECK_EQ("gid kept", st.st_gid, 3000);
 	close(fd);
-	CHECK_OK("lchown the link", lchown(at("link"), 4000, 4000));
-	lstat(at("link"), &st);
+	CHECK_OK("lchown the link", lchown(abi_at("link"), 4000, 4000));
+	lstat(abi_at("link"), &st);
 	CHECK_EQ("link's uid", st.st_uid, 4000);
-	stat(at("link"), &st);
+	stat(abi_at("link"), &st);
 	CHECK_EQ("target's uid unchanged", st.st_uid, 70000);
 
 	/* chown clears set-user-ID, and set-group-ID with group execute. */
-	chmod(at("f"), 06755);
-	chown(at("f"), 0, 0);
-	CHECK_EQ("chown clears S_ISUID|S_ISGID (octal 755)", mode_of(at("f")),
+	chmod(abi_at("f"), 06755);
+	chown(abi_at("f"), 0, 0);
+	CHECK_EQ("chown clears S_ISUID|S_ISGID (octal 755)", mode_of(abi_at("f")),
 	    0755);
-	chmod(at("f"), 02745);
-	chown(at("f"), 1, -1);
+	chmod(abi_at("f"), 02745);
+	chown(abi_at("f"), 1, -1);
 	CHECK_EQ("S_ISGID without group x stays (octal 2745)",
-	    mode_of(at("f")), 02745);
-	chown(at("f"), 0, 0);
-	chmod(at("f"), 0644);
+	    mode_of(abi_at("f")), 02745);
+	chown(abi_at("f"), 0, 0);
+	chmod(abi_at("f"), 0644);
 
 	/* A set-group-ID directory hands its group down. */
-	mkdir(at("sg"), 0755);
-	chown(at("sg"), 0, 5000);
-	chmod(at("sg"), 02775);
-	touch(at("sg/file"), 0644);
-	stat(at("sg/file"), &st);
+	mkdir(abi_at("sg"), 0755);
+	chown(abi_at("sg"), 0, 5000);
+	chmod(abi_at("sg"), 02775);
+	touch(abi_at("sg/file"), 0644);
+	stat(abi_at("sg/file"), &st);
 	CHECK_EQ("file in a setgid dir gets its group", st.st_gid, 5000);
 	CHECK_EQ("and no setgid bit (octal 644)", st.st_mode & 07777, 0644);
-	mkdir(at("sg/sub"), 0755);
-	stat(at("sg/sub"), &st);
+	mkdir(abi_at("sg/sub"), 0755);
+	stat(abi_at("sg/sub"), &st);
 	CHECK_EQ("subdirectory gets the group", st.st_gid, 5000);
 	CHECK_EQ("and the setgid bit (octal 2755)", st.st_mode & 07777,
 	    02755);
-	unlink(at("sg/file"));
-	rmdir(at("sg/sub"));
-	rmdir(at("sg"));
+	unlink(abi_at("sg/file"));
+	rmdir(abi_at("sg/sub"));
+	rmdir(abi_at("sg"));
 }
 
 static void
@@ -158,22 +145,22 @@ test_times(void)
 				  { 1000000000, 999999999 } };
 	struct stat st, st2;
 
-	CHECK_OK("utimensat exact", utimensat(AT_FDCWD, at("f"), ts, 0));
-	check_times("exact", at("f"), 1234567890, 123456789, 1000000000,
+	CHECK_OK("utimensat exact", utimensat(AT_FDCWD, abi_at("f"), ts, 0));
+	check_times("exact", abi_at("f"), 1234567890, 123456789, 1000000000,
 	    999999999);
 	struct timespec old[2] = { { -1, 500 }, { 4000000000LL, 1 } };
 	CHECK_OK("utimensat before 1970 and after 2038", utimensat(AT_FDCWD,
-	    at("f"), old, 0));
-	check_times("far", at("f"), -1, 500, 4000000000LL, 1);
+	    abi_at("f"), old, 0));
+	check_times("far", abi_at("f"), -1, 500, 4000000000LL, 1);
 	struct timespec omit[2] = { { 0, UTIME_OMIT }, { 1500000000, 42 } };
-	CHECK_OK("UTIME_OMIT atime", utimensat(AT_FDCWD, at("f"), omit, 0));
-	check_times("omit", at("f"), -1, 500, 1500000000, 42);
+	CHECK_OK("UTIME_OMIT atime", utimensat(AT_FDCWD, abi_at("f"), omit, 0));
+	check_times("omit", abi_at("f"), -1, 500, 1500000000, 42);
 	struct timespec both_omit[2] = { { 0, UTIME_OMIT },
 					 { 0, UTIME_OMIT } };
-	stat(at("f"), &st);
-	CHECK_OK("both UTIME_OMIT", utimensat(AT_FDCWD, at("f"), both_omit,
+	stat(abi_at("f"), &st);
+	CHECK_OK("both UTIME_OMIT", utimensat(AT_FDCWD, abi_at("f"), both_omit,
 	    0));
-	stat(at("f"), &st2);
+	stat(abi_at("f"), &st2);
 	CHECK_EQ("and nothing changed", st.st_ctim.tv_sec ==
 	    st2.st_ctim.tv_sec && st.st_ctim.tv_nsec == st2.st_ctim.tv_nsec,
 	    1);
@@ -182,19 +169,19 @@ test_times(void)
 					   { 0, UTIME_OMIT } };
 	clock_gettime(CLOCK_REALTIME, &before);
 	before.tv_nsec = 0;	/* the file system's clock may be coarser */
-	CHECK_OK("UTIME_NOW atime", utimensat(AT_FDCWD, at("f"), now, 0));
-	stat(at("f"), &st);
+	CHECK_OK("UTIME_NOW atime", utimensat(AT_FDCWD, abi_at("f"), now, 0));
+	stat(abi_at("f"), &st);
 	CHECK_EQ("atime now", after_or_at(st.st_atim, before), 1);
 	CHECK_EQ("mtime kept", st.st_mtim.tv_sec, 1500000000);
-	CHECK_OK("utimensat NULL: both now", utimensat(AT_FDCWD, at("f"),
+	CHECK_OK("utimensat NULL: both now", utimensat(AT_FDCWD, abi_at("f"),
 	    NULL, 0));
-	stat(at("f"), &st);
+	stat(abi_at("f"), &st);
 	CHECK_EQ("mtime now", after_or_at(st.st_mtim, before), 1);
 	CHECK_EQ("ctime now", after_or_at(st.st_ctim, before), 1);
 
-	int fd = open(at("f"), O_RDWR);
+	int fd = open(abi_at("f"), O_RDWR);
 	CHECK_OK("futimens", futimens(fd, ts));
-	check_times("futimens", at("f"), 1234567890, 123456789, 1000000000,
+	check_times("futimens", abi_at("f"), 1234567890, 123456789, 1000000000,
 	    999999999);
 	fstat(fd, &st);
 	CHECK_EQ("write moves mtime: before", st.st_mtim.tv_sec, 1000000000);
@@ -216,38 +203,38 @@ test_times(void)
 	    after_or_at(st.st_mtim, before), 1);
 	futimens(fd, ts);
 	close(fd);
-	stat(at("f"), &st);
+	stat(abi_at("f"), &st);
 	CHECK_EQ("times survive close", st.st_mtim.tv_sec, 1000000000);
 
 	struct timespec link_ts[2] = { { 111, 1 }, { 222, 2 } };
 	CHECK_OK("utimensat AT_SYMLINK_NOFOLLOW", utimensat(AT_FDCWD,
-	    at("link"), link_ts, AT_SYMLINK_NOFOLLOW));
-	check_times("the link", at("link"), 111, 1, 222, 2);
-	check_times("not its target", at("f"), 1234567890, 123456789,
+	    abi_at("link"), link_ts, AT_SYMLINK_NOFOLLOW));
+	check_times("the link", abi_at("link"), 111, 1, 222, 2);
+	check_times("not its target", abi_at("f"), 1234567890, 123456789,
 	    1000000000, 999999999);
 	struct timespec bad[2] = { { 0, 1000000000 }, { 0, 0 } };
-	CHECK_ERR("nanoseconds out of range", utimensat(AT_FDCWD, at("f"),
+	CHECK_ERR("nanoseconds out of range", utimensat(AT_FDCWD, abi_at("f"),
 	    bad, 0), EINVAL);
-	CHECK_ERR("utimensat missing", utimensat(AT_FDCWD, at("none"), ts, 0),
+	CHECK_ERR("utimensat missing", utimensat(AT_FDCWD, abi_at("none"), ts, 0),
 	    ENOENT);
 
 	/* A directory's mtime and ctime move when a name comes or goes. */
-	mkdir(at("d"), 0755);
-	utimensat(AT_FDCWD, at("d"), ts, 0);
-	touch(at("d/new"), 0644);
-	stat(at("d"), &st);
+	mkdir(abi_at("d"), 0755);
+	utimensat(AT_FDCWD, abi_at("d"), ts, 0);
+	touch(abi_at("d/new"), 0644);
+	stat(abi_at("d"), &st);
 	CHECK_EQ("directory mtime advanced by create",
 	    after_or_at(st.st_mtim, before), 1);
-	utimensat(AT_FDCWD, at("d"), ts, 0);
-	unlink(at("d/new"));
-	stat(at("d"), &st);
+	utimensat(AT_FDCWD, abi_at("d"), ts, 0);
+	unlink(abi_at("d/new"));
+	stat(abi_at("d"), &st);
 	CHECK_EQ("directory mtime advanced by unlink",
 	    after_or_at(st.st_mtim, before), 1);
-	utimensat(AT_FDCWD, at("d"), ts, 0);
-	stat(at("d"), &st);
+	utimensat(AT_FDCWD, abi_at("d"), ts, 0);
+	stat(abi_at("d"), &st);
 	CHECK_EQ("directory times set", st.st_mtim.tv_sec == 1000000000 &&
 	    st.st_atim.tv_nsec == 123456789, 1);
-	rmdir(at("d"));
+	rmdir(abi_at("d"));
 }
 
 /* As uid 1000 in a child: what another user may and may not do. */
@@ -255,32 +242,32 @@ static void
 as_other_user(void)
 {
 	CHECK_EQ("  setuid 1000", setgid(1000) == 0 && setuid(1000) == 0, 1);
-	CHECK_ERR("  access R_OK on root's 0600 file", access(at("p600"),
+	CHECK_ERR("  access R_OK on root's 0600 file", access(abi_at("p600"),
 	    R_OK), EACCES);
-	CHECK_ERR("  open it", open(at("p600"), O_RDONLY), EACCES);
-	CHECK_EQ("  access R_OK on 0644", access(at("p644"), R_OK), 0);
-	CHECK_ERR("  access W_OK on 0644", access(at("p644"), W_OK), EACCES);
-	CHECK_ERR("  open 0644 for writing", open(at("p644"), O_WRONLY),
+	CHECK_ERR("  open it", open(abi_at("p600"), O_RDONLY), EACCES);
+	CHECK_EQ("  access R_OK on 0644", access(abi_at("p644"), R_OK), 0);
+	CHECK_ERR("  access W_OK on 0644", access(abi_at("p644"), W_OK), EACCES);
+	CHECK_ERR("  open 0644 for writing", open(abi_at("p644"), O_WRONLY),
 	    EACCES);
-	CHECK_ERR("  create in root's 0755 directory", open(at("mine"),
+	CHECK_ERR("  create in root's 0755 directory", open(abi_at("mine"),
 	    O_WRONLY | O_CREAT, 0644), EACCES);
-	CHECK_ERR("  unlink in root's 0755 directory", unlink(at("p644")),
+	CHECK_ERR("  unlink in root's 0755 directory", unlink(abi_at("p644")),
 	    EACCES);
-	CHECK_ERR("  rename in root's 0755 directory", rename(at("p644"),
-	    at("p645")), EACCES);
-	CHECK_ERR("  rename out of root's directory", rename(at("p644"),
-	    at("open/p644")), EACCES);
-	CHECK_ERR("  chmod root's file", chmod(at("p644"), 0777), EPERM);
-	CHECK_ERR("  chown root's file", chown(at("p644"), 1000, 1000),
+	CHECK_ERR("  rename in root's 0755 directory", rename(abi_at("p644"),
+	    abi_at("p645")), EACCES);
+	CHECK_ERR("  rename out of root's directory", rename(abi_at("p644"),
+	    abi_at("open/p644")), EACCES);
+	CHECK_ERR("  chmod root's file", chmod(abi_at("p644"), 0777), EPERM);
+	CHECK_ERR("  chown root's file", chown(abi_at("p644"), 1000, 1000),
 	    EPERM);
 	CHECK_ERR("  utimensat explicit on root's file", utimensat(AT_FDCWD,
-	    at("p644"), (struct timespec[2]){ { 1, 0 }, { 1, 0 } }, 0),
+	    abi_at("p644"), (struct timespec[2]){ { 1, 0 }, { 1, 0 } }, 0),
 	    EPERM);
 	CHECK_ERR("  utimensat now on root's file", utimensat(AT_FDCWD,
-	    at("p644"), NULL, 0), EACCES);
-	CHECK_ERR("  enter a 0700 directory", open(at("private/x"),
+	    abi_at("p644"), NULL, 0), EACCES);
+	CHECK_ERR("  enter a 0700 directory", open(abi_at("private/x"),
 	    O_RDONLY), EACCES);
-	int fd = open(at("open/mine"), O_WRONLY | O_CREAT, 0644);
+	int fd = open(abi_at("open/mine"), O_WRONLY | O_CREAT, 0644);
 	CHECK("  create in a 0777 directory", fd >= 0);
 	struct stat st;
 	fstat(fd, &st);
@@ -291,38 +278,38 @@ as_other_user(void)
 	    EPERM);
 	close(fd);
 	CHECK_ERR("  unlink another's file in a sticky dir",
-	    unlink(at("open/roots")), EPERM);
+	    unlink(abi_at("open/roots")), EPERM);
 	CHECK_ERR("  rename another's file in a sticky dir",
-	    rename(at("open/roots"), at("open/r2")), EPERM);
+	    rename(abi_at("open/roots"), abi_at("open/r2")), EPERM);
 	CHECK_ERR("  rename over another's file in a sticky dir",
-	    rename(at("open/mine"), at("open/roots")), EPERM);
-	CHECK_OK("  rename own file in a sticky dir", rename(at("open/mine"),
-	    at("open/mine2")));
-	CHECK_OK("  unlink own file in a sticky dir", unlink(at("open/mine2")));
+	    rename(abi_at("open/mine"), abi_at("open/roots")), EPERM);
+	CHECK_OK("  rename own file in a sticky dir", rename(abi_at("open/mine"),
+	    abi_at("open/mine2")));
+	CHECK_OK("  unlink own file in a sticky dir", unlink(abi_at("open/mine2")));
 }
 
 static void
 test_access(void)
 {
-	touch(at("p600"), 0600);
-	touch(at("p644"), 0644);
-	touch(at("p000"), 0);
-	touch(at("p100"), 0100);
-	CHECK_EQ("root: F_OK", access(at("p000"), F_OK), 0);
-	CHECK_EQ("root: R_OK|W_OK on mode 0", access(at("p000"),
+	touch(abi_at("p600"), 0600);
+	touch(abi_at("p644"), 0644);
+	touch(abi_at("p000"), 0);
+	touch(abi_at("p100"), 0100);
+	CHECK_EQ("root: F_OK", access(abi_at("p000"), F_OK), 0);
+	CHECK_EQ("root: R_OK|W_OK on mode 0", access(abi_at("p000"),
 	    R_OK | W_OK), 0);
-	CHECK_ERR("root: X_OK without any x bit", access(at("p000"), X_OK),
+	CHECK_ERR("root: X_OK without any x bit", access(abi_at("p000"), X_OK),
 	    EACCES);
-	CHECK_EQ("root: X_OK with one x bit", access(at("p100"), X_OK), 0);
-	CHECK_ERR("access missing", access(at("none"), F_OK), ENOENT);
-	CHECK_ERR("access through a file", access(at("p000/x"), F_OK),
+	CHECK_EQ("root: X_OK with one x bit", access(abi_at("p100"), X_OK), 0);
+	CHECK_ERR("access missing", access(abi_at("none"), F_OK), ENOENT);
+	CHECK_ERR("access through a file", access(abi_at("p000/x"), F_OK),
 	    ENOTDIR);
-	CHECK_ERR("access bad mode", access(at("p000"), 0100), EINVAL);
-	mkdir(at("private"), 0700);
-	touch(at("private/x"), 0644);
-	mkdir(at("open"), 01777);
-	chmod(at("open"), 01777);
-	touch(at("open/roots"), 0666);
+	CHECK_ERR("access bad mode", access(abi_at("p000"), 0100), EINVAL);
+	mkdir(abi_at("private"), 0700);
+	touch(abi_at("private/x"), 0644);
+	mkdir(abi_at("open"), 01777);
+	chmod(abi_at("open"), 01777);
+	touch(abi_at("open/roots"), 0666);
 
 	pid_t pid = abi_fork();
 	if (pid == 0) {
@@ -332,54 +319,50 @@ test_access(void)
 	}
 	CHECK_STR("other user's checks", status_str(abi_wait(pid)),
 	    "exited 0");
-	unlink(at("open/roots"));
-	rmdir(at("open"));
-	unlink(at("private/x"));
-	rmdir(at("private"));
-	unlink(at("p600"));
-	unlink(at("p644"));
-	unlink(at("p000"));
-	unlink(at("p100"));
+	unlink(abi_at("open/roots"));
+	rmdir(abi_at("open"));
+	unlink(abi_at("private/x"));
+	rmdir(abi_at("private"));
+	unlink(abi_at("p600"));
+	unlink(abi_at("p644"));
+	unlink(abi_at("p000"));
+	unlink(abi_at("p100"));
 }
 
 static void
 test_umask(void)
 {
 	umask(027);
-	touch(at("u"), 0666);
-	CHECK_EQ("file with umask 027 (octal 640)", mode_of(at("u")), 0640);
-	mkdir(at("ud"), 0777);
-	CHECK_EQ("dir with umask 027 (octal 750)", mode_of(at("ud")), 0750);
+	touch(abi_at("u"), 0666);
+	CHECK_EQ("file with umask 027 (octal 640)", mode_of(abi_at("u")), 0640);
+	mkdir(abi_at("ud"), 0777);
+	CHECK_EQ("dir with umask 027 (octal 750)", mode_of(abi_at("ud")), 0750);
 	umask(0);
-	touch(at("u0"), 0666);
-	CHECK_EQ("file with umask 0 (octal 666)", mode_of(at("u0")), 0666);
-	mkdir(at("ud0"), 01777);
-	CHECK_EQ("sticky dir with umask 0 (octal 1777)", mode_of(at("ud0")),
+	touch(abi_at("u0"), 0666);
+	CHECK_EQ("file with umask 0 (octal 666)", mode_of(abi_at("u0")), 0666);
+	mkdir(abi_at("ud0"), 01777);
+	CHECK_EQ("sticky dir with umask 0 (octal 1777)", mode_of(abi_at("ud0")),
 	    01777);
 	umask(022);
-	unlink(at("u"));
-	unlink(at("u0"));
-	rmdir(at("ud"));
-	rmdir(at("ud0"));
+	unlink(abi_at("u"));
+	unlink(abi_at("u0"));
+	rmdir(abi_at("ud"));
+	rmdir(abi_at("ud0"));
 }
 
 int
 main(void)
 {
 	abi_init();
-	snprintf(dir, sizeof(dir), "%s/fs_attr", abi_disk_dir());
-	if (mkdir(dir, 0755) == -1) {
-		printf("mkdir %s: %s\n", dir, errno_name(errno));
-		return 1;
-	}
-	chmod(dir, 0755);
+	abi_disk_scratch("fs_attr");
+	chmod(abi_dir, 0755);
 	test_chmod();
 	test_chown();
 	test_times();
 	test_access();
 	test_umask();
-	unlink(at("link"));
-	unlink(at("f"));
-	CHECK_OK("rmdir", rmdir(dir));
+	unlink(abi_at("link"));
+	unlink(abi_at("f"));
+	CHECK_OK("rmdir", rmdir(abi_dir));
 	return abi_done("fs_attr");
 }

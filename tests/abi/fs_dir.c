@@ -26,52 +26,6 @@ struct linux_dirent64 {
 	char d_name[];
 };
 
-static char dir[256];
-
-static const char *
-at(const char *name)
-{
-	static char path[4][640];
-	static int next;
-
-	next = (next + 1) % 4;
-	snprintf(path[next], sizeof(path[next]), "%s/%s", dir, name);
-	return path[next];
-}
-
-static void
-touch(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-
-	if (text)
-		write(fd, text, strlen(text));
-	close(fd);
-}
-
-static const char *
-content(const char *path)
-{
-	static char buf[64];
-	int fd = open(path, O_RDONLY);
-	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
-
-	if (fd >= 0)
-		close(fd);
-	if (n < 0)
-		return errno_name(errno);
-	buf[n] = '\0';
-	return buf;
-}
-
-static long
-nlink_of(const char *path)
-{
-	struct stat st;
-
-	return lstat(path, &st) == 0 ? (long)st.st_nlink : -1;
-}
-
 static int
 compare_names(const void *a, const void *b)
 {
@@ -110,36 +64,36 @@ test_mkdir_rmdir(void)
 {
 	struct stat st;
 
-	CHECK_OK("mkdir", mkdir(at("d"), 0750));
-	CHECK_OK("stat it", stat(at("d"), &st));
+	CHECK_OK("mkdir", mkdir(abi_at("d"), 0750));
+	CHECK_OK("stat it", stat(abi_at("d"), &st));
 	CHECK_EQ("is a directory", S_ISDIR(st.st_mode), 1);
 	CHECK_EQ("mode (octal 750)", st.st_mode & 07777, 0750);
 	CHECK_EQ("new directory nlink", st.st_nlink, 2);
-	CHECK_EQ("parent nlink with one subdirectory", nlink_of(dir), 3);
-	CHECK_ERR("mkdir existing", mkdir(at("d"), 0755), EEXIST);
-	CHECK_ERR("mkdir in missing", mkdir(at("none/d"), 0755), ENOENT);
-	touch(at("f"), "x");
-	CHECK_ERR("mkdir over a file", mkdir(at("f"), 0755), EEXIST);
-	CHECK_ERR("mkdir under a file", mkdir(at("f/d"), 0755), ENOTDIR);
-	CHECK_OK("mkdir nested", mkdir(at("d/e"), 0755));
-	CHECK_EQ("d nlink with a subdirectory", nlink_of(at("d")), 3);
-	touch(at("d/e/g"), NULL);
-	CHECK_ERR("rmdir non-empty", rmdir(at("d/e")), ENOTEMPTY);
-	CHECK_ERR("rmdir a file", rmdir(at("d/e/g")), ENOTDIR);
-	CHECK_ERR("rmdir missing", rmdir(at("d/none")), ENOENT);
-	CHECK_ERR("rmdir with a file in the path", rmdir(at("f/x")), ENOTDIR);
-	CHECK_ERR("rmdir dot", rmdir(at("d/e/.")), EINVAL);
-	CHECK_ERR("rmdir dot-dot", rmdir(at("d/e/..")), ENOTEMPTY);
-	CHECK_ERR("unlink a directory", unlink(at("d/e")), EISDIR);
-	CHECK_OK("unlink the file", unlink(at("d/e/g")));
-	CHECK_OK("rmdir emptied", rmdir(at("d/e")));
-	CHECK_EQ("d nlink again", nlink_of(at("d")), 2);
-	CHECK_ERR("stat removed", stat(at("d/e"), &st), ENOENT);
+	CHECK_EQ("parent nlink with one subdirectory", abi_nlink(abi_dir), 3);
+	CHECK_ERR("mkdir existing", mkdir(abi_at("d"), 0755), EEXIST);
+	CHECK_ERR("mkdir in missing", mkdir(abi_at("none/d"), 0755), ENOENT);
+	abi_touch(abi_at("f"), "x");
+	CHECK_ERR("mkdir over a file", mkdir(abi_at("f"), 0755), EEXIST);
+	CHECK_ERR("mkdir under a file", mkdir(abi_at("f/d"), 0755), ENOTDIR);
+	CHECK_OK("mkdir nested", mkdir(abi_at("d/e"), 0755));
+	CHECK_EQ("d nlink with a subdirectory", abi_nlink(abi_at("d")), 3);
+	abi_touch(abi_at("d/e/g"), NULL);
+	CHECK_ERR("rmdir non-empty", rmdir(abi_at("d/e")), ENOTEMPTY);
+	CHECK_ERR("rmdir a file", rmdir(abi_at("d/e/g")), ENOTDIR);
+	CHECK_ERR("rmdir missing", rmdir(abi_at("d/none")), ENOENT);
+	CHECK_ERR("rmdir with a file in the path", rmdir(abi_at("f/x")), ENOTDIR);
+	CHECK_ERR("rmdir dot", rmdir(abi_at("d/e/.")), EINVAL);
+	CHECK_ERR("rmdir dot-dot", rmdir(abi_at("d/e/..")), ENOTEMPTY);
+	CHECK_ERR("unlink a directory", unlink(abi_at("d/e")), EISDIR);
+	CHECK_OK("unlink the file", unlink(abi_at("d/e/g")));
+	CHECK_OK("rmdir emptied", rmdir(abi_at("d/e")));
+	CHECK_EQ("d nlink again", abi_nlink(abi_at("d")), 2);
+	CHECK_ERR("stat removed", stat(abi_at("d/e"), &st), ENOENT);
 
 	/* A removed directory that is still someone's cwd. */
 	int here = open(".", O_RDONLY | O_DIRECTORY);
-	CHECK_OK("chdir into d", chdir(at("d")));
-	CHECK_OK("rmdir the cwd", rmdir(at("d")));
+	CHECK_OK("chdir into d", chdir(abi_at("d")));
+	CHECK_OK("rmdir the cwd", rmdir(abi_at("d")));
 	CHECK_ERR("create in a removed cwd", open("new", O_WRONLY | O_CREAT,
 	    0644), ENOENT);
 	CHECK_ERR("mkdir in a removed cwd", mkdir("new", 0755), ENOENT);
@@ -147,9 +101,9 @@ test_mkdir_rmdir(void)
 	CHECK_EQ("its nlink", st.st_nlink, 0);
 	fchdir(here);
 	close(here);
-	CHECK_EQ("parent nlink back", nlink_of(dir), 2);
-	unlink(at("f"));
-	list("empty again", dir);
+	CHECK_EQ("parent nlink back", abi_nlink(abi_dir), 2);
+	unlink(abi_at("f"));
+	list("empty again", abi_dir);
 }
 
 /*
@@ -163,13 +117,13 @@ test_many(void)
 	char name[320], buf[256];
 	int dots = 0, others = 0, dups = 0, calls = 0;
 
-	mkdir(at("many"), 0755);
+	mkdir(abi_at("many"), 0755);
 	for (int i = 0; i < MANY; i++) {
 		snprintf(name, sizeof(name), "many/" NAME_FORMAT, i);
-		touch(at(name), NULL);
+		abi_touch(abi_at(name), NULL);
 	}
-	CHECK_EQ("nlink of a directory of files", nlink_of(at("many")), 2);
-	int fd = open(at("many"), O_RDONLY | O_DIRECTORY);
+	CHECK_EQ("nlink of a directory of files", abi_nlink(abi_at("many")), 2);
+	int fd = open(abi_at("many"), O_RDONLY | O_DIRECTORY);
 	for (;;) {
 		long n = syscall(SYS_getdents64, fd, buf, sizeof(buf));
 		if (n <= 0) {
@@ -204,12 +158,12 @@ test_many(void)
 	CHECK_ERR("buffer too small for one entry", (lseek(fd, 0, SEEK_SET),
 	    syscall(SYS_getdents64, fd, buf, 20)), EINVAL);
 	CHECK_ERR("getdents64 on a file", syscall(SYS_getdents64,
-	    open(at("many/file-000-with-a-longer-name"), O_RDONLY), buf,
+	    open(abi_at("many/file-000-with-a-longer-name"), O_RDONLY), buf,
 	    sizeof(buf)), ENOTDIR);
 	close(fd);
 
 	/* telldir/seekdir: come back to a remembered place. */
-	DIR *d = opendir(at("many"));
+	DIR *d = opendir(abi_at("many"));
 	struct dirent *e;
 	long places[3] = { 0 };
 	char after[3][300] = { "", "", "" };
@@ -241,7 +195,7 @@ test_many(void)
 	closedir(d);
 
 	/* Remove every other name while listing: the rest still come. */
-	d = opendir(at("many"));
+	d = opendir(abi_at("many"));
 	int kept = 0, listed = 0;
 	memset(seen, 0, sizeof(seen));
 	while ((e = readdir(d))) {
@@ -252,7 +206,7 @@ test_many(void)
 		seen[i] = 1;
 		if (i % 2 == 0) {
 			snprintf(name, sizeof(name), "many/%s", e->d_name);
-			unlink(at(name));
+			unlink(abi_at(name));
 		}
 	}
 	closedir(d);
@@ -261,16 +215,16 @@ test_many(void)
 	CHECK_EQ("odd names listed while even ones went", kept, MANY / 2);
 	CHECK("listed no name twice", listed <= MANY);
 	int left = 0;
-	d = opendir(at("many"));
+	d = opendir(abi_at("many"));
 	while ((e = readdir(d)))
 		left++;
 	closedir(d);
 	CHECK_EQ("entries left with dots", left, MANY / 2 + 2);
 	for (int i = 1; i < MANY; i += 2) {
 		snprintf(name, sizeof(name), "many/" NAME_FORMAT, i);
-		unlink(at(name));
+		unlink(abi_at(name));
 	}
-	CHECK_OK("rmdir emptied many", rmdir(at("many")));
+	CHECK_OK("rmdir emptied many", rmdir(abi_at("many")));
 }
 
 static void
@@ -279,10 +233,10 @@ test_unlink_open(void)
 	struct stat st;
 	char buf[16];
 
-	touch(at("open"), "still here");
-	int fd = open(at("open"), O_RDWR);
-	CHECK_OK("unlink an open file", unlink(at("open")));
-	CHECK_ERR("name gone", stat(at("open"), &st), ENOENT);
+	abi_touch(abi_at("open"), "still here");
+	int fd = open(abi_at("open"), O_RDWR);
+	CHECK_OK("unlink an open file", unlink(abi_at("open")));
+	CHECK_ERR("name gone", stat(abi_at("open"), &st), ENOENT);
 	CHECK_OK("fstat it", fstat(fd, &st));
 	CHECK_EQ("nlink 0", st.st_nlink, 0);
 	CHECK_EQ("size kept", st.st_size, 10);
@@ -290,12 +244,12 @@ test_unlink_open(void)
 	CHECK("content", memcmp(buf, "still here", 10) == 0);
 	CHECK_EQ("still writable", pwrite(fd, "!", 1, 10), 1);
 	CHECK_EQ("read the write", pread(fd, buf, sizeof(buf), 0), 11);
-	touch(at("open"), "new one");
-	CHECK_STR("a new file of the name", content(at("open")), "new one");
+	abi_touch(abi_at("open"), "new one");
+	CHECK_STR("a new file of the name", abi_content(abi_at("open")), "new one");
 	CHECK_EQ("old one unchanged", pread(fd, buf, sizeof(buf), 0), 11);
 	close(fd);
-	unlink(at("open"));
-	list("after unlinks", dir);
+	unlink(abi_at("open"));
+	list("after unlinks", abi_dir);
 }
 
 static void
@@ -304,12 +258,12 @@ test_rename(void)
 	struct stat st, st2;
 
 	/* A file over a file: the old name goes, the target is replaced. */
-	touch(at("a"), "A");
-	touch(at("b"), "B");
-	int held = open(at("b"), O_RDONLY);
-	CHECK_OK("rename file over file", rename(at("a"), at("b")));
-	CHECK_ERR("old name gone", stat(at("a"), &st), ENOENT);
-	CHECK_STR("new name has the content", content(at("b")), "A");
+	abi_touch(abi_at("a"), "A");
+	abi_touch(abi_at("b"), "B");
+	int held = open(abi_at("b"), O_RDONLY);
+	CHECK_OK("rename file over file", rename(abi_at("a"), abi_at("b")));
+	CHECK_ERR("old name gone", stat(abi_at("a"), &st), ENOENT);
+	CHECK_STR("new name has the content", abi_content(abi_at("b")), "A");
 	fstat(held, &st);
 	CHECK_EQ("replaced file nlink 0", st.st_nlink, 0);
 	char c = 0;
@@ -318,98 +272,98 @@ test_rename(void)
 	close(held);
 
 	/* Across directories; the file keeps its inode. */
-	mkdir(at("d1"), 0755);
-	mkdir(at("d2"), 0755);
-	stat(at("b"), &st);
-	CHECK_OK("rename across directories", rename(at("b"), at("d1/b")));
-	stat(at("d1/b"), &st2);
+	mkdir(abi_at("d1"), 0755);
+	mkdir(abi_at("d2"), 0755);
+	stat(abi_at("b"), &st);
+	CHECK_OK("rename across directories", rename(abi_at("b"), abi_at("d1/b")));
+	stat(abi_at("d1/b"), &st2);
 	CHECK_EQ("same inode", st.st_ino == st2.st_ino, 1);
-	CHECK_OK("and on", rename(at("d1/b"), at("d2/c")));
-	CHECK_STR("content moved", content(at("d2/c")), "A");
-	list("d1", at("d1"));
-	list("d2", at("d2"));
+	CHECK_OK("and on", rename(abi_at("d1/b"), abi_at("d2/c")));
+	CHECK_STR("content moved", abi_content(abi_at("d2/c")), "A");
+	list("d1", abi_at("d1"));
+	list("d2", abi_at("d2"));
 
 	/* Directories: over an empty one, into another, link counts. */
-	mkdir(at("d1/sub"), 0755);
-	touch(at("d1/sub/x"), "X");
-	CHECK_EQ("d1 nlink", nlink_of(at("d1")), 3);
-	CHECK_OK("rename dir into another dir", rename(at("d1/sub"),
-	    at("d2/sub")));
-	CHECK_EQ("d1 nlink after", nlink_of(at("d1")), 2);
-	CHECK_EQ("d2 nlink after", nlink_of(at("d2")), 3);
-	CHECK_STR("content through new path", content(at("d2/sub/x")), "X");
+	mkdir(abi_at("d1/sub"), 0755);
+	abi_touch(abi_at("d1/sub/x"), "X");
+	CHECK_EQ("d1 nlink", abi_nlink(abi_at("d1")), 3);
+	CHECK_OK("rename dir into another dir", rename(abi_at("d1/sub"),
+	    abi_at("d2/sub")));
+	CHECK_EQ("d1 nlink after", abi_nlink(abi_at("d1")), 2);
+	CHECK_EQ("d2 nlink after", abi_nlink(abi_at("d2")), 3);
+	CHECK_STR("content through new path", abi_content(abi_at("d2/sub/x")), "X");
 	struct stat dotdot, d2st;
-	stat(at("d2/sub/.."), &dotdot);
-	stat(at("d2"), &d2st);
+	stat(abi_at("d2/sub/.."), &dotdot);
+	stat(abi_at("d2"), &d2st);
 	CHECK_EQ("moved dir's .. is the new parent",
 	    dotdot.st_ino == d2st.st_ino, 1);
-	CHECK_OK("rename dir over empty dir", rename(at("d2/sub"), at("d1")));
-	CHECK_STR("content after", content(at("d1/x")), "X");
-	CHECK_EQ("d2 nlink", nlink_of(at("d2")), 2);
-	CHECK_EQ("parent nlink", nlink_of(dir), 4);
-	mkdir(at("full"), 0755);
-	touch(at("full/y"), NULL);
-	CHECK_ERR("rename dir over non-empty dir", rename(at("d2"),
-	    at("full")), ENOTEMPTY);
-	CHECK_ERR("rename dir into its own subdir", rename(at("d2"),
-	    at("d2/inside")), EINVAL);
-	mkdir(at("d2/deeper"), 0755);
-	CHECK_ERR("rename dir under its own child", rename(at("d2"),
-	    at("d2/deeper/x")), EINVAL);
-	CHECK_ERR("rename file over dir", rename(at("d2/c"), at("d1")),
+	CHECK_OK("rename dir over empty dir", rename(abi_at("d2/sub"), abi_at("d1")));
+	CHECK_STR("content after", abi_content(abi_at("d1/x")), "X");
+	CHECK_EQ("d2 nlink", abi_nlink(abi_at("d2")), 2);
+	CHECK_EQ("parent nlink", abi_nlink(abi_dir), 4);
+	mkdir(abi_at("full"), 0755);
+	abi_touch(abi_at("full/y"), NULL);
+	CHECK_ERR("rename dir over non-empty dir", rename(abi_at("d2"),
+	    abi_at("full")), ENOTEMPTY);
+	CHECK_ERR("rename dir into its own subdir", rename(abi_at("d2"),
+	    abi_at("d2/inside")), EINVAL);
+	mkdir(abi_at("d2/deeper"), 0755);
+	CHECK_ERR("rename dir under its own child", rename(abi_at("d2"),
+	    abi_at("d2/deeper/x")), EINVAL);
+	CHECK_ERR("rename file over dir", rename(abi_at("d2/c"), abi_at("d1")),
 	    EISDIR);
-	CHECK_ERR("rename dir over file", rename(at("d1"), at("d2/c")),
+	CHECK_ERR("rename dir over file", rename(abi_at("d1"), abi_at("d2/c")),
 	    ENOTDIR);
-	CHECK_ERR("rename missing", rename(at("none"), at("x")), ENOENT);
-	CHECK_ERR("rename into missing dir", rename(at("d2/c"),
-	    at("none/c")), ENOENT);
-	CHECK_ERR("rename dot", rename(at("d2/."), at("z")), EBUSY);
-	CHECK_ERR("rename file to name/", rename(at("d2/c"), at("d2/q/")),
+	CHECK_ERR("rename missing", rename(abi_at("none"), abi_at("x")), ENOENT);
+	CHECK_ERR("rename into missing dir", rename(abi_at("d2/c"),
+	    abi_at("none/c")), ENOENT);
+	CHECK_ERR("rename dot", rename(abi_at("d2/."), abi_at("z")), EBUSY);
+	CHECK_ERR("rename file to name/", rename(abi_at("d2/c"), abi_at("d2/q/")),
 	    ENOTDIR);
 
 	/* RENAME_NOREPLACE, and renaming to itself. */
-	touch(at("n1"), "1");
-	touch(at("n2"), "2");
+	abi_touch(abi_at("n1"), "1");
+	abi_touch(abi_at("n2"), "2");
 	CHECK_ERR("RENAME_NOREPLACE over existing", syscall(SYS_renameat2,
-	    AT_FDCWD, at("n1"), AT_FDCWD, at("n2"), 1), EEXIST);
-	CHECK_STR("target untouched", content(at("n2")), "2");
+	    AT_FDCWD, abi_at("n1"), AT_FDCWD, abi_at("n2"), 1), EEXIST);
+	CHECK_STR("target untouched", abi_content(abi_at("n2")), "2");
 	CHECK_OK("RENAME_NOREPLACE to a new name", syscall(SYS_renameat2,
-	    AT_FDCWD, at("n1"), AT_FDCWD, at("n3"), 1));
-	CHECK_STR("moved", content(at("n3")), "1");
+	    AT_FDCWD, abi_at("n1"), AT_FDCWD, abi_at("n3"), 1));
+	CHECK_STR("moved", abi_content(abi_at("n3")), "1");
 	CHECK_ERR("renameat2 bad flags", syscall(SYS_renameat2, AT_FDCWD,
-	    at("n3"), AT_FDCWD, at("n4"), 0x80), EINVAL);
-	stat(at("n3"), &st);
-	CHECK_OK("rename to itself", rename(at("n3"), at("n3")));
-	stat(at("n3"), &st2);
+	    abi_at("n3"), AT_FDCWD, abi_at("n4"), 0x80), EINVAL);
+	stat(abi_at("n3"), &st);
+	CHECK_OK("rename to itself", rename(abi_at("n3"), abi_at("n3")));
+	stat(abi_at("n3"), &st2);
 	CHECK_EQ("still there, same inode", st.st_ino == st2.st_ino &&
 	    st2.st_nlink == 1, 1);
-	CHECK_OK("rename dir to itself", rename(at("d1"), at("d1")));
-	link(at("n3"), at("n3-link"));
-	CHECK_OK("rename over a hard link of itself", rename(at("n3"),
-	    at("n3-link")));
-	CHECK_EQ("both names stay", nlink_of(at("n3")), 2);
+	CHECK_OK("rename dir to itself", rename(abi_at("d1"), abi_at("d1")));
+	link(abi_at("n3"), abi_at("n3-link"));
+	CHECK_OK("rename over a hard link of itself", rename(abi_at("n3"),
+	    abi_at("n3-link")));
+	CHECK_EQ("both names stay", abi_nlink(abi_at("n3")), 2);
 
 	/* renameat relative to directory fds. */
-	int d1 = open(at("d1"), O_RDONLY | O_DIRECTORY);
-	int d2 = open(at("d2"), O_RDONLY | O_DIRECTORY);
+	int d1 = open(abi_at("d1"), O_RDONLY | O_DIRECTORY);
+	int d2 = open(abi_at("d2"), O_RDONLY | O_DIRECTORY);
 	CHECK_OK("renameat between dirfds", renameat(d2, "c", d1, "c2"));
-	CHECK_STR("content", content(at("d1/c2")), "A");
+	CHECK_STR("content", abi_content(abi_at("d1/c2")), "A");
 	close(d1);
 	close(d2);
-	list("top after renames", dir);
-	list("d1 after renames", at("d1"));
+	list("top after renames", abi_dir);
+	list("d1 after renames", abi_at("d1"));
 
-	unlink(at("d1/c2"));
-	unlink(at("d1/x"));
-	rmdir(at("d1"));
-	rmdir(at("d2/deeper"));
-	rmdir(at("d2"));
-	unlink(at("full/y"));
-	rmdir(at("full"));
-	unlink(at("n2"));
-	unlink(at("n3"));
-	unlink(at("n3-link"));
-	list("all removed", dir);
+	unlink(abi_at("d1/c2"));
+	unlink(abi_at("d1/x"));
+	rmdir(abi_at("d1"));
+	rmdir(abi_at("d2/deeper"));
+	rmdir(abi_at("d2"));
+	unlink(abi_at("full/y"));
+	rmdir(abi_at("full"));
+	unlink(abi_at("n2"));
+	unlink(abi_at("n3"));
+	unlink(abi_at("n3-link"));
+	list("all removed", abi_dir);
 }
 
 /* A name with a slash after it must be a directory. */
@@ -418,48 +372,44 @@ test_trailing_slash(void)
 {
 	struct stat st;
 
-	touch(at("f"), "F");
-	mkdir(at("d"), 0755);
-	CHECK_ERR("stat file/", stat(at("f/"), &st), ENOTDIR);
-	CHECK_OK("stat dir/", stat(at("d/"), &st));
-	CHECK_ERR("open file/", open(at("f/"), O_RDONLY), ENOTDIR);
-	CHECK_ERR("O_CREAT new/", open(at("new/"), O_WRONLY | O_CREAT, 0644),
+	abi_touch(abi_at("f"), "F");
+	mkdir(abi_at("d"), 0755);
+	CHECK_ERR("stat file/", stat(abi_at("f/"), &st), ENOTDIR);
+	CHECK_OK("stat dir/", stat(abi_at("d/"), &st));
+	CHECK_ERR("open file/", open(abi_at("f/"), O_RDONLY), ENOTDIR);
+	CHECK_ERR("O_CREAT new/", open(abi_at("new/"), O_WRONLY | O_CREAT, 0644),
 	    EISDIR);
-	CHECK_ERR("O_CREAT file/", open(at("f/"), O_WRONLY | O_CREAT, 0644),
+	CHECK_ERR("O_CREAT file/", open(abi_at("f/"), O_WRONLY | O_CREAT, 0644),
 	    EISDIR);
-	CHECK_ERR("unlink file/", unlink(at("f/")), ENOTDIR);
-	CHECK_ERR("unlink dir/", unlink(at("d/")), EISDIR);
-	CHECK_ERR("unlink missing/", unlink(at("none/")), ENOENT);
-	CHECK_ERR("rmdir file/", rmdir(at("f/")), ENOTDIR);
-	CHECK_ERR("symlink to new/", symlink("f", at("new/")), ENOENT);
-	CHECK_ERR("symlink to file/", symlink("f", at("f/")), EEXIST);
-	CHECK_ERR("link to new/", link(at("f"), at("new/")), ENOENT);
-	CHECK_ERR("rename file/ to new", rename(at("f/"), at("new")), ENOTDIR);
-	CHECK_ERR("rename file to new/", rename(at("f"), at("new/")),
+	CHECK_ERR("unlink file/", unlink(abi_at("f/")), ENOTDIR);
+	CHECK_ERR("unlink dir/", unlink(abi_at("d/")), EISDIR);
+	CHECK_ERR("unlink missing/", unlink(abi_at("none/")), ENOENT);
+	CHECK_ERR("rmdir file/", rmdir(abi_at("f/")), ENOTDIR);
+	CHECK_ERR("symlink to new/", symlink("f", abi_at("new/")), ENOENT);
+	CHECK_ERR("symlink to file/", symlink("f", abi_at("f/")), EEXIST);
+	CHECK_ERR("link to new/", link(abi_at("f"), abi_at("new/")), ENOENT);
+	CHECK_ERR("rename file/ to new", rename(abi_at("f/"), abi_at("new")), ENOTDIR);
+	CHECK_ERR("rename file to new/", rename(abi_at("f"), abi_at("new/")),
 	    ENOTDIR);
-	CHECK_OK("rename dir/ to new/", rename(at("d/"), at("e/")));
-	CHECK_OK("mkdir new/", mkdir(at("m/"), 0755));
-	CHECK_OK("rmdir dir/", rmdir(at("e/")));
-	CHECK_OK("rmdir m//", rmdir(at("m//")));
-	list("after slashes", dir);
-	unlink(at("f"));
+	CHECK_OK("rename dir/ to new/", rename(abi_at("d/"), abi_at("e/")));
+	CHECK_OK("mkdir new/", mkdir(abi_at("m/"), 0755));
+	CHECK_OK("rmdir dir/", rmdir(abi_at("e/")));
+	CHECK_OK("rmdir m//", rmdir(abi_at("m//")));
+	list("after slashes", abi_dir);
+	unlink(abi_at("f"));
 }
 
 int
 main(void)
 {
 	abi_init();
-	snprintf(dir, sizeof(dir), "%s/fs_dir", abi_disk_dir());
-	if (mkdir(dir, 0755) == -1) {
-		printf("mkdir %s: %s\n", dir, errno_name(errno));
-		return 1;
-	}
+	abi_disk_scratch("fs_dir");
 	list("disk root", abi_disk_dir());
 	test_mkdir_rmdir();
 	test_many();
 	test_unlink_open();
 	test_rename();
 	test_trailing_slash();
-	CHECK_OK("rmdir", rmdir(dir));
+	CHECK_OK("rmdir", rmdir(abi_dir));
 	return abi_done("fs_dir");
 }

@@ -15,19 +15,6 @@
 
 #define EXT2_SUPER_MAGIC 0xEF53
 
-static char dir[256];
-
-static const char *
-at(const char *name)
-{
-	static char path[4][320];
-	static int next;
-
-	next = (next + 1) % 4;
-	snprintf(path[next], sizeof(path[next]), "%s/%s", dir, name);
-	return path[next];
-}
-
 /* Byte i of the test pattern: varies inside and across 1 KiB blocks. */
 static char
 pattern(long i)
@@ -80,21 +67,21 @@ size_of(const char *path)
 static void
 test_open_flags(void)
 {
-	CHECK_ERR("open missing without O_CREAT", open(at("f"), O_RDONLY),
+	CHECK_ERR("open missing without O_CREAT", open(abi_at("f"), O_RDONLY),
 	    ENOENT);
-	int fd = open(at("f"), O_WRONLY | O_CREAT | O_EXCL, 0644);
+	int fd = open(abi_at("f"), O_WRONLY | O_CREAT | O_EXCL, 0644);
 	CHECK("O_CREAT|O_EXCL creates", fd >= 0);
 	CHECK_EQ("write", write(fd, "hello world", 11), 11);
 	close(fd);
-	CHECK_ERR("O_CREAT|O_EXCL on existing", open(at("f"), O_WRONLY |
+	CHECK_ERR("O_CREAT|O_EXCL on existing", open(abi_at("f"), O_WRONLY |
 	    O_CREAT | O_EXCL, 0644), EEXIST);
-	fd = open(at("f"), O_WRONLY | O_CREAT, 0600);
+	fd = open(abi_at("f"), O_WRONLY | O_CREAT, 0600);
 	CHECK("O_CREAT on existing opens it", fd >= 0);
 	close(fd);
-	CHECK_STR("O_CREAT keeps the content", content(at("f")),
+	CHECK_STR("O_CREAT keeps the content", content(abi_at("f")),
 	    "hello world");
 
-	fd = open(at("f"), O_WRONLY | O_APPEND);
+	fd = open(abi_at("f"), O_WRONLY | O_APPEND);
 	CHECK_EQ("O_APPEND write", write(fd, "!", 1), 1);
 	CHECK_EQ("O_APPEND offset at end", lseek(fd, 0, SEEK_CUR), 12);
 	lseek(fd, 0, SEEK_SET);
@@ -104,46 +91,46 @@ test_open_flags(void)
 	CHECK_EQ("O_APPEND pwrite leaves the offset", lseek(fd, 0, SEEK_CUR),
 	    13);
 	close(fd);
-	CHECK_STR("content after appends", content(at("f")),
+	CHECK_STR("content after appends", content(abi_at("f")),
 	    "hello world!?<>");
 
-	fd = open(at("f"), O_RDWR | O_TRUNC);
+	fd = open(abi_at("f"), O_RDWR | O_TRUNC);
 	struct stat st;
 	fstat(fd, &st);
 	CHECK_EQ("O_TRUNC empties", st.st_size, 0);
 	CHECK_EQ("O_TRUNC frees blocks", st.st_blocks, 0);
 	close(fd);
 
-	fd = creat(at("g"), 0600);
+	fd = creat(abi_at("g"), 0600);
 	CHECK("creat", fd >= 0);
 	CHECK_EQ("creat is write-only", fcntl(fd, F_GETFL) & O_ACCMODE,
 	    O_WRONLY);
 	CHECK_ERR("read on creat fd", read(fd, &st, 1), EBADF);
 	close(fd);
-	CHECK_ERR("O_DIRECTORY on a file", open(at("g"), O_RDONLY |
+	CHECK_ERR("O_DIRECTORY on a file", open(abi_at("g"), O_RDONLY |
 	    O_DIRECTORY), ENOTDIR);
-	CHECK_ERR("file as a directory", open(at("g/x"), O_RDONLY), ENOTDIR);
-	CHECK_ERR("O_CREAT under a file", open(at("g/x"), O_WRONLY | O_CREAT,
+	CHECK_ERR("file as a directory", open(abi_at("g/x"), O_RDONLY), ENOTDIR);
+	CHECK_ERR("O_CREAT under a file", open(abi_at("g/x"), O_WRONLY | O_CREAT,
 	    0644), ENOTDIR);
-	CHECK_ERR("open directory for writing", open(dir, O_WRONLY), EISDIR);
-	CHECK_ERR("O_CREAT on a directory", open(dir, O_RDWR | O_CREAT, 0644),
+	CHECK_ERR("open directory for writing", open(abi_dir, O_WRONLY), EISDIR);
+	CHECK_ERR("O_CREAT on a directory", open(abi_dir, O_RDWR | O_CREAT, 0644),
 	    EISDIR);
-	CHECK_ERR("O_CREAT in missing directory", open(at("none/f"),
+	CHECK_ERR("O_CREAT in missing directory", open(abi_at("none/f"),
 	    O_WRONLY | O_CREAT, 0644), ENOENT);
-	fd = open(dir, O_RDONLY | O_DIRECTORY);
+	fd = open(abi_dir, O_RDONLY | O_DIRECTORY);
 	CHECK("open directory O_DIRECTORY", fd >= 0);
 	CHECK_ERR("read a directory", read(fd, &st, 1), EISDIR);
 	CHECK_ERR("write a directory fd", write(fd, "x", 1), EBADF);
 	close(fd);
-	unlink(at("f"));
-	unlink(at("g"));
+	unlink(abi_at("f"));
+	unlink(abi_at("g"));
 }
 
 static void
 test_io(void)
 {
 	static char buf[8192];
-	int fd = open(at("io"), O_RDWR | O_CREAT | O_TRUNC, 0644);
+	int fd = open(abi_at("io"), O_RDWR | O_CREAT | O_TRUNC, 0644);
 
 	/* 5000 bytes: four full 1 KiB blocks and part of a fifth. */
 	for (long i = 0; i < 5000; i++)
@@ -165,7 +152,7 @@ test_io(void)
 	CHECK_EQ("pread it back", pread(fd, buf, 8, 2044), 8);
 	CHECK("pwrite data", memcmp(buf + 2, "XYZW", 4) == 0 &&
 	    buf[0] == pattern(2044) && buf[7] == pattern(2051));
-	CHECK_EQ("size unchanged by overwrite", size_of(at("io")), 5000);
+	CHECK_EQ("size unchanged by overwrite", size_of(abi_at("io")), 5000);
 	CHECK_EQ("zero-length pwrite", pwrite(fd, buf, 0, 0), 0);
 	for (long i = 0; i < 4; i++)
 		buf[i] = pattern(2046 + i);
@@ -201,10 +188,10 @@ test_io(void)
 	struct iovec out[3] = { { "one-", 4 }, { "", 0 }, { "two", 3 } };
 	lseek(fd, 0, SEEK_END);
 	CHECK_EQ("writev at the end", writev(fd, out, 3), 7);
-	CHECK_EQ("size after writev", size_of(at("io")), 5007);
+	CHECK_EQ("size after writev", size_of(abi_at("io")), 5007);
 	CHECK_EQ("pwritev inside", pwritev(fd, out, 3, 1022), 7);
 	CHECK_EQ("pwritev past the end", pwritev(fd, out, 3, 6000), 7);
-	CHECK_EQ("size after pwritev", size_of(at("io")), 6007);
+	CHECK_EQ("size after pwritev", size_of(abi_at("io")), 6007);
 	CHECK_EQ("pread the writev", pread(fd, buf, 7, 5000), 7);
 	CHECK("writev data", memcmp(buf, "one-two", 7) == 0);
 	CHECK_EQ("pread the pwritev", pread(fd, buf, 9, 1021), 9);
@@ -216,7 +203,7 @@ test_io(void)
 	close(fd);
 
 	/* Reopened: the data came from the disk, not from the writer. */
-	fd = open(at("io"), O_RDONLY);
+	fd = open(abi_at("io"), O_RDONLY);
 	CHECK_EQ("reopen and read", read(fd, buf, 5000), 5000);
 	CHECK("reopened data", is_pattern(buf, 0, 1021) &&
 	    memcmp(buf + 1022, "one-two", 7) == 0 &&
@@ -224,7 +211,7 @@ test_io(void)
 	CHECK_ERR("write on O_RDONLY", write(fd, "x", 1), EBADF);
 	CHECK_ERR("pwrite on O_RDONLY", pwrite(fd, "x", 1, 0), EBADF);
 	close(fd);
-	unlink(at("io"));
+	unlink(abi_at("io"));
 }
 
 static void
@@ -232,7 +219,7 @@ test_sparse(void)
 {
 	static char buf[4096];
 	struct stat st;
-	int fd = open(at("sparse"), O_RDWR | O_CREAT | O_TRUNC, 0644);
+	int fd = open(abi_at("sparse"), O_RDWR | O_CREAT | O_TRUNC, 0644);
 
 	fstat(fd, &st);
 	CHECK_EQ("empty file blocks", st.st_blocks, 0);
@@ -260,7 +247,7 @@ test_sparse(void)
 
 	/* A write at 5 GiB: size, and the data back, and the hole below. */
 	const off_t big = 5LL << 30;
-	fd = open(at("big"), O_RDWR | O_CREAT | O_TRUNC, 0644);
+	fd = open(abi_at("big"), O_RDWR | O_CREAT | O_TRUNC, 0644);
 	CHECK_EQ("pwrite at 5 GiB", pwrite(fd, "far away", 8, big), 8);
 	fstat(fd, &st);
 	CHECK_EQ("size past 4 GiB", st.st_size, big + 8);
@@ -276,14 +263,14 @@ test_sparse(void)
 	CHECK_EQ("SEEK_END at 5 GiB", lseek(fd, 0, SEEK_END), big + 8);
 	CHECK_EQ("ftruncate back to 4 GiB + 1", ftruncate(fd, (4LL << 30) +
 	    1), 0);
-	CHECK_EQ("size after", size_of(at("big")), (4LL << 30) + 1);
+	CHECK_EQ("size after", size_of(abi_at("big")), (4LL << 30) + 1);
 	CHECK_EQ("old data gone", pread(fd, buf, 8, big), 0);
 	CHECK_EQ("ftruncate to 0", ftruncate(fd, 0), 0);
 	fstat(fd, &st);
 	CHECK_EQ("no blocks left", st.st_blocks, 0);
 	close(fd);
-	unlink(at("big"));
-	unlink(at("sparse"));
+	unlink(abi_at("big"));
+	unlink(abi_at("sparse"));
 }
 
 static void
@@ -291,7 +278,7 @@ test_truncate(void)
 {
 	static char buf[8192];
 	struct stat st;
-	int fd = open(at("t"), O_RDWR | O_CREAT | O_TRUNC, 0644);
+	int fd = open(abi_at("t"), O_RDWR | O_CREAT | O_TRUNC, 0644);
 
 	for (long i = 0; i < 6000; i++)
 		buf[i] = pattern(i);
@@ -308,22 +295,22 @@ test_truncate(void)
 	CHECK_EQ("read past the new end", pread(fd, buf, 10, 100), 0);
 	CHECK_EQ("offset kept past the end", lseek(fd, 0, SEEK_CUR), 6000);
 	CHECK_EQ("ftruncate up to 3000", ftruncate(fd, 3000), 0);
-	CHECK_EQ("size 3000", size_of(at("t")), 3000);
+	CHECK_EQ("size 3000", size_of(abi_at("t")), 3000);
 	memset(buf, 'q', sizeof(buf));
 	CHECK_EQ("read all", pread(fd, buf, sizeof(buf), 0), 3000);
 	CHECK("first 100 kept", is_pattern(buf, 0, 100));
 	CHECK_EQ("grown part is zeros", all_zero(buf + 100, 2900), 1);
 
 	/* truncate by path, and a write after the end of a shrunk file. */
-	CHECK_EQ("truncate by path down to 10", truncate(at("t"), 10), 0);
-	CHECK_EQ("size 10", size_of(at("t")), 10);
+	CHECK_EQ("truncate by path down to 10", truncate(abi_at("t"), 10), 0);
+	CHECK_EQ("size 10", size_of(abi_at("t")), 10);
 	CHECK_EQ("write at the old offset", write(fd, "E", 1), 1);
-	CHECK_EQ("size follows the write", size_of(at("t")), 6001);
+	CHECK_EQ("size follows the write", size_of(abi_at("t")), 6001);
 	memset(buf, 'q', sizeof(buf));
 	pread(fd, buf, sizeof(buf), 0);
 	CHECK("zeros from 10 to 6000", is_pattern(buf, 0, 10) &&
 	    all_zero(buf + 10, 5990) && buf[6000] == 'E');
-	CHECK_EQ("truncate by path up to 5 GiB", truncate(at("t"), 5LL << 30),
+	CHECK_EQ("truncate by path up to 5 GiB", truncate(abi_at("t"), 5LL << 30),
 	    0);
 	fstat(fd, &st);
 	CHECK_EQ("size 5 GiB", st.st_size, 5LL << 30);
@@ -332,26 +319,26 @@ test_truncate(void)
 	    4);
 	CHECK_EQ("zeros there", all_zero(buf, 4), 1);
 	CHECK_ERR("ftruncate negative", ftruncate(fd, -1), EINVAL);
-	CHECK_ERR("truncate a directory", truncate(dir, 0), EISDIR);
-	CHECK_ERR("truncate missing", truncate(at("none"), 0), ENOENT);
+	CHECK_ERR("truncate a directory", truncate(abi_dir, 0), EISDIR);
+	CHECK_ERR("truncate missing", truncate(abi_at("none"), 0), ENOENT);
 	CHECK_EQ("fsync", fsync(fd), 0);
 	CHECK_EQ("fdatasync", fdatasync(fd), 0);
 	close(fd);
-	fd = open(at("t"), O_RDONLY);
+	fd = open(abi_at("t"), O_RDONLY);
 	CHECK_ERR("ftruncate read-only fd", ftruncate(fd, 0), EINVAL);
 	CHECK_EQ("fsync read-only fd", fsync(fd), 0);
 	close(fd);
-	fd = open(dir, O_RDONLY | O_DIRECTORY);
+	fd = open(abi_dir, O_RDONLY | O_DIRECTORY);
 	CHECK_EQ("fsync a directory", fsync(fd), 0);
 	close(fd);
-	unlink(at("t"));
+	unlink(abi_at("t"));
 }
 
 static void
 test_stat(void)
 {
 	struct stat st, st2;
-	int fd = open(at("s"), O_WRONLY | O_CREAT | O_TRUNC, 0640);
+	int fd = open(abi_at("s"), O_WRONLY | O_CREAT | O_TRUNC, 0640);
 
 	CHECK_OK("fstat new file", fstat(fd, &st));
 	CHECK_EQ("regular", S_ISREG(st.st_mode), 1);
@@ -366,7 +353,7 @@ test_stat(void)
 	CHECK_EQ("size 5", st.st_size, 5);
 	CHECK("blocks > 0 after write", st.st_blocks > 0);
 	CHECK_EQ("blocks a multiple of the block", st.st_blocks % 2, 0);
-	CHECK_OK("stat", stat(at("s"), &st2));
+	CHECK_OK("stat", stat(abi_at("s"), &st2));
 	CHECK_EQ("stat and fstat agree", st.st_ino == st2.st_ino &&
 	    st.st_dev == st2.st_dev && st.st_size == st2.st_size &&
 	    st.st_blocks == st2.st_blocks, 1);
@@ -374,20 +361,20 @@ test_stat(void)
 	close(fd);
 
 	struct stat dst;
-	CHECK_OK("stat the directory", stat(dir, &dst));
+	CHECK_OK("stat the directory", stat(abi_dir, &dst));
 	CHECK_EQ("directory", S_ISDIR(dst.st_mode), 1);
 	CHECK_EQ("directory nlink 2", dst.st_nlink, 2);
 	CHECK("directory size > 0", dst.st_size > 0);
 	CHECK_EQ("same device", dst.st_dev == st.st_dev, 1);
-	unlink(at("s"));
+	unlink(abi_at("s"));
 }
 
 static void
 test_sendfile(void)
 {
 	static char buf[20000];
-	int in = open(at("src"), O_RDWR | O_CREAT | O_TRUNC, 0644);
-	int out = open(at("dst"), O_RDWR | O_CREAT | O_TRUNC, 0644);
+	int in = open(abi_at("src"), O_RDWR | O_CREAT | O_TRUNC, 0644);
+	int out = open(abi_at("dst"), O_RDWR | O_CREAT | O_TRUNC, 0644);
 
 	for (long i = 0; i < 20000; i++)
 		buf[i] = pattern(i);
@@ -402,7 +389,7 @@ test_sendfile(void)
 	CHECK_EQ("sendfile with an offset", sendfile(out, in, &off, 100), 10);
 	CHECK_EQ("offset advanced", off, 20000);
 	CHECK_EQ("in offset unchanged", lseek(in, 0, SEEK_CUR), 20000);
-	CHECK_EQ("out size", size_of(at("dst")), 20010);
+	CHECK_EQ("out size", size_of(abi_at("dst")), 20010);
 	memset(buf, 0, sizeof(buf));
 	pread(out, buf, 20010, 0);
 	CHECK("copied data", is_pattern(buf, 0, 20000) &&
@@ -419,17 +406,17 @@ test_sendfile(void)
 	close(p[1]);
 	close(in);
 	close(out);
-	unlink(at("src"));
-	unlink(at("dst"));
+	unlink(abi_at("src"));
+	unlink(abi_at("dst"));
 }
 
 static void
 test_statfs(void)
 {
 	struct statfs sf;
-	int fd = open(dir, O_RDONLY | O_DIRECTORY);
+	int fd = open(abi_dir, O_RDONLY | O_DIRECTORY);
 
-	CHECK_OK("statfs", statfs(dir, &sf));
+	CHECK_OK("statfs", statfs(abi_dir, &sf));
 	if (abi_disk_is_ext2())
 		CHECK_EQ("f_type is ext2", sf.f_type, EXT2_SUPER_MAGIC);
 	CHECK_EQ("f_bsize", sf.f_bsize, 1024);
@@ -442,15 +429,15 @@ test_statfs(void)
 
 	/* A file's blocks come out of f_bfree and go back. */
 	long long before = (long long)sf.f_bfree;
-	int f = open(at("space"), O_RDWR | O_CREAT | O_TRUNC, 0644);
+	int f = open(abi_at("space"), O_RDWR | O_CREAT | O_TRUNC, 0644);
 	static char buf[65536];
 	write(f, buf, sizeof(buf));
 	fsync(f);
-	statfs(dir, &sf);
+	statfs(abi_dir, &sf);
 	CHECK("64 KiB written: f_bfree down by 64 or more",
 	    before - (long long)sf.f_bfree >= 64);
 	close(f);
-	unlink(at("space"));
+	unlink(abi_at("space"));
 	struct statfs sf2;
 	CHECK_OK("fstatfs", fstatfs(fd, &sf2));
 	CHECK_EQ("freed again", (long long)sf2.f_bfree, before);
@@ -461,11 +448,7 @@ int
 main(void)
 {
 	abi_init();
-	snprintf(dir, sizeof(dir), "%s/fs_file", abi_disk_dir());
-	if (mkdir(dir, 0755) == -1) {
-		printf("mkdir %s: %s\n", dir, errno_name(errno));
-		return 1;
-	}
+	abi_disk_scratch("fs_file");
 	test_open_flags();
 	test_io();
 	test_sparse();
@@ -473,6 +456,6 @@ main(void)
 	test_stat();
 	test_sendfile();
 	test_statfs();
-	CHECK_OK("rmdir", rmdir(dir));
+	CHECK_OK("rmdir", rmdir(abi_dir));
 	return abi_done("fs_file");
 }

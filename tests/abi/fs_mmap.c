@@ -14,19 +14,6 @@
 #define PAGE 4096
 #define FILE_SIZE (3 * PAGE + 1000)
 
-static char dir[256];
-
-static const char *
-at(const char *name)
-{
-	static char path[4][640];
-	static int next;
-
-	next = (next + 1) % 4;
-	snprintf(path[next], sizeof(path[next]), "%s/%s", dir, name);
-	return path[next];
-}
-
 static char
 pattern(long i)
 {
@@ -58,7 +45,7 @@ static void
 test_private(void)
 {
 	static char buf[FILE_SIZE];
-	int fd = open(at("m"), O_RDWR);
+	int fd = open(abi_at("m"), O_RDWR);
 
 	read(fd, buf, FILE_SIZE);
 	char *p = mmap(NULL, FILE_SIZE, PROT_READ, MAP_PRIVATE, fd, 0);
@@ -92,7 +79,7 @@ test_private(void)
 
 	int data[2];
 	pipe(data);
-	fd = open(at("m"), O_RDONLY);
+	fd = open(abi_at("m"), O_RDONLY);
 	p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
 	CHECK("MAP_PRIVATE writable on an O_RDONLY fd", p != MAP_FAILED);
 	munmap(p, PAGE);
@@ -104,7 +91,7 @@ test_private(void)
 	close(fd);
 	close(data[0]);
 	close(data[1]);
-	fd = open(at("m"), O_WRONLY);
+	fd = open(abi_at("m"), O_WRONLY);
 	CHECK_ERR("mapping an O_WRONLY fd", mmap(NULL, PAGE, PROT_READ,
 	    MAP_PRIVATE, fd, 0) == MAP_FAILED ? -1 : 0, EACCES);
 	close(fd);
@@ -114,7 +101,7 @@ static void
 test_shared(void)
 {
 	static char buf[FILE_SIZE];
-	int fd = open(at("m"), O_RDWR);
+	int fd = open(abi_at("m"), O_RDWR);
 
 	read(fd, buf, FILE_SIZE);
 	char *p = mmap(NULL, FILE_SIZE, PROT_READ, MAP_SHARED, fd, 0);
@@ -136,7 +123,7 @@ test_shared(void)
 	CHECK_EQ("msync", msync(p, FILE_SIZE, MS_SYNC), 0);
 	munmap(p, FILE_SIZE);
 	close(fd);
-	make_file(at("m"));
+	make_file(abi_at("m"));
 }
 
 /* Runs fn in a child and reports how it ended. */
@@ -155,7 +142,7 @@ in_child(void (*fn)(void))
 static void
 touch_past_the_last_page(void)
 {
-	int fd = open(at("m"), O_RDONLY);
+	int fd = open(abi_at("m"), O_RDONLY);
 	volatile char *p = mmap(NULL, 8 * PAGE, PROT_READ, MAP_PRIVATE, fd, 0);
 
 	(void)p[4 * PAGE];	/* the file has 4 pages: SIGBUS */
@@ -166,7 +153,7 @@ test_beyond(void)
 {
 	CHECK_STR("touching a page past the end of the file",
 	    in_child(touch_past_the_last_page), "killed by SIGBUS");
-	int fd = open(at("empty"), O_RDWR | O_CREAT | O_TRUNC, 0644);
+	int fd = open(abi_at("empty"), O_RDWR | O_CREAT | O_TRUNC, 0644);
 	char *p = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE, fd, 0);
 	CHECK("mapping an empty file", p != MAP_FAILED);
 	munmap(p, PAGE);
@@ -176,7 +163,7 @@ test_beyond(void)
 	    all_zero(p, PAGE));
 	munmap(p, PAGE);
 	close(fd);
-	unlink(at("empty"));
+	unlink(abi_at("empty"));
 }
 
 static void
@@ -184,7 +171,7 @@ test_exec(const char *self)
 {
 	static char buf[65536];
 	int in = open(self, O_RDONLY);
-	int out = open(at("prog"), O_WRONLY | O_CREAT | O_TRUNC, 0755);
+	int out = open(abi_at("prog"), O_WRONLY | O_CREAT | O_TRUNC, 0755);
 	ssize_t n;
 	long total = 0;
 
@@ -199,21 +186,21 @@ test_exec(const char *self)
 	pid_t pid = abi_fork();
 	if (pid == 0) {
 		char *argv[] = { "prog", "from-disk", NULL };
-		execv(at("prog"), argv);
+		execv(abi_at("prog"), argv);
 		printf("execv: %s\n", errno_name(errno));
 		_exit(127);
 	}
 	CHECK_STR("the copy ran", status_str(abi_wait(pid)), "exited 7");
-	chmod(at("prog"), 0644);
+	chmod(abi_at("prog"), 0644);
 	pid = abi_fork();
 	if (pid == 0) {
 		char *argv[] = { "prog", "from-disk", NULL };
-		execv(at("prog"), argv);
+		execv(abi_at("prog"), argv);
 		_exit(errno == EACCES ? 13 : 1);
 	}
 	CHECK_STR("without x bits: EACCES", status_str(abi_wait(pid)),
 	    "exited 13");
-	unlink(at("prog"));
+	unlink(abi_at("prog"));
 }
 
 int
@@ -224,17 +211,13 @@ main(int argc, char **argv)
 		return 7;
 	}
 	abi_init();
-	snprintf(dir, sizeof(dir), "%s/fs_mmap", abi_disk_dir());
-	if (mkdir(dir, 0755) == -1) {
-		printf("mkdir %s: %s\n", dir, errno_name(errno));
-		return 1;
-	}
-	make_file(at("m"));
+	abi_disk_scratch("fs_mmap");
+	make_file(abi_at("m"));
 	test_private();
 	test_shared();
 	test_beyond();
 	test_exec("/proc/self/exe");
-	unlink(at("m"));
-	CHECK_OK("rmdir", rmdir(dir));
+	unlink(abi_at("m"));
+	CHECK_OK("rmdir", rmdir(abi_dir));
 	return abi_done("fs_mmap");
 }
