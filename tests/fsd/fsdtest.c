@@ -112,21 +112,30 @@ run_capture(const char *cmd, unsigned char **out, size_t *len)
 	return WEXITSTATUS(status);
 }
 
+/* Runs the command fmt makes, in a subshell with `redirect` after it. */
+static int
+run_format(unsigned char **out, size_t *len, const char *redirect,
+	   const char *fmt, va_list ap)
+{
+	char *cmd, *full;
+
+	if (vasprintf(&cmd, fmt, ap) < 0 ||
+	    asprintf(&full, "( %s ) %s", cmd, redirect) < 0)
+		abort();
+	int r = run_capture(full, out, len);
+	free(cmd);
+	free(full);
+	return r;
+}
+
 int
 ft_run(char **out, const char *fmt, ...)
 {
 	va_list ap;
-	char *cmd, *full;
-	int r;
 
 	va_start(ap, fmt);
-	r = vasprintf(&cmd, fmt, ap);
+	int r = run_format((unsigned char **)out, NULL, "2>&1", fmt, ap);
 	va_end(ap);
-	if (r < 0 || asprintf(&full, "( %s ) 2>&1", cmd) < 0)
-		abort();
-	r = run_capture(full, (unsigned char **)out, NULL);
-	free(cmd);
-	free(full);
 	return r;
 }
 
@@ -134,17 +143,10 @@ int
 ft_run_bytes(unsigned char **out, size_t *len, const char *fmt, ...)
 {
 	va_list ap;
-	char *cmd, *full;
-	int r;
 
 	va_start(ap, fmt);
-	r = vasprintf(&cmd, fmt, ap);
+	int r = run_format(out, len, "2>/dev/null", fmt, ap);
 	va_end(ap);
-	if (r < 0 || asprintf(&full, "( %s ) 2>/dev/null", cmd) < 0)
-		abort();
-	r = run_capture(full, out, len);
-	free(cmd);
-	free(full);
 	return r;
 }
 
