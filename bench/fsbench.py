@@ -14,9 +14,10 @@
 import os
 import re
 import shlex
-import statistics
 import subprocess
 import time
+
+from figures import summary, values_line
 
 DISK_SIZE = "512M"
 BLOCK_SIZE = "4096"
@@ -142,14 +143,6 @@ def measure_fs(out_dir, petrel_cmd, linux_cmd, runs, log):
     return r
 
 
-def summary(values):
-    """(median, min, max) over the runs that gave a figure, or None."""
-    ok = [v for v in values if v is not None]
-    if not ok:
-        return None
-    return statistics.median(ok), min(ok), max(ok)
-
-
 def table(r):
     lines = ["| storage figure (median of %d) | Petrel | Linux | "
              "Petrel vs Linux |" % r["fs_runs"],
@@ -177,12 +170,7 @@ def details(r):
             continue
         title = name.capitalize()
         for key, label, fmt, _ in CASES + [("seqwrite_fsync_ms", "", "{:.1f}", 0)]:
-            vals = ", ".join("fail" if v is None else fmt.format(v)
-                             for v in res[key])
-            s = summary(res[key])
-            spread = (f" (min {fmt.format(s[1])}, max {fmt.format(s[2])})"
-                      if s else "")
-            lines.append(f"- {title}, {key}: {vals}{spread}")
+            lines.append(values_line(title, key, res[key], fmt))
         drops = sorted(set(v for v in res["drop_caches"] if v))
         notes = r.get(f"fs_{name}_notes") or []
         lines.append(f"- {title}: page cache before the cold read: "

@@ -15,9 +15,10 @@ import os
 import re
 import shlex
 import socket
-import statistics
 import subprocess
 import time
+
+from figures import summary, values_line
 
 WRK_THREADS = 1
 WRK_CONNS = 8
@@ -271,14 +272,6 @@ def measure_net(out_dir, tcpbench, petrel_cmd, linux_cmd, runs, log):
     return r
 
 
-def summary(values):
-    """(median, min, max) over the runs that gave a figure, or None."""
-    ok = [v for v in values if v is not None]
-    if not ok:
-        return None
-    return statistics.median(ok), min(ok), max(ok)
-
-
 def table(r):
     lines = ["| network figure (median of %d, higher is better) | Petrel | "
              "Linux | Petrel / Linux |" % r["net_runs"],
@@ -306,12 +299,7 @@ def details(r):
         title = name.capitalize()
         if res:
             for key, label, fmt in CASES:
-                vals = ", ".join("fail" if v is None else fmt.format(v)
-                                 for v in res[key])
-                s = summary(res[key])
-                spread = (f" (min {fmt.format(s[1])}, max {fmt.format(s[2])})"
-                          if s else "")
-                lines.append(f"- {title}, {key}: {vals}{spread}")
+                lines.append(values_line(title, key, res[key], fmt))
         notes = r.get(f"net_{name}_notes") or []
         lines.append(f"- {title}: " + ("; ".join(notes) if notes else
                                       "no wrk socket errors, no non-2xx "
