@@ -626,7 +626,7 @@ reconnect(struct srvfs *fs, struct kobj *chan, const struct pt_fs_hello *h)
 	struct mount_entry *e = mount_entry_of(root);
 	if (e)
 		e->read_only = fs->read_only;
-	pr_info("srvfs: %s reconnected to a new server", fs->source);
+	pr_info("srvfs: %s reconnected to a new server\n", fs->source);
 	return 0;
 }
 
@@ -659,13 +659,10 @@ mount_new(struct proc *p, struct inode *where, struct kobj *chan,
 		r = vfs_mount(where, root, abs, fs->source, fs->type);
 	kfree(abs);
 	if (r < 0) {
-		if (!IS_ERR(root)) {
-			kobj_put(fs->chan);
-			fs->chan = NULL;	/* no FORGET for a server never mounted */
+		kobj_put(fs->chan);
+		fs->chan = NULL;	/* no FORGET to a server never mounted */
+		if (!IS_ERR(root))
 			inode_put(root);
-		} else {
-			kobj_put(fs->chan);
-		}
 		kfree(fs);	/* nothing else points at it */
 		return r;
 	}
@@ -673,7 +670,7 @@ mount_new(struct proc *p, struct inode *where, struct kobj *chan,
 	struct mount_entry *e = mount_entry_of(root);
 	if (e)
 		e->read_only = fs->read_only;
-	pr_info("srvfs: %s (%s) mounted on %s%s", fs->source, fs->type,
+	pr_info("srvfs: %s (%s) mounted on %s%s\n", fs->source, fs->type,
 		e ? e->path : "?", fs->read_only ? ", read-only" : "");
 	return 0;
 }

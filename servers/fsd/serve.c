@@ -398,7 +398,6 @@ op_rw(struct server *s, const struct pt_recv *r, const struct pt_fs_msg *m,
 struct dirent_fill {
 	char *buf;
 	size_t len, room;
-	uint64_t pos;
 	bool full;		/* an entry did not fit */
 };
 
@@ -422,7 +421,6 @@ emit_dirent(void *ctx, const char *name, size_t len, uint32_t ino,
 	p[18] = (char)type;
 	memcpy(p + 19, name, len);
 	d->len += reclen;
-	d->pos = next_pos;
 	return 0;
 }
 
@@ -433,8 +431,7 @@ op_readdir(struct server *s, const struct pt_recv *r, const struct pt_fs_msg *m,
 	if (r->nseg < 1 || !(r->seg_flags[0] & PT_SEG_OUT))
 		return -EINVAL;
 	struct dirent_fill d = { .room = r->seg_len[0] < DIRENT_BUF_MAX ?
-					 r->seg_len[0] : DIRENT_BUF_MAX,
-				 .pos = m->off };
+					 r->seg_len[0] : DIRENT_BUF_MAX };
 	d.buf = malloc(d.room ? d.room : 1);
 	if (!d.buf)
 		return -ENOMEM;

@@ -470,8 +470,9 @@ vq_next_used(struct virtq *q, uint32_t *len)
 	uint32_t id = e->id;
 	*len = e->len;
 	q->last_used++;
-	if (id >= q->size)
-		return NULL;	/* a confused device: ignore the entry */
+	if (id >= q->size || !q->cookie[id])
+		return NULL;	/* a confused device (a bad id, or a chain it
+				   gave back already): ignore the entry */
 	/* Return the chain to the free list. */
 	uint16_t d = (uint16_t)id;
 	unsigned n = 1;

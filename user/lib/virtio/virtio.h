@@ -88,13 +88,17 @@ int vio_dma_alloc(struct vio_dev *v, struct vio_dma *d, size_t size);
 
 /*
  * Adds a chain of n buffers (physical addresses, lengths, writable flags)
- * with cookie; returns the head descriptor or -ENOSPC. Call vio_kick after.
+ * with cookie (not NULL); returns the head descriptor or -ENOSPC. Call
+ * vio_kick after.
  */
 int vq_add(struct virtq *q, const uint64_t *pa, const uint32_t *len,
 	   const bool *device_writes, unsigned n, void *cookie);
 /* Tells the device about added buffers. */
 void vq_kick(struct vio_dev *v, struct virtq *q);
-/* The next used chain's cookie (and bytes written), freeing it; NULL if none. */
+/*
+ * The next used chain's cookie (and bytes written), freeing it; NULL if
+ * none, or for an entry naming no chain in flight (which is skipped).
+ */
 void *vq_next_used(struct virtq *q, uint32_t *len);
 /*
  * Asks the device not to interrupt for q's used buffers (a driver busy
