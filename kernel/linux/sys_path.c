@@ -1,6 +1,7 @@
 /*
  * System calls on path names: open, stat, create and remove, links, rename,
- * permissions and times, the working directory, mount and statfs.
+ * permissions and times, the working directory (mounts, sync and statfs
+ * are in sys_mount.c).
  */
 #include <kernel/proc.h>
 #include <kernel/vfs.h>
@@ -9,17 +10,11 @@
 #include <kernel/kmalloc.h>
 #include <kernel/errno.h>
 #include <kernel/string.h>
-#include <kernel/tmpfs.h>
-#include <kernel/page.h>
-
-#define PATH_MAX_K 4096
+#include "path.h"
 
 void stat_fill(struct inode *ino, struct linux_stat *st);
-struct inode *devfs_new(void);
-struct inode *procfs_new(void);
 
-/* Copies a user path into a new kernel buffer (kfree it). */
-static char *
+char *
 getpath(uaddr_t upath, long *err)
 {
 	char *k = kmalloc(PATH_MAX_K);
@@ -35,12 +30,6 @@ getpath(uaddr_t upath, long *err)
 	}
 	return k;
 }
-
-#define WITH_PATH(var, upath)          \
-	long err_ = 0;                 \
-	char *var = getpath(upath, &err_); \
-	if (!var)                      \
-		return err_;
 
 long
 sys_openat(int dirfd, uaddr_t upath, int flags, unsigned mode)
@@ -69,8 +58,7 @@ sys_creat(uaddr_t path, unsigned mode)
 	return sys_openat(AT_FDCWD, path, O_CREAT | O_WRONLY | O_TRUNC, mode);
 }
 
-/* The inode a *at() call names, honouring AT_EMPTY_PATH and NOFOLLOW. */
-static struct inode *
+struct inode *
 lookup_at(int dirfd, uaddr_t upath, int flags)
 {
 	struct proc *p = current()->proc;
@@ -830,154 +818,4 @@ sys_umask(unsigned mask)
 	unsigned old = p->umask;
 	p->umask = mask & 0777;
 	return old;
-}
-
-long
-sys_sync(void)
-{
-	for (int i = 0; i < MOUNT_MAX; i++) {
-		struct inode *root = mounts[i].root;
-		if (!root || !root->sb->ops || !root->sb->ops->sync)
-			continue;
-		inode_get(root);	/* the mount may go while we sleep */
-		root->sb->ops->sync(root->sb);
-		inode_put(root);
-	}
-	return 0;
-}
-
-long
-sys_syncfs(int fd)
-{
-	struct file *f = fd_get(current()->proc, fd);
-	if (!f)
-		return -EBADF;
-	struct super *sb = f->inode ? f->inode->sb : NULL;
-	return sb && sb->ops && sb->ops->sync ? sb->ops->sync(sb) : 0;
-}
-
-long
-sys_mount(uaddr_t usource, uaddr_t utarget, uaddr_t utype, unsigned long flags, uaddr_t data)
-{
-	struct proc *p = current()->proc;
-	char type[32], source[64];
-	(void)flags, (void)data;
-	if (p->euid != 0)
-		return -EPERM;
-	if (copyinstr(type, utype, sizeof(type)) < 0)
-		return -EFAULT;
-	if (!usource || copyinstr(source, usource, sizeof(source)) < 0)
-		memcpy(source, "none", 5);
-	WITH_PATH(target, utarget);
-	struct inode *where = vfs_lookup(p, AT_FDCWD, target, true);
-	long r;
-	if (IS_ERR(where)) {
-		kfree(target);
-		return PTR_ERR(where);
-	}
-	struct inode *root = NULL;
-	const char *t = NULL;
-	if (strcmp(type, "proc") == 0) {
-		root = procfs_new();
-		t = "proc";
-	} else if (strcmp(type, "devtmpfs") == 0) {
-		root = devfs_new();
-		t = "devtmpfs";
-	} else if (strcmp(type, "tmpfs") == 0) {
-		root = tmpfs_new_root("tmpfs");
-		t = "tmpfs";
-	} else {
-		r = -ENODEV;
-		goto out;
-	}
-	if (!root) {
-		r = -ENOMEM;
-		goto out;
-	}
-	char *abs = kmalloc(PATH_MAX_K);
-	r = abs ? vfs_path_of(p, where, abs, PATH_MAX_K) : -ENOMEM;
-	if (r > 0) {
-		size_t sl = strlen(source) + 1;
-		char *src = kmalloc(sl);
-		if (src)
-			memcpy(src, source, sl);
-		r = vfs_mount(where, root, abs, src ? src : "none", t);
-	}
-	kfree(abs);
-	inode_put(root);
-out:
-	inode_put(where);
-	kfree(target);
-	return r;
-}
-
-/*
- * Only a server's file system can be unmounted (the in-kernel ones hold
- * the system together): the server writes everything back, and files
- * still open on it fail from then on, as after MNT_DETACH.
- */
-long
-sys_umount2(uaddr_t utarget, int flags)
-{
-	struct proc *p = current()->proc;
-	if (p->euid != 0)
-		return -EPERM;
-	if (flags & ~0xf)
-		return -EINVAL;
-	WITH_PATH(target, utarget);
-	struct inode *root = vfs_lookup(p, AT_FDCWD, target, !(flags & 8));
-	kfree(target);
-	if (IS_ERR(root))
-		return PTR_ERR(root);
-	long r;
-	if (!root->covered)
-		r = -EINVAL;	/* not a mount point */
-	else if (!root->sb->ops || !root->sb->ops->unmount)
-		r = -EBUSY;
-	else
-		r = root->sb->ops->unmount(root->sb);
-	inode_put(root);
-	return r;
-}
-
-static long
-statfs_inode(struct inode *ino, uaddr_t buf)
-{
-	struct statfs_k s;
-	memset(&s, 0, sizeof(s));
-	if (ino->sb && ino->sb->ops && ino->sb->ops->statfs) {
-		int e = ino->sb->ops->statfs(ino->sb, &s);
-		return e < 0 ? e : copyout(buf, &s, sizeof(s));
-	}
-	const char *t = ino->sb ? ino->sb->type : "";
-	s.type = strcmp(t, "proc") == 0 ? 0x9fa0 : 0x01021994;	/* PROC / TMPFS magic */
-	s.bsize = s.frsize = 4096;
-	if (strcmp(t, "proc") != 0) {	/* memory-backed: RAM is the limit */
-		s.blocks = page_total();
-		s.bfree = s.bavail = page_free_count();
-	}
-	s.files = 1 << 20;
-	s.ffree = (1 << 20) - 1000;
-	s.namelen = 255;
-	return copyout(buf, &s, sizeof(s));
-}
-
-long
-sys_statfs(uaddr_t path, uaddr_t buf)
-{
-	struct inode *ino = lookup_at(AT_FDCWD, path, 0);
-	if (IS_ERR(ino))
-		return PTR_ERR(ino);
-	long r = statfs_inode(ino, buf);
-	inode_put(ino);
-	return r;
-}
-
-long
-sys_fstatfs(int fd, uaddr_t buf)
-{
-	struct file *f = fd_get(current()->proc, fd);
-	if (!f || !f->inode)
-		return -EBADF;
-	return statfs_inode(f->inode, buf);
 }
