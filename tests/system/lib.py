@@ -16,6 +16,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
 PETREL = os.path.join(ROOT, "petrel")
 TEST_INITRD = os.path.join(ROOT, "build", "initramfs-test.cpio")
 BOOT_TIMEOUT = 120
+# Tests boot under TCG, as CI has no KVM; PETREL_TEST_ACCEL=kvm runs the
+# same tests under KVM on a machine where /dev/kvm works.
+TEST_ACCEL = os.environ.get("PETREL_TEST_ACCEL", "tcg")
 EXIT_SKIP = 77
 
 
@@ -33,7 +36,7 @@ class Boot:
 def petrel_args(machine=None, smp=None, iso=False, test_image=False,
 		timeout=BOOT_TIMEOUT, extra=()):
 	"""The `./petrel run` options every test uses, plus the chosen ones."""
-	args = [PETREL, "run", "--accel", "tcg", "--timeout", str(timeout)]
+	args = [PETREL, "run", "--accel", TEST_ACCEL, "--timeout", str(timeout)]
 	if machine:
 		args += ["--machine", machine]
 	if smp:
