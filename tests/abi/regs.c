@@ -90,6 +90,33 @@ child_sigreturn_to(unsigned long rip)
 	_exit(3);
 }
 
+static void
+on_segv_report(int sig, siginfo_t *info, void *context)
+{
+	char line[96];
+	int n;
+
+	(void)sig, (void)context;
+	n = snprintf(line, sizeof(line), "  SIGSEGV si_code %d, si_addr %s\n",
+	    info->si_code, info->si_addr == (void *)return_rip ? "rip" :
+	    info->si_addr ? "other" : "0");
+	write(1, line, n);
+	_exit(0);
+}
+
+/* Child: as child_sigreturn_to, and reports the SIGSEGV it gets. */
+static void
+child_sigreturn_reported(unsigned long rip)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_segv_report;
+	sa.sa_flags = SA_SIGINFO;
+	sigaction(SIGSEGV, &sa, NULL);
+	child_sigreturn_to(rip);
+}
+
 /* Child: a handler at an address no user code can be at. */
 static void
 child_handler_at(unsigned long rip)
@@ -125,6 +152,12 @@ test_bad_rip(void)
 	    "killed by SIGSEGV");
 	CHECK_STR("sigreturn to kernel rip",
 	    run_child(child_sigreturn_to, KERNEL_ADDR), "killed by SIGSEGV");
+	fflush(stdout);
+	CHECK_STR("non-canonical rip, reported",
+	    run_child(child_sigreturn_reported, NONCANONICAL), "exited 0");
+	fflush(stdout);
+	CHECK_STR("kernel rip, reported",
+	    run_child(child_sigreturn_reported, KERNEL_ADDR), "exited 0");
 	CHECK_STR("handler at non-canonical address",
 	    run_child(child_handler_at, NONCANONICAL), "killed by SIGSEGV");
 }

@@ -41,6 +41,15 @@ uint64_t arch_tsc_khz(void);
 
 
 
+/*
+ * Makes a frame about to return to user mode one the CPU takes without
+ * faulting in the kernel, whoever wrote it last (rt_sigreturn, a signal
+ * handler's address, exec's entry): user segments, only flags user code
+ * may hold. Returns false if its instruction pointer cannot be returned
+ * to at all; the thread then gets SIGSEGV instead.
+ */
+bool arch_user_frame_check(struct trapframe *tf);
+
 /* One pause in a spin loop. */
 void arch_spin_wait(void);
 void arch_irq_enable(void);
