@@ -148,6 +148,8 @@ trap_handler(struct trapframe *tf)
 	uint64_t v = tf->vector;
 	bool locked = false;
 
+	/* SMAP is on for the kernel whatever the interrupted code had. */
+	assert(!cpu_has_smap || !(read_rflags() & RFLAGS_AC));
 	if (v == IRQ_VECTOR_FLUSH) {	/* the sender holds the big lock */
 		arch_tlb_flush_irq();
 		irq_eoi();
