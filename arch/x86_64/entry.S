@@ -72,8 +72,19 @@ trap_stubs:
 .endr
 .noaltmacro
 
+/*
+ * An interrupt gate clears IF, TF and NT but not AC: user code may set it
+ * (popf), and a fault inside a user copy arrives with it set (stac). With
+ * AC set SMAP is off, so the kernel clears it first thing, as the SYSCALL
+ * flag mask (MSR_FMASK) does for system calls. IRET restores the
+ * interrupted code's own flags.
+ */
 trap_common:
 	cld
+	cmpb $0, cpu_has_smap(%rip)
+	je 3f
+	clac
+3:
 	testb $3, 24(%rsp)		/* saved cs: from user? */
 	jz 1f
 	swapgs

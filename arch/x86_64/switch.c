@@ -3,6 +3,8 @@
  * the switch between threads (kernel registers, FPU/SSE state, FS base,
  * kernel stack for the next entry, address space).
  */
+#include <kernel/arch.h>
+#include <kernel/errno.h>
 #include <kernel/sched.h>
 #include <kernel/proc.h>
 #include <kernel/vm.h>
@@ -109,6 +111,12 @@ arch_hwcap(void)
 	uint32_t r[4];
 	cpuid(1, 0, r);
 	return r[3];
+}
+
+int
+arch_tls_check(uint64_t base)
+{
+	return base < USER_TOP ? 0 : -EPERM;
 }
 
 void

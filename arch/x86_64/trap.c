@@ -123,6 +123,21 @@ usercopy_fault(struct trapframe *tf)
 	return true;
 }
 
+/*
+ * IRET to a non-canonical RIP raises #GP in ring 0 with the user's
+ * registers loaded (and SYSRET does so on Intel CPUs with the user's RSP
+ * as the stack: CVE-2012-0217). Linux turns that fault into SIGSEGV;
+ * here it is caught before, on the way out, where it is simple.
+ */
+bool
+arch_user_frame_check(struct trapframe *tf)
+{
+	tf->cs = USER_CS;
+	tf->ss = USER_DS;
+	tf->rflags = (tf->rflags & RFLAGS_USER) | RFLAGS_IF | RFLAGS_FIXED;
+	return canonical_address(tf->rip);
+}
+
 void trap_handler(struct trapframe *tf);
 
 void arch_tlb_flush_irq(void);
@@ -133,6 +148,8 @@ trap_handler(struct trapframe *tf)
 	uint64_t v = tf->vector;
 	bool locked = false;
 
+	/* SMAP is on for the kernel whatever the interrupted code had. */
+	assert(!cpu_has_smap || !(read_rflags() & RFLAGS_AC));
 	if (v == IRQ_VECTOR_FLUSH) {	/* the sender holds the big lock */
 		arch_tlb_flush_irq();
 		irq_eoi();

@@ -414,6 +414,27 @@ gen_mounts(struct gen *g)
 extern uint64_t loadavg[3];
 extern uint64_t stat_interrupts, stat_switches, stat_forks;
 
+/*
+ * /proc/stat's cpu lines, in USER_HZ (100) ticks. Busy time is all shown
+ * as user time: the kernel does not tell user from system time.
+ */
+static void
+gen_cpu_lines(struct gen *g, uint64_t now)
+{
+	uint64_t idle[CPU_MAX], busy[CPU_MAX], idle_all = 0, busy_all = 0;
+
+	for (int i = 0; i < cpu_count; i++) {
+		sched_cpu_times(&cpus[i], now, &idle[i], &busy[i]);
+		idle_all += idle[i];
+		busy_all += busy[i];
+	}
+	gprintf(g, "cpu  %lu 0 0 %lu 0 0 0 0 0 0\n", busy_all / 10000000,
+		idle_all / 10000000);
+	for (int i = 0; i < cpu_count; i++)
+		gprintf(g, "cpu%d %lu 0 0 %lu 0 0 0 0 0 0\n", i,
+			busy[i] / 10000000, idle[i] / 10000000);
+}
+
 static void
 gen_system(struct gen *g, enum pkind kind)
 {
@@ -431,25 +452,17 @@ gen_system(struct gen *g, enum pkind kind)
 		break;
 	}
 	case P_UPTIME: {
-		uint64_t idle = 0;
-		for (int i = 0; i < cpu_count; i++)
-			idle += cpus[i].idle_ns;
+		uint64_t idle = 0, ci, cb;
+		for (int i = 0; i < cpu_count; i++) {
+			sched_cpu_times(&cpus[i], now, &ci, &cb);
+			idle += ci;
+		}
 		gprintf(g, "%lu.%02lu %lu.%02lu\n", now / 1000000000, now / 10000000 % 100,
 			idle / 1000000000, idle / 10000000 % 100);
 		break;
 	}
 	case P_STAT: {
-		uint64_t idle = 0;
-		for (int i = 0; i < cpu_count; i++)
-			idle += cpus[i].idle_ns;
-		uint64_t total = now * (uint64_t)cpu_count;
-		uint64_t busy = total > idle ? total - idle : 0;
-		gprintf(g, "cpu  %lu 0 0 %lu 0 0 0 0 0 0\n", busy / 10000000, idle / 10000000);
-		for (int i = 0; i < cpu_count; i++) {
-			uint64_t ci = cpus[i].idle_ns;
-			uint64_t cb = now > ci ? now - ci : 0;
-			gprintf(g, "cpu%d %lu 0 0 %lu 0 0 0 0 0 0\n", i, cb / 10000000, ci / 10000000);
-		}
+		gen_cpu_lines(g, now);
 		int procs = 0, running = 0;
 		list_for_each(it, &all_procs) {
 			struct proc *p = list_entry(it, struct proc, all_link);

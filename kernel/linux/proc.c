@@ -140,8 +140,11 @@ proc_clone(unsigned long flags, uint64_t newsp, uint64_t tls)
 	struct proc *parent = self->proc;
 	struct proc *p = parent;
 	struct thread *t;
-	int tid = tid_alloc();
+	int tid;
 
+	if ((flags & CLONE_SETTLS) && arch_tls_check(tls) < 0)
+		return ERR_PTR(-EPERM);
+	tid = tid_alloc();
 	if (tid < 0)
 		return ERR_PTR(-EAGAIN);
 	if ((flags & CLONE_THREAD) && !(flags & CLONE_SIGHAND))

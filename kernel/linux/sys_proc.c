@@ -436,7 +436,7 @@ sys_arch_prctl(int code, uint64_t addr)
 	struct thread *t = current();
 	switch (code) {
 	case 0x1002:	/* ARCH_SET_FS */
-		if (addr >= USER_TOP)
+		if (arch_tls_check(addr) < 0)
 			return -EPERM;
 		t->fs_base = addr;
 		arch_set_fs_base(addr);

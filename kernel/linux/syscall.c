@@ -81,19 +81,37 @@ syscall_name(uint64_t nr)
 	return e ? e->name : "?";
 }
 
+/*
+ * A frame the CPU would refuse to return to: SIGSEGV as Linux sends when
+ * its IRET faults, with si_code SI_KERNEL and no address.
+ */
+static void
+bad_frame_fault(struct thread *t)
+{
+	t->sig_fault_addr = 0;
+	t->sig_fault_code = SI_KERNEL;
+	t->sig_forced |= SIGBIT(SIGSEGV);
+	signal_send_thread(t, SIGSEGV);
+}
+
 void
 trap_return_to_user(struct trapframe *tf)
 {
 	struct thread *t = current();
+	/*
+	 * Checked again after each delivery, as the handler's address is
+	 * user input too. A bad handler for SIGSEGV itself ends the loop:
+	 * SIGSEGV is blocked in it, so the next one kills.
+	 */
 	for (;;) {
 		sched_tick();
 		if (sched_slice_over())
 			sched_yield();
+		if (!arch_user_frame_check(tf))
+			bad_frame_fault(t);
 		if (!signal_pending(t))
 			break;
 		signal_deliver(tf);
-		if (!signal_pending(t))
-			break;
 	}
 	/* Interrupted, but no handler ran: the call starts over. */
 	if (t->syscall_nr >= 0 && (long)tf->rax == -ERESTARTSYS) {

@@ -334,6 +334,27 @@ sched_yield(void)
 	schedule();
 }
 
+/*
+ * A halted CPU changes neither its current thread nor the idle thread's
+ * run_start until it holds the big lock again, so these reads agree.
+ */
+void
+sched_cpu_times(const struct cpu *c, uint64_t now, uint64_t *idle,
+		uint64_t *busy)
+{
+	uint64_t i = c->idle_ns, since;
+
+	*idle = *busy = 0;
+	if (!c->idle)
+		return;		/* not started */
+	since = c->idle->run_start;
+	if (c->current == c->idle && now > since)
+		i += now - since;
+	*idle = i;
+	if (now > c->started_ns + i)
+		*busy = now - c->started_ns - i;
+}
+
 /* Runs with the big lock held, except while halted. */
 static _Noreturn void
 idle_loop(void)
@@ -370,6 +391,8 @@ sched_start(void)
 		panic("no memory for the idle thread");
 	idle->state = THREAD_RUNNING;
 	idle->run_start = arch_now_ns();
+	/* The boot CPU's work before this was busy time; the others begin now. */
+	c->started_ns = c->id == 0 ? 0 : idle->run_start;
 	c->idle = idle;
 	c->current = idle;
 	idle_loop();

@@ -41,6 +41,15 @@ uint64_t arch_tsc_khz(void);
 
 
 
+/*
+ * Makes a frame about to return to user mode one the CPU takes without
+ * faulting in the kernel, whoever wrote it last (rt_sigreturn, a signal
+ * handler's address, exec's entry): user segments, only flags user code
+ * may hold. Returns false if its instruction pointer cannot be returned
+ * to at all; the thread then gets SIGSEGV instead.
+ */
+bool arch_user_frame_check(struct trapframe *tf);
+
 /* One pause in a spin loop. */
 void arch_spin_wait(void);
 void arch_irq_enable(void);
@@ -59,7 +68,13 @@ void arch_cpu_describe(char *vendor, char *model, char *flags, size_t flags_size
 uint64_t arch_random_seed(void);
 /* AT_HWCAP for new programs. */
 uint64_t arch_hwcap(void);
-/* Sets the running thread's TLS base (FS on x86_64). */
+/*
+ * Returns 0 if `base` may be a thread's TLS base, else -EPERM (as Linux's
+ * arch_prctl and clone(CLONE_SETTLS)): the base is loaded into a register
+ * at every switch, and on x86_64 a non-canonical one faults in the kernel.
+ */
+int arch_tls_check(uint64_t base);
+/* Sets the running thread's TLS base (FS on x86_64), checked before. */
 void arch_set_fs_base(uint64_t base);
 
 #endif

@@ -19,8 +19,12 @@ struct cpu {
 	struct thread *idle;
 	int id;
 	bool online;
-	uint64_t idle_ns;		/* time spent halted, for /proc/stat */
-	uint64_t busy_ns;
+	/*
+	 * For /proc/stat (sched_cpu_times): idle time up to the idle
+	 * thread's last switch away, and when this CPU began to count.
+	 */
+	uint64_t idle_ns;
+	uint64_t started_ns;
 	uint64_t armed_deadline;	/* this CPU's timer, 0 = off */
 	paddr_t active_root;		/* page table loaded now */
 	struct vm *lazy_vm;		/* held while idle keeps its tables (vm_switch) */

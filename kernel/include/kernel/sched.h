@@ -79,6 +79,13 @@ void sched_wake(struct thread *t);
 void sched_yield(void);
 /* Switches away from the current thread, which must not be RUNNING. */
 void schedule(void);
+/*
+ * CPU c's idle and busy nanoseconds up to now, for /proc/stat: the idle
+ * stretch it is in counts as idle, so neither ever goes backwards.
+ * Caller holds the big lock.
+ */
+void sched_cpu_times(const struct cpu *c, uint64_t now, uint64_t *idle,
+		     uint64_t *busy);
 /* Expires timeouts and arms the next timer; called on interrupt exit. */
 void sched_tick(void);
 /* The one-shot timer interrupt came: nothing is armed any more. */

@@ -68,6 +68,14 @@ static inline void clac(void) { __asm__ volatile(".byte 0x0f,0x01,0xca" ::: "mem
 
 extern bool cpu_has_smap;
 
+static inline uint64_t
+read_rflags(void)
+{
+	uint64_t f;
+	__asm__ volatile("pushfq; popq %0" : "=r"(f));
+	return f;
+}
+
 /* Lets the kernel touch user pages (SMAP) until arch_user_access_end. */
 static inline void
 arch_user_access_begin(void)

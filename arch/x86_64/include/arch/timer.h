@@ -11,6 +11,17 @@
 extern uint64_t tsc_base;		/* TSC at the first kernel instruction */
 extern uint64_t tsc_ns_mult;		/* ns = cycles * tsc_ns_mult >> 32 */
 
+/* tsc.c: the rates the clock and the local APIC timer run at. */
+struct clock_rates {
+	uint64_t tsc_khz;
+	uint64_t apic_ticks_per_ms;	/* local APIC timer, divided by 16 */
+	char source[48];		/* where tsc_khz came from, for the log */
+};
+/* Starts the measuring window; first thing in the boot. */
+void timer_early_start(void);
+/* Finds both rates; once, on the boot CPU, after the boot's work. */
+void tsc_find_rates(struct clock_rates *c);
+
 static inline uint64_t
 arch_cycles_to_ns(uint64_t cycles)
 {

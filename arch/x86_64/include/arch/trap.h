@@ -20,8 +20,24 @@ struct trapframe {
 #define USER_DS 0x1b
 #define KERNEL_CS 0x08
 #define KERNEL_DS 0x10
+#define RFLAGS_FIXED (1ul << 1)	/* always reads as 1 */
+#define RFLAGS_TF (1ul << 8)
 #define RFLAGS_IF (1ul << 9)
+#define RFLAGS_DF (1ul << 10)
+#define RFLAGS_NT (1ul << 14)
 #define RFLAGS_AC (1ul << 18)
+/*
+ * What ring 3 can change with popf: CF PF AF ZF SF TF DF OF NT RF AC ID.
+ * Never IOPL, VM, VIF or VIP; IF is always on in user mode.
+ */
+#define RFLAGS_USER 0x254fd5ul
+
+/* True if va is canonical: bits 63..47 all equal (4-level paging). */
+static inline bool
+canonical_address(uint64_t va)
+{
+	return (uint64_t)((int64_t)(va << 16) >> 16) == va;
+}
 
 static inline bool
 trap_from_user(const struct trapframe *tf)
