@@ -12,11 +12,20 @@
 #include <kernel/arch.h>
 #include <kernel/futex.h>
 #include <kernel/ipc.h>
+#include <kernel/page.h>
 #include <arch/trap.h>
+
+#define RLIMIT_NPROC 6
 
 struct list all_procs = LIST_INIT(all_procs);
 static struct proc *init_proc;
 uint64_t stat_forks;	/* processes created since boot, for /proc/stat */
+/*
+ * Threads the machine may hold, Linux's kernel.threads-max: RAM over
+ * eight kernel stacks (RAM / 256 KiB; 512 in 128 MiB). The default
+ * RLIMIT_NPROC is half of it, as on Linux.
+ */
+static uint64_t threads_max;
 
 struct proc *
 proc_find(int pid)
@@ -144,6 +153,42 @@ clone_exit_signal(unsigned long flags, struct proc *caller)
 }
 
 /*
+ * Counts what RLIMIT_NPROC and threads-max limit: threads, and zombies
+ * (which keep their pid until reaped, as Linux counts them), of real user
+ * uid into *mine and of everyone into *all.
+ */
+static void
+count_tasks(unsigned uid, uint64_t *mine, uint64_t *all)
+{
+	*mine = *all = 0;
+	list_for_each(it, &all_procs) {
+		struct proc *p = list_entry(it, struct proc, all_link);
+		uint64_t n = p->state == PROC_ZOMBIE ? 1 : (uint64_t)p->nthreads;
+		*all += n;
+		if (p->uid == uid)
+			*mine += n;
+	}
+}
+
+/*
+ * May the caller make one more thread? -EAGAIN past threads-max, or past
+ * RLIMIT_NPROC for its real user unless it is root (Linux lets the root
+ * user and CAP_SYS_RESOURCE through), so one user's fork bomb leaves
+ * memory and process slots for root's shell.
+ */
+static int
+clone_allowed(struct proc *caller)
+{
+	uint64_t mine, all;
+	count_tasks(caller->uid, &mine, &all);
+	if (all >= threads_max)
+		return -EAGAIN;
+	if (caller->uid == 0 || caller->euid == 0)
+		return 0;
+	return mine >= caller->rlimits[RLIMIT_NPROC][0] ? -EAGAIN : 0;
+}
+
+/*
  * clone(2): a new thread in this process (CLONE_THREAD) or a new process
  * sharing what the flags say. Returns the new thread, or an error pointer.
  */
@@ -165,6 +210,9 @@ proc_clone(unsigned long flags, uint64_t newsp, uint64_t tls)
 	/* Init's siblings would have no one to reap them (Linux: EINVAL). */
 	if ((flags & CLONE_PARENT) && parent == init_proc)
 		return ERR_PTR(-EINVAL);
+	int e = clone_allowed(parent);
+	if (e < 0)
+		return ERR_PTR(e);
 	t = thread_new(NULL);
 	if (!t)
 		return ERR_PTR(-ENOMEM);
@@ -448,6 +496,9 @@ proc_spawn_init(const char *path, const char *const *argv, int argc)
 		p->rlimits[i][0] = p->rlimits[i][1] = ~0ull;
 	p->rlimits[3][0] = VM_STACK_SIZE;	/* RLIMIT_STACK */
 	p->rlimits[7][0] = p->rlimits[7][1] = FD_MAX;	/* RLIMIT_NOFILE */
+	threads_max = MAX(page_total() * PAGE_SIZE / (8 * KSTACK_SIZE), 20ul);
+	p->rlimits[RLIMIT_NPROC][0] = threads_max / 2;
+	p->rlimits[RLIMIT_NPROC][1] = threads_max / 2;
 
 	struct thread *saved = this_cpu()->current;
 	this_cpu()->current = t;	/* exec works on "current" */
