@@ -485,7 +485,7 @@ vfs_open(struct proc *p, int dirfd, const char *path, unsigned flags, unsigned m
 			return (struct file *)ino;
 		}
 		if (IS_ERR(ino) && PTR_ERR(ino) == -ENOENT) {
-			/* No names are made there (procfs): Linux says ENOENT. */
+			/* procfs makes no names: ENOENT, as on Linux. */
 			if (!dir->iops->create) {
 				inode_put(dir);
 				kfree(target);

@@ -405,7 +405,7 @@ do_symlink(struct inode *dir, const char *name, size_t len, void *arg)
 	if (slash_after(name, len))
 		return -ENOENT;
 	if (!dir->iops->symlink)
-		return PTR_ERR(old);	/* as Linux's /proc: the lookup's error */
+		return PTR_ERR(old);	/* as Linux's /proc: lookup's error */
 	return dir->iops->symlink(dir, name, len, arg);
 }
 

@@ -46,7 +46,8 @@ clone_settid(unsigned long flags, struct thread *t, uaddr_t ptid, uaddr_t ctid)
  * the time the caller runs again.
  */
 long
-sys_clone(unsigned long flags, uint64_t newsp, uaddr_t ptid, uaddr_t ctid, uint64_t tls)
+sys_clone(unsigned long flags, uint64_t newsp, uaddr_t ptid, uaddr_t ctid,
+	  uint64_t tls)
 {
 	struct vfork_done *vd = NULL;
 	if ((flags & CLONE_VFORK) && !(vd = vfork_done_new()))
