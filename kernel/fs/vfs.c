@@ -46,6 +46,13 @@ vfs_now_sec(void)
 	return arch_rtc_seconds() + arch_now_ns() / 1000000000;
 }
 
+/*
+ * The operations of an inode whose file system gives none (pipes,
+ * sockets, eventfd/epoll/timerfd): every hook absent, so that callers
+ * test only the hook, never whether iops is there.
+ */
+const struct inode_ops inode_no_ops;
+
 struct inode *
 inode_new(struct super *sb, unsigned mode)
 {
@@ -57,6 +64,7 @@ inode_new(struct super *sb, unsigned mode)
 	ino->mode = mode;
 	ino->nlink = 1;
 	ino->refcount = 1;
+	ino->iops = &inode_no_ops;
 	vfs_now(&ino->mtime);
 	ino->atime = ino->ctime = ino->mtime;
 	return ino;
@@ -477,13 +485,16 @@ vfs_open(struct proc *p, int dirfd, const char *path, unsigned flags, unsigned m
 			return (struct file *)ino;
 		}
 		if (IS_ERR(ino) && PTR_ERR(ino) == -ENOENT) {
-			if (vfs_permission(p, dir, 2) < 0) {
-				inode_put(dir);
-				return ERR_PTR(-EACCES);
-			}
+			/* procfs makes no names: ENOENT, as on Linux. */
 			if (!dir->iops->create) {
 				inode_put(dir);
-				return ERR_PTR(-EROFS);
+				kfree(target);
+				return ERR_PTR(-ENOENT);
+			}
+			if (vfs_permission(p, dir, 2) < 0) {
+				inode_put(dir);
+				kfree(target);
+				return ERR_PTR(-EACCES);
 			}
 			int e = dir->iops->create(dir, last, len,
 						  S_IFREG | (mode & 07777 & ~p->umask), &ino);

@@ -106,7 +106,7 @@ fail_pages:
 			page_put(mp->page[i]);
 fail:
 	if (ino)
-		ino->iops = NULL;
+		ino->iops = &inode_no_ops;
 	inode_put(ino);
 	kfree(mp);
 	kfree(m);

@@ -370,10 +370,8 @@ again:
 	files_close_on_exec(p);
 	handles_exec(p);
 	signal_exec_reset(p);
-	if (p->vfork_parent) {
-		sched_wake(p->vfork_parent);
-		p->vfork_parent = NULL;
-	}
+	p->exec_count++;
+	proc_vfork_release(p);
 	arch_exec_regs(t, ei->entry + bias, sp);
 	inode_put(ino);
 	e = 0;

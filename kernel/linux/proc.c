@@ -12,11 +12,20 @@
 #include <kernel/arch.h>
 #include <kernel/futex.h>
 #include <kernel/ipc.h>
+#include <kernel/page.h>
 #include <arch/trap.h>
+
+#define RLIMIT_NPROC 6
 
 struct list all_procs = LIST_INIT(all_procs);
 static struct proc *init_proc;
 uint64_t stat_forks;	/* processes created since boot, for /proc/stat */
+/*
+ * Threads the machine may hold, Linux's kernel.threads-max: RAM over
+ * eight kernel stacks (RAM / 256 KiB; 512 in 128 MiB). The default
+ * RLIMIT_NPROC is half of it, as on Linux.
+ */
+static uint64_t threads_max;
 
 struct proc *
 proc_find(int pid)
@@ -130,6 +139,56 @@ sighand_put(struct sighand *s)
 void arch_fpu_save_current(struct thread *t);
 
 /*
+ * The signal a new process sends its parent at exit. A CLONE_PARENT child
+ * shares the caller's parent, so it gets the caller's own exit signal, as
+ * on Linux: otherwise a process could make its parent receive any signal
+ * (SIGKILL) by proxy.
+ */
+static int
+clone_exit_signal(unsigned long flags, struct proc *caller)
+{
+	if (flags & CLONE_PARENT)
+		return caller->exit_signal;
+	return (int)(flags & 0xff);
+}
+
+/*
+ * Counts what RLIMIT_NPROC and threads-max limit: threads, and zombies
+ * (which keep their pid until reaped, as Linux counts them), of real user
+ * uid into *mine and of everyone into *all.
+ */
+static void
+count_tasks(unsigned uid, uint64_t *mine, uint64_t *all)
+{
+	*mine = *all = 0;
+	list_for_each(it, &all_procs) {
+		struct proc *p = list_entry(it, struct proc, all_link);
+		uint64_t n = p->state == PROC_ZOMBIE ? 1 : (uint64_t)p->nthreads;
+		*all += n;
+		if (p->uid == uid)
+			*mine += n;
+	}
+}
+
+/*
+ * May the caller make one more thread? -EAGAIN past threads-max, or past
+ * RLIMIT_NPROC for its real user unless it is root (Linux lets the root
+ * user and CAP_SYS_RESOURCE through), so one user's fork bomb leaves
+ * memory and process slots for root's shell.
+ */
+static int
+clone_allowed(struct proc *caller)
+{
+	uint64_t mine, all;
+	count_tasks(caller->uid, &mine, &all);
+	if (all >= threads_max)
+		return -EAGAIN;
+	if (caller->uid == 0 || caller->euid == 0)
+		return 0;
+	return mine >= caller->rlimits[RLIMIT_NPROC][0] ? -EAGAIN : 0;
+}
+
+/*
  * clone(2): a new thread in this process (CLONE_THREAD) or a new process
  * sharing what the flags say. Returns the new thread, or an error pointer.
  */
@@ -151,6 +210,12 @@ proc_clone(unsigned long flags, uint64_t newsp, uint64_t tls)
 		return ERR_PTR(-EINVAL);
 	if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
 		return ERR_PTR(-EINVAL);
+	/* Init's siblings would have no one to reap them (Linux: EINVAL). */
+	if ((flags & CLONE_PARENT) && parent == init_proc)
+		return ERR_PTR(-EINVAL);
+	int e = clone_allowed(parent);
+	if (e < 0)
+		return ERR_PTR(e);
 	t = thread_new(NULL);
 	if (!t)
 		return ERR_PTR(-ENOMEM);
@@ -161,7 +226,8 @@ proc_clone(unsigned long flags, uint64_t newsp, uint64_t tls)
 		if (!p)
 			goto fail_thread;
 		p->pid = tid;
-		p->exit_signal = flags & 0xff;
+		p->exit_signal = clone_exit_signal(flags, parent);
+		p->parent_exec_count = p->parent->exec_count;
 		stat_forks++;
 		if (flags & CLONE_VM) {
 			p->vm = parent->vm;
@@ -223,6 +289,57 @@ fail_thread:
 	return ERR_PTR(-ENOMEM);
 }
 
+struct vfork_done *
+vfork_done_new(void)
+{
+	struct vfork_done *vd = kzalloc(sizeof(*vd));
+	if (!vd)
+		return NULL;
+	vd->refcount = 1;
+	waitq_init(&vd->wq);
+	return vd;
+}
+
+void
+vfork_done_put(struct vfork_done *vd)
+{
+	if (vd && --vd->refcount == 0)
+		kfree(vd);
+}
+
+void
+vfork_wait(struct vfork_done *vd)
+{
+	while (!vd->done && waitq_wait_killable(&vd->wq) == 0)
+		;
+	vfork_done_put(vd);
+}
+
+/* t exec'd or is exiting: its vfork parent, if any, goes on. */
+static void
+vfork_release(struct thread *t)
+{
+	struct vfork_done *vd = t->vfork_done;
+	if (!vd)
+		return;
+	t->vfork_done = NULL;
+	vd->done = true;
+	waitq_wake_all(&vd->wq);
+	vfork_done_put(vd);
+}
+
+/*
+ * Any thread of the child may exec; the memory the parent lent is then
+ * given back, so every vfork wait on p ends (Linux's de_thread would have
+ * ended the other threads, whose exit releases theirs).
+ */
+void
+proc_vfork_release(struct proc *p)
+{
+	list_for_each(it, &p->threads)
+		vfork_release(list_entry(it, struct thread, proc_link));
+}
+
 /* Hands p's children to init; a zombie among them wakes init's wait. */
 static void
 reparent_children(struct proc *p)
@@ -231,6 +348,9 @@ reparent_children(struct proc *p)
 		struct proc *c = list_entry(it, struct proc, sibling);
 		list_remove(&c->sibling);
 		c->parent = init_proc;
+		/* Linux too: init hears SIGCHLD, never what the child chose. */
+		c->exit_signal = SIGCHLD;
+		c->parent_exec_count = init_proc->exec_count;
 		list_push_back(&init_proc->children, &c->sibling);
 		if (c->state == PROC_ZOMBIE)
 			waitq_wake_all(&init_proc->child_wait);
@@ -242,6 +362,19 @@ parent_ignores_children(struct proc *parent)
 {
 	struct sigaction_k *a = &parent->sighand->action[SIGCHLD];
 	return a->handler == 1 /* SIG_IGN */ || (a->flags & 2 /* SA_NOCLDWAIT */);
+}
+
+/*
+ * The signal p's exit sends its parent: SIGCHLD once the parent has exec'd
+ * since the fork (Linux's parent_exec_id check), because the new program
+ * never asked for anything else.
+ */
+static int
+exit_signal_now(struct proc *p)
+{
+	if (p->parent_exec_count != p->parent->exec_count)
+		return SIGCHLD;
+	return p->exit_signal;
 }
 
 /* The last thread of p is gone: release everything but the zombie. */
@@ -265,10 +398,6 @@ proc_finish(struct proc *p)
 	sighand_put(p->sighand);
 	p->sighand = NULL;
 	reparent_children(p);
-	if (p->vfork_parent) {
-		sched_wake(p->vfork_parent);
-		p->vfork_parent = NULL;
-	}
 	p->state = PROC_ZOMBIE;
 	struct proc *parent = p->parent;
 	if (parent_ignores_children(parent) && parent != init_proc) {
@@ -276,15 +405,14 @@ proc_finish(struct proc *p)
 		waitq_wake_all(&parent->child_wait);
 		return;
 	}
-	if (p->exit_signal)
-	{
+	if (p->exit_signal) {
 		int st = p->exit_status;
 		struct sig_info_k info = {
 			.code = (st & 0x7f) ? ((st & 0x80) ? 3 : 2) : 1,
 			.pid = p->pid, .uid = p->uid,
 			.value = (st & 0x7f) ? (uint64_t)(st & 0x7f) : (uint64_t)((st >> 8) & 0xff),
 		};
-		signal_send_proc_info(parent, p->exit_signal, &info);
+		signal_send_proc_info(parent, exit_signal_now(p), &info);
 	}
 	waitq_wake_all(&parent->child_wait);
 }
@@ -301,6 +429,7 @@ thread_exit(int status)
 		if (copyout(t->clear_child_tid, &zero, 4) == 0)
 			futex_wake(p->vm, t->clear_child_tid, 1);
 	}
+	vfork_release(t);
 	list_remove(&t->proc_link);
 	if (--p->nthreads == 0) {
 		if (!p->exiting)
@@ -370,6 +499,9 @@ proc_spawn_init(const char *path, const char *const *argv, int argc)
 		p->rlimits[i][0] = p->rlimits[i][1] = ~0ull;
 	p->rlimits[3][0] = VM_STACK_SIZE;	/* RLIMIT_STACK */
 	p->rlimits[7][0] = p->rlimits[7][1] = FD_MAX;	/* RLIMIT_NOFILE */
+	threads_max = MAX(page_total() * PAGE_SIZE / (8 * KSTACK_SIZE), 20ul);
+	p->rlimits[RLIMIT_NPROC][0] = threads_max / 2;
+	p->rlimits[RLIMIT_NPROC][1] = threads_max / 2;
 
 	struct thread *saved = this_cpu()->current;
 	this_cpu()->current = t;	/* exec works on "current" */

@@ -550,7 +550,8 @@ sys_getdents(int fd, uaddr_t buf, size_t len)
 	struct file *f = getf(fd);
 	if (!f)
 		return -EBADF;
-	if (!f->inode || !S_ISDIR(f->inode->mode) || !f->ops->getdents)
+	if (!f->inode || !S_ISDIR(f->inode->mode) || !f->ops ||
+	    !f->ops->getdents)
 		return -ENOTDIR;
 	len = MIN(len, (size_t)BOUNCE);
 	char *k = kmalloc(len + 1);

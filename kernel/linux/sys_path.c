@@ -219,8 +219,11 @@ slash_after(const char *name, size_t len)
 }
 
 /*
- * What a call that makes a non-directory (symlink, link, mknod) returns
- * for "name/": -EEXIST if the name is taken, else -ENOENT, as Linux does.
+ * What a call that cannot make name returns: -EEXIST if the name is
+ * taken, else the lookup's error (-ENOENT), as Linux does. Used for a
+ * non-directory named "name/" (symlink, link, mknod), and where the file
+ * system makes no names at all (procfs, whose lookup Linux also lets
+ * fail first: mkfifo("/proc/x") is ENOENT, mkdir("/proc/self") EEXIST).
  */
 static long
 slash_create_error(struct inode *dir, const char *name, size_t len)
@@ -232,6 +235,27 @@ slash_create_error(struct inode *dir, const char *name, size_t len)
 		return PTR_ERR(old);
 	inode_put(old);
 	return -EEXIST;
+}
+
+/*
+ * What removing or renaming name returns where the file system removes
+ * nothing (procfs): the lookup's error for a missing name, else as Linux
+ * answers for /proc: -ENOTDIR (rmdir of a non-directory), -EISDIR (unlink
+ * of one), -EPERM. rmdir: 1 for rmdir, 0 for unlink, -1 for rename.
+ */
+static long
+remove_refused(struct inode *dir, const char *name, size_t len, int rmdir)
+{
+	struct inode *victim = dir->iops->lookup(dir, name, len);
+	if (IS_ERR(victim))
+		return PTR_ERR(victim);
+	long r = -EPERM;
+	if (rmdir > 0 && !S_ISDIR(victim->mode))
+		r = -ENOTDIR;
+	else if (rmdir == 0 && S_ISDIR(victim->mode))
+		r = -EISDIR;
+	inode_put(victim);
+	return r;
 }
 
 /*
@@ -261,7 +285,7 @@ do_mkdir(struct inode *dir, const char *name, size_t len, void *arg)
 	if (is_dot(name, len))
 		return -EEXIST;
 	if (!dir->iops->create)
-		return -EROFS;
+		return slash_create_error(dir, name, len);
 	struct inode *old = dir->iops->lookup(dir, name, len);
 	if (!IS_ERR(old)) {
 		inode_put(old);
@@ -297,7 +321,7 @@ do_mknod(struct inode *dir, const char *name, size_t len, void *arg)
 	struct inode *ino;
 	if ((mode & S_IFMT) == 0)
 		mode |= S_IFREG;
-	if (slash_after(name, len))
+	if (slash_after(name, len) || !dir->iops->create)
 		return slash_create_error(dir, name, len);
 	if (!S_ISREG(mode) && (mode & S_IFMT) != S_IFIFO)
 		return -EPERM;	/* device nodes come only from devfs */
@@ -334,7 +358,7 @@ do_unlink(struct inode *dir, const char *name, size_t len, void *arg)
 	if (rmdir && len == 2 && name[0] == '.' && name[1] == '.')
 		return -ENOTEMPTY;
 	if (!dir->iops->unlink)
-		return -EROFS;
+		return remove_refused(dir, name, len, rmdir);
 	if (!rmdir && slash_after(name, len)) {
 		/* "name/" must be a directory, which unlink refuses. */
 		struct inode *victim = dir->iops->lookup(dir, name, len);
@@ -381,7 +405,7 @@ do_symlink(struct inode *dir, const char *name, size_t len, void *arg)
 	if (slash_after(name, len))
 		return -ENOENT;
 	if (!dir->iops->symlink)
-		return -EROFS;
+		return PTR_ERR(old);	/* as Linux's /proc: lookup's error */
 	return dir->iops->symlink(dir, name, len, arg);
 }
 
@@ -432,10 +456,8 @@ static long
 do_link(struct inode *dir, const char *name, size_t len, void *arg)
 {
 	struct link_arg *a = arg;
-	if (slash_after(name, len))
+	if (slash_after(name, len) || !dir->iops->link)
 		return slash_create_error(dir, name, len);
-	if (!dir->iops->link)
-		return -EPERM;
 	return dir->iops->link(dir, name, len, a->target);
 }
 
@@ -455,6 +477,16 @@ long
 sys_link(uaddr_t old, uaddr_t new)
 {
 	return sys_linkat(AT_FDCWD, old, AT_FDCWD, new, 0);
+}
+
+/* rename where the file system renames nothing: -ENOENT for a missing
+ * name on either side, else -EPERM (Linux's /proc). */
+static long
+rename_refused(struct inode *od, const char *on, size_t ol,
+	       struct inode *nd, const char *nn, size_t nl)
+{
+	long r = remove_refused(od, on, ol, -1);
+	return r == -EPERM ? remove_refused(nd, nn, nl, -1) : r;
 }
 
 long
@@ -485,7 +517,7 @@ sys_renameat2(int odirfd, uaddr_t uold, int ndirfd, uaddr_t unew, unsigned flags
 	else if (od->sb != nd->sb)
 		r = -EXDEV;
 	else if (!od->iops->rename)
-		r = -EROFS;
+		r = rename_refused(od, on, ol, nd, nn, nl);
 	else if ((r = vfs_permission(p, od, 3)) < 0 ||
 		 (r = vfs_permission(p, nd, 3)) < 0)
 		;

@@ -320,12 +320,29 @@ epoll_forget(struct file *f)
 
 static struct super anon_sb = { .type = "anon_inodefs" };
 
+/*
+ * An anonymous inode's mode, owner and times stay as made (Linux 6.14 and
+ * later: EOPNOTSUPP): a chmod +x would otherwise make an eventfd look
+ * executable to execveat and friends.
+ */
+static int
+anon_setattr(struct inode *ino, const struct iattr_k *a)
+{
+	(void)ino, (void)a;
+	return -EOPNOTSUPP;
+}
+
+static const struct inode_ops anon_iops = {
+	.setattr = anon_setattr,
+};
+
 static long
 install_anon(const struct file_ops *ops, void *priv, unsigned flags)
 {
 	struct inode *ino = inode_new(&anon_sb, S_IFREG | 0600);
 	if (!ino)
 		return -ENOMEM;
+	ino->iops = &anon_iops;
 	ino->fops = ops;
 	struct file *f = file_new(ino, O_RDWR | (flags & O_NONBLOCK));
 	inode_put(ino);

@@ -19,12 +19,10 @@
 #define WCONTINUED 8
 #define WNOWAIT 0x01000000
 
-long
-sys_clone(unsigned long flags, uint64_t newsp, uaddr_t ptid, uaddr_t ctid, uint64_t tls)
+/* Writes the new thread's tid where CLONE_*SETTID asked. */
+static void
+clone_settid(unsigned long flags, struct thread *t, uaddr_t ptid, uaddr_t ctid)
 {
-	struct thread *t = proc_clone(flags, newsp, tls);
-	if (IS_ERR(t))
-		return PTR_ERR(t);
 	int tid = t->tid;
 	if (flags & CLONE_PARENT_SETTID)
 		copyout(ptid, &tid, sizeof(tid));
@@ -39,20 +37,35 @@ sys_clone(unsigned long flags, uint64_t newsp, uaddr_t ptid, uaddr_t ctid, uint6
 		current()->proc->vm = saved;
 		vm_activate(saved);
 	}
-	if (flags & CLONE_VFORK) {
-		t->proc->vfork_parent = current();
-		sched_wake(t);
-		while (t->proc->vfork_parent == current()) {
-			struct waitq wq;
-			waitq_init(&wq);
-			current()->state = THREAD_SLEEPING;
-			current()->interruptible = false;
-			list_push_back(&wq.sleepers, &current()->run_link);
-			schedule();
-		}
-		return tid;
+}
+
+/*
+ * With CLONE_VFORK the caller sleeps until the new thread execs or exits
+ * (killable, as on Linux). It waits on a vfork_done of its own, which the
+ * child only releases: the child and its process may be gone, freed, by
+ * the time the caller runs again.
+ */
+long
+sys_clone(unsigned long flags, uint64_t newsp, uaddr_t ptid, uaddr_t ctid,
+	  uint64_t tls)
+{
+	struct vfork_done *vd = NULL;
+	if ((flags & CLONE_VFORK) && !(vd = vfork_done_new()))
+		return -ENOMEM;
+	struct thread *t = proc_clone(flags, newsp, tls);
+	if (IS_ERR(t)) {
+		vfork_done_put(vd);
+		return PTR_ERR(t);
+	}
+	int tid = t->tid;
+	clone_settid(flags, t, ptid, ctid);
+	if (vd) {
+		vd->refcount++;		/* the child's */
+		t->vfork_done = vd;
 	}
 	sched_wake(t);
+	if (vd)
+		vfork_wait(vd);
 	return tid;
 }
 

@@ -119,10 +119,20 @@ sched_wake(struct thread *t)
 		runq_push(t);
 }
 
+/* SIGKILL is pending for t: the one signal a killable sleep takes. */
+static bool
+fatal_pending(struct thread *t)
+{
+	uint64_t pend = t->sig_pending | (t->proc ? t->proc->sig_pending : 0);
+	return (pend & SIGBIT(SIGKILL)) != 0;
+}
+
 void
 thread_interrupt(struct thread *t)
 {
-	if (t->state == THREAD_SLEEPING && t->interruptible)
+	if (t->state != THREAD_SLEEPING)
+		return;
+	if (t->interruptible || (t->killable && fatal_pending(t)))
 		wake(t, -EINTR);
 }
 
@@ -165,6 +175,19 @@ waitq_wait(struct waitq *wq, uint64_t deadline, bool interruptible)
 	schedule();
 	ktimer_cancel(&t->timeout);
 	return t->wake_result;
+}
+
+int
+waitq_wait_killable(struct waitq *wq)
+{
+	struct thread *t = current();
+
+	if (fatal_pending(t))
+		return -EINTR;
+	t->killable = true;
+	int r = waitq_wait(wq, 0, false);
+	t->killable = false;
+	return fatal_pending(t) ? -EINTR : r;
 }
 
 int

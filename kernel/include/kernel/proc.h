@@ -76,7 +76,8 @@ struct proc {
 	int stop_sig;
 	bool exiting;
 	int exit_signal;		/* signal to parent on exit (SIGCHLD) */
-	struct thread *vfork_parent;	/* woken at exec or exit */
+	unsigned exec_count;		/* execs so far (Linux self_exec_id) */
+	unsigned parent_exec_count;	/* the parent's exec_count at fork */
 
 	char name[PROC_NAME_MAX];
 	char *cmdline;			/* argv, NUL-separated, for /proc */
@@ -90,6 +91,18 @@ struct proc {
 	uint64_t rlimits[16][2];
 };
 
+/*
+ * What a vfork parent waits on (kernel/linux/proc.c). The waiting thread
+ * and the child thread each hold a reference, so that neither touches the
+ * other's memory: the child may exit and be freed before the parent runs
+ * again, and a parent killed while waiting may go first.
+ */
+struct vfork_done {
+	int refcount;
+	bool done;			/* the child exec'd or exited */
+	struct waitq wq;		/* the parent sleeps here */
+};
+
 extern struct list all_procs;
 
 struct proc *proc_find(int pid);
@@ -101,6 +114,16 @@ _Noreturn void thread_exit(int status);
 /* Ends every thread of the current process with wait status `status`. */
 _Noreturn void proc_exit_group(int status);
 void proc_set_name(struct proc *p, const char *path);
+/* A vfork wait holding the caller's reference, or NULL (no memory). */
+struct vfork_done *vfork_done_new(void);
+void vfork_done_put(struct vfork_done *vd);
+/*
+ * Sleeps until the child releases vd or the caller is killed, then drops
+ * the caller's reference. May sleep.
+ */
+void vfork_wait(struct vfork_done *vd);
+/* Lets p's vfork parents go on: at exec (the memory is no longer shared). */
+void proc_vfork_release(struct proc *p);
 
 struct files *files_new(void);
 struct files *files_clone(struct files *f);

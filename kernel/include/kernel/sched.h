@@ -18,6 +18,7 @@
 
 struct trapframe;
 struct proc;
+struct vfork_done;
 
 enum thread_state {
 	THREAD_RUNNABLE,
@@ -40,6 +41,7 @@ struct thread {
 	struct waitq *waiting_on;
 	int wake_result;		/* 0, -ETIMEDOUT or -EINTR */
 	bool interruptible;
+	bool killable;			/* only SIGKILL ends the sleep */
 
 	void *kstack;
 	uint64_t ksp;			/* saved kernel stack pointer */
@@ -57,6 +59,7 @@ struct thread {
 	uint64_t saved_mask;		/* restored after sigsuspend-like waits */
 	bool restore_mask;
 	uint64_t clear_child_tid;	/* user address, 0 = none */
+	struct vfork_done *vfork_done;	/* a vfork parent waits on it */
 	uint64_t sig_forced;		/* synchronous faults: cannot be ignored */
 	long syscall_nr;		/* in a system call: its number, else -1 */
 	struct file *held[4];		/* fd_hold: kept alive until it returns */
@@ -117,6 +120,12 @@ int waitq_wait(struct waitq *wq, uint64_t deadline, bool interruptible);
  */
 int waitq_wait_handoff(struct waitq *wq, uint64_t deadline, bool interruptible,
 		       struct thread *next);
+/*
+ * Like waitq_wait with no deadline, but only SIGKILL (or an exit_group)
+ * ends the sleep early, as Linux's TASK_KILLABLE: returns 0 when woken,
+ * -EINTR when the thread is to die. May sleep.
+ */
+int waitq_wait_killable(struct waitq *wq);
 /* Takes the first sleeper off wq, woken but on no run queue; or NULL. The
  * caller must hand it to waitq_wait_handoff or sched_wake. */
 struct thread *waitq_take_one(struct waitq *wq);

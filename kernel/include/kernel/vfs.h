@@ -140,7 +140,7 @@ struct inode {
 	uint32_t rdev;
 	struct timespec_k atime, mtime, ctime;
 	int refcount;
-	const struct inode_ops *iops;
+	const struct inode_ops *iops;	/* never NULL: inode_no_ops */
 	const struct file_ops *fops;
 	struct super *sb;
 	void *priv;
@@ -209,6 +209,9 @@ const char *dir_name_of(struct inode *dir, struct inode *child);
 size_t dirent_emit(void *buf, size_t room, uint64_t ino, uint64_t next_pos,
 		   unsigned type, const char *name, size_t len);
 unsigned dirent_type(unsigned mode);
+/* Hooks of an inode with none; inode_new's default, so iops is never NULL. */
+extern const struct inode_ops inode_no_ops;
+/* A new inode (one reference) with inode_no_ops, or NULL. */
 struct inode *inode_new(struct super *sb, unsigned mode);
 void inode_get(struct inode *ino);
 void inode_put(struct inode *ino);
