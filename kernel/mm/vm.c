@@ -108,7 +108,18 @@ vm_put(struct vm *vm)
 	if (this_cpu()->active_root == vm->root)
 		mmu_activate(mmu_kernel_root());	/* never run on freed tables */
 	mmu_root_free(vm->root);
+	vm_set_exe(vm, NULL);
 	kfree(vm);
+}
+
+void
+vm_set_exe(struct vm *vm, struct inode *exe)
+{
+	if (vm->exe) {
+		inode_allow_write(vm->exe);
+		inode_put(vm->exe);
+	}
+	vm->exe = exe;
 }
 
 struct region *
@@ -431,6 +442,11 @@ vm_clone(struct vm *src)
 	vm->brk_start = src->brk_start;
 	vm->brk = src->brk;
 	vm->stack_top = src->stack_top;
+	if (src->exe) {	/* the copy runs the same program */
+		inode_get(src->exe);
+		inode_deny_write(src->exe);	/* cannot fail: src denies */
+		vm->exe = src->exe;
+	}
 	list_for_each(it, &src->regions) {
 		struct region *r = list_entry(it, struct region, link);
 		struct region *n = kmalloc(sizeof(*n));
