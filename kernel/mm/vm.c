@@ -5,6 +5,7 @@
  */
 #include <kernel/vm.h>
 #include <kernel/vfs.h>
+#include <kernel/proc.h>
 #include <kernel/mmu.h>
 #include <kernel/cpu.h>
 #include <kernel/page.h>
@@ -333,6 +334,15 @@ vm_protect(struct vm *vm, vaddr_t addr, size_t len, unsigned prot)
 	return 0;
 }
 
+/* A page for a process's memory: a user process cannot take the reserve
+ * (page_alloc_user); its fault then fails and it gets SIGSEGV, where
+ * Linux's OOM killer would end some process. */
+static paddr_t
+user_page(void)
+{
+	return page_alloc_user(proc_privileged());
+}
+
 /* The page holding file data for `page` of region r, or a fresh copy. */
 static paddr_t
 file_page(struct region *r, vaddr_t page, bool *shared_ok)
@@ -347,7 +357,7 @@ file_page(struct region *r, vaddr_t page, bool *shared_ok)
 	*shared_ok = valid == PAGE_SIZE && src != 0;
 	if (*shared_ok)
 		return src;
-	paddr_t pa = page_alloc();
+	paddr_t pa = user_page();
 	if (pa && src && valid)
 		memcpy(phys_to_virt(pa), phys_to_virt(src), valid);
 	return pa;
@@ -384,7 +394,7 @@ vm_fault(struct vm *vm, vaddr_t va, bool write, bool exec)
 		if (shared || page_refcount(old) == 1) {
 			*pte = mmu_pte_make(old, prot);
 		} else {
-			paddr_t n = page_alloc();
+			paddr_t n = user_page();
 			if (!n)
 				return -ENOMEM;
 			memcpy(phys_to_virt(n), phys_to_virt(old), PAGE_SIZE);
@@ -413,7 +423,7 @@ vm_fault(struct vm *vm, vaddr_t va, bool write, bool exec)
 		}
 		if (is_file_page && !shared && write) {
 			/* Private write: copy now rather than fault twice. */
-			paddr_t n = page_alloc();
+			paddr_t n = user_page();
 			if (!n) {
 				page_put(pa);
 				return -ENOMEM;
@@ -424,7 +434,7 @@ vm_fault(struct vm *vm, vaddr_t va, bool write, bool exec)
 			prot = mmu_prot(r->prot);
 		}
 	} else {
-		pa = page_alloc();
+		pa = user_page();
 		if (!pa)
 			return -ENOMEM;
 	}
