@@ -123,7 +123,8 @@ _Noreturn void
 panic(const char *fmt, ...)
 {
 	va_list ap;
-	console_level = CONSOLE_LEVEL_DEFAULT + 1;	/* whatever dmesg -n said */
+	/* Shown whatever dmesg -n said. */
+	console_level = CONSOLE_LEVEL_DEFAULT + 1;
 	printk("\nkernel panic: ");
 	va_start(ap, fmt);
 	vlog(true, fmt, ap);

@@ -42,11 +42,13 @@ rtc_get(uint64_t arg)
 	if (e < 0)
 		return e;
 	int64_t days = rtc_days_from_civil(t.year, t.mon, t.mday);
+	/* 1970-01-01 was a Thursday (4). */
+	int32_t wday = (int32_t)((days % 7 + 11) % 7);
 	struct rtc_time_linux r = {
 		.tm_sec = t.sec, .tm_min = t.min, .tm_hour = t.hour,
 		.tm_mday = t.mday, .tm_mon = t.mon - 1,
 		.tm_year = t.year - 1900,
-		.tm_wday = (int32_t)((days % 7 + 11) % 7),	/* 1970-01-01: Thu */
+		.tm_wday = wday,
 		.tm_yday = (int32_t)(days - rtc_days_from_civil(t.year, 1, 1)),
 	};
 	return copyout(arg, &r, sizeof(r));

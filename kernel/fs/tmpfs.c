@@ -568,7 +568,8 @@ tmpfs_statfs(struct super *sb, struct statfs_k *s)
 	s->bsize = s->frsize = PAGE_SIZE;
 	s->blocks = size;
 	s->bfree = size > ts->pages_used ? size - ts->pages_used : 0;
-	s->bavail = s->bfree > root_reserve(ts) ? s->bfree - root_reserve(ts) : 0;
+	uint64_t reserve = root_reserve(ts);
+	s->bavail = s->bfree > reserve ? s->bfree - reserve : 0;
 	s->files = 1 << 20;
 	s->ffree = (1 << 20) - 1000;
 	s->namelen = 255;

@@ -564,8 +564,9 @@ opened:
 		return ERR_PTR(-ELOOP);
 	}
 	int e = created ? 0 : may_open(p, ino, flags);
+	/* Before O_TRUNC could cut a running program. */
 	if (!e && opens_for_write(ino, flags) && ino->writecount < 0)
-		e = -ETXTBSY;	/* before O_TRUNC cuts the running program */
+		e = -ETXTBSY;
 	if (!e && (flags & O_TRUNC) && S_ISREG(ino->mode) &&
 	    (flags & O_ACCMODE) != O_RDONLY && ino->size > 0) {
 		e = ino->iops->truncate ? ino->iops->truncate(ino, 0) : -EINVAL;

@@ -31,7 +31,8 @@ enum {
 
 static uint64_t log_read_pos;	/* SYSLOG_ACTION_READ's place */
 static uint64_t log_clear_pos;	/* what SYSLOG_ACTION_CLEAR hid */
-static int saved_console_level;	/* CONSOLE_OFF's, for CONSOLE_ON; 0: none */
+/* The level CONSOLE_OFF replaced, for CONSOLE_ON; 0: none. */
+static int saved_console_level;
 
 /* Copies the log from byte `from` to the end, at most len bytes, into the
  * caller's buf. With `newest`, what does not fit is the oldest, cut at a

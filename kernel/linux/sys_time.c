@@ -89,8 +89,8 @@ sys_gettimeofday(uaddr_t tv, uaddr_t tz)
 static bool
 settable(int64_t sec, int64_t nsec)
 {
-	return sec >= 0 && sec < (int64_t)(INT64_MAX / NS) - 30 * 365 * 86400ll &&
-	       nsec >= 0 && nsec < (int64_t)NS;
+	int64_t max = (int64_t)(INT64_MAX / NS) - 30 * 365 * 86400ll;
+	return sec >= 0 && sec < max && nsec >= 0 && nsec < (int64_t)NS;
 }
 
 /* Moves CLOCK_REALTIME to sec:nsec. Root only, as CAP_SYS_TIME. */
@@ -112,7 +112,8 @@ realtime_set(int64_t sec, int64_t nsec)
 long
 sys_clock_settime(int clock, uaddr_t uts)
 {
-	if (clock == CLOCK_PROCESS_CPUTIME_ID || clock == CLOCK_THREAD_CPUTIME_ID)
+	if (clock == CLOCK_PROCESS_CPUTIME_ID ||
+	    clock == CLOCK_THREAD_CPUTIME_ID)
 		return -EPERM;
 	if (clock != CLOCK_REALTIME)
 		return -EINVAL;

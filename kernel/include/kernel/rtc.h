@@ -9,7 +9,8 @@
 #include <kernel/types.h>
 
 struct file_ops;
-extern const struct file_ops rtc_fops;	/* /dev/rtc0 (kernel/fs/rtcdev.c) */
+/* /dev/rtc0 (kernel/fs/rtcdev.c) */
+extern const struct file_ops rtc_fops;
 
 /* UTC; mon is 1..12 and year the full year (2026). */
 struct rtc_time_k {

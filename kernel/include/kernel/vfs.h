@@ -148,8 +148,9 @@ struct inode {
 	struct inode *mounted;		/* root of a file system mounted here */
 	struct inode *covered;		/* on a mounted root: what it covers */
 	struct pipe *fifo;		/* FIFOs: the pipe while an end is open */
-	int writecount;			/* > 0: files open for writing; < 0:
-					   programs running from it (vm.exe) */
+	/* > 0: files open for writing; < 0: programs running from it
+	 * (vm.exe). Guarded by the big lock. */
+	int writecount;
 };
 
 struct file {
