@@ -16,51 +16,6 @@ uint64_t tsc_base;		/* arch/timer.h */
 uint64_t tsc_ns_mult;
 static uint64_t apic_ticks_per_ms;	/* local APIC timer, divide by 16 */
 static bool tsc_deadline;
-static uint64_t rtc_boot_seconds;
-
-static uint8_t
-cmos_read(uint8_t reg)
-{
-	outb(0x70, reg);
-	return inb(0x71);
-}
-
-static uint64_t
-bcd(uint8_t v, bool is_bcd)
-{
-	return is_bcd ? (v & 15) + (v >> 4) * 10 : v;
-}
-
-/* Days from 1970-01-01 to y-m-d (civil calendar). */
-static uint64_t
-days_from_civil(uint64_t y, unsigned m, unsigned d)
-{
-	y -= m <= 2;
-	uint64_t era = y / 400;
-	uint64_t yoe = y - era * 400;
-	uint64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	uint64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static void
-rtc_read(void)
-{
-	while (cmos_read(0x0a) & 0x80)
-		pause();
-	uint8_t b = cmos_read(0x0b);
-	bool is_bcd = !(b & 4);
-	uint64_t s = bcd(cmos_read(0), is_bcd), mi = bcd(cmos_read(2), is_bcd);
-	uint8_t hr = cmos_read(4);
-	uint64_t h = bcd(hr & 0x7f, is_bcd);
-	if (!(b & 2) && (hr & 0x80))
-		h = (h % 12) + 12;
-	uint64_t d = bcd(cmos_read(7), is_bcd), mo = bcd(cmos_read(8), is_bcd);
-	uint64_t y = bcd(cmos_read(9), is_bcd) + 2000;
-	if (mo < 1 || mo > 12 || d < 1 || d > 31)
-		return;
-	rtc_boot_seconds = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s;
-}
 
 static void
 timer_irq(void)
@@ -83,7 +38,7 @@ arch_timer_init(void)
 	tsc_base = boot_info.tsc_at_entry;
 	cpuid(1, 0, r);
 	tsc_deadline = r[2] & (1u << 24);
-	rtc_read();
+	arch_rtc_init();
 	irq_register(IRQ_VECTOR_TIMER, timer_irq);
 	timer_cpu_init();
 }
@@ -131,12 +86,6 @@ uint64_t
 arch_tsc_khz(void)
 {
 	return tsc_khz;
-}
-
-uint64_t
-arch_rtc_seconds(void)
-{
-	return rtc_boot_seconds;
 }
 
 void

@@ -1,6 +1,7 @@
 /*
  * printk: formatted kernel messages to the console, and panic. Messages are
- * also kept in a ring (the kernel log) so they can be read after a quiet boot.
+ * also kept in a ring (the kernel log) so they can be read after a quiet boot
+ * (syslog(2), kernel/linux/sys_syslog.c; /proc/kmsg).
  */
 #include <kernel/printk.h>
 #include <kernel/arch.h>
@@ -8,9 +9,20 @@
 
 bool printk_quiet;
 
-#define LOG_SIZE 16384
+/*
+ * Linux's console levels: a message reaches the console when its level is
+ * below console_level. printk's messages are KERN_WARNING (4), pr_info's
+ * KERN_INFO (6); `quiet` hides the latter as Linux's loglevel=4 would.
+ */
+#define LEVEL_WARNING 4
+#define LEVEL_INFO 6
+#define CONSOLE_LEVEL_DEFAULT 7
+static int console_level = CONSOLE_LEVEL_DEFAULT;
+
+/* Bytes of the log are numbered from boot; log_head is the next one's
+ * number, and the ring holds the LOG_SIZE before it. */
 static char log_ring[LOG_SIZE];
-static size_t log_head;
+static uint64_t log_head;
 
 static void
 emit(const char *s, size_t n, bool to_console)
@@ -55,7 +67,7 @@ printk(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vlog(true, fmt, ap);
+	int n = vlog(console_level > LEVEL_WARNING, fmt, ap);
 	va_end(ap);
 	return n;
 }
@@ -65,7 +77,7 @@ pr_info(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vlog(!printk_quiet, fmt, ap);
+	int n = vlog(!printk_quiet && console_level > LEVEL_INFO, fmt, ap);
 	va_end(ap);
 	return n;
 }
@@ -73,17 +85,46 @@ pr_info(const char *fmt, ...)
 size_t
 printk_log_read(char *buf, size_t size)
 {
-	size_t start = log_head > LOG_SIZE ? log_head - LOG_SIZE : 0;
+	return printk_log_copy(buf, printk_log_start(), size);
+}
+
+uint64_t
+printk_log_end(void)
+{
+	return log_head;
+}
+
+uint64_t
+printk_log_start(void)
+{
+	return log_head > LOG_SIZE ? log_head - LOG_SIZE : 0;
+}
+
+size_t
+printk_log_copy(char *buf, uint64_t from, size_t size)
+{
+	from = MAX(from, printk_log_start());
 	size_t n = 0;
-	for (size_t i = start; i < log_head && n < size; i++)
+	for (uint64_t i = from; i < log_head && n < size; i++)
 		buf[n++] = log_ring[i % LOG_SIZE];
 	return n;
+}
+
+int
+printk_console_level(int level)
+{
+	int old = console_level;
+	if (level > 0)
+		console_level = level;
+	return old;
 }
 
 _Noreturn void
 panic(const char *fmt, ...)
 {
 	va_list ap;
+	/* Shown whatever dmesg -n said. */
+	console_level = CONSOLE_LEVEL_DEFAULT + 1;
 	printk("\nkernel panic: ");
 	va_start(ap, fmt);
 	vlog(true, fmt, ap);

@@ -1,11 +1,12 @@
 /*
  * /dev: a tmpfs holding the character devices every program expects
- * (null, zero, full, random, urandom, console, tty, ttyS0).
+ * (null, zero, full, random, urandom, console, tty, ttyS0, rtc0).
  */
 #include <kernel/vfs.h>
 #include <kernel/tmpfs.h>
 #include <kernel/tty.h>
 #include <kernel/random.h>
+#include <kernel/rtc.h>
 #include <kernel/errno.h>
 #include <kernel/string.h>
 #include <kernel/printk.h>
@@ -86,6 +87,8 @@ devfs_new(void)
 		{ "tty", 0666, MKDEV(5, 0), &tty_fops },
 		{ "console", 0600, MKDEV(5, 1), &tty_fops },
 		{ "ttyS0", 0660, MKDEV(4, 64), &tty_fops },
+		/* Linux gives the RTC class a dynamic major; 254 is usual. */
+		{ "rtc0", 0600, MKDEV(254, 0), &rtc_fops },
 	};
 	struct inode *root = tmpfs_new_root("devtmpfs");
 	if (!root)
@@ -99,6 +102,7 @@ devfs_new(void)
 		inode_put(ino);
 	if (root->iops->create(root, "shm", 3, S_IFDIR | 01777, &ino) == 0)
 		inode_put(ino);
+	root->iops->symlink(root, "rtc", 3, "rtc0");
 	root->iops->symlink(root, "fd", 2, "/proc/self/fd");
 	root->iops->symlink(root, "stdin", 5, "/proc/self/fd/0");
 	root->iops->symlink(root, "stdout", 6, "/proc/self/fd/1");

@@ -1,7 +1,10 @@
 /*
  * tmpfs: files, directories and symlinks in memory. The root file system
  * (unpacked from the initramfs) and /dev are tmpfs. File data lives in
- * whole pages so a process can map them directly (exec, mmap).
+ * whole pages so a process can map them directly (exec, mmap). Each tmpfs
+ * counts its data pages against a size (Linux's default: half of memory;
+ * `size=` when mounted), of which users other than root may fill all but
+ * a reserve (as ext2's reserved blocks), so root can still clean up.
  */
 #include <kernel/tmpfs.h>
 #include <kernel/vfs.h>
@@ -10,6 +13,17 @@
 #include <kernel/errno.h>
 #include <kernel/string.h>
 #include <kernel/printk.h>
+#include <kernel/proc.h>
+
+#define TMPFS_MAGIC 0x01021994
+#define ROOT_RESERVE_DIV 20	/* 5% of the size kept for root, as mke2fs */
+
+/* A tmpfs's super block; its data pages are counted here. */
+struct tmpfs_super {
+	struct super sb;
+	uint64_t pages_max;	/* the size in pages; 0: no limit */
+	uint64_t pages_used;	/* data pages of its files */
+};
 
 struct tmpfs_dirent {
 	struct list link;
@@ -26,6 +40,7 @@ struct tmpfs_node {
 };
 
 static const struct inode_ops tmpfs_iops;
+static const struct super_ops tmpfs_super_ops;
 extern const struct file_ops fifo_fops;
 static const struct file_ops tmpfs_file_ops;
 static const struct file_ops tmpfs_dir_ops;
@@ -34,6 +49,54 @@ static struct tmpfs_node *
 node(struct inode *ino)
 {
 	return ino->priv;
+}
+
+static struct tmpfs_super *
+tsb(struct super *sb)
+{
+	return container_of(sb, struct tmpfs_super, sb);
+}
+
+static uint64_t
+root_reserve(struct tmpfs_super *ts)
+{
+	return ts->pages_max / ROOT_RESERVE_DIV;
+}
+
+/* The pages the caller may fill: all for the kernel (the initramfs is
+ * unpacked whatever its size), the size for root, less a reserve for
+ * others. */
+static uint64_t
+pages_allowed(struct tmpfs_super *ts)
+{
+	if (!ts->pages_max || proc_is_kernel())
+		return UINT64_MAX;
+	if (proc_privileged())
+		return ts->pages_max;
+	return ts->pages_max - root_reserve(ts);
+}
+
+/* A data page for a file of sb, counted; 0 when the file system is full
+ * for the caller or memory is short. */
+static paddr_t
+data_page(struct super *sb, bool zeroed)
+{
+	struct tmpfs_super *ts = tsb(sb);
+	if (ts->pages_used >= pages_allowed(ts))
+		return 0;
+	bool privileged = proc_privileged();
+	paddr_t pa = zeroed ? page_alloc_user(privileged) :
+			      page_alloc_user_dirty(privileged);
+	if (pa)
+		ts->pages_used++;
+	return pa;
+}
+
+static void
+data_page_put(struct super *sb, paddr_t pa)
+{
+	tsb(sb)->pages_used--;
+	page_put(pa);
 }
 
 static struct inode *
@@ -64,12 +127,15 @@ tmpfs_inode(struct super *sb, unsigned mode)
 struct inode *
 tmpfs_new_root(const char *name)
 {
-	struct super *sb = kzalloc(sizeof(*sb));
-	if (!sb)
+	struct tmpfs_super *ts = kzalloc(sizeof(*ts));
+	if (!ts)
 		return NULL;
+	struct super *sb = &ts->sb;
 	sb->type = name;
+	sb->ops = &tmpfs_super_ops;
 	static uint32_t next_dev = 1;
 	sb->dev = next_dev++;
+	ts->pages_max = page_total() / 2;
 	struct inode *root = tmpfs_inode(sb, S_IFDIR | 0755);
 	if (root)
 		root->parent = root;
@@ -306,7 +372,7 @@ tmpfs_truncate(struct inode *ino, uint64_t size)
 		return -EFBIG;
 	for (size_t i = keep; i < n->npages; i++) {
 		if (n->pages[i]) {
-			page_put(n->pages[i]);
+			data_page_put(ino->sb, n->pages[i]);
 			n->pages[i] = 0;
 		}
 	}
@@ -338,7 +404,7 @@ tmpfs_release(struct inode *ino)
 		return;
 	for (size_t i = 0; i < n->npages; i++)
 		if (n->pages[i])
-			page_put(n->pages[i]);
+			data_page_put(ino->sb, n->pages[i]);
 	kfree(n->pages);
 	kfree(n->target);
 	list_for_each_safe(it, nx, &n->entries) {
@@ -398,7 +464,7 @@ tmpfs_write_inode(struct inode *ino, const void *buf, size_t len, uint64_t off)
 		size_t i = pos / PAGE_SIZE;
 		if (!n->pages[i]) {
 			/* A page written whole need not be zeroed first. */
-			n->pages[i] = k == PAGE_SIZE ? page_alloc_dirty() : page_alloc();
+			n->pages[i] = data_page(ino->sb, k < PAGE_SIZE);
 			if (!n->pages[i])
 				break;
 		}
@@ -492,6 +558,28 @@ static const struct inode_ops tmpfs_iops = {
 	.name_of = tmpfs_name_of,
 };
 
+/* As ext2 does for its reserved blocks, f_bavail leaves out root's. */
+static int
+tmpfs_statfs(struct super *sb, struct statfs_k *s)
+{
+	struct tmpfs_super *ts = tsb(sb);
+	uint64_t size = ts->pages_max ? ts->pages_max : page_total();
+	s->type = TMPFS_MAGIC;
+	s->bsize = s->frsize = PAGE_SIZE;
+	s->blocks = size;
+	s->bfree = size > ts->pages_used ? size - ts->pages_used : 0;
+	uint64_t reserve = root_reserve(ts);
+	s->bavail = s->bfree > reserve ? s->bfree - reserve : 0;
+	s->files = 1 << 20;
+	s->ffree = (1 << 20) - 1000;
+	s->namelen = 255;
+	return 0;
+}
+
+static const struct super_ops tmpfs_super_ops = {
+	.statfs = tmpfs_statfs,
+};
+
 static const struct file_ops tmpfs_file_ops = {
 	.read = file_read,
 	.write = file_write,
@@ -528,8 +616,9 @@ tmpfs_mknod(struct inode *dir, const char *name, unsigned mode, uint32_t rdev,
 struct inode *
 tmpfs_anon_file(size_t len)
 {
-	static struct super anon_sb = { .type = "tmpfs" };
-	struct inode *ino = tmpfs_inode(&anon_sb, S_IFREG | 0600);
+	/* Linux's internal shm mount: no size, pages counted all the same. */
+	static struct tmpfs_super anon = { .sb = { .type = "tmpfs" } };
+	struct inode *ino = tmpfs_inode(&anon.sb, S_IFREG | 0600);
 	if (!ino)
 		return NULL;
 	struct tmpfs_node *n = node(ino);
@@ -539,7 +628,7 @@ tmpfs_anon_file(size_t len)
 		return NULL;
 	}
 	for (size_t i = 0; i < pages; i++) {
-		n->pages[i] = page_alloc();
+		n->pages[i] = data_page(&anon.sb, true);
 		if (!n->pages[i]) {
 			inode_put(ino);
 			return NULL;
@@ -547,4 +636,135 @@ tmpfs_anon_file(size_t len)
 	}
 	ino->size = pages * PAGE_SIZE;
 	return ino;
+}
+
+/* Linux's memparse: a number with an optional K, M, G or T (binary) or,
+ * for tmpfs's size, % of memory. Returns -EINVAL for anything else. */
+static int
+parse_size(const char *v, size_t len, uint64_t *pages)
+{
+	uint64_t n = 0;
+	size_t i = 0;
+	for (; i < len && v[i] >= '0' && v[i] <= '9'; i++) {
+		if (n > (UINT64_MAX - 9) / 10)
+			return -EINVAL;
+		n = n * 10 + (uint64_t)(v[i] - '0');
+	}
+	if (i == 0 || len - i > 1)
+		return -EINVAL;
+	unsigned shift = 0;
+	char unit = i < len ? (char)(v[i] | 0x20) : 0;
+	if (unit == '%') {
+		if (n > 100)
+			return -EINVAL;
+		*pages = page_total() * n / 100;
+		return 0;
+	}
+	switch (unit) {
+	case 0: break;
+	case 'k': shift = 10; break;
+	case 'm': shift = 20; break;
+	case 'g': shift = 30; break;
+	case 't': shift = 40; break;
+	default: return -EINVAL;
+	}
+	if (n > (UINT64_MAX >> shift))
+		return -EINVAL;
+	*pages = ALIGN_UP(n << shift, PAGE_SIZE) / PAGE_SIZE;
+	return 0;
+}
+
+/* A number in base 8 or 10 below 2^32, or -2 (not -1, which means "not
+ * given" to tmpfs_configure). */
+static long
+parse_uint(const char *v, size_t len, unsigned base)
+{
+	long n = 0;
+	if (len == 0)
+		return -2;
+	for (size_t i = 0; i < len; i++) {
+		if (v[i] < '0' || v[i] >= '0' + (int)base)
+			return -2;
+		n = n * base + (v[i] - '0');
+		if (n > 0xffffffffl)
+			return -2;
+	}
+	return n;
+}
+
+static size_t
+option_len(const char *o)
+{
+	size_t n = 0;
+	while (o[n] && o[n] != ',')
+		n++;
+	return n;
+}
+
+static bool
+option_is(const char *opt, size_t len, const char *name)
+{
+	size_t n = strlen(name);
+	return len > n && opt[n] == '=' && memcmp(opt, name, n) == 0;
+}
+
+/* What mount options asked for; -1: not given. */
+struct tmpfs_options {
+	uint64_t pages;
+	long mode, uid, gid;
+};
+
+/* Reads one option of len bytes at o into opts; 0 or -EINVAL. */
+static int
+parse_option(const char *o, size_t len, struct tmpfs_options *opts)
+{
+	uint64_t ignored;
+	if (option_is(o, len, "size"))
+		return parse_size(o + 5, len - 5, &opts->pages);
+	if (option_is(o, len, "nr_inodes"))	/* inodes are not limited */
+		return parse_size(o + 10, len - 10, &ignored);
+	if (option_is(o, len, "mode"))
+		opts->mode = parse_uint(o + 5, len - 5, 8);
+	else if (option_is(o, len, "uid"))
+		opts->uid = parse_uint(o + 4, len - 4, 10);
+	else if (option_is(o, len, "gid"))
+		opts->gid = parse_uint(o + 4, len - 4, 10);
+	else
+		return -EINVAL;
+	if (opts->mode < -1 || opts->mode > 07777 || opts->uid < -1 ||
+	    opts->gid < -1)
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * Applies mount options ("size=64m,mode=1777", from mount(2)'s data) to
+ * the tmpfs whose root is root, at mount or remount. Returns 0; -EINVAL
+ * for an option tmpfs does not know, a bad value, or a size below what
+ * its files hold (as Linux); -ENODEV when root is not a tmpfs. Nothing
+ * changes unless every option is good.
+ */
+int
+tmpfs_configure(struct inode *root, const char *options)
+{
+	if (root->sb->ops != &tmpfs_super_ops)
+		return -ENODEV;
+	struct tmpfs_super *ts = tsb(root->sb);
+	struct tmpfs_options opts = { ts->pages_max, -1, -1, -1 };
+	for (const char *o = options; o && *o;) {
+		size_t len = option_len(o);
+		if (len > 0 && parse_option(o, len, &opts) < 0)
+			return -EINVAL;
+		o += len + (o[len] == ',');
+	}
+	if (opts.pages && opts.pages < ts->pages_used)
+		return -EINVAL;
+	ts->pages_max = opts.pages;
+	if (opts.mode >= 0)
+		root->mode = (root->mode & S_IFMT) | (unsigned)opts.mode;
+	if (opts.uid >= 0)
+		root->uid = (unsigned)opts.uid;
+	if (opts.gid >= 0)
+		root->gid = (unsigned)opts.gid;
+	return 0;
 }

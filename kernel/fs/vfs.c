@@ -87,6 +87,38 @@ inode_put(struct inode *ino)
 	kfree(ino);
 }
 
+int
+inode_get_write(struct inode *ino)
+{
+	if (ino->writecount < 0)
+		return -ETXTBSY;
+	ino->writecount++;
+	return 0;
+}
+
+void
+inode_put_write(struct inode *ino)
+{
+	assert(ino->writecount > 0);
+	ino->writecount--;
+}
+
+int
+inode_deny_write(struct inode *ino)
+{
+	if (ino->writecount > 0)
+		return -ETXTBSY;
+	ino->writecount--;
+	return 0;
+}
+
+void
+inode_allow_write(struct inode *ino)
+{
+	assert(ino->writecount < 0);
+	ino->writecount++;
+}
+
 void
 inode_touch(struct inode *ino, bool access, bool modify, bool change)
 {
@@ -134,6 +166,8 @@ file_put(struct file *f)
 	epoll_forget(f);
 	if (f->ops && f->ops->close)
 		f->ops->close(f);
+	if (f->writer)
+		inode_put_write(f->inode);
 	inode_put(f->inode);
 	kfree(f);
 }
@@ -342,12 +376,26 @@ vfs_lookup_parent(struct proc *p, int dirfd, const char *path,
 	return walk(p, dir, path, true, &depth, last, last_len);
 }
 
+/* A regular file opened to be written is one a program cannot run from. */
+static bool
+opens_for_write(struct inode *ino, unsigned flags)
+{
+	return S_ISREG(ino->mode) && !(flags & O_PATH) &&
+	       (flags & O_ACCMODE) != O_RDONLY;
+}
+
 struct file *
 vfs_open_inode(struct inode *ino, unsigned flags)
 {
+	if (opens_for_write(ino, flags) && ino->writecount < 0)
+		return ERR_PTR(-ETXTBSY);
 	struct file *f = file_new(ino, flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_CLOEXEC | O_NOCTTY));
 	if (!f)
 		return ERR_PTR(-ENOMEM);
+	if (opens_for_write(ino, flags)) {
+		inode_get_write(ino);	/* cannot fail: checked above */
+		f->writer = true;
+	}
 	if (f->ops && f->ops->open) {
 		int e = f->ops->open(f);
 		if (e < 0) {
@@ -527,6 +575,9 @@ opened:
 		return ERR_PTR(-ELOOP);
 	}
 	int e = created ? 0 : may_open(p, ino, flags);
+	/* Before O_TRUNC could cut a running program. */
+	if (!e && opens_for_write(ino, flags) && ino->writecount < 0)
+		e = -ETXTBSY;
 	if (!e && (flags & O_TRUNC) && S_ISREG(ino->mode) &&
 	    (flags & O_ACCMODE) != O_RDONLY && ino->size > 0) {
 		e = ino->iops->truncate ? ino->iops->truncate(ino, 0) : -EINVAL;

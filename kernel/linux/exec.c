@@ -323,12 +323,17 @@ again:
 		e = -ENOEXEC;	/* dynamic programs: not yet */
 		goto out_inode;
 	}
+	if ((e = inode_deny_write(ino)) < 0)
+		goto out_inode;	/* open for writing: ETXTBSY */
 
 	struct vm *vm = vm_new();
 	if (!vm) {
 		e = -ENOMEM;
+		inode_allow_write(ino);
 		goto out_inode;
 	}
+	vm_set_exe(vm, ino);	/* vm_put gives back the deny and the ref */
+	inode_get(ino);
 	long bias = load_segments(vm, ino, ei);
 	if (bias < 0) {
 		e = (int)bias;

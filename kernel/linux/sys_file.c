@@ -388,6 +388,9 @@ sys_ioctl(int fd, unsigned long cmd, uint64_t arg)
 	struct file *f = getf(fd);
 	if (!f)
 		return -EBADF;
+	/* Linux takes the command as an unsigned int: musl passes an int,
+	 * so _IOR() values with the top bit set arrive sign-extended. */
+	cmd = (unsigned)cmd;
 	if (cmd == 0x5421) {	/* FIONBIO */
 		int v;
 		if (copyin(&v, arg, sizeof(v)) < 0)

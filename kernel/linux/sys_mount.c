@@ -40,14 +40,46 @@ sys_syncfs(int fd)
 	return sb && sb->ops && sb->ops->sync ? sb->ops->sync(sb) : 0;
 }
 
+#define MS_REMOUNT 32
+#define MOUNT_DATA_MAX 256
+
+/*
+ * mount -o remount: a tmpfs takes its new options (size=); other file
+ * systems have none to change, and the flags (ro...) are not kept.
+ */
+static long
+remount(struct proc *p, uaddr_t utarget, const char *options)
+{
+	WITH_PATH(target, utarget);
+	struct inode *where = vfs_lookup(p, AT_FDCWD, target, true);
+	kfree(target);
+	if (IS_ERR(where))
+		return PTR_ERR(where);
+	long r = -EINVAL;	/* not the root of a mount */
+	if (where->covered || where == vfs_root()) {
+		r = tmpfs_configure(where, options);
+		if (r == -ENODEV)
+			r = 0;
+	}
+	inode_put(where);
+	return r;
+}
+
 long
 sys_mount(uaddr_t usource, uaddr_t utarget, uaddr_t utype, unsigned long flags, uaddr_t data)
 {
 	struct proc *p = current()->proc;
-	char type[32], source[64];
-	(void)flags, (void)data;
+	char type[32], source[64], options[MOUNT_DATA_MAX];
 	if (p->euid != 0)
 		return -EPERM;
+	options[0] = 0;
+	long n = data ? copyinstr(options, data, sizeof(options)) : 0;
+	if (n == -EFAULT)
+		return n;
+	if (n < 0)
+		return -EINVAL;	/* longer than any options tmpfs knows */
+	if (flags & MS_REMOUNT)
+		return remount(p, utarget, options);
 	if (copyinstr(type, utype, sizeof(type)) < 0)
 		return -EFAULT;
 	if (!usource || copyinstr(source, usource, sizeof(source)) < 0)
@@ -70,6 +102,10 @@ sys_mount(uaddr_t usource, uaddr_t utarget, uaddr_t utype, unsigned long flags, 
 	} else if (strcmp(type, "tmpfs") == 0) {
 		root = tmpfs_new_root("tmpfs");
 		t = "tmpfs";
+		if (root && (r = tmpfs_configure(root, options)) < 0) {
+			inode_put(root);
+			goto out;
+		}
 	} else {
 		r = -ENODEV;
 		goto out;

@@ -766,8 +766,11 @@ sys_truncate(uaddr_t path, int64_t len)
 		r = -EISDIR;
 	else if (!S_ISREG(ino->mode) || !ino->iops->truncate)
 		r = -EINVAL;
-	else
-		r = vfs_permission(current()->proc, ino, 2) ?: ino->iops->truncate(ino, (uint64_t)len);
+	else if ((r = vfs_permission(current()->proc, ino, 2)) == 0 &&
+		 (r = inode_get_write(ino)) == 0) {
+		r = ino->iops->truncate(ino, (uint64_t)len);
+		inode_put_write(ino);
+	}
 	inode_put(ino);
 	return r;
 }

@@ -1,5 +1,6 @@
 /*
- * Time system calls: clocks, sleeps, alarm and the real-time interval timer.
+ * Time system calls: clocks (read, and the wall clock set by root), sleeps,
+ * alarm and the real-time interval timer.
  */
 #include <kernel/proc.h>
 #include <kernel/vm.h>
@@ -18,6 +19,7 @@
 #define CLOCK_BOOTTIME 7
 #define NS 1000000000ull
 
+/* What settimeofday and clock_settime added to the boot RTC reading. */
 static int64_t realtime_offset_ns;
 
 static long
@@ -80,6 +82,63 @@ sys_gettimeofday(uaddr_t tv, uaddr_t tz)
 			return -EFAULT;
 	}
 	return 0;
+}
+
+/* Linux's timespec64_valid_settod: a time after the epoch, with the
+ * headroom Linux keeps below KTIME_SEC_MAX (about the year 2262). */
+static bool
+settable(int64_t sec, int64_t nsec)
+{
+	int64_t max = (int64_t)(INT64_MAX / NS) - 30 * 365 * 86400ll;
+	return sec >= 0 && sec < max && nsec >= 0 && nsec < (int64_t)NS;
+}
+
+/* Moves CLOCK_REALTIME to sec:nsec. Root only, as CAP_SYS_TIME. */
+static long
+realtime_set(int64_t sec, int64_t nsec)
+{
+	if (!settable(sec, nsec))
+		return -EINVAL;
+	if (current()->proc->euid != 0)
+		return -EPERM;
+	uint64_t boot_wall = arch_rtc_seconds() * NS + arch_now_ns();
+	realtime_offset_ns = (int64_t)((uint64_t)sec * NS + (uint64_t)nsec -
+				       boot_wall);
+	return 0;
+}
+
+/* Only CLOCK_REALTIME can be set; the others are EINVAL as on Linux (the
+ * CPU-time clocks EPERM). */
+long
+sys_clock_settime(int clock, uaddr_t uts)
+{
+	if (clock == CLOCK_PROCESS_CPUTIME_ID ||
+	    clock == CLOCK_THREAD_CPUTIME_ID)
+		return -EPERM;
+	if (clock != CLOCK_REALTIME)
+		return -EINVAL;
+	struct timespec_k ts;
+	if (copyin(&ts, uts, sizeof(ts)) < 0)
+		return -EFAULT;
+	return realtime_set(ts.tv_sec, ts.tv_nsec);
+}
+
+/* The time zone is accepted and forgotten: gettimeofday reports UTC, as
+ * Linux does once nothing reads sys_tz. */
+long
+sys_settimeofday(uaddr_t utv, uaddr_t utz)
+{
+	int64_t tv[2];
+	int32_t tz[2];
+	if (utv && copyin(tv, utv, sizeof(tv)) < 0)
+		return -EFAULT;
+	if (utz && copyin(tz, utz, sizeof(tz)) < 0)
+		return -EFAULT;
+	if (!utv)
+		return current()->proc->euid != 0 ? -EPERM : 0;
+	if (tv[1] < 0 || tv[1] >= 1000000)
+		return -EINVAL;
+	return realtime_set(tv[0], tv[1] * 1000);
 }
 
 long

@@ -203,6 +203,35 @@ page_alloc_contig(unsigned order)
 	return pa;
 }
 
+/*
+ * The pages only root and the kernel may take: Linux's admin_reserve_kbytes
+ * (3% of memory, at most 8 MiB), so that a user who fills memory leaves
+ * root enough to log in, look and clean up.
+ */
+uint64_t
+page_reserve(void)
+{
+	return MIN(pages_managed * 3 / 100, (8ul << 20) / PAGE_SIZE);
+}
+
+static bool
+reserve_allows(bool privileged)
+{
+	return privileged || pages_free > page_reserve();
+}
+
+paddr_t
+page_alloc_user(bool privileged)
+{
+	return reserve_allows(privileged) ? page_alloc_order(0) : 0;
+}
+
+paddr_t
+page_alloc_user_dirty(bool privileged)
+{
+	return reserve_allows(privileged) ? alloc_block(0) : 0;
+}
+
 /* Like page_alloc, without zeroing: for a page the caller fills at once. */
 paddr_t
 page_alloc_dirty(void)

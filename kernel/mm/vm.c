@@ -5,6 +5,7 @@
  */
 #include <kernel/vm.h>
 #include <kernel/vfs.h>
+#include <kernel/proc.h>
 #include <kernel/mmu.h>
 #include <kernel/cpu.h>
 #include <kernel/page.h>
@@ -108,7 +109,18 @@ vm_put(struct vm *vm)
 	if (this_cpu()->active_root == vm->root)
 		mmu_activate(mmu_kernel_root());	/* never run on freed tables */
 	mmu_root_free(vm->root);
+	vm_set_exe(vm, NULL);
 	kfree(vm);
+}
+
+void
+vm_set_exe(struct vm *vm, struct inode *exe)
+{
+	if (vm->exe) {
+		inode_allow_write(vm->exe);
+		inode_put(vm->exe);
+	}
+	vm->exe = exe;
 }
 
 struct region *
@@ -322,6 +334,15 @@ vm_protect(struct vm *vm, vaddr_t addr, size_t len, unsigned prot)
 	return 0;
 }
 
+/* A page for a process's memory: a user process cannot take the reserve
+ * (page_alloc_user); its fault then fails and it gets SIGSEGV, where
+ * Linux's OOM killer would end some process. */
+static paddr_t
+user_page(void)
+{
+	return page_alloc_user(proc_privileged());
+}
+
 /* The page holding file data for `page` of region r, or a fresh copy. */
 static paddr_t
 file_page(struct region *r, vaddr_t page, bool *shared_ok)
@@ -336,7 +357,7 @@ file_page(struct region *r, vaddr_t page, bool *shared_ok)
 	*shared_ok = valid == PAGE_SIZE && src != 0;
 	if (*shared_ok)
 		return src;
-	paddr_t pa = page_alloc();
+	paddr_t pa = user_page();
 	if (pa && src && valid)
 		memcpy(phys_to_virt(pa), phys_to_virt(src), valid);
 	return pa;
@@ -373,7 +394,7 @@ vm_fault(struct vm *vm, vaddr_t va, bool write, bool exec)
 		if (shared || page_refcount(old) == 1) {
 			*pte = mmu_pte_make(old, prot);
 		} else {
-			paddr_t n = page_alloc();
+			paddr_t n = user_page();
 			if (!n)
 				return -ENOMEM;
 			memcpy(phys_to_virt(n), phys_to_virt(old), PAGE_SIZE);
@@ -402,7 +423,7 @@ vm_fault(struct vm *vm, vaddr_t va, bool write, bool exec)
 		}
 		if (is_file_page && !shared && write) {
 			/* Private write: copy now rather than fault twice. */
-			paddr_t n = page_alloc();
+			paddr_t n = user_page();
 			if (!n) {
 				page_put(pa);
 				return -ENOMEM;
@@ -413,7 +434,7 @@ vm_fault(struct vm *vm, vaddr_t va, bool write, bool exec)
 			prot = mmu_prot(r->prot);
 		}
 	} else {
-		pa = page_alloc();
+		pa = user_page();
 		if (!pa)
 			return -ENOMEM;
 	}
@@ -431,6 +452,11 @@ vm_clone(struct vm *src)
 	vm->brk_start = src->brk_start;
 	vm->brk = src->brk;
 	vm->stack_top = src->stack_top;
+	if (src->exe) {	/* the copy runs the same program */
+		inode_get(src->exe);
+		inode_deny_write(src->exe);	/* cannot fail: src denies */
+		vm->exe = src->exe;
+	}
 	list_for_each(it, &src->regions) {
 		struct region *r = list_entry(it, struct region, link);
 		struct region *n = kmalloc(sizeof(*n));

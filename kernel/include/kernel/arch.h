@@ -11,6 +11,7 @@
 struct trapframe;
 struct thread;
 struct cpu;
+struct rtc_time_k;
 
 /* console.c: the early serial console. */
 void arch_console_init(void);
@@ -35,11 +36,17 @@ void arch_timer_calibrate(void);
 uint64_t arch_cycles(void);		/* raw TSC */
 /* Arrange one timer interrupt at (or after) `deadline_ns`; 0 cancels. */
 void arch_timer_set(uint64_t deadline_ns);
-/* Seconds since the epoch from the real-time clock, read at boot. */
-uint64_t arch_rtc_seconds(void);
 uint64_t arch_tsc_khz(void);
 
-
+/* rtc.c: the battery-backed real-time clock, in UTC. arch_rtc_init reads
+ * it at boot (arch_timer_init calls it); arch_rtc_seconds is that reading,
+ * in seconds since the epoch. arch_rtc_read reads it now and returns 0 or
+ * -EIO; arch_rtc_write sets it and returns 0 or -EINVAL for a time it
+ * cannot hold. Caller holds the big lock. */
+void arch_rtc_init(void);
+uint64_t arch_rtc_seconds(void);
+int arch_rtc_read(struct rtc_time_k *t);
+int arch_rtc_write(const struct rtc_time_k *t);
 
 /*
  * Makes a frame about to return to user mode one the CPU takes without

@@ -28,6 +28,14 @@ paddr_t page_alloc(void);
 paddr_t page_alloc_contig(unsigned order);
 /* A page with refcount 1 whose contents are left as they were. */
 paddr_t page_alloc_dirty(void);
+/*
+ * Pages for what user space fills (anonymous memory, tmpfs data): as
+ * page_alloc and page_alloc_dirty, but 0 when no more than page_reserve()
+ * pages are free, unless the caller acts as root or as the kernel.
+ */
+paddr_t page_alloc_user(bool privileged);
+paddr_t page_alloc_user_dirty(bool privileged);
+uint64_t page_reserve(void);
 /* Drops a reference; the block returns to the allocator at zero. */
 void page_free_order(paddr_t pa, unsigned order);
 void page_put(paddr_t pa);

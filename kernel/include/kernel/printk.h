@@ -13,8 +13,20 @@ int snprintk(char *buf, size_t size, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Like printk, but silent on the console after a `quiet` boot. */
 int pr_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Copies the kernel log's newest bytes into buf; returns the count. */
+/* Copies the kernel log's oldest kept bytes into buf; returns the count. */
 size_t printk_log_read(char *buf, size_t size);
+
+/* The kernel log for syslog(2): bytes are numbered from boot, the ring
+ * keeps the last LOG_SIZE of them. */
+#define LOG_SIZE 16384
+uint64_t printk_log_start(void);	/* the oldest byte kept */
+uint64_t printk_log_end(void);		/* the next byte to be written */
+/* Copies up to size bytes from byte `from` (or the oldest kept, if later);
+ * returns the count. */
+size_t printk_log_copy(char *buf, uint64_t from, size_t size);
+/* Sets the console level (messages below it are shown) when level > 0;
+ * returns the one before. */
+int printk_console_level(int level);
 const char *memchr_k(const char *s, int c, size_t n);
 extern bool printk_quiet;
 _Noreturn void panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

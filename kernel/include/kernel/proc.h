@@ -168,6 +168,26 @@ void sighand_put(struct sighand *s);
 struct sighand *sighand_copy(struct sighand *src);
 void signal_init(void);
 
+/*
+ * Whether the running thread acts as root (euid 0) or as the kernel itself
+ * (boot, no process): such allocations may take the page reserve
+ * (page_alloc_user) and tmpfs's root reserve.
+ */
+static inline bool
+proc_privileged(void)
+{
+	struct thread *t = current();
+	return !t || !t->proc || t->proc->euid == 0;
+}
+
+/* The same, for the kernel alone: limits meant for processes pass. */
+static inline bool
+proc_is_kernel(void)
+{
+	struct thread *t = current();
+	return !t || !t->proc;
+}
+
 #endif
 
 /* clone(2) flags. */

@@ -16,5 +16,8 @@ int tmpfs_mknod(struct inode *dir, const char *name, unsigned mode,
 long tmpfs_read_inode(struct inode *ino, void *buf, size_t len, uint64_t off);
 long tmpfs_write_inode(struct inode *ino, const void *buf, size_t len, uint64_t off);
 struct inode *tmpfs_anon_file(size_t len);
+/* Applies mount options (size=, mode=, uid=, gid=, nr_inodes=) to the
+ * tmpfs rooted at root; 0 or -EINVAL, -ENODEV if it is no tmpfs. */
+int tmpfs_configure(struct inode *root, const char *options);
 
 #endif

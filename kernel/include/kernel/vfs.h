@@ -148,6 +148,9 @@ struct inode {
 	struct inode *mounted;		/* root of a file system mounted here */
 	struct inode *covered;		/* on a mounted root: what it covers */
 	struct pipe *fifo;		/* FIFOs: the pipe while an end is open */
+	/* > 0: files open for writing; < 0: programs running from it
+	 * (vm.exe). Guarded by the big lock. */
+	int writecount;
 };
 
 struct file {
@@ -158,6 +161,7 @@ struct file {
 	const struct file_ops *ops;
 	void *priv;
 	uint32_t events_seq;		/* bumped on readiness change, for EPOLLET */
+	bool writer;			/* holds write access to inode */
 };
 
 struct mount_entry {
@@ -216,6 +220,17 @@ struct inode *inode_new(struct super *sb, unsigned mode);
 void inode_get(struct inode *ino);
 void inode_put(struct inode *ino);
 void inode_touch(struct inode *ino, bool access, bool modify, bool change);
+/*
+ * Writing and running a file exclude each other, as Linux's i_writecount:
+ * inode_get_write (an open for writing, truncate) fails with -ETXTBSY
+ * while a program runs from the inode, inode_deny_write (exec) while it
+ * is open for writing. Each success is undone by inode_put_write or
+ * inode_allow_write. Caller holds the big lock; none sleeps.
+ */
+int inode_get_write(struct inode *ino);
+void inode_put_write(struct inode *ino);
+int inode_deny_write(struct inode *ino);
+void inode_allow_write(struct inode *ino);
 
 struct file *file_new(struct inode *ino, unsigned flags);
 void file_get(struct file *f);

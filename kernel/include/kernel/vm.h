@@ -55,10 +55,15 @@ struct vm {
 	vaddr_t brk_start, brk;
 	vaddr_t stack_top;
 	uint64_t pages;			/* resident pages mapped, for RSS */
+	struct inode *exe;		/* the program exec loaded, held
+					   against writing (inode_deny_write) */
 };
 
 struct vm *vm_new(void);
 void vm_put(struct vm *vm);
+/* Makes exe (a reference and its deny-write the caller took) vm's program;
+ * vm_put gives both back. */
+void vm_set_exe(struct vm *vm, struct inode *exe);
 /* A copy-on-write copy of vm for fork; NULL when out of memory. */
 struct vm *vm_clone(struct vm *vm);
 /* Maps a region; returns its address or a negative errno. */
