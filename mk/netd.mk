@@ -16,3 +16,13 @@ $(BUILD)/netd/own/%.o: %.c $(NETD_OWN_HDRS) $(NSOCK_HDRS) $(PETREL_CALLS_H) \
 
 $(NETD_BIN): $(NETD_OWN_OBJS) $(NSOCK_LIB) $(LWIP_LIB)
 	$(MUSL_CC) $(USER_CFLAGS) -o $@ $(NETD_OWN_OBJS) $(NSOCK_LIB) $(LWIP_LIB)
+
+# The driver's receive path on the host, the virtqueue faked by the test.
+host-tests: $(HOST_TEST_DIR)/test_netd_vnet
+$(HOST_TEST_DIR)/test_netd_vnet: tests/netd/test_vnet.c servers/netd/vnet.c \
+		$(NETD_OWN_HDRS) $(PETREL_CALLS_H) $(LWIP_HOST_LIB) \
+		tests/host/check.h mk/netd.mk | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) -D_GNU_SOURCE $(LWIP_HOST_DEFS) $(LWIP_INCLUDES) \
+		$(NATIVE_CFLAGS) -Iservers/netd -Itests/host -o $@ \
+		tests/netd/test_vnet.c servers/netd/vnet.c $(LWIP_HOST_LIB)
