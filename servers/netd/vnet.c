@@ -274,8 +274,8 @@ vnet_receive(struct vnet *n,
 			n->rx_frames++;
 			/* A buffer lent out is replaced by a spare. */
 			unsigned lend = n->rx_nspare > 0 ? i : VNET_RX_BUFS;
-			if (deliver(ctx, buf + sizeof(*h), len - sizeof(*h), flags,
-				    lend) && lend == i)
+			if (deliver(ctx, buf + sizeof(*h), len - sizeof(*h),
+				    flags, lend) && lend == i)
 				i = n->rx_spare[--n->rx_nspare];
 		} else {
 			n->rx_dropped++;
