@@ -3,7 +3,7 @@
 # socket core and lwIP from mk/lwip.mk (included before this fragment).
 
 NETD_OWN := servers/netd/main.c servers/netd/netif.c servers/netd/serve.c \
-	servers/netd/vnet.c user/lib/virtio/virtio.c
+	servers/netd/vnet.c servers/netd/dad.c user/lib/virtio/virtio.c
 NETD_OWN_HDRS := servers/netd/netd.h servers/netd/vnet.h \
 	user/lib/virtio/virtio.h $(wildcard include/petrel/*.h)
 NETD_OWN_OBJS := $(NETD_OWN:%.c=$(BUILD)/netd/own/%.o)
@@ -14,8 +14,10 @@ $(BUILD)/netd/own/%.o: %.c $(NETD_OWN_HDRS) $(NSOCK_HDRS) $(PETREL_CALLS_H) \
 	@echo "  CC      $<"
 	@$(MUSL_CC) $(NETD_CFLAGS) $(NATIVE_CFLAGS) -c $< -o $@
 
-$(NETD_BIN): $(NETD_OWN_OBJS) $(NSOCK_LIB) $(LWIP_LIB)
-	$(MUSL_CC) $(USER_CFLAGS) -o $@ $(NETD_OWN_OBJS) $(NSOCK_LIB) $(LWIP_LIB)
+# lwIP's ICMPv6 input reaches nd6_input through servers/netd/dad.c.
+$(NETD_BIN): $(NETD_OWN_OBJS) $(NSOCK_LIB) $(LWIP_LIB) mk/netd.mk
+	$(MUSL_CC) $(USER_CFLAGS) -Wl,--wrap=nd6_input -o $@ \
+		$(NETD_OWN_OBJS) $(NSOCK_LIB) $(LWIP_LIB)
 
 # The driver's receive path on the host, the virtqueue faked by the test.
 host-tests: $(HOST_TEST_DIR)/test_netd_vnet

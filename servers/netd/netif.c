@@ -191,6 +191,7 @@ link_setup(struct vnet *nic, const char *static_addr)
 		return -1;
 	netif_set_default(&nif);
 	netif_set_status_callback(&nif, status_changed);
+	dad_setup(&nif);
 	netif_create_ip6_linklocal_address(&nif, 1);
 	nif.ip6_autoconfig_enabled = 1;
 	netif_set_up(&nif);
