@@ -29,7 +29,7 @@
 #include "lwip/tcp.h"
 #include "petrel_lwip_hooks.h"
 
-#define FLOOD_HOLD_MS 10000	/* a listener counts as flooded this long */
+#define FLOOD_HOLD_MS 10000	/* flooded this long after a displacement */
 
 static u32_t flood_until;	/* sys_now() when the flood counts as over */
 static bool flood_seen;
@@ -56,12 +56,13 @@ petrel_lwip_tcp_inpacket(struct tcp_pcb *pcb, const struct tcp_hdr *hdr)
 	    (TCPH_FLAGS(hdr) & (TCP_SYN | TCP_ACK | TCP_RST)) != TCP_SYN ||
 	    lpcb->accepts_pending < lpcb->backlog)
 		return ERR_OK;
+	victim = oldest_half_open(lpcb);
+	if (victim == NULL)
+		return ERR_OK;
 	flood_seen = true;
 	flood_until = sys_now() + FLOOD_HOLD_MS;
-	victim = oldest_half_open(lpcb);
 	/* No reset: the peer of a flood's SYN is most likely forged. */
-	if (victim != NULL)
-		tcp_abandon(victim, 0);
+	tcp_abandon(victim, 0);
 	return ERR_OK;
 }
 
