@@ -41,7 +41,7 @@ LWIP_HOST_CFLAGS := $(LWIP_OPT) $(LWIP_HOST_DEFS) -O1 -g \
 	-fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
 
-LWIP_PORT_C := sys_arch.c tw_reuse.c
+LWIP_PORT_C := sys_arch.c tw_reuse.c syn_queue.c
 LWIP_OBJS := $(LWIP_FILES:%.c=$(BUILD)/lwip/obj/%.o) \
 	$(LWIP_PORT_C:%.c=$(BUILD)/lwip/obj/port/%.o)
 LWIP_HOST_OBJS := $(LWIP_FILES:%.c=$(BUILD)/lwip-host/obj/%.o) \

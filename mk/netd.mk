@@ -3,7 +3,7 @@
 # socket core and lwIP from mk/lwip.mk (included before this fragment).
 
 NETD_OWN := servers/netd/main.c servers/netd/netif.c servers/netd/serve.c \
-	servers/netd/vnet.c user/lib/virtio/virtio.c
+	servers/netd/vnet.c servers/netd/dad.c user/lib/virtio/virtio.c
 NETD_OWN_HDRS := servers/netd/netd.h servers/netd/vnet.h \
 	user/lib/virtio/virtio.h $(wildcard include/petrel/*.h)
 NETD_OWN_OBJS := $(NETD_OWN:%.c=$(BUILD)/netd/own/%.o)
@@ -14,5 +14,17 @@ $(BUILD)/netd/own/%.o: %.c $(NETD_OWN_HDRS) $(NSOCK_HDRS) $(PETREL_CALLS_H) \
 	@echo "  CC      $<"
 	@$(MUSL_CC) $(NETD_CFLAGS) $(NATIVE_CFLAGS) -c $< -o $@
 
-$(NETD_BIN): $(NETD_OWN_OBJS) $(NSOCK_LIB) $(LWIP_LIB)
-	$(MUSL_CC) $(USER_CFLAGS) -o $@ $(NETD_OWN_OBJS) $(NSOCK_LIB) $(LWIP_LIB)
+# lwIP's ICMPv6 input reaches nd6_input through servers/netd/dad.c.
+$(NETD_BIN): $(NETD_OWN_OBJS) $(NSOCK_LIB) $(LWIP_LIB) mk/netd.mk
+	$(MUSL_CC) $(USER_CFLAGS) -Wl,--wrap=nd6_input -o $@ \
+		$(NETD_OWN_OBJS) $(NSOCK_LIB) $(LWIP_LIB)
+
+# The driver's receive path on the host, the virtqueue faked by the test.
+host-tests: $(HOST_TEST_DIR)/test_netd_vnet
+$(HOST_TEST_DIR)/test_netd_vnet: tests/netd/test_vnet.c servers/netd/vnet.c \
+		$(NETD_OWN_HDRS) $(PETREL_CALLS_H) $(LWIP_HOST_LIB) \
+		tests/host/check.h mk/netd.mk | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) -D_GNU_SOURCE $(LWIP_HOST_DEFS) $(LWIP_INCLUDES) \
+		$(NATIVE_CFLAGS) -Iservers/netd -Itests/host -o $@ \
+		tests/netd/test_vnet.c servers/netd/vnet.c $(LWIP_HOST_LIB)

@@ -1,7 +1,7 @@
 /*
  * netd's parts (servers/netd/): main.c runs the event loop, netif.c joins
- * lwIP to the virtio-net driver, serve.c answers the kernel's socket calls,
- * sock*.c are the socket core over lwIP.
+ * lwIP to the virtio-net driver, dad.c guards its IPv6 addresses, serve.c
+ * answers the kernel's socket calls, sock*.c are the socket core over lwIP.
  */
 #ifndef NETD_H
 #define NETD_H
@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+struct netif;
 struct vnet;
 
 /* "ADDR/PREFIX gateway GW dhcp|static", once the interface has an address. */
@@ -25,6 +26,14 @@ extern bool netd_verbose;		/* -v: report on the console too */
 int link_setup(struct vnet *nic, const char *static_addr);
 /* Hands received frames to lwIP. */
 void link_poll(struct vnet *nic);
+
+/* dad.c */
+/*
+ * Makes lwIP's duplicate address detection on n act only on tentative
+ * addresses, and retry an address found duplicate after a back-off.
+ * Call before n has IPv6 addresses.
+ */
+void dad_setup(struct netif *n);
 
 /* serve.c */
 void serve_init(pt_handle_t channel);

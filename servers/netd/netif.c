@@ -19,6 +19,7 @@
 #include "lwip/netif.h"
 #include "lwip/pbuf.h"
 #include "netif/ethernet.h"
+#include "petrel_lwip_hooks.h"
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -137,7 +138,8 @@ nif_init(struct netif *n)
 	n->mtu = 1500;
 	n->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET |
 		   NETIF_FLAG_IGMP | NETIF_FLAG_MLD6;
-	n->output = etharp_output;
+	/* etharp_output, less what a SYN flood would cost (syn_queue.c). */
+	n->output = petrel_lwip_etharp_output;
 	n->output_ip6 = ethip6_output;
 	n->linkoutput = link_output;
 	/* UDP keeps lwIP's checksums: a fragmented datagram's cannot be
@@ -189,6 +191,7 @@ link_setup(struct vnet *nic, const char *static_addr)
 		return -1;
 	netif_set_default(&nif);
 	netif_set_status_callback(&nif, status_changed);
+	dad_setup(&nif);
 	netif_create_ip6_linklocal_address(&nif, 1);
 	nif.ip6_autoconfig_enabled = 1;
 	netif_set_up(&nif);

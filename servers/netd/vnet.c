@@ -225,6 +225,35 @@ vnet_rx_return(struct vnet *n, unsigned buf)
 		n->rx_spare[n->rx_nspare++] = (uint16_t)buf;
 }
 
+/*
+ * Whether the buffer of i, len bytes used, holds a frame lwIP may see:
+ * a header and one whole frame, its checksum completed if the host left
+ * it to us. A frame spread over several buffers (num_buffers > 1, which
+ * without segmentation offloads only an oversized frame is) is refused
+ * whole: the buffers after its first hold the rest of its bytes, which
+ * the sender chose, so each is skipped rather than read as a header and
+ * a frame of its own.
+ */
+static bool
+rx_accept(struct vnet *n, uint8_t *buf, uint32_t len)
+{
+	const struct vnet_hdr *h = (const struct vnet_hdr *)buf;
+	if (n->rx_skip > 0) {
+		n->rx_skip--;
+		return false;
+	}
+	if (len < sizeof(*h))
+		return false;
+	if (h->num_buffers > 1) {
+		n->rx_skip = h->num_buffers - 1u;
+		return false;
+	}
+	if (len == sizeof(*h) || len > VNET_BUF_SIZE)
+		return false;
+	return !(h->flags & HDR_F_NEEDS_CSUM) ||
+	       complete_csum(buf + sizeof(*h), len - sizeof(*h), h);
+}
+
 void
 vnet_receive(struct vnet *n,
 	     bool (*deliver)(void *ctx, uint8_t *frame, size_t len,
@@ -238,18 +267,15 @@ vnet_receive(struct vnet *n,
 		unsigned i = (unsigned)((uintptr_t)cookie - 1);
 		uint8_t *buf = n->rxbuf.va + (size_t)i * VNET_BUF_SIZE;
 		struct vnet_hdr *h = (struct vnet_hdr *)buf;
-		/* Without segmentation offloads a frame fits one buffer. */
-		uint8_t *frame = buf + sizeof(*h);
-		size_t flen = len - sizeof(*h);
-		if (len > sizeof(*h) && len <= VNET_BUF_SIZE && h->num_buffers <= 1 &&
-		    (!(h->flags & HDR_F_NEEDS_CSUM) || complete_csum(frame, flen, h))) {
+		if (rx_accept(n, buf, len)) {
 			unsigned flags = (n->rx_csum && (h->flags & (HDR_F_DATA_VALID |
 								  HDR_F_NEEDS_CSUM)))
 					 ? VNET_RX_CSUM_OK : 0;
 			n->rx_frames++;
 			/* A buffer lent out is replaced by a spare. */
 			unsigned lend = n->rx_nspare > 0 ? i : VNET_RX_BUFS;
-			if (deliver(ctx, frame, flen, flags, lend) && lend == i)
+			if (deliver(ctx, buf + sizeof(*h), len - sizeof(*h),
+				    flags, lend) && lend == i)
 				i = n->rx_spare[--n->rx_nspare];
 		} else {
 			n->rx_dropped++;

@@ -30,6 +30,7 @@ struct vnet {
 	uint16_t tx_slots[VNET_BUFS];	/* free transmit buffers */
 	unsigned tx_nfree;
 	unsigned tx_unkicked;		/* queued since the device was told */
+	unsigned rx_skip;		/* buffers of a refused frame to come */
 	uint64_t rx_frames, tx_frames, rx_dropped, tx_dropped;
 };
 

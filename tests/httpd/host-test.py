@@ -718,6 +718,43 @@ def test_fd_limit(root, files):
 	check(code == 0 and b"Sanitizer" not in err, "fd limit: clean exit")
 
 
+def test_fd_limit_held(root, files):
+	"""With 16 descriptors, clients already served keep being served
+	while newcomers past the limit are turned away at accept: a flood of
+	connections must not take the descriptors their next files need."""
+	def limit():
+		resource.setrlimit(resource.RLIMIT_NOFILE, (16, 16))
+	srv = Server(root, ["-q"], preexec=limit)
+	held, flood = [], []
+	try:
+		for _ in range(2):
+			c = Raw(srv.port)
+			c.send(get("/notes.txt"))
+			check(c.response()[0] == 200, "held client served")
+			held.append(c)
+		for _ in range(30):
+			c = socket.create_connection((HOST, srv.port), timeout=2)
+			c.sendall(b"GET / HTTP/1.1\r\n")
+			flood.append(c)
+		time.sleep(0.5)
+		for name in ("doc.pdf", "data.json", "style.css"):
+			for c in held:
+				c.send(get("/" + name))
+				status, _, body = c.response()
+				check(status == 200 and body == files[name],
+					"held client gets /%s past the limit: %s"
+					% (name, status))
+		check(srv.proc.poll() is None, "alive with held clients")
+	finally:
+		for c in held:
+			c.close()
+		for c in flood:
+			c.close()
+		code, err = srv.stop()
+	check(code == 0 and b"Sanitizer" not in err,
+		"fd limit, held clients: clean exit")
+
+
 def test_rsa(top, root, files):
 	"""An RSA certificate: BearSSL's full RSA server profile."""
 	cert = os.path.join(top, "rsa-cert.pem")
@@ -822,6 +859,8 @@ def main():
 		run_steps("other", [
 			("log options", lambda: test_log_options(root)),
 			("fd limit", lambda: test_fd_limit(root, files)),
+			("fd limit, held clients",
+			 lambda: test_fd_limit_held(root, files)),
 			("rsa", lambda: test_rsa(top, root, files)),
 		])
 	finally:

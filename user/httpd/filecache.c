@@ -145,21 +145,3 @@ filecache_evict(void)
 	filecache_drop(oldest);
 	return true;
 }
-
-/*
- * Closes every entry: clients come before cached files when descriptors
- * run out. Returns how many descriptors were closed.
- */
-size_t
-filecache_flush(void)
-{
-	size_t i, closed = 0;
-
-	for (i = 0; i < filecache_used; i++) {
-		if (filecache_slots[i].fd >= 0) {
-			filecache_drop(&filecache_slots[i]);
-			closed++;
-		}
-	}
-	return closed;
-}

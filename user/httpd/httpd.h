@@ -178,7 +178,6 @@ struct file_entry *filecache_add(const char *path,
     const struct file_entry *opened, int64_t now_ms);
 void filecache_drop(struct file_entry *f);
 bool filecache_evict(void);
-size_t filecache_flush(void);
 
 /* mime.c */
 const char *mime_type(const char *path);

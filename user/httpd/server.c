@@ -1,8 +1,10 @@
 /*
  * The listening sockets and the one event loop: epoll (level-triggered)
  * over the listeners and every connection, two timeout lists, and the
- * signals that stop the server or reopen its log. Running out of file
- * descriptors or memory drops connections, never the server.
+ * signals that stop the server or reopen its log. Connections are capped
+ * below the descriptor limit, so those already held always have a
+ * descriptor for their next file; newcomers past the cap, or past the
+ * limit or memory, are dropped, never the server.
  */
 #include "httpd.h"
 
@@ -15,6 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -22,6 +25,15 @@
 #define ACCEPT_BATCH 32		/* accepts per wake-up, for fairness */
 #define EVENTS_MAX 64
 #define PAUSE_MS 100		/* listener rest after ENOMEM or EMFILE */
+/*
+ * Descriptors kept from connections: stdio, epoll, the root, the log, the
+ * listeners, the reserve, and one for a file being opened. Each connection
+ * takes two: its socket, and the file whose body it may be sending. The
+ * open-file cache gives its descriptors back as files are opened.
+ */
+#define FDS_FIXED 10
+#define FDS_PER_CONN 2
+#define FDS_WANTED 65536	/* the soft limit raised to, if allowed */
 
 struct listener {
 	enum item_kind kind;	/* ITEM_LISTENER; first, for data.ptr */
@@ -51,6 +63,8 @@ static size_t listener_count;
 static struct conn_list lists[LIST_COUNT];
 static int epoll_fd = -1;
 static int reserve_fd = -1;	/* given up to accept() on EMFILE */
+static size_t conn_count;	/* connections being served */
+static size_t conn_max = SIZE_MAX; /* past this, newcomers are turned away */
 static bool no_accept4;
 static int64_t server_now;
 static sigset_t wait_mask;	/* the signal mask while in epoll_pwait */
@@ -168,6 +182,7 @@ server_time_ms(void)
 void
 server_forget(struct conn *c)
 {
+	conn_count--;
 	list_remove(c);
 	epoll_ctl(epoll_fd, EPOLL_CTL_DEL, c->fd, NULL);
 }
@@ -209,6 +224,7 @@ server_add(int fd, bool tls, const struct sockaddr_storage *ss)
 		close(fd);
 		return;
 	}
+	conn_count++;		/* server_forget takes it back */
 	ev.data.ptr = c;
 	if (epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0) {
 		conn_free(c);
@@ -287,7 +303,12 @@ server_accept(struct listener *l)
 		memset(&ss, 0, sizeof(ss));
 		fd = server_accept_one(l->fd, &ss);
 		if (fd >= 0) {
-			server_add(fd, l->tls, &ss);
+			/* Past the cap the newest goes: the others keep
+			   the descriptors their files need. */
+			if (conn_count >= conn_max)
+				close(fd);
+			else
+				server_add(fd, l->tls, &ss);
 			continue;
 		}
 		switch (errno) {
@@ -303,9 +324,6 @@ server_accept(struct listener *l)
 			continue;
 		case EMFILE:
 		case ENFILE:
-			/* Clients come before cached files. */
-			if (filecache_flush() > 0)
-				continue;
 			server_shed(l);
 			return;
 		default:	/* ENOMEM, ENOBUFS, or worse: rest a while */
@@ -313,6 +331,32 @@ server_accept(struct listener *l)
 			return;
 		}
 	}
+}
+
+/*
+ * Raises the soft descriptor limit as far as the hard one allows (up to
+ * FDS_WANTED) and sets the connection cap from the result; with no limit
+ * to read there is no cap, and EMFILE sheds newcomers at accept.
+ */
+static void
+server_fd_limit(void)
+{
+	struct rlimit rl;
+	rlim_t fds;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return;
+	if (rl.rlim_cur < FDS_WANTED && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max < FDS_WANTED ? rl.rlim_max :
+		    FDS_WANTED;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	fds = rl.rlim_cur;
+	if (fds == RLIM_INFINITY)
+		return;
+	conn_max = fds > FDS_FIXED + FDS_PER_CONN ?
+	    (size_t)((fds - FDS_FIXED) / FDS_PER_CONN) : 1;
 }
 
 /* Returns a socket of family bound to addr (NULL: any) and port, or -errno. */
@@ -427,6 +471,7 @@ server_open(void)
 	int err;
 
 	server_signals_setup();
+	server_fd_limit();
 	server_now = clock_ms();
 	epoll_fd = epoll_create1(EPOLL_CLOEXEC);
 	if (epoll_fd < 0) {

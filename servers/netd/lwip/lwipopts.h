@@ -150,5 +150,8 @@
 /* A SYN beyond a TIME-WAIT connection's end takes its tuple (tw_reuse.c). */
 #define LWIP_HOOK_IP4_INPUT(p, inp)	petrel_lwip_ip4_input(p)
 #define LWIP_HOOK_IP6_INPUT(p, inp)	petrel_lwip_ip6_input(p)
+/* A SYN to a full backlog displaces the oldest half-open (syn_queue.c). */
+#define LWIP_HOOK_TCP_INPACKET_PCB(pcb, hdr, optlen, opt1len, opt2, p) \
+	petrel_lwip_tcp_inpacket(pcb, hdr)
 
 #endif

@@ -5,9 +5,13 @@
 #ifndef PETREL_LWIP_HOOKS_H
 #define PETREL_LWIP_HOOKS_H
 
+#include "lwip/err.h"
 #include "lwip/ip_addr.h"
 
+struct netif;
 struct pbuf;
+struct tcp_pcb;
+struct tcp_hdr;
 
 /*
  * Returns the initial sequence number for a new connection (RFC 6528):
@@ -33,5 +37,22 @@ uint64_t petrel_siphash24(const uint8_t key[16], const void *data,
 #define PETREL_TW_MAX 128
 int petrel_lwip_ip4_input(struct pbuf *p);
 int petrel_lwip_ip6_input(struct pbuf *p);
+
+/*
+ * Every segment lwIP matched to a pcb, before it is processed: a SYN for
+ * a listener whose backlog is full drops the listener's oldest half-open
+ * connection to make room (syn_queue.c). Returns ERR_OK: the segment goes
+ * on.
+ */
+err_t petrel_lwip_tcp_inpacket(struct tcp_pcb *pcb, const struct tcp_hdr *hdr);
+
+/*
+ * etharp_output(), for an Ethernet netif's output: but while a listener
+ * is flooded with SYNs, a SYN-ACK to a neighbour whose address is not
+ * resolved only sends an ARP request, so forged sources cannot push real
+ * neighbours out of the ARP table (syn_queue.c).
+ */
+err_t petrel_lwip_etharp_output(struct netif *netif, struct pbuf *p,
+    const ip4_addr_t *next_hop);
 
 #endif
