@@ -127,6 +127,13 @@ thread_interrupt(struct thread *t)
 }
 
 void
+thread_kill(struct thread *t)
+{
+	if (t->state == THREAD_SLEEPING && (t->interruptible || t->killable))
+		wake(t, -EINTR);
+}
+
+void
 waitq_wake_all(struct waitq *wq)
 {
 	while (!list_empty(&wq->sleepers))
@@ -324,6 +331,21 @@ waitq_wait_handoff(struct waitq *wq, uint64_t deadline, bool interruptible,
 	switch_to(next);
 	ktimer_cancel(&t->timeout);
 	return t->wake_result;
+}
+
+int
+waitq_wait_killable(struct waitq *wq, struct thread *next)
+{
+	struct thread *t = current();
+	if (fatal_signal_pending(t)) {
+		if (next)
+			runq_push(next);	/* it runs the usual way */
+		return -EINTR;
+	}
+	t->killable = true;
+	int r = waitq_wait_handoff(wq, 0, false, next);
+	t->killable = false;
+	return r;
 }
 
 void

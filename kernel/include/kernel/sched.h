@@ -40,6 +40,7 @@ struct thread {
 	struct waitq *waiting_on;
 	int wake_result;		/* 0, -ETIMEDOUT or -EINTR */
 	bool interruptible;
+	bool killable;			/* a SIGKILL ends this sleep */
 
 	void *kstack;
 	uint64_t ksp;			/* saved kernel stack pointer */
@@ -115,8 +116,17 @@ int waitq_wait_handoff(struct waitq *wq, uint64_t deadline, bool interruptible,
 struct thread *waitq_take_one(struct waitq *wq);
 void waitq_wake_all(struct waitq *wq);
 void waitq_wake_one(struct waitq *wq);
+/*
+ * Like waitq_wait_handoff with no deadline and no interruption by signals,
+ * except that a SIGKILL for the thread ends the wait with -EINTR: a wait
+ * that must not be cut short by a handler, but that must not make its
+ * thread unkillable either. May sleep.
+ */
+int waitq_wait_killable(struct waitq *wq, struct thread *next);
 /* Wakes t from an interruptible sleep so it can take a signal. */
 void thread_interrupt(struct thread *t);
+/* Wakes t from an interruptible or killable sleep: it is to die. */
+void thread_kill(struct thread *t);
 /* Sleeps until the deadline; -EINTR if a signal came first. */
 int sched_sleep_until(uint64_t deadline);
 
