@@ -168,6 +168,20 @@ chan_signals(struct kobj *o)
 }
 
 /*
+ * Sleeps until c is answered or a signal comes. A nointr call (the kernel's
+ * own) ignores signals but not SIGKILL: a server that never answers must
+ * not make its callers unkillable, and a dying caller's result is seen by
+ * nobody.
+ */
+static int
+call_wait(struct chan_call *c, struct thread *server)
+{
+	if (c->nointr)
+		return waitq_wait_killable(&c->wq, server);
+	return waitq_wait_handoff(&c->wq, 0, true, server);
+}
+
+/*
  * Queues c on the channel and sleeps until it is answered. A server thread
  * waiting to receive runs at once, on this CPU.
  */
@@ -190,10 +204,15 @@ chan_do_call(struct channel *ch, struct chan_call *c)
 
 	struct thread *server = waitq_take_one(&ch->receivers);
 	while (!c->done) {
-		int r = waitq_wait_handoff(&c->wq, 0, !c->nointr, server);
+		int r = call_wait(c, server);
 		server = NULL;
-		if (r == -EINTR && !c->done) {
-			list_remove(&c->link);	/* tokens of it now fail */
+		bool dying = fatal_signal_pending(current());
+		if (!c->done && (r == -EINTR || dying)) {
+			/*
+			 * Withdrawn: its token now fails with -ENOENT, so a
+			 * late reply, read or write never reaches this stack.
+			 */
+			list_remove(&c->link);
 			return -EINTR;
 		}
 	}
@@ -438,6 +457,7 @@ sys_pt_channel_call(int h, uaddr_t ucall)
 	uint8_t msg[PT_MSG_MAX], reply[PT_MSG_MAX];
 	struct chan_call c;	/* every field is set before use */
 	c.flags = 0;
+	c.nointr = false;	/* any signal withdraws a program's call */
 	c.on_reply = NULL;
 	c.async = NULL;
 	c.msg = msg;

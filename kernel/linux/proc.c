@@ -310,7 +310,7 @@ vfork_done_put(struct vfork_done *vd)
 void
 vfork_wait(struct vfork_done *vd)
 {
-	while (!vd->done && waitq_wait_killable(&vd->wq) == 0)
+	while (!vd->done && waitq_wait_killable(&vd->wq, NULL) == 0)
 		;
 	vfork_done_put(vd);
 }

@@ -73,6 +73,28 @@ continue_proc(struct proc *p)
 	}
 }
 
+/*
+ * Linux's SIGNAL_UNKILLABLE: init (pid 1) takes only the signals it has a
+ * handler for; SIGKILL and SIGSTOP and every default action are dropped,
+ * since its death would end the machine.
+ */
+static bool
+init_drops(struct proc *p, int sig)
+{
+	return p->pid == 1 && p->sighand->action[sig].handler == SIG_DFL;
+}
+
+bool
+signal_permitted(struct proc *from, struct proc *to, int sig)
+{
+	if (from == to || from->euid == 0)
+		return true;
+	if (from->uid == to->uid || from->uid == to->suid ||
+	    from->euid == to->uid || from->euid == to->suid)
+		return true;
+	return sig == SIGCONT && from->sid == to->sid;	/* job control */
+}
+
 int
 signal_send_proc(struct proc *p, int sig)
 {
@@ -87,23 +109,22 @@ signal_send_proc_info(struct proc *p, int sig, const struct sig_info_k *info)
 		return -EINVAL;
 	if (sig == 0 || p->state != PROC_ALIVE || !p->sighand)
 		return 0;
+	if (init_drops(p, sig))
+		return 0;
 	if (sig == SIGCONT || sig == SIGKILL)
 		continue_proc(p);
 	if (default_stop & SIGBIT(sig))
 		p->sig_pending &= ~SIGBIT(SIGCONT);
 	if (ignored(p, sig))
 		return 0;
-	/* Like Linux: init gets only signals it handles; killing it would panic. */
-	if (p->pid == 1 && p->sighand->action[sig].handler == SIG_DFL)
-		return 0;
 	if (sig >= 32 && (p->sig_pending & SIGBIT(sig)) && p->rt_queued[sig] < 255)
 		p->rt_queued[sig]++;	/* real-time signals queue; others merge */
 	p->sig_pending |= SIGBIT(sig);
 	p->siginfo[sig] = *info;
-	if (sig == SIGKILL) {
+	if (sig == SIGKILL) {	/* ends killable sleeps too (chan calls) */
 		list_for_each(it, &p->threads) {
 			struct thread *t = list_entry(it, struct thread, proc_link);
-			thread_interrupt(t);
+			thread_kill(t);
 		}
 		return 0;
 	}
@@ -125,10 +146,16 @@ signal_send_thread_info(struct thread *t, int sig, const struct sig_info_k *info
 	if (!p || p->state != PROC_ALIVE || !p->sighand)
 		return;
 	bool forced = t->sig_forced & SIGBIT(sig);
+	if (sig == SIGKILL) {	/* as in Linux: the whole process dies */
+		signal_send_proc_info(p, sig, info);
+		return;
+	}
+	if (!forced && init_drops(p, sig))
+		return;
+	if (sig == SIGCONT)
+		continue_proc(p);	/* as in Linux: the process's stop */
 	if (!forced && ignored(p, sig))
 		return;
-	if (!forced && p->pid == 1 && p->sighand->action[sig].handler == SIG_DFL)
-		return;		/* as in signal_send_proc_info */
 	t->sig_pending |= SIGBIT(sig);
 	t->siginfo[sig] = *info;
 	thread_interrupt(t);
@@ -200,9 +227,14 @@ stop_self(struct proc *p, int sig)
 		signal_send_proc(parent, SIGCHLD);
 	if (parent)
 		waitq_wake_all(&parent->child_wait);
-	while (p->stopped && !(p->sig_pending & SIGBIT(SIGKILL)) &&
-	       !(current()->sig_pending & SIGBIT(SIGKILL)))
-		waitq_wait(&stop_wait, 0, true);
+	/*
+	 * An uninterruptible sleep: other signals stay queued until the
+	 * stop ends (an interruptible one would return at once while one is
+	 * pending, and spin). SIGCONT and SIGKILL end it in continue_proc,
+	 * an exit_group elsewhere with a SIGKILL and a wake.
+	 */
+	while (p->stopped && !fatal_signal_pending(current()))
+		waitq_wait(&stop_wait, 0, false);
 }
 
 static int
@@ -604,20 +636,68 @@ signal_init(void)
 	waitq_init(&stop_wait);
 }
 
-long
-sys_rt_sigqueueinfo(int pid, int sig, uaddr_t uinfo)
+/*
+ * Copies a sigqueue caller's siginfo for target_tid. Only the kernel sends
+ * si_code >= 0 (and tkill's SI_TKILL) to another thread: Linux's rule
+ * against a forged kernel siginfo.
+ */
+static int
+queueinfo_copy(uaddr_t uinfo, int target_tid, struct sig_info_k *k)
 {
 	struct siginfo_k si;
 	if (copyin(&si, uinfo, sizeof(si)) < 0)
 		return -EFAULT;
+	if ((si.code >= 0 || si.code == SI_TKILL) &&
+	    target_tid != current()->tid)
+		return -EPERM;
+	*k = (struct sig_info_k){ .code = si.code, .pid = si.kill.pid,
+				  .uid = si.kill.uid };
+	memcpy(&k->value, &si.raw[8], 8);
+	return 0;
+}
+
+long
+sys_rt_sigqueueinfo(int pid, int sig, uaddr_t uinfo)
+{
+	struct sig_info_k k;
+	int e = queueinfo_copy(uinfo, pid, &k);
+	if (e < 0)
+		return e;
 	struct proc *p = proc_find(pid);
 	if (!p)
 		return -ESRCH;
 	if (sig < 0 || sig >= NSIG)
 		return -EINVAL;
-	if (si.code >= 0 && p != current()->proc)
+	if (!signal_permitted(current()->proc, p, sig))
 		return -EPERM;
-	struct sig_info_k k = { .code = si.code, .pid = si.kill.pid, .uid = si.kill.uid };
-	memcpy(&k.value, &si.raw[8], 8);
 	return sig ? signal_send_proc_info(p, sig, &k) : 0;
+}
+
+long
+sys_rt_tgsigqueueinfo(int tgid, int tid, int sig, uaddr_t uinfo)
+{
+	struct sig_info_k k;
+	int e = queueinfo_copy(uinfo, tid, &k);
+	if (e < 0 && e != -EPERM)
+		return e;
+	if (tgid <= 0 || tid <= 0)
+		return -EINVAL;
+	if (e < 0)
+		return e;
+	return signal_send_specific(tgid, tid, sig, &k);
+}
+
+int
+signal_send_specific(int tgid, int tid, int sig, const struct sig_info_k *info)
+{
+	struct thread *t = thread_find(tid);
+	if (!t || !t->proc || (tgid > 0 && t->proc->pid != tgid))
+		return -ESRCH;
+	if (sig < 0 || sig >= NSIG)
+		return -EINVAL;
+	if (!signal_permitted(current()->proc, t->proc, sig))
+		return -EPERM;
+	if (sig)
+		signal_send_thread_info(t, sig, info);
+	return 0;
 }

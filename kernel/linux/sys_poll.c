@@ -604,7 +604,13 @@ sys_eventfd(unsigned initval)
 	return sys_eventfd2(initval, 0);
 }
 
-/* timerfd: a kernel timer whose expirations are read as a count. */
+/*
+ * timerfd: a kernel timer whose expirations are read as a count. As in
+ * Linux, a periodic timer is not re-armed when it fires but when it is
+ * read (or its time asked): the periods that passed meanwhile are counted
+ * in one division. Re-arming in the timer itself made a 1 ns period fire
+ * for ever, each expiry due again before the timer code caught up.
+ */
 struct timerfd {
 	struct ktimer timer;
 	struct file *file;
@@ -618,10 +624,32 @@ timerfd_fired(struct ktimer *k)
 {
 	struct timerfd *t = container_of(k, struct timerfd, timer);
 	t->expirations++;
-	if (t->interval)
-		ktimer_add(&t->timer, k->deadline + t->interval, timerfd_fired);
 	waitq_wake_all(&t->wq);
 	file_notify(t->file);
+}
+
+/* A periodic timer that fired: counts the periods since, arms the next. */
+static void
+timerfd_forward(struct timerfd *t)
+{
+	if (!t->interval || t->timer.armed || !t->expirations)
+		return;
+	uint64_t now = arch_now_ns(), last = t->timer.deadline;
+	uint64_t missed = now > last ? (now - last) / t->interval : 0;
+	t->expirations += missed;
+	uint64_t next = last + (missed + 1) * t->interval;
+	if (next <= last)
+		next = UINT64_MAX;	/* wrapped: as good as never */
+	ktimer_add(&t->timer, next, timerfd_fired);
+}
+
+/* A timespec in ns, saturated as Linux's timespec64_to_ktime does. */
+static uint64_t
+timespec_ns(const struct timespec_k *v)
+{
+	if ((uint64_t)v->tv_sec >= INT64_MAX / 1000000000)
+		return INT64_MAX;
+	return (uint64_t)v->tv_sec * 1000000000 + (uint64_t)v->tv_nsec;
 }
 
 static long
@@ -637,6 +665,7 @@ timerfd_read(struct file *f, void *buf, size_t len, uint64_t *off)
 		if (waitq_wait(&t->wq, 0, true) == -EINTR)
 			return -ERESTARTSYS;
 	}
+	timerfd_forward(t);
 	memcpy(buf, &t->expirations, 8);
 	t->expirations = 0;
 	return 8;
@@ -695,6 +724,7 @@ get_timerfd(int fd)
 static void
 timerfd_current(struct timerfd *t, struct timespec_k v[2])
 {
+	timerfd_forward(t);
 	uint64_t now = arch_now_ns();
 	uint64_t left = t->timer.armed && t->timer.deadline > now ? t->timer.deadline - now : 0;
 	if (t->timer.armed && left == 0)
@@ -734,11 +764,11 @@ sys_timerfd_settime(int fd, int flags, uaddr_t nv, uaddr_t ov)
 	}
 	ktimer_cancel(&t->timer);
 	t->expirations = 0;
-	t->interval = (uint64_t)v[0].tv_sec * 1000000000 + (uint64_t)v[0].tv_nsec;
-	uint64_t value = (uint64_t)v[1].tv_sec * 1000000000 + (uint64_t)v[1].tv_nsec;
+	t->interval = timespec_ns(&v[0]);
+	uint64_t value = timespec_ns(&v[1]);
 	if (value) {
 		uint64_t now = arch_now_ns();
-		uint64_t deadline = now + value;
+		uint64_t deadline = now + value;	/* both below 2^63 */
 		if (flags & 1) {	/* TFD_TIMER_ABSTIME, against CLOCK_MONOTONIC */
 			deadline = value > now ? value : now;
 		}

@@ -217,10 +217,40 @@ sys_waitid(int idtype, int id, uaddr_t info, int options, uaddr_t rusage)
 	return 0;
 }
 
+/* Whether kill(pid) with pid <= 0 aims at p (Linux's 0, -1 and -pgid). */
 static bool
-may_signal(struct proc *p, struct proc *target)
+kill_aims_at(struct proc *p, int pid, struct proc *self)
 {
-	return p->euid == 0 || p->uid == target->uid || p->euid == target->uid;
+	if (pid == -1)
+		return p->pid != 1 && p != self;
+	return p->pgid == (pid == 0 ? self->pgid : -pid);
+}
+
+/*
+ * kill to a group (pid 0 or < -1) or to everyone (-1): the processes the
+ * sender may not signal are skipped. A group none of whose members could
+ * be signalled is -EPERM; -1 is 0 then, as in Linux (only -ESRCH when
+ * there is nobody else at all).
+ */
+static long
+kill_many(int pid, int sig)
+{
+	struct proc *self = current()->proc;
+	struct sig_info_k info = { SI_USER, self->pid, self->uid, 0 };
+	int found = 0, sent = 0;
+	list_for_each(it, &all_procs) {
+		struct proc *p = list_entry(it, struct proc, all_link);
+		if (p->state != PROC_ALIVE || !kill_aims_at(p, pid, self))
+			continue;
+		found++;
+		if (!signal_permitted(self, p, sig))
+			continue;
+		signal_send_proc_info(p, sig, &info);
+		sent++;
+	}
+	if (!found)
+		return -ESRCH;
+	return sent || pid == -1 ? 0 : -EPERM;
 }
 
 long
@@ -229,53 +259,43 @@ sys_kill(int pid, int sig)
 	struct proc *self = current()->proc;
 	if (sig < 0 || sig >= NSIG)
 		return -EINVAL;
-	if (pid > 0) {
-		struct proc *p = proc_find(pid);
-		if (!p)
-			return -ESRCH;
-		if (p->state != PROC_ALIVE)
-			return 0;	/* a zombie still exists until reaped */
-		if (!may_signal(self, p))
-			return -EPERM;
-		struct sig_info_k info = { SI_USER, self->pid, self->uid, 0 };
-		return signal_send_proc_info(p, sig, &info);
-	}
-	int found = 0;
-	list_for_each(it, &all_procs) {
-		struct proc *p = list_entry(it, struct proc, all_link);
-		if (p->state != PROC_ALIVE)
-			continue;
-		bool hit = pid == -1 ? (p->pid != 1 && p != self)
-			 : pid == 0 ? p->pgid == self->pgid : p->pgid == -pid;
-		if (hit && may_signal(self, p)) {
-			struct sig_info_k info = { SI_USER, self->pid, self->uid, 0 };
-			signal_send_proc_info(p, sig, &info);
-			found++;
-		}
-	}
-	return found ? 0 : -ESRCH;
+	if (pid == INT32_MIN)
+		return -ESRCH;	/* as Linux: -pid would overflow */
+	if (pid <= 0)
+		return kill_many(pid, sig);
+	struct proc *p = proc_find(pid);
+	if (!p)
+		return -ESRCH;
+	if (!signal_permitted(self, p, sig))
+		return -EPERM;
+	if (p->state != PROC_ALIVE)
+		return 0;	/* a zombie still exists until reaped */
+	struct sig_info_k info = { SI_USER, self->pid, self->uid, 0 };
+	return signal_send_proc_info(p, sig, &info);
+}
+
+static long
+tkill_to(int tgid, int tid, int sig)
+{
+	struct proc *self = current()->proc;
+	struct sig_info_k info = { SI_TKILL, self->pid, self->uid, 0 };
+	return signal_send_specific(tgid, tid, sig, &info);
 }
 
 long
 sys_tgkill(int tgid, int tid, int sig)
 {
-	if (sig < 0 || sig >= NSIG || tid <= 0)
+	if (tgid <= 0 || tid <= 0)
 		return -EINVAL;
-	struct thread *t = thread_find(tid);
-	if (!t || (tgid > 0 && t->proc->pid != tgid))
-		return -ESRCH;
-	if (sig) {
-		struct proc *self = current()->proc;
-		struct sig_info_k info = { SI_TKILL, self->pid, self->uid, 0 };
-		signal_send_thread_info(t, sig, &info);
-	}
-	return 0;
+	return tkill_to(tgid, tid, sig);
 }
 
 long
 sys_tkill(int tid, int sig)
 {
-	return sys_tgkill(-1, tid, sig);
+	if (tid <= 0)
+		return -EINVAL;
+	return tkill_to(-1, tid, sig);
 }
 
 long sys_getpid(void) { return current()->proc->pid; }
@@ -491,29 +511,57 @@ sys_prctl(int op, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 
 #define RLIM_NLIMITS 16
 
+/*
+ * Linux's rule for another process's limits, read or written: the caller's
+ * uid is the target's real, effective and saved uid and its gid the three
+ * gids, or the caller is privileged (euid 0 stands for CAP_SYS_RESOURCE).
+ */
+static bool
+prlimit_permitted(struct proc *self, struct proc *p)
+{
+	if (self == p || self->euid == 0)
+		return true;
+	return self->uid == p->uid && self->uid == p->euid &&
+	       self->uid == p->suid && self->gid == p->gid &&
+	       self->gid == p->egid && self->gid == p->sgid;
+}
+
+/* Sets p's limit res to v (soft, hard) after Linux's checks. */
+static long
+rlimit_set(struct proc *p, int res, uint64_t v[2])
+{
+	if (v[0] > v[1])
+		return -EINVAL;
+	if (v[1] > p->rlimits[res][1] && current()->proc->euid != 0)
+		return -EPERM;	/* raising a hard limit needs privilege */
+	if (res == 7 && v[0] > FD_MAX)
+		v[0] = FD_MAX;
+	p->rlimits[res][0] = v[0];
+	p->rlimits[res][1] = v[1];
+	return 0;
+}
+
 long
 sys_prlimit64(int pid, int res, uaddr_t nlim, uaddr_t olim)
 {
+	uint64_t v[2], old[2];
+	if (nlim && copyin(v, nlim, sizeof(v)) < 0)
+		return -EFAULT;
 	struct proc *p = pid ? proc_find(pid) : current()->proc;
 	if (!p)
 		return -ESRCH;
+	if (!prlimit_permitted(current()->proc, p))
+		return -EPERM;
 	if (res < 0 || res >= RLIM_NLIMITS)
 		return -EINVAL;
-	if (olim && copyout(olim, p->rlimits[res], 16) < 0)
-		return -EFAULT;
+	memcpy(old, p->rlimits[res], sizeof(old));
 	if (nlim) {
-		uint64_t v[2];
-		if (copyin(v, nlim, 16) < 0)
-			return -EFAULT;
-		if (v[0] > v[1])
-			return -EINVAL;
-		if (v[1] > p->rlimits[res][1] && current()->proc->euid != 0)
-			return -EPERM;
-		if (res == 7 && v[0] > FD_MAX)
-			v[0] = FD_MAX;
-		p->rlimits[res][0] = v[0];
-		p->rlimits[res][1] = v[1];
+		long e = rlimit_set(p, res, v);
+		if (e < 0)
+			return e;
 	}
+	if (olim && copyout(olim, old, sizeof(old)) < 0)
+		return -EFAULT;
 	return 0;
 }
 

@@ -252,6 +252,18 @@ sys_getitimer(int which, uaddr_t cur)
 	return copyout(cur, v, sizeof(v));
 }
 
+/*
+ * A timeval in ns, saturated as Linux does: a product that wrapped round
+ * made a huge interval a tiny one.
+ */
+static uint64_t
+timeval_ns(int64_t sec, int64_t usec)
+{
+	if ((uint64_t)sec >= INT64_MAX / NS)
+		return INT64_MAX;
+	return (uint64_t)sec * NS + (uint64_t)usec * 1000;
+}
+
 long
 sys_setitimer(int which, uaddr_t nv, uaddr_t ov)
 {
@@ -273,8 +285,8 @@ sys_setitimer(int which, uaddr_t nv, uaddr_t ov)
 	if (v[1] < 0 || v[1] >= 1000000 || v[3] < 0 || v[3] >= 1000000 || v[0] < 0 || v[2] < 0)
 		return -EINVAL;
 	ktimer_cancel(&p->alarm);
-	p->alarm_interval = (uint64_t)v[0] * NS + (uint64_t)v[1] * 1000;
-	uint64_t first = (uint64_t)v[2] * NS + (uint64_t)v[3] * 1000;
+	p->alarm_interval = timeval_ns(v[0], v[1]);
+	uint64_t first = timeval_ns(v[2], v[3]);
 	if (first)
 		ktimer_add(&p->alarm, arch_now_ns() + first, alarm_fired);
 	return 0;

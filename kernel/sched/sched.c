@@ -119,20 +119,19 @@ sched_wake(struct thread *t)
 		runq_push(t);
 }
 
-/* SIGKILL is pending for t: the one signal a killable sleep takes. */
-static bool
-fatal_pending(struct thread *t)
-{
-	uint64_t pend = t->sig_pending | (t->proc ? t->proc->sig_pending : 0);
-	return (pend & SIGBIT(SIGKILL)) != 0;
-}
-
 void
 thread_interrupt(struct thread *t)
 {
 	if (t->state != THREAD_SLEEPING)
 		return;
-	if (t->interruptible || (t->killable && fatal_pending(t)))
+	if (t->interruptible || (t->killable && fatal_signal_pending(t)))
+		wake(t, -EINTR);
+}
+
+void
+thread_kill(struct thread *t)
+{
+	if (t->state == THREAD_SLEEPING && (t->interruptible || t->killable))
 		wake(t, -EINTR);
 }
 
@@ -175,19 +174,6 @@ waitq_wait(struct waitq *wq, uint64_t deadline, bool interruptible)
 	schedule();
 	ktimer_cancel(&t->timeout);
 	return t->wake_result;
-}
-
-int
-waitq_wait_killable(struct waitq *wq)
-{
-	struct thread *t = current();
-
-	if (fatal_pending(t))
-		return -EINTR;
-	t->killable = true;
-	int r = waitq_wait(wq, 0, false);
-	t->killable = false;
-	return fatal_pending(t) ? -EINTR : r;
 }
 
 int
@@ -347,6 +333,22 @@ waitq_wait_handoff(struct waitq *wq, uint64_t deadline, bool interruptible,
 	switch_to(next);
 	ktimer_cancel(&t->timeout);
 	return t->wake_result;
+}
+
+int
+waitq_wait_killable(struct waitq *wq, struct thread *next)
+{
+	struct thread *t = current();
+	if (fatal_signal_pending(t)) {
+		if (next)
+			runq_push(next);	/* it runs the usual way */
+		return -EINTR;
+	}
+	t->killable = true;
+	int r = waitq_wait_handoff(wq, 0, false, next);
+	t->killable = false;
+	/* exit_group wakes every sleeper plainly (wake_result 0). */
+	return fatal_signal_pending(t) ? -EINTR : r;
 }
 
 void

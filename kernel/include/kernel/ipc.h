@@ -96,7 +96,8 @@ struct chan_kcall {
 	/*
 	 * The caller waits for the reply whatever signals come (a file
 	 * server's change must not be reported undone once made); a server
-	 * that dies still ends the wait.
+	 * that dies still ends the wait, and so does a SIGKILL (-EINTR: the
+	 * caller dies, nobody sees the result, the call is withdrawn).
 	 */
 	bool nointr;
 };

@@ -155,12 +155,33 @@ int signal_send_proc_info(struct proc *p, int sig, const struct sig_info_k *info
 void signal_send_thread_info(struct thread *t, int sig, const struct sig_info_k *info);
 void signal_send_thread(struct thread *t, int sig);
 int signal_send_pgrp(int pgid, int sig);
+/*
+ * kill(2)'s permission rule, for every call that sends a signal: the
+ * sender's real or effective uid is the target's real or saved uid, or
+ * the sender's euid is 0 (CAP_KILL), or it is SIGCONT within the sender's
+ * session.
+ */
+bool signal_permitted(struct proc *from, struct proc *to, int sig);
+/*
+ * tgkill's and rt_tgsigqueueinfo's delivery: sig to thread tid (of
+ * process tgid when tgid > 0) from the current process, after the
+ * permission check. Returns 0, -ESRCH, -EINVAL or -EPERM.
+ */
+int signal_send_specific(int tgid, int tid, int sig,
+			 const struct sig_info_k *info);
 /* A signal t may take is pending (for it or its process). */
 static inline bool
 signal_pending(struct thread *t)
 {
 	uint64_t pend = t->sig_pending | (t->proc ? t->proc->sig_pending : 0);
 	return (pend & (~t->sig_blocked | SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))) != 0;
+}
+/* A SIGKILL is pending for t: it dies on its way back to user mode. */
+static inline bool
+fatal_signal_pending(struct thread *t)
+{
+	uint64_t pend = t->sig_pending | (t->proc ? t->proc->sig_pending : 0);
+	return (pend & SIGBIT(SIGKILL)) != 0;
 }
 /* Delivers pending signals before a return to user mode. */
 void signal_deliver(struct trapframe *tf);

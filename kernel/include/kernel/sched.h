@@ -41,7 +41,7 @@ struct thread {
 	struct waitq *waiting_on;
 	int wake_result;		/* 0, -ETIMEDOUT or -EINTR */
 	bool interruptible;
-	bool killable;			/* only SIGKILL ends the sleep */
+	bool killable;			/* a SIGKILL ends this sleep */
 
 	void *kstack;
 	uint64_t ksp;			/* saved kernel stack pointer */
@@ -120,19 +120,23 @@ int waitq_wait(struct waitq *wq, uint64_t deadline, bool interruptible);
  */
 int waitq_wait_handoff(struct waitq *wq, uint64_t deadline, bool interruptible,
 		       struct thread *next);
-/*
- * Like waitq_wait with no deadline, but only SIGKILL (or an exit_group)
- * ends the sleep early, as Linux's TASK_KILLABLE: returns 0 when woken,
- * -EINTR when the thread is to die. May sleep.
- */
-int waitq_wait_killable(struct waitq *wq);
 /* Takes the first sleeper off wq, woken but on no run queue; or NULL. The
  * caller must hand it to waitq_wait_handoff or sched_wake. */
 struct thread *waitq_take_one(struct waitq *wq);
 void waitq_wake_all(struct waitq *wq);
 void waitq_wake_one(struct waitq *wq);
+/*
+ * Like waitq_wait_handoff with no deadline and no interruption by signals,
+ * except that a SIGKILL for the thread (or an exit_group) ends the wait
+ * with -EINTR, as Linux's TASK_KILLABLE: a wait that must not be cut short
+ * by a handler, but that must not make its thread unkillable either.
+ * next, if not NULL, runs in the caller's place. May sleep.
+ */
+int waitq_wait_killable(struct waitq *wq, struct thread *next);
 /* Wakes t from an interruptible sleep so it can take a signal. */
 void thread_interrupt(struct thread *t);
+/* Wakes t from an interruptible or killable sleep: it is to die. */
+void thread_kill(struct thread *t);
 /* Sleeps until the deadline; -EINTR if a signal came first. */
 int sched_sleep_until(uint64_t deadline);
 
