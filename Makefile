@@ -34,7 +34,7 @@ deps: $(DEPS_STAMP)
 run: all
 	./petrel run --fwd 8080:80 --fwd 8443:443
 
-test: all $(BUILD)/initramfs-test.cpio host-tests abi-tests
+test: all $(BUILD)/initramfs-test.cpio host-tests abi-tests $(BUILD)/assert/kernel.elf
 	python3 tests/run
 
 bench: all $(BUILD)/initramfs-test.cpio bench-inputs

@@ -28,4 +28,30 @@ $(BUILD)/kernel.elf: $(KERNEL_OBJS) arch/$(ARCH)/kernel.ld
 	$(CC) -nostdlib -static -no-pie -Wl,-T,arch/$(ARCH)/kernel.ld \
 		-Wl,--build-id=none -Wl,-z,max-page-size=4096 -o $@ $(KERNEL_OBJS) -lgcc
 
--include $(KERNEL_OBJS:.o=.d)
+# The assert-enabled kernel: the same sources with PETREL_ASSERTS, which
+# compiles KASSERT (kernel/include/kernel/assert.h): lock ownership, list
+# links, reference counts, copy ranges. Its objects live apart, so both
+# kernels build side by side; `make test` runs tests against it as well
+# (tests/run). `make asserts` builds it alone.
+ASSERT_KERNEL := $(BUILD)/assert/kernel.elf
+ASSERT_KERNEL_OBJS := $(patsubst %,$(BUILD)/assert/obj/%.o,$(KERNEL_SRCS))
+
+.PHONY: asserts
+asserts: $(ASSERT_KERNEL)
+
+$(BUILD)/assert/obj/%.c.o: %.c $(KERNEL_GEN) | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  CC [A]  $<"
+	@$(CC) $(KERNEL_CFLAGS) -DPETREL_ASSERTS -c $< -o $@
+
+$(BUILD)/assert/obj/%.S.o: %.S | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  AS [A]  $<"
+	@$(CC) $(KERNEL_CFLAGS) -DPETREL_ASSERTS -D__ASSEMBLY__ -c $< -o $@
+
+$(ASSERT_KERNEL): $(ASSERT_KERNEL_OBJS) arch/$(ARCH)/kernel.ld
+	$(CC) -nostdlib -static -no-pie -Wl,-T,arch/$(ARCH)/kernel.ld \
+		-Wl,--build-id=none -Wl,-z,max-page-size=4096 -o $@ \
+		$(ASSERT_KERNEL_OBJS) -lgcc
+
+-include $(KERNEL_OBJS:.o=.d) $(ASSERT_KERNEL_OBJS:.o=.d)

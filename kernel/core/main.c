@@ -72,6 +72,8 @@ kmain(void)
 	pr_info("Petrel %s (%s), booted by %s\n", PETREL_VERSION, PETREL_ARCH,
 		boot_info.loader);
 	pr_info("command line: %s\n", boot_info.cmdline);
+	if (ASSERTS_ENABLED)
+		pr_info("assert-enabled kernel (KASSERT checks on)\n");
 
 	page_init();
 	mmu_init();

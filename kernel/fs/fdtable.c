@@ -6,6 +6,7 @@
 #include <kernel/kmalloc.h>
 #include <kernel/errno.h>
 #include <kernel/string.h>
+#include <kernel/refcount.h>
 
 struct files *
 files_new(void)
@@ -35,7 +36,7 @@ files_clone(struct files *src)
 void
 files_put(struct files *f)
 {
-	if (!f || --f->refcount > 0)
+	if (!f || !ref_put(&f->refcount))
 		return;
 	for (int i = 0; i < FD_MAX; i++)
 		if (f->fd[i])

@@ -10,6 +10,7 @@
 #include <kernel/string.h>
 #include <kernel/printk.h>
 #include <kernel/arch.h>
+#include <kernel/refcount.h>
 
 #define SYMLINK_DEPTH_MAX 40
 #define PATH_MAX_K 4096
@@ -74,13 +75,13 @@ void
 inode_get(struct inode *ino)
 {
 	if (ino)
-		ino->refcount++;
+		ref_get(&ino->refcount);
 }
 
 void
 inode_put(struct inode *ino)
 {
-	if (!ino || --ino->refcount > 0)
+	if (!ino || !ref_put(&ino->refcount))
 		return;
 	if (ino->iops && ino->iops->release)
 		ino->iops->release(ino);
@@ -155,13 +156,13 @@ file_new(struct inode *ino, unsigned flags)
 void
 file_get(struct file *f)
 {
-	f->refcount++;
+	ref_get(&f->refcount);
 }
 
 void
 file_put(struct file *f)
 {
-	if (--f->refcount > 0)
+	if (!ref_put(&f->refcount))
 		return;
 	epoll_forget(f);
 	if (f->ops && f->ops->close)

@@ -10,6 +10,7 @@
 #include <kernel/printk.h>
 #include <syscall_table.h>
 #include <kernel/vm.h>
+#include <kernel/refcount.h>
 
 void chan_end_destroy(struct kobj *o);
 void notify_destroy(struct kobj *o);
@@ -27,14 +28,13 @@ kobj_init(struct kobj *o, uint32_t type)
 void
 kobj_get(struct kobj *o)
 {
-	o->refcount++;
+	ref_get(&o->refcount);
 }
 
 void
 kobj_put(struct kobj *o)
 {
-	assert(o->refcount > 0);
-	if (--o->refcount > 0)
+	if (!ref_put(&o->refcount))
 		return;
 	switch (o->type) {
 	case PT_OBJ_CHANNEL_CLIENT:

@@ -13,6 +13,7 @@
 #include <kernel/futex.h>
 #include <kernel/ipc.h>
 #include <kernel/page.h>
+#include <kernel/refcount.h>
 #include <arch/trap.h>
 
 #define RLIMIT_NPROC 6
@@ -132,7 +133,7 @@ sighand_copy(struct sighand *src)
 void
 sighand_put(struct sighand *s)
 {
-	if (s && --s->refcount == 0)
+	if (s && ref_put(&s->refcount))
 		kfree(s);
 }
 
@@ -231,7 +232,7 @@ proc_clone(unsigned long flags, uint64_t newsp, uint64_t tls)
 		stat_forks++;
 		if (flags & CLONE_VM) {
 			p->vm = parent->vm;
-			p->vm->refcount++;
+			ref_get(&p->vm->refcount);
 		} else {
 			p->vm = vm_clone(parent->vm);
 		}
@@ -239,7 +240,7 @@ proc_clone(unsigned long flags, uint64_t newsp, uint64_t tls)
 			goto fail_proc;
 		if (flags & CLONE_FILES) {
 			p->files = parent->files;
-			p->files->refcount++;
+			ref_get(&p->files->refcount);
 		} else {
 			p->files = files_clone(parent->files);
 		}
@@ -247,7 +248,7 @@ proc_clone(unsigned long flags, uint64_t newsp, uint64_t tls)
 			goto fail_vm;
 		if (flags & CLONE_SIGHAND) {
 			p->sighand = parent->sighand;
-			p->sighand->refcount++;
+			ref_get(&p->sighand->refcount);
 		} else {
 			p->sighand = sighand_copy(parent->sighand);
 		}
@@ -303,7 +304,7 @@ vfork_done_new(void)
 void
 vfork_done_put(struct vfork_done *vd)
 {
-	if (vd && --vd->refcount == 0)
+	if (vd && ref_put(&vd->refcount))
 		kfree(vd);
 }
 

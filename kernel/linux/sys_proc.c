@@ -9,6 +9,7 @@
 #include <kernel/errno.h>
 #include <kernel/string.h>
 #include <kernel/arch.h>
+#include <kernel/refcount.h>
 #include <arch/trap.h>
 #include <arch/mmu.h>
 
@@ -60,7 +61,7 @@ sys_clone(unsigned long flags, uint64_t newsp, uaddr_t ptid, uaddr_t ctid,
 	int tid = t->tid;
 	clone_settid(flags, t, ptid, ctid);
 	if (vd) {
-		vd->refcount++;		/* the child's */
+		ref_get(&vd->refcount);		/* the child's */
 		t->vfork_done = vd;
 	}
 	sched_wake(t);

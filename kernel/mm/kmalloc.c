@@ -8,6 +8,7 @@
 #include <kernel/page.h>
 #include <kernel/printk.h>
 #include <kernel/string.h>
+#include <kernel/lock.h>
 
 #define HDR 16
 #define CLASS_MIN 5	/* 32 bytes, header included */
@@ -20,7 +21,11 @@ struct block_hdr {
 	struct block_hdr *next;	/* free list link while free */
 };
 
-static struct block_hdr *free_class[CLASS_MAX + 1];
+/* Freed blocks are filled with this in the assert-enabled build: a pointer
+ * read from one is not canonical, an int (a reference count) negative. */
+#define KMALLOC_POISON 0xa5
+
+static struct block_hdr *free_class[CLASS_MAX + 1];   /* big lock */
 
 static unsigned
 class_for(size_t total)
@@ -53,6 +58,7 @@ kmalloc(size_t size)
 	size_t total = size + HDR;
 	struct block_hdr *b;
 
+	BKL_ASSERT_HELD();
 	if (size > (1ul << 30))
 		return NULL;
 	if (total <= ((size_t)1 << CLASS_MAX) && total <= PAGE_SIZE / 2) {
@@ -88,12 +94,17 @@ kzalloc(size_t size)
 void
 kfree(void *p)
 {
+	BKL_ASSERT_HELD();
 	if (!p)
 		return;
 	struct block_hdr *b = (struct block_hdr *)((uint8_t *)p - HDR);
 	if (b->magic != KMALLOC_MAGIC)
 		panic("kfree: bad block %p", p);
 	b->magic = 0;
+	if (ASSERTS_ENABLED) {
+		unsigned shift = b->class >= 32 ? b->class - 32 : b->class;
+		memset(p, KMALLOC_POISON, ((size_t)1 << shift) - HDR);
+	}
 	if (b->class >= 32) {
 		page_free_kva(b, b->class - 32 - PAGE_SHIFT);
 		return;

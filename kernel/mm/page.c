@@ -7,7 +7,9 @@
 #include <kernel/boot.h>
 #include <kernel/printk.h>
 #include <kernel/string.h>
+#include <kernel/lock.h>
 
+/* The free lists and counts are the big lock's (alloc_block, free_block). */
 static struct page *pages;
 static uint64_t page_count;	/* entries in pages[] */
 static struct page *free_lists[PAGE_ORDER_MAX + 1];
@@ -54,6 +56,7 @@ list_remove(unsigned order, struct page *p)
 static void
 free_block(paddr_t pa, unsigned order)
 {
+	BKL_ASSERT_HELD();
 	while (order < PAGE_ORDER_MAX) {
 		paddr_t buddy = pa ^ ((paddr_t)PAGE_SIZE << order);
 		if ((buddy >> PAGE_SHIFT) >= page_count)
@@ -157,6 +160,8 @@ static paddr_t
 alloc_block(unsigned order)
 {
 	unsigned o = order;
+
+	BKL_ASSERT_HELD();
 	while (o <= PAGE_ORDER_MAX && !free_lists[o])
 		o++;
 	if (o > PAGE_ORDER_MAX)
@@ -259,7 +264,9 @@ page_put(paddr_t pa)
 void
 page_get(paddr_t pa)
 {
-	pa_to_page(pa)->refcount++;
+	struct page *p = pa_to_page(pa);
+	KASSERT(p->refcount > 0 && !p->free);	/* a free page is nobody's */
+	p->refcount++;
 }
 
 int

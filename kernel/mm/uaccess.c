@@ -8,6 +8,7 @@
 int
 user_zero(uint64_t udst, size_t n)
 {
+	BKL_ASSERT_HELD();
 	if (!user_range_ok(udst, n))
 		return -EFAULT;
 	return (int)arch_zero_user((void *)udst, n);

@@ -13,6 +13,7 @@
 #include <kernel/errno.h>
 #include <kernel/printk.h>
 #include <kernel/string.h>
+#include <kernel/refcount.h>
 
 static unsigned
 mmu_prot(unsigned prot)
@@ -99,7 +100,7 @@ region_free(struct region *r)
 void
 vm_put(struct vm *vm)
 {
-	if (--vm->refcount > 0)
+	if (!ref_put(&vm->refcount))
 		return;
 	list_for_each_safe(it, nx, &vm->regions) {
 		struct region *r = list_entry(it, struct region, link);
@@ -520,7 +521,7 @@ vm_switch_lazy(struct vm *prev, struct vm *next)
 	if (!next) {
 		if (prev && !c->lazy_vm) {
 			c->lazy_vm = prev;
-			prev->refcount++;
+			ref_get(&prev->refcount);
 		} else if (!prev && !c->lazy_vm) {
 			mmu_activate(mmu_kernel_root());
 		}

@@ -1,11 +1,13 @@
 /*
  * The big kernel lock: a ticket-free test-and-set spinlock that remembers
- * its owner CPU, so a fault taken with the lock held does not deadlock.
+ * its owner CPU, so a fault taken with the lock held does not deadlock and
+ * "held by this CPU" can be asserted (BKL_ASSERT_HELD in <kernel/lock.h>).
  */
 #include <kernel/lock.h>
 #include <kernel/cpu.h>
 #include <kernel/arch.h>
 
+/* The owner's CPU id, -1 when free: written only with atomics. */
 static volatile int bkl_owner = -1;
 
 bool
@@ -26,6 +28,8 @@ void
 bkl_lock(void)
 {
 	int me = this_cpu()->id;
+	/* Taken twice, the lock would spin for ever: say where instead. */
+	assert(bkl_owner != me);
 	for (;;) {
 		int expected = -1;
 		if (__atomic_compare_exchange_n(&bkl_owner, &expected, me, false,
@@ -42,5 +46,7 @@ bkl_lock(void)
 void
 bkl_unlock(void)
 {
+	/* Dropping another CPU's lock would let two CPUs into the kernel. */
+	KASSERT(bkl_held());
 	__atomic_store_n(&bkl_owner, -1, __ATOMIC_RELEASE);
 }

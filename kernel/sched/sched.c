@@ -54,6 +54,7 @@ waitq_init(struct waitq *wq)
 static void
 runq_push(struct thread *t)
 {
+	BKL_ASSERT_HELD();
 	struct cpu *target = NULL;
 	t->state = THREAD_RUNNABLE;
 	for (int i = 0; i < cpu_count && !target; i++) {
@@ -101,6 +102,7 @@ work_waiting(void)
 static void
 wake(struct thread *t, int result)
 {
+	BKL_ASSERT_HELD();
 	if (t->state != THREAD_SLEEPING)
 		return;
 	list_remove(&t->run_link);
@@ -160,6 +162,7 @@ waitq_wait(struct waitq *wq, uint64_t deadline, bool interruptible)
 {
 	struct thread *t = current();
 
+	BKL_ASSERT_HELD();
 	if (interruptible && signal_pending(t))
 		return -EINTR;
 	if (deadline && deadline <= arch_now_ns())
@@ -292,6 +295,7 @@ switch_to(struct thread *next)
 void
 schedule(void)
 {
+	BKL_ASSERT_HELD();
 	struct thread *next = runq_pop();
 	switch_to(next ? next : this_cpu()->idle);
 }

@@ -1,7 +1,8 @@
 /*
- * The sorted list of pending kernel timers.
+ * The sorted list of pending kernel timers, guarded by the big lock.
  */
 #include <kernel/timer.h>
+#include <kernel/lock.h>
 
 static struct list timers = LIST_INIT(timers);
 uint64_t ktimer_generation;	/* bumped by every add and cancel */
@@ -9,6 +10,7 @@ uint64_t ktimer_generation;	/* bumped by every add and cancel */
 void
 ktimer_add(struct ktimer *t, uint64_t deadline, void (*fn)(struct ktimer *))
 {
+	BKL_ASSERT_HELD();
 	if (t->armed)
 		ktimer_cancel(t);
 	t->deadline = deadline;

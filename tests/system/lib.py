@@ -19,6 +19,10 @@ BOOT_TIMEOUT = 120
 # Tests boot under TCG, as CI has no KVM; PETREL_TEST_ACCEL=kvm runs the
 # same tests under KVM on a machine where /dev/kvm works.
 TEST_ACCEL = os.environ.get("PETREL_TEST_ACCEL", "tcg")
+# PETREL_TEST_KERNEL names another kernel ELF to boot: tests/run sets it to
+# the assert-enabled build/assert/kernel.elf for its second pass. (An --iso
+# boot has its kernel inside the ISO and ignores it.)
+TEST_KERNEL = os.environ.get("PETREL_TEST_KERNEL")
 EXIT_SKIP = 77
 
 
@@ -34,15 +38,18 @@ class Boot:
 
 
 def petrel_args(machine=None, smp=None, iso=False, test_image=False,
-		timeout=BOOT_TIMEOUT, extra=()):
+		timeout=BOOT_TIMEOUT, extra=(), accel=None):
 	"""The `./petrel run` options every test uses, plus the chosen ones."""
-	args = [PETREL, "run", "--accel", TEST_ACCEL, "--timeout", str(timeout)]
+	args = [PETREL, "run", "--accel", accel or TEST_ACCEL,
+		"--timeout", str(timeout)]
 	if machine:
 		args += ["--machine", machine]
 	if smp:
 		args += ["--smp", str(smp)]
 	if iso:
 		args += ["--iso"]
+	elif TEST_KERNEL:
+		args += ["--kernel", TEST_KERNEL]
 	if test_image:
 		args += ["--initrd", need_test_image()]
 	return args + list(extra)
@@ -67,6 +74,8 @@ def boot(command, stdin=None, **options):
 	if result.errors:
 		print("[stderr] " + result.errors.rstrip())
 	print("[status %d]" % result.status, flush=True)
+	if "kernel panic: " in result.output:
+		fail("%s: the kernel panicked" % describe(result))
 	return result
 
 

@@ -6,11 +6,18 @@
 #           fw_cfg file and a marker one byte at a time, that stops without
 #           a marker, and that hangs (for --timeout);
 #        3. checks the QEMU command line (--print-cmd) for each machine,
-#           and for disks (--disk, --disk-ro).
+#           and for disks (--disk, --disk-ro);
+#        4. --accel auto with /dev/kvm said to work, against a fake QEMU
+#           that under KVM aborts with QEMU's "KVM internal error", hangs,
+#           or boots fine.
 # Expects: the encodings of the protocol, output free of markers with "\n"
-#        line ends, exit statuses N, 255 and 124.
+#        line ends, exit statuses N, 255 and 124; auto picks KVM only
+#        after a probe boot under it succeeded, else TCG with the reason
+#        on stderr, and probes once per kernel (the verdict is cached).
+import contextlib
 import importlib.machinery
 import importlib.util
+import io
 import os
 import subprocess
 import sys
@@ -164,6 +171,80 @@ def check_qemu_command():
 	expect("--device virtio-blk without --disk", proc.returncode, 2)
 
 
+FAKE_KVM_QEMU = r"""#!/usr/bin/env python3
+import os, sys, time
+args = sys.argv[1:]
+mode = os.environ["FAKE_KVM_MODE"]
+if args == ["--version"]:
+	print("QEMU emulator version 0.fake")
+	sys.exit(0)
+accel = args[args.index("-accel") + 1]
+with open(os.environ["FAKE_KVM_LOG"], "a") as log:
+	log.write(accel + "\n")
+if accel == "kvm" and mode == "abort":
+	sys.stderr.write("KVM internal error. Suberror: 1\n"
+			 "emulation failure\nRIP=0010:ffffffff80101234\n")
+	sys.stderr.flush()
+	os.abort()
+if accel == "kvm" and mode == "hang":
+	time.sleep(60)
+sys.stdout.buffer.write(b"\x1b_petrel-exit=0\x1b\\")
+"""
+
+
+def pick(petrel, kernel, *args):
+	"""petrel.pick_accel for a run of kernel; returns (accel, stderr)."""
+	opts = petrel.parse_run_args(["--kernel", kernel, "--initrd", kernel] +
+				     list(args) + ["--", "true"])
+	err = io.StringIO()
+	with contextlib.redirect_stderr(err):
+		accel = petrel.pick_accel(opts)
+	return accel, err.getvalue()
+
+
+def kvm_runs(log):
+	try:
+		with open(log) as f:
+			return f.read().split().count("kvm")
+	except FileNotFoundError:
+		return 0
+
+
+def check_kvm_probe(petrel, tmp):
+	fake = os.path.join(tmp, "qemu-kvm")
+	with open(fake, "w") as f:
+		f.write(FAKE_KVM_QEMU)
+	os.chmod(fake, 0o755)
+	log = os.path.join(tmp, "kvm.log")
+	os.environ.update(PETREL_QEMU=fake, FAKE_KVM_LOG=log)
+	petrel.QEMU = fake
+	petrel.KVM_PROBE_DIR = os.path.join(tmp, "probe-cache")
+	petrel.KVM_PROBE_TIMEOUT = 3
+	petrel.kvm_usable = lambda: True
+	kernel = os.path.join(tmp, "kernel")
+	cases = (("abort", "tcg", "KVM internal error. Suberror: 1"),
+		 ("hang", "tcg", "made no progress in 3 s"),
+		 ("ok", "kvm", None))
+	for mode, wanted, why in cases:
+		os.environ["FAKE_KVM_MODE"] = mode
+		with open(kernel, "w") as f:
+			f.write(mode)	# a new kernel: probed afresh
+		for run in (1, 2):
+			accel, err = pick(petrel, kernel)
+			what = "auto, KVM %s, run %d" % (mode, run)
+			expect(what, accel, wanted)
+			expect(what + ": probe boots", kvm_runs(log),
+			       cases.index((mode, wanted, why)) + 1)
+			expect(what + ": says why", why is not None and
+			       why in err and "using TCG" in err, why is not None)
+	expect("--accel tcg", pick(petrel, kernel, "--accel", "tcg")[0], "tcg")
+	os.environ["FAKE_KVM_MODE"] = "abort"
+	expect("--accel kvm", pick(petrel, kernel, "--accel", "kvm")[0], "kvm")
+	petrel.kvm_usable = lambda: False
+	expect("auto, no /dev/kvm", pick(petrel, kernel), ("tcg", ""))
+	expect("no more probes", kvm_runs(log), 3)
+
+
 petrel = load_petrel()
 check_encoding(petrel)
 check_cmdline(petrel)
@@ -171,4 +252,6 @@ check_filter(petrel)
 with tempfile.TemporaryDirectory() as tmp:
 	check_fake_runs(tmp)
 check_qemu_command()
+with tempfile.TemporaryDirectory() as tmp:
+	check_kvm_probe(petrel, tmp)
 passed()

@@ -1,6 +1,10 @@
 /*
  * Per-CPU data. The first three fields are read by arch entry code at fixed
- * offsets (see arch/x86_64/entry.S); only the owning CPU touches its struct.
+ * offsets (see arch/x86_64/entry.S). Only the owning CPU touches its
+ * struct, except the fields tagged [K]: other CPUs queue threads on this
+ * one, so those are guarded by the big lock (asserted where they change,
+ * in the assert-enabled build), and `halted`, which a waker reads and
+ * clears under the big lock while the idle CPU sets it before dropping it.
  */
 #ifndef KERNEL_CPU_H
 #define KERNEL_CPU_H
@@ -28,9 +32,9 @@ struct cpu {
 	uint64_t armed_deadline;	/* this CPU's timer, 0 = off */
 	paddr_t active_root;		/* page table loaded now */
 	struct vm *lazy_vm;		/* held while idle keeps its tables (vm_switch) */
-	bool halted;			/* idle in hlt: needs an IPI to run */
-	struct list runq;		/* runnable threads queued here */
-	int nr_ready;			/* their number */
+	bool halted;			/* idle in hlt: needs an IPI to run [K] */
+	struct list runq;		/* runnable threads queued here [K] */
+	int nr_ready;			/* their number [K] */
 	/*
 	 * sched_tick has nothing to do before quiet_until while the timers
 	 * and whether others wait are as they were then (and, if others

@@ -3,15 +3,24 @@
  * now, one CPU at a time runs kernel code: every entry from user mode or
  * from an idle halt takes the big lock, every exit drops it. A CPU waiting
  * for the lock keeps taking interrupts, so TLB shootdowns reach it.
+ *
+ * The lock remembers its owner CPU, so code that relies on it can say so:
+ * BKL_ASSERT_HELD() checks, in the assert-enabled build, that this CPU
+ * holds it. What it guards (docs/kernel.md, "Lock rules"): the run queues
+ * and wait queues, timers, the page and kmalloc allocators, address spaces
+ * and user copies, and every kernel object without a lock of its own.
  */
 #ifndef KERNEL_LOCK_H
 #define KERNEL_LOCK_H
 
 #include <kernel/types.h>
+#include <kernel/assert.h>
 
-void bkl_lock(void);
+void bkl_lock(void);	/* panics if this CPU holds it already */
 bool bkl_trylock(void);	/* false if another CPU holds it */
-void bkl_unlock(void);
+void bkl_unlock(void);	/* the caller must hold it */
 bool bkl_held(void);	/* by this CPU */
+
+#define BKL_ASSERT_HELD() KASSERT(bkl_held())
 
 #endif

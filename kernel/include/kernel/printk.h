@@ -5,6 +5,7 @@
 #define KERNEL_PRINTK_H
 
 #include <kernel/types.h>
+#include <kernel/assert.h>	/* assert, KASSERT, panic */
 
 /* printf subset: %d %i %u %x %X %p %s %c %%, with l/ll/z, width, '0' and '-'. */
 int printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -29,13 +30,5 @@ size_t printk_log_copy(char *buf, uint64_t from, size_t size);
 int printk_console_level(int level);
 const char *memchr_k(const char *s, int c, size_t n);
 extern bool printk_quiet;
-_Noreturn void panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-#define assert(c)                                                         \
-	do {                                                              \
-		if (unlikely(!(c)))                                       \
-			panic("assertion '%s' failed at %s:%d", #c,       \
-			      __FILE__, __LINE__);                        \
-	} while (0)
 
 #endif

@@ -27,6 +27,7 @@ enum thread_state {
 	THREAD_DEAD,
 };
 
+/* Sleeping threads, linked through run_link; big lock (asserted). */
 struct waitq {
 	struct list sleepers;
 };

@@ -11,7 +11,8 @@
 #include <kernel/errno.h>
 #include <kernel/cpu.h>
 #include <kernel/mmu.h>
-#include <arch/mmu.h>	/* USER_TOP */
+#include <kernel/lock.h>
+#include <arch/mmu.h>	/* USER_TOP, PHYS_MAP_BASE */
 
 #define PROT_READ 1
 #define PROT_WRITE 2
@@ -106,6 +107,12 @@ vaddr_t vm_brk(struct vm *vm, vaddr_t want);
  * address, a fault in it is handled as the process's own, and one that
  * cannot be resolved ends the copy with -EFAULT (the arch's fixup). Inline,
  * as most copies are a few words on an IPC or system-call path.
+ *
+ * The caller holds the big lock (so nothing unmaps the range under the
+ * copy) and passes a kernel buffer: both asserted in the assert-enabled
+ * build, where a kernel buffer in user space (a user pointer passed on
+ * unchecked, the copy's two sides swapped) would otherwise copy user to
+ * user with SMAP lifted.
  */
 long arch_copy_user(void *dst, const void *src, size_t n);
 long arch_zero_user(void *dst, size_t n);
@@ -116,9 +123,19 @@ user_range_ok(uint64_t uaddr, size_t n)
 	return uaddr < USER_TOP && n <= USER_TOP - uaddr;
 }
 
+/* True if [kaddr, kaddr + n) lies in the kernel half without wrapping. */
+static inline bool
+kernel_range_ok(const void *kaddr, size_t n)
+{
+	uint64_t a = (uint64_t)kaddr;
+	return n == 0 || (a >= PHYS_MAP_BASE && n <= 0 - a);
+}
+
 static inline int
 copyin(void *dst, uint64_t usrc, size_t n)
 {
+	BKL_ASSERT_HELD();
+	KASSERT(kernel_range_ok(dst, n));
 	if (!user_range_ok(usrc, n))
 		return -EFAULT;
 	return (int)arch_copy_user(dst, (const void *)usrc, n);
@@ -127,6 +144,8 @@ copyin(void *dst, uint64_t usrc, size_t n)
 static inline int
 copyout(uint64_t udst, const void *src, size_t n)
 {
+	BKL_ASSERT_HELD();
+	KASSERT(kernel_range_ok(src, n));
 	if (!user_range_ok(udst, n))
 		return -EFAULT;
 	return (int)arch_copy_user((void *)udst, src, n);
