@@ -636,6 +636,91 @@ vfs_path_of(struct proc *p, struct inode *dir, char *buf, size_t size)
 	return r;
 }
 
+/* Appends "/name" (len bytes) to the path of length n in buf ("/" alone
+ * takes no second slash); returns the new length + 1 or -ENAMETOOLONG. */
+static long
+path_append(char *buf, size_t n, size_t size, const char *name, size_t len)
+{
+	if (n > 1)
+		buf[n++] = '/';
+	if (n + len + 1 > size)
+		return -ENAMETOOLONG;
+	memcpy(buf + n, name, len);
+	buf[n + len] = 0;
+	return (long)(n + len + 1);
+}
+
+/*
+ * One step of vfs_realpath: the path of cur's final component into buf,
+ * or, for a symlink, its target made absolute into cur (returns 0 then).
+ */
+static long
+realpath_step(struct proc *p, char *cur, char *buf, size_t size)
+{
+	const char *last;
+	size_t len;
+	int depth = 0;
+	struct inode *dir = start_dir(p, AT_FDCWD, cur);
+	if (IS_ERR(dir))
+		return PTR_ERR(dir);
+	dir = walk(p, dir, cur, true, &depth, &last, &len);
+	if (IS_ERR(dir))
+		return PTR_ERR(dir);
+	struct inode *child = step(p, dir, last, len);
+	long r = IS_ERR(child) ? PTR_ERR(child) : 0;
+	if (r == 0 && S_ISDIR(child->mode)) {
+		r = vfs_path_of(p, child, buf, size);
+	} else if (r == 0 && S_ISLNK(child->mode)) {
+		char *target = kmalloc(PATH_MAX_K);
+		long n = target ? child->iops->readlink(child, target,
+							 PATH_MAX_K - 1) : -ENOMEM;
+		if (n >= 0 && target[0] != '/' && n > 0) {
+			target[n] = 0;
+			r = vfs_path_of(p, dir, cur, PATH_MAX_K);
+			if (r > 0)
+				r = path_append(cur, (size_t)r - 1, PATH_MAX_K,
+						target, (size_t)n);
+			r = r < 0 ? r : 0;
+		} else if (n > 0) {
+			memcpy(cur, target, (size_t)n);
+			cur[n] = 0;
+		} else {
+			r = n < 0 ? n : -ENOENT;
+		}
+		kfree(target);
+	} else if (r == 0) {
+		char name[256];
+		memcpy(name, last, len);	/* last points into cur */
+		r = vfs_path_of(p, dir, buf, size);
+		if (r > 0)
+			r = path_append(buf, (size_t)r - 1, size, name, len);
+	}
+	if (!IS_ERR(child))
+		inode_put(child);
+	inode_put(dir);
+	return r;
+}
+
+long
+vfs_realpath(struct proc *p, const char *path, char *buf, size_t size)
+{
+	size_t n = strlen(path);
+	if (n == 0)
+		return -ENOENT;
+	if (n >= PATH_MAX_K)
+		return -ENAMETOOLONG;
+	char *cur = kmalloc(PATH_MAX_K);
+	if (!cur)
+		return -ENOMEM;
+	memcpy(cur, path, n + 1);
+	long r = 0;
+	for (int links = 0; r == 0; links++)
+		r = links > SYMLINK_DEPTH_MAX ? -ELOOP
+					      : realpath_step(p, cur, buf, size);
+	kfree(cur);
+	return r;
+}
+
 int
 vfs_mount(struct inode *where, struct inode *root, const char *path,
 	  const char *source, const char *type)

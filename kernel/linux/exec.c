@@ -21,6 +21,8 @@
 #define EXEC_ARGS_MAX (256 * 1024)	/* bytes of argv + envp strings */
 #define EXEC_PTRS_MAX 8192
 #define PIE_BASE 0x0000555555554000ul
+#define INTERP_PATH_MAX 256		/* PT_INTERP's path, NUL included */
+#define INTERP_ALIGN_MAX (2ul << 20)	/* larger p_align is not honoured */
 
 struct exec_args {
 	char *strings;			/* argv then envp, NUL-separated */
@@ -112,11 +114,42 @@ seg_prot(uint32_t flags)
 	       ((flags & 1) ? PROT_EXEC : 0);
 }
 
-/* Maps the program's segments into vm; returns the load bias or an error. */
-static long
-load_segments(struct vm *vm, struct inode *ino, const struct elf_info *ei)
+/* Where an ET_DYN program (PIE) goes; an ET_EXEC one stays where it says. */
+static uint64_t
+program_bias(const struct elf_info *ei)
 {
-	uint64_t bias = ei->type == ET_DYN ? PIE_BASE - ALIGN_DOWN(ei->lowest_vaddr, PAGE_SIZE) : 0;
+	if (ei->type != ET_DYN)
+		return 0;
+	return PIE_BASE - ALIGN_DOWN(ei->lowest_vaddr, PAGE_SIZE);
+}
+
+/*
+ * The interpreter (ld.so) goes at the top of the mmap area, where Linux
+ * puts it with its first mmap: away from a PIE at PIE_BASE and from brk,
+ * and mmap's later searches go on below it.
+ */
+static uint64_t
+interp_bias(const struct elf_info *ei)
+{
+	uint64_t align = PAGE_SIZE;
+	if (ei->type != ET_DYN)
+		return 0;
+	for (unsigned i = 0; i < ei->nloads; i++)
+		if (ei->loads[i].align > align && ei->loads[i].align <= INTERP_ALIGN_MAX)
+			align = ei->loads[i].align;
+	uint64_t low = ALIGN_DOWN(ei->lowest_vaddr, align);
+	uint64_t span = ALIGN_UP(ei->highest_vaddr, PAGE_SIZE) - low;
+	if (span >= VM_MMAP_BASE / 2)
+		return 0;	/* refused by map_segments: too big */
+	return ALIGN_DOWN(VM_MMAP_BASE - span, align) - low;
+}
+
+/* Maps ei's segments into vm at bias; returns the end of the highest one
+ * (page aligned) or an error. */
+static long
+map_segments(struct vm *vm, struct inode *ino, const struct elf_info *ei,
+	     uint64_t bias)
+{
 	vaddr_t top = 0;
 
 	for (unsigned i = 0; i < ei->nloads; i++) {
@@ -136,8 +169,91 @@ load_segments(struct vm *vm, struct inode *ino, const struct elf_info *ei)
 			return r;
 		top = end;
 	}
-	vm->brk_start = vm->brk = top;
-	return (long)bias;
+	return (long)top;
+}
+
+/*
+ * Looks up a file to run and reads its first page into page; returns the
+ * inode (a reference) or an error pointer: EACCES for a file that is not a
+ * regular executable one.
+ */
+static struct inode *
+exec_open(struct proc *p, const char *path, void *page, long *len)
+{
+	struct inode *ino = vfs_lookup(p, AT_FDCWD, path, true);
+	int e;
+	if (IS_ERR(ino))
+		return ino;
+	e = -EACCES;
+	if (!S_ISREG(ino->mode) || !(ino->mode & 0111) || !ino->iops->getpage)
+		goto fail;
+	if (ino->iops->map_prepare &&
+	    (e = ino->iops->map_prepare(ino, 0, ino->size)) < 0)
+		goto fail;
+	*len = read_pages(ino, 0, page, PAGE_SIZE);
+	return ino;
+fail:
+	inode_put(ino);
+	return ERR_PTR(e);
+}
+
+/* The interpreter's path from the program's PT_INTERP into buf. */
+static int
+interp_path(struct inode *prog, const struct elf_info *ei, char *buf,
+	    size_t size)
+{
+	size_t n = ei->interp_len;
+	if (n < 2 || n > size)
+		return -ENOEXEC;
+	if (read_pages(prog, ei->interp_offset, buf, n) != (long)n)
+		return -ENOEXEC;
+	if (buf[n - 1] != 0 || strlen(buf) != n - 1)
+		return -ENOEXEC;
+	return 0;
+}
+
+/*
+ * Maps the program's interpreter (PT_INTERP: glibc's ld-linux-x86-64.so.2,
+ * musl's ld-musl-x86_64.so.1) into vm, as Linux's binfmt_elf does: a
+ * missing one is ENOENT, one that is no loadable ELF (or wants its own
+ * interpreter) ELIBBAD. Sets *base (AT_BASE) and *entry.
+ */
+static int
+load_interp(struct proc *p, struct vm *vm, struct inode *prog,
+	    const struct elf_info *pei, void *page, uint64_t *base,
+	    uint64_t *entry)
+{
+	char path[INTERP_PATH_MAX];
+	long n = 0;
+	int e = interp_path(prog, pei, path, sizeof(path));
+	if (e)
+		return e;
+	struct elf_info *ei = kmalloc(sizeof(*ei));
+	if (!ei)
+		return -ENOMEM;
+	struct inode *ino = exec_open(p, path, page, &n);
+	if (IS_ERR(ino)) {
+		e = (int)PTR_ERR(ino);
+		goto out;
+	}
+	if (elf_parse(page, (size_t)n, ino->size, ei) < 0 || ei->has_interp) {
+		e = -ELIBBAD;
+		goto out_inode;
+	}
+	uint64_t bias = interp_bias(ei);
+	long top = map_segments(vm, ino, ei, bias);
+	if (top < 0) {
+		e = top == -ENOEXEC ? -ELIBBAD : (int)top;
+		goto out_inode;
+	}
+	*base = bias;
+	*entry = ei->entry + bias;
+	e = 0;
+out_inode:
+	inode_put(ino);
+out:
+	kfree(ei);
+	return e;
 }
 
 struct stack_builder {
@@ -157,7 +273,7 @@ push_bytes(struct stack_builder *sb, const void *p, size_t n)
 /* Lays out strings, auxv, envp, argv and argc on the new stack. */
 static uint64_t
 build_stack(struct vm *vm, struct exec_args *a, const struct elf_info *ei,
-	    uint64_t bias, const char *execfn)
+	    uint64_t bias, uint64_t interp_base, const char *execfn)
 {
 	struct stack_builder sb = { .sp = vm->stack_top, .err = 0 };
 	uint8_t rnd[16];
@@ -172,10 +288,10 @@ build_stack(struct vm *vm, struct exec_args *a, const struct elf_info *ei,
 	uint64_t auxv[][2] = {
 		{ AT_PHDR, ei->phdr_vaddr + bias }, { AT_PHENT, ei->phent },
 		{ AT_PHNUM, ei->phnum }, { AT_PAGESZ, PAGE_SIZE },
-		{ AT_BASE, 0 }, { AT_FLAGS, 0 }, { AT_ENTRY, ei->entry + bias },
+		{ AT_BASE, interp_base }, { AT_FLAGS, 0 }, { AT_ENTRY, ei->entry + bias },
 		{ AT_UID, current()->proc->uid }, { AT_EUID, current()->proc->euid },
 		{ AT_GID, current()->proc->gid }, { AT_EGID, current()->proc->egid },
-		{ AT_HWCAP, arch_hwcap() }, { AT_CLKTCK, 100 },
+		{ AT_HWCAP, arch_hwcap() }, { AT_HWCAP2, 0 }, { AT_CLKTCK, 100 },
 		{ AT_PLATFORM, plat }, { AT_SECURE, 0 }, { AT_RANDOM, rand },
 		{ AT_EXECFN, fn }, { AT_NULL, 0 },
 	};
@@ -273,6 +389,80 @@ void arch_exec_regs(struct thread *t, uint64_t entry, uint64_t sp);
 void signal_exec_reset(struct proc *p);
 void files_close_on_exec(struct proc *p);
 
+/*
+ * /proc/PID/exe's text: the file run (a script's interpreter), as an
+ * absolute path with its symlinks resolved, as Linux shows it.
+ */
+static void
+exec_name(struct proc *p, const char *path, char *buf, size_t size)
+{
+	if (vfs_realpath(p, path, buf, size) > 0)
+		return;
+	buf[0] = 0;
+	if (path[0] == '/' && strlen(path) < size)
+		memcpy(buf, path, strlen(path) + 1);
+}
+
+/*
+ * Builds the new address space for the program ino that ei describes: its
+ * segments, its interpreter, and a stack holding argv, envp and auxv. On
+ * success the new space is p->vm and active, the old one is in *old, not
+ * yet dropped, and *entry and *sp are where the program starts. On failure
+ * nothing has changed.
+ */
+static int
+exec_build(struct proc *p, struct inode *ino, const struct elf_info *ei,
+	   void *page, struct exec_args *a, const char *execfn,
+	   struct vm **old, uint64_t *entry, uint64_t *sp)
+{
+	uint64_t bias = program_bias(ei), interp_base = 0;
+	int e = inode_deny_write(ino);
+	if (e < 0)
+		return e;	/* open for writing: ETXTBSY */
+	struct vm *vm = vm_new();
+	if (!vm) {
+		inode_allow_write(ino);
+		return -ENOMEM;
+	}
+	vm_set_exe(vm, ino);	/* vm_put gives back the deny and the ref */
+	inode_get(ino);
+	long top = map_segments(vm, ino, ei, bias);
+	if (top < 0) {
+		e = (int)top;
+		goto fail;
+	}
+	vm->brk_start = vm->brk = (vaddr_t)top;	/* the program's, not ld.so's */
+	*entry = ei->entry + bias;
+	if (ei->has_interp &&
+	    (e = load_interp(p, vm, ino, ei, page, &interp_base, entry)) < 0)
+		goto fail;
+	vm->stack_top = VM_STACK_TOP;
+	long s = vm_map(vm, VM_STACK_TOP - VM_STACK_SIZE, VM_STACK_SIZE,
+			PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_FIXED | MAP_GROWSDOWN, NULL, 0, 0);
+	if (s < 0) {
+		e = (int)s;
+		goto fail;
+	}
+	vm_find(vm, VM_STACK_TOP - 1)->tag = "[stack]";
+
+	/* The stack is written in the new space; switch back if that fails. */
+	*old = p->vm;
+	p->vm = vm;
+	vm_activate(vm);
+	*sp = build_stack(vm, a, ei, bias, interp_base, execfn);
+	if ((int64_t)*sp < 0 && (int64_t)*sp > -4096) {
+		e = (int)(int64_t)*sp;
+		p->vm = *old;
+		goto fail;
+	}
+	return 0;
+fail:
+	vm_put(vm);
+	vm_activate(p->vm);
+	return e;
+}
+
 static int
 exec_args(const char *path, struct exec_args *a)
 {
@@ -280,11 +470,13 @@ exec_args(const char *path, struct exec_args *a)
 	struct thread *t = current();
 	char interp[128];
 	char hdr[256];
+	char exe[sizeof(p->exe)];
 	int depth = 0;
 	struct inode *ino;
 	struct elf_info *ei = kmalloc(sizeof(*ei));
 	void *page = kmalloc(PAGE_SIZE);
 	const char *execfn = path;
+	long n = 0;
 	int e;
 
 	if (!ei || !page) {
@@ -292,19 +484,11 @@ exec_args(const char *path, struct exec_args *a)
 		goto out;
 	}
 again:
-	ino = vfs_lookup(p, AT_FDCWD, path, true);
+	ino = exec_open(p, path, page, &n);
 	if (IS_ERR(ino)) {
 		e = (int)PTR_ERR(ino);
 		goto out;
 	}
-	e = -EACCES;
-	if (!S_ISREG(ino->mode) || !(ino->mode & 0111) || !ino->iops->getpage)
-		goto out_inode;
-	if (ino->iops->map_prepare &&
-	    (e = ino->iops->map_prepare(ino, 0, ino->size)) < 0)
-		goto out_inode;
-	e = -EACCES;
-	long n = read_pages(ino, 0, page, PAGE_SIZE);
 	if (n >= 2 && memcmp(page, "#!", 2) == 0 && depth < 4) {
 		memcpy(hdr, page, MIN((size_t)n, sizeof(hdr)));
 		inode_put(ino);
@@ -319,72 +503,30 @@ again:
 	e = elf_parse(page, (size_t)n, ino->size, ei);
 	if (e)
 		goto out_inode;
-	if (ei->has_interp) {
-		e = -ENOEXEC;	/* dynamic programs: not yet */
+	exec_name(p, path, exe, sizeof(exe));
+	struct vm *old = NULL;
+	uint64_t entry = 0, sp = 0;
+	e = exec_build(p, ino, ei, page, a, execfn, &old, &entry, &sp);
+	if (e)
 		goto out_inode;
-	}
-	if ((e = inode_deny_write(ino)) < 0)
-		goto out_inode;	/* open for writing: ETXTBSY */
-
-	struct vm *vm = vm_new();
-	if (!vm) {
-		e = -ENOMEM;
-		inode_allow_write(ino);
-		goto out_inode;
-	}
-	vm_set_exe(vm, ino);	/* vm_put gives back the deny and the ref */
-	inode_get(ino);
-	long bias = load_segments(vm, ino, ei);
-	if (bias < 0) {
-		e = (int)bias;
-		goto out_vm;
-	}
-	vm->stack_top = VM_STACK_TOP;
-	long s = vm_map(vm, VM_STACK_TOP - VM_STACK_SIZE, VM_STACK_SIZE,
-			PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED | MAP_GROWSDOWN,
-			NULL, 0, 0);
-	if (s < 0) {
-		e = (int)s;
-		goto out_vm;
-	}
-	vm_find(vm, VM_STACK_TOP - 1)->tag = "[stack]";
-
-	/* Build the stack in the new space; switch back if that fails. */
-	struct vm *old = p->vm;
-	p->vm = vm;
-	vm_activate(vm);
-	uint64_t sp = build_stack(vm, a, ei, bias, execfn);
-	if ((int64_t)sp < 0 && (int64_t)sp > -4096) {
-		p->vm = old;
-		vm_activate(old);
-		e = (int)(int64_t)sp;
-		goto out_vm;
-	}
 
 	/* Point of no return. */
 	if (old)
 		vm_put(old);
-	vm_activate(vm);
-	proc_set_name(p, path);
-	size_t plen = MIN(strlen(path), sizeof(p->exe) - 1);
-	if (path[0] == '/') {
-		memcpy(p->exe, path, plen);
-		p->exe[plen] = 0;
-	}
+	vm_activate(p->vm);
+	proc_set_name(p, execfn);	/* a script's process is named after it */
+	memcpy(p->exe, exe, sizeof(p->exe));
 	save_cmdline(p, a);
 	files_close_on_exec(p);
 	handles_exec(p);
 	signal_exec_reset(p);
 	p->exec_count++;
 	proc_vfork_release(p);
-	arch_exec_regs(t, ei->entry + bias, sp);
+	arch_exec_regs(t, entry, sp);
 	inode_put(ino);
 	e = 0;
 	goto out;
 
-out_vm:
-	vm_put(vm);
-	vm_activate(p->vm);
 out_inode:
 	inode_put(ino);
 out:

@@ -36,7 +36,9 @@ log_unknown(uint64_t nr)
 			return;
 		enosys_logged[nr / 8] |= 1 << (nr % 8);
 	}
-	printk("petrel: %s (pid %d) called unknown system call %lu: ENOSYS\n",
+	/* The kernel log (dmesg), not the user's console: glibc and musl
+	 * probe new calls (clone3, membarrier...) and take their fallback. */
+	pr_info("petrel: %s (pid %d) called unknown system call %lu: ENOSYS\n",
 	       current()->proc->name, current()->proc->pid, nr);
 }
 

@@ -254,6 +254,12 @@ struct file *vfs_open(struct proc *p, int dirfd, const char *path,
 struct file *vfs_open_inode(struct inode *ino, unsigned flags);
 /* Absolute path of a directory inode into buf; returns length or error. */
 long vfs_path_of(struct proc *p, struct inode *dir, char *buf, size_t size);
+/*
+ * The absolute path of the file that path names, every symlink resolved
+ * (what /proc/PID/exe shows), into buf; returns its length + 1 or an error.
+ * May sleep (a server's file system).
+ */
+long vfs_realpath(struct proc *p, const char *path, char *buf, size_t size);
 int vfs_mount(struct inode *where, struct inode *root, const char *path,
 	      const char *source, const char *type);
 /* Takes the file system whose root is `root` off the tree. */
