@@ -141,7 +141,30 @@ struct pt_dev_info {
 	uint32_t pci_addr;		/* bus << 8 | device << 3 | function */
 	uint32_t nirqs;			/* interrupts pt_dev_irq_bind accepts */
 	uint32_t reserved;
+	uint32_t reserved2;		/* 0: aligns bar[] for every compiler */
 	struct pt_bar bar[6];		/* virtio-mmio: bar[0] is its window */
 };
+
+/*
+ * The layouts the kernel and user space share: every field at the same
+ * offset for any compiler, no padding left to chance (a hole would carry
+ * kernel stack bytes out, or differ between compilers).
+ */
+#define PT_ABI_OFFSET(t, f) __builtin_offsetof(struct t, f)
+_Static_assert(sizeof(struct pt_handle_info) == 8, "pt_handle_info");
+_Static_assert(sizeof(struct pt_seg) == 24, "pt_seg");
+_Static_assert(sizeof(struct pt_call) == 128, "pt_call");
+_Static_assert(PT_ABI_OFFSET(pt_call, reply_len) == 24, "pt_call.reply_len");
+_Static_assert(PT_ABI_OFFSET(pt_call, seg) == 32, "pt_call.seg");
+_Static_assert(sizeof(struct pt_recv) == 120, "pt_recv");
+_Static_assert(PT_ABI_OFFSET(pt_recv, token) == 40, "pt_recv.token");
+_Static_assert(PT_ABI_OFFSET(pt_recv, seg_len) == 72, "pt_recv.seg_len");
+_Static_assert(PT_ABI_OFFSET(pt_recv, seg_flags) == 104, "pt_recv.seg_flags");
+_Static_assert(sizeof(struct pt_wait_item) == 24, "pt_wait_item");
+_Static_assert(PT_ABI_OFFSET(pt_wait_item, want) == 8, "pt_wait_item.want");
+_Static_assert(sizeof(struct pt_mem_info) == 16, "pt_mem_info");
+_Static_assert(sizeof(struct pt_bar) == 24, "pt_bar");
+_Static_assert(sizeof(struct pt_dev_info) == 176, "pt_dev_info");
+_Static_assert(PT_ABI_OFFSET(pt_dev_info, bar) == 32, "pt_dev_info.bar");
 
 #endif
