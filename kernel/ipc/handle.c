@@ -107,7 +107,7 @@ handle_lookup(struct proc *p, int h, uint32_t type, uint32_t rights)
 	if (!s)
 		return ERR_PTR(-EBADF);
 	if (type && s->obj->type != type)
-		return ERR_PTR(-EINVAL);
+		return ERR_PTR(-EBADFD);
 	if ((s->rights & rights) != rights)
 		return ERR_PTR(-EPERM);
 	return s->obj;
@@ -207,8 +207,8 @@ sys_pt_handle_keep(int h, unsigned flags)
 		return -EBADF;
 	if (flags & ~PT_KEEP_ON_EXEC)
 		return -EINVAL;
-	if ((flags & PT_KEEP_ON_EXEC) && !(s->rights & PT_RIGHT_DUP))
-		return -EPERM;	/* passing a handle on is duplicating it */
+	if ((flags & PT_KEEP_ON_EXEC) && !(s->rights & PT_RIGHT_TRANSFER))
+		return -EPERM;	/* the next program is another holder */
 	s->keep_on_exec = flags & PT_KEEP_ON_EXEC;
 	return 0;
 }

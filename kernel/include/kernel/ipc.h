@@ -66,8 +66,8 @@ int handle_install(struct proc *p, struct kobj *o, uint32_t rights);
 /*
  * The object behind h if it has `type` (0: any) and every right in
  * `rights`: no new reference. Else an error pointer: -EBADF for no such
- * handle (or a stale one), -EINVAL for another type, -EPERM for missing
- * rights.
+ * handle (or a stale one), -EBADFD for another type, -EPERM for missing
+ * rights (docs/abi.md: the same three errors for every call).
  */
 struct kobj *handle_lookup(struct proc *p, int h, uint32_t type,
 			   uint32_t rights);
