@@ -7,8 +7,10 @@ USER_CFLAGS := -std=gnu11 -O2 $(WARN) -static
 HOST_CFLAGS := -std=gnu11 -O1 -g $(WARN) -fsanitize=address,undefined \
 	-fno-omit-frame-pointer -fno-sanitize-recover=all
 # Programs that use Petrel's native calls: the public headers and the
-# generated call numbers (<petrel/calls.h>, from mk/kernel.mk).
+# generated call numbers and stubs (<petrel/calls.h>, <petrel/stubs.h>,
+# made together from mk/kernel.mk: depending on calls.h is enough).
 PETREL_CALLS_H := $(BUILD)/gen/petrel/calls.h
+PETREL_STUBS_H := $(BUILD)/gen/petrel/stubs.h
 NATIVE_CFLAGS := -Iinclude -I$(BUILD)/gen
 # netd's binary (mk/netd.mk), for the image rules in mk/user.mk.
 NETD_BIN := $(BUILD)/netd/netd

@@ -106,4 +106,19 @@ struct pt_fs_statfs {
 	uint64_t namelen;
 };
 
+/* Shared layouts: fixed offsets, no hidden padding (<petrel/petrel.h>). */
+_Static_assert(sizeof(struct pt_fs_msg) == 80, "pt_fs_msg");
+_Static_assert(__builtin_offsetof(struct pt_fs_msg, atime) == 64,
+	       "pt_fs_msg.atime");
+_Static_assert(sizeof(struct pt_fs_attr) == 88, "pt_fs_attr");
+_Static_assert(__builtin_offsetof(struct pt_fs_attr, atime) == 48,
+	       "pt_fs_attr.atime");
+_Static_assert(sizeof(struct pt_fs_reply) == 184, "pt_fs_reply");
+_Static_assert(__builtin_offsetof(struct pt_fs_reply, pos) == 176,
+	       "pt_fs_reply.pos");
+_Static_assert(sizeof(struct pt_fs_hello) == 160, "pt_fs_hello");
+_Static_assert(__builtin_offsetof(struct pt_fs_hello, source) == 96,
+	       "pt_fs_hello.source");
+_Static_assert(sizeof(struct pt_fs_statfs) == 64, "pt_fs_statfs");
+
 #endif

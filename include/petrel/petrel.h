@@ -9,7 +9,14 @@
 
 #include <stdint.h>
 
-typedef int32_t pt_handle_t;		/* > 0; 0 is never a handle */
+/*
+ * A handle's value names a slot of the process's table and that slot's
+ * generation (as Zircon's handle values do): closing a handle moves the
+ * slot on a generation, so the old value, still held somewhere by mistake,
+ * gives -EBADF instead of naming whatever the slot holds next. Values are
+ * > 0 and opaque; 0 is never a handle.
+ */
+typedef int32_t pt_handle_t;
 
 #define PT_HANDLE_MAX 256		/* handles per process */
 
@@ -21,14 +28,42 @@ typedef int32_t pt_handle_t;		/* > 0; 0 is never a handle */
 #define PT_OBJ_DEVICE 5			/* one PCI function or virtio-mmio slot */
 #define PT_OBJ_SYSTEM 6			/* init's: every device, server routes */
 
-/* Rights: a handle allows only the operations its rights name. */
-#define PT_RIGHT_DUP 0x01		/* duplicate; keep across execve */
-#define PT_RIGHT_READ 0x02		/* receive, wait, map readable */
-#define PT_RIGHT_WRITE 0x04		/* call, signal, map writable */
-#define PT_RIGHT_MAP 0x08		/* map into the address space */
-#define PT_RIGHT_DMA 0x10		/* learn physical addresses */
-#define PT_RIGHT_MANAGE 0x20		/* device: config, BARs, IRQs; system */
-#define PT_RIGHTS_ALL 0x3f
+/*
+ * Rights: a handle allows only the operations its rights name, each right
+ * one kind of operation (docs/abi.md, "Handles and rights").
+ */
+#define PT_RIGHT_DUP 0x001		/* pt_handle_dup */
+#define PT_RIGHT_READ 0x002		/* receive on a server end; device
+					   registers */
+#define PT_RIGHT_WRITE 0x004		/* call through a client end */
+#define PT_RIGHT_MAP_READ 0x008		/* map readable */
+#define PT_RIGHT_DMA 0x010		/* learn physical addresses */
+#define PT_RIGHT_MANAGE 0x020		/* device: config, BARs, IRQs; system */
+#define PT_RIGHT_TRANSFER 0x040		/* hand on: across execve, to the
+					   kernel (routes, mounts) */
+#define PT_RIGHT_WAIT 0x080		/* pt_wait on it */
+#define PT_RIGHT_SIGNAL 0x100		/* signal a notification */
+#define PT_RIGHT_MAP_WRITE 0x200	/* map writable */
+#define PT_RIGHT_MAP_EXEC 0x400		/* map executable */
+#define PT_RIGHTS_ALL 0x7ff
+
+/* The rights a new handle of each type gets (docs/abi.md). */
+#define PT_RIGHTS_BASIC (PT_RIGHT_DUP | PT_RIGHT_TRANSFER)
+#define PT_RIGHTS_CHANNEL_CLIENT \
+	(PT_RIGHTS_BASIC | PT_RIGHT_WAIT | PT_RIGHT_WRITE)
+#define PT_RIGHTS_CHANNEL_SERVER \
+	(PT_RIGHTS_BASIC | PT_RIGHT_WAIT | PT_RIGHT_READ)
+#define PT_RIGHTS_NOTIFY (PT_RIGHTS_BASIC | PT_RIGHT_WAIT | PT_RIGHT_SIGNAL)
+#define PT_RIGHTS_MEM \
+	(PT_RIGHTS_BASIC | PT_RIGHT_MAP_READ | PT_RIGHT_MAP_WRITE | \
+	 PT_RIGHT_MAP_EXEC)
+/* DMA memory (pt_dev_dma_alloc): devices write it, so never executable. */
+#define PT_RIGHTS_DMA_MEM \
+	(PT_RIGHTS_BASIC | PT_RIGHT_MAP_READ | PT_RIGHT_MAP_WRITE | PT_RIGHT_DMA)
+#define PT_RIGHTS_DEVICE \
+	(PT_RIGHTS_BASIC | PT_RIGHT_READ | PT_RIGHT_MAP_READ | \
+	 PT_RIGHT_MAP_WRITE | PT_RIGHT_DMA | PT_RIGHT_MANAGE)
+#define PT_RIGHTS_SYSTEM (PT_RIGHTS_BASIC | PT_RIGHT_MANAGE)
 
 struct pt_handle_info {
 	uint32_t type;			/* PT_OBJ_* */
@@ -141,7 +176,30 @@ struct pt_dev_info {
 	uint32_t pci_addr;		/* bus << 8 | device << 3 | function */
 	uint32_t nirqs;			/* interrupts pt_dev_irq_bind accepts */
 	uint32_t reserved;
+	uint32_t reserved2;		/* 0: aligns bar[] for every compiler */
 	struct pt_bar bar[6];		/* virtio-mmio: bar[0] is its window */
 };
+
+/*
+ * The layouts the kernel and user space share: every field at the same
+ * offset for any compiler, no padding left to chance (a hole would carry
+ * kernel stack bytes out, or differ between compilers).
+ */
+#define PT_ABI_OFFSET(t, f) __builtin_offsetof(struct t, f)
+_Static_assert(sizeof(struct pt_handle_info) == 8, "pt_handle_info");
+_Static_assert(sizeof(struct pt_seg) == 24, "pt_seg");
+_Static_assert(sizeof(struct pt_call) == 128, "pt_call");
+_Static_assert(PT_ABI_OFFSET(pt_call, reply_len) == 24, "pt_call.reply_len");
+_Static_assert(PT_ABI_OFFSET(pt_call, seg) == 32, "pt_call.seg");
+_Static_assert(sizeof(struct pt_recv) == 120, "pt_recv");
+_Static_assert(PT_ABI_OFFSET(pt_recv, token) == 40, "pt_recv.token");
+_Static_assert(PT_ABI_OFFSET(pt_recv, seg_len) == 72, "pt_recv.seg_len");
+_Static_assert(PT_ABI_OFFSET(pt_recv, seg_flags) == 104, "pt_recv.seg_flags");
+_Static_assert(sizeof(struct pt_wait_item) == 24, "pt_wait_item");
+_Static_assert(PT_ABI_OFFSET(pt_wait_item, want) == 8, "pt_wait_item.want");
+_Static_assert(sizeof(struct pt_mem_info) == 16, "pt_mem_info");
+_Static_assert(sizeof(struct pt_bar) == 24, "pt_bar");
+_Static_assert(sizeof(struct pt_dev_info) == 176, "pt_dev_info");
+_Static_assert(PT_ABI_OFFSET(pt_dev_info, bar) == 32, "pt_dev_info.bar");
 
 #endif

@@ -73,4 +73,12 @@ struct pt_sock_reply {
 	uint8_t addr[PT_SOCK_ADDR_MAX];
 };
 
+/* Shared layouts: fixed offsets, no hidden padding (<petrel/petrel.h>). */
+_Static_assert(sizeof(struct pt_sock_msg) == 168, "pt_sock_msg");
+_Static_assert(__builtin_offsetof(struct pt_sock_msg, addr) == 40,
+	       "pt_sock_msg.addr");
+_Static_assert(sizeof(struct pt_sock_reply) == 152, "pt_sock_reply");
+_Static_assert(__builtin_offsetof(struct pt_sock_reply, addr) == 24,
+	       "pt_sock_reply.addr");
+
 #endif

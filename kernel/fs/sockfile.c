@@ -706,7 +706,8 @@ sys_pt_route_set(int h, unsigned route, int ch)
 		return -EINVAL;
 	struct kobj *c = NULL;
 	if (ch) {
-		c = handle_lookup(p, ch, PT_OBJ_CHANNEL_CLIENT, PT_RIGHT_WRITE);
+		c = handle_lookup(p, ch, PT_OBJ_CHANNEL_CLIENT,
+				  PT_RIGHT_WRITE | PT_RIGHT_TRANSFER);
 		if (IS_ERR(c))
 			return PTR_ERR(c);
 		kobj_get(c);

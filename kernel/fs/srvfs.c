@@ -683,7 +683,7 @@ sys_pt_mount(int h, uaddr_t upath, int ch, unsigned flags)
 	if (IS_ERR(sys))
 		return PTR_ERR(sys);
 	struct kobj *chan = handle_lookup(p, ch, PT_OBJ_CHANNEL_CLIENT,
-					  PT_RIGHT_WRITE);
+					  PT_RIGHT_WRITE | PT_RIGHT_TRANSFER);
 	if (IS_ERR(chan))
 		return PTR_ERR(chan);
 	if (flags)

@@ -398,12 +398,12 @@ sys_pt_channel_create(uaddr_t uends)
 	int e = chan_create(&client, &server);
 	if (e < 0)
 		return e;
-	int hc = handle_install(p, client, PT_RIGHTS_ALL & ~PT_RIGHT_DMA);
+	int hc = handle_install(p, client, PT_RIGHTS_CHANNEL_CLIENT);
 	if (hc < 0) {
 		kobj_put(server);
 		return hc;
 	}
-	int hs = handle_install(p, server, PT_RIGHTS_ALL & ~PT_RIGHT_DMA);
+	int hs = handle_install(p, server, PT_RIGHTS_CHANNEL_SERVER);
 	if (hs < 0) {
 		sys_pt_handle_close(hc);
 		return hs;

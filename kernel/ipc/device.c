@@ -198,7 +198,7 @@ sys_pt_dev_open(int h, unsigned index)
 	kobj_init(&dev->obj, PT_OBJ_DEVICE);
 	dev->desc = d;
 	d->open = true;
-	return handle_install(current()->proc, &dev->obj, PT_RIGHTS_ALL);
+	return handle_install(current()->proc, &dev->obj, PT_RIGHTS_DEVICE);
 }
 
 static bool
@@ -258,7 +258,9 @@ long
 sys_pt_dev_map(int h, unsigned bar, uint64_t off, size_t len)
 {
 	long err = 0;
-	struct dev_desc *d = device_lookup(h, PT_RIGHT_MAP | PT_RIGHT_MANAGE, &err);
+	struct dev_desc *d = device_lookup(h, PT_RIGHT_MAP_READ |
+					   PT_RIGHT_MAP_WRITE | PT_RIGHT_MANAGE,
+					   &err);
 	if (!d)
 		return err;
 	if (bar >= 6 || !(d->info.bar[bar].flags & PT_BAR_MMIO))
@@ -290,7 +292,7 @@ sys_pt_dev_dma_alloc(int h, size_t size)
 	if (IS_ERR(m))
 		return PTR_ERR(m);
 	struct inode *ino = mem_inode(m);
-	int hm = handle_install(current()->proc, m, PT_RIGHTS_ALL);
+	int hm = handle_install(current()->proc, m, PT_RIGHTS_DMA_MEM);
 	if (hm < 0)
 		return hm;
 	inode_get(ino);
@@ -306,7 +308,7 @@ sys_pt_dev_irq_bind(int h, unsigned index, int nh, unsigned bit)
 	if (!d)
 		return err;
 	struct kobj *n = handle_lookup(current()->proc, nh, PT_OBJ_NOTIFY,
-				       PT_RIGHT_WRITE);
+				       PT_RIGHT_SIGNAL);
 	if (IS_ERR(n))
 		return PTR_ERR(n);
 	if (index >= d->info.nirqs || bit >= 64)

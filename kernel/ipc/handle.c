@@ -1,7 +1,9 @@
 /*
- * Handles: each process names kernel objects through a table of small
- * integers, each with rights. A process can use only what it was handed;
- * fork copies the table and execve keeps only what pt_handle_keep marked.
+ * Handles: each process names kernel objects through a table of slots,
+ * each with rights; a handle's value is its slot and the slot's generation,
+ * so a stale value never names a later object. A process can use only what
+ * it was handed; fork copies the table and execve keeps only what
+ * pt_handle_keep marked.
  */
 #include <kernel/ipc.h>
 #include <kernel/proc.h>
@@ -73,24 +75,29 @@ handle_install(struct proc *p, struct kobj *o, uint32_t rights)
 		return -ENOMEM;
 	}
 	for (int h = 1; h < PT_HANDLE_MAX; h++) {
-		if (!t->slot[h].obj) {
-			t->slot[h].obj = o;
-			t->slot[h].rights = rights;
-			t->slot[h].keep_on_exec = false;
-			return h;
+		struct handle_slot *s = &t->slot[h];
+		if (!s->obj) {
+			s->obj = o;
+			s->rights = rights;
+			s->keep_on_exec = false;
+			return h | (int)(s->gen << HANDLE_SLOT_BITS);
 		}
 	}
 	kobj_put(o);
 	return -EMFILE;
 }
 
+/* The live slot that value h names, or NULL (none, or a stale value). */
 static struct handle_slot *
 slot_of(struct proc *p, int h)
 {
-	if (h <= 0 || h >= PT_HANDLE_MAX || !p->handles ||
-	    !p->handles->slot[h].obj)
+	if (h <= 0 || !p->handles)
 		return NULL;
-	return &p->handles->slot[h];
+	struct handle_slot *s =
+		&p->handles->slot[h & (PT_HANDLE_MAX - 1)];
+	if (!s->obj || (uint32_t)h >> HANDLE_SLOT_BITS != s->gen)
+		return NULL;
+	return s;
 }
 
 struct kobj *
@@ -100,7 +107,7 @@ handle_lookup(struct proc *p, int h, uint32_t type, uint32_t rights)
 	if (!s)
 		return ERR_PTR(-EBADF);
 	if (type && s->obj->type != type)
-		return ERR_PTR(-EINVAL);
+		return ERR_PTR(-EBADFD);
 	if ((s->rights & rights) != rights)
 		return ERR_PTR(-EPERM);
 	return s->obj;
@@ -111,6 +118,7 @@ slot_close(struct handle_slot *s)
 {
 	struct kobj *o = s->obj;
 	s->obj = NULL;
+	s->gen = (s->gen + 1) & HANDLE_GEN_MASK;	/* old values go stale */
 	kobj_put(o);
 }
 
@@ -123,10 +131,9 @@ handles_fork(struct proc *child, struct proc *parent)
 		return -ENOMEM;
 	for (int h = 1; h < PT_HANDLE_MAX; h++) {
 		struct handle_slot *s = &parent->handles->slot[h];
-		if (s->obj) {
-			child->handles->slot[h] = *s;
+		child->handles->slot[h] = *s;	/* generations too */
+		if (s->obj)
 			kobj_get(s->obj);
-		}
 	}
 	return 0;
 }
@@ -200,8 +207,8 @@ sys_pt_handle_keep(int h, unsigned flags)
 		return -EBADF;
 	if (flags & ~PT_KEEP_ON_EXEC)
 		return -EINVAL;
-	if ((flags & PT_KEEP_ON_EXEC) && !(s->rights & PT_RIGHT_DUP))
-		return -EPERM;	/* passing a handle on is duplicating it */
+	if ((flags & PT_KEEP_ON_EXEC) && !(s->rights & PT_RIGHT_TRANSFER))
+		return -EPERM;	/* the next program is another holder */
 	s->keep_on_exec = flags & PT_KEEP_ON_EXEC;
 	return 0;
 }

@@ -137,21 +137,48 @@ sys_pt_mem_create(size_t size, unsigned flags)
 	struct kobj *o = mem_create(ALIGN_UP(size, PAGE_SIZE), false);
 	if (IS_ERR(o))
 		return PTR_ERR(o);
-	return handle_install(current()->proc, o, PT_RIGHT_DUP | PT_RIGHT_READ |
-			      PT_RIGHT_WRITE | PT_RIGHT_MAP);
+	return handle_install(current()->proc, o, PT_RIGHTS_MEM);
+}
+
+/*
+ * The rights a mapping with prot needs, or 0 if prot is refused: unknown
+ * bits, or writable and executable at once (W^X holds for shared memory
+ * as for every user mapping). PROT_NONE still needs a map right.
+ */
+static uint32_t
+map_rights(int prot)
+{
+	uint32_t need = PT_RIGHT_MAP_READ;
+	if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC))
+		return 0;
+	if ((prot & PROT_WRITE) && (prot & PROT_EXEC))
+		return 0;
+	if (prot & PROT_WRITE)
+		need |= PT_RIGHT_MAP_WRITE;
+	if (prot & PROT_EXEC)
+		need |= PT_RIGHT_MAP_EXEC;
+	return need;
+}
+
+/* What mprotect may never add to a mapping made through h. */
+static unsigned
+prot_denied(struct proc *p, int h)
+{
+	unsigned deny = 0;
+	if (IS_ERR(handle_lookup(p, h, PT_OBJ_MEM, PT_RIGHT_MAP_WRITE)))
+		deny |= PROT_WRITE;
+	if (IS_ERR(handle_lookup(p, h, PT_OBJ_MEM, PT_RIGHT_MAP_EXEC)))
+		deny |= PROT_EXEC;
+	return deny;
 }
 
 long
 sys_pt_mem_map(int h, uint64_t addr, uint64_t off, size_t len, int prot)
 {
 	struct proc *p = current()->proc;
-	uint32_t need = PT_RIGHT_MAP;
-	if (prot & ~(PROT_READ | PROT_WRITE))
-		return -EINVAL;	/* never executable */
-	if (prot & PROT_READ)
-		need |= PT_RIGHT_READ;
-	if (prot & PROT_WRITE)
-		need |= PT_RIGHT_WRITE;
+	uint32_t need = map_rights(prot);
+	if (!need)
+		return -EINVAL;
 	struct kobj *o = handle_lookup(p, h, PT_OBJ_MEM, need);
 	if (IS_ERR(o))
 		return PTR_ERR(o);
@@ -159,8 +186,11 @@ sys_pt_mem_map(int h, uint64_t addr, uint64_t off, size_t len, int prot)
 	if ((off & (PAGE_SIZE - 1)) || (addr & (PAGE_SIZE - 1)) || len == 0 ||
 	    off >= m->size || len > m->size - off)
 		return -EINVAL;
-	return vm_map(p->vm, addr, len, (unsigned)prot, MAP_SHARED, m->ino, off,
-		      m->size - off);
+	long a = vm_map(p->vm, addr, len, (unsigned)prot, MAP_SHARED, m->ino,
+			off, m->size - off);
+	if (a >= 0)
+		vm_find(p->vm, (vaddr_t)a)->prot_deny = prot_denied(p, h);
+	return a;
 }
 
 long

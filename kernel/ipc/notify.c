@@ -56,15 +56,14 @@ sys_pt_notify_create(void)
 	if (!n)
 		return -ENOMEM;
 	kobj_init(&n->obj, PT_OBJ_NOTIFY);
-	return handle_install(current()->proc, &n->obj,
-			      PT_RIGHT_DUP | PT_RIGHT_READ | PT_RIGHT_WRITE);
+	return handle_install(current()->proc, &n->obj, PT_RIGHTS_NOTIFY);
 }
 
 long
 sys_pt_notify_signal(int h, uint64_t bits)
 {
 	struct kobj *o = handle_lookup(current()->proc, h, PT_OBJ_NOTIFY,
-				       PT_RIGHT_WRITE);
+				       PT_RIGHT_SIGNAL);
 	if (IS_ERR(o))
 		return PTR_ERR(o);
 	notify_raise(o, bits);

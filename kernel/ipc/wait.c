@@ -34,6 +34,14 @@ kobj_take_signals(struct kobj *o, uint64_t want)
 	}
 }
 
+/* Objects with signals: channel ends and notifications. */
+static bool
+waitable(struct kobj *o)
+{
+	return o->type == PT_OBJ_CHANNEL_CLIENT ||
+	       o->type == PT_OBJ_CHANNEL_SERVER || o->type == PT_OBJ_NOTIFY;
+}
+
 /* Counts the items whose objects have signals they want, taking them. */
 static long
 collect(struct kobj **objs, struct pt_wait_item *items, unsigned n)
@@ -62,7 +70,13 @@ sys_pt_wait(uaddr_t uitems, unsigned n, int64_t timeout_ns)
 	if ((r = copyin(items, uitems, n * sizeof(items[0]))) < 0)
 		return r;
 	for (unsigned i = 0; i < n; i++) {
-		objs[i] = handle_lookup(p, items[i].handle, 0, PT_RIGHT_READ);
+		/* The type first, as handle_lookup checks it before rights. */
+		objs[i] = handle_lookup(p, items[i].handle, 0, 0);
+		if (IS_ERR(objs[i]))
+			return PTR_ERR(objs[i]);
+		if (!waitable(objs[i]))
+			return -EBADFD;	/* the wrong-type error */
+		objs[i] = handle_lookup(p, items[i].handle, 0, PT_RIGHT_WAIT);
 		if (IS_ERR(objs[i]))
 			return PTR_ERR(objs[i]);
 		if (items[i].reserved)

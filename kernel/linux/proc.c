@@ -514,7 +514,7 @@ proc_spawn_init(const char *path, const char *const *argv, int argc)
 		panic("cannot run init %s: error %d", path, e);
 	/* Init alone starts with a handle: the system (devices, routes). */
 	kobj_get(system_object);
-	if (handle_install(p, system_object, PT_RIGHTS_ALL) != 1)
+	if (handle_install(p, system_object, PT_RIGHTS_SYSTEM) != 1)
 		panic("no memory for init's handles");
 	sched_wake(t);
 }

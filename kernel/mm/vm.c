@@ -284,6 +284,7 @@ vm_map_io(struct vm *vm, paddr_t base, size_t len, unsigned prot)
 		return addr;
 	struct region *r = vm_find(vm, (vaddr_t)addr);
 	r->io_base = base;
+	r->prot_deny = PROT_EXEC;	/* device registers are never code */
 	r->tag = "[io]";
 	return addr;
 }
@@ -305,6 +306,8 @@ vm_protect(struct vm *vm, vaddr_t addr, size_t len, unsigned prot)
 		struct region *r = vm_find(vm, va);
 		if (!r)
 			return -ENOMEM;
+		if (prot & r->prot_deny)
+			return -EACCES;	/* beyond the handle's map rights */
 		/* A server's files map copies (sys_mmap): no shared stores. */
 		if ((prot & PROT_WRITE) && (r->flags & MAP_SHARED) && r->file &&
 		    r->file->iops && r->file->iops->map_prepare)

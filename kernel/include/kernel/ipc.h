@@ -39,8 +39,20 @@ uint64_t kobj_take_signals(struct kobj *o, uint64_t want);
 struct handle_slot {
 	struct kobj *obj;
 	uint32_t rights;
+	uint32_t gen;			/* moves on at every close */
 	bool keep_on_exec;
 };
+
+/*
+ * A handle value is slot | gen << HANDLE_SLOT_BITS: the generation makes a
+ * stale value (its slot closed and reused) fail with -EBADF. 22 bits of
+ * generation keep every value positive in a pt_handle_t; a fresh table's
+ * generations are 0, so init's system handle is 1.
+ */
+#define HANDLE_SLOT_BITS 8
+#define HANDLE_GEN_MASK 0x3fffff
+_Static_assert(PT_HANDLE_MAX == 1 << HANDLE_SLOT_BITS,
+	       "a handle's slot bits index the whole table");
 
 struct handles {
 	struct handle_slot slot[PT_HANDLE_MAX];	/* [0] is never used */
@@ -54,7 +66,8 @@ int handle_install(struct proc *p, struct kobj *o, uint32_t rights);
 /*
  * The object behind h if it has `type` (0: any) and every right in
  * `rights`: no new reference. Else an error pointer: -EBADF for no such
- * handle, -EINVAL for another type, -EPERM for missing rights.
+ * handle (or a stale one), -EBADFD for another type, -EPERM for missing
+ * rights (docs/abi.md: the same three errors for every call).
  */
 struct kobj *handle_lookup(struct proc *p, int h, uint32_t type,
 			   uint32_t rights);

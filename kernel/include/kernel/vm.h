@@ -40,6 +40,8 @@ struct region {
 	struct list link;
 	vaddr_t start, end;		/* page aligned, end exclusive */
 	unsigned prot;			/* PROT_* */
+	unsigned prot_deny;		/* PROT_* mprotect may not add: what
+					   the handle mapped lacked rights for */
 	unsigned flags;			/* MAP_SHARED or MAP_PRIVATE, MAP_GROWSDOWN,
 					   VM_MAP_EOF_SIGBUS */
 	struct inode *file;		/* NULL for anonymous memory */

@@ -125,20 +125,20 @@ test_handles(void)
 	check(pt_handle_close(77) == -EBADF, "closing no handle is EBADF", 0);
 	long n = pt_notify_create();
 	check(n > 0, "notify_create", n);
-	long weak = pt_handle_dup(n, PT_RIGHT_READ);
+	long weak = pt_handle_dup(n, PT_RIGHT_WAIT);
 	check(weak > 0 && weak != n, "dup with fewer rights", weak);
 	long e = pt_notify_signal(weak, 1);
-	check(e == -EPERM, "signal without WRITE is EPERM", e);
-	e = pt_handle_dup(weak, PT_RIGHT_READ);
+	check(e == -EPERM, "signal without SIGNAL is EPERM", e);
+	e = pt_handle_dup(weak, PT_RIGHT_WAIT);
 	check(e == -EPERM, "dup without DUP is EPERM", e);
 	e = pt_handle_dup(n, PT_RIGHTS_ALL);
 	check(e == -EPERM, "rights never grow", e);
 	struct pt_call c = { 0 };
 	e = pt_channel_call((pt_handle_t)n, &c);
-	check(e == -EINVAL, "a call on a notification is EINVAL", e);
+	check(e == -EBADFD, "a call on a notification is EBADFD", e);
 	struct pt_handle_info hi;
 	e = pt_handle_info((pt_handle_t)weak, &hi);
-	check(e == 0 && hi.type == PT_OBJ_NOTIFY && hi.rights == PT_RIGHT_READ,
+	check(e == 0 && hi.type == PT_OBJ_NOTIFY && hi.rights == PT_RIGHT_WAIT,
 	      "handle_info", e);
 	e = pt_handle_info((pt_handle_t)weak, (void *)8);
 	check(e == -EFAULT, "bad pointer is EFAULT", e);
@@ -278,11 +278,11 @@ test_memory(void)
 	long st = pt_mem_info((pt_handle_t)m, &mi);
 	check(st == 0 && mi.size == 3 * 4096 && mi.phys == 0,
 	      "mem_info: size, no physical address without DMA", st);
-	long ro = pt_handle_dup((pt_handle_t)m, PT_RIGHT_READ | PT_RIGHT_MAP);
+	long ro = pt_handle_dup((pt_handle_t)m, PT_RIGHT_MAP_READ);
 	st = pt_mem_map((pt_handle_t)ro, NULL, 0, 4096, PROT_READ | PROT_WRITE);
-	check(st == -EPERM, "writable map without WRITE is EPERM", st);
-	st = pt_mem_map((pt_handle_t)m, NULL, 0, 4096, PROT_READ | PROT_EXEC);
-	check(st == -EINVAL, "executable map is EINVAL", st);
+	check(st == -EPERM, "writable map without MAP_WRITE is EPERM", st);
+	st = pt_mem_map((pt_handle_t)m, NULL, 0, 4096, PROT_WRITE | PROT_EXEC);
+	check(st == -EINVAL, "writable and executable map is EINVAL", st);
 	st = pt_mem_map((pt_handle_t)m, NULL, 4096, 3 * 4096, PROT_READ);
 	check(st == -EINVAL, "map past the end is EINVAL", st);
 
