@@ -5,7 +5,8 @@
 #        whose host side is 192.168.80.1/24 and fe80::1, MTU 4000. The test
 #        serves DHCP itself (lease 192.168.80.2) and forges frames on the
 #        tap with a packet socket; nothing leaves the namespace.
-# Does:  rounds of seeded packet fuzzing (tests/system/pktlib.py): each
+# Does:  answers netd's first DHCP DISCOVER and REQUEST with 60 mutated
+#        offers or acks each before the good one; then rounds of seeded packet fuzzing (tests/system/pktlib.py): each
 #        round sends PKT_FUZZ_FRAMES (250) frames of one protocol, most of
 #        them mutated valid ones: ARP, IPv4 with options, fragments and bad
 #        lengths, TCP with odd flags and options (also inside connections
@@ -39,6 +40,7 @@ ETH_P_ALL, PACKET_OUTGOING = 0x0003, 4
 ROUNDS = int(os.environ.get("PKT_FUZZ_ROUNDS", "16"))
 SEED = int(os.environ.get("PKT_FUZZ_SEED", "1"))
 FRAMES = int(os.environ.get("PKT_FUZZ_FRAMES", "250"))
+BOOT_DHCP_FRAMES = 60		# bad replies to the first DISCOVER and REQUEST
 GUEST_MAC = P.mac_bytes(MAC)
 
 
@@ -68,6 +70,9 @@ class Tap:
 		self.xid = None			# netd's DHCP transaction
 		self.leased = threading.Event()
 		self.conns = {}			# (peer, port) -> [guest seq, our seq]
+		self.fuzzed = set()		# DHCP kinds answered with fuzz first
+		self.dhcp_seen = []		# netd's DHCP messages, in order
+		self.boot_rng = random.Random("%d-dhcp" % SEED)
 		self.lock = threading.Lock()
 		threading.Thread(target=self.read, daemon=True).start()
 
@@ -109,13 +114,24 @@ class Tap:
 			self.on_tcp(pkt[16:20], pkt[hlen:])
 
 	def on_dhcp(self, msg):
+		"""Serves the lease, sending malformed replies to netd's first
+		DISCOVER and first REQUEST before the good ones."""
 		xid, = struct.unpack("!I", msg[4:8])
 		kind = dhcp_type(msg)
 		self.xid = xid
-		if kind in (1, 3):		# DISCOVER, REQUEST
-			self.send(dhcp_reply(self.mac, xid, 2 if kind == 1 else 5))
-			if kind == 3:
-				self.leased.set()
+		self.dhcp_seen.append({1: "DISCOVER", 3: "REQUEST"}.get(
+			kind, str(kind)))
+		if kind not in (1, 3):		# DISCOVER, REQUEST
+			return
+		reply = 2 if kind == 1 else 5	# OFFER, ACK
+		if kind not in self.fuzzed:
+			self.fuzzed.add(kind)
+			for _ in range(BOOT_DHCP_FRAMES):
+				self.send(dhcp_boot_fuzz(self.boot_rng, self.mac,
+							 xid, reply))
+		self.send(dhcp_reply(self.mac, xid, reply))
+		if kind == 3:
+			self.leased.set()
 
 	def on_tcp(self, peer, seg):
 		"""Notes httpd's SYN-ACKs to forged hosts: their connections
@@ -305,6 +321,43 @@ def dhcp_fuzz_options(rng):
 		opts += bytes([code, size]) + bytes(
 			rng.getrandbits(8) for _ in range(min(size, 64)))
 	return opts
+
+
+def dhcp_boot_fuzz(rng, src_mac, xid, kind):
+	"""A mutated OFFER or ACK for a client selecting or requesting, with
+	the fields that decide where the guest lives kept sane (dhcp_sane):
+	lwIP takes the first one it can parse."""
+	frame = dhcp_reply(src_mac, xid, kind,
+			   dhcp_options(kind) + dhcp_fuzz_options(rng)[3:])
+	frame = P.mutate(rng, frame, DHCP_AT + 8) if rng.random() < 0.8 \
+		else frame
+	return dhcp_sane(frame)
+
+
+DHCP_AT = 14 + 20 + 8		# the BOOTP message in dhcp_reply's frames
+SANE_DHCP = {1: bytes([255, 255, 255, 0]), 3: H4, 51: struct.pack("!I", 3600),
+	     58: struct.pack("!I", 1800), 59: struct.pack("!I", 3150)}
+
+
+def dhcp_sane(frame):
+	"""frame with the guest's address, mask, router and lease times as
+	the test serves them wherever its options give them: a reply that
+	moved the guest elsewhere or let its lease run out would break the
+	health checks, not find a bug."""
+	data = bytearray(frame)
+	if len(data) < DHCP_AT + 240:
+		return frame
+	data[DHCP_AT + 16:DHCP_AT + 20] = G4
+	i = DHCP_AT + 240
+	while i + 1 < len(data) and data[i] != 255:
+		if data[i] == 0:
+			i += 1
+			continue
+		code, size = data[i], data[i + 1]
+		if code in SANE_DHCP and size >= 4 and i + 6 <= len(data):
+			data[i + 2:i + 6] = SANE_DHCP[code]
+		i += 2 + size
+	return P.fix_sums(bytes(data))
 
 
 def gen_dhcp(tap, rng):
@@ -680,6 +733,9 @@ def main():
 			fail("the guest's network never came up")
 		if not tap.leased.is_set() or tap.xid is None:
 			fail("the guest did not take its lease from the test")
+		print("netd's DHCP messages: %s (the first DISCOVER and REQUEST "
+		      "had %d bad replies each before the good one)" % (
+		      " ".join(tap.dhcp_seen), BOOT_DHCP_FRAMES), flush=True)
 		health = Health(ns, guest, ifindex)
 		trouble = health.check()
 		if trouble:
