@@ -6,8 +6,8 @@
 #        serves DHCP itself (lease 192.168.80.2) and forges frames on the
 #        tap with a packet socket; nothing leaves the namespace.
 # Does:  answers netd's first DHCP DISCOVER and REQUEST with 60 mutated
-#        offers or acks each before the good one; then rounds of seeded packet fuzzing (tests/system/pktlib.py): each
-#        round sends PKT_FUZZ_FRAMES (250) frames of one protocol, most of
+#        offers or acks each before the good one; then rounds of seeded
+#        packet fuzzing (tests/system/pktlib.py): each round sends PKT_FUZZ_FRAMES (250) frames of one protocol, most of
 #        them mutated valid ones: ARP, IPv4 with options, fragments and bad
 #        lengths, TCP with odd flags and options (also inside connections
 #        it opened to httpd from forged addresses), UDP, DHCP replies to
@@ -69,8 +69,8 @@ class Tap:
 		self.mac = None
 		self.xid = None			# netd's DHCP transaction
 		self.leased = threading.Event()
-		self.conns = {}			# (peer, port) -> [guest seq, our seq]
-		self.fuzzed = set()		# DHCP kinds answered with fuzz first
+		self.conns = {}		# (peer, port) -> [guest seq, our seq]
+		self.fuzzed = set()	# DHCP kinds answered with fuzz first
 		self.dhcp_seen = []		# netd's DHCP messages, in order
 		self.boot_rng = random.Random("%d-dhcp" % SEED)
 		self.lock = threading.Lock()
@@ -296,7 +296,7 @@ def merge_burst(rng, src, port, state):
 	frames = []
 	for _ in range(rng.randint(2, 6)):
 		data = b"x" * rng.choice((1, 100, 1460, 1460))
-		flags = 0x10 if rng.random() < 0.8 else rng.choice((0x18, 0x11, 0x19))
+		flags = rng.choice((0x10,) * 8 + (0x18, 0x11, 0x19))
 		seg = P.tcp(src, G4, port, 80, state[1], state[0], flags, 512,
 			    b"", data)
 		frames.append(to_guest4(None, src, 6, seg))
@@ -389,10 +389,11 @@ def gen_icmp(tap, rng):
 				 (11, 0), (11, 1), (12, 0), (5, 1), (4, 0),
 				 (0, 0), (8, 0), (13, 0), (17, 0), (255, 255)))
 	if kind == 8:
-		return to_guest4(tap, forged4(rng), 1, echo4(rng, rng.choice((0, 56, 1400))))
+		size = rng.choice((0, 56, 1400))
+		return to_guest4(tap, forged4(rng), 1, echo4(rng, size))
 	rest = struct.pack("!I", rng.choice((0, 68, 576, 0xffff, 1 << 31)))
-	return to_guest4(tap, forged4(rng), 1, P.icmp4(kind, code, rest,
-						      quoted4(rng)))
+	return to_guest4(tap, forged4(rng), 1,
+			 P.icmp4(kind, code, rest, quoted4(rng)))
 
 
 def hbh_options(rng):
@@ -425,7 +426,8 @@ def ext_chain(rng, last, payload):
 			data = P.ext_header(nxt, bytes([rng.choice((0, 2, 3, 4, 253)),
 							left]) + bytes(4) + G6) + data
 		elif kind == 44:
-			data = P.frag6_header(nxt, 0, False, rng.getrandbits(32)) + data
+			data = P.frag6_header(nxt, 0, False,
+					      rng.getrandbits(32)) + data
 		else:
 			data = bytes([nxt, rng.choice((0, 1, 4))]) + bytes(14) + data
 		nxt = kind
