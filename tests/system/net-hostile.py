@@ -26,6 +26,7 @@ sys.dont_write_bytecode = True	# no __pycache__ in the tree
 sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
 from lib import fail, passed
 from netns import Guest, Namespace, add_tap, need_tools, petrel_argv
+from pktlib import csum, mac_bytes
 
 HOST4, GUEST4 = "192.168.79.1", "192.168.79.2"
 HOST6 = "fe80::1"
@@ -37,10 +38,6 @@ VNET_BUF = 2048		# netd's receive buffer, virtio header included
 VNET_HDR = 12
 
 
-def mac_bytes(text):
-	return bytes.fromhex(text.replace(":", ""))
-
-
 def link_local(mac):
 	"""The EUI-64 link-local address lwIP derives from mac."""
 	b = bytearray(mac_bytes(mac))
@@ -49,15 +46,6 @@ def link_local(mac):
 
 
 GUEST6 = link_local(MAC)
-
-
-def csum(data):
-	if len(data) % 2:
-		data += b"\0"
-	s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-	while s >> 16:
-		s = (s & 0xffff) + (s >> 16)
-	return (~s) & 0xffff
 
 
 def ip4_packet(src, dst, proto, payload):
