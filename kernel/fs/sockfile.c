@@ -69,10 +69,6 @@ sockfile_server_gone(struct kobj *client)
 
 /* ---- Calls to the server ------------------------------------------------- */
 
-/*
- * One call: msg to the server, reply (if given) back, with the segments.
- * Returns the server's status, bounded to what an errno or a size can be.
- */
 /* The reply's readiness, taken in the server's reply (see chan_kcall). */
 static void
 events_from_reply(void *ctx, const void *reply, size_t len)
@@ -89,18 +85,29 @@ events_from_reply(void *ctx, const void *reply, size_t len)
 	file_notify(s->file);
 }
 
+/* What a call runs in the server's reply, before its caller wakes. */
+struct reply_hook {
+	void (*fn)(void *ctx, const void *reply, size_t len);
+	void *ctx;
+};
+
+/*
+ * One call: msg to the server, reply (if given) back, with the segments;
+ * hook (or NULL) sees the reply as the server gives it. Returns the
+ * server's status, bounded to what an errno or a size can be.
+ */
 static long
-call_server(struct kobj *chan, struct sockfile *s, struct pt_sock_msg *msg,
-	    struct pt_sock_reply *rep, const struct chan_seg *segs,
-	    unsigned nseg)
+call_server(struct kobj *chan, const struct reply_hook *hook,
+	    struct pt_sock_msg *msg, struct pt_sock_reply *rep,
+	    const struct chan_seg *segs, unsigned nseg)
 {
 	struct pt_sock_reply scratch;
 	struct chan_kcall k = {
 		.msg = msg, .msg_len = sizeof(*msg),
 		.reply = rep ? rep : &scratch, .reply_cap = sizeof(*rep),
 		.nseg = nseg,
-		.on_reply = s ? events_from_reply : NULL,
-		.ctx = s,
+		.on_reply = hook ? hook->fn : NULL,
+		.ctx = hook ? hook->ctx : NULL,
 	};
 	if (nseg)
 		memcpy(k.seg, segs, nseg * sizeof(*segs));
@@ -121,17 +128,27 @@ sockfile_call(struct kobj *chan, struct pt_sock_msg *msg,
 	return call_server(chan, NULL, msg, rep, segs, nseg);
 }
 
+/* A call for socket s; hook sees the reply (else: its readiness is taken). */
 static long
-sock_call(struct sockfile *s, struct pt_sock_msg *msg,
-	  struct pt_sock_reply *rep, const struct chan_seg *segs, unsigned nseg)
+sock_call_hooked(struct sockfile *s, const struct reply_hook *hook,
+		 struct pt_sock_msg *msg, struct pt_sock_reply *rep,
+		 const struct chan_seg *segs, unsigned nseg)
 {
 	if (s->dead)
 		return -ECONNRESET;
 	msg->id = s->id;
-	long r = call_server(s->chan, s, msg, rep, segs, nseg);
+	long r = call_server(s->chan, hook, msg, rep, segs, nseg);
 	if (r == -ECONNRESET && chan_peer_gone(s->chan))
 		s->dead = true;
 	return r;
+}
+
+static long
+sock_call(struct sockfile *s, struct pt_sock_msg *msg,
+	  struct pt_sock_reply *rep, const struct chan_seg *segs, unsigned nseg)
+{
+	struct reply_hook hook = { events_from_reply, s };
+	return sock_call_hooked(s, &hook, msg, rep, segs, nseg);
 }
 
 /* Sleeps until one of `want` (or an error or hang-up) is reported. */
@@ -606,17 +623,50 @@ sock_poll(struct file *f)
 	return s->events | (s->rx_len ? POLLIN | POLLRDNORM : 0);
 }
 
+/* A FIONREAD call in flight: the kept bytes as its reply found them. */
+struct nread_call {
+	struct sockfile *s;
+	uint32_t kept;
+};
+
+static void
+nread_reply(void *ctx, const void *reply, size_t len)
+{
+	struct nread_call *c = ctx;
+	c->kept = c->s->rx_len;
+	events_from_reply(c->s, reply, len);
+}
+
+/*
+ * FIONREAD: the server's count plus the kept bytes, both as they stood
+ * when the server replied. The caller runs later, and a post in between
+ * (netd posts right after it replies) moves bytes from the server's
+ * count into the kept ones: the kept bytes of then would count them
+ * twice. The server never replies between a post and dropping what the
+ * post took, so at the reply the two counts hold no byte in common.
+ */
+static long
+sock_nread(struct sockfile *s)
+{
+	struct pt_sock_msg msg = { .op = PT_SOCK_NREAD };
+	struct nread_call c = { s, s->rx_len };
+	struct reply_hook hook = { nread_reply, &c };
+	long r = sock_call_hooked(s, &hook, &msg, NULL, NULL, 0);
+	if (r < 0)
+		return r;
+	return (long)MIN((uint64_t)r + c.kept, 0x7fffffff);
+}
+
 static long
 sock_ioctl(struct file *f, unsigned long cmd, uint64_t arg)
 {
 	struct sockfile *s = f->priv;
 	const unsigned long FIONREAD = 0x541b, FIONBIO = 0x5421;
 	if (cmd == FIONREAD) {
-		struct pt_sock_msg msg = { .op = PT_SOCK_NREAD };
-		long r = sock_call(s, &msg, NULL, NULL, 0);
+		long r = sock_nread(s);
 		if (r < 0)
 			return r;
-		int n = (int)MIN(r + s->rx_len, 0x7fffffff);
+		int n = (int)r;
 		return copyout(arg, &n, sizeof(n));
 	}
 	if (cmd == FIONBIO) {

@@ -53,7 +53,9 @@ serve_flush(void)
 		 * Posted even with the same bits: each arrival is a new edge
 		 * for EPOLLET waiters, as on Linux. A stream's first bytes go
 		 * with it, so a read of them needs no call here (and no switch
-		 * of address space).
+		 * of address space). What the kernel took is dropped before
+		 * any reply goes out: the kernel adds the bytes it keeps when
+		 * an NREAD reply comes to the count in that reply.
 		 */
 		size_t n = nsock_hand_peek(id, io_buf, PT_POST_DATA_MAX, &ev);
 		long taken = pt_channel_post(channel, (uint64_t)id, ev, io_buf, n,
