@@ -1,6 +1,8 @@
 /*
  * cpio "newc" reader (see cpio(5)): a 110-byte ASCII header of a magic and
  * thirteen 8-digit hex fields, the name, then the data, each padded to 4.
+ * Several archives may follow one another, as Linux's initramfs allows:
+ * `./petrel run --pack` appends its layer to the base image that way.
  */
 #include <kernel/types.h>
 #include <kernel/string.h>
@@ -147,16 +149,16 @@ read_member(struct cpio_iter *it, struct cpio_entry *e)
 	if (data_pos == 0 || f[F_FILESIZE] > it->len - data_pos)
 		return -EINVAL;
 	end = data_pos + f[F_FILESIZE];
+	/* The next header, if any, starts 4-aligned; the last may end short. */
+	it->pos = pad4(end, it->len);
+	if (it->pos == 0)
+		it->pos = it->len;
 	if (strcmp(name, TRAILER) == 0)
 		return 0;
 	/* GNU cpio sums only regular files' data (symlinks get 0). */
 	if (has_crc && (f[F_MODE] & S_IFMT) == S_IFREG &&
 	    checksum(it->buf + data_pos, f[F_FILESIZE]) != f[F_CHECK])
 		return -EIO;
-	/* The next header, if any, starts 4-aligned; the last may end short. */
-	it->pos = pad4(end, it->len);
-	if (it->pos == 0)
-		it->pos = it->len;
 
 	e->name = name;
 	e->name_len = f[F_NAMESIZE] - 1;
@@ -176,7 +178,23 @@ read_member(struct cpio_iter *it, struct cpio_entry *e)
 	return 1;
 }
 
-/* Returns 1 for a member, 0 at the trailer, or -errno; see cpio.h. */
+/*
+ * After a trailer: skips the zero bytes that pad an archive (cpio pads to
+ * 512, a bootloader or cat may add more). Returns 1 if another archive
+ * starts there, 4-aligned as Linux requires, 0 at the end of the buffer,
+ * -EINVAL for anything else.
+ */
+static int
+next_archive(struct cpio_iter *it)
+{
+	while (it->pos < it->len && it->buf[it->pos] == 0)
+		it->pos++;
+	if (it->pos == it->len)
+		return 0;
+	return it->pos % 4 == 0 ? 1 : -EINVAL;
+}
+
+/* Returns 1 for a member, 0 at the last trailer, or -errno; see cpio.h. */
 int
 cpio_next(struct cpio_iter *it, struct cpio_entry *e)
 {
@@ -186,7 +204,14 @@ cpio_next(struct cpio_iter *it, struct cpio_entry *e)
 		return 0;
 	if (it->state < 0)
 		return it->state;
-	r = read_member(it, e);
+	for (;;) {
+		r = read_member(it, e);
+		if (r != 0)
+			break;
+		r = next_archive(it);	/* 1: read its first member */
+		if (r != 1)
+			break;
+	}
 	if (r <= 0)
 		it->state = r == 0 ? 1 : r;
 	return r;

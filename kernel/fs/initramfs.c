@@ -1,7 +1,9 @@
 /*
  * Unpacks the boot module (cpio newc) into the root tmpfs, then returns the
  * module's pages to the allocator. A malformed archive stops the unpacking
- * with a message; what was unpacked so far stays.
+ * with a message; what was unpacked so far stays. As in Linux, a later
+ * member (say, from a second archive appended by `petrel run --pack`)
+ * replaces a file or symlink of the same name; directories merge.
  */
 #include <kernel/cpio.h>
 #include <kernel/vfs.h>
@@ -44,6 +46,33 @@ make_dirs(struct inode *root, const char *path, size_t len)
 	return dir;
 }
 
+/*
+ * Clears the way for a member named name in dir. Returns 1 if it is to be
+ * created, 0 if it is already there (a directory made earlier: it takes
+ * the member's mode), or -errno: a directory is never replaced by another
+ * kind of file, nor another kind by a directory.
+ */
+static int
+make_room(struct inode *dir, const char *name, size_t len, unsigned mode)
+{
+	struct inode *old = dir->iops->lookup(dir, name, len);
+	bool old_dir;
+	int err;
+
+	if (IS_ERR(old))
+		return 1;
+	old_dir = S_ISDIR(old->mode);
+	if (old_dir && S_ISDIR(mode))
+		old->mode = mode;
+	inode_put(old);
+	if (old_dir != S_ISDIR(mode))
+		return old_dir ? -EISDIR : -ENOTDIR;
+	if (old_dir)
+		return 0;
+	err = dir->iops->unlink(dir, name, len, false);
+	return err < 0 ? err : 1;
+}
+
 static int
 unpack_entry(struct inode *root, const struct cpio_entry *e)
 {
@@ -61,14 +90,11 @@ unpack_entry(struct inode *root, const struct cpio_entry *e)
 	if (IS_ERR(dir))
 		return (int)PTR_ERR(dir);
 
-	struct inode *ino = dir->iops->lookup(dir, last, last_len);
-	int err = 0;
-	if (!IS_ERR(ino)) {	/* already there (a directory made earlier) */
-		if (S_ISDIR(ino->mode) && S_ISDIR(e->mode))
-			ino->mode = e->mode;
-		inode_put(ino);
+	struct inode *ino;
+	int err = make_room(dir, last, last_len, e->mode);
+	if (err <= 0) {
 		inode_put(dir);
-		return 0;
+		return err;
 	}
 	if (S_ISLNK(e->mode)) {
 		char target[256];

@@ -1,6 +1,7 @@
 /*
  * Unit test of kernel/core/cpio.c: archives written here and by the host's
- * cpio(1), then truncated, corrupted and fuzzed ones (ASan checks bounds).
+ * cpio(1), concatenated ones, then truncated, corrupted and fuzzed ones
+ * (ASan checks bounds).
  */
 #include <kernel/types.h>
 #include <kernel/errno.h>
@@ -200,6 +201,99 @@ test_truncated(void)
 	CHECK_EQ(walk(a.buf, a.len, &n), 0);
 	CHECK_EQ(n, 8);
 	free(a.buf);
+}
+
+/* Appends the n bytes of b to a. */
+static void
+append(struct archive *a, const struct archive *b, size_t n)
+{
+	put(a, b->buf, n);
+}
+
+/* The members in order: the second archive's "bin/a" comes last. */
+static void
+check_concatenated_order(const struct archive *cat)
+{
+	struct cpio_iter it;
+	struct cpio_entry e;
+
+	cpio_iter_init(&it, cat->buf, cat->len);
+	CHECK_EQ(cpio_next(&it, &e), 1);
+	CHECK_STR(e.name, "bin/a");
+	CHECK_EQ(e.size, 3);
+	CHECK_EQ(cpio_next(&it, &e), 1);
+	CHECK_STR(e.name, "bin/b");
+	CHECK_EQ(cpio_next(&it, &e), 1);
+	CHECK_STR(e.name, "bin/a");
+	CHECK_EQ(e.mode, 0120777);
+	CHECK_EQ(cpio_next(&it, &e), 0);
+	CHECK_EQ(cpio_next(&it, &e), 0);
+}
+
+/*
+ * Concatenated archives, as `petrel run --pack` makes: the members of
+ * both come out in order, across zero padding of any length that leaves
+ * the next archive 4-aligned; a header after a short (unpadded) trailer,
+ * junk, or an unaligned archive after a trailer is -EINVAL.
+ */
+static void
+test_concatenated(void)
+{
+	struct archive first = { 0 }, second = { 0 }, cat;
+	static const char zeros[512];
+	unsigned char *buf;
+	size_t pad;
+	int n;
+
+	add(&first, "070701", "bin/a", 1, 0100755, 1, "one", 3);
+	add_trailer(&first, "070701");
+	add(&second, "070702", "bin/b", 1, 0100755, 1, "two", 3);
+	add(&second, "070702", "bin/a", 2, 0120777, 1, "b", 1);
+	add_trailer(&second, "070702");
+	for (pad = 0; pad <= sizeof(zeros); pad += 4) {
+		cat = (struct archive){ 0 };
+		append(&cat, &first, first.len);
+		put(&cat, zeros, pad);
+		append(&cat, &second, second.len);
+		put(&cat, zeros, pad % 12);	/* zeros after the last, too */
+		buf = exact_copy(cat.buf, cat.len);
+		CHECK_EQ(walk(buf, cat.len, &n), 0);
+		CHECK_EQ(n, 3);
+		free(buf);
+		free(cat.buf);
+	}
+	cat = (struct archive){ 0 };
+	append(&cat, &first, first.len);
+	append(&cat, &second, second.len);
+	check_concatenated_order(&cat);
+	free(cat.buf);
+
+	/* One zero byte too many: the next header is unaligned. */
+	cat = (struct archive){ 0 };
+	append(&cat, &first, first.len);
+	put(&cat, zeros, 5);
+	append(&cat, &second, second.len);
+	CHECK_EQ(walk(cat.buf, cat.len, NULL), -EINVAL);
+	free(cat.buf);
+	/* Junk after the trailer. */
+	cat = (struct archive){ 0 };
+	append(&cat, &first, first.len);
+	put(&cat, "junk", 4);
+	CHECK_EQ(walk(cat.buf, cat.len, &n), -EINVAL);
+	CHECK_EQ(n, 1);
+	free(cat.buf);
+	/* The second archive truncated, at every length. */
+	for (pad = 1; pad < second.len - 3; pad++) {
+		cat = (struct archive){ 0 };
+		append(&cat, &first, first.len);
+		append(&cat, &second, pad);
+		buf = exact_copy(cat.buf, cat.len);
+		CHECK_EQ(walk(buf, cat.len, NULL), -EINVAL);
+		free(buf);
+		free(cat.buf);
+	}
+	free(first.buf);
+	free(second.buf);
 }
 
 /* Sets field i (0 = ino ... 12 = check) of the member at off. */
@@ -416,6 +510,7 @@ main(void)
 	test_sample("070701");
 	test_sample("070702");
 	test_truncated();
+	test_concatenated();
 	test_corrupt();
 	test_fuzz();
 	test_host_cpio("newc");

@@ -14,6 +14,8 @@
 #        line ends, exit statuses N, 255 and 124; auto picks KVM only
 #        after a probe boot under it succeeded, else TCG with the reason
 #        on stderr, and probes once per kernel (the verdict is cached).
+#        5. --pack option checks: repeatable, refused with --iso; --mem is
+#        raised for a large packed image unless given, with a note.
 import contextlib
 import importlib.machinery
 import importlib.util
@@ -245,6 +247,29 @@ def check_kvm_probe(petrel, tmp):
 	expect("no more probes", kvm_runs(log), 3)
 
 
+def check_pack_options(petrel, tmp):
+	opts = petrel.parse_run_args(["--pack", "/bin/ls", "--pack", tmp])
+	expect("--pack twice", opts.pack, ["/bin/ls", tmp])
+	expect("--mem unset", opts.mem, None)
+	try:
+		petrel.parse_run_args(["--iso", "--pack", "/bin/ls"])
+		fail("--iso --pack accepted")
+	except petrel.UsageError:
+		pass
+	for text, mib in (("512M", 512), ("1G", 1024), ("256", 256),
+			  ("2g", 2048), ("lots", None)):
+		expect("parse_mib(%r)" % text, petrel.parse_mib(text), mib)
+	image = os.path.join(tmp, "image.cpio")
+	with open(image, "wb") as f:
+		f.truncate(100 << 20)	# 2 * 100 + 64 MiB, rounded up to 64
+	notes = io.StringIO()
+	with contextlib.redirect_stderr(notes):
+		expect("--mem for 100 MiB", petrel.pick_mem(opts, image), "320M")
+		opts.mem = "1G"
+		expect("--mem given", petrel.pick_mem(opts, image), "1G")
+	expect("one note", notes.getvalue().count("using --mem 320M"), 1)
+
+
 petrel = load_petrel()
 check_encoding(petrel)
 check_cmdline(petrel)
@@ -254,4 +279,6 @@ with tempfile.TemporaryDirectory() as tmp:
 check_qemu_command()
 with tempfile.TemporaryDirectory() as tmp:
 	check_kvm_probe(petrel, tmp)
+with tempfile.TemporaryDirectory() as tmp:
+	check_pack_options(petrel, tmp)
 passed()

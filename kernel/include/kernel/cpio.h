@@ -40,11 +40,15 @@ struct cpio_entry {
 void cpio_iter_init(struct cpio_iter *it, const void *buf, size_t len);
 
 /*
- * Reads the next member into *e. Returns 1 for a member, 0 at the
- * "TRAILER!!!" member (and on any later call), -EINVAL for a malformed
- * archive (bad magic, non-hex field, name or data past the end, name not
- * NUL-terminated, end of buffer before the trailer), -EIO for a "070702"
- * regular file whose checksum is wrong. An error repeats on later calls.
+ * Reads the next member into *e. Archives may be concatenated (as Linux
+ * allows for its initramfs): after a "TRAILER!!!" member and any zero
+ * bytes, a header at a 4-aligned offset starts the next archive, whose
+ * members follow. Returns 1 for a member, 0 at the last trailer (and on
+ * any later call), -EINVAL for a malformed archive (bad magic, non-hex
+ * field, name or data past the end, name not NUL-terminated, end of
+ * buffer before the trailer, anything but zeros or an aligned archive
+ * after a trailer), -EIO for a "070702" regular file whose checksum is
+ * wrong. An error repeats on later calls.
  */
 int cpio_next(struct cpio_iter *it, struct cpio_entry *e);
 
