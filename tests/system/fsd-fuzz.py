@@ -1,0 +1,543 @@
+#!/usr/bin/env python3
+# Boots: the test image on microvm, no network, once per seed (two boots at
+#        a time), with a small ext2 disk that `mke2fs -d` filled (files
+#        with indirect and double-indirect blocks, a sparse file, nested
+#        and large directories, hard links, fast and slow symlinks; 1 KiB
+#        blocks for even seeds, 4 KiB for odd ones, several groups), then
+#        corrupted by the seed: superblock fields, group descriptors,
+#        bitmaps, inode fields (sizes, block pointers past the end or onto
+#        metadata, links, mode bits, flags), indirect blocks, directory
+#        entries (rec_len, name_len, inode, type), directory loops,
+#        symlinks, random bytes in metadata. 64 KiB of a known pattern
+#        follow the file system on the disk, as a guard. Then the fixed
+#        cases an image fsd cannot trust: an unknown incompatible or
+#        read-only feature, errors recorded, a block count past the disk.
+# Does:  in the guest: ls -laR, cat of every file and symlink, stat and
+#        readlink of everything, then a new file, a directory, an rm, a
+#        rename, a symlink, 200 KiB of writes and sync, each under a
+#        timeout; prints how /data is mounted; powers off.
+# Expects: each boot ends with the script's status 0 and its last line: no
+#        kernel panic or fault, fsd never dies (init reports no exit of
+#        it), no hang; the image keeps its size, and nothing at or past
+#        the block count of the superblock fsd read changed (the guard
+#        least of all); an image that was refused or mounted read-only is
+#        byte for byte the same. Where e2fsck -fn found nothing wrong with
+#        the corrupted image, it finds nothing after Petrel either (other
+#        new findings are printed, as the injected damage can spread). The
+#        fixed cases are refused or mounted read-only, as docs/fsd.md says.
+#
+# FSD_FUZZ_SEEDS=N runs seeds FSD_FUZZ_FIRST (default 1) to N (default
+# 12; `make fuzz-disk` runs 1000), FSD_FUZZ_SEED=N one seed alone,
+# FSD_FUZZ_JOBS boots at a time, FSD_FUZZ_KEEP=DIR keeps failing images.
+import concurrent.futures, os, random, re, subprocess, sys, threading
+sys.dont_write_bytecode = True	# no __pycache__ in the tree
+sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
+from lib import ROOT, fail, passed, petrel_args, quote
+from fsdlib import (E2FSCK_CLOCK, E2FSCK_QUIET, Layout, indirect_blocks,
+		    inode_number, need_e2fsprogs, run, scratch)
+
+# Seeds that once crashed fsd or the kernel, always run (see the log).
+REGRESSION_SEEDS = [
+	2,	# group 0's inode table moved: the superblock was written, then
+		# the mount failed (fsd now checks the root at mount)
+]
+GUARD = bytes(range(256)) * 256		# 64 KiB after the file system
+BOOT_SECONDS = 90
+STEP_SECONDS = 20
+
+SCRIPT = """T='timeout -s KILL %d'
+m=$(grep ' /data ' /proc/mounts | cut -d' ' -f4 | cut -d, -f1)
+echo "FZ MOUNT ${m:-none}"
+if [ -n "$m" ] && cd /data; then
+$T ls -laR . >/dev/null 2>&1; echo "FZ ls $?"
+$T find . -type f -exec cat {} + >/dev/null 2>&1; echo "FZ cat $?"
+$T find . -type l -exec cat {} + >/dev/null 2>&1; echo "FZ catlink $?"
+$T find . -exec stat {} + >/dev/null 2>&1; echo "FZ stat $?"
+$T find . -type l -exec readlink {} + >/dev/null 2>&1; echo "FZ readlink $?"
+$T sh -c 'echo fuzz >fz.new; mkdir fz.dir; echo in >fz.dir/f; rm small1
+mv small2 a/b/moved; ln -s fz.new fz.sym; rmdir emptydir
+dd if=/dev/zero of=fz.big bs=1k count=200; echo more >>big' \
+	>/dev/null 2>&1; echo "FZ write $?"
+$T sync; echo "FZ sync $?"
+cd /
+fi
+tail -n 3 /var/log/fsd.log | sed 's/^/FZ LOG /'
+echo "FZ DONE"
+""" % STEP_SECONDS
+
+# Lines that say the kernel or fsd died: the test's first concern.
+DEATH = re.compile(r"kernel (panic|fault)|^init: fsd: (killed|exited)|"
+		   r"^init: fsd.*giving up")
+
+print_lock = threading.Lock()
+
+
+# ---- The base images -------------------------------------------------------
+
+def make_tree(tree):
+	rng = random.Random(7)
+	def put(path, data):
+		full = os.path.join(tree, path)
+		os.makedirs(os.path.dirname(full), exist_ok=True)
+		with open(full, "wb") as f:
+			f.write(data)
+	put("small1", b"small one\n")
+	put("small2", b"small two\n" * 100)
+	put("empty", b"")
+	put("big", rng.randbytes(300 * 1024))	# IND and DIND (1 KiB)
+	put("a/b/c/deep", b"deep\n")
+	os.link(os.path.join(tree, "small1"), os.path.join(tree, "a/hard"))
+	for i in range(60):
+		put("many/entry-with-a-long-name-%03d" % i, b"%d\n" % i)
+	os.makedirs(os.path.join(tree, "emptydir"))
+	os.symlink("small1", os.path.join(tree, "fastsym"))
+	os.symlink("a/b/c/" + "x" * 90 + "/../deep",
+		   os.path.join(tree, "slowsym"))
+	with open(os.path.join(tree, "sparse"), "wb") as f:
+		f.seek(200 * 1024)
+		f.write(b"tail\n")
+
+
+PATHS = ("/", "/a", "/a/b", "/a/b/c", "/many", "/emptydir", "/lost+found",
+	 "/small1", "/small2", "/big", "/sparse", "/a/b/c/deep", "/fastsym",
+	 "/slowsym")
+
+
+def base_image(tmp, tree, bs):
+	"""The image as bytes and what the corruptions aim at: inode numbers
+	by path and the indirect blocks of the big and sparse files."""
+	image = os.path.join(tmp, "base-%d.img" % bs)
+	size, per_group = ("4M", 1024) if bs == 1024 else ("8M", 512)
+	run(["mke2fs", "-q", "-F", "-t", "ext2", "-b", str(bs), "-g",
+	     str(per_group), "-N", "256", "-d", tree, image, size])
+	inodes = {p: inode_number(image, p) for p in PATHS}
+	indirect = indirect_blocks(image, "/big") + \
+		indirect_blocks(image, "/sparse")
+	with open(image, "rb") as f:
+		data = f.read()
+	return dict(data=data, inodes=inodes, indirect=indirect)
+
+
+# ---- Corruptions: each changes a Layout and says what it did --------------
+
+def nasty(rng, lay, orig):
+	"""A value that a field of orig may be made to hold."""
+	return rng.choice([0, 1, 2, 0xffffffff, 0x80000000, 0x7fffffff, 0xffff,
+			   orig + 1, orig - 1 if orig else 3, orig * 2, orig // 2,
+			   lay.blocks_count, lay.blocks_count + rng.randrange(64),
+			   rng.randrange(lay.blocks_count),
+			   rng.randrange(1 << 32)])
+
+
+SUPER_FIELDS = [(0, "inodes_count", 4), (4, "blocks_count", 4),
+		(8, "r_blocks", 4), (12, "free_blocks", 4),
+		(16, "free_inodes", 4), (20, "first_data_block", 4),
+		(24, "log_block_size", 4), (32, "blocks_per_group", 4),
+		(40, "inodes_per_group", 4), (56, "magic", 2), (58, "state", 2),
+		(76, "rev_level", 4), (84, "first_ino", 4),
+		(88, "inode_size", 2), (92, "compat", 4), (96, "incompat", 4),
+		(100, "ro_compat", 4), (206, "reserved_gdt", 2)]
+
+
+def corrupt_super(rng, lay, base):
+	off, name, size = rng.choice(SUPER_FIELDS)
+	orig = lay.u16(1024 + off) if size == 2 else lay.u32(1024 + off)
+	if name == "blocks_count" and rng.randrange(2):
+		value = orig - 1 - rng.randrange(min(orig - 2, 700))
+	elif name in ("compat", "incompat", "ro_compat", "state"):
+		value = orig ^ (1 << rng.randrange(8 * size))
+	else:
+		value = nasty(rng, lay, orig)
+	lay.put(1024 + off, value, size)
+	return "superblock %s %d -> %d" % (name, orig, value & ((1 << 8 * size) - 1))
+
+
+def corrupt_group(rng, lay, base):
+	g = rng.randrange(lay.ngroups)
+	off, name, size = rng.choice([(0, "block_bitmap", 4),
+				      (4, "inode_bitmap", 4),
+				      (8, "inode_table", 4),
+				      (12, "free_blocks", 2),
+				      (14, "free_inodes", 2),
+				      (16, "used_dirs", 2)])
+	orig = lay.u32(lay.gd(g) + off) if size == 4 else lay.u16(lay.gd(g) + off)
+	other = lay.groups[rng.randrange(lay.ngroups)]
+	value = rng.choice([nasty(rng, lay, orig), lay.first_data_block,
+			    other["block_bitmap"], other["inode_table"],
+			    other["inode_table"] + 1])
+	lay.put(lay.gd(g) + off, value, size)
+	return "group %d %s %d -> %d" % (g, name, orig,
+					 value & ((1 << 8 * size) - 1))
+
+
+def corrupt_bitmap(rng, lay, base):
+	g = rng.randrange(lay.ngroups)
+	which = rng.choice(["block_bitmap", "inode_bitmap"])
+	start = lay.groups[g][which] * lay.bs
+	how = rng.choice(["zero", "ones", "flip"])
+	if how == "flip":
+		for _ in range(1 + rng.randrange(20)):
+			lay.data[start + rng.randrange(64)] ^= 1 << rng.randrange(8)
+	else:
+		lay.data[start:start + lay.bs] = \
+			(b"\0" if how == "zero" else b"\xff") * lay.bs
+	return "group %d %s: %s" % (g, which, how)
+
+
+S_TYPES = [0o040000, 0o100000, 0o120000, 0o020000, 0o060000, 0o010000,
+	   0o140000, 0, 0o170000]
+
+
+def corrupt_inode(rng, lay, base):
+	path = rng.choice(PATHS)
+	ino = base["inodes"][path]
+	at = lay.inode(ino)
+	what = rng.choice(["size", "size", "block", "block", "block", "links",
+			   "mode", "mode", "i_blocks", "flags", "dtime",
+			   "file_acl", "size_high"])
+	if what == "size":
+		lay.put(at + 4, rng.choice([0, 1, 59, 61, 4096, 0x7fffffff,
+					    0xffffffff, rng.randrange(1 << 20)]))
+	elif what == "size_high":
+		lay.put(at + 108, rng.choice([1, 0xffffffff, 0x80000000]))
+	elif what == "block":
+		n = rng.choice([0, 0, 1, 11, 12, 13, 14, rng.randrange(15)])
+		value = rng.choice([nasty(rng, lay, lay.u32(at + 40 + 4 * n)),
+				    rng.choice(lay.metadata_blocks()),
+				    lay.blocks_count - 1])
+		lay.put(at + 40 + 4 * n, value)
+		what = "i_block[%d] = %d" % (n, value)
+	elif what == "links":
+		lay.put(at + 26, rng.choice([0, 1, 2, 65000, 65535]), 2)
+	elif what == "mode":
+		mode = lay.u16(at)
+		if rng.randrange(3):
+			mode = (mode & 0o7777) | rng.choice(S_TYPES)
+		else:
+			mode = rng.randrange(1 << 16)
+		lay.put(at, mode, 2)
+		what = "mode %o" % mode
+	elif what == "i_blocks":
+		lay.put(at + 28, rng.choice([0, 1, 0xffffffff]))
+	elif what == "flags":
+		lay.put(at + 32, rng.choice([0xffffffff, 0x1000, 0x80000,
+					     0x10000000, 0x20]))
+	elif what == "dtime":
+		lay.put(at + 20, 1234567)
+	else:
+		lay.put(at + 104, rng.choice([lay.blocks_count + 5, 1,
+					      lay.first_data_block + 1,
+					      rng.randrange(lay.blocks_count)]))
+	return "inode %d (%s): %s" % (ino, path, what)
+
+
+def corrupt_indirect(rng, lay, base):
+	kind, block = rng.choice(base["indirect"])
+	start = block * lay.bs
+	if rng.randrange(4) == 0:
+		lay.data[start:start + lay.bs] = b"\xff" * lay.bs
+		return "%s block %d: all ones" % (kind, block)
+	for _ in range(1 + rng.randrange(4)):
+		i = rng.randrange(16) if rng.randrange(2) else \
+			rng.randrange(lay.bs // 4)
+		value = rng.choice([block, nasty(rng, lay, lay.u32(start + 4 * i)),
+				    rng.choice(lay.metadata_blocks())])
+		lay.put(start + 4 * i, value)
+	return "%s block %d: entries changed" % (kind, block)
+
+
+def dir_entries(lay, block):
+	"""(offset, rec_len) of each entry in a directory block."""
+	out, pos, start = [], 0, block * lay.bs
+	while pos + 8 <= lay.bs:
+		rec = lay.u16(start + pos + 4)
+		out.append((start + pos, rec))
+		if rec < 8:
+			break
+		pos += rec
+	return out
+
+
+def corrupt_dirent(rng, lay, base):
+	path = rng.choice(["/", "/a", "/a/b", "/many", "/lost+found"])
+	ino = base["inodes"][path]
+	block = lay.u32(lay.inode(ino) + 40)
+	at, rec = rng.choice(dir_entries(lay, block))
+	field = rng.choice(["rec_len", "rec_len", "name_len", "inode",
+			    "inode", "type"])
+	if field == "rec_len":
+		value = rng.choice([0, 1, 3, 8, 12, rec + 4, rec - 4, lay.bs,
+				    lay.bs + 4, 0xffff])
+		lay.put(at + 4, value, 2)
+	elif field == "name_len":
+		value = rng.choice([0, 255, rec, rec - 7])
+		lay.put(at + 6, value, 1)
+	elif field == "inode":
+		value = rng.choice([0, 1, 2, 7, lay.inodes_count,
+				    lay.inodes_count + 1, 0xffffffff,
+				    rng.randrange(lay.inodes_count)])
+		lay.put(at, value)
+	else:
+		value = rng.choice([0, 1, 2, 7, 8, 255])
+		lay.put(at + 7, value, 1)
+	return "dir %s block %d entry at %d: %s = %d" % (
+		path, block, at % lay.bs, field, value)
+
+
+def set_entry(lay, dir_ino, name, ino):
+	block = lay.u32(lay.inode(dir_ino) + 40)
+	for at, _ in dir_entries(lay, block):
+		n = lay.data[at + 6]
+		if bytes(lay.data[at + 8:at + 8 + n]) == name:
+			lay.put(at, ino)
+			return True
+	return False
+
+
+def corrupt_loop(rng, lay, base):
+	i = base["inodes"]
+	which = rng.randrange(4)
+	if which == 0:		# /a/b/c is /a: a cycle
+		set_entry(lay, i["/a/b"], b"c", i["/a"])
+		return "loop: /a/b/c names /a"
+	if which == 1:		# /a/.. is /a/b
+		set_entry(lay, i["/a"], b"..", i["/a/b"])
+		return "loop: /a/.. names /a/b"
+	if which == 2:		# /a is the root
+		set_entry(lay, i["/"], b"a", 2)
+		return "loop: /a names the root"
+	set_entry(lay, i["/a/b"], b".", i["/a/b/c"])
+	return "loop: /a/b/. names /a/b/c"
+
+
+def corrupt_symlink(rng, lay, base):
+	fast, slow = base["inodes"]["/fastsym"], base["inodes"]["/slowsym"]
+	which = rng.randrange(5)
+	if which == 0:		# a fast link that says it is slow
+		size = rng.choice([61, 100, 4096, 0xffffffff])
+		lay.put(lay.inode(fast) + 4, size)
+		return "fast symlink size %d" % size
+	if which == 1:
+		lay.put(lay.inode(fast) + 4, 0)
+		return "fast symlink size 0"
+	if which == 2:		# a link to itself
+		at = lay.inode(fast)
+		lay.data[at + 40:at + 47] = b"fastsym"
+		return "fast symlink names itself"
+	if which == 3:
+		value = nasty(rng, lay, lay.u32(lay.inode(slow) + 40))
+		lay.put(lay.inode(slow) + 40, value)
+		return "slow symlink block %d" % value
+	size = rng.choice([0, 4096, 5000, 0xffffffff])
+	lay.put(lay.inode(slow) + 4, size)
+	return "slow symlink size %d" % size
+
+
+def corrupt_random(rng, lay, base):
+	block = rng.choice(lay.metadata_blocks() + [b for _, b in
+						    base["indirect"]])
+	block += rng.randrange(4) if block == lay.groups[0]["inode_table"] else 0
+	for _ in range(1 + rng.randrange(16)):
+		lay.data[block * lay.bs + rng.randrange(lay.bs)] = rng.randrange(256)
+	return "random bytes in block %d" % block
+
+
+CORRUPTIONS = [corrupt_super, corrupt_group, corrupt_bitmap, corrupt_inode,
+	       corrupt_inode, corrupt_inode, corrupt_indirect, corrupt_dirent,
+	       corrupt_dirent, corrupt_loop, corrupt_symlink, corrupt_random]
+
+
+def corrupt(seed, bases):
+	"""The image of seed (bytearray) and what was done to it."""
+	rng = random.Random(seed)
+	base = bases[1024 if seed % 2 == 0 else 4096]
+	lay = Layout(bytearray(base["data"]))
+	roll = rng.randrange(10)
+	count = 1 if roll < 6 else 2 + rng.randrange(2) if roll < 9 else \
+		8 + rng.randrange(16)
+	done = ["%d-byte blocks" % lay.bs]
+	for _ in range(count):
+		done.append(rng.choice(CORRUPTIONS)(rng, lay, base))
+	return lay.data, done
+
+
+# ---- One boot and its checks ---------------------------------------------------
+
+def e2fsck_findings(image):
+	"""What e2fsck -fn says is wrong with image, numbers masked."""
+	proc = run(["e2fsck", "-fn", image], check=False)
+	lines = proc.stdout.decode(errors="replace").splitlines()
+	return {re.sub(r"\d+", "N", l) for l in lines
+		if l and not E2FSCK_QUIET.match(l) and not E2FSCK_CLOCK.match(l)}
+
+
+def fs_limit(data):
+	"""Bytes the superblock in data claims (what fsd may write), or 0 when
+	fsd cannot take it for ext2 at all."""
+	lay = Layout(data)
+	if lay.u16(1024 + 56) != 0xef53 or lay.u32(1024 + 24) > 2:
+		return 0
+	return lay.blocks_count * lay.bs
+
+
+def boot_image(image):
+	argv = petrel_args(test_image=True, timeout=BOOT_SECONDS,
+			   extra=["--net", "none", "--disk", image]) + \
+		["--", SCRIPT]
+	try:
+		proc = subprocess.run(argv, cwd=ROOT, capture_output=True,
+				      stdin=subprocess.DEVNULL,
+				      timeout=BOOT_SECONDS + 60)
+		status = proc.returncode
+		out = proc.stdout.decode(errors="replace") + \
+			proc.stderr.decode(errors="replace")
+	except subprocess.TimeoutExpired as e:
+		status, out = None, (e.stdout or b"").decode(errors="replace")
+	return argv, status, out
+
+
+def check_boot(status, out, before, after, fs_len):
+	"""The failures of one boot, as sentences."""
+	bad = []
+	lines = out.splitlines()
+	deaths = [l for l in lines if DEATH.search(l)]
+	if deaths:
+		bad.append("died: %s" % "; ".join(deaths[:3]))
+	if status != 0 or "FZ DONE" not in lines:
+		bad.append("status %s, %s" % (status, "last line printed" if
+					      "FZ DONE" in lines else
+					      "no FZ DONE line (hang?)"))
+	if len(after) != len(before):
+		bad.append("the image's size changed: %d -> %d"
+			   % (len(before), len(after)))
+	mount = next((l.split()[2] for l in lines if l.startswith("FZ MOUNT ")),
+		     None)
+	limit = min(fs_limit(before), fs_len)
+	if mount in ("none", "ro"):
+		limit = 0
+	if after[limit:] != before[limit:]:
+		first = next(i for i in range(limit, len(before))
+			     if before[i] != after[i])
+		bad.append("mounted %s, yet byte %d changed (at or past %d, "
+			   "%s)" % (mount, first, limit, "in the guard"
+				    if first >= fs_len else
+				    "past the superblock's block count"
+				    if limit else "nothing may change"))
+	return mount, bad
+
+
+def run_seed(tmp, seed, data, done):
+	image = os.path.join(tmp, "seed-%d.img" % seed)
+	fs_len = len(data)
+	with open(image, "wb") as f:
+		f.write(bytes(data) + GUARD)
+	before = bytes(data) + GUARD
+	found_before = e2fsck_findings(image)
+	argv, status, out = boot_image(image)
+	with open(image, "rb") as f:
+		after = f.read()
+	mount, bad = check_boot(status, out, before, after, fs_len)
+	notes = []
+	if mount == "rw":
+		new = e2fsck_findings(image) - found_before
+		if new and not found_before:
+			bad.append("e2fsck -fn found nothing before Petrel, "
+				   "after it: %s" % "; ".join(sorted(new)[:4]))
+		elif new:
+			notes.append("e2fsck's new findings: %s"
+				     % "; ".join(sorted(new)[:3]))
+	report(seed, done, argv, status, out, mount, bad, notes)
+	keep = os.environ.get("FSD_FUZZ_KEEP")
+	if bad and keep:
+		os.makedirs(keep, exist_ok=True)
+		with open(os.path.join(keep, "seed-%d.img" % seed), "wb") as f:
+			f.write(before)
+	os.remove(image)
+	return bad
+
+
+def report(seed, done, argv, status, out, mount, bad, notes):
+	"""Prints one seed's run: the whole console when it failed."""
+	with print_lock:
+		print("seed %s: %s; mounted %s; %s" % (
+			seed, ", ".join(done), mount,
+			"FAILED" if bad else "ok"), flush=True)
+		for line in notes:
+			print("  note: " + line)
+		if bad:
+			print("  $ " + " ".join(quote(a) for a in argv[1:-1]))
+			print("  " + "\n  ".join(out.splitlines()))
+			for line in bad:
+				print("  FAILED: " + line)
+		for line in out.splitlines():
+			if line.startswith(("FZ LOG ", "FZ ls", "FZ write")):
+				print("  " + line)
+		sys.stdout.flush()
+
+
+# ---- Images fsd cannot trust ---------------------------------------------------
+
+UNTRUSTED = [
+	("an unknown incompatible feature", 96, 0x8000, ("none",)),
+	("an unknown read-only feature", 100, 0x8000, ("ro",)),
+	("errors recorded (state 3)", 58, 3, ("ro",)),
+	("a block count past the disk", 4, 1 << 20, ("none",)),
+]
+
+
+def check_untrusted(tmp, bases):
+	"""Each image is refused or mounted read-only, and not written."""
+	bad = []
+	for i, (what, off, value, allowed) in enumerate(UNTRUSTED):
+		lay = Layout(bytearray(bases[1024]["data"]))
+		size = 2 if off == 58 else 4
+		old = lay.u16(1024 + off) if size == 2 else lay.u32(1024 + off)
+		lay.put(1024 + off, old | value if off in (96, 100) else value,
+			size)
+		image = os.path.join(tmp, "untrusted-%d.img" % i)
+		with open(image, "wb") as f:
+			f.write(bytes(lay.data) + GUARD)
+		argv, status, out = boot_image(image)
+		with open(image, "rb") as f:
+			after = f.read()
+		mount, seed_bad = check_boot(status, out, bytes(lay.data) + GUARD,
+					     after, len(lay.data))
+		if mount not in allowed:
+			seed_bad.append("mounted %s, expected %s" % (
+				mount, " or ".join(allowed)))
+		report("untrusted %d" % i, [what], argv, status, out, mount,
+		       seed_bad, [])
+		bad += ["%s: %s" % (what, b) for b in seed_bad]
+	return bad
+
+
+def seeds():
+	if os.environ.get("FSD_FUZZ_SEED"):
+		return [int(os.environ["FSD_FUZZ_SEED"])]
+	first = int(os.environ.get("FSD_FUZZ_FIRST", "1"))
+	last = int(os.environ.get("FSD_FUZZ_SEEDS", "12"))
+	return sorted(set(REGRESSION_SEEDS) | set(range(first, last + 1)))
+
+
+need_e2fsprogs()
+with scratch("fsd-fuzz") as tmp:
+	tree = os.path.join(tmp, "tree")
+	make_tree(tree)
+	bases = {bs: base_image(tmp, tree, bs) for bs in (1024, 4096)}
+	jobs = int(os.environ.get("FSD_FUZZ_JOBS", "2"))
+	failed = {}
+	with concurrent.futures.ThreadPoolExecutor(jobs) as pool:
+		runs = {s: pool.submit(run_seed, tmp, s, *corrupt(s, bases))
+			for s in seeds()}
+		untrusted = pool.submit(check_untrusted, tmp, bases)
+		for s, future in runs.items():
+			if future.result():
+				failed[s] = future.result()
+		bad_untrusted = untrusted.result()
+	if failed or bad_untrusted:
+		fail("%d of %d seeds failed (%s)%s; replay one with FSD_FUZZ_SEED"
+		     "=N tests/system/fsd-fuzz.py" % (
+			len(failed), len(runs), ", ".join(map(str, failed)),
+			"; untrusted images: " + "; ".join(bad_untrusted)
+			if bad_untrusted else ""))
+passed("%d seeds ok" % len(runs))
