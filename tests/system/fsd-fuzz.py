@@ -36,14 +36,14 @@ from lib import ROOT, fail, passed, petrel_args, quote
 from fsdlib import (E2FSCK_CLOCK, E2FSCK_QUIET, Layout, indirect_blocks,
 		    inode_number, need_e2fsprogs, run, scratch)
 
-# Seeds that once crashed fsd or the kernel, always run (see the log).
+# Seeds that once found a bug in fsd or the kernel, always run.
 REGRESSION_SEEDS = [
 	2,	# group 0's inode table moved: the superblock was written, then
 		# the mount failed (fsd now checks the root at mount)
 ]
 GUARD = bytes(range(256)) * 256		# 64 KiB after the file system
-BOOT_SECONDS = 90
-STEP_SECONDS = 20
+BOOT_SECONDS = 120
+STEP_SECONDS = 10
 
 SCRIPT = """T='timeout -s KILL %d'
 m=$(grep ' /data ' /proc/mounts | cut -d' ' -f4 | cut -d, -f1)
