@@ -38,8 +38,8 @@ from fsdlib import (E2FSCK_CLOCK, E2FSCK_QUIET, Layout, indirect_blocks,
 
 # Seeds that once found a bug in fsd or the kernel, always run.
 REGRESSION_SEEDS = [
-	2,	# group 0's inode table moved: the superblock was written, then
-		# the mount failed (fsd now checks the root at mount)
+	2,	# group 0's inode table moved: the superblock was written,
+		# then the mount failed (fsd now checks the root first)
 ]
 GUARD = bytes(range(256)) * 256		# 64 KiB after the file system
 BOOT_SECONDS = 120
@@ -122,11 +122,11 @@ def base_image(tmp, tree, bs):
 
 def nasty(rng, lay, orig):
 	"""A value that a field of orig may be made to hold."""
+	end = lay.blocks_count
 	return rng.choice([0, 1, 2, 0xffffffff, 0x80000000, 0x7fffffff, 0xffff,
-			   orig + 1, orig - 1 if orig else 3, orig * 2, orig // 2,
-			   lay.blocks_count, lay.blocks_count + rng.randrange(64),
-			   rng.randrange(lay.blocks_count),
-			   rng.randrange(1 << 32)])
+			   orig + 1, orig - 1 if orig else 3, orig * 2,
+			   orig // 2, end, end + rng.randrange(64),
+			   rng.randrange(end), rng.randrange(1 << 32)])
 
 
 SUPER_FIELDS = [(0, "inodes_count", 4), (4, "blocks_count", 4),
@@ -149,7 +149,8 @@ def corrupt_super(rng, lay, base):
 	else:
 		value = nasty(rng, lay, orig)
 	lay.put(1024 + off, value, size)
-	return "superblock %s %d -> %d" % (name, orig, value & ((1 << 8 * size) - 1))
+	return "superblock %s %d -> %d" % (name, orig,
+					   value & ((1 << 8 * size) - 1))
 
 
 def corrupt_group(rng, lay, base):
@@ -160,7 +161,8 @@ def corrupt_group(rng, lay, base):
 				      (12, "free_blocks", 2),
 				      (14, "free_inodes", 2),
 				      (16, "used_dirs", 2)])
-	orig = lay.u32(lay.gd(g) + off) if size == 4 else lay.u16(lay.gd(g) + off)
+	at = lay.gd(g) + off
+	orig = lay.u32(at) if size == 4 else lay.u16(at)
 	other = lay.groups[rng.randrange(lay.ngroups)]
 	value = rng.choice([nasty(rng, lay, orig), lay.first_data_block,
 			    other["block_bitmap"], other["inode_table"],
@@ -177,7 +179,8 @@ def corrupt_bitmap(rng, lay, base):
 	how = rng.choice(["zero", "ones", "flip"])
 	if how == "flip":
 		for _ in range(1 + rng.randrange(20)):
-			lay.data[start + rng.randrange(64)] ^= 1 << rng.randrange(8)
+			at = start + rng.randrange(64)
+			lay.data[at] ^= 1 << rng.randrange(8)
 	else:
 		lay.data[start:start + lay.bs] = \
 			(b"\0" if how == "zero" else b"\xff") * lay.bs
@@ -197,7 +200,8 @@ def corrupt_inode(rng, lay, base):
 			   "file_acl", "size_high"])
 	if what == "size":
 		lay.put(at + 4, rng.choice([0, 1, 59, 61, 4096, 0x7fffffff,
-					    0xffffffff, rng.randrange(1 << 20)]))
+					    0xffffffff,
+					    rng.randrange(1 << 20)]))
 	elif what == "size_high":
 		lay.put(at + 108, rng.choice([1, 0xffffffff, 0x80000000]))
 	elif what == "block":
@@ -240,7 +244,8 @@ def corrupt_indirect(rng, lay, base):
 	for _ in range(1 + rng.randrange(4)):
 		i = rng.randrange(16) if rng.randrange(2) else \
 			rng.randrange(lay.bs // 4)
-		value = rng.choice([block, nasty(rng, lay, lay.u32(start + 4 * i)),
+		old = lay.u32(start + 4 * i)
+		value = rng.choice([block, nasty(rng, lay, old),
 				    rng.choice(lay.metadata_blocks())])
 		lay.put(start + 4 * i, value)
 	return "%s block %d: entries changed" % (kind, block)
@@ -336,9 +341,11 @@ def corrupt_symlink(rng, lay, base):
 def corrupt_random(rng, lay, base):
 	block = rng.choice(lay.metadata_blocks() + [b for _, b in
 						    base["indirect"]])
-	block += rng.randrange(4) if block == lay.groups[0]["inode_table"] else 0
+	if block == lay.groups[0]["inode_table"]:
+		block += rng.randrange(4)
 	for _ in range(1 + rng.randrange(16)):
-		lay.data[block * lay.bs + rng.randrange(lay.bs)] = rng.randrange(256)
+		value = rng.randrange(256)
+		lay.data[block * lay.bs + rng.randrange(lay.bs)] = value
 	return "random bytes in block %d" % block
 
 
@@ -361,14 +368,14 @@ def corrupt(seed, bases):
 	return lay.data, done
 
 
-# ---- One boot and its checks ---------------------------------------------------
+# ---- One boot and its checks ----------------------------------------------
 
 def e2fsck_findings(image):
 	"""What e2fsck -fn says is wrong with image, numbers masked."""
 	proc = run(["e2fsck", "-fn", image], check=False)
 	lines = proc.stdout.decode(errors="replace").splitlines()
-	return {re.sub(r"\d+", "N", l) for l in lines
-		if l and not E2FSCK_QUIET.match(l) and not E2FSCK_CLOCK.match(l)}
+	return {re.sub(r"\d+", "N", l) for l in lines if l and
+		not E2FSCK_QUIET.match(l) and not E2FSCK_CLOCK.match(l)}
 
 
 def fs_limit(data):
@@ -475,7 +482,7 @@ def report(seed, done, argv, status, out, mount, bad, notes):
 		sys.stdout.flush()
 
 
-# ---- Images fsd cannot trust ---------------------------------------------------
+# ---- Images fsd cannot trust -----------------------------------------------
 
 UNTRUSTED = [
 	("an unknown incompatible feature", 96, 0x8000, ("none",)),
@@ -500,8 +507,9 @@ def check_untrusted(tmp, bases):
 		argv, status, out = boot_image(image)
 		with open(image, "rb") as f:
 			after = f.read()
-		mount, seed_bad = check_boot(status, out, bytes(lay.data) + GUARD,
-					     after, len(lay.data))
+		before = bytes(lay.data) + GUARD
+		mount, seed_bad = check_boot(status, out, before, after,
+					     len(lay.data))
 		if mount not in allowed:
 			seed_bad.append("mounted %s, expected %s" % (
 				mount, " or ".join(allowed)))
@@ -535,8 +543,8 @@ with scratch("fsd-fuzz") as tmp:
 				failed[s] = future.result()
 		bad_untrusted = untrusted.result()
 	if failed or bad_untrusted:
-		fail("%d of %d seeds failed (%s)%s; replay one with FSD_FUZZ_SEED"
-		     "=N tests/system/fsd-fuzz.py" % (
+		fail("%d of %d seeds failed (%s)%s; replay one with "
+		     "FSD_FUZZ_SEED=N tests/system/fsd-fuzz.py" % (
 			len(failed), len(runs), ", ".join(map(str, failed)),
 			"; untrusted images: " + "; ".join(bad_untrusted)
 			if bad_untrusted else ""))

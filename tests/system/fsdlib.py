@@ -345,7 +345,7 @@ class Layout:
 		return self.inode(ino) + 40 + 4 * n
 
 	def metadata_blocks(self):
-		"""Superblock, descriptors, bitmaps and inode tables of group 0."""
+		"""Group 0's superblock, descriptors, bitmaps, inode table."""
 		g = self.groups[0]
 		return [self.first_data_block, self.first_data_block + 1,
 			g["block_bitmap"], g["inode_bitmap"], g["inode_table"]]
