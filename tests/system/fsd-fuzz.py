@@ -20,7 +20,8 @@
 #        kernel panic or fault, fsd never dies (init reports no exit of
 #        it), no hang; the image keeps its size, and nothing at or past
 #        the block count of the superblock fsd read changed (the guard
-#        least of all); an image that was refused or mounted read-only is
+#        least of all), nor the boot block or a backup superblock or
+#        descriptor copy (fsd writes only the primary ones); an image that was refused or mounted read-only is
 #        byte for byte the same. Where e2fsck -fn found nothing wrong with
 #        the corrupted image, it finds nothing after Petrel either (other
 #        new findings are printed, as the injected damage can spread). The
@@ -430,6 +431,12 @@ def check_boot(status, out, before, after, fs_len):
 				    if first >= fs_len else
 				    "past the superblock's block count"
 				    if limit else "nothing may change"))
+	if mount == "rw":
+		for start, end in Layout(bytearray(before)).never_written():
+			if after[start:end] != before[start:end]:
+				bad.append("bytes %d-%d changed: a superblock or "
+					   "descriptor copy, or the boot block"
+					   % (start, end - 1))
 	return mount, bad
 
 

@@ -344,6 +344,26 @@ class Layout:
 		"""The byte offset of i_block[n] of inode ino."""
 		return self.inode(ino) + 40 + 4 * n
 
+	def never_written(self):
+		"""The byte ranges fsd never writes, by this superblock: the boot
+		block, and each superblock and descriptor copy (with the reserved
+		descriptor blocks) but the primary superblock and descriptors."""
+		sb = 1024
+		sparse = self.u32(sb + 100) & 1
+		reserved = self.u16(sb + 206) if self.u32(sb + 76) else 0
+		gdt = -(-self.ngroups * 32 // self.bs)
+		ranges = [(0, 1024)]
+		for g in range(self.ngroups):
+			if not has_super(g, sparse):
+				continue
+			first = self.first_data_block + g * self.blocks_per_group
+			end = min(first + 1 + gdt + reserved,
+				  first + self.blocks_per_group, self.blocks_count)
+			start = first + 1 + gdt if g == 0 else first
+			if start < end:
+				ranges.append((start * self.bs, end * self.bs))
+		return ranges
+
 	def metadata_blocks(self):
 		"""Group 0's superblock, descriptors, bitmaps, inode table."""
 		g = self.groups[0]
