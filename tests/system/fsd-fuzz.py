@@ -8,7 +8,8 @@
 #        bitmaps, inode fields (sizes, block pointers past the end or onto
 #        metadata, links, mode bits, flags), indirect blocks, directory
 #        entries (rec_len, name_len, inode, type), directory loops,
-#        symlinks, random bytes in metadata. 64 KiB of a known pattern
+#        symlinks, random bytes in metadata; a quarter of them marked
+#        not clean, so that fsd rebuilds the bitmaps first. 64 KiB of a known pattern
 #        follow the file system on the disk, as a guard. Then the fixed
 #        cases an image fsd cannot trust: an unknown incompatible or
 #        read-only feature, errors recorded, a block count past the disk.
@@ -376,6 +377,12 @@ def corrupt(seed, bases):
 	done = ["%d-byte blocks" % lay.bs]
 	for _ in range(count):
 		done.append(rng.choice(CORRUPTIONS)(rng, lay, base))
+	# A quarter of the images say they were not cleanly unmounted, so
+	# that fsd rebuilds the bitmaps from the damaged inodes first (its
+	# own generator, so that the corruptions stay those of the seed).
+	if random.Random(-seed).randrange(4) == 0:
+		lay.put(1024 + 58, lay.u16(1024 + 58) & ~1, 2)
+		done.append("not clean")
 	return lay.data, done
 
 
