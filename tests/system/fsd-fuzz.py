@@ -399,10 +399,11 @@ def e2fsck_findings(image):
 def fs_limit(data):
 	"""Bytes the superblock in data claims (what fsd may write), or 0 when
 	fsd cannot take it for ext2 at all."""
-	lay = Layout(data)
-	if lay.u16(1024 + 56) != 0xef53 or lay.u32(1024 + 24) > 2:
+	field = lambda off, size: int.from_bytes(data[1024 + off:
+						     1024 + off + size], "little")
+	if field(56, 2) != 0xef53 or field(24, 4) > 2:
 		return 0
-	return lay.blocks_count * lay.bs
+	return field(4, 4) * (1024 << field(24, 4))
 
 
 def boot_image(image):
