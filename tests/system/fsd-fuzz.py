@@ -9,10 +9,11 @@
 #        metadata, links, mode bits, flags), indirect blocks, directory
 #        entries (rec_len, name_len, inode, type), directory loops,
 #        symlinks, random bytes in metadata; a quarter of them marked
-#        not clean, so that fsd rebuilds the bitmaps first. 64 KiB of a known pattern
-#        follow the file system on the disk, as a guard. Then the fixed
-#        cases an image fsd cannot trust: an unknown incompatible or
-#        read-only feature, errors recorded, a block count past the disk.
+#        not clean, so that fsd rebuilds the bitmaps first. 64 KiB of a
+#        known pattern follow the file system on the disk, as a guard.
+#        Then the fixed cases of an image fsd cannot trust: an unknown
+#        incompatible or read-only feature, errors recorded, a block
+#        count past the disk.
 # Does:  in the guest: ls -laR, cat of every file and symlink, stat and
 #        readlink of everything, then a new file, a directory, an rm, a
 #        rename, a symlink, 200 KiB of writes and sync, each under a
@@ -22,11 +23,14 @@
 #        it), no hang; the image keeps its size, and nothing at or past
 #        the block count of the superblock fsd read changed (the guard
 #        least of all), nor the boot block or a backup superblock or
-#        descriptor copy (fsd writes only the primary ones); an image that was refused or mounted read-only is
-#        byte for byte the same. Where e2fsck -fn found nothing wrong with
-#        the corrupted image, it finds nothing after Petrel either (other
-#        new findings are printed, as the injected damage can spread). The
-#        fixed cases are refused or mounted read-only, as docs/fsd.md says.
+#        descriptor copy (fsd writes only the primary ones); QEMU's trace
+#        of virtio-blk writes says the same of every write it was asked
+#        for, even one that put back the same bytes; an image that was
+#        refused or mounted read-only is not written at all. Where
+#        e2fsck -fn found nothing wrong with the corrupted image, it finds
+#        nothing after Petrel either (other new findings are printed, as
+#        the injected damage can spread). The fixed cases are refused or
+#        mounted read-only, as docs/fsd.md says.
 #
 # FSD_FUZZ_SEEDS=N runs seeds FSD_FUZZ_FIRST (default 1) to N (default
 # 12; `make fuzz-disk` runs 1000), FSD_FUZZ_SEED=N one seed alone (not
@@ -293,8 +297,8 @@ def corrupt_dirent(rng, lay, base):
 		value = rng.choice([0, 1, 2, 7, 8, 255])
 		lay.put(at + 7, value, 1)
 	else:		# a name no directory may hold, or one twice
-		value = rng.choice([n for n in DIRENT_NAMES if 8 + len(n) <= rec]
-				   or [b"."])
+		fits = [n for n in DIRENT_NAMES if 8 + len(n) <= rec]
+		value = rng.choice(fits or [b"."])
 		lay.data[at + 8:at + 8 + len(value)] = value
 		lay.put(at + 6, len(value), 1)
 	return "dir %s block %d entry at %d: %s = %r" % (
@@ -399,33 +403,71 @@ def e2fsck_findings(image):
 def fs_limit(data):
 	"""Bytes the superblock in data claims (what fsd may write), or 0 when
 	fsd cannot take it for ext2 at all."""
-	field = lambda off, size: int.from_bytes(data[1024 + off:
-						     1024 + off + size], "little")
+	def field(off, size):
+		return int.from_bytes(data[1024 + off:1024 + off + size],
+				      "little")
 	if field(56, 2) != 0xef53 or field(24, 4) > 2:
 		return 0
 	return field(4, 4) * (1024 << field(24, 4))
 
 
-def boot_image(image):
+# QEMU run through this wrapper logs each virtio-blk write it is asked
+# for (sector, count): a write that put back the same bytes, or one QEMU
+# refused, shows there and not in the image.
+QEMU_WRAPPER = """#!/bin/sh
+exec "$FSD_FUZZ_QEMU" "$@" -trace virtio_blk_handle_write -D "$FSD_FUZZ_TRACE"
+"""
+WRITE_TRACE = re.compile(r"virtio_blk_handle_write .*sector (\d+) "
+			 r"nsectors (\d+)")
+
+
+def trace_env(tmp):
+	"""The environment for boots whose disk writes are logged, or None
+	if this QEMU has no such trace event."""
+	qemu = os.environ.get("PETREL_QEMU", "qemu-system-x86_64")
+	events = subprocess.run([qemu, "-trace", "help"], capture_output=True,
+				timeout=60).stdout.decode(errors="replace")
+	if "virtio_blk_handle_write" not in events.split():
+		print("note: %s cannot log disk writes; only the image's bytes "
+		      "are compared" % qemu, flush=True)
+		return None
+	wrapper = os.path.join(tmp, "qemu-trace")
+	with open(wrapper, "w") as f:
+		f.write(QEMU_WRAPPER)
+	os.chmod(wrapper, 0o755)
+	return dict(os.environ, PETREL_QEMU=wrapper, FSD_FUZZ_QEMU=qemu)
+
+
+def boot_image(image, env):
+	"""Boots with image as the disk: argv, status (None: a hang), the
+	console and the writes asked of QEMU as byte ranges (None: unknown)."""
 	argv = petrel_args(test_image=True, timeout=BOOT_SECONDS,
 			   extra=["--net", "none", "--disk", image]) + \
 		["--", SCRIPT]
+	trace = image + ".trace"
+	if env:
+		env = dict(env, FSD_FUZZ_TRACE=trace)
 	try:
 		proc = subprocess.run(argv, cwd=ROOT, capture_output=True,
-				      stdin=subprocess.DEVNULL,
+				      stdin=subprocess.DEVNULL, env=env,
 				      timeout=BOOT_SECONDS + 60)
 		status = proc.returncode
 		out = proc.stdout.decode(errors="replace") + \
 			proc.stderr.decode(errors="replace")
 	except subprocess.TimeoutExpired as e:
 		status, out = None, (e.stdout or b"").decode(errors="replace")
-	return argv, status, out
+	writes = None
+	if env:
+		with open(trace) as f:
+			writes = [(int(a) * 512, (int(a) + int(n)) * 512)
+				  for a, n in WRITE_TRACE.findall(f.read())]
+		os.remove(trace)
+	return argv, status, out, writes
 
 
-def check_boot(status, out, before, after, fs_len):
-	"""The failures of one boot, as sentences."""
+def check_life(status, lines):
+	"""No death, no hang: the script's status and last line."""
 	bad = []
-	lines = out.splitlines()
 	deaths = [l for l in lines if DEATH.search(l)]
 	if deaths:
 		bad.append("died: %s" % "; ".join(deaths[:3]))
@@ -433,14 +475,15 @@ def check_boot(status, out, before, after, fs_len):
 		bad.append("status %s, %s" % (status, "last line printed" if
 					      "FZ DONE" in lines else
 					      "no FZ DONE line (hang?)"))
+	return bad
+
+
+def check_bytes(mount, before, after, limit, fs_len, never):
+	"""Nothing changed at or past limit, nor in the ranges never."""
+	bad = []
 	if len(after) != len(before):
-		bad.append("the image's size changed: %d -> %d"
-			   % (len(before), len(after)))
-	mount = next((l.split()[2] for l in lines if l.startswith("FZ MOUNT ")),
-		     None)
-	limit = min(fs_limit(before), fs_len)
-	if mount in ("none", "ro"):
-		limit = 0
+		return ["the image's size changed: %d -> %d"
+			% (len(before), len(after))]
 	if after[limit:] != before[limit:]:
 		first = next(i for i in range(limit, len(before))
 			     if before[i] != after[i])
@@ -449,26 +492,59 @@ def check_boot(status, out, before, after, fs_len):
 				    if first >= fs_len else
 				    "past the superblock's block count"
 				    if limit else "nothing may change"))
+	for start, end in never:
+		if after[start:end] != before[start:end]:
+			bad.append("bytes %d-%d changed: a superblock or "
+				   "descriptor copy, or the boot block"
+				   % (start, end - 1))
+	return bad
+
+
+def check_writes(mount, writes, limit, never):
+	"""Each write QEMU was asked for lies below limit, outside never."""
+	bad = []
+	for start, end in writes or ():
+		if end > limit:
+			bad.append("mounted %s, yet bytes %d-%d were written "
+				   "(the limit is %d)" % (mount, start, end - 1,
+							  limit))
+		elif any(start < b and a < end for a, b in never):
+			bad.append("bytes %d-%d written: a superblock or "
+				   "descriptor copy, or the boot block"
+				   % (start, end - 1))
+	return bad[:3]
+
+
+def check_boot(status, out, before, after, fs_len, writes):
+	"""The failures of one boot, as sentences, and how /data was
+	mounted (rw, ro, none)."""
+	lines = out.splitlines()
+	mount = next((l.split()[2] for l in lines if l.startswith("FZ MOUNT ")),
+		     None)
+	limit = min(fs_limit(before), fs_len)
+	never = never_blocks = []
 	if mount == "rw":
-		for start, end in Layout(bytearray(before)).never_written():
-			if after[start:end] != before[start:end]:
-				bad.append("bytes %d-%d changed: a superblock or "
-					   "descriptor copy, or the boot block"
-					   % (start, end - 1))
-	return mount, bad
+		lay = Layout(bytearray(before))
+		never = lay.never_written()
+		never_blocks = lay.never_written(whole_blocks=True)
+	else:
+		limit = 0	# refused or read-only: nothing is written
+	return mount, check_life(status, lines) + \
+		check_bytes(mount, before, after, limit, fs_len, never) + \
+		check_writes(mount, writes, limit, never_blocks)
 
 
-def run_seed(tmp, seed, data, done):
+def run_seed(tmp, env, seed, data, done):
 	image = os.path.join(tmp, "seed-%d.img" % seed)
 	fs_len = len(data)
 	with open(image, "wb") as f:
 		f.write(bytes(data) + GUARD)
 	before = bytes(data) + GUARD
 	found_before = e2fsck_findings(image)
-	argv, status, out = boot_image(image)
+	argv, status, out, writes = boot_image(image, env)
 	with open(image, "rb") as f:
 		after = f.read()
-	mount, bad = check_boot(status, out, before, after, fs_len)
+	mount, bad = check_boot(status, out, before, after, fs_len, writes)
 	notes = []
 	if mount == "rw":
 		new = e2fsck_findings(image) - found_before
@@ -478,7 +554,7 @@ def run_seed(tmp, seed, data, done):
 		elif new:
 			notes.append("e2fsck's new findings: %s"
 				     % "; ".join(sorted(new)[:3]))
-	report(seed, done, argv, status, out, mount, bad, notes)
+	report(seed, done, argv, status, out, mount, writes, bad, notes)
 	keep = os.environ.get("FSD_FUZZ_KEEP")
 	if bad and keep:
 		os.makedirs(keep, exist_ok=True)
@@ -488,11 +564,12 @@ def run_seed(tmp, seed, data, done):
 	return bad
 
 
-def report(seed, done, argv, status, out, mount, bad, notes):
+def report(seed, done, argv, status, out, mount, writes, bad, notes):
 	"""Prints one seed's run: the whole console when it failed."""
 	with print_lock:
-		print("seed %s: %s; mounted %s; %s" % (
+		print("seed %s: %s; mounted %s%s; %s" % (
 			seed, ", ".join(done), mount,
+			"" if writes is None else ", %d writes" % len(writes),
 			"FAILED" if bad else "ok"), flush=True)
 		for line in notes:
 			print("  note: " + line)
@@ -517,7 +594,7 @@ UNTRUSTED = [
 ]
 
 
-def check_untrusted(tmp, bases):
+def check_untrusted(tmp, env, bases):
 	"""Each image is refused or mounted read-only, and not written."""
 	bad = []
 	for i, (what, off, value, allowed) in enumerate(UNTRUSTED):
@@ -529,17 +606,17 @@ def check_untrusted(tmp, bases):
 		image = os.path.join(tmp, "untrusted-%d.img" % i)
 		with open(image, "wb") as f:
 			f.write(bytes(lay.data) + GUARD)
-		argv, status, out = boot_image(image)
+		argv, status, out, writes = boot_image(image, env)
 		with open(image, "rb") as f:
 			after = f.read()
 		before = bytes(lay.data) + GUARD
 		mount, seed_bad = check_boot(status, out, before, after,
-					     len(lay.data))
+					     len(lay.data), writes)
 		if mount not in allowed:
 			seed_bad.append("mounted %s, expected %s" % (
 				mount, " or ".join(allowed)))
 		report("untrusted %d" % i, [what], argv, status, out, mount,
-		       seed_bad, [])
+		       writes, seed_bad, [])
 		bad += ["%s: %s" % (what, b) for b in seed_bad]
 	return bad
 
@@ -557,13 +634,14 @@ with scratch("fsd-fuzz") as tmp:
 	tree = os.path.join(tmp, "tree")
 	make_tree(tree)
 	bases = {bs: base_image(tmp, tree, bs) for bs in (1024, 4096)}
+	env = trace_env(tmp)
 	jobs = int(os.environ.get("FSD_FUZZ_JOBS", "2"))
 	failed = {}
 	with concurrent.futures.ThreadPoolExecutor(jobs) as pool:
-		runs = {s: pool.submit(run_seed, tmp, s, *corrupt(s, bases))
-			for s in seeds()}
+		runs = {s: pool.submit(run_seed, tmp, env, s,
+				       *corrupt(s, bases)) for s in seeds()}
 		untrusted = pool.submit(lambda: [] if os.environ.get(
-			"FSD_FUZZ_SEED") else check_untrusted(tmp, bases))
+			"FSD_FUZZ_SEED") else check_untrusted(tmp, env, bases))
 		for s, future in runs.items():
 			if future.result():
 				failed[s] = future.result()

@@ -344,15 +344,17 @@ class Layout:
 		"""The byte offset of i_block[n] of inode ino."""
 		return self.inode(ino) + 40 + 4 * n
 
-	def never_written(self):
-		"""The byte ranges fsd never writes, by this superblock: the boot
+	def never_written(self, whole_blocks=False):
+		"""The byte ranges fsd never changes, by this superblock: the boot
 		block, and each superblock and descriptor copy (with the reserved
-		descriptor blocks) but the primary superblock and descriptors."""
+		descriptor blocks) but the primary superblock and descriptors.
+		whole_blocks: those it never writes, block by block (a 4 KiB
+		block 0 holds the boot block and the primary superblock)."""
 		sb = 1024
 		sparse = self.u32(sb + 100) & 1
 		reserved = self.u16(sb + 206) if self.u32(sb + 76) else 0
 		gdt = -(-self.ngroups * 32 // self.bs)
-		ranges = [(0, 1024)]
+		ranges = [] if whole_blocks and self.bs > 1024 else [(0, 1024)]
 		for g in range(self.ngroups):
 			if not has_super(g, sparse):
 				continue
