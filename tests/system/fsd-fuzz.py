@@ -17,16 +17,18 @@
 # Does:  in the guest: ls -laR, cat of every file and symlink, stat and
 #        readlink of everything, then a new file, a directory, an rm, a
 #        rename, a symlink, 200 KiB of writes and sync, each under a
-#        timeout; prints how /data is mounted; powers off.
+#        timeout (10 s; 60 s for sync); prints how /data is mounted;
+#        powers off.
 # Expects: each boot ends with the script's status 0 and its last line: no
 #        kernel panic or fault, fsd never dies (init reports no exit of
-#        it), no hang; the image keeps its size, and nothing at or past
-#        the block count of the superblock fsd read changed (the guard
-#        least of all), nor the boot block or a backup superblock or
-#        descriptor copy (fsd writes only the primary ones); QEMU's trace
-#        of virtio-blk writes says the same of every write it was asked
-#        for, even one that put back the same bytes; an image that was
-#        refused or mounted read-only is not written at all. Where
+#        it), no hang (sync returns); the image keeps its size, and
+#        nothing at or past the block count of the superblock fsd read
+#        changed (the guard least of all), nor the boot block or a
+#        backup superblock or descriptor copy (fsd writes only the
+#        primary ones); QEMU's trace of virtio-blk writes says the same of
+#        every write it was asked for, even one that put back the same
+#        bytes; an image that was refused or mounted read-only is not
+#        written at all. Where
 #        e2fsck -fn found nothing wrong with the corrupted image, it finds
 #        nothing after Petrel either (other new findings are printed, as
 #        the injected damage can spread). The fixed cases are refused or
@@ -49,8 +51,9 @@ REGRESSION_SEEDS = [
 		# then the mount failed (fsd now checks the root first)
 ]
 GUARD = bytes(range(256)) * 256		# 64 KiB after the file system
-BOOT_SECONDS = 120
-STEP_SECONDS = 10
+BOOT_SECONDS = 180
+STEP_SECONDS = 10	# a directory loop makes ls -R and find run forever
+SYNC_SECONDS = 60	# but nothing makes sync: past this, fsd is stuck
 
 SCRIPT = """T='timeout -s KILL %d'
 m=$(grep ' /data ' /proc/mounts | cut -d' ' -f4 | cut -d, -f1)
@@ -65,12 +68,12 @@ $T sh -c 'echo fuzz >fz.new; mkdir fz.dir; echo in >fz.dir/f; rm small1
 mv small2 a/b/moved; ln -s fz.new fz.sym; rmdir emptydir
 dd if=/dev/zero of=fz.big bs=1k count=200; echo more >>big' \
 	>/dev/null 2>&1; echo "FZ write $?"
-$T sync; echo "FZ sync $?"
+timeout -s KILL %d sync; echo "FZ sync $?"
 cd /
 fi
 tail -n 3 /var/log/fsd.log | sed 's/^/FZ LOG /'
 echo "FZ DONE"
-""" % STEP_SECONDS
+""" % (STEP_SECONDS, SYNC_SECONDS)
 
 # Lines that say the kernel or fsd died: the test's first concern.
 DEATH = re.compile(r"kernel (panic|fault)|^init: fsd: (killed|exited)|"
@@ -471,6 +474,8 @@ def check_life(status, lines):
 	deaths = [l for l in lines if DEATH.search(l)]
 	if deaths:
 		bad.append("died: %s" % "; ".join(deaths[:3]))
+	if "FZ sync 137" in lines:
+		bad.append("sync did not return within %d s" % SYNC_SECONDS)
 	if status != 0 or "FZ DONE" not in lines:
 		bad.append("status %s, %s" % (status, "last line printed" if
 					      "FZ DONE" in lines else
