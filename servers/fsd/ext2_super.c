@@ -377,7 +377,7 @@ check_root(struct ext2_fs *fs)
 	if (inode_load(fs, EXT2_ROOT_INO, &root))
 		return refuse(fs, "reading the root directory failed");
 	if (!MODE_IS(root.mode, S_FDIR) || root.links == 0 || root.size == 0)
-		return refuse(fs, "the root inode is not a directory");
+		return refuse(fs, "the root inode is not a directory in use");
 	return 0;
 }
 
