@@ -32,3 +32,11 @@ $(FSD_TEST_BINS): $(HOST_TEST_DIR)/%: $(FSD_TEST_OBJ_DIR)/tests/fsd/%.o \
 ifneq ($(filter servers/fsd/ext2_%,$(EXT2_SRCS)),)
 host-tests: $(FSD_TEST_BINS)
 endif
+
+# The long run of the guest disk fuzzer (docs/fsd.md "Fuzzing"): 1000
+# corrupted images booted as /data; FSD_FUZZ_SEEDS and FSD_FUZZ_FIRST
+# choose others. `make test` runs its first few seeds.
+FSD_FUZZ_SEEDS ?= 1000
+.PHONY: fuzz-disk
+fuzz-disk: all $(BUILD)/initramfs-test.cpio
+	FSD_FUZZ_SEEDS=$(FSD_FUZZ_SEEDS) tests/system/fsd-fuzz.py

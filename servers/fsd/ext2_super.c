@@ -365,6 +365,22 @@ mark_mounted(struct ext2_fs *fs)
 	return ext2_sync(fs);
 }
 
+/*
+ * The root must be a directory before anything is written: a table the
+ * descriptors misplace reads as zeros, and the kernel's HELLO would fail
+ * only after the image was marked in use (Linux's ext2 checks it too).
+ */
+static int
+check_root(struct ext2_fs *fs)
+{
+	struct inode root;
+	if (inode_load(fs, EXT2_ROOT_INO, &root))
+		return refuse(fs, "reading the root directory failed");
+	if (!MODE_IS(root.mode, S_FDIR) || root.links == 0 || root.size == 0)
+		return refuse(fs, "the root inode is not a directory in use");
+	return 0;
+}
+
 static void
 decide_read_only(struct ext2_fs *fs, const struct ext2_mount_opts *opts)
 {
@@ -434,6 +450,8 @@ ext2_mount(struct ext2_fs **out, struct blkdev *dev,
 	if (err || !fs->zero_block)
 		goto fail;
 	err = load_groups(fs);
+	if (!err)
+		err = check_root(fs);
 	if (err)
 		goto fail;
 	decide_read_only(fs, opts);

@@ -3,7 +3,8 @@
  * images of 1 KiB and 4 KiB blocks. Read-only mounts write nothing, a
  * read-write mount marks the image not clean until unmount, statfs agrees
  * with dumpe2fs, a full disk gives -ENOSPC and recovers, a remount sees
- * everything, and images that must be refused or mounted read-only are.
+ * everything, and images that must be refused or mounted read-only are
+ * (a root that is not a directory is refused before anything is written).
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -418,6 +419,33 @@ case_refuse(struct ctx *c)
 	remove(copy);
 }
 
+/*
+ * A root inode that is not a directory (a misplaced inode table reads as
+ * zeros) is refused before anything is written: the image is not marked
+ * in use by a mount that then fails.
+ */
+static void
+case_bad_root(struct ctx *c)
+{
+	static const char *const modes[] = { "0100644", "0", "0120777" };
+	char copy[FT_PATH];
+	struct ft_mount m;
+
+	op_unmount(c);
+	ft_path(copy, "root.img");
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		unsigned long reports = ft_reports;
+
+		CHECK_EQ(ft_run(NULL, "cp '%s' '%s' && debugfs -w -R "
+		    "'sif <2> mode %s' '%s' >/dev/null 2>&1", c->img, copy,
+		    modes[i], copy), 0);
+		CHECK_EQ(ft_mount(&m, copy, false, false), -EINVAL);
+		CHECK(ft_reports > reports);
+		CHECK_EQ(m.stats.writes, 0);
+	}
+	remove(copy);
+}
+
 static const struct op_case cases[] = {
 	{ "read_only", case_read_only },
 	{ "clean", case_clean },
@@ -425,6 +453,7 @@ static const struct op_case cases[] = {
 	{ "enospc", case_enospc },
 	{ "remount", case_remount },
 	{ "refuse", case_refuse },
+	{ "bad_root", case_bad_root },
 };
 
 int

@@ -292,3 +292,98 @@ def expect_statfs(result, image):
 			     % (what, guest, host))
 	print("statfs agrees with dumpe2fs: %d blocks of %d, %d free, %d "
 	      "reserved" % (total, bsize, sb_free, reserved), flush=True)
+
+
+# ---- An image's layout, for tests that corrupt it ---------------------------
+
+class Layout:
+	"""The layout of the ext2 image in a bytearray, read from its own
+	superblock and group descriptors: where each group's bitmaps and inode
+	table are, where an inode lies, and its fields."""
+
+	def __init__(self, data):
+		self.data = data
+		sb = 1024
+		self.inodes_count = self.u32(sb + 0)
+		self.blocks_count = self.u32(sb + 4)
+		self.first_data_block = self.u32(sb + 20)
+		self.bs = 1024 << self.u32(sb + 24)
+		self.blocks_per_group = self.u32(sb + 32)
+		self.ipg = self.u32(sb + 40)
+		self.inode_size = self.u16(sb + 88)
+		self.ngroups = -(-(self.blocks_count - self.first_data_block)
+				 // self.blocks_per_group)
+		self.gdt = (self.first_data_block + 1) * self.bs
+		self.groups = [dict(block_bitmap=self.u32(self.gd(g) + 0),
+				    inode_bitmap=self.u32(self.gd(g) + 4),
+				    inode_table=self.u32(self.gd(g) + 8))
+			       for g in range(self.ngroups)]
+		self.itable_blocks = -(-self.ipg * self.inode_size // self.bs)
+
+	def u16(self, off):
+		return int.from_bytes(self.data[off:off + 2], "little")
+
+	def u32(self, off):
+		return int.from_bytes(self.data[off:off + 4], "little")
+
+	def put(self, off, value, size=4):
+		self.data[off:off + size] = (value & ((1 << 8 * size) - 1)) \
+			.to_bytes(size, "little")
+
+	def gd(self, group):
+		"""The byte offset of group's descriptor."""
+		return self.gdt + 32 * group
+
+	def inode(self, ino):
+		"""The byte offset of inode ino in its table."""
+		g, i = divmod(ino - 1, self.ipg)
+		return self.groups[g]["inode_table"] * self.bs + \
+			i * self.inode_size
+
+	def block_ptr(self, ino, n):
+		"""The byte offset of i_block[n] of inode ino."""
+		return self.inode(ino) + 40 + 4 * n
+
+	def never_written(self, whole_blocks=False):
+		"""The byte ranges fsd never changes, by this superblock: the boot
+		block, and each superblock and descriptor copy (with the reserved
+		descriptor blocks) but the primary superblock and descriptors.
+		whole_blocks: those it never writes, block by block (a 4 KiB
+		block 0 holds the boot block and the primary superblock)."""
+		sb = 1024
+		sparse = self.u32(sb + 100) & 1
+		reserved = self.u16(sb + 206) if self.u32(sb + 76) else 0
+		gdt = -(-self.ngroups * 32 // self.bs)
+		ranges = [] if whole_blocks and self.bs > 1024 else [(0, 1024)]
+		for g in range(self.ngroups):
+			if not has_super(g, sparse):
+				continue
+			first = self.first_data_block + g * self.blocks_per_group
+			end = min(first + 1 + gdt + reserved,
+				  first + self.blocks_per_group, self.blocks_count)
+			start = first + 1 + gdt if g == 0 else first
+			if start < end:
+				ranges.append((start * self.bs, end * self.bs))
+		return ranges
+
+	def metadata_blocks(self):
+		"""Group 0's superblock, descriptors, bitmaps, inode table."""
+		g = self.groups[0]
+		return [self.first_data_block, self.first_data_block + 1,
+			g["block_bitmap"], g["inode_bitmap"], g["inode_table"]]
+
+
+def inode_number(image, path):
+	"""The inode number debugfs finds at path in image, or None."""
+	out = run(["debugfs", "-R", "stat \"%s\"" % path, image],
+		  check=False).stdout.decode(errors="replace")
+	m = re.search(r"Inode: (\d+)", out)
+	return int(m.group(1)) if m else None
+
+
+def indirect_blocks(image, path):
+	"""The indirect blocks of the file at path: [(kind, block)], kind
+	IND, DIND or TIND, as debugfs's stat lists them."""
+	out = run(["debugfs", "-R", "stat \"%s\"" % path, image],
+		  check=False).stdout.decode(errors="replace")
+	return [(k, int(b)) for k, b in re.findall(r"\((T?D?IND)\):(\d+)", out)]
