@@ -18,7 +18,7 @@
 #define PIT_MODE0 0x30		/* channel 0, lo/hi bytes, mode 0, binary */
 #define APIC_START 0xffffffffu
 #define SAMPLE_TRIES 4		/* reads per window end; the narrowest wins */
-#define RATE_ERR_PPM 500	/* good enough: 43 s a day at worst */
+#define RATE_ERR_PPM 1000	/* good enough: 86 s a day at worst */
 #define RATE_ERR_MAX_PPM 20000	/* worse than 2%: measure again */
 #define FRESH_WINDOWS 3
 #define WINDOW_READS_MAX (1 << 20)	/* a PIT that never expires */
