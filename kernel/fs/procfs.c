@@ -65,7 +65,7 @@ static const struct pentry pid_entries[] = {
 };
 
 static struct super proc_sb = { .type = "proc", .dev = 100 };
-static const struct inode_ops proc_iops;
+static const struct inode_ops proc_iops, proc_fd_link_iops;
 static const struct file_ops proc_dir_fops, proc_file_fops;
 
 static struct inode *
@@ -82,7 +82,7 @@ pinode(enum pkind kind, int pid, int fd, unsigned mode, struct inode *parent)
 	n->pid = pid;
 	n->fd = fd;
 	ino->priv = n;
-	ino->iops = &proc_iops;
+	ino->iops = kind == P_PID_FD_LINK ? &proc_fd_link_iops : &proc_iops;
 	ino->fops = S_ISDIR(mode) ? &proc_dir_fops : &proc_file_fops;
 	ino->ino = ((uint64_t)pid << 16) | ((uint64_t)kind << 10) | (uint64_t)(fd & 1023);
 	if (S_ISDIR(mode))
@@ -178,19 +178,59 @@ copy_str(char *buf, size_t size, const char *s)
 	return (long)n;
 }
 
+/* Linux's name for a file that has no path: a pipe, socket or anon inode. */
 static const char *
 file_kind_name(struct file *f, char *tmp, size_t size)
 {
 	struct inode *ino = f->inode;
 	if (!ino)
 		return "anon_inode:[unknown]";
-	if ((ino->mode & S_IFMT) == S_IFIFO) {
+	if (S_ISFIFO(ino->mode)) {
 		snprintk(tmp, size, "pipe:[%lu]", ino->ino);
 		return tmp;
 	}
-	if (ino->sb && strcmp(ino->sb->type, "anon_inodefs") == 0)
-		return "anon_inode:[eventpoll]";
+	if ((ino->mode & S_IFMT) == S_IFSOCK) {
+		snprintk(tmp, size, "socket:[%lu]", ino->ino);
+		return tmp;
+	}
+	if (ino->sb && strcmp(ino->sb->type, "anon_inodefs") == 0) {
+		snprintk(tmp, size, "anon_inode:%s",
+			 ino->priv ? (const char *)ino->priv : "[unknown]");
+		return tmp;
+	}
 	return NULL;
+}
+
+/*
+ * The text of /proc/PID/fd/N: a directory's path, the name the file was
+ * opened by (symlinks resolved), or Linux's name for a pipe, a socket or
+ * an anonymous inode.
+ */
+static long
+fd_link_text(struct proc *cur, struct file *f, char *buf, size_t size)
+{
+	char tmp[64];
+	const char *kind = file_kind_name(f, tmp, sizeof(tmp));
+	if (kind && !S_ISFIFO(f->inode->mode))
+		return copy_str(buf, size, kind);
+	char *k = kmalloc(4096);
+	if (!k)
+		return -ENOMEM;
+	long r = -ENOENT;
+	if (S_ISDIR(f->inode->mode))
+		r = vfs_path_of(cur, f->inode, k, 4096);
+	else if (f->path)
+		r = vfs_file_path(cur, f, k, 4096);	/* a named FIFO too */
+	if (r > 0)
+		r = copy_str(buf, size, k);
+	else if (kind)
+		r = copy_str(buf, size, kind);
+	else if (f->ops == f->inode->fops && f->inode->rdev == ((5 << 8) | 1))
+		r = copy_str(buf, size, "/dev/console");
+	else
+		r = copy_str(buf, size, "/inode");	/* its name is gone */
+	kfree(k);
+	return r;
 }
 
 static long
@@ -223,28 +263,34 @@ proc_readlink(struct inode *ino, char *buf, size_t size)
 	}
 	case P_PID_FD_LINK: {
 		struct file *f = fd_get(p, n->fd);
-		if (!f)
-			return -ENOENT;
-		const char *s = file_kind_name(f, tmp, sizeof(tmp));
-		if (s)
-			return copy_str(buf, size, s);
-		if (f->inode && !S_ISDIR(f->inode->mode) && f->ops == f->inode->fops &&
-		    f->inode->rdev == ((5 << 8) | 1))
-			return copy_str(buf, size, "/dev/console");
-		if (f->inode && S_ISDIR(f->inode->mode)) {
-			char *k = kmalloc(4096);
-			long r = k ? vfs_path_of(cur, f->inode, k, 4096) : -ENOMEM;
-			if (r > 0)
-				r = copy_str(buf, size, k);
-			kfree(k);
-			return r;
-		}
-		snprintk(tmp, sizeof(tmp), "/inode:[%lu]", f->inode ? f->inode->ino : 0);
-		return copy_str(buf, size, tmp);
+		return f ? fd_link_text(cur, f, buf, size) : -ENOENT;
 	}
 	default:
 		return -EINVAL;
 	}
+}
+
+/*
+ * Following /proc/PID/fd/N reaches the open file's inode itself, so an
+ * open of it is a new open of the same file (a pipe: the same pipe), as
+ * Linux's magic links. A file with no inode (or an anonymous one, whose
+ * state is in the open file) cannot be reopened: ENXIO.
+ */
+static struct inode *
+proc_get_link(struct inode *link)
+{
+	struct pnode *n = pn(link);
+	if (n->kind != P_PID_FD_LINK)
+		return ERR_PTR(-EINVAL);
+	struct proc *p = proc_find(n->pid);
+	struct file *f = p ? fd_get(p, n->fd) : NULL;
+	if (!f)
+		return ERR_PTR(-ENOENT);
+	struct inode *ino = f->inode;
+	if (!ino || (ino->sb && strcmp(ino->sb->type, "anon_inodefs") == 0))
+		return ERR_PTR(-ENXIO);
+	inode_get(ino);
+	return ino;
 }
 
 /* Text generation into a growing buffer. */
@@ -665,6 +711,13 @@ static const struct inode_ops proc_iops = {
 	.readlink = proc_readlink,
 	.release = proc_release,
 	.name_of = proc_name_of,
+};
+
+/* /proc/PID/fd/N: magic links (proc_get_link). */
+static const struct inode_ops proc_fd_link_iops = {
+	.readlink = proc_readlink,
+	.get_link = proc_get_link,
+	.release = proc_release,
 };
 
 static const struct file_ops proc_dir_fops = {
