@@ -34,10 +34,10 @@ umask 022
 # The directory skeleton; mount points stay empty.
 mkdir -p "$STAGE/bin" "$STAGE/sbin" "$STAGE/usr/bin" "$STAGE/usr/sbin" \
 	"$STAGE/etc/petrel" "$STAGE/root" "$STAGE/tmp" "$STAGE/proc" \
-	"$STAGE/dev" "$STAGE/data"
+	"$STAGE/dev" "$STAGE/sys" "$STAGE/data"
 chmod 0700 "$STAGE/root"
 chmod 1777 "$STAGE/tmp"
-chmod 0555 "$STAGE/proc"
+chmod 0555 "$STAGE/proc" "$STAGE/sys"
 
 # BusyBox: the binary once, every applet a symlink to it. Its own init and
 # linuxrc are left out: /sbin/init is Petrel's.

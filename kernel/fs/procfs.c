@@ -18,11 +18,15 @@
 #include <kernel/ipc.h>
 #include <kernel/sockfile.h>
 #include <kernel/boot.h>
+#include <kernel/random.h>
 
 enum pkind {
 	P_ROOT, P_MEMINFO, P_UPTIME, P_STAT, P_LOADAVG, P_CPUINFO, P_MOUNTS,
 	P_VERSION, P_FILESYSTEMS, P_SELF, P_KMSG, P_CMDLINE,
 	P_NET, P_NET_TCP, P_NET_TCP6, P_NET_UDP, P_NET_UDP6,
+	P_SYS, P_SYS_KERNEL, P_SYS_RANDOM, P_SYS_FS, P_SYS_PID_MAX,
+	P_SYS_HOSTNAME, P_SYS_OSRELEASE, P_SYS_OSTYPE, P_SYS_BOOT_ID,
+	P_SYS_UUID, P_SYS_FILE_MAX, P_SYS_NR_OPEN,
 	P_PID, P_PID_STAT, P_PID_STATUS, P_PID_CMDLINE, P_PID_EXE, P_PID_FD,
 	P_PID_FD_LINK, P_PID_COMM, P_PID_CWD, P_PID_MAPS, P_PID_STATM,
 	P_PID_ROOT, P_PID_MOUNTS,
@@ -47,6 +51,31 @@ static const struct pentry root_entries[] = {
 	{ "version", P_VERSION, S_IFREG | 0444 }, { "filesystems", P_FILESYSTEMS, S_IFREG | 0444 },
 	{ "kmsg", P_KMSG, S_IFREG | 0400 }, { "self", P_SELF, S_IFLNK | 0777 },
 	{ "net", P_NET, S_IFDIR | 0555 }, { "cmdline", P_CMDLINE, S_IFREG | 0444 },
+	{ "sys", P_SYS, S_IFDIR | 0555 },
+};
+
+/* /proc/sys: the few sysctls programs read, all read-only. */
+static const struct pentry sys_entries[] = {
+	{ "kernel", P_SYS_KERNEL, S_IFDIR | 0555 },
+	{ "fs", P_SYS_FS, S_IFDIR | 0555 },
+};
+
+static const struct pentry sys_kernel_entries[] = {
+	{ "pid_max", P_SYS_PID_MAX, S_IFREG | 0444 },
+	{ "hostname", P_SYS_HOSTNAME, S_IFREG | 0444 },
+	{ "osrelease", P_SYS_OSRELEASE, S_IFREG | 0444 },
+	{ "ostype", P_SYS_OSTYPE, S_IFREG | 0444 },
+	{ "random", P_SYS_RANDOM, S_IFDIR | 0555 },
+};
+
+static const struct pentry sys_random_entries[] = {
+	{ "boot_id", P_SYS_BOOT_ID, S_IFREG | 0444 },
+	{ "uuid", P_SYS_UUID, S_IFREG | 0444 },
+};
+
+static const struct pentry sys_fs_entries[] = {
+	{ "file-max", P_SYS_FILE_MAX, S_IFREG | 0444 },
+	{ "nr_open", P_SYS_NR_OPEN, S_IFREG | 0444 },
 };
 
 /* /proc/net: the socket tables, asked of the network server. */
@@ -54,6 +83,28 @@ static const struct pentry net_entries[] = {
 	{ "tcp", P_NET_TCP, S_IFREG | 0444 }, { "tcp6", P_NET_TCP6, S_IFREG | 0444 },
 	{ "udp", P_NET_UDP, S_IFREG | 0444 }, { "udp6", P_NET_UDP6, S_IFREG | 0444 },
 };
+
+/* The directories whose entries are fixed, with their tables. */
+static const struct pdir {
+	enum pkind kind;
+	const struct pentry *entries;
+	size_t count;
+} fixed_dirs[] = {
+	{ P_NET, net_entries, ARRAY_SIZE(net_entries) },
+	{ P_SYS, sys_entries, ARRAY_SIZE(sys_entries) },
+	{ P_SYS_KERNEL, sys_kernel_entries, ARRAY_SIZE(sys_kernel_entries) },
+	{ P_SYS_RANDOM, sys_random_entries, ARRAY_SIZE(sys_random_entries) },
+	{ P_SYS_FS, sys_fs_entries, ARRAY_SIZE(sys_fs_entries) },
+};
+
+static const struct pdir *
+fixed_dir(enum pkind kind)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(fixed_dirs); i++)
+		if (fixed_dirs[i].kind == kind)
+			return &fixed_dirs[i];
+	return NULL;
+}
 
 static const struct pentry pid_entries[] = {
 	{ "stat", P_PID_STAT, S_IFREG | 0444 }, { "status", P_PID_STATUS, S_IFREG | 0444 },
@@ -154,8 +205,9 @@ proc_lookup(struct inode *dir, const char *name, size_t len)
 			return pinode(e->kind, d->pid, 0, e->mode, dir) ?: ERR_PTR(-ENOMEM);
 		return ERR_PTR(-ENOENT);
 	}
-	if (d->kind == P_NET) {
-		e = entry_named(net_entries, ARRAY_SIZE(net_entries), name, len);
+	const struct pdir *fd = fixed_dir(d->kind);
+	if (fd) {
+		e = entry_named(fd->entries, fd->count, name, len);
 		if (e)
 			return pinode(e->kind, 0, 0, e->mode, dir) ?: ERR_PTR(-ENOMEM);
 		return ERR_PTR(-ENOENT);
@@ -481,6 +533,33 @@ gen_cpu_lines(struct gen *g, uint64_t now)
 			busy[i] / 10000000, idle[i] / 10000000);
 }
 
+/* A random UUID (version 4) in its usual text form. */
+static void
+gen_uuid(struct gen *g, const uint8_t *raw)
+{
+	uint8_t u[16];
+	memcpy(u, raw, sizeof(u));
+	u[6] = (u[6] & 0x0f) | 0x40;
+	u[8] = (u[8] & 0x3f) | 0x80;
+	for (int i = 0; i < 16; i++)
+		gprintf(g, "%s%02x", i == 4 || i == 6 || i == 8 || i == 10 ?
+			"-" : "", u[i]);
+	gprintf(g, "\n");
+}
+
+/* This boot's id: drawn on first use, the same until power-off. */
+static const uint8_t *
+boot_id(void)
+{
+	static uint8_t id[16];
+	static bool drawn;
+	if (!drawn) {
+		random_bytes(id, sizeof(id));
+		drawn = true;
+	}
+	return id;
+}
+
 static void
 gen_system(struct gen *g, enum pkind kind)
 {
@@ -563,6 +642,20 @@ gen_system(struct gen *g, enum pkind kind)
 	case P_NET_TCP6: gen_net(g, AF_INET6_K, IPPROTO_TCP_K); break;
 	case P_NET_UDP: gen_net(g, AF_INET_K, IPPROTO_UDP_K); break;
 	case P_NET_UDP6: gen_net(g, AF_INET6_K, IPPROTO_UDP_K); break;
+	case P_SYS_PID_MAX: gprintf(g, "%d\n", PID_MAX); break;
+	case P_SYS_HOSTNAME: gprintf(g, "%s\n", sys_hostname()); break;
+	case P_SYS_OSRELEASE: gprintf(g, "%s\n", PETREL_RELEASE); break;
+	case P_SYS_OSTYPE: gprintf(g, "Linux\n"); break;
+	case P_SYS_BOOT_ID: gen_uuid(g, boot_id()); break;
+	case P_SYS_UUID: {
+		uint8_t u[16];
+		random_bytes(u, sizeof(u));
+		gen_uuid(g, u);
+		break;
+	}
+	/* No system-wide limit on open files: Linux's LONG_MAX. */
+	case P_SYS_FILE_MAX: gprintf(g, "9223372036854775807\n"); break;
+	case P_SYS_NR_OPEN: gprintf(g, "%d\n", NR_OPEN); break;
 	case P_KMSG: {
 		char *k = kmalloc(16384);
 		if (k) {
@@ -683,9 +776,11 @@ proc_getdents(struct file *f, void *buf, size_t len, uint64_t *pos)
 	} else if (d->kind == P_PID) {
 		for (size_t k = 0; k < ARRAY_SIZE(pid_entries); k++)
 			EMIT(2000 + k, dirent_type(pid_entries[k].mode), pid_entries[k].name);
-	} else if (d->kind == P_NET) {
-		for (size_t k = 0; k < ARRAY_SIZE(net_entries); k++)
-			EMIT(4000 + k, dirent_type(net_entries[k].mode), net_entries[k].name);
+	} else if (fixed_dir(d->kind)) {
+		const struct pdir *fd = fixed_dir(d->kind);
+		for (size_t k = 0; k < fd->count; k++)
+			EMIT(4000 + (uint64_t)d->kind * 16 + k,
+			     dirent_type(fd->entries[k].mode), fd->entries[k].name);
 	} else if (d->kind == P_PID_FD) {
 		struct proc *p = proc_find(d->pid);
 		for (int fd = 0; p && p->files && fd < FD_MAX; fd++) {

@@ -14,6 +14,12 @@
 
 static char hostname[65] = "petrel";
 
+const char *
+sys_hostname(void)
+{
+	return hostname;
+}
+
 long
 sys_uname(uaddr_t buf)
 {

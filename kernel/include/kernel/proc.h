@@ -12,6 +12,8 @@
 #include <kernel/timer.h>
 
 #define FD_MAX 1024
+/* The most fds a process may have (/proc/sys/fs/nr_open). */
+#define NR_OPEN FD_MAX
 #define PROC_NAME_MAX 16
 #define PID_MAX 32768
 

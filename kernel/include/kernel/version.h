@@ -13,4 +13,7 @@
  */
 #define PETREL_RELEASE "6.1.0-petrel"
 
+/* The node name (sethostname, uname; kernel/linux/sys_misc.c). */
+const char *sys_hostname(void);
+
 #endif
