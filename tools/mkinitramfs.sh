@@ -73,10 +73,12 @@ cat >"$STAGE/etc/petrel/services" <<'EOF'
 #         respawn  start it, restart it whenever it exits
 #   OPTIONS (before PROGRAM): device=CLASS passes a device handle on,
 #         serve=inet makes it the server of the kernel's sockets,
-#         mount=PATH mounts the file server it is at PATH
+#         mount=PATH mounts the file server it is at PATH,
+#         needs=NAME starts it only if the earlier entry NAME was started
+#         (not when NAME's device is missing)
 fsd    respawn device=virtio-blk mount=/data /sbin/fsd
 netd   respawn device=virtio-net serve=inet /sbin/netd
-httpd  respawn /sbin/httpd -q -p 80 -r /srv/www -s 443 -c /etc/httpd/cert.pem -k /etc/httpd/key.pem
+httpd  respawn needs=netd /sbin/httpd -q -p 80 -r /srv/www -s 443 -c /etc/httpd/cert.pem -k /etc/httpd/key.pem
 EOF
 cat >"$STAGE/etc/profile" <<'EOF'
 # Read by the console shell (a login shell) when it starts.
