@@ -480,7 +480,7 @@ gen_pid_status(struct gen *g, struct proc *p)
 		p->name, p->umask, st, p->pid, p->pid,
 		p->parent && p->parent != p ? p->parent->pid : 0,
 		p->uid, p->euid, p->suid, p->euid, p->gid, p->egid, p->sgid, p->egid,
-		FD_MAX, vsize, rss, p->nthreads, p->sig_pending,
+		fd_table_size(p), vsize, rss, p->nthreads, p->sig_pending,
 		list_empty(&p->threads) ? 0 : list_first(&p->threads, struct thread, proc_link)->sig_blocked);
 }
 
@@ -783,7 +783,7 @@ proc_getdents(struct file *f, void *buf, size_t len, uint64_t *pos)
 			     dirent_type(fd->entries[k].mode), fd->entries[k].name);
 	} else if (d->kind == P_PID_FD) {
 		struct proc *p = proc_find(d->pid);
-		for (int fd = 0; p && p->files && fd < FD_MAX; fd++) {
+		for (int fd = 0; p && fd < fd_table_size(p); fd++) {
 			if (!p->files->fd[fd])
 				continue;
 			snprintk(name, sizeof(name), "%d", fd);

@@ -58,8 +58,8 @@ static long
 do_poll(uaddr_t ufds, unsigned nfds, uint64_t deadline, bool zero)
 {
 	struct proc *p = current()->proc;
-	if (nfds > FD_MAX * 4)
-		return -EINVAL;
+	if (nfds > p->rlimits[7][0] || nfds > NR_OPEN)
+		return -EINVAL;	/* more than RLIMIT_NOFILE, as Linux */
 	struct pollfd_k *fds = kmalloc(sizeof(*fds) * (nfds ? nfds : 1));
 	if (!fds)
 		return -ENOMEM;
@@ -155,9 +155,9 @@ static long
 do_select(int n, uaddr_t ur, uaddr_t uw, uaddr_t ue, uint64_t deadline, bool zero)
 {
 	struct proc *p = current()->proc;
-	uint64_t in[3][FD_MAX / 64], out[3][FD_MAX / 64];
+	uint64_t in[3][SELECT_MAX / 64], out[3][SELECT_MAX / 64];
 	uaddr_t u[3] = { ur, uw, ue };
-	if (n < 0 || n > FD_MAX)
+	if (n < 0 || n > SELECT_MAX)
 		return -EINVAL;
 	size_t bytes = ALIGN_UP((size_t)n, 64) / 8;
 	memset(in, 0, sizeof(in));

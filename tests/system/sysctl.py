@@ -4,11 +4,14 @@
 #        /proc/sys/kernel/random/{boot_id,uuid} (each twice),
 #        /proc/sys/fs/{file-max,nr_open} and /sys/devices/system/cpu/
 #        {online,possible,present}, lists that directory, runs nproc and
-#        nproc --all (which count CPUs the two ways glibc does) and mount.
+#        nproc --all (which count CPUs the two ways glibc does), ulimit -n
+#        and -Hn, and mount.
 # Expects: Linux's values and forms (osrelease is uname -r's 6.1.0-petrel,
 #        ostype Linux), "0-1" CPUs online, possible and present, cpu0 and
 #        cpu1, nproc 2 both ways, the same boot_id twice and two different
-#        version-4 uuids, /sys mounted as sysfs; exit status 0.
+#        version-4 uuids, RLIMIT_NOFILE 1024 soft and 4096 hard (Linux's
+#        defaults; nr_open is Petrel's 524288), /sys mounted as sysfs;
+#        exit status 0.
 import os, re, sys
 sys.dont_write_bytecode = True	# no __pycache__ in the tree
 sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
@@ -25,6 +28,7 @@ script = "; ".join([
 	"echo uuid=$(cat %srandom/uuid); done" % (K, K),
 	"echo cpus: $(ls %s)" % CPU,
 	"echo nproc=$(nproc) all=$(nproc --all)",
+	"echo nofile=$(ulimit -n)/$(ulimit -Hn)",
 	"mount | grep ' /sys '",
 ])
 result = boot(script, smp=2)
@@ -35,12 +39,13 @@ expect_lines(result, [
 	K + "osrelease=6.1.0-petrel",
 	K + "ostype=Linux",
 	"/proc/sys/fs/file-max=9223372036854775807",
-	"/proc/sys/fs/nr_open=1024",
+	"/proc/sys/fs/nr_open=524288",
 	CPU + "online=0-1",
 	CPU + "possible=0-1",
 	CPU + "present=0-1",
 	"cpus: cpu0 cpu1 online possible present",
 	"nproc=2 all=2",
+	"nofile=1024/4096",
 	"sysfs on /sys type sysfs (rw,relatime)",
 ])
 uuid = r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"
