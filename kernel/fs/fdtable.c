@@ -23,7 +23,8 @@ files_resize(struct files *f, int size)
 	}
 	if (f->size) {
 		memcpy(fd, f->fd, sizeof(*fd) * (size_t)f->size);
-		memcpy(cloexec, f->cloexec, sizeof(*cloexec) * (size_t)(f->size / 64));
+		memcpy(cloexec, f->cloexec,
+		       sizeof(*cloexec) * (size_t)(f->size / 64));
 	}
 	kfree(f->fd);
 	kfree(f->cloexec);
@@ -77,7 +78,8 @@ files_clone(struct files *src)
 			file_get(f->fd[i]);
 		}
 	}
-	memcpy(f->cloexec, src->cloexec, sizeof(*f->cloexec) * (size_t)(f->size / 64));
+	memcpy(f->cloexec, src->cloexec,
+	       sizeof(*f->cloexec) * (size_t)(f->size / 64));
 	return f;
 }
 

@@ -272,7 +272,7 @@ fd_link_text(struct proc *cur, struct file *f, char *buf, size_t size)
 	if (S_ISDIR(f->inode->mode))
 		r = vfs_path_of(cur, f->inode, k, 4096);
 	else if (f->path)
-		r = vfs_file_path(cur, f, k, 4096);	/* a named FIFO too */
+		r = vfs_file_path(cur, f, k, 4096); /* a named FIFO too */
 	if (r > 0)
 		r = copy_str(buf, size, k);
 	else if (kind)
@@ -780,7 +780,8 @@ proc_getdents(struct file *f, void *buf, size_t len, uint64_t *pos)
 		const struct pdir *fd = fixed_dir(d->kind);
 		for (size_t k = 0; k < fd->count; k++)
 			EMIT(4000 + (uint64_t)d->kind * 16 + k,
-			     dirent_type(fd->entries[k].mode), fd->entries[k].name);
+			     dirent_type(fd->entries[k].mode),
+			     fd->entries[k].name);
 	} else if (d->kind == P_PID_FD) {
 		struct proc *p = proc_find(d->pid);
 		for (int fd = 0; p && fd < fd_table_size(p); fd++) {

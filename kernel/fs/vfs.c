@@ -738,9 +738,8 @@ realpath_from(struct proc *p, struct inode *base, bool magic,
 	memcpy(cur, path, n + 1);
 	long r = 0;
 	for (int links = 0; r == 0; links++)
-		r = links > SYMLINK_DEPTH_MAX ? -ELOOP
-					      : realpath_step(p, base, magic, cur,
-							      buf, size);
+		r = links > SYMLINK_DEPTH_MAX ? -ELOOP :
+		    realpath_step(p, base, magic, cur, buf, size);
 	kfree(cur);
 	return r;
 }
@@ -768,7 +767,8 @@ vfs_file_path(struct proc *p, struct file *f, char *buf, size_t size)
 static bool
 may_be_magic(const char *path)
 {
-	return strncmp(path, "/proc/", 6) == 0 || strncmp(path, "/dev/", 5) == 0;
+	return strncmp(path, "/proc/", 6) == 0 ||
+	       strncmp(path, "/dev/", 5) == 0;
 }
 
 void
@@ -776,7 +776,7 @@ vfs_file_set_path(struct proc *p, struct file *f, int dirfd, const char *path)
 {
 	struct inode *base = NULL;
 	if (!f->inode || S_ISDIR(f->inode->mode))
-		return;		/* a directory's name is found from its inode */
+		return;	/* a directory's name is found from its inode */
 	if (path[0] != '/') {
 		base = start_dir(p, dirfd, path);
 		if (IS_ERR(base))

@@ -348,7 +348,7 @@ sys_fcntl(int fd, int cmd, uint64_t arg)
 	case F_DUPFD:
 	case F_DUPFD_CLOEXEC: {
 		if (arg >= p->rlimits[7][0] || arg >= NR_OPEN)
-			return -EINVAL;	/* past RLIMIT_NOFILE, as Linux */
+			return -EINVAL;	/* past RLIMIT_NOFILE */
 		file_get(f);
 		int r = fd_install(p, f, (int)arg, cmd == F_DUPFD_CLOEXEC);
 		if (r < 0)

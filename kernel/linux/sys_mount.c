@@ -173,7 +173,8 @@ statfs_inode(struct inode *ino, uaddr_t buf)
 		return e < 0 ? e : copyout(buf, &s, sizeof(s));
 	}
 	const char *t = ino->sb ? ino->sb->type : "";
-	s.type = strcmp(t, "proc") == 0 ? 0x9fa0 :	/* PROC, SYSFS, TMPFS magic */
+	/* The PROC, SYSFS and TMPFS magic numbers. */
+	s.type = strcmp(t, "proc") == 0 ? 0x9fa0 :
 		 strcmp(t, "sysfs") == 0 ? 0x62656572 : 0x01021994;
 	s.bsize = s.frsize = 4096;
 	if (strcmp(t, "proc") != 0) {	/* memory-backed: RAM is the limit */

@@ -19,8 +19,8 @@
 #define NOFILE_SOFT 1024
 #define NOFILE_HARD 4096
 #define NR_OPEN 524288
-#define FDS_FIRST 64		/* a new table's size; it doubles as needed */
-#define SELECT_MAX 1024		/* select's fd_set, as glibc's FD_SETSIZE */
+#define FDS_FIRST 64	/* a new table's size; it doubles as needed */
+#define SELECT_MAX 1024	/* select's fd_set, as glibc's FD_SETSIZE */
 #define PROC_NAME_MAX 16
 #define PID_MAX 32768
 
