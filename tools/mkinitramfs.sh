@@ -34,10 +34,10 @@ umask 022
 # The directory skeleton; mount points stay empty.
 mkdir -p "$STAGE/bin" "$STAGE/sbin" "$STAGE/usr/bin" "$STAGE/usr/sbin" \
 	"$STAGE/etc/petrel" "$STAGE/root" "$STAGE/tmp" "$STAGE/proc" \
-	"$STAGE/dev" "$STAGE/data"
+	"$STAGE/dev" "$STAGE/sys" "$STAGE/data"
 chmod 0700 "$STAGE/root"
 chmod 1777 "$STAGE/tmp"
-chmod 0555 "$STAGE/proc"
+chmod 0555 "$STAGE/proc" "$STAGE/sys"
 
 # BusyBox: the binary once, every applet a symlink to it. Its own init and
 # linuxrc are left out: /sbin/init is Petrel's.
@@ -73,10 +73,12 @@ cat >"$STAGE/etc/petrel/services" <<'EOF'
 #         respawn  start it, restart it whenever it exits
 #   OPTIONS (before PROGRAM): device=CLASS passes a device handle on,
 #         serve=inet makes it the server of the kernel's sockets,
-#         mount=PATH mounts the file server it is at PATH
+#         mount=PATH mounts the file server it is at PATH,
+#         needs=NAME starts it only if the earlier entry NAME was started
+#         (not when NAME's device is missing)
 fsd    respawn device=virtio-blk mount=/data /sbin/fsd
 netd   respawn device=virtio-net serve=inet /sbin/netd
-httpd  respawn /sbin/httpd -q -p 80 -r /srv/www -s 443 -c /etc/httpd/cert.pem -k /etc/httpd/key.pem
+httpd  respawn needs=netd /sbin/httpd -q -p 80 -r /srv/www -s 443 -c /etc/httpd/cert.pem -k /etc/httpd/key.pem
 EOF
 cat >"$STAGE/etc/profile" <<'EOF'
 # Read by the console shell (a login shell) when it starts.

@@ -1,5 +1,7 @@
 /*
- * File-descriptor tables: one per process, or shared by CLONE_FILES.
+ * File-descriptor tables: one per process, or shared by CLONE_FILES. A
+ * table starts with FDS_FIRST entries and doubles when an fd past its end
+ * is wanted, up to RLIMIT_NOFILE's soft limit (at most NR_OPEN).
  */
 #include <kernel/proc.h>
 #include <kernel/vfs.h>
@@ -8,28 +10,76 @@
 #include <kernel/string.h>
 #include <kernel/refcount.h>
 
+/* Makes f's arrays hold size entries (a multiple of 64); 0 or -ENOMEM. */
+static int
+files_resize(struct files *f, int size)
+{
+	struct file **fd = kzalloc(sizeof(*fd) * (size_t)size);
+	uint64_t *cloexec = kzalloc(sizeof(*cloexec) * (size_t)(size / 64));
+	if (!fd || !cloexec) {
+		kfree(fd);
+		kfree(cloexec);
+		return -ENOMEM;
+	}
+	if (f->size) {
+		memcpy(fd, f->fd, sizeof(*fd) * (size_t)f->size);
+		memcpy(cloexec, f->cloexec,
+		       sizeof(*cloexec) * (size_t)(f->size / 64));
+	}
+	kfree(f->fd);
+	kfree(f->cloexec);
+	f->fd = fd;
+	f->cloexec = cloexec;
+	f->size = size;
+	return 0;
+}
+
+/* Grows f so that fd fits; 0 or -ENOMEM. */
+static int
+files_grow(struct files *f, int fd)
+{
+	if (fd < f->size)
+		return 0;
+	int size = f->size ? f->size : FDS_FIRST;
+	while (size <= fd)
+		size *= 2;
+	return files_resize(f, MIN(size, NR_OPEN));
+}
+
+static struct files *
+files_alloc(int size)
+{
+	struct files *f = kzalloc(sizeof(*f));
+	if (!f)
+		return NULL;
+	f->refcount = 1;
+	if (files_resize(f, size) < 0) {
+		kfree(f);
+		return NULL;
+	}
+	return f;
+}
+
 struct files *
 files_new(void)
 {
-	struct files *f = kzalloc(sizeof(*f));
-	if (f)
-		f->refcount = 1;
-	return f;
+	return files_alloc(FDS_FIRST);
 }
 
 struct files *
 files_clone(struct files *src)
 {
-	struct files *f = files_new();
+	struct files *f = files_alloc(src->size);
 	if (!f)
 		return NULL;
-	for (int i = 0; i < FD_MAX; i++) {
+	for (int i = 0; i < src->size; i++) {
 		if (src->fd[i]) {
 			f->fd[i] = src->fd[i];
 			file_get(f->fd[i]);
 		}
 	}
-	memcpy(f->cloexec, src->cloexec, sizeof(f->cloexec));
+	memcpy(f->cloexec, src->cloexec,
+	       sizeof(*f->cloexec) * (size_t)(f->size / 64));
 	return f;
 }
 
@@ -38,9 +88,11 @@ files_put(struct files *f)
 {
 	if (!f || !ref_put(&f->refcount))
 		return;
-	for (int i = 0; i < FD_MAX; i++)
+	for (int i = 0; i < f->size; i++)
 		if (f->fd[i])
 			file_put(f->fd[i]);
+	kfree(f->fd);
+	kfree(f->cloexec);
 	kfree(f);
 }
 
@@ -53,34 +105,50 @@ set_cloexec(struct files *f, int fd, bool on)
 		f->cloexec[fd / 64] &= ~(1ull << (fd % 64));
 }
 
+/* RLIMIT_NOFILE's soft limit: fds must stay below it. */
+static int
+nofile_limit(struct proc *p)
+{
+	return (int)MIN(p->rlimits[7][0], (uint64_t)NR_OPEN);
+}
+
 int
 fd_install(struct proc *p, struct file *file, int min, bool cloexec)
 {
 	struct files *f = p->files;
-	uint64_t limit = MIN(p->rlimits[7][0], (uint64_t)FD_MAX);
-	for (int i = min; i < (int)limit; i++) {
-		if (!f->fd[i]) {
-			f->fd[i] = file;
-			set_cloexec(f, i, cloexec);
-			return i;
-		}
-	}
-	return -EMFILE;
+	int limit = nofile_limit(p);
+	int i = min;
+	while (i < MIN(limit, f->size) && f->fd[i])
+		i++;
+	if (i >= limit)
+		return -EMFILE;
+	if (files_grow(f, i) < 0)
+		return -ENOMEM;
+	f->fd[i] = file;
+	set_cloexec(f, i, cloexec);
+	return i;
 }
 
-/* Puts file at exactly fd, closing what was there. */
 int
 fd_install_at(struct proc *p, struct file *file, int fd, bool cloexec)
 {
 	struct files *f = p->files;
-	if (fd < 0 || fd >= FD_MAX)
+	if (fd < 0 || fd >= nofile_limit(p))
 		return -EBADF;
+	if (files_grow(f, fd) < 0)
+		return -ENOMEM;
 	struct file *old = f->fd[fd];
 	f->fd[fd] = file;
 	set_cloexec(f, fd, cloexec);
 	if (old)
 		file_put(old);
 	return fd;
+}
+
+int
+fd_table_size(struct proc *p)
+{
+	return p->files ? p->files->size : 0;
 }
 
 bool
@@ -98,7 +166,7 @@ fd_set_cloexec(struct proc *p, int fd, bool on)
 struct file *
 fd_get(struct proc *p, int fd)
 {
-	if (fd < 0 || fd >= FD_MAX || !p->files)
+	if (fd < 0 || !p->files || fd >= p->files->size)
 		return NULL;
 	return p->files->fd[fd];
 }
@@ -145,7 +213,7 @@ files_close_on_exec(struct proc *p)
 			p->files = mine;
 		}
 	}
-	for (int i = 0; i < FD_MAX; i++)
+	for (int i = 0; i < p->files->size; i++)
 		if (p->files->fd[i] && fd_cloexec(p, i))
 			fd_close(p, i);
 }

@@ -143,13 +143,7 @@ pipe_close(struct file *f)
 	}
 }
 
-static const struct file_ops pipe_fops = {
-	.read = pipe_read,
-	.write = pipe_write,
-	.poll = pipe_poll,
-	.ioctl = pipe_ioctl,
-	.close = pipe_close,
-};
+extern const struct file_ops fifo_fops;
 
 static struct super pipe_sb = { .type = "pipefs" };
 
@@ -165,7 +159,13 @@ pipe_create(struct file *files[2], unsigned flags)
 	if (!p->buf)
 		goto fail;
 	waitq_init(&p->wait);
-	ino->fops = &pipe_fops;
+	/*
+	 * An anonymous pipe's inode opens as a FIFO's: reopening
+	 * /proc/PID/fd/N of either end joins this same pipe, as on Linux.
+	 */
+	ino->fops = &fifo_fops;
+	ino->uid = current()->proc->euid;
+	ino->gid = current()->proc->egid;
 	files[0] = file_new(ino, O_RDONLY | (flags & O_NONBLOCK));
 	files[1] = file_new(ino, O_WRONLY | (flags & O_NONBLOCK));
 	inode_put(ino);
@@ -185,6 +185,8 @@ pipe_create(struct file *files[2], unsigned flags)
 	}
 	files[0]->priv = files[1]->priv = p;
 	p->readers = p->writers = 1;
+	p->inode = ino;
+	ino->fifo = p;
 	p->rfile = files[0];
 	p->wfile = files[1];
 	return 0;
@@ -237,7 +239,8 @@ fifo_open(struct file *f)
 	}
 	waitq_wake_all(&p->wait);
 	file_notify(NULL);
-	if (f->flags & O_NONBLOCK || acc == O_RDWR)
+	/* An anonymous pipe reopened never waits, as on Linux. */
+	if (f->flags & O_NONBLOCK || acc == O_RDWR || ino->sb == &pipe_sb)
 		return 0;
 	/* Wait for the other end. */
 	while (acc == O_RDONLY ? p->writers == 0 : p->readers == 0) {

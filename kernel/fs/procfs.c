@@ -18,11 +18,15 @@
 #include <kernel/ipc.h>
 #include <kernel/sockfile.h>
 #include <kernel/boot.h>
+#include <kernel/random.h>
 
 enum pkind {
 	P_ROOT, P_MEMINFO, P_UPTIME, P_STAT, P_LOADAVG, P_CPUINFO, P_MOUNTS,
 	P_VERSION, P_FILESYSTEMS, P_SELF, P_KMSG, P_CMDLINE,
 	P_NET, P_NET_TCP, P_NET_TCP6, P_NET_UDP, P_NET_UDP6,
+	P_SYS, P_SYS_KERNEL, P_SYS_RANDOM, P_SYS_FS, P_SYS_PID_MAX,
+	P_SYS_HOSTNAME, P_SYS_OSRELEASE, P_SYS_OSTYPE, P_SYS_BOOT_ID,
+	P_SYS_UUID, P_SYS_FILE_MAX, P_SYS_NR_OPEN,
 	P_PID, P_PID_STAT, P_PID_STATUS, P_PID_CMDLINE, P_PID_EXE, P_PID_FD,
 	P_PID_FD_LINK, P_PID_COMM, P_PID_CWD, P_PID_MAPS, P_PID_STATM,
 	P_PID_ROOT, P_PID_MOUNTS,
@@ -47,6 +51,31 @@ static const struct pentry root_entries[] = {
 	{ "version", P_VERSION, S_IFREG | 0444 }, { "filesystems", P_FILESYSTEMS, S_IFREG | 0444 },
 	{ "kmsg", P_KMSG, S_IFREG | 0400 }, { "self", P_SELF, S_IFLNK | 0777 },
 	{ "net", P_NET, S_IFDIR | 0555 }, { "cmdline", P_CMDLINE, S_IFREG | 0444 },
+	{ "sys", P_SYS, S_IFDIR | 0555 },
+};
+
+/* /proc/sys: the few sysctls programs read, all read-only. */
+static const struct pentry sys_entries[] = {
+	{ "kernel", P_SYS_KERNEL, S_IFDIR | 0555 },
+	{ "fs", P_SYS_FS, S_IFDIR | 0555 },
+};
+
+static const struct pentry sys_kernel_entries[] = {
+	{ "pid_max", P_SYS_PID_MAX, S_IFREG | 0444 },
+	{ "hostname", P_SYS_HOSTNAME, S_IFREG | 0444 },
+	{ "osrelease", P_SYS_OSRELEASE, S_IFREG | 0444 },
+	{ "ostype", P_SYS_OSTYPE, S_IFREG | 0444 },
+	{ "random", P_SYS_RANDOM, S_IFDIR | 0555 },
+};
+
+static const struct pentry sys_random_entries[] = {
+	{ "boot_id", P_SYS_BOOT_ID, S_IFREG | 0444 },
+	{ "uuid", P_SYS_UUID, S_IFREG | 0444 },
+};
+
+static const struct pentry sys_fs_entries[] = {
+	{ "file-max", P_SYS_FILE_MAX, S_IFREG | 0444 },
+	{ "nr_open", P_SYS_NR_OPEN, S_IFREG | 0444 },
 };
 
 /* /proc/net: the socket tables, asked of the network server. */
@@ -54,6 +83,28 @@ static const struct pentry net_entries[] = {
 	{ "tcp", P_NET_TCP, S_IFREG | 0444 }, { "tcp6", P_NET_TCP6, S_IFREG | 0444 },
 	{ "udp", P_NET_UDP, S_IFREG | 0444 }, { "udp6", P_NET_UDP6, S_IFREG | 0444 },
 };
+
+/* The directories whose entries are fixed, with their tables. */
+static const struct pdir {
+	enum pkind kind;
+	const struct pentry *entries;
+	size_t count;
+} fixed_dirs[] = {
+	{ P_NET, net_entries, ARRAY_SIZE(net_entries) },
+	{ P_SYS, sys_entries, ARRAY_SIZE(sys_entries) },
+	{ P_SYS_KERNEL, sys_kernel_entries, ARRAY_SIZE(sys_kernel_entries) },
+	{ P_SYS_RANDOM, sys_random_entries, ARRAY_SIZE(sys_random_entries) },
+	{ P_SYS_FS, sys_fs_entries, ARRAY_SIZE(sys_fs_entries) },
+};
+
+static const struct pdir *
+fixed_dir(enum pkind kind)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(fixed_dirs); i++)
+		if (fixed_dirs[i].kind == kind)
+			return &fixed_dirs[i];
+	return NULL;
+}
 
 static const struct pentry pid_entries[] = {
 	{ "stat", P_PID_STAT, S_IFREG | 0444 }, { "status", P_PID_STATUS, S_IFREG | 0444 },
@@ -65,7 +116,7 @@ static const struct pentry pid_entries[] = {
 };
 
 static struct super proc_sb = { .type = "proc", .dev = 100 };
-static const struct inode_ops proc_iops;
+static const struct inode_ops proc_iops, proc_fd_link_iops;
 static const struct file_ops proc_dir_fops, proc_file_fops;
 
 static struct inode *
@@ -82,7 +133,7 @@ pinode(enum pkind kind, int pid, int fd, unsigned mode, struct inode *parent)
 	n->pid = pid;
 	n->fd = fd;
 	ino->priv = n;
-	ino->iops = &proc_iops;
+	ino->iops = kind == P_PID_FD_LINK ? &proc_fd_link_iops : &proc_iops;
 	ino->fops = S_ISDIR(mode) ? &proc_dir_fops : &proc_file_fops;
 	ino->ino = ((uint64_t)pid << 16) | ((uint64_t)kind << 10) | (uint64_t)(fd & 1023);
 	if (S_ISDIR(mode))
@@ -154,8 +205,9 @@ proc_lookup(struct inode *dir, const char *name, size_t len)
 			return pinode(e->kind, d->pid, 0, e->mode, dir) ?: ERR_PTR(-ENOMEM);
 		return ERR_PTR(-ENOENT);
 	}
-	if (d->kind == P_NET) {
-		e = entry_named(net_entries, ARRAY_SIZE(net_entries), name, len);
+	const struct pdir *fd = fixed_dir(d->kind);
+	if (fd) {
+		e = entry_named(fd->entries, fd->count, name, len);
 		if (e)
 			return pinode(e->kind, 0, 0, e->mode, dir) ?: ERR_PTR(-ENOMEM);
 		return ERR_PTR(-ENOENT);
@@ -178,19 +230,59 @@ copy_str(char *buf, size_t size, const char *s)
 	return (long)n;
 }
 
+/* Linux's name for a file that has no path: a pipe, socket or anon inode. */
 static const char *
 file_kind_name(struct file *f, char *tmp, size_t size)
 {
 	struct inode *ino = f->inode;
 	if (!ino)
 		return "anon_inode:[unknown]";
-	if ((ino->mode & S_IFMT) == S_IFIFO) {
+	if (S_ISFIFO(ino->mode)) {
 		snprintk(tmp, size, "pipe:[%lu]", ino->ino);
 		return tmp;
 	}
-	if (ino->sb && strcmp(ino->sb->type, "anon_inodefs") == 0)
-		return "anon_inode:[eventpoll]";
+	if ((ino->mode & S_IFMT) == S_IFSOCK) {
+		snprintk(tmp, size, "socket:[%lu]", ino->ino);
+		return tmp;
+	}
+	if (ino->sb && strcmp(ino->sb->type, "anon_inodefs") == 0) {
+		snprintk(tmp, size, "anon_inode:%s",
+			 ino->priv ? (const char *)ino->priv : "[unknown]");
+		return tmp;
+	}
 	return NULL;
+}
+
+/*
+ * The text of /proc/PID/fd/N: a directory's path, the name the file was
+ * opened by (symlinks resolved), or Linux's name for a pipe, a socket or
+ * an anonymous inode.
+ */
+static long
+fd_link_text(struct proc *cur, struct file *f, char *buf, size_t size)
+{
+	char tmp[64];
+	const char *kind = file_kind_name(f, tmp, sizeof(tmp));
+	if (kind && !S_ISFIFO(f->inode->mode))
+		return copy_str(buf, size, kind);
+	char *k = kmalloc(4096);
+	if (!k)
+		return -ENOMEM;
+	long r = -ENOENT;
+	if (S_ISDIR(f->inode->mode))
+		r = vfs_path_of(cur, f->inode, k, 4096);
+	else if (f->path)
+		r = vfs_file_path(cur, f, k, 4096); /* a named FIFO too */
+	if (r > 0)
+		r = copy_str(buf, size, k);
+	else if (kind)
+		r = copy_str(buf, size, kind);
+	else if (f->ops == f->inode->fops && f->inode->rdev == ((5 << 8) | 1))
+		r = copy_str(buf, size, "/dev/console");
+	else
+		r = copy_str(buf, size, "/inode");	/* its name is gone */
+	kfree(k);
+	return r;
 }
 
 static long
@@ -223,28 +315,34 @@ proc_readlink(struct inode *ino, char *buf, size_t size)
 	}
 	case P_PID_FD_LINK: {
 		struct file *f = fd_get(p, n->fd);
-		if (!f)
-			return -ENOENT;
-		const char *s = file_kind_name(f, tmp, sizeof(tmp));
-		if (s)
-			return copy_str(buf, size, s);
-		if (f->inode && !S_ISDIR(f->inode->mode) && f->ops == f->inode->fops &&
-		    f->inode->rdev == ((5 << 8) | 1))
-			return copy_str(buf, size, "/dev/console");
-		if (f->inode && S_ISDIR(f->inode->mode)) {
-			char *k = kmalloc(4096);
-			long r = k ? vfs_path_of(cur, f->inode, k, 4096) : -ENOMEM;
-			if (r > 0)
-				r = copy_str(buf, size, k);
-			kfree(k);
-			return r;
-		}
-		snprintk(tmp, sizeof(tmp), "/inode:[%lu]", f->inode ? f->inode->ino : 0);
-		return copy_str(buf, size, tmp);
+		return f ? fd_link_text(cur, f, buf, size) : -ENOENT;
 	}
 	default:
 		return -EINVAL;
 	}
+}
+
+/*
+ * Following /proc/PID/fd/N reaches the open file's inode itself, so an
+ * open of it is a new open of the same file (a pipe: the same pipe), as
+ * Linux's magic links. A file with no inode (or an anonymous one, whose
+ * state is in the open file) cannot be reopened: ENXIO.
+ */
+static struct inode *
+proc_get_link(struct inode *link)
+{
+	struct pnode *n = pn(link);
+	if (n->kind != P_PID_FD_LINK)
+		return ERR_PTR(-EINVAL);
+	struct proc *p = proc_find(n->pid);
+	struct file *f = p ? fd_get(p, n->fd) : NULL;
+	if (!f)
+		return ERR_PTR(-ENOENT);
+	struct inode *ino = f->inode;
+	if (!ino || (ino->sb && strcmp(ino->sb->type, "anon_inodefs") == 0))
+		return ERR_PTR(-ENXIO);
+	inode_get(ino);
+	return ino;
 }
 
 /* Text generation into a growing buffer. */
@@ -382,7 +480,7 @@ gen_pid_status(struct gen *g, struct proc *p)
 		p->name, p->umask, st, p->pid, p->pid,
 		p->parent && p->parent != p ? p->parent->pid : 0,
 		p->uid, p->euid, p->suid, p->euid, p->gid, p->egid, p->sgid, p->egid,
-		FD_MAX, vsize, rss, p->nthreads, p->sig_pending,
+		fd_table_size(p), vsize, rss, p->nthreads, p->sig_pending,
 		list_empty(&p->threads) ? 0 : list_first(&p->threads, struct thread, proc_link)->sig_blocked);
 }
 
@@ -433,6 +531,33 @@ gen_cpu_lines(struct gen *g, uint64_t now)
 	for (int i = 0; i < cpu_count; i++)
 		gprintf(g, "cpu%d %lu 0 0 %lu 0 0 0 0 0 0\n", i,
 			busy[i] / 10000000, idle[i] / 10000000);
+}
+
+/* A random UUID (version 4) in its usual text form. */
+static void
+gen_uuid(struct gen *g, const uint8_t *raw)
+{
+	uint8_t u[16];
+	memcpy(u, raw, sizeof(u));
+	u[6] = (u[6] & 0x0f) | 0x40;
+	u[8] = (u[8] & 0x3f) | 0x80;
+	for (int i = 0; i < 16; i++)
+		gprintf(g, "%s%02x", i == 4 || i == 6 || i == 8 || i == 10 ?
+			"-" : "", u[i]);
+	gprintf(g, "\n");
+}
+
+/* This boot's id: drawn on first use, the same until power-off. */
+static const uint8_t *
+boot_id(void)
+{
+	static uint8_t id[16];
+	static bool drawn;
+	if (!drawn) {
+		random_bytes(id, sizeof(id));
+		drawn = true;
+	}
+	return id;
 }
 
 static void
@@ -517,6 +642,20 @@ gen_system(struct gen *g, enum pkind kind)
 	case P_NET_TCP6: gen_net(g, AF_INET6_K, IPPROTO_TCP_K); break;
 	case P_NET_UDP: gen_net(g, AF_INET_K, IPPROTO_UDP_K); break;
 	case P_NET_UDP6: gen_net(g, AF_INET6_K, IPPROTO_UDP_K); break;
+	case P_SYS_PID_MAX: gprintf(g, "%d\n", PID_MAX); break;
+	case P_SYS_HOSTNAME: gprintf(g, "%s\n", sys_hostname()); break;
+	case P_SYS_OSRELEASE: gprintf(g, "%s\n", PETREL_RELEASE); break;
+	case P_SYS_OSTYPE: gprintf(g, "Linux\n"); break;
+	case P_SYS_BOOT_ID: gen_uuid(g, boot_id()); break;
+	case P_SYS_UUID: {
+		uint8_t u[16];
+		random_bytes(u, sizeof(u));
+		gen_uuid(g, u);
+		break;
+	}
+	/* No system-wide limit on open files: Linux's LONG_MAX. */
+	case P_SYS_FILE_MAX: gprintf(g, "9223372036854775807\n"); break;
+	case P_SYS_NR_OPEN: gprintf(g, "%d\n", NR_OPEN); break;
 	case P_KMSG: {
 		char *k = kmalloc(16384);
 		if (k) {
@@ -637,12 +776,15 @@ proc_getdents(struct file *f, void *buf, size_t len, uint64_t *pos)
 	} else if (d->kind == P_PID) {
 		for (size_t k = 0; k < ARRAY_SIZE(pid_entries); k++)
 			EMIT(2000 + k, dirent_type(pid_entries[k].mode), pid_entries[k].name);
-	} else if (d->kind == P_NET) {
-		for (size_t k = 0; k < ARRAY_SIZE(net_entries); k++)
-			EMIT(4000 + k, dirent_type(net_entries[k].mode), net_entries[k].name);
+	} else if (fixed_dir(d->kind)) {
+		const struct pdir *fd = fixed_dir(d->kind);
+		for (size_t k = 0; k < fd->count; k++)
+			EMIT(4000 + (uint64_t)d->kind * 16 + k,
+			     dirent_type(fd->entries[k].mode),
+			     fd->entries[k].name);
 	} else if (d->kind == P_PID_FD) {
 		struct proc *p = proc_find(d->pid);
-		for (int fd = 0; p && p->files && fd < FD_MAX; fd++) {
+		for (int fd = 0; p && fd < fd_table_size(p); fd++) {
 			if (!p->files->fd[fd])
 				continue;
 			snprintk(name, sizeof(name), "%d", fd);
@@ -665,6 +807,13 @@ static const struct inode_ops proc_iops = {
 	.readlink = proc_readlink,
 	.release = proc_release,
 	.name_of = proc_name_of,
+};
+
+/* /proc/PID/fd/N: magic links (proc_get_link). */
+static const struct inode_ops proc_fd_link_iops = {
+	.readlink = proc_readlink,
+	.get_link = proc_get_link,
+	.release = proc_release,
 };
 
 static const struct file_ops proc_dir_fops = {

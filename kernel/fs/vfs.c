@@ -170,6 +170,9 @@ file_put(struct file *f)
 	if (f->writer)
 		inode_put_write(f->inode);
 	inode_put(f->inode);
+	if (f->path_base)
+		inode_put(f->path_base);
+	kfree(f->path);
 	kfree(f);
 }
 
@@ -267,6 +270,8 @@ follow_link(struct proc *p, struct inode *dir, struct inode *link, int *depth)
 {
 	if (++*depth > SYMLINK_DEPTH_MAX)
 		return ERR_PTR(-ELOOP);
+	if (link->iops->get_link)
+		return link->iops->get_link(link);
 	char *target = kmalloc(PATH_MAX_K);
 	if (!target)
 		return ERR_PTR(-ENOMEM);
@@ -442,6 +447,11 @@ create_point(struct proc *p, struct inode **dir, const char **last,
 		if (IS_ERR(ino) || !S_ISLNK(ino->mode) ||
 		    (flags & (O_EXCL | O_NOFOLLOW)))
 			return ino;
+		if (ino->iops->get_link) {	/* found: the file itself */
+			struct inode *t = ino->iops->get_link(ino);
+			inode_put(ino);
+			return t;
+		}
 		long n = -ELOOP;
 		if (++depth <= SYMLINK_DEPTH_MAX) {
 			if (!*target)
@@ -655,14 +665,18 @@ path_append(char *buf, size_t n, size_t size, const char *name, size_t len)
  * or, for a symlink, its target made absolute into cur (returns 0 then).
  */
 static long
-realpath_step(struct proc *p, char *cur, char *buf, size_t size)
+realpath_step(struct proc *p, struct inode *base, bool magic, char *cur,
+	      char *buf, size_t size)
 {
 	const char *last;
 	size_t len;
 	int depth = 0;
-	struct inode *dir = start_dir(p, AT_FDCWD, cur);
+	struct inode *dir = base && cur[0] != '/' ? base :
+			    start_dir(p, AT_FDCWD, cur);
 	if (IS_ERR(dir))
 		return PTR_ERR(dir);
+	if (dir == base)
+		inode_get(dir);
 	dir = walk(p, dir, cur, true, &depth, &last, &len);
 	if (IS_ERR(dir))
 		return PTR_ERR(dir);
@@ -670,6 +684,9 @@ realpath_step(struct proc *p, char *cur, char *buf, size_t size)
 	long r = IS_ERR(child) ? PTR_ERR(child) : 0;
 	if (r == 0 && S_ISDIR(child->mode)) {
 		r = vfs_path_of(p, child, buf, size);
+	} else if (r == 0 && S_ISLNK(child->mode) && child->iops->get_link &&
+		   !magic) {
+		r = -ENOENT;	/* no file's name leads through another's */
 	} else if (r == 0 && S_ISLNK(child->mode)) {
 		char *target = kmalloc(PATH_MAX_K);
 		long n = target ? child->iops->readlink(child, target,
@@ -701,8 +718,14 @@ realpath_step(struct proc *p, char *cur, char *buf, size_t size)
 	return r;
 }
 
-long
-vfs_realpath(struct proc *p, const char *path, char *buf, size_t size)
+/*
+ * vfs_realpath from base (NULL: the cwd) for a relative path. Without
+ * magic, a /proc/PID/fd link met on the way is -ENOENT: the text of one
+ * names another file by its own name, which must not recurse.
+ */
+static long
+realpath_from(struct proc *p, struct inode *base, bool magic,
+	      const char *path, char *buf, size_t size)
 {
 	size_t n = strlen(path);
 	if (n == 0)
@@ -715,10 +738,67 @@ vfs_realpath(struct proc *p, const char *path, char *buf, size_t size)
 	memcpy(cur, path, n + 1);
 	long r = 0;
 	for (int links = 0; r == 0; links++)
-		r = links > SYMLINK_DEPTH_MAX ? -ELOOP
-					      : realpath_step(p, cur, buf, size);
+		r = links > SYMLINK_DEPTH_MAX ? -ELOOP :
+		    realpath_step(p, base, magic, cur, buf, size);
 	kfree(cur);
 	return r;
+}
+
+long
+vfs_realpath(struct proc *p, const char *path, char *buf, size_t size)
+{
+	return realpath_from(p, NULL, true, path, buf, size);
+}
+
+long
+vfs_file_path(struct proc *p, struct file *f, char *buf, size_t size)
+{
+	if (!f->path)
+		return -ENOENT;
+	return realpath_from(p, f->path_base, false, f->path, buf, size);
+}
+
+/*
+ * True if path may pass through a /proc/PID/fd link (under /proc, or
+ * /dev's fd, stdin, stdout and stderr links to it). Such a name is
+ * resolved when opened, since a later walk would meet another file's
+ * name, or a closed fd.
+ */
+static bool
+may_be_magic(const char *path)
+{
+	return strncmp(path, "/proc/", 6) == 0 ||
+	       strncmp(path, "/dev/", 5) == 0;
+}
+
+void
+vfs_file_set_path(struct proc *p, struct file *f, int dirfd, const char *path)
+{
+	struct inode *base = NULL;
+	if (!f->inode || S_ISDIR(f->inode->mode))
+		return;	/* a directory's name is found from its inode */
+	if (path[0] != '/') {
+		base = start_dir(p, dirfd, path);
+		if (IS_ERR(base))
+			return;
+	}
+	char *name = NULL;
+	if (may_be_magic(path)) {
+		name = kmalloc(PATH_MAX_K);
+		if (name && vfs_realpath(p, path, name, PATH_MAX_K) < 0) {
+			kfree(name);
+			name = NULL;
+		}
+	} else {
+		size_t n = strlen(path);
+		name = kmalloc(n + 1);
+		if (name)
+			memcpy(name, path, n + 1);
+	}
+	if (!name && base)
+		inode_put(base);
+	f->path = name;
+	f->path_base = name ? base : NULL;
 }
 
 int

@@ -384,7 +384,7 @@ proc_finish(struct proc *p)
 {
 	if (p == init_proc)
 		panic("init exited with status %x", p->exit_status);
-	for (int fd = 0; fd < FD_MAX && p->files; fd++)
+	for (int fd = 0; fd < fd_table_size(p); fd++)
 		if (p->files->refcount == 1 && p->files->fd[fd])
 			fd_close(p, fd);
 	files_put(p->files);
@@ -499,7 +499,8 @@ proc_spawn_init(const char *path, const char *const *argv, int argc)
 	for (int i = 0; i < 16; i++)
 		p->rlimits[i][0] = p->rlimits[i][1] = ~0ull;
 	p->rlimits[3][0] = VM_STACK_SIZE;	/* RLIMIT_STACK */
-	p->rlimits[7][0] = p->rlimits[7][1] = FD_MAX;	/* RLIMIT_NOFILE */
+	p->rlimits[7][0] = NOFILE_SOFT;	/* RLIMIT_NOFILE */
+	p->rlimits[7][1] = NOFILE_HARD;
 	threads_max = MAX(page_total() * PAGE_SIZE / (8 * KSTACK_SIZE), 20ul);
 	p->rlimits[RLIMIT_NPROC][0] = threads_max / 2;
 	p->rlimits[RLIMIT_NPROC][1] = threads_max / 2;

@@ -237,6 +237,26 @@ stop_self(struct proc *p, int sig)
 		waitq_wait(&stop_wait, 0, false);
 }
 
+/*
+ * Takes one instance of pending signal sig from t (its own pending set
+ * first, then its process's) and returns its siginfo. A real-time signal
+ * queued more than once stays pending until its last instance is taken.
+ */
+static struct sig_info_k
+take_pending(struct thread *t, int sig)
+{
+	struct proc *p = t->proc;
+	if (t->sig_pending & SIGBIT(sig)) {
+		t->sig_pending &= ~SIGBIT(sig);
+		return t->siginfo[sig];
+	}
+	if (p->rt_queued[sig] > 0)
+		p->rt_queued[sig]--;
+	else
+		p->sig_pending &= ~SIGBIT(sig);
+	return p->siginfo[sig];
+}
+
 static int
 take_signal(struct thread *t, struct sig_info_k *info)
 {
@@ -254,11 +274,7 @@ take_signal(struct thread *t, struct sig_info_k *info)
 		return SIGKILL;
 	}
 	int sig = __builtin_ctzll(pend) + 1;
-	if (from == &t->proc->sig_pending && t->proc->rt_queued[sig] > 0)
-		t->proc->rt_queued[sig]--;	/* more instances stay pending */
-	else
-		*from &= ~SIGBIT(sig);
-	*info = from == &t->sig_pending ? t->siginfo[sig] : t->proc->siginfo[sig];
+	*info = take_pending(t, sig);
 	return sig;
 }
 
@@ -441,6 +457,7 @@ sys_rt_sigaction(int sig, uaddr_t act, uaddr_t oact, size_t size)
 	p->sighand->action[sig] = k;
 	if (ignored(p, sig)) {
 		p->sig_pending &= ~SIGBIT(sig);
+		p->rt_queued[sig] = 0;
 		list_for_each(it, &p->threads)
 			list_entry(it, struct thread, proc_link)->sig_pending &= ~SIGBIT(sig);
 	}
@@ -534,14 +551,7 @@ sys_rt_sigtimedwait(uaddr_t set, uaddr_t info, uaddr_t ts, size_t size)
 		uint64_t pend = (t->sig_pending | t->proc->sig_pending) & s;
 		if (pend) {
 			int sig = __builtin_ctzll(pend) + 1;
-			struct sig_info_k k;
-			if (t->sig_pending & SIGBIT(sig)) {
-				t->sig_pending &= ~SIGBIT(sig);
-				k = t->siginfo[sig];
-			} else {
-				t->proc->sig_pending &= ~SIGBIT(sig);
-				k = t->proc->siginfo[sig];
-			}
+			struct sig_info_k k = take_pending(t, sig);
 			if (info) {
 				struct siginfo_k si;
 				memset(&si, 0, sizeof(si));

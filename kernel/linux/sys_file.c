@@ -310,10 +310,13 @@ sys_dup3(int fd, int newfd, int flags)
 		return -EINVAL;
 	if (fd == newfd)
 		return -EINVAL;
-	if (newfd < 0 || newfd >= FD_MAX)
+	if (newfd < 0)
 		return -EBADF;
 	file_get(f);
-	return fd_install_at(current()->proc, f, newfd, flags & O_CLOEXEC);
+	long r = fd_install_at(current()->proc, f, newfd, flags & O_CLOEXEC);
+	if (r < 0)
+		file_put(f);
+	return r;
 }
 
 long
@@ -344,8 +347,8 @@ sys_fcntl(int fd, int cmd, uint64_t arg)
 	switch (cmd) {
 	case F_DUPFD:
 	case F_DUPFD_CLOEXEC: {
-		if (arg >= FD_MAX)
-			return -EINVAL;
+		if (arg >= p->rlimits[7][0] || arg >= NR_OPEN)
+			return -EINVAL;	/* past RLIMIT_NOFILE */
 		file_get(f);
 		int r = fd_install(p, f, (int)arg, cmd == F_DUPFD_CLOEXEC);
 		if (r < 0)

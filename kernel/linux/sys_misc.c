@@ -14,6 +14,12 @@
 
 static char hostname[65] = "petrel";
 
+const char *
+sys_hostname(void)
+{
+	return hostname;
+}
+
 long
 sys_uname(uaddr_t buf)
 {
@@ -21,8 +27,9 @@ sys_uname(uaddr_t buf)
 	memset(u, 0, sizeof(u));
 	memcpy(u[0], PETREL_SYSNAME, sizeof(PETREL_SYSNAME));
 	memcpy(u[1], hostname, sizeof(hostname));
-	memcpy(u[2], PETREL_VERSION, sizeof(PETREL_VERSION));
-	memcpy(u[3], "#1 SMP", 7);
+	memcpy(u[2], PETREL_RELEASE, sizeof(PETREL_RELEASE));
+	memcpy(u[3], "#1 SMP Petrel " PETREL_VERSION,
+	       sizeof("#1 SMP Petrel " PETREL_VERSION));
 	memcpy(u[4], PETREL_ARCH, sizeof(PETREL_ARCH));
 	memcpy(u[5], "(none)", 7);
 	return copyout(buf, u, sizeof(u));

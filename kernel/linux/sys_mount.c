@@ -96,6 +96,9 @@ sys_mount(uaddr_t usource, uaddr_t utarget, uaddr_t utype, unsigned long flags, 
 	if (strcmp(type, "proc") == 0) {
 		root = procfs_new();
 		t = "proc";
+	} else if (strcmp(type, "sysfs") == 0) {
+		root = sysfs_new();
+		t = "sysfs";
 	} else if (strcmp(type, "devtmpfs") == 0) {
 		root = devfs_new();
 		t = "devtmpfs";
@@ -170,7 +173,9 @@ statfs_inode(struct inode *ino, uaddr_t buf)
 		return e < 0 ? e : copyout(buf, &s, sizeof(s));
 	}
 	const char *t = ino->sb ? ino->sb->type : "";
-	s.type = strcmp(t, "proc") == 0 ? 0x9fa0 : 0x01021994;	/* PROC / TMPFS magic */
+	/* The PROC, SYSFS and TMPFS magic numbers. */
+	s.type = strcmp(t, "proc") == 0 ? 0x9fa0 :
+		 strcmp(t, "sysfs") == 0 ? 0x62656572 : 0x01021994;
 	s.bsize = s.frsize = 4096;
 	if (strcmp(t, "proc") != 0) {	/* memory-backed: RAM is the limit */
 		s.blocks = page_total();

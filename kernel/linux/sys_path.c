@@ -37,6 +37,8 @@ sys_openat(int dirfd, uaddr_t upath, int flags, unsigned mode)
 	struct proc *p = current()->proc;
 	WITH_PATH(path, upath);
 	struct file *f = vfs_open(p, dirfd, path, (unsigned)flags, mode);
+	if (!IS_ERR(f))
+		vfs_file_set_path(p, f, dirfd, path);
 	kfree(path);
 	if (IS_ERR(f))
 		return PTR_ERR(f);

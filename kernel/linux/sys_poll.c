@@ -58,8 +58,8 @@ static long
 do_poll(uaddr_t ufds, unsigned nfds, uint64_t deadline, bool zero)
 {
 	struct proc *p = current()->proc;
-	if (nfds > FD_MAX * 4)
-		return -EINVAL;
+	if (nfds > p->rlimits[7][0] || nfds > NR_OPEN)
+		return -EINVAL;	/* more than RLIMIT_NOFILE, as Linux */
 	struct pollfd_k *fds = kmalloc(sizeof(*fds) * (nfds ? nfds : 1));
 	if (!fds)
 		return -ENOMEM;
@@ -155,9 +155,9 @@ static long
 do_select(int n, uaddr_t ur, uaddr_t uw, uaddr_t ue, uint64_t deadline, bool zero)
 {
 	struct proc *p = current()->proc;
-	uint64_t in[3][FD_MAX / 64], out[3][FD_MAX / 64];
+	uint64_t in[3][SELECT_MAX / 64], out[3][SELECT_MAX / 64];
 	uaddr_t u[3] = { ur, uw, ue };
-	if (n < 0 || n > FD_MAX)
+	if (n < 0 || n > SELECT_MAX)
 		return -EINVAL;
 	size_t bytes = ALIGN_UP((size_t)n, 64) / 8;
 	memset(in, 0, sizeof(in));
@@ -336,13 +336,19 @@ static const struct inode_ops anon_iops = {
 	.setattr = anon_setattr,
 };
 
+/*
+ * Installs a new file of an anonymous inode whose priv is its kind's name
+ * ("[eventfd]": /proc/PID/fd shows "anon_inode:[eventfd]", as Linux).
+ */
 static long
-install_anon(const struct file_ops *ops, void *priv, unsigned flags)
+install_anon(const char *kind, const struct file_ops *ops, void *priv,
+	     unsigned flags)
 {
 	struct inode *ino = inode_new(&anon_sb, S_IFREG | 0600);
 	if (!ino)
 		return -ENOMEM;
 	ino->iops = &anon_iops;
+	ino->priv = (void *)kind;
 	ino->fops = ops;
 	struct file *f = file_new(ino, O_RDWR | (flags & O_NONBLOCK));
 	inode_put(ino);
@@ -366,7 +372,7 @@ sys_epoll_create1(int flags)
 	if (!ep)
 		return -ENOMEM;
 	list_init(&ep->items);
-	long fd = install_anon(&epoll_fops, ep, (unsigned)flags);
+	long fd = install_anon("[eventpoll]", &epoll_fops, ep, (unsigned)flags);
 	if (fd < 0)
 		kfree(ep);
 	return fd;
@@ -592,7 +598,7 @@ sys_eventfd2(unsigned initval, int flags)
 	e->count = initval;
 	e->semaphore = flags & 1;
 	waitq_init(&e->wq);
-	long fd = install_anon(&eventfd_fops, e, (unsigned)flags);
+	long fd = install_anon("[eventfd]", &eventfd_fops, e, (unsigned)flags);
 	if (fd < 0)
 		kfree(e);
 	return fd;
@@ -701,7 +707,7 @@ sys_timerfd_create(int clock, int flags)
 	if (!t)
 		return -ENOMEM;
 	waitq_init(&t->wq);
-	long fd = install_anon(&timerfd_fops, t, (unsigned)flags);
+	long fd = install_anon("[timerfd]", &timerfd_fops, t, (unsigned)flags);
 	if (fd < 0) {
 		kfree(t);
 		return fd;

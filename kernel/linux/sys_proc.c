@@ -535,8 +535,8 @@ rlimit_set(struct proc *p, int res, uint64_t v[2])
 		return -EINVAL;
 	if (v[1] > p->rlimits[res][1] && current()->proc->euid != 0)
 		return -EPERM;	/* raising a hard limit needs privilege */
-	if (res == 7 && v[0] > FD_MAX)
-		v[0] = FD_MAX;
+	if (res == 7 && v[1] > NR_OPEN)
+		return -EPERM;	/* as Linux past fs.nr_open */
 	p->rlimits[res][0] = v[0];
 	p->rlimits[res][1] = v[1];
 	return 0;

@@ -1,7 +1,7 @@
 /*
- * The first steps of user space: mount /proc and /dev, make sure init has
- * the console as stdio, set the environment every child inherits, and name
- * the host. Each failure is reported and boot goes on.
+ * The first steps of user space: mount /proc, /dev and /sys, make sure
+ * init has the console as stdio, set the environment every child
+ * inherits, and name the host. Each failure is reported and boot goes on.
  */
 #include "init.h"
 
@@ -59,7 +59,7 @@ void
 boot_system(void)
 {
 	extern char **environ;
-	int proc_err = 0, dev_err = 0, console_err;
+	int proc_err = 0, dev_err = 0, sys_err = 0, console_err;
 
 	umask(022);
 	environ = init_environment;
@@ -72,6 +72,7 @@ boot_system(void)
 	 * report once the console is open. */
 	proc_err = mount_at("proc", "/proc");
 	dev_err = mount_at("devtmpfs", "/dev");
+	sys_err = mount_at("sysfs", "/sys");
 	console_err = console_open_std();
 	if (console_err < 0)
 		say("%s: %s", CONSOLE_PATH, strerror(-console_err));
@@ -79,5 +80,7 @@ boot_system(void)
 		say("mount proc on /proc: %s", strerror(-proc_err));
 	if (dev_err < 0)
 		say("mount devtmpfs on /dev: %s", strerror(-dev_err));
+	if (sys_err < 0)
+		say("mount sysfs on /sys: %s", strerror(-sys_err));
 	hostname_set();
 }

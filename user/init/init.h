@@ -54,6 +54,8 @@ struct service {
 	const char *serve;  /* serve=ROUTE: it serves the kernel's sockets */
 	const char *mount;  /* mount=PATH: a file server's tree goes there */
 	bool mounted;	    /* its tree is (or was once) at mount */
+	const char *needs;  /* needs=NAME: started only if NAME was */
+	bool absent;	    /* not started: no device, or a need absent */
 	char *args[SERVICE_MAX_ARGS + 1]; /* argv storage for file entries */
 
 	pid_t pid; /* 0 when not running */

@@ -53,6 +53,16 @@ services_add(const char *name)
 	return svc;
 }
 
+/* The entry named NAME read so far, or NULL. */
+static struct service *
+service_named(const char *name)
+{
+	for (int i = 0; i < services_count; i++)
+		if (strcmp(services[i].name, name) == 0)
+			return &services[i];
+	return NULL;
+}
+
 static int
 kind_parse(const char *word, enum service_kind *kind)
 {
@@ -116,8 +126,11 @@ line_parse(const char *path, int lineno, char *line)
 		    lineno, words[1]);
 		return;
 	}
-	/* Options before the program: device=CLASS, serve=ROUTE, mount=PATH. */
-	const char *device = NULL, *serve = NULL, *mount = NULL;
+	/*
+	 * Options before the program: device=CLASS, serve=ROUTE, mount=PATH,
+	 * needs=NAME (an earlier entry).
+	 */
+	const char *device = NULL, *serve = NULL, *mount = NULL, *needs = NULL;
 	int first = 2;
 	for (; first < count && strchr(words[first], '=') &&
 	       words[first][0] != '/'; first++) {
@@ -130,6 +143,13 @@ line_parse(const char *path, int lineno, char *line)
 		} else if (strncmp(words[first], "mount=", 6) == 0 &&
 			   words[first][6] == '/' && !serve) {
 			mount = words[first] + 6;
+		} else if (strncmp(words[first], "needs=", 6) == 0) {
+			needs = words[first] + 6;
+			if (service_named(needs) == NULL) {
+				say("%s:%d: needs %s: no earlier entry of that "
+				    "name", path, lineno, needs);
+				return;
+			}
 		} else {
 			say("%s:%d: unknown option '%s'", path, lineno, words[first]);
 			return;
@@ -146,6 +166,7 @@ line_parse(const char *path, int lineno, char *line)
 	svc->device = device;
 	svc->serve = serve;
 	svc->mount = mount;
+	svc->needs = needs;
 	for (i = first; i < count; i++)
 		svc->args[i - first] = words[i];
 	svc->argv = svc->args;
@@ -285,6 +306,12 @@ service_start(struct service *svc, int64_t now)
 
 	svc->restart_pending = false;
 	svc->started_ms = now;
+	if (svc->needs && service_named(svc->needs)->absent) {
+		/* As its need, it has nothing to work with: no message. */
+		svc->absent = true;
+		svc->given_up = true;
+		return;
+	}
 	if (svc->device && (device = device_find(svc->device)) < 0) {
 		/* A machine without the device is normal; a one-shot
 		   command's output must stay the command's alone. */
@@ -293,6 +320,7 @@ service_start(struct service *svc, int64_t now)
 			    svc->device);
 		if (svc->command)
 			oneshot_finish(1 << 8);
+		svc->absent = true;
 		svc->given_up = true;
 		return;
 	}

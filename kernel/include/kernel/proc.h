@@ -11,7 +11,16 @@
 #include <kernel/signal.h>
 #include <kernel/timer.h>
 
-#define FD_MAX 1024
+/*
+ * File descriptors: RLIMIT_NOFILE starts at Linux's defaults, 1024 soft
+ * and 4096 hard; the most any process may have is NR_OPEN
+ * (/proc/sys/fs/nr_open), what one 4 MiB heap block of pointers holds.
+ */
+#define NOFILE_SOFT 1024
+#define NOFILE_HARD 4096
+#define NR_OPEN 524288
+#define FDS_FIRST 64	/* a new table's size; it doubles as needed */
+#define SELECT_MAX 1024	/* select's fd_set, as glibc's FD_SETSIZE */
 #define PROC_NAME_MAX 16
 #define PID_MAX 32768
 
@@ -21,10 +30,12 @@ struct inode;
 struct tty;
 struct handles;
 
+/* An fd table (big lock); the arrays grow, never shrink, up to NR_OPEN. */
 struct files {
 	int refcount;
-	struct file *fd[FD_MAX];
-	uint64_t cloexec[FD_MAX / 64];
+	int size;			/* entries in fd, a multiple of 64 */
+	struct file **fd;
+	uint64_t *cloexec;		/* size / 64 words */
 };
 
 struct sigaction_k {
@@ -128,7 +139,10 @@ void proc_vfork_release(struct proc *p);
 struct files *files_new(void);
 struct files *files_clone(struct files *f);
 void files_put(struct files *f);
-/* Installs f at the lowest free fd >= min; returns it or -EMFILE. */
+/*
+ * Installs f at the lowest free fd >= min, below RLIMIT_NOFILE's soft
+ * limit; returns it, -EMFILE or -ENOMEM (the table could not grow).
+ */
 int fd_install(struct proc *p, struct file *f, int min, bool cloexec);
 /* The file at fd (no new reference), or NULL. */
 struct file *fd_get(struct proc *p, int fd);
@@ -141,7 +155,11 @@ struct file *fd_hold(int fd);
 /* Drops what fd_hold kept: at the end of every system call, and at exit. */
 void fd_release_held(void);
 int fd_close(struct proc *p, int fd);
+/* Puts f at fd, closing what was there; fd, -EBADF (past the soft limit)
+ * or -ENOMEM. */
 int fd_install_at(struct proc *p, struct file *f, int fd, bool cloexec);
+/* The fd table's size: every open fd of p is below it. */
+int fd_table_size(struct proc *p);
 bool fd_cloexec(struct proc *p, int fd);
 void fd_set_cloexec(struct proc *p, int fd, bool on);
 void files_close_on_exec(struct proc *p);

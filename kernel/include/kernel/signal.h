@@ -37,7 +37,12 @@
 #define SIGIO 29
 #define SIGPWR 30
 #define SIGSYS 31
-#define NSIG 64
+/*
+ * Signals are numbered 1..SIG_MAX (SIGRTMAX is 64, as Linux), and the
+ * per-signal arrays are indexed by the number itself, so NSIG is one more.
+ */
+#define SIG_MAX 64
+#define NSIG (SIG_MAX + 1)
 
 #define SIGBIT(s) (1ull << ((s) - 1))
 

@@ -19,5 +19,7 @@ struct inode *tmpfs_anon_file(size_t len);
 /* Applies mount options (size=, mode=, uid=, gid=, nr_inodes=) to the
  * tmpfs rooted at root; 0 or -EINVAL, -ENODEV if it is no tmpfs. */
 int tmpfs_configure(struct inode *root, const char *options);
+/* A new /sys (kernel/fs/sysfs.c, a tmpfs filled once); root or NULL. */
+struct inode *sysfs_new(void);
 
 #endif

@@ -5,5 +5,15 @@
 #define PETREL_SYSNAME "Petrel"
 #define PETREL_VERSION "0.1.0"
 #define PETREL_ARCH "x86_64"
+/*
+ * uname's release (and /proc/sys/kernel/osrelease): a Linux-shaped one,
+ * since programs parse it for the kernel's features (glibc, systemd,
+ * Go's runtime, Node); Petrel's system calls are those of Linux 6.1.
+ * The sysname stays Petrel's and the version field carries its own.
+ */
+#define PETREL_RELEASE "6.1.0-petrel"
+
+/* The node name (sethostname, uname; kernel/linux/sys_misc.c). */
+const char *sys_hostname(void);
 
 #endif

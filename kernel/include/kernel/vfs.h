@@ -45,6 +45,12 @@ struct inode_ops {
 		       const char *target);
 	/* Copies the link's target (not NUL-terminated); returns its length. */
 	long (*readlink)(struct inode *ino, char *buf, size_t size);
+	/*
+	 * Optional, a magic link (/proc/PID/fd/N): the inode it stands for
+	 * (a new reference) or an error pointer. A walk follows it instead
+	 * of readlink's text, as Linux's /proc links reopen the file itself.
+	 */
+	struct inode *(*get_link)(struct inode *link);
 	int (*truncate)(struct inode *ino, uint64_t size);
 	/* Physical page holding file offset `off` (page aligned); 0 if hole. */
 	paddr_t (*getpage)(struct inode *ino, uint64_t off);
@@ -162,6 +168,13 @@ struct file {
 	void *priv;
 	uint32_t events_seq;		/* bumped on readiness change, for EPOLLET */
 	bool writer;			/* holds write access to inode */
+	/*
+	 * The name it was opened by and the directory (a reference) a
+	 * relative name starts from, for /proc/PID/fd's readlink; NULL when
+	 * not opened by a name (a pipe, a socket) or the copy failed.
+	 */
+	char *path;
+	struct inode *path_base;
 };
 
 struct mount_entry {
@@ -260,6 +273,11 @@ long vfs_path_of(struct proc *p, struct inode *dir, char *buf, size_t size);
  * May sleep (a server's file system).
  */
 long vfs_realpath(struct proc *p, const char *path, char *buf, size_t size);
+/* vfs_realpath for a file opened by name (f->path); -ENOENT if none. */
+long vfs_file_path(struct proc *p, struct file *f, char *buf, size_t size);
+/* Records the name f was opened by (dirfd and path as given to openat). */
+void vfs_file_set_path(struct proc *p, struct file *f, int dirfd,
+		       const char *path);
 int vfs_mount(struct inode *where, struct inode *root, const char *path,
 	      const char *source, const char *type);
 /* Takes the file system whose root is `root` off the tree. */

@@ -1,0 +1,85 @@
+/*
+ * /sys: the few sysfs files programs read to count CPUs (glibc's
+ * get_nprocs reads devices/system/cpu/online, get_nprocs_conf counts the
+ * cpuN directories). A tmpfs filled when mounted: its files are mode 0444
+ * and nothing else in Petrel writes them.
+ */
+#include <kernel/vfs.h>
+#include <kernel/tmpfs.h>
+#include <kernel/cpu.h>
+#include <kernel/errno.h>
+#include <kernel/string.h>
+#include <kernel/printk.h>
+
+/* Makes the directory name under dir; returns it (a reference) or NULL. */
+static struct inode *
+sysfs_dir(struct inode *dir, const char *name)
+{
+	struct inode *ino;
+	if (!dir || dir->iops->create(dir, name, strlen(name),
+				      S_IFDIR | 0555, &ino) < 0)
+		return NULL;
+	return ino;
+}
+
+/* Makes the read-only file name under dir holding text. */
+static int
+sysfs_file(struct inode *dir, const char *name, const char *text)
+{
+	struct inode *ino;
+	int e = dir->iops->create(dir, name, strlen(name), S_IFREG | 0444,
+				  &ino);
+	if (e < 0)
+		return e;
+	long n = tmpfs_write_inode(ino, text, strlen(text), 0);
+	inode_put(ino);
+	return n < 0 ? (int)n : 0;
+}
+
+/* devices/system/cpu: online, possible and present, and cpu0..cpuN-1. */
+static int
+sysfs_cpus(struct inode *cpu)
+{
+	char text[32], name[16];
+	if (cpu_count > 1)
+		snprintk(text, sizeof(text), "0-%d\n", cpu_count - 1);
+	else
+		snprintk(text, sizeof(text), "0\n");
+	int e = 0;
+	e = e ?: sysfs_file(cpu, "online", text);
+	e = e ?: sysfs_file(cpu, "possible", text);
+	e = e ?: sysfs_file(cpu, "present", text);
+	for (int i = 0; !e && i < cpu_count; i++) {
+		snprintk(name, sizeof(name), "cpu%d", i);
+		struct inode *d = sysfs_dir(cpu, name);
+		if (!d)
+			e = -ENOMEM;
+		else
+			inode_put(d);
+	}
+	return e;
+}
+
+/* A new sysfs; returns its root (one reference) or NULL. */
+struct inode *
+sysfs_new(void)
+{
+	struct inode *root = tmpfs_new_root("sysfs");
+	if (!root)
+		return NULL;
+	root->mode = S_IFDIR | 0555;
+	struct inode *devices = sysfs_dir(root, "devices");
+	struct inode *system = sysfs_dir(devices, "system");
+	struct inode *cpu = sysfs_dir(system, "cpu");
+	int e = cpu ? sysfs_cpus(cpu) : -ENOMEM;
+	struct inode *made[] = { cpu, system, devices };
+	for (size_t i = 0; i < ARRAY_SIZE(made); i++)
+		if (made[i])
+			inode_put(made[i]);
+	if (e < 0) {
+		printk("sysfs: cannot fill /sys: %d\n", e);
+		inode_put(root);
+		return NULL;
+	}
+	return root;
+}
