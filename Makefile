@@ -22,6 +22,7 @@ include mk/fsd.mk
 -include mk/fsd-test.mk
 include mk/image.mk
 include mk/bench.mk
+include mk/fuzz.mk
 
 
 # Missing Debian packages are installed by the project's own script.
