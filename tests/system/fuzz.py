@@ -2,7 +2,7 @@
 # Boots: the test image on microvm with 2 vCPUs, twice at once (seeds 1
 #        and 2), through tools/fuzz-run.
 # Does:  runs /test/bin/fuzz (progs/fuzz.c, docs/fuzzing.md): 4 workers,
-#        two root and two uid 65534, make 6000 random system calls per boot
+#        two root and two uid 65534, make 30000 random system calls per boot
 #        with valid and invalid arguments and descriptors of every kind.
 # Expects: every boot ends with "fuzz: ok" and exit status 0: no kernel
 #        panic, no hang (60 s without console output), no worker that
@@ -14,7 +14,7 @@ from lib import ROOT, fail, need_test_image, passed
 
 need_test_image()
 argv = [os.path.join(ROOT, "tools", "fuzz-run"), "--seeds", "1,2",
-	"--calls", "6000", "--smp", "2", "--silence", "60",
+	"--calls", "30000", "--smp", "2", "--silence", "60",
 	"--timeout", "240",
 	"--out", os.path.join(ROOT, "build", "fuzz-test")]
 print("$ " + " ".join(argv[1:]), flush=True)

@@ -752,7 +752,8 @@ static void
 spawn(int index)
 {
 	struct watch *w = &watches[index];
-	uint64_t seed = splitmix(opts.seed ^ ((uint64_t)index << 40) ^
+	/* Hashed in turn: seed 1's generation 3 must not be seed 2's 0. */
+	uint64_t seed = splitmix(splitmix(splitmix(opts.seed) ^ index) ^
 				 w->generation++);
 	int pid;
 
