@@ -411,17 +411,20 @@ is_stop_signal(long sig)
 	       sig == SIGTTOU;
 }
 
-/* A sane interval timer in scratch for the known tiny-period hang. */
+/*
+ * A sane interval timer in scratch, for the known tiny-period hang:
+ * struct itimerspec (unit 1 ns) or struct itimerval (unit 1000 ns).
+ */
 static long
-sane_itimer(void)
+sane_itimer(long unit)
 {
 	long *t = (long *)(SCRATCH + SCRATCH_LEN - 64);
 	static const long ns[] = { 0, 20000000, 500000000 };
 
 	t[0] = 0;
-	t[1] = ns[below(3)];	/* interval */
+	t[1] = ns[below(3)] / unit;	/* interval */
 	t[2] = 0;
-	t[3] = ns[below(3)];	/* value */
+	t[3] = ns[below(3)] / unit;	/* value */
 	return (long)t;
 }
 
@@ -449,10 +452,10 @@ avoid_known_bugs(long nr, long *a)
 			a[0] &= ~0xffL;
 		return 0;
 	case SYS_timerfd_settime:	/* tiny periods hang the machine */
-		a[2] = sane_itimer();
+		a[2] = sane_itimer(1);
 		return 0;
 	case SYS_setitimer:
-		a[1] = sane_itimer();
+		a[1] = sane_itimer(1000);
 		return 0;
 	case PT_NR_channel_call:	/* SIGKILL does not end its wait */
 		return 1;
