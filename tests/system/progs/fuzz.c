@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -85,7 +86,7 @@ static struct fuzz_opts opts;
 
 /* ---- Random numbers: xorshift64*, seeded through splitmix64 -------------- */
 
-static uint64_t rng_state;
+static __thread uint64_t rng_state;	/* each thread its own */
 
 static uint64_t
 splitmix(uint64_t x)
@@ -685,14 +686,10 @@ worker_setup(int index, int root)
 	setitimer(ITIMER_REAL, &alarm, NULL);
 }
 
+/* Makes life calls, or fewer if the run's budget is spent first. */
 static void
-worker(int index, uint64_t seed)
+fuzz_loop(struct fuzz_slot *slot, uint64_t life)
 {
-	struct fuzz_slot *slot = &shared->slots[index];
-	uint64_t life = 200 + seed % 2000;
-
-	rng_state = splitmix(seed) | 1;
-	worker_setup(index, index % 2 == 0);
 	for (uint64_t i = 0; i < life; i++) {
 		if (__atomic_load_n(&shared->calls, __ATOMIC_RELAXED) >=
 		    opts.budget)
@@ -701,6 +698,43 @@ worker(int index, uint64_t seed)
 			scratch_fill();
 		fuzz_one(slot);
 	}
+}
+
+struct second {
+	struct fuzz_slot *slot;
+	uint64_t seed, life;
+};
+
+/*
+ * A second thread in half the workers, fuzzing the same descriptors, so
+ * that calls race and exit_group, signals and futexes meet sleeping
+ * threads. Whichever thread ends its life first ends the worker.
+ */
+static void *
+second_thread(void *arg)
+{
+	struct second *s = arg;
+
+	rng_state = splitmix(s->seed) | 1;
+	fuzz_loop(s->slot, s->life);
+	_exit(0);
+}
+
+static void
+worker(int index, uint64_t seed)
+{
+	static struct second second;
+	struct fuzz_slot *slot = &shared->slots[index];
+	uint64_t life = 200 + seed % 2000;
+	pthread_t thread;
+
+	rng_state = splitmix(seed) | 1;
+	worker_setup(index, index % 2 == 0);
+	if (chance(50)) {
+		second = (struct second){ slot, rnd(), life };
+		pthread_create(&thread, NULL, second_thread, &second);
+	}
+	fuzz_loop(slot, life);
 	_exit(0);
 }
 
