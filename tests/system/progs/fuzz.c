@@ -171,7 +171,8 @@ static const char *const paths[] = {
 	"a/../a", "d/../d/z", "/tmp/fz-shared", "d/x/w",
 	/* the rest of the system: read, looked at, refused */
 	".", "", "..", "../fz-missing", "/", "/etc/passwd", "/proc",
-	"/proc/self/stat", "/proc/self/maps", "/proc/self/fd/3", "/proc/1/status", "/proc/stat", "/dev/null",
+	"/proc/self/stat", "/proc/self/maps", "/proc/self/fd/3",
+	"/proc/1/status", "/proc/stat", "/dev/null",
 	"/dev/zero", "/dev/urandom", "/dev", "/tmp", "/test/bin/fuzz",
 	"/nonexistent/x", "/proc/self/exe", "/proc/self/cwd",
 };
@@ -627,7 +628,8 @@ fuzz_one(struct fuzz_slot *slot)
 	if (opts.verbose)
 		trace(c->nr, a);
 	if (is_clone(c->nr))
-		ret = fuzz_clone_call(c->nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+		ret = fuzz_clone_call(c->nr, a[0], a[1], a[2], a[3], a[4],
+				      a[5]);
 	else
 		ret = fuzz_syscall(c->nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 	count(index, ret);
@@ -891,7 +893,8 @@ print_report(void)
 	printf("fuzz: deaths:");
 	for (int s = 1; s < 65; s++)
 		if (deaths[s])
-			printf(" %s=%lu", strsignal(s), (unsigned long)deaths[s]);
+			printf(" %s=%lu", strsignal(s),
+			       (unsigned long)deaths[s]);
 	printf("\nfuzz: per-call:");
 	for (int i = 0; i <= NCALLS; i++)
 		if (shared->per_call[i])
