@@ -526,6 +526,7 @@ safe_paths(const struct fuzz_call *c, long *a)
 	}
 }
 
+/* Whether call nr may change the files its paths name (for root). */
 static int
 path_changer(long nr, long *a)
 {
