@@ -753,6 +753,8 @@ struct watch {
 };
 
 static struct watch watches[MAX_WORKERS];
+/* The calls workers were in when the watchdog killed them. */
+static uint64_t stalled[NCALLS + 1];
 static uint64_t deaths[65], exits[8], watchdog_kills, stuck, respawns;
 
 static double
@@ -764,13 +766,22 @@ now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static const char *
-call_name(long nr)
+/* nr's place in fuzz_calls, or OTHER_CALL. */
+static int
+call_index(long nr)
 {
 	for (int i = 0; i < NCALLS; i++)
 		if (fuzz_calls[i].nr == nr)
-			return fuzz_calls[i].name;
-	return "?";
+			return i;
+	return OTHER_CALL;
+}
+
+static const char *
+call_name(long nr)
+{
+	int i = call_index(nr);
+
+	return i < NCALLS ? fuzz_calls[i].name : "?";
 }
 
 /* A worker's directory, writable by the unprivileged ones. */
@@ -865,6 +876,7 @@ watchdog(int index)
 		kill(w->pid, SIGKILL);
 		w->killed = t;
 		watchdog_kills++;
+		stalled[call_index(shared->slots[index].nr)]++;
 	} else if (w->killed && t - w->killed > 10) {
 		report_stuck(index);
 		w->pid = 0;
@@ -896,6 +908,11 @@ print_report(void)
 		if (deaths[s])
 			printf(" %s=%lu", strsignal(s),
 			       (unsigned long)deaths[s]);
+	printf("\nfuzz: stalled in:");
+	for (int i = 0; i <= NCALLS; i++)
+		if (stalled[i])
+			printf(" %s=%lu", i < NCALLS ? fuzz_calls[i].name :
+			       "between-calls", (unsigned long)stalled[i]);
 	printf("\nfuzz: per-call:");
 	for (int i = 0; i <= NCALLS; i++)
 		if (shared->per_call[i])
