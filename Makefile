@@ -20,9 +20,9 @@ include mk/lwip.mk
 include mk/netd.mk
 include mk/fsd.mk
 -include mk/fsd-test.mk
+include mk/fuzz.mk
 include mk/image.mk
 include mk/bench.mk
-include mk/fuzz.mk
 
 
 # Missing Debian packages are installed by the project's own script.

@@ -13,7 +13,16 @@ $(FUZZ_CALLS_H): kernel/linux/syscalls.master tools/genfuzzcalls.py \
 	@mkdir -p $(dir $@)
 	python3 tools/genfuzzcalls.py $< $@
 
-$(BUILD)/testroot/test/bin/fuzz: $(FUZZ_CALLS_H)
+# The fuzzer is a folder (tests/system/fuzz/), not one file of progs/.
+# This fragment comes before mk/image.mk, which lists TESTROOT_FILES.
+FUZZ_SRCS := $(wildcard tests/system/fuzz/*.c)
+FUZZ_BIN := $(BUILD)/testroot/test/bin/fuzz
+TESTROOT_FILES += $(FUZZ_BIN)
+
+$(FUZZ_BIN): $(FUZZ_SRCS) $(wildcard tests/system/fuzz/*.h) $(FUZZ_CALLS_H) \
+		$(PETREL_CALLS_H) $(wildcard include/petrel/*.h) | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(MUSL_CC) $(USER_CFLAGS) $(NATIVE_CFLAGS) -o $@ $(FUZZ_SRCS)
 
 .PHONY: fuzz
 fuzz: all $(BUILD)/initramfs-test.cpio

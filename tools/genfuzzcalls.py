@@ -3,7 +3,7 @@
 
 For each call (Linux and native) it writes the number, the name and one
 argument kind per argument, guessed from the argument's type and name, so
-that tests/system/progs/fuzz.c draws a descriptor for `int fd`, a path for
+that the fuzzer (tests/system/fuzz/) draws a descriptor for `int fd`, a path for
 `uaddr_t path` and so on. Usage: genfuzzcalls.py syscalls.master OUT.h
 """
 import sys

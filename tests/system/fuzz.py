@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # Boots: the test image on microvm with 2 vCPUs, twice at once (seeds 1
 #        and 2), through tools/fuzz-run.
-# Does:  runs /test/bin/fuzz (progs/fuzz.c, docs/fuzzing.md): 4 workers,
+# Does:  runs /test/bin/fuzz (tests/system/fuzz/, docs/fuzzing.md): 4 workers,
 #        two root and two uid 65534, make 30000 random system calls per boot
 #        with valid and invalid arguments and descriptors of every kind.
 # Expects: every boot ends with "fuzz: ok" and exit status 0: no kernel
