@@ -20,6 +20,7 @@ include mk/lwip.mk
 include mk/netd.mk
 include mk/fsd.mk
 -include mk/fsd-test.mk
+include mk/fuzz.mk
 include mk/image.mk
 include mk/bench.mk
 

@@ -12,6 +12,7 @@
 #include <kernel/string.h>
 
 #define BOUNCE 65536
+#define SENDFILE_MAX 0x7ffff000ul	/* Linux's MAX_RW_COUNT */
 
 int pipe_create(struct file *files[2], unsigned flags);
 
@@ -464,6 +465,12 @@ sys_sendfile(int out, int in, uaddr_t uoff, size_t count)
 			return -EINVAL;
 		off = (uint64_t)o;
 	}
+	/*
+	 * The kernel is not preemptible and nothing can signal a thread
+	 * while it holds the big lock: without Linux's limit on the count, a
+	 * copy from /dev/zero to /dev/null held it for ever (docs/fuzzing.md).
+	 */
+	count = MIN(count, (size_t)SENDFILE_MAX);
 	char *k = kmalloc(BOUNCE);
 	if (!k)
 		return -ENOMEM;

@@ -1,0 +1,30 @@
+# The system-call fuzzer (docs/fuzzing.md): its call table, generated from
+# the master list, and `make fuzz`, long runs of N boots in parallel.
+# FUZZ_BOOTS, FUZZ_CALLS (per boot), FUZZ_SEED (the first boot's) and
+# FUZZ_SMP choose the run; each boot's report and console go to build/fuzz/.
+FUZZ_CALLS_H := $(BUILD)/gen/petrel/fuzz-calls.h
+FUZZ_BOOTS ?= 2
+FUZZ_CALLS ?= 1000000
+FUZZ_SEED ?= 1
+FUZZ_SMP ?= 2
+
+$(FUZZ_CALLS_H): kernel/linux/syscalls.master tools/genfuzzcalls.py \
+		tools/gensyscalls.py
+	@mkdir -p $(dir $@)
+	python3 tools/genfuzzcalls.py $< $@
+
+# The fuzzer is a folder (tests/system/fuzz/), not one file of progs/.
+# This fragment comes before mk/image.mk, which lists TESTROOT_FILES.
+FUZZ_SRCS := $(wildcard tests/system/fuzz/*.c)
+FUZZ_BIN := $(BUILD)/testroot/test/bin/fuzz
+TESTROOT_FILES += $(FUZZ_BIN)
+
+$(FUZZ_BIN): $(FUZZ_SRCS) $(wildcard tests/system/fuzz/*.h) $(FUZZ_CALLS_H) \
+		$(PETREL_CALLS_H) $(wildcard include/petrel/*.h) | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(MUSL_CC) $(USER_CFLAGS) $(NATIVE_CFLAGS) -o $@ $(FUZZ_SRCS)
+
+.PHONY: fuzz
+fuzz: all $(BUILD)/initramfs-test.cpio
+	tools/fuzz-run --boots $(FUZZ_BOOTS) --calls $(FUZZ_CALLS) \
+		--seed $(FUZZ_SEED) --smp $(FUZZ_SMP) --out $(BUILD)/fuzz
