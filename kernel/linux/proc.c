@@ -341,7 +341,25 @@ proc_vfork_release(struct proc *p)
 		vfork_release(list_entry(it, struct thread, proc_link));
 }
 
-/* Hands p's children to init; a zombie among them wakes init's wait. */
+/* Sends parent the signal that says zombie p is there to reap. */
+static void
+notify_exit(struct proc *p, struct proc *parent, int sig)
+{
+	int st = p->exit_status;
+	struct sig_info_k info = {
+		.code = (st & 0x7f) ? ((st & 0x80) ? 3 : 2) : 1,
+		.pid = p->pid, .uid = p->uid,
+		.value = (st & 0x7f) ? (uint64_t)(st & 0x7f)
+				     : (uint64_t)((st >> 8) & 0xff),
+	};
+	signal_send_proc_info(parent, sig, &info);
+}
+
+/*
+ * Hands p's children to init. A zombie among them is announced to init
+ * with SIGCHLD, as Linux does when it reparents one: init takes SIGCHLD
+ * with sigtimedwait and would otherwise never reap it.
+ */
 static void
 reparent_children(struct proc *p)
 {
@@ -353,8 +371,10 @@ reparent_children(struct proc *p)
 		c->exit_signal = SIGCHLD;
 		c->parent_exec_count = init_proc->exec_count;
 		list_push_back(&init_proc->children, &c->sibling);
-		if (c->state == PROC_ZOMBIE)
+		if (c->state == PROC_ZOMBIE) {
+			notify_exit(c, init_proc, SIGCHLD);
 			waitq_wake_all(&init_proc->child_wait);
+		}
 	}
 }
 
@@ -406,15 +426,8 @@ proc_finish(struct proc *p)
 		waitq_wake_all(&parent->child_wait);
 		return;
 	}
-	if (p->exit_signal) {
-		int st = p->exit_status;
-		struct sig_info_k info = {
-			.code = (st & 0x7f) ? ((st & 0x80) ? 3 : 2) : 1,
-			.pid = p->pid, .uid = p->uid,
-			.value = (st & 0x7f) ? (uint64_t)(st & 0x7f) : (uint64_t)((st >> 8) & 0xff),
-		};
-		signal_send_proc_info(parent, exit_signal_now(p), &info);
-	}
+	if (p->exit_signal)
+		notify_exit(p, parent, exit_signal_now(p));
 	waitq_wake_all(&parent->child_wait);
 }
 
