@@ -28,7 +28,8 @@ import os, random, socket, struct, sys, tempfile, threading, time
 sys.dont_write_bytecode = True	# no __pycache__ in the tree
 sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
 from lib import fail, passed
-from netns import Guest, Namespace, add_tap, need_tools, petrel_argv
+from netns import (Guest, Namespace, add_tap, http_get, need_tools,
+		   petrel_argv)
 import pktlib as P
 
 HOST4, GUEST4 = "192.168.80.1", "192.168.80.2"
@@ -596,26 +597,6 @@ def ping(ns, family, addr, ident, seconds):
 	return False
 
 
-def fetch(ns, seconds):
-	s = ns.socket(socket.AF_INET, socket.SOCK_STREAM)
-	s.settimeout(seconds)
-	try:
-		s.connect((GUEST4, 80))
-		s.sendall(b"GET / HTTP/1.0\r\nHost: g\r\n\r\n")
-		data = b""
-		while True:
-			chunk = s.recv(65536)
-			if not chunk:
-				break
-			data += chunk
-		return data.startswith(b"HTTP/1.") and \
-			b" 200 " in data.split(b"\r\n")[0]
-	except OSError:
-		return False
-	finally:
-		s.close()
-
-
 def retry(check, tries):
 	for _ in range(tries):
 		if check():
@@ -667,7 +648,7 @@ class Health:
 					  (GUEST6, 0, 0, self.ifindex),
 					  self.ident, 2), 3):
 			return "no answer to ping %s" % GUEST6
-		if not retry(lambda: fetch(self.ns, 5), 3):
+		if not retry(lambda: http_get(self.ns, GUEST4, 5) is not None, 3):
 			return "httpd does not serve %s" % GUEST4
 		pid = self.latest_pid(mark)
 		if pid is None:

@@ -25,7 +25,8 @@ import os, random, socket, struct, sys, threading, time
 sys.dont_write_bytecode = True	# no __pycache__ in the tree
 sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
 from lib import fail, passed
-from netns import Guest, Namespace, add_tap, need_tools, petrel_argv
+from netns import (Guest, Namespace, add_tap, http_get, need_tools,
+		   petrel_argv)
 from pktlib import csum, mac_bytes
 
 HOST4, GUEST4 = "192.168.79.1", "192.168.79.2"
@@ -207,30 +208,6 @@ def check_hidden_frame(tap):
 	print("the hidden echo request went unanswered", flush=True)
 
 
-def fetch(ns, seconds):
-	"""GET / from the guest's httpd; the seconds it took, or None."""
-	start = time.monotonic()
-	s = ns.socket(socket.AF_INET, socket.SOCK_STREAM)
-	s.settimeout(seconds)
-	try:
-		s.connect((GUEST4, 80))
-		s.sendall(b"GET / HTTP/1.0\r\nHost: g\r\n\r\n")
-		data = b""
-		while True:
-			chunk = s.recv(65536)
-			if not chunk:
-				break
-			data += chunk
-		if not data.startswith(b"HTTP/1.") or b" 200 " not in \
-		   data.split(b"\r\n")[0]:
-			return None
-		return time.monotonic() - start
-	except OSError:
-		return None
-	finally:
-		s.close()
-
-
 def flood(tap, seconds, sent):
 	rng = random.Random(7)
 	head = mac_bytes(MAC) + tap.mac + struct.pack("!H", ETH_IP)
@@ -247,7 +224,7 @@ def flood(tap, seconds, sent):
 
 def check_syn_flood(ns, tap):
 	deadline = time.monotonic() + 60
-	while fetch(ns, 3) is None:
+	while http_get(ns, GUEST4, 3) is None:
 		if time.monotonic() > deadline:
 			fail("httpd never answered before the flood")
 		time.sleep(0.5)
@@ -256,7 +233,7 @@ def check_syn_flood(ns, tap):
 	flooder.start()
 	times = []
 	while flooder.is_alive():
-		took = fetch(ns, 3)
+		took = http_get(ns, GUEST4, 3)
 		if took is None:
 			flooder.join()
 			fail("a fetch failed during the SYN flood (%d SYNs sent, "

@@ -208,3 +208,28 @@ class Guest:
 			return None
 		self.reader.join(5)
 		return status
+
+
+def http_get(ns, address, seconds):
+	"""GET / from the guest's httpd at address, from namespace ns; the
+	seconds it took for a 200 answer, or None."""
+	start = time.monotonic()
+	s = ns.socket(socket.AF_INET, socket.SOCK_STREAM)
+	s.settimeout(seconds)
+	try:
+		s.connect((address, 80))
+		s.sendall(b"GET / HTTP/1.0\r\nHost: g\r\n\r\n")
+		data = b""
+		while True:
+			chunk = s.recv(65536)
+			if not chunk:
+				break
+			data += chunk
+		if not data.startswith(b"HTTP/1.") or b" 200 " not in \
+		   data.split(b"\r\n")[0]:
+			return None
+		return time.monotonic() - start
+	except OSError:
+		return None
+	finally:
+		s.close()
