@@ -11,6 +11,8 @@
 #include <kernel/devices.h>
 #include <kernel/trap.h>
 #include <kernel/lock.h>
+#include <kernel/proc.h>
+#include <kernel/signal.h>
 #include <arch/cpu.h>
 #include <arch/trap.h>
 #include <arch/mmu.h>
@@ -138,6 +140,34 @@ arch_user_frame_check(struct trapframe *tf)
 	return canonical_address(tf->rip);
 }
 
+/*
+ * A user fault that ends its process is told in the kernel log, as
+ * Linux's show_signal_msg does ("prog[pid]: segfault at ADDR ip IP sp SP
+ * error E"), at most 10 lines in 5 s.
+ */
+static void
+log_user_fault(struct trapframe *tf, int sig, uint64_t addr)
+{
+	static uint64_t window;
+	static int lines;
+	uint64_t now = arch_now_ns();
+	struct thread *t = current();
+
+	if (!t || !t->proc || !signal_fault_unhandled(t, sig))
+		return;
+	if (now - window > 5000000000ull) {
+		window = now;
+		lines = 0;
+	}
+	if (lines++ >= 10)
+		return;
+	pr_info("%s[%d]: %s at %lx ip %016lx sp %016lx error %lx\n",
+		t->proc->name, t->proc->pid,
+		sig == SIGSEGV ? "segfault" : sig == SIGBUS ? "bus error" :
+		"trap", (unsigned long)addr, (unsigned long)tf->rip,
+		(unsigned long)tf->rsp, (unsigned long)tf->error);
+}
+
 void trap_handler(struct trapframe *tf);
 
 void arch_tlb_flush_irq(void);
@@ -197,12 +227,14 @@ trap_handler(struct trapframe *tf)
 		if (!trap_from_user(tf))
 			kernel_fault(tf);
 		/* -EIO: a file mapping past the end of its file. */
+		log_user_fault(tf, e == -EIO ? SIGBUS : SIGSEGV, addr);
 		trap_user_fault(tf, e == -EIO ? SIGBUS : SIGSEGV, addr);
 		goto out;
 	}
 	if (v < 32) {
 		if (!trap_from_user(tf) || v == 2 || v == 8 || v == 18)
 			kernel_fault(tf);
+		log_user_fault(tf, exception_signal(v), tf->rip);
 		trap_user_fault(tf, exception_signal(v), tf->rip);
 		goto out;
 	}

@@ -172,7 +172,14 @@ fd_get(struct proc *p, int fd)
 }
 
 struct file *
-fd_hold(int fd)
+fd_get_open(struct proc *p, int fd)
+{
+	struct file *f = fd_get(p, fd);
+	return f && !file_is_path(f) ? f : NULL;
+}
+
+struct file *
+fd_hold_path(int fd)
 {
 	struct thread *t = current();
 	struct file *f = fd_get(t->proc, fd);
@@ -181,6 +188,13 @@ fd_hold(int fd)
 		t->held[t->nheld++] = f;
 	}
 	return f;
+}
+
+struct file *
+fd_hold(int fd)
+{
+	struct file *f = fd_hold_path(fd);
+	return f && !file_is_path(f) ? f : NULL;
 }
 
 void

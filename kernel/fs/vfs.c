@@ -394,6 +394,10 @@ vfs_open_inode(struct inode *ino, unsigned flags)
 	struct file *f = file_new(ino, flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_CLOEXEC | O_NOCTTY));
 	if (!f)
 		return ERR_PTR(-ENOMEM);
+	if (file_is_path(f)) {	/* opened for nothing: no driver sees it */
+		f->ops = NULL;
+		return f;
+	}
 	if (opens_for_write(ino, flags)) {
 		inode_get_write(ino);	/* cannot fail: checked above */
 		f->writer = true;
@@ -514,6 +518,10 @@ vfs_open(struct proc *p, int dirfd, const char *path, unsigned flags, unsigned m
 	struct inode *ino;
 	bool created = false;
 
+	/* O_PATH names the file and nothing more: no access mode, no
+	 * O_CREAT or O_TRUNC, no permission asked (Linux's O_PATH_FLAGS). */
+	if (flags & O_PATH)
+		flags &= O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
 	if (flags & O_CREAT) {
 		const char *last;
 		size_t len;

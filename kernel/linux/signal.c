@@ -45,6 +45,14 @@ ignored(struct proc *p, int sig)
 	return h == SIG_DFL && (default_ignore & SIGBIT(sig));
 }
 
+bool
+signal_fault_unhandled(struct thread *t, int sig)
+{
+	uint64_t h = t->proc->sighand->action[sig].handler;
+
+	return h == SIG_DFL || h == SIG_IGN || (t->sig_blocked & SIGBIT(sig));
+}
+
 /* Lets a thread that can take sig know about it. */
 static void
 notify(struct proc *p, int sig)

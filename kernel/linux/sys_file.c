@@ -16,10 +16,18 @@
 
 int pipe_create(struct file *files[2], unsigned flags);
 
+/* The file at fd, opened for I/O: an O_PATH descriptor is -EBADF here. */
 static struct file *
 getf(int fd)
 {
 	return fd_hold(fd);
+}
+
+/* The file at fd, an O_PATH descriptor too: for dup, fcntl and fstat. */
+static struct file *
+getf_path(int fd)
+{
+	return fd_hold_path(fd);
 }
 
 static long
@@ -291,7 +299,7 @@ sys_close(int fd)
 long
 sys_dup(int fd)
 {
-	struct file *f = getf(fd);
+	struct file *f = getf_path(fd);
 	if (!f)
 		return -EBADF;
 	file_get(f);
@@ -304,7 +312,7 @@ sys_dup(int fd)
 long
 sys_dup3(int fd, int newfd, int flags)
 {
-	struct file *f = getf(fd);
+	struct file *f = getf_path(fd);
 	if (!f)
 		return -EBADF;
 	if (flags & ~O_CLOEXEC)
@@ -324,7 +332,7 @@ long
 sys_dup2(int fd, int newfd)
 {
 	if (fd == newfd)
-		return getf(fd) ? newfd : -EBADF;
+		return getf_path(fd) ? newfd : -EBADF;
 	return sys_dup3(fd, newfd, 0);
 }
 
@@ -342,8 +350,12 @@ long
 sys_fcntl(int fd, int cmd, uint64_t arg)
 {
 	struct proc *p = current()->proc;
-	struct file *f = getf(fd);
+	struct file *f = getf_path(fd);
 	if (!f)
+		return -EBADF;
+	/* An O_PATH descriptor: only these, as Linux's check_fcntl_cmd. */
+	if ((f->flags & O_PATH) && cmd != F_DUPFD && cmd != F_DUPFD_CLOEXEC &&
+	    cmd != F_GETFD && cmd != F_SETFD && cmd != F_GETFL)
 		return -EBADF;
 	switch (cmd) {
 	case F_DUPFD:
@@ -616,7 +628,7 @@ stat_fill(struct inode *ino, struct linux_stat *st)
 long
 sys_fstat(int fd, uaddr_t ust)
 {
-	struct file *f = getf(fd);
+	struct file *f = getf_path(fd);
 	struct linux_stat st;
 	if (!f)
 		return -EBADF;

@@ -33,7 +33,7 @@ sys_sync(void)
 long
 sys_syncfs(int fd)
 {
-	struct file *f = fd_get(current()->proc, fd);
+	struct file *f = fd_get_open(current()->proc, fd);
 	if (!f)
 		return -EBADF;
 	struct super *sb = f->inode ? f->inode->sb : NULL;

@@ -429,10 +429,12 @@ sys_symlink(uaddr_t target, uaddr_t path)
 long
 sys_readlinkat(int dirfd, uaddr_t path, uaddr_t buf, size_t size)
 {
-	struct inode *ino = lookup_at(dirfd, path, AT_SYMLINK_NOFOLLOW);
+	/* An empty path: the link dirfd names (opened O_PATH|O_NOFOLLOW). */
+	struct inode *ino = lookup_at(dirfd, path, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH);
 	if (IS_ERR(ino))
 		return PTR_ERR(ino);
-	long r = -EINVAL;
+	char first = 0;
+	long r = copyin(&first, path, 1) == 0 && first == 0 ? -ENOENT : -EINVAL;
 	if (S_ISLNK(ino->mode) && ino->iops->readlink && (long)size > 0) {
 		char *k = kmalloc(PATH_MAX_K);
 		r = k ? ino->iops->readlink(ino, k, MIN(size, (size_t)PATH_MAX_K)) : -ENOMEM;
@@ -596,7 +598,7 @@ sys_chmod(uaddr_t path, unsigned mode)
 long
 sys_fchmod(int fd, unsigned mode)
 {
-	struct file *f = fd_get(current()->proc, fd);
+	struct file *f = fd_get_open(current()->proc, fd);
 	if (!f || !f->inode)
 		return -EBADF;
 	return chmod_inode(f->inode, mode);
@@ -648,7 +650,7 @@ sys_lchown(uaddr_t path, unsigned uid, unsigned gid)
 long
 sys_fchown(int fd, unsigned uid, unsigned gid)
 {
-	struct file *f = fd_get(current()->proc, fd);
+	struct file *f = fd_get_open(current()->proc, fd);
 	if (!f || !f->inode)
 		return -EBADF;
 	return chown_inode(f->inode, uid, gid);

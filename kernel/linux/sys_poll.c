@@ -74,7 +74,7 @@ do_poll(uaddr_t ufds, unsigned nfds, uint64_t deadline, bool zero)
 			fds[i].revents = 0;
 			if (fds[i].fd < 0)
 				continue;
-			struct file *f = fd_get(p, fds[i].fd);
+			struct file *f = fd_get_open(p, fds[i].fd);
 			unsigned ev = f ? file_events(f) : POLLNVAL;
 			ev &= (unsigned)(uint16_t)fds[i].events | POLLERR | POLLHUP | POLLNVAL;
 			fds[i].revents = (int16_t)ev;
@@ -168,7 +168,7 @@ do_select(int n, uaddr_t ur, uaddr_t uw, uaddr_t ue, uint64_t deadline, bool zer
 		bool asked = false;
 		for (int k = 0; k < 3; k++)
 			asked |= (in[k][fd / 64] >> (fd % 64)) & 1;
-		if (asked && !fd_get(p, fd))
+		if (asked && !fd_get_open(p, fd))
 			return -EBADF;
 	}
 	long ready;
@@ -387,7 +387,7 @@ sys_epoll_create(int size)
 static struct epoll *
 get_epoll(int epfd)
 {
-	struct file *f = fd_get(current()->proc, epfd);
+	struct file *f = fd_get_open(current()->proc, epfd);
 	if (!f)
 		return ERR_PTR(-EBADF);
 	if (f->ops != &epoll_fops)
@@ -401,7 +401,7 @@ sys_epoll_ctl(int epfd, int op, int fd, uaddr_t uev)
 	struct epoll *ep = get_epoll(epfd);
 	if (IS_ERR(ep))
 		return PTR_ERR(ep);
-	struct file *f = fd_get(current()->proc, fd);
+	struct file *f = fd_get_open(current()->proc, fd);
 	if (!f)
 		return -EBADF;
 	if (f->priv == ep)
@@ -719,7 +719,7 @@ sys_timerfd_create(int clock, int flags)
 static struct timerfd *
 get_timerfd(int fd)
 {
-	struct file *f = fd_get(current()->proc, fd);
+	struct file *f = fd_get_open(current()->proc, fd);
 	if (!f)
 		return ERR_PTR(-EBADF);
 	if (f->ops != &timerfd_fops)

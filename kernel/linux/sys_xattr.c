@@ -26,7 +26,7 @@ xattr_file(uaddr_t upath, bool follow)
 static long
 xattr_fd(int fd)
 {
-	return fd_get(current()->proc, fd) ? 0 : -EBADF;
+	return fd_get_open(current()->proc, fd) ? 0 : -EBADF;
 }
 
 /* What a call on an existing file answers: no attribute can be named. */

@@ -146,12 +146,19 @@ void files_put(struct files *f);
 int fd_install(struct proc *p, struct file *f, int min, bool cloexec);
 /* The file at fd (no new reference), or NULL. */
 struct file *fd_get(struct proc *p, int fd);
+/* The same, but NULL for an O_PATH descriptor: a file for I/O (mmap,
+ * poll, fchmod...), as Linux's fdget. */
+struct file *fd_get_open(struct proc *p, int fd);
 /*
  * The current process's file at fd, or NULL, kept alive until the system
  * call returns (another thread's close cannot free it under a sleeping
  * call); at most four per call, later ones are borrowed as from fd_get.
+ * An O_PATH descriptor is NULL here (Linux's fdget): it names a file for
+ * fstat, fcntl, dup and the *at calls, which use fd_hold_path, and opens
+ * it for nothing else.
  */
 struct file *fd_hold(int fd);
+struct file *fd_hold_path(int fd);
 /* Drops what fd_hold kept: at the end of every system call, and at exit. */
 void fd_release_held(void);
 int fd_close(struct proc *p, int fd);
@@ -172,6 +179,8 @@ int signal_send_proc(struct proc *p, int sig);
 int signal_send_proc_info(struct proc *p, int sig, const struct sig_info_k *info);
 void signal_send_thread_info(struct thread *t, int sig, const struct sig_info_k *info);
 void signal_send_thread(struct thread *t, int sig);
+/* Whether a fault's sig would end t's process: no handler, or blocked. */
+bool signal_fault_unhandled(struct thread *t, int sig);
 int signal_send_pgrp(int pgid, int sig);
 /*
  * kill(2)'s permission rule, for every call that sends a signal: the

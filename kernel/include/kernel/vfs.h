@@ -246,6 +246,12 @@ int inode_deny_write(struct inode *ino);
 void inode_allow_write(struct inode *ino);
 
 struct file *file_new(struct inode *ino, unsigned flags);
+/* An O_PATH descriptor: a name for a file, opened for no I/O. */
+static inline bool
+file_is_path(const struct file *f)
+{
+	return f->flags & O_PATH;
+}
 void file_get(struct file *f);
 void file_put(struct file *f);
 /* Wakes pollers of f (and records the change for edge-triggered epoll). */

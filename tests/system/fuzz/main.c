@@ -8,7 +8,8 @@
  * progress, reports a worker that SIGKILL cannot end, and prints a report.
  *
  * usage: fuzz [-s SEED] [-n CALLS] [-w WORKERS] [-t STALL_S] [-v]
- * Exit status 0 when the budget was spent with no worker stuck, else 1.
+ * Exit status 0 when the budget was spent with no worker stuck and no
+ * stall (a minute without a call), else 1.
  */
 #include "fuzz.h"
 
@@ -236,13 +237,34 @@ stop_workers(void)
 	}
 }
 
+/*
+ * No call made by any worker for this long, while workers come and go:
+ * the run is stalled (once every new worker died at its first
+ * instructions, its program's file cut by an O_PATH descriptor).
+ */
+#define STALL_RUN_S 60
+
+static int stalled_run;
+
 static void
 run(void)
 {
-	double last_print = now();
+	double last_print = now(), last_move = now();
+	uint64_t last_calls = 0;
 
 	while (__atomic_load_n(&shared->calls, __ATOMIC_RELAXED) <
 	       opts.budget) {
+		uint64_t calls = __atomic_load_n(&shared->calls,
+						 __ATOMIC_RELAXED);
+		if (calls != last_calls) {
+			last_calls = calls;
+			last_move = now();
+		} else if (now() - last_move > STALL_RUN_S) {
+			printf("fuzz: STALL no call made in %d s\n",
+			       STALL_RUN_S);
+			stalled_run = 1;
+			break;
+		}
 		reap_all();
 		for (int i = 0; i < opts.workers; i++) {
 			if (!watches[i].pid)
@@ -318,6 +340,6 @@ main(int argc, char **argv)
 	fflush(stdout);
 	run();
 	print_report();
-	printf(stuck ? "fuzz: FAIL\n" : "fuzz: ok\n");
-	return stuck ? 1 : 0;
+	printf(stuck || stalled_run ? "fuzz: FAIL\n" : "fuzz: ok\n");
+	return stuck || stalled_run ? 1 : 0;
 }

@@ -327,72 +327,11 @@ arg_of(enum fuzz_kind kind)
 
 /* ---- What the fuzzer must not do --------------------------------------- */
 
-static int
-is_stop_signal(long sig)
-{
-	return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN ||
-	       sig == SIGTTOU;
-}
-
 /*
- * A sane interval timer in scratch, for the known tiny-period hang:
- * struct itimerspec (unit 1 ns) or struct itimerval (unit 1000 ns).
- */
-static long
-sane_itimer(long unit)
-{
-	long *t = (long *)(SCRATCH + SCRATCH_LEN - 64);
-	static const long ns[] = { 0, 20000000, 500000000 };
-
-	t[0] = 0;
-	t[1] = ns[below(3)] / unit;	/* interval */
-	t[2] = 0;
-	t[3] = ns[below(3)] / unit;	/* value */
-	return (long)t;
-}
-
-/*
- * KNOWN BUGS, being fixed on other branches: the fuzzer steers clear of
- * them until those fixes are merged. Remove each entry with its fix.
- * Returns 1 to skip the call; may rewrite its arguments.
- */
-static int
-avoid_known_bugs(long nr, long *a)
-{
-	switch (nr) {
-	case SYS_kill:			/* SIGSTOP to oneself, then a signal */
-	case SYS_tkill:
-	case SYS_rt_sigqueueinfo:
-		if (is_stop_signal(a[1]))
-			a[1] = 0;
-		return 0;
-	case SYS_tgkill:
-		if (is_stop_signal(a[2]))
-			a[2] = 0;
-		return 0;
-	case SYS_clone:			/* ...or a stop signal at exit */
-		if (is_stop_signal(a[0] & 0xff))
-			a[0] &= ~0xffL;
-		return 0;
-	case SYS_timerfd_settime:	/* tiny periods hang the machine */
-		a[2] = sane_itimer(1);
-		return 0;
-	case SYS_setitimer:
-		a[1] = sane_itimer(1000);
-		return 0;
-	case PT_NR_channel_call:	/* SIGKILL does not end its wait */
-		return 1;
-	case SYS_prlimit64:		/* on other users' processes */
-		a[0] = chance(50) ? 0 : worker_pid;
-		return 0;
-	}
-	return 0;
-}
-
-/*
- * Signals from unprivileged users to root's processes (tkill, tgkill,
- * rt_sigqueueinfo) are a known bug too: those calls only ever target the
- * worker itself (fuzz_limit below), as must a root worker's kill.
+ * Where signals go. Most signals to oneself kill: keep workers alive long
+ * enough with mild ones. A root worker signals only itself (root may end
+ * any process: the run, the shell, init); an unprivileged one aims
+ * anywhere, and the kernel must refuse it root's processes.
  */
 static void
 target_self(long nr, long *a)
@@ -400,19 +339,20 @@ target_self(long nr, long *a)
 	static const long mild[] = { 0, SIGALRM, SIGCHLD, SIGURG, SIGWINCH };
 	int sig = nr == SYS_tgkill ? 2 : 1;
 
-	/* Most signals to oneself kill: keep workers alive long enough. */
 	if ((nr == SYS_kill || nr == SYS_tkill || nr == SYS_tgkill ||
 	     nr == SYS_rt_sigqueueinfo) && chance(75))
 		a[sig] = mild[below(5)];
+	if (!worker_root)
+		return;
 	if (nr == SYS_tgkill) {
 		a[0] = worker_pid;
 		a[1] = chance(80) ? worker_pid : 99999;
 	} else if (nr == SYS_tkill || nr == SYS_rt_sigqueueinfo ||
-		   (nr == SYS_kill && worker_root)) {
+		   nr == SYS_kill || nr == SYS_rt_tgsigqueueinfo) {
 		if (a[0] != 0 && a[0] != 99999 && a[0] != -99999)
 			a[0] = worker_pid;
-	} else if (nr == SYS_kill && a[0] == -1) {
-		a[0] = worker_pid;
+		if (nr == SYS_rt_tgsigqueueinfo)
+			a[1] = worker_pid;
 	}
 }
 
@@ -484,7 +424,10 @@ fuzz_limit(const struct fuzz_call *c, long *a)
 	if (worker_root && path_changer(c->nr, a))
 		safe_paths(c, a);
 	target_self(c->nr, a);
-	return avoid_known_bugs(c->nr, a);
+	/* Root's prlimit64 on the run's other processes could starve it. */
+	if (worker_root && c->nr == SYS_prlimit64)
+		a[0] = chance(50) ? 0 : worker_pid;
+	return 0;
 }
 
 /* ---- The worker --------------------------------------------------------- */
