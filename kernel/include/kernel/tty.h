@@ -2,7 +2,7 @@
  * Terminals (kernel/fs/tty.c): the part every terminal shares (a line
  * discipline, a session, a foreground process group, a window size,
  * hangup) and the drivers behind it: the console's serial port
- * (tty_console.c).
+ * (tty_console.c) and pseudo-terminal slaves (pty.c, devpts.c).
  */
 #ifndef KERNEL_TTY_H
 #define KERNEL_TTY_H
@@ -22,6 +22,7 @@ struct proc;
 	(((minor) & 0xffu) | ((major) << 8) | (((minor) & ~0xffu) << 12))
 #define TTY_MAJOR_TTY		5	/* 0 tty, 1 console, 2 ptmx */
 #define TTY_MAJOR_SERIAL	4	/* 4,64 ttyS0 */
+#define TTY_MAJOR_PTS		136	/* /dev/pts/N */
 
 /*
  * What a terminal's device does. All hooks run under the big lock and
@@ -53,7 +54,7 @@ struct tty_winsize {
 struct tty {
 	struct tty_ldisc ld;
 	const struct tty_driver *driver;
-	void *driver_data;		/* the driver's own */
+	void *driver_data;		/* the driver's own (a pty pair) */
 	uint32_t rdev;			/* its device number, TTY_DEV() */
 	struct waitq readers;		/* read: input, hangup */
 	struct waitq writers;		/* write: room, VSTART, hangup */
@@ -124,5 +125,24 @@ extern const struct file_ops console_fops;
 void tty_init(void);
 /* Drains the UART into the line discipline (console interrupt). */
 void tty_console_irq(void);
+
+/* Pseudo-terminals (pty.c): /dev/ptmx and /dev/pts/ptmx open a new pair. */
+#define PTY_MAX 1024			/* pairs at once (Linux: 4096) */
+extern const struct file_ops ptmx_fops;
+extern const struct file_ops pts_fops;
+/* The node of /dev/pts/index (a new reference), or NULL if none. */
+struct inode *pty_node(unsigned index);
+/* The lowest index >= from with a node, or -1. */
+int pty_next(unsigned from);
+
+/*
+ * devpts (devpts.c), the file system of /dev/pts: one set of pairs shown
+ * by every mount. devpts_new makes a mount's root (options as mount's
+ * data: mode=, gid=, uid=, ptmxmode=) or returns an error pointer;
+ * devpts_node_new makes /dev/pts/index for the caller (owner, mode) with
+ * pts_fops, or returns NULL.
+ */
+struct inode *devpts_new(const char *options);
+struct inode *devpts_node_new(unsigned index);
 
 #endif
