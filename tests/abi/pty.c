@@ -7,7 +7,8 @@
  * /dev/tty, ISIG characters and TIOCSIG to the foreground group, window
  * size and SIGWINCH, hangup when the master closes: SIGHUP and SIGCONT,
  * reads 0, writes EIO); EIO on the master once the slave closes; poll
- * and epoll on both ends.
+ * and epoll on both ends; 64 KiB each way in raw mode, more than either
+ * side buffers, so writers wait for readers.
  *
  * Linux moves master writes to the slave from a work queue, so every
  * read here first polls with a generous timeout; "nothing came" checks
@@ -375,6 +376,53 @@ test_poll(void)
 	close(m);
 }
 
+/* Moves len bytes from writer to reader in a child; returns what came. */
+static size_t
+pump(int writer, int reader, size_t len)
+{
+	static char buf[65536];
+	size_t got = 0;
+
+	pid_t pid = abi_fork();
+	if (pid == 0) {
+		memset(buf, 'q', sizeof(buf));
+		for (size_t done = 0; done < len;) {
+			size_t want = len - done < 5000 ? len - done : 5000;
+			ssize_t n = write(writer, buf, want);
+			if (n <= 0)
+				_exit(1);
+			done += (size_t)n;
+		}
+		_exit(0);
+	}
+	while (got < len && poll_one(reader, POLLIN, WAIT_MS) > 0) {
+		ssize_t n = read(reader, buf, sizeof(buf));
+		if (n <= 0)
+			break;
+		for (ssize_t i = 0; i < n; i++)
+			if (buf[i] != 'q')
+				return 0;
+		got += (size_t)n;
+	}
+	CHECK_STR("status of the pump", status_str(abi_wait(pid)), "exited 0");
+	return got;
+}
+
+static void
+test_bulk(void)
+{
+	struct termios raw;
+	int s, m = open_pair(&s);
+
+	tcgetattr(s, &raw);
+	cfmakeraw(&raw);
+	tcsetattr(s, TCSANOW, &raw);
+	CHECK_EQ("64 KiB slave to master", pump(s, m, 65536), 65536);
+	CHECK_EQ("64 KiB master to slave", pump(m, s, 65536), 65536);
+	close(s);
+	close(m);
+}
+
 /* The session test's child reports through this pipe, one line each. */
 static int report_fd;
 
@@ -421,6 +469,12 @@ session_child(const char *name, int go)
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 		sigaction(sigs[i], &sa, NULL);
 	setsid();
+	int other = posix_openpt(O_RDWR | O_NOCTTY);
+	unlockpt(other);
+	int s2 = open(ptsname(other), O_RDWR | O_NOCTTY);
+	report("O_NOCTTY leaves it no ctty: %s\n",
+	    tcgetpgrp(s2) < 0 ? errno_name(errno) : "taken");
+	close(s2);
 	int s = open(name, O_RDWR);
 	report("pgrp is mine: %d\n", tcgetpgrp(s) == getpid());
 	report("sid is mine: %d\n", tcgetsid(s) == getpid());
@@ -428,9 +482,8 @@ session_child(const char *name, int go)
 	report("open /dev/tty: %s\n", t >= 0 ? "ok" : errno_name(errno));
 	put(t, "via-tty\n");
 	close(t);
-	int other = posix_openpt(O_RDWR);
 	unlockpt(other);
-	int s2 = open(ptsname(other), O_RDWR);
+	s2 = open(ptsname(other), O_RDWR);
 	report("a second terminal stays no ctty: %s\n",
 	    ioctl(s2, TIOCSCTTY, 0) < 0 ? errno_name(errno) : "taken");
 	close(s2);
@@ -518,6 +571,7 @@ test_session(void)
 	close(report_pipe[1]);
 	close(go_pipe[0]);
 	int from = report_pipe[0];
+	expect_report(from, "O_NOCTTY leaves it no ctty: ENOTTY");
 	expect_report(from, "pgrp is mine: 1");
 	expect_report(from, "sid is mine: 1");
 	expect_report(from, "open /dev/tty: ok");
@@ -569,6 +623,7 @@ main(void)
 	test_lines();
 	test_winsize();
 	test_poll();
+	test_bulk();
 	test_session();
 	return abi_done("pty");
 }
