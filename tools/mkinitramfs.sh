@@ -62,6 +62,7 @@ nobody:x:65534:65534:nobody:/nonexistent:/bin/false
 EOF
 cat >"$STAGE/etc/group" <<'EOF'
 root:x:0:
+tty:x:5:
 nogroup:x:65534:
 EOF
 echo petrel >"$STAGE/etc/hostname"

@@ -1,6 +1,7 @@
 /*
  * /dev: a tmpfs holding the character devices every program expects
- * (null, zero, full, random, urandom, console, tty, ttyS0, rtc0).
+ * (null, zero, full, random, urandom, console, tty, ptmx, ttyS0, rtc0)
+ * and the directory pts, where init mounts devpts.
  */
 #include <kernel/vfs.h>
 #include <kernel/tmpfs.h>
@@ -84,9 +85,10 @@ devfs_new(void)
 		{ "full", 0666, MKDEV(1, 7), &full_fops },
 		{ "random", 0666, MKDEV(1, 8), &random_fops },
 		{ "urandom", 0666, MKDEV(1, 9), &random_fops },
-		{ "tty", 0666, MKDEV(5, 0), &tty_fops },
-		{ "console", 0600, MKDEV(5, 1), &tty_fops },
-		{ "ttyS0", 0660, MKDEV(4, 64), &tty_fops },
+		{ "tty", 0666, MKDEV(5, 0), &ctty_fops },
+		{ "console", 0600, MKDEV(5, 1), &console_fops },
+		{ "ptmx", 0666, MKDEV(5, 2), &ptmx_fops },
+		{ "ttyS0", 0660, MKDEV(4, 64), &console_fops },
 		/* Linux gives the RTC class a dynamic major; 254 is usual. */
 		{ "rtc0", 0600, MKDEV(254, 0), &rtc_fops },
 	};

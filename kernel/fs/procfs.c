@@ -451,7 +451,7 @@ gen_pid_stat(struct gen *g, struct proc *p)
 			vsize += r->end - r->start;
 		}
 	}
-	int tty = p->ctty ? ((5 << 8) | 1) : 0;
+	int tty = p->ctty ? (int)p->ctty->rdev : 0;
 	int tpgid = p->ctty ? p->ctty->fg_pgrp : -1;
 	gprintf(g, "%d (%s) %c %d %d %d %d %d 4194304 0 0 0 0 %lu %lu %lu %lu 20 0 %d 0 %lu %lu %lu "
 		"18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 %d\n",

@@ -1,25 +1,29 @@
 /*
- * The console tty: reads wait for the line discipline, writes go out
- * through OPOST processing, ioctls cover termios, process groups and the
- * window size. Job control: a background reader gets SIGTTIN.
+ * The terminal core: what every terminal's open file does, whatever the
+ * device behind it (the console's UART, a pty's master). Reads wait for
+ * the line discipline, writes go out through its OPOST processing as fast
+ * as the device takes them, ioctls cover termios, the session and its
+ * foreground process group, the window size. Job control: a background
+ * reader gets SIGTTIN. A hung-up terminal's files read 0 and write EIO.
  */
 #include <kernel/tty.h>
 #include <kernel/vfs.h>
 #include <kernel/proc.h>
 #include <kernel/arch.h>
-#include <kernel/irq.h>
 #include <kernel/errno.h>
 #include <kernel/string.h>
 #include <kernel/kmalloc.h>
 #include <kernel/vm.h>
 
-struct tty console_tty;
-
 #define TCGETS 0x5401
 #define TCSETS 0x5402
 #define TCSETSW 0x5403
 #define TCSETSF 0x5404
+#define TCSBRK 0x5409
+#define TCXONC 0x540A
 #define TCFLSH 0x540B
+#define TIOCEXCL 0x540C
+#define TIOCNXCL 0x540D
 #define TIOCSCTTY 0x540E
 #define TIOCGPGRP 0x540F
 #define TIOCSPGRP 0x5410
@@ -28,18 +32,27 @@ struct tty console_tty;
 #define TIOCSWINSZ 0x5414
 #define FIONREAD 0x541B
 #define TIOCNOTTY 0x5422
+#define TIOCSETD 0x5423
+#define TIOCGETD 0x5424
+#define TCSBRKP 0x5425
 #define TIOCGSID 0x5429
-#define FIONBIO 0x5421
+
+/* One open file of a terminal (its f->priv). */
+struct tty_file {
+	struct list link;		/* tty->files */
+	struct tty *tty;
+	struct file *file;
+};
 
 static void
-tty_echo(void *ctx, const char *buf, size_t len)
+ldisc_to_device(void *ctx, const char *buf, size_t len)
 {
-	(void)ctx;
-	arch_console_write(buf, len);
+	struct tty *t = ctx;
+	t->driver->write(t, buf, len);
 }
 
 static void
-tty_signal(void *ctx, int sig)
+ldisc_signal(void *ctx, int sig)
 {
 	struct tty *t = ctx;
 	if (t->fg_pgrp > 0)
@@ -47,36 +60,175 @@ tty_signal(void *ctx, int sig)
 }
 
 void
-tty_init(void)
+tty_setup(struct tty *t, const struct tty_driver *driver, void *driver_data,
+	  uint32_t rdev)
 {
-	ldisc_init(&console_tty.ld, tty_echo, tty_signal, &console_tty);
-	waitq_init(&console_tty.readers);
-	console_tty.rows = 24;
-	console_tty.cols = 80;
+	ldisc_init(&t->ld, ldisc_to_device, ldisc_signal, t);
+	t->driver = driver;
+	t->driver_data = driver_data;
+	t->rdev = rdev;
+	waitq_init(&t->readers);
+	waitq_init(&t->writers);
+	list_init(&t->files);
+	t->session = 0;
+	t->fg_pgrp = 0;
+	t->winsize = (struct tty_winsize){ .rows = 24, .cols = 80 };
+	t->hung_up = false;
 }
 
 void
-tty_console_irq(void)
+tty_notify(struct tty *t)
 {
-	char buf[64];
-	size_t n = 0;
-	int c;
-	while ((c = arch_console_getc()) >= 0) {
-		buf[n++] = (char)c;
-		if (n == sizeof(buf)) {
-			ldisc_input(&console_tty.ld, buf, n);
-			n = 0;
-		}
-	}
-	if (n)
-		ldisc_input(&console_tty.ld, buf, n);
-	if (ldisc_readable(&console_tty.ld)) {
-		waitq_wake_all(&console_tty.readers);
-		file_notify(NULL);
-	}
+	list_for_each(it, &t->files)
+		file_notify(list_entry(it, struct tty_file, link)->file);
 }
 
-/* A background process reading its controlling terminal is stopped. */
+void
+tty_receive(struct tty *t, const char *buf, size_t len)
+{
+	bool was_stopped = ldisc_output_stopped(&t->ld);
+
+	ldisc_input(&t->ld, buf, len);
+	if (ldisc_available(&t->ld) > 0)
+		waitq_wake_all(&t->readers);
+	if (was_stopped && !ldisc_output_stopped(&t->ld))
+		waitq_wake_all(&t->writers);
+	tty_notify(t);
+}
+
+size_t
+tty_input_room(const struct tty *t)
+{
+	return ldisc_input_room(&t->ld);
+}
+
+void
+tty_wake_writers(struct tty *t)
+{
+	waitq_wake_all(&t->writers);
+	tty_notify(t);
+}
+
+bool
+tty_is_open(const struct tty *t)
+{
+	return !list_empty(&t->files);
+}
+
+struct tty *
+tty_of_file(struct file *f)
+{
+	return ((struct tty_file *)f->priv)->tty;
+}
+
+/* Makes t the controlling terminal of p, a session leader. */
+static void
+ctty_set(struct tty *t, struct proc *p)
+{
+	t->session = p->sid;
+	t->fg_pgrp = p->pgid;
+	p->ctty = t;
+}
+
+/* No process keeps t as controlling terminal; t belongs to no session. */
+static void
+ctty_clear_all(struct tty *t)
+{
+	list_for_each(it, &all_procs) {
+		struct proc *q = list_entry(it, struct proc, all_link);
+		if (q->ctty == t)
+			q->ctty = NULL;
+	}
+	t->session = 0;
+	t->fg_pgrp = 0;
+}
+
+void
+tty_hangup(struct tty *t)
+{
+	if (t->hung_up)
+		return;
+	t->hung_up = true;
+	struct proc *leader = t->session ? proc_find(t->session) : NULL;
+	if (leader && leader->sid == leader->pid) {
+		signal_send_proc(leader, SIGHUP);
+		signal_send_proc(leader, SIGCONT);
+	}
+	ctty_clear_all(t);
+	waitq_wake_all(&t->readers);
+	waitq_wake_all(&t->writers);
+	tty_notify(t);
+}
+
+/*
+ * Drops p's hold on its controlling terminal: at exit, setsid's caller
+ * has none already. When the session leader lets go, the foreground group
+ * gets SIGHUP (and SIGCONT, unless the leader is exiting) and the terminal
+ * is free for another session, as Linux's disassociate_ctty.
+ */
+static void
+ctty_leave(struct proc *p, bool exiting)
+{
+	struct tty *t = p->ctty;
+	p->ctty = NULL;
+	if (!t || p->pid != p->sid || t->session != p->sid)
+		return;
+	if (t->fg_pgrp > 0) {
+		signal_send_pgrp(t->fg_pgrp, SIGHUP);
+		if (!exiting)
+			signal_send_pgrp(t->fg_pgrp, SIGCONT);
+	}
+	ctty_clear_all(t);
+}
+
+void
+proc_leave_tty(struct proc *p)
+{
+	ctty_leave(p, true);
+}
+
+int
+tty_attach(struct tty *t, struct file *f, bool noctty)
+{
+	struct proc *p = current()->proc;
+	if (t->hung_up)
+		return -EIO;
+	if (t->driver->open) {
+		int e = t->driver->open(t);
+		if (e < 0)
+			return e;
+	}
+	struct tty_file *tf = kmalloc(sizeof(*tf));
+	if (!tf)
+		return -ENOMEM;
+	tf->tty = t;
+	tf->file = f;
+	list_push_back(&t->files, &tf->link);
+	f->priv = tf;
+	/* As Linux's tty_open: only a file that can be read is taken. */
+	if (!noctty && !(f->flags & O_NOCTTY) && p->sid == p->pid && !p->ctty &&
+	    !t->session && (f->flags & O_ACCMODE) != O_WRONLY)
+		ctty_set(t, p);
+	return 0;
+}
+
+void
+tty_close(struct file *f)
+{
+	struct tty_file *tf = f->priv;
+	struct tty *t = tf->tty;
+	list_remove(&tf->link);
+	kfree(tf);
+	if (!tty_is_open(t) && t->driver->last_close)
+		t->driver->last_close(t);	/* may free t */
+}
+
+/*
+ * A process outside the terminal's foreground group reads it (SIGTTIN) or
+ * writes or sets it (SIGTTOU): its group is stopped, unless it blocks or
+ * ignores the signal, which lets a write through and fails a read with
+ * EIO, as Linux's tty_check_change.
+ */
 static int
 job_control_check(struct tty *t, int sig)
 {
@@ -90,194 +242,354 @@ job_control_check(struct tty *t, int sig)
 	return -ERESTARTSYS;
 }
 
-static long
+/* Whether a read of len bytes returns now (n_tty_read's conditions). */
+static bool
+read_ready(const struct tty *t, size_t len, bool timed_out)
+{
+	const struct tty_termios *tio = ldisc_termios(&t->ld);
+	size_t avail = ldisc_available(&t->ld);
+	unsigned vmin = tio->c_cc[VMIN];
+
+	if (tio->c_lflag & ICANON)
+		return avail > 0;
+	if (vmin == 0 && tio->c_cc[VTIME] == 0)
+		return true;
+	return avail >= MAX(vmin, 1u) || (avail > 0 && avail >= len) ||
+	       timed_out;
+}
+
+/*
+ * How long a raw read waits: VTIME tenths of a second in all, with VMIN
+ * 0; with VMIN set, from the last byte that came (an inter-byte timer,
+ * started by the first). 0: no limit.
+ */
+static uint64_t
+read_deadline(const struct tty *t, uint64_t deadline)
+{
+	const struct tty_termios *tio = ldisc_termios(&t->ld);
+	uint64_t vtime_ns = tio->c_cc[VTIME] * 100000000ull;
+
+	if ((tio->c_lflag & ICANON) || vtime_ns == 0)
+		return 0;
+	if (tio->c_cc[VMIN] == 0)
+		return deadline ? deadline : arch_now_ns() + vtime_ns;
+	return ldisc_available(&t->ld) > 0 ? arch_now_ns() + vtime_ns : 0;
+}
+
+long
 tty_read(struct file *f, void *buf, size_t len, uint64_t *off)
 {
-	struct tty *t = &console_tty;
+	struct tty *t = tty_of_file(f);
+	uint64_t deadline = 0;
+	bool timed_out = false;
 	(void)off;
-	int e = job_control_check(t, SIGTTIN);
+
+	int e = t->hung_up ? 0 : job_control_check(t, SIGTTIN);
 	if (e)
 		return e;
 	for (;;) {
-		if (ldisc_readable(&t->ld)) {
+		if (t->hung_up)
+			return 0;
+		if (read_ready(t, len, timed_out)) {
 			long n = ldisc_read(&t->ld, buf, len);
-			if (n != -EAGAIN)
-				return n;
+			if (n == -EAGAIN)
+				n = 0;
+			if (n > 0 && t->driver->input_drained)
+				t->driver->input_drained(t);
+			return n;
 		}
 		if (f->flags & O_NONBLOCK)
 			return -EAGAIN;
-		unsigned vtime = ldisc_vtime(&t->ld);
-		uint64_t deadline = vtime ? arch_now_ns() + vtime * 100000000ull : 0;
+		deadline = read_deadline(t, deadline);
 		int r = waitq_wait(&t->readers, deadline, true);
 		if (r == -EINTR)
 			return -ERESTARTSYS;
-		if (r == -ETIMEDOUT) {
-			long n = ldisc_read(&t->ld, buf, len);
-			return n == -EAGAIN ? 0 : n;
-		}
+		timed_out = r == -ETIMEDOUT;
 	}
 }
 
-static void
-tty_out(void *ctx, const char *buf, size_t len)
+/*
+ * Bytes of a program's output the device takes now: none while output is
+ * stopped, and half the room when OPOST may turn each NL into CR NL.
+ */
+static size_t
+output_room(struct tty *t)
 {
-	(void)ctx;
-	arch_console_write(buf, len);
+	const struct tty_termios *tio = ldisc_termios(&t->ld);
+
+	if (ldisc_output_stopped(&t->ld))
+		return 0;
+	if (!t->driver->write_room)
+		return SIZE_MAX;
+	size_t room = t->driver->write_room(t);
+	return (tio->c_oflag & OPOST) && (tio->c_oflag & ONLCR) ? room / 2 :
+								   room;
 }
 
-static long
+long
 tty_write(struct file *f, const void *buf, size_t len, uint64_t *off)
 {
-	struct tty *t = &console_tty;
-	(void)f;
+	struct tty *t = tty_of_file(f);
+	size_t done = 0;
 	(void)off;
+
+	if (t->hung_up)
+		return -EIO;
 	if (ldisc_termios(&t->ld)->c_lflag & TOSTOP) {
 		int e = job_control_check(t, SIGTTOU);
 		if (e)
 			return e;
 	}
-	return ldisc_output(&t->ld, buf, len, tty_out);
+	while (done < len) {
+		size_t n = MIN(len - done, output_room(t));
+		if (n > 0) {
+			ldisc_output(&t->ld, (const char *)buf + done, n,
+				     ldisc_to_device);
+			done += n;
+			continue;
+		}
+		if (f->flags & O_NONBLOCK)
+			break;
+		int r = waitq_wait(&t->writers, 0, true);
+		if (r == -EINTR)
+			return done ? (long)done : -ERESTARTSYS;
+		if (t->hung_up)
+			return done ? (long)done : -EIO;
+	}
+	return done || len == 0 ? (long)done : -EAGAIN;
 }
 
-static long
-tty_ioctl(struct file *f, unsigned long cmd, uint64_t arg)
-{
-	struct tty *t = &console_tty;
-	struct proc *p = current()->proc;
-	int v;
-
-	switch (cmd) {
-	case TCGETS:
-		return copyout(arg, ldisc_termios(&t->ld), sizeof(struct tty_termios));
-	case TCSETS:
-	case TCSETSW:
-	case TCSETSF: {
-		struct tty_termios tio;
-		if (copyin(&tio, arg, sizeof(tio)) < 0)
-			return -EFAULT;
-		if (cmd == TCSETSF)
-			ldisc_flush_input(&t->ld);
-		ldisc_set_termios(&t->ld, &tio);
-		waitq_wake_all(&t->readers);
-		return 0;
-	}
-	case TCFLSH:
-		if (arg == 0 || arg == 2)
-			ldisc_flush_input(&t->ld);
-		return 0;
-	case TIOCGWINSZ: {
-		uint16_t ws[4] = { t->rows, t->cols, 0, 0 };
-		return copyout(arg, ws, sizeof(ws));
-	}
-	case TIOCSWINSZ: {
-		uint16_t ws[4];
-		if (copyin(ws, arg, sizeof(ws)) < 0)
-			return -EFAULT;
-		t->rows = ws[0];
-		t->cols = ws[1];
-		if (t->fg_pgrp > 0)
-			signal_send_pgrp(t->fg_pgrp, SIGWINCH);
-		return 0;
-	}
-	case TIOCSCTTY:
-		if (p->sid != p->pid)
-			return -EPERM;
-		if (t->session && t->session != p->sid && arg != 1)
-			return -EPERM;
-		t->session = p->sid;
-		t->fg_pgrp = p->pgid;
-		p->ctty = t;
-		return 0;
-	case TIOCNOTTY:
-		if (p->ctty != t)
-			return -ENOTTY;
-		proc_leave_tty(p);
-		return 0;
-	case TIOCGPGRP:
-		if (p->ctty != t)
-			return -ENOTTY;
-		v = t->fg_pgrp;
-		return copyout(arg, &v, sizeof(v));
-	case TIOCSPGRP: {
-		if (p->ctty != t || t->session != p->sid)
-			return -ENOTTY;
-		if (copyin(&v, arg, sizeof(v)) < 0)
-			return -EFAULT;
-		if (v <= 0)
-			return -EINVAL;
-		t->fg_pgrp = v;
-		return 0;
-	}
-	case TIOCGSID:
-		if (p->ctty != t)
-			return -ENOTTY;
-		v = t->session;
-		return copyout(arg, &v, sizeof(v));
-	case FIONREAD:
-		v = (int)ldisc_available(&t->ld);
-		return copyout(arg, &v, sizeof(v));
-	case TIOCOUTQ:
-		v = 0;
-		return copyout(arg, &v, sizeof(v));
-	case FIONBIO:
-		if (copyin(&v, arg, sizeof(v)) < 0)
-			return -EFAULT;
-		if (v)
-			f->flags |= O_NONBLOCK;
-		else
-			f->flags &= ~O_NONBLOCK;
-		return 0;
-	}
-	return -ENOTTY;
-}
-
-static unsigned
+unsigned
 tty_poll(struct file *f)
 {
-	(void)f;
-	unsigned ev = POLLOUT | POLLWRNORM;
-	if (ldisc_readable(&console_tty.ld))
+	struct tty *t = tty_of_file(f);
+	const struct tty_termios *tio = ldisc_termios(&t->ld);
+	unsigned ev = 0;
+	size_t want = 1;
+
+	if (t->hung_up)
+		return POLLIN | POLLOUT | POLLERR | POLLHUP | POLLRDNORM |
+		       POLLWRNORM;
+	/* As Linux's input_available_p: VMIN counts when VTIME is 0. */
+	if (!(tio->c_lflag & ICANON) && tio->c_cc[VTIME] == 0 &&
+	    tio->c_cc[VMIN] > 0)
+		want = tio->c_cc[VMIN];
+	if (ldisc_available(&t->ld) >= want)
 		ev |= POLLIN | POLLRDNORM;
+	if (output_room(t) > 0)
+		ev |= POLLOUT | POLLWRNORM;
 	return ev;
 }
 
-/* Opening the console makes it the controlling tty of a session leader. */
-static int
-tty_open(struct file *f)
+/* TIOCSCTTY, as Linux's tiocsctty; steal: arg 1 from root. */
+static long
+ioctl_set_ctty(struct tty *t, struct file *f, bool steal)
 {
 	struct proc *p = current()->proc;
-	struct tty *t = &console_tty;
-	if (!(f->flags & O_NOCTTY) && p->sid == p->pid && !p->ctty && !t->session) {
-		t->session = p->sid;
-		t->fg_pgrp = p->pgid;
-		p->ctty = t;
+
+	if (p->pid == p->sid && t->session == p->sid)
+		return 0;
+	if (p->pid != p->sid || p->ctty)
+		return -EPERM;
+	if (t->session) {
+		if (!steal || p->euid != 0)
+			return -EPERM;
+		ctty_clear_all(t);
+	}
+	if ((f->flags & O_ACCMODE) == O_WRONLY && p->euid != 0)
+		return -EPERM;
+	ctty_set(t, p);
+	return 0;
+}
+
+/* TIOCSPGRP: the group must exist in the caller's session. */
+static long
+ioctl_set_pgrp(struct tty *t, uint64_t arg)
+{
+	struct proc *p = current()->proc;
+	bool found = false;
+	int pgid;
+
+	if (p->ctty != t || t->session != p->sid)
+		return -ENOTTY;
+	int e = job_control_check(t, SIGTTOU);
+	if (e)
+		return e;
+	if (copyin(&pgid, arg, sizeof(pgid)) < 0)
+		return -EFAULT;
+	if (pgid < 0)
+		return -EINVAL;
+	list_for_each(it, &all_procs) {
+		struct proc *q = list_entry(it, struct proc, all_link);
+		if (q->pgid == pgid) {
+			if (q->sid != p->sid)
+				return -EPERM;
+			found = true;
+		}
+	}
+	if (!found)
+		return -ESRCH;
+	t->fg_pgrp = pgid;
+	return 0;
+}
+
+static long
+ioctl_set_termios(struct tty *t, unsigned long cmd, uint64_t arg)
+{
+	struct tty_termios tio;
+
+	if (copyin(&tio, arg, sizeof(tio)) < 0)
+		return -EFAULT;
+	int e = job_control_check(t, SIGTTOU);
+	if (e)
+		return e;
+	if (cmd == TCSETSF)
+		ldisc_flush_input(&t->ld);
+	bool was_stopped = ldisc_output_stopped(&t->ld);
+	ldisc_set_termios(&t->ld, &tio);
+	waitq_wake_all(&t->readers);
+	if (was_stopped && !ldisc_output_stopped(&t->ld))
+		waitq_wake_all(&t->writers);
+	tty_notify(t);
+	return 0;
+}
+
+static long
+ioctl_set_winsize(struct tty *t, uint64_t arg)
+{
+	struct tty_winsize ws;
+
+	if (copyin(&ws, arg, sizeof(ws)) < 0)
+		return -EFAULT;
+	if (memcmp(&ws, &t->winsize, sizeof(ws)) == 0)
+		return 0;
+	t->winsize = ws;
+	if (t->fg_pgrp > 0)
+		signal_send_pgrp(t->fg_pgrp, SIGWINCH);
+	return 0;
+}
+
+/* TCFLSH: 0 input, 1 output (nothing is held), 2 both. */
+static long
+ioctl_flush(struct tty *t, uint64_t arg)
+{
+	if (arg > 2)
+		return -EINVAL;
+	if (arg != 1) {
+		ldisc_flush_input(&t->ld);
+		if (t->driver->input_drained)
+			t->driver->input_drained(t);
 	}
 	return 0;
 }
 
-void
-proc_leave_tty(struct proc *p)
+/* TCXONC: TCOOFF, TCOON; TCIOFF and TCION would send STOP and START to
+ * the device, which has no flow control to heed them. */
+static long
+ioctl_flow(struct tty *t, uint64_t arg)
 {
-	struct tty *t = p->ctty;
-	p->ctty = NULL;
-	if (!t || p->pid != p->sid || t->session != p->sid)
-		return;
-	/* The session leader is gone: the terminal is free again. */
-	if (t->fg_pgrp > 0)
-		signal_send_pgrp(t->fg_pgrp, SIGHUP);
-	t->session = 0;
-	t->fg_pgrp = 0;
-	list_for_each(it, &all_procs) {
-		struct proc *q = list_entry(it, struct proc, all_link);
-		if (q->ctty == t)
-			q->ctty = NULL;
+	if (arg > 3)
+		return -EINVAL;
+	if (arg <= 1) {
+		ldisc_set_output_stopped(&t->ld, arg == 0);
+		if (arg == 1)
+			tty_wake_writers(t);
 	}
+	return 0;
 }
 
-const struct file_ops tty_fops = {
-	.read = tty_read,
-	.write = tty_write,
-	.ioctl = tty_ioctl,
-	.poll = tty_poll,
-	.open = tty_open,
+static long
+put_int(uint64_t arg, int v)
+{
+	return copyout(arg, &v, sizeof(v));
+}
+
+long
+tty_mode_ioctl(struct tty *t, struct file *f, unsigned long cmd, uint64_t arg,
+	       bool from_master)
+{
+	struct proc *p = current()->proc;
+	/* Through the master, a terminal need not be the caller's own. */
+	bool own = from_master || p->ctty == t;
+
+	switch (cmd) {
+	case TCGETS:
+		return copyout(arg, ldisc_termios(&t->ld),
+			       sizeof(struct tty_termios));
+	case TCSETS:
+	case TCSETSW:
+	case TCSETSF:
+		return ioctl_set_termios(t, cmd, arg);
+	case TCSBRK:
+	case TCSBRKP:
+		return 0;	/* output is never held: drained already */
+	case TCXONC:
+		return ioctl_flow(t, arg);
+	case TIOCGWINSZ:
+		return copyout(arg, &t->winsize, sizeof(t->winsize));
+	case TIOCSWINSZ:
+		return ioctl_set_winsize(t, arg);
+	case TIOCSCTTY:
+		return ioctl_set_ctty(t, f, arg == 1);
+	case TIOCNOTTY:
+		if (from_master || p->ctty != t)
+			return -ENOTTY;
+		ctty_leave(p, false);
+		return 0;
+	case TIOCGPGRP:
+		if (!own)
+			return -ENOTTY;
+		return put_int(arg, t->fg_pgrp);
+	case TIOCSPGRP:
+		return ioctl_set_pgrp(t, arg);
+	case TIOCGSID:
+		if (!own || !t->session)
+			return -ENOTTY;
+		return put_int(arg, t->session);
+	case TIOCEXCL:
+	case TIOCNXCL:
+		return 0;
+	case TIOCGETD:
+		return put_int(arg, 0);		/* N_TTY */
+	case TIOCSETD: {
+		int ld;
+		if (copyin(&ld, arg, sizeof(ld)) < 0)
+			return -EFAULT;
+		return ld == 0 ? 0 : -EINVAL;
+	}
+	}
+	return -ENOTTY;
+}
+
+long
+tty_ioctl(struct file *f, unsigned long cmd, uint64_t arg)
+{
+	struct tty *t = tty_of_file(f);
+
+	if (t->hung_up)
+		return cmd == TIOCSPGRP ? -ENOTTY : -EIO;
+	switch (cmd) {
+	case FIONREAD:
+		return put_int(arg, (int)ldisc_available(&t->ld));
+	case TIOCOUTQ:
+		return put_int(arg, 0);
+	case TCFLSH:
+		return ioctl_flush(t, arg);
+	}
+	return tty_mode_ioctl(t, f, cmd, arg, false);
+}
+
+/* /dev/tty opens the caller's controlling terminal itself. */
+static int
+ctty_open(struct file *f)
+{
+	struct tty *t = current()->proc->ctty;
+	if (!t)
+		return -ENXIO;
+	return tty_attach(t, f, true);
+}
+
+const struct file_ops ctty_fops = {
+	TTY_FILE_OPS,
+	.open = ctty_open,
 };

@@ -490,6 +490,22 @@ ldisc_output_stopped(const struct tty_ldisc *ld)
 	return ld->stopped;
 }
 
+/* Stops or restarts output, as VSTOP and VSTART do (tcflow). */
+void
+ldisc_set_output_stopped(struct tty_ldisc *ld, bool stopped)
+{
+	ld->stopped = stopped;
+}
+
+/* Returns the bytes ldisc_input can take now; see tty_ldisc.h. */
+size_t
+ldisc_input_room(const struct tty_ldisc *ld)
+{
+	if ((ld->termios.c_lflag & ICANON) && ld->canon_head == ld->read_head)
+		return SIZE_MAX;
+	return LDISC_BUF_SIZE - buffered(ld);
+}
+
 /* Drops all buffered input. */
 void
 ldisc_flush_input(struct tty_ldisc *ld)

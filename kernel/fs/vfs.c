@@ -391,7 +391,8 @@ vfs_open_inode(struct inode *ino, unsigned flags)
 {
 	if (opens_for_write(ino, flags) && ino->writecount < 0)
 		return ERR_PTR(-ETXTBSY);
-	struct file *f = file_new(ino, flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_CLOEXEC | O_NOCTTY));
+	/* O_NOCTTY is for the open hook (a terminal's) alone, as on Linux. */
+	struct file *f = file_new(ino, flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_CLOEXEC));
 	if (!f)
 		return ERR_PTR(-ENOMEM);
 	if (file_is_path(f)) {	/* opened for nothing: no driver sees it */
@@ -410,6 +411,7 @@ vfs_open_inode(struct inode *ino, unsigned flags)
 			return ERR_PTR(e);
 		}
 	}
+	f->flags &= ~O_NOCTTY;
 	return f;
 }
 

@@ -11,6 +11,7 @@
 #include <kernel/string.h>
 #include <kernel/tmpfs.h>
 #include <kernel/page.h>
+#include <kernel/tty.h>
 #include "path.h"
 
 struct inode *devfs_new(void);
@@ -102,6 +103,13 @@ sys_mount(uaddr_t usource, uaddr_t utarget, uaddr_t utype, unsigned long flags, 
 	} else if (strcmp(type, "devtmpfs") == 0) {
 		root = devfs_new();
 		t = "devtmpfs";
+	} else if (strcmp(type, "devpts") == 0) {
+		root = devpts_new(options);
+		t = "devpts";
+		if (IS_ERR(root)) {
+			r = PTR_ERR(root);
+			goto out;
+		}
 	} else if (strcmp(type, "tmpfs") == 0) {
 		root = tmpfs_new_root("tmpfs");
 		t = "tmpfs";

@@ -148,7 +148,9 @@ sys_statx(int dirfd, uaddr_t path, int flags, unsigned mask, uaddr_t buf)
 	sx.atime.sec = ino->atime.tv_sec, sx.atime.nsec = (uint32_t)ino->atime.tv_nsec;
 	sx.mtime.sec = ino->mtime.tv_sec, sx.mtime.nsec = (uint32_t)ino->mtime.tv_nsec;
 	sx.ctime.sec = ino->ctime.tv_sec, sx.ctime.nsec = (uint32_t)ino->ctime.tv_nsec;
-	sx.rdev_major = ino->rdev >> 8, sx.rdev_minor = ino->rdev & 0xff;
+	/* rdev is in Linux's new_encode_dev form (minors past 255: pts). */
+	sx.rdev_major = (ino->rdev >> 8) & 0xfff;
+	sx.rdev_minor = (ino->rdev & 0xff) | ((ino->rdev >> 12) & ~0xffu);
 	sx.dev_minor = ino->sb ? ino->sb->dev : 0;
 	inode_put(ino);
 	return copyout(buf, &sx, sizeof(sx));

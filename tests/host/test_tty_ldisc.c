@@ -442,6 +442,44 @@ test_full(void)
 	}
 }
 
+/*
+ * The room a pty master's writer may fill: everything while a canonical
+ * line is being edited, the free bytes once a whole line waits or in raw
+ * mode; input within the room is never dropped.
+ */
+static void
+test_input_room(void)
+{
+	struct tty_termios t;
+	char buf[LDISC_BUF_SIZE];
+	size_t i;
+
+	setup();
+	CHECK(ldisc_input_room(&ld) == SIZE_MAX);
+	type("partial");
+	CHECK(ldisc_input_room(&ld) == SIZE_MAX);
+	type("\n");
+	CHECK_EQ(ldisc_input_room(&ld), LDISC_BUF_SIZE - 8);
+	CHECK_EQ(ldisc_read(&ld, buf, sizeof(buf)), 8);
+
+	t = *ldisc_termios(&ld);
+	t.c_lflag &= ~(ICANON | ECHO);
+	ldisc_set_termios(&ld, &t);
+	CHECK_EQ(ldisc_input_room(&ld), LDISC_BUF_SIZE);
+	for (i = 0; i < LDISC_BUF_SIZE - 1; i++)
+		type("y");
+	CHECK_EQ(ldisc_input_room(&ld), 1);
+	type("z");
+	CHECK_EQ(ldisc_input_room(&ld), 0);
+	CHECK_EQ(ldisc_read(&ld, buf, sizeof(buf)), LDISC_BUF_SIZE);
+	CHECK_EQ(buf[LDISC_BUF_SIZE - 1], 'z');
+
+	ldisc_set_output_stopped(&ld, true);
+	CHECK(ldisc_output_stopped(&ld));
+	ldisc_set_output_stopped(&ld, false);
+	CHECK(!ldisc_output_stopped(&ld));
+}
+
 /* Random input and settings: invariants hold, nothing overflows. */
 static void
 test_fuzz(void)
@@ -489,6 +527,7 @@ main(void)
 	test_input_maps();
 	test_output();
 	test_full();
+	test_input_room();
 	test_fuzz();
 	return check_done("test_tty_ldisc");
 }

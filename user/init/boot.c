@@ -1,7 +1,7 @@
 /*
- * The first steps of user space: mount /proc, /dev and /sys, make sure
- * init has the console as stdio, set the environment every child
- * inherits, and name the host. Each failure is reported and boot goes on.
+ * The first steps of user space: mount /proc, /dev, /dev/pts and /sys,
+ * make sure init has the console as stdio, set the environment every
+ * child inherits, and name the host. Each failure is reported and boot goes on.
  */
 #include "init.h"
 
@@ -23,11 +23,11 @@ static char *init_environment[] = {
 
 /* Returns 0 or a negative errno. */
 static int
-mount_at(const char *type, const char *dir)
+mount_at(const char *type, const char *dir, const char *options)
 {
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
 		return -errno;
-	if (mount(type, dir, type, 0, NULL) < 0)
+	if (mount(type, dir, type, 0, options) < 0)
 		return -errno;
 	return 0;
 }
@@ -59,7 +59,7 @@ void
 boot_system(void)
 {
 	extern char **environ;
-	int proc_err = 0, dev_err = 0, sys_err = 0, console_err;
+	int proc_err = 0, dev_err = 0, sys_err = 0, pts_err = 0, console_err;
 
 	umask(022);
 	environ = init_environment;
@@ -70,9 +70,13 @@ boot_system(void)
 		say("chdir /: %s", strerror(errno));
 	/* /dev/console may exist only once devtmpfs is there: mount first,
 	 * report once the console is open. */
-	proc_err = mount_at("proc", "/proc");
-	dev_err = mount_at("devtmpfs", "/dev");
-	sys_err = mount_at("sysfs", "/sys");
+	proc_err = mount_at("proc", "/proc", NULL);
+	dev_err = mount_at("devtmpfs", "/dev", NULL);
+	sys_err = mount_at("sysfs", "/sys", NULL);
+	/* Slaves are the opener's and group tty's, as Debian mounts it. */
+	if (dev_err == 0)
+		pts_err = mount_at("devpts", "/dev/pts",
+				   "gid=" TTY_GID ",mode=620,ptmxmode=666");
 	console_err = console_open_std();
 	if (console_err < 0)
 		say("%s: %s", CONSOLE_PATH, strerror(-console_err));
@@ -82,5 +86,7 @@ boot_system(void)
 		say("mount devtmpfs on /dev: %s", strerror(-dev_err));
 	if (sys_err < 0)
 		say("mount sysfs on /sys: %s", strerror(-sys_err));
+	if (pts_err < 0)
+		say("mount devpts on /dev/pts: %s", strerror(-pts_err));
 	hostname_set();
 }

@@ -18,6 +18,7 @@
 #define SERVICES_PATH "/etc/petrel/services"
 #define SHELL_PATH "/bin/sh"
 #define ROOT_HOME "/root"
+#define TTY_GID "5"		/* group tty, owner of /dev/pts/N */
 #define LOG_DIR "/var/log"	/* services' output: LOG_DIR/NAME.log */
 
 #define SERVICE_NAME_MAX 32  /* bytes, with the terminating NUL */

@@ -185,6 +185,17 @@ ssize_t_k ldisc_output(struct tty_ldisc *ld, const char *buf, size_t len,
 
 /* Returns whether output is stopped (IXON and VSTOP received). */
 bool ldisc_output_stopped(const struct tty_ldisc *ld);
+/* Stops or restarts output (tcflow's TCOOFF and TCOON). */
+void ldisc_set_output_stopped(struct tty_ldisc *ld, bool stopped);
+
+/*
+ * Returns how many bytes ldisc_input can take without dropping any, for a
+ * device that can hold input back (a pty master's writer waits): the free
+ * room, except in canonical mode with no whole line waiting, where the
+ * line being edited takes any amount (erase characters must get through;
+ * what does not fit is dropped), as Linux's n_tty: SIZE_MAX then.
+ */
+size_t ldisc_input_room(const struct tty_ldisc *ld);
 
 /* Discards all buffered input, read or not (TCIFLUSH). Output is not
  * buffered here, so TCOFLUSH has nothing to do in the line discipline. */
