@@ -16,6 +16,7 @@ struct pipe;
 struct file;
 struct sock_ops;
 struct proc;
+struct lock_ctx;
 
 /* A change of attributes (chmod, chown, utimensat, truncate). */
 struct iattr_k {
@@ -157,6 +158,7 @@ struct inode {
 	/* > 0: files open for writing; < 0: programs running from it
 	 * (vm.exe). Guarded by the big lock. */
 	int writecount;
+	struct lock_ctx *locks;		/* record and flock locks, or NULL */
 };
 
 struct file {
