@@ -274,10 +274,28 @@ proc_leave_tty(struct proc *p)
 	}
 }
 
+/*
+ * O_ASYNC on the console: a file with no owner yet gets the foreground
+ * process group (else the caller) as its owner, as Linux's tty_fasync.
+ */
+static int
+tty_fasync(struct file *f, bool on)
+{
+	struct tty *t = &console_tty;
+	if (on && !f->owner.pid) {
+		if (t->fg_pgrp > 0)
+			fown_set(f, F_OWNER_PGRP, t->fg_pgrp);
+		else
+			fown_set(f, F_OWNER_PID, current()->proc->pid);
+	}
+	return 0;
+}
+
 const struct file_ops tty_fops = {
 	.read = tty_read,
 	.write = tty_write,
 	.ioctl = tty_ioctl,
 	.poll = tty_poll,
 	.open = tty_open,
+	.fasync = tty_fasync,
 };

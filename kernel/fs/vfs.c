@@ -166,6 +166,7 @@ file_put(struct file *f)
 	if (!ref_put(&f->refcount))
 		return;
 	epoll_forget(f);
+	fasync_forget(f);
 	locks_remove_file(f);
 	if (f->ops && f->ops->close)
 		f->ops->close(f);
@@ -178,12 +179,26 @@ file_put(struct file *f)
 	kfree(f);
 }
 
-void
-file_notify(struct file *f)
+/* Readiness of f changed; arrived: f got data (see file_notify_in). */
+static void
+notify(struct file *f, struct file *arrived)
 {
 	if (f)
 		f->events_seq++;
 	waitq_wake_all(&poll_waitq);
+	fasync_notify(arrived);
+}
+
+void
+file_notify(struct file *f)
+{
+	notify(f, NULL);
+}
+
+void
+file_notify_in(struct file *f)
+{
+	notify(f, f);
 }
 
 int

@@ -1,6 +1,7 @@
 /*
  * fcntl(2) and flock(2): descriptor and status flags, record and flock
- * locks (kernel/fs/locks.c).
+ * locks (kernel/fs/locks.c), and the owner and signal of signal-driven
+ * I/O (kernel/fs/fasync.c).
  */
 #include <kernel/proc.h>
 #include <kernel/vfs.h>
@@ -14,12 +15,21 @@
 #define F_SETFD 2
 #define F_GETFL 3
 #define F_SETFL 4
+#define F_SETOWN 8
+#define F_GETOWN 9
+#define F_SETSIG 10
+#define F_GETSIG 11
+#define F_SETOWN_EX 15
+#define F_GETOWN_EX 16
 #define F_SETLEASE 1024
 #define F_GETLEASE 1025
 #define F_DUPFD_CLOEXEC 1030
 
-/* The status flags F_SETFL sets: Linux's SETFL_MASK less O_DIRECT and
- * O_NOATIME, which no Petrel file system has. */
+/*
+ * The status flags F_SETFL sets: Linux's SETFL_MASK less O_DIRECT and
+ * O_NOATIME, which no Petrel file system has. O_ASYNC goes through the
+ * file's fasync hook, and a file without one ignores it, as on Linux.
+ */
 #define SETFL_MASK (O_APPEND | O_NONBLOCK)
 
 #define LOCK_SH 1
@@ -27,6 +37,11 @@
 #define LOCK_NB 4
 #define LOCK_UN 8
 #define LOCK_MAND 32
+
+struct f_owner_ex_k {
+	int32_t type;
+	int32_t pid;
+};
 
 /* The commands an O_PATH descriptor takes (Linux's check_fcntl_cmd). */
 static bool
@@ -48,6 +63,47 @@ dupfd(struct proc *p, struct file *f, uint64_t min, bool cloexec)
 	return r;
 }
 
+static long
+setfl(int fd, struct file *f, unsigned flags)
+{
+	if ((flags ^ f->flags) & O_ASYNC) {
+		int e = fasync_set(f, fd, flags & O_ASYNC);
+		if (e < 0 && e != -ENOTTY)
+			return e;	/* ENOTTY: no hook, the flag is ignored */
+	}
+	f->flags = (f->flags & ~SETFL_MASK) | (flags & SETFL_MASK);
+	return 0;
+}
+
+/* F_SETOWN: a pid, or a process group as its negative. */
+static long
+setown(struct file *f, int who)
+{
+	if (who == INT32_MIN)
+		return -EINVAL;	/* -who would overflow */
+	if (who < 0)
+		return fown_set(f, F_OWNER_PGRP, -who);
+	return fown_set(f, F_OWNER_PID, who);
+}
+
+static long
+setown_ex(struct file *f, uint64_t arg)
+{
+	struct f_owner_ex_k o;
+	if (copyin(&o, arg, sizeof(o)) < 0)
+		return -EFAULT;
+	return fown_set(f, o.type, o.pid);
+}
+
+/* The owner's type, and its id while it exists (0 after), as Linux 6.18. */
+static long
+getown_ex(struct file *f, uint64_t arg)
+{
+	int who = fown_get(f);
+	struct f_owner_ex_k o = { f->owner.type, who < 0 ? -who : who };
+	return copyout(arg, &o, sizeof(o));
+}
+
 /* The commands on the file itself rather than on the descriptor. */
 static long
 fcntl_file(int fd, struct file *f, int cmd, uint64_t arg)
@@ -61,6 +117,21 @@ fcntl_file(int fd, struct file *f, int cmd, uint64_t arg)
 	case F_OFD_SETLK:
 	case F_OFD_SETLKW:
 		return locks_setlk(fd, f, cmd, arg);
+	case F_SETOWN:
+		return setown(f, (int)arg);
+	case F_GETOWN:
+		return fown_get(f);
+	case F_SETOWN_EX:
+		return setown_ex(f, arg);
+	case F_GETOWN_EX:
+		return getown_ex(f, arg);
+	case F_SETSIG:
+		if ((int)arg < 0 || (int)arg > SIG_MAX)
+			return -EINVAL;
+		f->owner.signum = (int)arg;
+		return 0;
+	case F_GETSIG:
+		return f->owner.signum;
 	case F_SETLEASE:
 		return -EINVAL;	/* as Linux with fs.leases-enable = 0 */
 	case F_GETLEASE:
@@ -90,8 +161,7 @@ sys_fcntl(int fd, int cmd, uint64_t arg)
 	case F_GETFL:
 		return f->flags & ~O_CLOEXEC;
 	case F_SETFL:
-		f->flags = (f->flags & ~SETFL_MASK) | ((unsigned)arg & SETFL_MASK);
-		return 0;
+		return setfl(fd, f, (unsigned)arg);
 	}
 	return fcntl_file(fd, f, cmd, arg);
 }

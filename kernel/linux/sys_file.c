@@ -353,9 +353,17 @@ sys_ioctl(int fd, unsigned long cmd, uint64_t arg)
 		f->flags = v ? f->flags | O_NONBLOCK : f->flags & ~O_NONBLOCK;
 		return 0;
 	}
-	if (cmd == 0x5451) {	/* FIOCLEX */
-		fd_set_cloexec(current()->proc, fd, true);
+	if (cmd == 0x5451 || cmd == 0x5450) {	/* FIOCLEX, FIONCLEX */
+		fd_set_cloexec(current()->proc, fd, cmd == 0x5451);
 		return 0;
+	}
+	if (cmd == 0x5452) {	/* FIOASYNC */
+		int on;
+		if (copyin(&on, arg, sizeof(on)) < 0)
+			return -EFAULT;
+		if (!on == !(f->flags & O_ASYNC))
+			return 0;
+		return fasync_set(f, fd, on != 0);
 	}
 	if (!f->ops || !f->ops->ioctl)
 		return -ENOTTY;
