@@ -18,7 +18,7 @@
 #define POLLMSG 0x400
 
 static struct list async_files = LIST_INIT(async_files);
-static bool notifying;		/* fasync_notify is running: no recursion */
+static bool notifying;		/* in fasync_notify: no recursion */
 
 /* si_band for each POLL_* reason (Linux's band_table). */
 static const unsigned band_of[POLL_HUP + 1] = {

@@ -16,13 +16,13 @@
 #include <kernel/vm.h>
 
 #define OFFSET_MAX INT64_MAX	/* where a lock "to the end of file" ends */
-#define MAX_DEADLK_ITERATIONS 10	/* Linux's bound on a chain of waiters */
+#define MAX_DEADLK_ITERATIONS 10	/* Linux's bound on a waiter chain */
 
 struct file_lock {
-	struct list link;	/* lock_ctx.posix (by start) or lock_ctx.flock */
-	void *owner;		/* POSIX: struct files; OFD, flock: struct file */
+	struct list link;	/* lock_ctx.posix (by start) or .flock */
+	void *owner;		/* POSIX: struct files; OFD, flock: file */
 	int64_t start, end;	/* bytes start..end, both included */
-	int type;		/* F_RDLCK, F_WRLCK; F_UNLCK only in a request */
+	int type;		/* F_RDLCK, F_WRLCK (F_UNLCK: requests) */
 	int pid;		/* the setter's pid, for F_GETLK's l_pid */
 	bool ofd;		/* owned by an open file (l_pid -1) */
 };
@@ -80,7 +80,8 @@ static void
 lock_wake(struct lock_ctx *ctx)
 {
 	list_for_each(it, &lock_waiters) {
-		struct lock_waiter *w = list_entry(it, struct lock_waiter, link);
+		struct lock_waiter *w =
+		    list_entry(it, struct lock_waiter, link);
 		if (w->ctx == ctx)
 			w->blocker = NULL;
 	}
@@ -110,7 +111,8 @@ static void *
 waits_for(void *owner)
 {
 	list_for_each(it, &lock_waiters) {
-		struct lock_waiter *w = list_entry(it, struct lock_waiter, link);
+		struct lock_waiter *w =
+		    list_entry(it, struct lock_waiter, link);
 		if (w->owner == owner)
 			return w->blocker;
 	}
@@ -236,7 +238,8 @@ posix_conflict(struct lock_ctx *ctx, const struct file_lock *req)
 {
 	list_for_each(it, &ctx->posix) {
 		struct file_lock *fl = list_entry(it, struct file_lock, link);
-		if (fl->owner != req->owner && overlaps(fl, req->start, req->end) &&
+		if (fl->owner != req->owner &&
+		    overlaps(fl, req->start, req->end) &&
 		    types_conflict(req->type, fl->type))
 			return fl;
 	}
@@ -255,7 +258,8 @@ posix_test(struct lock_ctx *ctx, const struct file_lock *req)
 		return posix_conflict(ctx, req);
 	list_for_each(it, &ctx->posix) {
 		struct file_lock *fl = list_entry(it, struct file_lock, link);
-		if (fl->owner == req->owner && overlaps(fl, req->start, req->end))
+		if (fl->owner == req->owner &&
+		    overlaps(fl, req->start, req->end))
 			return fl;
 	}
 	return NULL;
@@ -479,7 +483,7 @@ locks_remove_posix(struct file *f, struct files *owner)
 		lock_wake(ctx);
 }
 
-/* ---- flock(2) ----------------------------------------------------------- */
+/* ---- flock(2) --------------------------------------------------------- */
 
 /* The flock lock f holds, or NULL. */
 static struct file_lock *
@@ -553,7 +557,7 @@ locks_flock(struct file *f, int type, bool nonblock)
 	return r;
 }
 
-/* ---- Files and inodes going ------------------------------------------------ */
+/* ---- Files and inodes going -------------------------------------------- */
 
 void
 locks_remove_file(struct file *f)

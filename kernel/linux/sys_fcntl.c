@@ -69,7 +69,7 @@ setfl(int fd, struct file *f, unsigned flags)
 	if ((flags ^ f->flags) & O_ASYNC) {
 		int e = fasync_set(f, fd, flags & O_ASYNC);
 		if (e < 0 && e != -ENOTTY)
-			return e;	/* ENOTTY: no hook, the flag is ignored */
+			return e;	/* ENOTTY: no hook, flag ignored */
 	}
 	f->flags = (f->flags & ~SETFL_MASK) | (flags & SETFL_MASK);
 	return 0;

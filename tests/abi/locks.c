@@ -133,67 +133,73 @@ test_args(void)
 
 static int sync_to_child[2], sync_to_parent[2];
 
-/* The child's view: probes while the parent holds its locks. */
+static int view_fd;
+static pid_t view_parent;
+
+/* The child prints what F_GETLK says of a range, or of setting a lock. */
+static void
+see(const char *what, short type, off_t start, off_t len)
+{
+	printf("child: %s: %s\n", what,
+	    probe(view_fd, F_GETLK, type, start, len, view_parent));
+}
+
+static void
+try_set(const char *what, short type, off_t start, off_t len)
+{
+	int r = lk(view_fd, F_SETLK, type, SEEK_SET, start, len);
+
+	printf("child: %s: %s\n", what, r ? errno_name(errno) : "0");
+}
+
+/* One step of the child's view, while the parent holds its locks. */
+static void
+view_step(char c)
+{
+	switch (c) {
+	case '1':
+		see("all", F_WRLCK, 0, 0);
+		see("40+20", F_WRLCK, 40, 20);
+		see("from 50", F_WRLCK, 50, 0);
+		try_set("set WR 0+10", F_WRLCK, 0, 10);
+		try_set("set WR 40+20", F_WRLCK, 40, 20);
+		break;
+	case '2':
+		see("merged", F_WRLCK, 0, 0);
+		see("150+10", F_WRLCK, 150, 10);
+		break;
+	case '3':
+		see("RD test", F_RDLCK, 0, 100);
+		see("WR test", F_WRLCK, 0, 100);
+		try_set("set RD 0+20", F_RDLCK, 0, 20);
+		break;
+	case '4':
+		see("to EOF", F_WRLCK, 5000, 1);
+		see("negative len", F_WRLCK, 120, 1);
+		see("SEEK_CUR", F_WRLCK, 1000, 100);
+		see("SEEK_END", F_WRLCK, 1900, 0);
+		break;
+	case '5':
+		see("after close", F_WRLCK, 0, 0);
+		break;
+	}
+	lk(view_fd, F_SETLK, F_UNLCK, SEEK_SET, 0, 0);
+}
+
+/* The child's view: probes at each step the parent asks for. */
 static void
 view(int parent)
 {
-	int fd = open(path, O_RDWR);
+	char c;
 
-	for (;;) {
-		char c;
-		if (read(sync_to_child[0], &c, 1) != 1 || c == 'q')
-			break;
-		switch (c) {
-		case '1':
-			printf("child: all: %s\n", probe(fd, F_GETLK, F_WRLCK, 0, 0,
-			    parent));
-			printf("child: 40+20: %s\n", probe(fd, F_GETLK, F_WRLCK,
-			    40, 20, parent));
-			printf("child: from 50: %s\n", probe(fd, F_GETLK, F_WRLCK,
-			    50, 0, parent));
-			printf("child: set WR 0+10: %s\n",
-			    lk(fd, F_SETLK, F_WRLCK, 0, 0, 10) ? errno_name(errno)
-								: "0");
-			printf("child: set WR 40+20: %s\n",
-			    lk(fd, F_SETLK, F_WRLCK, 0, 40, 20) ?
-				errno_name(errno) : "0");
-			lk(fd, F_SETLK, F_UNLCK, 0, 0, 0);
-			break;
-		case '2':
-			printf("child: merged: %s\n", probe(fd, F_GETLK, F_WRLCK,
-			    0, 0, parent));
-			printf("child: 150+10: %s\n", probe(fd, F_GETLK, F_WRLCK,
-			    150, 10, parent));
-			break;
-		case '3':
-			printf("child: RD test: %s\n", probe(fd, F_GETLK, F_RDLCK,
-			    0, 100, parent));
-			printf("child: WR test: %s\n", probe(fd, F_GETLK, F_WRLCK,
-			    0, 100, parent));
-			printf("child: set RD 0+20: %s\n",
-			    lk(fd, F_SETLK, F_RDLCK, 0, 0, 20) ? errno_name(errno)
-								: "0");
-			lk(fd, F_SETLK, F_UNLCK, 0, 0, 0);
-			break;
-		case '4':
-			printf("child: to EOF: %s\n", probe(fd, F_GETLK, F_WRLCK,
-			    5000, 1, parent));
-			printf("child: negative len: %s\n", probe(fd, F_GETLK,
-			    F_WRLCK, 120, 1, parent));
-			printf("child: SEEK_CUR: %s\n", probe(fd, F_GETLK, F_WRLCK,
-			    1000, 100, parent));
-			printf("child: SEEK_END: %s\n", probe(fd, F_GETLK, F_WRLCK,
-			    1900, 0, parent));
-			break;
-		case '5':
-			printf("child: after close: %s\n", probe(fd, F_GETLK,
-			    F_WRLCK, 0, 0, parent));
-			break;
-		}
+	view_fd = open(path, O_RDWR);
+	view_parent = parent;
+	while (read(sync_to_child[0], &c, 1) == 1 && c != 'q') {
+		view_step(c);
 		fflush(stdout);
 		write(sync_to_parent[1], "k", 1);
 	}
-	close(fd);
+	close(view_fd);
 }
 
 /* Asks the child to look (step c) and waits until it has. */
@@ -500,8 +506,8 @@ test_kinds(void)
 	pipe(p);
 	int exe = open("/proc/self/exe", O_RDONLY);
 	CHECK_EQ("WR on a pipe", lk(p[1], F_SETLK, F_WRLCK, SEEK_SET, 0, 0), 0);
-	CHECK_EQ("RD on the program", lk(exe, F_SETLK, F_RDLCK, SEEK_SET, 0, 64),
-	    0);
+	CHECK_EQ("RD on the program",
+	    lk(exe, F_SETLK, F_RDLCK, SEEK_SET, 0, 64), 0);
 	pid_t pid = child(kinds_child, p[0]);
 	CHECK_STR("child", status_str(abi_wait(pid)), "exited 0");
 	close(exe);
