@@ -9,6 +9,7 @@
 #include <kernel/errno.h>
 #include <kernel/string.h>
 #include <kernel/refcount.h>
+#include <kernel/locks.h>
 
 /* Makes f's arrays hold size entries (a multiple of 64); 0 or -ENOMEM. */
 static int
@@ -88,9 +89,12 @@ files_put(struct files *f)
 {
 	if (!f || !ref_put(&f->refcount))
 		return;
-	for (int i = 0; i < f->size; i++)
-		if (f->fd[i])
+	for (int i = 0; i < f->size; i++) {
+		if (f->fd[i]) {
+			locks_remove_posix(f->fd[i], f);
 			file_put(f->fd[i]);
+		}
+	}
 	kfree(f->fd);
 	kfree(f->cloexec);
 	kfree(f);
@@ -140,8 +144,10 @@ fd_install_at(struct proc *p, struct file *file, int fd, bool cloexec)
 	struct file *old = f->fd[fd];
 	f->fd[fd] = file;
 	set_cloexec(f, fd, cloexec);
-	if (old)
+	if (old) {
+		locks_remove_posix(old, f);
 		file_put(old);
+	}
 	return fd;
 }
 
@@ -213,6 +219,7 @@ fd_close(struct proc *p, int fd)
 		return -EBADF;
 	p->files->fd[fd] = NULL;
 	set_cloexec(p->files, fd, false);
+	locks_remove_posix(f, p->files);	/* any fd of the file, as POSIX */
 	file_put(f);
 	return 0;
 }

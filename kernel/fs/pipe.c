@@ -81,7 +81,7 @@ pipe_write(struct file *f, const void *buf, size_t len, uint64_t *off)
 		p->head += n;
 		done += n;
 		waitq_wake_all(&p->wait);
-		file_notify(p->rfile);
+		file_notify_in(p->rfile);
 	}
 	return (long)done;
 }
@@ -260,4 +260,5 @@ const struct file_ops fifo_fops = {
 	.poll = pipe_poll,
 	.ioctl = pipe_ioctl,
 	.close = pipe_close,
+	.fasync = fasync_plain,
 };

@@ -341,4 +341,5 @@ const struct file_ops ptmx_fops = {
 	.ioctl = ptm_ioctl,
 	.poll = ptm_poll,
 	.close = ptm_close,
+	.fasync = fasync_plain,
 };

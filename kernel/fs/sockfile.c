@@ -704,6 +704,7 @@ static const struct file_ops sock_fops = {
 	.poll = sock_poll,
 	.ioctl = sock_ioctl,
 	.close = sock_close,
+	.fasync = fasync_plain,
 };
 
 /* A file for server socket `id` on chan (a new reference is taken). */
@@ -793,6 +794,9 @@ sys_pt_channel_post(int h, uint64_t id, unsigned events, uaddr_t data,
 	s->events = events;
 	s->tx_room = room;
 	waitq_wake_all(&s->wq);
-	file_notify(s->file);
+	if (len)
+		file_notify_in(s->file);	/* data came */
+	else
+		file_notify(s->file);
 	return taken;
 }

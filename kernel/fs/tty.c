@@ -579,6 +579,23 @@ tty_ioctl(struct file *f, unsigned long cmd, uint64_t arg)
 	return tty_mode_ioctl(t, f, cmd, arg, false);
 }
 
+/*
+ * O_ASYNC on a terminal: a file with no owner yet gets the foreground
+ * process group (else the caller) as its owner, as Linux's tty_fasync.
+ */
+int
+tty_fasync(struct file *f, bool on)
+{
+	struct tty *t = tty_of_file(f);
+	if (on && !f->owner.pid) {
+		if (t->fg_pgrp > 0)
+			fown_set(f, F_OWNER_PGRP, t->fg_pgrp);
+		else
+			fown_set(f, F_OWNER_PID, current()->proc->pid);
+	}
+	return 0;
+}
+
 /* /dev/tty opens the caller's controlling terminal itself. */
 static int
 ctty_open(struct file *f)

@@ -85,6 +85,13 @@ unix_changed(struct unix_sock *s)
 }
 
 void
+unix_arrived(struct unix_sock *s)
+{
+	waitq_wake_all(&s->wq);
+	file_notify_in(s->file);
+}
+
+void
 unix_cred_current(struct unix_cred *c)
 {
 	struct proc *p = current()->proc;
@@ -942,4 +949,5 @@ static const struct file_ops unix_fops = {
 	.poll = unix_poll,
 	.ioctl = unix_ioctl,
 	.close = unix_close,
+	.fasync = fasync_plain,
 };

@@ -95,6 +95,8 @@ void unix_get(struct unix_sock *s);
 void unix_put(struct unix_sock *s);
 /* Wakes s's waiters and pollers. */
 void unix_changed(struct unix_sock *s);
+/* unix_changed for a message queued to s (file_notify_in). */
+void unix_arrived(struct unix_sock *s);
 struct unix_sock *unix_of(struct file *f);
 void unix_cred_current(struct unix_cred *c);
 /* Binds s to a fresh abstract name; 0 or -errno. */

@@ -147,7 +147,7 @@ enqueue(struct unix_sock *s, struct unix_sock *to, struct unix_msg *m,
 	s->wmem += m->charge;
 	list_push_back(&to->rq, &m->link);
 	to->rq_len++;
-	unix_changed(to);
+	unix_arrived(to);
 }
 
 void

@@ -11,6 +11,7 @@
 #include <kernel/printk.h>
 #include <kernel/arch.h>
 #include <kernel/refcount.h>
+#include <kernel/locks.h>
 #include "vfs_int.h"
 
 
@@ -84,6 +85,7 @@ inode_put(struct inode *ino)
 		return;
 	if (ino->iops && ino->iops->release)
 		ino->iops->release(ino);
+	locks_inode_free(ino);
 	kfree(ino);
 }
 
@@ -164,6 +166,8 @@ file_put(struct file *f)
 	if (!ref_put(&f->refcount))
 		return;
 	epoll_forget(f);
+	fasync_forget(f);
+	locks_remove_file(f);
 	if (f->ops && f->ops->close)
 		f->ops->close(f);
 	if (f->writer)
@@ -175,12 +179,26 @@ file_put(struct file *f)
 	kfree(f);
 }
 
-void
-file_notify(struct file *f)
+/* Readiness of f changed; arrived: f got data (see file_notify_in). */
+static void
+notify(struct file *f, struct file *arrived)
 {
 	if (f)
 		f->events_seq++;
 	waitq_wake_all(&poll_waitq);
+	fasync_notify(arrived);
+}
+
+void
+file_notify(struct file *f)
+{
+	notify(f, NULL);
+}
+
+void
+file_notify_in(struct file *f)
+{
+	notify(f, f);
 }
 
 int

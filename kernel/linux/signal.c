@@ -53,6 +53,31 @@ signal_fault_unhandled(struct thread *t, int sig)
 	return h == SIG_DFL || h == SIG_IGN || (t->sig_blocked & SIGBIT(sig));
 }
 
+/* The thread whose id is p's pid (Linux's group leader), or NULL. */
+static struct thread *
+leader_of(struct proc *p)
+{
+	list_for_each(it, &p->threads) {
+		struct thread *t = list_entry(it, struct thread, proc_link);
+		if (t->tid == p->pid)
+			return t;
+	}
+	return NULL;
+}
+
+/*
+ * Linux's sig_ignored: a signal its action ignores is dropped when sent,
+ * unless the thread it is sent to (the leader, for a process) blocks it:
+ * the action may change before it is unblocked, and sigwait may take it.
+ */
+static bool
+dropped(struct proc *p, struct thread *t, int sig)
+{
+	if (t && (t->sig_blocked & SIGBIT(sig)))
+		return false;
+	return ignored(p, sig);
+}
+
 /* Lets a thread that can take sig know about it. */
 static void
 notify(struct proc *p, int sig)
@@ -123,7 +148,7 @@ signal_send_proc_info(struct proc *p, int sig, const struct sig_info_k *info)
 		continue_proc(p);
 	if (default_stop & SIGBIT(sig))
 		p->sig_pending &= ~SIGBIT(SIGCONT);
-	if (ignored(p, sig))
+	if (dropped(p, leader_of(p), sig))
 		return 0;
 	if (sig >= 32 && (p->sig_pending & SIGBIT(sig)) && p->rt_queued[sig] < 255)
 		p->rt_queued[sig]++;	/* real-time signals queue; others merge */
@@ -162,7 +187,7 @@ signal_send_thread_info(struct thread *t, int sig, const struct sig_info_k *info
 		return;
 	if (sig == SIGCONT)
 		continue_proc(p);	/* as in Linux: the process's stop */
-	if (!forced && ignored(p, sig))
+	if (!forced && dropped(p, t, sig))
 		return;
 	t->sig_pending |= SIGBIT(sig);
 	t->siginfo[sig] = *info;
@@ -216,6 +241,50 @@ struct siginfo_k {
 	};
 };
 _Static_assert(sizeof(struct siginfo_k) == 128, "Linux siginfo_t is 128 bytes");
+
+/*
+ * Whether a signal's siginfo has SIGPOLL's layout (si_band, si_fd), by
+ * Linux's siginfo_layout: SIGIO's own codes, SI_SIGIO, and the POLL_*
+ * codes of a signal with no codes of its own (O_ASYNC's F_SETSIG signal).
+ */
+static bool
+layout_is_poll(int sig, int code)
+{
+	if (code == SI_SIGIO)
+		return true;
+	if (code < POLL_IN || code > POLL_HUP)
+		return false;
+	switch (sig) {
+	case SIGILL:
+	case SIGFPE:
+	case SIGSEGV:
+	case SIGBUS:
+	case SIGTRAP:
+	case SIGCHLD:
+	case SIGSYS:
+		return false;
+	}
+	return true;
+}
+
+/* The user's siginfo_t (zeroed by the caller) for sig sent with si. */
+static void
+siginfo_fill(struct siginfo_k *out, int sig, const struct sig_info_k *si)
+{
+	out->signo = sig;
+	out->code = si->code;
+	if (layout_is_poll(sig, si->code)) {
+		memcpy(&out->raw[0], &si->value, 8);	/* si_band */
+		memcpy(&out->raw[8], &si->fd, 4);	/* si_fd */
+		return;
+	}
+	out->kill.pid = si->pid;
+	out->kill.uid = si->uid;
+	if (si->code == SI_QUEUE)
+		memcpy(&out->raw[8], &si->value, 8);
+	if (sig == SIGCHLD && si->code > 0)
+		out->kill.status = (int32_t)si->value;
+}
 
 struct rt_sigframe {
 	uint64_t pretcode;
@@ -336,13 +405,7 @@ setup_frame(struct thread *t, struct trapframe *tf, int sig, struct sigaction_k 
 		f.info.addr = t->sig_fault_addr;
 		t->sig_forced &= ~SIGBIT(sig);
 	} else {
-		f.info.code = si->code;
-		f.info.kill.pid = si->pid;
-		f.info.kill.uid = si->uid;
-		if (si->code == SI_QUEUE)
-			memcpy(&f.info.raw[8], &si->value, 8);
-		if (sig == SIGCHLD && si->code > 0)
-			f.info.kill.status = (int32_t)si->value;
+		siginfo_fill(&f.info, sig, si);
 	}
 
 	uint8_t fx[512] __attribute__((aligned(16)));
@@ -563,12 +626,7 @@ sys_rt_sigtimedwait(uaddr_t set, uaddr_t info, uaddr_t ts, size_t size)
 			if (info) {
 				struct siginfo_k si;
 				memset(&si, 0, sizeof(si));
-				si.signo = sig;
-				si.code = k.code;
-				si.kill.pid = k.pid;
-				si.kill.uid = k.uid;
-				if (k.code == SI_QUEUE)
-					memcpy(&si.raw[8], &k.value, 8);
+				siginfo_fill(&si, sig, &k);
 				if (copyout(info, &si, sizeof(si)) < 0)
 					return -EFAULT;
 			}

@@ -1,7 +1,8 @@
 /*
  * System calls on open files: read/write and their vector and positional
- * forms, seeking, descriptors (dup, fcntl, close), pipes, ioctl, sendfile,
- * getdents, fstat. Data moves through a kernel bounce buffer.
+ * forms, seeking, descriptors (dup, close), pipes, ioctl, sendfile,
+ * getdents, fstat. Data moves through a kernel bounce buffer. fcntl and
+ * flock are in sys_fcntl.c.
  */
 #include <kernel/proc.h>
 #include <kernel/vfs.h>
@@ -336,68 +337,6 @@ sys_dup2(int fd, int newfd)
 	return sys_dup3(fd, newfd, 0);
 }
 
-#define F_DUPFD 0
-#define F_GETFD 1
-#define F_SETFD 2
-#define F_GETFL 3
-#define F_SETFL 4
-#define F_GETLK 5
-#define F_SETLK 6
-#define F_SETLKW 7
-#define F_DUPFD_CLOEXEC 1030
-
-long
-sys_fcntl(int fd, int cmd, uint64_t arg)
-{
-	struct proc *p = current()->proc;
-	struct file *f = getf_path(fd);
-	if (!f)
-		return -EBADF;
-	/* An O_PATH descriptor: only these, as Linux's check_fcntl_cmd. */
-	if ((f->flags & O_PATH) && cmd != F_DUPFD && cmd != F_DUPFD_CLOEXEC &&
-	    cmd != F_GETFD && cmd != F_SETFD && cmd != F_GETFL)
-		return -EBADF;
-	switch (cmd) {
-	case F_DUPFD:
-	case F_DUPFD_CLOEXEC: {
-		if (arg >= p->rlimits[7][0] || arg >= NR_OPEN)
-			return -EINVAL;	/* past RLIMIT_NOFILE */
-		file_get(f);
-		int r = fd_install(p, f, (int)arg, cmd == F_DUPFD_CLOEXEC);
-		if (r < 0)
-			file_put(f);
-		return r;
-	}
-	case F_GETFD:
-		return fd_cloexec(p, fd) ? 1 : 0;
-	case F_SETFD:
-		fd_set_cloexec(p, fd, arg & 1);
-		return 0;
-	case F_GETFL:
-		return f->flags & ~O_CLOEXEC;
-	case F_SETFL:
-		f->flags = (f->flags & ~(O_APPEND | O_NONBLOCK)) |
-			   (arg & (O_APPEND | O_NONBLOCK));
-		return 0;
-	case F_GETLK: {
-		/* No locks are ever held against us: report F_UNLCK. */
-		int16_t type = 2;
-		return copyout(arg, &type, sizeof(type));
-	}
-	case F_SETLK:
-	case F_SETLKW:
-		return 0;
-	}
-	return -EINVAL;
-}
-
-long
-sys_flock(int fd, int op)
-{
-	(void)op;
-	return getf(fd) ? 0 : -EBADF;
-}
-
 long
 sys_ioctl(int fd, unsigned long cmd, uint64_t arg)
 {
@@ -414,9 +353,17 @@ sys_ioctl(int fd, unsigned long cmd, uint64_t arg)
 		f->flags = v ? f->flags | O_NONBLOCK : f->flags & ~O_NONBLOCK;
 		return 0;
 	}
-	if (cmd == 0x5451) {	/* FIOCLEX */
-		fd_set_cloexec(current()->proc, fd, true);
+	if (cmd == 0x5451 || cmd == 0x5450) {	/* FIOCLEX, FIONCLEX */
+		fd_set_cloexec(current()->proc, fd, cmd == 0x5451);
 		return 0;
+	}
+	if (cmd == 0x5452) {	/* FIOASYNC */
+		int on;
+		if (copyin(&on, arg, sizeof(on)) < 0)
+			return -EFAULT;
+		if (!on == !(f->flags & O_ASYNC))
+			return 0;
+		return fasync_set(f, fd, on != 0);
 	}
 	if (!f->ops || !f->ops->ioctl)
 		return -ENOTTY;

@@ -237,7 +237,8 @@ static long
 kill_many(int pid, int sig)
 {
 	struct proc *self = current()->proc;
-	struct sig_info_k info = { SI_USER, self->pid, self->uid, 0 };
+	struct sig_info_k info = { .code = SI_USER, .pid = self->pid,
+				  .uid = self->uid };
 	int found = 0, sent = 0;
 	list_for_each(it, &all_procs) {
 		struct proc *p = list_entry(it, struct proc, all_link);
@@ -271,7 +272,8 @@ sys_kill(int pid, int sig)
 		return -EPERM;
 	if (p->state != PROC_ALIVE)
 		return 0;	/* a zombie still exists until reaped */
-	struct sig_info_k info = { SI_USER, self->pid, self->uid, 0 };
+	struct sig_info_k info = { .code = SI_USER, .pid = self->pid,
+				  .uid = self->uid };
 	return signal_send_proc_info(p, sig, &info);
 }
 
@@ -279,7 +281,8 @@ static long
 tkill_to(int tgid, int tid, int sig)
 {
 	struct proc *self = current()->proc;
-	struct sig_info_k info = { SI_TKILL, self->pid, self->uid, 0 };
+	struct sig_info_k info = { .code = SI_TKILL, .pid = self->pid,
+				  .uid = self->uid };
 	return signal_send_specific(tgid, tid, sig, &info);
 }
 

@@ -321,6 +321,23 @@ test_sigchld(void)
 	    "exited 7");
 	block(SIG_UNBLOCK, SIGCHLD);
 	signal(SIGCHLD, SIG_DFL);
+
+	/* Blocked, a SIGCHLD that its action ignores still waits for sigwait. */
+	sigset_t set;
+	siginfo_t si;
+	struct timespec ts = { 5, 0 };
+	block(SIG_BLOCK, SIGCHLD);
+	pid = abi_fork();
+	if (pid == 0)
+		_exit(3);
+	abi_wait(pid);
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	CHECK_STR("blocked SIG_DFL SIGCHLD kept",
+	    signal_name(sigtimedwait(&set, &si, &ts)), "SIGCHLD");
+	CHECK("its si_code and si_status",
+	    si.si_code == CLD_EXITED && si.si_status == 3);
+	block(SIG_UNBLOCK, SIGCHLD);
 }
 
 static void

@@ -52,7 +52,7 @@ struct thread {
 
 	uint64_t sig_blocked;
 	uint64_t sig_pending;
-	struct sig_info_k siginfo[64];	/* for thread-directed signals */
+	struct sig_info_k siginfo[NSIG];	/* for thread-directed signals */
 	uint64_t sig_fault_addr;
 	int sig_fault_code;
 	uint64_t altstack_sp, altstack_size;

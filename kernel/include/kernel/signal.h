@@ -51,12 +51,23 @@ struct sig_info_k {
 	int code;		/* SI_USER 0, SI_TKILL -6, SI_QUEUE -1, ... */
 	int pid;
 	unsigned uid;
-	uint64_t value;		/* sigqueue value, or the fault address */
+	int fd;			/* si_fd of an O_ASYNC signal (POLL_* codes) */
+	uint64_t value;		/* sigqueue value, the fault address, or
+				   an O_ASYNC signal's si_band */
 };
 
 #define SI_USER 0
 #define SI_KERNEL 0x80
 #define SI_QUEUE (-1)
+#define SI_SIGIO (-5)
 #define SI_TKILL (-6)
+
+/* si_code of SIGIO and of O_ASYNC's F_SETSIG signals (Linux values). */
+#define POLL_IN 1
+#define POLL_OUT 2
+#define POLL_MSG 3
+#define POLL_ERR 4
+#define POLL_PRI 5
+#define POLL_HUP 6
 
 #endif

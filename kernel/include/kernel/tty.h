@@ -112,9 +112,10 @@ void tty_close(struct file *f);
 
 /* The file operations of a terminal's open file; a driver adds .open,
  * which finds the terminal and calls tty_attach. */
+int tty_fasync(struct file *f, bool on);
 #define TTY_FILE_OPS                                                        \
 	.read = tty_read, .write = tty_write, .ioctl = tty_ioctl,           \
-	.poll = tty_poll, .close = tty_close
+	.poll = tty_poll, .close = tty_close, .fasync = tty_fasync
 
 /* /dev/tty: the caller's controlling terminal (ENXIO without one). */
 extern const struct file_ops ctty_fops;

@@ -16,6 +16,7 @@ struct pipe;
 struct file;
 struct sock_ops;
 struct proc;
+struct lock_ctx;
 
 /* A change of attributes (chmod, chown, utimensat, truncate). */
 struct iattr_k {
@@ -110,6 +111,13 @@ struct file_ops {
 	/* Optional: makes the file's data (and with !datasync, all of its
 	   attributes) durable. */
 	int (*fsync)(struct file *f, bool datasync);
+	/*
+	 * Optional: the file can signal its owner when it becomes readable
+	 * or writable (O_ASYNC, kernel/fs/fasync.c); called as O_ASYNC is
+	 * turned on or off, 0 or -errno. Without it O_ASYNC is only a flag
+	 * and ioctl FIOASYNC is ENOTTY, as on Linux.
+	 */
+	int (*fasync)(struct file *f, bool on);
 	bool seekable;
 };
 
@@ -157,7 +165,22 @@ struct inode {
 	/* > 0: files open for writing; < 0: programs running from it
 	 * (vm.exe). Guarded by the big lock. */
 	int writecount;
+	struct lock_ctx *locks;		/* record and flock locks, or NULL */
 };
+
+/*
+ * Who a file's O_ASYNC signals go to (fcntl F_SETOWN, F_SETOWN_EX) and
+ * with what (F_SETSIG), as Linux's fown_struct. Big lock.
+ */
+struct fown {
+	int pid;			/* a tid, pid or pgid as type says; 0: none */
+	int type;			/* F_OWNER_TID, F_OWNER_PID, F_OWNER_PGRP */
+	int signum;			/* F_SETSIG; 0: plain SIGIO */
+	unsigned uid, euid;		/* who set the owner (Linux's sigio_perm) */
+};
+#define F_OWNER_TID 0
+#define F_OWNER_PID 1
+#define F_OWNER_PGRP 2
 
 struct file {
 	int refcount;
@@ -175,6 +198,12 @@ struct file {
 	 */
 	char *path;
 	struct inode *path_base;
+	/* O_ASYNC (kernel/fs/fasync.c), big lock: */
+	struct fown owner;
+	bool async_on;			/* on the list of files that signal */
+	struct list async_link;
+	int async_fd;			/* si_fd: the fd O_ASYNC was set through */
+	unsigned async_events;		/* poll events when last looked at */
 };
 
 struct mount_entry {
@@ -209,6 +238,7 @@ extern struct mount_entry mounts[MOUNT_MAX];
 #define O_TRUNC 01000
 #define O_APPEND 02000
 #define O_NONBLOCK 04000
+#define O_ASYNC 020000
 #define O_DIRECTORY 0200000
 #define O_NOFOLLOW 0400000
 #define O_CLOEXEC 02000000
@@ -254,8 +284,40 @@ file_is_path(const struct file *f)
 }
 void file_get(struct file *f);
 void file_put(struct file *f);
-/* Wakes pollers of f (and records the change for edge-triggered epoll). */
+/*
+ * Wakes pollers of f, records the change for edge-triggered epoll, and
+ * sends the O_ASYNC signals it causes; f is NULL when the file is not
+ * known. Caller holds the big lock; does not sleep.
+ */
 void file_notify(struct file *f);
+/*
+ * file_notify for data that came to f: its O_ASYNC owner is signalled
+ * even if f was readable already, as Linux signals each arrival.
+ */
+void file_notify_in(struct file *f);
+
+/* Signal-driven I/O (kernel/fs/fasync.c). Big lock held; none sleeps. */
+/*
+ * Turns O_ASYNC on or off for f; fd is what its signals report as si_fd.
+ * Returns 0, -ENOTTY when f's kind cannot signal, or the hook's error.
+ */
+int fasync_set(struct file *f, int fd, bool on);
+/* The fasync hook of files that need nothing more than the list. */
+int fasync_plain(struct file *f, bool on);
+/* Takes f off the list of signalling files (its last reference went). */
+void fasync_forget(struct file *f);
+/*
+ * Sends the signals a readiness change causes: to files that gained an
+ * event, and to `arrived` (or NULL), which got data, if readable.
+ */
+void fasync_notify(struct file *arrived);
+/*
+ * Sets f's owner (F_SETOWN, F_SETOWN_EX; pid 0 for none) as the current
+ * process's credentials; 0, -ESRCH (no such id) or -EINVAL.
+ */
+int fown_set(struct file *f, int type, int pid);
+/* F_GETOWN: the owner's pid, -pgid for a group, 0 if none is left. */
+int fown_get(struct file *f);
 
 /*
  * Path lookup relative to the process's root and `dirfd` (AT_FDCWD or an
