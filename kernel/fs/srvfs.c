@@ -180,6 +180,7 @@ node_get(struct srvfs *fs, const struct pt_fs_attr *a, struct inode *parent,
 	ino->ino = a->ino;
 	ino->mode = a->mode;
 	ino->refcount = 1;
+	list_init(&ino->maps);
 	ino->sb = &fs->sb;
 	ino->priv = n;
 	ino->iops = &srv_iops;

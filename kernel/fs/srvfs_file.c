@@ -61,8 +61,9 @@ page_find(struct srv_node *n, uint64_t off)
 }
 
 paddr_t
-srv_getpage(struct inode *ino, uint64_t off)
+srv_getpage(struct inode *ino, uint64_t off, bool fill)
 {
+	(void)fill;	/* only map_prepare reads pages in: it may sleep */
 	struct srv_page *pg = page_find(srv_node(ino), off);
 	return pg ? pg->pa : 0;
 }

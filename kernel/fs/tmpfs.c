@@ -14,6 +14,7 @@
 #include <kernel/string.h>
 #include <kernel/printk.h>
 #include <kernel/proc.h>
+#include <kernel/vm.h>
 
 #define TMPFS_MAGIC 0x01021994
 #define ROOT_RESERVE_DIV 20	/* 5% of the size kept for root, as mke2fs */
@@ -370,6 +371,9 @@ tmpfs_truncate(struct inode *ino, uint64_t size)
 	size_t keep = ALIGN_UP(size, PAGE_SIZE) / PAGE_SIZE;
 	if (size > (1ull << 40))
 		return -EFBIG;
+	/* Mappings lose the pages past the end first: they SIGBUS there. */
+	if (size < ino->size)
+		vm_file_unmap(ino, (uint64_t)keep * PAGE_SIZE);
 	for (size_t i = keep; i < n->npages; i++) {
 		if (n->pages[i]) {
 			data_page_put(ino->sb, n->pages[i]);
@@ -387,12 +391,15 @@ tmpfs_truncate(struct inode *ino, uint64_t size)
 }
 
 static paddr_t
-tmpfs_getpage(struct inode *ino, uint64_t off)
+tmpfs_getpage(struct inode *ino, uint64_t off, bool fill)
 {
 	struct tmpfs_node *n = node(ino);
 	size_t i = off / PAGE_SIZE;
-	if (i >= n->npages)
+	if (i < n->npages && n->pages[i])
+		return n->pages[i];
+	if (!fill || off >= ino->size || grow_pages(n, i + 1) < 0)
 		return 0;
+	n->pages[i] = data_page(ino->sb, true);
 	return n->pages[i];
 }
 
@@ -612,29 +619,21 @@ tmpfs_mknod(struct inode *dir, const char *name, unsigned mode, uint32_t rdev,
 	return 0;
 }
 
-/* An unnamed tmpfs file of len bytes, for MAP_SHARED|MAP_ANONYMOUS. */
+/* Linux's internal shm mount: no size, pages counted all the same. */
+static struct tmpfs_super anon_super = { .sb = { .type = "tmpfs",
+						 .ops = &tmpfs_super_ops } };
+
+/*
+ * An unnamed tmpfs file of len bytes, for MAP_SHARED|MAP_ANONYMOUS: all
+ * holes, each filled by the first fault on it.
+ */
 struct inode *
 tmpfs_anon_file(size_t len)
 {
-	/* Linux's internal shm mount: no size, pages counted all the same. */
-	static struct tmpfs_super anon = { .sb = { .type = "tmpfs" } };
-	struct inode *ino = tmpfs_inode(&anon.sb, S_IFREG | 0600);
+	struct inode *ino = tmpfs_inode(&anon_super.sb, S_IFREG | 0600);
 	if (!ino)
 		return NULL;
-	struct tmpfs_node *n = node(ino);
-	size_t pages = ALIGN_UP(len, PAGE_SIZE) / PAGE_SIZE;
-	if (grow_pages(n, pages) < 0) {
-		inode_put(ino);
-		return NULL;
-	}
-	for (size_t i = 0; i < pages; i++) {
-		n->pages[i] = data_page(&anon.sb, true);
-		if (!n->pages[i]) {
-			inode_put(ino);
-			return NULL;
-		}
-	}
-	ino->size = pages * PAGE_SIZE;
+	ino->size = ALIGN_UP(len, PAGE_SIZE);
 	return ino;
 }
 

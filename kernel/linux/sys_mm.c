@@ -16,6 +16,7 @@ sys_mmap(uint64_t addr, size_t len, int prot, int flags, int fd, int64_t off)
 	struct proc *p = current()->proc;
 	struct inode *file = NULL;
 	unsigned type = flags & (MAP_SHARED | MAP_PRIVATE);
+	unsigned deny = 0;	/* PROT_* mprotect may not add later */
 
 	if (len == 0 || (off & (PAGE_SIZE - 1)) || off < 0)
 		return -EINVAL;
@@ -38,8 +39,11 @@ sys_mmap(uint64_t addr, size_t len, int prot, int flags, int fd, int64_t off)
 			return -ENODEV;
 		if ((f->flags & O_ACCMODE) == O_WRONLY)
 			return -EACCES;
-		if (type == MAP_SHARED && (prot & PROT_WRITE) && (f->flags & O_ACCMODE) != O_RDWR)
-			return -EACCES;
+		if (type == MAP_SHARED && (f->flags & O_ACCMODE) != O_RDWR) {
+			if (prot & PROT_WRITE)
+				return -EACCES;
+			deny = PROT_WRITE;	/* Linux: no VM_MAYWRITE */
+		}
 		/* A server's files map copies: stores could not reach the file. */
 		if (type == MAP_SHARED && (prot & PROT_WRITE) &&
 		    f->inode->iops->map_prepare)
@@ -66,6 +70,8 @@ sys_mmap(uint64_t addr, size_t len, int prot, int flags, int fd, int64_t off)
 			file, (uint64_t)off, bytes);
 	if (file && (flags & MAP_ANONYMOUS))
 		inode_put(file);
+	if (r >= 0 && deny)
+		vm_find(p->vm, (vaddr_t)r)->prot_deny |= deny;
 	return r;
 }
 

@@ -1,5 +1,6 @@
 /*
- * The first steps of user space: mount /proc, /dev and /sys, make sure
+ * The first steps of user space: mount /proc, /dev (with a tmpfs of its
+ * own on /dev/shm, for shm_open and sem_open) and /sys, make sure
  * init has the console as stdio, set the environment every child
  * inherits, and name the host. Each failure is reported and boot goes on.
  */
@@ -21,13 +22,14 @@ static char *init_environment[] = {
 	NULL,
 };
 
-/* Returns 0 or a negative errno. */
+/* Mounts a file system of type on dir, with options (or NULL); returns 0
+ * or a negative errno. */
 static int
-mount_at(const char *type, const char *dir)
+mount_at(const char *type, const char *dir, const char *options)
 {
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
 		return -errno;
-	if (mount(type, dir, type, 0, NULL) < 0)
+	if (mount(type, dir, type, 0, options) < 0)
 		return -errno;
 	return 0;
 }
@@ -59,7 +61,7 @@ void
 boot_system(void)
 {
 	extern char **environ;
-	int proc_err = 0, dev_err = 0, sys_err = 0, console_err;
+	int proc_err = 0, dev_err = 0, shm_err = 0, sys_err = 0, console_err;
 
 	umask(022);
 	environ = init_environment;
@@ -70,9 +72,13 @@ boot_system(void)
 		say("chdir /: %s", strerror(errno));
 	/* /dev/console may exist only once devtmpfs is there: mount first,
 	 * report once the console is open. */
-	proc_err = mount_at("proc", "/proc");
-	dev_err = mount_at("devtmpfs", "/dev");
-	sys_err = mount_at("sysfs", "/sys");
+	proc_err = mount_at("proc", "/proc", NULL);
+	dev_err = mount_at("devtmpfs", "/dev", NULL);
+	/* As systemd does: POSIX shared memory gets a tmpfs of its own, so
+	 * filling it leaves /dev alone. */
+	if (dev_err == 0)
+		shm_err = mount_at("tmpfs", "/dev/shm", "mode=1777");
+	sys_err = mount_at("sysfs", "/sys", NULL);
 	console_err = console_open_std();
 	if (console_err < 0)
 		say("%s: %s", CONSOLE_PATH, strerror(-console_err));
@@ -80,6 +86,8 @@ boot_system(void)
 		say("mount proc on /proc: %s", strerror(-proc_err));
 	if (dev_err < 0)
 		say("mount devtmpfs on /dev: %s", strerror(-dev_err));
+	if (shm_err < 0)
+		say("mount tmpfs on /dev/shm: %s", strerror(-shm_err));
 	if (sys_err < 0)
 		say("mount sysfs on /sys: %s", strerror(-sys_err));
 	hostname_set();

@@ -64,7 +64,7 @@ void srv_attr_apply(struct inode *ino, const struct pt_fs_attr *a);
 extern const struct file_ops srv_file_fops, srv_dir_fops;
 /* mmap and exec: the pages of [off, off + len) read from the server. */
 int srv_map_prepare(struct inode *ino, uint64_t off, uint64_t len);
-paddr_t srv_getpage(struct inode *ino, uint64_t off);
+paddr_t srv_getpage(struct inode *ino, uint64_t off, bool fill);
 /* After a write or truncate: kept pages of [off, off + len) read again. */
 void srv_pages_refresh(struct srv_node *n, uint64_t off, uint64_t len);
 /* Frees a node's pages (its inode is going). */

@@ -52,8 +52,14 @@ struct inode_ops {
 	 */
 	struct inode *(*get_link)(struct inode *link);
 	int (*truncate)(struct inode *ino, uint64_t size);
-	/* Physical page holding file offset `off` (page aligned); 0 if hole. */
-	paddr_t (*getpage)(struct inode *ino, uint64_t off);
+	/*
+	 * Physical page holding file offset `off` (page aligned); 0 if hole.
+	 * With fill (a shared mapping's fault), a hole below the end of the
+	 * file gets a zeroed page of its own, so every mapper and read()
+	 * see the same one; 0 then means the file system cannot give one
+	 * (full, out of memory, a server's page not read in).
+	 */
+	paddr_t (*getpage)(struct inode *ino, uint64_t off, bool fill);
 	void (*release)(struct inode *ino);	/* last reference dropped */
 	/* The name under which dir holds child (for getcwd), or NULL. */
 	const char *(*name_of)(struct inode *dir, struct inode *child);
@@ -157,6 +163,9 @@ struct inode {
 	/* > 0: files open for writing; < 0: programs running from it
 	 * (vm.exe). Guarded by the big lock. */
 	int writecount;
+	/* The regions that map it (region.file_link), Linux's i_mmap: a
+	 * truncate takes their pages past the end. Guarded by the big lock. */
+	struct list maps;
 };
 
 struct file {
