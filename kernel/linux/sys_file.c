@@ -5,6 +5,7 @@
  */
 #include <kernel/proc.h>
 #include <kernel/vfs.h>
+#include <kernel/tmpfs.h>
 #include <kernel/vm.h>
 #include <kernel/syscall.h>
 #include <kernel/kmalloc.h>
@@ -375,6 +376,9 @@ sys_fcntl(int fd, int cmd, uint64_t arg)
 	case F_SETLK:
 	case F_SETLKW:
 		return 0;
+	case F_ADD_SEALS:
+	case F_GET_SEALS:
+		return memfd_fcntl(f, cmd, (unsigned)arg);
 	}
 	return -EINVAL;
 }

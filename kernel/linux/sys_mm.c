@@ -44,6 +44,13 @@ sys_mmap(uint64_t addr, size_t len, int prot, int flags, int fd, int64_t off)
 				return -EACCES;
 			deny = PROT_WRITE;	/* Linux: no VM_MAYWRITE */
 		}
+		int seals = tmpfs_seals(f->inode);
+		if (type == MAP_SHARED && seals > 0 &&
+		    (seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE))) {
+			if (prot & PROT_WRITE)
+				return -EPERM;
+			deny = PROT_WRITE;
+		}
 		/* A server's files map copies: stores could not reach the file. */
 		if (type == MAP_SHARED && (prot & PROT_WRITE) &&
 		    f->inode->iops->map_prepare)
