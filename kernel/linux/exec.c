@@ -512,6 +512,8 @@ again:
 
 	/* Point of no return. */
 	if (old)
+		vm_file_sync(old, 0, USER_TOP, false);	/* as at exit */
+	if (old)
 		vm_put(old);
 	vm_activate(p->vm);
 	proc_set_name(p, execfn);	/* a script's process is named after it */

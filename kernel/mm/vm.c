@@ -28,6 +28,13 @@ mmu_prot(unsigned prot)
 	return p;
 }
 
+/* True if r's file wants to hear of the first store to each page. */
+static bool
+tracks_stores(const struct region *r)
+{
+	return (r->flags & MAP_SHARED) && r->file && r->file->iops->page_mkwrite;
+}
+
 struct vm *
 vm_new(void)
 {
@@ -310,10 +317,6 @@ vm_protect(struct vm *vm, vaddr_t addr, size_t len, unsigned prot)
 			return -ENOMEM;
 		if (prot & r->prot_deny)
 			return -EACCES;	/* beyond the handle's map rights */
-		/* A server's files map copies (sys_mmap): no shared stores. */
-		if ((prot & PROT_WRITE) && (r->flags & MAP_SHARED) && r->file &&
-		    r->file->iops && r->file->iops->map_prepare)
-			return -EACCES;
 		va = r->end;
 	}
 	if (isolate(vm, addr, end) < 0)
@@ -328,7 +331,8 @@ vm_protect(struct vm *vm, vaddr_t addr, size_t len, unsigned prot)
 		pte_t *pte;
 		while ((pte = mmu_pte_next(vm->root, &va, r->end)) != NULL) {
 			unsigned p = mmu_prot(prot) & ~MMU_WRITE;
-			if ((prot & PROT_WRITE) && (r->flags & MAP_SHARED))
+			if ((prot & PROT_WRITE) && (r->flags & MAP_SHARED) &&
+			    !tracks_stores(r))
 				p |= MMU_WRITE;
 			if (!(prot & (PROT_READ | PROT_WRITE | PROT_EXEC)))
 				p &= ~MMU_USER;
@@ -381,6 +385,15 @@ file_page(struct region *r, vaddr_t page, bool *shared_ok)
 	return pa;
 }
 
+/* A store through shared region r is about to dirty the page at va. */
+static int
+page_mkwrite(struct region *r, vaddr_t page)
+{
+	if (!tracks_stores(r))
+		return 0;
+	return r->file->iops->page_mkwrite(r->file, r->file_off + (page - r->start));
+}
+
 int
 vm_fault(struct vm *vm, vaddr_t va, bool write, bool exec)
 {
@@ -409,6 +422,8 @@ vm_fault(struct vm *vm, vaddr_t va, bool write, bool exec)
 			mmu_flush(vm->root, page);	/* stale TLB entry */
 			return 0;
 		}
+		if (shared && page_mkwrite(r, page) < 0)
+			return -EIO;	/* the file cannot take it: SIGBUS */
 		if (shared || page_refcount(old) == 1) {
 			*pte = mmu_pte_make(old, prot);
 		} else {
@@ -437,9 +452,11 @@ vm_fault(struct vm *vm, vaddr_t va, bool write, bool exec)
 		if (!pa)
 			return -ENOMEM;
 		if (is_file_page) {
+			if (tracks_stores(r) && write && page_mkwrite(r, page) < 0)
+				return -EIO;
 			page_get(pa);
-			if (!shared)
-				prot &= ~MMU_WRITE;	/* copy on first write */
+			if (!shared || (tracks_stores(r) && !write))
+				prot &= ~MMU_WRITE;	/* fault at the first store */
 		}
 		if (is_file_page && !shared && write) {
 			/* Private write: copy now rather than fault twice. */

@@ -80,6 +80,18 @@ struct inode_ops {
 			   unsigned mode, struct inode **out);
 	int (*getattr)(struct inode *ino);
 	int (*map_prepare)(struct inode *ino, uint64_t off, uint64_t len);
+	/*
+	 * Optional, for file systems that write mapped pages back (a
+	 * server's): page_mkwrite marks the page at off dirty at the first
+	 * store through a shared mapping (a write fault; must not sleep;
+	 * -errno makes the store a SIGBUS); writeback writes the dirty pages
+	 * of [off, off + len) to the file, durably if asked (msync, munmap,
+	 * exit; sleeps; 0 or -errno). Without them, stores land in the
+	 * file's own pages and need no write-back (tmpfs).
+	 */
+	int (*page_mkwrite)(struct inode *ino, uint64_t off);
+	int (*writeback)(struct inode *ino, uint64_t off, uint64_t len,
+			 bool durable);
 };
 
 /* One piece of a caller's buffer, as struct iovec. */

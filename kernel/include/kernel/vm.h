@@ -122,6 +122,15 @@ void vm_file_unmap(struct inode *ino, uint64_t from);
 /* True if some MAP_SHARED mapping of ino may write it (a write seal is
  * then EBUSY). */
 bool vm_file_mapped_writable(struct inode *ino);
+/* Makes the page of ino at off read-only in every shared mapping, so the
+ * next store faults (after its write-back). */
+void vm_file_wrprotect(struct inode *ino, uint64_t off);
+/*
+ * Writes back what shared mappings in [start, end) of vm stored in files
+ * that need it (inode_ops.writeback), durably if asked. Sleeps; vm is
+ * held meanwhile. Returns 0 or the first error.
+ */
+int vm_file_sync(struct vm *vm, vaddr_t start, vaddr_t end, bool durable);
 
 /*
  * Checked access to the current process's memory: the only way the kernel
