@@ -19,6 +19,7 @@
 #include <kernel/sockfile.h>
 #include <kernel/boot.h>
 #include <kernel/random.h>
+#include <kernel/tmpfs.h>
 
 enum pkind {
 	P_ROOT, P_MEMINFO, P_UPTIME, P_STAT, P_LOADAVG, P_CPUINFO, P_MOUNTS,
@@ -250,6 +251,11 @@ file_kind_name(struct file *f, char *tmp, size_t size)
 			 ino->priv ? (const char *)ino->priv : "[unknown]");
 		return tmp;
 	}
+	const char *memfd = tmpfs_memfd_name(ino);
+	if (memfd) {
+		snprintk(tmp, size, "/memfd:%s (deleted)", memfd);
+		return tmp;
+	}
 	return NULL;
 }
 
@@ -261,7 +267,7 @@ file_kind_name(struct file *f, char *tmp, size_t size)
 static long
 fd_link_text(struct proc *cur, struct file *f, char *buf, size_t size)
 {
-	char tmp[64];
+	char tmp[288];	/* "/memfd:" + a name of 249 + " (deleted)" */
 	const char *kind = file_kind_name(f, tmp, sizeof(tmp));
 	if (kind && !S_ISFIFO(f->inode->mode))
 		return copy_str(buf, size, kind);
@@ -491,11 +497,14 @@ gen_maps(struct gen *g, struct proc *p)
 		return;
 	list_for_each(it, &p->vm->regions) {
 		struct region *r = list_entry(it, struct region, link);
-		gprintf(g, "%012lx-%012lx %c%c%c%c %08lx 00:00 %lu %s\n", r->start, r->end,
+		const char *memfd = r->file ? tmpfs_memfd_name(r->file) : NULL;
+		gprintf(g, "%012lx-%012lx %c%c%c%c %08lx 00:00 %lu %s%s%s\n", r->start, r->end,
 			(r->prot & PROT_READ) ? 'r' : '-', (r->prot & PROT_WRITE) ? 'w' : '-',
 			(r->prot & PROT_EXEC) ? 'x' : '-', (r->flags & MAP_SHARED) ? 's' : 'p',
-			r->file_off, r->file ? r->file->ino : 0,
-			r->tag ? r->tag : (r->file && r->file_off == 0 ? p->exe : ""));
+			r->file_off, r->file ? r->file->ino : 0, memfd ? "/memfd:" : "",
+			memfd ? memfd : r->tag ? r->tag :
+			(r->file && r->file_off == 0 ? p->exe : ""),
+			memfd ? " (deleted)" : "");
 	}
 }
 

@@ -86,13 +86,6 @@ srv_call(struct srv_node *n, struct pt_fs_msg *m, struct pt_fs_reply *rep,
 	return fs_call(n->fs, m, rep, segs, nseg);
 }
 
-static struct chan_seg
-kseg(const void *p, size_t len, uint32_t flags)
-{
-	return (struct chan_seg){ .addr = (uint64_t)(uintptr_t)p, .len = len,
-				  .flags = flags, .kernel = true };
-}
-
 /* ---- Inodes ----------------------------------------------------------------- */
 
 static void
@@ -180,6 +173,7 @@ node_get(struct srvfs *fs, const struct pt_fs_attr *a, struct inode *parent,
 	ino->ino = a->ino;
 	ino->mode = a->mode;
 	ino->refcount = 1;
+	list_init(&ino->maps);
 	ino->sb = &fs->sb;
 	ino->priv = n;
 	ino->iops = &srv_iops;
@@ -193,6 +187,7 @@ node_get(struct srvfs *fs, const struct pt_fs_attr *a, struct inode *parent,
 	n->fs = fs;
 	n->epoch = fs->epoch;
 	list_init(&n->pages);
+	list_init(&n->dirty_link);
 	list_push_back(&fs->nodes[hash_of(a->ino)], &n->link);
 	srv_attr_apply(ino, a);
 	node_place(ino, parent, name, len);
@@ -284,8 +279,8 @@ name_call(struct inode *dir, struct pt_fs_msg *m, struct pt_fs_reply *rep,
 {
 	if (len > NAME_MAX_K || len2 > NAME_MAX_K)
 		return -ENAMETOOLONG;
-	struct chan_seg segs[2] = { kseg(name, len, PT_SEG_IN),
-				    kseg(name2, len2, PT_SEG_IN) };
+	struct chan_seg segs[2] = { srv_kseg(name, len, PT_SEG_IN),
+				    srv_kseg(name2, len2, PT_SEG_IN) };
 	m->ino = dir->ino;
 	long r = srv_call(srv_node(dir), m, rep, segs, name2 ? 2 : 1);
 	if (r >= 0)
@@ -371,8 +366,8 @@ srv_symlink(struct inode *dir, const char *name, size_t len, const char *target)
 	new_owner(dir, &m);
 	if (len > NAME_MAX_K)
 		return -ENAMETOOLONG;
-	struct chan_seg segs[2] = { kseg(name, len, PT_SEG_IN),
-				    kseg(target, tlen, PT_SEG_IN) };
+	struct chan_seg segs[2] = { srv_kseg(name, len, PT_SEG_IN),
+				    srv_kseg(target, tlen, PT_SEG_IN) };
 	m.ino = dir->ino;
 	long r = srv_call(srv_node(dir), &m, &rep, segs, 2);
 	if (r >= 0)
@@ -438,7 +433,7 @@ static long
 srv_readlink(struct inode *ino, char *buf, size_t size)
 {
 	struct pt_fs_msg m = { .op = PT_FS_READLINK, .ino = ino->ino };
-	struct chan_seg seg = kseg(buf, size, PT_SEG_OUT);
+	struct chan_seg seg = srv_kseg(buf, size, PT_SEG_OUT);
 	long r = srv_call(srv_node(ino), &m, NULL, &seg, 1);
 	return r > (long)size ? (long)size : r;
 }
@@ -463,15 +458,22 @@ srv_setattr(struct inode *ino, const struct iattr_k *a)
 		.mtime = a->mtime.tv_sec, .mtime_ns = (uint32_t)a->mtime.tv_nsec,
 	};
 	struct pt_fs_reply rep;
+	/* Mappings lose what is cut before the server cuts it, so that no
+	 * write-back can bring it back. */
+	if (a->mask & IATTR_SIZE) {
+		srv_pages_resize(srv_node(ino), ino->size, a->size);
+		if (a->size < ino->size)
+			ino->size = a->size;	/* write-back stops there */
+	}
 	uint64_t old_size = ino->size;
 	long r = srv_call(srv_node(ino), &m, &rep, NULL, 0);
-	if (r < 0)
+	if (r < 0) {
+		srv_node(ino)->stale = true;	/* the size may be wrong */
 		return (int)r;
+	}
 	srv_attr_apply(ino, &rep.attr);
 	if (a->mask & IATTR_SIZE)
-		srv_pages_refresh(srv_node(ino), MIN(old_size, a->size),
-				  old_size > a->size ? old_size - a->size :
-						       a->size - old_size);
+		srv_pages_grown(srv_node(ino), old_size, ino->size);
 	return 0;
 }
 
@@ -514,6 +516,8 @@ static const struct inode_ops srv_iops = {
 	.setattr = srv_setattr,
 	.getattr = srv_getattr,
 	.map_prepare = srv_map_prepare,
+	.page_mkwrite = srv_page_mkwrite,
+	.writeback = srv_writeback,
 };
 
 /* ---- The file system as a whole ------------------------------------------------ */
@@ -548,15 +552,17 @@ static int
 srv_sync(struct super *sb)
 {
 	struct srvfs *fs = container_of(sb, struct srvfs, sb);
+	int e = srv_pages_sync_all(fs);
 	struct pt_fs_msg m = { .op = PT_FS_SYNC };
 	long r = srv_call(srv_node(fs->root), &m, NULL, NULL, 0);
-	return r < 0 ? (int)r : 0;
+	return r < 0 ? (int)r : e;
 }
 
 static int
 srv_unmount(struct super *sb)
 {
 	struct srvfs *fs = container_of(sb, struct srvfs, sb);
+	srv_pages_sync_all(fs);	/* what mappings stored goes first */
 	struct pt_fs_msg m = { .op = PT_FS_UNMOUNT };
 	long r = srv_call(srv_node(fs->root), &m, NULL, NULL, 0);
 	if (r < 0 && r != -EIO)
@@ -639,6 +645,7 @@ mount_new(struct proc *p, struct inode *where, struct kobj *chan,
 		return -ENOMEM;
 	for (int i = 0; i < 64; i++)
 		list_init(&fs->nodes[i]);
+	list_init(&fs->dirty);
 	copy_label(fs->source, sizeof(fs->source), h->source,
 		   sizeof(h->source), "none");
 	copy_label(fs->type, sizeof(fs->type), h->type, sizeof(h->type),

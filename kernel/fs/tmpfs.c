@@ -14,6 +14,7 @@
 #include <kernel/string.h>
 #include <kernel/printk.h>
 #include <kernel/proc.h>
+#include <kernel/vm.h>
 
 #define TMPFS_MAGIC 0x01021994
 #define ROOT_RESERVE_DIV 20	/* 5% of the size kept for root, as mke2fs */
@@ -37,6 +38,8 @@ struct tmpfs_node {
 	paddr_t *pages;			/* regular files: one per page, 0 = hole */
 	size_t npages;			/* capacity of pages[] */
 	char *target;			/* symlinks */
+	unsigned seals;			/* regular files: F_SEAL_* */
+	char *memfd_name;		/* a memfd's name, else NULL */
 };
 
 static const struct inode_ops tmpfs_iops;
@@ -111,6 +114,7 @@ tmpfs_inode(struct super *sb, unsigned mode)
 		return NULL;
 	}
 	list_init(&n->entries);
+	n->seals = F_SEAL_SEAL;	/* only a memfd may be sealed (Linux's shmem) */
 	ino->priv = n;
 	ino->iops = &tmpfs_iops;
 	if (S_ISDIR(mode)) {
@@ -370,6 +374,12 @@ tmpfs_truncate(struct inode *ino, uint64_t size)
 	size_t keep = ALIGN_UP(size, PAGE_SIZE) / PAGE_SIZE;
 	if (size > (1ull << 40))
 		return -EFBIG;
+	if (((n->seals & F_SEAL_SHRINK) && size < ino->size) ||
+	    ((n->seals & F_SEAL_GROW) && size > ino->size))
+		return -EPERM;
+	/* Mappings lose the pages past the end first: they SIGBUS there. */
+	if (size < ino->size)
+		vm_file_unmap(ino, (uint64_t)keep * PAGE_SIZE);
 	for (size_t i = keep; i < n->npages; i++) {
 		if (n->pages[i]) {
 			data_page_put(ino->sb, n->pages[i]);
@@ -387,12 +397,15 @@ tmpfs_truncate(struct inode *ino, uint64_t size)
 }
 
 static paddr_t
-tmpfs_getpage(struct inode *ino, uint64_t off)
+tmpfs_getpage(struct inode *ino, uint64_t off, bool fill)
 {
 	struct tmpfs_node *n = node(ino);
 	size_t i = off / PAGE_SIZE;
-	if (i >= n->npages)
+	if (i < n->npages && n->pages[i])
+		return n->pages[i];
+	if (!fill || off >= ino->size || grow_pages(n, i + 1) < 0)
 		return 0;
+	n->pages[i] = data_page(ino->sb, true);
 	return n->pages[i];
 }
 
@@ -407,6 +420,7 @@ tmpfs_release(struct inode *ino)
 			data_page_put(ino->sb, n->pages[i]);
 	kfree(n->pages);
 	kfree(n->target);
+	kfree(n->memfd_name);
 	list_for_each_safe(it, nx, &n->entries) {
 		struct tmpfs_dirent *d = list_entry(it, struct tmpfs_dirent, link);
 		inode_put(d->inode);
@@ -454,6 +468,9 @@ tmpfs_write_inode(struct inode *ino, const void *buf, size_t len, uint64_t off)
 	struct tmpfs_node *n = node(ino);
 	if (off + len < off || off + len > (1ull << 40))
 		return -EFBIG;
+	if ((n->seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)) ||
+	    ((n->seals & F_SEAL_GROW) && off + len > ino->size))
+		return -EPERM;
 	if (grow_pages(n, ALIGN_UP(off + len, PAGE_SIZE) / PAGE_SIZE) < 0)
 		return -ENOSPC;
 	size_t done = 0;
@@ -612,30 +629,71 @@ tmpfs_mknod(struct inode *dir, const char *name, unsigned mode, uint32_t rdev,
 	return 0;
 }
 
-/* An unnamed tmpfs file of len bytes, for MAP_SHARED|MAP_ANONYMOUS. */
+/* Linux's internal shm mount: no size, pages counted all the same. */
+static struct tmpfs_super anon_super = { .sb = { .type = "tmpfs",
+						 .ops = &tmpfs_super_ops } };
+
+/*
+ * An unnamed tmpfs file of len bytes, for MAP_SHARED|MAP_ANONYMOUS: all
+ * holes, each filled by the first fault on it.
+ */
 struct inode *
 tmpfs_anon_file(size_t len)
 {
-	/* Linux's internal shm mount: no size, pages counted all the same. */
-	static struct tmpfs_super anon = { .sb = { .type = "tmpfs" } };
-	struct inode *ino = tmpfs_inode(&anon.sb, S_IFREG | 0600);
+	struct inode *ino = tmpfs_inode(&anon_super.sb, S_IFREG | 0600);
 	if (!ino)
 		return NULL;
-	struct tmpfs_node *n = node(ino);
-	size_t pages = ALIGN_UP(len, PAGE_SIZE) / PAGE_SIZE;
-	if (grow_pages(n, pages) < 0) {
-		inode_put(ino);
+	ino->size = ALIGN_UP(len, PAGE_SIZE);
+	return ino;
+}
+
+struct inode *
+tmpfs_memfd_new(const char *name, bool sealing)
+{
+	size_t len = strlen(name);
+	char *copy = kmalloc(len + 1);
+	struct inode *ino = copy ? tmpfs_inode(&anon_super.sb, S_IFREG | 0777) :
+				   NULL;
+	if (!ino) {
+		kfree(copy);
 		return NULL;
 	}
-	for (size_t i = 0; i < pages; i++) {
-		n->pages[i] = data_page(&anon.sb, true);
-		if (!n->pages[i]) {
-			inode_put(ino);
-			return NULL;
-		}
-	}
-	ino->size = pages * PAGE_SIZE;
+	memcpy(copy, name, len + 1);
+	node(ino)->memfd_name = copy;
+	node(ino)->seals = sealing ? 0 : F_SEAL_SEAL;
+	ino->nlink = 0;	/* it never had a name */
 	return ino;
+}
+
+/* The tmpfs node of a regular file, or NULL for anything else. */
+static struct tmpfs_node *
+file_node(struct inode *ino)
+{
+	return ino->iops == &tmpfs_iops && S_ISREG(ino->mode) ? node(ino) : NULL;
+}
+
+int
+tmpfs_seals(struct inode *ino)
+{
+	struct tmpfs_node *n = file_node(ino);
+	return n ? (int)n->seals : -EINVAL;
+}
+
+int
+tmpfs_set_seals(struct inode *ino, unsigned seals)
+{
+	struct tmpfs_node *n = file_node(ino);
+	if (!n)
+		return -EINVAL;
+	n->seals = seals;
+	return 0;
+}
+
+const char *
+tmpfs_memfd_name(struct inode *ino)
+{
+	struct tmpfs_node *n = file_node(ino);
+	return n ? n->memfd_name : NULL;
 }
 
 /* Linux's memparse: a number with an optional K, M, G or T (binary) or,

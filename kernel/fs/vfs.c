@@ -66,6 +66,7 @@ inode_new(struct super *sb, unsigned mode)
 	ino->nlink = 1;
 	ino->refcount = 1;
 	ino->iops = &inode_no_ops;
+	list_init(&ino->maps);
 	vfs_now(&ino->mtime);
 	ino->atime = ino->ctime = ino->mtime;
 	return ino;
@@ -83,6 +84,7 @@ inode_put(struct inode *ino)
 {
 	if (!ino || !ref_put(&ino->refcount))
 		return;
+	KASSERT(list_empty(&ino->maps));	/* each region holds a reference */
 	if (ino->iops && ino->iops->release)
 		ino->iops->release(ino);
 	locks_inode_free(ino);

@@ -35,8 +35,9 @@ mem_of(struct kobj *o)
 }
 
 static paddr_t
-mem_getpage(struct inode *ino, uint64_t off)
+mem_getpage(struct inode *ino, uint64_t off, bool fill)
 {
+	(void)fill;	/* every page is there from the start */
 	struct mem_pages *mp = ino->priv;
 	uint64_t i = off / PAGE_SIZE;
 	return i < mp->count ? mp->page[i] : 0;

@@ -97,7 +97,7 @@ read_pages(struct inode *ino, uint64_t off, void *buf, size_t len)
 		uint64_t pos = off + done;
 		size_t in_page = pos & (PAGE_SIZE - 1);
 		size_t n = MIN(len - done, PAGE_SIZE - in_page);
-		paddr_t pa = ino->iops->getpage ? ino->iops->getpage(ino, pos - in_page) : 0;
+		paddr_t pa = ino->iops->getpage ? ino->iops->getpage(ino, pos - in_page, false) : 0;
 		if (pa)
 			memcpy((char *)buf + done, (char *)phys_to_virt(pa) + in_page, n);
 		else
@@ -511,6 +511,8 @@ again:
 		goto out_inode;
 
 	/* Point of no return. */
+	if (old)
+		vm_file_sync(old, 0, USER_TOP, false);	/* as at exit */
 	if (old)
 		vm_put(old);
 	vm_activate(p->vm);

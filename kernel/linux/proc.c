@@ -438,6 +438,12 @@ thread_exit(int status)
 	struct proc *p = t->proc;
 
 	fd_release_held();	/* exit and exit_group never return to the handler */
+	/* The process's last thread: what its shared mappings of a server's
+	 * files stored is written back (harmless if a vfork parent shares
+	 * the address space; a SIGKILL cuts the calls short, and the pages
+	 * then wait, dirty, for sync or unmount). */
+	if (p->nthreads == 1 && p->vm)
+		vm_file_sync(p->vm, 0, USER_TOP, false);
 	if (t->clear_child_tid) {
 		uint32_t zero = 0;
 		if (copyout(t->clear_child_tid, &zero, 4) == 0)

@@ -401,7 +401,8 @@ setup_frame(struct thread *t, struct trapframe *tf, int sig, struct sigaction_k 
 	t->restore_mask = false;
 	f.info.signo = sig;
 	if (t->sig_forced & SIGBIT(sig)) {
-		f.info.code = sig == SIGSEGV ? t->sig_fault_code : 0;
+		f.info.code = sig == SIGSEGV || sig == SIGBUS ?
+			      t->sig_fault_code : 0;
 		f.info.addr = t->sig_fault_addr;
 		t->sig_forced &= ~SIGBIT(sig);
 	} else {

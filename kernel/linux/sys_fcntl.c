@@ -7,6 +7,7 @@
 #include <kernel/vfs.h>
 #include <kernel/vm.h>
 #include <kernel/locks.h>
+#include <kernel/tmpfs.h>
 #include <kernel/syscall.h>
 #include <kernel/errno.h>
 
@@ -136,6 +137,9 @@ fcntl_file(int fd, struct file *f, int cmd, uint64_t arg)
 		return -EINVAL;	/* as Linux with fs.leases-enable = 0 */
 	case F_GETLEASE:
 		return F_UNLCK;	/* no lease is ever held */
+	case F_ADD_SEALS:
+	case F_GET_SEALS:
+		return memfd_fcntl(f, cmd, (unsigned)arg);
 	}
 	return -EINVAL;
 }

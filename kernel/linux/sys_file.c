@@ -6,6 +6,7 @@
  */
 #include <kernel/proc.h>
 #include <kernel/vfs.h>
+#include <kernel/tmpfs.h>
 #include <kernel/vm.h>
 #include <kernel/syscall.h>
 #include <kernel/kmalloc.h>

@@ -16,6 +16,7 @@ sys_mmap(uint64_t addr, size_t len, int prot, int flags, int fd, int64_t off)
 	struct proc *p = current()->proc;
 	struct inode *file = NULL;
 	unsigned type = flags & (MAP_SHARED | MAP_PRIVATE);
+	unsigned deny = 0;	/* PROT_* mprotect may not add later */
 
 	if (len == 0 || (off & (PAGE_SIZE - 1)) || off < 0)
 		return -EINVAL;
@@ -38,12 +39,18 @@ sys_mmap(uint64_t addr, size_t len, int prot, int flags, int fd, int64_t off)
 			return -ENODEV;
 		if ((f->flags & O_ACCMODE) == O_WRONLY)
 			return -EACCES;
-		if (type == MAP_SHARED && (prot & PROT_WRITE) && (f->flags & O_ACCMODE) != O_RDWR)
-			return -EACCES;
-		/* A server's files map copies: stores could not reach the file. */
-		if (type == MAP_SHARED && (prot & PROT_WRITE) &&
-		    f->inode->iops->map_prepare)
-			return -ENODEV;
+		if (type == MAP_SHARED && (f->flags & O_ACCMODE) != O_RDWR) {
+			if (prot & PROT_WRITE)
+				return -EACCES;
+			deny = PROT_WRITE;	/* Linux: no VM_MAYWRITE */
+		}
+		int seals = tmpfs_seals(f->inode);
+		if (type == MAP_SHARED && seals > 0 &&
+		    (seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE))) {
+			if (prot & PROT_WRITE)
+				return -EPERM;
+			deny = PROT_WRITE;
+		}
 		file = f->inode;
 	} else if (type == MAP_SHARED) {
 		/* Shared anonymous memory is a nameless tmpfs file. */
@@ -66,13 +73,20 @@ sys_mmap(uint64_t addr, size_t len, int prot, int flags, int fd, int64_t off)
 			file, (uint64_t)off, bytes);
 	if (file && (flags & MAP_ANONYMOUS))
 		inode_put(file);
+	if (r >= 0 && deny)
+		vm_find(p->vm, (vaddr_t)r)->prot_deny |= deny;
 	return r;
 }
 
 long
 sys_munmap(uint64_t addr, size_t len)
 {
-	return vm_unmap(current()->proc->vm, addr, len);
+	struct vm *vm = current()->proc->vm;
+	vaddr_t end = addr + ALIGN_UP(len, PAGE_SIZE);
+	/* What the mappings stored reaches their files before they go. */
+	if (!(addr & (PAGE_SIZE - 1)) && len && end > addr && end <= USER_TOP)
+		vm_file_sync(vm, addr, end, false);
+	return vm_unmap(vm, addr, len);
 }
 
 long
@@ -105,11 +119,40 @@ sys_madvise(uint64_t addr, size_t len, int advice)
 	return 0;
 }
 
+/* True if every page of [start, end) is mapped. */
+static bool
+range_mapped(struct vm *vm, vaddr_t start, vaddr_t end)
+{
+	while (start < end) {
+		struct region *r = vm_find(vm, start);
+		if (!r)
+			return false;
+		start = r->end;
+	}
+	return true;
+}
+
+/*
+ * Shared maps of tmpfs files are the file's own pages: nothing to do. A
+ * server's files get what the mappings stored written back and made
+ * durable (MS_SYNC); MS_ASYNC does nothing, as on Linux, where dirty
+ * pages are written back later anyway (here at munmap, exit or sync).
+ */
 long
 sys_msync(uint64_t addr, size_t len, int flags)
 {
-	(void)len;
-	if ((addr & (PAGE_SIZE - 1)) || (flags & ~7))
+	const int MS_ASYNC = 1, MS_INVALIDATE = 2, MS_SYNC = 4;
+	struct vm *vm = current()->proc->vm;
+	if ((addr & (PAGE_SIZE - 1)) || (flags & ~(MS_ASYNC | MS_INVALIDATE | MS_SYNC)) ||
+	    ((flags & MS_ASYNC) && (flags & MS_SYNC)))
 		return -EINVAL;
-	return 0;	/* shared maps of tmpfs files are the file's own pages */
+	vaddr_t end = addr + ALIGN_UP(len, PAGE_SIZE);
+	if (end < addr || end > USER_TOP)
+		return -ENOMEM;
+	int e = 0;
+	if (flags & MS_SYNC)
+		e = vm_file_sync(vm, addr, end, true);
+	if (!range_mapped(vm, addr, end))
+		return -ENOMEM;
+	return e;
 }

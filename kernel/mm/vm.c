@@ -28,6 +28,13 @@ mmu_prot(unsigned prot)
 	return p;
 }
 
+/* True if r's file wants to hear of the first store to each page. */
+static bool
+tracks_stores(const struct region *r)
+{
+	return (r->flags & MAP_SHARED) && r->file && r->file->iops->page_mkwrite;
+}
+
 struct vm *
 vm_new(void)
 {
@@ -58,8 +65,8 @@ release_batch(struct vm *vm, paddr_t *pages, unsigned n, vaddr_t last)
 		page_put(pages[i]);
 }
 
-static void
-unmap_pages(struct vm *vm, vaddr_t start, vaddr_t end)
+void
+vm_unmap_pages(struct vm *vm, vaddr_t start, vaddr_t end)
 {
 	paddr_t batch[UNMAP_BATCH];
 	unsigned n = 0;
@@ -92,6 +99,7 @@ unmap_pages(struct vm *vm, vaddr_t start, vaddr_t end)
 static void
 region_free(struct region *r)
 {
+	vm_file_unlink(r);
 	if (r->file)
 		inode_put(r->file);
 	kfree(r);
@@ -104,7 +112,7 @@ vm_put(struct vm *vm)
 		return;
 	list_for_each_safe(it, nx, &vm->regions) {
 		struct region *r = list_entry(it, struct region, link);
-		unmap_pages(vm, r->start, r->end);
+		vm_unmap_pages(vm, r->start, r->end);
 		region_free(r);
 	}
 	if (this_cpu()->active_root == vm->root)
@@ -140,6 +148,7 @@ vm_find(struct vm *vm, vaddr_t va)
 static void
 region_insert(struct vm *vm, struct region *n)
 {
+	vm_file_link(vm, n);
 	struct list *pos = &vm->regions;
 	list_for_each(it, &vm->regions) {
 		if (list_entry(it, struct region, link)->start > n->start)
@@ -153,7 +162,6 @@ region_insert(struct vm *vm, struct region *n)
 static int
 region_split(struct vm *vm, struct region *r, vaddr_t va)
 {
-	(void)vm;
 	struct region *hi = kmalloc(sizeof(*hi));
 	if (!hi)
 		return -ENOMEM;
@@ -166,6 +174,7 @@ region_split(struct vm *vm, struct region *r, vaddr_t va)
 	hi->file_bytes = r->file_bytes > delta ? r->file_bytes - delta : 0;
 	if (hi->file)
 		inode_get(hi->file);
+	vm_file_link(vm, hi);
 	r->end = va;
 	r->file_bytes = MIN(r->file_bytes, delta);
 	list_insert_after(&r->link, &hi->link);
@@ -198,7 +207,7 @@ vm_unmap(struct vm *vm, vaddr_t addr, size_t len)
 	list_for_each_safe(it, nx, &vm->regions) {
 		struct region *r = list_entry(it, struct region, link);
 		if (r->start >= addr && r->end <= end) {
-			unmap_pages(vm, r->start, r->end);
+			vm_unmap_pages(vm, r->start, r->end);
 			list_remove(&r->link);
 			region_free(r);
 		}
@@ -308,10 +317,6 @@ vm_protect(struct vm *vm, vaddr_t addr, size_t len, unsigned prot)
 			return -ENOMEM;
 		if (prot & r->prot_deny)
 			return -EACCES;	/* beyond the handle's map rights */
-		/* A server's files map copies (sys_mmap): no shared stores. */
-		if ((prot & PROT_WRITE) && (r->flags & MAP_SHARED) && r->file &&
-		    r->file->iops && r->file->iops->map_prepare)
-			return -EACCES;
 		va = r->end;
 	}
 	if (isolate(vm, addr, end) < 0)
@@ -326,7 +331,8 @@ vm_protect(struct vm *vm, vaddr_t addr, size_t len, unsigned prot)
 		pte_t *pte;
 		while ((pte = mmu_pte_next(vm->root, &va, r->end)) != NULL) {
 			unsigned p = mmu_prot(prot) & ~MMU_WRITE;
-			if ((prot & PROT_WRITE) && (r->flags & MAP_SHARED))
+			if ((prot & PROT_WRITE) && (r->flags & MAP_SHARED) &&
+			    !tracks_stores(r))
 				p |= MMU_WRITE;
 			if (!(prot & (PROT_READ | PROT_WRITE | PROT_EXEC)))
 				p &= ~MMU_USER;
@@ -347,17 +353,29 @@ user_page(void)
 	return page_alloc_user(proc_privileged());
 }
 
-/* The page holding file data for `page` of region r, or a fresh copy. */
+/*
+ * The page holding file data for `page` of region r, or a fresh copy;
+ * *shared_ok tells which. A shared region maps the file's own page for
+ * every page below the end of the file, a hole getting one, so that every
+ * mapper and read()/write() see the same bytes; 0 there (the file system
+ * has no page to give) makes the fault a SIGBUS, as on Linux.
+ */
 static paddr_t
 file_page(struct region *r, vaddr_t page, bool *shared_ok)
 {
 	uint64_t delta = page - r->start;
 	uint64_t valid = r->file_bytes > delta ? MIN(r->file_bytes - delta, PAGE_SIZE) : 0;
 	uint64_t off = r->file_off + delta;
+	struct inode *file = r->file;
 	paddr_t src = 0;
 
-	if (valid && r->file->iops && r->file->iops->getpage)
-		src = r->file->iops->getpage(r->file, off);
+	if ((r->flags & MAP_SHARED) && off < file->size) {
+		src = file->iops->getpage ? file->iops->getpage(file, off, true) : 0;
+		*shared_ok = src != 0;
+		return src;
+	}
+	if (valid && file->iops->getpage)
+		src = file->iops->getpage(file, off, false);
 	*shared_ok = valid == PAGE_SIZE && src != 0;
 	if (*shared_ok)
 		return src;
@@ -365,6 +383,15 @@ file_page(struct region *r, vaddr_t page, bool *shared_ok)
 	if (pa && src && valid)
 		memcpy(phys_to_virt(pa), phys_to_virt(src), valid);
 	return pa;
+}
+
+/* A store through shared region r is about to dirty the page at va. */
+static int
+page_mkwrite(struct region *r, vaddr_t page)
+{
+	if (!tracks_stores(r))
+		return 0;
+	return r->file->iops->page_mkwrite(r->file, r->file_off + (page - r->start));
 }
 
 int
@@ -395,6 +422,8 @@ vm_fault(struct vm *vm, vaddr_t va, bool write, bool exec)
 			mmu_flush(vm->root, page);	/* stale TLB entry */
 			return 0;
 		}
+		if (shared && page_mkwrite(r, page) < 0)
+			return -EIO;	/* the file cannot take it: SIGBUS */
 		if (shared || page_refcount(old) == 1) {
 			*pte = mmu_pte_make(old, prot);
 		} else {
@@ -418,12 +447,16 @@ vm_fault(struct vm *vm, vaddr_t va, bool write, bool exec)
 	if (r->file) {
 		bool is_file_page;
 		pa = file_page(r, page, &is_file_page);
+		if (!pa && shared)
+			return -EIO;	/* no page for the file: SIGBUS */
 		if (!pa)
 			return -ENOMEM;
 		if (is_file_page) {
+			if (tracks_stores(r) && write && page_mkwrite(r, page) < 0)
+				return -EIO;
 			page_get(pa);
-			if (!shared)
-				prot &= ~MMU_WRITE;	/* copy on first write */
+			if (!shared || (tracks_stores(r) && !write))
+				prot &= ~MMU_WRITE;	/* fault at the first store */
 		}
 		if (is_file_page && !shared && write) {
 			/* Private write: copy now rather than fault twice. */
@@ -469,6 +502,7 @@ vm_clone(struct vm *src)
 		*n = *r;
 		if (n->file)
 			inode_get(n->file);
+		vm_file_link(vm, n);
 		list_push_back(&vm->regions, &n->link);
 		vaddr_t va = r->start;
 		pte_t *pte;
@@ -506,7 +540,7 @@ vm_discard(struct vm *vm, vaddr_t addr, size_t len)
 		struct region *r = list_entry(it, struct region, link);
 		if (r->end <= addr || r->start >= end || (r->flags & MAP_SHARED))
 			continue;
-		unmap_pages(vm, MAX(r->start, addr), MIN(r->end, end));
+		vm_unmap_pages(vm, MAX(r->start, addr), MIN(r->end, end));
 	}
 }
 

@@ -1,6 +1,7 @@
 /*
- * The first steps of user space: mount /proc, /dev, /dev/pts and /sys,
- * make sure init has the console as stdio, set the environment every
+ * The first steps of user space: mount /proc, /dev (with a tmpfs of its
+ * own on /dev/shm, for shm_open and sem_open, and devpts on /dev/pts) and
+ * /sys, make sure init has the console as stdio, set the environment every
  * child inherits, and name the host. Each failure is reported and boot goes on.
  */
 #include "init.h"
@@ -21,7 +22,8 @@ static char *init_environment[] = {
 	NULL,
 };
 
-/* Returns 0 or a negative errno. */
+/* Mounts a file system of type on dir, with options (or NULL); returns 0
+ * or a negative errno. */
 static int
 mount_at(const char *type, const char *dir, const char *options)
 {
@@ -59,7 +61,8 @@ void
 boot_system(void)
 {
 	extern char **environ;
-	int proc_err = 0, dev_err = 0, sys_err = 0, pts_err = 0, console_err;
+	int proc_err = 0, dev_err = 0, shm_err = 0, sys_err = 0, pts_err = 0;
+	int console_err;
 
 	umask(022);
 	environ = init_environment;
@@ -72,6 +75,10 @@ boot_system(void)
 	 * report once the console is open. */
 	proc_err = mount_at("proc", "/proc", NULL);
 	dev_err = mount_at("devtmpfs", "/dev", NULL);
+	/* As systemd does: POSIX shared memory gets a tmpfs of its own, so
+	 * filling it leaves /dev alone. */
+	if (dev_err == 0)
+		shm_err = mount_at("tmpfs", "/dev/shm", "mode=1777");
 	sys_err = mount_at("sysfs", "/sys", NULL);
 	/* Slaves are the opener's and group tty's, as Debian mounts it. */
 	if (dev_err == 0)
@@ -84,6 +91,8 @@ boot_system(void)
 		say("mount proc on /proc: %s", strerror(-proc_err));
 	if (dev_err < 0)
 		say("mount devtmpfs on /dev: %s", strerror(-dev_err));
+	if (shm_err < 0)
+		say("mount tmpfs on /dev/shm: %s", strerror(-shm_err));
 	if (sys_err < 0)
 		say("mount sysfs on /sys: %s", strerror(-sys_err));
 	if (pts_err < 0)

@@ -16,6 +16,31 @@ int tmpfs_mknod(struct inode *dir, const char *name, unsigned mode,
 long tmpfs_read_inode(struct inode *ino, void *buf, size_t len, uint64_t off);
 long tmpfs_write_inode(struct inode *ino, const void *buf, size_t len, uint64_t off);
 struct inode *tmpfs_anon_file(size_t len);
+
+/* File seals (fcntl F_ADD_SEALS), Linux's values. */
+#define F_SEAL_SEAL 0x0001		/* no more seals */
+#define F_SEAL_SHRINK 0x0002		/* the size may not shrink */
+#define F_SEAL_GROW 0x0004		/* nor grow */
+#define F_SEAL_WRITE 0x0008		/* no writes, no writable shared maps */
+#define F_SEAL_FUTURE_WRITE 0x0010	/* the same, mappings made before kept */
+
+/* A new memfd's file, unnamed in any directory; one reference, or NULL.
+ * Without sealing it is sealed with F_SEAL_SEAL, as every other tmpfs
+ * file. name (at most 249 bytes) is what /proc/PID/fd shows. */
+struct inode *tmpfs_memfd_new(const char *name, bool sealing);
+/* A tmpfs regular file's seals, or -EINVAL for any other inode. */
+int tmpfs_seals(struct inode *ino);
+/* Replaces the seals (the caller checked the change); 0 or -EINVAL. */
+int tmpfs_set_seals(struct inode *ino, unsigned seals);
+/* A memfd's name, or NULL for any other inode. */
+const char *tmpfs_memfd_name(struct inode *ino);
+
+#define F_ADD_SEALS 1033
+#define F_GET_SEALS 1034
+struct file;
+/* fcntl's F_ADD_SEALS and F_GET_SEALS on f (kernel/linux/sys_memfd.c):
+ * the seals, 0 or -errno, as Linux. */
+long memfd_fcntl(struct file *f, int cmd, unsigned arg);
 /* Applies mount options (size=, mode=, uid=, gid=, nr_inodes=) to the
  * tmpfs rooted at root; 0 or -EINVAL, -ENODEV if it is no tmpfs. */
 int tmpfs_configure(struct inode *root, const char *options);

@@ -53,8 +53,14 @@ struct inode_ops {
 	 */
 	struct inode *(*get_link)(struct inode *link);
 	int (*truncate)(struct inode *ino, uint64_t size);
-	/* Physical page holding file offset `off` (page aligned); 0 if hole. */
-	paddr_t (*getpage)(struct inode *ino, uint64_t off);
+	/*
+	 * Physical page holding file offset `off` (page aligned); 0 if hole.
+	 * With fill (a shared mapping's fault), a hole below the end of the
+	 * file gets a zeroed page of its own, so every mapper and read()
+	 * see the same one; 0 then means the file system cannot give one
+	 * (full, out of memory, a server's page not read in).
+	 */
+	paddr_t (*getpage)(struct inode *ino, uint64_t off, bool fill);
 	void (*release)(struct inode *ino);	/* last reference dropped */
 	/* The name under which dir holds child (for getcwd), or NULL. */
 	const char *(*name_of)(struct inode *dir, struct inode *child);
@@ -75,6 +81,18 @@ struct inode_ops {
 			   unsigned mode, struct inode **out);
 	int (*getattr)(struct inode *ino);
 	int (*map_prepare)(struct inode *ino, uint64_t off, uint64_t len);
+	/*
+	 * Optional, for file systems that write mapped pages back (a
+	 * server's): page_mkwrite marks the page at off dirty at the first
+	 * store through a shared mapping (a write fault; must not sleep;
+	 * -errno makes the store a SIGBUS); writeback writes the dirty pages
+	 * of [off, off + len) to the file, durably if asked (msync, munmap,
+	 * exit; sleeps; 0 or -errno). Without them, stores land in the
+	 * file's own pages and need no write-back (tmpfs).
+	 */
+	int (*page_mkwrite)(struct inode *ino, uint64_t off);
+	int (*writeback)(struct inode *ino, uint64_t off, uint64_t len,
+			 bool durable);
 };
 
 /* One piece of a caller's buffer, as struct iovec. */
@@ -166,6 +184,9 @@ struct inode {
 	 * (vm.exe). Guarded by the big lock. */
 	int writecount;
 	struct lock_ctx *locks;		/* record and flock locks, or NULL */
+	/* The regions that map it (region.file_link), Linux's i_mmap: a
+	 * truncate takes their pages past the end. Guarded by the big lock. */
+	struct list maps;
 };
 
 /*

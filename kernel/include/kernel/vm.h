@@ -49,6 +49,8 @@ struct region {
 	uint64_t file_bytes;		/* bytes of file data from `start`; rest zero */
 	const char *tag;		/* "[stack]", "[heap]" for /proc/maps */
 	paddr_t io_base;		/* device memory mapped here, or 0 */
+	struct vm *vm;			/* the address space it is part of */
+	struct list file_link;		/* file->maps, when file is set */
 };
 
 struct vm {
@@ -102,6 +104,33 @@ vm_switch(struct vm *prev, struct vm *next)
 void vm_discard(struct vm *vm, vaddr_t addr, size_t len);
 /* Sets the program break; returns the new (or unchanged) break. */
 vaddr_t vm_brk(struct vm *vm, vaddr_t want);
+/* Unmaps the pages of [start, end) in vm and drops their references. */
+void vm_unmap_pages(struct vm *vm, vaddr_t start, vaddr_t end);
+
+/*
+ * File mappings seen from the file (kernel/mm/vm_file.c). Every region
+ * with a file is on the file's maps list from vm_file_link (when it joins
+ * vm) to vm_file_unlink (before it is freed). Caller holds the big lock;
+ * none sleeps.
+ */
+void vm_file_link(struct vm *vm, struct region *r);
+void vm_file_unlink(struct region *r);
+/* Unmaps, in every address space, the pages of ino at file offsets from
+ * `from` (page aligned) on, in mappings whose pages past the end of the
+ * file fault (mmap's, not exec's): a truncate makes them SIGBUS. */
+void vm_file_unmap(struct inode *ino, uint64_t from);
+/* True if some MAP_SHARED mapping of ino may write it (a write seal is
+ * then EBUSY). */
+bool vm_file_mapped_writable(struct inode *ino);
+/* Makes the page of ino at off read-only in every shared mapping, so the
+ * next store faults (after its write-back). */
+void vm_file_wrprotect(struct inode *ino, uint64_t off);
+/*
+ * Writes back what shared mappings in [start, end) of vm stored in files
+ * that need it (inode_ops.writeback), durably if asked. Sleeps; vm is
+ * held meanwhile. Returns 0 or the first error.
+ */
+int vm_file_sync(struct vm *vm, vaddr_t start, vaddr_t end, bool durable);
 
 /*
  * Checked access to the current process's memory: the only way the kernel
