@@ -1,8 +1,10 @@
 #!/bin/sh
 # Installs the Debian packages Petrel's build, run and tests need, if missing.
 # Called by make before anything that needs them; safe to run again.
+# Arguments name more packages a target needs beyond these (make fuzz:
+# trinity and stress-ng, packed into the guest with --pack).
 set -e
-PKGS="qemu-system-x86 grub-pc-bin grub-common xorriso mtools musl-tools busybox-static cpio gcc make python3 dpkg-dev openssl curl iproute2 dnsmasq-base wrk kmod e2fsprogs"
+PKGS="$* qemu-system-x86 grub-pc-bin grub-common xorriso mtools musl-tools busybox-static cpio gcc make python3 dpkg-dev openssl curl iproute2 dnsmasq-base wrk kmod e2fsprogs"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

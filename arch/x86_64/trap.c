@@ -13,6 +13,8 @@
 #include <kernel/lock.h>
 #include <kernel/proc.h>
 #include <kernel/signal.h>
+#include <kernel/vm.h>
+#include <kernel/vfs.h>
 #include <arch/cpu.h>
 #include <arch/trap.h>
 #include <arch/mmu.h>
@@ -161,11 +163,18 @@ log_user_fault(struct trapframe *tf, int sig, uint64_t addr)
 	}
 	if (lines++ >= 10)
 		return;
-	pr_info("%s[%d]: %s at %lx ip %016lx sp %016lx error %lx\n",
+	/* Where the code was: the file (by inode number) and its offset. */
+	struct region *r = t->proc->vm ? vm_find(t->proc->vm, tf->rip) : NULL;
+	char where[64] = "";
+	if (r && r->file)
+		snprintk(where, sizeof(where), " in inode %lu at %lx",
+			 (unsigned long)r->file->ino,
+			 (unsigned long)(tf->rip - r->start + r->file_off));
+	pr_info("%s[%d]: %s at %lx ip %016lx sp %016lx error %lx%s\n",
 		t->proc->name, t->proc->pid,
 		sig == SIGSEGV ? "segfault" : sig == SIGBUS ? "bus error" :
 		"trap", (unsigned long)addr, (unsigned long)tf->rip,
-		(unsigned long)tf->rsp, (unsigned long)tf->error);
+		(unsigned long)tf->rsp, (unsigned long)tf->error, where);
 }
 
 void trap_handler(struct trapframe *tf);

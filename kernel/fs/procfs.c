@@ -137,6 +137,13 @@ pinode(enum pkind kind, int pid, int fd, unsigned mode, struct inode *parent)
 	ino->iops = kind == P_PID_FD_LINK ? &proc_fd_link_iops : &proc_iops;
 	ino->fops = S_ISDIR(mode) ? &proc_dir_fops : &proc_file_fops;
 	ino->ino = ((uint64_t)pid << 16) | ((uint64_t)kind << 10) | (uint64_t)(fd & 1023);
+	/* A process's entries are its own (its euid's), as Linux's for a
+	 * dumpable task: its user may list /proc/self/fd, others may not. */
+	struct proc *owner = pid > 0 ? proc_find(pid) : NULL;
+	if (owner) {
+		ino->uid = owner->euid;
+		ino->gid = owner->egid;
+	}
 	if (S_ISDIR(mode))
 		ino->nlink = 2;
 	ino->parent = parent;
