@@ -166,6 +166,12 @@ void files_close_on_exec(struct proc *p);
 /* Drops f from every epoll interest list (kernel/linux/sys_poll.c). */
 void epoll_forget(struct file *f);
 
+/* Scheduling attributes (kernel/linux/sys_sched.c). */
+/* Gives a new thread its creator's attributes (SCHED_RESET_ON_FORK aside). */
+void sched_attr_fork(struct thread *child, const struct thread *parent);
+/* p's nice value, its first thread's, for /proc/PID/stat. */
+int proc_nice(struct proc *p);
+
 /* Signals (kernel/linux/signal.c). */
 int signal_send_proc(struct proc *p, int sig);
 /* Like signal_send_proc / signal_send_thread, with what siginfo reports. */
