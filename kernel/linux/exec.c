@@ -520,6 +520,7 @@ again:
 	files_close_on_exec(p);
 	handles_exec(p);
 	signal_exec_reset(p);
+	ptimers_exit(p);
 	p->exec_count++;
 	proc_vfork_release(p);
 	arch_exec_regs(t, entry, sp);

@@ -62,6 +62,7 @@ proc_alloc(struct proc *parent)
 		return NULL;
 	list_init(&p->children);
 	list_init(&p->threads);
+	list_init(&p->ptimers);
 	waitq_init(&p->child_wait);
 	p->parent = parent;
 	p->exit_signal = SIGCHLD;
@@ -414,6 +415,7 @@ proc_finish(struct proc *p)
 	inode_put(p->cwd);
 	inode_put(p->root);
 	ktimer_cancel(&p->alarm);
+	ptimers_exit(p);
 	proc_leave_tty(p);
 	vm_put(p->vm);
 	p->vm = NULL;

@@ -45,6 +45,34 @@ ignored(struct proc *p, int sig)
 	return h == SIG_DFL && (default_ignore & SIGBIT(sig));
 }
 
+/*
+ * Linux's sig_ignored, when a signal is sent: one the target blocks is
+ * never ignored, as its handler may change before it is unblocked (and
+ * sigwaitinfo and signalfd take such signals). A signal sent to the
+ * process is checked against its first thread, as Linux checks the task
+ * the pid named.
+ */
+static bool
+send_ignored(struct proc *p, struct thread *t, int sig)
+{
+	if (!t && !list_empty(&p->threads))
+		t = list_first(&p->threads, struct thread, proc_link);
+	if (t && (t->sig_blocked & SIGBIT(sig)))
+		return false;
+	return ignored(p, sig);
+}
+
+/*
+ * Linux's legacy_queue: a signal below SIGRTMIN that is already pending
+ * is not queued again, and the first one's siginfo stands. A POSIX
+ * timer's is queued all the same, as Linux's send_sigqueue does.
+ */
+static bool
+legacy_pending(uint64_t pending, int sig, const struct sig_info_k *info)
+{
+	return sig < 32 && (pending & SIGBIT(sig)) && info->code != SI_TIMER;
+}
+
 /* Lets a thread that can take sig know about it. */
 static void
 notify(struct proc *p, int sig)
@@ -115,12 +143,14 @@ signal_send_proc_info(struct proc *p, int sig, const struct sig_info_k *info)
 		continue_proc(p);
 	if (default_stop & SIGBIT(sig))
 		p->sig_pending &= ~SIGBIT(SIGCONT);
-	if (ignored(p, sig))
+	if (send_ignored(p, NULL, sig) ||
+	    legacy_pending(p->sig_pending, sig, info))
 		return 0;
 	if (sig >= 32 && (p->sig_pending & SIGBIT(sig)) && p->rt_queued[sig] < 255)
 		p->rt_queued[sig]++;	/* real-time signals queue; others merge */
 	p->sig_pending |= SIGBIT(sig);
 	p->siginfo[sig] = *info;
+	signalfd_notify(p);
 	if (sig == SIGKILL) {	/* ends killable sleeps too (chan calls) */
 		list_for_each(it, &p->threads) {
 			struct thread *t = list_entry(it, struct thread, proc_link);
@@ -154,10 +184,12 @@ signal_send_thread_info(struct thread *t, int sig, const struct sig_info_k *info
 		return;
 	if (sig == SIGCONT)
 		continue_proc(p);	/* as in Linux: the process's stop */
-	if (!forced && ignored(p, sig))
+	if (!forced && (send_ignored(p, t, sig) ||
+			legacy_pending(t->sig_pending, sig, info)))
 		return;
 	t->sig_pending |= SIGBIT(sig);
 	t->siginfo[sig] = *info;
+	signalfd_notify(p);
 	thread_interrupt(t);
 }
 
@@ -246,15 +278,42 @@ static struct sig_info_k
 take_pending(struct thread *t, int sig)
 {
 	struct proc *p = t->proc;
+	struct sig_info_k info;
 	if (t->sig_pending & SIGBIT(sig)) {
 		t->sig_pending &= ~SIGBIT(sig);
-		return t->siginfo[sig];
+		info = t->siginfo[sig];
+	} else {
+		if (p->rt_queued[sig] > 0)
+			p->rt_queued[sig]--;
+		else
+			p->sig_pending &= ~SIGBIT(sig);
+		info = p->siginfo[sig];
 	}
-	if (p->rt_queued[sig] > 0)
+	if (info.code == SI_TIMER)
+		ptimer_dequeued(p, &info);	/* re-arms; the overrun */
+	return info;
+}
+
+void
+signal_unqueue(struct proc *p, struct thread *t, int sig)
+{
+	if (t)
+		t->sig_pending &= ~SIGBIT(sig);
+	else if (p->rt_queued[sig] > 0)
 		p->rt_queued[sig]--;
 	else
 		p->sig_pending &= ~SIGBIT(sig);
-	return p->siginfo[sig];
+}
+
+int
+signal_take(struct thread *t, uint64_t mask, struct sig_info_k *info)
+{
+	uint64_t pend = (t->sig_pending | t->proc->sig_pending) & mask;
+	if (!pend)
+		return 0;
+	int sig = __builtin_ctzll(pend) + 1;
+	*info = take_pending(t, sig);
+	return sig;
 }
 
 static int
@@ -331,7 +390,7 @@ setup_frame(struct thread *t, struct trapframe *tf, int sig, struct sigaction_k 
 		f.info.code = si->code;
 		f.info.kill.pid = si->pid;
 		f.info.kill.uid = si->uid;
-		if (si->code == SI_QUEUE)
+		if (si->code == SI_QUEUE || si->code == SI_TIMER)
 			memcpy(&f.info.raw[8], &si->value, 8);
 		if (sig == SIGCHLD && si->code > 0)
 			f.info.kill.status = (int32_t)si->value;
@@ -548,10 +607,9 @@ sys_rt_sigtimedwait(uaddr_t set, uaddr_t info, uaddr_t ts, size_t size)
 			deadline++;
 	}
 	for (;;) {
-		uint64_t pend = (t->sig_pending | t->proc->sig_pending) & s;
-		if (pend) {
-			int sig = __builtin_ctzll(pend) + 1;
-			struct sig_info_k k = take_pending(t, sig);
+		struct sig_info_k k;
+		int sig = signal_take(t, s, &k);
+		if (sig) {
 			if (info) {
 				struct siginfo_k si;
 				memset(&si, 0, sizeof(si));
@@ -559,7 +617,7 @@ sys_rt_sigtimedwait(uaddr_t set, uaddr_t info, uaddr_t ts, size_t size)
 				si.code = k.code;
 				si.kill.pid = k.pid;
 				si.kill.uid = k.uid;
-				if (k.code == SI_QUEUE)
+				if (k.code == SI_QUEUE || k.code == SI_TIMER)
 					memcpy(&si.raw[8], &k.value, 8);
 				if (copyout(info, &si, sizeof(si)) < 0)
 					return -EFAULT;

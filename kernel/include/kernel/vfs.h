@@ -250,6 +250,14 @@ void file_get(struct file *f);
 void file_put(struct file *f);
 /* Wakes pollers of f (and records the change for edge-triggered epoll). */
 void file_notify(struct file *f);
+/*
+ * Installs a new file of an anonymous inode whose priv is its kind's name
+ * ("[eventfd]": /proc/PID/fd shows "anon_inode:[eventfd]", as Linux), with
+ * O_NONBLOCK and O_CLOEXEC from flags; returns the fd or -errno
+ * (kernel/linux/sys_poll.c).
+ */
+long install_anon(const char *kind, const struct file_ops *ops, void *priv,
+		  unsigned flags);
 
 /*
  * Path lookup relative to the process's root and `dirfd` (AT_FDCWD or an
