@@ -80,6 +80,7 @@ proc_alloc(struct proc *parent)
 		p->suid = parent->suid;
 		p->sgid = parent->sgid;
 		p->umask = parent->umask;
+		p->personality = parent->personality;
 		memcpy(p->rlimits, parent->rlimits, sizeof(p->rlimits));
 		memcpy(p->exe, parent->exe, sizeof(p->exe));
 		if (parent->cmdline) {

@@ -12,6 +12,7 @@
 #include <kernel/clock.h>
 #include <kernel/kmalloc.h>
 #include <kernel/syscall.h>
+#include <syscall_table.h>
 #include <kernel/errno.h>
 #include <kernel/string.h>
 #include <kernel/stat.h>

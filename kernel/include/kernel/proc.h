@@ -87,6 +87,7 @@ struct proc {
 	int stop_sig;
 	bool exiting;
 	int exit_signal;		/* signal to parent on exit (SIGCHLD) */
+	unsigned personality;		/* personality(2)'s word, kept only */
 	unsigned exec_count;		/* execs so far (Linux self_exec_id) */
 	unsigned parent_exec_count;	/* the parent's exec_count at fork */
 
