@@ -466,11 +466,12 @@ gen_pid_stat(struct gen *g, struct proc *p)
 	}
 	int tty = p->ctty ? (int)p->ctty->rdev : 0;
 	int tpgid = p->ctty ? p->ctty->fg_pgrp : -1;
-	gprintf(g, "%d (%s) %c %d %d %d %d %d 4194304 0 0 0 0 %lu %lu %lu %lu 20 0 %d 0 %lu %lu %lu "
+	gprintf(g, "%d (%s) %c %d %d %d %d %d 4194304 0 0 0 0 %lu %lu %lu %lu %d %d %d 0 %lu %lu %lu "
 		"18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 %d\n",
 		p->pid, p->name, state_char(p),
 		p->parent && p->parent != p ? p->parent->pid : 0, p->pgid, p->sid, tty, tpgid,
-		ticks, (uint64_t)0, p->child_utime_ns / 10000000, (uint64_t)0, p->nthreads ? p->nthreads : 1,
+		ticks, (uint64_t)0, p->child_utime_ns / 10000000, (uint64_t)0,
+		20 + proc_nice(p), proc_nice(p), p->nthreads ? p->nthreads : 1,
 		start, vsize, rss, p->state == PROC_ZOMBIE ? p->exit_status : 0);
 }
 

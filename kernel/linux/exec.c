@@ -17,6 +17,7 @@
 #include <arch/trap.h>
 #include <arch/mmu.h>
 #include <kernel/arch.h>
+#include "path.h"
 
 #define EXEC_ARGS_MAX (256 * 1024)	/* bytes of argv + envp strings */
 #define EXEC_PTRS_MAX 8192
@@ -172,15 +173,70 @@ map_segments(struct vm *vm, struct inode *ino, const struct elf_info *ei,
 	return (long)top;
 }
 
+/* Where an exec starts: execve's path, or execveat's dirfd and flags. */
+struct exec_start {
+	int dirfd;
+	const char *path;
+	int flags;		/* AT_EMPTY_PATH, AT_SYMLINK_NOFOLLOW */
+	const char *execfn;	/* AT_EXECFN, and what a script is handed */
+	const char *exe_path;	/* a name for /proc/PID/exe */
+	bool fd_cloexec;	/* dirfd closes at exec: no script (ENOENT) */
+};
+
+/* The file execveat names (a reference), as lookup_at with its flags. */
+static struct inode *
+exec_lookup(struct proc *p, int dirfd, const char *path, int flags)
+{
+	struct inode *ino;
+	if (path[0] == 0 && (flags & AT_EMPTY_PATH)) {
+		struct file *f = dirfd == AT_FDCWD ? NULL : fd_get(p, dirfd);
+		if (dirfd != AT_FDCWD && (!f || !f->inode))
+			return ERR_PTR(-EBADF);
+		ino = f ? f->inode : p->cwd;
+		inode_get(ino);
+		return ino;
+	}
+	ino = vfs_lookup(p, dirfd, path, !(flags & AT_SYMLINK_NOFOLLOW));
+	if (!IS_ERR(ino) && S_ISLNK(ino->mode)) {
+		inode_put(ino);
+		return ERR_PTR(-ELOOP);
+	}
+	return ino;
+}
+
+/*
+ * Linux's names for a program run relative to a descriptor: AT_EXECFN
+ * and a script's argument are /dev/fd/N or /dev/fd/N/PATH; /proc/PID/exe
+ * is found through /proc/self/fd/N. names holds 2 * PATH_MAX_K bytes.
+ */
+static long
+exec_fd_names(int dirfd, const char *path, char *names, struct exec_start *s)
+{
+	struct proc *p = current()->proc;
+	if (!fd_get(p, dirfd))
+		return -EBADF;
+	const char *sep = path[0] ? "/" : "";
+	char *fn = names, *exe = names + PATH_MAX_K;
+	if (snprintk(fn, PATH_MAX_K, "/dev/fd/%d%s%s", dirfd, sep, path) >=
+	    (int)PATH_MAX_K)
+		return -ENAMETOOLONG;
+	snprintk(exe, PATH_MAX_K, "/proc/self/fd/%d%s%s", dirfd, sep, path);
+	s->execfn = fn;
+	s->exe_path = exe;
+	s->fd_cloexec = fd_cloexec(p, dirfd);
+	return 0;
+}
+
 /*
  * Looks up a file to run and reads its first page into page; returns the
  * inode (a reference) or an error pointer: EACCES for a file that is not a
  * regular executable one.
  */
 static struct inode *
-exec_open(struct proc *p, const char *path, void *page, long *len)
+exec_open(struct proc *p, int dirfd, const char *path, int flags, void *page,
+	  long *len)
 {
-	struct inode *ino = vfs_lookup(p, AT_FDCWD, path, true);
+	struct inode *ino = exec_lookup(p, dirfd, path, flags);
 	int e;
 	if (IS_ERR(ino))
 		return ino;
@@ -231,7 +287,7 @@ load_interp(struct proc *p, struct vm *vm, struct inode *prog,
 	struct elf_info *ei = kmalloc(sizeof(*ei));
 	if (!ei)
 		return -ENOMEM;
-	struct inode *ino = exec_open(p, path, page, &n);
+	struct inode *ino = exec_open(p, AT_FDCWD, path, 0, page, &n);
 	if (IS_ERR(ino)) {
 		e = (int)PTR_ERR(ino);
 		goto out;
@@ -464,7 +520,7 @@ fail:
 }
 
 static int
-exec_args(const char *path, struct exec_args *a)
+exec_args(const struct exec_start *s, struct exec_args *a)
 {
 	struct proc *p = current()->proc;
 	struct thread *t = current();
@@ -475,7 +531,10 @@ exec_args(const char *path, struct exec_args *a)
 	struct inode *ino;
 	struct elf_info *ei = kmalloc(sizeof(*ei));
 	void *page = kmalloc(PAGE_SIZE);
-	const char *execfn = path;
+	const char *execfn = s->execfn, *path = s->path;
+	/* What a script is handed, and /proc/PID/exe's name, by round. */
+	const char *script_path = s->execfn, *name_path = s->exe_path;
+	int dirfd = s->dirfd, flags = s->flags;
 	long n = 0;
 	int e;
 
@@ -484,7 +543,7 @@ exec_args(const char *path, struct exec_args *a)
 		goto out;
 	}
 again:
-	ino = exec_open(p, path, page, &n);
+	ino = exec_open(p, dirfd, path, flags, page, &n);
 	if (IS_ERR(ino)) {
 		e = (int)PTR_ERR(ino);
 		goto out;
@@ -492,18 +551,26 @@ again:
 	if (n >= 2 && memcmp(page, "#!", 2) == 0 && depth < 4) {
 		memcpy(hdr, page, MIN((size_t)n, sizeof(hdr)));
 		inode_put(ino);
-		e = script_args(a, hdr, MIN((size_t)n, sizeof(hdr)), path,
-				interp, sizeof(interp));
+		/* Linux's BINPRM_FLAGS_PATH_INACCESSIBLE: the interpreter
+		   could not open a /dev/fd name closed by this exec. */
+		if (depth == 0 && s->fd_cloexec) {
+			e = -ENOENT;
+			goto out;
+		}
+		e = script_args(a, hdr, MIN((size_t)n, sizeof(hdr)),
+				script_path, interp, sizeof(interp));
 		if (e)
 			goto out;
-		path = interp;
+		path = script_path = name_path = interp;
+		dirfd = AT_FDCWD;
+		flags = 0;
 		depth++;
 		goto again;
 	}
 	e = elf_parse(page, (size_t)n, ino->size, ei);
 	if (e)
 		goto out_inode;
-	exec_name(p, path, exe, sizeof(exe));
+	exec_name(p, name_path, exe, sizeof(exe));
 	struct vm *old = NULL;
 	uint64_t entry = 0, sp = 0;
 	e = exec_build(p, ino, ei, page, a, execfn, &old, &entry, &sp);
@@ -522,6 +589,7 @@ again:
 	files_close_on_exec(p);
 	handles_exec(p);
 	signal_exec_reset(p);
+	ptimers_exit(p);
 	p->exec_count++;
 	proc_vfork_release(p);
 	arch_exec_regs(t, entry, sp);
@@ -552,26 +620,39 @@ exec_kernel(const char *path, const char *const *argv, int argc)
 		e = args_add(&a, env[i], strlen(env[i]));
 	a.argc = argc;
 	a.envc = ARRAY_SIZE(env);
+	struct exec_start s = { AT_FDCWD, path, 0, path, path, false };
 	if (!e)
-		e = exec_args(path, &a);
+		e = exec_args(&s, &a);
 	kfree(a.strings);
 	return e;
 }
 
-long
-sys_execve(uaddr_t upath, uaddr_t uargv, uaddr_t uenvp)
+/*
+ * execve and execveat: dirfd, flags and the names Linux gives a program
+ * run from a descriptor (AT_EXECFN and a script's argument /dev/fd/N or
+ * /dev/fd/N/PATH), then the common path.
+ */
+static long
+do_execveat(int dirfd, uaddr_t upath, uaddr_t uargv, uaddr_t uenvp, int flags)
 {
-	char *path = kmalloc(4096);
+	char *path = kmalloc(PATH_MAX_K);
+	char *names = kmalloc(2 * PATH_MAX_K);
 	struct exec_args a = { .strings = kmalloc(EXEC_ARGS_MAX) };
+	struct exec_start s = { dirfd, path, flags, path, path, false };
 	long e;
 
-	if (!path || !a.strings) {
+	if (!path || !names || !a.strings) {
 		e = -ENOMEM;
 		goto out;
 	}
-	e = copyinstr(path, upath, 4096);
+	e = copyinstr(path, upath, PATH_MAX_K);
 	if (e < 0)
 		goto out;
+	if (dirfd != AT_FDCWD && path[0] != '/') {
+		e = exec_fd_names(dirfd, path, names, &s);
+		if (e < 0)
+			goto out;
+	}
 	e = args_copy_user(&a, uargv);
 	if (e < 0)
 		goto out;
@@ -580,9 +661,25 @@ sys_execve(uaddr_t upath, uaddr_t uargv, uaddr_t uenvp)
 	if (e < 0)
 		goto out;
 	a.envc = (int)e;
-	e = exec_args(path, &a);
+	e = exec_args(&s, &a);
 out:
 	kfree(path);
+	kfree(names);
 	kfree(a.strings);
 	return e;
+}
+
+long
+sys_execve(uaddr_t upath, uaddr_t uargv, uaddr_t uenvp)
+{
+	return do_execveat(AT_FDCWD, upath, uargv, uenvp, 0);
+}
+
+long
+sys_execveat(int dirfd, uaddr_t upath, uaddr_t uargv, uaddr_t uenvp,
+	     int flags)
+{
+	if (flags & ~(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW))
+		return -EINVAL;
+	return do_execveat(dirfd, upath, uargv, uenvp, flags);
 }

@@ -62,6 +62,7 @@ proc_alloc(struct proc *parent)
 		return NULL;
 	list_init(&p->children);
 	list_init(&p->threads);
+	list_init(&p->ptimers);
 	waitq_init(&p->child_wait);
 	p->parent = parent;
 	p->exit_signal = SIGCHLD;
@@ -79,6 +80,7 @@ proc_alloc(struct proc *parent)
 		p->suid = parent->suid;
 		p->sgid = parent->sgid;
 		p->umask = parent->umask;
+		p->personality = parent->personality;
 		memcpy(p->rlimits, parent->rlimits, sizeof(p->rlimits));
 		memcpy(p->exe, parent->exe, sizeof(p->exe));
 		if (parent->cmdline) {
@@ -274,6 +276,7 @@ proc_clone(unsigned long flags, uint64_t newsp, uint64_t tls)
 	t->altstack_sp = self->altstack_sp;
 	t->altstack_size = self->altstack_size;
 	t->altstack_flags = self->altstack_flags;
+	sched_attr_fork(t, self);
 	return t;
 
 fail_sighand:
@@ -413,6 +416,7 @@ proc_finish(struct proc *p)
 	inode_put(p->cwd);
 	inode_put(p->root);
 	ktimer_cancel(&p->alarm);
+	ptimers_exit(p);
 	proc_leave_tty(p);
 	vm_put(p->vm);
 	p->vm = NULL;
@@ -520,6 +524,8 @@ proc_spawn_init(const char *path, const char *const *argv, int argc)
 	p->rlimits[3][0] = VM_STACK_SIZE;	/* RLIMIT_STACK */
 	p->rlimits[7][0] = NOFILE_SOFT;	/* RLIMIT_NOFILE */
 	p->rlimits[7][1] = NOFILE_HARD;
+	p->rlimits[13][0] = p->rlimits[13][1] = 0;	/* RLIMIT_NICE */
+	p->rlimits[14][0] = p->rlimits[14][1] = 0;	/* RLIMIT_RTPRIO */
 	threads_max = MAX(page_total() * PAGE_SIZE / (8 * KSTACK_SIZE), 20ul);
 	p->rlimits[RLIMIT_NPROC][0] = threads_max / 2;
 	p->rlimits[RLIMIT_NPROC][1] = threads_max / 2;

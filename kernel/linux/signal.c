@@ -78,6 +78,17 @@ dropped(struct proc *p, struct thread *t, int sig)
 	return ignored(p, sig);
 }
 
+/*
+ * Linux's legacy_queue: a signal below SIGRTMIN that is already pending
+ * is not queued again, and the first one's siginfo stands. A POSIX
+ * timer's is queued all the same, as Linux's send_sigqueue does.
+ */
+static bool
+legacy_pending(uint64_t pending, int sig, const struct sig_info_k *info)
+{
+	return sig < 32 && (pending & SIGBIT(sig)) && info->code != SI_TIMER;
+}
+
 /* Lets a thread that can take sig know about it. */
 static void
 notify(struct proc *p, int sig)
@@ -148,12 +159,14 @@ signal_send_proc_info(struct proc *p, int sig, const struct sig_info_k *info)
 		continue_proc(p);
 	if (default_stop & SIGBIT(sig))
 		p->sig_pending &= ~SIGBIT(SIGCONT);
-	if (dropped(p, leader_of(p), sig))
+	if (dropped(p, leader_of(p), sig) ||
+	    legacy_pending(p->sig_pending, sig, info))
 		return 0;
 	if (sig >= 32 && (p->sig_pending & SIGBIT(sig)) && p->rt_queued[sig] < 255)
 		p->rt_queued[sig]++;	/* real-time signals queue; others merge */
 	p->sig_pending |= SIGBIT(sig);
 	p->siginfo[sig] = *info;
+	signalfd_notify(p);
 	if (sig == SIGKILL) {	/* ends killable sleeps too (chan calls) */
 		list_for_each(it, &p->threads) {
 			struct thread *t = list_entry(it, struct thread, proc_link);
@@ -187,10 +200,12 @@ signal_send_thread_info(struct thread *t, int sig, const struct sig_info_k *info
 		return;
 	if (sig == SIGCONT)
 		continue_proc(p);	/* as in Linux: the process's stop */
-	if (!forced && dropped(p, t, sig))
+	if (!forced && (dropped(p, t, sig) ||
+			legacy_pending(t->sig_pending, sig, info)))
 		return;
 	t->sig_pending |= SIGBIT(sig);
 	t->siginfo[sig] = *info;
+	signalfd_notify(p);
 	thread_interrupt(t);
 }
 
@@ -280,7 +295,7 @@ siginfo_fill(struct siginfo_k *out, int sig, const struct sig_info_k *si)
 	}
 	out->kill.pid = si->pid;
 	out->kill.uid = si->uid;
-	if (si->code == SI_QUEUE)
+	if (si->code == SI_QUEUE || si->code == SI_TIMER)
 		memcpy(&out->raw[8], &si->value, 8);
 	if (sig == SIGCHLD && si->code > 0)
 		out->kill.status = (int32_t)si->value;
@@ -323,15 +338,42 @@ static struct sig_info_k
 take_pending(struct thread *t, int sig)
 {
 	struct proc *p = t->proc;
+	struct sig_info_k info;
 	if (t->sig_pending & SIGBIT(sig)) {
 		t->sig_pending &= ~SIGBIT(sig);
-		return t->siginfo[sig];
+		info = t->siginfo[sig];
+	} else {
+		if (p->rt_queued[sig] > 0)
+			p->rt_queued[sig]--;
+		else
+			p->sig_pending &= ~SIGBIT(sig);
+		info = p->siginfo[sig];
 	}
-	if (p->rt_queued[sig] > 0)
+	if (info.code == SI_TIMER)
+		ptimer_dequeued(p, &info);	/* re-arms; the overrun */
+	return info;
+}
+
+void
+signal_unqueue(struct proc *p, struct thread *t, int sig)
+{
+	if (t)
+		t->sig_pending &= ~SIGBIT(sig);
+	else if (p->rt_queued[sig] > 0)
 		p->rt_queued[sig]--;
 	else
 		p->sig_pending &= ~SIGBIT(sig);
-	return p->siginfo[sig];
+}
+
+int
+signal_take(struct thread *t, uint64_t mask, struct sig_info_k *info)
+{
+	uint64_t pend = (t->sig_pending | t->proc->sig_pending) & mask;
+	if (!pend)
+		return 0;
+	int sig = __builtin_ctzll(pend) + 1;
+	*info = take_pending(t, sig);
+	return sig;
 }
 
 static int
@@ -620,10 +662,9 @@ sys_rt_sigtimedwait(uaddr_t set, uaddr_t info, uaddr_t ts, size_t size)
 			deadline++;
 	}
 	for (;;) {
-		uint64_t pend = (t->sig_pending | t->proc->sig_pending) & s;
-		if (pend) {
-			int sig = __builtin_ctzll(pend) + 1;
-			struct sig_info_k k = take_pending(t, sig);
+		struct sig_info_k k;
+		int sig = signal_take(t, s, &k);
+		if (sig) {
 			if (info) {
 				struct siginfo_k si;
 				memset(&si, 0, sizeof(si));

@@ -103,9 +103,9 @@ sys_sysinfo(uaddr_t info)
 	memcpy(s.loads, loadavg, sizeof(s.loads));
 	s.totalram = page_total() * 4096;
 	s.freeram = page_free_count() * 4096;
-	int n = 0;
+	int n = 0;	/* Linux's nr_threads: threads, not processes */
 	list_for_each(it, &all_procs)
-		n++;
+		n += list_entry(it, struct proc, all_link)->nthreads;
 	s.procs = (uint16_t)n;
 	s.mem_unit = 1;
 	return copyout(info, &s, sizeof(s));

@@ -1,5 +1,6 @@
 /*
- * Readiness: poll/ppoll, select/pselect6, epoll and eventfd. Every object
+ * Readiness: poll/ppoll, select/pselect6, epoll and eventfd, and the
+ * anonymous inodes eventfd, epoll, timerfd and signalfd are. Every object
  * that changes readiness wakes the one poll queue (file_notify); a waiter
  * then checks its files again. Simple and correct; a per-file queue is the
  * next step when many descriptors are watched.
@@ -336,11 +337,7 @@ static const struct inode_ops anon_iops = {
 	.setattr = anon_setattr,
 };
 
-/*
- * Installs a new file of an anonymous inode whose priv is its kind's name
- * ("[eventfd]": /proc/PID/fd shows "anon_inode:[eventfd]", as Linux).
- */
-static long
+long
 install_anon(const char *kind, const struct file_ops *ops, void *priv,
 	     unsigned flags)
 {
@@ -608,177 +605,4 @@ long
 sys_eventfd(unsigned initval)
 {
 	return sys_eventfd2(initval, 0);
-}
-
-/*
- * timerfd: a kernel timer whose expirations are read as a count. As in
- * Linux, a periodic timer is not re-armed when it fires but when it is
- * read (or its time asked): the periods that passed meanwhile are counted
- * in one division. Re-arming in the timer itself made a 1 ns period fire
- * for ever, each expiry due again before the timer code caught up.
- */
-struct timerfd {
-	struct ktimer timer;
-	struct file *file;
-	uint64_t interval;
-	uint64_t expirations;
-	struct waitq wq;
-};
-
-static void
-timerfd_fired(struct ktimer *k)
-{
-	struct timerfd *t = container_of(k, struct timerfd, timer);
-	t->expirations++;
-	waitq_wake_all(&t->wq);
-	file_notify(t->file);
-}
-
-/* A periodic timer that fired: counts the periods since, arms the next. */
-static void
-timerfd_forward(struct timerfd *t)
-{
-	if (!t->interval || t->timer.armed || !t->expirations)
-		return;
-	uint64_t now = arch_now_ns(), last = t->timer.deadline;
-	uint64_t missed = now > last ? (now - last) / t->interval : 0;
-	t->expirations += missed;
-	uint64_t next = last + (missed + 1) * t->interval;
-	if (next <= last)
-		next = UINT64_MAX;	/* wrapped: as good as never */
-	ktimer_add(&t->timer, next, timerfd_fired);
-}
-
-/* A timespec in ns, saturated as Linux's timespec64_to_ktime does. */
-static uint64_t
-timespec_ns(const struct timespec_k *v)
-{
-	if ((uint64_t)v->tv_sec >= INT64_MAX / 1000000000)
-		return INT64_MAX;
-	return (uint64_t)v->tv_sec * 1000000000 + (uint64_t)v->tv_nsec;
-}
-
-static long
-timerfd_read(struct file *f, void *buf, size_t len, uint64_t *off)
-{
-	struct timerfd *t = f->priv;
-	(void)off;
-	if (len < 8)
-		return -EINVAL;
-	while (t->expirations == 0) {
-		if (f->flags & O_NONBLOCK)
-			return -EAGAIN;
-		if (waitq_wait(&t->wq, 0, true) == -EINTR)
-			return -ERESTARTSYS;
-	}
-	timerfd_forward(t);
-	memcpy(buf, &t->expirations, 8);
-	t->expirations = 0;
-	return 8;
-}
-
-static unsigned
-timerfd_poll(struct file *f)
-{
-	struct timerfd *t = f->priv;
-	return t->expirations ? POLLIN | POLLRDNORM : 0;
-}
-
-static void
-timerfd_close(struct file *f)
-{
-	struct timerfd *t = f->priv;
-	ktimer_cancel(&t->timer);
-	kfree(t);
-}
-
-static const struct file_ops timerfd_fops = {
-	.read = timerfd_read,
-	.poll = timerfd_poll,
-	.close = timerfd_close,
-};
-
-long
-sys_timerfd_create(int clock, int flags)
-{
-	if ((clock != 0 && clock != 1 && clock != 7) || (flags & ~(O_CLOEXEC | O_NONBLOCK)))
-		return -EINVAL;
-	struct timerfd *t = kzalloc(sizeof(*t));
-	if (!t)
-		return -ENOMEM;
-	waitq_init(&t->wq);
-	long fd = install_anon("[timerfd]", &timerfd_fops, t, (unsigned)flags);
-	if (fd < 0) {
-		kfree(t);
-		return fd;
-	}
-	t->file = fd_get(current()->proc, (int)fd);
-	return fd;
-}
-
-static struct timerfd *
-get_timerfd(int fd)
-{
-	struct file *f = fd_get_open(current()->proc, fd);
-	if (!f)
-		return ERR_PTR(-EBADF);
-	if (f->ops != &timerfd_fops)
-		return ERR_PTR(-EINVAL);
-	return f->priv;
-}
-
-static void
-timerfd_current(struct timerfd *t, struct timespec_k v[2])
-{
-	timerfd_forward(t);
-	uint64_t now = arch_now_ns();
-	uint64_t left = t->timer.armed && t->timer.deadline > now ? t->timer.deadline - now : 0;
-	if (t->timer.armed && left == 0)
-		left = 1;
-	v[0] = (struct timespec_k){ (int64_t)(t->interval / 1000000000), (int64_t)(t->interval % 1000000000) };
-	v[1] = (struct timespec_k){ (int64_t)(left / 1000000000), (int64_t)(left % 1000000000) };
-}
-
-long
-sys_timerfd_gettime(int fd, uaddr_t cur)
-{
-	struct timerfd *t = get_timerfd(fd);
-	if (IS_ERR(t))
-		return PTR_ERR(t);
-	struct timespec_k v[2];
-	timerfd_current(t, v);
-	return copyout(cur, v, sizeof(v));
-}
-
-long
-sys_timerfd_settime(int fd, int flags, uaddr_t nv, uaddr_t ov)
-{
-	struct timerfd *t = get_timerfd(fd);
-	if (IS_ERR(t))
-		return PTR_ERR(t);
-	struct timespec_k v[2];
-	if (copyin(v, nv, sizeof(v)) < 0)
-		return -EFAULT;
-	for (int i = 0; i < 2; i++)
-		if (v[i].tv_sec < 0 || v[i].tv_nsec < 0 || v[i].tv_nsec >= 1000000000)
-			return -EINVAL;
-	if (ov) {
-		struct timespec_k old[2];
-		timerfd_current(t, old);
-		if (copyout(ov, old, sizeof(old)) < 0)
-			return -EFAULT;
-	}
-	ktimer_cancel(&t->timer);
-	t->expirations = 0;
-	t->interval = timespec_ns(&v[0]);
-	uint64_t value = timespec_ns(&v[1]);
-	if (value) {
-		uint64_t now = arch_now_ns();
-		uint64_t deadline = now + value;	/* both below 2^63 */
-		if (flags & 1) {	/* TFD_TIMER_ABSTIME, against CLOCK_MONOTONIC */
-			deadline = value > now ? value : now;
-		}
-		ktimer_add(&t->timer, deadline, timerfd_fired);
-	}
-	return 0;
 }

@@ -614,18 +614,6 @@ sys_sched_yield(void)
 }
 
 long
-sys_sched_getaffinity(int pid, size_t len, uaddr_t mask)
-{
-	(void)pid;
-	if (len < 8)
-		return -EINVAL;
-	uint64_t m = cpu_count >= 64 ? ~0ull : (1ull << cpu_count) - 1;
-	if (copyout(mask, &m, 8) < 0)
-		return -EFAULT;
-	return 8;
-}
-
-long
 sys_set_robust_list(uaddr_t head, size_t len)
 {
 	(void)head;

@@ -8,27 +8,21 @@
 #include <kernel/errno.h>
 #include <kernel/arch.h>
 #include <kernel/stat.h>
+#include <kernel/clock.h>
 
-#define CLOCK_REALTIME 0
-#define CLOCK_MONOTONIC 1
-#define CLOCK_PROCESS_CPUTIME_ID 2
-#define CLOCK_THREAD_CPUTIME_ID 3
-#define CLOCK_MONOTONIC_RAW 4
-#define CLOCK_REALTIME_COARSE 5
-#define CLOCK_MONOTONIC_COARSE 6
-#define CLOCK_BOOTTIME 7
-#define NS 1000000000ull
+#define NS NSEC_PER_SEC
 
 /* What settimeofday and clock_settime added to the boot RTC reading. */
 static int64_t realtime_offset_ns;
 
-static long
-clock_ns(int clock, uint64_t *ns)
+long
+clock_now(int clock, uint64_t *ns)
 {
 	uint64_t now = arch_now_ns();
 	switch (clock) {
 	case CLOCK_REALTIME:
 	case CLOCK_REALTIME_COARSE:
+	case CLOCK_TAI:		/* no TAI offset is ever set (adjtimex) */
 		*ns = arch_rtc_seconds() * NS + now + (uint64_t)realtime_offset_ns;
 		return 0;
 	case CLOCK_MONOTONIC:
@@ -38,8 +32,10 @@ clock_ns(int clock, uint64_t *ns)
 		*ns = now;
 		return 0;
 	case CLOCK_PROCESS_CPUTIME_ID:
+		*ns = proc_cpu_ns(current()->proc);
+		return 0;
 	case CLOCK_THREAD_CPUTIME_ID:
-		*ns = current()->cpu_ns + (now - current()->run_start);
+		*ns = thread_cpu_ns(current());
 		return 0;
 	}
 	return -EINVAL;
@@ -49,7 +45,7 @@ long
 sys_clock_gettime(int clock, uaddr_t uts)
 {
 	uint64_t ns;
-	long e = clock_ns(clock, &ns);
+	long e = clock_now(clock, &ns);
 	if (e)
 		return e;
 	struct timespec_k ts = { (int64_t)(ns / NS), (int64_t)(ns % NS) };
@@ -60,7 +56,7 @@ long
 sys_clock_getres(int clock, uaddr_t uts)
 {
 	uint64_t ns;
-	if (clock_ns(clock, &ns))
+	if (clock_now(clock, &ns))
 		return -EINVAL;
 	struct timespec_k ts = { 0, 1 };
 	return uts ? copyout(uts, &ts, sizeof(ts)) : 0;
@@ -70,7 +66,7 @@ long
 sys_gettimeofday(uaddr_t tv, uaddr_t tz)
 {
 	uint64_t ns;
-	clock_ns(CLOCK_REALTIME, &ns);
+	clock_now(CLOCK_REALTIME, &ns);
 	if (tv) {
 		int64_t v[2] = { (int64_t)(ns / NS), (int64_t)(ns % NS / 1000) };
 		if (copyout(tv, v, sizeof(v)) < 0)
@@ -145,7 +141,7 @@ long
 sys_time(uaddr_t t)
 {
 	uint64_t ns;
-	clock_ns(CLOCK_REALTIME, &ns);
+	clock_now(CLOCK_REALTIME, &ns);
 	int64_t s = (int64_t)(ns / NS);
 	if (t && copyout(t, &s, sizeof(s)) < 0)
 		return -EFAULT;
@@ -200,7 +196,7 @@ sys_clock_nanosleep(int clock, int flags, uaddr_t req, uaddr_t rem)
 	long e = read_timespec(req, &ns);
 	if (e)
 		return e;
-	if (clock_ns(clock, &now) || clock == CLOCK_THREAD_CPUTIME_ID)
+	if (clock_now(clock, &now) || clock == CLOCK_THREAD_CPUTIME_ID)
 		return -EINVAL;
 	if (flags & 1) {	/* TIMER_ABSTIME */
 		if (ns <= now)

@@ -87,6 +87,7 @@ struct proc {
 	int stop_sig;
 	bool exiting;
 	int exit_signal;		/* signal to parent on exit (SIGCHLD) */
+	unsigned personality;		/* personality(2)'s word, kept only */
 	unsigned exec_count;		/* execs so far (Linux self_exec_id) */
 	unsigned parent_exec_count;	/* the parent's exec_count at fork */
 
@@ -99,6 +100,9 @@ struct proc {
 	uint64_t child_utime_ns;
 	struct ktimer alarm;
 	uint64_t alarm_interval;
+	struct list ptimers;		/* POSIX timers (sys_ptimer.c) */
+	int ptimer_next_id;		/* where the next id is looked for */
+	int nptimers;
 	uint64_t rlimits[16][2];
 };
 
@@ -173,6 +177,12 @@ void files_close_on_exec(struct proc *p);
 /* Drops f from every epoll interest list (kernel/linux/sys_poll.c). */
 void epoll_forget(struct file *f);
 
+/* Scheduling attributes (kernel/linux/sys_sched.c). */
+/* Gives a new thread its creator's attributes (SCHED_RESET_ON_FORK aside). */
+void sched_attr_fork(struct thread *child, const struct thread *parent);
+/* p's nice value, its first thread's, for /proc/PID/stat. */
+int proc_nice(struct proc *p);
+
 /* Signals (kernel/linux/signal.c). */
 int signal_send_proc(struct proc *p, int sig);
 /* Like signal_send_proc / signal_send_thread, with what siginfo reports. */
@@ -196,6 +206,27 @@ bool signal_permitted(struct proc *from, struct proc *to, int sig);
  */
 int signal_send_specific(int tgid, int tid, int sig,
 			 const struct sig_info_k *info);
+/*
+ * Takes the lowest pending signal in mask for t (its own first, then its
+ * process's), as sigtimedwait and signalfd do; returns it and its siginfo
+ * in *info, or 0 if none is pending.
+ */
+int signal_take(struct thread *t, uint64_t mask, struct sig_info_k *info);
+/* Drops one pending instance of sig: t's own, or p's if t is NULL. */
+void signal_unqueue(struct proc *p, struct thread *t, int sig);
+/* A signal was queued for p or one of its threads: signalfds see it
+ * (kernel/linux/sys_signalfd.c). */
+void signalfd_notify(struct proc *p);
+
+/* POSIX timers (kernel/linux/sys_ptimer.c). */
+/*
+ * A signal one of p's timers sent was taken: re-arms a periodic timer and
+ * puts the overrun count in info->uid (si_overrun).
+ */
+void ptimer_dequeued(struct proc *p, struct sig_info_k *info);
+/* Deletes p's timers: at exit and exec, as Linux. */
+void ptimers_exit(struct proc *p);
+
 /* A signal t may take is pending (for it or its process). */
 static inline bool
 signal_pending(struct thread *t)

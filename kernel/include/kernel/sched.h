@@ -27,6 +27,19 @@ enum thread_state {
 	THREAD_DEAD,
 };
 
+/*
+ * A thread's scheduling attributes (kernel/linux/sys_sched.c): set and
+ * reported as Linux does, but the scheduler runs every thread round robin
+ * alike, whatever its nice value, policy or affinity.
+ */
+struct sched_attr_k {
+	int nice;			/* -20..19 */
+	int policy;			/* SCHED_OTHER, SCHED_FIFO... */
+	unsigned rt_priority;		/* 1..99 under FIFO and RR, else 0 */
+	bool reset_on_fork;		/* SCHED_RESET_ON_FORK */
+	uint64_t affinity;		/* a bit per CPU allowed; 0 = all */
+};
+
 /* Sleeping threads, linked through run_link; big lock (asserted). */
 struct waitq {
 	struct list sleepers;
@@ -70,6 +83,7 @@ struct thread {
 	struct cpu *last_cpu;		/* where it last ran */
 	uint64_t cpu_ns;		/* time on CPU */
 	uint64_t run_start;
+	struct sched_attr_k sched;
 };
 
 extern struct waitq poll_waitq;	/* woken on any readiness change */

@@ -46,7 +46,11 @@
 
 #define SIGBIT(s) (1ull << ((s) - 1))
 
-/* What siginfo_t reports about a pending signal. */
+/*
+ * What siginfo_t reports about a pending signal. A POSIX timer's
+ * (SI_TIMER) puts its timer id in pid and its overrun count in uid, where
+ * siginfo_t has si_timerid and si_overrun.
+ */
 struct sig_info_k {
 	int code;		/* SI_USER 0, SI_TKILL -6, SI_QUEUE -1, ... */
 	int pid;
@@ -60,6 +64,7 @@ struct sig_info_k {
 #define SI_KERNEL 0x80
 #define SI_QUEUE (-1)
 #define SI_SIGIO (-5)
+#define SI_TIMER (-2)
 #define SI_TKILL (-6)
 
 /* si_code of SIGIO and of O_ASYNC's F_SETSIG signals (Linux values). */

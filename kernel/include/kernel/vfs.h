@@ -339,6 +339,14 @@ void fasync_notify(struct file *arrived);
 int fown_set(struct file *f, int type, int pid);
 /* F_GETOWN: the owner's pid, -pgid for a group, 0 if none is left. */
 int fown_get(struct file *f);
+/*
+ * Installs a new file of an anonymous inode whose priv is its kind's name
+ * ("[eventfd]": /proc/PID/fd shows "anon_inode:[eventfd]", as Linux), with
+ * O_NONBLOCK and O_CLOEXEC from flags; returns the fd or -errno
+ * (kernel/linux/sys_poll.c).
+ */
+long install_anon(const char *kind, const struct file_ops *ops, void *priv,
+		  unsigned flags);
 
 /*
  * Path lookup relative to the process's root and `dirfd` (AT_FDCWD or an

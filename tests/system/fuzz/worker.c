@@ -409,13 +409,14 @@ path_changer(long nr, long *a)
 
 /*
  * Returns 1 when the call must be skipped: it would end the machine
- * (reboot), replace the worker (execve), or break the fuzzer's own
+ * (reboot), replace the worker (execve, execveat), or break the fuzzer's own
  * footing (its alarm signal); the rest are rewritten to stay in bounds.
  */
 static int
 fuzz_limit(const struct fuzz_call *c, long *a)
 {
-	if (c->nr == SYS_reboot || c->nr == SYS_execve)
+	if (c->nr == SYS_reboot || c->nr == SYS_execve ||
+	    c->nr == SYS_execveat)
 		return 1;
 	if (c->nr == SYS_rt_sigaction && a[0] == SIGALRM)
 		return 1;
