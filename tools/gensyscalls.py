@@ -4,15 +4,35 @@
 Each line of the master list is: NUMBER NAME RETTYPE NAME(TYPE ARG, ...).
 The output header declares every sys_NAME handler, a thunk that unpacks six
 raw argument registers into the handler's typed parameters, and two tables
-indexed by number with the names used in logs: the Linux calls, and
-Petrel's native calls (numbered from NATIVE_BASE). With a third argument it
-also writes the user-space header of native call numbers (<petrel/calls.h>),
-and with a fourth the inline call stubs of <petrel/native.h>: a native line
-ends with " | " and its user-space arguments (TYPE NAME, ...), and the "#:"
-lines above it are copied above its stub.
+indexed by number with the names used in logs and how the system-call
+tracer (kernel/linux/trace.c) prints each argument: the Linux calls, and
+Petrel's native calls (numbered from NATIVE_BASE). An argument, and the
+return type, may end in ":KIND" (docs/tracing.md): "int fd:fd",
+"uaddr_t buf:in(count)", "int flags:open" (a named set of flags),
+"long:hex"; without one the C type chooses (DEFAULT_KINDS).
+
+With a third argument it also writes the user-space header of native call
+numbers (<petrel/calls.h>), and with a fourth the inline call stubs of
+<petrel/native.h>: a native line ends with " | " and its user-space
+arguments (TYPE NAME, ...), and the "#:" lines above it are copied above
+its stub.
 """
 import re
 import sys
+
+
+# How the tracer prints a value when the master list does not say.
+DEFAULT_KINDS = {'int': 'dec', 'long': 'dec', 'int64_t': 'dec',
+                 'unsigned': 'udec', 'size_t': 'udec', 'uint32_t': 'udec',
+                 'uint64_t': 'hex', 'unsigned long': 'hex', 'uaddr_t': 'ptr',
+                 'void': 'dec'}
+# Kinds that are not a set of flags; "in" and the "iov" kinds name the
+# argument that holds their length, "openmode" the open flags that say
+# whether the mode is there.
+KINDS = {'dec', 'udec', 'hex', 'oct', 'ptr', 'fd', 'dirfd', 'sig', 'path',
+         'str', 'in', 'out', 'outstr', 'argv', 'envp', 'iovin', 'iovout',
+         'fdpair', 'wstatus', 'ts', 'openmode'}
+LENGTH_KINDS = {'in', 'iovin', 'iovout', 'openmode'}
 
 
 def split_args(text):
@@ -35,14 +55,25 @@ def parse(path):
         if not m:
             sys.exit(f'{path}:{lineno}: cannot parse: {line}')
         num, name, ret, args = m.groups()
-        ret = ret.strip()
+        # "long:hex mmap": the return type's kind comes out of the text.
+        rk = re.match(r'(.*?):(\w+)(\s.*)$', ret.strip())
+        ret, ret_kind = (rk.group(1) + rk.group(3), rk.group(2)) if rk \
+            else (ret.strip(), '')
         arglist = split_args(args)
         if len(arglist) > 6:
             sys.exit(f'{path}:{lineno}: more than six arguments')
         types = []
-        for a in arglist:
-            am = re.match(r'(.*?)(\w+)$', a)
+        kinds = []
+        for i, a in enumerate(arglist):
+            a, _k, kind = a.partition(':')
+            arglist[i] = a.strip()
+            am = re.match(r'(.*?)(\w+)$', arglist[i])
             types.append(am.group(1).strip())
+            kinds.append(kind.strip() or DEFAULT_KINDS.get(types[-1], 'hex'))
+        try:
+            trace[name] = trace_desc(ret_kind or 'dec', arglist, kinds)
+        except ValueError as e:
+            sys.exit(f'{path}:{lineno}: {e}')
         if int(num) >= NATIVE_BASE:
             if not _:
                 sys.exit(f'{path}:{lineno}: a native call needs " | " and '
@@ -57,6 +88,35 @@ def parse(path):
 
 
 stubs = {}   # native call name: (user-space arguments, "#:" lines)
+trace = {}   # call name: its struct trace_desc initializer
+
+
+def trace_arg(kind, names):
+    """One struct trace_arg initializer from a KIND such as "in(count)"."""
+    m = re.fullmatch(r'(\w+)(?:\((\w+)\))?', kind)
+    if not m:
+        raise ValueError(f'bad kind "{kind}"')
+    word, length = m.groups()
+    if (length is not None) != (word in LENGTH_KINDS):
+        raise ValueError(f'"{kind}": only {sorted(LENGTH_KINDS)} name '
+                         'their length argument')
+    if length is not None and length not in names:
+        raise ValueError(f'"{kind}": no argument named {length}')
+    if word in KINDS:
+        fields = [f'TR_{word.upper()}', '0']
+    else:
+        fields = ['TR_FLAGS', f'TRS_{word.upper()}']
+    fields.append(str(names.index(length)) if length else '0')
+    return '{ ' + ', '.join(fields) + ' }'
+
+
+def trace_desc(ret_kind, arglist, kinds):
+    if ret_kind not in ('dec', 'hex', 'oct'):
+        raise ValueError(f'return kind "{ret_kind}" is not dec, hex or oct')
+    names = [arg_name(a) for a in arglist]
+    args = ', '.join(trace_arg(k, names) for k in kinds)
+    return (f'{{ {len(arglist)}, TR_{ret_kind.upper()}, '
+            f'{{ {args or "{ 0 }"} }} }}')
 
 
 NATIVE_BASE = 4096
@@ -68,7 +128,8 @@ def table(w, name, calls, base):
     nmax = max([c[0] - base for c in calls] + [-1]) + 1
     w.append(f'\nconst struct syscall_entry {name}[{max(nmax, 1)}] = {{')
     for num, cname, ret, args, types in calls:
-        w.append(f'\t[{num - base}] = {{ thunk_{cname}, "{cname}" }},')
+        w.append(f'\t[{num - base}] = {{ thunk_{cname}, "{cname}",')
+        w.append(f'\t\t{trace[cname]} }},')
     w.append('};')
     w.append(f'const unsigned {name}_size = {nmax};')
 

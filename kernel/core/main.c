@@ -4,6 +4,7 @@
 #include <kernel/boot.h>
 #include <kernel/arch.h>
 #include <kernel/cmdline.h>
+#include <kernel/trace.h>
 #include <kernel/cpu.h>
 #include <kernel/irq.h>
 #include <kernel/mmu.h>
@@ -69,6 +70,7 @@ kmain(void)
 	extend_cmdline();
 	cmdline_parse(&cmdline, boot_info.cmdline);
 	printk_quiet = cmdline_has(&cmdline, "quiet");
+	trace_init(&cmdline);
 	pr_info("Petrel %s (%s), booted by %s\n", PETREL_VERSION, PETREL_ARCH,
 		boot_info.loader);
 	pr_info("command line: %s\n", boot_info.cmdline);

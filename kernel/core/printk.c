@@ -82,6 +82,12 @@ pr_info(const char *fmt, ...)
 	return n;
 }
 
+void
+printk_log_write(const char *s, size_t n)
+{
+	emit(s, n, false);
+}
+
 size_t
 printk_log_read(char *buf, size_t size)
 {

@@ -4,6 +4,7 @@
  * the old one is dropped, so a failed exec returns to the old program.
  */
 #include <kernel/proc.h>
+#include <kernel/trace.h>
 #include <kernel/ipc.h>
 #include <kernel/vm.h>
 #include <kernel/vfs.h>
@@ -591,6 +592,7 @@ again:
 	signal_exec_reset(p);
 	ptimers_exit(p);
 	p->exec_count++;
+	trace_exec(p);
 	proc_vfork_release(p);
 	arch_exec_regs(t, entry, sp);
 	inode_put(ino);

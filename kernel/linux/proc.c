@@ -3,6 +3,7 @@
  * reaping, and the file-descriptor table each process holds.
  */
 #include <kernel/proc.h>
+#include <kernel/trace.h>
 #include <kernel/vm.h>
 #include <kernel/vfs.h>
 #include <kernel/kmalloc.h>
@@ -81,6 +82,7 @@ proc_alloc(struct proc *parent)
 		p->sgid = parent->sgid;
 		p->umask = parent->umask;
 		p->personality = parent->personality;
+		p->trace = parent->trace;
 		memcpy(p->rlimits, parent->rlimits, sizeof(p->rlimits));
 		memcpy(p->exe, parent->exe, sizeof(p->exe));
 		if (parent->cmdline) {
@@ -459,6 +461,7 @@ thread_exit(int status)
 		if (!p->exiting)
 			p->exit_status = status;
 		p->exiting = true;
+		trace_proc_exit(p, p->exit_status);
 		proc_finish(p);
 	}
 	sched_exit_current();

@@ -4,6 +4,7 @@
  * rt_sigframe on the user stack, undone by rt_sigreturn.
  */
 #include <kernel/proc.h>
+#include <kernel/trace.h>
 #include <kernel/vm.h>
 #include <kernel/errno.h>
 #include <kernel/string.h>
@@ -487,6 +488,7 @@ signal_deliver(struct trapframe *tf)
 		bool forced = t->sig_forced & SIGBIT(sig);
 		if (a->handler == SIG_IGN && !forced)
 			continue;
+		trace_signal(t, sig);
 		if (a->handler == SIG_DFL || (forced && a->handler == SIG_IGN) ||
 		    (forced && (t->sig_blocked & SIGBIT(sig)))) {
 			if (default_ignore & SIGBIT(sig))

@@ -1,7 +1,8 @@
 /*
  * System-call dispatch: the generated table maps numbers to handlers. An
  * unknown number returns -ENOSYS and is logged once per number with the name
- * of the process that asked. Also the common path back to user mode.
+ * of the process that asked. A traced process's calls go through the
+ * tracer (trace.c) instead. Also the common path back to user mode.
  */
 #define SYSCALL_TABLE_DEFINE
 #include <syscall_table.h>
@@ -16,9 +17,8 @@
 
 static uint8_t enosys_logged[1024 / 8];
 
-/* The handler for call nr, or NULL. */
-static const struct syscall_entry *
-syscall_entry(uint64_t nr)
+const struct syscall_entry *
+syscall_lookup(uint64_t nr)
 {
 	const struct syscall_entry *e = NULL;
 	if (nr < syscall_table_size)
@@ -42,6 +42,16 @@ log_unknown(uint64_t nr)
 	       current()->proc->name, current()->proc->pid, nr);
 }
 
+long
+syscall_dispatch(uint64_t nr, const uint64_t *args)
+{
+	const struct syscall_entry *e = syscall_lookup(nr);
+	if (e)
+		return e->fn(args);
+	log_unknown(nr);
+	return -ENOSYS;
+}
+
 void syscall_handler(struct trapframe *tf);
 
 #define ARG_AT(reg, i) \
@@ -60,13 +70,12 @@ syscall_handler(struct trapframe *tf)
 	bkl_lock();
 	t = current();
 	t->syscall_nr = (long)nr;
-	const struct syscall_entry *e = syscall_entry(nr);
-	if (e) {
-		r = e->fn(&tf->rdi);	/* the six arguments, in order */
-	} else {
-		log_unknown(nr);
-		r = -ENOSYS;
-	}
+	/* The six arguments lie in order from rdi. Tracing off costs this
+	 * one branch. */
+	if (__builtin_expect(t->proc->trace != TRACE_OFF, 0))
+		r = trace_syscall(t, nr, &tf->rdi);
+	else
+		r = syscall_dispatch(nr, &tf->rdi);
 	if (t->nheld)
 		fd_release_held();
 	/* rt_sigreturn and execve set every register themselves. */
@@ -79,7 +88,7 @@ syscall_handler(struct trapframe *tf)
 const char *
 syscall_name(uint64_t nr)
 {
-	const struct syscall_entry *e = syscall_entry(nr);
+	const struct syscall_entry *e = syscall_lookup(nr);
 	return e ? e->name : "?";
 }
 

@@ -72,6 +72,7 @@ void
 thread_free(struct thread *t)
 {
 	kstack_free(t->kstack);
+	kfree(t->trace);	/* plain memory (kernel/linux/trace.c) */
 	kfree(t);
 }
 

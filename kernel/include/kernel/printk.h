@@ -14,6 +14,8 @@ int snprintk(char *buf, size_t size, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Like printk, but silent on the console after a `quiet` boot. */
 int pr_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Appends n bytes to the kernel log alone, not the console. */
+void printk_log_write(const char *s, size_t n);
 /* Copies the kernel log's oldest kept bytes into buf; returns the count. */
 size_t printk_log_read(char *buf, size_t size);
 

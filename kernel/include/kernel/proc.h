@@ -50,6 +50,13 @@ struct sighand {
 	struct sigaction_k action[NSIG];
 };
 
+/* Whether the tracer (kernel/linux/trace.c) prints a process's calls. */
+enum proc_trace {
+	TRACE_OFF,
+	TRACE_ARMED,	/* from its next execve on (pt_trace_arm) */
+	TRACE_ON,
+};
+
 enum proc_state {
 	PROC_ALIVE,
 	PROC_ZOMBIE,		/* exited, waiting for wait4 */
@@ -88,6 +95,8 @@ struct proc {
 	bool exiting;
 	int exit_signal;		/* signal to parent on exit (SIGCHLD) */
 	unsigned personality;		/* personality(2)'s word, kept only */
+	uint8_t trace;			/* enum proc_trace; a child's is its
+					   parent's */
 	unsigned exec_count;		/* execs so far (Linux self_exec_id) */
 	unsigned parent_exec_count;	/* the parent's exec_count at fork */
 

@@ -84,6 +84,7 @@ struct thread {
 	uint64_t cpu_ns;		/* time on CPU */
 	uint64_t run_start;
 	struct sched_attr_k sched;
+	struct trace_call *trace;	/* the tracer's, once it traced a call */
 };
 
 extern struct waitq poll_waitq;	/* woken on any readiness change */

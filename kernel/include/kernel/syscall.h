@@ -5,12 +5,14 @@
 #define KERNEL_SYSCALL_H
 
 #include <kernel/types.h>
+#include <kernel/trace.h>
 
 typedef uint64_t uaddr_t;	/* a user-space address: never dereferenced */
 
 struct syscall_entry {
 	long (*fn)(const uint64_t *args);
 	const char *name;
+	struct trace_desc trace;	/* how the tracer prints it */
 };
 
 extern const struct syscall_entry syscall_table[];
@@ -19,5 +21,13 @@ extern const unsigned syscall_table_size;
 #define NATIVE_BASE 4096
 extern const struct syscall_entry native_table[];
 extern const unsigned native_table_size;
+
+/* The entry of call nr (Linux or native), or NULL when there is none. */
+const struct syscall_entry *syscall_lookup(uint64_t nr);
+/* Runs call nr with its six arguments; -ENOSYS (logged once) when there
+ * is no such call. Caller holds the big lock; may sleep. */
+long syscall_dispatch(uint64_t nr, const uint64_t *args);
+/* The name of call nr, or "?". */
+const char *syscall_name(uint64_t nr);
 
 #endif
