@@ -129,6 +129,17 @@ route_pass(int server)
 }
 
 /*
+ * In the child of a console program (the one-shot command, the console
+ * shell): when the kernel traces system calls (trace=syscalls,
+ * docs/tracing.md), they are traced from its execve on, with its children.
+ */
+void
+trace_arm(void)
+{
+	pt_trace_arm(SYSTEM_HANDLE);
+}
+
+/*
  * mount=PATH, before the service's fork: a channel whose server end the
  * service gets as PETREL_SERVE (route_pass); *client is kept for
  * mount_attach. Returns the server end or -errno.

@@ -84,6 +84,7 @@ bool route_valid(const char *name);
 int route_prepare(const char *name);
 void services_yield_to(const struct service *command);
 int route_pass(int server);
+void trace_arm(void);
 int mount_prepare(int *client);
 int mount_attach(const char *path, int client);
 

@@ -268,6 +268,7 @@ service_exec(const struct service *svc)
 	setsid();
 	if (svc->console && !init_test_mode) {
 		console_take();
+		trace_arm();
 	} else if (!svc->console) {
 		/* Daemons must not read what is typed at the shell. */
 		fd = open("/dev/null", O_RDONLY);
