@@ -347,7 +347,7 @@ trace_format_arg(struct tbuf *b, const struct trace_arg *a, uint64_t v,
 		if (trace_kind_is_output(a->kind))
 			format_output(b, a, v, length, ret);
 		else
-			tb_printf(b, "0x%lx", v);
+			tb_printf(b, "%#lx", v);	/* TR_HEX; 0 is "0" */
 		break;
 	}
 }

@@ -67,6 +67,23 @@ def check_cmdline(petrel):
 	expect("fw_cfg text, interactive", petrel.guest_cmdline(opts), "")
 	opts = petrel.parse_run_args(["--append", "init=/bin/sh"])
 	expect("-append", petrel.base_cmdline(opts), "console=ttyS0 init=/bin/sh")
+	opts = petrel.parse_run_args(["--trace-syscalls", "--", "true"])
+	expect("fw_cfg text, traced", petrel.guest_cmdline(opts),
+	       "trace=syscalls quiet -- run true")
+	opts = petrel.parse_run_args(["--trace-syscalls=read,4096",
+				      "--trace-syscalls=out/t.txt",
+				      "--trace-procs=all", "--", "true"])
+	expect("fw_cfg text, traced calls", petrel.guest_cmdline(opts),
+	       "trace=syscalls trace.calls=read,4096 trace.procs=all "
+	       "quiet -- run true")
+	expect("trace file", opts.trace_file, "out/t.txt")
+	for bad in (["--trace-syscalls=nosuchcall", "--", "true"],
+		    ["--trace-syscalls=t.txt"], ["--trace-procs=all"]):
+		try:
+			petrel.parse_run_args(bad)
+			fail("%s accepted" % bad)
+		except petrel.UsageError:
+			pass
 
 
 def filter_chunks(petrel, chunks):
@@ -86,6 +103,28 @@ def check_filter(petrel):
 	expect("filter byte by byte", got, (wanted, 42))
 	got = filter_chunks(petrel, [b"\x1b_petrel-exit=", b"x\r"])
 	expect("not a marker", got, (b"\x1b_petrel-exit=x\r", None))
+	check_trace_filter(petrel)
+
+
+def check_trace_filter(petrel):
+	"""Trace lines come out apart, in order, even inside an output line."""
+	tag = b"\x1b_petrel-trace\x1b\\"
+	stream = (b"a\r\n" + tag + b"[pid 4] close(3) = 0\r\nb" + tag +
+		  b"[pid 4] exit_group(0) = ?\r\nc\r\n")
+	wanted = [(False, b"a\n"), (True, b"[pid 4] close(3) = 0\n"),
+		  (False, b"b"), (True, b"[pid 4] exit_group(0) = ?\n"),
+		  (False, b"c\n")]
+	for cut in range(len(stream) + 1):
+		filt = petrel.ConsoleFilter()
+		parts = filt.feed_parts(stream[:cut]) + \
+			filt.feed_parts(stream[cut:]) + [(False, filt.finish())]
+		merged = []
+		for trace, data in parts:
+			if merged and merged[-1][0] == trace:
+				merged[-1] = (trace, merged[-1][1] + data)
+			elif data:
+				merged.append((trace, data))
+		expect("trace lines cut at %d" % cut, merged, wanted)
 
 
 FAKE_QEMU = r"""#!/usr/bin/env python3
