@@ -4,6 +4,7 @@
 # nothing; a subset build (the regression list) makes only the test folders
 # it needs. Used by tests/ltp/ltp (docs/compat.md).
 
+import concurrent.futures
 import fcntl
 import hashlib
 import os
@@ -26,7 +27,9 @@ LTPROOT = INSTALL + PREFIX
 BIN = os.path.join(LTPROOT, "testcases", "bin")
 SYSCALLS = os.path.join("testcases", "kernel", "syscalls")
 # A shared, busy machine: the build yields to the tests and to others.
-MAKE = ["nice", "-n", "10", "make", "-j%d" % min(os.cpu_count() or 1, 2)]
+MAKE_JOBS = min(os.cpu_count() or 1, 2)
+NICE = ["nice", "-n", "10"]
+MAKE = NICE + ["make", "-j%d" % MAKE_JOBS]
 
 
 def log(message):
@@ -103,7 +106,8 @@ def runtest():
 
 
 def program_folders():
-	"""Maps each program a syscalls test folder makes to the folder: a
+	"""Maps each program the syscalls tests make to its folder (relative
+	to testcases/kernel/syscalls; some are nested, as ipc/msgget): a
 	program is a .c or .sh file's name, or else a name its Makefile
 	spells out (the _64 and _16 variants)."""
 	files, words = {}, {}
@@ -111,7 +115,7 @@ def program_folders():
 	for dirpath, dirnames, filenames in sorted(os.walk(top)):
 		if "Makefile" not in filenames or dirpath == top:
 			continue
-		folder = os.path.relpath(dirpath, top).split(os.sep)[0]
+		folder = os.path.relpath(dirpath, top)
 		for name in filenames:
 			stem, ext = os.path.splitext(name)
 			if ext in (".c", ".sh"):
@@ -124,52 +128,110 @@ def program_folders():
 	return words
 
 
+def base_program(program):
+	"""The program a _64 (large-file) or _16 (16-bit ids) variant is
+	made from; some variants run it."""
+	return re.sub(r"_(64|16)$", "", program)
+
+
+def folder_of(program, folders):
+	"""The folder that makes program, or None."""
+	for candidate in (program, base_program(program)):
+		if candidate in folders:
+			return folders[candidate]
+	return None
+
+
 def folders_of(tests, folders):
-	"""The syscalls test folders that make the programs of tests."""
-	needed = set()
-	for name, argv in tests:
-		program = argv[0] if argv else name
-		for candidate in (program, re.sub(r"_(64|16)$", "", program)):
-			if candidate in folders:
-				needed.add(folders[candidate])
-				break
-	return sorted(needed)
+	"""The folders that make the programs of tests."""
+	found = {folder_of(argv[0], folders) for _, argv in tests}
+	return sorted(f for f in found if f)
 
 
-def build(folders):
-	"""Builds and installs the given syscalls test folders, those not
-	yet stamped, in one make (-k: a folder that does not build leaves
-	its tests missing, which the run records). Returns nothing; the
-	installed programs are in BIN."""
-	todo = [d for d in folders if not stamped("dir-" + d)]
+def helpers(folder, programs):
+	"""The programs a folder makes beside its tests: its .c files that no
+	test of runtest/syscalls names (execve_child beside execve01); some
+	are no programs (shared code), and do not link. programs: the
+	programs runtest/syscalls names."""
+	path = os.path.join(SRC, SYSCALLS, folder)
+	return sorted(f[:-2] for f in os.listdir(path)
+		      if f.endswith(".c") and f[:-2] not in programs)
+
+
+def build_all(tests, folders):
+	"""Builds and installs every test folder not yet stamped, in one make
+	(-k: a test that does not build is left out, and the run records it
+	as missing)."""
+	tops = sorted({f.split(os.sep)[0] for f in folders_of(tests, folders)})
+	todo = [d for d in tops if not stamped("dir-" + d)]
 	if not todo:
 		return
 	log("building %d test folders (log: build/ltp/logs/syscalls.log)"
 	    % len(todo))
 	subdirs = "SUBDIRS=" + " ".join(todo)
 	where = os.path.join(SRC, SYSCALLS)
-	for target in ("all", "install"):
-		subprocess.call(MAKE + ["-k", subdirs, "DESTDIR=" + INSTALL,
-					target], cwd=where,
-				stdout=open(os.path.join(OUT, "logs",
-							 "syscalls.log"), "ab"),
-				stderr=subprocess.STDOUT,
-				stdin=subprocess.DEVNULL)
-	strip_programs()
+	with open(os.path.join(OUT, "logs", "syscalls.log"), "ab") as out:
+		for target in ("all", "install"):
+			subprocess.call(MAKE + ["-k", subdirs,
+						"DESTDIR=" + INSTALL, target],
+					cwd=where, stdout=out,
+					stderr=subprocess.STDOUT,
+					stdin=subprocess.DEVNULL)
+	for name in os.listdir(BIN):
+		strip(os.path.join(BIN, name))
 	for folder in todo:
 		stamp("dir-" + folder)
 
 
-def strip_programs():
-	"""Strips the installed ELF programs: a guest's initramfs carries a
-	batch of them, so their debug sections would only cost memory."""
-	for name in os.listdir(BIN):
-		path = os.path.join(BIN, name)
-		with open(path, "rb") as f:
-			if f.read(4) != b"\x7fELF":
-				continue
-		subprocess.call(["strip", path],
-				stderr=subprocess.DEVNULL)
+def build_some(tests, folders):
+	"""Builds only the programs of tests and their folders' helpers, two
+	folders at a time, each program once (a stamp per program tried), and
+	copies them to BIN: a few hundred chosen tests build in minutes."""
+	programs = {argv[0] for _, argv in runtest()}
+	targets = {}
+	for _, argv in tests:
+		folder = folder_of(argv[0], folders)
+		if folder:
+			targets.setdefault(folder, set()).update(
+				{argv[0], base_program(argv[0])})
+	for folder in targets:
+		targets[folder].update(helpers(folder, programs))
+		targets[folder] = sorted(
+			t for t in targets[folder]
+			if not os.path.exists(os.path.join(BIN, t)) and
+			not stamped("prog-" + t))
+	todo = [(f, t) for f, t in sorted(targets.items()) if t]
+	if not todo:
+		return
+	log("building %d programs in %d folders (log: "
+	    "build/ltp/logs/programs.log)"
+	    % (sum(len(t) for _, t in todo), len(todo)))
+	os.makedirs(BIN, exist_ok=True)
+	with concurrent.futures.ThreadPoolExecutor(MAKE_JOBS) as pool:
+		list(pool.map(lambda job: build_folder(*job), todo))
+
+
+def build_folder(folder, targets):
+	where = os.path.join(SRC, SYSCALLS, folder)
+	with open(os.path.join(OUT, "logs", "programs.log"), "ab") as out:
+		subprocess.call(NICE + ["make", "-k"] + targets, cwd=where,
+				stdout=out, stderr=subprocess.STDOUT,
+				stdin=subprocess.DEVNULL)
+	for target in targets:
+		built = os.path.join(where, target)
+		if os.path.isfile(built):
+			shutil.copy2(built, os.path.join(BIN, target))
+			strip(os.path.join(BIN, target))
+		stamp("prog-" + target)
+
+
+def strip(path):
+	"""Strips an ELF program: a guest's initramfs carries a batch of
+	them, so their symbols and debug sections would only cost memory."""
+	with open(path, "rb") as f:
+		if f.read(4) != b"\x7fELF":
+			return
+	subprocess.call(["strip", path], stderr=subprocess.DEVNULL)
 
 
 def ensure(choose=None):
@@ -184,5 +246,8 @@ def ensure(choose=None):
 		everything = runtest()
 		chosen = [t for t in everything
 			  if choose is None or choose(t[0])]
-		build(folders_of(chosen, program_folders()))
+		if choose is None:
+			build_all(chosen, program_folders())
+		else:
+			build_some(chosen, program_folders())
 	return chosen

@@ -113,9 +113,11 @@ class Newc:
 def batch_files(tests, folders, programs):
 	"""The guest paths and host files a batch needs: its tests' programs,
 	the helpers their folders make (programs no test of runtest/syscalls
-	names: execve01 runs execve_child), and their data folders.
+	names: execve01 runs execve_child), the program a _64 or _16 variant
+	is made from (fcntl07_64 runs fcntl07), and their data folders.
 	programs: the programs runtest/syscalls names."""
 	names = {argv[0] for _, argv in tests}
+	names |= {build.base_program(n) for n in names}
 	for folder in build.folders_of(tests, folders):
 		names.update(p for p, d in folders.items()
 			     if d == folder and p not in programs)

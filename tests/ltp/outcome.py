@@ -41,7 +41,8 @@ def judge(code, output, dmesg, seconds):
 		return Result("conf", output, dmesg, seconds,
 			      first_line(output, "TCONF"))
 	if code == EXIT_KILLED or any(LTP_TIMEOUT in l for l in output):
-		return Result("timeout", output, dmesg, seconds, "timeout")
+		return Result("timeout", output, dmesg, seconds,
+			      timeout_reason(output))
 	if code == EXIT_NOT_FOUND and not any(
 			REASON.search(l) for l in output):
 		return Result("missing", output, dmesg, seconds,
@@ -62,3 +63,16 @@ def first_line(output, *kinds):
 				rest = SOURCE.sub("", rest)
 				return "%s: %s" % (kind, rest.strip()[:160])
 	return ""
+
+
+def timeout_reason(output):
+	""""timeout", with the last line the test printed before it (not
+	the shell's "Killed")."""
+	for line in reversed(output):
+		if LTP_TIMEOUT in line:
+			output = output[:output.index(line)]
+			break
+	said = [l.strip() for l in output if l.strip() not in ("", "Killed")]
+	if not said:
+		return "timeout"
+	return "timeout (last: %s)" % SOURCE.sub("", said[-1])[:120]
