@@ -37,7 +37,8 @@ deps: $(DEPS_STAMP)
 run: all
 	./petrel run --fwd 8080:80 --fwd 8443:443
 
-test: all $(BUILD)/initramfs-test.cpio host-tests abi-tests $(BUILD)/assert/kernel.elf
+test: all $(BUILD)/initramfs-test.cpio host-tests abi-tests $(BUILD)/assert/kernel.elf \
+		ltp-check-build
 	python3 tests/run
 
 bench: all $(BUILD)/initramfs-test.cpio bench-inputs
