@@ -70,6 +70,28 @@ Petrel**; %(petrel_only)d pass in Petrel but not on Linux.
 
 """
 
+REASONS = """\
+## The most common reasons
+
+Among the tests that pass on Linux and not in Petrel, by family: a missing
+system call (those the kernel logged as unknown, else the one the message
+names), else the call and errno of the first failure. What some mean:
+
+- *Failed to acquire device*: the test makes a file system on a block
+  device (a loop device, or the one `LTP_DEV` names) and mounts it; Petrel
+  has no block device nodes (its disks are fsd's).
+- *Cannot parse kernel .config*: the test checks kernel options in
+  `/proc/config.gz` (or `KCONFIG_PATH`), which Petrel does not provide.
+- *The test requires kernel N.N or newer*: Petrel reports the release
+  `6.1.0-petrel` (docs/linux-abi.md).
+- *Invalid shared memory region (bad magic)*: a program the test runs
+  (`execve01_child`...) maps the LTP library's results file in `/dev/shm`
+  (`MAP_SHARED`) after its exec and does not find what the parent wrote
+  through its own shared mapping of that file.
+
+| tests | reason |
+|---|---|"""
+
 
 def syscall_names():
 	names = {}
@@ -121,7 +143,7 @@ def reason_key(result, names):
 			return "ENOSYS: " + ", ".join(calls)
 		called = re.search(r"(\w+)\(", reason)
 		if called and "ENOSYS" in reason:
-			return "ENOSYS: %s()" % called.group(1)
+			return "ENOSYS: " + called.group(1)
 	if result["status"] in ("timeout", "crash", "missing"):
 		return result["status"]
 	errnos = ERRNO.findall(reason)
@@ -180,10 +202,7 @@ def write(results, path):
 		      linux_time=minutes(meta.get("linux_seconds")))
 	names = syscall_names()
 	lines = [INTRO % fields]
-	lines.append("## The most common reasons\n\nAmong the tests that "
-		     "pass on Linux and not in Petrel, by family (the unknown "
-		     "system calls the kernel logged, else the errno of the "
-		     "first failure):\n\n| tests | reason |\n|---|---|")
+	lines.append(REASONS)
 	for key, count in top_reasons(results):
 		lines.append("| %d | %s |" % (count, escape(key)))
 	lines.append("\n## Passing on Linux, not in Petrel\n\nOne line per "
