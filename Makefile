@@ -1,5 +1,6 @@
 # Petrel's build. `make` builds the kernel, the initramfs and the GRUB ISO;
-# `make run` boots the default image; `make test` runs every test.
+# `make run` boots the default image; `make test` runs every test; `make
+# ltp` measures Linux conformance with LTP (docs/compat.md).
 # Each part of the tree adds its rules through a fragment in mk/.
 
 BUILD := build
@@ -23,6 +24,7 @@ include mk/fsd.mk
 include mk/fuzz.mk
 include mk/image.mk
 include mk/bench.mk
+include mk/ltp.mk
 
 
 # Missing Debian packages are installed by the project's own script.
@@ -35,7 +37,8 @@ deps: $(DEPS_STAMP)
 run: all
 	./petrel run --fwd 8080:80 --fwd 8443:443
 
-test: all $(BUILD)/initramfs-test.cpio host-tests abi-tests $(BUILD)/assert/kernel.elf
+test: all $(BUILD)/initramfs-test.cpio host-tests abi-tests $(BUILD)/assert/kernel.elf \
+		ltp-check-build
 	python3 tests/run
 
 bench: all $(BUILD)/initramfs-test.cpio bench-inputs

@@ -4,7 +4,7 @@
 # Arguments name more packages a target needs beyond these (make fuzz:
 # trinity and stress-ng, packed into the guest with --pack).
 set -e
-PKGS="$* qemu-system-x86 grub-pc-bin grub-common xorriso mtools musl-tools busybox-static cpio gcc make python3 dpkg-dev openssl curl iproute2 dnsmasq-base wrk kmod e2fsprogs"
+PKGS="$* qemu-system-x86 grub-pc-bin grub-common xorriso mtools musl-tools busybox-static cpio gcc make python3 dpkg-dev openssl curl iproute2 dnsmasq-base wrk kmod e2fsprogs autoconf automake m4 libc6-dev"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
