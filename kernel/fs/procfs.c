@@ -26,6 +26,7 @@ enum pkind {
 	P_ROOT, P_MEMINFO, P_UPTIME, P_STAT, P_LOADAVG, P_CPUINFO, P_MOUNTS,
 	P_VERSION, P_FILESYSTEMS, P_SELF, P_KMSG, P_CMDLINE,
 	P_NET, P_NET_TCP, P_NET_TCP6, P_NET_UDP, P_NET_UDP6,
+	P_NET_DEV, P_NET_ROUTE, P_NET_IF_INET6,
 	P_SYS, P_SYS_KERNEL, P_SYS_RANDOM, P_SYS_FS, P_SYS_PID_MAX,
 	P_SYS_HOSTNAME, P_SYS_OSRELEASE, P_SYS_OSTYPE, P_SYS_BOOT_ID,
 	P_SYS_UUID, P_SYS_FILE_MAX, P_SYS_NR_OPEN,
@@ -84,6 +85,8 @@ static const struct pentry sys_fs_entries[] = {
 static const struct pentry net_entries[] = {
 	{ "tcp", P_NET_TCP, S_IFREG | 0444 }, { "tcp6", P_NET_TCP6, S_IFREG | 0444 },
 	{ "udp", P_NET_UDP, S_IFREG | 0444 }, { "udp6", P_NET_UDP6, S_IFREG | 0444 },
+	{ "dev", P_NET_DEV, S_IFREG | 0444 }, { "route", P_NET_ROUTE, S_IFREG | 0444 },
+	{ "if_inet6", P_NET_IF_INET6, S_IFREG | 0444 },
 };
 
 /* The directories whose entries are fixed, with their tables. */
@@ -553,6 +556,9 @@ gen_system(struct gen *g, enum pkind kind)
 	case P_NET_TCP6: gen_net(g, AF_INET6_K, IPPROTO_TCP_K); break;
 	case P_NET_UDP: gen_net(g, AF_INET_K, IPPROTO_UDP_K); break;
 	case P_NET_UDP6: gen_net(g, AF_INET6_K, IPPROTO_UDP_K); break;
+	case P_NET_DEV: procfs_net_dev(g); break;
+	case P_NET_ROUTE: procfs_net_route(g); break;
+	case P_NET_IF_INET6: procfs_net_if_inet6(g); break;
 	case P_SYS_PID_MAX: gprintf(g, "%d\n", PID_MAX); break;
 	case P_SYS_HOSTNAME: gprintf(g, "%s\n", sys_hostname()); break;
 	case P_SYS_OSRELEASE: gprintf(g, "%s\n", PETREL_RELEASE); break;

@@ -1,8 +1,8 @@
 /*
  * procfs's parts (kernel/fs/procfs*.c): the text of each file is made
  * into a growing buffer when the file is opened. procfs.c has the tree;
- * procfs_pid.c the files of /proc/PID; procfs_mem.c meminfo and cpuinfo.
- * Big lock held.
+ * procfs_pid.c the files of /proc/PID; procfs_mem.c meminfo and cpuinfo;
+ * kernel/fs/netif.c the interface files of /proc/net. Big lock held.
  */
 #ifndef KERNEL_PROCFS_INT_H
 #define KERNEL_PROCFS_INT_H
@@ -34,5 +34,10 @@ void procfs_pid_smaps_rollup(struct gen *g, struct proc *p);
 /* /proc/meminfo and /proc/cpuinfo (procfs_mem.c). */
 void procfs_meminfo(struct gen *g);
 void procfs_cpuinfo(struct gen *g);
+
+/* /proc/net/dev, route, if_inet6 (kernel/fs/netif.c); may sleep. */
+void procfs_net_dev(struct gen *g);
+void procfs_net_route(struct gen *g);
+void procfs_net_if_inet6(struct gen *g);
 
 #endif
