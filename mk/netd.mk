@@ -3,7 +3,8 @@
 # socket core and lwIP from mk/lwip.mk (included before this fragment).
 
 NETD_OWN := servers/netd/main.c servers/netd/netif.c servers/netd/serve.c \
-	servers/netd/vnet.c servers/netd/dad.c user/lib/virtio/virtio.c
+	servers/netd/vnet.c servers/netd/dad.c servers/netd/ifinfo.c \
+	user/lib/virtio/virtio.c
 NETD_OWN_HDRS := servers/netd/netd.h servers/netd/vnet.h \
 	user/lib/virtio/virtio.h $(wildcard include/petrel/*.h)
 NETD_OWN_OBJS := $(NETD_OWN:%.c=$(BUILD)/netd/own/%.o)

@@ -66,6 +66,15 @@ tty:x:5:
 nogroup:x:65534:
 EOF
 echo petrel >"$STAGE/etc/hostname"
+# As Debian writes it: the host name on 127.0.1.1, so resolving it needs
+# no network.
+cat >"$STAGE/etc/hosts" <<'EOF'
+127.0.0.1	localhost
+127.0.1.1	petrel
+::1		localhost ip6-localhost ip6-loopback
+ff02::1		ip6-allnodes
+ff02::2		ip6-allrouters
+EOF
 cat >"$STAGE/etc/petrel/services" <<'EOF'
 # Services init starts at boot, in this order (see docs/init.md).
 # One a line: NAME KIND PROGRAM [ARG...]

@@ -155,48 +155,6 @@ arch_idle(void)
 
 
 /* Vendor, model name and feature flags from CPUID, for /proc/cpuinfo. */
-void
-arch_cpu_describe(char *vendor, char *model, char *flags, size_t flags_size)
-{
-	uint32_t r[4];
-	cpuid(0, 0, r);
-	memcpy(vendor, &r[1], 4);
-	memcpy(vendor + 4, &r[3], 4);
-	memcpy(vendor + 8, &r[2], 4);
-	vendor[12] = 0;
-	cpuid(0x80000000, 0, r);
-	model[0] = 0;
-	if (r[0] >= 0x80000004) {
-		for (uint32_t i = 0; i < 3; i++) {
-			cpuid(0x80000002 + i, 0, r);
-			memcpy(model + 16 * i, r, 16);
-		}
-		model[48] = 0;
-	}
-	static const struct { int reg; int bit; const char *name; } feats[] = {
-		{ 3, 0, "fpu" }, { 3, 4, "tsc" }, { 3, 5, "msr" }, { 3, 6, "pae" },
-		{ 3, 9, "apic" }, { 3, 15, "cmov" }, { 3, 23, "mmx" }, { 3, 24, "fxsr" },
-		{ 3, 25, "sse" }, { 3, 26, "sse2" }, { 2, 0, "pni" }, { 2, 9, "ssse3" },
-		{ 2, 19, "sse4_1" }, { 2, 20, "sse4_2" }, { 2, 21, "x2apic" },
-		{ 2, 23, "popcnt" }, { 2, 24, "tsc_deadline_timer" }, { 2, 25, "aes" },
-		{ 2, 26, "xsave" }, { 2, 28, "avx" }, { 2, 30, "rdrand" }, { 2, 31, "hypervisor" },
-	};
-	cpuid(1, 0, r);
-	size_t used = 0;
-	flags[0] = 0;
-	for (size_t i = 0; i < sizeof(feats) / sizeof(feats[0]); i++) {
-		if (!(r[feats[i].reg] & (1u << feats[i].bit)))
-			continue;
-		size_t n = strlen(feats[i].name);
-		if (used + n + 2 > flags_size)
-			break;
-		if (used)
-			flags[used++] = ' ';
-		memcpy(flags + used, feats[i].name, n + 1);
-		used += n;
-	}
-}
-
 uint64_t
 arch_random_seed(void)
 {

@@ -275,6 +275,12 @@ mmu_pte_prot(pte_t e)
 	return p;
 }
 
+unsigned
+mmu_pte_state(pte_t e)
+{
+	return ((e & PTE_A) ? MMU_ACCESSED : 0) | ((e & PTE_D) ? MMU_DIRTY : 0);
+}
+
 void
 mmu_flush(paddr_t root, vaddr_t va)
 {

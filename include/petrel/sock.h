@@ -36,6 +36,8 @@ enum pt_sock_op {
 	PT_SOCK_PROC,		/* arg: family, protocol; no socket (id ~0);
 				   OUT segment 0: the text of /proc/net/tcp,
 				   tcp6, udp or udp6; returns its full length */
+	PT_SOCK_IFINFO,		/* no socket (id ~0); OUT segment 0: a
+				   struct pt_net_info; returns its length */
 };
 
 #define PT_SOCK_ADDR_MAX 128		/* a struct sockaddr_storage */
@@ -73,6 +75,47 @@ struct pt_sock_reply {
 	uint8_t addr[PT_SOCK_ADDR_MAX];
 };
 
+/*
+ * The network configuration the server holds, for the kernel's interface
+ * ioctls, /proc/net/dev, route and if_inet6, and NETLINK_ROUTE dumps:
+ * each interface with its addresses and counters. Numbers are Linux's
+ * (IFF_*, ARPHRD_*, scopes RT_SCOPE_*, IFA_F_*); addresses are in network
+ * order, 0 for none.
+ */
+#define PT_IF_MAX 4			/* interfaces one pt_net_info holds */
+#define PT_IF_ADDR6_MAX 4		/* IPv6 addresses of one interface */
+#define PT_IF_NAME_MAX 16
+
+struct pt_if_addr6 {
+	uint8_t addr[16];
+	uint8_t prefix_len;
+	uint8_t scope;			/* RT_SCOPE_UNIVERSE 0, LINK 253, HOST 254 */
+	uint8_t flags;			/* IFA_F_PERMANENT, IFA_F_TENTATIVE... */
+	uint8_t pad[5];
+};
+
+struct pt_if_info {
+	char name[PT_IF_NAME_MAX];	/* "lo", "eth0" */
+	uint32_t index;			/* from 1 */
+	uint32_t flags;			/* IFF_UP, IFF_RUNNING... */
+	uint32_t mtu;
+	uint16_t type;			/* ARPHRD_ETHER 1, ARPHRD_LOOPBACK 772 */
+	uint8_t hwaddr_len;
+	uint8_t naddr6;			/* entries of addr6 used */
+	uint8_t hwaddr[8];
+	uint32_t addr4, netmask4, gateway4;
+	uint32_t dhcp;			/* 1: addr4 is DHCP's lease */
+	uint64_t rx_bytes, rx_packets, rx_errors, rx_dropped;
+	uint64_t tx_bytes, tx_packets, tx_errors, tx_dropped;
+	struct pt_if_addr6 addr6[PT_IF_ADDR6_MAX];
+};
+
+struct pt_net_info {
+	uint32_t count;			/* entries of ifs used */
+	uint32_t default_index;		/* the default route's interface, 0: none */
+	struct pt_if_info ifs[PT_IF_MAX];
+};
+
 /* Shared layouts: fixed offsets, no hidden padding (<petrel/petrel.h>). */
 _Static_assert(sizeof(struct pt_sock_msg) == 168, "pt_sock_msg");
 _Static_assert(__builtin_offsetof(struct pt_sock_msg, addr) == 40,
@@ -80,5 +123,9 @@ _Static_assert(__builtin_offsetof(struct pt_sock_msg, addr) == 40,
 _Static_assert(sizeof(struct pt_sock_reply) == 152, "pt_sock_reply");
 _Static_assert(__builtin_offsetof(struct pt_sock_reply, addr) == 24,
 	       "pt_sock_reply.addr");
+
+_Static_assert(sizeof(struct pt_if_addr6) == 24, "pt_if_addr6");
+_Static_assert(sizeof(struct pt_if_info) == 216, "pt_if_info");
+_Static_assert(sizeof(struct pt_net_info) == 8 + 4 * 216, "pt_net_info");
 
 #endif

@@ -20,17 +20,19 @@
 #include <kernel/boot.h>
 #include <kernel/random.h>
 #include <kernel/tmpfs.h>
+#include "procfs_int.h"
 
 enum pkind {
 	P_ROOT, P_MEMINFO, P_UPTIME, P_STAT, P_LOADAVG, P_CPUINFO, P_MOUNTS,
 	P_VERSION, P_FILESYSTEMS, P_SELF, P_KMSG, P_CMDLINE,
 	P_NET, P_NET_TCP, P_NET_TCP6, P_NET_UDP, P_NET_UDP6,
+	P_NET_DEV, P_NET_ROUTE, P_NET_IF_INET6,
 	P_SYS, P_SYS_KERNEL, P_SYS_RANDOM, P_SYS_FS, P_SYS_PID_MAX,
 	P_SYS_HOSTNAME, P_SYS_OSRELEASE, P_SYS_OSTYPE, P_SYS_BOOT_ID,
 	P_SYS_UUID, P_SYS_FILE_MAX, P_SYS_NR_OPEN,
 	P_PID, P_PID_STAT, P_PID_STATUS, P_PID_CMDLINE, P_PID_EXE, P_PID_FD,
 	P_PID_FD_LINK, P_PID_COMM, P_PID_CWD, P_PID_MAPS, P_PID_STATM,
-	P_PID_ROOT, P_PID_MOUNTS,
+	P_PID_ROOT, P_PID_MOUNTS, P_PID_SMAPS, P_PID_SMAPS_ROLLUP,
 };
 
 struct pnode {
@@ -83,6 +85,8 @@ static const struct pentry sys_fs_entries[] = {
 static const struct pentry net_entries[] = {
 	{ "tcp", P_NET_TCP, S_IFREG | 0444 }, { "tcp6", P_NET_TCP6, S_IFREG | 0444 },
 	{ "udp", P_NET_UDP, S_IFREG | 0444 }, { "udp6", P_NET_UDP6, S_IFREG | 0444 },
+	{ "dev", P_NET_DEV, S_IFREG | 0444 }, { "route", P_NET_ROUTE, S_IFREG | 0444 },
+	{ "if_inet6", P_NET_IF_INET6, S_IFREG | 0444 },
 };
 
 /* The directories whose entries are fixed, with their tables. */
@@ -112,6 +116,8 @@ static const struct pentry pid_entries[] = {
 	{ "cmdline", P_PID_CMDLINE, S_IFREG | 0444 }, { "comm", P_PID_COMM, S_IFREG | 0444 },
 	{ "statm", P_PID_STATM, S_IFREG | 0444 }, { "maps", P_PID_MAPS, S_IFREG | 0444 },
 	{ "mounts", P_PID_MOUNTS, S_IFREG | 0444 },
+	{ "smaps", P_PID_SMAPS, S_IFREG | 0444 },
+	{ "smaps_rollup", P_PID_SMAPS_ROLLUP, S_IFREG | 0444 },
 	{ "exe", P_PID_EXE, S_IFLNK | 0777 }, { "cwd", P_PID_CWD, S_IFLNK | 0777 },
 	{ "root", P_PID_ROOT, S_IFLNK | 0777 }, { "fd", P_PID_FD, S_IFDIR | 0500 },
 };
@@ -358,13 +364,7 @@ proc_get_link(struct inode *link)
 	return ino;
 }
 
-/* Text generation into a growing buffer. */
-struct gen {
-	char *buf;
-	size_t len, cap;
-};
-
-static void __attribute__((format(printf, 2, 3)))
+void
 gprintf(struct gen *g, const char *fmt, ...)
 {
 	va_list ap;
@@ -425,94 +425,6 @@ gen_net(struct gen *g, int family, int proto)
 		if (last)
 			return;
 		cap = MIN((size_t)n, (size_t)NET_TABLE_MAX);
-	}
-}
-
-static char
-state_char(struct proc *p)
-{
-	if (p->state == PROC_ZOMBIE)
-		return 'Z';
-	if (p->stopped)
-		return 'T';
-	list_for_each(it, &p->threads) {
-		struct thread *t = list_entry(it, struct thread, proc_link);
-		if (t->state == THREAD_RUNNING || t->state == THREAD_RUNNABLE)
-			return 'R';
-	}
-	return 'S';
-}
-
-static uint64_t
-proc_cpu_ns(struct proc *p)
-{
-	uint64_t ns = p->utime_ns;
-	list_for_each(it, &p->threads)
-		ns += list_entry(it, struct thread, proc_link)->cpu_ns;
-	return ns;
-}
-
-static void
-gen_pid_stat(struct gen *g, struct proc *p)
-{
-	uint64_t ticks = proc_cpu_ns(p) / 10000000;
-	uint64_t start = p->start_ns / 10000000;
-	uint64_t vsize = 0, rss = p->vm ? p->vm->pages : 0;
-	if (p->vm) {
-		list_for_each(it, &p->vm->regions) {
-			struct region *r = list_entry(it, struct region, link);
-			vsize += r->end - r->start;
-		}
-	}
-	int tty = p->ctty ? (int)p->ctty->rdev : 0;
-	int tpgid = p->ctty ? p->ctty->fg_pgrp : -1;
-	gprintf(g, "%d (%s) %c %d %d %d %d %d 4194304 0 0 0 0 %lu %lu %lu %lu %d %d %d 0 %lu %lu %lu "
-		"18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 %d\n",
-		p->pid, p->name, state_char(p),
-		p->parent && p->parent != p ? p->parent->pid : 0, p->pgid, p->sid, tty, tpgid,
-		ticks, (uint64_t)0, p->child_utime_ns / 10000000, (uint64_t)0,
-		20 + proc_nice(p), proc_nice(p), p->nthreads ? p->nthreads : 1,
-		start, vsize, rss, p->state == PROC_ZOMBIE ? p->exit_status : 0);
-}
-
-static void
-gen_pid_status(struct gen *g, struct proc *p)
-{
-	static const char *const names[] = { "R (running)", "S (sleeping)", "T (stopped)", "Z (zombie)" };
-	char c = state_char(p);
-	const char *st = c == 'R' ? names[0] : c == 'S' ? names[1] : c == 'T' ? names[2] : names[3];
-	uint64_t vsize = 0, rss = p->vm ? p->vm->pages * 4 : 0;
-	if (p->vm)
-		list_for_each(it, &p->vm->regions) {
-			struct region *r = list_entry(it, struct region, link);
-			vsize += (r->end - r->start) / 1024;
-		}
-	gprintf(g, "Name:\t%s\nUmask:\t%04o\nState:\t%s\nTgid:\t%d\nPid:\t%d\nPPid:\t%d\n"
-		"Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nFDSize:\t%d\n"
-		"VmSize:\t%8lu kB\nVmRSS:\t%8lu kB\nThreads:\t%d\n"
-		"SigPnd:\t%016lx\nSigBlk:\t%016lx\n",
-		p->name, p->umask, st, p->pid, p->pid,
-		p->parent && p->parent != p ? p->parent->pid : 0,
-		p->uid, p->euid, p->suid, p->euid, p->gid, p->egid, p->sgid, p->egid,
-		fd_table_size(p), vsize, rss, p->nthreads, p->sig_pending,
-		list_empty(&p->threads) ? 0 : list_first(&p->threads, struct thread, proc_link)->sig_blocked);
-}
-
-static void
-gen_maps(struct gen *g, struct proc *p)
-{
-	if (!p->vm)
-		return;
-	list_for_each(it, &p->vm->regions) {
-		struct region *r = list_entry(it, struct region, link);
-		const char *memfd = r->file ? tmpfs_memfd_name(r->file) : NULL;
-		gprintf(g, "%012lx-%012lx %c%c%c%c %08lx 00:00 %lu %s%s%s\n", r->start, r->end,
-			(r->prot & PROT_READ) ? 'r' : '-', (r->prot & PROT_WRITE) ? 'w' : '-',
-			(r->prot & PROT_EXEC) ? 'x' : '-', (r->flags & MAP_SHARED) ? 's' : 'p',
-			r->file_off, r->file ? r->file->ino : 0, memfd ? "/memfd:" : "",
-			memfd ? memfd : r->tag ? r->tag :
-			(r->file && r->file_off == 0 ? p->exe : ""),
-			memfd ? " (deleted)" : "");
 	}
 }
 
@@ -582,17 +494,9 @@ gen_system(struct gen *g, enum pkind kind)
 {
 	uint64_t now = arch_now_ns();
 	switch (kind) {
-	case P_MEMINFO: {
-		uint64_t total = page_total() * 4, avail = page_free_count() * 4;
-		gprintf(g, "MemTotal:       %8lu kB\nMemFree:        %8lu kB\n"
-			"MemAvailable:   %8lu kB\nBuffers:        %8lu kB\nCached:         %8lu kB\n"
-			"SwapCached:     %8lu kB\nActive:         %8lu kB\nInactive:       %8lu kB\n"
-			"SwapTotal:      %8lu kB\nSwapFree:       %8lu kB\nShmem:          %8lu kB\n"
-			"Slab:           %8lu kB\n",
-			total, avail, avail, (uint64_t)0, (uint64_t)0, (uint64_t)0,
-			total - avail, (uint64_t)0, (uint64_t)0, (uint64_t)0, (uint64_t)0, (uint64_t)0);
+	case P_MEMINFO:
+		procfs_meminfo(g);
 		break;
-	}
 	case P_UPTIME: {
 		uint64_t idle = 0, ci, cb;
 		for (int i = 0; i < cpu_count; i++) {
@@ -609,7 +513,7 @@ gen_system(struct gen *g, enum pkind kind)
 		list_for_each(it, &all_procs) {
 			struct proc *p = list_entry(it, struct proc, all_link);
 			procs++;
-			if (state_char(p) == 'R')
+			if (proc_state_char(p) == 'R')
 				running++;
 		}
 		gprintf(g, "intr %lu\nctxt %lu\nbtime %lu\nprocesses %lu\nprocs_running %d\n"
@@ -624,7 +528,7 @@ gen_system(struct gen *g, enum pkind kind)
 			struct proc *p = list_entry(it, struct proc, all_link);
 			procs++;
 			last = MAX(last, p->pid);
-			if (state_char(p) == 'R')
+			if (proc_state_char(p) == 'R')
 				running++;
 		}
 		gprintf(g, "%lu.%02lu %lu.%02lu %lu.%02lu %d/%d %d\n",
@@ -633,16 +537,9 @@ gen_system(struct gen *g, enum pkind kind)
 			loadavg[2] >> 16, (loadavg[2] & 0xffff) * 100 >> 16, running, procs, last);
 		break;
 	}
-	case P_CPUINFO: {
-		char vendor[16], model[52], flags[256];
-		arch_cpu_describe(vendor, model, flags, sizeof(flags));
-		for (int i = 0; i < cpu_count; i++)
-			gprintf(g, "processor\t: %d\nvendor_id\t: %s\nmodel name\t: %s\n"
-				"cpu MHz\t\t: %lu.%03lu\ncpu cores\t: %d\nflags\t\t: %s\n\n",
-				i, vendor, model, arch_tsc_khz() / 1000, arch_tsc_khz() % 1000,
-				cpu_count, flags);
+	case P_CPUINFO:
+		procfs_cpuinfo(g);
 		break;
-	}
 	case P_MOUNTS:
 		gen_mounts(g);
 		break;
@@ -659,6 +556,9 @@ gen_system(struct gen *g, enum pkind kind)
 	case P_NET_TCP6: gen_net(g, AF_INET6_K, IPPROTO_TCP_K); break;
 	case P_NET_UDP: gen_net(g, AF_INET_K, IPPROTO_UDP_K); break;
 	case P_NET_UDP6: gen_net(g, AF_INET6_K, IPPROTO_UDP_K); break;
+	case P_NET_DEV: procfs_net_dev(g); break;
+	case P_NET_ROUTE: procfs_net_route(g); break;
+	case P_NET_IF_INET6: procfs_net_if_inet6(g); break;
 	case P_SYS_PID_MAX: gprintf(g, "%d\n", PID_MAX); break;
 	case P_SYS_HOSTNAME: gprintf(g, "%s\n", sys_hostname()); break;
 	case P_SYS_OSRELEASE: gprintf(g, "%s\n", PETREL_RELEASE); break;
@@ -702,8 +602,8 @@ proc_open(struct file *f)
 			return -ENOENT;
 		}
 		switch (n->kind) {
-		case P_PID_STAT: gen_pid_stat(&g, p); break;
-		case P_PID_STATUS: gen_pid_status(&g, p); break;
+		case P_PID_STAT: procfs_pid_stat(&g, p); break;
+		case P_PID_STATUS: procfs_pid_status(&g, p); break;
 		case P_PID_CMDLINE:
 			if (p->cmdline && p->state == PROC_ALIVE) {
 				if (p->cmdline_len + 1 > g.cap) {
@@ -718,12 +618,10 @@ proc_open(struct file *f)
 			}
 			break;
 		case P_PID_COMM: gprintf(&g, "%s\n", p->name); break;
-		case P_PID_STATM: {
-			uint64_t rss = p->vm ? p->vm->pages : 0;
-			gprintf(&g, "%lu %lu 0 0 0 0 0\n", rss, rss);
-			break;
-		}
-		case P_PID_MAPS: gen_maps(&g, p); break;
+		case P_PID_STATM: procfs_pid_statm(&g, p); break;
+		case P_PID_MAPS: procfs_pid_maps(&g, p); break;
+		case P_PID_SMAPS: procfs_pid_smaps(&g, p); break;
+		case P_PID_SMAPS_ROLLUP: procfs_pid_smaps_rollup(&g, p); break;
 		case P_PID_MOUNTS: gen_mounts(&g); break;
 		default: break;
 		}

@@ -79,6 +79,9 @@ pages_allowed(struct tmpfs_super *ts)
 	return ts->pages_max - root_reserve(ts);
 }
 
+/* Data pages of every tmpfs (/proc/meminfo's Shmem); big lock. */
+static uint64_t pages_all;
+
 /* A data page for a file of sb, counted; 0 when the file system is full
  * for the caller or memory is short. */
 static paddr_t
@@ -90,8 +93,10 @@ data_page(struct super *sb, bool zeroed)
 	bool privileged = proc_privileged();
 	paddr_t pa = zeroed ? page_alloc_user(privileged) :
 			      page_alloc_user_dirty(privileged);
-	if (pa)
+	if (pa) {
 		ts->pages_used++;
+		pages_all++;
+	}
 	return pa;
 }
 
@@ -99,7 +104,14 @@ static void
 data_page_put(struct super *sb, paddr_t pa)
 {
 	tsb(sb)->pages_used--;
+	pages_all--;
 	page_put(pa);
+}
+
+uint64_t
+tmpfs_page_count(void)
+{
+	return pages_all;
 }
 
 static struct inode *
@@ -644,6 +656,7 @@ tmpfs_anon_file(size_t len)
 	if (!ino)
 		return NULL;
 	ino->size = ALIGN_UP(len, PAGE_SIZE);
+	ino->nlink = 0;	/* nameless: maps shows "/dev/zero (deleted)" */
 	return ino;
 }
 

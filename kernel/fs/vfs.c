@@ -12,6 +12,7 @@
 #include <kernel/arch.h>
 #include <kernel/refcount.h>
 #include <kernel/locks.h>
+#include <kernel/vm.h>
 #include "vfs_int.h"
 
 
@@ -178,6 +179,7 @@ file_put(struct file *f)
 	if (f->path_base)
 		inode_put(f->path_base);
 	kfree(f->path);
+	vm_name_put(f->map_name);
 	kfree(f);
 }
 

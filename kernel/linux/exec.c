@@ -146,11 +146,11 @@ interp_bias(const struct elf_info *ei)
 	return ALIGN_DOWN(VM_MMAP_BASE - span, align) - low;
 }
 
-/* Maps ei's segments into vm at bias; returns the end of the highest one
- * (page aligned) or an error. */
+/* Maps ei's segments into vm at bias, named name (or not, if NULL);
+ * returns the end of the highest one (page aligned) or an error. */
 static long
 map_segments(struct vm *vm, struct inode *ino, const struct elf_info *ei,
-	     uint64_t bias)
+	     uint64_t bias, struct vm_name *name)
 {
 	vaddr_t top = 0;
 
@@ -169,6 +169,7 @@ map_segments(struct vm *vm, struct inode *ino, const struct elf_info *ei,
 				MAP_PRIVATE | MAP_FIXED, ino, file_off, file_bytes);
 		if (r < 0)
 			return r;
+		vm_name_region(vm, start, name);
 		top = end;
 	}
 	return (long)top;
@@ -269,6 +270,18 @@ interp_path(struct inode *prog, const struct elf_info *ei, char *buf,
 	return 0;
 }
 
+/* The interpreter's name in /proc/PID/maps: its path, links resolved. */
+static struct vm_name *
+interp_name(struct proc *p, const char *path)
+{
+	char *buf = kmalloc(PATH_MAX_K);
+	struct vm_name *n = NULL;
+	if (buf && vfs_realpath(p, path, buf, PATH_MAX_K) > 0)
+		n = vm_name_new(buf);
+	kfree(buf);
+	return n;
+}
+
 /*
  * Maps the program's interpreter (PT_INTERP: glibc's ld-linux-x86-64.so.2,
  * musl's ld-musl-x86_64.so.1) into vm, as Linux's binfmt_elf does: a
@@ -298,7 +311,9 @@ load_interp(struct proc *p, struct vm *vm, struct inode *prog,
 		goto out_inode;
 	}
 	uint64_t bias = interp_bias(ei);
-	long top = map_segments(vm, ino, ei, bias);
+	struct vm_name *name = interp_name(p, path);
+	long top = map_segments(vm, ino, ei, bias, name);
+	vm_name_put(name);
 	if (top < 0) {
 		e = top == -ENOEXEC ? -ELIBBAD : (int)top;
 		goto out_inode;
@@ -469,7 +484,7 @@ exec_name(struct proc *p, const char *path, char *buf, size_t size)
  */
 static int
 exec_build(struct proc *p, struct inode *ino, const struct elf_info *ei,
-	   void *page, struct exec_args *a, const char *execfn,
+	   void *page, struct exec_args *a, const char *execfn, const char *exe,
 	   struct vm **old, uint64_t *entry, uint64_t *sp)
 {
 	uint64_t bias = program_bias(ei), interp_base = 0;
@@ -483,7 +498,9 @@ exec_build(struct proc *p, struct inode *ino, const struct elf_info *ei,
 	}
 	vm_set_exe(vm, ino);	/* vm_put gives back the deny and the ref */
 	inode_get(ino);
-	long top = map_segments(vm, ino, ei, bias);
+	struct vm_name *name = exe[0] ? vm_name_new(exe) : NULL;
+	long top = map_segments(vm, ino, ei, bias, name);
+	vm_name_put(name);
 	if (top < 0) {
 		e = (int)top;
 		goto fail;
@@ -574,7 +591,7 @@ again:
 	exec_name(p, name_path, exe, sizeof(exe));
 	struct vm *old = NULL;
 	uint64_t entry = 0, sp = 0;
-	e = exec_build(p, ino, ei, page, a, execfn, &old, &entry, &sp);
+	e = exec_build(p, ino, ei, page, a, execfn, exe, &old, &entry, &sp);
 	if (e)
 		goto out_inode;
 

@@ -7,6 +7,7 @@
 #include <kernel/proc.h>
 #include <kernel/vfs.h>
 #include <kernel/tmpfs.h>
+#include <kernel/netif.h>
 #include <kernel/vm.h>
 #include <kernel/syscall.h>
 #include <kernel/kmalloc.h>
@@ -366,6 +367,8 @@ sys_ioctl(int fd, unsigned long cmd, uint64_t arg)
 			return 0;
 		return fasync_set(f, fd, on != 0);
 	}
+	if (f->ops && f->ops->sock && netif_ioctl_cmd(cmd))
+		return netif_ioctl(cmd, arg);	/* any socket, as Linux */
 	if (!f->ops || !f->ops->ioctl)
 		return -ENOTTY;
 	return f->ops->ioctl(f, cmd, arg);

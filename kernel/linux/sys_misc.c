@@ -4,6 +4,7 @@
 #include <kernel/proc.h>
 #include <kernel/vm.h>
 #include <kernel/page.h>
+#include <kernel/tmpfs.h>
 #include <kernel/random.h>
 #include <kernel/syscall.h>
 #include <kernel/version.h>
@@ -103,6 +104,7 @@ sys_sysinfo(uaddr_t info)
 	memcpy(s.loads, loadavg, sizeof(s.loads));
 	s.totalram = page_total() * 4096;
 	s.freeram = page_free_count() * 4096;
+	s.sharedram = tmpfs_page_count() * 4096;	/* meminfo's Shmem */
 	int n = 0;	/* Linux's nr_threads: threads, not processes */
 	list_for_each(it, &all_procs)
 		n += list_entry(it, struct proc, all_link)->nthreads;

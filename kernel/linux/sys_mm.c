@@ -10,11 +10,64 @@
 #include <kernel/errno.h>
 #include <arch/mmu.h>
 
+/*
+ * The name /proc/PID/maps gives a mapping of f (a reference, or NULL):
+ * its path, or for shared anonymous memory (f NULL) Linux's
+ * "/dev/zero", its inode having no link (" (deleted)").
+ */
+static struct vm_name *
+mmap_name(struct proc *p, struct file *f)
+{
+	return f ? vm_name_of_file(p, f) : vm_name_new("/dev/zero");
+}
+
+/*
+ * The second half of mmap, its arguments checked: file is the inode to
+ * map (NULL: anonymous memory; a reference of ours for shared anonymous
+ * memory), opened the file it was opened as (NULL if anonymous), type
+ * in flags is MAP_SHARED or MAP_PRIVATE alone. May sleep (naming the
+ * file, map_prepare), so opened is held meanwhile.
+ */
+static long
+mmap_file(struct proc *p, uint64_t addr, size_t len, int prot, int flags,
+	  struct inode *file, struct file *opened, uint64_t off, unsigned deny)
+{
+	unsigned type = (unsigned)flags & (MAP_SHARED | MAP_PRIVATE);
+	if (opened)
+		file_get(opened);
+	struct vm_name *name = file ? mmap_name(p, opened) : NULL;
+	long r;
+	uint64_t bytes = file ? (file->size > off ? file->size - off : 0) : 0;
+	if (file && file->iops->map_prepare && bytes) {
+		r = file->iops->map_prepare(file, off, MIN(bytes, (uint64_t)len));
+		if (r < 0)
+			goto out;
+	}
+	if (file && type == MAP_SHARED)
+		bytes = ALIGN_UP(len, PAGE_SIZE);
+	unsigned eof = file && !(flags & MAP_ANONYMOUS) ? VM_MAP_EOF_SIGBUS : 0;
+	r = vm_map(p->vm, addr, len, (unsigned)prot,
+		   (unsigned)(type | eof | (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE | MAP_GROWSDOWN))),
+		   file, off, bytes);
+	if (r >= 0 && deny)
+		vm_find(p->vm, (vaddr_t)r)->prot_deny |= deny;
+	if (r >= 0)
+		vm_name_region(p->vm, (vaddr_t)r, name);
+out:
+	if (file && (flags & MAP_ANONYMOUS))
+		inode_put(file);
+	if (opened)
+		file_put(opened);
+	vm_name_put(name);
+	return r;
+}
+
 long
 sys_mmap(uint64_t addr, size_t len, int prot, int flags, int fd, int64_t off)
 {
 	struct proc *p = current()->proc;
 	struct inode *file = NULL;
+	struct file *opened = NULL;
 	unsigned type = flags & (MAP_SHARED | MAP_PRIVATE);
 	unsigned deny = 0;	/* PROT_* mprotect may not add later */
 
@@ -52,6 +105,7 @@ sys_mmap(uint64_t addr, size_t len, int prot, int flags, int fd, int64_t off)
 			deny = PROT_WRITE;
 		}
 		file = f->inode;
+		opened = f;
 	} else if (type == MAP_SHARED) {
 		/* Shared anonymous memory is a nameless tmpfs file. */
 		file = tmpfs_anon_file(len);
@@ -59,23 +113,9 @@ sys_mmap(uint64_t addr, size_t len, int prot, int flags, int fd, int64_t off)
 			return -ENOMEM;
 		off = 0;
 	}
-	uint64_t bytes = file ? (file->size > (uint64_t)off ? file->size - (uint64_t)off : 0) : 0;
-	if (file && file->iops->map_prepare && bytes) {
-		int e = file->iops->map_prepare(file, (uint64_t)off, MIN(bytes, (uint64_t)len));
-		if (e < 0)
-			return e;
-	}
-	if (file && type == MAP_SHARED)
-		bytes = ALIGN_UP(len, PAGE_SIZE);
-	unsigned eof = file && !(flags & MAP_ANONYMOUS) ? VM_MAP_EOF_SIGBUS : 0;
-	long r = vm_map(p->vm, addr, len, (unsigned)prot,
-			(unsigned)(type | eof | (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE | MAP_GROWSDOWN))),
-			file, (uint64_t)off, bytes);
-	if (file && (flags & MAP_ANONYMOUS))
-		inode_put(file);
-	if (r >= 0 && deny)
-		vm_find(p->vm, (vaddr_t)r)->prot_deny |= deny;
-	return r;
+	flags = (flags & ~(MAP_SHARED | MAP_PRIVATE)) | (int)type;
+	return mmap_file(p, addr, len, prot, flags, file, opened,
+			 (uint64_t)off, deny);
 }
 
 long

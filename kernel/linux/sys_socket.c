@@ -7,6 +7,7 @@
  * sendmsg and recvmsg.
  */
 #include <kernel/sock.h>
+#include <kernel/netif.h>
 #include <kernel/sockfile.h>
 #include <kernel/vfs.h>
 #include <kernel/proc.h>
@@ -19,6 +20,7 @@
 #define AF_UNIX 1
 #define AF_INET 2
 #define AF_INET6 10
+#define AF_NETLINK 16
 #define SOCK_NONBLOCK 04000
 #define SOCK_CLOEXEC 02000000
 #define SOCK_TYPE_MASK 0xf
@@ -65,6 +67,8 @@ sys_socket(int domain, int type, int protocol)
 		return unix_socket(type, protocol);
 	if (domain == AF_INET || domain == AF_INET6)
 		return inet_socket(domain, type, protocol);
+	if (domain == AF_NETLINK)
+		return netlink_socket(type, protocol);
 	return -EAFNOSUPPORT;
 }
 

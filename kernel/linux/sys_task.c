@@ -17,9 +17,7 @@
 #define CAP_V1 0x19980330u
 #define CAP_V2 0x20071026u
 #define CAP_V3 0x20080522u
-/* Every capability Linux 6.1 knows, CAP_CHOWN (0) to
- * CAP_CHECKPOINT_RESTORE (40). */
-#define CAP_ALL ((1ull << 41) - 1)
+#define CAP_ALL PROC_CAP_ALL
 
 struct cap_header {
 	uint32_t version;
@@ -50,13 +48,9 @@ cap_words(uaddr_t uheader)
 	return -EINVAL;
 }
 
-/*
- * What p holds, as Linux's setuid rules leave a process that started as
- * root: all of them effective while its euid is 0, permitted while any
- * of its uids is, none inheritable. Files have no capabilities.
- */
-static void
-caps_of(struct proc *p, uint64_t *eff, uint64_t *perm)
+/* Files have no capabilities: only the ids count. */
+void
+proc_caps(struct proc *p, uint64_t *eff, uint64_t *perm)
 {
 	*eff = p->euid == 0 ? CAP_ALL : 0;
 	*perm = p->uid == 0 || p->euid == 0 || p->suid == 0 ? CAP_ALL : 0;
@@ -79,7 +73,7 @@ sys_capget(uaddr_t uheader, uaddr_t udata)
 	if (!p || p->state != PROC_ALIVE)
 		return -ESRCH;
 	uint64_t eff, perm;
-	caps_of(p, &eff, &perm);
+	proc_caps(p, &eff, &perm);
 	struct cap_data d[2] = {
 		{ (uint32_t)eff, (uint32_t)perm, 0 },
 		{ (uint32_t)(eff >> 32), (uint32_t)(perm >> 32), 0 },
@@ -113,7 +107,7 @@ sys_capset(uaddr_t uheader, uaddr_t udata)
 	uint64_t perm = d[0].permitted | (uint64_t)d[1].permitted << 32;
 	uint64_t inh = d[0].inheritable | (uint64_t)d[1].inheritable << 32;
 	uint64_t have_eff, have_perm;
-	caps_of(p, &have_eff, &have_perm);
+	proc_caps(p, &have_eff, &have_perm);
 	if ((perm & ~have_perm) || (eff & ~perm) || (inh & ~have_perm))
 		return -EPERM;
 	if ((eff & CAP_ALL) != have_eff || (perm & CAP_ALL) != have_perm ||

@@ -13,7 +13,7 @@
 static struct page *pages;
 static uint64_t page_count;	/* entries in pages[] */
 static struct page *free_lists[PAGE_ORDER_MAX + 1];
-static uint64_t pages_managed, pages_free;
+static uint64_t pages_managed, pages_free, pages_anon;
 
 extern char kernel_start[], kernel_end[];
 
@@ -175,6 +175,7 @@ alloc_block(unsigned order)
 	}
 	p->refcount = 1;
 	p->order = order;
+	p->anon = 0;
 	pages_free -= 1ul << order;
 	return pa;
 }
@@ -204,6 +205,7 @@ page_alloc_contig(unsigned order)
 		struct page *p = pa_to_page(pa + i * PAGE_SIZE);
 		p->refcount = 1;	/* each page freed on its own */
 		p->order = 0;
+		p->anon = 0;
 	}
 	return pa;
 }
@@ -251,6 +253,8 @@ page_free_order(paddr_t pa, unsigned order)
 	assert(p->refcount > 0 && !p->free);
 	if (--p->refcount > 0)
 		return;
+	if (p->anon)
+		pages_anon--;
 	pages_free += 1ul << order;
 	free_block(pa, order);
 }
@@ -267,6 +271,27 @@ page_get(paddr_t pa)
 	struct page *p = pa_to_page(pa);
 	KASSERT(p->refcount > 0 && !p->free);	/* a free page is nobody's */
 	p->refcount++;
+}
+
+void
+page_set_anon(paddr_t pa)
+{
+	struct page *p = pa_to_page(pa);
+	if (!p->anon)
+		pages_anon++;
+	p->anon = 1;
+}
+
+bool
+page_is_anon(paddr_t pa)
+{
+	return pa_to_page(pa)->anon;
+}
+
+uint64_t
+page_anon_count(void)
+{
+	return pages_anon;
 }
 
 int

@@ -102,6 +102,7 @@ region_free(struct region *r)
 	vm_file_unlink(r);
 	if (r->file)
 		inode_put(r->file);
+	vm_name_put(r->name);
 	kfree(r);
 }
 
@@ -145,6 +146,22 @@ vm_find(struct vm *vm, vaddr_t va)
 	return NULL;
 }
 
+/* Regions of vm grew by bytes (shrank, if negative): VmSize and VmPeak. */
+static void
+vm_grow(struct vm *vm, int64_t bytes)
+{
+	vm->mapped += (uint64_t)bytes;
+	vm->mapped_peak = MAX(vm->mapped_peak, vm->mapped);
+}
+
+/* One more resident page: VmRSS and VmHWM. */
+static void
+vm_page_added(struct vm *vm)
+{
+	vm->pages++;
+	vm->pages_peak = MAX(vm->pages_peak, vm->pages);
+}
+
 static void
 region_insert(struct vm *vm, struct region *n)
 {
@@ -174,6 +191,7 @@ region_split(struct vm *vm, struct region *r, vaddr_t va)
 	hi->file_bytes = r->file_bytes > delta ? r->file_bytes - delta : 0;
 	if (hi->file)
 		inode_get(hi->file);
+	vm_name_get(hi->name);
 	vm_file_link(vm, hi);
 	r->end = va;
 	r->file_bytes = MIN(r->file_bytes, delta);
@@ -208,6 +226,7 @@ vm_unmap(struct vm *vm, vaddr_t addr, size_t len)
 		struct region *r = list_entry(it, struct region, link);
 		if (r->start >= addr && r->end <= end) {
 			vm_unmap_pages(vm, r->start, r->end);
+			vm_grow(vm, -(int64_t)(r->end - r->start));
 			list_remove(&r->link);
 			region_free(r);
 		}
@@ -282,6 +301,7 @@ vm_map(struct vm *vm, vaddr_t addr, size_t len, unsigned prot, unsigned flags,
 	if (file)
 		inode_get(file);
 	region_insert(vm, r);
+	vm_grow(vm, (int64_t)size);
 	return (long)addr;
 }
 
@@ -350,7 +370,10 @@ vm_protect(struct vm *vm, vaddr_t addr, size_t len, unsigned prot)
 static paddr_t
 user_page(void)
 {
-	return page_alloc_user(proc_privileged());
+	paddr_t pa = page_alloc_user(proc_privileged());
+	if (pa)
+		page_set_anon(pa);
+	return pa;
 }
 
 /*
@@ -476,7 +499,7 @@ vm_fault(struct vm *vm, vaddr_t va, bool write, bool exec)
 			return -ENOMEM;
 	}
 	*pte = mmu_pte_make(pa, prot);
-	vm->pages++;
+	vm_page_added(vm);
 	return 0;
 }
 
@@ -489,6 +512,9 @@ vm_clone(struct vm *src)
 	vm->brk_start = src->brk_start;
 	vm->brk = src->brk;
 	vm->stack_top = src->stack_top;
+	vm->mapped = src->mapped;
+	vm->mapped_peak = src->mapped_peak;
+	vm->pages_peak = src->pages_peak;
 	if (src->exe) {	/* the copy runs the same program */
 		inode_get(src->exe);
 		inode_deny_write(src->exe);	/* cannot fail: src denies */
@@ -502,6 +528,7 @@ vm_clone(struct vm *src)
 		*n = *r;
 		if (n->file)
 			inode_get(n->file);
+		vm_name_get(n->name);
 		vm_file_link(vm, n);
 		list_push_back(&vm->regions, &n->link);
 		vaddr_t va = r->start;
@@ -585,6 +612,7 @@ vm_brk(struct vm *vm, vaddr_t want)
 		struct region *r = old_end > vm->brk_start ? vm_find(vm, old_end - 1) : NULL;
 		if (r && r->end == old_end && r->tag && !r->file) {
 			r->end = new_end;	/* grow the heap region in place */
+			vm_grow(vm, (int64_t)(new_end - old_end));
 		} else {
 			long a = vm_map(vm, old_end, new_end - old_end,
 					PROT_READ | PROT_WRITE,
@@ -624,6 +652,7 @@ vm_remap(struct vm *vm, vaddr_t old, size_t old_len, size_t new_len,
 	}
 	if (old + old_len == r->end && range_free(vm, r->end, old + new_len) &&
 	    old + new_len <= USER_TOP) {
+		vm_grow(vm, (int64_t)(old + new_len - r->end));
 		r->end = old + new_len;
 		return (long)old;
 	}
@@ -649,6 +678,8 @@ vm_remap(struct vm *vm, vaddr_t old, size_t old_len, size_t new_len,
 		va += PAGE_SIZE;
 	}
 	vm_find(vm, (vaddr_t)dst)->tag = r->tag;
+	vm_name_region(vm, (vaddr_t)dst, r->name);
+	vm_grow(vm, -(int64_t)(r->end - r->start));
 	list_remove(&r->link);
 	region_free(r);
 	return dst;

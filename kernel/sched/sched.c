@@ -271,6 +271,12 @@ switch_to(struct thread *next)
 	struct thread *prev = c->current;
 	uint64_t now = arch_now_ns();
 
+	if (prev != next && prev != c->idle) {
+		if (prev->state == THREAD_RUNNING)
+			prev->nivcsw++;
+		else
+			prev->nvcsw++;
+	}
 	if (prev->state == THREAD_RUNNING && prev != next) {
 		if (prev == c->idle)
 			prev->state = THREAD_RUNNABLE;

@@ -27,6 +27,11 @@ int link_setup(struct vnet *nic, const char *static_addr);
 /* Hands received frames to lwIP. */
 void link_poll(struct vnet *nic);
 
+/* ifinfo.c */
+struct pt_net_info;
+/* Describes lwIP's interfaces as the kernel shows them (PT_SOCK_IFINFO). */
+void netd_ifinfo(struct pt_net_info *info);
+
 /* dad.c */
 /*
  * Makes lwIP's duplicate address detection on n act only on tentative

@@ -230,6 +230,19 @@ op_proc(const struct pt_recv *r, const struct pt_sock_msg *m)
 	return w < 0 ? w : n;
 }
 
+/* The interfaces, for the kernel's ioctls, /proc/net and netlink. */
+static long
+op_ifinfo(const struct pt_recv *r)
+{
+	static struct pt_net_info info;
+	netd_ifinfo(&info);
+	if (!r->nseg || !(r->seg_flags[0] & PT_SEG_OUT))
+		return -EINVAL;
+	size_t n = r->seg_len[0] < sizeof(info) ? r->seg_len[0] : sizeof(info);
+	long w = pt_msg_write(channel, r->token, 0, 0, &info, n);
+	return w < 0 ? w : (long)sizeof(info);
+}
+
 static long
 dispatch(const struct pt_recv *r, const struct pt_sock_msg *m,
 	 struct pt_sock_reply *rep)
@@ -291,6 +304,8 @@ dispatch(const struct pt_recv *r, const struct pt_sock_msg *m,
 	}
 	case PT_SOCK_PROC:
 		return op_proc(r, m);
+	case PT_SOCK_IFINFO:
+		return op_ifinfo(r);
 	}
 	return -EOPNOTSUPP;
 }

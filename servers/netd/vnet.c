@@ -164,6 +164,7 @@ vnet_tx_send(struct vnet *n, size_t len, uint16_t csum_start,
 		return -ENOBUFS;
 	}
 	n->tx_frames++;
+	n->tx_bytes += len;
 	if (++n->tx_unkicked >= VNET_TX_BATCH)
 		vnet_tx_flush(n);
 	return 0;
@@ -272,6 +273,7 @@ vnet_receive(struct vnet *n,
 								  HDR_F_NEEDS_CSUM)))
 					 ? VNET_RX_CSUM_OK : 0;
 			n->rx_frames++;
+			n->rx_bytes += len - sizeof(*h);
 			/* A buffer lent out is replaced by a spare. */
 			unsigned lend = n->rx_nspare > 0 ? i : VNET_RX_BUFS;
 			if (deliver(ctx, buf + sizeof(*h), len - sizeof(*h),

@@ -32,6 +32,7 @@ struct vnet {
 	unsigned tx_unkicked;		/* queued since the device was told */
 	unsigned rx_skip;		/* buffers of a refused frame to come */
 	uint64_t rx_frames, tx_frames, rx_dropped, tx_dropped;
+	uint64_t rx_bytes, tx_bytes;	/* of the frames counted */
 };
 
 /*

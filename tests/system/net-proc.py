@@ -19,7 +19,7 @@ script = ("until netstat -tln | grep -q ':80 '; do sleep 0.2; done; "
 	  "head -1 /proc/net/tcp")
 result = boot([script])
 expect_status(result, 0)
-for text in ("tcp   tcp6  udp   udp6",
+for text in ("dev       if_inet6  route     tcp       tcp6      udp       udp6",
 	     ":::5555                 :::*                    LISTEN",
 	     ":::80                   :::*                    LISTEN",
 	     ":::443                  :::*                    LISTEN",

@@ -68,8 +68,9 @@ void arch_wake_cpu(int cpu);
 /* Makes every other CPU running page table `root` forget its TLB entries. */
 void arch_tlb_shootdown(paddr_t root);
 
-/* Describes the CPU for /proc/cpuinfo (vendor 13 bytes, model 49). */
-void arch_cpu_describe(char *vendor, char *model, char *flags, size_t flags_size);
+/* CPU cpu's block of /proc/cpuinfo, blank line included, into buf
+ * (cut short if size is too small); returns its length. */
+size_t arch_cpuinfo(int cpu, char *buf, size_t size);
 
 /* A hardware random 64-bit value when the CPU has one, else cycles. */
 uint64_t arch_random_seed(void);

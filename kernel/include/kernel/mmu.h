@@ -33,6 +33,10 @@ pte_t mmu_pte_make(paddr_t pa, unsigned prot);
 bool mmu_pte_present(pte_t pte);
 paddr_t mmu_pte_addr(pte_t pte);
 unsigned mmu_pte_prot(pte_t pte);
+/* What the CPU recorded in a leaf entry: MMU_ACCESSED, MMU_DIRTY. */
+#define MMU_ACCESSED 1
+#define MMU_DIRTY 2
+unsigned mmu_pte_state(pte_t pte);
 /* Forgets cached translations of va (or all of the user half) on this CPU. */
 void mmu_flush(paddr_t root, vaddr_t va);
 void mmu_flush_all(paddr_t root);

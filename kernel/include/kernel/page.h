@@ -16,6 +16,8 @@ struct page {
 	int32_t refcount;		/* 0 when free */
 	uint8_t order;			/* order of a free block's head */
 	uint8_t free;
+	uint8_t anon;			/* a process's private memory (vm.c's),
+					   no file's: smaps's Anonymous */
 };
 
 void page_init(void);
@@ -41,6 +43,11 @@ void page_free_order(paddr_t pa, unsigned order);
 void page_put(paddr_t pa);
 void page_get(paddr_t pa);
 int page_refcount(paddr_t pa);
+/* Marks a page vm.c gave a process as its private memory; it stays so
+ * until freed. page_is_anon tells; page_anon_count counts them. */
+void page_set_anon(paddr_t pa);
+bool page_is_anon(paddr_t pa);
+uint64_t page_anon_count(void);
 uint64_t page_total(void);	/* pages the allocator manages */
 uint64_t page_free_count(void);	/* pages free now */
 

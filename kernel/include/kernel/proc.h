@@ -191,6 +191,15 @@ void epoll_forget(struct file *f);
 void sched_attr_fork(struct thread *child, const struct thread *parent);
 /* p's nice value, its first thread's, for /proc/PID/stat. */
 int proc_nice(struct proc *p);
+/* Every capability Linux 6.1 knows, CAP_CHOWN (0) to
+ * CAP_CHECKPOINT_RESTORE (40). */
+#define PROC_CAP_ALL ((1ull << 41) - 1)
+/*
+ * The capabilities p holds (kernel/linux/sys_task.c), as Linux's setuid
+ * rules leave a process that started as root: all of them effective while
+ * its euid is 0, permitted while any of its uids is, none inheritable.
+ */
+void proc_caps(struct proc *p, uint64_t *eff, uint64_t *perm);
 
 /* Signals (kernel/linux/signal.c). */
 int signal_send_proc(struct proc *p, int sig);

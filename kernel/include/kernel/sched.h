@@ -82,6 +82,7 @@ struct thread {
 	uint64_t slice_end;
 	struct cpu *last_cpu;		/* where it last ran */
 	uint64_t cpu_ns;		/* time on CPU */
+	uint64_t nvcsw, nivcsw;		/* switches away: asleep, preempted */
 	uint64_t run_start;
 	struct sched_attr_k sched;
 	struct trace_call *trace;	/* the tracer's, once it traced a call */

@@ -16,6 +16,8 @@ int tmpfs_mknod(struct inode *dir, const char *name, unsigned mode,
 long tmpfs_read_inode(struct inode *ino, void *buf, size_t len, uint64_t off);
 long tmpfs_write_inode(struct inode *ino, const void *buf, size_t len, uint64_t off);
 struct inode *tmpfs_anon_file(size_t len);
+/* Data pages held by every tmpfs together (shared memory included). */
+uint64_t tmpfs_page_count(void);
 
 /* File seals (fcntl F_ADD_SEALS), Linux's values. */
 #define F_SEAL_SEAL 0x0001		/* no more seals */

@@ -16,6 +16,7 @@ struct pipe;
 struct file;
 struct sock_ops;
 struct proc;
+struct vm_name;
 struct lock_ctx;
 
 /* A change of attributes (chmod, chown, utimensat, truncate). */
@@ -219,6 +220,8 @@ struct file {
 	 */
 	char *path;
 	struct inode *path_base;
+	struct vm_name *map_name;	/* path's resolved name, kept by its
+					   first mmap (kernel/mm/vm_name.c) */
 	/* O_ASYNC (kernel/fs/fasync.c), big lock: */
 	struct fown owner;
 	bool async_on;			/* on the list of files that signal */

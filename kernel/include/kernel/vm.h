@@ -35,6 +35,15 @@
 #define VM_STACK_SIZE (8ul << 20)
 
 struct inode;
+struct file;
+struct proc;
+
+/* A mapped file's path as /proc/PID/maps shows it (kernel/mm/vm_name.c):
+ * counted, shared by the regions of one mapping; big lock. */
+struct vm_name {
+	int refcount;
+	char path[];
+};
 
 struct region {
 	struct list link;
@@ -48,6 +57,7 @@ struct region {
 	uint64_t file_off;		/* file offset of `start` */
 	uint64_t file_bytes;		/* bytes of file data from `start`; rest zero */
 	const char *tag;		/* "[stack]", "[heap]" for /proc/maps */
+	struct vm_name *name;		/* the file's path, or NULL */
 	paddr_t io_base;		/* device memory mapped here, or 0 */
 	struct vm *vm;			/* the address space it is part of */
 	struct list file_link;		/* file->maps, when file is set */
@@ -60,6 +70,9 @@ struct vm {
 	vaddr_t brk_start, brk;
 	vaddr_t stack_top;
 	uint64_t pages;			/* resident pages mapped, for RSS */
+	uint64_t pages_peak;		/* the most pages ever (VmHWM) */
+	uint64_t mapped, mapped_peak;	/* bytes of regions, now and at most
+					   (VmSize, VmPeak) */
 	struct inode *exe;		/* the program exec loaded, held
 					   against writing (inode_deny_write) */
 };
@@ -106,6 +119,38 @@ void vm_discard(struct vm *vm, vaddr_t addr, size_t len);
 vaddr_t vm_brk(struct vm *vm, vaddr_t want);
 /* Unmaps the pages of [start, end) in vm and drops their references. */
 void vm_unmap_pages(struct vm *vm, vaddr_t start, vaddr_t end);
+
+/*
+ * Names of mappings (kernel/mm/vm_name.c). Big lock held.
+ * vm_name_new: a name (one reference) holding a copy of path, or NULL.
+ * vm_name_get/put take and drop a reference (NULL is left alone).
+ * vm_name_of_file: the path f was opened by, resolved (a reference), kept
+ * on f for its next mapping; NULL if it has none. May sleep (a server's
+ * file system), so the caller holds f.
+ * vm_name_region: names the region at addr (a reference of its own).
+ */
+struct vm_name *vm_name_new(const char *path);
+struct vm_name *vm_name_get(struct vm_name *n);
+void vm_name_put(struct vm_name *n);
+struct vm_name *vm_name_of_file(struct proc *p, struct file *f);
+void vm_name_region(struct vm *vm, vaddr_t addr, struct vm_name *name);
+
+/*
+ * What regions hold (kernel/mm/vm_stat.c), in bytes; pss and the pss_*
+ * counts are bytes << VM_PSS_SHIFT (a page shared by three mappings adds a
+ * third of a page). vm_region_usage adds r's pages to u, vm_usage every
+ * region's. Big lock held; neither sleeps.
+ */
+#define VM_PSS_SHIFT 12
+struct vm_usage {
+	uint64_t rss, pss, pss_dirty, pss_anon, pss_file, pss_shmem;
+	uint64_t shared_clean, shared_dirty, private_clean, private_dirty;
+	uint64_t referenced, anon, file, shmem;
+	uint64_t tables;		/* leaf page tables met (VmPTE) */
+};
+void vm_region_usage(struct vm *vm, const struct region *r,
+		     struct vm_usage *u);
+void vm_usage(struct vm *vm, struct vm_usage *u);
 
 /*
  * File mappings seen from the file (kernel/mm/vm_file.c). Every region

@@ -6,6 +6,7 @@
  *   dynprobe              the auxiliary vector, brk, TLS, /proc/self/exe
  *   dynprobe exec PATH    execv(PATH) and print the errno it failed with
  *   dynprobe xattr PATH   what getxattr, listxattr and setxattr answer
+ *   dynprobe maps         its own /proc/self/maps
  */
 #include <elf.h>
 #include <errno.h>
@@ -106,6 +107,13 @@ main(int argc, char **argv)
 	if (argc == 3 && strcmp(argv[1], "xattr") == 0) {
 		show_xattr(argv[2]);
 		return 0;
+	}
+	if (argc == 2 && strcmp(argv[1], "maps") == 0) {
+		FILE *f = fopen("/proc/self/maps", "r");
+		int c;
+		while (f && (c = getc(f)) != EOF)
+			putchar(c);
+		return f ? 0 : 1;
 	}
 	if (argc == 3 && strcmp(argv[1], "exec") == 0) {
 		execv(argv[2], argv + 2);

@@ -1,0 +1,409 @@
+/*
+ * The text of /proc/PID/stat, statm, status, maps, smaps and smaps_rollup,
+ * in Linux's layouts (fs/proc/array.c and task_mmu.c), from the process
+ * and what its address space holds (kernel/mm/vm_stat.c).
+ */
+#include <kernel/proc.h>
+#include <kernel/vm.h>
+#include <kernel/vfs.h>
+#include <kernel/cpu.h>
+#include <kernel/tty.h>
+#include <kernel/signal.h>
+#include <kernel/string.h>
+#include <kernel/tmpfs.h>
+#include "procfs_int.h"
+
+#define SIG_DFL_K 0
+#define SIG_IGN_K 1
+#define RLIMIT_SIGPENDING_K 11
+
+char
+proc_state_char(struct proc *p)
+{
+	if (p->state == PROC_ZOMBIE)
+		return 'Z';
+	if (p->stopped)
+		return 'T';
+	list_for_each(it, &p->threads) {
+		struct thread *t = list_entry(it, struct thread, proc_link);
+		if (t->state == THREAD_RUNNING || t->state == THREAD_RUNNABLE)
+			return 'R';
+	}
+	return 'S';
+}
+
+static uint64_t
+proc_cpu_ns(struct proc *p)
+{
+	uint64_t ns = p->utime_ns;
+	list_for_each(it, &p->threads)
+		ns += list_entry(it, struct thread, proc_link)->cpu_ns;
+	return ns;
+}
+
+/* The thread /proc/PID speaks for (Linux: the group leader), or NULL. */
+static struct thread *
+main_thread(struct proc *p)
+{
+	return list_empty(&p->threads) ? NULL :
+	       list_first(&p->threads, struct thread, proc_link);
+}
+
+static int
+parent_pid(struct proc *p)
+{
+	return p->parent && p->parent != p ? p->parent->pid : 0;
+}
+
+void
+procfs_pid_stat(struct gen *g, struct proc *p)
+{
+	uint64_t ticks = proc_cpu_ns(p) / 10000000;
+	uint64_t start = p->start_ns / 10000000;
+	uint64_t vsize = p->vm ? p->vm->mapped : 0, rss = p->vm ? p->vm->pages : 0;
+	int tty = p->ctty ? (int)p->ctty->rdev : 0;
+	int tpgid = p->ctty ? p->ctty->fg_pgrp : -1;
+	gprintf(g, "%d (%s) %c %d %d %d %d %d 4194304 0 0 0 0 %lu %lu %lu %lu %d %d %d 0 %lu %lu %lu "
+		"18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 %d\n",
+		p->pid, p->name, proc_state_char(p), parent_pid(p), p->pgid, p->sid, tty, tpgid,
+		ticks, (uint64_t)0, p->child_utime_ns / 10000000, (uint64_t)0,
+		20 + proc_nice(p), proc_nice(p), p->nthreads ? p->nthreads : 1,
+		start, vsize, rss, p->state == PROC_ZOMBIE ? p->exit_status : 0);
+}
+
+/* The sizes status shows besides the page counts, as Linux's mm counters. */
+struct vm_sizes {
+	uint64_t data, stack, exe, lib, locked;
+};
+
+static void
+vm_sizes(struct vm *vm, struct vm_sizes *s)
+{
+	list_for_each(it, &vm->regions) {
+		struct region *r = list_entry(it, struct region, link);
+		uint64_t size = r->end - r->start;
+		if (r->flags & MAP_GROWSDOWN)
+			s->stack += size;
+		else if ((r->prot & PROT_WRITE) && !(r->flags & MAP_SHARED))
+			s->data += size;
+		else if ((r->prot & PROT_EXEC) && r->file && r->file == vm->exe)
+			s->exe += size;
+		else if (r->prot & PROT_EXEC)
+			s->lib += size;
+	}
+}
+
+/* How many signals wait for p, its threads' included (SigQ). */
+static unsigned
+signals_queued(struct proc *p)
+{
+	unsigned n = (unsigned)__builtin_popcountll(p->sig_pending);
+	for (int i = 0; i < NSIG; i++)
+		n += p->rt_queued[i];
+	list_for_each(it, &p->threads)
+		n += (unsigned)__builtin_popcountll(
+			list_entry(it, struct thread, proc_link)->sig_pending);
+	return n;
+}
+
+static void
+sig_masks(struct proc *p, uint64_t *ignored, uint64_t *caught)
+{
+	*ignored = *caught = 0;
+	for (int sig = 1; sig < NSIG && p->sighand; sig++) {
+		uint64_t h = p->sighand->action[sig].handler;
+		if (h == SIG_IGN_K)
+			*ignored |= SIGBIT(sig);
+		else if (h != SIG_DFL_K)
+			*caught |= SIGBIT(sig);
+	}
+}
+
+/* A CPU mask as Linux's %*pb: hex, in groups of 32 bits. */
+static void
+gen_cpu_mask(struct gen *g, uint64_t mask)
+{
+	if (cpu_count > 32)
+		gprintf(g, "%08lx,", (mask >> 32) & ((1ul << (cpu_count - 32)) - 1));
+	gprintf(g, cpu_count > 32 ? "%08lx" : "%lx", mask & 0xffffffff);
+}
+
+/* The same as a list of ranges: "0-3,5". */
+static void
+gen_cpu_list(struct gen *g, uint64_t mask)
+{
+	const char *sep = "";
+	for (int i = 0; i < cpu_count;) {
+		if (!(mask & (1ul << i))) {
+			i++;
+			continue;
+		}
+		int j = i;
+		while (j + 1 < cpu_count && (mask & (1ul << (j + 1))))
+			j++;
+		if (j > i)
+			gprintf(g, "%s%d-%d", sep, i, j);
+		else
+			gprintf(g, "%s%d", sep, i);
+		sep = ",";
+		i = j + 1;
+	}
+}
+
+static const char *
+state_name(struct proc *p)
+{
+	switch (proc_state_char(p)) {
+	case 'R': return "R (running)";
+	case 'T': return "T (stopped)";
+	case 'Z': return "Z (zombie)";
+	default: return "S (sleeping)";
+	}
+}
+
+static void
+gen_status_ids(struct gen *g, struct proc *p)
+{
+	gprintf(g, "Name:\t%s\nUmask:\t%04o\nState:\t%s\nTgid:\t%d\nNgid:\t0\n"
+		"Pid:\t%d\nPPid:\t%d\nTracerPid:\t0\n"
+		"Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nFDSize:\t%d\n"
+		"Groups:\t\nNStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n",
+		p->name, p->umask, state_name(p), p->pid, p->pid, parent_pid(p),
+		p->uid, p->euid, p->suid, p->euid, p->gid, p->egid, p->sgid,
+		p->egid, p->files ? fd_table_size(p) : 0, p->pid, p->pid,
+		p->pgid, p->sid);
+}
+
+#define KB(bytes) ((bytes) >> 10)
+
+static void
+gen_status_vm(struct gen *g, struct vm *vm)
+{
+	struct vm_usage u = { 0 };
+	struct vm_sizes s = { 0 };
+	vm_usage(vm, &u);
+	vm_sizes(vm, &s);
+	gprintf(g, "VmPeak:\t%8lu kB\nVmSize:\t%8lu kB\nVmLck:\t%8lu kB\n"
+		"VmPin:\t%8lu kB\nVmHWM:\t%8lu kB\nVmRSS:\t%8lu kB\n"
+		"RssAnon:\t%8lu kB\nRssFile:\t%8lu kB\nRssShmem:\t%8lu kB\n"
+		"VmData:\t%8lu kB\nVmStk:\t%8lu kB\nVmExe:\t%8lu kB\n"
+		"VmLib:\t%8lu kB\nVmPTE:\t%8lu kB\nVmSwap:\t%8lu kB\n"
+		"HugetlbPages:\t%8lu kB\n",
+		KB(vm->mapped_peak), KB(vm->mapped), KB(s.locked), 0ul,
+		KB(MAX(vm->pages_peak, vm->pages) * PAGE_SIZE),
+		KB(vm->pages * PAGE_SIZE), KB(u.anon), KB(u.file), KB(u.shmem),
+		KB(s.data), KB(s.stack), KB(s.exe), KB(s.lib),
+		KB(u.tables * PAGE_SIZE), 0ul, 0ul);
+}
+
+static void
+gen_status_signals(struct gen *g, struct proc *p, struct thread *t)
+{
+	uint64_t ignored, caught, eff, perm;
+	sig_masks(p, &ignored, &caught);
+	proc_caps(p, &eff, &perm);
+	gprintf(g, "Threads:\t%d\nSigQ:\t%u/%lu\nSigPnd:\t%016lx\nShdPnd:\t%016lx\n"
+		"SigBlk:\t%016lx\nSigIgn:\t%016lx\nSigCgt:\t%016lx\n"
+		"CapInh:\t%016lx\nCapPrm:\t%016lx\nCapEff:\t%016lx\n"
+		"CapBnd:\t%016lx\nCapAmb:\t%016lx\nNoNewPrivs:\t0\nSeccomp:\t0\n"
+		"Seccomp_filters:\t0\n",
+		p->nthreads, signals_queued(p), p->rlimits[RLIMIT_SIGPENDING_K][0],
+		t ? t->sig_pending : 0, p->sig_pending, t ? t->sig_blocked : 0,
+		ignored, caught, 0ul, perm, eff, (uint64_t)PROC_CAP_ALL, 0ul);
+}
+
+void
+procfs_pid_status(struct gen *g, struct proc *p)
+{
+	struct thread *t = main_thread(p);
+	gen_status_ids(g, p);
+	if (p->vm && p->state == PROC_ALIVE)
+		gen_status_vm(g, p->vm);
+	if (p->vm && p->state == PROC_ALIVE)
+		gprintf(g, "CoreDumping:\t0\nTHP_enabled:\t0\n");
+	gen_status_signals(g, p, t);
+	uint64_t all = cpu_count >= 64 ? ~0ul : (1ul << cpu_count) - 1;
+	uint64_t mask = t && t->sched.affinity ? t->sched.affinity & all : all;
+	gprintf(g, "Cpus_allowed:\t");
+	gen_cpu_mask(g, mask);
+	gprintf(g, "\nCpus_allowed_list:\t");
+	gen_cpu_list(g, mask);
+	gprintf(g, "\nMems_allowed:\t00000000,00000001\nMems_allowed_list:\t0\n"
+		"voluntary_ctxt_switches:\t%lu\nnonvoluntary_ctxt_switches:\t%lu\n",
+		t ? t->nvcsw : 0, t ? t->nivcsw : 0);
+}
+
+void
+procfs_pid_statm(struct gen *g, struct proc *p)
+{
+	struct vm_usage u = { 0 };
+	struct vm_sizes s = { 0 };
+	if (p->vm && p->state == PROC_ALIVE) {
+		vm_usage(p->vm, &u);
+		vm_sizes(p->vm, &s);
+	}
+	uint64_t size = p->vm ? p->vm->mapped : 0, rss = p->vm ? p->vm->pages : 0;
+	gprintf(g, "%lu %lu %lu %lu 0 %lu 0\n", size / PAGE_SIZE, rss,
+		(u.file + u.shmem) / PAGE_SIZE, s.exe / PAGE_SIZE,
+		(s.data + s.stack) / PAGE_SIZE);
+}
+
+/* Linux's major and minor of a device number as stat shows it. */
+static unsigned
+dev_major(uint32_t dev)
+{
+	return (dev >> 8) & 0xfff;
+}
+
+static unsigned
+dev_minor(uint32_t dev)
+{
+	return (dev & 0xff) | ((dev >> 12) & 0xfff00);
+}
+
+/* A region's name: its path, Linux's name for a memfd, or a tag. */
+static void
+gen_region_name(struct gen *g, struct region *r)
+{
+	const char *memfd = r->file ? tmpfs_memfd_name(r->file) : NULL;
+	if (r->tag)
+		gprintf(g, "%s", r->tag);
+	else if (memfd)
+		gprintf(g, "/memfd:%s (deleted)", memfd);
+	else if (r->name)
+		gprintf(g, "%s%s", r->name->path,
+			r->file && r->file->nlink == 0 ? " (deleted)" : "");
+}
+
+/* The start, end, permissions, offset, device and inode: maps's header. */
+static void
+gen_region_header(struct gen *g, vaddr_t start, vaddr_t end, const char *perm,
+		  uint64_t off, uint32_t dev, uint64_t ino)
+{
+	gprintf(g, "%08lx-%08lx %s %08lx %02x:%02x %lu ", start, end, perm, off,
+		dev_major(dev), dev_minor(dev), ino);
+}
+
+static bool
+region_named(struct region *r)
+{
+	return r->tag || r->name || (r->file && tmpfs_memfd_name(r->file));
+}
+
+/* Spaces after a header of `used` bytes up to the name's column, 73, or
+ * one if it is past it (Linux's seq_pad). */
+static void
+gen_pad(struct gen *g, size_t used)
+{
+	gprintf(g, "%*s", (int)(used < 72 ? 72 - used + 1 : 1), "");
+}
+
+/* One line of maps. */
+static void
+gen_region_line(struct gen *g, struct region *r)
+{
+	char perm[5] = {
+		(r->prot & PROT_READ) ? 'r' : '-', (r->prot & PROT_WRITE) ? 'w' : '-',
+		(r->prot & PROT_EXEC) ? 'x' : '-', (r->flags & MAP_SHARED) ? 's' : 'p', 0,
+	};
+	struct inode *f = r->file;
+	size_t line = g->len;
+	gen_region_header(g, r->start, r->end, perm, f ? r->file_off : 0,
+			  f && f->sb ? f->sb->dev : 0, f ? f->ino : 0);
+	if (region_named(r)) {
+		gen_pad(g, g->len - line);
+		gen_region_name(g, r);
+	}
+	gprintf(g, "\n");
+}
+
+void
+procfs_pid_maps(struct gen *g, struct proc *p)
+{
+	if (!p->vm || p->state != PROC_ALIVE)
+		return;
+	list_for_each(it, &p->vm->regions)
+		gen_region_line(g, list_entry(it, struct region, link));
+}
+
+/* smaps's counts, shared by each region's and the rollup's. */
+static void
+gen_usage(struct gen *g, const struct vm_usage *u, bool rollup)
+{
+	gprintf(g, "Rss:            %8lu kB\nPss:            %8lu kB\n"
+		"Pss_Dirty:      %8lu kB\n", KB(u->rss),
+		KB(u->pss >> VM_PSS_SHIFT), KB(u->pss_dirty >> VM_PSS_SHIFT));
+	if (rollup)
+		gprintf(g, "Pss_Anon:       %8lu kB\nPss_File:       %8lu kB\n"
+			"Pss_Shmem:      %8lu kB\n", KB(u->pss_anon >> VM_PSS_SHIFT),
+			KB(u->pss_file >> VM_PSS_SHIFT),
+			KB(u->pss_shmem >> VM_PSS_SHIFT));
+	gprintf(g, "Shared_Clean:   %8lu kB\nShared_Dirty:   %8lu kB\n"
+		"Private_Clean:  %8lu kB\nPrivate_Dirty:  %8lu kB\n"
+		"Referenced:     %8lu kB\nAnonymous:      %8lu kB\n"
+		"LazyFree:       %8lu kB\nAnonHugePages:  %8lu kB\n"
+		"ShmemPmdMapped: %8lu kB\nFilePmdMapped:  %8lu kB\n"
+		"Shared_Hugetlb: %8lu kB\nPrivate_Hugetlb: %7lu kB\n"
+		"Swap:           %8lu kB\nSwapPss:        %8lu kB\n"
+		"Locked:         %8lu kB\n",
+		KB(u->shared_clean), KB(u->shared_dirty), KB(u->private_clean),
+		KB(u->private_dirty), KB(u->referenced), KB(u->anon), 0ul, 0ul,
+		0ul, 0ul, 0ul, 0ul, 0ul, 0ul, 0ul);
+}
+
+/* VmFlags: Linux's two-letter names of the flags a region has, in the
+ * order of their bits. */
+static void
+gen_vm_flags(struct gen *g, struct region *r)
+{
+	bool shared = r->flags & MAP_SHARED;
+	const struct { bool on; const char *name; } flags[] = {
+		{ r->prot & PROT_READ, "rd" }, { r->prot & PROT_WRITE, "wr" },
+		{ r->prot & PROT_EXEC, "ex" }, { shared, "sh" },
+		{ true, "mr" }, { !(r->prot_deny & PROT_WRITE), "mw" },
+		{ !(r->prot_deny & PROT_EXEC), "me" }, { shared, "ms" },
+		{ r->flags & MAP_GROWSDOWN, "gd" }, { r->io_base != 0, "pf" },
+		{ r->io_base != 0, "io" },
+		{ !shared && (r->prot & PROT_WRITE), "ac" },
+	};
+	gprintf(g, "VmFlags:");
+	for (size_t i = 0; i < ARRAY_SIZE(flags); i++)
+		if (flags[i].on)
+			gprintf(g, " %s", flags[i].name);
+	gprintf(g, "\n");
+}
+
+void
+procfs_pid_smaps(struct gen *g, struct proc *p)
+{
+	if (!p->vm || p->state != PROC_ALIVE)
+		return;
+	list_for_each(it, &p->vm->regions) {
+		struct region *r = list_entry(it, struct region, link);
+		struct vm_usage u = { 0 };
+		vm_region_usage(p->vm, r, &u);
+		gen_region_line(g, r);
+		gprintf(g, "Size:           %8lu kB\nKernelPageSize: %8lu kB\n"
+			"MMUPageSize:    %8lu kB\n", KB(r->end - r->start),
+			KB(PAGE_SIZE), KB(PAGE_SIZE));
+		gen_usage(g, &u, false);
+		gprintf(g, "THPeligible:    0\n");
+		gen_vm_flags(g, r);
+	}
+}
+
+void
+procfs_pid_smaps_rollup(struct gen *g, struct proc *p)
+{
+	if (!p->vm || p->state != PROC_ALIVE || list_empty(&p->vm->regions))
+		return;
+	struct region *first = list_first(&p->vm->regions, struct region, link);
+	struct region *last = list_entry(p->vm->regions.prev, struct region, link);
+	struct vm_usage u = { 0 };
+	vm_usage(p->vm, &u);
+	size_t line = g->len;
+	gen_region_header(g, first->start, last->end, "---p", 0, 0, 0);
+	gen_pad(g, g->len - line);
+	gprintf(g, "[rollup]\n");
+	gen_usage(g, &u, true);
+}
