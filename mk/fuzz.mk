@@ -1,12 +1,17 @@
 # The system-call fuzzer (docs/fuzzing.md): its call table, generated from
 # the master list, and `make fuzz`, long runs of N boots in parallel.
 # FUZZ_BOOTS, FUZZ_CALLS (per boot), FUZZ_SEED (the first boot's) and
-# FUZZ_SMP choose the run; each boot's report and console go to build/fuzz/.
+# FUZZ_SMP choose the run; each boot's report and console go to build/fuzz/;
+# trinity and stress-ng follow (tools/stress-run).
 FUZZ_CALLS_H := $(BUILD)/gen/petrel/fuzz-calls.h
 FUZZ_BOOTS ?= 2
 FUZZ_CALLS ?= 1000000
 FUZZ_SEED ?= 1
 FUZZ_SMP ?= 2
+# Then Debian's trinity (seconds of it) and stress-ng (seconds per
+# stressor), packed with --pack (tools/stress-run).
+FUZZ_TRINITY_S ?= 600
+FUZZ_STRESS_S ?= 5
 
 $(FUZZ_CALLS_H): kernel/linux/syscalls.master tools/genfuzzcalls.py \
 		tools/gensyscalls.py
@@ -28,3 +33,7 @@ $(FUZZ_BIN): $(FUZZ_SRCS) $(wildcard tests/system/fuzz/*.h) $(FUZZ_CALLS_H) \
 fuzz: all $(BUILD)/initramfs-test.cpio
 	tools/fuzz-run --boots $(FUZZ_BOOTS) --calls $(FUZZ_CALLS) \
 		--seed $(FUZZ_SEED) --smp $(FUZZ_SMP) --out $(BUILD)/fuzz
+	tools/stress-run trinity --seconds $(FUZZ_TRINITY_S) \
+		--seed $(FUZZ_SEED) --smp $(FUZZ_SMP) --out $(BUILD)/fuzz
+	tools/stress-run stress-ng --seconds $(FUZZ_STRESS_S) \
+		--smp $(FUZZ_SMP) --out $(BUILD)/fuzz
