@@ -139,24 +139,6 @@ sigio_permitted(const struct fown *o, const struct proc *p)
 	       o->uid == p->suid || o->uid == p->uid;
 }
 
-/* Signals whose si_code values are their own: F_SETSIG with one of them
- * reports SI_SIGIO rather than a POLL_* code, as Linux. */
-static bool
-has_own_codes(int sig)
-{
-	switch (sig) {
-	case SIGILL:
-	case SIGFPE:
-	case SIGSEGV:
-	case SIGBUS:
-	case SIGTRAP:
-	case SIGCHLD:
-	case SIGSYS:
-		return true;
-	}
-	return false;
-}
-
 /* Linux's send_sigio_to_task: to thread t, or to p when t is NULL. */
 static void
 sigio_send_to(struct file *f, struct proc *p, struct thread *t, int reason)
@@ -168,7 +150,7 @@ sigio_send_to(struct file *f, struct proc *p, struct thread *t, int reason)
 	int sig = SIGIO;
 	if (o->signum) {
 		sig = o->signum;
-		info.code = has_own_codes(sig) ? SI_SIGIO : reason;
+		info.code = signal_has_own_codes(sig) ? SI_SIGIO : reason;
 		info.fd = f->async_fd;
 		info.value = band_of[reason];
 	}

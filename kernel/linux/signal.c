@@ -258,6 +258,22 @@ struct siginfo_k {
 };
 _Static_assert(sizeof(struct siginfo_k) == 128, "Linux siginfo_t is 128 bytes");
 
+bool
+signal_has_own_codes(int sig)
+{
+	switch (sig) {
+	case SIGILL:
+	case SIGFPE:
+	case SIGSEGV:
+	case SIGBUS:
+	case SIGTRAP:
+	case SIGCHLD:
+	case SIGSYS:
+		return true;
+	}
+	return false;
+}
+
 /*
  * Whether a signal's siginfo has SIGPOLL's layout (si_band, si_fd), by
  * Linux's siginfo_layout: SIGIO's own codes, SI_SIGIO, and the POLL_*
@@ -270,17 +286,7 @@ layout_is_poll(int sig, int code)
 		return true;
 	if (code < POLL_IN || code > POLL_HUP)
 		return false;
-	switch (sig) {
-	case SIGILL:
-	case SIGFPE:
-	case SIGSEGV:
-	case SIGBUS:
-	case SIGTRAP:
-	case SIGCHLD:
-	case SIGSYS:
-		return false;
-	}
-	return true;
+	return !signal_has_own_codes(sig);
 }
 
 /* The user's siginfo_t (zeroed by the caller) for sig sent with si. */

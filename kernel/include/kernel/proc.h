@@ -209,6 +209,9 @@ void signal_send_thread_info(struct thread *t, int sig, const struct sig_info_k 
 void signal_send_thread(struct thread *t, int sig);
 /* Whether a fault's sig would end t's process: no handler, or blocked. */
 bool signal_fault_unhandled(struct thread *t, int sig);
+/* Signals whose si_code values are their own (SIGSEGV's SEGV_MAPERR...):
+ * O_ASYNC's F_SETSIG with one of them reports SI_SIGIO, as Linux. */
+bool signal_has_own_codes(int sig);
 int signal_send_pgrp(int pgid, int sig);
 /*
  * kill(2)'s permission rule, for every call that sends a signal: the
