@@ -628,44 +628,81 @@ vm_brk(struct vm *vm, vaddr_t want)
 	return want;
 }
 
+/* mremap's flags (Linux values). */
+#define MREMAP_MAYMOVE 1
+#define MREMAP_FIXED 2
+#define MREMAP_DONTUNMAP 4
+
+/* mremap's argument checks, as Linux's, before anything is looked up. */
+static int
+remap_check(vaddr_t old, size_t old_len, size_t new_len, unsigned flags,
+	    vaddr_t new_addr)
+{
+	if (flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP))
+		return -EINVAL;
+	if ((flags & (MREMAP_FIXED | MREMAP_DONTUNMAP)) &&
+	    !(flags & MREMAP_MAYMOVE))
+		return -EINVAL;
+	if ((old & (PAGE_SIZE - 1)) || new_len == 0)
+		return -EINVAL;
+	if ((flags & MREMAP_DONTUNMAP) && old_len != new_len)
+		return -EINVAL;
+	if (!(flags & MREMAP_FIXED))
+		return 0;
+	if ((new_addr & (PAGE_SIZE - 1)) || new_addr < PAGE_SIZE ||
+	    new_addr + new_len > USER_TOP || new_addr + new_len < new_addr)
+		return -EINVAL;
+	if (new_addr < old + old_len && old < new_addr + new_len)
+		return -EINVAL;	/* the two ranges overlap */
+	return 0;
+}
+
 long
 vm_remap(struct vm *vm, vaddr_t old, size_t old_len, size_t new_len,
 	 unsigned flags, vaddr_t new_addr)
 {
-	const unsigned MREMAP_MAYMOVE = 1, MREMAP_FIXED = 2;
-	(void)new_addr;
-	if ((old & (PAGE_SIZE - 1)) || new_len == 0)
-		return -EINVAL;
 	old_len = ALIGN_UP(old_len, PAGE_SIZE);
 	new_len = ALIGN_UP(new_len, PAGE_SIZE);
+	int e = remap_check(old, old_len, new_len, flags, new_addr);
+	if (e < 0)
+		return e;
 	struct region *r = vm_find(vm, old);
 	if (!r || old + old_len > r->end)
 		return -EFAULT;
 	if (r->io_base)
 		return -EINVAL;	/* device memory stays where it was mapped */
-	if (flags & MREMAP_FIXED)
-		return -EINVAL;	/* not needed by the programs we run yet */
-	if (new_len <= old_len) {
+	/* Leaving the old range mapped but empty: private anonymous memory
+	 * only (Linux 5.7's rule; later kernels take more). */
+	if ((flags & MREMAP_DONTUNMAP) && (r->file || (r->flags & MAP_SHARED)))
+		return -EINVAL;
+	bool move = flags & (MREMAP_FIXED | MREMAP_DONTUNMAP);
+	if (!move && new_len <= old_len) {
 		if (new_len < old_len)
 			vm_unmap(vm, old + new_len, old_len - new_len);
 		return (long)old;
 	}
-	if (old + old_len == r->end && range_free(vm, r->end, old + new_len) &&
-	    old + new_len <= USER_TOP) {
+	if (!move && old + old_len == r->end &&
+	    range_free(vm, r->end, old + new_len) && old + new_len <= USER_TOP) {
 		vm_grow(vm, (int64_t)(old + new_len - r->end));
 		r->end = old + new_len;
 		return (long)old;
 	}
 	if (!(flags & MREMAP_MAYMOVE))
 		return -ENOMEM;
+	if (new_len < old_len) {	/* MREMAP_FIXED to a smaller size */
+		vm_unmap(vm, old + new_len, old_len - new_len);
+		old_len = new_len;
+	}
 	if (isolate(vm, old, old + old_len) < 0)
 		return -ENOMEM;
 	r = vm_find(vm, old);
-	long dst = vm_map(vm, 0, new_len, r->prot, r->flags, r->file, r->file_off,
-			  r->file_bytes);
+	unsigned fixed = (flags & MREMAP_FIXED) ? MAP_FIXED : 0;
+	long dst = vm_map(vm, fixed ? new_addr : 0, new_len, r->prot,
+			  r->flags | fixed, r->file, r->file_off, r->file_bytes);
 	if (dst < 0)
 		return dst;
-	/* Move the pages over, then drop the old region. */
+	/* Move the pages over, then drop the old region (or, with
+	 * MREMAP_DONTUNMAP, keep it, empty: its next touch reads zeros). */
 	vaddr_t va = old;
 	pte_t *pte;
 	while ((pte = mmu_pte_next(vm->root, &va, old + old_len)) != NULL) {
@@ -677,8 +714,12 @@ vm_remap(struct vm *vm, vaddr_t old, size_t old_len, size_t new_len,
 		mmu_flush(vm->root, va);
 		va += PAGE_SIZE;
 	}
-	vm_find(vm, (vaddr_t)dst)->tag = r->tag;
+	struct region *n = vm_find(vm, (vaddr_t)dst);
+	n->tag = r->tag;
+	n->prot_deny = r->prot_deny;
 	vm_name_region(vm, (vaddr_t)dst, r->name);
+	if (flags & MREMAP_DONTUNMAP)
+		return dst;
 	vm_grow(vm, -(int64_t)(r->end - r->start));
 	list_remove(&r->link);
 	region_free(r);
