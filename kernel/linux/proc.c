@@ -81,6 +81,7 @@ proc_alloc(struct proc *parent)
 		p->sgid = parent->sgid;
 		p->umask = parent->umask;
 		p->personality = parent->personality;
+		p->undumpable = parent->undumpable;
 		memcpy(p->rlimits, parent->rlimits, sizeof(p->rlimits));
 		memcpy(p->exe, parent->exe, sizeof(p->exe));
 		if (parent->cmdline) {
