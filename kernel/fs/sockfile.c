@@ -731,12 +731,18 @@ sock_close(struct file *f)
 	struct sockfile *s = f->priv;
 	if (!s)
 		return;
+	/*
+	 * Out of the table before the server hears of the close: once it
+	 * has, it may give the id to a connection another process accepts
+	 * while this one still waits for the reply, and that socket's
+	 * first post (its first bytes) must not land here.
+	 */
+	list_remove(&s->link);
 	if (!s->dead) {
 		struct pt_sock_msg msg = { .op = PT_SOCK_CLOSE,
 					   .arg = { (int32_t)s->rx_len } };
 		sock_call(s, &msg, NULL, NULL, 0);
 	}
-	list_remove(&s->link);
 	kobj_put(s->chan);
 	kfree(s->rx);
 	kfree(s);

@@ -1,12 +1,16 @@
 /*
- * Guest program for system/accept-edge: a server in nginx's shape (a
- * non-blocking listener in epoll, each accepted connection added with
- * EPOLLIN | EPOLLET, read until EAGAIN) and a client process that
+ * Guest program for system/accept-edge: a server in nginx's shape, two
+ * worker processes sharing a non-blocking listener (in each one's epoll
+ * with EPOLLEXCLUSIVE, one accept per wake-up), each accepted connection
+ * added with EPOLLIN | EPOLLET and read until EAGAIN; and a client that
  * connects over 127.0.0.1 and sends its request at once, COUNT times.
- * The request often arrives between netd's answer to accept and the
- * kernel making the new socket's file; the edge netd posts for it must
- * not be lost, or the server never reads the request (nginx waited for
- * client_header_timeout, and reset the connection).
+ * Two races lost requests on two vCPUs (nginx waited for
+ * client_header_timeout, then closed or reset the connection):
+ *   - the request arrived between netd's answer to accept and the kernel
+ *     making the new socket's file, and the edge netd posted was dropped;
+ *   - one worker closed a connection while the other accepted a new one
+ *     that netd gave the same id, and the new one's first bytes went to
+ *     the closing socket, still in the kernel's table.
  *
  * Prints "acceptedge: COUNT connections, none lost" and exits 0, or
  * names the connections whose answer did not come within a second and
@@ -60,7 +64,8 @@ static void
 server(int listener)
 {
 	int ep = epoll_create1(0);
-	struct epoll_event ev = { .events = EPOLLIN, .data.fd = listener };
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLEXCLUSIVE,
+				   .data.fd = listener };
 	if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, listener, &ev) < 0)
 		die("epoll");
 	for (;;) {
@@ -72,15 +77,12 @@ server(int listener)
 				serve(fd);
 				continue;
 			}
-			int c;
-			while ((c = accept4(listener, NULL, NULL,
-					    SOCK_NONBLOCK)) >= 0) {
-				struct epoll_event ce = {
-					.events = EPOLLIN | EPOLLRDHUP | EPOLLET,
-					.data.fd = c };
-				if (epoll_ctl(ep, EPOLL_CTL_ADD, c, &ce) < 0)
-					die("epoll_ctl");
-			}
+			int c = accept4(listener, NULL, NULL, SOCK_NONBLOCK);
+			struct epoll_event ce = {
+				.events = EPOLLIN | EPOLLRDHUP | EPOLLET,
+				.data.fd = c };
+			if (c >= 0 && epoll_ctl(ep, EPOLL_CTL_ADD, c, &ce) < 0)
+				die("epoll_ctl");
 		}
 	}
 }
@@ -113,10 +115,13 @@ main(int argc, char **argv)
 	if (l < 0 || bind(l, (void *)&at, sizeof(at)) < 0 || listen(l, 64) < 0 ||
 	    getsockname(l, (void *)&at, &len) < 0)
 		die("listen");
-	pid_t pid = fork();
-	if (pid == 0) {
-		server(l);
-		_exit(0);
+	pid_t workers[2];
+	for (int i = 0; i < 2; i++) {
+		workers[i] = fork();
+		if (workers[i] == 0) {
+			server(l);
+			_exit(0);
+		}
 	}
 	close(l);
 	int lost = 0;
@@ -127,8 +132,10 @@ main(int argc, char **argv)
 			lost++;
 		}
 	}
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
+	for (int i = 0; i < 2; i++) {
+		kill(workers[i], SIGKILL);
+		waitpid(workers[i], NULL, 0);
+	}
 	if (lost) {
 		printf("acceptedge: %d connections, %d lost\n", count, lost);
 		return 1;
