@@ -119,6 +119,12 @@ class Guest:
 					     % (text, seconds))
 				self.changed.wait(min(left, 1))
 
+	def tell(self, line):
+		"""Types line on the guest's stdin (its script reads it)."""
+		print("[told the guest %r]" % line, flush=True)
+		self.proc.stdin.write(line.encode() + b"\n")
+		self.proc.stdin.flush()
+
 	def finish(self, seconds=60):
 		"""Types a line on the guest's stdin, which ends its script
 		(GUEST_END), and waits for it: fails the test unless it exits
