@@ -36,6 +36,7 @@ chmod 700 /root/.ssh; chmod 600 /root/.ssh/authorized_keys
 {dropbear} -F -E -s -r {dir}/hostkey -p 22 &
 for i in $(seq 300); do netstat -ltn | grep -q ':22 ' && break; sleep 0.1; done
 echo ssh-ready
+read -r _
 """
 
 

@@ -14,12 +14,14 @@ from lib import ROOT, fail, petrel_args, quote, skip
 
 DEPS = os.path.join(ROOT, "tools", "deps.sh")
 LOG_MARK = "kernel-log: "
+# Unknown system calls that glibc tries first and falls back from when they
+# are ENOSYS (clone3, at every pthread_create): logged, but no failure.
+PROBED_CALLS = ("system call 435:",)
 DONE_MARK = "guest-done"
-# The end of every guest script: it waits for Guest.finish's line on the
-# console, then shows what the kernel logged about its programs (a fault,
-# a system call it lacks) and stops the machine.
+# The end of every guest script, after a `read -r _` that waits for
+# Guest.finish's line on the console: shows what the kernel logged about
+# its programs (a fault, a system call it lacks) and stops the machine.
 GUEST_END = r"""
-read -r _
 dmesg | grep -E 'segfault|unknown system call' | sed 's/^/%s/'
 echo %s
 """ % (LOG_MARK, DONE_MARK)
@@ -126,9 +128,10 @@ class Guest:
 		self.proc.stdin.flush()
 
 	def finish(self, seconds=60):
-		"""Types a line on the guest's stdin, which ends its script
-		(GUEST_END), and waits for it: fails the test unless it exits
-		0 without a segfault or an unknown system call in its log."""
+		"""Types a line on the guest's stdin, which its script's last
+		`read` waits for, and waits for the script to end: fails the
+		test unless it exits 0 without a segfault or an unknown system
+		call (but PROBED_CALLS) in the kernel log."""
 		try:
 			self.proc.stdin.write(b"\n")
 			self.proc.stdin.close()
@@ -144,7 +147,8 @@ class Guest:
 				l.startswith(DONE_MARK) for l in self.lines):
 			fail("the guest ended with status %d" % self.proc.returncode)
 		for line in logged:
-			if "segfault" in line or "unknown system call" in line:
+			if "segfault" in line or ("unknown system call" in line
+					and not any(c in line for c in PROBED_CALLS)):
 				fail("the kernel logged: " + line)
 
 	def stop(self):
