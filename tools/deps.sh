@@ -2,7 +2,9 @@
 # Installs the Debian packages Petrel's build, run and tests need, if missing.
 # Called by make before anything that needs them; safe to run again.
 # Arguments name more packages a target needs beyond these (make fuzz:
-# trinity and stress-ng, packed into the guest with --pack).
+# trinity and stress-ng, packed into the guest with --pack; the server
+# tests, tests/system/server-*.py: dropbear-bin, openssh-client,
+# openssh-sftp-server, nginx-light, redis-server, redis-tools, sqlite3).
 set -e
 PKGS="$* qemu-system-x86 grub-pc-bin grub-common xorriso mtools musl-tools busybox-static cpio gcc make python3 dpkg-dev openssl curl iproute2 dnsmasq-base wrk kmod e2fsprogs autoconf automake m4 libc6-dev"
 missing=""

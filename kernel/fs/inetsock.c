@@ -138,20 +138,12 @@ static long
 inet_accept(struct file *lf, uaddr_t addr, uaddr_t alen, int flags)
 {
 	struct sockfile *s = sock_of(lf);
-	struct pt_sock_msg msg = { .op = PT_SOCK_ACCEPT };
 	struct pt_sock_reply rep;
-	long r = sockfile_call_wait(s, &msg, &rep, NULL, 0, POLLIN,
-				    nonblocking(s, 0));
-	if (r < 0)
-		return r;
-	struct file *f = sockfile_new(s->chan, rep.id, s->domain, s->type,
-				      rep.new_events,
-				      flags & SOCK_NONBLOCK ? O_NONBLOCK : 0);
-	if (IS_ERR(f)) {
-		struct pt_sock_msg close = { .op = PT_SOCK_CLOSE, .id = rep.id };
-		sockfile_call(s->chan, &close, NULL, NULL, 0);
+	struct file *f = sockfile_accept(s, &rep,
+					 flags & SOCK_NONBLOCK ? O_NONBLOCK : 0,
+					 nonblocking(s, 0));
+	if (IS_ERR(f))
 		return PTR_ERR(f);
-	}
 	int nfd = fd_install(current()->proc, f, 0, flags & SOCK_CLOEXEC);
 	if (nfd < 0) {
 		file_put(f);

@@ -71,9 +71,10 @@ sockfile_server_gone(struct kobj *client)
 
 /* The reply's readiness, taken in the server's reply (see chan_kcall). */
 static void
-events_from_reply(void *ctx, const void *reply, size_t len)
+events_from_reply(void *ctx, long status, const void *reply, size_t len)
 {
 	struct sockfile *s = ctx;
+	(void)status;
 	const struct pt_sock_reply *rep = reply;
 	if (len < offsetof(struct pt_sock_reply, addr))
 		return;
@@ -87,7 +88,7 @@ events_from_reply(void *ctx, const void *reply, size_t len)
 
 /* What a call runs in the server's reply, before its caller wakes. */
 struct reply_hook {
-	void (*fn)(void *ctx, const void *reply, size_t len);
+	void (*fn)(void *ctx, long status, const void *reply, size_t len);
 	void *ctx;
 };
 
@@ -179,6 +180,51 @@ sockfile_call_wait(struct sockfile *s, struct pt_sock_msg *msg,
 		int e = wait_ready(s, want);
 		if (e < 0)
 			return e;
+	}
+}
+
+/* An accept in flight: the new socket's file, made in the server's reply. */
+struct accept_call {
+	struct sockfile *listener;
+	unsigned flags;			/* O_NONBLOCK for the new file */
+	struct file *file;		/* NULL until the reply */
+};
+
+static void
+accept_reply(void *ctx, long status, const void *reply, size_t len)
+{
+	struct accept_call *a = ctx;
+	struct sockfile *l = a->listener;
+	const struct pt_sock_reply *rep = reply;
+	events_from_reply(l, status, reply, len);
+	if (status < 0 || len < offsetof(struct pt_sock_reply, addr))
+		return;
+	a->file = sockfile_new(l->chan, rep->id, l->domain, l->type,
+			       rep->new_events, a->flags);
+}
+
+struct file *
+sockfile_accept(struct sockfile *l, struct pt_sock_reply *rep, unsigned flags,
+		bool nonblock)
+{
+	struct pt_sock_msg msg = { .op = PT_SOCK_ACCEPT };
+	struct accept_call a = { l, flags, NULL };
+	struct reply_hook hook = { accept_reply, &a };
+	for (;;) {
+		long r = sock_call_hooked(l, &hook, &msg, rep, NULL, 0);
+		if (r >= 0 && a.file && !IS_ERR(a.file))
+			return a.file;
+		if (r >= 0) {
+			struct pt_sock_msg close = { .op = PT_SOCK_CLOSE,
+						     .id = rep->id };
+			sockfile_call(l->chan, &close, NULL, NULL, 0);
+			return a.file ? a.file : ERR_PTR(-EIO);
+		}
+		if (r != -EAGAIN || nonblock)
+			return ERR_PTR(r);
+		int e = wait_ready(l, POLLIN);
+		if (e < 0)
+			return ERR_PTR(e);
 	}
 }
 
@@ -382,7 +428,7 @@ behind_done(void *ctx, long status, const void *reply, size_t len)
 	if (s) {
 		s->tx_inflight -= MIN(s->tx_inflight, b->len);
 		s->tx_calls -= s->tx_calls > 0;
-		events_from_reply(s, reply, len);
+		events_from_reply(s, status, reply, len);
 	}
 	kfree(b);
 }
@@ -630,11 +676,11 @@ struct nread_call {
 };
 
 static void
-nread_reply(void *ctx, const void *reply, size_t len)
+nread_reply(void *ctx, long status, const void *reply, size_t len)
 {
 	struct nread_call *c = ctx;
 	c->kept = c->s->rx_len;
-	events_from_reply(c->s, reply, len);
+	events_from_reply(c->s, status, reply, len);
 }
 
 /*
@@ -685,12 +731,18 @@ sock_close(struct file *f)
 	struct sockfile *s = f->priv;
 	if (!s)
 		return;
+	/*
+	 * Out of the table before the server hears of the close: once it
+	 * has, it may give the id to a connection another process accepts
+	 * while this one still waits for the reply, and that socket's
+	 * first post (its first bytes) must not land here.
+	 */
+	list_remove(&s->link);
 	if (!s->dead) {
 		struct pt_sock_msg msg = { .op = PT_SOCK_CLOSE,
 					   .arg = { (int32_t)s->rx_len } };
 		sock_call(s, &msg, NULL, NULL, 0);
 	}
-	list_remove(&s->link);
 	kobj_put(s->chan);
 	kfree(s->rx);
 	kfree(s);

@@ -44,7 +44,7 @@ struct chan_call {
 	long status;
 	bool done;
 	struct waitq wq;		/* the caller sleeps here */
-	void (*on_reply)(void *ctx, const void *reply, size_t len);
+	void (*on_reply)(void *ctx, long status, const void *reply, size_t len);
 	void *ctx;			/* for on_reply, or chan_async's done */
 	struct chan_async *async;	/* a call nobody waits for, or NULL */
 };
@@ -505,7 +505,7 @@ reply_to(struct channel *ch, uint64_t token, int64_t status, uaddr_t data,
 		return NULL;
 	}
 	if (c->on_reply)
-		c->on_reply(c->ctx, c->reply, len);
+		c->on_reply(c->ctx, (long)status, c->reply, len);
 	call_finish(c, (long)status);
 	return waitq_take_one(&c->wq);
 }

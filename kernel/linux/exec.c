@@ -610,6 +610,9 @@ again:
 	ptimers_exit(p);
 	p->exec_count++;
 	trace_exec(p);
+	/* Linux's begin_new_exec: dumpable unless the ids differ, where
+	 * fs.suid_dumpable (0) decides. */
+	p->undumpable = p->euid != p->uid || p->egid != p->gid;
 	proc_vfork_release(p);
 	arch_exec_regs(t, entry, sp);
 	inode_put(ino);

@@ -83,6 +83,7 @@ proc_alloc(struct proc *parent)
 		p->umask = parent->umask;
 		p->personality = parent->personality;
 		p->trace = parent->trace;
+		p->undumpable = parent->undumpable;
 		memcpy(p->rlimits, parent->rlimits, sizeof(p->rlimits));
 		memcpy(p->exe, parent->exe, sizeof(p->exe));
 		if (parent->cmdline) {

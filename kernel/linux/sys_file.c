@@ -440,10 +440,14 @@ sys_sendfile(int out, int in, uaddr_t uoff, size_t count)
 	size_t done = 0;
 	long r = 0;
 	while (done < count) {
+		uint64_t at = off;
 		r = fi->ops->read(fi, k, MIN(count - done, (size_t)BOUNCE), &off);
 		if (r <= 0)
 			break;
 		long w = fo->ops->write(fo, k, (size_t)r, &fo->offset);
+		/* The offset moves by what the output took (Linux's), so a
+		 * full non-blocking output loses nothing. */
+		off = at + (uint64_t)MAX(w, 0);
 		if (w < 0) {
 			r = w;
 			break;

@@ -391,14 +391,22 @@ long
 sys_setresuid(unsigned r, unsigned e, unsigned s)
 {
 	struct proc *p = current()->proc;
-	return set_ids(&p->uid, &p->euid, &p->suid, r, e, s);
+	unsigned euid = p->euid;
+	long e2 = set_ids(&p->uid, &p->euid, &p->suid, r, e, s);
+	if (p->euid != euid)
+		p->undumpable = true;	/* Linux's commit_creds */
+	return e2;
 }
 
 long
 sys_setresgid(unsigned r, unsigned e, unsigned s)
 {
 	struct proc *p = current()->proc;
-	return set_ids(&p->gid, &p->egid, &p->sgid, r, e, s);
+	unsigned egid = p->egid;
+	long e2 = set_ids(&p->gid, &p->egid, &p->sgid, r, e, s);
+	if (p->egid != egid)
+		p->undumpable = true;	/* Linux's commit_creds */
+	return e2;
 }
 
 long
@@ -505,6 +513,13 @@ sys_prctl(int op, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 	}
 	case 16:	/* PR_GET_NAME */
 		return copyout(a2, p->name, sizeof(p->name));
+	case 3:		/* PR_GET_DUMPABLE */
+		return !p->undumpable;
+	case 4:		/* PR_SET_DUMPABLE: SUID_DUMP_DISABLE or _USER */
+		if (a2 > 1)
+			return -EINVAL;
+		p->undumpable = a2 == 0;
+		return 0;
 	case 36:	/* PR_SET_CHILD_SUBREAPER */
 	case 1:		/* PR_SET_PDEATHSIG */
 	case 38:	/* PR_SET_NO_NEW_PRIVS */

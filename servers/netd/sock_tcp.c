@@ -593,6 +593,29 @@ tcp_queue(struct tcp_pcb *pcb, const char *buf, size_t len, bool more)
 	return done;
 }
 
+/*
+ * Output under TCP_CORK or MSG_MORE. Linux holds back only a partial last
+ * segment there: full ones leave at once, so a corked sender that fills
+ * the send buffer (nginx's sendfile with tcp_nopush) keeps data in
+ * flight instead of waiting for lwIP's poll to push it. lwIP's Nagle test
+ * holds a partial segment while data is unacknowledged, so once a full
+ * segment is queued, an output with Nagle on sends the full segments and
+ * keeps the tail.
+ */
+static void
+tcp_output_full(struct tcp_pcb *pcb)
+{
+	struct tcp_seg *first = pcb->unsent;
+	bool nodelay = tcp_nagle_disabled(pcb);
+
+	if (first == NULL || (first->next == NULL && first->len < pcb->mss))
+		return;
+	tcp_nagle_enable(pcb);
+	tcp_output(pcb);
+	if (nodelay)
+		tcp_nagle_disable(pcb);
+}
+
 ssize_t
 nsock_tcp_send(struct nsock *s, const void *buf, size_t len, int flags)
 {
@@ -613,7 +636,9 @@ nsock_tcp_send(struct nsock *s, const void *buf, size_t len, int flags)
 		nsock_notify(s, false);
 		return -EAGAIN;
 	}
-	if (!more)
+	if (more)
+		tcp_output_full(s->pcb.tcp);
+	else
 		tcp_output(s->pcb.tcp);
 	nsock_notify(s, false);
 	return (ssize_t)done;

@@ -100,11 +100,12 @@ struct chan_kcall {
 	unsigned nseg;
 	struct chan_seg seg[PT_SEG_MAX];
 	/*
-	 * If set, runs when the server replies, in the server's system call:
-	 * what the reply says is then ordered before anything the server does
-	 * next (a socket's readiness before its later pt_channel_post).
+	 * If set, runs when the server replies, in the server's system call,
+	 * with its status: what the reply says is then ordered before
+	 * anything the server does next (a socket's readiness before its
+	 * later pt_channel_post).
 	 */
-	void (*on_reply)(void *ctx, const void *reply, size_t len);
+	void (*on_reply)(void *ctx, long status, const void *reply, size_t len);
 	void *ctx;
 	/*
 	 * The caller waits for the reply whatever signals come (a file

@@ -97,6 +97,10 @@ struct proc {
 	unsigned personality;		/* personality(2)'s word, kept only */
 	uint8_t trace;			/* enum proc_trace; a child's is its
 					   parent's */
+	/* Linux's dumpable flag (PR_GET_DUMPABLE): cleared by prctl and when
+	 * the effective ids change, set again by exec; kept only, as no
+	 * core is dumped and /proc ignores it. */
+	bool undumpable;
 	unsigned exec_count;		/* execs so far (Linux self_exec_id) */
 	unsigned parent_exec_count;	/* the parent's exec_count at fork */
 

@@ -50,6 +50,17 @@ struct kobj *sockfile_route(unsigned route);
 /* A file for server socket id (takes its own reference on chan). */
 struct file *sockfile_new(struct kobj *chan, uint64_t id, int domain, int type,
 			  unsigned events, unsigned flags);
+/*
+ * Accepts a connection on listener l: the new socket's file (flags:
+ * O_NONBLOCK or 0), made in the server's reply, so that it is known before
+ * the server can post the socket's readiness (a post for an id the kernel
+ * does not know yet is dropped, and with it the edge an EPOLLET waiter
+ * needs); *rep gets the reply (the peer's address). Waits for a
+ * connection unless nonblock. Returns the file or an error pointer
+ * (-ERESTARTSYS if a signal came). May sleep.
+ */
+struct file *sockfile_accept(struct sockfile *l, struct pt_sock_reply *rep,
+			     unsigned flags, bool nonblock);
 long sockfile_call(struct kobj *chan, struct pt_sock_msg *msg,
 		   struct pt_sock_reply *rep, const struct chan_seg *segs,
 		   unsigned nseg);
