@@ -381,10 +381,12 @@ sys_epoll_create(int size)
 	return size <= 0 ? -EINVAL : sys_epoll_create1(0);
 }
 
+/* The epoll file is held until the call returns (fd_hold): a sleeping
+ * epoll_wait must not find it freed by another thread's close. */
 static struct epoll *
 get_epoll(int epfd)
 {
-	struct file *f = fd_get_open(current()->proc, epfd);
+	struct file *f = fd_hold(epfd);
 	if (!f)
 		return ERR_PTR(-EBADF);
 	if (f->ops != &epoll_fops)
@@ -395,6 +397,10 @@ get_epoll(int epfd)
 long
 sys_epoll_ctl(int epfd, int op, int fd, uaddr_t uev)
 {
+	/* Copied in first: a fault here may sleep, and the lookups below
+	 * must not outlive a sleep (another thread may close fd). */
+	struct __attribute__((packed)) { uint32_t events; uint64_t data; } ev = { 0, 0 };
+	bool copied = op == 2 || copyin(&ev, uev, sizeof(ev)) == 0;
 	struct epoll *ep = get_epoll(epfd);
 	if (IS_ERR(ep))
 		return PTR_ERR(ep);
@@ -405,8 +411,7 @@ sys_epoll_ctl(int epfd, int op, int fd, uaddr_t uev)
 		return -EINVAL;
 	if (!f->ops || !f->ops->poll)
 		return -EPERM;
-	struct __attribute__((packed)) { uint32_t events; uint64_t data; } ev = { 0, 0 };
-	if (op != 2 && copyin(&ev, uev, sizeof(ev)) < 0)
+	if (!copied)
 		return -EFAULT;
 	struct epitem *e = NULL;
 	list_for_each(it, &ep->items) {
@@ -448,6 +453,47 @@ sys_epoll_ctl(int epfd, int op, int fd, uaddr_t uev)
 	return -EINVAL;
 }
 
+/* The most events one epoll_wait returns (Linux may return fewer than
+ * maxevents too): they are gathered in a kernel buffer first. */
+#define EPOLL_BATCH 512
+
+struct __attribute__((packed)) epoll_event_k {
+	uint32_t events;
+	uint64_t data;
+};
+
+/*
+ * Gathers up to max ready events of ep into out. Nothing here sleeps, so
+ * the interest list cannot change under the walk; the copy to the user,
+ * which may fault and sleep, comes after it.
+ */
+static int
+epoll_gather(struct epoll *ep, struct epoll_event_k *out, int max)
+{
+	int n = 0;
+	list_for_each(it, &ep->items) {
+		if (n >= max)
+			break;
+		struct epitem *e = list_entry(it, struct epitem, link);
+		if (e->disabled)
+			continue;
+		unsigned ready = file_events(e->file) & (e->events | EPOLLERR | EPOLLHUP);
+		if (!ready)
+			continue;
+		if ((e->events & EPOLLET) && e->seen_seq == e->file->events_seq &&
+		    (ready & ~e->last_ready) == 0)
+			continue;
+		out[n].events = ready;
+		out[n].data = e->data;
+		e->seen_seq = e->file->events_seq;
+		e->last_ready = ready;
+		if (e->events & EPOLLONESHOT)
+			e->disabled = true;
+		n++;
+	}
+	return n;
+}
+
 static long
 do_epoll_wait(int epfd, uaddr_t uevents, int max, uint64_t deadline, bool zero)
 {
@@ -456,37 +502,25 @@ do_epoll_wait(int epfd, uaddr_t uevents, int max, uint64_t deadline, bool zero)
 		return PTR_ERR(ep);
 	if (max <= 0 || max > 65536)
 		return -EINVAL;
+	struct epoll_event_k *out = kmalloc(sizeof(*out) * EPOLL_BATCH);
+	if (!out)
+		return -ENOMEM;
+	long r;
 	for (;;) {
-		int n = 0;
-		list_for_each(it, &ep->items) {
-			if (n >= max)
-				break;
-			struct epitem *e = list_entry(it, struct epitem, link);
-			if (e->disabled)
-				continue;
-			unsigned ready = file_events(e->file) & (e->events | EPOLLERR | EPOLLHUP);
-			if (!ready)
-				continue;
-			if ((e->events & EPOLLET) && e->seen_seq == e->file->events_seq &&
-			    (ready & ~e->last_ready) == 0)
-				continue;
-			struct __attribute__((packed)) { uint32_t events; uint64_t data; } out = { ready, e->data };
-			if (copyout(uevents + (uint64_t)n * 12, &out, 12) < 0)
-				return n ? n : -EFAULT;
-			e->seen_seq = e->file->events_seq;
-			e->last_ready = ready;
-			if (e->events & EPOLLONESHOT)
-				e->disabled = true;
-			n++;
+		int n = epoll_gather(ep, out, MIN(max, EPOLL_BATCH));
+		if (n || zero) {
+			r = n && copyout(uevents, out, sizeof(*out) * (size_t)n) < 0 ?
+			    -EFAULT : n;
+			break;
 		}
-		if (n || zero)
-			return n;
 		int w = waitq_wait(&poll_waitq, deadline, true);
-		if (w == -ETIMEDOUT)
-			return 0;
-		if (w == -EINTR)
-			return -EINTR;
+		if (w == -ETIMEDOUT || w == -EINTR) {
+			r = w == -EINTR ? -EINTR : 0;
+			break;
+		}
 	}
+	kfree(out);
+	return r;
 }
 
 long

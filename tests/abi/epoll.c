@@ -8,6 +8,8 @@
  */
 #include "abi.h"
 
+#include <pthread.h>
+
 #include <fcntl.h>
 #include <stdint.h>
 #include <sys/epoll.h>
@@ -270,10 +272,55 @@ test_pwait_nested_errors(void)
 	close(p[1]);
 }
 
+/*
+ * Another thread closes the epoll descriptor while epoll_wait sleeps on
+ * it: the wait keeps the instance (Linux holds the file) and still
+ * reports the event that comes. Petrel once freed the instance under the
+ * sleeper, which then walked freed memory (a kernel fault found by the
+ * fuzzer).
+ */
+struct closer {
+	int ep, wfd;
+};
+
+static void *
+close_then_write(void *arg)
+{
+	struct closer *c = arg;
+
+	usleep(100000);
+	close(c->ep);
+	usleep(100000);
+	write(c->wfd, "x", 1);
+	return NULL;
+}
+
+static void
+test_close_while_waiting(void)
+{
+	int p[2];
+	pthread_t t;
+	struct epoll_event ev = { .events = EPOLLIN }, out;
+
+	pipe(p);
+	int ep = epoll_create1(0);
+	epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &ev);
+	struct closer c = { ep, p[1] };
+	pthread_create(&t, NULL, close_then_write, &c);
+	CHECK_EQ("epoll_wait across a close of its descriptor",
+		 epoll_wait(ep, &out, 1, 3000), 1);
+	pthread_join(t, NULL);
+	CHECK_ERR("the descriptor is closed after",
+		  epoll_wait(ep, &out, 1, 0), EBADF);
+	close(p[0]);
+	close(p[1]);
+}
+
 int
 main(void)
 {
 	abi_init();
+	test_close_while_waiting();
 	test_level();
 	test_edge_oneshot();
 	test_wakeups();
