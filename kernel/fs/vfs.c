@@ -13,6 +13,7 @@
 #include <kernel/refcount.h>
 #include <kernel/locks.h>
 #include <kernel/vm.h>
+#include <kernel/clock.h>
 #include "vfs_int.h"
 
 
@@ -34,18 +35,22 @@ vfs_set_root(struct inode *root)
 					  .path = "/", .root = root };
 }
 
+/* File times are on the wall clock, with what clock_settime set. */
 void
 vfs_now(struct timespec_k *ts)
 {
-	uint64_t ns = arch_now_ns();
-	ts->tv_sec = (int64_t)(arch_rtc_seconds() + ns / 1000000000);
-	ts->tv_nsec = (int64_t)(ns % 1000000000);
+	uint64_t ns = 0;
+	clock_now(CLOCK_REALTIME, &ns);
+	ts->tv_sec = (int64_t)(ns / NSEC_PER_SEC);
+	ts->tv_nsec = (int64_t)(ns % NSEC_PER_SEC);
 }
 
 uint64_t
 vfs_now_sec(void)
 {
-	return arch_rtc_seconds() + arch_now_ns() / 1000000000;
+	uint64_t ns = 0;
+	clock_now(CLOCK_REALTIME, &ns);
+	return ns / NSEC_PER_SEC;
 }
 
 /*

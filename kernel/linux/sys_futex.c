@@ -8,6 +8,7 @@
 #include <kernel/vm.h>
 #include <kernel/syscall.h>
 #include <kernel/errno.h>
+#include <kernel/clock.h>
 #include <kernel/arch.h>
 #include <kernel/stat.h>
 #include <kernel/mmu.h>
@@ -104,7 +105,11 @@ futex_wait(uint64_t uaddr, uint32_t val, uaddr_t timeout, uint32_t bitset, bool 
 		uint64_t ns = (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec;
 		uint64_t now = arch_now_ns();
 		if (absolute) {
-			uint64_t base = realtime ? arch_rtc_seconds() * 1000000000 + now : now;
+			/* The wall clock as clock_gettime reads it, with what
+			 * clock_settime set: the deadline is on that clock. */
+			uint64_t base = now;
+			if (realtime)
+				clock_now(CLOCK_REALTIME, &base);
 			deadline = ns > base ? now + (ns - base) : now;
 		} else {
 			deadline = now + ns;
