@@ -51,17 +51,9 @@ addr_in(struct pt_sock_msg *msg, uaddr_t addr, unsigned len)
 static long
 addr_out(const struct pt_sock_reply *rep, uaddr_t addr, uaddr_t ulen)
 {
-	uint32_t room;
 	if (!addr || !ulen)
 		return 0;
-	if (copyin(&room, ulen, sizeof(room)) < 0)
-		return -EFAULT;
-	if ((int32_t)room < 0)
-		return -EINVAL;
-	if (copyout(addr, rep->addr, MIN(room, rep->addr_len)) < 0 ||
-	    copyout(ulen, &rep->addr_len, sizeof(rep->addr_len)) < 0)
-		return -EFAULT;
-	return 0;
+	return sockaddr_out(rep->addr, rep->addr_len, addr, ulen);
 }
 
 long

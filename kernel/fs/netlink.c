@@ -296,17 +296,9 @@ static long
 kernel_addr_out(uaddr_t addr, uaddr_t ulen)
 {
 	struct sockaddr_nl_k a = { .family = AF_NETLINK };
-	uint32_t room;
 	if (!addr || !ulen)
 		return 0;
-	if (copyin(&room, ulen, sizeof(room)) < 0)
-		return -EFAULT;
-	if ((int32_t)room < 0)
-		return -EINVAL;
-	if (copyout(addr, &a, MIN(room, (uint32_t)sizeof(a))) < 0)
-		return -EFAULT;
-	room = sizeof(a);
-	return copyout(ulen, &room, sizeof(room));
+	return sockaddr_out(&a, sizeof(a), addr, ulen);
 }
 
 /* A destination other than the kernel (port 0) reaches no one here. */
@@ -428,15 +420,7 @@ nl_getname(struct file *f, uaddr_t addr, uaddr_t alen, bool peer)
 	struct sockaddr_nl_k a = { .family = AF_NETLINK };
 	if (!peer)
 		a.pid = nl_of(f)->portid, a.groups = nl_of(f)->groups;
-	uint32_t room;
-	if (copyin(&room, alen, sizeof(room)) < 0)
-		return -EFAULT;
-	if ((int32_t)room < 0)
-		return -EINVAL;
-	if (copyout(addr, &a, MIN(room, (uint32_t)sizeof(a))) < 0)
-		return -EFAULT;
-	room = sizeof(a);
-	return copyout(alen, &room, sizeof(room));
+	return sockaddr_out(&a, sizeof(a), addr, alen);
 }
 
 static long

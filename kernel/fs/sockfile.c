@@ -7,6 +7,7 @@
  * sockets with ECONNRESET.
  */
 #include <kernel/sockfile.h>
+#include <kernel/sock.h>
 #include <kernel/ipc.h>
 #include <kernel/vfs.h>
 #include <kernel/proc.h>
@@ -851,4 +852,19 @@ sys_pt_channel_post(int h, uint64_t id, unsigned events, uaddr_t data,
 	else
 		file_notify(s->file);
 	return taken;
+}
+
+long
+sockaddr_out(const void *name, unsigned len, uaddr_t uaddr, uaddr_t ulen)
+{
+	uint32_t room;
+	if (copyin(&room, ulen, sizeof(room)) < 0)
+		return -EFAULT;
+	if ((int32_t)room < 0)
+		return -EINVAL;
+	unsigned n = MIN(room, len);
+	if ((n && copyout(uaddr, name, n) < 0) ||
+	    copyout(ulen, &len, sizeof(len)) < 0)
+		return -EFAULT;
+	return 0;
 }

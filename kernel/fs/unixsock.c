@@ -551,29 +551,14 @@ unix_connect(struct file *f, uaddr_t uaddr, unsigned len)
 	return stream_connect(f, s, buf, len);
 }
 
-long
-unix_name_out(const void *name, unsigned len, uaddr_t uaddr, uaddr_t ulen)
-{
-	uint32_t room;
-	if (copyin(&room, ulen, sizeof(room)) < 0)
-		return -EFAULT;
-	if ((int32_t)room < 0)
-		return -EINVAL;
-	unsigned n = MIN(room, len);
-	if ((n && copyout(uaddr, name, n) < 0) ||
-	    copyout(ulen, &len, sizeof(len)) < 0)
-		return -EFAULT;
-	return 0;
-}
-
 /* s's name, or just the family for an unbound socket. */
 static long
 sock_name_out(struct unix_sock *s, uaddr_t uaddr, uaddr_t ulen)
 {
 	static const char unnamed[2] = { AF_UNIX, 0 };
 	if (s->addr.len)
-		return unix_name_out(s->addr.sun, s->addr.len, uaddr, ulen);
-	return unix_name_out(unnamed, sizeof(unnamed), uaddr, ulen);
+		return sockaddr_out(s->addr.sun, s->addr.len, uaddr, ulen);
+	return sockaddr_out(unnamed, sizeof(unnamed), uaddr, ulen);
 }
 
 long

@@ -113,9 +113,6 @@ int unix_addr_in(char *buf, uaddr_t uaddr, unsigned len);
  * keeps it: a path name counts up to its NUL, plus one.
  */
 int unix_addr_check(const char *buf, unsigned *len);
-/* Copies a name out as getsockname(2) does: truncated, full length told. */
-long unix_name_out(const void *name, unsigned len, uaddr_t uaddr,
-		   uaddr_t ulen);
 /* Drops a connected dgram socket's peer (connect(AF_UNSPEC) and friends). */
 void unix_dgram_disconnect(struct unix_sock *s);
 /*

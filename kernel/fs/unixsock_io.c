@@ -590,9 +590,9 @@ sender_out(struct unix_rcv *r, uaddr_t uaddr, uaddr_t ulen)
 {
 	struct unix_sock *from = r->from;
 	if (from && from->addr.len)
-		return unix_name_out(from->addr.sun, from->addr.len, uaddr,
+		return sockaddr_out(from->addr.sun, from->addr.len, uaddr,
 				     ulen);
-	return unix_name_out(NULL, 0, uaddr, ulen);
+	return sockaddr_out(NULL, 0, uaddr, ulen);
 }
 
 /* The control buffer of a recvmsg, filled as Linux's put_cmsg does. */

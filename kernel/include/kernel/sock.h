@@ -67,6 +67,9 @@ struct msghdr_k {
  * Copies in the msghdr at umsg and its iovecs: *iov is allocated (kfree
  * it, also after an error). More than UIO_MAXIOV is EMSGSIZE, as Linux.
  */
+/* Copies a socket address out as getsockname(2) does: truncated to the
+ * caller's room, the full length told (kernel/fs/sockfile.c). */
+long sockaddr_out(const void *name, unsigned len, uaddr_t uaddr, uaddr_t ulen);
 long msghdr_in(uaddr_t umsg, struct msghdr_k *h, struct uiovec **iov);
 
 /* socket(2) for each family: returns the new descriptor. */
