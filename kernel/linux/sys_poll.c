@@ -180,16 +180,22 @@ do_select(int n, uaddr_t ur, uaddr_t uw, uaddr_t ue, uint64_t deadline, bool zer
 			uint64_t bit = 1ull << (fd % 64);
 			if (!((in[0][fd / 64] | in[1][fd / 64] | in[2][fd / 64]) & bit))
 				continue;
-			unsigned ev = file_events(fd_get(p, fd));
-			if ((in[0][fd / 64] & bit) && (ev & (POLLIN | POLLHUP | POLLERR))) {
+			/* Closed by another thread while we slept: ready in
+			   every set asked, as Linux, so the caller's next
+			   use of it sees EBADF. */
+			struct file *f = fd_get_open(p, fd);
+			unsigned ev = f ? file_events(f) : POLLNVAL;
+			if ((in[0][fd / 64] & bit) &&
+			    (ev & (POLLIN | POLLHUP | POLLERR | POLLNVAL))) {
 				out[0][fd / 64] |= bit;
 				ready++;
 			}
-			if ((in[1][fd / 64] & bit) && (ev & (POLLOUT | POLLERR))) {
+			if ((in[1][fd / 64] & bit) &&
+			    (ev & (POLLOUT | POLLERR | POLLNVAL))) {
 				out[1][fd / 64] |= bit;
 				ready++;
 			}
-			if ((in[2][fd / 64] & bit) && (ev & POLLPRI)) {
+			if ((in[2][fd / 64] & bit) && (ev & (POLLPRI | POLLNVAL))) {
 				out[2][fd / 64] |= bit;
 				ready++;
 			}

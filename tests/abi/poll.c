@@ -3,12 +3,14 @@
  * readiness before and after writes, POLLOUT, POLLHUP once the writer is
  * gone, POLLERR on a write end without readers, POLLNVAL, timeouts of 0
  * and of a few milliseconds, a wake-up by another process, ppoll's signal
- * mask, and eventfd counter semantics (EFD_SEMAPHORE, EAGAIN).
+ * mask, and eventfd counter semantics (EFD_SEMAPHORE, EAGAIN); a descriptor
+ * another thread closes while poll or select sleeps on it.
  */
 #include "abi.h"
 
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <sys/eventfd.h>
 #include <sys/select.h>
@@ -252,6 +254,67 @@ test_eventfd(void)
 	close(fd);
 }
 
+/*
+ * Another thread closes a descriptor poll or select sleeps on, then makes
+ * some other pipe ready. Linux looks the descriptors up again when it
+ * wakes (at the latest at the timeout): poll reports POLLNVAL, select
+ * the descriptor ready in every set asked. Petrel's select once read the
+ * closed slot's NULL file after such a wake-up: a kernel fault from user
+ * space.
+ */
+struct closer {
+	int fd, wfd;
+};
+
+static void *
+close_then_write(void *arg)
+{
+	struct closer *c = arg;
+
+	usleep(100000);
+	close(c->fd);
+	usleep(50000);
+	write(c->wfd, "x", 1);
+	return NULL;
+}
+
+static void
+test_close_while_waiting(void)
+{
+	int a[2], b[2];
+	pthread_t t;
+
+	pipe(a);
+	pipe(b);
+	struct closer c = { a[0], b[1] };
+	pthread_create(&t, NULL, close_then_write, &c);
+	fd_set rd, wr;
+	FD_ZERO(&rd);
+	FD_ZERO(&wr);
+	FD_SET(a[0], &rd);
+	FD_SET(a[0], &wr);
+	struct timeval tv = { 0, 400000 };
+	CHECK_EQ("select across a close of its descriptor",
+		 select(a[0] + 1, &rd, &wr, NULL, &tv), 2);
+	CHECK_EQ("readable", FD_ISSET(a[0], &rd) != 0, 1);
+	CHECK_EQ("writable", FD_ISSET(a[0], &wr) != 0, 1);
+	pthread_join(t, NULL);
+	char x;
+	read(b[0], &x, 1);
+
+	pipe(a);
+	c.fd = a[0];
+	pthread_create(&t, NULL, close_then_write, &c);
+	struct pollfd pfd = { .fd = a[0], .events = POLLIN };
+	CHECK_EQ("poll across a close of its descriptor",
+		 poll(&pfd, 1, 400), 1);
+	CHECK_EQ("its revents", pfd.revents, POLLNVAL);
+	pthread_join(t, NULL);
+	close(a[1]);
+	close(b[0]);
+	close(b[1]);
+}
+
 int
 main(void)
 {
@@ -260,5 +323,6 @@ main(void)
 	test_ppoll();
 	test_select();
 	test_eventfd();
+	test_close_while_waiting();
 	return abi_done("poll");
 }
