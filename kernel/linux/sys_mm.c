@@ -85,7 +85,7 @@ sys_mmap(uint64_t addr, size_t len, int prot, int flags, int fd, int64_t off)
 		addr &= ~(PAGE_SIZE - 1);	/* only a hint */
 	}
 	if (!(flags & MAP_ANONYMOUS)) {
-		struct file *f = fd_get_open(p, fd);
+		struct file *f = fd_hold(fd);
 		if (!f)
 			return -EBADF;
 		if (!f->inode || !f->inode->iops || !f->inode->iops->getpage)

@@ -34,7 +34,7 @@ sys_sync(void)
 long
 sys_syncfs(int fd)
 {
-	struct file *f = fd_get_open(current()->proc, fd);
+	struct file *f = fd_hold(fd);	/* sync sleeps */
 	if (!f)
 		return -EBADF;
 	struct super *sb = f->inode ? f->inode->sb : NULL;
@@ -209,7 +209,7 @@ sys_statfs(uaddr_t path, uaddr_t buf)
 long
 sys_fstatfs(int fd, uaddr_t buf)
 {
-	struct file *f = fd_get(current()->proc, fd);
+	struct file *f = fd_hold_path(fd);	/* a server's statfs sleeps */
 	if (!f || !f->inode)
 		return -EBADF;
 	return statfs_inode(f->inode, buf);

@@ -600,7 +600,7 @@ sys_chmod(uaddr_t path, unsigned mode)
 long
 sys_fchmod(int fd, unsigned mode)
 {
-	struct file *f = fd_get_open(current()->proc, fd);
+	struct file *f = fd_hold(fd);	/* a server's setattr sleeps */
 	if (!f || !f->inode)
 		return -EBADF;
 	return chmod_inode(f->inode, mode);
@@ -652,7 +652,7 @@ sys_lchown(uaddr_t path, unsigned uid, unsigned gid)
 long
 sys_fchown(int fd, unsigned uid, unsigned gid)
 {
-	struct file *f = fd_get_open(current()->proc, fd);
+	struct file *f = fd_hold(fd);
 	if (!f || !f->inode)
 		return -EBADF;
 	return chown_inode(f->inode, uid, gid);

@@ -110,7 +110,7 @@ sys_timerfd_create(int clock, int flags)
 static struct timerfd *
 get_timerfd(int fd)
 {
-	struct file *f = fd_get_open(current()->proc, fd);
+	struct file *f = fd_hold(fd);
 	if (!f)
 		return ERR_PTR(-EBADF);
 	if (f->ops != &timerfd_fops)
