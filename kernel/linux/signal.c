@@ -70,11 +70,12 @@ leader_of(struct proc *p)
  * Linux's sig_ignored: a signal its action ignores is dropped when sent,
  * unless the thread it is sent to (the leader, for a process) blocks it:
  * the action may change before it is unblocked, and sigwait may take it.
+ * A sigtimedwait that waits with its set unblocked counts it as blocked.
  */
 static bool
 dropped(struct proc *p, struct thread *t, int sig)
 {
-	if (t && (t->sig_blocked & SIGBIT(sig)))
+	if (t && ((t->sig_blocked | t->sig_real_blocked) & SIGBIT(sig)))
 		return false;
 	return ignored(p, sig);
 }
@@ -684,11 +685,13 @@ sys_rt_sigtimedwait(uaddr_t set, uaddr_t info, uaddr_t ts, size_t size)
 		}
 		/* Wait with the set unblocked so its signals wake us. */
 		uint64_t saved = t->sig_blocked;
+		t->sig_real_blocked = saved;
 		t->sig_blocked &= ~s;
 		struct waitq wq;
 		waitq_init(&wq);
 		int r = waitq_wait(&wq, deadline, true);
 		t->sig_blocked = saved;
+		t->sig_real_blocked = 0;
 		if (r == -ETIMEDOUT)
 			return -EAGAIN;
 		if (r == -EINTR && !((t->sig_pending | t->proc->sig_pending) & s))

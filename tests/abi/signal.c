@@ -337,6 +337,20 @@ test_sigchld(void)
 	    signal_name(sigtimedwait(&set, &si, &ts)), "SIGCHLD");
 	CHECK("its si_code and si_status",
 	    si.si_code == CLD_EXITED && si.si_status == 3);
+
+	/* The same when the child exits while sigtimedwait already waits:
+	   Linux counts the set as blocked then too (real_blocked), so a
+	   process that waits for SIGCHLD this way (trinity's main loop)
+	   learns of its children's deaths. Petrel dropped it. */
+	pid = abi_fork();
+	if (pid == 0) {
+		usleep(100000);
+		_exit(4);
+	}
+	CHECK_STR("SIGCHLD that comes during sigtimedwait",
+	    signal_name(sigtimedwait(&set, &si, &ts)), "SIGCHLD");
+	CHECK("its si_status", si.si_code == CLD_EXITED && si.si_status == 4);
+	abi_wait(pid);
 	block(SIG_UNBLOCK, SIGCHLD);
 }
 

@@ -64,6 +64,7 @@ struct thread {
 	uint8_t fpu[512] __attribute__((aligned(16)));
 
 	uint64_t sig_blocked;
+	uint64_t sig_real_blocked;	/* sig_blocked while sigtimedwait waits */
 	uint64_t sig_pending;
 	struct sig_info_k siginfo[NSIG];	/* for thread-directed signals */
 	uint64_t sig_fault_addr;
