@@ -419,6 +419,10 @@ sys_sendfile(int out, int in, uaddr_t uoff, size_t count)
 		return -EBADF;
 	if (!fi->ops || !fi->ops->read || !fo->ops || !fo->ops->write)
 		return -EINVAL;
+	/* As Linux: no pipe as the input. From a pipe into its own write
+	 * end the copy never ran dry: a guest hung in here. */
+	if (fi->inode && S_ISFIFO(fi->inode->mode))
+		return -EINVAL;
 	uint64_t off = fi->offset;
 	if (uoff) {
 		int64_t o;
@@ -429,9 +433,9 @@ sys_sendfile(int out, int in, uaddr_t uoff, size_t count)
 		off = (uint64_t)o;
 	}
 	/*
-	 * The kernel is not preemptible and nothing can signal a thread
-	 * while it holds the big lock: without Linux's limit on the count, a
-	 * copy from /dev/zero to /dev/null held it for ever (docs/fuzzing.md).
+	 * Linux's limit on the count; and the loop gives others the CPU as
+	 * it goes, and ends at a signal (a copy from /dev/zero to /dev/null
+	 * held the big lock for ever once: docs/fuzzing.md).
 	 */
 	count = MIN(count, (size_t)SENDFILE_MAX);
 	char *k = kmalloc(BOUNCE);
@@ -441,7 +445,8 @@ sys_sendfile(int out, int in, uaddr_t uoff, size_t count)
 	long r = 0;
 	while (done < count) {
 		uint64_t at = off;
-		r = fi->ops->read(fi, k, MIN(count - done, (size_t)BOUNCE), &off);
+		size_t want = MIN(count - done, (size_t)BOUNCE);
+		r = fi->ops->read(fi, k, want, &off);
 		if (r <= 0)
 			break;
 		long w = fo->ops->write(fo, k, (size_t)r, &fo->offset);
@@ -453,7 +458,8 @@ sys_sendfile(int out, int in, uaddr_t uoff, size_t count)
 			break;
 		}
 		done += (size_t)w;
-		if (w < r)
+		/* A short read ends it, as Linux's: a socket has no more now. */
+		if (w < r || (size_t)r < want || syscall_preempt_point())
 			break;
 	}
 	kfree(k);

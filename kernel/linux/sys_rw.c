@@ -127,7 +127,7 @@ copy_loop(struct file *in, uint64_t *ioff, struct file *out, uint64_t *ooff,
 			break;
 		}
 		done += (size_t)w;
-		if (w < r)
+		if (w < r || syscall_preempt_point())
 			break;
 	}
 	kfree(k);

@@ -105,6 +105,15 @@ bad_frame_fault(struct thread *t)
 	signal_send_thread(t, SIGSEGV);
 }
 
+bool
+syscall_preempt_point(void)
+{
+	sched_tick();
+	if (sched_slice_over())
+		sched_yield();
+	return signal_pending(current());
+}
+
 void
 trap_return_to_user(struct trapframe *tf)
 {

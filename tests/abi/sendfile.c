@@ -3,7 +3,10 @@
  * fill up: the call returns what was taken and the input offset (the
  * file's, or the one passed in) moves by exactly that much, so the next
  * call carries on where the last one stopped. (Petrel's once moved it by
- * what it had read, losing the bytes the output refused.)
+ * what it had read, losing the bytes the output refused.) A pipe is no
+ * input for sendfile (EINVAL): from a pipe into its own
+ * write end, Petrel's copy never ran dry and hung the guest (trinity).
+ * A socket is one (Linux 6 splices from AF_UNIX).
  */
 #include "abi.h"
 
@@ -92,10 +95,38 @@ check_channel(const char *kind, int out, int in)
 	close(fd);
 }
 
+static void
+check_inputs(void)
+{
+	int p[2], q[2], sv[2];
+
+	pipe(p);
+	pipe(q);
+	write(p[1], "x", 1);
+	CHECK_ERR("from a pipe into its own write end",
+		  sendfile(p[1], p[0], NULL, 1000000), EINVAL);
+	CHECK_ERR("from a pipe into another", sendfile(q[1], p[0], NULL, 10),
+		  EINVAL);
+	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+	write(sv[1], "y", 1);
+	CHECK_EQ("from a socket", sendfile(q[1], sv[0], NULL, 10), 1);
+	int z = open("/dev/zero", O_RDONLY);
+	CHECK_EQ("from /dev/zero into a pipe", sendfile(q[1], z, NULL, 100),
+		 100);
+	close(z);
+	close(sv[0]);
+	close(sv[1]);
+	close(p[0]);
+	close(p[1]);
+	close(q[0]);
+	close(q[1]);
+}
+
 int
 main(void)
 {
 	abi_init();
+	check_inputs();
 	int p[2], sv[2];
 	if (pipe2(p, O_NONBLOCK) == 0) {
 		check_channel("pipe", p[1], p[0]);

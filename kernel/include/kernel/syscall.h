@@ -29,5 +29,13 @@ const struct syscall_entry *syscall_lookup(uint64_t nr);
 long syscall_dispatch(uint64_t nr, const uint64_t *args);
 /* The name of call nr, or "?". */
 const char *syscall_name(uint64_t nr);
+/*
+ * A preemption point for a system call that loops over a lot of data
+ * (sendfile, copy_file_range): runs due timers and, when the thread's
+ * slice is over and others wait, lets them run, as a sleep would. True
+ * when a signal is now pending: the loop stops with what it has done, as
+ * Linux's do when signal_pending. Objects the loop uses must be held.
+ */
+bool syscall_preempt_point(void);
 
 #endif
