@@ -33,7 +33,8 @@ enum pkind {
 	P_SYS_UUID, P_SYS_FILE_MAX, P_SYS_NR_OPEN,
 	/* System V IPC's sysctls, in enum ipc_knob's order. */
 	P_SYS_MSGMAX, P_SYS_MSGMNB, P_SYS_MSGMNI, P_SYS_SEM, P_SYS_SHMMAX,
-	P_SYS_SHMALL, P_SYS_SHMMNI,
+	P_SYS_SHMALL, P_SYS_SHMMNI, P_SYS_MSG_NEXT_ID, P_SYS_SEM_NEXT_ID,
+	P_SYS_SHM_NEXT_ID,
 	P_SYSVIPC, P_SYSVIPC_MSG, P_SYSVIPC_SEM, P_SYSVIPC_SHM,
 	P_PID, P_PID_STAT, P_PID_STATUS, P_PID_CMDLINE, P_PID_EXE, P_PID_FD,
 	P_PID_FD_LINK, P_PID_COMM, P_PID_CWD, P_PID_MAPS, P_PID_STATM,
@@ -82,6 +83,9 @@ static const struct pentry sys_kernel_entries[] = {
 	{ "shmmax", P_SYS_SHMMAX, S_IFREG | 0644 },
 	{ "shmall", P_SYS_SHMALL, S_IFREG | 0644 },
 	{ "shmmni", P_SYS_SHMMNI, S_IFREG | 0644 },
+	{ "msg_next_id", P_SYS_MSG_NEXT_ID, S_IFREG | 0644 },
+	{ "sem_next_id", P_SYS_SEM_NEXT_ID, S_IFREG | 0644 },
+	{ "shm_next_id", P_SYS_SHM_NEXT_ID, S_IFREG | 0644 },
 };
 
 /* /proc/sysvipc: System V IPC's objects, a table each. */
@@ -600,7 +604,7 @@ gen_system(struct gen *g, enum pkind kind)
 	/* No system-wide limit on open files: Linux's LONG_MAX. */
 	case P_SYS_FILE_MAX: gprintf(g, "9223372036854775807\n"); break;
 	case P_SYS_NR_OPEN: gprintf(g, "%d\n", NR_OPEN); break;
-	case P_SYS_MSGMAX ... P_SYS_SHMMNI: {
+	case P_SYS_MSGMAX ... P_SYS_SHM_NEXT_ID: {
 		char line[64];
 		ipc_knob_show((enum ipc_knob)(kind - P_SYS_MSGMAX), line,
 			      sizeof(line));
@@ -687,7 +691,7 @@ static long
 proc_write(struct file *f, const void *buf, size_t len, uint64_t *off)
 {
 	enum pkind kind = pn(f->inode)->kind;
-	if (kind < P_SYS_MSGMAX || kind > P_SYS_SHMMNI)
+	if (kind < P_SYS_MSGMAX || kind > P_SYS_SHM_NEXT_ID)
 		return -EINVAL;
 	int r = ipc_knob_store((enum ipc_knob)(kind - P_SYS_MSGMAX), buf, len);
 	if (r < 0)

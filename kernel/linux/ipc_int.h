@@ -55,6 +55,8 @@ struct ipc_ids {
 	int in_use;
 	int last_idx;			/* the index given last (cyclic) */
 	unsigned seq;			/* moved on when the indexes wrap */
+	int next_id;			/* the id the next object asks for
+					   (*_next_id sysctl), or -1 */
 	void (*free)(struct ipc_obj *o);	/* the last reference went */
 };
 

@@ -56,7 +56,7 @@ struct msginfo_k {
 };
 
 static void msg_free_queue(struct ipc_obj *o);
-struct ipc_ids msg_ids = { .last_idx = -1, .free = msg_free_queue };
+struct ipc_ids msg_ids = { .last_idx = -1, .next_id = -1, .free = msg_free_queue };
 /* Every queue's messages and bytes together, for MSG_INFO. */
 static uint64_t msg_hdrs, msg_bytes;
 

@@ -91,7 +91,7 @@ struct seminfo_k {
 };
 
 static void sem_free_set(struct ipc_obj *o);
-struct ipc_ids sem_ids = { .last_idx = -1, .free = sem_free_set };
+struct ipc_ids sem_ids = { .last_idx = -1, .next_id = -1, .free = sem_free_set };
 static int sems_used;		/* semaphores in all sets (SEMMNS) */
 
 static struct sem_set *

@@ -64,7 +64,7 @@ struct shm_info_k {
 };
 
 static void shm_free_seg(struct ipc_obj *o);
-struct ipc_ids shm_ids = { .last_idx = -1, .free = shm_free_seg };
+struct ipc_ids shm_ids = { .last_idx = -1, .next_id = -1, .free = shm_free_seg };
 static uint64_t shm_pages;	/* pages of every segment (SHMALL) */
 
 static struct shm_seg *

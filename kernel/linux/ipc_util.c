@@ -109,6 +109,22 @@ alloc_index(struct ipc_ids *ids, int limit)
 	return -ENOSPC;
 }
 
+/* The index asked for by next_id, or the first free one after it (Linux's
+ * idr_alloc from there); *seq becomes next_id's sequence number. */
+static int
+alloc_asked(struct ipc_ids *ids, int next_id, unsigned *seq)
+{
+	if (grow(ids, IPCMNI) < 0)
+		return -ENOMEM;
+	for (int idx = next_id % IPCMNI; idx < ids->cap; idx++) {
+		if (!ids->slot[idx]) {
+			*seq = (unsigned)(next_id / IPCMNI);
+			return idx;
+		}
+	}
+	return -ENOSPC;
+}
+
 int
 ipc_add(struct ipc_ids *ids, struct ipc_obj *o, int key, int flags, int limit)
 {
@@ -116,11 +132,17 @@ ipc_add(struct ipc_ids *ids, struct ipc_obj *o, int key, int flags, int limit)
 		limit = IPCMNI;
 	if (ids->in_use >= limit)
 		return -ENOSPC;
-	int idx = alloc_index(ids, limit);
+	int next_id = ids->next_id;
+	unsigned seq = ids->seq;
+	ids->next_id = -1;	/* asked for once, as Linux */
+	int idx = next_id >= 0 ? alloc_asked(ids, next_id, &seq) :
+				 alloc_index(ids, limit);
 	if (idx < 0)
 		return idx;
+	if (next_id < 0)
+		seq = ids->seq;
 	struct proc *p = current()->proc;
-	o->id = (int)ids->seq * IPCMNI + idx;
+	o->id = (int)seq * IPCMNI + idx;
 	o->key = key;
 	o->uid = o->cuid = p->euid;
 	o->gid = o->cgid = p->egid;
@@ -250,6 +272,7 @@ ipc_pid(void)
 
 const char *const ipc_knob_names[IPC_KNOB_COUNT] = {
 	"msgmax", "msgmnb", "msgmni", "sem", "shmmax", "shmall", "shmmni",
+	"msg_next_id", "sem_next_id", "shm_next_id",
 };
 
 static int *
@@ -260,6 +283,9 @@ int_knob(enum ipc_knob knob)
 	case IPC_KNOB_MSGMNB: return &ipc_limits.msgmnb;
 	case IPC_KNOB_MSGMNI: return &ipc_limits.msgmni;
 	case IPC_KNOB_SHMMNI: return &ipc_limits.shmmni;
+	case IPC_KNOB_MSG_NEXT_ID: return &msg_ids.next_id;
+	case IPC_KNOB_SEM_NEXT_ID: return &sem_ids.next_id;
+	case IPC_KNOB_SHM_NEXT_ID: return &shm_ids.next_id;
 	default: return NULL;
 	}
 }
@@ -355,6 +381,16 @@ ipc_knob_store(enum ipc_knob knob, const char *text, size_t len)
 		max = IPCMNI;
 	size_t pos = 0;
 	uint64_t v;
+	if (knob >= IPC_KNOB_MSG_NEXT_ID) {
+		/* -1 (the default: no id asked for) to INT_MAX. */
+		while (pos < len && is_space(text[pos]))
+			pos++;
+		if (len - pos >= 2 && text[pos] == '-' && text[pos + 1] == '1' &&
+		    only_blanks(text, len, pos + 2)) {
+			*int_knob(knob) = -1;
+			return 0;
+		}
+	}
 	if (!parse_number(text, len, &pos, max, &v) ||
 	    !only_blanks(text, len, pos))
 		return -EINVAL;

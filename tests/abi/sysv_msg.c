@@ -5,7 +5,7 @@
  * empty queue, MSG_COPY; a receiver woken by another process's send, by
  * IPC_RMID (EIDRM) and by a signal (EINTR); msgctl IPC_STAT, IPC_SET,
  * MSG_STAT, IPC_INFO; permissions for another user; the sysctls of
- * /proc/sys/kernel and /proc/sysvipc/msg's header.
+ * /proc/sys/kernel (msg_next_id too) and /proc/sysvipc/msg's header.
  */
 #include "abi.h"
 
@@ -290,6 +290,15 @@ test_proc(void)
 	write_file("/proc/sys/kernel/msgmax", "8192");
 	CHECK_STR("msgmax back", read_file("/proc/sys/kernel/msgmax"),
 	    "8192\n");
+	msgctl(q, IPC_RMID, NULL);
+	CHECK_STR("msg_next_id", read_file("/proc/sys/kernel/msg_next_id"),
+	    "-1\n");
+	CHECK_EQ("write msg_next_id", write_file("/proc/sys/kernel/msg_next_id",
+	    "1234567"), 0);
+	q = msgget(IPC_PRIVATE, 0600);
+	CHECK("the next queue has that id", q == 1234567);
+	CHECK_STR("and msg_next_id is -1 again",
+	    read_file("/proc/sys/kernel/msg_next_id"), "-1\n");
 	msgctl(q, IPC_RMID, NULL);
 	char *header = strdup(read_file("/proc/sysvipc/msg"));
 	header[strcspn(header, "\n")] = '\0';

@@ -13,7 +13,9 @@ struct proc;
 /* The sysctls of /proc/sys/kernel, in the order of ipc_knob_names. */
 enum ipc_knob {
 	IPC_KNOB_MSGMAX, IPC_KNOB_MSGMNB, IPC_KNOB_MSGMNI, IPC_KNOB_SEM,
-	IPC_KNOB_SHMMAX, IPC_KNOB_SHMALL, IPC_KNOB_SHMMNI, IPC_KNOB_COUNT,
+	IPC_KNOB_SHMMAX, IPC_KNOB_SHMALL, IPC_KNOB_SHMMNI,
+	IPC_KNOB_MSG_NEXT_ID, IPC_KNOB_SEM_NEXT_ID, IPC_KNOB_SHM_NEXT_ID,
+	IPC_KNOB_COUNT,
 };
 extern const char *const ipc_knob_names[IPC_KNOB_COUNT];
 
