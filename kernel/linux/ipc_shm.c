@@ -29,6 +29,7 @@
 #define SHM_RND 020000
 #define SHM_REMAP 040000
 #define SHM_EXEC 0100000
+#define SHM_HUGETLB 04000
 #define SHM_DEST 01000		/* in mode: removed at the last detach */
 #define SHM_LOCKED 02000
 #define SHMMIN 1
@@ -120,6 +121,9 @@ shm_create(int key, int flags, long arg)
 	if (shm_pages + pages < shm_pages ||
 	    shm_pages + pages > ipc_limits.shmall)
 		return ERR_PTR(-ENOSPC);
+	/* No huge pages: Linux without hugetlbfs finds no hstate. */
+	if (flags & SHM_HUGETLB)
+		return ERR_PTR(-EINVAL);
 	struct shm_seg *seg = kzalloc(sizeof(*seg));
 	struct inode *file = seg ? tmpfs_anon_file(size) : NULL;
 	if (!file) {
