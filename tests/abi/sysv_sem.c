@@ -4,12 +4,14 @@
  * E2BIG, wait-for-zero; a sleeper woken by another process's semop, by
  * IPC_RMID (EIDRM), by a signal (EINTR), semtimedop's timeout (EAGAIN);
  * GETNCNT and GETZCNT while a child waits; SEM_UNDO given back when the
- * child exits and forgotten after SETVAL; IPC_STAT and IPC_SET.
+ * child exits or unshares CLONE_SYSVSEM, forgotten after SETVAL;
+ * IPC_STAT and IPC_SET.
  */
 #include "abi.h"
 
 #include <sys/ipc.h>
 #include <sys/sem.h>
+#include <sched.h>
 
 union semun {
 	int val;
@@ -194,6 +196,20 @@ test_signal_and_undo(void)
 	}
 	waitpid(child, &status, 0);
 	CHECK_EQ("after SETVAL only later adjustments count", val(s, 0), 4);
+
+	child = fork();
+	if (child == 0) {
+		op(s, 0, -3, SEM_UNDO);
+		if (unshare(CLONE_SYSVSEM) != 0)
+			_exit(2);
+		int now = val(s, 0);
+		op(s, 0, -1, 0);
+		_exit(now == 4 ? 0 : 1);
+	}
+	waitpid(child, &status, 0);
+	CHECK_STR("unshare(CLONE_SYSVSEM) undoes at once", status_str(status),
+	    "exited 0");
+	CHECK_EQ("and nothing at exit", val(s, 0), 3);
 
 	child = fork();
 	if (child == 0) {

@@ -29,8 +29,9 @@ enum ipc_kind { IPC_KIND_MSG, IPC_KIND_SEM, IPC_KIND_SHM };
 typedef void (*ipc_emit_fn)(void *ctx, const char *line);
 void ipc_list(enum ipc_kind kind, ipc_emit_fn emit, void *ctx);
 
-/* p's last thread is gone: applies and frees its SEM_UNDO adjustments
- * (kernel/linux/ipc_sem.c). Does not sleep. */
+/* Applies and frees p's SEM_UNDO adjustments (kernel/linux/ipc_sem.c):
+ * when its last thread is gone, and at unshare(CLONE_SYSVSEM). Does not
+ * sleep. */
 void sem_exit(struct proc *p);
 
 #endif
