@@ -103,6 +103,9 @@ void ipc_perm_out(const struct ipc_obj *o, struct ipc_perm64 *out);
 void ipc_perm_set(struct ipc_obj *o, const struct ipc_perm64 *in);
 /* Seconds of the wall clock. */
 int64_t ipc_now(void);
+/* Whether the caller may have bytes of kernel memory for an object it
+ * fills: not out of the pages kept for root (docs/kernel.md, Memory). */
+bool ipc_memory_ok(size_t bytes);
 /* The caller's process id (its tgid). */
 int ipc_pid(void);
 /* Removes every segment IPC_RMID left to its last detach that is no

@@ -176,7 +176,8 @@ sys_msgsnd(int id, uaddr_t umsg, size_t size, int flags)
 		return -EINVAL;
 	if (type < 1)
 		return -EINVAL;
-	struct msg *m = kmalloc(sizeof(*m) + size);
+	struct msg *m = ipc_memory_ok(sizeof(*m) + size) ?
+			 kmalloc(sizeof(*m) + size) : NULL;
 	if (!m)
 		return -ENOMEM;
 	m->type = type;

@@ -113,8 +113,8 @@ sem_create(int key, int flags, long nsems)
 		return ERR_PTR(-EINVAL);
 	if (sems_used + nsems > ipc_limits.semmns)
 		return ERR_PTR(-ENOSPC);
-	struct sem_set *s = kzalloc(sizeof(*s) +
-				    (size_t)nsems * sizeof(struct sem));
+	size_t size = sizeof(struct sem_set) + (size_t)nsems * sizeof(struct sem);
+	struct sem_set *s = ipc_memory_ok(size) ? kzalloc(size) : NULL;
 	if (!s)
 		return ERR_PTR(-ENOMEM);
 	s->nsems = (int)nsems;

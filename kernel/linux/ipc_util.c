@@ -6,6 +6,7 @@
  */
 #include <kernel/proc.h>
 #include <kernel/kmalloc.h>
+#include <kernel/page.h>
 #include <kernel/string.h>
 #include <kernel/printk.h>
 #include <kernel/clock.h>
@@ -260,6 +261,13 @@ ipc_now(void)
 	uint64_t ns = 0;
 	clock_now(CLOCK_REALTIME, &ns);
 	return (int64_t)(ns / 1000000000);
+}
+
+bool
+ipc_memory_ok(size_t bytes)
+{
+	uint64_t pages = ALIGN_UP(bytes, PAGE_SIZE) / PAGE_SIZE;
+	return proc_privileged() || page_free_count() > page_reserve() + pages;
 }
 
 int
