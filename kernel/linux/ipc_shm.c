@@ -140,6 +140,7 @@ shm_create(int key, int flags, long arg)
 		return ERR_PTR(r);
 	}
 	shm_pages += pages;
+	file->ino = (uint64_t)seg->obj.id;	/* /proc/PID/maps's, as Linux */
 	return &seg->obj;
 }
 

@@ -114,13 +114,20 @@ test_attach(void)
 	shmctl(id, IPC_STAT, &ds);
 	snprintf(want, sizeof(want), "/SYSV%08x (deleted)", ds.shm_perm.__key);
 	FILE *maps = fopen("/proc/self/maps", "r");
-	int named = 0;
-	while (maps && fgets(line, sizeof(line), maps))
-		if (strstr(line, want))
-			named++;
+	int named = 0, by_id = 0;
+	while (maps && fgets(line, sizeof(line), maps)) {
+		unsigned long inode = 0;
+		if (!strstr(line, want))
+			continue;
+		named++;
+		if (sscanf(line, "%*s %*s %*s %*s %lu", &inode) == 1 &&
+		    inode == (unsigned long)id)
+			by_id++;
+	}
 	if (maps)
 		fclose(maps);
 	CHECK_EQ("/proc/self/maps names both", named, 2);
+	CHECK_EQ("with the id as inode", by_id, 2);
 
 	shmdt(rounded);
 	CHECK_EQ("IPC_RMID while attached", shmctl(id, IPC_RMID, NULL), 0);
