@@ -280,7 +280,9 @@ sys_shmdt(uaddr_t addr)
 	struct shm_seg *seg;
 	struct region *reg;
 	while ((reg = shm_attached_region(vm, addr, &seg))) {
-		vm_unmap(vm, reg->start, reg->end - reg->start);
+		int err = vm_unmap(vm, reg->start, reg->end - reg->start);
+		if (err < 0)
+			return err;	/* else the same region comes again */
 		seg->dtime = ipc_now();
 		seg->lpid = ipc_pid();
 		r = 0;
