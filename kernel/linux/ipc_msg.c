@@ -291,10 +291,11 @@ msg_info(int cmd, uaddr_t ubuf)
 		info.msgmap = (int)MIN(msg_hdrs, 0x7fffffffu);
 		info.msgtql = (int)MIN(msg_bytes, 0x7fffffffu);
 	} else {
-		info.msgpool = (int)((int64_t)ipc_limits.msgmni *
-				     ipc_limits.msgmnb / 1024);
-		info.msgmap = ipc_limits.msgmnb;
-		info.msgtql = ipc_limits.msgmnb;
+		/* Linux's constants MSGPOOL, MSGMAP and MSGTQL, from the
+		 * default MSGMNI and MSGMNB, whatever the sysctls say. */
+		info.msgpool = 32000 * 16384 / 1024;
+		info.msgmap = 16384;
+		info.msgtql = 16384;
 	}
 	int max = ipc_max_index(&msg_ids);
 	if (copyout(ubuf, &info, sizeof(info)) < 0)

@@ -300,7 +300,8 @@ shm_info(int cmd, uaddr_t ubuf)
 		struct shminfo_k info = {
 			.shmmax = ipc_limits.shmmax, .shmmin = SHMMIN,
 			.shmmni = (uint64_t)ipc_limits.shmmni,
-			.shmseg = 4096, .shmall = ipc_limits.shmall,
+			.shmseg = (uint64_t)ipc_limits.shmmni,
+			.shmall = ipc_limits.shmall,
 		};
 		r = copyout(ubuf, &info, sizeof(info));
 	} else {
