@@ -117,7 +117,8 @@ msg_remove(struct msg_queue *q)
 
 /*
  * Sleeps on wq of q, holding q meanwhile; 0 to look again, -EIDRM if q
- * was removed, -EINTR for a signal. May sleep.
+ * was removed, -ERESTARTNOHAND for a signal (EINTR if a handler runs,
+ * else the call starts over: after a stop, as Linux). May sleep.
  */
 static int
 msg_sleep(struct msg_queue *q, struct waitq *wq)
@@ -128,7 +129,7 @@ msg_sleep(struct msg_queue *q, struct waitq *wq)
 	ipc_put(&msg_ids, &q->obj);
 	if (removed)
 		return -EIDRM;
-	return r < 0 ? -EINTR : 0;
+	return r < 0 ? -ERESTARTNOHAND : 0;
 }
 
 static bool

@@ -3,7 +3,8 @@
  * IPC_EXCL; ids not reused after IPC_RMID; msgsnd and msgrcv by type (0,
  * > 0, < 0, MSG_EXCEPT), MSG_NOERROR and E2BIG, IPC_NOWAIT on a full or
  * empty queue, MSG_COPY; a receiver woken by another process's send, by
- * IPC_RMID (EIDRM) and by a signal (EINTR); msgctl IPC_STAT, IPC_SET,
+ * IPC_RMID (EIDRM) and by a signal (EINTR), and one that goes on after a
+ * stop and SIGCONT; msgctl IPC_STAT, IPC_SET,
  * MSG_STAT, IPC_INFO; permissions for another user; the sysctls of
  * /proc/sys/kernel (msg_next_id too) and /proc/sysvipc/msg's header.
  */
@@ -173,6 +174,21 @@ test_wakeups(void)
 	waitpid(child, &status, 0);
 
 	q = msgget(IPC_PRIVATE, 0600);
+	child = fork();
+	if (child == 0) {
+		const char *got = recv_text(q, 0, 0);
+		_exit(strcmp(got, "7:after") == 0 ? 0 : 1);
+	}
+	usleep(100000);
+	kill(child, SIGSTOP);
+	waitpid(child, &status, WUNTRACED);
+	kill(child, SIGCONT);
+	usleep(100000);
+	send_text(q, 7, "after", 0);
+	waitpid(child, &status, 0);
+	CHECK_STR("a receive stopped and continued goes on", status_str(status),
+	    "exited 0");
+
 	struct sigaction sa = { .sa_handler = on_alarm };
 	sigaction(SIGALRM, &sa, NULL);
 	ualarm(100000, 0);

@@ -76,6 +76,9 @@
 #define EALREADY         114
 #define EINPROGRESS      115
 #define ERESTARTSYS      512
+/* Linux's: restarted when no handler ran, else EINTR even with
+ * SA_RESTART (System V message queues). */
+#define ERESTARTNOHAND   514
 
 #define EWOULDBLOCK EAGAIN
 #define ENOTSUP EOPNOTSUPP
