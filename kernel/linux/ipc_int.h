@@ -108,9 +108,6 @@ int64_t ipc_now(void);
 bool ipc_memory_ok(size_t bytes);
 /* The caller's process id (its tgid). */
 int ipc_pid(void);
-/* Removes every segment IPC_RMID left to its last detach that is no
- * longer attached (ipc_shm.c). */
-void shm_reap(void);
 /* The lines of /proc/sysvipc/msg, sem and shm. */
 void msg_list(ipc_emit_fn emit, void *ctx);
 void sem_list(ipc_emit_fn emit, void *ctx);

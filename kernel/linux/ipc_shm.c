@@ -3,10 +3,9 @@
  * ipc/shm.c: a segment is a nameless tmpfs file, as MAP_SHARED|
  * MAP_ANONYMOUS memory is, and shmat maps it shared; fork, exec and exit
  * treat the mapping as any other. The attach count is the number of
- * regions mapping the file (Linux counts its vmas alike), so a segment
- * IPC_RMID leaves to its last detach is destroyed by the next System V
- * call or listing that finds it unattached (shm_reap); its pages go with
- * the last region.
+ * regions mapping the file (Linux counts its vmas alike); a segment
+ * IPC_RMID leaves to its last detach is destroyed by shm_reap, which the
+ * calls that unmap call after unmapping.
  */
 #include <kernel/proc.h>
 #include <kernel/vm.h>
@@ -67,6 +66,7 @@ struct shm_info_k {
 static void shm_free_seg(struct ipc_obj *o);
 struct ipc_ids shm_ids = { .last_idx = -1, .next_id = -1, .free = shm_free_seg };
 static uint64_t shm_pages;	/* pages of every segment (SHMALL) */
+static int shm_doomed;		/* segments with SHM_DEST */
 
 static struct shm_seg *
 seg_of(struct ipc_obj *o)
@@ -85,6 +85,8 @@ shm_free_seg(struct ipc_obj *o)
 {
 	struct shm_seg *seg = seg_of(o);
 	shm_pages -= seg_pages(seg);
+	if (o->mode & SHM_DEST)
+		shm_doomed--;
 	inode_put(seg->file);
 	kfree(seg);
 }
@@ -102,7 +104,7 @@ shm_nattch(const struct shm_seg *seg)
 void
 shm_reap(void)
 {
-	for (int i = 0; i < shm_ids.cap; i++) {
+	for (int i = 0; shm_doomed && i < shm_ids.cap; i++) {
 		struct shm_seg *seg = seg_of(shm_ids.slot[i]);
 		if (seg && (seg->obj.mode & SHM_DEST) && !shm_nattch(seg))
 			ipc_remove(&shm_ids, &seg->obj);
@@ -371,6 +373,8 @@ shm_control(int id, int cmd, const struct shmid_ds_k *ds)
 	if (cmd == IPC_SET) {
 		ipc_perm_set(o, &ds->perm);
 	} else if (shm_nattch(seg_of(o))) {
+		if (!(o->mode & SHM_DEST))
+			shm_doomed++;
 		o->mode |= SHM_DEST;
 		o->key = IPC_PRIVATE;
 	} else {

@@ -425,6 +425,7 @@ proc_finish(struct proc *p)
 	proc_leave_tty(p);
 	vm_put(p->vm);
 	p->vm = NULL;
+	shm_reap();
 	sighand_put(p->sighand);
 	p->sighand = NULL;
 	reparent_children(p);

@@ -34,4 +34,10 @@ void ipc_list(enum ipc_kind kind, ipc_emit_fn emit, void *ctx);
  * sleep. */
 void sem_exit(struct proc *p);
 
+/* Destroys the shared memory segments IPC_RMID left to their last
+ * detach that no region maps any more (kernel/linux/ipc_shm.c): called
+ * after whatever may have unmapped one (munmap, a fixed mmap over it,
+ * exec, exit). One test when no segment waits. Does not sleep. */
+void shm_reap(void);
+
 #endif
