@@ -20,6 +20,7 @@
 #include <kernel/boot.h>
 #include <kernel/random.h>
 #include <kernel/tmpfs.h>
+#include <kernel/sysvipc.h>
 #include "procfs_int.h"
 
 enum pkind {
@@ -30,6 +31,11 @@ enum pkind {
 	P_SYS, P_SYS_KERNEL, P_SYS_RANDOM, P_SYS_FS, P_SYS_PID_MAX,
 	P_SYS_HOSTNAME, P_SYS_OSRELEASE, P_SYS_OSTYPE, P_SYS_BOOT_ID,
 	P_SYS_UUID, P_SYS_FILE_MAX, P_SYS_NR_OPEN,
+	/* System V IPC's sysctls, in enum ipc_knob's order. */
+	P_SYS_MSGMAX, P_SYS_MSGMNB, P_SYS_MSGMNI, P_SYS_SEM, P_SYS_SHMMAX,
+	P_SYS_SHMALL, P_SYS_SHMMNI, P_SYS_MSG_NEXT_ID, P_SYS_SEM_NEXT_ID,
+	P_SYS_SHM_NEXT_ID,
+	P_SYSVIPC, P_SYSVIPC_MSG, P_SYSVIPC_SEM, P_SYSVIPC_SHM,
 	P_PID, P_PID_STAT, P_PID_STATUS, P_PID_CMDLINE, P_PID_EXE, P_PID_FD,
 	P_PID_FD_LINK, P_PID_COMM, P_PID_CWD, P_PID_MAPS, P_PID_STATM,
 	P_PID_ROOT, P_PID_MOUNTS, P_PID_SMAPS, P_PID_SMAPS_ROLLUP,
@@ -54,10 +60,11 @@ static const struct pentry root_entries[] = {
 	{ "version", P_VERSION, S_IFREG | 0444 }, { "filesystems", P_FILESYSTEMS, S_IFREG | 0444 },
 	{ "kmsg", P_KMSG, S_IFREG | 0400 }, { "self", P_SELF, S_IFLNK | 0777 },
 	{ "net", P_NET, S_IFDIR | 0555 }, { "cmdline", P_CMDLINE, S_IFREG | 0444 },
-	{ "sys", P_SYS, S_IFDIR | 0555 },
+	{ "sys", P_SYS, S_IFDIR | 0555 }, { "sysvipc", P_SYSVIPC, S_IFDIR | 0555 },
 };
 
-/* /proc/sys: the few sysctls programs read, all read-only. */
+/* /proc/sys: the few sysctls programs read, read-only but System V
+ * IPC's limits. */
 static const struct pentry sys_entries[] = {
 	{ "kernel", P_SYS_KERNEL, S_IFDIR | 0555 },
 	{ "fs", P_SYS_FS, S_IFDIR | 0555 },
@@ -69,6 +76,23 @@ static const struct pentry sys_kernel_entries[] = {
 	{ "osrelease", P_SYS_OSRELEASE, S_IFREG | 0444 },
 	{ "ostype", P_SYS_OSTYPE, S_IFREG | 0444 },
 	{ "random", P_SYS_RANDOM, S_IFDIR | 0555 },
+	{ "msgmax", P_SYS_MSGMAX, S_IFREG | 0644 },
+	{ "msgmnb", P_SYS_MSGMNB, S_IFREG | 0644 },
+	{ "msgmni", P_SYS_MSGMNI, S_IFREG | 0644 },
+	{ "sem", P_SYS_SEM, S_IFREG | 0644 },
+	{ "shmmax", P_SYS_SHMMAX, S_IFREG | 0644 },
+	{ "shmall", P_SYS_SHMALL, S_IFREG | 0644 },
+	{ "shmmni", P_SYS_SHMMNI, S_IFREG | 0644 },
+	{ "msg_next_id", P_SYS_MSG_NEXT_ID, S_IFREG | 0644 },
+	{ "sem_next_id", P_SYS_SEM_NEXT_ID, S_IFREG | 0644 },
+	{ "shm_next_id", P_SYS_SHM_NEXT_ID, S_IFREG | 0644 },
+};
+
+/* /proc/sysvipc: System V IPC's objects, a table each. */
+static const struct pentry sysvipc_entries[] = {
+	{ "msg", P_SYSVIPC_MSG, S_IFREG | 0444 },
+	{ "sem", P_SYSVIPC_SEM, S_IFREG | 0444 },
+	{ "shm", P_SYSVIPC_SHM, S_IFREG | 0444 },
 };
 
 static const struct pentry sys_random_entries[] = {
@@ -100,6 +124,7 @@ static const struct pdir {
 	{ P_SYS_KERNEL, sys_kernel_entries, ARRAY_SIZE(sys_kernel_entries) },
 	{ P_SYS_RANDOM, sys_random_entries, ARRAY_SIZE(sys_random_entries) },
 	{ P_SYS_FS, sys_fs_entries, ARRAY_SIZE(sys_fs_entries) },
+	{ P_SYSVIPC, sysvipc_entries, ARRAY_SIZE(sysvipc_entries) },
 };
 
 static const struct pdir *
@@ -490,6 +515,12 @@ boot_id(void)
 }
 
 static void
+gen_line(void *g, const char *line)
+{
+	gprintf(g, "%s", line);
+}
+
+static void
 gen_system(struct gen *g, enum pkind kind)
 {
 	uint64_t now = arch_now_ns();
@@ -573,6 +604,16 @@ gen_system(struct gen *g, enum pkind kind)
 	/* No system-wide limit on open files: Linux's LONG_MAX. */
 	case P_SYS_FILE_MAX: gprintf(g, "9223372036854775807\n"); break;
 	case P_SYS_NR_OPEN: gprintf(g, "%d\n", NR_OPEN); break;
+	case P_SYS_MSGMAX ... P_SYS_SHM_NEXT_ID: {
+		char line[64];
+		ipc_knob_show((enum ipc_knob)(kind - P_SYS_MSGMAX), line,
+			      sizeof(line));
+		gprintf(g, "%s", line);
+		break;
+	}
+	case P_SYSVIPC_MSG ... P_SYSVIPC_SHM:
+		ipc_list((enum ipc_kind)(kind - P_SYSVIPC_MSG), gen_line, g);
+		break;
 	case P_KMSG: {
 		char *k = kmalloc(16384);
 		if (k) {
@@ -643,6 +684,20 @@ proc_read(struct file *f, void *buf, size_t len, uint64_t *off)
 	memcpy(buf, (char *)f->priv + *off, n);
 	*off += n;
 	return (long)n;
+}
+
+/* Only System V IPC's sysctls take writes, a whole value at a time. */
+static long
+proc_write(struct file *f, const void *buf, size_t len, uint64_t *off)
+{
+	enum pkind kind = pn(f->inode)->kind;
+	if (kind < P_SYS_MSGMAX || kind > P_SYS_SHM_NEXT_ID)
+		return -EINVAL;
+	int r = ipc_knob_store((enum ipc_knob)(kind - P_SYS_MSGMAX), buf, len);
+	if (r < 0)
+		return r;
+	*off += len;
+	return (long)len;
 }
 
 static void
@@ -739,6 +794,7 @@ static const struct file_ops proc_dir_fops = {
 static const struct file_ops proc_file_fops = {
 	.open = proc_open,
 	.read = proc_read,
+	.write = proc_write,
 	.close = proc_close,
 	.poll = proc_poll,
 	.seekable = true,

@@ -709,6 +709,17 @@ tmpfs_memfd_name(struct inode *ino)
 	return n ? n->memfd_name : NULL;
 }
 
+uint64_t
+tmpfs_file_pages(struct inode *ino)
+{
+	struct tmpfs_node *n = file_node(ino);
+	uint64_t count = 0;
+	for (size_t i = 0; n && i < n->npages; i++)
+		if (n->pages[i])
+			count++;
+	return count;
+}
+
 /* Linux's memparse: a number with an optional K, M, G or T (binary) or,
  * for tmpfs's size, % of memory. Returns -EINVAL for anything else. */
 static int

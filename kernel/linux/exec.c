@@ -7,6 +7,7 @@
 #include <kernel/trace.h>
 #include <kernel/ipc.h>
 #include <kernel/vm.h>
+#include <kernel/sysvipc.h>
 #include <kernel/vfs.h>
 #include <kernel/elf.h>
 #include <kernel/kmalloc.h>
@@ -600,6 +601,7 @@ again:
 		vm_file_sync(old, 0, USER_TOP, false);	/* as at exit */
 	if (old)
 		vm_put(old);
+	shm_reap();
 	vm_activate(p->vm);
 	proc_set_name(p, execfn);	/* a script's process is named after it */
 	memcpy(p->exe, exe, sizeof(p->exe));

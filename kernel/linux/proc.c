@@ -15,6 +15,7 @@
 #include <kernel/ipc.h>
 #include <kernel/page.h>
 #include <kernel/refcount.h>
+#include <kernel/sysvipc.h>
 #include <arch/trap.h>
 
 #define RLIMIT_NPROC 6
@@ -420,9 +421,11 @@ proc_finish(struct proc *p)
 	inode_put(p->root);
 	ktimer_cancel(&p->alarm);
 	ptimers_exit(p);
+	sem_exit(p);
 	proc_leave_tty(p);
 	vm_put(p->vm);
 	p->vm = NULL;
+	shm_reap();
 	sighand_put(p->sighand);
 	p->sighand = NULL;
 	reparent_children(p);

@@ -506,6 +506,8 @@ signal_deliver(struct trapframe *tf)
 			}
 			proc_exit_group(sig | ((default_core & SIGBIT(sig)) ? 0x80 : 0));
 		}
+		if (t->syscall_nr >= 0 && (long)tf->rax == -ERESTARTNOHAND)
+			tf->rax = (uint64_t)-EINTR;
 		if (t->syscall_nr >= 0 && (long)tf->rax == -ERESTARTSYS) {
 			if (a->flags & SA_RESTART) {
 				tf->rax = (uint64_t)t->syscall_nr;

@@ -6,6 +6,7 @@
 #include <kernel/vm.h>
 #include <kernel/vfs.h>
 #include <kernel/tmpfs.h>
+#include <kernel/sysvipc.h>
 #include <kernel/syscall.h>
 #include <kernel/errno.h>
 #include <arch/mmu.h>
@@ -114,8 +115,11 @@ sys_mmap(uint64_t addr, size_t len, int prot, int flags, int fd, int64_t off)
 		off = 0;
 	}
 	flags = (flags & ~(MAP_SHARED | MAP_PRIVATE)) | (int)type;
-	return mmap_file(p, addr, len, prot, flags, file, opened,
-			 (uint64_t)off, deny);
+	long r = mmap_file(p, addr, len, prot, flags, file, opened,
+			   (uint64_t)off, deny);
+	if (flags & MAP_FIXED)
+		shm_reap();	/* it may have replaced a segment's last map */
+	return r;
 }
 
 long
@@ -126,7 +130,9 @@ sys_munmap(uint64_t addr, size_t len)
 	/* What the mappings stored reaches their files before they go. */
 	if (!(addr & (PAGE_SIZE - 1)) && len && end > addr && end <= USER_TOP)
 		vm_file_sync(vm, addr, end, false);
-	return vm_unmap(vm, addr, len);
+	int r = vm_unmap(vm, addr, len);
+	shm_reap();
+	return r;
 }
 
 long
@@ -140,7 +146,10 @@ sys_mprotect(uint64_t addr, size_t len, int prot)
 long
 sys_mremap(uint64_t old, size_t old_len, size_t new_len, int flags, uint64_t new_addr)
 {
-	return vm_remap(current()->proc->vm, old, old_len, new_len, (unsigned)flags, new_addr);
+	long r = vm_remap(current()->proc->vm, old, old_len, new_len,
+			  (unsigned)flags, new_addr);
+	shm_reap();	/* MREMAP_FIXED may have replaced a segment's map */
+	return r;
 }
 
 long

@@ -11,6 +11,7 @@
 #include <syscall_table.h>
 #include <kernel/errno.h>
 #include <kernel/string.h>
+#include <kernel/sysvipc.h>
 
 /* ---- Capabilities ------------------------------------------------------- */
 
@@ -149,8 +150,9 @@ sys_personality(unsigned persona)
 
 /*
  * Linux's checks (check_unshare_flags), then: the fd table can be made
- * the caller's own; the file-system context and System V semaphores are
- * never shared, so there is nothing to undo. A namespace needs
+ * the caller's own; the file-system context is never shared, so there is
+ * nothing to undo; CLONE_SYSVSEM applies the process's SEM_UNDO
+ * adjustments and starts afresh, as Linux's exit_sem. A namespace needs
  * CAP_SYS_ADMIN (EPERM) and then is EINVAL, as a kernel without
  * namespaces answers; so is a user namespace.
  */
@@ -176,6 +178,8 @@ sys_unshare(unsigned long flags)
 		files_put(p->files);
 		p->files = mine;
 	}
+	if (flags & CLONE_SYSVSEM)
+		sem_exit(p);
 	return 0;
 }
 

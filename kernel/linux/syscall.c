@@ -134,7 +134,8 @@ trap_return_to_user(struct trapframe *tf)
 		signal_deliver(tf);
 	}
 	/* Interrupted, but no handler ran: the call starts over. */
-	if (t->syscall_nr >= 0 && (long)tf->rax == -ERESTARTSYS) {
+	if (t->syscall_nr >= 0 && ((long)tf->rax == -ERESTARTSYS ||
+				   (long)tf->rax == -ERESTARTNOHAND)) {
 		tf->rax = (uint64_t)t->syscall_nr;
 		tf->rip -= 2;
 	}

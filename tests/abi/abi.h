@@ -69,6 +69,8 @@ errno_name(int e)
 		{ EALREADY, "EALREADY" }, { EADDRNOTAVAIL, "EADDRNOTAVAIL" },
 		{ ENETUNREACH, "ENETUNREACH" }, { EHOSTUNREACH, "EHOSTUNREACH" },
 		{ ECONNABORTED, "ECONNABORTED" }, { EPROTO, "EPROTO" },
+		/* System V IPC */
+		{ EIDRM, "EIDRM" }, { ENOMSG, "ENOMSG" },
 	};
 	static char other[32];
 

@@ -46,6 +46,7 @@
 #define ENOTEMPTY        39
 #define ELOOP            40
 #define ENOMSG           42
+#define EIDRM            43
 #define ENODATA          61
 #define ETIME            62
 #define EOVERFLOW        75
@@ -75,6 +76,9 @@
 #define EALREADY         114
 #define EINPROGRESS      115
 #define ERESTARTSYS      512
+/* Linux's: restarted when no handler ran, else EINTR even with
+ * SA_RESTART (System V message queues). */
+#define ERESTARTNOHAND   514
 
 #define EWOULDBLOCK EAGAIN
 #define ENOTSUP EOPNOTSUPP

@@ -29,6 +29,7 @@ struct file;
 struct inode;
 struct tty;
 struct handles;
+struct sem_undo_list;
 
 /* An fd table (big lock); the arrays grow, never shrink, up to NR_OPEN. */
 struct files {
@@ -117,6 +118,8 @@ struct proc {
 	int ptimer_next_id;		/* where the next id is looked for */
 	int nptimers;
 	uint64_t rlimits[16][2];
+	struct sem_undo_list *sem_undo;	/* SEM_UNDO adjustments, NULL until
+					   the first (kernel/linux/ipc_sem.c) */
 };
 
 /*

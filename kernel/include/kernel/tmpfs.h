@@ -36,6 +36,9 @@ int tmpfs_seals(struct inode *ino);
 int tmpfs_set_seals(struct inode *ino, unsigned seals);
 /* A memfd's name, or NULL for any other inode. */
 const char *tmpfs_memfd_name(struct inode *ino);
+/* The pages a tmpfs regular file holds (its holes not counted); 0 for
+ * any other inode. */
+uint64_t tmpfs_file_pages(struct inode *ino);
 
 #define F_ADD_SEALS 1033
 #define F_GET_SEALS 1034
