@@ -15,7 +15,7 @@
 #        after a probe boot under it succeeded, else TCG with the reason
 #        on stderr, and probes once per kernel (the verdict is cached).
 #        5. --pack option checks: repeatable, refused with --iso; --mem is
-#        raised for a large packed image unless given, with a note.
+#           raised for a large packed image unless given, with a note.
 import contextlib
 import importlib.machinery
 import importlib.util
@@ -299,14 +299,21 @@ def check_pack_options(petrel, tmp):
 			  ("2g", 2048), ("lots", None)):
 		expect("parse_mib(%r)" % text, petrel.parse_mib(text), mib)
 	image = os.path.join(tmp, "image.cpio")
-	with open(image, "wb") as f:
-		f.truncate(100 << 20)	# 2 * 100 + 64 MiB, rounded up to 64
+	with open(image, "wb") as f:	# one file of 100 MiB, then zeros
+		name = b"big\0"
+		f.write(b"070701" + b"".join(b"%08X" % v for v in (
+			1, 0o100644, 0, 0, 1, 0, 100 << 20, 0, 0, 0, 0,
+			len(name), 0)) + name + b"\0" * 2)
+		f.truncate(101 << 20)
+	# 101 MiB image + 16 + 2 * (100 MiB of files + 64), rounded up to 64
 	notes = io.StringIO()
 	with contextlib.redirect_stderr(notes):
-		expect("--mem for 100 MiB", petrel.pick_mem(opts, image), "320M")
+		expect("--mem for 100 MiB", petrel.pick_mem(opts, image,
+							   "--pack"), "448M")
 		opts.mem = "1G"
-		expect("--mem given", petrel.pick_mem(opts, image), "1G")
-	expect("one note", notes.getvalue().count("using --mem 320M"), 1)
+		expect("--mem given", petrel.pick_mem(opts, image, "--pack"),
+		       "1G")
+	expect("one note", notes.getvalue().count("using --mem 448M"), 1)
 
 
 petrel = load_petrel()
