@@ -14,8 +14,9 @@
 #        line ends, exit statuses N, 255 and 124; auto picks KVM only
 #        after a probe boot under it succeeded, else TCG with the reason
 #        on stderr, and probes once per kernel (the verdict is cached).
-#        5. --pack option checks: repeatable, refused with --iso; --mem is
-#           raised for a large packed image unless given, with a note.
+#        5. --pack option checks: repeatable, refused with --iso, as
+#           --rootfs is with --pack or --iso; --mem is raised for a
+#           large packed image unless given, with a note.
 import contextlib
 import importlib.machinery
 import importlib.util
@@ -298,6 +299,13 @@ def check_pack_options(petrel, tmp):
 	for text, mib in (("512M", 512), ("1G", 1024), ("256", 256),
 			  ("2g", 2048), ("lots", None)):
 		expect("parse_mib(%r)" % text, petrel.parse_mib(text), mib)
+	for argv in (["--rootfs", tmp, "--pack", "/bin/ls"],
+		     ["--rootfs", tmp, "--iso"]):
+		try:
+			petrel.parse_run_args(argv)
+			fail("%s accepted" % argv)
+		except petrel.UsageError:
+			pass
 	image = os.path.join(tmp, "image.cpio")
 	with open(image, "wb") as f:	# one file of 100 MiB, then zeros
 		name = b"big\0"
