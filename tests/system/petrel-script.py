@@ -16,11 +16,13 @@
 #        on stderr, and probes once per kernel (the verdict is cached).
 #        5. --pack option checks: repeatable, refused with --iso, as
 #           --rootfs is with --pack or --iso; --mem is raised for a
-#           large packed image unless given, with a note.
+#           large packed image unless given, with a note. 6. The
+#           --rootfs cache keeps the images used last up to its size.
 import contextlib
 import importlib.machinery
 import importlib.util
 import io
+import json
 import os
 import subprocess
 import sys
@@ -324,6 +326,22 @@ def check_pack_options(petrel, tmp):
 	expect("one note", notes.getvalue().count("using --mem 448M"), 1)
 
 
+def check_rootfs_eviction(petrel, tmp):
+	"""Three images of 1 MiB, used at times 3, 2, 1, under a cache of
+	2 MiB: the one used first goes, and the manifest naming it."""
+	petrel.ROOTFS_DIR, petrel.ROOTFS_CACHE_MIB = tmp, 2
+	for i, name in enumerate(("new", "mid", "old")):
+		path = os.path.join(tmp, name + ".cpio")
+		with open(path, "wb") as f:
+			f.truncate(1 << 20)
+		os.utime(path, (3 - i, 3 - i))
+		with open(os.path.join(tmp, name + ".json"), "w") as f:
+			json.dump({"image": path, "stamps": []}, f)
+	petrel.evict_rootfs_images()
+	expect("images and manifests kept", sorted(os.listdir(tmp)),
+	       ["mid.cpio", "mid.json", "new.cpio", "new.json"])
+
+
 petrel = load_petrel()
 check_encoding(petrel)
 check_cmdline(petrel)
@@ -335,4 +353,6 @@ with tempfile.TemporaryDirectory() as tmp:
 	check_kvm_probe(petrel, tmp)
 with tempfile.TemporaryDirectory() as tmp:
 	check_pack_options(petrel, tmp)
+with tempfile.TemporaryDirectory() as tmp:
+	check_rootfs_eviction(petrel, tmp)
 passed()
