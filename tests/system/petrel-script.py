@@ -315,7 +315,7 @@ def check_pack_options(petrel, tmp):
 			1, 0o100644, 0, 0, 1, 0, 100 << 20, 0, 0, 0, 0,
 			len(name), 0)) + name + b"\0" * 2)
 		f.truncate(101 << 20)
-	# 101 MiB image + 16 + 2 * (100 MiB of files + 64), rounded up to 64
+	# 101 MiB image + 16 + 2 * (100 MiB of files + 48), rounded up to 64
 	notes = io.StringIO()
 	with contextlib.redirect_stderr(notes):
 		expect("--mem for 100 MiB", petrel.pick_mem(opts, image,
