@@ -23,7 +23,7 @@
 #include "procfs_int.h"
 
 enum pkind {
-	P_ROOT, P_MEMINFO, P_UPTIME, P_STAT, P_LOADAVG, P_CPUINFO, P_MOUNTS,
+	P_ROOT, P_MEMINFO, P_VMSTAT, P_UPTIME, P_STAT, P_LOADAVG, P_CPUINFO, P_MOUNTS,
 	P_VERSION, P_FILESYSTEMS, P_SELF, P_KMSG, P_CMDLINE,
 	P_NET, P_NET_TCP, P_NET_TCP6, P_NET_UDP, P_NET_UDP6,
 	P_NET_DEV, P_NET_ROUTE, P_NET_IF_INET6,
@@ -54,6 +54,7 @@ static const struct pentry root_entries[] = {
 	{ "cpuinfo", P_CPUINFO, S_IFREG | 0444 }, { "mounts", P_MOUNTS, S_IFREG | 0444 },
 	{ "version", P_VERSION, S_IFREG | 0444 }, { "filesystems", P_FILESYSTEMS, S_IFREG | 0444 },
 	{ "kmsg", P_KMSG, S_IFREG | 0400 }, { "self", P_SELF, S_IFLNK | 0777 },
+	{ "vmstat", P_VMSTAT, S_IFREG | 0444 },
 	{ "net", P_NET, S_IFDIR | 0555 }, { "cmdline", P_CMDLINE, S_IFREG | 0444 },
 	{ "sys", P_SYS, S_IFDIR | 0555 },
 };
@@ -548,6 +549,9 @@ gen_system(struct gen *g, enum pkind kind)
 	switch (kind) {
 	case P_MEMINFO:
 		procfs_meminfo(g);
+		break;
+	case P_VMSTAT:
+		procfs_vmstat(g);
 		break;
 	case P_UPTIME: {
 		uint64_t idle = 0, ci, cb;
