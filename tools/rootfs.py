@@ -15,6 +15,7 @@ import shutil
 import stat
 import subprocess
 import tarfile
+import zlib
 
 # What init needs from the base image (docs/init.md): itself, the servers
 # its services file starts and their files. Everything else is the tree's.
@@ -217,7 +218,12 @@ def plain_tar(path, offset, size, work, what):
 			return path, offset
 		out = os.path.join(work, "layer%d.tar" % len(os.listdir(work)))
 		with open(out, "wb") as dest:
-			unpack(Window(f, offset, size), dest)
+			try:
+				unpack(Window(f, offset, size), dest)
+			except (EOFError, lzma.LZMAError, zlib.error,
+				gzip.BadGzipFile) as e:
+				raise RootfsError("%s: cannot decompress it (%s)"
+						  % (what, e))
 	return out, 0
 
 

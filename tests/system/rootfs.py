@@ -8,7 +8,7 @@
 #        empties a directory (.wh..wh..opq).
 # Does:  runs a command from each tree; builds (--print-cmd) a docker
 #        save archive of the same layers, and bad inputs: a tarball with a
-#        ../ name, an OCI layout with a broken index.json, one with a
+#        ../ name, a cut gzip tarball, an OCI layout with a broken index.json, one with a
 #        missing blob, and a tarball with an absolute symlink pointing out
 #        of the tree and a member under it.
 # Expects: the tree's programs, /bin/sh and /etc/passwd are the ones used
@@ -194,6 +194,11 @@ def check_bad_inputs(tmp, layout):
 		f.write(tar_bytes(lambda t: add_file(
 			t, "etc/../../outside/evil", b"x")))
 	expect_refused(bad, r"'\.\.' component")
+	cut = os.path.join(tmp, "cut.tar.gz")
+	with open(cut, "wb") as f:
+		f.write(tar_bytes(lambda t: add_file(t, "x", os.urandom(9999)),
+				  True)[:5000])
+	expect_refused(cut, r"cannot decompress")
 	broken = os.path.join(tmp, "broken")
 	shutil.copytree(layout, broken)
 	with open(os.path.join(broken, "index.json"), "w") as f:
