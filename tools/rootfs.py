@@ -153,7 +153,23 @@ def read_directory(tree, top):
 	except OSError as e:
 		raise RootfsError("%s: %s" % (top, e.strerror))
 	set_attrs(tree.root, st)
-	add_entries(tree, top, [])
+	add_entries(tree, top, [], Inodes())
+
+
+class Inodes:
+	"""The nodes made for host files with more than one link, so that
+	each of their names gets the same node."""
+
+	def __init__(self):
+		self.seen = {}	# (st_dev, st_ino) -> Node
+
+	def node(self, st, make):
+		if st.st_nlink < 2 or stat.S_ISDIR(st.st_mode):
+			return make()
+		key = (st.st_dev, st.st_ino)
+		if key not in self.seen:
+			self.seen[key] = make()
+		return self.seen[key]
 
 
 def set_attrs(node, st):
@@ -161,7 +177,7 @@ def set_attrs(node, st):
 	node.mtime = int(st.st_mtime)
 
 
-def add_entries(tree, host, parts):
+def add_entries(tree, host, parts, inodes):
 	try:
 		names = sorted(os.listdir(host))
 	except OSError as e:
@@ -170,12 +186,13 @@ def add_entries(tree, host, parts):
 	for name in names:
 		path = os.path.join(host, name)
 		st = os.lstat(path)
-		node = node_from_stat(tree, path, st, parts + [name])
+		node = inodes.node(st, lambda: node_from_stat(
+			tree, path, st, parts + [name]))
 		if node is None:
 			continue
 		tree.put(parts + [name], node)
 		if node.kind == "dir":
-			add_entries(tree, path, parts + [name])
+			add_entries(tree, path, parts + [name], inodes)
 
 
 def node_from_stat(tree, path, st, parts):
@@ -331,20 +348,20 @@ def add_member(tree, m, parts, path, what):
 			"a device node" if m.ischr() or m.isblk() else "a FIFO"
 		tree.skipped.append((name, why))
 		return
-	set_member_attrs(node, m)
+	if not m.islnk():	# a link's header repeats its file's
+		set_member_attrs(node, m)
 	if m.issym():
 		node.mode = stat.S_IFLNK | 0o777
 	tree.put(parts, node)
 
 
 def hard_link(tree, m, what):
-	"""A new node with the data of the file m links to (the guest gets a
-	copy: the kernel's unpacker makes no hard links)."""
+	"""The node of the file m links to: both names share it."""
 	target = tree.get(member_parts(m.linkname, what))
 	if target is None or target.kind != "file":
 		raise RootfsError("%s: hard link %s to %s, which is no earlier "
 				  "regular file" % (what, m.name, m.linkname))
-	return Node("file", stat.S_IFREG, data=target.data)
+	return target
 
 
 # ---- Images: OCI layouts and docker save archives ---------------------------------
@@ -589,13 +606,26 @@ def overlay_base(tree, base):
 
 class Writer:
 	"""Writes a Tree as a cpio newc archive with its owners and modes
-	(cpio(5)); hard links become copies."""
+	(cpio(5)). A file with several names (a hard link) has one inode
+	number and its nlink in each name's header and its data with the
+	first; the kernel's unpacker links the others to it."""
 
 	def __init__(self, out):
 		self.out, self.ino = out, 0
 		self.source = None	# (host path, open file) read last
+		self.names = {}		# id(file node) -> its names in the tree
+		self.written = {}	# id(file node) -> its inode number
+
+	def count_names(self, node):
+		for child in node.children.values():
+			if child.kind == "dir":
+				self.count_names(child)
+			elif child.kind == "file":
+				key = id(child)
+				self.names[key] = self.names.get(key, 0) + 1
 
 	def write_tree(self, tree):
+		self.count_names(tree.root)
 		try:
 			self.write_dir(tree, tree.root, "")
 			self.header("TRAILER!!!", 0, 0, 0, 0, 0)
@@ -631,7 +661,14 @@ class Writer:
 		host, offset, size = node.data
 		if size > NEWC_MAX:
 			raise RootfsError("/%s: too big for cpio" % path)
-		self.header(path, node.mode, node.uid, node.gid, node.mtime, size)
+		nlink = self.names[id(node)]
+		if id(node) in self.written:	# another name: no data
+			self.header(path, node.mode, node.uid, node.gid,
+				    node.mtime, 0, nlink, self.written[id(node)])
+			return
+		self.header(path, node.mode, node.uid, node.gid, node.mtime, size,
+			    nlink)
+		self.written[id(node)] = self.ino
 		f = self.open(host)
 		f.seek(offset)
 		left = size
@@ -653,11 +690,15 @@ class Writer:
 		self.source = (host, open(host, "rb"))
 		return self.source[1]
 
-	def header(self, name, mode, uid, gid, mtime, size):
+	def header(self, name, mode, uid, gid, mtime, size, nlink=None,
+		   ino=None):
 		raw = os.fsencode(name) + b"\0"
-		self.ino += 1
-		nlink = 2 if stat.S_ISDIR(mode) else 1
-		fields = (self.ino, mode, uid, gid, nlink,
+		if ino is None:
+			self.ino += 1
+			ino = self.ino
+		if nlink is None:
+			nlink = 2 if stat.S_ISDIR(mode) else 1
+		fields = (ino, mode, uid, gid, nlink,
 			  max(0, min(mtime, NEWC_MAX)), size, 0, 0, 0, 0,
 			  len(raw), 0)
 		self.out.write(b"070701" + b"".join(b"%08X" % (v & NEWC_MAX)

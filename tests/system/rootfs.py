@@ -5,19 +5,22 @@
 #        /bin/sh -> bash, a setuid file owned by 1234:5678, a hard link, a
 #        FIFO; the same tree as a gzip tarball; an OCI image layout of two
 #        layers whose second deletes a file of the first (.wh.NAME) and
-#        empties a directory (.wh..wh..opq).
-# Does:  runs a command from each tree; builds (--print-cmd) a docker
-#        save archive of the same layers, and bad inputs: a tarball with a
-#        ../ name, a cut gzip tarball, an OCI layout with a broken index.json, one with a
-#        missing blob, and a tarball with an absolute symlink pointing out
-#        of the tree and a member under it.
+#        empties a directory (.wh..wh..opq); then the default image with a
+#        GNU cpio archive of two hard-linked names appended.
+# Does:  runs a command from each; builds (--print-cmd) a docker save
+#        archive of the same layers, and bad inputs: a tarball with a ../
+#        name, a cut gzip tarball, an OCI layout with a broken index.json,
+#        one with a missing blob, and a tarball with an absolute symlink
+#        pointing out of the tree and a member under it.
 # Expects: the tree's programs, /bin/sh and /etc/passwd are the ones used
 #        (bash answers sh -c, uid 4242 is named "treeuser"), modes and
-#        owners are kept, the hard link reads the same bytes, the FIFO is
-#        named on stderr as left out; in the OCI boot the whited-out files
-#        are gone and the upper layer's are there; the docker archive
-#        gives the same files; each bad input fails with status 2 and a
-#        message naming the problem, and nothing lands outside the cache.
+#        owners are kept, the hard link is a second name of one file
+#        (nlink 2, test -ef), the FIFO is named on stderr as left out; in
+#        the OCI boot the whited-out files are gone and the upper layer's
+#        are there; the docker archive gives the same files; each bad input
+#        fails with status 2 and a message naming the problem, and nothing
+#        lands outside the cache; GNU cpio's two names (its data with the
+#        last) are one file.
 import gzip, hashlib, io, json, os, re, shutil, subprocess, sys, tarfile
 import tempfile
 sys.dont_write_bytecode = True	# no __pycache__ in the tree
@@ -35,6 +38,8 @@ PROGRAMS = ("/usr/bin/bash", "/usr/bin/cat", "/usr/bin/ls", "/usr/bin/stat",
 # The guest command for every tree: the tree's sh must be its bash.
 COMMAND = ("echo sh is bash $BASH_VERSINFO; id -un 4242; "
 	   "stat -c '%a %u:%g' /usr/bin/special; cat /usr/bin/hard; "
+	   "stat -c 'links %h' /usr/bin/hard; "
+	   "[ /usr/bin/hard -ef /usr/bin/orig ] && echo one file; "
 	   "ls /etc/gone /opq 2>&1; cat /etc/layer2 2>&1; ls -l /bin | "
 	   "cat")
 
@@ -89,7 +94,7 @@ def run_tree(source, expect_layers):
 	result = boot(COMMAND, extra=["--rootfs", source])
 	expect_status(result, 0)
 	lines = ["sh is bash 5", "treeuser", "4755 %d:%d" % OWNER,
-		 "hard-linked"]
+		 "hard-linked", "links 2", "one file"]
 	if expect_layers:
 		lines += ["ls: cannot access '/etc/gone': No such file or "
 			  "directory", "/opq:", "new", "from layer 2"]
@@ -186,6 +191,28 @@ def expect_refused(source, words):
 		     % (source, status, errors, words))
 
 
+def check_gnu_links(tmp):
+	"""GNU cpio's hard links (data with the last name) in a second
+	archive after the default image: the unpacker links them too."""
+	top = os.path.join(tmp, "gnu")
+	os.makedirs(top + "/x")
+	with open(top + "/x/a", "w") as f:
+		f.write("gnu-data\n")
+	os.link(top + "/x/a", top + "/x/b")
+	archive = subprocess.run("find . | cpio --quiet -o -H newc", shell=True,
+				 cwd=top, capture_output=True, check=True).stdout
+	image = os.path.join(tmp, "gnu.cpio")
+	with open(os.path.join(ROOT, "build", "initramfs.cpio"), "rb") as f:
+		base = f.read()
+	with open(image, "wb") as f:
+		f.write(base + b"\0" * (-len(base) % 4) + archive)
+	result = boot("cat /x/a /x/b; stat -c 'links %h' /x/b; "
+		      "[ /x/a -ef /x/b ] && echo one file",
+		      extra=["--initrd", image])
+	expect_status(result, 0)
+	expect_lines(result, ["gnu-data", "gnu-data", "links 2", "one file"])
+
+
 def check_bad_inputs(tmp, layout):
 	outside = os.path.join(tmp, "outside")
 	os.makedirs(outside)
@@ -249,6 +276,7 @@ try:
 		fail("the docker save archive gave other files: %s"
 		     % sorted(n for n in names if n.startswith(("etc", "opq"))))
 	check_bad_inputs(tmp, layout)
+	check_gnu_links(tmp)
 finally:
 	shutil.rmtree(tmp)
 passed()
