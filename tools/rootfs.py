@@ -11,6 +11,7 @@ import hashlib
 import json
 import lzma
 import os
+import posixpath
 import shutil
 import stat
 import subprocess
@@ -387,9 +388,13 @@ class Blobs:
 	def member(self, name, depth):
 		m = self.members.get(name)
 		if m is not None and m.issym() and depth < LINK_DEPTH:
-			base = name.split("/")[:-1]
-			target = member_parts("/".join(base + [m.linkname]), self.what)
-			return self.member("/".join(target), depth + 1)
+			# docker save: "ID2/layer.tar -> ../ID1/layer.tar"
+			target = posixpath.normpath(posixpath.join(
+				posixpath.dirname(name), m.linkname))
+			if target == ".." or target.startswith(("../", "/")):
+				raise RootfsError("%s: %s points out of the archive"
+						  % (self.what, name))
+			return self.member(target, depth + 1)
 		if m is None or not m.isreg():
 			raise RootfsError("%s: %s is missing" % (self.what, name))
 		return self.tar, m.offset_data, m.size

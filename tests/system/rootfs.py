@@ -158,14 +158,18 @@ def make_oci(layout, tree):
 
 
 def make_docker_save(path, layout, digests):
-	"""A docker save archive: manifest.json naming the same layer blobs."""
+	"""A docker save archive: manifest.json naming the same layer blobs,
+	the upper one through a symlink, as Docker before 25 links a layer
+	it has already written ("2/layer.tar -> ../1/layer.tar")."""
 	def add(t):
 		for i, digest in enumerate(digests):
 			t.add(os.path.join(layout, "blobs", "sha256", digest),
 			      arcname="%d/layer.tar" % i)
+		link = tarfile.TarInfo("2/layer.tar")
+		link.type, link.linkname = tarfile.SYMTYPE, "../1/layer.tar"
+		t.addfile(link)
 		add_file(t, "manifest.json", json.dumps([{"Config": "c.json",
-			"Layers": ["%d/layer.tar" % i
-				   for i in range(len(digests))]}]).encode())
+			"Layers": ["0/layer.tar", "2/layer.tar"]}]).encode())
 	with open(path, "wb") as f:
 		f.write(tar_bytes(add))
 
@@ -270,7 +274,10 @@ try:
 	run_tree(layout, True)
 	saved = os.path.join(tmp, "saved.tar")
 	make_docker_save(saved, layout, digests)
-	names = names_in(image_of(saved)[2])
+	status, errors, image = image_of(saved)
+	if status != 0:
+		fail("--rootfs %s: status %d: %s" % (saved, status, errors))
+	names = names_in(image)
 	if "etc/layer2" not in names or "etc/gone" in names or \
 	   "opq/old" in names or "usr/bin/bash" not in names:
 		fail("the docker save archive gave other files: %s"
