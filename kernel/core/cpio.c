@@ -36,6 +36,7 @@ cpio_iter_init(struct cpio_iter *it, const void *buf, size_t len)
 	it->len = len;
 	it->pos = 0;
 	it->state = 0;
+	it->archive = 0;
 }
 
 /* Returns 0 and the value of 8 hex digits at p, or -EINVAL. */
@@ -175,6 +176,7 @@ read_member(struct cpio_iter *it, struct cpio_entry *e)
 	e->rdev_minor = f[F_RDEVMINOR];
 	e->data = it->buf + data_pos;
 	e->size = f[F_FILESIZE];
+	e->archive = it->archive;
 	return 1;
 }
 
@@ -211,6 +213,7 @@ cpio_next(struct cpio_iter *it, struct cpio_entry *e)
 		r = next_archive(it);	/* 1: read its first member */
 		if (r != 1)
 			break;
+		it->archive++;
 	}
 	if (r <= 0)
 		it->state = r == 0 ? 1 : r;

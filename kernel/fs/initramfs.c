@@ -3,7 +3,10 @@
  * module's pages to the allocator. A malformed archive stops the unpacking
  * with a message; what was unpacked so far stays. As in Linux, a later
  * member (say, from a second archive appended by `petrel run --pack`)
- * replaces a file or symlink of the same name; directories merge.
+ * replaces a file or symlink of the same name; directories merge. Regular
+ * files of one archive with the same inode number and nlink > 1 become hard
+ * links of one file, as Linux makes them (`petrel run --rootfs` writes its
+ * tree's hard links so).
  */
 #include <kernel/cpio.h>
 #include <kernel/vfs.h>
@@ -12,6 +15,45 @@
 #include <kernel/errno.h>
 #include <kernel/string.h>
 #include <kernel/printk.h>
+
+/* The hard-linked files made so far (nlink > 1), to link the next names
+ * of each to; held until the unpacking ends. A set beyond the table's
+ * size gets a file per name. */
+#define LINKED_MAX 256
+static struct linked {
+	uint32_t archive, ino, dev_major, dev_minor;
+	struct inode *inode;
+} linked[LINKED_MAX];
+static int linked_count;
+
+static struct linked *
+linked_find(const struct cpio_entry *e)
+{
+	for (int i = 0; i < linked_count; i++) {
+		struct linked *l = &linked[i];
+		if (l->archive == e->archive && l->ino == e->ino &&
+		    l->dev_major == e->dev_major && l->dev_minor == e->dev_minor)
+			return l;
+	}
+	return NULL;
+}
+
+static void
+linked_add(const struct cpio_entry *e, struct inode *ino)
+{
+	if (e->nlink < 2 || linked_count == LINKED_MAX)
+		return;
+	inode_get(ino);
+	linked[linked_count++] = (struct linked){ e->archive, e->ino,
+		e->dev_major, e->dev_minor, ino };
+}
+
+static void
+linked_release(void)
+{
+	while (linked_count > 0)
+		inode_put(linked[--linked_count].inode);
+}
 
 /* Finds or creates the directory for path[0..len) under root. */
 static struct inode *
@@ -73,6 +115,26 @@ make_room(struct inode *dir, const char *name, size_t len, unsigned mode)
 	return err < 0 ? err : 1;
 }
 
+/*
+ * Another name for a hard-linked file. newc may carry the data with any
+ * one of the names (GNU cpio: the last): data here replaces the file's.
+ */
+static int
+link_entry(struct inode *dir, const char *name, size_t len,
+	   struct inode *ino, const struct cpio_entry *e)
+{
+	int err = dir->iops->link(dir, name, len, ino);
+
+	if (err == 0 && e->size > 0) {
+		long w = tmpfs_write_inode(ino, e->data, e->size, 0);
+		if (w != (long)e->size)
+			err = w < 0 ? (int)w : -ENOSPC;
+	}
+	ino->mtime.tv_sec = ino->ctime.tv_sec = e->mtime;
+	ino->mtime.tv_nsec = ino->ctime.tv_nsec = 0;
+	return err;
+}
+
 static int
 unpack_entry(struct inode *root, const struct cpio_entry *e)
 {
@@ -112,6 +174,12 @@ unpack_entry(struct inode *root, const struct cpio_entry *e)
 		inode_put(dir);
 		return 0;	/* device nodes come from devfs */
 	}
+	struct linked *l = S_ISREG(e->mode) && e->nlink > 1 ? linked_find(e) : NULL;
+	if (l) {
+		err = link_entry(dir, last, last_len, l->inode, e);
+		inode_put(dir);
+		return err;
+	}
 	err = dir->iops->create(dir, last, last_len, e->mode, &ino);
 	if (err == 0) {
 		ino->uid = e->uid;
@@ -124,6 +192,8 @@ unpack_entry(struct inode *root, const struct cpio_entry *e)
 				err = w < 0 ? (int)w : -ENOSPC;
 			ino->mtime.tv_sec = e->mtime;
 		}
+		if (S_ISREG(e->mode))
+			linked_add(e, ino);
 		inode_put(ino);
 	}
 	inode_put(dir);
@@ -150,5 +220,6 @@ initramfs_unpack(struct inode *root, paddr_t start, uint64_t size)
 	}
 	if (r < 0)
 		printk("initramfs: malformed archive after %d entries (error %d)\n", files, r);
+	linked_release();
 	page_add_range(start, start + size);
 }

@@ -24,7 +24,7 @@
 #include "procfs_int.h"
 
 enum pkind {
-	P_ROOT, P_MEMINFO, P_UPTIME, P_STAT, P_LOADAVG, P_CPUINFO, P_MOUNTS,
+	P_ROOT, P_MEMINFO, P_VMSTAT, P_UPTIME, P_STAT, P_LOADAVG, P_CPUINFO, P_MOUNTS,
 	P_VERSION, P_FILESYSTEMS, P_SELF, P_KMSG, P_CMDLINE,
 	P_NET, P_NET_TCP, P_NET_TCP6, P_NET_UDP, P_NET_UDP6,
 	P_NET_DEV, P_NET_ROUTE, P_NET_IF_INET6,
@@ -38,7 +38,8 @@ enum pkind {
 	P_SYSVIPC, P_SYSVIPC_MSG, P_SYSVIPC_SEM, P_SYSVIPC_SHM,
 	P_PID, P_PID_STAT, P_PID_STATUS, P_PID_CMDLINE, P_PID_EXE, P_PID_FD,
 	P_PID_FD_LINK, P_PID_COMM, P_PID_CWD, P_PID_MAPS, P_PID_STATM,
-	P_PID_ROOT, P_PID_MOUNTS, P_PID_SMAPS, P_PID_SMAPS_ROLLUP,
+	P_PID_ROOT, P_PID_MOUNTS, P_PID_MOUNTINFO, P_PID_SMAPS,
+	P_PID_SMAPS_ROLLUP,
 };
 
 struct pnode {
@@ -59,6 +60,7 @@ static const struct pentry root_entries[] = {
 	{ "cpuinfo", P_CPUINFO, S_IFREG | 0444 }, { "mounts", P_MOUNTS, S_IFREG | 0444 },
 	{ "version", P_VERSION, S_IFREG | 0444 }, { "filesystems", P_FILESYSTEMS, S_IFREG | 0444 },
 	{ "kmsg", P_KMSG, S_IFREG | 0400 }, { "self", P_SELF, S_IFLNK | 0777 },
+	{ "vmstat", P_VMSTAT, S_IFREG | 0444 },
 	{ "net", P_NET, S_IFDIR | 0555 }, { "cmdline", P_CMDLINE, S_IFREG | 0444 },
 	{ "sys", P_SYS, S_IFDIR | 0555 }, { "sysvipc", P_SYSVIPC, S_IFDIR | 0555 },
 };
@@ -141,6 +143,7 @@ static const struct pentry pid_entries[] = {
 	{ "cmdline", P_PID_CMDLINE, S_IFREG | 0444 }, { "comm", P_PID_COMM, S_IFREG | 0444 },
 	{ "statm", P_PID_STATM, S_IFREG | 0444 }, { "maps", P_PID_MAPS, S_IFREG | 0444 },
 	{ "mounts", P_PID_MOUNTS, S_IFREG | 0444 },
+	{ "mountinfo", P_PID_MOUNTINFO, S_IFREG | 0444 },
 	{ "smaps", P_PID_SMAPS, S_IFREG | 0444 },
 	{ "smaps_rollup", P_PID_SMAPS_ROLLUP, S_IFREG | 0444 },
 	{ "exe", P_PID_EXE, S_IFLNK | 0777 }, { "cwd", P_PID_CWD, S_IFLNK | 0777 },
@@ -463,6 +466,56 @@ gen_mounts(struct gen *g)
 				mounts[i].read_only ? "ro" : "rw");
 }
 
+/*
+ * The mount whose path holds mount i's mount point: the longest other
+ * path that is a prefix of it at a '/' (the root mount is its own).
+ */
+static int
+mount_parent(int i)
+{
+	const char *path = mounts[i].path;
+	int parent = i;
+	size_t best = 0;
+
+	for (int j = 0; j < MOUNT_MAX; j++) {
+		size_t n = strlen(mounts[j].path);
+		if (j == i || !mounts[j].root || n < best)
+			continue;
+		if (n == 1 && mounts[j].path[0] == '/' && path[1] != 0) {
+			parent = j, best = n;	/* "/" holds every other path */
+		} else if (strncmp(path, mounts[j].path, n) == 0 &&
+			   path[n] == '/') {
+			parent = j, best = n;
+		}
+	}
+	return parent;
+}
+
+/*
+ * /proc/PID/mountinfo (proc(5)): mount id, parent id, the st_dev of the
+ * mount's files as major:minor, the root of the mount within its file
+ * system (always "/": Petrel has no bind mounts), the mount point and
+ * options, no optional fields, then "-", type, source and super options.
+ * Ids are the mount table's slots plus one.
+ */
+static void
+gen_mountinfo(struct gen *g)
+{
+	for (int i = 0; i < MOUNT_MAX; i++) {
+		const struct mount_entry *m = &mounts[i];
+		uint32_t dev = m->root && m->root->sb ? m->root->sb->dev : 0;
+		const char *rw = m->read_only ? "ro" : "rw";
+
+		if (!m->root)
+			continue;
+		/* st_dev's encoding, as glibc's major() and minor() read it */
+		gprintf(g, "%d %d %u:%u / %s %s,relatime - %s %s %s\n", i + 1,
+			mount_parent(i) + 1, (dev >> 8) & 0xfff,
+			(dev & 0xff) | ((dev >> 12) & ~0xffu), m->path, rw,
+			m->type, m->source, rw);
+	}
+}
+
 extern uint64_t loadavg[3];
 extern uint64_t stat_interrupts, stat_switches, stat_forks;
 
@@ -527,6 +580,9 @@ gen_system(struct gen *g, enum pkind kind)
 	switch (kind) {
 	case P_MEMINFO:
 		procfs_meminfo(g);
+		break;
+	case P_VMSTAT:
+		procfs_vmstat(g);
 		break;
 	case P_UPTIME: {
 		uint64_t idle = 0, ci, cb;
@@ -664,6 +720,7 @@ proc_open(struct file *f)
 		case P_PID_SMAPS: procfs_pid_smaps(&g, p); break;
 		case P_PID_SMAPS_ROLLUP: procfs_pid_smaps_rollup(&g, p); break;
 		case P_PID_MOUNTS: gen_mounts(&g); break;
+		case P_PID_MOUNTINFO: gen_mountinfo(&g); break;
 		default: break;
 		}
 	} else {

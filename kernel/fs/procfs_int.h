@@ -33,6 +33,7 @@ void procfs_pid_smaps_rollup(struct gen *g, struct proc *p);
 
 /* /proc/meminfo and /proc/cpuinfo (procfs_mem.c). */
 void procfs_meminfo(struct gen *g);
+void procfs_vmstat(struct gen *g);
 void procfs_cpuinfo(struct gen *g);
 
 /* /proc/net/dev, route, if_inet6 (kernel/fs/netif.c); may sleep. */

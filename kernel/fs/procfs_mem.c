@@ -1,6 +1,7 @@
 /*
- * /proc/meminfo and /proc/cpuinfo. meminfo has every line of Linux 6.1's,
- * in its order, so free, top and vmstat find what they look for; the
+ * /proc/meminfo, /proc/vmstat and /proc/cpuinfo. meminfo has every line
+ * of Linux 6.1's, in its order, so free, top and vmstat find what they
+ * look for; the
  * counts Petrel keeps are real (free pages, anonymous memory, tmpfs's
  * pages as Shmem and Cached, what address spaces commit), those it has
  * no such thing for (swap, huge pages, slab reclaim) are 0.
@@ -96,6 +97,30 @@ procfs_meminfo(struct gen *g)
 	gprintf(g, "HugePages_Total:       0\nHugePages_Free:        0\n"
 		"HugePages_Rsvd:        0\nHugePages_Surp:        0\n"
 		"Hugepagesize:       2048 kB\nHugetlb:               0 kB\n");
+}
+
+/*
+ * /proc/vmstat: the lines procps' vmstat and free read, in Linux 6.1's
+ * order, with the counts meminfo shows; paging and fault counts Petrel
+ * does not keep (and there is no swap) are 0. procps' vmstat refuses to
+ * run without the file.
+ */
+void
+procfs_vmstat(struct gen *g)
+{
+	uint64_t shmem = tmpfs_page_count(), anon = page_anon_count();
+	const struct { const char *name; uint64_t value; } lines[] = {
+		{ "nr_free_pages", page_free_count() },
+		{ "nr_inactive_anon", 0 }, { "nr_active_anon", anon + shmem },
+		{ "nr_inactive_file", 0 }, { "nr_active_file", 0 },
+		{ "nr_unevictable", 0 }, { "nr_anon_pages", anon },
+		{ "nr_mapped", 0 }, { "nr_file_pages", shmem },
+		{ "nr_dirty", 0 }, { "nr_writeback", 0 }, { "nr_shmem", shmem },
+		{ "pgpgin", 0 }, { "pgpgout", 0 }, { "pswpin", 0 },
+		{ "pswpout", 0 }, { "pgfault", 0 }, { "pgmajfault", 0 },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(lines); i++)
+		gprintf(g, "%s %lu\n", lines[i].name, lines[i].value);
 }
 
 void

@@ -446,12 +446,14 @@ static int
 may_open(struct proc *p, struct inode *ino, unsigned flags)
 {
 	unsigned acc = flags & O_ACCMODE;
+	/* O_DIRECTORY holds for O_PATH too: coreutils' mv asks
+	 * O_PATH|O_DIRECTORY whether its target is a directory. */
+	if ((flags & O_DIRECTORY) && !S_ISDIR(ino->mode))
+		return -ENOTDIR;
 	if (flags & O_PATH)
 		return 0;
 	if (S_ISDIR(ino->mode) && acc != O_RDONLY)
 		return -EISDIR;
-	if ((flags & O_DIRECTORY) && !S_ISDIR(ino->mode))
-		return -ENOTDIR;
 	if ((ino->mode & S_IFMT) == S_IFSOCK)
 		return -ENXIO;	/* a socket is reached by connect(2), not open */
 	int mask = (acc == O_RDONLY ? 4 : acc == O_WRONLY ? 2 : 6);

@@ -136,6 +136,13 @@ main(int argc, char **argv)
 		  O_PATH | O_CREAT | O_RDWR, 0644), ENOENT);
 	CHECK_ERR("nothing made", access(missing, F_OK), ENOENT);
 
+	/* coreutils' mv asks this to learn whether its target is a
+	 * directory: it renamed into "file/name" when the open succeeded. */
+	CHECK_ERR("O_PATH|O_DIRECTORY on a file", open(file,
+		  O_PATH | O_DIRECTORY), ENOTDIR);
+	CHECK_ERR("O_PATH|O_DIRECTORY|O_NOFOLLOW on a symlink", open(link_name,
+		  O_PATH | O_DIRECTORY | O_NOFOLLOW), ENOTDIR);
+
 	int dfd = open(dir, O_PATH | O_DIRECTORY);
 	check_refused("directory", dfd);
 	int at = openat(dfd, "f", O_RDONLY);

@@ -6,8 +6,8 @@
  * "/memfd:NAME (deleted)", the stack "[stack]"; an anonymous mapping has
  * no name. smaps counts the pages touched as private, dirty, anonymous;
  * status has the fields ps, top and glibc read, in Linux's order, and its
- * signal masks follow sigaction and sigprocmask; meminfo and cpuinfo have
- * the lines free and top look for.
+ * signal masks follow sigaction and sigprocmask; meminfo, vmstat and
+ * cpuinfo have the lines free, vmstat and top look for.
  */
 #include "abi.h"
 
@@ -205,22 +205,28 @@ check_smaps(void)
 	printf("smaps_rollup: header %d, Rss and Pss_Anon %d\n", rollup, rss);
 }
 
-/* Prints whether each key is in file, in this order. */
+/* Prints whether each key (then sep) is in file, in this order. */
 static void
-check_keys(const char *file, const char *const *keys, size_t n)
+check_keys_sep(const char *file, const char *const *keys, size_t n, char sep)
 {
 	char line[4096];
 	size_t next = 0;
 	FILE *f = fopen(file, "r");
 	while (f && next < n && fgets(line, sizeof(line), f)) {
 		size_t len = strlen(keys[next]);
-		if (strncmp(line, keys[next], len) == 0 && line[len] == ':')
+		if (strncmp(line, keys[next], len) == 0 && line[len] == sep)
 			next++;
 	}
 	if (f)
 		fclose(f);
 	printf("%s: keys in order up to %s\n", file,
 	       next == n ? "the last" : keys[next]);
+}
+
+static void
+check_keys(const char *file, const char *const *keys, size_t n)
+{
+	check_keys_sep(file, keys, n, ':');
 }
 
 /* The hexadecimal value of "Key:" in /proc/self/status. */
@@ -299,6 +305,19 @@ check_meminfo(void)
 	printf("MemFree below MemTotal: %s\n", free < total ? "yes" : "no");
 }
 
+/* /proc/vmstat: what procps' vmstat reads (it refuses to run without). */
+static void
+check_vmstat(void)
+{
+	static const char *const keys[] = {
+		"nr_free_pages", "nr_inactive_anon", "nr_active_anon",
+		"nr_anon_pages", "nr_file_pages", "nr_shmem", "pgpgin",
+		"pgpgout", "pswpin", "pswpout", "pgfault", "pgmajfault",
+	};
+	check_keys_sep("/proc/vmstat", keys, sizeof(keys) / sizeof(keys[0]),
+		       ' ');
+}
+
 static void
 check_cpuinfo(void)
 {
@@ -347,6 +366,7 @@ main(void)
 	check_smaps();
 	check_status();
 	check_meminfo();
+	check_vmstat();
 	check_cpuinfo();
 	return 0;
 }

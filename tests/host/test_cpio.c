@@ -210,7 +210,8 @@ append(struct archive *a, const struct archive *b, size_t n)
 	put(a, b->buf, n);
 }
 
-/* The members in order: the second archive's "bin/a" comes last. */
+/* The members in order: the second archive's "bin/a" comes last; each
+ * says which archive it is in (inode numbers are an archive's own). */
 static void
 check_concatenated_order(const struct archive *cat)
 {
@@ -221,11 +222,14 @@ check_concatenated_order(const struct archive *cat)
 	CHECK_EQ(cpio_next(&it, &e), 1);
 	CHECK_STR(e.name, "bin/a");
 	CHECK_EQ(e.size, 3);
+	CHECK_EQ(e.archive, 0);
 	CHECK_EQ(cpio_next(&it, &e), 1);
 	CHECK_STR(e.name, "bin/b");
+	CHECK_EQ(e.archive, 1);
 	CHECK_EQ(cpio_next(&it, &e), 1);
 	CHECK_STR(e.name, "bin/a");
 	CHECK_EQ(e.mode, 0120777);
+	CHECK_EQ(e.archive, 1);
 	CHECK_EQ(cpio_next(&it, &e), 0);
 	CHECK_EQ(cpio_next(&it, &e), 0);
 }

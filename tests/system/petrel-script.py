@@ -14,12 +14,15 @@
 #        line ends, exit statuses N, 255 and 124; auto picks KVM only
 #        after a probe boot under it succeeded, else TCG with the reason
 #        on stderr, and probes once per kernel (the verdict is cached).
-#        5. --pack option checks: repeatable, refused with --iso; --mem is
-#        raised for a large packed image unless given, with a note.
+#        5. --pack option checks: repeatable, refused with --iso, as
+#           --rootfs is with --pack or --iso; --mem is raised for a
+#           large packed image unless given, with a note. 6. The
+#           --rootfs cache keeps the images used last up to its size.
 import contextlib
 import importlib.machinery
 import importlib.util
 import io
+import json
 import os
 import subprocess
 import sys
@@ -298,15 +301,45 @@ def check_pack_options(petrel, tmp):
 	for text, mib in (("512M", 512), ("1G", 1024), ("256", 256),
 			  ("2g", 2048), ("lots", None)):
 		expect("parse_mib(%r)" % text, petrel.parse_mib(text), mib)
+	for argv in (["--rootfs", tmp, "--pack", "/bin/ls"],
+		     ["--rootfs", tmp, "--iso"]):
+		try:
+			petrel.parse_run_args(argv)
+			fail("%s accepted" % argv)
+		except petrel.UsageError:
+			pass
 	image = os.path.join(tmp, "image.cpio")
-	with open(image, "wb") as f:
-		f.truncate(100 << 20)	# 2 * 100 + 64 MiB, rounded up to 64
+	with open(image, "wb") as f:	# one file of 100 MiB, then zeros
+		name = b"big\0"
+		f.write(b"070701" + b"".join(b"%08X" % v for v in (
+			1, 0o100644, 0, 0, 1, 0, 100 << 20, 0, 0, 0, 0,
+			len(name), 0)) + name + b"\0" * 2)
+		f.truncate(101 << 20)
+	# 101 MiB image + 16 + 2 * (100 MiB of files + 48), rounded up to 64
 	notes = io.StringIO()
 	with contextlib.redirect_stderr(notes):
-		expect("--mem for 100 MiB", petrel.pick_mem(opts, image), "320M")
+		expect("--mem for 100 MiB", petrel.pick_mem(opts, image,
+							   "--pack"), "448M")
 		opts.mem = "1G"
-		expect("--mem given", petrel.pick_mem(opts, image), "1G")
-	expect("one note", notes.getvalue().count("using --mem 320M"), 1)
+		expect("--mem given", petrel.pick_mem(opts, image, "--pack"),
+		       "1G")
+	expect("one note", notes.getvalue().count("using --mem 448M"), 1)
+
+
+def check_rootfs_eviction(petrel, tmp):
+	"""Three images of 1 MiB, used at times 3, 2, 1, under a cache of
+	2 MiB: the one used first goes, and the manifest naming it."""
+	petrel.ROOTFS_DIR, petrel.ROOTFS_CACHE_MIB = tmp, 2
+	for i, name in enumerate(("new", "mid", "old")):
+		path = os.path.join(tmp, name + ".cpio")
+		with open(path, "wb") as f:
+			f.truncate(1 << 20)
+		os.utime(path, (3 - i, 3 - i))
+		with open(os.path.join(tmp, name + ".json"), "w") as f:
+			json.dump({"image": path, "stamps": []}, f)
+	petrel.evict_rootfs_images()
+	expect("images and manifests kept", sorted(os.listdir(tmp)),
+	       ["mid.cpio", "mid.json", "new.cpio", "new.json"])
 
 
 petrel = load_petrel()
@@ -320,4 +353,6 @@ with tempfile.TemporaryDirectory() as tmp:
 	check_kvm_probe(petrel, tmp)
 with tempfile.TemporaryDirectory() as tmp:
 	check_pack_options(petrel, tmp)
+with tempfile.TemporaryDirectory() as tmp:
+	check_rootfs_eviction(petrel, tmp)
 passed()

@@ -13,6 +13,7 @@ struct cpio_iter {
 	size_t len;
 	size_t pos;	/* offset of the next header */
 	int state;	/* 0: entries remain, 1: trailer seen, or -errno */
+	uint32_t archive;	/* which concatenated archive pos is in */
 };
 
 /*
@@ -34,6 +35,8 @@ struct cpio_entry {
 	uint32_t rdev_major, rdev_minor;	/* for device nodes */
 	const void *data;	/* file contents, or a symlink's target */
 	size_t size;
+	uint32_t archive;	/* which of concatenated archives, from 0:
+				 * inode numbers are an archive's own */
 };
 
 /* Starts an iteration over the len bytes at buf. */
