@@ -10,8 +10,8 @@ FUZZ_BOOTS ?= 2
 FUZZ_CALLS ?= 5000000
 FUZZ_SEED ?= 1
 FUZZ_SMP ?= 2
-# Workers mostly wait (blocked calls end at a 50 ms alarm): 12 made about
-# 1,400 calls a second under TCG where 4 made 600.
+# Workers mostly wait (a blocked call ends at the 10 ms alarm): 12 make
+# about 2,700 calls a second under TCG (docs/fuzzing.md).
 FUZZ_WORKERS ?= 12
 # Then Debian's trinity (seconds of it) and stress-ng (seconds per
 # stressor), packed with --pack (tools/stress-run).

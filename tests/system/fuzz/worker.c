@@ -529,7 +529,7 @@ worker_setup(int index, int root)
 	char dir[32];
 	int null = open("/dev/null", O_RDWR);
 	struct sigaction sa = { .sa_handler = on_alarm };
-	struct itimerval alarm = { { 0, 50000 }, { 0, 50000 } };
+	struct itimerval alarm = { { 0, 10000 }, { 0, 10000 } };
 
 	worker_index = index;
 	worker_root = root;
