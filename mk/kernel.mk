@@ -1,6 +1,9 @@
 # The kernel ELF: portable kernel/ plus arch/$(ARCH)/, freestanding.
 ARCH := x86_64
-KERNEL_CFLAGS := -std=gnu11 -O2 -g $(WARN) -ffreestanding -fno-builtin \
+# Every function is declared once, in a header its definition includes
+# (docs/kernel.md): a prototype pasted into a .c file, or none, fails.
+KERNEL_WARN := $(WARN) -Wmissing-prototypes -Wredundant-decls
+KERNEL_CFLAGS := -std=gnu11 -O2 -g $(KERNEL_WARN) -ffreestanding -fno-builtin \
 	-fno-stack-protector -fno-pic -fno-pie -mno-red-zone -mcmodel=kernel \
 	-mno-sse -mno-mmx -mno-sse2 -mno-avx -fno-omit-frame-pointer \
 	-fno-asynchronous-unwind-tables -Ikernel/include -Iarch/$(ARCH)/include \

@@ -4,6 +4,7 @@
  */
 #include <kernel/arch.h>
 #include <arch/cpu.h>
+#include <arch/entry.h>
 
 #define COM1 0x3f8
 #define UART_DATA 0

@@ -9,6 +9,7 @@
 #include <arch/cpu.h>
 #include <arch/mmu.h>
 #include <arch/trap.h>
+#include <arch/entry.h>
 
 struct cpu cpus[CPU_MAX];
 int cpu_count = 1;
@@ -22,8 +23,6 @@ struct idt_entry {
 } __attribute__((packed));
 
 static struct idt_entry idt[256];
-extern char trap_stubs[];
-extern char syscall_entry[];
 
 struct desc_ptr {
 	uint16_t limit;

@@ -12,10 +12,7 @@
 #include <arch/acpi.h>
 #include <arch/apic.h>
 #include <arch/cpu.h>
-
-void arch_console_enable_irq(void);
-void arch_devices_init(void);
-size_t arch_fw_cmdline(char *buf, size_t size);
+#include <arch/entry.h>
 
 void
 arch_devices_init(void)

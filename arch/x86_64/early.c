@@ -2,10 +2,8 @@
  * Arch setup that must happen before the portable boot sequence runs.
  */
 #include <kernel/arch.h>
-
-void arch_early_init(void);
-
-void timer_early_start(void);
+#include <arch/entry.h>
+#include <arch/timer.h>
 
 void
 arch_early_init(void)

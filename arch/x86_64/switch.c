@@ -11,10 +11,8 @@
 #include <kernel/string.h>
 #include <arch/cpu.h>
 #include <arch/trap.h>
+#include <arch/entry.h>
 
-void arch_switch(uint64_t *save_sp, uint64_t load_sp);
-void arch_set_kernel_stack(uint64_t top);
-extern char thread_trampoline[];
 
 /* Default FPU state: all exceptions masked (FCW 0x37f, MXCSR 0x1f80). */
 static void
@@ -25,8 +23,6 @@ fpu_default(uint8_t *fx)
 	*(uint32_t *)(fx + 24) = 0x1f80;
 	*(uint32_t *)(fx + 28) = 0xffff;	/* MXCSR mask */
 }
-
-void arch_thread_init(struct thread *t);
 
 void
 arch_thread_init(struct thread *t)
@@ -41,8 +37,6 @@ arch_thread_init(struct thread *t)
 	t->tf->ss = USER_DS;
 	t->tf->rflags = RFLAGS_IF | 2;
 }
-
-void arch_context_switch(struct thread *prev, struct thread *next);
 
 void
 arch_context_switch(struct thread *prev, struct thread *next)

@@ -18,6 +18,7 @@
 #include <arch/cpu.h>
 #include <arch/trap.h>
 #include <arch/mmu.h>
+#include <arch/entry.h>
 
 static void (*irq_handlers[256])(void);
 /* Device interrupts for servers: vectors handed out by irq_alloc. */
@@ -176,10 +177,6 @@ log_user_fault(struct trapframe *tf, int sig, uint64_t addr)
 		"trap", (unsigned long)addr, (unsigned long)tf->rip,
 		(unsigned long)tf->rsp, (unsigned long)tf->error, where);
 }
-
-void trap_handler(struct trapframe *tf);
-
-void arch_tlb_flush_irq(void);
 
 void
 trap_handler(struct trapframe *tf)

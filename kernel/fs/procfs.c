@@ -438,7 +438,6 @@ gen_mounts(struct gen *g)
 				mounts[i].read_only ? "ro" : "rw");
 }
 
-extern uint64_t loadavg[3];
 extern uint64_t stat_interrupts, stat_switches, stat_forks;
 
 /*

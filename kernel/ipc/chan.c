@@ -17,6 +17,7 @@
 #include <kernel/arch.h>
 #include <kernel/sockfile.h>
 #include <syscall_table.h>
+#include "ipc_int.h"
 
 struct channel {
 	struct kobj client, server;
@@ -114,8 +115,6 @@ fail_all(struct list *calls)
 }
 
 /* The last reference to one end is gone (kobj_put). */
-void chan_end_destroy(struct kobj *o);
-
 void
 chan_end_destroy(struct kobj *o)
 {
@@ -148,8 +147,6 @@ chan_peer_gone(struct kobj *client)
 {
 	return chan_of(client)->server_gone;
 }
-
-uint64_t chan_signals(struct kobj *o);
 
 uint64_t
 chan_signals(struct kobj *o)

@@ -9,9 +9,7 @@
 #include <kernel/errno.h>
 #include <kernel/arch.h>
 #include <syscall_table.h>
-
-uint64_t chan_signals(struct kobj *o);
-uint64_t notify_take(struct kobj *o, uint64_t want);
+#include "ipc_int.h"
 
 void
 kobj_changed(struct kobj *o)

@@ -142,8 +142,6 @@ sighand_put(struct sighand *s)
 		kfree(s);
 }
 
-void arch_fpu_save_current(struct thread *t);
-
 /*
  * The signal a new process sends its parent at exit. A CLONE_PARENT child
  * shares the caller's parent, so it gets the caller's own exit signal, as

@@ -12,6 +12,7 @@
 #include <kernel/arch.h>
 #include <arch/trap.h>
 #include <kernel/syscall.h>
+#include <syscall_table.h>
 #include <kernel/stat.h>
 
 #define SIG_DFL 0
@@ -409,9 +410,6 @@ on_altstack(struct thread *t, uint64_t sp)
 {
 	return t->altstack_size && sp - t->altstack_sp < t->altstack_size;
 }
-
-void arch_fpu_save(uint8_t *fx);
-void arch_fpu_load_current(const uint8_t *fx);
 
 static void
 setup_frame(struct thread *t, struct trapframe *tf, int sig, struct sigaction_k *a,

@@ -7,6 +7,7 @@
 #include <kernel/tmpfs.h>
 #include <kernel/random.h>
 #include <kernel/syscall.h>
+#include <syscall_table.h>
 #include <kernel/version.h>
 #include <kernel/errno.h>
 #include <kernel/string.h>

@@ -7,6 +7,7 @@
 #include <kernel/vfs.h>
 #include <kernel/tmpfs.h>
 #include <kernel/syscall.h>
+#include <syscall_table.h>
 #include <kernel/errno.h>
 #include <arch/mmu.h>
 

@@ -6,6 +6,7 @@
 #include <kernel/vm.h>
 #include <kernel/vfs.h>
 #include <kernel/syscall.h>
+#include <syscall_table.h>
 #include <kernel/errno.h>
 #include <kernel/string.h>
 #include <kernel/arch.h>

@@ -52,8 +52,6 @@ syscall_dispatch(uint64_t nr, const uint64_t *args)
 	return -ENOSYS;
 }
 
-void syscall_handler(struct trapframe *tf);
-
 #define ARG_AT(reg, i) \
 	(offsetof(struct trapframe, reg) == offsetof(struct trapframe, rdi) + (i) * 8)
 _Static_assert(ARG_AT(rsi, 1) && ARG_AT(rdx, 2) && ARG_AT(r10, 3) &&

@@ -9,11 +9,10 @@
 #include <kernel/mmu.h>
 #include <kernel/printk.h>
 #include <kernel/trap.h>
+#include <kernel/boot.h>
 #include <arch/trap.h>
 
 static int next_tid = 1;
-
-void arch_thread_init(struct thread *t);
 
 /* Returns a tid not used by any live process or thread. */
 int
@@ -75,9 +74,6 @@ thread_free(struct thread *t)
 	kfree(t->trace);	/* plain memory (kernel/linux/trace.c) */
 	kfree(t);
 }
-
-void thread_first_run(void);
-void boot_report_init(void);
 
 /* First code a new thread runs (from thread_trampoline), before user mode. */
 void

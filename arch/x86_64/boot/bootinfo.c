@@ -7,6 +7,7 @@
 #include <kernel/arch.h>
 #include <kernel/printk.h>
 #include <arch/mmu.h>
+#include <arch/entry.h>
 
 #define BOOT_PVH 1
 #define BOOT_MB2 2
@@ -128,8 +129,6 @@ read_mb2(paddr_t info)
 		p += ALIGN_UP(t->size, 8);
 	}
 }
-
-void arch_early_init(void);
 
 /* Called from start.S in long mode on the boot stack. */
 _Noreturn void

@@ -27,6 +27,13 @@ void arch_idle(void);			/* wait for an interrupt, with them on */
 _Noreturn void arch_poweroff(void);
 _Noreturn void arch_reboot(void);
 
+/* devices.c: the interrupt controllers, the timer and the console
+ * interrupt, once in kmain before the other CPUs start. */
+void arch_devices_init(void);
+/* The command line the VMM passed beside the boot loader's (QEMU's
+ * fw_cfg "opt/petrel/cmdline"), into buf; returns its length, 0 if none. */
+size_t arch_fw_cmdline(char *buf, size_t size);
+
 /* timer.c: monotonic nanoseconds since boot and the one-shot timer. The
  * clock reads, arch_now_ns() and arch_cycles_to_ns(), are inline in
  * <arch/timer.h>. */
@@ -56,6 +63,23 @@ int arch_rtc_write(const struct rtc_time_k *t);
  * to at all; the thread then gets SIGSEGV instead.
  */
 bool arch_user_frame_check(struct trapframe *tf);
+
+/* switch.c: a thread's context. */
+/* Lays out a new thread's kernel stack so that its first switch-in runs
+ * thread_first_run, then returns to user mode through t->tf. */
+void arch_thread_init(struct thread *t);
+/* Saves prev's registers, FPU and TLS state and runs next: returns when
+ * prev is switched back in. Caller holds the big lock. */
+void arch_context_switch(struct thread *prev, struct thread *next);
+/* Copies the running thread's FPU state into t (fork and clone). */
+void arch_fpu_save_current(struct thread *t);
+/* The running thread's FPU state into, or from, a 512-byte image
+ * aligned to 16 (signal frames). */
+void arch_fpu_save(uint8_t *fx);
+void arch_fpu_load_current(const uint8_t *fx);
+/* Registers for a freshly exec'd program: all zero but the entry point
+ * and stack pointer, default FPU state, no TLS base. */
+void arch_exec_regs(struct thread *t, uint64_t entry, uint64_t sp);
 
 /* One pause in a spin loop. */
 void arch_spin_wait(void);

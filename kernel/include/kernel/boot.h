@@ -32,5 +32,8 @@ extern struct boot_info boot_info;
 
 /* Portable boot sequence, entered once on the boot CPU. */
 _Noreturn void kmain(void);
+/* Logs the time from the first kernel instruction to init's first entry
+ * to user mode (the scheduler calls it then). */
+void boot_report_init(void);
 
 #endif

@@ -271,6 +271,9 @@ void signal_deliver(struct trapframe *tf);
 void sighand_put(struct sighand *s);
 struct sighand *sighand_copy(struct sighand *src);
 void signal_init(void);
+/* exec: handled signals go back to their default action; the alternate
+ * stack is forgotten. */
+void signal_exec_reset(struct proc *p);
 
 /*
  * Whether the running thread acts as root (euid 0) or as the kernel itself

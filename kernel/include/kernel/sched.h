@@ -106,6 +106,15 @@ void schedule(void);
  */
 void sched_cpu_times(const struct cpu *c, uint64_t now, uint64_t *idle,
 		     uint64_t *busy);
+/*
+ * The load averages (kernel/linux/sys_misc.c), in 1/65536 units: whether
+ * the next 5-second sample is due at now, folding in `active` running and
+ * runnable threads, and when it is due. Big lock held.
+ */
+extern uint64_t loadavg[3];
+bool loadavg_due(uint64_t now);
+void loadavg_update(uint64_t now, unsigned active);
+uint64_t loadavg_next(void);
 /* Expires timeouts and arms the next timer; called on interrupt exit. */
 void sched_tick(void);
 /* The one-shot timer interrupt came: nothing is armed any more. */
@@ -119,6 +128,9 @@ struct thread *thread_find(int tid);
 int tid_alloc(void);
 /* Switches away from the exiting current thread for good. */
 _Noreturn void sched_exit_current(void);
+/* A new thread's first code (the arch's thread_trampoline calls it): on
+ * to user mode through its trapframe. Big lock held. */
+void thread_first_run(void);
 /* Prepares t to enter user mode with the registers in its trapframe. */
 void thread_start_user(struct thread *t);
 

@@ -14,6 +14,8 @@ struct trapframe;
 int trap_page_fault(struct trapframe *tf, uint64_t addr, bool write, bool exec);
 /* A user-mode fault that the VM could not resolve: signal the thread. */
 void trap_user_fault(struct trapframe *tf, int sig, uint64_t addr);
+/* A system call, from the arch's entry code with the frame it saved. */
+void syscall_handler(struct trapframe *tf);
 /* Last step before any return to user mode: reschedule, deliver signals. */
 void trap_return_to_user(struct trapframe *tf);
 
