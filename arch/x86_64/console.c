@@ -35,7 +35,7 @@ arch_console_init(void)
 
 /* Asks the UART to interrupt when a byte arrives. */
 void
-arch_console_enable_irq(void)
+console_enable_irq(void)
 {
 	outb(COM1 + UART_IER, 0x01);
 }

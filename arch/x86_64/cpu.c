@@ -132,7 +132,7 @@ arch_cpu_init(void)
 
 /* Kernel stack used on entry from user mode on this CPU. */
 void
-arch_set_kernel_stack(uint64_t top)
+cpu_set_kernel_stack(uint64_t top)
 {
 	struct cpu *c = this_cpu();
 	c->kstack_top = top;

@@ -26,7 +26,7 @@ arch_devices_init(void)
 	arch_timer_init();
 	irq_register(IRQ_VECTOR_CONSOLE, tty_console_irq);
 	irq_route_isa(4, IRQ_VECTOR_CONSOLE);
-	arch_console_enable_irq();
+	console_enable_irq();
 }
 
 #define FW_CFG_SEL 0x510

@@ -6,7 +6,7 @@
 #include <arch/timer.h>
 
 void
-arch_early_init(void)
+early_init(void)
 {
 	arch_cpu_init();
 	timer_early_start();

@@ -122,9 +122,9 @@ syscall_entry:
 	call syscall_handler
 	jmp trap_return
 
-/* void arch_switch(uint64_t *save_sp, uint64_t load_sp) */
-	.globl arch_switch
-arch_switch:
+/* void switch_stacks(uint64_t *save_sp, uint64_t load_sp) */
+	.globl switch_stacks
+switch_stacks:
 	pushq %rbp
 	pushq %rbx
 	pushq %r12

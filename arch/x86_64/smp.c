@@ -125,7 +125,7 @@ arch_wake_cpu(int cpu)
 
 /* The shootdown interrupt: runs without the big lock (the sender holds it). */
 void
-arch_tlb_flush_irq(void)
+tlb_flush_irq(void)
 {
 	write_cr3(read_cr3());
 	__atomic_and_fetch(&flush_pending, ~(1ull << this_cpu()->id), __ATOMIC_RELEASE);

@@ -48,13 +48,13 @@ arch_context_switch(struct thread *prev, struct thread *next)
 	if (next->proc) {
 		__asm__ volatile("fxrstor64 %0" ::"m"(next->fpu));
 		wrmsr(MSR_FS_BASE, next->fs_base);
-		arch_set_kernel_stack((uint64_t)(next->tf + 1));
+		cpu_set_kernel_stack((uint64_t)(next->tf + 1));
 	}
 	/* Idle keeps prev's tables (a TLB flush each way costs more than
 	   it): vm_switch holds them until a process runs again. */
 	vm_switch(prev->proc ? prev->proc->vm : NULL,
 		  next->proc ? next->proc->vm : NULL);
-	arch_switch(&prev->ksp, next->ksp);
+	switch_stacks(&prev->ksp, next->ksp);
 }
 
 /* Copies the FPU state of the running thread into t (for fork/clone). */

@@ -187,7 +187,7 @@ trap_handler(struct trapframe *tf)
 	/* SMAP is on for the kernel whatever the interrupted code had. */
 	assert(!cpu_has_smap || !(read_rflags() & RFLAGS_AC));
 	if (v == IRQ_VECTOR_FLUSH) {	/* the sender holds the big lock */
-		arch_tlb_flush_irq();
+		tlb_flush_irq();
 		irq_eoi();
 		return;
 	}

@@ -132,7 +132,7 @@ read_mb2(paddr_t info)
 
 /* Called from start.S in long mode on the boot stack. */
 _Noreturn void
-arch_boot(uint32_t kind, uint32_t info)
+boot_start(uint32_t kind, uint32_t info)
 {
 	boot_info.tsc_at_entry = boot_tsc;
 	arch_console_init();
@@ -142,6 +142,6 @@ arch_boot(uint32_t kind, uint32_t info)
 		read_mb2(info);
 	else
 		panic("unknown boot protocol");
-	arch_early_init();
+	early_init();
 	kmain();
 }

@@ -1,6 +1,12 @@
 /*
  * Every hook the portable kernel needs from an architecture. Each arch folder
- * defines these in files of the same names (arch/ARCH/NAME.c).
+ * defines these in files of the same names (arch/ARCH/NAME.c). A name
+ * that starts with arch_ is one of these; what an arch's files share among
+ * themselves is declared in its own include/arch/ and named without it.
+ *
+ * A few are inline, for speed, in the arch's headers, which this one
+ * includes: arch_now_ns() and arch_cycles_to_ns() (<arch/timer.h>),
+ * arch_this_cpu() (<arch/percpu.h>, through <kernel/cpu.h>).
  */
 #ifndef KERNEL_ARCH_H
 #define KERNEL_ARCH_H
@@ -21,7 +27,6 @@ int arch_console_getc(void);
 
 /* cpu.c */
 void arch_cpu_init(void);		/* boot CPU: GDT, IDT, features */
-int arch_cpu_count(void);
 _Noreturn void arch_halt(void);
 void arch_idle(void);			/* wait for an interrupt, with them on */
 _Noreturn void arch_poweroff(void);
@@ -80,6 +85,26 @@ void arch_fpu_load_current(const uint8_t *fx);
 /* Registers for a freshly exec'd program: all zero but the entry point
  * and stack pointer, default FPU state, no TLS base. */
 void arch_exec_regs(struct thread *t, uint64_t entry, uint64_t sp);
+
+/*
+ * usercopy.S: copies n bytes, or zeroes them, where one side is a user
+ * address (checked by the caller): 0, or -EFAULT if a page is missing.
+ * Use copyin/copyout (<kernel/vm.h>), which check the range.
+ */
+long arch_copy_user(void *dst, const void *src, size_t n);
+long arch_zero_user(void *dst, size_t n);
+
+/* pci.c: PCI configuration space, by bus/device/function. */
+uint32_t arch_pci_cfg_read(uint32_t bdf, unsigned off, unsigned size);
+void arch_pci_cfg_write(uint32_t bdf, unsigned off, unsigned size, uint32_t val);
+/* apic.c: the MSI address and data that raise `vector` on the boot CPU;
+ * routing and masking a global system interrupt of the I/O APIC. */
+void arch_msi_message(int vector, uint64_t *addr, uint32_t *data);
+void arch_irq_route_gsi(uint32_t gsi, int vector, bool level, bool active_low);
+void arch_irq_mask_gsi(uint32_t gsi, bool mask);
+/* acpi.c: the firmware's ACPI DSDT, if any (virtio-mmio slots on QEMU
+ * microvm); false when there is none. */
+bool arch_acpi_dsdt(const uint8_t **table, size_t *len);
 
 /* One pause in a spin loop. */
 void arch_spin_wait(void);

@@ -10,19 +10,19 @@
 struct trapframe;
 
 /* start.S, in long mode on the boot stack: fills boot_info, enters kmain. */
-_Noreturn void arch_boot(uint32_t kind, uint32_t info);
-/* early.c: what must be set up before anything else in arch_boot. */
-void arch_early_init(void);
+_Noreturn void boot_start(uint32_t kind, uint32_t info);
+/* early.c: what must be set up before anything else in boot_start. */
+void early_init(void);
 /* trap.c: every exception and interrupt, from trap_common. */
 void trap_handler(struct trapframe *tf);
 /* smp.c: the TLB shootdown interrupt, from trap_handler. */
-void arch_tlb_flush_irq(void);
+void tlb_flush_irq(void);
 /* console.c: asks the UART to interrupt when a byte arrives. */
-void arch_console_enable_irq(void);
+void console_enable_irq(void);
 
 /* entry.S: saves the callee-saved registers and stack pointer in
  * *save_sp, and resumes the thread whose stack pointer is load_sp. */
-void arch_switch(uint64_t *save_sp, uint64_t load_sp);
+void switch_stacks(uint64_t *save_sp, uint64_t load_sp);
 extern char trap_stubs[];		/* 256 stubs, 16 bytes apart */
 extern char syscall_entry[];		/* MSR_LSTAR */
 extern char thread_trampoline[];	/* a new thread's first return */

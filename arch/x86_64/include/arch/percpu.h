@@ -26,7 +26,7 @@ struct cpu;
 /* cpu.c: sets up the calling CPU (segments, IDT, features, GS). */
 void cpu_setup(struct cpu *c);
 /* cpu.c: the kernel stack this CPU enters on from user mode. */
-void arch_set_kernel_stack(uint64_t top);
+void cpu_set_kernel_stack(uint64_t top);
 
 /* The running CPU's struct cpu: GS points at it while in the kernel. */
 static inline struct cpu *
