@@ -12,6 +12,10 @@
 #include <arch/entry.h>
 
 struct cpu cpus[CPU_MAX];
+_Static_assert(offsetof(struct cpu, self) == CPU_SELF &&
+	       offsetof(struct cpu, arch.kstack_top) == CPU_KSTACK_TOP &&
+	       offsetof(struct cpu, arch.user_rsp) == CPU_USER_RSP,
+	       "entry.S reaches these fields of struct cpu from GS");
 int cpu_count = 1;
 bool cpu_has_smap;
 
@@ -135,7 +139,7 @@ void
 cpu_set_kernel_stack(uint64_t top)
 {
 	struct cpu *c = this_cpu();
-	c->kstack_top = top;
+	c->arch.kstack_top = top;
 	c->arch.tss.rsp0 = top;
 }
 

@@ -16,7 +16,6 @@
 #include <kernel/random.h>
 #include <kernel/syscall.h>
 #include <syscall_table.h>
-#include <arch/trap.h>
 #include <arch/mmu.h>
 #include <kernel/arch.h>
 #include "path.h"

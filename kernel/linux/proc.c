@@ -15,7 +15,6 @@
 #include <kernel/ipc.h>
 #include <kernel/page.h>
 #include <kernel/refcount.h>
-#include <arch/trap.h>
 
 #define RLIMIT_NPROC 6
 
@@ -267,12 +266,7 @@ proc_clone(unsigned long flags, uint64_t newsp, uint64_t tls)
 		list_push_back(&all_procs, &p->all_link);
 	}
 	thread_attach(p, t);
-	*t->tf = *self->tf;
-	t->tf->rax = 0;
-	if (newsp)
-		t->tf->rsp = newsp;
-	arch_fpu_save_current(t);
-	t->fs_base = (flags & CLONE_SETTLS) ? tls : self->fs_base;
+	arch_clone_regs(t, self, newsp, flags & CLONE_SETTLS, tls);
 	t->sig_blocked = self->sig_blocked;
 	t->altstack_sp = self->altstack_sp;
 	t->altstack_size = self->altstack_size;

@@ -69,22 +69,56 @@ int arch_rtc_write(const struct rtc_time_k *t);
  */
 bool arch_user_frame_check(struct trapframe *tf);
 
-/* switch.c: a thread's context. */
+/*
+ * switch.c: a thread's context. Its FPU and TLS state is struct thread's
+ * `arch` (struct arch_thread, <arch/thread.h>), only the arch's to touch.
+ */
 /* Lays out a new thread's kernel stack so that its first switch-in runs
  * thread_first_run, then returns to user mode through t->tf. */
 void arch_thread_init(struct thread *t);
 /* Saves prev's registers, FPU and TLS state and runs next: returns when
  * prev is switched back in. Caller holds the big lock. */
 void arch_context_switch(struct thread *prev, struct thread *next);
-/* Copies the running thread's FPU state into t (fork and clone). */
-void arch_fpu_save_current(struct thread *t);
-/* The running thread's FPU state into, or from, a 512-byte image
- * aligned to 16 (signal frames). */
-void arch_fpu_save(uint8_t *fx);
-void arch_fpu_load_current(const uint8_t *fx);
-/* Registers for a freshly exec'd program: all zero but the entry point
- * and stack pointer, default FPU state, no TLS base. */
+/* A clone's user registers, FPU and TLS state: the running thread
+ * parent's, but clone's return value 0, the stack pointer sp if not 0,
+ * and the TLS base tls if set_tls (checked by arch_tls_check). */
+void arch_clone_regs(struct thread *t, const struct thread *parent,
+		     uint64_t sp, bool set_tls, uint64_t tls);
+/* Registers for a freshly exec'd program (t is running): all zero but
+ * the entry point and stack pointer, default FPU state, no TLS base. */
 void arch_exec_regs(struct thread *t, uint64_t entry, uint64_t sp);
+
+/*
+ * syscall.c: the result register of a system call's frame (the error a
+ * handler returned, until the return to user mode), set; and the call
+ * made again on the return: its number nr back where the entry reads it,
+ * the instruction pointer back on the system-call instruction.
+ */
+long arch_syscall_result(const struct trapframe *tf);
+void arch_syscall_set_result(struct trapframe *tf, long r);
+void arch_syscall_restart(struct trapframe *tf, long nr);
+
+/*
+ * signal.c: the user's stack pointer in a frame. arch_signal_frame
+ * builds the handler's frame for sig below it (or on the alternate stack,
+ * which signal_altstack_top says): Linux's rt_sigframe for this arch,
+ * with the registers of tf, the running thread's FPU state, info, and
+ * mask (the mask rt_sigreturn restores); then points tf at a->handler,
+ * to return to a->restorer. Returns 0, or -EFAULT when the frame cannot
+ * be written (the caller kills the process). arch_signal_return undoes
+ * it for rt_sigreturn: restores tf and the FPU state from the frame at
+ * the stack pointer in tf, and gives the mask and stack_t saved there.
+ * Returns 0, or -EFAULT when the frame cannot be read.
+ */
+struct sigaction_k;
+struct siginfo_k;
+struct sig_stack_k;
+uint64_t arch_user_sp(const struct trapframe *tf);
+int arch_signal_frame(struct thread *t, struct trapframe *tf, int sig,
+		      const struct sigaction_k *a, const struct siginfo_k *info,
+		      uint64_t mask);
+int arch_signal_return(struct trapframe *tf, uint64_t *mask,
+		       struct sig_stack_k *stack);
 
 /*
  * usercopy.S: copies n bytes, or zeroes them, where one side is a user
@@ -131,7 +165,5 @@ uint64_t arch_hwcap(void);
  * at every switch, and on x86_64 a non-canonical one faults in the kernel.
  */
 int arch_tls_check(uint64_t base);
-/* Sets the running thread's TLS base (FS on x86_64), checked before. */
-void arch_set_fs_base(uint64_t base);
 
 #endif

@@ -268,6 +268,15 @@ fatal_signal_pending(struct thread *t)
 }
 /* Delivers pending signals before a return to user mode. */
 void signal_deliver(struct trapframe *tf);
+/* For the arch's signal frame (arch_signal_frame): the top of t's
+ * alternate stack if action a's handler runs there, the thread's stack
+ * pointer being sp; else 0. */
+uint64_t signal_altstack_top(const struct thread *t,
+			     const struct sigaction_k *a, uint64_t sp);
+/* t's alternate stack as uc_stack and sigaltstack report it, sp being the
+ * thread's stack pointer (SS_ONSTACK when it is on it). */
+void signal_stack_of(const struct thread *t, uint64_t sp,
+		     struct sig_stack_k *ss);
 void sighand_put(struct sighand *s);
 struct sighand *sighand_copy(struct sighand *src);
 void signal_init(void);

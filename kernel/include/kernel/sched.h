@@ -11,6 +11,7 @@
 #include <kernel/timer.h>
 #include <kernel/signal.h>
 #include <kernel/arch.h>
+#include <arch/thread.h>
 
 #define KSTACK_ORDER 3			/* 32 KiB blocks for kernel stacks: */
 #define KSTACK_SIZE (4096ul << KSTACK_ORDER)	/* the lowest page is a guard */
@@ -60,8 +61,7 @@ struct thread {
 	void *kstack;
 	uint64_t ksp;			/* saved kernel stack pointer */
 	struct trapframe *tf;		/* user registers, top of kstack */
-	uint64_t fs_base;
-	uint8_t fpu[512] __attribute__((aligned(16)));
+	struct arch_thread arch;	/* FPU and TLS state (<arch/thread.h>) */
 
 	uint64_t sig_blocked;
 	uint64_t sig_pending;
