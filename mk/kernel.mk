@@ -28,7 +28,11 @@ $(BUILD)/obj/%.S.o: %.S | $(DEPS_STAMP)
 	@echo "  AS      $<"
 	@$(CC) $(KERNEL_CFLAGS) -D__ASSEMBLY__ -c $< -o $@
 
-$(BUILD)/kernel.elf: $(KERNEL_OBJS) arch/$(ARCH)/kernel.ld
+# tools/check-layers.py fails the link on a call up the layers
+# (docs/kernel.md, "Layers").
+$(BUILD)/kernel.elf: $(KERNEL_OBJS) arch/$(ARCH)/kernel.ld tools/check-layers.py
+	@echo "  CHECK   layers"
+	@python3 tools/check-layers.py $(KERNEL_OBJS)
 	$(CC) -nostdlib -static -no-pie -Wl,-T,arch/$(ARCH)/kernel.ld \
 		-Wl,--build-id=none -Wl,-z,max-page-size=4096 -o $@ $(KERNEL_OBJS) -lgcc
 

@@ -144,6 +144,8 @@ switch_stacks:
 	.globl thread_trampoline
 thread_trampoline:
 	call thread_first_run
+	movq %rsp, %rdi			/* the trapframe */
+	call trap_return_to_user
 	jmp trap_return
 
 	.section .note.GNU-stack, "", @progbits

@@ -64,7 +64,13 @@ irq_free(int vector)
 	if (vector >= IRQ_DYNAMIC_FIRST && vector <= IRQ_DYNAMIC_LAST)
 		irq_dynamic[vector].fn = NULL;
 }
-uint64_t stat_interrupts;	/* device interrupts, for /proc/stat */
+static uint64_t interrupts;	/* device interrupts, for /proc/stat */
+
+uint64_t
+arch_interrupt_count(void)
+{
+	return interrupts;
+}
 
 void
 irq_register(int vector, void (*fn)(void))
@@ -260,7 +266,7 @@ trap_handler(struct trapframe *tf)
 		trap_user_fault(tf, exception_signal(v), tf->rip);
 		goto out;
 	}
-	stat_interrupts++;
+	interrupts++;
 	if (irq_handlers[v])
 		irq_handlers[v]();
 	else if (irq_dynamic[v].fn)

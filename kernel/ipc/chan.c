@@ -15,7 +15,6 @@
 #include <kernel/string.h>
 #include <kernel/errno.h>
 #include <kernel/arch.h>
-#include <kernel/sockfile.h>
 #include <syscall_table.h>
 #include "ipc_int.h"
 
@@ -123,10 +122,8 @@ chan_end_destroy(struct kobj *o)
 		ch->server_gone = true;
 		fail_all(&ch->queue);
 		fail_all(&ch->active);
-		if (!ch->client_gone) {
-			kobj_changed(&ch->client);
-			sockfile_server_gone(&ch->client);
-		}
+		if (!ch->client_gone)
+			kobj_changed(&ch->client);	/* PT_SIG_PEER_CLOSED */
 	} else {
 		ch->client_gone = true;
 		if (!ch->server_gone)

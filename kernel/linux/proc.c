@@ -27,6 +27,7 @@ uint64_t stat_forks;	/* processes created since boot, for /proc/stat */
  * RLIMIT_NPROC is half of it, as on Linux.
  */
 static uint64_t threads_max;
+static int next_tid = 1;
 
 struct proc *
 proc_find(int pid)
@@ -51,6 +52,19 @@ thread_find(int tid)
 		}
 	}
 	return NULL;
+}
+
+int
+tid_alloc(void)
+{
+	for (int tries = 0; tries < PID_MAX; tries++) {
+		int id = next_tid++;
+		if (next_tid >= PID_MAX)
+			next_tid = 2;
+		if (!proc_find(id) && !thread_find(id))
+			return id;
+	}
+	return -1;
 }
 
 /* A new process with no address space, files or threads yet. */

@@ -140,6 +140,9 @@ void arch_irq_mask_gsi(uint32_t gsi, bool mask);
  * microvm); false when there is none. */
 bool arch_acpi_dsdt(const uint8_t **table, size_t *len);
 
+/* trap.c: device interrupts taken since boot, on every CPU (/proc/stat). */
+uint64_t arch_interrupt_count(void);
+
 /* One pause in a spin loop. */
 void arch_spin_wait(void);
 void arch_irq_enable(void);

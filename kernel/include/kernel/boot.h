@@ -29,6 +29,9 @@ struct boot_info {
 };
 
 extern struct boot_info boot_info;
+/* The kernel image's first byte and the byte after its last (the arch's
+ * linker script, kernel.ld, places them). */
+extern char kernel_start[], kernel_end[];
 
 /* Portable boot sequence, entered once on the boot CPU. */
 _Noreturn void kmain(void);

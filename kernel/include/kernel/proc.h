@@ -133,7 +133,11 @@ struct vfork_done {
 
 extern struct list all_procs;
 
+extern uint64_t stat_forks;	/* processes created since boot (/proc/stat) */
 struct proc *proc_find(int pid);
+struct thread *thread_find(int tid);
+/* A tid (and pid) no live process or thread uses, or -1. */
+int tid_alloc(void);
 void proc_init(void);
 /* Creates PID 1 from the path and argv; panics on failure (nothing to run). */
 void proc_spawn_init(const char *path, const char *const *argv, int argc);

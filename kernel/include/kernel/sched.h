@@ -89,6 +89,7 @@ struct thread {
 };
 
 extern struct waitq poll_waitq;	/* woken on any readiness change */
+extern uint64_t stat_switches;	/* context switches since boot (/proc/stat) */
 
 void sched_init(void);
 /* Starts scheduling on this CPU; never returns. */
@@ -107,7 +108,7 @@ void schedule(void);
 void sched_cpu_times(const struct cpu *c, uint64_t now, uint64_t *idle,
 		     uint64_t *busy);
 /*
- * The load averages (kernel/linux/sys_misc.c), in 1/65536 units: whether
+ * The load averages (kernel/sched/loadavg.c), in 1/65536 units: whether
  * the next 5-second sample is due at now, folding in `active` running and
  * runnable threads, and when it is due. Big lock held.
  */
@@ -124,12 +125,10 @@ struct thread *thread_new(struct proc *p);
 void thread_free(struct thread *t);
 void *kstack_alloc(void);
 void kstack_free(void *stack);
-struct thread *thread_find(int tid);
-int tid_alloc(void);
 /* Switches away from the exiting current thread for good. */
 _Noreturn void sched_exit_current(void);
-/* A new thread's first code (the arch's thread_trampoline calls it): on
- * to user mode through its trapframe. Big lock held. */
+/* A new thread's first code (the arch's thread_trampoline calls it, then
+ * trap_return_to_user with its trapframe). Big lock held. */
 void thread_first_run(void);
 /* Prepares t to enter user mode with the registers in its trapframe. */
 void thread_start_user(struct thread *t);

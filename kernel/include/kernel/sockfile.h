@@ -91,7 +91,5 @@ long sockfile_send(struct sockfile *s, struct pt_sock_msg *msg,
 long sockfile_recv(struct sockfile *s, struct pt_sock_msg *msg,
 		   struct pt_sock_reply *rep, const struct uiovec *iov, int n,
 		   bool nonblock, uint64_t *room);
-/* The server end of client's channel went away (kernel/ipc/chan.c). */
-void sockfile_server_gone(struct kobj *client);
 
 #endif
