@@ -1,8 +1,7 @@
 # The kernel ELF: portable kernel/ plus arch/$(ARCH)/, freestanding.
 ARCH := x86_64
-# Every function is declared once, in a header its definition includes
-# (docs/kernel.md): a prototype pasted into a .c file, or none, fails.
-KERNEL_WARN := $(WARN) -Wmissing-prototypes -Wredundant-decls
+# A prototype pasted into a .c file, or none, fails (DECL_WARN).
+KERNEL_WARN := $(WARN) $(DECL_WARN)
 KERNEL_CFLAGS := -std=gnu11 -O2 -g $(KERNEL_WARN) -ffreestanding -fno-builtin \
 	-fno-stack-protector -fno-pic -fno-pie -mno-red-zone -mcmodel=kernel \
 	-mno-sse -mno-mmx -mno-sse2 -mno-avx -fno-omit-frame-pointer \
