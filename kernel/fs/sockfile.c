@@ -52,27 +52,9 @@ find(struct kobj *chan, uint64_t id)
 	return NULL;
 }
 
-/*
- * Each server channel sockets are open on, watched for the server's end:
- * the channel signals PT_SIG_PEER_CLOSED (kobj_changed) and every socket
- * on it is dead. The ipc layer knows nothing of sockets.
- */
-struct sock_server {
-	struct list link;		/* servers */
-	struct kobj *chan;		/* a client end, held by its sockets */
-	struct kobj_observer watch;
-	unsigned sockets;		/* open on chan */
-};
-static struct list servers = LIST_INIT(servers);
-
-/* The server end of a channel may be gone: wake everyone waiting on its
- * sockets. */
-static void
-server_changed(struct kobj_observer *watch)
+void
+sockfile_chan_dead(struct kobj *chan)
 {
-	struct kobj *chan = container_of(watch, struct sock_server, watch)->chan;
-	if (!chan_peer_gone(chan))
-		return;
 	for (int i = 0; i < SOCK_HASH; i++) {
 		list_for_each(it, &sock_hash[i]) {
 			struct sockfile *s = list_entry(it, struct sockfile, link);
@@ -82,47 +64,6 @@ server_changed(struct kobj_observer *watch)
 				file_notify(s->file);
 			}
 		}
-	}
-}
-
-/* Counts one more socket on chan, watching chan from the first: 0, or
- * -ENOMEM. */
-static int
-server_hold(struct kobj *chan)
-{
-	list_for_each(it, &servers) {
-		struct sock_server *sv = list_entry(it, struct sock_server, link);
-		if (sv->chan == chan) {
-			sv->sockets++;
-			return 0;
-		}
-	}
-	struct sock_server *sv = kzalloc(sizeof(*sv));
-	if (!sv)
-		return -ENOMEM;
-	sv->chan = chan;
-	sv->sockets = 1;
-	sv->watch.changed = server_changed;
-	kobj_observe(chan, &sv->watch);
-	list_push_back(&servers, &sv->link);
-	return 0;
-}
-
-/* One socket on chan fewer; the last stops the watch (before the socket
- * drops its reference to chan). */
-static void
-server_release(struct kobj *chan)
-{
-	list_for_each(it, &servers) {
-		struct sock_server *sv = list_entry(it, struct sock_server, link);
-		if (sv->chan != chan)
-			continue;
-		if (--sv->sockets == 0) {
-			kobj_unobserve(&sv->watch);
-			list_remove(&sv->link);
-			kfree(sv);
-		}
-		return;
 	}
 }
 
@@ -802,7 +743,7 @@ sock_close(struct file *f)
 					   .arg = { (int32_t)s->rx_len } };
 		sock_call(s, &msg, NULL, NULL, 0);
 	}
-	server_release(s->chan);
+	sockfile_watch_release(s->chan);
 	kobj_put(s->chan);
 	kfree(s->rx);
 	kfree(s);
@@ -827,11 +768,11 @@ sockfile_new(struct kobj *chan, uint64_t id, int domain, int type,
 	struct sockfile *s = kzalloc(sizeof(*s));
 	struct inode *ino = inode_new(&sock_super, S_IFSOCK | 0777);
 	struct file *f = NULL;
-	if (s && ino && server_hold(chan) == 0) {
+	if (s && ino && sockfile_watch_hold(chan) == 0) {
 		ino->fops = &sock_fops;
 		f = file_new(ino, O_RDWR | (flags & O_NONBLOCK));
 		if (!f)
-			server_release(chan);
+			sockfile_watch_release(chan);
 	}
 	if (ino)
 		inode_put(ino);
