@@ -10,6 +10,7 @@
 #include <kernel/proc.h>
 #include <kernel/string.h>
 #include <kernel/vm.h>
+#include <arch/fpu.h>
 #include <arch/thread.h>
 #include <arch/trap.h>
 

@@ -13,6 +13,7 @@
 #include <arch/cpu.h>
 #include <arch/trap.h>
 #include <arch/entry.h>
+#include <arch/fpu.h>
 #include <arch/thread.h>
 
 

@@ -1,7 +1,7 @@
 /*
  * The x86_64 part of a thread (struct thread's `arch`): what a context
- * switch saves and loads besides the kernel registers, and the FPU
- * instructions that move it. Only switch.c, signal.c and syscall.c touch it.
+ * switch saves and loads besides the kernel registers. Only switch.c,
+ * signal.c and syscall.c touch it; <arch/fpu.h> moves the FPU state.
  */
 #ifndef ARCH_THREAD_H
 #define ARCH_THREAD_H
@@ -15,19 +15,5 @@ struct arch_thread {
 	/* The user's x87/SSE registers while the thread is switched out. */
 	uint8_t fpu[FPU_STATE_SIZE] __attribute__((aligned(16)));
 };
-
-/* The running thread's FPU registers into, or from, a 16-byte aligned
- * FXSAVE image. */
-static inline void
-fpu_save(uint8_t *fx)
-{
-	__asm__ volatile("fxsave64 %0" : "=m"(*(uint8_t(*)[FPU_STATE_SIZE])fx));
-}
-
-static inline void
-fpu_load(const uint8_t *fx)
-{
-	__asm__ volatile("fxrstor64 %0" ::"m"(*(const uint8_t(*)[FPU_STATE_SIZE])fx));
-}
 
 #endif
