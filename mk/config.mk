@@ -2,6 +2,9 @@
 CC := gcc
 MUSL_CC := musl-gcc
 WARN := -Wall -Wextra -Werror
+# The kernel and the servers: every function used outside its file is
+# declared once, in a header its definition includes (docs/kernel.md).
+DECL_WARN := -Wmissing-prototypes -Wredundant-decls
 # Petrel's own user programs: static musl.
 USER_CFLAGS := -std=gnu11 -O2 $(WARN) -static
 HOST_CFLAGS := -std=gnu11 -O1 -g $(WARN) -fsanitize=address,undefined \

@@ -14,7 +14,7 @@ $(BUILD)/fsd/obj/%.o: %.c $(EXT2_HDRS) user/lib/virtio/virtio.h \
 		$(wildcard include/petrel/*.h) $(PETREL_CALLS_H) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
-	@$(MUSL_CC) $(USER_CFLAGS) -D_GNU_SOURCE $(NATIVE_CFLAGS) \
+	@$(MUSL_CC) $(USER_CFLAGS) $(DECL_WARN) -D_GNU_SOURCE $(NATIVE_CFLAGS) \
 		-Iservers/fsd -Iuser/lib/virtio -c $< -o $@
 
 $(FSD_BIN): $(FSD_OBJS)

@@ -45,7 +45,7 @@ $(BEARSSL_HOST): $(BEARSSL_SRC)/.fetched
 $(HTTPD_BIN): $(HTTPD_SRCS) $(HTTPD_HDRS) $(BEARSSL_MUSL) mk/httpd.mk \
 		| $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	$(MUSL_CC) $(USER_CFLAGS) -isystem $(BEARSSL_SRC)/inc -o $@ \
+	$(MUSL_CC) $(USER_CFLAGS) $(DECL_WARN) -isystem $(BEARSSL_SRC)/inc -o $@ \
 		$(HTTPD_SRCS) $(BEARSSL_MUSL)
 
 $(HTTPD_HOST_BIN): $(HTTPD_SRCS) $(HTTPD_HDRS) $(BEARSSL_HOST) mk/httpd.mk \

@@ -1,6 +1,8 @@
 # The kernel ELF: portable kernel/ plus arch/$(ARCH)/, freestanding.
 ARCH := x86_64
-KERNEL_CFLAGS := -std=gnu11 -O2 -g $(WARN) -ffreestanding -fno-builtin \
+# A prototype pasted into a .c file, or none, fails (DECL_WARN).
+KERNEL_WARN := $(WARN) $(DECL_WARN)
+KERNEL_CFLAGS := -std=gnu11 -O2 -g $(KERNEL_WARN) -ffreestanding -fno-builtin \
 	-fno-stack-protector -fno-pic -fno-pie -mno-red-zone -mcmodel=kernel \
 	-mno-sse -mno-mmx -mno-sse2 -mno-avx -fno-omit-frame-pointer \
 	-fno-asynchronous-unwind-tables -Ikernel/include -Iarch/$(ARCH)/include \
@@ -25,7 +27,11 @@ $(BUILD)/obj/%.S.o: %.S | $(DEPS_STAMP)
 	@echo "  AS      $<"
 	@$(CC) $(KERNEL_CFLAGS) -D__ASSEMBLY__ -c $< -o $@
 
-$(BUILD)/kernel.elf: $(KERNEL_OBJS) arch/$(ARCH)/kernel.ld
+# tools/check-layers.py fails the link on a call up the layers
+# (docs/kernel.md, "Layers").
+$(BUILD)/kernel.elf: $(KERNEL_OBJS) arch/$(ARCH)/kernel.ld tools/check-layers.py
+	@echo "  CHECK   layers"
+	@python3 tools/check-layers.py $(KERNEL_OBJS)
 	$(CC) -nostdlib -static -no-pie -Wl,-T,arch/$(ARCH)/kernel.ld \
 		-Wl,--build-id=none -Wl,-z,max-page-size=4096 -o $@ $(KERNEL_OBJS) -lgcc
 

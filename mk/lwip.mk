@@ -51,7 +51,7 @@ LWIP_HOST_OBJS := $(LWIP_FILES:%.c=$(BUILD)/lwip-host/obj/%.o) \
 NSOCK_SRCS := $(wildcard servers/netd/sock*.c)
 NSOCK_HDRS := $(wildcard servers/netd/sock*.h)
 NSOCK_LIB := $(BUILD)/netd/libnsock.a
-NETD_CFLAGS := $(USER_CFLAGS) -D_GNU_SOURCE $(LWIP_INCLUDES)
+NETD_CFLAGS := $(USER_CFLAGS) $(DECL_WARN) -D_GNU_SOURCE $(LWIP_INCLUDES)
 
 all: $(LWIP_LIB) $(NSOCK_LIB)
 host-tests: $(HOST_TEST_DIR)/test_netd_sock

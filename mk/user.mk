@@ -5,7 +5,8 @@ INIT_HDRS := $(wildcard user/init/*.h)
 
 $(BUILD)/init: $(INIT_SRCS) $(INIT_HDRS) $(PETREL_CALLS_H) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	$(MUSL_CC) $(USER_CFLAGS) $(NATIVE_CFLAGS) -o $@ $(INIT_SRCS)
+	$(MUSL_CC) $(USER_CFLAGS) $(DECL_WARN) $(NATIVE_CFLAGS) -o $@ \
+		$(INIT_SRCS)
 
 # A quick host check of init's one-shot mode (docs/init.md, "Testing").
 .PHONY: init-smoke

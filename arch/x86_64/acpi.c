@@ -5,6 +5,7 @@
 #include <kernel/boot.h>
 #include <kernel/printk.h>
 #include <kernel/string.h>
+#include <kernel/arch.h>
 #include <arch/acpi.h>
 #include <arch/mmu.h>
 

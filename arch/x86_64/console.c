@@ -4,6 +4,7 @@
  */
 #include <kernel/arch.h>
 #include <arch/cpu.h>
+#include <arch/entry.h>
 
 #define COM1 0x3f8
 #define UART_DATA 0
@@ -34,7 +35,7 @@ arch_console_init(void)
 
 /* Asks the UART to interrupt when a byte arrives. */
 void
-arch_console_enable_irq(void)
+console_enable_irq(void)
 {
 	outb(COM1 + UART_IER, 0x01);
 }

@@ -9,8 +9,13 @@
 #include <arch/cpu.h>
 #include <arch/mmu.h>
 #include <arch/trap.h>
+#include <arch/entry.h>
 
 struct cpu cpus[CPU_MAX];
+_Static_assert(offsetof(struct cpu, self) == CPU_SELF &&
+	       offsetof(struct cpu, arch.kstack_top) == CPU_KSTACK_TOP &&
+	       offsetof(struct cpu, arch.user_rsp) == CPU_USER_RSP,
+	       "entry.S reaches these fields of struct cpu from GS");
 int cpu_count = 1;
 bool cpu_has_smap;
 
@@ -22,8 +27,6 @@ struct idt_entry {
 } __attribute__((packed));
 
 static struct idt_entry idt[256];
-extern char trap_stubs[];
-extern char syscall_entry[];
 
 struct desc_ptr {
 	uint16_t limit;
@@ -133,10 +136,10 @@ arch_cpu_init(void)
 
 /* Kernel stack used on entry from user mode on this CPU. */
 void
-arch_set_kernel_stack(uint64_t top)
+cpu_set_kernel_stack(uint64_t top)
 {
 	struct cpu *c = this_cpu();
-	c->kstack_top = top;
+	c->arch.kstack_top = top;
 	c->arch.tss.rsp0 = top;
 }
 

@@ -12,10 +12,7 @@
 #include <arch/acpi.h>
 #include <arch/apic.h>
 #include <arch/cpu.h>
-
-void arch_console_enable_irq(void);
-void arch_devices_init(void);
-size_t arch_fw_cmdline(char *buf, size_t size);
+#include <arch/entry.h>
 
 void
 arch_devices_init(void)
@@ -29,7 +26,7 @@ arch_devices_init(void)
 	arch_timer_init();
 	irq_register(IRQ_VECTOR_CONSOLE, tty_console_irq);
 	irq_route_isa(4, IRQ_VECTOR_CONSOLE);
-	arch_console_enable_irq();
+	console_enable_irq();
 }
 
 #define FW_CFG_SEL 0x510

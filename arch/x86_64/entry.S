@@ -3,9 +3,8 @@
  * common return path and the thread context switch. The kernel runs with
  * interrupts off; only the idle loop enables them.
  */
-#define GS_SELF 0
-#define GS_KSTACK 8
-#define GS_USER_RSP 16
+#include <arch/percpu.h>
+#include <arch/trap.h>
 
 /*
  * PUSH_REGS builds struct trapframe (arch/trap.h) from its end down. The
@@ -85,7 +84,7 @@ trap_common:
 	je 3f
 	clac
 3:
-	testb $3, 24(%rsp)		/* saved cs: from user? */
+	testb $3, TF_CS_ABOVE_VECTOR(%rsp)	/* saved cs: from user? */
 	jz 1f
 	swapgs
 1:	PUSH_REGS
@@ -94,7 +93,7 @@ trap_common:
 	.globl trap_return
 trap_return:
 	POP_REGS
-	testb $3, 24(%rsp)
+	testb $3, TF_CS_ABOVE_VECTOR(%rsp)
 	jz 2f
 	swapgs
 2:	addq $16, %rsp
@@ -107,24 +106,24 @@ trap_return:
 	.globl syscall_entry
 syscall_entry:
 	swapgs
-	movq %rsp, %gs:GS_USER_RSP
-	movq %gs:GS_KSTACK, %rsp
-	pushq $0x1b			/* ss */
-	pushq %gs:GS_USER_RSP		/* rsp */
+	movq %rsp, %gs:CPU_USER_RSP
+	movq %gs:CPU_KSTACK_TOP, %rsp
+	pushq $USER_DS			/* ss */
+	pushq %gs:CPU_USER_RSP		/* rsp */
 	pushq %r11			/* rflags */
-	pushq $0x23			/* cs */
+	pushq $USER_CS			/* cs */
 	pushq %rcx			/* rip */
 	pushq $0			/* error */
-	pushq $0x100			/* vector: TRAP_SYSCALL */
+	pushq $TRAP_SYSCALL		/* vector */
 	cld
 	PUSH_REGS
 	movq %rsp, %rdi
 	call syscall_handler
 	jmp trap_return
 
-/* void arch_switch(uint64_t *save_sp, uint64_t load_sp) */
-	.globl arch_switch
-arch_switch:
+/* void switch_stacks(uint64_t *save_sp, uint64_t load_sp) */
+	.globl switch_stacks
+switch_stacks:
 	pushq %rbp
 	pushq %rbx
 	pushq %r12
@@ -145,6 +144,8 @@ arch_switch:
 	.globl thread_trampoline
 thread_trampoline:
 	call thread_first_run
+	movq %rsp, %rdi			/* the trapframe */
+	call trap_return_to_user
 	jmp trap_return
 
 	.section .note.GNU-stack, "", @progbits

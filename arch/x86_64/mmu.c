@@ -13,8 +13,7 @@
 #include <kernel/cpu.h>
 
 static paddr_t kernel_root;
-extern char text_start[], text_end[], rodata_end[], kernel_end[];
-extern char kernel_start[];
+extern char text_start[], text_end[], rodata_end[];	/* kernel.ld */
 
 static pte_t *
 table(pte_t e)

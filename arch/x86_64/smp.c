@@ -16,15 +16,13 @@
 #include <arch/apic.h>
 #include <arch/cpu.h>
 #include <arch/mmu.h>
+#include <arch/entry.h>
+#include <arch/timer.h>
 
 #define TRAMPOLINE 0x8000
 
 extern char ap_tramp_start[], ap_tramp_end[];
 extern char ap_param_cr3[], ap_param_stack[], ap_param_entry[], ap_param_cpu[];
-
-void cpu_setup(struct cpu *c);
-void timer_cpu_init(void);
-void arch_set_kernel_stack(uint64_t top);
 
 static volatile int ap_started;
 static volatile uint64_t flush_pending;	/* bit per CPU still to flush */
@@ -127,7 +125,7 @@ arch_wake_cpu(int cpu)
 
 /* The shootdown interrupt: runs without the big lock (the sender holds it). */
 void
-arch_tlb_flush_irq(void)
+tlb_flush_irq(void)
 {
 	write_cr3(read_cr3());
 	__atomic_and_fetch(&flush_pending, ~(1ull << this_cpu()->id), __ATOMIC_RELEASE);

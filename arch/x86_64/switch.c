@@ -1,7 +1,8 @@
 /*
- * Thread context on x86_64: the initial kernel stack of a new thread, and
- * the switch between threads (kernel registers, FPU/SSE state, FS base,
- * kernel stack for the next entry, address space).
+ * Thread context on x86_64: the initial kernel stack of a new thread, the
+ * switch between threads (kernel registers, FPU/SSE state, FS base,
+ * kernel stack for the next entry, address space), and the user registers
+ * of a cloned thread and of a freshly exec'd program.
  */
 #include <kernel/arch.h>
 #include <kernel/errno.h>
@@ -11,22 +12,20 @@
 #include <kernel/string.h>
 #include <arch/cpu.h>
 #include <arch/trap.h>
+#include <arch/entry.h>
+#include <arch/fpu.h>
+#include <arch/thread.h>
 
-void arch_switch(uint64_t *save_sp, uint64_t load_sp);
-void arch_set_kernel_stack(uint64_t top);
-extern char thread_trampoline[];
 
 /* Default FPU state: all exceptions masked (FCW 0x37f, MXCSR 0x1f80). */
 static void
 fpu_default(uint8_t *fx)
 {
-	memset(fx, 0, 512);
+	memset(fx, 0, FPU_STATE_SIZE);
 	*(uint16_t *)fx = 0x37f;
 	*(uint32_t *)(fx + 24) = 0x1f80;
 	*(uint32_t *)(fx + 28) = 0xffff;	/* MXCSR mask */
 }
-
-void arch_thread_init(struct thread *t);
 
 void
 arch_thread_init(struct thread *t)
@@ -36,52 +35,46 @@ arch_thread_init(struct thread *t)
 	for (int i = 0; i < 6; i++)
 		*--sp = 0;	/* rbp rbx r12 r13 r14 r15 */
 	t->ksp = (uint64_t)sp;
-	fpu_default(t->fpu);
+	fpu_default(t->arch.fpu);
 	t->tf->cs = USER_CS;
 	t->tf->ss = USER_DS;
 	t->tf->rflags = RFLAGS_IF | 2;
 }
 
-void arch_context_switch(struct thread *prev, struct thread *next);
-
 void
 arch_context_switch(struct thread *prev, struct thread *next)
 {
 	if (prev->proc) {
-		__asm__ volatile("fxsave64 %0" : "=m"(prev->fpu));
-		prev->fs_base = rdmsr(MSR_FS_BASE);
+		fpu_save(prev->arch.fpu);
+		prev->arch.fs_base = rdmsr(MSR_FS_BASE);
 	}
 	if (next->proc) {
-		__asm__ volatile("fxrstor64 %0" ::"m"(next->fpu));
-		wrmsr(MSR_FS_BASE, next->fs_base);
-		arch_set_kernel_stack((uint64_t)(next->tf + 1));
+		fpu_load(next->arch.fpu);
+		wrmsr(MSR_FS_BASE, next->arch.fs_base);
+		cpu_set_kernel_stack((uint64_t)(next->tf + 1));
 	}
 	/* Idle keeps prev's tables (a TLB flush each way costs more than
 	   it): vm_switch holds them until a process runs again. */
 	vm_switch(prev->proc ? prev->proc->vm : NULL,
 		  next->proc ? next->proc->vm : NULL);
-	arch_switch(&prev->ksp, next->ksp);
+	switch_stacks(&prev->ksp, next->ksp);
 }
 
-/* Copies the FPU state of the running thread into t (for fork/clone). */
+/*
+ * The child's registers are the running parent's, but rax (clone returns
+ * 0 in the child) and, if given, the stack pointer; it gets the parent's
+ * FPU registers and TLS base, or tls.
+ */
 void
-arch_fpu_save_current(struct thread *t)
+arch_clone_regs(struct thread *t, const struct thread *parent, uint64_t sp,
+		bool set_tls, uint64_t tls)
 {
-	__asm__ volatile("fxsave64 %0" : "=m"(t->fpu));
-}
-
-/* The same into a 16-byte aligned 512-byte buffer. */
-void
-arch_fpu_save(uint8_t *fx)
-{
-	__asm__ volatile("fxsave64 %0" : "=m"(*(uint8_t(*)[512])fx));
-}
-
-/* Loads an FPU image into the running thread's registers. */
-void
-arch_fpu_load_current(const uint8_t *fx)
-{
-	__asm__ volatile("fxrstor64 %0" ::"m"(*(const uint8_t(*)[512])fx));
+	*t->tf = *parent->tf;
+	t->tf->rax = 0;
+	if (sp)
+		t->tf->rsp = sp;
+	fpu_save(t->arch.fpu);
+	t->arch.fs_base = set_tls ? tls : parent->arch.fs_base;
 }
 
 /* Registers for a freshly exec'd program: all zero but rip and rsp. */
@@ -95,13 +88,13 @@ arch_exec_regs(struct thread *t, uint64_t entry, uint64_t sp)
 	tf->cs = USER_CS;
 	tf->ss = USER_DS;
 	tf->rflags = RFLAGS_IF | 2;
-	t->fs_base = 0;
+	t->arch.fs_base = 0;
 	wrmsr(MSR_FS_BASE, 0);
-	uint8_t fx[512] __attribute__((aligned(16)));
+	uint8_t fx[FPU_STATE_SIZE] __attribute__((aligned(16)));
 	memset(fx, 0, sizeof(fx));
 	*(uint16_t *)fx = 0x37f;
 	*(uint32_t *)(fx + 24) = 0x1f80;
-	arch_fpu_load_current(fx);
+	fpu_load(fx);
 	t->regs_replaced = true;
 }
 
@@ -117,10 +110,4 @@ int
 arch_tls_check(uint64_t base)
 {
 	return base < USER_TOP ? 0 : -EPERM;
-}
-
-void
-arch_set_fs_base(uint64_t base)
-{
-	wrmsr(MSR_FS_BASE, base);
 }

@@ -10,6 +10,7 @@
 #include <kernel/sched.h>
 #include <arch/apic.h>
 #include <arch/cpu.h>
+#include <arch/timer.h>
 
 static uint64_t tsc_khz;
 uint64_t tsc_base;		/* arch/timer.h */
@@ -23,8 +24,6 @@ timer_irq(void)
 	/* One-shot: nothing is armed now. Timers run on the way out. */
 	sched_timer_fired();
 }
-
-void timer_cpu_init(void);
 
 /*
  * Sets the local APIC timer and reads the RTC. The TSC's rate is found

@@ -18,6 +18,23 @@
 #include <arch/cpu.h>
 #include <arch/trap.h>
 #include <arch/mmu.h>
+#include <arch/entry.h>
+
+/* entry.S's PUSH_REGS, under what the CPU and the stubs push, builds
+ * struct trapframe: the fields lie in this order, 8 bytes each. */
+#define TF_AT(reg, i) (offsetof(struct trapframe, reg) == (i) * 8)
+_Static_assert(TF_AT(r15, 0) && TF_AT(r14, 1) && TF_AT(r13, 2) &&
+	       TF_AT(r12, 3) && TF_AT(r11, 4) && TF_AT(rbp, 5) &&
+	       TF_AT(rbx, 6) && TF_AT(rcx, 7) && TF_AT(rdi, 8) &&
+	       TF_AT(rsi, 9) && TF_AT(rdx, 10) && TF_AT(r10, 11) &&
+	       TF_AT(r8, 12) && TF_AT(r9, 13) && TF_AT(rax, 14) &&
+	       TF_AT(vector, 15) && TF_AT(error, 16) && TF_AT(rip, 17) &&
+	       TF_AT(cs, 18) && TF_AT(rflags, 19) && TF_AT(rsp, 20) &&
+	       TF_AT(ss, 21) && sizeof(struct trapframe) == 22 * 8,
+	       "struct trapframe is entry.S's push order");
+_Static_assert(offsetof(struct trapframe, cs) -
+	       offsetof(struct trapframe, vector) == TF_CS_ABOVE_VECTOR,
+	       "entry.S tests the saved cs above the vector");
 
 static void (*irq_handlers[256])(void);
 /* Device interrupts for servers: vectors handed out by irq_alloc. */
@@ -47,7 +64,13 @@ irq_free(int vector)
 	if (vector >= IRQ_DYNAMIC_FIRST && vector <= IRQ_DYNAMIC_LAST)
 		irq_dynamic[vector].fn = NULL;
 }
-uint64_t stat_interrupts;	/* device interrupts, for /proc/stat */
+static uint64_t interrupts;	/* device interrupts, for /proc/stat */
+
+uint64_t
+arch_interrupt_count(void)
+{
+	return interrupts;
+}
 
 void
 irq_register(int vector, void (*fn)(void))
@@ -177,10 +200,6 @@ log_user_fault(struct trapframe *tf, int sig, uint64_t addr)
 		(unsigned long)tf->rsp, (unsigned long)tf->error, where);
 }
 
-void trap_handler(struct trapframe *tf);
-
-void arch_tlb_flush_irq(void);
-
 void
 trap_handler(struct trapframe *tf)
 {
@@ -190,7 +209,7 @@ trap_handler(struct trapframe *tf)
 	/* SMAP is on for the kernel whatever the interrupted code had. */
 	assert(!cpu_has_smap || !(read_rflags() & RFLAGS_AC));
 	if (v == IRQ_VECTOR_FLUSH) {	/* the sender holds the big lock */
-		arch_tlb_flush_irq();
+		tlb_flush_irq();
 		irq_eoi();
 		return;
 	}
@@ -247,7 +266,7 @@ trap_handler(struct trapframe *tf)
 		trap_user_fault(tf, exception_signal(v), tf->rip);
 		goto out;
 	}
-	stat_interrupts++;
+	interrupts++;
 	if (irq_handlers[v])
 		irq_handlers[v]();
 	else if (irq_dynamic[v].fn)

@@ -23,10 +23,6 @@
 
 static struct cmdline cmdline;
 
-void initramfs_unpack(struct inode *root, paddr_t start, uint64_t size);
-void arch_devices_init(void);
-size_t arch_fw_cmdline(char *buf, size_t size);
-
 /* Appends the per-run part QEMU passes through fw_cfg, if any. */
 static void
 extend_cmdline(void)

@@ -143,11 +143,8 @@ pipe_close(struct file *f)
 	}
 }
 
-extern const struct file_ops fifo_fops;
-
 static struct super pipe_sb = { .type = "pipefs" };
 
-/* Makes a pipe; returns 0 with both ends in files[0] (read) and files[1]. */
 int
 pipe_create(struct file *files[2], unsigned flags)
 {

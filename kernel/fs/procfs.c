@@ -516,9 +516,6 @@ gen_mountinfo(struct gen *g)
 	}
 }
 
-extern uint64_t loadavg[3];
-extern uint64_t stat_interrupts, stat_switches, stat_forks;
-
 /*
  * /proc/stat's cpu lines, in USER_HZ (100) ticks. Busy time is all shown
  * as user time: the kernel does not tell user from system time.
@@ -604,7 +601,7 @@ gen_system(struct gen *g, enum pkind kind)
 				running++;
 		}
 		gprintf(g, "intr %lu\nctxt %lu\nbtime %lu\nprocesses %lu\nprocs_running %d\n"
-			"procs_blocked 0\n", stat_interrupts, stat_switches, arch_rtc_seconds(),
+			"procs_blocked 0\n", arch_interrupt_count(), stat_switches, arch_rtc_seconds(),
 			stat_forks, running);
 		(void)procs;
 		break;

@@ -52,14 +52,13 @@ find(struct kobj *chan, uint64_t id)
 	return NULL;
 }
 
-/* The server end of a channel is gone: wake everyone waiting on its sockets. */
 void
-sockfile_server_gone(struct kobj *client)
+sockfile_chan_dead(struct kobj *chan)
 {
 	for (int i = 0; i < SOCK_HASH; i++) {
 		list_for_each(it, &sock_hash[i]) {
 			struct sockfile *s = list_entry(it, struct sockfile, link);
-			if (s->chan == client) {
+			if (s->chan == chan) {
 				s->dead = true;
 				waitq_wake_all(&s->wq);
 				file_notify(s->file);
@@ -744,6 +743,7 @@ sock_close(struct file *f)
 					   .arg = { (int32_t)s->rx_len } };
 		sock_call(s, &msg, NULL, NULL, 0);
 	}
+	sockfile_watch_release(s->chan);
 	kobj_put(s->chan);
 	kfree(s->rx);
 	kfree(s);
@@ -768,9 +768,11 @@ sockfile_new(struct kobj *chan, uint64_t id, int domain, int type,
 	struct sockfile *s = kzalloc(sizeof(*s));
 	struct inode *ino = inode_new(&sock_super, S_IFSOCK | 0777);
 	struct file *f = NULL;
-	if (s && ino) {
+	if (s && ino && sockfile_watch_hold(chan) == 0) {
 		ino->fops = &sock_fops;
 		f = file_new(ino, O_RDWR | (flags & O_NONBLOCK));
+		if (!f)
+			sockfile_watch_release(chan);
 	}
 	if (ino)
 		inode_put(ino);

@@ -21,6 +21,7 @@
 #include <kernel/errno.h>
 #include <kernel/printk.h>
 #include <kernel/syscall.h>
+#include <syscall_table.h>
 #include <kernel/vm.h>
 
 #define NAME_MAX_K 255
@@ -29,7 +30,6 @@
 
 static const struct inode_ops srv_iops;
 static const struct super_ops srv_super_ops;
-extern const struct file_ops fifo_fops;
 static unsigned mounted_count;
 
 static struct srvfs *

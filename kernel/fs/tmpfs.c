@@ -44,7 +44,6 @@ struct tmpfs_node {
 
 static const struct inode_ops tmpfs_iops;
 static const struct super_ops tmpfs_super_ops;
-extern const struct file_ops fifo_fops;
 static const struct file_ops tmpfs_file_ops;
 static const struct file_ops tmpfs_dir_ops;
 

@@ -106,12 +106,6 @@ unix_of(struct file *f)
 	return f->priv;
 }
 
-bool
-file_is_unix(struct file *f)
-{
-	return f->ops == &unix_fops;
-}
-
 static struct unix_sock *
 unix_new(int type)
 {

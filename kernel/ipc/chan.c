@@ -15,8 +15,8 @@
 #include <kernel/string.h>
 #include <kernel/errno.h>
 #include <kernel/arch.h>
-#include <kernel/sockfile.h>
 #include <syscall_table.h>
+#include "ipc_int.h"
 
 struct channel {
 	struct kobj client, server;
@@ -114,8 +114,6 @@ fail_all(struct list *calls)
 }
 
 /* The last reference to one end is gone (kobj_put). */
-void chan_end_destroy(struct kobj *o);
-
 void
 chan_end_destroy(struct kobj *o)
 {
@@ -124,10 +122,8 @@ chan_end_destroy(struct kobj *o)
 		ch->server_gone = true;
 		fail_all(&ch->queue);
 		fail_all(&ch->active);
-		if (!ch->client_gone) {
-			kobj_changed(&ch->client);
-			sockfile_server_gone(&ch->client);
-		}
+		if (!ch->client_gone)
+			kobj_changed(&ch->client);	/* PT_SIG_PEER_CLOSED */
 	} else {
 		ch->client_gone = true;
 		if (!ch->server_gone)
@@ -148,8 +144,6 @@ chan_peer_gone(struct kobj *client)
 {
 	return chan_of(client)->server_gone;
 }
-
-uint64_t chan_signals(struct kobj *o);
 
 uint64_t
 chan_signals(struct kobj *o)

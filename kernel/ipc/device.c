@@ -18,10 +18,8 @@
 #include <kernel/irq.h>
 #include <kernel/printk.h>
 #include <syscall_table.h>
+#include "ipc_int.h"
 #include <kernel/devices.h>
-
-struct kobj *mem_create(uint64_t size, bool contig);
-void notify_raise(struct kobj *o, uint64_t bits);
 
 static struct dev_desc devices[DEV_MAX];
 static unsigned device_count;
@@ -126,8 +124,6 @@ irq_bind(struct dev_desc *d, unsigned index, struct kobj *notify, unsigned bit)
 }
 
 /* ---- The device object ----------------------------------------------------- */
-
-void device_destroy(struct kobj *o);
 
 void
 device_destroy(struct kobj *o)

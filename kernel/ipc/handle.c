@@ -11,13 +11,9 @@
 #include <kernel/errno.h>
 #include <kernel/printk.h>
 #include <syscall_table.h>
+#include "ipc_int.h"
 #include <kernel/vm.h>
 #include <kernel/refcount.h>
-
-void chan_end_destroy(struct kobj *o);
-void notify_destroy(struct kobj *o);
-void mem_destroy(struct kobj *o);
-void device_destroy(struct kobj *o);
 
 void
 kobj_init(struct kobj *o, uint32_t type)

@@ -12,6 +12,7 @@
 #include <kernel/kmalloc.h>
 #include <kernel/errno.h>
 #include <syscall_table.h>
+#include "ipc_int.h"
 
 struct memobj {
 	struct kobj obj;
@@ -62,8 +63,6 @@ static const struct inode_ops mem_iops = {
  * A memory object of size bytes (page multiple): contiguous pages when
  * contig, else any. Returns it with one reference, or an error pointer.
  */
-struct kobj *mem_create(uint64_t size, bool contig);
-
 struct kobj *
 mem_create(uint64_t size, bool contig)
 {
@@ -113,8 +112,6 @@ fail:
 	kfree(m);
 	return ERR_PTR(-ENOMEM);
 }
-
-void mem_destroy(struct kobj *o);
 
 void
 mem_destroy(struct kobj *o)

@@ -7,6 +7,7 @@
 #include <kernel/kmalloc.h>
 #include <kernel/errno.h>
 #include <syscall_table.h>
+#include "ipc_int.h"
 
 struct notify {
 	struct kobj obj;
@@ -18,10 +19,6 @@ notify_of(struct kobj *o)
 {
 	return container_of(o, struct notify, obj);
 }
-
-void notify_destroy(struct kobj *o);
-uint64_t notify_take(struct kobj *o, uint64_t want);
-void notify_raise(struct kobj *o, uint64_t bits);
 
 void
 notify_destroy(struct kobj *o)

@@ -9,15 +9,31 @@
 #include <kernel/errno.h>
 #include <kernel/arch.h>
 #include <syscall_table.h>
-
-uint64_t chan_signals(struct kobj *o);
-uint64_t notify_take(struct kobj *o, uint64_t want);
+#include "ipc_int.h"
 
 void
 kobj_changed(struct kobj *o)
 {
-	list_for_each(it, &o->observers)
-		waitq_wake_all(list_entry(it, struct kobj_observer, link)->wq);
+	list_for_each(it, &o->observers) {
+		struct kobj_observer *obs =
+			list_entry(it, struct kobj_observer, link);
+		if (obs->wq)
+			waitq_wake_all(obs->wq);
+		if (obs->changed)
+			obs->changed(obs);
+	}
+}
+
+void
+kobj_observe(struct kobj *o, struct kobj_observer *obs)
+{
+	list_push_back(&o->observers, &obs->link);
+}
+
+void
+kobj_unobserve(struct kobj_observer *obs)
+{
+	list_remove(&obs->link);
 }
 
 uint64_t
@@ -86,7 +102,8 @@ sys_pt_wait(uaddr_t uitems, unsigned n, int64_t timeout_ns)
 	for (unsigned i = 0; i < n; i++) {
 		kobj_get(objs[i]);	/* a close elsewhere must not free it */
 		obs[i].wq = &wq;
-		list_push_back(&objs[i]->observers, &obs[i].link);
+		obs[i].changed = NULL;
+		kobj_observe(objs[i], &obs[i]);
 	}
 	uint64_t deadline = timeout_ns > 0 ? arch_now_ns() + (uint64_t)timeout_ns : 0;
 	for (;;) {
@@ -104,7 +121,7 @@ sys_pt_wait(uaddr_t uitems, unsigned n, int64_t timeout_ns)
 		}
 	}
 	for (unsigned i = 0; i < n; i++) {
-		list_remove(&obs[i].link);
+		kobj_unobserve(&obs[i]);
 		kobj_put(objs[i]);
 	}
 	if (r >= 0) {

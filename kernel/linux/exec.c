@@ -16,7 +16,7 @@
 #include <kernel/printk.h>
 #include <kernel/random.h>
 #include <kernel/syscall.h>
-#include <arch/trap.h>
+#include <syscall_table.h>
 #include <arch/mmu.h>
 #include <kernel/arch.h>
 #include "path.h"
@@ -457,10 +457,6 @@ save_cmdline(struct proc *p, struct exec_args *a)
 	p->cmdline = c;
 	p->cmdline_len = n;
 }
-
-void arch_exec_regs(struct thread *t, uint64_t entry, uint64_t sp);
-void signal_exec_reset(struct proc *p);
-void files_close_on_exec(struct proc *p);
 
 /*
  * /proc/PID/exe's text: the file run (a script's interpreter), as an

@@ -16,7 +16,6 @@
 #include <kernel/page.h>
 #include <kernel/refcount.h>
 #include <kernel/sysvipc.h>
-#include <arch/trap.h>
 
 #define RLIMIT_NPROC 6
 
@@ -29,6 +28,7 @@ uint64_t stat_forks;	/* processes created since boot, for /proc/stat */
  * RLIMIT_NPROC is half of it, as on Linux.
  */
 static uint64_t threads_max;
+static int next_tid = 1;
 
 struct proc *
 proc_find(int pid)
@@ -53,6 +53,19 @@ thread_find(int tid)
 		}
 	}
 	return NULL;
+}
+
+int
+tid_alloc(void)
+{
+	for (int tries = 0; tries < PID_MAX; tries++) {
+		int id = next_tid++;
+		if (next_tid >= PID_MAX)
+			next_tid = 2;
+		if (!proc_find(id) && !thread_find(id))
+			return id;
+	}
+	return -1;
 }
 
 /* A new process with no address space, files or threads yet. */
@@ -142,8 +155,6 @@ sighand_put(struct sighand *s)
 	if (s && ref_put(&s->refcount))
 		kfree(s);
 }
-
-void arch_fpu_save_current(struct thread *t);
 
 /*
  * The signal a new process sends its parent at exit. A CLONE_PARENT child
@@ -270,12 +281,7 @@ proc_clone(unsigned long flags, uint64_t newsp, uint64_t tls)
 		list_push_back(&all_procs, &p->all_link);
 	}
 	thread_attach(p, t);
-	*t->tf = *self->tf;
-	t->tf->rax = 0;
-	if (newsp)
-		t->tf->rsp = newsp;
-	arch_fpu_save_current(t);
-	t->fs_base = (flags & CLONE_SETTLS) ? tls : self->fs_base;
+	arch_clone_regs(t, self, newsp, flags & CLONE_SETTLS, tls);
 	t->sig_blocked = self->sig_blocked;
 	t->altstack_sp = self->altstack_sp;
 	t->altstack_size = self->altstack_size;

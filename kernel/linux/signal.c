@@ -1,7 +1,8 @@
 /*
  * Signals: generation (kill, faults, the tty), default actions including
  * job-control stops, and delivery to handlers through a Linux-compatible
- * rt_sigframe on the user stack, undone by rt_sigreturn.
+ * rt_sigframe on the user stack, undone by rt_sigreturn. The frame's
+ * layout and the registers are the arch's (arch/ARCH/signal.c).
  */
 #include <kernel/proc.h>
 #include <kernel/trace.h>
@@ -10,8 +11,8 @@
 #include <kernel/string.h>
 #include <kernel/printk.h>
 #include <kernel/arch.h>
-#include <arch/trap.h>
 #include <kernel/syscall.h>
+#include <syscall_table.h>
 #include <kernel/stat.h>
 
 #define SIG_DFL 0
@@ -22,8 +23,6 @@
 #define SA_RESTART 0x10000000
 #define SA_NODEFER 0x40000000
 #define SA_RESETHAND 0x80000000
-#define SS_ONSTACK 1
-#define SS_DISABLE 2
 #define UNBLOCKABLE (SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))
 
 static const uint64_t default_ignore =
@@ -225,40 +224,6 @@ signal_send_pgrp(int pgid, int sig)
 	return found ? 0 : -ESRCH;
 }
 
-/* Linux x86_64 signal frame pieces. */
-struct sigcontext_k {
-	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
-	uint64_t rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp, rip, eflags;
-	uint16_t cs, gs, fs, ss;
-	uint64_t err, trapno, oldmask, cr2;
-	uint64_t fpstate;
-	uint64_t reserved[8];
-};
-
-struct ucontext_k {
-	uint64_t flags;
-	uint64_t link;
-	uint64_t ss_sp;
-	int32_t ss_flags, pad;
-	uint64_t ss_size;
-	struct sigcontext_k mc;
-	uint64_t sigmask;
-};
-
-struct siginfo_k {
-	int32_t signo, errno_, code, pad;
-	union {
-		struct {
-			int32_t pid;
-			uint32_t uid;
-			int32_t status;
-		} kill;
-		uint64_t addr;
-		uint8_t raw[112];
-	};
-};
-_Static_assert(sizeof(struct siginfo_k) == 128, "Linux siginfo_t is 128 bytes");
-
 bool
 signal_has_own_codes(int sig)
 {
@@ -308,12 +273,6 @@ siginfo_fill(struct siginfo_k *out, int sig, const struct sig_info_k *si)
 	if (sig == SIGCHLD && si->code > 0)
 		out->kill.status = (int32_t)si->value;
 }
-
-struct rt_sigframe {
-	uint64_t pretcode;
-	struct ucontext_k uc;
-	struct siginfo_k info;
-};
 
 static void
 stop_self(struct proc *p, int sig)
@@ -406,72 +365,53 @@ take_signal(struct thread *t, struct sig_info_k *info)
 }
 
 static bool
-on_altstack(struct thread *t, uint64_t sp)
+on_altstack(const struct thread *t, uint64_t sp)
 {
 	return t->altstack_size && sp - t->altstack_sp < t->altstack_size;
 }
 
-void arch_fpu_save(uint8_t *fx);
-void arch_fpu_load_current(const uint8_t *fx);
+uint64_t
+signal_altstack_top(const struct thread *t, const struct sigaction_k *a,
+		    uint64_t sp)
+{
+	if ((a->flags & SA_ONSTACK) && t->altstack_size &&
+	    !(t->altstack_flags & SS_DISABLE) && !on_altstack(t, sp))
+		return t->altstack_sp + t->altstack_size;
+	return 0;
+}
+
+void
+signal_stack_of(const struct thread *t, uint64_t sp, struct sig_stack_k *ss)
+{
+	ss->sp = t->altstack_sp;
+	ss->size = t->altstack_size;
+	ss->flags = t->altstack_size ? (on_altstack(t, sp) ? SS_ONSTACK : 0) :
+				       SS_DISABLE;
+	ss->pad = 0;
+}
 
 static void
 setup_frame(struct thread *t, struct trapframe *tf, int sig, struct sigaction_k *a,
 	    const struct sig_info_k *si)
 {
-	uint64_t sp = tf->rsp;
-	if ((a->flags & SA_ONSTACK) && t->altstack_size && !(t->altstack_flags & SS_DISABLE) &&
-	    !on_altstack(t, sp))
-		sp = t->altstack_sp + t->altstack_size;
-	else
-		sp -= 128;	/* red zone */
-	sp = (sp - 512) & ~63ul;
-	uint64_t fpstate = sp;
-	sp -= sizeof(struct rt_sigframe);
-	sp = ((sp + 8) & ~15ul) - 8;
+	struct siginfo_k info;
+	uint64_t mask = t->restore_mask ? t->saved_mask : t->sig_blocked;
 
-	struct rt_sigframe f;
-	memset(&f, 0, sizeof(f));
-	f.pretcode = a->restorer;
-	f.uc.ss_sp = t->altstack_sp;
-	f.uc.ss_size = t->altstack_size;
-	f.uc.ss_flags = t->altstack_size ? (on_altstack(t, tf->rsp) ? SS_ONSTACK : 0) : SS_DISABLE;
-	struct sigcontext_k *mc = &f.uc.mc;
-	mc->r8 = tf->r8, mc->r9 = tf->r9, mc->r10 = tf->r10, mc->r11 = tf->r11;
-	mc->r12 = tf->r12, mc->r13 = tf->r13, mc->r14 = tf->r14, mc->r15 = tf->r15;
-	mc->rdi = tf->rdi, mc->rsi = tf->rsi, mc->rbp = tf->rbp, mc->rbx = tf->rbx;
-	mc->rdx = tf->rdx, mc->rax = tf->rax, mc->rcx = tf->rcx, mc->rsp = tf->rsp;
-	mc->rip = tf->rip, mc->eflags = tf->rflags;
-	mc->cs = USER_CS, mc->ss = USER_DS;
-	mc->trapno = tf->vector < 32 ? tf->vector : 0;
-	mc->err = tf->vector < 32 ? tf->error : 0;
-	mc->cr2 = t->sig_fault_addr;
-	mc->oldmask = t->restore_mask ? t->saved_mask : t->sig_blocked;
-	mc->fpstate = fpstate;
-	f.uc.sigmask = mc->oldmask;
 	t->restore_mask = false;
-	f.info.signo = sig;
+	memset(&info, 0, sizeof(info));
+	info.signo = sig;
 	if (t->sig_forced & SIGBIT(sig)) {
-		f.info.code = sig == SIGSEGV || sig == SIGBUS ?
-			      t->sig_fault_code : 0;
-		f.info.addr = t->sig_fault_addr;
+		info.code = sig == SIGSEGV || sig == SIGBUS ?
+			    t->sig_fault_code : 0;
+		info.addr = t->sig_fault_addr;
 		t->sig_forced &= ~SIGBIT(sig);
 	} else {
-		siginfo_fill(&f.info, sig, si);
+		siginfo_fill(&info, sig, si);
 	}
-
-	uint8_t fx[512] __attribute__((aligned(16)));
-	arch_fpu_save(fx);
-	if (copyout(sp, &f, sizeof(f)) < 0 || copyout(fpstate, fx, sizeof(fx)) < 0) {
+	if (arch_signal_frame(t, tf, sig, a, &info, mask) < 0) {
 		/* No room for the frame: the process dies of SIGSEGV. */
 		proc_exit_group(SIGSEGV);
 	}
-	tf->rsp = sp;
-	tf->rip = a->handler;
-	tf->rdi = (uint64_t)sig;
-	tf->rsi = sp + offsetof(struct rt_sigframe, info);
-	tf->rdx = sp + offsetof(struct rt_sigframe, uc);
-	tf->rax = 0;
-	tf->rflags &= ~(1ul << 10);	/* DF */
 	if (!(a->flags & SA_NODEFER))
 		t->sig_blocked |= SIGBIT(sig);
 	t->sig_blocked |= a->mask;
@@ -506,15 +446,15 @@ signal_deliver(struct trapframe *tf)
 			}
 			proc_exit_group(sig | ((default_core & SIGBIT(sig)) ? 0x80 : 0));
 		}
-		if (t->syscall_nr >= 0 && (long)tf->rax == -ERESTARTNOHAND)
-			tf->rax = (uint64_t)-EINTR;
-		if (t->syscall_nr >= 0 && (long)tf->rax == -ERESTARTSYS) {
-			if (a->flags & SA_RESTART) {
-				tf->rax = (uint64_t)t->syscall_nr;
-				tf->rip -= 2;
-			} else {
-				tf->rax = (uint64_t)-EINTR;
-			}
+		if (t->syscall_nr >= 0 &&
+		    arch_syscall_result(tf) == -ERESTARTNOHAND)
+			arch_syscall_set_result(tf, -EINTR);
+		if (t->syscall_nr >= 0 &&
+		    arch_syscall_result(tf) == -ERESTARTSYS) {
+			if (a->flags & SA_RESTART)
+				arch_syscall_restart(tf, t->syscall_nr);
+			else
+				arch_syscall_set_result(tf, -EINTR);
 		}
 		setup_frame(t, tf, sig, a, &si);
 		t->syscall_nr = -1;
@@ -530,35 +470,17 @@ long
 sys_rt_sigreturn(void)
 {
 	struct thread *t = current();
-	struct trapframe *tf = t->tf;
-	uint64_t frame = tf->rsp - 8;
-	struct rt_sigframe f;
-	uint8_t fx[512] __attribute__((aligned(16)));
+	uint64_t mask;
+	struct sig_stack_k ss;
 
 	t->regs_replaced = true;
-	if (copyin(&f, frame, sizeof(f)) < 0)
+	if (arch_signal_return(t->tf, &mask, &ss) < 0)
 		proc_exit_group(SIGSEGV);
-	struct sigcontext_k *mc = &f.uc.mc;
-	tf->r8 = mc->r8, tf->r9 = mc->r9, tf->r10 = mc->r10, tf->r11 = mc->r11;
-	tf->r12 = mc->r12, tf->r13 = mc->r13, tf->r14 = mc->r14, tf->r15 = mc->r15;
-	tf->rdi = mc->rdi, tf->rsi = mc->rsi, tf->rbp = mc->rbp, tf->rbx = mc->rbx;
-	tf->rdx = mc->rdx, tf->rax = mc->rax, tf->rcx = mc->rcx, tf->rsp = mc->rsp;
-	tf->rip = mc->rip;
-	/* Only the flags user code may change: CF PF AF ZF SF TF DF OF AC. */
-	const uint64_t user_flags = 0x40dd5;
-	tf->rflags = (tf->rflags & ~user_flags) | (mc->eflags & user_flags) | RFLAGS_IF;
-	tf->cs = USER_CS;
-	tf->ss = USER_DS;
-	t->sig_blocked = f.uc.sigmask & ~UNBLOCKABLE;
-	if (mc->fpstate && copyin(fx, mc->fpstate, sizeof(fx)) == 0) {
-		*(uint32_t *)(fx + 24) &= 0xffff;	/* MXCSR: no reserved bits */
-		arch_fpu_load_current(fx);
+	t->sig_blocked = mask & ~UNBLOCKABLE;
+	if (!(ss.flags & SS_DISABLE) && ss.size) {
+		t->altstack_sp = ss.sp;
+		t->altstack_size = ss.size;
 	}
-	if (!(f.uc.ss_flags & SS_DISABLE) && f.uc.ss_size) {
-		t->altstack_sp = f.uc.ss_sp;
-		t->altstack_size = f.uc.ss_size;
-	}
-	tf->vector = 0;
 	t->syscall_nr = -1;
 	return 0;
 }
@@ -705,16 +627,9 @@ long
 sys_sigaltstack(uaddr_t ss, uaddr_t oss)
 {
 	struct thread *t = current();
-	struct {
-		uint64_t sp;
-		int32_t flags, pad;
-		uint64_t size;
-	} k;
+	struct sig_stack_k k;
 	if (oss) {
-		k.sp = t->altstack_sp;
-		k.size = t->altstack_size;
-		k.flags = t->altstack_size ? (on_altstack(t, t->tf->rsp) ? SS_ONSTACK : 0) : SS_DISABLE;
-		k.pad = 0;
+		signal_stack_of(t, arch_user_sp(t->tf), &k);
 		if (copyout(oss, &k, sizeof(k)) < 0)
 			return -EFAULT;
 	}
@@ -722,7 +637,7 @@ sys_sigaltstack(uaddr_t ss, uaddr_t oss)
 		return 0;
 	if (copyin(&k, ss, sizeof(k)) < 0)
 		return -EFAULT;
-	if (on_altstack(t, t->tf->rsp))
+	if (on_altstack(t, arch_user_sp(t->tf)))
 		return -EPERM;
 	if (k.flags & SS_DISABLE) {
 		t->altstack_sp = t->altstack_size = 0;

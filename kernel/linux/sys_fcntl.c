@@ -9,6 +9,7 @@
 #include <kernel/locks.h>
 #include <kernel/tmpfs.h>
 #include <kernel/syscall.h>
+#include <syscall_table.h>
 #include <kernel/errno.h>
 
 #define F_DUPFD 0

@@ -10,14 +10,13 @@
 #include <kernel/netif.h>
 #include <kernel/vm.h>
 #include <kernel/syscall.h>
+#include <syscall_table.h>
 #include <kernel/kmalloc.h>
 #include <kernel/errno.h>
 #include <kernel/string.h>
 
 #define BOUNCE 65536
 #define SENDFILE_MAX 0x7ffff000ul	/* Linux's MAX_RW_COUNT */
-
-int pipe_create(struct file *files[2], unsigned flags);
 
 /* The file at fd, opened for I/O: an O_PATH descriptor is -EBADF here. */
 static struct file *

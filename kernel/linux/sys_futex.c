@@ -7,6 +7,7 @@
 #include <kernel/proc.h>
 #include <kernel/vm.h>
 #include <kernel/syscall.h>
+#include <syscall_table.h>
 #include <kernel/errno.h>
 #include <kernel/clock.h>
 #include <kernel/arch.h>

@@ -8,6 +8,7 @@
 #include <kernel/tmpfs.h>
 #include <kernel/sysvipc.h>
 #include <kernel/syscall.h>
+#include <syscall_table.h>
 #include <kernel/errno.h>
 #include <arch/mmu.h>
 

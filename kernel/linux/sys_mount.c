@@ -6,6 +6,7 @@
 #include <kernel/vfs.h>
 #include <kernel/vm.h>
 #include <kernel/syscall.h>
+#include <syscall_table.h>
 #include <kernel/kmalloc.h>
 #include <kernel/errno.h>
 #include <kernel/string.h>
@@ -13,9 +14,6 @@
 #include <kernel/page.h>
 #include <kernel/tty.h>
 #include "path.h"
-
-struct inode *devfs_new(void);
-struct inode *procfs_new(void);
 
 long
 sys_sync(void)

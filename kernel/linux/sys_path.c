@@ -7,12 +7,11 @@
 #include <kernel/vfs.h>
 #include <kernel/vm.h>
 #include <kernel/syscall.h>
+#include <syscall_table.h>
 #include <kernel/kmalloc.h>
 #include <kernel/errno.h>
 #include <kernel/string.h>
 #include "path.h"
-
-void stat_fill(struct inode *ino, struct linux_stat *st);
 
 char *
 getpath(uaddr_t upath, long *err)

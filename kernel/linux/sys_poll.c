@@ -10,6 +10,7 @@
 #include <kernel/vm.h>
 #include <kernel/kmalloc.h>
 #include <kernel/syscall.h>
+#include <syscall_table.h>
 #include <kernel/errno.h>
 #include <kernel/string.h>
 #include <kernel/arch.h>

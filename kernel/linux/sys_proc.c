@@ -6,11 +6,11 @@
 #include <kernel/vm.h>
 #include <kernel/vfs.h>
 #include <kernel/syscall.h>
+#include <syscall_table.h>
 #include <kernel/errno.h>
 #include <kernel/string.h>
 #include <kernel/arch.h>
 #include <kernel/refcount.h>
-#include <arch/trap.h>
 #include <arch/mmu.h>
 
 #define WNOHANG 1
@@ -473,26 +473,6 @@ sys_set_tid_address(uaddr_t tidptr)
 {
 	current()->clear_child_tid = tidptr;
 	return current()->tid;
-}
-
-long
-sys_arch_prctl(int code, uint64_t addr)
-{
-	struct thread *t = current();
-	switch (code) {
-	case 0x1002:	/* ARCH_SET_FS */
-		if (arch_tls_check(addr) < 0)
-			return -EPERM;
-		t->fs_base = addr;
-		arch_set_fs_base(addr);
-		return 0;
-	case 0x1003:	/* ARCH_GET_FS */
-		return copyout(addr, &t->fs_base, 8);
-	case 0x1001:	/* ARCH_SET_GS */
-	case 0x1004:	/* ARCH_GET_GS */
-		return -EINVAL;
-	}
-	return -EINVAL;
 }
 
 long

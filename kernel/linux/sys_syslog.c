@@ -6,6 +6,7 @@
 #include <kernel/proc.h>
 #include <kernel/vm.h>
 #include <kernel/syscall.h>
+#include <syscall_table.h>
 #include <kernel/printk.h>
 #include <kernel/kmalloc.h>
 #include <kernel/errno.h>

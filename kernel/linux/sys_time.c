@@ -5,6 +5,7 @@
 #include <kernel/proc.h>
 #include <kernel/vm.h>
 #include <kernel/syscall.h>
+#include <syscall_table.h>
 #include <kernel/errno.h>
 #include <kernel/arch.h>
 #include <kernel/stat.h>

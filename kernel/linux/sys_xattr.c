@@ -8,6 +8,7 @@
 #include <kernel/proc.h>
 #include <kernel/vfs.h>
 #include <kernel/syscall.h>
+#include <syscall_table.h>
 #include <kernel/errno.h>
 #include "path.h"
 

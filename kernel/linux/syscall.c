@@ -2,7 +2,9 @@
  * System-call dispatch: the generated table maps numbers to handlers. An
  * unknown number returns -ENOSYS and is logged once per number with the name
  * of the process that asked. A traced process's calls go through the
- * tracer (trace.c) instead. Also the common path back to user mode.
+ * tracer (trace.c) instead. Also the common path back to user mode. The
+ * arch's entry code (arch/ARCH/syscall.c) reads the call's number and
+ * arguments from its frame and stores the result.
  */
 #define SYSCALL_TABLE_DEFINE
 #include <syscall_table.h>
@@ -13,7 +15,6 @@
 #include <kernel/printk.h>
 #include <kernel/arch.h>
 #include <kernel/lock.h>
-#include <arch/trap.h>
 
 static uint8_t enosys_logged[1024 / 8];
 
@@ -52,37 +53,23 @@ syscall_dispatch(uint64_t nr, const uint64_t *args)
 	return -ENOSYS;
 }
 
-void syscall_handler(struct trapframe *tf);
-
-#define ARG_AT(reg, i) \
-	(offsetof(struct trapframe, reg) == offsetof(struct trapframe, rdi) + (i) * 8)
-_Static_assert(ARG_AT(rsi, 1) && ARG_AT(rdx, 2) && ARG_AT(r10, 3) &&
-	       ARG_AT(r8, 4) && ARG_AT(r9, 5),
-	       "the system-call arguments lie in order in the trapframe");
-
-void
-syscall_handler(struct trapframe *tf)
+long
+syscall_run(uint64_t nr, const uint64_t *args)
 {
-	uint64_t nr = tf->rax;
 	struct thread *t;
 	long r;
 
 	bkl_lock();
 	t = current();
 	t->syscall_nr = (long)nr;
-	/* The six arguments lie in order from rdi. Tracing off costs this
-	 * one branch. */
+	/* Tracing off costs this one branch. */
 	if (__builtin_expect(t->proc->trace != TRACE_OFF, 0))
-		r = trace_syscall(t, nr, &tf->rdi);
+		r = trace_syscall(t, nr, args);
 	else
-		r = syscall_dispatch(nr, &tf->rdi);
+		r = syscall_dispatch(nr, args);
 	if (t->nheld)
 		fd_release_held();
-	/* rt_sigreturn and execve set every register themselves. */
-	if (!t->regs_replaced)
-		tf->rax = (uint64_t)r;
-	t->regs_replaced = false;
-	trap_return_to_user(tf);
+	return r;
 }
 
 const char *
@@ -134,11 +121,9 @@ trap_return_to_user(struct trapframe *tf)
 		signal_deliver(tf);
 	}
 	/* Interrupted, but no handler ran: the call starts over. */
-	if (t->syscall_nr >= 0 && ((long)tf->rax == -ERESTARTSYS ||
-				   (long)tf->rax == -ERESTARTNOHAND)) {
-		tf->rax = (uint64_t)t->syscall_nr;
-		tf->rip -= 2;
-	}
+	if (t->syscall_nr >= 0 && (arch_syscall_result(tf) == -ERESTARTSYS ||
+				   arch_syscall_result(tf) == -ERESTARTNOHAND))
+		arch_syscall_restart(tf, t->syscall_nr);
 	t->syscall_nr = -1;
 	bkl_unlock();
 }

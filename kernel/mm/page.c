@@ -15,8 +15,6 @@ static uint64_t page_count;	/* entries in pages[] */
 static struct page *free_lists[PAGE_ORDER_MAX + 1];
 static uint64_t pages_managed, pages_free, pages_anon;
 
-extern char kernel_start[], kernel_end[];
-
 static inline struct page *
 pa_to_page(paddr_t pa)
 {

@@ -39,8 +39,6 @@ reap_dead_threads(void)
 }
 struct waitq poll_waitq;
 
-void arch_context_switch(struct thread *prev, struct thread *next);
-
 void
 waitq_init(struct waitq *wq)
 {
@@ -212,10 +210,6 @@ sched_timer_fired(void)
 	this_cpu()->armed_deadline = 0;	/* an early interrupt must re-arm, even for the same deadline */
 	this_cpu()->quiet_until = 0;
 }
-
-void loadavg_update(uint64_t now, unsigned active);
-bool loadavg_due(uint64_t now);
-uint64_t loadavg_next(void);
 
 static unsigned
 threads_active(void)

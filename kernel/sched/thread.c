@@ -8,26 +8,8 @@
 #include <kernel/kmalloc.h>
 #include <kernel/mmu.h>
 #include <kernel/printk.h>
-#include <kernel/trap.h>
+#include <kernel/boot.h>
 #include <arch/trap.h>
-
-static int next_tid = 1;
-
-void arch_thread_init(struct thread *t);
-
-/* Returns a tid not used by any live process or thread. */
-int
-tid_alloc(void)
-{
-	for (int tries = 0; tries < PID_MAX; tries++) {
-		int id = next_tid++;
-		if (next_tid >= PID_MAX)
-			next_tid = 2;
-		if (!proc_find(id) && !thread_find(id))
-			return id;
-	}
-	return -1;
-}
 
 /* A kernel stack block whose lowest page is unmapped, or NULL. */
 void *
@@ -76,9 +58,6 @@ thread_free(struct thread *t)
 	kfree(t);
 }
 
-void thread_first_run(void);
-void boot_report_init(void);
-
 /* First code a new thread runs (from thread_trampoline), before user mode. */
 void
 thread_first_run(void)
@@ -88,5 +67,4 @@ thread_first_run(void)
 		init_reported = true;
 		boot_report_init();
 	}
-	trap_return_to_user(current()->tf);
 }

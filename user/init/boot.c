@@ -60,7 +60,6 @@ hostname_set(void)
 void
 boot_system(void)
 {
-	extern char **environ;
 	int proc_err = 0, dev_err = 0, shm_err = 0, sys_err = 0, pts_err = 0;
 	int console_err;
 

@@ -7,6 +7,7 @@
 #include <kernel/arch.h>
 #include <kernel/printk.h>
 #include <arch/mmu.h>
+#include <arch/entry.h>
 
 #define BOOT_PVH 1
 #define BOOT_MB2 2
@@ -129,11 +130,9 @@ read_mb2(paddr_t info)
 	}
 }
 
-void arch_early_init(void);
-
 /* Called from start.S in long mode on the boot stack. */
 _Noreturn void
-arch_boot(uint32_t kind, uint32_t info)
+boot_start(uint32_t kind, uint32_t info)
 {
 	boot_info.tsc_at_entry = boot_tsc;
 	arch_console_init();
@@ -143,6 +142,6 @@ arch_boot(uint32_t kind, uint32_t info)
 		read_mb2(info);
 	else
 		panic("unknown boot protocol");
-	arch_early_init();
+	early_init();
 	kmain();
 }

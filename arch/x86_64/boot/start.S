@@ -1,7 +1,7 @@
 /*
  * First instructions: the PVH and Multiboot2 entries (32-bit protected mode,
  * paging off), the switch to long mode with boot page tables, and the jump to
- * the higher-half kernel. Both entries end in arch_boot(kind, info_paddr).
+ * the higher-half kernel. Both entries end in boot_start(kind, info_paddr).
  */
 #define KERNEL_VBASE 0xffffffff80000000
 #define PHYS(x) ((x) - KERNEL_VBASE)
@@ -130,7 +130,7 @@ higher_half:
 	xorl %ebp, %ebp
 	movl boot_kind(%rip), %edi
 	movl boot_info(%rip), %esi
-	call arch_boot
+	call boot_start
 3:	cli
 	hlt
 	jmp 3b

@@ -1,6 +1,12 @@
 /*
  * Every hook the portable kernel needs from an architecture. Each arch folder
- * defines these in files of the same names (arch/ARCH/NAME.c).
+ * defines these in files of the same names (arch/ARCH/NAME.c). A name
+ * that starts with arch_ is one of these; what an arch's files share among
+ * themselves is declared in its own include/arch/ and named without it.
+ *
+ * A few are inline, for speed, in the arch's headers, which this one
+ * includes: arch_now_ns() and arch_cycles_to_ns() (<arch/timer.h>),
+ * arch_this_cpu() (<arch/percpu.h>, through <kernel/cpu.h>).
  */
 #ifndef KERNEL_ARCH_H
 #define KERNEL_ARCH_H
@@ -21,11 +27,17 @@ int arch_console_getc(void);
 
 /* cpu.c */
 void arch_cpu_init(void);		/* boot CPU: GDT, IDT, features */
-int arch_cpu_count(void);
 _Noreturn void arch_halt(void);
 void arch_idle(void);			/* wait for an interrupt, with them on */
 _Noreturn void arch_poweroff(void);
 _Noreturn void arch_reboot(void);
+
+/* devices.c: the interrupt controllers, the timer and the console
+ * interrupt, once in kmain before the other CPUs start. */
+void arch_devices_init(void);
+/* The command line the VMM passed beside the boot loader's (QEMU's
+ * fw_cfg "opt/petrel/cmdline"), into buf; returns its length, 0 if none. */
+size_t arch_fw_cmdline(char *buf, size_t size);
 
 /* timer.c: monotonic nanoseconds since boot and the one-shot timer. The
  * clock reads, arch_now_ns() and arch_cycles_to_ns(), are inline in
@@ -57,6 +69,80 @@ int arch_rtc_write(const struct rtc_time_k *t);
  */
 bool arch_user_frame_check(struct trapframe *tf);
 
+/*
+ * switch.c: a thread's context. Its FPU and TLS state is struct thread's
+ * `arch` (struct arch_thread, <arch/thread.h>), only the arch's to touch.
+ */
+/* Lays out a new thread's kernel stack so that its first switch-in runs
+ * thread_first_run, then returns to user mode through t->tf. */
+void arch_thread_init(struct thread *t);
+/* Saves prev's registers, FPU and TLS state and runs next: returns when
+ * prev is switched back in. Caller holds the big lock. */
+void arch_context_switch(struct thread *prev, struct thread *next);
+/* A clone's user registers, FPU and TLS state: the running thread
+ * parent's, but clone's return value 0, the stack pointer sp if not 0,
+ * and the TLS base tls if set_tls (checked by arch_tls_check). */
+void arch_clone_regs(struct thread *t, const struct thread *parent,
+		     uint64_t sp, bool set_tls, uint64_t tls);
+/* Registers for a freshly exec'd program (t is running): all zero but
+ * the entry point and stack pointer, default FPU state, no TLS base. */
+void arch_exec_regs(struct thread *t, uint64_t entry, uint64_t sp);
+
+/*
+ * syscall.c: the result register of a system call's frame (the error a
+ * handler returned, until the return to user mode), set; and the call
+ * made again on the return: its number nr back where the entry reads it,
+ * the instruction pointer back on the system-call instruction.
+ */
+long arch_syscall_result(const struct trapframe *tf);
+void arch_syscall_set_result(struct trapframe *tf, long r);
+void arch_syscall_restart(struct trapframe *tf, long nr);
+
+/*
+ * signal.c: the user's stack pointer in a frame. arch_signal_frame
+ * builds the handler's frame for sig below it (or on the alternate stack,
+ * which signal_altstack_top says): Linux's rt_sigframe for this arch,
+ * with the registers of tf, the running thread's FPU state, info, and
+ * mask (the mask rt_sigreturn restores); then points tf at a->handler,
+ * to return to a->restorer. Returns 0, or -EFAULT when the frame cannot
+ * be written (the caller kills the process). arch_signal_return undoes
+ * it for rt_sigreturn: restores tf and the FPU state from the frame at
+ * the stack pointer in tf, and gives the mask and stack_t saved there.
+ * Returns 0, or -EFAULT when the frame cannot be read.
+ */
+struct sigaction_k;
+struct siginfo_k;
+struct sig_stack_k;
+uint64_t arch_user_sp(const struct trapframe *tf);
+int arch_signal_frame(struct thread *t, struct trapframe *tf, int sig,
+		      const struct sigaction_k *a, const struct siginfo_k *info,
+		      uint64_t mask);
+int arch_signal_return(struct trapframe *tf, uint64_t *mask,
+		       struct sig_stack_k *stack);
+
+/*
+ * usercopy.S: copies n bytes, or zeroes them, where one side is a user
+ * address (checked by the caller): 0, or -EFAULT if a page is missing.
+ * Use copyin/copyout (<kernel/vm.h>), which check the range.
+ */
+long arch_copy_user(void *dst, const void *src, size_t n);
+long arch_zero_user(void *dst, size_t n);
+
+/* pci.c: PCI configuration space, by bus/device/function. */
+uint32_t arch_pci_cfg_read(uint32_t bdf, unsigned off, unsigned size);
+void arch_pci_cfg_write(uint32_t bdf, unsigned off, unsigned size, uint32_t val);
+/* apic.c: the MSI address and data that raise `vector` on the boot CPU;
+ * routing and masking a global system interrupt of the I/O APIC. */
+void arch_msi_message(int vector, uint64_t *addr, uint32_t *data);
+void arch_irq_route_gsi(uint32_t gsi, int vector, bool level, bool active_low);
+void arch_irq_mask_gsi(uint32_t gsi, bool mask);
+/* acpi.c: the firmware's ACPI DSDT, if any (virtio-mmio slots on QEMU
+ * microvm); false when there is none. */
+bool arch_acpi_dsdt(const uint8_t **table, size_t *len);
+
+/* trap.c: device interrupts taken since boot, on every CPU (/proc/stat). */
+uint64_t arch_interrupt_count(void);
+
 /* One pause in a spin loop. */
 void arch_spin_wait(void);
 void arch_irq_enable(void);
@@ -82,7 +168,5 @@ uint64_t arch_hwcap(void);
  * at every switch, and on x86_64 a non-canonical one faults in the kernel.
  */
 int arch_tls_check(uint64_t base);
-/* Sets the running thread's TLS base (FS on x86_64), checked before. */
-void arch_set_fs_base(uint64_t base);
 
 #endif

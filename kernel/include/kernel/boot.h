@@ -29,8 +29,14 @@ struct boot_info {
 };
 
 extern struct boot_info boot_info;
+/* The kernel image's first byte and the byte after its last (the arch's
+ * linker script, kernel.ld, places them). */
+extern char kernel_start[], kernel_end[];
 
 /* Portable boot sequence, entered once on the boot CPU. */
 _Noreturn void kmain(void);
+/* Logs the time from the first kernel instruction to init's first entry
+ * to user mode (the scheduler calls it then). */
+void boot_report_init(void);
 
 #endif

@@ -1,6 +1,7 @@
 /*
- * Per-CPU data. The first three fields are read by arch entry code at fixed
- * offsets (see arch/x86_64/entry.S). Only the owning CPU touches its
+ * Per-CPU data. The arch's entry code finds `self` and the start of `arch`
+ * at fixed offsets (<arch/percpu.h>, asserted in arch/ARCH/cpu.c), so
+ * both stay first. Only the owning CPU touches its
  * struct, except the fields tagged [K]: other CPUs queue threads on this
  * one, so those are guarded by the big lock (asserted where they change,
  * in the assert-enabled build), and `halted`, which a waker reads and
@@ -17,8 +18,7 @@
 
 struct cpu {
 	struct cpu *self;		/* offset 0 */
-	uint64_t kstack_top;		/* offset 8: syscall entry stack */
-	uint64_t user_rsp;		/* offset 16: scratch at syscall entry */
+	struct arch_cpu arch;		/* offset 8: the arch's part */
 	struct thread *current;
 	struct thread *idle;
 	int id;
@@ -44,7 +44,6 @@ struct cpu {
 	uint64_t quiet_timers;		/* ktimer_generation then */
 	struct thread *quiet_thread;
 	bool quiet_runq;		/* runq was non-empty */
-	struct arch_cpu arch;
 };
 
 extern struct cpu cpus[CPU_MAX];

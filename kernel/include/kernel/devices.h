@@ -7,6 +7,7 @@
 #define KERNEL_DEVICES_H
 
 #include <kernel/types.h>
+#include <kernel/arch.h>	/* the PCI, interrupt and ACPI hooks */
 #include <petrel/petrel.h>
 
 #define DEV_MAX 32
@@ -59,14 +60,6 @@ void virtio_mmio_stop(struct dev_desc *d);
 /* Reads and acknowledges the slot's interrupt status; 0: it raised none. */
 uint32_t virtio_mmio_irq_take(struct dev_desc *d);
 
-/* Arch hooks (arch/ARCH/pci.c, apic.c, trap.c). */
-uint32_t arch_pci_cfg_read(uint32_t bdf, unsigned off, unsigned size);
-void arch_pci_cfg_write(uint32_t bdf, unsigned off, unsigned size, uint32_t val);
-void arch_msi_message(int vector, uint64_t *addr, uint32_t *data);
-void arch_irq_route_gsi(uint32_t gsi, int vector, bool level, bool active_low);
-void arch_irq_mask_gsi(uint32_t gsi, bool mask);
-/* The firmware's ACPI DSDT, if any (virtio-mmio slots on QEMU microvm). */
-bool arch_acpi_dsdt(const uint8_t **table, size_t *len);
 /* A free vector whose interrupts call fn(ctx) (big lock held); -ENOSPC. */
 int irq_alloc(void (*fn)(void *), void *ctx);
 void irq_free(int vector);

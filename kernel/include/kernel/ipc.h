@@ -21,18 +21,31 @@ struct kobj {
 	struct list observers;		/* struct kobj_observer: waits on it */
 };
 
-/* A thread waiting for a change of the object's signals (pt_wait). */
+/*
+ * A watcher of an object's signals: a thread waiting in pt_wait (its wq is
+ * woken), or a layer above that wants to hear of a change (`changed` is
+ * called), as sockfile.c watches a server's channel for
+ * PT_SIG_PEER_CLOSED: the object signals, the layer above looks, and
+ * ipc/ calls into nothing above it. Either may be NULL. `changed` runs
+ * with the big lock held and must not add or remove observers of the
+ * object, nor drop a reference to it.
+ */
 struct kobj_observer {
 	struct list link;
 	struct waitq *wq;
+	void (*changed)(struct kobj_observer *obs);
 };
 
 void kobj_init(struct kobj *o, uint32_t type);
 void kobj_get(struct kobj *o);
 /* Drops a reference; the object is destroyed at zero. */
 void kobj_put(struct kobj *o);
-/* Wakes every thread waiting on o: its signals may have changed. */
+/* Tells every observer of o that its signals may have changed. */
 void kobj_changed(struct kobj *o);
+/* Adds obs to o's observers until kobj_unobserve; the caller keeps o
+ * alive meanwhile. */
+void kobj_observe(struct kobj *o, struct kobj_observer *obs);
+void kobj_unobserve(struct kobj_observer *obs);
 /* The signals of o now, among `want`; consumes notification bits. */
 uint64_t kobj_take_signals(struct kobj *o, uint64_t want);
 

@@ -136,7 +136,11 @@ struct vfork_done {
 
 extern struct list all_procs;
 
+extern uint64_t stat_forks;	/* processes created since boot (/proc/stat) */
 struct proc *proc_find(int pid);
+struct thread *thread_find(int tid);
+/* A tid (and pid) no live process or thread uses, or -1. */
+int tid_alloc(void);
 void proc_init(void);
 /* Creates PID 1 from the path and argv; panics on failure (nothing to run). */
 void proc_spawn_init(const char *path, const char *const *argv, int argc);
@@ -271,9 +275,21 @@ fatal_signal_pending(struct thread *t)
 }
 /* Delivers pending signals before a return to user mode. */
 void signal_deliver(struct trapframe *tf);
+/* For the arch's signal frame (arch_signal_frame): the top of t's
+ * alternate stack if action a's handler runs there, the thread's stack
+ * pointer being sp; else 0. */
+uint64_t signal_altstack_top(const struct thread *t,
+			     const struct sigaction_k *a, uint64_t sp);
+/* t's alternate stack as uc_stack and sigaltstack report it, sp being the
+ * thread's stack pointer (SS_ONSTACK when it is on it). */
+void signal_stack_of(const struct thread *t, uint64_t sp,
+		     struct sig_stack_k *ss);
 void sighand_put(struct sighand *s);
 struct sighand *sighand_copy(struct sighand *src);
 void signal_init(void);
+/* exec: handled signals go back to their default action; the alternate
+ * stack is forgotten. */
+void signal_exec_reset(struct proc *p);
 
 /*
  * Whether the running thread acts as root (euid 0) or as the kernel itself

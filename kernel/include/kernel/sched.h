@@ -11,6 +11,7 @@
 #include <kernel/timer.h>
 #include <kernel/signal.h>
 #include <kernel/arch.h>
+#include <arch/thread.h>
 
 #define KSTACK_ORDER 3			/* 32 KiB blocks for kernel stacks: */
 #define KSTACK_SIZE (4096ul << KSTACK_ORDER)	/* the lowest page is a guard */
@@ -60,8 +61,7 @@ struct thread {
 	void *kstack;
 	uint64_t ksp;			/* saved kernel stack pointer */
 	struct trapframe *tf;		/* user registers, top of kstack */
-	uint64_t fs_base;
-	uint8_t fpu[512] __attribute__((aligned(16)));
+	struct arch_thread arch;	/* FPU and TLS state (<arch/thread.h>) */
 
 	uint64_t sig_blocked;
 	uint64_t sig_real_blocked;	/* sig_blocked while sigtimedwait waits */
@@ -90,6 +90,7 @@ struct thread {
 };
 
 extern struct waitq poll_waitq;	/* woken on any readiness change */
+extern uint64_t stat_switches;	/* context switches since boot (/proc/stat) */
 
 void sched_init(void);
 /* Starts scheduling on this CPU; never returns. */
@@ -107,6 +108,15 @@ void schedule(void);
  */
 void sched_cpu_times(const struct cpu *c, uint64_t now, uint64_t *idle,
 		     uint64_t *busy);
+/*
+ * The load averages (kernel/sched/loadavg.c), in 1/65536 units: whether
+ * the next 5-second sample is due at now, folding in `active` running and
+ * runnable threads, and when it is due. Big lock held.
+ */
+extern uint64_t loadavg[3];
+bool loadavg_due(uint64_t now);
+void loadavg_update(uint64_t now, unsigned active);
+uint64_t loadavg_next(void);
 /* Expires timeouts and arms the next timer; called on interrupt exit. */
 void sched_tick(void);
 /* The one-shot timer interrupt came: nothing is armed any more. */
@@ -116,10 +126,11 @@ struct thread *thread_new(struct proc *p);
 void thread_free(struct thread *t);
 void *kstack_alloc(void);
 void kstack_free(void *stack);
-struct thread *thread_find(int tid);
-int tid_alloc(void);
 /* Switches away from the exiting current thread for good. */
 _Noreturn void sched_exit_current(void);
+/* A new thread's first code (the arch's thread_trampoline calls it, then
+ * trap_return_to_user with its trapframe). Big lock held. */
+void thread_first_run(void);
 /* Prepares t to enter user mode with the registers in its trapframe. */
 void thread_start_user(struct thread *t);
 

@@ -60,6 +60,30 @@ struct sig_info_k {
 				   an O_ASYNC signal's si_band */
 };
 
+/* siginfo_t as Linux lays it out for a handler or sigtimedwait. */
+struct siginfo_k {
+	int32_t signo, errno_, code, pad;
+	union {
+		struct {
+			int32_t pid;
+			uint32_t uid;
+			int32_t status;
+		} kill;
+		uint64_t addr;
+		uint8_t raw[112];
+	};
+};
+_Static_assert(sizeof(struct siginfo_k) == 128, "Linux siginfo_t is 128 bytes");
+
+/* stack_t: sigaltstack's argument and a signal frame's uc_stack. */
+struct sig_stack_k {
+	uint64_t sp;
+	int32_t flags, pad;
+	uint64_t size;
+};
+#define SS_ONSTACK 1
+#define SS_DISABLE 2
+
 #define SI_USER 0
 #define SI_KERNEL 0x80
 #define SI_QUEUE (-1)

@@ -91,7 +91,17 @@ long sockfile_send(struct sockfile *s, struct pt_sock_msg *msg,
 long sockfile_recv(struct sockfile *s, struct pt_sock_msg *msg,
 		   struct pt_sock_reply *rep, const struct uiovec *iov, int n,
 		   bool nonblock, uint64_t *room);
-/* The server end of client's channel went away (kernel/ipc/chan.c). */
-void sockfile_server_gone(struct kobj *client);
+
+/*
+ * sockfile_watch.c: counts one more socket on server channel chan (a
+ * client end), watching chan from the first for its server's end; 0 or
+ * -ENOMEM. Release before the socket drops its reference to chan; the
+ * last stops the watch.
+ */
+int sockfile_watch_hold(struct kobj *chan);
+void sockfile_watch_release(struct kobj *chan);
+/* The server of chan is gone: every socket on it is dead, its waiters
+ * woken. */
+void sockfile_chan_dead(struct kobj *chan);
 
 #endif

@@ -40,6 +40,11 @@ struct linux_stat {
 };
 _Static_assert(sizeof(struct linux_stat) == 144, "Linux x86_64 struct stat");
 
+struct inode;
+/* Fills st from ino's attributes (kernel/linux/sys_file.c); the caller
+ * brought them up to date (vfs_getattr). */
+void stat_fill(struct inode *ino, struct linux_stat *st);
+
 /* Directory entry types for getdents64. */
 #define DT_UNKNOWN 0
 #define DT_FIFO 1

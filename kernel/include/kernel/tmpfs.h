@@ -51,5 +51,8 @@ long memfd_fcntl(struct file *f, int cmd, unsigned arg);
 int tmpfs_configure(struct inode *root, const char *options);
 /* A new /sys (kernel/fs/sysfs.c, a tmpfs filled once); root or NULL. */
 struct inode *sysfs_new(void);
+/* Unpacks the cpio archive of size bytes at physical address start into
+ * the tmpfs rooted at root (kernel/fs/initramfs.c), then frees its pages. */
+void initramfs_unpack(struct inode *root, paddr_t start, uint64_t size);
 
 #endif

@@ -391,4 +391,13 @@ int vfs_permission(struct proc *p, struct inode *ino, int mask);
 uint64_t vfs_now_sec(void);
 void vfs_now(struct timespec_k *ts);
 
+/* pipe.c: makes a pipe; returns 0 with both ends in files[0] (read) and
+ * files[1], or -ENOMEM. */
+int pipe_create(struct file *files[2], unsigned flags);
+/* pipe.c: the file operations of a FIFO inode, on any file system. */
+extern const struct file_ops fifo_fops;
+/* A new /dev (devfs.c) or /proc (procfs.c): its root, or NULL. */
+struct inode *devfs_new(void);
+struct inode *procfs_new(void);
+
 #endif

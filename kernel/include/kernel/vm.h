@@ -12,6 +12,7 @@
 #include <kernel/cpu.h>
 #include <kernel/mmu.h>
 #include <kernel/lock.h>
+#include <kernel/arch.h>	/* arch_copy_user, arch_zero_user */
 #include <arch/mmu.h>	/* USER_TOP, PHYS_MAP_BASE */
 
 #define PROT_READ 1
@@ -190,9 +191,6 @@ int vm_file_sync(struct vm *vm, vaddr_t start, vaddr_t end, bool durable);
  * unchecked, the copy's two sides swapped) would otherwise copy user to
  * user with SMAP lifted.
  */
-long arch_copy_user(void *dst, const void *src, size_t n);
-long arch_zero_user(void *dst, size_t n);
-
 static inline bool
 user_range_ok(uint64_t uaddr, size_t n)
 {

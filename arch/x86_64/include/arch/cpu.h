@@ -76,16 +76,16 @@ read_rflags(void)
 	return f;
 }
 
-/* Lets the kernel touch user pages (SMAP) until arch_user_access_end. */
+/* Lets the kernel touch user pages (SMAP) until user_access_end. */
 static inline void
-arch_user_access_begin(void)
+user_access_begin(void)
 {
 	if (cpu_has_smap)
 		stac();
 }
 
 static inline void
-arch_user_access_end(void)
+user_access_end(void)
 {
 	if (cpu_has_smap)
 		clac();

@@ -1,9 +1,19 @@
 /*
- * The x86_64 part of each CPU's private data: its GDT, TSS and APIC id.
+ * The x86_64 part of each CPU's private data: the SYSCALL entry's stack
+ * and scratch word, its GDT, TSS and APIC id.
  */
 #ifndef ARCH_PERCPU_H
 #define ARCH_PERCPU_H
 
+/*
+ * Where entry.S finds struct cpu's fields from GS (asserted in cpu.c):
+ * self, then struct arch_cpu, whose first two fields it uses.
+ */
+#define CPU_SELF 0
+#define CPU_KSTACK_TOP 8
+#define CPU_USER_RSP 16
+
+#ifndef __ASSEMBLY__
 #include <kernel/types.h>
 
 struct tss {
@@ -16,12 +26,19 @@ struct tss {
 } __attribute__((packed));
 
 struct arch_cpu {
+	uint64_t kstack_top;		/* the SYSCALL entry's stack */
+	uint64_t user_rsp;		/* scratch at SYSCALL entry */
 	uint64_t gdt[7];
 	struct tss tss;
 	uint32_t apic_id;
 };
 
 struct cpu;
+
+/* cpu.c: sets up the calling CPU (segments, IDT, features, GS). */
+void cpu_setup(struct cpu *c);
+/* cpu.c: the kernel stack this CPU enters on from user mode. */
+void cpu_set_kernel_stack(uint64_t top);
 
 /* The running CPU's struct cpu: GS points at it while in the kernel. */
 static inline struct cpu *
@@ -31,5 +48,6 @@ arch_this_cpu(void)
 	__asm__ volatile("movq %%gs:0, %0" : "=r"(c));
 	return c;
 }
+#endif
 
 #endif

@@ -21,6 +21,8 @@ struct clock_rates {
 void timer_early_start(void);
 /* Finds both rates; once, on the boot CPU, after the boot's work. */
 void tsc_find_rates(struct clock_rates *c);
+/* timer.c: this CPU's local APIC timer, on each CPU as it starts. */
+void timer_cpu_init(void);
 
 static inline uint64_t
 arch_cycles_to_ns(uint64_t cycles)

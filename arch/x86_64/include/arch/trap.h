@@ -5,6 +5,17 @@
 #ifndef ARCH_TRAP_H
 #define ARCH_TRAP_H
 
+/* Where the CPU's saved cs lies above the vector number entry.S pushed
+ * (error code and rip between): asserted in trap.c. */
+#define TF_CS_ABOVE_VECTOR 24
+
+#define TRAP_SYSCALL 0x100	/* vector value marking a syscall frame */
+#define USER_CS 0x23
+#define USER_DS 0x1b
+#define KERNEL_CS 0x08
+#define KERNEL_DS 0x10
+
+#ifndef __ASSEMBLY__
 #include <kernel/types.h>
 
 struct trapframe {
@@ -15,11 +26,6 @@ struct trapframe {
 	uint64_t rip, cs, rflags, rsp, ss;
 };
 
-#define TRAP_SYSCALL 0x100	/* vector value marking a syscall frame */
-#define USER_CS 0x23
-#define USER_DS 0x1b
-#define KERNEL_CS 0x08
-#define KERNEL_DS 0x10
 #define RFLAGS_FIXED (1ul << 1)	/* always reads as 1 */
 #define RFLAGS_TF (1ul << 8)
 #define RFLAGS_IF (1ul << 9)
@@ -44,5 +50,6 @@ trap_from_user(const struct trapframe *tf)
 {
 	return (tf->cs & 3) == 3;
 }
+#endif
 
 #endif

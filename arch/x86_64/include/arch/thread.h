@@ -1,0 +1,19 @@
+/*
+ * The x86_64 part of a thread (struct thread's `arch`): what a context
+ * switch saves and loads besides the kernel registers. Only switch.c,
+ * signal.c and syscall.c touch it; <arch/fpu.h> moves the FPU state.
+ */
+#ifndef ARCH_THREAD_H
+#define ARCH_THREAD_H
+
+#include <kernel/types.h>
+
+#define FPU_STATE_SIZE 512		/* an FXSAVE image */
+
+struct arch_thread {
+	uint64_t fs_base;		/* TLS base (arch_prctl, CLONE_SETTLS) */
+	/* The user's x87/SSE registers while the thread is switched out. */
+	uint8_t fpu[FPU_STATE_SIZE] __attribute__((aligned(16)));
+};
+
+#endif

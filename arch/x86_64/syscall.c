@@ -1,0 +1,76 @@
+/*
+ * System calls on x86_64: SYSCALL's frame (entry.S) holds the number in
+ * rax and the six arguments in rdi, rsi, rdx, r10, r8 and r9; the result
+ * goes back in rax, and a restarted call steps back over the 2-byte
+ * SYSCALL instruction. Also the one call only x86_64 has, arch_prctl.
+ */
+#include <kernel/arch.h>
+#include <kernel/errno.h>
+#include <kernel/proc.h>
+#include <kernel/syscall.h>
+#include <kernel/trap.h>
+#include <kernel/vm.h>
+#include <syscall_table.h>
+#include <arch/cpu.h>
+#include <arch/entry.h>
+#include <arch/thread.h>
+#include <arch/trap.h>
+
+#define ARG_AT(reg, i) \
+	(offsetof(struct trapframe, reg) == offsetof(struct trapframe, rdi) + (i) * 8)
+_Static_assert(ARG_AT(rsi, 1) && ARG_AT(rdx, 2) && ARG_AT(r10, 3) &&
+	       ARG_AT(r8, 4) && ARG_AT(r9, 5),
+	       "the system-call arguments lie in order in the trapframe");
+
+void
+syscall_handler(struct trapframe *tf)
+{
+	/* The six arguments lie in order from rdi: no copy. */
+	long r = syscall_run(tf->rax, &tf->rdi);
+	struct thread *t = current();
+
+	/* rt_sigreturn and execve set every register themselves. */
+	if (!t->regs_replaced)
+		tf->rax = (uint64_t)r;
+	t->regs_replaced = false;
+	trap_return_to_user(tf);
+}
+
+long
+arch_syscall_result(const struct trapframe *tf)
+{
+	return (long)tf->rax;
+}
+
+void
+arch_syscall_set_result(struct trapframe *tf, long r)
+{
+	tf->rax = (uint64_t)r;
+}
+
+void
+arch_syscall_restart(struct trapframe *tf, long nr)
+{
+	tf->rax = (uint64_t)nr;
+	tf->rip -= 2;
+}
+
+long
+sys_arch_prctl(int code, uint64_t addr)
+{
+	struct thread *t = current();
+	switch (code) {
+	case 0x1002:	/* ARCH_SET_FS */
+		if (arch_tls_check(addr) < 0)
+			return -EPERM;
+		t->arch.fs_base = addr;
+		wrmsr(MSR_FS_BASE, addr);
+		return 0;
+	case 0x1003:	/* ARCH_GET_FS */
+		return copyout(addr, &t->arch.fs_base, 8);
+	case 0x1001:	/* ARCH_SET_GS */
+	case 0x1004:	/* ARCH_GET_GS */
+		return -EINVAL;
+	}
+	return -EINVAL;
+}
