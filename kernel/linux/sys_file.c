@@ -122,6 +122,27 @@ do_rw_at(struct file *f, const struct uiovec *iov, int n, bool write,
 }
 
 long
+file_rw_vec(struct file *f, const struct uiovec *iov, int n, bool write,
+	    uint64_t *off)
+{
+	if (f->ops && f->ops->rw_at)
+		return do_rw_at(f, iov, n, write, off);
+	long total = 0;
+	for (int i = 0; i < n; i++) {
+		if (iov[i].len == 0)
+			continue;
+		long r = write ? do_write(f, iov[i].base, iov[i].len, off)
+			       : do_read(f, iov[i].base, iov[i].len, off);
+		if (r < 0)
+			return total ? total : r;
+		total += r;
+		if ((uint64_t)r < iov[i].len)
+			break;
+	}
+	return total;
+}
+
+long
 sys_read(int fd, uaddr_t buf, size_t count)
 {
 	struct file *f = getf(fd);
@@ -284,7 +305,10 @@ sys_lseek(int fd, int64_t off, int whence)
 	switch (whence) {
 	case 0: base = 0; break;
 	case 1: base = (int64_t)f->offset; break;
-	case 2: base = f->inode ? (int64_t)f->inode->size : 0; break;
+	case 2:
+		base = f->ops->size ? (int64_t)f->ops->size(f) :
+		       f->inode ? (int64_t)f->inode->size : 0;
+		break;
 	default: return -EINVAL;
 	}
 	if ((off > 0 && base > INT64_MAX - off) || base + off < 0)

@@ -137,6 +137,8 @@ struct file_ops {
 	 * and ioctl FIOASYNC is ENOTTY, as on Linux.
 	 */
 	int (*fasync)(struct file *f, bool on);
+	/* Optional: where SEEK_END is, for a device (the inode's size is 0). */
+	uint64_t (*size)(struct file *f);
 	bool seekable;
 };
 
@@ -300,6 +302,13 @@ int inode_deny_write(struct inode *ino);
 void inode_allow_write(struct inode *ino);
 
 struct file *file_new(struct inode *ino, unsigned flags);
+/*
+ * Reads or writes f at *off (advanced) from or to the caller's iovecs,
+ * as preadv/pwritev do, with their access checks; returns bytes or
+ * -errno. May sleep (kernel/linux/sys_file.c).
+ */
+long file_rw_vec(struct file *f, const struct uiovec *iov, int n, bool write,
+		 uint64_t *off);
 /* An O_PATH descriptor: a name for a file, opened for no I/O. */
 static inline bool
 file_is_path(const struct file *f)
