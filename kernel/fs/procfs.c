@@ -4,6 +4,7 @@
  * made on lookup and freed with their last reference.
  */
 #include <kernel/vfs.h>
+#include <kernel/srvfs.h>
 #include <kernel/proc.h>
 #include <kernel/vm.h>
 #include <kernel/page.h>
@@ -548,6 +549,8 @@ gen_system(struct gen *g, enum pkind kind)
 		break;
 	case P_FILESYSTEMS:
 		gprintf(g, "nodev\ttmpfs\nnodev\tproc\nnodev\tdevtmpfs\n");
+		if (diskmount_available("ext2"))
+			gprintf(g, "\text2\n");
 		break;
 	case P_CMDLINE:
 		gprintf(g, "%s\n", boot_info.cmdline);

@@ -12,6 +12,7 @@
 #include <kernel/tmpfs.h>
 #include <kernel/page.h>
 #include <kernel/tty.h>
+#include <kernel/srvfs.h>
 #include "path.h"
 
 struct inode *devfs_new(void);
@@ -117,8 +118,13 @@ sys_mount(uaddr_t usource, uaddr_t utarget, uaddr_t utype, unsigned long flags, 
 			inode_put(root);
 			goto out;
 		}
+	} else if (!usource) {
+		r = diskmount_available(type) ? -EINVAL : -ENODEV;
+		goto out;
 	} else {
-		r = -ENODEV;
+		char *dev = getpath(usource, &r);
+		r = dev ? diskmount(p, dev, where, type, flags) : r;
+		kfree(dev);
 		goto out;
 	}
 	if (!root) {
