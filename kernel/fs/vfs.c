@@ -426,6 +426,10 @@ vfs_open_inode(struct inode *ino, unsigned flags)
 		f->ops = NULL;
 		return f;
 	}
+	if ((S_ISCHR(ino->mode) || S_ISBLK(ino->mode)) && !f->ops) {
+		file_put(f);	/* a node mknod made: no driver has it */
+		return ERR_PTR(-ENXIO);
+	}
 	if (opens_for_write(ino, flags)) {
 		inode_get_write(ino);	/* cannot fail: checked above */
 		f->writer = true;

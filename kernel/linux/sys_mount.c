@@ -149,9 +149,10 @@ out:
 }
 
 /*
- * Only a server's file system can be unmounted (the in-kernel ones hold
- * the system together): the server writes everything back, and files
- * still open on it fail from then on, as after MNT_DETACH.
+ * A server's file system is unmounted by its server, which writes
+ * everything back; files still open on it fail from then on, as after
+ * MNT_DETACH. An in-kernel one (tmpfs, proc...) just leaves the tree: its
+ * open files keep working, as after MNT_DETACH too. The root stays.
  */
 long
 sys_umount2(uaddr_t utarget, int flags)
@@ -170,7 +171,7 @@ sys_umount2(uaddr_t utarget, int flags)
 	if (!root->covered)
 		r = -EINVAL;	/* not a mount point */
 	else if (!root->sb->ops || !root->sb->ops->unmount)
-		r = -EBUSY;
+		r = vfs_unmount(root);
 	else
 		r = root->sb->ops->unmount(root->sb);
 	inode_put(root);

@@ -8,6 +8,7 @@
 import os
 import re
 import select
+import shutil
 import signal
 import subprocess
 import threading
@@ -137,11 +138,42 @@ def batch_files(tests, folders, programs):
 	return files
 
 
+# The programs LTP's device code runs (tst_mkfs: mkfs.ext2, its default
+# file system's): Debian's e2fsprogs, dynamic, with the libraries and
+# loader its interpreter lists, at the host's paths, and its defaults.
+MKFS_PROGRAMS = {"sbin/mkfs.ext2": "mke2fs", "sbin/mke2fs": "mke2fs"}
+MKFS_DATA = ("/etc/mke2fs.conf",)
+LDD_LINE = re.compile(r"\s*(?:\S+ => )?(/\S+) \(0x[0-9a-f]+\)$")
+
+
+def mkfs_files():
+	"""Guest path -> host file for mkfs.ext2; empty if the host lacks
+	mke2fs (the device tests then find no mkfs, as LTP reports)."""
+	files = {}
+	for guest, name in MKFS_PROGRAMS.items():
+		host = shutil.which(name, path="/usr/sbin:/sbin:/usr/bin")
+		if not host:
+			return {}
+		files[guest] = os.path.realpath(host)
+		listing = subprocess.run(["ldd", host], capture_output=True,
+					 text=True).stdout
+		for line in listing.splitlines():
+			m = LDD_LINE.match(line)
+			if m:
+				files[m.group(1).lstrip("/")] = \
+					os.path.realpath(m.group(1))
+	for path in MKFS_DATA:
+		if os.path.isfile(path):
+			files[path.lstrip("/")] = path
+	return files
+
+
 def write_image(path, tests, folders, settings):
 	"""The boot image for one batch: the base image, padded to 4 bytes,
 	then an archive of the batch. Returns its size in bytes."""
 	programs = {argv[0] for _, argv in build.runtest()}
 	files = batch_files(tests, folders, programs)
+	files.update(mkfs_files())
 	script = RUNNER % dict(limit=settings.limit,
 			       timeout_mul=settings.timeout_mul,
 			       runtime_mul=settings.runtime_mul)
