@@ -43,6 +43,7 @@ sys_syncfs(int fd)
 }
 
 #define MS_REMOUNT 32
+#define MNT_DETACH 2
 #define MOUNT_DATA_MAX 256
 
 /*
@@ -148,11 +149,44 @@ out:
 	return r;
 }
 
+static bool
+in_sb(struct inode *ino, struct super *sb)
+{
+	return ino && ino->sb == sb;
+}
+
+/*
+ * Whether a process uses the file system of sb: an open file, its working
+ * or root directory on it, or another file system mounted inside it (as
+ * Linux's may_umount_tree finds them by the mount's references).
+ */
+static bool
+mount_busy(struct super *sb, struct inode *root)
+{
+	for (int i = 0; i < MOUNT_MAX; i++)
+		if (mounts[i].root && mounts[i].root != root &&
+		    in_sb(mounts[i].root->covered, sb))
+			return true;
+	list_for_each(it, &all_procs) {
+		struct proc *q = list_entry(it, struct proc, all_link);
+		if (!q->files)
+			continue;	/* a zombie: its directories are let go */
+		if (in_sb(q->cwd, sb) || in_sb(q->root, sb))
+			return true;
+		struct files *fs = q->files;
+		for (int fd = 0; fs && fd < fs->size; fd++)
+			if (fs->fd[fd] && in_sb(fs->fd[fd]->inode, sb))
+				return true;
+	}
+	return false;
+}
+
 /*
  * A server's file system is unmounted by its server, which writes
  * everything back; files still open on it fail from then on, as after
  * MNT_DETACH. An in-kernel one (tmpfs, proc...) just leaves the tree: its
- * open files keep working, as after MNT_DETACH too. The root stays.
+ * open files keep working. The root stays. Without MNT_DETACH a file
+ * system in use is EBUSY.
  */
 long
 sys_umount2(uaddr_t utarget, int flags)
@@ -170,6 +204,8 @@ sys_umount2(uaddr_t utarget, int flags)
 	long r;
 	if (!root->covered)
 		r = -EINVAL;	/* not a mount point */
+	else if (!(flags & MNT_DETACH) && mount_busy(root->sb, root))
+		r = -EBUSY;
 	else if (!root->sb->ops || !root->sb->ops->unmount)
 		r = vfs_unmount(root);
 	else

@@ -1,7 +1,8 @@
 /*
  * mount and umount2 as root: a tmpfs mounted on a fresh directory holds
  * files, umount takes it off (the directory is empty again, a second
- * umount is EINVAL); an unknown type is ENODEV; ext2 from a regular file
+ * umount is EINVAL), but not while a file on it is open or it is the
+ * working directory (EBUSY); then MNT_DETACH does; an unknown type is ENODEV; ext2 from a regular file
  * or a character device is ENOTBLK; a mount on a file is ENOTDIR.
  * mknod of character and block nodes (0:0, which no driver has: opening
  * them gives ENXIO), and EPERM for a user who is not root.
@@ -22,10 +23,19 @@ test_tmpfs(void)
 	snprintf(path, sizeof(path), "%s/inside", dir);
 	int fd = open(path, O_CREAT | O_WRONLY, 0600);
 	CHECK("a file on it", fd >= 0);
+	CHECK_ERR("umount with the file open", umount(dir), EBUSY);
 	close(fd);
+	CHECK_EQ("chdir into it", chdir(dir), 0);
+	CHECK_ERR("umount of the working directory", umount(dir), EBUSY);
+	CHECK_EQ("chdir out", chdir("/"), 0);
 	CHECK_EQ("umount", umount(dir), 0);
 	CHECK_ERR("the file went with it", access(path, F_OK), ENOENT);
 	CHECK_ERR("umount again", umount(dir), EINVAL);
+	mount("none", dir, "tmpfs", 0, NULL);
+	fd = open(path, O_CREAT | O_WRONLY, 0600);
+	CHECK_EQ("MNT_DETACH with a file open", umount2(dir, MNT_DETACH), 0);
+	CHECK_EQ("which still works", write(fd, "x", 1), 1);
+	close(fd);
 }
 
 static void

@@ -164,6 +164,6 @@ mounter_unmount_all(void)
 			memcpy(targets[n++], target, sizeof(target));
 	fclose(f);
 	while (n-- > 0)
-		if (umount2(targets[n], 0) < 0)
+		if (umount2(targets[n], MNT_DETACH) < 0)
 			say("umount %s: %s", targets[n], strerror(errno));
 }
