@@ -27,7 +27,7 @@ diskmount_available(const char *type)
 /* Fills req's source (the device's own name) and target. */
 static long
 fill_request(struct proc *p, const char *source, struct inode *where,
-	     struct pt_mount_req *req)
+	     unsigned long flags, struct pt_mount_req *req)
 {
 	struct inode *dev = vfs_lookup(p, AT_FDCWD, source, true);
 	if (IS_ERR(dev))
@@ -35,6 +35,8 @@ fill_request(struct proc *p, const char *source, struct inode *where,
 	long r = loop_check_source(dev);
 	if (r == -ENXIO)
 		r = -EINVAL;	/* Linux finds no superblock on it */
+	if (r == 0 && !(flags & MS_RDONLY) && loop_read_only(dev))
+		r = -EACCES;	/* write-protected: mount it read-only */
 	if (r == 0)
 		snprintk(req->source, sizeof(req->source), "/dev/loop%u",
 			 dev->rdev & 0xff);
@@ -64,7 +66,7 @@ diskmount(struct proc *p, const char *source, struct inode *where,
 	struct pt_mount_req *req = kzalloc(sizeof(*req));
 	if (!req)
 		return -ENOMEM;
-	long r = fill_request(p, source, where, req);
+	long r = fill_request(p, source, where, flags, req);
 	if (r < 0)
 		goto out;
 	memcpy(req->type, type, strlen(type) + 1);

@@ -38,6 +38,11 @@
 #define BLKRRPART 0x125f
 #define BLKGETSIZE 0x1260
 #define BLKFLSBUF 0x1261
+#define BLKRASET 0x1262
+#define BLKRAGET 0x1263
+#define BLKFRASET 0x1264
+#define BLKFRAGET 0x1265
+#define BLKSECTGET 0x1267
 #define BLKSSZGET 0x1268
 #define BLKBSZGET 0x80081270
 #define BLKBSZSET 0x40081271
@@ -60,6 +65,7 @@
 			    LO_FLAGS_PARTSCAN | LO_FLAGS_DIRECT_IO)
 #define LO_NAME_SIZE 64
 #define SECTOR 512
+#define READAHEAD_SECTORS 256		/* Linux's default: 128 KiB */
 
 /* Linux's struct loop_info64 (232 bytes). */
 struct loop_info64 {
@@ -102,6 +108,7 @@ struct loop_dev {
 	unsigned flags;			/* LO_FLAGS_* */
 	unsigned block_size;		/* logical, 512 to 4096 */
 	unsigned openers;		/* open files of the node */
+	unsigned long readahead;	/* BLKRASET, sectors (0: default) */
 	uint8_t file_name[LO_NAME_SIZE];
 	uint8_t crypt_name[LO_NAME_SIZE];
 };
@@ -132,7 +139,8 @@ loop_unbind(struct loop_dev *lo)
 {
 	struct file *b = lo->backing;
 	*lo = (struct loop_dev){ .removed = lo->removed,
-				 .openers = lo->openers };
+				 .openers = lo->openers,
+				 .readahead = lo->readahead };
 	if (b)
 		file_put(b);
 }
@@ -448,6 +456,21 @@ loop_blk_ioctl(struct loop_dev *lo, unsigned long cmd, uint64_t arg)
 	}
 	case BLKFLSBUF:
 		return current()->proc->euid != 0 ? -EACCES : 0;
+	case BLKRAGET:
+	case BLKFRAGET:
+		return put_u64(arg, lo->readahead ? lo->readahead - 1
+						  : READAHEAD_SECTORS);
+	case BLKRASET:
+	case BLKFRASET:
+		if (current()->proc->euid != 0)
+			return -EACCES;
+		/* Kept in pages, as Linux's ra_pages; +1 so 0 is a value. */
+		lo->readahead = arg / 8 * 8 + 1;
+		return 0;
+	case BLKSECTGET: {
+		uint16_t max = 2560;	/* Linux's max_sectors for a loop */
+		return copyout(arg, &max, sizeof(max));
+	}
 	case BLKBSZSET: {
 		int v;
 		if (copyin(&v, arg, sizeof(v)) < 0)
@@ -545,6 +568,13 @@ control_ioctl(struct file *f, unsigned long cmd, uint64_t arg)
 const struct file_ops loop_control_fops = {
 	.ioctl = control_ioctl,
 };
+
+bool
+loop_read_only(struct inode *ino)
+{
+	unsigned minor = ino->rdev & 0xff;
+	return minor < LOOP_MAX && (loops[minor].flags & LO_FLAGS_READ_ONLY);
+}
 
 int
 loop_check_source(struct inode *ino)

@@ -426,7 +426,9 @@ vfs_open_inode(struct inode *ino, unsigned flags)
 		f->ops = NULL;
 		return f;
 	}
-	if ((S_ISCHR(ino->mode) || S_ISBLK(ino->mode)) && !f->ops) {
+	unsigned type = ino->mode & S_IFMT;
+	if ((type == S_IFCHR || type == S_IFBLK || type == S_IFSOCK) &&
+	    !f->ops) {
 		file_put(f);	/* a node mknod made: no driver has it */
 		return ERR_PTR(-ENXIO);
 	}

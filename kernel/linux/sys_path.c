@@ -329,7 +329,7 @@ do_mknod(struct inode *dir, const char *name, size_t len, void *arg)
 		return slash_create_error(dir, name, len);
 	unsigned type = mode & S_IFMT;
 	bool device = type == S_IFCHR || type == S_IFBLK;
-	if (!S_ISREG(mode) && type != S_IFIFO && !device)
+	if (!S_ISREG(mode) && type != S_IFIFO && type != S_IFSOCK && !device)
 		return -EPERM;
 	if (device && p->euid != 0)
 		return -EPERM;	/* CAP_MKNOD */

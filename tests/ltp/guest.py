@@ -25,8 +25,10 @@ END = re.compile(r"@@ltp-end (\S+) (\d+)$")
 DMESG = "@@ltp-dmesg "
 # The guest's side: each test in a fresh directory of the tmpfs root, its
 # own TMPDIR, stdin from /dev/null, at most LIMIT seconds (busybox timeout),
-# then the kernel's ENOSYS lines from its run and the exit status. The host
-# times each test between its markers: a test may set the guest's clock.
+# then the kernel's ENOSYS lines from its run and the exit status. What a
+# killed test left mounted or bound to a loop device goes before the next.
+# The host times each test between its markers: a test may set the guest's
+# clock.
 RUNNER = r"""
 export LTPROOT=/opt/ltp PATH=/opt/ltp/testcases/bin:$PATH
 export LTP_TIMEOUT_MUL=%(timeout_mul)s LTP_RUNTIME_MUL=%(runtime_mul)s
@@ -38,6 +40,11 @@ while read -r name cmd; do
 	(cd "$dir" && TMPDIR="$dir" exec timeout -s KILL %(limit)d sh -c "$cmd") \
 		</dev/null 2>&1
 	rc=$?
+	# What a killed test left: its mounts, then its loop devices.
+	grep -o " $dir/[^ ]*" /proc/mounts | sort -r | while read -r m; do
+		umount -l "$m"
+	done 2>/dev/null
+	for d in /dev/loop[0-7]; do losetup -d "$d"; done 2>/dev/null
 	dmesg -c | grep ENOSYS | sed 's/^/@@ltp-dmesg /'
 	echo "@@ltp-end $name $rc"
 	rm -rf "$dir"
@@ -207,7 +214,8 @@ class Boot:
 	"""One ./petrel run of a batch; reads its console line by line."""
 
 	def __init__(self, image, size, settings, console_log):
-		mem = 256 + 2 * (size >> 20)
+		# LTP's device tests keep a 300 MiB image in the guest's RAM.
+		mem = 256 + 2 * (size >> 20) + 384
 		argv = [PETREL, "run", "--accel", ACCEL, "--initrd", image,
 			"--mem", "%dM" % mem, "--smp", str(settings.smp),
 			"--", "sh", "/opt/ltp/run.sh"]

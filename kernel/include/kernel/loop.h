@@ -22,5 +22,7 @@ extern const struct file_ops loop_fops, loop_control_fops;
  * (a loop device with no file). Big lock held; does not sleep.
  */
 int loop_check_source(struct inode *ino);
+/* Whether the loop device ino (checked by loop_check_source) is read-only. */
+bool loop_read_only(struct inode *ino);
 
 #endif
