@@ -1,7 +1,7 @@
 /*
  * Loop devices: /dev/loop-control finds a free one, LOOP_SET_FD binds a
  * file (closed by the program afterwards), the block calls (BLKGETSIZE64,
- * BLKGETSIZE, BLKSSZGET, BLKROGET), reads and writes through the device
+ * BLKGETSIZE, BLKSSZGET, BLKROGET, BLKRASET/BLKRAGET), reads and writes through the device
  * reach the file, the end (a short read, ENOSPC), SEEK_END, the status
  * (LOOP_GET_STATUS64/LOOP_SET_STATUS64 with an offset, the old
  * LOOP_GET_STATUS), LOOP_CONFIGURE with an offset, a size limit and
@@ -31,6 +31,8 @@
 #define BLKGETSIZE 0x1260
 #define BLKSSZGET 0x1268
 #define BLKGETSIZE64 0x80081272
+#define BLKRASET 0x1262
+#define BLKRAGET 0x1263
 
 struct loop_info {
 	int lo_number;
@@ -139,6 +141,10 @@ test_bind_and_io(void)
 	CHECK_EQ("BLKROGET", ioctl(lo, BLKROGET, &value), 0);
 	CHECK_EQ("writable", value, 0);
 	CHECK_EQ("SEEK_END", lseek(lo, 0, SEEK_END), MIB);
+	unsigned long ra = 0;
+	CHECK_EQ("BLKRASET", ioctl(lo, BLKRASET, 1000UL), 0);
+	CHECK_EQ("BLKRAGET", ioctl(lo, BLKRAGET, &ra), 0);
+	CHECK_EQ("in whole pages", ra, 1000 / 8 * 8);
 
 	CHECK_STR("read sector 3", read_text(lo, 3 * 512), "sector 3");
 	char buf[1024];

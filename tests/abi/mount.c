@@ -72,6 +72,10 @@ test_mknod(void)
 	CHECK("it is one", S_ISBLK(st.st_mode));
 	CHECK_ERR("no driver has it", open(path, O_RDONLY), ENXIO);
 	unlink(path);
+	snprintf(path, sizeof(path), "%s/sock", dir);
+	CHECK_EQ("mknod a socket node", mknod(path, S_IFSOCK | 0600, 0), 0);
+	CHECK_ERR("open it", open(path, O_RDONLY), ENXIO);
+	unlink(path);
 
 	pid_t pid = fork();
 	if (pid == 0) {
