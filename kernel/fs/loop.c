@@ -109,6 +109,8 @@ struct loop_dev {
 	unsigned block_size;		/* logical, 512 to 4096 */
 	unsigned openers;		/* open files of the node */
 	unsigned long readahead;	/* BLKRASET, sectors (0: default) */
+	/* /sys/block/loopN/stat, since boot: */
+	uint64_t reads, writes, sectors_read, sectors_written;
 	uint8_t file_name[LO_NAME_SIZE];
 	uint8_t crypt_name[LO_NAME_SIZE];
 };
@@ -138,9 +140,13 @@ static void
 loop_unbind(struct loop_dev *lo)
 {
 	struct file *b = lo->backing;
-	*lo = (struct loop_dev){ .removed = lo->removed,
-				 .openers = lo->openers,
-				 .readahead = lo->readahead };
+	struct loop_dev keep = *lo;
+	*lo = (struct loop_dev){ .removed = keep.removed,
+				 .openers = keep.openers,
+				 .readahead = keep.readahead,
+				 .reads = keep.reads, .writes = keep.writes,
+				 .sectors_read = keep.sectors_read,
+				 .sectors_written = keep.sectors_written };
 	if (b)
 		file_put(b);
 }
@@ -181,8 +187,14 @@ loop_rw_at(struct file *f, const struct uiovec *iov, int n, bool write,
 	long r = file_rw_vec(b, part, count, write, &at);
 	file_put(b);
 	kfree(part);
-	if (r > 0)
+	if (r > 0) {
 		*off = pos + (uint64_t)r;
+		uint64_t sectors = ((uint64_t)r + SECTOR - 1) / SECTOR;
+		if (write)
+			lo->writes++, lo->sectors_written += sectors;
+		else
+			lo->reads++, lo->sectors_read += sectors;
+	}
 	return r;
 }
 
@@ -567,6 +579,40 @@ control_ioctl(struct file *f, unsigned long cmd, uint64_t arg)
 
 const struct file_ops loop_control_fops = {
 	.ioctl = control_ioctl,
+};
+
+/* ---- /sys/block/loopN/stat --------------------------------------------- */
+
+/*
+ * Linux's block device statistics, as its 17 numbers: requests and
+ * sectors read and written count; times are the requests' number in ms
+ * (nothing is timed here, but io_ticks must not be 0 once I/O was done).
+ */
+static long
+stat_read(struct file *f, void *buf, size_t len, uint64_t *off)
+{
+	unsigned minor = f->inode->rdev & 0xff;
+	if (minor >= LOOP_MAX)
+		return -ENXIO;
+	struct loop_dev *lo = &loops[minor];
+	char text[256];
+	unsigned long long r = lo->reads, w = lo->writes;
+	int n = snprintk(text, sizeof(text),
+			 "%8llu %8u %8llu %8llu %8llu %8u %8llu %8llu %8u "
+			 "%8llu %8llu %8u %8u %8u %8u %8u %8u\n",
+			 r, 0, (unsigned long long)lo->sectors_read, r, w, 0,
+			 (unsigned long long)lo->sectors_written, w, 0,
+			 r + w, r + w, 0, 0, 0, 0, 0, 0);
+	if (n < 0 || *off >= (uint64_t)n)
+		return 0;
+	size_t count = MIN(len, (size_t)n - *off);
+	memcpy(buf, text + *off, count);
+	*off += count;
+	return (long)count;
+}
+
+const struct file_ops loop_stat_fops = {
+	.read = stat_read, .seekable = true,
 };
 
 bool

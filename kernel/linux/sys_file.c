@@ -511,6 +511,30 @@ sys_fdatasync(int fd)
 	return do_fsync(fd, true);
 }
 
+/*
+ * sync_file_range: the range's dirty data is written when asked
+ * (SYNC_FILE_RANGE_WRITE); here that is fdatasync's, whole file and
+ * durable, which is more than Linux promises and never less.
+ */
+long
+sys_sync_file_range(int fd, int64_t off, int64_t nbytes, unsigned flags)
+{
+	if (flags & ~7u)
+		return -EINVAL;
+	if (off < 0 || nbytes < 0 || off > INT64_MAX - nbytes)
+		return -EINVAL;
+	struct file *f = getf(fd);
+	if (!f)
+		return -EBADF;
+	unsigned type = f->inode ? f->inode->mode & S_IFMT : 0;
+	if (type != S_IFREG && type != S_IFDIR && type != S_IFBLK &&
+	    type != S_IFLNK)
+		return -ESPIPE;
+	if (!(flags & 2))	/* SYNC_FILE_RANGE_WRITE */
+		return 0;
+	return f->ops && f->ops->fsync ? f->ops->fsync(f, true) : 0;
+}
+
 long
 sys_ftruncate(int fd, int64_t len)
 {

@@ -2,7 +2,8 @@
  * Loop devices: /dev/loop-control finds a free one, LOOP_SET_FD binds a
  * file (closed by the program afterwards), the block calls (BLKGETSIZE64,
  * BLKGETSIZE, BLKSSZGET, BLKROGET, BLKRASET/BLKRAGET), reads and writes through the device
- * reach the file, the end (a short read, ENOSPC), SEEK_END, the status
+ * reach the file (fsync, sync_file_range and its errors), the end (a
+ * short read, ENOSPC), SEEK_END, the status
  * (LOOP_GET_STATUS64/LOOP_SET_STATUS64 with an offset, the old
  * LOOP_GET_STATUS), LOOP_CONFIGURE with an offset, a size limit and
  * READ_ONLY, LOOP_CLR_FD (then ENXIO), AUTOCLEAR at the last close, the
@@ -156,6 +157,19 @@ test_bind_and_io(void)
 	strcpy(buf, "written");
 	CHECK_EQ("write sector 5", pwrite(lo, buf, 512, 5 * 512), 512);
 	CHECK_EQ("fsync", fsync(lo), 0);
+	CHECK_EQ("sync_file_range", sync_file_range(lo, 0, 4096,
+	    SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
+	    SYNC_FILE_RANGE_WAIT_AFTER), 0);
+	CHECK_ERR("sync_file_range with bad flags", sync_file_range(lo, 0, 0,
+	    8), EINVAL);
+	CHECK_ERR("sync_file_range of a negative length", sync_file_range(lo,
+	    0, -1, 0), EINVAL);
+	int pipefd[2];
+	pipe(pipefd);
+	CHECK_ERR("sync_file_range of a pipe", sync_file_range(pipefd[0], 0,
+	    0, 0), ESPIPE);
+	close(pipefd[0]);
+	close(pipefd[1]);
 	file = open(backing, O_RDONLY);
 	CHECK_STR("the file has it", read_text(file, 5 * 512), "written");
 	close(file);

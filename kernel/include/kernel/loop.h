@@ -15,6 +15,8 @@ struct inode;
 #define LOOP_MAX 8
 
 extern const struct file_ops loop_fops, loop_control_fops;
+/* /sys/block/loopN/stat: a regular file whose rdev is N (sysfs.c). */
+extern const struct file_ops loop_stat_fops;
 
 /*
  * For mount(2): whether ino is a loop device bound to a file (0), or why
