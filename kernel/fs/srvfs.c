@@ -77,12 +77,23 @@ fs_call(struct srvfs *fs, struct pt_fs_msg *m, struct pt_fs_reply *rep,
 	return r;
 }
 
+/* Whether op changes the file system (refused on a read-only mount). */
+static bool
+op_changes(uint32_t op)
+{
+	return op == PT_FS_CREATE || op == PT_FS_SYMLINK || op == PT_FS_LINK ||
+	       op == PT_FS_UNLINK || op == PT_FS_RENAME || op == PT_FS_WRITE ||
+	       op == PT_FS_SETATTR;
+}
+
 long
 srv_call(struct srv_node *n, struct pt_fs_msg *m, struct pt_fs_reply *rep,
 	 const struct chan_seg *segs, unsigned nseg)
 {
 	if (!alive(n))
 		return -EIO;
+	if (n->fs->sb.read_only && op_changes(m->op))
+		return -EROFS;
 	return fs_call(n->fs, m, rep, segs, nseg);
 }
 
@@ -544,7 +555,7 @@ srv_statfs(struct super *sb, struct statfs_k *s)
 	s->ffree = MIN(st.ffree, st.files);
 	s->namelen = (int64_t)MIN(st.namelen, (uint64_t)NAME_MAX_K);
 	s->fsid[0] = (int32_t)sb->dev;
-	s->flags = fs->read_only ? 1 : 0;	/* ST_RDONLY */
+	s->flags = sb->read_only ? 1 : 0;	/* ST_RDONLY */
 	return 0;
 }
 
@@ -629,6 +640,7 @@ reconnect(struct srvfs *fs, struct kobj *chan, const struct pt_fs_hello *h)
 	root->ino = h->root.ino;
 	srv_attr_apply(root, &h->root);
 	fs->read_only = h->flags & PT_FS_HELLO_RDONLY;
+	fs->sb.read_only = fs->read_only;
 	struct mount_entry *e = mount_entry_of(root);
 	if (e)
 		e->read_only = fs->read_only;
@@ -655,6 +667,7 @@ mount_new(struct proc *p, struct inode *where, struct kobj *chan,
 	fs->sb.ops = &srv_super_ops;
 	fs->sb.real_blocks = true;
 	fs->read_only = h->flags & PT_FS_HELLO_RDONLY;
+	fs->sb.read_only = fs->read_only;
 	kobj_get(chan);
 	fs->chan = chan;
 	struct inode *root = S_ISDIR(h->root.mode) ?
@@ -679,6 +692,26 @@ mount_new(struct proc *p, struct inode *where, struct kobj *chan,
 		e->read_only = fs->read_only;
 	pr_info("srvfs: %s (%s) mounted on %s%s\n", fs->source, fs->type,
 		e ? e->path : "?", fs->read_only ? ", read-only" : "");
+	return 0;
+}
+
+int
+srvfs_remount(struct inode *root, bool read_only)
+{
+	if (root->iops != &srv_iops || fs_of(root)->root != root)
+		return -ENODEV;
+	struct srvfs *fs = fs_of(root);
+	if (read_only && !fs->sb.read_only) {
+		int e = srv_sync(&fs->sb);	/* what was written goes first */
+		if (e < 0)
+			return e;
+	}
+	if (!read_only && fs->read_only)
+		return -EACCES;	/* the server itself refuses changes */
+	fs->sb.read_only = read_only;
+	struct mount_entry *e = mount_entry_of(root);
+	if (e)
+		e->read_only = read_only;
 	return 0;
 }
 

@@ -416,6 +416,8 @@ opens_for_write(struct inode *ino, unsigned flags)
 struct file *
 vfs_open_inode(struct inode *ino, unsigned flags)
 {
+	if (opens_for_write(ino, flags) && ino->sb && ino->sb->read_only)
+		return ERR_PTR(-EROFS);
 	if (opens_for_write(ino, flags) && ino->writecount < 0)
 		return ERR_PTR(-ETXTBSY);
 	/* O_NOCTTY is for the open hook (a terminal's) alone, as on Linux. */

@@ -4,7 +4,9 @@
 #        with a file "greeting".
 # Does:  in Petrel, BusyBox losetup binds /dev/loop0 to /data/inner.img and
 #        mount -t ext2 mounts it (mount(2) starts an fsd for it): reads the
-#        greeting, writes 1 MiB and a directory, unmounts; mounts it again
+#        greeting, writes 1 MiB and a directory; a remount read-only is
+#        EBUSY while a file is open for writing, then works (writes fail),
+#        and a remount read-write again; unmounts; mounts it again
 #        read-only (a second fsd) and reads the data back, a write fails;
 #        unmounts, detaches. Then the errors: ext4 (no such device), a
 #        loop device over zeros (invalid argument), /dev/null (block
@@ -32,6 +34,14 @@ echo "GREET $(cat /mnt/in/greeting)"
 dd if=/dev/urandom of=/mnt/in/blob bs=64k count=16 2>/dev/null
 sha256sum /mnt/in/blob | sed 's/^/SUM /'
 mkdir /mnt/in/dir; echo x >/mnt/in/dir/x
+exec 3>/mnt/in/held
+mount -o remount,ro /mnt/in 2>/dev/null || echo "BUSY"
+exec 3>&-
+mount -o remount,ro /mnt/in
+grep /mnt/in /proc/mounts | sed 's/^/PROC /'
+touch /mnt/in/blob 2>/dev/null || echo "REMOUNTED-RO"
+mount -o remount,rw /mnt/in
+touch /mnt/in/again && echo "REMOUNTED-RW"
 umount /mnt/in
 echo UNMOUNTED
 mount -t ext2 -o ro /dev/loop0 /mnt/in
@@ -56,6 +66,10 @@ EXPECTED = [
 	"FS\text2",
 	"PROC /dev/loop0 /mnt/in ext2 rw,relatime 0 0",
 	"GREET hello",
+	"BUSY",
+	"PROC /dev/loop0 /mnt/in ext2 ro,relatime 0 0",
+	"REMOUNTED-RO",
+	"REMOUNTED-RW",
 	"UNMOUNTED",
 	"PROC /dev/loop0 /mnt/in ext2 ro,relatime 0 0",
 	"READ-ONLY",

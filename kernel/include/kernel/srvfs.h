@@ -118,6 +118,12 @@ void srv_pages_free(struct srv_node *n);
  */
 long diskmount(struct proc *p, const char *source, struct inode *where,
 	       const char *type, unsigned long flags);
+/*
+ * mount -o remount of a server's tree (root): read-only after the
+ * server wrote everything back, or read-write again unless the server
+ * itself refuses changes (-EACCES). -ENODEV if root is not one.
+ */
+int srvfs_remount(struct inode *root, bool read_only);
 /* Whether diskmount can mount type now (for /proc/filesystems). */
 bool diskmount_available(const char *type);
 

@@ -163,6 +163,9 @@ struct super {
 	uint64_t next_ino;
 	const struct super_ops *ops;	/* or NULL */
 	bool real_blocks;		/* inode.blocks is what stat shows */
+	/* Mounted read-only (MS_RDONLY): opens for writing fail with EROFS,
+	   and so do changes where the file system checks it (a server's). */
+	bool read_only;
 };
 
 struct inode {
