@@ -29,7 +29,7 @@ enum pkind {
 	P_NET, P_NET_TCP, P_NET_TCP6, P_NET_UDP, P_NET_UDP6,
 	P_NET_DEV, P_NET_ROUTE, P_NET_IF_INET6,
 	P_SYS, P_SYS_KERNEL, P_SYS_RANDOM, P_SYS_FS, P_SYS_PID_MAX,
-	P_SYS_HOSTNAME, P_SYS_OSRELEASE, P_SYS_OSTYPE, P_SYS_BOOT_ID,
+	P_SYS_HOSTNAME, P_SYS_OSRELEASE, P_SYS_OSTYPE, P_SYS_TAINTED, P_SYS_BOOT_ID,
 	P_SYS_UUID, P_SYS_FILE_MAX, P_SYS_NR_OPEN,
 	P_PID, P_PID_STAT, P_PID_STATUS, P_PID_CMDLINE, P_PID_EXE, P_PID_FD,
 	P_PID_FD_LINK, P_PID_COMM, P_PID_CWD, P_PID_MAPS, P_PID_STATM,
@@ -69,6 +69,8 @@ static const struct pentry sys_kernel_entries[] = {
 	{ "hostname", P_SYS_HOSTNAME, S_IFREG | 0444 },
 	{ "osrelease", P_SYS_OSRELEASE, S_IFREG | 0444 },
 	{ "ostype", P_SYS_OSTYPE, S_IFREG | 0444 },
+	/* No modules, no oops that goes on running: never tainted. */
+	{ "tainted", P_SYS_TAINTED, S_IFREG | 0444 },
 	{ "random", P_SYS_RANDOM, S_IFDIR | 0555 },
 };
 
@@ -566,6 +568,7 @@ gen_system(struct gen *g, enum pkind kind)
 	case P_SYS_HOSTNAME: gprintf(g, "%s\n", sys_hostname()); break;
 	case P_SYS_OSRELEASE: gprintf(g, "%s\n", PETREL_RELEASE); break;
 	case P_SYS_OSTYPE: gprintf(g, "Linux\n"); break;
+	case P_SYS_TAINTED: gprintf(g, "0\n"); break;
 	case P_SYS_BOOT_ID: gen_uuid(g, boot_id()); break;
 	case P_SYS_UUID: {
 		uint8_t u[16];

@@ -560,6 +560,8 @@ sys_getdents64(int fd, uaddr_t buf, size_t len)
 		return -ENOTDIR;
 	if (!f->ops || !f->ops->getdents)
 		return -ENOTDIR;
+	if (f->inode->nlink == 0)
+		return -ENOENT;	/* removed: Linux's dead directory */
 	len = MIN(len, (size_t)BOUNCE);
 	char *k = kmalloc(len + 1);
 	if (!k)
@@ -581,6 +583,8 @@ sys_getdents(int fd, uaddr_t buf, size_t len)
 	if (!f->inode || !S_ISDIR(f->inode->mode) || !f->ops ||
 	    !f->ops->getdents)
 		return -ENOTDIR;
+	if (f->inode->nlink == 0)
+		return -ENOENT;
 	len = MIN(len, (size_t)BOUNCE);
 	char *k = kmalloc(len + 1);
 	if (!k)

@@ -8,6 +8,8 @@
  */
 #include "abi.h"
 
+#include <sys/syscall.h>
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -113,6 +115,13 @@ test_mkdir_rmdir(void)
 	stat(at("a"), &st);
 	CHECK_EQ("nlink after rmdir", st.st_nlink, 3);
 	CHECK_OK("mkdirat", mkdirat(AT_FDCWD, at("a/sub2"), 0755));
+	int gone = open(at("a/sub2"), O_RDONLY | O_DIRECTORY);
+	rmdir(at("a/sub2"));
+	char entries[512];
+	CHECK_ERR("getdents64 of a removed directory",
+	    syscall(SYS_getdents64, gone, entries, sizeof(entries)), ENOENT);
+	close(gone);
+	mkdir(at("a/sub2"), 0755);
 	CHECK_OK("unlinkat AT_REMOVEDIR", unlinkat(AT_FDCWD, at("a/sub2"),
 	    AT_REMOVEDIR));
 	CHECK_ERR("unlinkat dir without AT_REMOVEDIR", unlinkat(AT_FDCWD,
