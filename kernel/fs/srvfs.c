@@ -67,13 +67,16 @@ fs_call(struct srvfs *fs, struct pt_fs_msg *m, struct pt_fs_reply *rep,
 	};
 	if (nseg)
 		memcpy(k.seg, segs, nseg * sizeof(*segs));
-	if (!fs->chan)
+	struct kobj *chan = fs->chan;
+	if (!chan)
 		return -EIO;
-	long r = chan_kcall(fs->chan, &k);
+	kobj_get(chan);		/* an unmount may let go of it while we sleep */
+	long r = chan_kcall(chan, &k);
 	if (k.reply_len < sizeof(*rep))
 		memset((char *)rep + k.reply_len, 0, sizeof(*rep) - k.reply_len);
-	if (r == -ECONNRESET && chan_peer_gone(fs->chan))
+	if (r == -ECONNRESET && chan_peer_gone(chan))
 		r = -EIO;	/* the server died: its files fail */
+	kobj_put(chan);
 	return r;
 }
 

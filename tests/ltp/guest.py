@@ -215,7 +215,7 @@ class Boot:
 
 	def __init__(self, image, size, settings, console_log):
 		# LTP's device tests keep a 300 MiB image in the guest's RAM.
-		mem = 256 + 2 * (size >> 20) + 384
+		mem = 256 + 2 * (size >> 20) + 640
 		argv = [PETREL, "run", "--accel", ACCEL, "--initrd", image,
 			"--mem", "%dM" % mem, "--smp", str(settings.smp),
 			"--", "sh", "/opt/ltp/run.sh"]

@@ -10,7 +10,9 @@
 #        read-only (a second fsd) and reads the data back, a write fails;
 #        unmounts, detaches. Then the errors: ext4 (no such device), a
 #        loop device over zeros (invalid argument), /dev/null (block
-#        device required); and mount -o loop of the image itself.
+#        device required); and mount -o loop of the image itself, once
+#        unmounted with -l while a loop in the background writes and
+#        truncates a file on it (calls in flight as the server goes).
 #        /proc/filesystems and /proc/mounts are printed.
 # Expects: the guest's lines as below; on the host, e2fsck -fn finds
 #        nothing wrong with /data's image nor with inner.img taken out of
@@ -58,6 +60,14 @@ losetup -d /dev/loop1
 mount -t ext2 /dev/null /mnt/in 2>&1 | sed 's/^/ERR /' || true
 mount -o loop /data/inner.img /mnt/in
 echo "LOOPED $(cat /mnt/in/dir/x)"
+(while :; do dd if=/dev/zero of=/mnt/in/spin bs=64k count=8 2>/dev/null
+ truncate -s 0 /mnt/in/spin 2>/dev/null; done) &
+sleep 1
+umount -l /mnt/in
+kill $!; wait $! 2>/dev/null || true
+echo "DETACHED"
+mount -o loop /data/inner.img /mnt/in
+rm -f /mnt/in/spin
 umount /mnt/in
 grep -c loop /proc/mounts | sed 's/^/LEFT /' || true
 """
@@ -77,6 +87,7 @@ EXPECTED = [
 	"ERR mount: mounting /dev/loop1 on /mnt/in failed: Invalid argument",
 	"ERR mount: mounting /dev/null on /mnt/in failed: Block device required",
 	"LOOPED x",
+	"DETACHED",
 	"LEFT 0",
 ]
 
