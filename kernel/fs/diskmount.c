@@ -43,6 +43,10 @@ fill_request(struct proc *p, const char *source, struct inode *where,
 	inode_put(dev);
 	if (r < 0)
 		return r;
+	for (int i = 0; i < MOUNT_MAX; i++)
+		if (mounts[i].root && mounts[i].source &&
+		    strcmp(mounts[i].source, req->source) == 0)
+			return -EBUSY;	/* a second fsd would corrupt it */
 	char *abs = kmalloc(PATH_MAX_K);
 	if (!abs)
 		return -ENOMEM;

@@ -327,11 +327,7 @@ srv_lookup(struct inode *dir, const char *name, size_t len)
 static void
 new_owner(struct inode *dir, struct pt_fs_msg *m)
 {
-	struct proc *p = current()->proc;
-	m->uid = p->euid;
-	m->gid = (dir->mode & S_ISGID) ? dir->gid : p->egid;
-	if ((dir->mode & S_ISGID) && S_ISDIR(m->mode))
-		m->mode |= S_ISGID;
+	vfs_new_owner(current()->proc, dir, &m->mode, &m->uid, &m->gid);
 }
 
 static int

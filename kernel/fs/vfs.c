@@ -210,6 +210,39 @@ file_notify_in(struct file *f)
 	notify(f, f);
 }
 
+void
+vfs_new_owner(struct proc *p, struct inode *dir, unsigned *mode, unsigned *uid,
+	      unsigned *gid)
+{
+	*uid = p->euid;
+	*gid = p->egid;
+	if (!(dir->mode & S_ISGID))
+		return;
+	*gid = dir->gid;
+	if (S_ISDIR(*mode))
+		*mode |= S_ISGID;
+}
+
+unsigned
+vfs_strip_sgid(struct proc *p, struct inode *dir, unsigned mode)
+{
+	if ((mode & (S_ISGID | S_IXGRP)) != (S_ISGID | S_IXGRP) ||
+	    S_ISDIR(mode) || !(dir->mode & S_ISGID))
+		return mode;
+	if (dir->gid == p->egid || p->euid == 0)	/* CAP_FSETID */
+		return mode;
+	return mode & ~S_ISGID;
+}
+
+/* vfs_new_owner for an inode the file system made with the caller's mode. */
+static void
+own_new(struct proc *p, struct inode *dir, struct inode *ino)
+{
+	unsigned mode = ino->mode;
+	vfs_new_owner(p, dir, &mode, &ino->uid, &ino->gid);
+	ino->mode = mode;
+}
+
 int
 vfs_permission(struct proc *p, struct inode *ino, int mask)
 {
@@ -534,17 +567,16 @@ create_open(struct proc *p, struct inode *dir, const char *last, size_t len,
 		return -1;
 	struct inode *ino;
 	int r = dir->iops->create_open(dir, last, len,
-				       S_IFREG | (mode & 07777 & ~p->umask), &ino);
+				       S_IFREG | (vfs_strip_sgid(p, dir, mode) &
+						  07777 & ~p->umask), &ino);
 	if (r < 0)
 		return -1;
 	if (r == 0 && (S_ISLNK(ino->mode) || ino->mounted)) {
 		inode_put(ino);
 		return -1;
 	}
-	if (r == 1) {
-		ino->uid = p->euid;
-		ino->gid = p->egid;
-	}
+	if (r == 1)
+		own_new(p, dir, ino);
 	*out = ino;
 	return r;
 }
@@ -597,15 +629,15 @@ vfs_open(struct proc *p, int dirfd, const char *path, unsigned flags, unsigned m
 				return ERR_PTR(-EACCES);
 			}
 			int e = dir->iops->create(dir, last, len,
-						  S_IFREG | (mode & 07777 & ~p->umask), &ino);
+						  S_IFREG | (vfs_strip_sgid(p, dir,
+						  mode) & 07777 & ~p->umask), &ino);
 			kfree(target);
 			target = NULL;
 			if (e < 0) {
 				inode_put(dir);
 				return ERR_PTR(e);
 			}
-			ino->uid = p->euid;
-			ino->gid = p->egid;
+			own_new(p, dir, ino);
 			created = true;
 		} else if (!IS_ERR(ino) && (flags & O_EXCL)) {
 			inode_put(ino);

@@ -298,8 +298,9 @@ do_mkdir(struct inode *dir, const char *name, size_t len, void *arg)
 	int e = dir->iops->create(dir, name, len,
 				  S_IFDIR | (*(unsigned *)arg & 07777 & ~p->umask), &ino);
 	if (e == 0) {
-		ino->uid = p->euid;
-		ino->gid = p->egid;
+		unsigned dmode = ino->mode;
+		vfs_new_owner(p, dir, &dmode, &ino->uid, &ino->gid);
+		ino->mode = dmode;
 		inode_put(ino);
 	}
 	return e;
@@ -338,6 +339,7 @@ do_mknod(struct inode *dir, const char *name, size_t len, void *arg)
 		inode_put(old);
 		return -EEXIST;
 	}
+	mode = vfs_strip_sgid(p, dir, mode);
 	int e = dir->iops->create(dir, name, len, (mode & S_IFMT) | (mode & 07777 & ~p->umask), &ino);
 	if (e == 0 && device)
 		ino->rdev = ((unsigned *)arg)[1];	/* in memory only */

@@ -10,7 +10,8 @@
 #        read-only (a second fsd) and reads the data back, a write fails;
 #        unmounts, detaches. Then the errors: ext4 (no such device), a
 #        loop device over zeros (invalid argument), /dev/null (block
-#        device required); and mount -o loop of the image itself, once
+#        device required), the device mounted a second time (busy);
+#        and mount -o loop of the image itself, once
 #        unmounted with -l while a loop in the background writes and
 #        truncates a file on it (calls in flight as the server goes).
 #        /proc/filesystems and /proc/mounts are printed.
@@ -32,6 +33,8 @@ losetup /dev/loop0 /data/inner.img
 mkdir -p /mnt/in
 mount -t ext2 /dev/loop0 /mnt/in
 grep /mnt/in /proc/mounts | sed 's/^/PROC /'
+mkdir -p /mnt/two
+mount -t ext2 /dev/loop0 /mnt/two 2>&1 | sed 's/^/ERR /' || true
 echo "GREET $(cat /mnt/in/greeting)"
 dd if=/dev/urandom of=/mnt/in/blob bs=64k count=16 2>/dev/null
 sha256sum /mnt/in/blob | sed 's/^/SUM /'
@@ -75,6 +78,7 @@ grep -c loop /proc/mounts | sed 's/^/LEFT /' || true
 EXPECTED = [
 	"FS\text2",
 	"PROC /dev/loop0 /mnt/in ext2 rw,relatime 0 0",
+	"ERR mount: mounting /dev/loop0 on /mnt/two failed: Device or resource busy",
 	"GREET hello",
 	"BUSY",
 	"PROC /dev/loop0 /mnt/in ext2 ro,relatime 0 0",

@@ -399,6 +399,19 @@ int vfs_setattr(struct inode *ino, const struct iattr_k *a);
 /* Brings ino's attributes up to date (a server's file systems). */
 int vfs_getattr(struct inode *ino);
 bool vfs_is_dir(struct inode *ino);
+/*
+ * A new inode's owner in dir, as Linux's inode_init_owner: the caller's
+ * euid, and its egid or a set-group-ID directory's group; a directory
+ * there inherits S_ISGID (mode is updated).
+ */
+void vfs_new_owner(struct proc *p, struct inode *dir, unsigned *mode,
+		   unsigned *uid, unsigned *gid);
+/*
+ * The mode asked for a new file in dir, before the umask, as Linux's
+ * mode_strip_sgid: S_ISGID goes from a group-executable file made in a
+ * set-group-ID directory by someone outside its group (and not root).
+ */
+unsigned vfs_strip_sgid(struct proc *p, struct inode *dir, unsigned mode);
 int vfs_permission(struct proc *p, struct inode *ino, int mask);
 uint64_t vfs_now_sec(void);
 void vfs_now(struct timespec_k *ts);
