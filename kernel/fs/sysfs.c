@@ -61,7 +61,7 @@ sysfs_cpus(struct inode *cpu)
 	return e;
 }
 
-/* block: loop0..N-1, each with its live stat (loop.c). */
+/* block: loop0..N-1, each with its live stat (loop.c) and queue limits. */
 static int
 sysfs_block(struct inode *block)
 {
@@ -73,7 +73,15 @@ sysfs_block(struct inode *block)
 			return -ENOMEM;
 		int e = tmpfs_mknod(d, "stat", S_IFREG | 0444, (uint32_t)i,
 				    &loop_stat_fops, NULL);
+		struct inode *q = e < 0 ? NULL : sysfs_dir(d, "queue");
 		inode_put(d);
+		if (!q)
+			return e < 0 ? e : -ENOMEM;
+		/* The defaults: LOOP_SET_BLOCK_SIZE does not change them. */
+		e = e ?: sysfs_file(q, "logical_block_size", "512\n");
+		e = e ?: sysfs_file(q, "physical_block_size", "512\n");
+		e = e ?: sysfs_file(q, "dma_alignment", "511\n");
+		inode_put(q);
 		if (e < 0)
 			return e;
 	}
