@@ -7,7 +7,7 @@ FSD_BIN := $(BUILD)/fsd/fsd
 EXT2_SRCS := $(wildcard servers/fsd/ext2*.c) $(wildcard servers/fsd/bcache.c)
 EXT2_HDRS := $(wildcard servers/fsd/*.h)
 FSD_OWN := $(wildcard servers/fsd/main.c servers/fsd/serve.c \
-	servers/fsd/vblk.c) user/lib/virtio/virtio.c
+	servers/fsd/vblk.c servers/fsd/blkfile.c) user/lib/virtio/virtio.c
 FSD_OBJS := $(patsubst %.c,$(BUILD)/fsd/obj/%.o,$(EXT2_SRCS) $(FSD_OWN))
 
 $(BUILD)/fsd/obj/%.o: %.c $(EXT2_HDRS) user/lib/virtio/virtio.h \

@@ -106,6 +106,22 @@ struct pt_fs_statfs {
 	uint64_t namelen;
 };
 
+/*
+ * The kernel's call on PT_ROUTE_MOUNT (the mounter, a child of init) for
+ * mount(2) of a disk file system: start a file server for source and
+ * mount its tree at target (pt_mount), then answer 0 or -errno. The
+ * strings are NUL-terminated; the caller has checked them.
+ */
+#define PT_MOUNT_RDONLY 1		/* MS_RDONLY */
+
+struct pt_mount_req {
+	uint32_t flags;			/* PT_MOUNT_* */
+	uint32_t reserved;
+	char type[16];			/* "ext2" */
+	char source[64];		/* the device: "/dev/loop0" */
+	char target[128];		/* an absolute path */
+};
+
 /* Shared layouts: fixed offsets, no hidden padding (<petrel/petrel.h>). */
 _Static_assert(sizeof(struct pt_fs_msg) == 80, "pt_fs_msg");
 _Static_assert(__builtin_offsetof(struct pt_fs_msg, atime) == 64,
@@ -120,5 +136,6 @@ _Static_assert(sizeof(struct pt_fs_hello) == 160, "pt_fs_hello");
 _Static_assert(__builtin_offsetof(struct pt_fs_hello, source) == 96,
 	       "pt_fs_hello.source");
 _Static_assert(sizeof(struct pt_fs_statfs) == 64, "pt_fs_statfs");
+_Static_assert(sizeof(struct pt_mount_req) == 216, "pt_mount_req");
 
 #endif

@@ -14,6 +14,8 @@
 
 /* Routes: which server a kind of object goes to (pt_route_set). */
 #define PT_ROUTE_INET 1			/* AF_INET and AF_INET6 sockets */
+#define PT_ROUTE_MOUNT 2		/* mount(2) of a disk: struct
+					   pt_mount_req (<petrel/fs.h>) */
 
 enum pt_sock_op {
 	PT_SOCK_SOCKET = 1,	/* arg: domain, type (flags removed), protocol */

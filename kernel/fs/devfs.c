@@ -1,7 +1,8 @@
 /*
  * /dev: a tmpfs holding the character devices every program expects
- * (null, zero, full, random, urandom, console, tty, ptmx, ttyS0, rtc0)
- * and the directory pts, where init mounts devpts.
+ * (null, zero, full, random, urandom, console, tty, ptmx, ttyS0, rtc0),
+ * the loop block devices (loop0..7, loop-control: loop.c) and the
+ * directory pts, where init mounts devpts.
  */
 #include <kernel/vfs.h>
 #include <kernel/tmpfs.h>
@@ -11,6 +12,7 @@
 #include <kernel/errno.h>
 #include <kernel/string.h>
 #include <kernel/printk.h>
+#include <kernel/loop.h>
 
 #define MKDEV(ma, mi) (((ma) << 8) | (mi))
 
@@ -91,6 +93,7 @@ devfs_new(void)
 		{ "ttyS0", 0660, MKDEV(4, 64), &console_fops },
 		/* Linux gives the RTC class a dynamic major; 254 is usual. */
 		{ "rtc0", 0600, MKDEV(254, 0), &rtc_fops },
+		{ "loop-control", 0660, MKDEV(10, 237), &loop_control_fops },
 	};
 	struct inode *root = tmpfs_new_root("devtmpfs");
 	if (!root)
@@ -99,6 +102,13 @@ devfs_new(void)
 		if (tmpfs_mknod(root, nodes[i].name, S_IFCHR | nodes[i].mode,
 				nodes[i].rdev, nodes[i].fops, NULL) < 0)
 			printk("devfs: cannot make %s\n", nodes[i].name);
+	for (int i = 0; i < LOOP_MAX; i++) {
+		char name[8] = "loop0";
+		name[4] = (char)('0' + i);
+		if (tmpfs_mknod(root, name, S_IFBLK | 0660,
+				MKDEV(LOOP_MAJOR, i), &loop_fops, NULL) < 0)
+			printk("devfs: cannot make %s\n", name);
+	}
 	struct inode *ino;
 	if (root->iops->create(root, "pts", 3, S_IFDIR | 0755, &ino) == 0)
 		inode_put(ino);

@@ -4,6 +4,7 @@
  * made on lookup and freed with their last reference.
  */
 #include <kernel/vfs.h>
+#include <kernel/srvfs.h>
 #include <kernel/proc.h>
 #include <kernel/vm.h>
 #include <kernel/page.h>
@@ -29,7 +30,7 @@ enum pkind {
 	P_NET, P_NET_TCP, P_NET_TCP6, P_NET_UDP, P_NET_UDP6,
 	P_NET_DEV, P_NET_ROUTE, P_NET_IF_INET6,
 	P_SYS, P_SYS_KERNEL, P_SYS_RANDOM, P_SYS_FS, P_SYS_PID_MAX,
-	P_SYS_HOSTNAME, P_SYS_OSRELEASE, P_SYS_OSTYPE, P_SYS_BOOT_ID,
+	P_SYS_HOSTNAME, P_SYS_OSRELEASE, P_SYS_OSTYPE, P_SYS_TAINTED, P_SYS_BOOT_ID,
 	P_SYS_UUID, P_SYS_FILE_MAX, P_SYS_NR_OPEN,
 	/* System V IPC's sysctls, in enum ipc_knob's order. */
 	P_SYS_MSGMAX, P_SYS_MSGMNB, P_SYS_MSGMNI, P_SYS_SEM, P_SYS_SHMMAX,
@@ -77,6 +78,8 @@ static const struct pentry sys_kernel_entries[] = {
 	{ "hostname", P_SYS_HOSTNAME, S_IFREG | 0444 },
 	{ "osrelease", P_SYS_OSRELEASE, S_IFREG | 0444 },
 	{ "ostype", P_SYS_OSTYPE, S_IFREG | 0444 },
+	/* No modules, no oops that goes on running: never tainted. */
+	{ "tainted", P_SYS_TAINTED, S_IFREG | 0444 },
 	{ "random", P_SYS_RANDOM, S_IFDIR | 0555 },
 	{ "msgmax", P_SYS_MSGMAX, S_IFREG | 0644 },
 	{ "msgmnb", P_SYS_MSGMNB, S_IFREG | 0644 },
@@ -632,6 +635,8 @@ gen_system(struct gen *g, enum pkind kind)
 		break;
 	case P_FILESYSTEMS:
 		gprintf(g, "nodev\ttmpfs\nnodev\tproc\nnodev\tdevtmpfs\n");
+		if (diskmount_available("ext2"))
+			gprintf(g, "\text2\n");
 		break;
 	case P_CMDLINE:
 		gprintf(g, "%s\n", boot_info.cmdline);
@@ -647,6 +652,7 @@ gen_system(struct gen *g, enum pkind kind)
 	case P_SYS_HOSTNAME: gprintf(g, "%s\n", sys_hostname()); break;
 	case P_SYS_OSRELEASE: gprintf(g, "%s\n", PETREL_RELEASE); break;
 	case P_SYS_OSTYPE: gprintf(g, "Linux\n"); break;
+	case P_SYS_TAINTED: gprintf(g, "0\n"); break;
 	case P_SYS_BOOT_ID: gen_uuid(g, boot_id()); break;
 	case P_SYS_UUID: {
 		uint8_t u[16];

@@ -24,7 +24,7 @@
 #define SOCK_DGRAM_MAX 65535		/* the largest datagram netd sends */
 #define SOCK_BOUNCE 65536		/* buffer for a receive that is cut */
 
-static struct kobj *routes[2];		/* [PT_ROUTE_INET]: a client end */
+static struct kobj *routes[3];		/* [PT_ROUTE_*]: a client end */
 static struct list sock_hash[SOCK_HASH];	/* struct sockfile by id */
 static struct super sock_super = { .type = "sockfs" };
 
@@ -808,7 +808,7 @@ sys_pt_route_set(int h, unsigned route, int ch)
 	struct kobj *sys = handle_lookup(p, h, PT_OBJ_SYSTEM, PT_RIGHT_MANAGE);
 	if (IS_ERR(sys))
 		return PTR_ERR(sys);
-	if (route != PT_ROUTE_INET)
+	if (route != PT_ROUTE_INET && route != PT_ROUTE_MOUNT)
 		return -EINVAL;
 	struct kobj *c = NULL;
 	if (ch) {

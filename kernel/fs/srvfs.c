@@ -67,14 +67,26 @@ fs_call(struct srvfs *fs, struct pt_fs_msg *m, struct pt_fs_reply *rep,
 	};
 	if (nseg)
 		memcpy(k.seg, segs, nseg * sizeof(*segs));
-	if (!fs->chan)
+	struct kobj *chan = fs->chan;
+	if (!chan)
 		return -EIO;
-	long r = chan_kcall(fs->chan, &k);
+	kobj_get(chan);		/* an unmount may let go of it while we sleep */
+	long r = chan_kcall(chan, &k);
 	if (k.reply_len < sizeof(*rep))
 		memset((char *)rep + k.reply_len, 0, sizeof(*rep) - k.reply_len);
-	if (r == -ECONNRESET && chan_peer_gone(fs->chan))
+	if (r == -ECONNRESET && chan_peer_gone(chan))
 		r = -EIO;	/* the server died: its files fail */
+	kobj_put(chan);
 	return r;
+}
+
+/* Whether op changes the file system (refused on a read-only mount). */
+static bool
+op_changes(uint32_t op)
+{
+	return op == PT_FS_CREATE || op == PT_FS_SYMLINK || op == PT_FS_LINK ||
+	       op == PT_FS_UNLINK || op == PT_FS_RENAME || op == PT_FS_WRITE ||
+	       op == PT_FS_SETATTR;
 }
 
 long
@@ -83,6 +95,8 @@ srv_call(struct srv_node *n, struct pt_fs_msg *m, struct pt_fs_reply *rep,
 {
 	if (!alive(n))
 		return -EIO;
+	if (n->fs->sb.read_only && op_changes(m->op))
+		return -EROFS;
 	return fs_call(n->fs, m, rep, segs, nseg);
 }
 
@@ -313,11 +327,7 @@ srv_lookup(struct inode *dir, const char *name, size_t len)
 static void
 new_owner(struct inode *dir, struct pt_fs_msg *m)
 {
-	struct proc *p = current()->proc;
-	m->uid = p->euid;
-	m->gid = (dir->mode & S_ISGID) ? dir->gid : p->egid;
-	if ((dir->mode & S_ISGID) && S_ISDIR(m->mode))
-		m->mode |= S_ISGID;
+	vfs_new_owner(current()->proc, dir, &m->mode, &m->uid, &m->gid);
 }
 
 static int
@@ -544,7 +554,7 @@ srv_statfs(struct super *sb, struct statfs_k *s)
 	s->ffree = MIN(st.ffree, st.files);
 	s->namelen = (int64_t)MIN(st.namelen, (uint64_t)NAME_MAX_K);
 	s->fsid[0] = (int32_t)sb->dev;
-	s->flags = fs->read_only ? 1 : 0;	/* ST_RDONLY */
+	s->flags = sb->read_only ? 1 : 0;	/* ST_RDONLY */
 	return 0;
 }
 
@@ -629,6 +639,7 @@ reconnect(struct srvfs *fs, struct kobj *chan, const struct pt_fs_hello *h)
 	root->ino = h->root.ino;
 	srv_attr_apply(root, &h->root);
 	fs->read_only = h->flags & PT_FS_HELLO_RDONLY;
+	fs->sb.read_only = fs->read_only;
 	struct mount_entry *e = mount_entry_of(root);
 	if (e)
 		e->read_only = fs->read_only;
@@ -655,6 +666,7 @@ mount_new(struct proc *p, struct inode *where, struct kobj *chan,
 	fs->sb.ops = &srv_super_ops;
 	fs->sb.real_blocks = true;
 	fs->read_only = h->flags & PT_FS_HELLO_RDONLY;
+	fs->sb.read_only = fs->read_only;
 	kobj_get(chan);
 	fs->chan = chan;
 	struct inode *root = S_ISDIR(h->root.mode) ?
@@ -679,6 +691,26 @@ mount_new(struct proc *p, struct inode *where, struct kobj *chan,
 		e->read_only = fs->read_only;
 	pr_info("srvfs: %s (%s) mounted on %s%s\n", fs->source, fs->type,
 		e ? e->path : "?", fs->read_only ? ", read-only" : "");
+	return 0;
+}
+
+int
+srvfs_remount(struct inode *root, bool read_only)
+{
+	if (root->iops != &srv_iops || fs_of(root)->root != root)
+		return -ENODEV;
+	struct srvfs *fs = fs_of(root);
+	if (read_only && !fs->sb.read_only) {
+		int e = srv_sync(&fs->sb);	/* what was written goes first */
+		if (e < 0)
+			return e;
+	}
+	if (!read_only && fs->read_only)
+		return -EACCES;	/* the server itself refuses changes */
+	fs->sb.read_only = read_only;
+	struct mount_entry *e = mount_entry_of(root);
+	if (e)
+		e->read_only = read_only;
 	return 0;
 }
 

@@ -1,7 +1,7 @@
 /*
  * /sys: the few sysfs files programs read to count CPUs (glibc's
  * get_nprocs reads devices/system/cpu/online, get_nprocs_conf counts the
- * cpuN directories). A tmpfs filled when mounted: its files are mode 0444
+ * cpuN directories) and block/loopN/stat (LTP's bytes-written checks). A tmpfs filled when mounted: its files are mode 0444
  * and nothing else in Petrel writes them.
  */
 #include <kernel/vfs.h>
@@ -10,6 +10,7 @@
 #include <kernel/errno.h>
 #include <kernel/string.h>
 #include <kernel/printk.h>
+#include <kernel/loop.h>
 
 /* Makes the directory name under dir; returns it (a reference) or NULL. */
 static struct inode *
@@ -60,6 +61,33 @@ sysfs_cpus(struct inode *cpu)
 	return e;
 }
 
+/* block: loop0..N-1, each with its live stat (loop.c) and queue limits. */
+static int
+sysfs_block(struct inode *block)
+{
+	char name[16];
+	for (int i = 0; i < LOOP_MAX; i++) {
+		snprintk(name, sizeof(name), "loop%d", i);
+		struct inode *d = sysfs_dir(block, name);
+		if (!d)
+			return -ENOMEM;
+		int e = tmpfs_mknod(d, "stat", S_IFREG | 0444, (uint32_t)i,
+				    &loop_stat_fops, NULL);
+		struct inode *q = e < 0 ? NULL : sysfs_dir(d, "queue");
+		inode_put(d);
+		if (!q)
+			return e < 0 ? e : -ENOMEM;
+		/* The defaults: LOOP_SET_BLOCK_SIZE does not change them. */
+		e = e ?: sysfs_file(q, "logical_block_size", "512\n");
+		e = e ?: sysfs_file(q, "physical_block_size", "512\n");
+		e = e ?: sysfs_file(q, "dma_alignment", "511\n");
+		inode_put(q);
+		if (e < 0)
+			return e;
+	}
+	return 0;
+}
+
 /* A new sysfs; returns its root (one reference) or NULL. */
 struct inode *
 sysfs_new(void)
@@ -71,8 +99,10 @@ sysfs_new(void)
 	struct inode *devices = sysfs_dir(root, "devices");
 	struct inode *system = sysfs_dir(devices, "system");
 	struct inode *cpu = sysfs_dir(system, "cpu");
+	struct inode *block = sysfs_dir(root, "block");
 	int e = cpu ? sysfs_cpus(cpu) : -ENOMEM;
-	struct inode *made[] = { cpu, system, devices };
+	e = e ?: block ? sysfs_block(block) : -ENOMEM;
+	struct inode *made[] = { cpu, system, devices, block };
 	for (size_t i = 0; i < ARRAY_SIZE(made); i++)
 		if (made[i])
 			inode_put(made[i]);

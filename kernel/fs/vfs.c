@@ -210,6 +210,39 @@ file_notify_in(struct file *f)
 	notify(f, f);
 }
 
+void
+vfs_new_owner(struct proc *p, struct inode *dir, unsigned *mode, unsigned *uid,
+	      unsigned *gid)
+{
+	*uid = p->euid;
+	*gid = p->egid;
+	if (!(dir->mode & S_ISGID))
+		return;
+	*gid = dir->gid;
+	if (S_ISDIR(*mode))
+		*mode |= S_ISGID;
+}
+
+unsigned
+vfs_strip_sgid(struct proc *p, struct inode *dir, unsigned mode)
+{
+	if ((mode & (S_ISGID | S_IXGRP)) != (S_ISGID | S_IXGRP) ||
+	    S_ISDIR(mode) || !(dir->mode & S_ISGID))
+		return mode;
+	if (dir->gid == p->egid || p->euid == 0)	/* CAP_FSETID */
+		return mode;
+	return mode & ~S_ISGID;
+}
+
+/* vfs_new_owner for an inode the file system made with the caller's mode. */
+static void
+own_new(struct proc *p, struct inode *dir, struct inode *ino)
+{
+	unsigned mode = ino->mode;
+	vfs_new_owner(p, dir, &mode, &ino->uid, &ino->gid);
+	ino->mode = mode;
+}
+
 int
 vfs_permission(struct proc *p, struct inode *ino, int mask)
 {
@@ -416,6 +449,8 @@ opens_for_write(struct inode *ino, unsigned flags)
 struct file *
 vfs_open_inode(struct inode *ino, unsigned flags)
 {
+	if (opens_for_write(ino, flags) && ino->sb && ino->sb->read_only)
+		return ERR_PTR(-EROFS);
 	if (opens_for_write(ino, flags) && ino->writecount < 0)
 		return ERR_PTR(-ETXTBSY);
 	/* O_NOCTTY is for the open hook (a terminal's) alone, as on Linux. */
@@ -425,6 +460,12 @@ vfs_open_inode(struct inode *ino, unsigned flags)
 	if (file_is_path(f)) {	/* opened for nothing: no driver sees it */
 		f->ops = NULL;
 		return f;
+	}
+	unsigned type = ino->mode & S_IFMT;
+	if ((type == S_IFCHR || type == S_IFBLK || type == S_IFSOCK) &&
+	    !f->ops) {
+		file_put(f);	/* a node mknod made: no driver has it */
+		return ERR_PTR(-ENXIO);
 	}
 	if (opens_for_write(ino, flags)) {
 		inode_get_write(ino);	/* cannot fail: checked above */
@@ -528,17 +569,16 @@ create_open(struct proc *p, struct inode *dir, const char *last, size_t len,
 		return -1;
 	struct inode *ino;
 	int r = dir->iops->create_open(dir, last, len,
-				       S_IFREG | (mode & 07777 & ~p->umask), &ino);
+				       S_IFREG | (vfs_strip_sgid(p, dir, mode) &
+						  07777 & ~p->umask), &ino);
 	if (r < 0)
 		return -1;
 	if (r == 0 && (S_ISLNK(ino->mode) || ino->mounted)) {
 		inode_put(ino);
 		return -1;
 	}
-	if (r == 1) {
-		ino->uid = p->euid;
-		ino->gid = p->egid;
-	}
+	if (r == 1)
+		own_new(p, dir, ino);
 	*out = ino;
 	return r;
 }
@@ -591,15 +631,15 @@ vfs_open(struct proc *p, int dirfd, const char *path, unsigned flags, unsigned m
 				return ERR_PTR(-EACCES);
 			}
 			int e = dir->iops->create(dir, last, len,
-						  S_IFREG | (mode & 07777 & ~p->umask), &ino);
+						  S_IFREG | (vfs_strip_sgid(p, dir,
+						  mode) & 07777 & ~p->umask), &ino);
 			kfree(target);
 			target = NULL;
 			if (e < 0) {
 				inode_put(dir);
 				return ERR_PTR(e);
 			}
-			ino->uid = p->euid;
-			ino->gid = p->egid;
+			own_new(p, dir, ino);
 			created = true;
 		} else if (!IS_ERR(ino) && (flags & O_EXCL)) {
 			inode_put(ino);

@@ -121,6 +121,27 @@ do_rw_at(struct file *f, const struct uiovec *iov, int n, bool write,
 }
 
 long
+file_rw_vec(struct file *f, const struct uiovec *iov, int n, bool write,
+	    uint64_t *off)
+{
+	if (f->ops && f->ops->rw_at)
+		return do_rw_at(f, iov, n, write, off);
+	long total = 0;
+	for (int i = 0; i < n; i++) {
+		if (iov[i].len == 0)
+			continue;
+		long r = write ? do_write(f, iov[i].base, iov[i].len, off)
+			       : do_read(f, iov[i].base, iov[i].len, off);
+		if (r < 0)
+			return total ? total : r;
+		total += r;
+		if ((uint64_t)r < iov[i].len)
+			break;
+	}
+	return total;
+}
+
+long
 sys_read(int fd, uaddr_t buf, size_t count)
 {
 	struct file *f = getf(fd);
@@ -283,7 +304,10 @@ sys_lseek(int fd, int64_t off, int whence)
 	switch (whence) {
 	case 0: base = 0; break;
 	case 1: base = (int64_t)f->offset; break;
-	case 2: base = f->inode ? (int64_t)f->inode->size : 0; break;
+	case 2:
+		base = f->ops->size ? (int64_t)f->ops->size(f) :
+		       f->inode ? (int64_t)f->inode->size : 0;
+		break;
 	default: return -EINVAL;
 	}
 	if ((off > 0 && base > INT64_MAX - off) || base + off < 0)
@@ -492,6 +516,30 @@ sys_fdatasync(int fd)
 	return do_fsync(fd, true);
 }
 
+/*
+ * sync_file_range: the range's dirty data is written when asked
+ * (SYNC_FILE_RANGE_WRITE); here that is fdatasync's, whole file and
+ * durable, which is more than Linux promises and never less.
+ */
+long
+sys_sync_file_range(int fd, int64_t off, int64_t nbytes, unsigned flags)
+{
+	if (flags & ~7u)
+		return -EINVAL;
+	if (off < 0 || nbytes < 0 || off > INT64_MAX - nbytes)
+		return -EINVAL;
+	struct file *f = getf(fd);
+	if (!f)
+		return -EBADF;
+	unsigned type = f->inode ? f->inode->mode & S_IFMT : 0;
+	if (type != S_IFREG && type != S_IFDIR && type != S_IFBLK &&
+	    type != S_IFLNK)
+		return -ESPIPE;
+	if (!(flags & 2))	/* SYNC_FILE_RANGE_WRITE */
+		return 0;
+	return f->ops && f->ops->fsync ? f->ops->fsync(f, true) : 0;
+}
+
 long
 sys_ftruncate(int fd, int64_t len)
 {
@@ -517,6 +565,8 @@ sys_getdents64(int fd, uaddr_t buf, size_t len)
 		return -ENOTDIR;
 	if (!f->ops || !f->ops->getdents)
 		return -ENOTDIR;
+	if (f->inode->nlink == 0)
+		return -ENOENT;	/* removed: Linux's dead directory */
 	len = MIN(len, (size_t)BOUNCE);
 	char *k = kmalloc(len + 1);
 	if (!k)
@@ -538,6 +588,8 @@ sys_getdents(int fd, uaddr_t buf, size_t len)
 	if (!f->inode || !S_ISDIR(f->inode->mode) || !f->ops ||
 	    !f->ops->getdents)
 		return -ENOTDIR;
+	if (f->inode->nlink == 0)
+		return -ENOENT;
 	len = MIN(len, (size_t)BOUNCE);
 	char *k = kmalloc(len + 1);
 	if (!k)

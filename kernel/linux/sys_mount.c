@@ -13,6 +13,7 @@
 #include <kernel/tmpfs.h>
 #include <kernel/page.h>
 #include <kernel/tty.h>
+#include <kernel/srvfs.h>
 #include "path.h"
 
 long
@@ -39,15 +40,55 @@ sys_syncfs(int fd)
 	return sb && sb->ops && sb->ops->sync ? sb->ops->sync(sb) : 0;
 }
 
+#define MS_RDONLY 1
 #define MS_REMOUNT 32
+#define MNT_DETACH 2
 #define MOUNT_DATA_MAX 256
 
+static bool
+in_sb(struct inode *ino, struct super *sb)
+{
+	return ino && ino->sb == sb;
+}
+
 /*
- * mount -o remount: a tmpfs takes its new options (size=); other file
- * systems have none to change, and the flags (ro...) are not kept.
+ * Whether a process uses the file system of sb: an open file, its working
+ * or root directory on it, or another file system mounted inside it (as
+ * Linux's may_umount_tree finds them by the mount's references). With
+ * writers, only files open for writing count (a remount read-only).
+ */
+static bool
+mount_busy(struct super *sb, struct inode *root, bool writers)
+{
+	for (int i = 0; i < MOUNT_MAX && !writers; i++)
+		if (mounts[i].root && mounts[i].root != root &&
+		    in_sb(mounts[i].root->covered, sb))
+			return true;
+	list_for_each(it, &all_procs) {
+		struct proc *q = list_entry(it, struct proc, all_link);
+		if (!q->files)
+			continue;	/* a zombie: its directories are let go */
+		if (!writers && (in_sb(q->cwd, sb) || in_sb(q->root, sb)))
+			return true;
+		struct files *fs = q->files;
+		for (int fd = 0; fs && fd < fs->size; fd++) {
+			struct file *f = fs->fd[fd];
+			if (f && in_sb(f->inode, sb) && (!writers || f->writer))
+				return true;
+		}
+	}
+	return false;
+}
+
+
+/*
+ * mount -o remount: a tmpfs takes its new options (size=); a server's
+ * tree becomes read-only (EBUSY while a file on it is open for writing)
+ * or read-write again with MS_RDONLY; other flags are not kept.
  */
 static long
-remount(struct proc *p, uaddr_t utarget, const char *options)
+remount(struct proc *p, uaddr_t utarget, unsigned long flags,
+	const char *options)
 {
 	WITH_PATH(target, utarget);
 	struct inode *where = vfs_lookup(p, AT_FDCWD, target, true);
@@ -57,6 +98,12 @@ remount(struct proc *p, uaddr_t utarget, const char *options)
 	long r = -EINVAL;	/* not the root of a mount */
 	if (where->covered || where == vfs_root()) {
 		r = tmpfs_configure(where, options);
+		if (r == -ENODEV) {
+			bool ro = flags & MS_RDONLY;
+			r = ro && !where->sb->read_only &&
+			    mount_busy(where->sb, where, true) ? -EBUSY :
+			    srvfs_remount(where, ro);
+		}
 		if (r == -ENODEV)
 			r = 0;
 	}
@@ -78,7 +125,9 @@ sys_mount(uaddr_t usource, uaddr_t utarget, uaddr_t utype, unsigned long flags, 
 	if (n < 0)
 		return -EINVAL;	/* longer than any options tmpfs knows */
 	if (flags & MS_REMOUNT)
-		return remount(p, utarget, options);
+		return remount(p, utarget, flags, options);
+	if (!utype)
+		return -EINVAL;	/* a new mount needs a type */
 	if (copyinstr(type, utype, sizeof(type)) < 0)
 		return -EFAULT;
 	if (!usource || copyinstr(source, usource, sizeof(source)) < 0)
@@ -115,8 +164,13 @@ sys_mount(uaddr_t usource, uaddr_t utarget, uaddr_t utype, unsigned long flags, 
 			inode_put(root);
 			goto out;
 		}
+	} else if (!usource) {
+		r = diskmount_available(type) ? -EINVAL : -ENODEV;
+		goto out;
 	} else {
-		r = -ENODEV;
+		char *dev = getpath(usource, &r);
+		r = dev ? diskmount(p, dev, where, type, flags) : r;
+		kfree(dev);
 		goto out;
 	}
 	if (!root) {
@@ -141,9 +195,11 @@ out:
 }
 
 /*
- * Only a server's file system can be unmounted (the in-kernel ones hold
- * the system together): the server writes everything back, and files
- * still open on it fail from then on, as after MNT_DETACH.
+ * A server's file system is unmounted by its server, which writes
+ * everything back; files still open on it fail from then on, as after
+ * MNT_DETACH. An in-kernel one (tmpfs, proc...) just leaves the tree: its
+ * open files keep working. The root stays. Without MNT_DETACH a file
+ * system in use is EBUSY.
  */
 long
 sys_umount2(uaddr_t utarget, int flags)
@@ -161,8 +217,10 @@ sys_umount2(uaddr_t utarget, int flags)
 	long r;
 	if (!root->covered)
 		r = -EINVAL;	/* not a mount point */
-	else if (!root->sb->ops || !root->sb->ops->unmount)
+	else if (!(flags & MNT_DETACH) && mount_busy(root->sb, root, false))
 		r = -EBUSY;
+	else if (!root->sb->ops || !root->sb->ops->unmount)
+		r = vfs_unmount(root);
 	else
 		r = root->sb->ops->unmount(root->sb);
 	inode_put(root);

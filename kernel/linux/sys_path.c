@@ -297,8 +297,9 @@ do_mkdir(struct inode *dir, const char *name, size_t len, void *arg)
 	int e = dir->iops->create(dir, name, len,
 				  S_IFDIR | (*(unsigned *)arg & 07777 & ~p->umask), &ino);
 	if (e == 0) {
-		ino->uid = p->euid;
-		ino->gid = p->egid;
+		unsigned dmode = ino->mode;
+		vfs_new_owner(p, dir, &dmode, &ino->uid, &ino->gid);
+		ino->mode = dmode;
 		inode_put(ino);
 	}
 	return e;
@@ -326,14 +327,21 @@ do_mknod(struct inode *dir, const char *name, size_t len, void *arg)
 		mode |= S_IFREG;
 	if (slash_after(name, len) || !dir->iops->create)
 		return slash_create_error(dir, name, len);
-	if (!S_ISREG(mode) && (mode & S_IFMT) != S_IFIFO)
-		return -EPERM;	/* device nodes come only from devfs */
+	unsigned type = mode & S_IFMT;
+	bool device = type == S_IFCHR || type == S_IFBLK;
+	if (!S_ISREG(mode) && type != S_IFIFO && type != S_IFSOCK && !device)
+		return -EPERM;
+	if (device && p->euid != 0)
+		return -EPERM;	/* CAP_MKNOD */
 	struct inode *old = dir->iops->lookup(dir, name, len);
 	if (!IS_ERR(old)) {
 		inode_put(old);
 		return -EEXIST;
 	}
+	mode = vfs_strip_sgid(p, dir, mode);
 	int e = dir->iops->create(dir, name, len, (mode & S_IFMT) | (mode & 07777 & ~p->umask), &ino);
+	if (e == 0 && device)
+		ino->rdev = ((unsigned *)arg)[1];	/* in memory only */
 	if (e == 0)
 		inode_put(ino);
 	return e;

@@ -74,16 +74,16 @@ sys_pwritev2(int fd, uaddr_t iov, int iovcnt, int64_t pos_l, int64_t pos_h,
 static long
 copy_checks(struct file *in, struct file *out)
 {
-	if ((in->flags & O_ACCMODE) == O_WRONLY || (in->flags & O_PATH) ||
-	    (out->flags & O_ACCMODE) == O_RDONLY || (out->flags & O_PATH) ||
-	    (out->flags & O_APPEND))
-		return -EBADF;
 	if (!in->inode || !out->inode)
 		return -EINVAL;
 	if (S_ISDIR(in->inode->mode) || S_ISDIR(out->inode->mode))
 		return -EISDIR;
 	if (!S_ISREG(in->inode->mode) || !S_ISREG(out->inode->mode))
 		return -EINVAL;
+	if ((in->flags & O_ACCMODE) == O_WRONLY || (in->flags & O_PATH) ||
+	    (out->flags & O_ACCMODE) == O_RDONLY || (out->flags & O_PATH) ||
+	    (out->flags & O_APPEND))
+		return -EBADF;
 	if (in->inode->sb != out->inode->sb)
 		return -EXDEV;
 	if (!in->ops || !in->ops->read || !out->ops || !out->ops->write)

@@ -1,16 +1,21 @@
 /*
- * A block device over a host file, for host tests of the ext2 code: the
- * requests of a batch run one after another with pread and pwrite.
+ * A block device over a file: for host tests of the ext2 code, and for
+ * fsd --file, which serves a loop device (/dev/loopN) that mount(2) named.
+ * The requests of a batch run one after another with pread and pwrite.
  * blkfile_open's stats count what reached the file, and every request a
  * device would refuse (beyond the end, misaligned, a write to a read-only
  * device), so a test can check that none was made.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include "blkfile.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -92,11 +97,20 @@ blkfile_open(struct blkdev *d, const char *path, bool read_only,
 		free(f);
 		return e;
 	}
+	uint64_t size = (uint64_t)st.st_size;
+	int ro = 0;
+	if (S_ISBLK(st.st_mode) && (ioctl(f->fd, BLKGETSIZE64, &size) < 0 ||
+				    ioctl(f->fd, BLKROGET, &ro) < 0)) {
+		int e = -errno;
+		close(f->fd);
+		free(f);
+		return e;
+	}
 	memset(stats, 0, sizeof(*stats));
 	f->stats = stats;
 	*d = (struct blkdev){
-		.sectors = (uint64_t)st.st_size / BLK_SECTOR,
-		.read_only = read_only,
+		.sectors = size / BLK_SECTOR,
+		.read_only = read_only || ro,
 		.rw = file_rw, .flush = file_flush, .alloc = file_alloc,
 		.priv = f,
 	};

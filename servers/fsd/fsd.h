@@ -13,14 +13,21 @@ struct fsd_options {
 	const char *source;		/* the name /proc/mounts shows */
 	bool read_only;
 	bool verbose;
+	bool once;			/* a refused disk ends fsd (--file) */
 };
 
 /*
  * Mounts dev's ext2 file system and serves the kernel's calls on channel
  * end `serve` until the kernel unmounts it (0) or the channel goes (1).
- * Returns 2 if the disk cannot be mounted (the reasons on stderr).
+ * Returns 2 if the disk cannot be mounted (the reasons on stderr): at
+ * once after answering the HELLO with the reason if opts->once, else
+ * never (it answers every call so, and idles).
  */
 int fsd_serve(struct blkdev *dev, pt_handle_t serve,
 	      const struct fsd_options *opts);
+
+/* Answers the kernel's HELLO on serve with error, as fsd_serve does for
+ * a disk it refuses; returns 2. */
+int fsd_refuse(pt_handle_t serve, int error, const struct fsd_options *opts);
 
 #endif

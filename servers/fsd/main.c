@@ -3,9 +3,12 @@
  * passes on (PETREL_DEVICE) and serves the ext2 file system on it to the
  * kernel on the channel init mounted (PETREL_SERVE; serve.c):
  *
- *   fsd [-v] [--read-only] [--source NAME]
+ *   fsd [-v] [--read-only] [--source NAME] [--file PATH]
  *       serves until the kernel unmounts the tree; NAME (default
- *       /dev/vda) is what /proc/mounts shows
+ *       /dev/vda, or PATH) is what /proc/mounts shows; with --file, the
+ *       disk is the file or block device PATH (a loop device that
+ *       mount(2) named: init's mounter starts fsd so), and a disk that
+ *       cannot be mounted ends fsd once it has told the kernel why
  *   fsd --probe [--write-test] [--max-request BYTES]
  *       reports the disk, reads its first sectors; --write-test writes a
  *       pattern over the disk's last MiB in many requests at once, flushes,
@@ -14,6 +17,7 @@
  */
 #include "fsd.h"
 #include "vblk.h"
+#include "blkfile.h"
 #include <petrel/native.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -32,6 +36,8 @@
 #define TEST_REQUESTS (TEST_BIG + TEST_SMALL)
 
 static struct vblk disk;
+static struct blkdev file_disk;
+static struct blkfile_stats file_stats;
 
 static int
 handle_from_env(const char *name)
@@ -203,13 +209,14 @@ probe(struct vblk *b, bool writes)
 static int
 usage(void)
 {
-	fprintf(stderr, "usage: fsd [-v] [--read-only] [--source NAME]\n"
+	fprintf(stderr, "usage: fsd [-v] [--read-only] [--source NAME] "
+			"[--file PATH]\n"
 			"       fsd --probe [--write-test] [--max-request BYTES]\n");
 	return 2;
 }
 
 static int
-serve(const struct fsd_options *opts)
+serve(const struct fsd_options *opts, const char *file)
 {
 	int chan = handle_from_env("PETREL_SERVE");
 	if (chan <= 0) {
@@ -217,9 +224,20 @@ serve(const struct fsd_options *opts)
 				"fsd with mount=PATH\n");
 		return 1;
 	}
-	if (device_setup(&disk) < 0)
-		return 1;
-	return fsd_serve(&disk.blk, (pt_handle_t)chan, opts);
+	if (!file) {
+		if (device_setup(&disk) < 0)
+			return 1;
+		return fsd_serve(&disk.blk, (pt_handle_t)chan, opts);
+	}
+	int e = blkfile_open(&file_disk, file, opts->read_only, &file_stats);
+	if (e < 0) {
+		fprintf(stderr, "fsd: %s: %s\n", file, strerror(-e));
+		/* The kernel's HELLO learns why, as for a bad disk. */
+		struct fsd_options once = *opts;
+		once.once = true;
+		return fsd_refuse((pt_handle_t)chan, e, &once);
+	}
+	return fsd_serve(&file_disk, (pt_handle_t)chan, opts);
 }
 
 int
@@ -227,6 +245,7 @@ main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	bool probing = false, writes = false;
+	const char *file = NULL;
 	long max_request = 0;
 	struct fsd_options opts = { .source = "/dev/vda" };
 	for (int i = 1; i < argc; i++) {
@@ -236,6 +255,8 @@ main(int argc, char **argv)
 			opts.read_only = true;
 		else if (strcmp(argv[i], "--source") == 0 && i + 1 < argc)
 			opts.source = argv[++i];
+		else if (strcmp(argv[i], "--file") == 0 && i + 1 < argc)
+			file = argv[++i];
 		else if (strcmp(argv[i], "--probe") == 0)
 			probing = true;
 		else if (strcmp(argv[i], "--write-test") == 0)
@@ -245,8 +266,13 @@ main(int argc, char **argv)
 		else
 			return usage();
 	}
+	if (file) {
+		opts.once = true;
+		if (strcmp(opts.source, "/dev/vda") == 0)
+			opts.source = file;
+	}
 	if (!probing)
-		return serve(&opts);
+		return serve(&opts, file);
 	if (device_setup(&disk) < 0)
 		return 1;
 	if (max_request > UINT32_MAX)

@@ -49,6 +49,8 @@ report(void *ctx, const char *msg)
 	const struct fsd_options *opts = ctx;
 	static FILE *console;
 	fprintf(stderr, "fsd: %s: %s\n", opts->source, msg);
+	if (opts->once)
+		return;	/* a program's mount(2): its errno says it */
 	if (!console)
 		console = fopen("/dev/console", "w");
 	if (console) {
@@ -525,10 +527,11 @@ serve_loop(struct server *s)
 /*
  * A disk that cannot be mounted: every call (the kernel's HELLO) gets the
  * reason, and fsd then idles rather than end, so init does not restart it
- * into the same refusal again and again.
+ * into the same refusal again and again. With once (a mount(2) by a
+ * program), the first call gets it and fsd ends.
  */
 static void
-refuse(pt_handle_t chan, int error)
+refuse(pt_handle_t chan, int error, bool once)
 {
 	struct pt_fs_msg m;
 	struct pt_recv r = { .msg = (uint64_t)(uintptr_t)&m, .msg_cap = sizeof(m) };
@@ -540,11 +543,22 @@ refuse(pt_handle_t chan, int error)
 		}
 		if (e < 0)
 			break;	/* the kernel let go of the channel */
+		if (once) {
+			pt_channel_reply(chan, r.token, error, NULL, 0);
+			return;
+		}
 		r.reply_token = r.token;
 		r.reply_status = error;
 	}
 	for (;;)
 		pause();
+}
+
+int
+fsd_refuse(pt_handle_t chan, int error, const struct fsd_options *opts)
+{
+	refuse(chan, error, opts->once);
+	return 2;
 }
 
 int
@@ -560,7 +574,7 @@ fsd_serve(struct blkdev *dev, pt_handle_t chan, const struct fsd_options *opts)
 		char msg[96];
 		snprintf(msg, sizeof(msg), "cannot mount: %s", strerror(-e));
 		report((void *)opts, msg);
-		refuse(chan, e);
+		refuse(chan, e, opts->once);
 		return 2;
 	}
 	if (opts->verbose)

@@ -42,6 +42,7 @@ errno_name(int e)
 		{ 0, "0" }, { EPERM, "EPERM" }, { ENOENT, "ENOENT" },
 		{ ESRCH, "ESRCH" }, { EINTR, "EINTR" }, { EIO, "EIO" },
 		{ ENXIO, "ENXIO" }, { E2BIG, "E2BIG" }, { ENOEXEC, "ENOEXEC" },
+		{ ENOTBLK, "ENOTBLK" },
 		{ EBADF, "EBADF" }, { ECHILD, "ECHILD" }, { EAGAIN, "EAGAIN" },
 		{ ENOMEM, "ENOMEM" }, { EACCES, "EACCES" },
 		{ EFAULT, "EFAULT" },

@@ -8,6 +8,10 @@
  */
 #include "abi.h"
 
+#include <grp.h>
+
+#include <sys/syscall.h>
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -113,6 +117,13 @@ test_mkdir_rmdir(void)
 	stat(at("a"), &st);
 	CHECK_EQ("nlink after rmdir", st.st_nlink, 3);
 	CHECK_OK("mkdirat", mkdirat(AT_FDCWD, at("a/sub2"), 0755));
+	int gone = open(at("a/sub2"), O_RDONLY | O_DIRECTORY);
+	rmdir(at("a/sub2"));
+	char entries[512];
+	CHECK_ERR("getdents64 of a removed directory",
+	    syscall(SYS_getdents64, gone, entries, sizeof(entries)), ENOENT);
+	close(gone);
+	mkdir(at("a/sub2"), 0755);
 	CHECK_OK("unlinkat AT_REMOVEDIR", unlinkat(AT_FDCWD, at("a/sub2"),
 	    AT_REMOVEDIR));
 	CHECK_ERR("unlinkat dir without AT_REMOVEDIR", unlinkat(AT_FDCWD,
@@ -340,6 +351,47 @@ cleanup(void)
 	CHECK_OK("remove test directory", rmdir(dir));
 }
 
+/*
+ * A set-group-ID directory: what a user outside its group makes there
+ * takes the directory's group; a subdirectory keeps S_ISGID, a
+ * group-executable file loses it (Linux's inode_init_owner).
+ */
+static void
+test_setgid_dir(void)
+{
+	CHECK_OK("mkdir sgid", mkdir(at("sgid"), 0777));
+	chown(at("sgid"), 0, 1234);
+	chmod(at("sgid"), 02777);
+	pid_t pid = fork();
+	if (pid == 0) {
+		umask(0);
+		if (setgroups(0, NULL) < 0 || setgid(65534) < 0 ||
+		    setuid(65534) < 0)
+			_exit(2);
+		close(open(at("sgid/file"), O_CREAT | O_WRONLY, 02755));
+		mkdir(at("sgid/sub"), 0755);
+		umask(S_IXGRP);	/* Linux strips S_ISGID before the umask */
+		close(open(at("sgid/masked"), O_CREAT | O_WRONLY, 02777));
+		_exit(0);
+	}
+	int status;
+	waitpid(pid, &status, 0);
+	struct stat st;
+	stat(at("sgid/file"), &st);
+	CHECK_EQ("the file's group is the directory's", st.st_gid, 1234);
+	CHECK_EQ("and it lost S_ISGID", st.st_mode & 07777, 0755);
+	stat(at("sgid/sub"), &st);
+	CHECK_EQ("the subdirectory's group", st.st_gid, 1234);
+	CHECK_EQ("and it kept S_ISGID", st.st_mode & 07777, 02755);
+	stat(at("sgid/masked"), &st);
+	CHECK_EQ("a file asked group-executable, masked", st.st_mode & 07777,
+	    0767);
+	unlink(at("sgid/masked"));
+	unlink(at("sgid/file"));
+	rmdir(at("sgid/sub"));
+	rmdir(at("sgid"));
+}
+
 int
 main(void)
 {
@@ -354,6 +406,7 @@ main(void)
 	test_links();
 	test_rename();
 	test_cwd();
+	test_setgid_dir();
 	cleanup();
 	return abi_done("dir");
 }

@@ -117,11 +117,15 @@ test_copy(const char *src, const char *dst)
 	int dir = open("/tmp", O_RDONLY | O_DIRECTORY);
 	CHECK_ERR("from a directory", syscall(SYS_copy_file_range, dir, NULL,
 	    out, NULL, 1, 0), EISDIR);
+	CHECK_ERR("to a directory opened read-only", syscall(
+	    SYS_copy_file_range, in, NULL, dir, NULL, 1, 0), EISDIR);
 	close(dir);
 	int p[2];
 	pipe(p);
 	CHECK_ERR("to a pipe", syscall(SYS_copy_file_range, in, NULL, p[1],
 	    NULL, 1, 0), EINVAL);
+	CHECK_ERR("to a pipe's read end", syscall(SYS_copy_file_range, in,
+	    NULL, p[0], NULL, 1, 0), EINVAL);
 
 	CHECK_OK("fadvise", posix_fadvise(in, 0, 100, POSIX_FADV_SEQUENTIAL));
 	CHECK_EQ("fadvise bad advice", posix_fadvise(in, 0, 0, 99), EINVAL);

@@ -8,6 +8,7 @@
 import os
 import re
 import select
+import shutil
 import signal
 import subprocess
 import threading
@@ -24,8 +25,10 @@ END = re.compile(r"@@ltp-end (\S+) (\d+)$")
 DMESG = "@@ltp-dmesg "
 # The guest's side: each test in a fresh directory of the tmpfs root, its
 # own TMPDIR, stdin from /dev/null, at most LIMIT seconds (busybox timeout),
-# then the kernel's ENOSYS lines from its run and the exit status. The host
-# times each test between its markers: a test may set the guest's clock.
+# then the kernel's ENOSYS lines from its run and the exit status. What a
+# killed test left mounted or bound to a loop device goes before the next.
+# The host times each test between its markers: a test may set the guest's
+# clock.
 RUNNER = r"""
 export LTPROOT=/opt/ltp PATH=/opt/ltp/testcases/bin:$PATH
 export LTP_TIMEOUT_MUL=%(timeout_mul)s LTP_RUNTIME_MUL=%(runtime_mul)s
@@ -37,6 +40,11 @@ while read -r name cmd; do
 	(cd "$dir" && TMPDIR="$dir" exec timeout -s KILL %(limit)d sh -c "$cmd") \
 		</dev/null 2>&1
 	rc=$?
+	# What a killed test left: its mounts, then its loop devices.
+	grep -o " $dir/[^ ]*" /proc/mounts | sort -r | while read -r m; do
+		umount -l "$m"
+	done 2>/dev/null
+	for d in /dev/loop[0-7]; do losetup -d "$d"; done 2>/dev/null
 	dmesg -c | grep ENOSYS | sed 's/^/@@ltp-dmesg /'
 	echo "@@ltp-end $name $rc"
 	rm -rf "$dir"
@@ -137,11 +145,42 @@ def batch_files(tests, folders, programs):
 	return files
 
 
+# The programs LTP's device code runs (tst_mkfs: mkfs.ext2, its default
+# file system's): Debian's e2fsprogs, dynamic, with the libraries and
+# loader its interpreter lists, at the host's paths, and its defaults.
+MKFS_PROGRAMS = {"sbin/mkfs.ext2": "mke2fs", "sbin/mke2fs": "mke2fs"}
+MKFS_DATA = ("/etc/mke2fs.conf",)
+LDD_LINE = re.compile(r"\s*(?:\S+ => )?(/\S+) \(0x[0-9a-f]+\)$")
+
+
+def mkfs_files():
+	"""Guest path -> host file for mkfs.ext2; empty if the host lacks
+	mke2fs (the device tests then find no mkfs, as LTP reports)."""
+	files = {}
+	for guest, name in MKFS_PROGRAMS.items():
+		host = shutil.which(name, path="/usr/sbin:/sbin:/usr/bin")
+		if not host:
+			return {}
+		files[guest] = os.path.realpath(host)
+		listing = subprocess.run(["ldd", host], capture_output=True,
+					 text=True).stdout
+		for line in listing.splitlines():
+			m = LDD_LINE.match(line)
+			if m:
+				files[m.group(1).lstrip("/")] = \
+					os.path.realpath(m.group(1))
+	for path in MKFS_DATA:
+		if os.path.isfile(path):
+			files[path.lstrip("/")] = path
+	return files
+
+
 def write_image(path, tests, folders, settings):
 	"""The boot image for one batch: the base image, padded to 4 bytes,
 	then an archive of the batch. Returns its size in bytes."""
 	programs = {argv[0] for _, argv in build.runtest()}
 	files = batch_files(tests, folders, programs)
+	files.update(mkfs_files())
 	script = RUNNER % dict(limit=settings.limit,
 			       timeout_mul=settings.timeout_mul,
 			       runtime_mul=settings.runtime_mul)
@@ -175,7 +214,8 @@ class Boot:
 	"""One ./petrel run of a batch; reads its console line by line."""
 
 	def __init__(self, image, size, settings, console_log):
-		mem = 256 + 2 * (size >> 20)
+		# LTP's device tests keep a 300 MiB image in the guest's RAM.
+		mem = 256 + 2 * (size >> 20) + 640
 		argv = [PETREL, "run", "--accel", ACCEL, "--initrd", image,
 			"--mem", "%dM" % mem, "--smp", str(settings.smp),
 			"--", "sh", "/opt/ltp/run.sh"]

@@ -117,6 +117,10 @@ bool services_is_file_server(pid_t pid);
 int services_file_servers(void);
 void services_unmount(void);
 
+/* mounter.c */
+void mounter_start(void);
+void mounter_unmount_all(void);
+
 /* oneshot.c */
 void oneshot_prepare(int argc, char **argv, const char *device,
 		     const char *serve);

@@ -184,6 +184,7 @@ main(int argc, char **argv)
 	test_mode_check();
 	signals_setup();
 	boot_system();
+	mounter_start();
 
 	snprintf(services_path, sizeof(services_path), "%s%s", init_root,
 	    SERVICES_PATH);

@@ -85,6 +85,8 @@ shutdown_system(enum shutdown_kind kind, bool quiet, int code)
 	if (!quiet)
 		say("the system is going down (%s)", names[kind]);
 	sync();
+	if (!init_test_mode)
+		mounter_unmount_all();
 	signal_everyone(SIGTERM);
 	reap_for(SHUTDOWN_GRACE_MS);
 	signal_everyone(SIGKILL);

@@ -14,6 +14,7 @@
 #include <petrel/fs.h>
 
 struct kobj;
+struct proc;
 
 /* Directories whose lookups need no call (srvfs.c, dir_cache_*). */
 #define SRV_DIR_CACHE 16
@@ -107,5 +108,23 @@ void srv_pages_resize(struct srv_node *n, uint64_t old_size, uint64_t new_size);
 void srv_pages_grown(struct srv_node *n, uint64_t old_size, uint64_t new_size);
 /* Frees a node's pages (its inode is going). */
 void srv_pages_free(struct srv_node *n);
+
+/*
+ * mount(2) of a disk file system of type on where (a directory) from the
+ * block device at the path source (kernel/fs/diskmount.c): the mounter
+ * starts a server and mounts its tree. 0 or -errno: ENODEV (a type no
+ * server mounts, or no mounter), ENOTBLK, EINVAL (no file system on it).
+ * Sleeps until the server has answered the mount's HELLO.
+ */
+long diskmount(struct proc *p, const char *source, struct inode *where,
+	       const char *type, unsigned long flags);
+/*
+ * mount -o remount of a server's tree (root): read-only after the
+ * server wrote everything back, or read-write again unless the server
+ * itself refuses changes (-EACCES). -ENODEV if root is not one.
+ */
+int srvfs_remount(struct inode *root, bool read_only);
+/* Whether diskmount can mount type now (for /proc/filesystems). */
+bool diskmount_available(const char *type);
 
 #endif

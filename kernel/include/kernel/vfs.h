@@ -137,6 +137,8 @@ struct file_ops {
 	 * and ioctl FIOASYNC is ENOTTY, as on Linux.
 	 */
 	int (*fasync)(struct file *f, bool on);
+	/* Optional: where SEEK_END is, for a device (the inode's size is 0). */
+	uint64_t (*size)(struct file *f);
 	bool seekable;
 };
 
@@ -161,6 +163,9 @@ struct super {
 	uint64_t next_ino;
 	const struct super_ops *ops;	/* or NULL */
 	bool real_blocks;		/* inode.blocks is what stat shows */
+	/* Mounted read-only (MS_RDONLY): opens for writing fail with EROFS,
+	   and so do changes where the file system checks it (a server's). */
+	bool read_only;
 };
 
 struct inode {
@@ -300,6 +305,13 @@ int inode_deny_write(struct inode *ino);
 void inode_allow_write(struct inode *ino);
 
 struct file *file_new(struct inode *ino, unsigned flags);
+/*
+ * Reads or writes f at *off (advanced) from or to the caller's iovecs,
+ * as preadv/pwritev do, with their access checks; returns bytes or
+ * -errno. May sleep (kernel/linux/sys_file.c).
+ */
+long file_rw_vec(struct file *f, const struct uiovec *iov, int n, bool write,
+		 uint64_t *off);
 /* An O_PATH descriptor: a name for a file, opened for no I/O. */
 static inline bool
 file_is_path(const struct file *f)
@@ -387,6 +399,19 @@ int vfs_setattr(struct inode *ino, const struct iattr_k *a);
 /* Brings ino's attributes up to date (a server's file systems). */
 int vfs_getattr(struct inode *ino);
 bool vfs_is_dir(struct inode *ino);
+/*
+ * A new inode's owner in dir, as Linux's inode_init_owner: the caller's
+ * euid, and its egid or a set-group-ID directory's group; a directory
+ * there inherits S_ISGID (mode is updated).
+ */
+void vfs_new_owner(struct proc *p, struct inode *dir, unsigned *mode,
+		   unsigned *uid, unsigned *gid);
+/*
+ * The mode asked for a new file in dir, before the umask, as Linux's
+ * mode_strip_sgid: S_ISGID goes from a group-executable file made in a
+ * set-group-ID directory by someone outside its group (and not root).
+ */
+unsigned vfs_strip_sgid(struct proc *p, struct inode *dir, unsigned mode);
 int vfs_permission(struct proc *p, struct inode *ino, int mask);
 uint64_t vfs_now_sec(void);
 void vfs_now(struct timespec_k *ts);
