@@ -14,8 +14,8 @@ KERNEL_GEN := $(BUILD)/gen/syscall_table.h
 $(KERNEL_GEN) $(PETREL_CALLS_H) $(PETREL_STUBS_H) &: \
 		kernel/linux/syscalls.master tools/gensyscalls.py
 	@mkdir -p $(BUILD)/gen/petrel
-	python3 tools/gensyscalls.py $< $(KERNEL_GEN) $(PETREL_CALLS_H) \
-		$(PETREL_STUBS_H)
+	python3 tools/gensyscalls.py --arch $(ARCH) $< $(KERNEL_GEN) \
+		$(PETREL_CALLS_H) $(PETREL_STUBS_H)
 
 $(BUILD)/obj/%.c.o: %.c $(KERNEL_GEN) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)

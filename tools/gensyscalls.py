@@ -1,7 +1,12 @@
 #!/usr/bin/env python3
 """Generates the system-call dispatch table from kernel/linux/syscalls.master.
 
-Each line of the master list is: NUMBER NAME RETTYPE NAME(TYPE ARG, ...).
+Each line of the master list is: X86_64-NUMBER AARCH64-NUMBER NAME
+RETTYPE NAME(TYPE ARG, ...); "-" where an architecture has no such call
+(arm64 uses Linux's generic table, without open, fork, poll...). The
+handlers of every call are declared whatever the architecture, as the
+portable code defines them all; "--arch ARCH" (default x86_64) chooses
+the numbers of the tables.
 The output header declares every sys_NAME handler, a thunk that unpacks six
 raw argument registers into the handler's typed parameters, and two tables
 indexed by number with the names used in logs and how the system-call
@@ -40,7 +45,13 @@ def split_args(text):
             if a.strip() and a.strip() != 'void']
 
 
-def parse(path):
+ARCHES = ('x86_64', 'aarch64')   # the master list's number columns
+
+
+def parse(path, arch='x86_64'):
+    """The calls, as (number, name, return type, arguments, types); a
+    call arch lacks has number None."""
+    column = ARCHES.index(arch)
     calls = []
     doc = []
     for lineno, line in enumerate(open(path), 1):
@@ -51,10 +62,15 @@ def parse(path):
         if not line:
             continue
         line, _, user = line.partition(' | ')
-        m = re.match(r'(\d+)\s+(\w+)\s+(.*?)\s*\((.*)\)\s*;?$', line)
+        m = re.match(r'(\d+)\s+(\d+|-)\s+(\w+)\s+(.*?)\s*\((.*)\)\s*;?$',
+                     line)
         if not m:
             sys.exit(f'{path}:{lineno}: cannot parse: {line}')
-        num, name, ret, args = m.groups()
+        nums, (name, ret, args) = m.groups()[:2], m.groups()[2:]
+        if int(nums[0]) >= NATIVE_BASE and nums[1] != nums[0]:
+            sys.exit(f'{path}:{lineno}: a native call has one number on '
+                     'every architecture')
+        num = nums[column]
         # "long:hex mmap": the return type's kind comes out of the text.
         rk = re.match(r'(.*?):(\w+)(\s.*)$', ret.strip())
         ret, ret_kind = (rk.group(1) + rk.group(3), rk.group(2)) if rk \
@@ -74,7 +90,8 @@ def parse(path):
             trace[name] = trace_desc(ret_kind or 'dec', arglist, kinds)
         except ValueError as e:
             sys.exit(f'{path}:{lineno}: {e}')
-        if int(num) >= NATIVE_BASE:
+        num = None if num == '-' else int(num)
+        if num is not None and num >= NATIVE_BASE:
             if not _:
                 sys.exit(f'{path}:{lineno}: a native call needs " | " and '
                          'its user-space arguments')
@@ -83,7 +100,7 @@ def parse(path):
                          'in number')
         stubs[name] = (split_args(user), doc)
         doc = []
-        calls.append((int(num), name, ret, arglist, types))
+        calls.append((num, name, ret, arglist, types))
     return calls
 
 
@@ -181,8 +198,15 @@ def stubs_text(calls):
 
 
 def main():
-    src, out = sys.argv[1], sys.argv[2]
-    calls = parse(src)
+    argv = sys.argv[1:]
+    arch = 'x86_64'
+    if argv[:1] == ['--arch']:
+        arch, argv = argv[1], argv[2:]
+    if arch not in ARCHES:
+        sys.exit(f'gensyscalls: no architecture {arch}: {ARCHES}')
+    src, out = argv[0], argv[1]
+    every = parse(src, arch)
+    calls = [c for c in every if c[0] is not None]
     linux = [c for c in calls if c[0] < NATIVE_BASE]
     native = [c for c in calls if c[0] >= NATIVE_BASE]
     if any(not c[1].startswith('pt_') for c in native):
@@ -191,7 +215,7 @@ def main():
     w.append(GENERATED)
     w.append('#ifndef SYSCALL_TABLE_H\n#define SYSCALL_TABLE_H\n')
     w.append('#include <kernel/syscall.h>\n')
-    for num, name, ret, args, types in calls:
+    for num, name, ret, args, types in every:
         w.append(f'long sys_{name}({", ".join(args) or "void"});')
     w.append('\n#ifdef SYSCALL_TABLE_DEFINE')
     for num, name, ret, args, types in calls:
@@ -201,10 +225,10 @@ def main():
     table(w, 'native_table', native, NATIVE_BASE)
     w.append('#endif\n#endif')
     open(out, 'w').write('\n'.join(w) + '\n')
-    if len(sys.argv) > 3:
-        user_header(sys.argv[3], native)
-    if len(sys.argv) > 4:
-        open(sys.argv[4], 'w').write(stubs_text(native))
+    if len(argv) > 2:
+        user_header(argv[2], native)
+    if len(argv) > 3:
+        open(argv[3], 'w').write(stubs_text(native))
 
 
 if __name__ == '__main__':
