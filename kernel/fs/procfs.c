@@ -24,7 +24,7 @@
 
 enum pkind {
 	P_ROOT, P_MEMINFO, P_UPTIME, P_STAT, P_LOADAVG, P_CPUINFO, P_MOUNTS,
-	P_VERSION, P_FILESYSTEMS, P_SELF, P_KMSG, P_CMDLINE,
+	P_VERSION, P_FILESYSTEMS, P_SELF, P_KMSG, P_CMDLINE, P_CONFIG_GZ,
 	P_NET, P_NET_TCP, P_NET_TCP6, P_NET_UDP, P_NET_UDP6,
 	P_NET_DEV, P_NET_ROUTE, P_NET_IF_INET6,
 	P_SYS, P_SYS_KERNEL, P_SYS_RANDOM, P_SYS_FS, P_SYS_PID_MAX,
@@ -54,7 +54,7 @@ static const struct pentry root_entries[] = {
 	{ "version", P_VERSION, S_IFREG | 0444 }, { "filesystems", P_FILESYSTEMS, S_IFREG | 0444 },
 	{ "kmsg", P_KMSG, S_IFREG | 0400 }, { "self", P_SELF, S_IFLNK | 0777 },
 	{ "net", P_NET, S_IFDIR | 0555 }, { "cmdline", P_CMDLINE, S_IFREG | 0444 },
-	{ "sys", P_SYS, S_IFDIR | 0555 },
+	{ "sys", P_SYS, S_IFDIR | 0555 }, { "config.gz", P_CONFIG_GZ, S_IFREG | 0444 },
 };
 
 /* /proc/sys: the few sysctls programs read, all read-only. */
@@ -388,6 +388,23 @@ gprintf(struct gen *g, const char *fmt, ...)
 	}
 }
 
+void
+gen_bytes(struct gen *g, const void *bytes, size_t len)
+{
+	if (g->cap - g->len < len) {
+		size_t cap = MAX(g->cap * 2, g->len + len);
+		char *b = kmalloc(cap);
+		if (!b)
+			return;
+		memcpy(b, g->buf, g->len);
+		kfree(g->buf);
+		g->buf = b;
+		g->cap = cap;
+	}
+	memcpy(g->buf + g->len, bytes, len);
+	g->len += len;
+}
+
 #define AF_INET_K 2
 #define AF_INET6_K 10
 #define IPPROTO_TCP_K 6
@@ -551,6 +568,10 @@ gen_system(struct gen *g, enum pkind kind)
 		break;
 	case P_CMDLINE:
 		gprintf(g, "%s\n", boot_info.cmdline);
+		break;
+	case P_CONFIG_GZ:
+		gen_bytes(g, procfs_config_gz,
+			  (size_t)(procfs_config_gz_end - procfs_config_gz));
 		break;
 	case P_NET_TCP: gen_net(g, AF_INET_K, IPPROTO_TCP_K); break;
 	case P_NET_TCP6: gen_net(g, AF_INET6_K, IPPROTO_TCP_K); break;
