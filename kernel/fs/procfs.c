@@ -20,6 +20,7 @@
 #include <kernel/boot.h>
 #include <kernel/random.h>
 #include <kernel/tmpfs.h>
+#include <kernel/inotify.h>
 #include "procfs_int.h"
 
 enum pkind {
@@ -29,10 +30,12 @@ enum pkind {
 	P_NET_DEV, P_NET_ROUTE, P_NET_IF_INET6,
 	P_SYS, P_SYS_KERNEL, P_SYS_RANDOM, P_SYS_FS, P_SYS_PID_MAX,
 	P_SYS_HOSTNAME, P_SYS_OSRELEASE, P_SYS_OSTYPE, P_SYS_BOOT_ID,
-	P_SYS_UUID, P_SYS_FILE_MAX, P_SYS_NR_OPEN,
+	P_SYS_UUID, P_SYS_FILE_MAX, P_SYS_NR_OPEN, P_SYS_INOTIFY,
+	P_SYS_INOTIFY_EVENTS, P_SYS_INOTIFY_INSTANCES, P_SYS_INOTIFY_WATCHES,
 	P_PID, P_PID_STAT, P_PID_STATUS, P_PID_CMDLINE, P_PID_EXE, P_PID_FD,
 	P_PID_FD_LINK, P_PID_COMM, P_PID_CWD, P_PID_MAPS, P_PID_STATM,
 	P_PID_ROOT, P_PID_MOUNTS, P_PID_SMAPS, P_PID_SMAPS_ROLLUP,
+	P_PID_FDINFO, P_PID_FDINFO_FILE,
 };
 
 struct pnode {
@@ -79,6 +82,23 @@ static const struct pentry sys_random_entries[] = {
 static const struct pentry sys_fs_entries[] = {
 	{ "file-max", P_SYS_FILE_MAX, S_IFREG | 0444 },
 	{ "nr_open", P_SYS_NR_OPEN, S_IFREG | 0444 },
+	{ "inotify", P_SYS_INOTIFY, S_IFDIR | 0555 },
+};
+
+static const struct pentry sys_inotify_entries[] = {
+	{ "max_queued_events", P_SYS_INOTIFY_EVENTS, S_IFREG | 0644 },
+	{ "max_user_instances", P_SYS_INOTIFY_INSTANCES, S_IFREG | 0644 },
+	{ "max_user_watches", P_SYS_INOTIFY_WATCHES, S_IFREG | 0644 },
+};
+
+/* The sysctls root may set (mode 0644 above): a number each. */
+static const struct sysctl_var {
+	enum pkind kind;
+	unsigned *value;
+} sysctl_vars[] = {
+	{ P_SYS_INOTIFY_EVENTS, &inotify_max_queued_events },
+	{ P_SYS_INOTIFY_INSTANCES, &inotify_max_user_instances },
+	{ P_SYS_INOTIFY_WATCHES, &inotify_max_user_watches },
 };
 
 /* /proc/net: the socket tables, asked of the network server. */
@@ -100,6 +120,7 @@ static const struct pdir {
 	{ P_SYS_KERNEL, sys_kernel_entries, ARRAY_SIZE(sys_kernel_entries) },
 	{ P_SYS_RANDOM, sys_random_entries, ARRAY_SIZE(sys_random_entries) },
 	{ P_SYS_FS, sys_fs_entries, ARRAY_SIZE(sys_fs_entries) },
+	{ P_SYS_INOTIFY, sys_inotify_entries, ARRAY_SIZE(sys_inotify_entries) },
 };
 
 static const struct pdir *
@@ -120,6 +141,7 @@ static const struct pentry pid_entries[] = {
 	{ "smaps_rollup", P_PID_SMAPS_ROLLUP, S_IFREG | 0444 },
 	{ "exe", P_PID_EXE, S_IFLNK | 0777 }, { "cwd", P_PID_CWD, S_IFLNK | 0777 },
 	{ "root", P_PID_ROOT, S_IFLNK | 0777 }, { "fd", P_PID_FD, S_IFDIR | 0500 },
+	{ "fdinfo", P_PID_FDINFO, S_IFDIR | 0500 },
 };
 
 static struct super proc_sb = { .type = "proc", .dev = 100 };
@@ -226,11 +248,13 @@ proc_lookup(struct inode *dir, const char *name, size_t len)
 			return pinode(e->kind, 0, 0, e->mode, dir) ?: ERR_PTR(-ENOMEM);
 		return ERR_PTR(-ENOENT);
 	}
-	if (d->kind == P_PID_FD) {
+	if (d->kind == P_PID_FD || d->kind == P_PID_FDINFO) {
 		struct proc *p = proc_find(d->pid);
 		int fd = parse_int(name, len);
 		if (!p || fd < 0 || !fd_get(p, fd))
 			return ERR_PTR(-ENOENT);
+		if (d->kind == P_PID_FDINFO)
+			return pinode(P_PID_FDINFO_FILE, d->pid, fd, S_IFREG | 0444, dir) ?: ERR_PTR(-ENOMEM);
 		return pinode(P_PID_FD_LINK, d->pid, fd, S_IFLNK | 0700, dir) ?: ERR_PTR(-ENOMEM);
 	}
 	return ERR_PTR(-ENOTDIR);
@@ -594,6 +618,9 @@ gen_system(struct gen *g, enum pkind kind)
 	/* No system-wide limit on open files: Linux's LONG_MAX. */
 	case P_SYS_FILE_MAX: gprintf(g, "9223372036854775807\n"); break;
 	case P_SYS_NR_OPEN: gprintf(g, "%d\n", NR_OPEN); break;
+	case P_SYS_INOTIFY_EVENTS: gprintf(g, "%u\n", inotify_max_queued_events); break;
+	case P_SYS_INOTIFY_INSTANCES: gprintf(g, "%u\n", inotify_max_user_instances); break;
+	case P_SYS_INOTIFY_WATCHES: gprintf(g, "%u\n", inotify_max_user_watches); break;
 	case P_KMSG: {
 		char *k = kmalloc(16384);
 		if (k) {
@@ -644,6 +671,7 @@ proc_open(struct file *f)
 		case P_PID_SMAPS: procfs_pid_smaps(&g, p); break;
 		case P_PID_SMAPS_ROLLUP: procfs_pid_smaps_rollup(&g, p); break;
 		case P_PID_MOUNTS: gen_mounts(&g); break;
+		case P_PID_FDINFO_FILE: procfs_pid_fdinfo(&g, p, n->fd); break;
 		default: break;
 		}
 	} else {
@@ -664,6 +692,33 @@ proc_read(struct file *f, void *buf, size_t len, uint64_t *off)
 	memcpy(buf, (char *)f->priv + *off, n);
 	*off += n;
 	return (long)n;
+}
+
+/*
+ * A write to a settable sysctl: a decimal number, spaces and a newline
+ * around it allowed (Linux's proc_dointvec); anything else is EINVAL.
+ */
+static long
+proc_write(struct file *f, const void *buf, size_t len, uint64_t *off)
+{
+	struct pnode *n = pn(f->inode);
+	const char *s = buf;
+	size_t i = 0, end = len;
+	for (size_t k = 0; k < ARRAY_SIZE(sysctl_vars); k++) {
+		if (sysctl_vars[k].kind != n->kind)
+			continue;
+		while (i < end && (s[i] == ' ' || s[i] == '\t'))
+			i++;
+		while (end > i && (s[end - 1] == '\n' || s[end - 1] == ' '))
+			end--;
+		int v = parse_int(s + i, end - i);
+		if (v < 0)
+			return -EINVAL;
+		*sysctl_vars[k].value = (unsigned)v;
+		*off += len;
+		return (long)len;
+	}
+	return -EINVAL;
 }
 
 static void
@@ -718,13 +773,13 @@ proc_getdents(struct file *f, void *buf, size_t len, uint64_t *pos)
 			EMIT(4000 + (uint64_t)d->kind * 16 + k,
 			     dirent_type(fd->entries[k].mode),
 			     fd->entries[k].name);
-	} else if (d->kind == P_PID_FD) {
+	} else if (d->kind == P_PID_FD || d->kind == P_PID_FDINFO) {
 		struct proc *p = proc_find(d->pid);
 		for (int fd = 0; p && fd < fd_table_size(p); fd++) {
 			if (!p->files->fd[fd])
 				continue;
 			snprintk(name, sizeof(name), "%d", fd);
-			EMIT(3000 + (uint64_t)fd, DT_LNK, name);
+			EMIT(3000 + (uint64_t)fd, d->kind == P_PID_FD ? DT_LNK : DT_REG, name);
 		}
 	}
 #undef EMIT
@@ -760,6 +815,7 @@ static const struct file_ops proc_dir_fops = {
 static const struct file_ops proc_file_fops = {
 	.open = proc_open,
 	.read = proc_read,
+	.write = proc_write,
 	.close = proc_close,
 	.poll = proc_poll,
 	.seekable = true,

@@ -36,6 +36,7 @@ void procfs_pid_status(struct gen *g, struct proc *p);
 void procfs_pid_maps(struct gen *g, struct proc *p);
 void procfs_pid_smaps(struct gen *g, struct proc *p);
 void procfs_pid_smaps_rollup(struct gen *g, struct proc *p);
+void procfs_pid_fdinfo(struct gen *g, struct proc *p, int fd);
 
 /* /proc/meminfo and /proc/cpuinfo (procfs_mem.c). */
 void procfs_meminfo(struct gen *g);

@@ -11,6 +11,7 @@
 #include <kernel/signal.h>
 #include <kernel/string.h>
 #include <kernel/tmpfs.h>
+#include <kernel/inotify.h>
 #include "procfs_int.h"
 
 #define SIG_DFL_K 0
@@ -406,4 +407,21 @@ procfs_pid_smaps_rollup(struct gen *g, struct proc *p)
 	gen_pad(g, g->len - line);
 	gprintf(g, "[rollup]\n");
 	gen_usage(g, &u, true);
+}
+
+/*
+ * /proc/PID/fdinfo/FD: the offset and status flags, and an inotify
+ * instance's watches in Linux's form (inotify-tools and LTP read them).
+ */
+void
+procfs_pid_fdinfo(struct gen *g, struct proc *p, int fd)
+{
+	struct file *f = fd_get(p, fd);
+	if (!f)
+		return;
+	unsigned cloexec = fd_cloexec(p, fd) ? O_CLOEXEC : 0;
+	gprintf(g, "pos:\t%lu\nflags:\t0%o\nmnt_id:\t0\nino:\t%lu\n",
+		f->offset, f->flags | cloexec, f->inode ? f->inode->ino : 0);
+	if (inotify_is(f))
+		inotify_fdinfo(f, g);
 }

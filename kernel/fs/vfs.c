@@ -4,6 +4,7 @@
  * of 40, and cross into mounted file systems at their mount points.
  */
 #include <kernel/vfs.h>
+#include <kernel/inotify.h>
 #include <kernel/proc.h>
 #include <kernel/kmalloc.h>
 #include <kernel/errno.h>
@@ -173,6 +174,7 @@ file_put(struct file *f)
 {
 	if (!ref_put(&f->refcount))
 		return;
+	inotify_file_closed(f);
 	epoll_forget(f);
 	fasync_forget(f);
 	locks_remove_file(f);
@@ -566,6 +568,7 @@ vfs_open(struct proc *p, int dirfd, const char *path, unsigned flags, unsigned m
 		int made = dir->iops->create_open && !(flags & O_EXCL) ?
 			   create_open(p, dir, last, len, mode, &ino) : -1;
 		if (made == 1) {
+			inotify_dir_event(dir, IN_CREATE, last, len, 0);
 			inode_put(dir);
 			created = true;
 			goto opened;
@@ -599,6 +602,7 @@ vfs_open(struct proc *p, int dirfd, const char *path, unsigned flags, unsigned m
 			ino->uid = p->euid;
 			ino->gid = p->egid;
 			created = true;
+			inotify_dir_event(dir, IN_CREATE, last, len, 0);
 		} else if (!IS_ERR(ino) && (flags & O_EXCL)) {
 			inode_put(ino);
 			inode_put(dir);
@@ -632,6 +636,14 @@ opened:
 	}
 	struct file *f = vfs_open_inode(ino, flags);
 	inode_put(ino);
+	if (!IS_ERR(f) && inotify_active() && !file_is_path(f)) {
+		/* An existing file O_TRUNC cuts (even an empty one) is
+		   modified, after it is opened as Linux now tells it. */
+		inotify_file_event(f, IN_OPEN);
+		if ((flags & O_TRUNC) && !created && S_ISREG(f->inode->mode) &&
+		    (flags & O_ACCMODE) != O_RDONLY)
+			inotify_file_event(f, IN_MODIFY);
+	}
 	return f;
 }
 
@@ -681,8 +693,8 @@ vfs_unmount(struct inode *root)
 	return -EINVAL;
 }
 
-int
-vfs_setattr(struct inode *ino, const struct iattr_k *a)
+static int
+setattr_apply(struct inode *ino, const struct iattr_k *a)
 {
 	if (ino->iops && ino->iops->setattr)
 		return ino->iops->setattr(ino, a);
@@ -704,6 +716,33 @@ vfs_setattr(struct inode *ino, const struct iattr_k *a)
 		ino->mtime = a->mtime;
 	inode_touch(ino, false, false, true);
 	return 0;
+}
+
+/* The inotify event a change of attributes makes (Linux's fsnotify_change). */
+static uint32_t
+setattr_event(unsigned mask)
+{
+	uint32_t ev = 0;
+	if (mask & (IATTR_MODE | IATTR_UID | IATTR_GID))
+		ev |= IN_ATTRIB;
+	if (mask & IATTR_SIZE)
+		ev |= IN_MODIFY;
+	if ((mask & (IATTR_ATIME | IATTR_MTIME)) == (IATTR_ATIME | IATTR_MTIME))
+		ev |= IN_ATTRIB;	/* both times: a utime call */
+	else if (mask & IATTR_ATIME)
+		ev |= IN_ACCESS;
+	else if (mask & IATTR_MTIME)
+		ev |= IN_MODIFY;
+	return ev;
+}
+
+int
+vfs_setattr(struct inode *ino, const struct iattr_k *a)
+{
+	int e = setattr_apply(ino, a);
+	if (e == 0 && inotify_active())
+		inotify_inode_event(ino, setattr_event(a->mask));
+	return e;
 }
 
 int

@@ -6,6 +6,7 @@
  */
 #include <kernel/proc.h>
 #include <kernel/vfs.h>
+#include <kernel/inotify.h>
 #include <kernel/tmpfs.h>
 #include <kernel/netif.h>
 #include <kernel/vm.h>
@@ -64,6 +65,8 @@ do_read(struct file *f, uaddr_t buf, size_t len, uint64_t *off)
 			break;
 	}
 	kfree(k);
+	if (done > 0)
+		inotify_file_event(f, IN_ACCESS);
 	return done > 0 ? (long)done : r;
 }
 
@@ -95,6 +98,8 @@ do_write(struct file *f, uaddr_t buf, size_t len, uint64_t *off)
 			break;
 	}
 	kfree(k);
+	if (done > 0)
+		inotify_file_event(f, IN_MODIFY);
 	return done > 0 ? (long)done : r;
 }
 
@@ -105,7 +110,10 @@ do_rw_iov(struct file *f, const struct uiovec *iov, int n, bool write)
 	if ((f->flags & O_ACCMODE) == (write ? O_RDONLY : O_WRONLY) ||
 	    (f->flags & O_PATH))
 		return -EBADF;
-	return f->ops->rw_iov(f, iov, n, write);
+	long r = f->ops->rw_iov(f, iov, n, write);
+	if (r > 0)
+		inotify_file_event(f, write ? IN_MODIFY : IN_ACCESS);
+	return r;
 }
 
 /* A file whose data is elsewhere takes the caller's buffers (rw_at). */
@@ -118,7 +126,10 @@ do_rw_at(struct file *f, const struct uiovec *iov, int n, bool write,
 		return -EBADF;
 	if (f->inode && S_ISDIR(f->inode->mode))
 		return -EISDIR;
-	return f->ops->rw_at(f, iov, n, write, off);
+	long r = f->ops->rw_at(f, iov, n, write, off);
+	if (r > 0)
+		inotify_file_event(f, write ? IN_MODIFY : IN_ACCESS);
+	return r;
 }
 
 long
@@ -499,7 +510,10 @@ sys_ftruncate(int fd, int64_t len)
 		return -EINVAL;
 	if (!f->inode->iops->truncate)
 		return -EINVAL;
-	return f->inode->iops->truncate(f->inode, (uint64_t)len);
+	long r = f->inode->iops->truncate(f->inode, (uint64_t)len);
+	if (r == 0)
+		inotify_file_event(f, IN_MODIFY);
+	return r;
 }
 
 long

@@ -5,6 +5,7 @@
  */
 #include <kernel/proc.h>
 #include <kernel/vfs.h>
+#include <kernel/inotify.h>
 #include <kernel/vm.h>
 #include <kernel/syscall.h>
 #include <kernel/kmalloc.h>
@@ -301,6 +302,7 @@ do_mkdir(struct inode *dir, const char *name, size_t len, void *arg)
 		ino->uid = p->euid;
 		ino->gid = p->egid;
 		inode_put(ino);
+		inotify_dir_event(dir, IN_CREATE | IN_ISDIR, name, len, 0);
 	}
 	return e;
 }
@@ -335,8 +337,10 @@ do_mknod(struct inode *dir, const char *name, size_t len, void *arg)
 		return -EEXIST;
 	}
 	int e = dir->iops->create(dir, name, len, (mode & S_IFMT) | (mode & 07777 & ~p->umask), &ino);
-	if (e == 0)
+	if (e == 0) {
 		inode_put(ino);
+		inotify_dir_event(dir, IN_CREATE, name, len, 0);
+	}
 	return e;
 }
 
@@ -375,7 +379,18 @@ do_unlink(struct inode *dir, const char *name, size_t len, void *arg)
 	long r = sticky_check(dir, name, len);
 	if (r < 0)
 		return r;
-	return dir->iops->unlink(dir, name, len, rmdir);
+	if (!inotify_active())
+		return dir->iops->unlink(dir, name, len, rmdir);
+	struct inode *victim = dir->iops->lookup(dir, name, len);
+	r = dir->iops->unlink(dir, name, len, rmdir);
+	if (r == 0 && !IS_ERR(victim)) {
+		uint32_t isdir = S_ISDIR(victim->mode) ? IN_ISDIR : 0;
+		inotify_unlinked(victim);
+		inotify_dir_event(dir, IN_DELETE | isdir, name, len, 0);
+	}
+	if (!IS_ERR(victim))
+		inode_put(victim);
+	return r;
 }
 
 long
@@ -410,7 +425,10 @@ do_symlink(struct inode *dir, const char *name, size_t len, void *arg)
 		return -ENOENT;
 	if (!dir->iops->symlink)
 		return PTR_ERR(old);	/* as Linux's /proc: lookup's error */
-	return dir->iops->symlink(dir, name, len, arg);
+	long r = dir->iops->symlink(dir, name, len, arg);
+	if (r == 0)
+		inotify_dir_event(dir, IN_CREATE, name, len, 0);
+	return r;
 }
 
 long
@@ -464,7 +482,12 @@ do_link(struct inode *dir, const char *name, size_t len, void *arg)
 	struct link_arg *a = arg;
 	if (slash_after(name, len) || !dir->iops->link)
 		return slash_create_error(dir, name, len);
-	return dir->iops->link(dir, name, len, a->target);
+	long r = dir->iops->link(dir, name, len, a->target);
+	if (r == 0) {
+		inotify_inode_event(a->target, IN_ATTRIB);
+		inotify_dir_event(dir, IN_CREATE, name, len, 0);
+	}
+	return r;
 }
 
 long
@@ -493,6 +516,36 @@ rename_refused(struct inode *od, const char *on, size_t ol,
 {
 	long r = remove_refused(od, on, ol, -1);
 	return r == -EPERM ? remove_refused(nd, nn, nl, -1) : r;
+}
+
+/*
+ * The file system's rename, and the events it makes: IN_MOVED_FROM and
+ * IN_MOVED_TO with one cookie, a replaced file's link lost, then
+ * IN_MOVE_SELF on what moved (Linux's fsnotify_move).
+ */
+static long
+rename_notified(struct inode *od, const char *on, size_t ol,
+		struct inode *nd, const char *nn, size_t nl)
+{
+	if (!inotify_active())
+		return od->iops->rename(od, on, ol, nd, nn, nl);
+	struct inode *moved = od->iops->lookup(od, on, ol);
+	struct inode *over = nd->iops->lookup(nd, nn, nl);
+	long r = od->iops->rename(od, on, ol, nd, nn, nl);
+	if (r == 0 && !IS_ERR(moved) && moved != over) {
+		uint32_t isdir = S_ISDIR(moved->mode) ? IN_ISDIR : 0;
+		uint32_t cookie = inotify_cookie();
+		inotify_dir_event(od, IN_MOVED_FROM | isdir, on, ol, cookie);
+		inotify_dir_event(nd, IN_MOVED_TO | isdir, nn, nl, cookie);
+		if (!IS_ERR(over))
+			inotify_unlinked(over);
+		inotify_self_event(moved, IN_MOVE_SELF);
+	}
+	if (!IS_ERR(moved))
+		inode_put(moved);
+	if (!IS_ERR(over))
+		inode_put(over);
+	return r;
 }
 
 long
@@ -547,7 +600,7 @@ sys_renameat2(int odirfd, uaddr_t uold, int ndirfd, uaddr_t unew, unsigned flags
 			}
 		}
 		if (!r)
-			r = od->iops->rename(od, on, ol, nd, nn, nl);
+			r = rename_notified(od, on, ol, nd, nn, nl);
 	}
 	if (!IS_ERR(od))
 		inode_put(od);
@@ -776,6 +829,8 @@ sys_truncate(uaddr_t path, int64_t len)
 		 (r = inode_get_write(ino)) == 0) {
 		r = ino->iops->truncate(ino, (uint64_t)len);
 		inode_put_write(ino);
+		if (r == 0)
+			inotify_inode_event(ino, IN_MODIFY);
 	}
 	inode_put(ino);
 	return r;

@@ -18,6 +18,7 @@ struct sock_ops;
 struct proc;
 struct vm_name;
 struct lock_ctx;
+struct inotify_watch;
 
 /* A change of attributes (chmod, chown, utimensat, truncate). */
 struct iattr_k {
@@ -188,6 +189,8 @@ struct inode {
 	/* The regions that map it (region.file_link), Linux's i_mmap: a
 	 * truncate takes their pages past the end. Guarded by the big lock. */
 	struct list maps;
+	/* inotify's watches on it (kernel/linux/sys_inotify.c), big lock. */
+	struct inotify_watch *watches;
 };
 
 /*
@@ -228,6 +231,10 @@ struct file {
 	struct list async_link;
 	int async_fd;			/* si_fd: the fd O_ASYNC was set through */
 	unsigned async_events;		/* poll events when last looked at */
+	/* inotify: the watched directory it was last found in, by which
+	   name (a reference and a copy), big lock. */
+	struct inode *notify_dir;
+	char *notify_name;
 };
 
 struct mount_entry {
