@@ -212,6 +212,21 @@ file_notify_in(struct file *f)
 	notify(f, f);
 }
 
+void
+vfs_init_owner(struct proc *p, struct inode *dir, struct inode *ino)
+{
+	ino->uid = p->euid;
+	ino->gid = p->egid;
+	if (!(dir->mode & S_ISGID))
+		return;
+	ino->gid = dir->gid;
+	if (S_ISDIR(ino->mode))
+		ino->mode |= S_ISGID;
+	else if ((ino->mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP) &&
+		 p->euid != 0 && !proc_in_group(p, dir->gid))
+		ino->mode &= ~S_ISGID;	/* Linux's mode_strip_sgid */
+}
+
 int
 vfs_permission(struct proc *p, struct inode *ino, int mask)
 {
@@ -224,7 +239,7 @@ vfs_permission(struct proc *p, struct inode *ino, int mask)
 	unsigned bits = ino->mode & 7;
 	if (p->euid == ino->uid)
 		bits = (ino->mode >> 6) & 7;
-	else if (p->egid == ino->gid)
+	else if (proc_in_group(p, ino->gid))
 		bits = (ino->mode >> 3) & 7;
 	return (bits & (unsigned)mask) == (unsigned)mask ? 0 : -EACCES;
 }
@@ -535,10 +550,8 @@ create_open(struct proc *p, struct inode *dir, const char *last, size_t len,
 		inode_put(ino);
 		return -1;
 	}
-	if (r == 1) {
-		ino->uid = p->euid;
-		ino->gid = p->egid;
-	}
+	if (r == 1)
+		vfs_init_owner(p, dir, ino);
 	*out = ino;
 	return r;
 }
@@ -599,8 +612,7 @@ vfs_open(struct proc *p, int dirfd, const char *path, unsigned flags, unsigned m
 				inode_put(dir);
 				return ERR_PTR(e);
 			}
-			ino->uid = p->euid;
-			ino->gid = p->egid;
+			vfs_init_owner(p, dir, ino);
 			created = true;
 			inotify_dir_event(dir, IN_CREATE, last, len, 0);
 		} else if (!IS_ERR(ino) && (flags & O_EXCL)) {

@@ -80,6 +80,8 @@ proc_alloc(struct proc *parent)
 		p->egid = parent->egid;
 		p->suid = parent->suid;
 		p->sgid = parent->sgid;
+		p->groups = parent->groups;
+		groups_get(p->groups);
 		p->umask = parent->umask;
 		p->personality = parent->personality;
 		p->trace = parent->trace;
@@ -112,6 +114,7 @@ proc_free(struct proc *p)
 {
 	list_remove(&p->all_link);
 	list_remove(&p->sibling);
+	groups_put(p->groups);
 	kfree(p->cmdline);
 	kfree(p);
 }
@@ -289,6 +292,7 @@ fail_files:
 fail_vm:
 	vm_put(p->vm);
 fail_proc:
+	groups_put(p->groups);
 	kfree(p->cmdline);
 	kfree(p);
 fail_thread:

@@ -299,8 +299,7 @@ do_mkdir(struct inode *dir, const char *name, size_t len, void *arg)
 	int e = dir->iops->create(dir, name, len,
 				  S_IFDIR | (*(unsigned *)arg & 07777 & ~p->umask), &ino);
 	if (e == 0) {
-		ino->uid = p->euid;
-		ino->gid = p->egid;
+		vfs_init_owner(p, dir, ino);
 		inode_put(ino);
 		inotify_dir_event(dir, IN_CREATE | IN_ISDIR, name, len, 0);
 	}
@@ -338,6 +337,7 @@ do_mknod(struct inode *dir, const char *name, size_t len, void *arg)
 	}
 	int e = dir->iops->create(dir, name, len, (mode & S_IFMT) | (mode & 07777 & ~p->umask), &ino);
 	if (e == 0) {
+		vfs_init_owner(p, dir, ino);
 		inode_put(ino);
 		inotify_dir_event(dir, IN_CREATE, name, len, 0);
 	}
@@ -629,6 +629,9 @@ chmod_inode(struct inode *ino, unsigned mode)
 	struct proc *p = current()->proc;
 	if (p->euid != 0 && p->euid != ino->uid)
 		return -EPERM;
+	/* Linux's setattr_copy: the set-group-ID bit needs the group. */
+	if (p->euid != 0 && !proc_in_group(p, ino->gid))
+		mode &= ~(unsigned)S_ISGID;
 	struct iattr_k a = { .mask = IATTR_MODE, .mode = mode & 07777 };
 	return vfs_setattr(ino, &a);
 }
@@ -662,7 +665,14 @@ sys_fchmod(int fd, unsigned mode)
 static long
 chown_inode(struct inode *ino, unsigned uid, unsigned gid)
 {
-	if (current()->proc->euid != 0)
+	/* Linux's chown_ok and chgrp_ok: root, or the owner keeping the
+	   owner and giving the file one of its own groups. */
+	struct proc *p = current()->proc;
+	bool owner = p->euid == ino->uid;
+	if (p->euid != 0 &&
+	    ((uid != (unsigned)-1 && !(owner && uid == ino->uid)) ||
+	     (gid != (unsigned)-1 && !(owner && (gid == ino->gid ||
+						 proc_in_group(p, gid))))))
 		return -EPERM;
 	struct iattr_k a = { .uid = uid, .gid = gid };
 	if (uid != (unsigned)-1)

@@ -87,6 +87,7 @@ struct proc {
 	int pgid, sid;
 	struct tty *ctty;
 	unsigned uid, gid, euid, egid, suid, sgid;
+	struct groups *groups;		/* supplementary groups, or NULL */
 
 	int exit_status;		/* wait status once a zombie */
 	bool stopped;			/* job-control stop */
@@ -204,6 +205,20 @@ int proc_nice(struct proc *p);
  * its euid is 0, permitted while any of its uids is, none inheritable.
  */
 void proc_caps(struct proc *p, uint64_t *eff, uint64_t *perm);
+
+/*
+ * Supplementary groups (setgroups), sorted, shared by reference between
+ * a process and the children it forks (kernel/linux/sys_proc.c).
+ */
+struct groups {
+	int refcount;
+	unsigned count;
+	unsigned gid[];
+};
+void groups_get(struct groups *g);
+void groups_put(struct groups *g);
+/* Whether p's egid or one of its supplementary groups is gid. */
+bool proc_in_group(struct proc *p, unsigned gid);
 
 /* Signals (kernel/linux/signal.c). */
 int signal_send_proc(struct proc *p, int sig);

@@ -395,6 +395,13 @@ int vfs_setattr(struct inode *ino, const struct iattr_k *a);
 int vfs_getattr(struct inode *ino);
 bool vfs_is_dir(struct inode *ino);
 int vfs_permission(struct proc *p, struct inode *ino, int mask);
+/*
+ * A new inode's owner, as Linux's inode_init_owner: p's euid, and p's
+ * egid or, in a set-group-ID directory, the directory's group (a new
+ * directory inherits the bit; a file keeps a group-executable
+ * set-group-ID bit only if p is root or in that group).
+ */
+void vfs_init_owner(struct proc *p, struct inode *dir, struct inode *ino);
 uint64_t vfs_now_sec(void);
 void vfs_now(struct timespec_k *ts);
 
