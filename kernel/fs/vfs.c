@@ -228,8 +228,27 @@ vfs_init_owner(struct proc *p, struct inode *dir, struct inode *ino)
 }
 
 int
+vfs_writable(struct inode *ino)
+{
+	return ino->sb && ino->sb->read_only ? -EROFS : 0;
+}
+
+void
+vfs_set_read_only(struct inode *root, bool read_only)
+{
+	if (root->sb)
+		root->sb->read_only = read_only;
+	for (int i = 0; i < MOUNT_MAX; i++)
+		if (mounts[i].root == root)
+			mounts[i].read_only = read_only;
+}
+
+int
 vfs_permission(struct proc *p, struct inode *ino, int mask)
 {
+	if ((mask & 2) && (S_ISREG(ino->mode) || S_ISDIR(ino->mode) ||
+			   S_ISLNK(ino->mode)) && vfs_writable(ino))
+		return -EROFS;
 	if (p->euid == 0) {
 		/* root may execute only what some execute bit allows */
 		if ((mask & 1) && !S_ISDIR(ino->mode) && !(ino->mode & 0111))
@@ -599,13 +618,14 @@ vfs_open(struct proc *p, int dirfd, const char *path, unsigned flags, unsigned m
 				kfree(target);
 				return ERR_PTR(-ENOENT);
 			}
-			if (vfs_permission(p, dir, 2) < 0) {
+			int e = vfs_permission(p, dir, 2);
+			if (e < 0) {
 				inode_put(dir);
 				kfree(target);
-				return ERR_PTR(-EACCES);
+				return ERR_PTR(e);
 			}
-			int e = dir->iops->create(dir, last, len,
-						  S_IFREG | (mode & 07777 & ~p->umask), &ino);
+			e = dir->iops->create(dir, last, len,
+					      S_IFREG | (mode & 07777 & ~p->umask), &ino);
 			kfree(target);
 			target = NULL;
 			if (e < 0) {

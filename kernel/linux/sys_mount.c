@@ -41,15 +41,18 @@ sys_syncfs(int fd)
 	return sb && sb->ops && sb->ops->sync ? sb->ops->sync(sb) : 0;
 }
 
+#define MS_RDONLY 1
 #define MS_REMOUNT 32
 #define MOUNT_DATA_MAX 256
 
 /*
  * mount -o remount: a tmpfs takes its new options (size=); other file
- * systems have none to change, and the flags (ro...) are not kept.
+ * systems have none to change. MS_RDONLY makes a tmpfs read-only or,
+ * absent, writable again; the other flags are not kept.
  */
 static long
-remount(struct proc *p, uaddr_t utarget, const char *options)
+remount(struct proc *p, uaddr_t utarget, unsigned long flags,
+	const char *options)
 {
 	WITH_PATH(target, utarget);
 	struct inode *where = vfs_lookup(p, AT_FDCWD, target, true);
@@ -59,7 +62,9 @@ remount(struct proc *p, uaddr_t utarget, const char *options)
 	long r = -EINVAL;	/* not the root of a mount */
 	if (where->covered || where == vfs_root()) {
 		r = tmpfs_configure(where, options);
-		if (r == -ENODEV)
+		if (r == 0)
+			vfs_set_read_only(where, flags & MS_RDONLY);
+		else if (r == -ENODEV)
 			r = 0;
 	}
 	inode_put(where);
@@ -80,7 +85,7 @@ sys_mount(uaddr_t usource, uaddr_t utarget, uaddr_t utype, unsigned long flags, 
 	if (n < 0)
 		return -EINVAL;	/* longer than any options tmpfs knows */
 	if (flags & MS_REMOUNT)
-		return remount(p, utarget, options);
+		return remount(p, utarget, flags, options);
 	if (copyinstr(type, utype, sizeof(type)) < 0)
 		return -EFAULT;
 	if (!usource || copyinstr(source, usource, sizeof(source)) < 0)
@@ -133,6 +138,8 @@ sys_mount(uaddr_t usource, uaddr_t utarget, uaddr_t utype, unsigned long flags, 
 		if (src)
 			memcpy(src, source, sl);
 		r = vfs_mount(where, root, abs, src ? src : "none", t);
+		if (r == 0 && (flags & MS_RDONLY))
+			vfs_set_read_only(root, true);
 	}
 	kfree(abs);
 	inode_put(root);

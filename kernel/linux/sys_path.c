@@ -627,6 +627,8 @@ static long
 chmod_inode(struct inode *ino, unsigned mode)
 {
 	struct proc *p = current()->proc;
+	if (vfs_writable(ino))
+		return -EROFS;
 	if (p->euid != 0 && p->euid != ino->uid)
 		return -EPERM;
 	/* Linux's setattr_copy: the set-group-ID bit needs the group. */
@@ -668,6 +670,8 @@ chown_inode(struct inode *ino, unsigned uid, unsigned gid)
 	/* Linux's chown_ok and chgrp_ok: root, or the owner keeping the
 	   owner and giving the file one of its own groups. */
 	struct proc *p = current()->proc;
+	if (vfs_writable(ino))
+		return -EROFS;
 	bool owner = p->euid == ino->uid;
 	if (p->euid != 0 &&
 	    ((uid != (unsigned)-1 && !(owner && uid == ino->uid)) ||
@@ -750,6 +754,8 @@ set_times(struct inode *ino, const struct timespec_k *ts)
 	}
 	if (!a.mask)
 		return 0;
+	if (vfs_writable(ino))
+		return -EROFS;
 	/* Now for both: the owner or a writer. Anything else: the owner. */
 	struct proc *p = current()->proc;
 	bool both_now = !ts || (ts[0].tv_nsec == UTIME_NOW &&

@@ -162,6 +162,7 @@ struct super {
 	uint64_t next_ino;
 	const struct super_ops *ops;	/* or NULL */
 	bool real_blocks;		/* inode.blocks is what stat shows */
+	bool read_only;			/* mounted MS_RDONLY: no changes */
 };
 
 struct inode {
@@ -394,7 +395,17 @@ int vfs_setattr(struct inode *ino, const struct iattr_k *a);
 /* Brings ino's attributes up to date (a server's file systems). */
 int vfs_getattr(struct inode *ino);
 bool vfs_is_dir(struct inode *ino);
+/*
+ * Whether p may read (4), write (2), execute or search (1) ino: 0,
+ * -EACCES, or -EROFS for writing a file, directory or link of a file
+ * system mounted read-only (Linux's sb_permission, asked first).
+ */
 int vfs_permission(struct proc *p, struct inode *ino, int mask);
+/* -EROFS if ino's file system is mounted read-only, else 0. */
+int vfs_writable(struct inode *ino);
+/* Marks the file system whose root is root read-only or not (mount,
+   remount), as /proc/mounts then shows it. */
+void vfs_set_read_only(struct inode *root, bool read_only);
 /*
  * A new inode's owner, as Linux's inode_init_owner: p's euid, and p's
  * egid or, in a set-group-ID directory, the directory's group (a new
