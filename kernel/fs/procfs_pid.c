@@ -34,7 +34,7 @@ proc_state_char(struct proc *p)
 }
 
 static uint64_t
-proc_cpu_ns(struct proc *p)
+proc_run_ns(struct proc *p)
 {
 	uint64_t ns = p->utime_ns;
 	list_for_each(it, &p->threads)
@@ -59,7 +59,7 @@ parent_pid(struct proc *p)
 void
 procfs_pid_stat(struct gen *g, struct proc *p)
 {
-	uint64_t ticks = proc_cpu_ns(p) / 10000000;
+	uint64_t ticks = proc_run_ns(p) / 10000000;
 	uint64_t start = p->start_ns / 10000000;
 	uint64_t vsize = p->vm ? p->vm->mapped : 0, rss = p->vm ? p->vm->pages : 0;
 	int tty = p->ctty ? (int)p->ctty->rdev : 0;

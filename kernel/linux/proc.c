@@ -423,6 +423,8 @@ proc_finish(struct proc *p)
 	inode_put(p->cwd);
 	inode_put(p->root);
 	ktimer_cancel(&p->alarm);
+	clocktimer_cancel(&p->itimers[0]);
+	clocktimer_cancel(&p->itimers[1]);
 	ptimers_exit(p);
 	proc_leave_tty(p);
 	vm_put(p->vm);

@@ -3,7 +3,8 @@
  * is a plausible date and agrees with gettimeofday and time, the other
  * clocks answer, clock_getres, nanosleep and clock_nanosleep (relative
  * and TIMER_ABSTIME) sleep about as long as asked, process CPU time
- * grows with work, setitimer/getitimer, and the errors for bad clocks
+ * grows with work, setitimer/getitimer (ITIMER_REAL, and ITIMER_VIRTUAL
+ * and ITIMER_PROF on CPU time), and the errors for bad clocks
  * and bad timespecs. Measured times print only "ok".
  */
 #include "abi.h"
@@ -204,6 +205,56 @@ test_itimer(void)
 	alarm(ABI_WATCHDOG);
 }
 
+static volatile int cpu_ticks[2];
+
+static void
+on_cpu_timer(int sig)
+{
+	cpu_ticks[sig == SIGPROF]++;
+}
+
+/* ITIMER_VIRTUAL and ITIMER_PROF: CPU time, periodic, and their errors. */
+static void
+test_itimer_cpu(void)
+{
+	const int which[2] = { ITIMER_VIRTUAL, ITIMER_PROF };
+	const char *name[2] = { "ITIMER_VIRTUAL", "ITIMER_PROF" };
+	signal(SIGVTALRM, on_cpu_timer);
+	signal(SIGPROF, on_cpu_timer);
+	for (int i = 0; i < 2; i++) {
+		char what[64];
+		struct itimerval it = { { 0, 10000 }, { 0, 10000 } }, cur;
+		snprintf(what, sizeof(what), "%s empty", name[i]);
+		getitimer(which[i], &cur);
+		CHECK(what, !cur.it_value.tv_sec && !cur.it_value.tv_usec &&
+		    !cur.it_interval.tv_sec && !cur.it_interval.tv_usec);
+		snprintf(what, sizeof(what), "%s set", name[i]);
+		CHECK_OK(what, setitimer(which[i], &it, NULL));
+		getitimer(which[i], &cur);
+		snprintf(what, sizeof(what), "%s interval", name[i]);
+		CHECK_EQ(what, cur.it_interval.tv_usec, 10000);
+		snprintf(what, sizeof(what), "%s value at most 10ms (plus a tick)", name[i]);
+		CHECK(what, cur.it_value.tv_sec == 0 && cur.it_value.tv_usec <= 20000);
+		long long start = clock_ns(CLOCK_MONOTONIC);
+		while (cpu_ticks[i] < 3 &&
+		    clock_ns(CLOCK_MONOTONIC) - start < 10000000000ll)
+			;	/* spend CPU time */
+		struct itimerval off = { { 0, 0 }, { 0, 0 } };
+		CHECK_OK("disarm", setitimer(which[i], &off, &cur));
+		snprintf(what, sizeof(what), "%s fired 3 times while running", name[i]);
+		CHECK(what, cpu_ticks[i] >= 3);
+		snprintf(what, sizeof(what), "%s old interval", name[i]);
+		CHECK_EQ(what, cur.it_interval.tv_usec, 10000);
+	}
+	CHECK_ERR("getitimer bad which", getitimer(3, NULL), EINVAL);
+	CHECK_ERR("getitimer bad pointer", syscall(SYS_getitimer, ITIMER_PROF,
+	    (void *)8), EFAULT);
+	struct itimerval it = { { 0, 0 }, { 0, 1000000 } };
+	CHECK_ERR("setitimer bad usec", setitimer(ITIMER_VIRTUAL, &it, NULL), EINVAL);
+	signal(SIGVTALRM, SIG_DFL);
+	signal(SIGPROF, SIG_DFL);
+}
+
 int
 main(void)
 {
@@ -212,5 +263,6 @@ main(void)
 	test_sleeps();
 	test_cpu_time();
 	test_itimer();
+	test_itimer_cpu();
 	return abi_done("time");
 }

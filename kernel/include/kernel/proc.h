@@ -10,6 +10,7 @@
 #include <kernel/sched.h>
 #include <kernel/signal.h>
 #include <kernel/timer.h>
+#include <kernel/clock.h>
 
 /*
  * File descriptors: RLIMIT_NOFILE starts at Linux's defaults, 1024 soft
@@ -114,6 +115,9 @@ struct proc {
 	uint64_t child_utime_ns;
 	struct ktimer alarm;
 	uint64_t alarm_interval;
+	/* ITIMER_VIRTUAL and ITIMER_PROF, on the process's CPU time; fire
+	   NULL until first set (kernel/linux/sys_time.c). */
+	struct clocktimer itimers[2];
 	struct list ptimers;		/* POSIX timers (sys_ptimer.c) */
 	int ptimer_next_id;		/* where the next id is looked for */
 	int nptimers;
