@@ -89,8 +89,7 @@ settable(int64_t sec, int64_t nsec)
 	return sec >= 0 && sec < max && nsec >= 0 && nsec < (int64_t)NS;
 }
 
-/* Moves CLOCK_REALTIME to sec:nsec. Root only, as CAP_SYS_TIME. */
-static long
+long
 realtime_set(int64_t sec, int64_t nsec)
 {
 	if (!settable(sec, nsec))
@@ -103,14 +102,11 @@ realtime_set(int64_t sec, int64_t nsec)
 	return 0;
 }
 
-/* Only CLOCK_REALTIME can be set; the others are EINVAL as on Linux (the
- * CPU-time clocks EPERM). */
+/* Only CLOCK_REALTIME can be set; the others, the caller's CPU-time
+ * clocks too, are EINVAL as on Linux (no clock_set in their k_clock). */
 long
 sys_clock_settime(int clock, uaddr_t uts)
 {
-	if (clock == CLOCK_PROCESS_CPUTIME_ID ||
-	    clock == CLOCK_THREAD_CPUTIME_ID)
-		return -EPERM;
 	if (clock != CLOCK_REALTIME)
 		return -EINVAL;
 	struct timespec_k ts;

@@ -4,13 +4,15 @@
  * clocks answer, clock_getres, nanosleep and clock_nanosleep (relative
  * and TIMER_ABSTIME) sleep about as long as asked, process CPU time
  * grows with work, setitimer/getitimer (ITIMER_REAL, and ITIMER_VIRTUAL
- * and ITIMER_PROF on CPU time), and the errors for bad clocks
+ * and ITIMER_PROF on CPU time), adjtimex and clock_adjtime (reads and
+ * refusals), and the errors for bad clocks
  * and bad timespecs. Measured times print only "ok".
  */
 #include "abi.h"
 
 #include <sys/syscall.h>
 #include <sys/time.h>
+#include <sys/timex.h>
 #include <sys/times.h>
 
 static long long
@@ -255,10 +257,56 @@ test_itimer_cpu(void)
 	signal(SIGPROF, SIG_DFL);
 }
 
+/*
+ * adjtimex and clock_adjtime: a plain read, and the refusals, which come
+ * before anything is changed (nothing here may change the host's clock).
+ */
+static void
+test_adjtimex(void)
+{
+	struct timex tx = { 0 };
+	int r = adjtimex(&tx);
+	CHECK("read: a clock state", r >= TIME_OK && r <= TIME_ERROR);
+	CHECK("tick within 10%", tx.tick >= 9000 && tx.tick <= 11000);
+	CHECK_EQ("precision", tx.precision, 1);
+	CHECK_EQ("tolerance", tx.tolerance, 500 << 16);
+	memset(&tx, 0, sizeof(tx));
+	tx.modes = ADJ_OFFSET_SS_READ;
+	CHECK("adjtime's offset read", adjtimex(&tx) >= 0);
+	tx.modes = 0x8000;	/* ADJ_ADJTIME without ADJ_OFFSET */
+	CHECK_ERR("ADJ_ADJTIME alone", adjtimex(&tx), EINVAL);
+	tx.modes = ADJ_TICK;
+	tx.tick = 8999;
+	CHECK_ERR("tick too small", adjtimex(&tx), EINVAL);
+	tx.tick = 11001;
+	CHECK_ERR("tick too big", adjtimex(&tx), EINVAL);
+	tx.modes = ADJ_SETOFFSET;
+	tx.time.tv_usec = 1000000;
+	CHECK_ERR("offset usec too big", adjtimex(&tx), EINVAL);
+	CHECK_ERR("bad pointer", syscall(SYS_adjtimex, (void *)8), EFAULT);
+	CHECK_OK("seteuid 65534", seteuid(65534));
+	tx.modes = ADJ_MAXERROR;
+	CHECK_ERR("set as a user", adjtimex(&tx), EPERM);
+	tx.modes = 0;
+	CHECK("read as a user", adjtimex(&tx) >= 0);
+	CHECK_OK("seteuid back", seteuid(0));
+	memset(&tx, 0, sizeof(tx));
+	CHECK("clock_adjtime REALTIME", syscall(SYS_clock_adjtime,
+	    CLOCK_REALTIME, &tx) >= 0);
+	CHECK_ERR("clock_adjtime MONOTONIC", syscall(SYS_clock_adjtime,
+	    CLOCK_MONOTONIC, &tx), EOPNOTSUPP);
+	CHECK_ERR("clock_adjtime bad clock", syscall(SYS_clock_adjtime,
+	    99, &tx), EINVAL);
+	struct timespec ts = { 0, 0 };
+	CHECK_ERR("clock_settime CPU clock", clock_settime(
+	    CLOCK_PROCESS_CPUTIME_ID, &ts), EINVAL);
+}
+
 int
 main(void)
 {
 	abi_init();
+	test_adjtimex();
 	test_clocks();
 	test_sleeps();
 	test_cpu_time();
