@@ -227,6 +227,32 @@ vfs_init_owner(struct proc *p, struct inode *dir, struct inode *ino)
 		ino->mode &= ~S_ISGID;	/* Linux's mode_strip_sgid */
 }
 
+/* Whether an inode belongs to sb (a file's, a cwd's). */
+static bool
+on_super(struct inode *ino, struct super *sb)
+{
+	return ino && ino->sb == sb;
+}
+
+bool
+vfs_super_busy(struct super *sb)
+{
+	for (int i = 1; i < MOUNT_MAX; i++)
+		if (mounts[i].root && on_super(mounts[i].root->covered, sb))
+			return true;
+	list_for_each(it, &all_procs) {
+		struct proc *p = list_entry(it, struct proc, all_link);
+		if (on_super(p->cwd, sb) || on_super(p->root, sb))
+			return true;
+		for (int fd = 0; p->files && fd < p->files->size; fd++) {
+			struct file *f = p->files->fd[fd];
+			if (f && (on_super(f->inode, sb) || on_super(f->path_base, sb)))
+				return true;
+		}
+	}
+	return false;
+}
+
 int
 vfs_writable(struct inode *ino)
 {

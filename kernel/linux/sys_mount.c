@@ -42,6 +42,7 @@ sys_syncfs(int fd)
 }
 
 #define MS_RDONLY 1
+#define MNT_DETACH 2
 #define MS_REMOUNT 32
 #define MOUNT_DATA_MAX 256
 
@@ -154,6 +155,24 @@ out:
  * the system together): the server writes everything back, and files
  * still open on it fail from then on, as after MNT_DETACH.
  */
+/*
+ * Unmounts an in-kernel file system (tmpfs, proc...): -EBUSY while a
+ * process has a file open there or a directory of it as its cwd or root,
+ * or something is mounted inside, as Linux. MNT_DETACH takes a busy one
+ * off the tree all the same and leaves its files to their users: its
+ * tree then stays in memory, as the directories' ".." need it.
+ */
+static long
+kernel_unmount(struct inode *root, bool detach)
+{
+	bool busy = vfs_super_busy(root->sb);
+	if (busy && !detach)
+		return -EBUSY;
+	if (busy)
+		inode_get(root);	/* kept for the files still in use */
+	return vfs_unmount(root);
+}
+
 long
 sys_umount2(uaddr_t utarget, int flags)
 {
@@ -170,10 +189,10 @@ sys_umount2(uaddr_t utarget, int flags)
 	long r;
 	if (!root->covered)
 		r = -EINVAL;	/* not a mount point */
-	else if (!root->sb->ops || !root->sb->ops->unmount)
-		r = -EBUSY;
-	else
+	else if (root->sb->ops && root->sb->ops->unmount)
 		r = root->sb->ops->unmount(root->sb);
+	else
+		r = kernel_unmount(root, flags & MNT_DETACH);
 	inode_put(root);
 	return r;
 }

@@ -4,11 +4,15 @@
 #        remounts it read-only (mount -o remount,ro), tries to change it
 #        every way BusyBox can (create, write, mkdir, rmdir, rm, mv, ln,
 #        chmod, chown, touch, truncate), reads the file, shows its line of
-#        /proc/mounts, then remounts it read-write and creates a file.
+#        /proc/mounts, then remounts it read-write and creates a file,
+#        and unmounts it: from a shell whose cwd is in it, with a file of
+#        it open, then with neither.
 # Expects: every change fails with "Read-only file system" (EROFS, as
 #        Linux's tmpfs mounted ro answers before any permission check),
 #        reading still works, /proc/mounts says ro then rw, and after the
-#        second remount the file is made; exit status 0.
+#        second remount the file is made; umount is EBUSY while a shell's
+#        cwd or an open file is there, then unmounts it (the directory
+#        empty again); exit status 0.
 import os, sys
 sys.dont_write_bytecode = True	# no __pycache__ in the tree
 sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
@@ -37,9 +41,13 @@ script = "; ".join([
 	"mount -o remount,rw /tmp/ro",
 	"grep ' /tmp/ro ' /proc/mounts | cut -d' ' -f4 | cut -d, -f1",
 	"echo y > /tmp/ro/new && echo made",
+	"(cd /tmp/ro && umount /tmp/ro 2>&1 | grep -c busy)",
+	"exec 3</tmp/ro/new; umount /tmp/ro 2>&1 | grep -c busy; exec 3<&-",
+	"umount /tmp/ro && echo unmounted $(grep -c ' /tmp/ro ' /proc/mounts)",
+	"ls /tmp/ro | wc -l",
 ])
 result = boot(script)
 expect_status(result, 0)
 expect_lines(result, ["%s: 1" % name for name, _ in tries] +
-	     ["data", "ro", "rw", "made"])
+	     ["data", "ro", "rw", "made", "1", "1", "unmounted 0", "0"])
 passed()

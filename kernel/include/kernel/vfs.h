@@ -388,6 +388,11 @@ void vfs_file_set_path(struct proc *p, struct file *f, int dirfd,
 		       const char *path);
 int vfs_mount(struct inode *where, struct inode *root, const char *path,
 	      const char *source, const char *type);
+/*
+ * Whether sb is in use: a file open there in some process, a cwd or root
+ * there, or a file system mounted on one of its directories.
+ */
+bool vfs_super_busy(struct super *sb);
 /* Takes the file system whose root is `root` off the tree. */
 int vfs_unmount(struct inode *root);
 /* Applies a change of attributes (the file system's setattr, or in memory). */
