@@ -146,7 +146,7 @@ static const struct pentry pid_entries[] = {
 
 static struct super proc_sb = { .type = "proc", .dev = 100 };
 static const struct inode_ops proc_iops, proc_fd_link_iops;
-static const struct file_ops proc_dir_fops, proc_file_fops;
+static const struct file_ops proc_dir_fops, proc_file_fops, proc_pid_file_fops;
 
 static struct inode *
 pinode(enum pkind kind, int pid, int fd, unsigned mode, struct inode *parent)
@@ -163,7 +163,8 @@ pinode(enum pkind kind, int pid, int fd, unsigned mode, struct inode *parent)
 	n->fd = fd;
 	ino->priv = n;
 	ino->iops = kind == P_PID_FD_LINK ? &proc_fd_link_iops : &proc_iops;
-	ino->fops = S_ISDIR(mode) ? &proc_dir_fops : &proc_file_fops;
+	ino->fops = S_ISDIR(mode) ? &proc_dir_fops :
+		    kind > P_PID ? &proc_pid_file_fops : &proc_file_fops;
 	ino->ino = ((uint64_t)pid << 16) | ((uint64_t)kind << 10) | (uint64_t)(fd & 1023);
 	/* A process's entries are its own (its euid's), as Linux's for a
 	 * dumpable task: its user may list /proc/self/fd, others may not. */
@@ -818,6 +819,14 @@ static const struct file_ops proc_file_fops = {
 	.write = proc_write,
 	.close = proc_close,
 	.poll = proc_poll,
+	.seekable = true,
+};
+
+/* /proc/PID's files, as Linux's, have no poll hook: epoll refuses them. */
+static const struct file_ops proc_pid_file_fops = {
+	.open = proc_open,
+	.read = proc_read,
+	.close = proc_close,
 	.seekable = true,
 };
 

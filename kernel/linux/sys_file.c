@@ -326,14 +326,13 @@ sys_dup(int fd)
 long
 sys_dup3(int fd, int newfd, int flags)
 {
-	struct file *f = getf_path(fd);
-	if (!f)
-		return -EBADF;
+	/* Linux's order: the flags, the same fd, then the fds themselves. */
 	if (flags & ~O_CLOEXEC)
 		return -EINVAL;
 	if (fd == newfd)
 		return -EINVAL;
-	if (newfd < 0)
+	struct file *f = getf_path(fd);
+	if (!f || newfd < 0)
 		return -EBADF;
 	file_get(f);
 	long r = fd_install_at(current()->proc, f, newfd, flags & O_CLOEXEC);

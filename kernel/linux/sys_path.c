@@ -161,9 +161,12 @@ long
 sys_faccessat2(int dirfd, uaddr_t path, int mode, int flags)
 {
 	struct proc *p = current()->proc;
+	const int AT_EACCESS = 0x200;
 	if (mode & ~7)
 		return -EINVAL;
-	struct inode *ino = lookup_at(dirfd, path, flags);
+	if (flags & ~(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	struct inode *ino = lookup_at(dirfd, path, flags & ~AT_EACCESS);
 	if (IS_ERR(ino))
 		return PTR_ERR(ino);
 	int e = mode ? vfs_permission(p, ino, mode) : 0;

@@ -170,11 +170,29 @@ test_fallocate(const char *path)
 	close(fd);
 }
 
+/* Argument checks in Linux's order: dup3, faccessat2, arch_prctl. */
+static void
+test_arg_order(void)
+{
+	close(40);
+	CHECK_ERR("dup3 same closed fd", syscall(SYS_dup3, 40, 40, O_CLOEXEC), EINVAL);
+	CHECK_ERR("dup3 bad flags", syscall(SYS_dup3, 40, 41, 1), EINVAL);
+	CHECK_ERR("dup3 closed fd", syscall(SYS_dup3, 40, 41, 0), EBADF);
+	CHECK_ERR("faccessat2 bad flags", syscall(SYS_faccessat2, AT_FDCWD,
+	    "/", R_OK, -1), EINVAL);
+	CHECK_ERR("faccessat2 bad mode", syscall(SYS_faccessat2, AT_FDCWD,
+	    "/", -1, 0), EINVAL);
+	CHECK_OK("faccessat2 AT_EACCESS", syscall(SYS_faccessat2, AT_FDCWD,
+	    "/", R_OK, AT_EACCESS));
+	CHECK_EQ("ARCH_GET_CPUID", syscall(SYS_arch_prctl, 0x1011, 0), 1);
+}
+
 int
 main(void)
 {
 	char a[64], b[64];
 	abi_init();
+	test_arg_order();
 	abi_tmpname(a, sizeof(a), "fdmisc-a");
 	abi_tmpname(b, sizeof(b), "fdmisc-b");
 	test_close_range();
