@@ -395,6 +395,20 @@ get_epoll(int epfd)
 	return f->priv;
 }
 
+struct file *
+epoll_target(struct file *ep, int tfd, unsigned toff)
+{
+	if (ep->ops != &epoll_fops)
+		return NULL;
+	struct epoll *e = ep->priv;
+	list_for_each(it, &e->items) {
+		struct epitem *x = list_entry(it, struct epitem, link);
+		if (x->fd == tfd && toff-- == 0)
+			return x->file;
+	}
+	return NULL;
+}
+
 /* Linux's EP_MAX_NESTS: instances inside instances, at most this deep. */
 #define EP_MAX_NESTS 4
 

@@ -358,6 +358,11 @@ int fown_get(struct file *f);
  */
 long install_anon(const char *kind, const struct file_ops *ops, void *priv,
 		  unsigned flags);
+/*
+ * The file an epoll instance ep watches under descriptor tfd, the toff'th
+ * such (kcmp's KCMP_EPOLL_TFD); NULL if ep is no epoll file or has none.
+ */
+struct file *epoll_target(struct file *ep, int tfd, unsigned toff);
 
 /*
  * Path lookup relative to the process's root and `dirfd` (AT_FDCWD or an
