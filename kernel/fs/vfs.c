@@ -253,6 +253,22 @@ vfs_super_busy(struct super *sb)
 	return false;
 }
 
+#define RLIMIT_FSIZE 1
+
+long
+vfs_fsize_room(uint64_t pos, size_t len)
+{
+	struct thread *t = current();
+	uint64_t limit = t->proc->rlimits[RLIMIT_FSIZE][0];
+	if (limit == ~0ull || pos + len <= limit)
+		return (long)len;
+	if (pos >= limit && (len || pos > limit)) {
+		signal_send_thread(t, SIGXFSZ);
+		return -EFBIG;
+	}
+	return (long)(limit - pos);
+}
+
 int
 vfs_writable(struct inode *ino)
 {
@@ -517,7 +533,11 @@ may_open(struct proc *p, struct inode *ino, unsigned flags)
 	if ((ino->mode & S_IFMT) == S_IFSOCK)
 		return -ENXIO;	/* a socket is reached by connect(2), not open */
 	int mask = (acc == O_RDONLY ? 4 : acc == O_WRONLY ? 2 : 6);
-	return vfs_permission(p, ino, mask);
+	int e = vfs_permission(p, ino, mask);
+	/* O_NOATIME is the owner's (or root's) to ask. */
+	if (!e && (flags & O_NOATIME) && p->euid != 0 && p->euid != ino->uid)
+		e = -EPERM;
+	return e;
 }
 
 /*

@@ -79,6 +79,13 @@ do_write(struct file *f, uaddr_t buf, size_t len, uint64_t *off)
 		return -EINVAL;
 	if (len > 0x7ffff000)
 		len = 0x7ffff000;
+	if (f->inode && S_ISREG(f->inode->mode) && len) {
+		uint64_t pos = (f->flags & O_APPEND) ? f->inode->size : *off;
+		long room = vfs_fsize_room(pos, len);
+		if (room < 0)
+			return room;
+		len = (size_t)room;
+	}
 	char *k = kmalloc(MIN(len, (size_t)BOUNCE) + 1);
 	if (!k)
 		return -ENOMEM;
@@ -482,7 +489,12 @@ do_fsync(int fd, bool datasync)
 	struct file *f = getf(fd);
 	if (!f)
 		return -EBADF;
-	return f->ops && f->ops->fsync ? f->ops->fsync(f, datasync) : 0;
+	if (f->ops && f->ops->fsync)
+		return f->ops->fsync(f, datasync);
+	/* In-memory files are always in sync; pipes, sockets, FIFOs and
+	   devices cannot be synced (EINVAL, as Linux's missing fsync). */
+	unsigned type = f->inode ? f->inode->mode & S_IFMT : 0;
+	return type == S_IFREG || type == S_IFDIR || type == S_IFLNK ? 0 : -EINVAL;
 }
 
 long
@@ -509,7 +521,10 @@ sys_ftruncate(int fd, int64_t len)
 		return -EINVAL;
 	if (!f->inode->iops->truncate)
 		return -EINVAL;
-	long r = f->inode->iops->truncate(f->inode, (uint64_t)len);
+	long r = vfs_fsize_room((uint64_t)len, 0);
+	if (r < 0)
+		return r;
+	r = f->inode->iops->truncate(f->inode, (uint64_t)len);
 	if (r == 0)
 		inotify_file_event(f, IN_MODIFY);
 	return r;

@@ -777,6 +777,8 @@ set_times_at(int dirfd, uaddr_t path, int flags, const struct timespec_k *ts)
 {
 	struct inode *ino;
 	if (!path) {	/* utimensat(fd, NULL, ...): the open file itself */
+		if (dirfd == AT_FDCWD)
+			return -EFAULT;	/* a path was meant: Linux's getname */
 		struct file *f = fd_get(current()->proc, dirfd);
 		if (!f || !f->inode)
 			return -EBADF;
@@ -845,6 +847,7 @@ sys_truncate(uaddr_t path, int64_t len)
 	else if (!S_ISREG(ino->mode) || !ino->iops->truncate)
 		r = -EINVAL;
 	else if ((r = vfs_permission(current()->proc, ino, 2)) == 0 &&
+		 (r = vfs_fsize_room((uint64_t)len, 0)) == 0 &&
 		 (r = inode_get_write(ino)) == 0) {
 		r = ino->iops->truncate(ino, (uint64_t)len);
 		inode_put_write(ino);
@@ -896,14 +899,16 @@ long
 sys_chroot(uaddr_t path)
 {
 	struct proc *p = current()->proc;
-	if (p->euid != 0)
-		return -EPERM;
 	struct inode *ino = lookup_at(AT_FDCWD, path, 0);
 	if (IS_ERR(ino))
 		return PTR_ERR(ino);
-	if (!S_ISDIR(ino->mode)) {
+	/* Linux's order: the directory, search permission, then root. */
+	long r = !S_ISDIR(ino->mode) ? -ENOTDIR : vfs_permission(p, ino, 1);
+	if (r == 0 && p->euid != 0)
+		r = -EPERM;
+	if (r < 0) {
 		inode_put(ino);
-		return -ENOTDIR;
+		return r;
 	}
 	inode_put(p->root);
 	p->root = ino;

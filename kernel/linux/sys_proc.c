@@ -670,6 +670,8 @@ long
 sys_getrusage(int who, uaddr_t ru)
 {
 	struct proc *p = current()->proc;
+	if (who != 0 && who != -1 && who != 1)	/* SELF, CHILDREN, THREAD */
+		return -EINVAL;
 	int64_t r[18];
 	memset(r, 0, sizeof(r));
 	uint64_t ns = who == -1 ? p->child_utime_ns : p->utime_ns + current()->cpu_ns;

@@ -275,6 +275,7 @@ extern struct mount_entry mounts[MOUNT_MAX];
 #define O_NOFOLLOW 0400000
 #define O_CLOEXEC 02000000
 #define O_PATH 010000000
+#define O_NOATIME 01000000
 #define AT_FDCWD (-100)
 #define AT_SYMLINK_NOFOLLOW 0x100
 #define AT_REMOVEDIR 0x200
@@ -411,6 +412,13 @@ bool vfs_is_dir(struct inode *ino);
  * system mounted read-only (Linux's sb_permission, asked first).
  */
 int vfs_permission(struct proc *p, struct inode *ino, int mask);
+/*
+ * RLIMIT_FSIZE: how many of len bytes may be written at pos in a regular
+ * file (len when no limit is in the way); none sends the caller SIGXFSZ
+ * and returns -EFBIG, as Linux's generic_write_check_limits. Truncating
+ * to size is checked with len 0 and pos size (-EFBIG past the limit).
+ */
+long vfs_fsize_room(uint64_t pos, size_t len);
 /* -EROFS if ino's file system is mounted read-only, else 0. */
 int vfs_writable(struct inode *ino);
 /* Marks the file system whose root is root read-only or not (mount,
