@@ -32,6 +32,7 @@ enum pkind {
 	P_SYS_HOSTNAME, P_SYS_OSRELEASE, P_SYS_OSTYPE, P_SYS_BOOT_ID,
 	P_SYS_UUID, P_SYS_FILE_MAX, P_SYS_NR_OPEN, P_SYS_INOTIFY,
 	P_SYS_INOTIFY_EVENTS, P_SYS_INOTIFY_INSTANCES, P_SYS_INOTIFY_WATCHES,
+	P_SYS_PIPE_MAX_SIZE,
 	P_PID, P_PID_STAT, P_PID_STATUS, P_PID_CMDLINE, P_PID_EXE, P_PID_FD,
 	P_PID_FD_LINK, P_PID_COMM, P_PID_CWD, P_PID_MAPS, P_PID_STATM,
 	P_PID_ROOT, P_PID_MOUNTS, P_PID_SMAPS, P_PID_SMAPS_ROLLUP,
@@ -83,6 +84,7 @@ static const struct pentry sys_fs_entries[] = {
 	{ "file-max", P_SYS_FILE_MAX, S_IFREG | 0444 },
 	{ "nr_open", P_SYS_NR_OPEN, S_IFREG | 0444 },
 	{ "inotify", P_SYS_INOTIFY, S_IFDIR | 0555 },
+	{ "pipe-max-size", P_SYS_PIPE_MAX_SIZE, S_IFREG | 0644 },
 };
 
 static const struct pentry sys_inotify_entries[] = {
@@ -99,6 +101,7 @@ static const struct sysctl_var {
 	{ P_SYS_INOTIFY_EVENTS, &inotify_max_queued_events },
 	{ P_SYS_INOTIFY_INSTANCES, &inotify_max_user_instances },
 	{ P_SYS_INOTIFY_WATCHES, &inotify_max_user_watches },
+	{ P_SYS_PIPE_MAX_SIZE, &pipe_max_size },
 };
 
 /* /proc/net: the socket tables, asked of the network server. */
@@ -622,6 +625,7 @@ gen_system(struct gen *g, enum pkind kind)
 	case P_SYS_INOTIFY_EVENTS: gprintf(g, "%u\n", inotify_max_queued_events); break;
 	case P_SYS_INOTIFY_INSTANCES: gprintf(g, "%u\n", inotify_max_user_instances); break;
 	case P_SYS_INOTIFY_WATCHES: gprintf(g, "%u\n", inotify_max_user_watches); break;
+	case P_SYS_PIPE_MAX_SIZE: gprintf(g, "%u\n", pipe_max_size); break;
 	case P_KMSG: {
 		char *k = kmalloc(16384);
 		if (k) {

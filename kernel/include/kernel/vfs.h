@@ -366,6 +366,17 @@ long install_anon(const char *kind, const struct file_ops *ops, void *priv,
 struct file *epoll_target(struct file *ep, int tfd, unsigned toff);
 
 /*
+ * A pipe's or FIFO's capacity (F_GETPIPE_SZ), and a new one (F_SETPIPE_SZ:
+ * a power of two of pages at least want; -EPERM past pipe_max_size for a
+ * user, -EBUSY below what the pipe holds, -EINVAL past 2 GiB); -EBADF for
+ * other files (kernel/fs/pipe.c).
+ */
+long pipe_get_size(struct file *f);
+long pipe_set_size(struct file *f, uint64_t want);
+/* /proc/sys/fs/pipe-max-size: the most a user may ask for. */
+extern unsigned pipe_max_size;
+
+/*
  * Path lookup relative to the process's root and `dirfd` (AT_FDCWD or an
  * open directory). Returns the inode (a new reference) or an error pointer.
  * follow: resolve a final symlink. With want_parent, returns the parent
