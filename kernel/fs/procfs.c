@@ -32,7 +32,7 @@ enum pkind {
 	P_SYS_HOSTNAME, P_SYS_OSRELEASE, P_SYS_OSTYPE, P_SYS_BOOT_ID,
 	P_SYS_UUID, P_SYS_FILE_MAX, P_SYS_NR_OPEN, P_SYS_INOTIFY,
 	P_SYS_INOTIFY_EVENTS, P_SYS_INOTIFY_INSTANCES, P_SYS_INOTIFY_WATCHES,
-	P_SYS_PIPE_MAX_SIZE,
+	P_SYS_PIPE_MAX_SIZE, P_SYS_TAINTED,
 	P_PID, P_PID_STAT, P_PID_STATUS, P_PID_CMDLINE, P_PID_EXE, P_PID_FD,
 	P_PID_FD_LINK, P_PID_COMM, P_PID_CWD, P_PID_MAPS, P_PID_STATM,
 	P_PID_ROOT, P_PID_MOUNTS, P_PID_SMAPS, P_PID_SMAPS_ROLLUP,
@@ -72,6 +72,7 @@ static const struct pentry sys_kernel_entries[] = {
 	{ "hostname", P_SYS_HOSTNAME, S_IFREG | 0444 },
 	{ "osrelease", P_SYS_OSRELEASE, S_IFREG | 0444 },
 	{ "ostype", P_SYS_OSTYPE, S_IFREG | 0444 },
+	{ "tainted", P_SYS_TAINTED, S_IFREG | 0444 },
 	{ "random", P_SYS_RANDOM, S_IFDIR | 0555 },
 };
 
@@ -626,6 +627,8 @@ gen_system(struct gen *g, enum pkind kind)
 	case P_SYS_INOTIFY_INSTANCES: gprintf(g, "%u\n", inotify_max_user_instances); break;
 	case P_SYS_INOTIFY_WATCHES: gprintf(g, "%u\n", inotify_max_user_watches); break;
 	case P_SYS_PIPE_MAX_SIZE: gprintf(g, "%u\n", pipe_max_size); break;
+	/* No modules, and a kernel fault panics: never tainted. */
+	case P_SYS_TAINTED: gprintf(g, "0\n"); break;
 	case P_KMSG: {
 		char *k = kmalloc(16384);
 		if (k) {
