@@ -17,6 +17,18 @@ $(KERNEL_GEN) $(PETREL_CALLS_H) $(PETREL_STUBS_H) &: \
 	python3 tools/gensyscalls.py --arch $(ARCH) $< $(KERNEL_GEN) \
 		$(PETREL_CALLS_H) $(PETREL_STUBS_H)
 
+# /proc/config.gz: the option list gzipped (without a name or a time, so
+# the same text gives the same bytes) and included by procfs_config.S.
+CONFIG_GZ := $(BUILD)/gen/config.gz
+$(CONFIG_GZ): kernel/linux/linux.config
+	@mkdir -p $(dir $@)
+	gzip -9n < $< > $@
+$(BUILD)/obj/kernel/fs/procfs_config.S.o \
+$(BUILD)/assert/obj/kernel/fs/procfs_config.S.o: $(CONFIG_GZ)
+$(BUILD)/obj/kernel/fs/procfs_config.S.o \
+$(BUILD)/assert/obj/kernel/fs/procfs_config.S.o: \
+	KERNEL_CFLAGS += -Wa,-I$(BUILD)/gen
+
 $(BUILD)/obj/%.c.o: %.c $(KERNEL_GEN) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"

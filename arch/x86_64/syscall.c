@@ -71,6 +71,10 @@ sys_arch_prctl(int code, uint64_t addr)
 	case 0x1001:	/* ARCH_SET_GS */
 	case 0x1004:	/* ARCH_GET_GS */
 		return -EINVAL;
+	case 0x1011:	/* ARCH_GET_CPUID: cpuid runs */
+		return 1;
+	case 0x1012:	/* ARCH_SET_CPUID: no CPUID faulting to stop it */
+		return -ENODEV;
 	}
 	return -EINVAL;
 }

@@ -60,14 +60,16 @@ always_ready(struct file *f)
 	return POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM;
 }
 
+/* Like Linux's memory devices, no poll hook: poll says ready, epoll
+   refuses them (EPERM). */
 static const struct file_ops null_fops = {
-	.read = null_read, .write = null_write, .poll = always_ready, .seekable = true,
+	.read = null_read, .write = null_write, .seekable = true,
 };
 static const struct file_ops zero_fops = {
-	.read = zero_read, .write = null_write, .poll = always_ready, .seekable = true,
+	.read = zero_read, .write = null_write, .seekable = true,
 };
 static const struct file_ops full_fops = {
-	.read = zero_read, .write = full_write, .poll = always_ready, .seekable = true,
+	.read = zero_read, .write = full_write, .seekable = true,
 };
 static const struct file_ops random_fops = {
 	.read = random_read, .write = null_write, .poll = always_ready,

@@ -84,11 +84,32 @@ inet_socket(int domain, int type, int protocol)
 	return fd;
 }
 
+/*
+ * A port below 1024 is root's (CAP_NET_BIND_SERVICE; Linux's
+ * ip_unprivileged_port_start is 1024): EACCES for a user.
+ */
+static long
+port_allowed(const struct pt_sock_msg *msg)
+{
+	const unsigned AF_INET_K = 2, AF_INET6_K = 10;
+	const uint8_t *a = msg->addr;
+	unsigned family = a[0] | (unsigned)a[1] << 8;
+	unsigned need = family == AF_INET_K ? 16 : family == AF_INET6_K ? 24 : ~0u;
+	if (msg->addr_len < need)
+		return 0;	/* netd answers for a short or foreign address */
+	unsigned port = (unsigned)a[2] << 8 | a[3];
+	if (port && port < 1024 && current()->proc->euid != 0)
+		return -EACCES;
+	return 0;
+}
+
 static long
 inet_bind(struct file *f, uaddr_t addr, unsigned len)
 {
 	struct pt_sock_msg msg = { .op = PT_SOCK_BIND };
 	long e = addr_in(&msg, addr, len);
+	if (e == 0)
+		e = port_allowed(&msg);
 	if (e < 0)
 		return e;
 	return sockfile_call_wait(sock_of(f), &msg, NULL, NULL, 0, 0, true);

@@ -15,6 +15,7 @@
 
 struct pipe {
 	char *buf;
+	size_t size;			/* of buf: PIPE_SIZE, or F_SETPIPE_SZ's */
 	size_t head, tail;		/* free-running: used = head - tail */
 	int readers, writers;
 	struct waitq wait;
@@ -39,8 +40,8 @@ pipe_read(struct file *f, void *buf, size_t len, uint64_t *off)
 	}
 	size_t n = MIN(len, p->head - p->tail);
 	for (size_t i = 0; i < n;) {
-		size_t at = (p->tail + i) % PIPE_SIZE;
-		size_t k = MIN(n - i, PIPE_SIZE - at);
+		size_t at = (p->tail + i) % p->size;
+		size_t k = MIN(n - i, p->size - at);
 		memcpy((char *)buf + i, p->buf + at, k);
 		i += k;
 	}
@@ -61,7 +62,7 @@ pipe_write(struct file *f, const void *buf, size_t len, uint64_t *off)
 			signal_send_thread(current(), SIGPIPE);
 			return done ? (long)done : -EPIPE;
 		}
-		size_t room = PIPE_SIZE - (p->head - p->tail);
+		size_t room = p->size - (p->head - p->tail);
 		size_t want = len - done;
 		/* Small writes go in whole or not at all. */
 		if (room == 0 || (want <= PIPE_BUF && room < want)) {
@@ -73,8 +74,8 @@ pipe_write(struct file *f, const void *buf, size_t len, uint64_t *off)
 		}
 		size_t n = MIN(want, room);
 		for (size_t i = 0; i < n;) {
-			size_t at = (p->head + i) % PIPE_SIZE;
-			size_t k = MIN(n - i, PIPE_SIZE - at);
+			size_t at = (p->head + i) % p->size;
+			size_t k = MIN(n - i, p->size - at);
 			memcpy(p->buf + at, (const char *)buf + done + i, k);
 			i += k;
 		}
@@ -99,7 +100,7 @@ pipe_poll(struct file *f)
 			ev |= POLLHUP;
 	}
 	if (acc != O_RDONLY) {
-		if (PIPE_SIZE - (p->head - p->tail) >= PIPE_BUF)
+		if (p->size - (p->head - p->tail) >= PIPE_BUF)
 			ev |= POLLOUT | POLLWRNORM;
 		if (p->readers == 0)
 			ev |= POLLERR;
@@ -155,6 +156,7 @@ pipe_create(struct file *files[2], unsigned flags)
 	p->buf = kmalloc(PIPE_SIZE);
 	if (!p->buf)
 		goto fail;
+	p->size = PIPE_SIZE;
 	waitq_init(&p->wait);
 	/*
 	 * An anonymous pipe's inode opens as a FIFO's: reopening
@@ -219,6 +221,7 @@ fifo_open(struct file *f)
 			kfree(p);
 			return -ENOMEM;
 		}
+		p->size = PIPE_SIZE;
 		waitq_init(&p->wait);
 		p->inode = ino;
 		ino->fifo = p;
@@ -259,3 +262,50 @@ const struct file_ops fifo_fops = {
 	.close = pipe_close,
 	.fasync = fasync_plain,
 };
+
+unsigned pipe_max_size = 1048576;
+
+/* A pipe's or FIFO's ring, or NULL for any other file. */
+static struct pipe *
+pipe_of(struct file *f)
+{
+	return f->ops == &fifo_fops ? f->priv : NULL;
+}
+
+long
+pipe_get_size(struct file *f)
+{
+	struct pipe *p = pipe_of(f);
+	return p ? (long)p->size : -EBADF;
+}
+
+long
+pipe_set_size(struct file *f, uint64_t want)
+{
+	struct pipe *p = pipe_of(f);
+	if (!p)
+		return -EBADF;
+	if (want > (1ull << 31))
+		return -EINVAL;
+	size_t size = PAGE_SIZE;	/* Linux's round_pipe_size */
+	while (size < want)
+		size <<= 1;
+	if (size > pipe_max_size && current()->proc->euid != 0)
+		return -EPERM;
+	size_t used = p->head - p->tail;
+	if (size < used)
+		return -EBUSY;
+	char *buf = kmalloc(size);
+	if (!buf)
+		return -ENOMEM;
+	for (size_t i = 0; i < used; i++)
+		buf[i] = p->buf[(p->tail + i) % p->size];
+	kfree(p->buf);
+	p->buf = buf;
+	p->size = size;
+	p->tail = 0;
+	p->head = used;
+	waitq_wake_all(&p->wait);
+	file_notify(p->wfile);
+	return (long)size;
+}

@@ -22,16 +22,19 @@
 #include <kernel/random.h>
 #include <kernel/tmpfs.h>
 #include <kernel/sysvipc.h>
+#include <kernel/inotify.h>
 #include "procfs_int.h"
 
 enum pkind {
 	P_ROOT, P_MEMINFO, P_VMSTAT, P_UPTIME, P_STAT, P_LOADAVG, P_CPUINFO, P_MOUNTS,
-	P_VERSION, P_FILESYSTEMS, P_SELF, P_KMSG, P_CMDLINE,
+	P_VERSION, P_FILESYSTEMS, P_SELF, P_KMSG, P_CMDLINE, P_CONFIG_GZ,
 	P_NET, P_NET_TCP, P_NET_TCP6, P_NET_UDP, P_NET_UDP6,
 	P_NET_DEV, P_NET_ROUTE, P_NET_IF_INET6,
 	P_SYS, P_SYS_KERNEL, P_SYS_RANDOM, P_SYS_FS, P_SYS_PID_MAX,
 	P_SYS_HOSTNAME, P_SYS_OSRELEASE, P_SYS_OSTYPE, P_SYS_TAINTED, P_SYS_BOOT_ID,
-	P_SYS_UUID, P_SYS_FILE_MAX, P_SYS_NR_OPEN,
+	P_SYS_UUID, P_SYS_FILE_MAX, P_SYS_NR_OPEN, P_SYS_INOTIFY,
+	P_SYS_INOTIFY_EVENTS, P_SYS_INOTIFY_INSTANCES, P_SYS_INOTIFY_WATCHES,
+	P_SYS_PIPE_MAX_SIZE,
 	/* System V IPC's sysctls, in enum ipc_knob's order. */
 	P_SYS_MSGMAX, P_SYS_MSGMNB, P_SYS_MSGMNI, P_SYS_SEM, P_SYS_SHMMAX,
 	P_SYS_SHMALL, P_SYS_SHMMNI, P_SYS_MSG_NEXT_ID, P_SYS_SEM_NEXT_ID,
@@ -40,7 +43,7 @@ enum pkind {
 	P_PID, P_PID_STAT, P_PID_STATUS, P_PID_CMDLINE, P_PID_EXE, P_PID_FD,
 	P_PID_FD_LINK, P_PID_COMM, P_PID_CWD, P_PID_MAPS, P_PID_STATM,
 	P_PID_ROOT, P_PID_MOUNTS, P_PID_MOUNTINFO, P_PID_SMAPS,
-	P_PID_SMAPS_ROLLUP,
+	P_PID_SMAPS_ROLLUP, P_PID_FDINFO, P_PID_FDINFO_FILE,
 };
 
 struct pnode {
@@ -64,6 +67,7 @@ static const struct pentry root_entries[] = {
 	{ "vmstat", P_VMSTAT, S_IFREG | 0444 },
 	{ "net", P_NET, S_IFDIR | 0555 }, { "cmdline", P_CMDLINE, S_IFREG | 0444 },
 	{ "sys", P_SYS, S_IFDIR | 0555 }, { "sysvipc", P_SYSVIPC, S_IFDIR | 0555 },
+	{ "config.gz", P_CONFIG_GZ, S_IFREG | 0444 },
 };
 
 /* /proc/sys: the few sysctls programs read, read-only but System V
@@ -108,6 +112,25 @@ static const struct pentry sys_random_entries[] = {
 static const struct pentry sys_fs_entries[] = {
 	{ "file-max", P_SYS_FILE_MAX, S_IFREG | 0444 },
 	{ "nr_open", P_SYS_NR_OPEN, S_IFREG | 0444 },
+	{ "inotify", P_SYS_INOTIFY, S_IFDIR | 0555 },
+	{ "pipe-max-size", P_SYS_PIPE_MAX_SIZE, S_IFREG | 0644 },
+};
+
+static const struct pentry sys_inotify_entries[] = {
+	{ "max_queued_events", P_SYS_INOTIFY_EVENTS, S_IFREG | 0644 },
+	{ "max_user_instances", P_SYS_INOTIFY_INSTANCES, S_IFREG | 0644 },
+	{ "max_user_watches", P_SYS_INOTIFY_WATCHES, S_IFREG | 0644 },
+};
+
+/* The sysctls root may set (mode 0644 above): a number each. */
+static const struct sysctl_var {
+	enum pkind kind;
+	unsigned *value;
+} sysctl_vars[] = {
+	{ P_SYS_INOTIFY_EVENTS, &inotify_max_queued_events },
+	{ P_SYS_INOTIFY_INSTANCES, &inotify_max_user_instances },
+	{ P_SYS_INOTIFY_WATCHES, &inotify_max_user_watches },
+	{ P_SYS_PIPE_MAX_SIZE, &pipe_max_size },
 };
 
 /* /proc/net: the socket tables, asked of the network server. */
@@ -130,6 +153,7 @@ static const struct pdir {
 	{ P_SYS_RANDOM, sys_random_entries, ARRAY_SIZE(sys_random_entries) },
 	{ P_SYS_FS, sys_fs_entries, ARRAY_SIZE(sys_fs_entries) },
 	{ P_SYSVIPC, sysvipc_entries, ARRAY_SIZE(sysvipc_entries) },
+	{ P_SYS_INOTIFY, sys_inotify_entries, ARRAY_SIZE(sys_inotify_entries) },
 };
 
 static const struct pdir *
@@ -151,11 +175,12 @@ static const struct pentry pid_entries[] = {
 	{ "smaps_rollup", P_PID_SMAPS_ROLLUP, S_IFREG | 0444 },
 	{ "exe", P_PID_EXE, S_IFLNK | 0777 }, { "cwd", P_PID_CWD, S_IFLNK | 0777 },
 	{ "root", P_PID_ROOT, S_IFLNK | 0777 }, { "fd", P_PID_FD, S_IFDIR | 0500 },
+	{ "fdinfo", P_PID_FDINFO, S_IFDIR | 0500 },
 };
 
 static struct super proc_sb = { .type = "proc", .dev = 100 };
 static const struct inode_ops proc_iops, proc_fd_link_iops;
-static const struct file_ops proc_dir_fops, proc_file_fops;
+static const struct file_ops proc_dir_fops, proc_file_fops, proc_pid_file_fops;
 
 static struct inode *
 pinode(enum pkind kind, int pid, int fd, unsigned mode, struct inode *parent)
@@ -172,7 +197,8 @@ pinode(enum pkind kind, int pid, int fd, unsigned mode, struct inode *parent)
 	n->fd = fd;
 	ino->priv = n;
 	ino->iops = kind == P_PID_FD_LINK ? &proc_fd_link_iops : &proc_iops;
-	ino->fops = S_ISDIR(mode) ? &proc_dir_fops : &proc_file_fops;
+	ino->fops = S_ISDIR(mode) ? &proc_dir_fops :
+		    kind > P_PID ? &proc_pid_file_fops : &proc_file_fops;
 	ino->ino = ((uint64_t)pid << 16) | ((uint64_t)kind << 10) | (uint64_t)(fd & 1023);
 	/* A process's entries are its own (its euid's), as Linux's for a
 	 * dumpable task: its user may list /proc/self/fd, others may not. */
@@ -257,11 +283,13 @@ proc_lookup(struct inode *dir, const char *name, size_t len)
 			return pinode(e->kind, 0, 0, e->mode, dir) ?: ERR_PTR(-ENOMEM);
 		return ERR_PTR(-ENOENT);
 	}
-	if (d->kind == P_PID_FD) {
+	if (d->kind == P_PID_FD || d->kind == P_PID_FDINFO) {
 		struct proc *p = proc_find(d->pid);
 		int fd = parse_int(name, len);
 		if (!p || fd < 0 || !fd_get(p, fd))
 			return ERR_PTR(-ENOENT);
+		if (d->kind == P_PID_FDINFO)
+			return pinode(P_PID_FDINFO_FILE, d->pid, fd, S_IFREG | 0444, dir) ?: ERR_PTR(-ENOMEM);
 		return pinode(P_PID_FD_LINK, d->pid, fd, S_IFLNK | 0700, dir) ?: ERR_PTR(-ENOMEM);
 	}
 	return ERR_PTR(-ENOTDIR);
@@ -417,6 +445,23 @@ gprintf(struct gen *g, const char *fmt, ...)
 		g->buf = b;
 		g->cap = cap;
 	}
+}
+
+void
+gen_bytes(struct gen *g, const void *bytes, size_t len)
+{
+	if (g->cap - g->len < len) {
+		size_t cap = MAX(g->cap * 2, g->len + len);
+		char *b = kmalloc(cap);
+		if (!b)
+			return;
+		memcpy(b, g->buf, g->len);
+		kfree(g->buf);
+		g->buf = b;
+		g->cap = cap;
+	}
+	memcpy(g->buf + g->len, bytes, len);
+	g->len += len;
 }
 
 #define AF_INET_K 2
@@ -641,6 +686,10 @@ gen_system(struct gen *g, enum pkind kind)
 	case P_CMDLINE:
 		gprintf(g, "%s\n", boot_info.cmdline);
 		break;
+	case P_CONFIG_GZ:
+		gen_bytes(g, procfs_config_gz,
+			  (size_t)(procfs_config_gz_end - procfs_config_gz));
+		break;
 	case P_NET_TCP: gen_net(g, AF_INET_K, IPPROTO_TCP_K); break;
 	case P_NET_TCP6: gen_net(g, AF_INET6_K, IPPROTO_TCP_K); break;
 	case P_NET_UDP: gen_net(g, AF_INET_K, IPPROTO_UDP_K); break;
@@ -673,6 +722,10 @@ gen_system(struct gen *g, enum pkind kind)
 	case P_SYSVIPC_MSG ... P_SYSVIPC_SHM:
 		ipc_list((enum ipc_kind)(kind - P_SYSVIPC_MSG), gen_line, g);
 		break;
+	case P_SYS_INOTIFY_EVENTS: gprintf(g, "%u\n", inotify_max_queued_events); break;
+	case P_SYS_INOTIFY_INSTANCES: gprintf(g, "%u\n", inotify_max_user_instances); break;
+	case P_SYS_INOTIFY_WATCHES: gprintf(g, "%u\n", inotify_max_user_watches); break;
+	case P_SYS_PIPE_MAX_SIZE: gprintf(g, "%u\n", pipe_max_size); break;
 	case P_KMSG: {
 		char *k = kmalloc(16384);
 		if (k) {
@@ -724,6 +777,7 @@ proc_open(struct file *f)
 		case P_PID_SMAPS_ROLLUP: procfs_pid_smaps_rollup(&g, p); break;
 		case P_PID_MOUNTS: gen_mounts(&g); break;
 		case P_PID_MOUNTINFO: gen_mountinfo(&g); break;
+		case P_PID_FDINFO_FILE: procfs_pid_fdinfo(&g, p, n->fd); break;
 		default: break;
 		}
 	} else {
@@ -746,18 +800,40 @@ proc_read(struct file *f, void *buf, size_t len, uint64_t *off)
 	return (long)n;
 }
 
-/* Only System V IPC's sysctls take writes, a whole value at a time. */
+/*
+ * A write to a settable sysctl: System V IPC's limits (ipc_knob_store),
+ * else a decimal number, spaces and a newline around it allowed (Linux's
+ * proc_dointvec); anything else is EINVAL.
+ */
 static long
 proc_write(struct file *f, const void *buf, size_t len, uint64_t *off)
 {
-	enum pkind kind = pn(f->inode)->kind;
-	if (kind < P_SYS_MSGMAX || kind > P_SYS_SHM_NEXT_ID)
-		return -EINVAL;
-	int r = ipc_knob_store((enum ipc_knob)(kind - P_SYS_MSGMAX), buf, len);
-	if (r < 0)
-		return r;
-	*off += len;
-	return (long)len;
+	struct pnode *n = pn(f->inode);
+	const char *s = buf;
+	size_t i = 0, end = len;
+	if (n->kind >= P_SYS_MSGMAX && n->kind <= P_SYS_SHM_NEXT_ID) {
+		int r = ipc_knob_store((enum ipc_knob)(n->kind - P_SYS_MSGMAX),
+				       buf, len);
+		if (r < 0)
+			return r;
+		*off += len;
+		return (long)len;
+	}
+	for (size_t k = 0; k < ARRAY_SIZE(sysctl_vars); k++) {
+		if (sysctl_vars[k].kind != n->kind)
+			continue;
+		while (i < end && (s[i] == ' ' || s[i] == '\t'))
+			i++;
+		while (end > i && (s[end - 1] == '\n' || s[end - 1] == ' '))
+			end--;
+		int v = parse_int(s + i, end - i);
+		if (v < 0)
+			return -EINVAL;
+		*sysctl_vars[k].value = (unsigned)v;
+		*off += len;
+		return (long)len;
+	}
+	return -EINVAL;
 }
 
 static void
@@ -812,13 +888,13 @@ proc_getdents(struct file *f, void *buf, size_t len, uint64_t *pos)
 			EMIT(4000 + (uint64_t)d->kind * 16 + k,
 			     dirent_type(fd->entries[k].mode),
 			     fd->entries[k].name);
-	} else if (d->kind == P_PID_FD) {
+	} else if (d->kind == P_PID_FD || d->kind == P_PID_FDINFO) {
 		struct proc *p = proc_find(d->pid);
 		for (int fd = 0; p && fd < fd_table_size(p); fd++) {
 			if (!p->files->fd[fd])
 				continue;
 			snprintk(name, sizeof(name), "%d", fd);
-			EMIT(3000 + (uint64_t)fd, DT_LNK, name);
+			EMIT(3000 + (uint64_t)fd, d->kind == P_PID_FD ? DT_LNK : DT_REG, name);
 		}
 	}
 #undef EMIT
@@ -857,6 +933,14 @@ static const struct file_ops proc_file_fops = {
 	.write = proc_write,
 	.close = proc_close,
 	.poll = proc_poll,
+	.seekable = true,
+};
+
+/* /proc/PID's files, as Linux's, have no poll hook: epoll refuses them. */
+static const struct file_ops proc_pid_file_fops = {
+	.open = proc_open,
+	.read = proc_read,
+	.close = proc_close,
 	.seekable = true,
 };
 

@@ -20,6 +20,12 @@ struct gen {
 void gprintf(struct gen *g, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* Bytes as they are, NULs included. */
+void gen_bytes(struct gen *g, const void *bytes, size_t len);
+
+/* /proc/config.gz's bytes (procfs_config.S). */
+extern const char procfs_config_gz[], procfs_config_gz_end[];
+
 /* The state letter ps shows: R, S, T or Z. */
 char proc_state_char(struct proc *p);
 
@@ -30,6 +36,7 @@ void procfs_pid_status(struct gen *g, struct proc *p);
 void procfs_pid_maps(struct gen *g, struct proc *p);
 void procfs_pid_smaps(struct gen *g, struct proc *p);
 void procfs_pid_smaps_rollup(struct gen *g, struct proc *p);
+void procfs_pid_fdinfo(struct gen *g, struct proc *p, int fd);
 
 /* /proc/meminfo and /proc/cpuinfo (procfs_mem.c). */
 void procfs_meminfo(struct gen *g);

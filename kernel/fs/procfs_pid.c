@@ -11,6 +11,7 @@
 #include <kernel/signal.h>
 #include <kernel/string.h>
 #include <kernel/tmpfs.h>
+#include <kernel/inotify.h>
 #include "procfs_int.h"
 
 #define SIG_DFL_K 0
@@ -33,7 +34,7 @@ proc_state_char(struct proc *p)
 }
 
 static uint64_t
-proc_cpu_ns(struct proc *p)
+proc_run_ns(struct proc *p)
 {
 	uint64_t ns = p->utime_ns;
 	list_for_each(it, &p->threads)
@@ -58,7 +59,7 @@ parent_pid(struct proc *p)
 void
 procfs_pid_stat(struct gen *g, struct proc *p)
 {
-	uint64_t ticks = proc_cpu_ns(p) / 10000000;
+	uint64_t ticks = proc_run_ns(p) / 10000000;
 	uint64_t start = p->start_ns / 10000000;
 	uint64_t vsize = p->vm ? p->vm->mapped : 0, rss = p->vm ? p->vm->pages : 0;
 	int tty = p->ctty ? (int)p->ctty->rdev : 0;
@@ -406,4 +407,21 @@ procfs_pid_smaps_rollup(struct gen *g, struct proc *p)
 	gen_pad(g, g->len - line);
 	gprintf(g, "[rollup]\n");
 	gen_usage(g, &u, true);
+}
+
+/*
+ * /proc/PID/fdinfo/FD: the offset and status flags, and an inotify
+ * instance's watches in Linux's form (inotify-tools and LTP read them).
+ */
+void
+procfs_pid_fdinfo(struct gen *g, struct proc *p, int fd)
+{
+	struct file *f = fd_get(p, fd);
+	if (!f)
+		return;
+	unsigned cloexec = fd_cloexec(p, fd) ? O_CLOEXEC : 0;
+	gprintf(g, "pos:\t%lu\nflags:\t0%o\nmnt_id:\t0\nino:\t%lu\n",
+		f->offset, f->flags | cloexec, f->inode ? f->inode->ino : 0);
+	if (inotify_is(f))
+		inotify_fdinfo(f, g);
 }

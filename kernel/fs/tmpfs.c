@@ -565,13 +565,6 @@ dir_getdents(struct file *f, void *buf, size_t len, uint64_t *pos)
 	return (long)used;
 }
 
-static unsigned
-file_poll(struct file *f)
-{
-	(void)f;
-	return POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM;
-}
-
 static const struct inode_ops tmpfs_iops = {
 	.lookup = tmpfs_lookup,
 	.create = tmpfs_create,
@@ -611,13 +604,11 @@ static const struct super_ops tmpfs_super_ops = {
 static const struct file_ops tmpfs_file_ops = {
 	.read = file_read,
 	.write = file_write,
-	.poll = file_poll,
 	.seekable = true,
 };
 
 static const struct file_ops tmpfs_dir_ops = {
 	.getdents = dir_getdents,
-	.poll = file_poll,
 	.seekable = true,
 };
 

@@ -4,6 +4,7 @@
  * of 40, and cross into mounted file systems at their mount points.
  */
 #include <kernel/vfs.h>
+#include <kernel/inotify.h>
 #include <kernel/proc.h>
 #include <kernel/kmalloc.h>
 #include <kernel/errno.h>
@@ -173,6 +174,7 @@ file_put(struct file *f)
 {
 	if (!ref_put(&f->refcount))
 		return;
+	inotify_file_closed(f);
 	epoll_forget(f);
 	fasync_forget(f);
 	locks_remove_file(f);
@@ -229,23 +231,57 @@ vfs_strip_sgid(struct proc *p, struct inode *dir, unsigned mode)
 	if ((mode & (S_ISGID | S_IXGRP)) != (S_ISGID | S_IXGRP) ||
 	    S_ISDIR(mode) || !(dir->mode & S_ISGID))
 		return mode;
-	if (dir->gid == p->egid || p->euid == 0)	/* CAP_FSETID */
+	if (p->euid == 0 || proc_in_group(p, dir->gid))	/* CAP_FSETID */
 		return mode;
 	return mode & ~S_ISGID;
 }
 
-/* vfs_new_owner for an inode the file system made with the caller's mode. */
-static void
-own_new(struct proc *p, struct inode *dir, struct inode *ino)
+void
+vfs_init_owner(struct proc *p, struct inode *dir, struct inode *ino)
 {
-	unsigned mode = ino->mode;
+	unsigned mode = vfs_strip_sgid(p, dir, ino->mode);
 	vfs_new_owner(p, dir, &mode, &ino->uid, &ino->gid);
 	ino->mode = mode;
+}
+
+#define RLIMIT_FSIZE 1
+
+long
+vfs_fsize_room(uint64_t pos, size_t len)
+{
+	struct thread *t = current();
+	uint64_t limit = t->proc->rlimits[RLIMIT_FSIZE][0];
+	if (limit == ~0ull || pos + len <= limit)
+		return (long)len;
+	if (pos >= limit && (len || pos > limit)) {
+		signal_send_thread(t, SIGXFSZ);
+		return -EFBIG;
+	}
+	return (long)(limit - pos);
+}
+
+int
+vfs_writable(struct inode *ino)
+{
+	return ino->sb && ino->sb->read_only ? -EROFS : 0;
+}
+
+void
+vfs_set_read_only(struct inode *root, bool read_only)
+{
+	if (root->sb)
+		root->sb->read_only = read_only;
+	for (int i = 0; i < MOUNT_MAX; i++)
+		if (mounts[i].root == root)
+			mounts[i].read_only = read_only;
 }
 
 int
 vfs_permission(struct proc *p, struct inode *ino, int mask)
 {
+	if ((mask & 2) && (S_ISREG(ino->mode) || S_ISDIR(ino->mode) ||
+			   S_ISLNK(ino->mode)) && vfs_writable(ino))
+		return -EROFS;
 	if (p->euid == 0) {
 		/* root may execute only what some execute bit allows */
 		if ((mask & 1) && !S_ISDIR(ino->mode) && !(ino->mode & 0111))
@@ -255,7 +291,7 @@ vfs_permission(struct proc *p, struct inode *ino, int mask)
 	unsigned bits = ino->mode & 7;
 	if (p->euid == ino->uid)
 		bits = (ino->mode >> 6) & 7;
-	else if (p->egid == ino->gid)
+	else if (proc_in_group(p, ino->gid))
 		bits = (ino->mode >> 3) & 7;
 	return (bits & (unsigned)mask) == (unsigned)mask ? 0 : -EACCES;
 }
@@ -498,7 +534,11 @@ may_open(struct proc *p, struct inode *ino, unsigned flags)
 	if ((ino->mode & S_IFMT) == S_IFSOCK)
 		return -ENXIO;	/* a socket is reached by connect(2), not open */
 	int mask = (acc == O_RDONLY ? 4 : acc == O_WRONLY ? 2 : 6);
-	return vfs_permission(p, ino, mask);
+	int e = vfs_permission(p, ino, mask);
+	/* O_NOATIME is the owner's (or root's) to ask. */
+	if (!e && (flags & O_NOATIME) && p->euid != 0 && p->euid != ino->uid)
+		e = -EPERM;
+	return e;
 }
 
 /*
@@ -578,7 +618,7 @@ create_open(struct proc *p, struct inode *dir, const char *last, size_t len,
 		return -1;
 	}
 	if (r == 1)
-		own_new(p, dir, ino);
+		vfs_init_owner(p, dir, ino);
 	*out = ino;
 	return r;
 }
@@ -608,6 +648,7 @@ vfs_open(struct proc *p, int dirfd, const char *path, unsigned flags, unsigned m
 		int made = dir->iops->create_open && !(flags & O_EXCL) ?
 			   create_open(p, dir, last, len, mode, &ino) : -1;
 		if (made == 1) {
+			inotify_dir_event(dir, IN_CREATE, last, len, 0);
 			inode_put(dir);
 			created = true;
 			goto opened;
@@ -625,22 +666,24 @@ vfs_open(struct proc *p, int dirfd, const char *path, unsigned flags, unsigned m
 				kfree(target);
 				return ERR_PTR(-ENOENT);
 			}
-			if (vfs_permission(p, dir, 2) < 0) {
+			int e = vfs_permission(p, dir, 2);
+			if (e < 0) {
 				inode_put(dir);
 				kfree(target);
-				return ERR_PTR(-EACCES);
+				return ERR_PTR(e);
 			}
-			int e = dir->iops->create(dir, last, len,
-						  S_IFREG | (vfs_strip_sgid(p, dir,
-						  mode) & 07777 & ~p->umask), &ino);
+			e = dir->iops->create(dir, last, len,
+					      S_IFREG | (vfs_strip_sgid(p, dir, mode) &
+					      07777 & ~p->umask), &ino);
 			kfree(target);
 			target = NULL;
 			if (e < 0) {
 				inode_put(dir);
 				return ERR_PTR(e);
 			}
-			own_new(p, dir, ino);
+			vfs_init_owner(p, dir, ino);
 			created = true;
+			inotify_dir_event(dir, IN_CREATE, last, len, 0);
 		} else if (!IS_ERR(ino) && (flags & O_EXCL)) {
 			inode_put(ino);
 			inode_put(dir);
@@ -674,6 +717,14 @@ opened:
 	}
 	struct file *f = vfs_open_inode(ino, flags);
 	inode_put(ino);
+	if (!IS_ERR(f) && inotify_active() && !file_is_path(f)) {
+		/* An existing file O_TRUNC cuts (even an empty one) is
+		   modified, after it is opened as Linux now tells it. */
+		inotify_file_event(f, IN_OPEN);
+		if ((flags & O_TRUNC) && !created && S_ISREG(f->inode->mode) &&
+		    (flags & O_ACCMODE) != O_RDONLY)
+			inotify_file_event(f, IN_MODIFY);
+	}
 	return f;
 }
 
@@ -723,8 +774,8 @@ vfs_unmount(struct inode *root)
 	return -EINVAL;
 }
 
-int
-vfs_setattr(struct inode *ino, const struct iattr_k *a)
+static int
+setattr_apply(struct inode *ino, const struct iattr_k *a)
 {
 	if (ino->iops && ino->iops->setattr)
 		return ino->iops->setattr(ino, a);
@@ -746,6 +797,33 @@ vfs_setattr(struct inode *ino, const struct iattr_k *a)
 		ino->mtime = a->mtime;
 	inode_touch(ino, false, false, true);
 	return 0;
+}
+
+/* The inotify event a change of attributes makes (Linux's fsnotify_change). */
+static uint32_t
+setattr_event(unsigned mask)
+{
+	uint32_t ev = 0;
+	if (mask & (IATTR_MODE | IATTR_UID | IATTR_GID))
+		ev |= IN_ATTRIB;
+	if (mask & IATTR_SIZE)
+		ev |= IN_MODIFY;
+	if ((mask & (IATTR_ATIME | IATTR_MTIME)) == (IATTR_ATIME | IATTR_MTIME))
+		ev |= IN_ATTRIB;	/* both times: a utime call */
+	else if (mask & IATTR_ATIME)
+		ev |= IN_ACCESS;
+	else if (mask & IATTR_MTIME)
+		ev |= IN_MODIFY;
+	return ev;
+}
+
+int
+vfs_setattr(struct inode *ino, const struct iattr_k *a)
+{
+	int e = setattr_apply(ino, a);
+	if (e == 0 && inotify_active())
+		inotify_inode_event(ino, setattr_event(a->mask));
+	return e;
 }
 
 int

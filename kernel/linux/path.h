@@ -1,6 +1,7 @@
 /*
- * What the path system calls share (kernel/linux/sys_path.c, sys_mount.c):
- * a user's path copied in, and the inode an *at() call names.
+ * What the path system calls share (kernel/linux/sys_path.c, sys_attr.c,
+ * sys_mount.c): a user's path copied in, and the inode an *at() call
+ * names.
  */
 #ifndef KERNEL_LINUX_PATH_H
 #define KERNEL_LINUX_PATH_H

@@ -94,6 +94,8 @@ proc_alloc(struct proc *parent)
 		p->egid = parent->egid;
 		p->suid = parent->suid;
 		p->sgid = parent->sgid;
+		p->groups = parent->groups;
+		groups_get(p->groups);
 		p->umask = parent->umask;
 		p->personality = parent->personality;
 		p->trace = parent->trace;
@@ -126,6 +128,7 @@ proc_free(struct proc *p)
 {
 	list_remove(&p->all_link);
 	list_remove(&p->sibling);
+	groups_put(p->groups);
 	kfree(p->cmdline);
 	kfree(p);
 }
@@ -296,6 +299,7 @@ fail_files:
 fail_vm:
 	vm_put(p->vm);
 fail_proc:
+	groups_put(p->groups);
 	kfree(p->cmdline);
 	kfree(p);
 fail_thread:
@@ -426,6 +430,8 @@ proc_finish(struct proc *p)
 	inode_put(p->cwd);
 	inode_put(p->root);
 	ktimer_cancel(&p->alarm);
+	clocktimer_cancel(&p->itimers[0]);
+	clocktimer_cancel(&p->itimers[1]);
 	ptimers_exit(p);
 	sem_exit(p);
 	proc_leave_tty(p);

@@ -26,6 +26,8 @@
 #define F_SETLEASE 1024
 #define F_GETLEASE 1025
 #define F_DUPFD_CLOEXEC 1030
+#define F_SETPIPE_SZ 1031
+#define F_GETPIPE_SZ 1032
 
 /*
  * The status flags F_SETFL sets: Linux's SETFL_MASK less O_DIRECT and
@@ -138,6 +140,10 @@ fcntl_file(int fd, struct file *f, int cmd, uint64_t arg)
 		return -EINVAL;	/* as Linux with fs.leases-enable = 0 */
 	case F_GETLEASE:
 		return F_UNLCK;	/* no lease is ever held */
+	case F_SETPIPE_SZ:
+		return pipe_set_size(f, (uint32_t)arg);
+	case F_GETPIPE_SZ:
+		return pipe_get_size(f);
 	case F_ADD_SEALS:
 	case F_GET_SEALS:
 		return memfd_fcntl(f, cmd, (unsigned)arg);

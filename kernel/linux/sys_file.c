@@ -6,6 +6,7 @@
  */
 #include <kernel/proc.h>
 #include <kernel/vfs.h>
+#include <kernel/inotify.h>
 #include <kernel/tmpfs.h>
 #include <kernel/netif.h>
 #include <kernel/vm.h>
@@ -63,6 +64,8 @@ do_read(struct file *f, uaddr_t buf, size_t len, uint64_t *off)
 			break;
 	}
 	kfree(k);
+	if (done > 0)
+		inotify_file_event(f, IN_ACCESS);
 	return done > 0 ? (long)done : r;
 }
 
@@ -75,6 +78,13 @@ do_write(struct file *f, uaddr_t buf, size_t len, uint64_t *off)
 		return -EINVAL;
 	if (len > 0x7ffff000)
 		len = 0x7ffff000;
+	if (f->inode && S_ISREG(f->inode->mode) && len) {
+		uint64_t pos = (f->flags & O_APPEND) ? f->inode->size : *off;
+		long room = vfs_fsize_room(pos, len);
+		if (room < 0)
+			return room;
+		len = (size_t)room;
+	}
 	char *k = kmalloc(MIN(len, (size_t)BOUNCE) + 1);
 	if (!k)
 		return -ENOMEM;
@@ -94,6 +104,8 @@ do_write(struct file *f, uaddr_t buf, size_t len, uint64_t *off)
 			break;
 	}
 	kfree(k);
+	if (done > 0)
+		inotify_file_event(f, IN_MODIFY);
 	return done > 0 ? (long)done : r;
 }
 
@@ -104,7 +116,10 @@ do_rw_iov(struct file *f, const struct uiovec *iov, int n, bool write)
 	if ((f->flags & O_ACCMODE) == (write ? O_RDONLY : O_WRONLY) ||
 	    (f->flags & O_PATH))
 		return -EBADF;
-	return f->ops->rw_iov(f, iov, n, write);
+	long r = f->ops->rw_iov(f, iov, n, write);
+	if (r > 0)
+		inotify_file_event(f, write ? IN_MODIFY : IN_ACCESS);
+	return r;
 }
 
 /* A file whose data is elsewhere takes the caller's buffers (rw_at). */
@@ -117,7 +132,10 @@ do_rw_at(struct file *f, const struct uiovec *iov, int n, bool write,
 		return -EBADF;
 	if (f->inode && S_ISDIR(f->inode->mode))
 		return -EISDIR;
-	return f->ops->rw_at(f, iov, n, write, off);
+	long r = f->ops->rw_at(f, iov, n, write, off);
+	if (r > 0)
+		inotify_file_event(f, write ? IN_MODIFY : IN_ACCESS);
+	return r;
 }
 
 long
@@ -338,14 +356,13 @@ sys_dup(int fd)
 long
 sys_dup3(int fd, int newfd, int flags)
 {
-	struct file *f = getf_path(fd);
-	if (!f)
-		return -EBADF;
+	/* Linux's order: the flags, the same fd, then the fds themselves. */
 	if (flags & ~O_CLOEXEC)
 		return -EINVAL;
 	if (fd == newfd)
 		return -EINVAL;
-	if (newfd < 0)
+	struct file *f = getf_path(fd);
+	if (!f || newfd < 0)
 		return -EBADF;
 	file_get(f);
 	long r = fd_install_at(current()->proc, f, newfd, flags & O_CLOEXEC);
@@ -501,7 +518,12 @@ do_fsync(int fd, bool datasync)
 	struct file *f = getf(fd);
 	if (!f)
 		return -EBADF;
-	return f->ops && f->ops->fsync ? f->ops->fsync(f, datasync) : 0;
+	if (f->ops && f->ops->fsync)
+		return f->ops->fsync(f, datasync);
+	/* In-memory files are always in sync; pipes, sockets, FIFOs and
+	   devices cannot be synced (EINVAL, as Linux's missing fsync). */
+	unsigned type = f->inode ? f->inode->mode & S_IFMT : 0;
+	return type == S_IFREG || type == S_IFDIR || type == S_IFLNK ? 0 : -EINVAL;
 }
 
 long
@@ -552,7 +574,13 @@ sys_ftruncate(int fd, int64_t len)
 		return -EINVAL;
 	if (!f->inode->iops->truncate)
 		return -EINVAL;
-	return f->inode->iops->truncate(f->inode, (uint64_t)len);
+	long r = vfs_fsize_room((uint64_t)len, 0);
+	if (r < 0)
+		return r;
+	r = f->inode->iops->truncate(f->inode, (uint64_t)len);
+	if (r == 0)
+		inotify_file_event(f, IN_MODIFY);
+	return r;
 }
 
 long

@@ -141,18 +141,21 @@ static long
 requeue(uint64_t uaddr, int nwake, int nmove, uint64_t uaddr2, bool cmp, uint32_t val3, bool private)
 {
 	struct vm *vm, *vm2;
-	uint64_t key2;
-	if (futex_key(uaddr, private, &vm, &uaddr) < 0 ||
+	uint64_t key, key2;
+	if (nwake < 0 || nmove < 0)
+		return -EINVAL;
+	if (futex_key(uaddr, private, &vm, &key) < 0 ||
 	    futex_key(uaddr2, private, &vm2, &key2) < 0)
 		return -EFAULT;
-	uaddr2 = key2;
-	if (cmp) {
+	if (cmp) {	/* the word at the caller's address, not the key */
 		uint32_t cur;
 		if (copyin(&cur, uaddr, 4) < 0)
 			return -EFAULT;
 		if (cur != val3)
 			return -EAGAIN;
 	}
+	uaddr = key;
+	uaddr2 = key2;
 	int done = wake(vm, uaddr, nwake, ~0u);
 	list_for_each(it, &waiters) {
 		if (nmove <= 0)

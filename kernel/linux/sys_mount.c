@@ -82,9 +82,9 @@ mount_busy(struct super *sb, struct inode *root, bool writers)
 
 
 /*
- * mount -o remount: a tmpfs takes its new options (size=); a server's
- * tree becomes read-only (EBUSY while a file on it is open for writing)
- * or read-write again with MS_RDONLY; other flags are not kept.
+ * mount -o remount: a tmpfs takes its new options (size=); MS_RDONLY
+ * makes a tmpfs or a server's tree read-only (EBUSY while a file on it is
+ * open for writing) or, absent, writable again; other flags are not kept.
  */
 static long
 remount(struct proc *p, uaddr_t utarget, unsigned long flags,
@@ -98,11 +98,15 @@ remount(struct proc *p, uaddr_t utarget, unsigned long flags,
 	long r = -EINVAL;	/* not the root of a mount */
 	if (where->covered || where == vfs_root()) {
 		r = tmpfs_configure(where, options);
-		if (r == -ENODEV) {
-			bool ro = flags & MS_RDONLY;
-			r = ro && !where->sb->read_only &&
-			    mount_busy(where->sb, where, true) ? -EBUSY :
-			    srvfs_remount(where, ro);
+		bool ro = flags & MS_RDONLY;
+		if (r == 0 || r == -ENODEV) {
+			if (ro && !where->sb->read_only &&
+			    mount_busy(where->sb, where, true))
+				r = -EBUSY;
+			else if (r == 0)
+				vfs_set_read_only(where, ro);
+			else
+				r = srvfs_remount(where, ro);
 		}
 		if (r == -ENODEV)
 			r = 0;
@@ -185,6 +189,8 @@ sys_mount(uaddr_t usource, uaddr_t utarget, uaddr_t utype, unsigned long flags, 
 		if (src)
 			memcpy(src, source, sl);
 		r = vfs_mount(where, root, abs, src ? src : "none", t);
+		if (r == 0 && (flags & MS_RDONLY))
+			vfs_set_read_only(root, true);
 	}
 	kfree(abs);
 	inode_put(root);
@@ -192,6 +198,19 @@ out:
 	inode_put(where);
 	kfree(target);
 	return r;
+}
+
+/*
+ * An in-kernel file system (tmpfs, proc...) leaves the tree. One still in
+ * use (MNT_DETACH) keeps its tree in memory for its users, as the
+ * directories' ".." need it.
+ */
+static long
+kernel_unmount(struct inode *root)
+{
+	if (mount_busy(root->sb, root, false))
+		inode_get(root);	/* kept for the files still in use */
+	return vfs_unmount(root);
 }
 
 /*
@@ -219,10 +238,10 @@ sys_umount2(uaddr_t utarget, int flags)
 		r = -EINVAL;	/* not a mount point */
 	else if (!(flags & MNT_DETACH) && mount_busy(root->sb, root, false))
 		r = -EBUSY;
-	else if (!root->sb->ops || !root->sb->ops->unmount)
-		r = vfs_unmount(root);
-	else
+	else if (root->sb->ops && root->sb->ops->unmount)
 		r = root->sb->ops->unmount(root->sb);
+	else
+		r = kernel_unmount(root);
 	inode_put(root);
 	return r;
 }

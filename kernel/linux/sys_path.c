@@ -1,10 +1,11 @@
 /*
  * System calls on path names: open, stat, create and remove, links, rename,
- * permissions and times, the working directory (mounts, sync and statfs
- * are in sys_mount.c).
+ * access, the working directory (chmod, chown, times and truncate are in
+ * sys_attr.c; mounts, sync and statfs in sys_mount.c).
  */
 #include <kernel/proc.h>
 #include <kernel/vfs.h>
+#include <kernel/inotify.h>
 #include <kernel/vm.h>
 #include <kernel/syscall.h>
 #include <syscall_table.h>
@@ -159,9 +160,12 @@ long
 sys_faccessat2(int dirfd, uaddr_t path, int mode, int flags)
 {
 	struct proc *p = current()->proc;
+	const int AT_EACCESS = 0x200;
 	if (mode & ~7)
 		return -EINVAL;
-	struct inode *ino = lookup_at(dirfd, path, flags);
+	if (flags & ~(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	struct inode *ino = lookup_at(dirfd, path, flags & ~AT_EACCESS);
 	if (IS_ERR(ino))
 		return PTR_ERR(ino);
 	int e = mode ? vfs_permission(p, ino, mode) : 0;
@@ -297,10 +301,9 @@ do_mkdir(struct inode *dir, const char *name, size_t len, void *arg)
 	int e = dir->iops->create(dir, name, len,
 				  S_IFDIR | (*(unsigned *)arg & 07777 & ~p->umask), &ino);
 	if (e == 0) {
-		unsigned dmode = ino->mode;
-		vfs_new_owner(p, dir, &dmode, &ino->uid, &ino->gid);
-		ino->mode = dmode;
+		vfs_init_owner(p, dir, ino);
 		inode_put(ino);
+		inotify_dir_event(dir, IN_CREATE | IN_ISDIR, name, len, 0);
 	}
 	return e;
 }
@@ -342,8 +345,11 @@ do_mknod(struct inode *dir, const char *name, size_t len, void *arg)
 	int e = dir->iops->create(dir, name, len, (mode & S_IFMT) | (mode & 07777 & ~p->umask), &ino);
 	if (e == 0 && device)
 		ino->rdev = ((unsigned *)arg)[1];	/* in memory only */
-	if (e == 0)
+	if (e == 0) {
+		vfs_init_owner(p, dir, ino);
 		inode_put(ino);
+		inotify_dir_event(dir, IN_CREATE, name, len, 0);
+	}
 	return e;
 }
 
@@ -382,7 +388,18 @@ do_unlink(struct inode *dir, const char *name, size_t len, void *arg)
 	long r = sticky_check(dir, name, len);
 	if (r < 0)
 		return r;
-	return dir->iops->unlink(dir, name, len, rmdir);
+	if (!inotify_active())
+		return dir->iops->unlink(dir, name, len, rmdir);
+	struct inode *victim = dir->iops->lookup(dir, name, len);
+	r = dir->iops->unlink(dir, name, len, rmdir);
+	if (r == 0 && !IS_ERR(victim)) {
+		uint32_t isdir = S_ISDIR(victim->mode) ? IN_ISDIR : 0;
+		inotify_unlinked(victim);
+		inotify_dir_event(dir, IN_DELETE | isdir, name, len, 0);
+	}
+	if (!IS_ERR(victim))
+		inode_put(victim);
+	return r;
 }
 
 long
@@ -417,7 +434,10 @@ do_symlink(struct inode *dir, const char *name, size_t len, void *arg)
 		return -ENOENT;
 	if (!dir->iops->symlink)
 		return PTR_ERR(old);	/* as Linux's /proc: lookup's error */
-	return dir->iops->symlink(dir, name, len, arg);
+	long r = dir->iops->symlink(dir, name, len, arg);
+	if (r == 0)
+		inotify_dir_event(dir, IN_CREATE, name, len, 0);
+	return r;
 }
 
 long
@@ -471,7 +491,12 @@ do_link(struct inode *dir, const char *name, size_t len, void *arg)
 	struct link_arg *a = arg;
 	if (slash_after(name, len) || !dir->iops->link)
 		return slash_create_error(dir, name, len);
-	return dir->iops->link(dir, name, len, a->target);
+	long r = dir->iops->link(dir, name, len, a->target);
+	if (r == 0) {
+		inotify_inode_event(a->target, IN_ATTRIB);
+		inotify_dir_event(dir, IN_CREATE, name, len, 0);
+	}
+	return r;
 }
 
 long
@@ -500,6 +525,36 @@ rename_refused(struct inode *od, const char *on, size_t ol,
 {
 	long r = remove_refused(od, on, ol, -1);
 	return r == -EPERM ? remove_refused(nd, nn, nl, -1) : r;
+}
+
+/*
+ * The file system's rename, and the events it makes: IN_MOVED_FROM and
+ * IN_MOVED_TO with one cookie, a replaced file's link lost, then
+ * IN_MOVE_SELF on what moved (Linux's fsnotify_move).
+ */
+static long
+rename_notified(struct inode *od, const char *on, size_t ol,
+		struct inode *nd, const char *nn, size_t nl)
+{
+	if (!inotify_active())
+		return od->iops->rename(od, on, ol, nd, nn, nl);
+	struct inode *moved = od->iops->lookup(od, on, ol);
+	struct inode *over = nd->iops->lookup(nd, nn, nl);
+	long r = od->iops->rename(od, on, ol, nd, nn, nl);
+	if (r == 0 && !IS_ERR(moved) && moved != over) {
+		uint32_t isdir = S_ISDIR(moved->mode) ? IN_ISDIR : 0;
+		uint32_t cookie = inotify_cookie();
+		inotify_dir_event(od, IN_MOVED_FROM | isdir, on, ol, cookie);
+		inotify_dir_event(nd, IN_MOVED_TO | isdir, nn, nl, cookie);
+		if (!IS_ERR(over))
+			inotify_unlinked(over);
+		inotify_self_event(moved, IN_MOVE_SELF);
+	}
+	if (!IS_ERR(moved))
+		inode_put(moved);
+	if (!IS_ERR(over))
+		inode_put(over);
+	return r;
 }
 
 long
@@ -554,7 +609,7 @@ sys_renameat2(int odirfd, uaddr_t uold, int ndirfd, uaddr_t unew, unsigned flags
 			}
 		}
 		if (!r)
-			r = od->iops->rename(od, on, ol, nd, nn, nl);
+			r = rename_notified(od, on, ol, nd, nn, nl);
 	}
 	if (!IS_ERR(od))
 		inode_put(od);
@@ -575,217 +630,6 @@ long
 sys_rename(uaddr_t old, uaddr_t new)
 {
 	return sys_renameat2(AT_FDCWD, old, AT_FDCWD, new, 0);
-}
-
-static long
-chmod_inode(struct inode *ino, unsigned mode)
-{
-	struct proc *p = current()->proc;
-	if (p->euid != 0 && p->euid != ino->uid)
-		return -EPERM;
-	struct iattr_k a = { .mask = IATTR_MODE, .mode = mode & 07777 };
-	return vfs_setattr(ino, &a);
-}
-
-long
-sys_fchmodat(int dirfd, uaddr_t path, unsigned mode)
-{
-	struct inode *ino = lookup_at(dirfd, path, 0);
-	if (IS_ERR(ino))
-		return PTR_ERR(ino);
-	long r = chmod_inode(ino, mode);
-	inode_put(ino);
-	return r;
-}
-
-long
-sys_chmod(uaddr_t path, unsigned mode)
-{
-	return sys_fchmodat(AT_FDCWD, path, mode);
-}
-
-long
-sys_fchmod(int fd, unsigned mode)
-{
-	struct file *f = fd_hold(fd);	/* a server's setattr sleeps */
-	if (!f || !f->inode)
-		return -EBADF;
-	return chmod_inode(f->inode, mode);
-}
-
-static long
-chown_inode(struct inode *ino, unsigned uid, unsigned gid)
-{
-	if (current()->proc->euid != 0)
-		return -EPERM;
-	struct iattr_k a = { .uid = uid, .gid = gid };
-	if (uid != (unsigned)-1)
-		a.mask |= IATTR_UID;
-	if (gid != (unsigned)-1)
-		a.mask |= IATTR_GID;
-	/* As Linux: chown of a non-directory clears set-user-ID, and
-	   set-group-ID where it means one (with group execute). */
-	unsigned kill = S_ISUID | ((ino->mode & S_IXGRP) ? S_ISGID : 0);
-	if (!S_ISDIR(ino->mode) && (ino->mode & kill)) {
-		a.mask |= IATTR_MODE;
-		a.mode = ino->mode & 07777 & ~kill;
-	}
-	return vfs_setattr(ino, &a);
-}
-
-long
-sys_fchownat(int dirfd, uaddr_t path, unsigned uid, unsigned gid, int flags)
-{
-	struct inode *ino = lookup_at(dirfd, path, flags);
-	if (IS_ERR(ino))
-		return PTR_ERR(ino);
-	long r = chown_inode(ino, uid, gid);
-	inode_put(ino);
-	return r;
-}
-
-long
-sys_chown(uaddr_t path, unsigned uid, unsigned gid)
-{
-	return sys_fchownat(AT_FDCWD, path, uid, gid, 0);
-}
-
-long
-sys_lchown(uaddr_t path, unsigned uid, unsigned gid)
-{
-	return sys_fchownat(AT_FDCWD, path, uid, gid, AT_SYMLINK_NOFOLLOW);
-}
-
-long
-sys_fchown(int fd, unsigned uid, unsigned gid)
-{
-	struct file *f = fd_hold(fd);
-	if (!f || !f->inode)
-		return -EBADF;
-	return chown_inode(f->inode, uid, gid);
-}
-
-#define UTIME_NOW ((1l << 30) - 1l)
-#define UTIME_OMIT ((1l << 30) - 2l)
-
-/* Sets a file's times; ts == NULL means now, UTIME_OMIT leaves one as is. */
-static long
-set_times(struct inode *ino, const struct timespec_k *ts)
-{
-	struct iattr_k a = { 0 };
-	struct timespec_k now;
-	vfs_now(&now);
-	for (int i = 0; i < 2; i++) {
-		struct timespec_k v = now;
-		if (ts && ts[i].tv_nsec == UTIME_OMIT)
-			continue;
-		if (ts && ts[i].tv_nsec != UTIME_NOW) {
-			if (ts[i].tv_nsec < 0 || ts[i].tv_nsec >= 1000000000)
-				return -EINVAL;
-			v = ts[i];
-		}
-		if (i == 0) {
-			a.atime = v;
-			a.mask |= IATTR_ATIME;
-		} else {
-			a.mtime = v;
-			a.mask |= IATTR_MTIME;
-		}
-	}
-	if (!a.mask)
-		return 0;
-	/* Now for both: the owner or a writer. Anything else: the owner. */
-	struct proc *p = current()->proc;
-	bool both_now = !ts || (ts[0].tv_nsec == UTIME_NOW &&
-				ts[1].tv_nsec == UTIME_NOW);
-	if (p->euid != 0 && p->euid != ino->uid) {
-		if (!both_now)
-			return -EPERM;
-		if (vfs_permission(p, ino, 2) < 0)
-			return -EACCES;
-	}
-	return vfs_setattr(ino, &a);
-}
-
-static long
-set_times_at(int dirfd, uaddr_t path, int flags, const struct timespec_k *ts)
-{
-	struct inode *ino;
-	if (!path) {	/* utimensat(fd, NULL, ...): the open file itself */
-		struct file *f = fd_get(current()->proc, dirfd);
-		if (!f || !f->inode)
-			return -EBADF;
-		ino = f->inode;
-		inode_get(ino);
-	} else {
-		ino = lookup_at(dirfd, path, flags);
-	}
-	if (IS_ERR(ino))
-		return PTR_ERR(ino);
-	long r = set_times(ino, ts);
-	inode_put(ino);
-	return r;
-}
-
-long
-sys_utimensat(int dirfd, uaddr_t path, uaddr_t times, int flags)
-{
-	struct timespec_k ts[2];
-	if (times && copyin(ts, times, sizeof(ts)) < 0)
-		return -EFAULT;
-	return set_times_at(dirfd, path, flags, times ? ts : NULL);
-}
-
-long
-sys_utimes(uaddr_t path, uaddr_t times)
-{
-	int64_t tv[4];
-	struct timespec_k ts[2];
-	if (times) {
-		if (copyin(tv, times, sizeof(tv)) < 0)
-			return -EFAULT;
-		if (tv[1] < 0 || tv[1] >= 1000000 || tv[3] < 0 || tv[3] >= 1000000)
-			return -EINVAL;
-		ts[0] = (struct timespec_k){ tv[0], tv[1] * 1000 };
-		ts[1] = (struct timespec_k){ tv[2], tv[3] * 1000 };
-	}
-	return set_times_at(AT_FDCWD, path, 0, times ? ts : NULL);
-}
-
-long
-sys_utime(uaddr_t path, uaddr_t times)
-{
-	int64_t t[2];
-	struct timespec_k ts[2];
-	if (times) {
-		if (copyin(t, times, sizeof(t)) < 0)
-			return -EFAULT;
-		ts[0] = (struct timespec_k){ t[0], 0 };
-		ts[1] = (struct timespec_k){ t[1], 0 };
-	}
-	return set_times_at(AT_FDCWD, path, 0, times ? ts : NULL);
-}
-
-long
-sys_truncate(uaddr_t path, int64_t len)
-{
-	struct inode *ino = lookup_at(AT_FDCWD, path, 0);
-	if (IS_ERR(ino))
-		return PTR_ERR(ino);
-	long r;
-	if (len < 0)
-		r = -EINVAL;
-	else if (S_ISDIR(ino->mode))
-		r = -EISDIR;
-	else if (!S_ISREG(ino->mode) || !ino->iops->truncate)
-		r = -EINVAL;
-	else if ((r = vfs_permission(current()->proc, ino, 2)) == 0 &&
-		 (r = inode_get_write(ino)) == 0) {
-		r = ino->iops->truncate(ino, (uint64_t)len);
-		inode_put_write(ino);
-	}
-	inode_put(ino);
-	return r;
 }
 
 static long
@@ -829,14 +673,16 @@ long
 sys_chroot(uaddr_t path)
 {
 	struct proc *p = current()->proc;
-	if (p->euid != 0)
-		return -EPERM;
 	struct inode *ino = lookup_at(AT_FDCWD, path, 0);
 	if (IS_ERR(ino))
 		return PTR_ERR(ino);
-	if (!S_ISDIR(ino->mode)) {
+	/* Linux's order: the directory, search permission, then root. */
+	long r = !S_ISDIR(ino->mode) ? -ENOTDIR : vfs_permission(p, ino, 1);
+	if (r == 0 && p->euid != 0)
+		r = -EPERM;
+	if (r < 0) {
 		inode_put(ino);
-		return -ENOTDIR;
+		return r;
 	}
 	inode_put(p->root);
 	p->root = ino;

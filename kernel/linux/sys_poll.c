@@ -267,8 +267,9 @@ sys_pselect6(int n, uaddr_t r, uaddr_t w, uaddr_t e, uaddr_t ts, uaddr_t usig)
 #define EPOLLET (1u << 31)
 
 struct epitem {
-	struct list link;
+	struct list link;		/* owner->items */
 	struct list all_link;
+	struct epoll *owner;
 	struct file *file;
 	int fd;
 	uint32_t events;
@@ -401,6 +402,75 @@ get_epoll(int epfd)
 	return f->priv;
 }
 
+struct file *
+epoll_target(struct file *ep, int tfd, unsigned toff)
+{
+	if (ep->ops != &epoll_fops)
+		return NULL;
+	struct epoll *e = ep->priv;
+	list_for_each(it, &e->items) {
+		struct epitem *x = list_entry(it, struct epitem, link);
+		if (x->fd == tfd && toff-- == 0)
+			return x->file;
+	}
+	return NULL;
+}
+
+/* Linux's EP_MAX_NESTS: instances inside instances, at most this deep. */
+#define EP_MAX_NESTS 4
+
+/*
+ * How many levels of epoll instances ep holds (0: none), or -1 if find is
+ * among them; past EP_MAX_NESTS the count stops there.
+ */
+static int
+ep_height(struct epoll *ep, struct epoll *find, int depth)
+{
+	if (ep == find)
+		return -1;
+	if (depth > EP_MAX_NESTS)
+		return 0;
+	int height = 0;
+	list_for_each(it, &ep->items) {
+		struct epitem *x = list_entry(it, struct epitem, link);
+		if (x->file->ops != &epoll_fops)
+			continue;
+		int h = ep_height(x->file->priv, find, depth + 1);
+		if (h < 0)
+			return -1;
+		height = MAX(height, h + 1);
+	}
+	return height;
+}
+
+/* How many levels of epoll instances hold ep (0: none). */
+static int
+ep_depth(struct epoll *ep, int depth)
+{
+	if (depth > EP_MAX_NESTS)
+		return 0;
+	int deepest = 0;
+	list_for_each(it, &all_items) {
+		struct epitem *x = list_entry(it, struct epitem, all_link);
+		if (x->file->ops == &epoll_fops && x->file->priv == ep)
+			deepest = MAX(deepest, 1 + ep_depth(x->owner, depth + 1));
+	}
+	return deepest;
+}
+
+/* Linux's ep_loop_check: adding `in` to ep makes no cycle and nests no
+   deeper than EP_MAX_NESTS; else ELOOP. */
+static long
+ep_loop_check(struct epoll *ep, struct file *in)
+{
+	if (in->ops != &epoll_fops)
+		return 0;
+	int height = ep_height(in->priv, ep, 0);
+	if (height < 0 || ep_depth(ep, 0) + 1 + height > EP_MAX_NESTS)
+		return -ELOOP;
+	return 0;
+}
+
 long
 sys_epoll_ctl(int epfd, int op, int fd, uaddr_t uev)
 {
@@ -427,12 +497,16 @@ sys_epoll_ctl(int epfd, int op, int fd, uaddr_t uev)
 			e = x;
 	}
 	switch (op) {
-	case 1:		/* EPOLL_CTL_ADD */
+	case 1: {	/* EPOLL_CTL_ADD */
 		if (e)
 			return -EEXIST;
+		long r = ep_loop_check(ep, f);
+		if (r < 0)
+			return r;
 		e = kzalloc(sizeof(*e));
 		if (!e)
 			return -ENOMEM;
+		e->owner = ep;
 		e->file = f;
 		e->fd = fd;
 		e->events = ev.events;
@@ -441,6 +515,7 @@ sys_epoll_ctl(int epfd, int op, int fd, uaddr_t uev)
 		list_push_back(&ep->items, &e->link);
 		list_push_back(&all_items, &e->all_link);
 		return 0;
+	}
 	case 2:		/* EPOLL_CTL_DEL */
 		if (!e)
 			return -ENOENT;

@@ -4,6 +4,7 @@
  */
 #include <kernel/proc.h>
 #include <kernel/vm.h>
+#include <kernel/kmalloc.h>
 #include <kernel/vfs.h>
 #include <kernel/syscall.h>
 #include <syscall_table.h>
@@ -452,20 +453,85 @@ sys_getresgid(uaddr_t r, uaddr_t e, uaddr_t s)
 	return get3(r, e, s, p->gid, p->egid, p->sgid);
 }
 
+#define NGROUPS_MAX 65536
+
+void
+groups_get(struct groups *g)
+{
+	if (g)
+		g->refcount++;
+}
+
+void
+groups_put(struct groups *g)
+{
+	if (g && --g->refcount == 0)
+		kfree(g);
+}
+
+bool
+proc_in_group(struct proc *p, unsigned gid)
+{
+	if (p->egid == gid)
+		return true;
+	for (unsigned i = 0; p->groups && i < p->groups->count; i++)
+		if (p->groups->gid[i] == gid)
+			return true;
+	return false;
+}
+
 long
 sys_getgroups(int size, uaddr_t list)
 {
-	(void)list;
-	return size < 0 ? -EINVAL : 0;
+	struct groups *g = current()->proc->groups;
+	unsigned count = g ? g->count : 0;
+	if (size < 0)
+		return -EINVAL;
+	if (size == 0)
+		return count;
+	if ((unsigned)size < count)
+		return -EINVAL;
+	if (count && copyout(list, g->gid, count * sizeof(unsigned)) < 0)
+		return -EFAULT;
+	return count;
+}
+
+/* Sorted, as Linux's groups_sort leaves them for getgroups. */
+static void
+groups_sort(struct groups *g)
+{
+	for (unsigned i = 1; i < g->count; i++) {
+		unsigned v = g->gid[i], j = i;
+		for (; j > 0 && g->gid[j - 1] > v; j--)
+			g->gid[j] = g->gid[j - 1];
+		g->gid[j] = v;
+	}
 }
 
 long
 sys_setgroups(int size, uaddr_t list)
 {
-	(void)list;
-	if (current()->proc->euid != 0)
+	struct proc *p = current()->proc;
+	if (p->euid != 0)
 		return -EPERM;
-	return size < 0 || size > 65536 ? -EINVAL : 0;
+	if (size < 0 || size > NGROUPS_MAX)
+		return -EINVAL;
+	struct groups *g = NULL;
+	if (size > 0) {
+		g = kmalloc(sizeof(*g) + (size_t)size * sizeof(unsigned));
+		if (!g)
+			return -ENOMEM;
+		g->refcount = 1;
+		g->count = (unsigned)size;
+		if (copyin(g->gid, list, (size_t)size * sizeof(unsigned)) < 0) {
+			kfree(g);
+			return -EFAULT;
+		}
+		groups_sort(g);
+	}
+	groups_put(p->groups);
+	p->groups = g;
+	return 0;
 }
 
 long
@@ -580,6 +646,8 @@ long
 sys_getrusage(int who, uaddr_t ru)
 {
 	struct proc *p = current()->proc;
+	if (who != 0 && who != -1 && who != 1)	/* SELF, CHILDREN, THREAD */
+		return -EINVAL;
 	int64_t r[18];
 	memset(r, 0, sizeof(r));
 	uint64_t ns = who == -1 ? p->child_utime_ns : p->utime_ns + current()->cpu_ns;

@@ -164,12 +164,31 @@ sys_shutdown(int fd, int how)
 	return f ? f->ops->sock->shutdown(f, how) : e;
 }
 
+/*
+ * getsockname's buffer, as Linux's move_addr_to_user finds it (a socket's
+ * own name never fails first): the length must be readable and not
+ * negative, the buffer there if it has room.
+ */
+static long
+name_buf_check(uaddr_t addr, uaddr_t alen)
+{
+	int32_t len;
+	if (copyin(&len, alen, sizeof(len)) < 0)
+		return -EFAULT;
+	if (len < 0)
+		return -EINVAL;
+	return len > 0 && !addr ? -EFAULT : 0;
+}
+
 long
 sys_getsockname(int fd, uaddr_t addr, uaddr_t alen)
 {
 	long e;
 	struct file *f = sock_file(fd, &e);
-	return f ? f->ops->sock->getname(f, addr, alen, false) : e;
+	if (!f)
+		return e;
+	e = name_buf_check(addr, alen);
+	return e < 0 ? e : f->ops->sock->getname(f, addr, alen, false);
 }
 
 long

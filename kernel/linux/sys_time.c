@@ -90,8 +90,7 @@ settable(int64_t sec, int64_t nsec)
 	return sec >= 0 && sec < max && nsec >= 0 && nsec < (int64_t)NS;
 }
 
-/* Moves CLOCK_REALTIME to sec:nsec. Root only, as CAP_SYS_TIME. */
-static long
+long
 realtime_set(int64_t sec, int64_t nsec)
 {
 	if (!settable(sec, nsec))
@@ -104,14 +103,11 @@ realtime_set(int64_t sec, int64_t nsec)
 	return 0;
 }
 
-/* Only CLOCK_REALTIME can be set; the others are EINVAL as on Linux (the
- * CPU-time clocks EPERM). */
+/* Only CLOCK_REALTIME can be set; the others, the caller's CPU-time
+ * clocks too, are EINVAL as on Linux (no clock_set in their k_clock). */
 long
 sys_clock_settime(int clock, uaddr_t uts)
 {
-	if (clock == CLOCK_PROCESS_CPUTIME_ID ||
-	    clock == CLOCK_THREAD_CPUTIME_ID)
-		return -EPERM;
 	if (clock != CLOCK_REALTIME)
 		return -EINVAL;
 	struct timespec_k ts;
@@ -237,15 +233,51 @@ sys_alarm(unsigned seconds)
 	return (long)((left + NS / 2) / NS) + (left && left < NS / 2 ? 1 : 0);
 }
 
+#define ITIMER_REAL 0
+#define ITIMER_VIRTUAL 1
+#define ITIMER_PROF 2
+
+/* An interval timer's setting as struct itimerval: interval, then value. */
+static void
+itimer_value(uint64_t interval, uint64_t left, int64_t v[4])
+{
+	v[0] = (int64_t)(interval / NS);
+	v[1] = (int64_t)(interval % NS / 1000);
+	v[2] = (int64_t)(left / NS);
+	v[3] = (int64_t)(left % NS / 1000);
+}
+
+static void
+itimer_get(struct proc *p, int which, int64_t v[4])
+{
+	if (which == ITIMER_REAL) {
+		itimer_value(p->alarm_interval, alarm_left(p), v);
+		return;
+	}
+	struct clocktimer *ct = &p->itimers[which - 1];
+	itimer_value(ct->interval, ct->expires ? clocktimer_left(ct) : 0, v);
+}
+
+/*
+ * ITIMER_VIRTUAL and ITIMER_PROF expired: SIGVTALRM or SIGPROF, and the
+ * next period. Both count the process's CPU time (Petrel does not tell
+ * user from system time).
+ */
+static void
+itimer_fired(struct clocktimer *ct)
+{
+	struct proc *p = ct->proc;
+	signal_send_proc(p, ct == &p->itimers[0] ? SIGVTALRM : SIGPROF);
+	clocktimer_forward(ct, true);
+}
+
 long
 sys_getitimer(int which, uaddr_t cur)
 {
-	struct proc *p = current()->proc;
-	if (which != 0)
+	if (which < ITIMER_REAL || which > ITIMER_PROF)
 		return -EINVAL;
-	uint64_t left = alarm_left(p);
-	int64_t v[4] = { (int64_t)(p->alarm_interval / NS), (int64_t)(p->alarm_interval % NS / 1000),
-			 (int64_t)(left / NS), (int64_t)(left % NS / 1000) };
+	int64_t v[4];
+	itimer_get(current()->proc, which, v);
 	return copyout(cur, v, sizeof(v));
 }
 
@@ -265,25 +297,35 @@ long
 sys_setitimer(int which, uaddr_t nv, uaddr_t ov)
 {
 	struct proc *p = current()->proc;
-	if (which != 0)	/* ITIMER_REAL only */
+	if (which < ITIMER_REAL || which > ITIMER_PROF)
 		return -EINVAL;
+	int64_t v[4];
+	if (nv) {
+		if (copyin(v, nv, sizeof(v)) < 0)
+			return -EFAULT;
+		if (v[1] < 0 || v[1] >= 1000000 || v[3] < 0 ||
+		    v[3] >= 1000000 || v[0] < 0 || v[2] < 0)
+			return -EINVAL;
+	}
 	if (ov) {
-		uint64_t left = alarm_left(p);
-		int64_t v[4] = { (int64_t)(p->alarm_interval / NS), (int64_t)(p->alarm_interval % NS / 1000),
-				 (int64_t)(left / NS), (int64_t)(left % NS / 1000) };
-		if (copyout(ov, v, sizeof(v)) < 0)
+		int64_t old[4];
+		itimer_get(p, which, old);
+		if (copyout(ov, old, sizeof(old)) < 0)
 			return -EFAULT;
 	}
 	if (!nv)
 		return 0;
-	int64_t v[4];
-	if (copyin(v, nv, sizeof(v)) < 0)
-		return -EFAULT;
-	if (v[1] < 0 || v[1] >= 1000000 || v[3] < 0 || v[3] >= 1000000 || v[0] < 0 || v[2] < 0)
-		return -EINVAL;
-	ktimer_cancel(&p->alarm);
-	p->alarm_interval = timeval_ns(v[0], v[1]);
+	uint64_t interval = timeval_ns(v[0], v[1]);
 	uint64_t first = timeval_ns(v[2], v[3]);
+	if (which != ITIMER_REAL) {
+		struct clocktimer *ct = &p->itimers[which - 1];
+		if (!ct->fire)
+			clocktimer_init(ct, CLOCK_PROCESS_CPUTIME_ID, itimer_fired);
+		clocktimer_set(ct, first, first ? interval : 0, false, true);
+		return 0;
+	}
+	ktimer_cancel(&p->alarm);
+	p->alarm_interval = interval;
 	if (first)
 		ktimer_add(&p->alarm, arch_now_ns() + first, alarm_fired);
 	return 0;

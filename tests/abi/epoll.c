@@ -8,6 +8,7 @@
  */
 #include "abi.h"
 
+#include <poll.h>
 #include <pthread.h>
 
 #include <fcntl.h>
@@ -316,10 +317,46 @@ test_close_while_waiting(void)
 	close(p[1]);
 }
 
+/* Files without a poll hook are EPERM; nesting: no cycle, 4 levels. */
+static void
+test_refused_and_nesting(void)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	int ep = epoll_create1(0);
+	char name[64];
+	abi_tmpname(name, sizeof(name), "epoll-file");
+	int file = open(name, O_CREAT | O_RDWR, 0600);
+	unlink(name);
+	int dir = open("/", O_RDONLY | O_DIRECTORY);
+	int zero = open("/dev/zero", O_RDONLY);
+	int maps = open("/proc/self/maps", O_RDONLY);
+	CHECK_ERR("regular file", epoll_ctl(ep, EPOLL_CTL_ADD, file, &ev), EPERM);
+	CHECK_ERR("directory", epoll_ctl(ep, EPOLL_CTL_ADD, dir, &ev), EPERM);
+	CHECK_ERR("/dev/zero", epoll_ctl(ep, EPOLL_CTL_ADD, zero, &ev), EPERM);
+	CHECK_ERR("/proc/self/maps", epoll_ctl(ep, EPOLL_CTL_ADD, maps, &ev), EPERM);
+	struct pollfd p = { file, POLLIN | POLLOUT, 0 };
+	CHECK_EQ("poll on the file", poll(&p, 1, 0), 1);
+	CHECK_EQ("its events", p.revents, POLLIN | POLLOUT);
+	close(file), close(dir), close(zero), close(maps);
+	/* A chain ep[0] in ep[1] in ... ep[4]: the fifth level is refused. */
+	int chain[6];
+	chain[0] = ep;
+	for (int i = 1; i < 6; i++) {
+		chain[i] = epoll_create1(0);
+		int r = epoll_ctl(chain[i], EPOLL_CTL_ADD, chain[i - 1], &ev);
+		printf("nest level %d: %s\n", i, r == 0 ? "ok" : errno_name(errno));
+	}
+	CHECK_ERR("cycle of two", epoll_ctl(chain[0], EPOLL_CTL_ADD, chain[1], &ev), ELOOP);
+	CHECK_ERR("longer cycle", epoll_ctl(chain[1], EPOLL_CTL_ADD, chain[3], &ev), ELOOP);
+	for (int i = 0; i < 6; i++)
+		close(chain[i]);
+}
+
 int
 main(void)
 {
 	abi_init();
+	test_refused_and_nesting();
 	test_close_while_waiting();
 	test_level();
 	test_edge_oneshot();

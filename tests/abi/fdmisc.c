@@ -6,6 +6,8 @@
  */
 #include "abi.h"
 
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 
@@ -174,6 +176,73 @@ test_fallocate(const char *path)
 	close(fd);
 }
 
+/* Argument checks in Linux's order: dup3, faccessat2, arch_prctl. */
+static void
+test_arg_order(void)
+{
+	close(40);
+	CHECK_ERR("dup3 same closed fd", syscall(SYS_dup3, 40, 40, O_CLOEXEC), EINVAL);
+	CHECK_ERR("dup3 bad flags", syscall(SYS_dup3, 40, 41, 1), EINVAL);
+	CHECK_ERR("dup3 closed fd", syscall(SYS_dup3, 40, 41, 0), EBADF);
+	CHECK_ERR("faccessat2 bad flags", syscall(SYS_faccessat2, AT_FDCWD,
+	    "/", R_OK, -1), EINVAL);
+	CHECK_ERR("faccessat2 bad mode", syscall(SYS_faccessat2, AT_FDCWD,
+	    "/", -1, 0), EINVAL);
+	CHECK_OK("faccessat2 AT_EACCESS", syscall(SYS_faccessat2, AT_FDCWD,
+	    "/", R_OK, AT_EACCESS));
+	CHECK_EQ("ARCH_GET_CPUID", syscall(SYS_arch_prctl, 0x1011, 0), 1);
+	struct rusage ru;
+	CHECK_ERR("getrusage who -2", getrusage(-2, &ru), EINVAL);
+	CHECK_ERR("utimes NULL", syscall(SYS_utimes, NULL, NULL), EFAULT);
+	int pfd[2];
+	CHECK_OK("pipe", pipe(pfd));
+	CHECK_ERR("fsync pipe", fsync(pfd[0]), EINVAL);
+	CHECK_ERR("fdatasync pipe", fdatasync(pfd[1]), EINVAL);
+	close(pfd[0]), close(pfd[1]);
+}
+
+/* As a user: chroot's checks in Linux's order, O_NOATIME for the owner. */
+static void
+test_user_checks(const char *name)
+{
+	char dir[96];
+	snprintf(dir, sizeof(dir), "%s.d", name);
+	mkdir(dir, 0700);
+	close(open(name, O_CREAT | O_WRONLY, 0644));
+	CHECK_OK("seteuid 65534", seteuid(65534));
+	CHECK_ERR("chroot without search", chroot(dir), EACCES);
+	CHECK_ERR("chroot a file", chroot(name), ENOTDIR);
+	CHECK_ERR("chroot as a user", chroot("/"), EPERM);
+	CHECK_ERR("O_NOATIME not the owner", open(name, O_RDONLY | O_NOATIME), EPERM);
+	CHECK_OK("seteuid back", seteuid(0));
+	int fd = open(name, O_RDONLY | O_NOATIME);
+	CHECK("O_NOATIME as root", fd >= 0);
+	close(fd);
+	rmdir(dir);
+}
+
+/* RLIMIT_FSIZE: writes cut at the limit, then EFBIG and SIGXFSZ. */
+static void
+test_fsize(const char *name)
+{
+	struct rlimit old, lim = { 4096, RLIM_INFINITY };
+	getrlimit(RLIMIT_FSIZE, &old);
+	signal(SIGXFSZ, SIG_IGN);
+	int fd = open(name, O_CREAT | O_TRUNC | O_RDWR, 0600);
+	CHECK_OK("setrlimit FSIZE 4096", setrlimit(RLIMIT_FSIZE, &lim));
+	char buf[3000] = { 0 };
+	CHECK_EQ("first write", write(fd, buf, sizeof(buf)), 3000);
+	CHECK_EQ("write cut at the limit", write(fd, buf, sizeof(buf)), 1096);
+	CHECK_ERR("write past the limit", write(fd, buf, 1), EFBIG);
+	CHECK_ERR("ftruncate past", ftruncate(fd, 4097), EFBIG);
+	CHECK_OK("ftruncate to the limit", ftruncate(fd, 4096));
+	CHECK_ERR("truncate past", truncate(name, 8192), EFBIG);
+	CHECK_EQ("pwrite below", pwrite(fd, buf, 10, 0), 10);
+	close(fd);
+	setrlimit(RLIMIT_FSIZE, &old);
+	signal(SIGXFSZ, SIG_DFL);
+}
+
 int
 main(void)
 {
@@ -181,6 +250,9 @@ main(void)
 	abi_init();
 	abi_tmpname(a, sizeof(a), "fdmisc-a");
 	abi_tmpname(b, sizeof(b), "fdmisc-b");
+	test_arg_order();
+	test_user_checks(a);
+	test_fsize(a);
 	test_close_range();
 	test_rw2(a);
 	test_copy(a, b);

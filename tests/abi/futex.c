@@ -261,10 +261,31 @@ test_eintr(void)
 	alarm(ABI_WATCHDOG);
 }
 
+/* FUTEX_CMP_REQUEUE on a shared mapping: the value compared is the word
+   at the caller's address; negative counts are EINVAL. */
+static void
+test_cmp_requeue_shared(void)
+{
+	int *f = mmap(NULL, 8, PROT_READ | PROT_WRITE,
+	    MAP_ANONYMOUS | MAP_SHARED, -1, 0);
+	f[0] = 7;
+	f[1] = 8;
+	CHECK_EQ("shared cmp_requeue, value matches", syscall(SYS_futex, &f[0],
+	    4, 1, (void *)1l, &f[1], 7), 0);
+	CHECK_ERR("shared cmp_requeue, value differs", syscall(SYS_futex, &f[0],
+	    4, 1, (void *)1l, &f[1], 8), EAGAIN);
+	CHECK_ERR("negative requeue count", syscall(SYS_futex, &f[0],
+	    4, 1, (void *)-1l, &f[1], 7), EINVAL);
+	CHECK_ERR("negative wake count", syscall(SYS_futex, &f[0],
+	    4, -1, (void *)1l, &f[1], 7), EINVAL);
+	munmap(f, 8);
+}
+
 int
 main(void)
 {
 	abi_init();
+	test_cmp_requeue_shared();
 	test_wait_errors();
 	test_bitset();
 	test_wake();

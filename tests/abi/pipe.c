@@ -294,10 +294,47 @@ test_fifo(void)
 	CHECK_OK("unlink fifo", unlink(path));
 }
 
+/* F_GETPIPE_SZ and F_SETPIPE_SZ: powers of two of pages, data kept. */
+static void
+test_pipe_size(void)
+{
+	int p[2];
+	pipe(p);
+	CHECK_EQ("default size", fcntl(p[0], F_GETPIPE_SZ), 65536);
+	CHECK_EQ("set 1 byte", fcntl(p[1], F_SETPIPE_SZ, 1), 4096);
+	CHECK_EQ("read end sees it", fcntl(p[0], F_GETPIPE_SZ), 4096);
+	CHECK_EQ("set 100000", fcntl(p[1], F_SETPIPE_SZ, 100000), 131072);
+	char buf[8192];
+	memset(buf, 'x', sizeof(buf));
+	buf[0] = 'a';
+	CHECK_EQ("fill 8192", write(p[1], buf, sizeof(buf)), 8192);
+	CHECK_ERR("smaller than the data", fcntl(p[1], F_SETPIPE_SZ, 4096), EBUSY);
+	CHECK_EQ("set 8192", fcntl(p[1], F_SETPIPE_SZ, 8192), 8192);
+	char c = 0;
+	CHECK_EQ("data kept", read(p[0], &c, 1) == 1 && c == 'a', 1);
+	CHECK_ERR("past 2 GiB", fcntl(p[1], F_SETPIPE_SZ, (1u << 31) + 1), EINVAL);
+	CHECK_ERR("not a pipe", fcntl(0 + open("/", O_RDONLY), F_GETPIPE_SZ), EBADF);
+	FILE *f = fopen("/proc/sys/fs/pipe-max-size", "r");
+	int max = 0;
+	if (f) {
+		if (fscanf(f, "%d", &max) != 1)
+			max = 0;
+		fclose(f);
+	}
+	CHECK_EQ("pipe-max-size", max, 1048576);
+	CHECK_OK("seteuid 65534", seteuid(65534));
+	CHECK_ERR("past it as a user", fcntl(p[1], F_SETPIPE_SZ, 2 * max), EPERM);
+	CHECK_EQ("up to it as a user", fcntl(p[1], F_SETPIPE_SZ, max), max);
+	CHECK_OK("seteuid back", seteuid(0));
+	close(p[0]);
+	close(p[1]);
+}
+
 int
 main(void)
 {
 	abi_init();
+	test_pipe_size();
 	test_basics();
 	test_nonblock();
 	test_epipe();

@@ -3,13 +3,16 @@
  * is a plausible date and agrees with gettimeofday and time, the other
  * clocks answer, clock_getres, nanosleep and clock_nanosleep (relative
  * and TIMER_ABSTIME) sleep about as long as asked, process CPU time
- * grows with work, setitimer/getitimer, and the errors for bad clocks
+ * grows with work, setitimer/getitimer (ITIMER_REAL, and ITIMER_VIRTUAL
+ * and ITIMER_PROF on CPU time), adjtimex and clock_adjtime (reads and
+ * refusals), and the errors for bad clocks
  * and bad timespecs. Measured times print only "ok".
  */
 #include "abi.h"
 
 #include <sys/syscall.h>
 #include <sys/time.h>
+#include <sys/timex.h>
 #include <sys/times.h>
 
 static long long
@@ -204,13 +207,110 @@ test_itimer(void)
 	alarm(ABI_WATCHDOG);
 }
 
+static volatile int cpu_ticks[2];
+
+static void
+on_cpu_timer(int sig)
+{
+	cpu_ticks[sig == SIGPROF]++;
+}
+
+/* ITIMER_VIRTUAL and ITIMER_PROF: CPU time, periodic, and their errors. */
+static void
+test_itimer_cpu(void)
+{
+	const int which[2] = { ITIMER_VIRTUAL, ITIMER_PROF };
+	const char *name[2] = { "ITIMER_VIRTUAL", "ITIMER_PROF" };
+	signal(SIGVTALRM, on_cpu_timer);
+	signal(SIGPROF, on_cpu_timer);
+	for (int i = 0; i < 2; i++) {
+		char what[64];
+		struct itimerval it = { { 0, 10000 }, { 0, 10000 } }, cur;
+		snprintf(what, sizeof(what), "%s empty", name[i]);
+		getitimer(which[i], &cur);
+		CHECK(what, !cur.it_value.tv_sec && !cur.it_value.tv_usec &&
+		    !cur.it_interval.tv_sec && !cur.it_interval.tv_usec);
+		snprintf(what, sizeof(what), "%s set", name[i]);
+		CHECK_OK(what, setitimer(which[i], &it, NULL));
+		getitimer(which[i], &cur);
+		snprintf(what, sizeof(what), "%s interval", name[i]);
+		CHECK_EQ(what, cur.it_interval.tv_usec, 10000);
+		snprintf(what, sizeof(what), "%s value at most 10ms (plus a tick)", name[i]);
+		CHECK(what, cur.it_value.tv_sec == 0 && cur.it_value.tv_usec <= 20000);
+		long long start = clock_ns(CLOCK_MONOTONIC);
+		while (cpu_ticks[i] < 3 &&
+		    clock_ns(CLOCK_MONOTONIC) - start < 10000000000ll)
+			;	/* spend CPU time */
+		struct itimerval off = { { 0, 0 }, { 0, 0 } };
+		CHECK_OK("disarm", setitimer(which[i], &off, &cur));
+		snprintf(what, sizeof(what), "%s fired 3 times while running", name[i]);
+		CHECK(what, cpu_ticks[i] >= 3);
+		snprintf(what, sizeof(what), "%s old interval", name[i]);
+		CHECK_EQ(what, cur.it_interval.tv_usec, 10000);
+	}
+	CHECK_ERR("getitimer bad which", getitimer(3, NULL), EINVAL);
+	CHECK_ERR("getitimer bad pointer", syscall(SYS_getitimer, ITIMER_PROF,
+	    (void *)8), EFAULT);
+	struct itimerval it = { { 0, 0 }, { 0, 1000000 } };
+	CHECK_ERR("setitimer bad usec", setitimer(ITIMER_VIRTUAL, &it, NULL), EINVAL);
+	signal(SIGVTALRM, SIG_DFL);
+	signal(SIGPROF, SIG_DFL);
+}
+
+/*
+ * adjtimex and clock_adjtime: a plain read, and the refusals, which come
+ * before anything is changed (nothing here may change the host's clock).
+ */
+static void
+test_adjtimex(void)
+{
+	struct timex tx = { 0 };
+	int r = adjtimex(&tx);
+	CHECK("read: a clock state", r >= TIME_OK && r <= TIME_ERROR);
+	CHECK("tick within 10%", tx.tick >= 9000 && tx.tick <= 11000);
+	CHECK_EQ("precision", tx.precision, 1);
+	CHECK_EQ("tolerance", tx.tolerance, 500 << 16);
+	memset(&tx, 0, sizeof(tx));
+	tx.modes = ADJ_OFFSET_SS_READ;
+	CHECK("adjtime's offset read", adjtimex(&tx) >= 0);
+	tx.modes = 0x8000;	/* ADJ_ADJTIME without ADJ_OFFSET */
+	CHECK_ERR("ADJ_ADJTIME alone", adjtimex(&tx), EINVAL);
+	tx.modes = ADJ_TICK;
+	tx.tick = 8999;
+	CHECK_ERR("tick too small", adjtimex(&tx), EINVAL);
+	tx.tick = 11001;
+	CHECK_ERR("tick too big", adjtimex(&tx), EINVAL);
+	tx.modes = ADJ_SETOFFSET;
+	tx.time.tv_usec = 1000000;
+	CHECK_ERR("offset usec too big", adjtimex(&tx), EINVAL);
+	CHECK_ERR("bad pointer", syscall(SYS_adjtimex, (void *)8), EFAULT);
+	CHECK_OK("seteuid 65534", seteuid(65534));
+	tx.modes = ADJ_MAXERROR;
+	CHECK_ERR("set as a user", adjtimex(&tx), EPERM);
+	tx.modes = 0;
+	CHECK("read as a user", adjtimex(&tx) >= 0);
+	CHECK_OK("seteuid back", seteuid(0));
+	memset(&tx, 0, sizeof(tx));
+	CHECK("clock_adjtime REALTIME", syscall(SYS_clock_adjtime,
+	    CLOCK_REALTIME, &tx) >= 0);
+	CHECK_ERR("clock_adjtime MONOTONIC", syscall(SYS_clock_adjtime,
+	    CLOCK_MONOTONIC, &tx), EOPNOTSUPP);
+	CHECK_ERR("clock_adjtime bad clock", syscall(SYS_clock_adjtime,
+	    99, &tx), EINVAL);
+	struct timespec ts = { 0, 0 };
+	CHECK_ERR("clock_settime CPU clock", clock_settime(
+	    CLOCK_PROCESS_CPUTIME_ID, &ts), EINVAL);
+}
+
 int
 main(void)
 {
 	abi_init();
+	test_adjtimex();
 	test_clocks();
 	test_sleeps();
 	test_cpu_time();
 	test_itimer();
+	test_itimer_cpu();
 	return abi_done("time");
 }

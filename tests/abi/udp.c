@@ -542,10 +542,32 @@ test_ipv6(void)
 	close(v4);
 }
 
+/* getsockname's buffer checks; a privileged port is root's. */
+static void
+test_name_and_port(void)
+{
+	int s = socket(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t len = sizeof(a);
+	CHECK_ERR("getsockname NULL buffer", getsockname(s, NULL, &len), EFAULT);
+	CHECK_ERR("getsockname NULL length", getsockname(s, (struct sockaddr *)&a,
+	    NULL), EFAULT);
+	socklen_t bad = (socklen_t)-1;
+	CHECK_ERR("getsockname negative length", getsockname(s,
+	    (struct sockaddr *)&a, &bad), EINVAL);
+	a.sin_port = htons(80);
+	CHECK_OK("seteuid 65534", seteuid(65534));
+	CHECK_ERR("bind port 80 as a user", bind(s, (struct sockaddr *)&a,
+	    sizeof(a)), EACCES);
+	CHECK_OK("seteuid back", seteuid(0));
+	close(s);
+}
+
 int
 main(void)
 {
 	abi_init();
+	test_name_and_port();
 	test_basics();
 	test_boundaries();
 	test_connect();

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # Boots: the test image on microvm, once.
 # Does:  runs /test/bin/enosys (progs/enosys.c: syscall(1000), then the
-#        calls left out as Linux without POSIX_MQUEUE and INOTIFY_USER),
+#        calls left out as Linux without POSIX_MQUEUE and FANOTIFY),
 #        then a second command in the same shell.
 # Expects: the unknown system call fails with ENOSYS (it must never panic
 #        the kernel), the shell goes on, exit status 0; the kernel's line

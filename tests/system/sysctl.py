@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
 # Boots: the default image on microvm with 2 vCPUs.
-# Does:  a shell reads /proc/sys/kernel/{pid_max,hostname,osrelease,ostype},
+# Does:  a shell reads /proc/sys/kernel/{pid_max,hostname,osrelease,ostype,
+#        tainted},
 #        /proc/sys/kernel/random/{boot_id,uuid} (each twice),
 #        /proc/sys/fs/{file-max,nr_open} and /sys/devices/system/cpu/
 #        {online,possible,present}, lists that directory, runs nproc and
 #        nproc --all (which count CPUs the two ways glibc does), ulimit -n
 #        and -Hn, and mount.
 # Expects: Linux's values and forms (osrelease is uname -r's 6.1.0-petrel,
-#        ostype Linux), "0-1" CPUs online, possible and present, cpu0 and
-#        cpu1, nproc 2 both ways, the same boot_id twice and two different
+#        ostype Linux, tainted 0), "0-1" CPUs online, possible and present,
+#        cpu0 and cpu1, nproc 2 both ways, the same boot_id twice and two different
 #        version-4 uuids, RLIMIT_NOFILE 1024 soft and 4096 hard (Linux's
 #        defaults; nr_open is Petrel's 524288), /sys mounted as sysfs;
 #        exit status 0.
@@ -20,10 +21,10 @@ from lib import boot, expect_lines, expect_status, fail, passed
 K = "/proc/sys/kernel/"
 CPU = "/sys/devices/system/cpu/"
 script = "; ".join([
-	"for f in %spid_max %shostname %sosrelease %sostype "
+	"for f in %spid_max %shostname %sosrelease %sostype %stainted "
 	"/proc/sys/fs/file-max /proc/sys/fs/nr_open %sonline %spossible "
-	"%spresent; do echo \"$f=$(cat $f)\"; done" % (K, K, K, K, CPU, CPU,
-						     CPU),
+	"%spresent; do echo \"$f=$(cat $f)\"; done" % (K, K, K, K, K, CPU,
+						     CPU, CPU),
 	"for i in 1 2; do echo boot_id=$(cat %srandom/boot_id); "
 	"echo uuid=$(cat %srandom/uuid); done" % (K, K),
 	"echo cpus: $(ls %s)" % CPU,
@@ -38,6 +39,7 @@ expect_lines(result, [
 	K + "hostname=petrel",
 	K + "osrelease=6.1.0-petrel",
 	K + "ostype=Linux",
+	K + "tainted=0",
 	"/proc/sys/fs/file-max=9223372036854775807",
 	"/proc/sys/fs/nr_open=524288",
 	CPU + "online=0-1",

@@ -29,6 +29,9 @@ struct timespec_k;
 /* The time on clock now, in ns; 0 or -EINVAL for a clock Petrel lacks.
  * The CPU-time clocks are the caller's. */
 long clock_now(int clock, uint64_t *ns);
+/* Moves CLOCK_REALTIME to sec:nsec: 0, -EINVAL (out of range) or
+ * -EPERM (not root, as CAP_SYS_TIME). */
+long realtime_set(int64_t sec, int64_t nsec);
 /* Nanoseconds t has run, up to now if it runs. */
 uint64_t thread_cpu_ns(const struct thread *t);
 /* Nanoseconds p's threads have run, up to now. */

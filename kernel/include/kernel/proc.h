@@ -10,6 +10,7 @@
 #include <kernel/sched.h>
 #include <kernel/signal.h>
 #include <kernel/timer.h>
+#include <kernel/clock.h>
 
 /*
  * File descriptors: RLIMIT_NOFILE starts at Linux's defaults, 1024 soft
@@ -88,6 +89,7 @@ struct proc {
 	int pgid, sid;
 	struct tty *ctty;
 	unsigned uid, gid, euid, egid, suid, sgid;
+	struct groups *groups;		/* supplementary groups, or NULL */
 
 	int exit_status;		/* wait status once a zombie */
 	bool stopped;			/* job-control stop */
@@ -114,6 +116,9 @@ struct proc {
 	uint64_t child_utime_ns;
 	struct ktimer alarm;
 	uint64_t alarm_interval;
+	/* ITIMER_VIRTUAL and ITIMER_PROF, on the process's CPU time; fire
+	   NULL until first set (kernel/linux/sys_time.c). */
+	struct clocktimer itimers[2];
 	struct list ptimers;		/* POSIX timers (sys_ptimer.c) */
 	int ptimer_next_id;		/* where the next id is looked for */
 	int nptimers;
@@ -211,6 +216,20 @@ int proc_nice(struct proc *p);
  * its euid is 0, permitted while any of its uids is, none inheritable.
  */
 void proc_caps(struct proc *p, uint64_t *eff, uint64_t *perm);
+
+/*
+ * Supplementary groups (setgroups), sorted, shared by reference between
+ * a process and the children it forks (kernel/linux/sys_proc.c).
+ */
+struct groups {
+	int refcount;
+	unsigned count;
+	unsigned gid[];
+};
+void groups_get(struct groups *g);
+void groups_put(struct groups *g);
+/* Whether p's egid or one of its supplementary groups is gid. */
+bool proc_in_group(struct proc *p, unsigned gid);
 
 /* Signals (kernel/linux/signal.c). */
 int signal_send_proc(struct proc *p, int sig);

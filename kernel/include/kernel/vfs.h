@@ -18,6 +18,7 @@ struct sock_ops;
 struct proc;
 struct vm_name;
 struct lock_ctx;
+struct inotify_watch;
 
 /* A change of attributes (chmod, chown, utimensat, truncate). */
 struct iattr_k {
@@ -193,6 +194,8 @@ struct inode {
 	/* The regions that map it (region.file_link), Linux's i_mmap: a
 	 * truncate takes their pages past the end. Guarded by the big lock. */
 	struct list maps;
+	/* inotify's watches on it (kernel/linux/sys_inotify.c), big lock. */
+	struct inotify_watch *watches;
 };
 
 /*
@@ -233,6 +236,10 @@ struct file {
 	struct list async_link;
 	int async_fd;			/* si_fd: the fd O_ASYNC was set through */
 	unsigned async_events;		/* poll events when last looked at */
+	/* inotify: the watched directory it was last found in, by which
+	   name (a reference and a copy), big lock. */
+	struct inode *notify_dir;
+	char *notify_name;
 };
 
 struct mount_entry {
@@ -272,6 +279,7 @@ extern struct mount_entry mounts[MOUNT_MAX];
 #define O_NOFOLLOW 0400000
 #define O_CLOEXEC 02000000
 #define O_PATH 010000000
+#define O_NOATIME 01000000
 #define AT_FDCWD (-100)
 #define AT_SYMLINK_NOFOLLOW 0x100
 #define AT_REMOVEDIR 0x200
@@ -362,6 +370,22 @@ int fown_get(struct file *f);
  */
 long install_anon(const char *kind, const struct file_ops *ops, void *priv,
 		  unsigned flags);
+/*
+ * The file an epoll instance ep watches under descriptor tfd, the toff'th
+ * such (kcmp's KCMP_EPOLL_TFD); NULL if ep is no epoll file or has none.
+ */
+struct file *epoll_target(struct file *ep, int tfd, unsigned toff);
+
+/*
+ * A pipe's or FIFO's capacity (F_GETPIPE_SZ), and a new one (F_SETPIPE_SZ:
+ * a power of two of pages at least want; -EPERM past pipe_max_size for a
+ * user, -EBUSY below what the pipe holds, -EINVAL past 2 GiB); -EBADF for
+ * other files (kernel/fs/pipe.c).
+ */
+long pipe_get_size(struct file *f);
+long pipe_set_size(struct file *f, uint64_t want);
+/* /proc/sys/fs/pipe-max-size: the most a user may ask for. */
+extern unsigned pipe_max_size;
 
 /*
  * Path lookup relative to the process's root and `dirfd` (AT_FDCWD or an
@@ -412,7 +436,31 @@ void vfs_new_owner(struct proc *p, struct inode *dir, unsigned *mode,
  * set-group-ID directory by someone outside its group (and not root).
  */
 unsigned vfs_strip_sgid(struct proc *p, struct inode *dir, unsigned mode);
+/*
+ * Whether p may read (4), write (2), execute or search (1) ino: 0,
+ * -EACCES, or -EROFS for writing a file, directory or link of a file
+ * system mounted read-only (Linux's sb_permission, asked first).
+ */
 int vfs_permission(struct proc *p, struct inode *ino, int mask);
+/*
+ * RLIMIT_FSIZE: how many of len bytes may be written at pos in a regular
+ * file (len when no limit is in the way); none sends the caller SIGXFSZ
+ * and returns -EFBIG, as Linux's generic_write_check_limits. Truncating
+ * to size is checked with len 0 and pos size (-EFBIG past the limit).
+ */
+long vfs_fsize_room(uint64_t pos, size_t len);
+/* -EROFS if ino's file system is mounted read-only, else 0. */
+int vfs_writable(struct inode *ino);
+/* Marks the file system whose root is root read-only or not (mount,
+   remount), as /proc/mounts then shows it. */
+void vfs_set_read_only(struct inode *root, bool read_only);
+/*
+ * A new inode's owner, as Linux's inode_init_owner: p's euid, and p's
+ * egid or, in a set-group-ID directory, the directory's group (a new
+ * directory inherits the bit; a file keeps a group-executable
+ * set-group-ID bit only if p is root or in that group).
+ */
+void vfs_init_owner(struct proc *p, struct inode *dir, struct inode *ino);
 uint64_t vfs_now_sec(void);
 void vfs_now(struct timespec_k *ts);
 
