@@ -246,6 +246,42 @@ stop_workers(void)
 
 static int stalled_run;
 
+/*
+ * Removes every System V IPC object. They outlive the workers that made
+ * them (as on Linux), so a long run would otherwise fill memory with
+ * message queues and touched segments until no worker could start (a
+ * 5-million-call run stalled so). Ids come from /proc/sysvipc.
+ */
+static void
+sysv_sweep(void)
+{
+	static const struct {
+		const char *path;
+		long nr;
+	} kinds[] = {
+		{ "/proc/sysvipc/msg", SYS_msgctl },
+		{ "/proc/sysvipc/shm", SYS_shmctl },
+		{ "/proc/sysvipc/sem", SYS_semctl },
+	};
+	char line[256];
+
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		FILE *f = fopen(kinds[k].path, "r");
+		if (!f)
+			continue;
+		while (fgets(line, sizeof(line), f)) {
+			int key, id;
+			if (sscanf(line, "%d %d", &key, &id) != 2)
+				continue;	/* the heading */
+			if (kinds[k].nr == SYS_semctl)
+				syscall(SYS_semctl, id, 0, IPC_RMID, 0);
+			else
+				syscall(kinds[k].nr, id, IPC_RMID, 0);
+		}
+		fclose(f);
+	}
+}
+
 static void
 run(void)
 {
@@ -274,6 +310,7 @@ run(void)
 		}
 		if (now() - last_print >= 5) {
 			last_print = now();
+			sysv_sweep();
 			printf("fuzz: progress calls=%lu workers",
 			       (unsigned long)shared->calls);
 			for (int i = 0; i < opts.workers; i++)
