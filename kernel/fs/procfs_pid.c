@@ -169,8 +169,8 @@ gen_status_ids(struct gen *g, struct proc *p)
 		"Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nFDSize:\t%d\n"
 		"Groups:\t\nNStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n",
 		p->name, p->umask, state_name(p), p->pid, p->pid, parent_pid(p),
-		p->uid, p->euid, p->suid, p->euid, p->gid, p->egid, p->sgid,
-		p->egid, p->files ? fd_table_size(p) : 0, p->pid, p->pid,
+		p->uid, p->euid, p->suid, p->fsuid, p->gid, p->egid, p->sgid,
+		p->fsgid, p->files ? fd_table_size(p) : 0, p->pid, p->pid,
 		p->pgid, p->sid);
 }
 

@@ -213,16 +213,16 @@ file_notify_in(struct file *f)
 int
 vfs_permission(struct proc *p, struct inode *ino, int mask)
 {
-	if (p->euid == 0) {
+	if (p->fsuid == 0) {
 		/* root may execute only what some execute bit allows */
 		if ((mask & 1) && !S_ISDIR(ino->mode) && !(ino->mode & 0111))
 			return -EACCES;
 		return 0;
 	}
 	unsigned bits = ino->mode & 7;
-	if (p->euid == ino->uid)
+	if (p->fsuid == ino->uid)
 		bits = (ino->mode >> 6) & 7;
-	else if (p->egid == ino->gid)
+	else if (p->fsgid == ino->gid)
 		bits = (ino->mode >> 3) & 7;
 	return (bits & (unsigned)mask) == (unsigned)mask ? 0 : -EACCES;
 }

@@ -80,6 +80,8 @@ proc_alloc(struct proc *parent)
 		p->egid = parent->egid;
 		p->suid = parent->suid;
 		p->sgid = parent->sgid;
+		p->fsuid = parent->fsuid;
+		p->fsgid = parent->fsgid;
 		p->umask = parent->umask;
 		p->personality = parent->personality;
 		p->trace = parent->trace;

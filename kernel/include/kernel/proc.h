@@ -87,6 +87,9 @@ struct proc {
 	int pgid, sid;
 	struct tty *ctty;
 	unsigned uid, gid, euid, egid, suid, sgid;
+	/* The ids file permission checks use (setfsuid); they follow the
+	 * effective ones as those change. */
+	unsigned fsuid, fsgid;
 
 	int exit_status;		/* wait status once a zombie */
 	bool stopped;			/* job-control stop */
