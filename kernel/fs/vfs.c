@@ -20,6 +20,21 @@
 struct mount_entry mounts[MOUNT_MAX];
 static struct inode *root_inode;
 
+/* The types mount(2) knows, in /proc/filesystems's and sysfs(2)'s order. */
+static const char *const fs_types[] = {
+	"sysfs", "tmpfs", "proc", "devtmpfs", "devpts",
+};
+
+const char *
+vfs_fs_type(int index, bool *nodev)
+{
+	if (index < 0 || index >= (int)ARRAY_SIZE(fs_types))
+		return NULL;
+	if (nodev)
+		*nodev = true;	/* none sits on a block device */
+	return fs_types[index];
+}
+
 struct inode *
 vfs_root(void)
 {

@@ -1,6 +1,7 @@
 /*
  * Memory system calls: mmap (anonymous, and private or shared file maps of
- * files that can hand out pages), munmap, mprotect, mremap, brk, madvise.
+ * files that can hand out pages), munmap, mprotect, mremap, brk, madvise,
+ * membarrier.
  */
 #include <kernel/proc.h>
 #include <kernel/vm.h>
@@ -8,6 +9,7 @@
 #include <kernel/tmpfs.h>
 #include <kernel/syscall.h>
 #include <kernel/errno.h>
+#include <kernel/arch.h>
 #include <arch/mmu.h>
 
 /*
@@ -195,4 +197,51 @@ sys_msync(uint64_t addr, size_t len, int flags)
 	if (!range_mapped(vm, addr, end))
 		return -ENOMEM;
 	return e;
+}
+
+#define MEMBARRIER_CMD_GLOBAL 0x01
+#define MEMBARRIER_CMD_GLOBAL_EXPEDITED 0x02
+#define MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED 0x04
+#define MEMBARRIER_CMD_PRIVATE_EXPEDITED 0x08
+#define MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED 0x10
+#define MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE 0x20
+#define MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE 0x40
+/* What QUERY reports: all but the rseq commands, as Linux 6.1 built
+ * without CONFIG_RSEQ's membarrier support. */
+#define MEMBARRIER_CMDS 0x7f
+
+/*
+ * membarrier(2): every command is one interrupt to the other CPUs, those
+ * running this address space for the private ones, all for the global
+ * ones; its iretq orders memory and serializes the core, so SYNC_CORE
+ * needs nothing more. The private commands need their registration.
+ */
+long
+sys_membarrier(int cmd, unsigned flags, int cpu_id)
+{
+	struct vm *vm = current()->proc->vm;
+	(void)cpu_id;	/* only for the rseq command, left out */
+	if (flags)
+		return -EINVAL;
+	switch (cmd) {
+	case 0:		/* MEMBARRIER_CMD_QUERY */
+		return MEMBARRIER_CMDS;
+	case MEMBARRIER_CMD_GLOBAL:
+	case MEMBARRIER_CMD_GLOBAL_EXPEDITED:
+		arch_cpu_sync(0);
+		return 0;
+	case MEMBARRIER_CMD_PRIVATE_EXPEDITED:
+	case MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE:
+		/* The registration is the command's bit shifted once. */
+		if (!(vm->membarrier & ((unsigned)cmd << 1)))
+			return -EPERM;
+		arch_cpu_sync(vm->root);
+		return 0;
+	case MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED:
+	case MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED:
+	case MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE:
+		vm->membarrier |= (unsigned)cmd;
+		return 0;
+	}
+	return -EINVAL;
 }

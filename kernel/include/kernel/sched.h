@@ -37,6 +37,8 @@ struct sched_attr_k {
 	int policy;			/* SCHED_OTHER, SCHED_FIFO... */
 	unsigned rt_priority;		/* 1..99 under FIFO and RR, else 0 */
 	bool reset_on_fork;		/* SCHED_RESET_ON_FORK */
+	/* SCHED_DEADLINE's parameters (sched_setattr), in ns. */
+	uint64_t dl_runtime, dl_deadline, dl_period;
 	uint64_t affinity;		/* a bit per CPU allowed; 0 = all */
 };
 

@@ -274,6 +274,11 @@ extern struct mount_entry mounts[MOUNT_MAX];
 #define AT_EMPTY_PATH 0x1000
 
 struct inode *vfs_root(void);
+/*
+ * The name of file system type `index` (0 up) that mount(2) knows, or
+ * NULL past the last; *nodev (if not NULL) says it needs no device.
+ */
+const char *vfs_fs_type(int index, bool *nodev);
 void vfs_set_root(struct inode *root);
 const char *dir_name_of(struct inode *dir, struct inode *child);
 /* Appends one linux_dirent64 record to buf if it fits; returns its size or 0. */

@@ -75,6 +75,8 @@ struct vm {
 					   (VmSize, VmPeak) */
 	struct inode *exe;		/* the program exec loaded, held
 					   against writing (inode_deny_write) */
+	unsigned membarrier;		/* MEMBARRIER_CMD_REGISTER_* done
+					   (sys_mm.c); a new vm has none */
 };
 
 struct vm *vm_new(void);

@@ -1,0 +1,214 @@
+/*
+ * Smaller system calls with Linux's rules: setfsuid/setfsgid (the old id
+ * back, who may change it, access through the fs id), setreuid's saved
+ * id, sysfs(2), ustat's and setdomainname's errors, membarrier
+ * (registration, EPERM, flags), sched_setattr/sched_getattr (sizes,
+ * SCHED_DEADLINE's checks, nice), readv/preadv's iovec checks and
+ * wait4's pid INT_MIN. Runs as root; the unprivileged parts run in
+ * children.
+ */
+#include "abi.h"
+
+#include <limits.h>
+#include <sched.h>
+#include <sys/fsuid.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+
+#define NOBODY 65534
+
+struct sched_attr_abi {
+	unsigned size, policy;
+	unsigned long long flags;
+	int nice;
+	unsigned priority;
+	unsigned long long runtime, deadline, period;
+	unsigned util_min, util_max;
+};
+
+/* Runs fn in a child and waits for it; its output is its own. */
+static void
+in_child(void (*fn)(void))
+{
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid == 0) {
+		fn();
+		fflush(stdout);
+		_exit(0);
+	}
+	int st;
+	waitpid(pid, &st, 0);
+	CHECK_STR("child", status_str(st), "exited 0");
+}
+
+static void
+fsuid_as_nobody(void)
+{
+	char path[64];
+	abi_tmpname(path, sizeof(path), "fsuid");
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	close(fd);
+	CHECK_EQ("setfsuid(nobody) gives the old", setfsuid(NOBODY), 0);
+	CHECK_EQ("setfsuid(-1) reports it", setfsuid(-1), NOBODY);
+	CHECK_EQ("euid stays", geteuid(), 0);
+	CHECK_ERR("root's 0600 file as fsuid nobody", open(path, O_RDWR), EACCES);
+	CHECK_EQ("back to 0", setfsuid(0), NOBODY);
+	fd = open(path, O_RDWR);
+	CHECK("open again", fd >= 0);
+	close(fd);
+	unlink(path);
+	CHECK_EQ("setfsgid(nobody)", setfsgid(NOBODY), 0);
+	CHECK_EQ("setfsgid(-1)", setfsgid(-1), NOBODY);
+	CHECK_OK("seteuid(nobody)", seteuid(NOBODY));
+	CHECK_EQ("fsuid follows euid", setfsuid(-1), NOBODY);
+	CHECK_EQ("unprivileged: 1 refused", setfsuid(1), NOBODY);
+	CHECK_EQ("still nobody", setfsuid(-1), NOBODY);
+	CHECK_EQ("the real id allowed", setfsuid(0), NOBODY);
+	CHECK_EQ("now 0", setfsuid(-1), 0);
+}
+
+static void
+setreuid_saved(void)
+{
+	uid_t r, e, s;
+	CHECK_OK("setreuid(-1, nobody)", setreuid(-1, NOBODY));
+	getresuid(&r, &e, &s);
+	CHECK_EQ("real", r, 0);
+	CHECK_EQ("effective", e, NOBODY);
+	CHECK_EQ("saved follows a new euid", s, NOBODY);
+	CHECK_ERR("nothing to go back to", setreuid(-1, 1), EPERM);
+	CHECK_OK("back to the real id", setreuid(-1, 0));
+	getresuid(&r, &e, &s);
+	CHECK_EQ("euid", e, 0);
+	CHECK_EQ("saved stays (euid is the real id)", s, NOBODY);
+}
+
+static void
+test_ids(void)
+{
+	in_child(fsuid_as_nobody);
+	in_child(setreuid_saved);
+}
+
+static void
+test_sysfs_ustat(void)
+{
+	char name[64] = "";
+	long n = syscall(SYS_sysfs, 3);
+	CHECK("sysfs(3) counts types", n > 0);
+	long i = syscall(SYS_sysfs, 1, "proc");
+	CHECK("sysfs(1, proc)", i >= 0 && i < n);
+	CHECK_OK("sysfs(2, index of proc)", syscall(SYS_sysfs, 2, i, name));
+	CHECK_STR("its name", name, "proc");
+	CHECK_ERR("sysfs(1, ext0)", syscall(SYS_sysfs, 1, "ext0"), EINVAL);
+	CHECK_ERR("sysfs(2, past the end)", syscall(SYS_sysfs, 2, n, name),
+	    EINVAL);
+	CHECK_ERR("sysfs(4)", syscall(SYS_sysfs, 4), EINVAL);
+	CHECK_ERR("sysfs(1, bad pointer)", syscall(SYS_sysfs, 1, (void *)8),
+	    EFAULT);
+	char ubuf[32];
+	CHECK_ERR("ustat(no device)", syscall(SYS_ustat, -1, ubuf), EINVAL);
+	CHECK_ERR("setdomainname 65 bytes",
+	    setdomainname("x", 65), EINVAL);
+}
+
+static void
+test_membarrier(void)
+{
+	long q = syscall(SYS_membarrier, 0, 0, 0);
+	CHECK_EQ("QUERY's core commands", q & 0x7f, 0x7f);
+	CHECK_ERR("QUERY with a flag", syscall(SYS_membarrier, 0, 1, 0), EINVAL);
+	CHECK_ERR("unknown command", syscall(SYS_membarrier, 1 << 20, 0, 0),
+	    EINVAL);
+	CHECK_OK("GLOBAL", syscall(SYS_membarrier, 1, 0, 0));
+	CHECK_ERR("PRIVATE_EXPEDITED unregistered",
+	    syscall(SYS_membarrier, 8, 0, 0), EPERM);
+	CHECK_OK("REGISTER_PRIVATE_EXPEDITED", syscall(SYS_membarrier, 16, 0, 0));
+	CHECK_OK("PRIVATE_EXPEDITED", syscall(SYS_membarrier, 8, 0, 0));
+	CHECK_ERR("SYNC_CORE unregistered", syscall(SYS_membarrier, 32, 0, 0),
+	    EPERM);
+	CHECK_OK("GLOBAL_EXPEDITED", syscall(SYS_membarrier, 2, 0, 0));
+}
+
+static void
+test_sched_attr(void)
+{
+	struct sched_attr_abi a, b;
+	memset(&a, 0, sizeof(a));
+	a.size = sizeof(a);
+	a.policy = SCHED_OTHER;
+	a.nice = 3;
+	CHECK_OK("setattr OTHER nice 3", syscall(SYS_sched_setattr, 0, &a, 0));
+	memset(&b, 0xff, sizeof(b));
+	CHECK_OK("getattr", syscall(SYS_sched_getattr, 0, &b, sizeof(b), 0));
+	CHECK_EQ("size", b.size, sizeof(b));
+	CHECK_EQ("policy", b.policy, SCHED_OTHER);
+	CHECK_EQ("nice", b.nice, 3);
+	CHECK_EQ("priority", b.priority, 0);
+	CHECK_EQ("getpriority agrees", getpriority(PRIO_PROCESS, 0), 3);
+	CHECK_ERR("getattr size 47", syscall(SYS_sched_getattr, 0, &b, 47, 0),
+	    EINVAL);
+	CHECK_ERR("getattr flags", syscall(SYS_sched_getattr, 0, &b, sizeof(b), 1),
+	    EINVAL);
+	CHECK_ERR("setattr NULL", syscall(SYS_sched_setattr, 0, NULL, 0), EINVAL);
+	CHECK_ERR("setattr flags", syscall(SYS_sched_setattr, 0, &a, 1), EINVAL);
+	a.size = 40;
+	CHECK_ERR("setattr size 40", syscall(SYS_sched_setattr, 0, &a, 0), E2BIG);
+	CHECK_EQ("the size we know written back", a.size, 56);
+	a.policy = 6;	/* SCHED_DEADLINE */
+	a.nice = 0;
+	a.runtime = 2000000;
+	a.deadline = 1000000;
+	a.period = 3000000;
+	CHECK_ERR("DEADLINE runtime > deadline",
+	    syscall(SYS_sched_setattr, 0, &a, 0), EINVAL);
+	a.runtime = 100;
+	CHECK_ERR("DEADLINE runtime < 1024 ns",
+	    syscall(SYS_sched_setattr, 0, &a, 0), EINVAL);
+	a.policy = SCHED_FIFO;
+	a.priority = 0;
+	CHECK_ERR("FIFO priority 0", syscall(SYS_sched_setattr, 0, &a, 0), EINVAL);
+	a.policy = 42;
+	CHECK_ERR("unknown policy", syscall(SYS_sched_setattr, 0, &a, 0), EINVAL);
+	a.policy = SCHED_OTHER;
+	a.nice = 0;
+	CHECK_OK("nice back to 0", syscall(SYS_sched_setattr, 0, &a, 0));
+}
+
+static void
+test_iov(void)
+{
+	char buf[8], path[64];
+	abi_tmpname(path, sizeof(path), "iov");
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	struct iovec bad = { buf, (size_t)-1 }, good = { buf, 4 };
+	write(fd, "abcdefgh", 8);
+	CHECK_ERR("readv, length -1", readv(fd, &bad, 1), EINVAL);
+	CHECK_ERR("writev, length -1", writev(fd, &bad, 1), EINVAL);
+	CHECK_ERR("preadv, length -1", preadv(fd, &bad, 1, 0), EINVAL);
+	CHECK_ERR("pwritev, length -1", pwritev(fd, &bad, 1, 0), EINVAL);
+	CHECK_ERR("readv, count -1", readv(fd, &good, -1), EINVAL);
+	CHECK_ERR("preadv, offset -1", preadv(fd, &good, 1, -1), EINVAL);
+	CHECK_EQ("preadv", preadv(fd, &good, 1, 2), 4);
+	CHECK("the bytes", memcmp(buf, "cdef", 4) == 0);
+	int ro = open(path, O_RDONLY);
+	CHECK_ERR("writev on O_RDONLY, bad length", writev(ro, &bad, 1), EBADF);
+	CHECK_ERR("writev on O_RDONLY", writev(ro, &good, 1), EBADF);
+	close(ro);
+	close(fd);
+	unlink(path);
+	CHECK_ERR("wait4(INT_MIN)", wait4(INT_MIN, NULL, 0, NULL), ESRCH);
+}
+
+int
+main(void)
+{
+	abi_init();
+	test_ids();
+	test_sysfs_ustat();
+	test_membarrier();
+	test_sched_attr();
+	test_iov();
+	return abi_done("sysmisc");
+}
