@@ -29,7 +29,9 @@ enum pkind {
 	P_NET_DEV, P_NET_ROUTE, P_NET_IF_INET6,
 	P_SYS, P_SYS_KERNEL, P_SYS_RANDOM, P_SYS_FS, P_SYS_PID_MAX,
 	P_SYS_HOSTNAME, P_SYS_OSRELEASE, P_SYS_OSTYPE, P_SYS_BOOT_ID,
-	P_SYS_UUID, P_SYS_FILE_MAX, P_SYS_NR_OPEN,
+	P_SYS_UUID, P_SYS_FILE_MAX, P_SYS_NR_OPEN, P_SYS_TAINTED,
+	P_SYS_CORE_PATTERN, P_SYS_PRINTK, P_SYS_DOMAINNAME,
+	P_SYS_PIPE_MAX_SIZE, P_SYS_PIPE_USER_PAGES_SOFT,
 	P_PID, P_PID_STAT, P_PID_STATUS, P_PID_CMDLINE, P_PID_EXE, P_PID_FD,
 	P_PID_FD_LINK, P_PID_COMM, P_PID_CWD, P_PID_MAPS, P_PID_STATM,
 	P_PID_ROOT, P_PID_MOUNTS, P_PID_SMAPS, P_PID_SMAPS_ROLLUP,
@@ -57,7 +59,8 @@ static const struct pentry root_entries[] = {
 	{ "sys", P_SYS, S_IFDIR | 0555 },
 };
 
-/* /proc/sys: the few sysctls programs read, all read-only. */
+/* /proc/sys: the few sysctls programs read; those of mode 0644 take a
+ * write (sysctl_write). */
 static const struct pentry sys_entries[] = {
 	{ "kernel", P_SYS_KERNEL, S_IFDIR | 0555 },
 	{ "fs", P_SYS_FS, S_IFDIR | 0555 },
@@ -65,10 +68,14 @@ static const struct pentry sys_entries[] = {
 
 static const struct pentry sys_kernel_entries[] = {
 	{ "pid_max", P_SYS_PID_MAX, S_IFREG | 0444 },
-	{ "hostname", P_SYS_HOSTNAME, S_IFREG | 0444 },
+	{ "hostname", P_SYS_HOSTNAME, S_IFREG | 0644 },
+	{ "domainname", P_SYS_DOMAINNAME, S_IFREG | 0644 },
 	{ "osrelease", P_SYS_OSRELEASE, S_IFREG | 0444 },
 	{ "ostype", P_SYS_OSTYPE, S_IFREG | 0444 },
 	{ "random", P_SYS_RANDOM, S_IFDIR | 0555 },
+	{ "tainted", P_SYS_TAINTED, S_IFREG | 0644 },
+	{ "core_pattern", P_SYS_CORE_PATTERN, S_IFREG | 0644 },
+	{ "printk", P_SYS_PRINTK, S_IFREG | 0644 },
 };
 
 static const struct pentry sys_random_entries[] = {
@@ -79,6 +86,8 @@ static const struct pentry sys_random_entries[] = {
 static const struct pentry sys_fs_entries[] = {
 	{ "file-max", P_SYS_FILE_MAX, S_IFREG | 0444 },
 	{ "nr_open", P_SYS_NR_OPEN, S_IFREG | 0444 },
+	{ "pipe-max-size", P_SYS_PIPE_MAX_SIZE, S_IFREG | 0644 },
+	{ "pipe-user-pages-soft", P_SYS_PIPE_USER_PAGES_SOFT, S_IFREG | 0444 },
 };
 
 /* /proc/net: the socket tables, asked of the network server. */
@@ -489,6 +498,13 @@ boot_id(void)
 	return id;
 }
 
+/*
+ * Sysctl values kept only: the core dump pattern (no core is dumped) and
+ * printk's default message, minimum and default console levels.
+ */
+static char core_pattern[128] = "core";
+static int printk_levels[3] = { 4, 1, 7 };
+
 static void
 gen_system(struct gen *g, enum pkind kind)
 {
@@ -547,7 +563,11 @@ gen_system(struct gen *g, enum pkind kind)
 		gprintf(g, "%s version %s (%s)\n", PETREL_SYSNAME, PETREL_VERSION, PETREL_ARCH);
 		break;
 	case P_FILESYSTEMS:
-		gprintf(g, "nodev\ttmpfs\nnodev\tproc\nnodev\tdevtmpfs\n");
+		for (int i = 0; vfs_fs_type(i, NULL); i++) {
+			bool nodev;
+			const char *t = vfs_fs_type(i, &nodev);
+			gprintf(g, "%s\t%s\n", nodev ? "nodev" : "", t);
+		}
 		break;
 	case P_CMDLINE:
 		gprintf(g, "%s\n", boot_info.cmdline);
@@ -573,6 +593,15 @@ gen_system(struct gen *g, enum pkind kind)
 	/* No system-wide limit on open files: Linux's LONG_MAX. */
 	case P_SYS_FILE_MAX: gprintf(g, "9223372036854775807\n"); break;
 	case P_SYS_NR_OPEN: gprintf(g, "%d\n", NR_OPEN); break;
+	case P_SYS_DOMAINNAME: gprintf(g, "%s\n", sys_domainname()); break;
+	case P_SYS_TAINTED: gprintf(g, "0\n"); break;
+	case P_SYS_CORE_PATTERN: gprintf(g, "%s\n", core_pattern); break;
+	case P_SYS_PRINTK:
+		gprintf(g, "%d\t%d\t%d\t%d\n", printk_console_level(0),
+			printk_levels[0], printk_levels[1], printk_levels[2]);
+		break;
+	case P_SYS_PIPE_MAX_SIZE: gprintf(g, "%u\n", pipe_max_size); break;
+	case P_SYS_PIPE_USER_PAGES_SOFT: gprintf(g, "16384\n"); break;
 	case P_KMSG: {
 		char *k = kmalloc(16384);
 		if (k) {
@@ -585,6 +614,84 @@ gen_system(struct gen *g, enum pkind kind)
 	default:
 		break;
 	}
+}
+
+/* The decimal numbers in text, at most max of them; returns how many. */
+static int
+parse_ints(const char *text, long *vals, int max)
+{
+	int n = 0;
+	while (*text && n < max) {
+		while (*text == ' ' || *text == '\t' || *text == '\n')
+			text++;
+		if (!*text)
+			break;
+		bool neg = *text == '-';
+		text += neg;
+		if (*text < '0' || *text > '9')
+			return -EINVAL;
+		long v = 0;
+		while (*text >= '0' && *text <= '9' && v < (1l << 40))
+			v = v * 10 + (*text++ - '0');
+		vals[n++] = neg ? -v : v;
+	}
+	return n;
+}
+
+/* A write to a writable /proc/sys file: its new value, from text. */
+static long
+sysctl_write(enum pkind kind, const char *text, size_t len)
+{
+	long v[4];
+	int n;
+	switch (kind) {
+	case P_SYS_HOSTNAME:
+	case P_SYS_DOMAINNAME:
+		return sys_set_uts_name(kind == P_SYS_DOMAINNAME, text, len);
+	case P_SYS_CORE_PATTERN:
+		if (len >= sizeof(core_pattern))
+			return -EINVAL;
+		memcpy(core_pattern, text, len + 1);
+		return 0;
+	case P_SYS_TAINTED:
+		n = parse_ints(text, v, 1);
+		return n == 1 && v[0] == 0 ? 0 : -EINVAL;
+	case P_SYS_PRINTK:
+		n = parse_ints(text, v, 4);
+		if (n < 1)
+			return -EINVAL;
+		printk_console_level((int)v[0]);
+		for (int i = 1; i < n; i++)
+			printk_levels[i - 1] = (int)v[i];
+		return 0;
+	case P_SYS_PIPE_MAX_SIZE: {
+		n = parse_ints(text, v, 1);
+		size_t size = n == 1 && v[0] > 0 ? pipe_round_size((uint64_t)v[0]) : 0;
+		if (!size)
+			return -EINVAL;
+		pipe_max_size = (unsigned)size;
+		return 0;
+	}
+	default:
+		return -EINVAL;
+	}
+}
+
+static long
+proc_write(struct file *f, const void *buf, size_t len, uint64_t *off)
+{
+	char text[160];
+	size_t n = MIN(len, sizeof(text) - 1);
+	memcpy(text, buf, n);
+	text[n] = 0;
+	n = strnlen(text, n);
+	if (n && text[n - 1] == '\n')	/* echo's newline */
+		text[--n] = 0;
+	long r = sysctl_write(pn(f->inode)->kind, text, n);
+	if (r < 0)
+		return r;
+	*off += len;
+	return (long)len;
 }
 
 static int
@@ -739,6 +846,7 @@ static const struct file_ops proc_dir_fops = {
 static const struct file_ops proc_file_fops = {
 	.open = proc_open,
 	.read = proc_read,
+	.write = proc_write,
 	.close = proc_close,
 	.poll = proc_poll,
 	.seekable = true,

@@ -23,6 +23,8 @@
 #define F_SETOWN_EX 15
 #define F_GETOWN_EX 16
 #define F_SETLEASE 1024
+#define F_SETPIPE_SZ 1031
+#define F_GETPIPE_SZ 1032
 #define F_GETLEASE 1025
 #define F_DUPFD_CLOEXEC 1030
 
@@ -140,6 +142,10 @@ fcntl_file(int fd, struct file *f, int cmd, uint64_t arg)
 	case F_ADD_SEALS:
 	case F_GET_SEALS:
 		return memfd_fcntl(f, cmd, (unsigned)arg);
+	case F_SETPIPE_SZ:
+		return pipe_set_size(f, (unsigned)arg);	/* an unsigned int */
+	case F_GETPIPE_SZ:
+		return pipe_get_size(f);
 	}
 	return -EINVAL;
 }

@@ -273,6 +273,25 @@ extern struct mount_entry mounts[MOUNT_MAX];
 #define AT_SYMLINK_FOLLOW 0x400
 #define AT_EMPTY_PATH 0x1000
 
+/*
+ * Pipes and FIFOs (kernel/fs/pipe.c), big lock. pipe_of gives the pipe
+ * behind a pipe or FIFO end, else NULL.
+ */
+extern unsigned pipe_max_size;		/* /proc/sys/fs/pipe-max-size */
+struct pipe *pipe_of(struct file *f);
+size_t pipe_round_size(uint64_t size);
+/* F_GETPIPE_SZ and F_SETPIPE_SZ: the size, or -EBADF for no pipe. */
+long pipe_get_size(struct file *f);
+long pipe_set_size(struct file *f, uint64_t size);
+/* For splice, tee and vmsplice: bytes held, and free. */
+size_t pipe_used(struct pipe *p);
+size_t pipe_room(struct pipe *p);
+size_t pipe_peek(struct pipe *p, size_t skip, void *buf, size_t len);
+void pipe_consume(struct pipe *p, size_t n);
+long pipe_put(struct pipe *p, const void *buf, size_t len);
+long pipe_wait_data(struct pipe *p, bool nonblock);
+long pipe_wait_room(struct pipe *p, bool nonblock);
+
 struct inode *vfs_root(void);
 /*
  * The name of file system type `index` (0 up) that mount(2) knows, or
