@@ -852,6 +852,14 @@ static const struct file_ops proc_file_fops = {
 	.seekable = true,
 };
 
+int
+procfs_dir_pid(struct inode *ino)
+{
+	if (!ino || ino->sb != &proc_sb || pn(ino)->kind != P_PID)
+		return -1;
+	return pn(ino)->pid;
+}
+
 struct inode *
 procfs_new(void)
 {

@@ -429,6 +429,7 @@ proc_finish(struct proc *p)
 	p->sighand = NULL;
 	reparent_children(p);
 	p->state = PROC_ZOMBIE;
+	pidfd_proc_exited(p);
 	struct proc *parent = p->parent;
 	if (parent_ignores_children(parent) && parent != init_proc) {
 		proc_free(p);

@@ -767,8 +767,8 @@ signal_init(void)
  * si_code >= 0 (and tkill's SI_TKILL) to another thread: Linux's rule
  * against a forged kernel siginfo.
  */
-static int
-queueinfo_copy(uaddr_t uinfo, int target_tid, struct sig_info_k *k)
+int
+signal_queueinfo_copy(uaddr_t uinfo, int target_tid, struct sig_info_k *k)
 {
 	struct siginfo_k si;
 	if (copyin(&si, uinfo, sizeof(si)) < 0)
@@ -786,7 +786,7 @@ long
 sys_rt_sigqueueinfo(int pid, int sig, uaddr_t uinfo)
 {
 	struct sig_info_k k;
-	int e = queueinfo_copy(uinfo, pid, &k);
+	int e = signal_queueinfo_copy(uinfo, pid, &k);
 	if (e < 0)
 		return e;
 	struct proc *p = proc_find(pid);
@@ -803,7 +803,7 @@ long
 sys_rt_tgsigqueueinfo(int tgid, int tid, int sig, uaddr_t uinfo)
 {
 	struct sig_info_k k;
-	int e = queueinfo_copy(uinfo, tid, &k);
+	int e = signal_queueinfo_copy(uinfo, tid, &k);
 	if (e < 0 && e != -EPERM)
 		return e;
 	if (tgid <= 0 || tid <= 0)

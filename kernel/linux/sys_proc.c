@@ -186,11 +186,24 @@ long
 sys_waitid(int idtype, int id, uaddr_t info, int options, uaddr_t rusage)
 {
 	int pid, status = 0, code = 0;
+	bool nonblock = false;
 	(void)rusage;
 	switch (idtype) {
 	case 0: pid = -1; break;	/* P_ALL */
 	case 1: pid = id; break;	/* P_PID */
 	case 2: pid = -id; break;	/* P_PGID */
+	case 3: {			/* P_PIDFD */
+		if (id < 0)
+			return -EINVAL;
+		int e = pidfd_wait_target(id, &pid, &nonblock);
+		if (e < 0)
+			return e;
+		if (pid == 0)
+			return -ECHILD;
+		if (nonblock)
+			options |= WNOHANG;
+		break;
+	}
 	default: return -EINVAL;
 	}
 	if (!(options & (WEXITED | WSTOPPED | WCONTINUED)))
@@ -198,6 +211,9 @@ sys_waitid(int idtype, int id, uaddr_t info, int options, uaddr_t rusage)
 	long r = do_wait(pid, options, &status, &code);
 	if (r < 0)
 		return r;
+	/* A non-blocking pidfd's child still running: EAGAIN, as Linux. */
+	if (r == 0 && nonblock)
+		return -EAGAIN;
 	if (info) {
 		struct {
 			int32_t signo, errno_, code, pad;

@@ -235,6 +235,13 @@ bool signal_permitted(struct proc *from, struct proc *to, int sig);
 int signal_send_specific(int tgid, int tid, int sig,
 			 const struct sig_info_k *info);
 /*
+ * rt_sigqueueinfo's copy of the caller's siginfo into *k: -EFAULT, or
+ * -EPERM for a kernel-reserved si_code (>= 0, or SI_TKILL) sent to
+ * another thread than target_tid's caller.
+ */
+int signal_queueinfo_copy(uint64_t uinfo, int target_tid,
+			  struct sig_info_k *k);
+/*
  * Takes the lowest pending signal in mask for t (its own first, then its
  * process's), as sigtimedwait and signalfd do; returns it and its siginfo
  * in *info, or 0 if none is pending.
@@ -245,6 +252,15 @@ void signal_unqueue(struct proc *p, struct thread *t, int sig);
 /* A signal was queued for p or one of its threads: signalfds see it
  * (kernel/linux/sys_signalfd.c). */
 void signalfd_notify(struct proc *p);
+
+/* pidfds (kernel/linux/sys_pidfd.c). */
+/* p has become a zombie: its pidfds turn readable. */
+void pidfd_proc_exited(struct proc *p);
+/*
+ * waitid's P_PIDFD: the pid the pidfd fd names (0 once its process was
+ * reaped), and whether it is non-blocking; 0, or -EBADF.
+ */
+int pidfd_wait_target(int fd, int *pid, bool *nonblock);
 
 /* POSIX timers (kernel/linux/sys_ptimer.c). */
 /*

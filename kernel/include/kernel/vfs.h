@@ -273,6 +273,9 @@ extern struct mount_entry mounts[MOUNT_MAX];
 #define AT_SYMLINK_FOLLOW 0x400
 #define AT_EMPTY_PATH 0x1000
 
+/* The pid of a /proc/PID directory's inode, else -1 (kernel/fs/procfs.c). */
+int procfs_dir_pid(struct inode *ino);
+
 /*
  * Pipes and FIFOs (kernel/fs/pipe.c), big lock. pipe_of gives the pipe
  * behind a pipe or FIFO end, else NULL.
