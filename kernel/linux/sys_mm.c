@@ -1,7 +1,7 @@
 /*
  * Memory system calls: mmap (anonymous, and private or shared file maps of
  * files that can hand out pages), munmap, mprotect, mremap, brk, madvise,
- * membarrier.
+ * membarrier, process_vm_readv and process_vm_writev.
  */
 #include <kernel/proc.h>
 #include <kernel/vm.h>
@@ -10,6 +10,9 @@
 #include <kernel/syscall.h>
 #include <kernel/errno.h>
 #include <kernel/arch.h>
+#include <kernel/kmalloc.h>
+#include <kernel/refcount.h>
+#include <kernel/string.h>
 #include <arch/mmu.h>
 
 /*
@@ -244,4 +247,149 @@ sys_membarrier(int cmd, unsigned flags, int cpu_id)
 		return 0;
 	}
 	return -EINVAL;
+}
+
+#define UIO_MAXIOV 1024
+
+/* An iovec array copied in, each length checked as import_iovec does. */
+static long
+vm_iov_import(uaddr_t uiov, unsigned long n, struct uiovec **out)
+{
+	if (n > UIO_MAXIOV)
+		return -EINVAL;
+	struct uiovec *v = kmalloc(sizeof(*v) * (n ? n : 1));
+	if (!v)
+		return -ENOMEM;
+	long r = copyin(v, uiov, sizeof(*v) * n) < 0 ? -EFAULT : 0;
+	for (unsigned long i = 0; r == 0 && i < n; i++)
+		if ((int64_t)v[i].len < 0)
+			r = -EINVAL;
+	if (r < 0) {
+		kfree(v);
+		return r;
+	}
+	*out = v;
+	return 0;
+}
+
+/*
+ * Linux's ptrace_may_access(PTRACE_MODE_ATTACH_REALCREDS), as for
+ * pidfd_getfd: the caller is root, or its real ids are all three of the
+ * target's and the target is dumpable.
+ */
+static bool
+may_access_vm(struct proc *self, struct proc *p)
+{
+	if (self == p || self->euid == 0)
+		return true;
+	return self->uid == p->uid && self->uid == p->euid &&
+	       self->uid == p->suid && self->gid == p->gid &&
+	       self->gid == p->egid && self->gid == p->sgid &&
+	       !p->undumpable;
+}
+
+/*
+ * Copies up to len bytes between the caller's buffer at local and
+ * remote's memory at raddr, a page at a time; returns the bytes moved
+ * (short at the first page either side cannot reach) or -EFAULT.
+ */
+static long
+vm_copy_remote(struct vm *remote, uaddr_t local, vaddr_t raddr, size_t len,
+	       bool write)
+{
+	size_t done = 0;
+	while (done < len) {
+		vaddr_t va = raddr + done;
+		size_t chunk = MIN(len - done, PAGE_SIZE - (va & (PAGE_SIZE - 1)));
+		paddr_t pa = vm_user_page(remote, va, write);
+		if (!pa)
+			break;
+		char *k = (char *)phys_to_virt(pa) + (va & (PAGE_SIZE - 1));
+		int e = write ? copyin(k, local + done, chunk) :
+				copyout(local + done, k, chunk);
+		if (e < 0)
+			break;
+		done += chunk;
+	}
+	return done ? (long)done : -EFAULT;
+}
+
+/* Walks both iovec lists together, as Linux's process_vm_rw_core. */
+static long
+vm_rw_iovs(struct vm *remote, const struct uiovec *lv, unsigned long ln,
+	   const struct uiovec *rv, unsigned long rn, bool write)
+{
+	long total = 0;
+	unsigned long li = 0, ri = 0;
+	uint64_t loff = 0, roff = 0;
+	while (li < ln && ri < rn) {
+		if (loff == lv[li].len) {
+			li++, loff = 0;
+			continue;
+		}
+		if (roff == rv[ri].len) {
+			ri++, roff = 0;
+			continue;
+		}
+		size_t n = MIN(lv[li].len - loff, rv[ri].len - roff);
+		n = MIN(n, (size_t)0x7ffff000 - (size_t)total);
+		if (n == 0)
+			break;
+		long r = vm_copy_remote(remote, lv[li].base + loff,
+					rv[ri].base + roff, n, write);
+		if (r < 0)
+			return total ? total : r;
+		total += r;
+		loff += (uint64_t)r;
+		roff += (uint64_t)r;
+		if ((size_t)r < n)
+			break;
+	}
+	return total;
+}
+
+static long
+process_vm_rw(int pid, uaddr_t lvec, unsigned long liovcnt, uaddr_t rvec,
+	      unsigned long riovcnt, unsigned long flags, bool write)
+{
+	struct proc *self = current()->proc;
+	struct uiovec *lv, *rv;
+	if (flags)
+		return -EINVAL;
+	long r = vm_iov_import(lvec, liovcnt, &lv);
+	if (r < 0)
+		return r;
+	r = vm_iov_import(rvec, riovcnt, &rv);
+	if (r < 0) {
+		kfree(lv);
+		return r;
+	}
+	struct proc *p = pid > 0 ? proc_find(pid) : NULL;
+	if (!p || p->state != PROC_ALIVE || !p->vm)
+		r = -ESRCH;
+	else if (!may_access_vm(self, p))
+		r = -EPERM;
+	if (r == 0) {
+		struct vm *vm = p->vm;
+		ref_get(&vm->refcount);	/* a page may sleep; p may exit */
+		r = vm_rw_iovs(vm, lv, liovcnt, rv, riovcnt, write);
+		vm_put(vm);
+	}
+	kfree(lv);
+	kfree(rv);
+	return r;
+}
+
+long
+sys_process_vm_readv(int pid, uaddr_t lvec, unsigned long liovcnt,
+		     uaddr_t rvec, unsigned long riovcnt, unsigned long flags)
+{
+	return process_vm_rw(pid, lvec, liovcnt, rvec, riovcnt, flags, false);
+}
+
+long
+sys_process_vm_writev(int pid, uaddr_t lvec, unsigned long liovcnt,
+		      uaddr_t rvec, unsigned long riovcnt, unsigned long flags)
+{
+	return process_vm_rw(pid, lvec, liovcnt, rvec, riovcnt, flags, true);
 }

@@ -725,3 +725,21 @@ vm_remap(struct vm *vm, vaddr_t old, size_t old_len, size_t new_len,
 	region_free(r);
 	return dst;
 }
+
+paddr_t
+vm_user_page(struct vm *vm, vaddr_t va, bool write)
+{
+	for (int tries = 0; tries < 2; tries++) {
+		pte_t *pte = mmu_pte(vm->root, va & ~(PAGE_SIZE - 1), false);
+		if (pte && mmu_pte_present(*pte)) {
+			unsigned prot = mmu_pte_prot(*pte);
+			if (prot & MMU_IO)
+				return 0;
+			if ((prot & MMU_USER) && (!write || (prot & MMU_WRITE)))
+				return mmu_pte_addr(*pte);
+		}
+		if (vm_fault(vm, va, write, false) < 0)
+			return 0;
+	}
+	return 0;
+}

@@ -3,8 +3,9 @@
  * back, who may change it, access through the fs id), setreuid's saved
  * id, sysfs(2), ustat's and setdomainname's errors, membarrier
  * (registration, EPERM, flags), sched_setattr/sched_getattr (sizes,
- * SCHED_DEADLINE's checks, nice), readv/preadv's iovec checks and
- * wait4's pid INT_MIN. Runs as root; the unprivileged parts run in
+ * SCHED_DEADLINE's checks, nice), readv/preadv's iovec checks,
+ * wait4's pid INT_MIN, and process_vm_readv/writev (a child's memory,
+ * scattered iovecs, EFAULT, ESRCH, EPERM as nobody). Runs as root; the unprivileged parts run in
  * children.
  */
 #include "abi.h"
@@ -12,6 +13,7 @@
 #include <limits.h>
 #include <sched.h>
 #include <sys/fsuid.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 
@@ -201,6 +203,60 @@ test_iov(void)
 	CHECK_ERR("wait4(INT_MIN)", wait4(INT_MIN, NULL, 0, NULL), ESRCH);
 }
 
+static char shared_text[64] = "the child's own words";
+static pid_t parent_pid;
+
+static void
+vm_as_nobody(void)
+{
+	char buf[8];
+	struct iovec l = { buf, sizeof(buf) }, r = { shared_text, 8 };
+	CHECK_OK("setuid(nobody)", setuid(NOBODY));
+	CHECK_ERR("nobody reads root's memory",
+	    process_vm_readv(parent_pid, &l, 1, &r, 1, 0), EPERM);
+}
+
+static void
+test_process_vm(void)
+{
+	int p[2];
+	char buf[64] = "";
+	CHECK_OK("pipe", pipe(p));
+	char *none = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
+	    -1, 0);
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid == 0) {
+		char c;
+		strcpy(shared_text, "changed in the child");
+		close(p[1]);
+		read(p[0], &c, 1);
+		_exit(strcmp(shared_text, "written by the parent") == 0 ? 0 : 1);
+	}
+	close(p[0]);
+	usleep(100000);	/* let the child change its copy */
+	struct iovec l[2] = { { buf, 7 }, { buf + 7, 20 } };
+	struct iovec r[1] = { { shared_text, 21 } };
+	CHECK_EQ("process_vm_readv", process_vm_readv(pid, l, 2, r, 1, 0), 21);
+	CHECK_STR("the child's copy", buf, "changed in the child");
+	char text[] = "written by the parent";
+	struct iovec w = { text, sizeof(text) }, rw = { shared_text, sizeof(text) };
+	CHECK_EQ("process_vm_writev", process_vm_writev(pid, &w, 1, &rw, 1, 0),
+	    (long)sizeof(text));
+	struct iovec rn = { none, 8 };
+	CHECK_ERR("a PROT_NONE page", process_vm_readv(pid, l, 1, &rn, 1, 0),
+	    EFAULT);
+	CHECK_ERR("flags", process_vm_readv(pid, l, 1, r, 1, 1), EINVAL);
+	CHECK_ERR("pid -1", process_vm_readv(-1, l, 1, r, 1, 0), ESRCH);
+	write(p[1], "x", 1);
+	int st;
+	waitpid(pid, &st, 0);
+	CHECK_STR("the child saw the write", status_str(st), "exited 0");
+	close(p[1]);
+	parent_pid = getpid();
+	in_child(vm_as_nobody);
+}
+
 int
 main(void)
 {
@@ -210,5 +266,6 @@ main(void)
 	test_membarrier();
 	test_sched_attr();
 	test_iov();
+	test_process_vm();
 	return abi_done("sysmisc");
 }

@@ -98,6 +98,13 @@ long vm_remap(struct vm *vm, vaddr_t old, size_t old_len, size_t new_len,
 /* Resolves a fault at va; 0 when the access may be retried, else -EFAULT. */
 int vm_fault(struct vm *vm, vaddr_t va, bool write, bool exec);
 struct region *vm_find(struct vm *vm, vaddr_t va);
+/*
+ * The page of vm that holds va, faulted in (and unshared, for a write)
+ * as its owner's own access would: for reaching another address space
+ * (a channel's caller, process_vm_readv). 0 if the owner may not access
+ * it so. Big lock held; may sleep (a file's page).
+ */
+paddr_t vm_user_page(struct vm *vm, vaddr_t va, bool write);
 void vm_activate(struct vm *vm);
 /*
  * Loads the address space of the thread about to run on this CPU, prev's
