@@ -35,6 +35,7 @@ enum pkind {
 	P_PID, P_PID_STAT, P_PID_STATUS, P_PID_CMDLINE, P_PID_EXE, P_PID_FD,
 	P_PID_FD_LINK, P_PID_COMM, P_PID_CWD, P_PID_MAPS, P_PID_STATM,
 	P_PID_ROOT, P_PID_MOUNTS, P_PID_SMAPS, P_PID_SMAPS_ROLLUP,
+	P_PID_TIMERSLACK,
 };
 
 struct pnode {
@@ -127,6 +128,7 @@ static const struct pentry pid_entries[] = {
 	{ "mounts", P_PID_MOUNTS, S_IFREG | 0444 },
 	{ "smaps", P_PID_SMAPS, S_IFREG | 0444 },
 	{ "smaps_rollup", P_PID_SMAPS_ROLLUP, S_IFREG | 0444 },
+	{ "timerslack_ns", P_PID_TIMERSLACK, S_IFREG | 0444 },
 	{ "exe", P_PID_EXE, S_IFLNK | 0777 }, { "cwd", P_PID_CWD, S_IFLNK | 0777 },
 	{ "root", P_PID_ROOT, S_IFLNK | 0777 }, { "fd", P_PID_FD, S_IFDIR | 0500 },
 };
@@ -729,6 +731,12 @@ proc_open(struct file *f)
 		case P_PID_MAPS: procfs_pid_maps(&g, p); break;
 		case P_PID_SMAPS: procfs_pid_smaps(&g, p); break;
 		case P_PID_SMAPS_ROLLUP: procfs_pid_smaps_rollup(&g, p); break;
+		case P_PID_TIMERSLACK: {
+			struct thread *t = list_first(&p->threads, struct thread,
+						      proc_link);
+			gprintf(&g, "%lu\n", t ? thread_timer_slack(t) : 0ul);
+			break;
+		}
 		case P_PID_MOUNTS: gen_mounts(&g); break;
 		default: break;
 		}

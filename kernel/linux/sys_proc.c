@@ -598,39 +598,6 @@ sys_arch_prctl(int code, uint64_t addr)
 	return -EINVAL;
 }
 
-long
-sys_prctl(int op, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
-{
-	struct proc *p = current()->proc;
-	(void)a3, (void)a4, (void)a5;
-	switch (op) {
-	case 15: {	/* PR_SET_NAME */
-		char n[16];
-		if (copyinstr(n, a2, sizeof(n)) < 0) {
-			if (copyin(n, a2, 15) < 0)
-				return -EFAULT;
-			n[15] = 0;
-		}
-		memcpy(p->name, n, sizeof(n));
-		return 0;
-	}
-	case 16:	/* PR_GET_NAME */
-		return copyout(a2, p->name, sizeof(p->name));
-	case 3:		/* PR_GET_DUMPABLE */
-		return !p->undumpable;
-	case 4:		/* PR_SET_DUMPABLE: SUID_DUMP_DISABLE or _USER */
-		if (a2 > 1)
-			return -EINVAL;
-		p->undumpable = a2 == 0;
-		return 0;
-	case 36:	/* PR_SET_CHILD_SUBREAPER */
-	case 1:		/* PR_SET_PDEATHSIG */
-	case 38:	/* PR_SET_NO_NEW_PRIVS */
-		return 0;
-	}
-	return -EINVAL;
-}
-
 #define RLIM_NLIMITS 16
 
 /*

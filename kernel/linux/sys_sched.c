@@ -73,6 +73,9 @@ void
 sched_attr_fork(struct thread *child, const struct thread *parent)
 {
 	child->sched = parent->sched;
+	/* A new thread's slack, and its default, are its creator's slack. */
+	child->sched.timer_slack_ns = thread_timer_slack(parent);
+	child->sched.timer_slack_default_ns = child->sched.timer_slack_ns;
 	if (!child->sched.reset_on_fork)
 		return;
 	/* SCHED_RESET_ON_FORK: the child starts as an ordinary thread. */

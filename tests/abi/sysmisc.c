@@ -4,8 +4,9 @@
  * id, sysfs(2), ustat's and setdomainname's errors, membarrier
  * (registration, EPERM, flags), sched_setattr/sched_getattr (sizes,
  * SCHED_DEADLINE's checks, nice), readv/preadv's iovec checks,
- * wait4's pid INT_MIN, and process_vm_readv/writev (a child's memory,
- * scattered iovecs, EFAULT, ESRCH, EPERM as nobody). Runs as root; the unprivileged parts run in
+ * wait4's pid INT_MIN, process_vm_readv/writev (a child's memory,
+ * scattered iovecs, EFAULT, ESRCH, EPERM as nobody), and prctl's
+ * parent-death signal, child subreaper and timer slack. Runs as root; the unprivileged parts run in
  * children.
  */
 #include "abi.h"
@@ -14,6 +15,7 @@
 #include <sched.h>
 #include <sys/fsuid.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 
@@ -257,6 +259,65 @@ test_process_vm(void)
 	in_child(vm_as_nobody);
 }
 
+/* A grandchild orphaned while we are a subreaper becomes our child. */
+static void
+subreaper(void)
+{
+	int v = -1;
+	CHECK_OK("PR_SET_CHILD_SUBREAPER", prctl(PR_SET_CHILD_SUBREAPER, 1));
+	CHECK_OK("PR_GET_CHILD_SUBREAPER", prctl(PR_GET_CHILD_SUBREAPER, &v));
+	CHECK_EQ("it is set", v, 1);
+	int p[2];
+	pipe(p);
+	fflush(stdout);
+	pid_t mid = fork();
+	if (mid == 0) {
+		prctl(PR_GET_CHILD_SUBREAPER, &v);
+		pid_t g = fork();
+		if (g == 0) {
+			char c;
+			close(p[1]);
+			/* Dies with SIGUSR1 when its parent exits. */
+			prctl(PR_SET_PDEATHSIG, SIGUSR1);
+			read(p[0], &c, 1);
+			_exit(v == 0 ? 5 : 6);	/* not inherited */
+		}
+		usleep(100000);
+		_exit(0);
+	}
+	close(p[0]);
+	int st;
+	waitpid(mid, &st, 0);
+	CHECK_STR("the middle child", status_str(st), "exited 0");
+	pid_t g = wait(&st);
+	CHECK("the orphan is ours", g > 0 && g != mid);
+	CHECK_STR("its parent-death signal", status_str(st), "killed by SIGUSR1");
+	close(p[1]);
+}
+
+static void
+test_prctl(void)
+{
+	int sig = -1;
+	CHECK_OK("PR_SET_PDEATHSIG", prctl(PR_SET_PDEATHSIG, SIGUSR2));
+	CHECK_OK("PR_GET_PDEATHSIG", prctl(PR_GET_PDEATHSIG, &sig));
+	CHECK_EQ("the signal", sig, SIGUSR2);
+	CHECK_ERR("PR_SET_PDEATHSIG 65", prctl(PR_SET_PDEATHSIG, 65), EINVAL);
+	prctl(PR_SET_PDEATHSIG, 0);
+	in_child(subreaper);
+	long slack = prctl(PR_GET_TIMERSLACK);
+	CHECK_EQ("default slack", slack, 50000);
+	CHECK_OK("PR_SET_TIMERSLACK", prctl(PR_SET_TIMERSLACK, 70000));
+	CHECK_EQ("got", prctl(PR_GET_TIMERSLACK), 70000);
+	char buf[32] = "";
+	int fd = open("/proc/self/timerslack_ns", O_RDONLY);
+	read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	CHECK_EQ("/proc/self/timerslack_ns", atol(buf), 70000);
+	CHECK_OK("PR_SET_TIMERSLACK 0", prctl(PR_SET_TIMERSLACK, 0));
+	CHECK_EQ("back to the default", prctl(PR_GET_TIMERSLACK), 50000);
+}
+
 int
 main(void)
 {
@@ -267,5 +328,6 @@ main(void)
 	test_sched_attr();
 	test_iov();
 	test_process_vm();
+	test_prctl();
 	return abi_done("sysmisc");
 }

@@ -104,6 +104,10 @@ struct proc {
 	 * the effective ids change, set again by exec; kept only, as no
 	 * core is dumped and /proc ignores it. */
 	bool undumpable;
+	int pdeath_signal;		/* sent when the parent exits
+					   (PR_SET_PDEATHSIG); 0: none */
+	bool child_subreaper;		/* orphaned descendants come here
+					   (PR_SET_CHILD_SUBREAPER) */
 	unsigned exec_count;		/* execs so far (Linux self_exec_id) */
 	unsigned parent_exec_count;	/* the parent's exec_count at fork */
 
@@ -196,6 +200,8 @@ void epoll_forget(struct file *f);
 /* Scheduling attributes (kernel/linux/sys_sched.c). */
 /* Gives a new thread its creator's attributes (SCHED_RESET_ON_FORK aside). */
 void sched_attr_fork(struct thread *child, const struct thread *parent);
+/* t's prctl timer slack in ns (kernel/linux/sys_prctl.c). */
+uint64_t thread_timer_slack(const struct thread *t);
 /* p's nice value, its first thread's, for /proc/PID/stat. */
 int proc_nice(struct proc *p);
 /* Every capability Linux 6.1 knows, CAP_CHOWN (0) to
