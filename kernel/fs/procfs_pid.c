@@ -90,6 +90,8 @@ vm_sizes(struct vm *vm, struct vm_sizes *s)
 			s->exe += size;
 		else if (r->prot & PROT_EXEC)
 			s->lib += size;
+		if (r->flags & VM_LOCKED)
+			s->locked += size;
 	}
 }
 
@@ -328,7 +330,8 @@ procfs_pid_maps(struct gen *g, struct proc *p)
 
 /* smaps's counts, shared by each region's and the rollup's. */
 static void
-gen_usage(struct gen *g, const struct vm_usage *u, bool rollup)
+gen_usage(struct gen *g, const struct vm_usage *u, uint64_t locked,
+	  bool rollup)
 {
 	gprintf(g, "Rss:            %8lu kB\nPss:            %8lu kB\n"
 		"Pss_Dirty:      %8lu kB\n", KB(u->rss),
@@ -348,7 +351,7 @@ gen_usage(struct gen *g, const struct vm_usage *u, bool rollup)
 		"Locked:         %8lu kB\n",
 		KB(u->shared_clean), KB(u->shared_dirty), KB(u->private_clean),
 		KB(u->private_dirty), KB(u->referenced), KB(u->anon), 0ul, 0ul,
-		0ul, 0ul, 0ul, 0ul, 0ul, 0ul, 0ul);
+		0ul, 0ul, 0ul, 0ul, 0ul, 0ul, KB(locked));
 }
 
 /* VmFlags: Linux's two-letter names of the flags a region has, in the
@@ -363,7 +366,7 @@ gen_vm_flags(struct gen *g, struct region *r)
 		{ true, "mr" }, { !(r->prot_deny & PROT_WRITE), "mw" },
 		{ !(r->prot_deny & PROT_EXEC), "me" }, { shared, "ms" },
 		{ r->flags & MAP_GROWSDOWN, "gd" }, { r->io_base != 0, "pf" },
-		{ r->io_base != 0, "io" },
+		{ r->flags & VM_LOCKED, "lo" }, { r->io_base != 0, "io" },
 		{ !shared && (r->prot & PROT_WRITE), "ac" },
 	};
 	gprintf(g, "VmFlags:");
@@ -386,7 +389,9 @@ procfs_pid_smaps(struct gen *g, struct proc *p)
 		gprintf(g, "Size:           %8lu kB\nKernelPageSize: %8lu kB\n"
 			"MMUPageSize:    %8lu kB\n", KB(r->end - r->start),
 			KB(PAGE_SIZE), KB(PAGE_SIZE));
-		gen_usage(g, &u, false);
+		/* Locked: the region's proportional share, as Linux. */
+		gen_usage(g, &u, (r->flags & VM_LOCKED) ?
+				 u.pss >> VM_PSS_SHIFT : 0, false);
 		gprintf(g, "THPeligible:    0\n");
 		gen_vm_flags(g, r);
 	}
@@ -405,5 +410,14 @@ procfs_pid_smaps_rollup(struct gen *g, struct proc *p)
 	gen_region_header(g, first->start, last->end, "---p", 0, 0, 0);
 	gen_pad(g, g->len - line);
 	gprintf(g, "[rollup]\n");
-	gen_usage(g, &u, true);
+	uint64_t locked = 0;
+	list_for_each(it, &p->vm->regions) {
+		struct region *r = list_entry(it, struct region, link);
+		struct vm_usage ru = { 0 };
+		if (!(r->flags & VM_LOCKED))
+			continue;
+		vm_region_usage(p->vm, r, &ru);
+		locked += ru.pss >> VM_PSS_SHIFT;
+	}
+	gen_usage(g, &u, locked, true);
 }

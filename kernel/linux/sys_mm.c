@@ -13,6 +13,8 @@
 #include <kernel/kmalloc.h>
 #include <kernel/refcount.h>
 #include <kernel/string.h>
+
+#define MAP_LOCKED 0x2000
 #include <arch/mmu.h>
 
 /*
@@ -58,6 +60,11 @@ mmap_file(struct proc *p, uint64_t addr, size_t len, int prot, int flags,
 		vm_find(p->vm, (vaddr_t)r)->prot_deny |= deny;
 	if (r >= 0)
 		vm_name_region(p->vm, (vaddr_t)r, name);
+	/* MAP_LOCKED, or mlockall(MCL_FUTURE): locked as mlock would. */
+	if (r >= 0 && ((flags & MAP_LOCKED) || p->vm->lock_future))
+		vm_lock_range(p->vm, (vaddr_t)r, (vaddr_t)r + ALIGN_UP(len, PAGE_SIZE),
+			      true, !(flags & MAP_LOCKED) &&
+				    p->vm->lock_future_onfault);
 out:
 	if (file && (flags & MAP_ANONYMOUS))
 		inode_put(file);
@@ -76,7 +83,12 @@ sys_mmap(uint64_t addr, size_t len, int prot, int flags, int fd, int64_t off)
 	unsigned type = flags & (MAP_SHARED | MAP_PRIVATE);
 	unsigned deny = 0;	/* PROT_* mprotect may not add later */
 
-	if (len == 0 || (off & (PAGE_SIZE - 1)) || off < 0)
+	if ((off & (PAGE_SIZE - 1)) || off < 0)
+		return -EINVAL;
+	/* Linux looks the file up before it looks at the rest. */
+	if (!(flags & MAP_ANONYMOUS) && !fd_get_open(p, fd))
+		return -EBADF;
+	if (len == 0)
 		return -EINVAL;
 	if (type != MAP_SHARED && type != MAP_PRIVATE && type != (MAP_SHARED | MAP_PRIVATE))
 		return -EINVAL;

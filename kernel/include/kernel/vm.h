@@ -29,6 +29,9 @@
 /* Not Linux's: a file mapping made by mmap(2), whose pages past the end
    of the file fault with SIGBUS (exec's maps put the bss there). */
 #define VM_MAP_EOF_SIGBUS 0x80000000u
+/* Not Linux's either: mlock's mark (Linux's VM_LOCKED), counted as VmLck;
+   a fork's copy loses it. */
+#define VM_LOCKED 0x40000000u
 
 #define VM_MMAP_BASE 0x00007f0000000000ul	/* mmap searches down from here */
 #define VM_STACK_TOP 0x00007ffffffff000ul
@@ -77,6 +80,9 @@ struct vm {
 					   against writing (inode_deny_write) */
 	unsigned membarrier;		/* MEMBARRIER_CMD_REGISTER_* done
 					   (sys_mm.c); a new vm has none */
+	bool lock_future;		/* mlockall(MCL_FUTURE): new maps are
+					   locked; a new vm is not */
+	bool lock_future_onfault;	/* ... without being faulted in */
 };
 
 struct vm *vm_new(void);
@@ -105,6 +111,15 @@ struct region *vm_find(struct vm *vm, vaddr_t va);
  * it so. Big lock held; may sleep (a file's page).
  */
 paddr_t vm_user_page(struct vm *vm, vaddr_t va, bool write);
+/*
+ * mlock and munlock: marks the regions of [start, end) VM_LOCKED (their
+ * pages faulted in, unless onfault) or clears the mark. 0, or -ENOMEM if
+ * part of the range is not mapped. May sleep.
+ */
+int vm_lock_range(struct vm *vm, vaddr_t start, vaddr_t end, bool lock,
+		  bool onfault);
+/* Bytes of [start, end) in VM_LOCKED regions. */
+uint64_t vm_locked_bytes(struct vm *vm, vaddr_t start, vaddr_t end);
 void vm_activate(struct vm *vm);
 /*
  * Loads the address space of the thread about to run on this CPU, prev's
