@@ -719,6 +719,11 @@ sys_sigaltstack(uaddr_t ss, uaddr_t oss)
 		return -EFAULT;
 	if (on_altstack(t, t->tf->rsp))
 		return -EPERM;
+	/* Linux's ss_mode: one of 0, SS_ONSTACK and SS_DISABLE, whatever
+	   SS_AUTODISARM (bit 31) says. */
+	int32_t mode = k.flags & 0x7fffffff;
+	if (mode != 0 && mode != SS_ONSTACK && mode != SS_DISABLE)
+		return -EINVAL;
 	if (k.flags & SS_DISABLE) {
 		t->altstack_sp = t->altstack_size = 0;
 		t->altstack_flags = SS_DISABLE;

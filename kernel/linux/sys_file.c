@@ -442,6 +442,9 @@ sys_sendfile(int out, int in, uaddr_t uoff, size_t count)
 	struct file *fo = getf(out), *fi = getf(in);
 	if (!fo || !fi)
 		return -EBADF;
+	if ((fi->flags & O_ACCMODE) == O_WRONLY ||
+	    (fo->flags & O_ACCMODE) == O_RDONLY)
+		return -EBADF;
 	if (!fi->ops || !fi->ops->read || !fo->ops || !fo->ops->write)
 		return -EINVAL;
 	uint64_t off = fi->offset;
@@ -484,7 +487,8 @@ sys_sendfile(int out, int in, uaddr_t uoff, size_t count)
 	kfree(k);
 	if (uoff) {
 		int64_t o = (int64_t)off;
-		copyout(uoff, &o, 8);
+		if (copyout(uoff, &o, 8) < 0)
+			return -EFAULT;	/* as Linux, even after a copy */
 	} else {
 		fi->offset = off;
 	}

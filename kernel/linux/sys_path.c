@@ -114,8 +114,13 @@ sys_lstat(uaddr_t path, uaddr_t st)
 long
 sys_statx(int dirfd, uaddr_t path, int flags, unsigned mask, uaddr_t buf)
 {
+	/* Linux's checks: STATX__RESERVED, both sync types at once, and
+	   flags other than NOFOLLOW, NO_AUTOMOUNT, EMPTY_PATH, the sync
+	   types. */
+	if ((mask & 0x80000000u) || (flags & 0x6000) == 0x6000 ||
+	    (flags & ~(0x100 | 0x800 | 0x1000 | 0x6000)))
+		return -EINVAL;
 	struct inode *ino = lookup_at(dirfd, path, flags);
-	(void)mask;
 	if (IS_ERR(ino))
 		return PTR_ERR(ino);
 	long r = vfs_getattr(ino);
@@ -704,6 +709,8 @@ static long
 set_times_at(int dirfd, uaddr_t path, int flags, const struct timespec_k *ts)
 {
 	struct inode *ino;
+	if (!path && dirfd == AT_FDCWD)
+		return -EFAULT;	/* Linux's do_utimes: a path to read */
 	if (!path) {	/* utimensat(fd, NULL, ...): the open file itself */
 		struct file *f = fd_get(current()->proc, dirfd);
 		if (!f || !f->inode)

@@ -355,6 +355,9 @@ sys_setpgid(int pid, int pgid)
 		return -ESRCH;
 	if (p->sid != self->sid)
 		return -EPERM;
+	/* A child that has exec'd is out of reach (Linux's PF_FORKNOEXEC). */
+	if (p != self && p->exec_count > 0)
+		return -EACCES;
 	if (p->pid == p->sid)
 		return -EPERM;
 	if (!pgid)

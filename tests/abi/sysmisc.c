@@ -6,7 +6,9 @@
  * SCHED_DEADLINE's checks, nice), readv/preadv's iovec checks,
  * wait4's pid INT_MIN, process_vm_readv/writev (a child's memory,
  * scattered iovecs, EFAULT, ESRCH, EPERM as nobody), and prctl's
- * parent-death signal, child subreaper and timer slack. Runs as root; the unprivileged parts run in
+ * parent-death signal, child subreaper and timer slack; and the errnos of
+ * sigaltstack, socketpair on IP, sendfile, utimes, statx and recv's
+ * MSG_ERRQUEUE. Runs as root; the unprivileged parts run in
  * children.
  */
 #include "abi.h"
@@ -16,6 +18,10 @@
 #include <sys/fsuid.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <netinet/in.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 
@@ -318,6 +324,44 @@ test_prctl(void)
 	CHECK_EQ("back to the default", prctl(PR_GET_TIMERSLACK), 50000);
 }
 
+static void
+test_errnos(void)
+{
+	stack_t ss = { .ss_sp = malloc(65536), .ss_size = 65536, .ss_flags = 9999 };
+	CHECK_ERR("sigaltstack, flags 9999", sigaltstack(&ss, NULL), EINVAL);
+	int sv[2];
+	CHECK_ERR("socketpair(AF_INET, type 75)", socketpair(AF_INET, 75, 0, sv),
+	    EINVAL);
+	CHECK_ERR("socketpair(AF_INET, DGRAM, TCP)",
+	    socketpair(AF_INET, SOCK_DGRAM, 6, sv), EPROTONOSUPPORT);
+	CHECK_ERR("socketpair(AF_INET, STREAM)",
+	    socketpair(AF_INET, SOCK_STREAM, 0, sv), EOPNOTSUPP);
+	char path[64];
+	abi_tmpname(path, sizeof(path), "errnos");
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	write(fd, "abcd", 4);
+	int ro = open(path, O_RDONLY);
+	CHECK_ERR("sendfile to an O_RDONLY fd", sendfile(ro, ro, NULL, 1), EBADF);
+	off_t *roff = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
+	    -1, 0);
+	CHECK_ERR("sendfile, read-only offset", sendfile(fd, ro, roff, 1), EFAULT);
+	close(ro);
+	close(fd);
+	unlink(path);
+	struct timeval tv[2] = { { 0, 0 }, { 0, 0 } };
+	CHECK_ERR("utimes(NULL)", syscall(SYS_utimes, NULL, tv), EFAULT);
+	static char stx[256];	/* struct statx, which musl lacks */
+	CHECK_ERR("statx, reserved mask bit",
+	    syscall(SYS_statx, AT_FDCWD, "/", 0, 0x80000000u, stx), EINVAL);
+	CHECK_ERR("statx, flags -1",
+	    syscall(SYS_statx, AT_FDCWD, "/", -1, 0, stx), EINVAL);
+	int u = socket(AF_INET, SOCK_DGRAM, 0);
+	char b[4];
+	CHECK_ERR("recv MSG_ERRQUEUE", recv(u, b, sizeof(b), MSG_ERRQUEUE),
+	    EAGAIN);
+	close(u);
+}
+
 int
 main(void)
 {
@@ -329,5 +373,6 @@ main(void)
 	test_iov();
 	test_process_vm();
 	test_prctl();
+	test_errnos();
 	return abi_done("sysmisc");
 }
