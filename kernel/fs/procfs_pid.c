@@ -24,12 +24,19 @@ proc_state_char(struct proc *p)
 		return 'Z';
 	if (p->stopped)
 		return 'T';
+	/* Linux shows the group leader's state: a process whose main thread
+	   sleeps is 'S' while another of its threads runs. Without the
+	   leader, any running thread makes it 'R'. */
+	bool any_running = false;
 	list_for_each(it, &p->threads) {
 		struct thread *t = list_entry(it, struct thread, proc_link);
-		if (t->state == THREAD_RUNNING || t->state == THREAD_RUNNABLE)
-			return 'R';
+		bool running = t->state == THREAD_RUNNING ||
+			       t->state == THREAD_RUNNABLE;
+		if (t->tid == p->pid)
+			return running ? 'R' : 'S';
+		any_running |= running;
 	}
-	return 'S';
+	return any_running ? 'R' : 'S';
 }
 
 static uint64_t

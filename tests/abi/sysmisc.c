@@ -8,13 +8,14 @@
  * scattered iovecs, EFAULT, ESRCH, EPERM as nobody), and prctl's
  * parent-death signal, child subreaper and timer slack; and the errnos of
  * sigaltstack, socketpair on IP, sendfile, utimes, statx and recv's
- * MSG_ERRQUEUE. Runs as root; the unprivileged parts run in
+ * MSG_ERRQUEUE; /proc/PID/stat's state is the main thread's. Runs as root; the unprivileged parts run in
  * children.
  */
 #include "abi.h"
 
 #include <limits.h>
 #include <sched.h>
+#include <pthread.h>
 #include <sys/fsuid.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -362,6 +363,38 @@ test_errnos(void)
 	close(u);
 }
 
+static int state_pipe[2];
+
+/* Reads the process's state while the main thread sleeps in read(). */
+static void *
+state_reader(void *arg)
+{
+	char buf[512], *state = arg;
+	usleep(200000);
+	int fd = open("/proc/self/stat", O_RDONLY);
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = 0;
+	char *p = strrchr(buf, ')');
+	*state = p ? p[2] : '?';
+	write(state_pipe[1], "x", 1);
+	return NULL;
+}
+
+static void
+test_leader_state(void)
+{
+	pthread_t t;
+	char state = 0, c;
+	pipe(state_pipe);
+	pthread_create(&t, NULL, state_reader, &state);
+	read(state_pipe[0], &c, 1);
+	pthread_join(t, NULL);
+	CHECK_EQ("state with the main thread asleep", state, 'S');
+	close(state_pipe[0]);
+	close(state_pipe[1]);
+}
+
 int
 main(void)
 {
@@ -374,5 +407,6 @@ main(void)
 	test_process_vm();
 	test_prctl();
 	test_errnos();
+	test_leader_state();
 	return abi_done("sysmisc");
 }
