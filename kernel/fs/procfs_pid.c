@@ -176,11 +176,14 @@ gen_status_ids(struct gen *g, struct proc *p)
 	gprintf(g, "Name:\t%s\nUmask:\t%04o\nState:\t%s\nTgid:\t%d\nNgid:\t0\n"
 		"Pid:\t%d\nPPid:\t%d\nTracerPid:\t0\n"
 		"Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nFDSize:\t%d\n"
-		"Groups:\t\nNStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n",
+		"Groups:\t",
 		p->name, p->umask, state_name(p), p->pid, p->pid, parent_pid(p),
 		p->uid, p->euid, p->suid, p->fsuid, p->gid, p->egid, p->sgid,
-		p->fsgid, p->files ? fd_table_size(p) : 0, p->pid, p->pid,
-		p->pgid, p->sid);
+		p->fsgid, p->files ? fd_table_size(p) : 0);
+	for (int i = 0; i < p->ngroups; i++)
+		gprintf(g, "%u ", p->groups[i]);
+	gprintf(g, "\nNStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n",
+		p->pid, p->pid, p->pgid, p->sid);
 }
 
 #define KB(bytes) ((bytes) >> 10)

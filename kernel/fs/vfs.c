@@ -237,7 +237,7 @@ vfs_permission(struct proc *p, struct inode *ino, int mask)
 	unsigned bits = ino->mode & 7;
 	if (p->fsuid == ino->uid)
 		bits = (ino->mode >> 6) & 7;
-	else if (p->fsgid == ino->gid)
+	else if (proc_in_group(p, ino->gid))
 		bits = (ino->mode >> 3) & 7;
 	return (bits & (unsigned)mask) == (unsigned)mask ? 0 : -EACCES;
 }

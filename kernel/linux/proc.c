@@ -82,6 +82,16 @@ proc_alloc(struct proc *parent)
 		p->sgid = parent->sgid;
 		p->fsuid = parent->fsuid;
 		p->fsgid = parent->fsgid;
+		if (parent->ngroups) {
+			size_t bytes = sizeof(unsigned) * (size_t)parent->ngroups;
+			p->groups = kmalloc(bytes);
+			if (!p->groups) {
+				kfree(p);
+				return NULL;
+			}
+			memcpy(p->groups, parent->groups, bytes);
+			p->ngroups = parent->ngroups;
+		}
 		p->umask = parent->umask;
 		p->personality = parent->personality;
 		p->trace = parent->trace;
@@ -115,6 +125,7 @@ proc_free(struct proc *p)
 	list_remove(&p->all_link);
 	list_remove(&p->sibling);
 	kfree(p->cmdline);
+	kfree(p->groups);
 	kfree(p);
 }
 

@@ -10,6 +10,7 @@
 #include <kernel/string.h>
 #include <kernel/arch.h>
 #include <kernel/refcount.h>
+#include <kernel/kmalloc.h>
 #include <arch/trap.h>
 #include <arch/mmu.h>
 
@@ -558,20 +559,78 @@ sys_getresgid(uaddr_t r, uaddr_t e, uaddr_t s)
 	return get3(r, e, s, p->gid, p->egid, p->sgid);
 }
 
-long
-sys_getgroups(int size, uaddr_t list)
+#define NGROUPS_MAX 65536
+
+bool
+proc_in_group(struct proc *p, unsigned gid)
 {
-	(void)list;
-	return size < 0 ? -EINVAL : 0;
+	if (p->fsgid == gid)
+		return true;
+	for (int lo = 0, hi = p->ngroups; lo < hi;) {	/* sorted */
+		int mid = (lo + hi) / 2;
+		if (p->groups[mid] == gid)
+			return true;
+		if (p->groups[mid] < gid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
 }
 
 long
+sys_getgroups(int size, uaddr_t list)
+{
+	struct proc *p = current()->proc;
+	if (size < 0)
+		return -EINVAL;
+	if (size == 0)
+		return p->ngroups;
+	if (size < p->ngroups)
+		return -EINVAL;
+	if (copyout(list, p->groups, sizeof(unsigned) * (size_t)p->ngroups) < 0)
+		return -EFAULT;
+	return p->ngroups;
+}
+
+/* Sorts n group ids in place (insertion sort: lists are short). */
+static void
+groups_sort(unsigned *g, int n)
+{
+	for (int i = 1; i < n; i++) {
+		unsigned v = g[i];
+		int j = i;
+		for (; j > 0 && g[j - 1] > v; j--)
+			g[j] = g[j - 1];
+		g[j] = v;
+	}
+}
+
+/* setgroups: CAP_SETGID (euid 0); at most NGROUPS_MAX, kept sorted as
+ * Linux keeps them (getgroups returns them so). */
+long
 sys_setgroups(int size, uaddr_t list)
 {
-	(void)list;
-	if (current()->proc->euid != 0)
+	struct proc *p = current()->proc;
+	if (p->euid != 0)
 		return -EPERM;
-	return size < 0 || size > 65536 ? -EINVAL : 0;
+	if (size < 0 || size > NGROUPS_MAX)
+		return -EINVAL;
+	unsigned *g = NULL;
+	if (size) {
+		g = kmalloc(sizeof(unsigned) * (size_t)size);
+		if (!g)
+			return -ENOMEM;
+		if (copyin(g, list, sizeof(unsigned) * (size_t)size) < 0) {
+			kfree(g);
+			return -EFAULT;
+		}
+		groups_sort(g, size);
+	}
+	kfree(p->groups);
+	p->groups = g;
+	p->ngroups = size;
+	return 0;
 }
 
 long

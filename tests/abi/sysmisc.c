@@ -8,7 +8,9 @@
  * scattered iovecs, EFAULT, ESRCH, EPERM as nobody), and prctl's
  * parent-death signal, child subreaper and timer slack; and the errnos of
  * sigaltstack, socketpair on IP, sendfile, utimes, statx and recv's
- * MSG_ERRQUEUE; /proc/PID/stat's state is the main thread's. Runs as root; the unprivileged parts run in
+ * MSG_ERRQUEUE; /proc/PID/stat's state is the main thread's;
+ * supplementary groups (setgroups/getgroups, sorted, errors, file access
+ * through one, /proc/self/status's Groups line). Runs as root; the unprivileged parts run in
  * children.
  */
 #include "abi.h"
@@ -17,6 +19,7 @@
 #include <sched.h>
 #include <pthread.h>
 #include <sys/fsuid.h>
+#include <grp.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/sendfile.h>
@@ -395,6 +398,63 @@ test_leader_state(void)
 	close(state_pipe[1]);
 }
 
+static char group_file[64];
+
+static void
+groups_as_nobody(void)
+{
+	gid_t g[2] = { 7, 3 };
+	CHECK_OK("setgroups(7, 3)", setgroups(2, g));
+	CHECK_OK("setuid(nobody)", setuid(NOBODY));
+	int fd = open(group_file, O_RDONLY);
+	CHECK("read through group 3", fd >= 0);
+	close(fd);
+	char line[256], *found = NULL;
+	FILE *f = fopen("/proc/self/status", "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (strncmp(line, "Groups:", 7) == 0) {
+			found = line;
+			break;
+		}
+	if (f)
+		fclose(f);
+	CHECK_STR("status", found ? found : "", "Groups:\t3 7 \n");
+	CHECK_ERR("setgroups as nobody", setgroups(1, g), EPERM);
+}
+
+static void
+groups_none(void)
+{
+	CHECK_OK("setgroups(0)", setgroups(0, NULL));
+	CHECK_OK("setuid(nobody)", setuid(NOBODY));
+	CHECK_ERR("no group 3: EACCES", open(group_file, O_RDONLY), EACCES);
+}
+
+static void
+test_groups(void)
+{
+	gid_t g[4] = { 9, 2, 5, 0 }, got[4] = { 0 };
+	gid_t saved[64];
+	int nsaved = getgroups(64, saved);
+	CHECK_OK("setgroups(9, 2, 5)", setgroups(3, g));
+	CHECK_EQ("getgroups(0)", getgroups(0, NULL), 3);
+	CHECK_ERR("getgroups(1)", getgroups(1, got), EINVAL);
+	CHECK_EQ("getgroups(4)", getgroups(4, got), 3);
+	CHECK("sorted", got[0] == 2 && got[1] == 5 && got[2] == 9);
+	CHECK_ERR("setgroups(65537)", setgroups(65537, g), EINVAL);
+	CHECK_ERR("setgroups(bad)", setgroups(2, (gid_t *)8), EFAULT);
+	abi_tmpname(group_file, sizeof(group_file), "groups");
+	int fd = open(group_file, O_RDWR | O_CREAT | O_TRUNC, 0040);
+	fchown(fd, 0, 3);
+	fchmod(fd, 0040);
+	close(fd);
+	in_child(groups_as_nobody);
+	in_child(groups_none);
+	unlink(group_file);
+	if (nsaved >= 0)
+		setgroups(nsaved, saved);
+}
+
 int
 main(void)
 {
@@ -408,5 +468,6 @@ main(void)
 	test_prctl();
 	test_errnos();
 	test_leader_state();
+	test_groups();
 	return abi_done("sysmisc");
 }

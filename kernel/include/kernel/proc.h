@@ -90,6 +90,9 @@ struct proc {
 	/* The ids file permission checks use (setfsuid); they follow the
 	 * effective ones as those change. */
 	unsigned fsuid, fsgid;
+	unsigned *groups;		/* supplementary groups, sorted
+					   (setgroups); a fork copies them */
+	int ngroups;
 
 	int exit_status;		/* wait status once a zombie */
 	bool stopped;			/* job-control stop */
@@ -213,6 +216,9 @@ int proc_nice(struct proc *p);
  * its euid is 0, permitted while any of its uids is, none inheritable.
  */
 void proc_caps(struct proc *p, uint64_t *eff, uint64_t *perm);
+
+/* Whether gid is p's fs gid or one of its supplementary groups. */
+bool proc_in_group(struct proc *p, unsigned gid);
 
 /* Signals (kernel/linux/signal.c). */
 int signal_send_proc(struct proc *p, int sig);
