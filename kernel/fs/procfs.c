@@ -35,7 +35,7 @@ enum pkind {
 	P_PID, P_PID_STAT, P_PID_STATUS, P_PID_CMDLINE, P_PID_EXE, P_PID_FD,
 	P_PID_FD_LINK, P_PID_COMM, P_PID_CWD, P_PID_MAPS, P_PID_STATM,
 	P_PID_ROOT, P_PID_MOUNTS, P_PID_SMAPS, P_PID_SMAPS_ROLLUP,
-	P_PID_TIMERSLACK,
+	P_PID_TIMERSLACK, P_PID_TASK, P_TASK, P_TASK_STAT, P_TASK_COMM,
 };
 
 struct pnode {
@@ -129,9 +129,24 @@ static const struct pentry pid_entries[] = {
 	{ "smaps", P_PID_SMAPS, S_IFREG | 0444 },
 	{ "smaps_rollup", P_PID_SMAPS_ROLLUP, S_IFREG | 0444 },
 	{ "timerslack_ns", P_PID_TIMERSLACK, S_IFREG | 0444 },
+	{ "task", P_PID_TASK, S_IFDIR | 0555 },
 	{ "exe", P_PID_EXE, S_IFLNK | 0777 }, { "cwd", P_PID_CWD, S_IFLNK | 0777 },
 	{ "root", P_PID_ROOT, S_IFLNK | 0777 }, { "fd", P_PID_FD, S_IFDIR | 0500 },
 };
+
+/* /proc/PID/task/TID: a thread's files (pnode.fd holds its tid). */
+static const struct pentry task_entries[] = {
+	{ "stat", P_TASK_STAT, S_IFREG | 0444 },
+	{ "comm", P_TASK_COMM, S_IFREG | 0444 },
+};
+
+/* Thread tid of process pid, or NULL. */
+static struct thread *
+task_of(int pid, int tid)
+{
+	struct thread *t = tid > 0 ? thread_find(tid) : NULL;
+	return t && t->proc && t->proc->pid == pid ? t : NULL;
+}
 
 static struct super proc_sb = { .type = "proc", .dev = 100 };
 static const struct inode_ops proc_iops, proc_fd_link_iops;
@@ -228,6 +243,20 @@ proc_lookup(struct inode *dir, const char *name, size_t len)
 		e = entry_named(pid_entries, ARRAY_SIZE(pid_entries), name, len);
 		if (e)
 			return pinode(e->kind, d->pid, 0, e->mode, dir) ?: ERR_PTR(-ENOMEM);
+		return ERR_PTR(-ENOENT);
+	}
+	if (d->kind == P_PID_TASK) {
+		int tid = parse_int(name, len);
+		if (!task_of(d->pid, tid))
+			return ERR_PTR(-ENOENT);
+		return pinode(P_TASK, d->pid, tid, S_IFDIR | 0555, dir) ?: ERR_PTR(-ENOMEM);
+	}
+	if (d->kind == P_TASK) {
+		if (!task_of(d->pid, d->fd))
+			return ERR_PTR(-ENOENT);
+		e = entry_named(task_entries, ARRAY_SIZE(task_entries), name, len);
+		if (e)
+			return pinode(e->kind, d->pid, d->fd, e->mode, dir) ?: ERR_PTR(-ENOMEM);
 		return ERR_PTR(-ENOENT);
 	}
 	const struct pdir *fd = fixed_dir(d->kind);
@@ -500,12 +529,20 @@ boot_id(void)
 	return id;
 }
 
-/*
- * Sysctl values kept only: the core dump pattern (no core is dumped) and
- * printk's default message, minimum and default console levels.
- */
-static char core_pattern[128] = "core";
-static int printk_levels[3] = { 4, 1, 7 };
+/* The writable sysctl (procfs_sys.c) a /proc/sys file is, if any. */
+static enum sysctl_var
+sysctl_of(enum pkind kind)
+{
+	switch (kind) {
+	case P_SYS_HOSTNAME: return SYSCTL_HOSTNAME;
+	case P_SYS_DOMAINNAME: return SYSCTL_DOMAINNAME;
+	case P_SYS_TAINTED: return SYSCTL_TAINTED;
+	case P_SYS_CORE_PATTERN: return SYSCTL_CORE_PATTERN;
+	case P_SYS_PRINTK: return SYSCTL_PRINTK;
+	case P_SYS_PIPE_MAX_SIZE: return SYSCTL_PIPE_MAX_SIZE;
+	default: return SYSCTL_NONE;
+	}
+}
 
 static void
 gen_system(struct gen *g, enum pkind kind)
@@ -582,7 +619,6 @@ gen_system(struct gen *g, enum pkind kind)
 	case P_NET_ROUTE: procfs_net_route(g); break;
 	case P_NET_IF_INET6: procfs_net_if_inet6(g); break;
 	case P_SYS_PID_MAX: gprintf(g, "%d\n", PID_MAX); break;
-	case P_SYS_HOSTNAME: gprintf(g, "%s\n", sys_hostname()); break;
 	case P_SYS_OSRELEASE: gprintf(g, "%s\n", PETREL_RELEASE); break;
 	case P_SYS_OSTYPE: gprintf(g, "Linux\n"); break;
 	case P_SYS_BOOT_ID: gen_uuid(g, boot_id()); break;
@@ -595,14 +631,6 @@ gen_system(struct gen *g, enum pkind kind)
 	/* No system-wide limit on open files: Linux's LONG_MAX. */
 	case P_SYS_FILE_MAX: gprintf(g, "9223372036854775807\n"); break;
 	case P_SYS_NR_OPEN: gprintf(g, "%d\n", NR_OPEN); break;
-	case P_SYS_DOMAINNAME: gprintf(g, "%s\n", sys_domainname()); break;
-	case P_SYS_TAINTED: gprintf(g, "0\n"); break;
-	case P_SYS_CORE_PATTERN: gprintf(g, "%s\n", core_pattern); break;
-	case P_SYS_PRINTK:
-		gprintf(g, "%d\t%d\t%d\t%d\n", printk_console_level(0),
-			printk_levels[0], printk_levels[1], printk_levels[2]);
-		break;
-	case P_SYS_PIPE_MAX_SIZE: gprintf(g, "%u\n", pipe_max_size); break;
 	case P_SYS_PIPE_USER_PAGES_SOFT: gprintf(g, "16384\n"); break;
 	case P_KMSG: {
 		char *k = kmalloc(16384);
@@ -614,68 +642,9 @@ gen_system(struct gen *g, enum pkind kind)
 		break;
 	}
 	default:
+		if (sysctl_of(kind) != SYSCTL_NONE)
+			procfs_sysctl_show(g, sysctl_of(kind));
 		break;
-	}
-}
-
-/* The decimal numbers in text, at most max of them; returns how many. */
-static int
-parse_ints(const char *text, long *vals, int max)
-{
-	int n = 0;
-	while (*text && n < max) {
-		while (*text == ' ' || *text == '\t' || *text == '\n')
-			text++;
-		if (!*text)
-			break;
-		bool neg = *text == '-';
-		text += neg;
-		if (*text < '0' || *text > '9')
-			return -EINVAL;
-		long v = 0;
-		while (*text >= '0' && *text <= '9' && v < (1l << 40))
-			v = v * 10 + (*text++ - '0');
-		vals[n++] = neg ? -v : v;
-	}
-	return n;
-}
-
-/* A write to a writable /proc/sys file: its new value, from text. */
-static long
-sysctl_write(enum pkind kind, const char *text, size_t len)
-{
-	long v[4];
-	int n;
-	switch (kind) {
-	case P_SYS_HOSTNAME:
-	case P_SYS_DOMAINNAME:
-		return sys_set_uts_name(kind == P_SYS_DOMAINNAME, text, len);
-	case P_SYS_CORE_PATTERN:
-		if (len >= sizeof(core_pattern))
-			return -EINVAL;
-		memcpy(core_pattern, text, len + 1);
-		return 0;
-	case P_SYS_TAINTED:
-		n = parse_ints(text, v, 1);
-		return n == 1 && v[0] == 0 ? 0 : -EINVAL;
-	case P_SYS_PRINTK:
-		n = parse_ints(text, v, 4);
-		if (n < 1)
-			return -EINVAL;
-		printk_console_level((int)v[0]);
-		for (int i = 1; i < n; i++)
-			printk_levels[i - 1] = (int)v[i];
-		return 0;
-	case P_SYS_PIPE_MAX_SIZE: {
-		n = parse_ints(text, v, 1);
-		size_t size = n == 1 && v[0] > 0 ? pipe_round_size((uint64_t)v[0]) : 0;
-		if (!size)
-			return -EINVAL;
-		pipe_max_size = (unsigned)size;
-		return 0;
-	}
-	default:
-		return -EINVAL;
 	}
 }
 
@@ -689,7 +658,7 @@ proc_write(struct file *f, const void *buf, size_t len, uint64_t *off)
 	n = strnlen(text, n);
 	if (n && text[n - 1] == '\n')	/* echo's newline */
 		text[--n] = 0;
-	long r = sysctl_write(pn(f->inode)->kind, text, n);
+	long r = procfs_sysctl_store(sysctl_of(pn(f->inode)->kind), text, n);
 	if (r < 0)
 		return r;
 	*off += len;
@@ -727,6 +696,13 @@ proc_open(struct file *f)
 			}
 			break;
 		case P_PID_COMM: gprintf(&g, "%s\n", p->name); break;
+		case P_TASK_COMM: gprintf(&g, "%s\n", p->name); break;
+		case P_TASK_STAT: {
+			struct thread *t = task_of(p->pid, n->fd);
+			if (t)
+				procfs_task_stat(&g, p, t);
+			break;
+		}
 		case P_PID_STATM: procfs_pid_statm(&g, p); break;
 		case P_PID_MAPS: procfs_pid_maps(&g, p); break;
 		case P_PID_SMAPS: procfs_pid_smaps(&g, p); break;
@@ -812,6 +788,19 @@ proc_getdents(struct file *f, void *buf, size_t len, uint64_t *pos)
 			EMIT(4000 + (uint64_t)d->kind * 16 + k,
 			     dirent_type(fd->entries[k].mode),
 			     fd->entries[k].name);
+	} else if (d->kind == P_PID_TASK) {
+		struct proc *p = proc_find(d->pid);
+		if (p)
+			list_for_each(it, &p->threads) {
+				struct thread *t = list_entry(it, struct thread,
+							      proc_link);
+				snprintk(name, sizeof(name), "%d", t->tid);
+				EMIT((uint64_t)t->tid << 16 | 1, DT_DIR, name);
+			}
+	} else if (d->kind == P_TASK) {
+		for (size_t k = 0; k < ARRAY_SIZE(task_entries); k++)
+			EMIT(5000 + k, dirent_type(task_entries[k].mode),
+			     task_entries[k].name);
 	} else if (d->kind == P_PID_FD) {
 		struct proc *p = proc_find(d->pid);
 		for (int fd = 0; p && fd < fd_table_size(p); fd++) {

@@ -62,8 +62,9 @@ parent_pid(struct proc *p)
 	return p->parent && p->parent != p ? p->parent->pid : 0;
 }
 
-void
-procfs_pid_stat(struct gen *g, struct proc *p)
+/* The stat line of p with state `state` (the process's or a thread's). */
+static void
+gen_stat(struct gen *g, struct proc *p, int id, char state)
 {
 	uint64_t ticks = proc_cpu_ns(p) / 10000000;
 	uint64_t start = p->start_ns / 10000000;
@@ -72,10 +73,25 @@ procfs_pid_stat(struct gen *g, struct proc *p)
 	int tpgid = p->ctty ? p->ctty->fg_pgrp : -1;
 	gprintf(g, "%d (%s) %c %d %d %d %d %d 4194304 0 0 0 0 %lu %lu %lu %lu %d %d %d 0 %lu %lu %lu "
 		"18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 %d\n",
-		p->pid, p->name, proc_state_char(p), parent_pid(p), p->pgid, p->sid, tty, tpgid,
+		id, p->name, state, parent_pid(p), p->pgid, p->sid, tty, tpgid,
 		ticks, (uint64_t)0, p->child_utime_ns / 10000000, (uint64_t)0,
 		20 + proc_nice(p), proc_nice(p), p->nthreads ? p->nthreads : 1,
 		start, vsize, rss, p->state == PROC_ZOMBIE ? p->exit_status : 0);
+}
+
+void
+procfs_pid_stat(struct gen *g, struct proc *p)
+{
+	gen_stat(g, p, p->pid, proc_state_char(p));
+}
+
+void
+procfs_task_stat(struct gen *g, struct proc *p, struct thread *t)
+{
+	char state = p->stopped ? 'T' :
+		     t->state == THREAD_RUNNING || t->state == THREAD_RUNNABLE ?
+		     'R' : 'S';
+	gen_stat(g, p, t->tid, state);
 }
 
 /* The sizes status shows besides the page counts, as Linux's mm counters. */

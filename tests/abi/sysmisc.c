@@ -8,7 +8,8 @@
  * scattered iovecs, EFAULT, ESRCH, EPERM as nobody), and prctl's
  * parent-death signal, child subreaper and timer slack; and the errnos of
  * sigaltstack, socketpair on IP, sendfile, utimes, statx and recv's
- * MSG_ERRQUEUE; /proc/PID/stat's state is the main thread's;
+ * MSG_ERRQUEUE; /proc/PID/stat's state is the main thread's, and
+ * /proc/self/task lists the threads with their own states;
  * supplementary groups (setgroups/getgroups, sorted, errors, file access
  * through one, /proc/self/status's Groups line). Runs as root; the unprivileged parts run in
  * children.
@@ -20,6 +21,7 @@
 #include <pthread.h>
 #include <sys/fsuid.h>
 #include <grp.h>
+#include <dirent.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/sendfile.h>
@@ -368,18 +370,39 @@ test_errnos(void)
 
 static int state_pipe[2];
 
-/* Reads the process's state while the main thread sleeps in read(). */
+/* The state letter in a stat file, '?' if unreadable. */
+static char
+stat_state(const char *path)
+{
+	char buf[512];
+	int fd = open(path, O_RDONLY);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+	if (fd >= 0)
+		close(fd);
+	buf[n > 0 ? n : 0] = 0;
+	char *p = strrchr(buf, ')');
+	return p ? p[2] : '?';
+}
+
+/* Reads the states while the main thread sleeps in read(). */
 static void *
 state_reader(void *arg)
 {
-	char buf[512], *state = arg;
+	char *state = arg, path[64];
 	usleep(200000);
-	int fd = open("/proc/self/stat", O_RDONLY);
-	ssize_t n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	buf[n > 0 ? n : 0] = 0;
-	char *p = strrchr(buf, ')');
-	*state = p ? p[2] : '?';
+	state[0] = stat_state("/proc/self/stat");
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", getpid());
+	state[1] = stat_state(path);
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat",
+	    (int)syscall(SYS_gettid));
+	state[2] = stat_state(path);
+	int tasks = 0;
+	DIR *d = opendir("/proc/self/task");
+	for (struct dirent *e; d && (e = readdir(d));)
+		tasks += e->d_name[0] != '.';
+	if (d)
+		closedir(d);
+	state[3] = (char)tasks;
 	write(state_pipe[1], "x", 1);
 	return NULL;
 }
@@ -388,12 +411,15 @@ static void
 test_leader_state(void)
 {
 	pthread_t t;
-	char state = 0, c;
+	char state[4] = { 0 }, c;
 	pipe(state_pipe);
-	pthread_create(&t, NULL, state_reader, &state);
+	pthread_create(&t, NULL, state_reader, state);
 	read(state_pipe[0], &c, 1);
 	pthread_join(t, NULL);
-	CHECK_EQ("state with the main thread asleep", state, 'S');
+	CHECK_EQ("state with the main thread asleep", state[0], 'S');
+	CHECK_EQ("task/PID/stat: the main thread", state[1], 'S');
+	CHECK_EQ("task/TID/stat: the reader", state[2], 'R');
+	CHECK_EQ("threads in /proc/self/task", state[3], 2);
 	close(state_pipe[0]);
 	close(state_pipe[1]);
 }
