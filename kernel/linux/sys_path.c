@@ -6,6 +6,7 @@
 #include <kernel/proc.h>
 #include <kernel/vfs.h>
 #include <kernel/vm.h>
+#include <kernel/tmpfs.h>
 #include <kernel/syscall.h>
 #include <kernel/kmalloc.h>
 #include <kernel/errno.h>
@@ -328,21 +329,43 @@ do_mknod(struct inode *dir, const char *name, size_t len, void *arg)
 	struct proc *p = current()->proc;
 	unsigned mode = ((unsigned *)arg)[0];
 	struct inode *ino;
-	if ((mode & S_IFMT) == 0)
-		mode |= S_IFREG;
+	unsigned dev = ((unsigned *)arg)[1];
+	unsigned type = mode & S_IFMT;
+	if (type == 0)
+		type = S_IFREG;
+	/* Linux's may_mknod, then CAP_MKNOD for device nodes. */
+	if (type == S_IFDIR)
+		return -EPERM;
+	if (type != S_IFREG && type != S_IFIFO && type != S_IFCHR &&
+	    type != S_IFBLK && type != S_IFSOCK)
+		return -EINVAL;
+	bool device = type == S_IFCHR || type == S_IFBLK;
+	if (device && p->euid != 0)
+		return -EPERM;
 	if (slash_after(name, len) || !dir->iops->create)
 		return slash_create_error(dir, name, len);
-	if (!S_ISREG(mode) && (mode & S_IFMT) != S_IFIFO)
-		return -EPERM;	/* device nodes come only from devfs */
+	/* A device or socket node lives only in a tmpfs (a server's file
+	   system has none). */
+	bool in_tmpfs = dir->sb && strstr(dir->sb->type, "tmpfs");
+	if (type != S_IFREG && type != S_IFIFO && !in_tmpfs)
+		return -EPERM;
 	struct inode *old = dir->iops->lookup(dir, name, len);
 	if (!IS_ERR(old)) {
 		inode_put(old);
 		return -EEXIST;
 	}
-	int e = dir->iops->create(dir, name, len, (mode & S_IFMT) | (mode & 07777 & ~p->umask), &ino);
-	if (e == 0)
-		inode_put(ino);
-	return e;
+	int e = dir->iops->create(dir, name, len, type | (mode & 07777 & ~p->umask), &ino);
+	if (e < 0)
+		return e;
+	if (type != S_IFREG && type != S_IFIFO) {
+		/* Linux's new_decode_dev, into Petrel's major << 8 | minor. */
+		unsigned major = (dev & 0xfff00) >> 8;
+		unsigned minor = (dev & 0xff) | ((dev >> 12) & 0xfff00);
+		ino->rdev = device ? (major << 8) | minor : 0;
+		ino->fops = devfs_fops(type, ino->rdev);
+	}
+	inode_put(ino);
+	return 0;
 }
 
 long

@@ -11,7 +11,9 @@
  * MSG_ERRQUEUE; /proc/PID/stat's state is the main thread's, and
  * /proc/self/task lists the threads with their own states;
  * supplementary groups (setgroups/getgroups, sorted, errors, file access
- * through one, /proc/self/status's Groups line). Runs as root; the unprivileged parts run in
+ * through one, /proc/self/status's Groups line); mknod's node types
+ * (devices as root: /dev/null's number works, an unknown one is ENXIO);
+ * sync_file_range's checks. Runs as root; the unprivileged parts run in
  * children.
  */
 #include "abi.h"
@@ -23,6 +25,7 @@
 #include <grp.h>
 #include <dirent.h>
 #include <sys/mman.h>
+#include <sys/sysmacros.h>
 #include <sys/prctl.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
@@ -481,6 +484,51 @@ test_groups(void)
 		setgroups(nsaved, saved);
 }
 
+static char node_path[64];
+
+static void
+mknod_as_nobody(void)
+{
+	setuid(NOBODY);
+	CHECK_ERR("a device as nobody", mknod(node_path, S_IFCHR | 0600,
+	    makedev(1, 3)), EPERM);
+}
+
+static void
+test_mknod(void)
+{
+	struct stat st;
+	abi_tmpname(node_path, sizeof(node_path), "node");
+	CHECK_OK("mknod c 1 3", mknod(node_path, S_IFCHR | 0666, makedev(1, 3)));
+	CHECK_OK("stat", stat(node_path, &st));
+	CHECK("a character device 1, 3", S_ISCHR(st.st_mode) &&
+	    major(st.st_rdev) == 1 && minor(st.st_rdev) == 3);
+	int fd = open(node_path, O_WRONLY);
+	CHECK_EQ("write to it (null)", write(fd, "abc", 3), 3);
+	close(fd);
+	unlink(node_path);
+	CHECK_OK("mknod c 60 0", mknod(node_path, S_IFCHR | 0600, makedev(60, 0)));
+	CHECK_ERR("no such device", open(node_path, O_RDONLY), ENXIO);
+	unlink(node_path);
+	CHECK_ERR("mknod S_IFMT", mknod(node_path, S_IFMT | 0600, 0), EINVAL);
+	CHECK_ERR("mknod S_IFDIR", mknod(node_path, S_IFDIR | 0700, 0), EPERM);
+	in_child(mknod_as_nobody);
+	int p[2];
+	pipe(p);
+	fd = open(node_path, O_RDWR | O_CREAT, 0600);
+	CHECK_OK("sync_file_range", sync_file_range(fd, 0, 0,
+	    SYNC_FILE_RANGE_WRITE));
+	CHECK_ERR("sync_file_range flag 8", sync_file_range(fd, 0, 0, 8), EINVAL);
+	CHECK_ERR("sync_file_range offset -1", sync_file_range(fd, -1, 0, 0),
+	    EINVAL);
+	CHECK_ERR("sync_file_range on a pipe", sync_file_range(p[0], 0, 0, 0),
+	    ESPIPE);
+	close(fd);
+	close(p[0]);
+	close(p[1]);
+	unlink(node_path);
+}
+
 int
 main(void)
 {
@@ -495,5 +543,6 @@ main(void)
 	test_errnos();
 	test_leader_state();
 	test_groups();
+	test_mknod();
 	return abi_done("sysmisc");
 }
