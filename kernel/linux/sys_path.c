@@ -527,8 +527,15 @@ long
 sys_renameat2(int odirfd, uaddr_t uold, int ndirfd, uaddr_t unew, unsigned flags)
 {
 	struct proc *p = current()->proc;
-	const unsigned RENAME_NOREPLACE = 1;
-	if (flags & ~RENAME_NOREPLACE)
+	const unsigned RENAME_NOREPLACE = 1, RENAME_EXCHANGE = 2;
+	const unsigned RENAME_WHITEOUT = 4;
+	/* Linux's checks; a whiteout (for overlayfs) is not made here. */
+	if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT))
+		return -EINVAL;
+	if ((flags & (RENAME_NOREPLACE | RENAME_WHITEOUT)) &&
+	    (flags & RENAME_EXCHANGE))
+		return -EINVAL;
+	if (flags & RENAME_WHITEOUT)
 		return -EINVAL;
 	WITH_PATH(oldp, uold);
 	long err = 0;
@@ -574,7 +581,10 @@ sys_renameat2(int odirfd, uaddr_t uold, int ndirfd, uaddr_t unew, unsigned flags
 				r = -EEXIST;
 			}
 		}
-		if (!r)
+		if (!r && (flags & RENAME_EXCHANGE))
+			r = od->iops->exchange ?
+			    od->iops->exchange(od, on, ol, nd, nn, nl) : -EINVAL;
+		else if (!r)
 			r = od->iops->rename(od, on, ol, nd, nn, nl);
 	}
 	if (!IS_ERR(od))

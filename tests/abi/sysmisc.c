@@ -13,7 +13,7 @@
  * supplementary groups (setgroups/getgroups, sorted, errors, file access
  * through one, /proc/self/status's Groups line); mknod's node types
  * (devices as root: /dev/null's number works, an unknown one is ENXIO);
- * sync_file_range's checks. Runs as root; the unprivileged parts run in
+ * sync_file_range's checks; renameat2's RENAME_EXCHANGE and flag checks. Runs as root; the unprivileged parts run in
  * children.
  */
 #include "abi.h"
@@ -529,6 +529,47 @@ test_mknod(void)
 	unlink(node_path);
 }
 
+#define RENAME_NOREPLACE 1
+#define RENAME_EXCHANGE 2
+
+/* musl has no wrapper. */
+static long
+renameat2(int od, const char *o, int nd, const char *n, unsigned flags)
+{
+	return syscall(SYS_renameat2, od, o, nd, n, flags);
+}
+
+static void
+test_exchange(void)
+{
+	char a[64], b[64], dir[64], got[8] = "";
+	abi_tmpname(a, sizeof(a), "xa");
+	abi_tmpname(b, sizeof(b), "xb");
+	abi_tmpname(dir, sizeof(dir), "xd");
+	int fd = open(a, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	write(fd, "A", 1);
+	close(fd);
+	mkdir(dir, 0700);
+	CHECK_OK("RENAME_EXCHANGE file and directory",
+	    renameat2(AT_FDCWD, a, AT_FDCWD, dir, RENAME_EXCHANGE));
+	struct stat st;
+	stat(a, &st);
+	CHECK("the old name is the directory", S_ISDIR(st.st_mode));
+	fd = open(dir, O_RDONLY);
+	read(fd, got, sizeof(got) - 1);
+	close(fd);
+	CHECK_STR("the new name the file", got, "A");
+	CHECK_ERR("RENAME_EXCHANGE with no target",
+	    renameat2(AT_FDCWD, dir, AT_FDCWD, b, RENAME_EXCHANGE), ENOENT);
+	CHECK_ERR("NOREPLACE | EXCHANGE", renameat2(AT_FDCWD, dir, AT_FDCWD, a,
+	    RENAME_NOREPLACE | RENAME_EXCHANGE), EINVAL);
+	CHECK_ERR("NOREPLACE onto a name", renameat2(AT_FDCWD, dir, AT_FDCWD, a,
+	    RENAME_NOREPLACE), EEXIST);
+	CHECK_ERR("flag 8", renameat2(AT_FDCWD, dir, AT_FDCWD, a, 8), EINVAL);
+	rmdir(a);
+	unlink(dir);
+}
+
 int
 main(void)
 {
@@ -544,5 +585,6 @@ main(void)
 	test_leader_state();
 	test_groups();
 	test_mknod();
+	test_exchange();
 	return abi_done("sysmisc");
 }

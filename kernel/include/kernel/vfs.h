@@ -43,6 +43,10 @@ struct inode_ops {
 	int (*unlink)(struct inode *dir, const char *name, size_t len, bool rmdir);
 	int (*rename)(struct inode *odir, const char *oname, size_t olen,
 		      struct inode *ndir, const char *nname, size_t nlen);
+	/* Optional: renameat2's RENAME_EXCHANGE, the two names swapping
+	   what they name; without it, EINVAL. */
+	int (*exchange)(struct inode *odir, const char *oname, size_t olen,
+			struct inode *ndir, const char *nname, size_t nlen);
 	int (*symlink)(struct inode *dir, const char *name, size_t len,
 		       const char *target);
 	/* Copies the link's target (not NUL-terminated); returns its length. */
