@@ -166,14 +166,107 @@ sys_brk(uint64_t addr)
 	return (long)vm_brk(current()->proc->vm, addr);
 }
 
+#define MADV_DONTNEED 4
+#define MADV_FREE 8
+#define MADV_REMOVE 9
+#define MADV_WIPEONFORK 18
+#define MADV_KEEPONFORK 19
+#define MADV_COLD 20
+#define MADV_PAGEOUT 21
+#define MADV_DONTNEED_LOCKED 24
+
+/*
+ * The advice Linux 6.1 takes when built without KSM, transparent huge
+ * pages and memory-failure handling: MERGEABLE, HUGEPAGE, COLLAPSE,
+ * HWPOISON and the like are EINVAL, as there.
+ */
+static bool
+advice_known(int advice)
+{
+	return (advice >= 0 && advice <= MADV_DONTNEED) ||
+	       (advice >= MADV_FREE && advice <= 11) ||
+	       (advice >= 16 && advice <= MADV_DONTNEED_LOCKED);
+}
+
+/* Linux's per-region refusals of an advice. */
+static long
+advice_refused(const struct region *r, int advice)
+{
+	bool locked = r->flags & VM_LOCKED;
+	switch (advice) {
+	case MADV_DONTNEED:
+	case MADV_FREE:
+	case MADV_COLD:
+	case MADV_PAGEOUT:
+		if (locked || r->io_base)
+			return -EINVAL;
+		return advice == MADV_FREE && r->file ? -EINVAL : 0;
+	case MADV_REMOVE:
+		if (locked || !r->file)
+			return -EINVAL;
+		return (r->flags & MAP_SHARED) && (r->prot & PROT_WRITE) ?
+		       0 : -EACCES;
+	case MADV_WIPEONFORK:
+		return r->file || (r->flags & MAP_SHARED) ? -EINVAL : 0;
+	}
+	return 0;
+}
+
+/* Where the first region after va starts, or limit if none does sooner. */
+static vaddr_t
+next_region_start(struct vm *vm, vaddr_t va, vaddr_t limit)
+{
+	list_for_each(it, &vm->regions) {
+		struct region *r = list_entry(it, struct region, link);
+		if (r->start > va && r->start < limit)
+			limit = r->start;
+	}
+	return limit;
+}
+
+/*
+ * madvise: Linux's checks, then what Petrel can act on: DONTNEED (and
+ * FREE) drop private pages, which read back fresh; WIPEONFORK and
+ * KEEPONFORK mark the range for fork. The rest are hints with nothing
+ * to do (no page cache to warm or pages to swap). A hole in the range
+ * is ENOMEM once the mapped parts are done.
+ */
 long
 sys_madvise(uint64_t addr, size_t len, int advice)
 {
-	if (addr & (PAGE_SIZE - 1))
+	struct vm *vm = current()->proc->vm;
+	if (!advice_known(advice) || (addr & (PAGE_SIZE - 1)))
 		return -EINVAL;
-	if (advice == 4)	/* MADV_DONTNEED: private pages read back fresh */
-		vm_discard(current()->proc->vm, addr, len);
-	return 0;
+	vaddr_t end = addr + ALIGN_UP(len, PAGE_SIZE);
+	if (end < addr)
+		return -EINVAL;
+	long hole = 0;
+	for (vaddr_t va = addr; va < end;) {
+		struct region *r = vm_find(vm, va);
+		if (!r) {
+			hole = -ENOMEM;
+			va = next_region_start(vm, va, end);
+			continue;
+		}
+		long e = advice_refused(r, advice);
+		if (e < 0)
+			return e;
+		va = r->end;
+	}
+	if (advice == MADV_DONTNEED || advice == MADV_FREE ||
+	    advice == MADV_DONTNEED_LOCKED)
+		vm_discard(vm, addr, end - addr);
+	if (advice == MADV_WIPEONFORK || advice == MADV_KEEPONFORK)
+		for (vaddr_t va = addr; va < end;) {
+			struct region *r = vm_find(vm, va);
+			vaddr_t stop = r ? MIN(r->end, end) :
+					   next_region_start(vm, va, end);
+			if (r && vm_set_flag(vm, va, stop, VM_WIPEONFORK,
+					     advice == MADV_WIPEONFORK) < 0)
+				return -ENOMEM;
+			va = stop;
+		}
+	return hole;
 }
 
 /* True if every page of [start, end) is mapped. */

@@ -532,6 +532,8 @@ vm_clone(struct vm *src)
 		vm_name_get(n->name);
 		vm_file_link(vm, n);
 		list_push_back(&vm->regions, &n->link);
+		if (r->flags & VM_WIPEONFORK)
+			continue;	/* the child's pages fault in as zeros */
 		vaddr_t va = r->start;
 		pte_t *pte;
 		while ((pte = mmu_pte_next(src->root, &va, r->end)) != NULL) {
@@ -803,4 +805,21 @@ vm_locked_bytes(struct vm *vm, vaddr_t start, vaddr_t end)
 		bytes += MIN(r->end, end) - MAX(r->start, start);
 	}
 	return bytes;
+}
+
+int
+vm_set_flag(struct vm *vm, vaddr_t start, vaddr_t end, unsigned flag, bool on)
+{
+	if (isolate(vm, start, end) < 0)
+		return -ENOMEM;
+	list_for_each(it, &vm->regions) {
+		struct region *r = list_entry(it, struct region, link);
+		if (r->start < start || r->end > end)
+			continue;
+		if (on)
+			r->flags |= flag;
+		else
+			r->flags &= ~flag;
+	}
+	return 0;
 }

@@ -3,8 +3,9 @@
  * touched, shared memory, errors), VmLck in /proc/self/status after
  * mlock, mlock2(MLOCK_ONFAULT), munlock, MAP_LOCKED, mlockall and
  * munlockall, locks not inherited by fork, RLIMIT_MEMLOCK for an
- * unprivileged process (EPERM, ENOMEM), and mmap's EBADF before its
- * length check.
+ * unprivileged process (EPERM, ENOMEM), mmap's EBADF before its length
+ * check, and madvise's checks (unknown advice, DONTNEED of locked memory,
+ * FREE of shared memory, a hole) and MADV_WIPEONFORK.
  */
 #include "abi.h"
 
@@ -153,12 +154,48 @@ in_child(void (*fn)(void), const char *what)
 	CHECK_STR(what, status_str(st), "exited 0");
 }
 
+static void
+test_madvise(void)
+{
+	char *p = mmap(NULL, 3 * PG, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *s = mmap(NULL, PG, PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	CHECK_ERR("advice 1212", madvise(p, PG, 1212), EINVAL);
+	CHECK_ERR("unaligned", madvise(p + 1, PG, MADV_NORMAL), EINVAL);
+	CHECK_ERR("MADV_FREE of shared memory", madvise(s, PG, MADV_FREE),
+	    EINVAL);
+	CHECK_ERR("WIPEONFORK of shared memory", madvise(s, PG, 18), EINVAL);
+	mlock(p, PG);
+	CHECK_ERR("DONTNEED of locked memory", madvise(p, PG, MADV_DONTNEED),
+	    EINVAL);
+	munlock(p, PG);
+	munmap(p + 2 * PG, PG);
+	CHECK_ERR("a hole", madvise(p, 3 * PG, MADV_NORMAL), ENOMEM);
+	p[0] = 1;
+	p[PG] = 2;
+	CHECK_OK("MADV_WIPEONFORK", madvise(p + PG, PG, 18));
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(p[0] == 1 && p[PG] == 0 ? 0 : 1);
+	int st;
+	waitpid(pid, &st, 0);
+	CHECK_STR("the child sees zeros there only", status_str(st), "exited 0");
+	CHECK_EQ("the parent keeps its data", p[PG], 2);
+	CHECK_OK("MADV_DONTNEED", madvise(p, PG, MADV_DONTNEED));
+	CHECK_EQ("reads back zero", p[0], 0);
+	munmap(p, 2 * PG);
+	munmap(s, PG);
+}
+
 int
 main(void)
 {
 	abi_init();
 	test_mincore();
 	test_lock();
+	test_madvise();
 	in_child(as_nobody, "nobody, no limit");
 	in_child(as_nobody_one_page, "nobody, one page");
 	CHECK_ERR("mmap of a closed fd, length 0",

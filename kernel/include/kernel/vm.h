@@ -32,6 +32,8 @@
 /* Not Linux's either: mlock's mark (Linux's VM_LOCKED), counted as VmLck;
    a fork's copy loses it. */
 #define VM_LOCKED 0x40000000u
+/* madvise(MADV_WIPEONFORK): a fork's child gets the range zeroed. */
+#define VM_WIPEONFORK 0x20000000u
 
 #define VM_MMAP_BASE 0x00007f0000000000ul	/* mmap searches down from here */
 #define VM_STACK_TOP 0x00007ffffffff000ul
@@ -118,6 +120,10 @@ paddr_t vm_user_page(struct vm *vm, vaddr_t va, bool write);
  */
 int vm_lock_range(struct vm *vm, vaddr_t start, vaddr_t end, bool lock,
 		  bool onfault);
+/* Sets or clears a region flag (VM_WIPEONFORK) on the regions of
+ * [start, end), splitting them at its edges; 0 or -ENOMEM. */
+int vm_set_flag(struct vm *vm, vaddr_t start, vaddr_t end, unsigned flag,
+		bool on);
 /* Bytes of [start, end) in VM_LOCKED regions. */
 uint64_t vm_locked_bytes(struct vm *vm, vaddr_t start, vaddr_t end);
 void vm_activate(struct vm *vm);
