@@ -131,14 +131,10 @@ tlb_flush_irq(void)
 	__atomic_and_fetch(&flush_pending, ~(1ull << this_cpu()->id), __ATOMIC_RELEASE);
 }
 
-void
-arch_tlb_shootdown(paddr_t root)
+/* Interrupts the CPUs in targets with the flush vector; waits for each. */
+static void
+flush_cpus(uint64_t targets)
 {
-	uint64_t targets = 0;
-	int me = this_cpu()->id;
-	for (int i = 0; i < cpu_count; i++)
-		if (i != me && cpus[i].online && cpus[i].active_root == root)
-			targets |= 1ull << i;
 	if (!targets)
 		return;
 	__atomic_or_fetch(&flush_pending, targets, __ATOMIC_ACQ_REL);
@@ -147,4 +143,32 @@ arch_tlb_shootdown(paddr_t root)
 			lapic_send_ipi(cpus[i].arch.apic_id, IRQ_VECTOR_FLUSH);
 	while (__atomic_load_n(&flush_pending, __ATOMIC_ACQUIRE) & targets)
 		pause();
+}
+
+void
+arch_tlb_shootdown(paddr_t root)
+{
+	uint64_t targets = 0;
+	int me = this_cpu()->id;
+	for (int i = 0; i < cpu_count; i++)
+		if (i != me && cpus[i].online && cpus[i].active_root == root)
+			targets |= 1ull << i;
+	flush_cpus(targets);
+}
+
+/*
+ * membarrier's barrier: the flush vector's interrupt, and the iretq that
+ * ends it, order memory and serialize each CPU it reaches.
+ */
+void
+arch_cpu_sync(paddr_t root)
+{
+	uint64_t targets = 0;
+	int me = this_cpu()->id;
+	for (int i = 0; i < cpu_count; i++)
+		if (i != me && cpus[i].online &&
+		    (!root || cpus[i].active_root == root))
+			targets |= 1ull << i;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	flush_cpus(targets);
 }

@@ -75,28 +75,53 @@ static const struct file_ops random_fops = {
 	.read = random_read, .write = null_write, .poll = always_ready,
 };
 
+/* The devices, by the number a device node names (rdev). */
+static const struct {
+	const char *name;
+	unsigned mode;
+	uint32_t rdev;
+	const struct file_ops *fops;
+} nodes[] = {
+	{ "null", 0666, MKDEV(1, 3), &null_fops },
+	{ "zero", 0666, MKDEV(1, 5), &zero_fops },
+	{ "full", 0666, MKDEV(1, 7), &full_fops },
+	{ "random", 0666, MKDEV(1, 8), &random_fops },
+	{ "urandom", 0666, MKDEV(1, 9), &random_fops },
+	{ "tty", 0666, MKDEV(5, 0), &ctty_fops },
+	{ "console", 0600, MKDEV(5, 1), &console_fops },
+	{ "ptmx", 0666, MKDEV(5, 2), &ptmx_fops },
+	{ "ttyS0", 0660, MKDEV(4, 64), &console_fops },
+	/* Linux gives the RTC class a dynamic major; 254 is usual. */
+	{ "rtc0", 0600, MKDEV(254, 0), &rtc_fops },
+	{ "loop-control", 0660, MKDEV(10, 237), &loop_control_fops },
+};
+
+/* A node whose number names no device: open is ENXIO, as Linux's. */
+static int
+nodev_open(struct file *f)
+{
+	(void)f;
+	return -ENXIO;
+}
+
+static const struct file_ops nodev_fops = {
+	.open = nodev_open,
+};
+
+const struct file_ops *
+devfs_fops(unsigned type, uint32_t rdev)
+{
+	for (size_t i = 0; type == S_IFCHR && i < ARRAY_SIZE(nodes); i++)
+		if (nodes[i].rdev == rdev)
+			return nodes[i].fops;
+	if (type == S_IFBLK && (rdev >> 8) == LOOP_MAJOR && (rdev & 0xff) < LOOP_MAX)
+		return &loop_fops;
+	return &nodev_fops;
+}
+
 struct inode *
 devfs_new(void)
 {
-	static const struct {
-		const char *name;
-		unsigned mode;
-		uint32_t rdev;
-		const struct file_ops *fops;
-	} nodes[] = {
-		{ "null", 0666, MKDEV(1, 3), &null_fops },
-		{ "zero", 0666, MKDEV(1, 5), &zero_fops },
-		{ "full", 0666, MKDEV(1, 7), &full_fops },
-		{ "random", 0666, MKDEV(1, 8), &random_fops },
-		{ "urandom", 0666, MKDEV(1, 9), &random_fops },
-		{ "tty", 0666, MKDEV(5, 0), &ctty_fops },
-		{ "console", 0600, MKDEV(5, 1), &console_fops },
-		{ "ptmx", 0666, MKDEV(5, 2), &ptmx_fops },
-		{ "ttyS0", 0660, MKDEV(4, 64), &console_fops },
-		/* Linux gives the RTC class a dynamic major; 254 is usual. */
-		{ "rtc0", 0600, MKDEV(254, 0), &rtc_fops },
-		{ "loop-control", 0660, MKDEV(10, 237), &loop_control_fops },
-	};
 	struct inode *root = tmpfs_new_root("devtmpfs");
 	if (!root)
 		return NULL;

@@ -197,6 +197,8 @@ inet_recvfrom(struct file *f, uaddr_t buf, size_t len, int flags, uaddr_t addr,
 	      uaddr_t alen)
 {
 	struct sockfile *s = sock_of(f);
+	if (flags & MSG_ERRQUEUE_K)
+		return -EAGAIN;	/* no error is ever queued (IP_RECVERR) */
 	struct uiovec v = { buf, MIN(len, (size_t)MAX_RW_COUNT) };
 	struct pt_sock_msg msg = { .flags = (uint32_t)flags };
 	struct pt_sock_reply rep;
@@ -248,9 +250,10 @@ inet_recvmsg(struct file *f, uaddr_t umsg, int flags)
 	struct msghdr_k m;
 	struct uiovec *iov;
 	long e = msghdr_in(umsg, &m, &iov);
-	if (e < 0) {
+	if (e < 0 || (flags & MSG_ERRQUEUE_K)) {
 		kfree(iov);
-		return e;
+		/* No error is ever queued (IP_RECVERR). */
+		return e < 0 ? e : -EAGAIN;
 	}
 	/*
 	 * A datagram's real length (MSG_TRUNC to the server) tells whether

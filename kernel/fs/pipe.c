@@ -1,7 +1,10 @@
 /*
- * Pipes: a 64 KiB ring between a read end and a write end. Writes of up to
- * PIPE_BUF bytes are atomic; a write with no reader raises SIGPIPE/EPIPE;
- * a read with no writer sees end of file.
+ * Pipes: a ring between a read end and a write end, 64 KiB unless
+ * F_SETPIPE_SZ changes it. Writes of up to PIPE_BUF bytes are atomic; a
+ * write with no reader raises SIGPIPE/EPIPE; a read with no writer sees
+ * end of file. The ring's memory comes with the first write. The
+ * pipe_* primitives at the end serve splice, tee and vmsplice
+ * (kernel/linux/sys_splice.c).
  */
 #include <kernel/vfs.h>
 #include <kernel/proc.h>
@@ -13,9 +16,13 @@
 #define PIPE_SIZE 65536
 #define PIPE_BUF 4096
 
+/* /proc/sys/fs/pipe-max-size: the most F_SETPIPE_SZ gives without
+ * CAP_SYS_RESOURCE. */
+unsigned pipe_max_size = 1048576;
+
 struct pipe {
-	char *buf;
-	size_t size;			/* of buf: PIPE_SIZE, or F_SETPIPE_SZ's */
+	char *buf;			/* size bytes, or NULL before a write */
+	size_t size;			/* a power of two, PAGE_SIZE or more */
 	size_t head, tail;		/* free-running: used = head - tail */
 	int readers, writers;
 	struct waitq wait;
@@ -38,16 +45,8 @@ pipe_read(struct file *f, void *buf, size_t len, uint64_t *off)
 		if (waitq_wait(&p->wait, 0, true) == -EINTR)
 			return -ERESTARTSYS;
 	}
-	size_t n = MIN(len, p->head - p->tail);
-	for (size_t i = 0; i < n;) {
-		size_t at = (p->tail + i) % p->size;
-		size_t k = MIN(n - i, p->size - at);
-		memcpy((char *)buf + i, p->buf + at, k);
-		i += k;
-	}
-	p->tail += n;
-	waitq_wake_all(&p->wait);
-	file_notify(p->wfile);
+	size_t n = pipe_peek(p, 0, buf, len);
+	pipe_consume(p, n);
 	return (long)n;
 }
 
@@ -72,17 +71,10 @@ pipe_write(struct file *f, const void *buf, size_t len, uint64_t *off)
 				return done ? (long)done : -ERESTARTSYS;
 			continue;
 		}
-		size_t n = MIN(want, room);
-		for (size_t i = 0; i < n;) {
-			size_t at = (p->head + i) % p->size;
-			size_t k = MIN(n - i, p->size - at);
-			memcpy(p->buf + at, (const char *)buf + done + i, k);
-			i += k;
-		}
-		p->head += n;
-		done += n;
-		waitq_wake_all(&p->wait);
-		file_notify_in(p->rfile);
+		long n = pipe_put(p, (const char *)buf + done, MIN(want, room));
+		if (n < 0)
+			return done ? (long)done : n;
+		done += (size_t)n;
 	}
 	return (long)done;
 }
@@ -100,7 +92,7 @@ pipe_poll(struct file *f)
 			ev |= POLLHUP;
 	}
 	if (acc != O_RDONLY) {
-		if (p->size - (p->head - p->tail) >= PIPE_BUF)
+		if (p->size - (p->head - p->tail) >= MIN(p->size, PIPE_BUF))
 			ev |= POLLOUT | POLLWRNORM;
 		if (p->readers == 0)
 			ev |= POLLERR;
@@ -146,15 +138,13 @@ pipe_close(struct file *f)
 
 static struct super pipe_sb = { .type = "pipefs" };
 
+/* Makes a pipe; returns 0 with both ends in files[0] (read) and files[1]. */
 int
 pipe_create(struct file *files[2], unsigned flags)
 {
 	struct pipe *p = kzalloc(sizeof(*p));
 	struct inode *ino = inode_new(&pipe_sb, S_IFIFO | 0600);
 	if (!p || !ino)
-		goto fail;
-	p->buf = kmalloc(PIPE_SIZE);
-	if (!p->buf)
 		goto fail;
 	p->size = PIPE_SIZE;
 	waitq_init(&p->wait);
@@ -190,8 +180,6 @@ pipe_create(struct file *files[2], unsigned flags)
 	p->wfile = files[1];
 	return 0;
 fail:
-	if (p)
-		kfree(p->buf);
 	kfree(p);
 	if (ino)
 		inode_put(ino);
@@ -216,11 +204,6 @@ fifo_open(struct file *f)
 		p = kzalloc(sizeof(*p));
 		if (!p)
 			return -ENOMEM;
-		p->buf = kmalloc(PIPE_SIZE);
-		if (!p->buf) {
-			kfree(p);
-			return -ENOMEM;
-		}
 		p->size = PIPE_SIZE;
 		waitq_init(&p->wait);
 		p->inode = ino;
@@ -263,13 +246,24 @@ const struct file_ops fifo_fops = {
 	.fasync = fasync_plain,
 };
 
-unsigned pipe_max_size = 1048576;
+/* ---- Sizes and splice's primitives ---------------------------------------- */
 
-/* A pipe's or FIFO's ring, or NULL for any other file. */
-static struct pipe *
+struct pipe *
 pipe_of(struct file *f)
 {
-	return f->ops == &fifo_fops ? f->priv : NULL;
+	return f && f->ops == &fifo_fops ? f->priv : NULL;
+}
+
+/* Linux's round_pipe_size: a page at least, a power of two; 0 if too big. */
+size_t
+pipe_round_size(uint64_t size)
+{
+	if (size > (1ull << 31))
+		return 0;
+	size_t r = PAGE_SIZE;
+	while (r < size)
+		r <<= 1;
+	return r;
 }
 
 long
@@ -279,33 +273,136 @@ pipe_get_size(struct file *f)
 	return p ? (long)p->size : -EBADF;
 }
 
+/*
+ * F_SETPIPE_SZ: the new capacity (rounded as Linux does); past
+ * pipe-max-size only for root (CAP_SYS_RESOURCE), and never below what
+ * the pipe holds (EBUSY). Returns the new size or -errno.
+ */
 long
-pipe_set_size(struct file *f, uint64_t want)
+pipe_set_size(struct file *f, uint64_t arg)
 {
 	struct pipe *p = pipe_of(f);
 	if (!p)
 		return -EBADF;
-	if (want > (1ull << 31))
+	size_t size = pipe_round_size(arg);
+	if (!size)
 		return -EINVAL;
-	size_t size = PAGE_SIZE;	/* Linux's round_pipe_size */
-	while (size < want)
-		size <<= 1;
-	if (size > pipe_max_size && current()->proc->euid != 0)
+	if (size > p->size && size > pipe_max_size && !proc_privileged())
 		return -EPERM;
 	size_t used = p->head - p->tail;
-	if (size < used)
+	if (used > size)
 		return -EBUSY;
-	char *buf = kmalloc(size);
-	if (!buf)
-		return -ENOMEM;
-	for (size_t i = 0; i < used; i++)
-		buf[i] = p->buf[(p->tail + i) % p->size];
-	kfree(p->buf);
-	p->buf = buf;
+	if (p->buf && size != p->size) {
+		char *nbuf = kmalloc(size);
+		if (!nbuf)
+			return -ENOMEM;
+		pipe_peek(p, 0, nbuf, used);
+		kfree(p->buf);
+		p->buf = nbuf;
+		p->tail = 0;
+		p->head = used;
+	}
 	p->size = size;
-	p->tail = 0;
-	p->head = used;
 	waitq_wake_all(&p->wait);
 	file_notify(p->wfile);
 	return (long)size;
+}
+
+size_t
+pipe_used(struct pipe *p)
+{
+	return p->head - p->tail;
+}
+
+size_t
+pipe_room(struct pipe *p)
+{
+	return p->size - (p->head - p->tail);
+}
+
+/* Copies up to len bytes from skip bytes into the pipe, leaving them. */
+size_t
+pipe_peek(struct pipe *p, size_t skip, void *buf, size_t len)
+{
+	size_t used = p->head - p->tail;
+	if (skip >= used)
+		return 0;
+	size_t n = MIN(len, used - skip);
+	for (size_t i = 0; i < n;) {
+		size_t at = (p->tail + skip + i) & (p->size - 1);
+		size_t k = MIN(n - i, p->size - at);
+		memcpy((char *)buf + i, p->buf + at, k);
+		i += k;
+	}
+	return n;
+}
+
+/* Drops the first n bytes (n <= pipe_used) and wakes the writers. */
+void
+pipe_consume(struct pipe *p, size_t n)
+{
+	p->tail += n;
+	waitq_wake_all(&p->wait);
+	file_notify(p->wfile);
+}
+
+/* Appends len bytes (len <= pipe_room) and wakes the readers; returns
+ * len, or -ENOMEM when the ring's first memory cannot be had. */
+long
+pipe_put(struct pipe *p, const void *buf, size_t len)
+{
+	if (!p->buf && len) {
+		p->buf = kmalloc(p->size);
+		if (!p->buf)
+			return -ENOMEM;
+	}
+	for (size_t i = 0; i < len;) {
+		size_t at = (p->head + i) & (p->size - 1);
+		size_t k = MIN(len - i, p->size - at);
+		memcpy(p->buf + at, (const char *)buf + i, k);
+		i += k;
+	}
+	p->head += len;
+	waitq_wake_all(&p->wait);
+	file_notify_in(p->rfile);
+	return (long)len;
+}
+
+/*
+ * Waits until p holds data: 1, or 0 when it is empty with no writer
+ * left, -EAGAIN if nonblock, -ERESTARTSYS on a signal. May sleep.
+ */
+long
+pipe_wait_data(struct pipe *p, bool nonblock)
+{
+	while (p->head == p->tail) {
+		if (p->writers == 0)
+			return 0;
+		if (nonblock)
+			return -EAGAIN;
+		if (waitq_wait(&p->wait, 0, true) == -EINTR)
+			return -ERESTARTSYS;
+	}
+	return 1;
+}
+
+/*
+ * Waits until p has room: the bytes free, or -EPIPE (with SIGPIPE) when
+ * no reader is left, -EAGAIN if nonblock, -ERESTARTSYS. May sleep.
+ */
+long
+pipe_wait_room(struct pipe *p, bool nonblock)
+{
+	for (;;) {
+		if (p->readers == 0) {
+			signal_send_thread(current(), SIGPIPE);
+			return -EPIPE;
+		}
+		if (pipe_room(p))
+			return (long)pipe_room(p);
+		if (nonblock)
+			return -EAGAIN;
+		if (waitq_wait(&p->wait, 0, true) == -EINTR)
+			return -ERESTARTSYS;
+	}
 }

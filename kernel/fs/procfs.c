@@ -19,43 +19,13 @@
 #include <kernel/ipc.h>
 #include <kernel/sockfile.h>
 #include <kernel/boot.h>
-#include <kernel/random.h>
 #include <kernel/tmpfs.h>
-#include <kernel/sysvipc.h>
-#include <kernel/inotify.h>
 #include "procfs_int.h"
-
-enum pkind {
-	P_ROOT, P_MEMINFO, P_VMSTAT, P_UPTIME, P_STAT, P_LOADAVG, P_CPUINFO, P_MOUNTS,
-	P_VERSION, P_FILESYSTEMS, P_SELF, P_KMSG, P_CMDLINE, P_CONFIG_GZ,
-	P_NET, P_NET_TCP, P_NET_TCP6, P_NET_UDP, P_NET_UDP6,
-	P_NET_DEV, P_NET_ROUTE, P_NET_IF_INET6,
-	P_SYS, P_SYS_KERNEL, P_SYS_RANDOM, P_SYS_FS, P_SYS_PID_MAX,
-	P_SYS_HOSTNAME, P_SYS_OSRELEASE, P_SYS_OSTYPE, P_SYS_TAINTED, P_SYS_BOOT_ID,
-	P_SYS_UUID, P_SYS_FILE_MAX, P_SYS_NR_OPEN, P_SYS_INOTIFY,
-	P_SYS_INOTIFY_EVENTS, P_SYS_INOTIFY_INSTANCES, P_SYS_INOTIFY_WATCHES,
-	P_SYS_PIPE_MAX_SIZE,
-	/* System V IPC's sysctls, in enum ipc_knob's order. */
-	P_SYS_MSGMAX, P_SYS_MSGMNB, P_SYS_MSGMNI, P_SYS_SEM, P_SYS_SHMMAX,
-	P_SYS_SHMALL, P_SYS_SHMMNI, P_SYS_MSG_NEXT_ID, P_SYS_SEM_NEXT_ID,
-	P_SYS_SHM_NEXT_ID,
-	P_SYSVIPC, P_SYSVIPC_MSG, P_SYSVIPC_SEM, P_SYSVIPC_SHM,
-	P_PID, P_PID_STAT, P_PID_STATUS, P_PID_CMDLINE, P_PID_EXE, P_PID_FD,
-	P_PID_FD_LINK, P_PID_COMM, P_PID_CWD, P_PID_MAPS, P_PID_STATM,
-	P_PID_ROOT, P_PID_MOUNTS, P_PID_MOUNTINFO, P_PID_SMAPS,
-	P_PID_SMAPS_ROLLUP, P_PID_FDINFO, P_PID_FDINFO_FILE,
-};
 
 struct pnode {
 	enum pkind kind;
 	int pid;
 	int fd;
-};
-
-struct pentry {
-	const char *name;
-	enum pkind kind;
-	unsigned mode;
 };
 
 static const struct pentry root_entries[] = {
@@ -70,69 +40,6 @@ static const struct pentry root_entries[] = {
 	{ "config.gz", P_CONFIG_GZ, S_IFREG | 0444 },
 };
 
-/* /proc/sys: the few sysctls programs read, read-only but System V
- * IPC's limits. */
-static const struct pentry sys_entries[] = {
-	{ "kernel", P_SYS_KERNEL, S_IFDIR | 0555 },
-	{ "fs", P_SYS_FS, S_IFDIR | 0555 },
-};
-
-static const struct pentry sys_kernel_entries[] = {
-	{ "pid_max", P_SYS_PID_MAX, S_IFREG | 0444 },
-	{ "hostname", P_SYS_HOSTNAME, S_IFREG | 0444 },
-	{ "osrelease", P_SYS_OSRELEASE, S_IFREG | 0444 },
-	{ "ostype", P_SYS_OSTYPE, S_IFREG | 0444 },
-	/* No modules, no oops that goes on running: never tainted. */
-	{ "tainted", P_SYS_TAINTED, S_IFREG | 0444 },
-	{ "random", P_SYS_RANDOM, S_IFDIR | 0555 },
-	{ "msgmax", P_SYS_MSGMAX, S_IFREG | 0644 },
-	{ "msgmnb", P_SYS_MSGMNB, S_IFREG | 0644 },
-	{ "msgmni", P_SYS_MSGMNI, S_IFREG | 0644 },
-	{ "sem", P_SYS_SEM, S_IFREG | 0644 },
-	{ "shmmax", P_SYS_SHMMAX, S_IFREG | 0644 },
-	{ "shmall", P_SYS_SHMALL, S_IFREG | 0644 },
-	{ "shmmni", P_SYS_SHMMNI, S_IFREG | 0644 },
-	{ "msg_next_id", P_SYS_MSG_NEXT_ID, S_IFREG | 0644 },
-	{ "sem_next_id", P_SYS_SEM_NEXT_ID, S_IFREG | 0644 },
-	{ "shm_next_id", P_SYS_SHM_NEXT_ID, S_IFREG | 0644 },
-};
-
-/* /proc/sysvipc: System V IPC's objects, a table each. */
-static const struct pentry sysvipc_entries[] = {
-	{ "msg", P_SYSVIPC_MSG, S_IFREG | 0444 },
-	{ "sem", P_SYSVIPC_SEM, S_IFREG | 0444 },
-	{ "shm", P_SYSVIPC_SHM, S_IFREG | 0444 },
-};
-
-static const struct pentry sys_random_entries[] = {
-	{ "boot_id", P_SYS_BOOT_ID, S_IFREG | 0444 },
-	{ "uuid", P_SYS_UUID, S_IFREG | 0444 },
-};
-
-static const struct pentry sys_fs_entries[] = {
-	{ "file-max", P_SYS_FILE_MAX, S_IFREG | 0444 },
-	{ "nr_open", P_SYS_NR_OPEN, S_IFREG | 0444 },
-	{ "inotify", P_SYS_INOTIFY, S_IFDIR | 0555 },
-	{ "pipe-max-size", P_SYS_PIPE_MAX_SIZE, S_IFREG | 0644 },
-};
-
-static const struct pentry sys_inotify_entries[] = {
-	{ "max_queued_events", P_SYS_INOTIFY_EVENTS, S_IFREG | 0644 },
-	{ "max_user_instances", P_SYS_INOTIFY_INSTANCES, S_IFREG | 0644 },
-	{ "max_user_watches", P_SYS_INOTIFY_WATCHES, S_IFREG | 0644 },
-};
-
-/* The sysctls root may set (mode 0644 above): a number each. */
-static const struct sysctl_var {
-	enum pkind kind;
-	unsigned *value;
-} sysctl_vars[] = {
-	{ P_SYS_INOTIFY_EVENTS, &inotify_max_queued_events },
-	{ P_SYS_INOTIFY_INSTANCES, &inotify_max_user_instances },
-	{ P_SYS_INOTIFY_WATCHES, &inotify_max_user_watches },
-	{ P_SYS_PIPE_MAX_SIZE, &pipe_max_size },
-};
-
 /* /proc/net: the socket tables, asked of the network server. */
 static const struct pentry net_entries[] = {
 	{ "tcp", P_NET_TCP, S_IFREG | 0444 }, { "tcp6", P_NET_TCP6, S_IFREG | 0444 },
@@ -142,18 +49,8 @@ static const struct pentry net_entries[] = {
 };
 
 /* The directories whose entries are fixed, with their tables. */
-static const struct pdir {
-	enum pkind kind;
-	const struct pentry *entries;
-	size_t count;
-} fixed_dirs[] = {
+static const struct pdir fixed_dirs[] = {
 	{ P_NET, net_entries, ARRAY_SIZE(net_entries) },
-	{ P_SYS, sys_entries, ARRAY_SIZE(sys_entries) },
-	{ P_SYS_KERNEL, sys_kernel_entries, ARRAY_SIZE(sys_kernel_entries) },
-	{ P_SYS_RANDOM, sys_random_entries, ARRAY_SIZE(sys_random_entries) },
-	{ P_SYS_FS, sys_fs_entries, ARRAY_SIZE(sys_fs_entries) },
-	{ P_SYSVIPC, sysvipc_entries, ARRAY_SIZE(sysvipc_entries) },
-	{ P_SYS_INOTIFY, sys_inotify_entries, ARRAY_SIZE(sys_inotify_entries) },
 };
 
 static const struct pdir *
@@ -162,7 +59,7 @@ fixed_dir(enum pkind kind)
 	for (size_t i = 0; i < ARRAY_SIZE(fixed_dirs); i++)
 		if (fixed_dirs[i].kind == kind)
 			return &fixed_dirs[i];
-	return NULL;
+	return procfs_sys_dir(kind);
 }
 
 static const struct pentry pid_entries[] = {
@@ -173,10 +70,26 @@ static const struct pentry pid_entries[] = {
 	{ "mountinfo", P_PID_MOUNTINFO, S_IFREG | 0444 },
 	{ "smaps", P_PID_SMAPS, S_IFREG | 0444 },
 	{ "smaps_rollup", P_PID_SMAPS_ROLLUP, S_IFREG | 0444 },
+	{ "timerslack_ns", P_PID_TIMERSLACK, S_IFREG | 0444 },
+	{ "task", P_PID_TASK, S_IFDIR | 0555 },
 	{ "exe", P_PID_EXE, S_IFLNK | 0777 }, { "cwd", P_PID_CWD, S_IFLNK | 0777 },
 	{ "root", P_PID_ROOT, S_IFLNK | 0777 }, { "fd", P_PID_FD, S_IFDIR | 0500 },
 	{ "fdinfo", P_PID_FDINFO, S_IFDIR | 0500 },
 };
+
+/* /proc/PID/task/TID: a thread's files (pnode.fd holds its tid). */
+static const struct pentry task_entries[] = {
+	{ "stat", P_TASK_STAT, S_IFREG | 0444 },
+	{ "comm", P_TASK_COMM, S_IFREG | 0444 },
+};
+
+/* Thread tid of process pid, or NULL. */
+static struct thread *
+task_of(int pid, int tid)
+{
+	struct thread *t = tid > 0 ? thread_find(tid) : NULL;
+	return t && t->proc && t->proc->pid == pid ? t : NULL;
+}
 
 static struct super proc_sb = { .type = "proc", .dev = 100 };
 static const struct inode_ops proc_iops, proc_fd_link_iops;
@@ -274,6 +187,20 @@ proc_lookup(struct inode *dir, const char *name, size_t len)
 		e = entry_named(pid_entries, ARRAY_SIZE(pid_entries), name, len);
 		if (e)
 			return pinode(e->kind, d->pid, 0, e->mode, dir) ?: ERR_PTR(-ENOMEM);
+		return ERR_PTR(-ENOENT);
+	}
+	if (d->kind == P_PID_TASK) {
+		int tid = parse_int(name, len);
+		if (!task_of(d->pid, tid))
+			return ERR_PTR(-ENOENT);
+		return pinode(P_TASK, d->pid, tid, S_IFDIR | 0555, dir) ?: ERR_PTR(-ENOMEM);
+	}
+	if (d->kind == P_TASK) {
+		if (!task_of(d->pid, d->fd))
+			return ERR_PTR(-ENOENT);
+		e = entry_named(task_entries, ARRAY_SIZE(task_entries), name, len);
+		if (e)
+			return pinode(e->kind, d->pid, d->fd, e->mode, dir) ?: ERR_PTR(-ENOMEM);
 		return ERR_PTR(-ENOENT);
 	}
 	const struct pdir *fd = fixed_dir(d->kind);
@@ -585,39 +512,6 @@ gen_cpu_lines(struct gen *g, uint64_t now)
 			busy[i] / 10000000, idle[i] / 10000000);
 }
 
-/* A random UUID (version 4) in its usual text form. */
-static void
-gen_uuid(struct gen *g, const uint8_t *raw)
-{
-	uint8_t u[16];
-	memcpy(u, raw, sizeof(u));
-	u[6] = (u[6] & 0x0f) | 0x40;
-	u[8] = (u[8] & 0x3f) | 0x80;
-	for (int i = 0; i < 16; i++)
-		gprintf(g, "%s%02x", i == 4 || i == 6 || i == 8 || i == 10 ?
-			"-" : "", u[i]);
-	gprintf(g, "\n");
-}
-
-/* This boot's id: drawn on first use, the same until power-off. */
-static const uint8_t *
-boot_id(void)
-{
-	static uint8_t id[16];
-	static bool drawn;
-	if (!drawn) {
-		random_bytes(id, sizeof(id));
-		drawn = true;
-	}
-	return id;
-}
-
-static void
-gen_line(void *g, const char *line)
-{
-	gprintf(g, "%s", line);
-}
-
 static void
 gen_system(struct gen *g, enum pkind kind)
 {
@@ -679,9 +573,11 @@ gen_system(struct gen *g, enum pkind kind)
 		gprintf(g, "%s version %s (%s)\n", PETREL_SYSNAME, PETREL_VERSION, PETREL_ARCH);
 		break;
 	case P_FILESYSTEMS:
-		gprintf(g, "nodev\ttmpfs\nnodev\tproc\nnodev\tdevtmpfs\n");
-		if (diskmount_available("ext2"))
-			gprintf(g, "\text2\n");
+		for (int i = 0; vfs_fs_type(i, NULL); i++) {
+			bool nodev;
+			const char *t = vfs_fs_type(i, &nodev);
+			gprintf(g, "%s\t%s\n", nodev ? "nodev" : "", t);
+		}
 		break;
 	case P_CMDLINE:
 		gprintf(g, "%s\n", boot_info.cmdline);
@@ -697,35 +593,6 @@ gen_system(struct gen *g, enum pkind kind)
 	case P_NET_DEV: procfs_net_dev(g); break;
 	case P_NET_ROUTE: procfs_net_route(g); break;
 	case P_NET_IF_INET6: procfs_net_if_inet6(g); break;
-	case P_SYS_PID_MAX: gprintf(g, "%d\n", PID_MAX); break;
-	case P_SYS_HOSTNAME: gprintf(g, "%s\n", sys_hostname()); break;
-	case P_SYS_OSRELEASE: gprintf(g, "%s\n", PETREL_RELEASE); break;
-	case P_SYS_OSTYPE: gprintf(g, "Linux\n"); break;
-	case P_SYS_TAINTED: gprintf(g, "0\n"); break;
-	case P_SYS_BOOT_ID: gen_uuid(g, boot_id()); break;
-	case P_SYS_UUID: {
-		uint8_t u[16];
-		random_bytes(u, sizeof(u));
-		gen_uuid(g, u);
-		break;
-	}
-	/* No system-wide limit on open files: Linux's LONG_MAX. */
-	case P_SYS_FILE_MAX: gprintf(g, "9223372036854775807\n"); break;
-	case P_SYS_NR_OPEN: gprintf(g, "%d\n", NR_OPEN); break;
-	case P_SYS_MSGMAX ... P_SYS_SHM_NEXT_ID: {
-		char line[64];
-		ipc_knob_show((enum ipc_knob)(kind - P_SYS_MSGMAX), line,
-			      sizeof(line));
-		gprintf(g, "%s", line);
-		break;
-	}
-	case P_SYSVIPC_MSG ... P_SYSVIPC_SHM:
-		ipc_list((enum ipc_kind)(kind - P_SYSVIPC_MSG), gen_line, g);
-		break;
-	case P_SYS_INOTIFY_EVENTS: gprintf(g, "%u\n", inotify_max_queued_events); break;
-	case P_SYS_INOTIFY_INSTANCES: gprintf(g, "%u\n", inotify_max_user_instances); break;
-	case P_SYS_INOTIFY_WATCHES: gprintf(g, "%u\n", inotify_max_user_watches); break;
-	case P_SYS_PIPE_MAX_SIZE: gprintf(g, "%u\n", pipe_max_size); break;
 	case P_KMSG: {
 		char *k = kmalloc(16384);
 		if (k) {
@@ -736,8 +603,19 @@ gen_system(struct gen *g, enum pkind kind)
 		break;
 	}
 	default:
+		procfs_sys_show(g, kind);
 		break;
 	}
+}
+
+static long
+proc_write(struct file *f, const void *buf, size_t len, uint64_t *off)
+{
+	long r = procfs_sys_write(pn(f->inode)->kind, buf, len);
+	if (r < 0)
+		return r;
+	*off += len;
+	return (long)len;
 }
 
 static int
@@ -771,10 +649,23 @@ proc_open(struct file *f)
 			}
 			break;
 		case P_PID_COMM: gprintf(&g, "%s\n", p->name); break;
+		case P_TASK_COMM: gprintf(&g, "%s\n", p->name); break;
+		case P_TASK_STAT: {
+			struct thread *t = task_of(p->pid, n->fd);
+			if (t)
+				procfs_task_stat(&g, p, t);
+			break;
+		}
 		case P_PID_STATM: procfs_pid_statm(&g, p); break;
 		case P_PID_MAPS: procfs_pid_maps(&g, p); break;
 		case P_PID_SMAPS: procfs_pid_smaps(&g, p); break;
 		case P_PID_SMAPS_ROLLUP: procfs_pid_smaps_rollup(&g, p); break;
+		case P_PID_TIMERSLACK: {
+			struct thread *t = list_first(&p->threads, struct thread,
+						      proc_link);
+			gprintf(&g, "%lu\n", t ? thread_timer_slack(t) : 0ul);
+			break;
+		}
 		case P_PID_MOUNTS: gen_mounts(&g); break;
 		case P_PID_MOUNTINFO: gen_mountinfo(&g); break;
 		case P_PID_FDINFO_FILE: procfs_pid_fdinfo(&g, p, n->fd); break;
@@ -798,42 +689,6 @@ proc_read(struct file *f, void *buf, size_t len, uint64_t *off)
 	memcpy(buf, (char *)f->priv + *off, n);
 	*off += n;
 	return (long)n;
-}
-
-/*
- * A write to a settable sysctl: System V IPC's limits (ipc_knob_store),
- * else a decimal number, spaces and a newline around it allowed (Linux's
- * proc_dointvec); anything else is EINVAL.
- */
-static long
-proc_write(struct file *f, const void *buf, size_t len, uint64_t *off)
-{
-	struct pnode *n = pn(f->inode);
-	const char *s = buf;
-	size_t i = 0, end = len;
-	if (n->kind >= P_SYS_MSGMAX && n->kind <= P_SYS_SHM_NEXT_ID) {
-		int r = ipc_knob_store((enum ipc_knob)(n->kind - P_SYS_MSGMAX),
-				       buf, len);
-		if (r < 0)
-			return r;
-		*off += len;
-		return (long)len;
-	}
-	for (size_t k = 0; k < ARRAY_SIZE(sysctl_vars); k++) {
-		if (sysctl_vars[k].kind != n->kind)
-			continue;
-		while (i < end && (s[i] == ' ' || s[i] == '\t'))
-			i++;
-		while (end > i && (s[end - 1] == '\n' || s[end - 1] == ' '))
-			end--;
-		int v = parse_int(s + i, end - i);
-		if (v < 0)
-			return -EINVAL;
-		*sysctl_vars[k].value = (unsigned)v;
-		*off += len;
-		return (long)len;
-	}
-	return -EINVAL;
 }
 
 static void
@@ -888,6 +743,19 @@ proc_getdents(struct file *f, void *buf, size_t len, uint64_t *pos)
 			EMIT(4000 + (uint64_t)d->kind * 16 + k,
 			     dirent_type(fd->entries[k].mode),
 			     fd->entries[k].name);
+	} else if (d->kind == P_PID_TASK) {
+		struct proc *p = proc_find(d->pid);
+		if (p)
+			list_for_each(it, &p->threads) {
+				struct thread *t = list_entry(it, struct thread,
+							      proc_link);
+				snprintk(name, sizeof(name), "%d", t->tid);
+				EMIT((uint64_t)t->tid << 16 | 1, DT_DIR, name);
+			}
+	} else if (d->kind == P_TASK) {
+		for (size_t k = 0; k < ARRAY_SIZE(task_entries); k++)
+			EMIT(5000 + k, dirent_type(task_entries[k].mode),
+			     task_entries[k].name);
 	} else if (d->kind == P_PID_FD || d->kind == P_PID_FDINFO) {
 		struct proc *p = proc_find(d->pid);
 		for (int fd = 0; p && fd < fd_table_size(p); fd++) {
@@ -943,6 +811,13 @@ static const struct file_ops proc_pid_file_fops = {
 	.close = proc_close,
 	.seekable = true,
 };
+int
+procfs_dir_pid(struct inode *ino)
+{
+	if (!ino || ino->sb != &proc_sb || pn(ino)->kind != P_PID)
+		return -1;
+	return pn(ino)->pid;
+}
 
 struct inode *
 procfs_new(void)

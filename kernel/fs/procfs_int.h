@@ -10,6 +10,7 @@
 #include <kernel/types.h>
 
 struct proc;
+struct thread;
 
 /* Text generation into a growing buffer (dropped where memory ends). */
 struct gen {
@@ -29,8 +30,60 @@ extern const char procfs_config_gz[], procfs_config_gz_end[];
 /* The state letter ps shows: R, S, T or Z. */
 char proc_state_char(struct proc *p);
 
+enum pkind {
+	P_ROOT, P_MEMINFO, P_VMSTAT, P_UPTIME, P_STAT, P_LOADAVG, P_CPUINFO, P_MOUNTS,
+	P_VERSION, P_FILESYSTEMS, P_SELF, P_KMSG, P_CMDLINE, P_CONFIG_GZ,
+	P_NET, P_NET_TCP, P_NET_TCP6, P_NET_UDP, P_NET_UDP6,
+	P_NET_DEV, P_NET_ROUTE, P_NET_IF_INET6,
+	P_SYS, P_SYS_KERNEL, P_SYS_RANDOM, P_SYS_FS, P_SYS_PID_MAX,
+	P_SYS_HOSTNAME, P_SYS_OSRELEASE, P_SYS_OSTYPE, P_SYS_BOOT_ID,
+	P_SYS_UUID, P_SYS_FILE_MAX, P_SYS_NR_OPEN, P_SYS_TAINTED,
+	P_SYS_CORE_PATTERN, P_SYS_PRINTK, P_SYS_DOMAINNAME, P_SYS_INOTIFY,
+	P_SYS_INOTIFY_EVENTS, P_SYS_INOTIFY_INSTANCES, P_SYS_INOTIFY_WATCHES,
+	P_SYS_PIPE_MAX_SIZE, P_SYS_PIPE_USER_PAGES_SOFT,
+	/* System V IPC's sysctls, in enum ipc_knob's order. */
+	P_SYS_MSGMAX, P_SYS_MSGMNB, P_SYS_MSGMNI, P_SYS_SEM, P_SYS_SHMMAX,
+	P_SYS_SHMALL, P_SYS_SHMMNI, P_SYS_MSG_NEXT_ID, P_SYS_SEM_NEXT_ID,
+	P_SYS_SHM_NEXT_ID,
+	P_SYSVIPC, P_SYSVIPC_MSG, P_SYSVIPC_SEM, P_SYSVIPC_SHM,
+	P_PID, P_PID_STAT, P_PID_STATUS, P_PID_CMDLINE, P_PID_EXE, P_PID_FD,
+	P_PID_FD_LINK, P_PID_COMM, P_PID_CWD, P_PID_MAPS, P_PID_STATM,
+	P_PID_ROOT, P_PID_MOUNTS, P_PID_MOUNTINFO, P_PID_SMAPS,
+	P_PID_SMAPS_ROLLUP, P_PID_FDINFO, P_PID_FDINFO_FILE,
+	P_PID_TIMERSLACK, P_PID_TASK, P_TASK, P_TASK_STAT, P_TASK_COMM,
+};
+
+struct pentry {
+	const char *name;
+	enum pkind kind;
+	unsigned mode;
+};
+
+/* A directory whose entries are fixed, with its table. */
+struct pdir {
+	enum pkind kind;
+	const struct pentry *entries;
+	size_t count;
+};
+
+/* /proc/sys and /proc/sysvipc (procfs_sys.c): a fixed directory of
+ * theirs, or NULL; a file's text (nothing for a kind not theirs); a
+ * write to a sysctl of mode 0644 (-EINVAL for any other). */
+const struct pdir *procfs_sys_dir(enum pkind kind);
+void procfs_sys_show(struct gen *g, enum pkind kind);
+long procfs_sys_write(enum pkind kind, const void *buf, size_t len);
+
+/* The /proc/sys files a write changes (procfs_sys.c). */
+enum sysctl_var {
+	SYSCTL_NONE, SYSCTL_HOSTNAME, SYSCTL_DOMAINNAME, SYSCTL_TAINTED,
+	SYSCTL_CORE_PATTERN, SYSCTL_PRINTK, SYSCTL_PIPE_MAX_SIZE,
+	SYSCTL_INOTIFY_EVENTS, SYSCTL_INOTIFY_INSTANCES, SYSCTL_INOTIFY_WATCHES,
+};
+
 /* /proc/PID/... (procfs_pid.c). */
 void procfs_pid_stat(struct gen *g, struct proc *p);
+/* /proc/PID/task/TID/stat: p's line with thread t's id and state. */
+void procfs_task_stat(struct gen *g, struct proc *p, struct thread *t);
 void procfs_pid_statm(struct gen *g, struct proc *p);
 void procfs_pid_status(struct gen *g, struct proc *p);
 void procfs_pid_maps(struct gen *g, struct proc *p);

@@ -25,12 +25,19 @@ proc_state_char(struct proc *p)
 		return 'Z';
 	if (p->stopped)
 		return 'T';
+	/* Linux shows the group leader's state: a process whose main thread
+	   sleeps is 'S' while another of its threads runs. Without the
+	   leader, any running thread makes it 'R'. */
+	bool any_running = false;
 	list_for_each(it, &p->threads) {
 		struct thread *t = list_entry(it, struct thread, proc_link);
-		if (t->state == THREAD_RUNNING || t->state == THREAD_RUNNABLE)
-			return 'R';
+		bool running = t->state == THREAD_RUNNING ||
+			       t->state == THREAD_RUNNABLE;
+		if (t->tid == p->pid)
+			return running ? 'R' : 'S';
+		any_running |= running;
 	}
-	return 'S';
+	return any_running ? 'R' : 'S';
 }
 
 static uint64_t
@@ -56,8 +63,9 @@ parent_pid(struct proc *p)
 	return p->parent && p->parent != p ? p->parent->pid : 0;
 }
 
-void
-procfs_pid_stat(struct gen *g, struct proc *p)
+/* The stat line of p with state `state` (the process's or a thread's). */
+static void
+gen_stat(struct gen *g, struct proc *p, int id, char state)
 {
 	uint64_t ticks = proc_run_ns(p) / 10000000;
 	uint64_t start = p->start_ns / 10000000;
@@ -66,10 +74,25 @@ procfs_pid_stat(struct gen *g, struct proc *p)
 	int tpgid = p->ctty ? p->ctty->fg_pgrp : -1;
 	gprintf(g, "%d (%s) %c %d %d %d %d %d 4194304 0 0 0 0 %lu %lu %lu %lu %d %d %d 0 %lu %lu %lu "
 		"18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 %d\n",
-		p->pid, p->name, proc_state_char(p), parent_pid(p), p->pgid, p->sid, tty, tpgid,
+		id, p->name, state, parent_pid(p), p->pgid, p->sid, tty, tpgid,
 		ticks, (uint64_t)0, p->child_utime_ns / 10000000, (uint64_t)0,
 		20 + proc_nice(p), proc_nice(p), p->nthreads ? p->nthreads : 1,
 		start, vsize, rss, p->state == PROC_ZOMBIE ? p->exit_status : 0);
+}
+
+void
+procfs_pid_stat(struct gen *g, struct proc *p)
+{
+	gen_stat(g, p, p->pid, proc_state_char(p));
+}
+
+void
+procfs_task_stat(struct gen *g, struct proc *p, struct thread *t)
+{
+	char state = p->stopped ? 'T' :
+		     t->state == THREAD_RUNNING || t->state == THREAD_RUNNABLE ?
+		     'R' : 'S';
+	gen_stat(g, p, t->tid, state);
 }
 
 /* The sizes status shows besides the page counts, as Linux's mm counters. */
@@ -91,6 +114,8 @@ vm_sizes(struct vm *vm, struct vm_sizes *s)
 			s->exe += size;
 		else if (r->prot & PROT_EXEC)
 			s->lib += size;
+		if (r->flags & VM_LOCKED)
+			s->locked += size;
 	}
 }
 
@@ -168,11 +193,14 @@ gen_status_ids(struct gen *g, struct proc *p)
 	gprintf(g, "Name:\t%s\nUmask:\t%04o\nState:\t%s\nTgid:\t%d\nNgid:\t0\n"
 		"Pid:\t%d\nPPid:\t%d\nTracerPid:\t0\n"
 		"Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nFDSize:\t%d\n"
-		"Groups:\t\nNStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n",
+		"Groups:\t",
 		p->name, p->umask, state_name(p), p->pid, p->pid, parent_pid(p),
-		p->uid, p->euid, p->suid, p->euid, p->gid, p->egid, p->sgid,
-		p->egid, p->files ? fd_table_size(p) : 0, p->pid, p->pid,
-		p->pgid, p->sid);
+		p->uid, p->euid, p->suid, p->fsuid, p->gid, p->egid, p->sgid,
+		p->fsgid, p->files ? fd_table_size(p) : 0);
+	for (unsigned i = 0; p->groups && i < p->groups->count; i++)
+		gprintf(g, "%u ", p->groups->gid[i]);
+	gprintf(g, "\nNStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n",
+		p->pid, p->pid, p->pgid, p->sid);
 }
 
 #define KB(bytes) ((bytes) >> 10)
@@ -329,7 +357,8 @@ procfs_pid_maps(struct gen *g, struct proc *p)
 
 /* smaps's counts, shared by each region's and the rollup's. */
 static void
-gen_usage(struct gen *g, const struct vm_usage *u, bool rollup)
+gen_usage(struct gen *g, const struct vm_usage *u, uint64_t locked,
+	  bool rollup)
 {
 	gprintf(g, "Rss:            %8lu kB\nPss:            %8lu kB\n"
 		"Pss_Dirty:      %8lu kB\n", KB(u->rss),
@@ -349,7 +378,7 @@ gen_usage(struct gen *g, const struct vm_usage *u, bool rollup)
 		"Locked:         %8lu kB\n",
 		KB(u->shared_clean), KB(u->shared_dirty), KB(u->private_clean),
 		KB(u->private_dirty), KB(u->referenced), KB(u->anon), 0ul, 0ul,
-		0ul, 0ul, 0ul, 0ul, 0ul, 0ul, 0ul);
+		0ul, 0ul, 0ul, 0ul, 0ul, 0ul, KB(locked));
 }
 
 /* VmFlags: Linux's two-letter names of the flags a region has, in the
@@ -364,7 +393,7 @@ gen_vm_flags(struct gen *g, struct region *r)
 		{ true, "mr" }, { !(r->prot_deny & PROT_WRITE), "mw" },
 		{ !(r->prot_deny & PROT_EXEC), "me" }, { shared, "ms" },
 		{ r->flags & MAP_GROWSDOWN, "gd" }, { r->io_base != 0, "pf" },
-		{ r->io_base != 0, "io" },
+		{ r->flags & VM_LOCKED, "lo" }, { r->io_base != 0, "io" },
 		{ !shared && (r->prot & PROT_WRITE), "ac" },
 	};
 	gprintf(g, "VmFlags:");
@@ -387,7 +416,9 @@ procfs_pid_smaps(struct gen *g, struct proc *p)
 		gprintf(g, "Size:           %8lu kB\nKernelPageSize: %8lu kB\n"
 			"MMUPageSize:    %8lu kB\n", KB(r->end - r->start),
 			KB(PAGE_SIZE), KB(PAGE_SIZE));
-		gen_usage(g, &u, false);
+		/* Locked: the region's proportional share, as Linux. */
+		gen_usage(g, &u, (r->flags & VM_LOCKED) ?
+				 u.pss >> VM_PSS_SHIFT : 0, false);
 		gprintf(g, "THPeligible:    0\n");
 		gen_vm_flags(g, r);
 	}
@@ -406,7 +437,16 @@ procfs_pid_smaps_rollup(struct gen *g, struct proc *p)
 	gen_region_header(g, first->start, last->end, "---p", 0, 0, 0);
 	gen_pad(g, g->len - line);
 	gprintf(g, "[rollup]\n");
-	gen_usage(g, &u, true);
+	uint64_t locked = 0;
+	list_for_each(it, &p->vm->regions) {
+		struct region *r = list_entry(it, struct region, link);
+		struct vm_usage ru = { 0 };
+		if (!(r->flags & VM_LOCKED))
+			continue;
+		vm_region_usage(p->vm, r, &ru);
+		locked += ru.pss >> VM_PSS_SHIFT;
+	}
+	gen_usage(g, &u, locked, true);
 }
 
 /*

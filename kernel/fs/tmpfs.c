@@ -329,6 +329,46 @@ tmpfs_rename(struct inode *odir, const char *oname, size_t olen,
 	return 0;
 }
 
+/*
+ * renameat2(RENAME_EXCHANGE): the two names swap their inodes. A
+ * directory that changes parents moves its ".." and its parents' link
+ * counts with it; neither may become its own descendant.
+ */
+static int
+tmpfs_exchange(struct inode *odir, const char *oname, size_t olen,
+	       struct inode *ndir, const char *nname, size_t nlen)
+{
+	struct tmpfs_dirent *a = find(odir, oname, olen);
+	struct tmpfs_dirent *b = find(ndir, nname, nlen);
+	if (!a || !b)
+		return -ENOENT;
+	if (odir->sb != ndir->sb)
+		return -EXDEV;
+	struct inode *ai = a->inode, *bi = b->inode;
+	if (ai == bi)
+		return 0;
+	if ((S_ISDIR(ai->mode) && is_ancestor(ai, ndir)) ||
+	    (S_ISDIR(bi->mode) && is_ancestor(bi, odir)))
+		return -EINVAL;
+	a->inode = bi;
+	b->inode = ai;
+	if (S_ISDIR(ai->mode)) {
+		ai->parent = ndir;
+		odir->nlink--;
+		ndir->nlink++;
+	}
+	if (S_ISDIR(bi->mode)) {
+		bi->parent = odir;
+		ndir->nlink--;
+		odir->nlink++;
+	}
+	inode_touch(odir, false, true, true);
+	inode_touch(ndir, false, true, true);
+	inode_touch(ai, false, false, true);
+	inode_touch(bi, false, false, true);
+	return 0;
+}
+
 static int
 tmpfs_symlink(struct inode *dir, const char *name, size_t len, const char *target)
 {
@@ -571,6 +611,7 @@ static const struct inode_ops tmpfs_iops = {
 	.link = tmpfs_link,
 	.unlink = tmpfs_unlink,
 	.rename = tmpfs_rename,
+	.exchange = tmpfs_exchange,
 	.symlink = tmpfs_symlink,
 	.readlink = tmpfs_readlink,
 	.truncate = tmpfs_truncate,

@@ -15,11 +15,33 @@
 #include <kernel/locks.h>
 #include <kernel/vm.h>
 #include <kernel/clock.h>
+#include <kernel/srvfs.h>
 #include "vfs_int.h"
 
 
 struct mount_entry mounts[MOUNT_MAX];
 static struct inode *root_inode;
+
+/* The types mount(2) knows, in /proc/filesystems's and sysfs(2)'s order;
+ * ext2 follows them while a mounter (init's, with fsd) is there. */
+static const char *const fs_types[] = {
+	"sysfs", "tmpfs", "proc", "devtmpfs", "devpts",
+};
+
+const char *
+vfs_fs_type(int index, bool *nodev)
+{
+	if (index == (int)ARRAY_SIZE(fs_types) && diskmount_available("ext2")) {
+		if (nodev)
+			*nodev = false;	/* on a block device, by fsd */
+		return "ext2";
+	}
+	if (index < 0 || index >= (int)ARRAY_SIZE(fs_types))
+		return NULL;
+	if (nodev)
+		*nodev = true;	/* none of these sits on a block device */
+	return fs_types[index];
+}
 
 struct inode *
 vfs_root(void)
@@ -216,8 +238,8 @@ void
 vfs_new_owner(struct proc *p, struct inode *dir, unsigned *mode, unsigned *uid,
 	      unsigned *gid)
 {
-	*uid = p->euid;
-	*gid = p->egid;
+	*uid = p->fsuid;
+	*gid = p->fsgid;
 	if (!(dir->mode & S_ISGID))
 		return;
 	*gid = dir->gid;
@@ -231,7 +253,7 @@ vfs_strip_sgid(struct proc *p, struct inode *dir, unsigned mode)
 	if ((mode & (S_ISGID | S_IXGRP)) != (S_ISGID | S_IXGRP) ||
 	    S_ISDIR(mode) || !(dir->mode & S_ISGID))
 		return mode;
-	if (p->euid == 0 || proc_in_group(p, dir->gid))	/* CAP_FSETID */
+	if (p->fsuid == 0 || proc_in_group(p, dir->gid))	/* CAP_FSETID */
 		return mode;
 	return mode & ~S_ISGID;
 }
@@ -282,14 +304,14 @@ vfs_permission(struct proc *p, struct inode *ino, int mask)
 	if ((mask & 2) && (S_ISREG(ino->mode) || S_ISDIR(ino->mode) ||
 			   S_ISLNK(ino->mode)) && vfs_writable(ino))
 		return -EROFS;
-	if (p->euid == 0) {
+	if (p->fsuid == 0) {
 		/* root may execute only what some execute bit allows */
 		if ((mask & 1) && !S_ISDIR(ino->mode) && !(ino->mode & 0111))
 			return -EACCES;
 		return 0;
 	}
 	unsigned bits = ino->mode & 7;
-	if (p->euid == ino->uid)
+	if (p->fsuid == ino->uid)
 		bits = (ino->mode >> 6) & 7;
 	else if (proc_in_group(p, ino->gid))
 		bits = (ino->mode >> 3) & 7;

@@ -296,29 +296,6 @@ call_find(struct channel *ch, uint64_t token)
 
 /* ---- Copies between the server and the caller's memory ----------------- */
 
-/*
- * The page of the caller's address space that holds va, faulted in (and
- * unshared, for a write) as the caller's own access would; 0 if the
- * caller may not access it so.
- */
-static paddr_t
-caller_page(struct vm *vm, vaddr_t va, bool write)
-{
-	for (int tries = 0; tries < 2; tries++) {
-		pte_t *pte = mmu_pte(vm->root, va & ~(PAGE_SIZE - 1), false);
-		if (pte && mmu_pte_present(*pte)) {
-			unsigned prot = mmu_pte_prot(*pte);
-			if (prot & MMU_IO)
-				return 0;
-			if ((prot & MMU_USER) && (!write || (prot & MMU_WRITE)))
-				return mmu_pte_addr(*pte);
-		}
-		if (vm_fault(vm, va, write, false) < 0)
-			return 0;
-	}
-	return 0;
-}
-
 /* Copies between the server's buffer ubuf and the caller's segment. */
 static long
 seg_copy(struct chan_call *c, struct chan_seg *s, uint64_t off, uaddr_t ubuf,
@@ -336,7 +313,7 @@ seg_copy(struct chan_call *c, struct chan_seg *s, uint64_t off, uaddr_t ubuf,
 	while (done < len) {
 		vaddr_t va = s->addr + off + done;
 		size_t chunk = MIN(len - done, PAGE_SIZE - (va & (PAGE_SIZE - 1)));
-		paddr_t pa = caller_page(c->vm, va, to_caller);
+		paddr_t pa = vm_user_page(c->vm, va, to_caller);
 		if (!pa)
 			return done ? (long)done : -EFAULT;
 		char *k = (char *)phys_to_virt(pa) + (va & (PAGE_SIZE - 1));

@@ -94,6 +94,8 @@ proc_alloc(struct proc *parent)
 		p->egid = parent->egid;
 		p->suid = parent->suid;
 		p->sgid = parent->sgid;
+		p->fsuid = parent->fsuid;
+		p->fsgid = parent->fsgid;
 		p->groups = parent->groups;
 		groups_get(p->groups);
 		p->umask = parent->umask;
@@ -373,24 +375,44 @@ notify_exit(struct proc *p, struct proc *parent, int sig)
 }
 
 /*
- * Hands p's children to init. A zombie among them is announced to init
- * with SIGCHLD, as Linux does when it reparents one: init takes SIGCHLD
- * with sigtimedwait and would otherwise never reap it.
+ * Who takes p's orphans: the nearest live ancestor that made itself a
+ * child subreaper (PR_SET_CHILD_SUBREAPER), else init (Linux's
+ * find_new_reaper).
+ */
+static struct proc *
+new_reaper(struct proc *p)
+{
+	for (struct proc *a = p->parent; a && a != init_proc && a != a->parent;
+	     a = a->parent)
+		if (a->child_subreaper && a->state == PROC_ALIVE && !a->exiting)
+			return a;
+	return init_proc;
+}
+
+/*
+ * Hands p's children to their new reaper. A zombie among them is
+ * announced to it with SIGCHLD, as Linux does when it reparents one: init
+ * takes SIGCHLD with sigtimedwait and would otherwise never reap it. A
+ * live one gets its parent-death signal.
  */
 static void
 reparent_children(struct proc *p)
 {
+	struct proc *reaper = new_reaper(p);
 	list_for_each_safe(it, nx, &p->children) {
 		struct proc *c = list_entry(it, struct proc, sibling);
 		list_remove(&c->sibling);
-		c->parent = init_proc;
-		/* Linux too: init hears SIGCHLD, never what the child chose. */
+		c->parent = reaper;
+		/* Linux too: the reaper hears SIGCHLD, never what the child
+		   chose. */
 		c->exit_signal = SIGCHLD;
-		c->parent_exec_count = init_proc->exec_count;
-		list_push_back(&init_proc->children, &c->sibling);
+		c->parent_exec_count = reaper->exec_count;
+		list_push_back(&reaper->children, &c->sibling);
 		if (c->state == PROC_ZOMBIE) {
-			notify_exit(c, init_proc, SIGCHLD);
-			waitq_wake_all(&init_proc->child_wait);
+			notify_exit(c, reaper, SIGCHLD);
+			waitq_wake_all(&reaper->child_wait);
+		} else if (c->pdeath_signal) {
+			signal_send_proc(c, c->pdeath_signal);
 		}
 	}
 }
@@ -442,6 +464,7 @@ proc_finish(struct proc *p)
 	p->sighand = NULL;
 	reparent_children(p);
 	p->state = PROC_ZOMBIE;
+	pidfd_proc_exited(p);
 	struct proc *parent = p->parent;
 	if (parent_ignores_children(parent) && parent != init_proc) {
 		proc_free(p);

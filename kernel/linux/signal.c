@@ -639,6 +639,11 @@ sys_sigaltstack(uaddr_t ss, uaddr_t oss)
 		return -EFAULT;
 	if (on_altstack(t, arch_user_sp(t->tf)))
 		return -EPERM;
+	/* Linux's ss_mode: one of 0, SS_ONSTACK and SS_DISABLE, whatever
+	   SS_AUTODISARM (bit 31) says. */
+	int32_t mode = k.flags & 0x7fffffff;
+	if (mode != 0 && mode != SS_ONSTACK && mode != SS_DISABLE)
+		return -EINVAL;
 	if (k.flags & SS_DISABLE) {
 		t->altstack_sp = t->altstack_size = 0;
 		t->altstack_flags = SS_DISABLE;
@@ -687,8 +692,8 @@ signal_init(void)
  * si_code >= 0 (and tkill's SI_TKILL) to another thread: Linux's rule
  * against a forged kernel siginfo.
  */
-static int
-queueinfo_copy(uaddr_t uinfo, int target_tid, struct sig_info_k *k)
+int
+signal_queueinfo_copy(uaddr_t uinfo, int target_tid, struct sig_info_k *k)
 {
 	struct siginfo_k si;
 	if (copyin(&si, uinfo, sizeof(si)) < 0)
@@ -706,7 +711,7 @@ long
 sys_rt_sigqueueinfo(int pid, int sig, uaddr_t uinfo)
 {
 	struct sig_info_k k;
-	int e = queueinfo_copy(uinfo, pid, &k);
+	int e = signal_queueinfo_copy(uinfo, pid, &k);
 	if (e < 0)
 		return e;
 	struct proc *p = proc_find(pid);
@@ -723,7 +728,7 @@ long
 sys_rt_tgsigqueueinfo(int tgid, int tid, int sig, uaddr_t uinfo)
 {
 	struct sig_info_k k;
-	int e = queueinfo_copy(uinfo, tid, &k);
+	int e = signal_queueinfo_copy(uinfo, tid, &k);
 	if (e < 0 && e != -EPERM)
 		return e;
 	if (tgid <= 0 || tid <= 0)

@@ -164,6 +164,8 @@ static long
 set_times_at(int dirfd, uaddr_t path, int flags, const struct timespec_k *ts)
 {
 	struct inode *ino;
+	if (!path && dirfd == AT_FDCWD)
+		return -EFAULT;	/* Linux's do_utimes: a path to read */
 	if (!path) {	/* utimensat(fd, NULL, ...): the open file itself */
 		if (dirfd == AT_FDCWD)
 			return -EFAULT;	/* a path was meant: Linux's getname */

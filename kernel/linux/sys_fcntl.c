@@ -140,13 +140,13 @@ fcntl_file(int fd, struct file *f, int cmd, uint64_t arg)
 		return -EINVAL;	/* as Linux with fs.leases-enable = 0 */
 	case F_GETLEASE:
 		return F_UNLCK;	/* no lease is ever held */
-	case F_SETPIPE_SZ:
-		return pipe_set_size(f, (uint32_t)arg);
-	case F_GETPIPE_SZ:
-		return pipe_get_size(f);
 	case F_ADD_SEALS:
 	case F_GET_SEALS:
 		return memfd_fcntl(f, cmd, (unsigned)arg);
+	case F_SETPIPE_SZ:
+		return pipe_set_size(f, (unsigned)arg);	/* an unsigned int */
+	case F_GETPIPE_SZ:
+		return pipe_get_size(f);
 	}
 	return -EINVAL;
 }

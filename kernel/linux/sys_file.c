@@ -229,6 +229,53 @@ sys_pwrite64(int fd, uaddr_t buf, size_t count, int64_t off)
 	return do_write(f, buf, count, &o);	/* O_APPEND still appends, as on Linux */
 }
 
+#define UIO_MAXIOV 1024
+
+/*
+ * Copies in the caller's iovec array as Linux's import_iovec checks it:
+ * at most UIO_MAXIOV pieces (EINVAL), the array readable (EFAULT), no
+ * length above SSIZE_MAX (EINVAL). Returns 0 with *out (kfree it).
+ */
+static long
+iov_import(uaddr_t uiov, int iovcnt, struct uiovec **out)
+{
+	if (iovcnt < 0 || iovcnt > UIO_MAXIOV)
+		return -EINVAL;
+	struct uiovec *v = kmalloc(sizeof(*v) * (iovcnt ? iovcnt : 1));
+	if (!v)
+		return -ENOMEM;
+	long r = copyin(v, uiov, sizeof(*v) * iovcnt) < 0 ? -EFAULT : 0;
+	for (int i = 0; r == 0 && i < iovcnt; i++)
+		if ((int64_t)v[i].len < 0)
+			r = -EINVAL;
+	if (r < 0) {
+		kfree(v);
+		return r;
+	}
+	*out = v;
+	return 0;
+}
+
+/* Moves the pieces one by one through do_read or do_write. */
+static long
+vec_loop(struct file *f, const struct uiovec *v, int n, bool write,
+	 uint64_t *off)
+{
+	long total = 0;
+	for (int i = 0; i < n; i++) {
+		if (v[i].len == 0)
+			continue;
+		long r = write ? do_write(f, v[i].base, v[i].len, off) :
+				 do_read(f, v[i].base, v[i].len, off);
+		if (r < 0)
+			return total ? total : r;
+		total += r;
+		if ((uint64_t)r < v[i].len)
+			break;
+	}
+	return total;
+}
+
 static long
 do_vec_at(int fd, uaddr_t iov, int iovcnt, bool write, int64_t at)
 {
@@ -242,48 +289,26 @@ do_vec_at(int fd, uaddr_t iov, int iovcnt, bool write, int64_t at)
 		pos = (uint64_t)at;
 		off = &pos;
 	}
-	if (iovcnt < 0 || iovcnt > 1024)
-		return -EINVAL;
-	if (f->ops && f->ops->rw_at) {
-		struct uiovec *v = kmalloc(sizeof(*v) * (iovcnt ? iovcnt : 1));
-		if (!v)
-			return -ENOMEM;
-		long r = copyin(v, iov, sizeof(*v) * iovcnt) < 0 ? -EFAULT : 0;
-		if (r == 0)
-			r = do_rw_at(f, v, iovcnt, write, off);
-		kfree(v);
+	/* Linux's vfs_readv/vfs_writev look at the mode before the iovecs. */
+	if ((f->flags & O_ACCMODE) == (write ? O_RDONLY : O_WRONLY))
+		return -EBADF;
+	struct uiovec *v;
+	long r = iov_import(iov, iovcnt, &v);
+	if (r < 0)
 		return r;
-	}
-	if (f->ops && f->ops->rw_iov && at < 0) {
-		struct uiovec *v = kmalloc(sizeof(*v) * (iovcnt ? iovcnt : 1));
-		if (!v)
-			return -ENOMEM;
-		long r = copyin(v, iov, sizeof(*v) * iovcnt) < 0 ? -EFAULT : 0;
-		uint64_t any = 0;
-		for (int i = 0; r == 0 && i < iovcnt; i++)
-			any |= v[i].len;
+	uint64_t any = 0;
+	for (int i = 0; i < iovcnt; i++)
+		any |= v[i].len;
+	if (f->ops && f->ops->rw_at)
+		r = do_rw_at(f, v, iovcnt, write, off);
+	else if (f->ops && f->ops->rw_iov && at < 0)
 		/* Nothing to move: Linux's vfs_readv/vfs_writev stop here, so
 		   an empty writev sends no datagram (write(fd, p, 0) does). */
-		if (r == 0 && any)
-			r = do_rw_iov(f, v, iovcnt, write);
-		kfree(v);
-		return r;
-	}
-	long total = 0;
-	for (int i = 0; i < iovcnt; i++) {
-		uint64_t v[2];
-		if (copyin(v, iov + 16 * i, 16) < 0)
-			return total ? total : -EFAULT;
-		if (v[1] == 0)
-			continue;
-		long r = write ? do_write(f, v[0], v[1], off) : do_read(f, v[0], v[1], off);
-		if (r < 0)
-			return total ? total : r;
-		total += r;
-		if ((uint64_t)r < v[1])
-			break;
-	}
-	return total;
+		r = any ? do_rw_iov(f, v, iovcnt, write) : 0;
+	else
+		r = vec_loop(f, v, iovcnt, write, off);
+	kfree(v);
+	return r;
 }
 
 long
@@ -457,6 +482,9 @@ sys_sendfile(int out, int in, uaddr_t uoff, size_t count)
 	struct file *fo = getf(out), *fi = getf(in);
 	if (!fo || !fi)
 		return -EBADF;
+	if ((fi->flags & O_ACCMODE) == O_WRONLY ||
+	    (fo->flags & O_ACCMODE) == O_RDONLY)
+		return -EBADF;
 	if (!fi->ops || !fi->ops->read || !fo->ops || !fo->ops->write)
 		return -EINVAL;
 	/* As Linux: no pipe as the input. From a pipe into its own write
@@ -505,7 +533,8 @@ sys_sendfile(int out, int in, uaddr_t uoff, size_t count)
 	kfree(k);
 	if (uoff) {
 		int64_t o = (int64_t)off;
-		copyout(uoff, &o, 8);
+		if (copyout(uoff, &o, 8) < 0)
+			return -EFAULT;	/* as Linux, even after a copy */
 	} else {
 		fi->offset = off;
 	}
@@ -536,30 +565,6 @@ long
 sys_fdatasync(int fd)
 {
 	return do_fsync(fd, true);
-}
-
-/*
- * sync_file_range: the range's dirty data is written when asked
- * (SYNC_FILE_RANGE_WRITE); here that is fdatasync's, whole file and
- * durable, which is more than Linux promises and never less.
- */
-long
-sys_sync_file_range(int fd, int64_t off, int64_t nbytes, unsigned flags)
-{
-	if (flags & ~7u)
-		return -EINVAL;
-	if (off < 0 || nbytes < 0 || off > INT64_MAX - nbytes)
-		return -EINVAL;
-	struct file *f = getf(fd);
-	if (!f)
-		return -EBADF;
-	unsigned type = f->inode ? f->inode->mode & S_IFMT : 0;
-	if (type != S_IFREG && type != S_IFDIR && type != S_IFBLK &&
-	    type != S_IFLNK)
-		return -ESPIPE;
-	if (!(flags & 2))	/* SYNC_FILE_RANGE_WRITE */
-		return 0;
-	return f->ops && f->ops->fsync ? f->ops->fsync(f, true) : 0;
 }
 
 long

@@ -147,22 +147,21 @@ requeue(uint64_t uaddr, int nwake, int nmove, uint64_t uaddr2, bool cmp, uint32_
 	if (futex_key(uaddr, private, &vm, &key) < 0 ||
 	    futex_key(uaddr2, private, &vm2, &key2) < 0)
 		return -EFAULT;
-	if (cmp) {	/* the word at the caller's address, not the key */
+	if (cmp) {
 		uint32_t cur;
-		if (copyin(&cur, uaddr, 4) < 0)
+		if (copyin(&cur, uaddr, 4) < 0)	/* the word, not its key */
 			return -EFAULT;
 		if (cur != val3)
 			return -EAGAIN;
 	}
-	uaddr = key;
-	uaddr2 = key2;
-	int done = wake(vm, uaddr, nwake, ~0u);
+	int done = wake(vm, key, nwake, ~0u);
 	list_for_each(it, &waiters) {
 		if (nmove <= 0)
 			break;
 		struct futex_waiter *w = list_entry(it, struct futex_waiter, link);
-		if (w->vm == vm && w->uaddr == uaddr) {
-			w->uaddr = uaddr2;
+		if (w->vm == vm && w->uaddr == key) {
+			w->vm = vm2;	/* a shared key has none */
+			w->uaddr = key2;
 			nmove--;
 			done++;
 		}

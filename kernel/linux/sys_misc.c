@@ -1,5 +1,6 @@
 /*
- * System-wide calls: uname, sysinfo, hostname, random bytes, reboot.
+ * System-wide calls: uname, sysinfo, host and domain names, random bytes,
+ * reboot.
  */
 #include <kernel/proc.h>
 #include <kernel/vm.h>
@@ -15,6 +16,7 @@
 #include <kernel/printk.h>
 
 static char hostname[65] = "petrel";
+static char domainname[65] = "(none)";	/* Linux's default */
 
 const char *
 sys_hostname(void)
@@ -33,12 +35,30 @@ sys_uname(uaddr_t buf)
 	memcpy(u[3], "#1 SMP Petrel " PETREL_VERSION,
 	       sizeof("#1 SMP Petrel " PETREL_VERSION));
 	memcpy(u[4], PETREL_ARCH, sizeof(PETREL_ARCH));
-	memcpy(u[5], "(none)", 7);
+	memcpy(u[5], domainname, sizeof(domainname));
 	return copyout(buf, u, sizeof(u));
 }
 
-long
-sys_sethostname(uaddr_t name, size_t len)
+const char *
+sys_domainname(void)
+{
+	return domainname;
+}
+
+int
+sys_set_uts_name(bool domain, const char *name, size_t len)
+{
+	if (len > 64)
+		return -EINVAL;
+	char *dst = domain ? domainname : hostname;
+	memcpy(dst, name, len);
+	dst[len] = 0;
+	return 0;
+}
+
+/* sethostname and setdomainname: Linux's order of checks, then the copy. */
+static long
+uts_set(char dst[65], uaddr_t name, size_t len)
 {
 	if (current()->proc->euid != 0)
 		return -EPERM;
@@ -48,8 +68,20 @@ sys_sethostname(uaddr_t name, size_t len)
 	if (copyin(k, name, len) < 0)
 		return -EFAULT;
 	k[len] = 0;
-	memcpy(hostname, k, len + 1);
+	memcpy(dst, k, len + 1);
 	return 0;
+}
+
+long
+sys_sethostname(uaddr_t name, size_t len)
+{
+	return uts_set(hostname, name, len);
+}
+
+long
+sys_setdomainname(uaddr_t name, size_t len)
+{
+	return uts_set(domainname, name, len);
 }
 
 long

@@ -1,6 +1,7 @@
 /*
  * Memory system calls: mmap (anonymous, and private or shared file maps of
- * files that can hand out pages), munmap, mprotect, mremap, brk, madvise.
+ * files that can hand out pages), munmap, mprotect, mremap, brk, madvise,
+ * membarrier, process_vm_readv and process_vm_writev.
  */
 #include <kernel/proc.h>
 #include <kernel/vm.h>
@@ -10,6 +11,12 @@
 #include <kernel/syscall.h>
 #include <syscall_table.h>
 #include <kernel/errno.h>
+#include <kernel/arch.h>
+#include <kernel/kmalloc.h>
+#include <kernel/refcount.h>
+#include <kernel/string.h>
+
+#define MAP_LOCKED 0x2000
 #include <arch/mmu.h>
 
 /*
@@ -55,6 +62,11 @@ mmap_file(struct proc *p, uint64_t addr, size_t len, int prot, int flags,
 		vm_find(p->vm, (vaddr_t)r)->prot_deny |= deny;
 	if (r >= 0)
 		vm_name_region(p->vm, (vaddr_t)r, name);
+	/* MAP_LOCKED, or mlockall(MCL_FUTURE): locked as mlock would. */
+	if (r >= 0 && ((flags & MAP_LOCKED) || p->vm->lock_future))
+		vm_lock_range(p->vm, (vaddr_t)r, (vaddr_t)r + ALIGN_UP(len, PAGE_SIZE),
+			      true, !(flags & MAP_LOCKED) &&
+				    p->vm->lock_future_onfault);
 out:
 	if (file && (flags & MAP_ANONYMOUS))
 		inode_put(file);
@@ -73,7 +85,12 @@ sys_mmap(uint64_t addr, size_t len, int prot, int flags, int fd, int64_t off)
 	unsigned type = flags & (MAP_SHARED | MAP_PRIVATE);
 	unsigned deny = 0;	/* PROT_* mprotect may not add later */
 
-	if (len == 0 || (off & (PAGE_SIZE - 1)) || off < 0)
+	if ((off & (PAGE_SIZE - 1)) || off < 0)
+		return -EINVAL;
+	/* Linux looks the file up before it looks at the rest. */
+	if (!(flags & MAP_ANONYMOUS) && !fd_get_open(p, fd))
+		return -EBADF;
+	if (len == 0)
 		return -EINVAL;
 	if (type != MAP_SHARED && type != MAP_PRIVATE && type != (MAP_SHARED | MAP_PRIVATE))
 		return -EINVAL;
@@ -159,14 +176,107 @@ sys_brk(uint64_t addr)
 	return (long)vm_brk(current()->proc->vm, addr);
 }
 
+#define MADV_DONTNEED 4
+#define MADV_FREE 8
+#define MADV_REMOVE 9
+#define MADV_WIPEONFORK 18
+#define MADV_KEEPONFORK 19
+#define MADV_COLD 20
+#define MADV_PAGEOUT 21
+#define MADV_DONTNEED_LOCKED 24
+
+/*
+ * The advice Linux 6.1 takes when built without KSM, transparent huge
+ * pages and memory-failure handling: MERGEABLE, HUGEPAGE, COLLAPSE,
+ * HWPOISON and the like are EINVAL, as there.
+ */
+static bool
+advice_known(int advice)
+{
+	return (advice >= 0 && advice <= MADV_DONTNEED) ||
+	       (advice >= MADV_FREE && advice <= 11) ||
+	       (advice >= 16 && advice <= MADV_DONTNEED_LOCKED);
+}
+
+/* Linux's per-region refusals of an advice. */
+static long
+advice_refused(const struct region *r, int advice)
+{
+	bool locked = r->flags & VM_LOCKED;
+	switch (advice) {
+	case MADV_DONTNEED:
+	case MADV_FREE:
+	case MADV_COLD:
+	case MADV_PAGEOUT:
+		if (locked || r->io_base)
+			return -EINVAL;
+		return advice == MADV_FREE && r->file ? -EINVAL : 0;
+	case MADV_REMOVE:
+		if (locked || !r->file)
+			return -EINVAL;
+		return (r->flags & MAP_SHARED) && (r->prot & PROT_WRITE) ?
+		       0 : -EACCES;
+	case MADV_WIPEONFORK:
+		return r->file || (r->flags & MAP_SHARED) ? -EINVAL : 0;
+	}
+	return 0;
+}
+
+/* Where the first region after va starts, or limit if none does sooner. */
+static vaddr_t
+next_region_start(struct vm *vm, vaddr_t va, vaddr_t limit)
+{
+	list_for_each(it, &vm->regions) {
+		struct region *r = list_entry(it, struct region, link);
+		if (r->start > va && r->start < limit)
+			limit = r->start;
+	}
+	return limit;
+}
+
+/*
+ * madvise: Linux's checks, then what Petrel can act on: DONTNEED (and
+ * FREE) drop private pages, which read back fresh; WIPEONFORK and
+ * KEEPONFORK mark the range for fork. The rest are hints with nothing
+ * to do (no page cache to warm or pages to swap). A hole in the range
+ * is ENOMEM once the mapped parts are done.
+ */
 long
 sys_madvise(uint64_t addr, size_t len, int advice)
 {
-	if (addr & (PAGE_SIZE - 1))
+	struct vm *vm = current()->proc->vm;
+	if (!advice_known(advice) || (addr & (PAGE_SIZE - 1)))
 		return -EINVAL;
-	if (advice == 4)	/* MADV_DONTNEED: private pages read back fresh */
-		vm_discard(current()->proc->vm, addr, len);
-	return 0;
+	vaddr_t end = addr + ALIGN_UP(len, PAGE_SIZE);
+	if (end < addr)
+		return -EINVAL;
+	long hole = 0;
+	for (vaddr_t va = addr; va < end;) {
+		struct region *r = vm_find(vm, va);
+		if (!r) {
+			hole = -ENOMEM;
+			va = next_region_start(vm, va, end);
+			continue;
+		}
+		long e = advice_refused(r, advice);
+		if (e < 0)
+			return e;
+		va = r->end;
+	}
+	if (advice == MADV_DONTNEED || advice == MADV_FREE ||
+	    advice == MADV_DONTNEED_LOCKED)
+		vm_discard(vm, addr, end - addr);
+	if (advice == MADV_WIPEONFORK || advice == MADV_KEEPONFORK)
+		for (vaddr_t va = addr; va < end;) {
+			struct region *r = vm_find(vm, va);
+			vaddr_t stop = r ? MIN(r->end, end) :
+					   next_region_start(vm, va, end);
+			if (r && vm_set_flag(vm, va, stop, VM_WIPEONFORK,
+					     advice == MADV_WIPEONFORK) < 0)
+				return -ENOMEM;
+			va = stop;
+		}
+	return hole;
 }
 
 /* True if every page of [start, end) is mapped. */
@@ -205,4 +315,196 @@ sys_msync(uint64_t addr, size_t len, int flags)
 	if (!range_mapped(vm, addr, end))
 		return -ENOMEM;
 	return e;
+}
+
+#define MEMBARRIER_CMD_GLOBAL 0x01
+#define MEMBARRIER_CMD_GLOBAL_EXPEDITED 0x02
+#define MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED 0x04
+#define MEMBARRIER_CMD_PRIVATE_EXPEDITED 0x08
+#define MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED 0x10
+#define MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE 0x20
+#define MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE 0x40
+/* What QUERY reports: all but the rseq commands, as Linux 6.1 built
+ * without CONFIG_RSEQ's membarrier support. */
+#define MEMBARRIER_CMDS 0x7f
+
+/*
+ * membarrier(2): every command is one interrupt to the other CPUs, those
+ * running this address space for the private ones, all for the global
+ * ones; its iretq orders memory and serializes the core, so SYNC_CORE
+ * needs nothing more. The private commands need their registration.
+ */
+long
+sys_membarrier(int cmd, unsigned flags, int cpu_id)
+{
+	struct vm *vm = current()->proc->vm;
+	(void)cpu_id;	/* only for the rseq command, left out */
+	if (flags)
+		return -EINVAL;
+	switch (cmd) {
+	case 0:		/* MEMBARRIER_CMD_QUERY */
+		return MEMBARRIER_CMDS;
+	case MEMBARRIER_CMD_GLOBAL:
+	case MEMBARRIER_CMD_GLOBAL_EXPEDITED:
+		arch_cpu_sync(0);
+		return 0;
+	case MEMBARRIER_CMD_PRIVATE_EXPEDITED:
+	case MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE:
+		/* The registration is the command's bit shifted once. */
+		if (!(vm->membarrier & ((unsigned)cmd << 1)))
+			return -EPERM;
+		arch_cpu_sync(vm->root);
+		return 0;
+	case MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED:
+	case MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED:
+	case MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE:
+		vm->membarrier |= (unsigned)cmd;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+#define UIO_MAXIOV 1024
+
+/* An iovec array copied in, each length checked as import_iovec does. */
+static long
+vm_iov_import(uaddr_t uiov, unsigned long n, struct uiovec **out)
+{
+	if (n > UIO_MAXIOV)
+		return -EINVAL;
+	struct uiovec *v = kmalloc(sizeof(*v) * (n ? n : 1));
+	if (!v)
+		return -ENOMEM;
+	long r = copyin(v, uiov, sizeof(*v) * n) < 0 ? -EFAULT : 0;
+	for (unsigned long i = 0; r == 0 && i < n; i++)
+		if ((int64_t)v[i].len < 0)
+			r = -EINVAL;
+	if (r < 0) {
+		kfree(v);
+		return r;
+	}
+	*out = v;
+	return 0;
+}
+
+/*
+ * Linux's ptrace_may_access(PTRACE_MODE_ATTACH_REALCREDS), as for
+ * pidfd_getfd: the caller is root, or its real ids are all three of the
+ * target's and the target is dumpable.
+ */
+static bool
+may_access_vm(struct proc *self, struct proc *p)
+{
+	if (self == p || self->euid == 0)
+		return true;
+	return self->uid == p->uid && self->uid == p->euid &&
+	       self->uid == p->suid && self->gid == p->gid &&
+	       self->gid == p->egid && self->gid == p->sgid &&
+	       !p->undumpable;
+}
+
+/*
+ * Copies up to len bytes between the caller's buffer at local and
+ * remote's memory at raddr, a page at a time; returns the bytes moved
+ * (short at the first page either side cannot reach) or -EFAULT.
+ */
+static long
+vm_copy_remote(struct vm *remote, uaddr_t local, vaddr_t raddr, size_t len,
+	       bool write)
+{
+	size_t done = 0;
+	while (done < len) {
+		vaddr_t va = raddr + done;
+		size_t chunk = MIN(len - done, PAGE_SIZE - (va & (PAGE_SIZE - 1)));
+		paddr_t pa = vm_user_page(remote, va, write);
+		if (!pa)
+			break;
+		char *k = (char *)phys_to_virt(pa) + (va & (PAGE_SIZE - 1));
+		int e = write ? copyin(k, local + done, chunk) :
+				copyout(local + done, k, chunk);
+		if (e < 0)
+			break;
+		done += chunk;
+	}
+	return done ? (long)done : -EFAULT;
+}
+
+/* Walks both iovec lists together, as Linux's process_vm_rw_core. */
+static long
+vm_rw_iovs(struct vm *remote, const struct uiovec *lv, unsigned long ln,
+	   const struct uiovec *rv, unsigned long rn, bool write)
+{
+	long total = 0;
+	unsigned long li = 0, ri = 0;
+	uint64_t loff = 0, roff = 0;
+	while (li < ln && ri < rn) {
+		if (loff == lv[li].len) {
+			li++, loff = 0;
+			continue;
+		}
+		if (roff == rv[ri].len) {
+			ri++, roff = 0;
+			continue;
+		}
+		size_t n = MIN(lv[li].len - loff, rv[ri].len - roff);
+		n = MIN(n, (size_t)0x7ffff000 - (size_t)total);
+		if (n == 0)
+			break;
+		long r = vm_copy_remote(remote, lv[li].base + loff,
+					rv[ri].base + roff, n, write);
+		if (r < 0)
+			return total ? total : r;
+		total += r;
+		loff += (uint64_t)r;
+		roff += (uint64_t)r;
+		if ((size_t)r < n)
+			break;
+	}
+	return total;
+}
+
+static long
+process_vm_rw(int pid, uaddr_t lvec, unsigned long liovcnt, uaddr_t rvec,
+	      unsigned long riovcnt, unsigned long flags, bool write)
+{
+	struct proc *self = current()->proc;
+	struct uiovec *lv, *rv;
+	if (flags)
+		return -EINVAL;
+	long r = vm_iov_import(lvec, liovcnt, &lv);
+	if (r < 0)
+		return r;
+	r = vm_iov_import(rvec, riovcnt, &rv);
+	if (r < 0) {
+		kfree(lv);
+		return r;
+	}
+	struct proc *p = pid > 0 ? proc_find(pid) : NULL;
+	if (!p || p->state != PROC_ALIVE || !p->vm)
+		r = -ESRCH;
+	else if (!may_access_vm(self, p))
+		r = -EPERM;
+	if (r == 0) {
+		struct vm *vm = p->vm;
+		ref_get(&vm->refcount);	/* a page may sleep; p may exit */
+		r = vm_rw_iovs(vm, lv, liovcnt, rv, riovcnt, write);
+		vm_put(vm);
+	}
+	kfree(lv);
+	kfree(rv);
+	return r;
+}
+
+long
+sys_process_vm_readv(int pid, uaddr_t lvec, unsigned long liovcnt,
+		     uaddr_t rvec, unsigned long riovcnt, unsigned long flags)
+{
+	return process_vm_rw(pid, lvec, liovcnt, rvec, riovcnt, flags, false);
+}
+
+long
+sys_process_vm_writev(int pid, uaddr_t lvec, unsigned long liovcnt,
+		      uaddr_t rvec, unsigned long riovcnt, unsigned long flags)
+{
+	return process_vm_rw(pid, lvec, liovcnt, rvec, riovcnt, flags, true);
 }

@@ -1,6 +1,6 @@
 /*
  * System calls on file systems as a whole: mount and umount, sync and
- * syncfs, statfs and fstatfs.
+ * syncfs, statfs, fstatfs and ustat, and sysfs(2)'s list of types.
  */
 #include <kernel/proc.h>
 #include <kernel/vfs.h>
@@ -246,28 +246,34 @@ sys_umount2(uaddr_t utarget, int flags)
 	return r;
 }
 
+/* What statfs reports for the file system holding ino; 0 or -errno. */
+static int
+statfs_fill(struct inode *ino, struct statfs_k *s)
+{
+	memset(s, 0, sizeof(*s));
+	if (ino->sb && ino->sb->ops && ino->sb->ops->statfs)
+		return ino->sb->ops->statfs(ino->sb, s);
+	const char *t = ino->sb ? ino->sb->type : "";
+	/* The PROC, SYSFS and TMPFS magic numbers. */
+	s->type = strcmp(t, "proc") == 0 ? 0x9fa0 :
+		  strcmp(t, "sysfs") == 0 ? 0x62656572 : 0x01021994;
+	s->bsize = s->frsize = 4096;
+	if (strcmp(t, "proc") != 0) {	/* memory-backed: RAM is the limit */
+		s->blocks = page_total();
+		s->bfree = s->bavail = page_free_count();
+	}
+	s->files = 1 << 20;
+	s->ffree = (1 << 20) - 1000;
+	s->namelen = 255;
+	return 0;
+}
+
 static long
 statfs_inode(struct inode *ino, uaddr_t buf)
 {
 	struct statfs_k s;
-	memset(&s, 0, sizeof(s));
-	if (ino->sb && ino->sb->ops && ino->sb->ops->statfs) {
-		int e = ino->sb->ops->statfs(ino->sb, &s);
-		return e < 0 ? e : copyout(buf, &s, sizeof(s));
-	}
-	const char *t = ino->sb ? ino->sb->type : "";
-	/* The PROC, SYSFS and TMPFS magic numbers. */
-	s.type = strcmp(t, "proc") == 0 ? 0x9fa0 :
-		 strcmp(t, "sysfs") == 0 ? 0x62656572 : 0x01021994;
-	s.bsize = s.frsize = 4096;
-	if (strcmp(t, "proc") != 0) {	/* memory-backed: RAM is the limit */
-		s.blocks = page_total();
-		s.bfree = s.bavail = page_free_count();
-	}
-	s.files = 1 << 20;
-	s.ffree = (1 << 20) - 1000;
-	s.namelen = 255;
-	return copyout(buf, &s, sizeof(s));
+	int e = statfs_fill(ino, &s);
+	return e < 0 ? e : copyout(buf, &s, sizeof(s));
 }
 
 long
@@ -288,4 +294,71 @@ sys_fstatfs(int fd, uaddr_t buf)
 	if (!f || !f->inode)
 		return -EBADF;
 	return statfs_inode(f->inode, buf);
+}
+
+/* struct ustat, as x86_64 lays it out. */
+struct ustat_k {
+	int32_t tfree;
+	uint64_t tinode;
+	char fname[6], fpack[6];
+};
+
+/*
+ * ustat(2): free blocks and inodes of the mounted file system whose
+ * device number is dev (the st_dev its files show); EINVAL if none.
+ */
+long
+sys_ustat(unsigned dev, uaddr_t buf)
+{
+	struct inode *root = NULL;
+	for (int i = 0; i < MOUNT_MAX && !root; i++)
+		if (mounts[i].root && mounts[i].root->sb->dev == dev)
+			root = mounts[i].root;
+	if (!root)
+		return -EINVAL;
+	struct statfs_k s;
+	inode_get(root);	/* a server's statfs sleeps */
+	int e = statfs_fill(root, &s);
+	inode_put(root);
+	if (e < 0)
+		return e;
+	struct ustat_k u;
+	memset(&u, 0, sizeof(u));
+	u.tfree = (int32_t)s.bfree;
+	u.tinode = s.ffree;
+	return copyout(buf, &u, sizeof(u));
+}
+
+/*
+ * sysfs(2), the old way to list the file system types (as
+ * /proc/filesystems): option 1 gives the index of a name, 2 copies the
+ * name at an index, 3 counts them.
+ */
+long
+sys_sysfs(int option, uint64_t arg1, uint64_t arg2)
+{
+	char name[32];
+	int count = 0;
+	while (vfs_fs_type(count, NULL))
+		count++;
+	switch (option) {
+	case 1: {
+		long n = copyinstr(name, arg1, sizeof(name));
+		if (n == -EFAULT)
+			return n;
+		for (int i = 0; n >= 0 && i < count; i++)
+			if (strcmp(vfs_fs_type(i, NULL), name) == 0)
+				return i;
+		return -EINVAL;
+	}
+	case 2: {
+		const char *t = vfs_fs_type((int)arg1, NULL);
+		if (arg1 >= (uint64_t)count || !t)
+			return -EINVAL;
+		return copyout(arg2, t, strlen(t) + 1);
+	}
+	case 3:
+		return count;
+	}
+	return -EINVAL;
 }

@@ -7,6 +7,7 @@
 #include <kernel/vfs.h>
 #include <kernel/inotify.h>
 #include <kernel/vm.h>
+#include <kernel/tmpfs.h>
 #include <kernel/syscall.h>
 #include <syscall_table.h>
 #include <kernel/kmalloc.h>
@@ -114,8 +115,13 @@ sys_lstat(uaddr_t path, uaddr_t st)
 long
 sys_statx(int dirfd, uaddr_t path, int flags, unsigned mask, uaddr_t buf)
 {
+	/* Linux's checks: STATX__RESERVED, both sync types at once, and
+	   flags other than NOFOLLOW, NO_AUTOMOUNT, EMPTY_PATH, the sync
+	   types. */
+	if ((mask & 0x80000000u) || (flags & 0x6000) == 0x6000 ||
+	    (flags & ~(0x100 | 0x800 | 0x1000 | 0x6000)))
+		return -EINVAL;
 	struct inode *ino = lookup_at(dirfd, path, flags);
-	(void)mask;
 	if (IS_ERR(ino))
 		return PTR_ERR(ino);
 	long r = vfs_getattr(ino);
@@ -326,31 +332,46 @@ do_mknod(struct inode *dir, const char *name, size_t len, void *arg)
 	struct proc *p = current()->proc;
 	unsigned mode = ((unsigned *)arg)[0];
 	struct inode *ino;
-	if ((mode & S_IFMT) == 0)
-		mode |= S_IFREG;
+	unsigned dev = ((unsigned *)arg)[1];
+	unsigned type = mode & S_IFMT;
+	if (type == 0)
+		type = S_IFREG;
+	/* Linux's may_mknod, then CAP_MKNOD for device nodes. */
+	if (type == S_IFDIR)
+		return -EPERM;
+	if (type != S_IFREG && type != S_IFIFO && type != S_IFCHR &&
+	    type != S_IFBLK && type != S_IFSOCK)
+		return -EINVAL;
+	bool device = type == S_IFCHR || type == S_IFBLK;
+	if (device && p->euid != 0)
+		return -EPERM;
 	if (slash_after(name, len) || !dir->iops->create)
 		return slash_create_error(dir, name, len);
-	unsigned type = mode & S_IFMT;
-	bool device = type == S_IFCHR || type == S_IFBLK;
-	if (!S_ISREG(mode) && type != S_IFIFO && type != S_IFSOCK && !device)
+	/* A device or socket node lives only in a tmpfs (a server's file
+	   system has none). */
+	bool in_tmpfs = dir->sb && strstr(dir->sb->type, "tmpfs");
+	if (type != S_IFREG && type != S_IFIFO && !in_tmpfs)
 		return -EPERM;
-	if (device && p->euid != 0)
-		return -EPERM;	/* CAP_MKNOD */
 	struct inode *old = dir->iops->lookup(dir, name, len);
 	if (!IS_ERR(old)) {
 		inode_put(old);
 		return -EEXIST;
 	}
 	mode = vfs_strip_sgid(p, dir, mode);
-	int e = dir->iops->create(dir, name, len, (mode & S_IFMT) | (mode & 07777 & ~p->umask), &ino);
-	if (e == 0 && device)
-		ino->rdev = ((unsigned *)arg)[1];	/* in memory only */
-	if (e == 0) {
-		vfs_init_owner(p, dir, ino);
-		inode_put(ino);
-		inotify_dir_event(dir, IN_CREATE, name, len, 0);
+	int e = dir->iops->create(dir, name, len, type | (mode & 07777 & ~p->umask), &ino);
+	if (e < 0)
+		return e;
+	if (type != S_IFREG && type != S_IFIFO) {
+		/* Linux's new_decode_dev, into Petrel's major << 8 | minor. */
+		unsigned major = (dev & 0xfff00) >> 8;
+		unsigned minor = (dev & 0xff) | ((dev >> 12) & 0xfff00);
+		ino->rdev = device ? (major << 8) | minor : 0;
+		ino->fops = devfs_fops(type, ino->rdev);
 	}
-	return e;
+	vfs_init_owner(p, dir, ino);
+	inode_put(ino);
+	inotify_dir_event(dir, IN_CREATE, name, len, 0);
+	return 0;
 }
 
 long
@@ -561,8 +582,15 @@ long
 sys_renameat2(int odirfd, uaddr_t uold, int ndirfd, uaddr_t unew, unsigned flags)
 {
 	struct proc *p = current()->proc;
-	const unsigned RENAME_NOREPLACE = 1;
-	if (flags & ~RENAME_NOREPLACE)
+	const unsigned RENAME_NOREPLACE = 1, RENAME_EXCHANGE = 2;
+	const unsigned RENAME_WHITEOUT = 4;
+	/* Linux's checks; a whiteout (for overlayfs) is not made here. */
+	if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT))
+		return -EINVAL;
+	if ((flags & (RENAME_NOREPLACE | RENAME_WHITEOUT)) &&
+	    (flags & RENAME_EXCHANGE))
+		return -EINVAL;
+	if (flags & RENAME_WHITEOUT)
 		return -EINVAL;
 	WITH_PATH(oldp, uold);
 	long err = 0;
@@ -608,7 +636,10 @@ sys_renameat2(int odirfd, uaddr_t uold, int ndirfd, uaddr_t unew, unsigned flags
 				r = -EEXIST;
 			}
 		}
-		if (!r)
+		if (!r && (flags & RENAME_EXCHANGE))
+			r = od->iops->exchange ?
+			    od->iops->exchange(od, on, ol, nd, nn, nl) : -EINVAL;
+		else if (!r)
 			r = rename_notified(od, on, ol, nd, nn, nl);
 	}
 	if (!IS_ERR(od))

@@ -12,6 +12,8 @@
 #include <kernel/string.h>
 #include <kernel/arch.h>
 #include <kernel/refcount.h>
+#include <kernel/kmalloc.h>
+#include <arch/trap.h>
 #include <arch/mmu.h>
 
 #define WNOHANG 1
@@ -170,6 +172,9 @@ sys_wait4(int pid, uaddr_t ustatus, int options, uaddr_t rusage)
 	int status = 0, code;
 	if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | 0x40000000 | 0x80000000))
 		return -EINVAL;
+	/* -INT_MIN, the process group it would name, does not exist. */
+	if (pid == INT32_MIN)
+		return -ESRCH;
 	long r = do_wait(pid, (options & (WNOHANG | WCONTINUED)) |
 				      ((options & WUNTRACED) ? WSTOPPED : 0) | WEXITED,
 			 &status, &code);
@@ -184,11 +189,24 @@ long
 sys_waitid(int idtype, int id, uaddr_t info, int options, uaddr_t rusage)
 {
 	int pid, status = 0, code = 0;
+	bool nonblock = false;
 	(void)rusage;
 	switch (idtype) {
 	case 0: pid = -1; break;	/* P_ALL */
 	case 1: pid = id; break;	/* P_PID */
 	case 2: pid = -id; break;	/* P_PGID */
+	case 3: {			/* P_PIDFD */
+		if (id < 0)
+			return -EINVAL;
+		int e = pidfd_wait_target(id, &pid, &nonblock);
+		if (e < 0)
+			return e;
+		if (pid == 0)
+			return -ECHILD;
+		if (nonblock)
+			options |= WNOHANG;
+		break;
+	}
 	default: return -EINVAL;
 	}
 	if (!(options & (WEXITED | WSTOPPED | WCONTINUED)))
@@ -196,6 +214,9 @@ sys_waitid(int idtype, int id, uaddr_t info, int options, uaddr_t rusage)
 	long r = do_wait(pid, options, &status, &code);
 	if (r < 0)
 		return r;
+	/* A non-blocking pidfd's child still running: EAGAIN, as Linux. */
+	if (r == 0 && nonblock)
+		return -EAGAIN;
 	if (info) {
 		struct {
 			int32_t signo, errno_, code, pad;
@@ -337,6 +358,9 @@ sys_setpgid(int pid, int pgid)
 		return -ESRCH;
 	if (p->sid != self->sid)
 		return -EPERM;
+	/* A child that has exec'd is out of reach (Linux's PF_FORKNOEXEC). */
+	if (p != self && p->exec_count > 0)
+		return -EACCES;
 	if (p->pid == p->sid)
 		return -EPERM;
 	if (!pgid)
@@ -369,45 +393,95 @@ sys_setsid(void)
 	return p->sid;
 }
 
+/*
+ * setresuid's rule: without CAP_SETUID (euid 0) each new id must be one
+ * of the three old ones. The file-system id follows the effective one.
+ */
 static long
-set_ids(unsigned *real, unsigned *eff, unsigned *saved, unsigned r, unsigned e, unsigned s)
+set_ids(unsigned *ids[4], unsigned r, unsigned e, unsigned s)
 {
-	if (current()->proc->euid != 0) {
-		unsigned ok[3] = { *real, *eff, *saved };
-		unsigned want[3] = { r, e, s };
+	unsigned want[3] = { r, e, s };
+	if (current()->proc->euid != 0)
 		for (int i = 0; i < 3; i++)
-			if (want[i] != (unsigned)-1 && want[i] != ok[0] && want[i] != ok[1] && want[i] != ok[2])
+			if (want[i] != (unsigned)-1 && want[i] != *ids[0] &&
+			    want[i] != *ids[1] && want[i] != *ids[2])
 				return -EPERM;
-	}
-	if (r != (unsigned)-1)
-		*real = r;
-	if (e != (unsigned)-1)
-		*eff = e;
-	if (s != (unsigned)-1)
-		*saved = s;
+	for (int i = 0; i < 3; i++)
+		if (want[i] != (unsigned)-1)
+			*ids[i] = want[i];
+	*ids[3] = *ids[1];
 	return 0;
+}
+
+/*
+ * setreuid's rule (Linux's): the real id may become the old real or
+ * effective one, the effective id any of the three; the saved id takes
+ * the new effective one when the real id is set or the effective one
+ * moves away from the old real id.
+ */
+static long
+set_re_ids(unsigned *ids[4], unsigned r, unsigned e)
+{
+	unsigned none = (unsigned)-1, old_real = *ids[0];
+	bool priv = current()->proc->euid == 0;
+	if (r != none && !priv && r != *ids[0] && r != *ids[1])
+		return -EPERM;
+	if (e != none && !priv && e != *ids[0] && e != *ids[1] &&
+	    e != *ids[2])
+		return -EPERM;
+	if (r != none)
+		*ids[0] = r;
+	if (e != none)
+		*ids[1] = e;
+	if (r != none || (e != none && e != old_real))
+		*ids[2] = *ids[1];
+	*ids[3] = *ids[1];
+	return 0;
+}
+
+/*
+ * Sets the user ids (or the group ids) by setresuid's rule, or by
+ * setreuid's when `re`. Linux's commit_creds: a change of the effective
+ * or fs id makes the process undumpable.
+ */
+static long
+change_ids(bool groups, bool re, unsigned r, unsigned e, unsigned s)
+{
+	struct proc *p = current()->proc;
+	unsigned *ids[4] = { &p->uid, &p->euid, &p->suid, &p->fsuid };
+	if (groups) {
+		ids[0] = &p->gid, ids[1] = &p->egid;
+		ids[2] = &p->sgid, ids[3] = &p->fsgid;
+	}
+	unsigned eff = *ids[1], fs = *ids[3];
+	long err = re ? set_re_ids(ids, r, e) : set_ids(ids, r, e, s);
+	if (*ids[1] != eff || *ids[3] != fs)
+		p->undumpable = true;
+	return err;
 }
 
 long
 sys_setresuid(unsigned r, unsigned e, unsigned s)
 {
-	struct proc *p = current()->proc;
-	unsigned euid = p->euid;
-	long e2 = set_ids(&p->uid, &p->euid, &p->suid, r, e, s);
-	if (p->euid != euid)
-		p->undumpable = true;	/* Linux's commit_creds */
-	return e2;
+	return change_ids(false, false, r, e, s);
 }
 
 long
 sys_setresgid(unsigned r, unsigned e, unsigned s)
 {
-	struct proc *p = current()->proc;
-	unsigned egid = p->egid;
-	long e2 = set_ids(&p->gid, &p->egid, &p->sgid, r, e, s);
-	if (p->egid != egid)
-		p->undumpable = true;	/* Linux's commit_creds */
-	return e2;
+	return change_ids(true, false, r, e, s);
+}
+
+long
+sys_setreuid(unsigned r, unsigned e)
+{
+	return change_ids(false, true, r, e, (unsigned)-1);
+}
+
+long
+sys_setregid(unsigned r, unsigned e)
+{
+	return change_ids(true, true, r, e, (unsigned)-1);
 }
 
 long
@@ -428,8 +502,42 @@ sys_setgid(unsigned gid)
 	return sys_setresgid((unsigned)-1, gid, (unsigned)-1);
 }
 
-long sys_setreuid(unsigned r, unsigned e) { return sys_setresuid(r, e, (unsigned)-1); }
-long sys_setregid(unsigned r, unsigned e) { return sys_setresgid(r, e, (unsigned)-1); }
+/*
+ * setfsuid/setfsgid: the id permission checks use. Returns the old one
+ * whether or not it changed; it changes to one of the real, effective,
+ * saved or current fs ids, or to any with CAP_SETUID/CAP_SETGID (euid 0).
+ * -1 is no id, and changes nothing.
+ */
+static long
+set_fs_id(unsigned *fs, const unsigned *real, const unsigned *eff,
+	  const unsigned *saved, unsigned id)
+{
+	struct proc *p = current()->proc;
+	unsigned old = *fs;
+	if (id == (unsigned)-1)
+		return old;
+	if (p->euid == 0 || id == *real || id == *eff || id == *saved ||
+	    id == *fs) {
+		if (id != old)
+			p->undumpable = true;
+		*fs = id;
+	}
+	return old;
+}
+
+long
+sys_setfsuid(unsigned uid)
+{
+	struct proc *p = current()->proc;
+	return set_fs_id(&p->fsuid, &p->uid, &p->euid, &p->suid, uid);
+}
+
+long
+sys_setfsgid(unsigned gid)
+{
+	struct proc *p = current()->proc;
+	return set_fs_id(&p->fsgid, &p->gid, &p->egid, &p->sgid, gid);
+}
 
 static long
 get3(uaddr_t a, uaddr_t b, uaddr_t c, unsigned x, unsigned y, unsigned z)
@@ -472,7 +580,7 @@ groups_put(struct groups *g)
 bool
 proc_in_group(struct proc *p, unsigned gid)
 {
-	if (p->egid == gid)
+	if (p->fsgid == gid)
 		return true;
 	for (unsigned i = 0; p->groups && i < p->groups->count; i++)
 		if (p->groups->gid[i] == gid)
@@ -508,6 +616,8 @@ groups_sort(struct groups *g)
 	}
 }
 
+/* setgroups: CAP_SETGID (euid 0); at most NGROUPS_MAX, kept sorted as
+ * Linux keeps them (getgroups returns them so). */
 long
 sys_setgroups(int size, uaddr_t list)
 {
@@ -539,39 +649,6 @@ sys_set_tid_address(uaddr_t tidptr)
 {
 	current()->clear_child_tid = tidptr;
 	return current()->tid;
-}
-
-long
-sys_prctl(int op, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
-{
-	struct proc *p = current()->proc;
-	(void)a3, (void)a4, (void)a5;
-	switch (op) {
-	case 15: {	/* PR_SET_NAME */
-		char n[16];
-		if (copyinstr(n, a2, sizeof(n)) < 0) {
-			if (copyin(n, a2, 15) < 0)
-				return -EFAULT;
-			n[15] = 0;
-		}
-		memcpy(p->name, n, sizeof(n));
-		return 0;
-	}
-	case 16:	/* PR_GET_NAME */
-		return copyout(a2, p->name, sizeof(p->name));
-	case 3:		/* PR_GET_DUMPABLE */
-		return !p->undumpable;
-	case 4:		/* PR_SET_DUMPABLE: SUID_DUMP_DISABLE or _USER */
-		if (a2 > 1)
-			return -EINVAL;
-		p->undumpable = a2 == 0;
-		return 0;
-	case 36:	/* PR_SET_CHILD_SUBREAPER */
-	case 1:		/* PR_SET_PDEATHSIG */
-	case 38:	/* PR_SET_NO_NEW_PRIVS */
-		return 0;
-	}
-	return -EINVAL;
 }
 
 #define RLIM_NLIMITS 16

@@ -2,7 +2,8 @@
  * Data calls beyond read and write: preadv2/pwritev2 (their flags),
  * copy_file_range (a copy through a kernel buffer), the hints fadvise64
  * and readahead (checked, then nothing to do: there is no page cache to
- * warm), and fallocate (growing a file; no other mode).
+ * warm), fallocate (growing a file; no other mode), and sync_file_range
+ * (a datasync of the whole file when asked to write).
  */
 #include <kernel/proc.h>
 #include <kernel/vfs.h>
@@ -244,4 +245,35 @@ sys_fallocate(int fd, int mode, int64_t offset, int64_t len)
 	if (mode || end <= ino->size)
 		return 0;
 	return ino->iops->truncate(ino, end);
+}
+
+#define SYNC_FILE_RANGE_WAIT_BEFORE 1
+#define SYNC_FILE_RANGE_WRITE 2
+#define SYNC_FILE_RANGE_WAIT_AFTER 4
+
+/*
+ * sync_file_range, with Linux's checks: the range's pages are written
+ * when SYNC_FILE_RANGE_WRITE asks, by a datasync of the whole file (a
+ * server writes back no less); waiting alone has nothing to wait for.
+ */
+long
+sys_sync_file_range(int fd, int64_t offset, int64_t nbytes, unsigned flags)
+{
+	struct file *f = fd_hold(fd);
+	if (!f)
+		return -EBADF;
+	if (flags & ~(unsigned)(SYNC_FILE_RANGE_WAIT_BEFORE |
+				SYNC_FILE_RANGE_WRITE |
+				SYNC_FILE_RANGE_WAIT_AFTER))
+		return -EINVAL;
+	if (offset < 0 || nbytes < 0 || offset > INT64_MAX - nbytes)
+		return -EINVAL;
+	unsigned mode = f->inode ? f->inode->mode : 0;
+	unsigned type = mode & S_IFMT;
+	if (type != S_IFREG && type != S_IFBLK && type != S_IFDIR &&
+	    type != S_IFLNK)
+		return -ESPIPE;
+	if ((flags & SYNC_FILE_RANGE_WRITE) && f->ops && f->ops->fsync)
+		return f->ops->fsync(f, true);
+	return 0;
 }

@@ -1,7 +1,7 @@
 /*
  * Scheduling attributes: nice values (getpriority, setpriority), policies
  * and real-time priorities (sched_setscheduler and friends), CPU affinity
- * and getcpu. Each is kept per thread and checked as Linux checks it, but
+ * and getcpu, sched_setattr and sched_getattr. Each is kept per thread and checked as Linux checks it, but
  * the scheduler runs every thread round robin alike (docs/linux-abi.md).
  */
 #include <kernel/proc.h>
@@ -73,6 +73,9 @@ void
 sched_attr_fork(struct thread *child, const struct thread *parent)
 {
 	child->sched = parent->sched;
+	/* A new thread's slack, and its default, are its creator's slack. */
+	child->sched.timer_slack_ns = thread_timer_slack(parent);
+	child->sched.timer_slack_default_ns = child->sched.timer_slack_ns;
 	if (!child->sched.reset_on_fork)
 		return;
 	/* SCHED_RESET_ON_FORK: the child starts as an ordinary thread. */
@@ -323,6 +326,164 @@ sys_sched_rr_get_interval(int pid, uaddr_t interval)
 	uint64_t ns = t->sched.policy == SCHED_FIFO ? 0 : TIME_SLICE_NS;
 	struct timespec_k ts = { 0, (int64_t)ns };
 	return copyout(interval, &ts, sizeof(ts));
+}
+
+/* ---- sched_setattr, sched_getattr ---------------------------------------- */
+
+/* struct sched_attr, as Linux lays it out (SCHED_ATTR_SIZE_VER1). */
+struct sched_attr_user {
+	uint32_t size, policy;
+	uint64_t flags;
+	int32_t nice;
+	uint32_t priority;
+	uint64_t runtime, deadline, period;
+	uint32_t util_min, util_max;
+};
+#define SCHED_ATTR_SIZE_VER0 48
+#define SCHED_FLAG_RESET_ON_FORK 0x01
+#define SCHED_FLAG_KEEP_POLICY 0x08
+#define SCHED_FLAG_KEEP_PARAMS 0x10
+#define SCHED_FLAG_ALL 0x7f
+#define DL_PERIOD_MIN_NS 100000ull		/* sched_deadline_period_min_us */
+#define DL_PERIOD_MAX_NS (4194304ull * 1000)	/* ..._max_us */
+
+/*
+ * Linux's sched_copy_attr: size 0 is the first version's; a smaller one,
+ * or one past a page, is E2BIG (the size we know written back), and so is
+ * a larger one whose extra bytes are not zero.
+ */
+static long
+sched_attr_copyin(uaddr_t uattr, struct sched_attr_user *a)
+{
+	uint32_t size;
+	if (copyin(&size, uattr, sizeof(size)) < 0)
+		return -EFAULT;
+	if (size == 0)
+		size = SCHED_ATTR_SIZE_VER0;
+	if (size < SCHED_ATTR_SIZE_VER0 || size > PAGE_SIZE)
+		goto too_big;
+	for (uint32_t at = sizeof(*a); at < size; at++) {
+		uint8_t c;
+		if (copyin(&c, uattr + at, 1) < 0)
+			return -EFAULT;
+		if (c)
+			goto too_big;
+	}
+	memset(a, 0, sizeof(*a));
+	if (copyin(a, uattr, MIN(size, (uint32_t)sizeof(*a))) < 0)
+		return -EFAULT;
+	a->size = size;
+	a->nice = MAX(NICE_MIN, MIN(a->nice, NICE_MAX));
+	return 0;
+too_big:
+	size = sizeof(*a);
+	return copyout(uattr, &size, sizeof(size)) < 0 ? -EFAULT : -E2BIG;
+}
+
+/* Linux's __checkparam_dl: 0 < runtime <= deadline <= period (0: the
+ * deadline), the period within the sysctl limits, runtime >= 1024 ns. */
+static bool
+dl_params_valid(const struct sched_attr_user *a)
+{
+	uint64_t period = a->period ? a->period : a->deadline;
+	if (a->deadline == 0 || a->runtime < 1024)
+		return false;
+	if ((a->deadline | a->period) & (1ull << 63))
+		return false;
+	if (a->runtime > a->deadline || a->deadline > period)
+		return false;
+	return period >= DL_PERIOD_MIN_NS && period <= DL_PERIOD_MAX_NS;
+}
+
+static bool
+policy_known(int policy)
+{
+	return policy == SCHED_OTHER || policy == SCHED_BATCH ||
+	       policy == SCHED_IDLE || rt_policy(policy) ||
+	       policy == SCHED_DEADLINE;
+}
+
+/* __sched_setscheduler for sched_setattr's fuller attributes. */
+static long
+setattr(struct thread *t, const struct sched_attr_user *a)
+{
+	bool keep_params = a->flags & SCHED_FLAG_KEEP_PARAMS;
+	int policy = (int)a->policy;
+	if (a->flags & (SCHED_FLAG_KEEP_POLICY | SCHED_FLAG_KEEP_PARAMS))
+		policy = t->sched.policy;
+	if (!policy_known(policy) || (a->flags & ~(uint64_t)SCHED_FLAG_ALL))
+		return -EINVAL;
+	unsigned prio = keep_params ? t->sched.rt_priority : a->priority;
+	if (prio > RT_PRIO_MAX || rt_policy(policy) != (prio != 0))
+		return -EINVAL;
+	if (policy == SCHED_DEADLINE && !keep_params && !dl_params_valid(a))
+		return -EINVAL;
+	bool reset = a->flags & SCHED_FLAG_RESET_ON_FORK;
+	if (policy == SCHED_DEADLINE && !nice_capable())
+		return -EPERM;
+	bool fair = !rt_policy(policy) && policy != SCHED_DEADLINE;
+	if (fair && !keep_params && a->nice < t->sched.nice &&
+	    !can_nice(t, a->nice))
+		return -EPERM;
+	long e = setscheduler_permitted(t, policy, prio, reset);
+	if (e < 0)
+		return e;
+	t->sched.policy = policy;
+	t->sched.rt_priority = prio;
+	t->sched.reset_on_fork = reset;
+	if (keep_params)
+		return 0;
+	if (fair)
+		t->sched.nice = a->nice;
+	t->sched.dl_runtime = a->runtime;
+	t->sched.dl_deadline = a->deadline;
+	t->sched.dl_period = a->period ? a->period : a->deadline;
+	return 0;
+}
+
+long
+sys_sched_setattr(int pid, uaddr_t uattr, unsigned flags)
+{
+	struct sched_attr_user a;
+	if (!uattr || pid < 0 || flags)
+		return -EINVAL;
+	long e = sched_attr_copyin(uattr, &a);
+	if (e < 0)
+		return e;
+	if ((int)a.policy < 0)
+		return -EINVAL;
+	struct thread *t = thread_of(pid);
+	if (!t)
+		return -ESRCH;
+	return setattr(t, &a);
+}
+
+/* Copies out as much of the attributes as the caller's size holds. */
+long
+sys_sched_getattr(int pid, uaddr_t uattr, unsigned usize, unsigned flags)
+{
+	if (!uattr || pid < 0 || usize > PAGE_SIZE ||
+	    usize < SCHED_ATTR_SIZE_VER0 || flags)
+		return -EINVAL;
+	struct thread *t = thread_of(pid);
+	if (!t)
+		return -ESRCH;
+	struct sched_attr_user a;
+	memset(&a, 0, sizeof(a));
+	a.size = MIN(usize, (unsigned)sizeof(a));
+	a.policy = (uint32_t)t->sched.policy;
+	a.flags = t->sched.reset_on_fork ? SCHED_FLAG_RESET_ON_FORK : 0;
+	if (t->sched.policy == SCHED_DEADLINE) {
+		a.runtime = t->sched.dl_runtime;
+		a.deadline = t->sched.dl_deadline;
+		a.period = t->sched.dl_period;
+	} else if (rt_policy(t->sched.policy)) {
+		a.priority = t->sched.rt_priority;
+	} else {
+		a.nice = t->sched.nice;
+	}
+	a.util_max = 1024;	/* no clamping: the whole range */
+	return copyout(uattr, &a, a.size);
 }
 
 /* ---- Affinity ------------------------------------------------------------ */

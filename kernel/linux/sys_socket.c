@@ -72,13 +72,35 @@ sys_socket(int domain, int type, int protocol)
 	return -EAFNOSUPPORT;
 }
 
+/*
+ * What Linux answers a socketpair of IP sockets: the socket is made first
+ * (EINVAL for an unknown type, EPROTONOSUPPORT for a protocol the type
+ * does not carry), then refused (EOPNOTSUPP).
+ */
+static long
+inet_pair_error(int type, int protocol)
+{
+	int kind = type & ~(0x800 | 0x80000);	/* SOCK_NONBLOCK, _CLOEXEC */
+	switch (kind) {
+	case 1:		/* SOCK_STREAM: TCP */
+		return protocol == 0 || protocol == 6 ? -EOPNOTSUPP :
+							-EPROTONOSUPPORT;
+	case 2:		/* SOCK_DGRAM: UDP */
+		return protocol == 0 || protocol == 17 ? -EOPNOTSUPP :
+							 -EPROTONOSUPPORT;
+	case 3:		/* SOCK_RAW: some protocol must be named */
+		return protocol == 0 ? -EPROTONOSUPPORT : -EOPNOTSUPP;
+	}
+	return kind > 0 && kind < 11 ? -ESOCKTNOSUPPORT : -EINVAL;
+}
+
 long
 sys_socketpair(int domain, int type, int protocol, uaddr_t sv)
 {
 	if (domain == AF_UNIX)
 		return unix_socketpair(type, protocol, sv);
 	if (domain == AF_INET || domain == AF_INET6)
-		return -EOPNOTSUPP;
+		return inet_pair_error(type, protocol);
 	return -EAFNOSUPPORT;
 }
 

@@ -526,11 +526,14 @@ vm_clone(struct vm *src)
 		if (!n)
 			goto fail;
 		*n = *r;
+		n->flags &= ~VM_LOCKED;	/* locks are not inherited */
 		if (n->file)
 			inode_get(n->file);
 		vm_name_get(n->name);
 		vm_file_link(vm, n);
 		list_push_back(&vm->regions, &n->link);
+		if (r->flags & VM_WIPEONFORK)
+			continue;	/* the child's pages fault in as zeros */
 		vaddr_t va = r->start;
 		pte_t *pte;
 		while ((pte = mmu_pte_next(src->root, &va, r->end)) != NULL) {
@@ -724,4 +727,99 @@ vm_remap(struct vm *vm, vaddr_t old, size_t old_len, size_t new_len,
 	list_remove(&r->link);
 	region_free(r);
 	return dst;
+}
+
+paddr_t
+vm_user_page(struct vm *vm, vaddr_t va, bool write)
+{
+	for (int tries = 0; tries < 2; tries++) {
+		pte_t *pte = mmu_pte(vm->root, va & ~(PAGE_SIZE - 1), false);
+		if (pte && mmu_pte_present(*pte)) {
+			unsigned prot = mmu_pte_prot(*pte);
+			if (prot & MMU_IO)
+				return 0;
+			if ((prot & MMU_USER) && (!write || (prot & MMU_WRITE)))
+				return mmu_pte_addr(*pte);
+		}
+		if (vm_fault(vm, va, write, false) < 0)
+			return 0;
+	}
+	return 0;
+}
+
+/*
+ * mlock's populate: each page of [start, end) still locked faulted in as
+ * the owner's first access (a write for private writable memory, to own
+ * its copy); none for PROT_NONE. A fault may sleep, so the region is
+ * looked up again for every page. Failures leave a page to a later fault.
+ */
+static void
+populate_locked(struct vm *vm, vaddr_t start, vaddr_t end)
+{
+	for (vaddr_t va = start; va < end; va += PAGE_SIZE) {
+		struct region *r = vm_find(vm, va);
+		if (!r || !(r->flags & VM_LOCKED) || r->io_base ||
+		    !(r->prot & (PROT_READ | PROT_WRITE | PROT_EXEC)))
+			continue;
+		vm_user_page(vm, va, (r->prot & PROT_WRITE) &&
+					     !(r->flags & MAP_SHARED));
+	}
+}
+
+int
+vm_lock_range(struct vm *vm, vaddr_t start, vaddr_t end, bool lock,
+	      bool onfault)
+{
+	for (vaddr_t va = start; va < end;) {
+		struct region *r = vm_find(vm, va);
+		if (!r)
+			return -ENOMEM;
+		va = r->end;
+	}
+	if (start >= end)
+		return 0;
+	if (isolate(vm, start, end) < 0)
+		return -ENOMEM;
+	list_for_each(it, &vm->regions) {
+		struct region *r = list_entry(it, struct region, link);
+		if (r->start < start || r->end > end)
+			continue;
+		if (lock)
+			r->flags |= VM_LOCKED;
+		else
+			r->flags &= ~VM_LOCKED;
+	}
+	if (lock && !onfault)
+		populate_locked(vm, start, end);
+	return 0;
+}
+
+uint64_t
+vm_locked_bytes(struct vm *vm, vaddr_t start, vaddr_t end)
+{
+	uint64_t bytes = 0;
+	list_for_each(it, &vm->regions) {
+		struct region *r = list_entry(it, struct region, link);
+		if (!(r->flags & VM_LOCKED) || r->end <= start || r->start >= end)
+			continue;
+		bytes += MIN(r->end, end) - MAX(r->start, start);
+	}
+	return bytes;
+}
+
+int
+vm_set_flag(struct vm *vm, vaddr_t start, vaddr_t end, unsigned flag, bool on)
+{
+	if (isolate(vm, start, end) < 0)
+		return -ENOMEM;
+	list_for_each(it, &vm->regions) {
+		struct region *r = list_entry(it, struct region, link);
+		if (r->start < start || r->end > end)
+			continue;
+		if (on)
+			r->flags |= flag;
+		else
+			r->flags &= ~flag;
+	}
+	return 0;
 }

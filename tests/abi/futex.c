@@ -3,7 +3,8 @@
  * value mismatch, relative timeouts (ETIMEDOUT), FUTEX_WAIT_BITSET with
  * absolute CLOCK_MONOTONIC and CLOCK_REALTIME deadlines, wake counts with
  * one and several waiters, bitset masks, FUTEX_CMP_REQUEUE's check, a
- * shared futex between two processes, EINTR, and argument errors.
+ * shared futex between two processes, CMP_REQUEUE of a shared futex's
+ * waiter (and its negative counts), EINTR, and argument errors.
  */
 #include "abi.h"
 
@@ -233,6 +234,40 @@ test_shared(void)
 	munmap(word, 4096);
 }
 
+/* A waiter on a shared word, moved to another word and woken there. */
+static void
+test_shared_requeue(void)
+{
+	int *w = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	w[0] = 0;
+	w[1] = 0;
+	CHECK_ERR("CMP_REQUEUE nr_wake -1", futex(&w[0], FUTEX_CMP_REQUEUE, -1,
+	    (struct timespec *)1L, &w[1], 0), EINVAL);
+	CHECK_ERR("CMP_REQUEUE nr_requeue -1", futex(&w[0], FUTEX_CMP_REQUEUE, 1,
+	    (struct timespec *)-1L, &w[1], 0), EINVAL);
+	pid_t pid = abi_fork();
+	if (pid == 0) {
+		alarm(ABI_WATCHDOG);
+		while (__atomic_load_n(&w[1], __ATOMIC_SEQ_CST) == 0)
+			futex(&w[0], FUTEX_WAIT, 0, NULL, NULL, 0);
+		_exit(0);
+	}
+	long moved = 0;
+	for (int tries = 0; moved == 0 && tries < 20000; tries++) {
+		moved = futex(&w[0], FUTEX_CMP_REQUEUE, 0, (struct timespec *)1L,
+		    &w[1], 0);
+		if (moved == 0)
+			abi_sleep_ms(1);
+	}
+	CHECK_EQ("CMP_REQUEUE moved the waiter", moved, 1);
+	__atomic_store_n(&w[1], 1, __ATOMIC_SEQ_CST);
+	CHECK_EQ("woken on the second word",
+	    futex(&w[1], FUTEX_WAKE, 1, NULL, NULL, 0), 1);
+	CHECK_STR("the waiter", status_str(abi_wait(pid)), "exited 0");
+	munmap(w, 4096);
+}
+
 static void
 on_alarm(int sig)
 {
@@ -290,6 +325,7 @@ main(void)
 	test_bitset();
 	test_wake();
 	test_shared();
+	test_shared_requeue();
 	test_eintr();
 	return abi_done("futex");
 }

@@ -153,6 +153,12 @@ void arch_smp_init(void);
 void arch_wake_cpu(int cpu);
 /* Makes every other CPU running page table `root` forget its TLB entries. */
 void arch_tlb_shootdown(paddr_t root);
+/*
+ * Makes every other CPU running page table `root` (every other CPU when
+ * root is 0) pass a full memory barrier and a serializing instruction,
+ * and waits until each has (membarrier). Caller holds the big lock.
+ */
+void arch_cpu_sync(paddr_t root);
 
 /* CPU cpu's block of /proc/cpuinfo, blank line included, into buf
  * (cut short if size is too small); returns its length. */

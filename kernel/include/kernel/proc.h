@@ -89,6 +89,9 @@ struct proc {
 	int pgid, sid;
 	struct tty *ctty;
 	unsigned uid, gid, euid, egid, suid, sgid;
+	/* The ids file permission checks use (setfsuid); they follow the
+	 * effective ones as those change. */
+	unsigned fsuid, fsgid;
 	struct groups *groups;		/* supplementary groups, or NULL */
 
 	int exit_status;		/* wait status once a zombie */
@@ -104,6 +107,10 @@ struct proc {
 	 * the effective ids change, set again by exec; kept only, as no
 	 * core is dumped and /proc ignores it. */
 	bool undumpable;
+	int pdeath_signal;		/* sent when the parent exits
+					   (PR_SET_PDEATHSIG); 0: none */
+	bool child_subreaper;		/* orphaned descendants come here
+					   (PR_SET_CHILD_SUBREAPER) */
 	unsigned exec_count;		/* execs so far (Linux self_exec_id) */
 	unsigned parent_exec_count;	/* the parent's exec_count at fork */
 
@@ -205,6 +212,8 @@ void epoll_forget(struct file *f);
 /* Scheduling attributes (kernel/linux/sys_sched.c). */
 /* Gives a new thread its creator's attributes (SCHED_RESET_ON_FORK aside). */
 void sched_attr_fork(struct thread *child, const struct thread *parent);
+/* t's prctl timer slack in ns (kernel/linux/sys_prctl.c). */
+uint64_t thread_timer_slack(const struct thread *t);
 /* p's nice value, its first thread's, for /proc/PID/stat. */
 int proc_nice(struct proc *p);
 /* Every capability Linux 6.1 knows, CAP_CHOWN (0) to
@@ -228,7 +237,7 @@ struct groups {
 };
 void groups_get(struct groups *g);
 void groups_put(struct groups *g);
-/* Whether p's egid or one of its supplementary groups is gid. */
+/* Whether gid is p's fs gid or one of its supplementary groups. */
 bool proc_in_group(struct proc *p, unsigned gid);
 
 /* Signals (kernel/linux/signal.c). */
@@ -258,6 +267,13 @@ bool signal_permitted(struct proc *from, struct proc *to, int sig);
 int signal_send_specific(int tgid, int tid, int sig,
 			 const struct sig_info_k *info);
 /*
+ * rt_sigqueueinfo's copy of the caller's siginfo into *k: -EFAULT, or
+ * -EPERM for a kernel-reserved si_code (>= 0, or SI_TKILL) sent to
+ * another thread than target_tid's caller.
+ */
+int signal_queueinfo_copy(uint64_t uinfo, int target_tid,
+			  struct sig_info_k *k);
+/*
  * Takes the lowest pending signal in mask for t (its own first, then its
  * process's), as sigtimedwait and signalfd do; returns it and its siginfo
  * in *info, or 0 if none is pending.
@@ -268,6 +284,15 @@ void signal_unqueue(struct proc *p, struct thread *t, int sig);
 /* A signal was queued for p or one of its threads: signalfds see it
  * (kernel/linux/sys_signalfd.c). */
 void signalfd_notify(struct proc *p);
+
+/* pidfds (kernel/linux/sys_pidfd.c). */
+/* p has become a zombie: its pidfds turn readable. */
+void pidfd_proc_exited(struct proc *p);
+/*
+ * waitid's P_PIDFD: the pid the pidfd fd names (0 once its process was
+ * reaped), and whether it is non-blocking; 0, or -EBADF.
+ */
+int pidfd_wait_target(int fd, int *pid, bool *nonblock);
 
 /* POSIX timers (kernel/linux/sys_ptimer.c). */
 /*

@@ -38,6 +38,11 @@ struct sched_attr_k {
 	int policy;			/* SCHED_OTHER, SCHED_FIFO... */
 	unsigned rt_priority;		/* 1..99 under FIFO and RR, else 0 */
 	bool reset_on_fork;		/* SCHED_RESET_ON_FORK */
+	/* SCHED_DEADLINE's parameters (sched_setattr), in ns. */
+	uint64_t dl_runtime, dl_deadline, dl_period;
+	/* prctl's timer slack and what PR_SET_TIMERSLACK 0 goes back to,
+	 * in ns (0: Linux's default, 50 us); kept only. */
+	uint64_t timer_slack_ns, timer_slack_default_ns;
 	uint64_t affinity;		/* a bit per CPU allowed; 0 = all */
 };
 

@@ -13,6 +13,12 @@ struct file_ops;
 struct inode *tmpfs_new_root(const char *type);
 int tmpfs_mknod(struct inode *dir, const char *name, unsigned mode,
 		uint32_t rdev, const struct file_ops *fops, struct inode **out);
+/*
+ * The file operations of device number rdev for a node of type S_IFCHR
+ * or S_IFBLK (mknod): a /dev device's, else ones whose open is ENXIO
+ * (kernel/fs/devfs.c).
+ */
+const struct file_ops *devfs_fops(unsigned type, uint32_t rdev);
 long tmpfs_read_inode(struct inode *ino, void *buf, size_t len, uint64_t off);
 long tmpfs_write_inode(struct inode *ino, const void *buf, size_t len, uint64_t off);
 struct inode *tmpfs_anon_file(size_t len);

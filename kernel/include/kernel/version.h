@@ -2,6 +2,8 @@
 #ifndef KERNEL_VERSION_H
 #define KERNEL_VERSION_H
 
+#include <kernel/types.h>
+
 #define PETREL_SYSNAME "Petrel"
 #define PETREL_VERSION "0.1.0"
 #define PETREL_ARCH "x86_64"
@@ -15,5 +17,10 @@
 
 /* The node name (sethostname, uname; kernel/linux/sys_misc.c). */
 const char *sys_hostname(void);
+/* The NIS domain name (setdomainname, uname's last field). */
+const char *sys_domainname(void);
+/* Sets the node or domain name from a kernel string (/proc/sys/kernel's
+ * files); 0 or -EINVAL past 64 bytes. */
+int sys_set_uts_name(bool domain, const char *name, size_t len);
 
 #endif

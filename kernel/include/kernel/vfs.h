@@ -44,6 +44,10 @@ struct inode_ops {
 	int (*unlink)(struct inode *dir, const char *name, size_t len, bool rmdir);
 	int (*rename)(struct inode *odir, const char *oname, size_t olen,
 		      struct inode *ndir, const char *nname, size_t nlen);
+	/* Optional: renameat2's RENAME_EXCHANGE, the two names swapping
+	   what they name; without it, EINVAL. */
+	int (*exchange)(struct inode *odir, const char *oname, size_t olen,
+			struct inode *ndir, const char *nname, size_t nlen);
 	int (*symlink)(struct inode *dir, const char *name, size_t len,
 		       const char *target);
 	/* Copies the link's target (not NUL-terminated); returns its length. */
@@ -286,7 +290,34 @@ extern struct mount_entry mounts[MOUNT_MAX];
 #define AT_SYMLINK_FOLLOW 0x400
 #define AT_EMPTY_PATH 0x1000
 
+/* The pid of a /proc/PID directory's inode, else -1 (kernel/fs/procfs.c). */
+int procfs_dir_pid(struct inode *ino);
+
+/*
+ * Pipes and FIFOs (kernel/fs/pipe.c), big lock. pipe_of gives the pipe
+ * behind a pipe or FIFO end, else NULL.
+ */
+extern unsigned pipe_max_size;		/* /proc/sys/fs/pipe-max-size */
+struct pipe *pipe_of(struct file *f);
+size_t pipe_round_size(uint64_t size);
+/* F_GETPIPE_SZ and F_SETPIPE_SZ: the size, or -EBADF for no pipe. */
+long pipe_get_size(struct file *f);
+long pipe_set_size(struct file *f, uint64_t size);
+/* For splice, tee and vmsplice: bytes held, and free. */
+size_t pipe_used(struct pipe *p);
+size_t pipe_room(struct pipe *p);
+size_t pipe_peek(struct pipe *p, size_t skip, void *buf, size_t len);
+void pipe_consume(struct pipe *p, size_t n);
+long pipe_put(struct pipe *p, const void *buf, size_t len);
+long pipe_wait_data(struct pipe *p, bool nonblock);
+long pipe_wait_room(struct pipe *p, bool nonblock);
+
 struct inode *vfs_root(void);
+/*
+ * The name of file system type `index` (0 up) that mount(2) knows, or
+ * NULL past the last; *nodev (if not NULL) says it needs no device.
+ */
+const char *vfs_fs_type(int index, bool *nodev);
 void vfs_set_root(struct inode *root);
 const char *dir_name_of(struct inode *dir, struct inode *child);
 /* Appends one linux_dirent64 record to buf if it fits; returns its size or 0. */
@@ -375,17 +406,6 @@ long install_anon(const char *kind, const struct file_ops *ops, void *priv,
  * such (kcmp's KCMP_EPOLL_TFD); NULL if ep is no epoll file or has none.
  */
 struct file *epoll_target(struct file *ep, int tfd, unsigned toff);
-
-/*
- * A pipe's or FIFO's capacity (F_GETPIPE_SZ), and a new one (F_SETPIPE_SZ:
- * a power of two of pages at least want; -EPERM past pipe_max_size for a
- * user, -EBUSY below what the pipe holds, -EINVAL past 2 GiB); -EBADF for
- * other files (kernel/fs/pipe.c).
- */
-long pipe_get_size(struct file *f);
-long pipe_set_size(struct file *f, uint64_t want);
-/* /proc/sys/fs/pipe-max-size: the most a user may ask for. */
-extern unsigned pipe_max_size;
 
 /*
  * Path lookup relative to the process's root and `dirfd` (AT_FDCWD or an

@@ -30,6 +30,11 @@
 /* Not Linux's: a file mapping made by mmap(2), whose pages past the end
    of the file fault with SIGBUS (exec's maps put the bss there). */
 #define VM_MAP_EOF_SIGBUS 0x80000000u
+/* Not Linux's either: mlock's mark (Linux's VM_LOCKED), counted as VmLck;
+   a fork's copy loses it. */
+#define VM_LOCKED 0x40000000u
+/* madvise(MADV_WIPEONFORK): a fork's child gets the range zeroed. */
+#define VM_WIPEONFORK 0x20000000u
 
 #define VM_MMAP_BASE 0x00007f0000000000ul	/* mmap searches down from here */
 #define VM_STACK_TOP 0x00007ffffffff000ul
@@ -76,6 +81,11 @@ struct vm {
 					   (VmSize, VmPeak) */
 	struct inode *exe;		/* the program exec loaded, held
 					   against writing (inode_deny_write) */
+	unsigned membarrier;		/* MEMBARRIER_CMD_REGISTER_* done
+					   (sys_mm.c); a new vm has none */
+	bool lock_future;		/* mlockall(MCL_FUTURE): new maps are
+					   locked; a new vm is not */
+	bool lock_future_onfault;	/* ... without being faulted in */
 };
 
 struct vm *vm_new(void);
@@ -97,6 +107,26 @@ long vm_remap(struct vm *vm, vaddr_t old, size_t old_len, size_t new_len,
 /* Resolves a fault at va; 0 when the access may be retried, else -EFAULT. */
 int vm_fault(struct vm *vm, vaddr_t va, bool write, bool exec);
 struct region *vm_find(struct vm *vm, vaddr_t va);
+/*
+ * The page of vm that holds va, faulted in (and unshared, for a write)
+ * as its owner's own access would: for reaching another address space
+ * (a channel's caller, process_vm_readv). 0 if the owner may not access
+ * it so. Big lock held; may sleep (a file's page).
+ */
+paddr_t vm_user_page(struct vm *vm, vaddr_t va, bool write);
+/*
+ * mlock and munlock: marks the regions of [start, end) VM_LOCKED (their
+ * pages faulted in, unless onfault) or clears the mark. 0, or -ENOMEM if
+ * part of the range is not mapped. May sleep.
+ */
+int vm_lock_range(struct vm *vm, vaddr_t start, vaddr_t end, bool lock,
+		  bool onfault);
+/* Sets or clears a region flag (VM_WIPEONFORK) on the regions of
+ * [start, end), splitting them at its edges; 0 or -ENOMEM. */
+int vm_set_flag(struct vm *vm, vaddr_t start, vaddr_t end, unsigned flag,
+		bool on);
+/* Bytes of [start, end) in VM_LOCKED regions. */
+uint64_t vm_locked_bytes(struct vm *vm, vaddr_t start, vaddr_t end);
 void vm_activate(struct vm *vm);
 /*
  * Loads the address space of the thread about to run on this CPU, prev's

@@ -1,0 +1,296 @@
+/*
+ * /proc/sys and /proc/sysvipc. The writable sysctls: kernel/{hostname,
+ * domainname,printk,core_pattern,tainted}, System V IPC's limits,
+ * fs/pipe-max-size and fs/inotify's limits. A write parses the text as
+ * Linux's proc_dointvec and proc_dostring do and sets the value where it
+ * lives; core_pattern and printk's last three levels are kept only (no
+ * core is dumped; messages have no default level).
+ */
+#include <kernel/vfs.h>
+#include <kernel/printk.h>
+#include <kernel/version.h>
+#include <kernel/errno.h>
+#include <kernel/string.h>
+#include <kernel/inotify.h>
+#include <kernel/kmalloc.h>
+#include <kernel/random.h>
+#include <kernel/sysvipc.h>
+#include <kernel/proc.h>
+#include "procfs_int.h"
+
+static char core_pattern[128] = "core";
+static int printk_levels[3] = { 4, 1, 7 };	/* default, minimum, boot */
+
+/* fs/inotify's limits (kernel/linux/sys_inotify.c). */
+static unsigned *
+inotify_var(enum sysctl_var v)
+{
+	switch (v) {
+	case SYSCTL_INOTIFY_EVENTS: return &inotify_max_queued_events;
+	case SYSCTL_INOTIFY_INSTANCES: return &inotify_max_user_instances;
+	default: return &inotify_max_user_watches;
+	}
+}
+
+static void
+sysctl_show(struct gen *g, enum sysctl_var v)
+{
+	switch (v) {
+	case SYSCTL_HOSTNAME: gprintf(g, "%s\n", sys_hostname()); break;
+	case SYSCTL_DOMAINNAME: gprintf(g, "%s\n", sys_domainname()); break;
+	case SYSCTL_TAINTED: gprintf(g, "0\n"); break;
+	case SYSCTL_CORE_PATTERN: gprintf(g, "%s\n", core_pattern); break;
+	case SYSCTL_PRINTK:
+		gprintf(g, "%d\t%d\t%d\t%d\n", printk_console_level(0),
+			printk_levels[0], printk_levels[1], printk_levels[2]);
+		break;
+	case SYSCTL_PIPE_MAX_SIZE: gprintf(g, "%u\n", pipe_max_size); break;
+	case SYSCTL_INOTIFY_EVENTS ... SYSCTL_INOTIFY_WATCHES:
+		gprintf(g, "%u\n", *inotify_var(v));
+		break;
+	case SYSCTL_NONE: break;
+	}
+}
+
+/* The decimal numbers in text, at most max of them; returns how many,
+ * or -EINVAL for anything else. */
+static int
+parse_ints(const char *text, long *vals, int max)
+{
+	int n = 0;
+	while (*text && n < max) {
+		while (*text == ' ' || *text == '\t' || *text == '\n')
+			text++;
+		if (!*text)
+			break;
+		bool neg = *text == '-';
+		text += neg;
+		if (*text < '0' || *text > '9')
+			return -EINVAL;
+		long v = 0;
+		while (*text >= '0' && *text <= '9' && v < (1l << 40))
+			v = v * 10 + (*text++ - '0');
+		vals[n++] = neg ? -v : v;
+	}
+	return n;
+}
+
+static long
+sysctl_store(enum sysctl_var v, const char *text, size_t len)
+{
+	long x[4];
+	int n;
+	switch (v) {
+	case SYSCTL_HOSTNAME:
+	case SYSCTL_DOMAINNAME:
+		return sys_set_uts_name(v == SYSCTL_DOMAINNAME, text, len);
+	case SYSCTL_CORE_PATTERN:
+		if (len >= sizeof(core_pattern))
+			return -EINVAL;
+		memcpy(core_pattern, text, len + 1);
+		return 0;
+	case SYSCTL_TAINTED:	/* nothing taints Petrel: only 0 is kept */
+		n = parse_ints(text, x, 1);
+		return n == 1 && x[0] == 0 ? 0 : -EINVAL;
+	case SYSCTL_PRINTK:
+		n = parse_ints(text, x, 4);
+		if (n < 1)
+			return -EINVAL;
+		printk_console_level((int)x[0]);
+		for (int i = 1; i < n; i++)
+			printk_levels[i - 1] = (int)x[i];
+		return 0;
+	case SYSCTL_PIPE_MAX_SIZE: {
+		n = parse_ints(text, x, 1);
+		size_t size = n == 1 && x[0] > 0 ? pipe_round_size((uint64_t)x[0]) : 0;
+		if (!size)
+			return -EINVAL;
+		pipe_max_size = (unsigned)size;
+		return 0;
+	}
+	case SYSCTL_INOTIFY_EVENTS ... SYSCTL_INOTIFY_WATCHES:
+		n = parse_ints(text, x, 1);
+		if (n != 1 || x[0] < 0 || x[0] > INT32_MAX)
+			return -EINVAL;
+		*inotify_var(v) = (unsigned)x[0];
+		return 0;
+	case SYSCTL_NONE:
+		break;
+	}
+	return -EINVAL;
+}
+
+/* /proc/sys: the few sysctls programs read; those of mode 0644 take a
+ * write (procfs_sys_write). */
+static const struct pentry sys_entries[] = {
+	{ "kernel", P_SYS_KERNEL, S_IFDIR | 0555 },
+	{ "fs", P_SYS_FS, S_IFDIR | 0555 },
+};
+
+static const struct pentry sys_kernel_entries[] = {
+	{ "pid_max", P_SYS_PID_MAX, S_IFREG | 0444 },
+	{ "hostname", P_SYS_HOSTNAME, S_IFREG | 0644 },
+	{ "domainname", P_SYS_DOMAINNAME, S_IFREG | 0644 },
+	{ "osrelease", P_SYS_OSRELEASE, S_IFREG | 0444 },
+	{ "ostype", P_SYS_OSTYPE, S_IFREG | 0444 },
+	{ "random", P_SYS_RANDOM, S_IFDIR | 0555 },
+	{ "tainted", P_SYS_TAINTED, S_IFREG | 0644 },
+	{ "core_pattern", P_SYS_CORE_PATTERN, S_IFREG | 0644 },
+	{ "printk", P_SYS_PRINTK, S_IFREG | 0644 },
+	{ "msgmax", P_SYS_MSGMAX, S_IFREG | 0644 },
+	{ "msgmnb", P_SYS_MSGMNB, S_IFREG | 0644 },
+	{ "msgmni", P_SYS_MSGMNI, S_IFREG | 0644 },
+	{ "sem", P_SYS_SEM, S_IFREG | 0644 },
+	{ "shmmax", P_SYS_SHMMAX, S_IFREG | 0644 },
+	{ "shmall", P_SYS_SHMALL, S_IFREG | 0644 },
+	{ "shmmni", P_SYS_SHMMNI, S_IFREG | 0644 },
+	{ "msg_next_id", P_SYS_MSG_NEXT_ID, S_IFREG | 0644 },
+	{ "sem_next_id", P_SYS_SEM_NEXT_ID, S_IFREG | 0644 },
+	{ "shm_next_id", P_SYS_SHM_NEXT_ID, S_IFREG | 0644 },
+};
+
+/* /proc/sysvipc: System V IPC's objects, a table each. */
+static const struct pentry sysvipc_entries[] = {
+	{ "msg", P_SYSVIPC_MSG, S_IFREG | 0444 },
+	{ "sem", P_SYSVIPC_SEM, S_IFREG | 0444 },
+	{ "shm", P_SYSVIPC_SHM, S_IFREG | 0444 },
+};
+
+static const struct pentry sys_random_entries[] = {
+	{ "boot_id", P_SYS_BOOT_ID, S_IFREG | 0444 },
+	{ "uuid", P_SYS_UUID, S_IFREG | 0444 },
+};
+
+static const struct pentry sys_fs_entries[] = {
+	{ "file-max", P_SYS_FILE_MAX, S_IFREG | 0444 },
+	{ "nr_open", P_SYS_NR_OPEN, S_IFREG | 0444 },
+	{ "inotify", P_SYS_INOTIFY, S_IFDIR | 0555 },
+	{ "pipe-max-size", P_SYS_PIPE_MAX_SIZE, S_IFREG | 0644 },
+	{ "pipe-user-pages-soft", P_SYS_PIPE_USER_PAGES_SOFT, S_IFREG | 0444 },
+};
+
+static const struct pentry sys_inotify_entries[] = {
+	{ "max_queued_events", P_SYS_INOTIFY_EVENTS, S_IFREG | 0644 },
+	{ "max_user_instances", P_SYS_INOTIFY_INSTANCES, S_IFREG | 0644 },
+	{ "max_user_watches", P_SYS_INOTIFY_WATCHES, S_IFREG | 0644 },
+};
+
+static const struct pdir sys_dirs[] = {
+	{ P_SYS, sys_entries, ARRAY_SIZE(sys_entries) },
+	{ P_SYS_KERNEL, sys_kernel_entries, ARRAY_SIZE(sys_kernel_entries) },
+	{ P_SYS_RANDOM, sys_random_entries, ARRAY_SIZE(sys_random_entries) },
+	{ P_SYS_FS, sys_fs_entries, ARRAY_SIZE(sys_fs_entries) },
+	{ P_SYSVIPC, sysvipc_entries, ARRAY_SIZE(sysvipc_entries) },
+	{ P_SYS_INOTIFY, sys_inotify_entries, ARRAY_SIZE(sys_inotify_entries) },
+};
+
+const struct pdir *
+procfs_sys_dir(enum pkind kind)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(sys_dirs); i++)
+		if (sys_dirs[i].kind == kind)
+			return &sys_dirs[i];
+	return NULL;
+}
+
+/* A random UUID (version 4) in its usual text form. */
+static void
+gen_uuid(struct gen *g, const uint8_t *raw)
+{
+	uint8_t u[16];
+	memcpy(u, raw, sizeof(u));
+	u[6] = (u[6] & 0x0f) | 0x40;
+	u[8] = (u[8] & 0x3f) | 0x80;
+	for (int i = 0; i < 16; i++)
+		gprintf(g, "%s%02x", i == 4 || i == 6 || i == 8 || i == 10 ?
+			"-" : "", u[i]);
+	gprintf(g, "\n");
+}
+
+/* This boot's id: drawn on first use, the same until power-off. */
+static const uint8_t *
+boot_id(void)
+{
+	static uint8_t id[16];
+	static bool drawn;
+	if (!drawn) {
+		random_bytes(id, sizeof(id));
+		drawn = true;
+	}
+	return id;
+}
+
+/* The writable sysctl a /proc/sys file is, if any. */
+static enum sysctl_var
+sysctl_of(enum pkind kind)
+{
+	switch (kind) {
+	case P_SYS_HOSTNAME: return SYSCTL_HOSTNAME;
+	case P_SYS_DOMAINNAME: return SYSCTL_DOMAINNAME;
+	case P_SYS_TAINTED: return SYSCTL_TAINTED;
+	case P_SYS_CORE_PATTERN: return SYSCTL_CORE_PATTERN;
+	case P_SYS_PRINTK: return SYSCTL_PRINTK;
+	case P_SYS_PIPE_MAX_SIZE: return SYSCTL_PIPE_MAX_SIZE;
+	case P_SYS_INOTIFY_EVENTS: return SYSCTL_INOTIFY_EVENTS;
+	case P_SYS_INOTIFY_INSTANCES: return SYSCTL_INOTIFY_INSTANCES;
+	case P_SYS_INOTIFY_WATCHES: return SYSCTL_INOTIFY_WATCHES;
+	default: return SYSCTL_NONE;
+	}
+}
+
+static void
+gen_line(void *g, const char *line)
+{
+	gprintf(g, "%s", line);
+}
+
+void
+procfs_sys_show(struct gen *g, enum pkind kind)
+{
+	switch (kind) {
+	case P_SYS_PID_MAX: gprintf(g, "%d\n", PID_MAX); break;
+	case P_SYS_OSRELEASE: gprintf(g, "%s\n", PETREL_RELEASE); break;
+	case P_SYS_OSTYPE: gprintf(g, "Linux\n"); break;
+	case P_SYS_BOOT_ID: gen_uuid(g, boot_id()); break;
+	case P_SYS_UUID: {
+		uint8_t u[16];
+		random_bytes(u, sizeof(u));
+		gen_uuid(g, u);
+		break;
+	}
+	/* No system-wide limit on open files: Linux's LONG_MAX. */
+	case P_SYS_FILE_MAX: gprintf(g, "9223372036854775807\n"); break;
+	case P_SYS_NR_OPEN: gprintf(g, "%d\n", NR_OPEN); break;
+	case P_SYS_MSGMAX ... P_SYS_SHM_NEXT_ID: {
+		char line[64];
+		ipc_knob_show((enum ipc_knob)(kind - P_SYS_MSGMAX), line,
+			      sizeof(line));
+		gprintf(g, "%s", line);
+		break;
+	}
+	case P_SYSVIPC_MSG ... P_SYSVIPC_SHM:
+		ipc_list((enum ipc_kind)(kind - P_SYSVIPC_MSG), gen_line, g);
+		break;
+	case P_SYS_PIPE_USER_PAGES_SOFT: gprintf(g, "16384\n"); break;
+	default:
+		if (sysctl_of(kind) != SYSCTL_NONE)
+			sysctl_show(g, sysctl_of(kind));
+		break;
+	}
+}
+
+long
+procfs_sys_write(enum pkind kind, const void *buf, size_t len)
+{
+	if (kind >= P_SYS_MSGMAX && kind <= P_SYS_SHM_NEXT_ID)
+		return ipc_knob_store((enum ipc_knob)(kind - P_SYS_MSGMAX),
+				      buf, len);
+	char text[160];
+	size_t n = MIN(len, sizeof(text) - 1);
+	memcpy(text, buf, n);
+	text[n] = 0;
+	n = strnlen(text, n);
+	if (n && text[n - 1] == '\n')	/* echo's newline */
+		text[--n] = 0;
+	return sysctl_store(sysctl_of(kind), text, n);
+}

@@ -1,0 +1,95 @@
+/*
+ * prctl: the process's name, dumpable flag, parent-death signal, child
+ * subreaper flag and timer slack. The slack is kept and reported only:
+ * Petrel's timers fire at their deadline, never later by design.
+ */
+#include <kernel/proc.h>
+#include <kernel/vm.h>
+#include <kernel/syscall.h>
+#include <syscall_table.h>
+#include <kernel/errno.h>
+#include <kernel/string.h>
+
+#define PR_SET_PDEATHSIG 1
+#define PR_GET_PDEATHSIG 2
+#define PR_GET_DUMPABLE 3
+#define PR_SET_DUMPABLE 4
+#define PR_SET_NAME 15
+#define PR_GET_NAME 16
+#define PR_SET_TIMERSLACK 29
+#define PR_GET_TIMERSLACK 30
+#define PR_SET_CHILD_SUBREAPER 36
+#define PR_GET_CHILD_SUBREAPER 37
+#define PR_SET_NO_NEW_PRIVS 38
+#define TIMER_SLACK_DEFAULT_NS 50000	/* Linux's for a normal thread */
+
+uint64_t
+thread_timer_slack(const struct thread *t)
+{
+	return t->sched.timer_slack_ns ? t->sched.timer_slack_ns :
+					 TIMER_SLACK_DEFAULT_NS;
+}
+
+/* PR_SET_TIMERSLACK 0 goes back to the slack the thread started with. */
+static long
+set_timer_slack(struct thread *t, uint64_t ns)
+{
+	t->sched.timer_slack_ns = ns ? ns : t->sched.timer_slack_default_ns;
+	return 0;
+}
+
+static long
+set_name(struct proc *p, uaddr_t uname)
+{
+	char n[PROC_NAME_MAX];
+	if (copyinstr(n, uname, sizeof(n)) < 0) {
+		if (copyin(n, uname, sizeof(n) - 1) < 0)
+			return -EFAULT;
+		n[sizeof(n) - 1] = 0;
+	}
+	memcpy(p->name, n, sizeof(n));
+	return 0;
+}
+
+long
+sys_prctl(int op, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	struct thread *t = current();
+	struct proc *p = t->proc;
+	int v;
+	(void)a3, (void)a4, (void)a5;
+	switch (op) {
+	case PR_SET_NAME:
+		return set_name(p, a2);
+	case PR_GET_NAME:
+		return copyout(a2, p->name, sizeof(p->name));
+	case PR_GET_DUMPABLE:
+		return !p->undumpable;
+	case PR_SET_DUMPABLE:	/* SUID_DUMP_DISABLE or _USER */
+		if (a2 > 1)
+			return -EINVAL;
+		p->undumpable = a2 == 0;
+		return 0;
+	case PR_SET_PDEATHSIG:
+		if (a2 >= NSIG)
+			return -EINVAL;
+		p->pdeath_signal = (int)a2;
+		return 0;
+	case PR_GET_PDEATHSIG:
+		v = p->pdeath_signal;
+		return copyout(a2, &v, sizeof(v));
+	case PR_SET_CHILD_SUBREAPER:
+		p->child_subreaper = a2 != 0;
+		return 0;
+	case PR_GET_CHILD_SUBREAPER:
+		v = p->child_subreaper;
+		return copyout(a2, &v, sizeof(v));
+	case PR_SET_TIMERSLACK:
+		return set_timer_slack(t, a2);
+	case PR_GET_TIMERSLACK:
+		return (long)thread_timer_slack(t);
+	case PR_SET_NO_NEW_PRIVS:
+		return 0;
+	}
+	return -EINVAL;
+}
