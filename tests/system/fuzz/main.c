@@ -59,13 +59,36 @@ call_name(long nr)
 	return i < NCALLS ? fuzz_calls[i].name : "?";
 }
 
-/* A worker's directory, writable by the unprivileged ones. */
+static int
+remove_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st, (void)type;
+	if (ftw->level > 0 && remove(path) < 0 && errno == EBUSY) {
+		umount2(path, MNT_DETACH);	/* a worker mounted there */
+		remove(path);
+	}
+	return 0;
+}
+
+/*
+ * Empties a directory (errors ignored). What a worker wrote stays after
+ * it dies; a long run would otherwise fill the tmpfs until new workers
+ * died in their setup, making no call (a 5-million-call run stalled so).
+ */
+static void
+empty_dir(const char *dir)
+{
+	nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+}
+
+/* A worker's directory, emptied, writable by the unprivileged ones. */
 static void
 make_dir(int index)
 {
 	char dir[32];
 
 	snprintf(dir, sizeof(dir), "/tmp/fz%d", index);
+	empty_dir(dir);
 	mkdir("/tmp", 01777);
 	chmod("/tmp", 01777);
 	mkdir(dir, 0777);
@@ -282,6 +305,22 @@ sysv_sweep(void)
 	}
 }
 
+/* /proc/meminfo's MemAvailable, shown with the progress (-1: none). */
+static long
+mem_available_kb(void)
+{
+	char line[128];
+	long kb = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemAvailable: %ld kB", &kb) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kb;
+}
+
 static void
 run(void)
 {
@@ -311,8 +350,9 @@ run(void)
 		if (now() - last_print >= 5) {
 			last_print = now();
 			sysv_sweep();
-			printf("fuzz: progress calls=%lu workers",
-			       (unsigned long)shared->calls);
+			empty_dir("/tmp/fz-shared");
+			printf("fuzz: progress calls=%lu free=%ldK workers",
+			       (unsigned long)shared->calls, mem_available_kb());
 			for (int i = 0; i < opts.workers; i++)
 				printf(" %d%s", watches[i].pid,
 				       watches[i].killed ? "(killed)" : "");
