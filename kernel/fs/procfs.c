@@ -23,6 +23,7 @@
 #include <kernel/tmpfs.h>
 #include <kernel/sysvipc.h>
 #include <kernel/inotify.h>
+#include <kernel/keys.h>
 #include "procfs_int.h"
 
 enum pkind {
@@ -34,7 +35,8 @@ enum pkind {
 	P_SYS_HOSTNAME, P_SYS_OSRELEASE, P_SYS_OSTYPE, P_SYS_TAINTED, P_SYS_BOOT_ID,
 	P_SYS_UUID, P_SYS_FILE_MAX, P_SYS_NR_OPEN, P_SYS_INOTIFY,
 	P_SYS_INOTIFY_EVENTS, P_SYS_INOTIFY_INSTANCES, P_SYS_INOTIFY_WATCHES,
-	P_SYS_PIPE_MAX_SIZE,
+	P_SYS_PIPE_MAX_SIZE, P_SYS_KEYS, P_SYS_KEYS_GC_DELAY, P_SYS_KEYS_MAXBYTES,
+	P_SYS_KEYS_MAXKEYS, P_SYS_KEYS_ROOT_MAXBYTES, P_SYS_KEYS_ROOT_MAXKEYS,
 	/* System V IPC's sysctls, in enum ipc_knob's order. */
 	P_SYS_MSGMAX, P_SYS_MSGMNB, P_SYS_MSGMNI, P_SYS_SEM, P_SYS_SHMMAX,
 	P_SYS_SHMALL, P_SYS_SHMMNI, P_SYS_MSG_NEXT_ID, P_SYS_SEM_NEXT_ID,
@@ -85,6 +87,7 @@ static const struct pentry sys_kernel_entries[] = {
 	/* No modules, no oops that goes on running: never tainted. */
 	{ "tainted", P_SYS_TAINTED, S_IFREG | 0444 },
 	{ "random", P_SYS_RANDOM, S_IFDIR | 0555 },
+	{ "keys", P_SYS_KEYS, S_IFDIR | 0555 },
 	{ "msgmax", P_SYS_MSGMAX, S_IFREG | 0644 },
 	{ "msgmnb", P_SYS_MSGMNB, S_IFREG | 0644 },
 	{ "msgmni", P_SYS_MSGMNI, S_IFREG | 0644 },
@@ -102,6 +105,15 @@ static const struct pentry sysvipc_entries[] = {
 	{ "msg", P_SYSVIPC_MSG, S_IFREG | 0444 },
 	{ "sem", P_SYSVIPC_SEM, S_IFREG | 0444 },
 	{ "shm", P_SYSVIPC_SHM, S_IFREG | 0444 },
+};
+
+/* The key retention service's quotas (kernel/linux/keys.c). */
+static const struct pentry sys_keys_entries[] = {
+	{ "gc_delay", P_SYS_KEYS_GC_DELAY, S_IFREG | 0644 },
+	{ "maxbytes", P_SYS_KEYS_MAXBYTES, S_IFREG | 0644 },
+	{ "maxkeys", P_SYS_KEYS_MAXKEYS, S_IFREG | 0644 },
+	{ "root_maxbytes", P_SYS_KEYS_ROOT_MAXBYTES, S_IFREG | 0644 },
+	{ "root_maxkeys", P_SYS_KEYS_ROOT_MAXKEYS, S_IFREG | 0644 },
 };
 
 static const struct pentry sys_random_entries[] = {
@@ -131,6 +143,11 @@ static const struct sysctl_var {
 	{ P_SYS_INOTIFY_INSTANCES, &inotify_max_user_instances },
 	{ P_SYS_INOTIFY_WATCHES, &inotify_max_user_watches },
 	{ P_SYS_PIPE_MAX_SIZE, &pipe_max_size },
+	{ P_SYS_KEYS_GC_DELAY, &key_gc_delay },
+	{ P_SYS_KEYS_MAXBYTES, &key_quota_maxbytes },
+	{ P_SYS_KEYS_MAXKEYS, &key_quota_maxkeys },
+	{ P_SYS_KEYS_ROOT_MAXBYTES, &key_quota_root_maxbytes },
+	{ P_SYS_KEYS_ROOT_MAXKEYS, &key_quota_root_maxkeys },
 };
 
 /* /proc/net: the socket tables, asked of the network server. */
@@ -151,6 +168,7 @@ static const struct pdir {
 	{ P_SYS, sys_entries, ARRAY_SIZE(sys_entries) },
 	{ P_SYS_KERNEL, sys_kernel_entries, ARRAY_SIZE(sys_kernel_entries) },
 	{ P_SYS_RANDOM, sys_random_entries, ARRAY_SIZE(sys_random_entries) },
+	{ P_SYS_KEYS, sys_keys_entries, ARRAY_SIZE(sys_keys_entries) },
 	{ P_SYS_FS, sys_fs_entries, ARRAY_SIZE(sys_fs_entries) },
 	{ P_SYSVIPC, sysvipc_entries, ARRAY_SIZE(sysvipc_entries) },
 	{ P_SYS_INOTIFY, sys_inotify_entries, ARRAY_SIZE(sys_inotify_entries) },
@@ -736,6 +754,9 @@ gen_system(struct gen *g, enum pkind kind)
 		break;
 	}
 	default:
+		for (size_t k = 0; k < ARRAY_SIZE(sysctl_vars); k++)
+			if (sysctl_vars[k].kind == kind)
+				gprintf(g, "%u\n", *sysctl_vars[k].value);
 		break;
 	}
 }
