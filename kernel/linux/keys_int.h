@@ -1,8 +1,8 @@
 /*
  * Inside the key retention service: keys, keyrings and the users they are
- * charged to, shared by keys.c (objects, quotas, keyrings, the special
- * keyrings) and keyctl.c (the system calls). Every field is the big
- * lock's; no function here sleeps.
+ * charged to, shared by keys.c (objects, quotas, keyrings, searches),
+ * keys_proc.c (the special keyrings, the lookup by id) and keyctl.c (the
+ * system calls). Every field is the big lock's; no function here sleeps.
  */
 #ifndef KEYS_INT_H
 #define KEYS_INT_H
@@ -151,13 +151,16 @@ int keyring_search(struct key_ref ring, const struct key_type *type,
 		   const char *desc, bool skip_expired, struct key_ref *found);
 int keys_search_process(const struct key_type *type, const char *desc,
 			bool skip_expired, struct key_ref *found);
-int key_lookup(key_serial_t id, unsigned lflags, unsigned need,
-	       struct key_ref *out);
+bool key_possessed(struct key *k);
 int key_user_keyrings(unsigned uid, struct key **user_ring,
 		      struct key **session_ring);
+struct key *keyring_by_name(const char *name);
+
+/* keys_proc.c */
+int key_lookup(key_serial_t id, unsigned lflags, unsigned need,
+	       struct key_ref *out);
 int keys_install_thread(void);
 int keys_install_process(void);
 int keys_join_session(const char *name);
-struct key *keyring_by_name(const char *name);
 
 #endif
