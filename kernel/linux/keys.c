@@ -22,7 +22,7 @@
 /* Linux 6.1's defaults (security/keys/key.c). */
 unsigned key_quota_maxkeys = 200, key_quota_maxbytes = 20000;
 unsigned key_quota_root_maxkeys = 1000000, key_quota_root_maxbytes = 25000000;
-unsigned key_gc_delay = 5 * 60;		/* kept only: keys go at once */
+unsigned key_gc_delay = 5 * 60;	/* revoked and expired keys' grace */
 
 const struct key_type key_type_keyring = {
 	.name = "keyring", .readable = true, .keyring = true,
@@ -130,6 +130,74 @@ max_bytes(unsigned uid)
 	return uid == 0 ? key_quota_root_maxbytes : key_quota_maxbytes;
 }
 
+static bool
+over_quota(const struct key_user *u, size_t bytes)
+{
+	return (unsigned)u->qnkeys + 1 > max_keys(u->uid) ||
+	       u->qnbytes + bytes > max_bytes(u->uid);
+}
+
+/* Whether k is revoked or expired since gc_delay seconds or more. */
+static bool
+key_dead(const struct key *k, uint64_t now, uint64_t grace)
+{
+	return (k->flags & KEY_F_INVALIDATED) ||
+	       ((k->flags & KEY_F_REVOKED) && now >= k->revoked_ns + grace) ||
+	       (k->expiry_ns && now >= k->expiry_ns + grace);
+}
+
+/* Appends k to *dead, grown as needed; false if memory ran out. */
+static bool
+dead_push(struct key ***dead, size_t *n, size_t *cap, struct key *k)
+{
+	if (*n == *cap) {
+		size_t more = *cap ? *cap * 2 : 16;
+		struct key **grown = kmalloc(more * sizeof(*grown));
+		if (!grown)
+			return false;
+		if (*n)
+			memcpy(grown, *dead, *n * sizeof(*grown));
+		kfree(*dead);
+		*dead = grown;
+		*cap = more;
+	}
+	(*dead)[(*n)++] = k;
+	return true;
+}
+
+/*
+ * Linux's garbage collector, run when a user meets its quota: the keys
+ * revoked or expired gc_delay seconds ago or more leave every keyring,
+ * and go if nothing else holds them. The links are gathered first and
+ * dropped after the walk, as freeing a key changes the serial hash.
+ */
+static void
+keys_gc(void)
+{
+	uint64_t now = arch_now_ns();
+	uint64_t grace = (uint64_t)key_gc_delay * 1000000000ull;
+	struct key **dead = NULL;
+	size_t ndead = 0, cap = 0;
+	for (int i = 0; i < KEY_HASH_SIZE; i++)
+		list_for_each(it, &key_hash[i]) {
+			struct key *ring = list_entry(it, struct key, hash_link);
+			int kept = 0;
+			for (int j = 0; j < ring->nlinks; j++) {
+				struct key *k = ring->links[j];
+				if (!key_dead(k, now, grace) ||
+				    !dead_push(&dead, &ndead, &cap, k))
+					ring->links[kept++] = k;
+			}
+			if (kept != ring->nlinks) {
+				ring->nlinks = kept;
+				key_reserve(ring, (size_t)kept * KEY_LINK_QUOTA);
+			}
+		}
+	for (size_t i = 0; i < ndead; i++)
+		key_put(dead[i]);
+	kfree(dead);
+}
+
 /*
  * A new key of type with description desc, owned by uid and gid, one
  * reference held by the caller; charged to uid's quota, which overrun
@@ -139,15 +207,19 @@ struct key *
 key_alloc(const struct key_type *type, const char *desc, unsigned uid,
 	  unsigned gid, uint32_t perm, bool overrun)
 {
+	size_t quota = strlen(desc) + 1;
 	struct key_user *u = key_user_get(uid);
+	if (u && !overrun && over_quota(u, quota)) {
+		key_user_release(u);
+		keys_gc();
+		u = key_user_get(uid);
+		if (u && over_quota(u, quota)) {
+			key_user_release(u);
+			return ERR_PTR(-EDQUOT);
+		}
+	}
 	if (!u)
 		return ERR_PTR(-ENOMEM);
-	size_t quota = strlen(desc) + 1;
-	if (!overrun && ((unsigned)u->qnkeys + 1 > max_keys(uid) ||
-			 u->qnbytes + quota > max_bytes(uid))) {
-		key_user_release(u);
-		return ERR_PTR(-EDQUOT);
-	}
 	struct key *k = kzalloc(sizeof(*k));
 	char *copy = kmalloc(quota);
 	if (!k || !copy) {
@@ -305,6 +377,7 @@ key_revoke(struct key *k)
 	if (k->flags & KEY_F_REVOKED)
 		return;
 	k->flags |= KEY_F_REVOKED;
+	k->revoked_ns = arch_now_ns();
 	if (k->type->keyring) {
 		keyring_clear(k);
 		return;
@@ -646,20 +719,22 @@ int
 key_user_keyrings(unsigned uid, struct key **user_ring,
 		  struct key **session_ring)
 {
+	/* key_alloc frees a user with no keys when it fails, and may
+	 * collect garbage: the user is taken again from each new key. */
 	struct key_user *u = key_user_get(uid);
 	if (!u)
 		return -ENOMEM;
 	uint32_t perm = (KEY_POS_ALL & ~KEY_POS_SETATTR) | KEY_USR_ALL;
 	char name[32];
 	if (!u->uid_keyring) {
+		key_user_release(u);
 		snprintk(name, sizeof(name), "_uid.%u", uid);
 		struct key *k = key_alloc(&key_type_keyring, name, uid, -1,
 					  perm, false);
-		if (IS_ERR(k)) {
-			key_user_release(u);
+		if (IS_ERR(k))
 			return PTR_ERR(k);
-		}
 		k->flags |= KEY_F_UID_KEYRING;
+		u = k->user;
 		u->uid_keyring = k;
 	}
 	if (!u->session_keyring) {
@@ -669,6 +744,7 @@ key_user_keyrings(unsigned uid, struct key **user_ring,
 		if (IS_ERR(k))
 			return PTR_ERR(k);
 		k->flags |= KEY_F_UID_KEYRING;
+		u = k->user;
 		int e = keyring_link(k, u->uid_keyring);
 		if (e < 0) {
 			key_put(k);

@@ -108,6 +108,7 @@ struct key {
 	unsigned flags;			/* KEY_F_* */
 	int reject_error;		/* negative key: its error, else 0 */
 	uint64_t expiry_ns;		/* arch_now_ns() deadline, 0 never */
+	uint64_t revoked_ns;		/* when it was revoked */
 	struct key_user *user;		/* owner's accounting */
 	size_t quotalen;		/* bytes charged to user */
 	size_t reserved;		/* of which payload or links (Linux's

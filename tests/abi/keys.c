@@ -5,7 +5,8 @@
  * refused; permissions (possession, SETPERM), revoke, expiry, invalidate;
  * request_key finding a key, ENOKEY, EPERM for keyrings and a negative
  * key when nothing answers; the thread, process and session keyrings
- * across fork; KEYCTL_SET_REQKEY_KEYRING; a user's EDQUOT; the sysctls.
+ * across fork; KEYCTL_SET_REQKEY_KEYRING; a user's EDQUOT and expired
+ * keys collected after gc_delay; the sysctls.
  * Everything runs in a session keyring of its own, so the host's does
  * not matter; serials are compared, never printed.
  */
@@ -341,6 +342,46 @@ quota(void)
 		  "exited 0");
 }
 
+/* Expired keys leave their keyrings, and their user's quota, gc_delay
+ * seconds on (set to 1 here, as root, and put back). */
+static void
+garbage(void)
+{
+	char old[32] = { 0 };
+	int fd = open("/proc/sys/kernel/keys/gc_delay", O_RDWR);
+	if (fd < 0 || read(fd, old, sizeof(old) - 1) <= 0 ||
+	    pwrite(fd, "1\n", 2, 0) != 2) {
+		CHECK("gc_delay set", 0);
+		return;
+	}
+	pid_t child = fork();
+	if (child == 0) {
+		unsigned uid = 40000 + getpid() % 10000;
+		if (setgid(uid) || setuid(uid))
+			_exit(100);
+		long ses = keyctl(KEYCTL_JOIN_SESSION_KEYRING, 0, 0, 0, 0);
+		char desc[16];
+		int n = 0;
+		for (; n < 300; n++) {
+			snprintf(desc, sizeof(desc), "t%d", n);
+			long k = add_key("user", desc, "x", 1, ses);
+			if (k < 0)
+				break;
+			keyctl(KEYCTL_SET_TIMEOUT, k, 1, 0, 0);
+		}
+		if (n < 150 || errno != EDQUOT)
+			_exit(101);
+		sleep(4);
+		_exit(add_key("user", "after", "x", 1, ses) > 0 ? 0 : 102);
+	}
+	int status;
+	waitpid(child, &status, 0);
+	CHECK_STR("expired keys are collected", status_str(status),
+		  "exited 0");
+	pwrite(fd, old, strlen(old), 0);
+	close(fd);
+}
+
 static void
 sysctls(void)
 {
@@ -378,6 +419,7 @@ main(void)
 	requests(ses);
 	special_keyrings(ses);
 	quota();
+	garbage();
 	sysctls();
 	return abi_done("keys");
 }
