@@ -269,12 +269,11 @@ sys_request_key(uaddr_t utype, uaddr_t udesc, uaddr_t ucallout,
 	}
 	const struct key_type *ktype = key_type_find(type);
 	struct key_ref found = { NULL, false };
-	if (!ktype)
-		r = -ENOKEY;
-	else if ((r = keys_search_process(ktype, desc, true, &found)) == 0)
-		r = dest.key ? keyring_link(dest.key, found.key) : 0;
-	else if (r == -EAGAIN)
+	r = ktype ? keys_search_process(ktype, desc, true, &found) : -ENOKEY;
+	if (r == -EAGAIN)	/* never 0: a negative key is no answer */
 		r = callout ? request_negative(ktype, desc, dest.key) : -ENOKEY;
+	else if (r == 0 && dest.key)
+		r = keyring_link(dest.key, found.key);
 	if (r == 0)
 		r = found.key->serial;
 	key_put(dest.key);
@@ -549,18 +548,16 @@ keyctl_search(key_serial_t ringid, uint64_t utype, uint64_t udesc,
 			goto put_ring;
 	}
 	const struct key_type *ktype = key_type_find(type);
-	if (!ktype) {
+	r = ktype ? keyring_search(ring, ktype, desc, false, &found) : -ENOKEY;
+	if (r == -EAGAIN)	/* none and a negative one look alike */
 		r = -ENOKEY;
-	} else if ((r = keyring_search(ring, ktype, desc, false, &found)) < 0) {
-		if (r == -EAGAIN)	/* none and a negative one look alike */
-			r = -ENOKEY;
-	} else if (dest.key &&
-		   ((r = key_permission(found, KEY_NEED_LINK)) < 0 ||
-		    (r = keyring_link(dest.key, found.key)) < 0)) {
-		/* r says why */
-	} else {
-		r = found.key->serial;
+	if (r == 0 && dest.key) {
+		r = key_permission(found, KEY_NEED_LINK);
+		if (r == 0)
+			r = keyring_link(dest.key, found.key);
 	}
+	if (r == 0)
+		r = found.key->serial;
 	key_put(dest.key);
 put_ring:
 	key_put(ring.key);
