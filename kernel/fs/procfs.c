@@ -35,7 +35,7 @@ enum pkind {
 	P_SYS_HOSTNAME, P_SYS_OSRELEASE, P_SYS_OSTYPE, P_SYS_TAINTED, P_SYS_BOOT_ID,
 	P_SYS_UUID, P_SYS_FILE_MAX, P_SYS_NR_OPEN, P_SYS_INOTIFY,
 	P_SYS_INOTIFY_EVENTS, P_SYS_INOTIFY_INSTANCES, P_SYS_INOTIFY_WATCHES,
-	P_SYS_PIPE_MAX_SIZE, P_SYS_KEYS, P_SYS_KEYS_GC_DELAY, P_SYS_KEYS_MAXBYTES,
+	P_SYS_PIPE_MAX_SIZE, P_KEY_USERS, P_SYS_KEYS, P_SYS_KEYS_GC_DELAY, P_SYS_KEYS_MAXBYTES,
 	P_SYS_KEYS_MAXKEYS, P_SYS_KEYS_ROOT_MAXBYTES, P_SYS_KEYS_ROOT_MAXKEYS,
 	/* System V IPC's sysctls, in enum ipc_knob's order. */
 	P_SYS_MSGMAX, P_SYS_MSGMNB, P_SYS_MSGMNI, P_SYS_SEM, P_SYS_SHMMAX,
@@ -70,6 +70,7 @@ static const struct pentry root_entries[] = {
 	{ "net", P_NET, S_IFDIR | 0555 }, { "cmdline", P_CMDLINE, S_IFREG | 0444 },
 	{ "sys", P_SYS, S_IFDIR | 0555 }, { "sysvipc", P_SYSVIPC, S_IFDIR | 0555 },
 	{ "config.gz", P_CONFIG_GZ, S_IFREG | 0444 },
+	{ "key-users", P_KEY_USERS, S_IFREG | 0444 },
 };
 
 /* /proc/sys: the few sysctls programs read, read-only but System V
@@ -740,6 +741,7 @@ gen_system(struct gen *g, enum pkind kind)
 	case P_SYSVIPC_MSG ... P_SYSVIPC_SHM:
 		ipc_list((enum ipc_kind)(kind - P_SYSVIPC_MSG), gen_line, g);
 		break;
+	case P_KEY_USERS: keys_list_users(gen_line, g); break;
 	case P_SYS_INOTIFY_EVENTS: gprintf(g, "%u\n", inotify_max_queued_events); break;
 	case P_SYS_INOTIFY_INSTANCES: gprintf(g, "%u\n", inotify_max_user_instances); break;
 	case P_SYS_INOTIFY_WATCHES: gprintf(g, "%u\n", inotify_max_user_watches); break;

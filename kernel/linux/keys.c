@@ -781,3 +781,19 @@ keyring_by_name(const char *name)
 		}
 	return NULL;
 }
+
+void
+keys_list_users(keys_emit_fn emit, void *ctx)
+{
+	char line[96];
+	keys_init();
+	list_for_each(it, &key_users) {
+		struct key_user *u = list_entry(it, struct key_user, link);
+		/* Linux's usage counts the keys and the calls using the
+		 * user; here only the keys, all of them instantiated. */
+		snprintk(line, sizeof(line), "%5u: %5d %d/%d %d/%u %zu/%zu\n",
+			 u->uid, u->nkeys, u->nkeys, u->nkeys, u->qnkeys,
+			 max_keys(u->uid), u->qnbytes, max_bytes(u->uid));
+		emit(ctx, line);
+	}
+}

@@ -27,4 +27,9 @@ void keys_thread_exit(struct thread *t);
 /* p's last thread is gone: its process and session keyrings go. */
 void keys_proc_exit(struct proc *p);
 
+/* /proc/key-users: a line per user with keys, as Linux's, handed to
+ * emit in turn. */
+typedef void (*keys_emit_fn)(void *ctx, const char *line);
+void keys_list_users(keys_emit_fn emit, void *ctx);
+
 #endif
