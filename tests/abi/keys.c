@@ -6,7 +6,8 @@
  * request_key finding a key, ENOKEY, EPERM for keyrings and a negative
  * key when nothing answers; the thread, process and session keyrings
  * across fork; KEYCTL_SET_REQKEY_KEYRING; a user's EDQUOT and expired
- * keys collected after gc_delay; the sysctls.
+ * keys collected after gc_delay; the sysctls and /proc/key-users;
+ * KEYCTL_SESSION_TO_PARENT.
  * Everything runs in a session keyring of its own, so the host's does
  * not matter; serials are compared, never printed.
  */
@@ -34,6 +35,7 @@ typedef int32_t key_serial_t;
 #define KEYCTL_READ 11
 #define KEYCTL_SET_REQKEY_KEYRING 14
 #define KEYCTL_SET_TIMEOUT 15
+#define KEYCTL_SESSION_TO_PARENT 18
 #define KEYCTL_INVALIDATE 21
 #define KEYCTL_RESTRICT_KEYRING 29
 #define KEY_POS_VIEW 0x01000000
@@ -424,6 +426,30 @@ sysctls(void)
 	      access("/proc/sys/kernel/keys/maxbytes", R_OK) == 0);
 }
 
+/* A child's new session keyring given to its parent (keyctl new_session). */
+static void
+session_to_parent(key_serial_t ses)
+{
+	int fds[2];
+	key_serial_t child_ses = 0;
+	if (pipe(fds) < 0)
+		return;
+	pid_t child = fork();
+	if (child == 0) {
+		key_serial_t s = keyctl(KEYCTL_JOIN_SESSION_KEYRING, 0, 0, 0, 0);
+		write(fds[1], &s, sizeof(s));
+		_exit(keyctl(KEYCTL_SESSION_TO_PARENT, 0, 0, 0, 0) == 0 ? 0 : 1);
+	}
+	read(fds[0], &child_ses, sizeof(child_ses));
+	int status;
+	waitpid(child, &status, 0);
+	CHECK_STR("KEYCTL_SESSION_TO_PARENT", status_str(status), "exited 0");
+	long now = keyctl(KEYCTL_GET_KEYRING_ID, KEY_SPEC_SESSION_KEYRING, 0, 0,
+			  0);
+	CHECK("the parent's session keyring is the child's",
+	      now == child_ses && now != ses);
+}
+
 int
 main(void)
 {
@@ -451,5 +477,6 @@ main(void)
 	quota();
 	garbage();
 	sysctls();
+	session_to_parent(ses);
 	return abi_done("keys");
 }
