@@ -120,6 +120,24 @@ special_keyring(key_serial_t id, bool create, struct key **out)
 	}
 }
 
+/* Whether the key ref found may be used for need (lookup_user_key's
+ * checks): its state, unless lflags or need waive it, then permission. */
+static int
+key_check(struct key_ref ref, unsigned lflags, unsigned need)
+{
+	struct key *k = ref.key;
+	if (!(need & KEY_NEED_UNLINK)) {
+		int e;
+		if (!(lflags & KEY_LOOKUP_PARTIAL))
+			e = k->reject_error ? k->reject_error : key_validate(k);
+		else
+			e = key_validate(k);
+		if (e < 0 && !(need & KEY_NEED_DEFER))
+			return e;
+	}
+	return key_permission(ref, need);
+}
+
 /*
  * The key id names (a serial or a KEY_SPEC_* id), as Linux's
  * lookup_user_key: checked to be usable (unless lflags allows a negative
@@ -136,27 +154,23 @@ key_lookup(key_serial_t id, unsigned lflags, unsigned need,
 		e = special_keyring(id, lflags & KEY_LOOKUP_CREATE, &ref.key);
 		if (e < 0)
 			return e;
+		key_get(ref.key);
 	} else {
 		if (id == 0)
 			return -EINVAL;
 		ref.key = key_find(id);
 		if (!ref.key)
 			return -ENOKEY;
+		/* Held first: the possession search may make the user's
+		 * keyrings, and so collect garbage. */
+		key_get(ref.key);
 		ref.possessed = key_possessed(ref.key);
 	}
-	struct key *k = ref.key;
-	if (!(need & KEY_NEED_UNLINK)) {
-		if (!(lflags & KEY_LOOKUP_PARTIAL))
-			e = k->reject_error ? k->reject_error : key_validate(k);
-		else
-			e = key_validate(k);
-		if (e < 0 && !(need & KEY_NEED_DEFER))
-			return e;
-	}
-	e = key_permission(ref, need);
-	if (e < 0)
+	e = key_check(ref, lflags, need);
+	if (e < 0) {
+		key_put(ref.key);
 		return e;
-	key_get(k);
+	}
 	*out = ref;
 	return 0;
 }

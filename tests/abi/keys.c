@@ -405,6 +405,33 @@ garbage(void)
 	waitpid(child, &status, 0);
 	CHECK_STR("expired keys are collected", status_str(status),
 		  "exited 0");
+	/* A key looked up by serial, expired, whose possession check makes
+	 * the user's keyrings at its quota: the collection that follows
+	 * once freed the key under the lookup. */
+	child = fork();
+	if (child == 0) {
+		unsigned uid = 30000 + getpid() % 10000;
+		if (setgid(uid) || setuid(uid))
+			_exit(100);
+		long first = -1;
+		char desc[16];
+		for (int n = 0; n < 300; n++) {
+			snprintf(desc, sizeof(desc), "p%d", n);
+			long k = add_key("user", desc, "x", 1,
+					 KEY_SPEC_PROCESS_KEYRING);
+			if (k < 0)
+				break;
+			if (first < 0)
+				first = k;
+		}
+		keyctl(KEYCTL_SET_TIMEOUT, first, 1, 0, 0);
+		sleep(3);
+		char buf[8];
+		_exit(key_read(first, buf, sizeof(buf)) == -1 ? 0 : 101);
+	}
+	waitpid(child, &status, 0);
+	CHECK_STR("an expired key collected under its lookup",
+		  status_str(status), "exited 0");
 	pwrite(fd, old, strlen(old), 0);
 	close(fd);
 }
