@@ -20,6 +20,7 @@
 #include <kernel/sockfile.h>
 #include <kernel/boot.h>
 #include <kernel/tmpfs.h>
+#include <kernel/keys.h>
 #include "procfs_int.h"
 
 struct pnode {
@@ -38,6 +39,7 @@ static const struct pentry root_entries[] = {
 	{ "net", P_NET, S_IFDIR | 0555 }, { "cmdline", P_CMDLINE, S_IFREG | 0444 },
 	{ "sys", P_SYS, S_IFDIR | 0555 }, { "sysvipc", P_SYSVIPC, S_IFDIR | 0555 },
 	{ "config.gz", P_CONFIG_GZ, S_IFREG | 0444 },
+	{ "key-users", P_KEY_USERS, S_IFREG | 0444 },
 };
 
 /* /proc/net: the socket tables, asked of the network server. */
@@ -513,6 +515,12 @@ gen_cpu_lines(struct gen *g, uint64_t now)
 }
 
 static void
+gen_text(void *g, const char *line)
+{
+	gprintf(g, "%s", line);
+}
+
+static void
 gen_system(struct gen *g, enum pkind kind)
 {
 	uint64_t now = arch_now_ns();
@@ -593,6 +601,9 @@ gen_system(struct gen *g, enum pkind kind)
 	case P_NET_DEV: procfs_net_dev(g); break;
 	case P_NET_ROUTE: procfs_net_route(g); break;
 	case P_NET_IF_INET6: procfs_net_if_inet6(g); break;
+	case P_KEY_USERS:
+		keys_list_users(gen_text, g);
+		break;
 	case P_KMSG: {
 		char *k = kmalloc(16384);
 		if (k) {

@@ -1,10 +1,10 @@
 /*
  * /proc/sys and /proc/sysvipc. The writable sysctls: kernel/{hostname,
- * domainname,printk,core_pattern,tainted}, System V IPC's limits,
- * fs/pipe-max-size and fs/inotify's limits. A write parses the text as
- * Linux's proc_dointvec and proc_dostring do and sets the value where it
- * lives; core_pattern and printk's last three levels are kept only (no
- * core is dumped; messages have no default level).
+ * domainname,printk,core_pattern,tainted}, System V IPC's limits, the
+ * keys' quotas, fs/pipe-max-size and fs/inotify's limits. A write parses
+ * the text as Linux's proc_dointvec and proc_dostring do and sets the
+ * value where it lives; core_pattern and printk's last three levels are
+ * kept only (no core is dumped; messages have no default level).
  */
 #include <kernel/vfs.h>
 #include <kernel/printk.h>
@@ -12,6 +12,7 @@
 #include <kernel/errno.h>
 #include <kernel/string.h>
 #include <kernel/inotify.h>
+#include <kernel/keys.h>
 #include <kernel/kmalloc.h>
 #include <kernel/random.h>
 #include <kernel/sysvipc.h>
@@ -21,15 +22,28 @@
 static char core_pattern[128] = "core";
 static int printk_levels[3] = { 4, 1, 7 };	/* default, minimum, boot */
 
-/* fs/inotify's limits (kernel/linux/sys_inotify.c). */
+/* The sysctls that are an unsigned number each, where it lives. */
+static const struct {
+	enum pkind kind;
+	unsigned *value;
+} number_vars[] = {
+	{ P_SYS_INOTIFY_EVENTS, &inotify_max_queued_events },
+	{ P_SYS_INOTIFY_INSTANCES, &inotify_max_user_instances },
+	{ P_SYS_INOTIFY_WATCHES, &inotify_max_user_watches },
+	{ P_SYS_KEYS_GC_DELAY, &key_gc_delay },
+	{ P_SYS_KEYS_MAXBYTES, &key_quota_maxbytes },
+	{ P_SYS_KEYS_MAXKEYS, &key_quota_maxkeys },
+	{ P_SYS_KEYS_ROOT_MAXBYTES, &key_quota_root_maxbytes },
+	{ P_SYS_KEYS_ROOT_MAXKEYS, &key_quota_root_maxkeys },
+};
+
 static unsigned *
-inotify_var(enum sysctl_var v)
+number_var(enum pkind kind)
 {
-	switch (v) {
-	case SYSCTL_INOTIFY_EVENTS: return &inotify_max_queued_events;
-	case SYSCTL_INOTIFY_INSTANCES: return &inotify_max_user_instances;
-	default: return &inotify_max_user_watches;
-	}
+	for (size_t i = 0; i < ARRAY_SIZE(number_vars); i++)
+		if (number_vars[i].kind == kind)
+			return number_vars[i].value;
+	return NULL;
 }
 
 static void
@@ -45,9 +59,6 @@ sysctl_show(struct gen *g, enum sysctl_var v)
 			printk_levels[0], printk_levels[1], printk_levels[2]);
 		break;
 	case SYSCTL_PIPE_MAX_SIZE: gprintf(g, "%u\n", pipe_max_size); break;
-	case SYSCTL_INOTIFY_EVENTS ... SYSCTL_INOTIFY_WATCHES:
-		gprintf(g, "%u\n", *inotify_var(v));
-		break;
 	case SYSCTL_NONE: break;
 	}
 }
@@ -108,12 +119,6 @@ sysctl_store(enum sysctl_var v, const char *text, size_t len)
 		pipe_max_size = (unsigned)size;
 		return 0;
 	}
-	case SYSCTL_INOTIFY_EVENTS ... SYSCTL_INOTIFY_WATCHES:
-		n = parse_ints(text, x, 1);
-		if (n != 1 || x[0] < 0 || x[0] > INT32_MAX)
-			return -EINVAL;
-		*inotify_var(v) = (unsigned)x[0];
-		return 0;
 	case SYSCTL_NONE:
 		break;
 	}
@@ -134,6 +139,7 @@ static const struct pentry sys_kernel_entries[] = {
 	{ "osrelease", P_SYS_OSRELEASE, S_IFREG | 0444 },
 	{ "ostype", P_SYS_OSTYPE, S_IFREG | 0444 },
 	{ "random", P_SYS_RANDOM, S_IFDIR | 0555 },
+	{ "keys", P_SYS_KEYS, S_IFDIR | 0555 },
 	{ "tainted", P_SYS_TAINTED, S_IFREG | 0644 },
 	{ "core_pattern", P_SYS_CORE_PATTERN, S_IFREG | 0644 },
 	{ "printk", P_SYS_PRINTK, S_IFREG | 0644 },
@@ -154,6 +160,15 @@ static const struct pentry sysvipc_entries[] = {
 	{ "msg", P_SYSVIPC_MSG, S_IFREG | 0444 },
 	{ "sem", P_SYSVIPC_SEM, S_IFREG | 0444 },
 	{ "shm", P_SYSVIPC_SHM, S_IFREG | 0444 },
+};
+
+/* The key retention service's quotas (kernel/linux/keys.c). */
+static const struct pentry sys_keys_entries[] = {
+	{ "gc_delay", P_SYS_KEYS_GC_DELAY, S_IFREG | 0644 },
+	{ "maxbytes", P_SYS_KEYS_MAXBYTES, S_IFREG | 0644 },
+	{ "maxkeys", P_SYS_KEYS_MAXKEYS, S_IFREG | 0644 },
+	{ "root_maxbytes", P_SYS_KEYS_ROOT_MAXBYTES, S_IFREG | 0644 },
+	{ "root_maxkeys", P_SYS_KEYS_ROOT_MAXKEYS, S_IFREG | 0644 },
 };
 
 static const struct pentry sys_random_entries[] = {
@@ -179,6 +194,7 @@ static const struct pdir sys_dirs[] = {
 	{ P_SYS, sys_entries, ARRAY_SIZE(sys_entries) },
 	{ P_SYS_KERNEL, sys_kernel_entries, ARRAY_SIZE(sys_kernel_entries) },
 	{ P_SYS_RANDOM, sys_random_entries, ARRAY_SIZE(sys_random_entries) },
+	{ P_SYS_KEYS, sys_keys_entries, ARRAY_SIZE(sys_keys_entries) },
 	{ P_SYS_FS, sys_fs_entries, ARRAY_SIZE(sys_fs_entries) },
 	{ P_SYSVIPC, sysvipc_entries, ARRAY_SIZE(sysvipc_entries) },
 	{ P_SYS_INOTIFY, sys_inotify_entries, ARRAY_SIZE(sys_inotify_entries) },
@@ -231,9 +247,6 @@ sysctl_of(enum pkind kind)
 	case P_SYS_CORE_PATTERN: return SYSCTL_CORE_PATTERN;
 	case P_SYS_PRINTK: return SYSCTL_PRINTK;
 	case P_SYS_PIPE_MAX_SIZE: return SYSCTL_PIPE_MAX_SIZE;
-	case P_SYS_INOTIFY_EVENTS: return SYSCTL_INOTIFY_EVENTS;
-	case P_SYS_INOTIFY_INSTANCES: return SYSCTL_INOTIFY_INSTANCES;
-	case P_SYS_INOTIFY_WATCHES: return SYSCTL_INOTIFY_WATCHES;
 	default: return SYSCTL_NONE;
 	}
 }
@@ -273,7 +286,9 @@ procfs_sys_show(struct gen *g, enum pkind kind)
 		break;
 	case P_SYS_PIPE_USER_PAGES_SOFT: gprintf(g, "16384\n"); break;
 	default:
-		if (sysctl_of(kind) != SYSCTL_NONE)
+		if (number_var(kind))
+			gprintf(g, "%u\n", *number_var(kind));
+		else if (sysctl_of(kind) != SYSCTL_NONE)
 			sysctl_show(g, sysctl_of(kind));
 		break;
 	}
@@ -292,5 +307,12 @@ procfs_sys_write(enum pkind kind, const void *buf, size_t len)
 	n = strnlen(text, n);
 	if (n && text[n - 1] == '\n')	/* echo's newline */
 		text[--n] = 0;
+	if (number_var(kind)) {
+		long x;
+		if (parse_ints(text, &x, 1) != 1 || x < 0 || x > INT32_MAX)
+			return -EINVAL;
+		*number_var(kind) = (unsigned)x;
+		return 0;
+	}
 	return sysctl_store(sysctl_of(kind), text, n);
 }

@@ -8,6 +8,7 @@
 #include <kernel/ipc.h>
 #include <kernel/vm.h>
 #include <kernel/sysvipc.h>
+#include <kernel/keys.h>
 #include <kernel/vfs.h>
 #include <kernel/elf.h>
 #include <kernel/kmalloc.h>
@@ -606,6 +607,7 @@ again:
 	handles_exec(p);
 	signal_exec_reset(p);
 	ptimers_exit(p);
+	keys_exec(p, current());
 	p->exec_count++;
 	trace_exec(p);
 	/* Linux's begin_new_exec: dumpable unless the ids differ, where

@@ -16,6 +16,7 @@
 #include <kernel/page.h>
 #include <kernel/refcount.h>
 #include <kernel/sysvipc.h>
+#include <kernel/keys.h>
 
 #define RLIMIT_NPROC 6
 
@@ -282,6 +283,7 @@ proc_clone(unsigned long flags, uint64_t newsp, uint64_t tls)
 		p->root = parent->root;
 		inode_get(p->cwd);
 		inode_get(p->root);
+		keys_fork(p, parent);
 		list_push_back(&p->parent->children, &p->sibling);
 		list_push_back(&all_procs, &p->all_link);
 	}
@@ -456,6 +458,7 @@ proc_finish(struct proc *p)
 	clocktimer_cancel(&p->itimers[1]);
 	ptimers_exit(p);
 	sem_exit(p);
+	keys_proc_exit(p);
 	proc_leave_tty(p);
 	vm_put(p->vm);
 	p->vm = NULL;
@@ -495,6 +498,7 @@ thread_exit(int status)
 			futex_wake(p->vm, t->clear_child_tid, 1);
 	}
 	vfork_release(t);
+	keys_thread_exit(t);
 	list_remove(&t->proc_link);
 	if (--p->nthreads == 0) {
 		if (!p->exiting)

@@ -76,6 +76,10 @@
 #define EHOSTUNREACH     113
 #define EALREADY         114
 #define EINPROGRESS      115
+#define EDQUOT           122
+#define ENOKEY           126
+#define EKEYEXPIRED      127
+#define EKEYREVOKED      128
 #define ERESTARTSYS      512
 /* Linux's: restarted when no handler ran, else EINTR even with
  * SA_RESTART (System V message queues). */

@@ -31,6 +31,7 @@ struct inode;
 struct tty;
 struct handles;
 struct sem_undo_list;
+struct key;
 
 /* An fd table (big lock); the arrays grow, never shrink, up to NR_OPEN. */
 struct files {
@@ -132,6 +133,9 @@ struct proc {
 	uint64_t rlimits[16][2];
 	struct sem_undo_list *sem_undo;	/* SEM_UNDO adjustments, NULL until
 					   the first (kernel/linux/ipc_sem.c) */
+	/* Keyrings (kernel/linux/keys.c), NULL until first used. */
+	struct key *process_keyring, *session_keyring;
+	int8_t reqkey_default;		/* KEYCTL_SET_REQKEY_KEYRING's */
 };
 
 /*

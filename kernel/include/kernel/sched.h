@@ -20,6 +20,7 @@
 struct trapframe;
 struct proc;
 struct vfork_done;
+struct key;
 
 enum thread_state {
 	THREAD_RUNNABLE,
@@ -92,6 +93,7 @@ struct thread {
 	uint64_t run_start;
 	struct sched_attr_k sched;
 	struct trace_call *trace;	/* the tracer's, once it traced a call */
+	struct key *thread_keyring;	/* kernel/linux/keys.c; NULL until used */
 };
 
 extern struct waitq poll_waitq;	/* woken on any readiness change */
