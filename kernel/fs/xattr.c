@@ -9,6 +9,33 @@
 #include <kernel/kmalloc.h>
 #include <kernel/errno.h>
 #include <kernel/string.h>
+#include <kernel/page.h>
+
+/*
+ * Bytes the user.* attributes of every inode take, which any user can
+ * make: held to 1/32 of memory (ENOSPC past it), as Linux 6.6 counts
+ * them against a tmpfs's inode space. Big lock.
+ */
+static uint64_t user_bytes;
+
+static bool
+counted(const char *name)
+{
+	return strncmp(name, "user.", 5) == 0;
+}
+
+static size_t
+xattr_bytes(const struct xattr *x)
+{
+	return x ? sizeof(*x) + strlen(x->name) + 1 + x->value_len : 0;
+}
+
+static void
+uncount(const struct xattr *x)
+{
+	if (x && counted(x->name))
+		user_bytes -= xattr_bytes(x);
+}
 
 bool
 xattr_supported(const struct inode *ino)
@@ -103,12 +130,20 @@ xattr_set(struct inode *ino, const char *name, const void *value,
 		return -ENODATA;
 	if (!value) {
 		*pp = old->next;
+		uncount(old);
 		kfree(old);
 		return 0;
 	}
+	size_t need = sizeof(struct xattr) + strlen(name) + 1 + value_len;
+	if (counted(name) && user_bytes - xattr_bytes(old) + need >
+			     page_total() * PAGE_SIZE / 32)
+		return -ENOSPC;
 	struct xattr *x = xattr_new(name, value, value_len);
 	if (!x)
 		return -ENOMEM;
+	uncount(old);
+	if (counted(name))
+		user_bytes += need;
 	/* A replaced value keeps its place in the list, as on Linux. */
 	x->next = old ? old->next : NULL;
 	*pp = x;
@@ -141,6 +176,7 @@ xattr_drop(struct inode *ino)
 	while (ino->xattrs) {
 		struct xattr *x = ino->xattrs;
 		ino->xattrs = x->next;
+		uncount(x);
 		kfree(x);
 	}
 }

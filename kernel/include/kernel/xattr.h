@@ -53,7 +53,8 @@ long xattr_get(struct inode *ino, const char *name, void *buf, size_t size);
 /*
  * Sets name to value (value_len bytes, 0 allowed) or, with value NULL,
  * removes it; flags XATTR_CREATE or XATTR_REPLACE. Returns 0, -EEXIST,
- * -ENODATA or -ENOMEM; ino's ctime is the caller's to update.
+ * -ENODATA, -ENOMEM, or -ENOSPC when user.* attributes already hold
+ * 1/32 of memory; ino's ctime is the caller's to update.
  */
 int xattr_set(struct inode *ino, const char *name, const void *value,
 	      size_t value_len, int flags);
