@@ -2,7 +2,8 @@
  * /dev: a tmpfs holding the character devices every program expects
  * (null, zero, full, random, urandom, console, tty, ptmx, ttyS0, rtc0),
  * the loop block devices (loop0..7, loop-control: loop.c) and the
- * directory pts, where init mounts devpts.
+ * directory pts, where init mounts devpts. A node mknod makes elsewhere
+ * with one of their numbers reaches the same driver.
  */
 #include <kernel/vfs.h>
 #include <kernel/tmpfs.h>
@@ -75,28 +76,44 @@ static const struct file_ops random_fops = {
 	.read = random_read, .write = null_write, .poll = always_ready,
 };
 
+/* The character devices /dev holds, by name and number. */
+static const struct {
+	const char *name;
+	unsigned mode;
+	uint32_t rdev;
+	const struct file_ops *fops;
+} nodes[] = {
+	{ "null", 0666, MKDEV(1, 3), &null_fops },
+	{ "zero", 0666, MKDEV(1, 5), &zero_fops },
+	{ "full", 0666, MKDEV(1, 7), &full_fops },
+	{ "random", 0666, MKDEV(1, 8), &random_fops },
+	{ "urandom", 0666, MKDEV(1, 9), &random_fops },
+	{ "tty", 0666, MKDEV(5, 0), &ctty_fops },
+	{ "console", 0600, MKDEV(5, 1), &console_fops },
+	{ "ptmx", 0666, MKDEV(5, 2), &ptmx_fops },
+	{ "ttyS0", 0660, MKDEV(4, 64), &console_fops },
+	/* Linux gives the RTC class a dynamic major; 254 is usual. */
+	{ "rtc0", 0600, MKDEV(254, 0), &rtc_fops },
+	{ "loop-control", 0660, MKDEV(10, 237), &loop_control_fops },
+};
+
+const struct file_ops *
+devfs_driver(unsigned mode, uint32_t rdev)
+{
+	if (S_ISCHR(mode)) {
+		for (size_t i = 0; i < ARRAY_SIZE(nodes); i++)
+			if (nodes[i].rdev == rdev)
+				return nodes[i].fops;
+	} else if (S_ISBLK(mode) && (rdev >> 8) == LOOP_MAJOR &&
+		   (rdev & 0xff) < LOOP_MAX) {
+		return &loop_fops;
+	}
+	return NULL;
+}
+
 struct inode *
 devfs_new(void)
 {
-	static const struct {
-		const char *name;
-		unsigned mode;
-		uint32_t rdev;
-		const struct file_ops *fops;
-	} nodes[] = {
-		{ "null", 0666, MKDEV(1, 3), &null_fops },
-		{ "zero", 0666, MKDEV(1, 5), &zero_fops },
-		{ "full", 0666, MKDEV(1, 7), &full_fops },
-		{ "random", 0666, MKDEV(1, 8), &random_fops },
-		{ "urandom", 0666, MKDEV(1, 9), &random_fops },
-		{ "tty", 0666, MKDEV(5, 0), &ctty_fops },
-		{ "console", 0600, MKDEV(5, 1), &console_fops },
-		{ "ptmx", 0666, MKDEV(5, 2), &ptmx_fops },
-		{ "ttyS0", 0660, MKDEV(4, 64), &console_fops },
-		/* Linux gives the RTC class a dynamic major; 254 is usual. */
-		{ "rtc0", 0600, MKDEV(254, 0), &rtc_fops },
-		{ "loop-control", 0660, MKDEV(10, 237), &loop_control_fops },
-	};
 	struct inode *root = tmpfs_new_root("devtmpfs");
 	if (!root)
 		return NULL;

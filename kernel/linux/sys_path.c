@@ -296,8 +296,11 @@ do_mknod(struct inode *dir, const char *name, size_t len, void *arg)
 		return slash_create_error(dir, name, len);
 	unsigned type = mode & S_IFMT;
 	bool device = type == S_IFCHR || type == S_IFBLK;
-	if (!S_ISREG(mode) && type != S_IFIFO && type != S_IFSOCK && !device)
+	/* Linux's may_mknod: a directory is mkdir's, other types unknown. */
+	if (type == S_IFDIR)
 		return -EPERM;
+	if (!S_ISREG(mode) && type != S_IFIFO && type != S_IFSOCK && !device)
+		return -EINVAL;
 	if (device && p->euid != 0)
 		return -EPERM;	/* CAP_MKNOD */
 	struct inode *old = dir->iops->lookup(dir, name, len);
@@ -307,8 +310,10 @@ do_mknod(struct inode *dir, const char *name, size_t len, void *arg)
 	}
 	mode = vfs_strip_sgid(p, dir, mode);
 	int e = dir->iops->create(dir, name, len, (mode & S_IFMT) | (mode & 07777 & ~p->umask), &ino);
-	if (e == 0 && device)
+	if (e == 0 && device) {
 		ino->rdev = ((unsigned *)arg)[1];	/* in memory only */
+		ino->fops = devfs_driver(type, ino->rdev);	/* NULL: ENXIO */
+	}
 	if (e == 0) {
 		vfs_init_owner(p, dir, ino);
 		inode_put(ino);

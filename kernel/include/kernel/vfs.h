@@ -483,6 +483,9 @@ int pipe_create(struct file *files[2], unsigned flags);
 extern const struct file_ops fifo_fops;
 /* A new /dev (devfs.c) or /proc (procfs.c): its root, or NULL. */
 struct inode *devfs_new(void);
+/* The driver of the device node of type mode (S_IFCHR, S_IFBLK) and
+   number rdev that /dev holds, for a node mknod makes; or NULL. */
+const struct file_ops *devfs_driver(unsigned mode, uint32_t rdev);
 struct inode *procfs_new(void);
 
 #endif
