@@ -707,6 +707,12 @@ vfs_open(struct proc *p, int dirfd, const char *path, unsigned flags, unsigned m
 			return (struct file *)ino;
 	}
 opened:
+	/* Linux's do_open: O_CREAT never opens a directory, even one a
+	   symlink leads to. */
+	if ((flags & O_CREAT) && S_ISDIR(ino->mode)) {
+		inode_put(ino);
+		return ERR_PTR(-EISDIR);
+	}
 	if (S_ISLNK(ino->mode) && !(flags & O_PATH)) {
 		inode_put(ino);
 		return ERR_PTR(-ELOOP);
