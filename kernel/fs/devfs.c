@@ -2,7 +2,8 @@
  * /dev: a tmpfs holding the character devices every program expects
  * (null, zero, full, random, urandom, console, tty, ptmx, ttyS0, rtc0),
  * the loop block devices (loop0..7, loop-control: loop.c) and the
- * directory pts, where init mounts devpts.
+ * directory pts, where init mounts devpts. A node mknod makes elsewhere
+ * with one of their numbers reaches the same driver.
  */
 #include <kernel/vfs.h>
 #include <kernel/tmpfs.h>

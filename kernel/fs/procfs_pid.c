@@ -460,8 +460,10 @@ procfs_pid_fdinfo(struct gen *g, struct proc *p, int fd)
 	if (!f)
 		return;
 	unsigned cloexec = fd_cloexec(p, fd) ? O_CLOEXEC : 0;
-	gprintf(g, "pos:\t%lu\nflags:\t0%o\nmnt_id:\t0\nino:\t%lu\n",
-		f->offset, f->flags | cloexec, f->inode ? f->inode->ino : 0);
+	gprintf(g, "pos:\t%lu\nflags:\t0%o\nmnt_id:\t%lu\nino:\t%lu\n",
+		f->offset, f->flags | cloexec,
+		f->inode ? vfs_mount_id(f->inode) : 0,
+		f->inode ? f->inode->ino : 0);
 	if (inotify_is(f))
 		inotify_fdinfo(f, g);
 }

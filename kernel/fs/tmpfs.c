@@ -148,6 +148,7 @@ tmpfs_new_root(const char *name)
 	struct super *sb = &ts->sb;
 	sb->type = name;
 	sb->ops = &tmpfs_super_ops;
+	sb->xattrs = true;
 	static uint32_t next_dev = 1;
 	sb->dev = next_dev++;
 	ts->pages_max = page_total() / 2;
@@ -674,7 +675,8 @@ tmpfs_mknod(struct inode *dir, const char *name, unsigned mode, uint32_t rdev,
 
 /* Linux's internal shm mount: no size, pages counted all the same. */
 static struct tmpfs_super anon_super = { .sb = { .type = "tmpfs",
-						 .ops = &tmpfs_super_ops } };
+						 .ops = &tmpfs_super_ops,
+						 .xattrs = true } };
 
 /*
  * An unnamed tmpfs file of len bytes, for MAP_SHARED|MAP_ANONYMOUS: all

@@ -16,6 +16,7 @@
 #include <kernel/vm.h>
 #include <kernel/clock.h>
 #include <kernel/srvfs.h>
+#include <kernel/xattr.h>
 #include "vfs_int.h"
 
 
@@ -97,7 +98,7 @@ inode_new(struct super *sb, unsigned mode)
 	ino->iops = &inode_no_ops;
 	list_init(&ino->maps);
 	vfs_now(&ino->mtime);
-	ino->atime = ino->ctime = ino->mtime;
+	ino->atime = ino->ctime = ino->btime = ino->mtime;
 	return ino;
 }
 
@@ -117,6 +118,7 @@ inode_put(struct inode *ino)
 	if (ino->iops && ino->iops->release)
 		ino->iops->release(ino);
 	locks_inode_free(ino);
+	xattr_drop(ino);
 	kfree(ino);
 }
 
@@ -304,6 +306,8 @@ vfs_permission(struct proc *p, struct inode *ino, int mask)
 	if ((mask & 2) && (S_ISREG(ino->mode) || S_ISDIR(ino->mode) ||
 			   S_ISLNK(ino->mode)) && vfs_writable(ino))
 		return -EROFS;
+	if ((mask & 2) && inode_immutable(ino))
+		return -EPERM;
 	if (p->fsuid == 0) {
 		/* root may execute only what some execute bit allows */
 		if ((mask & 1) && !S_ISDIR(ino->mode) && !(ino->mode & 0111))
@@ -557,6 +561,10 @@ may_open(struct proc *p, struct inode *ino, unsigned flags)
 		return -ENXIO;	/* a socket is reached by connect(2), not open */
 	int mask = (acc == O_RDONLY ? 4 : acc == O_WRONLY ? 2 : 6);
 	int e = vfs_permission(p, ino, mask);
+	/* An append-only file opens for writing only with O_APPEND. */
+	if (!e && inode_append_only(ino) &&
+	    ((acc != O_RDONLY && !(flags & O_APPEND)) || (flags & O_TRUNC)))
+		e = -EPERM;
 	/* O_NOATIME is the owner's (or root's) to ask. */
 	if (!e && (flags & O_NOATIME) && p->euid != 0 && p->euid != ino->uid)
 		e = -EPERM;
@@ -721,6 +729,12 @@ vfs_open(struct proc *p, int dirfd, const char *path, unsigned flags, unsigned m
 			return (struct file *)ino;
 	}
 opened:
+	/* Linux's do_open: O_CREAT never opens a directory, even one a
+	   symlink leads to. */
+	if ((flags & O_CREAT) && S_ISDIR(ino->mode)) {
+		inode_put(ino);
+		return ERR_PTR(-EISDIR);
+	}
 	if (S_ISLNK(ino->mode) && !(flags & O_PATH)) {
 		inode_put(ino);
 		return ERR_PTR(-ELOOP);
@@ -794,6 +808,15 @@ vfs_unmount(struct inode *root)
 		return 0;
 	}
 	return -EINVAL;
+}
+
+uint64_t
+vfs_mount_id(const struct inode *ino)
+{
+	for (int i = 0; i < MOUNT_MAX; i++)
+		if (mounts[i].root && ino->sb && mounts[i].root->sb == ino->sb)
+			return (uint64_t)i + 1;
+	return 0;
 }
 
 static int

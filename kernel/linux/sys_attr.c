@@ -6,6 +6,7 @@
  */
 #include <kernel/proc.h>
 #include <kernel/vfs.h>
+#include <kernel/xattr.h>
 #include <kernel/inotify.h>
 #include <kernel/vm.h>
 #include <kernel/syscall.h>
@@ -20,6 +21,11 @@ chmod_inode(struct inode *ino, unsigned mode)
 	struct proc *p = current()->proc;
 	if (vfs_writable(ino))
 		return -EROFS;
+	if (inode_immutable(ino) || inode_append_only(ino))
+		return -EPERM;
+	/* Linux 6.6's notify_change: a symlink's mode means nothing. */
+	if (S_ISLNK(ino->mode))
+		return -EOPNOTSUPP;
 	if (p->euid != 0 && p->euid != ino->uid)
 		return -EPERM;
 	/* Linux's setattr_copy: the set-group-ID bit needs the group. */
@@ -30,14 +36,22 @@ chmod_inode(struct inode *ino, unsigned mode)
 }
 
 long
-sys_fchmodat(int dirfd, uaddr_t path, unsigned mode)
+sys_fchmodat2(int dirfd, uaddr_t path, unsigned mode, int flags)
 {
-	struct inode *ino = lookup_at(dirfd, path, 0);
+	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	struct inode *ino = lookup_at(dirfd, path, flags);
 	if (IS_ERR(ino))
 		return PTR_ERR(ino);
 	long r = chmod_inode(ino, mode);
 	inode_put(ino);
 	return r;
+}
+
+long
+sys_fchmodat(int dirfd, uaddr_t path, unsigned mode)
+{
+	return sys_fchmodat2(dirfd, path, mode, 0);
 }
 
 long
@@ -63,6 +77,8 @@ chown_inode(struct inode *ino, unsigned uid, unsigned gid)
 	struct proc *p = current()->proc;
 	if (vfs_writable(ino))
 		return -EROFS;
+	if (inode_immutable(ino) || inode_append_only(ino))
+		return -EPERM;
 	bool owner = p->euid == ino->uid;
 	if (p->euid != 0 &&
 	    ((uid != (unsigned)-1 && !(owner && uid == ino->uid)) ||
@@ -151,6 +167,10 @@ set_times(struct inode *ino, const struct timespec_k *ts)
 	struct proc *p = current()->proc;
 	bool both_now = !ts || (ts[0].tv_nsec == UTIME_NOW &&
 				ts[1].tv_nsec == UTIME_NOW);
+	/* notify_change: times given are refused to both kinds of flagged
+	   file, "now" to an immutable one. */
+	if (inode_immutable(ino) || (!both_now && inode_append_only(ino)))
+		return -EPERM;
 	if (p->euid != 0 && p->euid != ino->uid) {
 		if (!both_now)
 			return -EPERM;
@@ -237,6 +257,7 @@ sys_truncate(uaddr_t path, int64_t len)
 	else if (!S_ISREG(ino->mode) || !ino->iops->truncate)
 		r = -EINVAL;
 	else if ((r = vfs_permission(current()->proc, ino, 2)) == 0 &&
+		 (r = inode_append_only(ino) ? -EPERM : 0) == 0 &&
 		 (r = vfs_fsize_room((uint64_t)len, 0)) == 0 &&
 		 (r = inode_get_write(ino)) == 0) {
 		r = ino->iops->truncate(ino, (uint64_t)len);

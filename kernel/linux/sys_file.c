@@ -6,6 +6,7 @@
  */
 #include <kernel/proc.h>
 #include <kernel/vfs.h>
+#include <kernel/xattr.h>
 #include <kernel/inotify.h>
 #include <kernel/tmpfs.h>
 #include <kernel/netif.h>
@@ -432,6 +433,8 @@ sys_ioctl(int fd, unsigned long cmd, uint64_t arg)
 			return 0;
 		return fasync_set(f, fd, on != 0);
 	}
+	if (fileattr_ioctl_cmd(f, (unsigned)cmd))
+		return fileattr_ioctl(f, (unsigned)cmd, arg);
 	if (f->ops && f->ops->sock && netif_ioctl_cmd(cmd))
 		return netif_ioctl(cmd, arg);	/* any socket, as Linux */
 	if (!f->ops || !f->ops->ioctl)
@@ -579,6 +582,8 @@ sys_ftruncate(int fd, int64_t len)
 		return -EINVAL;
 	if (!f->inode->iops->truncate)
 		return -EINVAL;
+	if (inode_immutable(f->inode) || inode_append_only(f->inode))
+		return -EPERM;
 	long r = vfs_fsize_room((uint64_t)len, 0);
 	if (r < 0)
 		return r;

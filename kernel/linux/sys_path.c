@@ -5,6 +5,7 @@
  */
 #include <kernel/proc.h>
 #include <kernel/vfs.h>
+#include <kernel/xattr.h>
 #include <kernel/inotify.h>
 #include <kernel/vm.h>
 #include <kernel/tmpfs.h>
@@ -110,56 +111,6 @@ long
 sys_lstat(uaddr_t path, uaddr_t st)
 {
 	return sys_newfstatat(AT_FDCWD, path, st, AT_SYMLINK_NOFOLLOW);
-}
-
-long
-sys_statx(int dirfd, uaddr_t path, int flags, unsigned mask, uaddr_t buf)
-{
-	/* Linux's checks: STATX__RESERVED, both sync types at once, and
-	   flags other than NOFOLLOW, NO_AUTOMOUNT, EMPTY_PATH, the sync
-	   types. */
-	if ((mask & 0x80000000u) || (flags & 0x6000) == 0x6000 ||
-	    (flags & ~(0x100 | 0x800 | 0x1000 | 0x6000)))
-		return -EINVAL;
-	struct inode *ino = lookup_at(dirfd, path, flags);
-	if (IS_ERR(ino))
-		return PTR_ERR(ino);
-	long r = vfs_getattr(ino);
-	if (r < 0) {
-		inode_put(ino);
-		return r;
-	}
-	struct {
-		uint32_t mask, blksize;
-		uint64_t attributes;
-		uint32_t nlink, uid, gid;
-		uint16_t mode, pad0;
-		uint64_t ino, size, blocks, attributes_mask;
-		struct { int64_t sec; uint32_t nsec; int32_t pad; } atime, btime, ctime, mtime;
-		uint32_t rdev_major, rdev_minor, dev_major, dev_minor;
-		uint64_t spare[14];
-	} sx;
-	_Static_assert(sizeof(sx) == 256, "struct statx is 256 bytes");
-	memset(&sx, 0, sizeof(sx));
-	sx.mask = 0x7ff;	/* STATX_BASIC_STATS */
-	sx.blksize = 4096;
-	sx.nlink = ino->nlink;
-	sx.uid = ino->uid;
-	sx.gid = ino->gid;
-	sx.mode = (uint16_t)ino->mode;
-	sx.ino = ino->ino;
-	sx.size = ino->size;
-	sx.blocks = ino->sb && ino->sb->real_blocks ? ino->blocks :
-		    ALIGN_UP(ino->size, 4096) / 512;
-	sx.atime.sec = ino->atime.tv_sec, sx.atime.nsec = (uint32_t)ino->atime.tv_nsec;
-	sx.mtime.sec = ino->mtime.tv_sec, sx.mtime.nsec = (uint32_t)ino->mtime.tv_nsec;
-	sx.ctime.sec = ino->ctime.tv_sec, sx.ctime.nsec = (uint32_t)ino->ctime.tv_nsec;
-	/* rdev is in Linux's new_encode_dev form (minors past 255: pts). */
-	sx.rdev_major = (ino->rdev >> 8) & 0xfff;
-	sx.rdev_minor = (ino->rdev & 0xff) | ((ino->rdev >> 12) & ~0xffu);
-	sx.dev_minor = ino->sb ? ino->sb->dev : 0;
-	inode_put(ino);
-	return copyout(buf, &sx, sizeof(sx));
 }
 
 long
@@ -273,19 +224,27 @@ remove_refused(struct inode *dir, const char *name, size_t len, int rmdir)
 
 /*
  * In a sticky directory (S_ISVTX) only root, the directory's owner and
- * the file's may remove or replace a name: -EPERM for anyone else. A
- * missing name passes; the call itself reports it.
+ * the file's may remove or replace a name: -EPERM for anyone else. Nor
+ * may anyone in an append-only directory, or for an immutable or
+ * append-only file (Linux's may_delete). A missing name passes; the call
+ * itself reports it.
  */
 static long
 sticky_check(struct inode *dir, const char *name, size_t len)
 {
 	struct proc *p = current()->proc;
-	if (!(dir->mode & S_ISVTX) || p->euid == 0 || p->euid == dir->uid)
+	if (inode_append_only(dir))
+		return -EPERM;
+	bool sticky = (dir->mode & S_ISVTX) && p->euid != 0 &&
+		      p->euid != dir->uid;
+	if (!sticky && !inode_flags_in_use())
 		return 0;
 	struct inode *x = dir->iops->lookup(dir, name, len);
 	if (IS_ERR(x))
 		return 0;
-	long r = x->uid == p->euid ? 0 : -EPERM;
+	long r = sticky && x->uid != p->euid ? -EPERM : 0;
+	if (inode_immutable(x) || inode_append_only(x))
+		r = -EPERM;
 	inode_put(x);
 	return r;
 }
@@ -512,6 +471,8 @@ do_link(struct inode *dir, const char *name, size_t len, void *arg)
 	struct link_arg *a = arg;
 	if (slash_after(name, len) || !dir->iops->link)
 		return slash_create_error(dir, name, len);
+	if (inode_immutable(a->target) || inode_append_only(a->target))
+		return -EPERM;
 	long r = dir->iops->link(dir, name, len, a->target);
 	if (r == 0) {
 		inotify_inode_event(a->target, IN_ATTRIB);

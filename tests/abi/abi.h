@@ -72,6 +72,8 @@ errno_name(int e)
 		{ ECONNABORTED, "ECONNABORTED" }, { EPROTO, "EPROTO" },
 		/* System V IPC */
 		{ EIDRM, "EIDRM" }, { ENOMSG, "ENOMSG" },
+		/* extended attributes */
+		{ ENODATA, "ENODATA" },
 	};
 	static char other[32];
 

@@ -82,6 +82,12 @@ test_open_flags(void)
 	CHECK("open directory O_DIRECTORY", fd >= 0);
 	CHECK_ERR("read a directory", read(fd, buf, 1), EISDIR);
 	close(fd);
+	CHECK_ERR("O_CREAT on a directory", open(dir, O_RDONLY | O_CREAT,
+	    0644), EISDIR);
+	CHECK_EQ("a symlink to it", symlink(dir, at("dirlink")), 0);
+	CHECK_ERR("O_CREAT through the symlink", open(at("dirlink"),
+	    O_RDONLY | O_CREAT, 0644), EISDIR);
+	unlink(at("dirlink"));
 	CHECK_ERR("O_CREAT in missing directory", open(at("none/f"),
 	    O_WRONLY | O_CREAT, 0644), ENOENT);
 	CHECK_ERR("empty path", open("", O_RDONLY), ENOENT);

@@ -5,7 +5,9 @@
  * working directory (EBUSY); then MNT_DETACH does; an unknown type is ENODEV; ext2 from a regular file
  * or a character device is ENOTBLK; a mount on a file is ENOTDIR.
  * mknod of character and block nodes (0:0, which no driver has: opening
- * them gives ENXIO), and EPERM for a user who is not root.
+ * them gives ENXIO; 1:5 reaches /dev/zero's driver), EINVAL for an
+ * unknown type and EPERM for a directory, and EPERM for a user who is
+ * not root.
  */
 #include "abi.h"
 
@@ -64,6 +66,18 @@ test_mknod(void)
 	stat(path, &st);
 	CHECK("it is one", S_ISCHR(st.st_mode) && st.st_rdev == 0);
 	CHECK_ERR("no driver has it", open(path, O_RDONLY), ENXIO);
+	unlink(path);
+	CHECK_ERR("mknod of type S_IFMT", mknod(path, S_IFMT | 0600, 0),
+	    EINVAL);
+	CHECK_ERR("mknod of a directory", mknod(path, S_IFDIR | 0600, 0),
+	    EPERM);
+	CHECK_EQ("mknod 1:5 (zero) elsewhere", mknod(path, S_IFCHR | 0600,
+	    makedev(1, 5)), 0);
+	int fd = open(path, O_RDWR);
+	char byte = 'x';
+	CHECK_EQ("reads a zero", read(fd, &byte, 1) == 1 && byte == 0, 1);
+	CHECK_EQ("takes a write", write(fd, &byte, 1), 1);
+	close(fd);
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/blk", dir);
 	CHECK_EQ("mknod a block node", mknod(path, S_IFBLK | 0600,

@@ -19,6 +19,7 @@ struct proc;
 struct vm_name;
 struct lock_ctx;
 struct inotify_watch;
+struct xattr;
 
 /* A change of attributes (chmod, chown, utimensat, truncate). */
 struct iattr_k {
@@ -171,6 +172,9 @@ struct super {
 	/* Mounted read-only (MS_RDONLY): opens for writing fail with EROFS,
 	   and so do changes where the file system checks it (a server's). */
 	bool read_only;
+	/* Its inodes keep extended attributes and FS_*_FL flags in memory
+	   (tmpfs; kernel/include/kernel/xattr.h). */
+	bool xattrs;
 };
 
 struct inode {
@@ -182,6 +186,7 @@ struct inode {
 	uint64_t blocks;		/* 512-byte units, if sb->real_blocks */
 	uint32_t rdev;
 	struct timespec_k atime, mtime, ctime;
+	struct timespec_k btime;	/* birth, statx's (tmpfs shows it) */
 	int refcount;
 	const struct inode_ops *iops;	/* never NULL: inode_no_ops */
 	const struct file_ops *fops;
@@ -200,6 +205,10 @@ struct inode {
 	struct list maps;
 	/* inotify's watches on it (kernel/linux/sys_inotify.c), big lock. */
 	struct inotify_watch *watches;
+	/* Where sb->xattrs: extended attributes and FS_*_FL flags
+	   (immutable, append-only...), kernel/fs/xattr.c; big lock. */
+	struct xattr *xattrs;
+	unsigned attr_flags;
 };
 
 /*
@@ -438,6 +447,9 @@ int vfs_mount(struct inode *where, struct inode *root, const char *path,
 	      const char *source, const char *type);
 /* Takes the file system whose root is `root` off the tree. */
 int vfs_unmount(struct inode *root);
+/* The id of the mount holding ino, as /proc/PID/mountinfo numbers them
+   (the table's slot + 1); 0 for a file of no mount (a pipe, a socket). */
+uint64_t vfs_mount_id(const struct inode *ino);
 /* Applies a change of attributes (the file system's setattr, or in memory). */
 int vfs_setattr(struct inode *ino, const struct iattr_k *a);
 /* Brings ino's attributes up to date (a server's file systems). */
