@@ -34,6 +34,8 @@ enum pkind {
 	P_SYS_HOSTNAME, P_SYS_OSRELEASE, P_SYS_OSTYPE, P_SYS_TAINTED, P_SYS_BOOT_ID,
 	P_SYS_UUID, P_SYS_FILE_MAX, P_SYS_NR_OPEN, P_SYS_INOTIFY,
 	P_SYS_INOTIFY_EVENTS, P_SYS_INOTIFY_INSTANCES, P_SYS_INOTIFY_WATCHES,
+	P_SYS_FANOTIFY, P_SYS_FANOTIFY_EVENTS, P_SYS_FANOTIFY_GROUPS,
+	P_SYS_FANOTIFY_MARKS,
 	P_SYS_PIPE_MAX_SIZE,
 	/* System V IPC's sysctls, in enum ipc_knob's order. */
 	P_SYS_MSGMAX, P_SYS_MSGMNB, P_SYS_MSGMNI, P_SYS_SEM, P_SYS_SHMMAX,
@@ -113,6 +115,7 @@ static const struct pentry sys_fs_entries[] = {
 	{ "file-max", P_SYS_FILE_MAX, S_IFREG | 0444 },
 	{ "nr_open", P_SYS_NR_OPEN, S_IFREG | 0444 },
 	{ "inotify", P_SYS_INOTIFY, S_IFDIR | 0555 },
+	{ "fanotify", P_SYS_FANOTIFY, S_IFDIR | 0555 },
 	{ "pipe-max-size", P_SYS_PIPE_MAX_SIZE, S_IFREG | 0644 },
 };
 
@@ -120,6 +123,12 @@ static const struct pentry sys_inotify_entries[] = {
 	{ "max_queued_events", P_SYS_INOTIFY_EVENTS, S_IFREG | 0644 },
 	{ "max_user_instances", P_SYS_INOTIFY_INSTANCES, S_IFREG | 0644 },
 	{ "max_user_watches", P_SYS_INOTIFY_WATCHES, S_IFREG | 0644 },
+};
+
+static const struct pentry sys_fanotify_entries[] = {
+	{ "max_queued_events", P_SYS_FANOTIFY_EVENTS, S_IFREG | 0644 },
+	{ "max_user_groups", P_SYS_FANOTIFY_GROUPS, S_IFREG | 0644 },
+	{ "max_user_marks", P_SYS_FANOTIFY_MARKS, S_IFREG | 0644 },
 };
 
 /* The sysctls root may set (mode 0644 above): a number each. */
@@ -131,6 +140,9 @@ static const struct sysctl_var {
 	{ P_SYS_INOTIFY_INSTANCES, &inotify_max_user_instances },
 	{ P_SYS_INOTIFY_WATCHES, &inotify_max_user_watches },
 	{ P_SYS_PIPE_MAX_SIZE, &pipe_max_size },
+	{ P_SYS_FANOTIFY_EVENTS, &fanotify_max_queued_events },
+	{ P_SYS_FANOTIFY_GROUPS, &fanotify_max_user_groups },
+	{ P_SYS_FANOTIFY_MARKS, &fanotify_max_user_marks },
 };
 
 /* /proc/net: the socket tables, asked of the network server. */
@@ -154,6 +166,7 @@ static const struct pdir {
 	{ P_SYS_FS, sys_fs_entries, ARRAY_SIZE(sys_fs_entries) },
 	{ P_SYSVIPC, sysvipc_entries, ARRAY_SIZE(sysvipc_entries) },
 	{ P_SYS_INOTIFY, sys_inotify_entries, ARRAY_SIZE(sys_inotify_entries) },
+	{ P_SYS_FANOTIFY, sys_fanotify_entries, ARRAY_SIZE(sys_fanotify_entries) },
 };
 
 static const struct pdir *
@@ -725,6 +738,9 @@ gen_system(struct gen *g, enum pkind kind)
 	case P_SYS_INOTIFY_EVENTS: gprintf(g, "%u\n", inotify_max_queued_events); break;
 	case P_SYS_INOTIFY_INSTANCES: gprintf(g, "%u\n", inotify_max_user_instances); break;
 	case P_SYS_INOTIFY_WATCHES: gprintf(g, "%u\n", inotify_max_user_watches); break;
+	case P_SYS_FANOTIFY_EVENTS: gprintf(g, "%u\n", fanotify_max_queued_events); break;
+	case P_SYS_FANOTIFY_GROUPS: gprintf(g, "%u\n", fanotify_max_user_groups); break;
+	case P_SYS_FANOTIFY_MARKS: gprintf(g, "%u\n", fanotify_max_user_marks); break;
 	case P_SYS_PIPE_MAX_SIZE: gprintf(g, "%u\n", pipe_max_size); break;
 	case P_KMSG: {
 		char *k = kmalloc(16384);

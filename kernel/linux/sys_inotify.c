@@ -245,6 +245,7 @@ inotify_inode_event(struct inode *ino, uint32_t mask)
 {
 	if (!inotify_active() || !ino)
 		return;
+	fanotify_inode_event(ino, mask);
 	const char *name = NULL;
 	struct inode *dir = watched_parent(ino, &name);
 	tell_both(ino, dir, name, mask);
@@ -278,8 +279,10 @@ file_parent(struct file *f, const char **name)
 void
 inotify_file_event(struct file *f, uint32_t mask)
 {
-	if (!inotify_active() || !f || !f->inode || file_is_path(f))
+	if (!inotify_active() || !f || !f->inode || file_is_path(f) ||
+	    f->no_notify)
 		return;
+	fanotify_file_event(f, mask);
 	const char *name = NULL;
 	struct inode *dir = file_parent(f, &name);
 	tell_both(f->inode, dir, name, mask);

@@ -8,6 +8,7 @@
 #define KERNEL_INOTIFY_H
 
 #include <kernel/types.h>
+#include <kernel/fanotify.h>
 
 struct inode;
 struct file;
@@ -46,10 +47,11 @@ extern unsigned inotify_max_user_watches;
 /* How many watches exist in the whole system: the hooks' quick test. */
 extern unsigned inotify_watches;
 
+/* Whether any watch or fanotify mark exists: the hooks tell both. */
 static inline bool
 inotify_active(void)
 {
-	return inotify_watches > 0;
+	return inotify_watches > 0 || fanotify_marks > 0;
 }
 
 /*

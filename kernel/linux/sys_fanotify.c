@@ -1,0 +1,938 @@
+/*
+ * fanotify: a group is an anonymous file holding marks (on an inode, or on
+ * every file of a mount or file system) and a queue of events read as
+ * struct fanotify_event_metadata records, each with a new descriptor open
+ * on the file the event is about. Permission events (FAN_OPEN_PERM,
+ * FAN_ACCESS_PERM, FAN_OPEN_EXEC_PERM) make the opener or reader sleep
+ * until the listener writes a struct fanotify_response; closing the group
+ * allows them all. Reported with a descriptor only: the FID modes
+ * (FAN_REPORT_FID and its kin) are EINVAL, as on a kernel before 5.1.
+ *
+ * The hooks (kernel/include/kernel/fanotify.h) are called by inotify's
+ * hooks and by open, read and execve. A mount mark covers the file system
+ * mounted there (Petrel mounts each one once). Big lock held throughout.
+ */
+#include <kernel/proc.h>
+#include <kernel/vfs.h>
+#include <kernel/vm.h>
+#include <kernel/kmalloc.h>
+#include <kernel/syscall.h>
+#include <syscall_table.h>
+#include <kernel/errno.h>
+#include <kernel/string.h>
+#include <kernel/stat.h>
+#include <kernel/sched.h>
+#include <kernel/fanotify.h>
+#include "path.h"
+#include "../fs/procfs_int.h"
+
+/* fanotify_init's flags. */
+#define FAN_CLOEXEC 0x1
+#define FAN_NONBLOCK 0x2
+#define FAN_CLASS_NOTIF 0x0
+#define FAN_CLASS_CONTENT 0x4
+#define FAN_CLASS_PRE_CONTENT 0x8
+#define FAN_CLASS_BITS 0xc
+#define FAN_UNLIMITED_QUEUE 0x10
+#define FAN_UNLIMITED_MARKS 0x20
+#define FAN_ENABLE_AUDIT 0x40
+#define FAN_REPORT_TID 0x100
+#define INIT_FLAGS (FAN_CLOEXEC | FAN_NONBLOCK | FAN_CLASS_BITS | \
+		    FAN_UNLIMITED_QUEUE | FAN_UNLIMITED_MARKS | \
+		    FAN_ENABLE_AUDIT | FAN_REPORT_TID)
+/* What event_f_flags may hold (Linux's FANOTIFY_INIT_ALL_EVENT_F_BITS). */
+#define O_DSYNC_K 010000
+#define O_SYNC_K 04010000
+#define O_LARGEFILE_K 0100000
+#define EVENT_F_BITS (O_ACCMODE | O_APPEND | O_NONBLOCK | O_SYNC_K | \
+		      O_DSYNC_K | O_CLOEXEC | O_LARGEFILE_K | O_NOATIME)
+
+/* fanotify_mark's flags. */
+#define FAN_MARK_ADD 0x1
+#define FAN_MARK_REMOVE 0x2
+#define FAN_MARK_DONT_FOLLOW 0x4
+#define FAN_MARK_ONLYDIR 0x8
+#define FAN_MARK_MOUNT 0x10
+#define FAN_MARK_IGNORED_MASK 0x20
+#define FAN_MARK_IGNORED_SURV_MODIFY 0x40
+#define FAN_MARK_FLUSH 0x80
+#define FAN_MARK_FILESYSTEM 0x100
+#define FAN_MARK_TYPES (FAN_MARK_MOUNT | FAN_MARK_FILESYSTEM)
+#define MARK_FLAGS (FAN_MARK_ADD | FAN_MARK_REMOVE | FAN_MARK_DONT_FOLLOW | \
+		    FAN_MARK_ONLYDIR | FAN_MARK_TYPES | FAN_MARK_IGNORED_MASK | \
+		    FAN_MARK_IGNORED_SURV_MODIFY | FAN_MARK_FLUSH)
+
+#define FILE_EVENTS (FAN_ACCESS | FAN_MODIFY | FAN_CLOSE_WRITE | \
+		     FAN_CLOSE_NOWRITE | FAN_OPEN | FAN_OPEN_EXEC)
+#define PERM_EVENTS (FAN_OPEN_PERM | FAN_ACCESS_PERM | FAN_OPEN_EXEC_PERM)
+#define MARK_EVENTS (FILE_EVENTS | PERM_EVENTS | FAN_EVENT_ON_CHILD | FAN_ONDIR)
+
+/* Responses. */
+#define FAN_ALLOW 0x01
+#define FAN_DENY 0x02
+#define FAN_AUDIT 0x10
+
+#define FAN_NOFD (-1)
+#define METADATA_VERSION 3
+#define METADATA_LEN 24
+#define FIONREAD 0x541b
+
+/* Limits, as /proc/sys/fs/fanotify shows them (procfs.c). */
+unsigned fanotify_max_queued_events = 16384;
+unsigned fanotify_max_user_groups = 128;
+unsigned fanotify_max_user_marks = 8192;
+
+struct fan_group {
+	struct list link;		/* all_groups, by rank */
+	struct list marks;		/* fan_mark.group_link */
+	struct list queue;		/* fan_event not read yet, oldest first */
+	struct list answering;		/* permission events read, unanswered */
+	unsigned queued;		/* events in queue */
+	unsigned flags;			/* fanotify_init's */
+	unsigned event_f_flags;
+	unsigned uid;			/* who made it, for the limits */
+	uint64_t rank;			/* class first, then age: told in order */
+	bool overflowed;		/* an FAN_Q_OVERFLOW is queued */
+	struct waitq wq;		/* readers */
+	struct file *file;
+};
+
+struct fan_mark {
+	struct fan_group *group;
+	unsigned type;			/* 0 (inode), FAN_MARK_MOUNT, _FILESYSTEM */
+	struct inode *inode;		/* a reference: the inode, or one of
+					   the mount or file system */
+	uint32_t mask, ignored;
+	bool surv_modify;		/* the ignore mask outlives FAN_MODIFY */
+	struct list group_link;		/* fan_group.marks */
+	struct list all_link;		/* all_marks */
+};
+
+/*
+ * One event. A permission event belongs to the thread waiting for its
+ * answer, which frees it; the group only lists it (group NULL once it
+ * is off the group's lists).
+ */
+struct fan_event {
+	struct list link;		/* fan_group.queue or .answering */
+	struct fan_group *group;
+	uint32_t mask;
+	int pid;
+	struct inode *inode;		/* a reference; NULL for an overflow */
+	char *path;			/* the name it was opened by, or NULL */
+	struct inode *path_base;	/* a reference, with a relative path */
+	bool perm;
+	bool read;			/* on .answering, with fd */
+	int fd;				/* the listener's, once read */
+	uint32_t response;		/* 0 until answered */
+};
+
+unsigned fanotify_marks;
+static struct list all_marks = LIST_INIT(all_marks);
+static struct list all_groups = LIST_INIT(all_groups);
+static uint32_t groups_made;
+/* Threads waiting for an answer to a permission event. */
+static struct waitq perm_wq = { LIST_INIT(perm_wq.sleepers) };
+
+/* What an event is about: the inode, the open file (or NULL), a name. */
+struct fan_source {
+	struct inode *inode;
+	struct file *file;
+	const char *name;		/* the last component it was found by */
+};
+
+/* ---- Events --------------------------------------------------------------- */
+
+static void
+event_free(struct fan_event *e)
+{
+	if (e->inode)
+		inode_put(e->inode);
+	if (e->path_base)
+		inode_put(e->path_base);
+	kfree(e->path);
+	kfree(e);
+}
+
+static struct fan_event *
+event_new(struct fan_group *g, const struct fan_source *s, uint32_t mask)
+{
+	struct fan_event *e = kzalloc(sizeof(*e));
+	if (!e)
+		return NULL;
+	struct thread *t = current();
+	e->mask = mask;
+	e->pid = (g->flags & FAN_REPORT_TID) ? t->tid : t->proc->pid;
+	e->inode = s->inode;
+	inode_get(s->inode);
+	e->fd = FAN_NOFD;
+	struct file *f = s->file;
+	if (f && f->path) {
+		size_t n = strlen(f->path);
+		e->path = kmalloc(n + 1);
+		if (e->path) {
+			memcpy(e->path, f->path, n + 1);
+			e->path_base = f->path_base;
+			if (e->path_base)
+				inode_get(e->path_base);
+		}
+	}
+	return e;
+}
+
+static void
+group_wake(struct fan_group *g)
+{
+	waitq_wake_all(&g->wq);
+	file_notify_in(g->file);
+}
+
+/* Queues an FAN_Q_OVERFLOW unless one waits to be read. */
+static void
+queue_overflow(struct fan_group *g)
+{
+	if (g->overflowed)
+		return;
+	struct fan_event *e = kzalloc(sizeof(*e));
+	if (!e)
+		return;
+	e->mask = FAN_Q_OVERFLOW;
+	e->fd = FAN_NOFD;
+	g->overflowed = true;
+	list_push_back(&g->queue, &e->link);
+	g->queued++;
+	group_wake(g);
+}
+
+static bool
+queue_full(struct fan_group *g)
+{
+	return !(g->flags & FAN_UNLIMITED_QUEUE) &&
+	       g->queued >= fanotify_max_queued_events;
+}
+
+/*
+ * Queues a notification, merged into the last queued event when that is
+ * about the same file by the same process, as Linux merges them.
+ */
+static void
+queue_notification(struct fan_group *g, const struct fan_source *s,
+		   uint32_t mask)
+{
+	int pid = (g->flags & FAN_REPORT_TID) ? current()->tid :
+						current()->proc->pid;
+	if (!list_empty(&g->queue)) {
+		struct fan_event *last =
+			list_entry(g->queue.prev, struct fan_event, link);
+		if (!last->perm && last->inode == s->inode && last->pid == pid) {
+			last->mask |= mask;
+			return;
+		}
+	}
+	if (queue_full(g)) {
+		queue_overflow(g);
+		return;
+	}
+	struct fan_event *e = event_new(g, s, mask);
+	if (!e)
+		return;
+	list_push_back(&g->queue, &e->link);
+	g->queued++;
+	group_wake(g);
+}
+
+/* ---- Which marks hear an event -------------------------------------------- */
+
+static bool
+mark_covers(struct fan_mark *m, struct inode *ino)
+{
+	if (m->type == 0)
+		return m->inode == ino;
+	return ino->sb && m->inode->sb == ino->sb;
+}
+
+static bool
+child_of(struct inode *dir, const struct fan_source *s)
+{
+	if (dir_name_of(dir, s->inode))
+		return true;
+	if (s->file && s->file->notify_dir == dir)
+		return true;
+	if (!s->name || !s->name[0] || !dir->iops->lookup)
+		return false;
+	struct inode *ino = dir->iops->lookup(dir, s->name, strlen(s->name));
+	if (IS_ERR(ino) || !ino)
+		return false;
+	bool same = ino == s->inode;
+	inode_put(ino);
+	return same;
+}
+
+/*
+ * The marked directory watching its children that holds s's inode (a
+ * reference), or NULL. Candidates are taken before any is asked, as
+ * asking a server's directory may sleep and change the marks.
+ */
+static struct inode *
+watching_parent(const struct fan_source *s)
+{
+	enum { MAX_CANDIDATES = 8 };
+	struct inode *cand[MAX_CANDIDATES];
+	int n = 0;
+	list_for_each(it, &all_marks) {
+		struct fan_mark *m = list_entry(it, struct fan_mark, all_link);
+		if (m->type != 0 || !(m->mask & FAN_EVENT_ON_CHILD) ||
+		    !S_ISDIR(m->inode->mode) || m->inode == s->inode)
+			continue;
+		bool seen = false;
+		for (int i = 0; i < n; i++)
+			seen |= cand[i] == m->inode;
+		if (!seen && n < MAX_CANDIDATES) {
+			inode_get(m->inode);
+			cand[n++] = m->inode;
+		}
+	}
+	struct inode *parent = NULL;
+	for (int i = 0; i < n; i++) {
+		if (!parent && child_of(cand[i], s))
+			parent = cand[i];
+		else
+			inode_put(cand[i]);
+	}
+	return parent;
+}
+
+/*
+ * What group g reports of an event mask on s (parent: a directory
+ * watching its children that holds it, or NULL): the bits its marks want
+ * and do not ignore. A modification first clears the ignore masks that do
+ * not survive it, as Linux's send_to_group.
+ */
+static uint32_t
+group_wants(struct fan_group *g, const struct fan_source *s,
+	    struct inode *parent, uint32_t mask)
+{
+	bool is_dir = S_ISDIR(s->inode->mode);
+	uint32_t want = 0, ignored = 0;
+	list_for_each(it, &g->marks) {
+		struct fan_mark *m = list_entry(it, struct fan_mark, group_link);
+		bool on_child = parent && m->type == 0 && m->inode == parent &&
+				(m->mask & FAN_EVENT_ON_CHILD);
+		if (!on_child && !mark_covers(m, s->inode))
+			continue;
+		if ((mask & FAN_MODIFY) && !m->surv_modify)
+			m->ignored = 0;
+		if (!is_dir || (m->mask & FAN_ONDIR))
+			want |= m->mask;
+		if (!is_dir || (m->ignored & FAN_ONDIR))
+			ignored |= m->ignored;
+	}
+	return mask & want & ~ignored & (FILE_EVENTS | PERM_EVENTS);
+}
+
+static void
+notify_groups(const struct fan_source *s, uint32_t mask)
+{
+	mask &= FILE_EVENTS;
+	if (!fanotify_marks || !mask || !s->inode)
+		return;
+	inode_get(s->inode);
+	struct inode *parent = watching_parent(s);
+	list_for_each(it, &all_groups) {
+		struct fan_group *g = list_entry(it, struct fan_group, link);
+		uint32_t report = group_wants(g, s, parent, mask);
+		if (report)
+			queue_notification(g, s, report);
+	}
+	if (parent)
+		inode_put(parent);
+	inode_put(s->inode);
+}
+
+/* The last component of f's name, for a directory's lookup. */
+static const char *
+file_name_hint(struct file *f)
+{
+	if (!f || !f->path)
+		return NULL;
+	const char *slash = strrchr(f->path, '/');
+	return slash ? slash + 1 : f->path;
+}
+
+void
+fanotify_file_event(struct file *f, uint32_t mask)
+{
+	if (!fanotify_marks || !f || !f->inode || file_is_path(f) ||
+	    f->no_notify)
+		return;
+	struct fan_source s = { f->inode, f, file_name_hint(f) };
+	notify_groups(&s, mask);
+}
+
+void
+fanotify_inode_event(struct inode *ino, uint32_t mask)
+{
+	struct fan_source s = { ino, NULL, NULL };
+	notify_groups(&s, mask);
+}
+
+/* ---- Permission events ---------------------------------------------------- */
+
+/*
+ * Tells g of a permission event and sleeps until it is answered (or the
+ * group goes, which allows it); 0, -EPERM, or -EINTR for a SIGKILL.
+ */
+static int
+ask_group(struct fan_group *g, const struct fan_source *s, uint32_t mask)
+{
+	if (queue_full(g))
+		return 0;	/* nobody would hear it */
+	struct fan_event *e = event_new(g, s, mask);
+	if (!e)
+		return -ENOMEM;
+	e->perm = true;
+	e->group = g;
+	list_push_back(&g->queue, &e->link);
+	g->queued++;
+	group_wake(g);
+	int r = 0;
+	while (!e->response) {
+		if (waitq_wait_killable(&perm_wq, NULL) == -EINTR &&
+		    !e->response) {
+			r = -EINTR;
+			break;
+		}
+	}
+	if (e->group) {		/* killed: take it off the group's lists */
+		if (!e->read)
+			e->group->queued--;
+		list_remove(&e->link);
+	}
+	if (!r && (e->response & 0xff & ~FAN_AUDIT) == FAN_DENY)
+		r = -EPERM;
+	event_free(e);
+	return r;
+}
+
+/*
+ * Asks every group that wants mask of s, by rank (pre-content, content,
+ * then notification groups, oldest first), until one denies. The groups
+ * may change while the caller sleeps: it goes on past the rank last asked.
+ */
+static int
+ask_groups(const struct fan_source *s, uint32_t mask)
+{
+	if (!fanotify_marks || !s->inode)
+		return 0;
+	uint64_t done = 0;
+	bool any = false;
+	int r = 0;
+	inode_get(s->inode);
+	struct inode *parent = watching_parent(s);
+	for (;;) {
+		struct fan_group *next = NULL;
+		list_for_each(it, &all_groups) {
+			struct fan_group *g = list_entry(it, struct fan_group, link);
+			if (any && g->rank <= done)
+				continue;
+			if (group_wants(g, s, parent, mask)) {
+				next = g;
+				break;
+			}
+		}
+		if (!next)
+			break;
+		any = true;
+		done = next->rank;
+		if ((r = ask_group(next, s, mask)) < 0)
+			break;
+	}
+	if (parent)
+		inode_put(parent);
+	inode_put(s->inode);
+	return r;
+}
+
+int
+fanotify_open_perm(struct file *f)
+{
+	if (!fanotify_marks || !f || !f->inode || file_is_path(f))
+		return 0;
+	struct fan_source s = { f->inode, f, file_name_hint(f) };
+	return ask_groups(&s, FAN_OPEN_PERM);
+}
+
+int
+fanotify_access_perm(struct file *f)
+{
+	if (!fanotify_marks || !f || !f->inode || file_is_path(f) ||
+	    f->no_notify)
+		return 0;
+	struct fan_source s = { f->inode, f, file_name_hint(f) };
+	return ask_groups(&s, FAN_ACCESS_PERM);
+}
+
+int
+fanotify_exec(struct inode *ino, const char *path)
+{
+	if (!fanotify_marks)
+		return 0;
+	const char *slash = path ? strrchr(path, '/') : NULL;
+	struct fan_source s = { ino, NULL, slash ? slash + 1 : path };
+	int r = ask_groups(&s, FAN_OPEN_EXEC_PERM);
+	if (r == 0)
+		r = ask_groups(&s, FAN_OPEN_PERM);
+	if (r == 0)
+		notify_groups(&s, FAN_OPEN | FAN_OPEN_EXEC);
+	return r;
+}
+
+/* ---- The group's file ----------------------------------------------------- */
+
+/*
+ * A descriptor open on e's file for the reader, as the group's
+ * event_f_flags ask, making no events of its own; or -errno.
+ */
+static int
+event_fd(struct fan_group *g, struct fan_event *e)
+{
+	unsigned flags = g->event_f_flags & ~O_CLOEXEC;
+	struct file *f = vfs_open_inode(e->inode, flags);
+	if (IS_ERR(f))
+		return (int)PTR_ERR(f);
+	f->no_notify = true;
+	if (e->path) {
+		f->path = e->path;
+		f->path_base = e->path_base;
+		e->path = NULL;
+		e->path_base = NULL;
+	}
+	int fd = fd_install(current()->proc, f, 0,
+			    g->event_f_flags & O_CLOEXEC);
+	if (fd < 0)
+		file_put(f);
+	return fd;
+}
+
+/* Copies e's record to buf and takes it off the queue; 0 or -errno. */
+static int
+event_take(struct fan_group *g, struct fan_event *e, char *buf)
+{
+	int fd = FAN_NOFD;
+	if (e->inode) {
+		fd = event_fd(g, e);
+		if (fd < 0)
+			return fd;
+	}
+	struct {
+		uint32_t event_len;
+		uint8_t vers, reserved;
+		uint16_t metadata_len;
+		uint64_t mask;
+		int32_t fd, pid;
+	} md = { METADATA_LEN, METADATA_VERSION, 0, METADATA_LEN, e->mask,
+		 fd, e->pid };
+	_Static_assert(sizeof(md) == METADATA_LEN, "Linux's layout");
+	memcpy(buf, &md, sizeof(md));
+	list_remove(&e->link);
+	g->queued--;
+	if (e->mask == FAN_Q_OVERFLOW)
+		g->overflowed = false;
+	if (e->perm) {
+		e->fd = fd;
+		e->read = true;
+		list_push_back(&g->answering, &e->link);
+	} else {
+		event_free(e);
+	}
+	return 0;
+}
+
+static long
+fan_read(struct file *f, void *buf, size_t len, uint64_t *off)
+{
+	struct fan_group *g = f->priv;
+	(void)off;
+	while (list_empty(&g->queue)) {
+		if (f->flags & O_NONBLOCK)
+			return -EAGAIN;
+		if (waitq_wait(&g->wq, 0, true) == -EINTR)
+			return -ERESTARTSYS;
+	}
+	size_t done = 0;
+	while (!list_empty(&g->queue) && len - done >= METADATA_LEN) {
+		struct fan_event *e =
+			list_entry(g->queue.next, struct fan_event, link);
+		int r = event_take(g, e, (char *)buf + done);
+		if (r < 0)
+			return done ? (long)done : r;
+		done += METADATA_LEN;
+	}
+	return done ? (long)done : -EINVAL;	/* the first does not fit */
+}
+
+/* A listener's answer: struct fanotify_response { fd, response }. */
+static long
+fan_write(struct file *f, const void *buf, size_t len, uint64_t *off)
+{
+	struct fan_group *g = f->priv;
+	struct {
+		int32_t fd;
+		uint32_t response;
+	} r;
+	(void)off;
+	if (len < sizeof(r))
+		return -EINVAL;
+	memcpy(&r, buf, sizeof(r));
+	uint32_t verdict = r.response & ~FAN_AUDIT;
+	if (r.fd < 0 || (verdict != FAN_ALLOW && verdict != FAN_DENY))
+		return -EINVAL;
+	if ((r.response & FAN_AUDIT) && !(g->flags & FAN_ENABLE_AUDIT))
+		return -EINVAL;
+	list_for_each(it, &g->answering) {
+		struct fan_event *e = list_entry(it, struct fan_event, link);
+		if (e->fd != r.fd)
+			continue;
+		list_remove(&e->link);
+		e->group = NULL;
+		e->response = r.response;
+		waitq_wake_all(&perm_wq);
+		return sizeof(r);
+	}
+	return -ENOENT;
+}
+
+static unsigned
+fan_poll(struct file *f)
+{
+	struct fan_group *g = f->priv;
+	return list_empty(&g->queue) ? 0 : POLLIN | POLLRDNORM;
+}
+
+static long
+fan_ioctl(struct file *f, unsigned long cmd, uint64_t arg)
+{
+	struct fan_group *g = f->priv;
+	if (cmd != FIONREAD)
+		return -ENOTTY;
+	int n = (int)(g->queued * METADATA_LEN);
+	return copyout(arg, &n, sizeof(n)) < 0 ? -EFAULT : 0;
+}
+
+static void
+mark_free(struct fan_mark *m)
+{
+	list_remove(&m->group_link);
+	list_remove(&m->all_link);
+	fanotify_marks--;
+	inode_put(m->inode);
+	kfree(m);
+}
+
+/* Lets every waiting opener go on (Linux allows them when the group goes). */
+static void
+allow_all(struct list *l, struct fan_group *g)
+{
+	while (!list_empty(l)) {
+		struct fan_event *e = list_entry(l->next, struct fan_event, link);
+		list_remove(&e->link);
+		if (!e->read)
+			g->queued--;
+		if (e->perm) {
+			e->group = NULL;
+			e->response = FAN_ALLOW;
+		} else {
+			event_free(e);
+		}
+	}
+}
+
+static void
+fan_close(struct file *f)
+{
+	struct fan_group *g = f->priv;
+	while (!list_empty(&g->marks))
+		mark_free(list_entry(g->marks.next, struct fan_mark, group_link));
+	allow_all(&g->queue, g);
+	allow_all(&g->answering, g);
+	waitq_wake_all(&perm_wq);
+	list_remove(&g->link);
+	kfree(g);
+}
+
+static const struct file_ops fan_fops = {
+	.read = fan_read,
+	.write = fan_write,
+	.poll = fan_poll,
+	.ioctl = fan_ioctl,
+	.close = fan_close,
+	.fasync = fasync_plain,
+};
+
+bool
+fanotify_is(struct file *f)
+{
+	return f && f->ops == &fan_fops;
+}
+
+void
+fanotify_fdinfo(struct file *f, struct gen *g)
+{
+	struct fan_group *grp = f->priv;
+	gprintf(g, "fanotify flags:%x event-flags:%x\n", grp->flags,
+		grp->event_f_flags);
+	list_for_each(it, &grp->marks) {
+		struct fan_mark *m = list_entry(it, struct fan_mark, group_link);
+		unsigned mflags = m->surv_modify ? 1 : 0;
+		if (m->type == 0)
+			gprintf(g, "fanotify ino:%lx sdev:%x mflags:%x mask:%x "
+				"ignored_mask:%x\n", m->inode->ino,
+				m->inode->sb ? m->inode->sb->dev : 0, mflags,
+				m->mask, m->ignored);
+		else if (m->type == FAN_MARK_MOUNT)
+			gprintf(g, "fanotify mnt_id:%x mflags:%x mask:%x "
+				"ignored_mask:%x\n", 0, mflags, m->mask,
+				m->ignored);
+		else
+			gprintf(g, "fanotify sdev:%x mflags:%x mask:%x "
+				"ignored_mask:%x\n",
+				m->inode->sb ? m->inode->sb->dev : 0, mflags,
+				m->mask, m->ignored);
+	}
+}
+
+/* ---- System calls --------------------------------------------------------- */
+
+static unsigned
+user_groups(unsigned uid)
+{
+	unsigned n = 0;
+	list_for_each(it, &all_groups)
+		n += list_entry(it, struct fan_group, link)->uid == uid;
+	return n;
+}
+
+/* Pre-content groups are told first, then content, then notification. */
+static void
+group_insert(struct fan_group *g)
+{
+	unsigned class = g->flags & FAN_CLASS_BITS;
+	uint64_t order = class == FAN_CLASS_PRE_CONTENT ? 0 :
+			 class == FAN_CLASS_CONTENT ? 1 : 2;
+	g->rank = order << 32 | ++groups_made;
+	list_for_each(it, &all_groups) {
+		if (list_entry(it, struct fan_group, link)->rank > g->rank) {
+			list_insert_after(it->prev, &g->link);
+			return;
+		}
+	}
+	list_push_back(&all_groups, &g->link);
+}
+
+static int
+init_check(unsigned flags, unsigned event_f_flags)
+{
+	struct proc *p = current()->proc;
+	if (p->euid != 0)
+		return -EPERM;	/* CAP_SYS_ADMIN */
+	if (flags & ~INIT_FLAGS)
+		return -EINVAL;
+	if ((flags & FAN_CLASS_BITS) == FAN_CLASS_BITS)
+		return -EINVAL;
+	if ((event_f_flags & ~EVENT_F_BITS) ||
+	    (event_f_flags & O_ACCMODE) == O_ACCMODE)
+		return -EINVAL;
+	if (user_groups(p->euid) >= fanotify_max_user_groups)
+		return -EMFILE;
+	return 0;
+}
+
+long
+sys_fanotify_init(unsigned flags, unsigned event_f_flags)
+{
+	int e = init_check(flags, event_f_flags);
+	if (e < 0)
+		return e;
+	struct fan_group *g = kzalloc(sizeof(*g));
+	if (!g)
+		return -ENOMEM;
+	list_init(&g->marks);
+	list_init(&g->queue);
+	list_init(&g->answering);
+	waitq_init(&g->wq);
+	g->flags = flags;
+	g->event_f_flags = event_f_flags;
+	g->uid = current()->proc->euid;
+	unsigned fflags = (flags & FAN_CLOEXEC ? O_CLOEXEC : 0) |
+			  (flags & FAN_NONBLOCK ? O_NONBLOCK : 0);
+	long fd = install_anon("[fanotify]", &fan_fops, g, fflags);
+	if (fd < 0) {
+		kfree(g);
+		return fd;
+	}
+	g->file = fd_get(current()->proc, (int)fd);
+	group_insert(g);
+	return fd;
+}
+
+static struct fan_mark *
+mark_find(struct fan_group *g, unsigned type, struct inode *ino)
+{
+	list_for_each(it, &g->marks) {
+		struct fan_mark *m = list_entry(it, struct fan_mark, group_link);
+		if (m->type != type)
+			continue;
+		if (type == 0 ? m->inode == ino : m->inode->sb == ino->sb)
+			return m;
+	}
+	return NULL;
+}
+
+static unsigned
+user_marks(unsigned uid)
+{
+	unsigned n = 0;
+	list_for_each(it, &all_marks) {
+		struct fan_mark *m = list_entry(it, struct fan_mark, all_link);
+		n += m->group->uid == uid;
+	}
+	return n;
+}
+
+static int
+mark_add(struct fan_group *g, unsigned flags, uint32_t mask,
+	 struct inode *ino)
+{
+	unsigned type = flags & FAN_MARK_TYPES;
+	struct fan_mark *m = mark_find(g, type, ino);
+	if (!m) {
+		if (!(g->flags & FAN_UNLIMITED_MARKS) &&
+		    user_marks(g->uid) >= fanotify_max_user_marks)
+			return -ENOSPC;
+		if (!(m = kzalloc(sizeof(*m))))
+			return -ENOMEM;
+		m->group = g;
+		m->type = type;
+		m->inode = ino;
+		inode_get(ino);
+		list_push_back(&g->marks, &m->group_link);
+		list_push_back(&all_marks, &m->all_link);
+		fanotify_marks++;
+	}
+	if (flags & FAN_MARK_IGNORED_MASK) {
+		m->ignored |= mask;
+		if (flags & FAN_MARK_IGNORED_SURV_MODIFY)
+			m->surv_modify = true;
+	} else {
+		m->mask |= mask;
+	}
+	return 0;
+}
+
+static int
+mark_remove(struct fan_group *g, unsigned flags, uint32_t mask,
+	    struct inode *ino)
+{
+	struct fan_mark *m = mark_find(g, flags & FAN_MARK_TYPES, ino);
+	if (!m)
+		return -ENOENT;
+	if (flags & FAN_MARK_IGNORED_MASK)
+		m->ignored &= ~mask;
+	else
+		m->mask &= ~mask;
+	if (!m->mask && !m->ignored)
+		mark_free(m);
+	return 0;
+}
+
+static void
+mark_flush(struct fan_group *g, unsigned type)
+{
+	list_for_each_safe(it, nx, &g->marks) {
+		struct fan_mark *m = list_entry(it, struct fan_mark, group_link);
+		if (m->type == type)
+			mark_free(m);
+	}
+}
+
+/* The checks of fanotify_mark's flags and mask, before any lookup. */
+static int
+mark_check(unsigned flags, uint64_t mask)
+{
+	unsigned cmd = flags & (FAN_MARK_ADD | FAN_MARK_REMOVE | FAN_MARK_FLUSH);
+	if (flags & ~MARK_FLAGS)
+		return -EINVAL;
+	if ((flags & FAN_MARK_TYPES) == FAN_MARK_TYPES)
+		return -EINVAL;
+	if (cmd != FAN_MARK_ADD && cmd != FAN_MARK_REMOVE &&
+	    cmd != FAN_MARK_FLUSH)
+		return -EINVAL;
+	if (cmd == FAN_MARK_FLUSH)
+		return flags & ~(FAN_MARK_FLUSH | FAN_MARK_TYPES) ? -EINVAL : 0;
+	if (mask & ~(uint64_t)MARK_EVENTS)
+		return -EINVAL;	/* the FID modes' events among them */
+	if (cmd == FAN_MARK_ADD && !mask)
+		return -EINVAL;
+	return 0;
+}
+
+/* The object fanotify_mark names: dirfd alone, or a path from it. */
+static struct inode *
+mark_target(int dirfd, uaddr_t upath, unsigned flags)
+{
+	struct proc *p = current()->proc;
+	if (!upath) {
+		struct file *f = dirfd == AT_FDCWD ? NULL : fd_hold_path(dirfd);
+		if (dirfd != AT_FDCWD && (!f || !f->inode))
+			return ERR_PTR(-EBADF);
+		struct inode *ino = f ? f->inode : p->cwd;
+		inode_get(ino);
+		return ino;
+	}
+	long err = 0;
+	char *path = getpath(upath, &err);
+	if (!path)
+		return ERR_PTR(err);
+	struct inode *ino = vfs_lookup(p, dirfd, path,
+				       !(flags & FAN_MARK_DONT_FOLLOW));
+	kfree(path);
+	if (!IS_ERR(ino) && (flags & FAN_MARK_ONLYDIR) && !S_ISDIR(ino->mode)) {
+		inode_put(ino);
+		return ERR_PTR(-ENOTDIR);
+	}
+	return ino;
+}
+
+long
+sys_fanotify_mark(int fd, unsigned flags, uint64_t mask, int dirfd,
+		  uaddr_t upath)
+{
+	int e = mark_check(flags, mask);
+	if (e < 0)
+		return e;
+	struct file *f = fd_hold(fd);
+	if (!f)
+		return -EBADF;
+	if (!fanotify_is(f))
+		return -EINVAL;
+	struct fan_group *g = f->priv;
+	if (flags & FAN_MARK_FLUSH) {
+		mark_flush(g, flags & FAN_MARK_TYPES);
+		return 0;
+	}
+	/* Permission events need a group that may hold up a file's users. */
+	if ((mask & PERM_EVENTS) &&
+	    (g->flags & FAN_CLASS_BITS) == FAN_CLASS_NOTIF)
+		return -EINVAL;
+	struct inode *ino = mark_target(dirfd, upath, flags);
+	if (IS_ERR(ino))
+		return PTR_ERR(ino);
+	if ((flags & FAN_MARK_TYPES) && !ino->sb)
+		e = -EINVAL;
+	else if (flags & FAN_MARK_ADD)
+		e = mark_add(g, flags, (uint32_t)mask, ino);
+	else
+		e = mark_remove(g, flags, (uint32_t)mask, ino);
+	inode_put(ino);
+	return e;
+}
