@@ -23,114 +23,12 @@
 #include <kernel/stat.h>
 #include <kernel/sched.h>
 #include <kernel/fanotify.h>
-#include "path.h"
+#include "fanotify_int.h"
 #include "../fs/procfs_int.h"
 
-/* fanotify_init's flags. */
-#define FAN_CLOEXEC 0x1
-#define FAN_NONBLOCK 0x2
-#define FAN_CLASS_NOTIF 0x0
-#define FAN_CLASS_CONTENT 0x4
-#define FAN_CLASS_PRE_CONTENT 0x8
-#define FAN_CLASS_BITS 0xc
-#define FAN_UNLIMITED_QUEUE 0x10
-#define FAN_UNLIMITED_MARKS 0x20
-#define FAN_ENABLE_AUDIT 0x40
-#define FAN_REPORT_TID 0x100
-#define INIT_FLAGS (FAN_CLOEXEC | FAN_NONBLOCK | FAN_CLASS_BITS | \
-		    FAN_UNLIMITED_QUEUE | FAN_UNLIMITED_MARKS | \
-		    FAN_ENABLE_AUDIT | FAN_REPORT_TID)
-/* What event_f_flags may hold (Linux's FANOTIFY_INIT_ALL_EVENT_F_BITS). */
-#define O_DSYNC_K 010000
-#define O_SYNC_K 04010000
-#define O_LARGEFILE_K 0100000
-#define EVENT_F_BITS (O_ACCMODE | O_APPEND | O_NONBLOCK | O_SYNC_K | \
-		      O_DSYNC_K | O_CLOEXEC | O_LARGEFILE_K | O_NOATIME)
-
-/* fanotify_mark's flags. */
-#define FAN_MARK_ADD 0x1
-#define FAN_MARK_REMOVE 0x2
-#define FAN_MARK_DONT_FOLLOW 0x4
-#define FAN_MARK_ONLYDIR 0x8
-#define FAN_MARK_MOUNT 0x10
-#define FAN_MARK_IGNORED_MASK 0x20
-#define FAN_MARK_IGNORED_SURV_MODIFY 0x40
-#define FAN_MARK_FLUSH 0x80
-#define FAN_MARK_FILESYSTEM 0x100
-#define FAN_MARK_TYPES (FAN_MARK_MOUNT | FAN_MARK_FILESYSTEM)
-#define MARK_FLAGS (FAN_MARK_ADD | FAN_MARK_REMOVE | FAN_MARK_DONT_FOLLOW | \
-		    FAN_MARK_ONLYDIR | FAN_MARK_TYPES | FAN_MARK_IGNORED_MASK | \
-		    FAN_MARK_IGNORED_SURV_MODIFY | FAN_MARK_FLUSH)
-
-#define FILE_EVENTS (FAN_ACCESS | FAN_MODIFY | FAN_CLOSE_WRITE | \
-		     FAN_CLOSE_NOWRITE | FAN_OPEN | FAN_OPEN_EXEC)
-#define PERM_EVENTS (FAN_OPEN_PERM | FAN_ACCESS_PERM | FAN_OPEN_EXEC_PERM)
-#define MARK_EVENTS (FILE_EVENTS | PERM_EVENTS | FAN_EVENT_ON_CHILD | FAN_ONDIR)
-
-/* Responses. */
-#define FAN_ALLOW 0x01
-#define FAN_DENY 0x02
-#define FAN_AUDIT 0x10
-
-#define FAN_NOFD (-1)
-#define METADATA_VERSION 3
-#define METADATA_LEN 24
-#define FIONREAD 0x541b
-
-/* Limits, as /proc/sys/fs/fanotify shows them (procfs.c). */
-unsigned fanotify_max_queued_events = 16384;
-unsigned fanotify_max_user_groups = 128;
-unsigned fanotify_max_user_marks = 8192;
-
-struct fan_group {
-	struct list link;		/* all_groups, by rank */
-	struct list marks;		/* fan_mark.group_link */
-	struct list queue;		/* fan_event not read yet, oldest first */
-	struct list answering;		/* permission events read, unanswered */
-	unsigned queued;		/* events in queue */
-	unsigned flags;			/* fanotify_init's */
-	unsigned event_f_flags;
-	unsigned uid;			/* who made it, for the limits */
-	uint64_t rank;			/* class first, then age: told in order */
-	bool overflowed;		/* an FAN_Q_OVERFLOW is queued */
-	struct waitq wq;		/* readers */
-	struct file *file;
-};
-
-struct fan_mark {
-	struct fan_group *group;
-	unsigned type;			/* 0 (inode), FAN_MARK_MOUNT, _FILESYSTEM */
-	struct inode *inode;		/* a reference: the inode, or one of
-					   the mount or file system */
-	uint32_t mask, ignored;
-	bool surv_modify;		/* the ignore mask outlives FAN_MODIFY */
-	struct list group_link;		/* fan_group.marks */
-	struct list all_link;		/* all_marks */
-};
-
-/*
- * One event. A permission event belongs to the thread waiting for its
- * answer, which frees it; the group only lists it (group NULL once it
- * is off the group's lists).
- */
-struct fan_event {
-	struct list link;		/* fan_group.queue or .answering */
-	struct fan_group *group;
-	uint32_t mask;
-	int pid;
-	struct inode *inode;		/* a reference; NULL for an overflow */
-	char *path;			/* the name it was opened by, or NULL */
-	struct inode *path_base;	/* a reference, with a relative path */
-	bool perm;
-	bool read;			/* on .answering, with fd */
-	int fd;				/* the listener's, once read */
-	uint32_t response;		/* 0 until answered */
-};
-
 unsigned fanotify_marks;
-static struct list all_marks = LIST_INIT(all_marks);
-static struct list all_groups = LIST_INIT(all_groups);
-static uint32_t groups_made;
+struct list fan_all_marks = LIST_INIT(fan_all_marks);
+struct list fan_all_groups = LIST_INIT(fan_all_groups);
 /* Threads waiting for an answer to a permission event. */
 static struct waitq perm_wq = { LIST_INIT(perm_wq.sleepers) };
 
@@ -279,7 +177,7 @@ watching_parent(const struct fan_source *s)
 	enum { MAX_CANDIDATES = 8 };
 	struct inode *cand[MAX_CANDIDATES];
 	int n = 0;
-	list_for_each(it, &all_marks) {
+	list_for_each(it, &fan_all_marks) {
 		struct fan_mark *m = list_entry(it, struct fan_mark, all_link);
 		if (m->type != 0 || !(m->mask & FAN_EVENT_ON_CHILD) ||
 		    !S_ISDIR(m->inode->mode) || m->inode == s->inode)
@@ -338,7 +236,7 @@ notify_groups(const struct fan_source *s, uint32_t mask)
 		return;
 	inode_get(s->inode);
 	struct inode *parent = watching_parent(s);
-	list_for_each(it, &all_groups) {
+	list_for_each(it, &fan_all_groups) {
 		struct fan_group *g = list_entry(it, struct fan_group, link);
 		uint32_t report = group_wants(g, s, parent, mask);
 		if (report)
@@ -431,7 +329,7 @@ ask_groups(const struct fan_source *s, uint32_t mask)
 	struct inode *parent = watching_parent(s);
 	for (;;) {
 		struct fan_group *next = NULL;
-		list_for_each(it, &all_groups) {
+		list_for_each(it, &fan_all_groups) {
 			struct fan_group *g = list_entry(it, struct fan_group, link);
 			if (any && g->rank <= done)
 				continue;
@@ -619,16 +517,6 @@ fan_ioctl(struct file *f, unsigned long cmd, uint64_t arg)
 	return copyout(arg, &n, sizeof(n)) < 0 ? -EFAULT : 0;
 }
 
-static void
-mark_free(struct fan_mark *m)
-{
-	list_remove(&m->group_link);
-	list_remove(&m->all_link);
-	fanotify_marks--;
-	inode_put(m->inode);
-	kfree(m);
-}
-
 /* Lets every waiting opener go on (Linux allows them when the group goes). */
 static void
 allow_all(struct list *l, struct fan_group *g)
@@ -652,7 +540,7 @@ fan_close(struct file *f)
 {
 	struct fan_group *g = f->priv;
 	while (!list_empty(&g->marks))
-		mark_free(list_entry(g->marks.next, struct fan_mark, group_link));
+		fan_mark_free(list_entry(g->marks.next, struct fan_mark, group_link));
 	allow_all(&g->queue, g);
 	allow_all(&g->answering, g);
 	waitq_wake_all(&perm_wq);
@@ -660,7 +548,7 @@ fan_close(struct file *f)
 	kfree(g);
 }
 
-static const struct file_ops fan_fops = {
+const struct file_ops fan_fops = {
 	.read = fan_read,
 	.write = fan_write,
 	.poll = fan_poll,
@@ -701,238 +589,3 @@ fanotify_fdinfo(struct file *f, struct gen *g)
 	}
 }
 
-/* ---- System calls --------------------------------------------------------- */
-
-static unsigned
-user_groups(unsigned uid)
-{
-	unsigned n = 0;
-	list_for_each(it, &all_groups)
-		n += list_entry(it, struct fan_group, link)->uid == uid;
-	return n;
-}
-
-/* Pre-content groups are told first, then content, then notification. */
-static void
-group_insert(struct fan_group *g)
-{
-	unsigned class = g->flags & FAN_CLASS_BITS;
-	uint64_t order = class == FAN_CLASS_PRE_CONTENT ? 0 :
-			 class == FAN_CLASS_CONTENT ? 1 : 2;
-	g->rank = order << 32 | ++groups_made;
-	list_for_each(it, &all_groups) {
-		if (list_entry(it, struct fan_group, link)->rank > g->rank) {
-			list_insert_after(it->prev, &g->link);
-			return;
-		}
-	}
-	list_push_back(&all_groups, &g->link);
-}
-
-static int
-init_check(unsigned flags, unsigned event_f_flags)
-{
-	struct proc *p = current()->proc;
-	if (p->euid != 0)
-		return -EPERM;	/* CAP_SYS_ADMIN */
-	if (flags & ~INIT_FLAGS)
-		return -EINVAL;
-	if ((flags & FAN_CLASS_BITS) == FAN_CLASS_BITS)
-		return -EINVAL;
-	if ((event_f_flags & ~EVENT_F_BITS) ||
-	    (event_f_flags & O_ACCMODE) == O_ACCMODE)
-		return -EINVAL;
-	if (user_groups(p->euid) >= fanotify_max_user_groups)
-		return -EMFILE;
-	return 0;
-}
-
-long
-sys_fanotify_init(unsigned flags, unsigned event_f_flags)
-{
-	int e = init_check(flags, event_f_flags);
-	if (e < 0)
-		return e;
-	struct fan_group *g = kzalloc(sizeof(*g));
-	if (!g)
-		return -ENOMEM;
-	list_init(&g->marks);
-	list_init(&g->queue);
-	list_init(&g->answering);
-	waitq_init(&g->wq);
-	g->flags = flags;
-	g->event_f_flags = event_f_flags;
-	g->uid = current()->proc->euid;
-	unsigned fflags = (flags & FAN_CLOEXEC ? O_CLOEXEC : 0) |
-			  (flags & FAN_NONBLOCK ? O_NONBLOCK : 0);
-	long fd = install_anon("[fanotify]", &fan_fops, g, fflags);
-	if (fd < 0) {
-		kfree(g);
-		return fd;
-	}
-	g->file = fd_get(current()->proc, (int)fd);
-	group_insert(g);
-	return fd;
-}
-
-static struct fan_mark *
-mark_find(struct fan_group *g, unsigned type, struct inode *ino)
-{
-	list_for_each(it, &g->marks) {
-		struct fan_mark *m = list_entry(it, struct fan_mark, group_link);
-		if (m->type != type)
-			continue;
-		if (type == 0 ? m->inode == ino : m->inode->sb == ino->sb)
-			return m;
-	}
-	return NULL;
-}
-
-static unsigned
-user_marks(unsigned uid)
-{
-	unsigned n = 0;
-	list_for_each(it, &all_marks) {
-		struct fan_mark *m = list_entry(it, struct fan_mark, all_link);
-		n += m->group->uid == uid;
-	}
-	return n;
-}
-
-static int
-mark_add(struct fan_group *g, unsigned flags, uint32_t mask,
-	 struct inode *ino)
-{
-	unsigned type = flags & FAN_MARK_TYPES;
-	struct fan_mark *m = mark_find(g, type, ino);
-	if (!m) {
-		if (!(g->flags & FAN_UNLIMITED_MARKS) &&
-		    user_marks(g->uid) >= fanotify_max_user_marks)
-			return -ENOSPC;
-		if (!(m = kzalloc(sizeof(*m))))
-			return -ENOMEM;
-		m->group = g;
-		m->type = type;
-		m->inode = ino;
-		inode_get(ino);
-		list_push_back(&g->marks, &m->group_link);
-		list_push_back(&all_marks, &m->all_link);
-		fanotify_marks++;
-	}
-	if (flags & FAN_MARK_IGNORED_MASK) {
-		m->ignored |= mask;
-		if (flags & FAN_MARK_IGNORED_SURV_MODIFY)
-			m->surv_modify = true;
-	} else {
-		m->mask |= mask;
-	}
-	return 0;
-}
-
-static int
-mark_remove(struct fan_group *g, unsigned flags, uint32_t mask,
-	    struct inode *ino)
-{
-	struct fan_mark *m = mark_find(g, flags & FAN_MARK_TYPES, ino);
-	if (!m)
-		return -ENOENT;
-	if (flags & FAN_MARK_IGNORED_MASK)
-		m->ignored &= ~mask;
-	else
-		m->mask &= ~mask;
-	if (!m->mask && !m->ignored)
-		mark_free(m);
-	return 0;
-}
-
-static void
-mark_flush(struct fan_group *g, unsigned type)
-{
-	list_for_each_safe(it, nx, &g->marks) {
-		struct fan_mark *m = list_entry(it, struct fan_mark, group_link);
-		if (m->type == type)
-			mark_free(m);
-	}
-}
-
-/* The checks of fanotify_mark's flags and mask, before any lookup. */
-static int
-mark_check(unsigned flags, uint64_t mask)
-{
-	unsigned cmd = flags & (FAN_MARK_ADD | FAN_MARK_REMOVE | FAN_MARK_FLUSH);
-	if (flags & ~MARK_FLAGS)
-		return -EINVAL;
-	if ((flags & FAN_MARK_TYPES) == FAN_MARK_TYPES)
-		return -EINVAL;
-	if (cmd != FAN_MARK_ADD && cmd != FAN_MARK_REMOVE &&
-	    cmd != FAN_MARK_FLUSH)
-		return -EINVAL;
-	if (cmd == FAN_MARK_FLUSH)
-		return flags & ~(FAN_MARK_FLUSH | FAN_MARK_TYPES) ? -EINVAL : 0;
-	if (mask & ~(uint64_t)MARK_EVENTS)
-		return -EINVAL;	/* the FID modes' events among them */
-	if (cmd == FAN_MARK_ADD && !mask)
-		return -EINVAL;
-	return 0;
-}
-
-/* The object fanotify_mark names: dirfd alone, or a path from it. */
-static struct inode *
-mark_target(int dirfd, uaddr_t upath, unsigned flags)
-{
-	struct proc *p = current()->proc;
-	if (!upath) {
-		struct file *f = dirfd == AT_FDCWD ? NULL : fd_hold_path(dirfd);
-		if (dirfd != AT_FDCWD && (!f || !f->inode))
-			return ERR_PTR(-EBADF);
-		struct inode *ino = f ? f->inode : p->cwd;
-		inode_get(ino);
-		return ino;
-	}
-	long err = 0;
-	char *path = getpath(upath, &err);
-	if (!path)
-		return ERR_PTR(err);
-	struct inode *ino = vfs_lookup(p, dirfd, path,
-				       !(flags & FAN_MARK_DONT_FOLLOW));
-	kfree(path);
-	if (!IS_ERR(ino) && (flags & FAN_MARK_ONLYDIR) && !S_ISDIR(ino->mode)) {
-		inode_put(ino);
-		return ERR_PTR(-ENOTDIR);
-	}
-	return ino;
-}
-
-long
-sys_fanotify_mark(int fd, unsigned flags, uint64_t mask, int dirfd,
-		  uaddr_t upath)
-{
-	int e = mark_check(flags, mask);
-	if (e < 0)
-		return e;
-	struct file *f = fd_hold(fd);
-	if (!f)
-		return -EBADF;
-	if (!fanotify_is(f))
-		return -EINVAL;
-	struct fan_group *g = f->priv;
-	if (flags & FAN_MARK_FLUSH) {
-		mark_flush(g, flags & FAN_MARK_TYPES);
-		return 0;
-	}
-	/* Permission events need a group that may hold up a file's users. */
-	if ((mask & PERM_EVENTS) &&
-	    (g->flags & FAN_CLASS_BITS) == FAN_CLASS_NOTIF)
-		return -EINVAL;
-	struct inode *ino = mark_target(dirfd, upath, flags);
-	if (IS_ERR(ino))
-		return PTR_ERR(ino);
-	if ((flags & FAN_MARK_TYPES) && !ino->sb)
-		e = -EINVAL;
-	else if (flags & FAN_MARK_ADD)
-		e = mark_add(g, flags, (uint32_t)mask, ino);
-	else
-		e = mark_remove(g, flags, (uint32_t)mask, ino);
-	inode_put(ino);
-	return e;
-}
