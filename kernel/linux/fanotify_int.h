@@ -21,9 +21,16 @@
 #define FAN_UNLIMITED_MARKS 0x20
 #define FAN_ENABLE_AUDIT 0x40
 #define FAN_REPORT_TID 0x100
+#define FAN_REPORT_FID 0x200
+#define FAN_REPORT_DIR_FID 0x400
+#define FAN_REPORT_NAME 0x800
+#define FAN_REPORT_TARGET_FID 0x1000
+#define FAN_REPORT_FIDS (FAN_REPORT_FID | FAN_REPORT_DIR_FID | \
+			 FAN_REPORT_NAME | FAN_REPORT_TARGET_FID)
+/* What Petrel takes: of the FID modes, FAN_REPORT_FID alone. */
 #define INIT_FLAGS (FAN_CLOEXEC | FAN_NONBLOCK | FAN_CLASS_BITS | \
 		    FAN_UNLIMITED_QUEUE | FAN_UNLIMITED_MARKS | \
-		    FAN_ENABLE_AUDIT | FAN_REPORT_TID)
+		    FAN_ENABLE_AUDIT | FAN_REPORT_TID | FAN_REPORT_FID)
 /* What event_f_flags may hold (Linux's FANOTIFY_INIT_ALL_EVENT_F_BITS). */
 #define O_DSYNC_K 010000
 #define O_SYNC_K 04010000
@@ -41,15 +48,35 @@
 #define FAN_MARK_IGNORED_SURV_MODIFY 0x40
 #define FAN_MARK_FLUSH 0x80
 #define FAN_MARK_FILESYSTEM 0x100
+#define FAN_MARK_EVICTABLE 0x200
+#define FAN_MARK_IGNORE 0x400
 #define FAN_MARK_TYPES (FAN_MARK_MOUNT | FAN_MARK_FILESYSTEM)
+#define FAN_MARK_IGNORE_BITS (FAN_MARK_IGNORED_MASK | FAN_MARK_IGNORE)
 #define MARK_FLAGS (FAN_MARK_ADD | FAN_MARK_REMOVE | FAN_MARK_DONT_FOLLOW | \
 		    FAN_MARK_ONLYDIR | FAN_MARK_TYPES | FAN_MARK_IGNORED_MASK | \
-		    FAN_MARK_IGNORED_SURV_MODIFY | FAN_MARK_FLUSH)
+		    FAN_MARK_IGNORED_SURV_MODIFY | FAN_MARK_FLUSH | \
+		    FAN_MARK_EVICTABLE | FAN_MARK_IGNORE)
 
 #define FILE_EVENTS (FAN_ACCESS | FAN_MODIFY | FAN_CLOSE_WRITE | \
 		     FAN_CLOSE_NOWRITE | FAN_OPEN | FAN_OPEN_EXEC)
 #define PERM_EVENTS (FAN_OPEN_PERM | FAN_ACCESS_PERM | FAN_OPEN_EXEC_PERM)
-#define MARK_EVENTS (FILE_EVENTS | PERM_EVENTS | FAN_EVENT_ON_CHILD | FAN_ONDIR)
+/* Events about names and inodes, reported by FID alone (no file to open). */
+#define FAN_ATTRIB 0x00000004
+#define FAN_MOVED_FROM 0x00000040
+#define FAN_MOVED_TO 0x00000080
+#define FAN_CREATE 0x00000100
+#define FAN_DELETE 0x00000200
+#define FAN_DELETE_SELF 0x00000400
+#define FAN_MOVE_SELF 0x00000800
+#define FAN_RENAME 0x10000000
+#define DIRENT_EVENTS (FAN_MOVED_FROM | FAN_MOVED_TO | FAN_CREATE | \
+		       FAN_DELETE | FAN_RENAME)
+#define INODE_EVENTS (DIRENT_EVENTS | FAN_ATTRIB | FAN_DELETE_SELF | \
+		      FAN_MOVE_SELF)
+/* What a directory watching its children hears of them. */
+#define ON_CHILD_EVENTS (FILE_EVENTS | PERM_EVENTS | FAN_ATTRIB)
+#define MARK_EVENTS (FILE_EVENTS | PERM_EVENTS | INODE_EVENTS | \
+		     FAN_EVENT_ON_CHILD | FAN_ONDIR)
 
 /* Responses. */
 #define FAN_ALLOW 0x01
@@ -82,7 +109,11 @@ struct fan_mark {
 	struct inode *inode;		/* a reference: the inode, or one of
 					   the mount or file system */
 	uint32_t mask, ignored;
+	int32_t fsid[2];		/* its file system's, as statfs says */
 	bool surv_modify;		/* the ignore mask outlives FAN_MODIFY */
+	/* Set by FAN_MARK_IGNORE: FAN_ONDIR in the ignore mask says whether
+	   it holds for directories (FAN_MARK_IGNORED_MASK's always does). */
+	bool ignore_flags;
 	struct list group_link;		/* fan_group.marks */
 	struct list all_link;		/* all_marks */
 };
@@ -97,6 +128,7 @@ struct fan_event {
 	struct fan_group *group;
 	uint32_t mask;
 	int pid;
+	int32_t fsid[2];		/* FAN_REPORT_FID: the file system's */
 	struct inode *inode;		/* a reference; NULL for an overflow */
 	char *path;			/* the name it was opened by, or NULL */
 	struct inode *path_base;	/* a reference, with a relative path */
@@ -109,6 +141,12 @@ struct fan_event {
 /* Every mark and every group (by rank); fan_fops is a group's file. */
 extern struct list fan_all_marks, fan_all_groups;
 extern const struct file_ops fan_fops;
+
+static inline bool
+fan_reports_fid(const struct fan_group *g)
+{
+	return g->flags & FAN_REPORT_FIDS;
+}
 
 /* Ends a mark: off its group's list and the global one, its inode put. */
 void fan_mark_free(struct fan_mark *m);

@@ -32,12 +32,21 @@ struct list fan_all_groups = LIST_INIT(fan_all_groups);
 /* Threads waiting for an answer to a permission event. */
 static struct waitq perm_wq = { LIST_INIT(perm_wq.sleepers) };
 
-/* What an event is about: the inode, the open file (or NULL), a name. */
+/*
+ * What an event is about: the inode, the open file (or NULL), a name,
+ * whether the subject is a directory (a name event's child may be one),
+ * and for FID reports its file system's fsid.
+ */
 struct fan_source {
 	struct inode *inode;
 	struct file *file;
 	const char *name;		/* the last component it was found by */
+	bool is_dir;
+	int32_t fsid[2];
 };
+
+/* How many queued events a new one may be merged into, newest first. */
+#define MERGE_DEPTH 128
 
 /* ---- Events --------------------------------------------------------------- */
 
@@ -61,6 +70,8 @@ event_new(struct fan_group *g, const struct fan_source *s, uint32_t mask)
 	struct thread *t = current();
 	e->mask = mask;
 	e->pid = (g->flags & FAN_REPORT_TID) ? t->tid : t->proc->pid;
+	e->fsid[0] = s->fsid[0];
+	e->fsid[1] = s->fsid[1];
 	e->inode = s->inode;
 	inode_get(s->inode);
 	e->fd = FAN_NOFD;
@@ -110,22 +121,39 @@ queue_full(struct fan_group *g)
 }
 
 /*
- * Queues a notification, merged into the last queued event when that is
- * about the same file by the same process, as Linux merges them.
+ * A queued event a new one about s by pid merges into, as Linux's
+ * fanotify_merge: the same object and process, both about a directory
+ * or neither (FAN_ONDIR); never a permission event or an overflow.
  */
+static struct fan_event *
+merge_target(struct fan_group *g, const struct fan_source *s, int pid)
+{
+	int depth = 0;
+	for (struct list *it = g->queue.prev;
+	     it != &g->queue && depth < MERGE_DEPTH; it = it->prev, depth++) {
+		struct fan_event *e = list_entry(it, struct fan_event, link);
+		if (!e->perm && e->inode == s->inode && e->pid == pid &&
+		    e->mask != FAN_Q_OVERFLOW &&
+		    !(e->mask & FAN_ONDIR) == !s->is_dir)
+			return e;
+	}
+	return NULL;
+}
+
+/* Queues a notification, or merges it into an earlier one. */
 static void
 queue_notification(struct fan_group *g, const struct fan_source *s,
 		   uint32_t mask)
 {
 	int pid = (g->flags & FAN_REPORT_TID) ? current()->tid :
 						current()->proc->pid;
-	if (!list_empty(&g->queue)) {
-		struct fan_event *last =
-			list_entry(g->queue.prev, struct fan_event, link);
-		if (!last->perm && last->inode == s->inode && last->pid == pid) {
-			last->mask |= mask;
-			return;
-		}
+	/* Linux tells FAN_ONDIR only with the FIDs (it is 0 otherwise). */
+	if (s->is_dir && fan_reports_fid(g))
+		mask |= FAN_ONDIR;
+	struct fan_event *last = merge_target(g, s, pid);
+	if (last) {
+		last->mask |= mask;
+		return;
 	}
 	if (queue_full(g)) {
 		queue_overflow(g);
@@ -210,32 +238,53 @@ static uint32_t
 group_wants(struct fan_group *g, const struct fan_source *s,
 	    struct inode *parent, uint32_t mask)
 {
-	bool is_dir = S_ISDIR(s->inode->mode);
+	bool is_dir = s->is_dir;
 	uint32_t want = 0, ignored = 0;
 	list_for_each(it, &g->marks) {
 		struct fan_mark *m = list_entry(it, struct fan_mark, group_link);
-		bool on_child = parent && m->type == 0 && m->inode == parent &&
+		bool covers = mark_covers(m, s->inode);
+		bool on_child = !covers && parent && m->type == 0 &&
+				m->inode == parent &&
 				(m->mask & FAN_EVENT_ON_CHILD);
-		if (!on_child && !mark_covers(m, s->inode))
+		if (!covers && !on_child)
 			continue;
 		if ((mask & FAN_MODIFY) && !m->surv_modify)
 			m->ignored = 0;
+		uint32_t heard = on_child ? m->mask & ON_CHILD_EVENTS : m->mask;
 		if (!is_dir || (m->mask & FAN_ONDIR))
-			want |= m->mask;
-		if (!is_dir || (m->ignored & FAN_ONDIR))
+			want |= heard;
+		if (!is_dir || !m->ignore_flags || (m->ignored & FAN_ONDIR))
 			ignored |= m->ignored;
 	}
-	return mask & want & ~ignored & (FILE_EVENTS | PERM_EVENTS);
+	uint32_t kinds = FILE_EVENTS | PERM_EVENTS |
+			 (fan_reports_fid(g) ? INODE_EVENTS : 0);
+	return mask & want & ~ignored & kinds;
+}
+
+/* The fsid FID reports give s: that of a mark on its file system. */
+static void
+source_fsid(struct fan_source *s)
+{
+	list_for_each(it, &fan_all_marks) {
+		struct fan_mark *m = list_entry(it, struct fan_mark, all_link);
+		if (m->inode->sb == s->inode->sb) {
+			s->fsid[0] = m->fsid[0];
+			s->fsid[1] = m->fsid[1];
+			return;
+		}
+	}
 }
 
 static void
-notify_groups(const struct fan_source *s, uint32_t mask)
+notify_groups(struct fan_source *s, uint32_t mask)
 {
-	mask &= FILE_EVENTS;
+	mask &= FILE_EVENTS | INODE_EVENTS;
 	if (!fanotify_marks || !mask || !s->inode)
 		return;
 	inode_get(s->inode);
-	struct inode *parent = watching_parent(s);
+	source_fsid(s);
+	/* A name event is the directory's own; others reach its parent. */
+	struct inode *parent = mask & DIRENT_EVENTS ? NULL : watching_parent(s);
 	list_for_each(it, &fan_all_groups) {
 		struct fan_group *g = list_entry(it, struct fan_group, link);
 		uint32_t report = group_wants(g, s, parent, mask);
@@ -263,15 +312,28 @@ fanotify_file_event(struct file *f, uint32_t mask)
 	if (!fanotify_marks || !f || !f->inode || file_is_path(f) ||
 	    f->no_notify)
 		return;
-	struct fan_source s = { f->inode, f, file_name_hint(f) };
+	struct fan_source s = { f->inode, f, file_name_hint(f),
+				S_ISDIR(f->inode->mode), { 0, 0 } };
 	notify_groups(&s, mask);
 }
 
 void
 fanotify_inode_event(struct inode *ino, uint32_t mask)
 {
-	struct fan_source s = { ino, NULL, NULL };
+	if (!fanotify_marks || !ino)
+		return;
+	struct fan_source s = { ino, NULL, NULL, S_ISDIR(ino->mode), { 0, 0 } };
 	notify_groups(&s, mask);
+}
+
+void
+fanotify_dir_event(struct inode *dir, uint32_t mask)
+{
+	if (!fanotify_marks || !dir)
+		return;
+	struct fan_source s = { dir, NULL, NULL, (mask & IN_ISDIR_BIT) != 0,
+				{ 0, 0 } };
+	notify_groups(&s, mask & ~IN_ISDIR_BIT);
 }
 
 /* ---- Permission events ---------------------------------------------------- */
@@ -356,7 +418,8 @@ fanotify_open_perm(struct file *f)
 {
 	if (!fanotify_marks || !f || !f->inode || file_is_path(f))
 		return 0;
-	struct fan_source s = { f->inode, f, file_name_hint(f) };
+	struct fan_source s = { f->inode, f, file_name_hint(f),
+				S_ISDIR(f->inode->mode), { 0, 0 } };
 	return ask_groups(&s, FAN_OPEN_PERM);
 }
 
@@ -366,7 +429,8 @@ fanotify_access_perm(struct file *f)
 	if (!fanotify_marks || !f || !f->inode || file_is_path(f) ||
 	    f->no_notify)
 		return 0;
-	struct fan_source s = { f->inode, f, file_name_hint(f) };
+	struct fan_source s = { f->inode, f, file_name_hint(f),
+				S_ISDIR(f->inode->mode), { 0, 0 } };
 	return ask_groups(&s, FAN_ACCESS_PERM);
 }
 
@@ -376,7 +440,8 @@ fanotify_exec(struct inode *ino, const char *path)
 	if (!fanotify_marks)
 		return 0;
 	const char *slash = path ? strrchr(path, '/') : NULL;
-	struct fan_source s = { ino, NULL, slash ? slash + 1 : path };
+	struct fan_source s = { ino, NULL, slash ? slash + 1 : path, false,
+				{ 0, 0 } };
 	int r = ask_groups(&s, FAN_OPEN_EXEC_PERM);
 	if (r == 0)
 		r = ask_groups(&s, FAN_OPEN_PERM);
@@ -412,12 +477,46 @@ event_fd(struct fan_group *g, struct fan_event *e)
 	return fd;
 }
 
+/*
+ * struct fanotify_event_info_fid of FAN_EVENT_INFO_TYPE_FID: a header,
+ * the fsid, and a struct file_handle as name_to_handle_at gives it.
+ */
+struct fid_info {
+	uint8_t info_type, pad;
+	uint16_t len;
+	int32_t fsid[2];
+	uint32_t handle_bytes;
+	int32_t handle_type;
+	uint8_t handle[FILE_HANDLE_BYTES];
+};
+#define FAN_EVENT_INFO_TYPE_FID 1
+
+static uint32_t
+event_size(struct fan_group *g, struct fan_event *e)
+{
+	if (fan_reports_fid(g) && e->inode)
+		return METADATA_LEN + sizeof(struct fid_info);
+	return METADATA_LEN;
+}
+
+static void
+fid_record(struct fan_event *e, char *buf)
+{
+	struct fid_info info = {
+		FAN_EVENT_INFO_TYPE_FID, 0, sizeof(info),
+		{ e->fsid[0], e->fsid[1] }, FILE_HANDLE_BYTES, 0, { 0 },
+	};
+	info.handle_type = file_handle_encode(e->inode, info.handle);
+	memcpy(buf, &info, sizeof(info));
+}
+
 /* Copies e's record to buf and takes it off the queue; 0 or -errno. */
 static int
 event_take(struct fan_group *g, struct fan_event *e, char *buf)
 {
 	int fd = FAN_NOFD;
-	if (e->inode) {
+	bool fid = fan_reports_fid(g) && e->inode;
+	if (e->inode && !fid) {
 		fd = event_fd(g, e);
 		if (fd < 0)
 			return fd;
@@ -428,10 +527,12 @@ event_take(struct fan_group *g, struct fan_event *e, char *buf)
 		uint16_t metadata_len;
 		uint64_t mask;
 		int32_t fd, pid;
-	} md = { METADATA_LEN, METADATA_VERSION, 0, METADATA_LEN, e->mask,
-		 fd, e->pid };
+	} md = { event_size(g, e), METADATA_VERSION, 0, METADATA_LEN,
+		 e->mask, fd, e->pid };
 	_Static_assert(sizeof(md) == METADATA_LEN, "Linux's layout");
 	memcpy(buf, &md, sizeof(md));
+	if (fid)
+		fid_record(e, buf + METADATA_LEN);
 	list_remove(&e->link);
 	g->queued--;
 	if (e->mask == FAN_Q_OVERFLOW)
@@ -458,13 +559,16 @@ fan_read(struct file *f, void *buf, size_t len, uint64_t *off)
 			return -ERESTARTSYS;
 	}
 	size_t done = 0;
-	while (!list_empty(&g->queue) && len - done >= METADATA_LEN) {
+	while (!list_empty(&g->queue)) {
 		struct fan_event *e =
 			list_entry(g->queue.next, struct fan_event, link);
+		size_t size = event_size(g, e);
+		if (len - done < size)
+			break;
 		int r = event_take(g, e, (char *)buf + done);
 		if (r < 0)
 			return done ? (long)done : r;
-		done += METADATA_LEN;
+		done += size;
 	}
 	return done ? (long)done : -EINVAL;	/* the first does not fit */
 }
@@ -513,7 +617,9 @@ fan_ioctl(struct file *f, unsigned long cmd, uint64_t arg)
 	struct fan_group *g = f->priv;
 	if (cmd != FIONREAD)
 		return -ENOTTY;
-	int n = (int)(g->queued * METADATA_LEN);
+	int n = 0;
+	list_for_each(it, &g->queue)
+		n += (int)event_size(g, list_entry(it, struct fan_event, link));
 	return copyout(arg, &n, sizeof(n)) < 0 ? -EFAULT : 0;
 }
 

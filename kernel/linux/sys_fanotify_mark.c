@@ -71,6 +71,10 @@ init_check(unsigned flags, unsigned event_f_flags)
 	if ((event_f_flags & ~EVENT_F_BITS) ||
 	    (event_f_flags & O_ACCMODE) == O_ACCMODE)
 		return -EINVAL;
+	/* FIDs are for notification groups alone. */
+	if ((flags & FAN_REPORT_FIDS) &&
+	    (flags & FAN_CLASS_BITS) != FAN_CLASS_NOTIF)
+		return -EINVAL;
 	if (user_groups(p->euid) >= fanotify_max_user_groups)
 		return -EMFILE;
 	return 0;
@@ -128,11 +132,37 @@ user_marks(unsigned uid)
 	return n;
 }
 
+/* The fsid statfs gives ino's file system (0:0 if it has none). */
+static int
+fsid_of(struct inode *ino, int32_t fsid[2])
+{
+	struct statfs_k s;
+	memset(&s, 0, sizeof(s));
+	if (ino->sb && ino->sb->ops && ino->sb->ops->statfs) {
+		int e = ino->sb->ops->statfs(ino->sb, &s);
+		if (e < 0)
+			return e;
+	}
+	fsid[0] = s.fsid[0];
+	fsid[1] = s.fsid[1];
+	return 0;
+}
+
 static int
 mark_add(struct fan_group *g, unsigned flags, uint32_t mask,
 	 struct inode *ino)
 {
 	unsigned type = flags & FAN_MARK_TYPES;
+	int32_t fsid[2];
+	int e = fsid_of(ino, fsid);
+	if (e < 0)
+		return e;
+	/* A FID names a file within a file system the fsid tells apart. */
+	if (fan_reports_fid(g) && !fsid[0] && !fsid[1])
+		return -ENODEV;
+	/* Only a directory's inode mark hears of its children. */
+	if (type || !S_ISDIR(ino->mode))
+		mask &= ~FAN_EVENT_ON_CHILD;
 	struct fan_mark *m = mark_find(g, type, ino);
 	if (!m) {
 		if (!(g->flags & FAN_UNLIMITED_MARKS) &&
@@ -143,13 +173,16 @@ mark_add(struct fan_group *g, unsigned flags, uint32_t mask,
 		m->group = g;
 		m->type = type;
 		m->inode = ino;
+		m->fsid[0] = fsid[0];
+		m->fsid[1] = fsid[1];
 		inode_get(ino);
 		list_push_back(&g->marks, &m->group_link);
 		list_push_back(&fan_all_marks, &m->all_link);
 		fanotify_marks++;
 	}
-	if (flags & FAN_MARK_IGNORED_MASK) {
+	if (flags & FAN_MARK_IGNORE_BITS) {
 		m->ignored |= mask;
+		m->ignore_flags |= (flags & FAN_MARK_IGNORE) != 0;
 		if (flags & FAN_MARK_IGNORED_SURV_MODIFY)
 			m->surv_modify = true;
 	} else {
@@ -165,7 +198,7 @@ mark_remove(struct fan_group *g, unsigned flags, uint32_t mask,
 	struct fan_mark *m = mark_find(g, flags & FAN_MARK_TYPES, ino);
 	if (!m)
 		return -ENOENT;
-	if (flags & FAN_MARK_IGNORED_MASK)
+	if (flags & FAN_MARK_IGNORE_BITS)
 		m->ignored &= ~mask;
 	else
 		m->mask &= ~mask;
@@ -198,10 +231,70 @@ mark_check(unsigned flags, uint64_t mask)
 		return -EINVAL;
 	if (cmd == FAN_MARK_FLUSH)
 		return flags & ~(FAN_MARK_FLUSH | FAN_MARK_TYPES) ? -EINVAL : 0;
-	if (mask & ~(uint64_t)MARK_EVENTS)
-		return -EINVAL;	/* the FID modes' events among them */
-	if (cmd == FAN_MARK_ADD && !mask)
+	if (!mask || (mask & ~(uint64_t)MARK_EVENTS))
 		return -EINVAL;
+	if ((flags & FAN_MARK_IGNORE_BITS) == FAN_MARK_IGNORE_BITS)
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * The checks that need the group (fanotify_mark's, in Linux's order):
+ * permission events want a content class, name and inode events a FID
+ * report and no mount mark, FAN_RENAME a name report.
+ */
+static int
+mark_group_check(struct fan_group *g, unsigned flags, uint32_t mask)
+{
+	unsigned type = flags & FAN_MARK_TYPES;
+	if ((mask & PERM_EVENTS) &&
+	    (g->flags & FAN_CLASS_BITS) == FAN_CLASS_NOTIF)
+		return -EINVAL;
+	if ((flags & FAN_MARK_EVICTABLE) && type)
+		return -EINVAL;
+	if ((mask & INODE_EVENTS) &&
+	    (!fan_reports_fid(g) || type == FAN_MARK_MOUNT))
+		return -EINVAL;
+	if ((mask & FAN_RENAME) && !(g->flags & FAN_REPORT_NAME))
+		return -EINVAL;
+	return 0;
+}
+
+/* Whether sb is mounted somewhere: not a pipe's, socket's or anonymous
+   file's (Linux's SB_NOUSER file systems, which no mount or file-system
+   mark may cover). */
+static bool
+sb_mounted(struct super *sb)
+{
+	for (int i = 0; i < MOUNT_MAX; i++)
+		if (mounts[i].root && mounts[i].root->sb == sb)
+			return true;
+	return false;
+}
+
+/*
+ * What an added mark's object must be, as Linux's
+ * fanotify_events_supported and its ignore rules: a file system to mark
+ * whole, a directory for the directory-only bits under the strict rules of
+ * FAN_REPORT_TARGET_FID and FAN_MARK_IGNORE, and an ignore mask that does
+ * not survive modification only on a file's inode mark.
+ */
+static int
+mark_object_check(struct fan_group *g, unsigned flags, uint32_t mask,
+		  struct inode *ino)
+{
+	unsigned type = flags & FAN_MARK_TYPES;
+	bool strict = (g->flags & FAN_REPORT_TARGET_FID) ||
+		      (mask & FAN_RENAME) || (flags & FAN_MARK_IGNORE);
+	if (type && (!ino->sb || !sb_mounted(ino->sb)))
+		return -EINVAL;
+	if (strict && !type && !S_ISDIR(ino->mode) &&
+	    (mask & (DIRENT_EVENTS | FAN_EVENT_ON_CHILD | FAN_ONDIR)))
+		return -ENOTDIR;
+	if ((flags & FAN_MARK_IGNORE) &&
+	    !(flags & FAN_MARK_IGNORED_SURV_MODIFY) &&
+	    (type || S_ISDIR(ino->mode)))
+		return type ? -EINVAL : -EISDIR;
 	return 0;
 }
 
@@ -245,23 +338,19 @@ sys_fanotify_mark(int fd, unsigned flags, uint64_t mask, int dirfd,
 	if (!fanotify_is(f))
 		return -EINVAL;
 	struct fan_group *g = f->priv;
+	if ((e = mark_group_check(g, flags, (uint32_t)mask)) < 0)
+		return e;
 	if (flags & FAN_MARK_FLUSH) {
 		mark_flush(g, flags & FAN_MARK_TYPES);
 		return 0;
 	}
-	/* Permission events need a group that may hold up a file's users. */
-	if ((mask & PERM_EVENTS) &&
-	    (g->flags & FAN_CLASS_BITS) == FAN_CLASS_NOTIF)
-		return -EINVAL;
 	struct inode *ino = mark_target(dirfd, upath, flags);
 	if (IS_ERR(ino))
 		return PTR_ERR(ino);
-	if ((flags & FAN_MARK_TYPES) && !ino->sb)
-		e = -EINVAL;
-	else if (flags & FAN_MARK_ADD)
-		e = mark_add(g, flags, (uint32_t)mask, ino);
-	else
+	if (!(flags & FAN_MARK_ADD))
 		e = mark_remove(g, flags, (uint32_t)mask, ino);
+	else if ((e = mark_object_check(g, flags, (uint32_t)mask, ino)) == 0)
+		e = mark_add(g, flags, (uint32_t)mask, ino);
 	inode_put(ino);
 	return e;
 }

@@ -306,6 +306,7 @@ inotify_dir_event(struct inode *dir, uint32_t mask, const char *name,
 {
 	if (!inotify_active() || !dir)
 		return;
+	fanotify_dir_event(dir, mask);
 	inode_get(dir);
 	tell_watches(dir, mask, cookie, name, len, false);
 	inode_put(dir);
@@ -316,6 +317,7 @@ inotify_self_event(struct inode *ino, uint32_t mask)
 {
 	if (!inotify_active() || !ino)
 		return;
+	fanotify_inode_event(ino, mask);
 	inode_get(ino);
 	tell_watches(ino, mask, 0, NULL, 0, false);
 	inode_put(ino);
@@ -330,6 +332,7 @@ inotify_unlinked(struct inode *ino)
 	if (!S_ISDIR(ino->mode))
 		inotify_inode_event(ino, IN_ATTRIB);
 	if (ino->nlink == 0 || S_ISDIR(ino->mode)) {	/* a directory goes whole */
+		fanotify_inode_event(ino, IN_DELETE_SELF);
 		tell_watches(ino, IN_DELETE_SELF, 0, NULL, 0, false);
 		while (ino->watches)
 			watch_free(ino->watches, true);

@@ -42,8 +42,18 @@ extern unsigned fanotify_marks;
  * directory must be asked for a name (a server's file system).
  */
 void fanotify_file_event(struct file *f, uint32_t mask);
-/* The same for an inode changed without a file (truncate). */
+/*
+ * The same for an inode changed without a file (truncate, FAN_ATTRIB) or
+ * an event about itself (FAN_DELETE_SELF, FAN_MOVE_SELF).
+ */
 void fanotify_inode_event(struct inode *ino, uint32_t mask);
+/*
+ * A name in dir changed (FAN_CREATE, FAN_DELETE, FAN_MOVED_FROM/TO); mask
+ * holds IN_ISDIR_BIT when the name is a directory's. Groups that report
+ * FIDs hear it as an event of dir's.
+ */
+#define IN_ISDIR_BIT 0x40000000
+void fanotify_dir_event(struct inode *dir, uint32_t mask);
 /*
  * Permission hooks: f is being opened (FAN_OPEN_PERM) or read
  * (FAN_ACCESS_PERM). Each group that asked is told and the caller sleeps
@@ -58,6 +68,14 @@ int fanotify_access_perm(struct file *f);
  * FAN_OPEN_EXEC. Returns 0, -EPERM or -EINTR; may sleep.
  */
 int fanotify_exec(struct inode *ino, const char *path);
+/*
+ * File handles (kernel/linux/sys_handle.c), as name_to_handle_at gives
+ * them and FID reports carry them: FILE_HANDLE_BYTES bytes naming ino in
+ * its file system; returns the handle type.
+ */
+#define FILE_HANDLE_BYTES 8
+int file_handle_encode(struct inode *ino, uint8_t *out);
+
 /* A group's marks as /proc/PID/fdinfo shows them (procfs_pid.c). */
 void fanotify_fdinfo(struct file *f, struct gen *g);
 /* Whether f is a fanotify group. */
