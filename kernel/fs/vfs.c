@@ -768,6 +768,7 @@ vfs_unmount(struct inode *root)
 	for (int i = 0; i < MOUNT_MAX; i++) {
 		if (mounts[i].root != root || i == 0)
 			continue;
+		inotify_unmount(root->sb);
 		struct inode *where = root->covered;
 		if (where) {
 			where->mounted = NULL;

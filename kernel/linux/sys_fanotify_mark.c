@@ -32,6 +32,16 @@ fan_mark_free(struct fan_mark *m)
 	kfree(m);
 }
 
+void
+fanotify_unmount(struct super *sb)
+{
+	list_for_each_safe(it, nx, &fan_all_marks) {
+		struct fan_mark *m = list_entry(it, struct fan_mark, all_link);
+		if (m->inode->sb == sb)
+			fan_mark_free(m);
+	}
+}
+
 static unsigned
 user_groups(unsigned uid)
 {

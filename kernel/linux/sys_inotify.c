@@ -340,6 +340,22 @@ inotify_unlinked(struct inode *ino)
 	inode_put(ino);
 }
 
+void
+inotify_unmount(struct super *sb)
+{
+	fanotify_unmount(sb);
+	if (!inotify_watches)
+		return;
+	list_for_each_safe(it, nx, &all_watches) {
+		struct inotify_watch *w =
+			list_entry(it, struct inotify_watch, all_link);
+		if (w->inode->sb != sb)
+			continue;
+		queue_event(w->in, w->wd, IN_UNMOUNT, 0, NULL, 0);
+		watch_free(w, true);
+	}
+}
+
 /* ---- The instance's file -------------------------------------------------- */
 
 static long

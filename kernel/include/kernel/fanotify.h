@@ -76,6 +76,10 @@ int fanotify_exec(struct inode *ino, const char *path);
 #define FILE_HANDLE_BYTES 8
 int file_handle_encode(struct inode *ino, uint8_t *out);
 
+/* The file system sb leaves the tree: the marks on it end, as Linux's. */
+struct super;
+void fanotify_unmount(struct super *sb);
+
 /* A group's marks as /proc/PID/fdinfo shows them (procfs_pid.c). */
 void fanotify_fdinfo(struct file *f, struct gen *g);
 /* Whether f is a fanotify group. */

@@ -79,6 +79,12 @@ void inotify_dir_event(struct inode *dir, uint32_t mask, const char *name,
 void inotify_unlinked(struct inode *ino);
 /* A fresh cookie tying an IN_MOVED_FROM to its IN_MOVED_TO (never 0). */
 uint32_t inotify_cookie(void);
+/*
+ * The file system sb leaves the tree (umount): every watch on it hears
+ * IN_UNMOUNT, then IN_IGNORED, and ends; fanotify's marks on it end too.
+ */
+struct super;
+void inotify_unmount(struct super *sb);
 /* f's last reference is going: IN_CLOSE_WRITE or IN_CLOSE_NOWRITE. */
 void inotify_file_closed(struct file *f);
 /* An instance's watches as /proc/PID/fdinfo shows them (procfs_pid.c). */
