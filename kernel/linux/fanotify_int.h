@@ -31,6 +31,10 @@
 #define INIT_FLAGS (FAN_CLOEXEC | FAN_NONBLOCK | FAN_CLASS_BITS | \
 		    FAN_UNLIMITED_QUEUE | FAN_UNLIMITED_MARKS | \
 		    FAN_ENABLE_AUDIT | FAN_REPORT_TID | FAN_REPORT_FID)
+/* What a group made without CAP_SYS_ADMIN may not ask for. */
+#define ADMIN_INIT_FLAGS (FAN_CLASS_CONTENT | FAN_CLASS_PRE_CONTENT | \
+			  FAN_REPORT_TID | FAN_UNLIMITED_QUEUE | \
+			  FAN_UNLIMITED_MARKS)
 /* What event_f_flags may hold (Linux's FANOTIFY_INIT_ALL_EVENT_F_BITS). */
 #define O_DSYNC_K 010000
 #define O_SYNC_K 04010000
@@ -99,6 +103,8 @@ struct fan_group {
 	unsigned uid;			/* who made it, for the limits */
 	uint64_t rank;			/* class first, then age: told in order */
 	bool overflowed;		/* an FAN_Q_OVERFLOW is queued */
+	/* Made without CAP_SYS_ADMIN: tells a reader no other process's pid. */
+	bool unprivileged;
 	struct waitq wq;		/* readers */
 	struct file *file;
 };

@@ -529,6 +529,8 @@ event_take(struct fan_group *g, struct fan_event *e, char *buf)
 		int32_t fd, pid;
 	} md = { event_size(g, e), METADATA_VERSION, 0, METADATA_LEN,
 		 e->mask, fd, e->pid };
+	if (g->unprivileged && e->pid != current()->proc->pid)
+		md.pid = 0;
 	_Static_assert(sizeof(md) == METADATA_LEN, "Linux's layout");
 	memcpy(buf, &md, sizeof(md));
 	if (fid)

@@ -72,8 +72,11 @@ static int
 init_check(unsigned flags, unsigned event_f_flags)
 {
 	struct proc *p = current()->proc;
-	if (p->euid != 0)
-		return -EPERM;	/* CAP_SYS_ADMIN */
+	/* Without CAP_SYS_ADMIN: a notification group reporting FIDs, with
+	   the usual limits (Linux 5.13's unprivileged groups). */
+	if (p->euid != 0 && ((flags & ADMIN_INIT_FLAGS) ||
+			     !(flags & FAN_REPORT_FIDS)))
+		return -EPERM;
 	if (flags & ~INIT_FLAGS)
 		return -EINVAL;
 	if ((flags & FAN_CLASS_BITS) == FAN_CLASS_BITS)
@@ -106,6 +109,7 @@ sys_fanotify_init(unsigned flags, unsigned event_f_flags)
 	g->flags = flags;
 	g->event_f_flags = event_f_flags;
 	g->uid = current()->proc->euid;
+	g->unprivileged = g->uid != 0;
 	unsigned fflags = (flags & FAN_CLOEXEC ? O_CLOEXEC : 0) |
 			  (flags & FAN_NONBLOCK ? O_NONBLOCK : 0);
 	long fd = install_anon("[fanotify]", &fan_fops, g, fflags);
@@ -328,9 +332,16 @@ mark_target(int dirfd, uaddr_t upath, unsigned flags)
 	struct inode *ino = vfs_lookup(p, dirfd, path,
 				       !(flags & FAN_MARK_DONT_FOLLOW));
 	kfree(path);
-	if (!IS_ERR(ino) && (flags & FAN_MARK_ONLYDIR) && !S_ISDIR(ino->mode)) {
+	if (IS_ERR(ino))
+		return ino;
+	int e = 0;
+	if ((flags & FAN_MARK_ONLYDIR) && !S_ISDIR(ino->mode))
+		e = -ENOTDIR;
+	else
+		e = vfs_permission(p, ino, 4);	/* one may watch what one reads */
+	if (e < 0) {
 		inode_put(ino);
-		return ERR_PTR(-ENOTDIR);
+		return ERR_PTR(e);
 	}
 	return ino;
 }
@@ -348,6 +359,9 @@ sys_fanotify_mark(int fd, unsigned flags, uint64_t mask, int dirfd,
 	if (!fanotify_is(f))
 		return -EINVAL;
 	struct fan_group *g = f->priv;
+	/* Only CAP_SYS_ADMIN marks a whole mount or file system. */
+	if ((flags & FAN_MARK_TYPES) && current()->proc->euid != 0)
+		return -EPERM;
 	if ((e = mark_group_check(g, flags, (uint32_t)mask)) < 0)
 		return e;
 	if (flags & FAN_MARK_FLUSH) {
