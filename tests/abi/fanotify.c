@@ -4,8 +4,8 @@
  * mark and a directory watching its children hear with a descriptor open on the file, ignore
  * masks (cleared by a modification unless they survive it), FAN_MARK_FLUSH,
  * FIONREAD and poll, permission events (a denied open and read, a
- * response for an unknown fd, the group's close allowing a waiting opener)
- * and /proc/sys/fs/fanotify.
+ * response for an unknown fd, the group's close allowing a waiting opener,
+ * a denied and an allowed execve) and /proc/sys/fs/fanotify.
  */
 #include "abi.h"
 
@@ -256,6 +256,34 @@ test_permission(void)
 	CHECK_STR("allowed by the close", status_str(status), "exited 0");
 }
 
+/* An execve the listener denies fails with EPERM; one it allows runs. */
+static void
+test_exec(const char *self)
+{
+	int fan = fanotify_init(FAN_CLASS_CONTENT, O_RDONLY);
+	CHECK_OK("mark the program for execution", fanotify_mark(fan,
+		 FAN_MARK_ADD, FAN_OPEN_EXEC_PERM, AT_FDCWD, self));
+	for (int i = 0; i < 2; i++) {
+		pid_t pid = fork();
+		if (pid == 0) {
+			close(fan);
+			execl(self, self, "--exit", NULL);
+			_exit(errno == EPERM ? 7 : 8);
+		}
+		struct fanotify_event_metadata md;
+		CHECK_EQ("asked", read(fan, &md, sizeof(md)) == sizeof(md) ?
+			 md.mask : 0, (uint64_t)FAN_OPEN_EXEC_PERM);
+		struct fanotify_response r = { md.fd, i ? FAN_ALLOW : FAN_DENY };
+		write(fan, &r, sizeof(r));
+		close(md.fd);
+		int status;
+		waitpid(pid, &status, 0);
+		CHECK_STR(i ? "allowed execve" : "denied execve",
+			  status_str(status), i ? "exited 0" : "exited 7");
+	}
+	close(fan);
+}
+
 static void
 test_proc(void)
 {
@@ -273,8 +301,10 @@ test_proc(void)
 }
 
 int
-main(void)
+main(int argc, char **argv)
 {
+	if (argc > 1 && strcmp(argv[1], "--exit") == 0)
+		return 0;	/* test_exec's program */
 	abi_init();
 	strcpy(dir, "/tmp/abi-fanotify.XXXXXX");
 	if (!mkdtemp(dir))
@@ -288,6 +318,7 @@ main(void)
 	test_inode_mark();
 	test_dir_marks();
 	test_permission();
+	test_exec(argv[0]);
 	test_proc();
 	unlink(file);
 	rmdir(dir);
