@@ -510,6 +510,25 @@ fid_record(struct fan_event *e, char *buf)
 	memcpy(buf, &info, sizeof(info));
 }
 
+/*
+ * e could not be given to the reader (its file would not open: a server
+ * gone, no descriptor free): it goes, a permission event denied, as
+ * Linux's fanotify_read drops it.
+ */
+static void
+event_drop(struct fan_group *g, struct fan_event *e)
+{
+	list_remove(&e->link);
+	g->queued--;
+	if (e->perm) {
+		e->group = NULL;
+		e->response = FAN_DENY;
+		waitq_wake_all(&perm_wq);
+	} else {
+		event_free(e);
+	}
+}
+
 /* Copies e's record to buf and takes it off the queue; 0 or -errno. */
 static int
 event_take(struct fan_group *g, struct fan_event *e, char *buf)
@@ -518,8 +537,10 @@ event_take(struct fan_group *g, struct fan_event *e, char *buf)
 	bool fid = fan_reports_fid(g) && e->inode;
 	if (e->inode && !fid) {
 		fd = event_fd(g, e);
-		if (fd < 0)
+		if (fd < 0) {
+			event_drop(g, e);
 			return fd;
+		}
 	}
 	struct {
 		uint32_t event_len;

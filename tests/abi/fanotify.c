@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <sys/fanotify.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -169,6 +170,17 @@ test_inode_mark(void)
 		 FAN_CLOSE, AT_FDCWD, file));
 	close(open(file, O_RDONLY));
 	no_event(fan, "open and close not heard");
+	/* An event whose file cannot be opened for the reader goes. */
+	CHECK_OK("mark open", fanotify_mark(fan, FAN_MARK_ADD, FAN_OPEN,
+		 AT_FDCWD, file));
+	close(open(file, O_RDONLY));
+	struct rlimit old, none = { 0, 0 };
+	getrlimit(RLIMIT_NOFILE, &old);
+	none.rlim_max = old.rlim_max;
+	setrlimit(RLIMIT_NOFILE, &none);
+	CHECK_ERR("no descriptor free", read(fan, &md, sizeof(md)), EMFILE);
+	setrlimit(RLIMIT_NOFILE, &old);
+	no_event(fan, "the event went");
 	CHECK_OK("flush", fanotify_mark(fan, FAN_MARK_FLUSH, 0, AT_FDCWD, dir));
 	CHECK_ERR("no mark left", fanotify_mark(fan, FAN_MARK_REMOVE,
 		  FAN_ACCESS, AT_FDCWD, file), ENOENT);
