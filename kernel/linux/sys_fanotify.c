@@ -700,16 +700,26 @@ fanotify_fdinfo(struct file *f, struct gen *g)
 		grp->event_f_flags);
 	list_for_each(it, &grp->marks) {
 		struct fan_mark *m = list_entry(it, struct fan_mark, group_link);
-		unsigned mflags = m->surv_modify ? 1 : 0;
-		if (m->type == 0)
+		/* The FAN_MARK_* flags a mark keeps, as Linux's
+		   fanotify_mark_user_flags. */
+		unsigned mflags =
+			(m->surv_modify ? FAN_MARK_IGNORED_SURV_MODIFY : 0) |
+			(m->ignore_flags ? FAN_MARK_IGNORE : 0);
+		if (m->type == 0) {
+			uint8_t h[FILE_HANDLE_BYTES];
+			int type = file_handle_encode(m->inode, h);
 			gprintf(g, "fanotify ino:%lx sdev:%x mflags:%x mask:%x "
-				"ignored_mask:%x\n", m->inode->ino,
+				"ignored_mask:%x fhandle-bytes:%x "
+				"fhandle-type:%x f_handle:", m->inode->ino,
 				m->inode->sb ? m->inode->sb->dev : 0, mflags,
-				m->mask, m->ignored);
-		else if (m->type == FAN_MARK_MOUNT)
+				m->mask, m->ignored, FILE_HANDLE_BYTES, type);
+			for (int i = 0; i < FILE_HANDLE_BYTES; i++)
+				gprintf(g, "%02x", h[i]);
+			gprintf(g, "\n");
+		} else if (m->type == FAN_MARK_MOUNT)
 			gprintf(g, "fanotify mnt_id:%x mflags:%x mask:%x "
-				"ignored_mask:%x\n", 0, mflags, m->mask,
-				m->ignored);
+				"ignored_mask:%x\n", file_mount_id(m->inode),
+				mflags, m->mask, m->ignored);
 		else
 			gprintf(g, "fanotify sdev:%x mflags:%x mask:%x "
 				"ignored_mask:%x\n",

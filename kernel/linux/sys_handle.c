@@ -29,9 +29,8 @@ file_handle_encode(struct inode *ino, uint8_t *out)
 	return FILEID_INO32_GEN;
 }
 
-/* The mount ino's file system is mounted by: its index in the table. */
-static int
-mount_id_of(struct inode *ino)
+int
+file_mount_id(struct inode *ino)
 {
 	for (int i = 0; i < MOUNT_MAX; i++)
 		if (mounts[i].root && mounts[i].root->sb == ino->sb)
@@ -86,7 +85,7 @@ sys_name_to_handle_at(int dirfd, uaddr_t upath, uaddr_t uhandle,
 		r = -EOVERFLOW;		/* says how much it takes */
 	h.handle_bytes = FILE_HANDLE_BYTES;
 	h.handle_type = file_handle_encode(ino, h.handle);
-	int mount_id = mount_id_of(ino);
+	int mount_id = file_mount_id(ino);
 	inode_put(ino);
 	if (r == -EOVERFLOW)
 		return copyout(uhandle, &h.handle_bytes, sizeof(h.handle_bytes)) <

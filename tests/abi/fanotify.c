@@ -51,6 +51,28 @@ no_event(int fan, const char *what)
 	printf("%s: %s\n", what, n < 0 ? errno_name(errno) : "an event");
 }
 
+/* The group's marks as /proc/self/fdinfo shows them, less the numbers
+   that differ between systems. */
+static void
+show_fdinfo(int fan)
+{
+	char path[64], line[256];
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fan);
+	FILE *f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f)) {
+		char *mask = strstr(line, "mflags:");
+		char *fh = strstr(line, " fhandle-bytes:");
+		if (strncmp(line, "fanotify ino:", 13) != 0 || !mask)
+			continue;
+		if (fh)
+			*fh = 0;
+		printf("fdinfo: inode mark %s%s", mask, fh ? " with handle\n" :
+		       "");
+	}
+	if (f)
+		fclose(f);
+}
+
 static void
 test_errors(void)
 {
@@ -166,6 +188,7 @@ test_inode_mark(void)
 	close(fd);
 	one_event(fan, "close");
 
+	show_fdinfo(fan);
 	CHECK_OK("remove open", fanotify_mark(fan, FAN_MARK_REMOVE, FAN_OPEN |
 		 FAN_CLOSE, AT_FDCWD, file));
 	close(open(file, O_RDONLY));

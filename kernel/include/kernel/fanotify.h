@@ -75,6 +75,9 @@ int fanotify_exec(struct inode *ino, const char *path);
  */
 #define FILE_HANDLE_BYTES 8
 int file_handle_encode(struct inode *ino, uint8_t *out);
+/* The id of the mount holding ino, as /proc/PID/mountinfo numbers them
+   (0 if none). */
+int file_mount_id(struct inode *ino);
 
 /* The file system sb leaves the tree: the marks on it end, as Linux's. */
 struct super;
