@@ -1,8 +1,9 @@
 /*
  * fanotify as root: fanotify_init's and fanotify_mark's errors (a user
  * may only have a FID group, without mount marks), the events an inode
- * mark and a directory watching its children hear with a descriptor open on the file, ignore
- * masks (cleared by a modification unless they survive it), FAN_MARK_FLUSH,
+ * mark and a directory watching its children hear with a descriptor open
+ * on the file (an event whose file cannot be opened goes), ignore masks
+ * (cleared by a modification unless they survive it), fdinfo, FAN_MARK_FLUSH,
  * FIONREAD and poll, permission events (a denied open and read, a
  * response for an unknown fd, the group's close allowing a waiting opener,
  * a denied and an allowed execve) and /proc/sys/fs/fanotify.
