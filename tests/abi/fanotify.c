@@ -4,7 +4,7 @@
  * mark and a directory watching its children hear with a descriptor open
  * on the file (an event whose file cannot be opened goes), ignore masks
  * (cleared by a modification unless they survive it), fdinfo, FAN_MARK_FLUSH,
- * FIONREAD and poll, permission events (a denied open and read, a
+ * FIONREAD and poll, permission events (a denied and an allowed open, a
  * response for an unknown fd, the group's close allowing a waiting opener,
  * a denied and an allowed execve) and /proc/sys/fs/fanotify.
  */
