@@ -76,24 +76,21 @@ sys_name_to_handle_at(int dirfd, uaddr_t upath, uaddr_t uhandle,
 		int32_t handle_type;
 		uint8_t handle[FILE_HANDLE_BYTES];
 	} h;
-	long r = 0;
-	if (copyin(&h.handle_bytes, uhandle, sizeof(h.handle_bytes)) < 0)
-		r = -EFAULT;
-	else if (h.handle_bytes > MAX_HANDLE_SZ)
-		r = -EINVAL;
-	else if (h.handle_bytes < FILE_HANDLE_BYTES)
-		r = -EOVERFLOW;		/* says how much it takes */
-	h.handle_bytes = FILE_HANDLE_BYTES;
 	h.handle_type = file_handle_encode(ino, h.handle);
 	int mount_id = file_mount_id(ino);
 	inode_put(ino);
-	if (r == -EOVERFLOW)
-		return copyout(uhandle, &h.handle_bytes, sizeof(h.handle_bytes)) <
-			       0 ? -EFAULT : r;
-	if (r < 0)
-		return r;
-	if (copyout(uhandle, &h, sizeof(h)) < 0 ||
-	    copyout(umount_id, &mount_id, sizeof(mount_id)) < 0)
+	uint32_t room;
+	if (copyin(&room, uhandle, sizeof(room)) < 0)
 		return -EFAULT;
-	return 0;
+	if (room > MAX_HANDLE_SZ)
+		return -EINVAL;
+	/* Too small: the header alone says how much it takes (EOVERFLOW),
+	   and the mount id is given all the same, as Linux does. */
+	long r = room < FILE_HANDLE_BYTES ? -EOVERFLOW : 0;
+	h.handle_bytes = FILE_HANDLE_BYTES;
+	size_t size = r ? offsetof(typeof(h), handle) : sizeof(h);
+	if (copyout(umount_id, &mount_id, sizeof(mount_id)) < 0 ||
+	    copyout(uhandle, &h, size) < 0)
+		return -EFAULT;
+	return r;
 }

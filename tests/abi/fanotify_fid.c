@@ -85,6 +85,9 @@ test_handles(void)
 	CHECK_ERR("handle: no room", name_to_handle_at(AT_FDCWD, abi_dir,
 		  &fid.handle, &mount_id, 0), EOVERFLOW);
 	printf("handle: it takes %u bytes\n", fid.handle.handle_bytes);
+	fid.handle.handle_bytes = 0;
+	CHECK_ERR("handle: no room, a bad mount id", name_to_handle_at(
+		  AT_FDCWD, abi_dir, &fid.handle, (int *)8, 0), EFAULT);
 	fid.handle.handle_bytes = MAX_HANDLE_SZ;
 	CHECK_ERR("handle: bad flag", name_to_handle_at(AT_FDCWD, abi_dir,
 		  &fid.handle, &mount_id, 0x8000), EINVAL);
