@@ -466,4 +466,6 @@ procfs_pid_fdinfo(struct gen *g, struct proc *p, int fd)
 		f->inode ? f->inode->ino : 0);
 	if (inotify_is(f))
 		inotify_fdinfo(f, g);
+	if (fanotify_is(f))
+		fanotify_fdinfo(f, g);
 }

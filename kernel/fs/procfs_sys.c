@@ -1,10 +1,11 @@
 /*
  * /proc/sys and /proc/sysvipc. The writable sysctls: kernel/{hostname,
  * domainname,printk,core_pattern,tainted}, System V IPC's limits, the
- * keys' quotas, fs/pipe-max-size and fs/inotify's limits. A write parses
- * the text as Linux's proc_dointvec and proc_dostring do and sets the
- * value where it lives; core_pattern and printk's last three levels are
- * kept only (no core is dumped; messages have no default level).
+ * keys' quotas, fs/pipe-max-size and the limits of fs/inotify and
+ * fs/fanotify. A write parses the text as Linux's proc_dointvec and
+ * proc_dostring do and sets the value where it lives; core_pattern and
+ * printk's last three levels are kept only (no core is dumped; messages
+ * have no default level).
  */
 #include <kernel/vfs.h>
 #include <kernel/printk.h>
@@ -12,6 +13,7 @@
 #include <kernel/errno.h>
 #include <kernel/string.h>
 #include <kernel/inotify.h>
+#include <kernel/fanotify.h>
 #include <kernel/keys.h>
 #include <kernel/kmalloc.h>
 #include <kernel/random.h>
@@ -30,6 +32,9 @@ static const struct {
 	{ P_SYS_INOTIFY_EVENTS, &inotify_max_queued_events },
 	{ P_SYS_INOTIFY_INSTANCES, &inotify_max_user_instances },
 	{ P_SYS_INOTIFY_WATCHES, &inotify_max_user_watches },
+	{ P_SYS_FANOTIFY_EVENTS, &fanotify_max_queued_events },
+	{ P_SYS_FANOTIFY_GROUPS, &fanotify_max_user_groups },
+	{ P_SYS_FANOTIFY_MARKS, &fanotify_max_user_marks },
 	{ P_SYS_KEYS_GC_DELAY, &key_gc_delay },
 	{ P_SYS_KEYS_MAXBYTES, &key_quota_maxbytes },
 	{ P_SYS_KEYS_MAXKEYS, &key_quota_maxkeys },
@@ -180,6 +185,7 @@ static const struct pentry sys_fs_entries[] = {
 	{ "file-max", P_SYS_FILE_MAX, S_IFREG | 0444 },
 	{ "nr_open", P_SYS_NR_OPEN, S_IFREG | 0444 },
 	{ "inotify", P_SYS_INOTIFY, S_IFDIR | 0555 },
+	{ "fanotify", P_SYS_FANOTIFY, S_IFDIR | 0555 },
 	{ "pipe-max-size", P_SYS_PIPE_MAX_SIZE, S_IFREG | 0644 },
 	{ "pipe-user-pages-soft", P_SYS_PIPE_USER_PAGES_SOFT, S_IFREG | 0444 },
 };
@@ -190,6 +196,12 @@ static const struct pentry sys_inotify_entries[] = {
 	{ "max_user_watches", P_SYS_INOTIFY_WATCHES, S_IFREG | 0644 },
 };
 
+static const struct pentry sys_fanotify_entries[] = {
+	{ "max_queued_events", P_SYS_FANOTIFY_EVENTS, S_IFREG | 0644 },
+	{ "max_user_groups", P_SYS_FANOTIFY_GROUPS, S_IFREG | 0644 },
+	{ "max_user_marks", P_SYS_FANOTIFY_MARKS, S_IFREG | 0644 },
+};
+
 static const struct pdir sys_dirs[] = {
 	{ P_SYS, sys_entries, ARRAY_SIZE(sys_entries) },
 	{ P_SYS_KERNEL, sys_kernel_entries, ARRAY_SIZE(sys_kernel_entries) },
@@ -198,6 +210,7 @@ static const struct pdir sys_dirs[] = {
 	{ P_SYS_FS, sys_fs_entries, ARRAY_SIZE(sys_fs_entries) },
 	{ P_SYSVIPC, sysvipc_entries, ARRAY_SIZE(sysvipc_entries) },
 	{ P_SYS_INOTIFY, sys_inotify_entries, ARRAY_SIZE(sys_inotify_entries) },
+	{ P_SYS_FANOTIFY, sys_fanotify_entries, ARRAY_SIZE(sys_fanotify_entries) },
 };
 
 const struct pdir *

@@ -754,6 +754,13 @@ opened:
 	struct file *f = vfs_open_inode(ino, flags);
 	inode_put(ino);
 	if (!IS_ERR(f) && inotify_active() && !file_is_path(f)) {
+		/* Named before fanotify's listener opens it by its events. */
+		vfs_file_set_path(p, f, dirfd, path);
+		if ((e = fanotify_open_perm(f)) < 0) {
+			f->no_notify = true;	/* never opened: no close */
+			file_put(f);
+			return ERR_PTR(e);
+		}
 		/* An existing file O_TRUNC cuts (even an empty one) is
 		   modified, after it is opened as Linux now tells it. */
 		inotify_file_event(f, IN_OPEN);
@@ -797,6 +804,7 @@ vfs_unmount(struct inode *root)
 	for (int i = 0; i < MOUNT_MAX; i++) {
 		if (mounts[i].root != root || i == 0)
 			continue;
+		inotify_unmount(root->sb);
 		struct inode *where = root->covered;
 		if (where) {
 			where->mounted = NULL;

@@ -184,8 +184,9 @@ void
 vfs_file_set_path(struct proc *p, struct file *f, int dirfd, const char *path)
 {
 	struct inode *base = NULL;
-	if (!f->inode || S_ISDIR(f->inode->mode))
-		return;	/* a directory's name is found from its inode */
+	if (!f->inode || S_ISDIR(f->inode->mode) || f->path)
+		return;	/* a directory's name is found from its inode;
+			   vfs_open may have named f already */
 	if (path[0] != '/') {
 		base = start_dir(p, dirfd, path);
 		if (IS_ERR(base))

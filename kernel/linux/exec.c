@@ -11,6 +11,7 @@
 #include <kernel/keys.h>
 #include <kernel/vfs.h>
 #include <kernel/elf.h>
+#include <kernel/fanotify.h>
 #include <kernel/kmalloc.h>
 #include <kernel/errno.h>
 #include <kernel/string.h>
@@ -246,6 +247,8 @@ exec_open(struct proc *p, int dirfd, const char *path, int flags, void *page,
 		return ino;
 	e = -EACCES;
 	if (!S_ISREG(ino->mode) || !(ino->mode & 0111) || !ino->iops->getpage)
+		goto fail;
+	if ((e = fanotify_exec(ino, path)) < 0)
 		goto fail;
 	if (ino->iops->map_prepare &&
 	    (e = ino->iops->map_prepare(ino, 0, ino->size)) < 0)

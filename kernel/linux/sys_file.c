@@ -45,6 +45,9 @@ do_read(struct file *f, uaddr_t buf, size_t len, uint64_t *off)
 		return -EINVAL;
 	if (len > 0x7ffff000)
 		len = 0x7ffff000;
+	int e = fanotify_access_perm(f);
+	if (e < 0)
+		return e;
 	char *k = kmalloc(MIN(len, (size_t)BOUNCE) + 1);
 	if (!k)
 		return -ENOMEM;
@@ -117,7 +120,10 @@ do_rw_iov(struct file *f, const struct uiovec *iov, int n, bool write)
 	if ((f->flags & O_ACCMODE) == (write ? O_RDONLY : O_WRONLY) ||
 	    (f->flags & O_PATH))
 		return -EBADF;
-	long r = f->ops->rw_iov(f, iov, n, write);
+	long r = write ? 0 : fanotify_access_perm(f);
+	if (r < 0)
+		return r;
+	r = f->ops->rw_iov(f, iov, n, write);
 	if (r > 0)
 		inotify_file_event(f, write ? IN_MODIFY : IN_ACCESS);
 	return r;
@@ -133,7 +139,10 @@ do_rw_at(struct file *f, const struct uiovec *iov, int n, bool write,
 		return -EBADF;
 	if (f->inode && S_ISDIR(f->inode->mode))
 		return -EISDIR;
-	long r = f->ops->rw_at(f, iov, n, write, off);
+	long r = write ? 0 : fanotify_access_perm(f);
+	if (r < 0)
+		return r;
+	r = f->ops->rw_at(f, iov, n, write, off);
 	if (r > 0)
 		inotify_file_event(f, write ? IN_MODIFY : IN_ACCESS);
 	return r;

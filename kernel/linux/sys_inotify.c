@@ -245,6 +245,7 @@ inotify_inode_event(struct inode *ino, uint32_t mask)
 {
 	if (!inotify_active() || !ino)
 		return;
+	fanotify_inode_event(ino, mask);
 	const char *name = NULL;
 	struct inode *dir = watched_parent(ino, &name);
 	tell_both(ino, dir, name, mask);
@@ -278,8 +279,10 @@ file_parent(struct file *f, const char **name)
 void
 inotify_file_event(struct file *f, uint32_t mask)
 {
-	if (!inotify_active() || !f || !f->inode || file_is_path(f))
+	if (!inotify_active() || !f || !f->inode || file_is_path(f) ||
+	    f->no_notify)
 		return;
+	fanotify_file_event(f, mask);
 	const char *name = NULL;
 	struct inode *dir = file_parent(f, &name);
 	tell_both(f->inode, dir, name, mask);
@@ -303,6 +306,7 @@ inotify_dir_event(struct inode *dir, uint32_t mask, const char *name,
 {
 	if (!inotify_active() || !dir)
 		return;
+	fanotify_dir_event(dir, mask);
 	inode_get(dir);
 	tell_watches(dir, mask, cookie, name, len, false);
 	inode_put(dir);
@@ -313,6 +317,7 @@ inotify_self_event(struct inode *ino, uint32_t mask)
 {
 	if (!inotify_active() || !ino)
 		return;
+	fanotify_inode_event(ino, mask);
 	inode_get(ino);
 	tell_watches(ino, mask, 0, NULL, 0, false);
 	inode_put(ino);
@@ -327,11 +332,28 @@ inotify_unlinked(struct inode *ino)
 	if (!S_ISDIR(ino->mode))
 		inotify_inode_event(ino, IN_ATTRIB);
 	if (ino->nlink == 0 || S_ISDIR(ino->mode)) {	/* a directory goes whole */
+		fanotify_inode_event(ino, IN_DELETE_SELF);
 		tell_watches(ino, IN_DELETE_SELF, 0, NULL, 0, false);
 		while (ino->watches)
 			watch_free(ino->watches, true);
 	}
 	inode_put(ino);
+}
+
+void
+inotify_unmount(struct super *sb)
+{
+	fanotify_unmount(sb);
+	if (!inotify_watches)
+		return;
+	list_for_each_safe(it, nx, &all_watches) {
+		struct inotify_watch *w =
+			list_entry(it, struct inotify_watch, all_link);
+		if (w->inode->sb != sb)
+			continue;
+		queue_event(w->in, w->wd, IN_UNMOUNT, 0, NULL, 0);
+		watch_free(w, true);
+	}
 }
 
 /* ---- The instance's file -------------------------------------------------- */

@@ -5,7 +5,7 @@
  * hears (access, modify, unlink: attrib, delete_self, ignored), repeated
  * events merged, IN_ONESHOT, IN_MASK_ADD and IN_MASK_CREATE, FIONREAD,
  * poll and epoll readiness, a read buffer too small, rm_watch's
- * IN_IGNORED, and the /proc/sys/fs/inotify files.
+ * IN_IGNORED, IN_UNMOUNT at a umount, and the /proc/sys/fs/inotify files.
  */
 #include "abi.h"
 
@@ -13,6 +13,7 @@
 #include <sys/epoll.h>
 #include <sys/inotify.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 
 static char dir[64], path[128], path2[128], sub[128];
@@ -128,6 +129,29 @@ test_file_events(void)
 	close(fd);
 }
 
+/* A watch on a file system that is unmounted hears IN_UNMOUNT, then
+   IN_IGNORED, and is gone. */
+static void
+test_unmount(void)
+{
+	char file[160];
+	snprintf(file, sizeof(file), "%s/file", sub);
+	mkdir(sub, 0700);
+	if (mount("none", sub, "tmpfs", 0, NULL) < 0) {
+		printf("mount tmpfs: %s\n", errno_name(errno));
+		rmdir(sub);
+		return;
+	}
+	close(open(file, O_CREAT | O_WRONLY, 0600));
+	int fd = inotify_init1(IN_NONBLOCK);
+	int wd = inotify_add_watch(fd, file, IN_CLOSE_WRITE);
+	CHECK_OK("umount under a watch", umount(sub));
+	show_events(fd, "unmount");
+	CHECK_ERR("the watch ended", inotify_rm_watch(fd, wd), EINVAL);
+	close(fd);
+	rmdir(sub);
+}
+
 static void
 test_proc(void)
 {
@@ -160,6 +184,7 @@ main(void)
 	test_errors();
 	test_dir_events();
 	test_file_events();
+	test_unmount();
 	test_proc();
 	rmdir(dir);
 	return abi_done("inotify");

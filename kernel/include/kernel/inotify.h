@@ -8,6 +8,7 @@
 #define KERNEL_INOTIFY_H
 
 #include <kernel/types.h>
+#include <kernel/fanotify.h>
 
 struct inode;
 struct file;
@@ -46,10 +47,11 @@ extern unsigned inotify_max_user_watches;
 /* How many watches exist in the whole system: the hooks' quick test. */
 extern unsigned inotify_watches;
 
+/* Whether any watch or fanotify mark exists: the hooks tell both. */
 static inline bool
 inotify_active(void)
 {
-	return inotify_watches > 0;
+	return inotify_watches > 0 || fanotify_marks > 0;
 }
 
 /*
@@ -77,6 +79,12 @@ void inotify_dir_event(struct inode *dir, uint32_t mask, const char *name,
 void inotify_unlinked(struct inode *ino);
 /* A fresh cookie tying an IN_MOVED_FROM to its IN_MOVED_TO (never 0). */
 uint32_t inotify_cookie(void);
+/*
+ * The file system sb leaves the tree (umount): every watch on it hears
+ * IN_UNMOUNT, then IN_IGNORED, and ends; fanotify's marks on it end too.
+ */
+struct super;
+void inotify_unmount(struct super *sb);
 /* f's last reference is going: IN_CLOSE_WRITE or IN_CLOSE_NOWRITE. */
 void inotify_file_closed(struct file *f);
 /* An instance's watches as /proc/PID/fdinfo shows them (procfs_pid.c). */

@@ -253,6 +253,8 @@ struct file {
 	   name (a reference and a copy), big lock. */
 	struct inode *notify_dir;
 	char *notify_name;
+	/* fanotify's event files make no events (Linux's FMODE_NONOTIFY). */
+	bool no_notify;
 };
 
 struct mount_entry {
