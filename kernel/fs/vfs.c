@@ -15,6 +15,7 @@
 #include <kernel/locks.h>
 #include <kernel/vm.h>
 #include <kernel/clock.h>
+#include <kernel/mount.h>
 #include "vfs_int.h"
 
 
@@ -135,7 +136,7 @@ inode_touch(struct inode *ino, bool access, bool modify, bool change)
 {
 	struct timespec_k now;
 	vfs_now(&now);
-	if (access)
+	if (access && !mount_noatime(ino))
 		ino->atime = now;
 	if (modify)
 		ino->mtime = now;
@@ -360,7 +361,7 @@ step(struct proc *p, struct inode *dir, const char *name, size_t len)
 static struct inode *
 follow_link(struct proc *p, struct inode *dir, struct inode *link, int *depth)
 {
-	if (++*depth > SYMLINK_DEPTH_MAX)
+	if (++*depth > SYMLINK_DEPTH_MAX || mount_nosymfollow(link))
 		return ERR_PTR(-ELOOP);
 	if (link->iops->get_link)
 		return link->iops->get_link(link);
@@ -533,6 +534,8 @@ may_open(struct proc *p, struct inode *ino, unsigned flags)
 		return -EISDIR;
 	if ((ino->mode & S_IFMT) == S_IFSOCK)
 		return -ENXIO;	/* a socket is reached by connect(2), not open */
+	if ((S_ISCHR(ino->mode) || S_ISBLK(ino->mode)) && mount_nodev(ino))
+		return -EACCES;
 	int mask = (acc == O_RDONLY ? 4 : acc == O_WRONLY ? 2 : 6);
 	int e = vfs_permission(p, ino, mask);
 	/* O_NOATIME is the owner's (or root's) to ask. */
@@ -565,7 +568,7 @@ create_point(struct proc *p, struct inode **dir, const char **last,
 			return t;
 		}
 		long n = -ELOOP;
-		if (++depth <= SYMLINK_DEPTH_MAX) {
+		if (++depth <= SYMLINK_DEPTH_MAX && !mount_nosymfollow(ino)) {
 			if (!*target)
 				*target = kmalloc(PATH_MAX_K);
 			n = !*target ? -ENOMEM :

@@ -9,6 +9,7 @@
 #include <kernel/vm.h>
 #include <kernel/sysvipc.h>
 #include <kernel/vfs.h>
+#include <kernel/mount.h>
 #include <kernel/elf.h>
 #include <kernel/kmalloc.h>
 #include <kernel/errno.h>
@@ -233,7 +234,7 @@ exec_fd_names(int dirfd, const char *path, char *names, struct exec_start *s)
 /*
  * Looks up a file to run and reads its first page into page; returns the
  * inode (a reference) or an error pointer: EACCES for a file that is not a
- * regular executable one.
+ * regular executable one, or is on a noexec mount.
  */
 static struct inode *
 exec_open(struct proc *p, int dirfd, const char *path, int flags, void *page,
@@ -244,7 +245,8 @@ exec_open(struct proc *p, int dirfd, const char *path, int flags, void *page,
 	if (IS_ERR(ino))
 		return ino;
 	e = -EACCES;
-	if (!S_ISREG(ino->mode) || !(ino->mode & 0111) || !ino->iops->getpage)
+	if (!S_ISREG(ino->mode) || !(ino->mode & 0111) ||
+	    !ino->iops->getpage || mount_noexec(ino))
 		goto fail;
 	if (ino->iops->map_prepare &&
 	    (e = ino->iops->map_prepare(ino, 0, ino->size)) < 0)

@@ -167,6 +167,9 @@ struct super {
 	/* Mounted read-only (MS_RDONLY): opens for writing fail with EROFS,
 	   and so do changes where the file system checks it (a server's). */
 	bool read_only;
+	/* Its mount's flags (MS_NOSUID, MS_NODEV... <kernel/mount.h>):
+	   a file system is mounted at one place. Big lock. */
+	unsigned mnt_flags;
 };
 
 struct inode {
