@@ -428,8 +428,32 @@ sys_setgid(unsigned gid)
 	return sys_setresgid((unsigned)-1, gid, (unsigned)-1);
 }
 
-long sys_setreuid(unsigned r, unsigned e) { return sys_setresuid(r, e, (unsigned)-1); }
-long sys_setregid(unsigned r, unsigned e) { return sys_setresgid(r, e, (unsigned)-1); }
+/*
+ * setreuid and setregid: the saved id becomes the new effective one when
+ * the real id is set or the effective one is set to other than the real
+ * one (setreuid(2)), so root that gives both up cannot take them back.
+ */
+static unsigned
+re_saved(unsigned real, unsigned r, unsigned e, unsigned old_e)
+{
+	if (r != (unsigned)-1 || (e != (unsigned)-1 && e != real))
+		return e != (unsigned)-1 ? e : old_e;
+	return (unsigned)-1;
+}
+
+long
+sys_setreuid(unsigned r, unsigned e)
+{
+	struct proc *p = current()->proc;
+	return sys_setresuid(r, e, re_saved(p->uid, r, e, p->euid));
+}
+
+long
+sys_setregid(unsigned r, unsigned e)
+{
+	struct proc *p = current()->proc;
+	return sys_setresgid(r, e, re_saved(p->gid, r, e, p->egid));
+}
 
 static long
 get3(uaddr_t a, uaddr_t b, uaddr_t c, unsigned x, unsigned y, unsigned z)
