@@ -10,6 +10,7 @@
 #include <kernel/kmalloc.h>
 #include <kernel/errno.h>
 #include <kernel/string.h>
+#include <kernel/printk.h>
 #include <kernel/tmpfs.h>
 #include <kernel/page.h>
 #include <kernel/tty.h>
@@ -87,6 +88,45 @@ is_mount_root(struct inode *where)
 	return where->covered || where == vfs_root();
 }
 
+static struct mount_entry *
+entry_of(struct inode *root)
+{
+	for (int i = 0; i < MOUNT_MAX; i++)
+		if (mounts[i].root == root)
+			return &mounts[i];
+	return NULL;
+}
+
+/*
+ * A disk's server started read-only refuses changes for good, so making
+ * its mount writable starts a new server (the mounter's) on the same
+ * device and place, when nothing is open on it (EBUSY otherwise).
+ */
+static long
+remount_disk_rw(struct proc *p, struct inode *root)
+{
+	struct mount_entry *e = entry_of(root);
+	char source[64], type[16];
+	if (!e || !e->source || !e->type || !root->covered ||
+	    strncmp(e->source, "/dev/loop", 9) != 0 ||
+	    !diskmount_available(e->type))
+		return -EACCES;
+	if (mount_busy(root->sb, root, false))
+		return -EBUSY;
+	snprintk(source, sizeof(source), "%s", e->source);
+	snprintk(type, sizeof(type), "%s", e->type);
+	unsigned flags = root->sb->mnt_flags;
+	struct inode *where = root->covered;
+	inode_get(where);
+	long r = root->sb->ops->unmount(root->sb);
+	if (r == 0)
+		r = diskmount(p, source, where, type, 0);
+	if (r == 0 && where->mounted && where->mounted->sb)
+		where->mounted->sb->mnt_flags = flags;
+	inode_put(where);
+	return r;
+}
+
 long
 mount_reconfigure(struct inode *root, bool ro, const char *options)
 {
@@ -99,6 +139,8 @@ mount_reconfigure(struct inode *root, bool ro, const char *options)
 		vfs_set_read_only(root, ro);
 	else
 		r = srvfs_remount(root, ro);
+	if (r == -EACCES && !ro)
+		r = remount_disk_rw(current()->proc, root);
 	return r == -ENODEV ? 0 : r;
 }
 
@@ -119,15 +161,22 @@ remount(struct proc *p, uaddr_t utarget, unsigned long flags,
 	if (IS_ERR(where))
 		return PTR_ERR(where);
 	long r = -EINVAL;	/* not the root of a mount */
+	struct inode *place = where->covered;
+	if (place)
+		inode_get(place);	/* a disk's new server has a new root */
 	if (is_mount_root(where)) {
 		bool ro = flags & MS_RDONLY;
+		unsigned old = where->sb ? where->sb->mnt_flags : 0;
 		r = mount_reconfigure(where, ro, flags & MS_BIND ? "" : options);
-		if (r == 0 && where->sb) {
-			struct super *sb = where->sb;
+		struct inode *now = place ? place->mounted : where;
+		if (r == 0 && now && now->sb) {
+			struct super *sb = now->sb;
 			sb->mnt_flags = (sb->mnt_flags & ~(unsigned)MS_MNT_FLAGS) |
-					mount_flags_from_ms(flags, sb->mnt_flags);
+					mount_flags_from_ms(flags, old);
 		}
 	}
+	if (place)
+		inode_put(place);
 	inode_put(where);
 	return r;
 }
