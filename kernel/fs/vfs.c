@@ -303,6 +303,8 @@ enter_mounts(struct inode *ino)
 {
 	while (ino->mounted) {
 		struct inode *m = ino->mounted;
+		if (m->sb)
+			m->sb->mnt_entered++;	/* clears an expiry mark */
 		inode_get(m);
 		inode_put(ino);
 		ino = m;

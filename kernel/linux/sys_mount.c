@@ -42,7 +42,10 @@ sys_syncfs(int fd)
 	return sb && sb->ops && sb->ops->sync ? sb->ops->sync(sb) : 0;
 }
 
+#define MNT_FORCE 1
 #define MNT_DETACH 2
+#define MNT_EXPIRE 4
+#define UMOUNT_NOFOLLOW 8
 #define MOUNT_DATA_MAX 256
 
 static bool
@@ -375,6 +378,19 @@ kernel_unmount(struct inode *root)
 }
 
 /*
+ * MNT_EXPIRE: the first call marks the mount and is EAGAIN; a second one
+ * unmounts it if no walk entered it since (this call's own walk aside),
+ * else marks it again. Linux clears the mark at every use of the mount.
+ */
+static bool
+expired(struct super *sb)
+{
+	bool unused = sb->expiry_mark && sb->mnt_entered == sb->expiry_mark + 1;
+	sb->expiry_mark = sb->mnt_entered;
+	return unused;
+}
+
+/*
  * A server's file system is unmounted by its server, which writes
  * everything back; files still open on it fail from then on, as after
  * MNT_DETACH. An in-kernel one (tmpfs, proc...) just leaves the tree: its
@@ -390,15 +406,20 @@ sys_umount2(uaddr_t utarget, int flags)
 	if (flags & ~0xf)
 		return -EINVAL;
 	WITH_PATH(target, utarget);
-	struct inode *root = vfs_lookup(p, AT_FDCWD, target, !(flags & 8));
+	struct inode *root = vfs_lookup(p, AT_FDCWD, target,
+					!(flags & UMOUNT_NOFOLLOW));
 	kfree(target);
 	if (IS_ERR(root))
 		return PTR_ERR(root);
 	long r;
 	if (!root->covered)
 		r = -EINVAL;	/* not a mount point */
+	else if ((flags & MNT_EXPIRE) && (flags & (MNT_FORCE | MNT_DETACH)))
+		r = -EINVAL;
 	else if (!(flags & MNT_DETACH) && mount_busy(root->sb, root, false))
 		r = -EBUSY;
+	else if ((flags & MNT_EXPIRE) && !expired(root->sb))
+		r = -EAGAIN;
 	else if (root->sb->ops && root->sb->ops->unmount)
 		r = root->sb->ops->unmount(root->sb);
 	else

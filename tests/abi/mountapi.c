@@ -1,7 +1,7 @@
 /*
  * Mount flags and the new mount API, as root. mount(2): nosuid, nodev,
  * noexec, noatime, nosymfollow as /proc/mounts and statfs show them and
- * as open, execve and mmap obey them; a remount's flags; MS_MOVE;
+ * as open, execve and mmap obey them; a remount's flags; MNT_EXPIRE; MS_MOVE;
  * propagation flags in mountinfo. The new API: fsopen, fsconfig,
  * fsmount, move_mount, fspick, open_tree and mount_setattr on tmpfs, with
  * their errors. Only the per-mount options are compared (tmpfs's own,
@@ -207,6 +207,19 @@ test_flags(void)
 }
 
 static void
+test_expire(void)
+{
+	CHECK_EQ("mount", mount("none", dir, "tmpfs", 0, NULL), 0);
+	CHECK_ERR("MNT_EXPIRE|MNT_DETACH", umount2(dir, MNT_EXPIRE | MNT_DETACH),
+		  EINVAL);
+	CHECK_ERR("MNT_EXPIRE marks it", umount2(dir, MNT_EXPIRE), EAGAIN);
+	CHECK_EQ("a use", access(dir, F_OK), 0);
+	CHECK_ERR("which clears the mark", umount2(dir, MNT_EXPIRE), EAGAIN);
+	CHECK_EQ("unused since: unmounted", umount2(dir, MNT_EXPIRE), 0);
+	CHECK_STR("/proc/mounts", options_of(dir), "none");
+}
+
+static void
 test_move_and_propagation(void)
 {
 	char path[128];
@@ -409,6 +422,7 @@ main(void)
 	snprintf(dir3, sizeof(dir3), "%s/in", dir);
 	mkdir(dir2, 0755);
 	test_flags();
+	test_expire();
 	test_move_and_propagation();
 	test_new_api();
 	test_open_tree_setattr();

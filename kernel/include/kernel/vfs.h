@@ -170,6 +170,9 @@ struct super {
 	/* Its mount's flags (MS_NOSUID, MS_NODEV... <kernel/mount.h>):
 	   a file system is mounted at one place. Big lock. */
 	unsigned mnt_flags;
+	/* Walks that entered its mount, and their count when umount2's
+	   MNT_EXPIRE marked it (0: unmarked). Big lock. */
+	uint64_t mnt_entered, expiry_mark;
 };
 
 struct inode {
