@@ -189,3 +189,28 @@ mount_move(struct inode *root, struct inode *where, const char *path)
 	rename_paths(from, path);
 	return 0;
 }
+
+static bool
+ts_before_or_at(const struct timespec_k *a, const struct timespec_k *b)
+{
+	return a->tv_sec < b->tv_sec ||
+	       (a->tv_sec == b->tv_sec && a->tv_nsec <= b->tv_nsec);
+}
+
+void
+mount_file_accessed(struct file *f)
+{
+	struct inode *ino = f->inode;
+	if (!ino || (f->flags & O_NOATIME) || mount_noatime(ino))
+		return;
+	struct timespec_k now;
+	vfs_now(&now);
+	/* relatime (Linux's relatime_need_update): only an atime older than
+	   the last change, or a day old, moves */
+	if (!(flags_of(ino) & MS_STRICTATIME) &&
+	    !ts_before_or_at(&ino->atime, &ino->mtime) &&
+	    !ts_before_or_at(&ino->atime, &ino->ctime) &&
+	    now.tv_sec - ino->atime.tv_sec < 24 * 60 * 60)
+		return;
+	ino->atime = now;
+}

@@ -1,7 +1,8 @@
 /*
  * Mount flags and the new mount API, as root. mount(2): nosuid, nodev,
  * noexec, noatime, nosymfollow as /proc/mounts and statfs show them and
- * as open, execve and mmap obey them; a remount's flags; MNT_EXPIRE; MS_MOVE;
+ * as open, execve and mmap obey them; atime as relatime, strictatime
+ * and noatime move it on a read; a remount's flags; MNT_EXPIRE; MS_MOVE;
  * propagation flags in mountinfo. The new API: fsopen, fsconfig,
  * fsmount, move_mount, fspick, open_tree and mount_setattr on tmpfs, with
  * their errors. Only the per-mount options are compared (tmpfs's own,
@@ -203,6 +204,45 @@ test_flags(void)
 	CHECK_ERR("a walk through it", open(path, O_RDONLY), ELOOP);
 	char target[8];
 	CHECK_EQ("readlink still reads it", readlink(path, target, 8), 1);
+	CHECK_EQ("umount", umount(dir), 0);
+}
+
+/* Reads path after setting its atime to at (mtime 2000); its atime then. */
+static time_t
+atime_after_read(const char *path, time_t at)
+{
+	struct timespec ts[2] = { { at, 0 }, { 2000, 0 } };
+	char c;
+	struct stat st;
+	utimensat(AT_FDCWD, path, ts, 0);
+	int fd = open(path, O_RDONLY);
+	if (read(fd, &c, 1) != 1)
+		return -1;
+	close(fd);
+	stat(path, &st);
+	return st.st_atime;
+}
+
+static void
+test_atime(void)
+{
+	char path[128];
+	time_t later = time(NULL) + 100000;
+	CHECK_EQ("mount", mount("none", dir, "tmpfs", 0, NULL), 0);
+	in_dir(path, "a");
+	int fd = open(path, O_CREAT | O_WRONLY, 0600);
+	CHECK_EQ("write", write(fd, "x", 1), 1);
+	close(fd);
+	CHECK("relatime: an atime before the mtime moves",
+	      atime_after_read(path, 1000) > 1000);
+	CHECK("relatime: a later one stays",
+	      atime_after_read(path, later) == later);
+	CHECK_EQ("remount strictatime", mount("none", dir, "tmpfs",
+		 MS_REMOUNT | MS_STRICTATIME, NULL), 0);
+	CHECK("strictatime: it moves", atime_after_read(path, later) != later);
+	CHECK_EQ("remount noatime", mount("none", dir, "tmpfs",
+		 MS_REMOUNT | MS_NOATIME, NULL), 0);
+	CHECK("noatime: it stays", atime_after_read(path, 1000) == 1000);
 	CHECK_EQ("umount", umount(dir), 0);
 }
 
@@ -422,6 +462,7 @@ main(void)
 	snprintf(dir3, sizeof(dir3), "%s/in", dir);
 	mkdir(dir2, 0755);
 	test_flags();
+	test_atime();
 	test_expire();
 	test_move_and_propagation();
 	test_new_api();

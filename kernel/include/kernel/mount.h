@@ -12,6 +12,7 @@
 struct inode;
 struct super;
 struct proc;
+struct file;
 
 /* mount(2)'s flags (Linux values). */
 #define MS_RDONLY 1
@@ -78,6 +79,13 @@ bool mount_nosymfollow(const struct inode *ino);
 bool mount_noatime(const struct inode *ino);
 /* Whether ino lies in the tree mounted at root, mounts inside included. */
 bool mount_in_tree(struct inode *ino, struct inode *root);
+/*
+ * A read of f's data or directory entries (Linux's file_accessed): its
+ * atime moves as its mount's rule says (relatime: only past the last
+ * change or a day old; strictatime: always; noatime, nodiratime and
+ * O_NOATIME: never). For file systems that keep times in the inode.
+ */
+void mount_file_accessed(struct file *f);
 /* statfs's f_flags (ST_*) for a file system. */
 int64_t mount_statfs_flags(const struct super *sb);
 /* The mount options /proc/mounts shows for sb ("rw,nosuid,relatime")
