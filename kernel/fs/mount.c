@@ -214,3 +214,12 @@ mount_file_accessed(struct file *f)
 		return;
 	ino->atime = now;
 }
+
+uint64_t
+mount_id_of(const struct inode *ino, bool unique)
+{
+	for (int i = 0; ino && i < MOUNT_MAX; i++)
+		if (mounts[i].root && mounts[i].root->sb == ino->sb)
+			return unique ? mounts[i].unique_id : (uint64_t)i + 1;
+	return 0;
+}

@@ -5,6 +5,7 @@
  */
 #include <kernel/proc.h>
 #include <kernel/vfs.h>
+#include <kernel/mount.h>
 #include <kernel/inotify.h>
 #include <kernel/vm.h>
 #include <kernel/syscall.h>
@@ -115,7 +116,6 @@ long
 sys_statx(int dirfd, uaddr_t path, int flags, unsigned mask, uaddr_t buf)
 {
 	struct inode *ino = lookup_at(dirfd, path, flags);
-	(void)mask;
 	if (IS_ERR(ino))
 		return PTR_ERR(ino);
 	long r = vfs_getattr(ino);
@@ -152,6 +152,9 @@ sys_statx(int dirfd, uaddr_t path, int flags, unsigned mask, uaddr_t buf)
 	sx.rdev_major = (ino->rdev >> 8) & 0xfff;
 	sx.rdev_minor = (ino->rdev & 0xff) | ((ino->rdev >> 12) & ~0xffu);
 	sx.dev_minor = ino->sb ? ino->sb->dev : 0;
+	/* stx_mnt_id: the unique id if asked (STATX_MNT_ID_UNIQUE) */
+	sx.spare[0] = mount_id_of(ino, mask & 0x4000);
+	sx.mask |= mask & 0x4000 ? 0x4000 : 0x1000;
 	inode_put(ino);
 	return copyout(buf, &sx, sizeof(sx));
 }

@@ -2,7 +2,8 @@
  * Mount flags and the new mount API, as root. mount(2): nosuid, nodev,
  * noexec, noatime, nosymfollow as /proc/mounts and statfs show them and
  * as open, execve and mmap obey them; atime as relatime, strictatime
- * and noatime move it on a read; a remount's flags; MNT_EXPIRE; MS_MOVE;
+ * and noatime move it on a read; mount ids in statx (STATX_MNT_ID and
+ * _UNIQUE) and fdinfo; a remount's flags; MNT_EXPIRE; MS_MOVE;
  * propagation flags in mountinfo. The new API: fsopen, fsconfig,
  * fsmount, move_mount, fspick, open_tree and mount_setattr on tmpfs, with
  * their errors. Only the per-mount options are compared (tmpfs's own,
@@ -246,6 +247,69 @@ test_atime(void)
 	CHECK_EQ("umount", umount(dir), 0);
 }
 
+/* The mount id mountinfo gives path, or -1. */
+static long long
+mountinfo_id(const char *path)
+{
+	char line[512], mp[256];
+	long long id = -1, found = -1;
+	FILE *f = fopen("/proc/self/mountinfo", "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%lld %*d %*s %*s %255s", &id, mp) == 2 &&
+		    strcmp(mp, path) == 0)
+			found = id;
+	if (f)
+		fclose(f);
+	return found;
+}
+
+/* statx's stx_mnt_id of path with mask asked, or -1 if not in the mask. */
+static long long
+statx_mnt_id(const char *path, unsigned mask)
+{
+	unsigned long long sx[32];	/* struct statx: stx_mask first,
+					   stx_mnt_id at byte 0x90 */
+	if (syscall(332, AT_FDCWD, path, 0, mask, sx) < 0 ||
+	    !((unsigned)sx[0] & mask))
+		return -1;
+	return (long long)sx[0x90 / 8];
+}
+
+/* fdinfo's mnt_id of fd. */
+static long long
+fdinfo_mnt_id(int fd)
+{
+	char path[64], line[128];
+	long long id = -1;
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	FILE *f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f))
+		sscanf(line, "mnt_id: %lld", &id);
+	if (f)
+		fclose(f);
+	return id;
+}
+
+static void
+test_mount_ids(void)
+{
+	char path[128];
+	CHECK_EQ("mount", mount("none", dir, "tmpfs", 0, NULL), 0);
+	in_dir(path, "f");
+	int fd = open(path, O_CREAT | O_RDWR, 0600);
+	long long id = mountinfo_id(dir);
+	CHECK("statx's STATX_MNT_ID is mountinfo's",
+	      id > 0 && statx_mnt_id(path, 0x1000) == id);
+	CHECK("so is fdinfo's mnt_id", fdinfo_mnt_id(fd) == id);
+	close(fd);
+	long long unique = statx_mnt_id(path, 0x4000);
+	CHECK("STATX_MNT_ID_UNIQUE is past 2^31", unique >= 1ll << 31);
+	CHECK_EQ("umount", umount(dir), 0);
+	CHECK_EQ("mount again", mount("none", dir, "tmpfs", 0, NULL), 0);
+	CHECK("a new unique id", statx_mnt_id(dir, 0x4000) > unique);
+	CHECK_EQ("umount", umount(dir), 0);
+}
+
 static void
 test_expire(void)
 {
@@ -463,6 +527,7 @@ main(void)
 	mkdir(dir2, 0755);
 	test_flags();
 	test_atime();
+	test_mount_ids();
 	test_expire();
 	test_move_and_propagation();
 	test_new_api();

@@ -77,6 +77,13 @@ bool mount_noexec(const struct inode *ino);
 bool mount_nosymfollow(const struct inode *ino);
 /* Whether reading ino leaves its atime alone (noatime, nodiratime). */
 bool mount_noatime(const struct inode *ino);
+/*
+ * The id of the mount ino is on, as mountinfo shows it (its slot in the
+ * mount table plus one; ids of unmounted ones come back, as Linux's),
+ * or with unique, one never given twice (from 2^31, as Linux 6.8's);
+ * 0 for a tree not mounted.
+ */
+uint64_t mount_id_of(const struct inode *ino, bool unique);
 /* Whether ino lies in the tree mounted at root, mounts inside included. */
 bool mount_in_tree(struct inode *ino, struct inode *root);
 /*

@@ -253,6 +253,7 @@ struct mount_entry {
 	char path[128];
 	struct inode *root;
 	bool read_only;
+	uint64_t unique_id;		/* statx's STATX_MNT_ID_UNIQUE */
 };
 
 #define MOUNT_MAX 16
