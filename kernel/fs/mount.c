@@ -162,10 +162,12 @@ int
 mount_move(struct inode *root, struct inode *where, const char *path)
 {
 	struct inode *old = root->covered;
+	if (!mount_in_tree(where, vfs_root()))
+		return -EINVAL;	/* into a detached tree */
 	if (!old)
 		return -EINVAL;	/* "/" or a file system's inner directory */
 	if (!S_ISDIR(where->mode))
-		return -ENOTDIR;
+		return -EINVAL;	/* a directory onto a file, as Linux */
 	if (mount_in_tree(where, root))
 		return -ELOOP;	/* into itself */
 	if (where->mounted)

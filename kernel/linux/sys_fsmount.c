@@ -471,6 +471,8 @@ static long
 attach_detached(struct proc *p, struct detached *d, struct inode *where)
 {
 	long r;
+	if (!mount_in_tree(where, vfs_root()))
+		return -EINVAL;	/* into a detached tree, its own included */
 	if (d->disk) {
 		r = diskmount(p, d->source, where, d->type,
 			      d->ro ? MS_RDONLY : 0);
@@ -520,7 +522,7 @@ sys_move_mount(int from_dfd, uaddr_t from_path, int to_dfd, uaddr_t to_path,
 	long r = IS_ERR(where) ? PTR_ERR(where) : 0;
 	struct detached *d = r == 0 ? detached_of(from) : NULL;
 	if (r == 0 && !S_ISDIR(where->mode))
-		r = -ENOTDIR;
+		r = -EINVAL;	/* a directory's mount onto a file */
 	else if (r == 0 && d)
 		r = attach_detached(p, d, where);
 	else if (r == 0)

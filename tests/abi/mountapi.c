@@ -420,6 +420,11 @@ test_new_api(void)
 		  "/nonexistent", MOVE_MOUNT_F_EMPTY_PATH), ENOENT);
 	CHECK_ERR("move_mount bad to fd", move_mount(mfd, "", -1, "x",
 		  MOVE_MOUNT_F_EMPTY_PATH), EBADF);
+	mkdirat(mfd, "sub", 0755);
+	CHECK_ERR("move_mount into itself", move_mount(mfd, "", mfd, "sub",
+		  MOVE_MOUNT_F_EMPTY_PATH), EINVAL);
+	CHECK_ERR("move_mount onto a file", move_mount(mfd, "", AT_FDCWD,
+		  "/proc/self/status", MOVE_MOUNT_F_EMPTY_PATH), EINVAL);
 	CHECK_EQ("move_mount", move_mount(mfd, "", AT_FDCWD, dir,
 		 MOVE_MOUNT_F_EMPTY_PATH), 0);
 	close(mfd);
@@ -450,6 +455,10 @@ test_new_api(void)
 	CHECK_STR("/proc/mounts", options_of(dir), "rw,noexec,noatime");
 	close(pfd);
 
+	mkdir(dir3, 0755);
+	CHECK_ERR("move_mount into itself", move_mount(AT_FDCWD, dir,
+		  AT_FDCWD, dir3, 0), ELOOP);
+	rmdir(dir3);
 	CHECK_EQ("move_mount of an attached mount", move_mount(AT_FDCWD, dir,
 		 AT_FDCWD, dir2, 0), 0);
 	CHECK_STR("/proc/mounts: old place", options_of(dir), "none");

@@ -101,7 +101,8 @@ void mount_options(const struct super *sb, char *buf, size_t size);
 /*
  * Moves the tree mounted with root `root` to the directory where (path:
  * its absolute name), with the trees mounted inside it; 0, -EINVAL (not
- * a mount's root, or where is inside the tree), -EBUSY, -ENOTDIR.
+ * a mount's root, where is no directory or in a detached tree), -ELOOP
+ * (where is inside the tree), -EBUSY (a mount is there).
  */
 int mount_move(struct inode *root, struct inode *where, const char *path);
 
