@@ -14,6 +14,7 @@
 #include <kernel/mount.h>
 #include <kernel/srvfs.h>
 #include <kernel/tmpfs.h>
+#include <kernel/loop.h>
 #include <kernel/syscall.h>
 #include <syscall_table.h>
 #include <kernel/kmalloc.h>
@@ -268,7 +269,9 @@ ctx_create(struct proc *p, struct fs_context *fc)
 		struct inode *dev = vfs_lookup(p, AT_FDCWD, fc->source, true);
 		if (IS_ERR(dev))
 			return PTR_ERR(dev);
-		long r = S_ISBLK(dev->mode) ? 0 : -ENOTBLK;
+		long r = loop_check_source(dev);
+		if (r == -ENXIO)
+			r = -EINVAL;	/* unbound: no superblock on it */
 		inode_put(dev);
 		if (r < 0)
 			return r;
@@ -291,8 +294,20 @@ ctx_reconfigure(struct fs_context *fc)
 {
 	if (fc->phase != PHASE_RECONF_PARAMS)
 		return -EBUSY;
+	struct inode *place = fc->root->covered;
+	if (!place && fc->root != vfs_root())
+		return -EINVAL;	/* unmounted since fspick */
 	bool ro = fc->ro_set ? fc->ro : fc->root->sb && fc->root->sb->read_only;
+	if (place)
+		inode_get(place);
 	long r = mount_reconfigure(fc->root, ro, fc->options);
+	if (place && place->mounted && place->mounted != fc->root) {
+		inode_put(fc->root);	/* a disk's new server, new root */
+		fc->root = place->mounted;
+		inode_get(fc->root);
+	}
+	if (place)
+		inode_put(place);
 	/* Linux cleans the context for the next round either way. */
 	fc->options[0] = 0;
 	fc->ro_set = false;
