@@ -744,9 +744,10 @@ vfs_mount(struct inode *where, struct inode *root, const char *path,
 	for (int i = 0; i < MOUNT_MAX; i++) {
 		if (mounts[i].root)
 			continue;
-		static uint64_t unique_ids = 1ull << 31;	/* as Linux's */
+		/* Linux's first is MNT_UNIQUE_ID_OFFSET + 1 */
+		static uint64_t unique_ids = 1ull << 31;
 		mounts[i].root = root;
-		mounts[i].unique_id = unique_ids++;
+		mounts[i].unique_id = ++unique_ids;
 		mounts[i].source = source;
 		mounts[i].type = type;
 		size_t n = MIN(strlen(path), sizeof(mounts[i].path) - 1);

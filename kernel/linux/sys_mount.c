@@ -229,7 +229,7 @@ static long
 move_old(struct proc *p, uaddr_t usource, uaddr_t utarget)
 {
 	if (!usource)
-		return -EFAULT;
+		return -EINVAL;
 	struct inode *root = mount_root_at(p, usource);
 	if (IS_ERR(root))
 		return PTR_ERR(root);
@@ -256,16 +256,24 @@ mount_attach_moved(struct proc *p, struct inode *root, struct inode *where)
 	return r;
 }
 
+static const char *const kernel_kinds[] = {
+	"proc", "sysfs", "devtmpfs", "devpts", "tmpfs",
+};
+
+const char *
+mount_kernel_type(const char *type)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(kernel_kinds); i++)
+		if (strcmp(type, kernel_kinds[i]) == 0)
+			return kernel_kinds[i];
+	return NULL;
+}
+
 struct inode *
 mount_new_tree(const char *type, const char *options, const char **name)
 {
-	static const char *const kinds[] = {
-		"proc", "sysfs", "devtmpfs", "devpts", "tmpfs",
-	};
 	struct inode *root = ERR_PTR(-ENODEV);
-	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++)
-		if (strcmp(type, kinds[i]) == 0)
-			*name = kinds[i];
+	*name = mount_kernel_type(type);
 	if (strcmp(type, "proc") == 0)
 		root = procfs_new();
 	else if (strcmp(type, "sysfs") == 0)

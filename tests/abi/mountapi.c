@@ -348,6 +348,8 @@ test_move_and_propagation(void)
 	CHECK_EQ("and is there", access(path, F_OK), 0);
 	CHECK_STR("/proc/mounts: old place", options_of(dir), "none");
 	CHECK_STR("/proc/mounts: new place", options_of(dir2), "rw,relatime");
+	CHECK_ERR("MS_MOVE without a source", mount(NULL, "/tmp", NULL, MS_MOVE,
+		  NULL), EINVAL);
 	CHECK_ERR("MS_MOVE of no mount", mount(dir, "/tmp", NULL, MS_MOVE, NULL),
 		  EINVAL);
 	CHECK_EQ("umount", umount(dir2), 0);

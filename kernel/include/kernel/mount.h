@@ -80,7 +80,7 @@ bool mount_noatime(const struct inode *ino);
 /*
  * The id of the mount ino is on, as mountinfo shows it (its slot in the
  * mount table plus one; ids of unmounted ones come back, as Linux's),
- * or with unique, one never given twice (from 2^31, as Linux 6.8's);
+ * or with unique, one never given twice (past 2^31, as Linux's);
  * 0 for a tree not mounted.
  */
 uint64_t mount_id_of(const struct inode *ino, bool unique);
@@ -113,6 +113,8 @@ int mount_move(struct inode *root, struct inode *where, const char *path);
  * writing). 0 or -errno; may sleep (a server's sync).
  */
 long mount_reconfigure(struct inode *root, bool ro, const char *options);
+/* type's static name if an in-kernel file system has it, else NULL. */
+const char *mount_kernel_type(const char *type);
 /*
  * A new tree of an in-kernel file system of type (proc, sysfs, devtmpfs,
  * devpts, tmpfs) with its options, *name its type's name: the root (a
