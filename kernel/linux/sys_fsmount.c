@@ -55,8 +55,9 @@ enum fs_phase {
 struct fs_context {
 	enum fs_phase phase;
 	char type[16];
-	const char *kind;		/* type's static name once created
-					   (the mount table keeps it) */
+	const char *kind;		/* an in-kernel type's static name
+					   once created (the mount table
+					   keeps it); NULL for a disk's */
 	char source[64];		/* "" until set */
 	char options[CTX_OPTIONS_MAX];	/* tmpfs's, "key=value,..." */
 	bool ro, ro_set;		/* "ro"/"rw" given */
@@ -449,7 +450,7 @@ sys_fsmount(int fs_fd, unsigned flags, unsigned attr)
 	if (!d)
 		return -ENOMEM;
 	d->root = fc->root;
-	d->disk = disk_type(fc->type);
+	d->disk = !fc->kind;	/* decided at create: the mounter may go */
 	d->ro = (attr & MOUNT_ATTR_RDONLY) || (fc->ro_set && fc->ro);
 	d->mnt_flags = mount_flags_from_attr(attr);
 	memcpy(d->type, fc->type, sizeof(d->type));
