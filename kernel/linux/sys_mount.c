@@ -351,6 +351,10 @@ sys_mount(uaddr_t usource, uaddr_t utarget, uaddr_t utype, unsigned long flags, 
 	kfree(target);
 	if (IS_ERR(where))
 		return PTR_ERR(where);
+	if (S_ISLNK(where->mode)) {
+		inode_put(where);	/* a symlink a magic link named */
+		return -ENOENT;
+	}
 	const char *t = NULL;
 	struct inode *root = mount_new_tree(type, options, &t);
 	long r = IS_ERR(root) ? PTR_ERR(root) : 0;

@@ -224,6 +224,23 @@ atime_after_read(const char *path, time_t at)
 	return st.st_atime;
 }
 
+/* LTP mount08: a magic link to an O_PATH symlink is no place to mount. */
+static void
+test_magic_link(void)
+{
+	char path[128], link[64];
+	in_dir(path, "f");
+	int fd = open(path, O_CREAT | O_RDONLY, 0600);
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	int pfd = open(link, O_PATH | O_NOFOLLOW);
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", pfd);
+	CHECK_ERR("mount on a magic link's symlink", mount(path, link, "",
+		  MS_BIND, NULL), ENOENT);
+	close(pfd);
+	close(fd);
+	unlink(path);
+}
+
 static void
 test_atime(void)
 {
@@ -537,6 +554,7 @@ main(void)
 	snprintf(dir3, sizeof(dir3), "%s/in", dir);
 	mkdir(dir2, 0755);
 	test_flags();
+	test_magic_link();
 	test_atime();
 	test_mount_ids();
 	test_expire();
