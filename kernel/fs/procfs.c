@@ -21,6 +21,7 @@
 #include <kernel/boot.h>
 #include <kernel/tmpfs.h>
 #include <kernel/keys.h>
+#include <kernel/mount.h>
 #include "procfs_int.h"
 
 struct pnode {
@@ -436,11 +437,14 @@ gen_net(struct gen *g, int family, int proto)
 static void
 gen_mounts(struct gen *g)
 {
-	for (int i = 0; i < MOUNT_MAX; i++)
-		if (mounts[i].root)
-			gprintf(g, "%s %s %s %s,relatime 0 0\n", mounts[i].source,
-				mounts[i].path, mounts[i].type,
-				mounts[i].read_only ? "ro" : "rw");
+	char opts[96];
+	for (int i = 0; i < MOUNT_MAX; i++) {
+		if (!mounts[i].root)
+			continue;
+		mount_options(mounts[i].root->sb, opts, sizeof(opts));
+		gprintf(g, "%s %s %s %s 0 0\n", mounts[i].source,
+			mounts[i].path, mounts[i].type, opts);
+	}
 }
 
 /*
@@ -472,7 +476,8 @@ mount_parent(int i)
  * /proc/PID/mountinfo (proc(5)): mount id, parent id, the st_dev of the
  * mount's files as major:minor, the root of the mount within its file
  * system (always "/": Petrel has no bind mounts), the mount point and
- * options, no optional fields, then "-", type, source and super options.
+ * options, the optional fields (shared:N, unbindable), then "-", type,
+ * source and super options.
  * Ids are the mount table's slots plus one.
  */
 static void
@@ -482,14 +487,21 @@ gen_mountinfo(struct gen *g)
 		const struct mount_entry *m = &mounts[i];
 		uint32_t dev = m->root && m->root->sb ? m->root->sb->dev : 0;
 		const char *rw = m->read_only ? "ro" : "rw";
+		char opts[96];
 
 		if (!m->root)
 			continue;
+		mount_options(m->root->sb, opts, sizeof(opts));
 		/* st_dev's encoding, as glibc's major() and minor() read it */
-		gprintf(g, "%d %d %u:%u / %s %s,relatime - %s %s %s\n", i + 1,
-			mount_parent(i) + 1, (dev >> 8) & 0xfff,
-			(dev & 0xff) | ((dev >> 12) & ~0xffu), m->path, rw,
-			m->type, m->source, rw);
+		gprintf(g, "%d %d %u:%u / %s %s", i + 1, mount_parent(i) + 1,
+			(dev >> 8) & 0xfff, (dev & 0xff) | ((dev >> 12) & ~0xffu),
+			m->path, opts);
+		/* the optional fields: a shared mount's peer group is its own */
+		if (m->root->sb && (m->root->sb->mnt_flags & MS_SHARED))
+			gprintf(g, " shared:%d", i + 1);
+		if (m->root->sb && (m->root->sb->mnt_flags & MS_UNBINDABLE))
+			gprintf(g, " unbindable");
+		gprintf(g, " - %s %s %s\n", m->type, m->source, rw);
 	}
 }
 

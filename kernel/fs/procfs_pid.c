@@ -12,6 +12,7 @@
 #include <kernel/string.h>
 #include <kernel/tmpfs.h>
 #include <kernel/inotify.h>
+#include <kernel/mount.h>
 #include "procfs_int.h"
 
 #define SIG_DFL_K 0
@@ -461,8 +462,7 @@ procfs_pid_fdinfo(struct gen *g, struct proc *p, int fd)
 		return;
 	unsigned cloexec = fd_cloexec(p, fd) ? O_CLOEXEC : 0;
 	gprintf(g, "pos:\t%lu\nflags:\t0%o\nmnt_id:\t%lu\nino:\t%lu\n",
-		f->offset, f->flags | cloexec,
-		f->inode ? vfs_mount_id(f->inode) : 0,
+		f->offset, f->flags | cloexec, mount_id_of(f->inode, false),
 		f->inode ? f->inode->ino : 0);
 	if (inotify_is(f))
 		inotify_fdinfo(f, g);

@@ -8,6 +8,7 @@
  */
 #include <kernel/tmpfs.h>
 #include <kernel/vfs.h>
+#include <kernel/mount.h>
 #include <kernel/kmalloc.h>
 #include <kernel/page.h>
 #include <kernel/errno.h>
@@ -554,6 +555,8 @@ file_read(struct file *f, void *buf, size_t len, uint64_t *off)
 	long n = tmpfs_read_inode(f->inode, buf, len, *off);
 	if (n > 0)
 		*off += n;
+	if (n >= 0 && len > 0)
+		mount_file_accessed(f);
 	return n;
 }
 
@@ -569,7 +572,7 @@ file_write(struct file *f, const void *buf, size_t len, uint64_t *off)
 }
 
 static long
-dir_getdents(struct file *f, void *buf, size_t len, uint64_t *pos)
+dir_list(struct file *f, void *buf, size_t len, uint64_t *pos)
 {
 	struct inode *dir = f->inode;
 	size_t used = 0;
@@ -604,6 +607,14 @@ dir_getdents(struct file *f, void *buf, size_t len, uint64_t *pos)
 		(*pos)++;
 	}
 	return (long)used;
+}
+
+static long
+dir_getdents(struct file *f, void *buf, size_t len, uint64_t *pos)
+{
+	long n = dir_list(f, buf, len, pos);
+	mount_file_accessed(f);	/* as Linux's iterate_dir, at the end too */
+	return n;
 }
 
 static const struct inode_ops tmpfs_iops = {

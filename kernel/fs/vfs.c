@@ -17,6 +17,7 @@
 #include <kernel/clock.h>
 #include <kernel/srvfs.h>
 #include <kernel/xattr.h>
+#include <kernel/mount.h>
 #include "vfs_int.h"
 
 
@@ -159,7 +160,7 @@ inode_touch(struct inode *ino, bool access, bool modify, bool change)
 {
 	struct timespec_k now;
 	vfs_now(&now);
-	if (access)
+	if (access && !mount_noatime(ino))
 		ino->atime = now;
 	if (modify)
 		ino->mtime = now;
@@ -328,6 +329,8 @@ enter_mounts(struct inode *ino)
 {
 	while (ino->mounted) {
 		struct inode *m = ino->mounted;
+		if (m->sb)
+			m->sb->mnt_entered++;	/* clears an expiry mark */
 		inode_get(m);
 		inode_put(ino);
 		ino = m;
@@ -386,7 +389,7 @@ step(struct proc *p, struct inode *dir, const char *name, size_t len)
 static struct inode *
 follow_link(struct proc *p, struct inode *dir, struct inode *link, int *depth)
 {
-	if (++*depth > SYMLINK_DEPTH_MAX)
+	if (++*depth > SYMLINK_DEPTH_MAX || mount_nosymfollow(link))
 		return ERR_PTR(-ELOOP);
 	if (link->iops->get_link)
 		return link->iops->get_link(link);
@@ -559,6 +562,8 @@ may_open(struct proc *p, struct inode *ino, unsigned flags)
 		return -EISDIR;
 	if ((ino->mode & S_IFMT) == S_IFSOCK)
 		return -ENXIO;	/* a socket is reached by connect(2), not open */
+	if ((S_ISCHR(ino->mode) || S_ISBLK(ino->mode)) && mount_nodev(ino))
+		return -EACCES;
 	int mask = (acc == O_RDONLY ? 4 : acc == O_WRONLY ? 2 : 6);
 	int e = vfs_permission(p, ino, mask);
 	/* An append-only file opens for writing only with O_APPEND. */
@@ -595,7 +600,7 @@ create_point(struct proc *p, struct inode **dir, const char **last,
 			return t;
 		}
 		long n = -ELOOP;
-		if (++depth <= SYMLINK_DEPTH_MAX) {
+		if (++depth <= SYMLINK_DEPTH_MAX && !mount_nosymfollow(ino)) {
 			if (!*target)
 				*target = kmalloc(PATH_MAX_K);
 			n = !*target ? -ENOMEM :
@@ -782,7 +787,10 @@ vfs_mount(struct inode *where, struct inode *root, const char *path,
 	for (int i = 0; i < MOUNT_MAX; i++) {
 		if (mounts[i].root)
 			continue;
+		/* Linux's first is MNT_UNIQUE_ID_OFFSET + 1 */
+		static uint64_t unique_ids = 1ull << 31;
 		mounts[i].root = root;
+		mounts[i].unique_id = ++unique_ids;
 		mounts[i].source = source;
 		mounts[i].type = type;
 		size_t n = MIN(strlen(path), sizeof(mounts[i].path) - 1);
@@ -816,15 +824,6 @@ vfs_unmount(struct inode *root)
 		return 0;
 	}
 	return -EINVAL;
-}
-
-uint64_t
-vfs_mount_id(const struct inode *ino)
-{
-	for (int i = 0; i < MOUNT_MAX; i++)
-		if (mounts[i].root && ino->sb && mounts[i].root->sb == ino->sb)
-			return (uint64_t)i + 1;
-	return 0;
 }
 
 static int

@@ -10,6 +10,7 @@
 #include <kernel/sysvipc.h>
 #include <kernel/keys.h>
 #include <kernel/vfs.h>
+#include <kernel/mount.h>
 #include <kernel/elf.h>
 #include <kernel/fanotify.h>
 #include <kernel/kmalloc.h>
@@ -235,7 +236,7 @@ exec_fd_names(int dirfd, const char *path, char *names, struct exec_start *s)
 /*
  * Looks up a file to run and reads its first page into page; returns the
  * inode (a reference) or an error pointer: EACCES for a file that is not a
- * regular executable one.
+ * regular executable one, or is on a noexec mount.
  */
 static struct inode *
 exec_open(struct proc *p, int dirfd, const char *path, int flags, void *page,
@@ -246,7 +247,8 @@ exec_open(struct proc *p, int dirfd, const char *path, int flags, void *page,
 	if (IS_ERR(ino))
 		return ino;
 	e = -EACCES;
-	if (!S_ISREG(ino->mode) || !(ino->mode & 0111) || !ino->iops->getpage)
+	if (!S_ISREG(ino->mode) || !(ino->mode & 0111) ||
+	    !ino->iops->getpage || mount_noexec(ino))
 		goto fail;
 	if ((e = fanotify_exec(ino, path)) < 0)
 		goto fail;

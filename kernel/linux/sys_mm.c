@@ -6,6 +6,7 @@
 #include <kernel/proc.h>
 #include <kernel/vm.h>
 #include <kernel/vfs.h>
+#include <kernel/mount.h>
 #include <kernel/tmpfs.h>
 #include <kernel/sysvipc.h>
 #include <kernel/syscall.h>
@@ -116,12 +117,17 @@ sys_mmap(uint64_t addr, size_t len, int prot, int flags, int fd, int64_t off)
 				return -EACCES;
 			deny = PROT_WRITE;	/* Linux: no VM_MAYWRITE */
 		}
+		if (mount_noexec(f->inode)) {	/* Linux's path_noexec */
+			if (prot & PROT_EXEC)
+				return -EPERM;
+			deny |= PROT_EXEC;
+		}
 		int seals = tmpfs_seals(f->inode);
 		if (type == MAP_SHARED && seals > 0 &&
 		    (seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE))) {
 			if (prot & PROT_WRITE)
 				return -EPERM;
-			deny = PROT_WRITE;
+			deny |= PROT_WRITE;
 		}
 		file = f->inode;
 		opened = f;

@@ -10,10 +10,12 @@
 #include <kernel/kmalloc.h>
 #include <kernel/errno.h>
 #include <kernel/string.h>
+#include <kernel/printk.h>
 #include <kernel/tmpfs.h>
 #include <kernel/page.h>
 #include <kernel/tty.h>
 #include <kernel/srvfs.h>
+#include <kernel/mount.h>
 #include "path.h"
 
 long
@@ -40,9 +42,10 @@ sys_syncfs(int fd)
 	return sb && sb->ops && sb->ops->sync ? sb->ops->sync(sb) : 0;
 }
 
-#define MS_RDONLY 1
-#define MS_REMOUNT 32
+#define MNT_FORCE 1
 #define MNT_DETACH 2
+#define MNT_EXPIRE 4
+#define UMOUNT_NOFOLLOW 8
 #define MOUNT_DATA_MAX 256
 
 static bool
@@ -81,10 +84,75 @@ mount_busy(struct super *sb, struct inode *root, bool writers)
 }
 
 
+/* Whether where is the root of a mount ("/" included). */
+static bool
+is_mount_root(struct inode *where)
+{
+	return where->covered || where == vfs_root();
+}
+
+static struct mount_entry *
+entry_of(struct inode *root)
+{
+	for (int i = 0; i < MOUNT_MAX; i++)
+		if (mounts[i].root == root)
+			return &mounts[i];
+	return NULL;
+}
+
+/*
+ * A disk's server started read-only refuses changes for good, so making
+ * its mount writable starts a new server (the mounter's) on the same
+ * device and place, when nothing is open on it (EBUSY otherwise).
+ */
+static long
+remount_disk_rw(struct proc *p, struct inode *root)
+{
+	struct mount_entry *e = entry_of(root);
+	char source[64], type[16];
+	if (!e || !e->source || !e->type || !root->covered ||
+	    strncmp(e->source, "/dev/loop", 9) != 0 ||
+	    !diskmount_available(e->type))
+		return -EACCES;
+	if (mount_busy(root->sb, root, false))
+		return -EBUSY;
+	snprintk(source, sizeof(source), "%s", e->source);
+	snprintk(type, sizeof(type), "%s", e->type);
+	unsigned flags = root->sb->mnt_flags;
+	struct inode *where = root->covered;
+	inode_get(where);
+	long r = root->sb->ops->unmount(root->sb);
+	if (r == 0)
+		r = diskmount(p, source, where, type, 0);
+	if (r == 0 && where->mounted && where->mounted->sb)
+		where->mounted->sb->mnt_flags = flags;
+	inode_put(where);
+	return r;
+}
+
+long
+mount_reconfigure(struct inode *root, bool ro, const char *options)
+{
+	long r = tmpfs_configure(root, options);
+	if (r != 0 && r != -ENODEV)
+		return r;
+	if (ro && !root->sb->read_only && mount_busy(root->sb, root, true))
+		return -EBUSY;
+	if (r == 0)
+		vfs_set_read_only(root, ro);
+	else
+		r = srvfs_remount(root, ro);
+	if (r == -EACCES && !ro)
+		r = remount_disk_rw(current()->proc, root);
+	return r == -ENODEV ? 0 : r;
+}
+
 /*
  * mount -o remount: a tmpfs takes its new options (size=); MS_RDONLY
  * makes a tmpfs or a server's tree read-only (EBUSY while a file on it is
- * open for writing) or, absent, writable again; other flags are not kept.
+ * open for writing) or, absent, writable again; the mount's flags
+ * (nosuid, nodev...) become those asked. With MS_BIND only the mount's
+ * flags change (Linux's do_reconfigure_mnt).
  */
 static long
 remount(struct proc *p, uaddr_t utarget, unsigned long flags,
@@ -96,22 +164,158 @@ remount(struct proc *p, uaddr_t utarget, unsigned long flags,
 	if (IS_ERR(where))
 		return PTR_ERR(where);
 	long r = -EINVAL;	/* not the root of a mount */
-	if (where->covered || where == vfs_root()) {
-		r = tmpfs_configure(where, options);
+	struct inode *place = where->covered;
+	if (place)
+		inode_get(place);	/* a disk's new server has a new root */
+	if (is_mount_root(where)) {
 		bool ro = flags & MS_RDONLY;
-		if (r == 0 || r == -ENODEV) {
-			if (ro && !where->sb->read_only &&
-			    mount_busy(where->sb, where, true))
-				r = -EBUSY;
-			else if (r == 0)
-				vfs_set_read_only(where, ro);
-			else
-				r = srvfs_remount(where, ro);
+		unsigned old = where->sb ? where->sb->mnt_flags : 0;
+		r = mount_reconfigure(where, ro, flags & MS_BIND ? "" : options);
+		struct inode *now = place ? place->mounted : where;
+		if (r == 0 && now && now->sb) {
+			struct super *sb = now->sb;
+			sb->mnt_flags = (sb->mnt_flags & ~(unsigned)MS_MNT_FLAGS) |
+					mount_flags_from_ms(flags, old);
 		}
-		if (r == -ENODEV)
-			r = 0;
 	}
+	if (place)
+		inode_put(place);
 	inode_put(where);
+	return r;
+}
+
+/* The root of the mount at upath, or an error pointer (EINVAL: none). */
+static struct inode *
+mount_root_at(struct proc *p, uaddr_t upath)
+{
+	long err = 0;
+	char *path = getpath(upath, &err);
+	if (!path)
+		return ERR_PTR(err);
+	struct inode *root = vfs_lookup(p, AT_FDCWD, path, true);
+	kfree(path);
+	if (!IS_ERR(root) && !is_mount_root(root)) {
+		inode_put(root);
+		return ERR_PTR(-EINVAL);
+	}
+	return root;
+}
+
+/*
+ * MS_SHARED, MS_PRIVATE, MS_SLAVE or MS_UNBINDABLE (one, with MS_REC):
+ * recorded for mountinfo. There is one mount namespace and no bind
+ * mounts, so nothing ever propagates; a slave without a master is
+ * private, as on Linux.
+ */
+static long
+change_type(struct proc *p, uaddr_t utarget, unsigned long flags)
+{
+	unsigned long type = flags & ~(unsigned long)(MS_REC | MS_SILENT);
+	if (type & (type - 1))
+		return -EINVAL;
+	struct inode *root = mount_root_at(p, utarget);
+	if (IS_ERR(root))
+		return PTR_ERR(root);
+	if (root->sb) {
+		root->sb->mnt_flags &= ~(unsigned)(MS_SHARED | MS_UNBINDABLE);
+		root->sb->mnt_flags |= type & (MS_SHARED | MS_UNBINDABLE);
+	}
+	inode_put(root);
+	return 0;
+}
+
+/* MS_MOVE: the mount at usource moves to utarget, with its submounts. */
+static long
+move_old(struct proc *p, uaddr_t usource, uaddr_t utarget)
+{
+	if (!usource)
+		return -EINVAL;
+	struct inode *root = mount_root_at(p, usource);
+	if (IS_ERR(root))
+		return PTR_ERR(root);
+	long r = 0;
+	char *target = getpath(utarget, &r);
+	struct inode *where = target ? vfs_lookup(p, AT_FDCWD, target, true) :
+				       ERR_PTR(r);
+	kfree(target);
+	r = IS_ERR(where) ? PTR_ERR(where) : mount_attach_moved(p, root, where);
+	if (!IS_ERR(where))
+		inode_put(where);
+	inode_put(root);
+	return r;
+}
+
+long
+mount_attach_moved(struct proc *p, struct inode *root, struct inode *where)
+{
+	char *abs = kmalloc(PATH_MAX_K);
+	long r = abs ? vfs_path_of(p, where, abs, PATH_MAX_K) : -ENOMEM;
+	if (r > 0)
+		r = mount_move(root, where, abs);
+	kfree(abs);
+	return r;
+}
+
+static const char *const kernel_kinds[] = {
+	"proc", "sysfs", "devtmpfs", "devpts", "tmpfs",
+};
+
+const char *
+mount_kernel_type(const char *type)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(kernel_kinds); i++)
+		if (strcmp(type, kernel_kinds[i]) == 0)
+			return kernel_kinds[i];
+	return NULL;
+}
+
+struct inode *
+mount_new_tree(const char *type, const char *options, const char **name)
+{
+	struct inode *root = ERR_PTR(-ENODEV);
+	*name = mount_kernel_type(type);
+	if (strcmp(type, "proc") == 0)
+		root = procfs_new();
+	else if (strcmp(type, "sysfs") == 0)
+		root = sysfs_new();
+	else if (strcmp(type, "devtmpfs") == 0)
+		root = devfs_new();
+	else if (strcmp(type, "devpts") == 0)
+		root = devpts_new(options);
+	else if (strcmp(type, "tmpfs") == 0)
+		root = tmpfs_new_root("tmpfs");
+	if (!root)
+		return ERR_PTR(-ENOMEM);
+	if (!IS_ERR(root) && strcmp(type, "tmpfs") == 0) {
+		long r = tmpfs_configure(root, options);
+		if (r < 0) {
+			inode_put(root);
+			return ERR_PTR(r);
+		}
+	}
+	return root;
+}
+
+long
+mount_attach(struct proc *p, struct inode *where, struct inode *root,
+	     const char *source, const char *type, bool ro, unsigned mnt_flags)
+{
+	char *abs = kmalloc(PATH_MAX_K);
+	long r = abs ? vfs_path_of(p, where, abs, PATH_MAX_K) : -ENOMEM;
+	if (r > 0) {
+		size_t sl = strlen(source) + 1;
+		char *src = kmalloc(sl);
+		if (src)
+			memcpy(src, source, sl);
+		r = vfs_mount(where, root, abs, src ? src : "none", type);
+		if (r < 0)
+			kfree(src);
+	}
+	if (r == 0 && ro)
+		vfs_set_read_only(root, true);
+	if (r == 0 && root->sb)
+		root->sb->mnt_flags = mnt_flags;
+	kfree(abs);
 	return r;
 }
 
@@ -120,6 +324,8 @@ sys_mount(uaddr_t usource, uaddr_t utarget, uaddr_t utype, unsigned long flags, 
 {
 	struct proc *p = current()->proc;
 	char type[32], source[64], options[MOUNT_DATA_MAX];
+	if (flags & MS_NOUSER)
+		return -EINVAL;
 	if (p->euid != 0)
 		return -EPERM;
 	options[0] = 0;
@@ -130,6 +336,10 @@ sys_mount(uaddr_t usource, uaddr_t utarget, uaddr_t utype, unsigned long flags, 
 		return -EINVAL;	/* longer than any options tmpfs knows */
 	if (flags & MS_REMOUNT)
 		return remount(p, utarget, flags, options);
+	if (!(flags & MS_BIND) && (flags & MS_PROPAGATION))
+		return change_type(p, utarget, flags);
+	if (!(flags & MS_BIND) && (flags & MS_MOVE))
+		return move_old(p, usource, utarget);
 	if (!utype)
 		return -EINVAL;	/* a new mount needs a type */
 	if (copyinstr(type, utype, sizeof(type)) < 0)
@@ -138,65 +348,31 @@ sys_mount(uaddr_t usource, uaddr_t utarget, uaddr_t utype, unsigned long flags, 
 		memcpy(source, "none", 5);
 	WITH_PATH(target, utarget);
 	struct inode *where = vfs_lookup(p, AT_FDCWD, target, true);
-	long r;
-	if (IS_ERR(where)) {
-		kfree(target);
+	kfree(target);
+	if (IS_ERR(where))
 		return PTR_ERR(where);
+	if (S_ISLNK(where->mode)) {
+		inode_put(where);	/* a symlink a magic link named */
+		return -ENOENT;
 	}
-	struct inode *root = NULL;
 	const char *t = NULL;
-	if (strcmp(type, "proc") == 0) {
-		root = procfs_new();
-		t = "proc";
-	} else if (strcmp(type, "sysfs") == 0) {
-		root = sysfs_new();
-		t = "sysfs";
-	} else if (strcmp(type, "devtmpfs") == 0) {
-		root = devfs_new();
-		t = "devtmpfs";
-	} else if (strcmp(type, "devpts") == 0) {
-		root = devpts_new(options);
-		t = "devpts";
-		if (IS_ERR(root)) {
-			r = PTR_ERR(root);
-			goto out;
-		}
-	} else if (strcmp(type, "tmpfs") == 0) {
-		root = tmpfs_new_root("tmpfs");
-		t = "tmpfs";
-		if (root && (r = tmpfs_configure(root, options)) < 0) {
-			inode_put(root);
-			goto out;
-		}
-	} else if (!usource) {
+	struct inode *root = mount_new_tree(type, options, &t);
+	long r = IS_ERR(root) ? PTR_ERR(root) : 0;
+	if (r == 0) {
+		r = mount_attach(p, where, root, source, t, flags & MS_RDONLY,
+				 mount_flags_from_ms(flags, 0));
+		inode_put(root);
+	} else if (r == -ENODEV && !usource) {
 		r = diskmount_available(type) ? -EINVAL : -ENODEV;
-		goto out;
-	} else {
+	} else if (r == -ENODEV) {
 		char *dev = getpath(usource, &r);
 		r = dev ? diskmount(p, dev, where, type, flags) : r;
 		kfree(dev);
-		goto out;
+		if (r == 0 && where->mounted && where->mounted->sb)
+			where->mounted->sb->mnt_flags =
+				mount_flags_from_ms(flags, 0);
 	}
-	if (!root) {
-		r = -ENOMEM;
-		goto out;
-	}
-	char *abs = kmalloc(PATH_MAX_K);
-	r = abs ? vfs_path_of(p, where, abs, PATH_MAX_K) : -ENOMEM;
-	if (r > 0) {
-		size_t sl = strlen(source) + 1;
-		char *src = kmalloc(sl);
-		if (src)
-			memcpy(src, source, sl);
-		r = vfs_mount(where, root, abs, src ? src : "none", t);
-		if (r == 0 && (flags & MS_RDONLY))
-			vfs_set_read_only(root, true);
-	}
-	kfree(abs);
-	inode_put(root);
-out:
 	inode_put(where);
-	kfree(target);
 	return r;
 }
 
@@ -211,6 +387,19 @@ kernel_unmount(struct inode *root)
 	if (mount_busy(root->sb, root, false))
 		inode_get(root);	/* kept for the files still in use */
 	return vfs_unmount(root);
+}
+
+/*
+ * MNT_EXPIRE: the first call marks the mount and is EAGAIN; a second one
+ * unmounts it if no walk entered it since (this call's own walk aside),
+ * else marks it again. Linux clears the mark at every use of the mount.
+ */
+static bool
+expired(struct super *sb)
+{
+	bool unused = sb->expiry_mark && sb->mnt_entered == sb->expiry_mark + 1;
+	sb->expiry_mark = sb->mnt_entered;
+	return unused;
 }
 
 /*
@@ -229,15 +418,20 @@ sys_umount2(uaddr_t utarget, int flags)
 	if (flags & ~0xf)
 		return -EINVAL;
 	WITH_PATH(target, utarget);
-	struct inode *root = vfs_lookup(p, AT_FDCWD, target, !(flags & 8));
+	struct inode *root = vfs_lookup(p, AT_FDCWD, target,
+					!(flags & UMOUNT_NOFOLLOW));
 	kfree(target);
 	if (IS_ERR(root))
 		return PTR_ERR(root);
 	long r;
 	if (!root->covered)
 		r = -EINVAL;	/* not a mount point */
+	else if ((flags & MNT_EXPIRE) && (flags & (MNT_FORCE | MNT_DETACH)))
+		r = -EINVAL;
 	else if (!(flags & MNT_DETACH) && mount_busy(root->sb, root, false))
 		r = -EBUSY;
+	else if ((flags & MNT_EXPIRE) && !expired(root->sb))
+		r = -EAGAIN;
 	else if (root->sb->ops && root->sb->ops->unmount)
 		r = root->sb->ops->unmount(root->sb);
 	else
@@ -251,8 +445,11 @@ static int
 statfs_fill(struct inode *ino, struct statfs_k *s)
 {
 	memset(s, 0, sizeof(*s));
-	if (ino->sb && ino->sb->ops && ino->sb->ops->statfs)
-		return ino->sb->ops->statfs(ino->sb, s);
+	if (ino->sb && ino->sb->ops && ino->sb->ops->statfs) {
+		int e = ino->sb->ops->statfs(ino->sb, s);
+		s->flags = mount_statfs_flags(ino->sb);
+		return e;
+	}
 	const char *t = ino->sb ? ino->sb->type : "";
 	/* The PROC, SYSFS and TMPFS magic numbers. */
 	s->type = strcmp(t, "proc") == 0 ? 0x9fa0 :
@@ -265,6 +462,7 @@ statfs_fill(struct inode *ino, struct statfs_k *s)
 	s->files = 1 << 20;
 	s->ffree = (1 << 20) - 1000;
 	s->namelen = 255;
+	s->flags = mount_statfs_flags(ino->sb);
 	return 0;
 }
 

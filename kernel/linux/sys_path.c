@@ -6,6 +6,7 @@
 #include <kernel/proc.h>
 #include <kernel/vfs.h>
 #include <kernel/xattr.h>
+#include <kernel/mount.h>
 #include <kernel/inotify.h>
 #include <kernel/vm.h>
 #include <kernel/tmpfs.h>

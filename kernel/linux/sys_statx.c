@@ -6,6 +6,7 @@
  */
 #include <kernel/proc.h>
 #include <kernel/vfs.h>
+#include <kernel/mount.h>
 #include <kernel/xattr.h>
 #include <kernel/vm.h>
 #include <kernel/syscall.h>
@@ -17,6 +18,7 @@
 #define STATX_BASIC_STATS 0x07ffu
 #define STATX_BTIME 0x0800u
 #define STATX_MNT_ID 0x1000u
+#define STATX_MNT_ID_UNIQUE 0x4000u
 #define STATX_DIOALIGN 0x2000u
 #define STATX__RESERVED 0x80000000u
 
@@ -85,7 +87,9 @@ static void
 statx_fill(struct inode *ino, unsigned want, struct statx_k *sx)
 {
 	memset(sx, 0, sizeof(*sx));
-	sx->mask = STATX_BASIC_STATS | STATX_MNT_ID;
+	/* stx_mnt_id: the unique id if asked (STATX_MNT_ID_UNIQUE) */
+	sx->mask = STATX_BASIC_STATS | (want & STATX_MNT_ID_UNIQUE ?
+					STATX_MNT_ID_UNIQUE : STATX_MNT_ID);
 	sx->blksize = 4096;
 	sx->nlink = ino->nlink;
 	sx->uid = ino->uid;
@@ -104,7 +108,7 @@ statx_fill(struct inode *ino, unsigned want, struct statx_k *sx)
 	uint32_t dev = ino->sb ? ino->sb->dev : 0;
 	sx->dev_major = (dev >> 8) & 0xfff;
 	sx->dev_minor = (dev & 0xff) | ((dev >> 12) & ~0xffu);
-	sx->mnt_id = vfs_mount_id(ino);
+	sx->mnt_id = mount_id_of(ino, want & STATX_MNT_ID_UNIQUE);
 	sx->attributes_mask = STATX_ATTR_AUTOMOUNT | STATX_ATTR_DAX |
 			      STATX_ATTR_MOUNT_ROOT;
 	if (is_mount_root(ino))

@@ -198,6 +198,35 @@ test_orphan(void)
 	close(fds[0]);
 }
 
+/*
+ * setreuid and setregid move the saved id along (root that gives up its
+ * ids with them cannot take them back, which LTP mount03's set-user-ID
+ * child relies on); run as root, in a child.
+ */
+static void
+test_setre_saved(void)
+{
+	if (getuid() != 0)
+		return;
+	pid_t pid = fork();
+	if (pid == 0) {
+		unsigned r, e, s;
+		if (setregid(65534, 65534) < 0 || setreuid(65534, 65534) < 0)
+			_exit(2);
+		getresuid(&r, &e, &s);
+		if (s != 65534)
+			_exit(3);
+		getresgid(&r, &e, &s);
+		if (s != 65534)
+			_exit(4);
+		_exit(setreuid(65534, 0) < 0 && errno == EPERM ? 0 : 5);
+	}
+	int status;
+	waitpid(pid, &status, 0);
+	CHECK_STR("setreuid: the saved uid follows", status_str(status),
+		  "exited 0");
+}
+
 int
 main(void)
 {
@@ -209,5 +238,6 @@ main(void)
 	test_prctl_rlimit_random();
 	test_proc_self();
 	test_orphan();
+	test_setre_saved();
 	return abi_done("proc");
 }

@@ -8,6 +8,7 @@
 #        EBUSY while a file is open for writing, then works (writes fail),
 #        and a remount read-write again; unmounts; mounts it again
 #        read-only (a second fsd) and reads the data back, a write fails;
+#        a remount read-write (and nodev) starts a third fsd, which writes;
 #        unmounts, detaches. Then the errors: ext4 (no such device), a
 #        loop device over zeros (invalid argument), /dev/null (block
 #        device required), the device mounted a second time (busy);
@@ -53,6 +54,9 @@ mount -t ext2 -o ro /dev/loop0 /mnt/in
 grep /mnt/in /proc/mounts | sed 's/^/PROC /'
 sha256sum /mnt/in/blob | sed 's/^/AGAIN /'
 touch /mnt/in/nope 2>/dev/null || echo "READ-ONLY"
+mount -o remount,rw,nodev /mnt/in
+grep /mnt/in /proc/mounts | sed 's/^/PROC /'
+touch /mnt/in/rw-again && echo "RESTARTED-RW"
 umount /mnt/in
 losetup -d /dev/loop0
 mount -t ext4 /dev/loop0 /mnt/in 2>&1 | sed 's/^/ERR /' || true
@@ -87,6 +91,8 @@ EXPECTED = [
 	"UNMOUNTED",
 	"PROC /dev/loop0 /mnt/in ext2 ro,relatime 0 0",
 	"READ-ONLY",
+	"PROC /dev/loop0 /mnt/in ext2 rw,nodev,relatime 0 0",
+	"RESTARTED-RW",
 	"ERR mount: mounting /dev/loop0 on /mnt/in failed: No such device",
 	"ERR mount: mounting /dev/loop1 on /mnt/in failed: Invalid argument",
 	"ERR mount: mounting /dev/null on /mnt/in failed: Block device required",

@@ -175,6 +175,12 @@ struct super {
 	/* Its inodes keep extended attributes and FS_*_FL flags in memory
 	   (tmpfs; kernel/include/kernel/xattr.h). */
 	bool xattrs;
+	/* Its mount's flags (MS_NOSUID, MS_NODEV... <kernel/mount.h>):
+	   a file system is mounted at one place. Big lock. */
+	unsigned mnt_flags;
+	/* Walks that entered its mount, and their count when umount2's
+	   MNT_EXPIRE marked it (0: unmarked). Big lock. */
+	uint64_t mnt_entered, expiry_mark;
 };
 
 struct inode {
@@ -262,6 +268,7 @@ struct mount_entry {
 	char path[128];
 	struct inode *root;
 	bool read_only;
+	uint64_t unique_id;		/* statx's STATX_MNT_ID_UNIQUE */
 };
 
 #define MOUNT_MAX 16
@@ -449,9 +456,6 @@ int vfs_mount(struct inode *where, struct inode *root, const char *path,
 	      const char *source, const char *type);
 /* Takes the file system whose root is `root` off the tree. */
 int vfs_unmount(struct inode *root);
-/* The id of the mount holding ino, as /proc/PID/mountinfo numbers them
-   (the table's slot + 1); 0 for a file of no mount (a pipe, a socket). */
-uint64_t vfs_mount_id(const struct inode *ino);
 /* Applies a change of attributes (the file system's setattr, or in memory). */
 int vfs_setattr(struct inode *ino, const struct iattr_k *a);
 /* Brings ino's attributes up to date (a server's file systems). */

@@ -1,0 +1,227 @@
+/*
+ * Mounts as a whole: the per-mount flags (nosuid, nodev, noexec, the atime
+ * rules, nosymfollow) that mount(2) and the new mount API set, what the
+ * VFS refuses because of them, how /proc/mounts and statfs show them, and
+ * MS_MOVE. A file system is mounted at one place, so its super holds them.
+ */
+#include <kernel/mount.h>
+#include <kernel/vfs.h>
+#include <kernel/errno.h>
+#include <kernel/string.h>
+#include <kernel/printk.h>
+
+unsigned
+mount_flags_from_ms(unsigned long flags, unsigned old)
+{
+	unsigned f = flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC |
+			      MS_NOSYMFOLLOW | MS_NOATIME | MS_NODIRATIME);
+	if (flags & MS_STRICTATIME)
+		f = (f & ~(unsigned)MS_NOATIME) | MS_STRICTATIME;
+	if ((flags & MS_REMOUNT) &&
+	    !(flags & (MS_NOATIME | MS_NODIRATIME | MS_RELATIME |
+		       MS_STRICTATIME)))
+		f = (f & ~(unsigned)MS_ATIME_FLAGS) | (old & MS_ATIME_FLAGS);
+	return f;
+}
+
+unsigned
+mount_flags_from_attr(unsigned attr)
+{
+	unsigned f = 0;
+	if (attr & MOUNT_ATTR_NOSUID)
+		f |= MS_NOSUID;
+	if (attr & MOUNT_ATTR_NODEV)
+		f |= MS_NODEV;
+	if (attr & MOUNT_ATTR_NOEXEC)
+		f |= MS_NOEXEC;
+	if (attr & MOUNT_ATTR_NODIRATIME)
+		f |= MS_NODIRATIME;
+	if (attr & MOUNT_ATTR_NOSYMFOLLOW)
+		f |= MS_NOSYMFOLLOW;
+	if ((attr & MOUNT_ATTR__ATIME) == MOUNT_ATTR_NOATIME)
+		f |= MS_NOATIME;
+	else if ((attr & MOUNT_ATTR__ATIME) == MOUNT_ATTR_STRICTATIME)
+		f |= MS_STRICTATIME;
+	return f;
+}
+
+static unsigned
+flags_of(const struct inode *ino)
+{
+	return ino && ino->sb ? ino->sb->mnt_flags : 0;
+}
+
+bool
+mount_nodev(const struct inode *ino)
+{
+	return flags_of(ino) & MS_NODEV;
+}
+
+bool
+mount_noexec(const struct inode *ino)
+{
+	return flags_of(ino) & MS_NOEXEC;
+}
+
+bool
+mount_nosymfollow(const struct inode *ino)
+{
+	return flags_of(ino) & MS_NOSYMFOLLOW;
+}
+
+bool
+mount_noatime(const struct inode *ino)
+{
+	unsigned f = flags_of(ino);
+	return (f & MS_NOATIME) ||
+	       ((f & MS_NODIRATIME) && S_ISDIR(ino->mode));
+}
+
+/* statfs's ST_* bits: MS_* values but for relatime and nosymfollow. */
+#define ST_VALID 0x20
+#define ST_RELATIME 0x1000
+#define ST_NOSYMFOLLOW 0x2000
+
+int64_t
+mount_statfs_flags(const struct super *sb)
+{
+	if (!sb)
+		return ST_VALID;
+	unsigned f = sb->mnt_flags;
+	int64_t st = ST_VALID | (sb->read_only ? MS_RDONLY : 0);
+	st |= f & (MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME |
+		   MS_NODIRATIME);
+	if (!(f & MS_ATIME_FLAGS))
+		st |= ST_RELATIME;
+	if (f & MS_NOSYMFOLLOW)
+		st |= ST_NOSYMFOLLOW;
+	return st;
+}
+
+/* In the order Linux's show_mnt_opts writes them; relatime is shown
+   when neither noatime nor strictatime is set. */
+static const struct {
+	unsigned flag;
+	const char *name;
+} mount_option_names[] = {
+	{ MS_NOSUID, ",nosuid" },
+	{ MS_NODEV, ",nodev" },
+	{ MS_NOEXEC, ",noexec" },
+	{ MS_NOATIME, ",noatime" },
+	{ MS_NODIRATIME, ",nodiratime" },
+	{ MS_RELATIME, ",relatime" },
+	{ MS_NOSYMFOLLOW, ",nosymfollow" },
+};
+
+void
+mount_options(const struct super *sb, char *buf, size_t size)
+{
+	size_t n = (size_t)snprintk(buf, size, "%s",
+				    sb && sb->read_only ? "ro" : "rw");
+	unsigned f = sb ? sb->mnt_flags : 0;
+	if (!(f & MS_ATIME_FLAGS))
+		f |= MS_RELATIME;
+	for (size_t i = 0; i < ARRAY_SIZE(mount_option_names); i++)
+		if ((f & mount_option_names[i].flag) && n < size)
+			n += (size_t)snprintk(buf + n, size - n, "%s",
+					      mount_option_names[i].name);
+}
+
+bool
+mount_in_tree(struct inode *ino, struct inode *root)
+{
+	for (int guard = 0; ino && guard < 4096; guard++) {
+		if (ino->sb == root->sb)
+			return true;
+		struct inode *up = ino->covered ? ino->covered : ino->parent;
+		if (up == ino)
+			return false;
+		ino = up;
+	}
+	return false;
+}
+
+/* The mount table's paths under old (itself included) move to new. */
+static void
+rename_paths(const char *old, const char *new)
+{
+	size_t olen = strlen(old), nlen = strlen(new);
+	for (int i = 0; i < MOUNT_MAX; i++) {
+		char *path = mounts[i].path;
+		if (!mounts[i].root || strncmp(path, old, olen) != 0 ||
+		    (path[olen] != 0 && path[olen] != '/'))
+			continue;
+		char rest[sizeof(mounts[i].path)];
+		memcpy(rest, path + olen, strlen(path + olen) + 1);
+		snprintk(path, sizeof(mounts[i].path), "%s%s",
+			 nlen == 1 && rest[0] ? "" : new, rest);
+	}
+}
+
+int
+mount_move(struct inode *root, struct inode *where, const char *path)
+{
+	struct inode *old = root->covered;
+	if (!mount_in_tree(where, vfs_root()))
+		return -EINVAL;	/* into a detached tree */
+	if (!old)
+		return -EINVAL;	/* "/" or a file system's inner directory */
+	if (!S_ISDIR(where->mode))
+		return -EINVAL;	/* a directory onto a file, as Linux */
+	if (mount_in_tree(where, root))
+		return -ELOOP;	/* into itself */
+	if (where->mounted)
+		return -EBUSY;
+	int slot = -1;
+	for (int i = 0; i < MOUNT_MAX; i++)
+		if (mounts[i].root == root)
+			slot = i;
+	if (slot < 0)
+		return -EINVAL;
+	if (strlen(path) >= sizeof(mounts[slot].path))
+		return -ENAMETOOLONG;
+	char from[sizeof(mounts[slot].path)];
+	memcpy(from, mounts[slot].path, sizeof(from));
+	old->mounted = NULL;
+	where->mounted = root;	/* old's reference to root moves here */
+	root->covered = where;
+	inode_get(where);
+	inode_put(old);		/* root->covered's */
+	root->parent = where->parent;
+	rename_paths(from, path);
+	return 0;
+}
+
+static bool
+ts_before_or_at(const struct timespec_k *a, const struct timespec_k *b)
+{
+	return a->tv_sec < b->tv_sec ||
+	       (a->tv_sec == b->tv_sec && a->tv_nsec <= b->tv_nsec);
+}
+
+void
+mount_file_accessed(struct file *f)
+{
+	struct inode *ino = f->inode;
+	if (!ino || (f->flags & O_NOATIME) || mount_noatime(ino))
+		return;
+	struct timespec_k now;
+	vfs_now(&now);
+	/* relatime (Linux's relatime_need_update): only an atime older than
+	   the last change, or a day old, moves */
+	if (!(flags_of(ino) & MS_STRICTATIME) &&
+	    !ts_before_or_at(&ino->atime, &ino->mtime) &&
+	    !ts_before_or_at(&ino->atime, &ino->ctime) &&
+	    now.tv_sec - ino->atime.tv_sec < 24 * 60 * 60)
+		return;
+	ino->atime = now;
+}
+
+uint64_t
+mount_id_of(const struct inode *ino, bool unique)
+{
+	for (int i = 0; ino && i < MOUNT_MAX; i++)
+		if (mounts[i].root && mounts[i].root->sb == ino->sb)
+			return unique ? mounts[i].unique_id : (uint64_t)i + 1;
+	return 0;
+}

@@ -1,0 +1,136 @@
+/*
+ * Mounts as a whole (kernel/fs/mount.c): the per-mount flags mount(2),
+ * fsmount(2) and mount_setattr(2) set, how /proc/mounts and statfs show
+ * them, and moving a mounted tree. Petrel mounts each file system at one
+ * place (there are no bind mounts), so a mount's flags live in its super.
+ */
+#ifndef KERNEL_MOUNT_H
+#define KERNEL_MOUNT_H
+
+#include <kernel/types.h>
+
+struct inode;
+struct super;
+struct proc;
+struct file;
+
+/* mount(2)'s flags (Linux values). */
+#define MS_RDONLY 1
+#define MS_NOSUID 2
+#define MS_NODEV 4
+#define MS_NOEXEC 8
+#define MS_SYNCHRONOUS 16
+#define MS_REMOUNT 32
+#define MS_MANDLOCK 64
+#define MS_DIRSYNC 128
+#define MS_NOSYMFOLLOW 256
+#define MS_NOATIME 1024
+#define MS_NODIRATIME 2048
+#define MS_BIND 4096
+#define MS_MOVE 8192
+#define MS_REC 16384
+#define MS_SILENT 32768
+#define MS_UNBINDABLE (1 << 17)
+#define MS_PRIVATE (1 << 18)
+#define MS_SLAVE (1 << 19)
+#define MS_SHARED (1 << 20)
+#define MS_RELATIME (1 << 21)
+#define MS_STRICTATIME (1 << 24)
+#define MS_LAZYTIME (1 << 25)
+#define MS_NOUSER (1u << 31)
+
+/*
+ * The flags a mount keeps (super.mnt_flags), besides read_only. Relatime
+ * is the default, so zero means it: MS_STRICTATIME is kept instead.
+ */
+#define MS_MNT_FLAGS (MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOSYMFOLLOW | \
+		      MS_NOATIME | MS_NODIRATIME | MS_STRICTATIME)
+#define MS_ATIME_FLAGS (MS_NOATIME | MS_STRICTATIME)
+/* super.mnt_flags also keeps MS_SHARED or MS_UNBINDABLE (mountinfo). */
+#define MS_PROPAGATION (MS_UNBINDABLE | MS_PRIVATE | MS_SLAVE | MS_SHARED)
+
+/* mount_setattr(2) and fsmount(2)'s MOUNT_ATTR_* (Linux values). */
+#define MOUNT_ATTR_RDONLY 0x1
+#define MOUNT_ATTR_NOSUID 0x2
+#define MOUNT_ATTR_NODEV 0x4
+#define MOUNT_ATTR_NOEXEC 0x8
+#define MOUNT_ATTR__ATIME 0x70
+#define MOUNT_ATTR_RELATIME 0x0
+#define MOUNT_ATTR_NOATIME 0x10
+#define MOUNT_ATTR_STRICTATIME 0x20
+#define MOUNT_ATTR_NODIRATIME 0x80
+#define MOUNT_ATTR_IDMAP 0x100000
+#define MOUNT_ATTR_NOSYMFOLLOW 0x200000
+
+/*
+ * The mount flags (MS_MNT_FLAGS) that mount(2)'s flags ask for a new
+ * mount or a remount, as Linux's path_mount: relatime unless noatime or
+ * strictatime; a remount that names no atime flag keeps old's.
+ */
+unsigned mount_flags_from_ms(unsigned long flags, unsigned old);
+/* The same from MOUNT_ATTR_* (fsmount, mount_setattr). */
+unsigned mount_flags_from_attr(unsigned attr);
+/* Whether a mount's flags forbid: device nodes, running programs,
+   following symlinks (mount_noexec also holds for mmap's PROT_EXEC). */
+bool mount_nodev(const struct inode *ino);
+bool mount_noexec(const struct inode *ino);
+bool mount_nosymfollow(const struct inode *ino);
+/* Whether reading ino leaves its atime alone (noatime, nodiratime). */
+bool mount_noatime(const struct inode *ino);
+/*
+ * The id of the mount ino is on, as mountinfo shows it (its slot in the
+ * mount table plus one; ids of unmounted ones come back, as Linux's),
+ * or with unique, one never given twice (past 2^31, as Linux's);
+ * 0 for a tree not mounted.
+ */
+uint64_t mount_id_of(const struct inode *ino, bool unique);
+/* Whether ino lies in the tree mounted at root, mounts inside included. */
+bool mount_in_tree(struct inode *ino, struct inode *root);
+/*
+ * A read of f's data or directory entries (Linux's file_accessed): its
+ * atime moves as its mount's rule says (relatime: only past the last
+ * change or a day old; strictatime: always; noatime, nodiratime and
+ * O_NOATIME: never). For file systems that keep times in the inode.
+ */
+void mount_file_accessed(struct file *f);
+/* statfs's f_flags (ST_*) for a file system. */
+int64_t mount_statfs_flags(const struct super *sb);
+/* The mount options /proc/mounts shows for sb ("rw,nosuid,relatime")
+   into buf (at least 64 bytes). */
+void mount_options(const struct super *sb, char *buf, size_t size);
+/*
+ * Moves the tree mounted with root `root` to the directory where (path:
+ * its absolute name), with the trees mounted inside it; 0, -EINVAL (not
+ * a mount's root, where is no directory or in a detached tree), -ELOOP
+ * (where is inside the tree), -EBUSY (a mount is there).
+ */
+int mount_move(struct inode *root, struct inode *where, const char *path);
+
+/* kernel/linux/sys_mount.c: */
+/*
+ * Reconfigures the file system mounted with root `root` (a remount):
+ * tmpfs's options, read-only or not (-EBUSY while a file is open for
+ * writing). 0 or -errno; may sleep (a server's sync).
+ */
+long mount_reconfigure(struct inode *root, bool ro, const char *options);
+/* type's static name if an in-kernel file system has it, else NULL. */
+const char *mount_kernel_type(const char *type);
+/*
+ * A new tree of an in-kernel file system of type (proc, sysfs, devtmpfs,
+ * devpts, tmpfs) with its options, *name its type's name: the root (a
+ * reference) or an error pointer, -ENODEV for any other type.
+ */
+struct inode *mount_new_tree(const char *type, const char *options,
+			     const char **name);
+/*
+ * Mounts the tree root at where (mount table entry: source copied, type
+ * kept), read-only if ro, with mount flags mnt_flags; 0 or -errno.
+ */
+long mount_attach(struct proc *p, struct inode *where, struct inode *root,
+		  const char *source, const char *type, bool ro,
+		  unsigned mnt_flags);
+/* mount_move to where, named as p sees it; may sleep. */
+long mount_attach_moved(struct proc *p, struct inode *root,
+			struct inode *where);
+
+#endif
