@@ -22,6 +22,7 @@
 #include <kernel/random.h>
 #include <kernel/tmpfs.h>
 #include <kernel/sysvipc.h>
+#include <kernel/mqueue.h>
 #include <kernel/inotify.h>
 #include "procfs_int.h"
 
@@ -35,6 +36,8 @@ enum pkind {
 	P_SYS_UUID, P_SYS_FILE_MAX, P_SYS_NR_OPEN, P_SYS_INOTIFY,
 	P_SYS_INOTIFY_EVENTS, P_SYS_INOTIFY_INSTANCES, P_SYS_INOTIFY_WATCHES,
 	P_SYS_PIPE_MAX_SIZE,
+	P_SYS_MQUEUE, P_SYS_MQ_QUEUES_MAX, P_SYS_MQ_MSG_MAX,
+	P_SYS_MQ_MSGSIZE_MAX, P_SYS_MQ_MSG_DEFAULT, P_SYS_MQ_MSGSIZE_DEFAULT,
 	/* System V IPC's sysctls, in enum ipc_knob's order. */
 	P_SYS_MSGMAX, P_SYS_MSGMNB, P_SYS_MSGMNI, P_SYS_SEM, P_SYS_SHMMAX,
 	P_SYS_SHMALL, P_SYS_SHMMNI, P_SYS_MSG_NEXT_ID, P_SYS_SEM_NEXT_ID,
@@ -114,6 +117,16 @@ static const struct pentry sys_fs_entries[] = {
 	{ "nr_open", P_SYS_NR_OPEN, S_IFREG | 0444 },
 	{ "inotify", P_SYS_INOTIFY, S_IFDIR | 0555 },
 	{ "pipe-max-size", P_SYS_PIPE_MAX_SIZE, S_IFREG | 0644 },
+	{ "mqueue", P_SYS_MQUEUE, S_IFDIR | 0555 },
+};
+
+/* POSIX message queues' limits (kernel/linux/mqueue.c). */
+static const struct pentry sys_mqueue_entries[] = {
+	{ "msg_default", P_SYS_MQ_MSG_DEFAULT, S_IFREG | 0644 },
+	{ "msg_max", P_SYS_MQ_MSG_MAX, S_IFREG | 0644 },
+	{ "msgsize_default", P_SYS_MQ_MSGSIZE_DEFAULT, S_IFREG | 0644 },
+	{ "msgsize_max", P_SYS_MQ_MSGSIZE_MAX, S_IFREG | 0644 },
+	{ "queues_max", P_SYS_MQ_QUEUES_MAX, S_IFREG | 0644 },
 };
 
 static const struct pentry sys_inotify_entries[] = {
@@ -131,6 +144,11 @@ static const struct sysctl_var {
 	{ P_SYS_INOTIFY_INSTANCES, &inotify_max_user_instances },
 	{ P_SYS_INOTIFY_WATCHES, &inotify_max_user_watches },
 	{ P_SYS_PIPE_MAX_SIZE, &pipe_max_size },
+	{ P_SYS_MQ_QUEUES_MAX, &mq_queues_max },
+	{ P_SYS_MQ_MSG_MAX, &mq_msg_max },
+	{ P_SYS_MQ_MSGSIZE_MAX, &mq_msgsize_max },
+	{ P_SYS_MQ_MSG_DEFAULT, &mq_msg_default },
+	{ P_SYS_MQ_MSGSIZE_DEFAULT, &mq_msgsize_default },
 };
 
 /* /proc/net: the socket tables, asked of the network server. */
@@ -154,6 +172,7 @@ static const struct pdir {
 	{ P_SYS_FS, sys_fs_entries, ARRAY_SIZE(sys_fs_entries) },
 	{ P_SYSVIPC, sysvipc_entries, ARRAY_SIZE(sysvipc_entries) },
 	{ P_SYS_INOTIFY, sys_inotify_entries, ARRAY_SIZE(sys_inotify_entries) },
+	{ P_SYS_MQUEUE, sys_mqueue_entries, ARRAY_SIZE(sys_mqueue_entries) },
 };
 
 static const struct pdir *
@@ -726,6 +745,11 @@ gen_system(struct gen *g, enum pkind kind)
 	case P_SYS_INOTIFY_INSTANCES: gprintf(g, "%u\n", inotify_max_user_instances); break;
 	case P_SYS_INOTIFY_WATCHES: gprintf(g, "%u\n", inotify_max_user_watches); break;
 	case P_SYS_PIPE_MAX_SIZE: gprintf(g, "%u\n", pipe_max_size); break;
+	case P_SYS_MQ_QUEUES_MAX: gprintf(g, "%u\n", mq_queues_max); break;
+	case P_SYS_MQ_MSG_MAX: gprintf(g, "%u\n", mq_msg_max); break;
+	case P_SYS_MQ_MSGSIZE_MAX: gprintf(g, "%u\n", mq_msgsize_max); break;
+	case P_SYS_MQ_MSG_DEFAULT: gprintf(g, "%u\n", mq_msg_default); break;
+	case P_SYS_MQ_MSGSIZE_DEFAULT: gprintf(g, "%u\n", mq_msgsize_default); break;
 	case P_KMSG: {
 		char *k = kmalloc(16384);
 		if (k) {

@@ -1,6 +1,6 @@
 /*
- * Calls Petrel leaves out as a Linux built without them does: POSIX
- * message queues (CONFIG_POSIX_MQUEUE=n) and fanotify (CONFIG_FANOTIFY=n).
+ * Calls Petrel leaves out as a Linux built without them does: fanotify
+ * (CONFIG_FANOTIFY=n).
  * Each returns ENOSYS, the
  * answer of Linux's sys_ni_syscall, without the kernel-log line an unknown
  * call gets: programs probe these and carry on (docs/linux-abi.md).
@@ -18,14 +18,6 @@
 /* The arguments are named only to match the generated prototypes. */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wunused-parameter"
-ABSENT(mq_open, uaddr_t name, int flags, unsigned mode, uaddr_t attr)
-ABSENT(mq_unlink, uaddr_t name)
-ABSENT(mq_timedsend, int mqd, uaddr_t msg, size_t len, unsigned prio,
-       uaddr_t timeout)
-ABSENT(mq_timedreceive, int mqd, uaddr_t msg, size_t len, uaddr_t prio,
-       uaddr_t timeout)
-ABSENT(mq_notify, int mqd, uaddr_t sevp)
-ABSENT(mq_getsetattr, int mqd, uaddr_t nattr, uaddr_t oattr)
 ABSENT(fanotify_init, unsigned flags, unsigned event_flags)
 ABSENT(fanotify_mark, int fd, unsigned flags, uint64_t mask, int dirfd,
        uaddr_t path)
