@@ -562,6 +562,7 @@ locks_flock(struct file *f, int type, bool nonblock)
 void
 locks_remove_file(struct file *f)
 {
+	lease_remove_file(f);
 	struct lock_ctx *ctx = f->inode ? f->inode->locks : NULL;
 	if (!ctx)
 		return;

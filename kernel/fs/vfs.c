@@ -182,6 +182,8 @@ file_put(struct file *f)
 		f->ops->close(f);
 	if (f->writer)
 		inode_put_write(f->inode);
+	if (f->reader)
+		f->inode->readcount--;
 	inode_put(f->inode);
 	if (f->path_base)
 		inode_put(f->path_base);
@@ -506,6 +508,15 @@ vfs_open_inode(struct inode *ino, unsigned flags)
 	if (opens_for_write(ino, flags)) {
 		inode_get_write(ino);	/* cannot fail: checked above */
 		f->writer = true;
+	} else if (S_ISREG(ino->mode)) {
+		ino->readcount++;
+		f->reader = true;
+	}
+	int e = S_ISREG(ino->mode) ? lease_break(ino, flags) : 0;
+	if (e < 0) {
+		f->ops = NULL;
+		file_put(f);
+		return ERR_PTR(e);
 	}
 	if (f->ops && f->ops->open) {
 		int e = f->ops->open(f);

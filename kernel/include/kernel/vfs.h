@@ -190,6 +190,8 @@ struct inode {
 	/* > 0: files open for writing; < 0: programs running from it
 	 * (vm.exe). Guarded by the big lock. */
 	int writecount;
+	int readcount;			/* files open only for reading (a
+					   regular file's; leases), big lock */
 	struct lock_ctx *locks;		/* record and flock locks, or NULL */
 	/* The regions that map it (region.file_link), Linux's i_mmap: a
 	 * truncate takes their pages past the end. Guarded by the big lock. */
@@ -221,6 +223,7 @@ struct file {
 	void *priv;
 	uint32_t events_seq;		/* bumped on readiness change, for EPOLLET */
 	bool writer;			/* holds write access to inode */
+	bool reader;			/* counted in inode->readcount */
 	/*
 	 * The name it was opened by and the directory (a reference) a
 	 * relative name starts from, for /proc/PID/fd's readlink; NULL when
@@ -362,6 +365,9 @@ void fasync_notify(struct file *arrived);
 int fown_set(struct file *f, int type, int pid);
 /* F_GETOWN: the owner's pid, -pgid for a group, 0 if none is left. */
 int fown_get(struct file *f);
+/* Sends f's owner its signal for reason (POLL_*) with si_fd fd, as an
+ * O_ASYNC file does (a lease break's POLL_MSG). */
+void fown_signal(struct file *f, int fd, int reason);
 /*
  * Installs a new file of an anonymous inode whose priv is its kind's name
  * ("[eventfd]": /proc/PID/fd shows "anon_inode:[eventfd]", as Linux), with
