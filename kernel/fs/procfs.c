@@ -24,6 +24,7 @@
 #include <kernel/sysvipc.h>
 #include <kernel/mqueue.h>
 #include <kernel/locks.h>
+#include <kernel/aio.h>
 #include <kernel/inotify.h>
 #include "procfs_int.h"
 
@@ -37,7 +38,7 @@ enum pkind {
 	P_SYS_UUID, P_SYS_FILE_MAX, P_SYS_NR_OPEN, P_SYS_INOTIFY,
 	P_SYS_INOTIFY_EVENTS, P_SYS_INOTIFY_INSTANCES, P_SYS_INOTIFY_WATCHES,
 	P_SYS_PIPE_MAX_SIZE,
-	P_SYS_LEASE_BREAK_TIME, P_SYS_LEASES_ENABLE,
+	P_SYS_LEASE_BREAK_TIME, P_SYS_LEASES_ENABLE, P_SYS_AIO_MAX_NR, P_SYS_AIO_NR,
 	P_SYS_MQUEUE, P_SYS_MQ_QUEUES_MAX, P_SYS_MQ_MSG_MAX,
 	P_SYS_MQ_MSGSIZE_MAX, P_SYS_MQ_MSG_DEFAULT, P_SYS_MQ_MSGSIZE_DEFAULT,
 	/* System V IPC's sysctls, in enum ipc_knob's order. */
@@ -122,6 +123,8 @@ static const struct pentry sys_fs_entries[] = {
 	{ "mqueue", P_SYS_MQUEUE, S_IFDIR | 0555 },
 	{ "lease-break-time", P_SYS_LEASE_BREAK_TIME, S_IFREG | 0644 },
 	{ "leases-enable", P_SYS_LEASES_ENABLE, S_IFREG | 0644 },
+	{ "aio-max-nr", P_SYS_AIO_MAX_NR, S_IFREG | 0644 },
+	{ "aio-nr", P_SYS_AIO_NR, S_IFREG | 0444 },
 };
 
 /* POSIX message queues' limits (kernel/linux/mqueue.c). */
@@ -150,6 +153,7 @@ static const struct sysctl_var {
 	{ P_SYS_PIPE_MAX_SIZE, &pipe_max_size },
 	{ P_SYS_LEASE_BREAK_TIME, &lease_break_time },
 	{ P_SYS_LEASES_ENABLE, &leases_enable },
+	{ P_SYS_AIO_MAX_NR, &aio_max_nr },
 	{ P_SYS_MQ_QUEUES_MAX, &mq_queues_max },
 	{ P_SYS_MQ_MSG_MAX, &mq_msg_max },
 	{ P_SYS_MQ_MSGSIZE_MAX, &mq_msgsize_max },
@@ -753,6 +757,8 @@ gen_system(struct gen *g, enum pkind kind)
 	case P_SYS_PIPE_MAX_SIZE: gprintf(g, "%u\n", pipe_max_size); break;
 	case P_SYS_LEASE_BREAK_TIME: gprintf(g, "%u\n", lease_break_time); break;
 	case P_SYS_LEASES_ENABLE: gprintf(g, "%u\n", leases_enable); break;
+	case P_SYS_AIO_MAX_NR: gprintf(g, "%u\n", aio_max_nr); break;
+	case P_SYS_AIO_NR: gprintf(g, "%u\n", aio_nr); break;
 	case P_SYS_MQ_QUEUES_MAX: gprintf(g, "%u\n", mq_queues_max); break;
 	case P_SYS_MQ_MSG_MAX: gprintf(g, "%u\n", mq_msg_max); break;
 	case P_SYS_MQ_MSGSIZE_MAX: gprintf(g, "%u\n", mq_msgsize_max); break;

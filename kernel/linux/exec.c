@@ -4,6 +4,7 @@
  * the old one is dropped, so a failed exec returns to the old program.
  */
 #include <kernel/proc.h>
+#include <kernel/aio.h>
 #include <kernel/trace.h>
 #include <kernel/ipc.h>
 #include <kernel/vm.h>
@@ -606,6 +607,7 @@ again:
 	handles_exec(p);
 	signal_exec_reset(p);
 	ptimers_exit(p);
+	aio_exit(p);
 	p->exec_count++;
 	trace_exec(p);
 	/* Linux's begin_new_exec: dumpable unless the ids differ, where

@@ -82,8 +82,13 @@ def check_generic(rows):
 		m = re.match(r"#define __NR(?:3264)?_(\w+)\s+(\d+)", line)
 		if m:
 			generic[m.group(1)] = m.group(2)
+	# Calls newer than the host's headers (cachestat on Debian 12's 6.1)
+	# take numbers from __NR_syscalls on: those cannot be compared.
+	newest = int(generic.get("syscalls", "100000"))
 	for x86, arm, name in rows:
 		if x86 >= 4096:
+			continue
+		if arm != "-" and int(arm) >= newest and name not in generic:
 			continue
 		want = generic.get(GENERIC_NAMES.get(name, name), "-")
 		if arm != want:

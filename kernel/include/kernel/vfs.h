@@ -377,6 +377,12 @@ void fown_signal(struct file *f, int fd, int reason);
 long install_anon(const char *kind, const struct file_ops *ops, void *priv,
 		  unsigned flags);
 /*
+ * Adds n to the eventfd f's counter (saturating, as Linux's
+ * eventfd_signal) and wakes its readers: 0, or -EINVAL if f is no
+ * eventfd (n 0 only asks). Big lock; does not sleep.
+ */
+int eventfd_add(struct file *f, uint64_t n);
+/*
  * The file an epoll instance ep watches under descriptor tfd, the toff'th
  * such (kcmp's KCMP_EPOLL_TFD); NULL if ep is no epoll file or has none.
  */
