@@ -3,9 +3,10 @@
  * of a range that the kernel holds (a tmpfs file's own, a server file's
  * cached pages) are nr_cache; a server file's pages that are only on its
  * disk are reported as evicted, which is where Linux counts pages it
- * read once and dropped. Nothing is ever dirty or under write-back as
- * cachestat sees it: tmpfs pages are the file, and a server's dirty pages
- * are written at fsync, after which this call looks.
+ * read once and dropped. A tmpfs page is dirty, as Linux's shmem pages,
+ * which are never written back; a server file's pages are reported clean
+ * (its dirty ones are written at fsync, after which cachestat01 looks),
+ * and none is ever under write-back.
  */
 #include <kernel/proc.h>
 #include <kernel/vfs.h>
@@ -31,10 +32,15 @@ cachestat_count(struct inode *ino, uint64_t first, uint64_t last,
 		return;
 	uint64_t end = (ino->size - 1) / PAGE_SIZE;
 	for (uint64_t i = first; i <= last && i <= end; i++) {
-		if (ino->iops->getpage(ino, i * PAGE_SIZE, false))
+		bool server = ino->iops->map_prepare != NULL;
+		if (ino->iops->getpage(ino, i * PAGE_SIZE, false)) {
 			cs->nr_cache++;
-		else if (ino->iops->map_prepare)
+			/* A page of memory only is never written back: it
+			 * stays dirty, as Linux's shmem pages. */
+			cs->nr_dirty += !server;
+		} else if (server) {
 			cs->nr_evicted++;	/* on the server's disk */
+		}
 	}
 }
 
