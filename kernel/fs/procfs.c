@@ -708,7 +708,7 @@ gen_system(struct gen *g, enum pkind kind)
 		gprintf(g, "%s version %s (%s)\n", PETREL_SYSNAME, PETREL_VERSION, PETREL_ARCH);
 		break;
 	case P_FILESYSTEMS:
-		gprintf(g, "nodev\ttmpfs\nnodev\tproc\nnodev\tdevtmpfs\n");
+		gprintf(g, "nodev\ttmpfs\nnodev\tproc\nnodev\tdevtmpfs\nnodev\tmqueue\n");
 		if (diskmount_available("ext2"))
 			gprintf(g, "\text2\n");
 		break;

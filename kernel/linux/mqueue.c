@@ -82,7 +82,9 @@ struct mqueue {
 
 static struct list all_queues = LIST_INIT(all_queues);
 static unsigned queues_count;	/* queues alive, named or not */
-static struct super mq_super = { .type = "mqueue" };
+static int mq_statfs(struct super *sb, struct statfs_k *s);
+static const struct super_ops mq_super_ops = { .statfs = mq_statfs };
+static struct super mq_super = { .type = "mqueue", .ops = &mq_super_ops };
 static const struct file_ops mq_fops;
 
 static struct mqueue *
@@ -273,8 +275,8 @@ mq_attr_ok(const struct mq_attr_k *a)
 	return 0;
 }
 
-/* A new queue named name; its inode (a reference for the caller) or an
- * error pointer. */
+/* A new queue named name with permission bits mode (the umask applied);
+ * its inode (a reference for the caller) or an error pointer. */
 static struct inode *
 mq_create(const char *name, unsigned mode, const struct mq_attr_k *attr)
 {
@@ -284,8 +286,8 @@ mq_create(const char *name, unsigned mode, const struct mq_attr_k *attr)
 	if (queues_count >= mq_queues_max && !proc_privileged())
 		return ERR_PTR(-ENOSPC);
 	struct mqueue *q = kzalloc(sizeof(*q));
-	struct inode *ino = q ? inode_new(&mq_super, S_IFREG |
-					  (mode & ~p->umask & 07777)) : NULL;
+	struct inode *ino = q ? inode_new(&mq_super, S_IFREG | (mode & 07777)) :
+				NULL;
 	if (!ino) {
 		kfree(q);
 		return ERR_PTR(-ENOMEM);
@@ -343,7 +345,8 @@ sys_mq_open(uaddr_t uname, int flags, unsigned mode, uaddr_t uattr)
 	else if (!(flags & O_CREAT))
 		ino = ERR_PTR(-ENOENT);
 	else
-		ino = mq_create(name, mode, uattr ? &attr : NULL);
+		ino = mq_create(name, mode & ~current()->proc->umask,
+				uattr ? &attr : NULL);
 	if (IS_ERR(ino))
 		return PTR_ERR(ino);
 	struct file *f = file_new(ino, (unsigned)flags &
@@ -356,6 +359,14 @@ sys_mq_open(uaddr_t uname, int flags, unsigned mode, uaddr_t uattr)
 	if (fd < 0)
 		file_put(f);
 	return fd;
+}
+
+static void
+mq_remove_name(struct mqueue *q)
+{
+	list_remove(&q->link);
+	q->name[0] = '\0';
+	inode_put(q->inode);	/* the name's reference */
 }
 
 long
@@ -372,9 +383,7 @@ sys_mq_unlink(uaddr_t uname)
 	struct proc *p = current()->proc;
 	if (p->euid != 0 && p->euid != q->inode->uid)
 		return -EPERM;
-	list_remove(&q->link);
-	q->name[0] = '\0';
-	inode_put(q->inode);	/* the name's reference */
+	mq_remove_name(q);
 	return 0;
 }
 
@@ -595,3 +604,161 @@ static const struct file_ops mq_fops = {
 	.close = mq_close,
 	.seekable = true,
 };
+
+/* ---- The mqueue file system ---------------------------------------- */
+
+/*
+ * Every mount of "mqueue" shows the one namespace (as Linux's per IPC
+ * namespace): a sticky directory whose files are the queues. Opening one
+ * gives a queue descriptor, open(O_CREAT) makes a queue with the default
+ * attributes, unlink is mq_unlink.
+ */
+static struct inode *mq_root;
+
+#define MQUEUE_MAGIC 0x19800202
+
+static int
+mq_statfs(struct super *sb, struct statfs_k *s)
+{
+	(void)sb;
+	s->type = MQUEUE_MAGIC;
+	s->bsize = s->frsize = PAGE_SIZE;
+	s->namelen = NAME_MAX;
+	return 0;
+}
+
+static struct mqueue *
+mq_lookup_len(const char *name, size_t len)
+{
+	char buf[NAME_MAX + 1];
+	if (len > NAME_MAX)
+		return NULL;
+	memcpy(buf, name, len);
+	buf[len] = '\0';
+	return mq_lookup(buf);
+}
+
+static struct inode *
+mq_dir_lookup(struct inode *dir, const char *name, size_t len)
+{
+	(void)dir;
+	if (len > NAME_MAX)
+		return ERR_PTR(-ENAMETOOLONG);
+	struct mqueue *q = mq_lookup_len(name, len);
+	if (!q)
+		return ERR_PTR(-ENOENT);
+	inode_get(q->inode);
+	return q->inode;
+}
+
+static int
+mq_dir_create(struct inode *dir, const char *name, size_t len, unsigned mode,
+	      struct inode **out)
+{
+	(void)dir;
+	char buf[NAME_MAX + 1];
+	if (!S_ISREG(mode))
+		return -EINVAL;	/* only queues live here */
+	if (len > NAME_MAX)
+		return -ENAMETOOLONG;
+	if (mq_lookup_len(name, len))
+		return -EEXIST;
+	memcpy(buf, name, len);
+	buf[len] = '\0';
+	struct inode *ino = mq_create(buf, mode, NULL);
+	if (IS_ERR(ino))
+		return (int)PTR_ERR(ino);
+	*out = ino;
+	return 0;
+}
+
+static int
+mq_dir_unlink(struct inode *dir, const char *name, size_t len, bool rmdir)
+{
+	(void)dir;
+	struct mqueue *q = mq_lookup_len(name, len);
+	if (!q)
+		return -ENOENT;
+	if (rmdir)
+		return -ENOTDIR;
+	mq_remove_name(q);
+	return 0;
+}
+
+static const char *
+mq_dir_name_of(struct inode *dir, struct inode *child)
+{
+	(void)dir, (void)child;
+	return NULL;	/* no subdirectories */
+}
+
+/* The entry at pos: ".", "..", then the queues in the order made;
+ * false past the last. */
+static bool
+mq_dir_entry(struct inode *dir, uint64_t pos, const char **name,
+	     uint64_t *ino, unsigned *mode)
+{
+	if (pos < 2) {
+		*name = pos ? ".." : ".";
+		*ino = dir->ino;
+		*mode = S_IFDIR;
+		return true;
+	}
+	uint64_t at = 2;
+	list_for_each(it, &all_queues) {
+		if (at++ != pos)
+			continue;
+		struct mqueue *q = list_entry(it, struct mqueue, link);
+		*name = q->name;
+		*ino = q->inode->ino;
+		*mode = S_IFREG;
+		return true;
+	}
+	return false;
+}
+
+static long
+mq_dir_getdents(struct file *f, void *buf, size_t len, uint64_t *pos)
+{
+	size_t used = 0;
+	const char *name;
+	uint64_t ino;
+	unsigned mode;
+	while (mq_dir_entry(f->inode, *pos, &name, &ino, &mode)) {
+		size_t n = dirent_emit((char *)buf + used, len - used, ino,
+				       *pos + 1, dirent_type(mode), name,
+				       strlen(name));
+		if (n == 0)
+			return used ? (long)used : -EINVAL;
+		used += n;
+		(*pos)++;
+	}
+	return (long)used;
+}
+
+static const struct inode_ops mq_dir_iops = {
+	.lookup = mq_dir_lookup,
+	.create = mq_dir_create,
+	.unlink = mq_dir_unlink,
+	.name_of = mq_dir_name_of,
+};
+
+static const struct file_ops mq_dir_fops = {
+	.getdents = mq_dir_getdents,
+	.seekable = true,
+};
+
+struct inode *
+mqueue_fs_root(void)
+{
+	if (!mq_root) {
+		mq_root = inode_new(&mq_super, S_IFDIR | 01777);
+		if (!mq_root)
+			return NULL;
+		mq_root->iops = &mq_dir_iops;
+		mq_root->fops = &mq_dir_fops;
+		mq_root->nlink = 2;
+	}
+	inode_get(mq_root);
+	return mq_root;
+}

@@ -4,6 +4,7 @@
  */
 #include <kernel/proc.h>
 #include <kernel/vfs.h>
+#include <kernel/mqueue.h>
 #include <kernel/vm.h>
 #include <kernel/syscall.h>
 #include <syscall_table.h>
@@ -161,6 +162,9 @@ sys_mount(uaddr_t usource, uaddr_t utarget, uaddr_t utype, unsigned long flags, 
 			r = PTR_ERR(root);
 			goto out;
 		}
+	} else if (strcmp(type, "mqueue") == 0) {
+		root = mqueue_fs_root();
+		t = "mqueue";
 	} else if (strcmp(type, "tmpfs") == 0) {
 		root = tmpfs_new_root("tmpfs");
 		t = "tmpfs";

@@ -6,12 +6,17 @@
  * EINTR for a handler; a receiver woken by another process; mq_getsetattr;
  * mq_notify with SIGEV_SIGNAL (SI_MESGQ, once), SIGEV_NONE, EBUSY and
  * SIGEV_THREAD; poll on the descriptor and the QSIZE line it reads;
- * /proc/sys/fs/mqueue.
+ * /proc/sys/fs/mqueue; the mqueue file system (files, read, open(O_CREAT),
+ * unlink).
  */
 #include "abi.h"
 
+#include <dirent.h>
+#include <stdbool.h>
 #include <mqueue.h>
 #include <pthread.h>
+#include <sys/mount.h>
+#include <sys/vfs.h>
 #include <sys/syscall.h>
 
 #define NAME "/abi_mqueue"
@@ -293,6 +298,62 @@ test_perms(void)
 	mq_unlink(NAME);
 }
 
+static bool
+listed(const char *dir, const char *name)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	bool found = false;
+	while (d && (e = readdir(d)))
+		found |= !strcmp(e->d_name, name) && e->d_type == DT_REG;
+	if (d)
+		closedir(d);
+	return found;
+}
+
+static void
+test_fs(void)
+{
+	const char *mnt = "/tmp/abi_mqueue_mnt";
+	mkdir(mnt, 0755);
+	CHECK_EQ("mount -t mqueue", mount("none", mnt, "mqueue", 0, NULL), 0);
+	struct statfs sf;
+	CHECK("its f_type", statfs(mnt, &sf) == 0 && sf.f_type == 0x19800202);
+	struct stat st;
+	CHECK("a sticky directory for all", stat(mnt, &st) == 0 &&
+	      (st.st_mode & 07777) == 01777);
+	mqd_t q = open_new(NAME, O_RDWR, 4, 16);
+	CHECK("a queue is a file there", listed(mnt, NAME + 1));
+	mq_send(q, "abc", 3, 0);
+	char path[96], line[128] = { 0 };
+	snprintf(path, sizeof(path), "%s%s", mnt, NAME);
+	int fd = open(path, O_RDONLY);
+	CHECK("read through the path", fd >= 0 && read(fd, line, 127) > 0);
+	CHECK_STR("its line", line,
+		  "QSIZE:3          NOTIFY:0     SIGNO:0     NOTIFY_PID:0     \n");
+	char buf[64];
+	CHECK_EQ("the path's descriptor is a queue",
+		 mq_receive(fd, buf, sizeof(buf), NULL), 3);
+	CHECK_ERR("write(2) to a queue", write(fd, "x", 1), EBADF);
+	close(fd);
+	mq_close(q);
+	CHECK_EQ("unlink through the path", unlink(path), 0);
+	CHECK_ERR("mq_open finds it gone", mq_open(NAME, O_RDWR), ENOENT);
+	snprintf(path, sizeof(path), "%s%s", mnt, NAME2);
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0640);
+	CHECK("open(O_CREAT) makes a queue", fd >= 0);
+	struct mq_attr a;
+	CHECK("with the default attributes", mq_getattr(fd, &a) == 0 &&
+	      a.mq_maxmsg == 10 && a.mq_msgsize == 8192);
+	CHECK("and the mode", stat(path, &st) == 0 &&
+	      (st.st_mode & 07777) == 0640 && S_ISREG(st.st_mode));
+	close(fd);
+	CHECK_EQ("mq_unlink of it", mq_unlink(NAME2), 0);
+	CHECK("gone from the directory", !listed(mnt, NAME2 + 1));
+	CHECK_EQ("umount", umount(mnt), 0);
+	rmdir(mnt);
+}
+
 int
 main(void)
 {
@@ -303,5 +364,6 @@ main(void)
 	test_wakeups();
 	test_notify();
 	test_perms();
+	test_fs();
 	return abi_done("mqueue");
 }
