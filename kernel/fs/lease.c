@@ -32,6 +32,7 @@ struct lease {
 				   or F_UNLCK; type when none is pending */
 	uint64_t break_at;	/* arch_now_ns when the kernel gives the
 				   target itself; 0: no break pending */
+	int pid;		/* the setter's, for /proc/locks */
 };
 
 static struct list all_leases = LIST_INIT(all_leases);
@@ -114,6 +115,7 @@ lease_add(struct file *f, int fd, int type)
 			return -ENOMEM;
 		mine->file = f;
 		mine->type = mine->target = type;
+		mine->pid = current()->proc->pid;
 		list_push_back(&all_leases, &mine->link);
 	} else {
 		lease_change(mine, type);
@@ -222,4 +224,19 @@ lease_remove_file(struct file *f)
 	struct lease *l = lease_of(f);
 	if (l)
 		lease_change(l, F_UNLCK);
+}
+
+void
+lease_list(void (*emit)(void *arg, const char *line), void *arg, int after)
+{
+	char line[128];
+	list_for_each(it, &all_leases) {
+		struct lease *l = list_entry(it, struct lease, link);
+		locks_line(line, sizeof(line), ++after,
+			   l->break_at ? "LEASE  BREAKING  " :
+					 "LEASE  ACTIVE    ",
+			   l->break_at ? l->target : l->type, l->pid,
+			   l->file->inode, 0, INT64_MAX);
+		emit(arg, line);
+	}
 }

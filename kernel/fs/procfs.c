@@ -30,7 +30,7 @@
 
 enum pkind {
 	P_ROOT, P_MEMINFO, P_VMSTAT, P_UPTIME, P_STAT, P_LOADAVG, P_CPUINFO, P_MOUNTS,
-	P_VERSION, P_FILESYSTEMS, P_SELF, P_KMSG, P_CMDLINE, P_CONFIG_GZ,
+	P_VERSION, P_FILESYSTEMS, P_LOCKS, P_SELF, P_KMSG, P_CMDLINE, P_CONFIG_GZ,
 	P_NET, P_NET_TCP, P_NET_TCP6, P_NET_UDP, P_NET_UDP6,
 	P_NET_DEV, P_NET_ROUTE, P_NET_IF_INET6,
 	P_SYS, P_SYS_KERNEL, P_SYS_RANDOM, P_SYS_FS, P_SYS_PID_MAX,
@@ -69,6 +69,7 @@ static const struct pentry root_entries[] = {
 	{ "stat", P_STAT, S_IFREG | 0444 }, { "loadavg", P_LOADAVG, S_IFREG | 0444 },
 	{ "cpuinfo", P_CPUINFO, S_IFREG | 0444 }, { "mounts", P_MOUNTS, S_IFREG | 0444 },
 	{ "version", P_VERSION, S_IFREG | 0444 }, { "filesystems", P_FILESYSTEMS, S_IFREG | 0444 },
+	{ "locks", P_LOCKS, S_IFREG | 0444 },
 	{ "kmsg", P_KMSG, S_IFREG | 0400 }, { "self", P_SELF, S_IFLNK | 0777 },
 	{ "vmstat", P_VMSTAT, S_IFREG | 0444 },
 	{ "net", P_NET, S_IFDIR | 0555 }, { "cmdline", P_CMDLINE, S_IFREG | 0444 },
@@ -748,6 +749,9 @@ gen_system(struct gen *g, enum pkind kind)
 		gprintf(g, "%s", line);
 		break;
 	}
+	case P_LOCKS:
+		locks_list(gen_line, g);
+		break;
 	case P_SYSVIPC_MSG ... P_SYSVIPC_SHM:
 		ipc_list((enum ipc_kind)(kind - P_SYSVIPC_MSG), gen_line, g);
 		break;

@@ -5,10 +5,14 @@
  * with EWOULDBLOCK, a read open waits for the holder's downgrade, a write
  * open for its F_UNLCK, each after the holder's F_SETSIG signal
  * (POLL_MSG, si_fd); a truncate waits lease-break-time seconds, then the
- * kernel removes the lease; a closed file's lease is gone.
+ * kernel removes the lease; a closed file's lease is gone; /proc/locks'
+ * lines for POSIX, flock locks and leases.
  */
 #include "abi.h"
 
+#include <stdbool.h>
+#include <sys/file.h>
+#include <sys/sysmacros.h>
 #include <sys/time.h>
 
 #define FILE_PATH "/tmp/abi_lease_file"
@@ -179,6 +183,55 @@ test_break(void)
 	sigprocmask(SIG_UNBLOCK, &set, NULL);
 }
 
+/* Whether /proc/locks has a line "N: " what " PID DEV:INO " where,
+ * for FILE_PATH and this process. */
+static bool
+locks_has(const char *what, const char *where)
+{
+	struct stat st;
+	stat(FILE_PATH, &st);
+	char want[160], line[256];
+	snprintf(want, sizeof(want), "%s %d %02x:%02x:%lu %s\n", what,
+		 (int)getpid(), major(st.st_dev), minor(st.st_dev),
+		 (unsigned long)st.st_ino, where);
+	FILE *f = fopen("/proc/locks", "r");
+	bool found = false;
+	while (f && fgets(line, sizeof(line), f)) {
+		char *p = strchr(line, ' ');
+		found |= p && !strcmp(p + 1, want);
+	}
+	if (f)
+		fclose(f);
+	return found;
+}
+
+static void
+test_proc_locks(void)
+{
+	int fd = open(FILE_PATH, O_RDWR);
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET,
+			    .l_start = 2, .l_len = 8 };
+	fcntl(fd, F_SETLK, &fl);
+	CHECK("/proc/locks: a POSIX lock",
+	      locks_has("POSIX  ADVISORY  WRITE", "2 9"));
+	fl.l_start = 20;
+	fl.l_len = 0;
+	fcntl(fd, F_SETLK, &fl);
+	CHECK("/proc/locks: one to the end",
+	      locks_has("POSIX  ADVISORY  WRITE", "20 EOF"));
+	int r = open(FILE_PATH, O_RDONLY);
+	flock(r, LOCK_SH);
+	CHECK("/proc/locks: a flock lock",
+	      locks_has("FLOCK  ADVISORY  READ", "0 EOF"));
+	close(fd);
+	CHECK("/proc/locks: a lease", fcntl(r, F_SETLEASE, F_RDLCK) == 0 &&
+	      locks_has("LEASE  ACTIVE    READ", "0 EOF"));
+	close(r);
+	CHECK("/proc/locks: all gone",
+	      !locks_has("LEASE  ACTIVE    READ", "0 EOF") &&
+	      !locks_has("FLOCK  ADVISORY  READ", "0 EOF"));
+}
+
 int
 main(void)
 {
@@ -190,6 +243,7 @@ main(void)
 	close(fd);
 	test_set();
 	test_break();
+	test_proc_locks();
 	unlink(FILE_PATH);
 	return abi_done("lease");
 }

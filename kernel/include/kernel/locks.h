@@ -75,4 +75,17 @@ int lease_break(struct inode *ino, unsigned flags);
 /* f's last reference went: its lease goes. */
 void lease_remove_file(struct file *f);
 
+/*
+ * /proc/locks: one line of Linux's lock_get_status for each record,
+ * flock and lease lock, numbered from 1, given to emit. Leases follow
+ * the others (lease_list, numbered on from after).
+ */
+void locks_list(void (*emit)(void *arg, const char *line), void *arg);
+void lease_list(void (*emit)(void *arg, const char *line), void *arg,
+		int after);
+/* One such line: kind is "POSIX  ADVISORY  " and the like; end INT64_MAX
+ * is "EOF". */
+void locks_line(char *line, size_t size, int id, const char *kind, int type,
+		int pid, const struct inode *ino, int64_t start, int64_t end);
+
 #endif
