@@ -588,10 +588,10 @@ mq_poll(struct file *f)
 	return ev;
 }
 
-/* Linux drops a registration at its owner's close (mqueue_flush_file);
- * Petrel at the last close of the file, by anyone. */
+/* A registration goes when its owner closes any descriptor of the queue
+ * (Linux's mqueue_flush_file). */
 static void
-mq_close(struct file *f)
+mq_flush(struct file *f)
 {
 	struct mqueue *q = f->inode->priv;
 	if (q->owner == current()->proc->pid)
@@ -601,7 +601,7 @@ mq_close(struct file *f)
 static const struct file_ops mq_fops = {
 	.read = mq_read,
 	.poll = mq_poll,
-	.close = mq_close,
+	.flush = mq_flush,
 	.seekable = true,
 };
 

@@ -237,6 +237,12 @@ test_notify(void)
 	mq_send(q, "z", 1, 0);	/* not empty before: no signal */
 	CHECK_EQ("unregistering", mq_notify(q, NULL), 0);
 	CHECK_EQ("unregistering when not registered", mq_notify(q, NULL), 0);
+	int other = dup(q);
+	CHECK_EQ("registering", mq_notify(q, &ev), 0);
+	close(other);
+	CHECK_EQ("closing another descriptor unregistered it",
+		 mq_notify(q, &ev), 0);
+	mq_notify(q, NULL);
 
 	struct sigevent bad = { .sigev_notify = 99 };
 	CHECK_ERR("a bad sigev_notify", mq_notify(q, &bad), EINVAL);

@@ -114,6 +114,9 @@ struct file_ops {
 	long (*getdents)(struct file *f, void *buf, size_t len, uint64_t *pos);
 	int (*open)(struct file *f);
 	void (*close)(struct file *f);
+	/* Optional: an fd of f is being closed by the current process (any
+	 * fd, not only the last: Linux's flush). */
+	void (*flush)(struct file *f);
 	/*
 	 * Optional: read/write/readv/writev on the caller's buffers in one
 	 * call, for files whose calls must not be split (datagram sockets
