@@ -11,6 +11,8 @@
 #include <kernel/proc.h>
 #include <kernel/vfs.h>
 #include <kernel/vm.h>
+#include <kernel/tmpfs.h>
+#include <kernel/srvfs.h>
 #include <kernel/errno.h>
 #include <syscall_table.h>
 
@@ -23,25 +25,25 @@ struct cachestat_k {
 		nr_recently_evicted;
 };
 
-/* Counts the pages of [first, last] (page indexes) of ino. */
+/* Counts the pages of [first, last] (page indexes) of ino: from the
+ * pages the file system holds, never offset by offset (a sparse file may
+ * be a terabyte long). */
 static void
 cachestat_count(struct inode *ino, uint64_t first, uint64_t last,
 		struct cachestat_k *cs)
 {
 	if (!S_ISREG(ino->mode) || ino->size == 0)
 		return;
-	uint64_t end = (ino->size - 1) / PAGE_SIZE;
-	for (uint64_t i = first; i <= last && i <= end; i++) {
-		bool server = ino->iops->map_prepare != NULL;
-		if (ino->iops->getpage(ino, i * PAGE_SIZE, false)) {
-			cs->nr_cache++;
-			/* A page of memory only is never written back: it
-			 * stays dirty, as Linux's shmem pages. */
-			cs->nr_dirty += !server;
-		} else if (server) {
-			cs->nr_evicted++;	/* on the server's disk */
-		}
+	if (ino->iops->map_prepare) {	/* a server's file */
+		uint64_t end = MIN(last, (ino->size - 1) / PAGE_SIZE);
+		uint64_t pages = first <= end ? end - first + 1 : 0;
+		cs->nr_cache = srv_pages_in(ino, first, last);
+		cs->nr_evicted = pages - MIN(pages, cs->nr_cache);
+		return;
 	}
+	/* A page of memory only is never written back: it stays dirty, as
+	 * Linux's shmem pages. */
+	cs->nr_cache = cs->nr_dirty = tmpfs_pages_in(ino, first, last);
 }
 
 long
@@ -60,7 +62,7 @@ sys_cachestat(int fd, uaddr_t urange, uaddr_t ustat, unsigned flags)
 				UINT64_MAX :
 				(range.off + range.len - 1) / PAGE_SIZE;
 	struct cachestat_k cs = { 0 };
-	if (f->inode && f->inode->iops->getpage)
+	if (f->inode)
 		cachestat_count(f->inode, first, last, &cs);
 	if (copyout(ustat, &cs, sizeof(cs)) < 0)
 		return -EFAULT;
