@@ -89,6 +89,8 @@ struct aio_ctx {
 	uint32_t nr;			/* events the ring holds */
 	uint32_t tail;			/* where the next event goes */
 	uint32_t max_reqs;		/* what io_setup asked, in aio_nr */
+	uint32_t index;			/* the ring's id: its slot in the
+					   process's table, as Linux's */
 	struct list polls;
 	uint32_t npolls;			/* on polls */
 	struct waitq wq;		/* io_getevents callers */
@@ -170,6 +172,19 @@ ring_put(struct aio_ctx *c, uint64_t obj, uint64_t data, int64_t res,
 	waitq_wake_all(&c->wq);
 }
 
+/* The lowest slot no context of p has. */
+static uint32_t
+ctx_free_index(struct proc *p)
+{
+	for (uint32_t i = 0;; i++) {
+		bool used = false;
+		list_for_each(it, &p->aio_ctxs)
+			used |= list_entry(it, struct aio_ctx, link)->index == i;
+		if (!used)
+			return i;
+	}
+}
+
 long
 sys_io_setup(unsigned nr_events, uaddr_t uctx)
 {
@@ -204,9 +219,11 @@ sys_io_setup(unsigned nr_events, uaddr_t uctx)
 	c->max_reqs = nr_events;
 	list_init(&c->polls);
 	waitq_init(&c->wq);
+	c->index = ctx_free_index(p);
+	/* As Linux's aio_setup_ring and ioctx_add_table. */
 	struct aio_ring_k ring = {
-		.nr = c->nr, .magic = AIO_RING_MAGIC,
-		.header_length = sizeof(ring),
+		.id = c->index, .nr = c->nr, .magic = AIO_RING_MAGIC,
+		.compat_features = 1, .header_length = sizeof(ring),
 	};
 	list_push_back(&p->aio_ctxs, &c->link);
 	aio_nr += c->max_reqs;

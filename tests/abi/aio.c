@@ -134,7 +134,8 @@ test_setup(void)
 	} *ring = (void *)ctx;
 	CHECK("the context is a ring", ring->magic == 0xa10a10a1 &&
 	      ring->hlen == 32 && ring->head == 0 && ring->tail == 0 &&
-	      ring->nr >= 8);
+	      ring->nr >= 8 && ring->id == 0 && ring->compat == 1 &&
+	      ring->incompat == 0);
 	CHECK_EQ("io_destroy", syscall(SYS_io_destroy, ctx), 0);
 	CHECK_ERR("io_destroy again", syscall(SYS_io_destroy, ctx), EINVAL);
 	CHECK_ERR("io_submit on a destroyed context",
