@@ -328,6 +328,8 @@ mq_open_existing(struct mqueue *q, int flags)
 	return q->inode;
 }
 
+static void mq_remove_name(struct mqueue *q);
+
 long
 sys_mq_open(uaddr_t uname, int flags, unsigned mode, uaddr_t uattr)
 {
@@ -351,13 +353,15 @@ sys_mq_open(uaddr_t uname, int flags, unsigned mode, uaddr_t uattr)
 		return PTR_ERR(ino);
 	struct file *f = file_new(ino, (unsigned)flags &
 					   (O_ACCMODE | O_NONBLOCK));
-	inode_put(ino);
-	if (!f)
-		return -ENOMEM;
 	/* Linux's message queue descriptors are always close-on-exec. */
-	int fd = fd_install(current()->proc, f, 0, true);
-	if (fd < 0)
+	int fd = f ? fd_install(current()->proc, f, 0, true) : -ENOMEM;
+	if (fd < 0 && f)
 		file_put(f);
+	/* Linux takes the descriptor first: a queue made for a call that
+	 * fails is not left behind. */
+	if (fd < 0 && !q)
+		mq_remove_name(ino->priv);
+	inode_put(ino);
 	return fd;
 }
 

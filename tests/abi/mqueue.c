@@ -90,6 +90,15 @@ test_open(void)
 	CHECK_ERR("a 256-byte name", mq_unlink(longname), ENAMETOOLONG);
 	longname[256] = '\0';
 	CHECK_ERR("a 255-byte name", mq_unlink(longname), ENOENT);
+	struct rlimit old_nofile, low;
+	getrlimit(RLIMIT_NOFILE, &old_nofile);
+	low = old_nofile;
+	low.rlim_cur = 3;	/* fds 0-2 only: the queues' are above */
+	setrlimit(RLIMIT_NOFILE, &low);
+	CHECK_ERR("no descriptor left", mq_open(NAME2, O_CREAT | O_RDWR, 0600,
+						NULL), EMFILE);
+	setrlimit(RLIMIT_NOFILE, &old_nofile);
+	CHECK_ERR("and no queue made", mq_unlink(NAME2), ENOENT);
 	mq_close(q2);
 	mq_close(q);
 	CHECK_EQ("mq_unlink", mq_unlink(NAME), 0);
