@@ -141,7 +141,8 @@ sigio_permitted(const struct fown *o, const struct proc *p)
 
 /* Linux's send_sigio_to_task: to thread t, or to p when t is NULL. */
 static void
-sigio_send_to(struct file *f, struct proc *p, struct thread *t, int reason)
+sigio_send_to(struct file *f, int fd, struct proc *p, struct thread *t,
+	      int reason)
 {
 	const struct fown *o = &f->owner;
 	if (p->state != PROC_ALIVE || !sigio_permitted(o, p))
@@ -151,7 +152,7 @@ sigio_send_to(struct file *f, struct proc *p, struct thread *t, int reason)
 	if (o->signum) {
 		sig = o->signum;
 		info.code = signal_has_own_codes(sig) ? SI_SIGIO : reason;
-		info.fd = f->async_fd;
+		info.fd = fd;
 		info.value = band_of[reason];
 	}
 	if (t)
@@ -161,8 +162,8 @@ sigio_send_to(struct file *f, struct proc *p, struct thread *t, int reason)
 }
 
 /* Linux's send_sigio: to the owner's thread, process or group. */
-static void
-sigio_send(struct file *f, int reason)
+void
+fown_signal(struct file *f, int fd, int reason)
 {
 	const struct fown *o = &f->owner;
 	if (!o->pid)
@@ -171,21 +172,21 @@ sigio_send(struct file *f, int reason)
 		list_for_each(it, &all_procs) {
 			struct proc *p = list_entry(it, struct proc, all_link);
 			if (p->pgid == o->pid)
-				sigio_send_to(f, p, NULL, reason);
+				sigio_send_to(f, fd, p, NULL, reason);
 		}
 		return;
 	}
 	struct thread *t = thread_find(o->pid);
 	if (o->type == F_OWNER_TID) {
 		if (t && t->proc)
-			sigio_send_to(f, t->proc, t, reason);
+			sigio_send_to(f, fd, t->proc, t, reason);
 		return;
 	}
 	struct proc *p = proc_find(o->pid);
 	if (!p && t)
 		p = t->proc;	/* a thread's id names its process */
 	if (p)
-		sigio_send_to(f, p, NULL, reason);
+		sigio_send_to(f, fd, p, NULL, reason);
 }
 
 /*
@@ -229,7 +230,7 @@ fasync_notify(struct file *arrived)
 		f->async_events = now;
 		int reason = sigio_reason(f, gained);
 		if (reason)
-			sigio_send(f, reason);
+			fown_signal(f, f->async_fd, reason);
 	}
 	notifying = false;
 }

@@ -84,6 +84,17 @@ files_clone(struct files *src)
 	return f;
 }
 
+/* An fd of f in the table owner goes (Linux's filp_close): the POSIX
+ * locks the table holds on f's file go, whichever fd set them, and f's
+ * flush hook runs. */
+static void
+fd_flush(struct file *f, struct files *owner)
+{
+	locks_remove_posix(f, owner);
+	if (f->ops && f->ops->flush)
+		f->ops->flush(f);
+}
+
 void
 files_put(struct files *f)
 {
@@ -91,7 +102,7 @@ files_put(struct files *f)
 		return;
 	for (int i = 0; i < f->size; i++) {
 		if (f->fd[i]) {
-			locks_remove_posix(f->fd[i], f);
+			fd_flush(f->fd[i], f);
 			file_put(f->fd[i]);
 		}
 	}
@@ -145,7 +156,7 @@ fd_install_at(struct proc *p, struct file *file, int fd, bool cloexec)
 	f->fd[fd] = file;
 	set_cloexec(f, fd, cloexec);
 	if (old) {
-		locks_remove_posix(old, f);
+		fd_flush(old, f);
 		file_put(old);
 	}
 	return fd;
@@ -219,7 +230,7 @@ fd_close(struct proc *p, int fd)
 		return -EBADF;
 	p->files->fd[fd] = NULL;
 	set_cloexec(p->files, fd, false);
-	locks_remove_posix(f, p->files);	/* any fd of the file, as POSIX */
+	fd_flush(f, p->files);
 	file_put(f);
 	return 0;
 }

@@ -14,6 +14,7 @@
 #include <kernel/kmalloc.h>
 #include <kernel/errno.h>
 #include <kernel/vm.h>
+#include <kernel/printk.h>
 
 #define OFFSET_MAX INT64_MAX	/* where a lock "to the end of file" ends */
 #define MAX_DEADLK_ITERATIONS 10	/* Linux's bound on a waiter chain */
@@ -32,7 +33,11 @@ struct lock_ctx {
 	struct list posix;	/* record locks, POSIX and OFD, by start */
 	struct list flock;	/* flock(2) locks */
 	struct waitq wait;	/* F_SETLKW and blocking flock callers */
+	struct inode *inode;	/* whose locks these are */
+	struct list link;	/* all_ctxs, for /proc/locks */
 };
+
+static struct list all_ctxs = LIST_INIT(all_ctxs);
 
 /*
  * A POSIX F_SETLKW caller asleep, for deadlock detection: who waits, and
@@ -70,6 +75,8 @@ ctx_of(struct inode *ino, bool make)
 		list_init(&ctx->posix);
 		list_init(&ctx->flock);
 		waitq_init(&ctx->wait);
+		ctx->inode = ino;
+		list_push_back(&all_ctxs, &ctx->link);
 		ino->locks = ctx;
 	}
 	return ino->locks;
@@ -562,6 +569,7 @@ locks_flock(struct file *f, int type, bool nonblock)
 void
 locks_remove_file(struct file *f)
 {
+	lease_remove_file(f);
 	struct lock_ctx *ctx = f->inode ? f->inode->locks : NULL;
 	if (!ctx)
 		return;
@@ -583,6 +591,53 @@ locks_inode_free(struct inode *ino)
 		lock_free(list_entry(it, struct file_lock, link));
 	list_for_each_safe(it, next, &ctx->flock)
 		lock_free(list_entry(it, struct file_lock, link));
+	list_remove(&ctx->link);
 	kfree(ctx);
 	ino->locks = NULL;
+}
+
+void
+locks_line(char *line, size_t size, int id, const char *kind, int type,
+	   int pid, const struct inode *ino, int64_t start, int64_t end)
+{
+	uint32_t dev = ino->sb ? ino->sb->dev : 0;
+	const char *t = type == F_WRLCK ? "WRITE" :
+			type == F_RDLCK ? "READ" : "UNLCK";
+	/* st_dev's encoding, as glibc's major() and minor() read it */
+	int n = snprintk(line, size, "%d: %s%s %d %02x:%02x:%lu ", id, kind, t,
+			 pid, (dev >> 8) & 0xfff,
+			 (dev & 0xff) | ((dev >> 12) & 0xfff00), ino->ino);
+	if (end == OFFSET_MAX)
+		snprintk(line + n, size - (size_t)n, "%ld EOF\n", start);
+	else
+		snprintk(line + n, size - (size_t)n, "%ld %ld\n", start, end);
+}
+
+void
+locks_list(void (*emit)(void *arg, const char *line), void *arg)
+{
+	char line[128];
+	int id = 0;
+	list_for_each(it, &all_ctxs) {
+		struct lock_ctx *ctx = list_entry(it, struct lock_ctx, link);
+		list_for_each(l, &ctx->posix) {
+			struct file_lock *fl =
+			    list_entry(l, struct file_lock, link);
+			locks_line(line, sizeof(line), ++id,
+				   fl->ofd ? "OFDLCK ADVISORY  " :
+					     "POSIX  ADVISORY  ",
+				   fl->type, fl->pid, ctx->inode, fl->start,
+				   fl->end);
+			emit(arg, line);
+		}
+		list_for_each(l, &ctx->flock) {
+			struct file_lock *fl =
+			    list_entry(l, struct file_lock, link);
+			locks_line(line, sizeof(line), ++id,
+				   "FLOCK  ADVISORY  ", fl->type, fl->pid,
+				   ctx->inode, 0, OFFSET_MAX);
+			emit(arg, line);
+		}
+	}
+	lease_list(emit, arg, id);
 }

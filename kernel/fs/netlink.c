@@ -52,8 +52,8 @@ struct nl_sock {
 	uint32_t groups;		/* joined, never sent to */
 	struct list rq;			/* nl_dgram, oldest first */
 	size_t queued;			/* bytes in rq */
-	struct waitq wq;		/* receivers: no one wakes them but
-					   signals (nothing arrives later) */
+	struct waitq wq;		/* receivers: woken by a message
+					   queue's notification or signals */
 	struct list link;		/* all_socks */
 };
 
@@ -524,6 +524,30 @@ static const struct sock_ops nl_sock_ops = {
 	.sendmsg = nl_sendmsg,
 	.recvmsg = nl_recvmsg,
 };
+
+static const struct file_ops nl_fops;
+
+long
+netlink_deliver(struct file *f, const void *data, size_t len)
+{
+	if (f->ops != &nl_fops)
+		return -ENOTSOCK;
+	if (!data)
+		return 0;
+	struct nl_sock *s = nl_of(f);
+	if (s->queued + len > NL_QUEUE_MAX)
+		return -EAGAIN;
+	struct nl_dgram *d = kmalloc(sizeof(*d) + len);
+	if (!d)
+		return -ENOMEM;
+	d->len = len;
+	memcpy(d->data, data, len);
+	list_push_back(&s->rq, &d->link);
+	s->queued += len;
+	waitq_wake_all(&s->wq);
+	file_notify_in(f);
+	return 0;
+}
 
 static const struct file_ops nl_fops = {
 	.sock = &nl_sock_ops,

@@ -21,6 +21,7 @@
 #include <kernel/boot.h>
 #include <kernel/tmpfs.h>
 #include <kernel/keys.h>
+#include <kernel/locks.h>
 #include <kernel/mount.h>
 #include "procfs_int.h"
 
@@ -35,6 +36,7 @@ static const struct pentry root_entries[] = {
 	{ "stat", P_STAT, S_IFREG | 0444 }, { "loadavg", P_LOADAVG, S_IFREG | 0444 },
 	{ "cpuinfo", P_CPUINFO, S_IFREG | 0444 }, { "mounts", P_MOUNTS, S_IFREG | 0444 },
 	{ "version", P_VERSION, S_IFREG | 0444 }, { "filesystems", P_FILESYSTEMS, S_IFREG | 0444 },
+	{ "locks", P_LOCKS, S_IFREG | 0444 },
 	{ "kmsg", P_KMSG, S_IFREG | 0400 }, { "self", P_SELF, S_IFLNK | 0777 },
 	{ "vmstat", P_VMSTAT, S_IFREG | 0444 },
 	{ "net", P_NET, S_IFDIR | 0555 }, { "cmdline", P_CMDLINE, S_IFREG | 0444 },
@@ -615,6 +617,9 @@ gen_system(struct gen *g, enum pkind kind)
 	case P_NET_IF_INET6: procfs_net_if_inet6(g); break;
 	case P_KEY_USERS:
 		keys_list_users(gen_text, g);
+		break;
+	case P_LOCKS:
+		locks_list(gen_text, g);
 		break;
 	case P_KMSG: {
 		char *k = kmalloc(16384);

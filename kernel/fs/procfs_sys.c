@@ -1,11 +1,12 @@
 /*
  * /proc/sys and /proc/sysvipc. The writable sysctls: kernel/{hostname,
  * domainname,printk,core_pattern,tainted}, System V IPC's limits, the
- * keys' quotas, fs/pipe-max-size and the limits of fs/inotify and
- * fs/fanotify. A write parses the text as Linux's proc_dointvec and
- * proc_dostring do and sets the value where it lives; core_pattern and
- * printk's last three levels are kept only (no core is dumped; messages
- * have no default level).
+ * keys' quotas, POSIX message queues' limits, fs/pipe-max-size, the
+ * leases' and AIO's knobs and the limits of fs/inotify and fs/fanotify.
+ * A write parses the text as Linux's proc_dointvec and proc_dostring do
+ * and sets the value where it lives; core_pattern and printk's last
+ * three levels are kept only (no core is dumped; messages have no default
+ * level).
  */
 #include <kernel/vfs.h>
 #include <kernel/printk.h>
@@ -14,6 +15,9 @@
 #include <kernel/string.h>
 #include <kernel/inotify.h>
 #include <kernel/fanotify.h>
+#include <kernel/mqueue.h>
+#include <kernel/locks.h>
+#include <kernel/aio.h>
 #include <kernel/keys.h>
 #include <kernel/kmalloc.h>
 #include <kernel/random.h>
@@ -35,6 +39,14 @@ static const struct {
 	{ P_SYS_FANOTIFY_EVENTS, &fanotify_max_queued_events },
 	{ P_SYS_FANOTIFY_GROUPS, &fanotify_max_user_groups },
 	{ P_SYS_FANOTIFY_MARKS, &fanotify_max_user_marks },
+	{ P_SYS_LEASE_BREAK_TIME, &lease_break_time },
+	{ P_SYS_LEASES_ENABLE, &leases_enable },
+	{ P_SYS_AIO_MAX_NR, &aio_max_nr },
+	{ P_SYS_MQ_QUEUES_MAX, &mq_queues_max },
+	{ P_SYS_MQ_MSG_MAX, &mq_msg_max },
+	{ P_SYS_MQ_MSGSIZE_MAX, &mq_msgsize_max },
+	{ P_SYS_MQ_MSG_DEFAULT, &mq_msg_default },
+	{ P_SYS_MQ_MSGSIZE_DEFAULT, &mq_msgsize_default },
 	{ P_SYS_KEYS_GC_DELAY, &key_gc_delay },
 	{ P_SYS_KEYS_MAXBYTES, &key_quota_maxbytes },
 	{ P_SYS_KEYS_MAXKEYS, &key_quota_maxkeys },
@@ -186,6 +198,11 @@ static const struct pentry sys_fs_entries[] = {
 	{ "nr_open", P_SYS_NR_OPEN, S_IFREG | 0444 },
 	{ "inotify", P_SYS_INOTIFY, S_IFDIR | 0555 },
 	{ "fanotify", P_SYS_FANOTIFY, S_IFDIR | 0555 },
+	{ "mqueue", P_SYS_MQUEUE, S_IFDIR | 0555 },
+	{ "lease-break-time", P_SYS_LEASE_BREAK_TIME, S_IFREG | 0644 },
+	{ "leases-enable", P_SYS_LEASES_ENABLE, S_IFREG | 0644 },
+	{ "aio-max-nr", P_SYS_AIO_MAX_NR, S_IFREG | 0644 },
+	{ "aio-nr", P_SYS_AIO_NR, S_IFREG | 0444 },
 	{ "pipe-max-size", P_SYS_PIPE_MAX_SIZE, S_IFREG | 0644 },
 	{ "pipe-user-pages-soft", P_SYS_PIPE_USER_PAGES_SOFT, S_IFREG | 0444 },
 };
@@ -202,6 +219,15 @@ static const struct pentry sys_fanotify_entries[] = {
 	{ "max_user_marks", P_SYS_FANOTIFY_MARKS, S_IFREG | 0644 },
 };
 
+/* POSIX message queues' limits (kernel/linux/mqueue.c). */
+static const struct pentry sys_mqueue_entries[] = {
+	{ "msg_default", P_SYS_MQ_MSG_DEFAULT, S_IFREG | 0644 },
+	{ "msg_max", P_SYS_MQ_MSG_MAX, S_IFREG | 0644 },
+	{ "msgsize_default", P_SYS_MQ_MSGSIZE_DEFAULT, S_IFREG | 0644 },
+	{ "msgsize_max", P_SYS_MQ_MSGSIZE_MAX, S_IFREG | 0644 },
+	{ "queues_max", P_SYS_MQ_QUEUES_MAX, S_IFREG | 0644 },
+};
+
 static const struct pdir sys_dirs[] = {
 	{ P_SYS, sys_entries, ARRAY_SIZE(sys_entries) },
 	{ P_SYS_KERNEL, sys_kernel_entries, ARRAY_SIZE(sys_kernel_entries) },
@@ -211,6 +237,7 @@ static const struct pdir sys_dirs[] = {
 	{ P_SYSVIPC, sysvipc_entries, ARRAY_SIZE(sysvipc_entries) },
 	{ P_SYS_INOTIFY, sys_inotify_entries, ARRAY_SIZE(sys_inotify_entries) },
 	{ P_SYS_FANOTIFY, sys_fanotify_entries, ARRAY_SIZE(sys_fanotify_entries) },
+	{ P_SYS_MQUEUE, sys_mqueue_entries, ARRAY_SIZE(sys_mqueue_entries) },
 };
 
 const struct pdir *
@@ -298,6 +325,7 @@ procfs_sys_show(struct gen *g, enum pkind kind)
 		ipc_list((enum ipc_kind)(kind - P_SYSVIPC_MSG), gen_line, g);
 		break;
 	case P_SYS_PIPE_USER_PAGES_SOFT: gprintf(g, "16384\n"); break;
+	case P_SYS_AIO_NR: gprintf(g, "%u\n", aio_nr); break;
 	default:
 		if (number_var(kind))
 			gprintf(g, "%u\n", *number_var(kind));

@@ -54,6 +54,18 @@ page_find(struct srv_node *n, uint64_t off)
 	return NULL;
 }
 
+uint64_t
+srv_pages_in(struct inode *ino, uint64_t first, uint64_t last)
+{
+	uint64_t count = 0;
+	list_for_each(it, &srv_node(ino)->pages) {
+		struct srv_page *pg = list_entry(it, struct srv_page, node_link);
+		uint64_t i = pg->off / PAGE_SIZE;
+		count += i >= first && i <= last;
+	}
+	return count;
+}
+
 paddr_t
 srv_getpage(struct inode *ino, uint64_t off, bool fill)
 {

@@ -729,6 +729,17 @@ file_node(struct inode *ino)
 	return ino->iops == &tmpfs_iops && S_ISREG(ino->mode) ? node(ino) : NULL;
 }
 
+uint64_t
+tmpfs_pages_in(struct inode *ino, uint64_t first, uint64_t last)
+{
+	struct tmpfs_node *n = file_node(ino);
+	uint64_t count = 0;
+	for (uint64_t i = first; n && i < n->npages && i <= last; i++)
+		if (n->pages[i])
+			count++;
+	return count;
+}
+
 int
 tmpfs_seals(struct inode *ino)
 {

@@ -27,7 +27,7 @@ static struct inode *root_inode;
 /* The types mount(2) knows, in /proc/filesystems's and sysfs(2)'s order;
  * ext2 follows them while a mounter (init's, with fsd) is there. */
 static const char *const fs_types[] = {
-	"sysfs", "tmpfs", "proc", "devtmpfs", "devpts",
+	"sysfs", "tmpfs", "proc", "devtmpfs", "devpts", "mqueue",
 };
 
 const char *
@@ -207,6 +207,8 @@ file_put(struct file *f)
 		f->ops->close(f);
 	if (f->writer)
 		inode_put_write(f->inode);
+	if (f->reader)
+		f->inode->readcount--;
 	inode_put(f->inode);
 	if (f->path_base)
 		inode_put(f->path_base);
@@ -535,6 +537,15 @@ vfs_open_inode(struct inode *ino, unsigned flags)
 	if (opens_for_write(ino, flags)) {
 		inode_get_write(ino);	/* cannot fail: checked above */
 		f->writer = true;
+	} else if (S_ISREG(ino->mode)) {
+		ino->readcount++;
+		f->reader = true;
+	}
+	int e = S_ISREG(ino->mode) ? lease_break(ino, flags) : 0;
+	if (e < 0) {
+		f->ops = NULL;
+		file_put(f);
+		return ERR_PTR(e);
 	}
 	if (f->ops && f->ops->open) {
 		int e = f->ops->open(f);

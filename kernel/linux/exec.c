@@ -4,6 +4,7 @@
  * the old one is dropped, so a failed exec returns to the old program.
  */
 #include <kernel/proc.h>
+#include <kernel/aio.h>
 #include <kernel/trace.h>
 #include <kernel/ipc.h>
 #include <kernel/vm.h>
@@ -613,6 +614,7 @@ again:
 	signal_exec_reset(p);
 	ptimers_exit(p);
 	keys_exec(p, current());
+	aio_exit(p);
 	p->exec_count++;
 	trace_exec(p);
 	/* Linux's begin_new_exec: dumpable unless the ids differ, where

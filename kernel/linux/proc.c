@@ -3,6 +3,7 @@
  * reaping, and the file-descriptor table each process holds.
  */
 #include <kernel/proc.h>
+#include <kernel/aio.h>
 #include <kernel/trace.h>
 #include <kernel/vm.h>
 #include <kernel/vfs.h>
@@ -79,6 +80,7 @@ proc_alloc(struct proc *parent)
 	list_init(&p->children);
 	list_init(&p->threads);
 	list_init(&p->ptimers);
+	list_init(&p->aio_ctxs);
 	waitq_init(&p->child_wait);
 	p->parent = parent;
 	p->exit_signal = SIGCHLD;
@@ -457,6 +459,7 @@ proc_finish(struct proc *p)
 	clocktimer_cancel(&p->itimers[0]);
 	clocktimer_cancel(&p->itimers[1]);
 	ptimers_exit(p);
+	aio_exit(p);
 	sem_exit(p);
 	keys_proc_exit(p);
 	proc_leave_tty(p);

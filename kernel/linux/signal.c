@@ -268,7 +268,7 @@ siginfo_fill(struct siginfo_k *out, int sig, const struct sig_info_k *si)
 	}
 	out->kill.pid = si->pid;
 	out->kill.uid = si->uid;
-	if (si->code == SI_QUEUE || si->code == SI_TIMER)
+	if (si->code == SI_QUEUE || si->code == SI_TIMER || si->code == SI_MESGQ)
 		memcpy(&out->raw[8], &si->value, 8);
 	if (sig == SIGCHLD && si->code > 0)
 		out->kill.status = (int32_t)si->value;

@@ -12,6 +12,7 @@
 #include <kernel/syscall.h>
 #include <syscall_table.h>
 #include <kernel/errno.h>
+#include <kernel/locks.h>
 #include <kernel/string.h>
 #include "path.h"
 
@@ -260,7 +261,9 @@ sys_truncate(uaddr_t path, int64_t len)
 		 (r = inode_append_only(ino) ? -EPERM : 0) == 0 &&
 		 (r = vfs_fsize_room((uint64_t)len, 0)) == 0 &&
 		 (r = inode_get_write(ino)) == 0) {
-		r = ino->iops->truncate(ino, (uint64_t)len);
+		r = lease_break(ino, O_WRONLY);
+		if (r == 0)
+			r = ino->iops->truncate(ino, (uint64_t)len);
 		inode_put_write(ino);
 		if (r == 0)
 			inotify_inode_event(ino, IN_MODIFY);

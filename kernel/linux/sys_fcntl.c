@@ -137,9 +137,9 @@ fcntl_file(int fd, struct file *f, int cmd, uint64_t arg)
 	case F_GETSIG:
 		return f->owner.signum;
 	case F_SETLEASE:
-		return -EINVAL;	/* as Linux with fs.leases-enable = 0 */
+		return lease_set(f, fd, (int)arg);
 	case F_GETLEASE:
-		return F_UNLCK;	/* no lease is ever held */
+		return lease_get(f);
 	case F_ADD_SEALS:
 	case F_GET_SEALS:
 		return memfd_fcntl(f, cmd, (unsigned)arg);

@@ -4,6 +4,7 @@
  */
 #include <kernel/proc.h>
 #include <kernel/vfs.h>
+#include <kernel/mqueue.h>
 #include <kernel/vm.h>
 #include <kernel/syscall.h>
 #include <syscall_table.h>
@@ -257,7 +258,7 @@ mount_attach_moved(struct proc *p, struct inode *root, struct inode *where)
 }
 
 static const char *const kernel_kinds[] = {
-	"proc", "sysfs", "devtmpfs", "devpts", "tmpfs",
+	"proc", "sysfs", "devtmpfs", "devpts", "tmpfs", "mqueue",
 };
 
 const char *
@@ -284,6 +285,8 @@ mount_new_tree(const char *type, const char *options, const char **name)
 		root = devpts_new(options);
 	else if (strcmp(type, "tmpfs") == 0)
 		root = tmpfs_new_root("tmpfs");
+	else if (strcmp(type, "mqueue") == 0)
+		root = mqueue_fs_root();
 	if (!root)
 		return ERR_PTR(-ENOMEM);
 	if (!IS_ERR(root) && strcmp(type, "tmpfs") == 0) {

@@ -700,6 +700,20 @@ static const struct file_ops eventfd_fops = {
 	.close = eventfd_close,
 };
 
+int
+eventfd_add(struct file *f, uint64_t n)
+{
+	if (f->ops != &eventfd_fops)
+		return -EINVAL;
+	if (!n)
+		return 0;
+	struct eventfd *e = f->priv;
+	e->count = e->count + n < e->count ? ~0ull : e->count + n;
+	waitq_wake_all(&e->wq);
+	file_notify_in(f);
+	return 0;
+}
+
 long
 sys_eventfd2(unsigned initval, int flags)
 {

@@ -53,4 +53,39 @@ void locks_remove_file(struct file *f);
 /* ino is being freed: its (by then empty) lock lists go. */
 void locks_inode_free(struct inode *ino);
 
+/* Leases (kernel/fs/lease.c). */
+extern unsigned lease_break_time;	/* /proc/sys/fs/lease-break-time, s */
+extern unsigned leases_enable;		/* /proc/sys/fs/leases-enable */
+/*
+ * F_SETLEASE of type on f, reached through fd (the break signal's si_fd):
+ * 0, -EAGAIN (an open or another lease in the way; F_UNLCK without a
+ * lease), -EACCES (not the owner, and not root), -EINVAL. f's owner
+ * becomes the caller's process. Does not sleep.
+ */
+long lease_set(struct file *f, int fd, int type);
+/* F_GETLEASE: f's lease type, what a pending break asks for, or F_UNLCK. */
+long lease_get(struct file *f);
+/*
+ * An open of ino with flags (O_ACCMODE, O_NONBLOCK), or a truncate
+ * (O_WRONLY), after it took its read or write count: breaks the leases
+ * it conflicts with and sleeps until they give way. 0, -EWOULDBLOCK
+ * (O_NONBLOCK) or -ERESTARTSYS for a signal.
+ */
+int lease_break(struct inode *ino, unsigned flags);
+/* f's last reference went: its lease goes. */
+void lease_remove_file(struct file *f);
+
+/*
+ * /proc/locks: one line of Linux's lock_get_status for each record,
+ * flock and lease lock, numbered from 1, given to emit. Leases follow
+ * the others (lease_list, numbered on from after).
+ */
+void locks_list(void (*emit)(void *arg, const char *line), void *arg);
+void lease_list(void (*emit)(void *arg, const char *line), void *arg,
+		int after);
+/* One such line: kind is "POSIX  ADVISORY  " and the like; end INT64_MAX
+ * is "EOF". */
+void locks_line(char *line, size_t size, int id, const char *kind, int type,
+		int pid, const struct inode *ino, int64_t start, int64_t end);
+
 #endif

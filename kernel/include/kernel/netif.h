@@ -25,5 +25,13 @@ bool netif_ioctl_cmd(unsigned long cmd);
 long netif_ioctl(unsigned long cmd, uint64_t arg);
 /* socket(AF_NETLINK, type, protocol): a new descriptor or -errno. */
 long netlink_socket(int type, int protocol);
+/*
+ * Queues one datagram of len bytes on the netlink socket f (a POSIX
+ * message queue's SIGEV_THREAD notification, kernel/linux/mqueue.c): 0,
+ * -ENOTSOCK if f is no netlink socket, -EAGAIN if its queue is full or
+ * -ENOMEM. With data NULL it only checks f. Big lock held; does not sleep.
+ */
+struct file;
+long netlink_deliver(struct file *f, const void *data, size_t len);
 
 #endif

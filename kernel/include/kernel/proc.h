@@ -128,6 +128,7 @@ struct proc {
 	   NULL until first set (kernel/linux/sys_time.c). */
 	struct clocktimer itimers[2];
 	struct list ptimers;		/* POSIX timers (sys_ptimer.c) */
+	struct list aio_ctxs;		/* AIO contexts (aio.c) */
 	int ptimer_next_id;		/* where the next id is looked for */
 	int nptimers;
 	uint64_t rlimits[16][2];

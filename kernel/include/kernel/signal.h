@@ -89,6 +89,7 @@ struct sig_stack_k {
 #define SI_QUEUE (-1)
 #define SI_SIGIO (-5)
 #define SI_TIMER (-2)
+#define SI_MESGQ (-3)
 #define SI_TKILL (-6)
 
 /* si_code of SIGIO and of O_ASYNC's F_SETSIG signals (Linux values). */

@@ -83,6 +83,9 @@ extern const struct file_ops srv_file_fops, srv_dir_fops;
  */
 int srv_map_prepare(struct inode *ino, uint64_t off, uint64_t len);
 paddr_t srv_getpage(struct inode *ino, uint64_t off, bool fill);
+/* The pages of ino's data the kernel keeps among page indexes
+ * first..last (cachestat). */
+uint64_t srv_pages_in(struct inode *ino, uint64_t first, uint64_t last);
 /* A store through a shared mapping is about to make the page at off
  * dirty; 0, or -EIO if the page is not kept. */
 int srv_page_mkwrite(struct inode *ino, uint64_t off);

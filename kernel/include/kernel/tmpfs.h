@@ -45,6 +45,9 @@ const char *tmpfs_memfd_name(struct inode *ino);
 /* The pages a tmpfs regular file holds (its holes not counted); 0 for
  * any other inode. */
 uint64_t tmpfs_file_pages(struct inode *ino);
+/* The pages a tmpfs regular file holds among page indexes first..last
+ * (0 for any other inode), for cachestat. */
+uint64_t tmpfs_pages_in(struct inode *ino, uint64_t first, uint64_t last);
 
 #define F_ADD_SEALS 1033
 #define F_GET_SEALS 1034

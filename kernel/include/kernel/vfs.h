@@ -119,6 +119,9 @@ struct file_ops {
 	long (*getdents)(struct file *f, void *buf, size_t len, uint64_t *pos);
 	int (*open)(struct file *f);
 	void (*close)(struct file *f);
+	/* Optional: an fd of f is being closed by the current process (any
+	 * fd, not only the last: Linux's flush). */
+	void (*flush)(struct file *f);
 	/*
 	 * Optional: read/write/readv/writev on the caller's buffers in one
 	 * call, for files whose calls must not be split (datagram sockets
@@ -205,6 +208,8 @@ struct inode {
 	/* > 0: files open for writing; < 0: programs running from it
 	 * (vm.exe). Guarded by the big lock. */
 	int writecount;
+	int readcount;			/* files open only for reading (a
+					   regular file's; leases), big lock */
 	struct lock_ctx *locks;		/* record and flock locks, or NULL */
 	/* The regions that map it (region.file_link), Linux's i_mmap: a
 	 * truncate takes their pages past the end. Guarded by the big lock. */
@@ -240,6 +245,7 @@ struct file {
 	void *priv;
 	uint32_t events_seq;		/* bumped on readiness change, for EPOLLET */
 	bool writer;			/* holds write access to inode */
+	bool reader;			/* counted in inode->readcount */
 	/*
 	 * The name it was opened by and the directory (a reference) a
 	 * relative name starts from, for /proc/PID/fd's readlink; NULL when
@@ -411,6 +417,9 @@ void fasync_notify(struct file *arrived);
 int fown_set(struct file *f, int type, int pid);
 /* F_GETOWN: the owner's pid, -pgid for a group, 0 if none is left. */
 int fown_get(struct file *f);
+/* Sends f's owner its signal for reason (POLL_*) with si_fd fd, as an
+ * O_ASYNC file does (a lease break's POLL_MSG). */
+void fown_signal(struct file *f, int fd, int reason);
 /*
  * Installs a new file of an anonymous inode whose priv is its kind's name
  * ("[eventfd]": /proc/PID/fd shows "anon_inode:[eventfd]", as Linux), with
@@ -419,6 +428,12 @@ int fown_get(struct file *f);
  */
 long install_anon(const char *kind, const struct file_ops *ops, void *priv,
 		  unsigned flags);
+/*
+ * Adds n to the eventfd f's counter (saturating, as Linux's
+ * eventfd_signal) and wakes its readers: 0, or -EINVAL if f is no
+ * eventfd (n 0 only asks). Big lock; does not sleep.
+ */
+int eventfd_add(struct file *f, uint64_t n);
 /*
  * The file an epoll instance ep watches under descriptor tfd, the toff'th
  * such (kcmp's KCMP_EPOLL_TFD); NULL if ep is no epoll file or has none.
