@@ -8,6 +8,7 @@
 #include <kernel/ipc.h>
 #include <kernel/vm.h>
 #include <kernel/sysvipc.h>
+#include <kernel/ptrace.h>
 #include <kernel/vfs.h>
 #include <kernel/elf.h>
 #include <kernel/kmalloc.h>
@@ -614,6 +615,7 @@ again:
 	proc_vfork_release(p);
 	arch_exec_regs(t, entry, sp);
 	inode_put(ino);
+	ptrace_exec(t->tid);	/* SIGTRAP, or PTRACE_EVENT_EXEC's stop */
 	e = 0;
 	goto out;
 

@@ -16,6 +16,7 @@
 #include <kernel/page.h>
 #include <kernel/refcount.h>
 #include <kernel/sysvipc.h>
+#include <kernel/ptrace.h>
 
 #define RLIMIT_NPROC 6
 
@@ -440,6 +441,7 @@ proc_finish(struct proc *p)
 	shm_reap();
 	sighand_put(p->sighand);
 	p->sighand = NULL;
+	ptrace_tracer_exit(p);
 	reparent_children(p);
 	p->state = PROC_ZOMBIE;
 	struct proc *parent = p->parent;
@@ -459,6 +461,7 @@ thread_exit(int status)
 	struct thread *t = current();
 	struct proc *p = t->proc;
 
+	ptrace_exit(p->exiting ? p->exit_status : status);	/* its last stop */
 	fd_release_held();	/* exit and exit_group never return to the handler */
 	/* The process's last thread: what its shared mappings of a server's
 	 * files stored is written back (harmless if a vfork parent shares

@@ -12,6 +12,7 @@
 #include <kernel/string.h>
 #include <kernel/arch.h>
 #include <kernel/refcount.h>
+#include <kernel/ptrace.h>
 #include <arch/mmu.h>
 
 #define WNOHANG 1
@@ -20,6 +21,7 @@
 #define WEXITED 4
 #define WCONTINUED 8
 #define WNOWAIT 0x01000000
+#define WALL_CLONE 0xc0000000	/* __WALL and __WCLONE: a tracee's threads too */
 
 /* Writes the new thread's tid where CLONE_*SETTID asked. */
 static void
@@ -65,9 +67,13 @@ sys_clone(unsigned long flags, uint64_t newsp, uaddr_t ptid, uaddr_t ctid,
 		ref_get(&vd->refcount);		/* the child's */
 		t->vfork_done = vd;
 	}
+	int event = ptrace_clone(t, flags);	/* traced before it runs */
 	sched_wake(t);
-	if (vd)
+	ptrace_event(event, (uint64_t)tid);
+	if (vd) {
 		vfork_wait(vd);
+		ptrace_event(event ? PTRACE_EVENT_VFORK_DONE : 0, (uint64_t)tid);
+	}
 	return tid;
 }
 
@@ -113,6 +119,12 @@ wait_scan(int pid, int options, int *status, int *code, struct proc **out)
 {
 	struct proc *self = current()->proc;
 	bool any = false;
+	long r = ptrace_wait_scan(self, pid, options, status, &any);
+	if (r > 0) {
+		*code = 4;	/* CLD_TRAPPED */
+		*out = NULL;
+		return r;
+	}
 	list_for_each(it, &self->children) {
 		struct proc *c = list_entry(it, struct proc, sibling);
 		if (!matches(c, pid, self))
@@ -170,7 +182,7 @@ sys_wait4(int pid, uaddr_t ustatus, int options, uaddr_t rusage)
 	int status = 0, code;
 	if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | 0x40000000 | 0x80000000))
 		return -EINVAL;
-	long r = do_wait(pid, (options & (WNOHANG | WCONTINUED)) |
+	long r = do_wait(pid, (options & (WNOHANG | WCONTINUED | WALL_CLONE)) |
 				      ((options & WUNTRACED) ? WSTOPPED : 0) | WEXITED,
 			 &status, &code);
 	if (r > 0 && ustatus && copyout(ustatus, &status, sizeof(status)) < 0)
@@ -211,7 +223,9 @@ sys_waitid(int idtype, int id, uaddr_t info, int options, uaddr_t rusage)
 			si.pid = (int32_t)r;
 			si.status = code == 1 ? (status >> 8) & 0xff
 				  : code == 6 ? SIGCONT
-				  : code == 5 ? (status >> 8) & 0xff : status & 0x7f;
+				  : code == 5 ? (status >> 8) & 0xff
+				  : code == 4 ? (status >> 8) & 0xffff /* event */
+				  : status & 0x7f;
 		}
 		if (copyout(info, &si, sizeof(si)) < 0)
 			return -EFAULT;

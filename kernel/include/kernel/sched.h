@@ -20,6 +20,7 @@
 struct trapframe;
 struct proc;
 struct vfork_done;
+struct ptrace_k;
 
 enum thread_state {
 	THREAD_RUNNABLE,
@@ -87,6 +88,8 @@ struct thread {
 	uint64_t run_start;
 	struct sched_attr_k sched;
 	struct trace_call *trace;	/* the tracer's, once it traced a call */
+	struct ptrace_k *ptrace;	/* ptrace(2) state, from the first
+					   attach to exit (kernel/linux/ptrace.c) */
 };
 
 extern struct waitq poll_waitq;	/* woken on any readiness change */
