@@ -20,6 +20,7 @@
 #include <kernel/syscall.h>
 #include <syscall_table.h>
 
+#define WEXITED 4
 #define WNOWAIT 0x01000000
 #define WCLONE 0x80000000	/* Linux's __WCLONE and __WALL */
 #define WALL 0x40000000
@@ -34,6 +35,20 @@
 
 /* Threads with a tracer, system-wide: wait's scan costs nothing at 0. */
 static int tracees;
+
+/*
+ * The exit of a tracee that is not its tracer's child, or not its
+ * process's first thread: the tracer alone waits for it (its parent
+ * reaps the process as usual). Kept until the tracer waits or exits.
+ */
+struct traced_exit {
+	struct list link;		/* exits */
+	struct proc *tracer;
+	int tid, pgid;
+	bool leader;
+	int status;			/* its wait status */
+};
+static struct list exits = LIST_INIT(exits);
 
 static struct ptrace_k *
 traced(const struct thread *t)
@@ -288,6 +303,29 @@ ptrace_exec(int old_tid)
 		signal_send_thread(t, SIGTRAP);
 }
 
+/* Tells tracer tr that t exited with status, when its parent would not. */
+static void
+record_exit(struct proc *tr, struct thread *t, int status)
+{
+	bool leader = t->tid == t->proc->pid;
+	if (leader && t->proc->parent == tr)
+		return;		/* the tracer reaps its child as a parent */
+	struct traced_exit *e = kzalloc(sizeof(*e));
+	if (!e)
+		return;
+	*e = (struct traced_exit){ .tracer = tr, .tid = t->tid,
+				   .pgid = t->proc->pgid, .leader = leader,
+				   .status = status };
+	list_push_back(&exits, &e->link);
+	struct sig_info_k info = {
+		.code = (status & 0x7f) ? 2 : 1, .pid = t->tid,
+		.uid = t->proc->uid,
+		.value = (status & 0x7f) ? (uint64_t)(status & 0x7f)
+					 : (uint64_t)((status >> 8) & 0xff),
+	};
+	signal_send_proc_info(tr, SIGCHLD, &info);
+}
+
 void
 ptrace_exit(int status)
 {
@@ -300,7 +338,8 @@ ptrace_exit(int status)
 		struct proc *tr = ps->tracer;
 		if (tr) {
 			detach(t, 0);
-			waitq_wake_all(&tr->child_wait);	/* ECHILD now */
+			record_exit(tr, t, status);
+			waitq_wake_all(&tr->child_wait);
 		}
 	}
 	t->ptrace = NULL;
@@ -310,6 +349,13 @@ ptrace_exit(int status)
 void
 ptrace_tracer_exit(struct proc *p)
 {
+	list_for_each_safe(it, nx, &exits) {
+		struct traced_exit *e = list_entry(it, struct traced_exit, link);
+		if (e->tracer == p) {
+			list_remove(&e->link);
+			kfree(e);
+		}
+	}
 	if (!tracees)
 		return;
 	list_for_each(pi, &all_procs) {
@@ -328,38 +374,67 @@ ptrace_tracer_exit(struct proc *p)
 
 /* ---- The tracer's side. ---- */
 
+/* Whether wait(pid, options) by self selects thread tid of group pgid. */
 static bool
-wait_matches(const struct thread *t, int pid, const struct proc *self,
-	     int options)
+wait_matches(int tid, int pgid, bool leader, int pid,
+	     const struct proc *self, int options)
 {
-	const struct proc *q = t->proc;
-	if (t->tid != q->pid && !(options & (WALL | (int)WCLONE)))
+	if (!leader && !(options & (WALL | (int)WCLONE)))
 		return false;	/* other threads: __WALL or __WCLONE */
 	if (pid > 0)
-		return t->tid == pid;
+		return tid == pid;
 	if (pid == 0)
-		return q->pgid == self->pgid;
-	return pid == -1 || q->pgid == -pid;
+		return pgid == self->pgid;
+	return pid == -1 || pgid == -pid;
+}
+
+/* An exit only the tracer p hears of, which wait reports (and forgets,
+ * without WNOWAIT); its tid, or 0. */
+static int
+exit_scan(struct proc *p, int pid, int options, int *status, int *code,
+	  bool *any)
+{
+	list_for_each(it, &exits) {
+		struct traced_exit *e = list_entry(it, struct traced_exit, link);
+		if (e->tracer != p ||
+		    !wait_matches(e->tid, e->pgid, e->leader, pid, p, options))
+			continue;
+		*any = true;
+		if (!(options & WEXITED))
+			continue;
+		int tid = e->tid;
+		*status = e->status;
+		*code = (e->status & 0x7f) ? ((e->status & 0x80) ? 3 : 2) : 1;
+		if (!(options & WNOWAIT)) {
+			list_remove(&e->link);
+			kfree(e);
+		}
+		return tid;
+	}
+	return 0;
 }
 
 int
 ptrace_wait_scan(struct proc *p, int pid, int options, int *status,
-		 bool *any)
+		 int *code, bool *any)
 {
-	if (!tracees)
-		return 0;
+	int tid = exit_scan(p, pid, options, status, code, any);
+	if (tid || !tracees)
+		return tid;
 	list_for_each(pi, &all_procs) {
 		struct proc *q = list_entry(pi, struct proc, all_link);
 		list_for_each(ti, &q->threads) {
 			struct thread *t = list_entry(ti, struct thread, proc_link);
 			struct ptrace_k *ps = traced(t);
 			if (!ps || ps->tracer != p ||
-			    !wait_matches(t, pid, p, options))
+			    !wait_matches(t->tid, q->pgid, t->tid == q->pid,
+					  pid, p, options))
 				continue;
 			*any = true;
 			if (!ps->stopped || ps->reported)
 				continue;
 			*status = ps->status;
+			*code = CLD_TRAPPED;
 			if (!(options & WNOWAIT))
 				ps->reported = true;
 			return t->tid;

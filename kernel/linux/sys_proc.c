@@ -119,9 +119,8 @@ wait_scan(int pid, int options, int *status, int *code, struct proc **out)
 {
 	struct proc *self = current()->proc;
 	bool any = false;
-	long r = ptrace_wait_scan(self, pid, options, status, &any);
+	long r = ptrace_wait_scan(self, pid, options, status, code, &any);
 	if (r > 0) {
-		*code = 4;	/* CLD_TRAPPED */
 		*out = NULL;
 		return r;
 	}

@@ -7,8 +7,8 @@
  * with POKETEXT into the child's text (its copy only); GETREGS, SETREGS
  * with a bad selector and a non-canonical rip; GETREGSET's sizes; the
  * user area and its debug registers; single steps; TRACEFORK's event and
- * the new child's SIGSTOP; TRACEEXIT; SEIZE and INTERRUPT; waitid's
- * CLD_TRAPPED; ATTACH to a child in a job-control stop; and the errors.
+ * the new child's SIGSTOP, its exit told to the tracer; TRACEEXIT; SEIZE
+ * and INTERRUPT; waitid's CLD_TRAPPED; ATTACH to a child in a job-control stop; and the errors.
  * Also int3 without a tracer: SIGTRAP (a gate ring 3 may use).
  */
 #include "abi.h"
@@ -327,8 +327,11 @@ test_registers(void)
 	CHECK_STR("died", status_str(status), "killed by SIGSEGV");
 }
 
+/* TRACEFORK: the event, the new child's SIGSTOP; then either DETACH it
+ * or follow it to its exit, which the tracer (not its parent) hears of
+ * first. */
 static void
-test_fork_event(void)
+test_fork_event(int follow)
 {
 	pid_t pid = traced_child();
 	if (pid == 0) {
@@ -348,8 +351,15 @@ test_fork_event(void)
 	CHECK("message: a new pid", g > 0 && g != (unsigned long)pid);
 	CHECK_STR("new child's stop", stop_str(wait_for((pid_t)g)),
 		  "stopped by SIGSTOP");
-	CHECK_EQ("DETACH it", pt(PTRACE_DETACH, (pid_t)g, 0, 0), 0);
-	CHECK_ERR("then not traced", pt(PTRACE_CONT, (pid_t)g, 0, 0), ESRCH);
+	if (follow) {
+		CHECK_EQ("CONT it", pt(PTRACE_CONT, (pid_t)g, 0, 0), 0);
+		CHECK_STR("its exit, to the tracer", status_str(wait_for((pid_t)g)),
+			  "exited 5");
+	} else {
+		CHECK_EQ("DETACH it", pt(PTRACE_DETACH, (pid_t)g, 0, 0), 0);
+		CHECK_ERR("then not traced", pt(PTRACE_CONT, (pid_t)g, 0, 0),
+			  ESRCH);
+	}
 	pt(PTRACE_CONT, pid, 0, 0);
 	int status = wait_for(pid);
 	CHECK_STR("its SIGCHLD", stop_str(status), "stopped by SIGCHLD");
@@ -438,7 +448,8 @@ main(int argc, char **argv)
 	test_syscall_stops();
 	test_memory();
 	test_registers();
-	test_fork_event();
+	test_fork_event(0);
+	test_fork_event(1);
 	test_seize();
 	test_attach_stopped();
 	return abi_done("ptrace");

@@ -126,10 +126,12 @@ void ptrace_tracer_exit(struct proc *p);
 /*
  * wait's part: the first unreported stop of a thread p traces that pid
  * selects (wait4's pid rule; threads other than leaders only with
- * __WALL or __WCLONE in options). Returns its tid and sets *status, or 0;
- * *any is set when some tracee matched.
+ * __WALL or __WCLONE in options), or the exit of one that was not p's
+ * child (or not a leader), which only the tracer hears of. Returns its
+ * tid and sets *status and *code (waitid's CLD_*), or 0; *any is set
+ * when some tracee matched.
  */
 int ptrace_wait_scan(struct proc *p, int pid, int options, int *status,
-		     bool *any);
+		     int *code, bool *any);
 
 #endif
