@@ -8,7 +8,8 @@
  * with a bad selector and a non-canonical rip; GETREGSET's sizes; the
  * user area and its debug registers; single steps; TRACEFORK's event and
  * the new child's SIGSTOP, its exit told to the tracer; TRACEEXIT; SEIZE
- * and INTERRUPT; waitid's CLD_TRAPPED; ATTACH to a child in a job-control stop; and the errors.
+ * and INTERRUPT; waitid's CLD_TRAPPED; ATTACH to a child in a
+ * job-control stop; and the errors.
  * Also int3 without a tracer: SIGTRAP (a gate ring 3 may use).
  */
 #include "abi.h"
