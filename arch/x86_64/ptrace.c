@@ -42,6 +42,14 @@ _Static_assert(sizeof(struct user_regs) == 216, "user_regs_struct is 216 bytes")
  * SF TF DF OF NT RF AC. */
 #define RFLAGS_TRACER 0x54dd5ul
 
+/*
+ * The user selectors as Linux numbers them (__USER_CS, __USER_DS), not
+ * Petrel's own: a debugger tells a 64-bit tracee by its cs (gdb takes
+ * 0x23, Petrel's 64-bit code selector, for Linux's 32-bit one).
+ */
+#define LINUX_USER_CS 0x33
+#define LINUX_USER_DS 0x2b
+
 static void
 regs_get(const struct thread *t, struct user_regs *u)
 {
@@ -52,8 +60,8 @@ regs_get(const struct thread *t, struct user_regs *u)
 		.r9 = tf->r9, .r8 = tf->r8, .rax = tf->rax, .rcx = tf->rcx,
 		.rdx = tf->rdx, .rsi = tf->rsi, .rdi = tf->rdi,
 		.orig_rax = (uint64_t)t->syscall_nr, .rip = tf->rip,
-		.cs = tf->cs, .eflags = tf->rflags, .rsp = tf->rsp,
-		.ss = tf->ss, .fs_base = t->arch.fs_base,
+		.cs = LINUX_USER_CS, .eflags = tf->rflags, .rsp = tf->rsp,
+		.ss = LINUX_USER_DS, .fs_base = t->arch.fs_base,
 	};
 }
 

@@ -184,8 +184,8 @@ signal_info(struct ptrace_k *ps, struct thread *t, int sig,
 	memset(&ps->info, 0, sizeof(ps->info));
 	if (t->sig_forced & SIGBIT(sig)) {	/* a fault's */
 		ps->info.signo = sig;
-		ps->info.code = sig == SIGSEGV || sig == SIGBUS ?
-				t->sig_fault_code : SI_KERNEL;
+		ps->info.code = sig == SIGSEGV || sig == SIGBUS ||
+				sig == SIGTRAP ? t->sig_fault_code : SI_KERNEL;
 		ps->info.addr = t->sig_fault_addr;
 	} else {
 		signal_info_fill(&ps->info, sig, si);

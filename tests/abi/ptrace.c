@@ -238,6 +238,9 @@ test_memory(void)
 	CHECK("own text unchanged", *(volatile uint8_t *)at != 0xcc);
 	pt(PTRACE_CONT, pid, 0, 0);
 	CHECK_STR("breakpoint", stop_str(wait_for(pid)), "stopped by SIGTRAP");
+	siginfo_t si;
+	pt(PTRACE_GETSIGINFO, pid, 0, (long)&si);
+	CHECK_EQ("int3's si_code SI_KERNEL", si.si_code, SI_KERNEL);
 	struct user_regs_struct regs;
 	pt(PTRACE_GETREGS, pid, 0, (long)&regs);
 	CHECK("rip after int3", regs.rip == at + 1);
@@ -313,6 +316,9 @@ test_registers(void)
 	/* A single step moves rip and stops with SIGTRAP. */
 	CHECK_EQ("SINGLESTEP", pt(PTRACE_SINGLESTEP, pid, 0, 0), 0);
 	CHECK_STR("stepped", stop_str(wait_for(pid)), "stopped by SIGTRAP");
+	siginfo_t si;
+	pt(PTRACE_GETSIGINFO, pid, 0, (long)&si);
+	CHECK_EQ("a step's si_code TRAP_TRACE", si.si_code, TRAP_TRACE);
 	pt(PTRACE_GETREGS, pid, 0, (long)&regs);
 	CHECK("rip moved", regs.rip != saved.rip);
 
