@@ -43,7 +43,7 @@ enum pkind {
 	P_PID, P_PID_STAT, P_PID_STATUS, P_PID_CMDLINE, P_PID_EXE, P_PID_FD,
 	P_PID_FD_LINK, P_PID_COMM, P_PID_CWD, P_PID_MAPS, P_PID_STATM,
 	P_PID_ROOT, P_PID_MOUNTS, P_PID_MOUNTINFO, P_PID_SMAPS,
-	P_PID_SMAPS_ROLLUP, P_PID_FDINFO, P_PID_FDINFO_FILE,
+	P_PID_SMAPS_ROLLUP, P_PID_FDINFO, P_PID_FDINFO_FILE, P_PID_AUXV,
 };
 
 struct pnode {
@@ -176,6 +176,7 @@ static const struct pentry pid_entries[] = {
 	{ "exe", P_PID_EXE, S_IFLNK | 0777 }, { "cwd", P_PID_CWD, S_IFLNK | 0777 },
 	{ "root", P_PID_ROOT, S_IFLNK | 0777 }, { "fd", P_PID_FD, S_IFDIR | 0500 },
 	{ "fdinfo", P_PID_FDINFO, S_IFDIR | 0500 },
+	{ "auxv", P_PID_AUXV, S_IFREG | 0400 },
 };
 
 static struct super proc_sb = { .type = "proc", .dev = 100 };
@@ -740,6 +741,18 @@ gen_system(struct gen *g, enum pkind kind)
 	}
 }
 
+/* The auxiliary vector exec gave p's program, AT_NULL included. */
+static void
+gen_auxv(struct gen *g, struct proc *p)
+{
+	if (!p->vm || p->state != PROC_ALIVE)
+		return;
+	size_t n = 0;
+	while (n < VM_AUXV_MAX - 1 && p->vm->auxv[2 * n])
+		n++;
+	gen_bytes(g, p->vm->auxv, (n + 1) * 16);
+}
+
 static int
 proc_open(struct file *f)
 {
@@ -778,6 +791,7 @@ proc_open(struct file *f)
 		case P_PID_MOUNTS: gen_mounts(&g); break;
 		case P_PID_MOUNTINFO: gen_mountinfo(&g); break;
 		case P_PID_FDINFO_FILE: procfs_pid_fdinfo(&g, p, n->fd); break;
+		case P_PID_AUXV: gen_auxv(&g, p); break;
 		default: break;
 		}
 	} else {

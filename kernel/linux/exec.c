@@ -388,6 +388,8 @@ build_stack(struct vm *vm, struct exec_args *a, const struct elf_info *ei,
 		v[k++] = 0;
 	v[k++] = 0;
 	memcpy(&v[k], auxv, sizeof(auxv));
+	_Static_assert(sizeof(auxv) <= sizeof(vm->auxv), "vm->auxv holds it");
+	memcpy(vm->auxv, auxv, sizeof(auxv));	/* /proc/PID/auxv */
 	if (copyout(sp, v, total) < 0)
 		sb.err = -EFAULT;
 	kfree(v);

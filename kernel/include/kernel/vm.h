@@ -34,6 +34,7 @@
 #define VM_MMAP_BASE 0x00007f0000000000ul	/* mmap searches down from here */
 #define VM_STACK_TOP 0x00007ffffffff000ul
 #define VM_STACK_SIZE (8ul << 20)
+#define VM_AUXV_MAX 24			/* auxiliary vector entries kept */
 
 struct inode;
 struct file;
@@ -76,6 +77,9 @@ struct vm {
 					   (VmSize, VmPeak) */
 	struct inode *exe;		/* the program exec loaded, held
 					   against writing (inode_deny_write) */
+	/* The auxiliary vector exec gave the program, (type, value) pairs
+	   up to AT_NULL: /proc/PID/auxv, which debuggers read. */
+	uint64_t auxv[2 * VM_AUXV_MAX];
 };
 
 struct vm *vm_new(void);
