@@ -14,13 +14,13 @@ static pte_t *
 page_for(struct vm *vm, struct region *r, vaddr_t va, bool write)
 {
 	unsigned prot = r->prot;
+	if (!(prot & (PROT_READ | PROT_WRITE | PROT_EXEC)))
+		return NULL;	/* PROT_NONE: a guard stays one */
 	if (write && !(prot & PROT_WRITE)) {
 		if (r->flags & MAP_SHARED)
 			return NULL;	/* would change the file */
 		r->prot |= PROT_WRITE;	/* the fault makes a private copy */
 	}
-	if (!(r->prot & (PROT_READ | PROT_WRITE | PROT_EXEC)))
-		r->prot |= PROT_READ;	/* PROT_NONE: a debugger may look */
 	int e = vm_fault(vm, va, write, false);
 	r->prot = prot;
 	if (e < 0)

@@ -105,8 +105,8 @@ struct region *vm_find(struct vm *vm, vaddr_t va);
  * Reads or writes len bytes at va in vm, which need not be the running
  * address space (kernel/mm/vm_access.c): a write to a private read-only
  * mapping makes the page a private copy, as Linux's FOLL_FORCE. Returns
- * 0, or -EFAULT if a page is not mapped (or is a shared read-only one,
- * for a write). Big lock held.
+ * 0, or -EFAULT if a page is not mapped, PROT_NONE (Linux would read
+ * it), or a shared read-only one for a write. Big lock held.
  */
 int vm_access(struct vm *vm, vaddr_t va, void *buf, size_t len, bool write);
 void vm_activate(struct vm *vm);
