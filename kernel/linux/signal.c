@@ -124,14 +124,14 @@ continue_proc(struct proc *p)
 /*
  * Linux's SIGNAL_UNKILLABLE: init (pid 1) takes only the signals it has a
  * handler for; SIGKILL and SIGSTOP and every default action are dropped,
- * since its death would end the machine. Traced, it takes them all, as
- * Linux's: its tracer decides (ptrace_signal), and then only SIGSTOP's
- * default action is taken.
+ * since its death would end the machine. Traced, it takes them all but
+ * SIGKILL, as Linux's: its tracer decides (ptrace_signal), and then only
+ * SIGSTOP's default action is taken.
  */
 static bool
 init_drops(struct proc *p, struct thread *t, int sig)
 {
-	if (t && t->ptrace && t->ptrace->tracer)
+	if (t && t->ptrace && t->ptrace->tracer && sig != SIGKILL)
 		return false;
 	return p->pid == 1 && p->sighand->action[sig].handler == SIG_DFL;
 }
