@@ -12,6 +12,7 @@
 #include <kernel/string.h>
 #include <kernel/tmpfs.h>
 #include <kernel/inotify.h>
+#include <kernel/ptrace.h>
 #include "procfs_int.h"
 
 #define SIG_DFL_K 0
@@ -166,11 +167,11 @@ static void
 gen_status_ids(struct gen *g, struct proc *p)
 {
 	gprintf(g, "Name:\t%s\nUmask:\t%04o\nState:\t%s\nTgid:\t%d\nNgid:\t0\n"
-		"Pid:\t%d\nPPid:\t%d\nTracerPid:\t0\n"
+		"Pid:\t%d\nPPid:\t%d\nTracerPid:\t%d\n"
 		"Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nFDSize:\t%d\n"
 		"Groups:\t\nNStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n",
 		p->name, p->umask, state_name(p), p->pid, p->pid, parent_pid(p),
-		p->uid, p->euid, p->suid, p->euid, p->gid, p->egid, p->sgid,
+		ptrace_tracer_pid(p), p->uid, p->euid, p->suid, p->euid, p->gid, p->egid, p->sgid,
 		p->egid, p->files ? fd_table_size(p) : 0, p->pid, p->pid,
 		p->pgid, p->sid);
 }

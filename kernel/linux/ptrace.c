@@ -443,6 +443,18 @@ ptrace_wait_scan(struct proc *p, int pid, int options, int *status,
 	return 0;
 }
 
+int
+ptrace_tracer_pid(struct proc *p)
+{
+	list_for_each(it, &p->threads) {
+		struct thread *t = list_entry(it, struct thread, proc_link);
+		struct ptrace_k *ps = traced(t);
+		if (t->tid == p->pid)
+			return ps ? ps->tracer->pid : 0;
+	}
+	return 0;
+}
+
 /* Linux's __ptrace_may_access(PTRACE_MODE_ATTACH_REALCREDS), with no
  * Yama: the caller's real ids are all of the target's, and the target
  * is dumpable; or the caller has CAP_SYS_PTRACE (euid 0). */

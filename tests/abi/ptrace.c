@@ -81,6 +81,22 @@ traced_child(void)
 	return pid;
 }
 
+/* /proc/self/status's TracerPid line, or -1. */
+static int
+tracer_pid(void)
+{
+	char buf[4096];
+	int fd = open("/proc/self/status", O_RDONLY);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	char *line = strstr(buf, "TracerPid:\t");
+	return line ? atoi(line + 11) : -1;
+}
+
 static void
 test_signal_stops(void)
 {
@@ -88,10 +104,11 @@ test_signal_stops(void)
 	if (pid == 0) {
 		signal(SIGUSR2, SIG_IGN);
 		pt(PTRACE_TRACEME, 0, 0, 0);
-		int twice = pt(PTRACE_TRACEME, 0, 0, 0) == -1 && errno == EPERM;
+		int twice = pt(PTRACE_TRACEME, 0, 0, 0) == -1 && errno == EPERM &&
+			    tracer_pid() == getppid();
 		raise(SIGUSR2);	/* ignored, but the tracer hears of it */
 		raise(SIGUSR1);	/* suppressed by the tracer */
-		if (twice)	/* a second TRACEME is EPERM */
+		if (twice)	/* a second TRACEME is EPERM; TracerPid */
 			raise(SIGTERM);	/* passed on: kills */
 		_exit(3);
 	}
@@ -441,6 +458,7 @@ main(int argc, char **argv)
 	if (argc > 1 && !strcmp(argv[1], "exit7"))
 		return 7;
 	abi_init();
+	CHECK_EQ("TracerPid untraced", tracer_pid(), 0);
 	CHECK_ERR("ATTACH self", pt(PTRACE_ATTACH, getpid(), 0, 0), EPERM);
 	CHECK_ERR("ATTACH nobody", pt(PTRACE_ATTACH, 0x7ffffff0, 0, 0), ESRCH);
 	CHECK_ERR("CONT untraced", pt(PTRACE_CONT, getpid(), 0, 0), ESRCH);

@@ -133,5 +133,8 @@ void ptrace_tracer_exit(struct proc *p);
  */
 int ptrace_wait_scan(struct proc *p, int pid, int options, int *status,
 		     int *code, bool *any);
+/* The pid of the process tracing p's first thread, or 0 (/proc's
+ * TracerPid). */
+int ptrace_tracer_pid(struct proc *p);
 
 #endif
