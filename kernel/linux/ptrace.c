@@ -632,6 +632,21 @@ siginfo_request(struct ptrace_k *ps, long req, uaddr_t data)
 	return 0;
 }
 
+/* GETSIGMASK and SETSIGMASK: t's blocked set, size (addr) 8 bytes. */
+static long
+sigmask_request(struct thread *t, long req, uint64_t size, uaddr_t data)
+{
+	uint64_t mask;
+	if (size != sizeof(mask))
+		return -EINVAL;
+	if (req == PTRACE_GETSIGMASK)
+		return copyout(data, &t->sig_blocked, sizeof(mask));
+	if (copyin(&mask, data, sizeof(mask)) < 0)
+		return -EFAULT;
+	t->sig_blocked = mask & ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
+	return 0;
+}
+
 /* A request on t, which the caller traces and which is stopped. */
 static long
 stopped_request(struct thread *t, long req, uint64_t addr, uint64_t data)
@@ -668,6 +683,9 @@ stopped_request(struct thread *t, long req, uint64_t addr, uint64_t data)
 		return regset(t, (unsigned)addr, data, req == PTRACE_SETREGSET);
 	case PTRACE_GET_SYSCALL_INFO:
 		return syscall_info(t, addr, data);
+	case PTRACE_GETSIGMASK:
+	case PTRACE_SETSIGMASK:
+		return sigmask_request(t, req, addr, data);
 	}
 	return arch_ptrace(t, req, addr, data);
 }

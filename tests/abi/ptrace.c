@@ -129,6 +129,14 @@ test_signal_stops(void)
 	pid = traced_child();
 	if (pid == 0)
 		_exit(0);
+	uint64_t mask = 0;
+	CHECK_ERR("GETSIGMASK bad size", pt(PTRACE_GETSIGMASK, pid, 4,
+					    (long)&mask), EINVAL);
+	mask = 1ull << (SIGUSR1 - 1) | 1ull << (SIGKILL - 1);
+	CHECK_EQ("SETSIGMASK", pt(PTRACE_SETSIGMASK, pid, 8, (long)&mask), 0);
+	mask = 0;
+	CHECK_EQ("GETSIGMASK", pt(PTRACE_GETSIGMASK, pid, 8, (long)&mask), 0);
+	CHECK("SIGUSR1 blocked, SIGKILL not", mask == 1ull << (SIGUSR1 - 1));
 	CHECK_EQ("KILL", pt(PTRACE_KILL, pid, 0, 0), 0);
 	CHECK_STR("killed", status_str(wait_for(pid)), "killed by SIGKILL");
 }
