@@ -96,12 +96,12 @@ stop(struct thread *t, int status)
 	ps->reported = false;
 	ps->status = status;
 	ps->resume_sig = 0;
+	ps->info_set = false;	/* read by ptrace_signal after the stop */
 	notify_tracer(t, status);
 	while (ps->stopped && ps->tracer && !fatal_signal_pending(t))
 		waitq_wait_killable(&ps->wq, NULL);
 	ps->stopped = false;
 	ps->has_info = false;
-	ps->info_set = false;
 	return fatal_signal_pending(t) ? 0 : ps->resume_sig;
 }
 

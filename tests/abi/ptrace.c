@@ -141,6 +141,40 @@ test_signal_stops(void)
 	CHECK_STR("killed", status_str(wait_for(pid)), "killed by SIGKILL");
 }
 
+static volatile sig_atomic_t handler_code = 99, handler_pid;
+
+static void
+on_usr1(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig;
+	(void)uc;
+	handler_code = si->si_code;
+	handler_pid = si->si_pid;
+}
+
+/* SETSIGINFO: the handler sees the siginfo the tracer wrote. */
+static void
+test_setsiginfo(void)
+{
+	pid_t pid = traced_child();
+	if (pid == 0) {
+		struct sigaction sa = { .sa_sigaction = on_usr1,
+					.sa_flags = SA_SIGINFO };
+		sigaction(SIGUSR1, &sa, NULL);
+		raise(SIGUSR1);
+		_exit(handler_code == SI_USER && handler_pid == 4242 ? 0 : 1);
+	}
+	pt(PTRACE_CONT, pid, 0, 0);
+	CHECK_STR("SIGUSR1 stop", stop_str(wait_for(pid)), "stopped by SIGUSR1");
+	siginfo_t si;
+	pt(PTRACE_GETSIGINFO, pid, 0, (long)&si);
+	si.si_code = SI_USER;
+	si.si_pid = 4242;
+	CHECK_EQ("SETSIGINFO", pt(PTRACE_SETSIGINFO, pid, 0, (long)&si), 0);
+	pt(PTRACE_CONT, pid, 0, SIGUSR1);
+	CHECK_STR("handler saw it", status_str(wait_for(pid)), "exited 0");
+}
+
 static void
 test_exec(const char *self)
 {
@@ -477,6 +511,7 @@ main(int argc, char **argv)
 	}
 	CHECK_STR("int3 untraced", status_str(wait_for(pid)), "killed by SIGTRAP");
 	test_signal_stops();
+	test_setsiginfo();
 	test_exec("/proc/self/exe");
 	test_syscall_stops();
 	test_memory();
