@@ -72,7 +72,7 @@ sys_clone(unsigned long flags, uint64_t newsp, uaddr_t ptid, uaddr_t ctid,
 	ptrace_event(event, (uint64_t)tid);
 	if (vd) {
 		vfork_wait(vd);
-		ptrace_event(event ? PTRACE_EVENT_VFORK_DONE : 0, (uint64_t)tid);
+		ptrace_event(PTRACE_EVENT_VFORK_DONE, (uint64_t)tid);
 	}
 	return tid;
 }

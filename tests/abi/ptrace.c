@@ -433,6 +433,43 @@ test_fork_event(int follow)
 	CHECK_STR("child reaped it", status_str(wait_for(pid)), "exited 5");
 }
 
+/* TRACEVFORK and TRACEVFORKDONE: the parent's two events around the
+ * child's life, which the tracer follows to its exit. */
+static void
+test_vfork_events(void)
+{
+	pid_t pid = traced_child();
+	if (pid == 0) {
+		pid_t g = vfork();
+		if (g == 0)
+			_exit(6);
+		int st;
+		waitpid(g, &st, 0);
+		_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 1);
+	}
+	pt(PTRACE_SETOPTIONS, pid, 0,
+	   PTRACE_O_TRACEVFORK | PTRACE_O_TRACEVFORKDONE);
+	pt(PTRACE_CONT, pid, 0, 0);
+	CHECK_STR("vfork event", stop_str(wait_for(pid)),
+		  "stopped by SIGTRAP, event 2");
+	unsigned long g = 0;
+	pt(PTRACE_GETEVENTMSG, pid, 0, (long)&g);
+	CHECK_STR("vfork child's stop", stop_str(wait_for((pid_t)g)),
+		  "stopped by SIGSTOP");
+	pt(PTRACE_CONT, pid, 0, 0);
+	pt(PTRACE_CONT, (pid_t)g, 0, 0);
+	CHECK_STR("its exit", status_str(wait_for((pid_t)g)), "exited 6");
+	CHECK_STR("vfork done event", stop_str(wait_for(pid)),
+		  "stopped by SIGTRAP, event 5");
+	unsigned long msg = 0;
+	pt(PTRACE_GETEVENTMSG, pid, 0, (long)&msg);
+	CHECK("vfork done's message: the child", msg == g);
+	pt(PTRACE_CONT, pid, 0, 0);
+	CHECK_STR("its SIGCHLD", stop_str(wait_for(pid)), "stopped by SIGCHLD");
+	pt(PTRACE_CONT, pid, 0, SIGCHLD);
+	CHECK_STR("reaped", status_str(wait_for(pid)), "exited 6");
+}
+
 static void
 test_seize(void)
 {
@@ -518,6 +555,7 @@ main(int argc, char **argv)
 	test_registers();
 	test_fork_event(0);
 	test_fork_event(1);
+	test_vfork_events();
 	test_seize();
 	test_attach_stopped();
 	return abi_done("ptrace");
