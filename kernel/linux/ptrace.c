@@ -114,6 +114,7 @@ detach(struct thread *t, int sig)
 	ps->tracer = NULL;
 	ps->options = 0;
 	ps->seized = ps->syscall_trace = ps->interrupt = false;
+	ps->listening = ps->listen_trap = false;
 	arch_ptrace_step(t, false);
 	ps->resume_sig = sig;
 	ps->stopped = false;
@@ -137,6 +138,7 @@ attach(struct thread *t, struct proc *tracer, unsigned options, bool seized)
 	ps->options = options;
 	ps->seized = seized;
 	ps->stopped = ps->reported = ps->syscall_trace = ps->interrupt = false;
+	ps->listening = ps->listen_trap = false;
 	tracees++;
 	return 0;
 }
@@ -232,10 +234,44 @@ ptrace_group_stop(struct thread *t, int sig)
 	if (!ps)
 		return false;
 	int status = STOP_STATUS(sig);
-	if (ps->seized)
+	if (ps->seized) {	/* Linux gives a seized one a siginfo */
 		status |= PTRACE_EVENT_STOP << 16;
-	stop(t, status);	/* no siginfo: GETSIGINFO says EINVAL */
+		trap_info(ps, t, sig | (PTRACE_EVENT_STOP << 8));
+		ps->info.signo = sig;
+		ps->has_info = true;
+	}
+	stop(t, status);	/* unseized, no siginfo: EINVAL */
+	while (traced(t) && ps->listen_trap) {	/* PTRACE_LISTEN ended */
+		ps->listen_trap = false;
+		trap_info(ps, t, SIGTRAP | (PTRACE_EVENT_STOP << 8));
+		ps->has_info = true;
+		stop(t, EVENT_STATUS(PTRACE_EVENT_STOP));
+	}
 	return traced(t) != NULL;
+}
+
+/* Ends t's PTRACE_LISTEN: it stops again to tell its tracer. */
+static void
+listen_end(struct thread *t)
+{
+	struct ptrace_k *ps = t->ptrace;
+	ps->listening = false;
+	ps->listen_trap = true;
+	ps->stopped = false;
+	waitq_wake_all(&ps->wq);
+}
+
+void
+ptrace_continue(struct proc *p)
+{
+	if (!tracees)
+		return;
+	list_for_each(it, &p->threads) {
+		struct thread *t = list_entry(it, struct thread, proc_link);
+		struct ptrace_k *ps = traced(t);
+		if (ps && ps->listening)
+			listen_end(t);
+	}
 }
 
 void
@@ -526,6 +562,7 @@ resume(struct thread *t, long req, uint64_t sig)
 	if (sig > SIG_VALID_MAX)
 		return -EIO;
 	ps->syscall_trace = req == PTRACE_SYSCALL;
+	ps->listen_trap = false;
 	arch_ptrace_step(t, req == PTRACE_SINGLESTEP);
 	ps->resume_sig = (int)sig;
 	ps->stopped = false;
@@ -709,13 +746,23 @@ sys_ptrace(long req, int pid, uaddr_t addr, uaddr_t data)
 	if (req == PTRACE_INTERRUPT) {
 		if (!ps->seized)
 			return -EIO;
-		if (!ps->stopped) {
+		if (ps->listening) {
+			listen_end(t);
+		} else if (!ps->stopped) {
 			ps->interrupt = true;
 			thread_interrupt(t);
 		}
 		return 0;
 	}
-	if (!ps->stopped)
+	if (!ps->stopped || ps->listening)
 		return -ESRCH;
+	if (req == PTRACE_LISTEN) {	/* a seized tracee's group stop only */
+		int sig = (ps->status >> 8) & 0xff;
+		if (!ps->seized || ps->status >> 16 != PTRACE_EVENT_STOP ||
+		    sig == SIGTRAP)
+			return -EIO;
+		ps->listening = true;
+		return 0;
+	}
 	return stopped_request(t, req, addr, data);
 }

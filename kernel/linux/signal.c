@@ -109,6 +109,7 @@ notify(struct proc *p, int sig)
 static void
 continue_proc(struct proc *p)
 {
+	ptrace_continue(p);	/* PTRACE_LISTEN ends */
 	p->sig_pending &= ~default_stop;
 	list_for_each(it, &p->threads)
 		list_entry(it, struct thread, proc_link)->sig_pending &= ~default_stop;

@@ -494,6 +494,37 @@ test_seize(void)
 	kill(pid, SIGKILL);
 	CHECK_STR("killed", status_str(wait_for(pid)), "killed by SIGKILL");
 
+	/* A seized tracee's group stop, PTRACE_LISTEN, and its end. */
+	pid = fork();
+	if (pid == 0) {
+		for (;;)
+			pause();
+	}
+	CHECK_EQ("SEIZE again", pt(PTRACE_SEIZE, pid, 0, 0), 0);
+	kill(pid, SIGSTOP);
+	CHECK_STR("SIGSTOP's delivery", stop_str(wait_for(pid)),
+		  "stopped by SIGSTOP");
+	CHECK_ERR("LISTEN outside a group stop", pt(PTRACE_LISTEN, pid, 0, 0),
+		  EIO);
+	pt(PTRACE_CONT, pid, 0, SIGSTOP);
+	CHECK_STR("group stop", stop_str(wait_for(pid)),
+		  "stopped by SIGSTOP, event 128");
+	pt(PTRACE_GETSIGINFO, pid, 0, (long)&si);
+	CHECK_STR("its siginfo", signal_name(si.si_signo), "SIGSTOP");
+	CHECK_EQ("LISTEN", pt(PTRACE_LISTEN, pid, 0, 0), 0);
+	CHECK_ERR("listening: not stopped for the tracer",
+		  pt(PTRACE_GETSIGINFO, pid, 0, (long)&si), ESRCH);
+	CHECK_EQ("nothing to wait for", waitpid(pid, &status, WNOHANG | __WALL),
+		 0);
+	kill(pid, SIGCONT);
+	CHECK_STR("the stop's end", stop_str(wait_for(pid)),
+		  "stopped by SIGTRAP, event 128");
+	pt(PTRACE_CONT, pid, 0, 0);
+	CHECK_STR("SIGCONT's delivery", stop_str(wait_for(pid)),
+		  "stopped by SIGCONT");
+	kill(pid, SIGKILL);
+	CHECK_STR("killed", status_str(wait_for(pid)), "killed by SIGKILL");
+
 	pid = fork();
 	if (pid == 0) {
 		for (;;)

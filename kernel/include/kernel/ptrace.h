@@ -82,6 +82,9 @@ struct ptrace_k {
 	bool reported;			/* wait has told the tracer of it */
 	bool syscall_trace;		/* resumed by PTRACE_SYSCALL */
 	bool interrupt;			/* PTRACE_INTERRUPT: stop soon */
+	bool listening;			/* PTRACE_LISTEN: in a group stop, not
+					   the tracer's until it ends */
+	bool listen_trap;		/* it ended: PTRACE_EVENT_STOP again */
 	uint8_t syscall_stop;		/* enum ptrace_syscall_stop */
 	int status;			/* the stop's wait status */
 	int resume_sig;			/* the signal CONT & co. gave */
@@ -108,6 +111,9 @@ int ptrace_signal(struct thread *t, int sig, struct sig_info_k *si);
  * over), false if t is not traced (or no longer). May sleep.
  */
 bool ptrace_group_stop(struct thread *t, int sig);
+/* SIGCONT (or SIGKILL) came for p: its tracees that PTRACE_LISTEN in a
+ * group stop report the stop's end. */
+void ptrace_continue(struct proc *p);
 /* Before a return to user mode: PTRACE_INTERRUPT's stop. May sleep. */
 void ptrace_return_to_user(struct thread *t);
 /*
