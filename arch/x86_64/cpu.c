@@ -47,6 +47,9 @@ idt_init(void)
 	/* Double faults and NMIs run on their own stack (IST1). */
 	idt[8].ist = 1;
 	idt[2].ist = 1;
+	/* int3 is user code's to raise (a debugger's breakpoint): a gate of
+	 * privilege 3, as Linux's; any other int N from ring 3 is #GP. */
+	idt[3].type = 0xee;
 }
 
 static void

@@ -264,6 +264,9 @@ trap_handler(struct trapframe *tf)
 			kernel_fault(tf);
 		log_user_fault(tf, exception_signal(v), tf->rip);
 		trap_user_fault(tf, exception_signal(v), tf->rip);
+		if (v == 1 || v == 3)	/* Linux's si_code: a debugger tells a
+					   step (TRAP_TRACE) from an int3 */
+			current()->sig_fault_code = v == 1 ? TRAP_TRACE : SI_KERNEL;
 		goto out;
 	}
 	interrupts++;

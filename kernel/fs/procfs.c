@@ -80,6 +80,7 @@ static const struct pentry pid_entries[] = {
 	{ "exe", P_PID_EXE, S_IFLNK | 0777 }, { "cwd", P_PID_CWD, S_IFLNK | 0777 },
 	{ "root", P_PID_ROOT, S_IFLNK | 0777 }, { "fd", P_PID_FD, S_IFDIR | 0500 },
 	{ "fdinfo", P_PID_FDINFO, S_IFDIR | 0500 },
+	{ "auxv", P_PID_AUXV, S_IFREG | 0400 },
 };
 
 /* /proc/PID/task/TID: a thread's files (pnode.fd holds its tid). */
@@ -646,6 +647,18 @@ proc_write(struct file *f, const void *buf, size_t len, uint64_t *off)
 	return (long)len;
 }
 
+/* The auxiliary vector exec gave p's program, AT_NULL included. */
+static void
+gen_auxv(struct gen *g, struct proc *p)
+{
+	if (!p->vm || p->state != PROC_ALIVE)
+		return;
+	size_t n = 0;
+	while (n < VM_AUXV_MAX - 1 && p->vm->auxv[2 * n])
+		n++;
+	gen_bytes(g, p->vm->auxv, (n + 1) * 16);
+}
+
 static int
 proc_open(struct file *f)
 {
@@ -697,6 +710,7 @@ proc_open(struct file *f)
 		case P_PID_MOUNTS: gen_mounts(&g); break;
 		case P_PID_MOUNTINFO: gen_mountinfo(&g); break;
 		case P_PID_FDINFO_FILE: procfs_pid_fdinfo(&g, p, n->fd); break;
+		case P_PID_AUXV: gen_auxv(&g, p); break;
 		default: break;
 		}
 	} else {

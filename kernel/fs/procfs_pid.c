@@ -13,6 +13,7 @@
 #include <kernel/tmpfs.h>
 #include <kernel/inotify.h>
 #include <kernel/mount.h>
+#include <kernel/ptrace.h>
 #include "procfs_int.h"
 
 #define SIG_DFL_K 0
@@ -192,12 +193,13 @@ static void
 gen_status_ids(struct gen *g, struct proc *p)
 {
 	gprintf(g, "Name:\t%s\nUmask:\t%04o\nState:\t%s\nTgid:\t%d\nNgid:\t0\n"
-		"Pid:\t%d\nPPid:\t%d\nTracerPid:\t0\n"
+		"Pid:\t%d\nPPid:\t%d\nTracerPid:\t%d\n"
 		"Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nFDSize:\t%d\n"
 		"Groups:\t",
 		p->name, p->umask, state_name(p), p->pid, p->pid, parent_pid(p),
-		p->uid, p->euid, p->suid, p->fsuid, p->gid, p->egid, p->sgid,
-		p->fsgid, p->files ? fd_table_size(p) : 0);
+		ptrace_tracer_pid(p), p->uid, p->euid, p->suid, p->fsuid,
+		p->gid, p->egid, p->sgid, p->fsgid,
+		p->files ? fd_table_size(p) : 0);
 	for (unsigned i = 0; p->groups && i < p->groups->count; i++)
 		gprintf(g, "%u ", p->groups->gid[i]);
 	gprintf(g, "\nNStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n",

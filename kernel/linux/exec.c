@@ -10,6 +10,7 @@
 #include <kernel/vm.h>
 #include <kernel/sysvipc.h>
 #include <kernel/keys.h>
+#include <kernel/ptrace.h>
 #include <kernel/vfs.h>
 #include <kernel/mount.h>
 #include <kernel/elf.h>
@@ -394,6 +395,8 @@ build_stack(struct vm *vm, struct exec_args *a, const struct elf_info *ei,
 		v[k++] = 0;
 	v[k++] = 0;
 	memcpy(&v[k], auxv, sizeof(auxv));
+	_Static_assert(sizeof(auxv) <= sizeof(vm->auxv), "vm->auxv holds it");
+	memcpy(vm->auxv, auxv, sizeof(auxv));	/* /proc/PID/auxv */
 	if (copyout(sp, v, total) < 0)
 		sb.err = -EFAULT;
 	kfree(v);
@@ -623,6 +626,7 @@ again:
 	proc_vfork_release(p);
 	arch_exec_regs(t, entry, sp);
 	inode_put(ino);
+	ptrace_exec(t->tid);	/* SIGTRAP, or PTRACE_EVENT_EXEC's stop */
 	e = 0;
 	goto out;
 

@@ -18,6 +18,7 @@
 #include <kernel/refcount.h>
 #include <kernel/sysvipc.h>
 #include <kernel/keys.h>
+#include <kernel/ptrace.h>
 
 #define RLIMIT_NPROC 6
 
@@ -468,6 +469,7 @@ proc_finish(struct proc *p)
 	shm_reap();
 	sighand_put(p->sighand);
 	p->sighand = NULL;
+	ptrace_tracer_exit(p);
 	reparent_children(p);
 	p->state = PROC_ZOMBIE;
 	pidfd_proc_exited(p);
@@ -488,6 +490,7 @@ thread_exit(int status)
 	struct thread *t = current();
 	struct proc *p = t->proc;
 
+	ptrace_exit(p->exiting ? p->exit_status : status);	/* its last stop */
 	fd_release_held();	/* exit and exit_group never return to the handler */
 	/* The process's last thread: what its shared mappings of a server's
 	 * files stored is written back (harmless if a vfork parent shares

@@ -14,6 +14,7 @@
 #include <kernel/syscall.h>
 #include <syscall_table.h>
 #include <kernel/stat.h>
+#include <kernel/ptrace.h>
 
 #define SIG_DFL 0
 #define SIG_IGN 1
@@ -76,6 +77,8 @@ dropped(struct proc *p, struct thread *t, int sig)
 {
 	if (t && ((t->sig_blocked | t->sig_real_blocked) & SIGBIT(sig)))
 		return false;
+	if (t && t->ptrace && t->ptrace->tracer)
+		return false;	/* the tracer hears of every signal */
 	return ignored(p, sig);
 }
 
@@ -106,6 +109,7 @@ notify(struct proc *p, int sig)
 static void
 continue_proc(struct proc *p)
 {
+	ptrace_continue(p);	/* PTRACE_LISTEN ends */
 	p->sig_pending &= ~default_stop;
 	list_for_each(it, &p->threads)
 		list_entry(it, struct thread, proc_link)->sig_pending &= ~default_stop;
@@ -121,11 +125,15 @@ continue_proc(struct proc *p)
 /*
  * Linux's SIGNAL_UNKILLABLE: init (pid 1) takes only the signals it has a
  * handler for; SIGKILL and SIGSTOP and every default action are dropped,
- * since its death would end the machine.
+ * since its death would end the machine. Traced, it takes them all but
+ * SIGKILL, as Linux's: its tracer decides (ptrace_signal), and then only
+ * SIGSTOP's default action is taken.
  */
 static bool
-init_drops(struct proc *p, int sig)
+init_drops(struct proc *p, struct thread *t, int sig)
 {
+	if (t && t->ptrace && t->ptrace->tracer && sig != SIGKILL)
+		return false;
 	return p->pid == 1 && p->sighand->action[sig].handler == SIG_DFL;
 }
 
@@ -154,7 +162,7 @@ signal_send_proc_info(struct proc *p, int sig, const struct sig_info_k *info)
 		return -EINVAL;
 	if (sig == 0 || p->state != PROC_ALIVE || !p->sighand)
 		return 0;
-	if (init_drops(p, sig))
+	if (init_drops(p, leader_of(p), sig))
 		return 0;
 	if (sig == SIGCONT || sig == SIGKILL)
 		continue_proc(p);
@@ -197,7 +205,7 @@ signal_send_thread_info(struct thread *t, int sig, const struct sig_info_k *info
 		signal_send_proc_info(p, sig, info);
 		return;
 	}
-	if (!forced && init_drops(p, sig))
+	if (!forced && init_drops(p, t, sig))
 		return;
 	if (sig == SIGCONT)
 		continue_proc(p);	/* as in Linux: the process's stop */
@@ -255,9 +263,8 @@ layout_is_poll(int sig, int code)
 	return !signal_has_own_codes(sig);
 }
 
-/* The user's siginfo_t (zeroed by the caller) for sig sent with si. */
-static void
-siginfo_fill(struct siginfo_k *out, int sig, const struct sig_info_k *si)
+void
+signal_info_fill(struct siginfo_k *out, int sig, const struct sig_info_k *si)
 {
 	out->signo = sig;
 	out->code = si->code;
@@ -277,6 +284,8 @@ siginfo_fill(struct siginfo_k *out, int sig, const struct sig_info_k *si)
 static void
 stop_self(struct proc *p, int sig)
 {
+	if (ptrace_group_stop(current(), sig))
+		return;		/* a tracee's stop is its tracer's to end */
 	p->stopped = true;
 	p->stop_sig = sig;
 	p->stop_reported = false;
@@ -292,8 +301,22 @@ stop_self(struct proc *p, int sig)
 	 * pending, and spin). SIGCONT and SIGKILL end it in continue_proc,
 	 * an exit_group elsewhere with a SIGKILL and a wake.
 	 */
-	while (p->stopped && !fatal_signal_pending(current()))
-		waitq_wait(&stop_wait, 0, false);
+	while (p->stopped && !fatal_signal_pending(current())) {
+		struct thread *t = current();
+		if (!t->ptrace || !t->ptrace->tracer)
+			waitq_wait(&stop_wait, 0, false);
+		else if (ptrace_group_stop(t, sig))
+			break;	/* attached while stopped, resumed since */
+	}
+}
+
+bool
+signal_stop_kick(struct thread *t)
+{
+	if (t->waiting_on != &stop_wait)
+		return false;
+	waitq_wake_all(&stop_wait);
+	return true;
 }
 
 /*
@@ -406,7 +429,7 @@ setup_frame(struct thread *t, struct trapframe *tf, int sig, struct sigaction_k 
 		info.addr = t->sig_fault_addr;
 		t->sig_forced &= ~SIGBIT(sig);
 	} else {
-		siginfo_fill(&info, sig, si);
+		signal_info_fill(&info, sig, si);
 	}
 	if (arch_signal_frame(t, tf, sig, a, &info, mask) < 0) {
 		/* No room for the frame: the process dies of SIGSEGV. */
@@ -431,6 +454,8 @@ signal_deliver(struct trapframe *tf)
 	while ((sig = take_signal(t, &si)) != 0) {
 		if (p->exiting || sig == SIGKILL)
 			proc_exit_group(p->exiting ? p->exit_status : SIGKILL);
+		if (t->ptrace && (sig = ptrace_signal(t, sig, &si)) == 0)
+			continue;	/* the tracer dropped it */
 		struct sigaction_k *a = &p->sighand->action[sig];
 		bool forced = t->sig_forced & SIGBIT(sig);
 		if (a->handler == SIG_IGN && !forced)
@@ -438,8 +463,9 @@ signal_deliver(struct trapframe *tf)
 		trace_signal(t, sig);
 		if (a->handler == SIG_DFL || (forced && a->handler == SIG_IGN) ||
 		    (forced && (t->sig_blocked & SIGBIT(sig)))) {
-			if (default_ignore & SIGBIT(sig))
-				continue;
+			if ((default_ignore & SIGBIT(sig)) ||
+			    (p->pid == 1 && sig != SIGSTOP && !forced))
+				continue;	/* init: a tracer passed it on */
 			if (default_stop & SIGBIT(sig)) {
 				stop_self(p, sig);
 				continue;
@@ -601,7 +627,7 @@ sys_rt_sigtimedwait(uaddr_t set, uaddr_t info, uaddr_t ts, size_t size)
 			if (info) {
 				struct siginfo_k si;
 				memset(&si, 0, sizeof(si));
-				siginfo_fill(&si, sig, &k);
+				signal_info_fill(&si, sig, &k);
 				if (copyout(info, &si, sizeof(si)) < 0)
 					return -EFAULT;
 			}

@@ -14,6 +14,7 @@
 #include <kernel/refcount.h>
 #include <kernel/kmalloc.h>
 #include <arch/trap.h>
+#include <kernel/ptrace.h>
 #include <arch/mmu.h>
 
 #define WNOHANG 1
@@ -22,6 +23,7 @@
 #define WEXITED 4
 #define WCONTINUED 8
 #define WNOWAIT 0x01000000
+#define WALL_CLONE 0xc0000000	/* __WALL and __WCLONE: a tracee's threads too */
 
 /* Writes the new thread's tid where CLONE_*SETTID asked. */
 static void
@@ -67,9 +69,13 @@ sys_clone(unsigned long flags, uint64_t newsp, uaddr_t ptid, uaddr_t ctid,
 		ref_get(&vd->refcount);		/* the child's */
 		t->vfork_done = vd;
 	}
+	int event = ptrace_clone(t, flags);	/* traced before it runs */
 	sched_wake(t);
-	if (vd)
+	ptrace_event(event, (uint64_t)tid);
+	if (vd) {
 		vfork_wait(vd);
+		ptrace_event(PTRACE_EVENT_VFORK_DONE, (uint64_t)tid);
+	}
 	return tid;
 }
 
@@ -115,6 +121,11 @@ wait_scan(int pid, int options, int *status, int *code, struct proc **out)
 {
 	struct proc *self = current()->proc;
 	bool any = false;
+	long r = ptrace_wait_scan(self, pid, options, status, code, &any);
+	if (r > 0) {
+		*out = NULL;
+		return r;
+	}
 	list_for_each(it, &self->children) {
 		struct proc *c = list_entry(it, struct proc, sibling);
 		if (!matches(c, pid, self))
@@ -175,7 +186,7 @@ sys_wait4(int pid, uaddr_t ustatus, int options, uaddr_t rusage)
 	/* -INT_MIN, the process group it would name, does not exist. */
 	if (pid == INT32_MIN)
 		return -ESRCH;
-	long r = do_wait(pid, (options & (WNOHANG | WCONTINUED)) |
+	long r = do_wait(pid, (options & (WNOHANG | WCONTINUED | WALL_CLONE)) |
 				      ((options & WUNTRACED) ? WSTOPPED : 0) | WEXITED,
 			 &status, &code);
 	if (r > 0 && ustatus && copyout(ustatus, &status, sizeof(status)) < 0)
@@ -232,7 +243,9 @@ sys_waitid(int idtype, int id, uaddr_t info, int options, uaddr_t rusage)
 			si.pid = (int32_t)r;
 			si.status = code == 1 ? (status >> 8) & 0xff
 				  : code == 6 ? SIGCONT
-				  : code == 5 ? (status >> 8) & 0xff : status & 0x7f;
+				  : code == 5 ? (status >> 8) & 0xff
+				  : code == 4 ? (status >> 8) & 0xffff /* event */
+				  : status & 0x7f;
 		}
 		if (copyout(info, &si, sizeof(si)) < 0)
 			return -EFAULT;

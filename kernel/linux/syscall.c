@@ -2,7 +2,8 @@
  * System-call dispatch: the generated table maps numbers to handlers. An
  * unknown number returns -ENOSYS and is logged once per number with the name
  * of the process that asked. A traced process's calls go through the
- * tracer (trace.c) instead. Also the common path back to user mode. The
+ * tracer (trace.c) instead, and a ptraced thread stops around them
+ * (ptrace.c). Also the common path back to user mode. The
  * arch's entry code (arch/ARCH/syscall.c) reads the call's number and
  * arguments from its frame and stores the result.
  */
@@ -15,6 +16,7 @@
 #include <kernel/printk.h>
 #include <kernel/arch.h>
 #include <kernel/lock.h>
+#include <kernel/ptrace.h>
 
 static uint8_t enosys_logged[1024 / 8];
 
@@ -54,6 +56,15 @@ syscall_dispatch(uint64_t nr, const uint64_t *args)
 }
 
 long
+syscall_invoke(struct thread *t, uint64_t nr, const uint64_t *args)
+{
+	/* Tracing off costs this one branch. */
+	if (__builtin_expect(t->proc->trace != TRACE_OFF, 0))
+		return trace_syscall(t, nr, args);
+	return syscall_dispatch(nr, args);
+}
+
+long
 syscall_run(uint64_t nr, const uint64_t *args)
 {
 	struct thread *t;
@@ -62,11 +73,10 @@ syscall_run(uint64_t nr, const uint64_t *args)
 	bkl_lock();
 	t = current();
 	t->syscall_nr = (long)nr;
-	/* Tracing off costs this one branch. */
-	if (__builtin_expect(t->proc->trace != TRACE_OFF, 0))
-		r = trace_syscall(t, nr, args);
+	if (__builtin_expect(t->ptrace != NULL, 0))
+		r = ptrace_syscall(t, nr, args);	/* its stops around */
 	else
-		r = syscall_dispatch(nr, args);
+		r = syscall_invoke(t, nr, args);
 	if (t->nheld)
 		fd_release_held();
 	return r;
@@ -105,6 +115,8 @@ void
 trap_return_to_user(struct trapframe *tf)
 {
 	struct thread *t = current();
+	if (__builtin_expect(t->ptrace != NULL, 0))
+		ptrace_return_to_user(t);	/* PTRACE_INTERRUPT */
 	/*
 	 * Checked again after each delivery, as the handler's address is
 	 * user input too. A bad handler for SIGSEGV itself ends the loop:

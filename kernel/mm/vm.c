@@ -515,6 +515,7 @@ vm_clone(struct vm *src)
 	vm->mapped = src->mapped;
 	vm->mapped_peak = src->mapped_peak;
 	vm->pages_peak = src->pages_peak;
+	memcpy(vm->auxv, src->auxv, sizeof(vm->auxv));
 	if (src->exe) {	/* the copy runs the same program */
 		inode_get(src->exe);
 		inode_deny_write(src->exe);	/* cannot fail: src denies */

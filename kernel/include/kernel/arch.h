@@ -121,6 +121,28 @@ int arch_signal_return(struct trapframe *tf, uint64_t *mask,
 		       struct sig_stack_k *stack);
 
 /*
+ * ptrace.c: a stopped tracee t's registers, for its tracer (t is not
+ * running: its user registers are in t->tf, its FPU state in t->arch).
+ * arch_ptrace does the arch's own requests (x86_64: GETREGS, SETREGS,
+ * GETFPREGS, SETFPREGS, PEEKUSR, POKEUSR) with the tracer's addr and
+ * data, checking what it writes as rt_sigreturn does; -EIO for a request
+ * it does not know. arch_ptrace_regset copies register set `type`
+ * (NT_PRSTATUS, NT_PRFPREG) into buf, *size bytes at most, and sets *size
+ * to what it wrote; with set, it takes the set from buf instead (*size
+ * bytes, the rest unchanged). Returns 0, -EINVAL for a set it does not
+ * know, -EIO for bad register values. arch_ptrace_step turns single
+ * stepping on or off for t's return to user mode.
+ * arch_ptrace_syscall_info gives t's AUDIT_ARCH_* value, instruction and
+ * stack pointers and six system-call arguments. Big lock held.
+ */
+long arch_ptrace(struct thread *t, long req, uint64_t addr, uint64_t data);
+int arch_ptrace_regset(struct thread *t, unsigned type, void *buf,
+		       size_t *size, bool set);
+void arch_ptrace_step(struct thread *t, bool on);
+void arch_ptrace_syscall_info(const struct thread *t, uint32_t *audit_arch,
+			      uint64_t *ip, uint64_t *sp, uint64_t args[6]);
+
+/*
  * usercopy.S: copies n bytes, or zeroes them, where one side is a user
  * address (checked by the caller): 0, or -EFAULT if a page is missing.
  * Use copyin/copyout (<kernel/vm.h>), which check the range.

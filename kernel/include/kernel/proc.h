@@ -251,6 +251,12 @@ int signal_send_proc(struct proc *p, int sig);
 int signal_send_proc_info(struct proc *p, int sig, const struct sig_info_k *info);
 void signal_send_thread_info(struct thread *t, int sig, const struct sig_info_k *info);
 void signal_send_thread(struct thread *t, int sig);
+/* The siginfo_t (zeroed by the caller) a handler of sig sent with si
+ * sees. */
+void signal_info_fill(struct siginfo_k *out, int sig, const struct sig_info_k *si);
+/* If t sleeps in a job-control stop, wakes the stopped threads (to
+ * look at their tracer) and returns true. */
+bool signal_stop_kick(struct thread *t);
 /* Whether a fault's sig would end t's process: no handler, or blocked. */
 bool signal_fault_unhandled(struct thread *t, int sig);
 /* Signals whose si_code values are their own (SIGSEGV's SEGV_MAPERR...):

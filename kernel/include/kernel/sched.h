@@ -21,6 +21,7 @@ struct trapframe;
 struct proc;
 struct vfork_done;
 struct key;
+struct ptrace_k;
 
 enum thread_state {
 	THREAD_RUNNABLE,
@@ -94,6 +95,8 @@ struct thread {
 	struct sched_attr_k sched;
 	struct trace_call *trace;	/* the tracer's, once it traced a call */
 	struct key *thread_keyring;	/* kernel/linux/keys.c; NULL until used */
+	struct ptrace_k *ptrace;	/* ptrace(2) state, from the first
+					   attach to exit (kernel/linux/ptrace.c) */
 };
 
 extern struct waitq poll_waitq;	/* woken on any readiness change */

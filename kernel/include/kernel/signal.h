@@ -91,6 +91,7 @@ struct sig_stack_k {
 #define SI_TIMER (-2)
 #define SI_MESGQ (-3)
 #define SI_TKILL (-6)
+#define TRAP_TRACE 2		/* SIGTRAP's si_code after a single step */
 
 /* si_code of SIGIO and of O_ASYNC's F_SETSIG signals (Linux values). */
 #define POLL_IN 1

@@ -27,6 +27,10 @@ const struct syscall_entry *syscall_lookup(uint64_t nr);
 /* Runs call nr with its six arguments; -ENOSYS (logged once) when there
  * is no such call. Caller holds the big lock; may sleep. */
 long syscall_dispatch(uint64_t nr, const uint64_t *args);
+struct thread;
+/* Runs call nr for t (the current thread), through the system-call
+ * tracer (trace.c) when t's process is traced by it. May sleep. */
+long syscall_invoke(struct thread *t, uint64_t nr, const uint64_t *args);
 /* The name of call nr, or "?". */
 const char *syscall_name(uint64_t nr);
 /*

@@ -39,6 +39,7 @@
 #define VM_MMAP_BASE 0x00007f0000000000ul	/* mmap searches down from here */
 #define VM_STACK_TOP 0x00007ffffffff000ul
 #define VM_STACK_SIZE (8ul << 20)
+#define VM_AUXV_MAX 24			/* auxiliary vector entries kept */
 
 struct inode;
 struct file;
@@ -86,6 +87,9 @@ struct vm {
 	bool lock_future;		/* mlockall(MCL_FUTURE): new maps are
 					   locked; a new vm is not */
 	bool lock_future_onfault;	/* ... without being faulted in */
+	/* The auxiliary vector exec gave the program, (type, value) pairs
+	   up to AT_NULL: /proc/PID/auxv, which debuggers read. */
+	uint64_t auxv[2 * VM_AUXV_MAX];
 };
 
 struct vm *vm_new(void);
@@ -127,6 +131,14 @@ int vm_set_flag(struct vm *vm, vaddr_t start, vaddr_t end, unsigned flag,
 		bool on);
 /* Bytes of [start, end) in VM_LOCKED regions. */
 uint64_t vm_locked_bytes(struct vm *vm, vaddr_t start, vaddr_t end);
+/*
+ * Reads or writes len bytes at va in vm, which need not be the running
+ * address space (kernel/mm/vm_access.c): a write to a private read-only
+ * mapping makes the page a private copy, as Linux's FOLL_FORCE. Returns
+ * 0, or -EFAULT if a page is not mapped, PROT_NONE (Linux would read
+ * it), or a shared read-only one for a write. Big lock held.
+ */
+int vm_access(struct vm *vm, vaddr_t va, void *buf, size_t len, bool write);
 void vm_activate(struct vm *vm);
 /*
  * Loads the address space of the thread about to run on this CPU, prev's

@@ -1,7 +1,8 @@
 /*
  * The x86_64 part of a thread (struct thread's `arch`): what a context
  * switch saves and loads besides the kernel registers. Only switch.c,
- * signal.c and syscall.c touch it; <arch/fpu.h> moves the FPU state.
+ * signal.c, syscall.c and ptrace.c touch it; <arch/fpu.h> moves the FPU
+ * state.
  */
 #ifndef ARCH_THREAD_H
 #define ARCH_THREAD_H
@@ -14,6 +15,9 @@ struct arch_thread {
 	uint64_t fs_base;		/* TLS base (arch_prctl, CLONE_SETTLS) */
 	/* The user's x87/SSE registers while the thread is switched out. */
 	uint8_t fpu[FPU_STATE_SIZE] __attribute__((aligned(16)));
+	/* DR0-DR7 as a tracer set them (ptrace.c): kept and read back,
+	   never loaded into the CPU. */
+	uint64_t debugreg[8];
 };
 
 #endif

@@ -1,0 +1,76 @@
+/*
+ * Another address space's memory, read and written through the direct map
+ * (Linux's access_process_vm with FOLL_FORCE): what a tracer's PEEKTEXT
+ * and POKETEXT reach. A write into a private read-only mapping (a
+ * breakpoint in program text) lands in a private copy of the page, which
+ * stays read-only to the process itself.
+ */
+#include <kernel/vm.h>
+#include <kernel/string.h>
+
+/* Makes the page at va present (and writable by the kernel if write),
+ * as the process's own fault would; returns its PTE or NULL. */
+static pte_t *
+page_for(struct vm *vm, struct region *r, vaddr_t va, bool write)
+{
+	unsigned prot = r->prot;
+	if (!(prot & (PROT_READ | PROT_WRITE | PROT_EXEC)))
+		return NULL;	/* PROT_NONE: a guard stays one */
+	if (write && !(prot & PROT_WRITE)) {
+		if (r->flags & MAP_SHARED)
+			return NULL;	/* would change the file */
+		r->prot |= PROT_WRITE;	/* the fault makes a private copy */
+	}
+	int e = vm_fault(vm, va, write, false);
+	r->prot = prot;
+	if (e < 0)
+		return NULL;
+	pte_t *pte = mmu_pte(vm->root, va & ~(PAGE_SIZE - 1), false);
+	return pte && mmu_pte_present(*pte) ? pte : NULL;
+}
+
+/* The page's PTE back to the region's own protection after a forced
+ * write: the process still faults on its own stores. */
+static void
+page_reprotect(struct vm *vm, struct region *r, vaddr_t va, pte_t *pte)
+{
+	unsigned p = MMU_USER;
+	if (r->prot & (PROT_READ | PROT_WRITE | PROT_EXEC))
+		p |= MMU_READ;
+	if (r->prot & PROT_WRITE)
+		p |= MMU_WRITE;
+	if (r->prot & PROT_EXEC)
+		p |= MMU_EXEC;
+	*pte = mmu_pte_make(mmu_pte_addr(*pte), p);
+	mmu_flush(vm->root, va & ~(PAGE_SIZE - 1));
+}
+
+int
+vm_access(struct vm *vm, vaddr_t va, void *buf, size_t len, bool write)
+{
+	uint8_t *b = buf;
+	while (len) {
+		struct region *r = vm_find(vm, va);
+		if (!r || r->io_base)
+			return -EFAULT;
+		size_t n = PAGE_SIZE - (va & (PAGE_SIZE - 1));
+		if (n > len)
+			n = len;
+		pte_t *pte = page_for(vm, r, va, write);
+		if (!pte)
+			return -EFAULT;
+		uint8_t *kva = (uint8_t *)phys_to_virt(mmu_pte_addr(*pte)) +
+			       (va & (PAGE_SIZE - 1));
+		if (write) {
+			memcpy(kva, b, n);
+			if (!(r->prot & PROT_WRITE))
+				page_reprotect(vm, r, va, pte);
+		} else {
+			memcpy(b, kva, n);
+		}
+		va += n;
+		b += n;
+		len -= n;
+	}
+	return 0;
+}
