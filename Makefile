@@ -5,11 +5,19 @@
 
 BUILD := build
 DEPS_STAMP := $(BUILD)/.deps-ok
+# The architecture built: x86_64, or aarch64 (`make ARCH=aarch64`, which
+# builds build/aarch64/ alone: docs/aarch64.md).
+ARCH := x86_64
 
 .PHONY: all run test bench clean deps rootfs-check
+ifeq ($(ARCH),aarch64)
+all: $(BUILD)/aarch64/kernel
+else
 all: $(BUILD)/kernel.elf $(BUILD)/initramfs.cpio $(BUILD)/kernel.iso
+endif
 
 include mk/config.mk
+include mk/aarch64.mk
 include mk/abi.mk
 include mk/systest.mk
 include mk/kernel.mk

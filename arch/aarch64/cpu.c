@@ -1,0 +1,77 @@
+/*
+ * The CPU: interrupt masking, waiting, and the machine's end through PSCI
+ * (Arm DEN 0022: SYSTEM_OFF, SYSTEM_RESET), by the conduit the device tree
+ * names (hvc under a hypervisor, as QEMU virt without EL2; smc otherwise).
+ */
+#include <kernel/arch.h>
+#include <arch/boot.h>
+#include <arch/cpu.h>
+
+#define PSCI_SYSTEM_OFF 0x84000008ul
+#define PSCI_SYSTEM_RESET 0x84000009ul
+
+uint64_t
+psci_call(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+	register uint64_t x0 __asm__("x0") = fn;
+	register uint64_t x1 __asm__("x1") = a1;
+	register uint64_t x2 __asm__("x2") = a2;
+	register uint64_t x3 __asm__("x3") = a3;
+	if (fdt.psci_hvc)
+		__asm__ volatile("hvc #0" : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3)
+				 : : "memory");
+	else
+		__asm__ volatile("smc #0" : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3)
+				 : : "memory");
+	return x0;
+}
+
+void
+arch_irq_enable(void)
+{
+	__asm__ volatile("msr daifclr, #2" : : : "memory");
+}
+
+void
+arch_irq_disable(void)
+{
+	__asm__ volatile("msr daifset, #2" : : : "memory");
+}
+
+void
+arch_spin_wait(void)
+{
+	__asm__ volatile("yield");
+}
+
+/* Waits for an interrupt with them on; returns after it is taken. */
+void
+arch_idle(void)
+{
+	__asm__ volatile("wfi; msr daifclr, #2; isb; msr daifset, #2"
+			 : : : "memory");
+}
+
+_Noreturn void
+arch_halt(void)
+{
+	for (;;)
+		__asm__ volatile("msr daifset, #0xf; wfi");
+}
+
+_Noreturn void
+arch_poweroff(void)
+{
+	if (fdt.psci)
+		psci_call(PSCI_SYSTEM_OFF, 0, 0, 0);
+	arch_halt();
+}
+
+/* QEMU -no-reboot ends on the reset, as a panic wants (printk.c). */
+_Noreturn void
+arch_reboot(void)
+{
+	if (fdt.psci)
+		psci_call(PSCI_SYSTEM_RESET, 0, 0, 0);
+	arch_halt();
+}

@@ -1,0 +1,135 @@
+/*
+ * The interrupt controller: GICv3 (the distributor, this CPU's
+ * redistributor, the CPU interface's system registers) or GICv2 (the
+ * distributor and the memory-mapped CPU interface), whichever the device
+ * tree names (QEMU virt: v3 by default, v2 with gic-version=2). Every
+ * interrupt is group 1, non-secure, one priority. The boot CPU's only, so
+ * far: the first redistributor is its own.
+ */
+#include <kernel/printk.h>
+#include <arch/boot.h>
+#include <arch/mmu.h>
+#include <arch/sysreg.h>
+#include <arch/trap.h>
+
+/* Distributor (both versions). */
+#define GICD_CTLR 0x000
+#define GICD_ISENABLER 0x100
+#define GICD_IPRIORITYR 0x400
+#define GICD_CTLR_RWP (1u << 31)
+/* v3: ARE_NS, EnableGrp1A, EnableGrp1 (Linux's choice, which fits a GIC
+ * with one security state and the non-secure view of one with two). */
+#define GICD_CTLR_V3 ((1u << 4) | (1u << 1) | (1u << 0))
+/* v3 redistributor: RD_base, then SGI_base 64 KiB on. */
+#define GICR_WAKER 0x0014
+#define GICR_SGI 0x10000
+#define GICR_IGROUPR0 (GICR_SGI + 0x080)
+#define GICR_ISENABLER0 (GICR_SGI + 0x100)
+#define GICR_IPRIORITYR (GICR_SGI + 0x400)
+#define WAKER_PROCESSOR_SLEEP (1u << 1)
+#define WAKER_CHILDREN_ASLEEP (1u << 2)
+/* v2 CPU interface. */
+#define GICC_CTLR 0x00
+#define GICC_PMR 0x04
+#define GICC_IAR 0x0c
+#define GICC_EOIR 0x10
+/* v3 CPU interface registers, by encoding (binutils may not name them). */
+#define ICC_PMR_EL1 S3_0_C4_C6_0
+#define ICC_IAR1_EL1 S3_0_C12_C12_0
+#define ICC_EOIR1_EL1 S3_0_C12_C12_1
+#define ICC_SRE_EL1 S3_0_C12_C12_5
+#define ICC_IGRPEN1_EL1 S3_0_C12_C12_7
+#define sysreg_read(r) read_sysreg(r)
+#define sysreg_write(r, v) write_sysreg(r, v)
+
+#define PRIORITY 0xa0	/* below the priority mask: delivered */
+
+static volatile uint8_t *dist, *cpu_if;
+
+static uint32_t
+mmio_read(volatile uint8_t *base, unsigned off)
+{
+	return *(volatile uint32_t *)(base + off);
+}
+
+static void
+mmio_write(volatile uint8_t *base, unsigned off, uint32_t v)
+{
+	*(volatile uint32_t *)(base + off) = v;
+}
+
+static void
+gic3_init(void)
+{
+	mmio_write(dist, GICD_CTLR, GICD_CTLR_V3);
+	while (mmio_read(dist, GICD_CTLR) & GICD_CTLR_RWP)
+		;
+	/* Wake this CPU's redistributor, then its SGIs and PPIs to group 1. */
+	uint32_t waker = mmio_read(cpu_if, GICR_WAKER);
+	mmio_write(cpu_if, GICR_WAKER, waker & ~WAKER_PROCESSOR_SLEEP);
+	while (mmio_read(cpu_if, GICR_WAKER) & WAKER_CHILDREN_ASLEEP)
+		;
+	mmio_write(cpu_if, GICR_IGROUPR0, 0xffffffffu);
+	sysreg_write(ICC_SRE_EL1, sysreg_read(ICC_SRE_EL1) | 1);
+	isb();
+	sysreg_write(ICC_PMR_EL1, 0xff);
+	sysreg_write(ICC_IGRPEN1_EL1, 1);
+	isb();
+}
+
+static void
+gic2_init(void)
+{
+	mmio_write(dist, GICD_CTLR, 1);
+	mmio_write(cpu_if, GICC_PMR, 0xff);
+	mmio_write(cpu_if, GICC_CTLR, 1);
+}
+
+void
+gic_init(void)
+{
+	if (fdt.gic_version == 0)
+		panic("no GIC in the device tree");
+	dist = phys_to_virt(fdt.gic_dist);
+	cpu_if = phys_to_virt(fdt.gic_cpu);
+	if (fdt.gic_version == 3)
+		gic3_init();
+	else
+		gic2_init();
+}
+
+/* Enables an SGI or PPI (INTID below 32) of this CPU. */
+void
+gic_enable(int intid)
+{
+	unsigned bit = 1u << (intid % 32);
+	if (fdt.gic_version == 3) {
+		*(cpu_if + GICR_IPRIORITYR + intid) = PRIORITY;
+		mmio_write(cpu_if, GICR_ISENABLER0, bit);
+	} else {
+		*(dist + GICD_IPRIORITYR + intid) = PRIORITY;
+		mmio_write(dist, GICD_ISENABLER, bit);
+	}
+}
+
+int
+gic_ack(void)
+{
+	if (fdt.gic_version == 3) {
+		int intid = (int)(sysreg_read(ICC_IAR1_EL1) & 0xffffff);
+		dsb(sy);
+		return intid;
+	}
+	return (int)(mmio_read(cpu_if, GICC_IAR) & 0x3ff);
+}
+
+void
+gic_eoi(int intid)
+{
+	if (fdt.gic_version == 3) {
+		sysreg_write(ICC_EOIR1_EL1, (uint64_t)intid);
+		isb();
+	} else {
+		mmio_write(cpu_if, GICC_EOIR, (uint32_t)intid);
+	}
+}

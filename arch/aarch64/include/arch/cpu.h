@@ -1,0 +1,12 @@
+/*
+ * What arch/aarch64's files share about the CPU (cpu.c).
+ */
+#ifndef ARCH_CPU_H
+#define ARCH_CPU_H
+
+#include <kernel/types.h>
+
+/* A PSCI call (fn, args) by the device tree's conduit; returns x0. */
+uint64_t psci_call(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3);
+
+#endif

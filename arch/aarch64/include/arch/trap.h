@@ -1,0 +1,52 @@
+/*
+ * The AArch64 trap frame: what entry.S saves on the kernel stack at every
+ * exception, in the order its stores make it.
+ */
+#ifndef ARCH_TRAP_H
+#define ARCH_TRAP_H
+
+/* entry.S's frame size: struct trapframe's, asserted below. */
+#define TF_SIZE 288
+
+#ifndef __ASSEMBLY__
+#include <kernel/types.h>
+
+struct trapframe {
+	uint64_t x[31];		/* x0-x30; x8 the system-call number */
+	uint64_t sp;		/* SP_EL0 from user mode, else the kernel's */
+	uint64_t pc;		/* ELR_EL1 */
+	uint64_t pstate;	/* SPSR_EL1 */
+	uint64_t esr, far;	/* why, and the faulting address */
+};
+
+/* entry.S's stores are pairs from x0 up, then these. */
+_Static_assert(sizeof(struct trapframe) == TF_SIZE, "entry.S's TF_SIZE");
+_Static_assert(__builtin_offsetof(struct trapframe, sp) == 248,
+	       "entry.S stores sp beside x30");
+
+#define PSTATE_MODE_MASK 0xf	/* M[3:0]: 0 is EL0t */
+
+static inline bool
+trap_from_user(const struct trapframe *tf)
+{
+	return (tf->pstate & PSTATE_MODE_MASK) == 0;
+}
+
+/* trap.c, called from entry.S with the frame. */
+void trap_kernel_sync(struct trapframe *tf);
+void trap_user_sync(struct trapframe *tf);
+void trap_irq(struct trapframe *tf);
+_Noreturn void trap_bad_vector(uint64_t which);
+/* The frame-pointer chain from fp, printed (the panic's backtrace). */
+void trap_backtrace(uint64_t fp);
+
+/* gic.c: the interrupt controller the device tree names, v2 or v3. */
+void gic_init(void);
+void gic_enable(int intid);
+/* The pending interrupt's INTID, acknowledged (1023: none). */
+int gic_ack(void);
+void gic_eoi(int intid);
+extern uint64_t irq_count;
+
+#endif /* __ASSEMBLY__ */
+#endif
