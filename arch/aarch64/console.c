@@ -10,6 +10,9 @@
 #define UART_DR 0x00
 #define UART_FR 0x18
 #define UART_CR 0x30
+#define UART_IMSC 0x38
+#define UART_ICR 0x44
+#define INT_RX_TIMEOUT ((1u << 4) | (1u << 6))	/* RXIM/RXIC, RTIM/RTIC */
 #define FR_RXFE (1u << 4)	/* receive FIFO empty */
 #define FR_TXFF (1u << 5)	/* transmit FIFO full */
 #define CR_ENABLE 0x301u	/* UARTEN, TXE, RXE */
@@ -51,10 +54,22 @@ arch_console_write(const char *s, size_t n)
 	}
 }
 
+/* Drained: the receive interrupts are cleared for the next byte. */
 int
 arch_console_getc(void)
 {
-	if (!uart || (uart_read(UART_FR) & FR_RXFE))
+	if (!uart)
 		return -1;
+	if (uart_read(UART_FR) & FR_RXFE) {
+		uart_write(UART_ICR, INT_RX_TIMEOUT);
+		return -1;
+	}
 	return (int)(uart_read(UART_DR) & 0xff);
+}
+
+void
+console_enable_irq(void)
+{
+	if (uart)
+		uart_write(UART_IMSC, INT_RX_TIMEOUT);
 }

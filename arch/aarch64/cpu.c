@@ -4,10 +4,48 @@
  * names (hvc under a hypervisor, as QEMU virt without EL2; smc otherwise).
  */
 #include <kernel/arch.h>
+#include <kernel/cpu.h>
 #include <arch/boot.h>
 #include <arch/cpu.h>
+#include <arch/sysreg.h>
 
 #define PSCI_SYSTEM_OFF 0x84000008ul
+#define CPACR_FPEN (3ul << 20)	/* FP/SIMD untrapped at EL0 and EL1 */
+
+struct cpu cpus[CPU_MAX];
+int cpu_count = 1;
+
+/* The boot CPU: its struct cpu in TPIDR_EL1, FP/SIMD for user programs
+ * (the kernel itself never uses them: -mgeneral-regs-only). */
+void
+arch_cpu_init(void)
+{
+	struct cpu *c = &cpus[0];
+	c->id = 0;
+	c->online = true;
+	c->self = c;
+	c->arch.mpidr = (uint32_t)(read_sysreg(mpidr_el1) & 0xffffff);
+	write_sysreg(tpidr_el1, c);
+	write_sysreg(cpacr_el1, CPACR_FPEN);
+	isb();
+}
+
+/* FEAT_RNG's RNDR where the CPU has it (ID_AA64ISAR0_EL1.RNDR), else
+ * the counter. */
+uint64_t
+arch_random_seed(void)
+{
+	if ((read_sysreg(id_aa64isar0_el1) >> 60) & 0xf) {
+		uint64_t v;
+		uint64_t ok;
+		__asm__ volatile("mrs %0, s3_3_c2_c4_0; cset %1, ne"
+				 : "=r"(v), "=r"(ok) : : "cc");
+		if (ok)
+			return v;
+	}
+	return arch_cycles();
+}
+
 #define PSCI_SYSTEM_RESET 0x84000009ul
 
 uint64_t

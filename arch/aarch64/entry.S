@@ -3,7 +3,9 @@
  * 128 bytes, by where the exception came from (EL1 with SP_EL0, EL1 with
  * SP_EL1, EL0 in AArch64, EL0 in AArch32) and its kind (synchronous,
  * IRQ, FIQ, SError). Each used one saves a struct trapframe (<arch/trap.h>)
- * on the kernel stack and calls trap.c; the rest panic.
+ * on the kernel stack and calls trap.c; the rest panic. Also the switch
+ * between kernel stacks, a new thread's first return and the FP/SIMD
+ * registers' save and load.
  */
 #include <arch/trap.h>
 
@@ -118,3 +120,83 @@ el0_irq:
 	save_frame 0
 	bl	trap_irq
 	restore_frame 0
+
+/* A new thread's first run: switch_stacks left sp on its trapframe. */
+	.globl	thread_trampoline
+thread_trampoline:
+	bl	thread_first_run
+	mov	x0, sp
+	bl	trap_return_to_user
+	restore_frame 0
+
+/* switch_stacks(save_sp, load_sp): the AAPCS64 callee-saved registers. */
+	.globl	switch_stacks
+switch_stacks:
+	sub	sp, sp, #96
+	stp	x19, x20, [sp, #0]
+	stp	x21, x22, [sp, #16]
+	stp	x23, x24, [sp, #32]
+	stp	x25, x26, [sp, #48]
+	stp	x27, x28, [sp, #64]
+	stp	x29, x30, [sp, #80]
+	mov	x9, sp
+	str	x9, [x0]
+	mov	sp, x1
+	ldp	x19, x20, [sp, #0]
+	ldp	x21, x22, [sp, #16]
+	ldp	x23, x24, [sp, #32]
+	ldp	x25, x26, [sp, #48]
+	ldp	x27, x28, [sp, #64]
+	ldp	x29, x30, [sp, #80]
+	add	sp, sp, #96
+	ret
+
+	.arch_extension fp
+	.arch_extension simd
+	.globl	fpsimd_save
+fpsimd_save:
+	stp	q0, q1, [x0, #32 * 0]
+	stp	q2, q3, [x0, #32 * 1]
+	stp	q4, q5, [x0, #32 * 2]
+	stp	q6, q7, [x0, #32 * 3]
+	stp	q8, q9, [x0, #32 * 4]
+	stp	q10, q11, [x0, #32 * 5]
+	stp	q12, q13, [x0, #32 * 6]
+	stp	q14, q15, [x0, #32 * 7]
+	stp	q16, q17, [x0, #32 * 8]
+	stp	q18, q19, [x0, #32 * 9]
+	stp	q20, q21, [x0, #32 * 10]
+	stp	q22, q23, [x0, #32 * 11]
+	stp	q24, q25, [x0, #32 * 12]
+	stp	q26, q27, [x0, #32 * 13]
+	stp	q28, q29, [x0, #32 * 14]
+	stp	q30, q31, [x0, #32 * 15]
+	mrs	x9, fpsr
+	mrs	x10, fpcr
+	str	w9, [x0, #512]
+	str	w10, [x0, #516]
+	ret
+
+	.globl	fpsimd_load
+fpsimd_load:
+	ldp	q0, q1, [x0, #32 * 0]
+	ldp	q2, q3, [x0, #32 * 1]
+	ldp	q4, q5, [x0, #32 * 2]
+	ldp	q6, q7, [x0, #32 * 3]
+	ldp	q8, q9, [x0, #32 * 4]
+	ldp	q10, q11, [x0, #32 * 5]
+	ldp	q12, q13, [x0, #32 * 6]
+	ldp	q14, q15, [x0, #32 * 7]
+	ldp	q16, q17, [x0, #32 * 8]
+	ldp	q18, q19, [x0, #32 * 9]
+	ldp	q20, q21, [x0, #32 * 10]
+	ldp	q22, q23, [x0, #32 * 11]
+	ldp	q24, q25, [x0, #32 * 12]
+	ldp	q26, q27, [x0, #32 * 13]
+	ldp	q28, q29, [x0, #32 * 14]
+	ldp	q30, q31, [x0, #32 * 15]
+	ldr	w9, [x0, #512]
+	ldr	w10, [x0, #516]
+	msr	fpsr, x9
+	msr	fpcr, x10
+	ret

@@ -103,6 +103,16 @@ read_chosen_prop(const char *name, const uint8_t *val, uint32_t len)
 	}
 }
 
+/* The INTID of a node's first interrupt, if it is an SPI (type 0) in the
+ * GIC's three-cell form: SPI n is INTID n + 32. */
+static int
+spi_intid(const struct node *n)
+{
+	if (n->irqs_len < 12 || be32(n->irqs) != 0)
+		return 0;
+	return (int)be32(n->irqs + 4) + 32;
+}
+
 /* The node's own properties are all read: keep what it describes. */
 static void
 node_done(const struct node *n, const struct node *parent, int depth)
@@ -115,6 +125,10 @@ node_done(const struct node *n, const struct node *parent, int depth)
 	} else if (compatible(n, "arm,pl011") && fdt.uart == 0 &&
 		   reg_pair(n, parent, 0, &a, &size)) {
 		fdt.uart = a;
+		fdt.uart_irq = spi_intid(n);
+	} else if (compatible(n, "arm,pl031") && fdt.rtc == 0 &&
+		   reg_pair(n, parent, 0, &a, &size)) {
+		fdt.rtc = a;
 	} else if (compatible(n, "arm,gic-v3") &&
 		   reg_pair(n, parent, 0, &a, &size) &&
 		   reg_pair(n, parent, 1, &b, &size)) {

@@ -98,11 +98,28 @@ gic_init(void)
 		gic2_init();
 }
 
-/* Enables an SGI or PPI (INTID below 32) of this CPU. */
+#define GICD_IGROUPR 0x080
+#define GICD_ITARGETSR 0x800
+#define GICD_IROUTER 0x6000
+
+/* Enables an interrupt: an SGI or PPI of this CPU, or an SPI routed to
+ * the boot CPU. */
 void
 gic_enable(int intid)
 {
 	unsigned bit = 1u << (intid % 32);
+	if (intid >= 32) {
+		*(dist + GICD_IPRIORITYR + intid) = PRIORITY;
+		if (fdt.gic_version == 3) {
+			unsigned group = GICD_IGROUPR + 4 * (intid / 32);
+			mmio_write(dist, group, mmio_read(dist, group) | bit);
+			*(volatile uint64_t *)(dist + GICD_IROUTER + 8 * intid) = 0;
+		}
+		else
+			*(dist + GICD_ITARGETSR + intid) = 1;
+		mmio_write(dist, GICD_ISENABLER + 4 * (intid / 32), bit);
+		return;
+	}
 	if (fdt.gic_version == 3) {
 		*(cpu_if + GICR_IPRIORITYR + intid) = PRIORITY;
 		mmio_write(cpu_if, GICR_ISENABLER0, bit);

@@ -5,7 +5,9 @@
  * is set for the next deadline alone, and masked when there is none.
  */
 #include <kernel/arch.h>
+#include <kernel/irq.h>
 #include <kernel/printk.h>
+#include <kernel/sched.h>
 #include <arch/boot.h>
 #include <arch/sysreg.h>
 #include <arch/trap.h>
@@ -17,22 +19,45 @@
 uint64_t timer_base;
 uint64_t timer_ns_mult;
 static uint64_t timer_hz;
-uint64_t timer_fired;	/* interrupts taken, for the boot's check */
+uint64_t timer_fired;	/* interrupts taken */
 
-/* The count at the first kernel instruction would be better; this is
- * the first one C reads. */
+/* The clock starts at the first instruction C runs (early.c). */
 void
-arch_timer_init(void)
+timer_early_start(void)
 {
 	timer_base = read_sysreg(cntvct_el0);
 	timer_hz = read_sysreg(cntfrq_el0);
 	if (timer_hz == 0)
-		panic("the generic timer has no frequency (CNTFRQ_EL0)");
+		timer_hz = 62500000;	/* QEMU's; firmware should have said */
 	timer_ns_mult = (NS_PER_S << 32) / timer_hz;
+}
+
+void
+arch_timer_init(void)
+{
 	write_sysreg(cntv_ctl_el0, CTL_IMASK);
 	if (fdt.timer_ppi == 0)
 		panic("no timer interrupt in the device tree");
-	gic_enable(fdt.timer_ppi);
+	arch_rtc_init();
+	irq_register(IRQ_VECTOR_TIMER, timer_irq);
+}
+
+/*
+ * The rate is CNTFRQ_EL0's, known from the start: nothing to measure.
+ * One one-shot interrupt is waited for here (big lock held, as in kmain),
+ * which shows the GIC and the timer work; then the scheduler arms it.
+ */
+void
+arch_timer_calibrate(void)
+{
+	uint64_t start = arch_now_ns();
+	uint64_t before = timer_fired;
+	arch_timer_set(start + 10000000);	/* 10 ms */
+	while (timer_fired == before)
+		arch_idle();
+	pr_info("clock: generic timer at %lu kHz; one-shot interrupt after %lu us\n",
+		timer_hz / 1000, (arch_now_ns() - start) / 1000);
+	sched_timer_fired();
 }
 
 uint64_t
@@ -63,10 +88,12 @@ arch_timer_set(uint64_t deadline_ns)
 	isb();
 }
 
-/* The comparator fired: one shot, so mask it until the next set. */
+/* The comparator fired: one shot, so mask it until the next set; timers
+ * run on the way out. */
 void
 timer_irq(void)
 {
 	write_sysreg(cntv_ctl_el0, CTL_IMASK);
 	timer_fired++;
+	sched_timer_fired();
 }

@@ -1,24 +1,27 @@
 /*
- * Exceptions taken to EL1 (entry.S): a fault in the kernel panics with its
- * cause, the registers and a backtrace; interrupts go to the GIC. User mode
- * does not run yet, so an exception from EL0 is a panic too.
+ * Exceptions taken to EL1 (entry.S): a system call goes to syscall.c; an
+ * abort at a user address first goes to the VM, then becomes SIGSEGV or
+ * SIGBUS for user mode or -EFAULT for a user copy; other user exceptions
+ * become signals; a kernel fault panics with its cause, the registers and a
+ * backtrace. Interrupts go to irq.c under the big lock.
  */
 #include <kernel/arch.h>
+#include <kernel/cpu.h>
+#include <kernel/errno.h>
+#include <kernel/lock.h>
 #include <kernel/printk.h>
+#include <kernel/proc.h>
+#include <kernel/signal.h>
+#include <kernel/trap.h>
 #include <arch/boot.h>
 #include <arch/mmu.h>
 #include <arch/sysreg.h>
 #include <arch/trap.h>
 
 #define BACKTRACE_MAX 16
-
-uint64_t irq_count;
-
-uint64_t
-arch_interrupt_count(void)
-{
-	return irq_count;
-}
+#define ESR_WNR (1ul << 6)		/* a data abort's write */
+#define DFSC(esr) ((esr) & 0x3f)
+#define DFSC_ALIGNMENT 0x21
 
 static const char *
 exception_name(uint64_t esr)
@@ -86,30 +89,89 @@ kernel_fault(const struct trapframe *tf)
 	panic("%s in the kernel", exception_name(tf->esr));
 }
 
+/* An abort at a user address: 0 once the VM mapped the page, else the
+ * signal it means (-EIO from the VM: past the end of a mapped file). */
+static int
+user_abort(struct trapframe *tf, bool exec)
+{
+	if (DFSC(tf->esr) == DFSC_ALIGNMENT)
+		return SIGBUS;
+	if (tf->far >= USER_TOP)
+		return SIGSEGV;
+	bool write = !exec && (tf->esr & ESR_WNR);
+	int e = trap_page_fault(tf, tf->far, write, exec);
+	if (e == 0)
+		return 0;
+	return e == -EIO ? SIGBUS : SIGSEGV;
+}
+
 void
 trap_kernel_sync(struct trapframe *tf)
 {
+	/* copyin/copyout touching a user page not there yet, or a bad one. */
+	if (ESR_EC(tf->esr) == EC_DABT_CUR && tf->far < USER_TOP &&
+	    tf->pc >= (uint64_t)usercopy_start &&
+	    tf->pc < (uint64_t)usercopy_end) {
+		if (user_abort(tf, false) != 0)
+			tf->pc = (uint64_t)usercopy_fixup;
+		return;
+	}
 	kernel_fault(tf);
+}
+
+static int
+exception_signal(uint64_t esr)
+{
+	switch (ESR_EC(esr)) {
+	case EC_PC_ALIGN:
+	case EC_SP_ALIGN:
+		return SIGBUS;
+	case EC_BRK64:
+		return SIGTRAP;
+	default:
+		return SIGILL;
+	}
 }
 
 void
 trap_user_sync(struct trapframe *tf)
 {
-	/* No EL0 yet (docs/aarch64.md): nothing can come from there. */
-	kernel_fault(tf);
+	uint64_t ec = ESR_EC(tf->esr);
+	if (ec == EC_SVC64) {
+		syscall_handler(tf);	/* takes and drops the big lock */
+		return;
+	}
+	bkl_lock();
+	int sig;
+	uint64_t addr = tf->pc;
+	if (ec == EC_DABT_LOW || ec == EC_IABT_LOW) {
+		sig = user_abort(tf, ec == EC_IABT_LOW);
+		addr = tf->far;
+	} else {
+		sig = exception_signal(tf->esr);
+	}
+	if (sig)
+		trap_user_fault(tf, sig, addr);
+	trap_return_to_user(tf);	/* drops the lock */
 }
 
 void
 trap_irq(struct trapframe *tf)
 {
-	(void)tf;
 	int intid = gic_ack();
 	if (intid >= 1020)	/* spurious */
 		return;
-	irq_count++;
-	if (intid == fdt.timer_ppi)
-		timer_irq();
+	bool locked = false;
+	if (!bkl_held()) {
+		bkl_lock();
+		locked = true;
+	}
+	irq_dispatch(intid);
 	gic_eoi(intid);
+	if (trap_from_user(tf))
+		trap_return_to_user(tf);	/* drops the lock */
+	else if (locked)
+		bkl_unlock();
 }
 
 static const char *const vector_names[16] = {

@@ -1,13 +1,18 @@
 #!/usr/bin/env python3
 # Boots: build/aarch64/kernel (made here with `make ARCH=aarch64`) on QEMU
-#        virt under TCG with -kernel, as an arm64 Linux Image: GICv3 at EL1
-#        with an initramfs, GICv2 entered at EL2 (virtualization=on), and
-#        one boot with `selftest=fault`.
-# Does:  nothing in the guest: the AArch64 kernel stops after its boot
-#        (docs/aarch64.md); it powers off through PSCI, or panics.
-# Expects: the banner, the command line and initramfs from /chosen, the
-#        GIC version, a one-shot timer interrupt, QEMU's exit at power-off;
-#        for the fault, the data abort's registers, a backtrace and the panic.
+#        virt under TCG with -kernel, as an arm64 Linux Image, with an
+#        initramfs holding tests/system/aarch64/init.c (cross-compiled
+#        here, no C library) as /sbin/init: GICv3 entered at EL1, GICv2
+#        entered at EL2 (virtualization=on); then one boot with
+#        `selftest=fault`.
+# Does:  init mounts /dev, opens the console, writes from EL0, calls
+#        uname and getpid, takes a SIGSEGV in a handler and returns from
+#        it, and powers off with reboot(2).
+# Expects: the banner, the command line from /chosen, a one-shot timer
+#        interrupt, init's lines ("uname Petrel aarch64", "pid 1", the
+#        SIGSEGV at address 16 and the return from its handler), QEMU's
+#        exit at power-off; for the fault, the data abort's registers, a
+#        backtrace and the panic.
 # Skips when the cross compiler or qemu-system-aarch64 is missing.
 import os, re, shutil, subprocess, sys
 sys.dont_write_bytecode = True	# no __pycache__ in the tree
@@ -15,28 +20,46 @@ sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
 from lib import ROOT, fail, passed, skip
 
 QEMU = "qemu-system-aarch64"
+CC = "aarch64-linux-gnu-gcc"
 KERNEL = os.path.join(ROOT, "build", "aarch64", "kernel")
+WORK = os.path.join(ROOT, "build", "aarch64", "test-init")
+INIT_SRC = os.path.join(ROOT, "tests", "system", "aarch64", "init.c")
 BANNER = re.compile(r"^Petrel \S+ \(aarch64\), booted by the arm64 Image "
 		    r"protocol at EL(\d)$", re.M)
 
-if not shutil.which("aarch64-linux-gnu-gcc"):
+if not shutil.which(CC):
 	skip("no aarch64-linux-gnu-gcc (tools/deps.sh installs "
 	     "gcc-aarch64-linux-gnu): the AArch64 kernel cannot be built")
 if not shutil.which(QEMU):
 	skip("no qemu-system-aarch64 (Debian's qemu-system-arm)")
 
-build = subprocess.run(["make", "-s", "-C", ROOT, "ARCH=aarch64"],
-		       capture_output=True, text=True)
-if build.returncode != 0:
-	fail("make ARCH=aarch64 failed:\n" + build.stdout + build.stderr)
+
+def must(argv, **kw):
+	r = subprocess.run(argv, capture_output=True, **kw)
+	if r.returncode != 0:
+		fail("%s failed:\n%s%s" % (" ".join(argv), r.stdout.decode(),
+					  r.stderr.decode()))
+	return r.stdout
 
 
-def run(machine, cpu, append, initrd=None):
+must(["make", "-s", "-C", ROOT, "ARCH=aarch64"])
+# The initramfs: /sbin/init alone, newc as the kernel unpacks it.
+shutil.rmtree(WORK, ignore_errors=True)
+os.makedirs(os.path.join(WORK, "root", "sbin"))
+must([CC, "-static", "-nostdlib", "-ffreestanding", "-fno-stack-protector",
+      "-no-pie", "-O2", "-Wall", "-Wextra", "-Werror", "-o",
+      os.path.join(WORK, "root", "sbin", "init"), INIT_SRC])
+INITRD = os.path.join(WORK, "init.cpio")
+with open(INITRD, "wb") as f:
+	f.write(must(["cpio", "-o", "-H", "newc", "--quiet"],
+		     input=b"sbin\nsbin/init\n", cwd=os.path.join(WORK, "root")))
+
+
+def run(machine, cpu, append):
 	"""Boots the kernel; returns (QEMU's exit status, the console)."""
 	argv = [QEMU, "-M", machine, "-cpu", cpu, "-m", "256", "-nographic",
-		"-no-reboot", "-kernel", KERNEL, "-append", append]
-	if initrd:
-		argv += ["-initrd", initrd]
+		"-no-reboot", "-kernel", KERNEL, "-initrd", INITRD,
+		"-append", append]
 	print("+ " + " ".join(argv), flush=True)
 	try:
 		r = subprocess.run(argv, capture_output=True, timeout=60,
@@ -54,25 +77,26 @@ def expect(out, text):
 		fail("expected %r in the console" % text)
 
 
-def expect_boot(machine, cpu, append, el, gic, initrd=None):
-	status, out = run(machine, cpu, append, initrd)
+def expect_boot(machine, cpu, append, el, gic):
+	status, out = run(machine, cpu, append)
 	m = BANNER.search(out)
 	if not m:
 		fail("no banner")
 	if m.group(1) != el:
 		fail("entered at EL%s, expected EL%s" % (m.group(1), el))
 	expect(out, "command line: " + append + "\n")
-	if initrd:
-		expect(out, "initramfs: %d KiB at " % (os.path.getsize(initrd) >> 10))
-	expect(out, "GICv%d at " % gic)
-	expect(out, "timer: one-shot interrupt after ")
-	expect(out, "powering off")
+	expect(out, "GICv%d, timer PPI 27" % gic)
+	expect(out, "one-shot interrupt after ")
+	for line in ("init: hello from EL0", "init: uname Petrel aarch64",
+		     "init: pid 1", "init: SIGSEGV 11 at 16",
+		     "init: back from the handler", "init: powering off",
+		     "petrel: power off"):
+		expect(out, line + "\n")
 	if status != 0:
 		fail("QEMU's exit status %d after the power-off" % status)
 
 
-expect_boot("virt,gic-version=3", "cortex-a72", "petrel-test one=1", "1", 3,
-	    initrd=os.path.join(ROOT, "Makefile"))
+expect_boot("virt,gic-version=3", "cortex-a72", "petrel-test one=1", "1", 3)
 expect_boot("virt,gic-version=2,virtualization=on", "max", "petrel-test el2",
 	    "2", 2)
 

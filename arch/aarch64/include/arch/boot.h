@@ -15,6 +15,8 @@ struct fdt_info {
 	paddr_t initrd_start, initrd_end;	/* 0, 0 if none */
 	char bootargs[BOOT_ARGS_MAX];
 	paddr_t uart;			/* PL011 registers; 0 if none */
+	int uart_irq;			/* its INTID; 0 if unknown */
+	paddr_t rtc;			/* PL031 registers; 0 if none */
 	int gic_version;		/* 2 or 3; 0 if none found */
 	paddr_t gic_dist;		/* distributor */
 	paddr_t gic_cpu;		/* v2: CPU interface; v3: redistributors */
@@ -34,6 +36,9 @@ extern int boot_el;			/* exception level at entry: 1 or 2 */
 int fdt_parse(const void *blob);
 /* The device tree's size from its header, 0 if it has none. */
 uint32_t fdt_size(const void *blob);
+
+/* console.c: asks the PL011 to interrupt when a byte arrives. */
+void console_enable_irq(void);
 
 /* early.c: the C side of the boot, on the kernel's own mapping. */
 _Noreturn void arch_early_main(paddr_t dtb_phys, paddr_t kernel_phys, int el);

@@ -28,6 +28,7 @@
 #define PTE_NG (1ul << 11)	/* not global: tagged by ASID */
 #define PTE_PXN (1ul << 53)	/* never executed at EL1 */
 #define PTE_UXN (1ul << 54)	/* never executed at EL0 */
+#define PTE_SW_IO (1ul << 55)	/* software bit: device memory, no struct page */
 #define PTE_ADDR 0x0000fffffffff000ul
 
 /* MAIR_EL1's attributes, by the index PTE_ATTR takes. */
@@ -44,6 +45,9 @@
 #ifndef __ASSEMBLY__
 /* Where the loader put the Image (boot/start.S). */
 extern paddr_t kernel_phys_base;
+
+/* The physical address of a byte of the kernel image. */
+#define KERNEL_IMAGE_PHYS(va) ((vaddr_t)(va) - KERNEL_VBASE + kernel_phys_base)
 
 static inline void *
 phys_to_virt(paddr_t pa)
@@ -64,8 +68,21 @@ virt_to_phys(const void *va)
 void early_map(paddr_t kernel_phys, paddr_t dtb_phys);
 extern uint64_t boot_ttbr0_l0[512], boot_ttbr1_l0[512];
 extern uint64_t boot_direct_l1[512];	/* the direct map, 1 GiB blocks */
-/* mmu.c: maps [base, base + size) of RAM into the direct map. */
+/* mmu.c: maps [base, base + size) of RAM into the boot direct map. */
 void mmu_map_ram(paddr_t base, uint64_t size);
+
+static inline void
+tlb_flush_page(vaddr_t va)
+{
+	__asm__ volatile("dsb ishst; tlbi vaae1is, %0; dsb ish; isb"
+			 : : "r"(va >> 12 & ((1ul << 44) - 1)) : "memory");
+}
+
+static inline void
+tlb_flush_all(void)
+{
+	__asm__ volatile("dsb ishst; tlbi vmalle1is; dsb ish; isb" : : : "memory");
+}
 
 #endif /* __ASSEMBLY__ */
 #endif

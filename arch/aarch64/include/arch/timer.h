@@ -25,7 +25,9 @@ arch_now_ns(void)
 	return arch_cycles_to_ns(read_sysreg(cntvct_el0) - timer_base);
 }
 
-/* timer.c: the interrupt of the virtual timer (a PPI), from the device tree. */
+/* timer.c: starts the clock, first thing in the boot. */
+void timer_early_start(void);
+/* The virtual timer's interrupt (a PPI the device tree names). */
 void timer_irq(void);
 extern uint64_t timer_fired;	/* its interrupts taken so far */
 

@@ -6,7 +6,7 @@
 #define ARCH_TRAP_H
 
 /* entry.S's frame size: struct trapframe's, asserted below. */
-#define TF_SIZE 288
+#define TF_SIZE 304
 
 #ifndef __ASSEMBLY__
 #include <kernel/types.h>
@@ -17,6 +17,8 @@ struct trapframe {
 	uint64_t pc;		/* ELR_EL1 */
 	uint64_t pstate;	/* SPSR_EL1 */
 	uint64_t esr, far;	/* why, and the faulting address */
+	uint64_t orig_x0;	/* a system call's first argument (restart) */
+	uint64_t pad;		/* (the stack stays 16-byte aligned) */
 };
 
 /* entry.S's stores are pairs from x0 up, then these. */
@@ -39,6 +41,8 @@ void trap_irq(struct trapframe *tf);
 _Noreturn void trap_bad_vector(uint64_t which);
 /* The frame-pointer chain from fp, printed (the panic's backtrace). */
 void trap_backtrace(uint64_t fp);
+/* syscall.c: an svc from EL0. */
+void syscall_handler(struct trapframe *tf);
 
 /* gic.c: the interrupt controller the device tree names, v2 or v3. */
 void gic_init(void);
@@ -46,7 +50,19 @@ void gic_enable(int intid);
 /* The pending interrupt's INTID, acknowledged (1023: none). */
 int gic_ack(void);
 void gic_eoi(int intid);
-extern uint64_t irq_count;
+/* irq.c: runs the handler registered for intid (big lock held). */
+void irq_dispatch(int intid);
+
+/* entry.S */
+extern char thread_trampoline[];	/* a new thread's first return */
+/* Saves the callee-saved registers and sp in *save_sp, loads load_sp's. */
+void switch_stacks(uint64_t *save_sp, uint64_t load_sp);
+/* The user's FP/SIMD registers, out to and in from struct arch_thread's
+ * vregs (then fpsr, fpcr). */
+void fpsimd_save(void *state);
+void fpsimd_load(const void *state);
+/* usercopy.S */
+extern char usercopy_start[], usercopy_end[], usercopy_fixup[];
 
 #endif /* __ASSEMBLY__ */
 #endif
