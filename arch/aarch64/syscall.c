@@ -11,12 +11,27 @@
 #include <arch/mmu.h>
 #include <arch/trap.h>
 
+/* arm64's clone number: its arguments come as Linux's CONFIG_CLONE_BACKWARDS
+ * has them, tls before ctid, where sys_clone takes x86_64's order. */
+#define NR_CLONE 220
+
 void
 syscall_handler(struct trapframe *tf)
 {
 	tf->orig_x0 = tf->x[0];
-	/* The six arguments lie in order from x0: no copy. */
-	long r = syscall_run(tf->x[8], &tf->x[0]);
+	/* The six arguments lie in order from x0: no copy but for clone's. */
+	const uint64_t *args = &tf->x[0];
+	uint64_t clone_args[6];
+	if (tf->x[8] == NR_CLONE) {
+		clone_args[0] = tf->x[0];	/* flags */
+		clone_args[1] = tf->x[1];	/* stack */
+		clone_args[2] = tf->x[2];	/* ptid */
+		clone_args[3] = tf->x[4];	/* ctid */
+		clone_args[4] = tf->x[3];	/* tls */
+		clone_args[5] = tf->x[5];
+		args = clone_args;
+	}
+	long r = syscall_run(tf->x[8], args);
 	struct thread *t = current();
 	/* rt_sigreturn and execve set every register themselves. */
 	if (!t->regs_replaced)

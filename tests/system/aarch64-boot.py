@@ -3,16 +3,18 @@
 #        virt under TCG with -kernel, as an arm64 Linux Image, with an
 #        initramfs holding tests/system/aarch64/init.c (cross-compiled
 #        here, no C library) as /sbin/init: GICv3 entered at EL1, GICv2
-#        entered at EL2 (virtualization=on); then one boot with
-#        `selftest=fault`.
+#        entered at EL2 (virtualization=on); then tests/system/aarch64/glibc.c
+#        (static glibc, from libc6-dev-arm64-cross) as init; then one boot
+#        with `selftest=fault`.
 # Does:  init mounts /dev, opens the console, writes from EL0, calls
 #        uname and getpid, takes a SIGSEGV in a handler and returns from
 #        it, and powers off with reboot(2).
 # Expects: the banner, the command line from /chosen, a one-shot timer
 #        interrupt, init's lines ("uname Petrel aarch64", "pid 1", the
 #        SIGSEGV at address 16 and the return from its handler), QEMU's
-#        exit at power-off; for the fault, the data abort's registers, a
-#        backtrace and the panic.
+#        exit at power-off; from the glibc program, stdio, stat, fork and a
+#        pipe, epoll, a thread, FP; for the fault, the data abort's
+#        registers, a backtrace and the panic.
 # Skips when the cross compiler or qemu-system-aarch64 is missing.
 import os, re, shutil, subprocess, sys
 sys.dont_write_bytecode = True	# no __pycache__ in the tree
@@ -24,6 +26,7 @@ CC = "aarch64-linux-gnu-gcc"
 KERNEL = os.path.join(ROOT, "build", "aarch64", "kernel")
 WORK = os.path.join(ROOT, "build", "aarch64", "test-init")
 INIT_SRC = os.path.join(ROOT, "tests", "system", "aarch64", "init.c")
+GLIBC_SRC = os.path.join(ROOT, "tests", "system", "aarch64", "glibc.c")
 BANNER = re.compile(r"^Petrel \S+ \(aarch64\), booted by the arm64 Image "
 		    r"protocol at EL(\d)$", re.M)
 
@@ -43,22 +46,33 @@ def must(argv, **kw):
 
 
 must(["make", "-s", "-C", ROOT, "ARCH=aarch64"])
-# The initramfs: /sbin/init alone, newc as the kernel unpacks it.
 shutil.rmtree(WORK, ignore_errors=True)
-os.makedirs(os.path.join(WORK, "root", "sbin"))
-must([CC, "-static", "-nostdlib", "-ffreestanding", "-fno-stack-protector",
-      "-no-pie", "-O2", "-Wall", "-Wextra", "-Werror", "-o",
-      os.path.join(WORK, "root", "sbin", "init"), INIT_SRC])
-INITRD = os.path.join(WORK, "init.cpio")
-with open(INITRD, "wb") as f:
-	f.write(must(["cpio", "-o", "-H", "newc", "--quiet"],
-		     input=b"sbin\nsbin/init\n", cwd=os.path.join(WORK, "root")))
 
 
-def run(machine, cpu, append):
+def initramfs(name, source, flags):
+	"""Compiles source as /sbin/init of a newc initramfs; returns its path."""
+	root = os.path.join(WORK, name)
+	os.makedirs(os.path.join(root, "sbin"))
+	must([CC, "-static", "-O2", "-Wall", "-Wextra", "-Werror"] + flags +
+	     ["-o", os.path.join(root, "sbin", "init"), source])
+	path = os.path.join(WORK, name + ".cpio")
+	with open(path, "wb") as f:
+		f.write(must(["cpio", "-o", "-H", "newc", "--quiet"],
+			     input=b"sbin\nsbin/init\n", cwd=root))
+	return path
+
+
+INITRD = initramfs("init", INIT_SRC, ["-nostdlib", "-ffreestanding",
+				      "-fno-stack-protector", "-no-pie"])
+GLIBC = os.path.exists("/usr/aarch64-linux-gnu/lib/libc.a")
+if GLIBC:
+	GLIBC_INITRD = initramfs("glibc", GLIBC_SRC, ["-lpthread"])
+
+
+def run(machine, cpu, append, initrd=INITRD):
 	"""Boots the kernel; returns (QEMU's exit status, the console)."""
 	argv = [QEMU, "-M", machine, "-cpu", cpu, "-m", "256", "-nographic",
-		"-no-reboot", "-kernel", KERNEL, "-initrd", INITRD,
+		"-no-reboot", "-kernel", KERNEL, "-initrd", initrd,
 		"-append", append]
 	print("+ " + " ".join(argv), flush=True)
 	try:
@@ -99,6 +113,17 @@ def expect_boot(machine, cpu, append, el, gic):
 expect_boot("virt,gic-version=3", "cortex-a72", "petrel-test one=1", "1", 3)
 expect_boot("virt,gic-version=2,virtualization=on", "max", "petrel-test el2",
 	    "2", 2)
+
+if GLIBC:
+	status, out = run("virt", "cortex-a72", "glibc", GLIBC_INITRD)
+	for line in ("glibc: pid 1", "stat: regular 1, mode 755, size > 0: 1",
+		     "malloc: 1", "fork: the child wrote child and exited 7",
+		     "epoll: 1 ready, data 1122334455667788",
+		     "thread: returned 42", "fp: 86.498", "petrel: power off"):
+		expect(out, line + "\n")
+else:
+	print("no /usr/aarch64-linux-gnu/lib/libc.a (libc6-dev-arm64-cross, "
+	      "which tools/deps.sh installs): the glibc program is left out")
 
 status, out = run("virt", "cortex-a72", "selftest=fault")
 expect(out, "kernel fault: data abort (ESR 96")
