@@ -11,9 +11,29 @@
 
 #define PSCI_SYSTEM_OFF 0x84000008ul
 #define CPACR_FPEN (3ul << 20)	/* FP/SIMD untrapped at EL0 and EL1 */
+#define SCTLR_SPAN (1ul << 23)	/* 0: PAN set on every exception to EL1 */
 
 struct cpu cpus[CPU_MAX];
 int cpu_count = 1;
+bool cpu_has_pan;
+
+/*
+ * FEAT_PAN (Armv8.1), as SMAP on x86_64: with PSTATE.PAN set, a kernel
+ * load or store to a page user mode may access faults; only
+ * arch_copy_user and arch_zero_user clear it, for their copy
+ * (usercopy.S). Set on every exception entry (SCTLR_EL1.SPAN clear)
+ * and now for the boot.
+ */
+static void
+pan_init(void)
+{
+	if (((read_sysreg(id_aa64mmfr1_el1) >> 20) & 0xf) == 0)
+		return;
+	cpu_has_pan = true;
+	write_sysreg(sctlr_el1, read_sysreg(sctlr_el1) & ~SCTLR_SPAN);
+	isb();
+	__asm__ volatile(".inst 0xd500419f" : : : "memory");	/* msr pan, #1 */
+}
 
 /* The boot CPU: its struct cpu in TPIDR_EL1, FP/SIMD for user programs
  * (the kernel itself never uses them: -mgeneral-regs-only). */
@@ -28,6 +48,7 @@ arch_cpu_init(void)
 	write_sysreg(tpidr_el1, c);
 	write_sysreg(cpacr_el1, CPACR_FPEN);
 	isb();
+	pan_init();
 }
 
 /* FEAT_RNG's RNDR where the CPU has it (ID_AA64ISAR0_EL1.RNDR), else

@@ -8,6 +8,7 @@
 #include <kernel/printk.h>
 #include <kernel/string.h>
 #include <arch/boot.h>
+#include <arch/cpu.h>
 #include <arch/mmu.h>
 #include <arch/timer.h>
 
@@ -63,9 +64,9 @@ arch_early_main(paddr_t dtb_phys, paddr_t kernel_phys, int el)
 		printk("selftest: a kernel data abort\n");
 		selftest_fault();
 	}
-	pr_info("aarch64: device tree at %#lx, kernel at %#lx; GICv%d, timer PPI %d, PSCI by %s, %d CPU%s in the tree\n",
+	pr_info("aarch64: device tree at %#lx, kernel at %#lx; GICv%d, timer PPI %d, PSCI by %s, %d CPU%s in the tree; PAN %s\n",
 		dtb_phys, kernel_phys, fdt.gic_version, fdt.timer_ppi,
 		fdt.psci ? (fdt.psci_hvc ? "hvc" : "smc") : "(none)",
-		fdt.cpus, fdt.cpus == 1 ? "" : "s");
+		fdt.cpus, fdt.cpus == 1 ? "" : "s", cpu_has_pan ? "on" : "absent");
 	kmain();
 }

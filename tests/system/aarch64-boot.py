@@ -4,7 +4,8 @@
 #        initramfs holding tests/system/aarch64/init.c (cross-compiled
 #        here, no C library) as /sbin/init: GICv3 entered at EL1, GICv2
 #        entered at EL2 (virtualization=on); then tests/system/aarch64/glibc.c
-#        (static glibc, from libc6-dev-arm64-cross) as init; then one boot
+#        (static glibc, from libc6-dev-arm64-cross) as init on `max`, with
+#        PAN on; then one boot
 #        with `selftest=fault`.
 # Does:  init mounts /dev, opens the console, writes from EL0, calls
 #        uname and getpid, takes a SIGSEGV in a handler and returns from
@@ -91,8 +92,9 @@ def expect(out, text):
 		fail("expected %r in the console" % text)
 
 
-def expect_boot(machine, cpu, append, el, gic):
+def expect_boot(machine, cpu, append, el, gic, pan):
 	status, out = run(machine, cpu, append)
+	expect(out, "; PAN %s\n" % pan)
 	m = BANNER.search(out)
 	if not m:
 		fail("no banner")
@@ -110,12 +112,14 @@ def expect_boot(machine, cpu, append, el, gic):
 		fail("QEMU's exit status %d after the power-off" % status)
 
 
-expect_boot("virt,gic-version=3", "cortex-a72", "petrel-test one=1", "1", 3)
+# cortex-a72 is Armv8.0, without PAN; max has it (the kernel runs with it).
+expect_boot("virt,gic-version=3", "cortex-a72", "petrel-test one=1", "1", 3,
+	    "absent")
 expect_boot("virt,gic-version=2,virtualization=on", "max", "petrel-test el2",
-	    "2", 2)
+	    "2", 2, "on")
 
 if GLIBC:
-	status, out = run("virt", "cortex-a72", "glibc", GLIBC_INITRD)
+	status, out = run("virt", "max", "glibc", GLIBC_INITRD)
 	for line in ("glibc: pid 1", "stat: regular 1, mode 755, size > 0: 1",
 		     "malloc: 1", "fork: the child wrote child and exited 7",
 		     "epoll: 1 ready, data 1122334455667788",

@@ -6,6 +6,9 @@
 
 #include <kernel/types.h>
 
+/* The CPU has PAN, and the kernel runs with it (cpu.c). */
+extern bool cpu_has_pan;
+
 /* A PSCI call (fn, args) by the device tree's conduit; returns x0. */
 uint64_t psci_call(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3);
 
