@@ -29,26 +29,33 @@ pan_init(void)
 {
 	if (((read_sysreg(id_aa64mmfr1_el1) >> 20) & 0xf) == 0)
 		return;
-	cpu_has_pan = true;
+	cpu_has_pan = true;	/* (every CPU alike) */
 	write_sysreg(sctlr_el1, read_sysreg(sctlr_el1) & ~SCTLR_SPAN);
 	isb();
 	__asm__ volatile(".inst 0xd500419f" : : : "memory");	/* msr pan, #1 */
 }
 
-/* The boot CPU: its struct cpu in TPIDR_EL1, FP/SIMD for user programs
- * (the kernel itself never uses them: -mgeneral-regs-only). */
+/* A CPU's own setup: its struct cpu in TPIDR_EL1, FP/SIMD for user
+ * programs (the kernel itself never uses them: -mgeneral-regs-only),
+ * PAN. */
 void
-arch_cpu_init(void)
+cpu_setup(struct cpu *c)
 {
-	struct cpu *c = &cpus[0];
-	c->id = 0;
-	c->online = true;
 	c->self = c;
-	c->arch.mpidr = (uint32_t)(read_sysreg(mpidr_el1) & 0xffffff);
+	c->arch.mpidr = read_sysreg(mpidr_el1) & MPIDR_AFFINITY;
 	write_sysreg(tpidr_el1, c);
 	write_sysreg(cpacr_el1, CPACR_FPEN);
 	isb();
 	pan_init();
+}
+
+/* The boot CPU. */
+void
+arch_cpu_init(void)
+{
+	cpus[0].id = 0;
+	cpus[0].online = true;
+	cpu_setup(&cpus[0]);
 }
 
 /* FEAT_RNG's RNDR where the CPU has it (ID_AA64ISAR0_EL1.RNDR), else

@@ -118,6 +118,15 @@ static void
 node_done(const struct node *n, const struct node *parent, int depth)
 {
 	uint64_t a, b, size;
+	if (depth == 2 && strncmp(parent->name, "cpus", 4) == 0 &&
+	    strncmp(n->name, "cpu@", 4) == 0 && n->reg) {
+		/* A CPU's reg is its MPIDR affinity, in #address-cells cells
+		 * and no size. */
+		if (fdt.cpus < (int)ARRAY_SIZE(fdt.cpu_mpidr))
+			fdt.cpu_mpidr[fdt.cpus] = cells(n->reg, parent->addr_cells);
+		fdt.cpus++;
+		return;
+	}
 	if (depth == 1 && strncmp(n->name, "memory", 6) == 0 &&
 	    fdt.mem_size == 0 && reg_pair(n, parent, 0, &a, &size)) {
 		fdt.mem_base = a;
@@ -201,9 +210,7 @@ fdt_parse(const void *blob)
 			stack[depth] = (struct node){ .name = name,
 						      .addr_cells = 2,
 						      .size_cells = 1 };
-			if (depth == 2 && strncmp(stack[1].name, "cpus", 4) == 0 &&
-			    strncmp(name, "cpu@", 4) == 0)
-				fdt.cpus++;
+
 		} else if (token == FDT_END_NODE) {
 			if (depth < 0)
 				return -EINVAL;

@@ -2,7 +2,7 @@
  * Interrupt handlers by the portable kernel's numbers (<kernel/irq.h>'s
  * vectors, x86_64's names for its interrupt sources), each mapped here to
  * the GIC INTID that source has on this machine: the timer's PPI and the
- * PL011's SPI from the device tree. Device interrupts for servers
+ * PL011's SPI from the device tree, an SGI for wake-ups. Device interrupts for servers
  * (irq_alloc) and MSI wait for virtio-mmio and PCIe (docs/aarch64.md).
  */
 #include <kernel/arch.h>
@@ -32,6 +32,7 @@ vector_intid(int vector)
 	switch (vector) {
 	case IRQ_VECTOR_TIMER: return fdt.timer_ppi;
 	case IRQ_VECTOR_CONSOLE: return fdt.uart_irq;
+	case IRQ_VECTOR_IPI: return SGI_WAKE;
 	default: return 0;
 	}
 }

@@ -42,6 +42,14 @@ arch_timer_init(void)
 	irq_register(IRQ_VECTOR_TIMER, timer_irq);
 }
 
+/* Each other CPU's own comparator, masked, and its PPI on. */
+void
+timer_cpu_init(void)
+{
+	write_sysreg(cntv_ctl_el0, CTL_IMASK);
+	gic_enable(fdt.timer_ppi);
+}
+
 /*
  * The rate is CNTFRQ_EL0's, known from the start: nothing to measure.
  * One one-shot interrupt is waited for here (big lock held, as in kmain),

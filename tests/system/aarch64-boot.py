@@ -5,7 +5,7 @@
 #        here, no C library) as /sbin/init: GICv3 entered at EL1, GICv2
 #        entered at EL2 (virtualization=on); then tests/system/aarch64/glibc.c
 #        (static glibc, from libc6-dev-arm64-cross) as init on `max`, with
-#        PAN on; then one boot
+#        PAN on, 4 CPUs with GICv3 and 2 with GICv2 from EL2; then one boot
 #        with `selftest=fault`.
 # Does:  init mounts /dev, opens the console, writes from EL0, calls
 #        uname and getpid, takes a SIGSEGV in a handler and returns from
@@ -14,7 +14,8 @@
 #        interrupt, init's lines ("uname Petrel aarch64", "pid 1", the
 #        SIGSEGV at address 16 and the return from its handler), QEMU's
 #        exit at power-off; from the glibc program, stdio, stat, fork and a
-#        pipe, epoll, a thread, FP; for the fault, the data abort's
+#        pipe, epoll, threads contending for a mutex, FP, every CPU online
+#        (PSCI CPU_ON); for the fault, the data abort's
 #        registers, a backtrace and the panic.
 # Skips when the cross compiler or qemu-system-aarch64 is missing.
 import os, re, shutil, subprocess, sys
@@ -70,9 +71,10 @@ if GLIBC:
 	GLIBC_INITRD = initramfs("glibc", GLIBC_SRC, ["-lpthread"])
 
 
-def run(machine, cpu, append, initrd=INITRD):
+def run(machine, cpu, append, initrd=INITRD, smp=1):
 	"""Boots the kernel; returns (QEMU's exit status, the console)."""
-	argv = [QEMU, "-M", machine, "-cpu", cpu, "-m", "256", "-nographic",
+	argv = [QEMU, "-M", machine, "-cpu", cpu, "-smp", str(smp), "-m", "256",
+		"-nographic",
 		"-no-reboot", "-kernel", KERNEL, "-initrd", initrd,
 		"-append", append]
 	print("+ " + " ".join(argv), flush=True)
@@ -118,13 +120,24 @@ expect_boot("virt,gic-version=3", "cortex-a72", "petrel-test one=1", "1", 3,
 expect_boot("virt,gic-version=2,virtualization=on", "max", "petrel-test el2",
 	    "2", 2, "on")
 
-if GLIBC:
-	status, out = run("virt", "max", "glibc", GLIBC_INITRD)
-	for line in ("glibc: pid 1", "stat: regular 1, mode 755, size > 0: 1",
+def expect_glibc(machine, smp):
+	status, out = run(machine, "max", "glibc", GLIBC_INITRD, smp)
+	if smp > 1:
+		expect(out, "smp: %d CPUs online\n" % smp)
+	for line in ("glibc: pid 1", "cpus: %d" % smp,
+		     "stat: regular 1, mode 755, size > 0: 1",
 		     "malloc: 1", "fork: the child wrote child and exited 7",
 		     "epoll: 1 ready, data 1122334455667788",
-		     "thread: returned 42", "fp: 86.498", "petrel: power off"):
+		     "thread: returned 42", "threads: 80000", "fp: 86.498",
+		     "petrel: power off"):
 		expect(out, line + "\n")
+	if status != 0:
+		fail("QEMU's exit status %d after the power-off" % status)
+
+
+if GLIBC:
+	expect_glibc("virt,gic-version=3", 4)
+	expect_glibc("virt,gic-version=2,virtualization=on", 2)
 else:
 	print("no /usr/aarch64-linux-gnu/lib/libc.a (libc6-dev-arm64-cross, "
 	      "which tools/deps.sh installs): the glibc program is left out")

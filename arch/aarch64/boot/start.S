@@ -30,6 +30,59 @@
 /* SPSR: EL1 with SP_EL1 (EL1h), D, A, I and F masked. */
 #define SPSR_EL1H_MASKED 0x3c5
 
+	/*
+	 * At EL2: EL1 runs AArch64 with no traps of the counter and timer
+	 * (CNTHCTL_EL2.EL1PCTEN, EL1PCEN) and, where the CPU has GICv3's
+	 * system registers, may use them (ICC_SRE_EL2.Enable, SRE); then
+	 * eret to `target` at EL1, interrupts masked. Uses x9.
+	 */
+	.macro drop_to_el1, target
+	mov	x9, #HCR_RW
+	msr	hcr_el2, x9
+	mrs	x9, cnthctl_el2
+	orr	x9, x9, #3
+	msr	cnthctl_el2, x9
+	msr	cntvoff_el2, xzr
+	mrs	x9, id_aa64pfr0_el1
+	ubfx	x9, x9, #24, #4		/* GIC system registers */
+	cbz	x9, 1f
+	mrs	x9, S3_4_C12_C9_5	/* ICC_SRE_EL2 */
+	orr	x9, x9, #1		/* SRE */
+	orr	x9, x9, #8		/* Enable: EL1 may too */
+	msr	S3_4_C12_C9_5, x9
+	isb
+1:	mov	x9, #0x33ff		/* CPTR_EL2: no FP/SIMD traps */
+	msr	cptr_el2, x9
+	ldr	x9, =SCTLR_RES1
+	msr	sctlr_el1, x9
+	mov	x9, #SPSR_EL1H_MASKED
+	msr	spsr_el2, x9
+	adr	x9, \target
+	msr	elr_el2, x9
+	eret
+	.endm
+
+	/* The MMU on with the tables in TTBR0 (physical: the identity map)
+	 * and x10 (TTBR1). Uses x9 and x11. */
+	.macro mmu_on
+	ldr	x9, =MAIR_VALUE
+	msr	mair_el1, x9
+	ldr	x9, =TCR_VALUE
+	mrs	x11, id_aa64mmfr0_el1
+	and	x11, x11, #7		/* PARange */
+	orr	x9, x9, x11, lsl #TCR_IPS_SHIFT
+	msr	tcr_el1, x9
+	adrp	x9, boot_ttbr0_l0
+	msr	ttbr0_el1, x9
+	msr	ttbr1_el1, x10
+	isb
+	tlbi	vmalle1
+	dsb	nsh
+	ldr	x9, =SCTLR_MMU_ON
+	msr	sctlr_el1, x9
+	isb
+	.endm
+
 	.section .head.text, "ax"
 	.globl _start
 _start:
@@ -52,32 +105,7 @@ entry:
 	cmp	x21, #2
 	b.ne	at_el1
 
-	/* At EL2: EL1 runs AArch64 with no traps of the counter and timer
-	 * (CNTHCTL_EL2.EL1PCTEN, EL1PCEN) and, where the CPU has GICv3's
-	 * system registers, may use them (ICC_SRE_EL2.Enable, SRE). */
-	mov	x9, #HCR_RW
-	msr	hcr_el2, x9
-	mrs	x9, cnthctl_el2
-	orr	x9, x9, #3
-	msr	cnthctl_el2, x9
-	msr	cntvoff_el2, xzr
-	mrs	x9, id_aa64pfr0_el1
-	ubfx	x9, x9, #24, #4		/* GIC system registers */
-	cbz	x9, 1f
-	mrs	x9, S3_4_C12_C9_5	/* ICC_SRE_EL2 */
-	orr	x9, x9, #1		/* SRE */
-	orr	x9, x9, #8		/* Enable: EL1 may too */
-	msr	S3_4_C12_C9_5, x9
-	isb
-1:	mov	x9, #0x33ff		/* CPTR_EL2: no FP/SIMD traps */
-	msr	cptr_el2, x9
-	ldr	x9, =SCTLR_RES1
-	msr	sctlr_el1, x9
-	mov	x9, #SPSR_EL1H_MASKED
-	msr	spsr_el2, x9
-	adr	x9, at_el1
-	msr	elr_el2, x9
-	eret
+	drop_to_el1 at_el1
 
 at_el1:
 	msr	daifset, #0xf
@@ -101,23 +129,8 @@ at_el1:
 	b.lo	3b
 	dsb	sy
 
-	ldr	x9, =MAIR_VALUE
-	msr	mair_el1, x9
-	ldr	x9, =TCR_VALUE
-	mrs	x10, id_aa64mmfr0_el1
-	and	x10, x10, #7		/* PARange */
-	orr	x9, x9, x10, lsl #TCR_IPS_SHIFT
-	msr	tcr_el1, x9
-	adrp	x9, boot_ttbr0_l0
-	msr	ttbr0_el1, x9
-	adrp	x9, boot_ttbr1_l0
-	msr	ttbr1_el1, x9
-	isb
-	tlbi	vmalle1
-	dsb	nsh
-	ldr	x9, =SCTLR_MMU_ON
-	msr	sctlr_el1, x9
-	isb
+	adrp	x10, boot_ttbr1_l0
+	mmu_on
 	/* Now the identity mapping runs this code; go up to the link address. */
 	ldr	x9, =high
 	br	x9
@@ -141,6 +154,39 @@ high:
 	bl	arch_early_main
 4:	wfe
 	b	4b
+
+/*
+ * Another CPU, started by PSCI CPU_ON (smp.c) as the boot CPU was: MMU
+ * off, at EL2 or EL1, x0 the physical address of a struct ap_boot
+ * (<arch/boot.h>): the kernel's TTBR1, a stack, its struct cpu.
+ */
+	.globl	secondary_entry
+secondary_entry:
+	mov	x19, x0
+	mrs	x9, CurrentEL
+	lsr	x9, x9, #2
+	cmp	x9, #2
+	b.ne	ap_at_el1
+	drop_to_el1 ap_at_el1
+ap_at_el1:
+	msr	daifset, #0xf
+	ldr	x10, [x19, #0]		/* ttbr1 */
+	mmu_on
+	ldr	x9, =ap_high
+	br	x9
+ap_high:
+	ldr	x9, =vectors
+	msr	vbar_el1, x9
+	isb
+	/* The identity map still holds x19's page: read the rest there. */
+	ldr	x9, [x19, #8]		/* sp */
+	mov	sp, x9
+	ldr	x0, [x19, #16]		/* cpu */
+	mov	x29, xzr
+	mov	x30, xzr
+	bl	smp_ap_entry
+5:	wfe
+	b	5b
 	.ltorg
 
 	.bss

@@ -2,10 +2,12 @@
  * A static glibc program as init for the AArch64 kernel
  * (tests/system/aarch64-boot.py): the C library's start-up (TLS, brk,
  * mmap), stdio on the console, stat's arm64 layout, fork with a pipe and
- * wait, a thread (clone's arm64 argument order, futexes), FP/SIMD
- * registers, epoll; then power-off.
+ * wait, threads (clone's arm64 argument order, futexes), FP/SIMD
+ * registers, epoll, the CPUs it may run on; then power-off.
  */
+#define _GNU_SOURCE
 #include <fcntl.h>
+#include <sched.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +23,34 @@ static void *
 thread_main(void *arg)
 {
 	return (char *)arg + 1;
+}
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static long counter;
+
+/* Four threads on however many CPUs, contending for a mutex (futexes,
+ * wake-ups across CPUs). */
+static void *
+count_main(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < 20000; i++) {
+		pthread_mutex_lock(&lock);
+		counter++;
+		pthread_mutex_unlock(&lock);
+	}
+	return NULL;
+}
+
+static void
+check_threads(void)
+{
+	pthread_t t[4];
+	for (int i = 0; i < 4; i++)
+		pthread_create(&t[i], NULL, count_main, NULL);
+	for (int i = 0; i < 4; i++)
+		pthread_join(t[i], NULL);
+	printf("threads: %ld\n", counter);
 }
 
 static void
@@ -69,6 +99,9 @@ main(void)
 	dup2(fd, 2);
 	setvbuf(stdout, NULL, _IONBF, 0);
 	printf("glibc: pid %d\n", getpid());
+	cpu_set_t set;
+	if (sched_getaffinity(0, sizeof(set), &set) == 0)
+		printf("cpus: %d\n", CPU_COUNT(&set));
 	check_stat();
 	char *p = malloc(1 << 20);
 	memset(p, 1, 1 << 20);
@@ -79,6 +112,7 @@ main(void)
 	pthread_create(&t, NULL, thread_main, (void *)41);
 	pthread_join(t, &r);
 	printf("thread: returned %ld\n", (long)r);
+	check_threads();
 	volatile double d = 1.5;
 	for (int i = 0; i < 10; i++)
 		d *= 1.5;

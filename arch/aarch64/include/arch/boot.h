@@ -7,6 +7,8 @@
 
 #include <kernel/types.h>
 
+struct cpu;
+
 #define BOOT_ARGS_MAX 1024
 
 struct fdt_info {
@@ -24,6 +26,7 @@ struct fdt_info {
 	bool psci_hvc;			/* PSCI through hvc, else smc */
 	bool psci;			/* a PSCI node was found */
 	int cpus;			/* /cpus/cpu@N nodes */
+	uint64_t cpu_mpidr[16];		/* their reg: MPIDR affinity */
 };
 
 extern struct fdt_info fdt;
@@ -39,6 +42,17 @@ uint32_t fdt_size(const void *blob);
 
 /* console.c: asks the PL011 to interrupt when a byte arrives. */
 void console_enable_irq(void);
+
+/* boot/start.S: where PSCI CPU_ON starts another CPU, MMU off, with x0
+ * the physical address of a struct ap_boot. */
+extern char secondary_entry[];
+struct ap_boot {
+	uint64_t ttbr1;			/* the kernel's tables */
+	uint64_t sp;			/* its first stack */
+	uint64_t cpu;			/* its struct cpu, for smp_ap_entry */
+};
+/* smp.c: a started CPU's C code, on the kernel's mapping. */
+_Noreturn void smp_ap_entry(struct cpu *c);
 
 /* early.c: the C side of the boot, on the kernel's own mapping. */
 _Noreturn void arch_early_main(paddr_t dtb_phys, paddr_t kernel_phys, int el);

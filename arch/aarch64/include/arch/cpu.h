@@ -6,6 +6,14 @@
 
 #include <kernel/types.h>
 
+struct cpu;
+
+/* MPIDR_EL1's affinity fields: Aff3 (39:32), Aff2, Aff1, Aff0 (23:0). */
+#define MPIDR_AFFINITY 0xff00fffffful
+
+/* cpu.c: a CPU's own registers for struct cpu c, on that CPU. */
+void cpu_setup(struct cpu *c);
+
 /* The CPU has PAN, and the kernel runs with it (cpu.c). */
 extern bool cpu_has_pan;
 

@@ -10,7 +10,9 @@
 
 struct arch_cpu {
 	uint64_t kstack_top;		/* the stack exceptions from EL0 use */
-	uint32_t mpidr;			/* affinity (MPIDR_EL1), for PSCI and the GIC */
+	uint64_t mpidr;			/* affinity (MPIDR_EL1), for PSCI and the GIC */
+	volatile uint8_t *gicr;		/* GICv3: this CPU's redistributor */
+	uint8_t gic_target;		/* GICv2: this CPU interface's target bit */
 };
 
 struct cpu;

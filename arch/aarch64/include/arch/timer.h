@@ -27,6 +27,8 @@ arch_now_ns(void)
 
 /* timer.c: starts the clock, first thing in the boot. */
 void timer_early_start(void);
+/* Each other CPU's timer, as it starts (smp.c). */
+void timer_cpu_init(void);
 /* The virtual timer's interrupt (a PPI the device tree names). */
 void timer_irq(void);
 extern uint64_t timer_fired;	/* its interrupts taken so far */

@@ -44,8 +44,13 @@ void trap_backtrace(uint64_t fp);
 /* syscall.c: an svc from EL0. */
 void syscall_handler(struct trapframe *tf);
 
-/* gic.c: the interrupt controller the device tree names, v2 or v3. */
+/* gic.c: the interrupt controller the device tree names, v2 or v3: the
+ * distributor and the boot CPU's part, then each other CPU's part. */
 void gic_init(void);
+void gic_cpu_init(void);
+struct cpu;
+void gic_send_sgi(const struct cpu *c, int intid);
+#define SGI_WAKE 1	/* IRQ_VECTOR_IPI: look at the run queue */
 void gic_enable(int intid);
 /* The pending interrupt's INTID, acknowledged (1023: none). */
 int gic_ack(void);
