@@ -17,7 +17,11 @@ all: $(BUILD)/kernel.elf $(BUILD)/initramfs.cpio $(BUILD)/kernel.iso
 endif
 
 include mk/config.mk
+# The AArch64 build is the kernel alone (docs/aarch64.md): none of the
+# x86_64 fragments, which would fetch and build what it does not use.
+ifeq ($(ARCH),aarch64)
 include mk/aarch64.mk
+else
 include mk/abi.mk
 include mk/systest.mk
 include mk/kernel.mk
@@ -33,6 +37,7 @@ include mk/fuzz.mk
 include mk/image.mk
 include mk/bench.mk
 include mk/ltp.mk
+endif
 
 
 # Missing Debian packages are installed by the project's own script.

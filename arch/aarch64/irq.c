@@ -17,7 +17,6 @@
 
 static void (*handlers[INTID_MAX])(void);
 static uint64_t interrupts;	/* device interrupts, for /proc/stat */
-static int intid_in_service;	/* for irq_eoi */
 
 uint64_t
 arch_interrupt_count(void)
@@ -51,15 +50,15 @@ void
 irq_dispatch(int intid)
 {
 	interrupts++;
-	intid_in_service = intid;
 	if (intid < INTID_MAX && handlers[intid])
 		handlers[intid]();
 }
 
+/* trap_irq ends each interrupt at the GIC after its handler: nothing is
+ * left for a handler to end. */
 void
 irq_eoi(void)
 {
-	gic_eoi(intid_in_service);
 }
 
 /* Legacy ISA interrupts do not exist here: the console's is an SPI. */

@@ -32,6 +32,7 @@ smp_ap_entry(struct cpu *c)
 {
 	write_sysreg(ttbr0_el1, mmu_kernel_root());	/* the identity map goes */
 	isb();
+	tlb_flush_all();	/* with its global entries */
 	cpu_setup(c);
 	gic_cpu_init();
 	timer_cpu_init();
