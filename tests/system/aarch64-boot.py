@@ -14,8 +14,10 @@
 #        interrupt, init's lines ("uname Petrel aarch64", "pid 1", the
 #        SIGSEGV at address 16 and the return from its handler), QEMU's
 #        exit at power-off; from the glibc program, stdio, stat, fork and a
-#        pipe, epoll, threads contending for a mutex, FP, every CPU online
-#        (PSCI CPU_ON); for the fault, the data abort's
+#        pipe, epoll, EFAULT for a bad buffer (the kernel's copy faults),
+#        children killed by SIGSEGV, SIGILL (udf) and SIGTRAP (brk),
+#        threads contending for a mutex, FP, every CPU online (PSCI
+#        CPU_ON); for the fault, the data abort's
 #        registers, a backtrace and the panic.
 # Skips when the cross compiler or qemu-system-aarch64 is missing.
 import os, re, shutil, subprocess, sys
@@ -128,6 +130,7 @@ def expect_glibc(machine, smp):
 		     "stat: regular 1, mode 755, size > 0: 1",
 		     "malloc: 1", "fork: the child wrote child and exited 7",
 		     "epoll: 1 ready, data 1122334455667788",
+		     "efault: -1 14", "faults: SIGSEGV 11, SIGILL 4, SIGTRAP 5",
 		     "thread: returned 42", "threads: 80000", "fp: 86.498",
 		     "petrel: power off"):
 		expect(out, line + "\n")

@@ -3,10 +3,14 @@
  * (tests/system/aarch64-boot.py): the C library's start-up (TLS, brk,
  * mmap), stdio on the console, stat's arm64 layout, fork with a pipe and
  * wait, threads (clone's arm64 argument order, futexes), FP/SIMD
- * registers, epoll, the CPUs it may run on; then power-off.
+ * registers, epoll, the CPUs it may run on, EFAULT from a bad buffer,
+ * children killed by SIGSEGV, SIGILL and SIGTRAP; then power-off.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
 #include <sched.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -51,6 +55,45 @@ check_threads(void)
 	for (int i = 0; i < 4; i++)
 		pthread_join(t[i], NULL);
 	printf("threads: %ld\n", counter);
+}
+
+/* An address with no page, hidden from the compiler's bounds checks. */
+static void *
+unmapped(void)
+{
+	uintptr_t a = 16;
+	__asm__("" : "+r"(a));
+	return (void *)a;
+}
+
+/* A child that dies of its fault: the signal its parent sees. */
+static int
+child_signal(int what)
+{
+	int status;
+	pid_t child = fork();
+	if (child == 0) {
+		if (what == SIGSEGV)
+			*(volatile int *)unmapped() = 1;
+		else if (what == SIGILL)
+			__asm__ volatile(".inst 0x00000000");	/* udf #0 */
+		else
+			__asm__ volatile("brk #1");
+		_exit(0);
+	}
+	waitpid(child, &status, 0);
+	return WIFSIGNALED(status) ? WTERMSIG(status) : -1;
+}
+
+static void
+check_faults(void)
+{
+	/* A bad buffer: the kernel's copy faults and returns EFAULT. */
+	long r = write(1, unmapped(), 4);
+	printf("efault: %ld %d\n", r, r < 0 ? errno : 0);
+	printf("faults: SIGSEGV %d, SIGILL %d, SIGTRAP %d\n",
+	       child_signal(SIGSEGV), child_signal(SIGILL),
+	       child_signal(SIGTRAP));
 }
 
 static void
@@ -107,6 +150,7 @@ main(void)
 	memset(p, 1, 1 << 20);
 	printf("malloc: %d\n", p[12345]);
 	check_fork();
+	check_faults();
 	pthread_t t;
 	void *r;
 	pthread_create(&t, NULL, thread_main, (void *)41);
