@@ -1,7 +1,8 @@
 /*
- * The early console: the PL011 UART the device tree names (QEMU virt's at
- * 0x09000000), polled, through the direct map's device block. Output
- * before the device tree is read is dropped.
+ * The console: the PL011 UART the device tree names (QEMU virt's at
+ * 0x09000000) through the direct map's device memory; output polled, input
+ * by its receive interrupt (devices.c). Output before the device tree is
+ * read is dropped.
  */
 #include <kernel/arch.h>
 #include <arch/boot.h>

@@ -1,7 +1,9 @@
 /*
- * The CPU: interrupt masking, waiting, and the machine's end through PSCI
- * (Arm DEN 0022: SYSTEM_OFF, SYSTEM_RESET), by the conduit the device tree
- * names (hvc under a hypervisor, as QEMU virt without EL2; smc otherwise).
+ * The CPU: each CPU's setup (its struct cpu in TPIDR_EL1, FP/SIMD for
+ * user programs, PAN), interrupt masking, waiting, a random seed, and the
+ * machine's end through PSCI (Arm DEN 0022: SYSTEM_OFF, SYSTEM_RESET; also
+ * CPU_ON, smp.c) by the conduit the device tree names (hvc under a
+ * hypervisor, as QEMU virt without EL2; smc otherwise).
  */
 #include <kernel/arch.h>
 #include <kernel/cpu.h>

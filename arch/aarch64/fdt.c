@@ -2,7 +2,8 @@
  * The flattened device tree the loader passes in x0 (the Devicetree
  * Specification, chapter 5): a walk of its structure block that keeps
  * what the boot needs in `fdt` (<arch/boot.h>): RAM, /chosen's command
- * line and initramfs, the PL011, the GIC, the timer's interrupt, PSCI.
+ * line and initramfs, the CPUs, the PL011 and PL031, the GIC, the timer's
+ * interrupt, PSCI.
  */
 #include <arch/boot.h>
 #include <kernel/errno.h>

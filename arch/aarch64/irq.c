@@ -2,8 +2,9 @@
  * Interrupt handlers by the portable kernel's numbers (<kernel/irq.h>'s
  * vectors, x86_64's names for its interrupt sources), each mapped here to
  * the GIC INTID that source has on this machine: the timer's PPI and the
- * PL011's SPI from the device tree, an SGI for wake-ups. Device interrupts for servers
- * (irq_alloc) and MSI wait for virtio-mmio and PCIe (docs/aarch64.md).
+ * PL011's SPI from the device tree, an SGI for wake-ups. Device interrupts
+ * for servers (irq_alloc) and MSI wait for virtio-mmio and PCIe
+ * (docs/aarch64.md).
  */
 #include <kernel/arch.h>
 #include <kernel/devices.h>

@@ -50,7 +50,8 @@ struct rt_sigframe {
 _Static_assert(sizeof(struct siginfo_k) == 128, "siginfo at 0");
 _Static_assert(__builtin_offsetof(struct ucontext_k, mc) == 176,
 	       "arm64's uc_mcontext offset");
-_Static_assert(sizeof(struct sigcontext_k) == 8 * 35, "sigcontext before __reserved");
+_Static_assert(sizeof(struct sigcontext_k) == 8 * 35,
+	       "sigcontext before __reserved");
 _Static_assert(sizeof(struct fpsimd_record) == 528, "fpsimd_context size");
 
 #define FRAME_SIZE (sizeof(struct rt_sigframe) + RESERVED_SIZE)
