@@ -2,8 +2,8 @@
  * The flattened device tree the loader passes in x0 (the Devicetree
  * Specification, chapter 5): a walk of its structure block that keeps
  * what the boot needs in `fdt` (<arch/boot.h>): RAM, /chosen's command
- * line and initramfs, the CPUs, the PL011 and PL031, the GIC, the timer's
- * interrupt, PSCI.
+ * line and initramfs, the CPUs, the PL011 and PL031, QEMU's fw_cfg, the
+ * GIC, the timer's interrupt, PSCI.
  */
 #include <arch/boot.h>
 #include <kernel/errno.h>
@@ -139,6 +139,9 @@ node_done(const struct node *n, const struct node *parent, int depth)
 	} else if (compatible(n, "arm,pl031") && fdt.rtc == 0 &&
 		   reg_pair(n, parent, 0, &a, &size)) {
 		fdt.rtc = a;
+	} else if (compatible(n, "qemu,fw-cfg-mmio") &&
+		   reg_pair(n, parent, 0, &a, &size)) {
+		fdt.fw_cfg = a;
 	} else if (compatible(n, "arm,gic-v3") &&
 		   reg_pair(n, parent, 0, &a, &size) &&
 		   reg_pair(n, parent, 1, &b, &size)) {

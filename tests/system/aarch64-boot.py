@@ -10,7 +10,8 @@
 # Does:  init mounts /dev, opens the console, writes from EL0, calls
 #        uname and getpid, takes a SIGSEGV in a handler and returns from
 #        it, and powers off with reboot(2).
-# Expects: the banner, the command line from /chosen, a one-shot timer
+# Expects: the banner, the command line from /chosen (and fw_cfg's
+#        opt/petrel/cmdline once), a one-shot timer
 #        interrupt, init's lines ("uname Petrel aarch64", "pid 1", the
 #        SIGSEGV at address 16 and the return from its handler), QEMU's
 #        exit at power-off; from the glibc program, stdio, stat, fork and a
@@ -85,10 +86,10 @@ if GLIBC:
 	      "-o", os.path.join(WORK, "petrel-init")] + sources)
 
 
-def run(machine, cpu, append, initrd=INITRD, smp=1):
+def run(machine, cpu, append, initrd=INITRD, smp=1, extra=()):
 	"""Boots the kernel; returns (QEMU's exit status, the console)."""
 	argv = [QEMU, "-M", machine, "-cpu", cpu, "-smp", str(smp), "-m", "256",
-		"-nographic",
+		"-nographic"] + list(extra) + [
 		"-no-reboot", "-kernel", KERNEL, "-initrd", initrd,
 		"-append", append]
 	print("+ " + " ".join(argv), flush=True)
@@ -108,8 +109,12 @@ def expect(out, text):
 		fail("expected %r in the console" % text)
 
 
-def expect_boot(machine, cpu, append, el, gic, pan):
-	status, out = run(machine, cpu, append)
+def expect_boot(machine, cpu, append, el, gic, pan, fw_cfg=None):
+	extra = ["-fw_cfg", "name=opt/petrel/cmdline,string=" + fw_cfg] \
+		if fw_cfg else []
+	status, out = run(machine, cpu, append, extra=extra)
+	if fw_cfg:
+		append += " " + fw_cfg	# the per-run part, as ./petrel passes it
 	expect(out, "; PAN %s\n" % pan)
 	m = BANNER.search(out)
 	if not m:
@@ -130,7 +135,7 @@ def expect_boot(machine, cpu, append, el, gic, pan):
 
 # cortex-a72 is Armv8.0, without PAN; max has it (the kernel runs with it).
 expect_boot("virt,gic-version=3", "cortex-a72", "petrel-test one=1", "1", 3,
-	    "absent")
+	    "absent", fw_cfg="from-fw-cfg")
 expect_boot("virt,gic-version=2,virtualization=on", "max", "petrel-test el2",
 	    "2", 2, "on")
 

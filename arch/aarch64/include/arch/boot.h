@@ -19,6 +19,7 @@ struct fdt_info {
 	paddr_t uart;			/* PL011 registers; 0 if none */
 	int uart_irq;			/* its INTID; 0 if unknown */
 	paddr_t rtc;			/* PL031 registers; 0 if none */
+	paddr_t fw_cfg;			/* QEMU's fw_cfg registers; 0 if none */
 	int gic_version;		/* 2 or 3; 0 if none found */
 	paddr_t gic_dist;		/* distributor */
 	paddr_t gic_cpu;		/* v2: CPU interface; v3: redistributors */
