@@ -5,11 +5,23 @@
 
 BUILD := build
 DEPS_STAMP := $(BUILD)/.deps-ok
+# The architecture built: x86_64, or aarch64 (`make ARCH=aarch64`, which
+# builds build/aarch64/ alone: docs/aarch64.md).
+ARCH := x86_64
 
 .PHONY: all run test bench clean deps rootfs-check
+ifeq ($(ARCH),aarch64)
+all: $(BUILD)/aarch64/kernel
+else
 all: $(BUILD)/kernel.elf $(BUILD)/initramfs.cpio $(BUILD)/kernel.iso
+endif
 
 include mk/config.mk
+# The AArch64 build is the kernel alone (docs/aarch64.md): none of the
+# x86_64 fragments, which would fetch and build what it does not use.
+ifeq ($(ARCH),aarch64)
+include mk/aarch64.mk
+else
 include mk/abi.mk
 include mk/systest.mk
 include mk/kernel.mk
@@ -25,6 +37,7 @@ include mk/fuzz.mk
 include mk/image.mk
 include mk/bench.mk
 include mk/ltp.mk
+endif
 
 
 # Missing Debian packages are installed by the project's own script.

@@ -24,12 +24,13 @@ HOST_TEST_SRCS_asserts :=	# list.h and refcount.h are all inline
 .PHONY: host-tests
 host-tests: $(HOST_TEST_BINS)
 
+# The host is x86_64: its arch headers (elf.c's ELF_MACHINE) come along.
 define HOST_TEST_RULE
 $(HOST_TEST_DIR)/test_$(1): tests/host/test_$(1).c $(HOST_TEST_COMMON) \
 		$(HOST_TEST_SRCS_$(1)) $(HOST_TEST_HEADERS) mk/host-tests.mk \
 		| $(DEPS_STAMP)
 	@mkdir -p $$(@D)
-	$$(CC) $$(HOST_CFLAGS) -Ikernel/include -o $$@ tests/host/test_$(1).c \
+	$$(CC) $$(HOST_CFLAGS) -Ikernel/include -Iarch/x86_64/include -o $$@ tests/host/test_$(1).c \
 		$(HOST_TEST_COMMON) $(HOST_TEST_SRCS_$(1))
 endef
 $(foreach t,$(HOST_TEST_NAMES),$(eval $(call HOST_TEST_RULE,$(t))))

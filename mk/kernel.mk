@@ -1,5 +1,5 @@
-# The kernel ELF: portable kernel/ plus arch/$(ARCH)/, freestanding.
-ARCH := x86_64
+# The kernel ELF: portable kernel/ plus arch/$(ARCH)/, freestanding
+# (ARCH is set in the Makefile; mk/aarch64.mk builds the AArch64 kernel).
 # A prototype pasted into a .c file, or none, fails (DECL_WARN).
 KERNEL_WARN := $(WARN) $(DECL_WARN)
 KERNEL_CFLAGS := -std=gnu11 -O2 -g $(KERNEL_WARN) -ffreestanding -fno-builtin \

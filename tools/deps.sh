@@ -5,8 +5,11 @@
 # trinity and stress-ng, packed into the guest with --pack; the server
 # tests, tests/system/server-*.py: dropbear-bin, openssh-client,
 # openssh-sftp-server, nginx-light, redis-server, redis-tools, sqlite3).
+# The AArch64 port (make ARCH=aarch64, docs/aarch64.md) needs the cross
+# compiler and binutils, glibc for static aarch64 test programs, and
+# qemu-system-aarch64 (in qemu-system-arm).
 set -e
-PKGS="$* qemu-system-x86 grub-pc-bin grub-common xorriso mtools musl-tools busybox-static cpio gcc make python3 dpkg-dev openssl curl iproute2 dnsmasq-base wrk kmod e2fsprogs autoconf automake m4 libc6-dev"
+PKGS="$* qemu-system-x86 gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm grub-pc-bin grub-common xorriso mtools musl-tools busybox-static cpio gcc make python3 dpkg-dev openssl curl iproute2 dnsmasq-base wrk kmod e2fsprogs autoconf automake m4 libc6-dev"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

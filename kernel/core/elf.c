@@ -6,6 +6,7 @@
 #include <kernel/string.h>
 #include <kernel/errno.h>
 #include <kernel/elf.h>
+#include <arch/version.h>	/* ELF_MACHINE: the programs this arch runs */
 
 #define INTERP_MAX	4096	/* PATH_MAX, counting the NUL */
 
@@ -29,7 +30,7 @@ check_ehdr(const struct elf64_ehdr *eh)
 		return -ENOEXEC;
 	if (eh->e_type != ET_EXEC && eh->e_type != ET_DYN)
 		return -ENOEXEC;
-	if (eh->e_machine != EM_X86_64)
+	if (eh->e_machine != ELF_MACHINE)	/* <arch/version.h> */
 		return -ENOEXEC;
 	if (eh->e_phentsize != sizeof(struct elf64_phdr) || eh->e_phnum == 0)
 		return -ENOEXEC;

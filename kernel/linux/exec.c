@@ -3,6 +3,7 @@
  * script's interpreter). The new address space is built completely before
  * the old one is dropped, so a failed exec returns to the old program.
  */
+#include <kernel/version.h>
 #include <kernel/proc.h>
 #include <kernel/aio.h>
 #include <kernel/trace.h>
@@ -362,7 +363,7 @@ build_stack(struct vm *vm, struct exec_args *a, const struct elf_info *ei,
 
 	uint64_t fn = push_bytes(&sb, execfn, strlen(execfn) + 1);
 	uint64_t strs = push_bytes(&sb, a->strings, a->used);
-	uint64_t plat = push_bytes(&sb, "x86_64", 7);
+	uint64_t plat = push_bytes(&sb, PETREL_ARCH, sizeof(PETREL_ARCH));
 	uint64_t rand = push_bytes(&sb, rnd, sizeof(rnd));
 	sb.sp &= ~15ul;
 

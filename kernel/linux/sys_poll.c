@@ -471,12 +471,18 @@ ep_loop_check(struct epoll *ep, struct file *in)
 	return 0;
 }
 
+/* struct epoll_event: packed on x86_64 alone (<arch/abi.h>). */
+struct EPOLL_PACKED epoll_event_k {
+	uint32_t events;
+	uint64_t data;
+};
+
 long
 sys_epoll_ctl(int epfd, int op, int fd, uaddr_t uev)
 {
 	/* Copied in first: a fault here may sleep, and the lookups below
 	 * must not outlive a sleep (another thread may close fd). */
-	struct __attribute__((packed)) { uint32_t events; uint64_t data; } ev = { 0, 0 };
+	struct epoll_event_k ev = { 0, 0 };
 	bool copied = op == 2 || copyin(&ev, uev, sizeof(ev)) == 0;
 	struct epoll *ep = get_epoll(epfd);
 	if (IS_ERR(ep))
@@ -538,11 +544,6 @@ sys_epoll_ctl(int epfd, int op, int fd, uaddr_t uev)
 /* The most events one epoll_wait returns (Linux may return fewer than
  * maxevents too): they are gathered in a kernel buffer first. */
 #define EPOLL_BATCH 512
-
-struct __attribute__((packed)) epoll_event_k {
-	uint32_t events;
-	uint64_t data;
-};
 
 /*
  * Gathers up to max ready events of ep into out. Nothing here sleeps, so

@@ -116,7 +116,7 @@ page_init(void)
 	/* Place the array in the first usable range that holds it. */
 	uint64_t bytes = ALIGN_UP(page_count * sizeof(struct page), PAGE_SIZE);
 	paddr_t array = 0;
-	paddr_t kend = (vaddr_t)kernel_end - KERNEL_VBASE;
+	paddr_t kend = KERNEL_IMAGE_PHYS(kernel_end);
 	paddr_t iend = ALIGN_UP(boot_info.initrd + boot_info.initrd_size, PAGE_SIZE);
 	for (int i = 0; i < boot_info.mem_count && !array; i++) {
 		struct boot_mem *m = &boot_info.mem[i];
@@ -137,7 +137,7 @@ page_init(void)
 	 * and this array stay out of the allocator. */
 	paddr_t holes[4][2] = {
 		{ 0, 0x100000 },
-		{ (vaddr_t)kernel_start - KERNEL_VBASE, ALIGN_UP((vaddr_t)kernel_end - KERNEL_VBASE, PAGE_SIZE) },
+		{ KERNEL_IMAGE_PHYS(kernel_start), ALIGN_UP(KERNEL_IMAGE_PHYS(kernel_end), PAGE_SIZE) },
 		{ ALIGN_DOWN(boot_info.initrd, PAGE_SIZE), iend },
 		{ array, array + bytes },
 	};

@@ -30,16 +30,8 @@ struct timespec_k {
 	int64_t tv_nsec;
 };
 
-/* struct stat as x86_64 Linux lays it out (144 bytes). */
-struct linux_stat {
-	uint64_t st_dev, st_ino, st_nlink;
-	uint32_t st_mode, st_uid, st_gid, pad0;
-	uint64_t st_rdev;
-	int64_t st_size, st_blksize, st_blocks;
-	struct timespec_k st_atim, st_mtim, st_ctim;
-	int64_t reserved[3];
-};
-_Static_assert(sizeof(struct linux_stat) == 144, "Linux x86_64 struct stat");
+/* struct linux_stat: Linux's struct stat, whose layout is the arch's. */
+#include <arch/abi.h>
 
 struct inode;
 /* Fills st from ino's attributes (kernel/linux/sys_file.c); the caller

@@ -6,7 +6,7 @@
 
 #define PETREL_SYSNAME "Petrel"
 #define PETREL_VERSION "0.1.0"
-#define PETREL_ARCH "x86_64"
+#include <arch/version.h>	/* PETREL_ARCH, the machine name */
 /*
  * uname's release (and /proc/sys/kernel/osrelease): a Linux-shaped one,
  * since programs parse it for the kernel's features (glibc, systemd,

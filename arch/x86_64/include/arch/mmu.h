@@ -11,6 +11,8 @@
 #define KERNEL_VBASE 0xffffffff80000000ul
 #define PHYS_MAP_BASE 0xffff800000000000ul	/* direct map of all RAM */
 #define USER_TOP 0x0000800000000000ul		/* first address above user space */
+/* The physical address of a byte of the kernel image: loaded at 1 MiB. */
+#define KERNEL_IMAGE_PHYS(va) ((vaddr_t)(va) - KERNEL_VBASE)
 
 #define PTE_P (1ul << 0)
 #define PTE_W (1ul << 1)

@@ -1,0 +1,28 @@
+/*
+ * The Linux structures whose layout is arm64's, for the portable ABI code:
+ * struct stat is asm-generic's (<kernel/stat.h>), and struct epoll_event
+ * is not packed (kernel/linux/sys_poll.c).
+ */
+#ifndef ARCH_ABI_H
+#define ARCH_ABI_H
+
+#include <kernel/types.h>
+
+struct timespec_k;
+
+/* asm-generic/stat.h's struct stat (128 bytes). */
+struct linux_stat {
+	uint64_t st_dev, st_ino;
+	uint32_t st_mode, st_nlink, st_uid, st_gid;
+	uint64_t st_rdev, pad1;
+	int64_t st_size;
+	int32_t st_blksize, pad2;
+	int64_t st_blocks;
+	struct timespec_k st_atim, st_mtim, st_ctim;
+	uint32_t unused4, unused5;
+};
+_Static_assert(sizeof(struct linux_stat) == 128, "Linux arm64 struct stat");
+
+#define EPOLL_PACKED
+
+#endif
