@@ -124,12 +124,7 @@ smp_sync_ack(void)
 void
 arch_cpu_sync(paddr_t root)
 {
-	uint64_t targets = 0;
-	int me = this_cpu()->id;
-	for (int i = 0; i < cpu_count; i++)
-		if (i != me && cpus[i].online &&
-		    (!root || cpus[i].active_root == root))
-			targets |= 1ull << i;
+	uint64_t targets = cpus_other_running(root);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (!targets)
 		return;

@@ -148,12 +148,7 @@ flush_cpus(uint64_t targets)
 void
 arch_tlb_shootdown(paddr_t root)
 {
-	uint64_t targets = 0;
-	int me = this_cpu()->id;
-	for (int i = 0; i < cpu_count; i++)
-		if (i != me && cpus[i].online && cpus[i].active_root == root)
-			targets |= 1ull << i;
-	flush_cpus(targets);
+	flush_cpus(cpus_other_running(root));
 }
 
 /*
@@ -163,12 +158,7 @@ arch_tlb_shootdown(paddr_t root)
 void
 arch_cpu_sync(paddr_t root)
 {
-	uint64_t targets = 0;
-	int me = this_cpu()->id;
-	for (int i = 0; i < cpu_count; i++)
-		if (i != me && cpus[i].online &&
-		    (!root || cpus[i].active_root == root))
-			targets |= 1ull << i;
+	uint64_t targets = cpus_other_running(root);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	flush_cpus(targets);
 }

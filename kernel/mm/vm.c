@@ -779,17 +779,8 @@ vm_lock_range(struct vm *vm, vaddr_t start, vaddr_t end, bool lock,
 	}
 	if (start >= end)
 		return 0;
-	if (isolate(vm, start, end) < 0)
+	if (vm_set_flag(vm, start, end, VM_LOCKED, lock) < 0)
 		return -ENOMEM;
-	list_for_each(it, &vm->regions) {
-		struct region *r = list_entry(it, struct region, link);
-		if (r->start < start || r->end > end)
-			continue;
-		if (lock)
-			r->flags |= VM_LOCKED;
-		else
-			r->flags &= ~VM_LOCKED;
-	}
 	if (lock && !onfault)
 		populate_locked(vm, start, end);
 	return 0;

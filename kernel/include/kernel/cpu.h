@@ -55,6 +55,23 @@ this_cpu(void)
 	return arch_this_cpu();
 }
 
+/*
+ * The other online CPUs with page table root loaded (every other online
+ * CPU for root 0), a bit each: whom a TLB shootdown or membarrier must
+ * reach.
+ */
+static inline uint64_t
+cpus_other_running(paddr_t root)
+{
+	uint64_t mask = 0;
+	int me = this_cpu()->id;
+	for (int i = 0; i < cpu_count; i++)
+		if (i != me && cpus[i].online &&
+		    (!root || cpus[i].active_root == root))
+			mask |= 1ull << i;
+	return mask;
+}
+
 static inline struct thread *
 current_thread(void)
 {
