@@ -602,3 +602,13 @@ proc_init_proc(void)
 {
 	return init_proc;
 }
+
+bool
+proc_may_access(const struct proc *me, const struct proc *p)
+{
+	if (me == p || me->euid == 0)
+		return true;
+	return !p->undumpable && me->uid == p->uid && me->uid == p->euid &&
+	       me->uid == p->suid && me->gid == p->gid &&
+	       me->gid == p->egid && me->gid == p->sgid;
+}

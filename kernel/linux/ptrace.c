@@ -491,19 +491,6 @@ ptrace_tracer_pid(struct proc *p)
 	return 0;
 }
 
-/* Linux's __ptrace_may_access(PTRACE_MODE_ATTACH_REALCREDS), with no
- * Yama: the caller's real ids are all of the target's, and the target
- * is dumpable; or the caller has CAP_SYS_PTRACE (euid 0). */
-static bool
-may_attach(const struct proc *me, const struct proc *p)
-{
-	if (me->euid == 0)
-		return true;
-	return !p->undumpable && me->uid == p->uid && me->uid == p->euid &&
-	       me->uid == p->suid && me->gid == p->gid &&
-	       me->gid == p->egid && me->gid == p->sgid;
-}
-
 static long
 traceme(void)
 {
@@ -541,7 +528,7 @@ attach_request(int pid, bool seize, uint64_t addr, uint64_t options)
 	if (!t || !t->proc)
 		return -ESRCH;
 	if (t->proc == self || t->proc->state != PROC_ALIVE ||
-	    t->proc->exiting || !may_attach(self, t->proc) || traced(t))
+	    t->proc->exiting || !proc_may_access(self, t->proc) || traced(t))
 		return -EPERM;
 	int e = attach(t, self, seize ? (unsigned)options : 0, seize);
 	if (e < 0)

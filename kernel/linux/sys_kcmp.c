@@ -38,17 +38,6 @@ order(const void *a, const void *b, int type)
 	return (x < y) | ((x > y) << 1);
 }
 
-/* Linux's ptrace_may_access(PTRACE_MODE_READ_REALCREDS). */
-static bool
-may_inspect(struct proc *me, struct proc *p)
-{
-	if (me == p || me->euid == 0)
-		return true;
-	return !p->undumpable && me->uid == p->uid && me->uid == p->euid &&
-	       me->uid == p->suid && me->gid == p->gid &&
-	       me->gid == p->egid && me->gid == p->sgid;
-}
-
 /* The file an epoll instance of p watches, as a kcmp_epoll_slot names it. */
 static struct file *
 epoll_slot_file(struct proc *p, uaddr_t uslot, long *err)
@@ -76,7 +65,7 @@ sys_kcmp(int pid1, int pid2, int type, uint64_t idx1, uint64_t idx2)
 	struct proc *a = proc_find(pid1), *b = proc_find(pid2);
 	if (!a || !b || a->state != PROC_ALIVE || b->state != PROC_ALIVE)
 		return -ESRCH;
-	if (!may_inspect(me, a) || !may_inspect(me, b))
+	if (!proc_may_access(me, a) || !proc_may_access(me, b))
 		return -EPERM;
 	long err = 0;
 	switch (type) {

@@ -394,22 +394,6 @@ vm_iov_import(uaddr_t uiov, unsigned long n, struct uiovec **out)
 }
 
 /*
- * Linux's ptrace_may_access(PTRACE_MODE_ATTACH_REALCREDS), as for
- * pidfd_getfd: the caller is root, or its real ids are all three of the
- * target's and the target is dumpable.
- */
-static bool
-may_access_vm(struct proc *self, struct proc *p)
-{
-	if (self == p || self->euid == 0)
-		return true;
-	return self->uid == p->uid && self->uid == p->euid &&
-	       self->uid == p->suid && self->gid == p->gid &&
-	       self->gid == p->egid && self->gid == p->sgid &&
-	       !p->undumpable;
-}
-
-/*
  * Copies up to len bytes between the caller's buffer at local and
  * remote's memory at raddr, a page at a time; returns the bytes moved
  * (short at the first page either side cannot reach) or -EFAULT.
@@ -488,7 +472,7 @@ process_vm_rw(int pid, uaddr_t lvec, unsigned long liovcnt, uaddr_t rvec,
 	struct proc *p = pid > 0 ? proc_find(pid) : NULL;
 	if (!p || p->state != PROC_ALIVE || !p->vm)
 		r = -ESRCH;
-	else if (!may_access_vm(self, p))
+	else if (!proc_may_access(self, p))
 		r = -EPERM;
 	if (r == 0) {
 		struct vm *vm = p->vm;

@@ -145,22 +145,6 @@ sys_pidfd_send_signal(int pidfd, int sig, uaddr_t uinfo, unsigned flags)
 	return sig ? signal_send_proc_info(p, sig, &info) : 0;
 }
 
-/*
- * Linux's ptrace_may_access(PTRACE_MODE_ATTACH_REALCREDS): the caller's
- * real ids are all three of the target's, which is dumpable, or the
- * caller is root (CAP_SYS_PTRACE).
- */
-static bool
-may_attach(struct proc *self, struct proc *p)
-{
-	if (self == p || self->euid == 0)
-		return true;
-	return self->uid == p->uid && self->uid == p->euid &&
-	       self->uid == p->suid && self->gid == p->gid &&
-	       self->gid == p->egid && self->gid == p->sgid &&
-	       !p->undumpable;
-}
-
 long
 sys_pidfd_getfd(int pidfd, int targetfd, unsigned flags)
 {
@@ -175,7 +159,7 @@ sys_pidfd_getfd(int pidfd, int targetfd, unsigned flags)
 		return e;
 	if (!p)
 		return -ESRCH;
-	if (!may_attach(self, p))
+	if (!proc_may_access(self, p))
 		return -EPERM;
 	struct file *their = p->files ? fd_get_open(p, targetfd) : NULL;
 	if (!their)

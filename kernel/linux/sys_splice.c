@@ -83,9 +83,13 @@ side_offset_done(struct file *f, uaddr_t uoff, uint64_t off)
 		copyout(uoff, &o, sizeof(o));
 }
 
-/* Pipe to pipe: as much as one holds and the other has room for. */
+/*
+ * Pipe to pipe: as much as one holds and the other has room for; the
+ * input gives up what was copied unless keep (tee).
+ */
 static long
-pipe_to_pipe(struct file *in, struct file *out, size_t len, unsigned flags)
+pipe_to_pipe(struct file *in, struct file *out, size_t len, unsigned flags,
+	     bool keep)
 {
 	struct pipe *pi = pipe_of(in), *po = pipe_of(out);
 	long r = pipe_wait_data(pi, nonblocking(in, flags));
@@ -100,7 +104,7 @@ pipe_to_pipe(struct file *in, struct file *out, size_t len, unsigned flags)
 		return -ENOMEM;
 	pipe_peek(pi, 0, k, n);
 	r = pipe_put(po, k, n);
-	if (r > 0)
+	if (r > 0 && !keep)
 		pipe_consume(pi, n);
 	kfree(k);
 	return r;
@@ -193,7 +197,7 @@ sys_splice(int fd_in, uaddr_t off_in, int fd_out, uaddr_t off_out,
 	len = MIN(len, (size_t)MAX_RW_COUNT);
 	if (pin && pout)
 		return pipe_of(in) == pipe_of(out) ? -EINVAL :
-		       pipe_to_pipe(in, out, len, flags);
+		       pipe_to_pipe(in, out, len, flags, false);
 	if (pin)
 		return pipe_to_file(in, out, off_out, len, flags);
 	if (pout)
@@ -220,20 +224,7 @@ sys_tee(int fd_in, int fd_out, size_t len, unsigned flags)
 	struct pipe *pi = pipe_of(in), *po = pipe_of(out);
 	if (!pi || !po || pi == po)
 		return -EINVAL;
-	long r = pipe_wait_data(pi, nonblocking(in, flags));
-	if (r <= 0)
-		return r;
-	r = pipe_wait_room(po, nonblocking(out, flags));
-	if (r < 0)
-		return r;
-	size_t n = MIN(len, MIN(pipe_used(pi), (size_t)r));
-	char *k = kmalloc(n);
-	if (!k)
-		return -ENOMEM;
-	pipe_peek(pi, 0, k, n);
-	r = pipe_put(po, k, n);
-	kfree(k);
-	return r;
+	return pipe_to_pipe(in, out, len, flags, true);
 }
 
 /* vmsplice into a pipe: the caller's pieces, as far as room allows. */

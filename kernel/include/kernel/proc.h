@@ -244,6 +244,13 @@ void groups_get(struct groups *g);
 void groups_put(struct groups *g);
 /* Whether gid is p's fs gid or one of its supplementary groups. */
 bool proc_in_group(struct proc *p, unsigned gid);
+/*
+ * Linux's ptrace_may_access with real credentials and no Yama (ptrace
+ * attach, process_vm_readv/writev, pidfd_getfd, kcmp): me is p, or root
+ * (CAP_SYS_PTRACE), or its real ids are all three of p's and p is
+ * dumpable.
+ */
+bool proc_may_access(const struct proc *me, const struct proc *p);
 
 /* Signals (kernel/linux/signal.c). */
 int signal_send_proc(struct proc *p, int sig);
