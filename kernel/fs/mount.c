@@ -2,10 +2,13 @@
  * Mounts as a whole: the per-mount flags (nosuid, nodev, noexec, the atime
  * rules, nosymfollow) that mount(2) and the new mount API set, what the
  * VFS refuses because of them, how /proc/mounts and statfs show them, and
- * MS_MOVE. A file system is mounted at one place, so its super holds them.
+ * MS_MOVE; and the mount table's entries themselves (vfs_mount,
+ * vfs_unmount). A file system is mounted at one place, so its super holds
+ * the flags.
  */
 #include <kernel/mount.h>
 #include <kernel/vfs.h>
+#include <kernel/inotify.h>
 #include <kernel/errno.h>
 #include <kernel/string.h>
 #include <kernel/printk.h>
@@ -224,4 +227,55 @@ mount_id_of(const struct inode *ino, bool unique)
 		if (mounts[i].root && mounts[i].root->sb == ino->sb)
 			return unique ? mounts[i].unique_id : (uint64_t)i + 1;
 	return 0;
+}
+
+/* The mount table's entries (vfs.h: vfs_mount, vfs_unmount). */
+int
+vfs_mount(struct inode *where, struct inode *root, const char *path,
+	  const char *source, const char *type)
+{
+	if (!S_ISDIR(where->mode))
+		return -ENOTDIR;
+	if (where->mounted)
+		return -EBUSY;
+	for (int i = 0; i < MOUNT_MAX; i++) {
+		if (mounts[i].root)
+			continue;
+		/* Linux's first is MNT_UNIQUE_ID_OFFSET + 1 */
+		static uint64_t unique_ids = 1ull << 31;
+		mounts[i].root = root;
+		mounts[i].unique_id = ++unique_ids;
+		mounts[i].source = source;
+		mounts[i].type = type;
+		size_t n = MIN(strlen(path), sizeof(mounts[i].path) - 1);
+		memcpy(mounts[i].path, path, n);
+		mounts[i].path[n] = 0;
+		where->mounted = root;
+		inode_get(root);
+		root->covered = where;
+		inode_get(where);
+		root->parent = where->parent;
+		return 0;
+	}
+	return -ENOMEM;
+}
+
+int
+vfs_unmount(struct inode *root)
+{
+	for (int i = 0; i < MOUNT_MAX; i++) {
+		if (mounts[i].root != root || i == 0)
+			continue;
+		inotify_unmount(root->sb);
+		struct inode *where = root->covered;
+		if (where) {
+			where->mounted = NULL;
+			inode_put(root);	/* where->mounted's */
+			inode_put(where);	/* root->covered's */
+		}
+		root->covered = NULL;
+		memset(&mounts[i], 0, sizeof(mounts[i]));
+		return 0;
+	}
+	return -EINVAL;
 }
