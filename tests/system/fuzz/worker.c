@@ -356,6 +356,41 @@ target_self(long nr, long *a)
 	}
 }
 
+/*
+ * A root worker's calls that act on another process by pid act on itself
+ * (or on no one): root may trace, write into, or reschedule any process,
+ * and one PTRACE_ATTACH to the fuzzer's parent stopped it for good when
+ * the worker died (the SIGSTOP of the attach outlives its tracer, as on
+ * Linux), which left the whole run waiting. An unprivileged worker aims
+ * them anywhere: the kernel must refuse it root's processes.
+ */
+static void
+root_pids_self(const struct fuzz_call *c, long *a)
+{
+	int first = 0, last = -1;
+
+	switch (c->nr) {
+	case SYS_ptrace:
+		first = last = 1;
+		break;
+	case SYS_kcmp:
+		last = 1;
+		break;
+	case SYS_process_vm_readv:
+	case SYS_process_vm_writev:
+	case SYS_pidfd_open:
+	case SYS_sched_setscheduler:
+	case SYS_sched_setparam:
+	case SYS_sched_setattr:
+	case SYS_sched_setaffinity:
+		last = 0;
+		break;
+	}
+	for (int i = first; i <= last; i++)
+		if (a[i] != 0 && a[i] != 99999 && a[i] != -99999)
+			a[i] = worker_pid;
+}
+
 /* Root's calls that would end the run, or the machine, or silence it. */
 static int
 root_must_not(long nr, long *a)
@@ -424,6 +459,8 @@ fuzz_limit(const struct fuzz_call *c, long *a)
 		return 1;
 	if (worker_root && path_changer(c->nr, a))
 		safe_paths(c, a);
+	if (worker_root)
+		root_pids_self(c, a);
 	target_self(c->nr, a);
 	/* Root's prlimit64 on the run's other processes could starve it. */
 	if (worker_root && c->nr == SYS_prlimit64)
