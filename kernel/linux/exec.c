@@ -12,6 +12,7 @@
 #include <kernel/sysvipc.h>
 #include <kernel/keys.h>
 #include <kernel/ptrace.h>
+#include <kernel/futex.h>
 #include <kernel/vfs.h>
 #include <kernel/mount.h>
 #include <kernel/elf.h>
@@ -596,6 +597,19 @@ again:
 	e = elf_parse(page, (size_t)n, ino->size, ei);
 	if (e)
 		goto out_inode;
+	/* The program is one Linux runs: from here the other threads go
+	 * (they would run on in the new image), and this one's
+	 * CLONE_CHILD_CLEARTID word is cleared and woken in the old memory
+	 * now, not written into the new program's at its exit. */
+	e = proc_exec_kill_others();
+	if (e)
+		goto out_inode;
+	if (t->clear_child_tid) {
+		uint32_t zero = 0;
+		if (copyout(t->clear_child_tid, &zero, 4) == 0)
+			futex_wake(p->vm, t->clear_child_tid, 1);
+		t->clear_child_tid = 0;
+	}
 	exec_name(p, name_path, exe, sizeof(exe));
 	struct vm *old = NULL;
 	uint64_t entry = 0, sp = 0;

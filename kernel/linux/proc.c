@@ -83,6 +83,7 @@ proc_alloc(struct proc *parent)
 	list_init(&p->ptimers);
 	list_init(&p->aio_ctxs);
 	waitq_init(&p->child_wait);
+	waitq_init(&p->exec_wait);
 	p->parent = parent;
 	p->exit_signal = SIGCHLD;
 	p->start_ns = arch_now_ns();
@@ -506,6 +507,8 @@ thread_exit(int status)
 	vfork_release(t);
 	keys_thread_exit(t);
 	list_remove(&t->proc_link);
+	if (p->exec_thread)
+		waitq_wake_all(&p->exec_wait);
 	if (--p->nthreads == 0) {
 		if (!p->exiting)
 			p->exit_status = status;
@@ -536,6 +539,44 @@ proc_exit_group(int status)
 			sched_wake(t);	/* uninterruptible sleeps end early too */
 	}
 	thread_exit(status);
+}
+
+/*
+ * execve in a process of several threads: the others die first (Linux's
+ * de_thread), each with a SIGKILL that ends only it, and the caller
+ * sleeps until it is the last. Then, if it was not the thread group's
+ * first thread, it takes that thread's id, the process's pid, as on Linux.
+ * -EAGAIN if the process is exiting or another thread is in execve,
+ * -EINTR if the caller was killed meanwhile. May sleep.
+ */
+int
+proc_exec_kill_others(void)
+{
+	struct thread *self = current();
+	struct proc *p = self->proc;
+
+	if (p->nthreads == 1)
+		goto alone;
+	if (p->exiting || p->exec_thread)
+		return -EAGAIN;
+	p->exec_thread = self;
+	list_for_each(it, &p->threads) {
+		struct thread *t = list_entry(it, struct thread, proc_link);
+		if (t == self)
+			continue;
+		t->sig_pending |= SIGBIT(SIGKILL);
+		thread_interrupt(t);
+		if (t->state == THREAD_SLEEPING)
+			sched_wake(t);	/* as exit_group: every sleep ends */
+	}
+	while (p->nthreads > 1 && !fatal_signal_pending(self))
+		waitq_wait_killable(&p->exec_wait, NULL);
+	p->exec_thread = NULL;
+	if (p->nthreads > 1)
+		return -EINTR;
+alone:
+	self->tid = p->pid;
+	return 0;
 }
 
 /* Removes a reaped zombie; returns its pid. */

@@ -281,26 +281,15 @@ signal_info_fill(struct siginfo_k *out, int sig, const struct sig_info_k *si)
 		out->kill.status = (int32_t)si->value;
 }
 
+/*
+ * Sleeps while p is stopped. An uninterruptible sleep: other signals stay
+ * queued until the stop ends (an interruptible one would return at once
+ * while one is pending, and spin). SIGCONT and SIGKILL end it in
+ * continue_proc, an exit_group elsewhere with a SIGKILL and a wake.
+ */
 static void
-stop_self(struct proc *p, int sig)
+stopped_wait(struct proc *p, int sig)
 {
-	if (ptrace_group_stop(current(), sig))
-		return;		/* a tracee's stop is its tracer's to end */
-	p->stopped = true;
-	p->stop_sig = sig;
-	p->stop_reported = false;
-	struct proc *parent = p->parent;
-	if (parent && parent->sighand &&
-	    !(parent->sighand->action[SIGCHLD].flags & SA_NOCLDSTOP))
-		signal_send_proc(parent, SIGCHLD);
-	if (parent)
-		waitq_wake_all(&parent->child_wait);
-	/*
-	 * An uninterruptible sleep: other signals stay queued until the
-	 * stop ends (an interruptible one would return at once while one is
-	 * pending, and spin). SIGCONT and SIGKILL end it in continue_proc,
-	 * an exit_group elsewhere with a SIGKILL and a wake.
-	 */
 	while (p->stopped && !fatal_signal_pending(current())) {
 		struct thread *t = current();
 		if (!t->ptrace || !t->ptrace->tracer)
@@ -308,6 +297,43 @@ stop_self(struct proc *p, int sig)
 		else if (ptrace_group_stop(t, sig))
 			break;	/* attached while stopped, resumed since */
 	}
+}
+
+static void
+stop_self(struct proc *p, int sig)
+{
+	struct thread *self = current();
+	if (ptrace_group_stop(self, sig))
+		return;		/* a tracee's stop is its tracer's to end */
+	p->stopped = true;
+	p->stop_sig = sig;
+	p->stop_reported = false;
+	/* The whole process stops (Linux's group stop): the other threads'
+	 * interruptible sleeps end, to restart after the stop, and each
+	 * thread waits in signal_stop_join on its way back to user mode. */
+	list_for_each(it, &p->threads) {
+		struct thread *t = list_entry(it, struct thread, proc_link);
+		if (t != self)
+			thread_interrupt(t);
+	}
+	struct proc *parent = p->parent;
+	if (parent && parent->sighand &&
+	    !(parent->sighand->action[SIGCHLD].flags & SA_NOCLDSTOP))
+		signal_send_proc(parent, SIGCHLD);
+	if (parent)
+		waitq_wake_all(&parent->child_wait);
+	stopped_wait(p, sig);
+}
+
+bool
+signal_stop_join(struct thread *t)
+{
+	struct proc *p = t->proc;
+	if (!p->stopped || fatal_signal_pending(t) ||
+	    (t->ptrace && t->ptrace->tracer))
+		return false;
+	stopped_wait(p, p->stop_sig);
+	return true;
 }
 
 bool
@@ -452,6 +478,11 @@ signal_deliver(struct trapframe *tf)
 	struct sig_info_k si;
 
 	while ((sig = take_signal(t, &si)) != 0) {
+		/* A SIGKILL from exec's killing of the other threads ends
+		   only this one (proc_exec_kill_others). */
+		if (sig == SIGKILL && !p->exiting && p->exec_thread &&
+		    p->exec_thread != t)
+			thread_exit(SIGKILL);
 		if (p->exiting || sig == SIGKILL)
 			proc_exit_group(p->exiting ? p->exit_status : SIGKILL);
 		if (t->ptrace && (sig = ptrace_signal(t, sig, &si)) == 0)

@@ -128,6 +128,8 @@ trap_return_to_user(struct trapframe *tf)
 			sched_yield();
 		if (!arch_user_frame_check(tf))
 			bad_frame_fault(t);
+		if (signal_stop_join(t))
+			continue;	/* the process was stopped; now it goes on */
 		if (!signal_pending(t))
 			break;
 		signal_deliver(tf);

@@ -113,6 +113,10 @@ struct proc {
 	bool child_subreaper;		/* orphaned descendants come here
 					   (PR_SET_CHILD_SUBREAPER) */
 	unsigned exec_count;		/* execs so far (Linux self_exec_id) */
+	/* The thread in execve while it ends the others (proc.c's
+	 * proc_exec_kill_others), who wake it on exit_wait; else NULL. */
+	struct thread *exec_thread;
+	struct waitq exec_wait;
 	unsigned parent_exec_count;	/* the parent's exec_count at fork */
 
 	char name[PROC_NAME_MAX];
@@ -165,6 +169,7 @@ void proc_spawn_init(const char *path, const char *const *argv, int argc);
 _Noreturn void thread_exit(int status);
 /* Ends every thread of the current process with wait status `status`. */
 _Noreturn void proc_exit_group(int status);
+int proc_exec_kill_others(void);
 void proc_set_name(struct proc *p, const char *path);
 /* A vfork wait holding the caller's reference, or NULL (no memory). */
 struct vfork_done *vfork_done_new(void);
@@ -264,6 +269,10 @@ void signal_info_fill(struct siginfo_k *out, int sig, const struct sig_info_k *s
 /* If t sleeps in a job-control stop, wakes the stopped threads (to
  * look at their tracer) and returns true. */
 bool signal_stop_kick(struct thread *t);
+/* If t's process is in a job-control stop (another thread took the stop
+ * signal), waits until it continues or t is killed; returns whether it
+ * waited. On the way back to user mode. May sleep. */
+bool signal_stop_join(struct thread *t);
 /* Whether a fault's sig would end t's process: no handler, or blocked. */
 bool signal_fault_unhandled(struct thread *t, int sig);
 /* Signals whose si_code values are their own (SIGSEGV's SEGV_MAPERR...):
