@@ -87,6 +87,11 @@ void arch_clone_regs(struct thread *t, const struct thread *parent,
 /* Registers for a freshly exec'd program (t is running): all zero but
  * the entry point and stack pointer, default FPU state, no TLS base. */
 void arch_exec_regs(struct thread *t, uint64_t entry, uint64_t sp);
+/* signal.c: maps what the arch gives every new program into vm (not yet
+ * running): aarch64's signal-return page; nothing on x86_64, whose C
+ * libraries always pass sa_restorer. 0 or -errno. Big lock held. */
+struct vm;
+int arch_exec_map(struct vm *vm);
 
 /*
  * syscall.c: the result register of a system call's frame (the error a
