@@ -7,13 +7,17 @@
 #        for its children on SIGCHLD (ash's handler returns through the
 #        signal-return page: glibc gives no sa_restorer on aarch64); a
 #        `trap` handler; BusyBox applets on /proc; an exit status.
+#        Then interactive, on a pty: the console shell, `uname -m`, a
+#        `sleep` stopped by Ctrl-C, `poweroff`.
 # Expects: "aarch64" and status 0; the pipeline's and handler's lines; 2
-#        CPUs and about 256 MiB; status 7 from `exit 7`.
+#        CPUs and about 256 MiB; status 7 from `exit 7`; on the console
+#        the shell's answers, and petrel's status 0 after the power-off.
 # Skips without the cross tools (tests/system/aarch64lib.py).
 import os, sys
 sys.dont_write_bytecode = True	# no __pycache__ in the tree
 sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
-from lib import expect_lines, expect_status, fail, passed
+from lib import (PETREL, Console, expect_lines, expect_status, fail, passed,
+		 wait_for_shell)
 from aarch64lib import boot_aarch64, need_aarch64_build
 
 need_aarch64_build()
@@ -34,4 +38,26 @@ r = boot_aarch64("nproc; free -m | awk '/Mem:/ { print ($2 > 200 && "
 		 smp=2, extra=["--mem", "256M"])
 expect_status(r, 0)
 expect_lines(r, ["2", "mem ok", "2"])
+
+console = Console([PETREL, "run", "--arch", "aarch64", "--net", "none",
+		   "--timeout", "120"])
+try:
+	wait_for_shell(console)
+	mark = len(console.seen)
+	console.send(b"uname -m\r")
+	if not console.wait_for(b"aarch64", 20, mark):
+		fail("no `uname -m` answer on the console")
+	console.send(b"sleep 100\r")
+	console.read(2)
+	mark = len(console.seen)
+	console.send(b"\x03")
+	console.send(b"echo back-$((1+1))\r")
+	if not console.wait_for(b"back-2", 20, mark):
+		fail("Ctrl-C did not end `sleep 100`")
+	console.send(b"poweroff\r")
+	status = console.wait_exit(60)
+	if status != 0:
+		fail("petrel's status after poweroff: %r" % status)
+finally:
+	console.kill()
 passed()
