@@ -26,6 +26,7 @@ import os, re, shutil, subprocess, sys
 sys.dont_write_bytecode = True	# no __pycache__ in the tree
 sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
 from lib import ROOT, fail, passed, skip
+from aarch64lib import make_aarch64
 
 QEMU = "qemu-system-aarch64"
 CC = "aarch64-linux-gnu-gcc"
@@ -51,7 +52,7 @@ def must(argv, **kw):
 	return r.stdout
 
 
-must(["make", "-s", "-C", ROOT, "ARCH=aarch64"])
+make_aarch64("build/aarch64/kernel")
 shutil.rmtree(WORK, ignore_errors=True)
 
 

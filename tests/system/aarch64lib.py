@@ -3,7 +3,7 @@
 # kernel alone): skips without the cross tools, builds with `make
 # ARCH=aarch64` (the kernel, init, the servers, httpd and the image with
 # Debian's arm64 BusyBox) and boots it. Not a test itself.
-import os, shutil, subprocess
+import fcntl, os, shutil, subprocess
 from lib import ROOT, boot, fail, skip
 
 CC = "aarch64-linux-gnu-gcc"
@@ -22,11 +22,21 @@ def need_aarch64_build():
 		     "user programs cannot be built")
 	if not shutil.which(QEMU):
 		skip("no qemu-system-aarch64 (Debian's qemu-system-arm)")
-	r = subprocess.run(["make", "-s", "-C", ROOT, "ARCH=aarch64"],
-			   capture_output=True)
+	make_aarch64()
+
+
+def make_aarch64(*targets):
+	"""`make ARCH=aarch64 [targets]`, one test at a time: the aarch64
+	tests run in parallel, and two makes must not build the same files
+	at once."""
+	os.makedirs(os.path.join(ROOT, "build"), exist_ok=True)
+	with open(os.path.join(ROOT, "build", ".aarch64-make.lock"), "w") as lock:
+		fcntl.flock(lock, fcntl.LOCK_EX)
+		r = subprocess.run(["make", "-s", "-C", ROOT, "ARCH=aarch64"] +
+				   list(targets), capture_output=True)
 	if r.returncode != 0:
-		fail("make ARCH=aarch64 failed:\n%s%s" % (
-			r.stdout.decode(errors="replace"),
+		fail("make ARCH=aarch64 %s failed:\n%s%s" % (
+			" ".join(targets), r.stdout.decode(errors="replace"),
 			r.stderr.decode(errors="replace")))
 
 
