@@ -11,16 +11,18 @@ ARCH := x86_64
 
 .PHONY: all run test bench clean deps rootfs-check
 ifeq ($(ARCH),aarch64)
-all: $(BUILD)/aarch64/kernel
+all: $(BUILD)/aarch64/kernel $(BUILD)/aarch64/initramfs.cpio
 else
 all: $(BUILD)/kernel.elf $(BUILD)/initramfs.cpio $(BUILD)/kernel.iso
 endif
 
 include mk/config.mk
-# The AArch64 build is the kernel alone (docs/aarch64.md): none of the
-# x86_64 fragments, which would fetch and build what it does not use.
+include mk/sources.mk
+# The AArch64 build (docs/aarch64.md) has fragments of its own: none of the
+# x86_64 ones, which would build what it does not use.
 ifeq ($(ARCH),aarch64)
 include mk/aarch64.mk
+include mk/aarch64-user.mk
 else
 include mk/abi.mk
 include mk/systest.mk

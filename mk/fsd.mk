@@ -1,13 +1,10 @@
 # fsd: the storage server. The portable ext2 code (servers/fsd/ext2*.c and
 # bcache.c) builds twice: into fsd (static musl) and into host tests
 # against an image file (blkfile.c). fsd adds its virtio-blk driver, its
-# event loop and the kernel's file protocol, with the virtio library.
+# event loop and the kernel's file protocol, with the virtio library
+# (the source lists are in mk/sources.mk).
 
 FSD_BIN := $(BUILD)/fsd/fsd
-EXT2_SRCS := $(wildcard servers/fsd/ext2*.c) $(wildcard servers/fsd/bcache.c)
-EXT2_HDRS := $(wildcard servers/fsd/*.h)
-FSD_OWN := $(wildcard servers/fsd/main.c servers/fsd/serve.c \
-	servers/fsd/vblk.c servers/fsd/blkfile.c) user/lib/virtio/virtio.c
 FSD_OBJS := $(patsubst %.c,$(BUILD)/fsd/obj/%.o,$(EXT2_SRCS) $(FSD_OWN))
 
 $(BUILD)/fsd/obj/%.o: %.c $(EXT2_HDRS) user/lib/virtio/virtio.h \

@@ -4,31 +4,12 @@
 # and host gcc with ASan/UBSan for the socket core's host test. Also builds
 # netd's socket core (servers/netd/sock*.c) and its host test.
 #
+# The file lists and the fetch are in mk/sources.mk, shared with aarch64.
 # For netd's own rules: link $(LWIP_LIB) (and $(NSOCK_LIB) or the sources
 # in $(NSOCK_SRCS)), compile with $(NETD_CFLAGS).
 
-LWIP_SRC := $(BUILD)/src/lwip
-LWIP_STAMP := $(LWIP_SRC)/.fetched
-LWIP_PORT := servers/netd/lwip
 LWIP_LIB := $(BUILD)/lwip/liblwip.a
 LWIP_HOST_LIB := $(BUILD)/lwip-host/liblwip.a
-LWIP_INCLUDES := -I$(LWIP_PORT) -I$(LWIP_SRC)/src/include
-LWIP_PORT_HDRS := $(wildcard $(LWIP_PORT)/*.h $(LWIP_PORT)/arch/*.h)
-
-# The parts of lwIP netd runs: no sequential API, PPP, 6LoWPAN or apps.
-LWIP_FILES := \
-	core/init.c core/def.c core/dns.c core/inet_chksum.c core/ip.c \
-	core/mem.c core/memp.c core/netif.c core/pbuf.c core/raw.c \
-	core/stats.c core/sys.c core/tcp.c core/tcp_in.c core/tcp_out.c \
-	core/timeouts.c core/udp.c \
-	core/ipv4/dhcp.c core/ipv4/etharp.c core/ipv4/icmp.c \
-	core/ipv4/igmp.c core/ipv4/ip4.c core/ipv4/ip4_addr.c \
-	core/ipv4/ip4_frag.c \
-	core/ipv6/ethip6.c core/ipv6/icmp6.c core/ipv6/inet6.c \
-	core/ipv6/ip6.c core/ipv6/ip6_addr.c core/ipv6/ip6_frag.c \
-	core/ipv6/mld6.c core/ipv6/nd6.c \
-	netif/ethernet.c
-LWIP_C := $(addprefix $(LWIP_SRC)/src/,$(LWIP_FILES))
 
 # Third-party code: its warnings are shown but do not fail the build, so
 # a newer compiler cannot break netd over code Petrel does not own.
@@ -41,26 +22,17 @@ LWIP_HOST_CFLAGS := $(LWIP_OPT) $(LWIP_HOST_DEFS) -O1 -g \
 	-fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
 
-LWIP_PORT_C := sys_arch.c tw_reuse.c syn_queue.c
 LWIP_OBJS := $(LWIP_FILES:%.c=$(BUILD)/lwip/obj/%.o) \
 	$(LWIP_PORT_C:%.c=$(BUILD)/lwip/obj/port/%.o)
 LWIP_HOST_OBJS := $(LWIP_FILES:%.c=$(BUILD)/lwip-host/obj/%.o) \
 	$(LWIP_PORT_C:%.c=$(BUILD)/lwip-host/obj/port/%.o)
 
 # netd's socket core, and the flags netd's own sources build with.
-NSOCK_SRCS := $(wildcard servers/netd/sock*.c)
-NSOCK_HDRS := $(wildcard servers/netd/sock*.h)
 NSOCK_LIB := $(BUILD)/netd/libnsock.a
 NETD_CFLAGS := $(USER_CFLAGS) $(DECL_WARN) -D_GNU_SOURCE $(LWIP_INCLUDES)
 
 all: $(LWIP_LIB) $(NSOCK_LIB)
 host-tests: $(HOST_TEST_DIR)/test_netd_sock
-
-# Fetching unpacks every source file at once; the sources themselves
-# never change afterwards, so they only wait for the fetch.
-$(LWIP_STAMP): | $(DEPS_STAMP)
-	tools/fetch-source.sh lwip $(LWIP_SRC)
-$(LWIP_C): | $(LWIP_STAMP) ;
 
 $(BUILD)/lwip/obj/%.o: $(LWIP_SRC)/src/%.c $(LWIP_PORT_HDRS) mk/lwip.mk \
 		| $(DEPS_STAMP)

@@ -1,12 +1,8 @@
 # netd: the network server. Its own files (event loop, virtio-net netif,
 # the kernel's socket protocol) plus the virtio library, linked with the
-# socket core and lwIP from mk/lwip.mk (included before this fragment).
+# socket core and lwIP from mk/lwip.mk (included before this fragment);
+# the source lists are in mk/sources.mk.
 
-NETD_OWN := servers/netd/main.c servers/netd/netif.c servers/netd/serve.c \
-	servers/netd/vnet.c servers/netd/dad.c servers/netd/ifinfo.c \
-	user/lib/virtio/virtio.c
-NETD_OWN_HDRS := servers/netd/netd.h servers/netd/vnet.h \
-	user/lib/virtio/virtio.h $(wildcard include/petrel/*.h)
 NETD_OWN_OBJS := $(NETD_OWN:%.c=$(BUILD)/netd/own/%.o)
 
 $(BUILD)/netd/own/%.o: %.c $(NETD_OWN_HDRS) $(NSOCK_HDRS) $(PETREL_CALLS_H) \

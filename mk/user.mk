@@ -1,8 +1,5 @@
 # Petrel's init (static musl). The images are built in mk/image.mk.
 
-INIT_SRCS := $(wildcard user/init/*.c)
-INIT_HDRS := $(wildcard user/init/*.h)
-
 $(BUILD)/init: $(INIT_SRCS) $(INIT_HDRS) $(PETREL_CALLS_H) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(MUSL_CC) $(USER_CFLAGS) $(DECL_WARN) $(NATIVE_CFLAGS) -o $@ \

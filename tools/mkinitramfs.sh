@@ -8,7 +8,9 @@
 #   SRC:DEST   the contents of directory SRC go under DEST in the image
 # environment: INIT (default build/init), BUSYBOX (default /bin/busybox,
 #   Debian's busybox-static), NETD (default build/netd/netd), FSD (default
-#   build/fsd/fsd), SOURCE_DATE_EPOCH (every file's mtime, default 0)
+#   build/fsd/fsd), BUSYBOX_LIST (a busybox that runs here, to list the
+#   applets: default BUSYBOX; another arch's BUSYBOX cannot run),
+#   SOURCE_DATE_EPOCH (every file's mtime, default 0)
 #
 # Every file is owned by root, and the same inputs give the same bytes:
 # names are sorted, times fixed, inode and device numbers made up by cpio.
@@ -21,6 +23,7 @@ INIT=${INIT:-build/init}
 NETD=${NETD:-build/netd/netd}
 FSD=${FSD:-build/fsd/fsd}
 BUSYBOX=${BUSYBOX:-/bin/busybox}
+BUSYBOX_LIST=${BUSYBOX_LIST:-$BUSYBOX}
 EPOCH=${SOURCE_DATE_EPOCH:-0}
 
 for f in "$INIT" "$NETD" "$FSD" "$BUSYBOX"; do
@@ -43,7 +46,7 @@ chmod 0555 "$STAGE/proc" "$STAGE/sys"
 # linuxrc are left out: /sbin/init is Petrel's.
 cp "$BUSYBOX" "$STAGE/bin/busybox"
 chmod 0755 "$STAGE/bin/busybox"
-"$BUSYBOX" --list-full | while read -r applet; do
+"$BUSYBOX_LIST" --list-full | while read -r applet; do
 	case "$applet" in
 	sbin/init | linuxrc | bin/busybox) continue ;;
 	esac

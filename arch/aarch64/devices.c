@@ -1,25 +1,61 @@
 /*
  * Boot-time device setup on AArch64: the GIC, the timer, the console's
- * receive interrupt; and QEMU's fw_cfg (memory-mapped on virt), through
- * which ./petrel passes the per-run command line.
+ * receive interrupt; the device tree's virtio-mmio transports for the
+ * servers; and QEMU's fw_cfg (memory-mapped on virt), through which
+ * ./petrel passes the per-run command line.
  */
 #include <kernel/arch.h>
 #include <kernel/irq.h>
+#include <kernel/printk.h>
 #include <kernel/tty.h>
 #include <kernel/string.h>
 #include <arch/boot.h>
+#include <arch/cpu.h>
 #include <arch/mmu.h>
 #include <arch/trap.h>
+
+/* What the boot found, once the command line has said whether to be
+ * quiet. */
+static void
+report_machine(void)
+{
+	pr_info("aarch64: device tree at %#lx, kernel at %#lx; GICv%d, "
+		"timer PPI %d, PSCI by %s, %d CPU%s in the tree, %d virtio-mmio "
+		"transports; PAN %s\n",
+		fdt.blob, kernel_phys_base, fdt.gic_version, fdt.timer_ppi,
+		fdt.psci ? (fdt.psci_hvc ? "hvc" : "smc") : "(none)",
+		fdt.cpus, fdt.cpus == 1 ? "" : "s", fdt.virtio_count,
+		cpu_has_pan ? "on" : "absent");
+}
 
 void
 arch_devices_init(void)
 {
+	report_machine();
 	gic_init();
 	arch_timer_init();
 	if (fdt.uart_irq) {
 		irq_register(IRQ_VECTOR_CONSOLE, tty_console_irq);
 		console_enable_irq();
 	}
+}
+
+/*
+ * The transports in the reverse of the tree's order: QEMU virt lists them
+ * lowest address first but gives the first -device the highest, so the
+ * devices come in the order of QEMU's command line (./petrel's first
+ * --disk is the first virtio-blk), as on microvm. An empty transport
+ * (device ID 0) is left out by the caller.
+ */
+unsigned
+arch_virtio_mmio_slots(struct mmio_slot *slots, unsigned max)
+{
+	unsigned n = 0;
+	for (int i = fdt.virtio_count - 1; i >= 0 && n < max; i--)
+		slots[n++] = (struct mmio_slot){ fdt.virtio[i].base,
+						 fdt.virtio[i].size,
+						 (uint32_t)fdt.virtio[i].intid };
+	return n;
 }
 
 /* fw_cfg's registers (QEMU's docs/specs/fw_cfg.rst): data, then the

@@ -64,10 +64,6 @@ arch_early_main(paddr_t dtb_phys, paddr_t kernel_phys, int el)
 		printk("selftest: a kernel data abort\n");
 		selftest_fault();
 	}
-	pr_info("aarch64: device tree at %#lx, kernel at %#lx; GICv%d, "
-		"timer PPI %d, PSCI by %s, %d CPU%s in the tree; PAN %s\n",
-		dtb_phys, kernel_phys, fdt.gic_version, fdt.timer_ppi,
-		fdt.psci ? (fdt.psci_hvc ? "hvc" : "smc") : "(none)",
-		fdt.cpus, fdt.cpus == 1 ? "" : "s", cpu_has_pan ? "on" : "absent");
+	fdt.blob = dtb_phys;
 	kmain();
 }

@@ -3,7 +3,7 @@
  * Specification, chapter 5): a walk of its structure block that keeps
  * what the boot needs in `fdt` (<arch/boot.h>): RAM, /chosen's command
  * line and initramfs, the CPUs, the PL011 and PL031, QEMU's fw_cfg, the
- * GIC, the timer's interrupt, PSCI.
+ * GIC, the timer's interrupt, PSCI, the virtio-mmio transports.
  */
 #include <arch/boot.h>
 #include <kernel/errno.h>
@@ -155,6 +155,11 @@ node_done(const struct node *n, const struct node *parent, int depth)
 		fdt.gic_version = 2;
 		fdt.gic_dist = a;
 		fdt.gic_cpu = b;
+	} else if (compatible(n, "virtio,mmio") &&
+		   fdt.virtio_count < FDT_VIRTIO_MAX &&
+		   reg_pair(n, parent, 0, &a, &size) && spi_intid(n)) {
+		fdt.virtio[fdt.virtio_count++] =
+		    (struct fdt_virtio){ a, size, spi_intid(n) };
 	} else if (compatible(n, "arm,armv8-timer") && n->irqs_len >= 36) {
 		/* Secure, non-secure physical, virtual, hypervisor timers;
 		 * each <type number flags>, a PPI's INTID its number + 16. */

@@ -17,6 +17,8 @@
 #define GICD_CTLR 0x000
 #define GICD_IGROUPR 0x080
 #define GICD_ISENABLER 0x100
+#define GICD_ICENABLER 0x180
+#define GICD_ICFGR 0xc00
 #define GICD_IPRIORITYR 0x400
 #define GICD_ITARGETSR 0x800
 #define GICD_SGIR 0xf00
@@ -197,6 +199,33 @@ gic_enable(int intid)
 		*(dist + GICD_IPRIORITYR + intid) = PRIORITY;
 		mmio_write(dist, GICD_ISENABLER, bit);
 	}
+}
+
+void
+gic_disable(int intid)
+{
+	if (intid < 32)
+		return;	/* SGIs and PPIs stay as gic_enable left them */
+	mmio_write(dist, GICD_ICENABLER + 4 * (intid / 32), 1u << (intid % 32));
+	if (fdt.gic_version == 3)
+		while (mmio_read(dist, GICD_CTLR) & GICD_CTLR_RWP)
+			;
+}
+
+/* Two bits an interrupt in GICD_ICFGR; the upper one set: edge. */
+void
+gic_set_trigger(int intid, bool level)
+{
+	if (intid < 32)
+		return;
+	unsigned reg = GICD_ICFGR + 4 * (intid / 16);
+	uint32_t edge = 2u << (2 * (intid % 16));
+	uint32_t v = mmio_read(dist, reg);
+	uint32_t want = level ? v & ~edge : v | edge;
+	if (want == v)
+		return;
+	gic_disable(intid);
+	mmio_write(dist, reg, want);
 }
 
 int

@@ -3,8 +3,9 @@
  * vectors, x86_64's names for its interrupt sources), each mapped here to
  * the GIC INTID that source has on this machine: the timer's PPI and the
  * PL011's SPI from the device tree, an SGI for wake-ups. Device interrupts
- * for servers (irq_alloc) and MSI wait for virtio-mmio and PCIe
- * (docs/aarch64.md).
+ * for servers get a vector from irq_alloc, as on x86_64, and
+ * arch_irq_route_gsi binds it to an SPI: a virtio-mmio transport's "GSI"
+ * is its INTID from the device tree. MSI waits for PCIe (docs/aarch64.md).
  */
 #include <kernel/arch.h>
 #include <kernel/devices.h>
@@ -47,12 +48,30 @@ irq_register(int vector, void (*fn)(void))
 	gic_enable(intid);
 }
 
+/* Device interrupts for servers: vectors handed out by irq_alloc (the
+ * numbers x86_64 uses, clear of <kernel/irq.h>'s), and the vector each
+ * routed SPI raises. Big lock held. */
+#define IRQ_DYNAMIC_FIRST 0x30
+#define IRQ_DYNAMIC_LAST 0xef
+static struct {
+	void (*fn)(void *);
+	void *ctx;
+} irq_dynamic[IRQ_DYNAMIC_LAST + 1];
+static uint8_t spi_vector[INTID_MAX];	/* 0: not routed */
+
 void
 irq_dispatch(int intid)
 {
 	interrupts++;
-	if (intid < INTID_MAX && handlers[intid])
+	if (intid < 0 || intid >= INTID_MAX)
+		return;
+	if (handlers[intid]) {
 		handlers[intid]();
+		return;
+	}
+	int v = spi_vector[intid];
+	if (v && irq_dynamic[v].fn)
+		irq_dynamic[v].fn(irq_dynamic[v].ctx);
 }
 
 /* trap_irq ends each interrupt at the GIC after its handler: nothing is
@@ -73,15 +92,29 @@ irq_route_isa(int irq, int vector)
 int
 irq_alloc(void (*fn)(void *), void *ctx)
 {
-	(void)fn;
-	(void)ctx;
+	for (int v = IRQ_DYNAMIC_FIRST; v <= IRQ_DYNAMIC_LAST; v++) {
+		if (!irq_dynamic[v].fn) {
+			irq_dynamic[v].fn = fn;
+			irq_dynamic[v].ctx = ctx;
+			return v;
+		}
+	}
 	return -ENOSPC;
 }
 
+/* The vector is free again; an SPI still routed to it is turned off. */
 void
 irq_free(int vector)
 {
-	(void)vector;
+	if (vector < IRQ_DYNAMIC_FIRST || vector > IRQ_DYNAMIC_LAST)
+		return;
+	irq_dynamic[vector].fn = NULL;
+	for (int intid = 32; intid < INTID_MAX; intid++) {
+		if (spi_vector[intid] == vector) {
+			gic_disable(intid);
+			spi_vector[intid] = 0;
+		}
+	}
 }
 
 void
@@ -92,18 +125,29 @@ arch_msi_message(int vector, uint64_t *addr, uint32_t *data)
 	*data = 0;
 }
 
+/* An SPI (gsi is its INTID) raises vector on the boot CPU. The GIC takes
+ * SPIs active-high (or rising), so active_low has no setting here. */
 void
 arch_irq_route_gsi(uint32_t gsi, int vector, bool level, bool active_low)
 {
-	(void)gsi;
-	(void)vector;
-	(void)level;
 	(void)active_low;
+	if (gsi < 32 || gsi >= INTID_MAX || vector < IRQ_DYNAMIC_FIRST ||
+	    vector > IRQ_DYNAMIC_LAST || handlers[gsi]) {
+		printk("irq: SPI %u cannot be routed\n", gsi);
+		return;
+	}
+	gic_set_trigger((int)gsi, level);
+	spi_vector[gsi] = (uint8_t)vector;
+	gic_enable((int)gsi);
 }
 
 void
 arch_irq_mask_gsi(uint32_t gsi, bool mask)
 {
-	(void)gsi;
-	(void)mask;
+	if (gsi < 32 || gsi >= INTID_MAX || !spi_vector[gsi])
+		return;
+	if (mask)
+		gic_disable((int)gsi);
+	else
+		gic_enable((int)gsi);
 }

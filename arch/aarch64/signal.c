@@ -3,8 +3,10 @@
  * ucontext whose mcontext holds x0-x30, sp, pc, pstate and, in its
  * __reserved area, an fpsimd_context record and the null terminator),
  * with a frame record (x29, x30) above it; and rt_sigreturn's restoring.
- * The handler returns to sa_restorer (glibc sets one; without one Linux
- * uses its vDSO trampoline, which Petrel does not have yet).
+ * The handler returns to sa_restorer if SA_RESTORER says there is one;
+ * else to the signal-return page every program gets at exec (glibc's
+ * aarch64 sigaction passes no restorer: Linux returns through its vDSO's
+ * __kernel_rt_sigreturn, and Petrel has no vDSO yet).
  */
 #include <kernel/arch.h>
 #include <kernel/errno.h>
@@ -14,6 +16,12 @@
 #include <arch/sysreg.h>
 #include <arch/thread.h>
 #include <arch/trap.h>
+
+/* `mov x8, #139; svc #0`: rt_sigreturn, at the top page of the user
+ * half, above the stack and anything mmap places without MAP_FIXED. */
+#define SIGPAGE_ADDR (USER_TOP - PAGE_SIZE)
+#define SA_RESTORER 0x04000000
+static const uint32_t sigpage_code[] = { 0xd2801168, 0xd4000001 };
 
 #define FPSIMD_MAGIC 0x46508001u
 #define RESERVED_SIZE 4096
@@ -98,7 +106,29 @@ arch_signal_frame(struct thread *t, struct trapframe *tf, int sig,
 	tf->x[1] = sp + offsetof(struct rt_sigframe, info);
 	tf->x[2] = sp + offsetof(struct rt_sigframe, uc);
 	tf->x[29] = record;
-	tf->x[30] = a->restorer;
+	tf->x[30] = (a->flags & SA_RESTORER) ? a->restorer : SIGPAGE_ADDR;
+	return 0;
+}
+
+int
+arch_exec_map(struct vm *vm)
+{
+	long a = vm_map(vm, SIGPAGE_ADDR, PAGE_SIZE, PROT_READ | PROT_EXEC,
+			MAP_PRIVATE | MAP_FIXED, NULL, 0, 0);
+	if (a < 0)
+		return (int)a;
+	vm_find(vm, SIGPAGE_ADDR)->tag = "[sigpage]";
+	int e = vm_access(vm, SIGPAGE_ADDR, (void *)sigpage_code,
+			  sizeof(sigpage_code), true);
+	if (e < 0)
+		return e;
+	/* Written as data: cleaned to the point of unification, then the
+	 * instruction caches told, before anything runs it. */
+	paddr_t pa = vm_user_page(vm, SIGPAGE_ADDR, false);
+	if (!pa)
+		return -ENOMEM;
+	__asm__ volatile("dc cvau, %0\n\tdsb ish\n\tic ivau, %0\n\t"
+			 "dsb ish\n\tisb" :: "r"(phys_to_virt(pa)) : "memory");
 	return 0;
 }
 

@@ -29,6 +29,16 @@ arch_devices_init(void)
 	console_enable_irq();
 }
 
+/* No device tree here: virtio-mmio slots come from the command line and
+ * the DSDT (kernel/ipc/virtio_mmio.c). */
+unsigned
+arch_virtio_mmio_slots(struct mmio_slot *slots, unsigned max)
+{
+	(void)slots;
+	(void)max;
+	return 0;
+}
+
 #define FW_CFG_SEL 0x510
 #define FW_CFG_DATA 0x511
 #define FW_CFG_SIGNATURE 0x0000

@@ -126,3 +126,11 @@ arch_signal_return(struct trapframe *tf, uint64_t *mask,
 	*stack = f.uc.stack;
 	return 0;
 }
+
+/* Nothing: x86_64's C libraries always give sa_restorer. */
+int
+arch_exec_map(struct vm *vm)
+{
+	(void)vm;
+	return 0;
+}

@@ -1,7 +1,8 @@
 /*
  * virtio-mmio slots, as QEMU microvm and Firecracker announce them: on the
  * kernel command line (virtio_mmio.device=SIZE@BASE:IRQ) or, with ACPI, as
- * "LNRO0005" devices in the DSDT. Slots share pages,
+ * "LNRO0005" devices in the DSDT; or as a device tree's "virtio,mmio"
+ * nodes (QEMU virt on AArch64, through the arch). Slots share pages,
  * so a driver reaches its registers through pt_dev_cfg_read/write, which
  * stay inside its own window, never through a mapping.
  */
@@ -150,6 +151,10 @@ void
 virtio_mmio_scan(void)
 {
 	static const char key[] = "virtio_mmio.device=";
+	static struct mmio_slot slots[DEV_MAX];
+	unsigned n = arch_virtio_mmio_slots(slots, DEV_MAX);
+	for (unsigned i = 0; i < n; i++)
+		add_slot(slots[i].size, slots[i].base, slots[i].irq);
 	const char *s = boot_info.cmdline;
 	while ((s = strstr(s, key)) != NULL) {
 		if (s == boot_info.cmdline || s[-1] == ' ')

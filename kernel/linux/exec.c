@@ -528,6 +528,8 @@ exec_build(struct proc *p, struct inode *ino, const struct elf_info *ei,
 		goto fail;
 	}
 	vm_find(vm, VM_STACK_TOP - 1)->tag = "[stack]";
+	if ((e = arch_exec_map(vm)) < 0)
+		goto fail;
 
 	/* The stack is written in the new space; switch back if that fails. */
 	*old = p->vm;

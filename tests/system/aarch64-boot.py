@@ -19,13 +19,14 @@
 #        children killed by SIGSEGV, SIGILL (udf) and SIGTRAP (brk),
 #        threads contending for a mutex, FP, every CPU online (PSCI
 #        CPU_ON); for the fault, the data abort's
-#        registers, a backtrace and the panic.
-#        Also compiles Petrel's init (user/init) for aarch64.
+#        registers, a backtrace and the panic. (Petrel's own init,
+#        servers and image: aarch64-run.py, aarch64-net.py, aarch64-disk.py.)
 # Skips when the cross compiler or qemu-system-aarch64 is missing.
 import os, re, shutil, subprocess, sys
 sys.dont_write_bytecode = True	# no __pycache__ in the tree
 sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
 from lib import ROOT, fail, passed, skip
+from aarch64lib import make_aarch64
 
 QEMU = "qemu-system-aarch64"
 CC = "aarch64-linux-gnu-gcc"
@@ -51,7 +52,7 @@ def must(argv, **kw):
 	return r.stdout
 
 
-must(["make", "-s", "-C", ROOT, "ARCH=aarch64"])
+make_aarch64("build/aarch64/kernel")
 shutil.rmtree(WORK, ignore_errors=True)
 
 
@@ -73,17 +74,6 @@ INITRD = initramfs("init", INIT_SRC, ["-nostdlib", "-ffreestanding",
 GLIBC = os.path.exists("/usr/aarch64-linux-gnu/lib/libc.a")
 if GLIBC:
 	GLIBC_INITRD = initramfs("glibc", GLIBC_SRC, ["-lpthread"])
-	# Petrel's own init compiles for aarch64 (static glibc; its native
-	# calls through <petrel/native.h>'s svc). It needs a shell to boot
-	# with, which aarch64 does not have yet: compiled, not run.
-	sources = sorted(os.path.join(ROOT, "user", "init", f)
-			 for f in os.listdir(os.path.join(ROOT, "user", "init"))
-			 if f.endswith(".c"))
-	must([CC, "-std=gnu11", "-static", "-O2", "-Wall", "-Wextra", "-Werror",
-	      "-Wmissing-prototypes", "-Wredundant-decls",
-	      "-I" + os.path.join(ROOT, "include"),
-	      "-I" + os.path.join(ROOT, "build", "aarch64", "gen"),
-	      "-o", os.path.join(WORK, "petrel-init")] + sources)
 
 
 def run(machine, cpu, append, initrd=INITRD, smp=1, extra=()):

@@ -38,8 +38,15 @@ class Boot:
 
 
 def petrel_args(machine=None, smp=None, iso=False, test_image=False,
-		timeout=BOOT_TIMEOUT, extra=(), accel=None):
-	"""The `./petrel run` options every test uses, plus the chosen ones."""
+		timeout=BOOT_TIMEOUT, extra=(), accel=None, arch=None):
+	"""The `./petrel run` options every test uses, plus the chosen ones.
+	arch="aarch64" boots the aarch64 build (TCG; PETREL_TEST_KERNEL, an
+	x86_64 kernel, does not apply to it)."""
+	if arch == "aarch64":
+		args = [PETREL, "run", "--arch", arch, "--timeout", str(timeout)]
+		if smp:
+			args += ["--smp", str(smp)]
+		return args + list(extra)
 	args = [PETREL, "run", "--accel", accel or TEST_ACCEL,
 		"--timeout", str(timeout)]
 	if machine:

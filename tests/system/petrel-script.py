@@ -6,7 +6,9 @@
 #           fw_cfg file and a marker one byte at a time, that stops without
 #           a marker, and that hangs (for --timeout);
 #        3. checks the QEMU command line (--print-cmd) for each machine,
-#           and for disks (--disk, --disk-ro);
+#           for disks (--disk, --disk-ro), and for --arch aarch64 (QEMU
+#           virt, TCG, the aarch64 build's images, virtio-mmio devices;
+#           --machine, --iso, --pack, --rootfs and --accel kvm refused);
 #        4. --accel auto with /dev/kvm said to work, against a fake QEMU
 #           that under KVM aborts with QEMU's "KVM internal error", hangs,
 #           or boots fine.
@@ -213,6 +215,29 @@ def check_qemu_command():
 	proc = subprocess.run([PETREL, "run", "--device", "virtio-blk", "--",
 			       "true"], capture_output=True, timeout=30)
 	expect("--device virtio-blk without --disk", proc.returncode, 2)
+	check_aarch64_command()
+
+
+def check_aarch64_command():
+	cmd = print_cmd("--arch", "aarch64", "--smp", "2", "--mem", "256M",
+			"--fwd", "8080:80", "--disk", "d.img", "--", "uname", "-m")
+	for word in ("qemu-system-aarch64 -M virt -accel tcg "
+		     "-cpu max,pauth-impdef=on -smp 2 -m 256M",
+		     "-global virtio-mmio.force-legacy=false",
+		     "-device virtio-net-device,netdev=net0",
+		     "hostfwd=tcp:127.0.0.1:8080-:80",
+		     "-device virtio-blk-device,drive=disk0",
+		     "-kernel %s/build/aarch64/kernel " % ROOT,
+		     "-initrd %s/build/aarch64/initramfs.cpio " % ROOT,
+		     "-fw_cfg name=opt/petrel/cmdline,file=",
+		     "quiet -- run uname -m"):
+		expect("aarch64 command has %r" % word, word in cmd, True)
+	for refused in (["--machine", "q35"], ["--iso"], ["--pack", "/bin/ls"],
+			["--rootfs", "/"], ["--accel", "kvm"]):
+		proc = subprocess.run([PETREL, "run", "--arch", "aarch64"] +
+				      refused + ["--", "true"],
+				      capture_output=True, timeout=30)
+		expect("--arch aarch64 %s" % " ".join(refused), proc.returncode, 2)
 
 
 FAKE_KVM_QEMU = r"""#!/usr/bin/env python3

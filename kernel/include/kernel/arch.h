@@ -87,6 +87,11 @@ void arch_clone_regs(struct thread *t, const struct thread *parent,
 /* Registers for a freshly exec'd program (t is running): all zero but
  * the entry point and stack pointer, default FPU state, no TLS base. */
 void arch_exec_regs(struct thread *t, uint64_t entry, uint64_t sp);
+/* signal.c: maps what the arch gives every new program into vm (not yet
+ * running): aarch64's signal-return page; nothing on x86_64, whose C
+ * libraries always pass sa_restorer. 0 or -errno. Big lock held. */
+struct vm;
+int arch_exec_map(struct vm *vm);
 
 /*
  * syscall.c: the result register of a system call's frame (the error a
@@ -161,6 +166,19 @@ void arch_irq_mask_gsi(uint32_t gsi, bool mask);
 /* acpi.c: the firmware's ACPI DSDT, if any (virtio-mmio slots on QEMU
  * microvm); false when there is none. */
 bool arch_acpi_dsdt(const uint8_t **table, size_t *len);
+/*
+ * devices.c: the virtio-mmio transports the firmware's device tree lists
+ * (its "virtio,mmio" nodes: registers and interrupt, as the arch's
+ * arch_irq_route_gsi numbers it), at most max of them into slots; their
+ * count. 0 where there is no device tree (x86_64: the command line and
+ * the DSDT name the slots).
+ */
+struct mmio_slot {
+	paddr_t base;
+	uint64_t size;
+	uint32_t irq;
+};
+unsigned arch_virtio_mmio_slots(struct mmio_slot *slots, unsigned max);
 
 /* trap.c: device interrupts taken since boot, on every CPU (/proc/stat). */
 uint64_t arch_interrupt_count(void);

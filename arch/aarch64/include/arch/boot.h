@@ -10,8 +10,17 @@
 struct cpu;
 
 #define BOOT_ARGS_MAX 1024
+#define FDT_VIRTIO_MAX 32		/* QEMU virt has 32 transports */
+
+/* A virtio-mmio transport: its registers and its SPI's INTID. */
+struct fdt_virtio {
+	paddr_t base;
+	uint64_t size;
+	int intid;
+};
 
 struct fdt_info {
+	paddr_t blob;			/* the device tree itself */
 	paddr_t mem_base;		/* the first RAM range */
 	uint64_t mem_size;
 	paddr_t initrd_start, initrd_end;	/* 0, 0 if none */
@@ -28,6 +37,8 @@ struct fdt_info {
 	bool psci;			/* a PSCI node was found */
 	int cpus;			/* /cpus/cpu@N nodes */
 	uint64_t cpu_mpidr[16];		/* their reg: MPIDR affinity */
+	int virtio_count;		/* "virtio,mmio" nodes, in tree order */
+	struct fdt_virtio virtio[FDT_VIRTIO_MAX];
 };
 
 extern struct fdt_info fdt;

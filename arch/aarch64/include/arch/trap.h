@@ -54,6 +54,10 @@ void gic_send_sgi(const struct cpu *c, int intid);
 /* smp.c: this CPU took SGI_WAKE, which arch_cpu_sync may wait for. */
 void smp_sync_ack(void);
 void gic_enable(int intid);
+/* An SPI off (ICENABLER), or configured level- or edge-triggered (off
+ * while it changes, as the architecture asks). */
+void gic_disable(int intid);
+void gic_set_trigger(int intid, bool level);
 /* The pending interrupt's INTID, acknowledged (1023: none). */
 int gic_ack(void);
 void gic_eoi(int intid);
