@@ -74,7 +74,9 @@ def http_ok(port):
 
 
 class Guest:
-    """One QEMU process, its console in a log file, killed by stop()."""
+    """One QEMU process, its console in a log file, killed by stop().
+    Each boot forwards two new host ports to it: self.http and self.tcp
+    (bench/srvbench.py's guests: nginx and redis)."""
 
     def __init__(self, name, make_cmd, log_path, log):
         self.name, self.make_cmd, self.log_path = name, make_cmd, log_path
@@ -115,16 +117,21 @@ class Guest:
                 return f"QEMU exited with {self.proc.returncode}"
             if LINUX_TSC_HANG in self.console():
                 return "TSC calibration failed (the TCG boot hang)"
-            try:
-                ping = subprocess.run([tcpbench, "ping", "127.0.0.1",
-                                       str(self.tcp)], capture_output=True,
-                                      timeout=10)
-                if ping.returncode == 0 and http_ok(self.http):
-                    return None
-            except subprocess.TimeoutExpired:
-                pass	# a guest still booting can hold the connection open
+            if self.probe(tcpbench):
+                return None
             time.sleep(0.5)
         return f"not ready within {READY_TIMEOUT} s"
+
+    def probe(self, tcpbench):
+        """True if both servers answer a real request (bench/srvbench.py
+        probes its own servers on the same two ports)."""
+        try:
+            ping = subprocess.run([tcpbench, "ping", "127.0.0.1",
+                                   str(self.tcp)], capture_output=True,
+                                  timeout=10)
+            return ping.returncode == 0 and http_ok(self.http)
+        except subprocess.TimeoutExpired:
+            return False	# a guest still booting can hold the connection open
 
     def console(self):
         try:
@@ -143,14 +150,8 @@ class Guest:
         failed try is not enough to call the guest dead."""
         deadline = time.monotonic() + patience
         while self.running() and time.monotonic() < deadline:
-            try:
-                r = subprocess.run([tcpbench, "ping", "127.0.0.1",
-                                    str(self.tcp)], capture_output=True,
-                                   timeout=10)
-                if r.returncode == 0 and http_ok(self.http):
-                    return True
-            except subprocess.TimeoutExpired:
-                pass
+            if self.probe(tcpbench):
+                return True
             time.sleep(1)
         return False
 

@@ -11,6 +11,9 @@
 #   $(BENCH_PETREL_FS)     build/bench/petrel-fs.cpio   default image + fsbench,
 #                                                       fsd its only service
 #   $(BENCH_LINUX_FS)      build/bench/linux-fs.cpio    its Linux guest's image
+#   $(BENCH_SRV_MODULES)   build/bench/srv-modules/     virtio-net modules the
+#                                                       Linux guest of the server
+#                                                       benchmark loads (packed)
 
 BENCH_DIR := $(BUILD)/bench
 TCPBENCH_BIN := $(BENCH_DIR)/tcpbench
@@ -20,10 +23,12 @@ BENCH_LINUX_NET := $(BENCH_DIR)/linux-net.cpio
 FSBENCH_BIN := $(BENCH_DIR)/fsbench
 BENCH_PETREL_FS := $(BENCH_DIR)/petrel-fs.cpio
 BENCH_LINUX_FS := $(BENCH_DIR)/linux-fs.cpio
+BENCH_SRV_MODULES := $(BENCH_DIR)/srv-modules
 
 .PHONY: bench-inputs
 bench-inputs: $(TCPBENCH_BIN) $(LINUX_GUEST_DIR)/version $(BENCH_PETREL_NET) \
-	$(BENCH_LINUX_NET) $(FSBENCH_BIN) $(BENCH_PETREL_FS) $(BENCH_LINUX_FS)
+	$(BENCH_LINUX_NET) $(FSBENCH_BIN) $(BENCH_PETREL_FS) $(BENCH_LINUX_FS) \
+	$(BENCH_SRV_MODULES)/lib/modules/load-order
 
 $(TCPBENCH_BIN): bench/tcpbench.c mk/bench.mk | $(DEPS_STAMP)
 	@mkdir -p $(@D)
@@ -65,3 +70,9 @@ $(BENCH_PETREL_FS): $(INITRAMFS_INPUTS) $(FSBENCH_BIN) bench/petrel-fs-services 
 $(BENCH_LINUX_FS): bench/linux-fs-initramfs.sh bench/linux-guest-lib.sh \
 		$(LINUX_GUEST_DIR)/version $(FSBENCH_BIN) | $(DEPS_STAMP)
 	bench/linux-fs-initramfs.sh $@ $(LINUX_GUEST_DIR) $(FSBENCH_BIN)
+
+# The server benchmark (bench/srvbench.py): both guests boot Petrel's image
+# with nginx and redis packed; the Linux guest's NIC modules are packed too.
+$(BENCH_SRV_MODULES)/lib/modules/load-order: bench/linux-srv-modules.sh \
+		bench/linux-guest-lib.sh $(LINUX_GUEST_DIR)/version | $(DEPS_STAMP)
+	bench/linux-srv-modules.sh $(BENCH_SRV_MODULES) $(LINUX_GUEST_DIR)
