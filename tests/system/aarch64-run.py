@@ -47,12 +47,17 @@ try:
 	console.send(b"uname -m\r")
 	if not console.wait_for(b"aarch64", 20, mark):
 		fail("no `uname -m` answer on the console")
-	console.send(b"sleep 100\r")
-	console.read(2)
+	# The ^C only once the shell has the line (a loaded host runs the
+	# guest slowly: a ^C typed first would end nothing but the prompt).
+	mark = len(console.seen)
+	console.send(b"echo sleep-$((5*5)); sleep 100\r")
+	if not console.wait_for(b"sleep-25", 30, mark):
+		fail("the shell did not start `sleep 100`")
+	console.read(1)
 	mark = len(console.seen)
 	console.send(b"\x03")
 	console.send(b"echo back-$((1+1))\r")
-	if not console.wait_for(b"back-2", 20, mark):
+	if not console.wait_for(b"back-2", 30, mark):
 		fail("Ctrl-C did not end `sleep 100`")
 	console.send(b"poweroff\r")
 	status = console.wait_exit(60)
