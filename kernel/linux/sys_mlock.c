@@ -95,12 +95,14 @@ sys_munlock(uint64_t addr, size_t len)
 	return vm_lock_range(current()->proc->vm, start, end, false, false);
 }
 
-/* Every region of vm locked or unlocked; the mapped ranges only. */
+/* Every region of vm locked or unlocked; the mapped ranges only. What
+   cannot be faulted in is left to later faults, as Linux's mlockall does;
+   a SIGKILL ends it. */
 static void
 lock_all(struct vm *vm, bool lock, bool onfault)
 {
 	vaddr_t va = 0;
-	for (;;) {
+	while (!fatal_signal_pending(current())) {
 		struct region *next = NULL;
 		list_for_each(it, &vm->regions) {
 			struct region *r = list_entry(it, struct region, link);

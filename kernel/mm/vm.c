@@ -6,6 +6,7 @@
 #include <kernel/vm.h>
 #include <kernel/vfs.h>
 #include <kernel/proc.h>
+#include <kernel/sched.h>
 #include <kernel/mmu.h>
 #include <kernel/cpu.h>
 #include <kernel/page.h>
@@ -752,19 +753,37 @@ vm_user_page(struct vm *vm, vaddr_t va, bool write)
  * mlock's populate: each page of [start, end) still locked faulted in as
  * the owner's first access (a write for private writable memory, to own
  * its copy); none for PROT_NONE. A fault may sleep, so the region is
- * looked up again for every page. Failures leave a page to a later fault.
+ * looked up again for every page. A page the file cannot give is left to
+ * a later fault; running out of memory ends it (-EAGAIN, Linux's mlock
+ * answer), and so does a SIGKILL (-EINTR). A range can be far larger than
+ * memory (a reserved terabyte), so the loop lets others run between pages:
+ * it once held the big lock for good.
  */
-static void
+static int
 populate_locked(struct vm *vm, vaddr_t start, vaddr_t end)
 {
+	unsigned n = 0;
 	for (vaddr_t va = start; va < end; va += PAGE_SIZE) {
+		if ((++n & 63) == 0) {
+			sched_tick();
+			if (sched_slice_over())
+				sched_yield();
+			if (fatal_signal_pending(current()))
+				return -EINTR;
+		}
 		struct region *r = vm_find(vm, va);
 		if (!r || !(r->flags & VM_LOCKED) || r->io_base ||
 		    !(r->prot & (PROT_READ | PROT_WRITE | PROT_EXEC)))
 			continue;
-		vm_user_page(vm, va, (r->prot & PROT_WRITE) &&
-					     !(r->flags & MAP_SHARED));
+		bool write = (r->prot & PROT_WRITE) && !(r->flags & MAP_SHARED);
+		pte_t *pte = mmu_pte(vm->root, va, false);
+		if (pte && mmu_pte_present(*pte) &&
+		    (!write || (mmu_pte_prot(*pte) & MMU_WRITE)))
+			continue;
+		if (vm_fault(vm, va, write, false) == -ENOMEM)
+			return -EAGAIN;
 	}
+	return 0;
 }
 
 int
@@ -782,7 +801,7 @@ vm_lock_range(struct vm *vm, vaddr_t start, vaddr_t end, bool lock,
 	if (vm_set_flag(vm, start, end, VM_LOCKED, lock) < 0)
 		return -ENOMEM;
 	if (lock && !onfault)
-		populate_locked(vm, start, end);
+		return populate_locked(vm, start, end);
 	return 0;
 }
 

@@ -6,7 +6,10 @@
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <stdio.h>
+#include <signal.h>
+#include <sys/mman.h>
 #include <sys/sendfile.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -50,10 +53,57 @@ probe_sendfile_huge(void)
 	close(null);
 }
 
+/*
+ * mlockall(MCL_CURRENT) by root faulted every page of every mapping in,
+ * one at a time, holding the big lock: over a huge mapping (the fuzzer's
+ * were terabytes) that was for good, and every other CPU waited (both
+ * long fuzz boots of 2026-12-05 hung so). Here a 1 TiB shared mapping of
+ * a 1-byte file, whose pages past the end fail at once: the populate now
+ * lets others run between pages and ends at a SIGKILL.
+ */
+static void
+probe_mlockall_huge(void)
+{
+	int ready[2];
+	if (pipe(ready) == -1)
+		return;
+	pid_t pid = fork();
+	if (pid == 0) {
+		int fd = open("/tmp/fuzzprobe-mlock", O_RDWR | O_CREAT, 0600);
+		if (fd < 0 || write(fd, "x", 1) != 1)
+			_exit(2);
+		void *p = mmap(NULL, 1ul << 40, PROT_READ, MAP_SHARED, fd, 0);
+		if (p == MAP_FAILED)
+			_exit(3);
+		write(ready[1], "r", 1);
+		mlockall(MCL_CURRENT);
+		_exit(0);
+	}
+	char c;
+	read(ready[0], &c, 1);
+	double t0 = seconds();
+	struct timespec ts = { 0, 200 * 1000 * 1000 };
+	for (int i = 0; i < 10; i++)
+		nanosleep(&ts, NULL);	/* each wake-up needs the lock */
+	double slept = seconds() - t0;
+	kill(pid, SIGKILL);
+	int status = 0;
+	waitpid(pid, &status, 0);
+	double took = seconds() - t0;
+	unlink("/tmp/fuzzprobe-mlock");
+	close(ready[0]);
+	close(ready[1]);
+	check(slept < 10, "beside mlockall of 1 TiB, 2 s of sleep take (s)",
+	      (long)slept);
+	check(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL && took < 20,
+	      "mlockall of 1 TiB ends at SIGKILL (s)", (long)took);
+}
+
 int
 main(void)
 {
 	probe_sendfile_huge();
+	probe_mlockall_huge();
 	printf(failures ? "fuzzprobe: FAIL\n" : "fuzzprobe: ok\n");
 	return failures ? 1 : 0;
 }
