@@ -19,6 +19,7 @@
 #include <kernel/sysvipc.h>
 #include <kernel/keys.h>
 #include <kernel/ptrace.h>
+#include <kernel/seccomp.h>
 
 #define RLIMIT_NPROC 6
 
@@ -297,6 +298,7 @@ proc_clone(unsigned long flags, uint64_t newsp, uint64_t tls)
 	t->altstack_size = self->altstack_size;
 	t->altstack_flags = self->altstack_flags;
 	sched_attr_fork(t, self);
+	seccomp_fork(t, self);
 	return t;
 
 fail_sighand:
@@ -505,6 +507,7 @@ thread_exit(int status)
 	}
 	vfork_release(t);
 	keys_thread_exit(t);
+	seccomp_thread_exit(t);
 	list_remove(&t->proc_link);
 	if (--p->nthreads == 0) {
 		if (!p->exiting)

@@ -15,6 +15,7 @@
 #include <syscall_table.h>
 #include <kernel/stat.h>
 #include <kernel/ptrace.h>
+#include <kernel/seccomp.h>
 
 #define SIG_DFL 0
 #define SIG_IGN 1
@@ -427,6 +428,8 @@ setup_frame(struct thread *t, struct trapframe *tf, int sig, struct sigaction_k 
 		info.code = sig == SIGSEGV || sig == SIGBUS ?
 			    t->sig_fault_code : 0;
 		info.addr = t->sig_fault_addr;
+		if (sig == SIGSYS)
+			seccomp_siginfo(t, &info);
 		t->sig_forced &= ~SIGBIT(sig);
 	} else {
 		signal_info_fill(&info, sig, si);
