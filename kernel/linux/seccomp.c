@@ -8,6 +8,7 @@
  * seccomp_allows, after a ptrace entry stop, as Linux does.
  */
 #include <kernel/seccomp.h>
+#include <kernel/landlock.h>
 #include <kernel/bpf.h>
 #include <kernel/proc.h>
 #include <kernel/vm.h>
@@ -96,6 +97,7 @@ seccomp_fork(struct thread *child, const struct thread *parent)
 	child->seccomp_filter = parent->seccomp_filter;
 	if (child->seccomp_filter)
 		ref_get(&child->seccomp_filter->refcount);
+	landlock_fork(child, parent);
 }
 
 void
@@ -103,6 +105,7 @@ seccomp_thread_exit(struct thread *t)
 {
 	filter_put(t->seccomp_filter);
 	t->seccomp_filter = NULL;
+	landlock_thread_exit(t);
 }
 
 int

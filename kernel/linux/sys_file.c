@@ -16,6 +16,7 @@
 #include <kernel/kmalloc.h>
 #include <kernel/errno.h>
 #include <kernel/string.h>
+#include <kernel/landlock.h>
 
 #define BOUNCE 65536
 #define SENDFILE_MAX 0x7ffff000ul	/* Linux's MAX_RW_COUNT */
@@ -423,6 +424,9 @@ sys_ioctl(int fd, unsigned long cmd, uint64_t arg)
 	/* Linux takes the command as an unsigned int: musl passes an int,
 	 * so _IOR() values with the top bit set arrive sign-extended. */
 	cmd = (unsigned)cmd;
+	long denied = landlock_ioctl(f, (unsigned)cmd);
+	if (denied < 0)
+		return denied;
 	if (cmd == 0x5421) {	/* FIONBIO */
 		int v;
 		if (copyin(&v, arg, sizeof(v)) < 0)
@@ -593,7 +597,10 @@ sys_ftruncate(int fd, int64_t len)
 		return -EINVAL;
 	if (inode_immutable(f->inode) || inode_append_only(f->inode))
 		return -EPERM;
-	long r = vfs_fsize_room((uint64_t)len, 0);
+	long r = landlock_ftruncate(f);
+	if (r < 0)
+		return r;
+	r = vfs_fsize_room((uint64_t)len, 0);
 	if (r < 0)
 		return r;
 	r = f->inode->iops->truncate(f->inode, (uint64_t)len);

@@ -267,6 +267,7 @@ struct file {
 	char *notify_name;
 	/* fanotify's event files make no events (Linux's FMODE_NONOTIFY). */
 	bool no_notify;
+	uint8_t landlock_denied;	/* LANDLOCK_DENY_*, set at open */
 };
 
 struct mount_entry {
