@@ -446,6 +446,12 @@ sys_ioctl(int fd, unsigned long cmd, uint64_t arg)
 			return 0;
 		return fasync_set(f, fd, on != 0);
 	}
+	if (cmd == 0x541b && f->inode && S_ISREG(f->inode->mode)) {
+		/* FIONREAD on a regular file: the bytes past the offset (may
+		 * be negative), as Linux's do_vfs_ioctl. */
+		int n = (int)(f->inode->size - f->offset);
+		return copyout(arg, &n, sizeof(n));
+	}
 	if (fileattr_ioctl_cmd(f, (unsigned)cmd))
 		return fileattr_ioctl(f, (unsigned)cmd, arg);
 	if (f->ops && f->ops->sock && netif_ioctl_cmd(cmd))

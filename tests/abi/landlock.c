@@ -389,6 +389,14 @@ ioctl_checks(void)
 	CHECK_OK("FIONBIO", ioctl(fd2, FIONBIO, &n));
 	CHECK_ERR("TCGETS on one opened before", ioctl(fd, TCGETS, &n), ENOTTY);
 	close(fd);
+	/* A regular file is no device: FIONREAD tells the bytes left. */
+	char c;
+	fd = open(at("file"), O_RDONLY | O_CLOEXEC);
+	read(fd, &c, 1);
+	CHECK_OK("FIONREAD on a regular file", ioctl(fd, FIONREAD, &n));
+	CHECK_EQ("bytes left", n, 2);
+	n = 0;
+	CHECK_OK("FIOASYNC 0", ioctl(fd, FIOASYNC, &n));
 	close(fd2);
 }
 
