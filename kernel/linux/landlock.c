@@ -350,16 +350,37 @@ scoped_out(const struct landlock_domain *client,
 	return false;
 }
 
+/* A process's domain: the caller's own, or another's first thread's. */
+static const struct landlock_domain *
+proc_domain(const struct proc *p)
+{
+	if (p == current()->proc)
+		return current()->landlock;
+	if (list_empty(&p->threads))
+		return NULL;
+	return list_entry(p->threads.next, struct thread, proc_link)->landlock;
+}
+
 int
 landlock_signal(struct proc *target)
 {
 	struct thread *self = current();
 	if (!self->landlock || target == self->proc)
 		return 0;
-	struct thread *t = list_empty(&target->threads) ? NULL :
-		list_entry(target->threads.next, struct thread, proc_link);
-	return scoped_out(self->landlock, t ? t->landlock : NULL,
+	return scoped_out(self->landlock, proc_domain(target),
 			  LANDLOCK_SCOPE_SIGNAL) ? -EPERM : 0;
+}
+
+int
+landlock_ptrace(const struct proc *tracer, const struct proc *tracee)
+{
+	const struct landlock_domain *d = proc_domain(tracer);
+	const struct landlock_domain *t = proc_domain(tracee);
+	if (!d)
+		return 0;
+	while (t && t->depth > d->depth)
+		t = t->parent;
+	return t == d ? 0 : -EPERM;
 }
 
 int

@@ -20,6 +20,7 @@
 #include <kernel/keys.h>
 #include <kernel/ptrace.h>
 #include <kernel/seccomp.h>
+#include <kernel/landlock.h>
 
 #define RLIMIT_NPROC 6
 
@@ -609,7 +610,11 @@ proc_init_proc(void)
 bool
 proc_may_access(const struct proc *me, const struct proc *p)
 {
-	if (me == p || me->euid == 0)
+	if (me == p)
+		return true;
+	if (landlock_ptrace(me, p) < 0)
+		return false;	/* outside me's Landlock domain */
+	if (me->euid == 0)
 		return true;
 	return !p->undumpable && me->uid == p->uid && me->uid == p->euid &&
 	       me->uid == p->suid && me->gid == p->gid &&

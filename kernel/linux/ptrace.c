@@ -19,6 +19,7 @@
 #include <kernel/arch.h>
 #include <kernel/syscall.h>
 #include <syscall_table.h>
+#include <kernel/landlock.h>
 
 #define WEXITED 4
 #define WNOWAIT 0x01000000
@@ -496,7 +497,8 @@ traceme(void)
 {
 	struct thread *t = current();
 	struct proc *parent = t->proc->parent;
-	if (traced(t) || !parent || parent == t->proc)
+	if (traced(t) || !parent || parent == t->proc ||
+	    landlock_ptrace(parent, t->proc) < 0)
 		return -EPERM;
 	return attach(t, parent, 0, false);
 }

@@ -5,8 +5,8 @@
  * domain enforces: reading, writing, listing, making and removing files
  * and directories beneath the directories a rule names, moves between
  * directories (REFER), truncation, device ioctls, exec, TCP bind and
- * connect ports, and the signal and abstract UNIX socket scopes; kept
- * over fork and exec, layered. Each case runs in a child: a domain
+ * connect ports, the signal and abstract UNIX socket scopes, and ptrace
+ * kept inside a domain; kept over fork and exec, layered. Each case runs in a child: a domain
  * cannot be left.
  */
 #include "abi.h"
@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/ptrace.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
@@ -469,6 +470,8 @@ signal_scoped(pid_t outside)
 	CHECK_ERR("signal the parent", kill(getppid(), 0), EPERM);
 	CHECK_ERR("signal a process outside", kill(outside, 0), EPERM);
 	CHECK_OK("signal itself", kill(getpid(), 0));
+	/* Any domain keeps ptrace inside it. */
+	CHECK_ERR("ptrace a process outside", ptrace(PTRACE_ATTACH, outside, 0, 0), EPERM);
 	fflush(stdout);
 	pid_t inner = fork();
 	if (inner == 0) {

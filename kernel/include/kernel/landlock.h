@@ -92,6 +92,9 @@ int landlock_inet(const void *addr, unsigned len, int type, bool connect);
 /* Signals to target, connections to an abstract UNIX socket made by a
  * thread of domain `server`: 0 or -EPERM. */
 int landlock_signal(struct proc *target);
+/* Whether tracer may ptrace (or read the memory of) tracee: only a
+ * process in tracer's domain or one nested in it. 0 or -EPERM. */
+int landlock_ptrace(const struct proc *tracer, const struct proc *tracee);
 int landlock_unix_connect(const struct landlock_domain *server);
 
 #endif
