@@ -5,7 +5,7 @@
  * directory itself does not count, as Linux skips hidden mount points).
  * An access is allowed when each layer that handles it grants it.
  * Directories know their parent (inode.parent); a file's directory is
- * the one its name was found in.
+ * the one its name leads to, final symlinks followed.
  */
 #include <kernel/landlock.h>
 #include "landlock_int.h"
@@ -82,10 +82,10 @@ landlock_check_path(struct proc *p, int dirfd, const char *path,
 		return 0;
 	if (S_ISDIR(ino->mode))
 		return landlock_check(ino, NULL, access);
-	const char *last;
-	size_t len;
-	struct inode *dir = vfs_lookup_parent(p, dirfd, path, &last, &len);
-	if (IS_ERR(dir))	/* "" with AT_EMPTY_PATH: only ino's rules */
+	struct inode *dir = vfs_lookup_final_dir(p, dirfd, path);
+	/* No directory to find ("" with AT_EMPTY_PATH, a /proc magic
+	   link): only the file's own rules count. */
+	if (IS_ERR(dir))
 		return landlock_check(ino, NULL, access);
 	int e = landlock_check(ino, dir, access);
 	inode_put(dir);

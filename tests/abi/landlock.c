@@ -255,6 +255,9 @@ make_tree(void)
 	mkdir(at("ro"), 0755);
 	abi_touch(at("ro/f"), "r");
 	abi_touch(at("ro/g"), "r");
+	symlink("../denied/f", at("allowed/to-denied"));
+	symlink(at("allowed/f"), at("denied/to-allowed"));
+	symlink("to-denied", at("allowed/to-to-denied"));
 }
 
 #define ALL_FS (FS_READ_FILE | FS_WRITE_FILE | FS_READ_DIR | FS_REMOVE_DIR | \
@@ -293,6 +296,10 @@ fs_checks(void)
 	CHECK_ERR("write denied/f", open_close(at("denied/f"), O_WRONLY), EACCES);
 	CHECK_ERR("read top file", open_close(at("file"), O_RDONLY), EACCES);
 	CHECK_OK("O_PATH denied/f", open_close(at("denied/f"), O_PATH));
+	/* A file is judged where it lies, not where a link to it does. */
+	CHECK_ERR("read allowed/to-denied", open_close(at("allowed/to-denied"), O_RDONLY), EACCES);
+	CHECK_OK("read denied/to-allowed", open_close(at("denied/to-allowed"), O_RDONLY));
+	CHECK_ERR("read allowed/to-to-denied", open_close(at("allowed/to-to-denied"), O_RDONLY), EACCES);
 	CHECK_OK("stat denied/f", access(at("denied/f"), F_OK));
 	CHECK_OK("list allowed/sub", open_close(at("allowed/sub"), O_RDONLY | O_DIRECTORY));
 	CHECK_ERR("list denied", open_close(at("denied"), O_RDONLY | O_DIRECTORY), EACCES);
