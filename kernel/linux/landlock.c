@@ -25,7 +25,7 @@
 #define LANDLOCK_RULE_PATH_BENEATH 1
 #define LANDLOCK_RULE_NET_PORT 2
 #define CAP_SYS_ADMIN 21
-#define RULES_MAX 4096		/* per ruleset: memory a caller can pin */
+#define RULES_MAX 4096		/* per ruleset: memory a caller can pin (then ENOMEM) */
 
 /* struct landlock_ruleset_attr, ABI 6's size. */
 struct ruleset_attr_k {
@@ -140,7 +140,7 @@ rule_add(struct landlock_layer *l, struct inode *ino, uint16_t port,
 		}
 	}
 	if (l->nrules == RULES_MAX)
-		return -E2BIG;
+		return -ENOMEM;
 	if (l->nrules % 16 == 0) {
 		struct landlock_rule *n =
 			kmalloc((l->nrules + 16) * sizeof(*n));
