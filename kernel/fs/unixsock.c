@@ -347,6 +347,8 @@ bind_path(struct unix_sock *s, const char *buf, unsigned len)
 	if (e == 0 && !dir->iops->create)
 		e = -EROFS;
 	if (e == 0)
+		e = landlock_make_name(dir, last, nlen, S_IFSOCK);
+	if (e == 0)
 		e = dir->iops->create(dir, last, nlen,
 				      S_IFSOCK | (0777 & ~p->umask), &ino);
 	if (e == -EEXIST)

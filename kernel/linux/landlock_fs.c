@@ -154,6 +154,20 @@ landlock_make(struct inode *dir, unsigned type)
 }
 
 int
+landlock_make_name(struct inode *dir, const char *name, size_t len,
+		   unsigned type)
+{
+	if (!current()->landlock)
+		return 0;
+	struct inode *old = dir->iops->lookup(dir, name, len);
+	if (!IS_ERR(old)) {
+		inode_put(old);
+		return 0;
+	}
+	return landlock_make(dir, type);
+}
+
+int
 landlock_remove(struct inode *dir, struct inode *victim)
 {
 	return landlock_check(NULL, dir, remove_right(victim));

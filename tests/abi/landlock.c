@@ -45,6 +45,7 @@ struct net_port_attr {
 #define FS_REMOVE_FILE (1ull << 5)
 #define FS_MAKE_DIR (1ull << 7)
 #define FS_MAKE_REG (1ull << 8)
+#define FS_MAKE_SOCK (1ull << 9)
 #define FS_REFER (1ull << 13)
 #define FS_TRUNCATE (1ull << 14)
 #define FS_IOCTL_DEV (1ull << 15)
@@ -261,7 +262,8 @@ make_tree(void)
 }
 
 #define ALL_FS (FS_READ_FILE | FS_WRITE_FILE | FS_READ_DIR | FS_REMOVE_DIR | \
-		FS_REMOVE_FILE | FS_MAKE_DIR | FS_MAKE_REG | FS_TRUNCATE | FS_REFER)
+		FS_REMOVE_FILE | FS_MAKE_DIR | FS_MAKE_REG | FS_MAKE_SOCK | \
+		FS_TRUNCATE | FS_REFER)
 
 static int
 sandbox_tree(void)
@@ -284,6 +286,19 @@ mode_exec(void)
 	       open_close(at("denied/f"), O_RDONLY) ? errno_name(errno) : "ok",
 	       open_close(at("allowed/f"), O_RDONLY) ? errno_name(errno) : "ok");
 	return 0;
+}
+
+static long
+bind_unix(const char *path)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
+	int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	long r = bind(s, (struct sockaddr *)&a, sizeof(a));
+	int e = errno;
+	close(s);
+	errno = e;
+	return r;
 }
 
 static void
@@ -311,6 +326,9 @@ fs_checks(void)
 	CHECK_ERR("mkdir denied/d", mkdir(at("denied/d"), 0755), EACCES);
 	CHECK_ERR("mkdir denied/sub (exists)", mkdir(at("denied/sub"), 0755), EEXIST);
 	CHECK_OK("rmdir allowed/d", rmdir(at("allowed/d")));
+	CHECK_OK("bind a socket in allowed", bind_unix(at("allowed/sock")));
+	CHECK_ERR("bind a socket in denied", bind_unix(at("denied/sock")), EACCES);
+	CHECK_ERR("bind over denied/f", bind_unix(at("denied/f")), EADDRINUSE);
 	CHECK_ERR("rmdir denied/sub", rmdir(at("denied/sub")), EACCES);
 	CHECK_ERR("unlink denied/f", unlink(at("denied/f")), EACCES);
 	CHECK_ERR("unlink denied/none", unlink(at("denied/none")), ENOENT);

@@ -73,6 +73,10 @@ int landlock_open(struct proc *p, int dirfd, const char *path,
 #define LANDLOCK_DENY_IOCTL_DEV 2
 /* Making a node of type (S_IF*) in dir; removing victim from dir. */
 int landlock_make(struct inode *dir, unsigned type);
+/* landlock_make for name in dir, 0 if it exists already (the caller's
+ * EEXIST comes first, as on Linux). */
+int landlock_make_name(struct inode *dir, const char *name, size_t len,
+		       unsigned type);
 int landlock_remove(struct inode *dir, struct inode *victim);
 /*
  * Moving `moved` from od to nd (over `over`, the file it replaces, or
