@@ -327,6 +327,18 @@ ptrace_event(int event, uint64_t msg)
 	stop(t, EVENT_STATUS(event));
 }
 
+bool
+ptrace_seccomp(uint16_t data)
+{
+	struct thread *t = current();
+	struct ptrace_k *ps = traced(t);
+	if (!ps || !(ps->options & PTRACE_O_TRACESECCOMP))
+		return false;
+	arch_syscall_set_result(t->tf, -ENOSYS);	/* as Linux's entry */
+	ptrace_event(PTRACE_EVENT_SECCOMP, data);
+	return true;
+}
+
 void
 ptrace_exec(int old_tid)
 {

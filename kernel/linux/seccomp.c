@@ -5,7 +5,8 @@
  * seccomp_data before each call; the most restrictive answer wins.
  * Filters are shared by reference down the stack and between the threads
  * and children that inherit them. syscall_invoke (syscall.c) asks
- * seccomp_allows, after a ptrace entry stop, as Linux does.
+ * seccomp_allows, after a ptrace entry stop, as Linux does; a TRACE
+ * action stops a tracer's tracee with PTRACE_EVENT_SECCOMP.
  */
 #include <kernel/seccomp.h>
 #include <kernel/landlock.h>
@@ -20,6 +21,7 @@
 #include <kernel/string.h>
 #include <kernel/syscall.h>
 #include <syscall_table.h>
+#include <kernel/ptrace.h>
 
 #define SECCOMP_SET_MODE_STRICT 0
 #define SECCOMP_SET_MODE_FILTER 1
@@ -188,39 +190,76 @@ strict_allows(uint64_t nr)
 	return false;
 }
 
+static bool filter_allows(struct thread *t, uint64_t *nr,
+			  const uint64_t *args, long *result, bool recheck);
+
+/*
+ * SECCOMP_RET_TRACE: the tracer that asked for PTRACE_EVENT_SECCOMP
+ * decides; it may skip the call (number -1: the result register is its
+ * answer) or change it, and the filters are asked again about the call
+ * that will run, a second TRACE then allowing it, as Linux's recheck.
+ * Without such a tracer the call fails with ENOSYS.
+ */
+static bool
+tracer_allows(struct thread *t, uint64_t *nr, const uint64_t *args,
+	      uint16_t data, long *result, bool recheck)
+{
+	if (recheck)
+		return true;
+	if (!ptrace_seccomp(data)) {
+		*result = -ENOSYS;
+		return false;
+	}
+	if (fatal_signal_pending(t) || t->syscall_nr < 0) {
+		t->regs_replaced = true;
+		return false;
+	}
+	*nr = (uint64_t)t->syscall_nr;
+	return filter_allows(t, nr, args, result, true);
+}
+
 bool
-seccomp_allows(struct thread *t, uint64_t nr, const uint64_t *args,
+seccomp_allows(struct thread *t, uint64_t *nr, const uint64_t *args,
 	       long *result)
 {
-	bool log;
 	if (t->seccomp_mode == SECCOMP_MODE_STRICT) {
-		if (strict_allows(nr))
+		if (strict_allows(*nr))
 			return true;
 		thread_exit(SIGKILL);
 	}
-	uint32_t ret = run_filters(t, nr, args, &log);
+	return filter_allows(t, nr, args, result, false);
+}
+
+static bool
+filter_allows(struct thread *t, uint64_t *nr, const uint64_t *args,
+	      long *result, bool recheck)
+{
+	bool log;
+	uint32_t ret = run_filters(t, *nr, args, &log);
 	uint32_t data = ret & SECCOMP_RET_DATA;
 	switch (ret & SECCOMP_RET_ACTION_FULL) {
 	case SECCOMP_RET_ALLOW:
 		return true;
 	case SECCOMP_RET_LOG:
 		pr_info("seccomp: %s (pid %d) call %lu logged\n",
-			t->proc->name, t->proc->pid, nr);
+			t->proc->name, t->proc->pid, *nr);
 		return true;
 	case SECCOMP_RET_ERRNO:
 		*result = -(long)MIN(data, MAX_ERRNO);
 		return false;
 	case SECCOMP_RET_TRAP:
-		trap(t, nr, (uint16_t)data);
+		trap(t, *nr, (uint16_t)data);
 		return false;
-	case SECCOMP_RET_TRACE:		/* no PTRACE_EVENT_SECCOMP stops */
+	case SECCOMP_RET_TRACE:
+		return tracer_allows(t, nr, args, (uint16_t)data, result,
+				     recheck);
 	case SECCOMP_RET_USER_NOTIF:	/* no listener can exist */
 		*result = -ENOSYS;
 		return false;
 	case SECCOMP_RET_KILL_THREAD:
 		if (log)
 			pr_info("seccomp: %s (pid %d) killed by call %lu\n",
-				t->proc->name, t->proc->pid, nr);
+				t->proc->name, t->proc->pid, *nr);
 		thread_exit(SIGSYS);
 	}
 	proc_exit_group(SIGSYS);	/* KILL_PROCESS, or an unknown action */

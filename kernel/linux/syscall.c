@@ -62,7 +62,7 @@ syscall_invoke(struct thread *t, uint64_t nr, const uint64_t *args)
 	long r;
 	/* After a ptrace entry stop, which may change the call, as Linux. */
 	if (__builtin_expect(t->seccomp_mode != 0, 0) &&
-	    !seccomp_allows(t, nr, args, &r))
+	    !seccomp_allows(t, &nr, args, &r))
 		return r;
 	/* Tracing off costs this one branch. */
 	if (__builtin_expect(t->proc->trace != TRACE_OFF, 0))

@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include <sys/prctl.h>
+#include <sys/ptrace.h>
 #include <sys/syscall.h>
 
 /* <linux/filter.h>, <linux/seccomp.h> and <linux/audit.h>, which musl
@@ -317,6 +318,57 @@ filter_refused(void)
 	CHECK_OK("TSYNC alone", INSTALL(ok, SECCOMP_FILTER_FLAG_TSYNC));
 }
 
+/* SECCOMP_RET_TRACE with a tracer that asked for PTRACE_EVENT_SECCOMP:
+ * it sees the action's data, may skip the call with its own result, or
+ * let it run. */
+#define ORIG_RAX (15 * 8)
+#define RAX (10 * 8)
+
+static void
+traced_child(void)
+{
+	struct sock_filter f[] = { LOAD_NR, ON_NR(__NR_getppid, SECCOMP_RET_TRACE | 0x77),
+				   ON_NR(__NR_getpgid, SECCOMP_RET_TRACE | 0x78), ALLOW };
+	long pgid = syscall(__NR_getpgid, 0);
+	ptrace(PTRACE_TRACEME, 0, 0, 0);
+	raise(SIGSTOP);
+	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	INSTALL(f, 0);
+	long r = syscall(__NR_getppid);
+	long r2 = syscall(__NR_getpgid, 0);
+	_exit(r == 4242 && r2 == pgid ? 0 : 1);
+}
+
+static void
+trace_event(void)
+{
+	int status;
+	unsigned long msg;
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid == 0)
+		traced_child();
+	waitpid(pid, &status, 0);
+	CHECK_STR("first stop", status_str(status), "stopped by SIGSTOP");
+	CHECK_OK("TRACESECCOMP", ptrace(PTRACE_SETOPTIONS, pid, 0, PTRACE_O_TRACESECCOMP));
+	ptrace(PTRACE_CONT, pid, 0, 0);
+	waitpid(pid, &status, 0);
+	CHECK_EQ("event stop", status >> 8, SIGTRAP | (PTRACE_EVENT_SECCOMP << 8));
+	ptrace(PTRACE_GETEVENTMSG, pid, 0, &msg);
+	CHECK_EQ("event message", msg, 0x77);
+	CHECK_EQ("orig_rax", ptrace(PTRACE_PEEKUSER, pid, ORIG_RAX, 0), __NR_getppid);
+	CHECK_EQ("rax", ptrace(PTRACE_PEEKUSER, pid, RAX, 0), -ENOSYS);
+	ptrace(PTRACE_POKEUSER, pid, ORIG_RAX, -1L);
+	ptrace(PTRACE_POKEUSER, pid, RAX, 4242L);
+	ptrace(PTRACE_CONT, pid, 0, 0);
+	waitpid(pid, &status, 0);
+	ptrace(PTRACE_GETEVENTMSG, pid, 0, &msg);
+	CHECK_EQ("second event message", msg, 0x78);
+	ptrace(PTRACE_CONT, pid, 0, 0);
+	waitpid(pid, &status, 0);
+	CHECK_STR("tracee", status_str(status), "exited 0");
+}
+
 static void
 action_avail(void)
 {
@@ -351,5 +403,6 @@ main(int argc, char **argv)
 	in_child("kill thread", kill_thread);
 	in_child("filters refused", filter_refused);
 	in_child("action avail", action_avail);
+	in_child("trace event", trace_event);
 	return abi_done("seccomp");
 }

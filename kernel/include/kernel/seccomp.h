@@ -16,11 +16,13 @@ struct siginfo_k;
 #define SECCOMP_MODE_FILTER 2
 
 /*
- * Whether t's call nr (arguments args) may run. If not, *result is what
- * the call returns instead (-errno, or the frame left as it was when
- * t->regs_replaced is set); a kill action does not return. Big lock.
+ * Whether t's call *nr (arguments args) may run; a tracer's
+ * PTRACE_EVENT_SECCOMP stop may change *nr. If not, *result is what the
+ * call returns instead (-errno, or the frame left as it is when
+ * t->regs_replaced is set); a kill action does not return. Big lock;
+ * may sleep (the tracer's stop).
  */
-bool seccomp_allows(struct thread *t, uint64_t nr, const uint64_t *args,
+bool seccomp_allows(struct thread *t, uint64_t *nr, const uint64_t *args,
 		    long *result);
 /* PR_SET_SECCOMP (mode, filter) and PR_GET_SECCOMP for prctl. */
 long seccomp_prctl_set(unsigned long mode, uaddr_t filter);
