@@ -350,13 +350,22 @@ scoped_out(const struct landlock_domain *client,
 	return false;
 }
 
+/* A zombie keeps no thread, hence no domain: a signal or ptrace
+ * request to it does nothing, and passes (Linux judges it by the domain
+ * it died in). */
+static bool
+zombie(const struct proc *p)
+{
+	return list_empty(&p->threads);
+}
+
 /* A process's domain: the caller's own, or another's first thread's. */
 static const struct landlock_domain *
 proc_domain(const struct proc *p)
 {
 	if (p == current()->proc)
 		return current()->landlock;
-	if (list_empty(&p->threads))
+	if (zombie(p))
 		return NULL;
 	return list_entry(p->threads.next, struct thread, proc_link)->landlock;
 }
@@ -365,7 +374,7 @@ int
 landlock_signal(struct proc *target)
 {
 	struct thread *self = current();
-	if (!self->landlock || target == self->proc)
+	if (!self->landlock || target == self->proc || zombie(target))
 		return 0;
 	return scoped_out(self->landlock, proc_domain(target),
 			  LANDLOCK_SCOPE_SIGNAL) ? -EPERM : 0;
@@ -376,7 +385,7 @@ landlock_ptrace(const struct proc *tracer, const struct proc *tracee)
 {
 	const struct landlock_domain *d = proc_domain(tracer);
 	const struct landlock_domain *t = proc_domain(tracee);
-	if (!d)
+	if (!d || zombie(tracee))
 		return 0;
 	while (t && t->depth > d->depth)
 		t = t->parent;

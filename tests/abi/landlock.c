@@ -504,6 +504,10 @@ signal_scoped(pid_t outside)
 		_exit(0);
 	}
 	CHECK_OK("signal a child in the domain", kill(inner, SIGKILL));
+	/* A zombie of the domain may still be named. */
+	siginfo_t si;
+	waitid(P_PID, inner, &si, WEXITED | WNOWAIT);
+	CHECK_OK("signal the zombie", kill(inner, SIGKILL));
 	CHECK_STR("its status", status_str(abi_wait(inner)), "killed by SIGKILL");
 }
 
