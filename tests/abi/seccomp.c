@@ -10,6 +10,7 @@
  */
 #include "abi.h"
 
+#include <pthread.h>
 #include <stddef.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
@@ -53,6 +54,7 @@ struct seccomp_data {
 #define SECCOMP_GET_ACTION_AVAIL 2
 #define SECCOMP_FILTER_FLAG_TSYNC 1u
 #define SECCOMP_FILTER_FLAG_LOG 2u
+#define SECCOMP_FILTER_FLAG_TSYNC_ESRCH 16u
 #define SECCOMP_RET_KILL_PROCESS 0x80000000u
 #define SECCOMP_RET_KILL_THREAD 0x00000000u
 #define SECCOMP_RET_TRAP 0x00030000u
@@ -318,6 +320,65 @@ filter_refused(void)
 	CHECK_OK("TSYNC alone", INSTALL(ok, SECCOMP_FILTER_FLAG_TSYNC));
 }
 
+/* TSYNC: the other threads take the caller's stack, unless one runs a
+ * filter outside it (then its tid, or ESRCH with TSYNC_ESRCH). */
+static int tsync_pipe[2], tsync_done[2];
+static volatile long thread_tid;
+
+static void *
+tsync_thread(void *arg)
+{
+	char c;
+	(void)arg;
+	thread_tid = syscall(__NR_gettid);
+	if (arg) {	/* a filter of its own first */
+		struct sock_filter f[] = { ALLOW };
+		INSTALL(f, 0);
+	}
+	write(tsync_done[1], "r", 1);
+	read(tsync_pipe[0], &c, 1);
+	long r = syscall(__NR_getppid);
+	c = r < 0 && errno == EPERM ? 'y' : 'n';
+	write(tsync_done[1], &c, 1);
+	return NULL;
+}
+
+static void
+tsync_case(int own_filter)
+{
+	struct sock_filter f[] = { LOAD_NR, ON_NR(__NR_getppid, SECCOMP_RET_ERRNO | EPERM), ALLOW };
+	pthread_t th;
+	char c;
+	pipe(tsync_pipe);
+	pipe(tsync_done);
+	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	pthread_create(&th, NULL, tsync_thread, own_filter ? (void *)1 : NULL);
+	read(tsync_done[0], &c, 1);
+	if (own_filter) {
+		CHECK_ERR("TSYNC_ESRCH with a thread outside",
+			  INSTALL(f, SECCOMP_FILTER_FLAG_TSYNC | SECCOMP_FILTER_FLAG_TSYNC_ESRCH), ESRCH);
+		CHECK("TSYNC names the thread", INSTALL(f, SECCOMP_FILTER_FLAG_TSYNC) == thread_tid);
+	} else {
+		CHECK_OK("TSYNC", INSTALL(f, SECCOMP_FILTER_FLAG_TSYNC));
+	}
+	write(tsync_pipe[1], "g", 1);
+	read(tsync_done[0], &c, 1);
+	printf("other thread's getppid refused: %c\n", c);
+	pthread_join(th, NULL);
+}
+
+static void
+tsync_all(void)
+{
+	tsync_case(0);
+}
+
+static void
+tsync_conflict(void)
+{
+	tsync_case(1);
+}
+
 /* SECCOMP_RET_TRACE with a tracer that asked for PTRACE_EVENT_SECCOMP:
  * it sees the action's data, may skip the call with its own result, or
  * let it run. */
@@ -404,5 +465,7 @@ main(int argc, char **argv)
 	in_child("filters refused", filter_refused);
 	in_child("action avail", action_avail);
 	in_child("trace event", trace_event);
+	in_child("tsync", tsync_all);
+	in_child("tsync conflict", tsync_conflict);
 	return abi_done("seccomp");
 }
