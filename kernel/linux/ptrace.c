@@ -20,6 +20,7 @@
 #include <kernel/syscall.h>
 #include <syscall_table.h>
 #include <kernel/landlock.h>
+#include <kernel/seccomp.h>
 
 #define WEXITED 4
 #define WNOWAIT 0x01000000
@@ -190,6 +191,8 @@ signal_info(struct ptrace_k *ps, struct thread *t, int sig,
 		ps->info.code = sig == SIGSEGV || sig == SIGBUS ||
 				sig == SIGTRAP ? t->sig_fault_code : SI_KERNEL;
 		ps->info.addr = t->sig_fault_addr;
+		if (sig == SIGSYS)	/* a SECCOMP_RET_TRAP's */
+			seccomp_siginfo(t, &ps->info);
 	} else {
 		signal_info_fill(&ps->info, sig, si);
 	}

@@ -389,7 +389,8 @@ static void
 traced_child(void)
 {
 	struct sock_filter f[] = { LOAD_NR, ON_NR(__NR_getppid, SECCOMP_RET_TRACE | 0x77),
-				   ON_NR(__NR_getpgid, SECCOMP_RET_TRACE | 0x78), ALLOW };
+				   ON_NR(__NR_getpgid, SECCOMP_RET_TRACE | 0x78),
+				   ON_NR(__NR_uname, SECCOMP_RET_TRAP | 5), ALLOW };
 	long pgid = syscall(__NR_getpgid, 0);
 	ptrace(PTRACE_TRACEME, 0, 0, 0);
 	raise(SIGSTOP);
@@ -397,7 +398,8 @@ traced_child(void)
 	INSTALL(f, 0);
 	long r = syscall(__NR_getppid);
 	long r2 = syscall(__NR_getpgid, 0);
-	_exit(r == 4242 && r2 == pgid ? 0 : 1);
+	long r3 = syscall(__NR_uname, NULL);	/* the tracer drops its SIGSYS */
+	_exit(r == 4242 && r2 == pgid && r3 == __NR_uname ? 0 : 1);
 }
 
 static void
@@ -425,6 +427,14 @@ trace_event(void)
 	waitpid(pid, &status, 0);
 	ptrace(PTRACE_GETEVENTMSG, pid, 0, &msg);
 	CHECK_EQ("second event message", msg, 0x78);
+	ptrace(PTRACE_CONT, pid, 0, 0);
+	waitpid(pid, &status, 0);
+	CHECK_STR("TRAP's signal", status_str(status), "stopped by SIGSYS");
+	siginfo_t si;
+	ptrace(PTRACE_GETSIGINFO, pid, 0, &si);
+	CHECK_EQ("its si_code", si.si_code, 1);
+	CHECK_EQ("its si_errno", si.si_errno, 5);
+	CHECK_EQ("its si_syscall", si.si_syscall, __NR_uname);
 	ptrace(PTRACE_CONT, pid, 0, 0);
 	waitpid(pid, &status, 0);
 	CHECK_STR("tracee", status_str(status), "exited 0");
