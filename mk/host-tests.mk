@@ -18,6 +18,7 @@ HOST_TEST_SRCS_cmdline := kernel/core/cmdline.c
 HOST_TEST_SRCS_cpio := kernel/core/cpio.c
 HOST_TEST_SRCS_elf := kernel/core/elf.c
 HOST_TEST_SRCS_tty_ldisc := kernel/fs/tty_ldisc.c
+HOST_TEST_SRCS_bpf := kernel/linux/seccomp_bpf.c
 HOST_TEST_SRCS_rtc :=	# kernel/include/kernel/rtc.h is all inline
 HOST_TEST_SRCS_asserts :=	# list.h and refcount.h are all inline
 

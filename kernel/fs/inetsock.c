@@ -15,6 +15,7 @@
 #include <kernel/string.h>
 #include <kernel/errno.h>
 #include <arch/mmu.h>
+#include <kernel/landlock.h>
 
 #define AF_INET 2
 #define AF_INET6 10
@@ -109,6 +110,9 @@ inet_bind(struct file *f, uaddr_t addr, unsigned len)
 	struct pt_sock_msg msg = { .op = PT_SOCK_BIND };
 	long e = addr_in(&msg, addr, len);
 	if (e == 0)
+		e = landlock_inet(msg.addr, msg.addr_len,
+				  sock_of(f)->type & SOCK_TYPE_MASK, false);
+	if (e == 0)
 		e = port_allowed(&msg);
 	if (e < 0)
 		return e;
@@ -128,6 +132,9 @@ inet_connect(struct file *f, uaddr_t addr, unsigned len)
 	struct sockfile *s = sock_of(f);
 	struct pt_sock_msg msg = { .op = PT_SOCK_CONNECT };
 	long e = addr_in(&msg, addr, len);
+	if (e == 0)
+		e = landlock_inet(msg.addr, msg.addr_len,
+				  s->type & SOCK_TYPE_MASK, true);
 	if (e < 0)
 		return e;
 	long r = sockfile_call_wait(s, &msg, NULL, NULL, 0, 0, true);

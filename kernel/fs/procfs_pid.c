@@ -14,6 +14,7 @@
 #include <kernel/inotify.h>
 #include <kernel/mount.h>
 #include <kernel/ptrace.h>
+#include <kernel/seccomp.h>
 #include "procfs_int.h"
 
 #define SIG_DFL_K 0
@@ -237,11 +238,13 @@ gen_status_signals(struct gen *g, struct proc *p, struct thread *t)
 	gprintf(g, "Threads:\t%d\nSigQ:\t%u/%lu\nSigPnd:\t%016lx\nShdPnd:\t%016lx\n"
 		"SigBlk:\t%016lx\nSigIgn:\t%016lx\nSigCgt:\t%016lx\n"
 		"CapInh:\t%016lx\nCapPrm:\t%016lx\nCapEff:\t%016lx\n"
-		"CapBnd:\t%016lx\nCapAmb:\t%016lx\nNoNewPrivs:\t0\nSeccomp:\t0\n"
-		"Seccomp_filters:\t0\n",
+		"CapBnd:\t%016lx\nCapAmb:\t%016lx\nNoNewPrivs:\t%d\nSeccomp:\t%d\n"
+		"Seccomp_filters:\t%d\n",
 		p->nthreads, signals_queued(p), p->rlimits[RLIMIT_SIGPENDING_K][0],
 		t ? t->sig_pending : 0, p->sig_pending, t ? t->sig_blocked : 0,
-		ignored, caught, 0ul, perm, eff, (uint64_t)PROC_CAP_ALL, 0ul);
+		ignored, caught, 0ul, perm, eff, (uint64_t)PROC_CAP_ALL, 0ul,
+		t ? t->no_new_privs : 0, t ? t->seccomp_mode : 0,
+		t ? seccomp_filter_count(t) : 0);
 }
 
 void

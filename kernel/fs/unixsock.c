@@ -14,6 +14,7 @@
 #include <kernel/string.h>
 #include <kernel/errno.h>
 #include <kernel/arch.h>
+#include <kernel/landlock.h>
 
 #define AF_UNSPEC 0
 #define AF_UNIX 1
@@ -73,8 +74,10 @@ unix_get(struct unix_sock *s)
 void
 unix_put(struct unix_sock *s)
 {
-	if (--s->refs == 0)
+	if (--s->refs == 0) {
+		landlock_domain_put(s->landlock);
 		kfree(s);
+	}
 }
 
 void
@@ -114,6 +117,7 @@ unix_new(int type)
 		return NULL;
 	s->refs = 1;
 	s->type = type;
+	s->landlock = landlock_domain_get();
 	s->sndbuf = s->rcvbuf = UNIX_BUF_DEFAULT;
 	s->rcvlowat = 1;
 	list_init(&s->rq);
@@ -286,6 +290,9 @@ unix_find(const void *addr, unsigned len, int type)
 		found = find_abstract(buf, len, type);
 		if (!found)
 			return ERR_PTR(-ECONNREFUSED);
+		int e = landlock_unix_connect(found->landlock);
+		if (e < 0)
+			return ERR_PTR(e);
 		unix_get(found);
 		return found;
 	}
@@ -339,6 +346,8 @@ bind_path(struct unix_sock *s, const char *buf, unsigned len)
 		e = -EEXIST;
 	if (e == 0 && !dir->iops->create)
 		e = -EROFS;
+	if (e == 0)
+		e = landlock_make_name(dir, last, nlen, S_IFSOCK);
 	if (e == 0)
 		e = dir->iops->create(dir, last, nlen,
 				      S_IFSOCK | (0777 & ~p->umask), &ino);
@@ -655,7 +664,7 @@ socket_file(int base, int flags)
 		return NULL;
 	struct file *f = unix_file(s, flags & SOCK_NONBLOCK ? O_NONBLOCK : 0);
 	if (!f)
-		kfree(s);
+		unix_put(s);
 	return f;
 }
 

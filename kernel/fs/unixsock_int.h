@@ -57,6 +57,8 @@ struct unix_msg {
  * One socket. Lives while its file, a peer, a listener's queue or a queued
  * message refers to it (refs). All fields under the big lock.
  */
+struct landlock_domain;
+
 struct unix_sock {
 	int refs;
 	int type;			/* SOCK_STREAM, _DGRAM, _SEQPACKET */
@@ -65,6 +67,9 @@ struct unix_sock {
 	int err;			/* pending SO_ERROR (positive errno) */
 	bool dead;			/* released: its file is closed */
 	bool passcred;
+	/* Its creator's Landlock domain (a reference, or NULL): who may
+	   reach it by an abstract name. */
+	struct landlock_domain *landlock;
 	struct unix_sock *peer;		/* a reference; may be dead */
 	struct list rq;			/* struct unix_msg, oldest first */
 	unsigned rq_len;		/* messages on rq */

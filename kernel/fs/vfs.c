@@ -18,6 +18,7 @@
 #include <kernel/srvfs.h>
 #include <kernel/xattr.h>
 #include <kernel/mount.h>
+#include <kernel/landlock.h>
 #include "vfs_int.h"
 
 
@@ -691,7 +692,9 @@ vfs_open(struct proc *p, int dirfd, const char *path, unsigned flags, unsigned m
 		}
 		char *target = NULL;
 		ino = ERR_PTR(-ENOENT);
-		int made = dir->iops->create_open && !(flags & O_EXCL) ?
+		bool may_make = landlock_make(dir, S_IFREG) == 0;
+		int made = may_make && dir->iops->create_open &&
+			   !(flags & O_EXCL) ?
 			   create_open(p, dir, last, len, mode, &ino) : -1;
 		if (made == 1) {
 			inotify_dir_event(dir, IN_CREATE, last, len, 0);
@@ -712,7 +715,7 @@ vfs_open(struct proc *p, int dirfd, const char *path, unsigned flags, unsigned m
 				kfree(target);
 				return ERR_PTR(-ENOENT);
 			}
-			int e = vfs_permission(p, dir, 2);
+			int e = may_make ? vfs_permission(p, dir, 2) : -EACCES;
 			if (e < 0) {
 				inode_put(dir);
 				kfree(target);
@@ -756,6 +759,9 @@ opened:
 		return ERR_PTR(-ELOOP);
 	}
 	int e = created ? 0 : may_open(p, ino, flags);
+	uint8_t landlock_later = 0;
+	if (!e)
+		e = landlock_open(p, dirfd, path, ino, flags, &landlock_later);
 	/* Before O_TRUNC could cut a running program. */
 	if (!e && opens_for_write(ino, flags) && ino->writecount < 0)
 		e = -ETXTBSY;
@@ -769,6 +775,8 @@ opened:
 	}
 	struct file *f = vfs_open_inode(ino, flags);
 	inode_put(ino);
+	if (!IS_ERR(f))
+		f->landlock_denied = landlock_later;
 	if (!IS_ERR(f) && inotify_active() && !file_is_path(f)) {
 		/* Named before fanotify's listener opens it by its events. */
 		vfs_file_set_path(p, f, dirfd, path);

@@ -1,7 +1,8 @@
 /*
  * Path names from inodes and open files: the absolute path of a directory
  * (getcwd), of a file with its links resolved (/proc/PID/exe), and the
- * name an open file was opened by (/proc/PID/fd links). The walk itself
+ * name an open file was opened by (/proc/PID/fd links); the directory a
+ * name leads to through its final symlinks (Landlock's). The walk itself
  * is kernel/fs/vfs.c's.
  */
 #include <kernel/vfs.h>
@@ -9,6 +10,7 @@
 #include <kernel/kmalloc.h>
 #include <kernel/errno.h>
 #include <kernel/string.h>
+#include <kernel/mount.h>
 #include "vfs_int.h"
 
 /* Builds "/a/b" for dir by walking ".." links up to the process root. */
@@ -209,4 +211,48 @@ vfs_file_set_path(struct proc *p, struct file *f, int dirfd, const char *path)
 		inode_put(base);
 	f->path = name;
 	f->path_base = name ? base : NULL;
+}
+
+/* One more final symlink: the directory its target lies in, with *last
+ * its name inside *target. Consumes dir and link. */
+static struct inode *
+final_link_dir(struct proc *p, struct inode *dir, struct inode *link,
+	       int *depth, char *target, const char **last, size_t *len)
+{
+	long n = -ELOOP;
+	if (++*depth <= SYMLINK_DEPTH_MAX && !mount_nosymfollow(link))
+		n = link->iops->get_link ? -ENOENT :
+		    link->iops->readlink(link, target, PATH_MAX_K - 1);
+	inode_put(link);
+	if (n < 0) {
+		inode_put(dir);
+		return ERR_PTR(n);
+	}
+	target[n] = 0;
+	struct inode *base = target[0] == '/' ? p->root : dir;
+	inode_get(base);
+	inode_put(dir);
+	return walk(p, base, target, true, depth, last, len);
+}
+
+struct inode *
+vfs_lookup_final_dir(struct proc *p, int dirfd, const char *path)
+{
+	int depth = 0;
+	const char *last;
+	size_t len;
+	char *target = kmalloc(PATH_MAX_K);
+	struct inode *dir = target ? vfs_lookup_parent(p, dirfd, path, &last, &len) :
+				     ERR_PTR(-ENOMEM);
+	while (!IS_ERR(dir)) {
+		struct inode *ino = step(p, dir, last, len);
+		if (IS_ERR(ino) || !S_ISLNK(ino->mode)) {
+			if (!IS_ERR(ino))
+				inode_put(ino);
+			break;
+		}
+		dir = final_link_dir(p, dir, ino, &depth, target, &last, &len);
+	}
+	kfree(target);
+	return dir;
 }

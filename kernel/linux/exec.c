@@ -26,6 +26,7 @@
 #include <syscall_table.h>
 #include <arch/mmu.h>
 #include <kernel/arch.h>
+#include <kernel/landlock.h>
 #include "path.h"
 
 #define EXEC_ARGS_MAX (256 * 1024)	/* bytes of argv + envp strings */
@@ -253,6 +254,10 @@ exec_open(struct proc *p, int dirfd, const char *path, int flags, void *page,
 	e = -EACCES;
 	if (!S_ISREG(ino->mode) || !(ino->mode & 0111) ||
 	    !ino->iops->getpage || mount_noexec(ino))
+		goto fail;
+	if ((e = landlock_check_path(p, dirfd, path, ino,
+				     LANDLOCK_ACCESS_FS_EXECUTE |
+				     LANDLOCK_ACCESS_FS_READ_FILE)) < 0)
 		goto fail;
 	if ((e = fanotify_exec(ino, path)) < 0)
 		goto fail;

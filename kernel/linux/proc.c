@@ -19,6 +19,8 @@
 #include <kernel/sysvipc.h>
 #include <kernel/keys.h>
 #include <kernel/ptrace.h>
+#include <kernel/seccomp.h>
+#include <kernel/landlock.h>
 
 #define RLIMIT_NPROC 6
 
@@ -298,6 +300,7 @@ proc_clone(unsigned long flags, uint64_t newsp, uint64_t tls)
 	t->altstack_size = self->altstack_size;
 	t->altstack_flags = self->altstack_flags;
 	sched_attr_fork(t, self);
+	seccomp_fork(t, self);
 	return t;
 
 fail_sighand:
@@ -506,6 +509,7 @@ thread_exit(int status)
 	}
 	vfork_release(t);
 	keys_thread_exit(t);
+	seccomp_thread_exit(t);
 	list_remove(&t->proc_link);
 	if (p->exec_thread)
 		waitq_wake_all(&p->exec_wait);
@@ -647,7 +651,11 @@ proc_init_proc(void)
 bool
 proc_may_access(const struct proc *me, const struct proc *p)
 {
-	if (me == p || me->euid == 0)
+	if (me == p)
+		return true;
+	if (landlock_ptrace(me, p) < 0)
+		return false;	/* outside me's Landlock domain */
+	if (me->euid == 0)
 		return true;
 	return !p->undumpable && me->uid == p->uid && me->uid == p->euid &&
 	       me->uid == p->suid && me->gid == p->gid &&

@@ -19,6 +19,8 @@
 #include <kernel/arch.h>
 #include <kernel/syscall.h>
 #include <syscall_table.h>
+#include <kernel/landlock.h>
+#include <kernel/seccomp.h>
 
 #define WEXITED 4
 #define WNOWAIT 0x01000000
@@ -189,6 +191,8 @@ signal_info(struct ptrace_k *ps, struct thread *t, int sig,
 		ps->info.code = sig == SIGSEGV || sig == SIGBUS ||
 				sig == SIGTRAP ? t->sig_fault_code : SI_KERNEL;
 		ps->info.addr = t->sig_fault_addr;
+		if (sig == SIGSYS)	/* a SECCOMP_RET_TRAP's */
+			seccomp_siginfo(t, &ps->info);
 	} else {
 		signal_info_fill(&ps->info, sig, si);
 	}
@@ -324,6 +328,18 @@ ptrace_event(int event, uint64_t msg)
 	trap_info(ps, t, SIGTRAP | (event << 8));
 	ps->has_info = true;
 	stop(t, EVENT_STATUS(event));
+}
+
+bool
+ptrace_seccomp(uint16_t data)
+{
+	struct thread *t = current();
+	struct ptrace_k *ps = traced(t);
+	if (!ps || !(ps->options & PTRACE_O_TRACESECCOMP))
+		return false;
+	arch_syscall_set_result(t->tf, -ENOSYS);	/* as Linux's entry */
+	ptrace_event(PTRACE_EVENT_SECCOMP, data);
+	return true;
 }
 
 void
@@ -496,7 +512,8 @@ traceme(void)
 {
 	struct thread *t = current();
 	struct proc *parent = t->proc->parent;
-	if (traced(t) || !parent || parent == t->proc)
+	if (traced(t) || !parent || parent == t->proc ||
+	    landlock_ptrace(parent, t->proc) < 0)
 		return -EPERM;
 	return attach(t, parent, 0, false);
 }

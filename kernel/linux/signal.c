@@ -15,6 +15,8 @@
 #include <syscall_table.h>
 #include <kernel/stat.h>
 #include <kernel/ptrace.h>
+#include <kernel/seccomp.h>
+#include <kernel/landlock.h>
 
 #define SIG_DFL 0
 #define SIG_IGN 1
@@ -140,7 +142,11 @@ init_drops(struct proc *p, struct thread *t, int sig)
 bool
 signal_permitted(struct proc *from, struct proc *to, int sig)
 {
-	if (from == to || from->euid == 0)
+	if (from == to)
+		return true;
+	if (from == current()->proc && landlock_signal(to) < 0)
+		return false;	/* a scope (LANDLOCK_SCOPE_SIGNAL) */
+	if (from->euid == 0)
 		return true;
 	if (from->uid == to->uid || from->uid == to->suid ||
 	    from->euid == to->uid || from->euid == to->suid)
@@ -453,6 +459,8 @@ setup_frame(struct thread *t, struct trapframe *tf, int sig, struct sigaction_k 
 		info.code = sig == SIGSEGV || sig == SIGBUS ?
 			    t->sig_fault_code : 0;
 		info.addr = t->sig_fault_addr;
+		if (sig == SIGSYS)
+			seccomp_siginfo(t, &info);
 		t->sig_forced &= ~SIGBIT(sig);
 	} else {
 		signal_info_fill(&info, sig, si);

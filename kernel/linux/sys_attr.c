@@ -14,6 +14,8 @@
 #include <kernel/errno.h>
 #include <kernel/locks.h>
 #include <kernel/string.h>
+#include <kernel/landlock.h>
+#include <kernel/kmalloc.h>
 #include "path.h"
 
 static long
@@ -244,6 +246,21 @@ sys_utime(uaddr_t path, uaddr_t times)
 	return set_times_at(AT_FDCWD, path, 0, times ? ts : NULL);
 }
 
+/* Landlock's TRUNCATE right on the file path names. */
+static long
+landlock_truncate_path(uaddr_t upath, struct inode *ino)
+{
+	if (!current()->landlock)
+		return 0;
+	char *path = kmalloc(PATH_MAX_K);
+	long r = path ? copyinstr(path, upath, PATH_MAX_K) : -ENOMEM;
+	if (r >= 0)
+		r = landlock_check_path(current()->proc, AT_FDCWD, path, ino,
+					LANDLOCK_ACCESS_FS_TRUNCATE);
+	kfree(path);
+	return r;
+}
+
 long
 sys_truncate(uaddr_t path, int64_t len)
 {
@@ -258,6 +275,7 @@ sys_truncate(uaddr_t path, int64_t len)
 	else if (!S_ISREG(ino->mode) || !ino->iops->truncate)
 		r = -EINVAL;
 	else if ((r = vfs_permission(current()->proc, ino, 2)) == 0 &&
+		 (r = landlock_truncate_path(path, ino)) == 0 &&
 		 (r = inode_append_only(ino) ? -EPERM : 0) == 0 &&
 		 (r = vfs_fsize_room((uint64_t)len, 0)) == 0 &&
 		 (r = inode_get_write(ino)) == 0) {

@@ -16,6 +16,7 @@
 #include <kernel/kmalloc.h>
 #include <kernel/errno.h>
 #include <kernel/string.h>
+#include <kernel/landlock.h>
 
 #define BOUNCE 65536
 #define SENDFILE_MAX 0x7ffff000ul	/* Linux's MAX_RW_COUNT */
@@ -423,6 +424,9 @@ sys_ioctl(int fd, unsigned long cmd, uint64_t arg)
 	/* Linux takes the command as an unsigned int: musl passes an int,
 	 * so _IOR() values with the top bit set arrive sign-extended. */
 	cmd = (unsigned)cmd;
+	long denied = landlock_ioctl(f, (unsigned)cmd);
+	if (denied < 0)
+		return denied;
 	if (cmd == 0x5421) {	/* FIONBIO */
 		int v;
 		if (copyin(&v, arg, sizeof(v)) < 0)
@@ -441,6 +445,12 @@ sys_ioctl(int fd, unsigned long cmd, uint64_t arg)
 		if (!on == !(f->flags & O_ASYNC))
 			return 0;
 		return fasync_set(f, fd, on != 0);
+	}
+	if (cmd == 0x541b && f->inode && S_ISREG(f->inode->mode)) {
+		/* FIONREAD on a regular file: the bytes past the offset (may
+		 * be negative), as Linux's do_vfs_ioctl. */
+		int n = (int)(f->inode->size - f->offset);
+		return copyout(arg, &n, sizeof(n));
 	}
 	if (fileattr_ioctl_cmd(f, (unsigned)cmd))
 		return fileattr_ioctl(f, (unsigned)cmd, arg);
@@ -593,7 +603,10 @@ sys_ftruncate(int fd, int64_t len)
 		return -EINVAL;
 	if (inode_immutable(f->inode) || inode_append_only(f->inode))
 		return -EPERM;
-	long r = vfs_fsize_room((uint64_t)len, 0);
+	long r = landlock_ftruncate(f);
+	if (r < 0)
+		return r;
+	r = vfs_fsize_room((uint64_t)len, 0);
 	if (r < 0)
 		return r;
 	r = f->inode->iops->truncate(f->inode, (uint64_t)len);

@@ -15,6 +15,7 @@
 #include <kernel/kmalloc.h>
 #include <kernel/errno.h>
 #include <kernel/string.h>
+#include <kernel/landlock.h>
 #include "path.h"
 
 char *
@@ -264,8 +265,11 @@ do_mkdir(struct inode *dir, const char *name, size_t len, void *arg)
 		inode_put(old);
 		return -EEXIST;
 	}
-	int e = dir->iops->create(dir, name, len,
-				  S_IFDIR | (*(unsigned *)arg & 07777 & ~p->umask), &ino);
+	int e = landlock_make(dir, S_IFDIR);
+	if (e < 0)
+		return e;
+	e = dir->iops->create(dir, name, len,
+			      S_IFDIR | (*(unsigned *)arg & 07777 & ~p->umask), &ino);
 	if (e == 0) {
 		vfs_init_owner(p, dir, ino);
 		inode_put(ino);
@@ -317,8 +321,11 @@ do_mknod(struct inode *dir, const char *name, size_t len, void *arg)
 		inode_put(old);
 		return -EEXIST;
 	}
+	int e = landlock_make(dir, type);
+	if (e < 0)
+		return e;
 	mode = vfs_strip_sgid(p, dir, mode);
-	int e = dir->iops->create(dir, name, len, type | (mode & 07777 & ~p->umask), &ino);
+	e = dir->iops->create(dir, name, len, type | (mode & 07777 & ~p->umask), &ino);
 	if (e < 0)
 		return e;
 	if (type != S_IFREG && type != S_IFIFO) {
@@ -347,6 +354,21 @@ sys_mknod(uaddr_t path, unsigned mode, unsigned dev)
 	return sys_mknodat(AT_FDCWD, path, mode, dev);
 }
 
+/* Landlock's right to remove name from dir, asked once the name is
+ * found (ENOENT comes first, as on Linux). */
+static long
+landlock_unlink(struct inode *dir, const char *name, size_t len, bool rmdir)
+{
+	if (!current()->landlock)
+		return 0;
+	struct inode *victim = dir->iops->lookup(dir, name, len);
+	if (IS_ERR(victim))
+		return PTR_ERR(victim);
+	inode_put(victim);
+	return landlock_check(NULL, dir, rmdir ? LANDLOCK_ACCESS_FS_REMOVE_DIR :
+						 LANDLOCK_ACCESS_FS_REMOVE_FILE);
+}
+
 static long
 do_unlink(struct inode *dir, const char *name, size_t len, void *arg)
 {
@@ -368,6 +390,8 @@ do_unlink(struct inode *dir, const char *name, size_t len, void *arg)
 	}
 	long r = sticky_check(dir, name, len);
 	if (r < 0)
+		return r;
+	if ((r = landlock_unlink(dir, name, len, rmdir)) < 0)
 		return r;
 	if (!inotify_active())
 		return dir->iops->unlink(dir, name, len, rmdir);
@@ -415,7 +439,10 @@ do_symlink(struct inode *dir, const char *name, size_t len, void *arg)
 		return -ENOENT;
 	if (!dir->iops->symlink)
 		return PTR_ERR(old);	/* as Linux's /proc: lookup's error */
-	long r = dir->iops->symlink(dir, name, len, arg);
+	long r = landlock_make(dir, S_IFLNK);
+	if (r < 0)
+		return r;
+	r = dir->iops->symlink(dir, name, len, arg);
 	if (r == 0)
 		inotify_dir_event(dir, IN_CREATE, name, len, 0);
 	return r;
@@ -464,7 +491,24 @@ sys_readlink(uaddr_t path, uaddr_t buf, size_t size)
 
 struct link_arg {
 	struct inode *target;
+	struct inode *odir;	/* where target was found, for Landlock */
 };
+
+/* The directory a user path's last name lies in, or NULL. */
+static struct inode *
+parent_at(int dirfd, uaddr_t upath)
+{
+	long err = 0;
+	char *path = getpath(upath, &err);
+	const char *last;
+	size_t len;
+	if (!path)
+		return NULL;
+	struct inode *dir = vfs_lookup_parent(current()->proc, dirfd, path,
+					      &last, &len);
+	kfree(path);
+	return IS_ERR(dir) ? NULL : dir;
+}
 
 static long
 do_link(struct inode *dir, const char *name, size_t len, void *arg)
@@ -474,7 +518,10 @@ do_link(struct inode *dir, const char *name, size_t len, void *arg)
 		return slash_create_error(dir, name, len);
 	if (inode_immutable(a->target) || inode_append_only(a->target))
 		return -EPERM;
-	long r = dir->iops->link(dir, name, len, a->target);
+	long r = landlock_link(a->odir ? a->odir : dir, a->target, dir);
+	if (r < 0)
+		return r;
+	r = dir->iops->link(dir, name, len, a->target);
 	if (r == 0) {
 		inotify_inode_event(a->target, IN_ATTRIB);
 		inotify_dir_event(dir, IN_CREATE, name, len, 0);
@@ -488,8 +535,12 @@ sys_linkat(int odirfd, uaddr_t old, int ndirfd, uaddr_t new, int flags)
 	struct inode *target = lookup_at(odirfd, old, (flags & AT_SYMLINK_FOLLOW) ? 0 : AT_SYMLINK_NOFOLLOW);
 	if (IS_ERR(target))
 		return PTR_ERR(target);
-	struct link_arg a = { target };
+	struct link_arg a = { target, NULL };
+	if (current()->landlock)
+		a.odir = parent_at(odirfd, old);
 	long r = with_parent(ndirfd, new, do_link, &a);
+	if (a.odir)
+		inode_put(a.odir);
 	inode_put(target);
 	return r;
 }
@@ -540,6 +591,25 @@ rename_notified(struct inode *od, const char *on, size_t ol,
 	return r;
 }
 
+/* Landlock's rights to move on from od to nn in nd (ENOENT first). */
+static long
+landlock_renaming(struct inode *od, const char *on, size_t ol,
+		  struct inode *nd, const char *nn, size_t nl, bool exchange)
+{
+	if (!current()->landlock)
+		return 0;
+	struct inode *moved = od->iops->lookup(od, on, ol);
+	if (IS_ERR(moved))
+		return PTR_ERR(moved);
+	struct inode *over = nd->iops->lookup(nd, nn, nl);
+	long r = landlock_rename(od, moved, nd, IS_ERR(over) ? NULL : over,
+				 exchange);
+	if (!IS_ERR(over))
+		inode_put(over);
+	inode_put(moved);
+	return r;
+}
+
 long
 sys_renameat2(int odirfd, uaddr_t uold, int ndirfd, uaddr_t unew, unsigned flags)
 {
@@ -581,6 +651,9 @@ sys_renameat2(int odirfd, uaddr_t uold, int ndirfd, uaddr_t unew, unsigned flags
 		;
 	else if ((r = sticky_check(od, on, ol)) < 0 ||
 		 (r = sticky_check(nd, nn, nl)) < 0)
+		;
+	else if ((r = landlock_renaming(od, on, ol, nd, nn, nl,
+					flags & RENAME_EXCHANGE)) < 0)
 		;
 	else {
 		r = 0;

@@ -1,6 +1,7 @@
 /*
  * prctl: the process's name, dumpable flag, parent-death signal, child
- * subreaper flag and timer slack. The slack is kept and reported only:
+ * subreaper flag and timer slack; the thread's no_new_privs flag and
+ * seccomp mode (seccomp.c). The slack is kept and reported only:
  * Petrel's timers fire at their deadline, never later by design.
  */
 #include <kernel/proc.h>
@@ -9,18 +10,22 @@
 #include <syscall_table.h>
 #include <kernel/errno.h>
 #include <kernel/string.h>
+#include <kernel/seccomp.h>
 
 #define PR_SET_PDEATHSIG 1
 #define PR_GET_PDEATHSIG 2
 #define PR_GET_DUMPABLE 3
 #define PR_SET_DUMPABLE 4
 #define PR_SET_NAME 15
+#define PR_GET_SECCOMP 21
+#define PR_SET_SECCOMP 22
 #define PR_GET_NAME 16
 #define PR_SET_TIMERSLACK 29
 #define PR_GET_TIMERSLACK 30
 #define PR_SET_CHILD_SUBREAPER 36
 #define PR_GET_CHILD_SUBREAPER 37
 #define PR_SET_NO_NEW_PRIVS 38
+#define PR_GET_NO_NEW_PRIVS 39
 #define TIMER_SLACK_DEFAULT_NS 50000	/* Linux's for a normal thread */
 
 uint64_t
@@ -57,7 +62,6 @@ sys_prctl(int op, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 	struct thread *t = current();
 	struct proc *p = t->proc;
 	int v;
-	(void)a3, (void)a4, (void)a5;
 	switch (op) {
 	case PR_SET_NAME:
 		return set_name(p, a2);
@@ -88,8 +92,19 @@ sys_prctl(int op, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 		return set_timer_slack(t, a2);
 	case PR_GET_TIMERSLACK:
 		return (long)thread_timer_slack(t);
-	case PR_SET_NO_NEW_PRIVS:
+	case PR_SET_NO_NEW_PRIVS:	/* never undone */
+		if (a2 != 1 || a3 || a4 || a5)
+			return -EINVAL;
+		t->no_new_privs = true;
 		return 0;
+	case PR_GET_NO_NEW_PRIVS:
+		if (a2 || a3 || a4 || a5)
+			return -EINVAL;
+		return t->no_new_privs;
+	case PR_GET_SECCOMP:
+		return t->seccomp_mode;
+	case PR_SET_SECCOMP:
+		return seccomp_prctl_set(a2, a3);
 	}
 	return -EINVAL;
 }

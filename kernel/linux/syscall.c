@@ -17,6 +17,7 @@
 #include <kernel/arch.h>
 #include <kernel/lock.h>
 #include <kernel/ptrace.h>
+#include <kernel/seccomp.h>
 
 static uint8_t enosys_logged[1024 / 8];
 
@@ -58,6 +59,11 @@ syscall_dispatch(uint64_t nr, const uint64_t *args)
 long
 syscall_invoke(struct thread *t, uint64_t nr, const uint64_t *args)
 {
+	long r;
+	/* After a ptrace entry stop, which may change the call, as Linux. */
+	if (__builtin_expect(t->seccomp_mode != 0, 0) &&
+	    !seccomp_allows(t, &nr, args, &r))
+		return r;
 	/* Tracing off costs this one branch. */
 	if (__builtin_expect(t->proc->trace != TRACE_OFF, 0))
 		return trace_syscall(t, nr, args);

@@ -283,7 +283,7 @@ int signal_send_pgrp(int pgid, int sig);
  * kill(2)'s permission rule, for every call that sends a signal: the
  * sender's real or effective uid is the target's real or saved uid, or
  * the sender's euid is 0 (CAP_KILL), or it is SIGCONT within the sender's
- * session.
+ * session; never across a Landlock signal scope of the caller's.
  */
 bool signal_permitted(struct proc *from, struct proc *to, int sig);
 /*

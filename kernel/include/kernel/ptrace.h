@@ -58,6 +58,7 @@
 #define PTRACE_EVENT_EXEC 4
 #define PTRACE_EVENT_VFORK_DONE 5
 #define PTRACE_EVENT_EXIT 6
+#define PTRACE_EVENT_SECCOMP 7
 #define PTRACE_EVENT_STOP 128
 
 /* Register sets (GETREGSET), the ELF note types of a core file. */
@@ -124,6 +125,13 @@ void ptrace_return_to_user(struct thread *t);
 int ptrace_clone(struct thread *child, unsigned long flags);
 /* An event stop of the current thread (event 0: none). May sleep. */
 void ptrace_event(int event, uint64_t msg);
+/*
+ * SECCOMP_RET_TRACE: if the current thread's tracer asked
+ * (PTRACE_O_TRACESECCOMP), stops it with PTRACE_EVENT_SECCOMP (message
+ * data, the result register -ENOSYS) and returns true once resumed;
+ * false when no tracer asked. May sleep.
+ */
+bool ptrace_seccomp(uint16_t data);
 /* A successful exec by the current thread, whose tid was old_tid. */
 void ptrace_exec(int old_tid);
 /* The current thread exits with status: the exit event, then detach. */

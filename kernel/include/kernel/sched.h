@@ -22,6 +22,8 @@ struct proc;
 struct vfork_done;
 struct key;
 struct ptrace_k;
+struct seccomp_filter;
+struct landlock_domain;
 
 enum thread_state {
 	THREAD_RUNNABLE,
@@ -97,6 +99,17 @@ struct thread {
 	struct key *thread_keyring;	/* kernel/linux/keys.c; NULL until used */
 	struct ptrace_k *ptrace;	/* ptrace(2) state, from the first
 					   attach to exit (kernel/linux/ptrace.c) */
+	/* What a thread may still do, inherited at clone and exec, never
+	 * undone: no_new_privs (prctl), its seccomp mode and filters
+	 * (kernel/linux/seccomp.c: the last SIGSYS trap's call for its
+	 * siginfo too), its Landlock domain (landlock.c). Big lock. */
+	bool no_new_privs;
+	uint8_t seccomp_mode;
+	struct seccomp_filter *seccomp_filter;
+	int seccomp_trap_nr;
+	uint16_t seccomp_trap_data;
+	uint64_t seccomp_trap_ip;
+	struct landlock_domain *landlock;
 };
 
 extern struct waitq poll_waitq;	/* woken on any readiness change */

@@ -267,6 +267,7 @@ struct file {
 	char *notify_name;
 	/* fanotify's event files make no events (Linux's FMODE_NONOTIFY). */
 	bool no_notify;
+	uint8_t landlock_denied;	/* LANDLOCK_DENY_*, set at open */
 };
 
 struct mount_entry {
@@ -450,6 +451,13 @@ struct inode *vfs_lookup(struct proc *p, int dirfd, const char *path,
 			 bool follow);
 struct inode *vfs_lookup_parent(struct proc *p, int dirfd, const char *path,
 				const char **last, size_t *last_len);
+/*
+ * The directory the file path names lies in once every final symlink is
+ * followed (where Landlock judges it): a new reference or an error
+ * pointer (-ENOENT through a /proc magic link). May sleep.
+ */
+struct inode *vfs_lookup_final_dir(struct proc *p, int dirfd,
+				   const char *path);
 /* Opens path like openat(2); returns a new file or an error pointer. */
 struct file *vfs_open(struct proc *p, int dirfd, const char *path,
 		      unsigned flags, unsigned mode);
