@@ -77,6 +77,28 @@ out:
 	return r;
 }
 
+/*
+ * MAP_SHARED_VALIDATE: Linux 6.1 refuses it for anonymous memory
+ * (EINVAL) and any flag outside its legacy set for a file (EOPNOTSUPP;
+ * MAP_SYNC too, as no file here is DAX). Linux checks this after the
+ * address and protection; the order only matters for a call wrong twice.
+ */
+static long
+validate_shared(int flags)
+{
+	const unsigned MAP_DENYWRITE = 0x800, MAP_EXECUTABLE = 0x1000,
+		       MAP_UNINITIALIZED = 0x4000000, MAP_NONBLOCK = 0x10000,
+		       MAP_HUGETLB = 0x40000;
+	const unsigned legacy = MAP_SHARED | MAP_PRIVATE | MAP_FIXED |
+				MAP_ANONYMOUS | MAP_DENYWRITE | MAP_EXECUTABLE |
+				MAP_UNINITIALIZED | MAP_GROWSDOWN | MAP_LOCKED |
+				MAP_NORESERVE | MAP_POPULATE | MAP_NONBLOCK |
+				MAP_STACK | MAP_HUGETLB;
+	if (flags & MAP_ANONYMOUS)
+		return -EINVAL;
+	return ((unsigned)flags & ~legacy) ? -EOPNOTSUPP : 0;
+}
+
 long
 sys_mmap(uint64_t addr, size_t len, int prot, int flags, int fd, int64_t off)
 {
@@ -95,8 +117,12 @@ sys_mmap(uint64_t addr, size_t len, int prot, int flags, int fd, int64_t off)
 		return -EINVAL;
 	if (type != MAP_SHARED && type != MAP_PRIVATE && type != (MAP_SHARED | MAP_PRIVATE))
 		return -EINVAL;
-	if (type == (MAP_SHARED | MAP_PRIVATE))
-		type = MAP_SHARED;	/* MAP_SHARED_VALIDATE */
+	if (type == (MAP_SHARED | MAP_PRIVATE)) {
+		long e = validate_shared(flags);
+		if (e < 0)
+			return e;
+		type = MAP_SHARED;
+	}
 	if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC))
 		return -EINVAL;
 	if (addr & (PAGE_SIZE - 1)) {
@@ -315,6 +341,9 @@ sys_msync(uint64_t addr, size_t len, int flags)
 	vaddr_t end = addr + ALIGN_UP(len, PAGE_SIZE);
 	if (end < addr || end > USER_TOP)
 		return -ENOMEM;
+	/* Linux will not drop the pages of locked memory. */
+	if ((flags & MS_INVALIDATE) && vm_locked_bytes(vm, addr, end))
+		return -EBUSY;
 	int e = 0;
 	if (flags & MS_SYNC)
 		e = vm_file_sync(vm, addr, end, true);

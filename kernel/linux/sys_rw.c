@@ -196,7 +196,9 @@ sys_readahead(int fd, int64_t offset, size_t count)
 	struct file *f = fd_hold(fd);
 	if (!f || (f->flags & O_ACCMODE) == O_WRONLY || (f->flags & O_PATH))
 		return -EBADF;
-	if (!f->inode || !S_ISREG(f->inode->mode))
+	/* Linux's test is a page cache: anonymous inodes (epoll, eventfd,
+	   fsopen...) have none, and here only what can be mapped has one. */
+	if (!f->inode || !S_ISREG(f->inode->mode) || !f->inode->iops->getpage)
 		return -EINVAL;
 	return 0;
 }
