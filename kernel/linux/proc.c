@@ -87,6 +87,7 @@ proc_alloc(struct proc *parent)
 	p->exit_signal = SIGCHLD;
 	p->start_ns = arch_now_ns();
 	p->umask = 022;
+	p->coredump_filter = 0x33;	/* Linux's default */
 	if (parent) {
 		memcpy(p->name, parent->name, sizeof(p->name));
 		p->pgid = parent->pgid;
@@ -104,6 +105,7 @@ proc_alloc(struct proc *parent)
 		groups_get(p->groups);
 		p->umask = parent->umask;
 		p->personality = parent->personality;
+		p->coredump_filter = parent->coredump_filter;
 		p->trace = parent->trace;
 		p->undumpable = parent->undumpable;
 		memcpy(p->rlimits, parent->rlimits, sizeof(p->rlimits));

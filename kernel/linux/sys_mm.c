@@ -63,6 +63,8 @@ mmap_file(struct proc *p, uint64_t addr, size_t len, int prot, int flags,
 		vm_find(p->vm, (vaddr_t)r)->prot_deny |= deny;
 	if (r >= 0)
 		vm_name_region(p->vm, (vaddr_t)r, name);
+	if (r >= 0 && (flags & MAP_POPULATE))
+		vm_populate(p->vm, (vaddr_t)r, (vaddr_t)r + ALIGN_UP(len, PAGE_SIZE));
 	/* MAP_LOCKED, or mlockall(MCL_FUTURE): locked as mlock would. */
 	if (r >= 0 && ((flags & MAP_LOCKED) || p->vm->lock_future))
 		vm_lock_range(p->vm, (vaddr_t)r, (vaddr_t)r + ALIGN_UP(len, PAGE_SIZE),
@@ -309,6 +311,67 @@ sys_madvise(uint64_t addr, size_t len, int advice)
 			va = stop;
 		}
 	return hole;
+}
+
+/*
+ * The regions from r on that cover [start, end) are one shared mapping
+ * of one file, edge to edge, as Linux asks of remap_file_pages.
+ */
+static bool
+one_shared_file_map(struct vm *vm, struct region *r, vaddr_t end)
+{
+	if (!r->file || !(r->flags & MAP_SHARED))
+		return false;
+	for (struct region *n = r; end > n->end; r = n) {
+		n = vm_find(vm, r->end);
+		if (!n || n->file != r->file || n->flags != r->flags ||
+		    n->prot != r->prot)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * remap_file_pages, as Linux has done since 4.0: a new shared mapping of
+ * the file at pgoff over [start, start + size), with the protection and
+ * lock of the mapping there. prot must be 0; other flags than
+ * MAP_NONBLOCK are ignored.
+ */
+long
+sys_remap_file_pages(uint64_t start, size_t size, int prot, size_t pgoff,
+		     int flags)
+{
+	struct proc *p = current()->proc;
+	(void)flags;
+	start &= ~(uint64_t)(PAGE_SIZE - 1);
+	size &= ~(size_t)(PAGE_SIZE - 1);
+	if (prot || start + size <= start ||
+	    pgoff + (size >> PAGE_SHIFT) < pgoff ||
+	    pgoff > (UINT64_MAX >> PAGE_SHIFT))
+		return -EINVAL;
+	struct region *r = vm_find(p->vm, start);
+	if (!r || !one_shared_file_map(p->vm, r, start + size))
+		return -EINVAL;
+	struct inode *file = r->file;
+	struct vm_name *name = vm_name_get(r->name);
+	unsigned keep = r->flags & (MAP_SHARED | VM_MAP_EOF_SIGBUS);
+	unsigned deny = r->prot_deny;
+	bool locked = r->flags & VM_LOCKED;
+	inode_get(file);	/* the old mapping may hold the last reference */
+	long m = vm_map(p->vm, start, size, r->prot, keep | MAP_FIXED, file,
+			(uint64_t)pgoff << PAGE_SHIFT, size);
+	if (m >= 0) {
+		vm_find(p->vm, start)->prot_deny = deny;
+		vm_name_region(p->vm, start, name);
+		if (locked)
+			vm_lock_range(p->vm, start, start + size, true, false);
+		else
+			vm_populate(p->vm, start, start + size);
+	}
+	inode_put(file);
+	vm_name_put(name);
+	shm_reap();
+	return m < 0 ? m : 0;
 }
 
 /* True if every page of [start, end) is mapped. */

@@ -755,16 +755,22 @@ vm_user_page(struct vm *vm, vaddr_t va, bool write)
  * looked up again for every page. Failures leave a page to a later fault.
  */
 static void
-populate_locked(struct vm *vm, vaddr_t start, vaddr_t end)
+populate(struct vm *vm, vaddr_t start, vaddr_t end, unsigned need)
 {
 	for (vaddr_t va = start; va < end; va += PAGE_SIZE) {
 		struct region *r = vm_find(vm, va);
-		if (!r || !(r->flags & VM_LOCKED) || r->io_base ||
+		if (!r || (r->flags & need) != need || r->io_base ||
 		    !(r->prot & (PROT_READ | PROT_WRITE | PROT_EXEC)))
 			continue;
 		vm_user_page(vm, va, (r->prot & PROT_WRITE) &&
 					     !(r->flags & MAP_SHARED));
 	}
+}
+
+void
+vm_populate(struct vm *vm, vaddr_t start, vaddr_t end)
+{
+	populate(vm, start, end, 0);
 }
 
 int
@@ -782,7 +788,7 @@ vm_lock_range(struct vm *vm, vaddr_t start, vaddr_t end, bool lock,
 	if (vm_set_flag(vm, start, end, VM_LOCKED, lock) < 0)
 		return -ENOMEM;
 	if (lock && !onfault)
-		populate_locked(vm, start, end);
+		populate(vm, start, end, VM_LOCKED);
 	return 0;
 }
 

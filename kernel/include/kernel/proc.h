@@ -102,6 +102,8 @@ struct proc {
 	bool exiting;
 	int exit_signal;		/* signal to parent on exit (SIGCHLD) */
 	unsigned personality;		/* personality(2)'s word, kept only */
+	unsigned coredump_filter;	/* /proc/PID/coredump_filter, kept
+					   only: no core is written */
 	uint8_t trace;			/* enum proc_trace; a child's is its
 					   parent's */
 	/* Linux's dumpable flag (PR_GET_DUMPABLE): cleared by prctl and when

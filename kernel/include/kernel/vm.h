@@ -125,6 +125,9 @@ paddr_t vm_user_page(struct vm *vm, vaddr_t va, bool write);
  */
 int vm_lock_range(struct vm *vm, vaddr_t start, vaddr_t end, bool lock,
 		  bool onfault);
+/* Faults in the pages of [start, end) as MAP_POPULATE does (a private
+ * writable one written); failures are left to a later fault. May sleep. */
+void vm_populate(struct vm *vm, vaddr_t start, vaddr_t end);
 /* Sets or clears a region flag (VM_WIPEONFORK) on the regions of
  * [start, end), splitting them at its edges; 0 or -ENOMEM. */
 int vm_set_flag(struct vm *vm, vaddr_t start, vaddr_t end, unsigned flag,
