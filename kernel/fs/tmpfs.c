@@ -16,43 +16,15 @@
 #include <kernel/printk.h>
 #include <kernel/proc.h>
 #include <kernel/vm.h>
+#include "tmpfs_int.h"
 
 #define TMPFS_MAGIC 0x01021994
 #define ROOT_RESERVE_DIV 20	/* 5% of the size kept for root, as mke2fs */
-
-/* A tmpfs's super block; its data pages are counted here. */
-struct tmpfs_super {
-	struct super sb;
-	uint64_t pages_max;	/* the size in pages; 0: no limit */
-	uint64_t pages_used;	/* data pages of its files */
-};
-
-struct tmpfs_dirent {
-	struct list link;
-	struct inode *inode;
-	size_t len;
-	char name[];
-};
-
-struct tmpfs_node {
-	struct list entries;		/* directories */
-	paddr_t *pages;			/* regular files: one per page, 0 = hole */
-	size_t npages;			/* capacity of pages[] */
-	char *target;			/* symlinks */
-	unsigned seals;			/* regular files: F_SEAL_* */
-	char *memfd_name;		/* a memfd's name, else NULL */
-};
 
 static const struct inode_ops tmpfs_iops;
 static const struct super_ops tmpfs_super_ops;
 static const struct file_ops tmpfs_file_ops;
 static const struct file_ops tmpfs_dir_ops;
-
-static struct tmpfs_node *
-node(struct inode *ino)
-{
-	return ino->priv;
-}
 
 static struct tmpfs_super *
 tsb(struct super *sb)
@@ -100,8 +72,8 @@ data_page(struct super *sb, bool zeroed)
 	return pa;
 }
 
-static void
-data_page_put(struct super *sb, paddr_t pa)
+void
+tmpfs_page_put(struct super *sb, paddr_t pa)
 {
 	tsb(sb)->pages_used--;
 	pages_all--;
@@ -435,7 +407,7 @@ tmpfs_truncate(struct inode *ino, uint64_t size)
 		vm_file_unmap(ino, (uint64_t)keep * PAGE_SIZE);
 	for (size_t i = keep; i < n->npages; i++) {
 		if (n->pages[i]) {
-			data_page_put(ino->sb, n->pages[i]);
+			tmpfs_page_put(ino->sb, n->pages[i]);
 			n->pages[i] = 0;
 		}
 	}
@@ -470,7 +442,7 @@ tmpfs_release(struct inode *ino)
 		return;
 	for (size_t i = 0; i < n->npages; i++)
 		if (n->pages[i])
-			data_page_put(ino->sb, n->pages[i]);
+			tmpfs_page_put(ino->sb, n->pages[i]);
 	kfree(n->pages);
 	kfree(n->target);
 	kfree(n->memfd_name);
@@ -722,9 +694,8 @@ tmpfs_memfd_new(const char *name, bool sealing)
 	return ino;
 }
 
-/* The tmpfs node of a regular file, or NULL for anything else. */
-static struct tmpfs_node *
-file_node(struct inode *ino)
+struct tmpfs_node *
+tmpfs_file_node(struct inode *ino)
 {
 	return ino->iops == &tmpfs_iops && S_ISREG(ino->mode) ? node(ino) : NULL;
 }
@@ -732,7 +703,7 @@ file_node(struct inode *ino)
 uint64_t
 tmpfs_pages_in(struct inode *ino, uint64_t first, uint64_t last)
 {
-	struct tmpfs_node *n = file_node(ino);
+	struct tmpfs_node *n = tmpfs_file_node(ino);
 	uint64_t count = 0;
 	for (uint64_t i = first; n && i < n->npages && i <= last; i++)
 		if (n->pages[i])
@@ -743,14 +714,14 @@ tmpfs_pages_in(struct inode *ino, uint64_t first, uint64_t last)
 int
 tmpfs_seals(struct inode *ino)
 {
-	struct tmpfs_node *n = file_node(ino);
+	struct tmpfs_node *n = tmpfs_file_node(ino);
 	return n ? (int)n->seals : -EINVAL;
 }
 
 int
 tmpfs_set_seals(struct inode *ino, unsigned seals)
 {
-	struct tmpfs_node *n = file_node(ino);
+	struct tmpfs_node *n = tmpfs_file_node(ino);
 	if (!n)
 		return -EINVAL;
 	n->seals = seals;
@@ -760,14 +731,14 @@ tmpfs_set_seals(struct inode *ino, unsigned seals)
 const char *
 tmpfs_memfd_name(struct inode *ino)
 {
-	struct tmpfs_node *n = file_node(ino);
+	struct tmpfs_node *n = tmpfs_file_node(ino);
 	return n ? n->memfd_name : NULL;
 }
 
 uint64_t
 tmpfs_file_pages(struct inode *ino)
 {
-	struct tmpfs_node *n = file_node(ino);
+	struct tmpfs_node *n = tmpfs_file_node(ino);
 	uint64_t count = 0;
 	for (size_t i = 0; n && i < n->npages; i++)
 		if (n->pages[i])

@@ -355,10 +355,20 @@ sys_remap_file_pages(uint64_t start, size_t size, int prot, size_t pgoff,
 	struct inode *file = r->file;
 	struct vm_name *name = vm_name_get(r->name);
 	unsigned keep = r->flags & (MAP_SHARED | VM_MAP_EOF_SIGBUS);
-	unsigned deny = r->prot_deny;
+	unsigned prot_now = r->prot, deny = r->prot_deny;
 	bool locked = r->flags & VM_LOCKED;
 	inode_get(file);	/* the old mapping may hold the last reference */
-	long m = vm_map(p->vm, start, size, r->prot, keep | MAP_FIXED, file,
+	/* As Linux, the old mapping goes first: if it was the last attach
+	   of a removed System V segment, the segment is gone and so is the
+	   file to map again (Linux's shm_mmap: EINVAL). */
+	bool segment = shm_is_segment(file);
+	vm_file_sync(p->vm, start, start + size, false);
+	long m = vm_unmap(p->vm, start, size);
+	shm_reap();
+	if (m == 0 && segment && !shm_is_segment(file))
+		m = -EINVAL;
+	if (m == 0)
+		m = vm_map(p->vm, start, size, prot_now, keep | MAP_FIXED, file,
 			(uint64_t)pgoff << PAGE_SHIFT, size);
 	if (m >= 0) {
 		vm_find(p->vm, start)->prot_deny = deny;
@@ -370,7 +380,6 @@ sys_remap_file_pages(uint64_t start, size_t size, int prot, size_t pgoff,
 	}
 	inode_put(file);
 	vm_name_put(name);
-	shm_reap();
 	return m < 0 ? m : 0;
 }
 

@@ -49,6 +49,17 @@ uint64_t tmpfs_file_pages(struct inode *ino);
  * (0 for any other inode), for cachestat. */
 uint64_t tmpfs_pages_in(struct inode *ino, uint64_t first, uint64_t last);
 
+/*
+ * Holes (kernel/fs/tmpfs_holes.c). tmpfs_punch_hole gives back the pages
+ * of [off, off + len) of a tmpfs regular file, zeroing the parts at its
+ * edges: 0, -EPERM if write-sealed, -EOPNOTSUPP for any other inode.
+ * tmpfs_seek_data: where the data (or the hole, if hole) at or after off
+ * starts, as lseek's SEEK_DATA and SEEK_HOLE; -ENXIO at or past the end,
+ * -EINVAL for any other inode.
+ */
+int tmpfs_punch_hole(struct inode *ino, uint64_t off, uint64_t len);
+int64_t tmpfs_seek_data(struct inode *ino, uint64_t off, bool hole);
+
 #define F_ADD_SEALS 1033
 #define F_GET_SEALS 1034
 struct file;

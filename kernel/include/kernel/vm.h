@@ -210,6 +210,10 @@ void vm_file_unlink(struct region *r);
  * `from` (page aligned) on, in mappings whose pages past the end of the
  * file fault (mmap's, not exec's): a truncate makes them SIGBUS. */
 void vm_file_unmap(struct inode *ino, uint64_t from);
+/* Unmaps, in every mapping of ino, the file's own pages at file offsets
+ * [from, to) (page aligned), leaving private copies: a punched hole is
+ * read again from the file. */
+void vm_file_unmap_range(struct inode *ino, uint64_t from, uint64_t to);
 /* True if some MAP_SHARED mapping of ino may write it (a write seal is
  * then EBUSY). */
 bool vm_file_mapped_writable(struct inode *ino);

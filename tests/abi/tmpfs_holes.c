@@ -1,0 +1,132 @@
+/*
+ * Holes in tmpfs files: fallocate(PUNCH_HOLE | KEEP_SIZE) frees whole
+ * pages and zeroes the parts at its edges, seen through read and through
+ * shared and private mappings; lseek's SEEK_DATA and SEEK_HOLE find the
+ * pages a file holds; a write-sealed memfd refuses the punch.
+ */
+#include "abi.h"
+
+#include <sys/mman.h>
+#include <sys/syscall.h>
+
+#define PAGE 4096
+
+#ifndef SEEK_DATA
+#define SEEK_DATA 3
+#define SEEK_HOLE 4
+#endif
+
+static int
+memfd(unsigned flags)
+{
+	return (int)syscall(SYS_memfd_create, "holes", flags);
+}
+
+static char
+byte_at(int fd, off_t at)
+{
+	char c = '?';
+	pread(fd, &c, 1, at);
+	return c;
+}
+
+static void
+fill(int fd, int pages)
+{
+	char page[PAGE];
+	for (int i = 0; i < pages; i++) {
+		memset(page, 'a' + i, sizeof(page));
+		pwrite(fd, page, PAGE, (off_t)i * PAGE);
+	}
+}
+
+static void
+test_punch(void)
+{
+	int fd = memfd(0);
+	fill(fd, 4);
+	char *shared = mmap(NULL, 4 * PAGE, PROT_READ, MAP_SHARED, fd, 0);
+	char *priv = mmap(NULL, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE,
+	    fd, 0);
+	CHECK_EQ("shared map reads page 1", shared[PAGE], 'b');
+	CHECK_EQ("private map reads page 1", priv[PAGE], 'b');
+	priv[2 * PAGE] = 'X';	/* a private copy of page 2 */
+	struct stat st;
+	CHECK_OK("punch bytes 100..3 pages-100",
+	    fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 100,
+	    3 * PAGE - 200));
+	fstat(fd, &st);
+	CHECK_EQ("size kept", st.st_size, 4 * PAGE);
+	CHECK_EQ("byte 99 kept", byte_at(fd, 99), 'a');
+	CHECK_EQ("byte 100 zeroed", byte_at(fd, 100), 0);
+	CHECK_EQ("page 1 reads zero", byte_at(fd, PAGE + 7), 0);
+	CHECK_EQ("last punched byte zeroed", byte_at(fd, 3 * PAGE - 101), 0);
+	CHECK_EQ("byte after the hole kept", byte_at(fd, 3 * PAGE - 100), 'c');
+	CHECK_EQ("shared map sees the hole", shared[PAGE], 0);
+	CHECK_EQ("shared map sees the zeroed edge", shared[200], 0);
+	CHECK_EQ("private map sees the hole", priv[PAGE], 0);
+	CHECK_EQ("private copy kept", priv[2 * PAGE], 'X');
+	CHECK_EQ("the private copy keeps its old bytes", priv[3 * PAGE - 101], 'c');
+	CHECK_ERR("punch without KEEP_SIZE",
+	    fallocate(fd, FALLOC_FL_PUNCH_HOLE, 0, PAGE), EOPNOTSUPP);
+	CHECK_OK("punch past the end",
+	    fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+	    8 * PAGE, PAGE));
+	munmap(shared, 4 * PAGE);
+	munmap(priv, 4 * PAGE);
+	close(fd);
+}
+
+static void
+test_seek(void)
+{
+	int fd = memfd(0);
+	CHECK_ERR("SEEK_DATA of an empty file", lseek(fd, 0, SEEK_DATA), ENXIO);
+	CHECK_ERR("SEEK_HOLE of an empty file", lseek(fd, 0, SEEK_HOLE), ENXIO);
+	ftruncate(fd, 6 * PAGE);
+	pwrite(fd, "x", 1, 2 * PAGE + 5);
+	pwrite(fd, "y", 1, 3 * PAGE);
+	CHECK_EQ("SEEK_DATA from 0", lseek(fd, 0, SEEK_DATA), 2 * PAGE);
+	CHECK_EQ("SEEK_DATA inside data", lseek(fd, 2 * PAGE + 9, SEEK_DATA),
+	    2 * PAGE + 9);
+	CHECK_EQ("SEEK_HOLE from 0", lseek(fd, 0, SEEK_HOLE), 0);
+	CHECK_EQ("SEEK_HOLE inside data", lseek(fd, 2 * PAGE + 9, SEEK_HOLE),
+	    4 * PAGE);
+	CHECK_EQ("the offset moved", lseek(fd, 0, SEEK_CUR), 4 * PAGE);
+	CHECK_ERR("SEEK_DATA in the last hole", lseek(fd, 4 * PAGE, SEEK_DATA),
+	    ENXIO);
+	CHECK_EQ("SEEK_HOLE in the last hole", lseek(fd, 5 * PAGE, SEEK_HOLE),
+	    5 * PAGE);
+	CHECK_ERR("SEEK_DATA at the end", lseek(fd, 6 * PAGE, SEEK_DATA), ENXIO);
+	CHECK_ERR("SEEK_HOLE past the end", lseek(fd, 7 * PAGE, SEEK_HOLE),
+	    ENXIO);
+	CHECK_ERR("SEEK_DATA at a negative offset", lseek(fd, -1, SEEK_DATA),
+	    ENXIO);
+	pwrite(fd, "z", 1, 6 * PAGE - 1);
+	CHECK_EQ("SEEK_HOLE in data up to the end",
+	    lseek(fd, 5 * PAGE + 1, SEEK_HOLE), 6 * PAGE);
+	close(fd);
+}
+
+static void
+test_sealed(void)
+{
+	int fd = memfd(MFD_ALLOW_SEALING);
+	fill(fd, 2);
+	fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE);
+	CHECK_ERR("punch of a write-sealed memfd",
+	    fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, PAGE),
+	    EPERM);
+	CHECK_EQ("its data kept", byte_at(fd, 0), 'a');
+	close(fd);
+}
+
+int
+main(void)
+{
+	abi_init();
+	test_punch();
+	test_seek();
+	test_sealed();
+	return abi_done("tmpfs_holes");
+}
