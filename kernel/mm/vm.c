@@ -4,6 +4,7 @@
  * write a page in place only when it holds the sole reference.
  */
 #include <kernel/vm.h>
+#include <kernel/userfaultfd.h>
 #include <kernel/vfs.h>
 #include <kernel/proc.h>
 #include <kernel/mmu.h>
@@ -463,6 +464,9 @@ vm_fault(struct vm *vm, vaddr_t va, bool write, bool exec)
 		return 0;
 	}
 
+	/* A missing page userfaultfd watches: its handler provides it. */
+	if ((r->flags & VM_UFFD_MISSING) && !r->file)
+		return uffd_fault(r->uffd, va, write);
 	paddr_t pa;
 	if (r->file && (r->flags & VM_MAP_EOF_SIGBUS) &&
 	    r->file_off + (page - r->start) >= ALIGN_UP(r->file->size, PAGE_SIZE))
@@ -503,6 +507,23 @@ vm_fault(struct vm *vm, vaddr_t va, bool write, bool exec)
 	return 0;
 }
 
+int
+vm_install_page(struct vm *vm, vaddr_t va, paddr_t pa)
+{
+	struct region *r = vm_find(vm, va);
+	if (!r || r->file || r->io_base || (r->flags & MAP_SHARED))
+		return -ENOENT;
+	pte_t *pte = mmu_pte(vm->root, va, true);
+	if (!pte)
+		return -ENOMEM;
+	if (mmu_pte_present(*pte))
+		return -EEXIST;
+	page_set_anon(pa);
+	*pte = mmu_pte_make(pa, mmu_prot(r->prot));
+	vm_page_added(vm);
+	return 0;
+}
+
 struct vm *
 vm_clone(struct vm *src)
 {
@@ -527,7 +548,10 @@ vm_clone(struct vm *src)
 		if (!n)
 			goto fail;
 		*n = *r;
-		n->flags &= ~VM_LOCKED;	/* locks are not inherited */
+		/* Neither locks nor userfaultfd registrations are inherited
+		   (Linux keeps the latter only with UFFD_FEATURE_EVENT_FORK). */
+		n->flags &= ~(VM_LOCKED | VM_UFFD_MISSING);
+		n->uffd = NULL;
 		if (n->file)
 			inode_get(n->file);
 		vm_name_get(n->name);

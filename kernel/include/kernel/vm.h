@@ -35,6 +35,8 @@
 #define VM_LOCKED 0x40000000u
 /* madvise(MADV_WIPEONFORK): a fork's child gets the range zeroed. */
 #define VM_WIPEONFORK 0x20000000u
+/* userfaultfd's MISSING mode: region.uffd hears of the missing pages. */
+#define VM_UFFD_MISSING 0x10000000u
 
 #define VM_MMAP_BASE 0x00007f0000000000ul	/* mmap searches down from here */
 #define VM_STACK_TOP 0x00007ffffffff000ul
@@ -44,6 +46,7 @@
 struct inode;
 struct file;
 struct proc;
+struct uffd;
 
 /* A mapped file's path as /proc/PID/maps shows it (kernel/mm/vm_name.c):
  * counted, shared by the regions of one mapping; big lock. */
@@ -68,6 +71,8 @@ struct region {
 	paddr_t io_base;		/* device memory mapped here, or 0 */
 	struct vm *vm;			/* the address space it is part of */
 	struct list file_link;		/* file->maps, when file is set */
+	struct uffd *uffd;		/* the userfaultfd registered here
+					   (VM_UFFD_MISSING), or NULL */
 };
 
 struct vm {
@@ -125,6 +130,11 @@ paddr_t vm_user_page(struct vm *vm, vaddr_t va, bool write);
  */
 int vm_lock_range(struct vm *vm, vaddr_t start, vaddr_t end, bool lock,
 		  bool onfault);
+/* Maps the fresh page pa at va (page aligned) of a private anonymous
+ * region (userfaultfd's COPY and ZEROPAGE): 0, -EEXIST if a page is there,
+ * -ENOENT if no such region holds va, -ENOMEM. The page is the region's
+ * on success, the caller's otherwise. Big lock held; does not sleep. */
+int vm_install_page(struct vm *vm, vaddr_t va, paddr_t pa);
 /* Faults in the pages of [start, end) as MAP_POPULATE does (a private
  * writable one written); failures are left to a later fault. May sleep. */
 void vm_populate(struct vm *vm, vaddr_t start, vaddr_t end);
