@@ -197,6 +197,11 @@ tmpfs_link(struct inode *dir, const char *name, size_t len, struct inode *target
 {
 	if (find(dir, name, len))
 		return -EEXIST;
+	/* A file whose last name went cannot get one back; an O_TMPFILE
+	   file can, once (Linux's I_LINKABLE). */
+	if (target->nlink == 0 && !(target->iops == &tmpfs_iops &&
+				    node(target)->linkable))
+		return -ENOENT;
 	if (S_ISDIR(target->mode))
 		return -EPERM;
 	if (target->sb != dir->sb)
@@ -204,6 +209,7 @@ tmpfs_link(struct inode *dir, const char *name, size_t len, struct inode *target
 	int e = add_entry(dir, name, len, target);
 	if (e == 0) {
 		target->nlink++;
+		node(target)->linkable = false;
 		inode_touch(target, false, false, true);
 	}
 	return e;
@@ -691,6 +697,19 @@ tmpfs_memfd_new(const char *name, bool sealing)
 	node(ino)->memfd_name = copy;
 	node(ino)->seals = sealing ? 0 : F_SEAL_SEAL;
 	ino->nlink = 0;	/* it never had a name */
+	return ino;
+}
+
+struct inode *
+tmpfs_tmpfile(struct inode *dir, unsigned mode, bool linkable)
+{
+	if (dir->iops != &tmpfs_iops || !S_ISDIR(dir->mode))
+		return ERR_PTR(-EOPNOTSUPP);
+	struct inode *ino = tmpfs_inode(dir->sb, S_IFREG | (mode & 07777));
+	if (!ino)
+		return ERR_PTR(-ENOMEM);
+	ino->nlink = 0;
+	node(ino)->linkable = linkable;
 	return ino;
 }
 

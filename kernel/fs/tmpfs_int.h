@@ -30,6 +30,7 @@ struct tmpfs_node {
 	char *target;			/* symlinks */
 	unsigned seals;			/* regular files: F_SEAL_* */
 	char *memfd_name;		/* a memfd's name, else NULL */
+	bool linkable;			/* O_TMPFILE's: nameless, may get one */
 };
 
 static inline struct tmpfs_node *

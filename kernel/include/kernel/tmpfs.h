@@ -36,6 +36,10 @@ uint64_t tmpfs_page_count(void);
  * Without sealing it is sealed with F_SEAL_SEAL, as every other tmpfs
  * file. name (at most 249 bytes) is what /proc/PID/fd shows. */
 struct inode *tmpfs_memfd_new(const char *name, bool sealing);
+/* A new nameless file of mode in dir's tmpfs (one reference), for
+ * O_TMPFILE: linkat may name it if linkable. An error pointer:
+ * -EOPNOTSUPP for a directory of another file system, -ENOMEM. */
+struct inode *tmpfs_tmpfile(struct inode *dir, unsigned mode, bool linkable);
 /* A tmpfs regular file's seals, or -EINVAL for any other inode. */
 int tmpfs_seals(struct inode *ino);
 /* Replaces the seals (the caller checked the change); 0 or -EINVAL. */
