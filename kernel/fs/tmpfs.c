@@ -381,24 +381,6 @@ tmpfs_readlink(struct inode *ino, char *buf, size_t size)
 }
 
 static int
-grow_pages(struct tmpfs_node *n, size_t want)
-{
-	if (want <= n->npages)
-		return 0;
-	size_t cap = MAX(want, n->npages * 2);
-	cap = MAX(cap, (size_t)8);
-	paddr_t *p = kzalloc(cap * sizeof(paddr_t));
-	if (!p)
-		return -ENOMEM;
-	if (n->pages)
-		memcpy(p, n->pages, n->npages * sizeof(paddr_t));
-	kfree(n->pages);
-	n->pages = p;
-	n->npages = cap;
-	return 0;
-}
-
-static int
 tmpfs_truncate(struct inode *ino, uint64_t size)
 {
 	struct tmpfs_node *n = node(ino);
@@ -411,16 +393,12 @@ tmpfs_truncate(struct inode *ino, uint64_t size)
 	/* Mappings lose the pages past the end first: they SIGBUS there. */
 	if (size < ino->size)
 		vm_file_unmap(ino, (uint64_t)keep * PAGE_SIZE);
-	for (size_t i = keep; i < n->npages; i++) {
-		if (n->pages[i]) {
-			tmpfs_page_put(ino->sb, n->pages[i]);
-			n->pages[i] = 0;
-		}
-	}
+	tmpfs_pages_drop(ino, keep, UINT64_MAX);
 	/* Zero the tail of a partial last page so a later grow reads zeros. */
-	if ((size & (PAGE_SIZE - 1)) && keep > 0 && keep <= n->npages && n->pages[keep - 1]) {
+	paddr_t last = keep > 0 ? tmpfs_page(n, keep - 1) : 0;
+	if ((size & (PAGE_SIZE - 1)) && last) {
 		size_t off = size & (PAGE_SIZE - 1);
-		memset((char *)phys_to_virt(n->pages[keep - 1]) + off, 0, PAGE_SIZE - off);
+		memset((char *)phys_to_virt(last) + off, 0, PAGE_SIZE - off);
 	}
 	ino->size = size;
 	inode_touch(ino, false, true, true);
@@ -432,12 +410,14 @@ tmpfs_getpage(struct inode *ino, uint64_t off, bool fill)
 {
 	struct tmpfs_node *n = node(ino);
 	size_t i = off / PAGE_SIZE;
-	if (i < n->npages && n->pages[i])
-		return n->pages[i];
-	if (!fill || off >= ino->size || grow_pages(n, i + 1) < 0)
+	paddr_t pa = tmpfs_page(n, i);
+	if (pa || !fill || off >= ino->size)
+		return pa;
+	paddr_t *slot = tmpfs_page_slot(n, i);
+	if (!slot)
 		return 0;
-	n->pages[i] = data_page(ino->sb, true);
-	return n->pages[i];
+	*slot = data_page(ino->sb, true);
+	return *slot;
 }
 
 static void
@@ -446,10 +426,8 @@ tmpfs_release(struct inode *ino)
 	struct tmpfs_node *n = node(ino);
 	if (!n)
 		return;
-	for (size_t i = 0; i < n->npages; i++)
-		if (n->pages[i])
-			tmpfs_page_put(ino->sb, n->pages[i]);
-	kfree(n->pages);
+	tmpfs_pages_drop(ino, 0, UINT64_MAX);
+	tmpfs_pages_free(n);
 	kfree(n->target);
 	kfree(n->memfd_name);
 	list_for_each_safe(it, nx, &n->entries) {
@@ -483,9 +461,9 @@ tmpfs_read_inode(struct inode *ino, void *buf, size_t len, uint64_t off)
 		uint64_t pos = off + done;
 		size_t in = pos & (PAGE_SIZE - 1);
 		size_t k = MIN(len - done, PAGE_SIZE - in);
-		size_t i = pos / PAGE_SIZE;
-		if (i < n->npages && n->pages[i])
-			memcpy((char *)buf + done, (char *)phys_to_virt(n->pages[i]) + in, k);
+		paddr_t pa = tmpfs_page(n, pos / PAGE_SIZE);
+		if (pa)
+			memcpy((char *)buf + done, (char *)phys_to_virt(pa) + in, k);
 		else
 			memset((char *)buf + done, 0, k);
 		done += k;
@@ -502,21 +480,17 @@ tmpfs_write_inode(struct inode *ino, const void *buf, size_t len, uint64_t off)
 	if ((n->seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)) ||
 	    ((n->seals & F_SEAL_GROW) && off + len > ino->size))
 		return -EPERM;
-	if (grow_pages(n, ALIGN_UP(off + len, PAGE_SIZE) / PAGE_SIZE) < 0)
-		return -ENOSPC;
 	size_t done = 0;
 	while (done < len) {
 		uint64_t pos = off + done;
 		size_t in = pos & (PAGE_SIZE - 1);
 		size_t k = MIN(len - done, PAGE_SIZE - in);
-		size_t i = pos / PAGE_SIZE;
-		if (!n->pages[i]) {
-			/* A page written whole need not be zeroed first. */
-			n->pages[i] = data_page(ino->sb, k < PAGE_SIZE);
-			if (!n->pages[i])
-				break;
-		}
-		memcpy((char *)phys_to_virt(n->pages[i]) + in, (const char *)buf + done, k);
+		paddr_t *slot = tmpfs_page_slot(n, pos / PAGE_SIZE);
+		if (slot && !*slot)	/* written whole: need not be zeroed */
+			*slot = data_page(ino->sb, k < PAGE_SIZE);
+		if (!slot || !*slot)
+			break;
+		memcpy((char *)phys_to_virt(*slot) + in, (const char *)buf + done, k);
 		done += k;
 	}
 	if (done == 0 && len > 0)
@@ -723,11 +697,9 @@ uint64_t
 tmpfs_pages_in(struct inode *ino, uint64_t first, uint64_t last)
 {
 	struct tmpfs_node *n = tmpfs_file_node(ino);
-	uint64_t count = 0;
-	for (uint64_t i = first; n && i < n->npages && i <= last; i++)
-		if (n->pages[i])
-			count++;
-	return count;
+	if (!n)
+		return 0;
+	return tmpfs_pages_count(n, first, last == UINT64_MAX ? last : last + 1);
 }
 
 int
@@ -758,11 +730,7 @@ uint64_t
 tmpfs_file_pages(struct inode *ino)
 {
 	struct tmpfs_node *n = tmpfs_file_node(ino);
-	uint64_t count = 0;
-	for (size_t i = 0; n && i < n->npages; i++)
-		if (n->pages[i])
-			count++;
-	return count;
+	return n ? tmpfs_pages_count(n, 0, UINT64_MAX) : 0;
 }
 
 /* Linux's memparse: a number with an optional K, M, G or T (binary) or,

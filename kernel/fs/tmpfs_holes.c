@@ -14,8 +14,9 @@
 static void
 zero_part(struct tmpfs_node *n, uint64_t i, size_t from, size_t to)
 {
-	if (i < n->npages && n->pages[i] && from < to)
-		memset((char *)phys_to_virt(n->pages[i]) + from, 0, to - from);
+	paddr_t pa = tmpfs_page(n, i);
+	if (pa && from < to)
+		memset((char *)phys_to_virt(pa) + from, 0, to - from);
 }
 
 int
@@ -37,12 +38,7 @@ tmpfs_punch_hole(struct inode *ino, uint64_t off, uint64_t len)
 		  off % PAGE_SIZE ? PAGE_SIZE : 0);
 	zero_part(n, last, 0, end % PAGE_SIZE);
 	vm_file_unmap_range(ino, first * PAGE_SIZE, last * PAGE_SIZE);
-	for (uint64_t i = first; i < last && i < n->npages; i++) {
-		if (n->pages[i]) {
-			tmpfs_page_put(ino->sb, n->pages[i]);
-			n->pages[i] = 0;
-		}
-	}
+	tmpfs_pages_drop(ino, first, last);
 done:
 	inode_touch(ino, false, true, true);
 	return 0;
@@ -56,10 +52,8 @@ tmpfs_seek_data(struct inode *ino, uint64_t off, bool hole)
 		return -EINVAL;
 	if (off >= ino->size)
 		return -ENXIO;
-	uint64_t i = off / PAGE_SIZE, pages = ALIGN_UP(ino->size, PAGE_SIZE) /
-					      PAGE_SIZE;
-	while (i < pages && (i < n->npages && n->pages[i]) == hole)
-		i++;
+	uint64_t pages = ALIGN_UP(ino->size, PAGE_SIZE) / PAGE_SIZE;
+	uint64_t i = tmpfs_page_next(n, off / PAGE_SIZE, !hole, pages);
 	uint64_t at = MAX(off, i * PAGE_SIZE);
 	if (at >= ino->size)
 		return hole ? (int64_t)ino->size : -ENXIO;

@@ -2,7 +2,8 @@
  * Holes in tmpfs files: fallocate(PUNCH_HOLE | KEEP_SIZE) frees whole
  * pages and zeroes the parts at its edges, seen through read and through
  * shared and private mappings; lseek's SEEK_DATA and SEEK_HOLE find the
- * pages a file holds; a write-sealed memfd refuses the punch.
+ * pages a file holds; a page written past 4 GiB leaves the rest holes;
+ * a write-sealed memfd refuses the punch.
  */
 #include "abi.h"
 
@@ -108,6 +109,25 @@ test_seek(void)
 	close(fd);
 }
 
+/* One page written past 4 GiB: the rest stays holes (LTP open12 and
+ * openat02 write there). */
+static void
+test_sparse(void)
+{
+	int fd = memfd(0);
+	off_t far = 4ll * 1024 * 1024 * 1024 + 1024 * 1024;
+	CHECK_EQ("a write past 4 GiB", pwrite(fd, "far", 3, far), 3);
+	struct stat st;
+	fstat(fd, &st);
+	CHECK_EQ("the size", st.st_size, far + 3);
+	CHECK_EQ("SEEK_DATA finds it", lseek(fd, 0, SEEK_DATA), far);
+	CHECK_EQ("the byte there", byte_at(fd, far + 1), 'a');
+	CHECK_EQ("a byte of the hole", byte_at(fd, far / 2), 0);
+	CHECK_OK("truncated back", ftruncate(fd, PAGE));
+	CHECK_ERR("no data left", lseek(fd, 0, SEEK_DATA), ENXIO);
+	close(fd);
+}
+
 static void
 test_sealed(void)
 {
@@ -127,6 +147,7 @@ main(void)
 	abi_init();
 	test_punch();
 	test_seek();
+	test_sparse();
 	test_sealed();
 	return abi_done("tmpfs_holes");
 }
