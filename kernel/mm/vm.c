@@ -5,6 +5,7 @@
  */
 #include <kernel/vm.h>
 #include <kernel/userfaultfd.h>
+#include <kernel/tmpfs.h>
 #include <kernel/vfs.h>
 #include <kernel/proc.h>
 #include <kernel/mmu.h>
@@ -398,8 +399,11 @@ file_page(struct region *r, vaddr_t page, bool *shared_ok)
 		*shared_ok = src != 0;
 		return src;
 	}
+	/* A tmpfs hole gets its page in the file, as Linux's shmem fault
+	   fills its page cache whatever the mapping: another mapper's mlock
+	   makes the pages resident for all (mincore). */
 	if (valid && file->iops->getpage)
-		src = file->iops->getpage(file, off, false);
+		src = file->iops->getpage(file, off, tmpfs_seals(file) >= 0);
 	*shared_ok = valid == PAGE_SIZE && src != 0;
 	if (*shared_ok)
 		return src;

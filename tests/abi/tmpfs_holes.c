@@ -128,6 +128,31 @@ test_sparse(void)
 	close(fd);
 }
 
+/* A private mapping's fault on a hole fills the file's page, as Linux's
+ * shmem: pages a child locked are resident for its parent (LTP mincore04). */
+static void
+test_private_fault(void)
+{
+	int fd = memfd(0);
+	ftruncate(fd, 3 * PAGE);
+	char *p = mmap(NULL, 3 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE,
+	    fd, 0);
+	unsigned char vec[3];
+	mincore(p, 3 * PAGE, vec);
+	CHECK_EQ("resident before", (vec[0] & 1) + (vec[1] & 1) + (vec[2] & 1),
+	    0);
+	pid_t pid = abi_fork();
+	if (pid == 0)
+		_exit(mlock(p, 3 * PAGE) == 0 ? 0 : 1);
+	CHECK_STR("a child locks them", status_str(abi_wait(pid)), "exited 0");
+	mincore(p, 3 * PAGE, vec);
+	CHECK_EQ("resident after", (vec[0] & 1) + (vec[1] & 1) + (vec[2] & 1),
+	    3);
+	CHECK_EQ("the file's data is still zero", byte_at(fd, PAGE), 0);
+	munmap(p, 3 * PAGE);
+	close(fd);
+}
+
 static void
 test_sealed(void)
 {
@@ -148,6 +173,7 @@ main(void)
 	test_punch();
 	test_seek();
 	test_sparse();
+	test_private_fault();
 	test_sealed();
 	return abi_done("tmpfs_holes");
 }
