@@ -466,6 +466,8 @@ proc_finish(struct proc *p)
 	sem_exit(p);
 	keys_proc_exit(p);
 	proc_leave_tty(p);
+	if (p->vm)
+		p->maxrss_pages = MAX(p->maxrss_pages, p->vm->pages_peak);
 	vm_put(p->vm);
 	p->vm = NULL;
 	shm_reap();
@@ -546,6 +548,9 @@ proc_reap(struct proc *c)
 {
 	int pid = c->pid;
 	c->parent->child_utime_ns += c->utime_ns + c->stime_ns;
+	c->parent->child_maxrss_pages = MAX(c->parent->child_maxrss_pages,
+					    MAX(c->maxrss_pages,
+						c->child_maxrss_pages));
 	proc_free(c);
 	return pid;
 }

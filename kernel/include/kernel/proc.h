@@ -124,6 +124,10 @@ struct proc {
 	uint64_t start_ns;
 	uint64_t utime_ns, stime_ns;
 	uint64_t child_utime_ns;
+	/* getrusage's ru_maxrss, in pages (Linux's signal->maxrss and
+	   cmaxrss): the most an address space the process left behind (at
+	   exec, at exit) held, and the most of any child it reaped. */
+	uint64_t maxrss_pages, child_maxrss_pages;
 	struct ktimer alarm;
 	uint64_t alarm_interval;
 	/* ITIMER_VIRTUAL and ITIMER_PROF, on the process's CPU time; fire
