@@ -422,10 +422,49 @@ page_mkwrite(struct region *r, vaddr_t page)
 	return r->file->iops->page_mkwrite(r->file, r->file_off + (page - r->start));
 }
 
+/* Linux's stack_guard_gap: a stack grows no nearer than this to the
+ * mapping below it. */
+#define STACK_GUARD_GAP (256ul * PAGE_SIZE)
+
+/*
+ * A fault at va below a MAP_GROWSDOWN region of anonymous memory grows
+ * it down to va's page, as Linux's expand_downwards: not nearer than the
+ * guard gap to an accessible mapping below, nor past RLIMIT_STACK. The
+ * grown region, or NULL.
+ */
+static struct region *
+grow_down(struct vm *vm, vaddr_t va)
+{
+	struct region *below = NULL, *above = NULL;
+	list_for_each(it, &vm->regions) {
+		struct region *r = list_entry(it, struct region, link);
+		if (r->start > va) {
+			above = r;
+			break;
+		}
+		below = r;
+	}
+	vaddr_t start = va & ~(PAGE_SIZE - 1);
+	if (!above || !(above->flags & MAP_GROWSDOWN) || above->file ||
+	    start < PAGE_SIZE)
+		return NULL;
+	if (below && (below->prot & (PROT_READ | PROT_WRITE | PROT_EXEC)) &&
+	    start - below->end < STACK_GUARD_GAP)
+		return NULL;
+	struct proc *p = current()->proc;
+	if (above->end - start > p->rlimits[3][0])	/* RLIMIT_STACK */
+		return NULL;
+	vm_grow(vm, (int64_t)(above->start - start));
+	above->start = start;
+	return above;
+}
+
 int
 vm_fault(struct vm *vm, vaddr_t va, bool write, bool exec)
 {
 	struct region *r = vm_find(vm, va);
+	if (!r)
+		r = grow_down(vm, va);
 	if (!r)
 		return -EFAULT;
 	if ((write && !(r->prot & PROT_WRITE)) || (exec && !(r->prot & PROT_EXEC)) ||
