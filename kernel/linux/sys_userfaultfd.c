@@ -19,8 +19,9 @@
 #define UFFDIO_REGISTER_MODE_MINOR 4
 #define UFFDIO_COPY_MODE_DONTWAKE 1
 #define UFFDIO_ZEROPAGE_MODE_DONTWAKE 1
+#define UFFDIO_POISON_MODE_DONTWAKE 1
 #define UFFD_FEATURES (UFFD_FEATURE_SIGBUS | UFFD_FEATURE_THREAD_ID | \
-		       UFFD_FEATURE_EXACT_ADDRESS)
+		       UFFD_FEATURE_EXACT_ADDRESS | UFFD_FEATURE_POISON)
 
 /* ioctl numbers: _IOWR(0xaa, nr, size) and _IOR(0xaa, nr, size). */
 #define UFFD_IOWR(nr, size) (0xc000aa00u | ((unsigned)(size) << 16) | (nr))
@@ -31,11 +32,13 @@
 #define UFFDIO_WAKE UFFD_IOR(0x02, 16)
 #define UFFDIO_COPY UFFD_IOWR(0x03, 40)
 #define UFFDIO_ZEROPAGE UFFD_IOWR(0x04, 32)
+#define UFFDIO_POISON UFFD_IOWR(0x08, 32)
 #define USERFAULTFD_IOC_NEW 0xaa00u
 /* What UFFDIO_API and UFFDIO_REGISTER say a descriptor and a range take:
- * API, REGISTER, UNREGISTER; WAKE, COPY, ZEROPAGE. */
+ * API, REGISTER, UNREGISTER; WAKE, COPY, ZEROPAGE, POISON. */
 #define UFFD_API_IOCTLS ((1ull << 0x3f) | (1ull << 0) | (1ull << 1))
-#define UFFD_RANGE_IOCTLS ((1ull << 2) | (1ull << 3) | (1ull << 4))
+#define UFFD_RANGE_IOCTLS ((1ull << 2) | (1ull << 3) | (1ull << 4) | \
+			   (1ull << 8))
 
 struct uffdio_range { uint64_t start, len; };
 struct uffdio_api { uint64_t api, features, ioctls; };
@@ -160,6 +163,26 @@ ioctl_zeropage(struct uffd *ctx, uint64_t arg)
 		    arg + offsetof(struct uffdio_zeropage, zeropage));
 }
 
+static long
+ioctl_poison(struct uffd *ctx, uint64_t arg)
+{
+	struct uffdio_zeropage z;	/* uffdio_poison: the same layout */
+	if (copyin(&z, arg, sizeof(z)) < 0)
+		return -EFAULT;
+	long e = uffd_check_range(z.range.start, z.range.len);
+	if (e == 0 && (z.mode & ~(uint64_t)UFFDIO_POISON_MODE_DONTWAKE))
+		e = -EINVAL;
+	if (e < 0)
+		return e;
+	int64_t done = uffd_poison(ctx, z.range.start, z.range.len);
+	if (copyout(arg + offsetof(struct uffdio_zeropage, zeropage), &done,
+		    sizeof(done)) < 0)
+		return -EFAULT;
+	if (done > 0 && !(z.mode & UFFDIO_POISON_MODE_DONTWAKE))
+		uffd_wake(ctx, z.range.start, (uint64_t)done);
+	return done < 0 ? done : (uint64_t)done == z.range.len ? 0 : -EAGAIN;
+}
+
 /* UFFDIO_API, once: the API number and the features asked for. */
 static long
 ioctl_api(struct uffd *ctx, uint64_t arg)
@@ -194,6 +217,7 @@ uffd_ioctl(struct file *f, unsigned long cmd, uint64_t arg)
 	case UFFDIO_WAKE: return ioctl_range(ctx, arg, false);
 	case UFFDIO_COPY: return ioctl_copy(ctx, arg);
 	case UFFDIO_ZEROPAGE: return ioctl_zeropage(ctx, arg);
+	case UFFDIO_POISON: return ioctl_poison(ctx, arg);
 	}
 	return -ENOTTY;
 }

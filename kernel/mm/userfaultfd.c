@@ -5,7 +5,8 @@
  * closes the descriptor. The descriptor itself is
  * kernel/linux/sys_userfaultfd.c's.
  *
- * Petrel has Linux's MISSING mode on private anonymous memory; write
+ * Petrel has Linux's MISSING mode on private anonymous memory, with
+ * COPY, ZEROPAGE, WAKE and POISON; write
  * protection, minor faults (shmem), MOVE, POISON and the fork, remap and
  * remove events are refused as by a kernel built without them.
  */
@@ -14,6 +15,7 @@
 #include <kernel/vm.h>
 #include <kernel/vfs.h>
 #include <kernel/page.h>
+#include <kernel/mmu.h>
 #include <kernel/kmalloc.h>
 #include <kernel/refcount.h>
 #include <kernel/string.h>
@@ -175,6 +177,25 @@ uffd_register(struct uffd *ctx, uint64_t start, uint64_t len, bool on)
 	if (!on)
 		uffd_wake(ctx, start, len);
 	return 0;
+}
+
+int64_t
+uffd_poison(struct uffd *ctx, uint64_t start, uint64_t len)
+{
+	uint64_t done = 0;
+	int e = 0;
+	for (; done < len; done += PAGE_SIZE) {
+		struct region *r = vm_find(ctx->vm, start + done);
+		pte_t *pte = mmu_pte(ctx->vm->root, start + done, false);
+		e = !r || r->uffd != ctx ? -ENOENT :
+		    pte && mmu_pte_present(*pte) ? -EEXIST : 0;
+		if (e < 0)
+			break;
+	}
+	if (done && vm_set_flag(ctx->vm, start, start + done, VM_UFFD_POISON,
+				true) < 0)
+		return -ENOMEM;
+	return done ? (int64_t)done : e;
 }
 
 int64_t

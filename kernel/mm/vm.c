@@ -507,7 +507,10 @@ vm_fault(struct vm *vm, vaddr_t va, bool write, bool exec)
 		return 0;
 	}
 
-	/* A missing page userfaultfd watches: its handler provides it. */
+	/* A missing page userfaultfd watches: its handler provides it (or
+	   poisoned it: SIGBUS). */
+	if (r->flags & VM_UFFD_POISON)
+		return -EIO;
 	if ((r->flags & VM_UFFD_MISSING) && !r->file)
 		return uffd_fault(r->uffd, va, write);
 	paddr_t pa;

@@ -4,11 +4,13 @@
  * sleeping until a handler thread reads the fault (poll, read) and fills
  * the page with UFFDIO_COPY or UFFDIO_ZEROPAGE, EEXIST over a present
  * page, UNREGISTER, the close of the descriptor waking a faulting
- * thread, fork's child without the registration, /dev/userfaultfd.
+ * thread, fork's child without the registration, POISON (SIGBUS),
+ * /dev/userfaultfd.
  */
 #include "abi.h"
 
 #include <pthread.h>
+#include <setjmp.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/ioctl.h>
@@ -27,6 +29,8 @@
 #define _UFFDIO_WAKE 0x02
 #define _UFFDIO_COPY 0x03
 #define _UFFDIO_ZEROPAGE 0x04
+#define _UFFDIO_POISON 0x08
+#define UFFD_FEATURE_POISON (1ull << 14)
 #define _UFFDIO_API 0x3f
 struct uffdio_range { uint64_t start, len; };
 struct uffdio_api { uint64_t api, features, ioctls; };
@@ -56,6 +60,7 @@ struct uffd_msg {
 #define UFFDIO_COPY _IOWR(UFFD_API, _UFFDIO_COPY, struct uffdio_copy)
 #define UFFDIO_ZEROPAGE \
 	_IOWR(UFFD_API, _UFFDIO_ZEROPAGE, struct uffdio_zeropage)
+#define UFFDIO_POISON _IOWR(UFFD_API, _UFFDIO_POISON, struct uffdio_zeropage)
 #define USERFAULTFD_IOC_NEW _IO(UFFD_API, 0x00)
 #ifndef SYS_userfaultfd
 #define SYS_userfaultfd 323
@@ -275,6 +280,60 @@ test_close_and_fork(void)
 	munmap(area, PAGE);
 }
 
+/* The handler poisons the faulting page: the fault ends in SIGBUS. */
+static sigjmp_buf bus_jump;
+static volatile int bus_seen;
+
+static void
+on_bus(int sig)
+{
+	(void)sig;
+	bus_seen = 1;
+	siglongjmp(bus_jump, 1);
+}
+
+static void *
+poisoner(void *arg)
+{
+	(void)arg;
+	struct uffd_msg msg;
+	if (read(uffd, &msg, sizeof(msg)) != sizeof(msg))
+		return NULL;
+	struct uffdio_zeropage z = {
+		.range = { .start = msg.arg.pagefault.address, .len = PAGE },
+	};
+	ioctl(uffd, UFFDIO_POISON, &z);
+	return NULL;
+}
+
+static void
+test_poison(void)
+{
+	uffd = new_uffd(O_CLOEXEC);
+	struct uffdio_api a = { .api = UFFD_API, .features = UFFD_FEATURE_POISON };
+	CHECK_OK("UFFDIO_API with UFFD_FEATURE_POISON",
+	    ioctl(uffd, UFFDIO_API, &a));
+	area = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint64_t ioctls = 0;
+	register_range(uffd, area, PAGE, UFFDIO_REGISTER_MODE_MISSING, &ioctls);
+	CHECK("the range takes POISON", ioctls & (1ull << _UFFDIO_POISON));
+	signal(SIGBUS, on_bus);
+	pthread_t t;
+	pthread_create(&t, NULL, poisoner, NULL);
+	if (sigsetjmp(bus_jump, 1) == 0)
+		(void)*(volatile char *)area;
+	pthread_join(t, NULL);
+	CHECK_EQ("a poisoned page faults with SIGBUS", bus_seen, 1);
+	close(uffd);
+	bus_seen = 0;
+	if (sigsetjmp(bus_jump, 1) == 0)
+		(void)*(volatile char *)area;
+	CHECK_EQ("and still does once the descriptor is closed", bus_seen, 1);
+	signal(SIGBUS, SIG_DFL);
+	munmap(area, PAGE);
+}
+
 static void
 test_dev(void)
 {
@@ -294,6 +353,7 @@ main(void)
 	test_checks();
 	test_faults();
 	test_close_and_fork();
+	test_poison();
 	test_dev();
 	return abi_done("userfaultfd");
 }

@@ -35,6 +35,7 @@ _Static_assert(sizeof(struct uffd_msg) == 32, "Linux's uffd_msg is 32 bytes");
 #define UFFD_FEATURE_SIGBUS (1u << 7)
 #define UFFD_FEATURE_THREAD_ID (1u << 8)
 #define UFFD_FEATURE_EXACT_ADDRESS (1u << 11)
+#define UFFD_FEATURE_POISON (1u << 14)
 
 struct uffd {
 	int refcount;			/* the file's, and each waiting fault's */
@@ -82,6 +83,14 @@ void uffd_wake(struct uffd *ctx, uint64_t start, uint64_t len);
  */
 int64_t uffd_fill(struct uffd *ctx, uint64_t dst, uint64_t src,
 		  uint64_t len);
+
+/*
+ * UFFDIO_POISON: the missing pages of [start, start + len) registered
+ * with ctx fault with SIGBUS from now on, until unmapped (Linux keeps a
+ * marker per page; Petrel marks the region). The bytes poisoned, or
+ * -errno when none was (EEXIST: a page is there; ENOENT: not registered).
+ */
+int64_t uffd_poison(struct uffd *ctx, uint64_t start, uint64_t len);
 
 /* /dev/userfaultfd's calls (kernel/linux/sys_userfaultfd.c). */
 extern const struct file_ops uffd_dev_fops;

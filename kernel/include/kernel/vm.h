@@ -37,6 +37,8 @@
 #define VM_WIPEONFORK 0x20000000u
 /* userfaultfd's MISSING mode: region.uffd hears of the missing pages. */
 #define VM_UFFD_MISSING 0x10000000u
+/* UFFDIO_POISON: a missing page here faults with SIGBUS. */
+#define VM_UFFD_POISON 0x08000000u
 
 #define VM_MMAP_BASE 0x00007f0000000000ul	/* mmap searches down from here */
 #define VM_STACK_TOP 0x00007ffffffff000ul
