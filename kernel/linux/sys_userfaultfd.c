@@ -20,8 +20,11 @@
 #define UFFDIO_COPY_MODE_DONTWAKE 1
 #define UFFDIO_ZEROPAGE_MODE_DONTWAKE 1
 #define UFFDIO_POISON_MODE_DONTWAKE 1
+#define UFFDIO_MOVE_MODE_DONTWAKE 1
+#define UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES 2
 #define UFFD_FEATURES (UFFD_FEATURE_SIGBUS | UFFD_FEATURE_THREAD_ID | \
-		       UFFD_FEATURE_EXACT_ADDRESS | UFFD_FEATURE_POISON)
+		       UFFD_FEATURE_EXACT_ADDRESS | UFFD_FEATURE_POISON | \
+		       UFFD_FEATURE_MOVE)
 
 /* ioctl numbers: _IOWR(0xaa, nr, size) and _IOR(0xaa, nr, size). */
 #define UFFD_IOWR(nr, size) (0xc000aa00u | ((unsigned)(size) << 16) | (nr))
@@ -33,17 +36,19 @@
 #define UFFDIO_COPY UFFD_IOWR(0x03, 40)
 #define UFFDIO_ZEROPAGE UFFD_IOWR(0x04, 32)
 #define UFFDIO_POISON UFFD_IOWR(0x08, 32)
+#define UFFDIO_MOVE UFFD_IOWR(0x05, 40)
 #define USERFAULTFD_IOC_NEW 0xaa00u
 /* What UFFDIO_API and UFFDIO_REGISTER say a descriptor and a range take:
- * API, REGISTER, UNREGISTER; WAKE, COPY, ZEROPAGE, POISON. */
+ * API, REGISTER, UNREGISTER; WAKE, COPY, ZEROPAGE, MOVE, POISON. */
 #define UFFD_API_IOCTLS ((1ull << 0x3f) | (1ull << 0) | (1ull << 1))
 #define UFFD_RANGE_IOCTLS ((1ull << 2) | (1ull << 3) | (1ull << 4) | \
-			   (1ull << 8))
+			   (1ull << 5) | (1ull << 8))
 
 struct uffdio_range { uint64_t start, len; };
 struct uffdio_api { uint64_t api, features, ioctls; };
 struct uffdio_register { struct uffdio_range range; uint64_t mode, ioctls; };
 struct uffdio_copy { uint64_t dst, src, len, mode; int64_t copy; };
+struct uffdio_move { uint64_t dst, src, len, mode; int64_t move; };
 struct uffdio_zeropage {
 	struct uffdio_range range;
 	uint64_t mode;
@@ -164,6 +169,32 @@ ioctl_zeropage(struct uffd *ctx, uint64_t arg)
 }
 
 static long
+ioctl_move(struct uffd *ctx, uint64_t arg)
+{
+	struct uffdio_move mv;
+	if (copyin(&mv, arg, sizeof(mv)) < 0)
+		return -EFAULT;
+	const uint64_t modes = UFFDIO_MOVE_MODE_DONTWAKE |
+			       UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES;
+	long e = uffd_check_range(mv.dst, mv.len);
+	if (e == 0)
+		e = uffd_check_range(mv.src, mv.len);
+	if (e == 0 && ((mv.mode & ~modes) ||
+		       (mv.src < mv.dst + mv.len && mv.dst < mv.src + mv.len)))
+		e = -EINVAL;
+	if (e < 0)
+		return e;
+	int64_t done = uffd_move(ctx, mv.dst, mv.src, mv.len,
+				 mv.mode & UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES);
+	if (copyout(arg + offsetof(struct uffdio_move, move), &done,
+		    sizeof(done)) < 0)
+		return -EFAULT;
+	if (done > 0 && !(mv.mode & UFFDIO_MOVE_MODE_DONTWAKE))
+		uffd_wake(ctx, mv.dst, (uint64_t)done);
+	return done < 0 ? done : (uint64_t)done == mv.len ? 0 : -EAGAIN;
+}
+
+static long
 ioctl_poison(struct uffd *ctx, uint64_t arg)
 {
 	struct uffdio_zeropage z;	/* uffdio_poison: the same layout */
@@ -218,6 +249,7 @@ uffd_ioctl(struct file *f, unsigned long cmd, uint64_t arg)
 	case UFFDIO_COPY: return ioctl_copy(ctx, arg);
 	case UFFDIO_ZEROPAGE: return ioctl_zeropage(ctx, arg);
 	case UFFDIO_POISON: return ioctl_poison(ctx, arg);
+	case UFFDIO_MOVE: return ioctl_move(ctx, arg);
 	}
 	return -ENOTTY;
 }

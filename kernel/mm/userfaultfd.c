@@ -6,8 +6,8 @@
  * kernel/linux/sys_userfaultfd.c's.
  *
  * Petrel has Linux's MISSING mode on private anonymous memory, with
- * COPY, ZEROPAGE, WAKE and POISON; write
- * protection, minor faults (shmem), MOVE, POISON and the fork, remap and
+ * COPY, ZEROPAGE, WAKE, POISON and MOVE; write
+ * protection, minor faults (shmem) and the fork, remap and
  * remove events are refused as by a kernel built without them.
  */
 #include <kernel/userfaultfd.h>
@@ -195,6 +195,45 @@ uffd_poison(struct uffd *ctx, uint64_t start, uint64_t len)
 	if (done && vm_set_flag(ctx->vm, start, start + done, VM_UFFD_POISON,
 				true) < 0)
 		return -ENOMEM;
+	return done ? (int64_t)done : e;
+}
+
+/* Moves the page at src to dst, or skips a hole there if holes_ok. */
+static int
+move_page(struct uffd *ctx, uint64_t dst, uint64_t src, bool holes_ok)
+{
+	struct vm *vm = ctx->vm;
+	struct region *d = vm_find(vm, dst), *s = vm_find(vm, src);
+	if (!d || d->uffd != ctx || !s)
+		return -ENOENT;
+	if (s->file || s->io_base || (s->flags & MAP_SHARED))
+		return -EINVAL;
+	pte_t *dpte = mmu_pte(vm->root, dst, false);
+	if (dpte && mmu_pte_present(*dpte))
+		return -EEXIST;
+	pte_t *spte = mmu_pte(vm->root, src, false);
+	if (!spte || !mmu_pte_present(*spte))
+		return holes_ok ? 0 : -ENOENT;
+	paddr_t pa = mmu_pte_addr(*spte);
+	if (!page_is_anon(pa) || page_refcount(pa) != 1)
+		return -EBUSY;	/* a fork's child shares it */
+	page_get(pa);
+	vm_unmap_pages(vm, src, src + PAGE_SIZE);
+	int e = vm_install_page(vm, dst, pa);
+	if (e < 0)
+		page_put(pa);
+	return e;
+}
+
+int64_t
+uffd_move(struct uffd *ctx, uint64_t dst, uint64_t src, uint64_t len,
+	  bool src_holes)
+{
+	uint64_t done = 0;
+	int e = 0;
+	for (; done < len; done += PAGE_SIZE)
+		if ((e = move_page(ctx, dst + done, src + done, src_holes)) < 0)
+			break;
 	return done ? (int64_t)done : e;
 }
 

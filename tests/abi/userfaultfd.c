@@ -4,7 +4,7 @@
  * sleeping until a handler thread reads the fault (poll, read) and fills
  * the page with UFFDIO_COPY or UFFDIO_ZEROPAGE, EEXIST over a present
  * page, UNREGISTER, the close of the descriptor waking a faulting
- * thread, fork's child without the registration, POISON (SIGBUS),
+ * thread, fork's child without the registration, POISON (SIGBUS), MOVE,
  * /dev/userfaultfd.
  */
 #include "abi.h"
@@ -30,6 +30,10 @@
 #define _UFFDIO_COPY 0x03
 #define _UFFDIO_ZEROPAGE 0x04
 #define _UFFDIO_POISON 0x08
+#define _UFFDIO_MOVE 0x05
+#define UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES 2
+struct uffdio_move { uint64_t dst, src, len, mode; int64_t move; };
+#define UFFDIO_MOVE _IOWR(UFFD_API, _UFFDIO_MOVE, struct uffdio_move)
 #define UFFD_FEATURE_POISON (1ull << 14)
 #define _UFFDIO_API 0x3f
 struct uffdio_range { uint64_t start, len; };
@@ -334,6 +338,61 @@ test_poison(void)
 	munmap(area, PAGE);
 }
 
+/* MOVE: a page of the handler's moves under the faulting address. */
+static char *source_page;
+
+static void *
+mover(void *arg)
+{
+	(void)arg;
+	struct uffd_msg msg;
+	if (read(uffd, &msg, sizeof(msg)) != sizeof(msg))
+		return NULL;
+	struct uffdio_move m = {
+		.dst = msg.arg.pagefault.address & ~(uint64_t)(PAGE - 1),
+		.src = (uintptr_t)source_page, .len = PAGE,
+	};
+	ioctl(uffd, UFFDIO_MOVE, &m);
+	return NULL;
+}
+
+static void
+test_move(void)
+{
+	uffd = new_uffd(O_CLOEXEC);
+	api(uffd);
+	area = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	source_page = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint64_t ioctls = 0;
+	register_range(uffd, area, 2 * PAGE, UFFDIO_REGISTER_MODE_MISSING,
+	    &ioctls);
+	CHECK("the range takes MOVE", ioctls & (1ull << _UFFDIO_MOVE));
+	memset(source_page, 'M', PAGE);
+	pthread_t t;
+	pthread_create(&t, NULL, mover, NULL);
+	CHECK_EQ("a fault answered by MOVE", *(volatile char *)&area[3], 'M');
+	pthread_join(t, NULL);
+	CHECK_EQ("the source is empty now", source_page[3], 0);
+	struct uffdio_move m = {
+		.dst = (uintptr_t)area, .src = (uintptr_t)source_page,
+		.len = PAGE,
+	};
+	CHECK_ERR("MOVE onto a present page", ioctl(uffd, UFFDIO_MOVE, &m),
+	    EEXIST);
+	m.dst = (uintptr_t)area + PAGE;
+	m.src = (uintptr_t)source_page + PAGE;
+	CHECK_ERR("MOVE of a hole", ioctl(uffd, UFFDIO_MOVE, &m), ENOENT);
+	m.mode = UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES;
+	CHECK_OK("MOVE of a hole with ALLOW_SRC_HOLES",
+	    ioctl(uffd, UFFDIO_MOVE, &m));
+	CHECK_EQ("its count", m.move, PAGE);
+	close(uffd);
+	munmap(area, 2 * PAGE);
+	munmap(source_page, 2 * PAGE);
+}
+
 static void
 test_dev(void)
 {
@@ -354,6 +413,7 @@ main(void)
 	test_faults();
 	test_close_and_fork();
 	test_poison();
+	test_move();
 	test_dev();
 	return abi_done("userfaultfd");
 }

@@ -36,6 +36,7 @@ _Static_assert(sizeof(struct uffd_msg) == 32, "Linux's uffd_msg is 32 bytes");
 #define UFFD_FEATURE_THREAD_ID (1u << 8)
 #define UFFD_FEATURE_EXACT_ADDRESS (1u << 11)
 #define UFFD_FEATURE_POISON (1u << 14)
+#define UFFD_FEATURE_MOVE (1u << 16)
 
 struct uffd {
 	int refcount;			/* the file's, and each waiting fault's */
@@ -91,6 +92,16 @@ int64_t uffd_fill(struct uffd *ctx, uint64_t dst, uint64_t src,
  * -errno when none was (EEXIST: a page is there; ENOENT: not registered).
  */
 int64_t uffd_poison(struct uffd *ctx, uint64_t start, uint64_t len);
+
+/*
+ * UFFDIO_MOVE: the pages of [src, src + len) of ctx's address space move
+ * to the registered, missing pages at dst, as Linux 6.8's: each must be
+ * a private anonymous page no fork shares (EBUSY), present unless
+ * src_holes. The bytes moved, or -errno when none was (EEXIST: a page is
+ * at dst; ENOENT: dst not registered, or a hole at src).
+ */
+int64_t uffd_move(struct uffd *ctx, uint64_t dst, uint64_t src, uint64_t len,
+		  bool src_holes);
 
 /* /dev/userfaultfd's calls (kernel/linux/sys_userfaultfd.c). */
 extern const struct file_ops uffd_dev_fops;
