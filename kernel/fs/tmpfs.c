@@ -122,6 +122,7 @@ tmpfs_new_root(const char *name)
 	sb->type = name;
 	sb->ops = &tmpfs_super_ops;
 	sb->xattrs = true;
+	sb->real_blocks = true;	/* st_blocks counts the pages held */
 	static uint32_t next_dev = 1;
 	sb->dev = next_dev++;
 	ts->pages_max = page_total() / 2;
@@ -417,6 +418,8 @@ tmpfs_getpage(struct inode *ino, uint64_t off, bool fill)
 	if (!slot)
 		return 0;
 	*slot = data_page(ino->sb, true);
+	if (*slot)
+		ino->blocks += PAGE_SIZE / 512;
 	return *slot;
 }
 
@@ -486,8 +489,11 @@ tmpfs_write_inode(struct inode *ino, const void *buf, size_t len, uint64_t off)
 		size_t in = pos & (PAGE_SIZE - 1);
 		size_t k = MIN(len - done, PAGE_SIZE - in);
 		paddr_t *slot = tmpfs_page_slot(n, pos / PAGE_SIZE);
-		if (slot && !*slot)	/* written whole: need not be zeroed */
+		if (slot && !*slot) {	/* written whole: need not be zeroed */
 			*slot = data_page(ino->sb, k < PAGE_SIZE);
+			if (*slot)
+				ino->blocks += PAGE_SIZE / 512;
+		}
 		if (!slot || !*slot)
 			break;
 		memcpy((char *)phys_to_virt(*slot) + in, (const char *)buf + done, k);
@@ -639,7 +645,8 @@ tmpfs_mknod(struct inode *dir, const char *name, unsigned mode, uint32_t rdev,
 /* Linux's internal shm mount: no size, pages counted all the same. */
 static struct tmpfs_super anon_super = { .sb = { .type = "tmpfs",
 						 .ops = &tmpfs_super_ops,
-						 .xattrs = true } };
+						 .xattrs = true,
+						 .real_blocks = true } };
 
 /*
  * An unnamed tmpfs file of len bytes, for MAP_SHARED|MAP_ANONYMOUS: all

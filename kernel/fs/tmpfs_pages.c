@@ -6,6 +6,7 @@
  */
 #include <kernel/tmpfs.h>
 #include <kernel/kmalloc.h>
+#include <kernel/page.h>
 #include <kernel/string.h>
 #include <kernel/errno.h>
 #include "tmpfs_int.h"
@@ -81,6 +82,7 @@ tmpfs_pages_drop(struct inode *ino, uint64_t first, uint64_t last)
 			if (i >= first && i < last && n->chunks[c][k]) {
 				tmpfs_page_put(ino->sb, n->chunks[c][k]);
 				n->chunks[c][k] = 0;
+				ino->blocks -= PAGE_SIZE / 512;
 			}
 		}
 	}

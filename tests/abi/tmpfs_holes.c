@@ -53,11 +53,14 @@ test_punch(void)
 	CHECK_EQ("private map reads page 1", priv[PAGE], 'b');
 	priv[2 * PAGE] = 'X';	/* a private copy of page 2 */
 	struct stat st;
+	fstat(fd, &st);
+	CHECK_EQ("blocks before", st.st_blocks, 4 * PAGE / 512);
 	CHECK_OK("punch bytes 100..3 pages-100",
 	    fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 100,
 	    3 * PAGE - 200));
 	fstat(fd, &st);
 	CHECK_EQ("size kept", st.st_size, 4 * PAGE);
+	CHECK_EQ("blocks after (page 1 freed)", st.st_blocks, 3 * PAGE / 512);
 	CHECK_EQ("byte 99 kept", byte_at(fd, 99), 'a');
 	CHECK_EQ("byte 100 zeroed", byte_at(fd, 100), 0);
 	CHECK_EQ("page 1 reads zero", byte_at(fd, PAGE + 7), 0);
@@ -120,6 +123,7 @@ test_sparse(void)
 	struct stat st;
 	fstat(fd, &st);
 	CHECK_EQ("the size", st.st_size, far + 3);
+	CHECK_EQ("one page held", st.st_blocks, PAGE / 512);
 	CHECK_EQ("SEEK_DATA finds it", lseek(fd, 0, SEEK_DATA), far);
 	CHECK_EQ("the byte there", byte_at(fd, far + 1), 'a');
 	CHECK_EQ("a byte of the hole", byte_at(fd, far / 2), 0);
