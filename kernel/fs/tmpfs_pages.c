@@ -56,7 +56,9 @@ tmpfs_page_next(const struct tmpfs_node *n, uint64_t i, bool present,
 {
 	while (i < limit) {
 		uint64_t c = i / CHUNK_PAGES;
-		if (c >= n->nchunks || !n->chunks[c]) {
+		if (c >= n->nchunks)	/* holes from here on */
+			return present ? limit : i;
+		if (!n->chunks[c]) {
 			if (!present)
 				return i;
 			i = (c + 1) * CHUNK_PAGES;	/* a chunk of holes */
