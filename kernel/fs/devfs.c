@@ -14,6 +14,7 @@
 #include <kernel/string.h>
 #include <kernel/printk.h>
 #include <kernel/loop.h>
+#include <kernel/userfaultfd.h>
 
 #define MKDEV(ma, mi) (((ma) << 8) | (mi))
 
@@ -95,6 +96,8 @@ static const struct {
 	/* Linux gives the RTC class a dynamic major; 254 is usual. */
 	{ "rtc0", 0600, MKDEV(254, 0), &rtc_fops },
 	{ "loop-control", 0660, MKDEV(10, 237), &loop_control_fops },
+	/* A dynamic misc minor on Linux; 126 is what it usually gets. */
+	{ "userfaultfd", 0600, MKDEV(10, 126), &uffd_dev_fops },
 };
 
 /* A node whose number names no device: open is ENXIO, as Linux's. */

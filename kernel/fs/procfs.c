@@ -81,6 +81,8 @@ static const struct pentry pid_entries[] = {
 	{ "root", P_PID_ROOT, S_IFLNK | 0777 }, { "fd", P_PID_FD, S_IFDIR | 0500 },
 	{ "fdinfo", P_PID_FDINFO, S_IFDIR | 0500 },
 	{ "auxv", P_PID_AUXV, S_IFREG | 0400 },
+	{ "pagemap", P_PID_PAGEMAP, S_IFREG | 0400 },
+	{ "coredump_filter", P_PID_COREDUMP_FILTER, S_IFREG | 0644 },
 };
 
 /* /proc/PID/task/TID: a thread's files (pnode.fd holds its tid). */
@@ -118,6 +120,8 @@ pinode(enum pkind kind, int pid, int fd, unsigned mode, struct inode *parent)
 	ino->iops = kind == P_PID_FD_LINK ? &proc_fd_link_iops : &proc_iops;
 	ino->fops = S_ISDIR(mode) ? &proc_dir_fops :
 		    kind > P_PID ? &proc_pid_file_fops : &proc_file_fops;
+	if (procfs_mm_fops(kind))
+		ino->fops = procfs_mm_fops(kind);
 	ino->ino = ((uint64_t)pid << 16) | ((uint64_t)kind << 10) | (uint64_t)(fd & 1023);
 	/* A process's entries are its own (its euid's), as Linux's for a
 	 * dumpable task: its user may list /proc/self/fd, others may not. */
@@ -858,6 +862,12 @@ procfs_dir_pid(struct inode *ino)
 {
 	if (!ino || ino->sb != &proc_sb || pn(ino)->kind != P_PID)
 		return -1;
+	return pn(ino)->pid;
+}
+
+int
+procfs_node_pid(struct inode *ino)
+{
 	return pn(ino)->pid;
 }
 

@@ -11,6 +11,8 @@
 
 struct proc;
 struct thread;
+struct inode;
+struct file_ops;
 
 /* Text generation into a growing buffer (dropped where memory ends). */
 struct gen {
@@ -57,7 +59,7 @@ enum pkind {
 	P_PID_FD_LINK, P_PID_COMM, P_PID_CWD, P_PID_MAPS, P_PID_STATM,
 	P_PID_ROOT, P_PID_MOUNTS, P_PID_MOUNTINFO, P_PID_SMAPS,
 	P_PID_SMAPS_ROLLUP, P_PID_FDINFO, P_PID_FDINFO_FILE, P_PID_AUXV,
-	P_PID_TIMERSLACK, P_PID_TASK, P_TASK, P_TASK_STAT, P_TASK_COMM,
+	P_PID_TIMERSLACK, P_PID_PAGEMAP, P_PID_COREDUMP_FILTER, P_PID_TASK, P_TASK, P_TASK_STAT, P_TASK_COMM,
 };
 
 struct pentry {
@@ -96,6 +98,12 @@ void procfs_pid_maps(struct gen *g, struct proc *p);
 void procfs_pid_smaps(struct gen *g, struct proc *p);
 void procfs_pid_smaps_rollup(struct gen *g, struct proc *p);
 void procfs_pid_fdinfo(struct gen *g, struct proc *p, int fd);
+
+/* The pid of the process a /proc/PID node (or a file in it) is of. */
+int procfs_node_pid(struct inode *ino);
+/* /proc/PID/pagemap's and coredump_filter's own calls (procfs_mm.c), or
+ * NULL for the other kinds, whose text is made at open. */
+const struct file_ops *procfs_mm_fops(enum pkind kind);
 
 /* /proc/meminfo and /proc/cpuinfo (procfs_mem.c). */
 void procfs_meminfo(struct gen *g);

@@ -16,43 +16,15 @@
 #include <kernel/printk.h>
 #include <kernel/proc.h>
 #include <kernel/vm.h>
+#include "tmpfs_int.h"
 
 #define TMPFS_MAGIC 0x01021994
 #define ROOT_RESERVE_DIV 20	/* 5% of the size kept for root, as mke2fs */
-
-/* A tmpfs's super block; its data pages are counted here. */
-struct tmpfs_super {
-	struct super sb;
-	uint64_t pages_max;	/* the size in pages; 0: no limit */
-	uint64_t pages_used;	/* data pages of its files */
-};
-
-struct tmpfs_dirent {
-	struct list link;
-	struct inode *inode;
-	size_t len;
-	char name[];
-};
-
-struct tmpfs_node {
-	struct list entries;		/* directories */
-	paddr_t *pages;			/* regular files: one per page, 0 = hole */
-	size_t npages;			/* capacity of pages[] */
-	char *target;			/* symlinks */
-	unsigned seals;			/* regular files: F_SEAL_* */
-	char *memfd_name;		/* a memfd's name, else NULL */
-};
 
 static const struct inode_ops tmpfs_iops;
 static const struct super_ops tmpfs_super_ops;
 static const struct file_ops tmpfs_file_ops;
 static const struct file_ops tmpfs_dir_ops;
-
-static struct tmpfs_node *
-node(struct inode *ino)
-{
-	return ino->priv;
-}
 
 static struct tmpfs_super *
 tsb(struct super *sb)
@@ -100,8 +72,8 @@ data_page(struct super *sb, bool zeroed)
 	return pa;
 }
 
-static void
-data_page_put(struct super *sb, paddr_t pa)
+void
+tmpfs_page_put(struct super *sb, paddr_t pa)
 {
 	tsb(sb)->pages_used--;
 	pages_all--;
@@ -150,6 +122,7 @@ tmpfs_new_root(const char *name)
 	sb->type = name;
 	sb->ops = &tmpfs_super_ops;
 	sb->xattrs = true;
+	sb->real_blocks = true;	/* st_blocks counts the pages held */
 	static uint32_t next_dev = 1;
 	sb->dev = next_dev++;
 	ts->pages_max = page_total() / 2;
@@ -225,6 +198,11 @@ tmpfs_link(struct inode *dir, const char *name, size_t len, struct inode *target
 {
 	if (find(dir, name, len))
 		return -EEXIST;
+	/* A file whose last name went cannot get one back; an O_TMPFILE
+	   file can, once (Linux's I_LINKABLE). */
+	if (target->nlink == 0 && !(target->iops == &tmpfs_iops &&
+				    node(target)->linkable))
+		return -ENOENT;
 	if (S_ISDIR(target->mode))
 		return -EPERM;
 	if (target->sb != dir->sb)
@@ -232,6 +210,7 @@ tmpfs_link(struct inode *dir, const char *name, size_t len, struct inode *target
 	int e = add_entry(dir, name, len, target);
 	if (e == 0) {
 		target->nlink++;
+		node(target)->linkable = false;
 		inode_touch(target, false, false, true);
 	}
 	return e;
@@ -403,24 +382,6 @@ tmpfs_readlink(struct inode *ino, char *buf, size_t size)
 }
 
 static int
-grow_pages(struct tmpfs_node *n, size_t want)
-{
-	if (want <= n->npages)
-		return 0;
-	size_t cap = MAX(want, n->npages * 2);
-	cap = MAX(cap, (size_t)8);
-	paddr_t *p = kzalloc(cap * sizeof(paddr_t));
-	if (!p)
-		return -ENOMEM;
-	if (n->pages)
-		memcpy(p, n->pages, n->npages * sizeof(paddr_t));
-	kfree(n->pages);
-	n->pages = p;
-	n->npages = cap;
-	return 0;
-}
-
-static int
 tmpfs_truncate(struct inode *ino, uint64_t size)
 {
 	struct tmpfs_node *n = node(ino);
@@ -433,16 +394,12 @@ tmpfs_truncate(struct inode *ino, uint64_t size)
 	/* Mappings lose the pages past the end first: they SIGBUS there. */
 	if (size < ino->size)
 		vm_file_unmap(ino, (uint64_t)keep * PAGE_SIZE);
-	for (size_t i = keep; i < n->npages; i++) {
-		if (n->pages[i]) {
-			data_page_put(ino->sb, n->pages[i]);
-			n->pages[i] = 0;
-		}
-	}
+	tmpfs_pages_drop(ino, keep, UINT64_MAX);
 	/* Zero the tail of a partial last page so a later grow reads zeros. */
-	if ((size & (PAGE_SIZE - 1)) && keep > 0 && keep <= n->npages && n->pages[keep - 1]) {
+	paddr_t last = keep > 0 ? tmpfs_page(n, keep - 1) : 0;
+	if ((size & (PAGE_SIZE - 1)) && last) {
 		size_t off = size & (PAGE_SIZE - 1);
-		memset((char *)phys_to_virt(n->pages[keep - 1]) + off, 0, PAGE_SIZE - off);
+		memset((char *)phys_to_virt(last) + off, 0, PAGE_SIZE - off);
 	}
 	ino->size = size;
 	inode_touch(ino, false, true, true);
@@ -454,12 +411,16 @@ tmpfs_getpage(struct inode *ino, uint64_t off, bool fill)
 {
 	struct tmpfs_node *n = node(ino);
 	size_t i = off / PAGE_SIZE;
-	if (i < n->npages && n->pages[i])
-		return n->pages[i];
-	if (!fill || off >= ino->size || grow_pages(n, i + 1) < 0)
+	paddr_t pa = tmpfs_page(n, i);
+	if (pa || !fill || off >= ino->size)
+		return pa;
+	paddr_t *slot = tmpfs_page_slot(n, i);
+	if (!slot)
 		return 0;
-	n->pages[i] = data_page(ino->sb, true);
-	return n->pages[i];
+	*slot = data_page(ino->sb, true);
+	if (*slot)
+		ino->blocks += PAGE_SIZE / 512;
+	return *slot;
 }
 
 static void
@@ -468,10 +429,8 @@ tmpfs_release(struct inode *ino)
 	struct tmpfs_node *n = node(ino);
 	if (!n)
 		return;
-	for (size_t i = 0; i < n->npages; i++)
-		if (n->pages[i])
-			data_page_put(ino->sb, n->pages[i]);
-	kfree(n->pages);
+	tmpfs_pages_drop(ino, 0, UINT64_MAX);
+	tmpfs_pages_free(n);
 	kfree(n->target);
 	kfree(n->memfd_name);
 	list_for_each_safe(it, nx, &n->entries) {
@@ -505,9 +464,9 @@ tmpfs_read_inode(struct inode *ino, void *buf, size_t len, uint64_t off)
 		uint64_t pos = off + done;
 		size_t in = pos & (PAGE_SIZE - 1);
 		size_t k = MIN(len - done, PAGE_SIZE - in);
-		size_t i = pos / PAGE_SIZE;
-		if (i < n->npages && n->pages[i])
-			memcpy((char *)buf + done, (char *)phys_to_virt(n->pages[i]) + in, k);
+		paddr_t pa = tmpfs_page(n, pos / PAGE_SIZE);
+		if (pa)
+			memcpy((char *)buf + done, (char *)phys_to_virt(pa) + in, k);
 		else
 			memset((char *)buf + done, 0, k);
 		done += k;
@@ -524,21 +483,20 @@ tmpfs_write_inode(struct inode *ino, const void *buf, size_t len, uint64_t off)
 	if ((n->seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)) ||
 	    ((n->seals & F_SEAL_GROW) && off + len > ino->size))
 		return -EPERM;
-	if (grow_pages(n, ALIGN_UP(off + len, PAGE_SIZE) / PAGE_SIZE) < 0)
-		return -ENOSPC;
 	size_t done = 0;
 	while (done < len) {
 		uint64_t pos = off + done;
 		size_t in = pos & (PAGE_SIZE - 1);
 		size_t k = MIN(len - done, PAGE_SIZE - in);
-		size_t i = pos / PAGE_SIZE;
-		if (!n->pages[i]) {
-			/* A page written whole need not be zeroed first. */
-			n->pages[i] = data_page(ino->sb, k < PAGE_SIZE);
-			if (!n->pages[i])
-				break;
+		paddr_t *slot = tmpfs_page_slot(n, pos / PAGE_SIZE);
+		if (slot && !*slot) {	/* written whole: need not be zeroed */
+			*slot = data_page(ino->sb, k < PAGE_SIZE);
+			if (*slot)
+				ino->blocks += PAGE_SIZE / 512;
 		}
-		memcpy((char *)phys_to_virt(n->pages[i]) + in, (const char *)buf + done, k);
+		if (!slot || !*slot)
+			break;
+		memcpy((char *)phys_to_virt(*slot) + in, (const char *)buf + done, k);
 		done += k;
 	}
 	if (done == 0 && len > 0)
@@ -687,7 +645,8 @@ tmpfs_mknod(struct inode *dir, const char *name, unsigned mode, uint32_t rdev,
 /* Linux's internal shm mount: no size, pages counted all the same. */
 static struct tmpfs_super anon_super = { .sb = { .type = "tmpfs",
 						 .ops = &tmpfs_super_ops,
-						 .xattrs = true } };
+						 .xattrs = true,
+						 .real_blocks = true } };
 
 /*
  * An unnamed tmpfs file of len bytes, for MAP_SHARED|MAP_ANONYMOUS: all
@@ -722,9 +681,21 @@ tmpfs_memfd_new(const char *name, bool sealing)
 	return ino;
 }
 
-/* The tmpfs node of a regular file, or NULL for anything else. */
-static struct tmpfs_node *
-file_node(struct inode *ino)
+struct inode *
+tmpfs_tmpfile(struct inode *dir, unsigned mode, bool linkable)
+{
+	if (dir->iops != &tmpfs_iops || !S_ISDIR(dir->mode))
+		return ERR_PTR(-EOPNOTSUPP);
+	struct inode *ino = tmpfs_inode(dir->sb, S_IFREG | (mode & 07777));
+	if (!ino)
+		return ERR_PTR(-ENOMEM);
+	ino->nlink = 0;
+	node(ino)->linkable = linkable;
+	return ino;
+}
+
+struct tmpfs_node *
+tmpfs_file_node(struct inode *ino)
 {
 	return ino->iops == &tmpfs_iops && S_ISREG(ino->mode) ? node(ino) : NULL;
 }
@@ -732,25 +703,23 @@ file_node(struct inode *ino)
 uint64_t
 tmpfs_pages_in(struct inode *ino, uint64_t first, uint64_t last)
 {
-	struct tmpfs_node *n = file_node(ino);
-	uint64_t count = 0;
-	for (uint64_t i = first; n && i < n->npages && i <= last; i++)
-		if (n->pages[i])
-			count++;
-	return count;
+	struct tmpfs_node *n = tmpfs_file_node(ino);
+	if (!n)
+		return 0;
+	return tmpfs_pages_count(n, first, last == UINT64_MAX ? last : last + 1);
 }
 
 int
 tmpfs_seals(struct inode *ino)
 {
-	struct tmpfs_node *n = file_node(ino);
+	struct tmpfs_node *n = tmpfs_file_node(ino);
 	return n ? (int)n->seals : -EINVAL;
 }
 
 int
 tmpfs_set_seals(struct inode *ino, unsigned seals)
 {
-	struct tmpfs_node *n = file_node(ino);
+	struct tmpfs_node *n = tmpfs_file_node(ino);
 	if (!n)
 		return -EINVAL;
 	n->seals = seals;
@@ -760,19 +729,15 @@ tmpfs_set_seals(struct inode *ino, unsigned seals)
 const char *
 tmpfs_memfd_name(struct inode *ino)
 {
-	struct tmpfs_node *n = file_node(ino);
+	struct tmpfs_node *n = tmpfs_file_node(ino);
 	return n ? n->memfd_name : NULL;
 }
 
 uint64_t
 tmpfs_file_pages(struct inode *ino)
 {
-	struct tmpfs_node *n = file_node(ino);
-	uint64_t count = 0;
-	for (size_t i = 0; n && i < n->npages; i++)
-		if (n->pages[i])
-			count++;
-	return count;
+	struct tmpfs_node *n = tmpfs_file_node(ino);
+	return n ? tmpfs_pages_count(n, 0, UINT64_MAX) : 0;
 }
 
 /* Linux's memparse: a number with an optional K, M, G or T (binary) or,

@@ -676,6 +676,8 @@ vfs_open(struct proc *p, int dirfd, const char *path, unsigned flags, unsigned m
 	struct inode *ino;
 	bool created = false;
 
+	if (flags & __O_TMPFILE)
+		return vfs_open_tmpfile(p, dirfd, path, flags, mode);
 	/* O_PATH names the file and nothing more: no access mode, no
 	 * O_CREAT or O_TRUNC, no permission asked (Linux's O_PATH_FLAGS). */
 	if (flags & O_PATH)

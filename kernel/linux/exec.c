@@ -627,8 +627,10 @@ again:
 	/* Point of no return. */
 	if (old)
 		vm_file_sync(old, 0, USER_TOP, false);	/* as at exit */
-	if (old)
+	if (old) {
+		p->maxrss_pages = MAX(p->maxrss_pages, old->pages_peak);
 		vm_put(old);
+	}
 	shm_reap();
 	vm_activate(p->vm);
 	proc_set_name(p, execfn);	/* a script's process is named after it */

@@ -254,6 +254,12 @@ shm_of_file(const struct inode *file)
 	return NULL;
 }
 
+bool
+shm_is_segment(const struct inode *file)
+{
+	return shm_of_file(file) != NULL;
+}
+
 /* The first region at or after addr that is part of a segment attached
  * at addr (its offset in the segment its distance from addr), or NULL. */
 static struct region *

@@ -90,6 +90,7 @@ proc_alloc(struct proc *parent)
 	p->exit_signal = SIGCHLD;
 	p->start_ns = arch_now_ns();
 	p->umask = 022;
+	p->coredump_filter = 0x33;	/* Linux's default */
 	if (parent) {
 		memcpy(p->name, parent->name, sizeof(p->name));
 		p->pgid = parent->pgid;
@@ -107,6 +108,7 @@ proc_alloc(struct proc *parent)
 		groups_get(p->groups);
 		p->umask = parent->umask;
 		p->personality = parent->personality;
+		p->coredump_filter = parent->coredump_filter;
 		p->trace = parent->trace;
 		p->undumpable = parent->undumpable;
 		memcpy(p->rlimits, parent->rlimits, sizeof(p->rlimits));
@@ -468,6 +470,8 @@ proc_finish(struct proc *p)
 	sem_exit(p);
 	keys_proc_exit(p);
 	proc_leave_tty(p);
+	if (p->vm)
+		p->maxrss_pages = MAX(p->maxrss_pages, p->vm->pages_peak);
 	vm_put(p->vm);
 	p->vm = NULL;
 	shm_reap();
@@ -589,6 +593,9 @@ proc_reap(struct proc *c)
 {
 	int pid = c->pid;
 	c->parent->child_utime_ns += c->utime_ns + c->stime_ns;
+	c->parent->child_maxrss_pages = MAX(c->parent->child_maxrss_pages,
+					    MAX(c->maxrss_pages,
+						c->child_maxrss_pages));
 	proc_free(c);
 	return pid;
 }

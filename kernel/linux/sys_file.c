@@ -346,6 +346,28 @@ sys_pwritev(int fd, uaddr_t iov, int iovcnt, int64_t off)
 	return off < 0 ? -EINVAL : do_vec_at(fd, iov, iovcnt, true, off);
 }
 
+/*
+ * SEEK_DATA and SEEK_HOLE: a tmpfs file's holes are found; any other
+ * regular file is all data up to its end, as Linux's generic answer.
+ * Other files (directories, devices) are EINVAL.
+ */
+static long
+seek_data(struct file *f, int64_t off, bool hole)
+{
+	struct inode *ino = f->inode;
+	if (!ino || !S_ISREG(ino->mode))
+		return -EINVAL;
+	uint64_t size = f->ops->size ? f->ops->size(f) : ino->size;
+	if (off < 0 || (uint64_t)off >= size)
+		return -ENXIO;
+	int64_t at = tmpfs_seals(ino) >= 0 ?
+		     tmpfs_seek_data(ino, (uint64_t)off, hole) :
+		     hole ? (int64_t)size : off;
+	if (at >= 0)
+		f->offset = (uint64_t)at;
+	return at;
+}
+
 long
 sys_lseek(int fd, int64_t off, int whence)
 {
@@ -362,6 +384,8 @@ sys_lseek(int fd, int64_t off, int whence)
 		base = f->ops->size ? (int64_t)f->ops->size(f) :
 		       f->inode ? (int64_t)f->inode->size : 0;
 		break;
+	case 3: return seek_data(f, off, false);	/* SEEK_DATA */
+	case 4: return seek_data(f, off, true);		/* SEEK_HOLE */
 	default: return -EINVAL;
 	}
 	if ((off > 0 && base > INT64_MAX - off) || base + off < 0)

@@ -63,6 +63,8 @@ mmap_file(struct proc *p, uint64_t addr, size_t len, int prot, int flags,
 		vm_find(p->vm, (vaddr_t)r)->prot_deny |= deny;
 	if (r >= 0)
 		vm_name_region(p->vm, (vaddr_t)r, name);
+	if (r >= 0 && (flags & MAP_POPULATE))
+		vm_populate(p->vm, (vaddr_t)r, (vaddr_t)r + ALIGN_UP(len, PAGE_SIZE));
 	/* MAP_LOCKED, or mlockall(MCL_FUTURE): locked as mlock would. */
 	if (r >= 0 && ((flags & MAP_LOCKED) || p->vm->lock_future))
 		vm_lock_range(p->vm, (vaddr_t)r, (vaddr_t)r + ALIGN_UP(len, PAGE_SIZE),
@@ -75,6 +77,28 @@ out:
 		file_put(opened);
 	vm_name_put(name);
 	return r;
+}
+
+/*
+ * MAP_SHARED_VALIDATE: Linux 6.1 refuses it for anonymous memory
+ * (EINVAL) and any flag outside its legacy set for a file (EOPNOTSUPP;
+ * MAP_SYNC too, as no file here is DAX). Linux checks this after the
+ * address and protection; the order only matters for a call wrong twice.
+ */
+static long
+validate_shared(int flags)
+{
+	const unsigned MAP_DENYWRITE = 0x800, MAP_EXECUTABLE = 0x1000,
+		       MAP_UNINITIALIZED = 0x4000000, MAP_NONBLOCK = 0x10000,
+		       MAP_HUGETLB = 0x40000;
+	const unsigned legacy = MAP_SHARED | MAP_PRIVATE | MAP_FIXED |
+				MAP_ANONYMOUS | MAP_DENYWRITE | MAP_EXECUTABLE |
+				MAP_UNINITIALIZED | MAP_GROWSDOWN | MAP_LOCKED |
+				MAP_NORESERVE | MAP_POPULATE | MAP_NONBLOCK |
+				MAP_STACK | MAP_HUGETLB;
+	if (flags & MAP_ANONYMOUS)
+		return -EINVAL;
+	return ((unsigned)flags & ~legacy) ? -EOPNOTSUPP : 0;
 }
 
 long
@@ -95,8 +119,12 @@ sys_mmap(uint64_t addr, size_t len, int prot, int flags, int fd, int64_t off)
 		return -EINVAL;
 	if (type != MAP_SHARED && type != MAP_PRIVATE && type != (MAP_SHARED | MAP_PRIVATE))
 		return -EINVAL;
-	if (type == (MAP_SHARED | MAP_PRIVATE))
-		type = MAP_SHARED;	/* MAP_SHARED_VALIDATE */
+	if (type == (MAP_SHARED | MAP_PRIVATE)) {
+		long e = validate_shared(flags);
+		if (e < 0)
+			return e;
+		type = MAP_SHARED;
+	}
 	if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC))
 		return -EINVAL;
 	if (addr & (PAGE_SIZE - 1)) {
@@ -285,6 +313,76 @@ sys_madvise(uint64_t addr, size_t len, int advice)
 	return hole;
 }
 
+/*
+ * The regions from r on that cover [start, end) are one shared mapping
+ * of one file, edge to edge, as Linux asks of remap_file_pages.
+ */
+static bool
+one_shared_file_map(struct vm *vm, struct region *r, vaddr_t end)
+{
+	if (!r->file || !(r->flags & MAP_SHARED))
+		return false;
+	for (struct region *n = r; end > n->end; r = n) {
+		n = vm_find(vm, r->end);
+		if (!n || n->file != r->file || n->flags != r->flags ||
+		    n->prot != r->prot)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * remap_file_pages, as Linux has done since 4.0: a new shared mapping of
+ * the file at pgoff over [start, start + size), with the protection and
+ * lock of the mapping there. prot must be 0; other flags than
+ * MAP_NONBLOCK are ignored.
+ */
+long
+sys_remap_file_pages(uint64_t start, size_t size, int prot, size_t pgoff,
+		     int flags)
+{
+	struct proc *p = current()->proc;
+	(void)flags;
+	start &= ~(uint64_t)(PAGE_SIZE - 1);
+	size &= ~(size_t)(PAGE_SIZE - 1);
+	if (prot || start + size <= start ||
+	    pgoff + (size >> PAGE_SHIFT) < pgoff ||
+	    pgoff > (UINT64_MAX >> PAGE_SHIFT))
+		return -EINVAL;
+	struct region *r = vm_find(p->vm, start);
+	if (!r || !one_shared_file_map(p->vm, r, start + size))
+		return -EINVAL;
+	struct inode *file = r->file;
+	struct vm_name *name = vm_name_get(r->name);
+	unsigned keep = r->flags & (MAP_SHARED | VM_MAP_EOF_SIGBUS);
+	unsigned prot_now = r->prot, deny = r->prot_deny;
+	bool locked = r->flags & VM_LOCKED;
+	inode_get(file);	/* the old mapping may hold the last reference */
+	/* As Linux, the old mapping goes first: if it was the last attach
+	   of a removed System V segment, the segment is gone and so is the
+	   file to map again (Linux's shm_mmap: EINVAL). */
+	bool segment = shm_is_segment(file);
+	vm_file_sync(p->vm, start, start + size, false);
+	long m = vm_unmap(p->vm, start, size);
+	shm_reap();
+	if (m == 0 && segment && !shm_is_segment(file))
+		m = -EINVAL;
+	if (m == 0)
+		m = vm_map(p->vm, start, size, prot_now, keep | MAP_FIXED, file,
+			(uint64_t)pgoff << PAGE_SHIFT, size);
+	if (m >= 0) {
+		vm_find(p->vm, start)->prot_deny = deny;
+		vm_name_region(p->vm, start, name);
+		if (locked)
+			vm_lock_range(p->vm, start, start + size, true, false);
+		else
+			vm_populate(p->vm, start, start + size);
+	}
+	inode_put(file);
+	vm_name_put(name);
+	return m < 0 ? m : 0;
+}
+
 /* True if every page of [start, end) is mapped. */
 static bool
 range_mapped(struct vm *vm, vaddr_t start, vaddr_t end)
@@ -315,6 +413,9 @@ sys_msync(uint64_t addr, size_t len, int flags)
 	vaddr_t end = addr + ALIGN_UP(len, PAGE_SIZE);
 	if (end < addr || end > USER_TOP)
 		return -ENOMEM;
+	/* Linux will not drop the pages of locked memory. */
+	if ((flags & MS_INVALIDATE) && vm_locked_bytes(vm, addr, end))
+		return -EBUSY;
 	int e = 0;
 	if (flags & MS_SYNC)
 		e = vm_file_sync(vm, addr, end, true);

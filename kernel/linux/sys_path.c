@@ -532,7 +532,15 @@ do_link(struct inode *dir, const char *name, size_t len, void *arg)
 long
 sys_linkat(int odirfd, uaddr_t old, int ndirfd, uaddr_t new, int flags)
 {
-	struct inode *target = lookup_at(odirfd, old, (flags & AT_SYMLINK_FOLLOW) ? 0 : AT_SYMLINK_NOFOLLOW);
+	if (flags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	/* Linux 6.1: naming an open file by AT_EMPTY_PATH takes
+	   CAP_DAC_READ_SEARCH, else ENOENT. */
+	if ((flags & AT_EMPTY_PATH) && current()->proc->euid != 0)
+		return -ENOENT;
+	struct inode *target = lookup_at(odirfd, old,
+					 ((flags & AT_SYMLINK_FOLLOW) ? 0 : AT_SYMLINK_NOFOLLOW) |
+					 (flags & AT_EMPTY_PATH));
 	if (IS_ERR(target))
 		return PTR_ERR(target);
 	struct link_arg a = { target, NULL };

@@ -743,6 +743,10 @@ sys_getrusage(int who, uaddr_t ru)
 	uint64_t ns = who == -1 ? p->child_utime_ns : p->utime_ns + current()->cpu_ns;
 	r[0] = (int64_t)(ns / 1000000000);
 	r[1] = (int64_t)(ns % 1000000000 / 1000);
+	/* ru_maxrss in KiB: the children's, or the most this process held. */
+	uint64_t pages = who == -1 ? p->child_maxrss_pages :
+			 MAX(p->maxrss_pages, p->vm->pages_peak);
+	r[4] = (int64_t)(pages * (PAGE_SIZE / 1024));
 	return copyout(ru, r, sizeof(r));
 }
 

@@ -13,6 +13,7 @@
 #include <syscall_table.h>
 #include <kernel/errno.h>
 #include <kernel/string.h>
+#include <kernel/tmpfs.h>
 
 #define RWF_HIPRI 0x01
 #define RWF_DSYNC 0x02
@@ -196,7 +197,9 @@ sys_readahead(int fd, int64_t offset, size_t count)
 	struct file *f = fd_hold(fd);
 	if (!f || (f->flags & O_ACCMODE) == O_WRONLY || (f->flags & O_PATH))
 		return -EBADF;
-	if (!f->inode || !S_ISREG(f->inode->mode))
+	/* Linux's test is a page cache: anonymous inodes (epoll, eventfd,
+	   fsopen...) have none, and here only what can be mapped has one. */
+	if (!f->inode || !S_ISREG(f->inode->mode) || !f->inode->iops->getpage)
 		return -EINVAL;
 	return 0;
 }
@@ -211,8 +214,9 @@ sys_readahead(int fd, int64_t offset, size_t count)
 /*
  * Linux's vfs_fallocate checks, then: mode 0 grows the file to
  * offset + len (its blocks come when written, as a sparse file's), and
- * KEEP_SIZE alone has nothing to reserve. Every other mode (punching or
- * zeroing holes, collapsing, inserting) is EOPNOTSUPP.
+ * KEEP_SIZE alone has nothing to reserve; a tmpfs file's hole can be
+ * punched. Every other mode (zeroing holes, collapsing, inserting, a
+ * server's file's hole) is EOPNOTSUPP.
  */
 long
 sys_fallocate(int fd, int mode, int64_t offset, int64_t len)
@@ -239,6 +243,8 @@ sys_fallocate(int fd, int mode, int64_t offset, int64_t len)
 		return -ENODEV;
 	if (offset > MAX_FILE_BYTES - len)
 		return -EFBIG;
+	if (mode == (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE))
+		return tmpfs_punch_hole(ino, (uint64_t)offset, (uint64_t)len);
 	if (mode & ~FALLOC_FL_KEEP_SIZE || !ino->iops->truncate)
 		return -EOPNOTSUPP;
 	uint64_t end = (uint64_t)(offset + len);

@@ -4,6 +4,8 @@
  * write a page in place only when it holds the sole reference.
  */
 #include <kernel/vm.h>
+#include <kernel/userfaultfd.h>
+#include <kernel/tmpfs.h>
 #include <kernel/vfs.h>
 #include <kernel/proc.h>
 #include <kernel/sched.h>
@@ -398,8 +400,11 @@ file_page(struct region *r, vaddr_t page, bool *shared_ok)
 		*shared_ok = src != 0;
 		return src;
 	}
+	/* A tmpfs hole gets its page in the file, as Linux's shmem fault
+	   fills its page cache whatever the mapping: another mapper's mlock
+	   makes the pages resident for all (mincore). */
 	if (valid && file->iops->getpage)
-		src = file->iops->getpage(file, off, false);
+		src = file->iops->getpage(file, off, tmpfs_seals(file) >= 0);
 	*shared_ok = valid == PAGE_SIZE && src != 0;
 	if (*shared_ok)
 		return src;
@@ -418,10 +423,49 @@ page_mkwrite(struct region *r, vaddr_t page)
 	return r->file->iops->page_mkwrite(r->file, r->file_off + (page - r->start));
 }
 
+/* Linux's stack_guard_gap: a stack grows no nearer than this to the
+ * mapping below it. */
+#define STACK_GUARD_GAP (256ul * PAGE_SIZE)
+
+/*
+ * A fault at va below a MAP_GROWSDOWN region of anonymous memory grows
+ * it down to va's page, as Linux's expand_downwards: not nearer than the
+ * guard gap to an accessible mapping below, nor past RLIMIT_STACK. The
+ * grown region, or NULL.
+ */
+static struct region *
+grow_down(struct vm *vm, vaddr_t va)
+{
+	struct region *below = NULL, *above = NULL;
+	list_for_each(it, &vm->regions) {
+		struct region *r = list_entry(it, struct region, link);
+		if (r->start > va) {
+			above = r;
+			break;
+		}
+		below = r;
+	}
+	vaddr_t start = va & ~(PAGE_SIZE - 1);
+	if (!above || !(above->flags & MAP_GROWSDOWN) || above->file ||
+	    start < PAGE_SIZE)
+		return NULL;
+	if (below && (below->prot & (PROT_READ | PROT_WRITE | PROT_EXEC)) &&
+	    start - below->end < STACK_GUARD_GAP)
+		return NULL;
+	struct proc *p = current()->proc;
+	if (above->end - start > p->rlimits[3][0])	/* RLIMIT_STACK */
+		return NULL;
+	vm_grow(vm, (int64_t)(above->start - start));
+	above->start = start;
+	return above;
+}
+
 int
 vm_fault(struct vm *vm, vaddr_t va, bool write, bool exec)
 {
 	struct region *r = vm_find(vm, va);
+	if (!r)
+		r = grow_down(vm, va);
 	if (!r)
 		return -EFAULT;
 	if ((write && !(r->prot & PROT_WRITE)) || (exec && !(r->prot & PROT_EXEC)) ||
@@ -464,6 +508,12 @@ vm_fault(struct vm *vm, vaddr_t va, bool write, bool exec)
 		return 0;
 	}
 
+	/* A missing page userfaultfd watches: its handler provides it (or
+	   poisoned it: SIGBUS). */
+	if (r->flags & VM_UFFD_POISON)
+		return -EIO;
+	if ((r->flags & VM_UFFD_MISSING) && !r->file)
+		return uffd_fault(r->uffd, va, write);
 	paddr_t pa;
 	if (r->file && (r->flags & VM_MAP_EOF_SIGBUS) &&
 	    r->file_off + (page - r->start) >= ALIGN_UP(r->file->size, PAGE_SIZE))
@@ -504,6 +554,23 @@ vm_fault(struct vm *vm, vaddr_t va, bool write, bool exec)
 	return 0;
 }
 
+int
+vm_install_page(struct vm *vm, vaddr_t va, paddr_t pa)
+{
+	struct region *r = vm_find(vm, va);
+	if (!r || r->file || r->io_base || (r->flags & MAP_SHARED))
+		return -ENOENT;
+	pte_t *pte = mmu_pte(vm->root, va, true);
+	if (!pte)
+		return -ENOMEM;
+	if (mmu_pte_present(*pte))
+		return -EEXIST;
+	page_set_anon(pa);
+	*pte = mmu_pte_make(pa, mmu_prot(r->prot));
+	vm_page_added(vm);
+	return 0;
+}
+
 struct vm *
 vm_clone(struct vm *src)
 {
@@ -528,7 +595,10 @@ vm_clone(struct vm *src)
 		if (!n)
 			goto fail;
 		*n = *r;
-		n->flags &= ~VM_LOCKED;	/* locks are not inherited */
+		/* Neither locks nor userfaultfd registrations are inherited
+		   (Linux keeps the latter only with UFFD_FEATURE_EVENT_FORK). */
+		n->flags &= ~(VM_LOCKED | VM_UFFD_MISSING);
+		n->uffd = NULL;
 		if (n->file)
 			inode_get(n->file);
 		vm_name_get(n->name);
@@ -750,7 +820,8 @@ vm_user_page(struct vm *vm, vaddr_t va, bool write)
 }
 
 /*
- * mlock's populate: each page of [start, end) still locked faulted in as
+ * mlock's and MAP_POPULATE's populate: each page of [start, end) in a
+ * region with the flags need (VM_LOCKED: still locked) faulted in as
  * the owner's first access (a write for private writable memory, to own
  * its copy); none for PROT_NONE. A fault may sleep, so the region is
  * looked up again for every page. A page the file cannot give is left to
@@ -760,7 +831,7 @@ vm_user_page(struct vm *vm, vaddr_t va, bool write)
  * it once held the big lock for good.
  */
 static int
-populate_locked(struct vm *vm, vaddr_t start, vaddr_t end)
+populate(struct vm *vm, vaddr_t start, vaddr_t end, unsigned need)
 {
 	unsigned n = 0;
 	for (vaddr_t va = start; va < end; va += PAGE_SIZE) {
@@ -772,7 +843,7 @@ populate_locked(struct vm *vm, vaddr_t start, vaddr_t end)
 				return -EINTR;
 		}
 		struct region *r = vm_find(vm, va);
-		if (!r || !(r->flags & VM_LOCKED) || r->io_base ||
+		if (!r || (r->flags & need) != need || r->io_base ||
 		    !(r->prot & (PROT_READ | PROT_WRITE | PROT_EXEC)))
 			continue;
 		bool write = (r->prot & PROT_WRITE) && !(r->flags & MAP_SHARED);
@@ -784,6 +855,12 @@ populate_locked(struct vm *vm, vaddr_t start, vaddr_t end)
 			return -EAGAIN;
 	}
 	return 0;
+}
+
+void
+vm_populate(struct vm *vm, vaddr_t start, vaddr_t end)
+{
+	(void)populate(vm, start, end, 0);	/* MAP_POPULATE: best effort */
 }
 
 int
@@ -801,7 +878,7 @@ vm_lock_range(struct vm *vm, vaddr_t start, vaddr_t end, bool lock,
 	if (vm_set_flag(vm, start, end, VM_LOCKED, lock) < 0)
 		return -ENOMEM;
 	if (lock && !onfault)
-		return populate_locked(vm, start, end);
+		return populate(vm, start, end, VM_LOCKED);
 	return 0;
 }
 

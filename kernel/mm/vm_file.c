@@ -10,6 +10,8 @@
 #include <kernel/vm.h>
 #include <kernel/vfs.h>
 #include <kernel/refcount.h>
+#include <kernel/page.h>
+#include <kernel/mmu.h>
 
 void
 vm_file_link(struct vm *vm, struct region *r)
@@ -47,6 +49,33 @@ vm_file_unmap(struct inode *ino, uint64_t from)
 		if (from > r->file_off)
 			start += from - r->file_off;
 		vm_unmap_pages(r->vm, start, r->end);
+	}
+}
+
+/* Unmaps the pages of [start, end) in r that are not r's private copies. */
+static void
+unmap_file_pages(struct region *r, vaddr_t start, vaddr_t end)
+{
+	pte_t *pte;
+	while ((pte = mmu_pte_next(r->vm->root, &start, end)) != NULL) {
+		bool copy = !(r->flags & MAP_SHARED) &&
+			    page_is_anon(mmu_pte_addr(*pte));
+		if (!copy)
+			vm_unmap_pages(r->vm, start, start + PAGE_SIZE);
+		start += PAGE_SIZE;
+	}
+}
+
+void
+vm_file_unmap_range(struct inode *ino, uint64_t from, uint64_t to)
+{
+	list_for_each(it, &ino->maps) {
+		struct region *r = list_entry(it, struct region, file_link);
+		uint64_t lo = MAX(from, r->file_off);
+		uint64_t hi = MIN(to, region_file_end(r));
+		if (lo < hi && !r->io_base)
+			unmap_file_pages(r, r->start + (lo - r->file_off),
+					 r->start + (hi - r->file_off));
 	}
 }
 

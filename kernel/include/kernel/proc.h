@@ -102,6 +102,8 @@ struct proc {
 	bool exiting;
 	int exit_signal;		/* signal to parent on exit (SIGCHLD) */
 	unsigned personality;		/* personality(2)'s word, kept only */
+	unsigned coredump_filter;	/* /proc/PID/coredump_filter, kept
+					   only: no core is written */
 	uint8_t trace;			/* enum proc_trace; a child's is its
 					   parent's */
 	/* Linux's dumpable flag (PR_GET_DUMPABLE): cleared by prctl and when
@@ -126,6 +128,10 @@ struct proc {
 	uint64_t start_ns;
 	uint64_t utime_ns, stime_ns;
 	uint64_t child_utime_ns;
+	/* getrusage's ru_maxrss, in pages (Linux's signal->maxrss and
+	   cmaxrss): the most an address space the process left behind (at
+	   exec, at exit) held, and the most of any child it reaped. */
+	uint64_t maxrss_pages, child_maxrss_pages;
 	struct ktimer alarm;
 	uint64_t alarm_interval;
 	/* ITIMER_VIRTUAL and ITIMER_PROF, on the process's CPU time; fire

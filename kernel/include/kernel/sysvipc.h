@@ -9,6 +9,7 @@
 #include <kernel/types.h>
 
 struct proc;
+struct inode;
 
 /* The sysctls of /proc/sys/kernel, in the order of ipc_knob_names. */
 enum ipc_knob {
@@ -39,5 +40,7 @@ void sem_exit(struct proc *p);
  * after whatever may have unmapped one (munmap, a fixed mmap over it,
  * exec, exit). One test when no segment waits. Does not sleep. */
 void shm_reap(void);
+/* True if file holds the pages of a segment not yet destroyed. */
+bool shm_is_segment(const struct inode *file);
 
 #endif

@@ -36,6 +36,10 @@ uint64_t tmpfs_page_count(void);
  * Without sealing it is sealed with F_SEAL_SEAL, as every other tmpfs
  * file. name (at most 249 bytes) is what /proc/PID/fd shows. */
 struct inode *tmpfs_memfd_new(const char *name, bool sealing);
+/* A new nameless file of mode in dir's tmpfs (one reference), for
+ * O_TMPFILE: linkat may name it if linkable. An error pointer:
+ * -EOPNOTSUPP for a directory of another file system, -ENOMEM. */
+struct inode *tmpfs_tmpfile(struct inode *dir, unsigned mode, bool linkable);
 /* A tmpfs regular file's seals, or -EINVAL for any other inode. */
 int tmpfs_seals(struct inode *ino);
 /* Replaces the seals (the caller checked the change); 0 or -EINVAL. */
@@ -48,6 +52,17 @@ uint64_t tmpfs_file_pages(struct inode *ino);
 /* The pages a tmpfs regular file holds among page indexes first..last
  * (0 for any other inode), for cachestat. */
 uint64_t tmpfs_pages_in(struct inode *ino, uint64_t first, uint64_t last);
+
+/*
+ * Holes (kernel/fs/tmpfs_holes.c). tmpfs_punch_hole gives back the pages
+ * of [off, off + len) of a tmpfs regular file, zeroing the parts at its
+ * edges: 0, -EPERM if write-sealed, -EOPNOTSUPP for any other inode.
+ * tmpfs_seek_data: where the data (or the hole, if hole) at or after off
+ * starts, as lseek's SEEK_DATA and SEEK_HOLE; -ENXIO at or past the end,
+ * -EINVAL for any other inode.
+ */
+int tmpfs_punch_hole(struct inode *ino, uint64_t off, uint64_t len);
+int64_t tmpfs_seek_data(struct inode *ino, uint64_t off, bool hole);
 
 #define F_ADD_SEALS 1033
 #define F_GET_SEALS 1034

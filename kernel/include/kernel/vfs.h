@@ -308,6 +308,8 @@ extern struct mount_entry mounts[MOUNT_MAX];
 #define O_NOFOLLOW 0400000
 #define O_CLOEXEC 02000000
 #define O_PATH 010000000
+#define __O_TMPFILE 020000000
+#define O_TMPFILE (__O_TMPFILE | O_DIRECTORY)
 #define O_NOATIME 01000000
 #define AT_FDCWD (-100)
 #define AT_SYMLINK_NOFOLLOW 0x100
@@ -458,6 +460,13 @@ struct inode *vfs_lookup_parent(struct proc *p, int dirfd, const char *path,
  */
 struct inode *vfs_lookup_final_dir(struct proc *p, int dirfd,
 				   const char *path);
+/*
+ * open(O_TMPFILE): a nameless regular file in the directory path names
+ * (kernel/fs/vfs_tmpfile.c), open as flags ask; the file or an error
+ * pointer. May sleep.
+ */
+struct file *vfs_open_tmpfile(struct proc *p, int dirfd, const char *path,
+			      unsigned flags, unsigned mode);
 /* Opens path like openat(2); returns a new file or an error pointer. */
 struct file *vfs_open(struct proc *p, int dirfd, const char *path,
 		      unsigned flags, unsigned mode);

@@ -35,6 +35,10 @@
 #define VM_LOCKED 0x40000000u
 /* madvise(MADV_WIPEONFORK): a fork's child gets the range zeroed. */
 #define VM_WIPEONFORK 0x20000000u
+/* userfaultfd's MISSING mode: region.uffd hears of the missing pages. */
+#define VM_UFFD_MISSING 0x10000000u
+/* UFFDIO_POISON: a missing page here faults with SIGBUS. */
+#define VM_UFFD_POISON 0x08000000u
 
 #define VM_MMAP_BASE 0x00007f0000000000ul	/* mmap searches down from here */
 #define VM_STACK_TOP 0x00007ffffffff000ul
@@ -44,6 +48,7 @@
 struct inode;
 struct file;
 struct proc;
+struct uffd;
 
 /* A mapped file's path as /proc/PID/maps shows it (kernel/mm/vm_name.c):
  * counted, shared by the regions of one mapping; big lock. */
@@ -68,6 +73,8 @@ struct region {
 	paddr_t io_base;		/* device memory mapped here, or 0 */
 	struct vm *vm;			/* the address space it is part of */
 	struct list file_link;		/* file->maps, when file is set */
+	struct uffd *uffd;		/* the userfaultfd registered here
+					   (VM_UFFD_MISSING), or NULL */
 };
 
 struct vm {
@@ -125,6 +132,14 @@ paddr_t vm_user_page(struct vm *vm, vaddr_t va, bool write);
  */
 int vm_lock_range(struct vm *vm, vaddr_t start, vaddr_t end, bool lock,
 		  bool onfault);
+/* Maps the fresh page pa at va (page aligned) of a private anonymous
+ * region (userfaultfd's COPY and ZEROPAGE): 0, -EEXIST if a page is there,
+ * -ENOENT if no such region holds va, -ENOMEM. The page is the region's
+ * on success, the caller's otherwise. Big lock held; does not sleep. */
+int vm_install_page(struct vm *vm, vaddr_t va, paddr_t pa);
+/* Faults in the pages of [start, end) as MAP_POPULATE does (a private
+ * writable one written); failures are left to a later fault. May sleep. */
+void vm_populate(struct vm *vm, vaddr_t start, vaddr_t end);
 /* Sets or clears a region flag (VM_WIPEONFORK) on the regions of
  * [start, end), splitting them at its edges; 0 or -ENOMEM. */
 int vm_set_flag(struct vm *vm, vaddr_t start, vaddr_t end, unsigned flag,
@@ -207,6 +222,10 @@ void vm_file_unlink(struct region *r);
  * `from` (page aligned) on, in mappings whose pages past the end of the
  * file fault (mmap's, not exec's): a truncate makes them SIGBUS. */
 void vm_file_unmap(struct inode *ino, uint64_t from);
+/* Unmaps, in every mapping of ino, the file's own pages at file offsets
+ * [from, to) (page aligned), leaving private copies: a punched hole is
+ * read again from the file. */
+void vm_file_unmap_range(struct inode *ino, uint64_t from, uint64_t to);
 /* True if some MAP_SHARED mapping of ino may write it (a write seal is
  * then EBUSY). */
 bool vm_file_mapped_writable(struct inode *ino);

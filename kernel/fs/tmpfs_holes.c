@@ -1,0 +1,61 @@
+/*
+ * Holes in tmpfs files: fallocate's PUNCH_HOLE gives pages back (and
+ * zeroes the parts of pages at its edges), and lseek's SEEK_DATA and
+ * SEEK_HOLE find the pages a file holds, page by page as Linux's shmem.
+ */
+#include <kernel/tmpfs.h>
+#include <kernel/vm.h>
+#include <kernel/mmu.h>
+#include <kernel/string.h>
+#include <kernel/errno.h>
+#include "tmpfs_int.h"
+
+/* Zeroes [from, to) of page index i, if the file holds it. */
+static void
+zero_part(struct tmpfs_node *n, uint64_t i, size_t from, size_t to)
+{
+	paddr_t pa = tmpfs_page(n, i);
+	if (pa && from < to)
+		memset((char *)phys_to_virt(pa) + from, 0, to - from);
+}
+
+int
+tmpfs_punch_hole(struct inode *ino, uint64_t off, uint64_t len)
+{
+	struct tmpfs_node *n = tmpfs_file_node(ino);
+	if (!n)
+		return -EOPNOTSUPP;
+	if (n->seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE))
+		return -EPERM;
+	uint64_t end = off + len;
+	uint64_t first = ALIGN_UP(off, PAGE_SIZE) / PAGE_SIZE;
+	uint64_t last = end / PAGE_SIZE;	/* whole pages [first, last) */
+	if (first > last) {			/* within one page */
+		zero_part(n, off / PAGE_SIZE, off % PAGE_SIZE, end % PAGE_SIZE);
+		goto done;
+	}
+	zero_part(n, off / PAGE_SIZE, off % PAGE_SIZE,
+		  off % PAGE_SIZE ? PAGE_SIZE : 0);
+	zero_part(n, last, 0, end % PAGE_SIZE);
+	vm_file_unmap_range(ino, first * PAGE_SIZE, last * PAGE_SIZE);
+	tmpfs_pages_drop(ino, first, last);
+done:
+	inode_touch(ino, false, true, true);
+	return 0;
+}
+
+int64_t
+tmpfs_seek_data(struct inode *ino, uint64_t off, bool hole)
+{
+	struct tmpfs_node *n = tmpfs_file_node(ino);
+	if (!n)
+		return -EINVAL;
+	if (off >= ino->size)
+		return -ENXIO;
+	uint64_t pages = ALIGN_UP(ino->size, PAGE_SIZE) / PAGE_SIZE;
+	uint64_t i = tmpfs_page_next(n, off / PAGE_SIZE, !hole, pages);
+	uint64_t at = MAX(off, i * PAGE_SIZE);
+	if (at >= ino->size)
+		return hole ? (int64_t)ino->size : -ENXIO;
+	return (int64_t)at;
+}

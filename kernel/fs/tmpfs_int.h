@@ -1,0 +1,67 @@
+/*
+ * tmpfs's parts (kernel/fs/tmpfs*.c): tmpfs.c has the tree and the file
+ * data; tmpfs_pages.c indexes a file's pages; tmpfs_holes.c punches
+ * holes and finds them (fallocate, lseek's SEEK_DATA and SEEK_HOLE).
+ * Big lock held.
+ */
+#ifndef KERNEL_TMPFS_INT_H
+#define KERNEL_TMPFS_INT_H
+
+#include <kernel/vfs.h>
+#include <kernel/list.h>
+
+/* A tmpfs's super block; its data pages are counted here. */
+struct tmpfs_super {
+	struct super sb;
+	uint64_t pages_max;	/* the size in pages; 0: no limit */
+	uint64_t pages_used;	/* data pages of its files */
+};
+
+struct tmpfs_dirent {
+	struct list link;
+	struct inode *inode;
+	size_t len;
+	char name[];
+};
+
+struct tmpfs_node {
+	struct list entries;		/* directories */
+	paddr_t **chunks;		/* regular files: pages by index in
+					   chunks, 0 a hole (tmpfs_pages.c) */
+	size_t nchunks;			/* capacity of chunks[] */
+	char *target;			/* symlinks */
+	unsigned seals;			/* regular files: F_SEAL_* */
+	char *memfd_name;		/* a memfd's name, else NULL */
+	bool linkable;			/* O_TMPFILE's: nameless, may get one */
+};
+
+static inline struct tmpfs_node *
+node(struct inode *ino)
+{
+	return ino->priv;
+}
+
+/* The tmpfs node of a regular file, or NULL for anything else. */
+struct tmpfs_node *tmpfs_file_node(struct inode *ino);
+/* Gives back a data page of a file of sb, uncounting it. */
+void tmpfs_page_put(struct super *sb, paddr_t pa);
+
+/*
+ * A file's pages by index (tmpfs_pages.c). tmpfs_page: the page at i, 0
+ * for a hole. tmpfs_page_slot: where the page at i goes, its chunk made
+ * if need be; NULL when memory is short. tmpfs_page_next: the first index
+ * from i below limit whose page is there (present) or not; limit if none.
+ * tmpfs_pages_drop gives back the pages of [first, last); tmpfs_pages_free
+ * the index itself, once they are all gone. tmpfs_pages_count: the pages
+ * held in [first, last).
+ */
+paddr_t tmpfs_page(const struct tmpfs_node *n, uint64_t i);
+paddr_t *tmpfs_page_slot(struct tmpfs_node *n, uint64_t i);
+uint64_t tmpfs_page_next(const struct tmpfs_node *n, uint64_t i, bool present,
+			 uint64_t limit);
+void tmpfs_pages_drop(struct inode *ino, uint64_t first, uint64_t last);
+void tmpfs_pages_free(struct tmpfs_node *n);
+uint64_t tmpfs_pages_count(const struct tmpfs_node *n, uint64_t first,
+			   uint64_t last);
+
+#endif

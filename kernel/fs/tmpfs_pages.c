@@ -1,0 +1,111 @@
+/*
+ * A tmpfs file's pages by index: a directory of chunks of 512 page
+ * addresses, each chunk made when one of its pages first comes, so a
+ * sparse file (one page written past 4 GiB) costs a few pages of index,
+ * not one slot per page of its size.
+ */
+#include <kernel/tmpfs.h>
+#include <kernel/kmalloc.h>
+#include <kernel/page.h>
+#include <kernel/string.h>
+#include <kernel/errno.h>
+#include "tmpfs_int.h"
+
+#define CHUNK_PAGES 512
+
+paddr_t
+tmpfs_page(const struct tmpfs_node *n, uint64_t i)
+{
+	uint64_t c = i / CHUNK_PAGES;
+	return c < n->nchunks && n->chunks[c] ? n->chunks[c][i % CHUNK_PAGES]
+					      : 0;
+}
+
+/* Makes the directory hold chunk c; 0 or -ENOMEM. */
+static int
+grow_directory(struct tmpfs_node *n, uint64_t c)
+{
+	if (c < n->nchunks)
+		return 0;
+	size_t cap = MAX((size_t)c + 1, n->nchunks * 2);
+	paddr_t **d = kzalloc(cap * sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	if (n->chunks)
+		memcpy(d, n->chunks, n->nchunks * sizeof(*d));
+	kfree(n->chunks);
+	n->chunks = d;
+	n->nchunks = cap;
+	return 0;
+}
+
+paddr_t *
+tmpfs_page_slot(struct tmpfs_node *n, uint64_t i)
+{
+	uint64_t c = i / CHUNK_PAGES;
+	if (grow_directory(n, c) < 0)
+		return NULL;
+	if (!n->chunks[c])
+		n->chunks[c] = kzalloc(CHUNK_PAGES * sizeof(paddr_t));
+	return n->chunks[c] ? &n->chunks[c][i % CHUNK_PAGES] : NULL;
+}
+
+uint64_t
+tmpfs_page_next(const struct tmpfs_node *n, uint64_t i, bool present,
+		uint64_t limit)
+{
+	while (i < limit) {
+		uint64_t c = i / CHUNK_PAGES;
+		if (c >= n->nchunks)	/* holes from here on */
+			return present ? limit : i;
+		if (!n->chunks[c]) {
+			if (!present)
+				return i;
+			i = (c + 1) * CHUNK_PAGES;	/* a chunk of holes */
+			continue;
+		}
+		if ((n->chunks[c][i % CHUNK_PAGES] != 0) == present)
+			return i;
+		i++;
+	}
+	return limit;
+}
+
+void
+tmpfs_pages_drop(struct inode *ino, uint64_t first, uint64_t last)
+{
+	struct tmpfs_node *n = node(ino);
+	for (uint64_t c = first / CHUNK_PAGES; c < n->nchunks &&
+	     c * CHUNK_PAGES < last; c++) {
+		if (!n->chunks[c])
+			continue;
+		for (unsigned k = 0; k < CHUNK_PAGES; k++) {
+			uint64_t i = c * CHUNK_PAGES + k;
+			if (i >= first && i < last && n->chunks[c][k]) {
+				tmpfs_page_put(ino->sb, n->chunks[c][k]);
+				n->chunks[c][k] = 0;
+				ino->blocks -= PAGE_SIZE / 512;
+			}
+		}
+	}
+}
+
+void
+tmpfs_pages_free(struct tmpfs_node *n)
+{
+	for (size_t c = 0; c < n->nchunks; c++)
+		kfree(n->chunks[c]);
+	kfree(n->chunks);
+	n->chunks = NULL;
+	n->nchunks = 0;
+}
+
+uint64_t
+tmpfs_pages_count(const struct tmpfs_node *n, uint64_t first, uint64_t last)
+{
+	uint64_t count = 0;
+	for (uint64_t i = tmpfs_page_next(n, first, true, last); i < last;
+	     i = tmpfs_page_next(n, i + 1, true, last))
+		count++;
+	return count;
+}
