@@ -29,9 +29,6 @@
 #define STATX_ATTR_MOUNT_ROOT 0x2000u
 #define STATX_ATTR_DAX 0x200000u
 
-#define AT_NO_AUTOMOUNT 0x800
-#define AT_STATX_SYNC_TYPE 0x6000
-
 struct statx_ts {
 	int64_t sec;
 	uint32_t nsec;

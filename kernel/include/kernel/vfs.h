@@ -312,7 +312,9 @@ extern struct mount_entry mounts[MOUNT_MAX];
 #define AT_SYMLINK_NOFOLLOW 0x100
 #define AT_REMOVEDIR 0x200
 #define AT_SYMLINK_FOLLOW 0x400
+#define AT_NO_AUTOMOUNT 0x800
 #define AT_EMPTY_PATH 0x1000
+#define AT_STATX_SYNC_TYPE 0x6000
 
 /* The pid of a /proc/PID directory's inode, else -1 (kernel/fs/procfs.c). */
 int procfs_dir_pid(struct inode *ino);
@@ -456,6 +458,8 @@ struct file *vfs_open(struct proc *p, int dirfd, const char *path,
 struct file *vfs_open_inode(struct inode *ino, unsigned flags);
 /* Absolute path of a directory inode into buf; returns length or error. */
 long vfs_path_of(struct proc *p, struct inode *dir, char *buf, size_t size);
+/* True if dir is p's root or below it (false for a cwd left outside a chroot). */
+bool vfs_under_root(struct proc *p, struct inode *dir);
 /*
  * The absolute path of the file that path names, every symlink resolved
  * (what /proc/PID/exe shows), into buf; returns its length + 1 or an error.
