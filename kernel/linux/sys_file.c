@@ -456,7 +456,7 @@ sys_pipe2(uaddr_t fds, int flags)
 {
 	struct proc *p = current()->proc;
 	struct file *files[2];
-	if (flags & ~(O_CLOEXEC | O_NONBLOCK))
+	if (flags & ~(O_CLOEXEC | O_NONBLOCK | O_DIRECT))
 		return -EINVAL;
 	int e = pipe_create(files, (unsigned)flags);
 	if (e < 0)

@@ -303,6 +303,7 @@ extern struct mount_entry mounts[MOUNT_MAX];
 #define O_APPEND 02000
 #define O_NONBLOCK 04000
 #define O_ASYNC 020000
+#define O_DIRECT 040000
 #define O_DIRECTORY 0200000
 #define O_NOFOLLOW 0400000
 #define O_CLOEXEC 02000000
