@@ -87,7 +87,7 @@ statx_fill(struct inode *ino, unsigned want, struct statx_k *sx)
 	/* stx_mnt_id: the unique id if asked (STATX_MNT_ID_UNIQUE) */
 	sx->mask = STATX_BASIC_STATS | (want & STATX_MNT_ID_UNIQUE ?
 					STATX_MNT_ID_UNIQUE : STATX_MNT_ID);
-	sx->blksize = 4096;
+	sx->blksize = inode_blksize(ino);
 	sx->nlink = ino->nlink;
 	sx->uid = ino->uid;
 	sx->gid = ino->gid;

@@ -172,6 +172,7 @@ struct super {
 	uint64_t next_ino;
 	const struct super_ops *ops;	/* or NULL */
 	bool real_blocks;		/* inode.blocks is what stat shows */
+	uint32_t blksize;		/* stat's st_blksize; 0: a page */
 	/* Mounted read-only (MS_RDONLY): opens for writing fail with EROFS,
 	   and so do changes where the file system checks it (a server's). */
 	bool read_only;
@@ -316,6 +317,13 @@ extern struct mount_entry mounts[MOUNT_MAX];
 #define AT_NO_AUTOMOUNT 0x800
 #define AT_EMPTY_PATH 0x1000
 #define AT_STATX_SYNC_TYPE 0x6000
+
+/* The st_blksize stat shows for ino: its file system's block size. */
+static inline uint32_t
+inode_blksize(const struct inode *ino)
+{
+	return ino->sb && ino->sb->blksize ? ino->sb->blksize : 4096;
+}
 
 /* The pid of a /proc/PID directory's inode, else -1 (kernel/fs/procfs.c). */
 int procfs_dir_pid(struct inode *ino);
