@@ -2,13 +2,27 @@
  * Small rules of Linux's that LTP's tests meet one at a time: unknown
  * AT_* flags refused by fstatat, fchownat and linkat (EINVAL), linkat's
  * AT_EMPTY_PATH on a descriptor, and getcwd for a directory left outside
- * a chroot ("(unreachable)/...", so realpath(".") fails with ENOENT).
- * Runs as root.
+ * a chroot ("(unreachable)/...", so realpath(".") fails with ENOENT);
+ * the old struct termio (TCGETA, TCSETA) on a pseudo-terminal; SIOCATMARK
+ * on TCP and UDP, a bad ifreq before a refused SIOCSIFFLAGS, and
+ * recvmsg's negative msg_namelen. Runs as root.
  */
 #include "abi.h"
 
 #include <limits.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
+#include <termios.h>
+
+/* struct termio, which musl's headers leave out. */
+struct old_termio {
+	unsigned short c_iflag, c_oflag, c_cflag, c_lflag;
+	unsigned char c_line;
+	unsigned char c_cc[8];
+};
 
 static void
 test_at_flags(void)
@@ -69,11 +83,66 @@ test_cwd_outside_root(void)
 	rmdir(dir);
 }
 
+static void
+test_termio(void)
+{
+	int master = posix_openpt(O_RDWR | O_NOCTTY);
+	struct old_termio tio;
+	struct termios tios;
+	CHECK("posix_openpt", master >= 0);
+	CHECK_OK("TCGETA", ioctl(master, TCGETA, &tio));
+	CHECK_OK("TCGETS", ioctl(master, TCGETS, &tios));
+	CHECK_EQ("c_lflag's low bits", tio.c_lflag, tios.c_lflag & 0xffff);
+	CHECK_EQ("VINTR", tio.c_cc[VINTR], tios.c_cc[VINTR]);
+	tio.c_lflag &= ~ECHO;
+	tio.c_cc[VINTR] = 5;
+	CHECK_OK("TCSETA", ioctl(master, TCSETA, &tio));
+	CHECK_OK("TCGETS again", ioctl(master, TCGETS, &tios));
+	CHECK_EQ("ECHO off", tios.c_lflag & ECHO, 0);
+	CHECK_EQ("VINTR set", tios.c_cc[VINTR], 5);
+	CHECK_EQ("VMIN kept", tios.c_cc[VMIN], tio.c_cc[VMIN]);
+	CHECK_ERR("TCGETA to NULL", ioctl(master, TCGETA, NULL), EFAULT);
+	CHECK_ERR("TCSETAW from NULL", ioctl(master, TCSETAW, NULL), EFAULT);
+	int fd = open("/", O_RDONLY);
+	CHECK_ERR("TCGETA on a directory", ioctl(fd, TCGETA, &tio), ENOTTY);
+	close(fd);
+	close(master);
+}
+
+static void
+test_socket_args(void)
+{
+	int tcp = socket(AF_INET, SOCK_STREAM, 0);
+	int udp = socket(AF_INET, SOCK_DGRAM, 0);
+	int at_mark = 7;
+	CHECK_OK("SIOCATMARK on TCP", ioctl(tcp, SIOCATMARK, &at_mark));
+	CHECK_EQ("not at a mark", at_mark, 0);
+	CHECK_ERR("SIOCATMARK to NULL", ioctl(tcp, SIOCATMARK, NULL), EFAULT);
+	CHECK_ERR("SIOCATMARK on UDP", ioctl(udp, SIOCATMARK, &at_mark),
+		  ENOTTY);
+	CHECK_ERR("SIOCSIFFLAGS from NULL", ioctl(udp, SIOCSIFFLAGS, NULL),
+		  EFAULT);
+	struct sockaddr_in from;
+	char buf[8];
+	struct iovec iov = { buf, sizeof(buf) };
+	struct msghdr m = { .msg_name = &from, .msg_namelen = (socklen_t)-1,
+			    .msg_iov = &iov, .msg_iovlen = 1 };
+	CHECK_ERR("recvmsg, msg_namelen -1", recvmsg(udp, &m, MSG_DONTWAIT),
+		  EINVAL);
+	m.msg_name = NULL;
+	CHECK_ERR("no name: its length is not looked at",
+		  recvmsg(udp, &m, MSG_DONTWAIT), EAGAIN);
+	close(tcp);
+	close(udp);
+}
+
 int
 main(void)
 {
 	abi_init();
 	test_at_flags();
 	test_cwd_outside_root();
+	test_termio();
+	test_socket_args();
 	return abi_done("argcheck");
 }
