@@ -58,6 +58,14 @@ thread_find(int tid)
 	return NULL;
 }
 
+struct proc *
+proc_find_any(int id)
+{
+	struct proc *p = proc_find(id);
+	struct thread *t = p ? NULL : thread_find(id);
+	return p ? p : t ? t->proc : NULL;
+}
+
 int
 tid_alloc(void)
 {
