@@ -465,6 +465,10 @@ struct inode *vfs_lookup_parent(struct proc *p, int dirfd, const char *path,
 struct file *vfs_open(struct proc *p, int dirfd, const char *path,
 		      unsigned flags, unsigned mode);
 struct file *vfs_open_inode(struct inode *ino, unsigned flags);
+/* Opens a file found by other means than a path (open_by_handle_at) with
+ * open's checks (ELOOP for a symlink, permissions, O_TRUNC). */
+struct file *vfs_open_existing(struct proc *p, struct inode *ino,
+			       unsigned flags);
 /* Absolute path of a directory inode into buf; returns length or error. */
 long vfs_path_of(struct proc *p, struct inode *dir, char *buf, size_t size);
 /* True if dir is p's root or below it (false for a cwd left outside a chroot). */
