@@ -327,6 +327,9 @@ inode_blksize(const struct inode *ino)
 
 /* The pid of a /proc/PID directory's inode, else -1 (kernel/fs/procfs.c). */
 int procfs_dir_pid(struct inode *ino);
+/* Whether ino is one of /proc/PID's magic links (exe, cwd, root, fd/N),
+ * which openat2's RESOLVE_NO_MAGICLINKS refuses. */
+bool procfs_magic_link(struct inode *ino);
 
 /*
  * Pipes and FIFOs (kernel/fs/pipe.c), big lock. pipe_of gives the pipe
@@ -465,6 +468,17 @@ struct inode *vfs_lookup_parent(struct proc *p, int dirfd, const char *path,
 struct file *vfs_open(struct proc *p, int dirfd, const char *path,
 		      unsigned flags, unsigned mode);
 struct file *vfs_open_inode(struct inode *ino, unsigned flags);
+/* openat2's RESOLVE_* flags (kernel/fs/resolve.c). */
+#define RESOLVE_NO_XDEV 0x01
+#define RESOLVE_NO_MAGICLINKS 0x02
+#define RESOLVE_NO_SYMLINKS 0x04
+#define RESOLVE_BENEATH 0x08
+#define RESOLVE_IN_ROOT 0x10
+#define RESOLVE_CACHED 0x20
+/* vfs_open under the RESOLVE_* rules in how: a new file or an error
+ * pointer (EXDEV, ELOOP...). May sleep. */
+struct file *vfs_open_resolve(struct proc *p, int dirfd, const char *path,
+			      unsigned flags, unsigned mode, uint64_t how);
 /* Opens a file found by other means than a path (open_by_handle_at) with
  * open's checks (ELOOP for a symlink, permissions, O_TRUNC). */
 struct file *vfs_open_existing(struct proc *p, struct inode *ino,
