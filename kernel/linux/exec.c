@@ -239,7 +239,8 @@ exec_fd_names(int dirfd, const char *path, char *names, struct exec_start *s)
 /*
  * Looks up a file to run and reads its first page into page; returns the
  * inode (a reference) or an error pointer: EACCES for a file that is not a
- * regular executable one, or is on a noexec mount.
+ * regular executable one, the caller may not execute, or is on a noexec
+ * mount.
  */
 static struct inode *
 exec_open(struct proc *p, int dirfd, const char *path, int flags, void *page,
@@ -251,7 +252,8 @@ exec_open(struct proc *p, int dirfd, const char *path, int flags, void *page,
 		return ino;
 	e = -EACCES;
 	if (!S_ISREG(ino->mode) || !(ino->mode & 0111) ||
-	    !ino->iops->getpage || mount_noexec(ino))
+	    !ino->iops->getpage || mount_noexec(ino) ||
+	    vfs_permission(p, ino, 1) < 0)
 		goto fail;
 	if ((e = fanotify_exec(ino, path)) < 0)
 		goto fail;

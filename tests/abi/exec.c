@@ -300,6 +300,17 @@ test_errors(void)
 	CHECK_ERR("execve through a file", execve(path, args, environ),
 	    ENOTDIR);
 	snprintf(path, sizeof(path), "%s/noexec", tmp_dir);
+	chmod(path, 0700);	/* root's alone to run */
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid == 0) {
+		setuid(65534);
+		execve(path, args, environ);
+		_exit(errno == EACCES ? 44 : 45);
+	}
+	CHECK_STR("execve of root's 0700 file as nobody",
+	    status_str(abi_wait(pid)), "exited 44");
+	snprintf(path, sizeof(path), "%s/noexec", tmp_dir);
 	unlink(path);
 
 	snprintf(path, sizeof(path), "%s/garbage", tmp_dir);
