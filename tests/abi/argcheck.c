@@ -5,7 +5,9 @@
  * a chroot ("(unreachable)/...", so realpath(".") fails with ENOENT);
  * the old struct termio (TCGETA, TCSETA) on a pseudo-terminal; SIOCATMARK
  * on TCP and UDP, a bad ifreq before a refused SIOCSIFFLAGS, and
- * recvmsg's negative msg_namelen. Runs as root.
+ * recvmsg's negative msg_namelen; /proc/sys/kernel/pid_max takes a write
+ * of its own value back and refuses one out of Linux's range. Runs as
+ * root.
  */
 #include "abi.h"
 
@@ -136,6 +138,33 @@ test_socket_args(void)
 	close(udp);
 }
 
+/* Writes text to path: "ok" or the errno's name. */
+static const char *
+write_text(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return errno_name(errno);
+	ssize_t n = write(fd, text, strlen(text));
+	int e = errno;
+	close(fd);
+	return n == (ssize_t)strlen(text) ? "ok" : errno_name(e);
+}
+
+static void
+test_pid_max(void)
+{
+	const char *path = "/proc/sys/kernel/pid_max";
+	char now[32] = "";
+	int fd = open(path, O_RDONLY);
+	CHECK("pid_max reads", fd >= 0 && read(fd, now, sizeof(now) - 1) > 0);
+	close(fd);
+	CHECK_STR("its own value back", write_text(path, now), "ok");
+	CHECK_STR("300", write_text(path, "300\n"), "EINVAL");
+	CHECK_STR("4194305", write_text(path, "4194305\n"), "EINVAL");
+	CHECK_STR("not a number", write_text(path, "many\n"), "EINVAL");
+}
+
 int
 main(void)
 {
@@ -144,5 +173,6 @@ main(void)
 	test_cwd_outside_root();
 	test_termio();
 	test_socket_args();
+	test_pid_max();
 	return abi_done("argcheck");
 }

@@ -24,6 +24,9 @@
 #define SELECT_MAX 1024	/* select's fd_set, as glibc's FD_SETSIZE */
 #define PROC_NAME_MAX 16
 #define PID_MAX 32768
+/* /proc/sys/kernel/pid_max: ids are given below it (301 up to Linux's
+ * PID_MAX_LIMIT, 4194304). Big lock. */
+extern unsigned pid_max;
 
 struct vm;
 struct file;
