@@ -192,6 +192,8 @@ static const struct pentry sys_keys_entries[] = {
 static const struct pentry sys_random_entries[] = {
 	{ "boot_id", P_SYS_BOOT_ID, S_IFREG | 0444 },
 	{ "uuid", P_SYS_UUID, S_IFREG | 0444 },
+	{ "entropy_avail", P_SYS_ENTROPY_AVAIL, S_IFREG | 0444 },
+	{ "poolsize", P_SYS_POOLSIZE, S_IFREG | 0444 },
 };
 
 static const struct pentry sys_fs_entries[] = {
@@ -312,6 +314,10 @@ procfs_sys_show(struct gen *g, enum pkind kind)
 		break;
 	}
 	/* No system-wide limit on open files: Linux's LONG_MAX. */
+	case P_SYS_ENTROPY_AVAIL:
+	case P_SYS_POOLSIZE:
+		gprintf(g, "%d\n", RANDOM_POOL_BITS);
+		break;
 	case P_SYS_FILE_MAX: gprintf(g, "9223372036854775807\n"); break;
 	case P_SYS_NR_OPEN: gprintf(g, "%d\n", NR_OPEN); break;
 	case P_SYS_MSGMAX ... P_SYS_SHM_NEXT_ID: {

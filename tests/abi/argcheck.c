@@ -6,8 +6,8 @@
  * the old struct termio (TCGETA, TCSETA) on a pseudo-terminal; SIOCATMARK
  * on TCP and UDP, a bad ifreq before a refused SIOCSIFFLAGS, and
  * recvmsg's negative msg_namelen; /proc/sys/kernel/pid_max takes a write
- * of its own value back and refuses one out of Linux's range. Runs as
- * root.
+ * of its own value back and refuses one out of Linux's range;
+ * RNDGETENTCNT on /dev/urandom agrees with entropy_avail. Runs as root.
  */
 #include "abi.h"
 
@@ -165,6 +165,22 @@ test_pid_max(void)
 	CHECK_STR("not a number", write_text(path, "many\n"), "EINVAL");
 }
 
+static void
+test_entropy(void)
+{
+	int fd = open("/dev/urandom", O_RDONLY);
+	int count = -1, avail = -2;
+	CHECK_OK("RNDGETENTCNT", ioctl(fd, 0x80045200, &count));
+	FILE *f = fopen("/proc/sys/kernel/random/entropy_avail", "r");
+	CHECK("entropy_avail reads", f && fscanf(f, "%d", &avail) == 1);
+	if (f)
+		fclose(f);
+	CHECK_EQ("they agree", abs(count - avail) <= 2, 1);
+	CHECK_ERR("RNDGETENTCNT to NULL", ioctl(fd, 0x80045200, NULL), EFAULT);
+	CHECK_ERR("an unknown request", ioctl(fd, 0x5299, NULL), EINVAL);
+	close(fd);
+}
+
 int
 main(void)
 {
@@ -174,5 +190,6 @@ main(void)
 	test_termio();
 	test_socket_args();
 	test_pid_max();
+	test_entropy();
 	return abi_done("argcheck");
 }
