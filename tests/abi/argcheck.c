@@ -134,6 +134,24 @@ test_socket_args(void)
 	m.msg_name = NULL;
 	CHECK_ERR("no name: its length is not looked at",
 		  recvmsg(udp, &m, MSG_DONTWAIT), EAGAIN);
+	struct group_req req;
+	memset(&req, 0, sizeof(req));
+	struct sockaddr_in *group = (struct sockaddr_in *)&req.gr_group;
+	group->sin_family = AF_INET;
+	group->sin_addr.s_addr = htonl(0xe00000fb);	/* 224.0.0.251 */
+	CHECK_OK("MCAST_JOIN_GROUP on TCP", setsockopt(tcp, SOL_IP,
+		 MCAST_JOIN_GROUP, &req, sizeof(req)));
+	CHECK_ERR("twice", setsockopt(tcp, SOL_IP, MCAST_JOIN_GROUP, &req,
+				      sizeof(req)), EADDRINUSE);
+	CHECK_OK("MCAST_LEAVE_GROUP", setsockopt(tcp, SOL_IP, MCAST_LEAVE_GROUP,
+						 &req, sizeof(req)));
+	CHECK_ERR("left already", setsockopt(tcp, SOL_IP, MCAST_LEAVE_GROUP,
+					     &req, sizeof(req)), EADDRNOTAVAIL);
+	CHECK_ERR("a short group_req", setsockopt(tcp, SOL_IP,
+		  MCAST_JOIN_GROUP, &req, 8), EINVAL);
+	struct ip_mreq mreq = { group->sin_addr, { htonl(INADDR_ANY) } };
+	CHECK_ERR("IP_ADD_MEMBERSHIP on TCP", setsockopt(tcp, SOL_IP,
+		  IP_ADD_MEMBERSHIP, &mreq, sizeof(mreq)), EPROTO);
 	close(tcp);
 	close(udp);
 }
