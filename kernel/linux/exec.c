@@ -690,6 +690,10 @@ do_execveat(int dirfd, uaddr_t upath, uaddr_t uargv, uaddr_t uenvp, int flags)
 			goto out;
 	}
 	e = args_copy_user(&a, uargv);
+	/* Linux 5.18's answer to CVE-2021-4034: an empty argv gets "" as
+	 * argv[0], so no program finds its environment at argv[1]. */
+	if (e == 0)
+		e = args_add(&a, "", 0) ? -E2BIG : 1;
 	if (e < 0)
 		goto out;
 	a.argc = (int)e;

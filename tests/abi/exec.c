@@ -281,6 +281,21 @@ test_vfork(void)
 }
 
 static void
+test_empty_argv(void)
+{
+	char *none[] = { NULL };
+	char *envs[] = { "ABI_EMPTY_ARGV=1", NULL };
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid == 0) {
+		execve(SELF, none, envs);
+		_exit(45);
+	}
+	CHECK_STR("an empty argv runs with \"\" as argv[0]",
+	    status_str(abi_wait(pid)), "exited 0");
+}
+
+static void
 test_errors(void)
 {
 	char *args[] = { "x", NULL };
@@ -325,6 +340,11 @@ test_errors(void)
 int
 main(int argc, char **argv)
 {
+	if (getenv("ABI_EMPTY_ARGV")) {	/* run with an empty argv */
+		printf("argc %d, argv[0] %s\n", argc,
+		       argc > 0 && argv[0] && !argv[0][0] ? "\"\"" : "other");
+		return 0;
+	}
 	if (argc >= 2) {
 		/* A re-executed child: check before anything is reset. */
 		setvbuf(stdout, NULL, _IOLBF, 0);
@@ -354,6 +374,7 @@ main(int argc, char **argv)
 	test_script();
 	test_exec_from_thread();
 	test_vfork();
+	test_empty_argv();
 	test_errors();
 	rmdir(tmp_dir);
 	return abi_done("exec");
