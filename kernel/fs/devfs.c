@@ -6,6 +6,8 @@
  * with one of their numbers reaches the same driver.
  */
 #include <kernel/vfs.h>
+#include <kernel/vm.h>
+#include <kernel/proc.h>
 #include <kernel/tmpfs.h>
 #include <kernel/tty.h>
 #include <kernel/random.h>
@@ -55,6 +57,36 @@ random_read(struct file *f, void *buf, size_t len, uint64_t *off)
 	return (long)len;
 }
 
+#define RNDGETENTCNT 0x80045200
+#define RNDADDTOENTCNT 0x40045201
+#define RNDADDENTROPY 0x40085203
+#define RNDZAPENTCNT 0x5204
+#define RNDCLEARPOOL 0x5206
+#define RNDRESEEDCRNG 0x5207
+
+/*
+ * The random devices' ioctls (Linux's random_ioctl): the entropy count
+ * is always the full pool, as Linux's once its generator is seeded; what
+ * root adds or clears changes nothing (the generator reseeds itself).
+ */
+static long
+random_ioctl(struct file *f, unsigned long cmd, uint64_t arg)
+{
+	(void)f;
+	int count = RANDOM_POOL_BITS;
+	switch (cmd) {
+	case RNDGETENTCNT:
+		return copyout(arg, &count, sizeof(count));
+	case RNDADDTOENTCNT:
+	case RNDADDENTROPY:
+	case RNDZAPENTCNT:
+	case RNDCLEARPOOL:
+	case RNDRESEEDCRNG:
+		return proc_privileged() ? 0 : -EPERM;
+	}
+	return -EINVAL;
+}
+
 static unsigned
 always_ready(struct file *f)
 {
@@ -75,6 +107,7 @@ static const struct file_ops full_fops = {
 };
 static const struct file_ops random_fops = {
 	.read = random_read, .write = null_write, .poll = always_ready,
+	.ioctl = random_ioctl,
 };
 
 /* The devices, by the number a device node names (rdev). */

@@ -215,13 +215,17 @@ is_set_cmd(unsigned long cmd)
 long
 netif_ioctl(unsigned long cmd, uint64_t arg)
 {
+	/* Linux reads the ifreq first (EFAULT), a route's after EPERM. */
+	struct ifreq_k r;
+	if (is_set_cmd(cmd) && cmd != SIOCADDRT && cmd != SIOCDELRT &&
+	    copyin(&r, arg, sizeof(r)) < 0)
+		return -EFAULT;
 	if (is_set_cmd(cmd))
 		return current()->proc->euid != 0 ? -EPERM : -EOPNOTSUPP;
 	struct pt_net_info *info = kmalloc(sizeof(*info));
 	if (!info)
 		return -ENOMEM;
 	long e = netif_info(info);
-	struct ifreq_k r;
 	if (e == 0 && cmd == SIOCGIFCONF) {
 		e = get_conf(info, arg);
 	} else if (e == 0 && copyin(&r, arg, sizeof(r)) < 0) {

@@ -2,7 +2,11 @@
  * Pipes: a ring between a read end and a write end, 64 KiB unless
  * F_SETPIPE_SZ changes it. Writes of up to PIPE_BUF bytes are atomic; a
  * write with no reader raises SIGPIPE/EPIPE; a read with no writer sees
- * end of file. The ring's memory comes with the first write. The
+ * end of file. The ring's memory comes with the first write. A write
+ * end opened with O_DIRECT (pipe2) writes packets, as Linux's packet
+ * mode: each write of up to a page is one, a read returns at most one
+ * and drops what it did not take, and the pipe holds as many packets
+ * as it has pages (Linux's buffer slots). The
  * pipe_* primitives at the end serve splice, tee and vmsplice
  * (kernel/linux/sys_splice.c).
  */
@@ -28,7 +32,40 @@ struct pipe {
 	struct waitq wait;
 	struct file *rfile, *wfile;	/* for readiness notifications */
 	struct inode *inode;
+	size_t *packets;		/* packets' end positions, a ring of
+					   slots entries; NULL before one */
+	unsigned slots, npackets, first;
 };
+
+/* Whether another packet fits, making the ring at the first. */
+static bool
+packet_room(struct pipe *p)
+{
+	if (!p->packets) {
+		p->slots = (unsigned)(p->size / PAGE_SIZE);
+		p->packets = kmalloc(p->slots * sizeof(*p->packets));
+		if (!p->packets)
+			return false;
+	}
+	return p->npackets < p->slots;
+}
+
+/* Where the oldest packet ends, or 0 if the pipe holds none. */
+static size_t
+packet_end(struct pipe *p)
+{
+	return p->npackets ? p->packets[p->first] : 0;
+}
+
+/* Forgets the packets that end at or before the tail. */
+static void
+packets_consumed(struct pipe *p)
+{
+	while (p->npackets && p->packets[p->first] <= p->tail) {
+		p->first = (p->first + 1) % p->slots;
+		p->npackets--;
+	}
+}
 
 static long
 pipe_read(struct file *f, void *buf, size_t len, uint64_t *off)
@@ -45,9 +82,44 @@ pipe_read(struct file *f, void *buf, size_t len, uint64_t *off)
 		if (waitq_wait(&p->wait, 0, true) == -EINTR)
 			return -ERESTARTSYS;
 	}
+	size_t end = packet_end(p);
+	if (end)	/* one packet; what the read does not take is lost */
+		len = MIN(len, end - p->tail);
 	size_t n = pipe_peek(p, 0, buf, len);
-	pipe_consume(p, n);
+	pipe_consume(p, end ? end - p->tail : n);
 	return (long)n;
+}
+
+/* A packet-mode write: pieces of up to a page, each one packet. */
+static long
+pipe_write_packets(struct file *f, struct pipe *p, const char *buf,
+		   size_t len)
+{
+	size_t done = 0;
+	while (done < len) {
+		if (p->readers == 0) {
+			signal_send_thread(current(), SIGPIPE);
+			return done ? (long)done : -EPIPE;
+		}
+		size_t want = MIN(len - done, (size_t)PAGE_SIZE);
+		if (pipe_room(p) < want || !packet_room(p)) {
+			if (f->flags & O_NONBLOCK)
+				return done ? (long)done : -EAGAIN;
+			if (waitq_wait(&p->wait, 0, true) == -EINTR)
+				return done ? (long)done : -ERESTARTSYS;
+			continue;
+		}
+		unsigned at = (p->first + p->npackets) % p->slots;
+		p->packets[at] = p->head + want;
+		p->npackets++;
+		long n = pipe_put(p, buf + done, want);
+		if (n < 0) {
+			p->npackets--;
+			return done ? (long)done : n;
+		}
+		done += want;
+	}
+	return (long)done;
 }
 
 static long
@@ -56,6 +128,8 @@ pipe_write(struct file *f, const void *buf, size_t len, uint64_t *off)
 	struct pipe *p = f->priv;
 	size_t done = 0;
 	(void)off;
+	if (f->flags & O_DIRECT)
+		return pipe_write_packets(f, p, buf, len);
 	while (done < len) {
 		if (p->readers == 0) {
 			signal_send_thread(current(), SIGPIPE);
@@ -92,7 +166,8 @@ pipe_poll(struct file *f)
 			ev |= POLLHUP;
 	}
 	if (acc != O_RDONLY) {
-		if (p->size - (p->head - p->tail) >= MIN(p->size, PIPE_BUF))
+		if (p->size - (p->head - p->tail) >= MIN(p->size, PIPE_BUF) &&
+		    (!(f->flags & O_DIRECT) || p->npackets < p->size / PAGE_SIZE))
 			ev |= POLLOUT | POLLWRNORM;
 		if (p->readers == 0)
 			ev |= POLLERR;
@@ -132,6 +207,7 @@ pipe_close(struct file *f)
 		if (p->inode)
 			p->inode->fifo = NULL;	/* a FIFO's next open starts afresh */
 		kfree(p->buf);
+		kfree(p->packets);
 		kfree(p);
 	}
 }
@@ -156,7 +232,7 @@ pipe_create(struct file *files[2], unsigned flags)
 	ino->uid = current()->proc->euid;
 	ino->gid = current()->proc->egid;
 	files[0] = file_new(ino, O_RDONLY | (flags & O_NONBLOCK));
-	files[1] = file_new(ino, O_WRONLY | (flags & O_NONBLOCK));
+	files[1] = file_new(ino, O_WRONLY | (flags & (O_NONBLOCK | O_DIRECT)));
 	inode_put(ino);
 	if (!files[0] || !files[1]) {
 		/* file_new failed: the pipe was never live */
@@ -273,6 +349,25 @@ pipe_get_size(struct file *f)
 	return p ? (long)p->size : -EBADF;
 }
 
+/* Lays the packet ring out again for a pipe of slots pages whose
+ * positions move down by shift; -ENOMEM changes nothing. */
+static long
+packets_relayout(struct pipe *p, unsigned slots, size_t shift)
+{
+	if (!p->packets)
+		return 0;
+	size_t *ends = kmalloc(slots * sizeof(*ends));
+	if (!ends)
+		return -ENOMEM;
+	for (unsigned i = 0; i < p->npackets; i++)
+		ends[i] = p->packets[(p->first + i) % p->slots] - shift;
+	kfree(p->packets);
+	p->packets = ends;
+	p->slots = slots;
+	p->first = 0;
+	return 0;
+}
+
 /*
  * F_SETPIPE_SZ: the new capacity (rounded as Linux does); past
  * pipe-max-size only for root (CAP_SYS_RESOURCE), and never below what
@@ -290,12 +385,16 @@ pipe_set_size(struct file *f, uint64_t arg)
 	if (size > p->size && size > pipe_max_size && !proc_privileged())
 		return -EPERM;
 	size_t used = p->head - p->tail;
-	if (used > size)
+	if (used > size || p->npackets > size / PAGE_SIZE)
 		return -EBUSY;
 	if (p->buf && size != p->size) {
 		char *nbuf = kmalloc(size);
 		if (!nbuf)
 			return -ENOMEM;
+		if (packets_relayout(p, (unsigned)(size / PAGE_SIZE), p->tail)) {
+			kfree(nbuf);
+			return -ENOMEM;
+		}
 		pipe_peek(p, 0, nbuf, used);
 		kfree(p->buf);
 		p->buf = nbuf;
@@ -342,6 +441,7 @@ void
 pipe_consume(struct pipe *p, size_t n)
 {
 	p->tail += n;
+	packets_consumed(p);
 	waitq_wake_all(&p->wait);
 	file_notify(p->wfile);
 }

@@ -871,6 +871,16 @@ procfs_node_pid(struct inode *ino)
 	return pn(ino)->pid;
 }
 
+bool
+procfs_magic_link(struct inode *ino)
+{
+	if (!ino || ino->sb != &proc_sb)
+		return false;
+	int kind = pn(ino)->kind;
+	return kind == P_PID_EXE || kind == P_PID_CWD || kind == P_PID_ROOT ||
+	       kind == P_PID_FD_LINK;
+}
+
 struct inode *
 procfs_new(void)
 {

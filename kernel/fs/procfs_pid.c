@@ -122,19 +122,6 @@ vm_sizes(struct vm *vm, struct vm_sizes *s)
 	}
 }
 
-/* How many signals wait for p, its threads' included (SigQ). */
-static unsigned
-signals_queued(struct proc *p)
-{
-	unsigned n = (unsigned)__builtin_popcountll(p->sig_pending);
-	for (int i = 0; i < NSIG; i++)
-		n += p->rt_queued[i];
-	list_for_each(it, &p->threads)
-		n += (unsigned)__builtin_popcountll(
-			list_entry(it, struct thread, proc_link)->sig_pending);
-	return n;
-}
-
 static void
 sig_masks(struct proc *p, uint64_t *ignored, uint64_t *caught)
 {
@@ -240,7 +227,7 @@ gen_status_signals(struct gen *g, struct proc *p, struct thread *t)
 		"CapInh:\t%016lx\nCapPrm:\t%016lx\nCapEff:\t%016lx\n"
 		"CapBnd:\t%016lx\nCapAmb:\t%016lx\nNoNewPrivs:\t%d\nSeccomp:\t%d\n"
 		"Seccomp_filters:\t%d\n",
-		p->nthreads, signals_queued(p), p->rlimits[RLIMIT_SIGPENDING_K][0],
+		p->nthreads, signal_queued(p), p->rlimits[RLIMIT_SIGPENDING_K][0],
 		t ? t->sig_pending : 0, p->sig_pending, t ? t->sig_blocked : 0,
 		ignored, caught, 0ul, perm, eff, (uint64_t)PROC_CAP_ALL, 0ul,
 		t ? t->no_new_privs : 0, t ? t->seccomp_mode : 0,

@@ -52,6 +52,7 @@ static const struct {
 	{ P_SYS_KEYS_MAXKEYS, &key_quota_maxkeys },
 	{ P_SYS_KEYS_ROOT_MAXBYTES, &key_quota_root_maxbytes },
 	{ P_SYS_KEYS_ROOT_MAXKEYS, &key_quota_root_maxkeys },
+	{ P_SYS_PID_MAX, &pid_max },
 };
 
 static unsigned *
@@ -150,7 +151,7 @@ static const struct pentry sys_entries[] = {
 };
 
 static const struct pentry sys_kernel_entries[] = {
-	{ "pid_max", P_SYS_PID_MAX, S_IFREG | 0444 },
+	{ "pid_max", P_SYS_PID_MAX, S_IFREG | 0644 },
 	{ "hostname", P_SYS_HOSTNAME, S_IFREG | 0644 },
 	{ "domainname", P_SYS_DOMAINNAME, S_IFREG | 0644 },
 	{ "osrelease", P_SYS_OSRELEASE, S_IFREG | 0444 },
@@ -191,6 +192,8 @@ static const struct pentry sys_keys_entries[] = {
 static const struct pentry sys_random_entries[] = {
 	{ "boot_id", P_SYS_BOOT_ID, S_IFREG | 0444 },
 	{ "uuid", P_SYS_UUID, S_IFREG | 0444 },
+	{ "entropy_avail", P_SYS_ENTROPY_AVAIL, S_IFREG | 0444 },
+	{ "poolsize", P_SYS_POOLSIZE, S_IFREG | 0444 },
 };
 
 static const struct pentry sys_fs_entries[] = {
@@ -301,7 +304,6 @@ void
 procfs_sys_show(struct gen *g, enum pkind kind)
 {
 	switch (kind) {
-	case P_SYS_PID_MAX: gprintf(g, "%d\n", PID_MAX); break;
 	case P_SYS_OSRELEASE: gprintf(g, "%s\n", PETREL_RELEASE); break;
 	case P_SYS_OSTYPE: gprintf(g, "Linux\n"); break;
 	case P_SYS_BOOT_ID: gen_uuid(g, boot_id()); break;
@@ -312,6 +314,10 @@ procfs_sys_show(struct gen *g, enum pkind kind)
 		break;
 	}
 	/* No system-wide limit on open files: Linux's LONG_MAX. */
+	case P_SYS_ENTROPY_AVAIL:
+	case P_SYS_POOLSIZE:
+		gprintf(g, "%d\n", RANDOM_POOL_BITS);
+		break;
 	case P_SYS_FILE_MAX: gprintf(g, "9223372036854775807\n"); break;
 	case P_SYS_NR_OPEN: gprintf(g, "%d\n", NR_OPEN); break;
 	case P_SYS_MSGMAX ... P_SYS_SHM_NEXT_ID: {
@@ -352,6 +358,8 @@ procfs_sys_write(enum pkind kind, const void *buf, size_t len)
 		long x;
 		if (parse_ints(text, &x, 1) != 1 || x < 0 || x > INT32_MAX)
 			return -EINVAL;
+		if (kind == P_SYS_PID_MAX && (x < 301 || x > 4194304))
+			return -EINVAL;	/* Linux's RESERVED_PIDS + 1 and limit */
 		*number_var(kind) = (unsigned)x;
 		return 0;
 	}

@@ -707,7 +707,8 @@ static long
 sock_ioctl(struct file *f, unsigned long cmd, uint64_t arg)
 {
 	struct sockfile *s = f->priv;
-	const unsigned long FIONREAD = 0x541b, FIONBIO = 0x5421;
+	const unsigned long FIONREAD = 0x541b, FIONBIO = 0x5421,
+			    SIOCATMARK = 0x8905;
 	if (cmd == FIONREAD) {
 		long r = sock_nread(s);
 		if (r < 0)
@@ -722,7 +723,11 @@ sock_ioctl(struct file *f, unsigned long cmd, uint64_t arg)
 		f->flags = on ? f->flags | O_NONBLOCK : f->flags & ~O_NONBLOCK;
 		return 0;
 	}
-	return -ENOTTY;
+	if (cmd == SIOCATMARK && s->type == SOCK_STREAM_K) {
+		int at_mark = 0;	/* netd keeps no urgent data */
+		return copyout(arg, &at_mark, sizeof(at_mark));
+	}
+	return -ENOTTY;	/* SIOCATMARK too, on a datagram socket */
 }
 
 static void

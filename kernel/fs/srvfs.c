@@ -494,12 +494,16 @@ srv_truncate(struct inode *ino, uint64_t size)
 	return srv_setattr(ino, &a);
 }
 
+static void learn_blksize(struct super *sb);
+
 static int
 srv_getattr(struct inode *ino)
 {
 	struct srv_node *n = srv_node(ino);
 	if (!alive(n))
 		return -EIO;
+	if (!ino->sb->blksize)
+		learn_blksize(ino->sb);
 	if (!n->stale)
 		return 0;
 	struct pt_fs_msg m = { .op = PT_FS_GETATTR, .ino = ino->ino };
@@ -556,6 +560,17 @@ srv_statfs(struct super *sb, struct statfs_k *s)
 	s->fsid[0] = (int32_t)sb->dev;
 	s->flags = sb->read_only ? 1 : 0;	/* ST_RDONLY */
 	return 0;
+}
+
+/* stat's st_blksize is the block size the server's statfs reports; asked
+ * once, at the first stat (a mount cannot ask: the server may be the one
+ * mounting). */
+static void
+learn_blksize(struct super *sb)
+{
+	struct statfs_k s;
+	if (srv_statfs(sb, &s) == 0)
+		sb->blksize = (uint32_t)s.bsize;
 }
 
 static int

@@ -19,6 +19,10 @@
 #define TCSETS 0x5402
 #define TCSETSW 0x5403
 #define TCSETSF 0x5404
+#define TCGETA 0x5405
+#define TCSETA 0x5406
+#define TCSETAW 0x5407
+#define TCSETAF 0x5408
 #define TCSBRK 0x5409
 #define TCXONC 0x540A
 #define TCFLSH 0x540B
@@ -433,17 +437,62 @@ ioctl_set_pgrp(struct tty *t, uint64_t arg)
 	return 0;
 }
 
+/* The old System V struct termio (TCGETA, TCSETA*): the low 16 bits of
+ * each flag word and the first 8 control characters. */
+struct tty_termio {
+	uint16_t c_iflag, c_oflag, c_cflag, c_lflag;
+	uint8_t c_line;
+	uint8_t c_cc[8];
+};
+_Static_assert(sizeof(struct tty_termio) == 18, "Linux's struct termio");
+
+static long
+ioctl_get_termio(struct tty *t, uint64_t arg)
+{
+	const struct tty_termios *cur = ldisc_termios(&t->ld);
+	struct tty_termio tio = {
+		(uint16_t)cur->c_iflag, (uint16_t)cur->c_oflag,
+		(uint16_t)cur->c_cflag, (uint16_t)cur->c_lflag, cur->c_line,
+		{ 0 },
+	};
+	memcpy(tio.c_cc, cur->c_cc, sizeof(tio.c_cc));
+	return copyout(arg, &tio, sizeof(tio));
+}
+
+/* Reads the new settings at arg: a struct termios, or for TCSETA* a
+ * struct termio laid over the current ones (Linux's
+ * user_termio_to_kernel_termios). */
+static long
+termios_in(struct tty *t, unsigned long cmd, uint64_t arg,
+	   struct tty_termios *tio)
+{
+	if (cmd == TCSETS || cmd == TCSETSW || cmd == TCSETSF)
+		return copyin(tio, arg, sizeof(*tio)) < 0 ? -EFAULT : 0;
+	struct tty_termio old;
+	if (copyin(&old, arg, sizeof(old)) < 0)
+		return -EFAULT;
+	*tio = *ldisc_termios(&t->ld);
+	tio->c_iflag = (tio->c_iflag & 0xffff0000u) | old.c_iflag;
+	tio->c_oflag = (tio->c_oflag & 0xffff0000u) | old.c_oflag;
+	tio->c_cflag = (tio->c_cflag & 0xffff0000u) | old.c_cflag;
+	tio->c_lflag = (tio->c_lflag & 0xffff0000u) | old.c_lflag;
+	tio->c_line = old.c_line;
+	memcpy(tio->c_cc, old.c_cc, sizeof(old.c_cc));
+	return 0;
+}
+
 static long
 ioctl_set_termios(struct tty *t, unsigned long cmd, uint64_t arg)
 {
 	struct tty_termios tio;
 
-	if (copyin(&tio, arg, sizeof(tio)) < 0)
-		return -EFAULT;
-	int e = job_control_check(t, SIGTTOU);
+	long e = termios_in(t, cmd, arg, &tio);
 	if (e)
 		return e;
-	if (cmd == TCSETSF)
+	e = job_control_check(t, SIGTTOU);
+	if (e)
+		return e;
+	if (cmd == TCSETSF || cmd == TCSETAF)
 		ldisc_flush_input(&t->ld);
 	bool was_stopped = ldisc_output_stopped(&t->ld);
 	ldisc_set_termios(&t->ld, &tio);
@@ -516,9 +565,14 @@ tty_mode_ioctl(struct tty *t, struct file *f, unsigned long cmd, uint64_t arg,
 	case TCGETS:
 		return copyout(arg, ldisc_termios(&t->ld),
 			       sizeof(struct tty_termios));
+	case TCGETA:
+		return ioctl_get_termio(t, arg);
 	case TCSETS:
 	case TCSETSW:
 	case TCSETSF:
+	case TCSETA:
+	case TCSETAW:
+	case TCSETAF:
 		return ioctl_set_termios(t, cmd, arg);
 	case TCSBRK:
 	case TCSBRKP:

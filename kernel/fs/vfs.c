@@ -670,6 +670,10 @@ create_open(struct proc *p, struct inode *dir, const char *last, size_t len,
 	return r;
 }
 
+static struct file *open_found(struct proc *p, struct inode *ino,
+			       unsigned flags, bool created, int dirfd,
+			       const char *path);
+
 struct file *
 vfs_open(struct proc *p, int dirfd, const char *path, unsigned flags, unsigned mode)
 {
@@ -750,6 +754,22 @@ vfs_open(struct proc *p, int dirfd, const char *path, unsigned flags, unsigned m
 			return (struct file *)ino;
 	}
 opened:
+	return open_found(p, ino, flags, created, dirfd, path);
+}
+
+struct file *
+vfs_open_existing(struct proc *p, struct inode *ino, unsigned flags)
+{
+	inode_get(ino);
+	return open_found(p, ino, flags, false, AT_FDCWD, NULL);
+}
+
+/* vfs_open's end: opens ino found (or created) at dirfd/path, or at no
+ * path, taking over the reference. */
+static struct file *
+open_found(struct proc *p, struct inode *ino, unsigned flags, bool created,
+	   int dirfd, const char *path)
+{
 	/* Linux's do_open: O_CREAT never opens a directory, even one a
 	   symlink leads to. */
 	if ((flags & O_CREAT) && S_ISDIR(ino->mode)) {
@@ -781,7 +801,8 @@ opened:
 		f->landlock_denied = landlock_later;
 	if (!IS_ERR(f) && inotify_active() && !file_is_path(f)) {
 		/* Named before fanotify's listener opens it by its events. */
-		vfs_file_set_path(p, f, dirfd, path);
+		if (path)
+			vfs_file_set_path(p, f, dirfd, path);
 		if ((e = fanotify_open_perm(f)) < 0) {
 			f->no_notify = true;	/* never opened: no close */
 			file_put(f);

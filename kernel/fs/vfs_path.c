@@ -57,6 +57,22 @@ vfs_path_of(struct proc *p, struct inode *dir, char *buf, size_t size)
 	return r;
 }
 
+bool
+vfs_under_root(struct proc *p, struct inode *dir)
+{
+	struct inode *cur = dir;
+	for (;;) {
+		struct inode *c = cur;
+		while (c != p->root && c->covered)
+			c = c->covered;
+		if (c == p->root)
+			return true;
+		if (!c->parent || c->parent == c)
+			return false;
+		cur = c->parent;
+	}
+}
+
 /* Appends "/name" (len bytes) to the path of length n in buf ("/" alone
  * takes no second slash); returns the new length + 1 or -ENAMETOOLONG. */
 static long

@@ -241,7 +241,8 @@ exec_fd_names(int dirfd, const char *path, char *names, struct exec_start *s)
 /*
  * Looks up a file to run and reads its first page into page; returns the
  * inode (a reference) or an error pointer: EACCES for a file that is not a
- * regular executable one, or is on a noexec mount.
+ * regular executable one, the caller may not execute, or is on a noexec
+ * mount.
  */
 static struct inode *
 exec_open(struct proc *p, int dirfd, const char *path, int flags, void *page,
@@ -253,7 +254,8 @@ exec_open(struct proc *p, int dirfd, const char *path, int flags, void *page,
 		return ino;
 	e = -EACCES;
 	if (!S_ISREG(ino->mode) || !(ino->mode & 0111) ||
-	    !ino->iops->getpage || mount_noexec(ino))
+	    !ino->iops->getpage || mount_noexec(ino) ||
+	    vfs_permission(p, ino, 1) < 0)
 		goto fail;
 	if ((e = landlock_check_path(p, dirfd, path, ino,
 				     LANDLOCK_ACCESS_FS_EXECUTE |
@@ -711,6 +713,10 @@ do_execveat(int dirfd, uaddr_t upath, uaddr_t uargv, uaddr_t uenvp, int flags)
 			goto out;
 	}
 	e = args_copy_user(&a, uargv);
+	/* Linux 5.18's answer to CVE-2021-4034: an empty argv gets "" as
+	 * argv[0], so no program finds its environment at argv[1]. */
+	if (e == 0)
+		e = args_add(&a, "", 0) ? -E2BIG : 1;
 	if (e < 0)
 		goto out;
 	a.argc = (int)e;

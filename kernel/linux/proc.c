@@ -60,13 +60,25 @@ thread_find(int tid)
 	return NULL;
 }
 
+struct proc *
+proc_find_any(int id)
+{
+	struct proc *p = proc_find(id);
+	struct thread *t = p ? NULL : thread_find(id);
+	return p ? p : t ? t->proc : NULL;
+}
+
+unsigned pid_max = PID_MAX;
+
 int
 tid_alloc(void)
 {
-	for (int tries = 0; tries < PID_MAX; tries++) {
+	for (unsigned tries = 0; tries < pid_max; tries++) {
 		int id = next_tid++;
-		if (next_tid >= PID_MAX)
+		if ((unsigned)next_tid >= pid_max)
 			next_tid = 2;
+		if ((unsigned)id >= pid_max)
+			continue;	/* pid_max was lowered */
 		if (!proc_find(id) && !thread_find(id))
 			return id;
 	}

@@ -26,6 +26,7 @@
 #define SA_RESTART 0x10000000
 #define SA_NODEFER 0x40000000
 #define SA_RESETHAND 0x80000000
+#define RLIMIT_SIGPENDING 11
 #define UNBLOCKABLE (SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))
 
 static const uint64_t default_ignore =
@@ -772,6 +773,31 @@ signal_queueinfo_copy(uaddr_t uinfo, int target_tid, struct sig_info_k *k)
 	return 0;
 }
 
+unsigned
+signal_queued(struct proc *p)
+{
+	unsigned n = (unsigned)__builtin_popcountll(p->sig_pending);
+	for (int i = 0; i < NSIG; i++)
+		n += p->rt_queued[i];
+	list_for_each(it, &p->threads)
+		n += (unsigned)__builtin_popcountll(
+			list_entry(it, struct thread, proc_link)->sig_pending);
+	return n;
+}
+
+/*
+ * Linux's __sigqueue_alloc refusal: a real-time signal sent with a
+ * sender's si_code (not kill's SI_USER) finds no room past the target's
+ * RLIMIT_SIGPENDING, counted here per process (Linux: per user), and the
+ * sender gets EAGAIN.
+ */
+static bool
+rt_queue_full(struct proc *p, int sig, const struct sig_info_k *info)
+{
+	return sig >= 32 && info->code != SI_USER &&
+	       signal_queued(p) >= p->rlimits[RLIMIT_SIGPENDING][0];
+}
+
 long
 sys_rt_sigqueueinfo(int pid, int sig, uaddr_t uinfo)
 {
@@ -779,13 +805,15 @@ sys_rt_sigqueueinfo(int pid, int sig, uaddr_t uinfo)
 	int e = signal_queueinfo_copy(uinfo, pid, &k);
 	if (e < 0)
 		return e;
-	struct proc *p = proc_find(pid);
+	struct proc *p = proc_find_any(pid);
 	if (!p)
 		return -ESRCH;
 	if (sig < 0 || sig >= NSIG)
 		return -EINVAL;
 	if (!signal_permitted(current()->proc, p, sig))
 		return -EPERM;
+	if (sig && rt_queue_full(p, sig, &k))
+		return -EAGAIN;
 	return sig ? signal_send_proc_info(p, sig, &k) : 0;
 }
 
@@ -813,6 +841,8 @@ signal_send_specific(int tgid, int tid, int sig, const struct sig_info_k *info)
 		return -EINVAL;
 	if (!signal_permitted(current()->proc, t->proc, sig))
 		return -EPERM;
+	if (sig && rt_queue_full(t->proc, sig, info))
+		return -EAGAIN;
 	if (sig)
 		signal_send_thread_info(t, sig, info);
 	return 0;

@@ -106,6 +106,8 @@ chown_inode(struct inode *ino, unsigned uid, unsigned gid)
 long
 sys_fchownat(int dirfd, uaddr_t path, unsigned uid, unsigned gid, int flags)
 {
+	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
 	struct inode *ino = lookup_at(dirfd, path, flags);
 	if (IS_ERR(ino))
 		return PTR_ERR(ino);

@@ -490,7 +490,7 @@ sys_pipe2(uaddr_t fds, int flags)
 {
 	struct proc *p = current()->proc;
 	struct file *files[2];
-	if (flags & ~(O_CLOEXEC | O_NONBLOCK))
+	if (flags & ~(O_CLOEXEC | O_NONBLOCK | O_DIRECT))
 		return -EINVAL;
 	int e = pipe_create(files, (unsigned)flags);
 	if (e < 0)
@@ -713,7 +713,7 @@ stat_fill(struct inode *ino, struct linux_stat *st)
 	st->st_gid = ino->gid;
 	st->st_rdev = ino->rdev;
 	st->st_size = (int64_t)ino->size;
-	st->st_blksize = 4096;
+	st->st_blksize = inode_blksize(ino);
 	st->st_blocks = ino->sb && ino->sb->real_blocks ? (int64_t)ino->blocks :
 			(int64_t)(ALIGN_UP(ino->size, 4096) / 512);
 	st->st_atim = ino->atime;

@@ -541,7 +541,6 @@ sys_move_mount(int from_dfd, uaddr_t from_path, int to_dfd, uaddr_t to_path,
 	return r;
 }
 
-#define AT_NO_AUTOMOUNT 0x800
 #define AT_RECURSIVE 0x8000
 #define OPEN_TREE_CLONE 1
 

@@ -83,8 +83,8 @@ sys_kcmp(int pid1, int pid2, int type, uint64_t idx1, uint64_t idx2)
 		return order(a->sighand, b->sighand, type);
 	case KCMP_IO:	/* no I/O contexts: none on either side, as Linux's NULLs */
 		return 0;
-	case KCMP_SYSVSEM:	/* CONFIG_SYSVIPC=n */
-		return -EOPNOTSUPP;
+	case KCMP_SYSVSEM:	/* the SEM_UNDO lists: none on either side is 0 */
+		return order(a->sem_undo, b->sem_undo, type);
 	case KCMP_EPOLL_TFD: {
 		struct file *fa = fd_get(a, (int)idx1);
 		if (!fa)

@@ -94,6 +94,9 @@ long
 sys_newfstatat(int dirfd, uaddr_t path, uaddr_t ust, int flags)
 {
 	struct linux_stat st;
+	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_EMPTY_PATH |
+		      AT_STATX_SYNC_TYPE))
+		return -EINVAL;
 	struct inode *ino = lookup_at(dirfd, path, flags);
 	if (IS_ERR(ino))
 		return PTR_ERR(ino);
@@ -538,9 +541,9 @@ sys_linkat(int odirfd, uaddr_t old, int ndirfd, uaddr_t new, int flags)
 	   CAP_DAC_READ_SEARCH, else ENOENT. */
 	if ((flags & AT_EMPTY_PATH) && current()->proc->euid != 0)
 		return -ENOENT;
-	struct inode *target = lookup_at(odirfd, old,
-					 ((flags & AT_SYMLINK_FOLLOW) ? 0 : AT_SYMLINK_NOFOLLOW) |
-					 (flags & AT_EMPTY_PATH));
+	int at = (flags & AT_SYMLINK_FOLLOW ? 0 : AT_SYMLINK_NOFOLLOW) |
+		 (flags & AT_EMPTY_PATH);
+	struct inode *target = lookup_at(odirfd, old, at);
 	if (IS_ERR(target))
 		return PTR_ERR(target);
 	struct link_arg a = { target, NULL };
@@ -772,9 +775,18 @@ sys_getcwd(uaddr_t buf, size_t size)
 	char *k = kmalloc(PATH_MAX_K);
 	if (!k)
 		return -ENOMEM;
-	long n = vfs_path_of(p, p->cwd, k, MIN(size, (size_t)PATH_MAX_K));
-	if (n > 0 && copyout(buf, k, (size_t)n) < 0)
+	long n = vfs_path_of(p, p->cwd, k, PATH_MAX_K);
+	/* A cwd outside a chroot is shown from the real root, marked as
+	 * Linux marks it; glibc's getcwd turns that into ENOENT. */
+	static const char mark[] = "(unreachable)";
+	size_t pre = vfs_under_root(p, p->cwd) ? 0 : sizeof(mark) - 1;
+	if (n > 0 && (size_t)n + pre > size)
+		n = -ERANGE;
+	else if (n > 0 && (copyout(buf, mark, pre) < 0 ||
+			   copyout(buf + pre, k, (size_t)n) < 0))
 		n = -EFAULT;
+	else if (n > 0)
+		n += (long)pre;
 	kfree(k);
 	return n;
 }

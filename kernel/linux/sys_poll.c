@@ -548,13 +548,18 @@ sys_epoll_ctl(int epfd, int op, int fd, uaddr_t uev)
 /*
  * Gathers up to max ready events of ep into out. Nothing here sleeps, so
  * the interest list cannot change under the walk; the copy to the user,
- * which may fault and sleep, comes after it.
+ * which may fault and sleep, comes after it. What was reported goes to
+ * the back of the list, so the next call starts with the others (Linux
+ * puts a level-triggered item back at the tail of its ready list): many
+ * ready files and a small maxevents still see each one in turn.
  */
 static int
 epoll_gather(struct epoll *ep, struct epoll_event_k *out, int max)
 {
 	int n = 0;
-	list_for_each(it, &ep->items) {
+	struct list reported;
+	list_init(&reported);
+	list_for_each_safe(it, nx, &ep->items) {
 		if (n >= max)
 			break;
 		struct epitem *e = list_entry(it, struct epitem, link);
@@ -573,6 +578,13 @@ epoll_gather(struct epoll *ep, struct epoll_event_k *out, int max)
 		if (e->events & EPOLLONESHOT)
 			e->disabled = true;
 		n++;
+		list_remove(&e->link);
+		list_push_back(&reported, &e->link);
+	}
+	while (!list_empty(&reported)) {
+		struct list *first = reported.next;
+		list_remove(first);
+		list_push_back(&ep->items, first);
 	}
 	return n;
 }

@@ -300,7 +300,7 @@ sys_kill(int pid, int sig)
 		return -ESRCH;	/* as Linux: -pid would overflow */
 	if (pid <= 0)
 		return kill_many(pid, sig);
-	struct proc *p = proc_find(pid);
+	struct proc *p = proc_find_any(pid);
 	if (!p)
 		return -ESRCH;
 	if (!signal_permitted(self, p, sig))

@@ -48,6 +48,13 @@ msghdr_in(uaddr_t umsg, struct msghdr_k *h, struct uiovec **iov)
 	*iov = NULL;
 	if (copyin(h, umsg, sizeof(*h)) < 0)
 		return -EFAULT;
+	/* Linux's __copy_msghdr: no name has no length, a negative one is
+	 * EINVAL, a longer one is cut to a sockaddr_storage. */
+	if (!h->name)
+		h->namelen = 0;
+	if ((int32_t)h->namelen < 0)
+		return -EINVAL;
+	h->namelen = MIN(h->namelen, 128u);
 	if (h->iovlen > UIO_MAXIOV)
 		return -EMSGSIZE;
 	*iov = kmalloc(sizeof(**iov) * (h->iovlen ? h->iovlen : 1));

@@ -29,9 +29,6 @@
 #define STATX_ATTR_MOUNT_ROOT 0x2000u
 #define STATX_ATTR_DAX 0x200000u
 
-#define AT_NO_AUTOMOUNT 0x800
-#define AT_STATX_SYNC_TYPE 0x6000
-
 struct statx_ts {
 	int64_t sec;
 	uint32_t nsec;
@@ -90,7 +87,7 @@ statx_fill(struct inode *ino, unsigned want, struct statx_k *sx)
 	/* stx_mnt_id: the unique id if asked (STATX_MNT_ID_UNIQUE) */
 	sx->mask = STATX_BASIC_STATS | (want & STATX_MNT_ID_UNIQUE ?
 					STATX_MNT_ID_UNIQUE : STATX_MNT_ID);
-	sx->blksize = 4096;
+	sx->blksize = inode_blksize(ino);
 	sx->nlink = ino->nlink;
 	sx->uid = ino->uid;
 	sx->gid = ino->gid;

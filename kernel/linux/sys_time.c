@@ -157,7 +157,8 @@ read_timespec(uaddr_t u, uint64_t *ns)
 	return 0;
 }
 
-/* Sleeps until an absolute monotonic deadline; writes what is left on EINTR. */
+/* Sleeps until an absolute monotonic deadline; writes what is left on
+ * EINTR (-EFAULT if it cannot, as Linux). */
 static long
 sleep_until(uint64_t deadline, uaddr_t rem)
 {
@@ -167,7 +168,8 @@ sleep_until(uint64_t deadline, uaddr_t rem)
 			uint64_t now = arch_now_ns();
 			uint64_t left = deadline > now ? deadline - now : 0;
 			struct timespec_k ts = { (int64_t)(left / NS), (int64_t)(left % NS) };
-			copyout(rem, &ts, sizeof(ts));
+			if (copyout(rem, &ts, sizeof(ts)) < 0)
+				return -EFAULT;
 		}
 		return -EINTR;
 	}
@@ -186,15 +188,26 @@ sys_nanosleep(uaddr_t req, uaddr_t rem)
 	return sleep_until(arch_now_ns() + ns, rem);
 }
 
+/* Linux's clocks with an nsleep: not the thread's CPU clock, the raw or
+ * the coarse ones (clock_nanosleep is EOPNOTSUPP there). */
+static bool
+clock_can_sleep(int clock)
+{
+	return clock != CLOCK_THREAD_CPUTIME_ID && clock != CLOCK_MONOTONIC_RAW &&
+	       clock != CLOCK_REALTIME_COARSE && clock != CLOCK_MONOTONIC_COARSE;
+}
+
 long
 sys_clock_nanosleep(int clock, int flags, uaddr_t req, uaddr_t rem)
 {
 	uint64_t ns, now;
+	if (clock_now(clock, &now))
+		return -EINVAL;
+	if (!clock_can_sleep(clock))
+		return -EOPNOTSUPP;
 	long e = read_timespec(req, &ns);
 	if (e)
 		return e;
-	if (clock_now(clock, &now) || clock == CLOCK_THREAD_CPUTIME_ID)
-		return -EINVAL;
 	if (flags & 1) {	/* TIMER_ABSTIME */
 		if (ns <= now)
 			return 0;

@@ -401,9 +401,10 @@ nsock_close(int id)
 
 	if (s == NULL)
 		return -EBADF;
-	if (s->type == SOCK_STREAM)
+	if (s->type == SOCK_STREAM) {
+		nsock_groups_leave(s);
 		nsock_tcp_close(s);
-	else if (s->type == SOCK_DGRAM)
+	} else if (s->type == SOCK_DGRAM)
 		nsock_udp_close(s);
 	else
 		nsock_raw_close(s);

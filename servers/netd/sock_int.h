@@ -177,6 +177,9 @@ ssize_t nsock_udp_send(struct nsock *s, const void *buf, size_t len,
     int flags, const struct sockaddr *addr, socklen_t addr_len);
 int nsock_udp_shutdown(struct nsock *s, bool rd, bool wr);
 void nsock_udp_close(struct nsock *s);
+/* Leaves the multicast groups s joined (any socket type: MCAST_JOIN_GROUP
+   takes a TCP socket too, as Linux). */
+void nsock_groups_leave(struct nsock *s);
 unsigned nsock_udp_poll(struct nsock *s);
 void nsock_dgram_queue(struct nsock *s, struct pbuf *p, const ip_addr_t *addr,
     u16_t port);

@@ -286,6 +286,32 @@ set_membership4(struct nsock *s, const void *val, socklen_t len, bool join)
 	return nsock_udp_membership(s, &g, join);
 }
 
+/*
+ * MCAST_JOIN_GROUP/MCAST_LEAVE_GROUP: a group_req, taken by any IPv4
+ * socket (a TCP one too, as Linux; an accepted socket copies none).
+ */
+static int
+set_group_req(struct nsock *s, const void *val, socklen_t len, bool join)
+{
+	struct group_req req;
+	struct nsock_group g;
+
+	if (val == NULL || len < (socklen_t)sizeof(req))
+		return -EINVAL;
+	memcpy(&req, val, sizeof(req));
+	if (req.gr_group.ss_family != AF_INET)
+		return -EINVAL;
+	if (req.gr_interface > 255)
+		return -ENODEV;
+	memset(&g, 0, sizeof(g));
+	ip_addr_set_ip4_u32_val(g.group,
+	    ((const struct sockaddr_in *)&req.gr_group)->sin_addr.s_addr);
+	if (!ip4_addr_ismulticast(ip_2_ip4(&g.group)))
+		return -EINVAL;
+	g.ifindex = (u8_t)req.gr_interface;
+	return nsock_udp_membership(s, &g, join);
+}
+
 static int
 set_ip(struct nsock *s, int name, const void *val, socklen_t len)
 {
@@ -293,6 +319,11 @@ set_ip(struct nsock *s, int name, const void *val, socklen_t len)
 	int v = 0, err;
 
 	switch (name) {
+	case MCAST_JOIN_GROUP:
+	case MCAST_LEAVE_GROUP:
+		if (s->family != AF_INET)
+			return -ENOPROTOOPT;
+		return set_group_req(s, val, len, name == MCAST_JOIN_GROUP);
 	case IP_ADD_MEMBERSHIP:
 	case IP_DROP_MEMBERSHIP:
 		if (!udp)

@@ -482,10 +482,16 @@ nsock_udp_membership(struct nsock *s, const struct nsock_group *g,
 }
 
 void
-nsock_udp_close(struct nsock *s)
+nsock_groups_leave(struct nsock *s)
 {
 	for (struct nsock_group *g = s->groups; g != NULL; g = g->next)
 		group_apply(g, false);
+}
+
+void
+nsock_udp_close(struct nsock *s)
+{
+	nsock_groups_leave(s);
 	if (s->pcb.udp != NULL) {
 		udp_remove(s->pcb.udp);
 		s->pcb.udp = NULL;

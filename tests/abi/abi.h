@@ -74,6 +74,7 @@ errno_name(int e)
 		{ EIDRM, "EIDRM" }, { ENOMSG, "ENOMSG" },
 		/* extended attributes */
 		{ ENODATA, "ENODATA" },
+		{ ESTALE, "ESTALE" },
 	};
 	static char other[32];
 

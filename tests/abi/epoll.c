@@ -4,7 +4,8 @@
  * reports only on new data, EPOLLONESHOT and re-arming with MOD, the
  * user data round trip, maxevents, timeouts of 0 and a few milliseconds,
  * a wake-up by another process, epoll_pwait's mask, automatic removal on
- * close, nested epoll, a one-shot timerfd, and epoll_ctl's errors.
+ * close, nested epoll, a one-shot timerfd, and epoll_ctl's errors; many
+ * ready files with a small maxevents are each reported in turn.
  */
 #include "abi.h"
 
@@ -352,6 +353,38 @@ test_refused_and_nesting(void)
 		close(chain[i]);
 }
 
+static void
+test_fair_rotation(void)
+{
+	enum { READY = 13, MAX = 3, ROUNDS = 4 };
+	int fds[READY][2], count[READY] = { 0 };
+	int ep = epoll_create1(0);
+	for (int i = 0; i < READY; i++) {
+		pipe(fds[i]);
+		write(fds[i][1], "x", 1);
+		struct epoll_event ev = { .events = EPOLLIN, .data.u64 = (uint64_t)i };
+		epoll_ctl(ep, EPOLL_CTL_ADD, fds[i][0], &ev);
+	}
+	int bad = 0;
+	for (int got = 0; got < READY * ROUNDS && !bad;) {
+		struct epoll_event evs[MAX];
+		int n = epoll_wait(ep, evs, MAX, 0);
+		bad = n != MAX;
+		for (int i = 0; i < n && got < READY * ROUNDS; i++, got++)
+			count[evs[i].data.u64]++;
+	}
+	CHECK_EQ("always maxevents", bad, 0);
+	int even = 1;
+	for (int i = 0; i < READY; i++)
+		even &= count[i] == ROUNDS;
+	CHECK_EQ("each ready file reported in turn", even, 1);
+	for (int i = 0; i < READY; i++) {
+		close(fds[i][0]);
+		close(fds[i][1]);
+	}
+	close(ep);
+}
+
 int
 main(void)
 {
@@ -362,5 +395,6 @@ main(void)
 	test_edge_oneshot();
 	test_wakeups();
 	test_pwait_nested_errors();
+	test_fair_rotation();
 	return abi_done("epoll");
 }

@@ -281,6 +281,21 @@ test_vfork(void)
 }
 
 static void
+test_empty_argv(void)
+{
+	char *none[] = { NULL };
+	char *envs[] = { "ABI_EMPTY_ARGV=1", NULL };
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid == 0) {
+		execve(SELF, none, envs);
+		_exit(45);
+	}
+	CHECK_STR("an empty argv runs with \"\" as argv[0]",
+	    status_str(abi_wait(pid)), "exited 0");
+}
+
+static void
 test_errors(void)
 {
 	char *args[] = { "x", NULL };
@@ -300,6 +315,17 @@ test_errors(void)
 	CHECK_ERR("execve through a file", execve(path, args, environ),
 	    ENOTDIR);
 	snprintf(path, sizeof(path), "%s/noexec", tmp_dir);
+	chmod(path, 0700);	/* root's alone to run */
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid == 0) {
+		setuid(65534);
+		execve(path, args, environ);
+		_exit(errno == EACCES ? 44 : 45);
+	}
+	CHECK_STR("execve of root's 0700 file as nobody",
+	    status_str(abi_wait(pid)), "exited 44");
+	snprintf(path, sizeof(path), "%s/noexec", tmp_dir);
 	unlink(path);
 
 	snprintf(path, sizeof(path), "%s/garbage", tmp_dir);
@@ -314,6 +340,11 @@ test_errors(void)
 int
 main(int argc, char **argv)
 {
+	if (getenv("ABI_EMPTY_ARGV")) {	/* run with an empty argv */
+		printf("argc %d, argv[0] %s\n", argc,
+		       argc > 0 && argv[0] && !argv[0][0] ? "\"\"" : "other");
+		return 0;
+	}
 	if (argc >= 2) {
 		/* A re-executed child: check before anything is reset. */
 		setvbuf(stdout, NULL, _IOLBF, 0);
@@ -343,6 +374,7 @@ main(int argc, char **argv)
 	test_script();
 	test_exec_from_thread();
 	test_vfork();
+	test_empty_argv();
 	test_errors();
 	rmdir(tmp_dir);
 	return abi_done("exec");

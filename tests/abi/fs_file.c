@@ -3,7 +3,8 @@
  * natively): open and creat flags, read/write and their positioned and
  * vectored forms across block boundaries, lseek, sparse files and a write
  * at 5 GiB, truncation up and down (what comes back must be zeros), fstat
- * fields with st_blocks, fsync, sendfile from a disk file, statfs.
+ * fields with st_blocks, fsync, sendfile from a disk file, statfs (and
+ * st_blksize, its block size).
  */
 /* abi: disk */
 #include "abi.h"
@@ -426,6 +427,9 @@ test_statfs(void)
 	CHECK("f_files > 0", sf.f_files > 0);
 	CHECK("f_ffree < f_files", sf.f_ffree < sf.f_files);
 	CHECK_EQ("f_namelen", sf.f_namelen, 255);
+	struct stat st;
+	CHECK_OK("stat the directory", stat(abi_dir, &st));
+	CHECK_EQ("st_blksize is the block size", st.st_blksize, 1024);
 
 	/* A file's blocks come out of f_bfree and go back. */
 	long long before = (long long)sf.f_bfree;

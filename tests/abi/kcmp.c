@@ -2,7 +2,8 @@
  * kcmp: the same open file through two descriptors and in a child that
  * inherited it (0), another open of the same path (not 0), the address
  * space, descriptor table and signal handlers of a forked child (not
- * shared) and of the caller itself (shared), and the errors: ESRCH,
+ * shared) and of the caller itself (shared), the SEM_UNDO lists of two
+ * processes that have none (equal), and the errors: ESRCH,
  * EINVAL for an unknown type, EBADF for a closed descriptor.
  */
 #include "abi.h"
@@ -14,6 +15,7 @@
 #define KCMP_VM 1
 #define KCMP_FILES 2
 #define KCMP_SIGHAND 4
+#define KCMP_SYSVSEM 6
 
 static long
 kcmp(pid_t a, pid_t b, int type, unsigned long x, unsigned long y)
@@ -50,6 +52,8 @@ main(void)
 	CHECK("child's fd table differs", r == 1 || r == 2);
 	r = kcmp(me, child, KCMP_SIGHAND, 0, 0);
 	CHECK("child's handlers differ", r == 1 || r == 2);
+	CHECK_EQ("no SEM_UNDO list on either side", kcmp(me, child,
+		 KCMP_SYSVSEM, 0, 0), 0);
 	CHECK_ERR("no such pid", kcmp(me, 0x7ffffff0, KCMP_VM, 0, 0), ESRCH);
 	CHECK_ERR("unknown type", kcmp(me, me, 99, 0, 0), EINVAL);
 	CHECK_ERR("negative type", kcmp(me, me, -1, 0, 0), EINVAL);

@@ -3,7 +3,9 @@
  * EPIPE with SIGPIPE (default, ignored, handled), O_NONBLOCK EAGAIN on
  * both ends, FIONREAD, atomic writes of PIPE_BUF or less from two
  * writers, large transfers across the pipe buffer in both directions,
- * readv/writev, wrong-end EBADF, ESPIPE, and a named FIFO in /tmp.
+ * readv/writev, wrong-end EBADF, ESPIPE, a named FIFO in /tmp, and
+ * packet mode (pipe2's O_DIRECT): one packet a read, the rest dropped,
+ * as many packets as the pipe has pages.
  */
 #include "abi.h"
 
@@ -330,6 +332,39 @@ test_pipe_size(void)
 	close(p[1]);
 }
 
+static void
+test_packets(void)
+{
+	int fds[2];
+	char buf[8192];
+	CHECK_OK("pipe2 O_DIRECT", pipe2(fds, O_DIRECT | O_NONBLOCK));
+	CHECK_EQ("the write end has O_DIRECT",
+		 (fcntl(fds[1], F_GETFL) & O_DIRECT) != 0, 1);
+	CHECK_EQ("the read end has not", (fcntl(fds[0], F_GETFL) & O_DIRECT), 0);
+	CHECK_EQ("write abc", write(fds[1], "abc", 3), 3);
+	CHECK_EQ("write defgh", write(fds[1], "defgh", 5), 5);
+	CHECK_EQ("a read takes one packet", read(fds[0], buf, sizeof(buf)), 3);
+	CHECK_EQ("a short read takes part of the next",
+		 read(fds[0], buf, 2), 2);
+	CHECK_EQ("and drops the rest", read(fds[0], buf, sizeof(buf)) == -1 &&
+		 errno == EAGAIN, 1);
+	memset(buf, 'x', sizeof(buf));
+	CHECK_EQ("a write of two pages", write(fds[1], buf, 8192), 8192);
+	CHECK_EQ("comes as two packets", read(fds[0], buf, sizeof(buf)), 4096);
+	CHECK_EQ("the second", read(fds[0], buf, sizeof(buf)), 4096);
+	int n = 0;
+	while (write(fds[1], "p", 1) == 1 && n < 100)
+		n++;
+	CHECK_EQ("one-byte packets until the slots are full", n,
+		 fcntl(fds[1], F_GETPIPE_SZ) / 4096);
+	CHECK_ERR("then EAGAIN", write(fds[1], "p", 1), EAGAIN);
+	CHECK_EQ("one read frees a slot", read(fds[0], buf, 10), 1);
+	CHECK_EQ("for one more", write(fds[1], "q", 1), 1);
+	close(fds[0]);
+	close(fds[1]);
+	CHECK_ERR("pipe2 unknown flag", pipe2(fds, O_APPEND), EINVAL);
+}
+
 int
 main(void)
 {
@@ -341,5 +376,6 @@ main(void)
 	test_atomic();
 	test_large();
 	test_fifo();
+	test_packets();
 	return abi_done("pipe");
 }

@@ -5,12 +5,17 @@
  * signals, SA_RESTART against EINTR on a pipe read interrupted by a timer,
  * EINTR from nanosleep, sigsuspend, sigtimedwait, SIGCHLD, signals to a
  * child, default and ignored actions, sigaltstack (also for a stack
- * overflow), and the errors of kill and sigaction.
+ * overflow), and the errors of kill and sigaction; kill and
+ * rt_sigqueueinfo given a thread's id (they reach its process), and
+ * RLIMIT_SIGPENDING: a queued real-time signal past it is EAGAIN for
+ * tgkill and sigqueue, not for kill.
  */
 #include "abi.h"
 
 #include <fcntl.h>
 #include <setjmp.h>
+#include <pthread.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 
 static volatile sig_atomic_t hits;
@@ -499,6 +504,66 @@ test_altstack(void)
 	    status_str(abi_wait(pid)), "exited 33");
 }
 
+static volatile pid_t worker_tid;
+static volatile int worker_stop;
+
+static void *
+worker(void *arg)
+{
+	worker_tid = (pid_t)syscall(SYS_gettid);
+	while (!worker_stop)
+		usleep(1000);
+	return arg;
+}
+
+static void
+test_thread_ids_and_limit(void)
+{
+	pthread_t th;
+	sigset_t rt, old;
+	sigemptyset(&rt);
+	sigaddset(&rt, SIGRTMIN + 1);
+	sigaddset(&rt, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &rt, &old);
+	pthread_create(&th, NULL, worker, NULL);
+	while (!worker_tid)
+		usleep(1000);
+	CHECK_OK("kill with a thread's id", kill(worker_tid, SIGUSR1));
+	sigset_t pend;
+	sigpending(&pend);
+	CHECK_EQ("pending for the process", sigismember(&pend, SIGUSR1), 1);
+	siginfo_t si;
+	memset(&si, 0, sizeof(si));
+	si.si_code = SI_QUEUE;
+	si.si_pid = getpid();
+	si.si_value.sival_int = 7;
+	CHECK_OK("rt_sigqueueinfo with a thread's id",
+		 syscall(SYS_rt_sigqueueinfo, worker_tid, SIGRTMIN + 1, &si));
+	struct timespec none = { 0, 0 };
+	CHECK_EQ("SIGUSR1 first", sigtimedwait(&rt, &si, &none), SIGUSR1);
+	CHECK_EQ("then the queued one", sigtimedwait(&rt, &si, &none),
+		 SIGRTMIN + 1);
+	CHECK_EQ("with its value", si.si_value.sival_int, 7);
+
+	struct rlimit lim, zero = { 0, 0 };
+	getrlimit(RLIMIT_SIGPENDING, &lim);
+	setrlimit(RLIMIT_SIGPENDING, &zero);
+	CHECK_ERR("tgkill past RLIMIT_SIGPENDING", syscall(SYS_tgkill, getpid(),
+		  worker_tid, SIGRTMIN + 1), EAGAIN);
+	union sigval v = { .sival_int = 1 };
+	CHECK_ERR("sigqueue past it", sigqueue(getpid(), SIGRTMIN + 1, v),
+		  EAGAIN);
+	CHECK_OK("kill is not refused", kill(getpid(), SIGRTMIN + 1));
+	CHECK_EQ("and comes", sigtimedwait(&rt, &si, &none), SIGRTMIN + 1);
+	CHECK_OK("tgkill of a standard signal", syscall(SYS_tgkill, getpid(),
+		 syscall(SYS_gettid), SIGUSR1));
+	CHECK_EQ("comes too", sigtimedwait(&rt, &si, &none), SIGUSR1);
+	setrlimit(RLIMIT_SIGPENDING, &lim);
+	worker_stop = 1;
+	pthread_join(th, NULL);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
 int
 main(void)
 {
@@ -510,5 +575,6 @@ main(void)
 	test_sigchld();
 	test_child_signals();
 	test_altstack();
+	test_thread_ids_and_limit();
 	return abi_done("signal");
 }

@@ -149,6 +149,16 @@ test_sleeps(void)
 	CHECK_STR("clock_nanosleep on a CPU clock of this thread",
 	    errno_name(clock_nanosleep(CLOCK_THREAD_CPUTIME_ID, 0, &req,
 	    NULL)), "EINVAL");
+	/* The kernel's own answer, under the C library's (EOPNOTSUPP), and
+	 * before it reads the timespec. */
+	CHECK_ERR("raw clock_nanosleep, thread CPU clock",
+	    syscall(SYS_clock_nanosleep, CLOCK_THREAD_CPUTIME_ID, 0, NULL,
+	    NULL), EOPNOTSUPP);
+	CHECK_ERR("raw clock_nanosleep, CLOCK_MONOTONIC_COARSE",
+	    syscall(SYS_clock_nanosleep, CLOCK_MONOTONIC_COARSE, 0, &req,
+	    NULL), EOPNOTSUPP);
+	CHECK_ERR("raw clock_nanosleep, unknown clock",
+	    syscall(SYS_clock_nanosleep, 100, 0, &req, NULL), EINVAL);
 }
 
 static void
@@ -203,6 +213,11 @@ test_itimer(void)
 	CHECK("one-shot timer disarmed", cur.it_value.tv_sec == 0 &&
 	    cur.it_value.tv_usec == 0);
 	CHECK_EQ("one tick", ticks, 1);
+	/* A sleep cut short whose remainder cannot be written is EFAULT. */
+	struct timespec req = { 10, 0 };
+	CHECK_OK("setitimer 20ms again", setitimer(ITIMER_REAL, &it, NULL));
+	CHECK_ERR("interrupted sleep, bad rem", syscall(SYS_clock_nanosleep,
+	    CLOCK_MONOTONIC, 0, &req, (void *)8), EFAULT);
 	signal(SIGALRM, SIG_DFL);
 	alarm(ABI_WATCHDOG);
 }

@@ -76,6 +76,7 @@
 #define EHOSTUNREACH     113
 #define EALREADY         114
 #define EINPROGRESS      115
+#define ESTALE           116
 #define EDQUOT           122
 #define ENOKEY           126
 #define EKEYEXPIRED      127

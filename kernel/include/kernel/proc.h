@@ -24,6 +24,9 @@
 #define SELECT_MAX 1024	/* select's fd_set, as glibc's FD_SETSIZE */
 #define PROC_NAME_MAX 16
 #define PID_MAX 32768
+/* /proc/sys/kernel/pid_max: ids are given below it (301 up to Linux's
+ * PID_MAX_LIMIT, 4194304). Big lock. */
+extern unsigned pid_max;
 
 struct vm;
 struct file;
@@ -166,6 +169,9 @@ extern struct list all_procs;
 extern uint64_t stat_forks;	/* processes created since boot (/proc/stat) */
 struct proc *proc_find(int pid);
 struct thread *thread_find(int tid);
+/* The process with pid id, else the one with a thread of tid id (Linux's
+ * kill and rt_sigqueueinfo take a thread's id too); NULL if none. */
+struct proc *proc_find_any(int id);
 /* A tid (and pid) no live process or thread uses, or -1. */
 int tid_alloc(void);
 void proc_init(void);
@@ -295,10 +301,13 @@ bool signal_permitted(struct proc *from, struct proc *to, int sig);
 /*
  * tgkill's and rt_tgsigqueueinfo's delivery: sig to thread tid (of
  * process tgid when tgid > 0) from the current process, after the
- * permission check. Returns 0, -ESRCH, -EINVAL or -EPERM.
+ * permission check. Returns 0, -ESRCH, -EINVAL, -EPERM, or -EAGAIN for
+ * a queued real-time signal past RLIMIT_SIGPENDING.
  */
 int signal_send_specific(int tgid, int tid, int sig,
 			 const struct sig_info_k *info);
+/* How many signals wait for p, its threads' included (SigQ). */
+unsigned signal_queued(struct proc *p);
 /*
  * rt_sigqueueinfo's copy of the caller's siginfo into *k: -EFAULT, or
  * -EPERM for a kernel-reserved si_code (>= 0, or SI_TKILL) sent to

@@ -9,4 +9,8 @@
 
 void random_bytes(void *buf, size_t n);
 
+/* The entropy count Linux reports once seeded (entropy_avail, poolsize,
+ * RNDGETENTCNT): a full pool. */
+#define RANDOM_POOL_BITS 256
+
 #endif

@@ -66,7 +66,8 @@ struct msghdr_k {
 
 /*
  * Copies in the msghdr at umsg and its iovecs: *iov is allocated (kfree
- * it, also after an error). More than UIO_MAXIOV is EMSGSIZE, as Linux.
+ * it, also after an error). More than UIO_MAXIOV is EMSGSIZE, a negative
+ * name length EINVAL, as Linux.
  */
 /* Copies a socket address out as getsockname(2) does: truncated to the
  * caller's room, the full length told (kernel/fs/sockfile.c). */

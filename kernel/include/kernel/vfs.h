@@ -172,6 +172,7 @@ struct super {
 	uint64_t next_ino;
 	const struct super_ops *ops;	/* or NULL */
 	bool real_blocks;		/* inode.blocks is what stat shows */
+	uint32_t blksize;		/* stat's st_blksize; 0: a page */
 	/* Mounted read-only (MS_RDONLY): opens for writing fail with EROFS,
 	   and so do changes where the file system checks it (a server's). */
 	bool read_only;
@@ -304,6 +305,7 @@ extern struct mount_entry mounts[MOUNT_MAX];
 #define O_APPEND 02000
 #define O_NONBLOCK 04000
 #define O_ASYNC 020000
+#define O_DIRECT 040000
 #define O_DIRECTORY 0200000
 #define O_NOFOLLOW 0400000
 #define O_CLOEXEC 02000000
@@ -315,10 +317,22 @@ extern struct mount_entry mounts[MOUNT_MAX];
 #define AT_SYMLINK_NOFOLLOW 0x100
 #define AT_REMOVEDIR 0x200
 #define AT_SYMLINK_FOLLOW 0x400
+#define AT_NO_AUTOMOUNT 0x800
 #define AT_EMPTY_PATH 0x1000
+#define AT_STATX_SYNC_TYPE 0x6000
+
+/* The st_blksize stat shows for ino: its file system's block size. */
+static inline uint32_t
+inode_blksize(const struct inode *ino)
+{
+	return ino->sb && ino->sb->blksize ? ino->sb->blksize : 4096;
+}
 
 /* The pid of a /proc/PID directory's inode, else -1 (kernel/fs/procfs.c). */
 int procfs_dir_pid(struct inode *ino);
+/* Whether ino is one of /proc/PID's magic links (exe, cwd, root, fd/N),
+ * which openat2's RESOLVE_NO_MAGICLINKS refuses. */
+bool procfs_magic_link(struct inode *ino);
 
 /*
  * Pipes and FIFOs (kernel/fs/pipe.c), big lock. pipe_of gives the pipe
@@ -471,8 +485,25 @@ struct file *vfs_open_tmpfile(struct proc *p, int dirfd, const char *path,
 struct file *vfs_open(struct proc *p, int dirfd, const char *path,
 		      unsigned flags, unsigned mode);
 struct file *vfs_open_inode(struct inode *ino, unsigned flags);
+/* openat2's RESOLVE_* flags (kernel/fs/resolve.c). */
+#define RESOLVE_NO_XDEV 0x01
+#define RESOLVE_NO_MAGICLINKS 0x02
+#define RESOLVE_NO_SYMLINKS 0x04
+#define RESOLVE_BENEATH 0x08
+#define RESOLVE_IN_ROOT 0x10
+#define RESOLVE_CACHED 0x20
+/* vfs_open under the RESOLVE_* rules in how: a new file or an error
+ * pointer (EXDEV, ELOOP...). May sleep. */
+struct file *vfs_open_resolve(struct proc *p, int dirfd, const char *path,
+			      unsigned flags, unsigned mode, uint64_t how);
+/* Opens a file found by other means than a path (open_by_handle_at) with
+ * open's checks (ELOOP for a symlink, permissions, O_TRUNC). */
+struct file *vfs_open_existing(struct proc *p, struct inode *ino,
+			       unsigned flags);
 /* Absolute path of a directory inode into buf; returns length or error. */
 long vfs_path_of(struct proc *p, struct inode *dir, char *buf, size_t size);
+/* True if dir is p's root or below it (false for a cwd left outside a chroot). */
+bool vfs_under_root(struct proc *p, struct inode *dir);
 /*
  * The absolute path of the file that path names, every symlink resolved
  * (what /proc/PID/exe shows), into buf; returns its length + 1 or an error.
