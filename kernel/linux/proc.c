@@ -102,6 +102,7 @@ proc_alloc(struct proc *parent)
 		p->fsgid = parent->fsgid;
 		p->groups = parent->groups;
 		groups_get(p->groups);
+		p->caps = parent->caps;
 		p->umask = parent->umask;
 		p->personality = parent->personality;
 		p->trace = parent->trace;
@@ -200,8 +201,9 @@ count_tasks(unsigned uid, uint64_t *mine, uint64_t *all)
 /*
  * May the caller make one more thread? -EAGAIN past threads-max, or past
  * RLIMIT_NPROC for its real user unless it is root (Linux lets the root
- * user and CAP_SYS_RESOURCE through), so one user's fork bomb leaves
- * memory and process slots for root's shell.
+ * user, CAP_SYS_RESOURCE and CAP_SYS_ADMIN through), so one user's fork
+ * bomb leaves memory and process slots for root's shell.
+
  */
 static int
 clone_allowed(struct proc *caller)
@@ -210,7 +212,8 @@ clone_allowed(struct proc *caller)
 	count_tasks(caller->uid, &mine, &all);
 	if (all >= threads_max)
 		return -EAGAIN;
-	if (caller->uid == 0 || caller->euid == 0)
+	if (caller->uid == 0 || proc_capable(caller, CAP_SYS_RESOURCE) ||
+	    proc_capable(caller, CAP_SYS_ADMIN))
 		return 0;
 	return mine >= caller->rlimits[RLIMIT_NPROC][0] ? -EAGAIN : 0;
 }
@@ -555,6 +558,7 @@ proc_spawn_init(const char *path, const char *const *argv, int argc)
 	struct thread *t = thread_new(NULL);
 	if (!p || !t)
 		panic("no memory for init");
+	caps_init(&p->caps);
 	p->pid = t->tid = tid_alloc();
 	p->pgid = p->sid = p->pid;
 	p->vm = vm_new();
@@ -606,7 +610,7 @@ proc_init_proc(void)
 bool
 proc_may_access(const struct proc *me, const struct proc *p)
 {
-	if (me == p || me->euid == 0)
+	if (me == p || proc_capable(me, CAP_SYS_PTRACE))
 		return true;
 	return !p->undumpable && me->uid == p->uid && me->uid == p->euid &&
 	       me->uid == p->suid && me->gid == p->gid &&
