@@ -287,7 +287,10 @@ pipe_set_size(struct file *f, uint64_t arg)
 	size_t size = pipe_round_size(arg);
 	if (!size)
 		return -EINVAL;
-	if (size > p->size && size > pipe_max_size && !proc_privileged())
+	if (size > p->size && size > pipe_max_size &&
+	    !capable(CAP_SYS_RESOURCE))
+
+
 		return -EPERM;
 	size_t used = p->head - p->tail;
 	if (used > size)

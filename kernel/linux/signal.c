@@ -140,7 +140,8 @@ init_drops(struct proc *p, struct thread *t, int sig)
 bool
 signal_permitted(struct proc *from, struct proc *to, int sig)
 {
-	if (from == to || from->euid == 0)
+	if (from == to || proc_capable(from, CAP_KILL))
+
 		return true;
 	if (from->uid == to->uid || from->uid == to->suid ||
 	    from->euid == to->uid || from->euid == to->suid)
