@@ -252,9 +252,14 @@ proc_clone(unsigned long flags, uint64_t newsp, uint64_t tls)
 	t->tid = tid;
 
 	if (!(flags & CLONE_THREAD)) {
-		p = proc_alloc((flags & CLONE_PARENT) && parent->parent ? parent->parent : parent);
+		/* The child is the caller's copy (ids, capabilities, limits,
+		 * name) even when CLONE_PARENT makes it the caller's sibling. */
+		p = proc_alloc(parent);
 		if (!p)
 			goto fail_thread;
+		if ((flags & CLONE_PARENT) && parent->parent)
+			p->parent = parent->parent;
+
 		p->pid = tid;
 		p->exit_signal = clone_exit_signal(flags, parent);
 		p->parent_exec_count = p->parent->exec_count;

@@ -5,13 +5,15 @@
  * DAC override, FOWNER, kill, chroot, mknod, setuid), prctl's bounding
  * set, ambient set and securebits, setuid's and setfsuid's changes to the
  * sets (KEEP_CAPS, NO_SETUID_FIXUP), and execve's new sets (root regains
- * its bounding set unless SECBIT_NOROOT; others keep their ambient set).
+ * its bounding set unless SECBIT_NOROOT; others keep their ambient set),
+ * and a CLONE_PARENT child made with its maker's ids and sets.
  * Each case runs in a child, so the next starts with root's sets. Masks
  * are compared, never printed: the host may hold fewer than all (its
  * container lacks CAP_SYS_RESOURCE).
  */
 #include "abi.h"
 
+#include <sched.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -458,8 +460,40 @@ exec_nobody(void)
 	setresuid(NOBODY, NOBODY, NOBODY);
 }
 
+/* The process clone(CLONE_PARENT) makes: its exit status says whether it
+   has its maker's ids and sets (nobody's, none), not its parent's. */
+static int
+sibling_report(void *arg)
+{
+	(void)arg;
+	struct sets s = get_sets();
+	_exit(getuid() == NOBODY && geteuid() == NOBODY && s.perm == 0 &&
+	    s.eff == 0 ? 0 : 1);
+}
+
+static void
+test_clone_parent(void)
+{
+	static char stack[64 * 1024] __attribute__((aligned(16)));
+	pid_t middle = abi_fork();
+	if (middle == 0) {
+		setresuid(NOBODY, NOBODY, NOBODY);
+		int pid = clone(sibling_report, stack + sizeof(stack),
+		    CLONE_PARENT | SIGCHLD, NULL);
+		_exit(pid > 0 ? 0 : 1);
+	}
+	CHECK_STR("CLONE_PARENT caller", status_str(abi_wait(middle)),
+	    "exited 0");
+	int status = 0;
+	pid_t sibling = waitpid(-1, &status, 0);
+	CHECK("CLONE_PARENT child is ours to reap", sibling > 0);
+	CHECK_STR("it has its maker's ids and sets", status_str(status),
+	    "exited 0");
+}
+
 static void
 test_exec(void)
+
 {
 	CHECK_EQ("root execs: its bounding set, KEEPCAPS cleared",
 	    exec_case(exec_root_dropped), 1 | 2 | 8);
@@ -489,5 +523,7 @@ main(int argc, char **argv)
 	run_case("setuid keeps or drops", case_setuid);
 	run_case("setuid to nobody drops all", case_setuid_drops);
 	test_exec();
+	test_clone_parent();
 	return abi_done("caps");
+
 }
