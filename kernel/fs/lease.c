@@ -132,7 +132,6 @@ lease_set(struct file *f, int fd, int type)
 	if (!leases_enable)
 		return -EINVAL;
 	if (p->euid != f->inode->uid && !capable(CAP_LEASE))
-
 		return -EACCES;
 	if (!S_ISREG(f->inode->mode))
 		return -EINVAL;

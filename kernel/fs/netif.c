@@ -217,7 +217,6 @@ netif_ioctl(unsigned long cmd, uint64_t arg)
 {
 	if (is_set_cmd(cmd))
 		return !capable(CAP_NET_ADMIN) ? -EPERM : -EOPNOTSUPP;
-
 	struct pt_net_info *info = kmalloc(sizeof(*info));
 	if (!info)
 		return -ENOMEM;

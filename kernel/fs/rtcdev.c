@@ -61,7 +61,6 @@ rtc_set(uint64_t arg)
 	struct rtc_time_linux r;
 	if (!capable(CAP_SYS_TIME))
 		return -EACCES;
-
 	if (copyin(&r, arg, sizeof(r)) < 0)
 		return -EFAULT;
 	struct rtc_time_k t = {

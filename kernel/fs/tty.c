@@ -397,7 +397,6 @@ ioctl_set_ctty(struct tty *t, struct file *f, bool steal)
 		ctty_clear_all(t);
 	}
 	if ((f->flags & O_ACCMODE) == O_WRONLY && !capable(CAP_SYS_ADMIN))
-
 		return -EPERM;
 	ctty_set(t, p);
 	return 0;

@@ -322,7 +322,6 @@ dac_override(struct proc *p, struct inode *ino, int mask)
 
 int
 vfs_permission(struct proc *p, struct inode *ino, int mask)
-
 {
 	if ((mask & 2) && (S_ISREG(ino->mode) || S_ISDIR(ino->mode) ||
 			   S_ISLNK(ino->mode)) && vfs_writable(ino))
@@ -598,7 +597,6 @@ may_open(struct proc *p, struct inode *ino, unsigned flags)
 	/* O_NOATIME is the owner's (or root's) to ask. */
 	if (!e && (flags & O_NOATIME) && !proc_capable(p, CAP_FOWNER) &&
 	    p->euid != ino->uid)
-
 		e = -EPERM;
 	return e;
 }

@@ -229,7 +229,6 @@ ipc_owner_check(const struct ipc_obj *o)
 {
 	struct proc *p = current()->proc;
 	if (p->euid == o->cuid || p->euid == o->uid || capable(CAP_SYS_ADMIN))
-
 		return 0;
 	return -EPERM;
 }

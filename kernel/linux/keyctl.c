@@ -403,7 +403,6 @@ keyctl_setperm(key_serial_t id, uint32_t perm)
 		return e;
 	struct proc *p = current()->proc;
 	if (capable(CAP_SYS_ADMIN) || ref.key->uid == p->euid)
-
 		ref.key->perm = perm;
 	else
 		e = -EACCES;

@@ -386,7 +386,6 @@ sys_mq_unlink(uaddr_t uname)
 	/* The mqueue directory is sticky and world-writable (01777). */
 	struct proc *p = current()->proc;
 	if (!capable(CAP_FOWNER) && p->euid != q->inode->uid)
-
 		return -EPERM;
 	mq_remove_name(q);
 	return 0;

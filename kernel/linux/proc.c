@@ -203,7 +203,6 @@ count_tasks(unsigned uid, uint64_t *mine, uint64_t *all)
  * RLIMIT_NPROC for its real user unless it is root (Linux lets the root
  * user, CAP_SYS_RESOURCE and CAP_SYS_ADMIN through), so one user's fork
  * bomb leaves memory and process slots for root's shell.
-
  */
 static int
 clone_allowed(struct proc *caller)
@@ -259,7 +258,6 @@ proc_clone(unsigned long flags, uint64_t newsp, uint64_t tls)
 			goto fail_thread;
 		if ((flags & CLONE_PARENT) && parent->parent)
 			p->parent = parent->parent;
-
 		p->pid = tid;
 		p->exit_signal = clone_exit_signal(flags, parent);
 		p->parent_exec_count = p->parent->exec_count;

@@ -141,7 +141,6 @@ bool
 signal_permitted(struct proc *from, struct proc *to, int sig)
 {
 	if (from == to || proc_capable(from, CAP_KILL))
-
 		return true;
 	if (from->uid == to->uid || from->uid == to->suid ||
 	    from->euid == to->uid || from->euid == to->suid)

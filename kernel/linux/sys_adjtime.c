@@ -199,7 +199,6 @@ do_adjtimex(uaddr_t utx)
 	if (copyin(&tx, utx, sizeof(tx)) < 0)
 		return -EFAULT;
 	long r = validate(&tx, capable(CAP_SYS_TIME));
-
 	if (r < 0)
 		return r;
 	if (tx.modes & ADJ_SETOFFSET) {

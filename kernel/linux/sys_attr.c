@@ -173,7 +173,6 @@ set_times(struct inode *ino, const struct timespec_k *ts)
 	if (inode_immutable(ino) || (!both_now && inode_append_only(ino)))
 		return -EPERM;
 	if (!capable(CAP_FOWNER) && p->euid != ino->uid) {
-
 		if (!both_now)
 			return -EPERM;
 		if (vfs_permission(p, ino, 2) < 0)

@@ -361,7 +361,6 @@ sys_fanotify_mark(int fd, unsigned flags, uint64_t mask, int dirfd,
 	struct fan_group *g = f->priv;
 	/* Only CAP_SYS_ADMIN marks a whole mount or file system. */
 	if ((flags & FAN_MARK_TYPES) && !capable(CAP_SYS_ADMIN))
-
 		return -EPERM;
 	if ((e = mark_group_check(g, flags, (uint32_t)mask)) < 0)
 		return e;

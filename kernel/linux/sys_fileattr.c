@@ -108,7 +108,6 @@ fattr_set(struct inode *ino, struct fattr *fa)
 		return -EPERM;
 	if (((ino->attr_flags ^ fa->flags) & (FS_APPEND_FL | FS_IMMUTABLE_FL))
 	    && !capable(CAP_LINUX_IMMUTABLE))
-
 		return -EPERM;
 	if (fa->fsx && ((fa->xflags & ~XFLAG_COMMON) || fa->extsize ||
 			fa->projid || fa->cowextsize))

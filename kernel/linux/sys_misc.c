@@ -142,7 +142,6 @@ sys_reboot(int magic1, int magic2, unsigned cmd, uaddr_t arg)
 	(void)arg;
 	if (!capable(CAP_SYS_BOOT))
 		return -EPERM;
-
 	if ((unsigned)magic1 != REBOOT_MAGIC1 ||
 	    (magic2 != 672274793 && magic2 != 85072278 && magic2 != 369367448 && magic2 != 537993216))
 		return -EINVAL;

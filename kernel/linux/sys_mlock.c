@@ -126,7 +126,6 @@ sys_mlockall(int flags)
 	/* Linux's rule: all that is mapped within RLIMIT_MEMLOCK. */
 	struct proc *p = current()->proc;
 	if ((flags & MCL_CURRENT) && !capable(CAP_IPC_LOCK) &&
-
 	    vm->mapped > p->rlimits[RLIMIT_MEMLOCK][0])
 		return -ENOMEM;
 	vm->lock_future = flags & MCL_FUTURE;

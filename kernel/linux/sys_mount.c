@@ -419,7 +419,6 @@ sys_umount2(uaddr_t utarget, int flags)
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
 	if (flags & ~0xf)
-
 		return -EINVAL;
 	WITH_PATH(target, utarget);
 	struct inode *root = vfs_lookup(p, AT_FDCWD, target,

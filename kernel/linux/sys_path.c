@@ -672,7 +672,6 @@ sys_chroot(uaddr_t path)
 	/* Linux's order: the directory, search permission, then root. */
 	long r = !S_ISDIR(ino->mode) ? -ENOTDIR : vfs_permission(p, ino, 1);
 	if (r == 0 && !capable(CAP_SYS_CHROOT))
-
 		r = -EPERM;
 	if (r < 0) {
 		inode_put(ino);

@@ -42,7 +42,6 @@ nice_capable(void)
 	return capable(CAP_SYS_NICE);
 }
 
-
 /* Linux's can_nice: RLIMIT_NICE allows 20 - nice, or the caller is privileged. */
 static bool
 can_nice(struct thread *t, int nice)

@@ -123,7 +123,6 @@ sys_syslog(int type, uaddr_t buf, int len)
 	if (!capable(CAP_SYSLOG) && !capable(CAP_SYS_ADMIN))
 		return -EPERM;
 	if (reads(type)) {
-
 		if (!buf || len < 0)
 			return -EINVAL;
 		if (len == 0)

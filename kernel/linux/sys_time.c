@@ -129,7 +129,6 @@ sys_settimeofday(uaddr_t utv, uaddr_t utz)
 		return -EFAULT;
 	if (!utv)
 		return !capable(CAP_SYS_TIME) ? -EPERM : 0;
-
 	if (tv[1] < 0 || tv[1] >= 1000000)
 		return -EINVAL;
 	return realtime_set(tv[0], tv[1] * 1000);

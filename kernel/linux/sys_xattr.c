@@ -87,7 +87,6 @@ may_change_security(const char *name)
 		return 0;
 	int cap = strcmp(name, CAPS_NAME) == 0 ? CAP_SETFCAP : CAP_SYS_ADMIN;
 	return capable(cap) ? 0 : -EPERM;
-
 }
 
 /* A file capability must be a version 2 or 3 header (cap_convert_nscap). */
@@ -191,7 +190,6 @@ do_list(struct inode *ino, uaddr_t ulist, size_t size)
 	if (size && !(list = kmalloc(size)))
 		return -ENOMEM;
 	long r = xattr_list(ino, list, size, capable(CAP_SYS_ADMIN));
-
 	if (r > 0 && size && copyout(ulist, list, (size_t)r) < 0)
 		r = -EFAULT;
 	else if (r == -ERANGE && size >= XATTR_LIST_MAX)

@@ -97,7 +97,6 @@ struct proc {
 	struct groups *groups;		/* supplementary groups, or NULL */
 	struct caps caps;		/* capability sets (linux/caps.c) */
 
-
 	int exit_status;		/* wait status once a zombie */
 	bool stopped;			/* job-control stop */
 	bool stop_reported, cont_reported;
