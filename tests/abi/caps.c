@@ -1,15 +1,15 @@
 /*
  * Capabilities as Linux keeps them: root's sets (permitted and effective
  * its bounding set, /proc/self/status and cap_last_cap agreeing), capset's
- * rules, each dropped capability refusing what it stood for (chown,
- * DAC override, FOWNER, kill, chroot, mknod, setuid), prctl's bounding
- * set, ambient set and securebits, setuid's and setfsuid's changes to the
- * sets (KEEP_CAPS, NO_SETUID_FIXUP), and execve's new sets (root regains
- * its bounding set unless SECBIT_NOROOT; others keep their ambient set),
- * and a CLONE_PARENT child made with its maker's ids and sets.
- * Each case runs in a child, so the next starts with root's sets. Masks
- * are compared, never printed: the host may hold fewer than all (its
- * container lacks CAP_SYS_RESOURCE).
+ * rules, each dropped capability refusing what it stood for (chown, DAC
+ * override, FOWNER, kill, chroot, mknod, setuid, pipe sizes), prctl's
+ * bounding set, ambient set and securebits, setuid's and setfsuid's
+ * changes to the sets (KEEP_CAPS, NO_SETUID_FIXUP), execve's new sets
+ * (root regains its bounding set unless SECBIT_NOROOT; others keep their
+ * ambient set), and a CLONE_PARENT child made with its maker's ids and
+ * sets. Each case runs in a child, so the next starts with root's sets.
+ * Masks are compared, never printed: the host may hold fewer than all
+ * (its container lacks CAP_SYS_RESOURCE).
  */
 #include "abi.h"
 
@@ -36,6 +36,7 @@
 #define CAP_NET_RAW 13
 #define CAP_SYS_CHROOT 18
 #define CAP_SYS_ADMIN 21
+#define CAP_SYS_RESOURCE 24
 #define CAP_MKNOD 27
 #define BIT(cap) (1ull << (cap))
 
@@ -276,6 +277,50 @@ case_kill(void)
 	abi_wait(target);
 }
 
+/* A sysctl's text (at most size - 1 bytes); "" when unreadable. */
+static void
+read_sysctl(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, size - 1);
+	buf[n > 0 ? n : 0] = 0;
+	if (fd >= 0)
+		close(fd);
+}
+
+static int
+write_sysctl(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY);
+	int ok = fd >= 0 && write(fd, text, strlen(text)) > 0;
+	if (fd >= 0)
+		close(fd);
+	return ok ? 0 : -1;
+}
+
+/* Without CAP_SYS_RESOURCE a new pipe holds no more than pipe-max-size
+   (set to a page for a moment) and F_SETPIPE_SZ goes no further. */
+static void
+case_pipe_size(void)
+{
+	const char *max = "/proc/sys/fs/pipe-max-size";
+	char old[32];
+	int fds[2] = { -1, -1 };
+	read_sysctl(max, old, sizeof(old));
+	CHECK_OK("drop CAP_SYS_RESOURCE", drop_effective(CAP_SYS_RESOURCE));
+	CHECK_OK("pipe-max-size 4096", write_sysctl(max, "4096"));
+	int made = pipe(fds);
+	errno = 0;
+	int grown = fcntl(fds[1], F_SETPIPE_SZ, 8192);
+	int grow_errno = errno;
+	CHECK_OK("pipe-max-size back", write_sysctl(max, old));
+	CHECK_OK("pipe", made);
+	CHECK_EQ("it holds a page", fcntl(fds[1], F_GETPIPE_SZ), 4096);
+	CHECK_SAVED_ERR("F_SETPIPE_SZ past it", grown, grow_errno, EPERM);
+	close(fds[0]);
+	close(fds[1]);
+}
+
 static void
 case_prctl(void)
 {
@@ -331,7 +376,6 @@ case_securebits(void)
 	    EINVAL);
 	CHECK_ERR("unknown securebit", prctl(PR_SET_SECUREBITS, 0x10000, 0,
 	    0, 0), EPERM);
-
 	CHECK_OK("NOROOT, locked", prctl(PR_SET_SECUREBITS, SECBIT_NOROOT |
 	    SECBIT_NOROOT_LOCKED, 0, 0, 0));
 	CHECK_ERR("unlocking", prctl(PR_SET_SECUREBITS, SECBIT_NOROOT, 0, 0,
@@ -381,8 +425,7 @@ case_setuid(void)
 	    0600)));
 	CHECK_OK("nobody chowns with CAP_CHOWN", chown(mine, 0, 0));
 	unlink(mine);
-	CHECK_OK("KEEPCAPS off"
-, prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0));
+	CHECK_OK("KEEPCAPS off", prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0));
 	CHECK_ERR("no way back", setresuid(0, 0, 0), EPERM);
 }
 
@@ -493,7 +536,6 @@ test_clone_parent(void)
 
 static void
 test_exec(void)
-
 {
 	CHECK_EQ("root execs: its bounding set, KEEPCAPS cleared",
 	    exec_case(exec_root_dropped), 1 | 2 | 8);
@@ -518,6 +560,7 @@ main(int argc, char **argv)
 	run_case("capset's rules", case_capset_rules);
 	run_case("each capability dropped", case_dropped_each);
 	run_case("CAP_KILL", case_kill);
+	run_case("CAP_SYS_RESOURCE and pipes", case_pipe_size);
 	run_case("prctl: bounding and ambient sets", case_prctl);
 	run_case("prctl: securebits", case_securebits);
 	run_case("setuid keeps or drops", case_setuid);
@@ -525,5 +568,4 @@ main(int argc, char **argv)
 	test_exec();
 	test_clone_parent();
 	return abi_done("caps");
-
 }
