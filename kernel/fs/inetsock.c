@@ -99,7 +99,7 @@ port_allowed(const struct pt_sock_msg *msg)
 	if (msg->addr_len < need)
 		return 0;	/* netd answers for a short or foreign address */
 	unsigned port = (unsigned)a[2] << 8 | a[3];
-	if (port && port < 1024 && current()->proc->euid != 0)
+	if (port && port < 1024 && !capable(CAP_NET_BIND_SERVICE))
 		return -EACCES;
 	return 0;
 }

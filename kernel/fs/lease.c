@@ -131,7 +131,7 @@ lease_set(struct file *f, int fd, int type)
 	struct proc *p = current()->proc;
 	if (!leases_enable)
 		return -EINVAL;
-	if (p->euid != f->inode->uid && p->euid != 0)	/* CAP_LEASE */
+	if (p->euid != f->inode->uid && !capable(CAP_LEASE))
 		return -EACCES;
 	if (!S_ISREG(f->inode->mode))
 		return -EINVAL;

@@ -457,7 +457,7 @@ loop_blk_ioctl(struct loop_dev *lo, unsigned long cmd, uint64_t arg)
 		int v;
 		if (copyin(&v, arg, sizeof(v)) < 0)
 			return -EFAULT;
-		if (current()->proc->euid != 0)
+		if (!capable(CAP_SYS_ADMIN))
 			return -EACCES;
 		if (lo->backing && !v &&
 		    (lo->backing->flags & O_ACCMODE) == O_RDONLY)
@@ -467,14 +467,14 @@ loop_blk_ioctl(struct loop_dev *lo, unsigned long cmd, uint64_t arg)
 		return 0;
 	}
 	case BLKFLSBUF:
-		return current()->proc->euid != 0 ? -EACCES : 0;
+		return !capable(CAP_SYS_ADMIN) ? -EACCES : 0;
 	case BLKRAGET:
 	case BLKFRAGET:
 		return put_u64(arg, lo->readahead ? lo->readahead - 1
 						  : READAHEAD_SECTORS);
 	case BLKRASET:
 	case BLKFRASET:
-		if (current()->proc->euid != 0)
+		if (!capable(CAP_SYS_ADMIN))
 			return -EACCES;
 		/* Kept in pages, as Linux's ra_pages; +1 so 0 is a value. */
 		lo->readahead = arg / 8 * 8 + 1;

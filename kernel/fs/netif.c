@@ -221,7 +221,7 @@ netif_ioctl(unsigned long cmd, uint64_t arg)
 	    copyin(&r, arg, sizeof(r)) < 0)
 		return -EFAULT;
 	if (is_set_cmd(cmd))
-		return current()->proc->euid != 0 ? -EPERM : -EOPNOTSUPP;
+		return !capable(CAP_NET_ADMIN) ? -EPERM : -EOPNOTSUPP;
 	struct pt_net_info *info = kmalloc(sizeof(*info));
 	if (!info)
 		return -ENOMEM;

@@ -24,6 +24,16 @@
  * CAP_SYS_RESOURCE. */
 unsigned pipe_max_size = 1048576;
 
+/* Linux's alloc_pipe_info: a new pipe holds PIPE_SIZE, or no more than
+ * pipe-max-size for a maker without CAP_SYS_RESOURCE. */
+static size_t
+pipe_new_size(void)
+{
+	if (PIPE_SIZE > pipe_max_size && !capable(CAP_SYS_RESOURCE))
+		return pipe_max_size;
+	return PIPE_SIZE;
+}
+
 struct pipe {
 	char *buf;			/* size bytes, or NULL before a write */
 	size_t size;			/* a power of two, PAGE_SIZE or more */
@@ -222,7 +232,7 @@ pipe_create(struct file *files[2], unsigned flags)
 	struct inode *ino = inode_new(&pipe_sb, S_IFIFO | 0600);
 	if (!p || !ino)
 		goto fail;
-	p->size = PIPE_SIZE;
+	p->size = pipe_new_size();
 	waitq_init(&p->wait);
 	/*
 	 * An anonymous pipe's inode opens as a FIFO's: reopening
@@ -280,7 +290,7 @@ fifo_open(struct file *f)
 		p = kzalloc(sizeof(*p));
 		if (!p)
 			return -ENOMEM;
-		p->size = PIPE_SIZE;
+		p->size = pipe_new_size();
 		waitq_init(&p->wait);
 		p->inode = ino;
 		ino->fifo = p;
@@ -382,7 +392,8 @@ pipe_set_size(struct file *f, uint64_t arg)
 	size_t size = pipe_round_size(arg);
 	if (!size)
 		return -EINVAL;
-	if (size > p->size && size > pipe_max_size && !proc_privileged())
+	if (size > p->size && size > pipe_max_size &&
+	    !capable(CAP_SYS_RESOURCE))
 		return -EPERM;
 	size_t used = p->head - p->tail;
 	if (used > size || p->npackets > size / PAGE_SIZE)

@@ -219,9 +219,9 @@ gen_status_vm(struct gen *g, struct vm *vm)
 static void
 gen_status_signals(struct gen *g, struct proc *p, struct thread *t)
 {
-	uint64_t ignored, caught, eff, perm;
+	uint64_t ignored, caught;
+	const struct caps *c = &p->caps;
 	sig_masks(p, &ignored, &caught);
-	proc_caps(p, &eff, &perm);
 	gprintf(g, "Threads:\t%d\nSigQ:\t%u/%lu\nSigPnd:\t%016lx\nShdPnd:\t%016lx\n"
 		"SigBlk:\t%016lx\nSigIgn:\t%016lx\nSigCgt:\t%016lx\n"
 		"CapInh:\t%016lx\nCapPrm:\t%016lx\nCapEff:\t%016lx\n"
@@ -229,7 +229,8 @@ gen_status_signals(struct gen *g, struct proc *p, struct thread *t)
 		"Seccomp_filters:\t%d\n",
 		p->nthreads, signal_queued(p), p->rlimits[RLIMIT_SIGPENDING_K][0],
 		t ? t->sig_pending : 0, p->sig_pending, t ? t->sig_blocked : 0,
-		ignored, caught, 0ul, perm, eff, (uint64_t)PROC_CAP_ALL, 0ul,
+		ignored, caught, c->inheritable, c->permitted, c->effective,
+		c->bounding, c->ambient,
 		t ? t->no_new_privs : 0, t ? t->seccomp_mode : 0,
 		t ? seccomp_filter_count(t) : 0);
 }

@@ -152,6 +152,7 @@ static const struct pentry sys_entries[] = {
 
 static const struct pentry sys_kernel_entries[] = {
 	{ "pid_max", P_SYS_PID_MAX, S_IFREG | 0644 },
+	{ "cap_last_cap", P_SYS_CAP_LAST_CAP, S_IFREG | 0444 },
 	{ "hostname", P_SYS_HOSTNAME, S_IFREG | 0644 },
 	{ "domainname", P_SYS_DOMAINNAME, S_IFREG | 0644 },
 	{ "osrelease", P_SYS_OSRELEASE, S_IFREG | 0444 },
@@ -304,6 +305,7 @@ void
 procfs_sys_show(struct gen *g, enum pkind kind)
 {
 	switch (kind) {
+	case P_SYS_CAP_LAST_CAP: gprintf(g, "%d\n", CAP_LAST_CAP); break;
 	case P_SYS_OSRELEASE: gprintf(g, "%s\n", PETREL_RELEASE); break;
 	case P_SYS_OSTYPE: gprintf(g, "Linux\n"); break;
 	case P_SYS_BOOT_ID: gen_uuid(g, boot_id()); break;

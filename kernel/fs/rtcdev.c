@@ -59,8 +59,8 @@ static long
 rtc_set(uint64_t arg)
 {
 	struct rtc_time_linux r;
-	if (current()->proc->euid != 0)
-		return -EACCES;	/* Linux: CAP_SYS_TIME */
+	if (!capable(CAP_SYS_TIME))
+		return -EACCES;
 	if (copyin(&r, arg, sizeof(r)) < 0)
 		return -EFAULT;
 	struct rtc_time_k t = {

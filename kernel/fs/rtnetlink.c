@@ -299,7 +299,7 @@ rtnl_request(struct nlbuf *out, const struct nlmsghdr_k *h, size_t len,
 		return;	/* Linux ignores them */
 	if (type >= RTM_BASE_END || (type & 3) != 2) {	/* not a GET */
 		int e = type >= RTM_BASE_END ? -EOPNOTSUPP :
-			current()->proc->euid != 0 ? -EPERM : -EOPNOTSUPP;
+			!capable(CAP_NET_ADMIN) ? -EPERM : -EOPNOTSUPP;
 		nlmsg_error(out, h, e, pid);
 		return;
 	}

@@ -396,11 +396,11 @@ ioctl_set_ctty(struct tty *t, struct file *f, bool steal)
 	if (p->pid != p->sid || p->ctty)
 		return -EPERM;
 	if (t->session) {
-		if (!steal || p->euid != 0)
+		if (!steal || !capable(CAP_SYS_ADMIN))
 			return -EPERM;
 		ctty_clear_all(t);
 	}
-	if ((f->flags & O_ACCMODE) == O_WRONLY && p->euid != 0)
+	if ((f->flags & O_ACCMODE) == O_WRONLY && !capable(CAP_SYS_ADMIN))
 		return -EPERM;
 	ctty_set(t, p);
 	return 0;

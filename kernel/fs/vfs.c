@@ -259,7 +259,7 @@ vfs_strip_sgid(struct proc *p, struct inode *dir, unsigned mode)
 	if ((mode & (S_ISGID | S_IXGRP)) != (S_ISGID | S_IXGRP) ||
 	    S_ISDIR(mode) || !(dir->mode & S_ISGID))
 		return mode;
-	if (p->fsuid == 0 || proc_in_group(p, dir->gid))	/* CAP_FSETID */
+	if (proc_capable(p, CAP_FSETID) || proc_in_group(p, dir->gid))
 		return mode;
 	return mode & ~S_ISGID;
 }
@@ -304,6 +304,23 @@ vfs_set_read_only(struct inode *root, bool read_only)
 			mounts[i].read_only = read_only;
 }
 
+/*
+ * Linux's generic_permission past the mode bits: CAP_DAC_READ_SEARCH
+ * reads any file and reads or searches any directory, CAP_DAC_OVERRIDE
+ * does anything but execute a file no execute bit allows.
+ */
+static int
+dac_override(struct proc *p, struct inode *ino, int mask)
+{
+	if (!(mask & 2) && (mask == 4 || S_ISDIR(ino->mode)) &&
+	    proc_capable(p, CAP_DAC_READ_SEARCH))
+		return 0;
+	if ((!(mask & 1) || S_ISDIR(ino->mode) || (ino->mode & 0111)) &&
+	    proc_capable(p, CAP_DAC_OVERRIDE))
+		return 0;
+	return -EACCES;
+}
+
 int
 vfs_permission(struct proc *p, struct inode *ino, int mask)
 {
@@ -312,18 +329,14 @@ vfs_permission(struct proc *p, struct inode *ino, int mask)
 		return -EROFS;
 	if ((mask & 2) && inode_immutable(ino))
 		return -EPERM;
-	if (p->fsuid == 0) {
-		/* root may execute only what some execute bit allows */
-		if ((mask & 1) && !S_ISDIR(ino->mode) && !(ino->mode & 0111))
-			return -EACCES;
-		return 0;
-	}
 	unsigned bits = ino->mode & 7;
 	if (p->fsuid == ino->uid)
 		bits = (ino->mode >> 6) & 7;
 	else if (proc_in_group(p, ino->gid))
 		bits = (ino->mode >> 3) & 7;
-	return (bits & (unsigned)mask) == (unsigned)mask ? 0 : -EACCES;
+	if ((bits & (unsigned)mask) == (unsigned)mask)
+		return 0;
+	return dac_override(p, ino, mask);
 }
 
 /* Where a walk goes when it crosses a mount point or ".." at a root. */
@@ -583,7 +596,8 @@ may_open(struct proc *p, struct inode *ino, unsigned flags)
 	    ((acc != O_RDONLY && !(flags & O_APPEND)) || (flags & O_TRUNC)))
 		e = -EPERM;
 	/* O_NOATIME is the owner's (or root's) to ask. */
-	if (!e && (flags & O_NOATIME) && p->euid != 0 && p->euid != ino->uid)
+	if (!e && (flags & O_NOATIME) && !proc_capable(p, CAP_FOWNER) &&
+	    p->euid != ino->uid)
 		e = -EPERM;
 	return e;
 }

@@ -649,6 +649,7 @@ again:
 	/* Linux's begin_new_exec: dumpable unless the ids differ, where
 	 * fs.suid_dumpable (0) decides. */
 	p->undumpable = p->euid != p->uid || p->egid != p->gid;
+	caps_exec(p);
 	proc_vfork_release(p);
 	arch_exec_regs(t, entry, sp);
 	inode_put(ino);

@@ -339,8 +339,8 @@ msg_set_or_remove(int id, int cmd, const struct msqid_ds_k *ds)
 		return 0;
 	}
 	if (ds->qbytes > (uint64_t)ipc_limits.msgmnb &&
-	    current()->proc->euid != 0)
-		return -EPERM;	/* CAP_SYS_RESOURCE */
+	    !capable(CAP_SYS_RESOURCE))
+		return -EPERM;
 	ipc_perm_set(&q->obj, &ds->perm);
 	q->qbytes = ds->qbytes;
 	/* Receivers may be shut out now, senders may fit: both look again. */

@@ -352,7 +352,7 @@ static long
 shm_lock(struct ipc_obj *o, int cmd)
 {
 	struct proc *p = current()->proc;
-	if (p->euid != 0) {	/* CAP_IPC_LOCK */
+	if (!capable(CAP_IPC_LOCK)) {
 		if (p->euid != o->uid && p->euid != o->cuid)
 			return -EPERM;
 		if (cmd == SHM_LOCK && p->rlimits[RLIMIT_MEMLOCK][0] == 0)

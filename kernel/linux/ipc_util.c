@@ -209,7 +209,7 @@ ipc_max_index(struct ipc_ids *ids)
 }
 
 /* Linux's ipcperms: the owner's bits, else the group's, else the
- * others'; root (CAP_IPC_OWNER) passes. */
+ * others'; CAP_IPC_OWNER passes. */
 bool
 ipc_allowed(const struct ipc_obj *o, int want)
 {
@@ -221,14 +221,14 @@ ipc_allowed(const struct ipc_obj *o, int want)
 		granted >>= 6;
 	else if (p->egid == o->cgid || p->egid == o->gid)
 		granted >>= 3;
-	return !(need & ~granted & 7) || p->euid == 0;
+	return !(need & ~granted & 7) || capable(CAP_IPC_OWNER);
 }
 
 int
 ipc_owner_check(const struct ipc_obj *o)
 {
 	struct proc *p = current()->proc;
-	if (p->euid == o->cuid || p->euid == o->uid || p->euid == 0)
+	if (p->euid == o->cuid || p->euid == o->uid || capable(CAP_SYS_ADMIN))
 		return 0;
 	return -EPERM;
 }

@@ -378,7 +378,7 @@ keyctl_chown(key_serial_t id, unsigned uid, unsigned gid)
 		return e;
 	struct proc *p = current()->proc;
 	struct key *k = ref.key;
-	if (p->euid != 0 &&
+	if (!capable(CAP_SYS_ADMIN) &&
 	    ((uid != (unsigned)-1 && uid != k->uid) ||
 	     (gid != (unsigned)-1 && gid != k->gid && gid != p->egid &&
 	      !proc_in_group(p, gid))))
@@ -402,7 +402,7 @@ keyctl_setperm(key_serial_t id, uint32_t perm)
 	if (e < 0)
 		return e;
 	struct proc *p = current()->proc;
-	if (p->euid == 0 || ref.key->uid == p->euid)
+	if (capable(CAP_SYS_ADMIN) || ref.key->uid == p->euid)
 		ref.key->perm = perm;
 	else
 		e = -EACCES;

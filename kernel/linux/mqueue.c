@@ -266,7 +266,7 @@ mq_attr_ok(const struct mq_attr_k *a)
 {
 	if (a->maxmsg <= 0 || a->msgsize <= 0)
 		return -EINVAL;
-	if (proc_privileged()) {	/* CAP_SYS_RESOURCE */
+	if (capable(CAP_SYS_RESOURCE)) {
 		if (a->maxmsg > HARD_MSGMAX || a->msgsize > HARD_MSGSIZEMAX)
 			return -EINVAL;
 	} else if (a->maxmsg > mq_msg_max || a->msgsize > mq_msgsize_max) {
@@ -283,7 +283,7 @@ mq_create(const char *name, unsigned mode, const struct mq_attr_k *attr)
 	struct proc *p = current()->proc;
 	if (attr && mq_attr_ok(attr) < 0)
 		return ERR_PTR(-EINVAL);
-	if (queues_count >= mq_queues_max && !proc_privileged())
+	if (queues_count >= mq_queues_max && !capable(CAP_SYS_RESOURCE))
 		return ERR_PTR(-ENOSPC);
 	struct mqueue *q = kzalloc(sizeof(*q));
 	struct inode *ino = q ? inode_new(&mq_super, S_IFREG | (mode & 07777)) :
@@ -385,7 +385,7 @@ sys_mq_unlink(uaddr_t uname)
 		return -ENOENT;
 	/* The mqueue directory is sticky and world-writable (01777). */
 	struct proc *p = current()->proc;
-	if (p->euid != 0 && p->euid != q->inode->uid)
+	if (!capable(CAP_FOWNER) && p->euid != q->inode->uid)
 		return -EPERM;
 	mq_remove_name(q);
 	return 0;

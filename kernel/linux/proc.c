@@ -118,6 +118,7 @@ proc_alloc(struct proc *parent)
 		p->fsgid = parent->fsgid;
 		p->groups = parent->groups;
 		groups_get(p->groups);
+		p->caps = parent->caps;
 		p->umask = parent->umask;
 		p->personality = parent->personality;
 		p->coredump_filter = parent->coredump_filter;
@@ -217,8 +218,8 @@ count_tasks(unsigned uid, uint64_t *mine, uint64_t *all)
 /*
  * May the caller make one more thread? -EAGAIN past threads-max, or past
  * RLIMIT_NPROC for its real user unless it is root (Linux lets the root
- * user and CAP_SYS_RESOURCE through), so one user's fork bomb leaves
- * memory and process slots for root's shell.
+ * user, CAP_SYS_RESOURCE and CAP_SYS_ADMIN through), so one user's fork
+ * bomb leaves memory and process slots for root's shell.
  */
 static int
 clone_allowed(struct proc *caller)
@@ -227,7 +228,8 @@ clone_allowed(struct proc *caller)
 	count_tasks(caller->uid, &mine, &all);
 	if (all >= threads_max)
 		return -EAGAIN;
-	if (caller->uid == 0 || caller->euid == 0)
+	if (caller->uid == 0 || proc_capable(caller, CAP_SYS_RESOURCE) ||
+	    proc_capable(caller, CAP_SYS_ADMIN))
 		return 0;
 	return mine >= caller->rlimits[RLIMIT_NPROC][0] ? -EAGAIN : 0;
 }
@@ -266,9 +268,13 @@ proc_clone(unsigned long flags, uint64_t newsp, uint64_t tls)
 	t->tid = tid;
 
 	if (!(flags & CLONE_THREAD)) {
-		p = proc_alloc((flags & CLONE_PARENT) && parent->parent ? parent->parent : parent);
+		/* The child is the caller's copy (ids, capabilities, limits,
+		 * name) even when CLONE_PARENT makes it the caller's sibling. */
+		p = proc_alloc(parent);
 		if (!p)
 			goto fail_thread;
+		if ((flags & CLONE_PARENT) && parent->parent)
+			p->parent = parent->parent;
 		p->pid = tid;
 		p->exit_signal = clone_exit_signal(flags, parent);
 		p->parent_exec_count = p->parent->exec_count;
@@ -619,6 +625,7 @@ proc_spawn_init(const char *path, const char *const *argv, int argc)
 	struct thread *t = thread_new(NULL);
 	if (!p || !t)
 		panic("no memory for init");
+	caps_init(&p->caps);
 	p->pid = t->tid = tid_alloc();
 	p->pgid = p->sid = p->pid;
 	p->vm = vm_new();
@@ -674,7 +681,7 @@ proc_may_access(const struct proc *me, const struct proc *p)
 		return true;
 	if (landlock_ptrace(me, p) < 0)
 		return false;	/* outside me's Landlock domain */
-	if (me->euid == 0)
+	if (proc_capable(me, CAP_SYS_PTRACE))
 		return true;
 	return !p->undumpable && me->uid == p->uid && me->uid == p->euid &&
 	       me->uid == p->suid && me->gid == p->gid &&

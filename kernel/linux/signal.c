@@ -147,7 +147,7 @@ signal_permitted(struct proc *from, struct proc *to, int sig)
 		return true;
 	if (from == current()->proc && landlock_signal(to) < 0)
 		return false;	/* a scope (LANDLOCK_SCOPE_SIGNAL) */
-	if (from->euid == 0)
+	if (proc_capable(from, CAP_KILL))
 		return true;
 	if (from->uid == to->uid || from->uid == to->suid ||
 	    from->euid == to->uid || from->euid == to->suid)

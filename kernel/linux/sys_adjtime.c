@@ -198,7 +198,7 @@ do_adjtimex(uaddr_t utx)
 	struct timex_k tx;
 	if (copyin(&tx, utx, sizeof(tx)) < 0)
 		return -EFAULT;
-	long r = validate(&tx, current()->proc->euid == 0);
+	long r = validate(&tx, capable(CAP_SYS_TIME));
 	if (r < 0)
 		return r;
 	if (tx.modes & ADJ_SETOFFSET) {

@@ -29,10 +29,10 @@ chmod_inode(struct inode *ino, unsigned mode)
 	/* Linux 6.6's notify_change: a symlink's mode means nothing. */
 	if (S_ISLNK(ino->mode))
 		return -EOPNOTSUPP;
-	if (p->euid != 0 && p->euid != ino->uid)
+	if (!capable(CAP_FOWNER) && p->euid != ino->uid)
 		return -EPERM;
 	/* Linux's setattr_copy: the set-group-ID bit needs the group. */
-	if (p->euid != 0 && !proc_in_group(p, ino->gid))
+	if (!capable(CAP_FSETID) && !proc_in_group(p, ino->gid))
 		mode &= ~(unsigned)S_ISGID;
 	struct iattr_k a = { .mask = IATTR_MODE, .mode = mode & 07777 };
 	return vfs_setattr(ino, &a);
@@ -83,7 +83,7 @@ chown_inode(struct inode *ino, unsigned uid, unsigned gid)
 	if (inode_immutable(ino) || inode_append_only(ino))
 		return -EPERM;
 	bool owner = p->euid == ino->uid;
-	if (p->euid != 0 &&
+	if (!capable(CAP_CHOWN) &&
 	    ((uid != (unsigned)-1 && !(owner && uid == ino->uid)) ||
 	     (gid != (unsigned)-1 && !(owner && (gid == ino->gid ||
 						 proc_in_group(p, gid))))))
@@ -176,7 +176,7 @@ set_times(struct inode *ino, const struct timespec_k *ts)
 	   file, "now" to an immutable one. */
 	if (inode_immutable(ino) || (!both_now && inode_append_only(ino)))
 		return -EPERM;
-	if (p->euid != 0 && p->euid != ino->uid) {
+	if (!capable(CAP_FOWNER) && p->euid != ino->uid) {
 		if (!both_now)
 			return -EPERM;
 		if (vfs_permission(p, ino, 2) < 0)

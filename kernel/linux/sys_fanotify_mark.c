@@ -74,7 +74,7 @@ init_check(unsigned flags, unsigned event_f_flags)
 	struct proc *p = current()->proc;
 	/* Without CAP_SYS_ADMIN: a notification group reporting FIDs, with
 	   the usual limits (Linux 5.13's unprivileged groups). */
-	if (p->euid != 0 && ((flags & ADMIN_INIT_FLAGS) ||
+	if (!capable(CAP_SYS_ADMIN) && ((flags & ADMIN_INIT_FLAGS) ||
 			     !(flags & FAN_REPORT_FIDS)))
 		return -EPERM;
 	if (flags & ~INIT_FLAGS)
@@ -109,7 +109,7 @@ sys_fanotify_init(unsigned flags, unsigned event_f_flags)
 	g->flags = flags;
 	g->event_f_flags = event_f_flags;
 	g->uid = current()->proc->euid;
-	g->unprivileged = g->uid != 0;
+	g->unprivileged = !capable(CAP_SYS_ADMIN);
 	unsigned fflags = (flags & FAN_CLOEXEC ? O_CLOEXEC : 0) |
 			  (flags & FAN_NONBLOCK ? O_NONBLOCK : 0);
 	long fd = install_anon("[fanotify]", &fan_fops, g, fflags);
@@ -360,7 +360,7 @@ sys_fanotify_mark(int fd, unsigned flags, uint64_t mask, int dirfd,
 		return -EINVAL;
 	struct fan_group *g = f->priv;
 	/* Only CAP_SYS_ADMIN marks a whole mount or file system. */
-	if ((flags & FAN_MARK_TYPES) && current()->proc->euid != 0)
+	if ((flags & FAN_MARK_TYPES) && !capable(CAP_SYS_ADMIN))
 		return -EPERM;
 	if ((e = mark_group_check(g, flags, (uint32_t)mask)) < 0)
 		return e;

@@ -104,10 +104,10 @@ fattr_set(struct inode *ino, struct fattr *fa)
 	struct proc *p = current()->proc;
 	if (!has_flags(ino))
 		return -ENOTTY;
-	if (p->euid != 0 && p->euid != ino->uid)
+	if (!capable(CAP_FOWNER) && p->euid != ino->uid)
 		return -EPERM;
 	if (((ino->attr_flags ^ fa->flags) & (FS_APPEND_FL | FS_IMMUTABLE_FL))
-	    && p->euid != 0)
+	    && !capable(CAP_LINUX_IMMUTABLE))
 		return -EPERM;
 	if (fa->fsx && ((fa->xflags & ~XFLAG_COMMON) || fa->extsize ||
 			fa->projid || fa->cowextsize))

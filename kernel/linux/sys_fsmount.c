@@ -135,9 +135,8 @@ install_context(struct fs_context *fc, bool cloexec)
 long
 sys_fsopen(uaddr_t uname, unsigned flags)
 {
-	struct proc *p = current()->proc;
 	char type[16];
-	if (p->euid != 0)
+	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
 	if (flags & ~FSOPEN_CLOEXEC)
 		return -EINVAL;
@@ -169,8 +168,7 @@ mount_root_lookup(int dfd, uaddr_t upath, int at_flags)
 long
 sys_fspick(int dfd, uaddr_t upath, unsigned flags)
 {
-	struct proc *p = current()->proc;
-	if (p->euid != 0)
+	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
 	if (flags & ~(FSPICK_CLOEXEC | FSPICK_SYMLINK_NOFOLLOW |
 		      FSPICK_NO_AUTOMOUNT | FSPICK_EMPTY_PATH))
@@ -430,7 +428,7 @@ long
 sys_fsmount(int fs_fd, unsigned flags, unsigned attr)
 {
 	struct proc *p = current()->proc;
-	if (p->euid != 0)
+	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
 	if (flags & ~FSMOUNT_CLOEXEC)
 		return -EINVAL;
@@ -510,7 +508,7 @@ sys_move_mount(int from_dfd, uaddr_t from_path, int to_dfd, uaddr_t to_path,
 	       unsigned flags)
 {
 	struct proc *p = current()->proc;
-	if (p->euid != 0)
+	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
 	if (flags & ~(unsigned)MOVE_MOUNT__MASK)
 		return -EINVAL;
@@ -559,7 +557,7 @@ sys_open_tree(int dfd, uaddr_t upath, unsigned flags)
 		return -EINVAL;
 	if ((flags & (AT_RECURSIVE | OPEN_TREE_CLONE)) == AT_RECURSIVE)
 		return -EINVAL;
-	if ((flags & OPEN_TREE_CLONE) && p->euid != 0)
+	if ((flags & OPEN_TREE_CLONE) && !capable(CAP_SYS_ADMIN))
 		return -EPERM;
 	struct inode *ino = lookup_at(dfd, upath,
 				      flags & (AT_EMPTY_PATH |
@@ -669,7 +667,6 @@ long
 sys_mount_setattr(int dfd, uaddr_t upath, unsigned flags, uaddr_t uattr,
 		  size_t size)
 {
-	struct proc *p = current()->proc;
 	struct mount_attr_k a;
 	if (flags & ~(unsigned)(AT_EMPTY_PATH | AT_RECURSIVE |
 				AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT))
@@ -678,7 +675,7 @@ sys_mount_setattr(int dfd, uaddr_t upath, unsigned flags, uaddr_t uattr,
 		return -E2BIG;
 	if (size < sizeof(a))
 		return -EINVAL;
-	if (p->euid != 0)
+	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
 	long r = copy_struct_in(&a, sizeof(a), uattr, size);
 	if (r < 0)

@@ -60,7 +60,7 @@ sys_set_uts_name(bool domain, const char *name, size_t len)
 static long
 uts_set(char dst[65], uaddr_t name, size_t len)
 {
-	if (current()->proc->euid != 0)
+	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
 	if (len > 64)
 		return -EINVAL;
@@ -140,7 +140,7 @@ long
 sys_reboot(int magic1, int magic2, unsigned cmd, uaddr_t arg)
 {
 	(void)arg;
-	if (current()->proc->euid != 0)
+	if (!capable(CAP_SYS_BOOT))
 		return -EPERM;
 	if ((unsigned)magic1 != REBOOT_MAGIC1 ||
 	    (magic2 != 672274793 && magic2 != 85072278 && magic2 != 369367448 && magic2 != 537993216))

@@ -27,7 +27,7 @@ static bool
 can_mlock(void)
 {
 	struct proc *p = current()->proc;
-	return p->rlimits[RLIMIT_MEMLOCK][0] != 0 || p->euid == 0;
+	return p->rlimits[RLIMIT_MEMLOCK][0] != 0 || capable(CAP_IPC_LOCK);
 }
 
 /* The range [addr, addr + len) widened to pages; -EINVAL if it wraps. */
@@ -44,7 +44,7 @@ page_range(uint64_t addr, size_t len, vaddr_t *start, vaddr_t *end)
 /*
  * Linux's do_mlock limit: what would be locked afterwards (those already
  * locked in the range counted once) within RLIMIT_MEMLOCK, unless
- * CAP_IPC_LOCK (euid 0).
+ * CAP_IPC_LOCK.
  */
 static bool
 within_limit(struct vm *vm, vaddr_t start, vaddr_t end)
@@ -53,7 +53,7 @@ within_limit(struct vm *vm, vaddr_t start, vaddr_t end)
 	uint64_t locked = vm_locked_bytes(vm, 0, USER_TOP) + (end - start) -
 			  vm_locked_bytes(vm, start, end);
 	uint64_t limit = p->rlimits[RLIMIT_MEMLOCK][0] & ~(PAGE_SIZE - 1);
-	return p->euid == 0 || locked <= limit;
+	return capable(CAP_IPC_LOCK) || locked <= limit;
 }
 
 static long
@@ -127,7 +127,7 @@ sys_mlockall(int flags)
 		return -EPERM;
 	/* Linux's rule: all that is mapped within RLIMIT_MEMLOCK. */
 	struct proc *p = current()->proc;
-	if ((flags & MCL_CURRENT) && p->euid != 0 &&
+	if ((flags & MCL_CURRENT) && !capable(CAP_IPC_LOCK) &&
 	    vm->mapped > p->rlimits[RLIMIT_MEMLOCK][0])
 		return -ENOMEM;
 	vm->lock_future = flags & MCL_FUTURE;

@@ -329,7 +329,7 @@ sys_mount(uaddr_t usource, uaddr_t utarget, uaddr_t utype, unsigned long flags, 
 	char type[32], source[64], options[MOUNT_DATA_MAX];
 	if (flags & MS_NOUSER)
 		return -EINVAL;
-	if (p->euid != 0)
+	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
 	options[0] = 0;
 	long n = data ? copyinstr(options, data, sizeof(options)) : 0;
@@ -416,7 +416,7 @@ long
 sys_umount2(uaddr_t utarget, int flags)
 {
 	struct proc *p = current()->proc;
-	if (p->euid != 0)
+	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
 	if (flags & ~0xf)
 		return -EINVAL;

@@ -240,7 +240,7 @@ sticky_check(struct inode *dir, const char *name, size_t len)
 	struct proc *p = current()->proc;
 	if (inode_append_only(dir))
 		return -EPERM;
-	bool sticky = (dir->mode & S_ISVTX) && p->euid != 0 &&
+	bool sticky = (dir->mode & S_ISVTX) && !capable(CAP_FOWNER) &&
 		      p->euid != dir->uid;
 	if (!sticky && !inode_flags_in_use())
 		return 0;
@@ -310,7 +310,7 @@ do_mknod(struct inode *dir, const char *name, size_t len, void *arg)
 	    type != S_IFBLK && type != S_IFSOCK)
 		return -EINVAL;
 	bool device = type == S_IFCHR || type == S_IFBLK;
-	if (device && p->euid != 0)
+	if (device && !capable(CAP_MKNOD))
 		return -EPERM;
 	if (slash_after(name, len) || !dir->iops->create)
 		return slash_create_error(dir, name, len);
@@ -755,7 +755,7 @@ sys_chroot(uaddr_t path)
 		return PTR_ERR(ino);
 	/* Linux's order: the directory, search permission, then root. */
 	long r = !S_ISDIR(ino->mode) ? -ENOTDIR : vfs_permission(p, ino, 1);
-	if (r == 0 && p->euid != 0)
+	if (r == 0 && !capable(CAP_SYS_CHROOT))
 		r = -EPERM;
 	if (r < 0) {
 		inode_put(ino);

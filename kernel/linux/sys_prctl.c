@@ -62,6 +62,9 @@ sys_prctl(int op, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 	struct thread *t = current();
 	struct proc *p = t->proc;
 	int v;
+	long r = caps_prctl(op, a2, a3, a4, a5);	/* capability options */
+	if (r != -ENOSYS)
+		return r;
 	switch (op) {
 	case PR_SET_NAME:
 		return set_name(p, a2);

@@ -407,14 +407,14 @@ sys_setsid(void)
 }
 
 /*
- * setresuid's rule: without CAP_SETUID (euid 0) each new id must be one
+ * setresuid's rule: without CAP_SETUID (priv) each new id must be one
  * of the three old ones. The file-system id follows the effective one.
  */
 static long
-set_ids(unsigned *ids[4], unsigned r, unsigned e, unsigned s)
+set_ids(unsigned *ids[4], bool priv, unsigned r, unsigned e, unsigned s)
 {
 	unsigned want[3] = { r, e, s };
-	if (current()->proc->euid != 0)
+	if (!priv)
 		for (int i = 0; i < 3; i++)
 			if (want[i] != (unsigned)-1 && want[i] != *ids[0] &&
 			    want[i] != *ids[1] && want[i] != *ids[2])
@@ -433,10 +433,9 @@ set_ids(unsigned *ids[4], unsigned r, unsigned e, unsigned s)
  * moves away from the old real id.
  */
 static long
-set_re_ids(unsigned *ids[4], unsigned r, unsigned e)
+set_re_ids(unsigned *ids[4], bool priv, unsigned r, unsigned e)
 {
 	unsigned none = (unsigned)-1, old_real = *ids[0];
-	bool priv = current()->proc->euid == 0;
 	if (r != none && !priv && r != *ids[0] && r != *ids[1])
 		return -EPERM;
 	if (e != none && !priv && e != *ids[0] && e != *ids[1] &&
@@ -454,8 +453,9 @@ set_re_ids(unsigned *ids[4], unsigned r, unsigned e)
 
 /*
  * Sets the user ids (or the group ids) by setresuid's rule, or by
- * setreuid's when `re`. Linux's commit_creds: a change of the effective
- * or fs id makes the process undumpable.
+ * setreuid's when `re`, with CAP_SETUID (CAP_SETGID) allowing any. Linux's
+ * commit_creds: a change of the effective or fs id makes the process
+ * undumpable; new user ids adjust the capability sets.
  */
 static long
 change_ids(bool groups, bool re, unsigned r, unsigned e, unsigned s)
@@ -466,10 +466,14 @@ change_ids(bool groups, bool re, unsigned r, unsigned e, unsigned s)
 		ids[0] = &p->gid, ids[1] = &p->egid;
 		ids[2] = &p->sgid, ids[3] = &p->fsgid;
 	}
-	unsigned eff = *ids[1], fs = *ids[3];
-	long err = re ? set_re_ids(ids, r, e) : set_ids(ids, r, e, s);
+	unsigned old_r = *ids[0], eff = *ids[1], old_s = *ids[2], fs = *ids[3];
+	bool priv = capable(groups ? CAP_SETGID : CAP_SETUID);
+	long err = re ? set_re_ids(ids, priv, r, e) :
+			set_ids(ids, priv, r, e, s);
 	if (*ids[1] != eff || *ids[3] != fs)
 		p->undumpable = true;
+	if (!groups && !err)
+		caps_setuid_fixup(p, old_r, eff, old_s);
 	return err;
 }
 
@@ -500,8 +504,7 @@ sys_setregid(unsigned r, unsigned e)
 long
 sys_setuid(unsigned uid)
 {
-	struct proc *p = current()->proc;
-	if (p->euid == 0)
+	if (capable(CAP_SETUID))
 		return sys_setresuid(uid, uid, uid);
 	return sys_setresuid((unsigned)-1, uid, (unsigned)-1);
 }
@@ -509,8 +512,7 @@ sys_setuid(unsigned uid)
 long
 sys_setgid(unsigned gid)
 {
-	struct proc *p = current()->proc;
-	if (p->euid == 0)
+	if (capable(CAP_SETGID))
 		return sys_setresgid(gid, gid, gid);
 	return sys_setresgid((unsigned)-1, gid, (unsigned)-1);
 }
@@ -518,18 +520,18 @@ sys_setgid(unsigned gid)
 /*
  * setfsuid/setfsgid: the id permission checks use. Returns the old one
  * whether or not it changed; it changes to one of the real, effective,
- * saved or current fs ids, or to any with CAP_SETUID/CAP_SETGID (euid 0).
+ * saved or current fs ids, or to any with CAP_SETUID/CAP_SETGID (priv).
  * -1 is no id, and changes nothing.
  */
 static long
 set_fs_id(unsigned *fs, const unsigned *real, const unsigned *eff,
-	  const unsigned *saved, unsigned id)
+	  const unsigned *saved, bool priv, unsigned id)
 {
 	struct proc *p = current()->proc;
 	unsigned old = *fs;
 	if (id == (unsigned)-1)
 		return old;
-	if (p->euid == 0 || id == *real || id == *eff || id == *saved ||
+	if (priv || id == *real || id == *eff || id == *saved ||
 	    id == *fs) {
 		if (id != old)
 			p->undumpable = true;
@@ -542,14 +544,18 @@ long
 sys_setfsuid(unsigned uid)
 {
 	struct proc *p = current()->proc;
-	return set_fs_id(&p->fsuid, &p->uid, &p->euid, &p->suid, uid);
+	long old = set_fs_id(&p->fsuid, &p->uid, &p->euid, &p->suid,
+			     capable(CAP_SETUID), uid);
+	caps_setfsuid_fixup(p, (unsigned)old);
+	return old;
 }
 
 long
 sys_setfsgid(unsigned gid)
 {
 	struct proc *p = current()->proc;
-	return set_fs_id(&p->fsgid, &p->gid, &p->egid, &p->sgid, gid);
+	return set_fs_id(&p->fsgid, &p->gid, &p->egid, &p->sgid,
+			 capable(CAP_SETGID), gid);
 }
 
 static long
@@ -629,13 +635,13 @@ groups_sort(struct groups *g)
 	}
 }
 
-/* setgroups: CAP_SETGID (euid 0); at most NGROUPS_MAX, kept sorted as
+/* setgroups: CAP_SETGID; at most NGROUPS_MAX, kept sorted as
  * Linux keeps them (getgroups returns them so). */
 long
 sys_setgroups(int size, uaddr_t list)
 {
 	struct proc *p = current()->proc;
-	if (p->euid != 0)
+	if (!capable(CAP_SETGID))
 		return -EPERM;
 	if (size < 0 || size > NGROUPS_MAX)
 		return -EINVAL;
@@ -669,12 +675,12 @@ sys_set_tid_address(uaddr_t tidptr)
 /*
  * Linux's rule for another process's limits, read or written: the caller's
  * uid is the target's real, effective and saved uid and its gid the three
- * gids, or the caller is privileged (euid 0 stands for CAP_SYS_RESOURCE).
+ * gids, or the caller has CAP_SYS_RESOURCE.
  */
 static bool
 prlimit_permitted(struct proc *self, struct proc *p)
 {
-	if (self == p || self->euid == 0)
+	if (self == p || proc_capable(self, CAP_SYS_RESOURCE))
 		return true;
 	return self->uid == p->uid && self->uid == p->euid &&
 	       self->uid == p->suid && self->gid == p->gid &&
@@ -687,7 +693,7 @@ rlimit_set(struct proc *p, int res, uint64_t v[2])
 {
 	if (v[0] > v[1])
 		return -EINVAL;
-	if (v[1] > p->rlimits[res][1] && current()->proc->euid != 0)
+	if (v[1] > p->rlimits[res][1] && !capable(CAP_SYS_RESOURCE))
 		return -EPERM;	/* raising a hard limit needs privilege */
 	if (res == 7 && v[1] > NR_OPEN)
 		return -EPERM;	/* as Linux past fs.nr_open */

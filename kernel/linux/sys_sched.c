@@ -36,11 +36,10 @@ rt_policy(int policy)
 	return policy == SCHED_FIFO || policy == SCHED_RR;
 }
 
-/* Privileged as CAP_SYS_NICE: euid 0 stands for it. */
 static bool
 nice_capable(void)
 {
-	return current()->proc->euid == 0;
+	return capable(CAP_SYS_NICE);
 }
 
 /* Linux's can_nice: RLIMIT_NICE allows 20 - nice, or the caller is privileged. */

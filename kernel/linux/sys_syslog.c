@@ -120,7 +120,7 @@ reads(int type)
 long
 sys_syslog(int type, uaddr_t buf, int len)
 {
-	if (current()->proc->euid != 0)
+	if (!capable(CAP_SYSLOG) && !capable(CAP_SYS_ADMIN))
 		return -EPERM;
 	if (reads(type)) {
 		if (!buf || len < 0)

@@ -1,8 +1,7 @@
 /*
  * A process's standing that Linux keeps apart and Petrel mostly does
- * not: capabilities (capget/capset report what euid 0 stands for),
- * the personality word, and namespaces (unshare and setns answer as a
- * Linux built without them).
+ * not: the personality word, and namespaces (unshare and setns answer as
+ * a Linux built without them). Capabilities are in caps.c.
  */
 #include <kernel/proc.h>
 #include <kernel/vfs.h>
@@ -12,110 +11,6 @@
 #include <kernel/errno.h>
 #include <kernel/string.h>
 #include <kernel/sysvipc.h>
-
-/* ---- Capabilities ------------------------------------------------------- */
-
-#define CAP_V1 0x19980330u
-#define CAP_V2 0x20071026u
-#define CAP_V3 0x20080522u
-#define CAP_ALL PROC_CAP_ALL
-
-struct cap_header {
-	uint32_t version;
-	int32_t pid;
-};
-
-struct cap_data {
-	uint32_t effective, permitted, inheritable;
-};
-
-/*
- * Linux's cap_validate_magic: an unknown version is EINVAL, and the
- * header is told the kernel's (v3). Returns the data words to copy.
- */
-static long
-cap_words(uaddr_t uheader)
-{
-	uint32_t version;
-	if (copyin(&version, uheader, sizeof(version)) < 0)
-		return -EFAULT;
-	if (version == CAP_V1)
-		return 1;
-	if (version == CAP_V2 || version == CAP_V3)
-		return 2;
-	version = CAP_V3;
-	if (copyout(uheader, &version, sizeof(version)) < 0)
-		return -EFAULT;
-	return -EINVAL;
-}
-
-/* Files have no capabilities: only the ids count. */
-void
-proc_caps(struct proc *p, uint64_t *eff, uint64_t *perm)
-{
-	*eff = p->euid == 0 ? CAP_ALL : 0;
-	*perm = p->uid == 0 || p->euid == 0 || p->suid == 0 ? CAP_ALL : 0;
-}
-
-long
-sys_capget(uaddr_t uheader, uaddr_t udata)
-{
-	long words = cap_words(uheader);
-	if (!udata)	/* a probe for the kernel's version */
-		return words == -EINVAL || words > 0 ? 0 : words;
-	if (words < 0)
-		return words;
-	struct cap_header h;
-	if (copyin(&h, uheader, sizeof(h)) < 0)
-		return -EFAULT;
-	if (h.pid < 0)
-		return -EINVAL;
-	struct proc *p = h.pid ? proc_find(h.pid) : current()->proc;
-	if (!p || p->state != PROC_ALIVE)
-		return -ESRCH;
-	uint64_t eff, perm;
-	proc_caps(p, &eff, &perm);
-	struct cap_data d[2] = {
-		{ (uint32_t)eff, (uint32_t)perm, 0 },
-		{ (uint32_t)(eff >> 32), (uint32_t)(perm >> 32), 0 },
-	};
-	return copyout(udata, d, sizeof(d[0]) * (size_t)words);
-}
-
-/*
- * Linux's rules first (only the caller itself; nothing beyond what it
- * permits). Petrel cannot hold a root process to fewer capabilities
- * than euid 0 grants, so a set that drops some is EPERM rather than a
- * success that would not hold; setting what it has succeeds.
- */
-long
-sys_capset(uaddr_t uheader, uaddr_t udata)
-{
-	long words = cap_words(uheader);
-	if (words < 0)
-		return words;
-	struct cap_header h;
-	if (copyin(&h, uheader, sizeof(h)) < 0)
-		return -EFAULT;
-	struct proc *p = current()->proc;
-	if (h.pid != 0 && h.pid != p->pid)
-		return -EPERM;
-	struct cap_data d[2];
-	memset(d, 0, sizeof(d));
-	if (copyin(d, udata, sizeof(d[0]) * (size_t)words) < 0)
-		return -EFAULT;
-	uint64_t eff = d[0].effective | (uint64_t)d[1].effective << 32;
-	uint64_t perm = d[0].permitted | (uint64_t)d[1].permitted << 32;
-	uint64_t inh = d[0].inheritable | (uint64_t)d[1].inheritable << 32;
-	uint64_t have_eff, have_perm;
-	proc_caps(p, &have_eff, &have_perm);
-	if ((perm & ~have_perm) || (eff & ~perm) || (inh & ~have_perm))
-		return -EPERM;
-	if ((eff & CAP_ALL) != have_eff || (perm & CAP_ALL) != have_perm ||
-	    inh)
-		return -EPERM;
-	return 0;
-}
 
 /* ---- Personality -------------------------------------------------------- */
 
@@ -170,7 +65,7 @@ sys_unshare(unsigned long flags)
 	if (flags & CLONE_NEWUSER)
 		return -EINVAL;
 	if (flags & CLONE_NEWALL)
-		return p->euid != 0 ? -EPERM : -EINVAL;
+		return !capable(CAP_SYS_ADMIN) ? -EPERM : -EINVAL;
 	if ((flags & CLONE_FILES) && p->files->refcount > 1) {
 		struct files *mine = files_clone(p->files);
 		if (!mine)

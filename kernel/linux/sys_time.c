@@ -95,7 +95,7 @@ realtime_set(int64_t sec, int64_t nsec)
 {
 	if (!settable(sec, nsec))
 		return -EINVAL;
-	if (current()->proc->euid != 0)
+	if (!capable(CAP_SYS_TIME))
 		return -EPERM;
 	uint64_t boot_wall = arch_rtc_seconds() * NS + arch_now_ns();
 	realtime_offset_ns = (int64_t)((uint64_t)sec * NS + (uint64_t)nsec -
@@ -128,7 +128,7 @@ sys_settimeofday(uaddr_t utv, uaddr_t utz)
 	if (utz && copyin(tz, utz, sizeof(tz)) < 0)
 		return -EFAULT;
 	if (!utv)
-		return current()->proc->euid != 0 ? -EPERM : 0;
+		return !capable(CAP_SYS_TIME) ? -EPERM : 0;
 	if (tv[1] < 0 || tv[1] >= 1000000)
 		return -EINVAL;
 	return realtime_set(tv[0], tv[1] * 1000);

@@ -67,25 +67,26 @@ may_access(struct inode *ino, const char *name, bool write)
 	if (ns == NS_SECURITY || ns == NS_SYSTEM)
 		return 0;
 	if (ns == NS_TRUSTED)
-		return p->euid == 0 ? 0 : write ? -EPERM : -ENODATA;
+		return capable(CAP_SYS_ADMIN) ? 0 : write ? -EPERM : -ENODATA;
 	if (ns == NS_USER) {
 		if (!S_ISREG(ino->mode) && !S_ISDIR(ino->mode))
 			return write ? -EPERM : -ENODATA;
 		if (write && S_ISDIR(ino->mode) && (ino->mode & S_ISVTX) &&
-		    p->euid != 0 && p->euid != ino->uid)
+		    !capable(CAP_FOWNER) && p->euid != ino->uid)
 			return -EPERM;
 	}
 	return vfs_permission(p, ino, write ? 2 : 4);
 }
 
-/* The capability module's rule (cap_inode_setxattr): only root changes
-   security.* names. */
+/* The capability module's rule (cap_inode_setxattr): changing security.*
+   names takes CAP_SYS_ADMIN, security.capability CAP_SETFCAP. */
 static long
 may_change_security(const char *name)
 {
 	if (name_space(name) != NS_SECURITY)
 		return 0;
-	return current()->proc->euid == 0 ? 0 : -EPERM;
+	int cap = strcmp(name, CAPS_NAME) == 0 ? CAP_SETFCAP : CAP_SYS_ADMIN;
+	return capable(cap) ? 0 : -EPERM;
 }
 
 /* A file capability must be a version 2 or 3 header (cap_convert_nscap). */
@@ -100,7 +101,7 @@ caps_valid(const void *value, size_t size)
 	if (!(rev == 0x02000000u && size == 20) &&
 	    !(rev == 0x03000000u && size == 24))
 		return -EINVAL;
-	return current()->proc->euid == 0 ? 0 : -EPERM;
+	return capable(CAP_SETFCAP) ? 0 : -EPERM;
 }
 
 /*
@@ -188,7 +189,7 @@ do_list(struct inode *ino, uaddr_t ulist, size_t size)
 	char *list = NULL;
 	if (size && !(list = kmalloc(size)))
 		return -ENOMEM;
-	long r = xattr_list(ino, list, size, current()->proc->euid == 0);
+	long r = xattr_list(ino, list, size, capable(CAP_SYS_ADMIN));
 	if (r > 0 && size && copyout(ulist, list, (size_t)r) < 0)
 		r = -EFAULT;
 	else if (r == -ERANGE && size >= XATTR_LIST_MAX)

@@ -11,6 +11,7 @@
 #include <kernel/signal.h>
 #include <kernel/timer.h>
 #include <kernel/clock.h>
+#include <kernel/caps.h>
 
 /*
  * File descriptors: RLIMIT_NOFILE starts at Linux's defaults, 1024 soft
@@ -97,6 +98,7 @@ struct proc {
 	 * effective ones as those change. */
 	unsigned fsuid, fsgid;
 	struct groups *groups;		/* supplementary groups, or NULL */
+	struct caps caps;		/* capability sets (linux/caps.c) */
 
 	int exit_status;		/* wait status once a zombie */
 	bool stopped;			/* job-control stop */
@@ -238,15 +240,6 @@ void sched_attr_fork(struct thread *child, const struct thread *parent);
 uint64_t thread_timer_slack(const struct thread *t);
 /* p's nice value, its first thread's, for /proc/PID/stat. */
 int proc_nice(struct proc *p);
-/* Every capability Linux 6.1 knows, CAP_CHOWN (0) to
- * CAP_CHECKPOINT_RESTORE (40). */
-#define PROC_CAP_ALL ((1ull << 41) - 1)
-/*
- * The capabilities p holds (kernel/linux/sys_task.c), as Linux's setuid
- * rules leave a process that started as root: all of them effective while
- * its euid is 0, permitted while any of its uids is, none inheritable.
- */
-void proc_caps(struct proc *p, uint64_t *eff, uint64_t *perm);
 
 /*
  * Supplementary groups (setgroups), sorted, shared by reference between
@@ -263,8 +256,8 @@ void groups_put(struct groups *g);
 bool proc_in_group(struct proc *p, unsigned gid);
 /*
  * Linux's ptrace_may_access with real credentials and no Yama (ptrace
- * attach, process_vm_readv/writev, pidfd_getfd, kcmp): me is p, or root
- * (CAP_SYS_PTRACE), or its real ids are all three of p's and p is
+ * attach, process_vm_readv/writev, pidfd_getfd, kcmp): me is p, or has
+ * CAP_SYS_PTRACE, or its real ids are all three of p's and p is
  * dumpable.
  */
 bool proc_may_access(const struct proc *me, const struct proc *p);
@@ -378,15 +371,16 @@ void signal_init(void);
 void signal_exec_reset(struct proc *p);
 
 /*
- * Whether the running thread acts as root (euid 0) or as the kernel itself
- * (boot, no process): such allocations may take the page reserve
- * (page_alloc_user) and tmpfs's root reserve.
+ * Whether the running thread has CAP_SYS_ADMIN (Linux's admin reserve) or
+ * is the kernel itself (boot, no process): such allocations may take the
+ * page reserve (page_alloc_user) and tmpfs's root reserve.
  */
 static inline bool
 proc_privileged(void)
 {
 	struct thread *t = current();
-	return !t || !t->proc || t->proc->euid == 0;
+	return !t || !t->proc ||
+	       (t->proc->caps.effective & CAP_BIT(CAP_SYS_ADMIN));
 }
 
 /* The same, for the kernel alone: limits meant for processes pass. */
