@@ -23,6 +23,7 @@
 #include <kernel/keys.h>
 #include <kernel/locks.h>
 #include <kernel/mount.h>
+#include <kernel/ns.h>
 #include "procfs_int.h"
 
 struct pnode {
@@ -81,6 +82,10 @@ static const struct pentry pid_entries[] = {
 	{ "root", P_PID_ROOT, S_IFLNK | 0777 }, { "fd", P_PID_FD, S_IFDIR | 0500 },
 	{ "fdinfo", P_PID_FDINFO, S_IFDIR | 0500 },
 	{ "auxv", P_PID_AUXV, S_IFREG | 0400 },
+	{ "ns", P_PID_NS, S_IFDIR | 0511 },
+	{ "uid_map", P_PID_UID_MAP, S_IFREG | 0644 },
+	{ "gid_map", P_PID_GID_MAP, S_IFREG | 0644 },
+	{ "setgroups", P_PID_SETGROUPS, S_IFREG | 0644 },
 };
 
 /* /proc/PID/task/TID: a thread's files (pnode.fd holds its tid). */
@@ -115,7 +120,8 @@ pinode(enum pkind kind, int pid, int fd, unsigned mode, struct inode *parent)
 	n->pid = pid;
 	n->fd = fd;
 	ino->priv = n;
-	ino->iops = kind == P_PID_FD_LINK ? &proc_fd_link_iops : &proc_iops;
+	ino->iops = kind == P_PID_FD_LINK || kind == P_PID_NS_LINK ?
+		    &proc_fd_link_iops : &proc_iops;
 	ino->fops = S_ISDIR(mode) ? &proc_dir_fops :
 		    kind > P_PID ? &proc_pid_file_fops : &proc_file_fops;
 	ino->ino = ((uint64_t)pid << 16) | ((uint64_t)kind << 10) | (uint64_t)(fd & 1023);
@@ -214,6 +220,15 @@ proc_lookup(struct inode *dir, const char *name, size_t len)
 		e = entry_named(fd->entries, fd->count, name, len);
 		if (e)
 			return pinode(e->kind, 0, 0, e->mode, dir) ?: ERR_PTR(-ENOMEM);
+		return ERR_PTR(-ENOENT);
+	}
+	if (d->kind == P_PID_NS) {
+		for (int k = 0; proc_find(d->pid) && k < NS_KINDS; k++)
+			if (strlen(ns_kind_name(k)) == len &&
+			    memcmp(ns_kind_name(k), name, len) == 0)
+				return pinode(P_PID_NS_LINK, d->pid, k,
+					      S_IFLNK | 0777, dir) ?:
+				       ERR_PTR(-ENOMEM);
 		return ERR_PTR(-ENOENT);
 	}
 	if (d->kind == P_PID_FD || d->kind == P_PID_FDINFO) {
@@ -328,6 +343,10 @@ proc_readlink(struct inode *ino, char *buf, size_t size)
 		struct file *f = fd_get(p, n->fd);
 		return f ? fd_link_text(cur, f, buf, size) : -ENOENT;
 	}
+	case P_PID_NS_LINK:
+		if (!proc_may_access(cur, p))
+			return -EACCES;
+		return ns_link_text(ns_of(p, n->fd), buf, size);
 	default:
 		return -EINVAL;
 	}
@@ -343,6 +362,8 @@ static struct inode *
 proc_get_link(struct inode *link)
 {
 	struct pnode *n = pn(link);
+	if (n->kind == P_PID_NS_LINK)
+		return procfs_ns_link(n->pid, n->fd);
 	if (n->kind != P_PID_FD_LINK)
 		return ERR_PTR(-EINVAL);
 	struct proc *p = proc_find(n->pid);
@@ -711,6 +732,9 @@ proc_open(struct file *f)
 		case P_PID_MOUNTINFO: gen_mountinfo(&g); break;
 		case P_PID_FDINFO_FILE: procfs_pid_fdinfo(&g, p, n->fd); break;
 		case P_PID_AUXV: gen_auxv(&g, p); break;
+		case P_PID_UID_MAP ... P_PID_SETGROUPS:
+			procfs_userns_show(&g, p, n->kind);
+			break;
 		default: break;
 		}
 	} else {
@@ -798,6 +822,9 @@ proc_getdents(struct file *f, void *buf, size_t len, uint64_t *pos)
 		for (size_t k = 0; k < ARRAY_SIZE(task_entries); k++)
 			EMIT(5000 + k, dirent_type(task_entries[k].mode),
 			     task_entries[k].name);
+	} else if (d->kind == P_PID_NS) {
+		for (int k = 0; k < NS_KINDS; k++)
+			EMIT(6000 + (uint64_t)k, DT_LNK, ns_kind_name(k));
 	} else if (d->kind == P_PID_FD || d->kind == P_PID_FDINFO) {
 		struct proc *p = proc_find(d->pid);
 		for (int fd = 0; p && fd < fd_table_size(p); fd++) {
@@ -847,9 +874,21 @@ static const struct file_ops proc_file_fops = {
 };
 
 /* /proc/PID's files, as Linux's, have no poll hook: epoll refuses them. */
+static long
+proc_pid_write(struct file *f, const void *buf, size_t len, uint64_t *off)
+{
+	struct pnode *n = pn(f->inode);
+	long r = procfs_userns_write(proc_find(n->pid), n->kind, buf, len);
+	if (r < 0)
+		return r;
+	*off += len;
+	return (long)len;
+}
+
 static const struct file_ops proc_pid_file_fops = {
 	.open = proc_open,
 	.read = proc_read,
+	.write = proc_pid_write,
 	.close = proc_close,
 	.seekable = true,
 };

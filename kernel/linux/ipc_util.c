@@ -32,7 +32,7 @@ struct ipc_limits ipc_limits = {
 static bool
 key_matches(const struct ipc_obj *o, int key)
 {
-	return o && !o->removed && o->key == key;
+	return o && !o->removed && o->key == key && o->ns == ipc_ns_current();
 }
 
 static struct ipc_obj *
@@ -149,6 +149,7 @@ ipc_add(struct ipc_ids *ids, struct ipc_obj *o, int key, int flags, int limit)
 	o->gid = o->cgid = p->egid;
 	o->mode = (unsigned)flags & 0777;
 	o->removed = false;
+	o->ns = ipc_ns_current();
 	o->refcount = 1;
 	o->ctime = ipc_now();
 	ids->slot[idx] = o;
@@ -186,7 +187,9 @@ ipc_find_index(struct ipc_ids *ids, int index)
 {
 	if (index < 0 || index >= ids->cap)
 		return NULL;
-	return ids->slot[index];
+	struct ipc_obj *o = ids->slot[index];
+	return o && o->ns == ipc_ns_current() ? o : NULL;	/* another
+							   namespace's */
 }
 
 struct ipc_obj *
@@ -409,6 +412,22 @@ ipc_knob_store(enum ipc_knob knob, const char *text, size_t len)
 	else
 		*int_knob(knob) = (int)v;
 	return 0;
+}
+
+struct ns *
+ipc_ns_current(void)
+{
+	return ns_current(NS_IPC);
+}
+
+void
+sysvipc_ns_release(struct ns *ns)
+{
+	struct ipc_ids *all[] = { &msg_ids, &sem_ids, &shm_ids };
+	for (size_t k = 0; k < ARRAY_SIZE(all); k++)
+		for (int i = 0; i < all[k]->cap; i++)
+			if (all[k]->slot[i] && all[k]->slot[i]->ns == ns)
+				all[k]->remove(all[k]->slot[i]);
 }
 
 void

@@ -40,4 +40,8 @@ void sem_exit(struct proc *p);
  * exec, exit). One test when no segment waits. Does not sleep. */
 void shm_reap(void);
 
+/* An IPC namespace ended: its objects go, as IPC_RMID (ipc_util.c). */
+struct ns;
+void sysvipc_ns_release(struct ns *ns);
+
 #endif

@@ -275,6 +275,8 @@ struct mount_entry {
 	struct inode *root;
 	bool read_only;
 	uint64_t unique_id;		/* statx's STATX_MNT_ID_UNIQUE */
+	uint64_t ns_hidden;		/* mount namespaces' slots that do
+					   not see it (kernel/fs/mount_ns.c) */
 };
 
 #define MOUNT_MAX 16
