@@ -30,7 +30,20 @@ struct pnode {
 	enum pkind kind;
 	int pid;
 	int fd;
+	uint64_t start_ns;	/* P_PID: its process's, told from a later
+				   one with the same pid */
 };
+
+/* /proc/PID's inode number: pinode's, with the process's start time in
+ * the bits the fd takes in others' (and above 32), so that a later
+ * process with the same pid has another, even as a 32-bit number. */
+static uint64_t
+pid_dir_ino(const struct proc *p)
+{
+	uint64_t gen = p->start_ns / 1000;
+	return (uint64_t)p->pid << 16 | (uint64_t)P_PID << 10 |
+	       (1 + gen % 1023) | (gen & 0xffffffffull) << 32;
+}
 
 static const struct pentry root_entries[] = {
 	{ "meminfo", P_MEMINFO, S_IFREG | 0444 }, { "uptime", P_UPTIME, S_IFREG | 0444 },
@@ -119,6 +132,7 @@ pinode(enum pkind kind, int pid, int fd, unsigned mode, struct inode *parent)
 	n->kind = kind;
 	n->pid = pid;
 	n->fd = fd;
+	n->start_ns = 0;
 	ino->priv = n;
 	ino->iops = kind == P_PID_FD_LINK || kind == P_PID_NS_LINK ?
 		    &proc_fd_link_iops : &proc_iops;
@@ -128,6 +142,10 @@ pinode(enum pkind kind, int pid, int fd, unsigned mode, struct inode *parent)
 	/* A process's entries are its own (its euid's), as Linux's for a
 	 * dumpable task: its user may list /proc/self/fd, others may not. */
 	struct proc *owner = pid > 0 ? proc_find(pid) : NULL;
+	if (owner && kind == P_PID) {
+		n->start_ns = owner->start_ns;
+		ino->ino = pid_dir_ino(owner);
+	}
 	if (owner) {
 		ino->uid = owner->euid;
 		ino->gid = owner->egid;
@@ -798,7 +816,7 @@ proc_getdents(struct file *f, void *buf, size_t len, uint64_t *pos)
 		list_for_each(it, &all_procs) {
 			struct proc *p = list_entry(it, struct proc, all_link);
 			snprintk(name, sizeof(name), "%d", p->pid);
-			EMIT((uint64_t)p->pid << 16, DT_DIR, name);
+			EMIT(pid_dir_ino(p), DT_DIR, name);
 		}
 	} else if (d->kind == P_PID) {
 		for (size_t k = 0; k < ARRAY_SIZE(pid_entries); k++)
@@ -897,6 +915,9 @@ procfs_dir_pid(struct inode *ino)
 {
 	if (!ino || ino->sb != &proc_sb || pn(ino)->kind != P_PID)
 		return -1;
+	struct proc *p = proc_find(pn(ino)->pid);
+	if (!p || p->start_ns != pn(ino)->start_ns)
+		return 0;	/* its process is gone, the pid maybe reused */
 	return pn(ino)->pid;
 }
 

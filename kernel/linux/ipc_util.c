@@ -30,16 +30,17 @@ struct ipc_limits ipc_limits = {
 #define IPC_SEQ_MAX (0x7fffffff / IPCMNI)
 
 static bool
-key_matches(const struct ipc_obj *o, int key)
+key_matches(const struct ipc_obj *o, int key, const struct ns *ns)
 {
-	return o && !o->removed && o->key == key && o->ns == ipc_ns_current();
+	return o && o->key == key && !o->removed && o->ns == ns;
 }
 
 static struct ipc_obj *
 find_key(struct ipc_ids *ids, int key)
 {
+	struct ns *ns = ipc_ns_current();
 	for (int i = 0; i < ids->cap; i++)
-		if (key_matches(ids->slot[i], key))
+		if (key_matches(ids->slot[i], key, ns))
 			return ids->slot[i];
 	return NULL;
 }

