@@ -481,7 +481,7 @@ gen_mounts(struct gen *g)
 {
 	char opts[96];
 	for (int i = 0; i < MOUNT_MAX; i++) {
-		if (!mounts[i].root)
+		if (!mounts[i].root || !mount_visible(mounts[i].root))
 			continue;
 		mount_options(mounts[i].root->sb, opts, sizeof(opts));
 		gprintf(g, "%s %s %s %s 0 0\n", mounts[i].source,
@@ -502,7 +502,8 @@ mount_parent(int i)
 
 	for (int j = 0; j < MOUNT_MAX; j++) {
 		size_t n = strlen(mounts[j].path);
-		if (j == i || !mounts[j].root || n < best)
+		if (j == i || !mounts[j].root || n < best ||
+		    !mount_visible(mounts[j].root))
 			continue;
 		if (n == 1 && mounts[j].path[0] == '/' && path[1] != 0) {
 			parent = j, best = n;	/* "/" holds every other path */
@@ -531,7 +532,7 @@ gen_mountinfo(struct gen *g)
 		const char *rw = m->read_only ? "ro" : "rw";
 		char opts[96];
 
-		if (!m->root)
+		if (!m->root || !mount_visible(m->root))
 			continue;
 		mount_options(m->root->sb, opts, sizeof(opts));
 		/* st_dev's encoding, as glibc's major() and minor() read it */

@@ -280,6 +280,22 @@ test_user(void)
 static char outer_file[112], inner_file[112];
 static int to_parent[2], to_child[2];
 
+/* How many lines of /proc/self/mounts name dir as a mount point. */
+static int
+mounts_at_dir(void)
+{
+	FILE *f = fopen("/proc/self/mounts", "r");
+	char line[512], point[256];
+	int n = 0;
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%*s %255s", point) == 1 &&
+		    strcmp(point, dir) == 0)
+			n++;
+	if (f)
+		fclose(f);
+	return n;
+}
+
 static int
 mnt_child(void)
 {
@@ -293,6 +309,8 @@ mnt_child(void)
 						  NULL), 0);
 	close(open(inner_file, O_CREAT | O_WRONLY, 0600));
 	CHECK_EQ("its file", access(inner_file, F_OK), 0);
+	CHECK_EQ("its /proc/self/mounts: its own tmpfs there",
+		 mounts_at_dir(), 1);
 	write(to_parent[1], "m", 1);
 	read(to_child[0], &c, 1);
 	return abi_failures;
@@ -320,6 +338,8 @@ test_mnt(void)
 	CHECK_EQ("the parent's file is still here", access(outer_file, F_OK),
 		 0);
 	CHECK_ERR("the child's is not", access(inner_file, F_OK), ENOENT);
+	CHECK_EQ("the parent's /proc/self/mounts: its own there",
+		 mounts_at_dir(), 1);
 	write(to_child[1], "g", 1);
 	int status = 0;
 	waitpid(pid, &status, 0);
@@ -329,6 +349,7 @@ test_mnt(void)
 		 0);
 	CHECK_EQ("umount it", umount(dir), 0);
 	CHECK_ERR("nothing mounted there now", umount(dir), EINVAL);
+	CHECK_EQ("and nothing in /proc/self/mounts", mounts_at_dir(), 0);
 	close(to_parent[0]);
 	close(to_parent[1]);
 	close(to_child[0]);
