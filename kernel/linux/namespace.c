@@ -241,8 +241,10 @@ ns_make(struct proc *p, struct ns *const had[NS_KINDS], unsigned long flags,
 			got[k] = ns;
 	}
 	if (e < 0)
-		for (int k = 0; k < NS_KINDS; k++)
+		for (int k = 0; k < NS_KINDS; k++) {
 			ns_put(got[k]);
+			got[k] = NULL;
+		}
 	return e;
 }
 
