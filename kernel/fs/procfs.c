@@ -99,6 +99,7 @@ static const struct pentry pid_entries[] = {
 	{ "uid_map", P_PID_UID_MAP, S_IFREG | 0644 },
 	{ "gid_map", P_PID_GID_MAP, S_IFREG | 0644 },
 	{ "setgroups", P_PID_SETGROUPS, S_IFREG | 0644 },
+	{ "timens_offsets", P_PID_TIMENS_OFFSETS, S_IFREG | 0644 },
 };
 
 /* /proc/PID/task/TID: a thread's files (pnode.fd holds its tid). */
@@ -587,12 +588,12 @@ gen_system(struct gen *g, enum pkind kind)
 		procfs_vmstat(g);
 		break;
 	case P_UPTIME: {
-		uint64_t idle = 0, ci, cb;
+		uint64_t idle = 0, ci, cb, up = timens_from_host(CLOCK_BOOTTIME, now);
 		for (int i = 0; i < cpu_count; i++) {
 			sched_cpu_times(&cpus[i], now, &ci, &cb);
 			idle += ci;
 		}
-		gprintf(g, "%lu.%02lu %lu.%02lu\n", now / 1000000000, now / 10000000 % 100,
+		gprintf(g, "%lu.%02lu %lu.%02lu\n", up / 1000000000, up / 10000000 % 100,
 			idle / 1000000000, idle / 10000000 % 100);
 		break;
 	}
@@ -751,7 +752,7 @@ proc_open(struct file *f)
 		case P_PID_MOUNTINFO: gen_mountinfo(&g); break;
 		case P_PID_FDINFO_FILE: procfs_pid_fdinfo(&g, p, n->fd); break;
 		case P_PID_AUXV: gen_auxv(&g, p); break;
-		case P_PID_UID_MAP ... P_PID_SETGROUPS:
+		case P_PID_UID_MAP ... P_PID_TIMENS_OFFSETS:
 			procfs_userns_show(&g, p, n->kind);
 			break;
 		default: break;

@@ -64,7 +64,7 @@ enum pkind {
 	P_PID_SMAPS_ROLLUP, P_PID_FDINFO, P_PID_FDINFO_FILE, P_PID_AUXV,
 	P_PID_TIMERSLACK, P_PID_TASK, P_TASK, P_TASK_STAT, P_TASK_COMM,
 	P_PID_NS, P_PID_NS_LINK, P_PID_UID_MAP, P_PID_GID_MAP,
-	P_PID_SETGROUPS,
+	P_PID_SETGROUPS, P_PID_TIMENS_OFFSETS,
 };
 
 struct pentry {
@@ -105,8 +105,8 @@ void procfs_pid_smaps(struct gen *g, struct proc *p);
 void procfs_pid_smaps_rollup(struct gen *g, struct proc *p);
 void procfs_pid_fdinfo(struct gen *g, struct proc *p, int fd);
 
-/* /proc/PID/ns/NAME's target, and /proc/PID/{uid_map,gid_map,setgroups}
- * (procfs_ns.c). */
+/* /proc/PID/ns/NAME's target, and /proc/PID/{uid_map,gid_map,setgroups,
+ * timens_offsets} (procfs_ns.c). */
 struct inode *procfs_ns_link(int pid, int kind);
 void procfs_userns_show(struct gen *g, struct proc *p, enum pkind kind);
 long procfs_userns_write(struct proc *p, enum pkind kind, const void *buf,

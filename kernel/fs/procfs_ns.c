@@ -4,13 +4,15 @@
  * Linux's rules for writing them (user_namespaces(7)): a map is written
  * once, by a process in the namespace or its parent, with CAP_SETUID
  * (CAP_SETGID) over the parent, or mapping only the writer's own
- * effective id (for gid_map, after setgroups was denied). Big lock held.
+ * effective id (for gid_map, after setgroups was denied); and
+ * /proc/PID/timens_offsets. Big lock held.
  */
 #include <kernel/proc.h>
 #include <kernel/vfs.h>
 #include <kernel/ns.h>
 #include <kernel/errno.h>
 #include <kernel/string.h>
+#include <kernel/clock.h>
 #include "procfs_int.h"
 
 struct inode *
@@ -24,9 +26,30 @@ procfs_ns_link(int pid, int kind)
 	return ns_inode(ns_of(p, (enum ns_kind)kind)) ?: ERR_PTR(-ENOMEM);
 }
 
+/* Linux's show_offset: the children's time namespace's offsets. */
+static void
+timens_show(struct gen *g, struct proc *p)
+{
+	struct ns *time = ns_of(p, NS_TIME_CHILDREN);
+	int64_t off[2] = { time->time.monotonic_ns, time->time.boottime_ns };
+	const char *names[2] = { "monotonic", "boottime" };
+	for (int i = 0; i < 2; i++) {
+		int64_t sec = off[i] / (int64_t)NSEC_PER_SEC;
+		int64_t nsec = off[i] % (int64_t)NSEC_PER_SEC;
+		if (nsec < 0)
+			sec--, nsec += NSEC_PER_SEC;
+		gprintf(g, "%-10s %10ld %9ld\n", names[i], (long)sec,
+			(long)nsec);
+	}
+}
+
 void
 procfs_userns_show(struct gen *g, struct proc *p, enum pkind kind)
 {
+	if (kind == P_PID_TIMENS_OFFSETS) {
+		timens_show(g, p);
+		return;
+	}
 	struct ns *user = ns_of(p, NS_USER);
 	if (kind == P_PID_SETGROUPS) {
 		gprintf(g, "%s\n", user->user.setgroups_denied ? "deny" : "allow");
@@ -149,12 +172,74 @@ setgroups_write(struct proc *target, const char *text, size_t len)
 	return 0;
 }
 
+/* A clock's name or number at *pos: CLOCK_MONOTONIC or CLOCK_BOOTTIME,
+ * any other number as it is (refused later), or -1. */
+static int
+take_clock(const char *text, size_t len, size_t *pos)
+{
+	while (*pos < len && (text[*pos] == ' ' || text[*pos] == '\t'))
+		(*pos)++;
+	static const struct {
+		const char *name;
+		int clock;
+	} names[] = { { "monotonic", CLOCK_MONOTONIC },
+		      { "boottime", CLOCK_BOOTTIME } };
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		size_t n = strlen(names[i].name);
+		if (len - *pos >= n && memcmp(text + *pos, names[i].name, n) == 0) {
+			*pos += n;
+			return names[i].clock;
+		}
+	}
+	unsigned v;
+	return take_number(text, len, pos, &v) && v < 64 ? (int)v : -1;
+}
+
+/*
+ * Lines of "clock seconds nanoseconds" (Linux's proc_timens_set_offset):
+ * the offsets of p's children's time namespace, before any process is in
+ * it. The clock may not go below zero through it (ERANGE).
+ */
+static long
+timens_write(struct proc *p, const char *text, size_t len)
+{
+	struct ns *time = ns_of(p, NS_TIME_CHILDREN);
+	size_t pos = 0;
+	while (pos < len) {
+		int clock = take_clock(text, len, &pos);
+		while (pos < len && (text[pos] == ' ' || text[pos] == '\t'))
+			pos++;
+		bool neg = pos < len && text[pos] == '-';
+		pos += neg;
+		unsigned sec, nsec;
+		if (clock < 0 || !take_number(text, len, &pos, &sec) ||
+		    !take_number(text, len, &pos, &nsec) || nsec >= NSEC_PER_SEC)
+			return -EINVAL;
+		while (pos < len && text[pos] != '\n')
+			if (text[pos++] != ' ')
+				return -EINVAL;
+		pos++;
+		int64_t off = (int64_t)sec * (int64_t)NSEC_PER_SEC;
+		off = neg ? -off + (int64_t)nsec : off + (int64_t)nsec;
+		uint64_t now = 0;
+		clock_now(clock, &now);
+		if (off < 0 && (uint64_t)-off > now)
+			return -ERANGE;
+		int e = timens_set_offset(time, clock, off);
+		if (e < 0)
+			return e;
+	}
+	return 0;
+}
+
 long
 procfs_userns_write(struct proc *p, enum pkind kind, const void *buf,
 		    size_t len)
 {
 	if (!p)
 		return -ESRCH;
+	if (kind == P_PID_TIMENS_OFFSETS)
+		return timens_write(p, buf, len);
 	if (kind == P_PID_SETGROUPS)
 		return setgroups_write(p, buf, len);
 	if (kind == P_PID_UID_MAP || kind == P_PID_GID_MAP)

@@ -12,6 +12,7 @@
 #include <kernel/mount.h>
 #include <kernel/vm.h>
 #include <kernel/sysvipc.h>
+#include <kernel/clock.h>
 #include <kernel/kmalloc.h>
 #include <kernel/refcount.h>
 #include <kernel/syscall.h>
@@ -67,8 +68,9 @@ unsigned ns_max[NS_KINDS] = {
 };
 static unsigned ns_count[NS_KINDS];	/* live ones, the initial aside */
 
+/* The kind of namespace a link names (pid_for_children: a PID one). */
 static enum ns_kind
-base_kind(enum ns_kind k)
+object_kind(enum ns_kind k)
 {
 	if (k == NS_PID_CHILDREN)
 		return NS_PID;
@@ -77,12 +79,20 @@ base_kind(enum ns_kind k)
 	return k;
 }
 
+/* Where struct proc keeps it: the one PID namespace serves for both
+ * links; a time namespace made by unshare is the children's alone. */
+static enum ns_kind
+slot_of(enum ns_kind k)
+{
+	return k == NS_PID_CHILDREN ? NS_PID : k;
+}
+
 static struct ns *
 initial_ns(enum ns_kind k)
 {
-	struct ns *ns = &initial[base_kind(k)];
+	struct ns *ns = &initial[object_kind(k)];
 	if (ns->refcount == 0) {	/* first use: fill in */
-		ns->kind = base_kind(k);
+		ns->kind = object_kind(k);
 		ns->inum = kinds[ns->kind].inum;
 		ns->refcount = 1;
 		if (ns->kind != NS_USER)
@@ -109,8 +119,8 @@ ns_kind_name(enum ns_kind k)
 struct ns *
 ns_of(struct proc *p, enum ns_kind k)
 {
-	k = base_kind(k);
-	return p && p->ns[k] ? p->ns[k] : initial_ns(k);
+	enum ns_kind slot = slot_of(k);
+	return p && p->ns[slot] ? p->ns[slot] : initial_ns(k);
 }
 
 struct ns *
@@ -185,6 +195,10 @@ ns_new(enum ns_kind k, struct ns *user, struct proc *creator,
 	ns_get(user);
 	if (k == NS_UTS)
 		ns->uts = copy_of->uts;
+	if (k == NS_TIME) {	/* the offsets, open to writes again */
+		ns->time = copy_of->time;
+		ns->time.frozen = false;
+	}
 	if (k == NS_MNT)
 		ns->mnt_slot = slot;
 	if (k == NS_USER) {
@@ -202,7 +216,7 @@ ns_new(enum ns_kind k, struct ns *user, struct proc *creator,
  */
 static int
 ns_make(struct proc *p, struct ns *const had[NS_KINDS], unsigned long flags,
-	struct ns *got[NS_KINDS])
+	struct ns *got[NS_KINDS], bool for_child)
 {
 	for (int k = 0; k < NS_KINDS; k++)
 		got[k] = NULL;
@@ -223,7 +237,7 @@ ns_make(struct proc *p, struct ns *const had[NS_KINDS], unsigned long flags,
 	if (others && !(flags & CLONE_NEWUSER) && !ns_admin(p, user))
 		e = -EPERM;
 	for (int k = 0; k < NS_KINDS && e == 0; k++) {
-		if (k == NS_USER || k != (int)base_kind(k))
+		if (k == NS_USER || k == NS_TIME || k != (int)slot_of(k))
 			continue;
 		if (!(others & kinds[k].clone_flag)) {
 			got[k] = had[k];
@@ -234,11 +248,19 @@ ns_make(struct proc *p, struct ns *const had[NS_KINDS], unsigned long flags,
 			e = -EINVAL;	/* configured out */
 			break;
 		}
-		struct ns *ns = ns_new(k, user, p, had[k]);
+		struct ns *ns = ns_new(object_kind(k), user, p, had[k]);
 		if (IS_ERR(ns))
 			e = PTR_ERR(ns);
 		else
 			got[k] = ns;
+	}
+	/* The time a process reads is its parent's time_for_children; an
+	 * unshare leaves the caller's own as it was. */
+	if (e == 0) {
+		got[NS_TIME] = for_child ? got[NS_TIME_CHILDREN] : had[NS_TIME];
+		ns_get(got[NS_TIME]);
+		if (for_child)
+			got[NS_TIME]->time.frozen = true;
 	}
 	if (e < 0)
 		for (int k = 0; k < NS_KINDS; k++) {
@@ -252,7 +274,7 @@ static void
 ns_had(struct proc *p, struct ns *had[NS_KINDS])
 {
 	for (int k = 0; k < NS_KINDS; k++)
-		had[k] = k == (int)base_kind(k) ? ns_of(p, k) : NULL;
+		had[k] = k == (int)slot_of(k) ? ns_of(p, k) : NULL;
 }
 
 int
@@ -260,7 +282,7 @@ ns_fork(struct proc *child, struct proc *parent, unsigned long flags)
 {
 	struct ns *had[NS_KINDS];
 	ns_had(parent, had);
-	return ns_make(parent, had, flags & NS_CLONE_FLAGS_ALL, child->ns);
+	return ns_make(parent, had, flags & NS_CLONE_FLAGS_ALL, child->ns, true);
 }
 
 void
@@ -280,7 +302,7 @@ ns_unshare(unsigned long flags)
 		return -EINVAL;
 	struct ns *had[NS_KINDS], *got[NS_KINDS];
 	ns_had(p, had);
-	int e = ns_make(p, had, flags, got);
+	int e = ns_make(p, had, flags, got, false);
 	if (e < 0)
 		return e;
 	ns_exit(p);
@@ -421,6 +443,8 @@ sys_setns(int fd, int nstype)
 	if (nstype && (unsigned long)(unsigned)nstype !=
 			      kinds[ns->kind].clone_flag)
 		return -EINVAL;
+	if (ns->kind == NS_TIME && p->nthreads > 1)
+		return -EUSERS;
 	if (ns->kind == NS_USER) {
 		if (ns == ns_of(p, NS_USER) || p->nthreads > 1)
 			return -EINVAL;
@@ -433,5 +457,64 @@ sys_setns(int fd, int nstype)
 	ns_get(ns);
 	ns_put(p->ns[ns->kind]);
 	p->ns[ns->kind] = ns;
+	if (ns->kind == NS_TIME) {	/* its children's too */
+		ns_get(ns);
+		ns_put(p->ns[NS_TIME_CHILDREN]);
+		p->ns[NS_TIME_CHILDREN] = ns;
+		ns->time.frozen = true;
+	}
+	return 0;
+}
+
+/* ---- Time namespaces' offsets --------------------------------------------- */
+
+static int64_t *
+offset_of(struct ns *time, int clock)
+{
+	switch (clock) {
+	case CLOCK_MONOTONIC:
+	case CLOCK_MONOTONIC_RAW:
+	case CLOCK_MONOTONIC_COARSE:
+		return &time->time.monotonic_ns;
+	case CLOCK_BOOTTIME:
+	case CLOCK_BOOTTIME_ALARM:
+		return &time->time.boottime_ns;
+	default:
+		return NULL;
+	}
+}
+
+uint64_t
+timens_from_host(int clock, uint64_t ns)
+{
+	int64_t *off = offset_of(ns_current(NS_TIME), clock);
+	return off ? ns + (uint64_t)*off : ns;
+}
+
+uint64_t
+timens_to_host(int clock, uint64_t ns)
+{
+	int64_t *off = offset_of(ns_current(NS_TIME), clock);
+	if (!off)
+		return ns;
+	/* Linux's timens_ktime_to_host: a time before the offset is now
+	   (1, not 0, which would disarm a timer) */
+	if (*off > 0 && ns <= (uint64_t)*off)
+		return ns ? 1 : 0;
+	return ns - (uint64_t)*off;
+}
+
+int
+timens_set_offset(struct ns *time, int clock, int64_t ns)
+{
+	int64_t *off = offset_of(time, clock);
+	if (!off || clock == CLOCK_MONOTONIC_RAW ||
+	    clock == CLOCK_MONOTONIC_COARSE || clock == CLOCK_BOOTTIME_ALARM)
+		return -EINVAL;
+	if (!ns_admin(current()->proc, time->owner))
+		return -EPERM;	/* CAP_SYS_TIME over it */
+	if (time->time.frozen)
+		return -EACCES;	/* a process runs in it already */
+	*off = ns;
 	return 0;
 }

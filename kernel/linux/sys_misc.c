@@ -105,7 +105,9 @@ sys_sysinfo(uaddr_t info)
 		char pad3[4];
 	} s;
 	memset(&s, 0, sizeof(s));
-	s.uptime = (int64_t)(arch_now_ns() / 1000000000);
+	/* rounded up, as Linux's: never behind /proc/uptime's seconds */
+	uint64_t boot = timens_from_host(CLOCK_BOOTTIME, arch_now_ns());
+	s.uptime = (int64_t)((boot + 999999999) / 1000000000);
 	memcpy(s.loads, loadavg, sizeof(s.loads));
 	s.totalram = page_total() * 4096;
 	s.freeram = page_free_count() * 4096;

@@ -6,7 +6,9 @@
  * NS_GET_USERNS, uid_map and gid_map written once, setgroups), a user
  * with no privilege making one and a UTS namespace inside it; a mount
  * namespace whose mounts and umounts the parent does not see; an IPC
- * namespace with its own keys; kernel/ns_last_pid (a pid given again
+ * namespace with its own keys; a time namespace for the children, whose
+ * offsets move CLOCK_MONOTONIC, CLOCK_BOOTTIME, sysinfo's uptime and
+ * absolute sleeps and timers; kernel/ns_last_pid (a pid given again
  * is not the /proc/PID directory of the one before), fs/nr_open and
  * user/max_*_namespaces. Each namespace is made in a child, so the
  * host's stay as they are.
@@ -20,6 +22,8 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/shm.h>
+#include <sys/sysinfo.h>
+#include <sys/timerfd.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 
@@ -386,6 +390,103 @@ test_ipc(void)
 		  shmget(ipc_key, 4096, 0), ENOENT);
 }
 
+static int64_t
+clock_ns(clockid_t clock)
+{
+	struct timespec ts;
+	clock_gettime(clock, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Whether a is b plus off seconds, give or take 5 (a loaded TCG host). */
+static bool
+offset_by(int64_t a, int64_t b, int64_t off)
+{
+	int64_t d = a - b - off * 1000000000;
+	return d > -5000000000ll && d < 5000000000ll;
+}
+
+static int
+time_grandchild(int64_t mono, int64_t boot, long uptime)
+{
+	CHECK("CLOCK_MONOTONIC 100 s on", offset_by(clock_ns(CLOCK_MONOTONIC),
+						    mono, 100));
+	CHECK("CLOCK_BOOTTIME 200 s on", offset_by(clock_ns(CLOCK_BOOTTIME),
+						   boot, 200));
+	struct sysinfo si;
+	sysinfo(&si);
+	CHECK("sysinfo's uptime 200 s on", si.uptime - uptime >= 195 &&
+					     si.uptime - uptime <= 205);
+	/* an absolute sleep and timer 50 ms ahead of the namespace's time */
+	int64_t start = clock_ns(CLOCK_MONOTONIC);
+	int64_t until = start + 50000000;
+	struct timespec ts = { until / 1000000000, until % 1000000000 };
+	CHECK_EQ("clock_nanosleep TIMER_ABSTIME",
+		 clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL), 0);
+	CHECK("it slept until then",
+	      clock_ns(CLOCK_MONOTONIC) >= until &&
+	      clock_ns(CLOCK_MONOTONIC) - start < 5000000000ll);
+	int tfd = timerfd_create(CLOCK_MONOTONIC, 0);
+	until = clock_ns(CLOCK_MONOTONIC) + 50000000;
+	struct itimerspec its = { { 0, 0 }, { until / 1000000000,
+					      until % 1000000000 } };
+	CHECK_EQ("timerfd TFD_TIMER_ABSTIME",
+		 timerfd_settime(tfd, TFD_TIMER_ABSTIME, &its, NULL), 0);
+	uint64_t n = 0;
+	CHECK_EQ("it fires", read(tfd, &n, sizeof(n)), 8);
+	CHECK("then, not 100 s later", clock_ns(CLOCK_MONOTONIC) >= until &&
+	      clock_ns(CLOCK_MONOTONIC) - until < 5000000000ll);
+	close(tfd);
+	return 0;
+}
+
+static int
+time_child(void)
+{
+	ino_t time_ino = ino_of("/proc/self/ns/time");
+	CHECK_EQ("unshare(CLONE_NEWTIME)", unshare(CLONE_NEWTIME), 0);
+	CHECK("its own time namespace stays",
+	      ino_of("/proc/self/ns/time") == time_ino);
+	CHECK("its children's is new",
+	      ino_of("/proc/self/ns/time_for_children") != time_ino);
+	show_file("timens_offsets", "/proc/self/timens_offsets");
+	CHECK_ERR("an offset for CLOCK_REALTIME",
+		  write_file("/proc/self/timens_offsets", "0 1 0"), EINVAL);
+	CHECK_ERR("nanoseconds past a second",
+		  write_file("/proc/self/timens_offsets", "1 1 1000000000"),
+		  EINVAL);
+	CHECK_EQ("offsets", write_file("/proc/self/timens_offsets",
+				       "1 100 0\nboottime 200 0\n"), 0);
+	show_file("timens_offsets then", "/proc/self/timens_offsets");
+	int64_t mono = clock_ns(CLOCK_MONOTONIC);
+	int64_t boot = clock_ns(CLOCK_BOOTTIME);
+	struct sysinfo si;
+	sysinfo(&si);
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid == 0) {
+		int before = abi_failures;
+		time_grandchild(mono, boot, si.uptime);
+		fflush(stdout);
+		_exit(abi_failures - before);
+	}
+	int status = 0;
+	waitpid(pid, &status, 0);
+	CHECK_EQ("the time namespace grandchild's checks",
+		 WIFEXITED(status) ? WEXITSTATUS(status) : 99, 0);
+	CHECK_ERR("offsets once a process is in it",
+		  write_file("/proc/self/timens_offsets", "1 5 0"), EACCES);
+	CHECK("the caller's own clock as it was",
+	      offset_by(clock_ns(CLOCK_MONOTONIC), mono, 0));
+	return abi_failures;
+}
+
+static void
+test_time(void)
+{
+	CHECK_EQ("the time namespace child's checks", in_child(time_child), 0);
+}
+
 static long
 read_number(const char *path)
 {
@@ -501,6 +602,7 @@ main(void)
 	test_user();
 	test_mnt();
 	test_ipc();
+	test_time();
 	test_sysctls();
 	rmdir(dir);
 	return abi_done("namespaces");

@@ -47,7 +47,11 @@ struct ns {
 			struct ns_id_map uid_map, gid_map;
 			bool setgroups_denied;
 		} user;
-		int mnt_slot;		/* NS_MNT: its bit in mount_entry.ns_mask */
+		int mnt_slot;		/* NS_MNT: its bit in mount_entry.ns_hidden */
+		struct {		/* NS_TIME */
+			int64_t monotonic_ns, boottime_ns;	/* offsets */
+			bool frozen;	/* a process entered: no more writes */
+		} time;
 	};
 };
 
@@ -80,11 +84,11 @@ void ns_exit(struct proc *p);
 /* unshare(2)'s namespace part, the flags checked already: 0 or -errno. */
 int ns_unshare(unsigned long flags);
 /* The CLONE_NEW* bits ns_fork and ns_unshare can make new namespaces
- * for (mount, UTS, IPC, user); and every one clone(2) takes
+ * for (mount, UTS, IPC, user, time); and every one clone(2) takes
  * (CLONE_NEWTIME's bit is part of clone's exit signal there). */
 #define NS_CLONE_FLAGS_NEW (0x20000ul | 0x04000000ul | 0x08000000ul | \
-			    0x10000000ul)
-#define NS_CLONE_FLAGS_ALL (NS_CLONE_FLAGS_NEW | 0x02000000ul | \
+			    0x10000000ul | 0x80ul)
+#define NS_CLONE_FLAGS_ALL ((NS_CLONE_FLAGS_NEW & ~0x80ul) | 0x02000000ul | \
 			    0x20000000ul | 0x40000000ul)
 
 /* The namespace an nsfs inode stands for, or NULL for any other inode. */
@@ -95,6 +99,18 @@ struct inode *ns_inode(struct ns *ns);
 long ns_link_text(struct ns *ns, char *buf, size_t size);
 /* The name of kind k's link in /proc/PID/ns. */
 const char *ns_kind_name(enum ns_kind k);
+
+/*
+ * Time namespaces: a time on clock (CLOCK_MONOTONIC*, CLOCK_BOOTTIME*)
+ * as the caller's namespace shows it, from the kernel's; and back, for
+ * an absolute time the caller gives (0 at the earliest). Other clocks
+ * pass unchanged.
+ */
+uint64_t timens_from_host(int clock, uint64_t ns);
+uint64_t timens_to_host(int clock, uint64_t ns);
+/* /proc/PID/timens_offsets: 0, -EINVAL (not CLOCK_MONOTONIC or
+ * CLOCK_BOOTTIME), -EPERM (no CAP_SYS_TIME), -EACCES (entered already). */
+int timens_set_offset(struct ns *time, int clock, int64_t ns);
 
 /* The System V IPC namespace an object made now belongs to; for the
  * objects' tables (kernel/linux/ipc_util.c). */
