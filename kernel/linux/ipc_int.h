@@ -47,7 +47,8 @@ struct ipc_obj {
 	unsigned mode;			/* 0777, and SHM_DEST, SHM_LOCKED */
 	bool removed;			/* out of the table: EIDRM */
 	struct ns *ns;			/* its IPC namespace (no reference:
-					   the namespace's end removes it) */
+					   the namespace's end removes it, or
+					   sets NULL while it waits to go) */
 	int refcount;
 	int64_t ctime;			/* last change, seconds */
 };

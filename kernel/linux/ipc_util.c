@@ -426,9 +426,16 @@ sysvipc_ns_release(struct ns *ns)
 {
 	struct ipc_ids *all[] = { &msg_ids, &sem_ids, &shm_ids };
 	for (size_t k = 0; k < ARRAY_SIZE(all); k++)
-		for (int i = 0; i < all[k]->cap; i++)
-			if (all[k]->slot[i] && all[k]->slot[i]->ns == ns)
-				all[k]->remove(all[k]->slot[i]);
+		for (int i = 0; i < all[k]->cap; i++) {
+			struct ipc_obj *o = all[k]->slot[i];
+			if (!o || o->ns != ns)
+				continue;
+			all[k]->remove(o);
+			/* a segment still attached stays until its last
+			   detach, in no namespace (ns's memory may be reused) */
+			if (all[k]->slot[i] == o)
+				o->ns = NULL;
+		}
 }
 
 void

@@ -1,10 +1,11 @@
 /*
  * Namespaces as Linux shows them: one object per namespace with an
  * inode number, the nsfs files /proc/PID/ns/NAME opens, their NS_GET_*
- * ioctls, and unshare(2), setns(2) and clone's CLONE_NEW* bits. UTS,
- * IPC, mount and user namespaces can be made new; cgroup, network, PID
- * and time namespaces exist once, and asking for a new one is EINVAL, as
- * from a Linux built without them. Big lock throughout.
+ * ioctls, and unshare(2), setns(2) and clone's CLONE_NEW* bits; and
+ * the time namespaces' offsets. UTS, IPC, mount, user and time
+ * namespaces can be made new; cgroup, network and PID namespaces exist
+ * once, and asking for a new one is EINVAL, as from a Linux built
+ * without them. Big lock throughout.
  */
 #include <kernel/ns.h>
 #include <kernel/proc.h>

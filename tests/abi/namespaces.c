@@ -183,6 +183,32 @@ test_uts(void)
 	close(parent_uts_fd);
 }
 
+/*
+ * clone with a PID namespace, which Petrel cannot make (EINVAL) and
+ * Linux makes: either way the caller goes on as before, its namespaces
+ * intact (a failed clone drops what it took once).
+ */
+static void
+test_clone_newpid(void)
+{
+	ino_t uts = ino_of("/proc/self/ns/uts");
+	for (int i = 0; i < 20; i++) {
+		pid_t pid = (pid_t)syscall(SYS_clone, CLONE_NEWPID |
+					   CLONE_NEWUTS | SIGCHLD, 0, 0, 0, 0);
+		if (pid == 0)
+			_exit(0);
+		if (pid > 0)
+			waitpid(pid, NULL, 0);
+	}
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(ino_of("/proc/self/ns/uts") == uts ? 0 : 1);
+	int status = 0;
+	waitpid(pid, &status, 0);
+	CHECK("after clone(CLONE_NEWPID): fork, same namespaces",
+	      WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
 static ino_t parent_user_ino;
 
 static long
@@ -599,6 +625,7 @@ main(void)
 	test_links();
 	test_ioctls();
 	test_uts();
+	test_clone_newpid();
 	test_user();
 	test_mnt();
 	test_ipc();

@@ -1,8 +1,8 @@
 /*
  * Linux namespaces (kernel/linux/namespace.c): each process names one
  * namespace of every kind, shown as /proc/PID/ns/NAME and opened as an
- * nsfs file for setns and the NS_GET_* ioctls. UTS, IPC, mount and (one
- * level of) user namespaces can be made new; the others exist once.
+ * nsfs file for setns and the NS_GET_* ioctls. UTS, IPC, mount, user
+ * and time namespaces can be made new; the others exist once.
  * Every field is the big lock's.
  */
 #ifndef KERNEL_NS_H
