@@ -11,6 +11,8 @@
 #include <kernel/refcount.h>
 #include <kernel/locks.h>
 
+unsigned fd_nr_open = NR_OPEN;
+
 /* Makes f's arrays hold size entries (a multiple of 64); 0 or -ENOMEM. */
 static int
 files_resize(struct files *f, int size)
@@ -84,6 +86,16 @@ files_clone(struct files *src)
 	return f;
 }
 
+bool
+files_fit_nr_open(struct files *f)
+{
+	int span = 0;	/* open fds' words of 64, as Linux's dup_fd counts */
+	for (int i = 0; i < f->size; i++)
+		if (f->fd[i])
+			span = ALIGN_UP(i + 1, 64);
+	return span <= (int)fd_nr_open;
+}
+
 /* An fd of f in the table owner goes (Linux's filp_close): the POSIX
  * locks the table holds on f's file go, whichever fd set them, and f's
  * flush hook runs. */
@@ -124,7 +136,7 @@ set_cloexec(struct files *f, int fd, bool on)
 static int
 nofile_limit(struct proc *p)
 {
-	return (int)MIN(p->rlimits[7][0], (uint64_t)NR_OPEN);
+	return (int)MIN(p->rlimits[7][0], (uint64_t)fd_nr_open);
 }
 
 int

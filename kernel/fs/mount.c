@@ -236,6 +236,9 @@ vfs_mount(struct inode *where, struct inode *root, const char *path,
 {
 	if (!S_ISDIR(where->mode))
 		return -ENOTDIR;
+	/* on top of what other mount namespaces mounted there */
+	while (where->mounted && !mount_visible(where->mounted))
+		where = where->mounted;
 	if (where->mounted)
 		return -EBUSY;
 	for (int i = 0; i < MOUNT_MAX; i++) {
@@ -250,6 +253,7 @@ vfs_mount(struct inode *where, struct inode *root, const char *path,
 		size_t n = MIN(strlen(path), sizeof(mounts[i].path) - 1);
 		memcpy(mounts[i].path, path, n);
 		mounts[i].path[n] = 0;
+		mount_ns_mounted(&mounts[i]);
 		where->mounted = root;
 		inode_get(root);
 		root->covered = where;

@@ -23,13 +23,27 @@
 #include <kernel/keys.h>
 #include <kernel/locks.h>
 #include <kernel/mount.h>
+#include <kernel/ns.h>
 #include "procfs_int.h"
 
 struct pnode {
 	enum pkind kind;
 	int pid;
 	int fd;
+	uint64_t start_ns;	/* P_PID: its process's, told from a later
+				   one with the same pid */
 };
+
+/* /proc/PID's inode number: pinode's, with the process's start time in
+ * the bits the fd takes in others' (and above 32), so that a later
+ * process with the same pid has another, even as a 32-bit number. */
+static uint64_t
+pid_dir_ino(const struct proc *p)
+{
+	uint64_t gen = p->start_ns / 1000;
+	return (uint64_t)p->pid << 16 | (uint64_t)P_PID << 10 |
+	       (1 + gen % 1023) | (gen & 0xffffffffull) << 32;
+}
 
 static const struct pentry root_entries[] = {
 	{ "meminfo", P_MEMINFO, S_IFREG | 0444 }, { "uptime", P_UPTIME, S_IFREG | 0444 },
@@ -83,6 +97,11 @@ static const struct pentry pid_entries[] = {
 	{ "auxv", P_PID_AUXV, S_IFREG | 0400 },
 	{ "pagemap", P_PID_PAGEMAP, S_IFREG | 0400 },
 	{ "coredump_filter", P_PID_COREDUMP_FILTER, S_IFREG | 0644 },
+	{ "ns", P_PID_NS, S_IFDIR | 0511 },
+	{ "uid_map", P_PID_UID_MAP, S_IFREG | 0644 },
+	{ "gid_map", P_PID_GID_MAP, S_IFREG | 0644 },
+	{ "setgroups", P_PID_SETGROUPS, S_IFREG | 0644 },
+	{ "timens_offsets", P_PID_TIMENS_OFFSETS, S_IFREG | 0644 },
 };
 
 /* /proc/PID/task/TID: a thread's files (pnode.fd holds its tid). */
@@ -116,8 +135,10 @@ pinode(enum pkind kind, int pid, int fd, unsigned mode, struct inode *parent)
 	n->kind = kind;
 	n->pid = pid;
 	n->fd = fd;
+	n->start_ns = 0;
 	ino->priv = n;
-	ino->iops = kind == P_PID_FD_LINK ? &proc_fd_link_iops : &proc_iops;
+	ino->iops = kind == P_PID_FD_LINK || kind == P_PID_NS_LINK ?
+		    &proc_fd_link_iops : &proc_iops;
 	ino->fops = S_ISDIR(mode) ? &proc_dir_fops :
 		    kind > P_PID ? &proc_pid_file_fops : &proc_file_fops;
 	if (procfs_mm_fops(kind))
@@ -126,6 +147,10 @@ pinode(enum pkind kind, int pid, int fd, unsigned mode, struct inode *parent)
 	/* A process's entries are its own (its euid's), as Linux's for a
 	 * dumpable task: its user may list /proc/self/fd, others may not. */
 	struct proc *owner = pid > 0 ? proc_find(pid) : NULL;
+	if (owner && kind == P_PID) {
+		n->start_ns = owner->start_ns;
+		ino->ino = pid_dir_ino(owner);
+	}
 	if (owner) {
 		ino->uid = owner->euid;
 		ino->gid = owner->egid;
@@ -218,6 +243,15 @@ proc_lookup(struct inode *dir, const char *name, size_t len)
 		e = entry_named(fd->entries, fd->count, name, len);
 		if (e)
 			return pinode(e->kind, 0, 0, e->mode, dir) ?: ERR_PTR(-ENOMEM);
+		return ERR_PTR(-ENOENT);
+	}
+	if (d->kind == P_PID_NS) {
+		for (int k = 0; proc_find(d->pid) && k < NS_KINDS; k++)
+			if (strlen(ns_kind_name(k)) == len &&
+			    memcmp(ns_kind_name(k), name, len) == 0)
+				return pinode(P_PID_NS_LINK, d->pid, k,
+					      S_IFLNK | 0777, dir) ?:
+				       ERR_PTR(-ENOMEM);
 		return ERR_PTR(-ENOENT);
 	}
 	if (d->kind == P_PID_FD || d->kind == P_PID_FDINFO) {
@@ -332,6 +366,10 @@ proc_readlink(struct inode *ino, char *buf, size_t size)
 		struct file *f = fd_get(p, n->fd);
 		return f ? fd_link_text(cur, f, buf, size) : -ENOENT;
 	}
+	case P_PID_NS_LINK:
+		if (!proc_may_access(cur, p))
+			return -EACCES;
+		return ns_link_text(ns_of(p, n->fd), buf, size);
 	default:
 		return -EINVAL;
 	}
@@ -347,6 +385,8 @@ static struct inode *
 proc_get_link(struct inode *link)
 {
 	struct pnode *n = pn(link);
+	if (n->kind == P_PID_NS_LINK)
+		return procfs_ns_link(n->pid, n->fd);
 	if (n->kind != P_PID_FD_LINK)
 		return ERR_PTR(-EINVAL);
 	struct proc *p = proc_find(n->pid);
@@ -446,7 +486,7 @@ gen_mounts(struct gen *g)
 {
 	char opts[96];
 	for (int i = 0; i < MOUNT_MAX; i++) {
-		if (!mounts[i].root)
+		if (!mounts[i].root || !mount_visible(mounts[i].root))
 			continue;
 		mount_options(mounts[i].root->sb, opts, sizeof(opts));
 		gprintf(g, "%s %s %s %s 0 0\n", mounts[i].source,
@@ -467,7 +507,8 @@ mount_parent(int i)
 
 	for (int j = 0; j < MOUNT_MAX; j++) {
 		size_t n = strlen(mounts[j].path);
-		if (j == i || !mounts[j].root || n < best)
+		if (j == i || !mounts[j].root || n < best ||
+		    !mount_visible(mounts[j].root))
 			continue;
 		if (n == 1 && mounts[j].path[0] == '/' && path[1] != 0) {
 			parent = j, best = n;	/* "/" holds every other path */
@@ -496,7 +537,7 @@ gen_mountinfo(struct gen *g)
 		const char *rw = m->read_only ? "ro" : "rw";
 		char opts[96];
 
-		if (!m->root)
+		if (!m->root || !mount_visible(m->root))
 			continue;
 		mount_options(m->root->sb, opts, sizeof(opts));
 		/* st_dev's encoding, as glibc's major() and minor() read it */
@@ -551,12 +592,12 @@ gen_system(struct gen *g, enum pkind kind)
 		procfs_vmstat(g);
 		break;
 	case P_UPTIME: {
-		uint64_t idle = 0, ci, cb;
+		uint64_t idle = 0, ci, cb, up = timens_from_host(CLOCK_BOOTTIME, now);
 		for (int i = 0; i < cpu_count; i++) {
 			sched_cpu_times(&cpus[i], now, &ci, &cb);
 			idle += ci;
 		}
-		gprintf(g, "%lu.%02lu %lu.%02lu\n", now / 1000000000, now / 10000000 % 100,
+		gprintf(g, "%lu.%02lu %lu.%02lu\n", up / 1000000000, up / 10000000 % 100,
 			idle / 1000000000, idle / 10000000 % 100);
 		break;
 	}
@@ -715,6 +756,9 @@ proc_open(struct file *f)
 		case P_PID_MOUNTINFO: gen_mountinfo(&g); break;
 		case P_PID_FDINFO_FILE: procfs_pid_fdinfo(&g, p, n->fd); break;
 		case P_PID_AUXV: gen_auxv(&g, p); break;
+		case P_PID_UID_MAP ... P_PID_TIMENS_OFFSETS:
+			procfs_userns_show(&g, p, n->kind);
+			break;
 		default: break;
 		}
 	} else {
@@ -778,7 +822,7 @@ proc_getdents(struct file *f, void *buf, size_t len, uint64_t *pos)
 		list_for_each(it, &all_procs) {
 			struct proc *p = list_entry(it, struct proc, all_link);
 			snprintk(name, sizeof(name), "%d", p->pid);
-			EMIT((uint64_t)p->pid << 16, DT_DIR, name);
+			EMIT(pid_dir_ino(p), DT_DIR, name);
 		}
 	} else if (d->kind == P_PID) {
 		for (size_t k = 0; k < ARRAY_SIZE(pid_entries); k++)
@@ -802,6 +846,9 @@ proc_getdents(struct file *f, void *buf, size_t len, uint64_t *pos)
 		for (size_t k = 0; k < ARRAY_SIZE(task_entries); k++)
 			EMIT(5000 + k, dirent_type(task_entries[k].mode),
 			     task_entries[k].name);
+	} else if (d->kind == P_PID_NS) {
+		for (int k = 0; k < NS_KINDS; k++)
+			EMIT(6000 + (uint64_t)k, DT_LNK, ns_kind_name(k));
 	} else if (d->kind == P_PID_FD || d->kind == P_PID_FDINFO) {
 		struct proc *p = proc_find(d->pid);
 		for (int fd = 0; p && fd < fd_table_size(p); fd++) {
@@ -851,9 +898,21 @@ static const struct file_ops proc_file_fops = {
 };
 
 /* /proc/PID's files, as Linux's, have no poll hook: epoll refuses them. */
+static long
+proc_pid_write(struct file *f, const void *buf, size_t len, uint64_t *off)
+{
+	struct pnode *n = pn(f->inode);
+	long r = procfs_userns_write(proc_find(n->pid), n->kind, buf, len);
+	if (r < 0)
+		return r;
+	*off += len;
+	return (long)len;
+}
+
 static const struct file_ops proc_pid_file_fops = {
 	.open = proc_open,
 	.read = proc_read,
+	.write = proc_pid_write,
 	.close = proc_close,
 	.seekable = true,
 };
@@ -862,6 +921,9 @@ procfs_dir_pid(struct inode *ino)
 {
 	if (!ino || ino->sb != &proc_sb || pn(ino)->kind != P_PID)
 		return -1;
+	struct proc *p = proc_find(pn(ino)->pid);
+	if (!p || p->start_ns != pn(ino)->start_ns)
+		return 0;	/* its process is gone, the pid maybe reused */
 	return pn(ino)->pid;
 }
 

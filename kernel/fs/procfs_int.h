@@ -55,12 +55,19 @@ enum pkind {
 	P_SYS_MSGMAX, P_SYS_MSGMNB, P_SYS_MSGMNI, P_SYS_SEM, P_SYS_SHMMAX,
 	P_SYS_SHMALL, P_SYS_SHMMNI, P_SYS_MSG_NEXT_ID, P_SYS_SEM_NEXT_ID,
 	P_SYS_SHM_NEXT_ID,
+	P_SYS_NS_LAST_PID, P_SYS_USER,
+	/* /proc/sys/user/max_*_namespaces, in enum ns_kind's order */
+	P_SYS_USER_MAX_CGROUP, P_SYS_USER_MAX_IPC, P_SYS_USER_MAX_MNT,
+	P_SYS_USER_MAX_NET, P_SYS_USER_MAX_PID, P_SYS_USER_MAX_TIME,
+	P_SYS_USER_MAX_USER, P_SYS_USER_MAX_UTS,
 	P_SYSVIPC, P_SYSVIPC_MSG, P_SYSVIPC_SEM, P_SYSVIPC_SHM,
 	P_PID, P_PID_STAT, P_PID_STATUS, P_PID_CMDLINE, P_PID_EXE, P_PID_FD,
 	P_PID_FD_LINK, P_PID_COMM, P_PID_CWD, P_PID_MAPS, P_PID_STATM,
 	P_PID_ROOT, P_PID_MOUNTS, P_PID_MOUNTINFO, P_PID_SMAPS,
 	P_PID_SMAPS_ROLLUP, P_PID_FDINFO, P_PID_FDINFO_FILE, P_PID_AUXV,
 	P_PID_TIMERSLACK, P_PID_PAGEMAP, P_PID_COREDUMP_FILTER, P_PID_TASK, P_TASK, P_TASK_STAT, P_TASK_COMM,
+	P_PID_NS, P_PID_NS_LINK, P_PID_UID_MAP, P_PID_GID_MAP,
+	P_PID_SETGROUPS, P_PID_TIMENS_OFFSETS,
 };
 
 struct pentry {
@@ -87,6 +94,7 @@ long procfs_sys_write(enum pkind kind, const void *buf, size_t len);
 enum sysctl_var {
 	SYSCTL_NONE, SYSCTL_HOSTNAME, SYSCTL_DOMAINNAME, SYSCTL_TAINTED,
 	SYSCTL_CORE_PATTERN, SYSCTL_PRINTK, SYSCTL_PIPE_MAX_SIZE,
+	SYSCTL_NR_OPEN, SYSCTL_NS_LAST_PID,
 };
 
 /* /proc/PID/... (procfs_pid.c). */
@@ -105,6 +113,12 @@ int procfs_node_pid(struct inode *ino);
 /* /proc/PID/pagemap's and coredump_filter's own calls (procfs_mm.c), or
  * NULL for the other kinds, whose text is made at open. */
 const struct file_ops *procfs_mm_fops(enum pkind kind);
+/* /proc/PID/ns/NAME's target, and /proc/PID/{uid_map,gid_map,setgroups,
+ * timens_offsets} (procfs_ns.c). */
+struct inode *procfs_ns_link(int pid, int kind);
+void procfs_userns_show(struct gen *g, struct proc *p, enum pkind kind);
+long procfs_userns_write(struct proc *p, enum pkind kind, const void *buf,
+			 size_t len);
 
 /* /proc/meminfo and /proc/cpuinfo (procfs_mem.c). */
 void procfs_meminfo(struct gen *g);

@@ -1,7 +1,8 @@
 /*
  * /proc/sys and /proc/sysvipc. The writable sysctls: kernel/{hostname,
  * domainname,printk,core_pattern,tainted}, System V IPC's limits, the
- * keys' quotas, POSIX message queues' limits, fs/pipe-max-size, the
+ * keys' quotas, POSIX message queues' limits, fs/pipe-max-size,
+ * fs/nr_open, kernel/ns_last_pid, user/max_*_namespaces, the
  * leases' and AIO's knobs and the limits of fs/inotify and fs/fanotify.
  * A write parses the text as Linux's proc_dointvec and proc_dostring do
  * and sets the value where it lives; core_pattern and printk's last
@@ -23,6 +24,7 @@
 #include <kernel/random.h>
 #include <kernel/sysvipc.h>
 #include <kernel/proc.h>
+#include <kernel/ns.h>
 #include "procfs_int.h"
 
 static char core_pattern[128] = "core";
@@ -53,6 +55,14 @@ static const struct {
 	{ P_SYS_KEYS_ROOT_MAXBYTES, &key_quota_root_maxbytes },
 	{ P_SYS_KEYS_ROOT_MAXKEYS, &key_quota_root_maxkeys },
 	{ P_SYS_PID_MAX, &pid_max },
+	{ P_SYS_USER_MAX_CGROUP, &ns_max[NS_CGROUP] },
+	{ P_SYS_USER_MAX_IPC, &ns_max[NS_IPC] },
+	{ P_SYS_USER_MAX_MNT, &ns_max[NS_MNT] },
+	{ P_SYS_USER_MAX_NET, &ns_max[NS_NET] },
+	{ P_SYS_USER_MAX_PID, &ns_max[NS_PID] },
+	{ P_SYS_USER_MAX_TIME, &ns_max[NS_TIME] },
+	{ P_SYS_USER_MAX_USER, &ns_max[NS_USER] },
+	{ P_SYS_USER_MAX_UTS, &ns_max[NS_UTS] },
 };
 
 static unsigned *
@@ -77,6 +87,8 @@ sysctl_show(struct gen *g, enum sysctl_var v)
 			printk_levels[0], printk_levels[1], printk_levels[2]);
 		break;
 	case SYSCTL_PIPE_MAX_SIZE: gprintf(g, "%u\n", pipe_max_size); break;
+	case SYSCTL_NR_OPEN: gprintf(g, "%u\n", fd_nr_open); break;
+	case SYSCTL_NS_LAST_PID: gprintf(g, "%d\n", tid_last()); break;
 	case SYSCTL_NONE: break;
 	}
 }
@@ -137,6 +149,22 @@ sysctl_store(enum sysctl_var v, const char *text, size_t len)
 		pipe_max_size = (unsigned)size;
 		return 0;
 	}
+	case SYSCTL_NR_OPEN:	/* Linux's bounds: BITS_PER_LONG up */
+		n = parse_ints(text, x, 1);
+		if (n != 1 || x[0] < 64 || x[0] > NR_OPEN)
+			return -EINVAL;
+		fd_nr_open = (unsigned)x[0];
+		return 0;
+	case SYSCTL_NS_LAST_PID:
+		/* CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE over the PID
+		 * namespace, which the mode 0666 leaves to this check */
+		if (!ns_admin(current()->proc, ns_current(NS_PID)->owner))
+			return -EPERM;
+		n = parse_ints(text, x, 1);
+		if (n != 1 || x[0] < 0 || x[0] >= PID_MAX)
+			return -EINVAL;
+		tid_set_last((int)x[0]);
+		return 0;
 	case SYSCTL_NONE:
 		break;
 	}
@@ -148,11 +176,26 @@ sysctl_store(enum sysctl_var v, const char *text, size_t len)
 static const struct pentry sys_entries[] = {
 	{ "kernel", P_SYS_KERNEL, S_IFDIR | 0555 },
 	{ "fs", P_SYS_FS, S_IFDIR | 0555 },
+	{ "user", P_SYS_USER, S_IFDIR | 0555 },
+};
+
+/* How many namespaces of each kind there may be (kernel/linux/
+ * namespace.c counts them). */
+static const struct pentry sys_user_entries[] = {
+	{ "max_cgroup_namespaces", P_SYS_USER_MAX_CGROUP, S_IFREG | 0644 },
+	{ "max_ipc_namespaces", P_SYS_USER_MAX_IPC, S_IFREG | 0644 },
+	{ "max_mnt_namespaces", P_SYS_USER_MAX_MNT, S_IFREG | 0644 },
+	{ "max_net_namespaces", P_SYS_USER_MAX_NET, S_IFREG | 0644 },
+	{ "max_pid_namespaces", P_SYS_USER_MAX_PID, S_IFREG | 0644 },
+	{ "max_time_namespaces", P_SYS_USER_MAX_TIME, S_IFREG | 0644 },
+	{ "max_user_namespaces", P_SYS_USER_MAX_USER, S_IFREG | 0644 },
+	{ "max_uts_namespaces", P_SYS_USER_MAX_UTS, S_IFREG | 0644 },
 };
 
 static const struct pentry sys_kernel_entries[] = {
 	{ "pid_max", P_SYS_PID_MAX, S_IFREG | 0644 },
 	{ "cap_last_cap", P_SYS_CAP_LAST_CAP, S_IFREG | 0444 },
+	{ "ns_last_pid", P_SYS_NS_LAST_PID, S_IFREG | 0666 },
 	{ "hostname", P_SYS_HOSTNAME, S_IFREG | 0644 },
 	{ "domainname", P_SYS_DOMAINNAME, S_IFREG | 0644 },
 	{ "osrelease", P_SYS_OSRELEASE, S_IFREG | 0444 },
@@ -199,7 +242,7 @@ static const struct pentry sys_random_entries[] = {
 
 static const struct pentry sys_fs_entries[] = {
 	{ "file-max", P_SYS_FILE_MAX, S_IFREG | 0444 },
-	{ "nr_open", P_SYS_NR_OPEN, S_IFREG | 0444 },
+	{ "nr_open", P_SYS_NR_OPEN, S_IFREG | 0644 },
 	{ "inotify", P_SYS_INOTIFY, S_IFDIR | 0555 },
 	{ "fanotify", P_SYS_FANOTIFY, S_IFDIR | 0555 },
 	{ "mqueue", P_SYS_MQUEUE, S_IFDIR | 0555 },
@@ -238,6 +281,7 @@ static const struct pdir sys_dirs[] = {
 	{ P_SYS_RANDOM, sys_random_entries, ARRAY_SIZE(sys_random_entries) },
 	{ P_SYS_KEYS, sys_keys_entries, ARRAY_SIZE(sys_keys_entries) },
 	{ P_SYS_FS, sys_fs_entries, ARRAY_SIZE(sys_fs_entries) },
+	{ P_SYS_USER, sys_user_entries, ARRAY_SIZE(sys_user_entries) },
 	{ P_SYSVIPC, sysvipc_entries, ARRAY_SIZE(sysvipc_entries) },
 	{ P_SYS_INOTIFY, sys_inotify_entries, ARRAY_SIZE(sys_inotify_entries) },
 	{ P_SYS_FANOTIFY, sys_fanotify_entries, ARRAY_SIZE(sys_fanotify_entries) },
@@ -291,6 +335,8 @@ sysctl_of(enum pkind kind)
 	case P_SYS_CORE_PATTERN: return SYSCTL_CORE_PATTERN;
 	case P_SYS_PRINTK: return SYSCTL_PRINTK;
 	case P_SYS_PIPE_MAX_SIZE: return SYSCTL_PIPE_MAX_SIZE;
+	case P_SYS_NR_OPEN: return SYSCTL_NR_OPEN;
+	case P_SYS_NS_LAST_PID: return SYSCTL_NS_LAST_PID;
 	default: return SYSCTL_NONE;
 	}
 }
@@ -321,7 +367,6 @@ procfs_sys_show(struct gen *g, enum pkind kind)
 		gprintf(g, "%d\n", RANDOM_POOL_BITS);
 		break;
 	case P_SYS_FILE_MAX: gprintf(g, "9223372036854775807\n"); break;
-	case P_SYS_NR_OPEN: gprintf(g, "%d\n", NR_OPEN); break;
 	case P_SYS_MSGMAX ... P_SYS_SHM_NEXT_ID: {
 		char line[64];
 		ipc_knob_show((enum ipc_knob)(kind - P_SYS_MSGMAX), line,

@@ -339,12 +339,19 @@ vfs_permission(struct proc *p, struct inode *ino, int mask)
 	return dac_override(p, ino, mask);
 }
 
-/* Where a walk goes when it crosses a mount point or ".." at a root. */
+/* Where a walk goes when it crosses a mount point or ".." at a root:
+ * the top of the mounts there that the caller's namespace sees. */
 static struct inode *
 enter_mounts(struct inode *ino)
 {
-	while (ino->mounted) {
+	for (;;) {
+		/* another mount namespace's trees are passed through: one of
+		   this namespace's may be mounted on top of them */
 		struct inode *m = ino->mounted;
+		while (m && !mount_visible(m))
+			m = m->mounted;
+		if (!m)
+			break;
 		if (m->sb)
 			m->sb->mnt_entered++;	/* clears an expiry mark */
 		inode_get(m);

@@ -9,6 +9,7 @@
 
 #include <kernel/types.h>
 #include <kernel/sysvipc.h>
+#include <kernel/ns.h>
 
 #define IPCMNI 32768		/* indexes per kind; id = seq * IPCMNI + index */
 #define IPC_PRIVATE 0
@@ -45,6 +46,9 @@ struct ipc_obj {
 	unsigned uid, gid, cuid, cgid;
 	unsigned mode;			/* 0777, and SHM_DEST, SHM_LOCKED */
 	bool removed;			/* out of the table: EIDRM */
+	struct ns *ns;			/* its IPC namespace (no reference:
+					   the namespace's end removes it, or
+					   sets NULL while it waits to go) */
 	int refcount;
 	int64_t ctime;			/* last change, seconds */
 };
@@ -58,6 +62,8 @@ struct ipc_ids {
 	int next_id;			/* the id the next object asks for
 					   (*_next_id sysctl), or -1 */
 	void (*free)(struct ipc_obj *o);	/* the last reference went */
+	/* IPC_RMID by the kernel: its namespace ended. */
+	void (*remove)(struct ipc_obj *o);
 };
 
 struct ipc_limits {

@@ -56,7 +56,9 @@ struct msginfo_k {
 };
 
 static void msg_free_queue(struct ipc_obj *o);
-struct ipc_ids msg_ids = { .last_idx = -1, .next_id = -1, .free = msg_free_queue };
+static void msg_remove_obj(struct ipc_obj *o);
+struct ipc_ids msg_ids = { .last_idx = -1, .next_id = -1, .free = msg_free_queue,
+			   .remove = msg_remove_obj };
 /* Every queue's messages and bytes together, for MSG_INFO. */
 static uint64_t msg_hdrs, msg_bytes;
 
@@ -113,6 +115,12 @@ msg_remove(struct msg_queue *q)
 	waitq_wake_all(&q->senders);
 	waitq_wake_all(&q->receivers);
 	ipc_remove(&msg_ids, &q->obj);
+}
+
+static void
+msg_remove_obj(struct ipc_obj *o)
+{
+	msg_remove(queue_of(o));
 }
 
 /*

@@ -91,7 +91,9 @@ struct seminfo_k {
 };
 
 static void sem_free_set(struct ipc_obj *o);
-struct ipc_ids sem_ids = { .last_idx = -1, .next_id = -1, .free = sem_free_set };
+static void sem_remove_obj(struct ipc_obj *o);
+struct ipc_ids sem_ids = { .last_idx = -1, .next_id = -1, .free = sem_free_set,
+			   .remove = sem_remove_obj };
 static int sems_used;		/* semaphores in all sets (SEMMNS) */
 
 static struct sem_set *
@@ -162,6 +164,12 @@ sem_remove(struct sem_set *s)
 	sems_used -= s->nsems;
 	sem_changed(s);
 	ipc_remove(&sem_ids, &s->obj);
+}
+
+static void
+sem_remove_obj(struct ipc_obj *o)
+{
+	sem_remove(set_of(o));
 }
 
 /* The caller's adjustments to set s, made on first use; NULL if out of

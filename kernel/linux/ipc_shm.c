@@ -64,7 +64,9 @@ struct shm_info_k {
 };
 
 static void shm_free_seg(struct ipc_obj *o);
-struct ipc_ids shm_ids = { .last_idx = -1, .next_id = -1, .free = shm_free_seg };
+static void shm_remove_obj(struct ipc_obj *o);
+struct ipc_ids shm_ids = { .last_idx = -1, .next_id = -1, .free = shm_free_seg,
+			   .remove = shm_remove_obj };
 static uint64_t shm_pages;	/* pages of every segment (SHMALL) */
 static int shm_doomed;		/* segments with SHM_DEST */
 
@@ -365,6 +367,20 @@ shm_lock(struct ipc_obj *o, int cmd)
 	return 0;
 }
 
+/* IPC_RMID's part: gone now, or at the last detach. */
+static void
+shm_remove_obj(struct ipc_obj *o)
+{
+	if (shm_nattch(seg_of(o))) {
+		if (!(o->mode & SHM_DEST))
+			shm_doomed++;
+		o->mode |= SHM_DEST;
+		o->key = IPC_PRIVATE;
+	} else {
+		ipc_remove(&shm_ids, o);
+	}
+}
+
 static long
 shm_control(int id, int cmd, const struct shmid_ds_k *ds)
 {
@@ -376,16 +392,10 @@ shm_control(int id, int cmd, const struct shmid_ds_k *ds)
 	int r = ipc_owner_check(o);
 	if (r < 0)
 		return r;
-	if (cmd == IPC_SET) {
+	if (cmd == IPC_SET)
 		ipc_perm_set(o, &ds->perm);
-	} else if (shm_nattch(seg_of(o))) {
-		if (!(o->mode & SHM_DEST))
-			shm_doomed++;
-		o->mode |= SHM_DEST;
-		o->key = IPC_PRIVATE;
-	} else {
-		ipc_remove(&shm_ids, o);
-	}
+	else
+		shm_remove_obj(o);
 	return 0;
 }
 

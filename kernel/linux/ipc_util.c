@@ -30,16 +30,17 @@ struct ipc_limits ipc_limits = {
 #define IPC_SEQ_MAX (0x7fffffff / IPCMNI)
 
 static bool
-key_matches(const struct ipc_obj *o, int key)
+key_matches(const struct ipc_obj *o, int key, const struct ns *ns)
 {
-	return o && !o->removed && o->key == key;
+	return o && o->key == key && !o->removed && o->ns == ns;
 }
 
 static struct ipc_obj *
 find_key(struct ipc_ids *ids, int key)
 {
+	struct ns *ns = ipc_ns_current();
 	for (int i = 0; i < ids->cap; i++)
-		if (key_matches(ids->slot[i], key))
+		if (key_matches(ids->slot[i], key, ns))
 			return ids->slot[i];
 	return NULL;
 }
@@ -149,6 +150,7 @@ ipc_add(struct ipc_ids *ids, struct ipc_obj *o, int key, int flags, int limit)
 	o->gid = o->cgid = p->egid;
 	o->mode = (unsigned)flags & 0777;
 	o->removed = false;
+	o->ns = ipc_ns_current();
 	o->refcount = 1;
 	o->ctime = ipc_now();
 	ids->slot[idx] = o;
@@ -186,7 +188,9 @@ ipc_find_index(struct ipc_ids *ids, int index)
 {
 	if (index < 0 || index >= ids->cap)
 		return NULL;
-	return ids->slot[index];
+	struct ipc_obj *o = ids->slot[index];
+	return o && o->ns == ipc_ns_current() ? o : NULL;	/* another
+							   namespace's */
 }
 
 struct ipc_obj *
@@ -409,6 +413,29 @@ ipc_knob_store(enum ipc_knob knob, const char *text, size_t len)
 	else
 		*int_knob(knob) = (int)v;
 	return 0;
+}
+
+struct ns *
+ipc_ns_current(void)
+{
+	return ns_current(NS_IPC);
+}
+
+void
+sysvipc_ns_release(struct ns *ns)
+{
+	struct ipc_ids *all[] = { &msg_ids, &sem_ids, &shm_ids };
+	for (size_t k = 0; k < ARRAY_SIZE(all); k++)
+		for (int i = 0; i < all[k]->cap; i++) {
+			struct ipc_obj *o = all[k]->slot[i];
+			if (!o || o->ns != ns)
+				continue;
+			all[k]->remove(o);
+			/* a segment still attached stays until its last
+			   detach, in no namespace (ns's memory may be reused) */
+			if (all[k]->slot[i] == o)
+				o->ns = NULL;
+		}
 }
 
 void

@@ -3,6 +3,7 @@
  * reaping, and the file-descriptor table each process holds.
  */
 #include <kernel/proc.h>
+#include <kernel/ns.h>
 #include <kernel/aio.h>
 #include <kernel/trace.h>
 #include <kernel/vm.h>
@@ -69,6 +70,18 @@ proc_find_any(int id)
 }
 
 unsigned pid_max = PID_MAX;
+
+int
+tid_last(void)
+{
+	return next_tid - 1;
+}
+
+void
+tid_set_last(int id)
+{
+	next_tid = id + 1;
+}
 
 int
 tid_alloc(void)
@@ -153,6 +166,7 @@ proc_free(struct proc *p)
 	list_remove(&p->all_link);
 	list_remove(&p->sibling);
 	groups_put(p->groups);
+	ns_exit(p);
 	kfree(p->cmdline);
 	kfree(p);
 }
@@ -259,6 +273,10 @@ proc_clone(unsigned long flags, uint64_t newsp, uint64_t tls)
 	/* Init's siblings would have no one to reap them (Linux: EINVAL). */
 	if ((flags & CLONE_PARENT) && parent == init_proc)
 		return ERR_PTR(-EINVAL);
+	/* Namespaces are a process's (Linux: CLONE_NEWUSER and CLONE_NEWPID
+	 * refuse a thread too). */
+	if ((flags & CLONE_THREAD) && (flags & NS_CLONE_FLAGS_ALL))
+		return ERR_PTR(-EINVAL);
 	int e = clone_allowed(parent);
 	if (e < 0)
 		return ERR_PTR(e);
@@ -278,6 +296,8 @@ proc_clone(unsigned long flags, uint64_t newsp, uint64_t tls)
 		p->pid = tid;
 		p->exit_signal = clone_exit_signal(flags, parent);
 		p->parent_exec_count = p->parent->exec_count;
+		if ((e = ns_fork(p, parent, flags)) < 0)
+			goto fail_proc;
 		stat_forks++;
 		if (flags & CLONE_VM) {
 			p->vm = parent->vm;
@@ -331,11 +351,12 @@ fail_vm:
 	vm_put(p->vm);
 fail_proc:
 	groups_put(p->groups);
+	ns_exit(p);
 	kfree(p->cmdline);
 	kfree(p);
 fail_thread:
 	thread_free(t);
-	return ERR_PTR(-ENOMEM);
+	return ERR_PTR(e < 0 ? e : -ENOMEM);
 }
 
 struct vfork_done *

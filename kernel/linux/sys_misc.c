@@ -14,14 +14,14 @@
 #include <kernel/string.h>
 #include <kernel/arch.h>
 #include <kernel/printk.h>
+#include <kernel/ns.h>
 
-static char hostname[65] = "petrel";
-static char domainname[65] = "(none)";	/* Linux's default */
-
+/* The host and domain names are the caller's UTS namespace's
+ * (kernel/linux/namespace.c): "petrel" and Linux's "(none)" at first. */
 const char *
 sys_hostname(void)
 {
-	return hostname;
+	return ns_current(NS_UTS)->uts.hostname;
 }
 
 long
@@ -30,19 +30,26 @@ sys_uname(uaddr_t buf)
 	char u[6][65];
 	memset(u, 0, sizeof(u));
 	memcpy(u[0], PETREL_SYSNAME, sizeof(PETREL_SYSNAME));
-	memcpy(u[1], hostname, sizeof(hostname));
+	memcpy(u[1], sys_hostname(), 65);
 	memcpy(u[2], PETREL_RELEASE, sizeof(PETREL_RELEASE));
 	memcpy(u[3], "#1 SMP Petrel " PETREL_VERSION,
 	       sizeof("#1 SMP Petrel " PETREL_VERSION));
 	memcpy(u[4], PETREL_ARCH, sizeof(PETREL_ARCH));
-	memcpy(u[5], domainname, sizeof(domainname));
+	memcpy(u[5], sys_domainname(), 65);
 	return copyout(buf, u, sizeof(u));
 }
 
 const char *
 sys_domainname(void)
 {
-	return domainname;
+	return ns_current(NS_UTS)->uts.domainname;
+}
+
+static char *
+uts_field(bool domain)
+{
+	struct ns *uts = ns_current(NS_UTS);
+	return domain ? uts->uts.domainname : uts->uts.hostname;
 }
 
 int
@@ -50,7 +57,7 @@ sys_set_uts_name(bool domain, const char *name, size_t len)
 {
 	if (len > 64)
 		return -EINVAL;
-	char *dst = domain ? domainname : hostname;
+	char *dst = uts_field(domain);
 	memcpy(dst, name, len);
 	dst[len] = 0;
 	return 0;
@@ -58,9 +65,9 @@ sys_set_uts_name(bool domain, const char *name, size_t len)
 
 /* sethostname and setdomainname: Linux's order of checks, then the copy. */
 static long
-uts_set(char dst[65], uaddr_t name, size_t len)
+uts_set(bool domain, uaddr_t name, size_t len)
 {
-	if (!capable(CAP_SYS_ADMIN))
+	if (!ns_admin(current()->proc, ns_current(NS_UTS)->owner))
 		return -EPERM;
 	if (len > 64)
 		return -EINVAL;
@@ -68,20 +75,20 @@ uts_set(char dst[65], uaddr_t name, size_t len)
 	if (copyin(k, name, len) < 0)
 		return -EFAULT;
 	k[len] = 0;
-	memcpy(dst, k, len + 1);
+	memcpy(uts_field(domain), k, len + 1);
 	return 0;
 }
 
 long
 sys_sethostname(uaddr_t name, size_t len)
 {
-	return uts_set(hostname, name, len);
+	return uts_set(false, name, len);
 }
 
 long
 sys_setdomainname(uaddr_t name, size_t len)
 {
-	return uts_set(domainname, name, len);
+	return uts_set(true, name, len);
 }
 
 long
@@ -98,7 +105,9 @@ sys_sysinfo(uaddr_t info)
 		char pad3[4];
 	} s;
 	memset(&s, 0, sizeof(s));
-	s.uptime = (int64_t)(arch_now_ns() / 1000000000);
+	/* rounded up, as Linux's: never behind /proc/uptime's seconds */
+	uint64_t boot = timens_from_host(CLOCK_BOOTTIME, arch_now_ns());
+	s.uptime = (int64_t)((boot + 999999999) / 1000000000);
 	memcpy(s.loads, loadavg, sizeof(s.loads));
 	s.totalram = page_total() * 4096;
 	s.freeram = page_free_count() * 4096;

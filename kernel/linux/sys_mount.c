@@ -392,6 +392,15 @@ kernel_unmount(struct inode *root)
 	return vfs_unmount(root);
 }
 
+void
+mount_detach(struct inode *root)
+{
+	if (root->sb->ops && root->sb->ops->unmount)
+		root->sb->ops->unmount(root->sb);
+	else
+		kernel_unmount(root);
+}
+
 /*
  * MNT_EXPIRE: the first call marks the mount and is EAGAIN; a second one
  * unmounts it if no walk entered it since (this call's own walk aside),
@@ -431,6 +440,8 @@ sys_umount2(uaddr_t utarget, int flags)
 		r = -EINVAL;	/* not a mount point */
 	else if ((flags & MNT_EXPIRE) && (flags & (MNT_FORCE | MNT_DETACH)))
 		r = -EINVAL;
+	else if (mount_ns_leave(root))
+		r = 0;		/* another mount namespace keeps it */
 	else if (!(flags & MNT_DETACH) && mount_busy(root->sb, root, false))
 		r = -EBUSY;
 	else if ((flags & MNT_EXPIRE) && !expired(root->sb))

@@ -695,7 +695,7 @@ rlimit_set(struct proc *p, int res, uint64_t v[2])
 		return -EINVAL;
 	if (v[1] > p->rlimits[res][1] && !capable(CAP_SYS_RESOURCE))
 		return -EPERM;	/* raising a hard limit needs privilege */
-	if (res == 7 && v[1] > NR_OPEN)
+	if (res == 7 && v[1] > fd_nr_open)
 		return -EPERM;	/* as Linux past fs.nr_open */
 	p->rlimits[res][0] = v[0];
 	p->rlimits[res][1] = v[1];

@@ -10,6 +10,7 @@
  */
 #include <kernel/proc.h>
 #include <kernel/clock.h>
+#include <kernel/ns.h>
 #include <kernel/vm.h>
 #include <kernel/kmalloc.h>
 #include <kernel/syscall.h>
@@ -323,7 +324,10 @@ sys_timer_settime(int id, int flags, uaddr_t unew, uaddr_t uold)
 	/* A signal already queued stays, and counts this setting's expiries. */
 	pt->overrun = -1;
 	pt->overrun_last = 0;
-	clocktimer_set(&pt->timer, timespec_to_ns(&v.value),
+	uint64_t value = timespec_to_ns(&v.value);
+	if (flags & TIMER_ABSTIME)	/* a time in the caller's namespace */
+		value = timens_to_host(pt->timer.clock, value);
+	clocktimer_set(&pt->timer, value,
 		       timespec_to_ns(&v.interval), flags & TIMER_ABSTIME,
 		       pt->notify != SIGEV_NONE);
 	/* As Linux: the new setting stands even if the old cannot be told. */

@@ -1,7 +1,7 @@
 /*
  * A process's standing that Linux keeps apart and Petrel mostly does
- * not: the personality word, and namespaces (unshare and setns answer as
- * a Linux built without them). Capabilities are in caps.c.
+ * not: the personality word (namespaces are kernel/linux/namespace.c's,
+ * capabilities caps.c's).
  */
 #include <kernel/proc.h>
 #include <kernel/vfs.h>
@@ -11,6 +11,7 @@
 #include <kernel/errno.h>
 #include <kernel/string.h>
 #include <kernel/sysvipc.h>
+#include <kernel/ns.h>
 
 /* ---- Personality -------------------------------------------------------- */
 
@@ -47,9 +48,8 @@ sys_personality(unsigned persona)
  * Linux's checks (check_unshare_flags), then: the fd table can be made
  * the caller's own; the file-system context is never shared, so there is
  * nothing to undo; CLONE_SYSVSEM applies the process's SEM_UNDO
- * adjustments and starts afresh, as Linux's exit_sem. A namespace needs
- * CAP_SYS_ADMIN (EPERM) and then is EINVAL, as a kernel without
- * namespaces answers; so is a user namespace.
+ * adjustments and starts afresh, as Linux's exit_sem. The CLONE_NEW*
+ * bits are ns_unshare's, after the fd table (whose EMFILE comes first).
  */
 long
 sys_unshare(unsigned long flags)
@@ -62,26 +62,27 @@ sys_unshare(unsigned long flags)
 	if ((flags & (CLONE_THREAD | CLONE_SIGHAND | CLONE_VM)) &&
 	    p->nthreads > 1)
 		return -EINVAL;
-	if (flags & CLONE_NEWUSER)
-		return -EINVAL;
-	if (flags & CLONE_NEWALL)
-		return !capable(CAP_SYS_ADMIN) ? -EPERM : -EINVAL;
+	struct files *mine = NULL;
 	if ((flags & CLONE_FILES) && p->files->refcount > 1) {
-		struct files *mine = files_clone(p->files);
+		if (!files_fit_nr_open(p->files))
+			return -EMFILE;
+		mine = files_clone(p->files);
 		if (!mine)
 			return -ENOMEM;
+	}
+	if (flags & (CLONE_NEWALL | CLONE_NEWUSER)) {
+		int e = ns_unshare(flags & (CLONE_NEWALL | CLONE_NEWUSER));
+		if (e < 0) {
+			if (mine)
+				files_put(mine);
+			return e;
+		}
+	}
+	if (mine) {
 		files_put(p->files);
 		p->files = mine;
 	}
 	if (flags & CLONE_SYSVSEM)
 		sem_exit(p);
 	return 0;
-}
-
-/* No file names a namespace, so no fd is one (pidfds neither: none exist). */
-long
-sys_setns(int fd, int nstype)
-{
-	(void)nstype;
-	return fd_get(current()->proc, fd) ? -EINVAL : -EBADF;
 }

@@ -10,6 +10,7 @@
 #include <kernel/arch.h>
 #include <kernel/stat.h>
 #include <kernel/clock.h>
+#include <kernel/ns.h>
 
 #define NS NSEC_PER_SEC
 
@@ -49,6 +50,7 @@ sys_clock_gettime(int clock, uaddr_t uts)
 	long e = clock_now(clock, &ns);
 	if (e)
 		return e;
+	ns = timens_from_host(clock, ns);
 	struct timespec_k ts = { (int64_t)(ns / NS), (int64_t)(ns % NS) };
 	return copyout(uts, &ts, sizeof(ts));
 }
@@ -209,6 +211,7 @@ sys_clock_nanosleep(int clock, int flags, uaddr_t req, uaddr_t rem)
 	if (e)
 		return e;
 	if (flags & 1) {	/* TIMER_ABSTIME */
+		ns = timens_to_host(clock, ns);
 		if (ns <= now)
 			return 0;
 		return sleep_until(arch_now_ns() + (ns - now), 0);

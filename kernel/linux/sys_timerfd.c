@@ -10,6 +10,7 @@
 #include <kernel/vfs.h>
 #include <kernel/vm.h>
 #include <kernel/clock.h>
+#include <kernel/ns.h>
 #include <kernel/kmalloc.h>
 #include <kernel/syscall.h>
 #include <syscall_table.h>
@@ -157,7 +158,10 @@ sys_timerfd_settime(int fd, int flags, uaddr_t nv, uaddr_t ov)
 	struct timespec_k old[2];
 	timerfd_current(t, old);
 	t->expirations = 0;
-	clocktimer_set(&t->timer, timespec_to_ns(&v[1]), timespec_to_ns(&v[0]),
+	uint64_t value = timespec_to_ns(&v[1]);
+	if (flags & TFD_TIMER_ABSTIME)	/* a time in the caller's namespace */
+		value = timens_to_host(t->timer.clock, value);
+	clocktimer_set(&t->timer, value, timespec_to_ns(&v[0]),
 		       flags & TFD_TIMER_ABSTIME, true);
 	/* As Linux: the new setting stands even if the old cannot be told. */
 	if (ov && copyout(ov, old, sizeof(old)) < 0)

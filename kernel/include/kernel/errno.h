@@ -53,6 +53,7 @@
 #define EBADFD           77
 #define ELIBBAD          80
 #define EILSEQ           84
+#define EUSERS           87
 #define ENOTSOCK         88
 #define EDESTADDRREQ     89
 #define EMSGSIZE         90

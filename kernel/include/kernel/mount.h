@@ -106,7 +106,24 @@ void mount_options(const struct super *sb, char *buf, size_t size);
  */
 int mount_move(struct inode *root, struct inode *where, const char *path);
 
+/* Mount namespaces (kernel/fs/mount_ns.c). */
+struct mount_entry;
+/* Whether the caller's mount namespace sees the tree mounted with root
+ * root (a walk enters it only then). */
+bool mount_visible(const struct inode *root);
+/* m was just mounted by the caller: only its namespace sees it. */
+void mount_ns_mounted(struct mount_entry *m);
+/* umount of root in the caller's namespace while another still sees it:
+ * hides it from the caller and returns true; false: unmount it. */
+bool mount_ns_leave(struct inode *root);
+/* A new namespace's slot, seeing what parent_slot's sees; or -ENOSPC. */
+int mount_ns_copy(int parent_slot);
+/* A namespace's end: mounts no one else sees are detached. */
+void mount_ns_release(int slot);
+
 /* kernel/linux/sys_mount.c: */
+/* Detaches the tree mounted with root root as umount2(MNT_DETACH). */
+void mount_detach(struct inode *root);
 /*
  * Reconfigures the file system mounted with root `root` (a remount):
  * tmpfs's options, read-only or not (-EBUSY while a file is open for

@@ -21,6 +21,8 @@
 #define NOFILE_SOFT 1024
 #define NOFILE_HARD 4096
 #define NR_OPEN 524288
+/* /proc/sys/fs/nr_open: 64 up to NR_OPEN (kernel/fs/fdtable.c). */
+extern unsigned fd_nr_open;
 #define FDS_FIRST 64	/* a new table's size; it doubles as needed */
 #define SELECT_MAX 1024	/* select's fd_set, as glibc's FD_SETSIZE */
 #define PROC_NAME_MAX 16
@@ -36,6 +38,8 @@ struct tty;
 struct handles;
 struct sem_undo_list;
 struct key;
+struct ns;
+#define PROC_NS_SLOTS 10	/* NS_KINDS */
 
 /* An fd table (big lock); the arrays grow, never shrink, up to NR_OPEN. */
 struct files {
@@ -152,6 +156,9 @@ struct proc {
 	/* Keyrings (kernel/linux/keys.c), NULL until first used. */
 	struct key *process_keyring, *session_keyring;
 	int8_t reqkey_default;		/* KEYCTL_SET_REQKEY_KEYRING's */
+	/* Its namespaces by enum ns_kind (<kernel/ns.h>), one reference
+	 * each; NULL: the initial one (PID 1's, until it unshares). */
+	struct ns *ns[PROC_NS_SLOTS];
 };
 
 /*
@@ -176,6 +183,10 @@ struct thread *thread_find(int tid);
 struct proc *proc_find_any(int id);
 /* A tid (and pid) no live process or thread uses, or -1. */
 int tid_alloc(void);
+/* The id tid_alloc gave last; and the one before the next it gives
+ * (/proc/sys/kernel/ns_last_pid), 0 up to PID_MAX - 1. */
+int tid_last(void);
+void tid_set_last(int id);
 void proc_init(void);
 /* Creates PID 1 from the path and argv; panics on failure (nothing to run). */
 void proc_spawn_init(const char *path, const char *const *argv, int argc);
@@ -198,6 +209,9 @@ void proc_vfork_release(struct proc *p);
 
 struct files *files_new(void);
 struct files *files_clone(struct files *f);
+/* Whether f's open fds fit below fs.nr_open (unshare(CLONE_FILES)'s
+ * EMFILE otherwise). */
+bool files_fit_nr_open(struct files *f);
 void files_put(struct files *f);
 /*
  * Installs f at the lowest free fd >= min, below RLIMIT_NOFILE's soft

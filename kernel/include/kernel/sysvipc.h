@@ -43,4 +43,8 @@ void shm_reap(void);
 /* True if file holds the pages of a segment not yet destroyed. */
 bool shm_is_segment(const struct inode *file);
 
+/* An IPC namespace ended: its objects go, as IPC_RMID (ipc_util.c). */
+struct ns;
+void sysvipc_ns_release(struct ns *ns);
+
 #endif

@@ -277,6 +277,8 @@ struct mount_entry {
 	struct inode *root;
 	bool read_only;
 	uint64_t unique_id;		/* statx's STATX_MNT_ID_UNIQUE */
+	uint64_t ns_hidden;		/* mount namespaces' slots that do
+					   not see it (kernel/fs/mount_ns.c) */
 };
 
 #define MOUNT_MAX 16
@@ -328,7 +330,8 @@ inode_blksize(const struct inode *ino)
 	return ino->sb && ino->sb->blksize ? ino->sb->blksize : 4096;
 }
 
-/* The pid of a /proc/PID directory's inode, else -1 (kernel/fs/procfs.c). */
+/* The pid of a /proc/PID directory's inode (0 once the process it was
+ * opened for is gone), else -1 (kernel/fs/procfs.c). */
 int procfs_dir_pid(struct inode *ino);
 /* Whether ino is one of /proc/PID's magic links (exe, cwd, root, fd/N),
  * which openat2's RESOLVE_NO_MAGICLINKS refuses. */
