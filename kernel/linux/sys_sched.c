@@ -111,11 +111,8 @@ set_one_prio(struct thread *t, int nice, long error)
 	return error == -ESRCH ? 0 : error;
 }
 
-/*
- * Calls fn on every live thread `which` and `who` name, as Linux's
- * getpriority/setpriority walk them; returns how many there were.
- */
-static int
+/* Linux's getpriority/setpriority walk (declared in proc.h). */
+int
 prio_each(int which, int who, void (*fn)(struct thread *, void *), void *arg)
 {
 	struct proc *self = current()->proc;
