@@ -35,6 +35,9 @@
 #define VM_LOCKED 0x40000000u
 /* madvise(MADV_WIPEONFORK): a fork's child gets the range zeroed. */
 #define VM_WIPEONFORK 0x20000000u
+/* mseal(2): the region cannot be unmapped, moved or reprotected; a fork's
+   copy keeps it. */
+#define VM_SEALED 0x10000000u
 
 #define VM_MMAP_BASE 0x00007f0000000000ul	/* mmap searches down from here */
 #define VM_STACK_TOP 0x00007ffffffff000ul
@@ -129,6 +132,9 @@ int vm_lock_range(struct vm *vm, vaddr_t start, vaddr_t end, bool lock,
  * [start, end), splitting them at its edges; 0 or -ENOMEM. */
 int vm_set_flag(struct vm *vm, vaddr_t start, vaddr_t end, unsigned flag,
 		bool on);
+/* Whether a region of [start, end) is sealed (mseal): the calls that
+ * would change it are EPERM (kernel/linux/sys_mseal.c). */
+bool vm_range_sealed(struct vm *vm, vaddr_t start, vaddr_t end);
 /* Bytes of [start, end) in VM_LOCKED regions. */
 uint64_t vm_locked_bytes(struct vm *vm, vaddr_t start, vaddr_t end);
 /*
