@@ -454,7 +454,7 @@ gen_mounts(struct gen *g)
  * The mount whose path holds mount i's mount point: the longest other
  * path that is a prefix of it at a '/' (the root mount is its own).
  */
-static int
+int
 mount_parent(int i)
 {
 	const char *path = mounts[i].path;

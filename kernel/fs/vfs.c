@@ -57,7 +57,8 @@ vfs_set_root(struct inode *root)
 	root_inode = root;
 	inode_get(root);
 	mounts[0] = (struct mount_entry){ .source = "rootfs", .type = "tmpfs",
-					  .path = "/", .root = root };
+					  .path = "/", .root = root,
+					  .unique_id = MOUNT_ROOT_UNIQUE_ID };
 }
 
 /* File times are on the wall clock, with what clock_settime set. */
