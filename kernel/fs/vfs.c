@@ -770,6 +770,8 @@ opened:
 	}
 	struct file *f = vfs_open_inode(ino, flags);
 	inode_put(ino);
+	if (!IS_ERR(f))
+		f->created = created;
 	if (!IS_ERR(f) && inotify_active() && !file_is_path(f)) {
 		/* Named before fanotify's listener opens it by its events. */
 		vfs_file_set_path(p, f, dirfd, path);

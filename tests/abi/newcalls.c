@@ -5,7 +5,8 @@
  * first, a level with NONE is EINVAL, RT for root only, inherited by a
  * child); futimesat sets times relative to a directory fd; epoll_pwait2
  * takes a timespec; vhangup is EPERM for a user, 0 for root without a
- * terminal; a CPU-time clock id of a thread or a process reads its time.
+ * terminal; a CPU-time clock id of a thread or a process reads its time;
+ * fcntl's F_CREATED_QUERY tells whether the open made the file.
  */
 #include "abi.h"
 
@@ -175,6 +176,30 @@ vhangup_call(void)
 	CHECK_STR("root, no terminal", errno_name(WEXITSTATUS(status)), "0");
 }
 
+#define F_CREATED_QUERY 1028
+
+static void
+created_query(void)
+{
+	int fd = open("/dev/null", O_RDONLY);
+	CHECK_EQ("an existing file", fcntl(fd, F_CREATED_QUERY), 0);
+	close(fd);
+	unlink(DIR_PATH);
+	fd = open(DIR_PATH, O_RDWR | O_CREAT, 0600);
+	CHECK_EQ("made by O_CREAT", fcntl(fd, F_CREATED_QUERY), 1);
+	int copy = dup(fd);
+	CHECK_EQ("its dup", fcntl(copy, F_CREATED_QUERY), 1);
+	close(copy);
+	close(fd);
+	fd = open(DIR_PATH, O_RDWR | O_CREAT, 0600);
+	CHECK_EQ("O_CREAT, there already", fcntl(fd, F_CREATED_QUERY), 0);
+	close(fd);
+	fd = open(DIR_PATH, O_PATH);
+	CHECK_EQ("an O_PATH fd", fcntl(fd, F_CREATED_QUERY), 0);
+	close(fd);
+	unlink(DIR_PATH);
+}
+
 static volatile int spin_done;
 
 static void *
@@ -221,5 +246,6 @@ main(void)
 	epoll_pwait2_call();
 	vhangup_call();
 	cpu_clocks();
+	created_query();
 	return abi_done("newcalls");
 }
