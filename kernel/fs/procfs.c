@@ -846,11 +846,22 @@ static const struct file_ops proc_file_fops = {
 	.seekable = true,
 };
 
+/* /proc/PID/maps takes PROCMAP_QUERY; the others no ioctl. */
+static long
+proc_pid_ioctl(struct file *f, unsigned long cmd, uint64_t arg)
+{
+	struct pnode *n = pn(f->inode);
+	if (n->kind != P_PID_MAPS)
+		return -ENOTTY;
+	return procfs_maps_ioctl(proc_find(n->pid), cmd, arg);
+}
+
 /* /proc/PID's files, as Linux's, have no poll hook: epoll refuses them. */
 static const struct file_ops proc_pid_file_fops = {
 	.open = proc_open,
 	.read = proc_read,
 	.close = proc_close,
+	.ioctl = proc_pid_ioctl,
 	.seekable = true,
 };
 int
