@@ -512,6 +512,7 @@ gen_vm_flags(struct gen *g, struct region *r)
 		{ r->flags & MAP_GROWSDOWN, "gd" }, { r->io_base != 0, "pf" },
 		{ r->flags & VM_LOCKED, "lo" }, { r->io_base != 0, "io" },
 		{ !shared && (r->prot & PROT_WRITE), "ac" },
+		{ r->flags & VM_SEALED, "sl" },	/* mseal, bit 63 */
 	};
 	gprintf(g, "VmFlags:");
 	for (size_t i = 0; i < ARRAY_SIZE(flags); i++)

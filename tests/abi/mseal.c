@@ -3,7 +3,7 @@
  * resized by mremap, nor replaced by a MAP_FIXED mapping (EPERM, and the
  * whole call does nothing); madvise(DONTNEED) is EPERM on sealed
  * read-only anonymous memory and allowed on writable; a fork's child
- * keeps the seal; mseal's own EINVAL and ENOMEM.
+ * keeps the seal; smaps's VmFlags say "sl"; mseal's own EINVAL and ENOMEM.
  */
 #include "abi.h"
 
@@ -45,6 +45,27 @@ errors(void)
 	munmap(m, 4 * page);
 }
 
+/* Whether smaps's VmFlags for the region at addr name "sl". */
+static int
+smaps_sealed(void *addr)
+{
+	char want[32], line[512];
+	snprintf(want, sizeof(want), "%lx-", (unsigned long)addr);
+	FILE *f = fopen("/proc/self/smaps", "r");
+	int in = 0, sealed = 0;
+	while (f && fgets(line, sizeof(line), f)) {
+		if (strchr(line, '-') && strncmp(line, want, strlen(want)) == 0)
+			in = 1;
+		else if (in && strncmp(line, "VmFlags:", 8) == 0) {
+			sealed = strstr(line, " sl") != NULL;
+			break;
+		}
+	}
+	if (f)
+		fclose(f);
+	return sealed;
+}
+
 static void
 sealed(void)
 {
@@ -75,6 +96,8 @@ sealed(void)
 	CHECK_ERR("madvise DONTNEED, read-only", madvise(other, page,
 							 MADV_DONTNEED), EPERM);
 	CHECK_OK("madvise WILLNEED", madvise(other, page, MADV_WILLNEED));
+	CHECK("smaps: sl on the sealed page", smaps_sealed(m + page));
+	CHECK("smaps: not on the one before", !smaps_sealed(m));
 	pid_t pid = fork();
 	if (pid == 0)
 		_exit(munmap(m + page, page) < 0 ? errno : 0);
