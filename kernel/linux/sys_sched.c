@@ -1,8 +1,10 @@
 /*
  * Scheduling attributes: nice values (getpriority, setpriority), policies
  * and real-time priorities (sched_setscheduler and friends), CPU affinity
- * and getcpu, sched_setattr and sched_getattr. Each is kept per thread and checked as Linux checks it, but
- * the scheduler runs every thread round robin alike (docs/linux-abi.md).
+ * and getcpu, sched_setattr and sched_getattr. Each is kept per thread and checked as Linux checks it; the
+ * scheduler runs every thread round robin, with a slice weighted by its
+ * nice value (kernel/sched/sched.c), and ignores the rest
+ * (docs/linux-abi.md).
  */
 #include <kernel/proc.h>
 #include <kernel/syscall.h>
@@ -516,6 +518,10 @@ sys_sched_setaffinity(int pid, size_t len, uaddr_t umask)
 	if (!(mask & cpus_online()))
 		return -EINVAL;
 	t->sched.affinity = mask;
+	/* Off a CPU it may no longer use at once: the switch queues it on
+	 * one it may (kernel/sched/sched.c). */
+	if (t == current() && !(mask >> this_cpu()->id & 1))
+		schedule();
 	return 0;
 }
 
