@@ -244,8 +244,7 @@ vfs_mount(struct inode *where, struct inode *root, const char *path,
 	for (int i = 0; i < MOUNT_MAX; i++) {
 		if (mounts[i].root)
 			continue;
-		/* Linux's first is MNT_UNIQUE_ID_OFFSET + 1 */
-		static uint64_t unique_ids = 1ull << 31;
+		static uint64_t unique_ids = MOUNT_ROOT_UNIQUE_ID;
 		mounts[i].root = root;
 		mounts[i].unique_id = ++unique_ids;
 		mounts[i].source = source;

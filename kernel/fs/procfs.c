@@ -498,7 +498,7 @@ gen_mounts(struct gen *g)
  * The mount whose path holds mount i's mount point: the longest other
  * path that is a prefix of it at a '/' (the root mount is its own).
  */
-static int
+int
 mount_parent(int i)
 {
 	const char *path = mounts[i].path;
@@ -897,6 +897,16 @@ static const struct file_ops proc_file_fops = {
 	.seekable = true,
 };
 
+/* /proc/PID/maps takes PROCMAP_QUERY; the others no ioctl. */
+static long
+proc_pid_ioctl(struct file *f, unsigned long cmd, uint64_t arg)
+{
+	struct pnode *n = pn(f->inode);
+	if (n->kind != P_PID_MAPS)
+		return -ENOTTY;
+	return procfs_maps_ioctl(proc_find(n->pid), cmd, arg);
+}
+
 /* /proc/PID's files, as Linux's, have no poll hook: epoll refuses them. */
 static long
 proc_pid_write(struct file *f, const void *buf, size_t len, uint64_t *off)
@@ -914,6 +924,7 @@ static const struct file_ops proc_pid_file_fops = {
 	.read = proc_read,
 	.write = proc_pid_write,
 	.close = proc_close,
+	.ioctl = proc_pid_ioctl,
 	.seekable = true,
 };
 int

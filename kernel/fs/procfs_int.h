@@ -104,6 +104,10 @@ void procfs_task_stat(struct gen *g, struct proc *p, struct thread *t);
 void procfs_pid_statm(struct gen *g, struct proc *p);
 void procfs_pid_status(struct gen *g, struct proc *p);
 void procfs_pid_maps(struct gen *g, struct proc *p);
+/* ioctl PROCMAP_QUERY on /proc/PID/maps (Linux 6.11): the region at or
+ * after an address, as maps shows it; 0 or -errno; -ENOTTY for any other
+ * command. */
+long procfs_maps_ioctl(struct proc *p, unsigned long cmd, uint64_t arg);
 void procfs_pid_smaps(struct gen *g, struct proc *p);
 void procfs_pid_smaps_rollup(struct gen *g, struct proc *p);
 void procfs_pid_fdinfo(struct gen *g, struct proc *p, int fd);

@@ -15,6 +15,8 @@
 #include <kernel/mount.h>
 #include <kernel/ptrace.h>
 #include <kernel/seccomp.h>
+#include <kernel/kmalloc.h>
+#include <kernel/errno.h>
 #include "procfs_int.h"
 
 #define SIG_DFL_K 0
@@ -349,6 +351,118 @@ procfs_pid_maps(struct gen *g, struct proc *p)
 		gen_region_line(g, list_entry(it, struct region, link));
 }
 
+/* ---- PROCMAP_QUERY ------------------------------------------------------- */
+
+#define PROCMAP_QUERY 0xc0686611ul	/* _IOWR('f', 17, struct procmap_query) */
+#define PROCMAP_QUERY_VMA_READABLE 0x01
+#define PROCMAP_QUERY_VMA_WRITABLE 0x02
+#define PROCMAP_QUERY_VMA_EXECUTABLE 0x04
+#define PROCMAP_QUERY_VMA_SHARED 0x08
+#define PROCMAP_QUERY_COVERING_OR_NEXT_VMA 0x10
+#define PROCMAP_QUERY_FILE_BACKED_VMA 0x20
+#define PROCMAP_QUERY_FLAGS 0x3f
+#define NAME_MAX_QUERY 4096	/* Linux's PATH_MAX */
+
+/* Linux's struct procmap_query. */
+struct procmap_query_k {
+	uint64_t size, query_flags, query_addr;
+	uint64_t vma_start, vma_end, vma_flags, vma_page_size, vma_offset;
+	uint64_t inode;
+	uint32_t dev_major, dev_minor, vma_name_size, build_id_size;
+	uint64_t vma_name_addr, build_id_addr;
+};
+
+static unsigned
+region_query_flags(const struct region *r)
+{
+	return ((r->prot & PROT_READ) ? PROCMAP_QUERY_VMA_READABLE : 0) |
+	       ((r->prot & PROT_WRITE) ? PROCMAP_QUERY_VMA_WRITABLE : 0) |
+	       ((r->prot & PROT_EXEC) ? PROCMAP_QUERY_VMA_EXECUTABLE : 0) |
+	       ((r->flags & MAP_SHARED) ? PROCMAP_QUERY_VMA_SHARED : 0);
+}
+
+/* Linux's query_matching_vma: the region holding addr, or with
+ * COVERING_OR_NEXT the first after it, that has the permissions asked. */
+static struct region *
+query_region(struct vm *vm, uint64_t addr, uint64_t flags)
+{
+	unsigned want = flags & 0x0f;
+	list_for_each(it, &vm->regions) {
+		struct region *r = list_entry(it, struct region, link);
+		if (r->end <= addr)
+			continue;
+		if (r->start > addr && !(flags & PROCMAP_QUERY_COVERING_OR_NEXT_VMA))
+			return NULL;
+		if ((region_query_flags(r) & want) == want &&
+		    (r->file || !(flags & PROCMAP_QUERY_FILE_BACKED_VMA)))
+			return r;
+		if (!(flags & PROCMAP_QUERY_COVERING_OR_NEXT_VMA))
+			return NULL;
+	}
+	return NULL;
+}
+
+/* The region's name as maps shows it, with its NUL, to the user's buffer;
+ * q->vma_name_size becomes its length (0: no name). */
+static long
+query_name(struct region *r, struct procmap_query_k *q)
+{
+	struct gen g = { 0 };
+	long e = 0;
+	if (region_named(r))
+		gen_region_name(&g, r);
+	size_t n = g.len ? g.len + 1 : 0;
+	if (n > MIN(q->vma_name_size, NAME_MAX_QUERY))
+		e = -ENAMETOOLONG;
+	else if (n && copyout(q->vma_name_addr, g.buf, n) < 0)
+		e = -EFAULT;
+	q->vma_name_size = (uint32_t)n;
+	kfree(g.buf);
+	return e;
+}
+
+long
+procfs_maps_ioctl(struct proc *p, unsigned long cmd, uint64_t arg)
+{
+	struct procmap_query_k q;
+	uint64_t usize;
+	if (cmd != PROCMAP_QUERY)
+		return -ENOTTY;
+	if (copyin(&usize, arg, sizeof(usize)) < 0)
+		return -EFAULT;
+	if (usize > PAGE_SIZE)
+		return -E2BIG;
+	if (usize < 3 * sizeof(uint64_t))	/* to query_addr */
+		return -EINVAL;
+	memset(&q, 0, sizeof(q));
+	if (copyin(&q, arg, MIN(usize, sizeof(q))) < 0)
+		return -EFAULT;
+	if ((q.query_flags & ~(uint64_t)PROCMAP_QUERY_FLAGS) ||
+	    !q.vma_name_size != !q.vma_name_addr ||
+	    !q.build_id_size != !q.build_id_addr)
+		return -EINVAL;
+	if (!p || !p->vm || p->state != PROC_ALIVE)
+		return -ESRCH;
+	struct region *r = query_region(p->vm, q.query_addr, q.query_flags);
+	if (!r)
+		return -ENOENT;
+	struct inode *f = r->file;
+	uint32_t dev = f && f->sb ? f->sb->dev : 0;
+	q.vma_start = r->start;
+	q.vma_end = r->end;
+	q.vma_flags = region_query_flags(r);
+	q.vma_page_size = PAGE_SIZE;
+	q.vma_offset = f ? r->file_off : 0;
+	q.inode = f ? f->ino : 0;
+	q.dev_major = dev_major(dev);
+	q.dev_minor = dev_minor(dev);
+	q.build_id_size = 0;	/* no build ids are read */
+	long e = q.vma_name_size ? query_name(r, &q) : 0;
+	if (e == 0 && copyout(arg, &q, MIN(usize, sizeof(q))) < 0)
+		e = -EFAULT;
+	return e;
+}
+
 /* smaps's counts, shared by each region's and the rollup's. */
 static void
 gen_usage(struct gen *g, const struct vm_usage *u, uint64_t locked,
@@ -389,6 +503,7 @@ gen_vm_flags(struct gen *g, struct region *r)
 		{ r->flags & MAP_GROWSDOWN, "gd" }, { r->io_base != 0, "pf" },
 		{ r->flags & VM_LOCKED, "lo" }, { r->io_base != 0, "io" },
 		{ !shared && (r->prot & PROT_WRITE), "ac" },
+		{ r->flags & VM_SEALED, "sl" },	/* mseal, bit 63 */
 	};
 	gprintf(g, "VmFlags:");
 	for (size_t i = 0; i < ARRAY_SIZE(flags); i++)

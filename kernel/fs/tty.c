@@ -46,6 +46,7 @@ struct tty_file {
 	struct list link;		/* tty->files */
 	struct tty *tty;
 	struct file *file;
+	bool hung_up;			/* vhangup: this file reads 0, writes EIO */
 };
 
 static void
@@ -125,6 +126,14 @@ tty_of_file(struct file *f)
 	return ((struct tty_file *)f->priv)->tty;
 }
 
+/* Whether f reads 0 and writes EIO: its terminal, or f itself, hung up. */
+static bool
+file_hung_up(struct file *f)
+{
+	struct tty_file *tf = f->priv;
+	return tf->tty->hung_up || tf->hung_up;
+}
+
 /* Makes t the controlling terminal of p, a session leader. */
 static void
 ctty_set(struct tty *t, struct proc *p)
@@ -153,6 +162,31 @@ tty_hangup(struct tty *t)
 	if (t->hung_up)
 		return;
 	t->hung_up = true;
+	struct proc *leader = t->session ? proc_find(t->session) : NULL;
+	if (leader && leader->sid == leader->pid) {
+		signal_send_proc(leader, SIGHUP);
+		signal_send_proc(leader, SIGCONT);
+	}
+	ctty_clear_all(t);
+	waitq_wake_all(&t->readers);
+	waitq_wake_all(&t->writers);
+	tty_notify(t);
+}
+
+/*
+ * vhangup(2): the files open on p's controlling terminal now are hung up
+ * (read 0, write EIO), its session leader gets SIGHUP and SIGCONT, and it
+ * is no session's terminal; later opens of the device work again, as
+ * Linux's tty_vhangup_self. Nothing without a controlling terminal.
+ */
+void
+tty_vhangup_ctty(struct proc *p)
+{
+	struct tty *t = p->ctty;
+	if (!t)
+		return;
+	list_for_each(it, &t->files)
+		list_entry(it, struct tty_file, link)->hung_up = true;
 	struct proc *leader = t->session ? proc_find(t->session) : NULL;
 	if (leader && leader->sid == leader->pid) {
 		signal_send_proc(leader, SIGHUP);
@@ -207,6 +241,7 @@ tty_attach(struct tty *t, struct file *f, bool noctty)
 		return -ENOMEM;
 	tf->tty = t;
 	tf->file = f;
+	tf->hung_up = false;
 	list_push_back(&t->files, &tf->link);
 	f->priv = tf;
 	/* As Linux's tty_open: only a file that can be read is taken. */
@@ -288,11 +323,11 @@ tty_read(struct file *f, void *buf, size_t len, uint64_t *off)
 	bool timed_out = false;
 	(void)off;
 
-	int e = t->hung_up ? 0 : job_control_check(t, SIGTTIN);
+	int e = file_hung_up(f) ? 0 : job_control_check(t, SIGTTIN);
 	if (e)
 		return e;
 	for (;;) {
-		if (t->hung_up)
+		if (file_hung_up(f))
 			return 0;
 		if (read_ready(t, len, timed_out)) {
 			long n = ldisc_read(&t->ld, buf, len);
@@ -337,7 +372,7 @@ tty_write(struct file *f, const void *buf, size_t len, uint64_t *off)
 	size_t done = 0;
 	(void)off;
 
-	if (t->hung_up)
+	if (file_hung_up(f))
 		return -EIO;
 	if (ldisc_termios(&t->ld)->c_lflag & TOSTOP) {
 		int e = job_control_check(t, SIGTTOU);
@@ -357,7 +392,7 @@ tty_write(struct file *f, const void *buf, size_t len, uint64_t *off)
 		int r = waitq_wait(&t->writers, 0, true);
 		if (r == -EINTR)
 			return done ? (long)done : -ERESTARTSYS;
-		if (t->hung_up)
+		if (file_hung_up(f))
 			return done ? (long)done : -EIO;
 	}
 	return done || len == 0 ? (long)done : -EAGAIN;
@@ -371,7 +406,7 @@ tty_poll(struct file *f)
 	unsigned ev = 0;
 	size_t want = 1;
 
-	if (t->hung_up)
+	if (file_hung_up(f))
 		return POLLIN | POLLOUT | POLLERR | POLLHUP | POLLRDNORM |
 		       POLLWRNORM;
 	/* As Linux's input_available_p: VMIN counts when VTIME is 0. */
@@ -620,7 +655,7 @@ tty_ioctl(struct file *f, unsigned long cmd, uint64_t arg)
 {
 	struct tty *t = tty_of_file(f);
 
-	if (t->hung_up)
+	if (file_hung_up(f))
 		return cmd == TIOCSPGRP ? -ENOTTY : -EIO;
 	switch (cmd) {
 	case FIONREAD:

@@ -58,7 +58,8 @@ vfs_set_root(struct inode *root)
 	root_inode = root;
 	inode_get(root);
 	mounts[0] = (struct mount_entry){ .source = "rootfs", .type = "tmpfs",
-					  .path = "/", .root = root };
+					  .path = "/", .root = root,
+					  .unique_id = MOUNT_ROOT_UNIQUE_ID };
 }
 
 /* File times are on the wall clock, with what clock_settime set. */
@@ -820,6 +821,7 @@ open_found(struct proc *p, struct inode *ino, unsigned flags, bool created,
 	inode_put(ino);
 	if (!IS_ERR(f))
 		f->landlock_denied = landlock_later;
+		f->created = created;
 	if (!IS_ERR(f) && inotify_active() && !file_is_path(f)) {
 		/* Named before fanotify's listener opens it by its events. */
 		if (path)

@@ -6,6 +6,7 @@
 #include <kernel/clock.h>
 #include <kernel/proc.h>
 #include <kernel/stat.h>
+#include <kernel/errno.h>
 
 uint64_t
 thread_cpu_ns(const struct thread *t)
@@ -23,6 +24,36 @@ proc_cpu_ns(const struct proc *p)
 	list_for_each(it, &p->threads)
 		ns += thread_cpu_ns(list_entry(it, struct thread, proc_link));
 	return ns;
+}
+
+/* Linux's encoding: ~pid << 3, bit 2 per-thread, bits 0-1 which. */
+#define CPUCLOCK_PERTHREAD 4
+#define CPUCLOCK_WHICH_MASK 3
+#define CPUCLOCK_MAX 3		/* PROF, VIRT, SCHED; 3 is an fd's clock */
+
+/* Linux's lookup_task: a thread of the caller's own process, or a process
+ * by its pid (the caller's own thread id too, when reading). */
+long
+cpu_clock_now(int clock, uint64_t *ns)
+{
+	int pid = ~(clock >> 3);
+	struct thread *self = current();
+	if ((clock & CPUCLOCK_WHICH_MASK) >= CPUCLOCK_MAX)
+		return -EINVAL;
+	if (clock & CPUCLOCK_PERTHREAD) {
+		struct thread *t = pid ? thread_find(pid) : self;
+		if (!t || t->proc != self->proc)
+			return -EINVAL;
+		*ns = thread_cpu_ns(t);
+		return 0;
+	}
+	struct proc *p = pid ? proc_find(pid) : self->proc;
+	if (!p && pid == self->tid)
+		p = self->proc;
+	if (!p || p->state != PROC_ALIVE)
+		return -EINVAL;
+	*ns = proc_cpu_ns(p);
+	return 0;
 }
 
 uint64_t

@@ -218,8 +218,9 @@ sys_utimensat(int dirfd, uaddr_t path, uaddr_t times, int flags)
 	return set_times_at(dirfd, path, flags, times ? ts : NULL);
 }
 
+/* utimes relative to dirfd; a NULL path is dirfd's file (glibc's futimes). */
 long
-sys_utimes(uaddr_t path, uaddr_t times)
+sys_futimesat(int dirfd, uaddr_t path, uaddr_t times)
 {
 	int64_t tv[4];
 	struct timespec_k ts[2];
@@ -231,7 +232,13 @@ sys_utimes(uaddr_t path, uaddr_t times)
 		ts[0] = (struct timespec_k){ tv[0], tv[1] * 1000 };
 		ts[1] = (struct timespec_k){ tv[2], tv[3] * 1000 };
 	}
-	return set_times_at(AT_FDCWD, path, 0, times ? ts : NULL);
+	return set_times_at(dirfd, path, 0, times ? ts : NULL);
+}
+
+long
+sys_utimes(uaddr_t path, uaddr_t times)
+{
+	return sys_futimesat(AT_FDCWD, path, times);
 }
 
 long

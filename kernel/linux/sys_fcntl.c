@@ -25,6 +25,7 @@
 #define F_GETOWN_EX 16
 #define F_SETLEASE 1024
 #define F_GETLEASE 1025
+#define F_CREATED_QUERY 1028	/* Linux 6.12 */
 #define F_DUPFD_CLOEXEC 1030
 #define F_SETPIPE_SZ 1031
 #define F_GETPIPE_SZ 1032
@@ -52,7 +53,7 @@ static bool
 path_fd_allows(int cmd)
 {
 	return cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC || cmd == F_GETFD ||
-	       cmd == F_SETFD || cmd == F_GETFL;
+	       cmd == F_SETFD || cmd == F_GETFL || cmd == F_CREATED_QUERY;
 }
 
 static long
@@ -171,6 +172,8 @@ sys_fcntl(int fd, int cmd, uint64_t arg)
 		return 0;
 	case F_GETFL:
 		return f->flags & ~O_CLOEXEC;
+	case F_CREATED_QUERY:	/* whether the open that made f made the file */
+		return f->created ? 1 : 0;
 	case F_SETFL:
 		return setfl(fd, f, (unsigned)arg);
 	}

@@ -1,7 +1,8 @@
 /*
  * futex(2): FUTEX_WAIT/WAKE (and the BITSET forms, PRIVATE or not, with
- * timeouts), REQUEUE and CMP_REQUEUE. Waiters are keyed by address space
- * and user address; each waiter sleeps on its own queue entry.
+ * timeouts), REQUEUE and CMP_REQUEUE; futex_waitv, a wait on several
+ * futexes. Waiters are keyed by address space and user address; each
+ * sleeper has its own queue, which all its waiters (one per futex) wake.
  */
 #include <kernel/futex.h>
 #include <kernel/proc.h>
@@ -14,6 +15,7 @@
 #include <kernel/stat.h>
 #include <kernel/mmu.h>
 #include <arch/mmu.h>
+#include <kernel/kmalloc.h>
 
 #define FUTEX_WAIT 0
 #define FUTEX_WAKE 1
@@ -25,13 +27,21 @@
 #define FUTEX_PRIVATE_FLAG 128
 #define FUTEX_CLOCK_REALTIME 256
 
+/* A thread asleep on one futex or (futex_waitv) several. */
+struct futex_sleeper {
+	struct waitq wq;
+	int woken;		/* the index of the waiter woken, -1: none */
+};
+
+/* One futex a sleeper waits on, queued on `waiters` until woken. */
 struct futex_waiter {
 	struct list link;
 	struct vm *vm;
 	uint64_t uaddr;
 	uint32_t bitset;
-	struct waitq wq;
-	bool woken;
+	struct futex_sleeper *sleeper;
+	int index;		/* its place in futex_waitv's vector */
+	bool queued;
 };
 
 static struct list waiters = LIST_INIT(waiters);
@@ -72,8 +82,10 @@ wake(struct vm *vm, uint64_t uaddr, int n, uint32_t bitset)
 		struct futex_waiter *w = list_entry(it, struct futex_waiter, link);
 		if (w->vm == vm && w->uaddr == uaddr && (w->bitset & bitset)) {
 			list_remove(&w->link);
-			w->woken = true;
-			waitq_wake_all(&w->wq);
+			w->queued = false;
+			if (w->sleeper->woken < 0)
+				w->sleeper->woken = w->index;
+			waitq_wake_all(&w->sleeper->wq);
 			woke++;
 		}
 	}
@@ -84,6 +96,34 @@ int
 futex_wake(struct vm *vm, uint64_t uaddr, int n)
 {
 	return wake(vm, uaddr, n, ~0u);
+}
+
+/*
+ * An absolute time on CLOCK_MONOTONIC or (realtime) CLOCK_REALTIME, as
+ * clock_gettime reads it with what clock_settime set, to a deadline on
+ * the monotonic clock (never 0, which means none).
+ */
+static uint64_t
+deadline_abs(uint64_t ns, bool realtime)
+{
+	uint64_t now = arch_now_ns(), base = now;
+	if (realtime)
+		clock_now(CLOCK_REALTIME, &base);
+	uint64_t deadline = ns > base ? now + (ns - base) : now;
+	return deadline ? deadline : 1;
+}
+
+/* Sleeps until one of s's waiters is woken (0), the deadline passes
+ * (-ETIMEDOUT) or a signal comes (-EINTR). */
+static int
+sleep_until_woken(struct futex_sleeper *s, uint64_t deadline)
+{
+	int r = 0;
+	while (s->woken < 0 && r == 0)
+		r = waitq_wait(&s->wq, deadline, true);
+	if (s->woken >= 0)
+		return 0;
+	return r == -ETIMEDOUT ? -ETIMEDOUT : -EINTR;
 }
 
 static long
@@ -104,17 +144,7 @@ futex_wait(uint64_t uaddr, uint32_t val, uaddr_t timeout, uint32_t bitset, bool 
 		if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
 			return -EINVAL;
 		uint64_t ns = (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec;
-		uint64_t now = arch_now_ns();
-		if (absolute) {
-			/* The wall clock as clock_gettime reads it, with what
-			 * clock_settime set: the deadline is on that clock. */
-			uint64_t base = now;
-			if (realtime)
-				clock_now(CLOCK_REALTIME, &base);
-			deadline = ns > base ? now + (ns - base) : now;
-		} else {
-			deadline = now + ns;
-		}
+		deadline = absolute ? deadline_abs(ns, realtime) : arch_now_ns() + ns;
 		if (deadline == 0)
 			deadline = 1;
 	}
@@ -124,17 +154,15 @@ futex_wait(uint64_t uaddr, uint32_t val, uaddr_t timeout, uint32_t bitset, bool 
 		return -EAGAIN;
 	if (futex_key(uaddr, private, &vm, &key) < 0)
 		return -EFAULT;
-	struct futex_waiter w = { .vm = vm, .uaddr = key, .bitset = bitset };
-	waitq_init(&w.wq);
+	struct futex_sleeper s = { .woken = -1 };
+	struct futex_waiter w = { .vm = vm, .uaddr = key, .bitset = bitset,
+				  .sleeper = &s, .queued = true };
+	waitq_init(&s.wq);
 	list_push_back(&waiters, &w.link);
-	int r = 0;
-	while (!w.woken && r == 0)
-		r = waitq_wait(&w.wq, deadline, true);
-	if (!w.woken)
+	int r = sleep_until_woken(&s, deadline);
+	if (w.queued)
 		list_remove(&w.link);
-	if (w.woken)
-		return 0;
-	return r == -ETIMEDOUT ? -ETIMEDOUT : -EINTR;
+	return r;
 }
 
 static long
@@ -197,4 +225,107 @@ sys_futex(uaddr_t uaddr, int op, uint32_t val, uaddr_t timeout, uaddr_t uaddr2, 
 		return requeue(uaddr, (int)val, (int)timeout, uaddr2, true, val3, priv);
 	}
 	return -ENOSYS;
+}
+
+/* ---- futex_waitv ---------------------------------------------------------- */
+
+#define FUTEX_WAITV_MAX 128
+#define FUTEX2_SIZE_U32 0x02
+#define FUTEX2_SIZE_MASK 0x03
+#define FUTEX2_PRIVATE FUTEX_PRIVATE_FLAG
+
+/* Linux's struct futex_waitv. */
+struct futex_waitv_k {
+	uint64_t val;
+	uint64_t uaddr;
+	uint32_t flags;
+	uint32_t reserved;
+};
+
+/* Linux's futex_parse_waitv and the key of each: 32-bit futexes only,
+ * aligned, with values that fit. */
+static long
+waitv_parse(struct futex_waiter *w, const struct futex_waitv_k *v, unsigned n,
+	    struct futex_sleeper *s)
+{
+	for (unsigned i = 0; i < n; i++) {
+		if ((v[i].flags & ~(FUTEX2_SIZE_MASK | FUTEX2_PRIVATE)) ||
+		    v[i].reserved ||
+		    (v[i].flags & FUTEX2_SIZE_MASK) != FUTEX2_SIZE_U32 ||
+		    v[i].val > UINT32_MAX)
+			return -EINVAL;
+		if (v[i].uaddr & 3)
+			return -EINVAL;
+		if (futex_key(v[i].uaddr, v[i].flags & FUTEX2_PRIVATE,
+			      &w[i].vm, &w[i].uaddr) < 0)
+			return -EFAULT;
+		w[i].bitset = ~0u;
+		w[i].sleeper = s;
+		w[i].index = (int)i;
+	}
+	return 0;
+}
+
+/* Queues every waiter, then checks each word: a changed one is -EAGAIN
+ * (the kernel is not preempted, so no wake can slip in between). */
+static long
+waitv_sleep(struct futex_waiter *w, const struct futex_waitv_k *v, unsigned n,
+	    struct futex_sleeper *s, uint64_t deadline)
+{
+	long r = 0;
+	for (unsigned i = 0; i < n && r == 0; i++) {
+		uint32_t cur;
+		if (copyin(&cur, v[i].uaddr, 4) < 0)
+			r = -EFAULT;
+		else if (cur != v[i].val)
+			r = -EAGAIN;
+	}
+	if (r == 0) {
+		for (unsigned i = 0; i < n; i++) {
+			list_push_back(&waiters, &w[i].link);
+			w[i].queued = true;
+		}
+		r = sleep_until_woken(s, deadline);
+	}
+	for (unsigned i = 0; i < n; i++)
+		if (w[i].queued)
+			list_remove(&w[i].link);
+	return r == 0 ? s->woken : r;
+}
+
+/* Waits on nr futexes at once; returns the index of the one woken. The
+ * timeout is absolute, on CLOCK_MONOTONIC or CLOCK_REALTIME. */
+long
+sys_futex_waitv(uaddr_t uwaiters, unsigned nr, unsigned flags, uaddr_t timeout, int clock)
+{
+	uint64_t deadline = 0;
+	if (flags || nr == 0 || nr > FUTEX_WAITV_MAX || !uwaiters)
+		return -EINVAL;
+	if (timeout) {
+		struct timespec_k ts;
+		if (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC)
+			return -EINVAL;
+		if (copyin(&ts, timeout, sizeof(ts)) < 0)
+			return -EFAULT;
+		if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
+			return -EINVAL;
+		deadline = deadline_abs((uint64_t)ts.tv_sec * 1000000000 +
+					(uint64_t)ts.tv_nsec,
+					clock == CLOCK_REALTIME);
+	}
+	struct futex_waitv_k *v = kmalloc(nr * sizeof(*v));
+	struct futex_waiter *w = kzalloc(nr * sizeof(*w));
+	struct futex_sleeper s = { .woken = -1 };
+	long r = -ENOMEM;
+	if (!v || !w)
+		goto out;
+	waitq_init(&s.wq);
+	r = copyin(v, uwaiters, nr * sizeof(*v)) < 0 ? -EFAULT :
+						      waitv_parse(w, v, nr, &s);
+	if (r == 0)
+		r = waitv_sleep(w, v, nr, &s, deadline);
+out:
+	kfree(w);
+	kfree(v);
+	return r;
 }

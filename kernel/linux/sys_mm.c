@@ -167,6 +167,9 @@ sys_mmap(uint64_t addr, size_t len, int prot, int flags, int fd, int64_t off)
 		off = 0;
 	}
 	flags = (flags & ~(MAP_SHARED | MAP_PRIVATE)) | (int)type;
+	if ((flags & MAP_FIXED) && addr + len > addr &&
+	    vm_range_sealed(p->vm, addr, addr + ALIGN_UP(len, PAGE_SIZE)))
+		return -EPERM;	/* it would replace a sealed mapping */
 	long r = mmap_file(p, addr, len, prot, flags, file, opened,
 			   (uint64_t)off, deny);
 	if (flags & MAP_FIXED)
@@ -180,8 +183,11 @@ sys_munmap(uint64_t addr, size_t len)
 	struct vm *vm = current()->proc->vm;
 	vaddr_t end = addr + ALIGN_UP(len, PAGE_SIZE);
 	/* What the mappings stored reaches their files before they go. */
-	if (!(addr & (PAGE_SIZE - 1)) && len && end > addr && end <= USER_TOP)
+	if (!(addr & (PAGE_SIZE - 1)) && len && end > addr && end <= USER_TOP) {
+		if (vm_range_sealed(vm, addr, end))
+			return -EPERM;
 		vm_file_sync(vm, addr, end, false);
+	}
 	int r = vm_unmap(vm, addr, len);
 	shm_reap();
 	return r;
@@ -192,14 +198,24 @@ sys_mprotect(uint64_t addr, size_t len, int prot)
 {
 	if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC | 0x01000000 | 0x02000000))
 		return -EINVAL;
+	struct vm *vm = current()->proc->vm;
+	vaddr_t end = addr + ALIGN_UP(len, PAGE_SIZE);
+	if (!(addr & (PAGE_SIZE - 1)) && end > addr && vm_range_sealed(vm, addr, end))
+		return -EPERM;
 	return vm_protect(current()->proc->vm, addr, len, (unsigned)prot & 7);
 }
+
+#define MREMAP_FIXED 2	/* as mm/vm.c's */
 
 long
 sys_mremap(uint64_t old, size_t old_len, size_t new_len, int flags, uint64_t new_addr)
 {
-	long r = vm_remap(current()->proc->vm, old, old_len, new_len,
-			  (unsigned)flags, new_addr);
+	struct vm *vm = current()->proc->vm;
+	if (vm_range_sealed(vm, old, old + ALIGN_UP(old_len, PAGE_SIZE)) ||
+	    ((flags & MREMAP_FIXED) &&
+	     vm_range_sealed(vm, new_addr, new_addr + ALIGN_UP(new_len, PAGE_SIZE))))
+		return -EPERM;
+	long r = vm_remap(vm, old, old_len, new_len, (unsigned)flags, new_addr);
 	shm_reap();	/* MREMAP_FIXED may have replaced a segment's map */
 	return r;
 }
@@ -213,6 +229,7 @@ sys_brk(uint64_t addr)
 #define MADV_DONTNEED 4
 #define MADV_FREE 8
 #define MADV_REMOVE 9
+#define MADV_DONTFORK 10
 #define MADV_WIPEONFORK 18
 #define MADV_KEEPONFORK 19
 #define MADV_COLD 20
@@ -256,6 +273,18 @@ advice_refused(const struct region *r, int advice)
 	return 0;
 }
 
+/* Linux's can_modify_vma_madv: advice that drops pages is refused on a
+ * sealed region of private anonymous memory that cannot be written. */
+static bool
+sealed_discard(const struct region *r, int advice)
+{
+	bool discard = advice == MADV_DONTNEED || advice == MADV_FREE ||
+		       advice == MADV_DONTNEED_LOCKED || advice == MADV_REMOVE ||
+		       advice == MADV_DONTFORK || advice == MADV_WIPEONFORK;
+	return discard && (r->flags & VM_SEALED) && !r->file &&
+	       !(r->flags & MAP_SHARED) && !(r->prot & PROT_WRITE);
+}
+
 /* Where the first region after va starts, or limit if none does sooner. */
 static vaddr_t
 next_region_start(struct vm *vm, vaddr_t va, vaddr_t limit)
@@ -295,6 +324,8 @@ sys_madvise(uint64_t addr, size_t len, int advice)
 		long e = advice_refused(r, advice);
 		if (e < 0)
 			return e;
+		if (sealed_discard(r, advice))
+			return -EPERM;
 		va = r->end;
 	}
 	if (advice == MADV_DONTNEED || advice == MADV_FREE ||

@@ -454,8 +454,8 @@ sys_umount2(uaddr_t utarget, int flags)
 	return r;
 }
 
-/* What statfs reports for the file system holding ino; 0 or -errno. */
-static int
+/* What statfs reports for the file system holding ino (mount.h). */
+int
 statfs_fill(struct inode *ino, struct statfs_k *s)
 {
 	memset(s, 0, sizeof(*s));

@@ -637,6 +637,24 @@ sys_epoll_pwait(int epfd, uaddr_t events, int max, int timeout, uaddr_t sigmask,
 	return r;
 }
 
+/* epoll_pwait with a timespec timeout (NULL: forever), checked first. */
+long
+sys_epoll_pwait2(int epfd, uaddr_t events, int max, uaddr_t timeout, uaddr_t sigmask, size_t size)
+{
+	uint64_t deadline, saved;
+	bool zero;
+	(void)size;
+	long e = deadline_ts(timeout, &deadline, &zero);
+	if (e < 0)
+		return e;
+	e = with_sigmask(sigmask, &saved);
+	if (e < 0)
+		return e;
+	long r = do_epoll_wait(epfd, events, max, deadline, zero);
+	restore_sigmask(saved, r);
+	return r;
+}
+
 /* eventfd: a 64-bit counter. */
 struct eventfd {
 	uint64_t count;

@@ -15,6 +15,7 @@
 #include <kernel/kmalloc.h>
 #include <arch/trap.h>
 #include <kernel/ptrace.h>
+#include <kernel/tty.h>
 #include <arch/mmu.h>
 
 #define WNOHANG 1
@@ -406,6 +407,16 @@ sys_setsid(void)
 	return p->sid;
 }
 
+/* CAP_SYS_TTY_CONFIG (euid 0 here) hangs up the controlling terminal. */
+long
+sys_vhangup(void)
+{
+	if (current()->proc->euid != 0)
+		return -EPERM;
+	tty_vhangup_ctty(current()->proc);
+	return 0;
+}
+
 /*
  * setresuid's rule: without CAP_SETUID (priv) each new id must be one
  * of the three old ones. The file-system id follows the effective one.
@@ -776,11 +787,32 @@ sys_sched_yield(void)
 	return 0;
 }
 
+/* The size of struct robust_list_head, the one length Linux accepts. */
+#define ROBUST_LIST_HEAD_SIZE 24
+
 long
 sys_set_robust_list(uaddr_t head, size_t len)
 {
-	(void)head;
-	return len == 24 ? 0 : -EINVAL;
+	if (len != ROBUST_LIST_HEAD_SIZE)
+		return -EINVAL;
+	current()->robust_list = head;
+	return 0;
+}
+
+/* Linux's order: the thread, the ptrace read check, the length, the head. */
+long
+sys_get_robust_list(int tid, uaddr_t head_ptr, uaddr_t len_ptr)
+{
+	struct thread *t = tid ? thread_find(tid) : current();
+	if (!t || !t->proc || t->proc->state != PROC_ALIVE)
+		return -ESRCH;
+	if (!proc_may_access(current()->proc, t->proc))
+		return -EPERM;
+	uint64_t len = ROBUST_LIST_HEAD_SIZE, head = t->robust_list;
+	if (copyout(len_ptr, &len, sizeof(len)) < 0 ||
+	    copyout(head_ptr, &head, sizeof(head)) < 0)
+		return -EFAULT;
+	return 0;
 }
 
 long

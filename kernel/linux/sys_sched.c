@@ -1,8 +1,10 @@
 /*
  * Scheduling attributes: nice values (getpriority, setpriority), policies
  * and real-time priorities (sched_setscheduler and friends), CPU affinity
- * and getcpu, sched_setattr and sched_getattr. Each is kept per thread and checked as Linux checks it, but
- * the scheduler runs every thread round robin alike (docs/linux-abi.md).
+ * and getcpu, sched_setattr and sched_getattr. Each is kept per thread and checked as Linux checks it; the
+ * scheduler runs every thread round robin, with a slice weighted by its
+ * nice value (kernel/sched/sched.c), and ignores the rest
+ * (docs/linux-abi.md).
  */
 #include <kernel/proc.h>
 #include <kernel/syscall.h>
@@ -110,11 +112,8 @@ set_one_prio(struct thread *t, int nice, long error)
 	return error == -ESRCH ? 0 : error;
 }
 
-/*
- * Calls fn on every live thread `which` and `who` name, as Linux's
- * getpriority/setpriority walk them; returns how many there were.
- */
-static int
+/* Linux's getpriority/setpriority walk (declared in proc.h). */
+int
 prio_each(int which, int who, void (*fn)(struct thread *, void *), void *arg)
 {
 	struct proc *self = current()->proc;
@@ -518,6 +517,10 @@ sys_sched_setaffinity(int pid, size_t len, uaddr_t umask)
 	if (!(mask & cpus_online()))
 		return -EINVAL;
 	t->sched.affinity = mask;
+	/* Off a CPU it may no longer use at once: the switch queues it on
+	 * one it may (kernel/sched/sched.c). */
+	if (t == current() && !(mask >> this_cpu()->id & 1))
+		schedule();
 	return 0;
 }
 

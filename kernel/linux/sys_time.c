@@ -40,7 +40,7 @@ clock_now(int clock, uint64_t *ns)
 		*ns = thread_cpu_ns(current());
 		return 0;
 	}
-	return -EINVAL;
+	return clock < 0 ? cpu_clock_now(clock, ns) : -EINVAL;
 }
 
 long

@@ -1,6 +1,6 @@
 /*
  * The scheduler: a run queue per CPU (round robin, 10 ms slices for user
- * threads; an idle CPU takes work from the busiest other queue), a per-CPU
+ * threads at nice 0, longer or shorter by nice weight; an idle CPU takes work from the busiest other queue), a per-CPU
  * idle thread that halts with no periodic tick, wait queues and timeouts.
  * The next timer interrupt is programmed one-shot.
  */
@@ -14,6 +14,32 @@
 
 static struct list dead = LIST_INIT(dead);
 uint64_t stat_switches;		/* context switches, for /proc/stat */	/* exited, stack still in use */
+
+/* Linux's sched_prio_to_weight, nice -20 to 19: 1024 at nice 0, about
+ * 1.25 times more for each step down. */
+static const uint32_t nice_weight[40] = {
+	88761, 71755, 56483, 46273, 36291, 29154, 23254, 18705, 14949, 11916,
+	9548, 7620, 6100, 4904, 3906, 3121, 2501, 1991, 1586, 1277,
+	1024, 820, 655, 526, 423, 335, 272, 215, 172, 137,
+	110, 87, 70, 56, 45, 36, 29, 23, 18, 15,
+};
+
+/*
+ * A thread's time slice: TIME_SLICE_NS weighted by its nice value as
+ * Linux weighs CPU shares, so threads that share a CPU get time in
+ * proportion to their weights; kept between a tenth and ten times the
+ * slice, so no thread waits too long or switches too often.
+ */
+static uint64_t
+slice_ns(const struct thread *t)
+{
+	int nice = t->sched.nice < -20 ? -20 : t->sched.nice > 19 ? 19 :
+									   t->sched.nice;
+	uint64_t ns = TIME_SLICE_NS * nice_weight[nice + 20] / 1024;
+	if (ns < TIME_SLICE_NS / 10)
+		return TIME_SLICE_NS / 10;
+	return ns > TIME_SLICE_NS * 10 ? TIME_SLICE_NS * 10 : ns;
+}
 
 /* Queues the current (exiting) thread's memory to be freed once off-CPU. */
 void
@@ -45,9 +71,31 @@ waitq_init(struct waitq *wq)
 	list_init(&wq->sleepers);
 }
 
+/* Whether t may run on c: sched_setaffinity's mask (0: anywhere). */
+static bool
+cpu_allowed(const struct thread *t, const struct cpu *c)
+{
+	return !t->sched.affinity || (t->sched.affinity >> c->id & 1);
+}
+
+/* The CPU t runs on when no halted one is free: the one it last ran on,
+ * else this one, else the first its affinity allows. */
+static struct cpu *
+runq_home(struct thread *t)
+{
+	if (t->last_cpu && t->last_cpu->online && cpu_allowed(t, t->last_cpu))
+		return t->last_cpu;
+	if (cpu_allowed(t, this_cpu()))
+		return this_cpu();
+	for (int i = 0; i < cpu_count; i++)
+		if (cpus[i].online && cpu_allowed(t, &cpus[i]))
+			return &cpus[i];
+	return this_cpu();	/* the mask names no CPU that is up */
+}
+
 /*
- * Queues t on a CPU: a halted one if there is one (woken with an IPI),
- * else the CPU it last ran on, else this one.
+ * Queues t on a CPU its affinity allows: a halted one if there is one
+ * (woken with an IPI), else the CPU it last ran on, else this one.
  */
 static void
 runq_push(struct thread *t)
@@ -56,43 +104,65 @@ runq_push(struct thread *t)
 	struct cpu *target = NULL;
 	t->state = THREAD_RUNNABLE;
 	for (int i = 0; i < cpu_count && !target; i++) {
-		if (cpus[i].halted && &cpus[i] != this_cpu()) {
+		if (cpus[i].halted && &cpus[i] != this_cpu() &&
+		    cpu_allowed(t, &cpus[i])) {
 			target = &cpus[i];
 			target->halted = false;
 			arch_wake_cpu(i);
 		}
 	}
 	if (!target)
-		target = t->last_cpu && t->last_cpu->online ? t->last_cpu : this_cpu();
+		target = runq_home(t);
 	list_push_back(&target->runq, &t->run_link);
 	target->nr_ready++;
 }
 
-/* The next thread for this CPU: its own queue first, then the busiest. */
+/* The first thread of from's queue that may run on c, or NULL. */
+static struct thread *
+runq_first_allowed(struct cpu *from, struct cpu *c)
+{
+	list_for_each(it, &from->runq) {
+		struct thread *t = list_entry(it, struct thread, run_link);
+		if (cpu_allowed(t, c))
+			return t;
+	}
+	return NULL;
+}
+
+/* The next thread for this CPU: its own queue first, then the busiest
+ * queue that holds a thread allowed here. */
 static struct thread *
 runq_pop(void)
 {
 	struct cpu *c = this_cpu(), *from = c;
+	struct thread *t = NULL;
 	if (list_empty(&c->runq)) {
 		from = NULL;
-		for (int i = 0; i < cpu_count; i++)
-			if (cpus[i].online && cpus[i].nr_ready > 0 &&
-			    (!from || cpus[i].nr_ready > from->nr_ready))
-				from = &cpus[i];
+		for (int i = 0; i < cpu_count; i++) {
+			struct thread *cand;
+			if (!cpus[i].online || cpus[i].nr_ready == 0 ||
+			    (from && cpus[i].nr_ready <= from->nr_ready))
+				continue;
+			if ((cand = runq_first_allowed(&cpus[i], c)))
+				from = &cpus[i], t = cand;
+		}
 		if (!from)
 			return NULL;
+	} else {
+		t = list_first(&c->runq, struct thread, run_link);
 	}
-	struct thread *t = list_first(&from->runq, struct thread, run_link);
 	list_remove(&t->run_link);
 	from->nr_ready--;
 	return t;
 }
 
+/* Whether a queued thread may run on this CPU (a pinned one elsewhere
+ * does not keep it from halting). */
 static bool
 work_waiting(void)
 {
 	for (int i = 0; i < cpu_count; i++)
-		if (cpus[i].nr_ready > 0)
+		if (cpus[i].nr_ready > 0 && runq_first_allowed(&cpus[i], this_cpu()))
 			return true;
 	return false;
 }
@@ -285,7 +355,7 @@ switch_to(struct thread *next)
 	if (prev == c->idle)
 		c->idle_ns += now - prev->run_start;
 	next->run_start = now;
-	next->slice_end = now + TIME_SLICE_NS;
+	next->slice_end = now + slice_ns(next);
 	c->current = next;
 	stat_switches++;
 	arch_context_switch(prev, next);

@@ -89,7 +89,7 @@ names), else the call and errno of the first failure. What some mean:
 - *Cannot parse kernel .config*: the test checks kernel options in
   `/proc/config.gz` (or `KCONFIG_PATH`), which Petrel does not provide.
 - *The test requires kernel N.N or newer*: Petrel reports the release
-  `6.1.0-petrel` (docs/linux-abi.md).
+  `6.12.0-petrel` (docs/linux-abi.md).
 - *Invalid shared memory region (bad magic)*: a program the test runs
   (`execve01_child`...) maps the LTP library's results file in `/dev/shm`
   (`MAP_SHARED`) after its exec and does not find what the parent wrote

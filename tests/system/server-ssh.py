@@ -13,7 +13,7 @@
 #        window change to 40x120, `sleep 100` interrupted by Ctrl-C,
 #        `exit 5`; copies a 4 MiB file up and down with `scp -O` (scp on
 #        the guest) and with scp over SFTP.
-# Expects: 6.1.0-petrel and ssh's status 3; the guest's checksum of the
+# Expects: 6.12.0-petrel and ssh's status 3; the guest's checksum of the
 #        piped bytes; /dev/pts/N and "33 111", then "40 120"; the sleep
 #        ends at once with status 130; ssh exits 5; each copy has the
 #        original's SHA-256 on both sides.
@@ -60,7 +60,7 @@ def run(argv, stdin=None):
 
 def check_commands(ssh):
 	status, out = run(ssh + ["uname -r; exit 3"])
-	if status != 3 or out.split() != ["6.1.0-petrel"]:
+	if status != 3 or out.split() != ["6.12.0-petrel"]:
 		fail("`ssh uname -r; exit 3`: status %d, output %r" % (status, out))
 	data = os.urandom(100000)
 	status, out = run(ssh + ["sha256sum"], stdin=data)

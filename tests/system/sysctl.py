@@ -7,7 +7,7 @@
 #        {online,possible,present}, lists that directory, runs nproc and
 #        nproc --all (which count CPUs the two ways glibc does), ulimit -n
 #        and -Hn, and mount.
-# Expects: Linux's values and forms (osrelease is uname -r's 6.1.0-petrel,
+# Expects: Linux's values and forms (osrelease is uname -r's 6.12.0-petrel,
 #        ostype Linux, tainted 0), "0-1" CPUs online, possible and present,
 #        cpu0 and cpu1, nproc 2 both ways, the same boot_id twice and two different
 #        version-4 uuids, RLIMIT_NOFILE 1024 soft and 4096 hard (Linux's
@@ -37,7 +37,7 @@ expect_status(result, 0)
 expect_lines(result, [
 	K + "pid_max=32768",
 	K + "hostname=petrel",
-	K + "osrelease=6.1.0-petrel",
+	K + "osrelease=6.12.0-petrel",
 	K + "ostype=Linux",
 	K + "tainted=0",
 	"/proc/sys/fs/file-max=9223372036854775807",

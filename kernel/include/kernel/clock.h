@@ -36,6 +36,12 @@ long realtime_set(int64_t sec, int64_t nsec);
 uint64_t thread_cpu_ns(const struct thread *t);
 /* Nanoseconds p's threads have run, up to now. */
 uint64_t proc_cpu_ns(const struct proc *p);
+/*
+ * A dynamic CPU-time clock id (negative: pthread_getcpuclockid,
+ * clock_getcpuclockid) read into *ns: 0, or -EINVAL for one that names
+ * no thread of the caller's process, no process, or an fd clock.
+ */
+long cpu_clock_now(int clock, uint64_t *ns);
 /* A timespec in ns, saturated as Linux's timespec64_to_ktime. */
 uint64_t timespec_to_ns(const struct timespec_k *ts);
 struct timespec_k ns_to_timespec(uint64_t ns);

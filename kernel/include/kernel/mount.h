@@ -84,6 +84,9 @@ bool mount_noatime(const struct inode *ino);
  * 0 for a tree not mounted.
  */
 uint64_t mount_id_of(const struct inode *ino, bool unique);
+/* The root mount's unique id, the first, as Linux's MNT_UNIQUE_ID_OFFSET
+ * + 1; later mounts count on from it. */
+#define MOUNT_ROOT_UNIQUE_ID ((1ull << 31) + 1)
 /* Whether ino lies in the tree mounted at root, mounts inside included. */
 bool mount_in_tree(struct inode *ino, struct inode *root);
 /*
@@ -124,6 +127,15 @@ void mount_ns_release(int slot);
 /* kernel/linux/sys_mount.c: */
 /* Detaches the tree mounted with root root as umount2(MNT_DETACH). */
 void mount_detach(struct inode *root);
+/* The slot of the mount that holds mount slot i's mount point: the
+ * longest mount path that is a prefix of its path (kernel/fs/procfs.c);
+ * the root mount is its own. */
+int mount_parent(int i);
+/* kernel/linux/sys_mount.c: */
+/* What statfs reports for the file system holding ino; 0 or -errno.
+ * May sleep (a server's statfs). */
+struct statfs_k;
+int statfs_fill(struct inode *ino, struct statfs_k *s);
 /*
  * Reconfigures the file system mounted with root `root` (a remount):
  * tmpfs's options, read-only or not (-EBUSY while a file is open for

@@ -254,6 +254,12 @@ void sched_attr_fork(struct thread *child, const struct thread *parent);
 uint64_t thread_timer_slack(const struct thread *t);
 /* p's nice value, its first thread's, for /proc/PID/stat. */
 int proc_nice(struct proc *p);
+/*
+ * Calls fn(t, arg) on every live thread that getpriority's which (0
+ * process, 1 group, 2 user) and who (0: the caller's) name; returns how
+ * many there were. Used by ioprio_get/ioprio_set too (sys_ioprio.c).
+ */
+int prio_each(int which, int who, void (*fn)(struct thread *, void *), void *arg);
 
 /*
  * Supplementary groups (setgroups), sorted, shared by reference between

@@ -48,6 +48,7 @@ struct sched_attr_k {
 	 * in ns (0: Linux's default, 50 us); kept only. */
 	uint64_t timer_slack_ns, timer_slack_default_ns;
 	uint64_t affinity;		/* a bit per CPU allowed; 0 = all */
+	int ioprio;			/* ioprio_set's value; kept only */
 };
 
 /* Sleeping threads, linked through run_link; big lock (asserted). */
@@ -83,6 +84,8 @@ struct thread {
 	uint64_t saved_mask;		/* restored after sigsuspend-like waits */
 	bool restore_mask;
 	uint64_t clear_child_tid;	/* user address, 0 = none */
+	uint64_t robust_list;		/* set_robust_list's head, kept for
+					   get_robust_list; not walked at exit */
 	struct vfork_done *vfork_done;	/* a vfork parent waits on it */
 	uint64_t sig_forced;		/* synchronous faults: cannot be ignored */
 	long syscall_nr;		/* in a system call: its number, else -1 */

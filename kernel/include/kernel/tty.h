@@ -88,6 +88,9 @@ void tty_notify(struct tty *t);
  * read 0 and write EIO from now on. Sleepers are woken.
  */
 void tty_hangup(struct tty *t);
+/* vhangup(2): hangs up the files open on p's controlling terminal now, as
+ * tty_hangup, but the terminal opens again (none: nothing). */
+void tty_vhangup_ctty(struct proc *p);
 /* Whether t has open files. */
 bool tty_is_open(const struct tty *t);
 /*

@@ -10,10 +10,12 @@
 /*
  * uname's release (and /proc/sys/kernel/osrelease): a Linux-shaped one,
  * since programs parse it for the kernel's features (glibc, systemd,
- * Go's runtime, Node); Petrel's system calls are those of Linux 6.1.
+ * Go's runtime, Node). Petrel follows Linux 6.12: it has the calls that
+ * release's programs and LTP's version-gated tests look for (statmount,
+ * listmount, mseal, futex_waitv, the lsm_* calls, fchmodat2).
  * The sysname stays Petrel's and the version field carries its own.
  */
-#define PETREL_RELEASE "6.1.0-petrel"
+#define PETREL_RELEASE "6.12.0-petrel"
 
 /* The node name (sethostname, uname; kernel/linux/sys_misc.c). */
 const char *sys_hostname(void);

@@ -247,6 +247,7 @@ struct file {
 	uint32_t events_seq;		/* bumped on readiness change, for EPOLLET */
 	bool writer;			/* holds write access to inode */
 	bool reader;			/* counted in inode->readcount */
+	bool created;			/* its open made the file (F_CREATED_QUERY) */
 	/*
 	 * The name it was opened by and the directory (a reference) a
 	 * relative name starts from, for /proc/PID/fd's readlink; NULL when

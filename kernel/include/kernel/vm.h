@@ -39,6 +39,9 @@
 #define VM_UFFD_MISSING 0x10000000u
 /* UFFDIO_POISON: a missing page here faults with SIGBUS. */
 #define VM_UFFD_POISON 0x08000000u
+/* mseal(2): the region cannot be unmapped, moved or reprotected; a fork's
+   copy keeps it. */
+#define VM_SEALED 0x04000000u
 
 #define VM_MMAP_BASE 0x00007f0000000000ul	/* mmap searches down from here */
 #define VM_STACK_TOP 0x00007ffffffff000ul
@@ -144,6 +147,9 @@ void vm_populate(struct vm *vm, vaddr_t start, vaddr_t end);
  * [start, end), splitting them at its edges; 0 or -ENOMEM. */
 int vm_set_flag(struct vm *vm, vaddr_t start, vaddr_t end, unsigned flag,
 		bool on);
+/* Whether a region of [start, end) is sealed (mseal): the calls that
+ * would change it are EPERM (kernel/linux/sys_mseal.c). */
+bool vm_range_sealed(struct vm *vm, vaddr_t start, vaddr_t end);
 /* Bytes of [start, end) in VM_LOCKED regions. */
 uint64_t vm_locked_bytes(struct vm *vm, vaddr_t start, vaddr_t end);
 /*
