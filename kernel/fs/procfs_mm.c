@@ -5,6 +5,7 @@
  * many to make ahead); coredump_filter is written as well as read.
  */
 #include <kernel/proc.h>
+#include <kernel/caps.h>
 #include <kernel/vm.h>
 #include <kernel/vfs.h>
 #include <kernel/page.h>
@@ -42,7 +43,7 @@ pagemap_open(struct file *f)
 	if (!v)
 		return -ENOMEM;
 	v->pid = p->pid;
-	v->show_pfn = me->euid == 0;
+	v->show_pfn = proc_capable(me, CAP_SYS_ADMIN);
 	f->priv = v;
 	return 0;
 }

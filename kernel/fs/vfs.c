@@ -819,9 +819,10 @@ open_found(struct proc *p, struct inode *ino, unsigned flags, bool created,
 	}
 	struct file *f = vfs_open_inode(ino, flags);
 	inode_put(ino);
-	if (!IS_ERR(f))
+	if (!IS_ERR(f)) {
 		f->landlock_denied = landlock_later;
 		f->created = created;
+	}
 	if (!IS_ERR(f) && inotify_active() && !file_is_path(f)) {
 		/* Named before fanotify's listener opens it by its events. */
 		if (path)

@@ -607,12 +607,13 @@ again:
 	if (e)
 		goto out_inode;
 	/* The program is one Linux runs: from here the other threads go
-	 * (they would run on in the new image), and this one's
-	 * CLONE_CHILD_CLEARTID word is cleared and woken in the old memory
-	 * now, not written into the new program's at its exit. */
+	 * (they would run on in the new image), and this one's robust
+	 * futexes and CLONE_CHILD_CLEARTID word are dealt with in the old
+	 * memory now, not written into the new program's at its exit. */
 	e = proc_exec_kill_others();
 	if (e)
 		goto out_inode;
+	futex_exit_robust(t);
 	if (t->clear_child_tid) {
 		uint32_t zero = 0;
 		if (copyout(t->clear_child_tid, &zero, 4) == 0)

@@ -11,6 +11,7 @@
 #include <kernel/landlock.h>
 #include "landlock_int.h"
 #include <kernel/proc.h>
+#include <kernel/caps.h>
 #include <kernel/vfs.h>
 #include <kernel/vm.h>
 #include <kernel/kmalloc.h>
@@ -302,14 +303,6 @@ domain_new(const struct ruleset *rs, struct landlock_domain *parent)
 	return d;
 }
 
-static bool
-has_sys_admin(struct proc *p)
-{
-	uint64_t eff, perm;
-	proc_caps(p, &eff, &perm);
-	return eff & (1ull << CAP_SYS_ADMIN);
-}
-
 long
 sys_landlock_restrict_self(int ruleset_fd, unsigned flags)
 {
@@ -317,7 +310,7 @@ sys_landlock_restrict_self(int ruleset_fd, unsigned flags)
 	long e;
 	if (flags)
 		return -EINVAL;
-	if (!t->no_new_privs && !has_sys_admin(t->proc))
+	if (!t->no_new_privs && !proc_capable(t->proc, CAP_SYS_ADMIN))
 		return -EPERM;
 	struct ruleset *rs = ruleset_at(ruleset_fd, &e);
 	if (!rs)

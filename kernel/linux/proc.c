@@ -545,6 +545,8 @@ thread_exit(int status)
 	 * then wait, dirty, for sync or unmount). */
 	if (p->nthreads == 1 && p->vm)
 		vm_file_sync(p->vm, 0, USER_TOP, false);
+	if (p->vm)
+		futex_exit_robust(t);	/* before the tid word, as Linux */
 	if (t->clear_child_tid) {
 		uint32_t zero = 0;
 		if (copyout(t->clear_child_tid, &zero, 4) == 0)

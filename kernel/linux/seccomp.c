@@ -12,6 +12,7 @@
 #include <kernel/landlock.h>
 #include <kernel/bpf.h>
 #include <kernel/proc.h>
+#include <kernel/caps.h>
 #include <kernel/vm.h>
 #include <kernel/kmalloc.h>
 #include <kernel/refcount.h>
@@ -282,14 +283,6 @@ set_strict(void)
 	return 0;
 }
 
-static bool
-has_sys_admin(struct proc *p)
-{
-	uint64_t eff, perm;
-	proc_caps(p, &eff, &perm);
-	return eff & (1ull << CAP_SYS_ADMIN);
-}
-
 /* Copies and checks the program at ufprog: a new filter or an error. */
 static struct seccomp_filter *
 filter_new(uaddr_t ufprog, unsigned flags)
@@ -300,7 +293,7 @@ filter_new(uaddr_t ufprog, unsigned flags)
 		return ERR_PTR(-EFAULT);
 	if (fp.len == 0 || fp.len > BPF_MAXINSNS)
 		return ERR_PTR(-EINVAL);
-	if (!t->no_new_privs && !has_sys_admin(t->proc))
+	if (!t->no_new_privs && !proc_capable(t->proc, CAP_SYS_ADMIN))
 		return ERR_PTR(-EACCES);
 	struct seccomp_filter *f =
 		kzalloc(sizeof(*f) + fp.len * sizeof(struct bpf_insn_k));

@@ -329,3 +329,91 @@ out:
 	kfree(v);
 	return r;
 }
+
+/* ---- Robust futexes (set_robust_list) ------------------------------------ */
+
+#define FUTEX_WAITERS 0x80000000u
+#define FUTEX_OWNER_DIED 0x40000000u
+#define FUTEX_TID_MASK 0x3fffffffu
+#define ROBUST_LIST_LIMIT 2048	/* Linux's bound on a list's walk */
+
+/* The head set_robust_list names: Linux's struct robust_list_head. */
+struct robust_head {
+	uint64_t next;		/* the first entry; the head itself: none */
+	int64_t futex_offset;	/* from an entry to its futex word */
+	uint64_t pending;	/* an entry being taken or released */
+};
+
+/*
+ * Compares the futex word at uaddr with *old and, if equal, stores new, as
+ * one atomic operation on the page user space sees, so that a thread of
+ * the process on another CPU updating the word meanwhile is not undone.
+ * 1 on success, 0 if the word was not *old (*old is what it was), -1 if
+ * the word cannot be written.
+ */
+static int
+user_word_cmpxchg(uaddr_t uaddr, uint32_t *old, uint32_t new)
+{
+	paddr_t page = vm_user_page(current()->proc->vm, uaddr, true);
+	if (!page)
+		return -1;
+	uint32_t *w = (uint32_t *)((char *)phys_to_virt(page) +
+				   (uaddr & (PAGE_SIZE - 1)));
+	return __atomic_compare_exchange_n(w, old, new, false, __ATOMIC_SEQ_CST,
+					   __ATOMIC_SEQ_CST) ? 1 : 0;
+}
+
+/*
+ * Linux's handle_futex_death: the word at uaddr still names tid as the
+ * owner, so the owner is dead: FUTEX_OWNER_DIED is set (waiters bit
+ * kept) and one waiter woken, which then finds EOWNERDEAD in its lock.
+ */
+static void
+robust_owner_died(uaddr_t uaddr, int tid)
+{
+	uint32_t val;
+	if (uaddr & 3 || copyin(&val, uaddr, sizeof(val)) < 0)
+		return;
+	for (int tries = 0; tries < 16; tries++) {
+		if ((val & FUTEX_TID_MASK) != (uint32_t)tid)
+			return;
+		int r = user_word_cmpxchg(uaddr, &val,
+					  (val & FUTEX_WAITERS) | FUTEX_OWNER_DIED);
+		if (r < 0)
+			return;
+		if (r == 0)
+			continue;	/* changed under us: look again */
+		if (val & FUTEX_WAITERS) {
+			struct vm *vm;
+			uint64_t key;
+			if (futex_key(uaddr, false, &vm, &key) == 0)
+				wake(vm, key, 1, ~0u);
+		}
+		return;
+	}
+}
+
+void
+futex_exit_robust(struct thread *t)
+{
+	uint64_t head_at = t->robust_list;
+	struct robust_head h;
+
+	t->robust_list = 0;
+	if (!head_at || copyin(&h, head_at, sizeof(h)) < 0)
+		return;
+	/* Entries are user addresses with the low bit marking a PI futex;
+	   Petrel has no PI futexes, so those are left alone. */
+	uint64_t entry = h.next;
+	for (int n = 0; entry != head_at && n < ROBUST_LIST_LIMIT; n++) {
+		uint64_t next;
+		bool fetched = copyin(&next, entry & ~1ul, sizeof(next)) == 0;
+		if (entry != h.pending && !(entry & 1))
+			robust_owner_died(entry + (uint64_t)h.futex_offset, t->tid);
+		if (!fetched)
+			break;
+		entry = next;
+	}
+	if (h.pending && !(h.pending & 1))
+		robust_owner_died(h.pending + (uint64_t)h.futex_offset, t->tid);
+}

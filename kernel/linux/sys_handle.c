@@ -7,6 +7,7 @@
  * ESTALE, and the search costs a walk of the mount's directories.
  */
 #include <kernel/proc.h>
+#include <kernel/caps.h>
 #include <kernel/vfs.h>
 #include <kernel/vm.h>
 #include <kernel/kmalloc.h>
@@ -216,7 +217,7 @@ sys_open_by_handle_at(int mount_fd, uaddr_t uhandle, int flags)
 		int32_t handle_type;
 		uint8_t handle[MAX_HANDLE_SZ];
 	} h;
-	long r = p->euid != 0 ? -EPERM :
+	long r = !proc_capable(p, CAP_DAC_READ_SEARCH) ? -EPERM :
 		 copyin(&h, uhandle, 8) < 0 ? -EFAULT :
 		 h.handle_bytes == 0 || h.handle_bytes > MAX_HANDLE_SZ ? -EINVAL :
 		 copyin(h.handle, uhandle + 8, h.handle_bytes) < 0 ? -EFAULT : 0;

@@ -5,6 +5,7 @@
  * block/ioprio.c checks it, kept, and reported back.
  */
 #include <kernel/proc.h>
+#include <kernel/caps.h>
 #include <kernel/syscall.h>
 #include <syscall_table.h>
 #include <kernel/errno.h>
@@ -27,14 +28,14 @@ ioprio_class(int ioprio)
 	return (ioprio >> IOPRIO_CLASS_SHIFT) & 7;
 }
 
-/* Linux's ioprio_check_cap: RT needs CAP_SYS_NICE (euid 0 here); NONE
+/* Linux's ioprio_check_cap: RT needs CAP_SYS_NICE; NONE
  * takes no level; classes past IDLE are invalid. */
 static int
 ioprio_check(int ioprio)
 {
 	switch (ioprio_class(ioprio)) {
 	case IOPRIO_CLASS_RT:
-		return current()->proc->euid == 0 ? 0 : -EPERM;
+		return capable(CAP_SYS_NICE) ? 0 : -EPERM;
 	case IOPRIO_CLASS_BE:
 	case IOPRIO_CLASS_IDLE:
 		return 0;
@@ -57,7 +58,7 @@ ioprio_set_one(struct thread *t, void *arg)
 	struct ioprio_walk *w = arg;
 	struct proc *self = current()->proc;
 	if (t->proc->uid != self->euid && t->proc->uid != self->uid &&
-	    self->euid != 0) {
+	    !capable(CAP_SYS_NICE)) {
 		w->result = -EPERM;
 		return;
 	}

@@ -1,10 +1,10 @@
 /*
  * The LSM calls of Linux 6.8 (lsm_list_modules, lsm_get_self_attr,
- * lsm_set_self_attr), answered as a kernel whose only security module is
- * "capability", which every Linux kernel has: none of the process
- * attributes these calls read and write (SELinux's, AppArmor's, Smack's)
- * exists, so they are EOPNOTSUPP after Linux's checks of the arguments.
- * A module Petrel switches on later (landlock) joins lsm_ids.
+ * lsm_set_self_attr), answered as a kernel whose security modules are
+ * "capability", which every Linux kernel has, and "landlock"
+ * (landlock.c): none of the process attributes these calls read and
+ * write (SELinux's, AppArmor's, Smack's) exists, so they are EOPNOTSUPP
+ * after Linux's checks of the arguments.
  */
 #include <kernel/proc.h>
 #include <kernel/syscall.h>
@@ -13,11 +13,12 @@
 #include <kernel/vm.h>
 
 #define LSM_ID_CAPABILITY 100
+#define LSM_ID_LANDLOCK 110
 #define LSM_ATTR_UNDEF 0
 #define LSM_ID_UNDEF 0
 #define LSM_FLAG_SINGLE 1
 
-static const uint64_t lsm_ids[] = { LSM_ID_CAPABILITY };
+static const uint64_t lsm_ids[] = { LSM_ID_CAPABILITY, LSM_ID_LANDLOCK };
 
 /* Linux's struct lsm_ctx, without its context bytes. */
 struct lsm_ctx_k {

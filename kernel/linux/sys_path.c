@@ -4,6 +4,7 @@
  * sys_attr.c; mounts, sync and statfs in sys_mount.c).
  */
 #include <kernel/proc.h>
+#include <kernel/caps.h>
 #include <kernel/vfs.h>
 #include <kernel/xattr.h>
 #include <kernel/mount.h>
@@ -539,7 +540,7 @@ sys_linkat(int odirfd, uaddr_t old, int ndirfd, uaddr_t new, int flags)
 		return -EINVAL;
 	/* Linux 6.1: naming an open file by AT_EMPTY_PATH takes
 	   CAP_DAC_READ_SEARCH, else ENOENT. */
-	if ((flags & AT_EMPTY_PATH) && current()->proc->euid != 0)
+	if ((flags & AT_EMPTY_PATH) && !capable(CAP_DAC_READ_SEARCH))
 		return -ENOENT;
 	int at = (flags & AT_SYMLINK_FOLLOW ? 0 : AT_SYMLINK_NOFOLLOW) |
 		 (flags & AT_EMPTY_PATH);

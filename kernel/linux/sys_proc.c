@@ -3,6 +3,7 @@
  * friends, process groups and sessions, identities, limits, TLS.
  */
 #include <kernel/proc.h>
+#include <kernel/caps.h>
 #include <kernel/vm.h>
 #include <kernel/kmalloc.h>
 #include <kernel/vfs.h>
@@ -407,11 +408,11 @@ sys_setsid(void)
 	return p->sid;
 }
 
-/* CAP_SYS_TTY_CONFIG (euid 0 here) hangs up the controlling terminal. */
+/* CAP_SYS_TTY_CONFIG hangs up the controlling terminal. */
 long
 sys_vhangup(void)
 {
-	if (current()->proc->euid != 0)
+	if (!capable(CAP_SYS_TTY_CONFIG))
 		return -EPERM;
 	tty_vhangup_ctty(current()->proc);
 	return 0;

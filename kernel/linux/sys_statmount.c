@@ -7,6 +7,7 @@
  * system and no mount is a slave.
  */
 #include <kernel/proc.h>
+#include <kernel/caps.h>
 #include <kernel/vfs.h>
 #include <kernel/mount.h>
 #include <kernel/kmalloc.h>
@@ -107,14 +108,17 @@ mount_slot(uint64_t id)
 	return -1;
 }
 
-/* Linux's is_path_reachable from the caller's root, or CAP_SYS_ADMIN
- * (euid 0): a mount outside a chroot is not the caller's to see. */
+/* A mount of the caller's mount namespace, and Linux's is_path_reachable
+ * from the caller's root, or CAP_SYS_ADMIN: a mount outside a chroot is
+ * not the caller's to see. */
 static bool
-mount_visible(int slot)
+mount_reachable(int slot)
 {
 	struct proc *p = current()->proc;
 	struct inode *ino = mounts[slot].root;
-	if (p->euid == 0 || p->root == vfs_root())
+	if (!mount_visible(ino))
+		return false;
+	if (capable(CAP_SYS_ADMIN) || p->root == vfs_root())
 		return true;
 	for (int guard = 0; ino && guard < 4096; guard++) {
 		if (ino == p->root)
@@ -251,7 +255,7 @@ static long
 statmount_fill(struct statmount_k *sm, struct sm_strings *st, int slot,
 	       uint64_t mask)
 {
-	if (!mount_visible(slot))
+	if (!mount_reachable(slot))
 		return -EPERM;
 	if (mask & STATMOUNT_SB_BASIC)
 		sm_sb_basic(sm, &mounts[slot]);
@@ -381,7 +385,7 @@ sys_listmount(uaddr_t ureq, uaddr_t uids, size_t nr, unsigned flags)
 		top = mount_slot(req.mnt_id);
 		if (top < 0)
 			return -ENOENT;
-		if (!mount_visible(top))
+		if (!mount_reachable(top))
 			return -EPERM;
 	}
 	size_t want = MIN(nr, (size_t)MOUNT_MAX);

@@ -6,6 +6,7 @@
  */
 #include <kernel/userfaultfd.h>
 #include <kernel/proc.h>
+#include <kernel/caps.h>
 #include <kernel/vm.h>
 #include <kernel/vfs.h>
 #include <kernel/syscall.h>
@@ -295,7 +296,7 @@ new_fd(int flags)
 long
 sys_userfaultfd(int flags)
 {
-	if (current()->proc->euid != 0 && !(flags & UFFD_USER_MODE_ONLY))
+	if (!capable(CAP_SYS_PTRACE) && !(flags & UFFD_USER_MODE_ONLY))
 		return -EPERM;
 	return new_fd(flags);
 }

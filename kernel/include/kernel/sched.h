@@ -84,8 +84,8 @@ struct thread {
 	uint64_t saved_mask;		/* restored after sigsuspend-like waits */
 	bool restore_mask;
 	uint64_t clear_child_tid;	/* user address, 0 = none */
-	uint64_t robust_list;		/* set_robust_list's head, kept for
-					   get_robust_list; not walked at exit */
+	uint64_t robust_list;		/* set_robust_list's head, walked at
+					   exit and exec (futex_exit_robust) */
 	struct vfork_done *vfork_done;	/* a vfork parent waits on it */
 	uint64_t sig_forced;		/* synchronous faults: cannot be ignored */
 	long syscall_nr;		/* in a system call: its number, else -1 */
