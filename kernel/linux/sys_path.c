@@ -622,6 +622,38 @@ landlock_renaming(struct inode *od, const char *on, size_t ol,
 	return r;
 }
 
+/* Whether name in dir is a mount point (an ENOENT lookup: no). */
+static bool
+is_mount_point(struct inode *dir, const char *name, size_t len)
+{
+	struct inode *x = dir->iops->lookup(dir, name, len);
+	if (IS_ERR(x))
+		return false;
+	bool mounted = x->mounted != NULL;
+	inode_put(x);
+	return mounted;
+}
+
+/*
+ * Linux's is_local_mountpoint check in vfs_rename: neither name may be a
+ * mount point (EBUSY); moving the directory a file system is mounted on
+ * would carry the mount off to wherever the rename put it (the fuzzer's
+ * root workers moved /proc into their own directories so). Only a file
+ * system some mount point lies on is asked.
+ */
+static long
+rename_mount_points(struct inode *od, const char *on, size_t ol,
+		    struct inode *nd, const char *nn, size_t nl)
+{
+	bool any = false;
+	for (int i = 0; i < MOUNT_MAX && !any; i++)
+		any = mounts[i].root && mounts[i].root->covered &&
+		      mounts[i].root->covered->sb == od->sb;
+	if (any && (is_mount_point(od, on, ol) || is_mount_point(nd, nn, nl)))
+		return -EBUSY;
+	return 0;
+}
+
 long
 sys_renameat2(int odirfd, uaddr_t uold, int ndirfd, uaddr_t unew, unsigned flags)
 {
@@ -666,6 +698,8 @@ sys_renameat2(int odirfd, uaddr_t uold, int ndirfd, uaddr_t unew, unsigned flags
 		;
 	else if ((r = landlock_renaming(od, on, ol, nd, nn, nl,
 					flags & RENAME_EXCHANGE)) < 0)
+		;
+	else if ((r = rename_mount_points(od, on, ol, nd, nn, nl)) < 0)
 		;
 	else {
 		r = 0;

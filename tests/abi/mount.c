@@ -3,7 +3,8 @@
  * files, umount takes it off (the directory is empty again, a second
  * umount is EINVAL), but not while a file on it is open or it is the
  * working directory (EBUSY); then MNT_DETACH does; an unknown type is ENODEV; ext2 from a regular file
- * or a character device is ENOTBLK; a mount on a file is ENOTDIR.
+ * or a character device is ENOTBLK; a mount on a file is ENOTDIR; a
+ * mount point cannot be renamed, renamed over or removed (EBUSY).
  * mknod of character and block nodes (0:0, which no driver has: opening
  * them gives ENXIO; 1:5 reaches /dev/zero's driver), EINVAL for an
  * unknown type and EPERM for a directory, and EPERM for a user who is
@@ -38,6 +39,24 @@ test_tmpfs(void)
 	CHECK_EQ("MNT_DETACH with a file open", umount2(dir, MNT_DETACH), 0);
 	CHECK_EQ("which still works", write(fd, "x", 1), 1);
 	close(fd);
+}
+
+/* A mount point cannot be renamed, renamed over or removed (EBUSY). */
+static void
+test_mount_point_busy(void)
+{
+	char moved[80], other[80];
+	snprintf(moved, sizeof(moved), "%s.moved", dir);
+	snprintf(other, sizeof(other), "%s.other", dir);
+	CHECK_EQ("mount tmpfs again", mount("none", dir, "tmpfs", 0, NULL), 0);
+	CHECK_ERR("rename of the mount point", rename(dir, moved), EBUSY);
+	CHECK_EQ("mkdir another", mkdir(other, 0700), 0);
+	CHECK_ERR("rename over the mount point", rename(other, dir), EBUSY);
+	CHECK_ERR("rmdir of the mount point", rmdir(dir), EBUSY);
+	CHECK_ERR("the name did not move", access(moved, F_OK), ENOENT);
+	CHECK_EQ("umount", umount(dir), 0);
+	CHECK_EQ("then rename works", rename(other, moved), 0);
+	rmdir(moved);
 }
 
 static void
@@ -115,6 +134,7 @@ main(void)
 	snprintf(file, sizeof(file), "%s.file", dir);
 	close(open(file, O_CREAT | O_WRONLY, 0600));
 	test_tmpfs();
+	test_mount_point_busy();
 	test_errors();
 	test_mknod();
 	unlink(file);
