@@ -156,12 +156,11 @@ ctty_clear_all(struct tty *t)
 	t->fg_pgrp = 0;
 }
 
-void
-tty_hangup(struct tty *t)
+/* The hang-up's news: the session leader gets SIGHUP and SIGCONT, the
+ * terminal is no session's, and its sleepers and pollers wake. */
+static void
+hangup_session(struct tty *t)
 {
-	if (t->hung_up)
-		return;
-	t->hung_up = true;
 	struct proc *leader = t->session ? proc_find(t->session) : NULL;
 	if (leader && leader->sid == leader->pid) {
 		signal_send_proc(leader, SIGHUP);
@@ -171,6 +170,15 @@ tty_hangup(struct tty *t)
 	waitq_wake_all(&t->readers);
 	waitq_wake_all(&t->writers);
 	tty_notify(t);
+}
+
+void
+tty_hangup(struct tty *t)
+{
+	if (t->hung_up)
+		return;
+	t->hung_up = true;
+	hangup_session(t);
 }
 
 /*
@@ -187,15 +195,7 @@ tty_vhangup_ctty(struct proc *p)
 		return;
 	list_for_each(it, &t->files)
 		list_entry(it, struct tty_file, link)->hung_up = true;
-	struct proc *leader = t->session ? proc_find(t->session) : NULL;
-	if (leader && leader->sid == leader->pid) {
-		signal_send_proc(leader, SIGHUP);
-		signal_send_proc(leader, SIGCONT);
-	}
-	ctty_clear_all(t);
-	waitq_wake_all(&t->readers);
-	waitq_wake_all(&t->writers);
-	tty_notify(t);
+	hangup_session(t);
 }
 
 /*

@@ -568,6 +568,22 @@ thread_exit(int status)
 	sched_exit_current();
 }
 
+/* A SIGKILL to every thread of p but self; every sleep ends, the
+ * uninterruptible ones too. */
+static void
+kill_other_threads(struct proc *p, struct thread *self)
+{
+	list_for_each(it, &p->threads) {
+		struct thread *t = list_entry(it, struct thread, proc_link);
+		if (t == self)
+			continue;
+		t->sig_pending |= SIGBIT(SIGKILL);
+		thread_interrupt(t);
+		if (t->state == THREAD_SLEEPING)
+			sched_wake(t);
+	}
+}
+
 _Noreturn void
 proc_exit_group(int status)
 {
@@ -578,15 +594,7 @@ proc_exit_group(int status)
 		p->exiting = true;
 		p->exit_status = status;
 	}
-	list_for_each(it, &p->threads) {
-		struct thread *t = list_entry(it, struct thread, proc_link);
-		if (t == self)
-			continue;
-		t->sig_pending |= SIGBIT(SIGKILL);
-		thread_interrupt(t);
-		if (t->state == THREAD_SLEEPING)
-			sched_wake(t);	/* uninterruptible sleeps end early too */
-	}
+	kill_other_threads(p, self);
 	thread_exit(status);
 }
 
@@ -609,15 +617,7 @@ proc_exec_kill_others(void)
 	if (p->exiting || p->exec_thread)
 		return -EAGAIN;
 	p->exec_thread = self;
-	list_for_each(it, &p->threads) {
-		struct thread *t = list_entry(it, struct thread, proc_link);
-		if (t == self)
-			continue;
-		t->sig_pending |= SIGBIT(SIGKILL);
-		thread_interrupt(t);
-		if (t->state == THREAD_SLEEPING)
-			sched_wake(t);	/* as exit_group: every sleep ends */
-	}
+	kill_other_threads(p, self);
 	while (p->nthreads > 1 && !fatal_signal_pending(self))
 		waitq_wait_killable(&p->exec_wait, NULL);
 	p->exec_thread = NULL;

@@ -414,19 +414,6 @@ sys_remap_file_pages(uint64_t start, size_t size, int prot, size_t pgoff,
 	return m < 0 ? m : 0;
 }
 
-/* True if every page of [start, end) is mapped. */
-static bool
-range_mapped(struct vm *vm, vaddr_t start, vaddr_t end)
-{
-	while (start < end) {
-		struct region *r = vm_find(vm, start);
-		if (!r)
-			return false;
-		start = r->end;
-	}
-	return true;
-}
-
 /*
  * Shared maps of tmpfs files are the file's own pages: nothing to do. A
  * server's files get what the mappings stored written back and made
@@ -450,7 +437,7 @@ sys_msync(uint64_t addr, size_t len, int flags)
 	int e = 0;
 	if (flags & MS_SYNC)
 		e = vm_file_sync(vm, addr, end, true);
-	if (!range_mapped(vm, addr, end))
+	if (!vm_range_mapped(vm, addr, end))
 		return -ENOMEM;
 	return e;
 }

@@ -23,19 +23,6 @@ vm_range_sealed(struct vm *vm, vaddr_t start, vaddr_t end)
 	return false;
 }
 
-/* Whether every page of [start, end) is mapped (Linux's check_mm_seal). */
-static bool
-range_covered(struct vm *vm, vaddr_t start, vaddr_t end)
-{
-	while (start < end) {
-		struct region *r = vm_find(vm, start);
-		if (!r)
-			return false;
-		start = r->end;
-	}
-	return true;
-}
-
 /* Linux's do_mseal: flags must be 0, start page-aligned, the length
  * rounds up to pages; a range not wholly mapped is ENOMEM, unsealed. */
 long
@@ -49,7 +36,7 @@ sys_mseal(uint64_t start, size_t len, unsigned long flags)
 	if (end == start)
 		return 0;
 	struct vm *vm = current()->proc->vm;
-	if (end > USER_TOP || !range_covered(vm, start, end))
+	if (end > USER_TOP || !vm_range_mapped(vm, start, end))
 		return -ENOMEM;
 	return vm_set_flag(vm, start, end, VM_SEALED, true);
 }

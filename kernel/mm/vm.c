@@ -863,16 +863,24 @@ vm_populate(struct vm *vm, vaddr_t start, vaddr_t end)
 	(void)populate(vm, start, end, 0);	/* MAP_POPULATE: best effort */
 }
 
+bool
+vm_range_mapped(struct vm *vm, vaddr_t start, vaddr_t end)
+{
+	while (start < end) {
+		struct region *r = vm_find(vm, start);
+		if (!r)
+			return false;
+		start = r->end;
+	}
+	return true;
+}
+
 int
 vm_lock_range(struct vm *vm, vaddr_t start, vaddr_t end, bool lock,
 	      bool onfault)
 {
-	for (vaddr_t va = start; va < end;) {
-		struct region *r = vm_find(vm, va);
-		if (!r)
-			return -ENOMEM;
-		va = r->end;
-	}
+	if (!vm_range_mapped(vm, start, end))
+		return -ENOMEM;
 	if (start >= end)
 		return 0;
 	if (vm_set_flag(vm, start, end, VM_LOCKED, lock) < 0)

@@ -128,6 +128,8 @@ struct region *vm_find(struct vm *vm, vaddr_t va);
  * it so. Big lock held; may sleep (a file's page).
  */
 paddr_t vm_user_page(struct vm *vm, vaddr_t va, bool write);
+/* Whether every page of [start, end) lies in some region. */
+bool vm_range_mapped(struct vm *vm, vaddr_t start, vaddr_t end);
 /*
  * mlock and munlock: marks the regions of [start, end) VM_LOCKED (their
  * pages faulted in, unless onfault) or clears the mark. 0, or -ENOMEM if
