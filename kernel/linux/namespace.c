@@ -23,14 +23,6 @@
 #include <kernel/string.h>
 #include <kernel/printk.h>
 
-#define CLONE_NEWTIME 0x80
-#define CLONE_NEWNS 0x20000
-#define CLONE_NEWCGROUP 0x02000000
-#define CLONE_NEWUTS 0x04000000
-#define CLONE_NEWIPC 0x08000000
-#define CLONE_NEWUSER 0x10000000
-#define CLONE_NEWPID 0x20000000
-#define CLONE_NEWNET 0x40000000
 
 _Static_assert(PROC_NS_SLOTS == NS_KINDS, "struct proc holds every kind");
 

@@ -31,15 +31,7 @@ sys_personality(unsigned persona)
 
 /* ---- Namespaces ---------------------------------------------------------- */
 
-#define CLONE_NEWTIME 0x80
-#define CLONE_NEWNS 0x20000
 #define CLONE_SYSVSEM 0x40000
-#define CLONE_NEWCGROUP 0x02000000
-#define CLONE_NEWUTS 0x04000000
-#define CLONE_NEWIPC 0x08000000
-#define CLONE_NEWUSER 0x10000000
-#define CLONE_NEWPID 0x20000000
-#define CLONE_NEWNET 0x40000000
 #define CLONE_NEWALL (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | \
 		      CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWCGROUP | \
 		      CLONE_NEWTIME)
