@@ -183,6 +183,12 @@ static const struct pentry sys_entries[] = {
  * namespace.c counts them). */
 static const struct pentry sys_user_entries[] = {
 	{ "max_cgroup_namespaces", P_SYS_USER_MAX_CGROUP, S_IFREG | 0644 },
+	/* The same limits as fs/fanotify's and fs/inotify's, as on Linux
+	   (the initial user namespace's ucounts). */
+	{ "max_fanotify_groups", P_SYS_FANOTIFY_GROUPS, S_IFREG | 0644 },
+	{ "max_fanotify_marks", P_SYS_FANOTIFY_MARKS, S_IFREG | 0644 },
+	{ "max_inotify_instances", P_SYS_INOTIFY_INSTANCES, S_IFREG | 0644 },
+	{ "max_inotify_watches", P_SYS_INOTIFY_WATCHES, S_IFREG | 0644 },
 	{ "max_ipc_namespaces", P_SYS_USER_MAX_IPC, S_IFREG | 0644 },
 	{ "max_mnt_namespaces", P_SYS_USER_MAX_MNT, S_IFREG | 0644 },
 	{ "max_net_namespaces", P_SYS_USER_MAX_NET, S_IFREG | 0644 },
