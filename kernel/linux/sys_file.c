@@ -472,7 +472,13 @@ sys_ioctl(int fd, unsigned long cmd, uint64_t arg)
 	}
 	if (cmd == 0x541b && f->inode && S_ISREG(f->inode->mode)) {
 		/* FIONREAD on a regular file: the bytes past the offset (may
-		 * be negative), as Linux's do_vfs_ioctl. */
+		 * be negative), as Linux's do_vfs_ioctl. A file of its own
+		 * (inotify, fanotify: an anonymous inode, not regular on
+		 * Linux) answers for itself first. */
+		long r = f->ops && f->ops->ioctl ? f->ops->ioctl(f, cmd, arg)
+						 : -ENOTTY;
+		if (r != -ENOTTY)
+			return r;
 		int n = (int)(f->inode->size - f->offset);
 		return copyout(arg, &n, sizeof(n));
 	}
