@@ -32,10 +32,20 @@ tsb(struct super *sb)
 	return container_of(sb, struct tmpfs_super, sb);
 }
 
+/* The size in pages (0: no limit). The default, half of memory, is
+ * worked out when asked: the root tmpfs is made while the initramfs
+ * still holds its pages, which go back to the allocator after. */
+static uint64_t
+size_pages(struct tmpfs_super *ts)
+{
+	return ts->pages_max == TMPFS_HALF_OF_MEMORY ? page_total() / 2
+						     : ts->pages_max;
+}
+
 static uint64_t
 root_reserve(struct tmpfs_super *ts)
 {
-	return ts->pages_max / ROOT_RESERVE_DIV;
+	return size_pages(ts) / ROOT_RESERVE_DIV;
 }
 
 /* The pages the caller may fill: all for the kernel (the initramfs is
@@ -47,8 +57,8 @@ pages_allowed(struct tmpfs_super *ts)
 	if (!ts->pages_max || proc_is_kernel())
 		return UINT64_MAX;
 	if (proc_privileged())
-		return ts->pages_max;
-	return ts->pages_max - root_reserve(ts);
+		return size_pages(ts);
+	return size_pages(ts) - root_reserve(ts);
 }
 
 /* Data pages of every tmpfs (/proc/meminfo's Shmem); big lock. */
@@ -125,7 +135,7 @@ tmpfs_new_root(const char *name)
 	sb->real_blocks = true;	/* st_blocks counts the pages held */
 	static uint32_t next_dev = 1;
 	sb->dev = next_dev++;
-	ts->pages_max = page_total() / 2;
+	ts->pages_max = TMPFS_HALF_OF_MEMORY;
 	struct inode *root = tmpfs_inode(sb, S_IFDIR | 0755);
 	if (root)
 		root->parent = root;
@@ -595,7 +605,7 @@ static int
 tmpfs_statfs(struct super *sb, struct statfs_k *s)
 {
 	struct tmpfs_super *ts = tsb(sb);
-	uint64_t size = ts->pages_max ? ts->pages_max : page_total();
+	uint64_t size = ts->pages_max ? size_pages(ts) : page_total();
 	s->type = TMPFS_MAGIC;
 	s->bsize = s->frsize = PAGE_SIZE;
 	s->blocks = size;

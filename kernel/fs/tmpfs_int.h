@@ -10,10 +10,13 @@
 #include <kernel/vfs.h>
 #include <kernel/list.h>
 
+#define TMPFS_HALF_OF_MEMORY UINT64_MAX
+
 /* A tmpfs's super block; its data pages are counted here. */
 struct tmpfs_super {
 	struct super sb;
-	uint64_t pages_max;	/* the size in pages; 0: no limit */
+	uint64_t pages_max;	/* the size in pages; 0: no limit;
+				   TMPFS_HALF_OF_MEMORY: the default */
 	uint64_t pages_used;	/* data pages of its files */
 };
 

@@ -4,7 +4,7 @@
 #        md5sum of the text, its permissions, and two of its lines.
 # Expects: the text is kernel/linux/linux.config byte for byte (the same
 #        MD5 as on the host), the file is r--r--r--, CONFIG_EVENTFD=y and
-#        "# CONFIG_USER_NS is not set" are there; zcat exits 0 (a whole,
+#        "# CONFIG_PID_NS is not set" are there; zcat exits 0 (a whole,
 #        well-formed gzip stream).
 import hashlib, os, sys
 sys.dont_write_bytecode = True	# no __pycache__ in the tree
@@ -20,7 +20,7 @@ script = "; ".join([
 	"echo md5=$(md5sum < /tmp/c | cut -d' ' -f1)",
 	"echo mode=$(stat -c %A /proc/config.gz)",
 	"grep -x CONFIG_EVENTFD=y /tmp/c",
-	"grep -x '# CONFIG_USER_NS is not set' /tmp/c",
+	"grep -x '# CONFIG_PID_NS is not set' /tmp/c",
 ])
 result = boot(script)
 expect_status(result, 0)
@@ -28,6 +28,6 @@ expect_lines(result, [
 	"md5=" + md5,
 	"mode=-r--r--r--",
 	"CONFIG_EVENTFD=y",
-	"# CONFIG_USER_NS is not set",
+	"# CONFIG_PID_NS is not set",
 ])
 passed()
