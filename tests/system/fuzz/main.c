@@ -99,6 +99,8 @@ make_dir(int index)
 	chmod("/tmp/fz-shared", 0777);
 }
 
+static void reset_fatal(void);
+
 static int fork_failing;
 
 static void
@@ -113,8 +115,10 @@ spawn(int index)
 	shared->slots[index].nr = -1;
 	make_dir(index);	/* a worker may have removed or locked it */
 	pid = fork();
-	if (pid == 0)
+	if (pid == 0) {
+		reset_fatal();	/* a worker's faults are its own */
 		worker(index, seed);
+	}
 	if (pid < 0) {
 		/* Said once per stretch of failures: fork failing for root
 		 * is what the report must show (a leak of processes or
@@ -136,6 +140,33 @@ spawn(int index)
 	w->reported = 0;
 }
 
+/*
+ * A worker that cannot enter its directory makes no call (exit 5); once
+ * per slot, say what the directory has become (a run once lost a slot so
+ * for 90,000 workers, and the cause was never seen).
+ */
+static void
+report_no_dir(int index)
+{
+	static char said[MAX_WORKERS];
+	char dir[32];
+	struct stat st;
+
+	if (said[index])
+		return;
+	said[index] = 1;
+	snprintf(dir, sizeof(dir), "/tmp/fz%d", index);
+	if (lstat(dir, &st) < 0)
+		printf("fuzz: worker %d cannot enter %s: %s\n", index, dir,
+		       strerror(errno));
+	else
+		printf("fuzz: worker %d cannot enter %s: mode %o uid %d "
+		       "dev %lx ino %lu\n", index, dir, st.st_mode,
+		       (int)st.st_uid, (unsigned long)st.st_dev,
+		       (unsigned long)st.st_ino);
+	fflush(stdout);
+}
+
 static void
 reaped(int pid, int status)
 {
@@ -150,6 +181,8 @@ reaped(int pid, int status)
 			deaths[WTERMSIG(status) & 63]++;
 		else if (WIFEXITED(status))
 			exits[MIN(WEXITSTATUS(status), 7)]++;
+		if (WIFEXITED(status) && WEXITSTATUS(status) == 5)
+			report_no_dir(i);
 		watches[i].pid = 0;
 	}
 }
@@ -379,6 +412,46 @@ run(void)
 	stop_workers();
 }
 
+/*
+ * A signal that kills the parent says where it came from before it does:
+ * a fault (si_addr) or another process (si_pid, si_code: SI_USER, SI_QUEUE,
+ * or POLL_* for a descriptor's owner signal).
+ */
+static void
+on_fatal(int sig, siginfo_t *si, void *ctx)
+{
+	char line[160];
+	int n;
+
+	(void)ctx;
+	n = snprintf(line, sizeof(line), "fuzz: parent got signal %d code %d "
+		     "addr %p from pid %d uid %d\n", sig, si->si_code,
+		     si->si_addr, si->si_pid, si->si_uid);
+	write(1, line, n);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static const int fatal_sigs[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE,
+				   SIGABRT, SIGTERM };
+
+static void
+catch_fatal(void)
+{
+	struct sigaction sa = { .sa_sigaction = on_fatal,
+				.sa_flags = SA_SIGINFO | SA_RESETHAND };
+
+	for (size_t i = 0; i < sizeof(fatal_sigs) / sizeof(fatal_sigs[0]); i++)
+		sigaction(fatal_sigs[i], &sa, NULL);
+}
+
+static void
+reset_fatal(void)
+{
+	for (size_t i = 0; i < sizeof(fatal_sigs) / sizeof(fatal_sigs[0]); i++)
+		signal(fatal_sigs[i], SIG_DFL);
+}
+
 static void
 parse(int argc, char **argv)
 {
@@ -420,6 +493,7 @@ main(int argc, char **argv)
 	signal(SIGIO, SIG_IGN);
 	signal(SIGURG, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);
+	catch_fatal();
 	printf("fuzz: seed=%lu budget=%lu workers=%d\n",
 	       (unsigned long)opts.seed, (unsigned long)opts.budget,
 	       opts.workers);
