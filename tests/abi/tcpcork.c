@@ -17,6 +17,7 @@
 #include <netinet/tcp.h>
 #include <stdint.h>
 #include <sys/sendfile.h>
+#include <sys/time.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 
@@ -426,6 +427,68 @@ test_nonblocking(void)
 	close(s);
 }
 
+static void
+on_alarm(int sig)
+{
+	(void)sig;
+}
+
+/*
+ * A blocking corked write that a signal interrupts (no SA_RESTART)
+ * returns what it took, or EINTR: every byte reported arrives once.
+ */
+static void
+test_signal(void)
+{
+	static unsigned char buf[1 << 20], in[65536];
+	struct sigaction sa;
+	int c, s;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm;
+	sigaction(SIGALRM, &sa, NULL);
+	tcp_pair(AF_INET, &c, &s);
+	setopt_int(c, IPPROTO_TCP, TCP_CORK, 1);
+	size_t sent = 0;
+	ssize_t w = 0;
+	int rounds;
+	for (rounds = 0; rounds < 64; rounds++) {
+		for (size_t k = 0; k < sizeof(buf); k++)
+			buf[k] = pattern(sent + k);
+		struct itimerval it = { { 0, 0 }, { 0, 300000 } };
+		setitimer(ITIMER_REAL, &it, NULL);
+		w = write(c, buf, sizeof(buf));
+		struct itimerval off = { { 0, 0 }, { 0, 0 } };
+		setitimer(ITIMER_REAL, &off, NULL);
+		if (w > 0)
+			sent += w;
+		if (w < (ssize_t)sizeof(buf))
+			break;
+	}
+	CHECK("the signal cut a write short", rounds < 64 &&
+	    (w >= 0 || errno == EINTR));
+	setopt_int(c, IPPROTO_TCP, TCP_CORK, 0);
+	size_t got = 0, bad = 0;
+	long long end = abi_now_ms() + 4 * WAIT_MS;
+	while (got < sent && abi_now_ms() < end) {
+		if (poll_one(s, POLLIN, 100) <= 0)
+			continue;
+		ssize_t n = read(s, in, sizeof(in));
+		if (n <= 0)
+			break;
+		for (ssize_t k = 0; k < n; k++)
+			bad += in[k] != pattern(got + k);
+		got += n;
+	}
+	CHECK("every byte reported arrives", got == sent);
+	CHECK_EQ("once and in order", bad, 0);
+	CHECK_EQ("and no more", poll_one(s, POLLIN, 100), 0);
+	signal(SIGALRM, SIG_DFL);
+	alarm(ABI_WATCHDOG);	/* setitimer took the watchdog's place */
+	close(c);
+	close(s);
+}
+
 /* A corked send to a peer that is gone: a later call reports it. */
 static void
 test_peer_gone(void)
@@ -460,6 +523,7 @@ main(void)
 	test_limit();
 	test_transfer();
 	test_nonblocking();
+	test_signal();
 	test_peer_gone();
 	return abi_done("tcpcork");
 }
