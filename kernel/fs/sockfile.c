@@ -423,7 +423,7 @@ sockfile_send(struct sockfile *s, struct pt_sock_msg *msg,
 		return call_whole(s, msg, NULL, &u, false, nonblock);
 	/* Output held back (socktx.c): TCP_CORK, or MSG_MORE for this send. */
 	bool more = s->cork || (msg->flags & MSG_MORE_K);
-	long r = msg->addr_len ? 0 : socktx_send(s, &u, msg->flags, more);
+	long r = socktx_send(s, &u, msg, more);
 	if (r != 0)
 		return r;
 	if (more)

@@ -32,15 +32,15 @@ long sock_uio_copy(struct sock_uio *u, char *k, uint64_t n, bool out);
 
 /* socktx.c */
 /*
- * A stream send that may not need the caller to wait: a pending error of
- * an earlier send nobody waited for; else the bytes at u (which does not
- * move) gathered while output is held (more: TCP_CORK or MSG_MORE), or
- * sent behind the caller within the server's promised room. Returns the
- * bytes taken or an errno; 0 when the send must be a call, what was
- * gathered then sent first (more: the server holds a partial tail).
+ * A stream send (msg: its flags and address) that may not need the
+ * caller to wait: a pending error of an earlier send nobody waited for;
+ * else the bytes at u (which does not move) gathered while output is
+ * held (more: TCP_CORK or MSG_MORE), or sent behind the caller within the
+ * server's promised room. Returns the bytes taken or an errno; 0 when the
+ * send must be a call, what was gathered then sent first.
  */
-long socktx_send(struct sockfile *s, const struct sock_uio *u, uint32_t flags,
-		 bool more);
+long socktx_send(struct sockfile *s, const struct sock_uio *u,
+		 const struct pt_sock_msg *msg, bool more);
 /* After a send call that moved r bytes (or failed): what the server holds. */
 void socktx_sent(struct sockfile *s, long r, bool more);
 

@@ -258,15 +258,17 @@ send_behind(struct sockfile *s, const struct sock_uio *cursor, bool more)
 }
 
 long
-socktx_send(struct sockfile *s, const struct sock_uio *u, uint32_t flags,
-	    bool more)
+socktx_send(struct sockfile *s, const struct sock_uio *u,
+	    const struct pt_sock_msg *msg, bool more)
 {
 	if (s->tx_error) {
 		int e = s->tx_error;
 		s->tx_error = 0;
 		return e;
 	}
-	bool plain = !(flags & ~(MSG_NOSIGNAL_K | MSG_DONTWAIT_K | MSG_MORE_K));
+	bool plain = !msg->addr_len &&
+		     !(msg->flags & ~(MSG_NOSIGNAL_K | MSG_DONTWAIT_K |
+				      MSG_MORE_K));
 	if (plain && (more || gathered(s))) {
 		long r = tx_gather(s, u, more);
 		if (r != 0)

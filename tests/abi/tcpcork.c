@@ -219,6 +219,19 @@ test_order(int family)
 	write(c, "34", 2);
 	snprintf(what, sizeof(what), "%s: corked, then plain", tag);
 	CHECK_STR(what, read_str(s, 4), "1234");
+
+	/* A send naming the peer (ignored by TCP) comes after corked bytes. */
+	struct sockaddr_storage peer;
+	socklen_t plen = sizeof(peer);
+	getpeername(c, (struct sockaddr *)&peer, &plen);
+	setopt_int(c, IPPROTO_TCP, TCP_CORK, 1);
+	write(c, "56", 2);
+	snprintf(what, sizeof(what), "%s: sendto the peer while corked", tag);
+	CHECK_EQ(what, sendto(c, "78", 2, 0, (struct sockaddr *)&peer, plen),
+	    2);
+	setopt_int(c, IPPROTO_TCP, TCP_CORK, 0);
+	snprintf(what, sizeof(what), "%s: after the corked bytes", tag);
+	CHECK_STR(what, read_str(s, 4), "5678");
 	close(f);
 	close(c);
 	close(s);
