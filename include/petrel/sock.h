@@ -63,6 +63,12 @@ struct pt_sock_msg {
  * server last promised (pt_sock_reply.room, pt_channel_post).
  */
 #define PT_SOCK_X_WHOLE 1
+/*
+ * After the SEND's bytes (there may be none), the server sends what the
+ * stream holds back from earlier MSG_MORE sends, as Linux's
+ * tcp_push_pending_frames: the kernel's end of TCP_CORK or MSG_MORE.
+ */
+#define PT_SOCK_X_PUSH 2
 /* The most one such SEND carries; writes beyond it wait for the server. */
 #define PT_SEND_BEHIND_MAX 16384
 

@@ -25,6 +25,9 @@
 #define SOL_SOCKET 1
 #define SO_TYPE 3
 #define SO_DOMAIN 39
+#define IPPROTO_TCP 6
+#define TCP_NODELAY 1
+#define TCP_CORK 3
 
 static struct sockfile *
 sock_of(struct file *f)
@@ -308,10 +311,54 @@ inet_getname(struct file *f, uaddr_t addr, uaddr_t alen, bool peer)
 	return addr_out(&rep, addr, alen);
 }
 
+/* TCP_CORK and TCP_NODELAY, kept here (socktx.c): on a stream socket. */
+static bool
+kept_here(const struct sockfile *s, int level, int name)
+{
+	return s->type == SOCK_STREAM_K && level == IPPROTO_TCP &&
+	       (name == TCP_CORK || name == TCP_NODELAY);
+}
+
+/*
+ * TCP_CORK is the kernel's alone. Nagle is netd's, so it hears of a
+ * change of TCP_NODELAY (what is held back goes before the call); setting
+ * it sends what is held, corked or not, as Linux's.
+ */
+static long
+set_kept(struct sockfile *s, int name, uaddr_t val, unsigned len)
+{
+	int v;
+	if (len < sizeof(v))
+		return -EINVAL;
+	if (copyin(&v, val, sizeof(v)) < 0)
+		return -EFAULT;
+	bool on = v != 0;
+	if (name == TCP_CORK) {
+		sockfile_set_cork(s, on);
+		return 0;
+	}
+	if (on != s->nodelay) {
+		struct pt_sock_msg msg = { .op = PT_SOCK_SETOPT,
+					   .arg = { IPPROTO_TCP, TCP_NODELAY } };
+		int one = on;
+		struct chan_seg seg = { (uint64_t)(uintptr_t)&one, sizeof(one),
+					PT_SEG_IN, true };
+		long r = sockfile_call_wait(s, &msg, NULL, &seg, 1, 0, true);
+		if (r < 0)
+			return r;
+		s->nodelay = on;
+	}
+	if (on)
+		sockfile_tx_push(s);
+	return 0;
+}
+
 static long
 inet_setsockopt(struct file *f, int level, int name, uaddr_t val,
 		unsigned len)
 {
+	if (kept_here(sock_of(f), level, name))
+		return set_kept(sock_of(f), name, val, len);
 	if (len > 256 || (len && (val + len < val || val + len > USER_TOP)))
 		return -EINVAL;
 	struct pt_sock_msg msg = { .op = PT_SOCK_SETOPT, .arg = { level, name } };
@@ -330,8 +377,12 @@ inet_getsockopt(struct file *f, int level, int name, uaddr_t val,
 		return -EFAULT;
 	if ((int32_t)room < 0)
 		return -EINVAL;
-	if (level == SOL_SOCKET && (name == SO_TYPE || name == SO_DOMAIN)) {
-		int v = name == SO_TYPE ? s->type : s->domain;
+	if ((level == SOL_SOCKET && (name == SO_TYPE || name == SO_DOMAIN)) ||
+	    kept_here(s, level, name)) {
+		int v = level == SOL_SOCKET ? (name == SO_TYPE ? s->type
+							      : s->domain)
+					    : (name == TCP_CORK ? s->cork
+								: s->nodelay);
 		uint32_t n = MIN(room, (uint32_t)sizeof(v));
 		if (copyout(val, &v, n) < 0 || copyout(ulen, &n, sizeof(n)) < 0)
 			return -EFAULT;

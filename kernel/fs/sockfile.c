@@ -6,7 +6,7 @@
  * says is trusted: lengths are bounded, a server that dies fails its
  * sockets with ECONNRESET.
  */
-#include <kernel/sockfile.h>
+#include "sockfile_int.h"
 #include <kernel/sock.h>
 #include <kernel/ipc.h>
 #include <kernel/vfs.h>
@@ -41,8 +41,8 @@ sockfile_init(void)
 		list_init(&sock_hash[i]);
 }
 
-static struct sockfile *
-find(struct kobj *chan, uint64_t id)
+struct sockfile *
+sockfile_find(struct kobj *chan, uint64_t id)
 {
 	list_for_each(it, &sock_hash[hash_of(chan, id)]) {
 		struct sockfile *s = list_entry(it, struct sockfile, link);
@@ -70,8 +70,8 @@ sockfile_chan_dead(struct kobj *chan)
 /* ---- Calls to the server ------------------------------------------------- */
 
 /* The reply's readiness, taken in the server's reply (see chan_kcall). */
-static void
-events_from_reply(void *ctx, long status, const void *reply, size_t len)
+void
+sockfile_reply_events(void *ctx, long status, const void *reply, size_t len)
 {
 	struct sockfile *s = ctx;
 	(void)status;
@@ -137,6 +137,14 @@ sock_call_hooked(struct sockfile *s, const struct reply_hook *hook,
 {
 	if (s->dead)
 		return -ECONNRESET;
+	/*
+	 * What is held back goes first (it is queued before this call), so
+	 * that shutdown, close and the options see it sent; only sends and
+	 * receives leave it held, as Linux's.
+	 */
+	if ((s->tx_buf || s->tx_held) && msg->op != PT_SOCK_SEND &&
+	    msg->op != PT_SOCK_RECV && msg->op != PT_SOCK_NREAD)
+		sockfile_tx_push(s);
 	msg->id = s->id;
 	long r = call_server(s->chan, hook, msg, rep, segs, nseg);
 	if (r == -ECONNRESET && chan_peer_gone(s->chan))
@@ -148,7 +156,7 @@ static long
 sock_call(struct sockfile *s, struct pt_sock_msg *msg,
 	  struct pt_sock_reply *rep, const struct chan_seg *segs, unsigned nseg)
 {
-	struct reply_hook hook = { events_from_reply, s };
+	struct reply_hook hook = { sockfile_reply_events, s };
 	return sock_call_hooked(s, &hook, msg, rep, segs, nseg);
 }
 
@@ -196,11 +204,16 @@ accept_reply(void *ctx, long status, const void *reply, size_t len)
 	struct accept_call *a = ctx;
 	struct sockfile *l = a->listener;
 	const struct pt_sock_reply *rep = reply;
-	events_from_reply(l, status, reply, len);
+	sockfile_reply_events(l, status, reply, len);
 	if (status < 0 || len < offsetof(struct pt_sock_reply, addr))
 		return;
 	a->file = sockfile_new(l->chan, rep->id, l->domain, l->type,
 			       rep->new_events, a->flags);
+	if (!IS_ERR(a->file)) {	/* inherited, as Linux's clone of the sock */
+		struct sockfile *n = a->file->priv;
+		n->cork = l->cork;
+		n->nodelay = l->nodelay;
+	}
 }
 
 struct file *
@@ -229,15 +242,6 @@ sockfile_accept(struct sockfile *l, struct pt_sock_reply *rep, unsigned flags,
 }
 
 /* ---- Data: the caller's iovecs, PT_SEG_MAX segments per call ----------- */
-
-/* A cursor through the caller's iovecs. */
-struct sock_uio {
-	const struct uiovec *iov;
-	int n;
-	int i;				/* at iov[i], off bytes in */
-	uint64_t off;
-	uint64_t left;			/* bytes the call may move */
-};
 
 /*
  * Checks iovecs as Linux's import_iovec does: a negative length is EINVAL,
@@ -297,9 +301,8 @@ uio_segs(const struct sock_uio *u, uint32_t flags, struct chan_seg *segs,
 	return bytes;
 }
 
-/* Copies n bytes between the cursor and kernel buffer k (out: to it). */
-static long
-uio_copy(struct sock_uio *u, char *k, uint64_t n, bool out)
+long
+sock_uio_copy(struct sock_uio *u, char *k, uint64_t n, bool out)
 {
 	uio_advance(u, 0);
 	while (n && u->left) {
@@ -328,12 +331,12 @@ call_bounced(struct sockfile *s, struct pt_sock_msg *msg,
 	char *k = kmalloc(len ? len : 1);
 	if (!k)
 		return -ENOMEM;
-	long r = out ? 0 : uio_copy(u, k, len, false);
+	long r = out ? 0 : sock_uio_copy(u, k, len, false);
 	struct chan_seg seg = { (uint64_t)(uintptr_t)k, len,
 				out ? PT_SEG_OUT : PT_SEG_IN, true };
 	if (r == 0)
 		r = sockfile_call_wait(s, msg, rep, &seg, 1, want, nonblock);
-	if (r > 0 && out && uio_copy(u, k, MIN((uint64_t)r, len), true) < 0)
+	if (r > 0 && out && sock_uio_copy(u, k, MIN((uint64_t)r, len), true) < 0)
 		r = -EFAULT;	/* the datagram is gone, as on Linux */
 	kfree(k);
 	return r;
@@ -407,79 +410,6 @@ call_stream(struct sockfile *s, struct pt_sock_msg *msg,
 	}
 }
 
-/* ---- Sends behind the caller -------------------------------------------- */
-
-/* One send the caller did not wait for: its bytes, until the server answers. */
-struct behind {
-	struct kobj *chan;
-	uint64_t id;
-	uint32_t len;
-	char data[];
-};
-
-#define BEHIND_CALLS_MAX 8	/* unanswered per socket */
-
-static void
-behind_done(void *ctx, long status, const void *reply, size_t len)
-{
-	struct behind *b = ctx;
-	struct sockfile *s = find(b->chan, b->id);
-	(void)status;	/* short or failed: the server reset the connection */
-	if (s) {
-		s->tx_inflight -= MIN(s->tx_inflight, b->len);
-		s->tx_calls -= s->tx_calls > 0;
-		events_from_reply(s, status, reply, len);
-	}
-	kfree(b);
-}
-
-/*
- * A stream send the server promised to take whole (pt_sock_reply.room):
- * the bytes are copied and the call queued, and the caller goes on. The
- * server runs when this CPU next gives way, so a request's reply and the
- * caller's next wait cost one switch to the server instead of two. Calls
- * on the channel are answered in order, so a later send, shutdown or
- * close comes after it. Returns the bytes, 0 when this send must be a
- * call, or -EFAULT.
- */
-static long
-send_behind(struct sockfile *s, const struct sock_uio *cursor, uint32_t flags)
-{
-	struct sock_uio at = *cursor, *u = &at;	/* a call goes from cursor */
-	uint64_t len = u->left;
-	if (!len || len > PT_SEND_BEHIND_MAX || s->dead ||
-	    (flags & ~(MSG_NOSIGNAL_K | MSG_DONTWAIT_K)) ||
-	    s->tx_calls >= BEHIND_CALLS_MAX ||
-	    len + s->tx_inflight > s->tx_room ||
-	    (s->events & (POLLERR | POLLHUP)) || !(s->events & POLLOUT))
-		return 0;
-	struct behind *b = kmalloc(sizeof(*b) + len);
-	if (!b)
-		return 0;
-	if (uio_copy(u, b->data, len, false) < 0) {
-		kfree(b);
-		return -EFAULT;	/* nothing of it is sent, as Linux */
-	}
-	b->chan = s->chan;
-	b->id = s->id;
-	b->len = (uint32_t)len;
-	struct pt_sock_msg msg = { .op = PT_SOCK_SEND, .flags = MSG_NOSIGNAL_K,
-				   .id = s->id, .xflags = PT_SOCK_X_WHOLE };
-	struct chan_kcall k = {
-		.msg = &msg, .msg_len = sizeof(msg),
-		.reply_cap = sizeof(struct pt_sock_reply), .nseg = 1,
-	};
-	k.seg[0] = (struct chan_seg){ (uint64_t)(uintptr_t)b->data, len,
-				      PT_SEG_IN, true };
-	if (chan_kcall_async(s->chan, &k, behind_done, b) < 0) {
-		kfree(b);
-		return 0;	/* the call says what went wrong */
-	}
-	s->tx_inflight += b->len;
-	s->tx_calls++;
-	return (long)len;
-}
-
 long
 sockfile_send(struct sockfile *s, struct pt_sock_msg *msg,
 	      const struct uiovec *iov, int n, bool nonblock)
@@ -489,14 +419,18 @@ sockfile_send(struct sockfile *s, struct pt_sock_msg *msg,
 	if (e < 0)
 		return e;
 	msg->op = PT_SOCK_SEND;
-	if (s->type == SOCK_STREAM_K && !msg->addr_len) {
-		long r = send_behind(s, &u, msg->flags);
-		if (r != 0)
-			return r;
-	}
 	if (s->type != SOCK_STREAM_K)
 		return call_whole(s, msg, NULL, &u, false, nonblock);
-	return call_stream(s, msg, NULL, &u, false, nonblock);
+	/* Output held back (socktx.c): TCP_CORK, or MSG_MORE for this send. */
+	bool more = s->cork || (msg->flags & MSG_MORE_K);
+	long r = socktx_send(s, &u, msg, more);
+	if (r != 0)
+		return r;
+	if (more)
+		msg->flags |= MSG_MORE_K;
+	r = call_stream(s, msg, NULL, &u, false, nonblock);
+	socktx_sent(s, r, more);
+	return r;
 }
 
 /* ---- Data handed over with readiness (pt_channel_post) ------------------ */
@@ -545,7 +479,7 @@ rx_take(struct sockfile *s, struct sock_uio *u, uint32_t flags)
 	uint32_t n = (uint32_t)MIN((uint64_t)s->rx_len, u->left);
 	if (flags & MSG_TRUNC_K)
 		uio_advance(u, n);
-	else if (uio_copy(u, s->rx + s->rx_off, n, true) < 0)
+	else if (sock_uio_copy(u, s->rx + s->rx_off, n, true) < 0)
 		return -EFAULT;
 	if (!(flags & MSG_PEEK_K))
 		rx_drop(s, n);
@@ -651,10 +585,17 @@ sock_write(struct file *f, const void *buf, size_t len, uint64_t *off)
 {
 	(void)off;
 	struct sockfile *s = f->priv;
-	struct pt_sock_msg msg = { .op = PT_SOCK_SEND, .flags = MSG_NOSIGNAL_K };
-	struct chan_seg seg = { (uint64_t)(uintptr_t)buf, len, PT_SEG_IN, true };
-	long r = sockfile_call_wait(s, &msg, NULL, &seg, 1, POLLOUT,
-				    f->flags & O_NONBLOCK);
+	long r;
+	if (s->type == SOCK_STREAM_K) {
+		r = sockfile_send_kernel(s, buf, len, f->flags & O_NONBLOCK);
+	} else {
+		struct pt_sock_msg msg = { .op = PT_SOCK_SEND,
+					   .flags = MSG_NOSIGNAL_K };
+		struct chan_seg seg = { (uint64_t)(uintptr_t)buf, len,
+					PT_SEG_IN, true };
+		r = sockfile_call_wait(s, &msg, NULL, &seg, 1, POLLOUT,
+				       f->flags & O_NONBLOCK);
+	}
 	if (r == -EPIPE)
 		signal_send_thread(current(), SIGPIPE);
 	return r;
@@ -680,7 +621,7 @@ nread_reply(void *ctx, long status, const void *reply, size_t len)
 {
 	struct nread_call *c = ctx;
 	c->kept = c->s->rx_len;
-	events_from_reply(c->s, status, reply, len);
+	sockfile_reply_events(c->s, status, reply, len);
 }
 
 /*
@@ -748,6 +689,7 @@ sock_close(struct file *f)
 					   .arg = { (int32_t)s->rx_len } };
 		sock_call(s, &msg, NULL, NULL, 0);
 	}
+	sockfile_tx_drop(s);
 	sockfile_watch_release(s->chan);
 	kobj_put(s->chan);
 	kfree(s->rx);
@@ -837,7 +779,7 @@ sys_pt_channel_post(int h, uint64_t id, unsigned events, uaddr_t data,
 					 PT_OBJ_CHANNEL_SERVER, PT_RIGHT_READ);
 	if (IS_ERR(srv))
 		return PTR_ERR(srv);
-	struct sockfile *s = find(chan_peer(srv), id);
+	struct sockfile *s = sockfile_find(chan_peer(srv), id);
 	if (!s)
 		return -ENOENT;	/* closed meanwhile: nothing to tell */
 	long taken = rx_keep(s, data, len);

@@ -244,6 +244,8 @@ chan_kcall_async(struct kobj *client, const struct chan_kcall *k,
 		 void *ctx)
 {
 	struct channel *ch = chan_of(client);
+	/* A kernel timer may call with no process (the idle thread): the
+	   kernel's own call then, as root. */
 	struct proc *p = current()->proc;
 	if (ch->server_gone)
 		return -ECONNRESET;
@@ -269,9 +271,9 @@ chan_kcall_async(struct kobj *client, const struct chan_kcall *k,
 		.ctx = ctx,
 		.async = a,
 		.token = ++ch->next_token,
-		.pid = p->pid,
-		.uid = (int)p->euid,
-		.gid = (int)p->egid,
+		.pid = p ? p->pid : 0,
+		.uid = p ? (int)p->euid : 0,
+		.gid = p ? (int)p->egid : 0,
 	};
 	memcpy(c->seg, k->seg, k->nseg * sizeof(c->seg[0]));
 	waitq_init(&c->wq);

@@ -558,14 +558,19 @@ sys_sendfile(int out, int in, uaddr_t uoff, size_t count)
 	 * held the big lock for ever once: docs/fuzzing.md).
 	 */
 	count = MIN(count, (size_t)SENDFILE_MAX);
-	char *k = kmalloc(BOUNCE);
+	/* No bigger than the copy: a small file's page (nginx's) needs no
+	 * 64 KiB buffer, a block of 128 KiB pages from kmalloc. */
+	size_t bounce = MIN(count, (size_t)BOUNCE);
+	if (fi->inode && S_ISREG(fi->inode->mode) && fi->inode->size > off)
+		bounce = MIN(bounce, (size_t)(fi->inode->size - off));
+	char *k = kmalloc(bounce ? bounce : 1);
 	if (!k)
 		return -ENOMEM;
 	size_t done = 0;
 	long r = 0;
 	while (done < count) {
 		uint64_t at = off;
-		size_t want = MIN(count - done, (size_t)BOUNCE);
+		size_t want = MIN(count - done, bounce);
 		r = fi->ops->read(fi, k, want, &off);
 		if (r <= 0)
 			break;

@@ -137,6 +137,8 @@ op_send(const struct pt_recv *r, const struct pt_sock_msg *m)
 		nsock_fail((int)m->id, ENOBUFS);
 		return sent < 0 ? sent : -ENOBUFS;
 	}
+	if (m->xflags & PT_SOCK_X_PUSH)
+		nsock_push((int)m->id);
 	return sent;
 }
 

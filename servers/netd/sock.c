@@ -341,6 +341,15 @@ nsock_send_room(int id)
 }
 
 void
+nsock_push(int id)
+{
+	struct nsock *s = stream_lookup(id);
+
+	if (s != NULL)
+		nsock_tcp_flush(s);
+}
+
+void
 nsock_fail(int id, int err)
 {
 	struct nsock *s = stream_lookup(id);

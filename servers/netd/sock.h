@@ -92,6 +92,8 @@ void nsock_handed_unread(int id);
 #define NSOCK_SEND_ROOM_MAX 16384	/* PT_SEND_BEHIND_MAX (serve.c checks) */
 unsigned nsock_send_room(int id);
 void nsock_fail(int id, int err);
+/* Sends what a stream holds back after MSG_MORE sends (as uncorking). */
+void nsock_push(int id);
 
 /*
  * Writes the text of /proc/net/tcp, tcp6, udp or udp6 (family AF_INET or

@@ -23,6 +23,7 @@
 #define MSG_WAITALL_K 0x100
 #define MSG_ERRQUEUE_K 0x2000
 #define MSG_NOSIGNAL_K 0x4000
+#define MSG_MORE_K 0x8000
 #define MSG_CMSG_CLOEXEC_K 0x40000000
 
 struct file;

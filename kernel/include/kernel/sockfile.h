@@ -15,6 +15,7 @@ struct kobj;
 struct file;
 struct chan_seg;
 struct uiovec;
+struct tx_bytes;
 
 #define SOCK_STREAM_K 1
 
@@ -38,6 +39,19 @@ struct sockfile {
 	 */
 	uint32_t tx_room, tx_inflight;
 	unsigned tx_calls;
+	/*
+	 * Output held back (kernel/fs/socktx.c): TCP_CORK and TCP_NODELAY
+	 * as the program set them; the bytes gathered while corked or
+	 * under MSG_MORE, sent as one call when the hold ends; whether the
+	 * server was given bytes with MSG_MORE and may still hold a partial
+	 * segment; the 200 ms limit on holding; an error of a send nobody
+	 * waited for, for the next send.
+	 */
+	bool cork, nodelay;
+	bool tx_held;
+	struct tx_bytes *tx_buf;	/* NULL when nothing is gathered */
+	struct ktimer tx_timer;
+	int tx_error;
 	struct waitq wq;		/* callers waiting for readiness */
 	struct file *file;
 };
@@ -91,6 +105,25 @@ long sockfile_send(struct sockfile *s, struct pt_sock_msg *msg,
 long sockfile_recv(struct sockfile *s, struct pt_sock_msg *msg,
 		   struct pt_sock_reply *rep, const struct uiovec *iov, int n,
 		   bool nonblock, uint64_t *room);
+
+/*
+ * socktx.c: sets TCP_CORK (on: later sends are gathered; off: what is
+ * held goes now, as Linux's tcp_push_pending_frames) on stream s.
+ */
+void sockfile_set_cork(struct sockfile *s, bool on);
+/*
+ * Sends what s holds back (gathered bytes, a partial segment the server
+ * keeps under MSG_MORE) without waiting, as when the cork is lifted.
+ */
+void sockfile_tx_push(struct sockfile *s);
+/* Frees what s gathered and stops its timer (the socket is going). */
+void sockfile_tx_drop(struct sockfile *s);
+/*
+ * For sendfile and splice: a kernel buffer sent as write(2) would; the
+ * bytes taken or an errno. May sleep.
+ */
+long sockfile_send_kernel(struct sockfile *s, const void *buf, size_t len,
+			  bool nonblock);
 
 /*
  * sockfile_watch.c: counts one more socket on server channel chan (a

@@ -1,0 +1,47 @@
+/*
+ * The parts of server-backed sockets: sockfile.c has the file, the calls
+ * and the data path; socktx.c has the stream output that does not wait
+ * for the server (sends behind the caller, output held back under
+ * TCP_CORK and MSG_MORE). Big lock held.
+ */
+#ifndef KERNEL_SOCKFILE_INT_H
+#define KERNEL_SOCKFILE_INT_H
+
+#include <kernel/sockfile.h>
+
+/* A cursor through the caller's iovecs. */
+struct sock_uio {
+	const struct uiovec *iov;
+	int n;
+	int i;				/* at iov[i], off bytes in */
+	uint64_t off;
+	uint64_t left;			/* bytes the call may move */
+};
+
+/* sockfile.c */
+/* The socket named id on chan, or NULL. */
+struct sockfile *sockfile_find(struct kobj *chan, uint64_t id);
+/* Takes the readiness and send room of a server's reply for s. */
+void sockfile_reply_events(void *ctx, long status, const void *reply,
+			   size_t len);
+/*
+ * Copies n bytes between the cursor and kernel buffer k (out: to the
+ * caller), moving the cursor; 0 or -EFAULT.
+ */
+long sock_uio_copy(struct sock_uio *u, char *k, uint64_t n, bool out);
+
+/* socktx.c */
+/*
+ * A stream send (msg: its flags and address) that may not need the
+ * caller to wait: a pending error of an earlier send nobody waited for;
+ * else the bytes at u (which does not move) gathered while output is
+ * held (more: TCP_CORK or MSG_MORE), or sent behind the caller within the
+ * server's promised room. Returns the bytes taken or an errno; 0 when the
+ * send must be a call, what was gathered then sent first.
+ */
+long socktx_send(struct sockfile *s, const struct sock_uio *u,
+		 const struct pt_sock_msg *msg, bool more);
+/* After a send call that moved r bytes (or failed): what the server holds. */
+void socktx_sent(struct sockfile *s, long r, bool more);
+
+#endif

@@ -1,0 +1,319 @@
+/*
+ * Stream output that does not wait for the server. A send within the
+ * room the server promised goes behind the caller (PT_SOCK_X_WHOLE): the
+ * bytes are copied and the call queued. Output held back by TCP_CORK or
+ * MSG_MORE is gathered here and sent as one such call when the hold ends
+ * (the cork is lifted, a send without MSG_MORE, a call that must see it
+ * sent, Linux's 200 ms limit), so nginx's response (cork, writev,
+ * sendfile, uncork) is one message to netd instead of four calls.
+ */
+#include "sockfile_int.h"
+#include <kernel/sock.h>
+#include <kernel/ipc.h>
+#include <kernel/vfs.h>
+#include <kernel/kmalloc.h>
+#include <kernel/string.h>
+#include <kernel/errno.h>
+#include <kernel/arch.h>
+#include <kernel/timer.h>
+
+#define TX_CALLS_MAX 8		/* sends behind the caller unanswered */
+#define TX_GATHER_FIRST 2048	/* a gathering buffer's first size */
+/* Linux's ceiling on corked output (tcp(7)), also MSG_MORE's tail. */
+#define TX_HOLD_MAX_NS 200000000ull
+
+/*
+ * Bytes of a send nobody waits for, until the server answers it; also
+ * what a stream gathers while its output is held (len of cap used).
+ */
+struct tx_bytes {
+	struct kobj *chan;
+	uint64_t id;
+	uint32_t len, cap;
+	char data[];
+};
+
+static uint32_t
+gathered(const struct sockfile *s)
+{
+	return s->tx_buf ? s->tx_buf->len : 0;
+}
+
+static void
+tx_done(void *ctx, long status, const void *reply, size_t len)
+{
+	struct tx_bytes *b = ctx;
+	struct sockfile *s = sockfile_find(b->chan, b->id);
+	if (s) {	/* short or failed: the server reset the connection */
+		s->tx_inflight -= MIN(s->tx_inflight, b->len);
+		s->tx_calls -= s->tx_calls > 0;
+		sockfile_reply_events(s, status, reply, len);
+	}
+	kfree(b);
+}
+
+/*
+ * Queues b as a SEND the server takes whole (flags: MSG_MORE or 0;
+ * xflags: PT_SOCK_X_PUSH or 0). The server runs when this CPU next gives
+ * way, and calls on the channel are answered in order, so a later send,
+ * shutdown or close comes after it. On success b belongs to the call.
+ */
+static int
+tx_queue(struct sockfile *s, struct tx_bytes *b, uint32_t flags,
+	 uint32_t xflags)
+{
+	b->chan = s->chan;
+	b->id = s->id;
+	struct pt_sock_msg msg = { .op = PT_SOCK_SEND,
+				   .flags = MSG_NOSIGNAL_K | flags,
+				   .id = s->id,
+				   .xflags = PT_SOCK_X_WHOLE | xflags };
+	struct chan_kcall k = {
+		.msg = &msg, .msg_len = sizeof(msg),
+		.reply_cap = sizeof(struct pt_sock_reply),
+		.nseg = b->len ? 1 : 0,
+	};
+	k.seg[0] = (struct chan_seg){ (uint64_t)(uintptr_t)b->data, b->len,
+				      PT_SEG_IN, true };
+	int e = chan_kcall_async(s->chan, &k, tx_done, b);
+	if (e < 0)
+		return e;
+	s->tx_inflight += b->len;
+	s->tx_calls++;
+	s->tx_held = flags & MSG_MORE_K;
+	return 0;
+}
+
+static void
+tx_timer_fired(struct ktimer *t)
+{
+	sockfile_tx_push(container_of(t, struct sockfile, tx_timer));
+}
+
+/* Output is held back: it goes within Linux's 200 ms at the latest. */
+static void
+tx_hold(struct sockfile *s)
+{
+	if (!s->tx_timer.armed)
+		ktimer_add(&s->tx_timer, arch_now_ns() + TX_HOLD_MAX_NS,
+			   tx_timer_fired);
+}
+
+/*
+ * Sends what was gathered as one call (more: MSG_MORE, the server keeps
+ * a partial tail). The bytes always fit (tx_gather_room); they are lost
+ * only with the connection (dead, or reset by the server) or when no
+ * call can be made, which the next send reports.
+ */
+static void
+tx_flush(struct sockfile *s, bool more)
+{
+	struct tx_bytes *b = s->tx_buf;
+	s->tx_buf = NULL;
+	if (!b || !b->len) {
+		kfree(b);
+		return;
+	}
+	int e = s->dead ? 0 : tx_queue(s, b, more ? MSG_MORE_K : 0, 0);
+	if (s->dead || e < 0) {
+		kfree(b);
+		s->tx_error = s->dead ? 0 : e;
+	}
+}
+
+void
+sockfile_tx_push(struct sockfile *s)
+{
+	ktimer_cancel(&s->tx_timer);
+	if (gathered(s)) {
+		tx_flush(s, false);
+		return;
+	}
+	if (!s->tx_held || s->dead) {
+		s->tx_held = false;
+		return;
+	}
+	struct tx_bytes *b = kzalloc(sizeof(*b));
+	if (!b || tx_queue(s, b, 0, PT_SOCK_X_PUSH) < 0)
+		kfree(b);	/* the timer or the next call tries again */
+	if (s->tx_held)
+		tx_hold(s);
+}
+
+void
+sockfile_set_cork(struct sockfile *s, bool on)
+{
+	s->cork = on;
+	if (!on)
+		sockfile_tx_push(s);
+}
+
+void
+sockfile_tx_drop(struct sockfile *s)
+{
+	ktimer_cancel(&s->tx_timer);
+	kfree(s->tx_buf);
+	s->tx_buf = NULL;
+}
+
+/*
+ * The most s may have gathered: all of it must go as one send the server
+ * promised to take whole, when the hold ends. Nothing else is sent
+ * behind the caller while bytes are gathered (every send flushes them
+ * first), so the promise holds until then, short of a reset.
+ */
+static uint64_t
+tx_gather_room(const struct sockfile *s)
+{
+	if (s->dead || s->tx_calls >= TX_CALLS_MAX ||
+	    (s->events & (POLLERR | POLLHUP)) || !(s->events & POLLOUT) ||
+	    s->tx_room <= s->tx_inflight)
+		return 0;
+	return MIN(s->tx_room - s->tx_inflight, PT_SEND_BEHIND_MAX);
+}
+
+/* Where len more bytes are gathered (the buffer grows), or NULL: no room. */
+static char *
+tx_gather_at(struct sockfile *s, uint64_t len)
+{
+	struct tx_bytes *b = s->tx_buf;
+	uint64_t have = gathered(s);
+	if (!len || have + len > tx_gather_room(s))
+		return NULL;
+	if (!b || have + len > b->cap) {
+		uint64_t cap = MAX(have + len, b ? 2 * (uint64_t)b->cap
+						 : TX_GATHER_FIRST);
+		cap = MIN(cap, PT_SEND_BEHIND_MAX);
+		struct tx_bytes *n = kmalloc(sizeof(*n) + cap);
+		if (!n)
+			return NULL;
+		n->len = (uint32_t)have;
+		n->cap = (uint32_t)cap;
+		if (have)
+			memcpy(n->data, b->data, have);
+		kfree(b);
+		s->tx_buf = b = n;
+	}
+	return b->data + have;
+}
+
+/* len bytes were written at tx_gather_at: held, or all sent now. */
+static void
+tx_gathered(struct sockfile *s, uint64_t len, bool more)
+{
+	s->tx_buf->len += (uint32_t)len;
+	if (more)
+		tx_hold(s);
+	else
+		sockfile_tx_push(s);	/* the held bytes and these: one call */
+}
+
+/* The caller's bytes at cursor gathered whole; 0 if they do not fit. */
+static long
+tx_gather(struct sockfile *s, const struct sock_uio *cursor, bool more)
+{
+	struct sock_uio at = *cursor;
+	uint64_t len = at.left;
+	char *to = tx_gather_at(s, len);
+	if (!to)
+		return 0;
+	if (sock_uio_copy(&at, to, len, false) < 0)
+		return -EFAULT;	/* nothing of it is sent, as Linux */
+	tx_gathered(s, len, more);
+	return (long)len;
+}
+
+/*
+ * A send the server promised to take whole (pt_sock_reply.room): the
+ * bytes are copied and the call queued, and the caller goes on, so a
+ * request's reply and the caller's next wait cost one switch to the
+ * server instead of two. Returns the bytes, 0 when this send must be a
+ * call, or -EFAULT.
+ */
+static long
+send_behind(struct sockfile *s, const struct sock_uio *cursor, bool more)
+{
+	struct sock_uio at = *cursor;	/* a call goes from cursor */
+	uint64_t len = at.left;
+	if (!len || len > PT_SEND_BEHIND_MAX || s->dead ||
+	    s->tx_calls >= TX_CALLS_MAX ||
+	    len + s->tx_inflight > s->tx_room ||
+	    (s->events & (POLLERR | POLLHUP)) || !(s->events & POLLOUT))
+		return 0;
+	struct tx_bytes *b = kmalloc(sizeof(*b) + len);
+	if (!b)
+		return 0;
+	if (sock_uio_copy(&at, b->data, len, false) < 0) {
+		kfree(b);
+		return -EFAULT;	/* nothing of it is sent, as Linux */
+	}
+	b->len = b->cap = (uint32_t)len;
+	if (tx_queue(s, b, more ? MSG_MORE_K : 0, 0) < 0) {
+		kfree(b);
+		return 0;	/* the call says what went wrong */
+	}
+	if (more)
+		tx_hold(s);
+	return (long)len;
+}
+
+long
+socktx_send(struct sockfile *s, const struct sock_uio *u,
+	    const struct pt_sock_msg *msg, bool more)
+{
+	if (s->tx_error) {
+		int e = s->tx_error;
+		s->tx_error = 0;
+		return e;
+	}
+	bool plain = !msg->addr_len &&
+		     !(msg->flags & ~(MSG_NOSIGNAL_K | MSG_DONTWAIT_K |
+				      MSG_MORE_K));
+	if (plain && (more || gathered(s))) {
+		long r = tx_gather(s, u, more);
+		if (r != 0)
+			return r;
+	}
+	tx_flush(s, true);	/* the send that follows ends it or holds on */
+	return plain ? send_behind(s, u, more) : 0;
+}
+
+void
+socktx_sent(struct sockfile *s, long r, bool more)
+{
+	if (r > 0)
+		s->tx_held = more;
+	if (s->tx_held)
+		tx_hold(s);
+	else
+		ktimer_cancel(&s->tx_timer);
+}
+
+long
+sockfile_send_kernel(struct sockfile *s, const void *buf, size_t len,
+		     bool nonblock)
+{
+	bool more = s->cork;
+	if (s->tx_error) {
+		int e = s->tx_error;
+		s->tx_error = 0;
+		return e;
+	}
+	if (more || gathered(s)) {
+		char *to = tx_gather_at(s, len);
+		if (to) {
+			memcpy(to, buf, len);
+			tx_gathered(s, len, more);
+			return (long)len;
+		}
+	}
+	tx_flush(s, true);
+	struct pt_sock_msg msg = {
+		.op = PT_SOCK_SEND,
+		.flags = MSG_NOSIGNAL_K | (more ? MSG_MORE_K : 0),
+	};
+	struct chan_seg seg = { (uint64_t)(uintptr_t)buf, len, PT_SEG_IN, true };
+	long r = sockfile_call_wait(s, &msg, NULL, &seg, 1, POLLOUT, nonblock);
+	socktx_sent(s, r, more);
+	return r;
+}
