@@ -138,10 +138,22 @@ def cntvct_insns(cmd, timeout):
     return int(m.group(1)) * 10**9 // int(m.group(2)), out
 
 
+# QEMU's own loader: with too little RAM above the initramfs it cannot
+# place the device tree, and starts nothing. Where it puts the initramfs
+# depends on the RAM size, so this happens at some sizes and not at
+# smaller ones: the bisection is not the whole story (below).
+QEMU_NO_DTB = b"Not enough space for DTB"
+
+
 def exits_zero(cmd, timeout):
-    out, late = run(cmd, timeout)
-    m = EXIT_MARKER.search(out)
-    return bool(m) and m.group(1) == b"0" and not late
+    """Whether the guest exited 0, and whether QEMU could not load it."""
+    try:
+        r = subprocess.run(cmd, capture_output=True, timeout=timeout,
+                           stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired:
+        return False, False
+    m = EXIT_MARKER.search(r.stdout)
+    return bool(m) and m.group(1) == b"0", QEMU_NO_DTB in r.stderr
 
 
 def smallest_mem(ok, lo, hi):
@@ -186,15 +198,25 @@ def measure(root, runs, linux=True):
     log("2/2 smallest -m for `true`")
     a64_image = os.path.join(root, "build", "aarch64", "initramfs.cpio")
 
+    r["mem_qemu_refused"] = []
+
     def petrel_ok(mib):
-        ok = exits_zero(petrel_cmd(kernel, a64_image, "-- run true",
-                                   mem=f"{mib}M"), 30)
-        log(f"  petrel -m {mib}M: {'ok' if ok else 'fails'}")
+        ok, refused = exits_zero(petrel_cmd(kernel, a64_image, "-- run true",
+                                            mem=f"{mib}M"), 30)
+        if refused:
+            r["mem_qemu_refused"].append(mib)
+        log(f"  petrel -m {mib}M: {'ok' if ok else 'fails'}"
+            f"{' (QEMU: no room for the DTB)' if refused else ''}")
         return ok
 
     if not petrel_ok(128):
         raise BenchError("Petrel does not run `true` with 128M")
     r["mem_petrel"] = smallest_mem(petrel_ok, 1, 128)
+    # A size QEMU could not load at is no verdict on the kernel: a few
+    # sizes below are tried too.
+    for mib in range(r["mem_petrel"] - 1, max(r["mem_petrel"] - 5, 1), -1):
+        if petrel_ok(mib):
+            r["mem_petrel"] = mib
     r["cmd_mem_petrel"] = shlex.join(petrel_cmd(kernel, a64_image,
                                                 "-- run true", mem="SIZE"))
     if linux:
@@ -202,7 +224,7 @@ def measure(root, runs, linux=True):
 
         def linux_ok(mib):
             ok = exits_zero(linux_cmd(r["linux_kernel"], a64_image, append,
-                                      mem=f"{mib}M"), 120)
+                                      mem=f"{mib}M"), 120)[0]
             log(f"  linux -m {mib}M: {'ok' if ok else 'fails'}")
             return ok
 
@@ -271,6 +293,11 @@ def report(r, root):
     lines.append(f"- Petrel: `{rel(r['cmd_raw_petrel'])}`")
     if "cmd_raw_linux" in r:
         lines.append(f"- Linux: `{rel(r['cmd_raw_linux'])}`")
+    if r["mem_qemu_refused"]:
+        sizes = ", ".join(str(m) for m in sorted(set(r["mem_qemu_refused"])))
+        lines.append(f"- QEMU could not place the device tree above the "
+                     f"initramfs with -m {sizes} MiB (no boot: no verdict on "
+                     f"Petrel); sizes below the bisection's were tried too")
     lines.append(f"- memory, Petrel: `{rel(r['cmd_mem_petrel'])}`")
     if "cmd_mem_linux" in r:
         lines.append(f"- memory, Linux: `{rel(r['cmd_mem_linux'])}`")
