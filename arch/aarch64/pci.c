@@ -124,7 +124,7 @@ assign_function(uint32_t bdf, struct window *mem, struct window *io)
 	if (cmd & (PCI_COMMAND_IO | PCI_COMMAND_MEMORY))
 		return;
 	if ((ecam_read(bdf, PCI_HEADER_TYPE, 1) & 0x7f) != 0)
-		return;	/* a bridge: its bus is not set up (docs/aarch64.md) */
+		return;	/* a bridge: nothing set up behind it (aarch64.md) */
 	uint32_t decode = 0;
 	uint64_t first = mem->next;
 	for (int i = 0; i < 6;)
@@ -132,8 +132,9 @@ assign_function(uint32_t bdf, struct window *mem, struct window *io)
 	ecam_write(bdf, PCI_COMMAND, 2, cmd | decode);
 	if (decode)
 		pr_info("pci %02x:%02x.%x: [%04x:%04x] BARs in %#lx-%#lx\n",
-			bdf >> 8, (bdf >> 3) & 31, bdf & 7, ecam_read(bdf, 0, 2),
-			ecam_read(bdf, 2, 2), first, mem->next);
+			bdf >> 8, (bdf >> 3) & 31, bdf & 7,
+			ecam_read(bdf, 0, 2), ecam_read(bdf, 2, 2), first,
+			mem->next);
 }
 
 /* Every function of the root bus gets its BARs. */
@@ -151,7 +152,8 @@ assign_bars(void)
 		uint32_t bdf = bus << 8 | dev << 3;
 		if ((ecam_read(bdf, 0, 2) & 0xffff) == 0xffff)
 			continue;
-		unsigned fns = (ecam_read(bdf, PCI_HEADER_TYPE, 1) & 0x80) ? 8 : 1;
+		bool multi = ecam_read(bdf, PCI_HEADER_TYPE, 1) & 0x80;
+		unsigned fns = multi ? 8 : 1;
 		for (unsigned fn = 0; fn < fns; fn++)
 			if ((ecam_read(bdf | fn, 0, 2) & 0xffff) != 0xffff)
 				assign_function(bdf | fn, &mem, &io);
@@ -198,8 +200,8 @@ arch_pci_cfg_write(uint32_t bdf, unsigned off, unsigned size, uint32_t val)
 bool
 arch_msi_available(void)
 {
-	return fdt.gic_v2m &&
-	       (!fdt.pci.msi_parent || fdt.pci.msi_parent == fdt.gic_v2m_phandle);
+	uint32_t parent = fdt.pci.msi_parent;
+	return fdt.gic_v2m && (!parent || parent == fdt.gic_v2m_phandle);
 }
 
 /* The SPI of the interrupt-map entry for the device's number and pin: a

@@ -152,7 +152,8 @@ scan_function(unsigned bus, unsigned dev, unsigned fn, int depth)
 	if ((class >> 24) == 0x06) {	/* bridges: follow, do not list */
 		/* A bridge no firmware numbered says secondary bus 0. */
 		unsigned secondary = arch_pci_cfg_read(bdf, 0x19, 1);
-		if (((class >> 16) & 0xff) == 0x04 && depth < 8 && secondary > bus)
+		if (((class >> 16) & 0xff) == 0x04 && depth < 8 &&
+		    secondary > bus)
 			scan_bus(secondary, depth + 1);
 		return;
 	}
@@ -298,7 +299,8 @@ pci_msix_overlaps(struct dev_desc *d, unsigned bar, uint64_t off, uint64_t len)
 uint32_t
 pci_intx_take(struct dev_desc *d)
 {
-	if (d->virtio_isr)	/* reading it acknowledges (virtio 1.x, 4.1.4.5) */
+	/* Reading a virtio ISR status acknowledges it (virtio 1.x, 4.1.4.5). */
+	if (d->virtio_isr)
 		return *(volatile uint8_t *)phys_to_virt(d->virtio_isr);
 	if (!(cfg_read(d, PCI_STATUS, 2) & PCI_STATUS_INTX))
 		return 0;
