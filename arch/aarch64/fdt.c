@@ -241,6 +241,7 @@ node_done(const struct node *n, const struct node *parent, int depth)
 	} else if (compatible(n, "arm,gic-v3-its") && !fdt.gic_its &&
 		   reg_pair(n, parent, 0, &a, &size)) {
 		fdt.gic_its = a;
+		fdt.gic_its_phandle = n->phandle;
 	} else if (compatible(n, "pci-host-ecam-generic") && !fdt.pci.ecam &&
 		   reg_pair(n, parent, 0, &a, &size)) {
 		read_pci_host(n, parent, a, size);

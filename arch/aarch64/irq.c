@@ -6,7 +6,8 @@
  * for servers get a vector from irq_alloc, as on x86_64, and
  * arch_irq_route_gsi binds it to an SPI: a virtio-mmio transport's "GSI"
  * is its INTID from the device tree. A PCI function's MSI-X messages go
- * to a GICv2m frame, whose writes raise SPIs of its own range (edge).
+ * to a GICv2m frame, whose writes raise SPIs of its own range (edge), or
+ * to GICv3's ITS, which raises LPIs (its.c).
  */
 #include <kernel/arch.h>
 #include <kernel/devices.h>
@@ -65,6 +66,12 @@ void
 irq_dispatch(int intid)
 {
 	interrupts++;
+	if (intid >= LPI_FIRST) {
+		int lv = its_lpi_vector(intid);
+		if (lv && irq_dynamic[lv].fn)
+			irq_dynamic[lv].fn(irq_dynamic[lv].ctx);
+		return;
+	}
 	if (intid < 0 || intid >= INTID_MAX)
 		return;
 	if (handlers[intid]) {
@@ -111,6 +118,7 @@ irq_free(int vector)
 	if (vector < IRQ_DYNAMIC_FIRST || vector > IRQ_DYNAMIC_LAST)
 		return;
 	irq_dynamic[vector].fn = NULL;
+	its_free_vector(vector);
 	for (int intid = 32; intid < INTID_MAX; intid++) {
 		if (spi_vector[intid] == vector) {
 			gic_disable(intid);
@@ -152,12 +160,16 @@ v2m_spi(int vector)
 	return spare;
 }
 
-/* The message that raises vector through the GICv2m frame; address and
- * data 0 where there is none (QEMU virt with GICv3 has an ITS instead,
- * not driven yet: docs/aarch64.md). */
+/* The message that raises vector through the GICv2m frame, or with GICv3
+ * through the ITS (its.c); address and data 0 where there is neither. */
 void
-arch_msi_message(int vector, uint64_t *addr, uint32_t *data)
+arch_msi_message(uint32_t bdf, int vector, uint64_t *addr, uint32_t *data)
 {
+	if (!fdt.gic_v2m && its_available()) {
+		if (its_message(bdf, vector, addr, data) < 0)
+			*addr = *data = 0;
+		return;
+	}
 	int intid = v2m_spi(vector);
 	*addr = intid ? fdt.gic_v2m + V2M_MSI_SETSPI_NS : 0;
 	*data = (uint32_t)intid;

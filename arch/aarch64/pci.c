@@ -12,6 +12,7 @@
 #include <kernel/printk.h>
 #include <arch/boot.h>
 #include <arch/mmu.h>
+#include <arch/trap.h>
 
 #define PCI_COMMAND 0x04
 #define PCI_COMMAND_IO 0x1
@@ -195,13 +196,14 @@ arch_pci_cfg_write(uint32_t bdf, unsigned off, unsigned size, uint32_t val)
 	ecam_write(bdf, off, size, val);
 }
 
-/* Messages reach a CPU through a GICv2m frame, if the bridge's MSI
- * parent is one (GICv3's ITS is not driven yet). */
+/* Messages reach a CPU through a GICv2m frame or a GICv3 ITS, if the
+ * bridge's MSI parent is one. */
 bool
 arch_msi_available(void)
 {
 	uint32_t parent = fdt.pci.msi_parent;
-	return fdt.gic_v2m && (!parent || parent == fdt.gic_v2m_phandle);
+	return (fdt.gic_v2m && (!parent || parent == fdt.gic_v2m_phandle)) ||
+	       its_available();
 }
 
 /* The SPI of the interrupt-map entry for the device's number and pin: a

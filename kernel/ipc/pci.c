@@ -259,7 +259,7 @@ pci_msix_route(struct dev_desc *d, unsigned index, int vector)
 		       d->info.pci_addr & 7);
 		return;
 	}
-	arch_msi_message(vector, &addr, &data);
+	arch_msi_message(d->info.pci_addr, vector, &addr, &data);
 	e[3] = 1;
 	e[0] = (uint32_t)addr;
 	e[1] = (uint32_t)(addr >> 32);

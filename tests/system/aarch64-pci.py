@@ -4,19 +4,22 @@
 #        virtio-net-pci and virtio-blk-pci on virt's PCIe host bridge; the
 #        kernel reaches configuration space through the ECAM window of the
 #        device tree, places the BARs (no firmware did) and routes MSI-X
-#        through the GICv2m frame (./petrel's virt has QEMU's GICv2). A
-#        last boot, by QEMU directly on virt with GICv3 and 2 CPUs (an ITS,
-#        which Petrel does not drive: INTx through the interrupt-map).
+#        through the GICv2m frame (./petrel's virt has QEMU's GICv2). Two
+#        last boots by QEMU directly on virt with GICv3 and 2 CPUs: with
+#        its ITS (MSI-X as LPIs), and with its=off (no MSI: INTx through
+#        the interrupt-map).
 # Does:  1. with --smp 2 --fwd PORT:80 the host fetches httpd's page;
 #        2. --disk IMG (made by petrel) writes a file and syncs, and dmesg
 #        shows the BARs and the MSI routes; 3. a second boot reads it back;
-#        4. the GICv3 boot reads it, appends and gets an address by DHCP;
-#        then the host's e2fsck checks IMG and debugfs reads the file.
+#        4. the GICv3 boots each read it, append and get an address by
+#        DHCP; then the host's e2fsck checks IMG and debugfs reads the file.
 # Expects: the page byte for byte; the BAR and MSI lines; the file's
-#        lines; INTx lines and 10.0.2.15 on GICv3; e2fsck clean (exit 0).
+#        lines; on GICv3 the ITS line, then the INTx lines, and 10.0.2.15
+#        each time; e2fsck clean (exit 0).
 # Skips without the cross tools (tests/system/aarch64lib.py), or without
 #        e2fsck.
 import http.client, os, shutil, socket, subprocess, sys, tempfile, time
+import urllib.parse
 sys.dont_write_bytecode = True	# no __pycache__ in the tree
 sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
 from lib import ROOT, expect_lines, expect_status, fail, passed, \
@@ -56,6 +59,35 @@ def fetch(port, deadline):
 	return None
 
 
+def gicv3(img, options, line, wants):
+	"""Boots virt with GICv3 (and options), the NIC and img on PCIe: cat
+	/data/x, append line, dmesg's interrupt lines, eth0's address."""
+	command = ("cat /data/x && echo '%s' >> /data/x && sync && "
+		   "dmesg | grep -E '^(its|pci .*INTx)'; "
+		   "for i in $(seq 300); do [ -s /run/netd.status ] && break; "
+		   "sleep 0.1; done; "
+		   "ip -4 addr show eth0 | grep -o 'inet [0-9.]*'" % line)
+	argv = [QEMU, "-M", "virt,gic-version=3" + options,
+		"-cpu", "max,pauth-impdef=on", "-smp", "2", "-m", "128M",
+		"-nodefaults", "-no-reboot", "-display", "none",
+		"-serial", "stdio",
+		"-netdev", "user,id=net0", "-device", "virtio-net-pci,netdev=net0",
+		"-drive", "file=%s,format=raw,if=none,id=disk0" % img,
+		"-device", "virtio-blk-pci,drive=disk0",
+		"-kernel", os.path.join(ROOT, "build", "aarch64", "kernel"),
+		"-initrd", IMAGE, "-fw_cfg", "name=opt/petrel/cmdline,string=-- "
+		"run sh -c " + urllib.parse.quote(command, safe="")]
+	print("$ " + " ".join(argv), flush=True)
+	qemu = subprocess.run(argv, capture_output=True, timeout=120,
+			      stdin=subprocess.DEVNULL)
+	out = qemu.stdout.decode(errors="replace").replace("\r\n", "\n")
+	print(out)
+	for want in ["GICv3,", "written over PCIe\n", "inet 10.0.2.15\n",
+		     "\x1b_petrel-exit=0\x1b\\"] + wants:
+		if want not in out:
+			fail("the %s boot: no %r" % (line, want))
+
+
 # 1. HTTP to the host through the PCI NIC, 2 CPUs.
 port = free_port()
 argv = petrel_args(arch="aarch64", smp=2, timeout=90,
@@ -90,31 +122,11 @@ try:
 	r = boot_aarch64("cat /data/x", extra=PCI + ["--disk", img])
 	expect_status(r, 0)
 	expect_lines(r, ["written over PCIe"])
-	# 4. GICv3: INTx for the disk and the NIC.
-	argv = [QEMU, "-M", "virt,gic-version=3", "-cpu", "max,pauth-impdef=on",
-		"-smp", "2", "-m", "128M", "-nodefaults", "-no-reboot",
-		"-display", "none", "-serial", "stdio",
-		"-netdev", "user,id=net0", "-device", "virtio-net-pci,netdev=net0",
-		"-drive", "file=%s,format=raw,if=none,id=disk0" % img,
-		"-device", "virtio-blk-pci,drive=disk0",
-		"-kernel", os.path.join(ROOT, "build", "aarch64", "kernel"),
-		"-initrd", IMAGE, "-fw_cfg", "name=opt/petrel/cmdline,string="
-		"-- run sh -c cat%20/data/x%20&&%20echo%20GICv3%20>>/data/x"
-		"%20&&%20sync%20&&%20dmesg%20|%20grep%20INTx%3B"
-		"for%20i%20in%20$(seq%20300)%3B%20do%20[%20-s%20/run/netd.status"
-		"%20]%20&&%20break%3B%20sleep%200.1%3B%20done%3B"
-		"ip%20-4%20addr%20show%20eth0%20|%20grep%20-o%20'inet%20[0-9.]*'"]
-	print("$ " + " ".join(argv), flush=True)
-	qemu = subprocess.run(argv, capture_output=True, timeout=120,
-			      stdin=subprocess.DEVNULL)
-	out = qemu.stdout.decode(errors="replace").replace("\r\n", "\n")
-	print(out)
-	for want in ("GICv3,", "written over PCIe\n",
-		     "pci 00:01.0: INTx pin A on INTID 36\n",
-		     "pci 00:02.0: INTx pin A on INTID 37\n",
-		     "inet 10.0.2.15\n", "\x1b_petrel-exit=0\x1b\\"):
-		if want not in out:
-			fail("the GICv3 boot: no %r" % want)
+	# 4. GICv3: MSI-X through the ITS, then INTx with its=off.
+	gicv3(img, "", "GICv3 ITS", ["its: MSI by the GICv3 ITS at 0x8080000\n"])
+	gicv3(img, ",its=off", "GICv3 INTx",
+	      ["pci 00:01.0: INTx pin A on INTID 36\n",
+	       "pci 00:02.0: INTx pin A on INTID 37\n"])
 	fsck = subprocess.run(["e2fsck", "-fn", img], capture_output=True,
 			      text=True)
 	print(fsck.stdout + fsck.stderr)
@@ -122,7 +134,7 @@ try:
 		fail("e2fsck -fn: exit %d" % fsck.returncode)
 	cat = subprocess.run(["debugfs", "-R", "cat /x", img],
 			     capture_output=True, text=True)
-	if cat.stdout != "written over PCIe\nGICv3\n":
+	if cat.stdout != "written over PCIe\nGICv3 ITS\nGICv3 INTx\n":
 		fail("debugfs cat /x: %r" % cat.stdout)
 finally:
 	shutil.rmtree(work, ignore_errors=True)

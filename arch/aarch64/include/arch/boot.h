@@ -69,7 +69,8 @@ struct fdt_info {
 	struct fdt_pci pci;
 	paddr_t gic_v2m;		/* GICv2m MSI frame; 0 if none */
 	uint32_t gic_v2m_phandle;
-	paddr_t gic_its;		/* GICv3 ITS; 0 if none (not used yet) */
+	paddr_t gic_its;		/* GICv3 ITS; 0 if none */
+	uint32_t gic_its_phandle;
 };
 
 extern struct fdt_info fdt;
