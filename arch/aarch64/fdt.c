@@ -3,7 +3,8 @@
  * Specification, chapter 5): a walk of its structure block that keeps
  * what the boot needs in `fdt` (<arch/boot.h>): RAM, /chosen's command
  * line and initramfs, the CPUs, the PL011 and PL031, QEMU's fw_cfg, the
- * GIC, the timer's interrupt, PSCI, the virtio-mmio transports.
+ * GIC (and its MSI frame), the timer's interrupt, PSCI, the virtio-mmio
+ * transports, the PCIe host bridge.
  */
 #include <arch/boot.h>
 #include <kernel/errno.h>
@@ -35,7 +36,21 @@ struct node {
 	uint32_t reg_len;
 	const uint8_t *irqs;		/* its interrupts */
 	uint32_t irqs_len;
+	uint32_t phandle;
+	const uint8_t *ranges;		/* its ranges, bus-range, */
+	uint32_t ranges_len;
+	const uint8_t *bus_range;
+	const uint8_t *imap;		/* interrupt-map and its mask */
+	uint32_t imap_len;
+	const uint8_t *imap_mask;
+	uint32_t msi_parent;		/* msi-parent's or msi-map's phandle */
 };
+
+/* What the PCIe host's interrupt-map needs of its parent, the GIC, which
+ * may come after it in the tree: read once the walk is over. */
+static const uint8_t *pci_imap;
+static uint32_t pci_imap_len;
+static int gic_addr_cells = 2;
 
 static uint32_t
 be32(const void *p)
@@ -114,6 +129,68 @@ spi_intid(const struct node *n)
 	return (int)be32(n->irqs + 4) + 32;
 }
 
+/* The host bridge's ranges: each a PCI address (3 cells, the space in
+ * the first: 1 I/O, 2 32-bit memory, 3 64-bit memory), a CPU address
+ * (the parent's cells) and a size (the node's). */
+static void
+read_pci_ranges(const struct node *n, const struct node *parent)
+{
+	int pc = parent->addr_cells, sc = n->size_cells;
+	uint32_t entry = (uint32_t)(3 + pc + sc) * 4;
+	for (uint32_t off = 0; n->ranges && off + entry <= n->ranges_len;
+	     off += entry) {
+		const uint8_t *r = n->ranges + off;
+		struct fdt_window w = { cells(r + 12, pc), cells(r + 4, 2),
+					cells(r + 12 + 4 * pc, sc) };
+		switch ((be32(r) >> 24) & 3) {
+		case 1: fdt.pci.io = w; break;
+		case 2: fdt.pci.mem32 = w; break;
+		case 3: fdt.pci.mem64 = w; break;
+		}
+	}
+}
+
+static void
+read_pci_host(const struct node *n, const struct node *parent, paddr_t ecam,
+	      uint64_t size)
+{
+	fdt.pci.ecam = ecam;
+	fdt.pci.ecam_size = size;
+	fdt.pci.bus_first = n->bus_range ? be32(n->bus_range) : 0;
+	fdt.pci.bus_last = n->bus_range ? be32(n->bus_range + 4) :
+					 (unsigned)(size >> 20) - 1;
+	read_pci_ranges(n, parent);
+	if (n->imap_mask) {
+		fdt.pci.intx_mask_devfn = be32(n->imap_mask);
+		fdt.pci.intx_mask_pin = be32(n->imap_mask + 12);
+	}
+	pci_imap = n->imap;
+	pci_imap_len = n->imap_len;
+	fdt.pci.msi_parent = n->msi_parent;
+}
+
+/*
+ * The interrupt-map's entries: a child unit address (3 cells, the device
+ * number in the first) and pin (1 cell), the parent's phandle, its unit
+ * address (the GIC's #address-cells) and its interrupt (3 cells: SPIs
+ * only, QEMU virt's kind).
+ */
+static void
+read_pci_imap(void)
+{
+	uint32_t entry = (uint32_t)(4 + 1 + gic_addr_cells + 3) * 4;
+	for (uint32_t off = 0; pci_imap && off + entry <= pci_imap_len &&
+			       fdt.pci.intx_count < FDT_INTX_MAX;
+	     off += entry) {
+		const uint8_t *e = pci_imap + off;
+		const uint8_t *irq = e + 20 + 4 * gic_addr_cells;
+		if (be32(irq) != 0)
+			continue;	/* not an SPI */
+		fdt.pci.intx[fdt.pci.intx_count++] = (struct fdt_intx){
+			be32(e), be32(e + 12), (int)be32(irq + 4) + 32 };
+	}
+}
+
 /* The node's own properties are all read: keep what it describes. */
 static void
 node_done(const struct node *n, const struct node *parent, int depth)
@@ -148,6 +225,7 @@ node_done(const struct node *n, const struct node *parent, int depth)
 		fdt.gic_version = 3;
 		fdt.gic_dist = a;
 		fdt.gic_cpu = b;
+		gic_addr_cells = n->addr_cells;
 	} else if ((compatible(n, "arm,cortex-a15-gic") ||
 		    compatible(n, "arm,gic-400")) &&
 		   reg_pair(n, parent, 0, &a, &size) &&
@@ -155,6 +233,18 @@ node_done(const struct node *n, const struct node *parent, int depth)
 		fdt.gic_version = 2;
 		fdt.gic_dist = a;
 		fdt.gic_cpu = b;
+		gic_addr_cells = n->addr_cells;
+	} else if (compatible(n, "arm,gic-v2m-frame") && !fdt.gic_v2m &&
+		   reg_pair(n, parent, 0, &a, &size)) {
+		fdt.gic_v2m = a;
+		fdt.gic_v2m_phandle = n->phandle;
+	} else if (compatible(n, "arm,gic-v3-its") && !fdt.gic_its &&
+		   reg_pair(n, parent, 0, &a, &size)) {
+		fdt.gic_its = a;
+		fdt.gic_its_phandle = n->phandle;
+	} else if (compatible(n, "pci-host-ecam-generic") && !fdt.pci.ecam &&
+		   reg_pair(n, parent, 0, &a, &size)) {
+		read_pci_host(n, parent, a, size);
 	} else if (compatible(n, "virtio,mmio") &&
 		   fdt.virtio_count < FDT_VIRTIO_MAX &&
 		   reg_pair(n, parent, 0, &a, &size) && spi_intid(n)) {
@@ -165,6 +255,29 @@ node_done(const struct node *n, const struct node *parent, int depth)
 		 * each <type number flags>, a PPI's INTID its number + 16. */
 		fdt.timer_ppi = (int)be32(n->irqs + 28) + 16;
 	}
+}
+
+/* Properties a PCIe host bridge or an MSI controller has. */
+static void
+read_pci_prop(struct node *n, const char *name, const uint8_t *val,
+	      uint32_t len)
+{
+	if (strcmp(name, "phandle") == 0 && len == 4)
+		n->phandle = be32(val);
+	else if (strcmp(name, "ranges") == 0) {
+		n->ranges = val;
+		n->ranges_len = len;
+	} else if (strcmp(name, "bus-range") == 0 && len == 8)
+		n->bus_range = val;
+	else if (strcmp(name, "interrupt-map") == 0) {
+		n->imap = val;
+		n->imap_len = len;
+	} else if (strcmp(name, "interrupt-map-mask") == 0 && len == 16)
+		n->imap_mask = val;
+	else if (strcmp(name, "msi-parent") == 0 && len >= 4)
+		n->msi_parent = be32(val);
+	else if (strcmp(name, "msi-map") == 0 && len >= 16)
+		n->msi_parent = be32(val + 4);	/* rid-base, phandle, ... */
 }
 
 /* A property of node n, which sits at depth `depth` below the root. */
@@ -189,6 +302,7 @@ read_prop(struct node *n, int depth, const char *name, const uint8_t *val,
 		n->irqs = val;
 		n->irqs_len = len;
 	}
+	read_pci_prop(n, name, val, len);
 	if (strcmp(name, "method") == 0 && strncmp(n->name, "psci", 4) == 0) {
 		fdt.psci = true;
 		fdt.psci_hvc = strcmp((const char *)val, "hvc") == 0;
@@ -239,5 +353,6 @@ fdt_parse(const void *blob)
 			return -EINVAL;
 		}
 	}
+	read_pci_imap();
 	return 0;
 }

@@ -5,7 +5,9 @@
  * PL011's SPI from the device tree, an SGI for wake-ups. Device interrupts
  * for servers get a vector from irq_alloc, as on x86_64, and
  * arch_irq_route_gsi binds it to an SPI: a virtio-mmio transport's "GSI"
- * is its INTID from the device tree. MSI waits for PCIe (docs/aarch64.md).
+ * is its INTID from the device tree. A PCI function's MSI-X messages go
+ * to a GICv2m frame, whose writes raise SPIs of its own range (edge), or
+ * to GICv3's ITS, which raises LPIs (its.c).
  */
 #include <kernel/arch.h>
 #include <kernel/devices.h>
@@ -13,6 +15,7 @@
 #include <kernel/irq.h>
 #include <kernel/printk.h>
 #include <arch/boot.h>
+#include <arch/mmu.h>
 #include <arch/trap.h>
 
 #define INTID_MAX 1020
@@ -63,6 +66,12 @@ void
 irq_dispatch(int intid)
 {
 	interrupts++;
+	if (intid >= LPI_FIRST) {
+		int lv = its_lpi_vector(intid);
+		if (lv && irq_dynamic[lv].fn)
+			irq_dynamic[lv].fn(irq_dynamic[lv].ctx);
+		return;
+	}
 	if (intid < 0 || intid >= INTID_MAX)
 		return;
 	if (handlers[intid]) {
@@ -109,6 +118,7 @@ irq_free(int vector)
 	if (vector < IRQ_DYNAMIC_FIRST || vector > IRQ_DYNAMIC_LAST)
 		return;
 	irq_dynamic[vector].fn = NULL;
+	its_free_vector(vector);
 	for (int intid = 32; intid < INTID_MAX; intid++) {
 		if (spi_vector[intid] == vector) {
 			gic_disable(intid);
@@ -117,12 +127,52 @@ irq_free(int vector)
 	}
 }
 
-void
-arch_msi_message(int vector, uint64_t *addr, uint32_t *data)
+/* GICv2m (Arm's Server Base System Architecture, appendix: "GICv2m"): a
+ * write of an SPI's INTID to the frame's MSI_SETSPI_NS raises it; the
+ * frame's MSI_TYPER gives the first INTID and how many. */
+#define V2M_MSI_TYPER 0x008
+#define V2M_MSI_SETSPI_NS 0x040
+
+/* The v2m SPI that raises vector, made for it if need be; 0 if none. */
+static int
+v2m_spi(int vector)
 {
-	(void)vector;
-	*addr = 0;
-	*data = 0;
+	if (!fdt.gic_v2m || vector < IRQ_DYNAMIC_FIRST ||
+	    vector > IRQ_DYNAMIC_LAST)
+		return 0;
+	uint32_t typer = *(volatile uint32_t *)((uint8_t *)phys_to_virt(
+	    fdt.gic_v2m) + V2M_MSI_TYPER);
+	int first = (int)((typer >> 16) & 0x3ff), count = (int)(typer & 0x3ff);
+	int spare = 0;
+	for (int intid = first; intid < first + count && intid < INTID_MAX;
+	     intid++) {
+		if (spi_vector[intid] == vector)
+			return intid;
+		if (!spare && !spi_vector[intid] && !handlers[intid])
+			spare = intid;
+	}
+	if (spare) {
+		pr_info("irq: MSI by the GICv2m frame to INTID %d\n", spare);
+		gic_set_trigger(spare, false);
+		spi_vector[spare] = (uint8_t)vector;
+		gic_enable(spare);
+	}
+	return spare;
+}
+
+/* The message that raises vector through the GICv2m frame, or with GICv3
+ * through the ITS (its.c); address and data 0 where there is neither. */
+void
+arch_msi_message(uint32_t bdf, int vector, uint64_t *addr, uint32_t *data)
+{
+	if (!fdt.gic_v2m && its_available()) {
+		if (its_message(bdf, vector, addr, data) < 0)
+			*addr = *data = 0;
+		return;
+	}
+	int intid = v2m_spi(vector);
+	*addr = intid ? fdt.gic_v2m + V2M_MSI_SETSPI_NS : 0;
+	*data = (uint32_t)intid;
 }
 
 /* An SPI (gsi is its INTID) raises vector on the boot CPU. The GIC takes

@@ -182,6 +182,27 @@ mmu_kernel_guard(void *va, bool guard)
 	return true;
 }
 
+/* Device registers past RAM's top (the PCIe ECAM window) join the direct
+ * map as device memory, 2 MiB blocks; what is mapped already stays. Only
+ * invalid entries become valid: no TLB entry to drop. */
+bool
+mmu_map_device(paddr_t base, uint64_t size)
+{
+	if (base + size > DIRECT_MAP_MAX || base + size < base)
+		return false;
+	for (paddr_t pa = ALIGN_DOWN(base, BLOCK_2M); pa < base + size;
+	     pa += BLOCK_2M) {
+		pte_t *e = walk(phys_to_virt(kernel_root), PHYS_MAP_BASE + pa, 21);
+		if (!e)
+			return false;
+		if (!(*e & PTE_VALID))
+			*e = pa | PTE_KERNEL_DEVICE;
+	}
+	dsb(ishst);
+	isb();
+	return true;
+}
+
 paddr_t
 mmu_kernel_root(void)
 {

@@ -14,6 +14,7 @@
 
 #define CTL_ENABLE (1ul << 0)
 #define CTL_IMASK (1ul << 1)
+#define CNTKCTL_EL0VCTEN (1ul << 1)	/* EL0 reads CNTVCT_EL0 and CNTFRQ_EL0 */
 #define NS_PER_S 1000000000ul
 
 uint64_t timer_base;
@@ -32,10 +33,20 @@ timer_early_start(void)
 	timer_ns_mult = (NS_PER_S << 32) / timer_hz;
 }
 
+/* User programs may read the virtual counter, as on Linux (its vDSO and
+ * programs that time themselves do); the physical one stays the kernel's. */
+static void
+user_counter_access(void)
+{
+	write_sysreg(cntkctl_el1, CNTKCTL_EL0VCTEN);
+	isb();
+}
+
 void
 arch_timer_init(void)
 {
 	write_sysreg(cntv_ctl_el0, CTL_IMASK);
+	user_counter_access();
 	if (fdt.timer_ppi == 0)
 		panic("no timer interrupt in the device tree");
 	arch_rtc_init();
@@ -47,6 +58,7 @@ void
 timer_cpu_init(void)
 {
 	write_sysreg(cntv_ctl_el0, CTL_IMASK);
+	user_counter_access();
 	gic_enable(fdt.timer_ppi);
 }
 
@@ -60,7 +72,7 @@ arch_timer_calibrate(void)
 {
 	uint64_t start = arch_now_ns();
 	uint64_t before = timer_fired;
-	arch_timer_set(start + 10000000);	/* 10 ms */
+	arch_timer_set(start + 50000);	/* 50 us: a boot pays for it */
 	while (timer_fired == before)
 		arch_idle();
 	pr_info("clock: generic timer at %lu kHz; one-shot interrupt after %lu us\n",

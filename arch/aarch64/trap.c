@@ -159,7 +159,7 @@ void
 trap_irq(struct trapframe *tf)
 {
 	int intid = gic_ack();
-	if (intid >= 1020)	/* spurious */
+	if (intid >= 1020 && intid < 1024)	/* spurious */
 		return;
 	if (intid == SGI_WAKE)
 		smp_sync_ack();	/* its sender may hold the big lock */

@@ -159,8 +159,9 @@ arch_irq_mask_gsi(uint32_t gsi, bool mask)
 
 /* MSI messages go to the boot CPU, fixed delivery, edge triggered. */
 void
-arch_msi_message(int vector, uint64_t *addr, uint32_t *data)
+arch_msi_message(uint32_t bdf, int vector, uint64_t *addr, uint32_t *data)
 {
+	(void)bdf;	/* the local APIC does not ask who sent it */
 	*addr = 0xfee00000u | cpus[0].arch.apic_id << 12;
 	*data = (uint32_t)vector;
 }

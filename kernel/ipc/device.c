@@ -72,17 +72,27 @@ ipc_init(void)
 /* ---- Interrupts ------------------------------------------------------------ */
 
 /*
- * A line (every line device is a virtio-mmio slot) is acknowledged here, at
- * the device: its InterruptStatus read and written back to InterruptACK,
- * so the line drops at once and needs no masking. The driver pays no
- * system call per interrupt, as with MSI-X.
+ * A line (a virtio-mmio slot's, or a PCI function's INTx) is acknowledged
+ * here, at the device: a slot's InterruptStatus read and written back to
+ * InterruptACK, a virtio PCI function's ISR status read, so the line drops
+ * at once and needs no masking. The driver pays no system call per
+ * interrupt, as with MSI-X. (Another PCI function's INTx is masked with
+ * DisINTx until the driver's pt_dev_irq_ack.)
  */
+static uint32_t
+line_take(struct dev_desc *d)
+{
+	if (d->info.bus == PT_BUS_PCI)
+		return pci_intx_take(d);
+	return virtio_mmio_irq_take(d);
+}
+
 static void
 irq_fired(void *ctx)
 {
 	struct dev_irq *irq = ctx;
-	if (irq->line && !virtio_mmio_irq_take(irq->line))
-		return;	/* not raised by this slot */
+	if (irq->line && !line_take(irq->line))
+		return;	/* not raised by this device */
 	if (irq->notify)
 		notify_raise(irq->notify, irq->bits);
 }
@@ -92,7 +102,7 @@ irq_unbind(struct dev_desc *d, struct dev_irq *irq)
 {
 	if (!irq->notify)
 		return;
-	if (d->info.bus == PT_BUS_PCI)
+	if (d->info.bus == PT_BUS_PCI && !d->intx)
 		pci_msix_mask(d, (unsigned)(irq - d->irqs), true);
 	else
 		arch_irq_mask_gsi(irq->gsi, true);
@@ -113,7 +123,7 @@ irq_bind(struct dev_desc *d, unsigned index, struct kobj *notify, unsigned bit)
 	irq->bits = 1ull << bit;
 	irq->notify = notify;
 	kobj_get(notify);
-	if (d->info.bus == PT_BUS_PCI) {
+	if (d->info.bus == PT_BUS_PCI && !d->intx) {
 		pci_msix_route(d, index, vector);
 	} else {
 		irq->gsi = d->gsi;
@@ -321,5 +331,7 @@ sys_pt_dev_irq_ack(int h, unsigned index)
 		return err;
 	if (index >= d->info.nirqs)
 		return -EINVAL;
+	if (d->info.bus == PT_BUS_PCI)
+		pci_intx_unmask(d);
 	return 0;	/* the kernel acknowledged it (irq_fired) */
 }

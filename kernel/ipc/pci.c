@@ -1,7 +1,8 @@
 /*
  * PCI functions for servers: the scan (through bridges), BAR sizes, the
- * MSI-X table, and configuration access filtered so that a driver cannot
- * move its BARs or aim its interrupts: the kernel owns those registers.
+ * MSI-X table (or INTx where MSI does not reach a CPU), and configuration
+ * access filtered so that a driver cannot move its BARs or aim its
+ * interrupts: the kernel owns those registers.
  */
 #include <kernel/devices.h>
 #include <kernel/mmu.h>
@@ -14,9 +15,15 @@
 #define PCI_COMMAND_MEMORY 0x2
 #define PCI_COMMAND_MASTER 0x4
 #define PCI_COMMAND_INTX_OFF 0x400
+#define PCI_STATUS 0x06
+#define PCI_STATUS_INTX 0x08
 #define PCI_STATUS_CAPS 0x10
+#define PCI_INTERRUPT_PIN 0x3d
 #define PCI_CAP_MSI 0x05
+#define PCI_CAP_VENDOR 0x09
 #define PCI_CAP_MSIX 0x11
+#define VIRTIO_VENDOR 0x1af4
+#define VIRTIO_CAP_ISR 3	/* virtio 1.x, 4.1.4: the ISR status */
 #define MSIX_ENABLE 0x8000
 #define MSIX_FUNCTION_MASK 0x4000
 #define CFG_LEGACY_SIZE 256
@@ -73,11 +80,41 @@ read_bars(struct dev_desc *d)
 	cfg_write(d, PCI_COMMAND, 2, cmd);
 }
 
+/* A virtio function's ISR status register, from its capability. */
+static void
+read_virtio_isr(struct dev_desc *d, unsigned cap)
+{
+	if (d->info.vendor != VIRTIO_VENDOR ||
+	    cfg_read(d, cap + 3, 1) != VIRTIO_CAP_ISR)
+		return;
+	unsigned bar = cfg_read(d, cap + 4, 1);
+	uint32_t off = cfg_read(d, cap + 8, 4);
+	if (bar < 6 && (d->info.bar[bar].flags & PT_BAR_MMIO) &&
+	    off < d->info.bar[bar].size)
+		d->virtio_isr = d->info.bar[bar].base + off;
+}
+
+/* No MSI-X: the function's INTx line, where the arch knows it. */
+static void
+read_intx(struct dev_desc *d)
+{
+	unsigned pin = cfg_read(d, PCI_INTERRUPT_PIN, 1);
+	uint32_t line = pin >= 1 && pin <= 4 ?
+			arch_pci_intx(d->info.pci_addr, pin) : 0;
+	if (!line)
+		return;
+	d->intx = true;
+	d->gsi = line;
+	d->info.nirqs = 1;
+}
+
 static void
 read_caps(struct dev_desc *d)
 {
-	if (!(cfg_read(d, 0x06, 2) & PCI_STATUS_CAPS))
+	if (!(cfg_read(d, PCI_STATUS, 2) & PCI_STATUS_CAPS)) {
+		read_intx(d);
 		return;
+	}
 	unsigned cap = cfg_read(d, 0x34, 1) & 0xfc;
 	for (int n = 0; cap >= 0x40 && n < 48; n++) {
 		unsigned id = cfg_read(d, cap, 1);
@@ -92,11 +129,16 @@ read_caps(struct dev_desc *d)
 			d->pba_off = pba & ~7u;
 		} else if (id == PCI_CAP_MSI) {
 			d->msi_cap = (uint8_t)cap;
+		} else if (id == PCI_CAP_VENDOR) {
+			read_virtio_isr(d, cap);
 		}
 		cap = cfg_read(d, cap + 1, 1) & 0xfc;
 	}
-	if (d->msix_cap && d->msix_bar < 6 && d->pba_bar < 6)
+	if (d->msix_cap && d->msix_bar < 6 && d->pba_bar < 6 &&
+	    arch_msi_available())
 		d->info.nirqs = MIN(d->msix_size, DEV_IRQ_MAX);
+	else
+		read_intx(d);
 }
 
 static void scan_bus(unsigned bus, int depth);
@@ -108,8 +150,11 @@ scan_function(unsigned bus, unsigned dev, unsigned fn, int depth)
 	uint32_t id = arch_pci_cfg_read(bdf, 0, 4);
 	uint32_t class = arch_pci_cfg_read(bdf, 0x08, 4);
 	if ((class >> 24) == 0x06) {	/* bridges: follow, do not list */
-		if (((class >> 16) & 0xff) == 0x04 && depth < 8)
-			scan_bus(arch_pci_cfg_read(bdf, 0x19, 1), depth + 1);
+		/* A bridge no firmware numbered says secondary bus 0. */
+		unsigned secondary = arch_pci_cfg_read(bdf, 0x19, 1);
+		if (((class >> 16) & 0xff) == 0x04 && depth < 8 &&
+		    secondary > bus)
+			scan_bus(secondary, depth + 1);
 		return;
 	}
 	struct dev_desc *d = dev_add();
@@ -214,7 +259,7 @@ pci_msix_route(struct dev_desc *d, unsigned index, int vector)
 		       d->info.pci_addr & 7);
 		return;
 	}
-	arch_msi_message(vector, &addr, &data);
+	arch_msi_message(d->info.pci_addr, vector, &addr, &data);
 	e[3] = 1;
 	e[0] = (uint32_t)addr;
 	e[1] = (uint32_t)(addr >> 32);
@@ -249,6 +294,27 @@ pci_msix_overlaps(struct dev_desc *d, unsigned bar, uint64_t off, uint64_t len)
 		range_hits(off, len, ALIGN_DOWN(d->pba_off, PAGE_SIZE),
 			   ALIGN_UP(d->pba_off + pba_len, PAGE_SIZE) -
 				   ALIGN_DOWN(d->pba_off, PAGE_SIZE)));
+}
+
+uint32_t
+pci_intx_take(struct dev_desc *d)
+{
+	/* Reading a virtio ISR status acknowledges it (virtio 1.x, 4.1.4.5). */
+	if (d->virtio_isr)
+		return *(volatile uint8_t *)phys_to_virt(d->virtio_isr);
+	if (!(cfg_read(d, PCI_STATUS, 2) & PCI_STATUS_INTX))
+		return 0;
+	cfg_write(d, PCI_COMMAND, 2,
+		  cfg_read(d, PCI_COMMAND, 2) | PCI_COMMAND_INTX_OFF);
+	return 1;
+}
+
+void
+pci_intx_unmask(struct dev_desc *d)
+{
+	if (d->intx && !d->virtio_isr)
+		cfg_write(d, PCI_COMMAND, 2,
+			  cfg_read(d, PCI_COMMAND, 2) & ~PCI_COMMAND_INTX_OFF);
 }
 
 void

@@ -11,20 +11,22 @@
 
 /* The free lists and counts are the big lock's (alloc_block, free_block). */
 static struct page *pages;
-static uint64_t page_count;	/* entries in pages[] */
+/* pages[] describes the frames from page_first (RAM's lowest, which is 1
+ * GiB up on QEMU virt: no entries for the devices below) to page_end. */
+static uint64_t page_first, page_end;
 static struct page *free_lists[PAGE_ORDER_MAX + 1];
 static uint64_t pages_managed, pages_free, pages_anon;
 
 static inline struct page *
 pa_to_page(paddr_t pa)
 {
-	return &pages[pa >> PAGE_SHIFT];
+	return &pages[(pa >> PAGE_SHIFT) - page_first];
 }
 
 static inline paddr_t
 page_to_pa(struct page *p)
 {
-	return (paddr_t)(p - pages) << PAGE_SHIFT;
+	return (paddr_t)(p - pages + page_first) << PAGE_SHIFT;
 }
 
 static void
@@ -57,7 +59,8 @@ free_block(paddr_t pa, unsigned order)
 	BKL_ASSERT_HELD();
 	while (order < PAGE_ORDER_MAX) {
 		paddr_t buddy = pa ^ ((paddr_t)PAGE_SIZE << order);
-		if ((buddy >> PAGE_SHIFT) >= page_count)
+		if ((buddy >> PAGE_SHIFT) < page_first ||
+		    (buddy >> PAGE_SHIFT) >= page_end)
 			break;
 		struct page *b = pa_to_page(buddy);
 		if (!b->free || b->order != order)
@@ -75,12 +78,13 @@ free_range(paddr_t start, paddr_t end)
 {
 	start = ALIGN_UP(start, PAGE_SIZE);
 	end = ALIGN_DOWN(end, PAGE_SIZE);
-	while (start < end && (start >> PAGE_SHIFT) < page_count) {
+	start = MAX(start, page_first << PAGE_SHIFT);
+	while (start < end && (start >> PAGE_SHIFT) < page_end) {
 		unsigned order = 0;
 		while (order < PAGE_ORDER_MAX &&
 		       (start & ((PAGE_SIZE << (order + 1)) - 1)) == 0 &&
 		       start + (PAGE_SIZE << (order + 1)) <= end &&
-		       ((start + (PAGE_SIZE << (order + 1))) >> PAGE_SHIFT) <= page_count)
+		       ((start + (PAGE_SIZE << (order + 1))) >> PAGE_SHIFT) <= page_end)
 			order++;
 		free_block(start, order);
 		pages_managed += 1ul << order;
@@ -107,14 +111,19 @@ free_around(paddr_t start, paddr_t end, const paddr_t holes[][2], int nholes)
 void
 page_init(void)
 {
-	paddr_t top = 0;
-	for (int i = 0; i < boot_info.mem_count; i++)
-		if (boot_info.mem[i].usable)
-			top = MAX(top, boot_info.mem[i].base + boot_info.mem[i].size);
-	page_count = top >> PAGE_SHIFT;
+	paddr_t top = 0, bottom = ~(paddr_t)0;
+	for (int i = 0; i < boot_info.mem_count; i++) {
+		if (!boot_info.mem[i].usable)
+			continue;
+		top = MAX(top, boot_info.mem[i].base + boot_info.mem[i].size);
+		bottom = MIN(bottom, boot_info.mem[i].base);
+	}
+	page_end = top >> PAGE_SHIFT;
+	page_first = bottom < top ? bottom >> PAGE_SHIFT : 0;
 
 	/* Place the array in the first usable range that holds it. */
-	uint64_t bytes = ALIGN_UP(page_count * sizeof(struct page), PAGE_SIZE);
+	uint64_t bytes = ALIGN_UP((page_end - page_first) * sizeof(struct page),
+				  PAGE_SIZE);
 	paddr_t array = 0;
 	paddr_t kend = KERNEL_IMAGE_PHYS(kernel_end);
 	paddr_t iend = ALIGN_UP(boot_info.initrd + boot_info.initrd_size, PAGE_SIZE);

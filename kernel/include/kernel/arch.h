@@ -158,9 +158,16 @@ long arch_zero_user(void *dst, size_t n);
 /* pci.c: PCI configuration space, by bus/device/function. */
 uint32_t arch_pci_cfg_read(uint32_t bdf, unsigned off, unsigned size);
 void arch_pci_cfg_write(uint32_t bdf, unsigned off, unsigned size, uint32_t val);
-/* apic.c: the MSI address and data that raise `vector` on the boot CPU;
- * routing and masking a global system interrupt of the I/O APIC. */
-void arch_msi_message(int vector, uint64_t *addr, uint32_t *data);
+/* pci.c: whether arch_msi_message's messages reach a CPU (false: no MSI
+ * controller the kernel drives); the interrupt that INTx pin `pin` (1-4)
+ * of function bdf raises, as arch_irq_route_gsi numbers it, 0 if none. */
+bool arch_msi_available(void);
+uint32_t arch_pci_intx(uint32_t bdf, unsigned pin);
+/* apic.c: the MSI address and data with which PCI function bdf raises
+ * `vector` on the boot CPU (address 0: none); routing and masking a
+ * global system interrupt of the I/O APIC. */
+void arch_msi_message(uint32_t bdf, int vector, uint64_t *addr,
+		      uint32_t *data);
 void arch_irq_route_gsi(uint32_t gsi, int vector, bool level, bool active_low);
 void arch_irq_mask_gsi(uint32_t gsi, bool mask);
 /* acpi.c: the firmware's ACPI DSDT, if any (virtio-mmio slots on QEMU

@@ -33,6 +33,11 @@ struct dev_desc {
 	uint32_t msix_off, pba_off;
 	uint16_t msix_size;
 	uint8_t msi_cap;		/* plain MSI capability (not written) */
+	/* PCI without MSI-X (no MSI controller): its INTx line, in gsi, and
+	 * where a virtio function's ISR status lies, read to acknowledge
+	 * (0: not virtio; DisINTx masks it until pt_dev_irq_ack). */
+	bool intx;
+	paddr_t virtio_isr;
 	/* virtio-mmio: its line. */
 	uint32_t gsi;
 	struct dev_irq irqs[DEV_IRQ_MAX];
@@ -51,6 +56,11 @@ bool pci_msix_overlaps(struct dev_desc *d, unsigned bar, uint64_t off,
 		       uint64_t len);
 /* Stops the function's DMA and interrupts (bus mastering off). */
 void pci_stop(struct dev_desc *d);
+/* An INTx function's interrupt taken at the device so its line drops
+ * (its ISR status read, or DisINTx set); 0: it raised none. */
+uint32_t pci_intx_take(struct dev_desc *d);
+/* The driver handled it: DisINTx, if pci_intx_take set it, is cleared. */
+void pci_intx_unmask(struct dev_desc *d);
 
 void virtio_mmio_scan(void);
 long virtio_mmio_reg(struct dev_desc *d, unsigned off, unsigned size,

@@ -19,6 +19,33 @@ struct fdt_virtio {
 	int intid;
 };
 
+/* An INTx route of the PCIe host's interrupt-map: the device number's
+ * bits the map's mask keeps, the pin (1-4, INTA-INTD), the SPI's INTID. */
+struct fdt_intx {
+	uint32_t devfn;
+	uint32_t pin;
+	int intid;
+};
+#define FDT_INTX_MAX 32
+
+/* A window of the host bridge's ranges: CPU and PCI addresses, size. */
+struct fdt_window {
+	paddr_t cpu;
+	uint64_t pci, size;
+};
+
+/* The PCIe host bridge ("pci-host-ecam-generic"); ecam 0 if none. */
+struct fdt_pci {
+	paddr_t ecam;			/* configuration space, 1 MiB a bus */
+	uint64_t ecam_size;
+	unsigned bus_first, bus_last;	/* bus-range */
+	struct fdt_window io, mem32, mem64;	/* ranges by space; size 0: none */
+	uint32_t intx_mask_devfn, intx_mask_pin;	/* interrupt-map-mask */
+	int intx_count;
+	struct fdt_intx intx[FDT_INTX_MAX];
+	uint32_t msi_parent;		/* msi-parent or msi-map's phandle; 0 */
+};
+
 struct fdt_info {
 	paddr_t blob;			/* the device tree itself */
 	paddr_t mem_base;		/* the first RAM range */
@@ -39,6 +66,11 @@ struct fdt_info {
 	uint64_t cpu_mpidr[16];		/* their reg: MPIDR affinity */
 	int virtio_count;		/* "virtio,mmio" nodes, in tree order */
 	struct fdt_virtio virtio[FDT_VIRTIO_MAX];
+	struct fdt_pci pci;
+	paddr_t gic_v2m;		/* GICv2m MSI frame; 0 if none */
+	uint32_t gic_v2m_phandle;
+	paddr_t gic_its;		/* GICv3 ITS; 0 if none */
+	uint32_t gic_its_phandle;
 };
 
 extern struct fdt_info fdt;

@@ -70,6 +70,9 @@ extern uint64_t boot_ttbr0_l0[512], boot_ttbr1_l0[512];
 extern uint64_t boot_direct_l1[512];	/* the direct map, 1 GiB blocks */
 /* mmu.c: maps [base, base + size) of RAM into the boot direct map. */
 void mmu_map_ram(paddr_t base, uint64_t size);
+/* mmu.c: maps device registers above RAM's top into the direct map, for
+ * phys_to_virt; false past its reach or without memory. Big lock held. */
+bool mmu_map_device(paddr_t base, uint64_t size);
 
 static inline void
 tlb_flush_page(vaddr_t va)

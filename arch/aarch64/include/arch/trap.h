@@ -63,6 +63,19 @@ int gic_ack(void);
 void gic_eoi(int intid);
 /* irq.c: runs the handler registered for intid (big lock held). */
 void irq_dispatch(int intid);
+/*
+ * its.c: GICv3's ITS, for PCI MSI (big lock held). its_available: the
+ * device tree has one for the PCIe host, set up; its_message: the MSI that
+ * raises vector for device devid (its requester ID), an LPI mapped for
+ * it, and that LPI's INTID, or -1; its_lpi_vector: the vector an LPI
+ * raises, 0 if none; its_free_vector: the LPIs of a vector unmapped.
+ */
+#define LPI_FIRST 8192
+#define LPI_COUNT 256
+bool its_available(void);
+int its_message(uint32_t devid, int vector, uint64_t *addr, uint32_t *data);
+int its_lpi_vector(int intid);
+void its_free_vector(int vector);
 
 /* entry.S */
 extern char thread_trampoline[];	/* a new thread's first return */
