@@ -12,8 +12,8 @@
  *
  * Run in Petrel only (tests/system/vdso.py): "vdso settime" sets the
  * wall clock as root and checks the vDSO follows it; "vdso none" checks
- * a boot with vdso=0 gives no vDSO and the clocks still work. "vdso
- * bench N" prints TSC cycles per call, vDSO against system call.
+ * a boot with vdso=0 gives no vDSO and the clocks still work; "vdso wx"
+ * that neither page can be made writable. "vdso bench N" prints TSC cycles per call, vDSO against system call.
  */
 #include "abi.h"
 
@@ -488,6 +488,31 @@ settime(void)
 	return abi_failures != 0;
 }
 
+/* Petrel only: neither page can be made writable (W^X; Linux gives a
+ * private writable copy of [vdso]), nor written through /proc/self/mem
+ * in [vvar]; the vDSO still answers afterwards. */
+static int
+wx(void)
+{
+	uintptr_t base = getauxval(AT_SYSINFO_EHDR);
+	CHECK_ERR("mprotect [vdso] writable",
+		  mprotect((void *)base, 4096, PROT_READ | PROT_WRITE), EACCES);
+	CHECK_ERR("mprotect [vvar] writable",
+		  mprotect((void *)(base - 4096), 4096, PROT_READ | PROT_WRITE),
+		  EACCES);
+	CHECK_ERR("mprotect [vvar] executable",
+		  mprotect((void *)(base - 4096), 4096, PROT_READ | PROT_EXEC),
+		  EACCES);
+	int fd = open("/proc/self/mem", O_RDWR);
+	char zero[8] = { 0 };
+	CHECK("no write to [vvar] through /proc/self/mem",
+	      pwrite(fd, zero, sizeof(zero), (off_t)(base - 4096)) < 0);
+	close(fd);
+	CHECK("MONOTONIC still between system calls",
+	      sys_ns(CLOCK_MONOTONIC) <= vdso_ns(CLOCK_MONOTONIC));
+	return abi_failures != 0;
+}
+
 /* Petrel booted with vdso=0: no vDSO, and libc's clocks still work. */
 static int
 none(void)
@@ -560,6 +585,8 @@ main(int argc, char **argv)
 		return 1;
 	if (argc > 1 && strcmp(argv[1], "settime") == 0)
 		return settime();
+	if (argc > 1 && strcmp(argv[1], "wx") == 0)
+		return wx();
 	if (argc > 2 && strcmp(argv[1], "bench") == 0)
 		return bench(atoi(argv[2]));
 	test_clocks();
