@@ -27,6 +27,7 @@ else
 include mk/abi.mk
 include mk/systest.mk
 include mk/kernel.mk
+include mk/vdso.mk
 include mk/user.mk
 include mk/httpd.mk
 include mk/iso.mk

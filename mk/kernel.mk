@@ -7,7 +7,9 @@ KERNEL_CFLAGS := -std=gnu11 -O2 -g $(KERNEL_WARN) -ffreestanding -fno-builtin \
 	-mno-sse -mno-mmx -mno-sse2 -mno-avx -fno-omit-frame-pointer \
 	-fno-asynchronous-unwind-tables -Ikernel/include -Iarch/$(ARCH)/include \
 	-Iinclude -I$(BUILD)/gen -MMD -MP
-KERNEL_SRCS := $(shell find kernel arch/$(ARCH) -name '*.c' -o -name '*.S' | sort)
+# The vDSO's sources are user code, built by mk/vdso.mk.
+KERNEL_SRCS := $(shell find kernel arch/$(ARCH) -path arch/$(ARCH)/vdso -prune \
+	-o \( -name '*.c' -o -name '*.S' \) -print | sort)
 KERNEL_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(KERNEL_SRCS))
 KERNEL_GEN := $(BUILD)/gen/syscall_table.h
 

@@ -10,6 +10,7 @@
 #include <arch/mmu.h>
 #include <arch/trap.h>
 #include <arch/entry.h>
+#include <arch/vdso.h>
 
 struct cpu cpus[CPU_MAX];
 _Static_assert(offsetof(struct cpu, self) == CPU_SELF &&
@@ -124,6 +125,7 @@ cpu_setup(struct cpu *c)
 	struct desc_ptr ip = { sizeof(idt) - 1, (uint64_t)idt };
 	__asm__ volatile("lidt %0" ::"m"(ip));
 	features_init();
+	vdso_cpu_init(c);
 	wrmsr(MSR_GS_BASE, (uint64_t)c);
 	wrmsr(MSR_KERNEL_GS_BASE, 0);
 }

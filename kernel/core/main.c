@@ -19,6 +19,7 @@
 #include <kernel/version.h>
 #include <kernel/errno.h>
 #include <kernel/vfs.h>
+#include <kernel/vdso.h>
 #include <kernel/lock.h>
 
 static struct cmdline cmdline;
@@ -105,6 +106,8 @@ kmain(void)
 	for (unsigned i = 0; i < argc && i < CMDLINE_INIT_ARGS_MAX; i++)
 		argv[i + 1] = extra[i];
 	arch_timer_calibrate();	/* the boot so far was the measuring window */
+	const char *vdso = cmdline_get(&cmdline, "vdso");
+	vdso_init(!vdso || strcmp(vdso, "0") != 0);	/* needs the clock's rate */
 	arch_smp_init();	/* needs the clock for its start-up delays */
 	proc_spawn_init(init, argv, (int)argc + 1);
 	sched_start();

@@ -331,7 +331,8 @@ gen_region_line(struct gen *g, struct region *r)
 		(r->prot & PROT_READ) ? 'r' : '-', (r->prot & PROT_WRITE) ? 'w' : '-',
 		(r->prot & PROT_EXEC) ? 'x' : '-', (r->flags & MAP_SHARED) ? 's' : 'p', 0,
 	};
-	struct inode *f = r->file;
+	/* A tagged region's file ([vvar], [vdso]) is the kernel's own. */
+	struct inode *f = r->tag ? NULL : r->file;
 	size_t line = g->len;
 	gen_region_header(g, r->start, r->end, perm, f ? r->file_off : 0,
 			  f && f->sb ? f->sb->dev : 0, f ? f->ino : 0);

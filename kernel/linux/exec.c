@@ -9,6 +9,7 @@
 #include <kernel/trace.h>
 #include <kernel/ipc.h>
 #include <kernel/vm.h>
+#include <kernel/vdso.h>
 #include <kernel/sysvipc.h>
 #include <kernel/keys.h>
 #include <kernel/ptrace.h>
@@ -60,6 +61,7 @@ struct exec_args {
 #define AT_RANDOM 25
 #define AT_HWCAP2 26
 #define AT_EXECFN 31
+#define AT_SYSINFO_EHDR 33
 
 static int
 args_add(struct exec_args *a, const char *s, size_t len)
@@ -360,10 +362,12 @@ push_bytes(struct stack_builder *sb, const void *p, size_t n)
 	return sb->sp;
 }
 
-/* Lays out strings, auxv, envp, argv and argc on the new stack. */
+/* Lays out strings, auxv, envp, argv and argc on the new stack; auxv's
+ * AT_SYSINFO_EHDR first (as Linux's ARCH_DLINFO), if there is a vDSO. */
 static uint64_t
 build_stack(struct vm *vm, struct exec_args *a, const struct elf_info *ei,
-	    uint64_t bias, uint64_t interp_base, const char *execfn)
+	    uint64_t bias, uint64_t interp_base, const char *execfn,
+	    uint64_t vdso)
 {
 	struct stack_builder sb = { .sp = vm->stack_top, .err = 0 };
 	uint8_t rnd[16];
@@ -375,7 +379,8 @@ build_stack(struct vm *vm, struct exec_args *a, const struct elf_info *ei,
 	uint64_t rand = push_bytes(&sb, rnd, sizeof(rnd));
 	sb.sp &= ~15ul;
 
-	uint64_t auxv[][2] = {
+	uint64_t all[][2] = {
+		{ AT_SYSINFO_EHDR, vdso },
 		{ AT_PHDR, ei->phdr_vaddr + bias }, { AT_PHENT, ei->phent },
 		{ AT_PHNUM, ei->phnum }, { AT_PAGESZ, PAGE_SIZE },
 		{ AT_BASE, interp_base }, { AT_FLAGS, 0 }, { AT_ENTRY, ei->entry + bias },
@@ -385,8 +390,10 @@ build_stack(struct vm *vm, struct exec_args *a, const struct elf_info *ei,
 		{ AT_PLATFORM, plat }, { AT_SECURE, 0 }, { AT_RANDOM, rand },
 		{ AT_EXECFN, fn }, { AT_NULL, 0 },
 	};
+	const uint64_t(*auxv)[2] = vdso ? all : all + 1;
+	size_t auxv_size = sizeof(all) - (vdso ? 0 : sizeof(all[0]));
 	size_t nptr = 1 + a->argc + 1 + a->envc + 1;
-	size_t total = nptr * 8 + sizeof(auxv);
+	size_t total = nptr * 8 + auxv_size;
 	uint64_t sp = (sb.sp - total) & ~15ul;
 	uint64_t *v = kmalloc(total);
 	if (!v)
@@ -403,9 +410,9 @@ build_stack(struct vm *vm, struct exec_args *a, const struct elf_info *ei,
 	if (a->argc == 0)
 		v[k++] = 0;
 	v[k++] = 0;
-	memcpy(&v[k], auxv, sizeof(auxv));
-	_Static_assert(sizeof(auxv) <= sizeof(vm->auxv), "vm->auxv holds it");
-	memcpy(vm->auxv, auxv, sizeof(auxv));	/* /proc/PID/auxv */
+	memcpy(&v[k], auxv, auxv_size);
+	_Static_assert(sizeof(all) <= sizeof(vm->auxv), "vm->auxv holds it");
+	memcpy(vm->auxv, auxv, auxv_size);	/* /proc/PID/auxv */
 	if (copyout(sp, v, total) < 0)
 		sb.err = -EFAULT;
 	kfree(v);
@@ -537,12 +544,18 @@ exec_build(struct proc *p, struct inode *ino, const struct elf_info *ei,
 	vm_find(vm, VM_STACK_TOP - 1)->tag = "[stack]";
 	if ((e = arch_exec_map(vm)) < 0)
 		goto fail;
+	long vdso = vdso_map(vm, p);
+	if (vdso < 0) {
+		e = (int)vdso;
+		goto fail;
+	}
 
 	/* The stack is written in the new space; switch back if that fails. */
 	*old = p->vm;
 	p->vm = vm;
 	vm_activate(vm);
-	*sp = build_stack(vm, a, ei, bias, interp_base, execfn);
+	*sp = build_stack(vm, a, ei, bias, interp_base, execfn,
+			  (uint64_t)vdso);
 	if ((int64_t)*sp < 0 && (int64_t)*sp > -4096) {
 		e = (int)(int64_t)*sp;
 		p->vm = *old;

@@ -15,6 +15,7 @@
 #include <kernel/vm.h>
 #include <kernel/sysvipc.h>
 #include <kernel/clock.h>
+#include <kernel/vdso.h>
 #include <kernel/kmalloc.h>
 #include <kernel/refcount.h>
 #include <kernel/syscall.h>
@@ -456,6 +457,7 @@ sys_setns(int fd, int nstype)
 		ns_put(p->ns[NS_TIME_CHILDREN]);
 		p->ns[NS_TIME_CHILDREN] = ns;
 		ns->time.frozen = true;
+		vdso_timens_changed(p);
 	}
 	return 0;
 }
@@ -496,6 +498,13 @@ timens_to_host(int clock, uint64_t ns)
 	if (*off > 0 && ns <= (uint64_t)*off)
 		return ns ? 1 : 0;
 	return ns - (uint64_t)*off;
+}
+
+bool
+timens_moves_clocks(struct proc *p)
+{
+	struct ns *time = ns_of(p, NS_TIME);
+	return time->time.monotonic_ns || time->time.boottime_ns;
 }
 
 int

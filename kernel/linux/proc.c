@@ -7,6 +7,7 @@
 #include <kernel/aio.h>
 #include <kernel/trace.h>
 #include <kernel/vm.h>
+#include <kernel/vdso.h>
 #include <kernel/vfs.h>
 #include <kernel/kmalloc.h>
 #include <kernel/errno.h>
@@ -307,6 +308,7 @@ proc_clone(unsigned long flags, uint64_t newsp, uint64_t tls)
 		}
 		if (!p->vm)
 			goto fail_proc;
+		vdso_timens_changed(p);	/* a time_for_children's clocks */
 		if (flags & CLONE_FILES) {
 			p->files = parent->files;
 			ref_get(&p->files->refcount);

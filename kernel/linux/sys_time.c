@@ -11,11 +11,19 @@
 #include <kernel/stat.h>
 #include <kernel/clock.h>
 #include <kernel/ns.h>
+#include <kernel/vdso.h>
 
 #define NS NSEC_PER_SEC
 
-/* What settimeofday and clock_settime added to the boot RTC reading. */
+/* What settimeofday and clock_settime added to the boot RTC reading;
+ * the vDSO's clock page follows it (vdso_clock_changed). */
 static int64_t realtime_offset_ns;
+
+uint64_t
+realtime_base_ns(void)
+{
+	return arch_rtc_seconds() * NS + (uint64_t)realtime_offset_ns;
+}
 
 long
 clock_now(int clock, uint64_t *ns)
@@ -25,7 +33,7 @@ clock_now(int clock, uint64_t *ns)
 	case CLOCK_REALTIME:
 	case CLOCK_REALTIME_COARSE:
 	case CLOCK_TAI:		/* no TAI offset is ever set (adjtimex) */
-		*ns = arch_rtc_seconds() * NS + now + (uint64_t)realtime_offset_ns;
+		*ns = realtime_base_ns() + now;
 		return 0;
 	case CLOCK_MONOTONIC:
 	case CLOCK_MONOTONIC_RAW:
@@ -102,6 +110,7 @@ realtime_set(int64_t sec, int64_t nsec)
 	uint64_t boot_wall = arch_rtc_seconds() * NS + arch_now_ns();
 	realtime_offset_ns = (int64_t)((uint64_t)sec * NS + (uint64_t)nsec -
 				       boot_wall);
+	vdso_clock_changed();
 	return 0;
 }
 

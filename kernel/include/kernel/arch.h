@@ -50,6 +50,15 @@ uint64_t arch_cycles(void);		/* raw TSC */
 void arch_timer_set(uint64_t deadline_ns);
 uint64_t arch_tsc_khz(void);
 
+/* vdso.c: the vDSO's image (a shared object with no relocations, linked
+ * at 0, its [vvar] page below it), with its size; NULL where the arch has
+ * none. arch_vvar_clock: how the vDSO computes arch_now_ns() (the cycle
+ * count at 0 ns and the multiplier, kernel/include/kernel/vvar.h) and
+ * finds its CPU (struct vvar's cpu_mode). */
+const void *arch_vdso_image(size_t *size);
+void arch_vvar_clock(uint64_t *cycles_base, uint64_t *ns_mult,
+		     uint32_t *cpu_mode);
+
 /* rtc.c: the battery-backed real-time clock, in UTC. arch_rtc_init reads
  * it at boot (arch_timer_init calls it); arch_rtc_seconds is that reading,
  * in seconds since the epoch. arch_rtc_read reads it now and returns 0 or

@@ -32,6 +32,9 @@ long clock_now(int clock, uint64_t *ns);
 /* Moves CLOCK_REALTIME to sec:nsec: 0, -EINVAL (out of range) or
  * -EPERM (not root, as CAP_SYS_TIME). */
 long realtime_set(int64_t sec, int64_t nsec);
+/* CLOCK_REALTIME minus CLOCK_MONOTONIC in ns, modulo 2^64: what
+ * clock_now adds to arch_now_ns() (the vDSO's clock page holds it). */
+uint64_t realtime_base_ns(void);
 /* Nanoseconds t has run, up to now if it runs. */
 uint64_t thread_cpu_ns(const struct thread *t);
 /* Nanoseconds p's threads have run, up to now. */

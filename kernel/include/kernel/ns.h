@@ -118,6 +118,9 @@ const char *ns_kind_name(enum ns_kind k);
  */
 uint64_t timens_from_host(int clock, uint64_t ns);
 uint64_t timens_to_host(int clock, uint64_t ns);
+/* Whether p's time namespace moves any clock (an offset not 0): the
+ * vDSO cannot read such a clock itself (kernel/linux/vdso.c). */
+bool timens_moves_clocks(struct proc *p);
 /* /proc/PID/timens_offsets: 0, -EINVAL (not CLOCK_MONOTONIC or
  * CLOCK_BOOTTIME), -EPERM (no CAP_SYS_TIME), -EACCES (entered already). */
 int timens_set_offset(struct ns *time, int clock, int64_t ns);
