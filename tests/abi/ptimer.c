@@ -15,6 +15,11 @@
 #ifndef SIGEV_THREAD_ID
 #define SIGEV_THREAD_ID 4
 #endif
+/* musl's name for the thread of SIGEV_THREAD_ID; older glibc has only
+ * its own (the aarch64 build). */
+#if defined(__GLIBC__) && !defined(sigev_notify_thread_id)
+#define sigev_notify_thread_id _sigev_un._tid
+#endif
 
 static long
 tcreate(clockid_t clock, struct sigevent *ev, int *id)
