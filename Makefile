@@ -57,10 +57,12 @@ test: all $(BUILD)/initramfs-test.cpio host-tests abi-tests $(BUILD)/assert/kern
 		ltp-check-build aarch64-test-inputs
 	python3 tests/run
 
-# make test's aarch64 part (docs/testing.md) boots build/aarch64/, made by
-# a make of its own; without the cross compiler and its glibc (tools/deps.sh
-# installs them) there is nothing to build, and those tests skip.
-aarch64-test-inputs: | $(DEPS_STAMP)
+# make test's aarch64 part (docs/aarch64.md, "Tests") boots build/aarch64/,
+# made by a make of its own, after x86_64's (which fetches the sources both
+# use and makes httpd's certificate); without the cross compiler and its
+# glibc (tools/deps.sh installs them) there is nothing to build, and those
+# tests skip.
+aarch64-test-inputs: all | $(DEPS_STAMP)
 	@if command -v aarch64-linux-gnu-gcc >/dev/null && \
 	    [ -e /usr/aarch64-linux-gnu/lib/libc.a ]; then \
 		$(MAKE) ARCH=aarch64 all $(BUILD)/aarch64/initramfs-test.cpio; \
