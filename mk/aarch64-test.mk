@@ -1,4 +1,4 @@
-# The aarch64 test image (docs/testing.md, docs/aarch64.md): the default
+# The aarch64 test image (docs/aarch64.md, "Tests"): the default
 # image plus, under /test, the ABI conformance programs that
 # tests/abi/aarch64.list runs (/test/abi/NAME), the script that runs many
 # of them in one boot (/test/bin/abi-batch) and the system tests' programs
