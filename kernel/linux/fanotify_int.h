@@ -9,6 +9,7 @@
 #include <kernel/list.h>
 #include <kernel/sched.h>
 #include <kernel/fanotify.h>
+#include <kernel/vfs.h>
 
 /* fanotify_init's flags. */
 #define FAN_CLOEXEC 0x1
@@ -38,9 +39,8 @@
 /* What event_f_flags may hold (Linux's FANOTIFY_INIT_ALL_EVENT_F_BITS). */
 #define O_DSYNC_K 010000
 #define O_SYNC_K 04010000
-#define O_LARGEFILE_K 0100000
 #define EVENT_F_BITS (O_ACCMODE | O_APPEND | O_NONBLOCK | O_SYNC_K | \
-		      O_DSYNC_K | O_CLOEXEC | O_LARGEFILE_K | O_NOATIME)
+		      O_DSYNC_K | O_CLOEXEC | O_LARGEFILE | O_NOATIME)
 
 /* fanotify_mark's flags. */
 #define FAN_MARK_ADD 0x1

@@ -68,7 +68,8 @@ struct sem_undo_list {
 	struct list undos;
 };
 
-/* struct sembuf and struct semid64_ds, x86_64's layouts. */
+/* struct sembuf and struct semid64_ds (whose padding is the arch's:
+ * <arch/abi.h>, through <kernel/stat.h>). */
 struct sembuf_k {
 	unsigned short num;
 	short op;
@@ -78,9 +79,9 @@ struct sembuf_k {
 struct semid_ds_k {
 	struct ipc_perm64 perm;
 	int64_t otime;
-	uint64_t unused1;
+	SEMID_TIME_PAD(unused1)
 	int64_t ctime;
-	uint64_t unused2;
+	SEMID_TIME_PAD(unused2)
 	uint64_t nsems;
 	uint64_t unused3, unused4;
 };

@@ -6,6 +6,7 @@
  */
 #include <kernel/types.h>
 #include <kernel/string.h>
+#include <kernel/vfs.h>
 #include "trace_fmt.h"
 
 struct trace_name {
@@ -31,12 +32,12 @@ static const struct trace_name open_values[] = {
 	{ 0, "O_RDONLY" }, { 1, "O_WRONLY" }, { 2, "O_RDWR" }, END
 };
 static const struct trace_name open_flags[] = {
-	{ 020200000, "O_TMPFILE" }, { 04010000, "O_SYNC" },
+	{ 020000000 | O_DIRECTORY, "O_TMPFILE" }, { 04010000, "O_SYNC" },
 	{ 0100, "O_CREAT" }, { 0200, "O_EXCL" }, { 0400, "O_NOCTTY" },
 	{ 01000, "O_TRUNC" }, { 02000, "O_APPEND" }, { 04000, "O_NONBLOCK" },
-	{ 010000, "O_DSYNC" }, { 020000, "O_ASYNC" }, { 040000, "O_DIRECT" },
-	{ 0100000, "O_LARGEFILE" }, { 0200000, "O_DIRECTORY" },
-	{ 0400000, "O_NOFOLLOW" }, { 01000000, "O_NOATIME" },
+	{ 010000, "O_DSYNC" }, { 020000, "O_ASYNC" }, { O_DIRECT, "O_DIRECT" },
+	{ O_LARGEFILE, "O_LARGEFILE" }, { O_DIRECTORY, "O_DIRECTORY" },
+	{ O_NOFOLLOW, "O_NOFOLLOW" }, { 01000000, "O_NOATIME" },
 	{ 02000000, "O_CLOEXEC" }, { 010000000, "O_PATH" }, END
 };
 static const struct trace_name fdflags_flags[] = {

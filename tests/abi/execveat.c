@@ -16,7 +16,7 @@ static char *const child_argv[] = { "execveat", "child", NULL };
 static char *const no_env[] = { NULL };
 
 static long
-execveat(int dirfd, const char *path, int flags)
+sys_execveat(int dirfd, const char *path, int flags)
 {
 	return syscall(SYS_execveat, dirfd, path, child_argv, no_env, flags);
 }
@@ -32,7 +32,7 @@ run(int dirfd, const char *path, int flags, const char *want_execfn)
 	if (pid == 0) {
 		close(pipefd[0]);
 		dup2(pipefd[1], 3 + 60);
-		execveat(dirfd, path, flags);
+		sys_execveat(dirfd, path, flags);
 		_exit(100 + errno);
 	}
 	close(pipefd[1]);

@@ -26,6 +26,7 @@
 #define FSCONFIG_SET_FD 5
 #define FSCONFIG_CMD_CREATE 6
 #define FSCONFIG_CMD_RECONFIGURE 7
+#ifndef MOUNT_ATTR_RDONLY	/* glibc's <sys/mount.h> has these, musl's not */
 #define MOUNT_ATTR_RDONLY 0x1
 #define MOUNT_ATTR_NOSUID 0x2
 #define MOUNT_ATTR_NODEV 0x4
@@ -34,6 +35,7 @@
 #define MOUNT_ATTR_NOATIME 0x10
 #define MOUNT_ATTR_STRICTATIME 0x20
 #define MOVE_MOUNT_F_EMPTY_PATH 0x4
+#endif
 #define OPEN_TREE_CLOEXEC O_CLOEXEC
 #ifndef AT_RECURSIVE
 #define AT_RECURSIVE 0x8000
@@ -46,43 +48,43 @@ struct attr {
 static char dir[64], dir2[80], dir3[80];
 
 static long
-fsopen(const char *name, unsigned flags)
+sys_fsopen(const char *name, unsigned flags)
 {
 	return syscall(430, name, flags);
 }
 
 static long
-fsconfig(int fd, unsigned cmd, const char *key, const void *value, int aux)
+sys_fsconfig(int fd, unsigned cmd, const char *key, const void *value, int aux)
 {
 	return syscall(431, fd, cmd, key, value, aux);
 }
 
 static long
-fsmount(int fd, unsigned flags, unsigned attr)
+sys_fsmount(int fd, unsigned flags, unsigned attr)
 {
 	return syscall(432, fd, flags, attr);
 }
 
 static long
-move_mount(int fd, const char *from, int tfd, const char *to, unsigned flags)
+sys_move_mount(int fd, const char *from, int tfd, const char *to, unsigned flags)
 {
 	return syscall(429, fd, from, tfd, to, flags);
 }
 
 static long
-fspick(int dfd, const char *path, unsigned flags)
+sys_fspick(int dfd, const char *path, unsigned flags)
 {
 	return syscall(433, dfd, path, flags);
 }
 
 static long
-open_tree(int dfd, const char *path, unsigned flags)
+sys_open_tree(int dfd, const char *path, unsigned flags)
 {
 	return syscall(428, dfd, path, flags);
 }
 
 static long
-mount_setattr(int dfd, const char *path, unsigned flags, struct attr *a,
+sys_mount_setattr(int dfd, const char *path, unsigned flags, struct attr *a,
 	      size_t size)
 {
 	return syscall(442, dfd, path, flags, a, size);
@@ -286,7 +288,7 @@ statx_mnt_id(const char *path, unsigned mask)
 {
 	unsigned long long sx[32];	/* struct statx: stx_mask first,
 					   stx_mnt_id at byte 0x90 */
-	if (syscall(332, AT_FDCWD, path, 0, mask, sx) < 0 ||
+	if (syscall(SYS_statx, AT_FDCWD, path, 0, mask, sx) < 0 ||
 	    !((unsigned)sx[0] & mask))
 		return -1;
 	return (long long)sx[0x90 / 8];
@@ -376,29 +378,29 @@ static void
 test_fsconfig_errors(int fd)
 {
 	int tmp = open(dir2, O_RDONLY);
-	CHECK_ERR("fsconfig fd -1", fsconfig(-1, FSCONFIG_SET_FLAG, "ro", NULL,
+	CHECK_ERR("fsconfig fd -1", sys_fsconfig(-1, FSCONFIG_SET_FLAG, "ro", NULL,
 		  0), EINVAL);
-	CHECK_ERR("fsconfig bad fd", fsconfig(999, FSCONFIG_SET_FLAG, "ro",
+	CHECK_ERR("fsconfig bad fd", sys_fsconfig(999, FSCONFIG_SET_FLAG, "ro",
 		  NULL, 0), EBADF);
-	CHECK_ERR("fsconfig not a context", fsconfig(tmp, FSCONFIG_SET_FLAG,
+	CHECK_ERR("fsconfig not a context", sys_fsconfig(tmp, FSCONFIG_SET_FLAG,
 		  "ro", NULL, 0), EINVAL);
-	CHECK_ERR("unknown command", fsconfig(fd, 100, "rw", NULL, 0),
+	CHECK_ERR("unknown command", sys_fsconfig(fd, 100, "rw", NULL, 0),
 		  EOPNOTSUPP);
-	CHECK_ERR("flag with a value", fsconfig(fd, FSCONFIG_SET_FLAG, "rw",
+	CHECK_ERR("flag with a value", sys_fsconfig(fd, FSCONFIG_SET_FLAG, "rw",
 		  "x", 0), EINVAL);
-	CHECK_ERR("string without one", fsconfig(fd, FSCONFIG_SET_STRING,
+	CHECK_ERR("string without one", sys_fsconfig(fd, FSCONFIG_SET_STRING,
 		  "source", NULL, 0), EINVAL);
-	CHECK_ERR("create with a key", fsconfig(fd, FSCONFIG_CMD_CREATE, "x",
+	CHECK_ERR("create with a key", sys_fsconfig(fd, FSCONFIG_CMD_CREATE, "x",
 		  NULL, 0), EINVAL);
-	CHECK_ERR("unknown parameter", fsconfig(fd, FSCONFIG_SET_STRING,
+	CHECK_ERR("unknown parameter", sys_fsconfig(fd, FSCONFIG_SET_STRING,
 		  "nosuchkey", "1", 0), EINVAL);
-	CHECK_ERR("empty key", fsconfig(fd, FSCONFIG_SET_STRING, "", "1", 0),
+	CHECK_ERR("empty key", sys_fsconfig(fd, FSCONFIG_SET_STRING, "", "1", 0),
 		  EINVAL);
-	CHECK_EQ("sync as a path", fsconfig(fd, FSCONFIG_SET_PATH, "sync",
+	CHECK_EQ("sync as a path", sys_fsconfig(fd, FSCONFIG_SET_PATH, "sync",
 		 "/", AT_FDCWD), 0);
-	CHECK_EQ("sync as an fd", fsconfig(fd, FSCONFIG_SET_FD, "sync", NULL,
+	CHECK_EQ("sync as an fd", sys_fsconfig(fd, FSCONFIG_SET_FD, "sync", NULL,
 		 tmp), 0);
-	CHECK_ERR("reconfigure before create", fsconfig(fd,
+	CHECK_ERR("reconfigure before create", sys_fsconfig(fd,
 		  FSCONFIG_CMD_RECONFIGURE, NULL, NULL, 0), EBUSY);
 	close(tmp);
 }
@@ -406,45 +408,45 @@ test_fsconfig_errors(int fd)
 static void
 test_new_api(void)
 {
-	CHECK_ERR("fsopen unknown", fsopen("nosuchfs", 0), ENODEV);
-	CHECK_ERR("fsopen bad flags", fsopen("tmpfs", 0x10), EINVAL);
-	int fd = fsopen("tmpfs", 1);
+	CHECK_ERR("fsopen unknown", sys_fsopen("nosuchfs", 0), ENODEV);
+	CHECK_ERR("fsopen bad flags", sys_fsopen("tmpfs", 0x10), EINVAL);
+	int fd = sys_fsopen("tmpfs", 1);
 	CHECK("fsopen tmpfs", fd >= 0);
 	CHECK_EQ("it is close-on-exec", fcntl(fd, F_GETFD), FD_CLOEXEC);
 	test_fsconfig_errors(fd);
-	CHECK_EQ("size=1m", fsconfig(fd, FSCONFIG_SET_STRING, "size", "1m", 0),
+	CHECK_EQ("size=1m", sys_fsconfig(fd, FSCONFIG_SET_STRING, "size", "1m", 0),
 		 0);
-	CHECK_ERR("fsmount before create", fsmount(fd, 0, 0), EINVAL);
-	CHECK_EQ("create", fsconfig(fd, FSCONFIG_CMD_CREATE, NULL, NULL, 0), 0);
-	CHECK_ERR("create twice", fsconfig(fd, FSCONFIG_CMD_CREATE, NULL, NULL,
+	CHECK_ERR("fsmount before create", sys_fsmount(fd, 0, 0), EINVAL);
+	CHECK_EQ("create", sys_fsconfig(fd, FSCONFIG_CMD_CREATE, NULL, NULL, 0), 0);
+	CHECK_ERR("create twice", sys_fsconfig(fd, FSCONFIG_CMD_CREATE, NULL, NULL,
 		  0), EBUSY);
-	CHECK_ERR("a parameter after", fsconfig(fd, FSCONFIG_SET_FLAG, "ro",
+	CHECK_ERR("a parameter after", sys_fsconfig(fd, FSCONFIG_SET_FLAG, "ro",
 		  NULL, 0), EBUSY);
-	CHECK_ERR("fsmount bad flags", fsmount(fd, 0x80000000, 0), EINVAL);
-	CHECK_ERR("fsmount bad attrs", fsmount(fd, 0, 0x100), EINVAL);
-	CHECK_ERR("fsmount two atime rules", fsmount(fd, 0, 0x30), EINVAL);
-	CHECK_ERR("fsmount bad fd", fsmount(-1, 0, 0), EBADF);
-	int mfd = fsmount(fd, 0, MOUNT_ATTR_NOEXEC | MOUNT_ATTR_NOATIME);
+	CHECK_ERR("fsmount bad flags", sys_fsmount(fd, 0x80000000, 0), EINVAL);
+	CHECK_ERR("fsmount bad attrs", sys_fsmount(fd, 0, 0x100), EINVAL);
+	CHECK_ERR("fsmount two atime rules", sys_fsmount(fd, 0, 0x30), EINVAL);
+	CHECK_ERR("fsmount bad fd", sys_fsmount(-1, 0, 0), EBADF);
+	int mfd = sys_fsmount(fd, 0, MOUNT_ATTR_NOEXEC | MOUNT_ATTR_NOATIME);
 	CHECK("fsmount", mfd >= 0);
-	CHECK_ERR("fsmount again", fsmount(fd, 0, 0), EBUSY);
+	CHECK_ERR("fsmount again", sys_fsmount(fd, 0, 0), EBUSY);
 	close(fd);
 	int inside = openat(mfd, "made-detached", O_CREAT | O_WRONLY, 0600);
 	CHECK("a file in the detached tree", inside >= 0);
 	close(inside);
-	CHECK_ERR("move_mount bad flags", move_mount(mfd, "", AT_FDCWD, dir,
+	CHECK_ERR("move_mount bad flags", sys_move_mount(mfd, "", AT_FDCWD, dir,
 		  0x08), EINVAL);
-	CHECK_ERR("move_mount from nothing", move_mount(mfd, "nosuch",
+	CHECK_ERR("move_mount from nothing", sys_move_mount(mfd, "nosuch",
 		  AT_FDCWD, dir, MOVE_MOUNT_F_EMPTY_PATH), ENOENT);
-	CHECK_ERR("move_mount to nothing", move_mount(mfd, "", AT_FDCWD,
+	CHECK_ERR("move_mount to nothing", sys_move_mount(mfd, "", AT_FDCWD,
 		  "/nonexistent", MOVE_MOUNT_F_EMPTY_PATH), ENOENT);
-	CHECK_ERR("move_mount bad to fd", move_mount(mfd, "", -1, "x",
+	CHECK_ERR("move_mount bad to fd", sys_move_mount(mfd, "", -1, "x",
 		  MOVE_MOUNT_F_EMPTY_PATH), EBADF);
 	mkdirat(mfd, "sub", 0755);
-	CHECK_ERR("move_mount into itself", move_mount(mfd, "", mfd, "sub",
+	CHECK_ERR("move_mount into itself", sys_move_mount(mfd, "", mfd, "sub",
 		  MOVE_MOUNT_F_EMPTY_PATH), EINVAL);
-	CHECK_ERR("move_mount onto a file", move_mount(mfd, "", AT_FDCWD,
+	CHECK_ERR("move_mount onto a file", sys_move_mount(mfd, "", AT_FDCWD,
 		  "/proc/self/status", MOVE_MOUNT_F_EMPTY_PATH), EINVAL);
-	CHECK_EQ("move_mount", move_mount(mfd, "", AT_FDCWD, dir,
+	CHECK_EQ("move_mount", sys_move_mount(mfd, "", AT_FDCWD, dir,
 		 MOVE_MOUNT_F_EMPTY_PATH), 0);
 	close(mfd);
 	CHECK_STR("/proc/mounts", options_of(dir), "rw,noexec,noatime");
@@ -452,33 +454,33 @@ test_new_api(void)
 	in_dir(path, "made-detached");
 	CHECK_EQ("the file is there", access(path, F_OK), 0);
 
-	CHECK_ERR("fspick bad flags", fspick(AT_FDCWD, dir, 0x10), EINVAL);
-	CHECK_ERR("fspick bad fd", fspick(-1, "x", 0), EBADF);
-	CHECK_ERR("fspick nothing", fspick(AT_FDCWD, "/nonexistent", 0),
+	CHECK_ERR("fspick bad flags", sys_fspick(AT_FDCWD, dir, 0x10), EINVAL);
+	CHECK_ERR("fspick bad fd", sys_fspick(-1, "x", 0), EBADF);
+	CHECK_ERR("fspick nothing", sys_fspick(AT_FDCWD, "/nonexistent", 0),
 		  ENOENT);
-	CHECK_ERR("fspick not a mount", fspick(AT_FDCWD, "/proc/self", 0),
+	CHECK_ERR("fspick not a mount", sys_fspick(AT_FDCWD, "/proc/self", 0),
 		  EINVAL);
-	int pfd = fspick(AT_FDCWD, dir, 0);
+	int pfd = sys_fspick(AT_FDCWD, dir, 0);
 	CHECK("fspick", pfd >= 0);
-	CHECK_ERR("create on a picked one", fsconfig(pfd, FSCONFIG_CMD_CREATE,
+	CHECK_ERR("create on a picked one", sys_fsconfig(pfd, FSCONFIG_CMD_CREATE,
 		  NULL, NULL, 0), EBUSY);
-	CHECK_EQ("sync=false", fsconfig(pfd, FSCONFIG_SET_STRING, "sync",
+	CHECK_EQ("sync=false", sys_fsconfig(pfd, FSCONFIG_SET_STRING, "sync",
 		 "false", 0), 0);
-	CHECK_EQ("ro", fsconfig(pfd, FSCONFIG_SET_FLAG, "ro", NULL, 0), 0);
-	CHECK_EQ("reconfigure", fsconfig(pfd, FSCONFIG_CMD_RECONFIGURE, NULL,
+	CHECK_EQ("ro", sys_fsconfig(pfd, FSCONFIG_SET_FLAG, "ro", NULL, 0), 0);
+	CHECK_EQ("reconfigure", sys_fsconfig(pfd, FSCONFIG_CMD_RECONFIGURE, NULL,
 		 NULL, 0), 0);
 	CHECK_STR("/proc/mounts", options_of(dir), "ro,noexec,noatime");
-	CHECK_EQ("rw", fsconfig(pfd, FSCONFIG_SET_FLAG, "rw", NULL, 0), 0);
-	CHECK_EQ("reconfigure", fsconfig(pfd, FSCONFIG_CMD_RECONFIGURE, NULL,
+	CHECK_EQ("rw", sys_fsconfig(pfd, FSCONFIG_SET_FLAG, "rw", NULL, 0), 0);
+	CHECK_EQ("reconfigure", sys_fsconfig(pfd, FSCONFIG_CMD_RECONFIGURE, NULL,
 		 NULL, 0), 0);
 	CHECK_STR("/proc/mounts", options_of(dir), "rw,noexec,noatime");
 	close(pfd);
 
 	mkdir(dir3, 0755);
-	CHECK_ERR("move_mount into itself", move_mount(AT_FDCWD, dir,
+	CHECK_ERR("move_mount into itself", sys_move_mount(AT_FDCWD, dir,
 		  AT_FDCWD, dir3, 0), ELOOP);
 	rmdir(dir3);
-	CHECK_EQ("move_mount of an attached mount", move_mount(AT_FDCWD, dir,
+	CHECK_EQ("move_mount of an attached mount", sys_move_mount(AT_FDCWD, dir,
 		 AT_FDCWD, dir2, 0), 0);
 	CHECK_STR("/proc/mounts: old place", options_of(dir), "none");
 	CHECK_STR("/proc/mounts: new place", options_of(dir2),
@@ -489,14 +491,14 @@ test_new_api(void)
 static void
 test_open_tree_setattr(void)
 {
-	CHECK_ERR("open_tree bad flags", open_tree(AT_FDCWD, dir, 0xffffffff),
+	CHECK_ERR("open_tree bad flags", sys_open_tree(AT_FDCWD, dir, 0xffffffff),
 		  EINVAL);
-	CHECK_ERR("open_tree AT_RECURSIVE alone", open_tree(AT_FDCWD, dir,
+	CHECK_ERR("open_tree AT_RECURSIVE alone", sys_open_tree(AT_FDCWD, dir,
 		  AT_RECURSIVE), EINVAL);
-	CHECK_ERR("open_tree bad fd", open_tree(-1, "x", 0), EBADF);
-	CHECK_ERR("open_tree nothing", open_tree(AT_FDCWD, "/nonexistent", 0),
+	CHECK_ERR("open_tree bad fd", sys_open_tree(-1, "x", 0), EBADF);
+	CHECK_ERR("open_tree nothing", sys_open_tree(AT_FDCWD, "/nonexistent", 0),
 		  ENOENT);
-	int fd = open_tree(AT_FDCWD, dir, OPEN_TREE_CLOEXEC);
+	int fd = sys_open_tree(AT_FDCWD, dir, OPEN_TREE_CLOEXEC);
 	CHECK("open_tree", fd >= 0);
 	CHECK_EQ("an O_PATH fd", fcntl(fd, F_GETFL) & O_PATH, O_PATH);
 	char buf[1];
@@ -507,36 +509,36 @@ test_open_tree_setattr(void)
 	CHECK_EQ("mount", mount("none", dir, "tmpfs", 0, NULL), 0);
 	mkdir(dir3, 0755);
 	CHECK_EQ("and one inside", mount("none", dir3, "tmpfs", 0, NULL), 0);
-	CHECK_ERR("mount_setattr small", mount_setattr(AT_FDCWD, dir, 0, &a,
+	CHECK_ERR("mount_setattr small", sys_mount_setattr(AT_FDCWD, dir, 0, &a,
 		  16), EINVAL);
-	CHECK_ERR("mount_setattr huge", mount_setattr(AT_FDCWD, dir, 0, &a,
+	CHECK_ERR("mount_setattr huge", sys_mount_setattr(AT_FDCWD, dir, 0, &a,
 		  8192), E2BIG);
-	CHECK_ERR("mount_setattr bad flags", mount_setattr(AT_FDCWD, dir, 1,
+	CHECK_ERR("mount_setattr bad flags", sys_mount_setattr(AT_FDCWD, dir, 1,
 		  &a, sizeof(a)), EINVAL);
 	struct attr bad = { .attr_set = 0x40000000 };
-	CHECK_ERR("mount_setattr bad attr", mount_setattr(AT_FDCWD, dir, 0,
+	CHECK_ERR("mount_setattr bad attr", sys_mount_setattr(AT_FDCWD, dir, 0,
 		  &bad, sizeof(bad)), EINVAL);
 	struct attr atime = { .attr_set = MOUNT_ATTR_NOATIME };
-	CHECK_ERR("an atime rule without clearing", mount_setattr(AT_FDCWD,
+	CHECK_ERR("an atime rule without clearing", sys_mount_setattr(AT_FDCWD,
 		  dir, 0, &atime, sizeof(atime)), EINVAL);
-	CHECK_ERR("not a mount", mount_setattr(AT_FDCWD, "/proc/self", 0, &a,
+	CHECK_ERR("not a mount", sys_mount_setattr(AT_FDCWD, "/proc/self", 0, &a,
 		  sizeof(a)), EINVAL);
-	CHECK_EQ("nothing asked", mount_setattr(AT_FDCWD, "/proc/self", 0,
+	CHECK_EQ("nothing asked", sys_mount_setattr(AT_FDCWD, "/proc/self", 0,
 		 &(struct attr){ 0 }, sizeof(a)), 0);
-	CHECK_EQ("mount_setattr recursive", mount_setattr(AT_FDCWD, dir,
+	CHECK_EQ("mount_setattr recursive", sys_mount_setattr(AT_FDCWD, dir,
 		 AT_RECURSIVE, &a, sizeof(a)), 0);
 	CHECK_STR("/proc/mounts", options_of(dir), "rw,nosuid,nodev,relatime");
 	CHECK_STR("the one inside too", options_of(dir3),
 		  "rw,nosuid,nodev,relatime");
 	struct attr b = { .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOATIME,
 			  .attr_clr = MOUNT_ATTR_NODEV | MOUNT_ATTR__ATIME };
-	CHECK_EQ("mount_setattr", mount_setattr(AT_FDCWD, dir, 0, &b,
+	CHECK_EQ("mount_setattr", sys_mount_setattr(AT_FDCWD, dir, 0, &b,
 		 sizeof(b)), 0);
 	CHECK_STR("/proc/mounts", options_of(dir), "ro,nosuid,noatime");
 	CHECK_STR("not the one inside", options_of(dir3),
 		  "rw,nosuid,nodev,relatime");
 	struct attr p = { .propagation = MS_SHARED };
-	CHECK_EQ("propagation", mount_setattr(AT_FDCWD, dir, 0, &p, sizeof(p)),
+	CHECK_EQ("propagation", sys_mount_setattr(AT_FDCWD, dir, 0, &p, sizeof(p)),
 		 0);
 	CHECK_STR("mountinfo", propagation_of(dir), "shared");
 	CHECK_EQ("umount inside", umount(dir3), 0);

@@ -168,8 +168,8 @@ main(int argc, char **argv)
 	off_t size = lseek(open(argv[0], O_RDONLY), 0, SEEK_END);
 	CHECK_ERR("ftruncate of the running program via O_PATH",
 		  ftruncate(self, 0), EBADF);
-	CHECK_EQ("program keeps its size",
-		 lseek(open(argv[0], O_RDONLY), 0, SEEK_END), size);
+	CHECK("program keeps its size",	/* the size is the libc's and arch's */
+	      lseek(open(argv[0], O_RDONLY), 0, SEEK_END) == size);
 
 	check_unprivileged();
 	unlink(link_name);

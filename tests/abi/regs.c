@@ -62,6 +62,7 @@ test_tls(void)
 	    syscall(SYS_arch_prctl, 0x1002, NONCANONICAL), EPERM);
 	CHECK_ERR("arch_prctl SET_FS kernel",
 	    syscall(SYS_arch_prctl, 0x1002, KERNEL_ADDR), EPERM);
+	CHECK_EQ("ARCH_GET_CPUID", syscall(SYS_arch_prctl, 0x1011, 0), 1);
 }
 
 static unsigned long return_rip;

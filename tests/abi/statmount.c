@@ -30,7 +30,9 @@
 #define MNT_POINT 0x10
 #define FS_TYPE 0x20
 #define LSMT_ROOT UINT64_MAX
+#ifndef STATX_MNT_ID	/* in glibc's <sys/stat.h>, not musl's */
 #define STATX_MNT_ID 0x1000
+#endif
 #define STATX_MNT_ID_UNIQUE 0x4000
 
 struct req {

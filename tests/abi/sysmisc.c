@@ -359,6 +359,7 @@ test_errnos(void)
 	unlink(path);
 	struct timeval tv[2] = { { 0, 0 }, { 0, 0 } };
 	CHECK_ERR("utimes(NULL)", syscall(SYS_utimes, NULL, tv), EFAULT);
+	CHECK_ERR("utimes NULL", syscall(SYS_utimes, NULL, NULL), EFAULT);
 	static char stx[256];	/* struct statx, which musl lacks */
 	CHECK_ERR("statx, reserved mask bit",
 	    syscall(SYS_statx, AT_FDCWD, "/", 0, 0x80000000u, stx), EINVAL);

@@ -28,12 +28,14 @@
 #define NR_FILE_GETATTR 468
 #define NR_FILE_SETATTR 469
 
+#ifndef STATX_BTIME	/* glibc's <sys/stat.h> has these, musl's not */
 #define STATX_BTIME 0x800u
 #define STATX_MNT_ID 0x1000u
 #define STATX_ATTR_IMMUTABLE 0x10
 #define STATX_ATTR_APPEND 0x20
 #define STATX_ATTR_NODUMP 0x40
 #define STATX_ATTR_MOUNT_ROOT 0x2000
+#endif
 
 /* struct statx, which musl does not declare. */
 struct statx_ts {

@@ -296,7 +296,8 @@ extern struct mount_entry mounts[MOUNT_MAX];
 #define POLLWRNORM 0x100
 #define POLLRDHUP 0x2000
 
-/* openat flags (Linux x86_64 values). */
+/* openat flags: Linux's values, the same on every arch but O_DIRECT,
+ * O_DIRECTORY, O_NOFOLLOW and O_LARGEFILE (from <arch/abi.h>). */
 #define O_ACCMODE 3
 #define O_RDONLY 0
 #define O_WRONLY 1
@@ -308,9 +309,6 @@ extern struct mount_entry mounts[MOUNT_MAX];
 #define O_APPEND 02000
 #define O_NONBLOCK 04000
 #define O_ASYNC 020000
-#define O_DIRECT 040000
-#define O_DIRECTORY 0200000
-#define O_NOFOLLOW 0400000
 #define O_CLOEXEC 02000000
 #define O_PATH 010000000
 #define __O_TMPFILE 020000000

@@ -6,8 +6,11 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 
+/* Workers: 4, or the first argument's number (up to WORKERS_MAX). */
 #define WORKERS 4
+#define WORKERS_MAX 64
 #define ROUNDS 20000
 #define ITEMS 1000
 #define QUEUE_SIZE 8
@@ -82,13 +85,18 @@ worker(void *arg)
 }
 
 int
-main(void)
+main(int argc, char **argv)
 {
-	pthread_t threads[WORKERS];
+	pthread_t threads[WORKERS_MAX];
 	intptr_t taken_total = 0;
 	int joined = 0;
+	int workers = argc > 1 ? atoi(argv[1]) : WORKERS;
 
-	for (int i = 0; i < WORKERS; i++) {
+	if (workers < 1 || workers > WORKERS_MAX) {
+		printf("threads: 1 to %d workers\n", WORKERS_MAX);
+		return 2;
+	}
+	for (int i = 0; i < workers; i++) {
 		if (pthread_create(&threads[i], NULL, worker, NULL) != 0) {
 			printf("threads: pthread_create failed\n");
 			return 1;
@@ -101,7 +109,7 @@ main(void)
 	pthread_cond_broadcast(&queue_changed);
 	pthread_mutex_unlock(&lock);
 
-	for (int i = 0; i < WORKERS; i++) {
+	for (int i = 0; i < workers; i++) {
 		void *taken;
 
 		if (pthread_join(threads[i], &taken) == 0) {
@@ -112,7 +120,7 @@ main(void)
 	printf("threads: joined=%d\n", joined);
 	printf("threads: counter=%ld\n", counter);
 	printf("threads: items=%ld sum=%ld\n", (long)taken_total, items_sum);
-	if (joined != WORKERS || counter != (long)WORKERS * ROUNDS ||
+	if (joined != workers || counter != (long)workers * ROUNDS ||
 	    taken_total != ITEMS || items_sum != (long)ITEMS * (ITEMS + 1) / 2)
 		return 1;
 	printf("threads: ok\n");

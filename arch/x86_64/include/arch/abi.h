@@ -1,7 +1,8 @@
 /*
  * The Linux structures whose layout is x86_64's own, for the portable ABI
- * code: struct stat (<kernel/stat.h>) and struct epoll_event, which x86_64
- * alone packs (kernel/linux/sys_poll.c).
+ * code: struct stat (<kernel/stat.h>), struct epoll_event, which x86_64
+ * alone packs (kernel/linux/sys_poll.c), struct semid64_ds, and the open
+ * flags whose values differ between arches.
  */
 #ifndef ARCH_ABI_H
 #define ARCH_ABI_H
@@ -22,5 +23,15 @@ struct linux_stat {
 _Static_assert(sizeof(struct linux_stat) == 144, "Linux x86_64 struct stat");
 
 #define EPOLL_PACKED __attribute__((packed))
+
+/* struct semid64_ds: x86_64 follows each of its times with an unused
+ * word (arch/x86's sembuf.h); asm-generic does not. */
+#define SEMID_TIME_PAD(name) uint64_t name;
+
+/* The open flags whose values are arch-specific (asm-generic/fcntl.h's). */
+#define O_DIRECT 040000
+#define O_LARGEFILE 0100000
+#define O_DIRECTORY 0200000
+#define O_NOFOLLOW 0400000
 
 #endif
