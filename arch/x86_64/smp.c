@@ -19,7 +19,7 @@
 #include <arch/entry.h>
 #include <arch/timer.h>
 
-#define TRAMPOLINE 0x8000
+#define TRAMPOLINE AP_TRAMPOLINE_PAGE
 
 extern char ap_tramp_start[], ap_tramp_end[];
 extern char ap_param_cr3[], ap_param_stack[], ap_param_entry[], ap_param_cpu[];
