@@ -26,7 +26,13 @@ READY_TIMEOUT = 90
 # configuration and its router solicitations, the disk's first reads) is
 # not idling. netd's timers settle within 20 s of the last traffic.
 SETTLE_SECS = 30
-COUNTERS_CMD = b"cat /proc/interrupts; grep '^intr' /proc/stat\n"
+# The clock source too: a Linux guest whose TSC its watchdog marked
+# unstable (under TCG on a loaded host) falls back to jiffies and then
+# cannot stop its tick (HZ=250 per CPU).
+COUNTERS_CMD = (b"cat /proc/interrupts; grep '^intr' /proc/stat; echo clocksource "
+                b"$(cat /sys/devices/system/clocksource/clocksource0/"
+                b"current_clocksource 2>/dev/null)\n")
+CLOCKSOURCE = re.compile(rb"^clocksource ([\w-]+)", re.M)
 LOC = re.compile(rb"^\s*LOC:((?:\s+\d+)+)", re.M)
 INTR = re.compile(rb"^intr (\d+)", re.M)
 CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -97,6 +103,8 @@ class Console:
         text = self.read_until(PROMPT, 30) or b""
         loc = LOC.search(text)
         intr = INTR.search(text)
+        clock = CLOCKSOURCE.search(text)
+        self.clocksource = clock.group(1).decode() if clock else None
         return (sum(int(x) for x in loc.group(1).split()) if loc else None,
                 int(intr.group(1)) if intr else None)
 
@@ -123,13 +131,16 @@ def idle_once(cmd, secs, log, name):
         c.close()
     wall = t1 - t0
     r = {"cpu_pct": 100 * (cpu1 - cpu0) / wall, "wall": wall}
+    if c.clocksource:
+        r["clocksource"] = c.clocksource
     if loc0 is not None and loc1 is not None:
         r["timer_hz"] = (loc1 - loc0) / wall
     if intr0 is not None and intr1 is not None:
         r["intr_hz"] = (intr1 - intr0) / wall
     log(f"  {name}: {r['cpu_pct']:.2f} % of a host CPU, "
         f"{r.get('timer_hz', float('nan')):.2f} timer irq/s, "
-        f"{r.get('intr_hz', float('nan')):.2f} irq/s")
+        f"{r.get('intr_hz', float('nan')):.2f} irq/s, clock source "
+        f"{r.get('clocksource', '-')}")
     return r
 
 
@@ -187,7 +198,13 @@ def table(r):
 
 
 def details(r):
+    clocks = ", ".join(f"{key} {r[f'idle_linux_{key}_clocksource']}"
+                       for key, _, _ in CASES
+                       if f"idle_linux_{key}_clocksource" in r)
     return ["- target (issue 13 §4): " + target(r),
+            "- the Linux guest's clock source at the end of each case "
+            "(refined-jiffies: its TSC was marked unstable and its tick runs at "
+            "250 Hz a CPU): " + (clocks or "-"),
             "- Petrel, NIC + disk: " + " ".join(
                 r.get("idle_petrel_smp1_net_cmd", [])),
             "- Linux, NIC + disk: " + " ".join(
