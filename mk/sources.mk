@@ -43,6 +43,7 @@ NSOCK_SRCS := $(wildcard servers/netd/sock*.c)
 NSOCK_HDRS := $(wildcard servers/netd/sock*.h)
 NETD_OWN := servers/netd/main.c servers/netd/netif.c servers/netd/serve.c \
 	servers/netd/vnet.c servers/netd/dad.c servers/netd/ifinfo.c \
+	servers/netd/ticks.c \
 	user/lib/virtio/virtio.c
 NETD_OWN_HDRS := servers/netd/netd.h servers/netd/vnet.h \
 	user/lib/virtio/virtio.h $(wildcard include/petrel/*.h)

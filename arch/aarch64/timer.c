@@ -115,5 +115,6 @@ timer_irq(void)
 {
 	write_sysreg(cntv_ctl_el0, CTL_IMASK);
 	timer_fired++;
+	this_cpu()->timer_interrupts++;
 	sched_timer_fired();
 }

@@ -88,7 +88,10 @@ gdt_load(struct cpu *c)
 			 : : "m"(gp) : "rax", "memory");
 }
 
-static uint8_t ist_stacks[CPU_MAX][8192] __attribute__((aligned(16)));
+/* The boot CPU's stack for NMIs and double faults; start_ap gives each
+ * other CPU one from the page allocator (a static one for every possible
+ * CPU was 120 KiB of the smallest --mem). */
+static uint8_t boot_ist_stack[IST_STACK_SIZE] __attribute__((aligned(16)));
 
 static void
 features_init(void)
@@ -120,7 +123,8 @@ void
 cpu_setup(struct cpu *c)
 {
 	c->self = c;
-	c->arch.tss.ist[0] = (uint64_t)&ist_stacks[c->id][8192];
+	if (!c->arch.tss.ist[0])
+		c->arch.tss.ist[0] = (uint64_t)&boot_ist_stack[IST_STACK_SIZE];
 	gdt_load(c);
 	struct desc_ptr ip = { sizeof(idt) - 1, (uint64_t)idt };
 	__asm__ volatile("lidt %0" ::"m"(ip));

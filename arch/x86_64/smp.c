@@ -19,7 +19,7 @@
 #include <arch/entry.h>
 #include <arch/timer.h>
 
-#define TRAMPOLINE 0x8000
+#define TRAMPOLINE AP_TRAMPOLINE_PAGE
 
 extern char ap_tramp_start[], ap_tramp_end[];
 extern char ap_param_cr3[], ap_param_stack[], ap_param_entry[], ap_param_cpu[];
@@ -58,8 +58,10 @@ static bool
 start_ap(struct cpu *c, uint32_t apic_id)
 {
 	void *stack = kstack_alloc();
-	if (!stack)
+	uint8_t *ist = page_alloc_kva(IST_STACK_ORDER);
+	if (!stack || !ist)
 		return false;
+	c->arch.tss.ist[0] = (uint64_t)ist + IST_STACK_SIZE;
 	*(uint64_t *)param(ap_param_cr3) = mmu_kernel_root();
 	*(uint64_t *)param(ap_param_stack) = (uint64_t)stack + KSTACK_SIZE;
 	*(uint64_t *)param(ap_param_entry) = (uint64_t)ap_entry;

@@ -22,6 +22,7 @@ static void
 timer_irq(void)
 {
 	/* One-shot: nothing is armed now. Timers run on the way out. */
+	this_cpu()->timer_interrupts++;
 	sched_timer_fired();
 }
 

@@ -21,6 +21,7 @@
 #include <kernel/vfs.h>
 #include <kernel/vdso.h>
 #include <kernel/lock.h>
+#include <kernel/kmalloc.h>
 
 static struct cmdline cmdline;
 
@@ -48,6 +49,29 @@ make_root_dir(struct inode *root, const char *name)
 					      S_IFDIR | 0755, &dir) < 0)
 		return;
 	inode_put(dir);
+}
+
+/*
+ * Where the usable RAM has gone as init is about to start: what the
+ * smallest --mem is made of (docs/performance.md §3).
+ */
+static void
+report_memory(void)
+{
+	uint64_t usable = 0;
+	for (int i = 0; i < boot_info.mem_count; i++)
+		if (boot_info.mem[i].usable)
+			usable += boot_info.mem[i].size;
+	uint64_t image = ALIGN_UP(KERNEL_IMAGE_PHYS(kernel_end), PAGE_SIZE) -
+			 KERNEL_IMAGE_PHYS(kernel_start);
+	uint64_t managed = page_total(), files = tmpfs_page_count();
+	uint64_t heap = kmalloc_page_count(), free = page_free_count();
+	uint64_t kib = PAGE_SIZE / 1024;
+	pr_info("memory: %lu KiB usable = kernel image %lu + page array and "
+		"holes %lu + root files %lu + heap %lu + page tables, stacks "
+		"and the rest %lu + free %lu KiB\n", usable / 1024, image / 1024,
+		(usable - image) / 1024 - managed * kib, files * kib, heap * kib,
+		(managed - files - heap - free) * kib, free * kib);
 }
 
 /* Called as init first enters user mode: reports the boot time. */
@@ -109,6 +133,7 @@ kmain(void)
 	const char *vdso = cmdline_get(&cmdline, "vdso");
 	vdso_init(!vdso || strcmp(vdso, "0") != 0);	/* needs the clock's rate */
 	arch_smp_init();	/* needs the clock for its start-up delays */
+	report_memory();
 	proc_spawn_init(init, argv, (int)argc + 1);
 	sched_start();
 }

@@ -1,6 +1,8 @@
 /*
- * Unpacks the boot module (cpio newc) into the root tmpfs, then returns the
- * module's pages to the allocator. A malformed archive stops the unpacking
+ * Unpacks the boot module (cpio newc) into the root tmpfs, returning the
+ * module's pages to the allocator as soon as the unpacking has passed them,
+ * so the archive and its copy never both sit whole in memory (the smallest
+ * --mem, docs/performance.md §3). A malformed archive stops the unpacking
  * with a message; what was unpacked so far stays. As in Linux, a later
  * member (say, from a second archive appended by `petrel run --pack`)
  * replaces a file or symlink of the same name; directories merge. Regular
@@ -25,6 +27,45 @@ static struct linked {
 	struct inode *inode;
 } linked[LINKED_MAX];
 static int linked_count;
+
+/* The archive, and how far its pages have gone back to the allocator. */
+static const uint8_t *archive;
+static paddr_t archive_pa, archive_freed;
+
+/* A file's data is copied this much at a time, each piece's archive pages
+ * freed before the next is copied: a file bigger than the free memory
+ * still fits, as long as its copy does. */
+#define COPY_CHUNK (64 * 1024)
+
+/* Gives back the archive's pages wholly below upto: they are not read again. */
+static void
+archive_release(const void *upto)
+{
+	paddr_t done = ALIGN_DOWN(archive_pa + (paddr_t)((const uint8_t *)upto - archive),
+				  PAGE_SIZE);
+	if (done > archive_freed) {
+		page_add_range(archive_freed, done);
+		archive_freed = done;
+	}
+}
+
+/* Copies e's data into ino from offset 0. Returns 0 or -errno. */
+static int
+copy_data(struct inode *ino, const struct cpio_entry *e)
+{
+	const uint8_t *from = e->data;
+	size_t done = 0;
+
+	while (done < e->size) {
+		size_t k = MIN(e->size - done, (size_t)COPY_CHUNK);
+		long w = tmpfs_write_inode(ino, from + done, k, done);
+		if (w != (long)k)
+			return w < 0 ? (int)w : -ENOSPC;
+		done += k;
+		archive_release(from + done);
+	}
+	return 0;
+}
 
 static struct linked *
 linked_find(const struct cpio_entry *e)
@@ -125,11 +166,8 @@ link_entry(struct inode *dir, const char *name, size_t len,
 {
 	int err = dir->iops->link(dir, name, len, ino);
 
-	if (err == 0 && e->size > 0) {
-		long w = tmpfs_write_inode(ino, e->data, e->size, 0);
-		if (w != (long)e->size)
-			err = w < 0 ? (int)w : -ENOSPC;
-	}
+	if (err == 0)
+		err = copy_data(ino, e);
 	ino->mtime.tv_sec = ino->ctime.tv_sec = e->mtime;
 	ino->mtime.tv_nsec = ino->ctime.tv_nsec = 0;
 	return err;
@@ -187,9 +225,7 @@ unpack_entry(struct inode *root, const struct cpio_entry *e)
 		ino->mtime.tv_sec = ino->ctime.tv_sec = ino->atime.tv_sec = e->mtime;
 		ino->mtime.tv_nsec = ino->ctime.tv_nsec = ino->atime.tv_nsec = 0;
 		if (S_ISREG(e->mode) && e->size > 0) {
-			long w = tmpfs_write_inode(ino, e->data, e->size, 0);
-			if (w != (long)e->size)
-				err = w < 0 ? (int)w : -ENOSPC;
+			err = copy_data(ino, e);
 			ino->mtime.tv_sec = e->mtime;
 		}
 		if (S_ISREG(e->mode))
@@ -211,15 +247,23 @@ initramfs_unpack(struct inode *root, paddr_t start, uint64_t size)
 		printk("initramfs: none given\n");
 		return;
 	}
-	cpio_iter_init(&it, phys_to_virt(start), size);
+	archive = phys_to_virt(start);
+	archive_pa = archive_freed = start;
+	cpio_iter_init(&it, archive, size);
 	while ((r = cpio_next(&it, &e)) == 1) {
+		/* The name's page may be freed while the data is copied. */
+		char name[128];
+		size_t n = MIN(e.name_len, sizeof(name) - 1);
+		memcpy(name, e.name, n);
+		name[n] = 0;
 		int err = unpack_entry(root, &e);
 		if (err < 0)
-			printk("initramfs: %.*s: error %d\n", (int)e.name_len, e.name, err);
+			printk("initramfs: %s: error %d\n", name, err);
 		files++;
+		archive_release(archive + it.pos);	/* before the next header */
 	}
 	if (r < 0)
 		printk("initramfs: malformed archive after %d entries (error %d)\n", files, r);
 	linked_release();
-	page_add_range(start, start + size);
+	page_add_range(archive_freed, start + size);
 }

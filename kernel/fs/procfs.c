@@ -48,6 +48,7 @@ pid_dir_ino(const struct proc *p)
 static const struct pentry root_entries[] = {
 	{ "meminfo", P_MEMINFO, S_IFREG | 0444 }, { "uptime", P_UPTIME, S_IFREG | 0444 },
 	{ "stat", P_STAT, S_IFREG | 0444 }, { "loadavg", P_LOADAVG, S_IFREG | 0444 },
+	{ "interrupts", P_INTERRUPTS, S_IFREG | 0444 },
 	{ "cpuinfo", P_CPUINFO, S_IFREG | 0444 }, { "mounts", P_MOUNTS, S_IFREG | 0444 },
 	{ "version", P_VERSION, S_IFREG | 0444 }, { "filesystems", P_FILESYSTEMS, S_IFREG | 0444 },
 	{ "locks", P_LOCKS, S_IFREG | 0444 },
@@ -616,6 +617,15 @@ gen_system(struct gen *g, enum pkind kind)
 		(void)procs;
 		break;
 	}
+	case P_INTERRUPTS:	/* Linux's layout; only the local timer's line */
+		gprintf(g, "     ");
+		for (int i = 0; i < cpu_count; i++)
+			gprintf(g, "       CPU%d", i);
+		gprintf(g, "\nLOC:");
+		for (int i = 0; i < cpu_count; i++)
+			gprintf(g, " %10lu", cpus[i].timer_interrupts);
+		gprintf(g, "   Local timer interrupts\n");
+		break;
 	case P_LOADAVG: {
 		int procs = 0, running = 0, last = 0;
 		list_for_each(it, &all_procs) {

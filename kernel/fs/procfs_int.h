@@ -33,7 +33,7 @@ extern const char procfs_config_gz[], procfs_config_gz_end[];
 char proc_state_char(struct proc *p);
 
 enum pkind {
-	P_ROOT, P_MEMINFO, P_VMSTAT, P_UPTIME, P_STAT, P_LOADAVG, P_CPUINFO, P_MOUNTS,
+	P_ROOT, P_MEMINFO, P_VMSTAT, P_UPTIME, P_STAT, P_INTERRUPTS, P_LOADAVG, P_CPUINFO, P_MOUNTS,
 	P_VERSION, P_FILESYSTEMS, P_LOCKS, P_SELF, P_KMSG, P_CMDLINE, P_CONFIG_GZ,
 	P_NET, P_NET_TCP, P_NET_TCP6, P_NET_UDP, P_NET_UDP6,
 	P_NET_DEV, P_NET_ROUTE, P_NET_IF_INET6,

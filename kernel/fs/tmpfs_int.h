@@ -32,6 +32,7 @@ struct tmpfs_node {
 	paddr_t **chunks;		/* regular files: pages by index in
 					   chunks, 0 a hole (tmpfs_pages.c) */
 	size_t nchunks;			/* capacity of chunks[] */
+	unsigned first_slots;		/* slots chunks[0] has (it grows) */
 	char *target;			/* symlinks */
 	unsigned seals;			/* regular files: F_SEAL_* */
 	char *memfd_name;		/* a memfd's name, else NULL */

@@ -2,7 +2,9 @@
  * A tmpfs file's pages by index: a directory of chunks of 512 page
  * addresses, each chunk made when one of its pages first comes, so a
  * sparse file (one page written past 4 GiB) costs a few pages of index,
- * not one slot per page of its size.
+ * not one slot per page of its size. The first chunk starts with a few
+ * slots and doubles as the file grows: a small file's index is a few
+ * bytes, not a page (the 40 files of the boot image took 164 KiB).
  */
 #include <kernel/tmpfs.h>
 #include <kernel/kmalloc.h>
@@ -12,13 +14,30 @@
 #include "tmpfs_int.h"
 
 #define CHUNK_PAGES 512
+#define FIRST_SLOTS_MIN 4
+
+/* The slots chunk c has (chunks[c] must exist). */
+static unsigned
+chunk_slots(const struct tmpfs_node *n, uint64_t c)
+{
+	return c == 0 ? n->first_slots : CHUNK_PAGES;
+}
+
+/* The slot of page i, or NULL when its chunk or slot is not there. */
+static paddr_t *
+slot_of(const struct tmpfs_node *n, uint64_t i)
+{
+	uint64_t c = i / CHUNK_PAGES;
+	if (c >= n->nchunks || !n->chunks[c] || i % CHUNK_PAGES >= chunk_slots(n, c))
+		return NULL;
+	return &n->chunks[c][i % CHUNK_PAGES];
+}
 
 paddr_t
 tmpfs_page(const struct tmpfs_node *n, uint64_t i)
 {
-	uint64_t c = i / CHUNK_PAGES;
-	return c < n->nchunks && n->chunks[c] ? n->chunks[c][i % CHUNK_PAGES]
-					      : 0;
+	paddr_t *slot = slot_of(n, i);
+	return slot ? *slot : 0;
 }
 
 /* Makes the directory hold chunk c; 0 or -ENOMEM. */
@@ -39,15 +58,35 @@ grow_directory(struct tmpfs_node *n, uint64_t c)
 	return 0;
 }
 
+/* Makes the first chunk hold slot i (below CHUNK_PAGES); 0 or -ENOMEM. */
+static int
+grow_first(struct tmpfs_node *n, uint64_t i)
+{
+	unsigned slots = MAX(n->first_slots, (unsigned)FIRST_SLOTS_MIN);
+	while (slots <= i)
+		slots *= 2;
+	paddr_t *chunk = kzalloc(slots * sizeof(paddr_t));
+	if (!chunk)
+		return -ENOMEM;
+	if (n->chunks[0])
+		memcpy(chunk, n->chunks[0], n->first_slots * sizeof(paddr_t));
+	kfree(n->chunks[0]);
+	n->chunks[0] = chunk;
+	n->first_slots = slots;
+	return 0;
+}
+
 paddr_t *
 tmpfs_page_slot(struct tmpfs_node *n, uint64_t i)
 {
 	uint64_t c = i / CHUNK_PAGES;
 	if (grow_directory(n, c) < 0)
 		return NULL;
+	if (c == 0 && i >= n->first_slots && grow_first(n, i) < 0)
+		return NULL;
 	if (!n->chunks[c])
 		n->chunks[c] = kzalloc(CHUNK_PAGES * sizeof(paddr_t));
-	return n->chunks[c] ? &n->chunks[c][i % CHUNK_PAGES] : NULL;
+	return slot_of(n, i);
 }
 
 uint64_t
@@ -62,6 +101,12 @@ tmpfs_page_next(const struct tmpfs_node *n, uint64_t i, bool present,
 			if (!present)
 				return i;
 			i = (c + 1) * CHUNK_PAGES;	/* a chunk of holes */
+			continue;
+		}
+		if (i % CHUNK_PAGES >= chunk_slots(n, c)) {	/* holes to the chunk's end */
+			if (!present)
+				return i;
+			i = (c + 1) * CHUNK_PAGES;
 			continue;
 		}
 		if ((n->chunks[c][i % CHUNK_PAGES] != 0) == present)
@@ -79,7 +124,7 @@ tmpfs_pages_drop(struct inode *ino, uint64_t first, uint64_t last)
 	     c * CHUNK_PAGES < last; c++) {
 		if (!n->chunks[c])
 			continue;
-		for (unsigned k = 0; k < CHUNK_PAGES; k++) {
+		for (unsigned k = 0; k < chunk_slots(n, c); k++) {
 			uint64_t i = c * CHUNK_PAGES + k;
 			if (i >= first && i < last && n->chunks[c][k]) {
 				tmpfs_page_put(ino->sb, n->chunks[c][k]);
@@ -98,6 +143,7 @@ tmpfs_pages_free(struct tmpfs_node *n)
 	kfree(n->chunks);
 	n->chunks = NULL;
 	n->nchunks = 0;
+	n->first_slots = 0;
 }
 
 uint64_t

@@ -39,6 +39,7 @@
 struct exec_args {
 	char *strings;			/* argv then envp, NUL-separated */
 	size_t used;
+	size_t cap;			/* bytes strings holds */
 	int argc, envc;
 };
 
@@ -63,11 +64,47 @@ struct exec_args {
 #define AT_EXECFN 31
 #define AT_SYSINFO_EHDR 33
 
+/*
+ * The strings start in one page and double as they grow, up to
+ * EXEC_ARGS_MAX: a 256 KiB buffer for every exec was a 512 KiB block of
+ * contiguous memory (kmalloc's header), which a small guest did not have.
+ */
+#define ARGS_FIRST (PAGE_SIZE - 16)	/* one page with kmalloc's header */
+
+static int
+args_init(struct exec_args *a)
+{
+	*a = (struct exec_args){ .strings = kmalloc(ARGS_FIRST), .cap = ARGS_FIRST };
+	return a->strings ? 0 : -ENOMEM;
+}
+
+/* Makes room for need more bytes: 0, -E2BIG past the limit, or -ENOMEM. */
+static int
+args_reserve(struct exec_args *a, size_t need)
+{
+	if (a->used + need > EXEC_ARGS_MAX)
+		return -E2BIG;
+	if (a->used + need <= a->cap)
+		return 0;
+	size_t cap = a->cap;
+	while (cap < a->used + need)
+		cap = MIN(2 * (cap + 16) - 16, (size_t)EXEC_ARGS_MAX);
+	char *bigger = kmalloc(cap);
+	if (!bigger)
+		return -ENOMEM;
+	memcpy(bigger, a->strings, a->used);
+	kfree(a->strings);
+	a->strings = bigger;
+	a->cap = cap;
+	return 0;
+}
+
 static int
 args_add(struct exec_args *a, const char *s, size_t len)
 {
-	if (a->used + len + 1 > EXEC_ARGS_MAX)
-		return -E2BIG;
+	int e = args_reserve(a, len + 1);
+	if (e)
+		return e;
 	memcpy(a->strings + a->used, s, len);
 	a->strings[a->used + len] = 0;
 	a->used += len + 1;
@@ -89,9 +126,13 @@ args_copy_user(struct exec_args *a, uint64_t uvec)
 			return -EFAULT;
 		if (!ptr)
 			return n;
-		long len = copyinstr(a->strings + a->used, ptr, EXEC_ARGS_MAX - a->used);
-		if (len == -ENAMETOOLONG)
-			return -E2BIG;
+		long len;
+		while ((len = copyinstr(a->strings + a->used, ptr,
+					a->cap - a->used)) == -ENAMETOOLONG) {
+			int e = args_reserve(a, a->cap - a->used + 1);
+			if (e)
+				return e;
+		}
 		if (len < 0)
 			return (int)len;
 		a->used += len + 1;
@@ -445,17 +486,18 @@ script_args(struct exec_args *a, const char *hdr, size_t n, const char *path,
 		q--;
 
 	/* New argv: interp [arg] path argv[1..]; argv[0] is dropped. */
-	struct exec_args b = { .strings = kmalloc(EXEC_ARGS_MAX) };
-	if (!b.strings)
-		return -ENOMEM;
-	int e = args_add(&b, interp, strlen(interp));
+	struct exec_args b;
+	int e = args_init(&b);
+	if (e)
+		return e;
+	e = args_add(&b, interp, strlen(interp));
 	if (!e && q > p)
 		e = args_add(&b, hdr + p, q - p);
 	if (!e)
 		e = args_add(&b, path, strlen(path));
 	size_t skip = a->argc > 0 ? strlen(a->strings) + 1 : 0;
-	if (!e && a->used - skip + b.used > EXEC_ARGS_MAX)
-		e = -E2BIG;
+	if (!e)
+		e = args_reserve(&b, a->used - skip);
 	if (e) {
 		kfree(b.strings);
 		return e;
@@ -682,10 +724,8 @@ out:
 int
 exec_kernel(const char *path, const char *const *argv, int argc)
 {
-	struct exec_args a = { .strings = kmalloc(EXEC_ARGS_MAX) };
-	if (!a.strings)
-		return -ENOMEM;
-	int e = 0;
+	struct exec_args a;
+	int e = args_init(&a);
 	for (int i = 0; i < argc && !e; i++)
 		e = args_add(&a, argv[i], strlen(argv[i]));
 	static const char *const env[] = { "HOME=/", "TERM=linux",
@@ -711,11 +751,11 @@ do_execveat(int dirfd, uaddr_t upath, uaddr_t uargv, uaddr_t uenvp, int flags)
 {
 	char *path = kmalloc(PATH_MAX_K);
 	char *names = kmalloc(2 * PATH_MAX_K);
-	struct exec_args a = { .strings = kmalloc(EXEC_ARGS_MAX) };
+	struct exec_args a;
 	struct exec_start s = { dirfd, path, flags, path, path, false };
-	long e;
+	long e = args_init(&a);
 
-	if (!path || !names || !a.strings) {
+	if (!path || !names || e) {
 		e = -ENOMEM;
 		goto out;
 	}

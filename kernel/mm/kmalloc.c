@@ -1,8 +1,11 @@
 /*
- * The kernel heap: power-of-two size classes from 32 to 4096 bytes carved
+ * The kernel heap: power-of-two size classes from 32 to 2048 bytes carved
  * from pages, and whole page blocks above that. A 16-byte header before each
- * block records its class so kfree needs no size. Blocks are not zeroed
- * (kzalloc is): a 4 KiB path or a read's bounce buffer is filled at once.
+ * small block records its class so kfree needs no size; a page block has
+ * none (a 4 KiB request took 8 KiB with one), so kfree knows it by its
+ * page alignment, which no small block has, and asks the page allocator
+ * its order. Blocks are not zeroed (kzalloc is): a 4 KiB path or a read's
+ * bounce buffer is filled at once.
  */
 #include <kernel/kmalloc.h>
 #include <kernel/page.h>
@@ -12,12 +15,12 @@
 
 #define HDR 16
 #define CLASS_MIN 5	/* 32 bytes, header included */
-#define CLASS_MAX 12	/* 4096 bytes */
+#define CLASS_MAX 11	/* 2048 bytes, header included */
 #define KMALLOC_MAGIC 0x6b6d616c
 
 struct block_hdr {
 	uint32_t magic;
-	uint32_t class;		/* size class, or PAGE_SHIFT + order for pages */
+	uint32_t class;		/* size class */
 	struct block_hdr *next;	/* free list link while free */
 };
 
@@ -26,6 +29,13 @@ struct block_hdr {
 #define KMALLOC_POISON 0xa5
 
 static struct block_hdr *free_class[CLASS_MAX + 1];   /* big lock */
+static uint64_t heap_pages;	/* pages the heap holds; big lock */
+
+uint64_t
+kmalloc_page_count(void)
+{
+	return heap_pages;
+}
 
 static unsigned
 class_for(size_t total)
@@ -42,6 +52,7 @@ refill(unsigned c)
 	uint8_t *page = page_alloc_kva(0);
 	if (!page)
 		return false;
+	heap_pages++;	/* a size class's page is never given back */
 	size_t size = (size_t)1 << c;
 	for (size_t off = 0; off + size <= PAGE_SIZE; off += size) {
 		struct block_hdr *b = (struct block_hdr *)(page + off);
@@ -69,14 +80,14 @@ kmalloc(size_t size)
 		free_class[c] = b->next;
 	} else {
 		unsigned order = 0;
-		while ((PAGE_SIZE << order) < total)
+		while ((PAGE_SIZE << order) < size)
 			order++;
 		if (order > PAGE_ORDER_MAX)
 			return NULL;
-		b = page_alloc_kva_dirty(order);	/* kzalloc zeroes */
-		if (!b)
-			return NULL;
-		b->class = PAGE_SHIFT + order + 32;
+		void *block = page_alloc_kva_dirty(order);	/* kzalloc zeroes */
+		if (block)
+			heap_pages += 1ul << order;
+		return block;
 	}
 	b->magic = KMALLOC_MAGIC;
 	return (uint8_t *)b + HDR;
@@ -97,18 +108,20 @@ kfree(void *p)
 	BKL_ASSERT_HELD();
 	if (!p)
 		return;
+	if (((uintptr_t)p & (PAGE_SIZE - 1)) == 0) {	/* a page block */
+		unsigned order = page_block_order(virt_to_phys(p));
+		if (ASSERTS_ENABLED)
+			memset(p, KMALLOC_POISON, PAGE_SIZE << order);
+		heap_pages -= 1ul << order;
+		page_free_kva(p, order);
+		return;
+	}
 	struct block_hdr *b = (struct block_hdr *)((uint8_t *)p - HDR);
 	if (b->magic != KMALLOC_MAGIC)
 		panic("kfree: bad block %p", p);
 	b->magic = 0;
-	if (ASSERTS_ENABLED) {
-		unsigned shift = b->class >= 32 ? b->class - 32 : b->class;
-		memset(p, KMALLOC_POISON, ((size_t)1 << shift) - HDR);
-	}
-	if (b->class >= 32) {
-		page_free_kva(b, b->class - 32 - PAGE_SHIFT);
-		return;
-	}
+	if (ASSERTS_ENABLED)
+		memset(p, KMALLOC_POISON, ((size_t)1 << b->class) - HDR);
 	b->next = free_class[b->class];
 	free_class[b->class] = b;
 }

@@ -142,15 +142,20 @@ page_init(void)
 	pages = phys_to_virt(array);
 	memset(pages, 0, bytes);
 
-	/* Low memory (firmware, AP trampoline), the kernel, the boot module
-	 * and this array stay out of the allocator. */
-	paddr_t holes[4][2] = {
-		{ 0, 0x100000 },
+	/* Page 0 (0 means "no page"), the AP trampoline's page, the kernel,
+	 * the boot module and this array stay out of the allocator. The rest
+	 * of low memory the firmware calls usable is used (600 KiB of the
+	 * smallest --mem); what it still holds (BIOS data, EBDA, ROMs) the
+	 * memory map marks reserved, and the boot information in it was
+	 * copied before this runs. */
+	paddr_t holes[5][2] = {
+		{ 0, PAGE_SIZE },
+		{ AP_TRAMPOLINE_PAGE, AP_TRAMPOLINE_PAGE + PAGE_SIZE },
 		{ KERNEL_IMAGE_PHYS(kernel_start), ALIGN_UP(KERNEL_IMAGE_PHYS(kernel_end), PAGE_SIZE) },
 		{ ALIGN_DOWN(boot_info.initrd, PAGE_SIZE), iend },
 		{ array, array + bytes },
 	};
-	for (int i = 0; i < 4; i++)	/* sort by start: tiny insertion sort */
+	for (int i = 0; i < 5; i++)	/* sort by start: tiny insertion sort */
 		for (int j = i; j > 0 && holes[j][0] < holes[j - 1][0]; j--) {
 			paddr_t t0 = holes[j][0], t1 = holes[j][1];
 			holes[j][0] = holes[j - 1][0], holes[j][1] = holes[j - 1][1];
@@ -159,7 +164,7 @@ page_init(void)
 	for (int i = 0; i < boot_info.mem_count; i++) {
 		struct boot_mem *m = &boot_info.mem[i];
 		if (m->usable)
-			free_around(m->base, m->base + m->size, holes, 4);
+			free_around(m->base, m->base + m->size, holes, 5);
 	}
 }
 
@@ -331,6 +336,12 @@ page_alloc_kva_dirty(unsigned order)
 {
 	paddr_t pa = alloc_block(order);
 	return pa ? phys_to_virt(pa) : NULL;
+}
+
+unsigned
+page_block_order(paddr_t pa)
+{
+	return pa_to_page(pa)->order;
 }
 
 void

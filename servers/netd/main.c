@@ -199,9 +199,9 @@ run(pt_handle_t serve)
 			dump_wanted = 0;
 			dump_tables();
 		}
-		u32_t sleep_ms = sys_timeouts_sleeptime();
-		int64_t timeout = sleep_ms == SYS_TIMEOUTS_SLEEPTIME_INFINITE
-					  ? 1000000000ll : (int64_t)sleep_ms * 1000000;
+		/* Nothing wakes an idle netd but a timer that has work. */
+		u32_t sleep_ms = LWIP_MIN(sys_timeouts_sleeptime(), ticks_sleep_ms());
+		int64_t timeout = (int64_t)sleep_ms * 1000000;
 		unsigned n = 0;
 		items[n++] = (struct pt_wait_item){ irq_notify, 0, 1ull << IRQ_BIT, 0 };
 		if (serve)
@@ -213,6 +213,9 @@ run(pt_handle_t serve)
 		pt_wait(items, n, pending || loopback_pending() ? 0 : timeout);
 		vnet_busy(&nic);
 		petrel_lwip_clock_update();
+		ticks_run();	/* ticks missed while quiet come first */
+		if (items[0].got || pending || (serve && items[1].got))
+			ticks_activity();
 		if (items[0].got || pending)
 			vnet_interrupt(&nic);
 		link_poll(&nic);
@@ -306,6 +309,7 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	petrel_lwip_clock_update();
 	lwip_init();
+	ticks_init();
 	nsock_init();
 	if (address == NULL)
 		address = configured_address();

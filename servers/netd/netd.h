@@ -27,6 +27,16 @@ int link_setup(struct vnet *nic, const char *static_addr);
 /* Hands received frames to lwIP. */
 void link_poll(struct vnet *nic);
 
+/* ticks.c */
+/* Takes lwIP's cyclic timers (but TCP's) over; call after lwip_init. */
+void ticks_init(void);
+/* Notes a frame or a socket call: every timer runs at its period a while. */
+void ticks_activity(void);
+/* Runs the timers' due and missed ticks; call before handling events. */
+void ticks_run(void);
+/* Milliseconds until a timer must run (at most an hour). */
+uint32_t ticks_sleep_ms(void);
+
 /* ifinfo.c */
 struct pt_net_info;
 /* Describes lwIP's interfaces as the kernel shows them (PT_SOCK_IFINFO). */

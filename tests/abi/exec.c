@@ -122,6 +122,60 @@ test_args(void)
 	CHECK_STR("exec args child", status_str(abi_wait(pid)), "exited 3");
 }
 
+/* 60 strings of 2,000 to 2,059 bytes and a 20,000-byte variable: the
+ * kernel's copy grows through several sizes, some string straddling each
+ * boundary. */
+#define BIG_ARGS 60
+#define BIG_ENV 20000
+
+static char *
+big_string(size_t len, char c)
+{
+	char *s = malloc(len + 1);
+	memset(s, c, len);
+	s[len] = 0;
+	return s;
+}
+
+/* Child mode "big": every string arrived whole; exit 5. */
+static int
+mode_big(int argc, char **argv)
+{
+	int bad = argc != BIG_ARGS + 2;
+	for (int i = 0; !bad && i < BIG_ARGS; i++) {
+		const char *a = argv[i + 2];
+		bad = strlen(a) != 2000u + i || a[0] != 'a' + i % 26 ||
+		      a[strlen(a) - 1] != 'a' + i % 26;
+	}
+	const char *env = getenv("BIG");
+	if (!env || strlen(env) != BIG_ENV || env[BIG_ENV - 1] != 'z')
+		bad = 1;
+	return bad ? 6 : 5;
+}
+
+static void
+test_big_args(void)
+{
+	char *args[BIG_ARGS + 3] = { "abi-exec", "big" };
+	char *envs[] = { NULL, NULL };
+
+	for (int i = 0; i < BIG_ARGS; i++)
+		args[i + 2] = big_string(2000 + i, 'a' + i % 26);
+	char *env = big_string(BIG_ENV + 4, 'z');
+	memcpy(env, "BIG=", 4);
+	envs[0] = env;
+	pid_t pid = abi_fork();
+	if (pid == 0) {
+		execve(SELF, args, envs);
+		_exit(127);
+	}
+	CHECK_STR("exec with 140 KB of arguments and environment",
+	    status_str(abi_wait(pid)), "exited 5");
+	for (int i = 0; i < BIG_ARGS; i++)
+		free(args[i + 2]);
+	free(env);
+}
+
 static void
 test_cloexec(void)
 {
@@ -350,6 +404,8 @@ main(int argc, char **argv)
 		setvbuf(stdout, NULL, _IOLBF, 0);
 		if (strcmp(argv[1], "args") == 0)
 			return mode_args(argc, argv);
+		if (strcmp(argv[1], "big") == 0)
+			return mode_big(argc, argv);
 		if (strcmp(argv[1], "fds") == 0 && argc == 4)
 			return mode_fds(argv);
 		if (strcmp(argv[1], "pid") == 0 && argc == 4)
@@ -368,6 +424,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	test_args();
+	test_big_args();
 	test_cloexec();
 	test_pid_kept();
 	test_signals_across_exec();

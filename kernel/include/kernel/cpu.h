@@ -30,6 +30,7 @@ struct cpu {
 	uint64_t idle_ns;
 	uint64_t started_ns;
 	uint64_t armed_deadline;	/* this CPU's timer, 0 = off */
+	uint64_t timer_interrupts;	/* taken here (/proc/interrupts) */
 	paddr_t active_root;		/* page table loaded now */
 	struct vm *lazy_vm;		/* held while idle keeps its tables (vm_switch) */
 	bool halted;			/* idle in hlt: needs an IPI to run [K] */

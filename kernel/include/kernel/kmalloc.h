@@ -13,5 +13,7 @@ void *kmalloc(size_t size);
 void *kzalloc(size_t size);
 /* Frees a block from kmalloc/kzalloc; NULL is ignored. */
 void kfree(void *p);
+/* Pages the heap holds, in use or on its free lists (/proc/meminfo Slab). */
+uint64_t kmalloc_page_count(void);
 
 #endif

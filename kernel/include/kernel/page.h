@@ -55,6 +55,8 @@ uint64_t page_free_count(void);	/* pages free now */
 void *page_alloc_kva(unsigned order);
 /* The same with the contents left as they were (kmalloc's large blocks). */
 void *page_alloc_kva_dirty(unsigned order);
+/* The order a block from page_alloc_kva(_dirty) was allocated with. */
+unsigned page_block_order(paddr_t pa);
 void page_free_kva(void *va, unsigned order);
 
 #endif

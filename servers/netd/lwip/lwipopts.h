@@ -9,6 +9,10 @@
 /* ---- System: no lwIP threads; netd calls sys_check_timeouts() ---- */
 #define NO_SYS				1
 #define LWIP_TIMERS			1
+/* Only for lwip_cyclic_timer's name: netd's ticks.c takes the cyclic
+   timers off lwIP's list (sys_untimeout needs the handler). It changes
+   nothing else in this lwIP (timeouts.c is its only user). */
+#define LWIP_TESTMODE			1
 #define SYS_LIGHTWEIGHT_PROT		0
 #define LWIP_NETCONN			0
 #define LWIP_SOCKET			0

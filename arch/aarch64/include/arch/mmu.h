@@ -48,6 +48,9 @@ extern paddr_t kernel_phys_base;
 
 /* The physical address of a byte of the kernel image. */
 #define KERNEL_IMAGE_PHYS(va) ((vaddr_t)(va) - KERNEL_VBASE + kernel_phys_base)
+/* No AP trampoline (PSCI starts CPUs at an address of any page): page 0,
+ * never RAM here, stands in for it in the allocator's holes. */
+#define AP_TRAMPOLINE_PAGE 0ul
 
 static inline void *
 phys_to_virt(paddr_t pa)

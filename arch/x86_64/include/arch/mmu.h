@@ -13,6 +13,9 @@
 #define USER_TOP 0x0000800000000000ul		/* first address above user space */
 /* The physical address of a byte of the kernel image: loaded at 1 MiB. */
 #define KERNEL_IMAGE_PHYS(va) ((vaddr_t)(va) - KERNEL_VBASE)
+/* A low page the page allocator leaves alone: the AP start-up
+ * trampoline's (smp.c), below 1 MiB for the real-mode start. */
+#define AP_TRAMPOLINE_PAGE 0x8000ul
 
 #define PTE_P (1ul << 0)
 #define PTE_W (1ul << 1)

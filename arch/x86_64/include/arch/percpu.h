@@ -37,6 +37,9 @@ struct cpu;
 
 /* cpu.c: sets up the calling CPU (segments, IDT, features, GS). */
 void cpu_setup(struct cpu *c);
+/* A CPU's stack for NMIs and double faults (TSS IST 1): 2^IST_STACK_ORDER pages. */
+#define IST_STACK_ORDER 1
+#define IST_STACK_SIZE (4096ul << IST_STACK_ORDER)
 /* cpu.c: the kernel stack this CPU enters on from user mode. */
 void cpu_set_kernel_stack(uint64_t top);
 

@@ -1,0 +1,32 @@
+#!/usr/bin/env python3
+# Boots: the default image on microvm with 2 vCPUs and no network device.
+# Does:  reads /proc/interrupts, sleeps 4 s, reads it again.
+# Expects: Linux's layout (a CPU0 CPU1 header, a LOC line with a count per
+#        CPU), counts that never go backwards, and a guest that sleeps
+#        between timers: over the 4 s, fewer than 8 timer interrupts on
+#        both CPUs together (the sleep's own timer is one; no periodic
+#        tick). Issue 13 §4: an idle guest costs the host nothing.
+import os, re, sys
+sys.dont_write_bytecode = True	# no __pycache__ in the tree
+sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
+from lib import boot, expect_status, fail, passed
+
+result = boot("cat /proc/interrupts; sleep 4; cat /proc/interrupts",
+	      smp=2, extra=["--net", "none"])
+expect_status(result, 0)
+headers = [l for l in result.lines if l.split() == ["CPU0", "CPU1"]]
+locs = [l for l in result.lines if l.lstrip().startswith("LOC:")]
+if len(headers) != 2 or len(locs) != 2:
+	fail("expected two CPU0 CPU1 headers and two LOC lines")
+counts = []
+for line in locs:
+	m = re.match(r"\s*LOC:\s+(\d+)\s+(\d+)\s+Local timer interrupts$", line)
+	if not m:
+		fail("LOC line not as Linux writes it: %r" % line)
+	counts.append([int(m.group(1)), int(m.group(2))])
+if any(b < a for a, b in zip(counts[0], counts[1])):
+	fail("timer counts went backwards: %r" % counts)
+ticks = sum(counts[1]) - sum(counts[0])
+if ticks >= 8:
+	fail("%d timer interrupts over an idle 4 s: a periodic tick?" % ticks)
+passed("%d timer interrupts over 4 s" % ticks)
