@@ -92,6 +92,7 @@ struct thread {
 	struct file *held[4];		/* fd_hold: kept alive until it returns */
 	unsigned nheld;
 	bool regs_replaced;		/* the handler rewrote the whole frame */
+	unsigned work;			/* THREAD_WORK_*, below [K] */
 	uint64_t slice_end;
 	struct cpu *last_cpu;		/* where it last ran */
 	uint64_t cpu_ns;		/* time on CPU */
@@ -114,6 +115,16 @@ struct thread {
 	uint64_t seccomp_trap_ip;
 	struct landlock_domain *landlock;
 };
+
+/*
+ * A thread's work word: each bit sends its system calls off the fast path
+ * (kernel/linux/syscall.c), so the common case tests one word on entry and
+ * on the way out, as Linux's _TIF_WORK_MASK. syscall_work_update sets it
+ * from the state each bit stands for, wherever that state changes.
+ */
+#define THREAD_WORK_SECCOMP	0x1	/* seccomp_mode != 0 */
+#define THREAD_WORK_PTRACE	0x2	/* ptrace != NULL: stops around calls */
+#define THREAD_WORK_TRACE	0x4	/* proc->trace != TRACE_OFF */
 
 extern struct waitq poll_waitq;	/* woken on any readiness change */
 extern uint64_t stat_switches;	/* context switches since boot (/proc/stat) */
@@ -200,6 +211,20 @@ static inline struct thread *
 current(void)
 {
 	return this_cpu()->current;
+}
+
+/*
+ * Neither sched_tick nor a yield has anything to do on this return to user
+ * mode at time now: the shortcut sched_tick takes, and the slice test.
+ */
+static inline bool
+sched_return_quiet(struct cpu *c, uint64_t now)
+{
+	bool waiting = !list_empty(&c->runq);
+	return now < c->quiet_until && c->quiet_timers == ktimer_generation &&
+	       c->quiet_runq == waiting &&
+	       (!waiting || (c->quiet_thread == c->current &&
+			     now < c->current->slice_end));
 }
 
 /* Others wait for this CPU and the running thread's slice is used up. */
