@@ -37,9 +37,13 @@ syscall_run(uint64_t nr, const uint64_t *args)
 	t = current();
 	t->syscall_nr = (long)nr;
 	KASSERT(t->work == syscall_work_of(t));	/* no change unnoticed */
-	if (__builtin_expect(t->work == 0 && nr < syscall_table_size &&
-			     syscall_table[nr].fn != NULL, 1))
-		r = syscall_table[nr].fn(args);
+	const struct syscall_entry *e = NULL;
+	if (nr < syscall_table_size)
+		e = &syscall_table[nr];
+	else if (nr - NATIVE_BASE < native_table_size)
+		e = &native_table[nr - NATIVE_BASE];	/* channels, handles */
+	if (__builtin_expect(t->work == 0 && e != NULL && e->fn != NULL, 1))
+		r = e->fn(args);
 	else
 		r = syscall_run_slow(t, nr, args);
 	if (t->nheld)
