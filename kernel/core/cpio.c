@@ -56,7 +56,7 @@ parse_hex(const uint8_t *p, uint32_t *out)
 {
 	uint64_t x, folded, digit, letter, nib, pairs, quads;
 
-	memcpy(&x, p, FIELD_LEN);
+	__builtin_memcpy(&x, p, FIELD_LEN);	/* one load, even with -fno-builtin */
 	if (x & BYTES(0x80))
 		return -EINVAL;
 	folded = x & BYTES(0xdf);	/* 'a'-'f' as 'A'-'F' */
