@@ -115,8 +115,7 @@ syscall_entry:
 	pushq %rcx			/* rip */
 	pushq $0			/* error */
 	pushq $TRAP_SYSCALL		/* vector */
-	cld
-	PUSH_REGS
+	PUSH_REGS			/* no cld: MSR_FMASK clears DF */
 	movq %rsp, %rdi
 	call syscall_handler
 	testb %al, %al

@@ -33,7 +33,7 @@ syscall_handler(struct trapframe *tf)
 	/* rt_sigreturn and execve set every register themselves. */
 	if (__builtin_expect(!t->regs_replaced, 1)) {
 		tf->rax = (uint64_t)r;
-		if (syscall_exit_fast(r))
+		if (syscall_exit_fast(t, r))
 			return true;
 	}
 	t->regs_replaced = false;

@@ -215,16 +215,18 @@ current(void)
 
 /*
  * Neither sched_tick nor a yield has anything to do on this return to user
- * mode at time now: the shortcut sched_tick takes, and the slice test.
+ * mode: the shortcut sched_tick takes, and the slice test; the clock is
+ * read last.
  */
 static inline bool
-sched_return_quiet(struct cpu *c, uint64_t now)
+sched_return_quiet(struct cpu *c)
 {
 	bool waiting = !list_empty(&c->runq);
-	return now < c->quiet_until && c->quiet_timers == ktimer_generation &&
-	       c->quiet_runq == waiting &&
-	       (!waiting || (c->quiet_thread == c->current &&
-			     now < c->current->slice_end));
+	if (c->quiet_runq != waiting || c->quiet_timers != ktimer_generation ||
+	    (waiting && c->quiet_thread != c->current))
+		return false;
+	uint64_t now = arch_now_ns();
+	return now < c->quiet_until && (!waiting || now < c->current->slice_end);
 }
 
 /* Others wait for this CPU and the running thread's slice is used up. */

@@ -52,8 +52,8 @@ syscall_run(uint64_t nr, const uint64_t *args)
 }
 
 /*
- * The common way back from a system call that returned r, with the frame
- * the entry built from the CPU's own state (the call did not replace it),
+ * The common way back from thread t's system call that returned r, with
+ * the frame the entry built from the CPU's own state (not replaced),
  * so the check trap_return_to_user makes of a frame the kernel wrote is
  * not needed. True, with the big lock released, when nothing is to be done:
  * no work bit, no signal to take, no stop, no restart code (-ERESTARTSYS to
@@ -61,16 +61,15 @@ syscall_run(uint64_t nr, const uint64_t *args)
  * the lock held, when the caller must take trap_return_to_user.
  */
 static inline bool
-syscall_exit_fast(long r)
+syscall_exit_fast(struct thread *t, long r)
 {
-	struct cpu *c = this_cpu();
-	struct thread *t = c->current;
+	struct cpu *c = this_cpu();	/* not the entry's, after a sleep */
 	struct proc *p = t->proc;
 	uint64_t pend = t->sig_pending | p->sig_pending;
 
 	if (t->work != 0 || (r <= -ERESTARTSYS && r >= -ERESTARTSYS - 4) ||
 	    (pend & (~t->sig_blocked | SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))) ||
-	    p->stopped || !sched_return_quiet(c, arch_now_ns()))
+	    p->stopped || !sched_return_quiet(c))
 		return false;
 	t->syscall_nr = -1;
 	bkl_unlock();
