@@ -182,6 +182,7 @@ int waitq_wait(struct waitq *wq, uint64_t deadline, bool interruptible);
  * Like waitq_wait, but runs `next` (a thread taken off its wait queue with
  * waitq_take_one) on this CPU at once instead of through the run queues: a
  * call to a server, or a server's reply, goes straight to the other side.
+ * A next whose affinity excludes this CPU is queued where it may run.
  * next may be NULL. May sleep.
  */
 int waitq_wait_handoff(struct waitq *wq, uint64_t deadline, bool interruptible,
