@@ -33,7 +33,8 @@ syscall_run(uint64_t nr, const uint64_t *args)
 	struct thread *t;
 	long r;
 
-	bkl_lock();
+	if (!bkl_trylock_cpu(this_cpu()->id))
+		bkl_lock();	/* another CPU holds it: wait */
 	t = current();
 	t->syscall_nr = (long)nr;
 	KASSERT(t->work == syscall_work_of(t));	/* no change unnoticed */
