@@ -51,8 +51,8 @@ def measure(out, init, petrel_cmd, linux_cmd, run_capture, log):
     log("nullsys: Petrel, getppid under -icount")
     cmd = petrel_cmd(image, "-- run /bench/nullsys")
     text, _ = run_capture(cmd, 120)
-    r["nullsys_petrel"], r["nullsys_empty"] = _figures(text)
-    r["nullsys_cmd_petrel"] = shlex.join(cmd) + \
+    r["ns_petrel"], r["ns_empty"] = _figures(text)
+    r["ns_cmd_petrel"] = shlex.join(cmd) + \
         "   # with a file holding: -- run /bench/nullsys"
     if linux_cmd:
         for key, extra in (("linux", ""), ("linux_mitoff", " mitigations=off")):
@@ -60,8 +60,8 @@ def measure(out, init, petrel_cmd, linux_cmd, run_capture, log):
             cmd = linux_cmd(image, "console=ttyS0 quiet panic=-1" + extra +
                             " rdinit=/sbin/init -- run /bench/nullsys")
             text, _ = run_capture(cmd, 600)
-            r["nullsys_" + key] = _figures(text)[0]
-            r["nullsys_cmd_" + key] = shlex.join(cmd)
+            r["ns_" + key] = _figures(text)[0]
+            r["ns_cmd_" + key] = shlex.join(cmd)
     return r
 
 
@@ -72,9 +72,9 @@ def report(r, date, machine):
     def ratio(a, b):
         return "-" if not a or not b else f"{a / b:.2f}x"
 
-    p = r.get("nullsys_petrel")
-    rows = [("Linux guest, as shipped", r.get("nullsys_linux")),
-            ("Linux guest, mitigations=off", r.get("nullsys_linux_mitoff"))]
+    p = r.get("ns_petrel")
+    rows = [("Linux guest, as shipped", r.get("ns_linux")),
+            ("Linux guest, mitigations=off", r.get("ns_linux_mitoff"))]
     lines = ["| null system call, getppid, -icount shift=0 (insns per call) "
              "| Petrel | Linux | Linux / Petrel |",
              "|---|---:|---:|---:|"]
@@ -84,11 +84,11 @@ def report(r, date, machine):
     lines += ["",
               f"Measured {date} on {machine}. Target (issue 13 §3): at most "
               f"120 instructions: {met} ({cell(p)}). The empty loop of the "
-              f"same count takes {cell(r.get('nullsys_empty'))} per pass.",
+              f"same count takes {cell(r.get('ns_empty'))} per pass.",
               "",
               "Commands:",
-              f"- Petrel: `{r.get('nullsys_cmd_petrel', '')}`"]
+              f"- Petrel: `{r.get('ns_cmd_petrel', '')}`"]
     for key in ("linux", "linux_mitoff"):
-        if r.get("nullsys_cmd_" + key):
-            lines.append(f"- Linux: `{r['nullsys_cmd_' + key]}`")
+        if r.get("ns_cmd_" + key):
+            lines.append(f"- Linux: `{r['ns_cmd_' + key]}`")
     return "\n".join(lines)
