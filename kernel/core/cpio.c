@@ -56,7 +56,8 @@ parse_hex(const uint8_t *p, uint32_t *out)
 {
 	uint64_t x, folded, digit, letter, nib, pairs, quads;
 
-	__builtin_memcpy(&x, p, FIELD_LEN);	/* one load, even with -fno-builtin */
+	/* One load, even in a kernel built with -fno-builtin. */
+	__builtin_memcpy(&x, p, FIELD_LEN);
 	if (x & BYTES(0x80))
 		return -EINVAL;
 	folded = x & BYTES(0xdf);	/* 'a'-'f' as 'A'-'F' */
