@@ -7,6 +7,7 @@
 #include <kernel/arch.h>
 #include <kernel/proc.h>
 #include <kernel/syscall.h>
+#include <kernel/syscall_fast.h>
 #include <kernel/trap.h>
 #include <arch/mmu.h>
 #include <arch/trap.h>
@@ -34,8 +35,11 @@ syscall_handler(struct trapframe *tf)
 	long r = syscall_run(tf->x[8], args);
 	struct thread *t = current();
 	/* rt_sigreturn and execve set every register themselves. */
-	if (!t->regs_replaced)
+	if (__builtin_expect(!t->regs_replaced, 1)) {
 		tf->x[0] = (uint64_t)r;
+		if (syscall_exit_fast(t, r))
+			return;
+	}
 	t->regs_replaced = false;
 	trap_return_to_user(tf);
 }

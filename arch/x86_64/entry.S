@@ -115,11 +115,30 @@ syscall_entry:
 	pushq %rcx			/* rip */
 	pushq $0			/* error */
 	pushq $TRAP_SYSCALL		/* vector */
-	cld
-	PUSH_REGS
+	PUSH_REGS			/* no cld: MSR_FMASK clears DF */
 	movq %rsp, %rdi
 	call syscall_handler
-	jmp trap_return
+	testb %al, %al
+	jz trap_return
+	/*
+	 * The fast way out (syscall_exit_fast): the frame is the one built
+	 * above, so rbx, rbp and r12-r15 in the CPU are still the user's
+	 * (the C code kept them); the rest come from the frame.
+	 */
+	addq $32, %rsp			/* r15, r14, r13, r12 */
+	popq %r11
+	addq $16, %rsp			/* rbp, rbx */
+	popq %rcx
+	popq %rdi
+	popq %rsi
+	popq %rdx
+	popq %r10
+	popq %r8
+	popq %r9
+	popq %rax
+	addq $16, %rsp			/* vector, error */
+	swapgs
+	iretq
 
 /* void switch_stacks(uint64_t *save_sp, uint64_t load_sp) */
 	.globl switch_stacks

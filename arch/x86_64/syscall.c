@@ -8,6 +8,7 @@
 #include <kernel/errno.h>
 #include <kernel/proc.h>
 #include <kernel/syscall.h>
+#include <kernel/syscall_fast.h>
 #include <kernel/trap.h>
 #include <kernel/vm.h>
 #include <syscall_table.h>
@@ -22,7 +23,7 @@ _Static_assert(ARG_AT(rsi, 1) && ARG_AT(rdx, 2) && ARG_AT(r10, 3) &&
 	       ARG_AT(r8, 4) && ARG_AT(r9, 5),
 	       "the system-call arguments lie in order in the trapframe");
 
-void
+bool
 syscall_handler(struct trapframe *tf)
 {
 	/* The six arguments lie in order from rdi: no copy. */
@@ -30,10 +31,14 @@ syscall_handler(struct trapframe *tf)
 	struct thread *t = current();
 
 	/* rt_sigreturn and execve set every register themselves. */
-	if (!t->regs_replaced)
+	if (__builtin_expect(!t->regs_replaced, 1)) {
 		tf->rax = (uint64_t)r;
+		if (syscall_exit_fast(t, r))
+			return true;
+	}
 	t->regs_replaced = false;
 	trap_return_to_user(tf);
+	return false;
 }
 
 long

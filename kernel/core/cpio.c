@@ -39,25 +39,38 @@ cpio_iter_init(struct cpio_iter *it, const void *buf, size_t len)
 	it->archive = 0;
 }
 
-/* Returns 0 and the value of 8 hex digits at p, or -EINVAL. */
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
+    "parse_hex reads the first digit from the lowest byte");
+
+#define BYTES(b) (0x0101010101010101ull * (b))
+/* Each byte's top bit: set where that byte of x (below 0x80) is >= k. */
+#define BYTES_GE(x, k) (((x) + BYTES(0x80 - (k))) & BYTES(0x80))
+
+/*
+ * Returns 0 and the value of 8 hex digits at p, or -EINVAL. All eight at
+ * once, a byte each in one 64-bit word (the boot parses some 100 digits a
+ * file: a digit at a time cost about 12 instructions).
+ */
 static int
 parse_hex(const uint8_t *p, uint32_t *out)
 {
-	uint32_t v = 0;
-	int i, d;
+	uint64_t x, folded, digit, letter, nib, pairs, quads;
 
-	for (i = 0; i < FIELD_LEN; i++) {
-		if (p[i] >= '0' && p[i] <= '9')
-			d = p[i] - '0';
-		else if (p[i] >= 'a' && p[i] <= 'f')
-			d = p[i] - 'a' + 10;
-		else if (p[i] >= 'A' && p[i] <= 'F')
-			d = p[i] - 'A' + 10;
-		else
-			return -EINVAL;
-		v = v << 4 | (uint32_t)d;
-	}
-	*out = v;
+	/* One load, even in a kernel built with -fno-builtin. */
+	__builtin_memcpy(&x, p, FIELD_LEN);
+	if (x & BYTES(0x80))
+		return -EINVAL;
+	folded = x & BYTES(0xdf);	/* 'a'-'f' as 'A'-'F' */
+	digit = BYTES_GE(x, '0') & ~BYTES_GE(x, '9' + 1);
+	letter = BYTES_GE(folded, 'A') & ~BYTES_GE(folded, 'F' + 1);
+	if ((digit | letter) != BYTES(0x80))
+		return -EINVAL;
+	/* '0'-'9' and 'A'-'F' end in 0-9 and 1-6: letters add 9. */
+	nib = (x & BYTES(0x0f)) + (letter >> 7) * 9;
+	/* The first digit is the most significant: pairs, then fours. */
+	pairs = ((nib << 4) | (nib >> 8)) & 0x00ff00ff00ff00ffull;
+	quads = ((pairs << 8) | (pairs >> 16)) & 0x0000ffff0000ffffull;
+	*out = (uint32_t)((quads << 16) | (quads >> 32));
 	return 0;
 }
 

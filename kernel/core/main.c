@@ -25,6 +25,45 @@
 
 static struct cmdline cmdline;
 
+/*
+ * boottrace on the command line: the TSC cycles each boot phase took, in
+ * one line as init starts. Under QEMU's -icount shift=0 a cycle is a guest
+ * instruction (docs/performance.md, "Where Petrel's boot time goes").
+ */
+#define BOOT_PHASES_MAX 16
+static struct {
+	const char *name;
+	uint64_t cycles;
+} boot_phases[BOOT_PHASES_MAX];
+static unsigned boot_nphases;
+static uint64_t boot_phase_start;
+
+/* The phase that just ended, named. */
+static void
+boot_phase(const char *name)
+{
+	uint64_t now = arch_cycles();
+	if (boot_nphases < BOOT_PHASES_MAX) {
+		boot_phases[boot_nphases].name = name;
+		boot_phases[boot_nphases++].cycles = now - boot_phase_start;
+	}
+	boot_phase_start = now;
+}
+
+static void
+boot_phases_report(void)
+{
+	char line[512];
+	size_t n = 0;
+	if (!cmdline_has(&cmdline, "boottrace"))
+		return;
+	for (unsigned i = 0; i < boot_nphases && n < sizeof(line); i++)
+		n += (size_t)snprintk(line + n, sizeof(line) - n, " %s %lu",
+				      boot_phases[i].name,
+				      boot_phases[i].cycles);
+	printk("boottrace (TSC cycles):%s\n", line);
+}
+
 /* Appends the per-run part QEMU passes through fw_cfg, if any. */
 static void
 extend_cmdline(void)
@@ -80,14 +119,18 @@ boot_report_init(void)
 {
 	uint64_t cycles = arch_cycles() - boot_info.tsc_at_entry;
 	uint64_t us = arch_cycles_to_ns(cycles) / 1000;
+	boot_phase("init-exec");
 	pr_info("init started %lu us (%lu TSC cycles) after the first kernel instruction\n",
 		us, cycles);
+	boot_phases_report();
 }
 
 _Noreturn void
 kmain(void)
 {
 	bkl_lock();	/* held by whichever CPU runs kernel code */
+	boot_phase_start = boot_info.tsc_at_entry;
+	boot_phase("arch-early");
 	extend_cmdline();
 	cmdline_parse(&cmdline, boot_info.cmdline);
 	printk_quiet = cmdline_has(&cmdline, "quiet");
@@ -98,9 +141,13 @@ kmain(void)
 	if (ASSERTS_ENABLED)
 		pr_info("assert-enabled kernel (KASSERT checks on)\n");
 
+	boot_phase("cmdline");
 	page_init();
+	boot_phase("page_init");
 	mmu_init();
+	boot_phase("mmu_init");
 	arch_devices_init();
+	boot_phase("devices");
 	sched_init();
 	ipc_init();
 	sockfile_init();
@@ -110,12 +157,14 @@ kmain(void)
 	pr_info("memory: %lu KiB usable, %lu KiB free; %d CPU%s\n",
 		page_total() * 4, page_free_count() * 4, cpu_count,
 		cpu_count == 1 ? "" : "s");
+	boot_phase("sched-ipc-tty");
 
 	struct inode *root = tmpfs_new_root("tmpfs");
 	if (!root)
 		panic("no memory for the root file system");
 	vfs_set_root(root);
 	initramfs_unpack(root, boot_info.initrd, boot_info.initrd_size);
+	boot_phase("initramfs");
 	/* init mounts /proc and /dev itself; make sure the mount points exist. */
 	make_root_dir(root, "dev");
 	make_root_dir(root, "proc");
@@ -129,10 +178,13 @@ kmain(void)
 	argv[0] = init;
 	for (unsigned i = 0; i < argc && i < CMDLINE_INIT_ARGS_MAX; i++)
 		argv[i + 1] = extra[i];
+	boot_phase("root-dirs");
 	arch_timer_calibrate();	/* the boot so far was the measuring window */
+	boot_phase("timer");
 	const char *vdso = cmdline_get(&cmdline, "vdso");
 	vdso_init(!vdso || strcmp(vdso, "0") != 0);	/* needs the clock's rate */
 	arch_smp_init();	/* needs the clock for its start-up delays */
+	boot_phase("smp");
 	report_memory();
 	proc_spawn_init(init, argv, (int)argc + 1);
 	sched_start();

@@ -126,6 +126,8 @@ chan_end_destroy(struct kobj *o)
 			kobj_changed(&ch->client);	/* PT_SIG_PEER_CLOSED */
 	} else {
 		ch->client_gone = true;
+		/* Receivers hold the server end: ch outlives their EPIPE. */
+		waitq_wake_all(&ch->receivers);
 		if (!ch->server_gone)
 			kobj_changed(&ch->server);
 	}

@@ -21,6 +21,7 @@
 #include <kernel/sysvipc.h>
 #include <kernel/keys.h>
 #include <kernel/ptrace.h>
+#include <kernel/syscall.h>
 #include <kernel/seccomp.h>
 #include <kernel/landlock.h>
 
@@ -343,6 +344,7 @@ proc_clone(unsigned long flags, uint64_t newsp, uint64_t tls)
 	t->altstack_flags = self->altstack_flags;
 	sched_attr_fork(t, self);
 	seccomp_fork(t, self);
+	syscall_work_update(t);
 	return t;
 
 fail_sighand:

@@ -135,6 +135,7 @@ attach(struct thread *t, struct proc *tracer, unsigned options, bool seized)
 			return -ENOMEM;
 		waitq_init(&ps->wq);
 		t->ptrace = ps;
+		syscall_work_update(t);
 	}
 	ps->tracer = tracer;
 	ps->options = options;
@@ -395,6 +396,7 @@ ptrace_exit(int status)
 		}
 	}
 	t->ptrace = NULL;
+	syscall_work_update(t);
 	kfree(ps);
 }
 

@@ -280,6 +280,7 @@ set_strict(void)
 	if (!may_assign(t, SECCOMP_MODE_STRICT))
 		return -EINVAL;
 	t->seccomp_mode = SECCOMP_MODE_STRICT;
+	syscall_work_update(t);
 	return 0;
 }
 
@@ -353,6 +354,7 @@ tsync_apply(struct thread *self)
 		t->seccomp_filter = self->seccomp_filter;
 		t->seccomp_mode = SECCOMP_MODE_FILTER;
 		t->no_new_privs |= self->no_new_privs;
+		syscall_work_update(t);
 	}
 }
 
@@ -383,6 +385,7 @@ set_filter(unsigned flags, uaddr_t ufprog)
 	f->prev = t->seccomp_filter;
 	t->seccomp_filter = f;
 	t->seccomp_mode = SECCOMP_MODE_FILTER;
+	syscall_work_update(t);
 	if (flags & SECCOMP_FILTER_FLAG_TSYNC)
 		tsync_apply(t);
 	return 0;

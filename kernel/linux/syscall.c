@@ -3,7 +3,8 @@
  * unknown number returns -ENOSYS and is logged once per number with the name
  * of the process that asked. A traced process's calls go through the
  * tracer (trace.c) instead, and a ptraced thread stops around them
- * (ptrace.c). Also the common path back to user mode. The
+ * (ptrace.c); the common case's way in and out is inline in
+ * <kernel/syscall_fast.h>. Also the full path back to user mode. The
  * arch's entry code (arch/ARCH/syscall.c) reads the call's number and
  * arguments from its frame and stores the result.
  */
@@ -18,6 +19,7 @@
 #include <kernel/lock.h>
 #include <kernel/ptrace.h>
 #include <kernel/seccomp.h>
+#include <kernel/syscall_fast.h>
 
 static uint8_t enosys_logged[1024 / 8];
 
@@ -70,22 +72,38 @@ syscall_invoke(struct thread *t, uint64_t nr, const uint64_t *args)
 	return syscall_dispatch(nr, args);
 }
 
-long
-syscall_run(uint64_t nr, const uint64_t *args)
+unsigned
+syscall_work_of(const struct thread *t)
 {
-	struct thread *t;
-	long r;
+	unsigned work = 0;
+	if (t->seccomp_mode)
+		work |= THREAD_WORK_SECCOMP;
+	if (t->ptrace)
+		work |= THREAD_WORK_PTRACE;
+	if (t->proc && t->proc->trace != TRACE_OFF)
+		work |= THREAD_WORK_TRACE;
+	return work;
+}
 
-	bkl_lock();
-	t = current();
-	t->syscall_nr = (long)nr;
-	if (__builtin_expect(t->ptrace != NULL, 0))
-		r = ptrace_syscall(t, nr, args);	/* its stops around */
-	else
-		r = syscall_invoke(t, nr, args);
-	if (t->nheld)
-		fd_release_held();
-	return r;
+void
+syscall_work_update(struct thread *t)
+{
+	t->work = syscall_work_of(t);
+}
+
+void
+syscall_work_update_proc(struct proc *p)
+{
+	list_for_each(it, &p->threads)
+		syscall_work_update(list_entry(it, struct thread, proc_link));
+}
+
+long
+syscall_run_slow(struct thread *t, uint64_t nr, const uint64_t *args)
+{
+	if (t->ptrace != NULL)
+		return ptrace_syscall(t, nr, args);	/* its stops around */
+	return syscall_invoke(t, nr, args);
 }
 
 const char *

@@ -163,8 +163,10 @@ trace_exec(struct proc *p)
 	if (!trace_enabled || p->trace == TRACE_ON)
 		return;
 	if (list_has(trace_procs, "all", 3) ||
-	    list_has(trace_procs, p->name, strlen(p->name)))
+	    list_has(trace_procs, p->name, strlen(p->name))) {
 		p->trace = TRACE_ON;
+		syscall_work_update_proc(p);
+	}
 }
 
 long
@@ -175,8 +177,10 @@ sys_pt_trace_arm(int h)
 	if (IS_ERR(sys))
 		return PTR_ERR(sys);
 	if (trace_enabled && list_has(trace_procs, "command", 7) &&
-	    p->trace == TRACE_OFF)
+	    p->trace == TRACE_OFF) {
 		p->trace = TRACE_ARMED;
+		syscall_work_update_proc(p);
+	}
 	return 0;
 }
 

@@ -7,8 +7,7 @@
 #include <kernel/cpu.h>
 #include <kernel/arch.h>
 
-/* The owner's CPU id, -1 when free: written only with atomics. */
-static volatile int bkl_owner = -1;
+volatile int bkl_owner = -1;
 
 bool
 bkl_held(void)
@@ -41,12 +40,4 @@ bkl_lock(void)
 			arch_spin_wait();
 		arch_irq_disable();
 	}
-}
-
-void
-bkl_unlock(void)
-{
-	/* Dropping another CPU's lock would let two CPUs into the kernel. */
-	KASSERT(bkl_held());
-	__atomic_store_n(&bkl_owner, -1, __ATOMIC_RELEASE);
 }

@@ -392,7 +392,9 @@ waitq_wait_handoff(struct waitq *wq, uint64_t deadline, bool interruptible,
 
 	if (!next)
 		return waitq_wait(wq, deadline, interruptible);
-	if ((interruptible && signal_pending(t)) ||
+	/* next may not run here (sched_setaffinity), or t must not sleep. */
+	if (!cpu_allowed(next, this_cpu()) ||
+	    (interruptible && signal_pending(t)) ||
 	    (deadline && deadline <= arch_now_ns())) {
 		runq_push(next);	/* it still runs, the usual way */
 		return waitq_wait(wq, deadline, interruptible);

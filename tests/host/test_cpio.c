@@ -368,6 +368,52 @@ test_corrupt(void)
 	free(c.buf);
 }
 
+/*
+ * Every 8-byte hex field is read as strtoul would, whatever its case, and
+ * anything but 8 hex digits is -EINVAL: random fields (the parser reads
+ * the 8 digits at once), each byte a hex digit, a neighbour of a digit
+ * range ('/', ':', '@', 'G', '`', 'g') or any byte.
+ */
+static void
+test_hex_fields(void)
+{
+	static const char near[] = "0123456789abcdefABCDEF/:@G`g";
+	uint64_t seed = 0x4e3;
+	struct archive a = { 0 };
+	struct cpio_iter it;
+	struct cpio_entry e;
+	char field[9];
+	int valid_seen = 0;
+
+	add(&a, "070701", "f", 1, 0100644, 1, "", 0);
+	add_trailer(&a, "070701");
+	for (int i = 0; i < 20000; i++) {
+		int valid = 1;
+		for (int j = 0; j < 8; j++) {
+			unsigned r = (unsigned)check_rand(&seed);
+			char ch = r % 4 ? near[(r >> 8) % (sizeof(near) - 1)] :
+					  (char)(r >> 8);
+			field[j] = ch;
+			if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') ||
+			      (ch >= 'A' && ch <= 'F')))
+				valid = 0;
+		}
+		field[8] = 0;
+		set_field(a.buf, 0, 0, field);
+		cpio_iter_init(&it, a.buf, a.len);
+		int r = cpio_next(&it, &e);
+		if (valid) {
+			valid_seen++;
+			CHECK_EQ(r, 1);
+			CHECK_EQ(e.ino, (uint32_t)strtoul(field, NULL, 16));
+		} else {
+			CHECK_EQ(r, -EINVAL);
+		}
+	}
+	CHECK(valid_seen > 100);	/* about 300 */
+	free(a.buf);
+}
+
 /* Flips random bytes of a valid archive: the reader must fail cleanly. */
 static void
 test_fuzz(void)
@@ -516,6 +562,7 @@ main(void)
 	test_truncated();
 	test_concatenated();
 	test_corrupt();
+	test_hex_fields();
 	test_fuzz();
 	test_host_cpio("newc");
 	test_host_cpio("crc");

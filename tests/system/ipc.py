@@ -17,6 +17,7 @@ for smp in (1, 2):
 		"ipc: ok call: server read and wrote our buffers",
 		"ipc: ok 4 MiB read by the server, checksum",
 		"ipc: ok server died mid-call: ECONNRESET",
+		"ipc: ok closing the client ends the server's receive: EPIPE",
 		"ipc: ok wait on two: the channel is readable",
 		"ipc: ok memory object shared across processes",
 		"ipc: ok execve keeps only kept handles",

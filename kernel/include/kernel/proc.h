@@ -411,8 +411,6 @@ proc_is_kernel(void)
 	return !t || !t->proc;
 }
 
-#endif
-
 /* clone(2) flags. */
 #define CLONE_VM 0x100
 #define CLONE_FS 0x200
@@ -435,3 +433,5 @@ struct proc *proc_init_proc(void);
 int exec_kernel(const char *path, const char *const *argv, int argc);
 /* Drops p's hold on its controlling terminal (kernel/fs/tty.c). */
 void proc_leave_tty(struct proc *p);
+
+#endif

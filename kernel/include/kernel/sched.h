@@ -92,6 +92,7 @@ struct thread {
 	struct file *held[4];		/* fd_hold: kept alive until it returns */
 	unsigned nheld;
 	bool regs_replaced;		/* the handler rewrote the whole frame */
+	unsigned work;			/* THREAD_WORK_*, below [K] */
 	uint64_t slice_end;
 	struct cpu *last_cpu;		/* where it last ran */
 	uint64_t cpu_ns;		/* time on CPU */
@@ -114,6 +115,16 @@ struct thread {
 	uint64_t seccomp_trap_ip;
 	struct landlock_domain *landlock;
 };
+
+/*
+ * A thread's work word: each bit sends its system calls off the fast path
+ * (kernel/linux/syscall.c), so the common case tests one word on entry and
+ * on the way out, as Linux's _TIF_WORK_MASK. syscall_work_update sets it
+ * from the state each bit stands for, wherever that state changes.
+ */
+#define THREAD_WORK_SECCOMP	0x1	/* seccomp_mode != 0 */
+#define THREAD_WORK_PTRACE	0x2	/* ptrace != NULL: stops around calls */
+#define THREAD_WORK_TRACE	0x4	/* proc->trace != TRACE_OFF */
 
 extern struct waitq poll_waitq;	/* woken on any readiness change */
 extern uint64_t stat_switches;	/* context switches since boot (/proc/stat) */
@@ -171,6 +182,7 @@ int waitq_wait(struct waitq *wq, uint64_t deadline, bool interruptible);
  * Like waitq_wait, but runs `next` (a thread taken off its wait queue with
  * waitq_take_one) on this CPU at once instead of through the run queues: a
  * call to a server, or a server's reply, goes straight to the other side.
+ * A next whose affinity excludes this CPU is queued where it may run.
  * next may be NULL. May sleep.
  */
 int waitq_wait_handoff(struct waitq *wq, uint64_t deadline, bool interruptible,
@@ -200,6 +212,22 @@ static inline struct thread *
 current(void)
 {
 	return this_cpu()->current;
+}
+
+/*
+ * Neither sched_tick nor a yield has anything to do on this return to user
+ * mode: the shortcut sched_tick takes, and the slice test; the clock is
+ * read last.
+ */
+static inline bool
+sched_return_quiet(struct cpu *c)
+{
+	bool waiting = !list_empty(&c->runq);
+	if (c->quiet_runq != waiting || c->quiet_timers != ktimer_generation ||
+	    (waiting && c->quiet_thread != c->current))
+		return false;
+	uint64_t now = arch_now_ns();
+	return now < c->quiet_until && (!waiting || now < c->current->slice_end);
 }
 
 /* Others wait for this CPU and the running thread's slice is used up. */

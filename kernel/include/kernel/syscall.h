@@ -31,6 +31,12 @@ struct thread;
 /* Runs call nr for t (the current thread), through the system-call
  * tracer (trace.c) when t's process is traced by it. May sleep. */
 long syscall_invoke(struct thread *t, uint64_t nr, const uint64_t *args);
+/* Sets t->work from the state its bits stand for (<kernel/sched.h>);
+ * called wherever that state changes. Big lock held. */
+void syscall_work_update(struct thread *t);
+struct proc;
+/* The same for each thread of process p. */
+void syscall_work_update_proc(struct proc *p);
 /* The name of call nr, or "?". */
 const char *syscall_name(uint64_t nr);
 /*

@@ -3,10 +3,13 @@
  * rights, channel call/reply with segments the server reads and writes,
  * a server that dies, notifications and waits, shared memory objects, and
  * handles across fork and execve. Prints one line per check; exits 1 on the
- * first failure. With "bench N" it prints the cycles of N round trips.
+ * first failure. With "bench N" it prints the cycles of N round trips;
+ * with "bench N cross" the server runs on CPU 1 and the caller on CPU 0.
  */
+#define _GNU_SOURCE
 #include <petrel/native.h>
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -144,6 +147,24 @@ test_handles(void)
 	check(e == -EFAULT, "bad pointer is EFAULT", e);
 	pt_handle_close(n);
 	pt_handle_close(weak);
+}
+
+/* A server asleep in pt_channel_recv ends with EPIPE (its exit status 0)
+ * when the last client handle closes. */
+static void
+test_close_wakes_server(void)
+{
+	pt_handle_t ends[2];
+	pid_t pid = start_server(ends);
+	struct req q = { OP_PING, 7 };
+	uint64_t word;
+	long r = call(ends[0], &q, NULL, 0, &word);
+	check(r == 7, "ping, the server now asleep in its receive", r);
+	pt_handle_close(ends[0]);
+	int status = -1;
+	waitpid(pid, &status, 0);
+	check(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	      "closing the client ends the server's receive: EPIPE", status);
 }
 
 static void
@@ -344,11 +365,27 @@ rdtsc(void)
 }
 
 /* Cycles per round trip (-icount: instructions) and per null syscall. */
+/* Keeps the calling process on one CPU; false if it cannot. */
 static int
-bench(int n)
+pin_to(int cpu)
+{
+	cpu_set_t set;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set) == 0;
+}
+
+static int
+bench(int n, int cross)
 {
 	pt_handle_t ends[2];
+	if (cross && !pin_to(1)) {	/* the server, forked now, stays there */
+		printf("ipc-bench: no CPU 1\n");
+		return 1;
+	}
 	pid_t pid = start_server(ends);
+	if (cross)
+		pin_to(0);
 	struct req q = { OP_PING, 1 };
 	uint64_t word;
 	for (int i = 0; i < 100; i++)	/* warm up: pages, caches */
@@ -360,7 +397,8 @@ bench(int n)
 	for (int i = 0; i < n; i++)
 		getppid();
 	uint64_t t2 = rdtsc();
-	printf("ipc-bench: round-trip %llu\n", (unsigned long long)((t1 - t0) / n));
+	printf("ipc-bench: %sround-trip %llu\n", cross ? "cross-cpu " : "",
+	       (unsigned long long)((t1 - t0) / n));
 	printf("ipc-bench: null-syscall %llu\n", (unsigned long long)((t2 - t1) / n));
 	pt_handle_close(ends[0]);
 	waitpid(pid, NULL, 0);
@@ -373,10 +411,12 @@ main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IONBF, 0);
 	if (argc == 4 && strcmp(argv[1], "exec-check") == 0)
 		return exec_check(argv[2], argv[3]);
-	if (argc == 3 && strcmp(argv[1], "bench") == 0)
-		return bench(atoi(argv[2]));
+	if ((argc == 3 || argc == 4) && strcmp(argv[1], "bench") == 0)
+		return bench(atoi(argv[2]), argc == 4 &&
+			     strcmp(argv[3], "cross") == 0);
 	test_handles();
 	test_channel();
+	test_close_wakes_server();
 	test_notify_wait();
 	test_memory();
 	test_exec(argv[0]);

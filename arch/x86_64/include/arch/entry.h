@@ -13,8 +13,10 @@ struct trapframe;
 _Noreturn void boot_start(uint32_t kind, uint32_t info);
 /* early.c: what must be set up before anything else in boot_start. */
 void early_init(void);
-/* syscall.c: every system call, from syscall_entry. */
-void syscall_handler(struct trapframe *tf);
+/* syscall.c: every system call, from syscall_entry. True when it returns
+ * by the fast path: the frame's callee-saved registers are still the
+ * user's, in the CPU too. */
+bool syscall_handler(struct trapframe *tf);
 /* trap.c: every exception and interrupt, from trap_common. */
 void trap_handler(struct trapframe *tf);
 /* smp.c: the TLB shootdown interrupt, from trap_handler. */

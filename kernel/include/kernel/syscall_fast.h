@@ -1,0 +1,80 @@
+/*
+ * The system-call fast path, inline in each arch's syscall_handler
+ * (arch/ARCH/syscall.c) so that the common call is one function around the
+ * handler: the big lock, one test of the thread's work word, the table,
+ * and on the way out one test of what trap_return_to_user would do.
+ * Everything else is in kernel/linux/syscall.c.
+ */
+#ifndef KERNEL_SYSCALL_FAST_H
+#define KERNEL_SYSCALL_FAST_H
+
+#include <kernel/types.h>
+#include <kernel/errno.h>
+#include <kernel/lock.h>
+#include <kernel/proc.h>
+#include <kernel/sched.h>
+#include <kernel/syscall.h>
+
+/* ptrace's stops, seccomp and the tracer around call nr (t->work set). */
+long syscall_run_slow(struct thread *t, uint64_t nr, const uint64_t *args);
+/* t->work as the state its bits stand for says it should be. */
+unsigned syscall_work_of(const struct thread *t);
+
+/*
+ * Runs system call nr with its six arguments for the current thread, from
+ * the arch's system-call entry, which stores the result unless the call
+ * replaced every register (thread->regs_replaced), then calls
+ * syscall_exit_fast and, if that declines, trap_return_to_user. Takes the
+ * big lock, which those release. May sleep.
+ */
+static inline long
+syscall_run(uint64_t nr, const uint64_t *args)
+{
+	struct thread *t;
+	long r;
+
+	if (!bkl_trylock_cpu(this_cpu()->id))
+		bkl_lock();	/* another CPU holds it: wait */
+	t = current();
+	t->syscall_nr = (long)nr;
+	KASSERT(t->work == syscall_work_of(t));	/* no change unnoticed */
+	const struct syscall_entry *e = NULL;
+	if (nr < syscall_table_size)
+		e = &syscall_table[nr];
+	else if (nr - NATIVE_BASE < native_table_size)
+		e = &native_table[nr - NATIVE_BASE];	/* channels, handles */
+	if (__builtin_expect(t->work == 0 && e != NULL && e->fn != NULL, 1))
+		r = e->fn(args);
+	else
+		r = syscall_run_slow(t, nr, args);
+	if (t->nheld)
+		fd_release_held();
+	return r;
+}
+
+/*
+ * The common way back from thread t's system call that returned r, with
+ * the frame the entry built from the CPU's own state (not replaced),
+ * so the check trap_return_to_user makes of a frame the kernel wrote is
+ * not needed. True, with the big lock released, when nothing is to be done:
+ * no work bit, no signal to take, no stop, no restart code (-ERESTARTSYS to
+ * -ERESTARTSYS - 4, Linux's five), nothing for the scheduler. False, with
+ * the lock held, when the caller must take trap_return_to_user.
+ */
+static inline bool
+syscall_exit_fast(struct thread *t, long r)
+{
+	struct cpu *c = this_cpu();	/* not the entry's, after a sleep */
+	struct proc *p = t->proc;
+	uint64_t pend = t->sig_pending | p->sig_pending;
+
+	if (t->work != 0 || (r <= -ERESTARTSYS && r >= -ERESTARTSYS - 4) ||
+	    (pend & (~t->sig_blocked | SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))) ||
+	    p->stopped || !sched_return_quiet(c))
+		return false;
+	t->syscall_nr = -1;
+	bkl_unlock();
+	return true;
+}
+
+#endif
