@@ -2,6 +2,9 @@
  * The big kernel lock: a ticket-free test-and-set spinlock that remembers
  * its owner CPU, so a fault taken with the lock held does not deadlock and
  * "held by this CPU" can be asserted (BKL_ASSERT_HELD in <kernel/lock.h>).
+ * Each CPU counts its acquisitions and the time it waited for and held
+ * the lock (/proc/petrel/bkl): a clock read at each lock and unlock, and
+ * two more only when the lock was busy.
  */
 #include <kernel/lock.h>
 #include <kernel/cpu.h>
@@ -10,37 +13,87 @@
 /* The owner's CPU id, -1 when free: written only with atomics. */
 static volatile int bkl_owner = -1;
 
+/*
+ * Each CPU's counters, written only by that CPU (with the lock held, or
+ * just before taking it); a line each, so no CPU's writes evict another's.
+ * While the CPU holds the lock, hold_cycles is less the clock count at
+ * which it took it (subtracted then, the count at unlock added then: one
+ * memory operand each way).
+ */
+static struct bkl_cpu_stat {
+	uint64_t acquired, contended;
+	uint64_t wait_cycles, hold_cycles;	/* in arch_cycles() counts */
+} __attribute__((aligned(64))) bkl_stats[CPU_MAX];
+
 bool
 bkl_held(void)
 {
 	return bkl_owner == this_cpu()->id;
 }
 
+/* Counts an acquisition by CPU me at clock count now. */
+static inline void
+bkl_taken(int me, uint64_t now)
+{
+	bkl_stats[me].hold_cycles -= now;
+	bkl_stats[me].acquired++;
+}
+
 bool
 bkl_trylock(void)
 {
-	int expected = -1;
-	return __atomic_compare_exchange_n(&bkl_owner, &expected, this_cpu()->id,
-					   false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+	int expected = -1, me = this_cpu()->id;
+	if (!__atomic_compare_exchange_n(&bkl_owner, &expected, me, false,
+					 __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+		return false;
+	bkl_taken(me, arch_cycles());
+	return true;
 }
 
-void
-bkl_lock(void)
+/* The lock was busy: spins until CPU me has it and counts the time
+ * waited. Out of line, so that bkl_lock's common path saves no
+ * registers. */
+static __attribute__((noinline)) void
+bkl_wait(int me)
 {
-	int me = this_cpu()->id;
-	/* Taken twice, the lock would spin for ever: say where instead. */
-	assert(bkl_owner != me);
+	struct bkl_cpu_stat *s = &bkl_stats[me];
+	uint64_t start = arch_cycles(), now;
+	uint64_t waited = s->wait_cycles, held = s->hold_cycles;
 	for (;;) {
 		int expected = -1;
-		if (__atomic_compare_exchange_n(&bkl_owner, &expected, me, false,
-						__ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
-			return;
 		/* Let shootdown and wake-up interrupts in while we wait. */
 		arch_irq_enable();
 		while (__atomic_load_n(&bkl_owner, __ATOMIC_RELAXED) != -1)
 			arch_spin_wait();
 		arch_irq_disable();
+		if (__atomic_compare_exchange_n(&bkl_owner, &expected, me, false,
+						__ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+			break;
 	}
+	now = arch_cycles();
+	/*
+	 * An interrupt taken while spinning may have waited for the lock and
+	 * held it itself: the span counts once, as waiting less what this CPU
+	 * held meanwhile, so that waiting and holding never overlap.
+	 */
+	s->contended++;
+	s->wait_cycles = waited + (now - start) - (s->hold_cycles - held);
+	bkl_taken(me, now);
+}
+
+void
+bkl_lock(void)
+{
+	int expected = -1, me = this_cpu()->id;
+	/* Taken twice, the lock would spin for ever: say where instead. */
+	assert(bkl_owner != me);
+	if (__builtin_expect(__atomic_compare_exchange_n(&bkl_owner, &expected,
+							 me, false,
+							 __ATOMIC_ACQUIRE,
+							 __ATOMIC_RELAXED), 1))
+		bkl_taken(me, arch_cycles());
+	else
+		bkl_wait(me);
 }
 
 void
@@ -48,5 +101,19 @@ bkl_unlock(void)
 {
 	/* Dropping another CPU's lock would let two CPUs into the kernel. */
 	KASSERT(bkl_held());
+	bkl_stats[bkl_owner].hold_cycles += arch_cycles();	/* ours */
 	__atomic_store_n(&bkl_owner, -1, __ATOMIC_RELEASE);
+}
+
+void
+bkl_stat_read(int cpu, struct bkl_stat *out)
+{
+	const struct bkl_cpu_stat *s = &bkl_stats[cpu];
+	uint64_t hold = s->hold_cycles;
+	if (bkl_owner == cpu)	/* taken and not dropped yet: up to now */
+		hold += arch_cycles();
+	out->acquired = s->acquired;
+	out->contended = s->contended;
+	out->wait_ns = arch_cycles_to_ns(s->wait_cycles);
+	out->hold_ns = arch_cycles_to_ns(hold);
 }

@@ -23,4 +23,17 @@ bool bkl_held(void);	/* by this CPU */
 
 #define BKL_ASSERT_HELD() KASSERT(bkl_held())
 
+/* One CPU's use of the big lock since boot (/proc/petrel/bkl). */
+struct bkl_stat {
+	uint64_t acquired;	/* times this CPU took it */
+	uint64_t contended;	/* of those, times it was busy at first */
+	uint64_t wait_ns;	/* spent spinning for it */
+	uint64_t hold_ns;	/* spent holding it */
+};
+
+/* A copy of CPU cpu's counters, hold_ns counted up to now if it holds
+ * the lock. Without the big lock, another CPU's hold_ns may be off by
+ * its current hold (its words are read one by one). */
+void bkl_stat_read(int cpu, struct bkl_stat *out);
+
 #endif
