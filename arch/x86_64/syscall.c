@@ -25,8 +25,15 @@ _Static_assert(ARG_AT(rsi, 1) && ARG_AT(rdx, 2) && ARG_AT(r10, 3) &&
 void
 syscall_handler(struct trapframe *tf)
 {
+	long r;
+	/* A nolock call (getpid...) goes straight back. */
+	if (__builtin_expect(syscall_nolock(tf->rax), 0) &&
+	    syscall_run_unlocked(tf->rax, &tf->rdi, &r)) {
+		tf->rax = (uint64_t)r;
+		return;
+	}
 	/* The six arguments lie in order from rdi: no copy. */
-	long r = syscall_run(tf->rax, &tf->rdi);
+	r = syscall_run(tf->rax, &tf->rdi);
 	struct thread *t = current();
 
 	/* rt_sigreturn and execve set every register themselves. */

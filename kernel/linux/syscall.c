@@ -70,6 +70,25 @@ syscall_invoke(struct thread *t, uint64_t nr, const uint64_t *args)
 	return syscall_dispatch(nr, args);
 }
 
+bool
+syscall_run_unlocked(uint64_t nr, const uint64_t *args, long *r)
+{
+	struct thread *t = current();
+
+	/*
+	 * Whatever must run on the way in or out takes the locked path: a
+	 * watcher's say (seccomp, the tracer, ptrace), a signal to deliver,
+	 * a stop. One that begins as this reads (a TSYNC filter, a signal
+	 * from another CPU) finds the call done, as if it came just after.
+	 */
+	if (t->seccomp_mode || t->ptrace || t->proc->trace != TRACE_OFF ||
+	    signal_pending(t) || t->proc->stopped)
+		return false;
+	BKL_ASSERT_NOT_HELD();
+	*r = syscall_table[nr].fn(args);
+	return true;
+}
+
 long
 syscall_run(uint64_t nr, const uint64_t *args)
 {

@@ -22,6 +22,8 @@ void bkl_unlock(void);	/* the caller must hold it */
 bool bkl_held(void);	/* by this CPU */
 
 #define BKL_ASSERT_HELD() KASSERT(bkl_held())
+/* For code that runs without it (the nolock system calls). */
+#define BKL_ASSERT_NOT_HELD() KASSERT(!bkl_held())
 
 /* One CPU's use of the big lock since boot (/proc/petrel/bkl). */
 struct bkl_stat {
