@@ -14,6 +14,9 @@
 #   $(BENCH_SRV_MODULES)   build/bench/srv-modules/     virtio-net modules the
 #                                                       Linux guest of the server
 #                                                       benchmark loads (packed)
+#   $(SMPOPS_BIN)          build/bench/smpops           static musl
+#   $(BENCH_PETREL_SMP)    build/bench/petrel-smp.cpio  default image + smpops
+#   $(BENCH_LINUX_SMP)     build/bench/linux-smp.cpio   its Linux guest's image
 
 BENCH_DIR := $(BUILD)/bench
 TCPBENCH_BIN := $(BENCH_DIR)/tcpbench
@@ -24,11 +27,15 @@ FSBENCH_BIN := $(BENCH_DIR)/fsbench
 BENCH_PETREL_FS := $(BENCH_DIR)/petrel-fs.cpio
 BENCH_LINUX_FS := $(BENCH_DIR)/linux-fs.cpio
 BENCH_SRV_MODULES := $(BENCH_DIR)/srv-modules
+SMPOPS_BIN := $(BENCH_DIR)/smpops
+BENCH_PETREL_SMP := $(BENCH_DIR)/petrel-smp.cpio
+BENCH_LINUX_SMP := $(BENCH_DIR)/linux-smp.cpio
 
 .PHONY: bench-inputs
 bench-inputs: $(TCPBENCH_BIN) $(LINUX_GUEST_DIR)/version $(BENCH_PETREL_NET) \
 	$(BENCH_LINUX_NET) $(FSBENCH_BIN) $(BENCH_PETREL_FS) $(BENCH_LINUX_FS) \
-	$(BENCH_SRV_MODULES)/lib/modules/load-order
+	$(BENCH_SRV_MODULES)/lib/modules/load-order $(BENCH_PETREL_SMP) \
+	$(BENCH_LINUX_SMP)
 
 $(TCPBENCH_BIN): bench/tcpbench.c mk/bench.mk | $(DEPS_STAMP)
 	@mkdir -p $(@D)
@@ -76,3 +83,21 @@ $(BENCH_LINUX_FS): bench/linux-fs-initramfs.sh bench/linux-guest-lib.sh \
 $(BENCH_SRV_MODULES)/lib/modules/load-order: bench/linux-srv-modules.sh \
 		bench/linux-guest-lib.sh $(LINUX_GUEST_DIR)/version | $(DEPS_STAMP)
 	bench/linux-srv-modules.sh $(BENCH_SRV_MODULES) $(LINUX_GUEST_DIR)
+
+# The vCPU scaling benchmark (bench/smpbench.py): smpops in both guests'
+# images, which also hold the same httpd.
+$(SMPOPS_BIN): bench/smpops.c mk/bench.mk | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(MUSL_CC) $(USER_CFLAGS) -o $@ $<
+
+$(BENCH_PETREL_SMP): $(INITRAMFS_INPUTS) $(SMPOPS_BIN) | $(DEPS_STAMP)
+	@mkdir -p $(BENCH_DIR)/smproot/bench
+	cp $(SMPOPS_BIN) $(BENCH_DIR)/smproot/bench/smpops
+	INIT=$(BUILD)/init NETD=$(NETD_BIN) tools/mkinitramfs.sh $@ \
+		$(IMAGE_ROOT):/ $(BENCH_DIR)/smproot:/
+
+$(BENCH_LINUX_SMP): bench/linux-smp-initramfs.sh bench/linux-guest-lib.sh \
+		$(LINUX_GUEST_DIR)/version \
+		$(IMAGE_FILES) $(SMPOPS_BIN) | $(DEPS_STAMP)
+	bench/linux-smp-initramfs.sh $@ $(LINUX_GUEST_DIR) $(IMAGE_ROOT) \
+		$(SMPOPS_BIN)

@@ -14,7 +14,9 @@ tracer (kernel/linux/trace.c) prints each argument: the Linux calls, and
 Petrel's native calls (numbered from NATIVE_BASE). An argument, and the
 return type, may end in ":KIND" (docs/tracing.md): "int fd:fd",
 "uaddr_t buf:in(count)", "int flags:open" (a named set of flags),
-"long:hex"; without one the C type chooses (DEFAULT_KINDS).
+"long:hex"; without one the C type chooses (DEFAULT_KINDS). A line that
+ends in "nolock" marks a call that runs without the big lock (the entry's
+`unlocked`, docs/kernel.md "Calls without the big lock").
 
 With a third argument it also writes the user-space header of native call
 numbers (<petrel/calls.h>), and with a fourth the inline call stubs of
@@ -62,11 +64,13 @@ def parse(path, arch='x86_64'):
         if not line:
             continue
         line, _, user = line.partition(' | ')
-        m = re.match(r'(\d+)\s+(\d+|-)\s+(\w+)\s+(.*?)\s*\((.*)\)\s*;?$',
-                     line)
+        m = re.match(r'(\d+)\s+(\d+|-)\s+(\w+)\s+(.*?)\s*\((.*)\)\s*;?'
+                     r'(\s+nolock)?$', line)
         if not m:
             sys.exit(f'{path}:{lineno}: cannot parse: {line}')
-        nums, (name, ret, args) = m.groups()[:2], m.groups()[2:]
+        nums, (name, ret, args) = m.groups()[:2], m.groups()[2:5]
+        if m.group(6):
+            unlocked.add(name)
         if int(nums[0]) >= NATIVE_BASE and nums[1] != nums[0]:
             sys.exit(f'{path}:{lineno}: a native call has one number on '
                      'every architecture')
@@ -106,6 +110,7 @@ def parse(path, arch='x86_64'):
 
 stubs = {}   # native call name: (user-space arguments, "#:" lines)
 trace = {}   # call name: its struct trace_desc initializer
+unlocked = set()   # the calls marked nolock
 
 
 def trace_arg(kind, names):
@@ -146,7 +151,8 @@ def table(w, name, calls, base):
     w.append(f'\nconst struct syscall_entry {name}[{max(nmax, 1)}] = {{')
     for num, cname, ret, args, types in calls:
         w.append(f'\t[{num - base}] = {{ thunk_{cname}, "{cname}",')
-        w.append(f'\t\t{trace[cname]} }},')
+        w.append(f'\t\t{trace[cname]}'
+                 f'{", true" if cname in unlocked else ""} }},')
     w.append('};')
     w.append(f'const unsigned {name}_size = {nmax};')
 

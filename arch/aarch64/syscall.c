@@ -19,7 +19,14 @@
 void
 syscall_handler(struct trapframe *tf)
 {
+	long r;
 	tf->orig_x0 = tf->x[0];
+	/* A nolock call (getpid...) goes straight back. */
+	if (__builtin_expect(syscall_nolock(tf->x[8]), 0) &&
+	    syscall_run_unlocked(tf->x[8], &tf->x[0], &r)) {
+		tf->x[0] = (uint64_t)r;
+		return;
+	}
 	/* The six arguments lie in order from x0: no copy but for clone's. */
 	const uint64_t *args = &tf->x[0];
 	uint64_t clone_args[6];
@@ -32,7 +39,7 @@ syscall_handler(struct trapframe *tf)
 		clone_args[5] = tf->x[5];
 		args = clone_args;
 	}
-	long r = syscall_run(tf->x[8], args);
+	r = syscall_run(tf->x[8], args);
 	struct thread *t = current();
 	/* rt_sigreturn and execve set every register themselves. */
 	if (__builtin_expect(!t->regs_replaced, 1)) {

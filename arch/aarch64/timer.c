@@ -80,13 +80,6 @@ arch_timer_calibrate(void)
 	sched_timer_fired();
 }
 
-uint64_t
-arch_cycles(void)
-{
-	isb();
-	return read_sysreg(cntvct_el0);
-}
-
 /* The counter's rate in kHz (x86_64's TSC rate, for /proc/cpuinfo). */
 uint64_t
 arch_tsc_khz(void)

@@ -77,12 +77,6 @@ timer_cpu_init(void)
 }
 
 uint64_t
-arch_cycles(void)
-{
-	return rdtsc();
-}
-
-uint64_t
 arch_tsc_khz(void)
 {
 	return tsc_khz;

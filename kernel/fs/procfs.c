@@ -58,6 +58,7 @@ static const struct pentry root_entries[] = {
 	{ "sys", P_SYS, S_IFDIR | 0555 }, { "sysvipc", P_SYSVIPC, S_IFDIR | 0555 },
 	{ "config.gz", P_CONFIG_GZ, S_IFREG | 0444 },
 	{ "key-users", P_KEY_USERS, S_IFREG | 0444 },
+	{ "petrel", P_PETREL, S_IFDIR | 0555 },
 };
 
 /* /proc/net: the socket tables, asked of the network server. */
@@ -68,9 +69,15 @@ static const struct pentry net_entries[] = {
 	{ "if_inet6", P_NET_IF_INET6, S_IFREG | 0444 },
 };
 
+/* /proc/petrel: Petrel's own counters (procfs_petrel.c). */
+static const struct pentry petrel_entries[] = {
+	{ "bkl", P_PETREL_BKL, S_IFREG | 0444 },
+};
+
 /* The directories whose entries are fixed, with their tables. */
 static const struct pdir fixed_dirs[] = {
 	{ P_NET, net_entries, ARRAY_SIZE(net_entries) },
+	{ P_PETREL, petrel_entries, ARRAY_SIZE(petrel_entries) },
 };
 
 static const struct pdir *
@@ -643,6 +650,9 @@ gen_system(struct gen *g, enum pkind kind)
 	}
 	case P_CPUINFO:
 		procfs_cpuinfo(g);
+		break;
+	case P_PETREL_BKL:
+		procfs_petrel_bkl(g);
 		break;
 	case P_MOUNTS:
 		gen_mounts(g);

@@ -72,6 +72,25 @@ syscall_invoke(struct thread *t, uint64_t nr, const uint64_t *args)
 	return syscall_dispatch(nr, args);
 }
 
+bool
+syscall_run_unlocked(uint64_t nr, const uint64_t *args, long *r)
+{
+	struct thread *t = current();
+
+	/*
+	 * Whatever must run on the way in or out takes the locked path: a
+	 * watcher's say (t->work: seccomp, the tracer, ptrace), a signal to
+	 * deliver, a stop. One that begins as this reads (a TSYNC filter, a
+	 * signal from another CPU) finds the call done, as if it came just
+	 * after.
+	 */
+	if (t->work != 0 || signal_pending(t) || t->proc->stopped)
+		return false;
+	BKL_ASSERT_NOT_HELD();
+	*r = syscall_table[nr].fn(args);
+	return true;
+}
+
 unsigned
 syscall_work_of(const struct thread *t)
 {

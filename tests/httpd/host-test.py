@@ -675,6 +675,48 @@ def test_log_options(root):
 	check(lines == [], "-q logs nothing: %r" % lines)
 
 
+def children_of(pid):
+	"""The pids whose parent is pid, from /proc/*/stat."""
+	found = []
+	for name in os.listdir("/proc"):
+		try:
+			with open("/proc/%s/stat" % name) as f:
+				stat = f.read()
+		except OSError:
+			continue
+		if int(stat.rpartition(")")[2].split()[1]) == pid:
+			found.append(int(name))
+	return found
+
+
+def alive(pid):
+	try:
+		with open("/proc/%d/stat" % pid) as f:
+			return f.read().rpartition(")")[2].split()[0] != "Z"
+	except OSError:
+		return False
+
+
+def test_workers(root):
+	"""-w 3: two workers forked, every request answered, all gone after
+	SIGTERM to the first; killed, the first takes its workers with it."""
+	srv = Server(root, ["-w", "3", "-q"])
+	kids = until(lambda: len(children_of(srv.proc.pid)) == 2 and
+		     children_of(srv.proc.pid))
+	check(kids and len(kids) == 2, "-w 3 forks 2 workers: %r" % kids)
+	statuses = [one(srv.port, get("/notes.txt"))[0] for _ in range(30)]
+	check(statuses == [200] * 30, "-w 3 answers: %r" % statuses)
+	code, _ = srv.stop()
+	check(code == 0, "-w 3 exits 0 on SIGTERM (%s)" % code)
+	check(not any(alive(k) for k in kids or []), "workers stopped with it")
+	srv = Server(root, ["-w", "2", "-q"])
+	kids = until(lambda: children_of(srv.proc.pid))
+	srv.proc.kill()
+	srv.stop()
+	check(kids and until(lambda: not any(alive(k) for k in kids)),
+	      "a worker ends when the first process is killed: %r" % kids)
+
+
 def test_fd_limit(root, files):
 	"""With 16 descriptors, extra clients are dropped, the server lives
 	and serves again once they leave."""
@@ -858,6 +900,7 @@ def main():
 			       "bind-any"}, "fallbacks taken: %s" % sorted(seen))
 		run_steps("other", [
 			("log options", lambda: test_log_options(root)),
+			("workers", lambda: test_workers(root)),
 			("fd limit", lambda: test_fd_limit(root, files)),
 			("fd limit, held clients",
 			 lambda: test_fd_limit_held(root, files)),

@@ -1,7 +1,8 @@
 /*
- * Petrel's HTTP/1.1 server: declarations shared by its files. One process,
- * one thread, one epoll loop (server.c) driving every connection's state
- * machine (conn.c); docs/httpd.md describes the behaviour.
+ * Petrel's HTTP/1.1 server: declarations shared by its files. One thread
+ * per process, one epoll loop (server.c) driving every connection's state
+ * machine (conn.c), and one process unless -w asks for more (workers.c);
+ * docs/httpd.md describes the behaviour.
  *
  * Include this header first: it selects the C library's full interface.
  */
@@ -35,6 +36,7 @@ struct config {
 	bool quiet;		/* no access log */
 	int family;		/* 0 dual stack with fallback, 4 or 6 */
 	int idle_timeout_ms;
+	int workers;		/* processes serving, -w (workers.c) */
 };
 
 /*
@@ -154,6 +156,10 @@ void server_forget(struct conn *c);
 int64_t server_time_ms(void);
 extern volatile int server_stop;
 extern volatile int server_reopen_log;
+
+/* workers.c */
+int workers_start(void);
+void workers_stop(void);
 
 /* conn.c */
 struct conn *conn_new(int fd, bool tls, const char *peer);

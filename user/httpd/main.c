@@ -18,6 +18,7 @@ struct config config = {
 	.port = 80,
 	.tls_port = -1,
 	.idle_timeout_ms = IDLE_TIMEOUT_S * 1000,
+	.workers = 1,
 };
 
 /* Returns the monotonic clock in milliseconds. */
@@ -36,7 +37,7 @@ usage(void)
 	fprintf(stderr,
 	    "usage: httpd [-46q] [-p PORT] [-r ROOT] [-b ADDRESS] "
 	    "[-l LOGFILE] [-t SECONDS]\n"
-	    "             [-s TLSPORT -c CERT.pem -k KEY.pem]\n");
+	    "             [-w WORKERS] [-s TLSPORT -c CERT.pem -k KEY.pem]\n");
 	exit(2);
 }
 
@@ -61,7 +62,7 @@ parse_args(int argc, char **argv)
 {
 	int opt;
 
-	while ((opt = getopt(argc, argv, "46b:c:k:l:p:qr:s:t:")) != -1) {
+	while ((opt = getopt(argc, argv, "46b:c:k:l:p:qr:s:t:w:")) != -1) {
 		switch (opt) {
 		case '4':
 		case '6':
@@ -96,6 +97,10 @@ parse_args(int argc, char **argv)
 			config.idle_timeout_ms = (int)number_arg(optarg, 1,
 			    INT_MAX / 1000, "timeout") * 1000;
 			break;
+		case 'w':
+			config.workers = (int)number_arg(optarg, 1, 64,
+			    "worker count");
+			break;
 		default:
 			usage();
 		}
@@ -128,8 +133,11 @@ main(int argc, char **argv)
 	if (config.tls_port >= 0 &&
 	    tls_setup(config.cert_path, config.key_path) < 0)
 		return 1;
-	if (server_open() < 0)
+	if (server_open() < 0) {
+		workers_stop();
 		return 1;
+	}
 	server_run();
+	workers_stop();
 	return server_stop ? 0 : 1;
 }

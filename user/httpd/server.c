@@ -441,7 +441,6 @@ static int
 server_add_listener(int port, bool tls)
 {
 	struct listener *l = &listeners[listener_count];
-	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = l };
 	int fd;
 
 	fd = server_listen(port);
@@ -453,32 +452,24 @@ server_add_listener(int port, bool tls)
 	l->fd = fd;
 	l->tls = tls;
 	l->port = server_bound_port(fd);
-	if (epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0) {
-		say("epoll_ctl: %s", strerror(errno));
-		return -errno;
-	}
 	listener_count++;
 	return 0;
 }
 
 /*
- * Opens epoll and the listeners (plain, and TLS when configured) and
- * prints the one "listening" line. Returns 0 or a negative errno.
+ * Opens the listeners (plain, and TLS when configured), prints the one
+ * "listening" line, forks the other workers (-w), then opens this
+ * process's epoll over the listeners. Returns 0 or a negative errno.
  */
 int
 server_open(void)
 {
+	struct epoll_event ev = { .events = EPOLLIN };
+	size_t i;
 	int err;
 
 	server_signals_setup();
 	server_fd_limit();
-	server_now = clock_ms();
-	epoll_fd = epoll_create1(EPOLL_CLOEXEC);
-	if (epoll_fd < 0) {
-		say("epoll_create1: %s", strerror(errno));
-		return -errno;
-	}
-	reserve_fd = open("/", O_RDONLY | O_CLOEXEC);
 	err = server_add_listener(config.port, false);
 	if (err == 0 && config.tls_port >= 0)
 		err = server_add_listener(config.tls_port, true);
@@ -489,6 +480,24 @@ server_open(void)
 		    listeners[1].port);
 	else
 		say("listening on port %d", listeners[0].port);
+	err = workers_start();
+	if (err < 0)
+		return err;
+	server_now = clock_ms();
+	epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+	if (epoll_fd < 0) {
+		say("epoll_create1: %s", strerror(errno));
+		return -errno;
+	}
+	reserve_fd = open("/", O_RDONLY | O_CLOEXEC);
+	for (i = 0; i < listener_count; i++) {
+		ev.data.ptr = &listeners[i];
+		if (epoll_ctl(epoll_fd, EPOLL_CTL_ADD, listeners[i].fd,
+		    &ev) < 0) {
+			say("epoll_ctl: %s", strerror(errno));
+			return -errno;
+		}
+	}
 	return 0;
 }
 

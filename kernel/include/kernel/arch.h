@@ -40,12 +40,11 @@ void arch_devices_init(void);
 size_t arch_fw_cmdline(char *buf, size_t size);
 
 /* timer.c: monotonic nanoseconds since boot and the one-shot timer. The
- * clock reads, arch_now_ns() and arch_cycles_to_ns(), are inline in
- * <arch/timer.h>. */
+ * clock reads, arch_cycles() (the raw count), arch_now_ns() and
+ * arch_cycles_to_ns(), are inline in <arch/timer.h>. */
 void arch_timer_init(void);
 /* Finds the clock's rate; time reads are valid only after this. */
 void arch_timer_calibrate(void);
-uint64_t arch_cycles(void);		/* raw TSC */
 /* Arrange one timer interrupt at (or after) `deadline_ns`; 0 cancels. */
 void arch_timer_set(uint64_t deadline_ns);
 uint64_t arch_tsc_khz(void);

@@ -74,7 +74,8 @@ enum proc_state {
 };
 
 struct proc {
-	int pid;
+	int pid;	/* fixed for the process's life: getpid reads it
+			   without the big lock (nolock) */
 	enum proc_state state;
 	struct proc *parent;
 	struct list children;

@@ -57,7 +57,8 @@ struct waitq {
 };
 
 struct thread {
-	int tid;
+	int tid;		/* changed only by the thread itself (exec):
+				   gettid reads it without the big lock */
 	struct proc *proc;
 	enum thread_state state;
 	struct list run_link;		/* run queue or wait queue */

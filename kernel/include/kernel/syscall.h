@@ -13,6 +13,7 @@ struct syscall_entry {
 	long (*fn)(const uint64_t *args);
 	const char *name;
 	struct trace_desc trace;	/* how the tracer prints it */
+	bool unlocked;			/* runs without the big lock ("nolock") */
 };
 
 extern const struct syscall_entry syscall_table[];
@@ -37,6 +38,21 @@ void syscall_work_update(struct thread *t);
 struct proc;
 /* The same for each thread of process p. */
 void syscall_work_update_proc(struct proc *p);
+/* Call nr is marked nolock in syscalls.master (inline: the arch's entry
+ * asks it of every call). */
+static inline bool
+syscall_nolock(uint64_t nr)
+{
+	return nr < syscall_table_size && syscall_table[nr].unlocked;
+}
+/*
+ * Runs nolock call nr without the big lock if nothing is due on the way
+ * in or out (seccomp, the tracer, ptrace, a signal, a stop): true, with
+ * the result in *r, and the caller goes back to user mode without
+ * trap_return_to_user. False, having done nothing, otherwise.
+ * Interrupts are off; the big lock is not held.
+ */
+bool syscall_run_unlocked(uint64_t nr, const uint64_t *args, long *r);
 /* The name of call nr, or "?". */
 const char *syscall_name(uint64_t nr);
 /*

@@ -11,6 +11,14 @@
 extern uint64_t timer_base;		/* the count at the first kernel instruction */
 extern uint64_t timer_ns_mult;		/* ns = counts * timer_ns_mult >> 32 */
 
+/* The raw count (no read ahead of the code before it). */
+static inline uint64_t
+arch_cycles(void)
+{
+	isb();
+	return read_sysreg(cntvct_el0);
+}
+
 static inline uint64_t
 arch_cycles_to_ns(uint64_t cycles)
 {

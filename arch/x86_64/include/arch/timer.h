@@ -24,6 +24,14 @@ void tsc_find_rates(struct clock_rates *c);
 /* timer.c: this CPU's local APIC timer, on each CPU as it starts. */
 void timer_cpu_init(void);
 
+/* The raw count: one instruction, cheap enough for the big lock's
+ * counters on every kernel entry. */
+static inline uint64_t
+arch_cycles(void)
+{
+	return rdtsc();
+}
+
 static inline uint64_t
 arch_cycles_to_ns(uint64_t cycles)
 {

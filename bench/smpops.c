@@ -1,0 +1,336 @@
+/*
+ * smpops: system-call-heavy work in N independent workers at once, for the
+ * vCPU scaling benchmark (bench/smpbench.py, docs/performance.md "vCPU
+ * scaling"). One static program that runs unchanged in Petrel and in the
+ * Linux guest; it times itself with CLOCK_MONOTONIC (guest time) and
+ * prints one line per case:
+ *
+ *   smpops case NAME workers N ops OPS ns NS
+ *
+ * and, where /proc/petrel/bkl exists (Petrel's big-lock counters), one
+ * line per CPU with the counters' growth over the same span:
+ *
+ *   smpops bkl NAME cpuI acquired A contended C wait_ns W hold_ns H span_ns S
+ *
+ * then "smpops done".
+ *
+ *   smpops [-j WORKERS] [-s SECONDS] [-d DIR] CASE...
+ *
+ *   getppid  a getppid loop; an op is one call
+ *   getpid   a getpid loop; an op is one call
+ *   pipe     a pipe ping-pong pair of processes per worker; an op is one
+ *            round trip (a 1-byte write and read each way)
+ *   file     pread of 256 bytes at offset 0 of a 4 KiB file of the
+ *            worker's own in DIR (default /tmp, tmpfs); an op is one pread
+ *   futex    two threads of one process per worker handing a turn back
+ *            and forth with FUTEX_WAKE_PRIVATE and FUTEX_WAIT_PRIVATE on
+ *            private memory; an op is one round trip
+ *
+ * Each worker is a process of its own. All start together (they block on
+ * a pipe the parent closes), count their ops into shared memory, and stop
+ * when the parent, after SECONDS (default 2), raises a flag there.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+/* <linux/futex.h>'s, which musl's headers do not include. */
+#define FUTEX_WAIT_PRIVATE 128
+#define FUTEX_WAKE_PRIVATE 129
+
+#define WORKERS_MAX 64
+#define CPUS_MAX 64
+#define FILE_SIZE 4096
+#define READ_SIZE 256
+
+struct shared {
+	volatile int stop;
+	volatile uint64_t ops[WORKERS_MAX];
+};
+
+struct bkl_line {
+	unsigned long long acquired, contended, wait_ns, hold_ns;
+};
+
+static struct shared *shared;
+static const char *dir = "/tmp";
+
+static uint64_t
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void
+die(const char *what)
+{
+	fprintf(stderr, "smpops: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static void
+work_getppid(int w)
+{
+	while (!shared->stop) {
+		syscall(SYS_getppid);
+		shared->ops[w]++;
+	}
+}
+
+static void
+work_getpid(int w)
+{
+	while (!shared->stop) {
+		syscall(SYS_getpid);
+		shared->ops[w]++;
+	}
+}
+
+/* The worker pings, a child of its own answers until the pipe closes. */
+static void
+work_pipe(int w)
+{
+	int to[2], from[2];
+	char c = 'x';
+	pid_t pid;
+
+	if (pipe(to) < 0 || pipe(from) < 0)
+		die("pipe");
+	pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (pid == 0) {
+		close(to[1]);
+		close(from[0]);
+		while (read(to[0], &c, 1) == 1)
+			if (write(from[1], &c, 1) != 1)
+				break;
+		_exit(0);
+	}
+	close(to[0]);
+	close(from[1]);
+	while (!shared->stop) {
+		if (write(to[1], &c, 1) != 1 || read(from[0], &c, 1) != 1)
+			die("pipe ping-pong");
+		shared->ops[w]++;
+	}
+	close(to[1]);
+	waitpid(pid, NULL, 0);
+}
+
+static void
+work_file(int w)
+{
+	char path[256], data[FILE_SIZE];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/smpops.%d.%d", dir, (int)getpid(), w);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0)
+		die(path);
+	memset(data, 'f', sizeof(data));
+	if (write(fd, data, sizeof(data)) != (ssize_t)sizeof(data))
+		die("write");
+	unlink(path);
+	while (!shared->stop) {
+		if (pread(fd, data, READ_SIZE, 0) != READ_SIZE)
+			die("pread");
+		shared->ops[w]++;
+	}
+	close(fd);
+}
+
+/* The futex pair: turn is 0 when the main thread may go, 1 for the other. */
+static int turn;
+
+static void
+futex_wait(int *addr, int val)
+{
+	syscall(SYS_futex, addr, FUTEX_WAIT_PRIVATE, val, NULL, NULL, 0);
+}
+
+static void
+futex_pass(int to)
+{
+	__atomic_store_n(&turn, to, __ATOMIC_RELEASE);
+	syscall(SYS_futex, &turn, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+}
+
+static void *
+futex_partner(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		while (__atomic_load_n(&turn, __ATOMIC_ACQUIRE) != 1)
+			futex_wait(&turn, 0);
+		futex_pass(0);
+		if (shared->stop)
+			return NULL;
+	}
+}
+
+static void
+work_futex(int w)
+{
+	pthread_t t;
+
+	if (pthread_create(&t, NULL, futex_partner, NULL) != 0)
+		die("pthread_create");
+	for (;;) {
+		futex_pass(1);
+		while (__atomic_load_n(&turn, __ATOMIC_ACQUIRE) != 0)
+			futex_wait(&turn, 1);
+		if (shared->stop)
+			break;
+		shared->ops[w]++;
+	}
+	futex_pass(1);	/* the partner may not have seen the stop yet */
+	pthread_join(t, NULL);
+}
+
+static const struct {
+	const char *name;
+	void (*work)(int w);
+} cases[] = {
+	{ "getppid", work_getppid }, { "getpid", work_getpid },
+	{ "pipe", work_pipe }, { "file", work_file }, { "futex", work_futex },
+};
+
+/* Reads /proc/petrel/bkl into lines; returns the CPU count, 0 without it. */
+static int
+bkl_read(struct bkl_line *lines)
+{
+	FILE *f = fopen("/proc/petrel/bkl", "r");
+	char text[256];
+	int n = 0, cpu;
+
+	if (!f)
+		return 0;
+	while (n < CPUS_MAX && fgets(text, sizeof(text), f))
+		if (sscanf(text, "cpu%d %llu %llu %llu %llu", &cpu,
+			   &lines[n].acquired, &lines[n].contended,
+			   &lines[n].wait_ns, &lines[n].hold_ns) == 5)
+			n++;
+	fclose(f);
+	return n;
+}
+
+static void
+bkl_report(const char *name, const struct bkl_line *a,
+	   const struct bkl_line *b, int cpus, uint64_t span)
+{
+	for (int i = 0; i < cpus; i++)
+		printf("smpops bkl %s cpu%d acquired %llu contended %llu "
+		       "wait_ns %llu hold_ns %llu span_ns %llu\n", name, i,
+		       b[i].acquired - a[i].acquired,
+		       b[i].contended - a[i].contended,
+		       b[i].wait_ns - a[i].wait_ns, b[i].hold_ns - a[i].hold_ns,
+		       (unsigned long long)span);
+}
+
+static void
+run_case(int c, int workers, double seconds)
+{
+	struct bkl_line before[CPUS_MAX], after[CPUS_MAX];
+	struct timespec pause = { (time_t)seconds,
+				  (long)((seconds - (time_t)seconds) * 1e9) };
+	uint64_t t0, t1, t2, ops = 0;
+	int go[2], cpus;
+	char c0;
+
+	memset((void *)shared, 0, sizeof(*shared));
+	if (pipe(go) < 0)
+		die("pipe");
+	for (int w = 0; w < workers; w++) {
+		pid_t pid = fork();
+		if (pid < 0)
+			die("fork");
+		if (pid == 0) {
+			close(go[1]);
+			if (read(go[0], &c0, 1) != 0)
+				_exit(1);
+			cases[c].work(w);
+			_exit(0);
+		}
+	}
+	close(go[0]);
+	cpus = bkl_read(before);
+	t0 = now_ns();
+	close(go[1]);		/* everyone starts */
+	nanosleep(&pause, NULL);
+	shared->stop = 1;
+	t1 = now_ns();
+	for (int w = 0; w < workers; w++)
+		ops += shared->ops[w];	/* as they were at the stop, near enough */
+	while (wait(NULL) > 0)
+		;
+	t2 = now_ns();
+	printf("smpops case %s workers %d ops %llu ns %llu\n", cases[c].name,
+	       workers, (unsigned long long)ops,
+	       (unsigned long long)(t1 - t0));
+	if (cpus && bkl_read(after) == cpus)
+		bkl_report(cases[c].name, before, after, cpus, t2 - t0);
+	fflush(stdout);
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: smpops [-j WORKERS] [-s SECONDS] [-d DIR] "
+			"getppid|getpid|pipe|file|futex...\n");
+	exit(2);
+}
+
+int
+main(int argc, char **argv)
+{
+	int workers = 1, opt;
+	double seconds = 2;
+
+	while ((opt = getopt(argc, argv, "j:s:d:")) != -1) {
+		switch (opt) {
+		case 'j':
+			workers = atoi(optarg);
+			break;
+		case 's':
+			seconds = atof(optarg);
+			break;
+		case 'd':
+			dir = optarg;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind == argc || workers < 1 || workers > WORKERS_MAX ||
+	    seconds <= 0 || seconds > 3600)
+		usage();
+	shared = mmap(NULL, sizeof(*shared), PROT_READ | PROT_WRITE,
+		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (shared == MAP_FAILED)
+		die("mmap");
+	for (int i = optind; i < argc; i++) {
+		size_t c = 0;
+		while (c < sizeof(cases) / sizeof(cases[0]) &&
+		       strcmp(cases[c].name, argv[i]) != 0)
+			c++;
+		if (c == sizeof(cases) / sizeof(cases[0]))
+			usage();
+		run_case((int)c, workers, seconds);
+	}
+	printf("smpops done\n");
+	return 0;
+}

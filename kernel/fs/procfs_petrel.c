@@ -1,0 +1,22 @@
+/*
+ * /proc/petrel: Petrel's own counters, which Linux has no file for. For
+ * now one file, bkl: each CPU's use of the big lock since boot
+ * (docs/kernel.md, "The big lock's counters").
+ */
+#include <kernel/cpu.h>
+#include <kernel/lock.h>
+#include "procfs_int.h"
+
+/* A header naming the columns, then a line per CPU. */
+void
+procfs_petrel_bkl(struct gen *g)
+{
+	struct bkl_stat s;
+
+	gprintf(g, "cpu acquired contended wait_ns hold_ns\n");
+	for (int i = 0; i < cpu_count; i++) {
+		bkl_stat_read(i, &s);
+		gprintf(g, "cpu%d %lu %lu %lu %lu\n", i, s.acquired,
+			s.contended, s.wait_ns, s.hold_ns);
+	}
+}
