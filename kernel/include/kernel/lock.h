@@ -15,7 +15,6 @@
 
 #include <kernel/types.h>
 #include <kernel/assert.h>
-#include <kernel/cpu.h>
 #include <arch/timer.h>
 
 void bkl_lock(void);	/* panics if this CPU holds it already */
@@ -36,7 +35,7 @@ struct bkl_cpu_stat {
 	uint64_t acquired, contended;
 	uint64_t wait_cycles, hold_cycles;	/* in arch_cycles() counts */
 } __attribute__((aligned(64)));
-extern struct bkl_cpu_stat bkl_stats[CPU_MAX];
+extern struct bkl_cpu_stat bkl_stats[];	/* CPU_MAX of them */
 
 /* Counts an acquisition by CPU me at clock count now. */
 static inline void
