@@ -115,7 +115,6 @@ struct thread {
 	struct landlock_domain *landlock;
 };
 
-extern struct waitq poll_waitq;	/* woken on any readiness change */
 extern uint64_t stat_switches;	/* context switches since boot (/proc/stat) */
 
 void sched_init(void);
