@@ -6,11 +6,14 @@
  * set while a dup of it is open and leaves it with its last descriptor;
  * edge-triggered items re-arm on new data and on EPOLL_CTL_MOD, one-shot
  * items on MOD only; 1,000 watched pipes with one ready report that one;
+ * a message sent through one descriptor of a POSIX queue wakes a poll and
+ * an epoll on another;
  * nested instances hear of their inner one's readiness; EPOLLEXCLUSIVE's
  * rules in epoll_ctl.
  */
 #include "abi.h"
 
+#include <mqueue.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/select.h>
@@ -333,6 +336,57 @@ test_nested(void)
 	close(efd), close(inner), close(outer);
 }
 
+/* One queue, two descriptors: a send through one wakes waiters on the
+ * other (every descriptor shares the queue's readiness). */
+static void
+test_mqueue_shared(void)
+{
+	const char *name = "/abi-pollwait";
+	struct mq_attr attr = { .mq_maxmsg = 4, .mq_msgsize = 16 };
+	mq_unlink(name);
+	mqd_t a = mq_open(name, O_CREAT | O_RDWR, 0600, &attr);
+	mqd_t b = mq_open(name, O_RDONLY);
+	CHECK("two descriptors", a >= 0 && b >= 0);
+	if (a < 0 || b < 0)
+		return;
+	int ep = epoll_create1(0);
+	struct epoll_event ev = { .events = EPOLLIN };
+	epoll_ctl(ep, EPOLL_CTL_ADD, b, &ev);
+	CHECK_EQ("epoll: empty queue", count_ready(ep, NULL), 0);
+	int go[2];
+	pipe(go);
+	pid_t pid = abi_fork();
+	if (pid == 0) {
+		char c;
+		read(go[0], &c, 1);
+		abi_sleep_ms(50);
+		mq_send(a, "hello", 5, 1);
+		_exit(0);
+	}
+	write(go[1], "g", 1);
+	CHECK_STR("poll on the other descriptor woken",
+		  revents_str(poll_one(b, POLLIN, 5000)), "IN");
+	abi_wait(pid);
+	CHECK_EQ("epoll on the other descriptor reports", count_ready(ep, NULL), 1);
+	char buf[16];
+	mq_receive(b, buf, sizeof(buf), NULL);
+	pid = abi_fork();
+	if (pid == 0) {
+		char c;
+		read(go[0], &c, 1);
+		abi_sleep_ms(50);
+		mq_send(a, "again", 5, 1);
+		_exit(0);
+	}
+	write(go[1], "g", 1);
+	struct epoll_event out;
+	CHECK_EQ("sleeping epoll_wait woken", epoll_wait(ep, &out, 1, 5000), 1);
+	abi_wait(pid);
+	close(go[0]), close(go[1]), close(ep);
+	mq_close(a), mq_close(b);
+	mq_unlink(name);
+}
+
 static void
 test_exclusive_rules(void)
 {
@@ -362,6 +416,7 @@ main(void)
 	test_edge_rearm();
 	test_thousand_pipes();
 	test_nested();
+	test_mqueue_shared();
 	test_exclusive_rules();
 	return abi_done("pollwait");
 }
