@@ -40,7 +40,9 @@ struct pipe {
 	size_t head, tail;		/* free-running: used = head - tail */
 	int readers, writers;
 	struct waitq wait;
-	struct file *rfile, *wfile;	/* for readiness notifications */
+	struct pollhead poll_head;	/* every end's pollers: keyed wakes
+					   (POLLIN, POLLOUT) tell them apart */
+	struct file *rfile;		/* the latest read end, for O_ASYNC */
 	struct inode *inode;
 	size_t *packets;		/* packets' end positions, a ring of
 					   slots entries; NULL before one */
@@ -75,6 +77,18 @@ packets_consumed(struct pipe *p)
 		p->first = (p->first + 1) % p->slots;
 		p->npackets--;
 	}
+}
+
+/*
+ * Readiness of p changed: key holds the POLL* bits that may have (0: any),
+ * so a writer's epoll item is not woken by data, as Linux's separate
+ * queues; arrived is the read end that got data, for O_ASYNC.
+ */
+static void
+pipe_notify(struct pipe *p, unsigned key, struct file *arrived)
+{
+	pollhead_wake(&p->poll_head, key);
+	fasync_notify(arrived);
 }
 
 static long
@@ -209,13 +223,13 @@ pipe_close(struct file *f)
 		p->writers--;
 	if (p->rfile == f)
 		p->rfile = NULL;
-	if (p->wfile == f)
-		p->wfile = NULL;
 	waitq_wake_all(&p->wait);
-	file_notify(NULL);
+	pipe_notify(p, 0, NULL);
+	f->poll_head = &f->poll_own;
 	if (p->readers == 0 && p->writers == 0) {
 		if (p->inode)
 			p->inode->fifo = NULL;	/* a FIFO's next open starts afresh */
+		pollhead_free(&p->poll_head);
 		kfree(p->buf);
 		kfree(p->packets);
 		kfree(p);
@@ -234,6 +248,7 @@ pipe_create(struct file *files[2], unsigned flags)
 		goto fail;
 	p->size = pipe_new_size();
 	waitq_init(&p->wait);
+	pollhead_init(&p->poll_head);
 	/*
 	 * An anonymous pipe's inode opens as a FIFO's: reopening
 	 * /proc/PID/fd/N of either end joins this same pipe, as on Linux.
@@ -263,7 +278,7 @@ pipe_create(struct file *files[2], unsigned flags)
 	p->inode = ino;
 	ino->fifo = p;
 	p->rfile = files[0];
-	p->wfile = files[1];
+	files[0]->poll_head = files[1]->poll_head = &p->poll_head;
 	return 0;
 fail:
 	kfree(p);
@@ -292,22 +307,22 @@ fifo_open(struct file *f)
 			return -ENOMEM;
 		p->size = pipe_new_size();
 		waitq_init(&p->wait);
+		pollhead_init(&p->poll_head);
 		p->inode = ino;
 		ino->fifo = p;
 	}
 	if (acc == O_WRONLY && (f->flags & O_NONBLOCK) && p->readers == 0)
 		return -ENXIO;
 	f->priv = p;
+	f->poll_head = &p->poll_head;
 	if (acc != O_WRONLY) {
 		p->readers++;
 		p->rfile = f;
 	}
-	if (acc != O_RDONLY) {
+	if (acc != O_RDONLY)
 		p->writers++;
-		p->wfile = f;
-	}
 	waitq_wake_all(&p->wait);
-	file_notify(NULL);
+	pipe_notify(p, 0, NULL);
 	/* An anonymous pipe reopened never waits, as on Linux. */
 	if (f->flags & O_NONBLOCK || acc == O_RDWR || ino->sb == &pipe_sb)
 		return 0;
@@ -414,7 +429,7 @@ pipe_set_size(struct file *f, uint64_t arg)
 	}
 	p->size = size;
 	waitq_wake_all(&p->wait);
-	file_notify(p->wfile);
+	pipe_notify(p, POLLOUT | POLLWRNORM, NULL);
 	return (long)size;
 }
 
@@ -454,7 +469,7 @@ pipe_consume(struct pipe *p, size_t n)
 	p->tail += n;
 	packets_consumed(p);
 	waitq_wake_all(&p->wait);
-	file_notify(p->wfile);
+	pipe_notify(p, POLLOUT | POLLWRNORM, NULL);
 }
 
 /* Appends len bytes (len <= pipe_room) and wakes the readers; returns
@@ -475,7 +490,7 @@ pipe_put(struct pipe *p, const void *buf, size_t len)
 	}
 	p->head += len;
 	waitq_wake_all(&p->wait);
-	file_notify_in(p->rfile);
+	pipe_notify(p, POLLIN | POLLRDNORM, p->rfile);
 	return (long)len;
 }
 

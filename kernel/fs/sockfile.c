@@ -19,7 +19,7 @@
 #include <arch/mmu.h>
 #include <syscall_table.h>
 
-#define SOCK_HASH 64
+#define SOCK_HASH 1024
 #define SOCK_MAX_RW 0x7ffff000ul	/* Linux's MAX_RW_COUNT */
 #define SOCK_DGRAM_MAX 65535		/* the largest datagram netd sends */
 #define SOCK_BOUNCE 65536		/* buffer for a receive that is cut */

@@ -187,6 +187,9 @@ file_new(struct inode *ino, unsigned flags)
 	f->inode = ino;
 	inode_get(ino);
 	f->ops = ino ? ino->fops : NULL;
+	pollhead_init(&f->poll_own);
+	f->poll_head = &f->poll_own;
+	list_init(&f->ep_items);
 	return f;
 }
 
@@ -216,29 +219,30 @@ file_put(struct file *f)
 		inode_put(f->path_base);
 	kfree(f->path);
 	vm_name_put(f->map_name);
+	pollhead_free(&f->poll_own);
 	kfree(f);
 }
 
-/* Readiness of f changed; arrived: f got data (see file_notify_in). */
-static void
-notify(struct file *f, struct file *arrived)
+void
+file_notify_key(struct file *f, unsigned key)
 {
 	if (f)
-		f->events_seq++;
-	waitq_wake_all(&poll_waitq);
-	fasync_notify(arrived);
+		pollhead_wake(f->poll_head, key);
+	fasync_notify(NULL);
 }
 
 void
 file_notify(struct file *f)
 {
-	notify(f, NULL);
+	file_notify_key(f, 0);
 }
 
 void
 file_notify_in(struct file *f)
 {
-	notify(f, f);
+	if (f)
+		pollhead_wake(f->poll_head, 0);
+	fasync_notify(f);
 }
 
 void

@@ -80,6 +80,8 @@ struct aio_poll {
 	struct file *eventfd;		/* a reference, or NULL */
 	unsigned events;
 	uint64_t obj, data;
+	struct poll_entry entry;	/* on file's queue: wakes ctx->wq */
+	struct aio_ctx *ctx;
 };
 
 struct aio_ctx {
@@ -108,17 +110,25 @@ ctx_find(uint64_t id)
 	return NULL;
 }
 
+/* Takes ap off c's polls and its file's queue, and frees it. */
+static void
+poll_drop(struct aio_ctx *c, struct aio_poll *ap)
+{
+	poll_entry_remove(&ap->entry);
+	list_remove(&ap->link);
+	c->npolls--;
+	file_put(ap->file);
+	if (ap->eventfd)
+		file_put(ap->eventfd);
+	kfree(ap);
+}
+
 static void
 ctx_free(struct aio_ctx *c)
 {
 	list_for_each_safe(it, nx, &c->polls) {
 		struct aio_poll *ap = list_entry(it, struct aio_poll, link);
-		list_remove(&ap->link);
-		c->npolls--;
-		file_put(ap->file);
-		if (ap->eventfd)
-			file_put(ap->eventfd);
-		kfree(ap);
+		poll_drop(c, ap);
 	}
 	list_remove(&c->link);
 	aio_nr -= c->max_reqs;
@@ -354,6 +364,15 @@ aio_poll_ready(struct aio_poll *ap)
 	return now & ap->events ? now : 0;
 }
 
+/* The polled file's queue woke: io_getevents callers look again. */
+static bool
+aio_poll_wake(struct poll_entry *e, unsigned key)
+{
+	(void)key;
+	waitq_wake_all(&container_of(e, struct aio_poll, entry)->ctx->wq);
+	return true;
+}
+
 /* IOCB_CMD_POLL: 1 with *res if the file is ready, else 0 with the wait
  * queued on c (the references of f and eventfd go with it). */
 static int
@@ -382,6 +401,8 @@ aio_poll(struct aio_ctx *c, struct file *f, struct file *eventfd,
 		file_get(eventfd);
 	list_push_back(&c->polls, &ap->link);
 	c->npolls++;
+	ap->ctx = c;
+	poll_entry_add(f->poll_head, &ap->entry, aio_poll_wake, false);
 	return 0;
 }
 
@@ -396,13 +417,8 @@ aio_poll_check(struct aio_ctx *c)
 		unsigned ready = aio_poll_ready(ap);
 		if (!ready)
 			continue;
-		list_remove(&ap->link);
-		c->npolls--;
 		ring_put(c, ap->obj, ap->data, ready, ap->eventfd);
-		file_put(ap->file);
-		if (ap->eventfd)
-			file_put(ap->eventfd);
-		kfree(ap);
+		poll_drop(c, ap);
 	}
 }
 
@@ -503,13 +519,8 @@ sys_io_cancel(uint64_t id, uaddr_t ucb, uaddr_t uresult)
 		if (ap->obj != ucb)
 			continue;
 		/* A cancelled poll completes with no events, as Linux's. */
-		list_remove(&ap->link);
-		c->npolls--;
 		ring_put(c, ap->obj, ap->data, 0, ap->eventfd);
-		file_put(ap->file);
-		if (ap->eventfd)
-			file_put(ap->eventfd);
-		kfree(ap);
+		poll_drop(c, ap);
 		return -EINPROGRESS;
 	}
 	return -EINVAL;	/* done already: nothing else can be cancelled */
@@ -569,10 +580,9 @@ getevents(uint64_t id, long min_nr, long nr, uaddr_t uevents,
 			return got;
 		if (utimeout && arch_now_ns() >= deadline)
 			return got;
-		/* Polls wait for any readiness change; the rest for the
-		 * ring. A timeout of zero is a look and no wait. */
-		struct waitq *wq = list_empty(&c->polls) ? &c->wq : &poll_waitq;
-		int w = waitq_wait(wq, deadline, true);
+		/* Polls' files wake c->wq too (aio_poll_wake). A timeout
+		 * of zero is a look and no wait. */
+		int w = waitq_wait(&c->wq, deadline, true);
 		c = ctx_find(id);	/* another thread may destroy it */
 		if (w == -EINTR)
 			return got ? got : -EINTR;

@@ -70,6 +70,7 @@ struct mqueue {
 	int64_t maxmsg, msgsize, curmsgs;
 	uint64_t qsize;			/* bytes of the messages queued */
 	struct waitq senders, receivers;
+	struct pollhead poll_head;	/* every descriptor's pollers */
 	int receivers_waiting;
 	/* mq_notify's registration: owner is a process id, 0 for none. */
 	int owner;
@@ -86,6 +87,7 @@ static int mq_statfs(struct super *sb, struct statfs_k *s);
 static const struct super_ops mq_super_ops = { .statfs = mq_statfs };
 static struct super mq_super = { .type = "mqueue", .ops = &mq_super_ops };
 static const struct file_ops mq_fops;
+static int mq_file_open(struct file *f);
 
 static struct mqueue *
 mq_of_file(struct file *f)
@@ -252,6 +254,7 @@ mq_release(struct inode *ino)
 	}
 	if (q->sock)
 		file_put(q->sock);
+	pollhead_free(&q->poll_head);
 	queues_count--;
 	kfree(q);
 }
@@ -298,6 +301,7 @@ mq_create(const char *name, unsigned mode, const struct mq_attr_k *attr)
 	ino->fops = &mq_fops;
 	ino->priv = q;
 	q->inode = ino;
+	pollhead_init(&q->poll_head);
 	memcpy(q->name, name, strlen(name) + 1);
 	list_init(&q->messages);
 	waitq_init(&q->senders);
@@ -353,6 +357,8 @@ sys_mq_open(uaddr_t uname, int flags, unsigned mode, uaddr_t uattr)
 		return PTR_ERR(ino);
 	struct file *f = file_new(ino, (unsigned)flags &
 					   (O_ACCMODE | O_NONBLOCK));
+	if (f)
+		mq_file_open(f);
 	/* Linux's message queue descriptors are always close-on-exec. */
 	int fd = f ? fd_install(current()->proc, f, 0, true) : -ENOMEM;
 	if (fd < 0 && f)
@@ -432,11 +438,12 @@ mq_sleep(struct mqueue *q, struct waitq *wq, uint64_t deadline)
 	return r;
 }
 
+/* Every descriptor of the queue is woken, not only the one used. */
 static void
-mq_changed(struct mqueue *q, struct file *f)
+mq_changed(struct mqueue *q)
 {
 	inode_touch(q->inode, false, true, true);
-	file_notify(f);
+	pollhead_wake(&q->poll_head, 0);
 }
 
 static void
@@ -489,7 +496,7 @@ sys_mq_timedsend(int mqd, uaddr_t umsg, size_t len, unsigned prio,
 	mq_insert(q, m);
 	mq_do_notify(q);
 	waitq_wake_one(&q->receivers);
-	mq_changed(q, f);
+	mq_changed(q);
 	return 0;
 }
 
@@ -521,7 +528,7 @@ sys_mq_timedreceive(int mqd, uaddr_t umsg, size_t len, uaddr_t uprio,
 	q->curmsgs--;
 	q->qsize -= m->len;
 	waitq_wake_one(&q->senders);
-	mq_changed(q, f);
+	mq_changed(q);
 	/* A fault loses the message, as on Linux. */
 	long n = (long)m->len;
 	if (copyout(umsg, m->data, m->len) < 0 ||
@@ -602,7 +609,17 @@ mq_flush(struct file *f)
 		mq_unregister(q);
 }
 
+/* A descriptor of the queue waits on the queue's own readiness queue,
+ * which all its descriptors share (mq_open, or open on the mqueue fs). */
+static int
+mq_file_open(struct file *f)
+{
+	f->poll_head = &((struct mqueue *)f->inode->priv)->poll_head;
+	return 0;
+}
+
 static const struct file_ops mq_fops = {
+	.open = mq_file_open,
 	.read = mq_read,
 	.poll = mq_poll,
 	.flush = mq_flush,

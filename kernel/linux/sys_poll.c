@@ -1,9 +1,10 @@
 /*
- * Readiness: poll/ppoll, select/pselect6, epoll and eventfd, and the
- * anonymous inodes eventfd, epoll, timerfd and signalfd are. Every object
- * that changes readiness wakes the one poll queue (file_notify); a waiter
- * then checks its files again. Simple and correct; a per-file queue is the
- * next step when many descriptors are watched.
+ * Readiness: poll/ppoll and select/pselect6, eventfd, and the anonymous
+ * inodes that eventfd, epoll (kernel/linux/epoll.c), timerfd and signalfd
+ * are. A caller that must wait hangs one entry per descriptor on that
+ * file's own queue (kernel/fs/pollwait.c) and sleeps until one of them
+ * wakes; it looks at its files again, and takes the entries off when it
+ * returns.
  */
 #include <kernel/proc.h>
 #include <kernel/vfs.h>
@@ -15,8 +16,9 @@
 #include <kernel/string.h>
 #include <kernel/arch.h>
 #include <kernel/stat.h>
+#include "poll_int.h"
 
-static unsigned
+unsigned
 file_events(struct file *f)
 {
 	if (!f->ops || !f->ops->poll)
@@ -24,8 +26,7 @@ file_events(struct file *f)
 	return f->ops->poll(f);
 }
 
-/* Timeout in ms (negative = forever) to a deadline (0 = none). */
-static uint64_t
+uint64_t
 deadline_ms(int ms)
 {
 	if (ms < 0)
@@ -33,7 +34,7 @@ deadline_ms(int ms)
 	return arch_now_ns() + (uint64_t)ms * 1000000 + 1;
 }
 
-static long
+long
 deadline_ts(uaddr_t uts, uint64_t *deadline, bool *zero)
 {
 	*deadline = 0;
@@ -69,6 +70,8 @@ do_poll(uaddr_t ufds, unsigned nfds, uint64_t deadline, bool zero)
 		kfree(fds);
 		return -EFAULT;
 	}
+	struct poll_table pt;
+	poll_table_init(&pt);
 	long r;
 	for (;;) {
 		int ready = 0;
@@ -77,6 +80,13 @@ do_poll(uaddr_t ufds, unsigned nfds, uint64_t deadline, bool zero)
 			if (fds[i].fd < 0)
 				continue;
 			struct file *f = fd_get_open(p, fds[i].fd);
+			/* Wait on each file until one is found ready (Linux
+			 * stops queueing there too): then no wait comes. */
+			if (!ready && !zero &&
+			    poll_table_watch(&pt, i, nfds, f) < 0) {
+				r = -ENOMEM;
+				goto out;
+			}
 			unsigned ev = f ? file_events(f) : POLLNVAL;
 			ev &= (unsigned)(uint16_t)fds[i].events | POLLERR | POLLHUP | POLLNVAL;
 			fds[i].revents = (int16_t)ev;
@@ -87,11 +97,11 @@ do_poll(uaddr_t ufds, unsigned nfds, uint64_t deadline, bool zero)
 			r = ready;
 			break;
 		}
-		int w = waitq_wait(&poll_waitq, deadline, true);
-		if (w == -ETIMEDOUT) {
-			r = 0;
-			break;
-		}
+		/* Timed out: one more look, as Linux's, which sees a
+		 * descriptor closed meanwhile (POLLNVAL). */
+		int w = poll_table_wait(&pt, deadline);
+		if (w == -ETIMEDOUT)
+			zero = true;
 		if (w == -EINTR) {
 			r = -EINTR;
 			break;
@@ -99,6 +109,8 @@ do_poll(uaddr_t ufds, unsigned nfds, uint64_t deadline, bool zero)
 	}
 	if (r >= 0 && copyout(ufds, fds, sizeof(*fds) * nfds) < 0)
 		r = -EFAULT;
+out:
+	poll_table_free(&pt);
 	kfree(fds);
 	return r;
 }
@@ -109,7 +121,7 @@ sys_poll(uaddr_t fds, unsigned nfds, int timeout)
 	return do_poll(fds, nfds, deadline_ms(timeout), timeout == 0);
 }
 
-static long
+long
 with_sigmask(uaddr_t usigmask, uint64_t *saved)
 {
 	struct thread *t = current();
@@ -123,8 +135,7 @@ with_sigmask(uaddr_t usigmask, uint64_t *saved)
 	return 1;
 }
 
-/* After a wait with a temporary mask: restore it after any handler runs. */
-static void
+void
 restore_sigmask(uint64_t saved, long r)
 {
 	struct thread *t = current();
@@ -173,6 +184,8 @@ do_select(int n, uaddr_t ur, uaddr_t uw, uaddr_t ue, uint64_t deadline, bool zer
 		if (asked && !fd_get_open(p, fd))
 			return -EBADF;
 	}
+	struct poll_table pt;
+	poll_table_init(&pt);
 	long ready;
 	for (;;) {
 		ready = 0;
@@ -185,6 +198,11 @@ do_select(int n, uaddr_t ur, uaddr_t uw, uaddr_t ue, uint64_t deadline, bool zer
 			   every set asked, as Linux, so the caller's next
 			   use of it sees EBADF. */
 			struct file *f = fd_get_open(p, fd);
+			if (!ready && !zero &&
+			    poll_table_watch(&pt, (unsigned)fd, (unsigned)n, f) < 0) {
+				ready = -ENOMEM;
+				goto out;
+			}
 			unsigned ev = f ? file_events(f) : POLLNVAL;
 			if ((in[0][fd / 64] & bit) &&
 			    (ev & (POLLIN | POLLHUP | POLLERR | POLLNVAL))) {
@@ -203,15 +221,21 @@ do_select(int n, uaddr_t ur, uaddr_t uw, uaddr_t ue, uint64_t deadline, bool zer
 		}
 		if (ready || zero)
 			break;
-		int w = waitq_wait(&poll_waitq, deadline, true);
+		int w = poll_table_wait(&pt, deadline);
 		if (w == -ETIMEDOUT)
-			break;
-		if (w == -EINTR)
-			return -EINTR;
+			zero = true;	/* one more look, as do_poll */
+		if (w == -EINTR) {
+			ready = -EINTR;
+			goto out;
+		}
 	}
+	poll_table_free(&pt);
 	for (int k = 0; k < 3; k++)
 		if (u[k] && copyout(u[k], out[k], bytes) < 0)
 			return -EFAULT;
+	return ready;
+out:
+	poll_table_free(&pt);
 	return ready;
 }
 
@@ -256,77 +280,6 @@ sys_pselect6(int n, uaddr_t r, uaddr_t w, uaddr_t e, uaddr_t ts, uaddr_t usig)
 	return rr;
 }
 
-/* epoll: an interest list of (file, fd, events, data). */
-#define EPOLLIN 0x001
-#define EPOLLOUT 0x004
-#define EPOLLERR 0x008
-#define EPOLLHUP 0x010
-#define EPOLLRDHUP 0x2000
-#define EPOLLEXCLUSIVE (1u << 28)
-#define EPOLLONESHOT (1u << 30)
-#define EPOLLET (1u << 31)
-
-struct epitem {
-	struct list link;		/* owner->items */
-	struct list all_link;
-	struct epoll *owner;
-	struct file *file;
-	int fd;
-	uint32_t events;
-	uint64_t data;
-	uint32_t seen_seq;
-	unsigned last_ready;
-	bool disabled;
-};
-
-struct epoll {
-	struct list items;
-};
-
-static struct list all_items = LIST_INIT(all_items);
-
-static void
-epoll_close(struct file *f)
-{
-	struct epoll *ep = f->priv;
-	list_for_each_safe(it, nx, &ep->items) {
-		struct epitem *e = list_entry(it, struct epitem, link);
-		list_remove(&e->all_link);
-		kfree(e);
-	}
-	kfree(ep);
-}
-
-static unsigned
-epoll_poll(struct file *f)
-{
-	struct epoll *ep = f->priv;
-	list_for_each(it, &ep->items) {
-		struct epitem *e = list_entry(it, struct epitem, link);
-		if (!e->disabled && (file_events(e->file) & (e->events | EPOLLERR | EPOLLHUP)))
-			return POLLIN | POLLRDNORM;
-	}
-	return 0;
-}
-
-static const struct file_ops epoll_fops = {
-	.poll = epoll_poll,
-	.close = epoll_close,
-};
-
-void
-epoll_forget(struct file *f)
-{
-	list_for_each_safe(it, nx, &all_items) {
-		struct epitem *e = list_entry(it, struct epitem, all_link);
-		if (e->file == f) {
-			list_remove(&e->link);
-			list_remove(&e->all_link);
-			kfree(e);
-		}
-	}
-}
-
 static struct super anon_sb = { .type = "anon_inodefs" };
 
 /*
@@ -366,293 +319,6 @@ install_anon(const char *kind, const struct file_ops *ops, void *priv,
 		file_put(f);
 	}
 	return fd;
-}
-
-long
-sys_epoll_create1(int flags)
-{
-	if (flags & ~O_CLOEXEC)
-		return -EINVAL;
-	struct epoll *ep = kzalloc(sizeof(*ep));
-	if (!ep)
-		return -ENOMEM;
-	list_init(&ep->items);
-	long fd = install_anon("[eventpoll]", &epoll_fops, ep, (unsigned)flags);
-	if (fd < 0)
-		kfree(ep);
-	return fd;
-}
-
-long
-sys_epoll_create(int size)
-{
-	return size <= 0 ? -EINVAL : sys_epoll_create1(0);
-}
-
-/* The epoll file is held until the call returns (fd_hold): a sleeping
- * epoll_wait must not find it freed by another thread's close. */
-static struct epoll *
-get_epoll(int epfd)
-{
-	struct file *f = fd_hold(epfd);
-	if (!f)
-		return ERR_PTR(-EBADF);
-	if (f->ops != &epoll_fops)
-		return ERR_PTR(-EINVAL);
-	return f->priv;
-}
-
-struct file *
-epoll_target(struct file *ep, int tfd, unsigned toff)
-{
-	if (ep->ops != &epoll_fops)
-		return NULL;
-	struct epoll *e = ep->priv;
-	list_for_each(it, &e->items) {
-		struct epitem *x = list_entry(it, struct epitem, link);
-		if (x->fd == tfd && toff-- == 0)
-			return x->file;
-	}
-	return NULL;
-}
-
-/* Linux's EP_MAX_NESTS: instances inside instances, at most this deep. */
-#define EP_MAX_NESTS 4
-
-/*
- * How many levels of epoll instances ep holds (0: none), or -1 if find is
- * among them; past EP_MAX_NESTS the count stops there.
- */
-static int
-ep_height(struct epoll *ep, struct epoll *find, int depth)
-{
-	if (ep == find)
-		return -1;
-	if (depth > EP_MAX_NESTS)
-		return 0;
-	int height = 0;
-	list_for_each(it, &ep->items) {
-		struct epitem *x = list_entry(it, struct epitem, link);
-		if (x->file->ops != &epoll_fops)
-			continue;
-		int h = ep_height(x->file->priv, find, depth + 1);
-		if (h < 0)
-			return -1;
-		height = MAX(height, h + 1);
-	}
-	return height;
-}
-
-/* How many levels of epoll instances hold ep (0: none). */
-static int
-ep_depth(struct epoll *ep, int depth)
-{
-	if (depth > EP_MAX_NESTS)
-		return 0;
-	int deepest = 0;
-	list_for_each(it, &all_items) {
-		struct epitem *x = list_entry(it, struct epitem, all_link);
-		if (x->file->ops == &epoll_fops && x->file->priv == ep)
-			deepest = MAX(deepest, 1 + ep_depth(x->owner, depth + 1));
-	}
-	return deepest;
-}
-
-/* Linux's ep_loop_check: adding `in` to ep makes no cycle and nests no
-   deeper than EP_MAX_NESTS; else ELOOP. */
-static long
-ep_loop_check(struct epoll *ep, struct file *in)
-{
-	if (in->ops != &epoll_fops)
-		return 0;
-	int height = ep_height(in->priv, ep, 0);
-	if (height < 0 || ep_depth(ep, 0) + 1 + height > EP_MAX_NESTS)
-		return -ELOOP;
-	return 0;
-}
-
-/* struct epoll_event: packed on x86_64 alone (<arch/abi.h>). */
-struct EPOLL_PACKED epoll_event_k {
-	uint32_t events;
-	uint64_t data;
-};
-
-long
-sys_epoll_ctl(int epfd, int op, int fd, uaddr_t uev)
-{
-	/* Copied in first: a fault here may sleep, and the lookups below
-	 * must not outlive a sleep (another thread may close fd). */
-	struct epoll_event_k ev = { 0, 0 };
-	bool copied = op == 2 || copyin(&ev, uev, sizeof(ev)) == 0;
-	struct epoll *ep = get_epoll(epfd);
-	if (IS_ERR(ep))
-		return PTR_ERR(ep);
-	struct file *f = fd_get_open(current()->proc, fd);
-	if (!f)
-		return -EBADF;
-	if (f->priv == ep)
-		return -EINVAL;
-	if (!f->ops || !f->ops->poll)
-		return -EPERM;
-	if (!copied)
-		return -EFAULT;
-	struct epitem *e = NULL;
-	list_for_each(it, &ep->items) {
-		struct epitem *x = list_entry(it, struct epitem, link);
-		if (x->file == f && x->fd == fd)
-			e = x;
-	}
-	switch (op) {
-	case 1: {	/* EPOLL_CTL_ADD */
-		if (e)
-			return -EEXIST;
-		long r = ep_loop_check(ep, f);
-		if (r < 0)
-			return r;
-		e = kzalloc(sizeof(*e));
-		if (!e)
-			return -ENOMEM;
-		e->owner = ep;
-		e->file = f;
-		e->fd = fd;
-		e->events = ev.events;
-		e->data = ev.data;
-		e->seen_seq = f->events_seq - 1;
-		list_push_back(&ep->items, &e->link);
-		list_push_back(&all_items, &e->all_link);
-		return 0;
-	}
-	case 2:		/* EPOLL_CTL_DEL */
-		if (!e)
-			return -ENOENT;
-		list_remove(&e->link);
-		list_remove(&e->all_link);
-		kfree(e);
-		return 0;
-	case 3:		/* EPOLL_CTL_MOD */
-		if (!e)
-			return -ENOENT;
-		e->events = ev.events;
-		e->data = ev.data;
-		e->disabled = false;
-		e->seen_seq = f->events_seq - 1;
-		return 0;
-	}
-	return -EINVAL;
-}
-
-/* The most events one epoll_wait returns (Linux may return fewer than
- * maxevents too): they are gathered in a kernel buffer first. */
-#define EPOLL_BATCH 512
-
-/*
- * Gathers up to max ready events of ep into out. Nothing here sleeps, so
- * the interest list cannot change under the walk; the copy to the user,
- * which may fault and sleep, comes after it. What was reported goes to
- * the back of the list, so the next call starts with the others (Linux
- * puts a level-triggered item back at the tail of its ready list): many
- * ready files and a small maxevents still see each one in turn.
- */
-static int
-epoll_gather(struct epoll *ep, struct epoll_event_k *out, int max)
-{
-	int n = 0;
-	struct list reported;
-	list_init(&reported);
-	list_for_each_safe(it, nx, &ep->items) {
-		if (n >= max)
-			break;
-		struct epitem *e = list_entry(it, struct epitem, link);
-		if (e->disabled)
-			continue;
-		unsigned ready = file_events(e->file) & (e->events | EPOLLERR | EPOLLHUP);
-		if (!ready)
-			continue;
-		if ((e->events & EPOLLET) && e->seen_seq == e->file->events_seq &&
-		    (ready & ~e->last_ready) == 0)
-			continue;
-		out[n].events = ready;
-		out[n].data = e->data;
-		e->seen_seq = e->file->events_seq;
-		e->last_ready = ready;
-		if (e->events & EPOLLONESHOT)
-			e->disabled = true;
-		n++;
-		list_remove(&e->link);
-		list_push_back(&reported, &e->link);
-	}
-	while (!list_empty(&reported)) {
-		struct list *first = reported.next;
-		list_remove(first);
-		list_push_back(&ep->items, first);
-	}
-	return n;
-}
-
-static long
-do_epoll_wait(int epfd, uaddr_t uevents, int max, uint64_t deadline, bool zero)
-{
-	struct epoll *ep = get_epoll(epfd);
-	if (IS_ERR(ep))
-		return PTR_ERR(ep);
-	if (max <= 0 || max > 65536)
-		return -EINVAL;
-	struct epoll_event_k *out = kmalloc(sizeof(*out) * EPOLL_BATCH);
-	if (!out)
-		return -ENOMEM;
-	long r;
-	for (;;) {
-		int n = epoll_gather(ep, out, MIN(max, EPOLL_BATCH));
-		if (n || zero) {
-			r = n && copyout(uevents, out, sizeof(*out) * (size_t)n) < 0 ?
-			    -EFAULT : n;
-			break;
-		}
-		int w = waitq_wait(&poll_waitq, deadline, true);
-		if (w == -ETIMEDOUT || w == -EINTR) {
-			r = w == -EINTR ? -EINTR : 0;
-			break;
-		}
-	}
-	kfree(out);
-	return r;
-}
-
-long
-sys_epoll_wait(int epfd, uaddr_t events, int max, int timeout)
-{
-	return do_epoll_wait(epfd, events, max, deadline_ms(timeout), timeout == 0);
-}
-
-long
-sys_epoll_pwait(int epfd, uaddr_t events, int max, int timeout, uaddr_t sigmask, size_t size)
-{
-	uint64_t saved;
-	(void)size;
-	long e = with_sigmask(sigmask, &saved);
-	if (e < 0)
-		return e;
-	long r = do_epoll_wait(epfd, events, max, deadline_ms(timeout), timeout == 0);
-	restore_sigmask(saved, r);
-	return r;
-}
-
-/* epoll_pwait with a timespec timeout (NULL: forever), checked first. */
-long
-sys_epoll_pwait2(int epfd, uaddr_t events, int max, uaddr_t timeout, uaddr_t sigmask, size_t size)
-{
-	uint64_t deadline, saved;
-	bool zero;
-	(void)size;
-	long e = deadline_ts(timeout, &deadline, &zero);
-	if (e < 0)
-		return e;
-	e = with_sigmask(sigmask, &saved);
-	if (e < 0)
-		return e;
-	long r = do_epoll_wait(epfd, events, max, deadline, zero);
-	restore_sigmask(saved, r);
-	return r;
 }
 
 /* eventfd: a 64-bit counter. */

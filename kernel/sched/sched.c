@@ -63,7 +63,6 @@ reap_dead_threads(void)
 		thread_free(t);
 	}
 }
-struct waitq poll_waitq;
 
 void
 waitq_init(struct waitq *wq)
@@ -478,7 +477,6 @@ idle_loop(void)
 void
 sched_init(void)
 {
-	waitq_init(&poll_waitq);
 	for (int i = 0; i < CPU_MAX; i++)
 		list_init(&cpus[i].runq);
 }

@@ -11,7 +11,7 @@
 #include <sys/types.h>
 
 /* Sockets netd holds at once, accepted-but-not-yet-accept()ed included. */
-#define NSOCK_MAX	1024
+#define NSOCK_MAX	12288
 
 /*
  * Called whenever a socket's readiness may have changed, with its current

@@ -334,9 +334,10 @@ server_accept(struct listener *l)
 }
 
 /*
- * Raises the soft descriptor limit as far as the hard one allows (up to
- * FDS_WANTED) and sets the connection cap from the result; with no limit
- * to read there is no cap, and EMFILE sheds newcomers at accept.
+ * Raises the descriptor limit to FDS_WANTED, the hard one too where
+ * permitted (root), else the soft one as far as the hard one allows, and
+ * sets the connection cap from the result; with no limit to read there
+ * is no cap, and EMFILE sheds newcomers at accept.
  */
 static void
 server_fd_limit(void)
@@ -346,6 +347,13 @@ server_fd_limit(void)
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
 		return;
+	/* Root may raise the hard limit too (Linux's default is 4,096:
+	 * 2,043 connections); anyone else keeps theirs. */
+	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < FDS_WANTED) {
+		struct rlimit want = { FDS_WANTED, FDS_WANTED };
+		if (setrlimit(RLIMIT_NOFILE, &want) == 0)
+			rl = want;
+	}
 	if (rl.rlim_cur < FDS_WANTED && rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max < FDS_WANTED ? rl.rlim_max :
 		    FDS_WANTED;

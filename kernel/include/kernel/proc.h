@@ -245,7 +245,7 @@ int fd_table_size(struct proc *p);
 bool fd_cloexec(struct proc *p, int fd);
 void fd_set_cloexec(struct proc *p, int fd, bool on);
 void files_close_on_exec(struct proc *p);
-/* Drops f from every epoll interest list (kernel/linux/sys_poll.c). */
+/* Drops f from every epoll interest list (kernel/linux/epoll.c). */
 void epoll_forget(struct file *f);
 
 /* Scheduling attributes (kernel/linux/sys_sched.c). */

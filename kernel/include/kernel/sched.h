@@ -126,8 +126,6 @@ struct thread {
 #define THREAD_WORK_SECCOMP	0x1	/* seccomp_mode != 0 */
 #define THREAD_WORK_PTRACE	0x2	/* ptrace != NULL: stops around calls */
 #define THREAD_WORK_TRACE	0x4	/* proc->trace != TRACE_OFF */
-
-extern struct waitq poll_waitq;	/* woken on any readiness change */
 extern uint64_t stat_switches;	/* context switches since boot (/proc/stat) */
 
 void sched_init(void);

@@ -9,6 +9,7 @@
 #include <kernel/types.h>
 #include <kernel/list.h>
 #include <kernel/stat.h>
+#include <kernel/pollwait.h>
 
 struct inode;
 struct super;
@@ -244,7 +245,12 @@ struct file {
 	struct inode *inode;
 	const struct file_ops *ops;
 	void *priv;
-	uint32_t events_seq;		/* bumped on readiness change, for EPOLLET */
+	/* Readiness waiters (kernel/fs/pollwait.c), big lock: poll_head is
+	 * &poll_own, or the object's own head when several files share one
+	 * object (a pipe); ep_items are the epoll items watching the file. */
+	struct pollhead *poll_head;
+	struct pollhead poll_own;
+	struct list ep_items;
 	bool writer;			/* holds write access to inode */
 	bool reader;			/* counted in inode->readcount */
 	bool created;			/* its open made the file (F_CREATED_QUERY) */
@@ -403,11 +409,13 @@ file_is_path(const struct file *f)
 void file_get(struct file *f);
 void file_put(struct file *f);
 /*
- * Wakes pollers of f, records the change for edge-triggered epoll, and
- * sends the O_ASYNC signals it causes; f is NULL when the file is not
- * known. Caller holds the big lock; does not sleep.
+ * Wakes the pollers and epoll items waiting on f's queue (f->poll_head)
+ * and sends the O_ASYNC signals the change causes. Caller holds the big
+ * lock; does not sleep.
  */
 void file_notify(struct file *f);
+/* file_notify where only the POLL* bits in key may have changed. */
+void file_notify_key(struct file *f, unsigned key);
 /*
  * file_notify for data that came to f: its O_ASYNC owner is signalled
  * even if f was readable already, as Linux signals each arrival.

@@ -1,0 +1,375 @@
+# bench/connbench.py: many connections (`bench/run --conn-only`, issue 13
+# §2). Boots each guest (Petrel, then Linux) on one vCPU with the network
+# benchmark's image and command line (bench/netbench.py) and measures its
+# httpd's keep-alive requests/s with wrk from the host:
+#
+#   - with 8, 256 and 4,000 connections;
+#   - with 64 connections while 10,000 more are held open and idle, each
+#     having had one request answered (so httpd holds every one of them),
+#     by this script.
+#
+# The target: the 4,000-connection and the 10,000-idle cases keep at least
+# 85% of the 8-connection rate. Every connection crosses QEMU's user
+# network (slirp), which holds a host socket per connection and looks at
+# all of them on each pass of its loop: a cost both guests pay alike.
+
+import os
+import resource
+import selectors
+import shlex
+import socket
+import subprocess
+import time
+
+import netbench
+from figures import summary, values_line
+
+WRK_SECS = 10
+WRK_TIMEOUT = "10s"     # wrk's default 2 s counts a slow queue as errors
+CONNS = (8, 256, 4000)
+IDLE_CONNS = 10000
+IDLE_ACTIVE = 64
+OPEN_PATIENCE = 240     # seconds for all of them to be answered
+# QEMU's slirp listens on each host forward with a backlog of 1: a SYN
+# beyond it is dropped and sent again 1, 3, 7... s later. The idle
+# connections come through this many extra forwards of the guest's port
+# 80, round robin, with at most OPEN_PER_FORWARD connecting on each.
+IDLE_FORWARDS = 16
+OPEN_PER_FORWARD = 1
+OPEN_BATCH = IDLE_FORWARDS * OPEN_PER_FORWARD
+REFRESH_FLIGHT = 64
+# A few connections in a thousand never answer a second request, in both
+# guests (not understood yet): a refresh waits this long for the rest.
+REFRESH_PATIENCE = 5
+# The idle case counts when this share of the connections is held.
+IDLE_HELD_MIN = 0.95
+# httpd closes a connection idle for 30 s: while the idle ones are being
+# opened, each gets a request again when this old, and all of them once
+# more right before wrk starts.
+REFRESH_SECS = 20
+TARGET = 0.85
+# Descriptors the host side needs (wrk's 4,000, the 10,000 idle ones and
+# QEMU's slirp socket for each): the soft limit is raised to the hard one.
+FDS_NEEDED = 2 * IDLE_CONNS + 1024
+
+CASES = [
+    ("c8", "wrk, 8 connections (req/s)"),
+    ("c256", "wrk, 256 connections (req/s)"),
+    ("c4000", "wrk, 4,000 connections (req/s)"),
+    ("idle10000", "wrk, 64 connections + 10,000 idle (req/s)"),
+]
+
+REQUEST = b"GET / HTTP/1.1\r\nHost: bench\r\n\r\n"
+
+
+def raise_nofile():
+    """Raises this process's descriptor limit (inherited by QEMU and wrk);
+    returns the soft limit now."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    want = hard if hard == resource.RLIM_INFINITY else min(hard, max(soft, FDS_NEEDED))
+    if want > soft:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
+def established(port):
+    """How many host connections to 127.0.0.1:port are established (ss),
+    or None: slirp's backlog of 1 leaves the rest of wrk's connections
+    sending SYNs again, so this is how many wrk really had."""
+    try:
+        r = subprocess.run(["ss", "-Htn", "state", "established",
+                            f"( dport = :{port} )"], capture_output=True,
+                           text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return len([l for l in r.stdout.splitlines() if l.strip()])
+
+
+def run_wrk(port, conns, secs=WRK_SECS):
+    """(req/s or None, note) of one keep-alive wrk run; the note says how
+    many connections were established halfway through."""
+    cmd = ["wrk", f"-t{netbench.WRK_THREADS}", f"-c{conns}", f"-d{secs}s",
+           "--timeout", WRK_TIMEOUT, f"http://127.0.0.1:{port}/"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    time.sleep(secs / 2)
+    up = established(port)
+    try:
+        out, _ = proc.communicate(timeout=secs + 60)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        return None, "wrk did not finish"
+    m = netbench.REQS.search(out)
+    notes = []
+    t = netbench.TOTAL.search(out)
+    if t:
+        notes.append(f"{t.group(1)} requests")
+    if up is not None:
+        notes.append(f"{up} of {conns} connections established at {secs / 2:.0f} s")
+    e = netbench.SOCK_ERRS.search(out)
+    if e and any(int(x) for x in e.groups()):
+        notes.append("socket errors: connect %s, read %s, write %s, "
+                     "timeout %s" % e.groups())
+    if not m:
+        notes.append("wrk: " + " | ".join(l.strip() for l in out.splitlines()[-4:]))
+    return (float(m.group(1)) if m else None), "; ".join(notes)
+
+
+def answered(buf):
+    """True once buf holds a whole response head and its body (httpd
+    sends Content-Length)."""
+    head, sep, body = buf.partition(b"\r\n\r\n")
+    if not sep:
+        return False
+    for line in head.split(b"\r\n"):
+        if line.lower().startswith(b"content-length:"):
+            return len(body) >= int(line.split(b":")[1])
+    return True
+
+
+def free_ports(n):
+    """n host ports for the extra forwards, fixed for the whole run."""
+    return [netbench.free_port() for _ in range(n)]
+
+
+def refresh(held, log):
+    """Sends one request on every held connection, at most REFRESH_FLIGHT
+    at a time (a burst of thousands lost a few percent of its answers, in
+    both guests), and reads its answer (httpd restarts its idle timeout);
+    returns those that answered."""
+    sel = selectors.DefaultSelector()
+    bufs, alive = {}, []
+    todo = list(held)
+    deadline = time.monotonic() + REFRESH_PATIENCE
+    while (todo or bufs) and time.monotonic() < deadline:
+        while todo and len(bufs) < REFRESH_FLIGHT:
+            s = todo.pop()
+            try:
+                s.send(REQUEST)
+            except OSError:
+                s.close()
+                continue
+            bufs[s] = b""
+            sel.register(s, selectors.EVENT_READ)
+        for key, _ in sel.select(timeout=1):
+            s = key.fileobj
+            try:
+                data = s.recv(65536)
+            except OSError:
+                data = b""
+            if data:
+                bufs[s] += data
+                if not answered(bufs[s]):
+                    continue
+                alive.append(s)
+            else:
+                s.close()
+            sel.unregister(s)
+            del bufs[s]
+            deadline = time.monotonic() + REFRESH_PATIENCE	# progress
+    for s in list(bufs) + todo:
+        s.close()
+    sel.close()
+    return alive
+
+
+def open_idle(ports, count, log):
+    """Opens count keep-alive connections over the forwarded ports, each
+    answered once (and again every REFRESH_SECS until all are open);
+    returns the sockets whose requests were answered, and a note."""
+    sel = selectors.DefaultSelector()
+    held, failed, pending, since = [], 0, {}, {}
+    t0 = time.monotonic()
+    deadline = t0 + OPEN_PATIENCE
+    refreshed = t0
+    started = 0
+    while (started < count or pending) and time.monotonic() < deadline:
+        now = time.monotonic()
+        if now - refreshed > 1 and held:
+            old = [x for x in held if now - since[x] > REFRESH_SECS]
+            if old:
+                young = [x for x in held if now - since[x] <= REFRESH_SECS]
+                alive = refresh(old, log)
+                for x in alive:
+                    since[x] = time.monotonic()
+                held = young + alive
+            refreshed = time.monotonic()
+        while started < count and len(pending) < OPEN_BATCH:
+            s = socket.socket()
+            s.setblocking(False)
+            s.connect_ex(("127.0.0.1", ports[started % len(ports)]))
+            pending[s] = [b"", False, time.monotonic()]
+            sel.register(s, selectors.EVENT_WRITE)
+            started += 1
+        # One that never answers would hold its slot for good.
+        for s in [x for x, st in pending.items()
+                  if time.monotonic() - st[2] > REFRESH_PATIENCE * 2]:
+            failed += 1
+            sel.unregister(s)
+            s.close()
+            del pending[s]
+        for key, ev in sel.select(timeout=1):
+            s = key.fileobj
+            st = pending[s]
+            try:
+                if not st[1]:
+                    s.send(REQUEST)
+                    st[1] = True
+                    sel.modify(s, selectors.EVENT_READ)
+                    continue
+                data = s.recv(65536)
+            except OSError:
+                data = b""
+            if not data:
+                failed += 1
+                sel.unregister(s)
+                s.close()
+                del pending[s]
+                continue
+            st[0] += data
+            if answered(st[0]):
+                sel.unregister(s)
+                del pending[s]
+                held.append(s)
+                since[s] = time.monotonic()
+    for s in list(pending):
+        failed += 1
+        sel.unregister(s)
+        s.close()
+    sel.close()
+    opened = time.monotonic() - t0
+    t1 = time.monotonic()
+    held = refresh(held, log)
+    note = (f"{len(held)} of {count} idle connections open and answered "
+            f"(opened in {opened:.0f} s through {len(ports)} forwards, "
+            f"answered again in {time.monotonic() - t1:.0f} s)")
+    if failed:
+        note += f", {failed} failed or unanswered"
+    log(f"  {note}")
+    return held, note
+
+
+def still_open(socks):
+    """How many of socks the server has not closed."""
+    n = 0
+    for s in socks:
+        try:
+            s.setblocking(False)
+            data = s.recv(1)
+            if data:
+                n += 1	# unexpected bytes, but open
+        except BlockingIOError:
+            n += 1
+        except OSError:
+            pass
+    return n
+
+
+def measure_guest(guest, tcpbench, runs, ports, log):
+    res = {key: [] for key, _ in CASES}
+    notes = []
+    guest.boot(tcpbench)
+    try:
+        run_wrk(guest.http, 8, 2)	# warm
+        for i in range(runs):
+            for conns in CONNS:
+                v, note = run_wrk(guest.http, conns)
+                res[f"c{conns}"].append(v)
+                log(f"  {guest.name} {conns} connections run {i + 1}: "
+                    f"{'-' if v is None else f'{v:.0f} req/s'} ({note})")
+                if v is None or "errors" in note:
+                    notes.append(f"c{conns} run {i + 1}: {note}")
+            held, note = open_idle(ports, IDLE_CONNS, log)
+            v, wnote = run_wrk(guest.http, IDLE_ACTIVE)
+            left = still_open(held)
+            for s in held:
+                s.close()
+            res["idle10000"].append(v if len(held) >= IDLE_HELD_MIN * IDLE_CONNS
+                                    else None)
+            msg = (f"{'-' if v is None else f'{v:.0f} req/s'} ({wnote}); "
+                   f"{note}; {left} still open after wrk")
+            log(f"  {guest.name} 64 + idle run {i + 1}: {msg}")
+            notes.append(f"idle run {i + 1}: {msg}")
+            if not guest.running():
+                notes.append(f"after run {i + 1}: QEMU exited "
+                             f"(console: {guest.log_path})")
+                break
+            time.sleep(netbench.SLIRP_SETTLE_SECS)
+    finally:
+        guest.stop()
+    return res, notes
+
+
+def measure_conn(out_dir, tcpbench, petrel_cmd, linux_cmd, ports, runs, log):
+    """As netbench.measure_net: petrel_cmd(http, tcp) and linux_cmd (None:
+    Petrel only) give the QEMU command lines, which forward the host's
+    ports (free_ports) to the guest's httpd too. Returns a results dict."""
+    r = {"conn_runs": runs, "conn_nofile": raise_nofile()}
+    guests = [("petrel", petrel_cmd)]
+    if linux_cmd:
+        guests.append(("linux", linux_cmd))
+    for name, make_cmd in guests:
+        g = netbench.Guest(name, make_cmd,
+                           os.path.join(out_dir, f"conn-{name}.log"), log)
+        try:
+            res, notes = measure_guest(g, tcpbench, runs, ports, log)
+        except RuntimeError as e:
+            res, notes = None, [str(e)]
+            log(str(e))
+        r[f"conn_{name}"] = res
+        r[f"conn_{name}_notes"] = notes
+        if g.cmd:
+            r[f"conn_{name}_cmd"] = shlex.join(g.cmd)
+    return r
+
+
+def kept(res, key):
+    """key's median over the 8-connection median, or None."""
+    a, b = summary(res[key]) if res else None, summary(res["c8"]) if res else None
+    return a[0] / b[0] if a and b and b[0] else None
+
+
+def table(r):
+    lines = ["| many connections, keep-alive (median of %d) | Petrel | Linux "
+             "| Petrel / Linux | Petrel, share of its 8-conn. rate | Linux, "
+             "share |" % r["conn_runs"], "|---|---:|---:|---:|---:|---:|"]
+    for key, label in CASES:
+        meds, shares = [], []
+        for name in ("petrel", "linux"):
+            res = r.get(f"conn_{name}")
+            s = summary(res[key]) if res else None
+            meds.append(s[0] if s else None)
+            k = kept(res, key) if key != "c8" else None
+            shares.append(f"{k * 100:.0f}%" if k is not None else "-")
+        p, l = meds
+        ratio = f"{p / l:.2f}x" if p is not None and l else "-"
+        cells = [f"{m:.0f}" if m is not None else "-" for m in meds]
+        lines.append(f"| {label} | {cells[0]} | {cells[1]} | {ratio} | "
+                     f"{shares[0]} | {shares[1]} |")
+    return "\n".join(lines)
+
+
+def details(r):
+    lines = []
+    res = r.get("conn_petrel")
+    for key in ("c4000", "idle10000"):
+        k = kept(res, key)
+        verdict = ("-" if k is None else
+                   f"{k * 100:.0f}%: {'met' if k >= TARGET else 'NOT met'}")
+        lines.append(f"- Target, {key}: at least {TARGET * 100:.0f}% of the "
+                     f"8-connection rate; Petrel {verdict}")
+    for name in ("petrel", "linux"):
+        res = r.get(f"conn_{name}")
+        if res is None and f"conn_{name}_notes" not in r:
+            continue
+        title = name.capitalize()
+        if res:
+            for key, _ in CASES:
+                lines.append(values_line(title, key, res[key], "{:.0f}"))
+        notes = r.get(f"conn_{name}_notes") or []
+        if notes:
+            lines.append(f"- {title}: " + "; ".join(notes))
+    lines.append(f"- host descriptor limit (soft) for QEMU and wrk: "
+                 f"{r.get('conn_nofile')}")
+    return lines

@@ -1,0 +1,470 @@
+/*
+ * epoll: an interest list of (file, fd) items and a ready list, as
+ * Linux's eventpoll. Each item hangs an entry on its file's readiness
+ * queue (kernel/fs/pollwait.c); a wake there puts the item on the ready
+ * list and wakes the instance's epoll_wait callers and its own queue (an
+ * instance inside another, or polled). epoll_wait looks only at the ready
+ * list: its cost follows the files that moved, not the files watched.
+ * Big lock; nothing here sleeps but epoll_wait's wait and user copies.
+ */
+#include <kernel/proc.h>
+#include <kernel/vfs.h>
+#include <kernel/vm.h>
+#include <kernel/kmalloc.h>
+#include <kernel/syscall.h>
+#include <syscall_table.h>
+#include <kernel/errno.h>
+#include <kernel/arch.h>
+#include "poll_int.h"
+
+#define EPOLLIN 0x001
+#define EPOLLOUT 0x004
+#define EPOLLERR 0x008
+#define EPOLLHUP 0x010
+#define EPOLLWAKEUP (1u << 29)
+#define EPOLLEXCLUSIVE (1u << 28)
+#define EPOLLONESHOT (1u << 30)
+#define EPOLLET (1u << 31)
+/* Linux's EPOLLEXCLUSIVE_OK_BITS: what an exclusive item may ask. */
+#define EPOLLEXCLUSIVE_OK (EPOLLIN | EPOLLOUT | EPOLLERR | EPOLLHUP | \
+			   EPOLLWAKEUP | EPOLLET | EPOLLEXCLUSIVE)
+
+#define EPOLL_CTL_ADD 1
+#define EPOLL_CTL_DEL 2
+#define EPOLL_CTL_MOD 3
+
+/* One watched (file, fd); big lock. */
+struct epitem {
+	struct list link;		/* ep->items: the interest list */
+	struct list rdlink;		/* ep->ready, while on_ready */
+	struct list file_link;		/* file->ep_items */
+	struct poll_entry entry;	/* on file->poll_head */
+	struct epoll *ep;
+	struct file *file;		/* no reference: epoll_forget drops
+					   the item when the file goes */
+	int fd;
+	uint32_t events;
+	uint64_t data;
+	bool on_ready;
+	bool disabled;			/* EPOLLONESHOT reported, until MOD */
+};
+
+/* An epoll instance; big lock. */
+struct epoll {
+	struct list items;
+	struct list ready;		/* items woken since last looked at */
+	struct waitq wq;		/* epoll_wait callers */
+	struct file *file;		/* its own file (no reference) */
+};
+
+static void
+ep_set_ready(struct epitem *e)
+{
+	if (e->on_ready)
+		return;
+	list_push_back(&e->ep->ready, &e->rdlink);
+	e->on_ready = true;
+}
+
+static void
+ep_unset_ready(struct epitem *e)
+{
+	if (!e->on_ready)
+		return;
+	list_remove(&e->rdlink);
+	e->on_ready = false;
+}
+
+/* Something is ready: epoll_wait callers and the instance's own waiters
+ * (epoll instances holding it, poll and select on it) hear of it. */
+static void
+ep_wake_waiters(struct epoll *ep)
+{
+	waitq_wake_all(&ep->wq);
+	if (ep->file)
+		pollhead_wake(ep->file->poll_head, POLLIN | POLLRDNORM);
+}
+
+/*
+ * The watched file's queue woke (Linux's ep_poll_callback): the item goes
+ * on the ready list unless disabled or the change is none it asked for.
+ * An exclusive item counts as a wake only if a caller was waiting.
+ */
+static bool
+ep_entry_wake(struct poll_entry *pe, unsigned key)
+{
+	struct epitem *e = container_of(pe, struct epitem, entry);
+	struct epoll *ep = e->ep;
+	if (e->disabled)
+		return false;
+	if (key && !(key & (e->events | EPOLLERR | EPOLLHUP)))
+		return false;
+	bool waiting = !list_empty(&ep->wq.sleepers);
+	ep_set_ready(e);
+	ep_wake_waiters(ep);
+	return !(e->events & EPOLLEXCLUSIVE) || waiting;
+}
+
+static unsigned
+item_events(struct epitem *e)
+{
+	return file_events(e->file) & (e->events | EPOLLERR | EPOLLHUP);
+}
+
+static void
+item_free(struct epitem *e)
+{
+	poll_entry_remove(&e->entry);
+	ep_unset_ready(e);
+	list_remove(&e->link);
+	list_remove(&e->file_link);
+	kfree(e);
+}
+
+static void
+epoll_close(struct file *f)
+{
+	struct epoll *ep = f->priv;
+	list_for_each_safe(it, nx, &ep->items)
+		item_free(list_entry(it, struct epitem, link));
+	kfree(ep);
+}
+
+/*
+ * Readable while an item on the ready list is ready; those that are not
+ * any more leave it (Linux's ep_read_events_proc).
+ */
+static unsigned
+epoll_poll(struct file *f)
+{
+	struct epoll *ep = f->priv;
+	list_for_each_safe(it, nx, &ep->ready) {
+		struct epitem *e = list_entry(it, struct epitem, rdlink);
+		if (item_events(e))
+			return POLLIN | POLLRDNORM;
+		ep_unset_ready(e);
+	}
+	return 0;
+}
+
+static const struct file_ops epoll_fops = {
+	.poll = epoll_poll,
+	.close = epoll_close,
+};
+
+void
+epoll_forget(struct file *f)
+{
+	while (!list_empty(&f->ep_items))
+		item_free(list_first(&f->ep_items, struct epitem, file_link));
+}
+
+long
+sys_epoll_create1(int flags)
+{
+	if (flags & ~O_CLOEXEC)
+		return -EINVAL;
+	struct epoll *ep = kzalloc(sizeof(*ep));
+	if (!ep)
+		return -ENOMEM;
+	list_init(&ep->items);
+	list_init(&ep->ready);
+	waitq_init(&ep->wq);
+	long fd = install_anon("[eventpoll]", &epoll_fops, ep, (unsigned)flags);
+	if (fd < 0) {
+		kfree(ep);
+		return fd;
+	}
+	ep->file = fd_get_open(current()->proc, (int)fd);
+	return fd;
+}
+
+long
+sys_epoll_create(int size)
+{
+	return size <= 0 ? -EINVAL : sys_epoll_create1(0);
+}
+
+/* The epoll file is held until the call returns (fd_hold): a sleeping
+ * epoll_wait must not find it freed by another thread's close. */
+static struct epoll *
+get_epoll(int epfd)
+{
+	struct file *f = fd_hold(epfd);
+	if (!f)
+		return ERR_PTR(-EBADF);
+	if (f->ops != &epoll_fops)
+		return ERR_PTR(-EINVAL);
+	return f->priv;
+}
+
+struct file *
+epoll_target(struct file *ep, int tfd, unsigned toff)
+{
+	if (ep->ops != &epoll_fops)
+		return NULL;
+	struct epoll *e = ep->priv;
+	list_for_each(it, &e->items) {
+		struct epitem *x = list_entry(it, struct epitem, link);
+		if (x->fd == tfd && toff-- == 0)
+			return x->file;
+	}
+	return NULL;
+}
+
+/* Linux's EP_MAX_NESTS: instances inside instances, at most this deep. */
+#define EP_MAX_NESTS 4
+
+/*
+ * How many levels of epoll instances ep holds (0: none), or -1 if find is
+ * among them; past EP_MAX_NESTS the count stops there.
+ */
+static int
+ep_height(struct epoll *ep, struct epoll *find, int depth)
+{
+	if (ep == find)
+		return -1;
+	if (depth > EP_MAX_NESTS)
+		return 0;
+	int height = 0;
+	list_for_each(it, &ep->items) {
+		struct epitem *x = list_entry(it, struct epitem, link);
+		if (x->file->ops != &epoll_fops)
+			continue;
+		int h = ep_height(x->file->priv, find, depth + 1);
+		if (h < 0)
+			return -1;
+		height = MAX(height, h + 1);
+	}
+	return height;
+}
+
+/* How many levels of epoll instances hold ep (0: none): the items that
+ * watch its file, and theirs. */
+static int
+ep_depth(struct epoll *ep, int depth)
+{
+	if (depth > EP_MAX_NESTS || !ep->file)
+		return 0;
+	int deepest = 0;
+	list_for_each(it, &ep->file->ep_items) {
+		struct epitem *x = list_entry(it, struct epitem, file_link);
+		deepest = MAX(deepest, 1 + ep_depth(x->ep, depth + 1));
+	}
+	return deepest;
+}
+
+/* Linux's ep_loop_check: adding `in` to ep makes no cycle and nests no
+   deeper than EP_MAX_NESTS; else ELOOP. */
+static long
+ep_loop_check(struct epoll *ep, struct file *in)
+{
+	if (in->ops != &epoll_fops)
+		return 0;
+	int height = ep_height(in->priv, ep, 0);
+	if (height < 0 || ep_depth(ep, 0) + 1 + height > EP_MAX_NESTS)
+		return -ELOOP;
+	return 0;
+}
+
+/* struct epoll_event: packed on x86_64 alone (<arch/abi.h>). */
+struct EPOLL_PACKED epoll_event_k {
+	uint32_t events;
+	uint64_t data;
+};
+
+/* A new or changed item that is ready now goes on the ready list. */
+static void
+item_arm(struct epitem *e)
+{
+	if (item_events(e)) {
+		ep_set_ready(e);
+		ep_wake_waiters(e->ep);
+	}
+}
+
+static long
+item_add(struct epoll *ep, struct file *f, int fd,
+	 const struct epoll_event_k *ev)
+{
+	if ((ev->events & EPOLLEXCLUSIVE) &&
+	    (f->ops == &epoll_fops || (ev->events & ~EPOLLEXCLUSIVE_OK)))
+		return -EINVAL;
+	long r = ep_loop_check(ep, f);
+	if (r < 0)
+		return r;
+	struct epitem *e = kzalloc(sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	e->ep = ep;
+	e->file = f;
+	e->fd = fd;
+	e->events = ev->events;
+	e->data = ev->data;
+	list_push_back(&ep->items, &e->link);
+	list_push_back(&f->ep_items, &e->file_link);
+	poll_entry_add(f->poll_head, &e->entry, ep_entry_wake,
+		       ev->events & EPOLLEXCLUSIVE);
+	item_arm(e);
+	return 0;
+}
+
+static long
+item_mod(struct epitem *e, const struct epoll_event_k *ev)
+{
+	/* Linux: an exclusive item cannot be changed, nor made exclusive. */
+	if ((ev->events | e->events) & EPOLLEXCLUSIVE)
+		return -EINVAL;
+	e->events = ev->events;
+	e->data = ev->data;
+	e->disabled = false;
+	ep_unset_ready(e);
+	item_arm(e);
+	return 0;
+}
+
+long
+sys_epoll_ctl(int epfd, int op, int fd, uaddr_t uev)
+{
+	/* Copied in first: a fault here may sleep, and the lookups below
+	 * must not outlive a sleep (another thread may close fd). */
+	struct epoll_event_k ev = { 0, 0 };
+	bool copied = op == EPOLL_CTL_DEL || copyin(&ev, uev, sizeof(ev)) == 0;
+	struct epoll *ep = get_epoll(epfd);
+	if (IS_ERR(ep))
+		return PTR_ERR(ep);
+	struct file *f = fd_get_open(current()->proc, fd);
+	if (!f)
+		return -EBADF;
+	if (f->priv == ep)
+		return -EINVAL;
+	if (!f->ops || !f->ops->poll)
+		return -EPERM;
+	if (!copied)
+		return -EFAULT;
+	struct epitem *e = NULL;
+	list_for_each(it, &f->ep_items) {
+		struct epitem *x = list_entry(it, struct epitem, file_link);
+		if (x->ep == ep && x->fd == fd)
+			e = x;
+	}
+	switch (op) {
+	case EPOLL_CTL_ADD:
+		return e ? -EEXIST : item_add(ep, f, fd, &ev);
+	case EPOLL_CTL_DEL:
+		if (!e)
+			return -ENOENT;
+		item_free(e);
+		return 0;
+	case EPOLL_CTL_MOD:
+		return e ? item_mod(e, &ev) : -ENOENT;
+	}
+	return -EINVAL;
+}
+
+/* The most events one epoll_wait returns (Linux may return fewer than
+ * maxevents too): they are gathered in a kernel buffer first. */
+#define EPOLL_BATCH 512
+
+/*
+ * Takes up to max ready events of ep into out, from the ready list only.
+ * Nothing here sleeps, so no list changes under the walk; the copy to
+ * the user, which may fault and sleep, comes after it. An item found not
+ * ready leaves the list; an edge-triggered or one-shot item leaves it
+ * when reported (a later wake brings it back); a level-triggered one goes
+ * to the back, to be looked at again next time, so many ready files and
+ * a small maxevents still see each one in turn (Linux's ep_send_events).
+ */
+static int
+epoll_gather(struct epoll *ep, struct epoll_event_k *out, int max)
+{
+	int n = 0;
+	struct list again;
+	list_init(&again);
+	while (n < max && !list_empty(&ep->ready)) {
+		struct epitem *e = list_first(&ep->ready, struct epitem, rdlink);
+		ep_unset_ready(e);
+		unsigned ready = item_events(e);
+		if (!ready)
+			continue;
+		out[n].events = ready;
+		out[n].data = e->data;
+		n++;
+		if (e->events & EPOLLONESHOT)
+			e->disabled = true;
+		else if (!(e->events & EPOLLET))
+			list_push_back(&again, &e->rdlink);
+	}
+	while (!list_empty(&again)) {
+		struct epitem *e = list_first(&again, struct epitem, rdlink);
+		list_remove(&e->rdlink);
+		ep_set_ready(e);
+	}
+	return n;
+}
+
+static long
+do_epoll_wait(int epfd, uaddr_t uevents, int max, uint64_t deadline, bool zero)
+{
+	struct epoll *ep = get_epoll(epfd);
+	if (IS_ERR(ep))
+		return PTR_ERR(ep);
+	if (max <= 0 || max > 65536)
+		return -EINVAL;
+	struct epoll_event_k *out = kmalloc(sizeof(*out) * EPOLL_BATCH);
+	if (!out)
+		return -ENOMEM;
+	long r;
+	for (;;) {
+		int n = epoll_gather(ep, out, MIN(max, EPOLL_BATCH));
+		if (n || zero) {
+			r = n && copyout(uevents, out, sizeof(*out) * (size_t)n) < 0 ?
+			    -EFAULT : n;
+			break;
+		}
+		int w = waitq_wait(&ep->wq, deadline, true);
+		if (w == -ETIMEDOUT || w == -EINTR) {
+			r = w == -EINTR ? -EINTR : 0;
+			break;
+		}
+	}
+	kfree(out);
+	return r;
+}
+
+long
+sys_epoll_wait(int epfd, uaddr_t events, int max, int timeout)
+{
+	return do_epoll_wait(epfd, events, max, deadline_ms(timeout), timeout == 0);
+}
+
+long
+sys_epoll_pwait(int epfd, uaddr_t events, int max, int timeout, uaddr_t sigmask, size_t size)
+{
+	uint64_t saved;
+	(void)size;
+	long e = with_sigmask(sigmask, &saved);
+	if (e < 0)
+		return e;
+	long r = do_epoll_wait(epfd, events, max, deadline_ms(timeout), timeout == 0);
+	restore_sigmask(saved, r);
+	return r;
+}
+
+/* epoll_pwait with a timespec timeout (NULL: forever), checked first. */
+long
+sys_epoll_pwait2(int epfd, uaddr_t events, int max, uaddr_t timeout, uaddr_t sigmask, size_t size)
+{
+	uint64_t deadline, saved;
+	bool zero;
+	(void)size;
+	long e = deadline_ts(timeout, &deadline, &zero);
+	if (e < 0)
+		return e;
+	e = with_sigmask(sigmask, &saved);
+	if (e < 0)
+		return e;
+	long r = do_epoll_wait(epfd, events, max, deadline, zero);
+	restore_sigmask(saved, r);
+	return r;
+}
