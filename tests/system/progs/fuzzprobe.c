@@ -79,8 +79,9 @@ probe_mlockall_huge(void)
 			_exit(3);
 		write(ready[1], "r", 1);
 		/* Memory may run out first (the page tables of the
-		 * terabyte): then the populate stops and mlockall returns,
-		 * 0 today (Linux says EAGAIN), and that is fine here. */
+		 * terabyte): then the populate stops and mlockall returns
+		 * 0, as Linux's does (its mm_populate ignores errors; only
+		 * mlock says EAGAIN), and that is fine here. */
 		_exit(mlockall(MCL_CURRENT) == -1 && errno != EAGAIN ? 1 : 11);
 	}
 	char c;
