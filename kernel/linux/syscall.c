@@ -87,8 +87,11 @@ syscall_run_unlocked(uint64_t nr, const uint64_t *args, long *r)
 	if (t->work != 0 || signal_pending(t) || t->proc->stopped)
 		return false;
 	BKL_ASSERT_NOT_HELD();
+	t->unlocked_call = true;
 	*r = syscall_table[nr].fn(args);
-	return true;
+	t->unlocked_call = false;
+	/* The handler met work for the lock's holder: again, locked. */
+	return *r != -ERETRY_LOCKED;
 }
 
 unsigned

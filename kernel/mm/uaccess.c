@@ -4,11 +4,25 @@
  */
 #include <kernel/vm.h>
 #include <kernel/page.h>
+#include <kernel/sched.h>
+
+/*
+ * A thread may touch user memory while it holds the big lock, or in a
+ * nolock system call: a fault in the copy takes the lock in the trap
+ * handler, and nothing frees a page the copy may still reach through a
+ * stale TLB entry before the shootdown has reached this CPU, which takes
+ * it only once the call is over (interrupts are off in it).
+ */
+bool
+uaccess_lock_ok(void)
+{
+	return bkl_held() || current()->unlocked_call;
+}
 
 int
 user_zero(uint64_t udst, size_t n)
 {
-	BKL_ASSERT_HELD();
+	KASSERT(uaccess_lock_ok());
 	if (!user_range_ok(udst, n))
 		return -EFAULT;
 	return (int)arch_zero_user((void *)udst, n);

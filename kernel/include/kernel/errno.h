@@ -86,6 +86,10 @@
 /* Linux's: restarted when no handler ran, else EINTR even with
  * SA_RESTART (System V message queues). */
 #define ERESTARTNOHAND   514
+/* A nolock system call's handler (kernel/linux/syscalls.master) found
+ * work it may not do without the big lock: the entry runs it again with
+ * the lock held. Never reaches user space. */
+#define ERETRY_LOCKED    530
 
 #define EWOULDBLOCK EAGAIN
 #define ENOTSUP EOPNOTSUPP

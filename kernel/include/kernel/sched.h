@@ -93,6 +93,7 @@ struct thread {
 	struct file *held[4];		/* fd_hold: kept alive until it returns */
 	unsigned nheld;
 	bool regs_replaced;		/* the handler rewrote the whole frame */
+	bool unlocked_call;		/* in a nolock system call's handler */
 	unsigned work;			/* THREAD_WORK_*, below [K] */
 	uint64_t slice_end;
 	struct cpu *last_cpu;		/* where it last ran */

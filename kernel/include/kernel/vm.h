@@ -254,12 +254,15 @@ int vm_file_sync(struct vm *vm, vaddr_t start, vaddr_t end, bool durable);
  * cannot be resolved ends the copy with -EFAULT (the arch's fixup). Inline,
  * as most copies are a few words on an IPC or system-call path.
  *
- * The caller holds the big lock (so nothing unmaps the range under the
- * copy) and passes a kernel buffer: both asserted in the assert-enabled
- * build, where a kernel buffer in user space (a user pointer passed on
- * unchecked, the copy's two sides swapped) would otherwise copy user to
- * user with SMAP lifted.
+ * The caller holds the big lock or runs a nolock system call
+ * (uaccess_lock_ok; the rule in docs/kernel.md, "Calls without the big
+ * lock"), holds no spinlock (a fault in the copy may sleep), and passes a
+ * kernel buffer: all asserted in the assert-enabled build, where a kernel
+ * buffer in user space (a user pointer passed on unchecked, the copy's
+ * two sides swapped) would otherwise copy user to user with SMAP lifted.
  */
+bool uaccess_lock_ok(void);	/* kernel/mm/uaccess.c */
+
 static inline bool
 user_range_ok(uint64_t uaddr, size_t n)
 {
@@ -277,7 +280,7 @@ kernel_range_ok(const void *kaddr, size_t n)
 static inline int
 copyin(void *dst, uint64_t usrc, size_t n)
 {
-	BKL_ASSERT_HELD();
+	KASSERT(uaccess_lock_ok());
 	KASSERT(kernel_range_ok(dst, n));
 	if (!user_range_ok(usrc, n))
 		return -EFAULT;
@@ -287,7 +290,7 @@ copyin(void *dst, uint64_t usrc, size_t n)
 static inline int
 copyout(uint64_t udst, const void *src, size_t n)
 {
-	BKL_ASSERT_HELD();
+	KASSERT(uaccess_lock_ok());
 	KASSERT(kernel_range_ok(src, n));
 	if (!user_range_ok(udst, n))
 		return -EFAULT;
