@@ -2,16 +2,19 @@
  * procfs's parts (kernel/fs/procfs*.c): the text of each file is made
  * into a growing buffer when the file is opened. procfs.c has the tree;
  * procfs_pid.c the files of /proc/PID; procfs_mem.c meminfo and cpuinfo;
+ * procfs_mount.c the mount table; procfs_fdlink.c /proc/PID/fd's links;
  * kernel/fs/netif.c the interface files of /proc/net. Big lock held.
  */
 #ifndef KERNEL_PROCFS_INT_H
 #define KERNEL_PROCFS_INT_H
 
 #include <kernel/types.h>
+#include <kernel/string.h>
 
 struct proc;
 struct thread;
 struct inode;
+struct file;
 struct file_ops;
 
 /* Text generation into a growing buffer (dropped where memory ends). */
@@ -25,6 +28,19 @@ void gprintf(struct gen *g, const char *fmt, ...)
 
 /* Bytes as they are, NULs included. */
 void gen_bytes(struct gen *g, const void *bytes, size_t len);
+/* At most size bytes of s into buf (no NUL, as readlink): its length. */
+static inline long
+copy_str(char *buf, size_t size, const char *s)
+{
+	size_t n = MIN(strlen(s), size);
+	memcpy(buf, s, n);
+	return (long)n;
+}
+/* procfs_fdlink.c: the link text of cur's view of open file f. */
+long fd_link_text(struct proc *cur, struct file *f, char *buf, size_t size);
+/* procfs_mount.c: /proc/mounts and /proc/PID/mountinfo. */
+void gen_mounts(struct gen *g);
+void gen_mountinfo(struct gen *g);
 
 /* /proc/config.gz's bytes (procfs_config.S). */
 extern const char procfs_config_gz[], procfs_config_gz_end[];

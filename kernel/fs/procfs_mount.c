@@ -1,0 +1,81 @@
+/*
+ * procfs: the mount table as text: /proc/mounts (and /proc/PID/mounts) in
+ * fstab's form, /proc/PID/mountinfo with ids and parents.
+ */
+#include <kernel/mount.h>
+#include <kernel/string.h>
+#include <kernel/vfs.h>
+#include "procfs_int.h"
+
+/* /proc/mounts: source, mount point, type, options, "0 0". */
+void
+gen_mounts(struct gen *g)
+{
+	char opts[96];
+	for (int i = 0; i < MOUNT_MAX; i++) {
+		if (!mounts[i].root || !mount_visible(mounts[i].root))
+			continue;
+		mount_options(mounts[i].root->sb, opts, sizeof(opts));
+		gprintf(g, "%s %s %s %s 0 0\n", mounts[i].source,
+			mounts[i].path, mounts[i].type, opts);
+	}
+}
+
+/*
+ * The mount whose path holds mount i's mount point: the longest other
+ * path that is a prefix of it at a '/' (the root mount is its own).
+ */
+int
+mount_parent(int i)
+{
+	const char *path = mounts[i].path;
+	int parent = i;
+	size_t best = 0;
+
+	for (int j = 0; j < MOUNT_MAX; j++) {
+		size_t n = strlen(mounts[j].path);
+		if (j == i || !mounts[j].root || n < best ||
+		    !mount_visible(mounts[j].root))
+			continue;
+		if (n == 1 && mounts[j].path[0] == '/' && path[1] != 0) {
+			parent = j, best = n;	/* "/" holds every other path */
+		} else if (strncmp(path, mounts[j].path, n) == 0 &&
+			   path[n] == '/') {
+			parent = j, best = n;
+		}
+	}
+	return parent;
+}
+
+/*
+ * /proc/PID/mountinfo (proc(5)): mount id, parent id, the st_dev of the
+ * mount's files as major:minor, the root of the mount within its file
+ * system (always "/": Petrel has no bind mounts), the mount point and
+ * options, the optional fields (shared:N, unbindable), then "-", type,
+ * source and super options.
+ * Ids are the mount table's slots plus one.
+ */
+void
+gen_mountinfo(struct gen *g)
+{
+	for (int i = 0; i < MOUNT_MAX; i++) {
+		const struct mount_entry *m = &mounts[i];
+		uint32_t dev = m->root && m->root->sb ? m->root->sb->dev : 0;
+		const char *rw = m->read_only ? "ro" : "rw";
+		char opts[96];
+
+		if (!m->root || !mount_visible(m->root))
+			continue;
+		mount_options(m->root->sb, opts, sizeof(opts));
+		/* st_dev's encoding, as glibc's major() and minor() read it */
+		gprintf(g, "%d %d %u:%u / %s %s", i + 1, mount_parent(i) + 1,
+			(dev >> 8) & 0xfff, (dev & 0xff) | ((dev >> 12) & ~0xffu),
+			m->path, opts);
+		/* the optional fields: a shared mount's peer group is its own */
+		if (m->root->sb && (m->root->sb->mnt_flags & MS_SHARED))
+			gprintf(g, " shared:%d", i + 1);
+		if (m->root->sb && (m->root->sb->mnt_flags & MS_UNBINDABLE))
+			gprintf(g, " unbindable");
+		gprintf(g, " - %s %s %s\n", m->type, m->source, rw);
+	}
+}
