@@ -60,9 +60,10 @@ $(HTTPD_DIR)/fallbacks.so: tests/httpd/fallbacks.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(WARN) -shared -fPIC -o $@ $<
 
-$(BUILD)/host-tests/httpd: tests/httpd/host-test.py $(HTTPD_BIN) \
-		$(HTTPD_HOST_BIN) $(HTTPD_CERT) $(HTTPD_KEY) \
+$(BUILD)/host-tests/httpd: tests/httpd/host-test.py tests/httpd/httpdlib.py \
+		$(HTTPD_BIN) $(HTTPD_HOST_BIN) $(HTTPD_CERT) $(HTTPD_KEY) \
 		$(HTTPD_DIR)/fallbacks.so
 	@mkdir -p $(@D)
+	cp tests/httpd/httpdlib.py $(@D)/httpdlib.py
 	cp $< $@
 	chmod +x $@
