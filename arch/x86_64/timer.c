@@ -78,6 +78,8 @@ clock_publish(const struct clock_rates *r, bool first)
 		uint64_t cycles = (uint64_t)((((unsigned __int128)ns << 32) +
 					      n->ns_mult - 1) / n->ns_mult);
 		n->base = now - cycles;
+		KASSERT((uint64_t)(((unsigned __int128)cycles * n->ns_mult) >>
+				   32) - ns <= 1 + (n->ns_mult >> 32));
 	}
 	__atomic_store_n(&tsc_clock, n, __ATOMIC_RELEASE);
 	vdso_clock_changed();	/* the [vvar] page follows */

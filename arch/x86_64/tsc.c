@@ -8,7 +8,8 @@
  * bracket widens the error bound instead. The boot's own work is the
  * first window and gives a provisional rate, so the boot never waits for
  * a long one; timer.c then ends longer windows with a kernel timer
- * (tsc_refine_step) and takes the rate two consecutive ones agree on.
+ * (tsc_refine_step) and takes the rate over a chain of consecutive
+ * windows that agree.
  */
 #include <kernel/arch.h>
 #include <kernel/printk.h>
@@ -57,7 +58,8 @@ static bool boot_started;
 static uint64_t apic_per_tsc;		/* APIC ticks per 2^32 TSC cycles */
 
 /* The refinement's windows, each from the last edge to the next; a chain
-   is a run of consecutive windows whose rates agree. */
+   is a run of consecutive windows whose rates agree. The big lock's (its
+   kernel timer runs under it). */
 static struct {
 	struct pit_edge chain;		/* where the chain starts */
 	struct pit_edge last;		/* where the current window starts */
