@@ -31,7 +31,7 @@ FORBIDDEN = {
 ALLOWED = {('ipc', 'fs'): re.compile(r'inode_\w+$')}
 # arch/ variables that kernel headers declare for their inline functions
 # (x86_64's clock; aarch64's clock and KERNEL_IMAGE_PHYS).
-ARCH_DATA = {'boot_info', 'cpus', 'cpu_count', 'tsc_base', 'tsc_ns_mult',
+ARCH_DATA = {'boot_info', 'cpus', 'cpu_count', 'tsc_clock',
              'timer_base', 'timer_ns_mult', 'kernel_phys_base'}
 
 

@@ -27,18 +27,86 @@ alloc_table(void)
 	return page_alloc_kva(0);
 }
 
+#define SIZE_2M (2ul << 20)
+#define SIZE_1G (1ul << 30)
+
+/* Whether the CPU maps 1 GiB pages (CPUID 0x80000001: EDX bit 26). */
 static bool
-overlaps_ram(paddr_t start, paddr_t end)
+has_1g_pages(void)
 {
-	for (int i = 0; i < boot_info.mem_count; i++) {
-		struct boot_mem *m = &boot_info.mem[i];
-		if (m->usable && m->base < end && m->base + m->size > start)
-			return true;
-	}
-	return false;
+	uint32_t r[4];
+
+	cpuid(0x80000000, 0, r);
+	if (r[0] < 0x80000001)
+		return false;
+	cpuid(0x80000001, 0, r);
+	return r[3] & (1u << 26);
 }
 
-/* Direct map: RAM write-back, everything else (MMIO) uncached. 2 MiB pages. */
+/*
+ * How much of the GiB at gb the usable RAM reaches, counted in 2 MiB
+ * chunks: 0 (none: MMIO or nothing), 2 (one range covers every chunk),
+ * or 1 (some chunks, or several ranges: decided chunk by chunk).
+ */
+static int
+ram_in_gib(paddr_t gb)
+{
+	int found = 0;
+	for (int i = 0; i < boot_info.mem_count; i++) {
+		struct boot_mem *m = &boot_info.mem[i];
+		paddr_t start = ALIGN_DOWN(m->base, SIZE_2M);
+		paddr_t end = ALIGN_UP(m->base + m->size, SIZE_2M);
+		if (!m->usable || end <= gb || start >= gb + SIZE_1G)
+			continue;
+		if (start <= gb && end >= gb + SIZE_1G)
+			return 2;
+		found = 1;
+	}
+	return found;
+}
+
+/* The attributes of a direct-map chunk: write-back RAM, else uncached. */
+static pte_t
+direct_attr(bool ram)
+{
+	pte_t attr = PTE_P | PTE_W | PTE_PS | PTE_G | PTE_NX;
+	return ram ? attr : attr | PTE_PCD | PTE_PWT;
+}
+
+/*
+ * One GiB of the direct map in 2 MiB pages: all uncached, then write-back
+ * for each 2 MiB chunk that holds usable RAM (the rule of a chunk of both:
+ * RAM wins). Returns false if no memory for the table.
+ */
+static bool
+map_direct_2m(pte_t *l3, paddr_t gb, int ram)
+{
+	pte_t *l2 = page_alloc_kva_dirty(0);	/* every entry written below */
+	if (!l2)
+		return false;
+	pte_t attr = direct_attr(ram == 2);
+	for (int i = 0; i < 512; i++)
+		l2[i] = (gb + i * SIZE_2M) | attr;
+	for (int i = 0; ram == 1 && i < boot_info.mem_count; i++) {
+		struct boot_mem *m = &boot_info.mem[i];
+		if (!m->usable)
+			continue;
+		paddr_t start = MAX(ALIGN_DOWN(m->base, SIZE_2M), gb);
+		paddr_t end = MIN(ALIGN_UP(m->base + m->size, SIZE_2M), gb + SIZE_1G);
+		for (paddr_t pa = start; pa < end; pa += SIZE_2M)
+			l2[(pa - gb) / SIZE_2M] = pa | direct_attr(true);
+	}
+	*l3 = virt_to_phys(l2) | PTE_P | PTE_W;
+	return true;
+}
+
+/*
+ * Direct map of the first 4 GiB (MMIO lives there) and all RAM: RAM
+ * write-back, everything else uncached. A GiB that is all one or the other
+ * is one 1 GiB page where the CPU has them; the others take 2 MiB pages.
+ * Building it chunk by chunk for 4 GiB was a tenth of the boot's
+ * instructions (docs/performance.md, boottrace).
+ */
 static void
 map_direct(pte_t *pml4)
 {
@@ -46,20 +114,43 @@ map_direct(pte_t *pml4)
 	for (int i = 0; i < boot_info.mem_count; i++)
 		if (boot_info.mem[i].usable)
 			top = MAX(top, boot_info.mem[i].base + boot_info.mem[i].size);
-	top = ALIGN_UP(top, 1ul << 30);
-	for (paddr_t pa = 0; pa < top; pa += 2ul << 20) {
-		vaddr_t va = PHYS_MAP_BASE + pa;
+	top = ALIGN_UP(top, SIZE_1G);
+	bool gib_pages = has_1g_pages();
+	for (paddr_t gb = 0; gb < top; gb += SIZE_1G) {
+		vaddr_t va = PHYS_MAP_BASE + gb;
 		pte_t *l4 = &pml4[(va >> 39) & 511];
 		if (!(*l4 & PTE_P))
 			*l4 = virt_to_phys(alloc_table()) | PTE_P | PTE_W;
 		pte_t *l3 = &table(*l4)[(va >> 30) & 511];
-		if (!(*l3 & PTE_P))
-			*l3 = virt_to_phys(alloc_table()) | PTE_P | PTE_W;
-		pte_t attr = PTE_P | PTE_W | PTE_PS | PTE_G | PTE_NX;
-		if (!overlaps_ram(pa, pa + (2ul << 20)))
-			attr |= PTE_PCD | PTE_PWT;
-		table(*l3)[(va >> 21) & 511] = pa | attr;
+		int ram = ram_in_gib(gb);
+		if (gib_pages && ram != 1)
+			*l3 = gb | direct_attr(ram == 2);
+		else if (!map_direct_2m(l3, gb, ram))
+			panic("no memory for the direct map");
 	}
+}
+
+/*
+ * Splits the large page at *e (2 MiB at level 2, 1 GiB at level 3) into a
+ * table of 512 pages of the next size down, with the same attributes.
+ * Returns false if there was no memory for the table.
+ */
+static bool
+split_large(pte_t *e, int level, vaddr_t va)
+{
+	pte_t *t = alloc_table();
+	if (!t)
+		return false;
+	uint64_t child = level == 3 ? SIZE_2M : PAGE_SIZE;
+	paddr_t base = *e & PTE_ADDR & ~(child * 512 - 1);
+	pte_t attr = *e & ~PTE_ADDR;
+	if (level == 2)
+		attr &= ~PTE_PS;	/* 4 KiB entries have no size bit */
+	for (int i = 0; i < 512; i++)
+		t[i] = (base + i * child) | attr;
+	*e = virt_to_phys(t) | PTE_P | PTE_W;
+	invlpg(va);
+	return true;
 }
 
 /* The kernel image at -2 GiB with 4 KiB pages: text RX, rodata R, data RW. */
@@ -105,7 +196,7 @@ mmu_init(void)
 /*
  * Makes one page of the direct map absent (guard) or present again: the
  * page under each kernel stack, so an overflow faults instead of
- * corrupting its neighbour. The 2 MiB page around it is split on first use.
+ * corrupting its neighbour. The large page around it is split on first use.
  * Returns false if the split needed memory that was not there.
  */
 bool
@@ -114,18 +205,11 @@ mmu_kernel_guard(void *va, bool guard)
 	vaddr_t v = (vaddr_t)va;
 	pte_t *pml4 = phys_to_virt(kernel_root);
 	pte_t *l3 = &table(pml4[(v >> 39) & 511])[(v >> 30) & 511];
+	if ((*l3 & PTE_PS) && !split_large(l3, 3, v))
+		return false;
 	pte_t *l2 = &table(*l3)[(v >> 21) & 511];
-	if (*l2 & PTE_PS) {
-		pte_t *pt = alloc_table();
-		if (!pt)
-			return false;
-		paddr_t base = *l2 & PTE_ADDR & ~((2ul << 20) - 1);
-		pte_t attr = *l2 & ~(PTE_ADDR | PTE_PS);
-		for (int i = 0; i < 512; i++)
-			pt[i] = (base + i * PAGE_SIZE) | attr;
-		*l2 = virt_to_phys(pt) | PTE_P | PTE_W;
-		invlpg(v);
-	}
+	if ((*l2 & PTE_PS) && !split_large(l2, 2, v))
+		return false;
 	pte_t *l1 = &table(*l2)[(v >> 12) & 511];
 	if (guard)
 		*l1 &= ~PTE_P;

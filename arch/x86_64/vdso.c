@@ -53,7 +53,9 @@ arch_vdso_image(size_t *size)
 void
 arch_vvar_clock(uint64_t *cycles_base, uint64_t *ns_mult, uint32_t *mode)
 {
-	*cycles_base = tsc_base;
-	*ns_mult = tsc_ns_mult;
+	const struct tsc_clock *c = __atomic_load_n(&tsc_clock,
+						    __ATOMIC_ACQUIRE);
+	*cycles_base = c->base;
+	*ns_mult = c->ns_mult;
 	*mode = cpu_mode;
 }

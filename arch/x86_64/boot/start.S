@@ -69,7 +69,27 @@ common32:
 	orl $3, %eax
 	movl %eax, PHYS(boot_pml4) + 511 * 8
 
-	/* four page directories of 2 MiB pages covering 0..4 GiB */
+	/*
+	 * 0..4 GiB in four 1 GiB pages where the CPU has them (CPUID
+	 * 0x80000001: EDX bit 26): the 2,048 entries of 2 MiB pages
+	 * below took 16 k instructions, most of the boot before kmain.
+	 */
+	movl $0x80000000, %eax
+	cpuid
+	cmpl $0x80000001, %eax
+	jb 3f
+	movl $0x80000001, %eax
+	cpuid
+	btl $26, %edx
+	jnc 3f
+	movl $0x00000083, PHYS(boot_pdpt_low)	/* present, writable, 1 GiB */
+	movl $0x40000083, PHYS(boot_pdpt_low) + 8
+	movl $0x80000083, PHYS(boot_pdpt_low) + 16
+	movl $0xc0000083, PHYS(boot_pdpt_low) + 24
+	movl $0x00000083, PHYS(boot_pdpt_high) + 510 * 8
+	movl $0x40000083, PHYS(boot_pdpt_high) + 511 * 8
+	jmp 4f
+3:	/* else four page directories of 2 MiB pages */
 	xorl %ecx, %ecx
 1:	movl %ecx, %eax
 	shll $21, %eax
@@ -97,7 +117,7 @@ common32:
 	addl $4096, %eax
 	movl %eax, PHYS(boot_pdpt_high) + 511 * 8
 
-	movl %cr4, %eax
+4:	movl %cr4, %eax
 	orl $0x20, %eax			/* PAE */
 	movl %eax, %cr4
 	movl $PHYS(boot_pml4), %eax

@@ -18,6 +18,9 @@ struct page {
 	uint8_t free;
 	uint8_t anon;			/* a process's private memory (vm.c's),
 					   no file's: smaps's Anonymous */
+	uint8_t lazy;			/* head of a free 2^PAGE_ORDER_MAX block
+					   whose other entries page_init left
+					   unwritten: alloc_block zeroes them */
 };
 
 void page_init(void);
