@@ -7,17 +7,20 @@
 #        (/test/bin/imagemap), writes into /sbin/httpd at offset 5000 and
 #        reads it back, then removes /sbin/netd and truncates /sbin/httpd
 #        to a page, reading MemFree before and after each.
-# Expects: in the aligned image nearly all the file data (every whole page
+#        On the host first: lists both images with cpio -t.
+# Expects: cpio -t reads the aligned image without a complaint, and lists
+#        the names of the other plus a "." for each filler; in the aligned
+#        image nearly all the file data (every whole page
 #        of a file of a page or more) was shared with the archive, in the
 #        other none; in both, each program's MD5 equals the host's file;
 #        the mappings behave as on Linux (imagemap says ok); the write
 #        reads back and leaves the other files' sums as they were; the
 #        unlink and the truncate give the files' pages back to MemFree
 #        (kernel/fs/initramfs.c, tools/cpio-align.py).
-import hashlib, os, re, sys, tempfile
+import hashlib, os, re, subprocess, sys, tempfile
 sys.dont_write_bytecode = True	# no __pycache__ in the tree
 sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
-from lib import ROOT, TEST_INITRD, boot, expect_lines, expect_status, fail, \
+from lib import ROOT, boot, expect_lines, expect_status, fail, \
 	need_test_image, passed
 
 BUILD = os.path.join(ROOT, "build")
@@ -63,6 +66,21 @@ def shared_kib(result):
 	fail("no initramfs line in dmesg")
 
 
+def cpio_list(image):
+	r = subprocess.run(["cpio", "-t", "--quiet"], input=image,
+			   capture_output=True)
+	if r.returncode != 0 or r.stderr:
+		fail("cpio -t: status %d, %r" % (r.returncode, r.stderr.decode()))
+	return r.stdout.decode().splitlines()
+
+
+with open(need_test_image(), "rb") as f:
+	aligned = f.read()
+plain = unaligned(aligned)
+names = cpio_list(aligned)
+if [n for n in names if n != "."] != cpio_list(plain) or "." not in names:
+	fail("cpio -t lists other names in the aligned image")
+
 free = "$(awk '/^MemFree/ {print $2}' /proc/meminfo)"
 script = "; ".join([
 	"dmesg | grep 'initramfs: '", SUMS,
@@ -92,8 +110,6 @@ for what, path, want in (("unlink", "/sbin/netd", kib("/sbin/netd") - 64),
 		fail("%s of %s gave %s KiB back, expected at least %d"
 		     % (what, path, gave, want))
 
-with open(need_test_image(), "rb") as f:
-	plain = unaligned(f.read())
 with tempfile.NamedTemporaryFile(suffix=".cpio") as copy:
 	copy.write(plain)
 	copy.flush()
