@@ -179,6 +179,38 @@ make_dirs(struct inode *root, const char *path, size_t len)
 	return dir;
 }
 
+/* The directory of the last member and its path: most members are in
+ * the same directory as the one before, found without a walk. A
+ * directory is never replaced (make_room), so it stays the path's. */
+static struct {
+	char path[128];
+	size_t len;
+	struct inode *dir;
+} last_dir;
+
+/* Like make_dirs, through last_dir. */
+static struct inode *
+dir_of(struct inode *root, const char *path, size_t len)
+{
+	struct inode *dir;
+
+	if (last_dir.dir && len == last_dir.len &&
+	    memcmp(path, last_dir.path, len) == 0) {
+		inode_get(last_dir.dir);
+		return last_dir.dir;
+	}
+	dir = make_dirs(root, path, len);
+	if (IS_ERR(dir) || len > sizeof(last_dir.path))
+		return dir;
+	if (last_dir.dir)
+		inode_put(last_dir.dir);
+	memcpy(last_dir.path, path, len);
+	last_dir.len = len;
+	last_dir.dir = dir;
+	inode_get(dir);
+	return dir;
+}
+
 /*
  * Clears the way for a member named name in dir. Returns 1 if it is to be
  * created, 0 if it is already there (a directory made earlier: it takes
@@ -223,6 +255,43 @@ link_entry(struct inode *dir, const char *name, size_t len,
 	return err;
 }
 
+/*
+ * Makes e, a symlink, directory or regular file (with its data), as name
+ * in dir. Returns 0, -EEXIST if the name is taken (then nothing was
+ * done), or another -errno.
+ */
+static int
+make_member(struct inode *dir, const char *name, size_t len,
+	    const struct cpio_entry *e)
+{
+	struct inode *ino;
+	int err;
+
+	if (S_ISLNK(e->mode)) {
+		char target[256];
+		if (e->size >= sizeof(target))
+			return -ENAMETOOLONG;
+		memcpy(target, e->data, e->size);
+		target[e->size] = 0;
+		return dir->iops->symlink(dir, name, len, target);
+	}
+	err = dir->iops->create(dir, name, len, e->mode, &ino);
+	if (err < 0)
+		return err;
+	ino->uid = e->uid;
+	ino->gid = e->gid;
+	ino->mtime.tv_sec = ino->ctime.tv_sec = ino->atime.tv_sec = e->mtime;
+	ino->mtime.tv_nsec = ino->ctime.tv_nsec = ino->atime.tv_nsec = 0;
+	if (S_ISREG(e->mode) && e->size > 0) {
+		err = fill_data(ino, e);
+		ino->mtime.tv_sec = e->mtime;
+	}
+	if (S_ISREG(e->mode))
+		linked_add(e, ino);
+	inode_put(ino);
+	return err;
+}
+
 static int
 unpack_entry(struct inode *root, const struct cpio_entry *e)
 {
@@ -236,51 +305,24 @@ unpack_entry(struct inode *root, const struct cpio_entry *e)
 		slash--;
 	const char *last = e->name + slash;
 	size_t last_len = n - slash;
-	struct inode *dir = make_dirs(root, e->name, slash);
+	struct inode *dir = dir_of(root, e->name, slash);
 	if (IS_ERR(dir))
 		return (int)PTR_ERR(dir);
 
-	struct inode *ino;
-	int err = make_room(dir, last, last_len, e->mode);
-	if (err <= 0) {
-		inode_put(dir);
-		return err;
-	}
-	if (S_ISLNK(e->mode)) {
-		char target[256];
-		if (e->size >= sizeof(target)) {
-			inode_put(dir);
-			return -ENAMETOOLONG;
-		}
-		memcpy(target, e->data, e->size);
-		target[e->size] = 0;
-		err = dir->iops->symlink(dir, last, last_len, target);
-		inode_put(dir);
-		return err;
-	}
-	if (!S_ISDIR(e->mode) && !S_ISREG(e->mode)) {
-		inode_put(dir);
-		return 0;	/* device nodes come from devfs */
-	}
 	struct linked *l = S_ISREG(e->mode) && e->nlink > 1 ? linked_find(e) : NULL;
-	if (l) {
-		err = link_entry(dir, last, last_len, l->inode, e);
-		inode_put(dir);
-		return err;
-	}
-	err = dir->iops->create(dir, last, last_len, e->mode, &ino);
-	if (err == 0) {
-		ino->uid = e->uid;
-		ino->gid = e->gid;
-		ino->mtime.tv_sec = ino->ctime.tv_sec = ino->atime.tv_sec = e->mtime;
-		ino->mtime.tv_nsec = ino->ctime.tv_nsec = ino->atime.tv_nsec = 0;
-		if (S_ISREG(e->mode) && e->size > 0) {
-			err = fill_data(ino, e);
-			ino->mtime.tv_sec = e->mtime;
+	int err;
+	if (l || (!S_ISDIR(e->mode) && !S_ISREG(e->mode) && !S_ISLNK(e->mode))) {
+		err = make_room(dir, last, last_len, e->mode);
+		if (err > 0)	/* device nodes come from devfs */
+			err = l ? link_entry(dir, last, last_len, l->inode, e) : 0;
+	} else {
+		/* Most names are new: the way is cleared only if one is not. */
+		err = make_member(dir, last, last_len, e);
+		if (err == -EEXIST) {
+			err = make_room(dir, last, last_len, e->mode);
+			if (err > 0)
+				err = make_member(dir, last, last_len, e);
 		}
-		if (S_ISREG(e->mode))
-			linked_add(e, ino);
-		inode_put(ino);
 	}
 	inode_put(dir);
 	return err;
@@ -315,6 +357,9 @@ initramfs_unpack(struct inode *root, paddr_t start, uint64_t size)
 	if (r < 0)
 		printk("initramfs: malformed archive after %d entries (error %d)\n", files, r);
 	linked_release();
+	if (last_dir.dir)
+		inode_put(last_dir.dir);
+	last_dir.dir = NULL;
 	page_add_range(archive_freed, start + size);
 	pr_info("initramfs: %d entries, file data %lu KiB shared with the "
 		"archive, %lu KiB copied\n", files, bytes_shared / 1024,
