@@ -14,6 +14,9 @@
 #
 # Every file is owned by root, and the same inputs give the same bytes:
 # names are sorted, times fixed, inode and device numbers made up by cpio.
+# The data of every file of a page or more starts at a 4 KiB boundary of
+# the archive (tools/cpio-align.py), so the kernel keeps those pages as the
+# file's instead of copying them.
 set -eu
 
 [ $# -ge 1 ] || { echo "usage: $0 OUT [SRC_DIR:DEST_DIR ...]" >&2; exit 2; }
@@ -114,5 +117,6 @@ done
 find "$STAGE" -exec touch -h -d "@$EPOCH" {} +
 mkdir -p "$(dirname "$OUT")"
 (cd "$STAGE" && find . -mindepth 1 -printf '%P\n' | LC_ALL=C sort |
-	cpio --quiet -o -H newc --owner=0:0 --reproducible) >"$OUT.tmp"
+	cpio --quiet -o -H newc --owner=0:0 --reproducible) |
+	"$(dirname "$0")/cpio-align.py" >"$OUT.tmp"
 mv "$OUT.tmp" "$OUT"

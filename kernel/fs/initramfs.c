@@ -8,7 +8,10 @@
  * replaces a file or symlink of the same name; directories merge. Regular
  * files of one archive with the same inode number and nlink > 1 become hard
  * links of one file, as Linux makes them (`petrel run --rootfs` writes its
- * tree's hard links so).
+ * tree's hard links so). A file whose data starts at a page boundary in
+ * memory (Petrel's own images put every file of a page or more so:
+ * tools/cpio-align.py) is not copied: the archive's pages that hold it
+ * whole become the file's pages, and only its last part page is copied.
  */
 #include <kernel/cpio.h>
 #include <kernel/vfs.h>
@@ -31,6 +34,8 @@ static int linked_count;
 /* The archive, and how far its pages have gone back to the allocator. */
 static const uint8_t *archive;
 static paddr_t archive_pa, archive_freed;
+/* File data bytes whose pages were taken from the archive, and copied. */
+static uint64_t bytes_shared, bytes_copied;
 
 /* A file's data is copied this much at a time, each piece's archive pages
  * freed before the next is copied: a file bigger than the free memory
@@ -49,12 +54,11 @@ archive_release(const void *upto)
 	}
 }
 
-/* Copies e's data into ino from offset 0. Returns 0 or -errno. */
+/* Copies e's data from offset done on into ino. Returns 0 or -errno. */
 static int
-copy_data(struct inode *ino, const struct cpio_entry *e)
+copy_data(struct inode *ino, const struct cpio_entry *e, size_t done)
 {
 	const uint8_t *from = e->data;
-	size_t done = 0;
 
 	while (done < e->size) {
 		size_t k = MIN(e->size - done, (size_t)COPY_CHUNK);
@@ -65,6 +69,52 @@ copy_data(struct inode *ino, const struct cpio_entry *e)
 		archive_release(from + done);
 	}
 	return 0;
+}
+
+/*
+ * Makes the archive's pages holding e's data whole ino's pages 0, 1, ...,
+ * if the data starts at a page boundary: no copy. Sets *shared to the
+ * bytes so taken (the rest is for copy_data) and returns 0 or -errno.
+ * The archive's pages below the data go back to the allocator first:
+ * they are not read again (ino was made, with e's name, before this).
+ */
+static int
+share_data(struct inode *ino, const struct cpio_entry *e, size_t *shared)
+{
+	paddr_t pa = archive_pa + (paddr_t)((const uint8_t *)e->data - archive);
+	size_t done = 0;
+	int err = 0;
+
+	if (pa % PAGE_SIZE == 0 && e->size >= PAGE_SIZE) {
+		archive_release(e->data);
+		for (; e->size - done >= PAGE_SIZE; done += PAGE_SIZE) {
+			if (!page_adopt(pa + done))
+				break;
+			/* The page is the file's now, or freed below. */
+			archive_freed = pa + done + PAGE_SIZE;
+			err = tmpfs_adopt_page(ino, done / PAGE_SIZE, pa + done);
+			if (err < 0) {
+				page_put(pa + done);
+				break;
+			}
+		}
+		ino->size = done;
+	}
+	*shared = done;
+	return err;
+}
+
+/* Puts e's data into ino, a new file: shared where it can be, else
+ * copied. Returns 0 or -errno. */
+static int
+fill_data(struct inode *ino, const struct cpio_entry *e)
+{
+	size_t shared;
+	int err = share_data(ino, e, &shared);
+
+	bytes_shared += shared;
+	bytes_copied += e->size - shared;
+	return err < 0 ? err : copy_data(ino, e, shared);
 }
 
 static struct linked *
@@ -129,6 +179,38 @@ make_dirs(struct inode *root, const char *path, size_t len)
 	return dir;
 }
 
+/* The directory of the last member and its path: most members are in
+ * the same directory as the one before, found without a walk. A
+ * directory is never replaced (make_room), so it stays the path's. */
+static struct {
+	char path[128];
+	size_t len;
+	struct inode *dir;
+} last_dir;
+
+/* Like make_dirs, through last_dir. */
+static struct inode *
+dir_of(struct inode *root, const char *path, size_t len)
+{
+	struct inode *dir;
+
+	if (last_dir.dir && len == last_dir.len &&
+	    memcmp(path, last_dir.path, len) == 0) {
+		inode_get(last_dir.dir);
+		return last_dir.dir;
+	}
+	dir = make_dirs(root, path, len);
+	if (IS_ERR(dir) || len > sizeof(last_dir.path))
+		return dir;
+	if (last_dir.dir)
+		inode_put(last_dir.dir);
+	memcpy(last_dir.path, path, len);
+	last_dir.len = len;
+	last_dir.dir = dir;
+	inode_get(dir);
+	return dir;
+}
+
 /*
  * Clears the way for a member named name in dir. Returns 1 if it is to be
  * created, 0 if it is already there (a directory made earlier: it takes
@@ -166,10 +248,47 @@ link_entry(struct inode *dir, const char *name, size_t len,
 {
 	int err = dir->iops->link(dir, name, len, ino);
 
-	if (err == 0)
-		err = copy_data(ino, e);
+	if (err == 0)	/* over the data the file may have: a copy */
+		err = copy_data(ino, e, 0);
 	ino->mtime.tv_sec = ino->ctime.tv_sec = e->mtime;
 	ino->mtime.tv_nsec = ino->ctime.tv_nsec = 0;
+	return err;
+}
+
+/*
+ * Makes e, a symlink, directory or regular file (with its data), as name
+ * in dir. Returns 0, -EEXIST if the name is taken (then nothing was
+ * done), or another -errno.
+ */
+static int
+make_member(struct inode *dir, const char *name, size_t len,
+	    const struct cpio_entry *e)
+{
+	struct inode *ino;
+	int err;
+
+	if (S_ISLNK(e->mode)) {
+		char target[256];
+		if (e->size >= sizeof(target))
+			return -ENAMETOOLONG;
+		memcpy(target, e->data, e->size);
+		target[e->size] = 0;
+		return dir->iops->symlink(dir, name, len, target);
+	}
+	err = dir->iops->create(dir, name, len, e->mode, &ino);
+	if (err < 0)
+		return err;
+	ino->uid = e->uid;
+	ino->gid = e->gid;
+	ino->mtime.tv_sec = ino->ctime.tv_sec = ino->atime.tv_sec = e->mtime;
+	ino->mtime.tv_nsec = ino->ctime.tv_nsec = ino->atime.tv_nsec = 0;
+	if (S_ISREG(e->mode) && e->size > 0) {
+		err = fill_data(ino, e);
+		ino->mtime.tv_sec = e->mtime;
+	}
+	if (S_ISREG(e->mode))
+		linked_add(e, ino);
+	inode_put(ino);
 	return err;
 }
 
@@ -186,51 +305,24 @@ unpack_entry(struct inode *root, const struct cpio_entry *e)
 		slash--;
 	const char *last = e->name + slash;
 	size_t last_len = n - slash;
-	struct inode *dir = make_dirs(root, e->name, slash);
+	struct inode *dir = dir_of(root, e->name, slash);
 	if (IS_ERR(dir))
 		return (int)PTR_ERR(dir);
 
-	struct inode *ino;
-	int err = make_room(dir, last, last_len, e->mode);
-	if (err <= 0) {
-		inode_put(dir);
-		return err;
-	}
-	if (S_ISLNK(e->mode)) {
-		char target[256];
-		if (e->size >= sizeof(target)) {
-			inode_put(dir);
-			return -ENAMETOOLONG;
-		}
-		memcpy(target, e->data, e->size);
-		target[e->size] = 0;
-		err = dir->iops->symlink(dir, last, last_len, target);
-		inode_put(dir);
-		return err;
-	}
-	if (!S_ISDIR(e->mode) && !S_ISREG(e->mode)) {
-		inode_put(dir);
-		return 0;	/* device nodes come from devfs */
-	}
 	struct linked *l = S_ISREG(e->mode) && e->nlink > 1 ? linked_find(e) : NULL;
-	if (l) {
-		err = link_entry(dir, last, last_len, l->inode, e);
-		inode_put(dir);
-		return err;
-	}
-	err = dir->iops->create(dir, last, last_len, e->mode, &ino);
-	if (err == 0) {
-		ino->uid = e->uid;
-		ino->gid = e->gid;
-		ino->mtime.tv_sec = ino->ctime.tv_sec = ino->atime.tv_sec = e->mtime;
-		ino->mtime.tv_nsec = ino->ctime.tv_nsec = ino->atime.tv_nsec = 0;
-		if (S_ISREG(e->mode) && e->size > 0) {
-			err = copy_data(ino, e);
-			ino->mtime.tv_sec = e->mtime;
+	int err;
+	if (l || (!S_ISDIR(e->mode) && !S_ISREG(e->mode) && !S_ISLNK(e->mode))) {
+		err = make_room(dir, last, last_len, e->mode);
+		if (err > 0)	/* device nodes come from devfs */
+			err = l ? link_entry(dir, last, last_len, l->inode, e) : 0;
+	} else {
+		/* Most names are new: the way is cleared only if one is not. */
+		err = make_member(dir, last, last_len, e);
+		if (err == -EEXIST) {
+			err = make_room(dir, last, last_len, e->mode);
+			if (err > 0)
+				err = make_member(dir, last, last_len, e);
 		}
-		if (S_ISREG(e->mode))
-			linked_add(e, ino);
-		inode_put(ino);
 	}
 	inode_put(dir);
 	return err;
@@ -265,5 +357,11 @@ initramfs_unpack(struct inode *root, paddr_t start, uint64_t size)
 	if (r < 0)
 		printk("initramfs: malformed archive after %d entries (error %d)\n", files, r);
 	linked_release();
+	if (last_dir.dir)
+		inode_put(last_dir.dir);
+	last_dir.dir = NULL;
 	page_add_range(archive_freed, start + size);
+	pr_info("initramfs: %d entries, file data %lu KiB shared with the "
+		"archive, %lu KiB copied\n", files, bytes_shared / 1024,
+		bytes_copied / 1024);
 }

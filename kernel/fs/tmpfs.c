@@ -90,6 +90,24 @@ tmpfs_page_put(struct super *sb, paddr_t pa)
 	page_put(pa);
 }
 
+int
+tmpfs_adopt_page(struct inode *ino, uint64_t i, paddr_t pa)
+{
+	struct tmpfs_super *ts = tsb(ino->sb);
+	if (ts->pages_used >= pages_allowed(ts))
+		return -ENOSPC;
+	paddr_t *slot = tmpfs_page_slot(node(ino), i);
+	if (!slot)
+		return -ENOMEM;
+	if (*slot)
+		return -EEXIST;
+	*slot = pa;
+	ts->pages_used++;
+	pages_all++;
+	ino->blocks += PAGE_SIZE / 512;
+	return 0;
+}
+
 uint64_t
 tmpfs_page_count(void)
 {

@@ -415,3 +415,25 @@ page_add_range(paddr_t start, paddr_t end)
 {
 	free_range(start, end);
 }
+
+/*
+ * Takes the page at pa, which page_init kept out of the allocator (a boot
+ * module's), as allocated with refcount 1: its contents stay, and its last
+ * page_put gives it to the allocator. Returns false if the page array does
+ * not describe pa or the allocator already has it.
+ */
+bool
+page_adopt(paddr_t pa)
+{
+	uint64_t frame = pa >> PAGE_SHIFT;
+	if (pa % PAGE_SIZE || frame < page_first || frame >= page_end)
+		return false;
+	struct page *p = pa_to_page(pa);
+	if (p->free || p->refcount)
+		return false;
+	p->refcount = 1;
+	p->order = 0;
+	p->anon = 0;
+	pages_managed++;
+	return true;
+}

@@ -25,6 +25,10 @@ struct page {
 
 void page_init(void);
 void page_add_range(paddr_t start, paddr_t end);
+/* A boot module's page, kept out of the allocator, taken as allocated with
+ * refcount 1 and its contents kept (kernel/fs/initramfs.c); false if it
+ * cannot be (outside RAM, or the allocator's already). */
+bool page_adopt(paddr_t pa);
 /* Returns a zeroed block of 2^order pages with refcount 1, or 0 if none. */
 paddr_t page_alloc_order(unsigned order);
 paddr_t page_alloc(void);

@@ -21,6 +21,11 @@ int tmpfs_mknod(struct inode *dir, const char *name, unsigned mode,
 const struct file_ops *devfs_fops(unsigned type, uint32_t rdev);
 long tmpfs_read_inode(struct inode *ino, void *buf, size_t len, uint64_t off);
 long tmpfs_write_inode(struct inode *ino, const void *buf, size_t len, uint64_t off);
+/* Makes pa, a page the caller holds (refcount 1, filled with the file's
+ * data), page i of the tmpfs regular file ino, counted as the file
+ * system's; the caller sets the size. 0, or -ENOSPC, -ENOMEM, -EEXIST (a
+ * page is there): then pa is still the caller's. Big lock held. */
+int tmpfs_adopt_page(struct inode *ino, uint64_t i, paddr_t pa);
 struct inode *tmpfs_anon_file(size_t len);
 /* Data pages held by every tmpfs together (shared memory included). */
 uint64_t tmpfs_page_count(void);
