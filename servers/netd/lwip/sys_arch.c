@@ -227,7 +227,8 @@ petrel_lwip_tcp_isn(const ip_addr_t *local_ip, u16_t local_port,
 	memcpy(tuple + len, &local_port, 2);
 	memcpy(tuple + len + 2, &remote_port, 2);
 	len += 4;
-	return (u32_t)(petrel_siphash24(key, tuple, len) + isn_clock_ns() / 4000u);
+	return (u32_t)(petrel_siphash24(key, tuple, len) +
+	    isn_clock_ns() / 4000u);
 }
 
 /* a + b in one's complement: the carry out of bit 63 comes back in. */
