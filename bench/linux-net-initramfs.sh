@@ -56,6 +56,14 @@ ip route add default via 10.0.2.2
 /sbin/httpd -q -p 80 -r /srv/www -s 443 -c /etc/httpd/cert.pem \
 	-k /etc/httpd/key.pem &
 /bench/tcpbench server 5001 &
+# bench.idle=SECONDS (the many-connection benchmark): a second httpd on
+# port 8080 that keeps an idle connection that long, as Petrel's is started.
+for w in $(cat /proc/cmdline); do
+	case $w in
+	bench.idle=*)
+		/sbin/httpd -q -p 8080 -t "${w#bench.idle=}" -r /srv/www & ;;
+	esac
+done
 echo "bench-init: ready: $(cat /sys/class/net/eth0/address)"
 while :; do
 	sleep 3600

@@ -60,12 +60,12 @@ def free_port():
         return s.getsockname()[1]
 
 
-def http_ok(port):
-    """True if GET / on 127.0.0.1:port is answered with 200. QEMU's host
+def http_ok(port, host="127.0.0.1"):
+    """True if GET / on host:port is answered with 200. QEMU's host
     forward accepts a connection before the guest listens, so only an
     answer shows that the guest's httpd is up."""
     try:
-        with socket.create_connection(("127.0.0.1", port), timeout=2) as s:
+        with socket.create_connection((host, port), timeout=2) as s:
             s.sendall(b"GET / HTTP/1.1\r\nHost: bench\r\n"
                       b"Connection: close\r\n\r\n")
             return s.recv(64).startswith(b"HTTP/1.1 200")
@@ -76,10 +76,13 @@ def http_ok(port):
 class Guest:
     """One QEMU process, its console in a log file, killed by stop().
     Each boot forwards two new host ports to it: self.http and self.tcp
-    (bench/srvbench.py's guests: nginx and redis)."""
+    (bench/srvbench.py's guests: nginx and redis); or, given target
+    (host, http, tcp), the guest is reached there (a tap: bench/tapnet.py)."""
 
-    def __init__(self, name, make_cmd, log_path, log):
+    def __init__(self, name, make_cmd, log_path, log, target=None):
         self.name, self.make_cmd, self.log_path = name, make_cmd, log_path
+        self.target = target
+        self.host = target[0] if target else "127.0.0.1"
         self.log = log
         self.proc = None
         self.retries = 0
@@ -88,7 +91,8 @@ class Guest:
     def boot(self, tcpbench, attempts=4):
         """Boots until httpd and tcpbench answer; raises RuntimeError."""
         for _ in range(attempts):
-            self.http, self.tcp = free_port(), free_port()
+            self.http, self.tcp = (self.target[1:] if self.target else
+                                   (free_port(), free_port()))
             self.cmd = self.make_cmd(self.http, self.tcp)
             with open(self.log_path, "wb") as out:
                 self.proc = subprocess.Popen(
@@ -126,10 +130,10 @@ class Guest:
         """True if both servers answer a real request (bench/srvbench.py
         probes its own servers on the same two ports)."""
         try:
-            ping = subprocess.run([tcpbench, "ping", "127.0.0.1",
+            ping = subprocess.run([tcpbench, "ping", self.host,
                                    str(self.tcp)], capture_output=True,
                                   timeout=10)
-            return ping.returncode == 0 and http_ok(self.http)
+            return ping.returncode == 0 and http_ok(self.http, self.host)
         except subprocess.TimeoutExpired:
             return False	# a guest still booting can hold the connection open
 

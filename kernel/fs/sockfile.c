@@ -435,14 +435,21 @@ sockfile_send(struct sockfile *s, struct pt_sock_msg *msg,
 
 /* ---- Data handed over with readiness (pt_channel_post) ------------------ */
 
-/* Drops n bytes from the front of the kept data. */
+/*
+ * Drops n bytes from the front of the kept data; an emptied buffer goes
+ * back to the heap (rx_keep takes another when data comes), so an idle
+ * connection keeps none: 4 KiB each, 40 MB for 10,000 idle ones.
+ */
 static void
 rx_drop(struct sockfile *s, uint32_t n)
 {
 	s->rx_off += n;
 	s->rx_len -= n;
-	if (!s->rx_len)
+	if (!s->rx_len) {
 		s->rx_off = 0;
+		kfree(s->rx);
+		s->rx = NULL;
+	}
 }
 
 /*

@@ -803,12 +803,23 @@ half_open_count(void)
 	return n;
 }
 
+/* Whether a half-open connection from forged_syn()'s sport is there. */
+static bool
+half_open_from(int sport)
+{
+	for (struct tcp_pcb *pcb = tcp_active_pcbs; pcb; pcb = pcb->next)
+		if (pcb->state == SYN_RCVD && pcb->remote_port == sport)
+			return true;
+	return false;
+}
+
 /*
  * A SYN flood from forged addresses fills the backlog with half-open
- * connections; each new SYN displaces the oldest of them
- * (servers/netd/lwip/syn_queue.c), so a real client still connects at
- * once and the half-open ones stay within the backlog. An established
- * connection waiting for accept() is never displaced.
+ * connections; each new SYN displaces the oldest of them once it is
+ * 50 ms old (servers/netd/lwip/syn_queue.c), so a real client still
+ * connects and the half-open ones stay within the backlog; a younger one
+ * is not displaced (a burst of real clients, whose ACKs are on the way).
+ * An established connection waiting for accept() is never displaced.
  */
 static void
 test_syn_flood(void)
@@ -819,10 +830,22 @@ test_syn_flood(void)
 	waiting = nsock_create(AF_INET, SOCK_STREAM, 0);
 	CHECK_EQ(do_connect(waiting, "127.0.0.1", 5710), -EINPROGRESS);
 	pump();
-	for (int i = 0; i < 50; i++)
+	for (int i = 0; i < 3; i++)
+		forged_syn(30000 + i, 5710);
+	pump();
+	/* The backlog is full of young half-open connections: kept. */
+	for (int i = 3; i < 10; i++)
+		forged_syn(30000 + i, 5710);
+	pump();
+	CHECK_EQ(half_open_count(), 3);
+	CHECK(half_open_from(30000) && !half_open_from(30003));
+	/* Old enough: the oldest makes room for the next SYN. */
+	advance(100);
+	for (int i = 10; i < 50; i++)
 		forged_syn(30000 + i, 5710);
 	pump();
 	CHECK_EQ(half_open_count(), 3);	/* backlog 3 + 1, one waiting */
+	CHECK(!half_open_from(30000) && half_open_from(30010));
 	/* The established connection is still there to accept. */
 	w = nsock_accept(l, NULL, NULL);
 	CHECK(w >= 0);
@@ -830,6 +853,7 @@ test_syn_flood(void)
 	for (int i = 50; i < 100; i++)
 		forged_syn(30000 + i, 5710);
 	CHECK_EQ(nsock_close(c), 0);
+	advance(100);
 	connect_pair(l, AF_INET, "127.0.0.1", 5710, &c, &s);
 	CHECK(half_open_count() <= 4);
 	/* Established connections keep working through the flood. */

@@ -7,9 +7,17 @@
  * hook, run for each segment lwIP hands a listener, makes room for a new
  * SYN by dropping the listener's oldest half-open connection, as BSD's
  * syncache drops its oldest entry: a real client answers its SYN-ACK
- * within a round trip, long before a flood ages it out. Connections that
- * are established wait for accept() as before; with the backlog full of
- * those, SYNs are still dropped (the application is behind, as on Linux).
+ * within a round trip, long before a flood ages it out. But not one
+ * younger than HALF_OPEN_MIN_US: in a burst of real clients (wrk opening
+ * 4,000 connections at once over a tap) the oldest half-open one is a
+ * few milliseconds old, its client's ACK already on the way, and
+ * displacing it answered that ACK with a reset; the new SYN is dropped
+ * instead and sent again a second later, as lwIP does with no hook. A
+ * flood turns the backlog over in backlog / rate (255 SYNs at 2,500 a
+ * second: 100 ms), so its half-open connections outlive the minimum and
+ * are displaced as before. Connections that are established wait for
+ * accept() as before; with the backlog full of those, SYNs are still
+ * dropped (the application is behind, as on Linux).
  *
  * Forged sources on the local network cost ARP entries too: each SYN-ACK
  * to one starts a query, and lwIP makes room for a new entry by recycling
@@ -20,6 +28,7 @@
  * real client answers, gets an entry, and its repeated SYN is answered.
  */
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "lwip/etharp.h"
 #include "lwip/priv/tcp_priv.h"
@@ -30,6 +39,7 @@
 #include "petrel_lwip_hooks.h"
 
 #define FLOOD_HOLD_MS 10000	/* flooded this long after a displacement */
+#define HALF_OPEN_MIN_US 50000	/* a real client's ACK comes back sooner */
 
 static u32_t flood_until;	/* sys_now() when the flood counts as over */
 static bool flood_seen;
@@ -46,6 +56,22 @@ oldest_half_open(const struct tcp_pcb_listen *lpcb)
 	return oldest;
 }
 
+/*
+ * How long ago pcb, half-open, chose its initial sequence number, in
+ * microseconds: the ISN is a hash of the four-tuple plus a clock ticking
+ * every 4 us (petrel_lwip_tcp_isn), so the same tuple's ISN now, less
+ * pcb's, is that clock's advance; nothing is acknowledged yet, so lastack
+ * still holds pcb's ISN.
+ */
+static uint64_t
+half_open_age_us(const struct tcp_pcb *pcb)
+{
+	u32_t now = petrel_lwip_tcp_isn(&pcb->local_ip, pcb->local_port,
+	    &pcb->remote_ip, pcb->remote_port);
+
+	return 4 * (uint64_t)(u32_t)(now - pcb->lastack);
+}
+
 err_t
 petrel_lwip_tcp_inpacket(struct tcp_pcb *pcb, const struct tcp_hdr *hdr)
 {
@@ -57,7 +83,7 @@ petrel_lwip_tcp_inpacket(struct tcp_pcb *pcb, const struct tcp_hdr *hdr)
 	    lpcb->accepts_pending < lpcb->backlog)
 		return ERR_OK;
 	victim = oldest_half_open(lpcb);
-	if (victim == NULL)
+	if (victim == NULL || half_open_age_us(victim) < HALF_OPEN_MIN_US)
 		return ERR_OK;
 	flood_seen = true;
 	flood_until = sys_now() + FLOOD_HOLD_MS;

@@ -194,6 +194,21 @@ isn_put_addr(uint8_t *buf, size_t at, const ip_addr_t *addr)
 	return at + 4;
 }
 
+/*
+ * The ISN's clock. syn_queue.c reads a half-open connection's age from
+ * it; host tests age connections with virtual time (petrel_lwip_virtual_ms),
+ * so there it runs ahead by that too.
+ */
+static uint64_t
+isn_clock_ns(void)
+{
+#ifdef PETREL_LWIP_HOST
+	return clock_ns() + (uint64_t)petrel_lwip_virtual_ms * 1000000u;
+#else
+	return clock_ns();
+#endif
+}
+
 u32_t
 petrel_lwip_tcp_isn(const ip_addr_t *local_ip, u16_t local_port,
     const ip_addr_t *remote_ip, u16_t remote_port)
@@ -212,7 +227,8 @@ petrel_lwip_tcp_isn(const ip_addr_t *local_ip, u16_t local_port,
 	memcpy(tuple + len, &local_port, 2);
 	memcpy(tuple + len + 2, &remote_port, 2);
 	len += 4;
-	return (u32_t)(petrel_siphash24(key, tuple, len) + clock_ns() / 4000u);
+	return (u32_t)(petrel_siphash24(key, tuple, len) +
+	    isn_clock_ns() / 4000u);
 }
 
 /* a + b in one's complement: the carry out of bit 63 comes back in. */
