@@ -35,8 +35,8 @@ syscall_locked(struct trapframe *tf)
 	   is kept across the lock's wait. The six arguments lie in order
 	   from rdi: no copy. */
 	syscall_lock();
-	long r = syscall_run_locked(tf->rax, &tf->rdi);
 	struct thread *t = current();
+	long r = syscall_run_locked(t, tf->rax, &tf->rdi);
 
 	/* rt_sigreturn and execve set every register themselves. */
 	if (__builtin_expect(!t->regs_replaced, 1)) {

@@ -29,16 +29,15 @@ syscall_lock(void)
 }
 
 /*
- * Runs system call nr with its six arguments for the current thread, from
+ * Runs system call nr with its six arguments for t, the current thread, from
  * the arch's system-call entry, which stores the result unless the call
  * replaced every register (thread->regs_replaced), then calls
  * syscall_exit_fast and, if that declines, trap_return_to_user. Expects
  * the big lock held (syscall_lock), which those release. May sleep.
  */
 static inline long
-syscall_run_locked(uint64_t nr, const uint64_t *args)
+syscall_run_locked(struct thread *t, uint64_t nr, const uint64_t *args)
 {
-	struct thread *t = current();
 	long r;
 
 	t->syscall_nr = (long)nr;
@@ -62,7 +61,7 @@ static inline long
 syscall_run(uint64_t nr, const uint64_t *args)
 {
 	syscall_lock();
-	return syscall_run_locked(nr, args);
+	return syscall_run_locked(current(), nr, args);
 }
 
 /*
