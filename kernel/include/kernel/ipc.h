@@ -10,6 +10,7 @@
 #include <kernel/types.h>
 #include <kernel/list.h>
 #include <kernel/sched.h>
+#include <kernel/refcount.h>
 #include <petrel/petrel.h>
 
 struct proc;
@@ -37,9 +38,23 @@ struct kobj_observer {
 };
 
 void kobj_init(struct kobj *o, uint32_t type);
-void kobj_get(struct kobj *o);
+/* Destroys o, whose last reference kobj_put dropped (handle.c). */
+void kobj_destroy(struct kobj *o);
+
+/* Takes a reference. Inline, as the put: each channel call takes one. */
+static inline void
+kobj_get(struct kobj *o)
+{
+	ref_get(&o->refcount);
+}
+
 /* Drops a reference; the object is destroyed at zero. */
-void kobj_put(struct kobj *o);
+static inline void
+kobj_put(struct kobj *o)
+{
+	if (ref_put(&o->refcount))
+		kobj_destroy(o);
+}
 /* Tells every observer of o that its signals may have changed. */
 void kobj_changed(struct kobj *o);
 /* Adds obs to o's observers until kobj_unobserve; the caller keeps o
