@@ -143,7 +143,6 @@ arch_cpu_init(void)
 	cpu_setup(&cpus[0]);
 }
 
-
 _Noreturn void
 arch_halt(void)
 {
