@@ -55,8 +55,17 @@ kobj_put(struct kobj *o)
 	if (ref_put(&o->refcount))
 		kobj_destroy(o);
 }
-/* Tells every observer of o that its signals may have changed. */
-void kobj_changed(struct kobj *o);
+/* kobj_changed's work where o has observers (wait.c). */
+void kobj_tell_observers(struct kobj *o);
+
+/* Tells every observer of o that its signals may have changed. Inline:
+ * every channel call makes one, and most objects have no observer. */
+static inline void
+kobj_changed(struct kobj *o)
+{
+	if (!list_empty(&o->observers))
+		kobj_tell_observers(o);
+}
 /* Adds obs to o's observers until kobj_unobserve; the caller keeps o
  * alive meanwhile. */
 void kobj_observe(struct kobj *o, struct kobj_observer *obs);
