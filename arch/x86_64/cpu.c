@@ -143,15 +143,6 @@ arch_cpu_init(void)
 	cpu_setup(&cpus[0]);
 }
 
-/* Kernel stack used on entry from user mode on this CPU. */
-void
-cpu_set_kernel_stack(uint64_t top)
-{
-	struct cpu *c = this_cpu();
-	c->arch.kstack_top = top;
-	c->arch.tss.rsp0 = top;
-}
-
 _Noreturn void
 arch_halt(void)
 {

@@ -41,16 +41,27 @@ arch_thread_init(struct thread *t)
 	t->tf->rflags = RFLAGS_IF | 2;
 }
 
+/*
+ * The FS base is read back from the register (a program may have changed
+ * it by loading FS), and written only when next's differs from what the
+ * register holds: two processes of one static program share their TLS
+ * address, and a WRMSR costs far more than the compare.
+ */
 void
 arch_context_switch(struct thread *prev, struct thread *next)
 {
+	uint64_t fs = 0;
+	bool fs_known = false;
+
 	if (prev->proc) {
 		fpu_save(prev->arch.fpu);
-		prev->arch.fs_base = rdmsr(MSR_FS_BASE);
+		fs = prev->arch.fs_base = rdmsr(MSR_FS_BASE);
+		fs_known = true;
 	}
 	if (next->proc) {
 		fpu_load(next->arch.fpu);
-		wrmsr(MSR_FS_BASE, next->arch.fs_base);
+		if (!fs_known || fs != next->arch.fs_base)
+			wrmsr(MSR_FS_BASE, next->arch.fs_base);
 		cpu_set_kernel_stack((uint64_t)(next->tf + 1));
 	}
 	/* Idle keeps prev's tables (a TLB flush each way costs more than

@@ -23,19 +23,20 @@ _Static_assert(ARG_AT(rsi, 1) && ARG_AT(rdx, 2) && ARG_AT(r10, 3) &&
 	       ARG_AT(r8, 4) && ARG_AT(r9, 5),
 	       "the system-call arguments lie in order in the trapframe");
 
-bool
-syscall_handler(struct trapframe *tf)
+/*
+ * The locked way: the big lock, the handler, the exit test. Its own
+ * function, so that the nolock way (below) pays for none of its saved
+ * registers.
+ */
+static __attribute__((noinline)) bool
+syscall_locked(struct trapframe *tf)
 {
-	long r;
-	/* A nolock call (getpid...) goes straight back. */
-	if (__builtin_expect(syscall_nolock(tf->rax), 0) &&
-	    syscall_run_unlocked(tf->rax, &tf->rdi, &r)) {
-		tf->rax = (uint64_t)r;
-		return true;	/* the fast way out: the frame is the entry's */
-	}
-	/* The six arguments lie in order from rdi: no copy. */
-	r = syscall_run(tf->rax, &tf->rdi);
+	/* The number is read once the lock is held, so that only the frame
+	   is kept across the lock's wait. The six arguments lie in order
+	   from rdi: no copy. */
+	syscall_lock();
 	struct thread *t = current();
+	long r = syscall_run_locked(t, tf->rax, &tf->rdi);
 
 	/* rt_sigreturn and execve set every register themselves. */
 	if (__builtin_expect(!t->regs_replaced, 1)) {
@@ -46,6 +47,29 @@ syscall_handler(struct trapframe *tf)
 	t->regs_replaced = false;
 	trap_return_to_user(tf);
 	return false;
+}
+
+/* A nolock call (getpid...): straight back, its result in rax. */
+static __attribute__((noinline)) bool
+syscall_unlocked(struct trapframe *tf, uint64_t nr)
+{
+	if (syscall_run_unlocked(nr, &tf->rdi, (long *)&tf->rax))
+		return true;	/* the fast way out: the entry's frame */
+	tf->rax = nr;	/* as the entry left it, for the locked way */
+	return syscall_locked(tf);
+}
+
+/*
+ * From entry.S, on the frame it built: true when the fast way out (the
+ * entry's own frame, short restore) may be taken, false when
+ * trap_return_to_user has run and the full restore must be.
+ */
+bool
+syscall_handler(struct trapframe *tf)
+{
+	if (__builtin_expect(syscall_nolock(tf->rax), 0))
+		return syscall_unlocked(tf, tf->rax);
+	return syscall_locked(tf);
 }
 
 long

@@ -24,16 +24,8 @@ kobj_init(struct kobj *o, uint32_t type)
 }
 
 void
-kobj_get(struct kobj *o)
+kobj_destroy(struct kobj *o)
 {
-	ref_get(&o->refcount);
-}
-
-void
-kobj_put(struct kobj *o)
-{
-	if (!ref_put(&o->refcount))
-		return;
 	switch (o->type) {
 	case PT_OBJ_CHANNEL_CLIENT:
 	case PT_OBJ_CHANNEL_SERVER:
@@ -49,7 +41,7 @@ kobj_put(struct kobj *o)
 		device_destroy(o);
 		break;
 	default:
-		panic("kobj_put: object of type %u destroyed", o->type);
+		panic("kobj_destroy: object of type %u", o->type);
 	}
 }
 

@@ -12,7 +12,7 @@
 #include "ipc_int.h"
 
 void
-kobj_changed(struct kobj *o)
+kobj_tell_observers(struct kobj *o)
 {
 	list_for_each(it, &o->observers) {
 		struct kobj_observer *obs =

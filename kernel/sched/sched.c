@@ -33,6 +33,8 @@ static const uint32_t nice_weight[40] = {
 static uint64_t
 slice_ns(const struct thread *t)
 {
+	if (t->sched.nice == 0)
+		return TIME_SLICE_NS;	/* weight 1024: every switch's case */
 	int nice = t->sched.nice < -20 ? -20 : t->sched.nice > 19 ? 19 :
 									   t->sched.nice;
 	uint64_t ns = TIME_SLICE_NS * nice_weight[nice + 20] / 1024;
@@ -406,7 +408,8 @@ waitq_wait_handoff(struct waitq *wq, uint64_t deadline, bool interruptible,
 	if (deadline)
 		ktimer_add(&t->timeout, deadline, timeout_fired);
 	switch_to(next);
-	ktimer_cancel(&t->timeout);
+	if (deadline)	/* a call's hand-off has none */
+		ktimer_cancel(&t->timeout);
 	return t->wake_result;
 }
 

@@ -10,6 +10,7 @@
 #include <kernel/types.h>
 #include <kernel/list.h>
 #include <kernel/sched.h>
+#include <kernel/refcount.h>
 #include <petrel/petrel.h>
 
 struct proc;
@@ -37,11 +38,34 @@ struct kobj_observer {
 };
 
 void kobj_init(struct kobj *o, uint32_t type);
-void kobj_get(struct kobj *o);
+/* Destroys o, whose last reference kobj_put dropped (handle.c). */
+void kobj_destroy(struct kobj *o);
+
+/* Takes a reference. Inline, as the put: each channel call takes one. */
+static inline void
+kobj_get(struct kobj *o)
+{
+	ref_get(&o->refcount);
+}
+
 /* Drops a reference; the object is destroyed at zero. */
-void kobj_put(struct kobj *o);
-/* Tells every observer of o that its signals may have changed. */
-void kobj_changed(struct kobj *o);
+static inline void
+kobj_put(struct kobj *o)
+{
+	if (ref_put(&o->refcount))
+		kobj_destroy(o);
+}
+/* kobj_changed's work where o has observers (wait.c). */
+void kobj_tell_observers(struct kobj *o);
+
+/* Tells every observer of o that its signals may have changed. Inline:
+ * every channel call makes one, and most objects have no observer. */
+static inline void
+kobj_changed(struct kobj *o)
+{
+	if (!list_empty(&o->observers))
+		kobj_tell_observers(o);
+}
 /* Adds obs to o's observers until kobj_unobserve; the caller keeps o
  * alive meanwhile. */
 void kobj_observe(struct kobj *o, struct kobj_observer *obs);

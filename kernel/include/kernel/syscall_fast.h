@@ -20,22 +20,26 @@ long syscall_run_slow(struct thread *t, uint64_t nr, const uint64_t *args);
 /* t->work as the state its bits stand for says it should be. */
 unsigned syscall_work_of(const struct thread *t);
 
-/*
- * Runs system call nr with its six arguments for the current thread, from
- * the arch's system-call entry, which stores the result unless the call
- * replaced every register (thread->regs_replaced), then calls
- * syscall_exit_fast and, if that declines, trap_return_to_user. Takes the
- * big lock, which those release. May sleep.
- */
-static inline long
-syscall_run(uint64_t nr, const uint64_t *args)
+/* Takes the big lock for a system call, from the arch's entry. */
+static inline void
+syscall_lock(void)
 {
-	struct thread *t;
-	long r;
-
 	if (!bkl_trylock_cpu(this_cpu()->id))
 		bkl_lock();	/* another CPU holds it: wait */
-	t = current();
+}
+
+/*
+ * Runs system call nr with its six arguments for t, the current thread, from
+ * the arch's system-call entry, which stores the result unless the call
+ * replaced every register (thread->regs_replaced), then calls
+ * syscall_exit_fast and, if that declines, trap_return_to_user. Expects
+ * the big lock held (syscall_lock), which those release. May sleep.
+ */
+static inline long
+syscall_run_locked(struct thread *t, uint64_t nr, const uint64_t *args)
+{
+	long r;
+
 	t->syscall_nr = (long)nr;
 	KASSERT(t->work == syscall_work_of(t));	/* no change unnoticed */
 	const struct syscall_entry *e = NULL;
@@ -50,6 +54,14 @@ syscall_run(uint64_t nr, const uint64_t *args)
 	if (t->nheld)
 		fd_release_held();
 	return r;
+}
+
+/* syscall_lock, then syscall_run_locked. */
+static inline long
+syscall_run(uint64_t nr, const uint64_t *args)
+{
+	syscall_lock();
+	return syscall_run_locked(current(), nr, args);
 }
 
 /*

@@ -364,7 +364,6 @@ rdtsc(void)
 	return (uint64_t)hi << 32 | lo;
 }
 
-/* Cycles per round trip (-icount: instructions) and per null syscall. */
 /* Keeps the calling process on one CPU; false if it cannot. */
 static int
 pin_to(int cpu)
@@ -375,6 +374,8 @@ pin_to(int cpu)
 	return sched_setaffinity(0, sizeof(set), &set) == 0;
 }
 
+/* Cycles per round trip (-icount: instructions), per null system call
+ * with the big lock (getppid) and per one without it (getpid). */
 static int
 bench(int n, int cross)
 {
@@ -397,9 +398,15 @@ bench(int n, int cross)
 	for (int i = 0; i < n; i++)
 		getppid();
 	uint64_t t2 = rdtsc();
+	for (int i = 0; i < n; i++)
+		getpid();
+	uint64_t t3 = rdtsc();
 	printf("ipc-bench: %sround-trip %llu\n", cross ? "cross-cpu " : "",
 	       (unsigned long long)((t1 - t0) / n));
 	printf("ipc-bench: null-syscall %llu\n", (unsigned long long)((t2 - t1) / n));
+	/* getpid runs without the big lock (docs/kernel.md). */
+	printf("ipc-bench: null-syscall-nolock %llu\n",
+	       (unsigned long long)((t3 - t2) / n));
 	pt_handle_close(ends[0]);
 	waitpid(pid, NULL, 0);
 	return 0;

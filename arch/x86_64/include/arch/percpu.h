@@ -40,8 +40,22 @@ void cpu_setup(struct cpu *c);
 /* A CPU's stack for NMIs and double faults (TSS IST 1): 2^IST_STACK_ORDER pages. */
 #define IST_STACK_ORDER 1
 #define IST_STACK_SIZE (4096ul << IST_STACK_ORDER)
-/* cpu.c: the kernel stack this CPU enters on from user mode. */
-void cpu_set_kernel_stack(uint64_t top);
+/*
+ * The kernel stack this CPU enters on from user mode: the SYSCALL entry's
+ * and the TSS's. Two stores through GS, inline: every switch to a user
+ * thread makes them.
+ */
+static inline void
+cpu_set_kernel_stack(uint64_t top)
+{
+	__asm__ volatile("movq %0, %%gs:%c1\n\t"
+			 "movq %0, %%gs:%c2"
+			 :
+			 : "r"(top), "i"(CPU_KSTACK_TOP),
+			   "i"(CPU_KSTACK_TOP + __builtin_offsetof(struct arch_cpu,
+								   tss.rsp0))
+			 : "memory");
+}
 
 /* The running CPU's struct cpu: GS points at it while in the kernel. */
 static inline struct cpu *
