@@ -173,6 +173,8 @@ file_rw_vec(struct file *f, const struct uiovec *iov, int n, bool write,
 long
 sys_read(int fd, uaddr_t buf, size_t count)
 {
+	if (current()->unlocked_call)	/* nolock: a tmpfs file's, or back */
+		return read_unlocked(fd, buf, count, 0, false);
 	struct file *f = getf(fd);
 	if (!f)
 		return -EBADF;
@@ -207,6 +209,8 @@ sys_write(int fd, uaddr_t buf, size_t count)
 long
 sys_pread64(int fd, uaddr_t buf, size_t count, int64_t off)
 {
+	if (current()->unlocked_call)	/* nolock: a tmpfs file's, or back */
+		return read_unlocked(fd, buf, count, off, true);
 	struct file *f = getf(fd);
 	if (!f)
 		return -EBADF;
