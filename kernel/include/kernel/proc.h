@@ -255,6 +255,8 @@ void fd_release_held(void);
  * For a nolock system call (no big lock): the current process's file at
  * fd with a reference of the caller's, which file_put_unlocked drops, or
  * NULL. Takes and drops the table's lock; O_PATH descriptors included.
+ * Call it before any user copy of the call: a fault in a copy lets in
+ * the interrupt files_replace waits for, after which the table may go.
  */
 struct file *fd_get_unlocked(int fd);
 int fd_close(struct proc *p, int fd);
