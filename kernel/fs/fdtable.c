@@ -211,7 +211,7 @@ fd_get(struct proc *p, int fd)
 }
 
 struct file *
-fd_get_unlocked(int fd)
+fd_get_unlocked(int fd, bool (*want)(const struct file *))
 {
 	/* p->files stays while this thread runs: files_replace waits for
 	   every CPU to leave its nolock call before it puts the old one. */
@@ -220,8 +220,10 @@ fd_get_unlocked(int fd)
 	if (fd < 0)
 		return NULL;
 	spin_lock(&t->lock);
-	if (fd < t->size && (f = t->fd[fd]) != NULL)
+	if (fd < t->size && (f = t->fd[fd]) != NULL && want(f))
 		file_get(f);	/* atomic: the table's own stays till cleared */
+	else
+		f = NULL;	/* none, or one the caller does not take */
 	spin_unlock(&t->lock);
 	return f;
 }

@@ -173,8 +173,6 @@ file_rw_vec(struct file *f, const struct uiovec *iov, int n, bool write,
 long
 sys_read(int fd, uaddr_t buf, size_t count)
 {
-	if (current()->unlocked_call)	/* nolock: a tmpfs file's, or back */
-		return read_unlocked(fd, buf, count, 0, false);
 	struct file *f = getf(fd);
 	if (!f)
 		return -EBADF;
@@ -210,7 +208,7 @@ long
 sys_pread64(int fd, uaddr_t buf, size_t count, int64_t off)
 {
 	if (current()->unlocked_call)	/* nolock: a tmpfs file's, or back */
-		return read_unlocked(fd, buf, count, off, true);
+		return pread_unlocked(fd, buf, count, off);
 	struct file *f = getf(fd);
 	if (!f)
 		return -EBADF;

@@ -1,9 +1,9 @@
 /*
- * read and pread64 without the big lock (nolock in syscalls.master;
- * docs/kernel.md, "Calls without the big lock"): a tmpfs regular file's
- * data, copied under the file's node lock into a buffer on the stack, then
- * out to the caller with no lock held. Anything else goes back to the
- * locked path (sys_file.c) with -ERETRY_LOCKED before anything changed.
+ * pread64 without the big lock (nolock in syscalls.master; docs/kernel.md,
+ * "Calls without the big lock"): a tmpfs regular file's data, copied under
+ * the file's node lock into a buffer on the stack, then out to the caller
+ * with no lock held. Anything else goes back to the locked path
+ * (sys_file.c) with -ERETRY_LOCKED before anything changed.
  */
 #include <kernel/proc.h>
 #include <kernel/vfs.h>
@@ -24,7 +24,7 @@
 static bool
 readable_unlocked(const struct file *f, size_t count)
 {
-	if (!tmpfs_is_file(f) || count > UNLOCKED_MAX ||
+	if (count > UNLOCKED_MAX ||
 	    (f->flags & O_ACCMODE) == O_WRONLY ||
 	    (f->flags & (O_PATH | O_DIRECT)))
 		return false;
@@ -32,20 +32,6 @@ readable_unlocked(const struct file *f, size_t count)
 	   under the big lock; relatime's update too (the first read after
 	   a change). */
 	return !inotify_active() && !mount_atime_due(f);
-}
-
-/*
- * Whether f's offset is this call's alone: one thread, a table of its
- * own, and no other reference to f but the table's and the caller's,
- * none of which can change while this thread runs. Else read() takes
- * the locked path, where the big lock orders the offset's users.
- */
-static bool
-offset_private(const struct file *f)
-{
-	struct proc *p = current()->proc;
-	return p->nthreads == 1 && p->files->refcount == 1 &&
-	       __atomic_load_n(&f->refcount, __ATOMIC_RELAXED) == 2;
 }
 
 static long
@@ -68,26 +54,18 @@ copy_unlocked(struct file *f, uaddr_t buf, size_t count, uint64_t off)
 }
 
 long
-read_unlocked(int fd, uaddr_t buf, size_t count, int64_t off, bool positional)
+pread_unlocked(int fd, uaddr_t buf, size_t count, int64_t off)
 {
-	struct file *f = fd_get_unlocked(fd);
+	/* No reference taken on anything else (a pipe, a socket): their
+	   calls go back to the locked path at the least cost. */
+	struct file *f = fd_get_unlocked(fd, tmpfs_is_file);
 	long r = -ERETRY_LOCKED;
 	if (!f)
-		return -ERETRY_LOCKED;	/* EBADF, said by the locked path */
-	if (!readable_unlocked(f, count))
-		goto out;
-	if (!positional) {
-		if (!offset_private(f))
-			goto out;
-		off = (int64_t)f->offset;
-	}
+		return -ERETRY_LOCKED;	/* or EBADF, said by the locked path */
 	/* Past INT64_MAX: the locked path says what Linux says. */
-	if (off < 0 || off > INT64_MAX - (int64_t)count)
-		goto out;
-	r = copy_unlocked(f, buf, count, (uint64_t)off);
-	if (!positional && r > 0)
-		f->offset += (uint64_t)r;
-out:
+	if (readable_unlocked(f, count) && off >= 0 &&
+	    off <= INT64_MAX - (int64_t)count)
+		r = copy_unlocked(f, buf, count, (uint64_t)off);
 	file_put_unlocked(f);
 	return r;
 }

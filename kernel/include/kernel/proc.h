@@ -253,12 +253,13 @@ struct file *fd_hold_path(int fd);
 void fd_release_held(void);
 /*
  * For a nolock system call (no big lock): the current process's file at
- * fd with a reference of the caller's, which file_put_unlocked drops, or
- * NULL. Takes and drops the table's lock; O_PATH descriptors included.
+ * fd if want(file) says so (want runs under the table's lock: it may look
+ * only at the file's fields), with a reference of the caller's, which
+ * file_put_unlocked drops; else NULL. O_PATH descriptors included.
  * Call it before any user copy of the call: a fault in a copy lets in
  * the interrupt files_replace waits for, after which the table may go.
  */
-struct file *fd_get_unlocked(int fd);
+struct file *fd_get_unlocked(int fd, bool (*want)(const struct file *));
 int fd_close(struct proc *p, int fd);
 /* Puts f at fd, closing what was there; fd, -EBADF (past the soft limit)
  * or -ENOMEM. */

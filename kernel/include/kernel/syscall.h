@@ -54,13 +54,11 @@ syscall_nolock(uint64_t nr)
  */
 bool syscall_run_unlocked(uint64_t nr, const uint64_t *args, long *r);
 /*
- * read (positional false: at the file's offset, which it moves) or
- * pread64 (at off) as a nolock call (kernel/linux/sys_read_nolock.c):
- * the count read or -errno, or -ERETRY_LOCKED, having changed nothing,
- * for whatever the locked path must do.
+ * pread64 as a nolock call (kernel/linux/sys_read_nolock.c): the count
+ * read or -errno, or -ERETRY_LOCKED, having changed nothing, for whatever
+ * the locked path must do.
  */
-long read_unlocked(int fd, uaddr_t buf, size_t count, int64_t off,
-		   bool positional);
+long pread_unlocked(int fd, uaddr_t buf, size_t count, int64_t off);
 /* The name of call nr, or "?". */
 const char *syscall_name(uint64_t nr);
 /*

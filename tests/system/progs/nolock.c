@@ -1,6 +1,6 @@
 /*
  * The system calls marked nolock (getpid, gettid, getppid, and pread64
- * and read of a tmpfs file) run without the big lock, and right: for
+ * of a tmpfs file) run without the big lock, and right: for
  * CALLS calls of each, the CPUs' acquisitions of the lock
  * (/proc/petrel/bkl) grow by far less than CALLS, while as many getuid
  * calls (still locked) take it at least CALLS times; getpid and gettid
@@ -52,25 +52,17 @@ taken_by(long nr)
 
 static int file_fd = -1;
 
-/* CALLS 256-byte reads of a 4 KiB tmpfs file, at offset 0 (pread64) or
-   along it from the start again each 16th (read and lseek). */
+/* CALLS 256-byte preads at offset 0 of a 4 KiB tmpfs file. */
 static unsigned long long
-reads_taken(int positional)
+preads_taken(void)
 {
 	char buf[256];
 	unsigned long long before = acquisitions();
 	for (int i = 0; i < CALLS; i++) {
-		long n;
-		if (positional) {
-			n = pread(file_fd, buf, sizeof(buf), 0);
-		} else {
-			if (i % 16 == 0)
-				lseek(file_fd, 0, SEEK_SET);
-			n = read(file_fd, buf, sizeof(buf));
-		}
-		if (n != (long)sizeof(buf) ||
-		    buf[0] != (char)(positional ? 0 : (i % 16) * 256 / 251)) {
-			printf("nolock: read %d gave %ld, byte %d\n", i, n, buf[0]);
+		long n = pread(file_fd, buf, sizeof(buf), 0);
+		if (n != (long)sizeof(buf) || buf[0] != 0 || buf[255] != 1) {
+			printf("nolock: pread %d gave %ld, bytes %d %d\n", i, n,
+			       buf[0], buf[255]);
 			exit(1);
 		}
 	}
@@ -108,23 +100,22 @@ main(void)
 	make_file();
 	unsigned long long unlocked = taken_by(SYS_getpid) + taken_by(SYS_gettid);
 	unsigned long long ppid = taken_by(SYS_getppid);
-	unsigned long long files = reads_taken(1) + reads_taken(0);
+	unsigned long long files = preads_taken();
 	unsigned long long locked = taken_by(SYS_getuid);
 	struct timespec pause = { 0, 200 * 1000 * 1000 };
 	int status;
 	pid_t child;
 
 	printf("nolock: lock taken %llu times for %d getpid and gettid calls, "
-	       "%llu for %d getppid calls, %llu for %d preads and reads of "
-	       "a tmpfs file, %llu for %d getuid calls\n", unlocked,
-	       2 * CALLS, ppid, CALLS, files, 2 * CALLS, locked, CALLS);
+	       "%llu for %d getppid calls, %llu for %d preads of a tmpfs "
+	       "file, %llu for %d getuid calls\n", unlocked, 2 * CALLS, ppid,
+	       CALLS, files, CALLS, locked, CALLS);
 	if (unlocked > CALLS / 10 || ppid > CALLS / 20 || locked < CALLS) {
 		printf("nolock: getpid, gettid or getppid took the lock\n");
 		return 1;
 	}
-	/* read's lseek every 16th call is locked. */
-	if (files > CALLS / 16 + CALLS / 10) {
-		printf("nolock: the tmpfs reads took the lock\n");
+	if (files > CALLS / 20) {
+		printf("nolock: the tmpfs preads took the lock\n");
 		return 1;
 	}
 	if (syscall(SYS_getppid) != getppid() || getppid() < 1) {
