@@ -11,7 +11,7 @@
  * may be spinning here with interrupts off; it neither sleeps nor
  * touches user memory (a fault would take the big lock). The
  * assert-enabled build counts the spinlocks each CPU holds, so that a
- * user copy (uaccess_lock_ok) or a sleep with one held panics.
+ * user copy with one held panics (uaccess_lock_ok).
  */
 #ifndef KERNEL_SPINLOCK_H
 #define KERNEL_SPINLOCK_H
