@@ -5,6 +5,7 @@
  */
 #include <kernel/vfs.h>
 #include <kernel/lock.h>
+#include <kernel/spinlock.h>
 #include <kernel/inotify.h>
 #include <kernel/proc.h>
 #include <kernel/kmalloc.h>
@@ -238,6 +239,7 @@ file_put_unlocked(struct file *f)
 			return;
 	/* The last reference: another thread closed the fd meanwhile. Only
 	   the lock's holder may free (the allocator, the close hooks). */
+	KASSERT(spin_none_held());
 	bkl_lock();
 	file_put(f);
 	bkl_unlock();
