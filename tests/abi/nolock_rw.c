@@ -171,6 +171,8 @@ test_close_dup2_race(void)
 	CHECK("two files", a >= 0 && b >= 0 && race_fd >= 0);
 	stop = 0;
 	pthread_create(&t, NULL, reader, NULL);
+	while (reads_done == 0)	/* a loaded host may start it late */
+		sched_yield();
 	for (int i = 0; i < ROUNDS; i++) {
 		switch (i % 3) {
 		case 0:
