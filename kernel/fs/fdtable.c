@@ -10,6 +10,7 @@
 #include <kernel/string.h>
 #include <kernel/refcount.h>
 #include <kernel/locks.h>
+#include <kernel/arch.h>
 
 unsigned fd_nr_open = NR_OPEN;
 
@@ -29,11 +30,15 @@ files_resize(struct files *f, int size)
 		memcpy(cloexec, f->cloexec,
 		       sizeof(*cloexec) * (size_t)(f->size / 64));
 	}
-	kfree(f->fd);
-	kfree(f->cloexec);
+	struct file **old_fd = f->fd;
+	uint64_t *old_cloexec = f->cloexec;
+	spin_lock(&f->lock);	/* a nolock lookup reads size and fd */
 	f->fd = fd;
 	f->cloexec = cloexec;
 	f->size = size;
+	spin_unlock(&f->lock);
+	kfree(old_fd);
+	kfree(old_cloexec);
 	return 0;
 }
 
@@ -56,6 +61,7 @@ files_alloc(int size)
 	if (!f)
 		return NULL;
 	f->refcount = 1;
+	spin_init(&f->lock);
 	if (files_resize(f, size) < 0) {
 		kfree(f);
 		return NULL;
@@ -151,7 +157,9 @@ fd_install(struct proc *p, struct file *file, int min, bool cloexec)
 		return -EMFILE;
 	if (files_grow(f, i) < 0)
 		return -ENOMEM;
+	spin_lock(&f->lock);
 	f->fd[i] = file;
+	spin_unlock(&f->lock);
 	set_cloexec(f, i, cloexec);
 	return i;
 }
@@ -164,8 +172,10 @@ fd_install_at(struct proc *p, struct file *file, int fd, bool cloexec)
 		return -EBADF;
 	if (files_grow(f, fd) < 0)
 		return -ENOMEM;
+	spin_lock(&f->lock);
 	struct file *old = f->fd[fd];
 	f->fd[fd] = file;
+	spin_unlock(&f->lock);
 	set_cloexec(f, fd, cloexec);
 	if (old) {
 		fd_flush(old, f);
@@ -198,6 +208,24 @@ fd_get(struct proc *p, int fd)
 	if (fd < 0 || !p->files || fd >= p->files->size)
 		return NULL;
 	return p->files->fd[fd];
+}
+
+struct file *
+fd_get_unlocked(int fd, bool (*want)(const struct file *))
+{
+	/* p->files stays while this thread runs: files_replace waits for
+	   every CPU to leave its nolock call before it puts the old one. */
+	struct files *t = current()->proc->files;
+	struct file *f = NULL;
+	if (fd < 0)
+		return NULL;
+	spin_lock(&t->lock);
+	if (fd < t->size && (f = t->fd[fd]) != NULL && want(f))
+		file_get(f);	/* atomic: the table's own stays till cleared */
+	else
+		f = NULL;	/* none, or one the caller does not take */
+	spin_unlock(&t->lock);
+	return f;
 }
 
 struct file *
@@ -240,7 +268,9 @@ fd_close(struct proc *p, int fd)
 	struct file *f = fd_get(p, fd);
 	if (!f)
 		return -EBADF;
+	spin_lock(&p->files->lock);
 	p->files->fd[fd] = NULL;
+	spin_unlock(&p->files->lock);
 	set_cloexec(p->files, fd, false);
 	fd_flush(f, p->files);
 	file_put(f);
@@ -248,14 +278,26 @@ fd_close(struct proc *p, int fd)
 }
 
 void
+files_replace(struct proc *p, struct files *mine)
+{
+	struct files *old = p->files;
+	p->files = mine;
+	/* Another thread of p may have read old in a nolock call on another
+	   CPU (fd_get_unlocked), and old may go with the next put by
+	   another process sharing it: those calls run with interrupts off,
+	   so once every CPU has taken an interrupt, none is still in one. */
+	if (p->nthreads > 1)
+		arch_cpu_sync(0);
+	files_put(old);
+}
+
+void
 files_close_on_exec(struct proc *p)
 {
 	if (p->files->refcount > 1) {
 		struct files *mine = files_clone(p->files);
-		if (mine) {
-			files_put(p->files);
-			p->files = mine;
-		}
+		if (mine)
+			files_replace(p, mine);
 	}
 	for (int i = 0; i < p->files->size; i++)
 		if (p->files->fd[i] && fd_cloexec(p, i))

@@ -202,22 +202,36 @@ ts_before_or_at(const struct timespec_k *a, const struct timespec_k *b)
 	       (a->tv_sec == b->tv_sec && a->tv_nsec <= b->tv_nsec);
 }
 
+/* The atime a read at now would give f's inode, if it moves. */
+static bool
+atime_due(const struct file *f, const struct timespec_k *now)
+{
+	const struct inode *ino = f->inode;
+	if (!ino || (f->flags & O_NOATIME) || mount_noatime(ino))
+		return false;
+	/* relatime (Linux's relatime_need_update): only an atime older than
+	   the last change, or a day old, moves */
+	return (flags_of(ino) & MS_STRICTATIME) ||
+	       ts_before_or_at(&ino->atime, &ino->mtime) ||
+	       ts_before_or_at(&ino->atime, &ino->ctime) ||
+	       now->tv_sec - ino->atime.tv_sec >= 24 * 60 * 60;
+}
+
+bool
+mount_atime_due(const struct file *f)
+{
+	struct timespec_k now;
+	vfs_now(&now);
+	return atime_due(f, &now);
+}
+
 void
 mount_file_accessed(struct file *f)
 {
-	struct inode *ino = f->inode;
-	if (!ino || (f->flags & O_NOATIME) || mount_noatime(ino))
-		return;
 	struct timespec_k now;
 	vfs_now(&now);
-	/* relatime (Linux's relatime_need_update): only an atime older than
-	   the last change, or a day old, moves */
-	if (!(flags_of(ino) & MS_STRICTATIME) &&
-	    !ts_before_or_at(&ino->atime, &ino->mtime) &&
-	    !ts_before_or_at(&ino->atime, &ino->ctime) &&
-	    now.tv_sec - ino->atime.tv_sec < 24 * 60 * 60)
-		return;
-	ino->atime = now;
+	if (atime_due(f, &now))
+		f->inode->atime = now;
 }
 
 uint64_t

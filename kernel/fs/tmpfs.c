@@ -126,6 +126,7 @@ tmpfs_inode(struct super *sb, unsigned mode)
 		return NULL;
 	}
 	list_init(&n->entries);
+	spin_init(&n->lock);
 	n->seals = F_SEAL_SEAL;	/* only a memfd may be sealed (Linux's shmem) */
 	ino->priv = n;
 	ino->iops = &tmpfs_iops;
@@ -422,6 +423,7 @@ tmpfs_truncate(struct inode *ino, uint64_t size)
 	/* Mappings lose the pages past the end first: they SIGBUS there. */
 	if (size < ino->size)
 		vm_file_unmap(ino, (uint64_t)keep * PAGE_SIZE);
+	spin_lock(&n->lock);	/* a nolock read may be copying them */
 	tmpfs_pages_drop(ino, keep, UINT64_MAX);
 	/* Zero the tail of a partial last page so a later grow reads zeros. */
 	paddr_t last = keep > 0 ? tmpfs_page(n, keep - 1) : 0;
@@ -430,6 +432,7 @@ tmpfs_truncate(struct inode *ino, uint64_t size)
 		memset((char *)phys_to_virt(last) + off, 0, PAGE_SIZE - off);
 	}
 	ino->size = size;
+	spin_unlock(&n->lock);
 	inode_touch(ino, false, true, true);
 	return 0;
 }
@@ -442,13 +445,13 @@ tmpfs_getpage(struct inode *ino, uint64_t off, bool fill)
 	paddr_t pa = tmpfs_page(n, i);
 	if (pa || !fill || off >= ino->size)
 		return pa;
+	spin_lock(&n->lock);
 	paddr_t *slot = tmpfs_page_slot(n, i);
-	if (!slot)
-		return 0;
-	*slot = data_page(ino->sb, true);
-	if (*slot)
+	if (slot && (*slot = data_page(ino->sb, true)) != 0)
 		ino->blocks += PAGE_SIZE / 512;
-	return *slot;
+	pa = slot ? *slot : 0;
+	spin_unlock(&n->lock);
+	return pa;
 }
 
 static void
@@ -512,6 +515,9 @@ tmpfs_write_inode(struct inode *ino, const void *buf, size_t len, uint64_t off)
 	    ((n->seals & F_SEAL_GROW) && off + len > ino->size))
 		return -EPERM;
 	size_t done = 0;
+	/* Held over the copy too: a nolock read must not see a page put in
+	   place before it is filled (data_page need not zero it). */
+	spin_lock(&n->lock);
 	while (done < len) {
 		uint64_t pos = off + done;
 		size_t in = pos & (PAGE_SIZE - 1);
@@ -527,10 +533,11 @@ tmpfs_write_inode(struct inode *ino, const void *buf, size_t len, uint64_t off)
 		memcpy((char *)phys_to_virt(*slot) + in, (const char *)buf + done, k);
 		done += k;
 	}
+	if (done > 0 && off + done > ino->size)
+		ino->size = off + done;
+	spin_unlock(&n->lock);
 	if (done == 0 && len > 0)
 		return -ENOSPC;
-	if (off + done > ino->size)
-		ino->size = off + done;
 	inode_touch(ino, false, true, true);
 	return (long)done;
 }
@@ -650,6 +657,22 @@ static const struct file_ops tmpfs_dir_ops = {
 	.getdents = dir_getdents,
 	.seekable = true,
 };
+
+bool
+tmpfs_is_file(const struct file *f)
+{
+	return f->ops == &tmpfs_file_ops;
+}
+
+long
+tmpfs_read_unlocked(struct inode *ino, void *buf, size_t len, uint64_t off)
+{
+	struct tmpfs_node *n = node(ino);
+	spin_lock(&n->lock);
+	long r = tmpfs_read_inode(ino, buf, len, off);
+	spin_unlock(&n->lock);
+	return r;
+}
 
 /* Creates a node of any type (for mknod and devfs) with the given fops. */
 int

@@ -38,7 +38,9 @@ tmpfs_punch_hole(struct inode *ino, uint64_t off, uint64_t len)
 		  off % PAGE_SIZE ? PAGE_SIZE : 0);
 	zero_part(n, last, 0, end % PAGE_SIZE);
 	vm_file_unmap_range(ino, first * PAGE_SIZE, last * PAGE_SIZE);
+	spin_lock(&n->lock);	/* a nolock read may be copying them */
 	tmpfs_pages_drop(ino, first, last);
+	spin_unlock(&n->lock);
 done:
 	inode_touch(ino, false, true, true);
 	return 0;

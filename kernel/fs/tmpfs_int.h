@@ -2,13 +2,15 @@
  * tmpfs's parts (kernel/fs/tmpfs*.c): tmpfs.c has the tree and the file
  * data; tmpfs_pages.c indexes a file's pages; tmpfs_holes.c punches
  * holes and finds them (fallocate, lseek's SEEK_DATA and SEEK_HOLE).
- * Big lock held.
+ * Big lock held, and for a regular file's pages and size the node's lock
+ * too (below).
  */
 #ifndef KERNEL_TMPFS_INT_H
 #define KERNEL_TMPFS_INT_H
 
 #include <kernel/vfs.h>
 #include <kernel/list.h>
+#include <kernel/spinlock.h>
 
 #define TMPFS_HALF_OF_MEMORY UINT64_MAX
 
@@ -27,12 +29,20 @@ struct tmpfs_dirent {
 	char name[];
 };
 
+/*
+ * lock: a nolock read (tmpfs_read_unlocked) takes it instead of the big
+ * lock, so whoever changes a regular file's chunks, nchunks, first_slots,
+ * a slot, or shrinks its size (inode.size) or frees a page holds it as
+ * well as the big lock [N]. Allocating under it is allowed (the big lock
+ * is held); waiting for another CPU (a TLB shootdown) is not.
+ */
 struct tmpfs_node {
 	struct list entries;		/* directories */
+	spinlock_t lock;
 	paddr_t **chunks;		/* regular files: pages by index in
-					   chunks, 0 a hole (tmpfs_pages.c) */
-	size_t nchunks;			/* capacity of chunks[] */
-	unsigned first_slots;		/* slots chunks[0] has (it grows) */
+					   chunks, 0 a hole (tmpfs_pages.c) [N] */
+	size_t nchunks;			/* capacity of chunks[] [N] */
+	unsigned first_slots;		/* slots chunks[0] has (it grows) [N] */
 	char *target;			/* symlinks */
 	unsigned seals;			/* regular files: F_SEAL_* */
 	char *memfd_name;		/* a memfd's name, else NULL */

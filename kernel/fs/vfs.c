@@ -4,6 +4,8 @@
  * of 40, and cross into mounted file systems at their mount points.
  */
 #include <kernel/vfs.h>
+#include <kernel/lock.h>
+#include <kernel/spinlock.h>
 #include <kernel/inotify.h>
 #include <kernel/proc.h>
 #include <kernel/kmalloc.h>
@@ -196,13 +198,16 @@ file_new(struct inode *ino, unsigned flags)
 void
 file_get(struct file *f)
 {
-	ref_get(&f->refcount);
+	int was = __atomic_fetch_add(&f->refcount, 1, __ATOMIC_RELAXED);
+	KASSERT(was > 0);	/* never taken once freed */
 }
 
 void
 file_put(struct file *f)
 {
-	if (!ref_put(&f->refcount))
+	int was = __atomic_fetch_sub(&f->refcount, 1, __ATOMIC_ACQ_REL);
+	assert(was > 0);
+	if (was != 1)
 		return;
 	inotify_file_closed(f);
 	epoll_forget(f);
@@ -221,6 +226,23 @@ file_put(struct file *f)
 	vm_name_put(f->map_name);
 	pollhead_free(&f->poll_own);
 	kfree(f);
+}
+
+void
+file_put_unlocked(struct file *f)
+{
+	int c = __atomic_load_n(&f->refcount, __ATOMIC_RELAXED);
+	while (c > 1)
+		if (__atomic_compare_exchange_n(&f->refcount, &c, c - 1, false,
+						__ATOMIC_RELEASE,
+						__ATOMIC_RELAXED))
+			return;
+	/* The last reference: another thread closed the fd meanwhile. Only
+	   the lock's holder may free (the allocator, the close hooks). */
+	KASSERT(spin_none_held());
+	bkl_lock();
+	file_put(f);
+	bkl_unlock();
 }
 
 void

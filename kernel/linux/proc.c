@@ -100,6 +100,15 @@ tid_alloc(void)
 	return -1;
 }
 
+void
+proc_set_parent(struct proc *p, struct proc *parent)
+{
+	p->parent = parent;
+	/* An int store: a nolock getppid sees the old pid or the new. */
+	__atomic_store_n(&p->ppid, parent && parent != p ? parent->pid : 0,
+			 __ATOMIC_RELAXED);
+}
+
 /* A new process with no address space, files or threads yet. */
 struct proc *
 proc_alloc(struct proc *parent)
@@ -113,7 +122,7 @@ proc_alloc(struct proc *parent)
 	list_init(&p->aio_ctxs);
 	waitq_init(&p->child_wait);
 	waitq_init(&p->exec_wait);
-	p->parent = parent;
+	proc_set_parent(p, parent);
 	p->exit_signal = SIGCHLD;
 	p->start_ns = arch_now_ns();
 	p->umask = 022;
@@ -294,7 +303,7 @@ proc_clone(unsigned long flags, uint64_t newsp, uint64_t tls)
 		if (!p)
 			goto fail_thread;
 		if ((flags & CLONE_PARENT) && parent->parent)
-			p->parent = parent->parent;
+			proc_set_parent(p, parent->parent);
 		p->pid = tid;
 		p->exit_signal = clone_exit_signal(flags, parent);
 		p->parent_exec_count = p->parent->exec_count;
@@ -456,7 +465,7 @@ reparent_children(struct proc *p)
 	list_for_each_safe(it, nx, &p->children) {
 		struct proc *c = list_entry(it, struct proc, sibling);
 		list_remove(&c->sibling);
-		c->parent = reaper;
+		proc_set_parent(c, reaper);
 		/* Linux too: the reaper hears SIGCHLD, never what the child
 		   chose. */
 		c->exit_signal = SIGCHLD;
@@ -661,7 +670,7 @@ proc_spawn_init(const char *path, const char *const *argv, int argc)
 	if (!p->vm || !p->files || !p->sighand)
 		panic("no memory for init");
 	p->sighand->refcount = 1;
-	p->parent = p;
+	proc_set_parent(p, p);
 	list_init(&p->sibling);
 	list_push_back(&all_procs, &p->all_link);
 	thread_attach(p, t);

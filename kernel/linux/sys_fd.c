@@ -18,8 +18,7 @@ files_unshare(struct proc *p)
 	struct files *mine = files_clone(p->files);
 	if (!mine)
 		return -ENOMEM;
-	files_put(p->files);
-	p->files = mine;
+	files_replace(p, mine);
 	return 0;
 }
 

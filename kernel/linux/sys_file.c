@@ -207,6 +207,8 @@ sys_write(int fd, uaddr_t buf, size_t count)
 long
 sys_pread64(int fd, uaddr_t buf, size_t count, int64_t off)
 {
+	if (current()->unlocked_call)	/* nolock: a tmpfs file's, or back */
+		return pread_unlocked(fd, buf, count, off);
 	struct file *f = getf(fd);
 	if (!f)
 		return -EBADF;

@@ -341,7 +341,8 @@ sys_tkill(int tid, int sig)
 
 long sys_getpid(void) { return current()->proc->pid; }
 long sys_gettid(void) { return current()->tid; }
-long sys_getppid(void) { struct proc *p = current()->proc; return p->parent && p->parent != p ? p->parent->pid : 0; }
+/* nolock: the parent's pid as reparenting last stored it (proc_set_parent). */
+long sys_getppid(void) { return __atomic_load_n(&current()->proc->ppid, __ATOMIC_RELAXED); }
 long sys_getuid(void) { return current()->proc->uid; }
 long sys_geteuid(void) { return current()->proc->euid; }
 long sys_getgid(void) { return current()->proc->gid; }

@@ -70,10 +70,8 @@ sys_unshare(unsigned long flags)
 			return e;
 		}
 	}
-	if (mine) {
-		files_put(p->files);
-		p->files = mine;
-	}
+	if (mine)
+		files_replace(p, mine);
 	if (flags & CLONE_SYSVSEM)
 		sem_exit(p);
 	return 0;

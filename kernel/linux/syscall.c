@@ -17,6 +17,7 @@
 #include <kernel/printk.h>
 #include <kernel/arch.h>
 #include <kernel/lock.h>
+#include <kernel/spinlock.h>
 #include <kernel/ptrace.h>
 #include <kernel/seccomp.h>
 #include <kernel/syscall_fast.h>
@@ -89,6 +90,7 @@ syscall_run_unlocked(uint64_t nr, const uint64_t *args, long *r)
 	BKL_ASSERT_NOT_HELD();
 	t->unlocked_call = true;
 	*r = syscall_table[nr].fn(args);
+	KASSERT(spin_none_held());	/* none kept past the handler */
 	t->unlocked_call = false;
 	/* The handler met work for the lock's holder: again, locked. */
 	return *r != -ERETRY_LOCKED;

@@ -5,18 +5,21 @@
 #include <kernel/vm.h>
 #include <kernel/page.h>
 #include <kernel/sched.h>
+#include <kernel/spinlock.h>
 
 /*
  * A thread may touch user memory while it holds the big lock, or in a
  * nolock system call: a fault in the copy takes the lock in the trap
  * handler, and nothing frees a page the copy may still reach through a
  * stale TLB entry before the shootdown has reached this CPU, which takes
- * it only once the call is over (interrupts are off in it).
+ * it only once the call is over (interrupts are off in it). No spinlock
+ * may be held: the fault's big lock would wait on a CPU that may spin for
+ * it.
  */
 bool
 uaccess_lock_ok(void)
 {
-	return bkl_held() || current()->unlocked_call;
+	return (bkl_held() || current()->unlocked_call) && spin_none_held();
 }
 
 int

@@ -45,6 +45,7 @@ struct cpu {
 	uint64_t quiet_timers;		/* ktimer_generation then */
 	struct thread *quiet_thread;
 	bool quiet_runq;		/* runq was non-empty */
+	int spins_held;			/* spinlocks held: asserts only */
 };
 
 extern struct cpu cpus[CPU_MAX];

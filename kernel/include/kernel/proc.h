@@ -12,6 +12,7 @@
 #include <kernel/timer.h>
 #include <kernel/clock.h>
 #include <kernel/caps.h>
+#include <kernel/spinlock.h>
 
 /*
  * File descriptors: RLIMIT_NOFILE starts at Linux's defaults, 1024 soft
@@ -42,10 +43,17 @@ struct ns;
 #define PROC_NS_SLOTS 10	/* NS_KINDS */
 
 /* An fd table (big lock); the arrays grow, never shrink, up to NR_OPEN. */
+/*
+ * A descriptor table. Changed only under the big lock; size, fd and the
+ * entries of fd also under lock, which a nolock call's lookup takes
+ * instead (fd_get_unlocked): an entry's file keeps the table's reference
+ * until the entry is cleared under lock.
+ */
 struct files {
 	int refcount;
-	int size;			/* entries in fd, a multiple of 64 */
-	struct file **fd;
+	spinlock_t lock;
+	int size;			/* entries in fd, a multiple of 64 [lock] */
+	struct file **fd;		/* [lock] */
 	uint64_t *cloexec;		/* size / 64 words */
 };
 
@@ -77,7 +85,10 @@ struct proc {
 	int pid;	/* fixed for the process's life: getpid reads it
 			   without the big lock (nolock) */
 	enum proc_state state;
-	struct proc *parent;
+	struct proc *parent;		/* set with proc_set_parent */
+	/* parent's pid, 0 for init: getppid reads it without the big lock
+	   (nolock); written, atomically, only with parent */
+	int ppid;
 	struct list children;
 	struct list sibling;		/* parent->children */
 	struct list all_link;		/* every process */
@@ -214,6 +225,10 @@ struct files *files_clone(struct files *f);
  * EMFILE otherwise). */
 bool files_fit_nr_open(struct files *f);
 void files_put(struct files *f);
+/* Gives p the table mine in place of its own, which it puts; a nolock
+ * lookup of p's other threads is over first (fd_get_unlocked). Big lock
+ * held; may wait for the other CPUs. */
+void files_replace(struct proc *p, struct files *mine);
 /*
  * Installs f at the lowest free fd >= min, below RLIMIT_NOFILE's soft
  * limit; returns it, -EMFILE or -ENOMEM (the table could not grow).
@@ -236,6 +251,15 @@ struct file *fd_hold(int fd);
 struct file *fd_hold_path(int fd);
 /* Drops what fd_hold kept: at the end of every system call, and at exit. */
 void fd_release_held(void);
+/*
+ * For a nolock system call (no big lock): the current process's file at
+ * fd if want(file) says so (want runs under the table's lock: it may look
+ * only at the file's fields), with a reference of the caller's, which
+ * file_put_unlocked drops; else NULL. O_PATH descriptors included.
+ * Call it before any user copy of the call: a fault in a copy lets in
+ * the interrupt files_replace waits for, after which the table may go.
+ */
+struct file *fd_get_unlocked(int fd, bool (*want)(const struct file *));
 int fd_close(struct proc *p, int fd);
 /* Puts f at fd, closing what was there; fd, -EBADF (past the soft limit)
  * or -ENOMEM. */
@@ -426,6 +450,9 @@ proc_is_kernel(void)
 #define CLONE_CHILD_SETTID 0x1000000
 
 struct proc *proc_alloc(struct proc *parent);
+/* Makes parent p's parent (p itself for init) and p->ppid its pid.
+ * Big lock held. */
+void proc_set_parent(struct proc *p, struct proc *parent);
 struct thread *proc_clone(unsigned long flags, uint64_t newsp, uint64_t tls);
 void thread_attach(struct proc *p, struct thread *t);
 int proc_reap(struct proc *c);

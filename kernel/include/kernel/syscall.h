@@ -53,6 +53,12 @@ syscall_nolock(uint64_t nr)
  * Interrupts are off; the big lock is not held.
  */
 bool syscall_run_unlocked(uint64_t nr, const uint64_t *args, long *r);
+/*
+ * pread64 as a nolock call (kernel/linux/sys_read_nolock.c): the count
+ * read or -errno, or -ERETRY_LOCKED, having changed nothing, for whatever
+ * the locked path must do.
+ */
+long pread_unlocked(int fd, uaddr_t buf, size_t count, int64_t off);
 /* The name of call nr, or "?". */
 const char *syscall_name(uint64_t nr);
 /*

@@ -8,6 +8,7 @@
 
 struct inode;
 struct file_ops;
+struct file;
 
 /* A new, empty tmpfs; returns its root directory (one reference) or NULL. */
 struct inode *tmpfs_new_root(const char *type);
@@ -20,6 +21,14 @@ int tmpfs_mknod(struct inode *dir, const char *name, unsigned mode,
  */
 const struct file_ops *devfs_fops(unsigned type, uint32_t rdev);
 long tmpfs_read_inode(struct inode *ino, void *buf, size_t len, uint64_t off);
+/* Whether f is open on a tmpfs regular file (its read is tmpfs's). */
+bool tmpfs_is_file(const struct file *f);
+/*
+ * tmpfs_read_inode for a nolock system call: under the node's lock, not
+ * the big lock (kernel/fs/tmpfs_int.h), into a kernel buffer; no atime.
+ * ino is a tmpfs regular file's, held by the caller.
+ */
+long tmpfs_read_unlocked(struct inode *ino, void *buf, size_t len, uint64_t off);
 long tmpfs_write_inode(struct inode *ino, const void *buf, size_t len, uint64_t off);
 /* Makes pa, a page the caller holds (refcount 1, filled with the file's
  * data), page i of the tmpfs regular file ino, counted as the file

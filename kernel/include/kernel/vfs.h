@@ -239,7 +239,7 @@ struct fown {
 #define F_OWNER_PGRP 2
 
 struct file {
-	int refcount;
+	int refcount;			/* atomics: a nolock call takes one */
 	unsigned flags;			/* O_* status flags */
 	uint64_t offset;
 	struct inode *inode;
@@ -406,8 +406,12 @@ file_is_path(const struct file *f)
 {
 	return f->flags & O_PATH;
 }
+/* References to f, counted atomically: file_put frees f at the last
+ * (big lock held), file_put_unlocked from a nolock call takes the big
+ * lock for that. */
 void file_get(struct file *f);
 void file_put(struct file *f);
+void file_put_unlocked(struct file *f);
 /*
  * Wakes the pollers and epoll items waiting on f's queue (f->poll_head)
  * and sends the O_ASYNC signals the change causes. Caller holds the big

@@ -1,0 +1,71 @@
+/*
+ * pread64 without the big lock (nolock in syscalls.master; docs/kernel.md,
+ * "Calls without the big lock"): a tmpfs regular file's data, copied under
+ * the file's node lock into a buffer on the stack, then out to the caller
+ * with no lock held. Anything else goes back to the locked path
+ * (sys_file.c) with -ERETRY_LOCKED before anything changed.
+ */
+#include <kernel/proc.h>
+#include <kernel/vfs.h>
+#include <kernel/tmpfs.h>
+#include <kernel/mount.h>
+#include <kernel/inotify.h>
+#include <kernel/syscall.h>
+#include <kernel/vm.h>
+#include <kernel/errno.h>
+
+#define CHUNK 1024		/* copied under the node lock at a time */
+/* Longer reads keep interrupts off too long (a TLB shootdown waits for
+   the call's end): locked. */
+#define UNLOCKED_MAX 65536
+
+/* Whether f's read may run here: a tmpfs file open for reading, no
+ * watcher to tell, no atime to move. */
+static bool
+readable_unlocked(const struct file *f, size_t count)
+{
+	if (count > UNLOCKED_MAX ||
+	    (f->flags & O_ACCMODE) == O_WRONLY ||
+	    (f->flags & (O_PATH | O_DIRECT)))
+		return false;
+	/* inotify's IN_ACCESS and fanotify's FAN_ACCESS(_PERM) are made
+	   under the big lock; relatime's update too (the first read after
+	   a change). */
+	return !inotify_active() && !mount_atime_due(f);
+}
+
+static long
+copy_unlocked(struct file *f, uaddr_t buf, size_t count, uint64_t off)
+{
+	char k[CHUNK];
+	size_t done = 0;
+	while (done < count) {
+		size_t want = MIN(count - done, sizeof(k));
+		long r = tmpfs_read_unlocked(f->inode, k, want, off + done);
+		if (r <= 0)
+			break;
+		if (copyout(buf + done, k, (size_t)r) < 0)
+			return done > 0 ? (long)done : -EFAULT;
+		done += (size_t)r;
+		if ((size_t)r < want)
+			break;	/* the end of the file */
+	}
+	return (long)done;
+}
+
+long
+pread_unlocked(int fd, uaddr_t buf, size_t count, int64_t off)
+{
+	/* No reference taken on anything else (a pipe, a socket): their
+	   calls go back to the locked path at the least cost. */
+	struct file *f = fd_get_unlocked(fd, tmpfs_is_file);
+	long r = -ERETRY_LOCKED;
+	if (!f)
+		return -ERETRY_LOCKED;	/* or EBADF, said by the locked path */
+	/* Past INT64_MAX: the locked path says what Linux says. */
+	if (readable_unlocked(f, count) && off >= 0 &&
+	    off <= INT64_MAX - (int64_t)count)
+		r = copy_unlocked(f, buf, count, (uint64_t)off);
+	file_put_unlocked(f);
+	return r;
+}
