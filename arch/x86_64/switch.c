@@ -44,10 +44,10 @@ arch_thread_init(struct thread *t)
 void
 arch_context_switch(struct thread *prev, struct thread *next)
 {
-	if (prev->proc) {
+	/* fs_base needs no saving: without CR4.FSGSBASE only arch_prctl,
+	   clone and exec set FS's base, and each keeps fs_base with it. */
+	if (prev->proc)
 		fpu_save(prev->arch.fpu);
-		prev->arch.fs_base = rdmsr(MSR_FS_BASE);
-	}
 	if (next->proc) {
 		fpu_load(next->arch.fpu);
 		wrmsr(MSR_FS_BASE, next->arch.fs_base);

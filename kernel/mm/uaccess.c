@@ -5,6 +5,7 @@
 #include <kernel/vm.h>
 #include <kernel/page.h>
 #include <kernel/sched.h>
+#include <kernel/spinlock.h>
 
 /*
  * A thread may touch user memory while it holds the big lock, or in a
@@ -16,6 +17,8 @@
 bool
 uaccess_lock_ok(void)
 {
+	/* Never under a spinlock: the fault would take the big lock. */
+	SPIN_ASSERT_NONE_HELD();
 	return bkl_held() || current()->unlocked_call;
 }
 
