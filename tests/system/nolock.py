@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 # Boots: the test image on microvm with 2 vCPUs.
 # Does:  runs /test/bin/nolock (tests/system/progs/nolock.c): 100,000
-#        getpid and gettid calls, and as many getppid calls, each between
+#        getpid and gettid calls, as many private futex wakes and
+#        waits that do not sleep, and as many getppid calls, each between
 #        two reads of /proc/petrel/bkl; their results against /proc/self;
 #        then SIGTERM to a child spinning in getpid calls.
 # Expects: "nolock: ok": the nolock calls took the big lock fewer than
-#        10,000 times and getppid at least 100,000 times, getpid and gettid
+#        10,000 times (each kind) and getppid at least 100,000 times, getpid and gettid
 #        are right, and the child died of the signal.
 import os, sys
 sys.dont_write_bytecode = True	# no __pycache__ in the tree
