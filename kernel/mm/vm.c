@@ -658,9 +658,11 @@ vm_activate(struct vm *vm)
  * lock held, the big lock perhaps not). The idle CPU keeps prev's tables
  * by a reference, taken only with the big lock (reference counts are
  * its); without it, idle loads the kernel's tables. The reference is
- * dropped once the CPU runs another address space, after the switch
+ * dropped once the CPU runs a process again, after the switch
  * (switch_done: freeing it may need a TLB shootdown, never waited for
- * under a spinlock); a thread of the same address space keeps it.
+ * under a spinlock). Dropped even for a thread of the same address
+ * space: an exec would otherwise leave the reference on the old one
+ * while idle keeps the new one's tables.
  */
 void
 vm_switch_lazy(struct vm *prev, struct vm *next)
@@ -677,7 +679,7 @@ vm_switch_lazy(struct vm *prev, struct vm *next)
 	}
 	mmu_activate(next->root);
 	struct vm *lazy = c->lazy_vm;
-	if (lazy && lazy != next) {
+	if (lazy) {
 		c->lazy_vm = NULL;
 		c->vm_to_put = lazy;	/* not loaded any more: may go */
 	}

@@ -1,8 +1,9 @@
 /*
  * The big kernel lock, and the slow path of the other spinlocks
- * (<kernel/spinlock.h>). The big lock: a ticket-free test-and-set spinlock that remembers
- * its owner CPU, so a fault taken with the lock held does not deadlock and
- * "held by this CPU" can be asserted (BKL_ASSERT_HELD in <kernel/lock.h>).
+ * (<kernel/spinlock.h>). The big lock: a ticket-free test-and-set
+ * spinlock that remembers its owner CPU, so a fault taken with the lock
+ * held does not deadlock and "held by this CPU" can be asserted
+ * (BKL_ASSERT_HELD in <kernel/lock.h>).
  * Each CPU counts its acquisitions and the time it waited for and held
  * the lock (/proc/petrel/bkl): a clock read at each lock and unlock, and
  * two more only when the lock was busy.
