@@ -58,6 +58,22 @@ BKL_LINE = re.compile(rb"^smpops bkl (\w+) cpu(\d+) acquired (\d+) contended "
 DONE = re.compile(rb"^smpops done", re.M)
 
 
+def choose(cases, vcpus):
+    """Narrows the run to some cases ("futex,http") and vCPU counts
+    ("1,2"), for bench/run --smp-cases and --smp-vcpus; None keeps all.
+    The report shows "-" for what was not run."""
+    global CASES, SMPS, HTTP_SMPS
+    if cases:
+        names = cases.split(",")
+        CASES = [c for c in CASES if c[0] in names]
+        if "http" not in names:
+            HTTP_SMPS = ()
+    if vcpus:
+        counts = [int(n) for n in vcpus.split(",")]
+        SMPS = tuple(n for n in SMPS if n in counts)
+        HTTP_SMPS = tuple(n for n in HTTP_SMPS if n in counts)
+
+
 def smpops_args(smp):
     return ["/bench/smpops", "-j", str(smp), "-s", str(SECONDS)] + \
         [name for name, _ in CASES]
@@ -219,7 +235,7 @@ def measure_smp(out_dir, petrel_cmd, linux_cmd, runs, log):
 
 def median(r, name, key):
     res = r.get(f"smp_{name}")
-    s = summary(res[key]) if res else None
+    s = summary(res[key]) if res and res.get(key) else None
     return s[0] if s else None
 
 

@@ -106,6 +106,14 @@ arch_irq_disable(void)
 	__asm__ volatile("msr daifset, #2" : : : "memory");
 }
 
+bool
+arch_irq_enabled(void)
+{
+	uint64_t daif;
+	__asm__ volatile("mrs %0, daif" : "=r"(daif));
+	return !(daif & (1u << 7));	/* I: IRQs masked */
+}
+
 void
 arch_spin_wait(void)
 {

@@ -121,6 +121,16 @@ smp_sync_ack(void)
 			   __ATOMIC_RELEASE);
 }
 
+/* TLB invalidations are broadcast here; only membarrier's sync waits for
+ * an answer, which a spinlock's waiter gives as it spins. */
+void
+arch_ipi_poll(void)
+{
+	uint64_t me = 1ull << this_cpu()->id;
+	if (__atomic_load_n(&sync_pending, __ATOMIC_ACQUIRE) & me)
+		smp_sync_ack();
+}
+
 void
 arch_cpu_sync(paddr_t root)
 {

@@ -192,3 +192,9 @@ arch_irq_disable(void)
 {
 	__asm__ volatile("cli" ::: "memory");
 }
+
+bool
+arch_irq_enabled(void)
+{
+	return read_rflags() & RFLAGS_IF;
+}

@@ -125,12 +125,21 @@ arch_wake_cpu(int cpu)
 	lapic_send_ipi(cpus[cpu].arch.apic_id, IRQ_VECTOR_IPI);
 }
 
-/* The shootdown interrupt: runs without the big lock (the sender holds it). */
+/* The shootdown interrupt: runs without the big lock (the sender holds it);
+ * also taken by a spinlock's waiter, interrupts off (arch_ipi_poll). */
 void
 tlb_flush_irq(void)
 {
 	write_cr3(read_cr3());
 	__atomic_and_fetch(&flush_pending, ~(1ull << this_cpu()->id), __ATOMIC_RELEASE);
+}
+
+void
+arch_ipi_poll(void)
+{
+	uint64_t me = 1ull << this_cpu()->id;
+	if (__atomic_load_n(&flush_pending, __ATOMIC_ACQUIRE) & me)
+		tlb_flush_irq();
 }
 
 /* Interrupts the CPUs in targets with the flush vector; waits for each. */

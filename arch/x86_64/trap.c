@@ -214,6 +214,16 @@ trap_handler(struct trapframe *tf)
 		return;
 	}
 	/*
+	 * A wake-up IPI that ends an idle CPU's hlt (or a wait for the big
+	 * lock) has nothing to do: the idle loop looks at the run queues
+	 * next, under the scheduler lock. Taken from user mode, it goes the
+	 * usual way, through the scheduler on the way back.
+	 */
+	if (v == IRQ_VECTOR_IPI && !trap_from_user(tf)) {
+		irq_eoi();
+		return;
+	}
+	/*
 	 * A device interrupt is acknowledged at the local APIC after its
 	 * handler, which quiets a level-triggered line first: acknowledged
 	 * before, the I/O APIC delivers the still-raised line again. Only

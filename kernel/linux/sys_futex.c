@@ -1,8 +1,11 @@
 /*
  * futex(2): FUTEX_WAIT/WAKE (and the BITSET forms, PRIVATE or not, with
  * timeouts), REQUEUE and CMP_REQUEUE; futex_waitv, a wait on several
- * futexes. Waiters are keyed by address space and user address; each
- * sleeper has its own queue, which all its waiters (one per futex) wake.
+ * futexes. Waiters are keyed by address space and user address, in
+ * hash buckets with a lock each; each sleeper has its own queue, which
+ * all its waiters (one per futex) wake. Private waits without a timeout
+ * and private wakes run without the big lock (docs/kernel.md, "Calls
+ * without the big lock").
  */
 #include <kernel/futex.h>
 #include <kernel/proc.h>
@@ -16,6 +19,8 @@
 #include <kernel/mmu.h>
 #include <arch/mmu.h>
 #include <kernel/kmalloc.h>
+#include <kernel/lock.h>
+#include <kernel/spinlock.h>
 
 #define FUTEX_WAIT 0
 #define FUTEX_WAKE 1
@@ -27,29 +32,114 @@
 #define FUTEX_PRIVATE_FLAG 128
 #define FUTEX_CLOCK_REALTIME 256
 
-/* A thread asleep on one futex or (futex_waitv) several. */
+/*
+ * A thread asleep on one futex or (futex_waitv) several. woken is set
+ * once, by the first waker, under its waiter's bucket lock (atomically:
+ * futex_waitv's waiters lie in several buckets).
+ */
 struct futex_sleeper {
 	struct waitq wq;
 	int woken;		/* the index of the waiter woken, -1: none */
 };
 
-/* One futex a sleeper waits on, queued on `waiters` until woken. */
+/* One futex a sleeper waits on, queued in its key's bucket until woken. */
 struct futex_waiter {
-	struct list link;
-	struct vm *vm;
-	uint64_t uaddr;
+	struct list link;	/* [B] */
+	struct vm *vm;		/* [B]: the key, which requeue changes */
+	uint64_t uaddr;		/* [B] */
 	uint32_t bitset;
 	struct futex_sleeper *sleeper;
 	int index;		/* its place in futex_waitv's vector */
-	bool queued;
+	bool queued;		/* [B] */
 };
 
-static struct list waiters = LIST_INIT(waiters);
+/*
+ * Waiters hashed by key into buckets, each with its own lock [B], so
+ * that FUTEX_WAIT_PRIVATE and FUTEX_WAKE_PRIVATE run without the big lock
+ * (nolock calls). A bucket lock is an object lock: taken before the
+ * scheduler lock (a wake under it), never while copying user memory.
+ */
+#define FUTEX_BUCKETS 64
+static struct futex_bucket {
+	struct spinlock lock;
+	struct list waiters;	/* [B]; list_init at first use */
+} __attribute__((aligned(64))) buckets[FUTEX_BUCKETS] = {
+	[0 ... FUTEX_BUCKETS - 1] = { .lock = SPINLOCK_INIT },
+};
+
+static struct futex_bucket *
+bucket_of(const struct vm *vm, uint64_t uaddr)
+{
+	uint64_t h = (uaddr >> 2) ^ ((uint64_t)(uintptr_t)vm >> 6);
+	h *= 0x9e3779b97f4a7c15ull;
+	return &buckets[h >> 58];	/* the top 6 bits: 64 buckets */
+}
+
+/* Locks b; its list is set up at first use. */
+static void
+bucket_take(struct futex_bucket *b)
+{
+	spin_lock(&b->lock);
+	if (!b->waiters.next)
+		list_init(&b->waiters);
+}
+
+static struct futex_bucket *
+bucket_lock(const struct vm *vm, uint64_t uaddr)
+{
+	struct futex_bucket *b = bucket_of(vm, uaddr);
+	bucket_take(b);
+	return b;
+}
+
+/* Locks and returns w's bucket; requeue may move w meanwhile, under
+ * both buckets' locks, so the key is read again once locked. */
+static struct futex_bucket *
+waiter_lock(struct futex_waiter *w)
+{
+	for (;;) {
+		struct futex_bucket *b =
+			bucket_of(__atomic_load_n(&w->vm, __ATOMIC_RELAXED),
+				  __atomic_load_n(&w->uaddr, __ATOMIC_RELAXED));
+		bucket_take(b);
+		if (b == bucket_of(w->vm, w->uaddr))
+			return b;
+		spin_unlock(&b->lock);
+	}
+}
+
+/* Queues w in its bucket. */
+static void
+waiter_queue(struct futex_waiter *w)
+{
+	struct futex_bucket *b = bucket_lock(w->vm, w->uaddr);
+	list_push_back(&b->waiters, &w->link);
+	w->queued = true;
+	spin_unlock(&b->lock);
+}
+
+/*
+ * Takes w out of its bucket if no waker has; returns whether a waker had.
+ * Always takes the bucket lock: a waker may still be waking w's sleeper,
+ * whose memory (on the waiting thread's stack) must outlive that.
+ */
+static bool
+waiter_dequeue(struct futex_waiter *w)
+{
+	struct futex_bucket *b = waiter_lock(w);
+	bool woken = !w->queued;
+	if (w->queued) {
+		list_remove(&w->link);
+		w->queued = false;
+	}
+	spin_unlock(&b->lock);
+	return woken;
+}
 
 /*
  * The key of a futex word: private futexes are (address space, address);
  * shared ones are the physical address, the same in every process mapping
- * the page. *vm is NULL for a shared key.
+ * the page. *vm is NULL for a shared key. Big lock held for a shared one.
  */
 static int
 futex_key(uaddr_t uaddr, bool private, struct vm **vm, uint64_t *key)
@@ -59,6 +149,7 @@ futex_key(uaddr_t uaddr, bool private, struct vm **vm, uint64_t *key)
 	*key = uaddr;
 	if (private)
 		return 0;
+	BKL_ASSERT_HELD();
 	if (copyin(&probe, uaddr, 4) < 0)
 		return -EFAULT;
 	struct region *r = vm_find(*vm, uaddr);
@@ -72,23 +163,33 @@ futex_key(uaddr_t uaddr, bool private, struct vm **vm, uint64_t *key)
 	return 0;
 }
 
+/* Wakes w's sleeper, w taken off its locked bucket. */
+static void
+waiter_wake(struct futex_waiter *w)
+{
+	int none = -1;
+	list_remove(&w->link);
+	w->queued = false;
+	__atomic_compare_exchange_n(&w->sleeper->woken, &none, w->index, false,
+				    __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+	waitq_wake_all(&w->sleeper->wq);	/* the scheduler lock, inside */
+}
+
 static int
 wake(struct vm *vm, uint64_t uaddr, int n, uint32_t bitset)
 {
 	int woke = 0;
-	list_for_each_safe(it, nx, &waiters) {
+	struct futex_bucket *b = bucket_lock(vm, uaddr);
+	list_for_each_safe(it, nx, &b->waiters) {
 		if (woke >= n)
 			break;
 		struct futex_waiter *w = list_entry(it, struct futex_waiter, link);
 		if (w->vm == vm && w->uaddr == uaddr && (w->bitset & bitset)) {
-			list_remove(&w->link);
-			w->queued = false;
-			if (w->sleeper->woken < 0)
-				w->sleeper->woken = w->index;
-			waitq_wake_all(&w->sleeper->wq);
+			waiter_wake(w);
 			woke++;
 		}
 	}
+	spin_unlock(&b->lock);
 	return woke;
 }
 
@@ -113,19 +214,52 @@ deadline_abs(uint64_t ns, bool realtime)
 	return deadline ? deadline : 1;
 }
 
+/* waitq_wait_cond's test, under the scheduler lock: a waker came. */
+static bool
+sleeper_woken(void *arg)
+{
+	const struct futex_sleeper *s = arg;
+	return __atomic_load_n(&s->woken, __ATOMIC_RELAXED) >= 0;
+}
+
 /* Sleeps until one of s's waiters is woken (0), the deadline passes
  * (-ETIMEDOUT) or a signal comes (-EINTR). */
 static int
 sleep_until_woken(struct futex_sleeper *s, uint64_t deadline)
 {
 	int r = 0;
-	while (s->woken < 0 && r == 0)
-		r = waitq_wait(&s->wq, deadline, true);
-	if (s->woken >= 0)
+	while (!sleeper_woken(s) && r == 0)
+		r = waitq_wait_cond(&s->wq, deadline, true, sleeper_woken, s);
+	if (sleeper_woken(s))
 		return 0;
 	return r == -ETIMEDOUT ? -ETIMEDOUT : -EINTR;
 }
 
+/*
+ * The word checked against its expected value with the waiter already
+ * queued: 0, -EAGAIN or -EFAULT. The lost wake-up this rules out: the
+ * waker stores the word, then takes the bucket lock (a locked
+ * instruction: a full barrier) and looks for waiters; the waiter queues
+ * itself under that lock, then (after a full barrier) reads the word. So
+ * either the waker finds the waiter queued, or the waiter reads the
+ * waker's value and does not sleep. The word cannot be read under the
+ * bucket lock, since a fault in the copy takes the big lock.
+ */
+static int
+word_check(uaddr_t uaddr, uint32_t val)
+{
+	uint32_t cur;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (copyin(&cur, uaddr, 4) < 0)
+		return -EFAULT;
+	return cur == val ? 0 : -EAGAIN;
+}
+
+/*
+ * FUTEX_WAIT: also a nolock call for a private futex with no timeout
+ * (the timeout's timer would fire under the big lock into a sleep it
+ * does not hold; -ERETRY_LOCKED hands the others to the locked path).
+ */
 static long
 futex_wait(uint64_t uaddr, uint32_t val, uaddr_t timeout, uint32_t bitset, bool absolute,
 	   bool realtime, bool private)
@@ -134,7 +268,10 @@ futex_wait(uint64_t uaddr, uint32_t val, uaddr_t timeout, uint32_t bitset, bool 
 	uint64_t key;
 	uint32_t cur;
 	uint64_t deadline = 0;
+	bool locked = bkl_held();
 
+	if (!locked && (timeout || !private))
+		return -ERETRY_LOCKED;
 	if (!bitset)
 		return -EINVAL;
 	if (timeout) {
@@ -156,13 +293,55 @@ futex_wait(uint64_t uaddr, uint32_t val, uaddr_t timeout, uint32_t bitset, bool 
 		return -EFAULT;
 	struct futex_sleeper s = { .woken = -1 };
 	struct futex_waiter w = { .vm = vm, .uaddr = key, .bitset = bitset,
-				  .sleeper = &s, .queued = true };
+				  .sleeper = &s };
 	waitq_init(&s.wq);
-	list_push_back(&waiters, &w.link);
-	int r = sleep_until_woken(&s, deadline);
-	if (w.queued)
-		list_remove(&w.link);
+	waiter_queue(&w);
+	int r = word_check(uaddr, val);
+	if (r == 0)
+		r = sleep_until_woken(&s, deadline);
+	if (waiter_dequeue(&w))
+		r = 0;		/* a wake counted this waiter: it woke */
+	/*
+	 * A signal ended the sleep of a nolock call, whose way out delivers
+	 * none: the locked path runs the call again, which finds the signal
+	 * (or a changed word) at once and delivers it.
+	 */
+	if (r == -EINTR && !locked)
+		return -ERETRY_LOCKED;
 	return r;
+}
+
+/* Moves up to n waiters from one key to another, under both buckets'
+ * locks (the lower address first); returns how many moved. */
+static int
+move_waiters(struct vm *vm, uint64_t key, struct vm *vm2, uint64_t key2,
+	     int n)
+{
+	struct futex_bucket *b = bucket_of(vm, key), *b2 = bucket_of(vm2, key2);
+	struct futex_bucket *first = b < b2 ? b : b2, *second = b < b2 ? b2 : b;
+	int moved = 0;
+
+	bucket_take(first);
+	if (second != first)
+		bucket_take(second);
+	list_for_each_safe(it, nx, &b->waiters) {
+		if (moved >= n)
+			break;
+		struct futex_waiter *w = list_entry(it, struct futex_waiter, link);
+		if (w->vm != vm || w->uaddr != key)
+			continue;
+		w->vm = vm2;	/* a shared key has none */
+		w->uaddr = key2;
+		if (b2 != b) {
+			list_remove(&w->link);
+			list_push_back(&b2->waiters, &w->link);
+		}
+		moved++;
+	}
+	if (second != first)
+		spin_unlock(&second->lock);
+	spin_unlock(&first->lock);
+	return moved;
 }
 
 static long
@@ -183,18 +362,7 @@ requeue(uint64_t uaddr, int nwake, int nmove, uint64_t uaddr2, bool cmp, uint32_
 			return -EAGAIN;
 	}
 	int done = wake(vm, key, nwake, ~0u);
-	list_for_each(it, &waiters) {
-		if (nmove <= 0)
-			break;
-		struct futex_waiter *w = list_entry(it, struct futex_waiter, link);
-		if (w->vm == vm && w->uaddr == key) {
-			w->vm = vm2;	/* a shared key has none */
-			w->uaddr = key2;
-			nmove--;
-			done++;
-		}
-	}
-	return done;
+	return done + move_waiters(vm, key, vm2, key2, nmove);
 }
 
 long
@@ -205,6 +373,16 @@ sys_futex(uaddr_t uaddr, int op, uint32_t val, uaddr_t timeout, uaddr_t uaddr2, 
 	bool priv = op & FUTEX_PRIVATE_FLAG;
 	struct vm *vm;
 	uint64_t key;
+	bool locked = bkl_held();
+	/*
+	 * A nolock call (syscalls.master): FUTEX_WAIT and FUTEX_WAKE (and
+	 * their bitset forms) on private futexes; futex_wait hands back the
+	 * waits it cannot do unlocked; everything else goes to the locked
+	 * path before it has changed anything.
+	 */
+	if (!locked && cmd != FUTEX_WAIT && cmd != FUTEX_WAIT_BITSET &&
+	    ((cmd != FUTEX_WAKE && cmd != FUTEX_WAKE_BITSET) || !priv))
+		return -ERETRY_LOCKED;
 	if (uaddr & 3)
 		return -EINVAL;
 	switch (cmd) {
@@ -267,30 +445,23 @@ waitv_parse(struct futex_waiter *w, const struct futex_waitv_k *v, unsigned n,
 }
 
 /* Queues every waiter, then checks each word: a changed one is -EAGAIN
- * (the kernel is not preempted, so no wake can slip in between). */
+ * (word_check says why no wake is lost in between). */
 static long
 waitv_sleep(struct futex_waiter *w, const struct futex_waitv_k *v, unsigned n,
 	    struct futex_sleeper *s, uint64_t deadline)
 {
 	long r = 0;
-	for (unsigned i = 0; i < n && r == 0; i++) {
-		uint32_t cur;
-		if (copyin(&cur, v[i].uaddr, 4) < 0)
-			r = -EFAULT;
-		else if (cur != v[i].val)
-			r = -EAGAIN;
-	}
-	if (r == 0) {
-		for (unsigned i = 0; i < n; i++) {
-			list_push_back(&waiters, &w[i].link);
-			w[i].queued = true;
-		}
-		r = sleep_until_woken(s, deadline);
-	}
 	for (unsigned i = 0; i < n; i++)
-		if (w[i].queued)
-			list_remove(&w[i].link);
-	return r == 0 ? s->woken : r;
+		waiter_queue(&w[i]);
+	for (unsigned i = 0; i < n && r == 0; i++)
+		r = word_check(v[i].uaddr, (uint32_t)v[i].val);
+	if (r == 0)
+		r = sleep_until_woken(s, deadline);
+	for (unsigned i = 0; i < n; i++)
+		waiter_dequeue(&w[i]);
+	if (sleeper_woken(s))
+		return s->woken;	/* a wake counted it: it woke */
+	return r;
 }
 
 /* Waits on nr futexes at once; returns the index of the one woken. The

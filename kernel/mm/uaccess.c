@@ -19,6 +19,7 @@
 bool
 uaccess_lock_ok(void)
 {
+	/* Never under a spinlock: the fault would take the big lock. */
 	return (bkl_held() || current()->unlocked_call) && spin_none_held();
 }
 

@@ -4,6 +4,7 @@
  * write a page in place only when it holds the sole reference.
  */
 #include <kernel/vm.h>
+#include <kernel/lock.h>
 #include <kernel/userfaultfd.h>
 #include <kernel/tmpfs.h>
 #include <kernel/vfs.h>
@@ -652,16 +653,26 @@ vm_activate(struct vm *vm)
 	mmu_activate(vm ? vm->root : mmu_kernel_root());
 }
 
-/* vm_switch to or from the idle thread. */
+/*
+ * vm_switch to or from the idle thread, inside a switch (the scheduler
+ * lock held, the big lock perhaps not). The idle CPU keeps prev's tables
+ * by a reference, taken only with the big lock (reference counts are
+ * its); without it, idle loads the kernel's tables. The reference is
+ * dropped once the CPU runs a process again, after the switch
+ * (switch_done: freeing it may need a TLB shootdown, never waited for
+ * under a spinlock). Dropped even for a thread of the same address
+ * space: an exec would otherwise leave the reference on the old one
+ * while idle keeps the new one's tables.
+ */
 void
 vm_switch_lazy(struct vm *prev, struct vm *next)
 {
 	struct cpu *c = this_cpu();
 	if (!next) {
-		if (prev && !c->lazy_vm) {
+		if (prev && !c->lazy_vm && bkl_held()) {
 			c->lazy_vm = prev;
 			ref_get(&prev->refcount);
-		} else if (!prev && !c->lazy_vm) {
+		} else if (!c->lazy_vm) {
 			mmu_activate(mmu_kernel_root());
 		}
 		return;
@@ -670,7 +681,7 @@ vm_switch_lazy(struct vm *prev, struct vm *next)
 	struct vm *lazy = c->lazy_vm;
 	if (lazy) {
 		c->lazy_vm = NULL;
-		vm_put(lazy);	/* not loaded any more: may go */
+		c->vm_to_put = lazy;	/* not loaded any more: may go */
 	}
 }
 

@@ -1,12 +1,15 @@
 /*
- * The big kernel lock: a ticket-free test-and-set spinlock that remembers
- * its owner CPU, so a fault taken with the lock held does not deadlock and
- * "held by this CPU" can be asserted (BKL_ASSERT_HELD in <kernel/lock.h>).
+ * The big kernel lock, and the slow path of the other spinlocks
+ * (<kernel/spinlock.h>). The big lock: a ticket-free test-and-set
+ * spinlock that remembers its owner CPU, so a fault taken with the lock
+ * held does not deadlock and "held by this CPU" can be asserted
+ * (BKL_ASSERT_HELD in <kernel/lock.h>).
  * Each CPU counts its acquisitions and the time it waited for and held
  * the lock (/proc/petrel/bkl): a clock read at each lock and unlock, and
  * two more only when the lock was busy.
  */
 #include <kernel/lock.h>
+#include <kernel/spinlock.h>
 #include <kernel/cpu.h>
 #include <kernel/arch.h>
 
@@ -63,6 +66,7 @@ bkl_lock(void)
 	int expected = -1, me = this_cpu()->id;
 	/* Taken twice, the lock would spin for ever: say where instead. */
 	assert(bkl_owner != me);
+	SPIN_ASSERT_NONE_HELD();	/* the lock order: the big lock first */
 	if (__builtin_expect(__atomic_compare_exchange_n(&bkl_owner, &expected,
 							 me, false,
 							 __ATOMIC_ACQUIRE,
@@ -83,4 +87,27 @@ bkl_stat_read(int cpu, struct bkl_stat *out)
 	out->contended = s->contended;
 	out->wait_ns = arch_cycles_to_ns(s->wait_cycles);
 	out->hold_ns = arch_cycles_to_ns(hold);
+}
+
+/*
+ * A spinlock was busy: spins with interrupts off until CPU me has it,
+ * taking any TLB shootdown meant for this CPU meanwhile (the holder of
+ * the big lock may wait for it; <kernel/spinlock.h> has the rules).
+ */
+void
+spin_wait(struct spinlock *l, struct cpu *me)
+{
+	/* Taken twice, the lock would spin for ever: say where instead. */
+	assert(__atomic_load_n(&l->owner, __ATOMIC_RELAXED) != me);
+	for (;;) {
+		struct cpu *expected = NULL;
+		while (__atomic_load_n(&l->owner, __ATOMIC_RELAXED)) {
+			arch_ipi_poll();
+			arch_spin_wait();
+		}
+		if (__atomic_compare_exchange_n(&l->owner, &expected, me, false,
+						__ATOMIC_ACQUIRE,
+						__ATOMIC_RELAXED))
+			return;
+	}
 }

@@ -3,6 +3,15 @@
  * threads at nice 0, longer or shorter by nice weight; an idle CPU takes work from the busiest other queue), a per-CPU
  * idle thread that halts with no periodic tick, wait queues and timeouts.
  * The next timer interrupt is programmed one-shot.
+ *
+ * One scheduler lock, sched_lock, guards the run queues, every wait
+ * queue, and each thread's scheduling state (the fields tagged [S] in
+ * <kernel/sched.h> and <kernel/cpu.h>), with or without the big lock:
+ * a wake, a sleep and a switch take it, not the big lock. A switch holds
+ * it across arch_context_switch and the thread switched to drops it
+ * (switch_done), so no other CPU runs a thread before its stack is left.
+ * Each thread leaves a switch holding the big lock if, and only if, it
+ * held it when it switched away (docs/kernel.md, "The scheduler lock").
  */
 #include <kernel/sched.h>
 #include <kernel/arch.h>
@@ -11,9 +20,15 @@
 #include <kernel/printk.h>
 #include <kernel/proc.h>
 #include <kernel/lock.h>
+#include <kernel/spinlock.h>
+#include <kernel/vm.h>
 
-static struct list dead = LIST_INIT(dead);
-uint64_t stat_switches;		/* context switches, for /proc/stat */	/* exited, stack still in use */
+/* Inside object locks (a futex bucket), outside the timer lock. */
+static struct spinlock sched_lock = SPINLOCK_INIT;
+static struct list dead = LIST_INIT(dead);	/* exited, stack still in use [S] */
+uint64_t stat_switches;		/* context switches, for /proc/stat [S] */
+
+static void schedule_locked(void);
 
 /* Linux's sched_prio_to_weight, nice -20 to 19: 1024 at nice 0, about
  * 1.25 times more for each step down. */
@@ -30,10 +45,10 @@ static const uint32_t nice_weight[40] = {
  * proportion to their weights; kept between a tenth and ten times the
  * slice, so no thread waits too long or switches too often.
  */
-static uint64_t
+static inline uint64_t
 slice_ns(const struct thread *t)
 {
-	if (t->sched.nice == 0)
+	if (__builtin_expect(t->sched.nice == 0, 1))
 		return TIME_SLICE_NS;	/* weight 1024: every switch's case */
 	int nice = t->sched.nice < -20 ? -20 : t->sched.nice > 19 ? 19 :
 									   t->sched.nice;
@@ -48,20 +63,33 @@ void
 sched_exit_current(void)
 {
 	struct thread *t = current();
+	spin_lock(&sched_lock);
 	t->state = THREAD_DEAD;
 	list_push_back(&dead, &t->run_link);
-	schedule();
+	schedule_locked();
 	panic("dead thread scheduled");
 }
 
+/* Frees the exited threads no CPU runs any more. Big lock held (the
+ * allocators'); the scheduler lock not. */
 static void
 reap_dead_threads(void)
 {
-	list_for_each_safe(it, nx, &dead) {
-		struct thread *t = list_entry(it, struct thread, run_link);
-		if (t == current())
-			continue;
-		list_remove(&t->run_link);
+	BKL_ASSERT_HELD();
+	for (;;) {
+		struct thread *t = NULL;
+		spin_lock(&sched_lock);
+		list_for_each(it, &dead) {
+			t = list_entry(it, struct thread, run_link);
+			if (t != current())
+				break;
+			t = NULL;
+		}
+		if (t)
+			list_remove(&t->run_link);
+		spin_unlock(&sched_lock);
+		if (!t)
+			return;
 		thread_free(t);
 	}
 }
@@ -101,7 +129,7 @@ runq_home(struct thread *t)
 static void
 runq_push(struct thread *t)
 {
-	BKL_ASSERT_HELD();
+	SPIN_ASSERT_HELD(&sched_lock);
 	struct cpu *target = NULL;
 	t->state = THREAD_RUNNABLE;
 	for (int i = 0; i < cpu_count && !target; i++) {
@@ -137,6 +165,7 @@ runq_pop(void)
 {
 	struct cpu *c = this_cpu(), *from = c;
 	struct thread *t = NULL;
+	SPIN_ASSERT_HELD(&sched_lock);
 	if (list_empty(&c->runq)) {
 		from = NULL;
 		for (int i = 0; i < cpu_count; i++) {
@@ -171,7 +200,7 @@ work_waiting(void)
 static void
 wake(struct thread *t, int result)
 {
-	BKL_ASSERT_HELD();
+	SPIN_ASSERT_HELD(&sched_lock);
 	if (t->state != THREAD_SLEEPING)
 		return;
 	list_remove(&t->run_link);
@@ -183,69 +212,131 @@ wake(struct thread *t, int result)
 void
 sched_wake(struct thread *t)
 {
+	spin_lock(&sched_lock);
 	if (t->state == THREAD_SLEEPING)
 		wake(t, 0);
 	else if (t->state != THREAD_RUNNING && t->state != THREAD_DEAD &&
 		 t->run_link.next == &t->run_link && t != this_cpu()->idle)
 		runq_push(t);
+	spin_unlock(&sched_lock);
+}
+
+/* Whether a signal ends t's sleep now (t sleeps, or is about to). */
+static inline __attribute__((always_inline)) bool
+sleep_interrupted(struct thread *t, bool interruptible)
+{
+	return (interruptible && signal_pending(t)) ||
+	       (t->killable && fatal_signal_pending(t));
 }
 
 void
 thread_interrupt(struct thread *t)
 {
-	if (t->state != THREAD_SLEEPING)
-		return;
-	if (t->interruptible || (t->killable && fatal_signal_pending(t)))
+	spin_lock(&sched_lock);
+	if (t->state == THREAD_SLEEPING &&
+	    sleep_interrupted(t, t->interruptible))
 		wake(t, -EINTR);
+	spin_unlock(&sched_lock);
 }
 
 void
 thread_kill(struct thread *t)
 {
+	spin_lock(&sched_lock);
 	if (t->state == THREAD_SLEEPING && (t->interruptible || t->killable))
 		wake(t, -EINTR);
+	spin_unlock(&sched_lock);
 }
 
 void
 waitq_wake_all(struct waitq *wq)
 {
+	spin_lock(&sched_lock);
 	while (!list_empty(&wq->sleepers))
 		wake(list_first(&wq->sleepers, struct thread, run_link), 0);
+	spin_unlock(&sched_lock);
 }
 
 void
 waitq_wake_one(struct waitq *wq)
 {
+	spin_lock(&sched_lock);
 	if (!list_empty(&wq->sleepers))
 		wake(list_first(&wq->sleepers, struct thread, run_link), 0);
+	spin_unlock(&sched_lock);
 }
 
+/* A sleep's deadline passed: runs from sched_tick, big lock held. */
 static void
 timeout_fired(struct ktimer *k)
 {
+	spin_lock(&sched_lock);
 	wake(container_of(k, struct thread, timeout), -ETIMEDOUT);
+	spin_unlock(&sched_lock);
 }
 
-int
-waitq_wait(struct waitq *wq, uint64_t deadline, bool interruptible)
+/*
+ * Whether the current thread may go to sleep: 0, or why not. Checked with
+ * the scheduler lock held, so that a signal sent or a deadline armed
+ * before the check is seen, and a wake after it finds the thread asleep.
+ */
+static inline __attribute__((always_inline)) int
+sleep_check(struct thread *t, uint64_t deadline, bool interruptible)
 {
-	struct thread *t = current();
-
-	BKL_ASSERT_HELD();
-	if (interruptible && signal_pending(t))
+	SPIN_ASSERT_HELD(&sched_lock);
+	if (sleep_interrupted(t, interruptible))
 		return -EINTR;
 	if (deadline && deadline <= arch_now_ns())
 		return -ETIMEDOUT;
+	return 0;
+}
+
+/* Puts the current thread t on wq, asleep; the caller switches away. */
+static void
+sleep_on(struct thread *t, struct waitq *wq, uint64_t deadline,
+	 bool interruptible)
+{
+	SPIN_ASSERT_HELD(&sched_lock);
 	t->state = THREAD_SLEEPING;
 	t->waiting_on = wq;
 	t->interruptible = interruptible;
 	t->wake_result = 0;
 	list_push_back(&wq->sleepers, &t->run_link);
+	/*
+	 * A timeout runs under the big lock; armed and cancelled under it
+	 * too, it cannot fire for a later sleep of this thread.
+	 */
+	KASSERT(!deadline || bkl_held());
 	if (deadline)
 		ktimer_add(&t->timeout, deadline, timeout_fired);
-	schedule();
+}
+
+int
+waitq_wait_cond(struct waitq *wq, uint64_t deadline, bool interruptible,
+		bool (*done)(void *arg), void *arg)
+{
+	struct thread *t = current();
+	int r;
+
+	spin_lock(&sched_lock);
+	if (done && done(arg)) {
+		spin_unlock(&sched_lock);
+		return 0;
+	}
+	if ((r = sleep_check(t, deadline, interruptible)) < 0) {
+		spin_unlock(&sched_lock);
+		return r;
+	}
+	sleep_on(t, wq, deadline, interruptible);
+	schedule_locked();
 	ktimer_cancel(&t->timeout);
 	return t->wake_result;
+}
+
+int
+waitq_wait(struct waitq *wq, uint64_t deadline, bool interruptible)
+{
+	return waitq_wait_cond(wq, deadline, interruptible, NULL, NULL);
 }
 
 int
@@ -315,6 +406,17 @@ tick_work(struct cpu *c, uint64_t now, struct thread *t, bool waiting)
 	timer_arm(next);
 }
 
+/* Whether sched_tick would find nothing to do on CPU c now. */
+static bool
+sched_tick_quiet(struct cpu *c)
+{
+	bool waiting = !list_empty(&c->runq);
+	return arch_now_ns() < c->quiet_until &&
+	       c->quiet_timers == ktimer_generation &&
+	       c->quiet_runq == waiting &&
+	       (!waiting || c->quiet_thread == c->current);
+}
+
 void
 sched_tick(void)
 {
@@ -322,13 +424,75 @@ sched_tick(void)
 	struct cpu *c = this_cpu();
 	struct thread *t = c->current;
 	bool waiting = !list_empty(&c->runq);
+	BKL_ASSERT_HELD();	/* the timers' callbacks */
 	if (now >= c->quiet_until || c->quiet_timers != ktimer_generation ||
 	    c->quiet_runq != waiting || (waiting && c->quiet_thread != t))
 		tick_work(c, now, t, waiting);
 }
 
 
-/* Runs next on this CPU in place of the current thread. */
+/* Whether CPU c holds the big lock: bkl_held, inline on the switch path. */
+static inline bool
+bkl_mine(const struct cpu *c)
+{
+	return __atomic_load_n(&bkl_owner, __ATOMIC_RELAXED) == c->id;
+}
+
+/* switch_done's rare work: the big lock to take or drop, a lazy address
+ * space to let go (which may need a TLB shootdown, so never under the
+ * scheduler lock), dead threads to free. */
+static __attribute__((noinline)) void
+switch_done_slow(struct cpu *c, bool had_bkl, struct vm *put)
+{
+	if (bkl_mine(c) != had_bkl) {
+		if (had_bkl)
+			bkl_lock();
+		else
+			bkl_unlock();
+	}
+	if (put) {
+		if (!had_bkl)
+			bkl_lock();
+		vm_put(put);
+		if (!had_bkl)
+			bkl_unlock();
+	}
+	if (had_bkl && !list_empty(&dead))
+		reap_dead_threads();
+}
+
+/*
+ * The end of every switch, in the thread switched to (or a new thread's
+ * first code): drops the scheduler lock the switch held, then takes or
+ * drops the big lock so that this thread holds it as it did when it
+ * switched away (had_bkl); then, with the big lock, frees what the switch
+ * left behind (the address space a lazy idle CPU let go, dead threads).
+ */
+static inline void
+switch_done(bool had_bkl)
+{
+	struct cpu *c = this_cpu();
+	struct vm *put = c->vm_to_put;
+
+	if (put)
+		c->vm_to_put = NULL;
+	spin_unlock(&sched_lock);
+	if (__builtin_expect(bkl_mine(c) != had_bkl || put ||
+			     (had_bkl && !list_empty(&dead)), 0))
+		switch_done_slow(c, had_bkl, put);
+}
+
+void
+sched_first_run(void)
+{
+	switch_done(true);	/* on its way to user mode: trap_return_to_user */
+}
+
+/*
+ * Runs next on this CPU in place of the current thread. Called with the
+ * scheduler lock held; returns, in this thread once it runs again, with
+ * the lock dropped and the big lock as this thread held it.
+ */
 static void
 switch_to(struct thread *next)
 {
@@ -336,6 +500,7 @@ switch_to(struct thread *next)
 	struct thread *prev = c->current;
 	uint64_t now = arch_now_ns();
 
+	SPIN_ASSERT_HELD(&sched_lock);
 	if (prev != next && prev != c->idle) {
 		if (prev->state == THREAD_RUNNING)
 			prev->nivcsw++;
@@ -350,8 +515,10 @@ switch_to(struct thread *next)
 	}
 	next->state = THREAD_RUNNING;
 	next->last_cpu = c;
-	if (next == prev)
+	if (next == prev) {
+		spin_unlock(&sched_lock);
 		return;
+	}
 	prev->cpu_ns += now - prev->run_start;
 	if (prev == c->idle)
 		c->idle_ns += now - prev->run_start;
@@ -359,29 +526,40 @@ switch_to(struct thread *next)
 	next->slice_end = now + slice_ns(next);
 	c->current = next;
 	stat_switches++;
+	bool had_bkl = bkl_mine(c);
 	arch_context_switch(prev, next);
-	reap_dead_threads();
+	switch_done(had_bkl);
+}
+
+/* schedule with the scheduler lock held; it drops it. */
+static void
+schedule_locked(void)
+{
+	struct thread *next = runq_pop();
+	switch_to(next ? next : this_cpu()->idle);
 }
 
 void
 schedule(void)
 {
-	BKL_ASSERT_HELD();
-	struct thread *next = runq_pop();
-	switch_to(next ? next : this_cpu()->idle);
+	spin_lock(&sched_lock);
+	schedule_locked();
 }
 
 struct thread *
 waitq_take_one(struct waitq *wq)
 {
-	if (list_empty(&wq->sleepers))
-		return NULL;
-	struct thread *t = list_first(&wq->sleepers, struct thread, run_link);
-	list_remove(&t->run_link);
-	list_init(&t->run_link);
-	t->waiting_on = NULL;
-	t->wake_result = 0;
-	t->state = THREAD_RUNNABLE;
+	struct thread *t = NULL;
+	spin_lock(&sched_lock);
+	if (!list_empty(&wq->sleepers)) {
+		t = list_first(&wq->sleepers, struct thread, run_link);
+		list_remove(&t->run_link);
+		list_init(&t->run_link);
+		t->waiting_on = NULL;
+		t->wake_result = 0;
+		t->state = THREAD_RUNNABLE;
+	}
+	spin_unlock(&sched_lock);
 	return t;
 }
 
@@ -389,24 +567,21 @@ int
 waitq_wait_handoff(struct waitq *wq, uint64_t deadline, bool interruptible,
 		   struct thread *next)
 {
-	struct thread *t = current();
+	struct cpu *c = this_cpu();
+	struct thread *t = c->current;
+	int r;
 
 	if (!next)
 		return waitq_wait(wq, deadline, interruptible);
+	spin_lock_on(&sched_lock, c);
 	/* next may not run here (sched_setaffinity), or t must not sleep. */
-	if (!cpu_allowed(next, this_cpu()) ||
-	    (interruptible && signal_pending(t)) ||
-	    (deadline && deadline <= arch_now_ns())) {
+	if (!cpu_allowed(next, c) ||
+	    (r = sleep_check(t, deadline, interruptible)) < 0) {
 		runq_push(next);	/* it still runs, the usual way */
+		spin_unlock(&sched_lock);
 		return waitq_wait(wq, deadline, interruptible);
 	}
-	t->state = THREAD_SLEEPING;
-	t->waiting_on = wq;
-	t->interruptible = interruptible;
-	t->wake_result = 0;
-	list_push_back(&wq->sleepers, &t->run_link);
-	if (deadline)
-		ktimer_add(&t->timeout, deadline, timeout_fired);
+	sleep_on(t, wq, deadline, interruptible);
 	switch_to(next);
 	if (deadline)	/* a call's hand-off has none */
 		ktimer_cancel(&t->timeout);
@@ -419,7 +594,7 @@ waitq_wait_killable(struct waitq *wq, struct thread *next)
 	struct thread *t = current();
 	if (fatal_signal_pending(t)) {
 		if (next)
-			runq_push(next);	/* it runs the usual way */
+			sched_wake(next);	/* it runs the usual way */
 		return -EINTR;
 	}
 	t->killable = true;
@@ -438,42 +613,61 @@ sched_yield(void)
 }
 
 /*
- * A halted CPU changes neither its current thread nor the idle thread's
- * run_start until it holds the big lock again, so these reads agree.
+ * A CPU changes its current thread, the idle thread's run_start and its
+ * idle_ns only in a switch, under the scheduler lock: read under it too,
+ * they agree.
  */
 void
 sched_cpu_times(const struct cpu *c, uint64_t now, uint64_t *idle,
 		uint64_t *busy)
 {
-	uint64_t i = c->idle_ns, since;
+	uint64_t i, since;
 
 	*idle = *busy = 0;
 	if (!c->idle)
 		return;		/* not started */
+	spin_lock(&sched_lock);
+	i = c->idle_ns;
 	since = c->idle->run_start;
 	if (c->current == c->idle && now > since)
 		i += now - since;
+	spin_unlock(&sched_lock);
 	*idle = i;
 	if (now > c->started_ns + i)
 		*busy = now - c->started_ns - i;
 }
 
-/* Runs with the big lock held, except while halted. */
+/*
+ * Runs without the big lock, taking it only when sched_tick has work
+ * (due timers, which run under it) or dead threads wait to be freed:
+ * a thread that wakes another on a halted CPU costs that CPU no big lock.
+ * The look for work and the halted flag are one step under the
+ * scheduler lock, so a thread queued after the look finds the CPU
+ * halted and sends the IPI, which ends the hlt (interrupts come on only
+ * in arch_idle's sti; hlt).
+ */
 static _Noreturn void
 idle_loop(void)
 {
 	struct cpu *c = this_cpu();
+	if (bkl_held())
+		bkl_unlock();	/* from the boot code */
 	for (;;) {
-		sched_tick();
+		if (!sched_tick_quiet(c) || !list_empty(&dead)) {
+			bkl_lock();
+			sched_tick();
+			reap_dead_threads();
+			bkl_unlock();
+		}
+		spin_lock(&sched_lock);
+		c->halted = false;
 		if (work_waiting()) {
-			schedule();
+			schedule_locked();
 			continue;
 		}
 		c->halted = true;
-		bkl_unlock();
+		spin_unlock(&sched_lock);
 		arch_idle();
-		bkl_lock();
-		c->halted = false;
 	}
 }
 

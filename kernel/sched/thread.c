@@ -63,6 +63,7 @@ void
 thread_first_run(void)
 {
 	static bool init_reported;
+	sched_first_run();	/* the switch here ends: the big lock held */
 	if (!init_reported && current()->proc && current()->proc->pid == 1) {
 		init_reported = true;
 		boot_report_init();

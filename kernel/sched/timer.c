@@ -1,18 +1,33 @@
 /*
- * The sorted list of pending kernel timers, guarded by the big lock.
+ * The sorted list of pending kernel timers. Its own spinlock guards the
+ * list and each timer's link, deadline and armed flag, so a timer is armed
+ * and cancelled with or without the big lock; expired timers run from
+ * sched_tick with the big lock held, and without the timer lock.
  */
 #include <kernel/timer.h>
 #include <kernel/lock.h>
+#include <kernel/spinlock.h>
 
-static struct list timers = LIST_INIT(timers);
-uint64_t ktimer_generation;	/* bumped by every add and cancel */
+static struct list timers = LIST_INIT(timers);	/* [T] */
+static struct spinlock ktimer_lock = SPINLOCK_INIT;	/* [T]: innermost */
+uint64_t ktimer_generation;	/* bumped by every add and cancel [T] */
+
+static void
+cancel_locked(struct ktimer *t)
+{
+	SPIN_ASSERT_HELD(&ktimer_lock);
+	if (!t->armed)
+		return;
+	list_remove(&t->link);
+	t->armed = false;
+	ktimer_generation++;
+}
 
 void
 ktimer_add(struct ktimer *t, uint64_t deadline, void (*fn)(struct ktimer *))
 {
-	BKL_ASSERT_HELD();
-	if (t->armed)
-		ktimer_cancel(t);
+	spin_lock(&ktimer_lock);
+	cancel_locked(t);
 	t->deadline = deadline;
 	t->fn = fn;
 	t->armed = true;
@@ -24,27 +39,33 @@ ktimer_add(struct ktimer *t, uint64_t deadline, void (*fn)(struct ktimer *))
 		pos = it;
 	}
 	list_insert_after(pos, &t->link);
+	spin_unlock(&ktimer_lock);
 }
 
 void
-ktimer_cancel(struct ktimer *t)
+ktimer_cancel_armed(struct ktimer *t)
 {
-	if (!t->armed)
-		return;
-	list_remove(&t->link);
-	t->armed = false;
-	ktimer_generation++;
+	spin_lock(&ktimer_lock);
+	cancel_locked(t);
+	spin_unlock(&ktimer_lock);
 }
 
 uint64_t
 ktimer_run(uint64_t now)
 {
+	BKL_ASSERT_HELD();	/* the callbacks are the big lock's */
+	spin_lock(&ktimer_lock);
 	while (!list_empty(&timers)) {
 		struct ktimer *t = list_first(&timers, struct ktimer, link);
-		if (t->deadline > now)
+		if (t->deadline > now) {
+			spin_unlock(&ktimer_lock);
 			return t->deadline;
-		ktimer_cancel(t);
+		}
+		cancel_locked(t);
+		spin_unlock(&ktimer_lock);
 		t->fn(t);
+		spin_lock(&ktimer_lock);
 	}
+	spin_unlock(&ktimer_lock);
 	return 0;
 }

@@ -202,6 +202,10 @@ uint64_t arch_interrupt_count(void);
 void arch_spin_wait(void);
 void arch_irq_enable(void);
 void arch_irq_disable(void);
+bool arch_irq_enabled(void);
+/* Takes, with interrupts off, a TLB shootdown sent to this CPU and not
+ * yet acknowledged (a spinlock's waiter calls it as it spins). */
+void arch_ipi_poll(void);
 /* Brings up the other CPUs; each enters sched_start_ap(). */
 void arch_smp_init(void);
 /* Asks CPU `cpu` to run its scheduler (it may be halted). */

@@ -2,10 +2,10 @@
  * Per-CPU data. The arch's entry code finds `self` and the start of `arch`
  * at fixed offsets (<arch/percpu.h>, asserted in arch/ARCH/cpu.c), so
  * both stay first. Only the owning CPU touches its
- * struct, except the fields tagged [K]: other CPUs queue threads on this
- * one, so those are guarded by the big lock (asserted where they change,
- * in the assert-enabled build), and `halted`, which a waker reads and
- * clears under the big lock while the idle CPU sets it before dropping it.
+ * struct, except the fields tagged [S]: other CPUs queue threads on this
+ * one and wake it from its halt, so those are guarded by the scheduler
+ * lock (kernel/sched/sched.c; asserted where they change, in the
+ * assert-enabled build), with or without the big lock.
  */
 #ifndef KERNEL_CPU_H
 #define KERNEL_CPU_H
@@ -33,9 +33,9 @@ struct cpu {
 	uint64_t timer_interrupts;	/* taken here (/proc/interrupts) */
 	paddr_t active_root;		/* page table loaded now */
 	struct vm *lazy_vm;		/* held while idle keeps its tables (vm_switch) */
-	bool halted;			/* idle in hlt: needs an IPI to run [K] */
-	struct list runq;		/* runnable threads queued here [K] */
-	int nr_ready;			/* their number [K] */
+	bool halted;			/* idle in hlt: needs an IPI to run [S] */
+	struct list runq;		/* runnable threads queued here [S] */
+	int nr_ready;			/* their number [S] */
 	/*
 	 * sched_tick has nothing to do before quiet_until while the timers
 	 * and whether others wait are as they were then (and, if others
@@ -45,7 +45,8 @@ struct cpu {
 	uint64_t quiet_timers;		/* ktimer_generation then */
 	struct thread *quiet_thread;
 	bool quiet_runq;		/* runq was non-empty */
-	int spins_held;			/* spinlocks held: asserts only */
+	int spins_held;			/* spinlocks held (assert build) */
+	struct vm *vm_to_put;		/* a lazy vm dropped in a switch */
 };
 
 extern struct cpu cpus[CPU_MAX];

@@ -1,7 +1,10 @@
 /*
  * Threads, the scheduler, wait queues and sleep timeouts (kernel/sched/).
  * The kernel is not preemptible: a thread runs in the kernel until it sleeps
- * or returns to user mode. Everything here is guarded by the big kernel lock.
+ * or returns to user mode. The scheduler lock (kernel/sched/sched.c) guards
+ * the run queues, wait queues and the fields tagged [S]; the functions here
+ * take it themselves and work with or without the big lock, unless they
+ * say otherwise. Other fields are the big lock's, or the thread's own.
  */
 #ifndef KERNEL_SCHED_H
 #define KERNEL_SCHED_H
@@ -51,23 +54,24 @@ struct sched_attr_k {
 	int ioprio;			/* ioprio_set's value; kept only */
 };
 
-/* Sleeping threads, linked through run_link; big lock (asserted). */
+/* Sleeping threads, linked through run_link [S]. */
 struct waitq {
-	struct list sleepers;
+	struct list sleepers;		/* [S] */
 };
 
 struct thread {
 	int tid;		/* changed only by the thread itself (exec):
 				   gettid reads it without the big lock */
 	struct proc *proc;
-	enum thread_state state;
-	struct list run_link;		/* run queue or wait queue */
+	enum thread_state state;	/* [S]; read unlocked as a hint */
+	struct list run_link;		/* run queue or wait queue [S] */
 	struct list proc_link;		/* proc->threads */
-	struct ktimer timeout;		/* sleep deadline */
-	struct waitq *waiting_on;
-	int wake_result;		/* 0, -ETIMEDOUT or -EINTR */
-	bool interruptible;
-	bool killable;			/* a SIGKILL ends this sleep */
+	struct ktimer timeout;		/* sleep deadline (timer lock) */
+	struct waitq *waiting_on;	/* [S] */
+	int wake_result;		/* 0, -ETIMEDOUT or -EINTR [S] */
+	bool interruptible;		/* [S] */
+	bool killable;			/* a SIGKILL ends this sleep: set by
+					   the thread itself before it sleeps */
 
 	void *kstack;
 	uint64_t ksp;			/* saved kernel stack pointer */
@@ -96,7 +100,7 @@ struct thread {
 	bool unlocked_call;		/* in a nolock system call's handler */
 	unsigned work;			/* THREAD_WORK_*, below [K] */
 	uint64_t slice_end;
-	struct cpu *last_cpu;		/* where it last ran */
+	struct cpu *last_cpu;		/* where it last ran [S] */
 	uint64_t cpu_ns;		/* time on CPU */
 	uint64_t nvcsw, nivcsw;		/* switches away: asleep, preempted */
 	uint64_t run_start;
@@ -136,8 +140,11 @@ _Noreturn void sched_start(void);
 void sched_wake(struct thread *t);
 /* Gives the CPU to another runnable thread, if any; may sleep. */
 void sched_yield(void);
-/* Switches away from the current thread, which must not be RUNNING. */
+/* Switches away from the current thread (queued again if RUNNING). */
 void schedule(void);
+/* The end of the switch into a new thread, from thread_first_run: the
+ * thread holds the big lock after it. */
+void sched_first_run(void);
 /*
  * CPU c's idle and busy nanoseconds up to now, for /proc/stat: the idle
  * stretch it is in counts as idle, so neither ever goes backwards.
@@ -179,6 +186,15 @@ void waitq_init(struct waitq *wq);
  */
 int waitq_wait(struct waitq *wq, uint64_t deadline, bool interruptible);
 /*
+ * Like waitq_wait, but first asks done(arg), with the scheduler lock held:
+ * true returns 0 without sleeping. A waker that makes done true before it
+ * wakes wq (both under its own lock, or in that order) is never missed:
+ * either done sees it, or the wake finds this thread asleep on wq. A sleep
+ * without the big lock (a nolock call) has no deadline. May sleep.
+ */
+int waitq_wait_cond(struct waitq *wq, uint64_t deadline, bool interruptible,
+		    bool (*done)(void *arg), void *arg);
+/*
  * Like waitq_wait, but runs `next` (a thread taken off its wait queue with
  * waitq_take_one) on this CPU at once instead of through the run queues: a
  * call to a server, or a server's reply, goes straight to the other side.
@@ -188,7 +204,9 @@ int waitq_wait(struct waitq *wq, uint64_t deadline, bool interruptible);
 int waitq_wait_handoff(struct waitq *wq, uint64_t deadline, bool interruptible,
 		       struct thread *next);
 /* Takes the first sleeper off wq, woken but on no run queue; or NULL. The
- * caller must hand it to waitq_wait_handoff or sched_wake. */
+ * caller must hand it to waitq_wait_handoff or sched_wake, and holds the
+ * big lock meanwhile: sched_wake on any thread is a big-lock holder's, so
+ * nobody queues it in between. */
 struct thread *waitq_take_one(struct waitq *wq);
 void waitq_wake_all(struct waitq *wq);
 void waitq_wake_one(struct waitq *wq);

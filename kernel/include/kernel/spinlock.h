@@ -1,17 +1,21 @@
 /*
- * Spinlocks for the objects that code without the big lock shares with
- * code holding it (docs/kernel.md, "Lock rules and asserts"): a
- * test-and-test-and-set word. Kernel code runs with interrupts off
- * (the big lock's holder, a nolock system call), so no interrupt handler
- * can come in on a holder.
+ * The kernel's own spinlocks, for data that code without the big lock
+ * reaches (the scheduler, wait queues, timers, futex buckets, descriptor
+ * tables, tmpfs files' pages). A lock
+ * records its owner CPU, so "held by this CPU" can be asserted and a lock
+ * taken twice by one CPU panics instead of spinning for ever.
  *
- * The holder's rules: it keeps the lock for a few hundred instructions;
- * it takes no other lock (the big lock included) and waits for nothing
- * another CPU must do (a TLB shootdown, an IPI's answer), as that CPU
- * may be spinning here with interrupts off; it neither sleeps nor
- * touches user memory (a fault would take the big lock). The
- * assert-enabled build counts the spinlocks each CPU holds, so that a
- * user copy with one held panics (uaccess_lock_ok).
+ * The rules (docs/kernel.md, "Spinlocks"):
+ * - Order: the big lock, then object locks (a futex bucket), then the
+ *   scheduler lock, then the timer lock. Never the big lock while holding
+ *   a spinlock (bkl_lock asserts it in the assert-enabled build).
+ * - A holder does not sleep, copy user memory (a fault takes the big
+ *   lock), allocate, or wait for another CPU's acknowledgement (a TLB
+ *   shootdown, membarrier): so a holder always lets go in bounded time.
+ * - A waiter spins with interrupts off, and takes a TLB shootdown meant
+ *   for it while it spins (arch_ipi_poll): a CPU that holds the big lock
+ *   and waits for this one's acknowledgement is never held up by it. A
+ *   wake-up IPI needs no answer; it is taken when interrupts come on.
  */
 #ifndef KERNEL_SPINLOCK_H
 #define KERNEL_SPINLOCK_H
@@ -21,42 +25,95 @@
 #include <kernel/cpu.h>
 #include <kernel/arch.h>
 
-typedef struct {
-	int locked;	/* 0 free, 1 held: atomics only */
-} spinlock_t;
+/* The owner is its struct cpu, not its id: one load fewer to take it. */
+struct spinlock {
+	struct cpu *owner;	/* NULL when free; atomics only */
+};
 
-#define SPINLOCK_INIT { 0 }
+#define SPINLOCK_INIT { .owner = NULL }
 
-static inline void
-spin_init(spinlock_t *l)
-{
-	l->locked = 0;
-}
+typedef struct spinlock spinlock_t;
 
 static inline void
-spin_lock(spinlock_t *l)
+spin_init(struct spinlock *l)
 {
-	while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
-		while (__atomic_load_n(&l->locked, __ATOMIC_RELAXED))
-			arch_spin_wait();
-	if (ASSERTS_ENABLED)
-		this_cpu()->spins_held++;
+	l->owner = NULL;
 }
 
+/* Out of line: the lock was busy; spins until CPU me has it. */
+void spin_wait(struct spinlock *l, struct cpu *me);
+
+#ifdef PETREL_ASSERTS
+/* How many spinlocks this CPU holds (the assert-enabled build only). */
+#define SPIN_COUNT(n) (this_cpu()->spins_held += (n))
+#else
+#define SPIN_COUNT(n) ((void)0)
+#endif
+
+/* spin_lock for CPU me, this one (its struct at hand already). */
 static inline void
-spin_unlock(spinlock_t *l)
+spin_lock_on(struct spinlock *l, struct cpu *me)
 {
-	KASSERT(l->locked);
-	if (ASSERTS_ENABLED)
-		this_cpu()->spins_held--;
-	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
+	struct cpu *expected = NULL;
+	if (!__builtin_expect(__atomic_compare_exchange_n(&l->owner, &expected,
+							  me, false,
+							  __ATOMIC_ACQUIRE,
+							  __ATOMIC_RELAXED), 1))
+		spin_wait(l, me);
+	SPIN_COUNT(1);
 }
 
-/* True when this CPU holds no spinlock (asserted before a user copy). */
+/* Takes l; interrupts must be off (kernel code runs with them off). */
+static inline void
+spin_lock(struct spinlock *l)
+{
+	spin_lock_on(l, this_cpu());
+}
+
+static inline bool
+spin_held(const struct spinlock *l)
+{
+	return __atomic_load_n(&l->owner, __ATOMIC_RELAXED) == this_cpu();
+}
+
+#define SPIN_ASSERT_HELD(l) KASSERT(spin_held(l))
+#define SPIN_ASSERT_NONE_HELD() KASSERT(spin_none_held())
+
+/* True when this CPU holds no spinlock; counted in the assert-enabled
+ * build only, where a user copy or a nolock handler's return asserts it. */
 static inline bool
 spin_none_held(void)
 {
-	return this_cpu()->spins_held == 0;
+	return !ASSERTS_ENABLED || this_cpu()->spins_held == 0;
+}
+
+static inline void
+spin_unlock(struct spinlock *l)
+{
+	KASSERT(spin_held(l));
+	SPIN_COUNT(-1);
+	__atomic_store_n(&l->owner, NULL, __ATOMIC_RELEASE);
+}
+
+/*
+ * For code that may run with interrupts on: turns them off, takes l, and
+ * returns whether they were on, for spin_unlock_irqrestore.
+ */
+static inline bool
+spin_lock_irqsave(struct spinlock *l)
+{
+	bool was_on = arch_irq_enabled();
+	arch_irq_disable();
+	spin_lock(l);
+	return was_on;
+}
+
+static inline void
+spin_unlock_irqrestore(struct spinlock *l, bool was_on)
+{
+	spin_unlock(l);
+	if (was_on)
+		arch_irq_enable();
 }
 
 #endif

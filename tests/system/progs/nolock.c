@@ -1,10 +1,12 @@
 /*
- * The system calls marked nolock (getpid, gettid, getppid, and pread64
- * of a tmpfs file) run without the big lock, and right: for
- * CALLS calls of each, the CPUs' acquisitions of the lock
- * (/proc/petrel/bkl) grow by far less than CALLS, while as many getuid
- * calls (still locked) take it at least CALLS times; getpid and gettid
- * give the pid /proc/self names; and a child spinning in getpid
+ * The system calls marked nolock (getpid, gettid, getppid, pread64 of
+ * a tmpfs file, private futex waits and wakes) run without the big lock,
+ * and right: for CALLS calls of each (a FUTEX_WAKE_PRIVATE with nobody
+ * waiting, a FUTEX_WAIT_PRIVATE on a changed word), the CPUs'
+ * acquisitions of the lock (/proc/petrel/bkl) grow by far less than
+ * CALLS, while as many getuid calls (still locked) take it at least CALLS
+ * times; getpid and gettid give the pid /proc/self names; and a child
+ * spinning in getpid
  * calls on another CPU dies of the SIGTERM its parent sends (a pending
  * signal sends the call down the locked path, which delivers it).
  * Prints "nolock: ok" or why not.
@@ -69,6 +71,24 @@ preads_taken(void)
 	return acquisitions() - before;
 }
 
+#define FUTEX_WAIT_PRIVATE 128
+#define FUTEX_WAKE_PRIVATE 129
+
+/* CALLS futex calls that do not sleep: the lock taken meanwhile, or
+ * CALLS * 2 if one gave the wrong answer. */
+static unsigned long long
+futex_taken(void)
+{
+	static int word = 1;
+	unsigned long long before = acquisitions();
+	for (int i = 0; i < CALLS / 2; i++) {
+		if (syscall(SYS_futex, &word, FUTEX_WAKE_PRIVATE, 1, NULL) != 0 ||
+		    syscall(SYS_futex, &word, FUTEX_WAIT_PRIVATE, 0, NULL) != -1)
+			return CALLS * 2;
+	}
+	return acquisitions() - before;
+}
+
 static void
 make_file(void)
 {
@@ -101,6 +121,7 @@ main(void)
 	unsigned long long unlocked = taken_by(SYS_getpid) + taken_by(SYS_gettid);
 	unsigned long long ppid = taken_by(SYS_getppid);
 	unsigned long long files = preads_taken();
+	unsigned long long futex = futex_taken();
 	unsigned long long locked = taken_by(SYS_getuid);
 	struct timespec pause = { 0, 200 * 1000 * 1000 };
 	int status;
@@ -110,12 +131,18 @@ main(void)
 	       "%llu for %d getppid calls, %llu for %d preads of a tmpfs "
 	       "file, %llu for %d getuid calls\n", unlocked, 2 * CALLS, ppid,
 	       CALLS, files, CALLS, locked, CALLS);
+	printf("nolock: lock taken %llu times for %d futex calls\n", futex,
+	       CALLS);
 	if (unlocked > CALLS / 10 || ppid > CALLS / 20 || locked < CALLS) {
 		printf("nolock: getpid, gettid or getppid took the lock\n");
 		return 1;
 	}
 	if (files > CALLS / 20) {
 		printf("nolock: the tmpfs preads took the lock\n");
+		return 1;
+	}
+	if (futex > CALLS / 10) {
+		printf("nolock: the futex calls took the lock\n");
 		return 1;
 	}
 	if (syscall(SYS_getppid) != getppid() || getppid() < 1) {
