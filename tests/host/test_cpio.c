@@ -414,6 +414,45 @@ test_hex_fields(void)
 	free(a.buf);
 }
 
+/*
+ * The 13 fields are checked together (cpio.c): a bad byte in any place of
+ * any field, of the first member or a later one, is still -EINVAL, and
+ * the good header beside it still reads. The bad bytes are those next to
+ * the digit ranges, a NUL, a space, and bytes with the top bit set (which
+ * must not carry into a neighbour's check).
+ */
+static void
+test_bad_digit_each_field(void)
+{
+	static const unsigned char bad[] = "/:@G`g \0\x80\xb0\xc1\xff";
+	struct archive a = sample("070701");
+	unsigned char *buf = malloc(a.len);
+	size_t second = 0;
+	struct cpio_iter it;
+	struct cpio_entry e;
+
+	/* The second member's header: after the first's name and data. */
+	cpio_iter_init(&it, a.buf, a.len);
+	CHECK_EQ(cpio_next(&it, &e), 1);
+	second = it.pos;
+	for (int field = 0; field < 13; field++) {
+		for (int place = 0; place < 8; place++) {
+			for (size_t k = 0; k < sizeof(bad) - 1; k++) {
+				memcpy(buf, a.buf, a.len);
+				buf[6 + 8 * field + place] = bad[k];
+				CHECK_EQ(walk(buf, a.len, NULL), -EINVAL);
+				memcpy(buf, a.buf, a.len);
+				buf[second + 6 + 8 * field + place] = bad[k];
+				cpio_iter_init(&it, buf, a.len);
+				CHECK_EQ(cpio_next(&it, &e), 1);
+				CHECK_EQ(cpio_next(&it, &e), -EINVAL);
+			}
+		}
+	}
+	free(buf);
+	free(a.buf);
+}
+
 /* Flips random bytes of a valid archive: the reader must fail cleanly. */
 static void
 test_fuzz(void)
@@ -563,6 +602,7 @@ main(void)
 	test_concatenated();
 	test_corrupt();
 	test_hex_fields();
+	test_bad_digit_each_field();
 	test_fuzz();
 	test_host_cpio("newc");
 	test_host_cpio("crc");
