@@ -37,13 +37,13 @@ kmalloc_page_count(void)
 	return heap_pages;
 }
 
+/* The smallest class whose blocks hold total bytes (total > 1). */
 static unsigned
 class_for(size_t total)
 {
-	unsigned c = CLASS_MIN;
-	while (((size_t)1 << c) < total)
-		c++;
-	return c;
+	unsigned c = 64 - (unsigned)__builtin_clzl(total - 1);
+
+	return c < CLASS_MIN ? CLASS_MIN : c;
 }
 
 static bool
