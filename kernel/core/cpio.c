@@ -27,6 +27,8 @@ static const char TRAILER[] = "TRAILER!!!";
 
 #define S_IFMT		0170000
 #define S_IFREG		0100000
+#define S_IFCHR		0020000
+#define S_IFBLK		0060000
 
 /* Starts an iteration; see cpio.h. */
 void
@@ -40,58 +42,104 @@ cpio_iter_init(struct cpio_iter *it, const void *buf, size_t len)
 }
 
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
-    "parse_hex reads the first digit from the lowest byte");
+    "hex_value reads the first digit from the lowest byte");
 
 #define BYTES(b) (0x0101010101010101ull * (b))
 /* Each byte's top bit: set where that byte of x (below 0x80) is >= k. */
 #define BYTES_GE(x, k) (((x) + BYTES(0x80 - (k))) & BYTES(0x80))
 
-/*
- * Returns 0 and the value of 8 hex digits at p, or -EINVAL. All eight at
- * once, a byte each in one 64-bit word (the boot parses some 100 digits a
- * file: a digit at a time cost about 12 instructions).
- */
-static int
-parse_hex(const uint8_t *p, uint32_t *out)
+/* 8 bytes at p in one load, even in a kernel built with -fno-builtin. */
+static inline uint64_t
+load64(const uint8_t *p)
 {
-	uint64_t x, folded, digit, letter, nib, pairs, quads;
+	uint64_t x;
 
-	/* One load, even in a kernel built with -fno-builtin. */
-	__builtin_memcpy(&x, p, FIELD_LEN);
-	if (x & BYTES(0x80))
-		return -EINVAL;
-	folded = x & BYTES(0xdf);	/* 'a'-'f' as 'A'-'F' */
-	digit = BYTES_GE(x, '0') & ~BYTES_GE(x, '9' + 1);
-	letter = BYTES_GE(folded, 'A') & ~BYTES_GE(folded, 'F' + 1);
-	if ((digit | letter) != BYTES(0x80))
-		return -EINVAL;
-	/* '0'-'9' and 'A'-'F' end in 0-9 and 1-6: letters add 9. */
-	nib = (x & BYTES(0x0f)) + (letter >> 7) * 9;
-	/* The first digit is the most significant: pairs, then fours. */
-	pairs = ((nib << 4) | (nib >> 8)) & 0x00ff00ff00ff00ffull;
-	quads = ((pairs << 8) | (pairs >> 16)) & 0x0000ffff0000ffffull;
-	*out = (uint32_t)((quads << 16) | (quads >> 32));
-	return 0;
+	__builtin_memcpy(&x, p, sizeof(x));
+	return x;
 }
 
-/* Returns 0 and the header fields at it->pos, or -EINVAL. */
+/*
+ * Each byte's top bit: set where that byte of x is not a hex digit (a
+ * byte of 0x80 or more may leave its neighbours' bits wrong: the caller
+ * refuses x for its own top bit anyway).
+ */
+static inline uint64_t
+hex_bad(uint64_t x)
+{
+	uint64_t folded = x & BYTES(0xdf);	/* 'a'-'f' as 'A'-'F' */
+	uint64_t digit = BYTES_GE(x, '0') & ~BYTES_GE(x, '9' + 1);
+	uint64_t letter = BYTES_GE(folded, 'A') & ~BYTES_GE(folded, 'F' + 1);
+
+	return x | ~(digit | letter);
+}
+
+/*
+ * The value of 8 hex digits (hex_bad found none bad), a byte each in x,
+ * the first the most significant. '0'-'9' end in 0-9; 'A'-'F' and 'a'-'f'
+ * in 1-6, with bit 6 set: letters add 9. Then each multiply puts a lane
+ * and its neighbour, shifted, side by side: pairs, fours, all eight.
+ */
+static inline uint32_t
+hex_value(uint64_t x)
+{
+	uint64_t v = (x & BYTES(0x0f)) + ((x >> 6) & BYTES(1)) * 9;
+
+	v = ((v * 0x1001) >> 8) & 0x00ff00ff00ff00ffull;
+	v = ((v * 0x1000001) >> 16) & 0x0000ffff0000ffffull;
+	return (uint32_t)((v * 0x1000000000001ull) >> 32);
+}
+
+/* "070701" (or "070702", the last byte one more) as load64 reads it. */
+#define MAGIC_MASK	0x0000ffffffffffffull
+#define MAGIC_NEWC	0x313037303730ull
+#define MAGIC_CRC	(MAGIC_NEWC + (1ull << 40))
+
+static uint32_t
+field(const uint8_t *h, int i)
+{
+	return hex_value(load64(h + MAGIC_LEN + i * FIELD_LEN));
+}
+
+/*
+ * Returns 0 and the header fields at it->pos, or -EINVAL. The boot reads
+ * some 300 headers: the 104 digits are checked 8 at a time, all together,
+ * and only the fields a member of its kind needs are converted (cpio.h);
+ * the others are 0.
+ */
 static int
 parse_header(const struct cpio_iter *it, uint32_t f[F_COUNT], bool *has_crc)
 {
 	const uint8_t *h = it->buf + it->pos;
-	int i;
+	uint64_t magic, bad = 0;
+	uint32_t type;
 
 	if (it->len - it->pos < HEADER_LEN)
 		return -EINVAL;
-	if (memcmp(h, "070701", MAGIC_LEN) == 0)
-		*has_crc = false;
-	else if (memcmp(h, "070702", MAGIC_LEN) == 0)
-		*has_crc = true;
-	else
+	magic = load64(h) & MAGIC_MASK;
+	if (magic != MAGIC_NEWC && magic != MAGIC_CRC)
 		return -EINVAL;
-	for (i = 0; i < F_COUNT; i++)
-		if (parse_hex(h + MAGIC_LEN + i * FIELD_LEN, &f[i]) < 0)
-			return -EINVAL;
+	*has_crc = magic == MAGIC_CRC;
+	for (int i = 0; i < F_COUNT; i++)
+		bad |= hex_bad(load64(h + MAGIC_LEN + i * FIELD_LEN));
+	if (bad & BYTES(0x80))
+		return -EINVAL;
+	for (int i = F_MODE; i <= F_FILESIZE; i++)
+		f[i] = field(h, i);
+	f[F_NAMESIZE] = field(h, F_NAMESIZE);
+	f[F_CHECK] = *has_crc ? field(h, F_CHECK) : 0;
+	/* Hard links are told by ino and device, only where nlink > 1. */
+	f[F_INO] = f[F_DEVMAJOR] = f[F_DEVMINOR] = 0;
+	if (f[F_NLINK] > 1) {
+		f[F_INO] = field(h, F_INO);
+		f[F_DEVMAJOR] = field(h, F_DEVMAJOR);
+		f[F_DEVMINOR] = field(h, F_DEVMINOR);
+	}
+	type = f[F_MODE] & S_IFMT;
+	f[F_RDEVMAJOR] = f[F_RDEVMINOR] = 0;
+	if (type == S_IFCHR || type == S_IFBLK) {
+		f[F_RDEVMAJOR] = field(h, F_RDEVMAJOR);
+		f[F_RDEVMINOR] = field(h, F_RDEVMINOR);
+	}
 	return 0;
 }
 
@@ -127,6 +175,29 @@ strip_prefix(struct cpio_entry *e)
 	}
 }
 
+/*
+ * Whether name[0..size) is a C string of size - 1 bytes: NUL-terminated,
+ * no NUL inside. A word at a time (a NUL byte is a borrow into its top
+ * bit); size is at least 1.
+ */
+static bool
+name_ok(const uint8_t *name, size_t size)
+{
+	size_t i = 0, len = size - 1;
+
+	if (name[len] != 0)
+		return false;
+	for (; len - i >= 8; i += 8) {
+		uint64_t w = load64(name + i);
+		if ((w - BYTES(1)) & ~w & BYTES(0x80))
+			return false;
+	}
+	for (; i < len; i++)
+		if (name[i] == 0)
+			return false;
+	return true;
+}
+
 static uint32_t
 checksum(const uint8_t *p, size_t n)
 {
@@ -154,7 +225,7 @@ read_member(struct cpio_iter *it, struct cpio_entry *e)
 	if (f[F_NAMESIZE] == 0 || f[F_NAMESIZE] > it->len - name_pos)
 		return -EINVAL;
 	name = (const char *)it->buf + name_pos;
-	if (strnlen(name, f[F_NAMESIZE]) != f[F_NAMESIZE] - 1)
+	if (!name_ok((const uint8_t *)name, f[F_NAMESIZE]))
 		return -EINVAL;	/* unterminated, or a NUL inside */
 	/* An empty last member may end without its padding. */
 	data_pos = pad4(name_pos + f[F_NAMESIZE], it->len);
@@ -167,7 +238,7 @@ read_member(struct cpio_iter *it, struct cpio_entry *e)
 	it->pos = pad4(end, it->len);
 	if (it->pos == 0)
 		it->pos = it->len;
-	if (strcmp(name, TRAILER) == 0)
+	if (f[F_NAMESIZE] == sizeof(TRAILER) && strcmp(name, TRAILER) == 0)
 		return 0;
 	/* GNU cpio sums only regular files' data (symlinks get 0). */
 	if (has_crc && (f[F_MODE] & S_IFMT) == S_IFREG &&

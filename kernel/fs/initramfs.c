@@ -343,14 +343,19 @@ initramfs_unpack(struct inode *root, paddr_t start, uint64_t size)
 	archive_pa = archive_freed = start;
 	cpio_iter_init(&it, archive, size);
 	while ((r = cpio_next(&it, &e)) == 1) {
-		/* The name's page may be freed while the data is copied. */
+		/* A file's data may free the page of its name before an
+		 * error is told: a copy. Other members free nothing. */
 		char name[128];
-		size_t n = MIN(e.name_len, sizeof(name) - 1);
-		memcpy(name, e.name, n);
-		name[n] = 0;
+		const char *shown = e.name;
+		if (S_ISREG(e.mode) && e.size > 0) {
+			size_t n = MIN(e.name_len, sizeof(name) - 1);
+			memcpy(name, e.name, n);
+			name[n] = 0;
+			shown = name;
+		}
 		int err = unpack_entry(root, &e);
 		if (err < 0)
-			printk("initramfs: %s: error %d\n", name, err);
+			printk("initramfs: %s: error %d\n", shown, err);
 		files++;
 		archive_release(archive + it.pos);	/* before the next header */
 	}

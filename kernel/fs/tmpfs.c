@@ -164,12 +164,7 @@ tmpfs_new_root(const char *name)
 static struct tmpfs_dirent *
 find(struct inode *dir, const char *name, size_t len)
 {
-	list_for_each(it, &node(dir)->entries) {
-		struct tmpfs_dirent *d = list_entry(it, struct tmpfs_dirent, link);
-		if (d->len == len && memcmp(d->name, name, len) == 0)
-			return d;
-	}
-	return NULL;
+	return tmpfs_dir_find(node(dir), name, len);
 }
 
 static struct inode *
@@ -194,6 +189,7 @@ add_entry(struct inode *dir, const char *name, size_t len, struct inode *ino)
 	d->name[len] = 0;
 	inode_get(ino);
 	list_push_back(&node(dir)->entries, &d->link);
+	tmpfs_dirhash_add(node(dir), d);
 	if (S_ISDIR(ino->mode)) {
 		ino->parent = dir;
 		dir->nlink++;
@@ -249,6 +245,7 @@ static void
 drop_entry(struct inode *dir, struct tmpfs_dirent *d)
 {
 	struct inode *ino = d->inode;
+	tmpfs_dirhash_remove(node(dir), d);
 	list_remove(&d->link);
 	if (S_ISDIR(ino->mode)) {
 		dir->nlink--;
@@ -328,6 +325,7 @@ tmpfs_rename(struct inode *odir, const char *oname, size_t olen,
 	if (dst)
 		drop_entry(ndir, dst);
 	src = find(odir, oname, olen);
+	tmpfs_dirhash_remove(node(odir), src);
 	list_remove(&src->link);
 	if (S_ISDIR(ino->mode))
 		odir->nlink--;
@@ -469,6 +467,7 @@ tmpfs_release(struct inode *ino)
 		inode_put(d->inode);
 		kfree(d);
 	}
+	tmpfs_dirhash_free(n);
 	kfree(n);
 }
 

@@ -1,7 +1,8 @@
 /*
  * tmpfs's parts (kernel/fs/tmpfs*.c): tmpfs.c has the tree and the file
  * data; tmpfs_pages.c indexes a file's pages; tmpfs_holes.c punches
- * holes and finds them (fallocate, lseek's SEEK_DATA and SEEK_HOLE).
+ * holes and finds them (fallocate, lseek's SEEK_DATA and SEEK_HOLE);
+ * tmpfs_dirhash.c finds a directory's entries by name.
  * Big lock held, and for a regular file's pages and size the node's lock
  * too (below).
  */
@@ -24,6 +25,7 @@ struct tmpfs_super {
 
 struct tmpfs_dirent {
 	struct list link;
+	struct tmpfs_dirent *hash_next;	/* in its bucket (tmpfs_dirhash.c) */
 	struct inode *inode;
 	size_t len;
 	char name[];
@@ -37,7 +39,9 @@ struct tmpfs_dirent {
  * is held); waiting for another CPU (a TLB shootdown) is not.
  */
 struct tmpfs_node {
-	struct list entries;		/* directories */
+	struct list entries;		/* directories, in readdir order */
+	struct tmpfs_dirhash *hash;	/* big directories: entries by name */
+	size_t dir_count;		/* directories: entries */
 	spinlock_t lock;
 	paddr_t **chunks;		/* regular files: pages by index in
 					   chunks, 0 a hole (tmpfs_pages.c) [N] */
@@ -77,5 +81,17 @@ void tmpfs_pages_drop(struct inode *ino, uint64_t first, uint64_t last);
 void tmpfs_pages_free(struct tmpfs_node *n);
 uint64_t tmpfs_pages_count(const struct tmpfs_node *n, uint64_t first,
 			   uint64_t last);
+
+/*
+ * A directory's entries by name (tmpfs_dirhash.c). tmpfs_dir_find: the
+ * entry named name[0..len), or NULL. tmpfs_dirhash_add: after an entry
+ * joins n->entries; tmpfs_dirhash_remove: before it leaves them;
+ * tmpfs_dirhash_free: as n goes.
+ */
+struct tmpfs_dirent *tmpfs_dir_find(struct tmpfs_node *n, const char *name,
+				    size_t len);
+void tmpfs_dirhash_add(struct tmpfs_node *n, struct tmpfs_dirent *d);
+void tmpfs_dirhash_remove(struct tmpfs_node *n, struct tmpfs_dirent *d);
+void tmpfs_dirhash_free(struct tmpfs_node *n);
 
 #endif

@@ -37,22 +37,25 @@ kmalloc_page_count(void)
 	return heap_pages;
 }
 
+/* The smallest class whose blocks hold total bytes (total > 1). */
 static unsigned
 class_for(size_t total)
 {
-	unsigned c = CLASS_MIN;
-	while (((size_t)1 << c) < total)
-		c++;
-	return c;
+	unsigned c = 64 - (unsigned)__builtin_clzl(total - 1);
+
+	return c < CLASS_MIN ? CLASS_MIN : c;
 }
 
 static bool
 refill(unsigned c)
 {
-	uint8_t *page = page_alloc_kva(0);
+	/* Not zeroed: kzalloc zeroes each block it hands out anyway. */
+	uint8_t *page = page_alloc_kva_dirty(0);
 	if (!page)
 		return false;
 	heap_pages++;	/* a size class's page is never given back */
+	if (ASSERTS_ENABLED)	/* as if freed: a read before a write shows */
+		memset(page, KMALLOC_POISON, PAGE_SIZE);
 	size_t size = (size_t)1 << c;
 	for (size_t off = 0; off + size <= PAGE_SIZE; off += size) {
 		struct block_hdr *b = (struct block_hdr *)(page + off);

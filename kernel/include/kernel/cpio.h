@@ -21,6 +21,10 @@ struct cpio_iter {
  * without leading "/" or "./" ("" for the archive's root "."). Hard links
  * appear as several entries with the same ino and nlink > 1; newc stores
  * the data once, with the last of them, the others having size 0.
+ * Only the fields a member of its kind needs are read (the boot reads
+ * some 300 headers): ino, dev_major and dev_minor where nlink > 1, the
+ * rdev pair for character and block devices; elsewhere they are 0. Every
+ * field is checked, read or not.
  */
 struct cpio_entry {
 	const char *name;
