@@ -41,3 +41,15 @@ for p in entries(gdb.parse_and_eval("all_procs"), "struct proc", "all_link"):
 			int(t["tid"]), t["state"], t["waiting_on"],
 			int(t["syscall_nr"]), int(t["sig_pending"]),
 			int(t["sig_blocked"]), traced))
+		# The frame its entry from user mode saved: the call and its
+		# first arguments, which say what a sleeper waits for (a
+		# futex's address, a descriptor).
+		try:
+			if int(t["tf"]) and str(t["state"]) != "THREAD_RUNNING":
+				tf = t["tf"].dereference()
+				print("    user rip %#x rax %#x rdi %#x rsi %#x "
+				      "rdx %#x" % (int(tf["rip"]), int(tf["rax"]),
+						   int(tf["rdi"]), int(tf["rsi"]),
+						   int(tf["rdx"])))
+		except gdb.error:	# another arch's frame, or unreadable
+			pass
