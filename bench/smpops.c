@@ -169,6 +169,11 @@ futex_pass(int to)
 	syscall(SYS_futex, &turn, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
 }
 
+/* Set by the main thread once it has left the loop: the partner leaves
+ * only then (leaving at shared->stop, after its own pass, could strand
+ * a main thread that had taken one more turn meanwhile). */
+static int futex_done;
+
 static void *
 futex_partner(void *arg)
 {
@@ -176,9 +181,9 @@ futex_partner(void *arg)
 	for (;;) {
 		while (__atomic_load_n(&turn, __ATOMIC_ACQUIRE) != 1)
 			futex_wait(&turn, 0);
-		futex_pass(0);
-		if (shared->stop)
+		if (__atomic_load_n(&futex_done, __ATOMIC_ACQUIRE))
 			return NULL;
+		futex_pass(0);
 	}
 }
 
@@ -197,7 +202,8 @@ work_futex(int w)
 			break;
 		shared->ops[w]++;
 	}
-	futex_pass(1);	/* the partner may not have seen the stop yet */
+	__atomic_store_n(&futex_done, 1, __ATOMIC_RELEASE);
+	futex_pass(1);	/* the partner's last turn: it sees futex_done */
 	pthread_join(t, NULL);
 }
 
