@@ -94,4 +94,11 @@ void tmpfs_dirhash_add(struct tmpfs_node *n, struct tmpfs_dirent *d);
 void tmpfs_dirhash_remove(struct tmpfs_node *n, struct tmpfs_dirent *d);
 void tmpfs_dirhash_free(struct tmpfs_node *n);
 
+/* What mount options asked for; -1: not given. */
+struct tmpfs_options {
+	uint64_t pages;
+	long mode, uid, gid;
+};
+int tmpfs_parse_options(const char *options, struct tmpfs_options *opts);
+
 #endif

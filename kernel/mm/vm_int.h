@@ -1,0 +1,46 @@
+/* What vm.c and vm_fault.c share: the protection bits of a region's pages
+ * and the counts of its size and resident pages. */
+#ifndef PETREL_MM_VM_INT_H
+#define PETREL_MM_VM_INT_H
+
+#include <kernel/vm.h>
+#include <kernel/mmu.h>
+#include <kernel/vfs.h>
+
+static inline unsigned
+mmu_prot(unsigned prot)
+{
+	unsigned p = MMU_USER;
+	if (prot & (PROT_READ | PROT_WRITE | PROT_EXEC))
+		p |= MMU_READ;
+	if (prot & PROT_WRITE)
+		p |= MMU_WRITE;
+	if (prot & PROT_EXEC)
+		p |= MMU_EXEC;
+	return p;
+}
+
+/* True if r's file wants to hear of the first store to each page. */
+static inline bool
+tracks_stores(const struct region *r)
+{
+	return (r->flags & MAP_SHARED) && r->file && r->file->iops->page_mkwrite;
+}
+
+/* Regions of vm grew by bytes (shrank, if negative): VmSize and VmPeak. */
+static inline void
+vm_grow(struct vm *vm, int64_t bytes)
+{
+	vm->mapped += (uint64_t)bytes;
+	vm->mapped_peak = MAX(vm->mapped_peak, vm->mapped);
+}
+
+/* One more resident page: VmRSS and VmHWM. */
+static inline void
+vm_page_added(struct vm *vm)
+{
+	vm->pages++;
+	vm->pages_peak = MAX(vm->pages_peak, vm->pages);
+}
+
+#endif
