@@ -157,4 +157,38 @@ long unix_recvfrom(struct file *f, uaddr_t buf, size_t len, int flags,
 long unix_sendmsg(struct file *f, uaddr_t msg, int flags);
 long unix_recvmsg(struct file *f, uaddr_t msg, int flags);
 
+/* Buffer limits (Linux's sysctl defaults) and the SOL_SOCKET options
+ * unixsock.c and unixsock_opt.c read. */
+#define AF_UNIX 1
+#define UNIX_BUF_DEFAULT 212992		/* net.core.[wr]mem_default */
+#define UNIX_BUF_MAX 212992		/* net.core.[wr]mem_max */
+#define UNIX_SNDBUF_MIN 4608		/* Linux's SOCK_MIN_SNDBUF */
+#define UNIX_RCVBUF_MIN 2304		/* SOCK_MIN_RCVBUF */
+#define SUN_PATH_OFF 2			/* offsetof(sockaddr_un, sun_path) */
+#define SUN_LEN_MAX 110			/* sizeof(struct sockaddr_un) */
+
+#define SOL_SOCKET 1
+#define SO_DEBUG 1
+#define SO_REUSEADDR 2
+#define SO_TYPE 3
+#define SO_ERROR 4
+#define SO_DONTROUTE 5
+#define SO_BROADCAST 6
+#define SO_SNDBUF 7
+#define SO_RCVBUF 8
+#define SO_KEEPALIVE 9
+#define SO_OOBINLINE 10
+#define SO_PRIORITY 12
+#define SO_LINGER 13
+#define SO_REUSEPORT 15
+#define SO_PASSCRED 16
+#define SO_PEERCRED 17
+#define SO_RCVLOWAT 18
+#define SO_SNDLOWAT 19
+#define SO_RCVTIMEO 20
+#define SO_SNDTIMEO 21
+#define SO_ACCEPTCONN 30
+#define SO_PROTOCOL 38
+#define SO_DOMAIN 39
+
 #endif
