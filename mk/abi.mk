@@ -16,6 +16,9 @@ $(BUILD)/abi/%: tests/abi/%.c tests/abi/abi.h tests/abi/inet.h | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(MUSL_CC) $(USER_CFLAGS) -pthread -o $@ $<
 
+# The AF_UNIX programs share tests/abi/unix.h.
+$(BUILD)/abi/unix $(BUILD)/abi/unix_names: tests/abi/unix.h
+
 $(BUILD)/testroot/test/abi/%: $(BUILD)/abi/% | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	cp $< $@
