@@ -170,11 +170,16 @@ chan_signals(struct kobj *o)
  * nobody.
  */
 static int
-call_wait(struct chan_call *c, struct thread *server)
+call_wait(struct chan_call *c, struct waitq *receivers)
 {
-	if (c->nointr)
+	if (c->nointr) {
+		struct thread *server = NULL;
+		if (receivers)
+			server = waitq_take_one(receivers);
 		return waitq_wait_killable(&c->wq, server);
-	return waitq_wait_handoff(&c->wq, 0, true, server);
+	}
+	/* The waiting server taken and this thread asleep: one lock hold. */
+	return waitq_wait_take(&c->wq, 0, true, receivers);
 }
 
 /*
@@ -198,10 +203,10 @@ chan_do_call(struct channel *ch, struct chan_call *c)
 	list_push_back(&ch->queue, &c->link);
 	kobj_changed(&ch->server);
 
-	struct thread *server = waitq_take_one(&ch->receivers);
+	struct waitq *receivers = &ch->receivers;
 	while (!c->done) {
-		int r = call_wait(c, server);
-		server = NULL;
+		int r = call_wait(c, receivers);
+		receivers = NULL;
 		bool dying = fatal_signal_pending(current());
 		if (!c->done && (r == -EINTR || dying)) {
 			/*
@@ -456,8 +461,14 @@ sys_pt_channel_call(int h, uaddr_t ucall)
 	return status;
 }
 
-/* Answers the call `token`; returns its caller, woken but not queued. */
-static struct thread *
+/*
+ * Answers the call `token`; returns the wait queue its caller sleeps on,
+ * for the replier to wake (waitq_wake_one) or hand the CPU to
+ * (waitq_wait_take) before it may sleep or let go of the big lock: the
+ * queue lives on the caller's stack, which the caller, once woken by
+ * anything else (a signal), leaves as soon as it holds the big lock.
+ */
+static struct waitq *
 reply_to(struct channel *ch, uint64_t token, int64_t status, uaddr_t data,
 	 size_t len, long *err)
 {
@@ -482,7 +493,7 @@ reply_to(struct channel *ch, uint64_t token, int64_t status, uaddr_t data,
 	if (c->on_reply)
 		c->on_reply(c->ctx, (long)status, c->reply, len);
 	call_finish(c, (long)status);
-	return waitq_take_one(&c->wq);
+	return &c->wq;
 }
 
 long
@@ -494,10 +505,10 @@ sys_pt_channel_reply(int h, uint64_t token, int64_t status, uaddr_t data,
 	if (IS_ERR(o))
 		return PTR_ERR(o);
 	long err;
-	struct thread *caller = reply_to(chan_of(o), token, status, data, len,
-					 &err);
+	struct waitq *caller = reply_to(chan_of(o), token, status, data, len,
+					&err);
 	if (caller)
-		sched_wake(caller);
+		waitq_wake_one(caller);
 	return err;
 }
 
@@ -544,12 +555,19 @@ sys_pt_channel_recv(int h, uaddr_t urecv, int64_t timeout_ns)
 	long e = copyin(&r, urecv, offsetof(struct pt_recv, token));
 	if (e < 0)
 		return e;
-	struct thread *caller = NULL;
+	struct waitq *caller = NULL;
 	if (r.reply_token) {
 		caller = reply_to(ch, r.reply_token, r.reply_status,
 				  r.reply_data, r.reply_len, &e);
 		if (e < 0)
 			return e;
+	}
+	/* Unless this thread sleeps at once, its caller is woken now, before
+	   a copy's fault may sleep (reply_to). */
+	if (caller && (!list_empty(&ch->queue) || ch->client_gone ||
+		       timeout_ns == 0)) {
+		waitq_wake_one(caller);
+		caller = NULL;
 	}
 	uint64_t deadline = timeout_ns > 0 ? arch_now_ns() + (uint64_t)timeout_ns : 0;
 	kobj_get(o);
@@ -566,13 +584,11 @@ sys_pt_channel_recv(int h, uaddr_t urecv, int64_t timeout_ns)
 			e = -EAGAIN;
 			break;
 		}
-		e = waitq_wait_handoff(&ch->receivers, deadline, true, caller);
+		e = waitq_wait_take(&ch->receivers, deadline, true, caller);
 		caller = NULL;
 		if (e < 0)
 			break;
 	}
-	if (caller)
-		sched_wake(caller);
 	kobj_put(o);
 	return e;
 }

@@ -588,6 +588,47 @@ waitq_wait_handoff(struct waitq *wq, uint64_t deadline, bool interruptible,
 	return t->wake_result;
 }
 
+/*
+ * The first sleeper of `from` (from may be NULL or empty), taken off it as
+ * a wake would, in one hold of the scheduler lock with the current
+ * thread's sleep: it runs here at once, or by the run queues where its
+ * affinity or the sleep's refusal says so.
+ */
+int
+waitq_wait_take(struct waitq *wq, uint64_t deadline, bool interruptible,
+		struct waitq *from)
+{
+	struct cpu *c = this_cpu();
+	struct thread *t = c->current, *next = NULL;
+	int r;
+
+	spin_lock_on(&sched_lock, c);
+	if (from && !list_empty(&from->sleepers)) {
+		next = list_first(&from->sleepers, struct thread, run_link);
+		list_remove(&next->run_link);
+		next->waiting_on = NULL;
+		next->wake_result = 0;
+		if (!cpu_allowed(next, c)) {
+			runq_push(next);
+			next = NULL;
+		}
+	}
+	if ((r = sleep_check(t, deadline, interruptible)) < 0) {
+		if (next)
+			runq_push(next);
+		spin_unlock(&sched_lock);
+		return r;
+	}
+	sleep_on(t, wq, deadline, interruptible);
+	if (next)
+		switch_to(next);
+	else
+		schedule_locked();
+	if (deadline)
+		ktimer_cancel(&t->timeout);
+	return t->wake_result;
+}
+
 int
 waitq_wait_killable(struct waitq *wq, struct thread *next)
 {

@@ -4,7 +4,8 @@
  * a server that dies, notifications and waits, shared memory objects, and
  * handles across fork and execve. Prints one line per check; exits 1 on the
  * first failure. With "bench N" it prints the cycles of N round trips;
- * with "bench N cross" the server runs on CPU 1 and the caller on CPU 0.
+ * with "bench N cross" the server runs on CPU 1 and the caller on CPU 0;
+ * "bench N rt" makes the round trips alone (for an instruction trace).
  */
 #define _GNU_SOURCE
 #include <petrel/native.h>
@@ -377,7 +378,7 @@ pin_to(int cpu)
 /* Cycles per round trip (-icount: instructions), per null system call
  * with the big lock (getppid) and per one without it (getpid). */
 static int
-bench(int n, int cross)
+bench(int n, int cross, int rt_only)
 {
 	pt_handle_t ends[2];
 	if (cross && !pin_to(1)) {	/* the server, forked now, stays there */
@@ -395,10 +396,10 @@ bench(int n, int cross)
 	for (int i = 0; i < n; i++)
 		call(ends[0], &q, NULL, 0, &word);
 	uint64_t t1 = rdtsc();
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n && !rt_only; i++)
 		getppid();
 	uint64_t t2 = rdtsc();
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n && !rt_only; i++)
 		getpid();
 	uint64_t t3 = rdtsc();
 	printf("ipc-bench: %sround-trip %llu\n", cross ? "cross-cpu " : "",
@@ -419,8 +420,9 @@ main(int argc, char **argv)
 	if (argc == 4 && strcmp(argv[1], "exec-check") == 0)
 		return exec_check(argv[2], argv[3]);
 	if ((argc == 3 || argc == 4) && strcmp(argv[1], "bench") == 0)
-		return bench(atoi(argv[2]), argc == 4 &&
-			     strcmp(argv[3], "cross") == 0);
+		return bench(atoi(argv[2]),
+			     argc == 4 && strcmp(argv[3], "cross") == 0,
+			     argc == 4 && strcmp(argv[3], "rt") == 0);
 	test_handles();
 	test_channel();
 	test_close_wakes_server();
