@@ -418,8 +418,8 @@ long
 sys_pt_channel_call(int h, uaddr_t ucall)
 {
 	struct proc *p = current()->proc;
-	struct kobj *o = handle_lookup(p, h, PT_OBJ_CHANNEL_CLIENT,
-				       PT_RIGHT_WRITE);
+	struct kobj *o = handle_lookup_inline(p, h, PT_OBJ_CHANNEL_CLIENT,
+					      PT_RIGHT_WRITE);
 	if (IS_ERR(o))
 		return PTR_ERR(o);
 	struct pt_call call;
@@ -546,8 +546,9 @@ take_call(struct channel *ch, struct pt_recv *r, uaddr_t urecv)
 long
 sys_pt_channel_recv(int h, uaddr_t urecv, int64_t timeout_ns)
 {
-	struct kobj *o = handle_lookup(current()->proc, h,
-				       PT_OBJ_CHANNEL_SERVER, PT_RIGHT_READ);
+	struct kobj *o = handle_lookup_inline(current()->proc, h,
+					      PT_OBJ_CHANNEL_SERVER,
+					      PT_RIGHT_READ);
 	if (IS_ERR(o))
 		return PTR_ERR(o);
 	struct channel *ch = chan_of(o);
