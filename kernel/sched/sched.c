@@ -491,10 +491,11 @@ sched_first_run(void)
 /*
  * Runs next on this CPU in place of the current thread. Called with the
  * scheduler lock held; returns, in this thread once it runs again, with
- * the lock dropped and the big lock as this thread held it.
+ * the lock dropped and the big lock as this thread held it. Inline in
+ * the IPC hand-off (waitq_wait_take), a call everywhere else.
  */
-static void
-switch_to(struct thread *next)
+static inline __attribute__((always_inline)) void
+switch_to_inline(struct thread *next)
 {
 	struct cpu *c = this_cpu();
 	struct thread *prev = c->current;
@@ -529,6 +530,12 @@ switch_to(struct thread *next)
 	bool had_bkl = bkl_mine(c);
 	arch_context_switch(prev, next);
 	switch_done(had_bkl);
+}
+
+static __attribute__((noinline)) void
+switch_to(struct thread *next)
+{
+	switch_to_inline(next);
 }
 
 /* schedule with the scheduler lock held; it drops it. */
@@ -621,7 +628,7 @@ waitq_wait_take(struct waitq *wq, uint64_t deadline, bool interruptible,
 	}
 	sleep_on(t, wq, deadline, interruptible);
 	if (next)
-		switch_to(next);
+		switch_to_inline(next);
 	else
 		schedule_locked();
 	if (deadline)
