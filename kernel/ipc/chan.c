@@ -170,18 +170,24 @@ chan_signals(struct kobj *o)
  * nobody.
  */
 static int
-call_wait(struct chan_call *c, struct thread *server)
+call_wait(struct chan_call *c, struct waitq *receivers)
 {
-	if (c->nointr)
+	if (c->nointr) {
+		struct thread *server = NULL;
+		if (receivers)
+			server = waitq_take_one(receivers);
 		return waitq_wait_killable(&c->wq, server);
-	return waitq_wait_handoff(&c->wq, 0, true, server);
+	}
+	/* The waiting server taken and this thread asleep: one lock hold. */
+	return waitq_wait_take(&c->wq, 0, true, receivers);
 }
 
 /*
  * Queues c on the channel and sleeps until it is answered. A server thread
- * waiting to receive runs at once, on this CPU.
+ * waiting to receive runs at once, on this CPU. Inline: the round trip's
+ * path is one function per side.
  */
-static long
+static inline __attribute__((always_inline)) long
 chan_do_call(struct channel *ch, struct chan_call *c)
 {
 	struct proc *p = current()->proc;
@@ -198,10 +204,10 @@ chan_do_call(struct channel *ch, struct chan_call *c)
 	list_push_back(&ch->queue, &c->link);
 	kobj_changed(&ch->server);
 
-	struct thread *server = waitq_take_one(&ch->receivers);
+	struct waitq *receivers = &ch->receivers;
 	while (!c->done) {
-		int r = call_wait(c, server);
-		server = NULL;
+		int r = call_wait(c, receivers);
+		receivers = NULL;
 		bool dying = fatal_signal_pending(current());
 		if (!c->done && (r == -EINTR || dying)) {
 			/*
@@ -413,8 +419,8 @@ long
 sys_pt_channel_call(int h, uaddr_t ucall)
 {
 	struct proc *p = current()->proc;
-	struct kobj *o = handle_lookup(p, h, PT_OBJ_CHANNEL_CLIENT,
-				       PT_RIGHT_WRITE);
+	struct kobj *o = handle_lookup_inline(p, h, PT_OBJ_CHANNEL_CLIENT,
+					      PT_RIGHT_WRITE);
 	if (IS_ERR(o))
 		return PTR_ERR(o);
 	struct pt_call call;
@@ -456,8 +462,14 @@ sys_pt_channel_call(int h, uaddr_t ucall)
 	return status;
 }
 
-/* Answers the call `token`; returns its caller, woken but not queued. */
-static struct thread *
+/*
+ * Answers the call `token`; returns the wait queue its caller sleeps on,
+ * for the replier to wake (waitq_wake_one) or hand the CPU to
+ * (waitq_wait_take) before it may sleep or let go of the big lock: the
+ * queue lives on the caller's stack, which the caller, once woken by
+ * anything else (a signal), leaves as soon as it holds the big lock.
+ */
+static inline __attribute__((always_inline)) struct waitq *
 reply_to(struct channel *ch, uint64_t token, int64_t status, uaddr_t data,
 	 size_t len, long *err)
 {
@@ -482,7 +494,7 @@ reply_to(struct channel *ch, uint64_t token, int64_t status, uaddr_t data,
 	if (c->on_reply)
 		c->on_reply(c->ctx, (long)status, c->reply, len);
 	call_finish(c, (long)status);
-	return waitq_take_one(&c->wq);
+	return &c->wq;
 }
 
 long
@@ -494,10 +506,10 @@ sys_pt_channel_reply(int h, uint64_t token, int64_t status, uaddr_t data,
 	if (IS_ERR(o))
 		return PTR_ERR(o);
 	long err;
-	struct thread *caller = reply_to(chan_of(o), token, status, data, len,
-					 &err);
+	struct waitq *caller = reply_to(chan_of(o), token, status, data, len,
+					&err);
 	if (caller)
-		sched_wake(caller);
+		waitq_wake_one(caller);
 	return err;
 }
 
@@ -535,8 +547,9 @@ take_call(struct channel *ch, struct pt_recv *r, uaddr_t urecv)
 long
 sys_pt_channel_recv(int h, uaddr_t urecv, int64_t timeout_ns)
 {
-	struct kobj *o = handle_lookup(current()->proc, h,
-				       PT_OBJ_CHANNEL_SERVER, PT_RIGHT_READ);
+	struct kobj *o = handle_lookup_inline(current()->proc, h,
+					      PT_OBJ_CHANNEL_SERVER,
+					      PT_RIGHT_READ);
 	if (IS_ERR(o))
 		return PTR_ERR(o);
 	struct channel *ch = chan_of(o);
@@ -544,12 +557,19 @@ sys_pt_channel_recv(int h, uaddr_t urecv, int64_t timeout_ns)
 	long e = copyin(&r, urecv, offsetof(struct pt_recv, token));
 	if (e < 0)
 		return e;
-	struct thread *caller = NULL;
+	struct waitq *caller = NULL;
 	if (r.reply_token) {
 		caller = reply_to(ch, r.reply_token, r.reply_status,
 				  r.reply_data, r.reply_len, &e);
 		if (e < 0)
 			return e;
+	}
+	/* Unless this thread sleeps at once, its caller is woken now, before
+	   a copy's fault may sleep (reply_to). */
+	if (caller && (!list_empty(&ch->queue) || ch->client_gone ||
+		       timeout_ns == 0)) {
+		waitq_wake_one(caller);
+		caller = NULL;
 	}
 	uint64_t deadline = timeout_ns > 0 ? arch_now_ns() + (uint64_t)timeout_ns : 0;
 	kobj_get(o);
@@ -566,13 +586,11 @@ sys_pt_channel_recv(int h, uaddr_t urecv, int64_t timeout_ns)
 			e = -EAGAIN;
 			break;
 		}
-		e = waitq_wait_handoff(&ch->receivers, deadline, true, caller);
+		e = waitq_wait_take(&ch->receivers, deadline, true, caller);
 		caller = NULL;
 		if (e < 0)
 			break;
 	}
-	if (caller)
-		sched_wake(caller);
 	kobj_put(o);
 	return e;
 }

@@ -75,30 +75,10 @@ handle_install(struct proc *p, struct kobj *o, uint32_t rights)
 	return -EMFILE;
 }
 
-/* The live slot that value h names, or NULL (none, or a stale value). */
-static struct handle_slot *
-slot_of(struct proc *p, int h)
-{
-	if (h <= 0 || !p->handles)
-		return NULL;
-	struct handle_slot *s =
-		&p->handles->slot[h & (PT_HANDLE_MAX - 1)];
-	if (!s->obj || (uint32_t)h >> HANDLE_SLOT_BITS != s->gen)
-		return NULL;
-	return s;
-}
-
 struct kobj *
 handle_lookup(struct proc *p, int h, uint32_t type, uint32_t rights)
 {
-	struct handle_slot *s = slot_of(p, h);
-	if (!s)
-		return ERR_PTR(-EBADF);
-	if (type && s->obj->type != type)
-		return ERR_PTR(-EBADFD);
-	if ((s->rights & rights) != rights)
-		return ERR_PTR(-EPERM);
-	return s->obj;
+	return handle_lookup_inline(p, h, type, rights);
 }
 
 static void
@@ -155,7 +135,7 @@ handles_exit(struct proc *p)
 long
 sys_pt_handle_close(int h)
 {
-	struct handle_slot *s = slot_of(current()->proc, h);
+	struct handle_slot *s = handle_slot_of(current()->proc, h);
 	if (!s)
 		return -EBADF;
 	slot_close(s);
@@ -166,7 +146,7 @@ long
 sys_pt_handle_dup(int h, unsigned rights)
 {
 	struct proc *p = current()->proc;
-	struct handle_slot *s = slot_of(p, h);
+	struct handle_slot *s = handle_slot_of(p, h);
 	if (!s)
 		return -EBADF;
 	if (!(s->rights & PT_RIGHT_DUP))
@@ -180,7 +160,7 @@ sys_pt_handle_dup(int h, unsigned rights)
 long
 sys_pt_handle_info(int h, uaddr_t uinfo)
 {
-	struct handle_slot *s = slot_of(current()->proc, h);
+	struct handle_slot *s = handle_slot_of(current()->proc, h);
 	if (!s)
 		return -EBADF;
 	struct pt_handle_info info = { s->obj->type, s->rights };
@@ -190,7 +170,7 @@ sys_pt_handle_info(int h, uaddr_t uinfo)
 long
 sys_pt_handle_keep(int h, unsigned flags)
 {
-	struct handle_slot *s = slot_of(current()->proc, h);
+	struct handle_slot *s = handle_slot_of(current()->proc, h);
 	if (!s)
 		return -EBADF;
 	if (flags & ~PT_KEEP_ON_EXEC)

@@ -7,8 +7,9 @@
 #define IPC_INT_H
 
 #include <kernel/types.h>
-
-struct kobj;
+#include <kernel/errno.h>
+#include <kernel/ipc.h>
+#include <kernel/proc.h>
 
 /* Each type's destructor, called by kobj_put at the last reference. */
 void chan_end_destroy(struct kobj *o);	/* chan.c: one end of a channel */
@@ -25,5 +26,32 @@ uint64_t chan_signals(struct kobj *o);
 uint64_t notify_take(struct kobj *o, uint64_t want);
 /* notify.c: sets bits and wakes waiters. Interrupt handlers call it too. */
 void notify_raise(struct kobj *o, uint64_t bits);
+
+/* The live slot that value h names in p's table, or NULL (none, or a
+ * stale value). */
+static inline struct handle_slot *
+handle_slot_of(struct proc *p, int h)
+{
+	if (h <= 0 || !p->handles)
+		return NULL;
+	struct handle_slot *s = &p->handles->slot[h & (PT_HANDLE_MAX - 1)];
+	if (!s->obj || (uint32_t)h >> HANDLE_SLOT_BITS != s->gen)
+		return NULL;
+	return s;
+}
+
+/* handle_lookup, inline for the channel calls (one per call). */
+static inline struct kobj *
+handle_lookup_inline(struct proc *p, int h, uint32_t type, uint32_t rights)
+{
+	struct handle_slot *s = handle_slot_of(p, h);
+	if (!s)
+		return ERR_PTR(-EBADF);
+	if (type && s->obj->type != type)
+		return ERR_PTR(-EBADFD);
+	if ((s->rights & rights) != rights)
+		return ERR_PTR(-EPERM);
+	return s->obj;
+}
 
 #endif

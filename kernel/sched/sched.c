@@ -491,10 +491,11 @@ sched_first_run(void)
 /*
  * Runs next on this CPU in place of the current thread. Called with the
  * scheduler lock held; returns, in this thread once it runs again, with
- * the lock dropped and the big lock as this thread held it.
+ * the lock dropped and the big lock as this thread held it. Inline in
+ * the IPC hand-off (waitq_wait_take), a call everywhere else.
  */
-static void
-switch_to(struct thread *next)
+static inline __attribute__((always_inline)) void
+switch_to_inline(struct thread *next)
 {
 	struct cpu *c = this_cpu();
 	struct thread *prev = c->current;
@@ -529,6 +530,12 @@ switch_to(struct thread *next)
 	bool had_bkl = bkl_mine(c);
 	arch_context_switch(prev, next);
 	switch_done(had_bkl);
+}
+
+static __attribute__((noinline)) void
+switch_to(struct thread *next)
+{
+	switch_to_inline(next);
 }
 
 /* schedule with the scheduler lock held; it drops it. */
@@ -584,6 +591,47 @@ waitq_wait_handoff(struct waitq *wq, uint64_t deadline, bool interruptible,
 	sleep_on(t, wq, deadline, interruptible);
 	switch_to(next);
 	if (deadline)	/* a call's hand-off has none */
+		ktimer_cancel(&t->timeout);
+	return t->wake_result;
+}
+
+/*
+ * The first sleeper of `from` (from may be NULL or empty), taken off it as
+ * a wake would, in one hold of the scheduler lock with the current
+ * thread's sleep: it runs here at once, or by the run queues where its
+ * affinity or the sleep's refusal says so.
+ */
+int
+waitq_wait_take(struct waitq *wq, uint64_t deadline, bool interruptible,
+		struct waitq *from)
+{
+	struct cpu *c = this_cpu();
+	struct thread *t = c->current, *next = NULL;
+	int r;
+
+	spin_lock_on(&sched_lock, c);
+	if (from && !list_empty(&from->sleepers)) {
+		next = list_first(&from->sleepers, struct thread, run_link);
+		list_remove(&next->run_link);
+		next->waiting_on = NULL;
+		next->wake_result = 0;
+		if (!cpu_allowed(next, c)) {
+			runq_push(next);
+			next = NULL;
+		}
+	}
+	if ((r = sleep_check(t, deadline, interruptible)) < 0) {
+		if (next)
+			runq_push(next);
+		spin_unlock(&sched_lock);
+		return r;
+	}
+	sleep_on(t, wq, deadline, interruptible);
+	if (next)
+		switch_to_inline(next);
+	else
+		schedule_locked();
+	if (deadline)
 		ktimer_cancel(&t->timeout);
 	return t->wake_result;
 }

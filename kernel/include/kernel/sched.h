@@ -203,6 +203,16 @@ int waitq_wait_cond(struct waitq *wq, uint64_t deadline, bool interruptible,
  */
 int waitq_wait_handoff(struct waitq *wq, uint64_t deadline, bool interruptible,
 		       struct thread *next);
+/*
+ * Like waitq_wait_handoff, with next the first sleeper of `from` (NULL:
+ * none), taken off it in the same hold of the scheduler lock as the
+ * sleep: a call's hand-off to the waiting server, or a reply's to its
+ * caller, takes the lock once. from must stay valid until this takes
+ * the lock (its owner cannot leave it without the big lock, which the
+ * caller holds). May sleep.
+ */
+int waitq_wait_take(struct waitq *wq, uint64_t deadline, bool interruptible,
+		    struct waitq *from);
 /* Takes the first sleeper off wq, woken but on no run queue; or NULL. The
  * caller must hand it to waitq_wait_handoff or sched_wake, and holds the
  * big lock meanwhile: sched_wake on any thread is a big-lock holder's, so

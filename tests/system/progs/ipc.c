@@ -1,10 +1,12 @@
 /*
  * Native IPC checks, run inside Petrel (tests/system/ipc.py): handles and
  * rights, channel call/reply with segments the server reads and writes,
- * a server that dies, notifications and waits, shared memory objects, and
+ * a server that dies, a call a signal withdraws, calls to a server on
+ * another CPU, notifications and waits, shared memory objects, and
  * handles across fork and execve. Prints one line per check; exits 1 on the
  * first failure. With "bench N" it prints the cycles of N round trips;
- * with "bench N cross" the server runs on CPU 1 and the caller on CPU 0.
+ * with "bench N cross" the server runs on CPU 1 and the caller on CPU 0;
+ * "bench N rt" makes the round trips alone (for an instruction trace).
  */
 #define _GNU_SOURCE
 #include <petrel/native.h>
@@ -34,6 +36,7 @@ check(int ok, const char *what, long got)
 #define OP_SUM 2
 #define OP_EXIT_NO_REPLY 3
 #define OP_PING 4
+#define OP_SLOW_PING 5		/* slow_server: answers after arg ms */
 
 struct req {
 	uint32_t op;
@@ -93,6 +96,32 @@ server(pt_handle_t srv)
 	}
 }
 
+/* Like server, but sleeps arg ms on OP_SLOW_PING first; a reply whose
+ * caller gave up (ENOENT) is dropped and the receive made again. */
+static void
+slow_server(pt_handle_t srv)
+{
+	struct req q;
+	struct pt_recv r = { .msg = (uint64_t)&q, .msg_cap = sizeof(q) };
+	uint64_t reply_word;
+	for (;;) {
+		long e = pt_channel_recv(srv, &r, -1);
+		if (e == -ENOENT && r.reply_token) {
+			r.reply_token = 0;
+			continue;
+		}
+		if (e < 0)
+			_exit(e == -EPIPE ? 0 : 2);
+		if (q.op == OP_SLOW_PING)
+			usleep(q.arg * 1000);
+		reply_word = (uint64_t)q.arg * 2;
+		r.reply_token = r.token;
+		r.reply_status = q.arg;
+		r.reply_data = (uint64_t)&reply_word;
+		r.reply_len = sizeof(reply_word);
+	}
+}
+
 static long
 call(pt_handle_t cli, struct req *q, struct pt_seg *segs, unsigned nseg,
      uint64_t *reply_word)
@@ -107,17 +136,23 @@ call(pt_handle_t cli, struct req *q, struct pt_seg *segs, unsigned nseg,
 }
 
 static pid_t
-start_server(pt_handle_t ends[2])
+start_server_with(pt_handle_t ends[2], void (*serve)(pt_handle_t))
 {
 	if (pt_channel_create(ends) < 0)
 		return -1;
 	pid_t pid = fork();
 	if (pid == 0) {
 		pt_handle_close(ends[0]);
-		server(ends[1]);
+		serve(ends[1]);
 	}
 	pt_handle_close(ends[1]);
 	return pid;
+}
+
+static pid_t
+start_server(pt_handle_t ends[2])
+{
+	return start_server_with(ends, server);
 }
 
 static void
@@ -165,6 +200,79 @@ test_close_wakes_server(void)
 	waitpid(pid, &status, 0);
 	check(WIFEXITED(status) && WEXITSTATUS(status) == 0,
 	      "closing the client ends the server's receive: EPIPE", status);
+}
+
+static void
+on_alarm(int sig)
+{
+	(void)sig;
+}
+
+/* Keeps the calling process on one CPU; false if it cannot. */
+static int
+pin_to(int cpu)
+{
+	cpu_set_t set;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set) == 0;
+}
+
+/*
+ * A signal withdraws a waiting call (EINTR); the server's late reply
+ * finds no caller (ENOENT) and the next call is answered. The caller,
+ * not the server, ran the signal's handler.
+ */
+static void
+test_call_interrupted(void)
+{
+	pt_handle_t ends[2];
+	pid_t pid = start_server_with(ends, slow_server);
+	struct sigaction sa = { .sa_handler = on_alarm };	/* no SA_RESTART */
+	sigaction(SIGALRM, &sa, NULL);
+	ualarm(100000, 0);
+	struct req q = { OP_SLOW_PING, 1000 };
+	uint64_t word;
+	long r = call(ends[0], &q, NULL, 0, &word);
+	check(r == -EINTR, "a signal withdraws a waiting call: EINTR", r);
+	q = (struct req){ OP_PING, 9 };
+	r = call(ends[0], &q, NULL, 0, &word);
+	check(r == 9 && word == 18, "the next call is answered", r);
+	pt_handle_close(ends[0]);
+	waitpid(pid, NULL, 0);
+	signal(SIGALRM, SIG_DFL);
+}
+
+/*
+ * With a second CPU: calls to a server pinned to it from a caller pinned
+ * to this one, so each hand-off queues the other side on its own CPU.
+ */
+static void
+test_cross_cpu(void)
+{
+	if (!pin_to(1))
+		return;		/* one CPU */
+	pt_handle_t ends[2];
+	pid_t pid = start_server(ends);
+	pin_to(0);
+	long bad = 0;
+	for (uint32_t i = 0; i < 200; i++) {
+		struct req q = { OP_PING, i };
+		uint64_t word;
+		if (call(ends[0], &q, NULL, 0, &word) != i || word != 2 * i)
+			bad++;
+	}
+	check(bad == 0, "calls to a server pinned to another CPU", bad);
+	pt_handle_close(ends[0]);
+	int status = -1;
+	waitpid(pid, &status, 0);
+	check(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	      "the pinned server ends with EPIPE", status);
+	cpu_set_t all;
+	CPU_ZERO(&all);
+	CPU_SET(0, &all);
+	CPU_SET(1, &all);
+	sched_setaffinity(0, sizeof(all), &all);
 }
 
 static void
@@ -364,20 +472,10 @@ rdtsc(void)
 	return (uint64_t)hi << 32 | lo;
 }
 
-/* Keeps the calling process on one CPU; false if it cannot. */
-static int
-pin_to(int cpu)
-{
-	cpu_set_t set;
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	return sched_setaffinity(0, sizeof(set), &set) == 0;
-}
-
 /* Cycles per round trip (-icount: instructions), per null system call
  * with the big lock (getppid) and per one without it (getpid). */
 static int
-bench(int n, int cross)
+bench(int n, int cross, int rt_only)
 {
 	pt_handle_t ends[2];
 	if (cross && !pin_to(1)) {	/* the server, forked now, stays there */
@@ -395,10 +493,10 @@ bench(int n, int cross)
 	for (int i = 0; i < n; i++)
 		call(ends[0], &q, NULL, 0, &word);
 	uint64_t t1 = rdtsc();
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n && !rt_only; i++)
 		getppid();
 	uint64_t t2 = rdtsc();
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n && !rt_only; i++)
 		getpid();
 	uint64_t t3 = rdtsc();
 	printf("ipc-bench: %sround-trip %llu\n", cross ? "cross-cpu " : "",
@@ -419,11 +517,14 @@ main(int argc, char **argv)
 	if (argc == 4 && strcmp(argv[1], "exec-check") == 0)
 		return exec_check(argv[2], argv[3]);
 	if ((argc == 3 || argc == 4) && strcmp(argv[1], "bench") == 0)
-		return bench(atoi(argv[2]), argc == 4 &&
-			     strcmp(argv[3], "cross") == 0);
+		return bench(atoi(argv[2]),
+			     argc == 4 && strcmp(argv[3], "cross") == 0,
+			     argc == 4 && strcmp(argv[3], "rt") == 0);
 	test_handles();
 	test_channel();
 	test_close_wakes_server();
+	test_call_interrupted();
+	test_cross_cpu();
 	test_notify_wait();
 	test_memory();
 	test_exec(argv[0]);
