@@ -602,10 +602,12 @@ packets_relayout(struct pipe *p, unsigned slots, size_t shift)
 	return 0;
 }
 
-/* The ring moved to nbuf of size bytes (p's lock held); -ENOMEM leaves it. */
+/* Gives the ring size bytes, its data moved to a new buffer if it has
+ * one (p's lock held); -ENOMEM leaves it as it was. */
 static long
 ring_resize(struct pipe *p, size_t size)
 {
+	SPIN_ASSERT_HELD(&p->lock);
 	size_t used = ring_used(p);
 	if (p->buf && size != p->size) {
 		/* Allocating under p's lock: the big lock is held too. */
