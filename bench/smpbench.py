@@ -36,6 +36,7 @@ CASES = [
     ("getpid", "getpid loop (calls/s)"),
     ("pipe", "pipe ping-pong pairs (round trips/s)"),
     ("file", "256-byte pread of a tmpfs file (reads/s)"),
+    ("read", "lseek + 256-byte read of a tmpfs file (pairs/s)"),
     ("futex", "futex wake/wait pairs, private (round trips/s)"),
 ]
 SECONDS = 3

@@ -22,6 +22,9 @@
  *            round trip (a 1-byte write and read each way)
  *   file     pread of 256 bytes at offset 0 of a 4 KiB file of the
  *            worker's own in DIR (default /tmp, tmpfs); an op is one pread
+ *   read     lseek to 0 and read of 256 bytes of the same kind of file: an
+ *            op is the pair (read stays on the big lock; this measures
+ *            what the pipe's nolock dispatch costs a locked read)
  *   futex    two threads of one process per worker handing a turn back
  *            and forth with FUTEX_WAKE_PRIVATE and FUTEX_WAIT_PRIVATE on
  *            private memory; an op is one round trip
@@ -131,8 +134,9 @@ work_pipe(int w)
 	waitpid(pid, NULL, 0);
 }
 
-static void
-work_file(int w)
+/* The worker's own 4 KiB tmpfs file, unlinked, open read-write. */
+static int
+file_open(int w)
 {
 	char path[256], data[FILE_SIZE];
 	int fd;
@@ -145,9 +149,33 @@ work_file(int w)
 	if (write(fd, data, sizeof(data)) != (ssize_t)sizeof(data))
 		die("write");
 	unlink(path);
+	return fd;
+}
+
+static void
+work_file(int w)
+{
+	char data[READ_SIZE];
+	int fd = file_open(w);
+
 	while (!shared->stop) {
 		if (pread(fd, data, READ_SIZE, 0) != READ_SIZE)
 			die("pread");
+		shared->ops[w]++;
+	}
+	close(fd);
+}
+
+static void
+work_read(int w)
+{
+	char data[READ_SIZE];
+	int fd = file_open(w);
+
+	while (!shared->stop) {
+		if (lseek(fd, 0, SEEK_SET) != 0 ||
+		    read(fd, data, READ_SIZE) != READ_SIZE)
+			die("read");
 		shared->ops[w]++;
 	}
 	close(fd);
@@ -212,7 +240,8 @@ static const struct {
 	void (*work)(int w);
 } cases[] = {
 	{ "getppid", work_getppid }, { "getpid", work_getpid },
-	{ "pipe", work_pipe }, { "file", work_file }, { "futex", work_futex },
+	{ "pipe", work_pipe }, { "file", work_file }, { "read", work_read },
+	{ "futex", work_futex },
 };
 
 /* Reads /proc/petrel/bkl into lines; returns the CPU count, 0 without it. */
@@ -296,7 +325,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: smpops [-j WORKERS] [-s SECONDS] [-d DIR] "
-			"getppid|getpid|pipe|file|futex...\n");
+			"getppid|getpid|pipe|file|read|futex...\n");
 	exit(2);
 }
 

@@ -16,7 +16,8 @@ return type, may end in ":KIND" (docs/tracing.md): "int fd:fd",
 "uaddr_t buf:in(count)", "int flags:open" (a named set of flags),
 "long:hex"; without one the C type chooses (DEFAULT_KINDS). A line that
 ends in "nolock" marks a call that runs without the big lock (the entry's
-`unlocked`, docs/kernel.md "Calls without the big lock").
+`unlocked`, docs/kernel.md "Calls without the big lock"); "nolock(fd)" one
+that does so when its first argument is an fd the table marks (a pipe).
 
 With a third argument it also writes the user-space header of native call
 numbers (<petrel/calls.h>), and with a fourth the inline call stubs of
@@ -64,13 +65,18 @@ def parse(path, arch='x86_64'):
         if not line:
             continue
         line, _, user = line.partition(' | ')
-        m = re.match(r'(\d+)\s+(\d+|-)\s+(\w+)\s+(.*?)\s*\((.*)\)\s*;?'
-                     r'(\s+nolock)?$', line)
+        # Taken off first: "(fd)" would end the argument list.
+        lock = re.search(r'\s+(nolock(?:\(fd\))?)$', line)
+        if lock:
+            line = line[:lock.start()]
+        m = re.match(r'(\d+)\s+(\d+|-)\s+(\w+)\s+(.*?)\s*\((.*)\)\s*;?$',
+                     line)
         if not m:
             sys.exit(f'{path}:{lineno}: cannot parse: {line}')
         nums, (name, ret, args) = m.groups()[:2], m.groups()[2:5]
-        if m.group(6):
-            unlocked.add(name)
+        if lock:
+            unlocked[name] = 'SYSCALL_NOLOCK_FD' if '(fd)' in lock.group(1) \
+                else 'SYSCALL_NOLOCK'
         if int(nums[0]) >= NATIVE_BASE and nums[1] != nums[0]:
             sys.exit(f'{path}:{lineno}: a native call has one number on '
                      'every architecture')
@@ -110,7 +116,7 @@ def parse(path, arch='x86_64'):
 
 stubs = {}   # native call name: (user-space arguments, "#:" lines)
 trace = {}   # call name: its struct trace_desc initializer
-unlocked = set()   # the calls marked nolock
+unlocked = {}   # the calls marked nolock: their entry's `unlocked`
 
 
 def trace_arg(kind, names):
@@ -152,7 +158,7 @@ def table(w, name, calls, base):
     for num, cname, ret, args, types in calls:
         w.append(f'\t[{num - base}] = {{ thunk_{cname}, "{cname}",')
         w.append(f'\t\t{trace[cname]}'
-                 f'{", true" if cname in unlocked else ""} }},')
+                 f'{", " + unlocked[cname] if cname in unlocked else ""} }},')
     w.append('};')
     w.append(f'const unsigned {name}_size = {nmax};')
 

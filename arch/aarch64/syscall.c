@@ -22,7 +22,7 @@ syscall_handler(struct trapframe *tf)
 	long r;
 	tf->orig_x0 = tf->x[0];
 	/* A nolock call (getpid...) goes straight back. */
-	if (__builtin_expect(syscall_nolock(tf->x[8]), 0) &&
+	if (__builtin_expect(syscall_nolock_call(tf->x[8], &tf->x[0]), 0) &&
 	    syscall_run_unlocked(tf->x[8], &tf->x[0], &r)) {
 		tf->x[0] = (uint64_t)r;
 		return;

@@ -67,7 +67,7 @@ syscall_unlocked(struct trapframe *tf, uint64_t nr)
 bool
 syscall_handler(struct trapframe *tf)
 {
-	if (__builtin_expect(syscall_nolock(tf->rax), 0))
+	if (__builtin_expect(syscall_nolock_call(tf->rax, &tf->rdi), 0))
 		return syscall_unlocked(tf, tf->rax);
 	return syscall_locked(tf);
 }

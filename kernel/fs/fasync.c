@@ -52,12 +52,20 @@ fasync_set(struct file *f, int fd, bool on)
 		return 0;
 	}
 	f->async_fd = fd;
-	f->async_events = f->ops->poll ? f->ops->poll(f) : 0;
+	/* On the list before its first look: a nolock pipe call that does
+	   not see it there (fasync_active) came before that look. */
 	if (!f->async_on)
 		list_push_back(&async_files, &f->async_link);
 	f->async_on = true;
+	f->async_events = f->ops->poll ? f->ops->poll(f) : 0;
 	f->flags |= O_ASYNC;
 	return 0;
+}
+
+bool
+fasync_active(void)
+{
+	return !list_empty(&async_files);
 }
 
 void

@@ -14,6 +14,20 @@
 
 unsigned fd_nr_open = NR_OPEN;
 
+/* Sets fd's bit in f->nolock_fds as file is a pipe end or not (lock
+ * held): read and write of it may run without the big lock. */
+static void
+nolock_hint(struct files *f, int fd, const struct file *file)
+{
+	SPIN_ASSERT_HELD(&f->lock);
+	if (fd >= 64)
+		return;
+	uint64_t bit = 1ull << fd;
+	uint64_t v = file && pipe_is_file(file) ? f->nolock_fds | bit :
+						  f->nolock_fds & ~bit;
+	__atomic_store_n(&f->nolock_fds, v, __ATOMIC_RELAXED);
+}
+
 /* Makes f's arrays hold size entries (a multiple of 64); 0 or -ENOMEM. */
 static int
 files_resize(struct files *f, int size)
@@ -89,6 +103,7 @@ files_clone(struct files *src)
 	}
 	memcpy(f->cloexec, src->cloexec,
 	       sizeof(*f->cloexec) * (size_t)(f->size / 64));
+	f->nolock_fds = src->nolock_fds;	/* no other CPU sees f yet */
 	return f;
 }
 
@@ -159,6 +174,7 @@ fd_install(struct proc *p, struct file *file, int min, bool cloexec)
 		return -ENOMEM;
 	spin_lock(&f->lock);
 	f->fd[i] = file;
+	nolock_hint(f, i, file);
 	spin_unlock(&f->lock);
 	set_cloexec(f, i, cloexec);
 	return i;
@@ -175,6 +191,7 @@ fd_install_at(struct proc *p, struct file *file, int fd, bool cloexec)
 	spin_lock(&f->lock);
 	struct file *old = f->fd[fd];
 	f->fd[fd] = file;
+	nolock_hint(f, fd, file);
 	spin_unlock(&f->lock);
 	set_cloexec(f, fd, cloexec);
 	if (old) {
@@ -270,6 +287,7 @@ fd_close(struct proc *p, int fd)
 		return -EBADF;
 	spin_lock(&p->files->lock);
 	p->files->fd[fd] = NULL;
+	nolock_hint(p->files, fd, NULL);
 	spin_unlock(&p->files->lock);
 	set_cloexec(p->files, fd, false);
 	fd_flush(f, p->files);

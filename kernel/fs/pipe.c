@@ -8,7 +8,10 @@
  * and drops what it did not take, and the pipe holds as many packets
  * as it has pages (Linux's buffer slots). The
  * pipe_* primitives at the end serve splice, tee and vmsplice
- * (kernel/linux/sys_splice.c).
+ * (kernel/linux/sys_splice.c). Each pipe has a spinlock of its own, so
+ * that read and write of a pipe can run without the big lock
+ * (pipe_read_unlocked, pipe_write_unlocked; docs/kernel.md, "Pipes
+ * without the big lock").
  */
 #include <kernel/vfs.h>
 #include <kernel/proc.h>
@@ -16,9 +19,14 @@
 #include <kernel/errno.h>
 #include <kernel/string.h>
 #include <kernel/vm.h>
+#include <kernel/inotify.h>
+#include <kernel/spinlock.h>
 
 #define PIPE_SIZE 65536
 #define PIPE_BUF 4096
+/* A nolock read moves at most this much in one call: interrupts stay off
+   in it, and a TLB shootdown waits for its end. */
+#define UNLOCKED_READ_MAX 65536
 
 /* /proc/sys/fs/pipe-max-size: the most F_SETPIPE_SZ gives without
  * CAP_SYS_RESOURCE. */
@@ -34,25 +42,39 @@ pipe_new_size(void)
 	return PIPE_SIZE;
 }
 
+/*
+ * [P]: the pipe's lock, which every change takes, with the big lock or
+ * without it (a nolock read or write); [K]: the big lock's alone. A
+ * reader of a [P] field without the lock (poll's hints) may see it old.
+ */
 struct pipe {
-	char *buf;			/* size bytes, or NULL before a write */
-	size_t size;			/* a power of two, PAGE_SIZE or more */
-	size_t head, tail;		/* free-running: used = head - tail */
-	int readers, writers;
-	struct waitq wait;
+	spinlock_t lock;
+	char *buf;			/* size bytes, or NULL before a write [P] */
+	size_t size;			/* a power of two, PAGE_SIZE or more [P] */
+	size_t head, tail;		/* free-running: used = head - tail [P] */
+	int readers, writers;		/* [P] */
+	unsigned nwaiting;		/* threads in pipe_sleep [P] */
+	unsigned events;		/* bumped by each change a sleeper may
+					   wait for [P] */
+	bool spliced;			/* splice, tee or vmsplice used it:
+					   their steps are the big lock's [P] */
+	struct waitq wait;		/* [S] */
 	struct pollhead poll_head;	/* every end's pollers: keyed wakes
-					   (POLLIN, POLLOUT) tell them apart */
-	struct file *rfile;		/* the latest read end, for O_ASYNC */
-	struct inode *inode;
+					   (POLLIN, POLLOUT) tell them apart;
+					   changed [K], looked at under [P] */
+	struct file *rfile;		/* the latest read end, for O_ASYNC [P] */
+	struct inode *inode;		/* [K] */
 	size_t *packets;		/* packets' end positions, a ring of
-					   slots entries; NULL before one */
-	unsigned slots, npackets, first;
+					   slots entries; NULL before one [P] */
+	unsigned slots, npackets, first;	/* [P] */
 };
 
-/* Whether another packet fits, making the ring at the first. */
+/* Whether another packet fits, making the ring at the first (big lock
+ * and p's lock held). */
 static bool
 packet_room(struct pipe *p)
 {
+	SPIN_ASSERT_HELD(&p->lock);
 	if (!p->packets) {
 		p->slots = (unsigned)(p->size / PAGE_SIZE);
 		p->packets = kmalloc(p->slots * sizeof(*p->packets));
@@ -73,16 +95,135 @@ packet_end(struct pipe *p)
 static void
 packets_consumed(struct pipe *p)
 {
+	SPIN_ASSERT_HELD(&p->lock);
 	while (p->npackets && p->packets[p->first] <= p->tail) {
 		p->first = (p->first + 1) % p->slots;
 		p->npackets--;
 	}
 }
 
+/* ---- The ring, under p's lock --------------------------------------------- */
+
+/*
+ * Something a sleeper may wait for changed (data, room, an end opened or
+ * closed): wakes them. The scheduler lock is inside p's (docs/kernel.md,
+ * "Spinlocks and the scheduler lock"), and with nobody asleep the
+ * scheduler lock is not taken at all.
+ */
+static void
+pipe_changed(struct pipe *p)
+{
+	SPIN_ASSERT_HELD(&p->lock);
+	p->events++;
+	if (p->nwaiting)
+		waitq_wake_all(&p->wait);
+}
+
+struct pipe_seen {
+	struct pipe *p;
+	unsigned events;
+};
+
+/* waitq_wait_cond's test, under the scheduler lock: a change since. */
+static bool
+pipe_moved(void *arg)
+{
+	struct pipe_seen *seen = arg;
+	return __atomic_load_n(&seen->p->events, __ATOMIC_RELAXED) !=
+	       seen->events;
+}
+
+/*
+ * Sleeps until p changes (pipe_changed): called and returns with p's
+ * lock held, dropped meanwhile; 0, or -EINTR for a signal. The change
+ * count is read under p's lock and again under the scheduler lock, which
+ * the waker takes after its change: no wake-up is lost.
+ */
+static int
+pipe_sleep(struct pipe *p)
+{
+	SPIN_ASSERT_HELD(&p->lock);
+	struct pipe_seen seen = { p, p->events };
+	p->nwaiting++;
+	spin_unlock(&p->lock);
+	int r = waitq_wait_cond(&p->wait, 0, true, pipe_moved, &seen);
+	spin_lock(&p->lock);
+	p->nwaiting--;
+	return r == -EINTR ? -EINTR : 0;
+}
+
+static size_t
+ring_used(const struct pipe *p)
+{
+	return p->head - p->tail;
+}
+
+static size_t
+ring_room(const struct pipe *p)
+{
+	return p->size - (p->head - p->tail);
+}
+
+/* Copies up to len bytes from skip bytes into the ring, leaving them. */
+static size_t
+ring_peek(struct pipe *p, size_t skip, void *buf, size_t len)
+{
+	SPIN_ASSERT_HELD(&p->lock);
+	size_t used = ring_used(p);
+	if (skip >= used)
+		return 0;
+	size_t n = MIN(len, used - skip);
+	for (size_t i = 0; i < n;) {
+		size_t at = (p->tail + skip + i) & (p->size - 1);
+		size_t k = MIN(n - i, p->size - at);
+		memcpy((char *)buf + i, p->buf + at, k);
+		i += k;
+	}
+	return n;
+}
+
+/* Drops the first n bytes (n <= ring_used) and wakes the writers. */
+static void
+ring_take(struct pipe *p, size_t n)
+{
+	SPIN_ASSERT_HELD(&p->lock);
+	p->tail += n;
+	packets_consumed(p);
+	pipe_changed(p);
+}
+
+/* Appends len bytes (len <= ring_room, the ring made) and wakes the
+ * readers. */
+static void
+ring_add(struct pipe *p, const void *buf, size_t len)
+{
+	SPIN_ASSERT_HELD(&p->lock);
+	for (size_t i = 0; i < len;) {
+		size_t at = (p->head + i) & (p->size - 1);
+		size_t k = MIN(len - i, p->size - at);
+		memcpy(p->buf + at, (const char *)buf + i, k);
+		i += k;
+	}
+	p->head += len;
+	pipe_changed(p);
+}
+
+/* Makes the ring's memory at the first write (big lock held): false if
+ * there is none to be had. */
+static bool
+ring_make(struct pipe *p)
+{
+	SPIN_ASSERT_HELD(&p->lock);
+	if (!p->buf)
+		p->buf = kmalloc(p->size);
+	return p->buf != NULL;
+}
+
 /*
  * Readiness of p changed: key holds the POLL* bits that may have (0: any),
  * so a writer's epoll item is not woken by data, as Linux's separate
- * queues; arrived is the read end that got data, for O_ASYNC.
+ * queues; arrived is the read end that got data, for O_ASYNC. Big lock
+ * held, p's lock not.
  */
 static void
 pipe_notify(struct pipe *p, unsigned key, struct file *arrived)
@@ -91,6 +232,8 @@ pipe_notify(struct pipe *p, unsigned key, struct file *arrived)
 	fasync_notify(arrived);
 }
 
+/* ---- The file operations (big lock held) ---------------------------------- */
+
 static long
 pipe_read(struct file *f, void *buf, size_t len, uint64_t *off)
 {
@@ -98,20 +241,55 @@ pipe_read(struct file *f, void *buf, size_t len, uint64_t *off)
 	(void)off;
 	if (len == 0)
 		return 0;
+	spin_lock(&p->lock);
 	while (p->head == p->tail) {
-		if (p->writers == 0)
-			return 0;
-		if (f->flags & O_NONBLOCK)
-			return -EAGAIN;
-		if (waitq_wait(&p->wait, 0, true) == -EINTR)
-			return -ERESTARTSYS;
+		long r = p->writers == 0 ? 0 :
+			 (f->flags & O_NONBLOCK) ? -EAGAIN :
+			 pipe_sleep(p) == -EINTR ? -ERESTARTSYS : 1;
+		if (r <= 0) {
+			spin_unlock(&p->lock);
+			return r;
+		}
 	}
 	size_t end = packet_end(p);
 	if (end)	/* one packet; what the read does not take is lost */
 		len = MIN(len, end - p->tail);
-	size_t n = pipe_peek(p, 0, buf, len);
-	pipe_consume(p, end ? end - p->tail : n);
+	size_t n = ring_peek(p, 0, buf, len);
+	ring_take(p, end ? end - p->tail : n);
+	spin_unlock(&p->lock);
+	pipe_notify(p, POLLOUT | POLLWRNORM, NULL);
 	return (long)n;
+}
+
+/*
+ * What a writer that found no room does (p's lock held): -EAGAIN for a
+ * non-blocking one, -ERESTARTSYS when a signal ended its sleep, 0 when
+ * it slept and should look again.
+ */
+static long
+pipe_write_wait(struct file *f, struct pipe *p)
+{
+	if (f->flags & O_NONBLOCK)
+		return -EAGAIN;
+	return pipe_sleep(p) == -EINTR ? -ERESTARTSYS : 0;
+}
+
+/* One piece of a write went in (p's lock held, dropped here). */
+static void
+pipe_wrote(struct pipe *p)
+{
+	struct file *arrived = p->rfile;
+	spin_unlock(&p->lock);
+	pipe_notify(p, POLLIN | POLLRDNORM, arrived);
+}
+
+/* Nobody reads p any more (p's lock held, dropped here): SIGPIPE. */
+static long
+pipe_broken(struct pipe *p, size_t done)
+{
+	spin_unlock(&p->lock);
+	signal_send_thread(current(), SIGPIPE);
+	return done ? (long)done : -EPIPE;
 }
 
 /* A packet-mode write: pieces of up to a page, each one packet. */
@@ -120,29 +298,32 @@ pipe_write_packets(struct file *f, struct pipe *p, const char *buf,
 		   size_t len)
 {
 	size_t done = 0;
+	spin_lock(&p->lock);
 	while (done < len) {
-		if (p->readers == 0) {
-			signal_send_thread(current(), SIGPIPE);
-			return done ? (long)done : -EPIPE;
-		}
+		if (p->readers == 0)
+			return pipe_broken(p, done);
 		size_t want = MIN(len - done, (size_t)PAGE_SIZE);
-		if (pipe_room(p) < want || !packet_room(p)) {
-			if (f->flags & O_NONBLOCK)
-				return done ? (long)done : -EAGAIN;
-			if (waitq_wait(&p->wait, 0, true) == -EINTR)
-				return done ? (long)done : -ERESTARTSYS;
+		if (ring_room(p) < want || !packet_room(p)) {
+			long r = pipe_write_wait(f, p);
+			if (r < 0) {
+				spin_unlock(&p->lock);
+				return done ? (long)done : r;
+			}
 			continue;
+		}
+		if (!ring_make(p)) {
+			spin_unlock(&p->lock);
+			return done ? (long)done : -ENOMEM;
 		}
 		unsigned at = (p->first + p->npackets) % p->slots;
 		p->packets[at] = p->head + want;
 		p->npackets++;
-		long n = pipe_put(p, buf + done, want);
-		if (n < 0) {
-			p->npackets--;
-			return done ? (long)done : n;
-		}
+		ring_add(p, buf + done, want);
 		done += want;
+		pipe_wrote(p);
+		spin_lock(&p->lock);
 	}
+	spin_unlock(&p->lock);
 	return (long)done;
 }
 
@@ -154,35 +335,43 @@ pipe_write(struct file *f, const void *buf, size_t len, uint64_t *off)
 	(void)off;
 	if (f->flags & O_DIRECT)
 		return pipe_write_packets(f, p, buf, len);
+	spin_lock(&p->lock);
 	while (done < len) {
-		if (p->readers == 0) {
-			signal_send_thread(current(), SIGPIPE);
-			return done ? (long)done : -EPIPE;
-		}
-		size_t room = p->size - (p->head - p->tail);
+		if (p->readers == 0)
+			return pipe_broken(p, done);
+		size_t room = ring_room(p);
 		size_t want = len - done;
 		/* Small writes go in whole or not at all. */
 		if (room == 0 || (want <= PIPE_BUF && room < want)) {
-			if (f->flags & O_NONBLOCK)
-				return done ? (long)done : -EAGAIN;
-			if (waitq_wait(&p->wait, 0, true) == -EINTR)
-				return done ? (long)done : -ERESTARTSYS;
+			long r = pipe_write_wait(f, p);
+			if (r < 0) {
+				spin_unlock(&p->lock);
+				return done ? (long)done : r;
+			}
 			continue;
 		}
-		long n = pipe_put(p, (const char *)buf + done, MIN(want, room));
-		if (n < 0)
-			return done ? (long)done : n;
-		done += (size_t)n;
+		if (!ring_make(p)) {
+			spin_unlock(&p->lock);
+			return done ? (long)done : -ENOMEM;
+		}
+		ring_add(p, (const char *)buf + done, MIN(want, room));
+		done += MIN(want, room);
+		pipe_wrote(p);
+		spin_lock(&p->lock);
 	}
+	spin_unlock(&p->lock);
 	return (long)done;
 }
 
+/* Readiness, with p's lock, so that a poller hung on the pollhead before
+ * it asks sees what a nolock call did before it looked at the head. */
 static unsigned
 pipe_poll(struct file *f)
 {
 	struct pipe *p = f->priv;
 	unsigned ev = 0;
 	unsigned acc = f->flags & O_ACCMODE;
+	spin_lock(&p->lock);
 	if (acc != O_WRONLY) {
 		if (p->head != p->tail)
 			ev |= POLLIN | POLLRDNORM;
@@ -190,12 +379,13 @@ pipe_poll(struct file *f)
 			ev |= POLLHUP;
 	}
 	if (acc != O_RDONLY) {
-		if (p->size - (p->head - p->tail) >= MIN(p->size, PIPE_BUF) &&
+		if (ring_room(p) >= MIN(p->size, PIPE_BUF) &&
 		    (!(f->flags & O_DIRECT) || p->npackets < p->size / PAGE_SIZE))
 			ev |= POLLOUT | POLLWRNORM;
 		if (p->readers == 0)
 			ev |= POLLERR;
 	}
+	spin_unlock(&p->lock);
 	return ev;
 }
 
@@ -204,10 +394,21 @@ pipe_ioctl(struct file *f, unsigned long cmd, uint64_t arg)
 {
 	struct pipe *p = f->priv;
 	if (cmd == 0x541B) {	/* FIONREAD */
-		int n = (int)(p->head - p->tail);
+		int n = (int)pipe_used(p);
 		return copyout(arg, &n, sizeof(n));
 	}
 	return -ENOTTY;
+}
+
+static void
+pipe_free(struct pipe *p)
+{
+	if (p->inode)
+		p->inode->fifo = NULL;	/* a FIFO's next open starts afresh */
+	pollhead_free(&p->poll_head);
+	kfree(p->buf);
+	kfree(p->packets);
+	kfree(p);
 }
 
 static void
@@ -217,23 +418,21 @@ pipe_close(struct file *f)
 	unsigned acc = f->flags & O_ACCMODE;
 	if (!p)
 		return;
+	spin_lock(&p->lock);
 	if (acc != O_WRONLY)
 		p->readers--;
 	if (acc != O_RDONLY)
 		p->writers--;
 	if (p->rfile == f)
 		p->rfile = NULL;
-	waitq_wake_all(&p->wait);
+	pipe_changed(p);
+	/* Nobody else holds an end: no nolock call can be in p now. */
+	bool last = p->readers == 0 && p->writers == 0;
+	spin_unlock(&p->lock);
 	pipe_notify(p, 0, NULL);
 	f->poll_head = &f->poll_own;
-	if (p->readers == 0 && p->writers == 0) {
-		if (p->inode)
-			p->inode->fifo = NULL;	/* a FIFO's next open starts afresh */
-		pollhead_free(&p->poll_head);
-		kfree(p->buf);
-		kfree(p->packets);
-		kfree(p);
-	}
+	if (last)
+		pipe_free(p);
 }
 
 static struct super pipe_sb = { .type = "pipefs" };
@@ -247,6 +446,7 @@ pipe_create(struct file *files[2], unsigned flags)
 	if (!p || !ino)
 		goto fail;
 	p->size = pipe_new_size();
+	spin_init(&p->lock);
 	waitq_init(&p->wait);
 	pollhead_init(&p->poll_head);
 	/*
@@ -306,13 +506,17 @@ fifo_open(struct file *f)
 		if (!p)
 			return -ENOMEM;
 		p->size = pipe_new_size();
+		spin_init(&p->lock);
 		waitq_init(&p->wait);
 		pollhead_init(&p->poll_head);
 		p->inode = ino;
 		ino->fifo = p;
 	}
-	if (acc == O_WRONLY && (f->flags & O_NONBLOCK) && p->readers == 0)
+	spin_lock(&p->lock);
+	if (acc == O_WRONLY && (f->flags & O_NONBLOCK) && p->readers == 0) {
+		spin_unlock(&p->lock);
 		return -ENXIO;
+	}
 	f->priv = p;
 	f->poll_head = &p->poll_head;
 	if (acc != O_WRONLY) {
@@ -321,19 +525,23 @@ fifo_open(struct file *f)
 	}
 	if (acc != O_RDONLY)
 		p->writers++;
-	waitq_wake_all(&p->wait);
+	pipe_changed(p);
+	spin_unlock(&p->lock);
 	pipe_notify(p, 0, NULL);
 	/* An anonymous pipe reopened never waits, as on Linux. */
 	if (f->flags & O_NONBLOCK || acc == O_RDWR || ino->sb == &pipe_sb)
 		return 0;
 	/* Wait for the other end. */
+	spin_lock(&p->lock);
 	while (acc == O_RDONLY ? p->writers == 0 : p->readers == 0) {
-		if (waitq_wait(&p->wait, 0, true) == -EINTR) {
+		if (pipe_sleep(p) == -EINTR) {
+			spin_unlock(&p->lock);
 			pipe_close(f);
 			f->priv = NULL;
 			return -ERESTARTSYS;
 		}
 	}
+	spin_unlock(&p->lock);
 	return 0;
 }
 
@@ -379,6 +587,7 @@ pipe_get_size(struct file *f)
 static long
 packets_relayout(struct pipe *p, unsigned slots, size_t shift)
 {
+	SPIN_ASSERT_HELD(&p->lock);
 	if (!p->packets)
 		return 0;
 	size_t *ends = kmalloc(slots * sizeof(*ends));
@@ -393,10 +602,37 @@ packets_relayout(struct pipe *p, unsigned slots, size_t shift)
 	return 0;
 }
 
+/* Gives the ring size bytes, its data moved to a new buffer if it has
+ * one (p's lock held); -ENOMEM leaves it as it was. */
+static long
+ring_resize(struct pipe *p, size_t size)
+{
+	SPIN_ASSERT_HELD(&p->lock);
+	size_t used = ring_used(p);
+	if (p->buf && size != p->size) {
+		/* Allocating under p's lock: the big lock is held too. */
+		char *nbuf = kmalloc(size);
+		if (!nbuf)
+			return -ENOMEM;
+		if (packets_relayout(p, (unsigned)(size / PAGE_SIZE), p->tail)) {
+			kfree(nbuf);
+			return -ENOMEM;
+		}
+		ring_peek(p, 0, nbuf, used);
+		kfree(p->buf);
+		p->buf = nbuf;
+		p->tail = 0;
+		p->head = used;
+	}
+	p->size = size;
+	return 0;
+}
+
 /*
  * F_SETPIPE_SZ: the new capacity (rounded as Linux does); past
  * pipe-max-size only for root (CAP_SYS_RESOURCE), and never below what
- * the pipe holds (EBUSY). Returns the new size or -errno.
+ * the pipe holds (EBUSY). Returns the new size or -errno. Big lock held;
+ * a nolock call on the pipe sees the old ring or the new, whole.
  */
 long
 pipe_set_size(struct file *f, uint64_t arg)
@@ -407,58 +643,53 @@ pipe_set_size(struct file *f, uint64_t arg)
 	size_t size = pipe_round_size(arg);
 	if (!size)
 		return -EINVAL;
+	spin_lock(&p->lock);
+	long r = 0;
 	if (size > p->size && size > pipe_max_size &&
 	    !capable(CAP_SYS_RESOURCE))
-		return -EPERM;
-	size_t used = p->head - p->tail;
-	if (used > size || p->npackets > size / PAGE_SIZE)
-		return -EBUSY;
-	if (p->buf && size != p->size) {
-		char *nbuf = kmalloc(size);
-		if (!nbuf)
-			return -ENOMEM;
-		if (packets_relayout(p, (unsigned)(size / PAGE_SIZE), p->tail)) {
-			kfree(nbuf);
-			return -ENOMEM;
-		}
-		pipe_peek(p, 0, nbuf, used);
-		kfree(p->buf);
-		p->buf = nbuf;
-		p->tail = 0;
-		p->head = used;
-	}
-	p->size = size;
-	waitq_wake_all(&p->wait);
+		r = -EPERM;
+	else if (ring_used(p) > size || p->npackets > size / PAGE_SIZE)
+		r = -EBUSY;
+	else
+		r = ring_resize(p, size);
+	if (r == 0)
+		pipe_changed(p);
+	spin_unlock(&p->lock);
+	if (r < 0)
+		return r;
 	pipe_notify(p, POLLOUT | POLLWRNORM, NULL);
 	return (long)size;
 }
 
+/*
+ * The primitives of splice, tee and vmsplice (big lock held). Their steps
+ * (wait, peek, put elsewhere, consume) are not one critical section, so
+ * the first wait marks the pipe spliced, and nolock reads and writes of
+ * it go to the locked path from then on.
+ */
 size_t
 pipe_used(struct pipe *p)
 {
-	return p->head - p->tail;
+	return __atomic_load_n(&p->head, __ATOMIC_RELAXED) -
+	       __atomic_load_n(&p->tail, __ATOMIC_RELAXED);
 }
 
 size_t
 pipe_room(struct pipe *p)
 {
-	return p->size - (p->head - p->tail);
+	spin_lock(&p->lock);
+	size_t room = ring_room(p);
+	spin_unlock(&p->lock);
+	return room;
 }
 
 /* Copies up to len bytes from skip bytes into the pipe, leaving them. */
 size_t
 pipe_peek(struct pipe *p, size_t skip, void *buf, size_t len)
 {
-	size_t used = p->head - p->tail;
-	if (skip >= used)
-		return 0;
-	size_t n = MIN(len, used - skip);
-	for (size_t i = 0; i < n;) {
-		size_t at = (p->tail + skip + i) & (p->size - 1);
-		size_t k = MIN(n - i, p->size - at);
-		memcpy((char *)buf + i, p->buf + at, k);
-		i += k;
-	}
+	spin_lock(&p->lock);
+	size_t n = ring_peek(p, skip, buf, len);
+	spin_unlock(&p->lock);
 	return n;
 }
 
@@ -466,9 +697,9 @@ pipe_peek(struct pipe *p, size_t skip, void *buf, size_t len)
 void
 pipe_consume(struct pipe *p, size_t n)
 {
-	p->tail += n;
-	packets_consumed(p);
-	waitq_wake_all(&p->wait);
+	spin_lock(&p->lock);
+	ring_take(p, n);
+	spin_unlock(&p->lock);
 	pipe_notify(p, POLLOUT | POLLWRNORM, NULL);
 }
 
@@ -477,20 +708,13 @@ pipe_consume(struct pipe *p, size_t n)
 long
 pipe_put(struct pipe *p, const void *buf, size_t len)
 {
-	if (!p->buf && len) {
-		p->buf = kmalloc(p->size);
-		if (!p->buf)
-			return -ENOMEM;
+	spin_lock(&p->lock);
+	if (len && !ring_make(p)) {
+		spin_unlock(&p->lock);
+		return -ENOMEM;
 	}
-	for (size_t i = 0; i < len;) {
-		size_t at = (p->head + i) & (p->size - 1);
-		size_t k = MIN(len - i, p->size - at);
-		memcpy(p->buf + at, (const char *)buf + i, k);
-		i += k;
-	}
-	p->head += len;
-	waitq_wake_all(&p->wait);
-	pipe_notify(p, POLLIN | POLLRDNORM, p->rfile);
+	ring_add(p, buf, len);
+	pipe_wrote(p);
 	return (long)len;
 }
 
@@ -501,15 +725,17 @@ pipe_put(struct pipe *p, const void *buf, size_t len)
 long
 pipe_wait_data(struct pipe *p, bool nonblock)
 {
+	long r = 1;
+	spin_lock(&p->lock);
+	p->spliced = true;
 	while (p->head == p->tail) {
-		if (p->writers == 0)
-			return 0;
-		if (nonblock)
-			return -EAGAIN;
-		if (waitq_wait(&p->wait, 0, true) == -EINTR)
-			return -ERESTARTSYS;
+		r = p->writers == 0 ? 0 : nonblock ? -EAGAIN :
+		    pipe_sleep(p) == -EINTR ? -ERESTARTSYS : 1;
+		if (r <= 0)
+			break;
 	}
-	return 1;
+	spin_unlock(&p->lock);
+	return r;
 }
 
 /*
@@ -519,16 +745,137 @@ pipe_wait_data(struct pipe *p, bool nonblock)
 long
 pipe_wait_room(struct pipe *p, bool nonblock)
 {
+	spin_lock(&p->lock);
+	p->spliced = true;
 	for (;;) {
-		if (p->readers == 0) {
-			signal_send_thread(current(), SIGPIPE);
-			return -EPIPE;
+		if (p->readers == 0)
+			return pipe_broken(p, 0);
+		long r = (long)ring_room(p);
+		if (!r)
+			r = nonblock ? -EAGAIN :
+			    pipe_sleep(p) == -EINTR ? -ERESTARTSYS : 0;
+		if (r != 0) {
+			spin_unlock(&p->lock);
+			return r;
 		}
-		if (pipe_room(p))
-			return (long)pipe_room(p);
-		if (nonblock)
-			return -EAGAIN;
-		if (waitq_wait(&p->wait, 0, true) == -EINTR)
-			return -ERESTARTSYS;
 	}
+}
+
+/* ---- Without the big lock ------------------------------------------------- */
+
+bool
+pipe_is_file(const struct file *f)
+{
+	return f->ops == &fifo_fops && f->priv;
+}
+
+/*
+ * Whether a nolock call may change p now (p's lock held): nothing that is
+ * the big lock's to tell is watching. A poller hangs itself on the
+ * pollhead before it asks pipe_poll, which takes p's lock; so either this
+ * sees it hung, or what this call does comes before pipe_poll's look.
+ * O_ASYNC files and inotify or fanotify watches anywhere send the call
+ * to the locked path too, as do splice's steps and packet mode.
+ */
+static bool
+pipe_unwatched(const struct pipe *p)
+{
+	SPIN_ASSERT_HELD(&p->lock);
+	return !p->spliced && !p->packets &&
+	       list_empty(&p->poll_head.entries) && !fasync_active() &&
+	       !inotify_active();
+}
+
+/*
+ * The bytes a nolock read took from p at tail, n of them, could not be
+ * copied out: they go back unless the ring has moved on since (another
+ * reader, a writer into their room, a resize), when they are lost.
+ */
+static void
+ring_untake(struct pipe *p, size_t tail, const char *buf, size_t n)
+{
+	spin_lock(&p->lock);
+	if (p->tail == tail && p->buf == buf && ring_used(p) + n <= p->size)
+		p->tail -= n;
+	spin_unlock(&p->lock);
+}
+
+/* Waits, p's lock held, until p holds data: 1, or 0 (end of file),
+ * -EAGAIN, or -ERETRY_LOCKED (a watcher, a signal: nothing done). */
+static long
+wait_data_unlocked(struct file *f, struct pipe *p)
+{
+	for (;;) {
+		if (!pipe_unwatched(p))
+			return -ERETRY_LOCKED;
+		if (p->head != p->tail)
+			return 1;
+		if (p->writers == 0)
+			return 0;
+		if (f->flags & O_NONBLOCK)
+			return -EAGAIN;
+		if (pipe_sleep(p) == -EINTR)
+			return -ERETRY_LOCKED;	/* the locked path delivers it */
+	}
+}
+
+long
+pipe_read_unlocked(struct file *f, uint64_t buf, size_t len)
+{
+	struct pipe *p = f->priv;
+	char k[PIPE_BUF];
+	size_t done = 0;
+	if (len == 0)
+		return 0;
+	len = MIN(len, (size_t)UNLOCKED_READ_MAX);
+	spin_lock(&p->lock);
+	long r = wait_data_unlocked(f, p);
+	while (r > 0) {
+		size_t n = ring_peek(p, 0, k, MIN(len - done, sizeof(k)));
+		ring_take(p, n);
+		size_t tail = p->tail;
+		const char *ring = p->buf;
+		spin_unlock(&p->lock);
+		if (copyout(buf + done, k, n) < 0) {
+			ring_untake(p, tail, ring, n);
+			return done ? (long)done : -EFAULT;
+		}
+		done += n;
+		spin_lock(&p->lock);
+		if (done == len || p->head == p->tail || !pipe_unwatched(p))
+			break;
+	}
+	spin_unlock(&p->lock);
+	return done ? (long)done : r;
+}
+
+long
+pipe_write_unlocked(struct file *f, uint64_t buf, size_t len)
+{
+	struct pipe *p = f->priv;
+	char k[PIPE_BUF];
+	/* Past PIPE_BUF a write may go in pieces, each waking the reader
+	   and waiting: the locked path's. So is packet mode's. */
+	if (len == 0 || len > sizeof(k) || (f->flags & O_DIRECT))
+		return -ERETRY_LOCKED;
+	if (copyin(k, buf, len) < 0)
+		return -ERETRY_LOCKED;	/* EPIPE may come first: locked */
+	spin_lock(&p->lock);
+	long r = 0;
+	while (r == 0) {
+		/* No reader: SIGPIPE is sent under the big lock. The ring's
+		   first memory is allocated under it too. */
+		if (!pipe_unwatched(p) || p->readers == 0 || !p->buf)
+			r = -ERETRY_LOCKED;
+		else if (ring_room(p) >= len)
+			r = 1;
+		else if (f->flags & O_NONBLOCK)
+			r = -EAGAIN;
+		else if (pipe_sleep(p) == -EINTR)
+			r = -ERETRY_LOCKED;	/* nothing written yet */
+	}
+	if (r > 0)
+		ring_add(p, k, len);
+	spin_unlock(&p->lock);
+	return r > 0 ? (long)len : r;
 }

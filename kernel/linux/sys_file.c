@@ -173,6 +173,8 @@ file_rw_vec(struct file *f, const struct uiovec *iov, int n, bool write,
 long
 sys_read(int fd, uaddr_t buf, size_t count)
 {
+	if (current()->unlocked_call)	/* nolock(fd): a pipe's, or back */
+		return read_unlocked(fd, buf, count);
 	struct file *f = getf(fd);
 	if (!f)
 		return -EBADF;
@@ -190,6 +192,8 @@ sys_read(int fd, uaddr_t buf, size_t count)
 long
 sys_write(int fd, uaddr_t buf, size_t count)
 {
+	if (current()->unlocked_call)	/* nolock(fd): a pipe's, or back */
+		return write_unlocked(fd, buf, count);
 	struct file *f = getf(fd);
 	if (!f)
 		return -EBADF;

@@ -13,8 +13,10 @@ struct syscall_entry {
 	long (*fn)(const uint64_t *args);
 	const char *name;
 	struct trace_desc trace;	/* how the tracer prints it */
-	bool unlocked;			/* runs without the big lock ("nolock") */
+	uint8_t unlocked;		/* runs without the big lock: */
 };
+#define SYSCALL_NOLOCK 1		/* "nolock": always */
+#define SYSCALL_NOLOCK_FD 2		/* "nolock(fd)": on a pipe end */
 
 extern const struct syscall_entry syscall_table[];
 extern const unsigned syscall_table_size;
@@ -38,13 +40,6 @@ void syscall_work_update(struct thread *t);
 struct proc;
 /* The same for each thread of process p. */
 void syscall_work_update_proc(struct proc *p);
-/* Call nr is marked nolock in syscalls.master (inline: the arch's entry
- * asks it of every call). */
-static inline bool
-syscall_nolock(uint64_t nr)
-{
-	return nr < syscall_table_size && syscall_table[nr].unlocked;
-}
 /*
  * Runs nolock call nr without the big lock if nothing is due on the way
  * in or out (seccomp, the tracer, ptrace, a signal, a stop): true, with
@@ -59,6 +54,10 @@ bool syscall_run_unlocked(uint64_t nr, const uint64_t *args, long *r);
  * the locked path must do.
  */
 long pread_unlocked(int fd, uaddr_t buf, size_t count, int64_t off);
+/* read and write as nolock calls (the same file): a pipe's, or the same
+ * -ERETRY_LOCKED. */
+long read_unlocked(int fd, uaddr_t buf, size_t count);
+long write_unlocked(int fd, uaddr_t buf, size_t count);
 /* The name of call nr, or "?". */
 const char *syscall_name(uint64_t nr);
 /*

@@ -20,6 +20,32 @@ long syscall_run_slow(struct thread *t, uint64_t nr, const uint64_t *args);
 /* t->work as the state its bits stand for says it should be. */
 unsigned syscall_work_of(const struct thread *t);
 
+/*
+ * Whether call nr with args goes to syscall_run_unlocked (inline: the
+ * arch's entry asks it of every call). A nolock(fd) call (read, write)
+ * does when its fd is a pipe end by the table's hint, read with no lock:
+ * a stale hint costs a trip to the nolock handler, which looks again
+ * under the table's lock, or one locked call. Every other call pays the
+ * one test it paid before.
+ */
+static inline bool
+syscall_nolock_call(uint64_t nr, const uint64_t *args)
+{
+	if (nr >= syscall_table_size)
+		return false;
+	uint8_t how = syscall_table[nr].unlocked;
+	if (__builtin_expect(how == 0, 1))
+		return false;
+	if (how == SYSCALL_NOLOCK)
+		return true;
+	/* p->files stays while the thread runs (files_replace), and a
+	   thread in a system call has one. */
+	const struct files *files = current()->proc->files;
+	return args[0] < 64 &&
+	       (__atomic_load_n(&files->nolock_fds, __ATOMIC_RELAXED) >>
+		args[0] & 1);
+}
+
 /* Takes the big lock for a system call, from the arch's entry. */
 static inline void
 syscall_lock(void)

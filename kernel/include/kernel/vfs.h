@@ -343,8 +343,9 @@ int procfs_dir_pid(struct inode *ino);
 bool procfs_magic_link(struct inode *ino);
 
 /*
- * Pipes and FIFOs (kernel/fs/pipe.c), big lock. pipe_of gives the pipe
- * behind a pipe or FIFO end, else NULL.
+ * Pipes and FIFOs (kernel/fs/pipe.c): big lock held, but for the nolock
+ * calls below; each pipe's own lock is taken inside. pipe_of gives the
+ * pipe behind a pipe or FIFO end, else NULL.
  */
 extern unsigned pipe_max_size;		/* /proc/sys/fs/pipe-max-size */
 struct pipe *pipe_of(struct file *f);
@@ -360,6 +361,17 @@ void pipe_consume(struct pipe *p, size_t n);
 long pipe_put(struct pipe *p, const void *buf, size_t len);
 long pipe_wait_data(struct pipe *p, bool nonblock);
 long pipe_wait_room(struct pipe *p, bool nonblock);
+/* Whether f is an open pipe or FIFO end (the nolock calls' test). */
+bool pipe_is_file(const struct file *f);
+/*
+ * read and write of a pipe end f without the big lock (a reference to f
+ * held, no spinlock): the count, -EAGAIN, -EFAULT, or -ERETRY_LOCKED
+ * having changed nothing, for what the locked path must do (a poll,
+ * epoll, O_ASYNC or inotify watcher to tell, SIGPIPE, a signal that
+ * ended a sleep, a write past PIPE_BUF). May sleep.
+ */
+long pipe_read_unlocked(struct file *f, uint64_t buf, size_t len);
+long pipe_write_unlocked(struct file *f, uint64_t buf, size_t len);
 
 struct inode *vfs_root(void);
 /*
@@ -436,6 +448,9 @@ int fasync_set(struct file *f, int fd, bool on);
 int fasync_plain(struct file *f, bool on);
 /* Takes f off the list of signalling files (its last reference went). */
 void fasync_forget(struct file *f);
+/* Whether any file has O_ASYNC on (read without the big lock, as a
+ * hint that fasync_set's order makes safe for pipes: see there). */
+bool fasync_active(void);
 /*
  * Sends the signals a readiness change causes: to files that gained an
  * event, and to `arrived` (or NULL), which got data, if readable.
