@@ -37,6 +37,7 @@ CASES = [
     ("pipe", "pipe ping-pong pairs (round trips/s)"),
     ("file", "256-byte pread of a tmpfs file (reads/s)"),
     ("futex", "futex wake/wait pairs, private (round trips/s)"),
+    ("fault", "anonymous page faults, mmap/touch/munmap (faults/s)"),
 ]
 SECONDS = 3
 GUEST_MEM = "256M"
