@@ -19,7 +19,7 @@
 
 #define PAGE 4096
 #define PAGES 16
-#define ROUNDS 100
+#define ROUNDS 80
 #define WORDS (PAGE / sizeof(uint64_t))
 
 static void
@@ -195,7 +195,7 @@ test_writers_beside_changes(void)
 	for (int i = 0; i < 2; i++)
 		pthread_create(&t[i], NULL, writer, (void *)(long)i);
 	int forks_ok = 0, forks = 0;
-	for (int round = 0; round < 18; round++) {
+	for (int round = 0; round < 12; round++) {
 		/* Replaced in place (MAP_FIXED), then discarded. */
 		mmap(churned, PAGES * PAGE, PROT_READ | PROT_WRITE,
 		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
@@ -307,8 +307,12 @@ int
 main(void)
 {
 	abi_init();
+	/* Each part has the watchdog's time of its own: a loaded host slows
+	   two busy vCPUs down a lot. */
 	test_own_and_shared();
+	alarm(ABI_WATCHDOG);
 	test_writers_beside_changes();
+	alarm(ABI_WATCHDOG);
 	test_unmap_under_fault();
 	return abi_done("fault_smp");
 }
