@@ -38,6 +38,7 @@ CASES = [
     ("file", "256-byte pread of a tmpfs file (reads/s)"),
     ("read", "lseek + 256-byte read of a tmpfs file (pairs/s)"),
     ("futex", "futex wake/wait pairs, private (round trips/s)"),
+    ("fault", "anonymous page faults, mmap/touch/munmap (faults/s)"),
 ]
 SECONDS = 3
 GUEST_MEM = "256M"

@@ -28,6 +28,9 @@
  *   futex    two threads of one process per worker handing a turn back
  *            and forth with FUTEX_WAKE_PRIVATE and FUTEX_WAIT_PRIVATE on
  *            private memory; an op is one round trip
+ *   fault    mmap of a 256 KiB private anonymous region, a store to each
+ *            of its 64 pages, munmap, again; an op is one page fault
+ *            (the mmap and munmap counted in its cost)
  *
  * Each worker is a process of its own. All start together (they block on
  * a pipe the parent closes), count their ops into shared memory, and stop
@@ -55,6 +58,8 @@
 #define CPUS_MAX 64
 #define FILE_SIZE 4096
 #define READ_SIZE 256
+#define FAULT_PAGES 64
+#define PAGE 4096
 
 struct shared {
 	volatile int stop;
@@ -181,6 +186,22 @@ work_read(int w)
 	close(fd);
 }
 
+static void
+work_fault(int w)
+{
+	while (!shared->stop) {
+		char *p = mmap(NULL, FAULT_PAGES * PAGE, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			die("mmap");
+		for (int i = 0; i < FAULT_PAGES; i++)
+			((volatile char *)p)[i * PAGE] = (char)i;
+		if (munmap(p, FAULT_PAGES * PAGE) < 0)
+			die("munmap");
+		shared->ops[w] += FAULT_PAGES;
+	}
+}
+
 /* The futex pair: turn is 0 when the main thread may go, 1 for the other. */
 static int turn;
 
@@ -241,7 +262,7 @@ static const struct {
 } cases[] = {
 	{ "getppid", work_getppid }, { "getpid", work_getpid },
 	{ "pipe", work_pipe }, { "file", work_file }, { "read", work_read },
-	{ "futex", work_futex },
+	{ "futex", work_futex }, { "fault", work_fault },
 };
 
 /* Reads /proc/petrel/bkl into lines; returns the CPU count, 0 without it. */
@@ -325,7 +346,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: smpops [-j WORKERS] [-s SECONDS] [-d DIR] "
-			"getppid|getpid|pipe|file|read|futex...\n");
+			"getppid|getpid|pipe|file|read|futex|fault...\n");
 	exit(2);
 }
 

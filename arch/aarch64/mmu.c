@@ -364,3 +364,10 @@ mmu_flush_all(paddr_t root)
 	(void)root;
 	tlb_flush_all();
 }
+
+void
+mmu_flush_local(vaddr_t va)
+{
+	__asm__ volatile("dsb nshst; tlbi vaae1, %0; dsb nsh; isb"
+			 : : "r"(va >> 12 & ((1ul << 44) - 1)) : "memory");
+}

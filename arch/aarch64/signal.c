@@ -13,6 +13,7 @@
 #include <kernel/proc.h>
 #include <kernel/string.h>
 #include <kernel/vm.h>
+#include <kernel/page.h>
 #include <arch/sysreg.h>
 #include <arch/thread.h>
 #include <arch/trap.h>
@@ -129,6 +130,7 @@ arch_exec_map(struct vm *vm)
 		return -ENOMEM;
 	__asm__ volatile("dc cvau, %0\n\tdsb ish\n\tic ivau, %0\n\t"
 			 "dsb ish\n\tisb" :: "r"(phys_to_virt(pa)) : "memory");
+	page_put(pa);	/* vm_user_page's reference */
 	return 0;
 }
 

@@ -105,6 +105,18 @@ user_abort(struct trapframe *tf, bool exec)
 	return e == -EIO ? SIGBUS : SIGSEGV;
 }
 
+/* A translation or permission fault at a user address, which the VM may
+ * resolve without the big lock (not an alignment or other abort). */
+static bool
+nolock_abort(const struct trapframe *tf, bool exec)
+{
+	uint64_t fsc = DFSC(tf->esr) & 0x3c;
+	if (fsc != 0x04 && fsc != 0x0c)	/* translation, permission */
+		return false;
+	bool write = !exec && (tf->esr & ESR_WNR);
+	return trap_page_fault_nolock(trap_from_user(tf), tf->far, write, exec);
+}
+
 void
 trap_kernel_sync(struct trapframe *tf)
 {
@@ -112,8 +124,19 @@ trap_kernel_sync(struct trapframe *tf)
 	if (ESR_EC(tf->esr) == EC_DABT_CUR && tf->far < USER_TOP &&
 	    tf->pc >= (uint64_t)usercopy_start &&
 	    tf->pc < (uint64_t)usercopy_end) {
+		/* A copy in a nolock call: without the lock if it can be,
+		   else with it, as for a fault from user mode. */
+		bool locked = false;
+		if (!bkl_held()) {
+			if (nolock_abort(tf, false))
+				return;
+			bkl_lock();
+			locked = true;
+		}
 		if (user_abort(tf, false) != 0)
 			tf->pc = (uint64_t)usercopy_fixup;
+		if (locked)
+			bkl_unlock();
 		return;
 	}
 	kernel_fault(tf);
@@ -141,6 +164,9 @@ trap_user_sync(struct trapframe *tf)
 		syscall_handler(tf);	/* takes and drops the big lock */
 		return;
 	}
+	if ((ec == EC_DABT_LOW || ec == EC_IABT_LOW) &&
+	    nolock_abort(tf, ec == EC_IABT_LOW))
+		return;	/* mapped without the big lock: straight back */
 	bkl_lock();
 	int sig;
 	uint64_t addr = tf->pc;

@@ -381,3 +381,9 @@ mmu_flush_all(paddr_t root)
 	if (cpu_count > 1)
 		arch_tlb_shootdown(root);
 }
+
+void
+mmu_flush_local(vaddr_t va)
+{
+	invlpg(va);
+}

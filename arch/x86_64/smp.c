@@ -125,13 +125,17 @@ arch_wake_cpu(int cpu)
 	lapic_send_ipi(cpus[cpu].arch.apic_id, IRQ_VECTOR_IPI);
 }
 
-/* The shootdown interrupt: runs without the big lock (the sender holds it);
- * also taken by a spinlock's waiter, interrupts off (arch_ipi_poll). */
+/* The shootdown interrupt: runs without the big lock (the sender may hold
+ * it, or a vm lock); also taken by a spinlock's waiter and by another
+ * shootdown's sender, interrupts off (arch_ipi_poll). */
 void
 tlb_flush_irq(void)
 {
+	/* The bit first, then the flush: a request made after this CPU's
+	 * flush began (a second sender's, its bit already set) must not be
+	 * cleared unflushed. Nothing here touches user memory in between. */
+	__atomic_and_fetch(&flush_pending, ~(1ull << this_cpu()->id), __ATOMIC_ACQ_REL);
 	write_cr3(read_cr3());
-	__atomic_and_fetch(&flush_pending, ~(1ull << this_cpu()->id), __ATOMIC_RELEASE);
 }
 
 void
@@ -142,7 +146,12 @@ arch_ipi_poll(void)
 		tlb_flush_irq();
 }
 
-/* Interrupts the CPUs in targets with the flush vector; waits for each. */
+/*
+ * Interrupts the CPUs in targets with the flush vector; waits for each,
+ * taking meanwhile a flush sent to this CPU: two senders (the big lock's
+ * holder and a fault without it, kernel/mm/vm_fault.c) may wait for each
+ * other, interrupts off.
+ */
 static void
 flush_cpus(uint64_t targets)
 {
@@ -152,8 +161,10 @@ flush_cpus(uint64_t targets)
 	for (int i = 0; i < cpu_count; i++)
 		if (targets & (1ull << i))
 			lapic_send_ipi(cpus[i].arch.apic_id, IRQ_VECTOR_FLUSH);
-	while (__atomic_load_n(&flush_pending, __ATOMIC_ACQUIRE) & targets)
+	while (__atomic_load_n(&flush_pending, __ATOMIC_ACQUIRE) & targets) {
+		arch_ipi_poll();
 		pause();
+	}
 }
 
 void

@@ -140,11 +140,29 @@ exception_signal(uint64_t vector)
 
 extern char usercopy_start[], usercopy_end[], usercopy_fixup[];
 
+static bool
+in_usercopy(const struct trapframe *tf)
+{
+	return tf->rip >= (uint64_t)usercopy_start &&
+	       tf->rip < (uint64_t)usercopy_end;
+}
+
+/* trap_page_fault_nolock for the fault in tf: from user mode or a copy. */
+static bool
+fault_nolock(const struct trapframe *tf)
+{
+	bool user = trap_from_user(tf);
+	if (!user && !in_usercopy(tf))
+		return false;
+	return trap_page_fault_nolock(user, read_cr2(), tf->error & 2,
+				      tf->error & 16);
+}
+
 /* A bad user address in copyin/copyout: the copy returns -EFAULT. */
 static bool
 usercopy_fault(struct trapframe *tf)
 {
-	if (tf->rip < (uint64_t)usercopy_start || tf->rip >= (uint64_t)usercopy_end)
+	if (!in_usercopy(tf))
 		return false;
 	tf->rip = (uint64_t)usercopy_fixup;
 	return true;
@@ -223,6 +241,13 @@ trap_handler(struct trapframe *tf)
 		irq_eoi();
 		return;
 	}
+	/*
+	 * A page fault from user mode, or from a user copy in a nolock
+	 * call, first tries the fault without the big lock (private
+	 * anonymous memory); done, it goes straight back.
+	 */
+	if (v == 14 && !bkl_held() && fault_nolock(tf))
+		return;
 	/*
 	 * A device interrupt is acknowledged at the local APIC after its
 	 * handler, which quiets a level-triggered line first: acknowledged

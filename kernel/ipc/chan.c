@@ -329,6 +329,7 @@ seg_copy(struct chan_call *c, struct chan_seg *s, uint64_t off, uaddr_t ubuf,
 		char *k = (char *)phys_to_virt(pa) + (va & (PAGE_SIZE - 1));
 		int e = to_caller ? copyin(k, ubuf + done, chunk)
 				  : copyout(ubuf + done, k, chunk);
+		page_put(pa);	/* vm_user_page's reference */
 		if (e < 0)
 			return done ? (long)done : e;
 		done += chunk;

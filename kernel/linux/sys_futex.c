@@ -10,6 +10,7 @@
 #include <kernel/futex.h>
 #include <kernel/proc.h>
 #include <kernel/vm.h>
+#include <kernel/page.h>
 #include <kernel/syscall.h>
 #include <syscall_table.h>
 #include <kernel/errno.h>
@@ -530,8 +531,11 @@ user_word_cmpxchg(uaddr_t uaddr, uint32_t *old, uint32_t new)
 		return -1;
 	uint32_t *w = (uint32_t *)((char *)phys_to_virt(page) +
 				   (uaddr & (PAGE_SIZE - 1)));
-	return __atomic_compare_exchange_n(w, old, new, false, __ATOMIC_SEQ_CST,
-					   __ATOMIC_SEQ_CST) ? 1 : 0;
+	bool done = __atomic_compare_exchange_n(w, old, new, false,
+						__ATOMIC_SEQ_CST,
+						__ATOMIC_SEQ_CST);
+	page_put(page);	/* vm_user_page's reference */
+	return done ? 1 : 0;
 }
 
 /*

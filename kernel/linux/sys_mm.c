@@ -5,6 +5,7 @@
  */
 #include <kernel/proc.h>
 #include <kernel/vm.h>
+#include <kernel/page.h>
 #include <kernel/vfs.h>
 #include <kernel/mount.h>
 #include <kernel/tmpfs.h>
@@ -531,6 +532,7 @@ vm_copy_remote(struct vm *remote, uaddr_t local, vaddr_t raddr, size_t len,
 		char *k = (char *)phys_to_virt(pa) + (va & (PAGE_SIZE - 1));
 		int e = write ? copyin(k, local + done, chunk) :
 				copyout(local + done, k, chunk);
+		page_put(pa);	/* vm_user_page's reference */
 		if (e < 0)
 			break;
 		done += chunk;

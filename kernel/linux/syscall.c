@@ -200,6 +200,18 @@ trap_page_fault(struct trapframe *tf, uint64_t addr, bool write, bool exec)
 	return vm_fault(t->proc->vm, addr, write, exec);
 }
 
+bool
+trap_page_fault_nolock(bool user, uint64_t addr, bool write, bool exec)
+{
+	struct thread *t = current();
+	if (!t || !t->proc || !t->proc->vm || addr >= USER_TOP)
+		return false;
+	/* What trap_return_to_user would do on the way out: left to it. */
+	if (user && (t->work != 0 || signal_pending(t) || t->proc->stopped))
+		return false;
+	return vm_fault_nolock(t->proc->vm, addr, write, exec) == 0;
+}
+
 void
 trap_user_fault(struct trapframe *tf, int sig, uint64_t addr)
 {

@@ -139,11 +139,13 @@ vdso_timens_changed(struct proc *p)
 		struct region *r = list_entry(it, struct region, link);
 		if (r->file != vvar_file)
 			continue;
+		spin_lock(&p->vm->lock);
 		vm_unmap_pages(p->vm, r->start, r->end);
 		vm_file_unlink(r);
-		inode_put(r->file);
+		inode_put(r->file);	/* not its last: vvar_file stays */
 		r->file = vvar_syscall_file;
 		inode_get(r->file);
 		vm_file_link(p->vm, r);
+		spin_unlock(&p->vm->lock);
 	}
 }

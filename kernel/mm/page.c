@@ -7,9 +7,17 @@
 #include <kernel/boot.h>
 #include <kernel/printk.h>
 #include <kernel/string.h>
-#include <kernel/lock.h>
+#include <kernel/spinlock.h>
 
-/* The free lists and counts are the big lock's (alloc_block, free_block). */
+/*
+ * page_lock guards the free lists, each free block's entries (free, order,
+ * lazy, the links) and pages_managed and pages_free: the fault path takes
+ * pages without the big lock (kernel/mm/vm_fault.c). It is the innermost
+ * object lock: taken under any other (a vm's), none taken under it, and
+ * its holder only moves list links. A page's reference count is atomic
+ * (page_get, page_free_order), pages_anon too.
+ */
+static spinlock_t page_lock = SPINLOCK_INIT;
 static struct page *pages;
 /* pages[] describes the frames from page_first (RAM's lowest, which is 1
  * GiB up on QEMU virt: no entries for the devices below) to page_end. */
@@ -32,7 +40,7 @@ page_to_pa(struct page *p)
 }
 
 static void
-list_push(unsigned order, struct page *p)
+free_list_push(unsigned order, struct page *p)
 {
 	p->prev = NULL;
 	p->next = free_lists[order];
@@ -44,7 +52,7 @@ list_push(unsigned order, struct page *p)
 }
 
 static void
-list_remove(unsigned order, struct page *p)
+free_list_remove(unsigned order, struct page *p)
 {
 	if (p->prev)
 		p->prev->next = p->next;
@@ -58,7 +66,7 @@ list_remove(unsigned order, struct page *p)
 static void
 free_block(paddr_t pa, unsigned order)
 {
-	BKL_ASSERT_HELD();
+	SPIN_ASSERT_HELD(&page_lock);
 	while (order < PAGE_ORDER_MAX) {
 		paddr_t buddy = pa ^ ((paddr_t)PAGE_SIZE << order);
 		if ((buddy >> PAGE_SHIFT) < page_first ||
@@ -67,11 +75,11 @@ free_block(paddr_t pa, unsigned order)
 		struct page *b = pa_to_page(buddy);
 		if (!b->free || b->order != order)
 			break;
-		list_remove(order, b);
+		free_list_remove(order, b);
 		pa &= ~((paddr_t)PAGE_SIZE << order);
 		order++;
 	}
-	list_push(order, pa_to_page(pa));
+	free_list_push(order, pa_to_page(pa));
 }
 
 /* Frees [start, end) in the largest aligned blocks that fit. */
@@ -88,9 +96,11 @@ free_range(paddr_t start, paddr_t end)
 		       start + (PAGE_SIZE << (order + 1)) <= end &&
 		       ((start + (PAGE_SIZE << (order + 1))) >> PAGE_SHIFT) <= page_end)
 			order++;
+		spin_lock(&page_lock);
 		free_block(start, order);
 		pages_managed += 1ul << order;
 		pages_free += 1ul << order;
+		spin_unlock(&page_lock);
 		start += PAGE_SIZE << order;
 	}
 }
@@ -225,30 +235,44 @@ block_fill(struct page *head)
 	head->lazy = 0;
 }
 
+/*
+ * A block of 2^order pages with refcount 1, its contents as they were, or
+ * 0 if none, or if taking it would leave keep pages free or fewer (the
+ * reserve, for a user's page).
+ */
 static paddr_t
-alloc_block(unsigned order)
+alloc_block_keep(unsigned order, uint64_t keep)
 {
 	unsigned o = order;
 
-	BKL_ASSERT_HELD();
+	spin_lock(&page_lock);
 	while (o <= PAGE_ORDER_MAX && !free_lists[o])
 		o++;
-	if (o > PAGE_ORDER_MAX)
+	if (o > PAGE_ORDER_MAX || pages_free <= keep) {
+		spin_unlock(&page_lock);
 		return 0;
+	}
 	struct page *p = free_lists[o];
-	list_remove(o, p);
+	free_list_remove(o, p);
 	if (p->lazy)
 		block_fill(p);
 	paddr_t pa = page_to_pa(p);
 	while (o > order) {	/* split, returning the upper halves */
 		o--;
-		list_push(o, pa_to_page(pa + ((paddr_t)PAGE_SIZE << o)));
+		free_list_push(o, pa_to_page(pa + ((paddr_t)PAGE_SIZE << o)));
 	}
 	p->refcount = 1;
 	p->order = order;
 	p->anon = 0;
 	pages_free -= 1ul << order;
+	spin_unlock(&page_lock);
 	return pa;
+}
+
+static paddr_t
+alloc_block(unsigned order)
+{
+	return alloc_block_keep(order, 0);
 }
 
 paddr_t
@@ -292,22 +316,26 @@ page_reserve(void)
 	return MIN(pages_managed * 3 / 100, (8ul << 20) / PAGE_SIZE);
 }
 
-static bool
-reserve_allows(bool privileged)
+/* The free pages a user's allocation must leave: the reserve, or none. */
+static uint64_t
+reserve_keep(bool privileged)
 {
-	return privileged || pages_free > page_reserve();
+	return privileged ? 0 : page_reserve();
 }
 
 paddr_t
 page_alloc_user(bool privileged)
 {
-	return reserve_allows(privileged) ? page_alloc_order(0) : 0;
+	paddr_t pa = alloc_block_keep(0, reserve_keep(privileged));
+	if (pa)
+		memset(phys_to_virt(pa), 0, PAGE_SIZE);
+	return pa;
 }
 
 paddr_t
 page_alloc_user_dirty(bool privileged)
 {
-	return reserve_allows(privileged) ? alloc_block(0) : 0;
+	return alloc_block_keep(0, reserve_keep(privileged));
 }
 
 /* Like page_alloc, without zeroing: for a page the caller fills at once. */
@@ -321,13 +349,16 @@ void
 page_free_order(paddr_t pa, unsigned order)
 {
 	struct page *p = pa_to_page(pa);
-	assert(p->refcount > 0 && !p->free);
-	if (--p->refcount > 0)
+	int32_t left = __atomic_sub_fetch(&p->refcount, 1, __ATOMIC_ACQ_REL);
+	assert(left >= 0 && !p->free);
+	if (left > 0)
 		return;
 	if (p->anon)
-		pages_anon--;
+		__atomic_sub_fetch(&pages_anon, 1, __ATOMIC_RELAXED);
+	spin_lock(&page_lock);
 	pages_free += 1ul << order;
 	free_block(pa, order);
+	spin_unlock(&page_lock);
 }
 
 void
@@ -340,8 +371,9 @@ void
 page_get(paddr_t pa)
 {
 	struct page *p = pa_to_page(pa);
-	KASSERT(p->refcount > 0 && !p->free);	/* a free page is nobody's */
-	p->refcount++;
+	int32_t before = __atomic_fetch_add(&p->refcount, 1, __ATOMIC_RELAXED);
+	KASSERT(before > 0 && !p->free);	/* a free page is nobody's */
+	(void)before;
 }
 
 void
@@ -349,7 +381,7 @@ page_set_anon(paddr_t pa)
 {
 	struct page *p = pa_to_page(pa);
 	if (!p->anon)
-		pages_anon++;
+		__atomic_add_fetch(&pages_anon, 1, __ATOMIC_RELAXED);
 	p->anon = 1;
 }
 
@@ -362,13 +394,13 @@ page_is_anon(paddr_t pa)
 uint64_t
 page_anon_count(void)
 {
-	return pages_anon;
+	return __atomic_load_n(&pages_anon, __ATOMIC_RELAXED);
 }
 
 int
 page_refcount(paddr_t pa)
 {
-	return pa_to_page(pa)->refcount;
+	return __atomic_load_n(&pa_to_page(pa)->refcount, __ATOMIC_ACQUIRE);
 }
 
 uint64_t
@@ -429,11 +461,14 @@ page_adopt(paddr_t pa)
 	if (pa % PAGE_SIZE || frame < page_first || frame >= page_end)
 		return false;
 	struct page *p = pa_to_page(pa);
-	if (p->free || p->refcount)
-		return false;
-	p->refcount = 1;
-	p->order = 0;
-	p->anon = 0;
-	pages_managed++;
-	return true;
+	spin_lock(&page_lock);
+	bool ok = !p->free && !p->refcount;
+	if (ok) {
+		p->refcount = 1;
+		p->order = 0;
+		p->anon = 0;
+		pages_managed++;
+	}
+	spin_unlock(&page_lock);
+	return ok;
 }

@@ -58,6 +58,7 @@ uffd_put(struct uffd *ctx)
 void
 uffd_release(struct uffd *ctx)
 {
+	spin_lock(&ctx->vm->lock);
 	list_for_each(it, &ctx->vm->regions) {
 		struct region *r = list_entry(it, struct region, link);
 		if (r->uffd == ctx) {
@@ -65,6 +66,7 @@ uffd_release(struct uffd *ctx)
 			r->flags &= ~VM_UFFD_MISSING;
 		}
 	}
+	spin_unlock(&ctx->vm->lock);
 	ctx->released = true;
 	ctx->file = NULL;
 	waitq_wake_all(&ctx->fault_wq);
@@ -169,11 +171,13 @@ uffd_register(struct uffd *ctx, uint64_t start, uint64_t len, bool on)
 		return e;
 	if (vm_set_flag(ctx->vm, start, end, VM_UFFD_MISSING, on) < 0)
 		return -ENOMEM;
+	spin_lock(&ctx->vm->lock);
 	list_for_each(it, &ctx->vm->regions) {
 		struct region *r = list_entry(it, struct region, link);
 		if (r->start >= start && r->end <= end)
 			r->uffd = on ? ctx : NULL;
 	}
+	spin_unlock(&ctx->vm->lock);
 	if (!on)
 		uffd_wake(ctx, start, len);
 	return 0;
@@ -198,7 +202,8 @@ uffd_poison(struct uffd *ctx, uint64_t start, uint64_t len)
 	return done ? (int64_t)done : e;
 }
 
-/* Moves the page at src to dst, or skips a hole there if holes_ok. */
+/* Moves the page at src to dst, or skips a hole there if holes_ok. vm
+ * lock held: src's owner may fault there meanwhile. */
 static int
 move_page(struct uffd *ctx, uint64_t dst, uint64_t src, bool holes_ok)
 {
@@ -231,9 +236,13 @@ uffd_move(struct uffd *ctx, uint64_t dst, uint64_t src, uint64_t len,
 {
 	uint64_t done = 0;
 	int e = 0;
-	for (; done < len; done += PAGE_SIZE)
-		if ((e = move_page(ctx, dst + done, src + done, src_holes)) < 0)
+	for (; done < len; done += PAGE_SIZE) {
+		spin_lock(&ctx->vm->lock);
+		e = move_page(ctx, dst + done, src + done, src_holes);
+		spin_unlock(&ctx->vm->lock);
+		if (e < 0)
 			break;
+	}
 	return done ? (int64_t)done : e;
 }
 
@@ -255,8 +264,11 @@ uffd_fill(struct uffd *ctx, uint64_t dst, uint64_t src, uint64_t len)
 		}
 		if (src && copyin(phys_to_virt(pa), src + done, PAGE_SIZE) < 0)
 			e = -EFAULT;
-		if (e == 0)
+		if (e == 0) {
+			spin_lock(&ctx->vm->lock);
 			e = vm_install_page(ctx->vm, dst + done, pa);
+			spin_unlock(&ctx->vm->lock);
+		}
 		if (e < 0) {
 			page_put(pa);
 			break;

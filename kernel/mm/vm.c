@@ -32,6 +32,7 @@ vm_new(void)
 		return NULL;
 	}
 	vm->refcount = 1;
+	spin_init(&vm->lock);
 	list_init(&vm->regions);
 	return vm;
 }
@@ -58,6 +59,7 @@ vm_unmap_pages(struct vm *vm, vaddr_t start, vaddr_t end)
 	vaddr_t va = start, last = start;
 	pte_t *pte;
 	bool io_unmapped = false;
+	VM_ASSERT_LOCKED(vm);
 	while ((pte = mmu_pte_next(vm->root, &va, end)) != NULL) {
 		if (mmu_pte_prot(*pte) & MMU_IO) {	/* no page to free */
 			*pte = 0;
@@ -96,11 +98,14 @@ vm_put(struct vm *vm)
 {
 	if (!ref_put(&vm->refcount))
 		return;
-	list_for_each_safe(it, nx, &vm->regions) {
+	spin_lock(&vm->lock);	/* no one else's now; for the asserts */
+	list_for_each(it, &vm->regions) {
 		struct region *r = list_entry(it, struct region, link);
 		vm_unmap_pages(vm, r->start, r->end);
-		region_free(r);
 	}
+	spin_unlock(&vm->lock);
+	list_for_each_safe(it, nx, &vm->regions)
+		region_free(list_entry(it, struct region, link));
 	if (this_cpu()->active_root == vm->root)
 		mmu_activate(mmu_kernel_root());	/* never run on freed tables */
 	mmu_root_free(vm->root);
@@ -131,9 +136,11 @@ vm_find(struct vm *vm, vaddr_t va)
 	return NULL;
 }
 
+/* Links n into vm's regions. vm lock held. */
 static void
 region_insert(struct vm *vm, struct region *n)
 {
+	VM_ASSERT_LOCKED(vm);
 	vm_file_link(vm, n);
 	struct list *pos = &vm->regions;
 	list_for_each(it, &vm->regions) {
@@ -144,10 +151,12 @@ region_insert(struct vm *vm, struct region *n)
 	list_insert_after(pos, &n->link);
 }
 
-/* Splits r at va (inside it); the upper part becomes a new region. */
+/* Splits r at va (inside it); the upper part becomes a new region. vm
+ * lock held (and the big lock: kmalloc). */
 static int
 region_split(struct vm *vm, struct region *r, vaddr_t va)
 {
+	VM_ASSERT_LOCKED(vm);
 	struct region *hi = kmalloc(sizeof(*hi));
 	if (!hi)
 		return -ENOMEM;
@@ -168,7 +177,8 @@ region_split(struct vm *vm, struct region *r, vaddr_t va)
 	return 0;
 }
 
-/* Makes [start, end) a union of whole regions (splitting at the edges). */
+/* Makes [start, end) a union of whole regions (splitting at the edges).
+ * vm lock held. */
 static int
 isolate(struct vm *vm, vaddr_t start, vaddr_t end)
 {
@@ -189,17 +199,26 @@ vm_unmap(struct vm *vm, vaddr_t addr, size_t len)
 	vaddr_t end = addr + ALIGN_UP(len, PAGE_SIZE);
 	if (end > USER_TOP || end < addr)
 		return -EINVAL;
-	if (isolate(vm, addr, end) < 0)
+	struct list gone;
+	list_init(&gone);
+	spin_lock(&vm->lock);
+	if (isolate(vm, addr, end) < 0) {
+		spin_unlock(&vm->lock);
 		return -ENOMEM;
+	}
 	list_for_each_safe(it, nx, &vm->regions) {
 		struct region *r = list_entry(it, struct region, link);
 		if (r->start >= addr && r->end <= end) {
 			vm_unmap_pages(vm, r->start, r->end);
 			vm_grow(vm, -(int64_t)(r->end - r->start));
 			list_remove(&r->link);
-			region_free(r);
+			list_push_back(&gone, &r->link);
 		}
 	}
+	spin_unlock(&vm->lock);
+	/* Their files and names let go without the spinlock. */
+	list_for_each_safe(it, nx, &gone)
+		region_free(list_entry(it, struct region, link));
 	return 0;
 }
 
@@ -269,7 +288,9 @@ vm_map(struct vm *vm, vaddr_t addr, size_t len, unsigned prot, unsigned flags,
 	r->file_bytes = file ? file_bytes : 0;
 	if (file)
 		inode_get(file);
+	spin_lock(&vm->lock);
 	region_insert(vm, r);
+	spin_unlock(&vm->lock);
 	vm_grow(vm, (int64_t)size);
 	return (long)addr;
 }
@@ -281,11 +302,16 @@ vm_map_io(struct vm *vm, paddr_t base, size_t len, unsigned prot)
 	if (addr < 0)
 		return addr;
 	struct region *r = vm_find(vm, (vaddr_t)addr);
+	spin_lock(&vm->lock);
 	r->io_base = base;
+	spin_unlock(&vm->lock);
 	r->prot_deny = PROT_EXEC;	/* device registers are never code */
 	r->tag = "[io]";
 	return addr;
 }
+
+static int protect_locked(struct vm *vm, vaddr_t addr, vaddr_t end,
+			  unsigned prot);
 
 int
 vm_protect(struct vm *vm, vaddr_t addr, size_t len, unsigned prot)
@@ -308,6 +334,16 @@ vm_protect(struct vm *vm, vaddr_t addr, size_t len, unsigned prot)
 			return -EACCES;	/* beyond the handle's map rights */
 		va = r->end;
 	}
+	spin_lock(&vm->lock);
+	int e = protect_locked(vm, addr, end, prot);
+	spin_unlock(&vm->lock);
+	return e;
+}
+
+/* vm_protect's change, its checks passed. vm lock held. */
+static int
+protect_locked(struct vm *vm, vaddr_t addr, vaddr_t end, unsigned prot)
+{
 	if (isolate(vm, addr, end) < 0)
 		return -ENOMEM;
 	list_for_each(it, &vm->regions) {
@@ -351,6 +387,10 @@ vm_clone(struct vm *src)
 		inode_deny_write(src->exe);	/* cannot fail: src denies */
 		vm->exe = src->exe;
 	}
+	/* src's threads fault meanwhile, without the big lock: the lock keeps
+	   them off the entries made read-only here until every CPU forgot
+	   the writable ones (a copy made before then would lose stores). */
+	spin_lock(&src->lock);
 	list_for_each(it, &src->regions) {
 		struct region *r = list_entry(it, struct region, link);
 		struct region *n = kmalloc(sizeof(*n));
@@ -389,9 +429,11 @@ vm_clone(struct vm *src)
 		}
 	}
 	mmu_flush_all(src->root);
+	spin_unlock(&src->lock);
 	return vm;
 fail:
 	mmu_flush_all(src->root);
+	spin_unlock(&src->lock);
 	vm_put(vm);
 	return NULL;
 }
@@ -400,12 +442,14 @@ void
 vm_discard(struct vm *vm, vaddr_t addr, size_t len)
 {
 	vaddr_t end = addr + ALIGN_UP(len, PAGE_SIZE);
+	spin_lock(&vm->lock);
 	list_for_each(it, &vm->regions) {
 		struct region *r = list_entry(it, struct region, link);
 		if (r->end <= addr || r->start >= end || (r->flags & MAP_SHARED))
 			continue;
 		vm_unmap_pages(vm, MAX(r->start, addr), MIN(r->end, end));
 	}
+	spin_unlock(&vm->lock);
 }
 
 void
@@ -458,7 +502,9 @@ vm_brk(struct vm *vm, vaddr_t want)
 			return vm->brk;
 		struct region *r = old_end > vm->brk_start ? vm_find(vm, old_end - 1) : NULL;
 		if (r && r->end == old_end && r->tag && !r->file) {
+			spin_lock(&vm->lock);
 			r->end = new_end;	/* grow the heap region in place */
+			spin_unlock(&vm->lock);
 			vm_grow(vm, (int64_t)(new_end - old_end));
 		} else {
 			long a = vm_map(vm, old_end, new_end - old_end,
@@ -504,6 +550,27 @@ remap_check(vaddr_t old, size_t old_len, size_t new_len, unsigned flags,
 	return 0;
 }
 
+/* Moves the entries of [old, old + len) to dst on. vm lock held. */
+static int
+move_pages(struct vm *vm, vaddr_t old, size_t len, vaddr_t dst)
+{
+	vaddr_t va = old;
+	pte_t *pte;
+	while ((pte = mmu_pte_next(vm->root, &va, old + len)) != NULL) {
+		vaddr_t to = dst + (va - old);
+		pte_t *d = mmu_pte(vm->root, to, true);
+		if (!d)
+			return -ENOMEM;
+		if (mmu_pte_present(*d))	/* a fault filled it first */
+			vm_unmap_pages(vm, to, to + PAGE_SIZE);
+		*d = *pte;
+		*pte = 0;
+		mmu_flush(vm->root, va);
+		va += PAGE_SIZE;
+	}
+	return 0;
+}
+
 long
 vm_remap(struct vm *vm, vaddr_t old, size_t old_len, size_t new_len,
 	 unsigned flags, vaddr_t new_addr)
@@ -531,7 +598,9 @@ vm_remap(struct vm *vm, vaddr_t old, size_t old_len, size_t new_len,
 	if (!move && old + old_len == r->end &&
 	    range_free(vm, r->end, old + new_len) && old + new_len <= USER_TOP) {
 		vm_grow(vm, (int64_t)(old + new_len - r->end));
+		spin_lock(&vm->lock);
 		r->end = old + new_len;
+		spin_unlock(&vm->lock);
 		return (long)old;
 	}
 	if (!(flags & MREMAP_MAYMOVE))
@@ -540,7 +609,10 @@ vm_remap(struct vm *vm, vaddr_t old, size_t old_len, size_t new_len,
 		vm_unmap(vm, old + new_len, old_len - new_len);
 		old_len = new_len;
 	}
-	if (isolate(vm, old, old + old_len) < 0)
+	spin_lock(&vm->lock);
+	e = isolate(vm, old, old + old_len);
+	spin_unlock(&vm->lock);
+	if (e < 0)
 		return -ENOMEM;
 	r = vm_find(vm, old);
 	unsigned fixed = (flags & MREMAP_FIXED) ? MAP_FIXED : 0;
@@ -548,43 +620,56 @@ vm_remap(struct vm *vm, vaddr_t old, size_t old_len, size_t new_len,
 			  r->flags | fixed, r->file, r->file_off, r->file_bytes);
 	if (dst < 0)
 		return dst;
-	/* Move the pages over, then drop the old region (or, with
-	 * MREMAP_DONTUNMAP, keep it, empty: its next touch reads zeros). */
-	vaddr_t va = old;
-	pte_t *pte;
-	while ((pte = mmu_pte_next(vm->root, &va, old + old_len)) != NULL) {
-		pte_t *d = mmu_pte(vm->root, (vaddr_t)dst + (va - old), true);
-		if (!d)
-			return -ENOMEM;
-		*d = *pte;
-		*pte = 0;
-		mmu_flush(vm->root, va);
-		va += PAGE_SIZE;
-	}
 	struct region *n = vm_find(vm, (vaddr_t)dst);
 	n->tag = r->tag;
 	n->prot_deny = r->prot_deny;
 	vm_name_region(vm, (vaddr_t)dst, r->name);
-	if (flags & MREMAP_DONTUNMAP)
-		return dst;
-	vm_grow(vm, -(int64_t)(r->end - r->start));
-	list_remove(&r->link);
-	region_free(r);
+	/* Move the pages over, then drop the old region (or, with
+	 * MREMAP_DONTUNMAP, keep it, empty: its next touch reads zeros).
+	 * Under the vm lock throughout, so that no fault fills the old range
+	 * before its region goes, nor the new one before its pages come. */
+	spin_lock(&vm->lock);
+	e = move_pages(vm, old, old_len, (vaddr_t)dst);
+	if (e == 0 && !(flags & MREMAP_DONTUNMAP)) {
+		vm_grow(vm, -(int64_t)(r->end - r->start));
+		list_remove(&r->link);
+	}
+	spin_unlock(&vm->lock);
+	if (e < 0)
+		return e;
+	if (!(flags & MREMAP_DONTUNMAP))
+		region_free(r);
 	return dst;
+}
+
+/* The page at va if its entry allows the access, with a reference; 0 if
+ * not (1 for device memory, never lent). */
+static paddr_t
+page_if_allowed(struct vm *vm, vaddr_t va, bool write)
+{
+	paddr_t pa = 0;
+	spin_lock(&vm->lock);
+	pte_t *pte = mmu_pte(vm->root, va & ~(PAGE_SIZE - 1), false);
+	if (pte && mmu_pte_present(*pte)) {
+		unsigned prot = mmu_pte_prot(*pte);
+		if (prot & MMU_IO) {
+			pa = 1;
+		} else if ((prot & MMU_USER) && (!write || (prot & MMU_WRITE))) {
+			pa = mmu_pte_addr(*pte);
+			page_get(pa);
+		}
+	}
+	spin_unlock(&vm->lock);
+	return pa;
 }
 
 paddr_t
 vm_user_page(struct vm *vm, vaddr_t va, bool write)
 {
 	for (int tries = 0; tries < 2; tries++) {
-		pte_t *pte = mmu_pte(vm->root, va & ~(PAGE_SIZE - 1), false);
-		if (pte && mmu_pte_present(*pte)) {
-			unsigned prot = mmu_pte_prot(*pte);
-			if (prot & MMU_IO)
-				return 0;
-			if ((prot & MMU_USER) && (!write || (prot & MMU_WRITE)))
-				return mmu_pte_addr(*pte);
-		}
+		paddr_t pa = page_if_allowed(vm, va, write);
+		if (pa)
+			return pa == 1 ? 0 : pa;
 		if (vm_fault(vm, va, write, false) < 0)
 			return 0;
 	}
@@ -678,16 +763,17 @@ vm_locked_bytes(struct vm *vm, vaddr_t start, vaddr_t end)
 int
 vm_set_flag(struct vm *vm, vaddr_t start, vaddr_t end, unsigned flag, bool on)
 {
-	if (isolate(vm, start, end) < 0)
-		return -ENOMEM;
+	spin_lock(&vm->lock);
+	int e = isolate(vm, start, end);
 	list_for_each(it, &vm->regions) {
 		struct region *r = list_entry(it, struct region, link);
-		if (r->start < start || r->end > end)
+		if (e < 0 || r->start < start || r->end > end)
 			continue;
 		if (on)
 			r->flags |= flag;
 		else
 			r->flags &= ~flag;
 	}
-	return 0;
+	spin_unlock(&vm->lock);
+	return e < 0 ? -ENOMEM : 0;
 }

@@ -7,24 +7,27 @@
  */
 #include <kernel/vm.h>
 #include <kernel/string.h>
+#include "vm_int.h"
 
 /* Makes the page at va present (and writable by the kernel if write),
- * as the process's own fault would; returns its PTE or NULL. */
-static pte_t *
+ * as the process's own fault would (a write to a private read-only
+ * mapping making a private copy); false if it cannot be. */
+static bool
 page_for(struct vm *vm, struct region *r, vaddr_t va, bool write)
 {
 	unsigned prot = r->prot;
 	if (!(prot & (PROT_READ | PROT_WRITE | PROT_EXEC)))
-		return NULL;	/* PROT_NONE: a guard stays one */
-	if (write && !(prot & PROT_WRITE)) {
-		if (r->flags & MAP_SHARED)
-			return NULL;	/* would change the file */
-		r->prot |= PROT_WRITE;	/* the fault makes a private copy */
-	}
-	int e = vm_fault(vm, va, write, false);
-	r->prot = prot;
-	if (e < 0)
-		return NULL;
+		return false;	/* PROT_NONE: a guard stays one */
+	if (write && !(prot & PROT_WRITE) && (r->flags & MAP_SHARED))
+		return false;	/* would change the file */
+	return vm_fault_forced(vm, va, write) == 0;
+}
+
+/* Its present entry, vm lock held: the owner's threads may have faulted
+ * meanwhile (a copy of their own), never made it absent. */
+static pte_t *
+page_entry(struct vm *vm, vaddr_t va)
+{
 	pte_t *pte = mmu_pte(vm->root, va & ~(PAGE_SIZE - 1), false);
 	return pte && mmu_pte_present(*pte) ? pte : NULL;
 }
@@ -56,18 +59,22 @@ vm_access(struct vm *vm, vaddr_t va, void *buf, size_t len, bool write)
 		size_t n = PAGE_SIZE - (va & (PAGE_SIZE - 1));
 		if (n > len)
 			n = len;
-		pte_t *pte = page_for(vm, r, va, write);
-		if (!pte)
+		if (!page_for(vm, r, va, write))
 			return -EFAULT;
-		uint8_t *kva = (uint8_t *)phys_to_virt(mmu_pte_addr(*pte)) +
-			       (va & (PAGE_SIZE - 1));
-		if (write) {
+		spin_lock(&vm->lock);
+		pte_t *pte = page_entry(vm, va);
+		uint8_t *kva = pte ? (uint8_t *)phys_to_virt(mmu_pte_addr(*pte)) +
+				     (va & (PAGE_SIZE - 1)) : NULL;
+		if (kva && write) {
 			memcpy(kva, b, n);
 			if (!(r->prot & PROT_WRITE))
 				page_reprotect(vm, r, va, pte);
-		} else {
+		} else if (kva) {
 			memcpy(b, kva, n);
 		}
+		spin_unlock(&vm->lock);
+		if (!kva)
+			return -EFAULT;
 		va += n;
 		b += n;
 		len -= n;

@@ -1,9 +1,12 @@
 /*
  * Demand paging: the fault that fills or copies a page of a region (anonymous,
  * file-backed, copy-on-write, a growing stack) and the page a caller installs.
+ * The common case, private anonymous memory, runs without the big lock under
+ * the vm lock alone (vm_fault_nolock); the rest takes the big lock too.
  */
 #include <kernel/vm.h>
 #include <kernel/lock.h>
+#include <kernel/spinlock.h>
 #include <kernel/userfaultfd.h>
 #include <kernel/tmpfs.h>
 #include <kernel/vfs.h>
@@ -19,13 +22,13 @@
 #include <kernel/refcount.h>
 #include "vm_int.h"
 
-/* A page for a process's memory: a user process cannot take the reserve
- * (page_alloc_user); its fault then fails and it gets SIGSEGV, where
- * Linux's OOM killer would end some process. */
+/* A zeroed page for a process's memory: a user process cannot take the
+ * reserve (page_alloc_user); its fault then fails and it gets SIGSEGV,
+ * where Linux's OOM killer would end some process. */
 static paddr_t
-user_page(void)
+user_page(bool privileged)
 {
-	paddr_t pa = page_alloc_user(proc_privileged());
+	paddr_t pa = page_alloc_user(privileged);
 	if (pa)
 		page_set_anon(pa);
 	return pa;
@@ -60,7 +63,7 @@ file_page(struct region *r, vaddr_t page, bool *shared_ok)
 	*shared_ok = valid == PAGE_SIZE && src != 0;
 	if (*shared_ok)
 		return src;
-	paddr_t pa = user_page();
+	paddr_t pa = user_page(proc_privileged());
 	if (pa && src && valid)
 		memcpy(phys_to_virt(pa), phys_to_virt(src), valid);
 	return pa;
@@ -112,103 +115,234 @@ grow_down(struct vm *vm, vaddr_t va)
 	return above;
 }
 
-int
-vm_fault(struct vm *vm, vaddr_t va, bool write, bool exec)
+/* Whether prot lets the access happen at all. */
+static bool
+access_ok(unsigned prot, bool write, bool exec)
 {
-	struct region *r = vm_find(vm, va);
-	if (!r)
-		r = grow_down(vm, va);
-	if (!r)
-		return -EFAULT;
-	if ((write && !(r->prot & PROT_WRITE)) || (exec && !(r->prot & PROT_EXEC)) ||
-	    !(r->prot & (PROT_READ | PROT_WRITE | PROT_EXEC)))
-		return -EFAULT;
-	vaddr_t page = va & ~(PAGE_SIZE - 1);
-	pte_t *pte = mmu_pte(vm->root, page, true);
-	if (!pte)
+	return !((write && !(prot & PROT_WRITE)) || (exec && !(prot & PROT_EXEC)) ||
+		 !(prot & (PROT_READ | PROT_WRITE | PROT_EXEC)));
+}
+
+/* Private anonymous memory, which the nolock fault may fill and copy. */
+static bool
+anon_private(const struct region *r)
+{
+	return !r->file && !r->io_base &&
+	       !(r->flags & (MAP_SHARED | VM_UFFD_MISSING | VM_UFFD_POISON));
+}
+
+/* A zeroed page at the empty entry *pte of private anonymous memory.
+ * vm lock held. */
+static int
+anon_fill(struct vm *vm, pte_t *pte, unsigned prot, bool privileged)
+{
+	VM_ASSERT_LOCKED(vm);
+	paddr_t pa = user_page(privileged);
+	if (!pa)
 		return -ENOMEM;
-	unsigned prot = mmu_prot(r->prot);
-	bool shared = r->flags & MAP_SHARED;
-
-	if (r->io_base) {	/* device memory: mapped as it is */
-		*pte = mmu_pte_make(r->io_base + (page - r->start), prot | MMU_IO);
-		mmu_flush(vm->root, page);
-		return 0;
-	}
-
-	if (mmu_pte_present(*pte)) {
-		paddr_t old = mmu_pte_addr(*pte);
-		if (!write || (mmu_pte_prot(*pte) & MMU_WRITE)) {
-			mmu_flush(vm->root, page);	/* stale TLB entry */
-			return 0;
-		}
-		if (shared && page_mkwrite(r, page) < 0)
-			return -EIO;	/* the file cannot take it: SIGBUS */
-		if (shared || page_refcount(old) == 1) {
-			*pte = mmu_pte_make(old, prot);
-		} else {
-			paddr_t n = user_page();
-			if (!n)
-				return -ENOMEM;
-			memcpy(phys_to_virt(n), phys_to_virt(old), PAGE_SIZE);
-			*pte = mmu_pte_make(n, prot);
-			mmu_flush(vm->root, page);	/* before the old page can be reused */
-			page_put(old);
-			return 0;
-		}
-		mmu_flush(vm->root, page);
-		return 0;
-	}
-
-	/* A missing page userfaultfd watches: its handler provides it (or
-	   poisoned it: SIGBUS). */
-	if (r->flags & VM_UFFD_POISON)
-		return -EIO;
-	if ((r->flags & VM_UFFD_MISSING) && !r->file)
-		return uffd_fault(r->uffd, va, write);
-	paddr_t pa;
-	if (r->file && (r->flags & VM_MAP_EOF_SIGBUS) &&
-	    r->file_off + (page - r->start) >= ALIGN_UP(r->file->size, PAGE_SIZE))
-		return -EIO;	/* a whole page past the end of the file */
-	if (r->file) {
-		bool is_file_page;
-		pa = file_page(r, page, &is_file_page);
-		if (!pa && shared)
-			return -EIO;	/* no page for the file: SIGBUS */
-		if (!pa)
-			return -ENOMEM;
-		if (is_file_page) {
-			if (tracks_stores(r) && write && page_mkwrite(r, page) < 0)
-				return -EIO;
-			page_get(pa);
-			if (!shared || (tracks_stores(r) && !write))
-				prot &= ~MMU_WRITE;	/* fault at the first store */
-		}
-		if (is_file_page && !shared && write) {
-			/* Private write: copy now rather than fault twice. */
-			paddr_t n = user_page();
-			if (!n) {
-				page_put(pa);
-				return -ENOMEM;
-			}
-			memcpy(phys_to_virt(n), phys_to_virt(pa), PAGE_SIZE);
-			page_put(pa);
-			pa = n;
-			prot = mmu_prot(r->prot);
-		}
-	} else {
-		pa = user_page();
-		if (!pa)
-			return -ENOMEM;
-	}
 	*pte = mmu_pte_make(pa, prot);
 	vm_page_added(vm);
 	return 0;
 }
 
+/*
+ * A write to the read-only private page at *pte (page): the page itself
+ * made writable if no one else holds it (a fork's copy can take a
+ * reference only with this vm's lock), else a copy. The old page goes
+ * after every CPU has forgotten it. vm lock held.
+ */
+static int
+cow(struct vm *vm, pte_t *pte, vaddr_t page, unsigned prot, bool privileged)
+{
+	VM_ASSERT_LOCKED(vm);
+	paddr_t old = mmu_pte_addr(*pte);
+	if (page_refcount(old) == 1) {
+		*pte = mmu_pte_make(old, prot);
+		mmu_flush_local(page);	/* others fault once, and find it so */
+		return 0;
+	}
+	paddr_t n = page_alloc_user_dirty(privileged);
+	if (!n)
+		return -ENOMEM;
+	page_set_anon(n);
+	memcpy(phys_to_virt(n), phys_to_virt(old), PAGE_SIZE);
+	*pte = mmu_pte_make(n, prot);
+	mmu_flush(vm->root, page);	/* before the old page can be reused */
+	page_put(old);
+	return 0;
+}
+
+int
+vm_fault_nolock(struct vm *vm, vaddr_t va, bool write, bool exec)
+{
+	vaddr_t page = va & ~(PAGE_SIZE - 1);
+	int e = -ERETRY_LOCKED;
+
+	BKL_ASSERT_NOT_HELD();
+	spin_lock(&vm->lock);
+	struct region *r = vm_find(vm, va);
+	pte_t *pte = NULL;
+	if (r && anon_private(r) && access_ok(r->prot, write, exec))
+		pte = mmu_pte(vm->root, page, true);
+	if (pte && !mmu_pte_present(*pte))
+		e = anon_fill(vm, pte, mmu_prot(r->prot), false);
+	else if (pte && (!write || (mmu_pte_prot(*pte) & MMU_WRITE)))
+		e = 0, mmu_flush_local(page);	/* another CPU was first */
+	else if (pte)
+		e = cow(vm, pte, page, mmu_prot(r->prot), false);
+	spin_unlock(&vm->lock);
+	/* Out of memory (or the reserve only): the locked path decides. */
+	return e == -ENOMEM ? -ERETRY_LOCKED : e;
+}
+
+/*
+ * A store to the present page of shared file region r at *pte: the file
+ * hears of it first (page_mkwrite may sleep), then the entry becomes
+ * writable unless it changed meanwhile. vm lock not held.
+ */
+static int
+shared_write(struct vm *vm, struct region *r, pte_t *pte, vaddr_t page,
+	     unsigned prot)
+{
+	paddr_t old = mmu_pte_addr(*pte);
+	if (page_mkwrite(r, page) < 0)
+		return -EIO;	/* the file cannot take it: SIGBUS */
+	spin_lock(&vm->lock);
+	if (mmu_pte_present(*pte) && mmu_pte_addr(*pte) == old)
+		*pte = mmu_pte_make(old, prot);
+	mmu_flush(vm->root, page);
+	spin_unlock(&vm->lock);
+	return 0;
+}
+
+/*
+ * The missing page of file region r: the file's own page or a copy. The
+ * file may sleep for it, so the vm lock is taken only to map it, and the
+ * page is dropped if r left or another fault mapped one meanwhile (the
+ * access is then retried). vm lock not held.
+ */
+static int
+file_fault(struct vm *vm, struct region *r, pte_t *pte, vaddr_t page,
+	   bool write, unsigned prot)
+{
+	bool shared = r->flags & MAP_SHARED;
+	paddr_t pa;
+	if ((r->flags & VM_MAP_EOF_SIGBUS) &&
+	    r->file_off + (page - r->start) >= ALIGN_UP(r->file->size, PAGE_SIZE))
+		return -EIO;	/* a whole page past the end of the file */
+	bool is_file_page;
+	pa = file_page(r, page, &is_file_page);
+	if (!pa && shared)
+		return -EIO;	/* no page for the file: SIGBUS */
+	if (!pa)
+		return -ENOMEM;
+	if (is_file_page) {
+		if (tracks_stores(r) && write && page_mkwrite(r, page) < 0)
+			return -EIO;
+		page_get(pa);
+		if (!shared || (tracks_stores(r) && !write))
+			prot &= ~MMU_WRITE;	/* fault at the first store */
+	}
+	if (is_file_page && !shared && write) {
+		/* Private write: copy now rather than fault twice. */
+		paddr_t n = user_page(proc_privileged());
+		if (!n) {
+			page_put(pa);
+			return -ENOMEM;
+		}
+		memcpy(phys_to_virt(n), phys_to_virt(pa), PAGE_SIZE);
+		page_put(pa);
+		pa = n;
+		prot = mmu_prot(r->prot);
+	}
+	spin_lock(&vm->lock);
+	bool stale = vm_find(vm, page) != r || mmu_pte_present(*pte);
+	if (!stale) {
+		*pte = mmu_pte_make(pa, prot);
+		vm_page_added(vm);
+	}
+	spin_unlock(&vm->lock);
+	if (stale)
+		page_put(pa);
+	return 0;
+}
+
+/*
+ * The fault with the big lock: everything the nolock fault leaves. The
+ * vm lock is held from the lookup to the change of the entry, and let go
+ * before what may sleep. force: a write to a private read-only region
+ * (vm_access's FOLL_FORCE) lands in a private copy.
+ */
+static int
+fault_locked(struct vm *vm, vaddr_t va, bool write, bool exec, bool force)
+{
+	BKL_ASSERT_HELD();
+	spin_lock(&vm->lock);
+	struct region *r = vm_find(vm, va);
+	if (!r)
+		r = grow_down(vm, va);
+	unsigned rprot = r ? r->prot : 0;
+	if (r && force && !(r->flags & MAP_SHARED) &&
+	    (rprot & (PROT_READ | PROT_WRITE | PROT_EXEC)))
+		rprot |= PROT_WRITE;
+	vaddr_t page = va & ~(PAGE_SIZE - 1);
+	pte_t *pte = NULL;
+	int e = -EFAULT;
+	if (r && access_ok(rprot, write, exec)) {
+		pte = mmu_pte(vm->root, page, true);
+		e = pte ? 0 : -ENOMEM;
+	}
+	if (!pte) {
+		spin_unlock(&vm->lock);
+		return e;
+	}
+	unsigned prot = mmu_prot(rprot);
+	if (r->io_base) {	/* device memory: mapped as it is */
+		*pte = mmu_pte_make(r->io_base + (page - r->start), prot | MMU_IO);
+		mmu_flush(vm->root, page);
+	} else if (mmu_pte_present(*pte)) {
+		if (!write || (mmu_pte_prot(*pte) & MMU_WRITE))
+			mmu_flush(vm->root, page);	/* stale TLB entry */
+		else if (!(r->flags & MAP_SHARED))
+			e = cow(vm, pte, page, prot, proc_privileged());
+		else {
+			spin_unlock(&vm->lock);
+			return shared_write(vm, r, pte, page, prot);
+		}
+	} else if (r->flags & VM_UFFD_POISON) {
+		e = -EIO;	/* poisoned by userfaultfd: SIGBUS */
+	} else if ((r->flags & VM_UFFD_MISSING) && !r->file) {
+		/* A missing page userfaultfd watches: its handler provides
+		   it. The big lock keeps r->uffd until it is taken. */
+		struct uffd *u = r->uffd;
+		spin_unlock(&vm->lock);
+		return uffd_fault(u, va, write);
+	} else if (!r->file) {
+		e = anon_fill(vm, pte, prot, proc_privileged());
+	} else {
+		spin_unlock(&vm->lock);
+		return file_fault(vm, r, pte, page, write, prot);
+	}
+	spin_unlock(&vm->lock);
+	return e;
+}
+
+int
+vm_fault(struct vm *vm, vaddr_t va, bool write, bool exec)
+{
+	return fault_locked(vm, va, write, exec, false);
+}
+
+int
+vm_fault_forced(struct vm *vm, vaddr_t va, bool write)
+{
+	return fault_locked(vm, va, write, false, true);
+}
+
 int
 vm_install_page(struct vm *vm, vaddr_t va, paddr_t pa)
 {
+	VM_ASSERT_LOCKED(vm);
 	struct region *r = vm_find(vm, va);
 	if (!r || r->file || r->io_base || (r->flags & MAP_SHARED))
 		return -ENOENT;

@@ -48,7 +48,9 @@ vm_file_unmap(struct inode *ino, uint64_t from)
 		vaddr_t start = r->start;
 		if (from > r->file_off)
 			start += from - r->file_off;
+		spin_lock(&r->vm->lock);
 		vm_unmap_pages(r->vm, start, r->end);
+		spin_unlock(&r->vm->lock);
 	}
 }
 
@@ -57,6 +59,7 @@ static void
 unmap_file_pages(struct region *r, vaddr_t start, vaddr_t end)
 {
 	pte_t *pte;
+	spin_lock(&r->vm->lock);
 	while ((pte = mmu_pte_next(r->vm->root, &start, end)) != NULL) {
 		bool copy = !(r->flags & MAP_SHARED) &&
 			    page_is_anon(mmu_pte_addr(*pte));
@@ -64,6 +67,7 @@ unmap_file_pages(struct region *r, vaddr_t start, vaddr_t end)
 			vm_unmap_pages(r->vm, start, start + PAGE_SIZE);
 		start += PAGE_SIZE;
 	}
+	spin_unlock(&r->vm->lock);
 }
 
 void
@@ -99,13 +103,15 @@ vm_file_wrprotect(struct inode *ino, uint64_t off)
 		    off >= region_file_end(r))
 			continue;
 		vaddr_t va = r->start + (off - r->file_off);
+		spin_lock(&r->vm->lock);
 		pte_t *pte = mmu_pte(r->vm->root, va, false);
-		if (!pte || !mmu_pte_present(*pte) ||
-		    !(mmu_pte_prot(*pte) & MMU_WRITE))
-			continue;
-		*pte = mmu_pte_make(mmu_pte_addr(*pte),
-				    mmu_pte_prot(*pte) & ~MMU_WRITE);
-		mmu_flush(r->vm->root, va);
+		if (pte && mmu_pte_present(*pte) &&
+		    (mmu_pte_prot(*pte) & MMU_WRITE)) {
+			*pte = mmu_pte_make(mmu_pte_addr(*pte),
+					    mmu_pte_prot(*pte) & ~MMU_WRITE);
+			mmu_flush(r->vm->root, va);
+		}
+		spin_unlock(&r->vm->lock);
 	}
 }
 

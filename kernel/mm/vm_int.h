@@ -35,10 +35,15 @@ vm_grow(struct vm *vm, int64_t bytes)
 	vm->mapped_peak = MAX(vm->mapped_peak, vm->mapped);
 }
 
-/* One more resident page: VmRSS and VmHWM. */
+/* vm_fault, a write to a private read-only region landing in a private
+ * copy (vm_access's FOLL_FORCE). Big lock held. */
+int vm_fault_forced(struct vm *vm, vaddr_t va, bool write);
+
+/* One more resident page: VmRSS and VmHWM. vm lock held. */
 static inline void
 vm_page_added(struct vm *vm)
 {
+	VM_ASSERT_LOCKED(vm);
 	vm->pages++;
 	vm->pages_peak = MAX(vm->pages_peak, vm->pages);
 }

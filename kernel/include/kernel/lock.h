@@ -7,10 +7,11 @@
  * The lock remembers its owner CPU, so code that relies on it can say so:
  * BKL_ASSERT_HELD() checks, in the assert-enabled build, that this CPU
  * holds it. What it guards (docs/kernel.md, "Lock rules"): the timers'
- * callbacks, the page and kmalloc allocators, address spaces and user
- * copies, and every kernel object without a lock of its own; the
- * scheduler, wait queues and the timer list have spinlocks of their own
- * (<kernel/spinlock.h>), taken after it.
+ * callbacks, the kmalloc allocator, address spaces (with each one's vm
+ * lock: <kernel/vm.h>) and user copies, and every kernel object without a
+ * lock of its own; the scheduler, wait queues, the timer list and the
+ * page allocator have spinlocks of their own (<kernel/spinlock.h>), taken
+ * after it.
  */
 #ifndef KERNEL_LOCK_H
 #define KERNEL_LOCK_H

@@ -40,5 +40,8 @@ unsigned mmu_pte_state(pte_t pte);
 /* Forgets cached translations of va (or all of the user half) on this CPU. */
 void mmu_flush(paddr_t root, vaddr_t va);
 void mmu_flush_all(paddr_t root);
+/* Forgets this CPU's cached translation of va in the loaded tables (a
+ * fault that found the entry already as it wanted: no other CPU asked). */
+void mmu_flush_local(vaddr_t va);
 
 #endif

@@ -1,7 +1,10 @@
 /*
  * Physical page allocator (kernel/mm/page.c): a buddy allocator over the
  * firmware memory map, with a reference count per page for sharing
- * (copy-on-write, file pages mapped into processes). Caller holds the big lock.
+ * (copy-on-write, file pages mapped into processes). Its own spinlock
+ * guards the free lists, so any CPU may call it with or without the big
+ * lock, under any other object lock (the vm lock); reference counts are
+ * atomic.
  */
 #ifndef KERNEL_PAGE_H
 #define KERNEL_PAGE_H
@@ -13,7 +16,7 @@
 
 struct page {
 	struct page *next, *prev;	/* free list links */
-	int32_t refcount;		/* 0 when free */
+	int32_t refcount;		/* 0 when free; atomics only */
 	uint8_t order;			/* order of a free block's head */
 	uint8_t free;
 	uint8_t anon;			/* a process's private memory (vm.c's),

@@ -12,6 +12,9 @@
  * - A holder does not sleep, copy user memory (a fault takes the big
  *   lock), allocate, or wait for another CPU's acknowledgement (a TLB
  *   shootdown, membarrier): so a holder always lets go in bounded time.
+ *   The vm lock (<kernel/vm.h>) is the exception: its holder allocates
+ *   pages (the page lock is inner) and waits for TLB shootdowns, which
+ *   every waiter, and every other shootdown's sender, takes as it spins.
  * - A waiter spins with interrupts off, and takes a TLB shootdown meant
  *   for it while it spins (arch_ipi_poll): a CPU that holds the big lock
  *   and waits for this one's acknowledgement is never held up by it. A

@@ -1,7 +1,19 @@
 /*
  * Process address spaces (kernel/mm/vm.c): a sorted list of regions over a
  * page table, demand paging (zero-fill or from a file's pages), copy-on-write
- * for fork and private file mappings. Guarded by the big kernel lock.
+ * for fork and private file mappings.
+ *
+ * Locking (docs/kernel.md, "Memory"): the fields tagged [V] are guarded by
+ * the vm lock (vm.lock, an object lock) and the big lock together. Whoever
+ * changes one holds both, except the nolock fault (vm_fault_nolock), which
+ * holds only the vm lock and changes only page-table entries of private
+ * anonymous regions and the resident counts. So the big lock alone reads
+ * the region list and a region's fields, while a page-table entry read
+ * with the big lock alone is a hint: whoever changes one, or uses the page
+ * it names (copies it, takes a reference), holds the vm lock. An entry that
+ * loses access is flushed from every TLB before the vm lock is dropped, its
+ * page put after the flush; page tables go only with the last vm_put. The
+ * rest is the big lock's.
  */
 #ifndef KERNEL_VM_H
 #define KERNEL_VM_H
@@ -12,6 +24,7 @@
 #include <kernel/cpu.h>
 #include <kernel/mmu.h>
 #include <kernel/lock.h>
+#include <kernel/spinlock.h>
 #include <kernel/arch.h>	/* arch_copy_user, arch_zero_user */
 #include <arch/mmu.h>	/* USER_TOP, PHYS_MAP_BASE */
 
@@ -61,33 +74,34 @@ struct vm_name {
 };
 
 struct region {
-	struct list link;
-	vaddr_t start, end;		/* page aligned, end exclusive */
-	unsigned prot;			/* PROT_* */
+	struct list link;		/* vm->regions [V] */
+	vaddr_t start, end;		/* page aligned, end exclusive [V] */
+	unsigned prot;			/* PROT_* [V] */
 	unsigned prot_deny;		/* PROT_* mprotect may not add: what
 					   the handle mapped lacked rights for */
 	unsigned flags;			/* MAP_SHARED or MAP_PRIVATE, MAP_GROWSDOWN,
-					   VM_MAP_EOF_SIGBUS */
-	struct inode *file;		/* NULL for anonymous memory */
+					   VM_MAP_EOF_SIGBUS, VM_* [V] */
+	struct inode *file;		/* NULL for anonymous memory [V] */
 	uint64_t file_off;		/* file offset of `start` */
 	uint64_t file_bytes;		/* bytes of file data from `start`; rest zero */
 	const char *tag;		/* "[stack]", "[heap]" for /proc/maps */
 	struct vm_name *name;		/* the file's path, or NULL */
-	paddr_t io_base;		/* device memory mapped here, or 0 */
+	paddr_t io_base;		/* device memory mapped here, or 0 [V] */
 	struct vm *vm;			/* the address space it is part of */
 	struct list file_link;		/* file->maps, when file is set */
 	struct uffd *uffd;		/* the userfaultfd registered here
-					   (VM_UFFD_MISSING), or NULL */
+					   (VM_UFFD_MISSING), or NULL [V] */
 };
 
 struct vm {
 	int refcount;
-	paddr_t root;
-	struct list regions;
+	spinlock_t lock;		/* the vm lock: guards [V] */
+	paddr_t root;			/* its tables' entries [V] */
+	struct list regions;		/* sorted by start [V] */
 	vaddr_t brk_start, brk;
 	vaddr_t stack_top;
-	uint64_t pages;			/* resident pages mapped, for RSS */
-	uint64_t pages_peak;		/* the most pages ever (VmHWM) */
+	uint64_t pages;			/* resident pages mapped, for RSS [V] */
+	uint64_t pages_peak;		/* the most pages ever (VmHWM) [V] */
 	uint64_t mapped, mapped_peak;	/* bytes of regions, now and at most
 					   (VmSize, VmPeak) */
 	struct inode *exe;		/* the program exec loaded, held
@@ -118,14 +132,31 @@ int vm_unmap(struct vm *vm, vaddr_t addr, size_t len);
 int vm_protect(struct vm *vm, vaddr_t addr, size_t len, unsigned prot);
 long vm_remap(struct vm *vm, vaddr_t old, size_t old_len, size_t new_len,
 	      unsigned flags, vaddr_t new_addr);
-/* Resolves a fault at va; 0 when the access may be retried, else -EFAULT. */
+/* Resolves a fault at va; 0 when the access may be retried, else -EFAULT
+ * (-EIO for SIGBUS, -ENOMEM). Big lock held, vm lock not (taken inside,
+ * and let go around what sleeps: a file's page, a userfaultfd's wait). */
 int vm_fault(struct vm *vm, vaddr_t va, bool write, bool exec);
+/*
+ * The fault without the big lock (kernel/mm/vm_fault.c): a missing page
+ * of a private anonymous region (a zeroed page) or a write to a private
+ * anonymous page (its copy, or the page itself when no one shares it).
+ * 0 once mapped; -ERETRY_LOCKED, having changed nothing, for everything
+ * else (no region, a file's, shared or userfaultfd's memory, a stack to
+ * grow, no memory, an access not allowed), which vm_fault then handles
+ * with the big lock. Takes the vm lock; does not sleep.
+ */
+int vm_fault_nolock(struct vm *vm, vaddr_t va, bool write, bool exec);
+/* Asserts (assert-enabled build) that whoever changes vm's [V] fields
+ * holds its lock, and the big lock too unless the nolock fault runs. */
+#define VM_ASSERT_LOCKED(vm) KASSERT(spin_held(&(vm)->lock))
 struct region *vm_find(struct vm *vm, vaddr_t va);
 /*
  * The page of vm that holds va, faulted in (and unshared, for a write)
- * as its owner's own access would: for reaching another address space
- * (a channel's caller, process_vm_readv). 0 if the owner may not access
- * it so. Big lock held; may sleep (a file's page).
+ * as its owner's own access would, with a reference the caller drops
+ * (page_put) when done: for reaching another address space (a channel's
+ * caller, process_vm_readv), whose own faults or munmap may replace the
+ * entry meanwhile. 0 if the owner may not access it so. Big lock held;
+ * may sleep (a file's page).
  */
 paddr_t vm_user_page(struct vm *vm, vaddr_t va, bool write);
 /* Whether every page of [start, end) lies in some region. */
@@ -140,7 +171,8 @@ int vm_lock_range(struct vm *vm, vaddr_t start, vaddr_t end, bool lock,
 /* Maps the fresh page pa at va (page aligned) of a private anonymous
  * region (userfaultfd's COPY and ZEROPAGE): 0, -EEXIST if a page is there,
  * -ENOENT if no such region holds va, -ENOMEM. The page is the region's
- * on success, the caller's otherwise. Big lock held; does not sleep. */
+ * on success, the caller's otherwise. Big lock and vm lock held; does not
+ * sleep. */
 int vm_install_page(struct vm *vm, vaddr_t va, paddr_t pa);
 /* Faults in the pages of [start, end) as MAP_POPULATE does (a private
  * writable one written); failures are left to a later fault. May sleep. */
@@ -183,7 +215,8 @@ vm_switch(struct vm *prev, struct vm *next)
 void vm_discard(struct vm *vm, vaddr_t addr, size_t len);
 /* Sets the program break; returns the new (or unchanged) break. */
 vaddr_t vm_brk(struct vm *vm, vaddr_t want);
-/* Unmaps the pages of [start, end) in vm and drops their references. */
+/* Unmaps the pages of [start, end) in vm and drops their references,
+ * each after every CPU has forgotten it. vm lock held. */
 void vm_unmap_pages(struct vm *vm, vaddr_t start, vaddr_t end);
 
 /*
