@@ -19,6 +19,7 @@
 #define KSTACK_ORDER 3			/* 32 KiB blocks for kernel stacks: */
 #define KSTACK_SIZE (4096ul << KSTACK_ORDER)	/* the lowest page is a guard */
 #define TIME_SLICE_NS 10000000ull	/* 10 ms */
+#define WAKE_PREEMPT_NS (TIME_SLICE_NS / 10)	/* a woken thread preempts one that ran 1 ms */
 
 struct trapframe;
 struct proc;
@@ -99,7 +100,11 @@ struct thread {
 	bool regs_replaced;		/* the handler rewrote the whole frame */
 	bool unlocked_call;		/* in a nolock system call's handler */
 	unsigned work;			/* THREAD_WORK_*, below [K] */
-	uint64_t slice_end;
+	uint64_t slice_end;		/* running: when it gives way to
+					   others queued [S]; read unlocked */
+	uint64_t slice_left;		/* asleep: the part of its slice it
+					   had not used, its wake credit [S] */
+	uint64_t slept_at;		/* when it last went to sleep [S] */
 	struct cpu *last_cpu;		/* where it last ran [S] */
 	uint64_t cpu_ns;		/* time on CPU */
 	uint64_t nvcsw, nivcsw;		/* switches away: asleep, preempted */
