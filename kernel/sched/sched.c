@@ -1,6 +1,8 @@
 /*
  * The scheduler: a run queue per CPU (round robin, 10 ms slices for user
- * threads at nice 0, longer or shorter by nice weight; an idle CPU takes work from the busiest other queue), a per-CPU
+ * threads at nice 0, longer or shorter by nice weight; an idle CPU takes work from the busiest other queue;
+ * a woken thread goes on its waker's CPU when that one's queue is empty,
+ * and runs ahead of CPU hogs for what it left of its slice), a per-CPU
  * idle thread that halts with no periodic tick, wait queues and timeouts.
  * The next timer interrupt is programmed one-shot.
  *
