@@ -339,6 +339,15 @@ thread_interrupt(struct thread *t)
 }
 
 void
+thread_interrupt_sleep(struct thread *t)
+{
+	spin_lock(&sched_lock);
+	if (t->state == THREAD_SLEEPING && t->interruptible)
+		wake(t, -EINTR, true);
+	spin_unlock(&sched_lock);
+}
+
+void
 thread_kill(struct thread *t)
 {
 	spin_lock(&sched_lock);

@@ -225,6 +225,9 @@ void waitq_wake_one(struct waitq *wq);
 int waitq_wait_killable(struct waitq *wq, struct thread *next);
 /* Wakes t from an interruptible sleep so it can take a signal. */
 void thread_interrupt(struct thread *t);
+/* Wakes t from an interruptible sleep with -EINTR, no signal needed (a
+ * tracer's PTRACE_INTERRUPT: the tracee stops on its way out). */
+void thread_interrupt_sleep(struct thread *t);
 /* Wakes t from an interruptible or killable sleep: it is to die. */
 void thread_kill(struct thread *t);
 /* Sleeps until the deadline; -EINTR if a signal came first. */
