@@ -105,14 +105,19 @@ hog(void *arg)
 	return NULL;
 }
 
-/* Writes a byte every 3 ms from CPU 1, noting when. */
+static volatile int reading;	/* the round the sleeper reads for */
+
+/* From CPU 1, once the sleeper is in read() (asked 2 ms before: it is
+ * asleep), writes a byte, noting when. */
 static void *
 pipe_waker(void *arg)
 {
 	(void)arg;
 	pin(1);
 	for (int i = 0; i < ROUNDS; i++) {
-		struct timespec gap = { 0, 3000000 };
+		struct timespec gap = { 0, 2000000 };
+		while (reading != i + 1)
+			nanosleep(&gap, NULL);
 		nanosleep(&gap, NULL);
 		woke_at = now_ns();
 		if (write(fds[1], "x", 1) != 1)
@@ -136,6 +141,7 @@ check_latency(void)
 	usleep(50000);	/* the hogs take their turns */
 	pthread_create(&waker, NULL, pipe_waker, NULL);
 	for (int i = 0; i < ROUNDS; i++) {
+		reading = i + 1;
 		if (read(fds[0], &c, 1) != 1)
 			return 1;
 		by_pipe[i] = now_ns() - woke_at;
