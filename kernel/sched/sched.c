@@ -33,6 +33,10 @@ uint64_t stat_switches;		/* context switches, for /proc/stat [S] */
 static void schedule_locked(void);
 static void timer_arm(uint64_t deadline);
 
+/* How soon a CPU that queued a woken thread for itself is interrupted,
+ * if nothing else runs its scheduler first (preempt_soon). */
+#define WAKE_BACKSTOP_NS (4 * WAKE_PREEMPT_NS)
+
 /* Linux's sched_prio_to_weight, nice -20 to 19: 1024 at nice 0, about
  * 1.25 times more for each step down. */
 static const uint32_t nice_weight[40] = {
@@ -256,8 +260,15 @@ preempt_soon(struct cpu *c, uint64_t now)
 	else
 		at = cur->slice_end;
 	c->quiet_thread = NULL;
-	if (c == this_cpu())	/* a nolock call's return does no sched_tick */
-		timer_arm(at > now ? at : now + 1000);
+	/*
+	 * A nolock call's return does no sched_tick, so this CPU's timer is
+	 * armed here, as a backstop at least 4 ms on: one at `at` itself
+	 * fired about every millisecond in a futex ping-pong (the waker
+	 * sleeps before it), and each fire and re-arm costs TCG a device
+	 * write and an interrupt. A locked return arms it for `at`.
+	 */
+	if (c == this_cpu())
+		timer_arm(MAX(at, now + WAKE_BACKSTOP_NS));
 	else
 		arch_wake_cpu(c->id);
 }
