@@ -756,7 +756,7 @@ sys_ptrace(long req, int pid, uaddr_t addr, uaddr_t data)
 			listen_end(t);
 		} else if (!ps->stopped) {
 			ps->interrupt = true;
-			thread_interrupt(t);
+			thread_interrupt_sleep(t);	/* asleep in pause() too */
 		}
 		return 0;
 	}

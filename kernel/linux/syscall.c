@@ -172,8 +172,10 @@ trap_return_to_user(struct trapframe *tf)
 	 */
 	for (;;) {
 		sched_tick();
-		if (sched_slice_over())
+		if (sched_slice_over()) {
 			sched_yield();
+			continue;	/* back later: the timers to arm again */
+		}
 		if (!arch_user_frame_check(tf))
 			bad_frame_fault(t);
 		if (signal_stop_join(t))

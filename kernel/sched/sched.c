@@ -1,6 +1,8 @@
 /*
  * The scheduler: a run queue per CPU (round robin, 10 ms slices for user
- * threads at nice 0, longer or shorter by nice weight; an idle CPU takes work from the busiest other queue), a per-CPU
+ * threads at nice 0, longer or shorter by nice weight; an idle CPU takes work from the busiest other queue;
+ * a woken thread goes on its waker's CPU when that one's queue is empty,
+ * and runs ahead of CPU hogs for what it left of its slice), a per-CPU
  * idle thread that halts with no periodic tick, wait queues and timeouts.
  * The next timer interrupt is programmed one-shot.
  *
@@ -29,6 +31,11 @@ static struct list dead = LIST_INIT(dead);	/* exited, stack still in use [S] */
 uint64_t stat_switches;		/* context switches, for /proc/stat [S] */
 
 static void schedule_locked(void);
+static void timer_arm(uint64_t deadline);
+
+/* How soon a CPU that queued a woken thread for itself is interrupted,
+ * if nothing else runs its scheduler first (preempt_soon). */
+#define WAKE_BACKSTOP_NS (4 * WAKE_PREEMPT_NS)
 
 /* Linux's sched_prio_to_weight, nice -20 to 19: 1024 at nice 0, about
  * 1.25 times more for each step down. */
@@ -123,27 +130,44 @@ runq_home(struct thread *t)
 }
 
 /*
- * Queues t on a CPU its affinity allows: a halted one if there is one
- * (woken with an IPI), else the CPU it last ran on, else this one.
+ * Where a thread goes that nothing ties to this CPU (a new thread, one
+ * preempted at the end of its slice, one woken by a timer): a halted CPU
+ * its affinity allows if there is one, woken with an IPI, so runnable
+ * threads spread over idle CPUs; else the CPU it last ran on, else this.
  */
+static struct cpu *
+runq_spread(struct thread *t)
+{
+	for (int i = 0; i < cpu_count; i++) {
+		if (cpus[i].halted && &cpus[i] != this_cpu() &&
+		    cpu_allowed(t, &cpus[i])) {
+			cpus[i].halted = false;
+			arch_wake_cpu(i);
+			return &cpus[i];
+		}
+	}
+	return runq_home(t);
+}
+
+/* Queues t on c: at the front (ahead of threads that used their slices)
+ * or at the back. */
+static void
+runq_insert(struct cpu *c, struct thread *t, bool ahead)
+{
+	SPIN_ASSERT_HELD(&sched_lock);
+	t->state = THREAD_RUNNABLE;
+	if (ahead)
+		list_insert_after(&c->runq, &t->run_link);
+	else
+		list_push_back(&c->runq, &t->run_link);
+	c->nr_ready++;
+}
+
+/* Queues t at the back of the queue runq_spread picks. */
 static void
 runq_push(struct thread *t)
 {
-	SPIN_ASSERT_HELD(&sched_lock);
-	struct cpu *target = NULL;
-	t->state = THREAD_RUNNABLE;
-	for (int i = 0; i < cpu_count && !target; i++) {
-		if (cpus[i].halted && &cpus[i] != this_cpu() &&
-		    cpu_allowed(t, &cpus[i])) {
-			target = &cpus[i];
-			target->halted = false;
-			arch_wake_cpu(i);
-		}
-	}
-	if (!target)
-		target = runq_home(t);
-	list_push_back(&target->runq, &t->run_link);
-	target->nr_ready++;
+	runq_insert(runq_spread(t), t, false);
 }
 
 /* The first thread of from's queue that may run on c, or NULL. */
@@ -197,8 +221,94 @@ work_waiting(void)
 	return false;
 }
 
+/*
+ * A sleeper's wake credit: what it left of its slice when it went to
+ * sleep, and at least half a slice once it has slept a whole one (as
+ * Linux's sleeper credit is half its latency target). A thread woken with
+ * credit runs ahead of the threads that used their slices, only for as
+ * long as its credit lasts (switch_to gives it that, not a fresh slice):
+ * a thread that wakes in a loop gets at most its share, and those it
+ * passed wait no longer than its slice.
+ */
+static uint64_t
+wake_credit(struct thread *t, uint64_t now)
+{
+	uint64_t half = slice_ns(t) / 2;
+	if (now - t->slept_at >= 2 * half && t->slice_left < half)
+		return half;
+	return t->slice_left;
+}
+
+/*
+ * c's running thread gives way soon to the thread just queued there: once
+ * it has run WAKE_PREEMPT_NS since it was switched in (at once if it has),
+ * as Linux's wake-up granularity keeps a thread from being preempted at
+ * every wake. Its slice end is brought forward, which sched_slice_over
+ * reads; the CPU's timer is armed for it, here or by the other CPU's
+ * sched_tick after the IPI (quiet_thread cleared: not quiet any more).
+ */
 static void
-wake(struct thread *t, int result)
+preempt_soon(struct cpu *c, uint64_t now)
+{
+	struct thread *cur = c->current;
+	uint64_t at = MAX(now, cur->run_start + WAKE_PREEMPT_NS);
+
+	if (cur == c->idle)
+		return;
+	if (at < cur->slice_end)
+		cur->slice_end = at;
+	else
+		at = cur->slice_end;
+	c->quiet_thread = NULL;
+	/*
+	 * A nolock call's return does no sched_tick, so this CPU's timer is
+	 * armed here, as a backstop at least 4 ms on: one at `at` itself
+	 * fired about every millisecond in a futex ping-pong (the waker
+	 * sleeps before it), and each fire and re-arm costs TCG a device
+	 * write and an interrupt. A locked return arms it for `at`.
+	 */
+	if (c == this_cpu())
+		timer_arm(MAX(at, now + WAKE_BACKSTOP_NS));
+	else
+		arch_wake_cpu(c->id);
+}
+
+/*
+ * Queues a woken thread. Wake-affine: woken by a thread's call (a futex
+ * wake, a pipe write, a reply), it goes on this CPU, if its queue is
+ * empty: the waker is likely about to sleep (it waits for an answer), and
+ * the woken thread then runs here at once, with no IPI and no halted CPU
+ * to wake; a pair of threads that wake each other stays on one CPU. If the
+ * waker goes on running instead, preempt_soon makes it give way within
+ * WAKE_PREEMPT_NS, and the waker, preempted, goes to a halted CPU
+ * (runq_spread): CPU-bound threads still spread. Woken otherwise (a
+ * timeout, or this CPU busy), it goes where runq_spread says, ahead of
+ * those that used their slices if it has wake credit, and the thread
+ * running there gives way soon.
+ */
+static void
+runq_wake(struct thread *t, bool by_call)
+{
+	struct cpu *c = this_cpu();
+	uint64_t now = arch_now_ns();
+
+	t->slice_left = wake_credit(t, now);
+	if (cpu_allowed(t, c) && list_empty(&c->runq) &&
+	    (by_call || c->current == c->idle)) {
+		runq_insert(c, t, false);
+		preempt_soon(c, now);
+		return;
+	}
+	c = runq_spread(t);
+	runq_insert(c, t, t->slice_left > 0);
+	if (t->slice_left > 0)
+		preempt_soon(c, now);
+}
+
+/* Ends t's sleep with result; by_call: a thread's call wakes it, not a
+ * timer. */
+static void
+wake(struct thread *t, int result, bool by_call)
 {
 	SPIN_ASSERT_HELD(&sched_lock);
 	if (t->state != THREAD_SLEEPING)
@@ -206,7 +316,7 @@ wake(struct thread *t, int result)
 	list_remove(&t->run_link);
 	t->waiting_on = NULL;
 	t->wake_result = result;
-	runq_push(t);
+	runq_wake(t, by_call);
 }
 
 void
@@ -214,7 +324,7 @@ sched_wake(struct thread *t)
 {
 	spin_lock(&sched_lock);
 	if (t->state == THREAD_SLEEPING)
-		wake(t, 0);
+		wake(t, 0, true);
 	else if (t->state != THREAD_RUNNING && t->state != THREAD_DEAD &&
 		 t->run_link.next == &t->run_link && t != this_cpu()->idle)
 		runq_push(t);
@@ -235,7 +345,16 @@ thread_interrupt(struct thread *t)
 	spin_lock(&sched_lock);
 	if (t->state == THREAD_SLEEPING &&
 	    sleep_interrupted(t, t->interruptible))
-		wake(t, -EINTR);
+		wake(t, -EINTR, true);
+	spin_unlock(&sched_lock);
+}
+
+void
+thread_interrupt_sleep(struct thread *t)
+{
+	spin_lock(&sched_lock);
+	if (t->state == THREAD_SLEEPING && t->interruptible)
+		wake(t, -EINTR, true);
 	spin_unlock(&sched_lock);
 }
 
@@ -244,7 +363,7 @@ thread_kill(struct thread *t)
 {
 	spin_lock(&sched_lock);
 	if (t->state == THREAD_SLEEPING && (t->interruptible || t->killable))
-		wake(t, -EINTR);
+		wake(t, -EINTR, true);
 	spin_unlock(&sched_lock);
 }
 
@@ -253,7 +372,7 @@ waitq_wake_all(struct waitq *wq)
 {
 	spin_lock(&sched_lock);
 	while (!list_empty(&wq->sleepers))
-		wake(list_first(&wq->sleepers, struct thread, run_link), 0);
+		wake(list_first(&wq->sleepers, struct thread, run_link), 0, true);
 	spin_unlock(&sched_lock);
 }
 
@@ -262,7 +381,7 @@ waitq_wake_one(struct waitq *wq)
 {
 	spin_lock(&sched_lock);
 	if (!list_empty(&wq->sleepers))
-		wake(list_first(&wq->sleepers, struct thread, run_link), 0);
+		wake(list_first(&wq->sleepers, struct thread, run_link), 0, true);
 	spin_unlock(&sched_lock);
 }
 
@@ -271,7 +390,7 @@ static void
 timeout_fired(struct ktimer *k)
 {
 	spin_lock(&sched_lock);
-	wake(container_of(k, struct thread, timeout), -ETIMEDOUT);
+	wake(container_of(k, struct thread, timeout), -ETIMEDOUT, false);
 	spin_unlock(&sched_lock);
 }
 
@@ -307,8 +426,10 @@ sleep_on(struct thread *t, struct waitq *wq, uint64_t deadline,
 	 * too, it cannot fire for a later sleep of this thread.
 	 */
 	KASSERT(!deadline || bkl_held());
-	if (deadline)
+	if (deadline) {
 		ktimer_add(&t->timeout, deadline, timeout_fired);
+		timer_arm(deadline);	/* the thread switched to may not tick */
+	}
 }
 
 int
@@ -488,6 +609,15 @@ sched_first_run(void)
 	switch_done(true);	/* on its way to user mode: trap_return_to_user */
 }
 
+/* t goes to sleep at now: it keeps what it left of its slice as its
+ * wake credit (wake_credit). */
+static inline void
+sleep_credit(struct thread *t, uint64_t now)
+{
+	t->slice_left = t->slice_end > now ? t->slice_end - now : 0;
+	t->slept_at = now;
+}
+
 /*
  * Runs next on this CPU in place of the current thread. Called with the
  * scheduler lock held; returns, in this thread once it runs again, with
@@ -523,8 +653,12 @@ switch_to_inline(struct thread *next)
 	prev->cpu_ns += now - prev->run_start;
 	if (prev == c->idle)
 		c->idle_ns += now - prev->run_start;
+	else if (prev->state == THREAD_SLEEPING)
+		sleep_credit(prev, now);
 	next->run_start = now;
-	next->slice_end = now + slice_ns(next);
+	next->slice_end = now + (next->slice_left ? next->slice_left :
+						    slice_ns(next));
+	next->slice_left = 0;
 	c->current = next;
 	stat_switches++;
 	bool had_bkl = bkl_mine(c);

@@ -43,7 +43,8 @@ struct cpu {
 	 */
 	uint64_t quiet_until;
 	uint64_t quiet_timers;		/* ktimer_generation then */
-	struct thread *quiet_thread;
+	struct thread *quiet_thread;	/* cleared by a wake on another CPU
+					   (preempt_soon) under [S]: a hint */
 	bool quiet_runq;		/* runq was non-empty */
 	int spins_held;			/* spinlocks held (assert build) */
 	struct vm *vm_to_put;		/* a lazy vm dropped in a switch */

@@ -19,6 +19,7 @@
 #define KSTACK_ORDER 3			/* 32 KiB blocks for kernel stacks: */
 #define KSTACK_SIZE (4096ul << KSTACK_ORDER)	/* the lowest page is a guard */
 #define TIME_SLICE_NS 10000000ull	/* 10 ms */
+#define WAKE_PREEMPT_NS (TIME_SLICE_NS / 10)	/* a woken thread preempts one that ran 1 ms */
 
 struct trapframe;
 struct proc;
@@ -99,7 +100,11 @@ struct thread {
 	bool regs_replaced;		/* the handler rewrote the whole frame */
 	bool unlocked_call;		/* in a nolock system call's handler */
 	unsigned work;			/* THREAD_WORK_*, below [K] */
-	uint64_t slice_end;
+	uint64_t slice_end;		/* running: when it gives way to
+					   others queued [S]; read unlocked */
+	uint64_t slice_left;		/* asleep: the part of its slice it
+					   had not used, its wake credit [S] */
+	uint64_t slept_at;		/* when it last went to sleep [S] */
 	struct cpu *last_cpu;		/* where it last ran [S] */
 	uint64_t cpu_ns;		/* time on CPU */
 	uint64_t nvcsw, nivcsw;		/* switches away: asleep, preempted */
@@ -230,6 +235,9 @@ void waitq_wake_one(struct waitq *wq);
 int waitq_wait_killable(struct waitq *wq, struct thread *next);
 /* Wakes t from an interruptible sleep so it can take a signal. */
 void thread_interrupt(struct thread *t);
+/* Wakes t from an interruptible sleep with -EINTR, no signal needed (a
+ * tracer's PTRACE_INTERRUPT: the tracee stops on its way out). */
+void thread_interrupt_sleep(struct thread *t);
 /* Wakes t from an interruptible or killable sleep: it is to die. */
 void thread_kill(struct thread *t);
 /* Sleeps until the deadline; -EINTR if a signal came first. */
