@@ -82,25 +82,23 @@ static int
 share_data(struct inode *ino, const struct cpio_entry *e, size_t *shared)
 {
 	paddr_t pa = archive_pa + (paddr_t)((const uint8_t *)e->data - archive);
-	size_t done = 0;
+	size_t pages = 0;
 	int err = 0;
 
 	if (pa % PAGE_SIZE == 0 && e->size >= PAGE_SIZE) {
 		archive_release(e->data);
-		for (; e->size - done >= PAGE_SIZE; done += PAGE_SIZE) {
-			if (!page_adopt(pa + done))
-				break;
-			/* The page is the file's now, or freed below. */
-			archive_freed = pa + done + PAGE_SIZE;
-			err = tmpfs_adopt_page(ino, done / PAGE_SIZE, pa + done);
-			if (err < 0) {
-				page_put(pa + done);
-				break;
-			}
+		/* The pages adopted are the file's now, or freed below. */
+		pages = page_adopt_run(pa, e->size / PAGE_SIZE);
+		archive_freed = pa + pages * PAGE_SIZE;
+		err = tmpfs_adopt_pages(ino, 0, pa, pages);
+		if (err < 0) {
+			for (size_t k = 0; k < pages; k++)
+				page_put(pa + k * PAGE_SIZE);
+			pages = 0;
 		}
-		ino->size = done;
+		ino->size = pages * PAGE_SIZE;
 	}
-	*shared = done;
+	*shared = pages * PAGE_SIZE;
 	return err;
 }
 

@@ -108,6 +108,29 @@ tmpfs_adopt_page(struct inode *ino, uint64_t i, paddr_t pa)
 	return 0;
 }
 
+int
+tmpfs_adopt_pages(struct inode *ino, uint64_t first, paddr_t pa, size_t count)
+{
+	struct tmpfs_super *ts = tsb(ino->sb);
+	struct tmpfs_node *n = node(ino);
+	uint64_t allowed = pages_allowed(ts);
+	int err;
+
+	if (count == 0)
+		return 0;
+	if (ts->pages_used >= allowed || count > allowed - ts->pages_used)
+		return -ENOSPC;
+	spin_lock(&n->lock);	/* [N]: the slots change */
+	err = tmpfs_pages_place(n, first, pa, count);
+	spin_unlock(&n->lock);
+	if (err < 0)
+		return err;
+	ts->pages_used += count;
+	pages_all += count;
+	ino->blocks += count * (PAGE_SIZE / 512);
+	return 0;
+}
+
 uint64_t
 tmpfs_page_count(void)
 {

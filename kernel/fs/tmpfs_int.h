@@ -75,6 +75,10 @@ void tmpfs_page_put(struct super *sb, paddr_t pa);
  */
 paddr_t tmpfs_page(const struct tmpfs_node *n, uint64_t i);
 paddr_t *tmpfs_page_slot(struct tmpfs_node *n, uint64_t i);
+/* Puts the count contiguous pages from pa at [first, first + count):
+ * 0, or -ENOMEM, -EEXIST (a page is there) with none put. */
+int tmpfs_pages_place(struct tmpfs_node *n, uint64_t first, paddr_t pa,
+		      size_t count);
 uint64_t tmpfs_page_next(const struct tmpfs_node *n, uint64_t i, bool present,
 			 uint64_t limit);
 void tmpfs_pages_drop(struct inode *ino, uint64_t first, uint64_t last);

@@ -437,3 +437,27 @@ page_adopt(paddr_t pa)
 	pages_managed++;
 	return true;
 }
+
+/*
+ * page_adopt for the count pages from pa on, in one pass; stops at the
+ * first that cannot be adopted. Returns how many were (from pa on).
+ */
+size_t
+page_adopt_run(paddr_t pa, size_t count)
+{
+	uint64_t frame = pa >> PAGE_SHIFT;
+	size_t done = 0;
+
+	if (pa % PAGE_SIZE || frame < page_first || frame >= page_end)
+		return 0;
+	count = MIN(count, (size_t)(page_end - frame));
+	for (struct page *p = pa_to_page(pa); done < count; done++, p++) {
+		if (p->free || p->refcount)
+			break;
+		p->refcount = 1;
+		p->order = 0;
+		p->anon = 0;
+	}
+	pages_managed += done;
+	return done;
+}
