@@ -94,17 +94,24 @@ hex_value(uint64_t x)
 #define MAGIC_NEWC	0x313037303730ull
 #define MAGIC_CRC	(MAGIC_NEWC + (1ull << 40))
 
-static uint32_t
-field(const uint8_t *h, int i)
+/*
+ * Field i's value; a digit that is not hex sets top bits in *bad. Only the
+ * fields a member needs are read: Linux's reader (init/initramfs.c)
+ * checks no digit at all, so a field never read is never checked.
+ */
+static inline uint32_t
+field(const uint8_t *h, int i, uint64_t *bad)
 {
-	return hex_value(load64(h + MAGIC_LEN + i * FIELD_LEN));
+	uint64_t x = load64(h + MAGIC_LEN + i * FIELD_LEN);
+
+	*bad |= hex_bad(x);
+	return hex_value(x);
 }
 
 /*
  * Returns 0 and the header fields at it->pos, or -EINVAL. The boot reads
- * some 300 headers: the 104 digits are checked 8 at a time, all together,
- * and only the fields a member of its kind needs are converted (cpio.h);
- * the others are 0.
+ * some 300 headers: only the fields a member of its kind needs are
+ * converted and checked (cpio.h); the others are 0.
  */
 static int
 parse_header(const struct cpio_iter *it, uint32_t f[F_COUNT], bool *has_crc)
@@ -119,28 +126,24 @@ parse_header(const struct cpio_iter *it, uint32_t f[F_COUNT], bool *has_crc)
 	if (magic != MAGIC_NEWC && magic != MAGIC_CRC)
 		return -EINVAL;
 	*has_crc = magic == MAGIC_CRC;
-	for (int i = 0; i < F_COUNT; i++)
-		bad |= hex_bad(load64(h + MAGIC_LEN + i * FIELD_LEN));
-	if (bad & BYTES(0x80))
-		return -EINVAL;
 	for (int i = F_MODE; i <= F_FILESIZE; i++)
-		f[i] = field(h, i);
-	f[F_NAMESIZE] = field(h, F_NAMESIZE);
-	f[F_CHECK] = *has_crc ? field(h, F_CHECK) : 0;
+		f[i] = field(h, i, &bad);
+	f[F_NAMESIZE] = field(h, F_NAMESIZE, &bad);
+	f[F_CHECK] = *has_crc ? field(h, F_CHECK, &bad) : 0;
 	/* Hard links are told by ino and device, only where nlink > 1. */
 	f[F_INO] = f[F_DEVMAJOR] = f[F_DEVMINOR] = 0;
 	if (f[F_NLINK] > 1) {
-		f[F_INO] = field(h, F_INO);
-		f[F_DEVMAJOR] = field(h, F_DEVMAJOR);
-		f[F_DEVMINOR] = field(h, F_DEVMINOR);
+		f[F_INO] = field(h, F_INO, &bad);
+		f[F_DEVMAJOR] = field(h, F_DEVMAJOR, &bad);
+		f[F_DEVMINOR] = field(h, F_DEVMINOR, &bad);
 	}
 	type = f[F_MODE] & S_IFMT;
 	f[F_RDEVMAJOR] = f[F_RDEVMINOR] = 0;
 	if (type == S_IFCHR || type == S_IFBLK) {
-		f[F_RDEVMAJOR] = field(h, F_RDEVMAJOR);
-		f[F_RDEVMINOR] = field(h, F_RDEVMINOR);
+		f[F_RDEVMAJOR] = field(h, F_RDEVMAJOR, &bad);
+		f[F_RDEVMINOR] = field(h, F_RDEVMINOR, &bad);
 	}
-	return 0;
+	return bad & BYTES(0x80) ? -EINVAL : 0;
 }
 
 /*
