@@ -200,14 +200,17 @@ tmpfs_lookup(struct inode *dir, const char *name, size_t len)
 	return d->inode;
 }
 
+/* Adds ino as name[0..len) to dir; hash is tmpfs_name_hash's. */
 static int
-add_entry(struct inode *dir, const char *name, size_t len, struct inode *ino)
+add_entry(struct inode *dir, const char *name, size_t len, uint32_t hash,
+	  struct inode *ino)
 {
 	struct tmpfs_dirent *d = kmalloc(sizeof(*d) + len + 1);
 	if (!d)
 		return -ENOMEM;
 	d->inode = ino;
-	d->len = len;
+	d->len = (uint32_t)len;
+	d->hash = hash;
 	memcpy(d->name, name, len);
 	d->name[len] = 0;
 	inode_get(ino);
@@ -225,14 +228,15 @@ static int
 tmpfs_create(struct inode *dir, const char *name, size_t len, unsigned mode,
 	     struct inode **out)
 {
-	if (find(dir, name, len))
+	uint32_t hash = tmpfs_name_hash(name, len);
+	if (tmpfs_dir_find_hashed(node(dir), name, len, hash))
 		return -EEXIST;
 	if (dir->nlink == 0)
 		return -ENOENT;	/* the directory was removed */
 	struct inode *ino = tmpfs_inode(dir->sb, mode);
 	if (!ino)
 		return -ENOMEM;
-	int e = add_entry(dir, name, len, ino);
+	int e = add_entry(dir, name, len, hash, ino);
 	if (e < 0) {
 		inode_put(ino);
 		return e;
@@ -255,7 +259,7 @@ tmpfs_link(struct inode *dir, const char *name, size_t len, struct inode *target
 		return -EPERM;
 	if (target->sb != dir->sb)
 		return -EXDEV;
-	int e = add_entry(dir, name, len, target);
+	int e = add_entry(dir, name, len, tmpfs_name_hash(name, len), target);
 	if (e == 0) {
 		target->nlink++;
 		node(target)->linkable = false;
@@ -339,7 +343,7 @@ tmpfs_rename(struct inode *odir, const char *oname, size_t olen,
 			return -ENOTEMPTY;
 	}
 	inode_get(ino);
-	int e = add_entry(ndir, nname, nlen, ino);
+	int e = add_entry(ndir, nname, nlen, tmpfs_name_hash(nname, nlen), ino);
 	if (e < 0) {
 		inode_put(ino);
 		return e;

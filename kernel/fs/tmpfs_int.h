@@ -27,7 +27,8 @@ struct tmpfs_dirent {
 	struct list link;
 	struct tmpfs_dirent *hash_next;	/* in its bucket (tmpfs_dirhash.c) */
 	struct inode *inode;
-	size_t len;
+	uint32_t len;
+	uint32_t hash;			/* tmpfs_name_hash of the name */
 	char name[];
 };
 
@@ -94,6 +95,13 @@ uint64_t tmpfs_pages_count(const struct tmpfs_node *n, uint64_t first,
  */
 struct tmpfs_dirent *tmpfs_dir_find(struct tmpfs_node *n, const char *name,
 				    size_t len);
+/* The hash an entry named name[0..len) keeps; tmpfs_dir_find_hashed is
+ * tmpfs_dir_find for a name whose hash the caller has (a create: the
+ * name is hashed once, for the lookup and the entry). */
+uint32_t tmpfs_name_hash(const char *name, size_t len);
+struct tmpfs_dirent *tmpfs_dir_find_hashed(struct tmpfs_node *n,
+					   const char *name, size_t len,
+					   uint32_t hash);
 void tmpfs_dirhash_add(struct tmpfs_node *n, struct tmpfs_dirent *d);
 void tmpfs_dirhash_remove(struct tmpfs_node *n, struct tmpfs_dirent *d);
 void tmpfs_dirhash_free(struct tmpfs_node *n);
