@@ -29,6 +29,7 @@ static const char TRAILER[] = "TRAILER!!!";
 #define S_IFREG		0100000
 #define S_IFCHR		0020000
 #define S_IFBLK		0060000
+#define S_IFLNK		0120000
 
 /* Starts an iteration; see cpio.h. */
 void
@@ -126,8 +127,16 @@ parse_header(const struct cpio_iter *it, uint32_t f[F_COUNT], bool *has_crc)
 	if (magic != MAGIC_NEWC && magic != MAGIC_CRC)
 		return -EINVAL;
 	*has_crc = magic == MAGIC_CRC;
-	for (int i = F_MODE; i <= F_FILESIZE; i++)
-		f[i] = field(h, i, &bad);
+	f[F_MODE] = field(h, F_MODE, &bad);
+	type = f[F_MODE] & S_IFMT;
+	f[F_UID] = f[F_GID] = f[F_MTIME] = 0;
+	if (type != S_IFLNK) {
+		f[F_UID] = field(h, F_UID, &bad);
+		f[F_GID] = field(h, F_GID, &bad);
+		f[F_MTIME] = field(h, F_MTIME, &bad);
+	}
+	f[F_NLINK] = field(h, F_NLINK, &bad);
+	f[F_FILESIZE] = field(h, F_FILESIZE, &bad);
 	f[F_NAMESIZE] = field(h, F_NAMESIZE, &bad);
 	f[F_CHECK] = *has_crc ? field(h, F_CHECK, &bad) : 0;
 	/* Hard links are told by ino and device, only where nlink > 1. */
@@ -137,7 +146,6 @@ parse_header(const struct cpio_iter *it, uint32_t f[F_COUNT], bool *has_crc)
 		f[F_DEVMAJOR] = field(h, F_DEVMAJOR, &bad);
 		f[F_DEVMINOR] = field(h, F_DEVMINOR, &bad);
 	}
-	type = f[F_MODE] & S_IFMT;
 	f[F_RDEVMAJOR] = f[F_RDEVMINOR] = 0;
 	if (type == S_IFCHR || type == S_IFBLK) {
 		f[F_RDEVMAJOR] = field(h, F_RDEVMAJOR, &bad);

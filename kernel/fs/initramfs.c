@@ -12,6 +12,8 @@
  * memory (Petrel's own images put every file of a page or more so:
  * tools/cpio-align.py) is not copied: the archive's pages that hold it
  * whole become the file's pages, and only its last part page is copied.
+ * A symlink is root's and timed at its making: its owner and time in the
+ * archive are not read (kernel/core/cpio.c).
  */
 #include <kernel/cpio.h>
 #include <kernel/vfs.h>

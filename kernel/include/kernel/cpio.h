@@ -24,7 +24,9 @@ struct cpio_iter {
  * Only the fields a member of its kind needs are read (the boot reads
  * some 300 headers): ino, dev_major and dev_minor where nlink > 1, the
  * rdev pair for character and block devices, the checksum in a "070702"
- * archive; elsewhere they are 0. A field read must be 8 hex digits; one
+ * archive, uid, gid and mtime for all but symlinks (Petrel's symlinks
+ * take neither owner nor time from the archive: kernel/fs/initramfs.c);
+ * elsewhere they are 0. A field read must be 8 hex digits; one
  * not read is not checked, as Linux checks none (init/initramfs.c reads
  * each with simple_strntoul).
  */
