@@ -33,6 +33,9 @@ static struct linked {
 } linked[LINKED_MAX];
 static int linked_count;
 
+/* A symlink's target is shorter than this (as the stack copy it once was). */
+#define SYMLINK_MAX 256
+
 /* The archive, and how far its pages have gone back to the allocator. */
 static const uint8_t *archive;
 static paddr_t archive_pa, archive_freed;
@@ -268,12 +271,11 @@ make_member(struct inode *dir, const char *name, size_t len,
 	int err;
 
 	if (S_ISLNK(e->mode)) {
-		char target[256];
-		if (e->size >= sizeof(target))
+		if (e->size >= SYMLINK_MAX)
 			return -ENAMETOOLONG;
-		memcpy(target, e->data, e->size);
-		target[e->size] = 0;
-		return dir->iops->symlink(dir, name, len, target);
+		/* Up to a NUL in it, as Linux takes it. */
+		return tmpfs_symlink_n(dir, name, len, e->data,
+				       strnlen(e->data, e->size));
 	}
 	err = dir->iops->create(dir, name, len, e->mode, &ino);
 	if (err < 0)

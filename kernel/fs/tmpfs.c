@@ -404,24 +404,34 @@ tmpfs_exchange(struct inode *odir, const char *oname, size_t olen,
 	return 0;
 }
 
-static int
-tmpfs_symlink(struct inode *dir, const char *name, size_t len, const char *target)
+int
+tmpfs_symlink_n(struct inode *dir, const char *name, size_t len,
+		const char *target, size_t target_len)
 {
 	struct inode *ino;
-	size_t tl = strlen(target);
-	char *t = kmalloc(tl + 1);
-	if (!t)
+	char *t = NULL;
+
+	if (target_len >= TMPFS_SHORT_TARGET && !(t = kmalloc(target_len + 1)))
 		return -ENOMEM;
-	memcpy(t, target, tl + 1);
 	int e = tmpfs_create(dir, name, len, S_IFLNK | 0777, &ino);
 	if (e < 0) {
 		kfree(t);
 		return e;
 	}
+	if (!t)
+		t = node(ino)->short_target;
+	memcpy(t, target, target_len);
+	t[target_len] = 0;
 	node(ino)->target = t;
-	ino->size = tl;
+	ino->size = target_len;
 	inode_put(ino);
 	return 0;
+}
+
+static int
+tmpfs_symlink(struct inode *dir, const char *name, size_t len, const char *target)
+{
+	return tmpfs_symlink_n(dir, name, len, target, strlen(target));
 }
 
 static long
@@ -487,7 +497,8 @@ tmpfs_release(struct inode *ino)
 		return;
 	tmpfs_pages_drop(ino, 0, UINT64_MAX);
 	tmpfs_pages_free(n);
-	kfree(n->target);
+	if (n->target != n->short_target)
+		kfree(n->target);
 	kfree(n->memfd_name);
 	list_for_each_safe(it, nx, &n->entries) {
 		struct tmpfs_dirent *d = list_entry(it, struct tmpfs_dirent, link);

@@ -39,6 +39,11 @@ struct tmpfs_dirent {
  * well as the big lock [N]. Allocating under it is allowed (the big lock
  * is held); waiting for another CPU (a TLB shootdown) is not.
  */
+/* A symlink's target up to this long, with its NUL, is kept in the node,
+ * which it leaves in the heap's 128-byte class ("/bin/busybox", the boot's
+ * 266 applet links); a longer one has a block of its own. */
+#define TMPFS_SHORT_TARGET 16
+
 struct tmpfs_node {
 	struct list entries;		/* directories, in readdir order */
 	struct tmpfs_dirhash *hash;	/* big directories: entries by name */
@@ -48,7 +53,8 @@ struct tmpfs_node {
 					   chunks, 0 a hole (tmpfs_pages.c) [N] */
 	size_t nchunks;			/* capacity of chunks[] [N] */
 	unsigned first_slots;		/* slots chunks[0] has (it grows) [N] */
-	char *target;			/* symlinks */
+	char *target;			/* symlinks: short_target or its own */
+	char short_target[TMPFS_SHORT_TARGET];
 	unsigned seals;			/* regular files: F_SEAL_* */
 	char *memfd_name;		/* a memfd's name, else NULL */
 	bool linkable;			/* O_TMPFILE's: nameless, may get one */
