@@ -343,6 +343,7 @@ initramfs_unpack(struct inode *root, paddr_t start, uint64_t size)
 	}
 	archive = phys_to_virt(start);
 	archive_pa = archive_freed = start;
+	vfs_now_hold(true);	/* every new inode made at the same time */
 	cpio_iter_init(&it, archive, size);
 	while ((r = cpio_next(&it, &e)) == 1) {
 		/* A file's data may free the page of its name before an
@@ -363,6 +364,7 @@ initramfs_unpack(struct inode *root, paddr_t start, uint64_t size)
 	}
 	if (r < 0)
 		printk("initramfs: malformed archive after %d entries (error %d)\n", files, r);
+	vfs_now_hold(false);
 	linked_release();
 	if (last_dir.dir)
 		inode_put(last_dir.dir);
