@@ -127,26 +127,29 @@ parse_header(const struct cpio_iter *it, uint32_t f[F_COUNT], bool *has_crc)
 	if (magic != MAGIC_NEWC && magic != MAGIC_CRC)
 		return -EINVAL;
 	*has_crc = magic == MAGIC_CRC;
+	for (int i = 0; i < F_COUNT; i++)
+		f[i] = 0;
 	f[F_MODE] = field(h, F_MODE, &bad);
+	f[F_FILESIZE] = field(h, F_FILESIZE, &bad);
+	f[F_NAMESIZE] = field(h, F_NAMESIZE, &bad);
 	type = f[F_MODE] & S_IFMT;
-	f[F_UID] = f[F_GID] = f[F_MTIME] = 0;
 	if (type != S_IFLNK) {
 		f[F_UID] = field(h, F_UID, &bad);
 		f[F_GID] = field(h, F_GID, &bad);
 		f[F_MTIME] = field(h, F_MTIME, &bad);
 	}
-	f[F_NLINK] = field(h, F_NLINK, &bad);
-	f[F_FILESIZE] = field(h, F_FILESIZE, &bad);
-	f[F_NAMESIZE] = field(h, F_NAMESIZE, &bad);
-	f[F_CHECK] = *has_crc ? field(h, F_CHECK, &bad) : 0;
-	/* Hard links are told by ino and device, only where nlink > 1. */
-	f[F_INO] = f[F_DEVMAJOR] = f[F_DEVMINOR] = 0;
-	if (f[F_NLINK] > 1) {
-		f[F_INO] = field(h, F_INO, &bad);
-		f[F_DEVMAJOR] = field(h, F_DEVMAJOR, &bad);
-		f[F_DEVMINOR] = field(h, F_DEVMINOR, &bad);
+	if (type == S_IFREG) {
+		/* GNU cpio sums only regular files' data. */
+		if (*has_crc)
+			f[F_CHECK] = field(h, F_CHECK, &bad);
+		/* Hard links are told by ino and device, where nlink > 1. */
+		f[F_NLINK] = field(h, F_NLINK, &bad);
+		if (f[F_NLINK] > 1) {
+			f[F_INO] = field(h, F_INO, &bad);
+			f[F_DEVMAJOR] = field(h, F_DEVMAJOR, &bad);
+			f[F_DEVMINOR] = field(h, F_DEVMINOR, &bad);
+		}
 	}
-	f[F_RDEVMAJOR] = f[F_RDEVMINOR] = 0;
 	if (type == S_IFCHR || type == S_IFBLK) {
 		f[F_RDEVMAJOR] = field(h, F_RDEVMAJOR, &bad);
 		f[F_RDEVMINOR] = field(h, F_RDEVMINOR, &bad);

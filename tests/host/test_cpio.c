@@ -427,9 +427,9 @@ test_hex_fields(void)
  * Every field a member needs is checked (cpio.c): a bad byte in any place
  * of such a field, of the first member or a later one, is -EINVAL, and
  * the good header beside it still reads. The two members here are
- * directories with nlink > 1, so they need all but the device numbers
- * (rdevmajor, rdevminor) and the checksum (a "070701" archive's): those
- * are not read, so, as in Linux, their digits are not checked. The bad
+ * directories: they need mode, uid, gid, mtime, filesize and namesize,
+ * not ino, nlink, the devices or the checksum: those are not read, so, as
+ * in Linux, their digits are not checked. The bad
  * bytes are those next to the digit ranges, a NUL, a space, and bytes
  * with the top bit set (which must not carry into a neighbour's check).
  */
@@ -448,7 +448,8 @@ test_bad_digit_each_field(void)
 	CHECK_EQ(cpio_next(&it, &e), 1);
 	second = it.pos;
 	for (int field = 0; field < 13; field++) {
-		bool read = field != 9 && field != 10 && field != 12;
+		bool read = (field >= 1 && field <= 3) || field == 5 ||
+			    field == 6 || field == 11;
 		for (int place = 0; place < 8; place++) {
 			for (size_t k = 0; k < sizeof(bad) - 1; k++) {
 				memcpy(buf, a.buf, a.len);
@@ -468,9 +469,9 @@ test_bad_digit_each_field(void)
 
 /*
  * A field is read, and so checked, only where the member's kind needs it
- * (cpio.h): ino and the device where nlink > 1, rdev for device nodes,
- * the checksum in a "070702" archive, uid, gid and mtime for all but
- * symlinks. Field i of member m of sample(magic)
+ * (cpio.h): nlink and a "070702" archive's checksum for regular files,
+ * and their ino and device where nlink > 1; rdev for device nodes; uid,
+ * gid and mtime for all but symlinks. Field i of member m of sample(magic)
  * set to "0000000G": -EINVAL where it is read, else the archive reads
  * whole, the field 0 (ino, rdev) or unused.
  */
@@ -498,15 +499,19 @@ static void
 test_fields_read_by_kind(void)
 {
 	/* Member 4, "etc/link": a symlink, nlink 1. 7, "dev/console": a
-	 * character device, nlink 1. 2, "./bin/sh": a file, nlink 1. */
+	 * character device, nlink 1. 2, "./bin/sh": a file, nlink 1. 6,
+	 * "etc/b": a file, nlink 2. */
 	for (int i = 0; i < 13; i++) {
-		bool always = i == 1 || i == 4 || i == 6 || i == 11;
+		bool always = i == 1 || i == 6 || i == 11;
 		bool owner = i == 2 || i == 3 || i == 5;	/* uid gid mtime */
+		bool dev = i == 7 || i == 8;
 		CHECK_EQ(walk_with_bad_field("070701", 4, i), always ? -EINVAL : 0);
 		CHECK_EQ(walk_with_bad_field("070701", 7, i),
 			 always || owner || i == 9 || i == 10 ? -EINVAL : 0);
 		CHECK_EQ(walk_with_bad_field("070702", 2, i),
-			 always || owner || i == 12 ? -EINVAL : 0);
+			 always || owner || i == 4 || i == 12 ? -EINVAL : 0);
+		CHECK_EQ(walk_with_bad_field("070701", 6, i),
+			 always || owner || i == 4 || i == 0 || dev ? -EINVAL : 0);
 	}
 }
 
@@ -621,8 +626,9 @@ test_host_cpio(const char *format)
 		snprintf(path, sizeof(path), "%s/root/%s", dir, e.name);
 		CHECK(lstat(path, &st) == 0);
 		CHECK_EQ(e.mode, st.st_mode);
-		CHECK_EQ(e.nlink, st.st_nlink);
-		/* A symlink's owner is not read (cpio.h). */
+		/* Only a regular file's nlink is read, a symlink's owner
+		 * not (cpio.h). */
+		CHECK_EQ(e.nlink, S_ISREG(st.st_mode) ? st.st_nlink : 0);
 		CHECK_EQ(e.uid, S_ISLNK(st.st_mode) ? 0 : st.st_uid);
 		if (strcmp(e.name, "sym") == 0) {
 			CHECK_EQ(e.size, 13);

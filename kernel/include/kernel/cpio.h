@@ -22,11 +22,12 @@ struct cpio_iter {
  * appear as several entries with the same ino and nlink > 1; newc stores
  * the data once, with the last of them, the others having size 0.
  * Only the fields a member of its kind needs are read (the boot reads
- * some 300 headers): ino, dev_major and dev_minor where nlink > 1, the
- * rdev pair for character and block devices, the checksum in a "070702"
- * archive, uid, gid and mtime for all but symlinks (Petrel's symlinks
- * take neither owner nor time from the archive: kernel/fs/initramfs.c);
- * elsewhere they are 0. A field read must be 8 hex digits; one
+ * some 300 headers): for regular files only, nlink, the checksum in a
+ * "070702" archive (GNU cpio sums only their data) and, where nlink > 1,
+ * ino, dev_major and dev_minor (only regular files are hard-linked:
+ * kernel/fs/initramfs.c); the rdev pair for character and block devices;
+ * uid, gid and mtime for all but symlinks (Petrel's symlinks take
+ * neither owner nor time from the archive). Elsewhere they are 0. A field read must be 8 hex digits; one
  * not read is not checked, as Linux checks none (init/initramfs.c reads
  * each with simple_strntoul).
  */
