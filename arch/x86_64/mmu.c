@@ -153,10 +153,30 @@ split_large(pte_t *e, int level, vaddr_t va)
 	return true;
 }
 
-/* The kernel image at -2 GiB with 4 KiB pages: text RX, rodata R, data RW. */
+/* The table of 4 KiB entries that maps va, made (with those above it)
+ * if need be. */
+static pte_t *
+image_table(pte_t *pml4, vaddr_t va)
+{
+	pte_t *l4 = &pml4[(va >> 39) & 511];
+	if (!(*l4 & PTE_P))
+		*l4 = virt_to_phys(alloc_table()) | PTE_P | PTE_W;
+	pte_t *l3 = &table(*l4)[(va >> 30) & 511];
+	if (!(*l3 & PTE_P))
+		*l3 = virt_to_phys(alloc_table()) | PTE_P | PTE_W;
+	pte_t *l2 = &table(*l3)[(va >> 21) & 511];
+	if (!(*l2 & PTE_P))
+		*l2 = virt_to_phys(alloc_table()) | PTE_P | PTE_W;
+	return table(*l2);
+}
+
+/* The kernel image at -2 GiB with 4 KiB pages: text RX, rodata R, data RW.
+ * The tables are walked once per 2 MiB, not per page (180 pages). */
 static void
 map_image(pte_t *pml4)
 {
+	pte_t *l1 = NULL;
+
 	for (vaddr_t va = (vaddr_t)kernel_start & ~(PAGE_SIZE - 1);
 	     va < (vaddr_t)kernel_end; va += PAGE_SIZE) {
 		pte_t attr = PTE_P | PTE_G;
@@ -164,16 +184,9 @@ map_image(pte_t *pml4)
 			attr |= PTE_NX;
 		if (va >= (vaddr_t)rodata_end)
 			attr |= PTE_W;
-		pte_t *l4 = &pml4[(va >> 39) & 511];
-		if (!(*l4 & PTE_P))
-			*l4 = virt_to_phys(alloc_table()) | PTE_P | PTE_W;
-		pte_t *l3 = &table(*l4)[(va >> 30) & 511];
-		if (!(*l3 & PTE_P))
-			*l3 = virt_to_phys(alloc_table()) | PTE_P | PTE_W;
-		pte_t *l2 = &table(*l3)[(va >> 21) & 511];
-		if (!(*l2 & PTE_P))
-			*l2 = virt_to_phys(alloc_table()) | PTE_P | PTE_W;
-		table(*l2)[(va >> 12) & 511] = (va - KERNEL_VBASE) | attr;
+		if (!l1 || va % SIZE_2M == 0)
+			l1 = image_table(pml4, va);
+		l1[(va >> 12) & 511] = (va - KERNEL_VBASE) | attr;
 	}
 }
 
