@@ -74,6 +74,19 @@ direct_attr(bool ram)
 }
 
 /*
+ * Writes table t's 512 entries: the first is first, each next one step
+ * further. (The attribute bits take no carry: the address stays below
+ * them.) Four instructions an entry, where the address or'ed with the
+ * attributes in each took seven.
+ */
+static void
+fill_table(pte_t *t, pte_t first, uint64_t step)
+{
+	for (pte_t *e = t; e < t + 512; e++, first += step)
+		*e = first;
+}
+
+/*
  * One GiB of the direct map in 2 MiB pages: all uncached, then write-back
  * for each 2 MiB chunk that holds usable RAM (the rule of a chunk of both:
  * RAM wins). Returns false if no memory for the table.
@@ -84,9 +97,7 @@ map_direct_2m(pte_t *l3, paddr_t gb, int ram)
 	pte_t *l2 = page_alloc_kva_dirty(0);	/* every entry written below */
 	if (!l2)
 		return false;
-	pte_t attr = direct_attr(ram == 2);
-	for (int i = 0; i < 512; i++)
-		l2[i] = (gb + i * SIZE_2M) | attr;
+	fill_table(l2, gb | direct_attr(ram == 2), SIZE_2M);
 	for (int i = 0; ram == 1 && i < boot_info.mem_count; i++) {
 		struct boot_mem *m = &boot_info.mem[i];
 		if (!m->usable)
@@ -146,8 +157,7 @@ split_large(pte_t *e, int level, vaddr_t va)
 	pte_t attr = *e & ~PTE_ADDR;
 	if (level == 2)
 		attr &= ~PTE_PS;	/* 4 KiB entries have no size bit */
-	for (int i = 0; i < 512; i++)
-		t[i] = (base + i * child) | attr;
+	fill_table(t, base | attr, child);
 	*e = virt_to_phys(t) | PTE_P | PTE_W;
 	invlpg(va);
 	return true;
