@@ -213,6 +213,39 @@ static struct {
 	struct inode *dir;
 } last_dir;
 
+/* Whether a[0..n) and b[0..n) are the same bytes: 8, 4, 2, then 1 at a
+ * time (the directory paths compared below are mostly 3 to 8 bytes, which
+ * memcmp takes a byte at a time). */
+static bool
+same_bytes(const char *a, const char *b, size_t n)
+{
+	uint64_t x, y;
+
+	for (; n >= 8; n -= 8, a += 8, b += 8) {
+		__builtin_memcpy(&x, a, 8);
+		__builtin_memcpy(&y, b, 8);
+		if (x != y)
+			return false;
+	}
+	if (n >= 4) {
+		uint32_t u, v;
+		__builtin_memcpy(&u, a, 4);
+		__builtin_memcpy(&v, b, 4);
+		if (u != v)
+			return false;
+		n -= 4, a += 4, b += 4;
+	}
+	if (n >= 2) {
+		uint16_t u, v;
+		__builtin_memcpy(&u, a, 2);
+		__builtin_memcpy(&v, b, 2);
+		if (u != v)
+			return false;
+		n -= 2, a += 2, b += 2;
+	}
+	return n == 0 || *a == *b;
+}
+
 /* Like make_dirs, through last_dir. */
 static struct inode *
 dir_of(struct inode *root, const char *path, size_t len)
@@ -220,7 +253,7 @@ dir_of(struct inode *root, const char *path, size_t len)
 	struct inode *dir;
 
 	if (last_dir.dir && len == last_dir.len &&
-	    memcmp(path, last_dir.path, len) == 0) {
+	    same_bytes(path, last_dir.path, len)) {
 		inode_get(last_dir.dir);
 		return last_dir.dir;
 	}
