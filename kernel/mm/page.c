@@ -81,13 +81,14 @@ free_range(paddr_t start, paddr_t end)
 	start = ALIGN_UP(start, PAGE_SIZE);
 	end = ALIGN_DOWN(end, PAGE_SIZE);
 	start = MAX(start, page_first << PAGE_SHIFT);
-	while (start < end && (start >> PAGE_SHIFT) < page_end) {
-		unsigned order = 0;
-		while (order < PAGE_ORDER_MAX &&
-		       (start & ((PAGE_SIZE << (order + 1)) - 1)) == 0 &&
-		       start + (PAGE_SIZE << (order + 1)) <= end &&
-		       ((start + (PAGE_SIZE << (order + 1))) >> PAGE_SHIFT) <= page_end)
-			order++;
+	end = MIN(end, page_end << PAGE_SHIFT);
+	while (start < end) {
+		/* The largest block aligned at start that ends by end. */
+		uint64_t pfn = start >> PAGE_SHIFT;
+		unsigned order = 63 - (unsigned)__builtin_clzl((end - start) >> PAGE_SHIFT);
+		if (pfn)
+			order = MIN(order, (unsigned)__builtin_ctzl(pfn));
+		order = MIN(order, (unsigned)PAGE_ORDER_MAX);
 		free_block(start, order);
 		pages_managed += 1ul << order;
 		pages_free += 1ul << order;
