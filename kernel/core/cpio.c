@@ -29,6 +29,7 @@ static const char TRAILER[] = "TRAILER!!!";
 #define S_IFREG		0100000
 #define S_IFCHR		0020000
 #define S_IFBLK		0060000
+#define S_IFLNK		0120000
 
 /* Starts an iteration; see cpio.h. */
 void
@@ -94,20 +95,35 @@ hex_value(uint64_t x)
 #define MAGIC_NEWC	0x313037303730ull
 #define MAGIC_CRC	(MAGIC_NEWC + (1ull << 40))
 
-static uint32_t
-field(const uint8_t *h, int i)
+/*
+ * Field i's value; a digit that is not hex sets top bits in *bad. Only the
+ * fields a member needs are read: Linux's reader (init/initramfs.c)
+ * checks no digit at all, so a field never read is never checked.
+ */
+static inline uint32_t
+field(const uint8_t *h, int i, uint64_t *bad)
 {
-	return hex_value(load64(h + MAGIC_LEN + i * FIELD_LEN));
+	uint64_t x = load64(h + MAGIC_LEN + i * FIELD_LEN);
+
+	*bad |= hex_bad(x);
+	return hex_value(x);
 }
 
+/* The header's fields that place the member, beside those of the entry. */
+struct header {
+	uint32_t namesize, filesize, check;
+	bool has_crc;
+};
+
 /*
- * Returns 0 and the header fields at it->pos, or -EINVAL. The boot reads
- * some 300 headers: the 104 digits are checked 8 at a time, all together,
- * and only the fields a member of its kind needs are converted (cpio.h);
- * the others are 0.
+ * Returns 0 with the header's fields at it->pos in *e (its name, data and
+ * archive left for the caller) and *hd, or -EINVAL. The boot reads some
+ * 300 headers: only the fields a member of its kind needs are converted
+ * and checked (cpio.h); the others are 0.
  */
 static int
-parse_header(const struct cpio_iter *it, uint32_t f[F_COUNT], bool *has_crc)
+parse_header(const struct cpio_iter *it, struct cpio_entry *e,
+	     struct header *hd)
 {
 	const uint8_t *h = it->buf + it->pos;
 	uint64_t magic, bad = 0;
@@ -118,29 +134,37 @@ parse_header(const struct cpio_iter *it, uint32_t f[F_COUNT], bool *has_crc)
 	magic = load64(h) & MAGIC_MASK;
 	if (magic != MAGIC_NEWC && magic != MAGIC_CRC)
 		return -EINVAL;
-	*has_crc = magic == MAGIC_CRC;
-	for (int i = 0; i < F_COUNT; i++)
-		bad |= hex_bad(load64(h + MAGIC_LEN + i * FIELD_LEN));
-	if (bad & BYTES(0x80))
-		return -EINVAL;
-	for (int i = F_MODE; i <= F_FILESIZE; i++)
-		f[i] = field(h, i);
-	f[F_NAMESIZE] = field(h, F_NAMESIZE);
-	f[F_CHECK] = *has_crc ? field(h, F_CHECK) : 0;
-	/* Hard links are told by ino and device, only where nlink > 1. */
-	f[F_INO] = f[F_DEVMAJOR] = f[F_DEVMINOR] = 0;
-	if (f[F_NLINK] > 1) {
-		f[F_INO] = field(h, F_INO);
-		f[F_DEVMAJOR] = field(h, F_DEVMAJOR);
-		f[F_DEVMINOR] = field(h, F_DEVMINOR);
+	hd->has_crc = magic == MAGIC_CRC;
+	e->mode = field(h, F_MODE, &bad);
+	hd->filesize = field(h, F_FILESIZE, &bad);
+	hd->namesize = field(h, F_NAMESIZE, &bad);
+	hd->check = 0;
+	type = e->mode & S_IFMT;
+	e->uid = e->gid = e->mtime = 0;
+	if (type != S_IFLNK) {
+		e->uid = field(h, F_UID, &bad);
+		e->gid = field(h, F_GID, &bad);
+		e->mtime = field(h, F_MTIME, &bad);
 	}
-	type = f[F_MODE] & S_IFMT;
-	f[F_RDEVMAJOR] = f[F_RDEVMINOR] = 0;
+	e->nlink = e->ino = e->dev_major = e->dev_minor = 0;
+	if (type == S_IFREG) {
+		/* GNU cpio sums only regular files' data. */
+		if (hd->has_crc)
+			hd->check = field(h, F_CHECK, &bad);
+		/* Hard links are told by ino and device, where nlink > 1. */
+		e->nlink = field(h, F_NLINK, &bad);
+		if (e->nlink > 1) {
+			e->ino = field(h, F_INO, &bad);
+			e->dev_major = field(h, F_DEVMAJOR, &bad);
+			e->dev_minor = field(h, F_DEVMINOR, &bad);
+		}
+	}
+	e->rdev_major = e->rdev_minor = 0;
 	if (type == S_IFCHR || type == S_IFBLK) {
-		f[F_RDEVMAJOR] = field(h, F_RDEVMAJOR);
-		f[F_RDEVMINOR] = field(h, F_RDEVMINOR);
+		e->rdev_major = field(h, F_RDEVMAJOR, &bad);
+		e->rdev_minor = field(h, F_RDEVMINOR, &bad);
 	}
-	return 0;
+	return bad & BYTES(0x80) ? -EINVAL : 0;
 }
 
 /*
@@ -212,54 +236,43 @@ checksum(const uint8_t *p, size_t n)
 static int
 read_member(struct cpio_iter *it, struct cpio_entry *e)
 {
-	uint32_t f[F_COUNT];
-	bool has_crc;
+	struct header hd;
 	size_t name_pos, data_pos, end;
 	const char *name;
 	int err;
 
-	err = parse_header(it, f, &has_crc);
+	err = parse_header(it, e, &hd);
 	if (err < 0)
 		return err;
 	name_pos = it->pos + HEADER_LEN;
-	if (f[F_NAMESIZE] == 0 || f[F_NAMESIZE] > it->len - name_pos)
+	if (hd.namesize == 0 || hd.namesize > it->len - name_pos)
 		return -EINVAL;
 	name = (const char *)it->buf + name_pos;
-	if (!name_ok((const uint8_t *)name, f[F_NAMESIZE]))
+	if (!name_ok((const uint8_t *)name, hd.namesize))
 		return -EINVAL;	/* unterminated, or a NUL inside */
 	/* An empty last member may end without its padding. */
-	data_pos = pad4(name_pos + f[F_NAMESIZE], it->len);
-	if (data_pos == 0 && f[F_FILESIZE] == 0)
+	data_pos = pad4(name_pos + hd.namesize, it->len);
+	if (data_pos == 0 && hd.filesize == 0)
 		data_pos = it->len;
-	if (data_pos == 0 || f[F_FILESIZE] > it->len - data_pos)
+	if (data_pos == 0 || hd.filesize > it->len - data_pos)
 		return -EINVAL;
-	end = data_pos + f[F_FILESIZE];
+	end = data_pos + hd.filesize;
 	/* The next header, if any, starts 4-aligned; the last may end short. */
 	it->pos = pad4(end, it->len);
 	if (it->pos == 0)
 		it->pos = it->len;
-	if (f[F_NAMESIZE] == sizeof(TRAILER) && strcmp(name, TRAILER) == 0)
+	if (hd.namesize == sizeof(TRAILER) && strcmp(name, TRAILER) == 0)
 		return 0;
 	/* GNU cpio sums only regular files' data (symlinks get 0). */
-	if (has_crc && (f[F_MODE] & S_IFMT) == S_IFREG &&
-	    checksum(it->buf + data_pos, f[F_FILESIZE]) != f[F_CHECK])
+	if (hd.has_crc && (e->mode & S_IFMT) == S_IFREG &&
+	    checksum(it->buf + data_pos, hd.filesize) != hd.check)
 		return -EIO;
 
 	e->name = name;
-	e->name_len = f[F_NAMESIZE] - 1;
+	e->name_len = hd.namesize - 1;
 	strip_prefix(e);
-	e->ino = f[F_INO];
-	e->mode = f[F_MODE];
-	e->uid = f[F_UID];
-	e->gid = f[F_GID];
-	e->nlink = f[F_NLINK];
-	e->mtime = f[F_MTIME];
-	e->dev_major = f[F_DEVMAJOR];
-	e->dev_minor = f[F_DEVMINOR];
-	e->rdev_major = f[F_RDEVMAJOR];
-	e->rdev_minor = f[F_RDEVMINOR];
 	e->data = it->buf + data_pos;
-	e->size = f[F_FILESIZE];
+	e->size = hd.filesize;
 	e->archive = it->archive;
 	return 1;
 }

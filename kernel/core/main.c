@@ -150,7 +150,6 @@ kmain(void)
 	boot_phase("devices");
 	sched_init();
 	ipc_init();
-	sockfile_init();
 	signal_init();
 	tty_init();
 	tty_console_irq();	/* input that arrived while booting */

@@ -12,6 +12,8 @@
  * memory (Petrel's own images put every file of a page or more so:
  * tools/cpio-align.py) is not copied: the archive's pages that hold it
  * whole become the file's pages, and only its last part page is copied.
+ * A symlink is root's and timed at its making: its owner and time in the
+ * archive are not read (kernel/core/cpio.c).
  */
 #include <kernel/cpio.h>
 #include <kernel/vfs.h>
@@ -30,6 +32,9 @@ static struct linked {
 	struct inode *inode;
 } linked[LINKED_MAX];
 static int linked_count;
+
+/* A symlink's target is shorter than this (as the stack copy it once was). */
+#define SYMLINK_MAX 256
 
 /* The archive, and how far its pages have gone back to the allocator. */
 static const uint8_t *archive;
@@ -82,25 +87,23 @@ static int
 share_data(struct inode *ino, const struct cpio_entry *e, size_t *shared)
 {
 	paddr_t pa = archive_pa + (paddr_t)((const uint8_t *)e->data - archive);
-	size_t done = 0;
+	size_t pages = 0;
 	int err = 0;
 
 	if (pa % PAGE_SIZE == 0 && e->size >= PAGE_SIZE) {
 		archive_release(e->data);
-		for (; e->size - done >= PAGE_SIZE; done += PAGE_SIZE) {
-			if (!page_adopt(pa + done))
-				break;
-			/* The page is the file's now, or freed below. */
-			archive_freed = pa + done + PAGE_SIZE;
-			err = tmpfs_adopt_page(ino, done / PAGE_SIZE, pa + done);
-			if (err < 0) {
-				page_put(pa + done);
-				break;
-			}
+		/* The pages adopted are the file's now, or freed below. */
+		pages = page_adopt_run(pa, e->size / PAGE_SIZE);
+		archive_freed = pa + pages * PAGE_SIZE;
+		err = tmpfs_adopt_pages(ino, 0, pa, pages);
+		if (err < 0) {
+			for (size_t k = 0; k < pages; k++)
+				page_put(pa + k * PAGE_SIZE);
+			pages = 0;
 		}
-		ino->size = done;
+		ino->size = pages * PAGE_SIZE;
 	}
-	*shared = done;
+	*shared = pages * PAGE_SIZE;
 	return err;
 }
 
@@ -146,6 +149,28 @@ linked_release(void)
 		inode_put(linked[--linked_count].inode);
 }
 
+/*
+ * The length of a symlink member's target of size bytes: up to its first
+ * NUL, as Linux takes it. A word at a time (a NUL byte is a borrow into
+ * its top bit): the archive holds all size bytes.
+ */
+static size_t
+target_len(const char *t, size_t size)
+{
+	const uint64_t ones = 0x0101010101010101ull;
+	size_t i = 0;
+
+	for (; size - i >= 8; i += 8) {
+		uint64_t w;
+		__builtin_memcpy(&w, t + i, sizeof(w));
+		if ((w - ones) & ~w & (ones << 7))
+			break;
+	}
+	while (i < size && t[i] != 0)
+		i++;
+	return i;
+}
+
 /* Finds or creates the directory for path[0..len) under root. */
 static struct inode *
 make_dirs(struct inode *root, const char *path, size_t len)
@@ -188,6 +213,39 @@ static struct {
 	struct inode *dir;
 } last_dir;
 
+/* Whether a[0..n) and b[0..n) are the same bytes: 8, 4, 2, then 1 at a
+ * time (the directory paths compared below are mostly 3 to 8 bytes, which
+ * memcmp takes a byte at a time). */
+static bool
+same_bytes(const char *a, const char *b, size_t n)
+{
+	uint64_t x, y;
+
+	for (; n >= 8; n -= 8, a += 8, b += 8) {
+		__builtin_memcpy(&x, a, 8);
+		__builtin_memcpy(&y, b, 8);
+		if (x != y)
+			return false;
+	}
+	if (n >= 4) {
+		uint32_t u, v;
+		__builtin_memcpy(&u, a, 4);
+		__builtin_memcpy(&v, b, 4);
+		if (u != v)
+			return false;
+		n -= 4, a += 4, b += 4;
+	}
+	if (n >= 2) {
+		uint16_t u, v;
+		__builtin_memcpy(&u, a, 2);
+		__builtin_memcpy(&v, b, 2);
+		if (u != v)
+			return false;
+		n -= 2, a += 2, b += 2;
+	}
+	return n == 0 || *a == *b;
+}
+
 /* Like make_dirs, through last_dir. */
 static struct inode *
 dir_of(struct inode *root, const char *path, size_t len)
@@ -195,7 +253,7 @@ dir_of(struct inode *root, const char *path, size_t len)
 	struct inode *dir;
 
 	if (last_dir.dir && len == last_dir.len &&
-	    memcmp(path, last_dir.path, len) == 0) {
+	    same_bytes(path, last_dir.path, len)) {
 		inode_get(last_dir.dir);
 		return last_dir.dir;
 	}
@@ -268,12 +326,11 @@ make_member(struct inode *dir, const char *name, size_t len,
 	int err;
 
 	if (S_ISLNK(e->mode)) {
-		char target[256];
-		if (e->size >= sizeof(target))
+		if (e->size >= SYMLINK_MAX)
 			return -ENAMETOOLONG;
-		memcpy(target, e->data, e->size);
-		target[e->size] = 0;
-		return dir->iops->symlink(dir, name, len, target);
+		/* Up to a NUL in it, as Linux takes it. */
+		return tmpfs_symlink_n(dir, name, len, e->data,
+				       target_len(e->data, e->size));
 	}
 	err = dir->iops->create(dir, name, len, e->mode, &ino);
 	if (err < 0)
@@ -341,6 +398,7 @@ initramfs_unpack(struct inode *root, paddr_t start, uint64_t size)
 	}
 	archive = phys_to_virt(start);
 	archive_pa = archive_freed = start;
+	vfs_now_hold(true);	/* every new inode made at the same time */
 	cpio_iter_init(&it, archive, size);
 	while ((r = cpio_next(&it, &e)) == 1) {
 		/* A file's data may free the page of its name before an
@@ -361,6 +419,7 @@ initramfs_unpack(struct inode *root, paddr_t start, uint64_t size)
 	}
 	if (r < 0)
 		printk("initramfs: malformed archive after %d entries (error %d)\n", files, r);
+	vfs_now_hold(false);
 	linked_release();
 	if (last_dir.dir)
 		inode_put(last_dir.dir);

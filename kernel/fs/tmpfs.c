@@ -108,6 +108,29 @@ tmpfs_adopt_page(struct inode *ino, uint64_t i, paddr_t pa)
 	return 0;
 }
 
+int
+tmpfs_adopt_pages(struct inode *ino, uint64_t first, paddr_t pa, size_t count)
+{
+	struct tmpfs_super *ts = tsb(ino->sb);
+	struct tmpfs_node *n = node(ino);
+	uint64_t allowed = pages_allowed(ts);
+	int err;
+
+	if (count == 0)
+		return 0;
+	if (ts->pages_used >= allowed || count > allowed - ts->pages_used)
+		return -ENOSPC;
+	spin_lock(&n->lock);	/* [N]: the slots change */
+	err = tmpfs_pages_place(n, first, pa, count);
+	spin_unlock(&n->lock);
+	if (err < 0)
+		return err;
+	ts->pages_used += count;
+	pages_all += count;
+	ino->blocks += count * (PAGE_SIZE / 512);
+	return 0;
+}
+
 uint64_t
 tmpfs_page_count(void)
 {
@@ -177,14 +200,17 @@ tmpfs_lookup(struct inode *dir, const char *name, size_t len)
 	return d->inode;
 }
 
+/* Adds ino as name[0..len) to dir; hash is tmpfs_name_hash's. */
 static int
-add_entry(struct inode *dir, const char *name, size_t len, struct inode *ino)
+add_entry(struct inode *dir, const char *name, size_t len, uint32_t hash,
+	  struct inode *ino)
 {
 	struct tmpfs_dirent *d = kmalloc(sizeof(*d) + len + 1);
 	if (!d)
 		return -ENOMEM;
 	d->inode = ino;
-	d->len = len;
+	d->len = (uint32_t)len;
+	d->hash = hash;
 	memcpy(d->name, name, len);
 	d->name[len] = 0;
 	inode_get(ino);
@@ -202,14 +228,15 @@ static int
 tmpfs_create(struct inode *dir, const char *name, size_t len, unsigned mode,
 	     struct inode **out)
 {
-	if (find(dir, name, len))
+	uint32_t hash = tmpfs_name_hash(name, len);
+	if (tmpfs_dir_find_hashed(node(dir), name, len, hash))
 		return -EEXIST;
 	if (dir->nlink == 0)
 		return -ENOENT;	/* the directory was removed */
 	struct inode *ino = tmpfs_inode(dir->sb, mode);
 	if (!ino)
 		return -ENOMEM;
-	int e = add_entry(dir, name, len, ino);
+	int e = add_entry(dir, name, len, hash, ino);
 	if (e < 0) {
 		inode_put(ino);
 		return e;
@@ -232,7 +259,7 @@ tmpfs_link(struct inode *dir, const char *name, size_t len, struct inode *target
 		return -EPERM;
 	if (target->sb != dir->sb)
 		return -EXDEV;
-	int e = add_entry(dir, name, len, target);
+	int e = add_entry(dir, name, len, tmpfs_name_hash(name, len), target);
 	if (e == 0) {
 		target->nlink++;
 		node(target)->linkable = false;
@@ -316,7 +343,7 @@ tmpfs_rename(struct inode *odir, const char *oname, size_t olen,
 			return -ENOTEMPTY;
 	}
 	inode_get(ino);
-	int e = add_entry(ndir, nname, nlen, ino);
+	int e = add_entry(ndir, nname, nlen, tmpfs_name_hash(nname, nlen), ino);
 	if (e < 0) {
 		inode_put(ino);
 		return e;
@@ -377,24 +404,34 @@ tmpfs_exchange(struct inode *odir, const char *oname, size_t olen,
 	return 0;
 }
 
-static int
-tmpfs_symlink(struct inode *dir, const char *name, size_t len, const char *target)
+int
+tmpfs_symlink_n(struct inode *dir, const char *name, size_t len,
+		const char *target, size_t target_len)
 {
 	struct inode *ino;
-	size_t tl = strlen(target);
-	char *t = kmalloc(tl + 1);
-	if (!t)
+	char *t = NULL;
+
+	if (target_len >= TMPFS_SHORT_TARGET && !(t = kmalloc(target_len + 1)))
 		return -ENOMEM;
-	memcpy(t, target, tl + 1);
 	int e = tmpfs_create(dir, name, len, S_IFLNK | 0777, &ino);
 	if (e < 0) {
 		kfree(t);
 		return e;
 	}
+	if (!t)
+		t = node(ino)->short_target;
+	memcpy(t, target, target_len);
+	t[target_len] = 0;
 	node(ino)->target = t;
-	ino->size = tl;
+	ino->size = target_len;
 	inode_put(ino);
 	return 0;
+}
+
+static int
+tmpfs_symlink(struct inode *dir, const char *name, size_t len, const char *target)
+{
+	return tmpfs_symlink_n(dir, name, len, target, strlen(target));
 }
 
 static long
@@ -460,7 +497,8 @@ tmpfs_release(struct inode *ino)
 		return;
 	tmpfs_pages_drop(ino, 0, UINT64_MAX);
 	tmpfs_pages_free(n);
-	kfree(n->target);
+	if (n->target != n->short_target)
+		kfree(n->target);
 	kfree(n->memfd_name);
 	list_for_each_safe(it, nx, &n->entries) {
 		struct tmpfs_dirent *d = list_entry(it, struct tmpfs_dirent, link);

@@ -18,9 +18,10 @@ struct tmpfs_dirhash {
 	struct tmpfs_dirent *buckets[];
 };
 
-/* FNV-1a, 32 bits: a few instructions a byte. */
-static uint32_t
-name_hash(const char *name, size_t len)
+/* FNV-1a, 32 bits: a few instructions a byte. Each entry keeps its
+ * name's, so a rehash or a removal does not hash the name again. */
+uint32_t
+tmpfs_name_hash(const char *name, size_t len)
 {
 	uint32_t h = 2166136261u;
 
@@ -30,15 +31,15 @@ name_hash(const char *name, size_t len)
 }
 
 static struct tmpfs_dirent **
-bucket(struct tmpfs_dirhash *t, const char *name, size_t len)
+bucket(struct tmpfs_dirhash *t, uint32_t hash)
 {
-	return &t->buckets[name_hash(name, len) & t->mask];
+	return &t->buckets[hash & t->mask];
 }
 
 static void
 insert(struct tmpfs_dirhash *t, struct tmpfs_dirent *d)
 {
-	struct tmpfs_dirent **b = bucket(t, d->name, d->len);
+	struct tmpfs_dirent **b = bucket(t, d->hash);
 
 	d->hash_next = *b;
 	*b = d;
@@ -67,17 +68,36 @@ rehash(struct tmpfs_node *n)
 	return true;
 }
 
-/* Returns n's entry named name[0..len), or NULL. */
+/* Returns n's entry named name[0..len), whose hash is hash, or NULL. */
 struct tmpfs_dirent *
-tmpfs_dir_find(struct tmpfs_node *n, const char *name, size_t len)
+tmpfs_dir_find_hashed(struct tmpfs_node *n, const char *name, size_t len,
+		      uint32_t hash)
 {
 	if (n->hash) {
-		struct tmpfs_dirent *d = *bucket(n->hash, name, len);
+		struct tmpfs_dirent *d = *bucket(n->hash, hash);
 		for (; d; d = d->hash_next)
-			if (d->len == len && memcmp(d->name, name, len) == 0)
+			if (d->hash == hash && d->len == len &&
+			    memcmp(d->name, name, len) == 0)
 				return d;
 		return NULL;
 	}
+	list_for_each(it, &n->entries) {
+		struct tmpfs_dirent *d = list_entry(it, struct tmpfs_dirent, link);
+		if (d->hash == hash && d->len == len &&
+		    memcmp(d->name, name, len) == 0)
+			return d;
+	}
+	return NULL;
+}
+
+/* Returns n's entry named name[0..len), or NULL; a small directory's
+ * scan needs no hash. */
+struct tmpfs_dirent *
+tmpfs_dir_find(struct tmpfs_node *n, const char *name, size_t len)
+{
+	if (n->hash)
+		return tmpfs_dir_find_hashed(n, name, len,
+					     tmpfs_name_hash(name, len));
 	list_for_each(it, &n->entries) {
 		struct tmpfs_dirent *d = list_entry(it, struct tmpfs_dirent, link);
 		if (d->len == len && memcmp(d->name, name, len) == 0)
@@ -106,7 +126,7 @@ tmpfs_dirhash_remove(struct tmpfs_node *n, struct tmpfs_dirent *d)
 	n->dir_count--;
 	if (!n->hash)
 		return;
-	for (struct tmpfs_dirent **p = bucket(n->hash, d->name, d->len); *p;
+	for (struct tmpfs_dirent **p = bucket(n->hash, d->hash); *p;
 	     p = &(*p)->hash_next) {
 		if (*p == d) {
 			*p = d->hash_next;

@@ -27,7 +27,8 @@ struct tmpfs_dirent {
 	struct list link;
 	struct tmpfs_dirent *hash_next;	/* in its bucket (tmpfs_dirhash.c) */
 	struct inode *inode;
-	size_t len;
+	uint32_t len;
+	uint32_t hash;			/* tmpfs_name_hash of the name */
 	char name[];
 };
 
@@ -38,6 +39,11 @@ struct tmpfs_dirent {
  * well as the big lock [N]. Allocating under it is allowed (the big lock
  * is held); waiting for another CPU (a TLB shootdown) is not.
  */
+/* A symlink's target up to this long, with its NUL, is kept in the node,
+ * which it leaves in the heap's 128-byte class ("/bin/busybox", the boot's
+ * 266 applet links); a longer one has a block of its own. */
+#define TMPFS_SHORT_TARGET 16
+
 struct tmpfs_node {
 	struct list entries;		/* directories, in readdir order */
 	struct tmpfs_dirhash *hash;	/* big directories: entries by name */
@@ -47,7 +53,8 @@ struct tmpfs_node {
 					   chunks, 0 a hole (tmpfs_pages.c) [N] */
 	size_t nchunks;			/* capacity of chunks[] [N] */
 	unsigned first_slots;		/* slots chunks[0] has (it grows) [N] */
-	char *target;			/* symlinks */
+	char *target;			/* symlinks: short_target or its own */
+	char short_target[TMPFS_SHORT_TARGET];
 	unsigned seals;			/* regular files: F_SEAL_* */
 	char *memfd_name;		/* a memfd's name, else NULL */
 	bool linkable;			/* O_TMPFILE's: nameless, may get one */
@@ -75,6 +82,10 @@ void tmpfs_page_put(struct super *sb, paddr_t pa);
  */
 paddr_t tmpfs_page(const struct tmpfs_node *n, uint64_t i);
 paddr_t *tmpfs_page_slot(struct tmpfs_node *n, uint64_t i);
+/* Puts the count contiguous pages from pa at [first, first + count):
+ * 0, or -ENOMEM, -EEXIST (a page is there) with none put. */
+int tmpfs_pages_place(struct tmpfs_node *n, uint64_t first, paddr_t pa,
+		      size_t count);
 uint64_t tmpfs_page_next(const struct tmpfs_node *n, uint64_t i, bool present,
 			 uint64_t limit);
 void tmpfs_pages_drop(struct inode *ino, uint64_t first, uint64_t last);
@@ -90,6 +101,13 @@ uint64_t tmpfs_pages_count(const struct tmpfs_node *n, uint64_t first,
  */
 struct tmpfs_dirent *tmpfs_dir_find(struct tmpfs_node *n, const char *name,
 				    size_t len);
+/* The hash an entry named name[0..len) keeps; tmpfs_dir_find_hashed is
+ * tmpfs_dir_find for a name whose hash the caller has (a create: the
+ * name is hashed once, for the lookup and the entry). */
+uint32_t tmpfs_name_hash(const char *name, size_t len);
+struct tmpfs_dirent *tmpfs_dir_find_hashed(struct tmpfs_node *n,
+					   const char *name, size_t len,
+					   uint32_t hash);
 void tmpfs_dirhash_add(struct tmpfs_node *n, struct tmpfs_dirent *d);
 void tmpfs_dirhash_remove(struct tmpfs_node *n, struct tmpfs_dirent *d);
 void tmpfs_dirhash_free(struct tmpfs_node *n);

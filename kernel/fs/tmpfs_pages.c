@@ -89,6 +89,38 @@ tmpfs_page_slot(struct tmpfs_node *n, uint64_t i)
 	return slot_of(n, i);
 }
 
+/* The last index of [i, end)'s part in i's chunk. */
+static uint64_t
+chunk_last(uint64_t i, uint64_t end)
+{
+	return MIN(end, (i / CHUNK_PAGES + 1) * CHUNK_PAGES) - 1;
+}
+
+int
+tmpfs_pages_place(struct tmpfs_node *n, uint64_t first, paddr_t pa,
+		  size_t count)
+{
+	uint64_t end = first + count, i, last;
+	paddr_t *slot;
+
+	/* Every slot made and found empty before any is filled. */
+	for (i = first; i < end; i = last + 1) {
+		last = chunk_last(i, end);
+		slot = tmpfs_page_slot(n, last);
+		if (!slot)
+			return -ENOMEM;
+		for (slot -= last - i; i <= last; i++, slot++)
+			if (*slot)
+				return -EEXIST;
+	}
+	for (i = first; i < end; i = last + 1) {
+		last = chunk_last(i, end);
+		for (slot = slot_of(n, i); i <= last; i++, slot++)
+			*slot = pa + (i - first) * PAGE_SIZE;
+	}
+	return 0;
+}
+
 uint64_t
 tmpfs_page_next(const struct tmpfs_node *n, uint64_t i, bool present,
 		uint64_t limit)

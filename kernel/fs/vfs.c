@@ -64,11 +64,29 @@ vfs_set_root(struct inode *root)
 					  .unique_id = MOUNT_ROOT_UNIQUE_ID };
 }
 
+/* While held (vfs_now_hold): the time every vfs_now gives. Written only
+ * by the boot CPU before any other runs. */
+static struct timespec_k now_held;
+static bool now_is_held;
+
+void
+vfs_now_hold(bool hold)
+{
+	now_is_held = false;
+	if (hold)
+		vfs_now(&now_held);
+	now_is_held = hold;
+}
+
 /* File times are on the wall clock, with what clock_settime set. */
 void
 vfs_now(struct timespec_k *ts)
 {
 	uint64_t ns = 0;
+	if (now_is_held) {
+		*ts = now_held;
+		return;
+	}
 	clock_now(CLOCK_REALTIME, &ns);
 	ts->tv_sec = (int64_t)(ns / NSEC_PER_SEC);
 	ts->tv_nsec = (int64_t)(ns % NSEC_PER_SEC);

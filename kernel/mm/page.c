@@ -89,13 +89,14 @@ free_range(paddr_t start, paddr_t end)
 	start = ALIGN_UP(start, PAGE_SIZE);
 	end = ALIGN_DOWN(end, PAGE_SIZE);
 	start = MAX(start, page_first << PAGE_SHIFT);
-	while (start < end && (start >> PAGE_SHIFT) < page_end) {
-		unsigned order = 0;
-		while (order < PAGE_ORDER_MAX &&
-		       (start & ((PAGE_SIZE << (order + 1)) - 1)) == 0 &&
-		       start + (PAGE_SIZE << (order + 1)) <= end &&
-		       ((start + (PAGE_SIZE << (order + 1))) >> PAGE_SHIFT) <= page_end)
-			order++;
+	end = MIN(end, page_end << PAGE_SHIFT);
+	while (start < end) {
+		/* The largest block aligned at start that ends by end. */
+		uint64_t pfn = start >> PAGE_SHIFT;
+		unsigned order = 63 - (unsigned)__builtin_clzl((end - start) >> PAGE_SHIFT);
+		if (pfn)
+			order = MIN(order, (unsigned)__builtin_ctzl(pfn));
+		order = MIN(order, (unsigned)PAGE_ORDER_MAX);
 		spin_lock(&page_lock);
 		free_block(start, order);
 		pages_managed += 1ul << order;
@@ -471,4 +472,30 @@ page_adopt(paddr_t pa)
 	}
 	spin_unlock(&page_lock);
 	return ok;
+}
+
+/*
+ * page_adopt for the count pages from pa on, in one pass; stops at the
+ * first that cannot be adopted. Returns how many were (from pa on).
+ */
+size_t
+page_adopt_run(paddr_t pa, size_t count)
+{
+	uint64_t frame = pa >> PAGE_SHIFT;
+	size_t done = 0;
+
+	if (pa % PAGE_SIZE || frame < page_first || frame >= page_end)
+		return 0;
+	count = MIN(count, (size_t)(page_end - frame));
+	spin_lock(&page_lock);
+	for (struct page *p = pa_to_page(pa); done < count; done++, p++) {
+		if (p->free || p->refcount)
+			break;
+		p->refcount = 1;
+		p->order = 0;
+		p->anon = 0;
+	}
+	pages_managed += done;
+	spin_unlock(&page_lock);
+	return done;
 }

@@ -9,17 +9,21 @@
 #include <kernel/mmu.h>
 #include <kernel/printk.h>
 #include <kernel/boot.h>
+#include <kernel/string.h>
 #include <arch/trap.h>
 
-/* A kernel stack block whose lowest page is unmapped, or NULL. */
+/* A kernel stack block whose lowest page is unmapped, or NULL. The pages
+ * above it are zeroed; the guard page, never read, is not. */
 void *
 kstack_alloc(void)
 {
-	void *s = page_alloc_kva(KSTACK_ORDER);
+	uint8_t *s = page_alloc_kva_dirty(KSTACK_ORDER);
 	if (s && !mmu_kernel_guard(s, true)) {
 		page_free_kva(s, KSTACK_ORDER);
 		return NULL;
 	}
+	if (s)
+		memset(s + PAGE_SIZE, 0, KSTACK_SIZE - PAGE_SIZE);
 	return s;
 }
 

@@ -22,9 +22,14 @@ struct cpio_iter {
  * appear as several entries with the same ino and nlink > 1; newc stores
  * the data once, with the last of them, the others having size 0.
  * Only the fields a member of its kind needs are read (the boot reads
- * some 300 headers): ino, dev_major and dev_minor where nlink > 1, the
- * rdev pair for character and block devices; elsewhere they are 0. Every
- * field is checked, read or not.
+ * some 300 headers): for regular files only, nlink, the checksum in a
+ * "070702" archive (GNU cpio sums only their data) and, where nlink > 1,
+ * ino, dev_major and dev_minor (only regular files are hard-linked:
+ * kernel/fs/initramfs.c); the rdev pair for character and block devices;
+ * uid, gid and mtime for all but symlinks (Petrel's symlinks take
+ * neither owner nor time from the archive). Elsewhere they are 0. A field read must be 8 hex digits; one
+ * not read is not checked, as Linux checks none (init/initramfs.c reads
+ * each with simple_strntoul).
  */
 struct cpio_entry {
 	const char *name;
@@ -52,7 +57,7 @@ void cpio_iter_init(struct cpio_iter *it, const void *buf, size_t len);
  * bytes, a header at a 4-aligned offset starts the next archive, whose
  * members follow. Returns 1 for a member, 0 at the last trailer (and on
  * any later call), -EINVAL for a malformed archive (bad magic, non-hex
- * field, name or data past the end, name not NUL-terminated, end of
+ * field that the member needs, name or data past the end, name not NUL-terminated, end of
  * buffer before the trailer, anything but zeros or an aligned archive
  * after a trailer), -EIO for a "070702" regular file whose checksum is
  * wrong. An error repeats on later calls.

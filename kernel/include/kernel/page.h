@@ -32,6 +32,9 @@ void page_add_range(paddr_t start, paddr_t end);
  * refcount 1 and its contents kept (kernel/fs/initramfs.c); false if it
  * cannot be (outside RAM, or the allocator's already). */
 bool page_adopt(paddr_t pa);
+/* page_adopt of the count pages from pa on, up to the first that cannot
+ * be; returns how many were. */
+size_t page_adopt_run(paddr_t pa, size_t count);
 /* Returns a zeroed block of 2^order pages with refcount 1, or 0 if none. */
 paddr_t page_alloc_order(unsigned order);
 paddr_t page_alloc(void);

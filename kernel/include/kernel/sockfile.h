@@ -58,7 +58,6 @@ struct sockfile {
 
 extern const struct sock_ops inet_sock_ops;
 
-void sockfile_init(void);
 /* The client end registered for route (PT_ROUTE_*), or NULL. */
 struct kobj *sockfile_route(unsigned route);
 /* A file for server socket id (takes its own reference on chan). */

@@ -35,6 +35,15 @@ long tmpfs_write_inode(struct inode *ino, const void *buf, size_t len, uint64_t 
  * system's; the caller sets the size. 0, or -ENOSPC, -ENOMEM, -EEXIST (a
  * page is there): then pa is still the caller's. Big lock held. */
 int tmpfs_adopt_page(struct inode *ino, uint64_t i, paddr_t pa);
+/* The symlink operation of a tmpfs directory, for a target of target_len
+ * bytes not NUL-terminated (the initramfs's, in the archive): 0 or
+ * -errno as symlink. Big lock held. */
+int tmpfs_symlink_n(struct inode *dir, const char *name, size_t len,
+		    const char *target, size_t target_len);
+/* tmpfs_adopt_page of the count contiguous pages from pa on, as pages
+ * first, first + 1, ...: all of them, or (on an error) none. */
+int tmpfs_adopt_pages(struct inode *ino, uint64_t first, paddr_t pa,
+		      size_t count);
 struct inode *tmpfs_anon_file(size_t len);
 /* Data pages held by every tmpfs together (shared memory included). */
 uint64_t tmpfs_page_count(void);

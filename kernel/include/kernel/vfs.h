@@ -593,6 +593,13 @@ void vfs_set_read_only(struct inode *root, bool read_only);
 void vfs_init_owner(struct proc *p, struct inode *dir, struct inode *ino);
 uint64_t vfs_now_sec(void);
 void vfs_now(struct timespec_k *ts);
+/*
+ * hold: vfs_now gives the time read now until called with false: one
+ * clock read for the initramfs's some 600 new inodes and directory
+ * changes (kernel/fs/initramfs.c). Only for the boot CPU before any other
+ * CPU or thread runs: every file's times are held meanwhile.
+ */
+void vfs_now_hold(bool hold);
 
 /* pipe.c: makes a pipe; returns 0 with both ends in files[0] (read) and
  * files[1], or -ENOMEM. */
