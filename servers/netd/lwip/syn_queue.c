@@ -44,6 +44,10 @@
  * ones fill the queue pool. So while a listener is flooded, a SYN-ACK to
  * an unresolved neighbour only asks for its address and is dropped: a
  * real client answers, gets an entry, and its repeated SYN is answered.
+ * A listener counts as flooded from a displacement, or from FLOOD_HALF_OPEN
+ * half-open connections on (a queue of 4,097 takes a flood 1.6 s to fill,
+ * too long to leave the ARP table to it; a burst of real clients from a
+ * resolved neighbour, as wrk's, loses nothing by it).
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -60,6 +64,7 @@
 #define FLOOD_HOLD_MS 10000	/* flooded this long after a displacement */
 #define HALF_OPEN_MIN_MS 50	/* a real client's ACK comes back sooner */
 #define QUIET_MS 100		/* ... and a burst completes one this often */
+#define FLOOD_HALF_OPEN 256	/* half-open connections that may be a flood */
 #define DROP ERR_WOULDBLOCK	/* the hook's answer: lwIP frees the segment */
 
 /* A half-open connection in its listener's queue (the pcb's ext arg). */
@@ -73,6 +78,13 @@ struct petrel_half_open {
 static u8_t ext_id = LWIP_TCP_PCB_NUM_EXT_ARG_ID_INVALID;
 static u32_t flood_until;	/* sys_now() when the flood counts as over */
 static bool flood_seen;
+
+static void
+flood_mark(void)
+{
+	flood_seen = true;
+	flood_until = sys_now() + FLOOD_HOLD_MS;
+}
 
 static void
 half_open_unlink(struct petrel_half_open *h)
@@ -127,7 +139,8 @@ listener_passive_open(u8_t id, struct tcp_pcb_listen *lpcb,
 	else
 		q->oldest = h;
 	q->newest = h;
-	q->half_open++;
+	if (++q->half_open >= FLOOD_HALF_OPEN)
+		flood_mark();
 	tcp_ext_arg_set_callbacks(cpcb, id, &half_open_callbacks);
 	tcp_ext_arg_set(cpcb, id, h);
 	return ERR_OK;
@@ -184,8 +197,7 @@ syn_admit(struct petrel_listenq *q)
 	if (oldest == NULL || sys_now() - oldest->born < HALF_OPEN_MIN_MS ||
 	    (q->completed_any && sys_now() - q->completed < QUIET_MS))
 		return DROP;
-	flood_seen = true;
-	flood_until = sys_now() + FLOOD_HOLD_MS;
+	flood_mark();
 	/* No reset: the peer of a flood's SYN is most likely forged. Its
 	   pcb's destroy callback takes it off the queue. */
 	tcp_abandon(oldest->pcb, 0);
