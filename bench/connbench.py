@@ -145,12 +145,48 @@ def established(host, port):
     return len([l for l in r.stdout.splitlines() if l.strip()])
 
 
+def host_counters():
+    """(SYNs the host sent again, packets the tap dropped on their way to
+    QEMU) so far in this process's network namespace, each None where
+    unknown: what a burst of connections lost before the guest saw it."""
+    syn = drops = None
+    try:
+        with open("/proc/net/netstat") as f:
+            lines = f.read().splitlines()
+        for names, values in zip(lines[::2], lines[1::2]):
+            if names.startswith("TcpExt:"):
+                row = dict(zip(names.split()[1:], values.split()[1:]))
+                syn = int(row.get("TCPSynRetrans", 0))
+    except (OSError, ValueError):
+        pass
+    try:
+        with open("/proc/net/dev") as f:	# this namespace's, not /sys's
+            for line in f:
+                name, _, fields = line.partition(":")
+                if name.strip() == tapnet.TAP:
+                    drops = int(fields.split()[11])	# transmit drop
+    except (OSError, ValueError, IndexError):
+        pass
+    return syn, drops
+
+
+def counter_notes(before, after):
+    """The notes host_counters() read across a run gives."""
+    notes = []
+    for what, a, b in zip(("SYNs sent again", "dropped at the tap"),
+                          before, after):
+        if a is not None and b is not None:
+            notes.append(f"{b - a} {what}")
+    return notes
+
+
 def run_wrk(host, port, conns, secs=WRK_SECS, others=0):
     """(req/s or None, note) of one keep-alive wrk run; the note says how
     many connections were established halfway through, less others (the
     idle ones, on the same port over a tap)."""
     cmd = ["wrk", f"-t{netbench.WRK_THREADS}", f"-c{conns}", f"-d{secs}s",
            "--timeout", WRK_TIMEOUT, f"http://{host}:{port}/"]
+    before = host_counters()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
     time.sleep(secs / 2)
@@ -165,11 +201,13 @@ def run_wrk(host, port, conns, secs=WRK_SECS, others=0):
         return None, "wrk did not finish"
     m = netbench.REQS.search(out)
     notes = []
+    after = host_counters()
     t = netbench.TOTAL.search(out)
     if t:
         notes.append(f"{t.group(1)} requests")
     if up is not None:
         notes.append(f"{up} of {conns} connections established at {secs / 2:.0f} s")
+    notes += counter_notes(before, after)
     e = netbench.SOCK_ERRS.search(out)
     if e and any(int(x) for x in e.groups()):
         notes.append("socket errors: connect %s, read %s, write %s, "

@@ -27,6 +27,9 @@
 #define NSOCK_UDP_BUF		212992
 
 static struct nsock nsock_table[NSOCK_MAX];
+/* Every slot below this one is used: a server holding thousands of
+   connections finds a free one without looking through them all. */
+static int nsock_low;
 static nsock_notify_fn *notify_fn;
 static void *notify_ctx;
 static unsigned rx_pinned;	/* pinned pbufs held in socket queues */
@@ -35,6 +38,7 @@ void
 nsock_init(void)
 {
 	memset(nsock_table, 0, sizeof(nsock_table));
+	nsock_low = 0;
 	notify_fn = NULL;
 	notify_ctx = NULL;
 	rx_pinned = 0;
@@ -96,11 +100,12 @@ opts_default(struct nsock_opts *o, int type)
 struct nsock *
 nsock_alloc(int family, int type, int protocol)
 {
-	for (int id = 0; id < NSOCK_MAX; id++) {
+	for (int id = nsock_low; id < NSOCK_MAX; id++) {
 		struct nsock *s = &nsock_table[id];
 
 		if (s->used)
 			continue;
+		nsock_low = id + 1;
 		memset(s, 0, sizeof(*s));
 		s->used = true;
 		s->family = (u8_t)family;
@@ -115,6 +120,7 @@ nsock_alloc(int family, int type, int protocol)
 		opts_default(&s->opt, type);
 		return s;
 	}
+	nsock_low = NSOCK_MAX;
 	return NULL;
 }
 
@@ -147,6 +153,8 @@ nsock_free(struct nsock *s)
 		free(g);
 	}
 	memset(s, 0, sizeof(*s));
+	if (s - nsock_table < nsock_low)
+		nsock_low = (int)(s - nsock_table);
 }
 
 static bool

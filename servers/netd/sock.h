@@ -12,6 +12,8 @@
 
 /* Sockets netd holds at once, accepted-but-not-yet-accept()ed included. */
 #define NSOCK_MAX	12288
+/* listen()'s largest backlog, Linux's net.core.somaxconn default. */
+#define NSOCK_SOMAXCONN	4096
 
 /*
  * Called whenever a socket's readiness may have changed, with its current

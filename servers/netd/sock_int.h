@@ -97,8 +97,10 @@ struct nsock {
 	   those, how many still hold the receive window closed. */
 	struct pbuf *rx_head, *rx_tail;
 	size_t rx_bytes, rx_withheld;
-	/* TCP listener: connections waiting for accept(), oldest first. */
+	/* TCP listener: connections waiting for accept(), oldest first,
+	   and its queues' limit and counts (lwip/syn_queue.c). */
 	int accept_head, accept_tail, accept_count;
+	struct petrel_listenq *lq;
 	/* TCP embryo: its listener and the next embryo in that queue. */
 	int listener, accept_next;
 

@@ -8,10 +8,12 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lwip/priv/tcp_priv.h"
 #include "lwip/tcp.h"
+#include "petrel_lwip_hooks.h"
 #include "sock_int.h"
 
 /* lwIP polls each connection every this many 500 ms ticks; the poll
@@ -261,6 +263,7 @@ accept_push(struct nsock *l, struct nsock *c)
 		l->accept_head = id;
 	l->accept_tail = id;
 	l->accept_count++;
+	l->lq->queued = (unsigned)l->accept_count;
 }
 
 static struct nsock *
@@ -274,18 +277,20 @@ accept_pop(struct nsock *l)
 	if (l->accept_head < 0)
 		l->accept_tail = -1;
 	l->accept_count--;
+	l->lq->queued = (unsigned)l->accept_count;
 	c->accept_next = -1;
 	c->listener = -1;
 	return c;
 }
 
-/* Linux lets backlog + 1 connections wait; lwIP counts to a u8_t. */
-static u8_t
+/* Linux caps the backlog at somaxconn (a negative one too) and lets
+   backlog + 1 connections wait; as many may be half-open (syn_queue.c). */
+static unsigned
 backlog_limit(int backlog)
 {
-	if (backlog < 0 || backlog >= TCP_DEFAULT_LISTEN_BACKLOG)
-		return TCP_DEFAULT_LISTEN_BACKLOG;
-	return (u8_t)(backlog + 1);
+	if (backlog < 0 || backlog > NSOCK_SOMAXCONN)
+		backlog = NSOCK_SOMAXCONN;
+	return (unsigned)backlog + 1;
 }
 
 /* Stops listening: connections not yet accepted are reset (Linux). */
@@ -299,6 +304,9 @@ tcp_unlisten(struct nsock *s)
 		tcp_release(c, true);
 		nsock_free(c);
 	}
+	petrel_listenq_detach(s->lq);
+	free(s->lq);
+	s->lq = NULL;
 	s->state = NSOCK_CLOSED;
 }
 
@@ -310,7 +318,7 @@ nsock_tcp_listen(struct nsock *s, int backlog)
 	int ret;
 
 	if (s->state == NSOCK_LISTEN) {
-		tcp_backlog_set(s->pcb.tcp, backlog_limit(backlog));
+		s->lq->limit = backlog_limit(backlog);
 		return 0;
 	}
 	if (s->state != NSOCK_CLOSED || s->conn != NSOCK_UNCONNECTED)
@@ -326,12 +334,20 @@ nsock_tcp_listen(struct nsock *s, int backlog)
 	if (port_conflict(s->pcb.tcp, &s->pcb.tcp->local_ip,
 	    s->pcb.tcp->local_port, true))
 		return -EADDRINUSE;
-	lpcb = tcp_listen_with_backlog_and_err(s->pcb.tcp,
-	    backlog_limit(backlog), &err);
-	if (lpcb == NULL)
+	s->lq = calloc(1, sizeof(*s->lq));
+	if (s->lq == NULL)
+		return -ENOBUFS;
+	s->lq->limit = backlog_limit(backlog);
+	/* lwIP's own backlog is off (lwipopts.h): the queues are s->lq. */
+	lpcb = tcp_listen_with_backlog_and_err(s->pcb.tcp, 0, &err);
+	if (lpcb == NULL) {
+		free(s->lq);
+		s->lq = NULL;
 		return err == ERR_USE ? -EADDRINUSE : nsock_err(err);
+	}
 	/* lwIP freed the old pcb and copied its arg into lpcb. */
 	s->pcb.tcp = lpcb;
+	petrel_listenq_attach(s->lq, lpcb);
 	tcp_accept(lpcb, tcp_cb_accept);
 	s->state = NSOCK_LISTEN;
 	nsock_save_addrs(s);
@@ -342,7 +358,9 @@ nsock_tcp_listen(struct nsock *s, int backlog)
 /*
  * A connection completed its handshake on listener arg. It becomes an
  * embryo socket, queued until accept(); with no free slot the
- * connection is reset (lwIP aborts it when we return an error).
+ * connection is reset (lwIP aborts it when we return an error). The
+ * accept queue has room: syn_queue.c dropped the handshake's last ACK
+ * while it had none.
  */
 static err_t
 tcp_cb_accept(void *arg, struct tcp_pcb *pcb, err_t err)
@@ -351,6 +369,7 @@ tcp_cb_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 
 	if (err != ERR_OK || pcb == NULL)
 		return ERR_VAL;
+	petrel_listenq_established(pcb);
 	l = cb_sock(arg, (const struct tcp_pcb *)pcb->listener);
 	if (l == NULL || l->state != NSOCK_LISTEN)
 		return ERR_VAL;
@@ -365,8 +384,6 @@ tcp_cb_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 	tcp_attach(c, pcb);
 	nsock_tcp_apply_opts(c);
 	nsock_save_addrs(c);
-	/* Count it against the backlog until accept() takes it. */
-	tcp_backlog_delayed(pcb);
 	accept_push(l, c);
 	nsock_notify(l, true);
 	return ERR_OK;
@@ -383,8 +400,6 @@ nsock_tcp_accept(struct nsock *s, struct sockaddr *addr, socklen_t *len)
 	if (c == NULL)
 		return -EAGAIN;
 	c->embryo = false;
-	if (c->pcb.tcp != NULL)
-		tcp_backlog_accepted(c->pcb.tcp);
 	/* Notifications report changes from what accept() hands over. */
 	c->events = nsock_events(c);
 	if (addr != NULL && len != NULL)

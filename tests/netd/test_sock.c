@@ -25,6 +25,7 @@
 #include "petrel_lwip_hooks.h"
 #include "sock.h"
 #include "sock_int.h"	/* test_pinned_buffers looks at a queue */
+#include "harness.h"
 
 #define TCP_NODELAY_OPT	1	/* Linux's TCP_NODELAY, ... */
 #define TCP_KEEPIDLE_OPT 4
@@ -62,7 +63,7 @@ loop_pending(void)
 }
 
 /* Delivers looped packets until the stack is quiet. */
-static void
+void
 pump(void)
 {
 	for (int i = 0; i < 100000; i++) {
@@ -75,7 +76,7 @@ pump(void)
 }
 
 /* Lets ms of virtual time pass, in timer-sized steps. */
-static void
+void
 advance(unsigned ms)
 {
 	for (unsigned t = 0; t < ms; t += 50) {
@@ -142,7 +143,7 @@ do_bind(int id, const char *ip, int port)
 	return nsock_bind(id, (struct sockaddr *)&a.ss, a.len);
 }
 
-static int
+int
 do_connect(int id, const char *ip, int port)
 {
 	struct any_addr a = addr_of(ip, port);
@@ -150,7 +151,7 @@ do_connect(int id, const char *ip, int port)
 	return nsock_connect(id, (struct sockaddr *)&a.ss, a.len);
 }
 
-static int
+int
 listener(int family, const char *ip, int port, int backlog)
 {
 	int l = nsock_create(family, SOCK_STREAM, 0);
@@ -162,7 +163,7 @@ listener(int family, const char *ip, int port, int backlog)
 }
 
 /* Connects a new client of family to ip:port and accepts it on l. */
-static void
+void
 connect_pair(int l, int family, const char *ip, int port, int *client,
     int *server)
 {
@@ -701,172 +702,6 @@ test_dual_stack(void)
 	for (int id = 0; id < NSOCK_MAX; id++)
 		nsock_close(id);
 	pump();
-}
-
-static void
-test_backlog(void)
-{
-	int l, c[3], s;
-
-	/* Backlog 1: Linux queues backlog + 1; a third SYN is dropped
-	   and retried later. */
-	l = listener(AF_INET, "127.0.0.1", 5700, 1);
-	for (int i = 0; i < 3; i++) {
-		c[i] = nsock_create(AF_INET, SOCK_STREAM, 0);
-		CHECK_EQ(do_connect(c[i], "127.0.0.1", 5700), -EINPROGRESS);
-		pump();
-	}
-	CHECK_EQ(nsock_poll(c[0]), POLLOUT | POLLWRNORM);
-	CHECK_EQ(nsock_poll(c[1]), POLLOUT | POLLWRNORM);
-	CHECK_EQ(nsock_poll(c[2]), 0);
-	s = nsock_accept(l, NULL, NULL);
-	CHECK(s >= 0);
-	CHECK_EQ(nsock_close(s), 0);
-	advance(7000);	/* SYN retransmission */
-	CHECK_EQ(nsock_poll(c[2]), POLLOUT | POLLWRNORM);
-	/* Closing the listener resets the connections it still queues. */
-	CHECK_EQ(nsock_close(l), 0);
-	pump();
-	CHECK_EQ(nsock_recvfrom(c[1], NULL, 1, 0, NULL, NULL, NULL),
-	    -ECONNRESET);
-	CHECK_EQ(nsock_recvfrom(c[2], NULL, 1, 0, NULL, NULL, NULL),
-	    -ECONNRESET);
-	for (int i = 0; i < 3; i++)
-		CHECK_EQ(nsock_close(c[i]), 0);
-	pump();
-}
-
-/* The 16-bit one's complement sum of len bytes, not yet inverted. */
-static uint32_t
-sum16(uint32_t sum, const uint8_t *b, size_t len)
-{
-	for (size_t i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)(b[i] << 8 | b[i + 1]);
-	if (len & 1)
-		sum += (uint32_t)b[len - 1] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return sum;
-}
-
-/*
- * Feeds lo a SYN from 10.9.0.1:sport to 127.0.0.1:dport, as a flood
- * with a forged source sends: the SYN-ACK has no route back, so the
- * connection stays half-open.
- */
-static void
-forged_syn(int sport, int dport)
-{
-	struct netif *lo = netif_get_by_index(1);
-	struct pbuf *p = pbuf_alloc(PBUF_IP, 40, PBUF_RAM);
-	uint8_t *ip = p->payload, *tcp = ip + 20, pseudo[12];
-	static const uint8_t src[4] = { 10, 9, 0, 1 };
-	static const uint8_t dst[4] = { 127, 0, 0, 1 };
-
-	memset(ip, 0, 40);
-	ip[0] = 0x45;
-	ip[3] = 40;
-	ip[8] = 64;
-	ip[9] = IP_PROTO_TCP;
-	memcpy(ip + 12, src, 4);
-	memcpy(ip + 16, dst, 4);
-	uint16_t c = (uint16_t)~sum16(0, ip, 20);
-	ip[10] = (uint8_t)(c >> 8);
-	ip[11] = (uint8_t)c;
-	tcp[0] = (uint8_t)(sport >> 8);
-	tcp[1] = (uint8_t)sport;
-	tcp[2] = (uint8_t)(dport >> 8);
-	tcp[3] = (uint8_t)dport;
-	tcp[4] = 0x12;			/* sequence number */
-	tcp[12] = 5 << 4;
-	tcp[13] = TCP_SYN;
-	tcp[14] = 0xff;			/* window */
-	memcpy(pseudo, src, 4);
-	memcpy(pseudo + 4, dst, 4);
-	pseudo[8] = 0;
-	pseudo[9] = IP_PROTO_TCP;
-	pseudo[10] = 0;
-	pseudo[11] = 20;
-	c = (uint16_t)~sum16(sum16(0, pseudo, 12), tcp, 20);
-	tcp[16] = (uint8_t)(c >> 8);
-	tcp[17] = (uint8_t)c;
-	CHECK_EQ(lo->input(p, lo), ERR_OK);
-}
-
-static unsigned
-half_open_count(void)
-{
-	unsigned n = 0;
-
-	for (struct tcp_pcb *pcb = tcp_active_pcbs; pcb; pcb = pcb->next)
-		n += pcb->state == SYN_RCVD;
-	return n;
-}
-
-/* Whether a half-open connection from forged_syn()'s sport is there. */
-static bool
-half_open_from(int sport)
-{
-	for (struct tcp_pcb *pcb = tcp_active_pcbs; pcb; pcb = pcb->next)
-		if (pcb->state == SYN_RCVD && pcb->remote_port == sport)
-			return true;
-	return false;
-}
-
-/*
- * A SYN flood from forged addresses fills the backlog with half-open
- * connections; each new SYN displaces the oldest of them once it is
- * 50 ms old (servers/netd/lwip/syn_queue.c), so a real client still
- * connects and the half-open ones stay within the backlog; a younger one
- * is not displaced (a burst of real clients, whose ACKs are on the way).
- * An established connection waiting for accept() is never displaced.
- */
-static void
-test_syn_flood(void)
-{
-	int l = listener(AF_INET, "127.0.0.1", 5710, 3), c, s, waiting, w;
-
-	connect_pair(l, AF_INET, "127.0.0.1", 5710, &c, &s);
-	waiting = nsock_create(AF_INET, SOCK_STREAM, 0);
-	CHECK_EQ(do_connect(waiting, "127.0.0.1", 5710), -EINPROGRESS);
-	pump();
-	for (int i = 0; i < 3; i++)
-		forged_syn(30000 + i, 5710);
-	pump();
-	/* The backlog is full of young half-open connections: kept. */
-	for (int i = 3; i < 10; i++)
-		forged_syn(30000 + i, 5710);
-	pump();
-	CHECK_EQ(half_open_count(), 3);
-	CHECK(half_open_from(30000) && !half_open_from(30003));
-	/* Old enough: the oldest makes room for the next SYN. */
-	advance(100);
-	for (int i = 10; i < 50; i++)
-		forged_syn(30000 + i, 5710);
-	pump();
-	CHECK_EQ(half_open_count(), 3);	/* backlog 3 + 1, one waiting */
-	CHECK(!half_open_from(30000) && half_open_from(30010));
-	/* The established connection is still there to accept. */
-	w = nsock_accept(l, NULL, NULL);
-	CHECK(w >= 0);
-	CHECK_EQ(do_connect(waiting, "127.0.0.1", 5710), 0);
-	for (int i = 50; i < 100; i++)
-		forged_syn(30000 + i, 5710);
-	CHECK_EQ(nsock_close(c), 0);
-	advance(100);
-	connect_pair(l, AF_INET, "127.0.0.1", 5710, &c, &s);
-	CHECK(half_open_count() <= 4);
-	/* Established connections keep working through the flood. */
-	CHECK_EQ(nsock_sendto(c, "flood", 5, 0, NULL, 0), 5);
-	pump();
-	char buf[8];
-	CHECK_EQ(nsock_recvfrom(s, buf, sizeof(buf), 0, NULL, NULL, NULL), 5);
-	int ids[] = { l, c, s, waiting, w };
-	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
-		nsock_close(ids[i]);
-	pump();
-	while (half_open_count() > 0)	/* later tests list the sockets */
-		advance(1000);
 }
 
 /* Keepalive options reach the pcb: with the link gone, the probes fail
@@ -1819,8 +1654,7 @@ main(void)
 	test_refused();
 	test_names();
 	test_dual_stack();
-	test_backlog();
-	test_syn_flood();
+	test_listen_queues(&check_count, &check_failures);
 	test_keepalive();
 	test_tcp_options();
 	test_reuseaddr();

@@ -21,7 +21,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define LISTEN_BACKLOG 511
+/* As many as the kernel grants (Linux and netd cap it at somaxconn,
+   4096): a burst of clients beyond the queues loses SYNs, each sent
+   again a second later (docs/performance.md §9). */
+#define LISTEN_BACKLOG 4096
 #define ACCEPT_BATCH 32		/* accepts per wake-up, for fairness */
 #define EVENTS_MAX 64
 #define PAUSE_MS 100		/* listener rest after ENOMEM or EMFILE */

@@ -72,8 +72,9 @@
 #define TCP_OOSEQ_MAX_PBUFS		(TCP_WND / TCP_MSS)
 #define LWIP_TCP_SACK_OUT		1
 #define LWIP_TCP_MAX_SACK_NUM		4
-#define TCP_LISTEN_BACKLOG		1
-#define TCP_DEFAULT_LISTEN_BACKLOG	0xff
+/* Listen queues are netd's (syn_queue.c): lwIP's backlog is a u8_t. */
+#define TCP_LISTEN_BACKLOG		0
+#define LWIP_TCP_PCB_NUM_EXT_ARGS	1	/* syn_queue.c's half-open list */
 #define LWIP_TCP_KEEPALIVE		1
 /* Read only by lwIP's sequential API; init.c insists it fits a u16_t. */
 #define TCP_SNDLOWAT			(8 * TCP_MSS)
@@ -157,7 +158,7 @@
 /* A SYN beyond a TIME-WAIT connection's end takes its tuple (tw_reuse.c). */
 #define LWIP_HOOK_IP4_INPUT(p, inp)	petrel_lwip_ip4_input(p)
 #define LWIP_HOOK_IP6_INPUT(p, inp)	petrel_lwip_ip6_input(p)
-/* A SYN to a full backlog displaces the oldest half-open (syn_queue.c). */
+/* A listener's queues are enforced per segment (syn_queue.c). */
 #define LWIP_HOOK_TCP_INPACKET_PCB(pcb, hdr, optlen, opt1len, opt2, p) \
 	petrel_lwip_tcp_inpacket(pcb, hdr)
 

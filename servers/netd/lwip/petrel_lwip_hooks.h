@@ -5,6 +5,8 @@
 #ifndef PETREL_LWIP_HOOKS_H
 #define PETREL_LWIP_HOOKS_H
 
+#include <stdbool.h>
+
 #include "lwip/err.h"
 #include "lwip/ip_addr.h"
 
@@ -39,10 +41,36 @@ int petrel_lwip_ip4_input(struct pbuf *p);
 int petrel_lwip_ip6_input(struct pbuf *p);
 
 /*
- * Every segment lwIP matched to a pcb, before it is processed: a SYN for
- * a listener whose backlog is full drops the listener's oldest half-open
- * connection to make room (syn_queue.c). Returns ERR_OK: the segment goes
- * on.
+ * A TCP listener's queues (syn_queue.c), in place of lwIP's backlog,
+ * whose u8_t held at most 255: half-open connections (SYN-RECEIVED),
+ * oldest first, and established ones waiting for accept(), each holding
+ * up to limit. netd owns the struct, sets limit and counts queued (its
+ * accept queue); half_open and the list are this layer's.
+ */
+struct petrel_half_open;
+struct petrel_listenq {
+	unsigned int limit;	/* listen()'s backlog + 1 */
+	unsigned int queued;	/* established, not yet accepted */
+	unsigned int half_open;
+	struct petrel_half_open *oldest, *newest;
+	bool completed_any;	/* a handshake completed, the last at: */
+	u32_t completed;	/* sys_now() */
+};
+
+/* Gives listener lpcb the queues q (after tcp_listen()). */
+void petrel_listenq_attach(struct petrel_listenq *q, struct tcp_pcb *lpcb);
+/* Before q is freed: its half-open connections forget it (lwIP resets
+   them on their ACK, their listener closed). */
+void petrel_listenq_detach(struct petrel_listenq *q);
+/* pcb, accepted by lwIP, completed its handshake: off the half-open queue. */
+void petrel_listenq_established(struct tcp_pcb *pcb);
+
+/*
+ * Every segment lwIP matched to a pcb, before it is processed: enforces a
+ * listener's queues (a SYN while either is full, or the handshake's last
+ * ACK while the accept queue is, is dropped), and a SYN to a full
+ * half-open queue displaces its oldest connection when that one is old
+ * enough (syn_queue.c). Returns ERR_OK when the segment goes on.
  */
 err_t petrel_lwip_tcp_inpacket(struct tcp_pcb *pcb, const struct tcp_hdr *hdr);
 

@@ -195,9 +195,9 @@ isn_put_addr(uint8_t *buf, size_t at, const ip_addr_t *addr)
 }
 
 /*
- * The ISN's clock. syn_queue.c reads a half-open connection's age from
- * it; host tests age connections with virtual time (petrel_lwip_virtual_ms),
- * so there it runs ahead by that too.
+ * The ISN's clock. Host tests let virtual time pass
+ * (petrel_lwip_virtual_ms), so there it runs ahead by that too, as
+ * sys_now() does.
  */
 static uint64_t
 isn_clock_ns(void)
