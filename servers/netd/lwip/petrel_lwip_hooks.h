@@ -40,6 +40,12 @@ uint64_t petrel_siphash24(const uint8_t key[16], const void *data,
 int petrel_lwip_ip4_input(struct pbuf *p);
 int petrel_lwip_ip6_input(struct pbuf *p);
 
+/* At most this many half-open connections a listener (Linux's
+   tcp_max_syn_backlog plays this part): a flood holding 4,097 cost every
+   segment a walk of lwIP's pcb list and its SYN-ACK retries a burst of
+   ARP queries, and a real client's fetch missed its 3 s in net-hostile. */
+#define PETREL_HALF_OPEN_MAX 1024
+
 /*
  * A TCP listener's queues (syn_queue.c), in place of lwIP's backlog,
  * whose u8_t held at most 255: half-open connections (SYN-RECEIVED),

@@ -7,7 +7,8 @@
  * benchmark. lwIP is built without its backlog (TCP_LISTEN_BACKLOG 0) and
  * each listener has two queues here, as on Linux, each holding up to the
  * listener's limit (listen()'s backlog + 1, backlog at most
- * PETREL_SOMAXCONN): the half-open connections, oldest first, each
+ * PETREL_SOMAXCONN; the half-open queue at most PETREL_HALF_OPEN_MAX,
+ * as Linux's tcp_max_syn_backlog): the half-open connections, oldest first, each
  * tracked through an lwIP ext arg on its pcb (created when lwIP opens it
  * passively, dropped when it is established or freed); and the
  * established ones waiting for accept(), which netd keeps and counts
@@ -65,6 +66,9 @@
 #define HALF_OPEN_MIN_MS 50	/* a real client's ACK comes back sooner */
 #define QUIET_MS 100		/* ... and a burst completes one this often */
 #define FLOOD_HALF_OPEN 256	/* half-open connections that may be a flood */
+#ifndef MIN
+#define MIN(a, b) ((a) < (b) ? (a) : (b))
+#endif
 #define DROP ERR_WOULDBLOCK	/* the hook's answer: lwIP frees the segment */
 
 /* A half-open connection in its listener's queue (the pcb's ext arg). */
@@ -192,7 +196,7 @@ syn_admit(struct petrel_listenq *q)
 
 	if (q->queued >= q->limit)
 		return DROP;
-	if (q->half_open < q->limit)
+	if (q->half_open < MIN(q->limit, PETREL_HALF_OPEN_MAX))
 		return ERR_OK;
 	if (oldest == NULL || sys_now() - oldest->born < HALF_OPEN_MIN_MS ||
 	    (q->completed_any && sys_now() - q->completed < QUIET_MS))
