@@ -39,4 +39,4 @@ $(A64_TEST_IMAGE): tools/mkinitramfs.sh tools/cpio-align.py $(A64_INIT) $(A64_NE
 		-delete
 	INIT=$(A64_INIT) NETD=$(A64_NETD) FSD=$(A64_FSD) \
 		BUSYBOX=$(A64_BUSYBOX) BUSYBOX_LIST=/bin/busybox \
-		tools/mkinitramfs.sh $@ $(A64_IMAGE_ROOT):/ $(A64_TESTROOT):/
+		STRIP=$(A64_CROSS)strip tools/mkinitramfs.sh $@ $(A64_IMAGE_ROOT):/ $(A64_TESTROOT):/

@@ -10,7 +10,8 @@
 #   Debian's busybox-static), NETD (default build/netd/netd), FSD (default
 #   build/fsd/fsd), BUSYBOX_LIST (a busybox that runs here, to list the
 #   applets: default BUSYBOX; another arch's BUSYBOX cannot run),
-#   SOURCE_DATE_EPOCH (every file's mtime, default 0)
+#   SOURCE_DATE_EPOCH (every file's mtime, default 0), STRIP (the strip
+#   for the programs' arch, default strip)
 #
 # Every file is owned by root, and the same inputs give the same bytes:
 # names are sorted, times fixed, inode and device numbers made up by cpio.
@@ -27,6 +28,7 @@ NETD=${NETD:-build/netd/netd}
 FSD=${FSD:-build/fsd/fsd}
 BUSYBOX=${BUSYBOX:-/bin/busybox}
 BUSYBOX_LIST=${BUSYBOX_LIST:-$BUSYBOX}
+STRIP=${STRIP:-strip}
 EPOCH=${SOURCE_DATE_EPOCH:-0}
 
 for f in "$INIT" "$NETD" "$FSD" "$BUSYBOX"; do
@@ -57,9 +59,12 @@ chmod 0755 "$STAGE/bin/busybox"
 	ln -s /bin/busybox "$STAGE/$applet"
 done
 
-cp "$INIT" "$STAGE/sbin/init"
-cp "$NETD" "$STAGE/sbin/netd"
-cp "$FSD" "$STAGE/sbin/fsd"
+# Petrel's own programs go in stripped (the memory they take is the
+# smallest --mem's, docs/performance.md §3); build/ keeps them whole for
+# the debugger.
+"$STRIP" -o "$STAGE/sbin/init" "$INIT"
+"$STRIP" -o "$STAGE/sbin/netd" "$NETD"
+"$STRIP" -o "$STAGE/sbin/fsd" "$FSD"
 chmod 0755 "$STAGE/sbin/init"
 
 cat >"$STAGE/etc/passwd" <<'EOF'
