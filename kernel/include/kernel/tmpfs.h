@@ -35,6 +35,13 @@ long tmpfs_write_inode(struct inode *ino, const void *buf, size_t len, uint64_t 
  * system's; the caller sets the size. 0, or -ENOSPC, -ENOMEM, -EEXIST (a
  * page is there): then pa is still the caller's. Big lock held. */
 int tmpfs_adopt_page(struct inode *ino, uint64_t i, paddr_t pa);
+/* Makes the packed file (tools/pagepack.py) in the len bytes of pages
+ * at pa, which the caller holds (refcount 1 each), the contents of ino, a
+ * new empty tmpfs regular file: its pages are unpacked at their first use
+ * (kernel/fs/tmpfs_packed.c), its size is the unpacked one. 0, or -EINVAL
+ * (a bad header or index, not a page multiple) or -ENOMEM: then the pages
+ * are still the caller's. Big lock held. */
+int tmpfs_adopt_packed(struct inode *ino, paddr_t pa, size_t len);
 struct inode *tmpfs_anon_file(size_t len);
 /* Data pages held by every tmpfs together (shared memory included). */
 uint64_t tmpfs_page_count(void);
