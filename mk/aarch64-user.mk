@@ -116,7 +116,7 @@ $(A64_IMAGE_ROOT)/srv/www/index.html: user/httpd/index.html
 	@mkdir -p $(@D)
 	cp $< $@
 
-$(A64_IMAGE): tools/mkinitramfs.sh tools/cpio-align.py $(A64_INIT) $(A64_NETD) $(A64_FSD) \
+$(A64_IMAGE): tools/mkinitramfs.sh tools/cpio-align.py tools/pagepack.py $(A64_INIT) $(A64_NETD) $(A64_FSD) \
 		$(A64_BUSYBOX) $(A64_IMAGE_FILES) | $(DEPS_STAMP)
 	INIT=$(A64_INIT) NETD=$(A64_NETD) FSD=$(A64_FSD) \
 		BUSYBOX=$(A64_BUSYBOX) BUSYBOX_LIST=/bin/busybox \

@@ -23,7 +23,7 @@ $(IMAGE_ROOT)/srv/www/index.html: user/httpd/index.html
 	@mkdir -p $(@D)
 	cp $< $@
 
-INITRAMFS_INPUTS := tools/mkinitramfs.sh tools/cpio-align.py $(BUILD)/init $(NETD_BIN) $(FSD_BIN) \
+INITRAMFS_INPUTS := tools/mkinitramfs.sh tools/cpio-align.py tools/pagepack.py $(BUILD)/init $(NETD_BIN) $(FSD_BIN) \
 	$(IMAGE_FILES)
 
 $(BUILD)/initramfs.cpio: $(INITRAMFS_INPUTS) | $(DEPS_STAMP)

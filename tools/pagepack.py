@@ -7,7 +7,11 @@ usage: tools/pagepack.py pack IN OUT     packs IN (for a test)
 
 A packed file (kernel/core/pagepack.c reads it; docs/kernel.md, Memory):
 
-    u32 magic "PPK1", u32 size (the unpacked bytes)
+    u32 magic "PPK2", u32 size (the unpacked bytes)
+    u8 lengths[5][128]  five Huffman codes, one per field of a sequence
+                    (below): the code length of byte value 2i in the
+                    low 4 bits of byte i, of 2i + 1 in the high 4; 0 for
+                    a value with no code (canonical codes, as deflate's)
     u32 end[n]      where block k ends, from the start; n = size / 4096
                     rounded up; block 0 starts after end[], block k at
                     end[k - 1]
@@ -22,45 +26,52 @@ a run of sequences, each:
                     last of them below 255 (the literals' here, the
                     match's after the offset)
     literals
-    offset          u16, little-endian: the match copies from that many
-                    bytes back (1 to the bytes unpacked so far)
+    offset          two bytes, low then high: the match copies from that
+                    many bytes back (1 to the bytes unpacked so far)
     [length bytes]  the match's
 
-The block's last sequence ends after its literals. Each block is packed
-alone (a match reaches only into its own block), so the kernel unpacks a
-page at its first use, whichever it is. Numbers are little-endian.
+each byte written with the Huffman code of its field (token, literal,
+offset low, offset high, length), the codes' bits first to last, from
+each byte's top bit down. The block ends where its size is reached,
+after literals or after a match; the bits left in its last byte are 0.
+Each block is packed alone (a match reaches only into its own block), so
+the kernel unpacks a page at its first use, whichever it is. Numbers are
+little-endian.
 """
+import heapq
 import struct
 import sys
 
 PAGE = 4096
-MAGIC = b"PPK1"
+MAGIC = b"PPK2"
+TOKEN, LITERAL, OFFSET_LO, OFFSET_HI, LENGTH = range(5)
+FIELDS = 5
+MAX_BITS = 15
 MIN_MATCH = 4
 MAX_OFFSET = 65535
 CHAIN = 32
 
 
-def _length(n):
+def _length(out, n):
 	"""The length bytes after a field of 15, for a length of 15 + n."""
-	out = bytearray()
 	while n >= 255:
-		out.append(255)
+		out.append((LENGTH, 255))
 		n -= 255
-	out.append(n)
-	return out
+	out.append((LENGTH, n))
 
 
 def _sequence(out, literals, offset, match):
+	"""Appends a sequence to out, a list of (field, byte)."""
 	lit = len(literals)
 	m = match - MIN_MATCH if match else 0
-	out.append((min(lit, 15) << 4) | min(m, 15))
+	out.append((TOKEN, (min(lit, 15) << 4) | min(m, 15)))
 	if lit >= 15:
-		out += _length(lit - 15)
-	out += literals
+		_length(out, lit - 15)
+	out += [(LITERAL, c) for c in literals]
 	if match:
-		out += struct.pack("<H", offset)
+		out += [(OFFSET_LO, offset & 255), (OFFSET_HI, offset >> 8)]
 		if m >= 15:
-			out += _length(m - 15)
+			_length(out, m - 15)
 
 
 def _longest(src, i, chain):
@@ -81,10 +92,11 @@ def _longest(src, i, chain):
 
 
 def compress_block(src):
-	"""The LZ form of src (at most a page): the longest of the last CHAIN
-	candidates of each position, taken a byte later when that is longer."""
+	"""The LZ form of src (at most a page), as (field, byte) pairs: the
+	longest of the last CHAIN candidates of each position, taken a byte
+	later when that is longer."""
 	n = len(src)
-	out = bytearray()
+	out = []
 	chains = {}
 	i = anchor = 0
 
@@ -107,74 +119,141 @@ def compress_block(src):
 			insert(j)
 		i += length
 		anchor = i
-	if anchor < n or not out:
+	if anchor < n:
 		_sequence(out, src[anchor:], 0, 0)
-	return bytes(out)
+	return out
 
 
-def pack_block(src):
-	"""What block src is stored as: empty (zeros), LZ, or raw."""
-	if src.count(0) == len(src):
-		return b""
-	lz = compress_block(src)
-	return lz if len(lz) < len(src) else bytes(src)
+def code_lengths(counts):
+	"""Huffman code lengths, at most MAX_BITS, for 256 byte counts."""
+	while True:
+		heap = [(c, [v]) for v, c in enumerate(counts) if c]
+		lengths = [0] * 256
+		if len(heap) == 1:
+			lengths[heap[0][1][0]] = 1
+			return lengths
+		heapq.heapify(heap)
+		while len(heap) > 1:
+			c1, v1 = heapq.heappop(heap)
+			c2, v2 = heapq.heappop(heap)
+			for v in v1 + v2:
+				lengths[v] += 1
+			heapq.heappush(heap, (c1 + c2, v1 + v2))
+		if max(lengths) <= MAX_BITS:
+			return lengths
+		counts = [(c + 1) // 2 if c else 0 for c in counts]
+
+
+def canonical(lengths):
+	"""Each byte value's (code, length), deflate's canonical order."""
+	codes, code = [None] * 256, 0
+	for length in range(1, MAX_BITS + 1):
+		for v in range(256):
+			if lengths[v] == length:
+				codes[v] = (code, length)
+				code += 1
+		code <<= 1
+	return codes
+
+
+def encode(pairs, codes):
+	"""The bits of pairs, (field, byte), in the fields' codes, as bytes."""
+	bits = "".join(format(codes[f][b][0], "0%db" % codes[f][b][1])
+		       for f, b in pairs)
+	bits += "0" * (-len(bits) % 8)
+	return int(bits, 2).to_bytes(len(bits) // 8, "big") if bits else b""
 
 
 def pack(data):
 	"""The packed form of data, padded to whole pages."""
-	blocks = [pack_block(data[k:k + PAGE]) for k in range(0, len(data), PAGE)]
-	at = 8 + 4 * len(blocks)
+	chunks = [data[k:k + PAGE] for k in range(0, len(data), PAGE)]
+	lz = [None if c.count(0) == len(c) else compress_block(c)
+	      for c in chunks]
+	counts = [[0] * 256 for _ in range(FIELDS)]
+	for pairs in lz:
+		for f, b in pairs or ():
+			counts[f][b] += 1
+	lengths = [code_lengths(c) for c in counts]
+	codes = [canonical(l) for l in lengths]
+	blocks = []
+	for chunk, pairs in zip(chunks, lz):
+		coded = encode(pairs, codes) if pairs is not None else b""
+		blocks.append(coded if pairs is None or len(coded) < len(chunk)
+			      else bytes(chunk))
+	table = bytes(l[2 * i] | l[2 * i + 1] << 4
+		      for l in lengths for i in range(128))
+	at = 8 + len(table) + 4 * len(blocks)
 	ends = []
 	for b in blocks:
 		at += len(b)
 		ends.append(at)
-	out = MAGIC + struct.pack("<I", len(data)) + \
+	out = MAGIC + struct.pack("<I", len(data)) + table + \
 		struct.pack("<%dI" % len(ends), *ends) + b"".join(blocks)
 	return out + bytes(-len(out) % PAGE)
 
 
-def decompress_block(src, size):
-	"""Unpacks one block of size bytes; ValueError if it is bad."""
+class Bits:
+	"""A block's bits, read through the fields' codes."""
+
+	def __init__(self, src, decode):
+		self.bits = "".join(format(c, "08b") for c in src)
+		self.pos = 0
+		self.decode = decode
+
+	def byte(self, field):
+		code = 0
+		for length in range(1, MAX_BITS + 1):
+			if self.pos >= len(self.bits):
+				raise ValueError("a code past the block")
+			code = code << 1 | (self.bits[self.pos] == "1")
+			self.pos += 1
+			v = self.decode[field].get((code, length))
+			if v is not None:
+				return v
+		raise ValueError("no such code")
+
+
+def decoders(lengths):
+	"""For each field, {(code, length): byte value}."""
+	return [{c: v for v, c in enumerate(canonical(l)) if c} for l in lengths]
+
+
+def decompress_block(src, size, decode):
+	"""Unpacks one block of size bytes (decode: decoders()'s); ValueError
+	if it is bad."""
 	if not src:
 		return bytes(size)
 	if len(src) == size:
 		return bytes(src)
+	if len(src) > size:
+		raise ValueError("block longer than it unpacks")
+	bits = Bits(src, decode)
 	out = bytearray()
-	i = 0
 
-	def length(i, n):
+	def length(n):
 		while True:
-			if i >= len(src):
-				raise ValueError("length past the block")
-			n += src[i]
-			i += 1
-			if src[i - 1] != 255:
-				return i, n
-	while i < len(src):
-		token = src[i]
-		i += 1
+			b = bits.byte(LENGTH)
+			n += b
+			if b != 255:
+				return n
+	while len(out) < size:
+		token = bits.byte(TOKEN)
 		lit = token >> 4
 		if lit == 15:
-			i, lit = length(i, lit)
-		if i + lit > len(src):
-			raise ValueError("literals past the block")
-		out += src[i:i + lit]
-		i += lit
-		if i == len(src):
+			lit = length(lit)
+		if len(out) + lit > size:
+			raise ValueError("literals past the page")
+		out += bytes(bits.byte(LITERAL) for _ in range(lit))
+		if len(out) == size:
 			break
-		if i + 2 > len(src):
-			raise ValueError("offset past the block")
-		offset = src[i] | src[i + 1] << 8
-		i += 2
+		offset = bits.byte(OFFSET_LO) | bits.byte(OFFSET_HI) << 8
 		match = (token & 15) + MIN_MATCH
 		if token & 15 == 15:
-			i, match = length(i, match)
-		if offset == 0 or offset > len(out):
-			raise ValueError("offset out of range")
+			match = length(match)
+		if offset == 0 or offset > len(out) or len(out) + match > size:
+			raise ValueError("match out of range")
 		for _ in range(match):
 			out.append(out[-offset])
-	if len(out) != size:
-		raise ValueError("block unpacks to %d bytes, not %d" % (len(out), size))
 	return bytes(out)
 
 
@@ -182,12 +261,18 @@ def unpack(packed):
 	if packed[:4] != MAGIC:
 		raise ValueError("not a packed file")
 	size, = struct.unpack_from("<I", packed, 4)
+	table = packed[8:8 + 128 * FIELDS]
+	lengths = [[table[128 * f + i // 2] >> 4 * (i % 2) & 15
+		    for i in range(256)] for f in range(FIELDS)]
 	n = (size + PAGE - 1) // PAGE
-	ends = struct.unpack_from("<%dI" % n, packed, 8)
-	start = 8 + 4 * n
+	start = 8 + len(table)
+	ends = struct.unpack_from("<%dI" % n, packed, start)
+	start += 4 * n
 	out = bytearray()
+	decode = decoders(lengths)
 	for k, end in enumerate(ends):
-		out += decompress_block(packed[start:end], min(PAGE, size - k * PAGE))
+		out += decompress_block(packed[start:end],
+					min(PAGE, size - k * PAGE), decode)
 		start = end
 	return bytes(out)
 

@@ -15,6 +15,23 @@
 #include "check.h"
 
 #define BLOCK PAGEPACK_BLOCK
+#define LENGTHS (PAGEPACK_FIELDS * 128)	/* code lengths after magic, size */
+#define INDEX (8 + LENGTHS)
+
+/* A pack of no blocks whose codes are all 8 bits long: each byte codes
+ * itself, so a hand-made block reads as its bytes. */
+static struct pagepack plain;
+
+static void
+plain_init(void)
+{
+	static uint8_t h[INDEX] = { 'P', 'P', 'K', '2' };
+
+	memset(h + 8, 0x88, LENGTHS);
+	CHECK_EQ(pagepack_open(&plain, h, sizeof(h)), 0);
+	CHECK_EQ(pagepack_codes(&plain), 0);
+	CHECK_EQ(plain.blocks, 0);
+}
 
 static uint8_t *
 slurp(const char *path, size_t *len)
@@ -121,7 +138,7 @@ decode(const uint8_t *in, size_t in_len, size_t out_len)
 	int r;
 
 	memcpy(copy, in, in_len);
-	r = pagepack_decode(copy, in_len, out, out_len);
+	r = pagepack_decode(&plain, copy, in_len, out, out_len);
 	free(out);
 	free(copy);
 	return r;
@@ -157,10 +174,10 @@ test_blocks(void)
 	CHECK_EQ(decode(raw, 3, BLOCK + 1), -EIO);	/* past a page */
 
 	uint8_t out[10];
-	CHECK_EQ(pagepack_decode(overlap, sizeof(overlap), out, 10), 0);
+	CHECK_EQ(pagepack_decode(&plain, overlap, sizeof(overlap), out, 10), 0);
 	CHECK(memcmp(out, "xxxxxxxxxx", 10) == 0);
 	uint8_t out8[8];
-	CHECK_EQ(pagepack_decode(ok, sizeof(ok), out8, 8), 0);
+	CHECK_EQ(pagepack_decode(&plain, ok, sizeof(ok), out8, 8), 0);
 	CHECK(memcmp(out8, "abcdabcd", 8) == 0);
 }
 
@@ -173,28 +190,46 @@ put32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)(v >> 24);
 }
 
-/* Headers and indexes: each way of being bad is -EINVAL. */
+/* Headers, codes and indexes: each way of being bad is -EINVAL. */
 static void
 test_headers(void)
 {
-	uint8_t h[32] = { 'P', 'P', 'K', '1' };
+	static uint8_t h[INDEX + 16] = { 'P', 'P', 'K', '2' };
 	struct pagepack p;
 
+	memset(h + 8, 0x88, LENGTHS);
 	put32(h + 4, 2 * BLOCK);	/* two blocks, both zeros */
-	put32(h + 8, 16);
-	put32(h + 12, 16);
-	CHECK_EQ(pagepack_open(&p, h, 16), 0);
+	put32(h + INDEX, INDEX + 8);
+	put32(h + INDEX + 4, INDEX + 8);
+	CHECK_EQ(pagepack_open(&p, h, INDEX + 8), 0);
 	CHECK_EQ(p.blocks, 2);
-	CHECK_EQ(pagepack_open(&p, h, 15), -EINVAL);	/* index cut */
+	CHECK_EQ(pagepack_open(&p, h, INDEX + 7), -EINVAL);	/* index cut */
 	CHECK_EQ(pagepack_open(&p, h, 7), -EINVAL);
-	put32(h + 12, 15);				/* ends before it starts */
-	CHECK_EQ(pagepack_open(&p, h, 32), -EINVAL);
-	put32(h + 12, 33);				/* ends past the pack */
-	CHECK_EQ(pagepack_open(&p, h, 32), -EINVAL);
-	put32(h + 4, 0xffffffff);			/* more blocks than bytes */
-	CHECK_EQ(pagepack_open(&p, h, 32), -EINVAL);
+	CHECK_EQ(pagepack_codes(&p), 0);
+	uint8_t page[BLOCK];
+	CHECK_EQ(pagepack_block(&p, 1, page), 0);	/* zeros */
+	CHECK_EQ(page[BLOCK - 1], 0);
+	/* Bad codes: the first block unpacked says so, not the open. */
+	h[8 + 3] = 0x77;		/* two 7-bit codes: too many codes */
+	CHECK_EQ(pagepack_open(&p, h, INDEX + 8), 0);
+	CHECK_EQ(pagepack_codes(&p), -EINVAL);
+	CHECK_EQ(pagepack_block(&p, 0, page), -EIO);
+	h[8 + 3] = 0x99;		/* two 9-bit codes: incomplete, allowed */
+	CHECK_EQ(pagepack_open(&p, h, INDEX + 8), 0);
+	CHECK_EQ(pagepack_codes(&p), 0);
+	memset(h + 8 + 128, 0x11, 128);	/* 256 1-bit codes */
+	CHECK_EQ(pagepack_open(&p, h, INDEX + 8), 0);
+	CHECK_EQ(pagepack_codes(&p), -EINVAL);
+	memset(h + 8, 0x88, 256);
+	put32(h + INDEX + 4, INDEX + 7);	/* ends before it starts */
+	CHECK_EQ(pagepack_open(&p, h, INDEX + 16), -EINVAL);
+	put32(h + INDEX + 4, INDEX + 17);	/* ends past the pack */
+	CHECK_EQ(pagepack_open(&p, h, INDEX + 16), -EINVAL);
+	put32(h + INDEX + 4, INDEX + 8);
+	put32(h + 4, 0xffffffff);		/* more blocks than bytes */
+	CHECK_EQ(pagepack_open(&p, h, INDEX + 16), -EINVAL);
 	h[0] = 'Q';
-	CHECK_EQ(pagepack_open(&p, h, 32), -EINVAL);
+	CHECK_EQ(pagepack_open(&p, h, INDEX + 16), -EINVAL);
 }
 
 /* Random bytes as a block, of every size up to a page: no fault. */
@@ -220,6 +255,7 @@ main(int argc, char **argv)
 	snprintf(path, sizeof(path), "%s/pagepack-vectors.bin", dirname(self));
 	free(self);
 	srand(13);
+	plain_init();
 	test_vectors(path);
 	test_blocks();
 	test_headers();

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 # Boots: the test image on microvm with no network device, then a copy of
-#        it in which one block of the packed /sbin/fsd is made bad (bytes
-#        that run past the block) and the block index of the packed
-#        /sbin/httpd points backwards.
+#        it in which one block of the packed /sbin/fsd is made bad (cut
+#        to its first byte, the rest left to the next block) and the
+#        block index of the packed /sbin/httpd points backwards.
 # Does:  sums BusyBox (packed: tools/pagepack.py) in the guest, reads a
 #        few bytes across a page boundary, runs it by its own name, and
 #        reads /proc/meminfo's Shmem before and after reading the whole
@@ -26,7 +26,7 @@ from lib import boot, expect_in, expect_lines, expect_status, fail, \
 
 BUSYBOX = os.environ.get("BUSYBOX", "/bin/busybox")
 PAGE = 4096
-BAD_BLOCK = 3
+LENGTHS = 5 * 128	# the codes' lengths, after magic and size
 
 
 def members(image):
@@ -47,26 +47,36 @@ def members(image):
 def packed_at(image, name):
 	for n, data, size in members(image):
 		if n == name:
-			if image[data:data + 4] != b"PPK1":
+			if image[data:data + 4] != b"PPK2":
 				fail("%s is not packed in the test image" % name)
 			return data, size
 	fail("no %s in the test image" % name)
 
 
-def damaged(image):
-	"""The image with fsd's block BAD_BLOCK and httpd's index made bad."""
-	out = bytearray(image)
-	data, _ = packed_at(image, b"sbin/fsd")
+def bad_block(image, data):
+	"""A block of the pack at data, from the third, that can be cut to
+	its first byte with the rest going to the next block; its index,
+	the offset of its end in the index, and its start."""
 	size, = struct.unpack_from("<I", image, data + 4)
 	blocks = (size + PAGE - 1) // PAGE
-	ends = struct.unpack_from("<%dI" % blocks, image, data + 8)
-	start, end = ends[BAD_BLOCK - 1], ends[BAD_BLOCK]
-	if not 0 < end - start < PAGE:
-		fail("fsd's block %d is not LZ" % BAD_BLOCK)
-	out[data + start:data + end] = b"\xff" * (end - start)
+	index = data + 8 + LENGTHS
+	ends = struct.unpack_from("<%dI" % blocks, image, index)
+	for k in range(2, blocks - 1):
+		start = ends[k - 1]
+		if 1 < ends[k] - start < PAGE and ends[k + 1] - start - 1 <= PAGE:
+			return k, index + 4 * k, start
+	fail("no block of fsd to cut")
+
+
+def damaged(image):
+	"""The image with one of fsd's blocks and httpd's index made bad."""
+	out = bytearray(image)
+	data, _ = packed_at(image, b"sbin/fsd")
+	k, at, start = bad_block(image, data)
+	struct.pack_into("<I", out, at, start + 1)
 	data, _ = packed_at(image, b"sbin/httpd")
-	struct.pack_into("<I", out, data + 8 + 4, 0)	# block 1 ends at 0
-	return bytes(out)
+	struct.pack_into("<I", out, data + 8 + LENGTHS + 4, 0)	# block 1 ends at 0
+	return bytes(out), k
 
 
 with open(BUSYBOX, "rb") as f:
@@ -96,8 +106,9 @@ if not grew or not -packed <= grew[0] <= most:
 	fail("reading BusyBox grew Shmem by %s KiB, expected %d to %d"
 	     % (grew, -packed, most))
 
+bad, BAD_BLOCK = damaged(image)
 with tempfile.NamedTemporaryFile(suffix=".cpio") as copy:
-	copy.write(damaged(image))
+	copy.write(bad)
 	copy.flush()
 	result = boot("dmesg | grep 'initramfs: sbin/httpd'; "
 		      "dd if=/sbin/fsd of=/dev/null bs=%d skip=%d count=1; "
