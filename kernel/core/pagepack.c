@@ -36,7 +36,10 @@ fast_build(struct pagepack_code *h)
 	unsigned code = 0, index = 0;
 
 	memset(h->fast, 0, sizeof(h->fast));
+	h->first9 = h->index9 = 0;
 	for (unsigned len = 1; len <= PAGEPACK_FAST_BITS; len++) {
+		h->index9 += h->count[len];
+		h->first9 = (h->first9 + h->count[len]) << 1;
 		for (unsigned k = 0; k < h->count[len]; k++, code++, index++) {
 			unsigned shift = PAGEPACK_FAST_BITS - len;
 			for (unsigned j = 0; j < 1u << shift; j++) {
@@ -133,6 +136,7 @@ static int
 next_byte(struct bits *b, const struct pagepack_code *h)
 {
 	int code = 0, first = 0, index = 0;
+	unsigned len = 1;
 
 	if (b->pos + 16 <= b->len * 8) {	/* two bytes to peek at */
 		const uint8_t *at = b->in + b->pos / 8;
@@ -141,8 +145,14 @@ next_byte(struct bits *b, const struct pagepack_code *h)
 			b->pos += h->fast[next].len;
 			return h->fast[next].value;
 		}
+		/* Longer than 8 bits: the walk below as it would be at 9. */
+		b->pos += PAGEPACK_FAST_BITS;
+		code = (int)next << 1;
+		first = h->first9;
+		index = h->index9;
+		len = PAGEPACK_FAST_BITS + 1;
 	}
-	for (unsigned len = 1; len <= PAGEPACK_MAX_BITS; len++) {
+	for (; len <= PAGEPACK_MAX_BITS; len++) {
 		if (b->pos >= b->len * 8)
 			return -1;
 		code |= (b->in[b->pos / 8] >> (7 - b->pos % 8)) & 1;

@@ -20,9 +20,11 @@
 /* A canonical Huffman code over byte values (puff's form): how many codes
  * each length has, and the values in code order; fast[] gives, for the
  * next 8 bits, the value and length of a code of at most 8 bits they
- * start with (length 0: a longer code). */
+ * start with (length 0: a longer code, whose search goes on from 9 bits
+ * with first and index as they are there). */
 struct pagepack_code {
 	uint16_t count[PAGEPACK_MAX_BITS + 1];
+	uint16_t first9, index9;
 	uint8_t symbol[256];
 	struct {
 		uint8_t value, len;
