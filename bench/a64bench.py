@@ -91,7 +91,7 @@ def build_image(root):
                NETD=os.path.join(a64, "netd", "netd"),
                FSD=os.path.join(a64, "fsd", "fsd"),
                BUSYBOX=os.path.join(a64, "busybox", "bin", "busybox"),
-               BUSYBOX_LIST="/bin/busybox")
+               BUSYBOX_LIST="/bin/busybox", STRIP="aarch64-linux-gnu-strip")
     subprocess.run([os.path.join(root, "tools", "mkinitramfs.sh"), image,
                     extra + ":/"], check=True, cwd=root, env=env,
                    stdout=subprocess.DEVNULL)

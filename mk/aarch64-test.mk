@@ -32,11 +32,11 @@ $(A64_TESTROOT)/test/bin/abi-batch: tests/abi/batch.sh
 	cp $< $@
 
 # Programs the list has left out since they were built are removed first.
-$(A64_TEST_IMAGE): tools/mkinitramfs.sh tools/cpio-align.py $(A64_INIT) $(A64_NETD) $(A64_FSD) \
+$(A64_TEST_IMAGE): tools/mkinitramfs.sh tools/cpio-align.py tools/pagepack.py $(A64_INIT) $(A64_NETD) $(A64_FSD) \
 		$(A64_BUSYBOX) $(A64_IMAGE_FILES) $(A64_TEST_FILES) \
 		tests/abi/aarch64.list | $(DEPS_STAMP)
 	@find $(A64_TESTROOT)/test/abi -type f $(A64_ABI_NAMES:%=! -name %) \
 		-delete
 	INIT=$(A64_INIT) NETD=$(A64_NETD) FSD=$(A64_FSD) \
 		BUSYBOX=$(A64_BUSYBOX) BUSYBOX_LIST=/bin/busybox \
-		tools/mkinitramfs.sh $@ $(A64_IMAGE_ROOT):/ $(A64_TESTROOT):/
+		STRIP=$(A64_CROSS)strip tools/mkinitramfs.sh $@ $(A64_IMAGE_ROOT):/ $(A64_TESTROOT):/

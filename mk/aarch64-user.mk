@@ -104,7 +104,7 @@ A64_IMAGE_FILES := $(A64_IMAGE_ROOT)/sbin/httpd \
 
 $(A64_IMAGE_ROOT)/sbin/httpd: $(A64_HTTPD)
 	@mkdir -p $(@D)
-	cp $< $@
+	$(A64_CROSS)strip -o $@ $<
 $(A64_IMAGE_ROOT)/etc/httpd/cert.pem: $(HTTPD_CERT)
 	@mkdir -p $(@D)
 	cp $< $@
@@ -116,8 +116,8 @@ $(A64_IMAGE_ROOT)/srv/www/index.html: user/httpd/index.html
 	@mkdir -p $(@D)
 	cp $< $@
 
-$(A64_IMAGE): tools/mkinitramfs.sh tools/cpio-align.py $(A64_INIT) $(A64_NETD) $(A64_FSD) \
+$(A64_IMAGE): tools/mkinitramfs.sh tools/cpio-align.py tools/pagepack.py $(A64_INIT) $(A64_NETD) $(A64_FSD) \
 		$(A64_BUSYBOX) $(A64_IMAGE_FILES) | $(DEPS_STAMP)
 	INIT=$(A64_INIT) NETD=$(A64_NETD) FSD=$(A64_FSD) \
 		BUSYBOX=$(A64_BUSYBOX) BUSYBOX_LIST=/bin/busybox \
-		tools/mkinitramfs.sh $@ $(A64_IMAGE_ROOT):/
+		STRIP=$(A64_CROSS)strip tools/mkinitramfs.sh $@ $(A64_IMAGE_ROOT):/

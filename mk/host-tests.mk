@@ -21,6 +21,7 @@ HOST_TEST_SRCS_tty_ldisc := kernel/fs/tty_ldisc.c
 HOST_TEST_SRCS_bpf := kernel/linux/seccomp_bpf.c
 HOST_TEST_SRCS_rtc :=	# kernel/include/kernel/rtc.h is all inline
 HOST_TEST_SRCS_asserts :=	# list.h and refcount.h are all inline
+HOST_TEST_SRCS_pagepack := kernel/core/pagepack.c
 
 .PHONY: host-tests
 host-tests: $(HOST_TEST_BINS)
@@ -35,3 +36,9 @@ $(HOST_TEST_DIR)/test_$(1): tests/host/test_$(1).c $(HOST_TEST_COMMON) \
 		$(HOST_TEST_COMMON) $(HOST_TEST_SRCS_$(1))
 endef
 $(foreach t,$(HOST_TEST_NAMES),$(eval $(call HOST_TEST_RULE,$(t))))
+
+# test_pagepack unpacks what tools/pagepack.py packed, read from beside it.
+$(HOST_TEST_DIR)/test_pagepack: $(HOST_TEST_DIR)/pagepack-vectors.bin
+$(HOST_TEST_DIR)/pagepack-vectors.bin: tools/pagepack.py
+	@mkdir -p $(@D)
+	python3 tools/pagepack.py vectors $@

@@ -7,9 +7,11 @@ IMAGE_ROOT := $(BUILD)/imageroot
 IMAGE_FILES := $(IMAGE_ROOT)/sbin/httpd $(IMAGE_ROOT)/etc/httpd/cert.pem \
 	$(IMAGE_ROOT)/etc/httpd/key.pem $(IMAGE_ROOT)/srv/www/index.html
 
+# Stripped, as mkinitramfs.sh puts init, netd and fsd in: build/ keeps
+# the whole programs for the debugger.
 $(IMAGE_ROOT)/sbin/httpd: $(HTTPD_BIN)
 	@mkdir -p $(@D)
-	cp $< $@
+	strip -o $@ $<
 $(IMAGE_ROOT)/etc/httpd/cert.pem: $(HTTPD_CERT)
 	@mkdir -p $(@D)
 	cp $< $@
@@ -21,7 +23,7 @@ $(IMAGE_ROOT)/srv/www/index.html: user/httpd/index.html
 	@mkdir -p $(@D)
 	cp $< $@
 
-INITRAMFS_INPUTS := tools/mkinitramfs.sh tools/cpio-align.py $(BUILD)/init $(NETD_BIN) $(FSD_BIN) \
+INITRAMFS_INPUTS := tools/mkinitramfs.sh tools/cpio-align.py tools/pagepack.py $(BUILD)/init $(NETD_BIN) $(FSD_BIN) \
 	$(IMAGE_FILES)
 
 $(BUILD)/initramfs.cpio: $(INITRAMFS_INPUTS) | $(DEPS_STAMP)

@@ -10,13 +10,19 @@
 #   Debian's busybox-static), NETD (default build/netd/netd), FSD (default
 #   build/fsd/fsd), BUSYBOX_LIST (a busybox that runs here, to list the
 #   applets: default BUSYBOX; another arch's BUSYBOX cannot run),
-#   SOURCE_DATE_EPOCH (every file's mtime, default 0)
+#   SOURCE_DATE_EPOCH (every file's mtime, default 0), STRIP (the strip
+#   for the programs' arch, default strip), PACK (the files kept packed,
+#   default BusyBox and the servers: "bin/busybox sbin/netd sbin/fsd
+#   sbin/httpd"; "" for none), PAGEPACK_CACHE (where packs are kept by
+#   their input's hash, default pagepack-cache beside OUT)
 #
 # Every file is owned by root, and the same inputs give the same bytes:
 # names are sorted, times fixed, inode and device numbers made up by cpio.
 # The data of every file of a page or more starts at a 4 KiB boundary of
 # the archive (tools/cpio-align.py), so the kernel keeps those pages as the
-# file's instead of copying them.
+# file's instead of copying them. The files in PACK go in packed, each page
+# unpacked by the kernel at its first use (docs/kernel.md, Memory); init
+# is not, so that the boot unpacks nothing.
 set -eu
 
 [ $# -ge 1 ] || { echo "usage: $0 OUT [SRC_DIR:DEST_DIR ...]" >&2; exit 2; }
@@ -27,6 +33,10 @@ NETD=${NETD:-build/netd/netd}
 FSD=${FSD:-build/fsd/fsd}
 BUSYBOX=${BUSYBOX:-/bin/busybox}
 BUSYBOX_LIST=${BUSYBOX_LIST:-$BUSYBOX}
+STRIP=${STRIP:-strip}
+PACK=${PACK-bin/busybox sbin/netd sbin/fsd sbin/httpd}
+PAGEPACK_CACHE=${PAGEPACK_CACHE:-$(dirname "$OUT")/pagepack-cache}
+export PAGEPACK_CACHE
 EPOCH=${SOURCE_DATE_EPOCH:-0}
 
 for f in "$INIT" "$NETD" "$FSD" "$BUSYBOX"; do
@@ -57,9 +67,12 @@ chmod 0755 "$STAGE/bin/busybox"
 	ln -s /bin/busybox "$STAGE/$applet"
 done
 
-cp "$INIT" "$STAGE/sbin/init"
-cp "$NETD" "$STAGE/sbin/netd"
-cp "$FSD" "$STAGE/sbin/fsd"
+# Petrel's own programs go in stripped (the memory they take is the
+# smallest --mem's, docs/performance.md §3); build/ keeps them whole for
+# the debugger.
+"$STRIP" -o "$STAGE/sbin/init" "$INIT"
+"$STRIP" -o "$STAGE/sbin/netd" "$NETD"
+"$STRIP" -o "$STAGE/sbin/fsd" "$FSD"
 chmod 0755 "$STAGE/sbin/init"
 
 cat >"$STAGE/etc/passwd" <<'EOF'
@@ -118,5 +131,6 @@ find "$STAGE" -exec touch -h -d "@$EPOCH" {} +
 mkdir -p "$(dirname "$OUT")"
 (cd "$STAGE" && find . -mindepth 1 -printf '%P\n' | LC_ALL=C sort |
 	cpio --quiet -o -H newc --owner=0:0 --reproducible) |
-	"$(dirname "$0")/cpio-align.py" >"$OUT.tmp"
+	"$(dirname "$0")/cpio-align.py" $(for f in $PACK; do
+		echo --pack "$f"; done) >"$OUT.tmp"
 mv "$OUT.tmp" "$OUT"

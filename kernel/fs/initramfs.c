@@ -14,6 +14,10 @@
  * whole become the file's pages, and only its last part page is copied.
  * A symlink is root's and timed at its making: its owner and time in the
  * archive are not read (kernel/core/cpio.c).
+ * A file packed by tools/pagepack.py (the big ones of Petrel's images)
+ * follows a mark, a "." member whose data starts with PACK_MARK: its
+ * archive pages become its packed bytes, each page unpacked at its first
+ * use (kernel/fs/tmpfs_packed.c).
  */
 #include <kernel/cpio.h>
 #include <kernel/vfs.h>
@@ -39,8 +43,22 @@ static int linked_count;
 /* The archive, and how far its pages have gone back to the allocator. */
 static const uint8_t *archive;
 static paddr_t archive_pa, archive_freed;
-/* File data bytes whose pages were taken from the archive, and copied. */
-static uint64_t bytes_shared, bytes_copied;
+/* File data bytes whose pages were taken from the archive, and copied;
+ * packed bytes kept, and the bytes they unpack to. */
+static uint64_t bytes_shared, bytes_copied, bytes_packed, bytes_unpacked;
+
+/* The mark before a packed file (tools/cpio-align.py): whether the member
+ * being unpacked follows one, and whether the next does. */
+static const char PACK_MARK[] = "petrel-pagepack\n";
+static bool member_packed, next_packed;
+
+static bool
+is_pack_mark(const struct cpio_entry *e)
+{
+	size_t n = sizeof(PACK_MARK) - 1;
+	return S_ISDIR(e->mode) && e->name_len == 0 && e->size >= n &&
+	       memcmp(e->data, PACK_MARK, n) == 0;
+}
 
 /* A file's data is copied this much at a time, each piece's archive pages
  * freed before the next is copied: a file bigger than the free memory
@@ -107,12 +125,45 @@ share_data(struct inode *ino, const struct cpio_entry *e, size_t *shared)
 	return err;
 }
 
-/* Puts e's data into ino, a new file: shared where it can be, else
- * copied. Returns 0 or -errno. */
+/*
+ * Makes the archive's pages holding e's data, a packed file starting and
+ * ending at page boundaries, ino's packed bytes. Returns 0 or -errno (then
+ * the pages go back to the allocator as the unpacking passes them).
+ */
+static int
+keep_packed(struct inode *ino, const struct cpio_entry *e)
+{
+	paddr_t pa = archive_pa + (paddr_t)((const uint8_t *)e->data - archive);
+	size_t pages = e->size / PAGE_SIZE, k = 0;
+	int err = -EINVAL;
+
+	if (pa % PAGE_SIZE || e->size % PAGE_SIZE)
+		return -EINVAL;
+	archive_release(e->data);
+	while (k < pages && page_adopt(pa + k * PAGE_SIZE))
+		k++;
+	if (k == pages)
+		err = tmpfs_adopt_packed(ino, pa, e->size);
+	if (err < 0) {
+		for (size_t i = 0; i < k; i++)	/* to the allocator now */
+			page_put(pa + i * PAGE_SIZE);
+	}
+	archive_freed = pa + k * PAGE_SIZE;
+	if (err == 0) {
+		bytes_packed += e->size;
+		bytes_unpacked += ino->size;
+	}
+	return err;
+}
+
+/* Puts e's data into ino, a new file: kept packed if it is, shared where
+ * it can be, else copied. Returns 0 or -errno. */
 static int
 fill_data(struct inode *ino, const struct cpio_entry *e)
 {
 	size_t shared;
+	if (member_packed)
+		return keep_packed(ino, e);
 	int err = share_data(ino, e, &shared);
 
 	bytes_shared += shared;
@@ -411,6 +462,8 @@ initramfs_unpack(struct inode *root, paddr_t start, uint64_t size)
 			name[n] = 0;
 			shown = name;
 		}
+		member_packed = next_packed;
+		next_packed = is_pack_mark(&e);
 		int err = unpack_entry(root, &e);
 		if (err < 0)
 			printk("initramfs: %s: error %d\n", shown, err);
@@ -426,6 +479,7 @@ initramfs_unpack(struct inode *root, paddr_t start, uint64_t size)
 	last_dir.dir = NULL;
 	page_add_range(archive_freed, start + size);
 	pr_info("initramfs: %d entries, file data %lu KiB shared with the "
-		"archive, %lu KiB copied\n", files, bytes_shared / 1024,
-		bytes_copied / 1024);
+		"archive, %lu KiB copied, %lu KiB packed in %lu KiB\n", files,
+		bytes_shared / 1024, bytes_copied / 1024, bytes_unpacked / 1024,
+		bytes_packed / 1024);
 }

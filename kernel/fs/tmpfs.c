@@ -131,6 +131,13 @@ tmpfs_adopt_pages(struct inode *ino, uint64_t first, paddr_t pa, size_t count)
 	return 0;
 }
 
+void
+tmpfs_count_pages(struct super *sb, long pages)
+{
+	tsb(sb)->pages_used += pages;
+	pages_all += pages;
+}
+
 uint64_t
 tmpfs_page_count(void)
 {
@@ -460,9 +467,10 @@ tmpfs_truncate(struct inode *ino, uint64_t size)
 		vm_file_unmap(ino, (uint64_t)keep * PAGE_SIZE);
 	spin_lock(&n->lock);	/* a nolock read may be copying them */
 	tmpfs_pages_drop(ino, keep, UINT64_MAX);
+	tmpfs_packed_truncate(n, size);	/* a packed last page: unpacked so */
 	/* Zero the tail of a partial last page so a later grow reads zeros. */
 	paddr_t last = keep > 0 ? tmpfs_page(n, keep - 1) : 0;
-	if ((size & (PAGE_SIZE - 1)) && last) {
+	if ((size & (PAGE_SIZE - 1)) && last && last != TMPFS_SLOT_PACKED) {
 		size_t off = size & (PAGE_SIZE - 1);
 		memset((char *)phys_to_virt(last) + off, 0, PAGE_SIZE - off);
 	}
@@ -478,6 +486,9 @@ tmpfs_getpage(struct inode *ino, uint64_t off, bool fill)
 	struct tmpfs_node *n = node(ino);
 	size_t i = off / PAGE_SIZE;
 	paddr_t pa = tmpfs_page(n, i);
+	int err;
+	if (pa == TMPFS_SLOT_PACKED)	/* data, even where not to fill */
+		return tmpfs_unpack_locked(ino, i, &err);
 	if (pa || !fill || off >= ino->size)
 		return pa;
 	spin_lock(&n->lock);
@@ -497,6 +508,7 @@ tmpfs_release(struct inode *ino)
 		return;
 	tmpfs_pages_drop(ino, 0, UINT64_MAX);
 	tmpfs_pages_free(n);
+	tmpfs_packed_free(ino);
 	if (n->target != n->short_target)
 		kfree(n->target);
 	kfree(n->memfd_name);
@@ -533,6 +545,10 @@ tmpfs_read_inode(struct inode *ino, void *buf, size_t len, uint64_t off)
 		size_t in = pos & (PAGE_SIZE - 1);
 		size_t k = MIN(len - done, PAGE_SIZE - in);
 		paddr_t pa = tmpfs_page(n, pos / PAGE_SIZE);
+		int err;
+		if (pa == TMPFS_SLOT_PACKED &&
+		    !(pa = tmpfs_unpack_locked(ino, pos / PAGE_SIZE, &err)))
+			return done > 0 ? (long)done : err;
 		if (pa)
 			memcpy((char *)buf + done, (char *)phys_to_virt(pa) + in, k);
 		else
@@ -560,6 +576,10 @@ tmpfs_write_inode(struct inode *ino, const void *buf, size_t len, uint64_t off)
 		size_t in = pos & (PAGE_SIZE - 1);
 		size_t k = MIN(len - done, PAGE_SIZE - in);
 		paddr_t *slot = tmpfs_page_slot(n, pos / PAGE_SIZE);
+		int err;
+		if (slot && *slot == TMPFS_SLOT_PACKED &&
+		    !tmpfs_unpack(ino, pos / PAGE_SIZE, &err))
+			break;
 		if (slot && !*slot) {	/* written whole: need not be zeroed */
 			*slot = data_page(ino->sb, k < PAGE_SIZE);
 			if (*slot)
@@ -694,6 +714,19 @@ static const struct file_ops tmpfs_dir_ops = {
 	.getdents = dir_getdents,
 	.seekable = true,
 };
+
+/* A packed file's: the same, but not tmpfs_is_file's (tmpfs_packed.c). */
+static const struct file_ops tmpfs_packed_file_ops = {
+	.read = file_read,
+	.write = file_write,
+	.seekable = true,
+};
+
+void
+tmpfs_set_packed_ops(struct inode *ino)
+{
+	ino->fops = &tmpfs_packed_file_ops;
+}
 
 bool
 tmpfs_is_file(const struct file *f)

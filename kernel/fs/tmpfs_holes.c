@@ -10,11 +10,15 @@
 #include <kernel/errno.h>
 #include "tmpfs_int.h"
 
-/* Zeroes [from, to) of page index i, if the file holds it. */
+/* Zeroes [from, to) of page index i, if the file holds it (a packed page
+ * is unpacked first; if it cannot be, the hole is not punched there). */
 static void
-zero_part(struct tmpfs_node *n, uint64_t i, size_t from, size_t to)
+zero_part(struct inode *ino, uint64_t i, size_t from, size_t to)
 {
-	paddr_t pa = tmpfs_page(n, i);
+	paddr_t pa = tmpfs_page(node(ino), i);
+	int err;
+	if (pa == TMPFS_SLOT_PACKED && from < to)
+		pa = tmpfs_unpack_locked(ino, i, &err);
 	if (pa && from < to)
 		memset((char *)phys_to_virt(pa) + from, 0, to - from);
 }
@@ -31,12 +35,12 @@ tmpfs_punch_hole(struct inode *ino, uint64_t off, uint64_t len)
 	uint64_t first = ALIGN_UP(off, PAGE_SIZE) / PAGE_SIZE;
 	uint64_t last = end / PAGE_SIZE;	/* whole pages [first, last) */
 	if (first > last) {			/* within one page */
-		zero_part(n, off / PAGE_SIZE, off % PAGE_SIZE, end % PAGE_SIZE);
+		zero_part(ino, off / PAGE_SIZE, off % PAGE_SIZE, end % PAGE_SIZE);
 		goto done;
 	}
-	zero_part(n, off / PAGE_SIZE, off % PAGE_SIZE,
+	zero_part(ino, off / PAGE_SIZE, off % PAGE_SIZE,
 		  off % PAGE_SIZE ? PAGE_SIZE : 0);
-	zero_part(n, last, 0, end % PAGE_SIZE);
+	zero_part(ino, last, 0, end % PAGE_SIZE);
 	vm_file_unmap_range(ino, first * PAGE_SIZE, last * PAGE_SIZE);
 	spin_lock(&n->lock);	/* a nolock read may be copying them */
 	tmpfs_pages_drop(ino, first, last);

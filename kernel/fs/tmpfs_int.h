@@ -53,6 +53,8 @@ struct tmpfs_node {
 					   chunks, 0 a hole (tmpfs_pages.c) [N] */
 	size_t nchunks;			/* capacity of chunks[] [N] */
 	unsigned first_slots;		/* slots chunks[0] has (it grows) [N] */
+	struct tmpfs_packed *packed;	/* a packed file's packed bytes, or
+					   NULL (tmpfs_packed.c) */
 	char *target;			/* symlinks: short_target or its own */
 	char short_target[TMPFS_SHORT_TARGET];
 	unsigned seals;			/* regular files: F_SEAL_* */
@@ -92,6 +94,26 @@ void tmpfs_pages_drop(struct inode *ino, uint64_t first, uint64_t last);
 void tmpfs_pages_free(struct tmpfs_node *n);
 uint64_t tmpfs_pages_count(const struct tmpfs_node *n, uint64_t first,
 			   uint64_t last);
+
+/*
+ * Packed files (tmpfs_packed.c). A slot holding TMPFS_SLOT_PACKED (no
+ * page is at 1) has its page still packed: tmpfs_unpack makes it a page
+ * of its own and returns it, node lock held; tmpfs_unpack_locked takes
+ * the lock. Both return 0 with *err -ENOMEM or -EIO (a bad block).
+ * tmpfs_packed_truncate: the file shrank to size; tmpfs_packed_slot_gone:
+ * a packed slot was emptied (the packed bytes go with the last);
+ * tmpfs_packed_free: the file goes (after its pages). tmpfs_count_pages (tmpfs.c) counts data pages
+ * in the file system and the total; tmpfs_set_packed_ops gives a file
+ * the file_ops the nolock read does not take.
+ */
+#define TMPFS_SLOT_PACKED ((paddr_t)1)
+paddr_t tmpfs_unpack(struct inode *ino, uint64_t i, int *err);
+paddr_t tmpfs_unpack_locked(struct inode *ino, uint64_t i, int *err);
+void tmpfs_packed_truncate(struct tmpfs_node *n, uint64_t size);
+void tmpfs_packed_slot_gone(struct inode *ino);
+void tmpfs_packed_free(struct inode *ino);
+void tmpfs_count_pages(struct super *sb, long pages);
+void tmpfs_set_packed_ops(struct inode *ino);
 
 /*
  * A directory's entries by name (tmpfs_dirhash.c). tmpfs_dir_find: the

@@ -159,8 +159,12 @@ tmpfs_pages_drop(struct inode *ino, uint64_t first, uint64_t last)
 		for (unsigned k = 0; k < chunk_slots(n, c); k++) {
 			uint64_t i = c * CHUNK_PAGES + k;
 			if (i >= first && i < last && n->chunks[c][k]) {
-				tmpfs_page_put(ino->sb, n->chunks[c][k]);
+				paddr_t pa = n->chunks[c][k];
 				n->chunks[c][k] = 0;
+				if (pa == TMPFS_SLOT_PACKED)
+					tmpfs_packed_slot_gone(ino);
+				else
+					tmpfs_page_put(ino->sb, pa);
 				ino->blocks -= PAGE_SIZE / 512;
 			}
 		}

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 # Boots: the test image on microvm with no network device (so netd does
 #        not run), then a copy of it without its filler members, so that
-#        no file's data is page-aligned in it.
+#        no file's data is page-aligned in it (and its packed files,
+#        BusyBox and the servers, unpacked: their marks are fillers).
 # Does:  reads the kernel's initramfs line from dmesg, sums the image's
 #        programs, maps /sbin/fsd shared and private and stores into it
 #        (/test/bin/imagemap), writes into /sbin/httpd at offset 5000 and
@@ -10,9 +11,10 @@
 #        On the host first: lists both images with cpio -t.
 # Expects: cpio -t reads the aligned image without a complaint, and lists
 #        the names of the other plus a "." for each filler; in the aligned
-#        image nearly all the file data (every whole page
-#        of a file of a page or more) was shared with the archive, in the
-#        other none; in both, each program's MD5 equals the host's file;
+#        image nearly all the file data of init (every whole page) was
+#        shared with the archive and the packed programs kept packed, in
+#        the other none; in both, each program's MD5 equals the host's
+#        file stripped (as the image has it);
 #        the mappings behave as on Linux (imagemap says ok); the write
 #        reads back and leaves the other files' sums as they were; the
 #        unlink and the truncate give the files' pages back to MemFree
@@ -22,6 +24,10 @@ sys.dont_write_bytecode = True	# no __pycache__ in the tree
 sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
 from lib import ROOT, boot, expect_lines, expect_status, fail, \
 	need_test_image, passed
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+import pagepack
+
+PACK_MARK = b"petrel-pagepack\n"
 
 BUILD = os.path.join(ROOT, "build")
 PROGRAMS = {"/sbin/init": "init", "/sbin/netd": "netd/netd",
@@ -29,28 +35,48 @@ PROGRAMS = {"/sbin/init": "init", "/sbin/netd": "netd/netd",
 SUMS = "md5sum %s" % " ".join(sorted(PROGRAMS))
 
 
+def stripped(path):
+	"""The program at path as the image has it: stripped."""
+	with tempfile.NamedTemporaryFile() as out:
+		subprocess.run(["strip", "-o", out.name,
+				os.path.join(BUILD, PROGRAMS[path])], check=True)
+		return out.read()
+
+
 def host_sums():
-	lines = []
-	for guest in sorted(PROGRAMS):
-		with open(os.path.join(BUILD, PROGRAMS[guest]), "rb") as f:
-			lines.append("%s  %s" % (hashlib.md5(f.read()).hexdigest(), guest))
-	return lines
+	return ["%s  %s" % (hashlib.md5(stripped(guest)).hexdigest(), guest)
+		for guest in sorted(PROGRAMS)]
 
 
 def kib(path):
-	return os.path.getsize(os.path.join(BUILD, PROGRAMS[path])) // 1024
+	return len(stripped(path)) // 1024
+
+
+def unpacked(member, fields, namesize):
+	"""A packed member with its data unpacked."""
+	at = (110 + namesize + 3) & ~3
+	data = pagepack.unpack(member[at:at + fields[6]])
+	fields = fields[:6] + [len(data)] + fields[7:]
+	head = member[:6] + b"".join(b"%08X" % v for v in fields)
+	return head + member[110:at] + data + bytes(-len(data) % 4)
 
 
 def unaligned(image):
 	"""The image without the "." directories with data that align it."""
-	out, pos = bytearray(), 0
+	out, pos, packed = bytearray(), 0, False
 	while True:
 		fields = [int(image[pos + 6 + 8 * i:pos + 14 + 8 * i], 16)
 			  for i in range(13)]
 		namesize, size = fields[11], fields[6]
 		name = image[pos + 110:pos + 110 + namesize - 1]
-		end = (((pos + 110 + namesize + 3) & ~3) + size + 3) & ~3
-		if not (name == b"." and size > 0):
+		data = (pos + 110 + namesize + 3) & ~3
+		end = (data + size + 3) & ~3
+		if name == b"." and size > 0:
+			packed = image[data:data + len(PACK_MARK)] == PACK_MARK
+		elif packed:
+			out += unpacked(image[pos:end], fields, namesize)
+			packed = False
+		else:
 			out += image[pos:end]
 		if name == b"TRAILER!!!":
 			return bytes(out + bytes(-len(out) % 512))
@@ -58,11 +84,13 @@ def unaligned(image):
 
 
 def shared_kib(result):
+	"""KiB of file data shared, copied, and kept packed (unpacked size)."""
 	for line in result.lines:
 		m = re.search(r"initramfs: \d+ entries, file data (\d+) KiB shared"
-			      r" with the archive, (\d+) KiB copied", line)
+			      r" with the archive, (\d+) KiB copied, (\d+) KiB packed",
+			      line)
 		if m:
-			return int(m.group(1)), int(m.group(2))
+			return int(m.group(1)), int(m.group(2)), int(m.group(3))
 	fail("no initramfs line in dmesg")
 
 
@@ -95,11 +123,13 @@ script = "; ".join([
 sums = host_sums()
 result = boot(script, test_image=True, extra=["--net", "none"])
 expect_status(result, 0)
-shared, copied = shared_kib(result)
+shared, copied, packed = shared_kib(result)
 big = sum(kib(p) for p in PROGRAMS) + os.path.getsize("/bin/busybox") // 1024
-if shared < big - 4 * len(PROGRAMS) - 4 or copied > shared // 4:
-	fail("only %d KiB shared (%d KiB copied), expected about %d KiB"
-	     % (shared, copied, big))
+init = kib("/sbin/init")
+if shared < init - 4 or copied > shared // 4 or \
+		abs(packed - (big - init)) > 4 * len(PROGRAMS):
+	fail("%d KiB shared (%d KiB copied, %d packed), expected about %d "
+	     "shared and %d packed" % (shared, copied, packed, init, big - init))
 expect_lines(result, sums + ["/sbin/fsd ok", "read XYZ"] +
 	     [l for l in sums if l.endswith(("init", "netd"))])
 for what, path, want in (("unlink", "/sbin/netd", kib("/sbin/netd") - 64),
@@ -116,8 +146,8 @@ with tempfile.NamedTemporaryFile(suffix=".cpio") as copy:
 	result = boot("dmesg | grep 'initramfs: '; " + SUMS,
 		      extra=["--net", "none", "--initrd", copy.name])
 	expect_status(result, 0)
-	shared, copied = shared_kib(result)
-	if shared != 0 or copied < big:
+	shared, copied, packed = shared_kib(result)
+	if shared != 0 or packed != 0 or copied < big:
 		fail("the unaligned image: %d KiB shared, %d KiB copied"
 		     % (shared, copied))
 	expect_lines(result, sums)

@@ -44,6 +44,13 @@ int tmpfs_symlink_n(struct inode *dir, const char *name, size_t len,
  * first, first + 1, ...: all of them, or (on an error) none. */
 int tmpfs_adopt_pages(struct inode *ino, uint64_t first, paddr_t pa,
 		      size_t count);
+/* Makes the packed file (tools/pagepack.py) in the len bytes of pages
+ * at pa, which the caller holds (refcount 1 each), the contents of ino, a
+ * new empty tmpfs regular file: its pages are unpacked at their first use
+ * (kernel/fs/tmpfs_packed.c), its size is the unpacked one. 0, or -EINVAL
+ * (a bad header or index, not a page multiple) or -ENOMEM: then the pages
+ * are still the caller's. Big lock held. */
+int tmpfs_adopt_packed(struct inode *ino, paddr_t pa, size_t len);
 struct inode *tmpfs_anon_file(size_t len);
 /* Data pages held by every tmpfs together (shared memory included). */
 uint64_t tmpfs_page_count(void);
