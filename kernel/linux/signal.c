@@ -113,6 +113,7 @@ static void
 continue_proc(struct proc *p)
 {
 	ptrace_continue(p);	/* PTRACE_LISTEN ends */
+	p->cont_count++;	/* cancels a stop signal already taken */
 	p->sig_pending &= ~default_stop;
 	list_for_each(it, &p->threads)
 		list_entry(it, struct thread, proc_link)->sig_pending &= ~default_stop;
@@ -487,6 +488,7 @@ signal_deliver(struct trapframe *tf)
 	struct sig_info_k si;
 
 	while ((sig = take_signal(t, &si)) != 0) {
+		unsigned conts = p->cont_count;
 		/* A SIGKILL from exec's killing of the other threads ends
 		   only this one (proc_exec_kill_others). */
 		if (sig == SIGKILL && !p->exiting && p->exec_thread &&
@@ -506,8 +508,13 @@ signal_deliver(struct trapframe *tf)
 			if ((default_ignore & SIGBIT(sig)) ||
 			    (p->pid == 1 && sig != SIGSTOP && !forced))
 				continue;	/* init: a tracer passed it on */
+			/* A SIGCONT since the stop signal was taken (while
+			   its tracer held it, say) cancels it, as Linux's
+			   JOBCTL_STOP_DEQUEUED: else the process would stop
+			   after the SIGCONT meant to end that stop. */
 			if (default_stop & SIGBIT(sig)) {
-				stop_self(p, sig);
+				if (p->cont_count == conts)
+					stop_self(p, sig);
 				continue;
 			}
 			proc_exit_group(sig | ((default_core & SIGBIT(sig)) ? 0x80 : 0));

@@ -33,14 +33,24 @@ if "strace: wait4" in result.output:
 	fail("strace's wait4 found no child")
 
 # A traced child stopped and continued: strace seizes, and LISTENs in the
-# group stop until SIGCONT ends it.
+# group stop until SIGCONT ends it (a second later: the stop is reached).
 result = boot([STRACE, "-f", "-e", "trace=kill", "/bin/sh", "-c",
-	       "sleep 1 & p=$!; kill -STOP $p; kill -CONT $p; wait; echo end"],
-	      extra=["--pack", STRACE])
+	       "sleep 2 & p=$!; kill -STOP $p; sleep 1; kill -CONT $p; wait; "
+	       "echo end"], extra=["--pack", STRACE])
 expect_status(result, 0)
 expect_in(result, "--- stopped by SIGSTOP ---")
 expect_in(result, "--- SIGCONT {si_signo=SIGCONT")
 expect_lines(result, ["end"])
 if "PTRACE_LISTEN" in result.output:
 	fail("strace's PTRACE_LISTEN failed")
+
+# The SIGCONT at once, often while strace still holds the SIGSTOP in its
+# signal-delivery stop: the SIGCONT cancels the stop signal taken before
+# it (Linux's JOBCTL_STOP_DEQUEUED), so the child is not left stopped.
+result = boot([STRACE, "-f", "-e", "trace=kill", "/bin/sh", "-c",
+	       "sleep 1 & p=$!; kill -STOP $p; kill -CONT $p; wait; echo end"],
+	      extra=["--pack", STRACE])
+expect_status(result, 0)
+expect_in(result, "--- SIGCONT {si_signo=SIGCONT")
+expect_lines(result, ["end"])
 passed()

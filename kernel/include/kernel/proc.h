@@ -124,6 +124,7 @@ struct proc {
 	bool stopped;			/* job-control stop */
 	bool stop_reported, cont_reported;
 	int stop_sig;
+	unsigned cont_count;		/* SIGCONTs (and SIGKILLs) received */
 	bool exiting;
 	int exit_signal;		/* signal to parent on exit (SIGCHLD) */
 	unsigned personality;		/* personality(2)'s word, kept only */
