@@ -32,6 +32,7 @@ uint64_t stat_switches;		/* context switches, for /proc/stat [S] */
 
 static void schedule_locked(void);
 static void timer_arm(uint64_t deadline);
+static uint64_t timers_cover(struct cpu *c, uint64_t next);
 
 /* How soon a CPU that queued a woken thread for itself is interrupted,
  * if nothing else runs its scheduler first (preempt_soon). */
@@ -428,7 +429,8 @@ sleep_on(struct thread *t, struct waitq *wq, uint64_t deadline,
 	KASSERT(!deadline || bkl_held());
 	if (deadline) {
 		ktimer_add(&t->timeout, deadline, timeout_fired);
-		timer_arm(deadline);	/* the thread switched to may not tick */
+		/* the thread switched to may not tick */
+		timer_arm(timers_cover(this_cpu(), ktimer_next()));
 	}
 }
 
@@ -487,6 +489,31 @@ timer_arm(uint64_t deadline)
 	arch_timer_set(deadline);
 }
 
+/*
+ * The kernel timers are one list, run by whichever CPU finds one due.
+ * One CPU's timer is armed for the first of them, not every CPU's: on an
+ * idle guest each of those would interrupt its CPU for the same deadline.
+ * timers_cpu covers the list until timers_due; when its timer fires it
+ * runs tick_work, which arms for the next one, and a CPU that finds an
+ * earlier deadline than timers_due covers the list instead. [B]
+ */
+static int timers_cpu;
+static uint64_t timers_due;	/* 0: no CPU covers the list */
+
+/* What CPU c arms its timer for, of the first kernel timer's deadline. */
+static uint64_t
+timers_cover(struct cpu *c, uint64_t next)
+{
+	BKL_ASSERT_HELD();
+	if (timers_cpu != c->id) {
+		if (!next || (timers_due && timers_due <= next))
+			return 0;
+		timers_cpu = c->id;
+	}
+	timers_due = next;
+	return next;
+}
+
 void
 sched_timer_fired(void)
 {
@@ -522,6 +549,7 @@ tick_work(struct cpu *c, uint64_t now, struct thread *t, bool waiting)
 	c->quiet_timers = ktimer_generation;
 	c->quiet_thread = t;
 	c->quiet_runq = waiting;
+	next = timers_cover(c, next);
 	if (t && t != c->idle && waiting && (!next || t->slice_end < next))
 		next = t->slice_end > now ? t->slice_end : now + 1000;
 	timer_arm(next);

@@ -51,6 +51,16 @@ ktimer_cancel_armed(struct ktimer *t)
 }
 
 uint64_t
+ktimer_next(void)
+{
+	spin_lock(&ktimer_lock);
+	uint64_t next = list_empty(&timers) ? 0 :
+		list_first(&timers, struct ktimer, link)->deadline;
+	spin_unlock(&ktimer_lock);
+	return next;
+}
+
+uint64_t
 ktimer_run(uint64_t now)
 {
 	BKL_ASSERT_HELD();	/* the callbacks are the big lock's */

@@ -36,5 +36,7 @@ ktimer_cancel(struct ktimer *t)
 extern uint64_t ktimer_generation;
 /* Runs expired timers; returns the next deadline, 0 if none. */
 uint64_t ktimer_run(uint64_t now);
+/* The first timer's deadline, 0 if none. */
+uint64_t ktimer_next(void);
 
 #endif
