@@ -212,6 +212,7 @@ vm_unmap(struct vm *vm, vaddr_t addr, size_t len)
 			vm_unmap_pages(vm, r->start, r->end);
 			vm_grow(vm, -(int64_t)(r->end - r->start));
 			list_remove(&r->link);
+			vm->regions_gone++;
 			list_push_back(&gone, &r->link);
 		}
 	}
@@ -633,6 +634,7 @@ vm_remap(struct vm *vm, vaddr_t old, size_t old_len, size_t new_len,
 	if (e == 0 && !(flags & MREMAP_DONTUNMAP)) {
 		vm_grow(vm, -(int64_t)(r->end - r->start));
 		list_remove(&r->link);
+		vm->regions_gone++;
 	}
 	spin_unlock(&vm->lock);
 	if (e < 0)

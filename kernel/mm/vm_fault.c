@@ -35,22 +35,65 @@ user_page(bool privileged)
 }
 
 /*
- * The page holding file data for `page` of region r, or a fresh copy;
+ * What a fault that may sleep (the file's getpage or page_mkwrite) reads
+ * of its region r, taken under the vm lock before it lets go: meanwhile
+ * r may be unmapped and freed, or changed (mprotect, a split, mremap), and
+ * its file let go. The view holds the file; r itself is looked at again
+ * only under the vm lock, once view_current says it is still there and
+ * unchanged (no region left the vm since, so r was not freed).
+ */
+struct file_view {
+	struct region *r;
+	struct inode *file;		/* held */
+	vaddr_t start;
+	uint64_t file_off, file_bytes;
+	unsigned flags;
+	uint64_t regions_gone;		/* vm->regions_gone then */
+};
+
+static void
+view_take(struct vm *vm, struct region *r, struct file_view *v)
+{
+	VM_ASSERT_LOCKED(vm);
+	v->r = r;
+	v->file = r->file;
+	inode_get(v->file);
+	v->start = r->start;
+	v->file_off = r->file_off;
+	v->file_bytes = r->file_bytes;
+	v->flags = r->flags;
+	v->regions_gone = vm->regions_gone;
+}
+
+/* Whether v's region still maps page as v says. vm lock held. */
+static bool
+view_current(struct vm *vm, const struct file_view *v, vaddr_t page)
+{
+	VM_ASSERT_LOCKED(vm);
+	const struct region *r = v->r;
+	return vm->regions_gone == v->regions_gone && vm_find(vm, page) == r &&
+	       r->file == v->file && r->start == v->start &&
+	       r->file_off == v->file_off && r->file_bytes == v->file_bytes &&
+	       r->flags == v->flags;
+}
+
+/*
+ * The page holding file data for `page` of the region v shows, or a fresh copy;
  * *shared_ok tells which. A shared region maps the file's own page for
  * every page below the end of the file, a hole getting one, so that every
  * mapper and read()/write() see the same bytes; 0 there (the file system
  * has no page to give) makes the fault a SIGBUS, as on Linux.
  */
 static paddr_t
-file_page(struct region *r, vaddr_t page, bool *shared_ok)
+file_page(const struct file_view *v, vaddr_t page, bool *shared_ok)
 {
-	uint64_t delta = page - r->start;
-	uint64_t valid = r->file_bytes > delta ? MIN(r->file_bytes - delta, PAGE_SIZE) : 0;
-	uint64_t off = r->file_off + delta;
-	struct inode *file = r->file;
+	uint64_t delta = page - v->start;
+	uint64_t valid = v->file_bytes > delta ? MIN(v->file_bytes - delta, PAGE_SIZE) : 0;
+	uint64_t off = v->file_off + delta;
+	struct inode *file = v->file;
 	paddr_t src = 0;
 
-	if ((r->flags & MAP_SHARED) && off < file->size) {
+	if ((v->flags & MAP_SHARED) && off < file->size) {
 		src = file->iops->getpage ? file->iops->getpage(file, off, true) : 0;
 		*shared_ok = src != 0;
 		return src;
@@ -69,13 +112,20 @@ file_page(struct region *r, vaddr_t page, bool *shared_ok)
 	return pa;
 }
 
-/* A store through shared region r is about to dirty the page at va. */
-static int
-page_mkwrite(struct region *r, vaddr_t page)
+/* Whether v's file wants to hear of the first store to each page. */
+static bool
+view_tracks_stores(const struct file_view *v)
 {
-	if (!tracks_stores(r))
+	return (v->flags & MAP_SHARED) && v->file && v->file->iops->page_mkwrite;
+}
+
+/* A store through shared region v is about to dirty the page at va. */
+static int
+page_mkwrite(const struct file_view *v, vaddr_t page)
+{
+	if (!view_tracks_stores(v))
 		return 0;
-	return r->file->iops->page_mkwrite(r->file, r->file_off + (page - r->start));
+	return v->file->iops->page_mkwrite(v->file, v->file_off + (page - v->start));
 }
 
 /* Linux's stack_guard_gap: a stack grows no nearer than this to the
@@ -195,55 +245,68 @@ vm_fault_nolock(struct vm *vm, vaddr_t va, bool write, bool exec)
 	return e == -ENOMEM ? -ERETRY_LOCKED : e;
 }
 
+/* The protection region r gives a fault: force (FOLL_FORCE) lets a
+ * write into a private mapping of any access. */
+static unsigned
+fault_prot(const struct region *r, bool force)
+{
+	unsigned prot = r->prot;
+	if (force && !(r->flags & MAP_SHARED) &&
+	    (prot & (PROT_READ | PROT_WRITE | PROT_EXEC)))
+		prot |= PROT_WRITE;
+	return prot;
+}
+
 /*
- * A store to the present page of shared file region r at *pte: the file
+ * A store to the present page of shared file region v at *pte: the file
  * hears of it first (page_mkwrite may sleep), then the entry becomes
- * writable unless it changed meanwhile. vm lock not held.
+ * writable unless it or the region changed meanwhile. vm lock not held.
  */
 static int
-shared_write(struct vm *vm, struct region *r, pte_t *pte, vaddr_t page,
-	     unsigned prot)
+shared_write(struct vm *vm, const struct file_view *v, pte_t *pte,
+	     vaddr_t page)
 {
 	paddr_t old = mmu_pte_addr(*pte);
-	if (page_mkwrite(r, page) < 0)
+	if (page_mkwrite(v, page) < 0)
 		return -EIO;	/* the file cannot take it: SIGBUS */
 	spin_lock(&vm->lock);
-	if (mmu_pte_present(*pte) && mmu_pte_addr(*pte) == old)
-		*pte = mmu_pte_make(old, prot);
+	if (view_current(vm, v, page) && (v->r->prot & PROT_WRITE) &&
+	    mmu_pte_present(*pte) && mmu_pte_addr(*pte) == old)
+		*pte = mmu_pte_make(old, mmu_prot(v->r->prot));
 	mmu_flush(vm->root, page);
 	spin_unlock(&vm->lock);
 	return 0;
 }
 
 /*
- * The missing page of file region r: the file's own page or a copy. The
+ * The missing page of file region v: the file's own page or a copy. The
  * file may sleep for it, so the vm lock is taken only to map it, and the
- * page is dropped if r left or another fault mapped one meanwhile (the
- * access is then retried). vm lock not held.
+ * page is dropped if the region changed or another fault mapped one
+ * meanwhile (the access is then retried). vm lock not held.
  */
 static int
-file_fault(struct vm *vm, struct region *r, pte_t *pte, vaddr_t page,
-	   bool write, unsigned prot)
+file_fault(struct vm *vm, const struct file_view *v, pte_t *pte,
+	   vaddr_t page, bool write, bool exec, bool force)
 {
-	bool shared = r->flags & MAP_SHARED;
+	bool shared = v->flags & MAP_SHARED;
 	paddr_t pa;
-	if ((r->flags & VM_MAP_EOF_SIGBUS) &&
-	    r->file_off + (page - r->start) >= ALIGN_UP(r->file->size, PAGE_SIZE))
+	if ((v->flags & VM_MAP_EOF_SIGBUS) &&
+	    v->file_off + (page - v->start) >= ALIGN_UP(v->file->size, PAGE_SIZE))
 		return -EIO;	/* a whole page past the end of the file */
 	bool is_file_page;
-	pa = file_page(r, page, &is_file_page);
+	pa = file_page(v, page, &is_file_page);
 	if (!pa && shared)
 		return -EIO;	/* no page for the file: SIGBUS */
 	if (!pa)
 		return -ENOMEM;
+	bool tracks = view_tracks_stores(v);
 	if (is_file_page) {
-		if (tracks_stores(r) && write && page_mkwrite(r, page) < 0)
+		if (tracks && write && page_mkwrite(v, page) < 0)
 			return -EIO;
 		page_get(pa);
-		if (!shared || (tracks_stores(r) && !write))
-			prot &= ~MMU_WRITE;	/* fault at the first store */
 	}
-	if (is_file_page && !shared && write) {
+	bool copied = is_file_page && !shared && write;
+	if (copied) {
 		/* Private write: copy now rather than fault twice. */
 		paddr_t n = user_page(proc_privileged());
 		if (!n) {
@@ -253,11 +316,16 @@ file_fault(struct vm *vm, struct region *r, pte_t *pte, vaddr_t page,
 		memcpy(phys_to_virt(n), phys_to_virt(pa), PAGE_SIZE);
 		page_put(pa);
 		pa = n;
-		prot = mmu_prot(r->prot);
 	}
 	spin_lock(&vm->lock);
-	bool stale = vm_find(vm, page) != r || mmu_pte_present(*pte);
+	bool stale = !view_current(vm, v, page) || mmu_pte_present(*pte) ||
+		     !access_ok(fault_prot(v->r, force), write, exec);
 	if (!stale) {
+		unsigned prot = mmu_prot(fault_prot(v->r, force));
+		if (copied)
+			prot = mmu_prot(v->r->prot);
+		else if (is_file_page && (!shared || (tracks && !write)))
+			prot &= ~MMU_WRITE;	/* fault at the first store */
 		*pte = mmu_pte_make(pa, prot);
 		vm_page_added(vm);
 	}
@@ -265,6 +333,22 @@ file_fault(struct vm *vm, struct region *r, pte_t *pte, vaddr_t page,
 	if (stale)
 		page_put(pa);
 	return 0;
+}
+
+/* file_fault or shared_write, which may sleep, on a view of r taken under
+ * the vm lock, which they are called with and let go. */
+static int
+file_fault_unlocked(struct vm *vm, struct region *r, pte_t *pte, vaddr_t page,
+		    bool write, bool exec, bool force)
+{
+	struct file_view v;
+	view_take(vm, r, &v);
+	bool present = mmu_pte_present(*pte);
+	spin_unlock(&vm->lock);
+	int e = present ? shared_write(vm, &v, pte, page) :
+			  file_fault(vm, &v, pte, page, write, exec, force);
+	inode_put(v.file);
+	return e;
 }
 
 /*
@@ -281,10 +365,7 @@ fault_locked(struct vm *vm, vaddr_t va, bool write, bool exec, bool force)
 	struct region *r = vm_find(vm, va);
 	if (!r)
 		r = grow_down(vm, va);
-	unsigned rprot = r ? r->prot : 0;
-	if (r && force && !(r->flags & MAP_SHARED) &&
-	    (rprot & (PROT_READ | PROT_WRITE | PROT_EXEC)))
-		rprot |= PROT_WRITE;
+	unsigned rprot = r ? fault_prot(r, force) : 0;
 	vaddr_t page = va & ~(PAGE_SIZE - 1);
 	pte_t *pte = NULL;
 	int e = -EFAULT;
@@ -305,10 +386,9 @@ fault_locked(struct vm *vm, vaddr_t va, bool write, bool exec, bool force)
 			mmu_flush(vm->root, page);	/* stale TLB entry */
 		else if (!(r->flags & MAP_SHARED))
 			e = cow(vm, pte, page, prot, proc_privileged());
-		else {
-			spin_unlock(&vm->lock);
-			return shared_write(vm, r, pte, page, prot);
-		}
+		else	/* a shared file mapping: the file hears first */
+			return file_fault_unlocked(vm, r, pte, page, write,
+						   exec, force);
 	} else if (r->flags & VM_UFFD_POISON) {
 		e = -EIO;	/* poisoned by userfaultfd: SIGBUS */
 	} else if ((r->flags & VM_UFFD_MISSING) && !r->file) {
@@ -320,8 +400,8 @@ fault_locked(struct vm *vm, vaddr_t va, bool write, bool exec, bool force)
 	} else if (!r->file) {
 		e = anon_fill(vm, pte, prot, proc_privileged());
 	} else {
-		spin_unlock(&vm->lock);
-		return file_fault(vm, r, pte, page, write, prot);
+		return file_fault_unlocked(vm, r, pte, page, write, exec,
+					   force);
 	}
 	spin_unlock(&vm->lock);
 	return e;

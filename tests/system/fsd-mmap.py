@@ -6,7 +6,11 @@
 #        plain exit, SIGKILL (the pages wait, dirty, for the unmount at
 #        poweroff), and two processes storing into one mapping across
 #        fork; boot 2 checks each file's bytes, then rewrites one through
-#        a mapping and checks it again in the same boot. Where the host
+#        a mapping and checks it again in the same boot, and runs
+#        /test/bin/mapraces on a file boot 1 made (progs/mapraces.c:
+#        faults that sleep for the server while another thread mprotects or replaces the mapping;
+#        the fault must not map a page writable after the mprotect, nor
+#        into the anonymous memory that replaced it). Where the host
 #        has sqlite3, boot 3 packs it (docs/pack.md) and uses a database
 #        on /data in WAL mode from three processes in turn: its -shm index
 #        is a shared mapping of a /data file.
@@ -31,7 +35,7 @@ def pattern(size, seed):
 
 
 def write_script():
-	lines = ["cd /data || exit 1"]
+	lines = ["cd /data || exit 1", "/test/bin/mapraces make races"]
 	for name, size, seed, how in FILES:
 		lines.append("/test/bin/mapwrite write %s %d %d %s; echo %s=$?"
 			     % (name, size, seed, how, name))
@@ -61,7 +65,7 @@ with scratch("fsd-mmap") as tmp:
 
 	result = boot_disk(write_script(), image, test_image=True)
 	expect_status(result, 0)
-	said = []
+	said = ["made races"]
 	for name, size, seed, how in FILES:
 		said += ["wrote " + name, "%s=%d" % (name, 137 if how == "kill"
 						     else 0)]
@@ -71,11 +75,12 @@ with scratch("fsd-mmap") as tmp:
 	names = [f[0] for f in FILES]
 	result = boot_disk(check_script(names) + "\n" +
 			   "/test/bin/mapwrite write exited 70001 9 exit\n" +
-			   "/test/bin/mapwrite check exited 70001 9",
+			   "/test/bin/mapwrite check exited 70001 9\n" +
+			   "/test/bin/mapraces races && rm races",
 			   image, test_image=True)
 	expect_status(result, 0)
 	expect_lines(result, ["%s ok" % n for n in names] +
-		     ["wrote exited", "exited ok"])
+		     ["wrote exited", "exited ok", "mapraces ok"])
 	check_host(image, "after boot 2", {"exited": 9})
 
 	sqlite = shutil.which("sqlite3")

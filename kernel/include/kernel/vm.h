@@ -98,6 +98,8 @@ struct vm {
 	spinlock_t lock;		/* the vm lock: guards [V] */
 	paddr_t root;			/* its tables' entries [V] */
 	struct list regions;		/* sorted by start [V] */
+	uint64_t regions_gone;		/* bumped as a region leaves the list,
+					   before it is freed [V] */
 	vaddr_t brk_start, brk;
 	vaddr_t stack_top;
 	uint64_t pages;			/* resident pages mapped, for RSS [V] */
