@@ -26,9 +26,15 @@ cb_sock(void *arg, const struct tcp_pcb *pcb)
 	return s;
 }
 
+/* Lets go of s's pcb, if it has one: FIN, or RST with abort where a
+   connection exists (sock_tcp.c). Never fails. Like everything in netd,
+   these run on its one thread and never sleep. */
 void nsock_tcp_release(struct nsock *s, bool abort);
+/* Whether s polls writable (sock_tcp_io.c). */
 bool nsock_tcp_writable(const struct nsock *s);
 
+/* lwIP's callbacks for data, sent bytes and its periodic poll
+   (sock_tcp_io.c); each returns ERR_OK. */
 err_t nsock_tcp_cb_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p,
     err_t err);
 err_t nsock_tcp_cb_sent(void *arg, struct tcp_pcb *pcb, u16_t len);
