@@ -23,7 +23,12 @@ $(A64_TESTROOT)/test/abi/%: tests/abi/%.c tests/abi/abi.h tests/abi/inet.h \
 	@$(A64_CC) -std=gnu11 -O2 -Wall -Wextra -Wno-stringop-overflow \
 		-Wno-stringop-overread -static -s -pthread -o $@ $<
 
-$(A64_TESTROOT)/test/bin/%: tests/system/progs/%.c | $(DEPS_STAMP)
+# The AF_UNIX programs share tests/abi/unix.h.
+$(A64_TESTROOT)/test/abi/unix $(A64_TESTROOT)/test/abi/unix_names: \
+		tests/abi/unix.h
+
+$(A64_TESTROOT)/test/bin/%: tests/system/progs/%.c \
+		$(wildcard tests/system/progs/*.h) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(A64_CC) $(A64_USER_CFLAGS) -s -pthread -o $@ $<
 

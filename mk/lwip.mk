@@ -81,12 +81,12 @@ $(NSOCK_LIB): $(NSOCK_OBJS)
 	ar rcs $@ $^
 
 # The socket core's host test: lwIP's loopback interface in-process.
-$(HOST_TEST_DIR)/test_netd_sock: tests/netd/test_sock.c \
-		tests/netd/test_listen.c tests/netd/harness.h $(NSOCK_SRCS) \
-		$(NSOCK_HDRS) $(LWIP_HOST_LIB) tests/host/check.h mk/lwip.mk \
-		| $(DEPS_STAMP)
+NETD_SOCK_TESTS := tests/netd/test_sock.c tests/netd/test_sock_tcp.c \
+	tests/netd/test_sock_udp.c tests/netd/test_listen.c
+$(HOST_TEST_DIR)/test_netd_sock: $(NETD_SOCK_TESTS) tests/netd/harness.h \
+		$(NSOCK_SRCS) $(NSOCK_HDRS) $(LWIP_HOST_LIB) tests/host/check.h \
+		mk/lwip.mk | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) -D_GNU_SOURCE $(LWIP_HOST_DEFS) \
 		$(LWIP_INCLUDES) -Iservers/netd -Itests/host -o $@ \
-		tests/netd/test_sock.c tests/netd/test_listen.c $(NSOCK_SRCS) \
-		$(LWIP_HOST_LIB)
+		$(NETD_SOCK_TESTS) $(NSOCK_SRCS) $(LWIP_HOST_LIB)

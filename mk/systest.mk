@@ -6,7 +6,8 @@ SYSTEST_BINS := $(SYSTEST_PROGS:%=$(BUILD)/testroot/test/bin/%)
 TESTROOT_FILES += $(SYSTEST_BINS)
 
 $(BUILD)/testroot/test/bin/%: tests/system/progs/%.c $(PETREL_CALLS_H) \
-		$(wildcard include/petrel/*.h) | $(DEPS_STAMP)
+		$(wildcard include/petrel/*.h tests/system/progs/*.h) \
+		| $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(MUSL_CC) $(USER_CFLAGS) $(NATIVE_CFLAGS) -o $@ $<
 

@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <poll.h>
+#include <sched.h>
 
 /*
  * Seconds before the watchdog alarm ends a stuck program. Its default
@@ -334,6 +335,29 @@ abi_sleep_ms(long ms)
 
 	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
 		;
+}
+
+/* Runs the calling thread on CPU cpu only, where there is one. */
+static inline void
+abi_pin(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+}
+
+/* Lets the calling thread run on CPUs 0 and 1 again (an smp 2 guest's). */
+static inline void
+abi_unpin(void)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	CPU_SET(1, &set);
+	sched_setaffinity(0, sizeof(set), &set);
 }
 
 /* fork() with stdout flushed, so nothing buffered is printed twice. */

@@ -12,7 +12,6 @@
 #include "abi.h"
 
 #include <pthread.h>
-#include <sched.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <sys/mman.h>
@@ -21,15 +20,6 @@
 #define PAGES 16
 #define ROUNDS 80
 #define WORDS (PAGE / sizeof(uint64_t))
-
-static void
-pin(int cpu)
-{
-	cpu_set_t set;
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	sched_setaffinity(0, sizeof(set), &set);
-}
 
 static uint64_t *
 map(size_t pages)
@@ -54,7 +44,7 @@ static void *
 own_and_shared(void *arg)
 {
 	int me = (int)(long)arg;
-	pin(me);
+	abi_pin(me);
 	for (int round = 0; round < ROUNDS; round++) {
 		uint64_t *own = map(PAGES);
 		if (!own) {
@@ -133,7 +123,7 @@ static void *
 writer(void *arg)
 {
 	int me = (int)(long)arg;
-	pin(me);
+	abi_pin(me);
 	for (uint64_t seq = 1; !stop; seq++) {
 		for (int i = 0; i < PAGES; i++) {
 			uint64_t v = (seq << 8) | (uint64_t)(i << 1) | (uint64_t)me;
@@ -253,7 +243,7 @@ static void *
 toucher(void *arg)
 {
 	(void)arg;
-	pin(1);
+	abi_pin(1);
 	long faults = 0;
 	while (!stop) {
 		if (sigsetjmp(unmapped_jump, 1)) {
@@ -277,7 +267,7 @@ test_unmap_under_fault(void)
 	stop = 0;
 	pthread_t t;
 	pthread_create(&t, NULL, toucher, NULL);
-	pin(0);
+	abi_pin(0);
 	int ok = 1;
 	for (int round = 0; round < ROUNDS; round++) {
 		uint64_t *p = map(1);

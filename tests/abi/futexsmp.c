@@ -16,7 +16,6 @@
 
 #include <pthread.h>
 #include <stdbool.h>
-#include <sched.h>
 #include <sys/syscall.h>
 
 /* From <linux/futex.h>. */
@@ -34,16 +33,6 @@ static long
 futex(int *uaddr, int op, int val, const struct timespec *timeout, int val3)
 {
 	return syscall(SYS_futex, uaddr, op, val, timeout, NULL, val3);
-}
-
-/* Runs the calling thread on CPU cpu only, where there is one. */
-static void
-pin(int cpu)
-{
-	cpu_set_t set;
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	sched_setaffinity(0, sizeof(set), &set);
 }
 
 /* ---- Ping-pong: turn is whose go it is (0 main, 1 partner) ---------- */
@@ -73,7 +62,7 @@ partner(void *arg)
 {
 	(void)arg;
 	if (pinned)
-		pin(1);
+		abi_pin(1);
 	for (int i = 0; i < turns; i++) {
 		wait_turn(1);
 		pass_turn(0);
@@ -89,7 +78,7 @@ ping_pong(int n, bool pin_them)
 	pinned = pin_them;
 	turn = 0;
 	if (pinned)
-		pin(0);
+		abi_pin(0);
 	CHECK_EQ("partner thread", pthread_create(&t, NULL, partner, NULL), 0);
 	for (int i = 0; i < turns; i++) {
 		pass_turn(1);
@@ -119,7 +108,7 @@ static void *
 waiter(void *arg)
 {
 	(void)arg;
-	pin(1);
+	abi_pin(1);
 	if (bitset)
 		wait_result = futex(&word, PRIV(FUTEX_WAIT_BITSET), 0, NULL,
 		    bitset);
@@ -224,7 +213,7 @@ static void *
 killed_waiter(void *arg)
 {
 	(void)arg;
-	pin(1);
+	abi_pin(1);
 	if (write(ready_pipe[1], "t", 1) != 1)
 		_exit(2);
 	for (;;)
@@ -244,7 +233,7 @@ test_sigkill(void)
 	if (pid == 0) {
 		pthread_t t;
 		word = 0;
-		pin(0);
+		abi_pin(0);
 		pthread_create(&t, NULL, killed_waiter, NULL);
 		if (write(ready_pipe[1], "m", 1) != 1)
 			_exit(2);

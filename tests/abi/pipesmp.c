@@ -12,7 +12,6 @@
 #include "abi.h"
 
 #include <pthread.h>
-#include <sched.h>
 #include <stdint.h>
 #include <sys/epoll.h>
 
@@ -21,26 +20,6 @@
 #define STREAM_BYTES (256 * 1024)
 #define RECORD 512
 #define RECORDS 400
-
-/* Runs the calling thread on CPU cpu only, where there is one. */
-static void
-pin(int cpu)
-{
-	cpu_set_t set;
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	sched_setaffinity(0, sizeof(set), &set);
-}
-
-static void
-unpin(void)
-{
-	cpu_set_t set;
-	CPU_ZERO(&set);
-	for (int i = 0; i < 2; i++)
-		CPU_SET(i, &set);
-	sched_setaffinity(0, sizeof(set), &set);
-}
 
 static void
 pause_ms(int ms)
@@ -113,7 +92,7 @@ echo(void *arg)
 {
 	unsigned char c;
 	if (arg)
-		pin(1);
+		abi_pin(1);
 	while (read(to[0], &c, 1) == 1)
 		if (write(from[1], &c, 1) != 1)
 			break;
@@ -156,12 +135,12 @@ test_ping_pong(void)
 
 	pthread_t t;
 	CHECK_OK("pipes", pipe(to) | pipe(from));
-	pin(0);
+	abi_pin(0);
 	pthread_create(&t, NULL, echo, (void *)1);
 	CHECK_EQ("pinned thread turns", ping(PINNED_TURNS), PINNED_TURNS);
 	close(to[1]);
 	pthread_join(t, NULL);
-	unpin();
+	abi_unpin();
 	close(to[0]);
 	close(from[0]);
 	close(from[1]);
@@ -183,7 +162,7 @@ stream_writer(void *arg)
 	static unsigned char chunk[9000];
 	long at = 0, size = 1;
 	(void)arg;
-	pin(1);
+	abi_pin(1);
 	while (at < STREAM_BYTES) {
 		long n = size < STREAM_BYTES - at ? size : STREAM_BYTES - at;
 		for (long i = 0; i < n; i++)
@@ -204,7 +183,7 @@ test_stream(void)
 	static unsigned char buf[7000];
 	pthread_t t;
 	CHECK_OK("pipe", pipe(sp));
-	pin(0);
+	abi_pin(0);
 	pthread_create(&t, NULL, stream_writer, NULL);
 	long at = 0, bad = 0, size = 5, n;
 	while ((n = read(sp[0], buf, (size_t)size)) > 0) {
@@ -214,7 +193,7 @@ test_stream(void)
 		size = size * 5 % 6997 + 1;
 	}
 	pthread_join(t, NULL);
-	unpin();
+	abi_unpin();
 	CHECK_EQ("stream bytes", at, STREAM_BYTES);
 	CHECK_EQ("stream bytes out of place", bad, 0);
 	close(sp[0]);
@@ -225,7 +204,7 @@ record_writer(void *arg)
 {
 	unsigned char rec[RECORD];
 	int id = (int)(intptr_t)arg;
-	pin(id);
+	abi_pin(id);
 	for (int i = 0; i < RECORDS; i++) {
 		memset(rec, (id << 7) | (i & 0x7f), sizeof(rec));
 		if (write(sp[1], rec, sizeof(rec)) != sizeof(rec))
@@ -269,7 +248,7 @@ test_records(void)
 static void *
 close_later(void *arg)
 {
-	pin(1);
+	abi_pin(1);
 	pause_ms(50);
 	close((int)(intptr_t)arg);
 	return NULL;
@@ -278,7 +257,7 @@ close_later(void *arg)
 static void *
 write_later(void *arg)
 {
-	pin(1);
+	abi_pin(1);
 	pause_ms(50);
 	if (write((int)(intptr_t)arg, "w", 1) != 1)
 		return (void *)1;
@@ -299,7 +278,7 @@ static pthread_t main_thread;
 static void *
 signal_later(void *arg)
 {
-	pin(1);
+	abi_pin(1);
 	pause_ms(50);
 	pthread_kill(main_thread, SIGUSR1);
 	if (arg) {
@@ -316,7 +295,7 @@ test_sleepers(void)
 	int p[2];
 	char c = 0, big[8192];
 	pthread_t t;
-	pin(0);
+	abi_pin(0);
 	pipe(p);
 	pthread_create(&t, NULL, close_later, (void *)(intptr_t)p[1]);
 	CHECK_EQ("a blocked read sees the writer close", read(p[0], &c, 1), 0);
@@ -374,7 +353,7 @@ test_sleepers(void)
 	close(ep);
 	close(p[0]);
 	close(p[1]);
-	unpin();
+	abi_unpin();
 }
 
 /* ---- Non-blocking readers spinning beside a writer, and close races ----- */
@@ -385,7 +364,7 @@ nonblock_reader(void *arg)
 	int fd = (int)(intptr_t)arg;
 	char buf[300];
 	long total = 0, n;
-	pin(1);
+	abi_pin(1);
 	for (;;) {
 		n = read(fd, buf, sizeof(buf));
 		if (n > 0)
@@ -403,7 +382,7 @@ static void *
 eof_reader(void *arg)
 {
 	char c;
-	pin((int)((intptr_t)arg >> 16));
+	abi_pin((int)((intptr_t)arg >> 16));
 	return (void *)read((int)((intptr_t)arg & 0xffff), &c, 1);
 }
 
@@ -414,7 +393,7 @@ test_nonblock_race(void)
 	char buf[1000];
 	void *got;
 	pthread_t t;
-	pin(0);
+	abi_pin(0);
 	pipe(p);
 	fcntl(p[0], F_SETFL, O_NONBLOCK);
 	pthread_create(&t, NULL, nonblock_reader, (void *)(intptr_t)p[0]);
@@ -445,7 +424,7 @@ test_nonblock_race(void)
 		close(p[0]);
 	}
 	CHECK_EQ("reads that missed end of file", bad, 0);
-	unpin();
+	abi_unpin();
 }
 
 int

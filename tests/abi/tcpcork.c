@@ -21,36 +21,6 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 
-#define WAIT_MS 5000	/* generous: netd runs under TCG in the guest */
-
-/* A connected pair of blocking sockets over family's loopback. */
-static int
-tcp_pair(int family, int *client, int *server)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
-	int l = socket(family, SOCK_STREAM, 0);
-
-	memset(&ss, 0, sizeof(ss));
-	ss.ss_family = family;
-	if (family == AF_INET)
-		inet_pton(AF_INET, "127.0.0.1",
-		    &((struct sockaddr_in *)&ss)->sin_addr);
-	else
-		inet_pton(AF_INET6, "::1",
-		    &((struct sockaddr_in6 *)&ss)->sin6_addr);
-	if (l < 0 || bind(l, (struct sockaddr *)&ss, sizeof(ss)) < 0 ||
-	    listen(l, 4) < 0 ||
-	    getsockname(l, (struct sockaddr *)&ss, &len) < 0)
-		return -1;
-	*client = socket(family, SOCK_STREAM, 0);
-	if (*client < 0 || connect(*client, (struct sockaddr *)&ss, len) < 0)
-		return -1;
-	*server = accept(l, NULL, NULL);
-	close(l);
-	return *server < 0 ? -1 : 0;
-}
-
 /* Reads until want bytes came, EOF or the wait ended; NUL-terminated. */
 static int
 read_some(int fd, char *buf, int want)

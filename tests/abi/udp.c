@@ -20,32 +20,6 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 
-#define WAIT_MS 5000	/* generous: netd runs under TCG in the guest */
-
-static struct sockaddr_in
-addr4(const char *ip, int port)
-{
-	struct sockaddr_in a;
-
-	memset(&a, 0, sizeof(a));
-	a.sin_family = AF_INET;
-	a.sin_port = htons(port);
-	inet_pton(AF_INET, ip, &a.sin_addr);
-	return a;
-}
-
-static struct sockaddr_in6
-addr6(const char *ip, int port)
-{
-	struct sockaddr_in6 a;
-
-	memset(&a, 0, sizeof(a));
-	a.sin6_family = AF_INET6;
-	a.sin6_port = htons(port);
-	inet_pton(AF_INET6, ip, &a.sin6_addr);
-	return a;
-}
-
 /* A socket bound to 127.0.0.1 port 0; its port in *port. */
 static int
 bound4(int *port)

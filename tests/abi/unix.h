@@ -1,14 +1,19 @@
 /*
  * What tests/abi/unix.c and unix_names.c share: readiness bits as text,
- * socket addresses, and passing descriptors with SCM_RIGHTS.
+ * socket addresses, and passing descriptors with SCM_RIGHTS; and the
+ * headers both use.
  */
 #ifndef PETREL_ABI_UNIX_H
 #define PETREL_ABI_UNIX_H
 
+#include <fcntl.h>
 #include <poll.h>
 #include <stddef.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/un.h>
 

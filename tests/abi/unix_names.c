@@ -7,15 +7,6 @@
  */
 #include "abi.h"
 
-#include <fcntl.h>
-#include <poll.h>
-#include <stddef.h>
-#include <sys/epoll.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
-#include <sys/syscall.h>
-#include <sys/uio.h>
-#include <sys/un.h>
 #include "unix.h"
 
 static void

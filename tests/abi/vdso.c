@@ -19,7 +19,6 @@
 
 #include <elf.h>
 #include <pthread.h>
-#include <sched.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <sys/auxv.h>
@@ -322,15 +321,6 @@ cpus_allowed(cpu_set_t *set)
 }
 
 static void
-pin(int cpu)
-{
-	cpu_set_t one;
-	CPU_ZERO(&one);
-	CPU_SET(cpu, &one);
-	sched_setaffinity(0, sizeof(one), &one);
-}
-
-static void
 test_getcpu(void)
 {
 	cpu_set_t all;
@@ -339,7 +329,7 @@ test_getcpu(void)
 	for (int c = 0; c < CPU_SETSIZE; c++) {
 		if (!CPU_ISSET(c, &all))
 			continue;
-		pin(c);
+		abi_pin(c);
 		unsigned sc = ~0u, sn = ~0u, vc = ~0u, vn = ~0u;
 		syscall(SYS_getcpu, &sc, &sn, NULL);
 		long r = v_getcpu(&vc, &vn, NULL);
@@ -360,7 +350,7 @@ reader(void *arg)
 {
 	int cpu = (int)(intptr_t)arg;
 	if (cpu >= 0)
-		pin(cpu);
+		abi_pin(cpu);
 	for (int n = 0; n < 20000; n++) {
 		long long before = atomic_load(&seen);
 		long long now = n & 1 ? vdso_ns(CLOCK_MONOTONIC) :

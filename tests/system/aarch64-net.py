@@ -9,10 +9,11 @@
 # Expects: the host gets user/httpd/index.html byte for byte; in the
 #        guest, eth0 has QEMU's 10.0.2.15 and wget's copy matches.
 # Skips without the cross tools (tests/system/aarch64lib.py).
-import http.client, os, socket, subprocess, sys, time
+import os, subprocess, sys, time
 sys.dont_write_bytecode = True	# no __pycache__ in the tree
 sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
-from lib import ROOT, expect_lines, expect_status, fail, passed, petrel_args
+from lib import ROOT, expect_lines, expect_status, fail, fetch_page, \
+	free_port, passed, petrel_args
 from aarch64lib import boot_aarch64, need_aarch64_build
 
 need_aarch64_build()
@@ -20,31 +21,6 @@ with open(os.path.join(ROOT, "user", "httpd", "index.html"), "rb") as f:
 	PAGE = f.read()
 WAIT_NET = ("for i in $(seq 300); do [ -s /run/netd.status ] && break; "
 	    "sleep 0.1; done; ")
-
-
-def free_port():
-	s = socket.socket()
-	s.bind(("127.0.0.1", 0))
-	port = s.getsockname()[1]
-	s.close()
-	return port
-
-
-def fetch(port, deadline):
-	"""httpd's page through the forwarded port, retried until deadline."""
-	while time.monotonic() < deadline:
-		try:
-			c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-			c.request("GET", "/")
-			r = c.getresponse()
-			body = r.read()
-			c.close()
-			if r.status == 200:
-				return body
-		except (OSError, http.client.HTTPException):
-			pass
-		time.sleep(0.5)
-	return None
 
 
 # 1. The host fetches the page while the guest sleeps.
@@ -55,7 +31,7 @@ print("$ " + " ".join(argv[1:]), flush=True)
 guest = subprocess.Popen(argv, cwd=ROOT, stdin=subprocess.DEVNULL,
 			 stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 try:
-	body = fetch(port, time.monotonic() + 80)
+	body = fetch_page(port, time.monotonic() + 80)
 finally:
 	guest.terminate()
 	out = guest.communicate(timeout=30)[0].decode(errors="replace")

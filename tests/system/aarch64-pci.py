@@ -18,12 +18,12 @@
 #        each time; e2fsck clean (exit 0).
 # Skips without the cross tools (tests/system/aarch64lib.py), or without
 #        e2fsck.
-import http.client, os, shutil, socket, subprocess, sys, tempfile, time
+import os, shutil, subprocess, sys, tempfile, time
 import urllib.parse
 sys.dont_write_bytecode = True	# no __pycache__ in the tree
 sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
-from lib import ROOT, expect_lines, expect_status, fail, passed, \
-	petrel_args, skip
+from lib import ROOT, expect_lines, expect_status, fail, fetch_page, \
+	free_port, passed, petrel_args, skip
 from aarch64lib import IMAGE, QEMU, boot_aarch64, need_aarch64_build
 
 need_aarch64_build()
@@ -32,31 +32,6 @@ if not shutil.which("e2fsck") or not shutil.which("debugfs"):
 with open(os.path.join(ROOT, "user", "httpd", "index.html"), "rb") as f:
 	PAGE = f.read()
 PCI = ["--virtio", "pci"]
-
-
-def free_port():
-	s = socket.socket()
-	s.bind(("127.0.0.1", 0))
-	port = s.getsockname()[1]
-	s.close()
-	return port
-
-
-def fetch(port, deadline):
-	"""httpd's page through the forwarded port, retried until deadline."""
-	while time.monotonic() < deadline:
-		try:
-			c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-			c.request("GET", "/")
-			r = c.getresponse()
-			body = r.read()
-			c.close()
-			if r.status == 200:
-				return body
-		except (OSError, http.client.HTTPException):
-			pass
-		time.sleep(0.5)
-	return None
 
 
 def gicv3(img, options, line, wants):
@@ -96,7 +71,7 @@ print("$ " + " ".join(argv[1:]), flush=True)
 guest = subprocess.Popen(argv, cwd=ROOT, stdin=subprocess.DEVNULL,
 			 stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 try:
-	body = fetch(port, time.monotonic() + 80)
+	body = fetch_page(port, time.monotonic() + 80)
 finally:
 	guest.terminate()
 	out = guest.communicate(timeout=30)[0].decode(errors="replace")

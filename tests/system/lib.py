@@ -3,10 +3,12 @@
 # executable script that imports this file (it is not a test itself).
 # A failed check prints what was expected next to what the guest printed.
 
+import http.client
 import os
 import pty
 import select
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -228,3 +230,28 @@ def wait_for_shell(console):
 			console.read(0.5)
 			return
 	fail("no shell answered on the console within %ds" % CONSOLE_BOOT_WAIT)
+
+
+def free_port():
+	"""A TCP port on the host's loopback that nothing listens on now."""
+	with socket.socket() as s:
+		s.bind(("127.0.0.1", 0))
+		return s.getsockname()[1]
+
+
+def fetch_page(port, deadline):
+	"""GET / from the host's loopback port (a guest's forwarded httpd),
+	retried until deadline (time.monotonic()); the body, or None."""
+	while time.monotonic() < deadline:
+		try:
+			c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+			c.request("GET", "/")
+			r = c.getresponse()
+			body = r.read()
+			c.close()
+			if r.status == 200:
+				return body
+		except (OSError, http.client.HTTPException):
+			pass
+		time.sleep(0.5)
+	return None

@@ -13,17 +13,11 @@ import hashlib, http.client, os, socket, ssl, subprocess, sys, threading, time
 import http.server, functools, tempfile
 sys.dont_write_bytecode = True	# no __pycache__ in the tree
 sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
-from lib import boot, expect_lines, expect_status, fail, passed, petrel_args, ROOT
+from lib import boot, expect_lines, expect_status, fail, free_port, passed, \
+	petrel_args, ROOT
 
 BIG_MIB = 50
 WAIT_NET = 'for i in $(seq 300); do [ -s /run/netd.status ] && break; sleep 0.1; done; '
-
-def free_port():
-	s = socket.socket()
-	s.bind(("127.0.0.1", 0))
-	port = s.getsockname()[1]
-	s.close()
-	return port
 
 # 1. Guest to host.
 www = tempfile.mkdtemp()

@@ -15,17 +15,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "smp.h"
+
 static volatile int stop;
 static pthread_barrier_t ready;
-
-static void
-pin(int cpu)
-{
-	cpu_set_t set;
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	sched_setaffinity(0, sizeof(set), &set);
-}
 
 static void *
 spin(void *arg)
@@ -36,16 +29,6 @@ spin(void *arg)
 	while (!stop)
 		;
 	return NULL;
-}
-
-static double
-cpu_seconds(pthread_t t)
-{
-	clockid_t clock;
-	struct timespec ts;
-	pthread_getcpuclockid(t, &clock);
-	clock_gettime(clock, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 int
@@ -68,7 +51,7 @@ main(void)
 	pthread_create(&low, NULL, spin, (void *)0L);
 	pthread_barrier_wait(&ready);
 	sleep(1);
-	double at_low = cpu_seconds(low), at_high = cpu_seconds(high);
+	double at_low = thread_seconds(low), at_high = thread_seconds(high);
 	stop = 1;
 	pthread_join(low, NULL);
 	pthread_join(high, NULL);

@@ -22,6 +22,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "smp.h"
+
 #define THREADS_MAX 8
 
 static uint64_t latest;		/* the latest reading any thread saw */
@@ -57,11 +59,8 @@ static void *
 reader(void *arg)
 {
 	int me = (int)(intptr_t)arg;
-	cpu_set_t set;
 
-	CPU_ZERO(&set);
-	CPU_SET(me, &set);
-	sched_setaffinity(0, sizeof(set), &set);
+	pin(me);
 	uint64_t end = now_ns(0) + run_ns;
 	for (long i = 0;; i++) {
 		uint64_t seen = __atomic_load_n(&latest, __ATOMIC_ACQUIRE);

@@ -23,6 +23,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "smp.h"
+
 #define SLICE_NS 10000000LL
 #define FUTEX_WAIT_PRIVATE 128	/* FUTEX_WAIT | FUTEX_PRIVATE_FLAG */
 #define FUTEX_WAKE_PRIVATE 129
@@ -38,15 +40,6 @@ now_ns(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-static void
-pin(int cpu)
-{
-	cpu_set_t set;
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	sched_setaffinity(0, sizeof(set), &set);
 }
 
 static int
@@ -67,16 +60,6 @@ static void
 futex_wake(int *word, int n)
 {
 	syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, n, NULL, NULL, 0);
-}
-
-static double
-thread_seconds(pthread_t t)
-{
-	clockid_t clock;
-	struct timespec ts;
-	pthread_getcpuclockid(t, &clock);
-	clock_gettime(clock, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 static int
@@ -208,11 +191,7 @@ static int
 check_pair(void)
 {
 	pthread_t t;
-	cpu_set_t all;	/* anywhere again, after check_latency's pin */
-	CPU_ZERO(&all);
-	CPU_SET(0, &all);
-	CPU_SET(1, &all);
-	sched_setaffinity(0, sizeof(all), &all);
+	unpin();	/* anywhere again, after check_latency's pin */
 	cpu_of[0] = 0, cpu_of[1] = 1;
 	pthread_create(&t, NULL, partner, NULL);
 	take_turns(0);
