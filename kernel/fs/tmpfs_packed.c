@@ -47,7 +47,6 @@ tmpfs_adopt_packed(struct inode *ino, paddr_t pa, size_t len)
 {
 	struct tmpfs_node *n = tmpfs_file_node(ino);
 	struct tmpfs_packed *p;
-	uint64_t k = 0;
 	int err;
 
 	if (!n || n->packed || ino->size || pa % PAGE_SIZE || len % PAGE_SIZE)
@@ -59,17 +58,8 @@ tmpfs_adopt_packed(struct inode *ino, paddr_t pa, size_t len)
 	if (err < 0)
 		goto fail;
 	spin_lock(&n->lock);
-	for (; k < p->pack.blocks; k++) {
-		paddr_t *slot = tmpfs_page_slot(n, k);
-		if (!slot) {
-			err = -ENOMEM;
-			break;
-		}
-		*slot = TMPFS_SLOT_PACKED;
-	}
+	err = tmpfs_pages_mark(n, 0, p->pack.blocks, TMPFS_SLOT_PACKED);
 	if (err < 0) {
-		while (k-- > 0)
-			*tmpfs_page_slot(n, k) = 0;
 		spin_unlock(&n->lock);
 		goto fail;
 	}
