@@ -28,6 +28,9 @@ struct tmpfs_packed {
 	uint64_t left;		/* slots still TMPFS_SLOT_PACKED [N] */
 };
 
+/* The decoding tables of the file last unpacked (big lock). */
+static struct pagepack_tables unpack_tables;
+
 /* Gives the packed bytes back: no slot needs them. */
 static void
 packed_free(struct inode *ino)
@@ -100,7 +103,7 @@ tmpfs_unpack(struct inode *ino, uint64_t i, int *err)
 		return 0;
 	}
 	page = phys_to_virt(pa);
-	if (pagepack_block(&p->pack, i, page) < 0) {
+	if (pagepack_block(&p->pack, i, page, &unpack_tables) < 0) {
 		page_put(pa);
 		*err = -EIO;
 		return 0;
