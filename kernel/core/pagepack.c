@@ -232,19 +232,26 @@ next_long(struct bits *b, const struct pagepack_code *h, unsigned from)
 	return -1;
 }
 
-/* The next byte of a field: its table fast, its code h. -1 for a code h
- * does not have. */
+/* The next byte of a field, b holding a code's bits: its table fast, its
+ * code h. -1 for a code h does not have. */
 INLINE int
-next_byte(struct bits *b, const uint16_t *fast, const struct pagepack_code *h)
+code_at(struct bits *b, const uint16_t *fast, const struct pagepack_code *h)
 {
-	if (b->cnt < PAGEPACK_MAX_BITS)
-		refill(b);
 	unsigned e = fast[b->buf >> (64 - PAGEPACK_TABLE_BITS)];
 	if (e >> 8) {
 		consume(b, e >> 8);
 		return (int)(e & 255);
 	}
 	return next_long(b, h, PAGEPACK_TABLE_BITS + 1);
+}
+
+/* The next byte of a field (code_at's), the buffer refilled if need be. */
+INLINE int
+next_byte(struct bits *b, const uint16_t *fast, const struct pagepack_code *h)
+{
+	if (b->cnt < PAGEPACK_MAX_BITS)
+		refill(b);
+	return code_at(b, fast, h);
 }
 
 /*
@@ -304,7 +311,8 @@ copy_match(uint8_t *out, size_t op, size_t offset, size_t match,
 
 /*
  * Unpacks n literals to out. Returns 0, or -EIO for a code there is not.
- * Three codes take at most 45 bits: one refill serves three literals.
+ * Two codes take at most 30 bits: a refill (56 bits or more) serves two
+ * literals, and often two more.
  */
 INLINE int
 literals(struct bits *b, const uint16_t *fast, const struct pagepack_code *h,
@@ -312,10 +320,9 @@ literals(struct bits *b, const uint16_t *fast, const struct pagepack_code *h,
 {
 	uint8_t *end = out + n;
 
-	while (end - out >= 3) {
-		if (b->cnt < 3 * PAGEPACK_MAX_BITS)
+	while (end - out >= 2) {
+		if (b->cnt < 2 * PAGEPACK_MAX_BITS)
 			refill(b);
-		LITERAL_ONE(b, fast, h, out);
 		LITERAL_ONE(b, fast, h, out);
 		LITERAL_ONE(b, fast, h, out);
 	}
@@ -345,15 +352,17 @@ decode_sequences(const struct pagepack *p, const struct pagepack_tables *t,
 		    extend(b, t->fast[LENGTH], &code[LENGTH], &lit) < 0)
 			return -EIO;
 		if (lit > out_len - op ||
-		    literals(b, t->fast[LITERAL], &code[LITERAL], out + op, lit) < 0 ||
-		    overrun(b))
+		    literals(b, t->fast[LITERAL], &code[LITERAL], out + op, lit) < 0)
 			return -EIO;
 		op += lit;
-		if (op == out_len)
-			break;	/* the last sequence may have no match */
-		int lo = next_byte(b, t->fast[OFFSET_LO], &code[OFFSET_LO]);
+		if (op == out_len)	/* the last sequence may have no match */
+			return overrun(b) ? -EIO : 0;
+		/* The offset's two codes from one refill. */
+		if (b->cnt < 2 * PAGEPACK_MAX_BITS)
+			refill(b);
+		int lo = code_at(b, t->fast[OFFSET_LO], &code[OFFSET_LO]);
 		int hi = lo < 0 ? -1 :
-			 next_byte(b, t->fast[OFFSET_HI], &code[OFFSET_HI]);
+			 code_at(b, t->fast[OFFSET_HI], &code[OFFSET_HI]);
 		if (hi < 0)
 			return -EIO;
 		size_t offset = (size_t)lo | (size_t)hi << 8;
