@@ -2,9 +2,9 @@
  * Unpacks files packed by tools/pagepack.py (its comment has the format),
  * block by block: LZ sequences of literals and back references, each
  * block alone, each byte of a sequence in the Huffman code of its field.
- * Table-driven: the next PAGEPACK_TABLE_BITS bits give a code (or two
- * literals) at once, read from a 64-bit buffer filled a word at a time;
- * only longer codes take a search by length. Every length and offset is
+ * Table-driven: the next 10 bits (token, literal) or 8 (the rest) give a
+ * code at once (struct pagepack_tables), read from a 64-bit buffer filled
+ * a word at a time; only longer codes take a search by length. Every length and offset is
  * checked against the block and the page before it is used, so a hostile
  * pack is an error, never a read or a write out of bounds. Portable;
  * tested on the host (tests/host/test_pagepack.c).
@@ -18,7 +18,6 @@
 #define LENGTHS_AT	8		/* after magic and size: code lengths */
 #define HEADER_LEN	(LENGTHS_AT + PAGEPACK_FIELDS * 128)	/* then the index */
 #define MIN_MATCH	4
-#define TABLE_SIZE	(1u << PAGEPACK_TABLE_BITS)
 /* The bit reader's steps: inlined into decode_sequences, whose bit
    state then lives in registers (through a pointer, every output byte
    stored could alias it and make it go back to memory). */
@@ -134,15 +133,15 @@ pagepack_codes(struct pagepack *p)
 	return 0;
 }
 
-/* Fills fast, a table of TABLE_SIZE, from code h (pagepack_tables). */
+/* Fills fast, a table for the next bits, from code h (pagepack_tables). */
 static void
-fast_build(uint16_t *fast, const struct pagepack_code *h)
+fast_build(uint16_t *fast, unsigned bits, const struct pagepack_code *h)
 {
 	unsigned code = 0, index = 0;
 
-	memset(fast, 0, TABLE_SIZE * sizeof(*fast));
-	for (unsigned len = 1; len <= PAGEPACK_TABLE_BITS; len++) {
-		unsigned shift = PAGEPACK_TABLE_BITS - len;
+	memset(fast, 0, sizeof(*fast) << bits);
+	for (unsigned len = 1; len <= bits; len++) {
+		unsigned shift = bits - len;
 		for (unsigned k = 0; k < h->count[len]; k++, code++, index++) {
 			uint16_t e = (uint16_t)(h->symbol[index] | len << 8);
 			for (unsigned j = 0; j < 1u << shift; j++)
@@ -158,8 +157,11 @@ tables_build(struct pagepack_tables *t, struct pagepack *p)
 {
 	static uint64_t stamps;	/* the big lock's, as the tables are */
 
-	for (unsigned f = 0; f < PAGEPACK_FIELDS; f++)
-		fast_build(t->fast[f], &p->code[f]);
+	fast_build(t->token, PAGEPACK_TABLE_BITS, &p->code[TOKEN]);
+	fast_build(t->literal, PAGEPACK_TABLE_BITS, &p->code[LITERAL]);
+	for (unsigned f = OFFSET_LO; f <= LENGTH; f++)
+		fast_build(t->small[f - OFFSET_LO], PAGEPACK_SMALL_BITS,
+			   &p->code[f]);
 	p->stamp = ++stamps;
 	t->stamp = p->stamp;
 	t->owner = p;
@@ -232,32 +234,35 @@ next_long(struct bits *b, const struct pagepack_code *h, unsigned from)
 	return -1;
 }
 
-/* The next byte of a field, b holding a code's bits: its table fast, its
- * code h. -1 for a code h does not have. */
+/* The next byte of a field, b holding a code's bits: its table fast for
+ * the next bits, its code h. -1 for a code h does not have. */
 INLINE int
-code_at(struct bits *b, const uint16_t *fast, const struct pagepack_code *h)
+code_at(struct bits *b, const uint16_t *fast, unsigned bits,
+	const struct pagepack_code *h)
 {
-	unsigned e = fast[b->buf >> (64 - PAGEPACK_TABLE_BITS)];
+	unsigned e = fast[b->buf >> (64 - bits)];
 	if (e >> 8) {
 		consume(b, e >> 8);
 		return (int)(e & 255);
 	}
-	return next_long(b, h, PAGEPACK_TABLE_BITS + 1);
+	return next_long(b, h, bits + 1);
 }
 
 /* The next byte of a field (code_at's), the buffer refilled if need be. */
 INLINE int
-next_byte(struct bits *b, const uint16_t *fast, const struct pagepack_code *h)
+next_byte(struct bits *b, const uint16_t *fast, unsigned bits,
+	  const struct pagepack_code *h)
 {
 	if (b->cnt < PAGEPACK_MAX_BITS)
 		refill(b);
-	return code_at(b, fast, h);
+	return code_at(b, fast, bits, h);
 }
 
 /*
- * Adds a length field's extension bytes (after a field of 15) to *n:
- * each byte is added, a byte below 255 ends it. Returns 0, or -EIO for a
- * bad code or past a page (no longer length is of use).
+ * Adds a length field's extension bytes (after a field of 15) to *n, the
+ * length code h's table being fast: each byte is added, a byte below 255
+ * ends it. Returns 0, or -EIO for a bad code or past a page (no longer
+ * length is of use).
  */
 INLINE int
 extend(struct bits *b, const uint16_t *fast, const struct pagepack_code *h,
@@ -266,7 +271,8 @@ extend(struct bits *b, const uint16_t *fast, const struct pagepack_code *h,
 	int c;
 
 	do {
-		if (*n > PAGEPACK_BLOCK || (c = next_byte(b, fast, h)) < 0)
+		if (*n > PAGEPACK_BLOCK ||
+		    (c = next_byte(b, fast, PAGEPACK_SMALL_BITS, h)) < 0)
 			return -EIO;
 		*n += (size_t)c;
 	} while (c == 255);
@@ -344,15 +350,16 @@ decode_sequences(const struct pagepack *p, const struct pagepack_tables *t,
 	size_t op = 0;
 
 	while (op < out_len) {
-		int token = next_byte(b, t->fast[TOKEN], &code[TOKEN]);
+		int token = next_byte(b, t->token, PAGEPACK_TABLE_BITS,
+				      &code[TOKEN]);
 		if (token < 0)
 			return -EIO;
 		size_t lit = (size_t)token >> 4, match = (token & 15) + MIN_MATCH;
 		if (lit == 15 &&
-		    extend(b, t->fast[LENGTH], &code[LENGTH], &lit) < 0)
+		    extend(b, t->small[LENGTH - OFFSET_LO], &code[LENGTH], &lit) < 0)
 			return -EIO;
 		if (lit > out_len - op ||
-		    literals(b, t->fast[LITERAL], &code[LITERAL], out + op, lit) < 0)
+		    literals(b, t->literal, &code[LITERAL], out + op, lit) < 0)
 			return -EIO;
 		op += lit;
 		if (op == out_len)	/* the last sequence may have no match */
@@ -360,14 +367,16 @@ decode_sequences(const struct pagepack *p, const struct pagepack_tables *t,
 		/* The offset's two codes from one refill. */
 		if (b->cnt < 2 * PAGEPACK_MAX_BITS)
 			refill(b);
-		int lo = code_at(b, t->fast[OFFSET_LO], &code[OFFSET_LO]);
+		int lo = code_at(b, t->small[0], PAGEPACK_SMALL_BITS,
+				 &code[OFFSET_LO]);
 		int hi = lo < 0 ? -1 :
-			 code_at(b, t->fast[OFFSET_HI], &code[OFFSET_HI]);
+			 code_at(b, t->small[1], PAGEPACK_SMALL_BITS,
+				 &code[OFFSET_HI]);
 		if (hi < 0)
 			return -EIO;
 		size_t offset = (size_t)lo | (size_t)hi << 8;
 		if ((token & 15) == 15 &&
-		    extend(b, t->fast[LENGTH], &code[LENGTH], &match) < 0)
+		    extend(b, t->small[LENGTH - OFFSET_LO], &code[LENGTH], &match) < 0)
 			return -EIO;
 		if (overrun(b) || offset == 0 || offset > op || match > out_len - op)
 			return -EIO;

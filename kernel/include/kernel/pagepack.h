@@ -16,7 +16,11 @@
 #define PAGEPACK_MAX_BITS 15	/* the longest code */
 
 #ifndef PAGEPACK_TABLE_BITS
-#define PAGEPACK_TABLE_BITS 10	/* codes this short are found by table */
+#define PAGEPACK_TABLE_BITS 10	/* token and literal codes this short are
+				   found by table */
+#endif
+#ifndef PAGEPACK_SMALL_BITS
+#define PAGEPACK_SMALL_BITS 8	/* the other fields' (one or two a sequence) */
 #endif
 
 /* A canonical Huffman code over byte values (puff's form): how many codes
@@ -47,15 +51,20 @@ struct pagepack {
 
 /*
  * The decoding tables of one pack at a time (those of the pack last
- * unpacked; another's are built over them). For the next
- * PAGEPACK_TABLE_BITS bits, fast[f] has the code of field f they start
- * with: value | length << 8 (length 0: a longer code, or none). One for
- * the kernel, the big lock's (tmpfs_packed.c).
+ * unpacked; another's are built over them). For the next bits of a
+ * field's table (PAGEPACK_TABLE_BITS for the token and the literals,
+ * PAGEPACK_SMALL_BITS for the offset's two bytes and the lengths), its
+ * entry has the code they start with: value | length << 8 (length 0: a
+ * longer code, or none). 5 KiB; one for the kernel, the big lock's
+ * (tmpfs_packed.c).
  */
 struct pagepack_tables {
 	const struct pagepack *owner;	/* whose, if owner->stamp == stamp */
 	uint64_t stamp;
-	uint16_t fast[PAGEPACK_FIELDS][1 << PAGEPACK_TABLE_BITS];
+	uint16_t token[1 << PAGEPACK_TABLE_BITS];
+	uint16_t literal[1 << PAGEPACK_TABLE_BITS];
+	uint16_t small[3][1 << PAGEPACK_SMALL_BITS];	/* offset low, high,
+							   length */
 };
 
 /*
