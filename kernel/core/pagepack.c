@@ -280,19 +280,17 @@ extend(struct bits *b, const uint16_t *fast, const struct pagepack_code *h,
 }
 
 /*
- * Copies match bytes to out + op from offset bytes back (offset <= op,
- * op + match <= out_len): 8 at a time where the source is 8 bytes back or
- * more and there is room for the last copy's spill, else a byte at a time
- * (an overlapping copy repeats the bytes it copies).
+ * Copies match bytes to d from offset bytes back (d - offset is in the
+ * output, d + match <= end): 8 at a time where the source is 8 bytes back
+ * or more and there is room for the last copy's spill, else a byte at a
+ * time (an overlapping copy repeats the bytes it copies).
  */
-static void
-copy_match(uint8_t *out, size_t op, size_t offset, size_t match,
-	   size_t out_len)
+INLINE void
+copy_match(uint8_t *d, size_t offset, size_t match, const uint8_t *end)
 {
-	uint8_t *d = out + op;
 	const uint8_t *s = d - offset;
 
-	if (offset >= 8 && out_len - op >= match + 7) {
+	if (offset >= 8 && (size_t)(end - d) >= match + 7) {
 		for (size_t k = 0; k < match; k += 8)
 			__builtin_memcpy(d + k, s + k, 8);
 		return;
@@ -347,22 +345,23 @@ decode_sequences(const struct pagepack *p, const struct pagepack_tables *t,
 {
 	const struct pagepack_code *code = p->code;
 	struct bits bits = { in, in + in_len, 0, 0, 0 }, *b = &bits;
-	size_t op = 0;
+	uint8_t *o = out, *end = out + out_len;
 
-	while (op < out_len) {
+	while (o < end) {
 		int token = next_byte(b, t->token, PAGEPACK_TABLE_BITS,
 				      &code[TOKEN]);
 		if (token < 0)
 			return -EIO;
-		size_t lit = (size_t)token >> 4, match = (token & 15) + MIN_MATCH;
+		size_t lit = (unsigned)token >> 4;
+		size_t match = ((unsigned)token & 15) + MIN_MATCH;
 		if (lit == 15 &&
 		    extend(b, t->small[LENGTH - OFFSET_LO], &code[LENGTH], &lit) < 0)
 			return -EIO;
-		if (lit > out_len - op ||
-		    literals(b, t->literal, &code[LITERAL], out + op, lit) < 0)
+		if (lit > (size_t)(end - o) ||
+		    literals(b, t->literal, &code[LITERAL], o, lit) < 0)
 			return -EIO;
-		op += lit;
-		if (op == out_len)	/* the last sequence may have no match */
+		o += lit;
+		if (o == end)	/* the last sequence may have no match */
 			return overrun(b) ? -EIO : 0;
 		/* The offset's two codes from one refill. */
 		if (b->cnt < 2 * PAGEPACK_MAX_BITS)
@@ -374,14 +373,15 @@ decode_sequences(const struct pagepack *p, const struct pagepack_tables *t,
 				 &code[OFFSET_HI]);
 		if (hi < 0)
 			return -EIO;
-		size_t offset = (size_t)lo | (size_t)hi << 8;
-		if ((token & 15) == 15 &&
+		size_t offset = (unsigned)lo | (unsigned)hi << 8;
+		if (match == 15 + MIN_MATCH &&
 		    extend(b, t->small[LENGTH - OFFSET_LO], &code[LENGTH], &match) < 0)
 			return -EIO;
-		if (overrun(b) || offset == 0 || offset > op || match > out_len - op)
+		if (overrun(b) || offset == 0 || offset > (size_t)(o - out) ||
+		    match > (size_t)(end - o))
 			return -EIO;
-		copy_match(out, op, offset, match, out_len);
-		op += match;
+		copy_match(o, offset, match, end);
+		o += match;
 	}
 	return 0;
 }
