@@ -134,14 +134,13 @@ static int
 keep_packed(struct inode *ino, const struct cpio_entry *e)
 {
 	paddr_t pa = archive_pa + (paddr_t)((const uint8_t *)e->data - archive);
-	size_t pages = e->size / PAGE_SIZE, k = 0;
+	size_t pages = e->size / PAGE_SIZE, k;
 	int err = -EINVAL;
 
 	if (pa % PAGE_SIZE || e->size % PAGE_SIZE)
 		return -EINVAL;
 	archive_release(e->data);
-	while (k < pages && page_adopt(pa + k * PAGE_SIZE))
-		k++;
+	k = page_adopt_run(pa, pages);	/* one pass under page_lock */
 	if (k == pages)
 		err = tmpfs_adopt_packed(ino, pa, e->size);
 	if (err < 0) {

@@ -88,6 +88,11 @@ paddr_t *tmpfs_page_slot(struct tmpfs_node *n, uint64_t i);
  * 0, or -ENOMEM, -EEXIST (a page is there) with none put. */
 int tmpfs_pages_place(struct tmpfs_node *n, uint64_t first, paddr_t pa,
 		      size_t count);
+/* Sets the count slots from first to value, making their chunks (the
+ * first chunk at its final size at once): 0, or -ENOMEM with the slots
+ * as they were (chunks may have been made). Slots must be empty. */
+int tmpfs_pages_mark(struct tmpfs_node *n, uint64_t first, size_t count,
+		     paddr_t value);
 uint64_t tmpfs_page_next(const struct tmpfs_node *n, uint64_t i, bool present,
 			 uint64_t limit);
 void tmpfs_pages_drop(struct inode *ino, uint64_t first, uint64_t last);

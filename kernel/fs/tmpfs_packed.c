@@ -28,6 +28,9 @@ struct tmpfs_packed {
 	uint64_t left;		/* slots still TMPFS_SLOT_PACKED [N] */
 };
 
+/* The decoding tables of the file last unpacked (big lock). */
+static struct pagepack_tables unpack_tables;
+
 /* Gives the packed bytes back: no slot needs them. */
 static void
 packed_free(struct inode *ino)
@@ -47,7 +50,6 @@ tmpfs_adopt_packed(struct inode *ino, paddr_t pa, size_t len)
 {
 	struct tmpfs_node *n = tmpfs_file_node(ino);
 	struct tmpfs_packed *p;
-	uint64_t k = 0;
 	int err;
 
 	if (!n || n->packed || ino->size || pa % PAGE_SIZE || len % PAGE_SIZE)
@@ -59,17 +61,8 @@ tmpfs_adopt_packed(struct inode *ino, paddr_t pa, size_t len)
 	if (err < 0)
 		goto fail;
 	spin_lock(&n->lock);
-	for (; k < p->pack.blocks; k++) {
-		paddr_t *slot = tmpfs_page_slot(n, k);
-		if (!slot) {
-			err = -ENOMEM;
-			break;
-		}
-		*slot = TMPFS_SLOT_PACKED;
-	}
+	err = tmpfs_pages_mark(n, 0, p->pack.blocks, TMPFS_SLOT_PACKED);
 	if (err < 0) {
-		while (k-- > 0)
-			*tmpfs_page_slot(n, k) = 0;
 		spin_unlock(&n->lock);
 		goto fail;
 	}
@@ -110,7 +103,7 @@ tmpfs_unpack(struct inode *ino, uint64_t i, int *err)
 		return 0;
 	}
 	page = phys_to_virt(pa);
-	if (pagepack_block(&p->pack, i, page) < 0) {
+	if (pagepack_block(&p->pack, i, page, &unpack_tables) < 0) {
 		page_put(pa);
 		*err = -EIO;
 		return 0;

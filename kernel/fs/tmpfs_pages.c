@@ -121,6 +121,27 @@ tmpfs_pages_place(struct tmpfs_node *n, uint64_t first, paddr_t pa,
 	return 0;
 }
 
+int
+tmpfs_pages_mark(struct tmpfs_node *n, uint64_t first, size_t count,
+		 paddr_t value)
+{
+	uint64_t end = first + count, i, last;
+	paddr_t *slot;
+
+	/* Every chunk made first (the last slot of each), then filled. */
+	for (i = first; i < end; i = last + 1) {
+		last = chunk_last(i, end);
+		if (!tmpfs_page_slot(n, last))
+			return -ENOMEM;
+	}
+	for (i = first; i < end; i = last + 1) {
+		last = chunk_last(i, end);
+		for (slot = slot_of(n, i); i <= last; i++, slot++)
+			*slot = value;
+	}
+	return 0;
+}
+
 uint64_t
 tmpfs_page_next(const struct tmpfs_node *n, uint64_t i, bool present,
 		uint64_t limit)

@@ -21,6 +21,10 @@
 /* A pack of no blocks whose codes are all 8 bits long: each byte codes
  * itself, so a hand-made block reads as its bytes. */
 static struct pagepack plain;
+static struct pagepack_tables tables;
+/* The longest code of the good packs: some must be longer than the
+ * tables, so that the search by length is tested too. */
+static unsigned longest_code;
 
 static void
 plain_init(void)
@@ -75,8 +79,13 @@ unpack_all(const uint8_t *packed, size_t len, const uint8_t *want,
 		ok = false;
 		goto out;
 	}
+	if (want && pagepack_codes(&p) == 0)
+		for (unsigned f = 0; f < PAGEPACK_FIELDS; f++)
+			for (unsigned n = longest_code + 1; n <= PAGEPACK_MAX_BITS; n++)
+				if (p.code[f].count[n])
+					longest_code = n;
 	for (uint64_t k = 0; k < p.blocks; k++) {
-		if (pagepack_block(&p, k, page) < 0) {
+		if (pagepack_block(&p, k, page, &tables) < 0) {
 			ok = false;
 			continue;
 		}
@@ -87,7 +96,7 @@ unpack_all(const uint8_t *packed, size_t len, const uint8_t *want,
 				CHECK_EQ(page[i], 0);
 		}
 	}
-	CHECK_EQ(pagepack_block(&p, p.blocks, page), -EIO);
+	CHECK_EQ(pagepack_block(&p, p.blocks, page, &tables), -EIO);
 out:
 	free(copy);
 	free(page);
@@ -127,6 +136,52 @@ test_vectors(const char *path)
 		free(bad);
 	}
 	CHECK(count >= 9);
+	CHECK(longest_code > PAGEPACK_TABLE_BITS);	/* and so > SMALL_BITS */
+	free(v);
+}
+
+/*
+ * One pack's tables, then another's, then the first's again: each block
+ * unpacks as it should whichever pack the tables were last built for, and
+ * a pack opened again where another was (same address) gets its own.
+ */
+static void
+test_tables_switch(const char *path)
+{
+	size_t len, at = 0;
+	uint8_t *v = slurp(path, &len);
+	const uint8_t *data[2] = { NULL, NULL }, *packed[2] = { NULL, NULL };
+	size_t n[2] = { 0, 0 }, m[2] = { 0, 0 };
+	int found = 0;
+
+	/* The last two vectors with coded blocks (more than a page). */
+	while (v && at + 4 <= len) {
+		size_t dn = get32(v + at), pm;
+		const uint8_t *d = v + at + 4;
+		at += 4 + dn;
+		pm = get32(v + at);
+		if (dn > BLOCK) {
+			data[found % 2] = d, n[found % 2] = dn;
+			packed[found % 2] = v + at + 4, m[found % 2] = pm;
+			found++;
+		}
+		at += 4 + pm;
+	}
+	CHECK(found >= 2);
+	uint8_t *page = malloc(BLOCK);
+	struct pagepack p;
+	for (int round = 0; found >= 2 && round < 6; round++) {
+		int w = round % 2 == 0 ? 0 : 1;
+		if (round == 4)
+			w = 0;
+		CHECK_EQ(pagepack_open(&p, packed[w], m[w]), 0);
+		for (uint64_t k = 0; k < p.blocks; k++) {
+			size_t cmp = MIN(n[w] - k * BLOCK, (size_t)BLOCK);
+			CHECK_EQ(pagepack_block(&p, k, page, &tables), 0);
+			CHECK(memcmp(page, data[w] + k * BLOCK, cmp) == 0);
+		}
+	}
+	free(page);
 	free(v);
 }
 
@@ -138,7 +193,7 @@ decode(const uint8_t *in, size_t in_len, size_t out_len)
 	int r;
 
 	memcpy(copy, in, in_len);
-	r = pagepack_decode(&plain, copy, in_len, out, out_len);
+	r = pagepack_decode(&plain, &tables, copy, in_len, out, out_len);
 	free(out);
 	free(copy);
 	return r;
@@ -174,10 +229,10 @@ test_blocks(void)
 	CHECK_EQ(decode(raw, 3, BLOCK + 1), -EIO);	/* past a page */
 
 	uint8_t out[10];
-	CHECK_EQ(pagepack_decode(&plain, overlap, sizeof(overlap), out, 10), 0);
+	CHECK_EQ(pagepack_decode(&plain, &tables, overlap, sizeof(overlap), out, 10), 0);
 	CHECK(memcmp(out, "xxxxxxxxxx", 10) == 0);
 	uint8_t out8[8];
-	CHECK_EQ(pagepack_decode(&plain, ok, sizeof(ok), out8, 8), 0);
+	CHECK_EQ(pagepack_decode(&plain, &tables, ok, sizeof(ok), out8, 8), 0);
 	CHECK(memcmp(out8, "abcdabcd", 8) == 0);
 }
 
@@ -190,7 +245,8 @@ put32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)(v >> 24);
 }
 
-/* Headers, codes and indexes: each way of being bad is -EINVAL. */
+/* Headers, codes and indexes: each way of being bad is -EINVAL (from
+ * pagepack_open or pagepack_codes) or -EIO (pagepack_block). */
 static void
 test_headers(void)
 {
@@ -207,13 +263,13 @@ test_headers(void)
 	CHECK_EQ(pagepack_open(&p, h, 7), -EINVAL);
 	CHECK_EQ(pagepack_codes(&p), 0);
 	uint8_t page[BLOCK];
-	CHECK_EQ(pagepack_block(&p, 1, page), 0);	/* zeros */
+	CHECK_EQ(pagepack_block(&p, 1, page, &tables), 0);	/* zeros */
 	CHECK_EQ(page[BLOCK - 1], 0);
 	/* Bad codes: the first block unpacked says so, not the open. */
 	h[8 + 3] = 0x77;		/* two 7-bit codes: too many codes */
 	CHECK_EQ(pagepack_open(&p, h, INDEX + 8), 0);
 	CHECK_EQ(pagepack_codes(&p), -EINVAL);
-	CHECK_EQ(pagepack_block(&p, 0, page), -EIO);
+	CHECK_EQ(pagepack_block(&p, 0, page, &tables), -EIO);
 	h[8 + 3] = 0x99;		/* two 9-bit codes: incomplete, allowed */
 	CHECK_EQ(pagepack_open(&p, h, INDEX + 8), 0);
 	CHECK_EQ(pagepack_codes(&p), 0);
@@ -221,10 +277,20 @@ test_headers(void)
 	CHECK_EQ(pagepack_open(&p, h, INDEX + 8), 0);
 	CHECK_EQ(pagepack_codes(&p), -EINVAL);
 	memset(h + 8, 0x88, 256);
+	/* Bad indexes: the first block unpacked says so, not the open (the
+	 * boot opens packs without reading their indexes). */
 	put32(h + INDEX + 4, INDEX + 7);	/* ends before it starts */
-	CHECK_EQ(pagepack_open(&p, h, INDEX + 16), -EINVAL);
+	CHECK_EQ(pagepack_open(&p, h, INDEX + 16), 0);
+	CHECK_EQ(pagepack_codes(&p), -EINVAL);
+	CHECK_EQ(pagepack_block(&p, 0, page, &tables), -EIO);
 	put32(h + INDEX + 4, INDEX + 17);	/* ends past the pack */
-	CHECK_EQ(pagepack_open(&p, h, INDEX + 16), -EINVAL);
+	CHECK_EQ(pagepack_open(&p, h, INDEX + 16), 0);
+	CHECK_EQ(pagepack_block(&p, 1, page, &tables), -EIO);
+	put32(h + INDEX, INDEX + 8 + BLOCK + 1);	/* longer than a block */
+	put32(h + INDEX + 4, INDEX + 8 + BLOCK + 1);
+	CHECK_EQ(pagepack_open(&p, h, INDEX + 16), 0);
+	CHECK_EQ(pagepack_codes(&p), -EINVAL);
+	put32(h + INDEX, INDEX + 8);
 	put32(h + INDEX + 4, INDEX + 8);
 	put32(h + 4, 0xffffffff);		/* more blocks than bytes */
 	CHECK_EQ(pagepack_open(&p, h, INDEX + 16), -EINVAL);
@@ -257,6 +323,7 @@ main(int argc, char **argv)
 	srand(13);
 	plain_init();
 	test_vectors(path);
+	test_tables_switch(path);
 	test_blocks();
 	test_headers();
 	test_random();
