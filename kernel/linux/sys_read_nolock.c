@@ -23,7 +23,7 @@
 
 /* Whether f's read may run here: a tmpfs file open for reading, no
  * watcher to tell, no atime to move. */
-static bool
+static inline bool
 readable_unlocked(const struct file *f, size_t count)
 {
 	if (count > UNLOCKED_MAX ||
