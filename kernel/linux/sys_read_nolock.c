@@ -4,8 +4,9 @@
  * the file's node lock into a buffer on the stack, then out to the caller
  * with no lock held; read (nolock(rfd)) the same, from and moving an
  * offset no one else can reach (tmpfs_offset_mine). read and write of a
- * pipe end (nolock(fd)): the pipe's own code (kernel/fs/pipe.c). Anything else goes back to the
- * locked path (sys_file.c) with -ERETRY_LOCKED before anything changed.
+ * pipe end (nolock(fd)): the pipe's own code (kernel/fs/pipe.c). Anything
+ * else goes back to the locked path (sys_file.c) with -ERETRY_LOCKED
+ * before anything changed.
  */
 #include <kernel/proc.h>
 #include <kernel/vfs.h>
@@ -90,11 +91,11 @@ pipe_for_write(const struct file *f)
 /*
  * A tmpfs file whose offset is this call's alone (table lock held, before
  * the lookup's reference): the process has one thread and a table of its
- * own, and the table's is the file's only reference, so nothing else can
- * read or move f->offset until the call ends but a reference taken
- * meanwhile from outside (pidfd_getfd, SCM_RIGHTS of a file in flight
- * cannot be: that holds one), as Linux's f_pos_lock allows for a file
- * whose count is 1.
+ * own, and the table's is the file's only reference (a dup, a fork, a
+ * mapping or an SCM_RIGHTS message in flight each hold one), so nothing
+ * else can read or move f->offset until the call ends, but a reference
+ * taken meanwhile from outside (pidfd_getfd), which Linux's f_pos_lock
+ * leaves unlocked too for a file whose count is 1.
  */
 static bool
 tmpfs_offset_mine(const struct file *f)
