@@ -23,8 +23,10 @@
  *   file     pread of 256 bytes at offset 0 of a 4 KiB file of the
  *            worker's own in DIR (default /tmp, tmpfs); an op is one pread
  *   read     lseek to 0 and read of 256 bytes of the same kind of file: an
- *            op is the pair (read stays on the big lock; this measures
- *            what the pipe's nolock dispatch costs a locked read)
+ *            op is the pair (lseek takes the big lock, read does not
+ *            where the worker's offset is its own)
+ *   readseq  read of 256 bytes on through the same kind of file, lseek to
+ *            0 at its end (one call in 17); an op is one read
  *   futex    two threads of one process per worker handing a turn back
  *            and forth with FUTEX_WAKE_PRIVATE and FUTEX_WAIT_PRIVATE on
  *            private memory; an op is one round trip
@@ -187,6 +189,25 @@ work_read(int w)
 }
 
 static void
+work_readseq(int w)
+{
+	char data[READ_SIZE];
+	int fd = file_open(w);
+
+	if (lseek(fd, 0, SEEK_SET) != 0)
+		die("lseek");
+	while (!shared->stop) {
+		ssize_t n = read(fd, data, READ_SIZE);
+		if (n == 0 && lseek(fd, 0, SEEK_SET) == 0)
+			continue;
+		if (n != READ_SIZE)
+			die("read");
+		shared->ops[w]++;
+	}
+	close(fd);
+}
+
+static void
 work_fault(int w)
 {
 	while (!shared->stop) {
@@ -262,6 +283,7 @@ static const struct {
 } cases[] = {
 	{ "getppid", work_getppid }, { "getpid", work_getpid },
 	{ "pipe", work_pipe }, { "file", work_file }, { "read", work_read },
+	{ "readseq", work_readseq },
 	{ "futex", work_futex }, { "fault", work_fault },
 };
 
@@ -346,7 +368,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: smpops [-j WORKERS] [-s SECONDS] [-d DIR] "
-			"getppid|getpid|pipe|file|read|futex|fault...\n");
+			"getppid|getpid|pipe|file|read|readseq|futex|fault...\n");
 	exit(2);
 }
 

@@ -17,7 +17,8 @@ return type, may end in ":KIND" (docs/tracing.md): "int fd:fd",
 "long:hex"; without one the C type chooses (DEFAULT_KINDS). A line that
 ends in "nolock" marks a call that runs without the big lock (the entry's
 `unlocked`, docs/kernel.md "Calls without the big lock"); "nolock(fd)" one
-that does so when its first argument is an fd the table marks (a pipe).
+that does so when its first argument is an fd the table marks (a pipe),
+"nolock(rfd)" the same with the table's read mark (a pipe or a tmpfs file).
 
 With a third argument it also writes the user-space header of native call
 numbers (<petrel/calls.h>), and with a fourth the inline call stubs of
@@ -66,7 +67,7 @@ def parse(path, arch='x86_64'):
             continue
         line, _, user = line.partition(' | ')
         # Taken off first: "(fd)" would end the argument list.
-        lock = re.search(r'\s+(nolock(?:\(fd\))?)$', line)
+        lock = re.search(r'\s+(nolock(?:\(r?fd\))?)$', line)
         if lock:
             line = line[:lock.start()]
         m = re.match(r'(\d+)\s+(\d+|-)\s+(\w+)\s+(.*?)\s*\((.*)\)\s*;?$',
@@ -75,8 +76,9 @@ def parse(path, arch='x86_64'):
             sys.exit(f'{path}:{lineno}: cannot parse: {line}')
         nums, (name, ret, args) = m.groups()[:2], m.groups()[2:5]
         if lock:
-            unlocked[name] = 'SYSCALL_NOLOCK_FD' if '(fd)' in lock.group(1) \
-                else 'SYSCALL_NOLOCK'
+            unlocked[name] = {'nolock': 'SYSCALL_NOLOCK',
+                              'nolock(fd)': 'SYSCALL_NOLOCK_FD',
+                              'nolock(rfd)': 'SYSCALL_NOLOCK_RFD'}[lock.group(1)]
         if int(nums[0]) >= NATIVE_BASE and nums[1] != nums[0]:
             sys.exit(f'{path}:{lineno}: a native call has one number on '
                      'every architecture')

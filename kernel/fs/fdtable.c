@@ -11,11 +11,13 @@
 #include <kernel/refcount.h>
 #include <kernel/locks.h>
 #include <kernel/arch.h>
+#include <kernel/tmpfs.h>
 
 unsigned fd_nr_open = NR_OPEN;
 
-/* Sets fd's bit in f->nolock_fds as file is a pipe end or not (lock
- * held): read and write of it may run without the big lock. */
+/* Sets fd's bit in f->nolock_fds as file is a pipe end or not, and in
+ * f->nolock_rfds as it is a pipe end or a tmpfs file open for reading
+ * (lock held): read (and write of a pipe) may run without the big lock. */
 static void
 nolock_hint(struct files *f, int fd, const struct file *file)
 {
@@ -23,9 +25,16 @@ nolock_hint(struct files *f, int fd, const struct file *file)
 	if (fd >= 64)
 		return;
 	uint64_t bit = 1ull << fd;
-	uint64_t v = file && pipe_is_file(file) ? f->nolock_fds | bit :
-						  f->nolock_fds & ~bit;
-	__atomic_store_n(&f->nolock_fds, v, __ATOMIC_RELAXED);
+	bool pipe = file && pipe_is_file(file);
+	bool rd = pipe || (file && tmpfs_is_file(file) &&
+			   (file->flags & O_ACCMODE) != O_WRONLY &&
+			   !(file->flags & O_PATH));
+	__atomic_store_n(&f->nolock_fds,
+			 pipe ? f->nolock_fds | bit : f->nolock_fds & ~bit,
+			 __ATOMIC_RELAXED);
+	__atomic_store_n(&f->nolock_rfds,
+			 rd ? f->nolock_rfds | bit : f->nolock_rfds & ~bit,
+			 __ATOMIC_RELAXED);
 }
 
 /* Makes f's arrays hold size entries (a multiple of 64); 0 or -ENOMEM. */
@@ -104,6 +113,7 @@ files_clone(struct files *src)
 	memcpy(f->cloexec, src->cloexec,
 	       sizeof(*f->cloexec) * (size_t)(f->size / 64));
 	f->nolock_fds = src->nolock_fds;	/* no other CPU sees f yet */
+	f->nolock_rfds = src->nolock_rfds;
 	return f;
 }
 

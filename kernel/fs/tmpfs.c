@@ -96,12 +96,15 @@ tmpfs_adopt_page(struct inode *ino, uint64_t i, paddr_t pa)
 	struct tmpfs_super *ts = tsb(ino->sb);
 	if (ts->pages_used >= pages_allowed(ts))
 		return -ENOSPC;
-	paddr_t *slot = tmpfs_page_slot(node(ino), i);
-	if (!slot)
-		return -ENOMEM;
-	if (*slot)
-		return -EEXIST;
-	*slot = pa;
+	struct tmpfs_node *n = node(ino);
+	spin_lock(&n->lock);	/* [N]: the index may grow */
+	paddr_t *slot = tmpfs_page_slot(n, i);
+	int err = !slot ? -ENOMEM : *slot ? -EEXIST : 0;
+	if (!err)
+		*slot = pa;
+	spin_unlock(&n->lock);
+	if (err)
+		return err;
 	ts->pages_used++;
 	pages_all++;
 	ino->blocks += PAGE_SIZE / 512;
@@ -506,8 +509,12 @@ tmpfs_release(struct inode *ino)
 	struct tmpfs_node *n = node(ino);
 	if (!n)
 		return;
+	/* No nolock reader is left (each holds a file, so the inode), but
+	   [N] is asserted where the index changes. */
+	spin_lock(&n->lock);
 	tmpfs_pages_drop(ino, 0, UINT64_MAX);
 	tmpfs_pages_free(n);
+	spin_unlock(&n->lock);
 	tmpfs_packed_free(ino);
 	if (n->target != n->short_target)
 		kfree(n->target);

@@ -80,6 +80,7 @@ paddr_t *
 tmpfs_page_slot(struct tmpfs_node *n, uint64_t i)
 {
 	uint64_t c = i / CHUNK_PAGES;
+	SPIN_ASSERT_HELD(&n->lock);	/* [N]: a nolock read may be looking */
 	if (grow_directory(n, c) < 0)
 		return NULL;
 	if (c == 0 && i >= n->first_slots && grow_first(n, i) < 0)
@@ -173,6 +174,7 @@ void
 tmpfs_pages_drop(struct inode *ino, uint64_t first, uint64_t last)
 {
 	struct tmpfs_node *n = node(ino);
+	SPIN_ASSERT_HELD(&n->lock);	/* [N]: a nolock read may be copying */
 	for (uint64_t c = first / CHUNK_PAGES; c < n->nchunks &&
 	     c * CHUNK_PAGES < last; c++) {
 		if (!n->chunks[c])
@@ -195,6 +197,7 @@ tmpfs_pages_drop(struct inode *ino, uint64_t first, uint64_t last)
 void
 tmpfs_pages_free(struct tmpfs_node *n)
 {
+	SPIN_ASSERT_HELD(&n->lock);
 	for (size_t c = 0; c < n->nchunks; c++)
 		kfree(n->chunks[c]);
 	kfree(n->chunks);

@@ -2,9 +2,11 @@
  * pread64 without the big lock (nolock in syscalls.master; docs/kernel.md,
  * "Calls without the big lock"): a tmpfs regular file's data, copied under
  * the file's node lock into a buffer on the stack, then out to the caller
- * with no lock held. read and write of a pipe end (nolock(fd)): the
- * pipe's own code (kernel/fs/pipe.c). Anything else goes back to the
- * locked path (sys_file.c) with -ERETRY_LOCKED before anything changed.
+ * with no lock held; read (nolock(rfd)) the same, from and moving an
+ * offset no one else can reach (tmpfs_offset_mine). read and write of a
+ * pipe end (nolock(fd)): the pipe's own code (kernel/fs/pipe.c). Anything
+ * else goes back to the locked path (sys_file.c) with -ERETRY_LOCKED
+ * before anything changed.
  */
 #include <kernel/proc.h>
 #include <kernel/vfs.h>
@@ -22,7 +24,7 @@
 
 /* Whether f's read may run here: a tmpfs file open for reading, no
  * watcher to tell, no atime to move. */
-static bool
+static inline bool
 readable_unlocked(const struct file *f, size_t count)
 {
 	if (count > UNLOCKED_MAX ||
@@ -86,14 +88,55 @@ pipe_for_write(const struct file *f)
 	       !(f->flags & O_PATH);
 }
 
+/*
+ * A tmpfs file whose offset is this call's alone (table lock held, before
+ * the lookup's reference): the process has one thread and a table of its
+ * own, and the table's is the file's only reference (a dup, a fork, a
+ * mapping or an SCM_RIGHTS message in flight each hold one), so nothing
+ * else can read or move f->offset until the call ends, but a reference
+ * taken meanwhile from outside (pidfd_getfd), which Linux's f_pos_lock
+ * leaves unlocked too for a file whose count is 1.
+ */
+static bool
+tmpfs_offset_mine(const struct file *f)
+{
+	const struct proc *p = current()->proc;
+	return tmpfs_is_file(f) && p->nthreads == 1 &&
+	       p->files->refcount == 1 &&
+	       __atomic_load_n(&f->refcount, __ATOMIC_RELAXED) == 1;
+}
+
+static bool
+read_takes(const struct file *f)
+{
+	return pipe_for_read(f) || tmpfs_offset_mine(f);
+}
+
+/* read of a tmpfs file from and moving its offset (tmpfs_offset_mine). */
+static long
+file_read_unlocked(struct file *f, uaddr_t buf, size_t count)
+{
+	uint64_t off = f->offset;
+	if (!readable_unlocked(f, count) || off > (uint64_t)INT64_MAX - count)
+		return -ERETRY_LOCKED;
+	long r = copy_unlocked(f, buf, count, off);
+	/* Moved by what reached the caller (Linux's, on EFAULT too). Read
+	   by others (fdinfo) under the big lock: one store. */
+	if (r > 0)
+		__atomic_store_n(&f->offset, off + (uint64_t)r, __ATOMIC_RELAXED);
+	return r;
+}
+
 long
 read_unlocked(int fd, uaddr_t buf, size_t count)
 {
-	/* The entry's hint said pipe; the table, under its lock, says. */
-	struct file *f = fd_get_unlocked(fd, pipe_for_read);
+	/* The entry's hint said pipe or tmpfs file; the table, under its
+	   lock, says. */
+	struct file *f = fd_get_unlocked(fd, read_takes);
 	if (!f)
 		return -ERETRY_LOCKED;
-	long r = pipe_read_unlocked(f, buf, count);
+	long r = pipe_is_file(f) ? pipe_read_unlocked(f, buf, count) :
+				   file_read_unlocked(f, buf, count);
 	file_put_unlocked(f);
 	return r;
 }

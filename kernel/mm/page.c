@@ -356,6 +356,11 @@ page_free_order(paddr_t pa, unsigned order)
 		return;
 	if (p->anon)
 		__atomic_sub_fetch(&pages_anon, 1, __ATOMIC_RELAXED);
+	/* The assert build fills a freed page, so that a read of it after
+	   the free (a nolock reader's use-after-free) shows as PAGE_POISON
+	   bytes, not as the data it held. */
+	if (ASSERTS_ENABLED)
+		memset(phys_to_virt(pa), PAGE_POISON, PAGE_SIZE << order);
 	spin_lock(&page_lock);
 	pages_free += 1ul << order;
 	free_block(pa, order);

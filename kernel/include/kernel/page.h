@@ -51,7 +51,10 @@ paddr_t page_alloc_dirty(void);
 paddr_t page_alloc_user(bool privileged);
 paddr_t page_alloc_user_dirty(bool privileged);
 uint64_t page_reserve(void);
-/* Drops a reference; the block returns to the allocator at zero. */
+/* Drops a reference to the 2^order pages at pa, freeing them with the
+ * last, when the block returns to the allocator; the assert build fills
+ * it with PAGE_POISON then. */
+#define PAGE_POISON 0xff
 void page_free_order(paddr_t pa, unsigned order);
 void page_put(paddr_t pa);
 void page_get(paddr_t pa);

@@ -59,6 +59,9 @@ struct files {
 	   with no lock by the system-call entry, as a hint for read and
 	   write (syscall_nolock_call); the nolock handler looks again. */
 	uint64_t nolock_fds;
+	/* The same for read: pipe ends and tmpfs regular files open for
+	   reading (read_unlocked) [lock, read with none as a hint]. */
+	uint64_t nolock_rfds;
 };
 
 struct sigaction_k {

@@ -17,6 +17,8 @@ struct syscall_entry {
 };
 #define SYSCALL_NOLOCK 1		/* "nolock": always */
 #define SYSCALL_NOLOCK_FD 2		/* "nolock(fd)": on a pipe end */
+#define SYSCALL_NOLOCK_RFD 3		/* "nolock(rfd)": on a pipe end or a
+				   tmpfs file open for reading */
 
 extern const struct syscall_entry syscall_table[];
 extern const unsigned syscall_table_size;

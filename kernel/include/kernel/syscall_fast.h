@@ -22,8 +22,9 @@ unsigned syscall_work_of(const struct thread *t);
 
 /*
  * Whether call nr with args goes to syscall_run_unlocked (inline: the
- * arch's entry asks it of every call). A nolock(fd) call (read, write)
- * does when its fd is a pipe end by the table's hint, read with no lock:
+ * arch's entry asks it of every call). A nolock(fd) call (write) does
+ * when its fd is a pipe end by the table's hint, a nolock(rfd) one (read)
+ * when it is a pipe end or a tmpfs file open for reading, read with no lock:
  * a stale hint costs a trip to the nolock handler, which looks again
  * under the table's lock, or one locked call. Every other call pays the
  * one test it paid before.
@@ -41,9 +42,10 @@ syscall_nolock_call(uint64_t nr, const uint64_t *args)
 	/* p->files stays while the thread runs (files_replace), and a
 	   thread in a system call has one. */
 	const struct files *files = current()->proc->files;
+	const uint64_t *hint = how == SYSCALL_NOLOCK_RFD ? &files->nolock_rfds :
+							   &files->nolock_fds;
 	return args[0] < 64 &&
-	       (__atomic_load_n(&files->nolock_fds, __ATOMIC_RELAXED) >>
-		args[0] & 1);
+	       (__atomic_load_n(hint, __ATOMIC_RELAXED) >> args[0] & 1);
 }
 
 /* Takes the big lock for a system call, from the arch's entry. */
