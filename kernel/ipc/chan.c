@@ -630,7 +630,8 @@ sys_pt_channel_call_regs(int h, uint64_t w0, uint64_t w1, unsigned len)
 		return PTR_ERR(o);
 	if (len > PT_SHORT_MAX)
 		return -EMSGSIZE;
-	uint64_t msg[2] = { w0, w1 }, reply[2];
+	/* Past the reply's length the words read 0, never the stack's. */
+	uint64_t msg[2] = { w0, w1 }, reply[2] = { 0, 0 };
 	struct chan_call c;	/* every field is set before use */
 	c.flags = 0;
 	c.nointr = false;	/* any signal withdraws a program's call */
@@ -648,10 +649,6 @@ sys_pt_channel_call_regs(int h, uint64_t w0, uint64_t w1, unsigned len)
 	if (!c.done)
 		return status;
 	uint64_t *regs = trap_syscall_regs(t->tf);
-	/* Past the reply's length the words read 0, never the stack's. */
-	if (c.reply_len < PT_SHORT_MAX)
-		__builtin_memset((char *)reply + c.reply_len, 0,
-				 PT_SHORT_MAX - c.reply_len);
 	regs[1] = reply[0];
 	regs[2] = reply[1];
 	regs[3] = c.reply_len;
