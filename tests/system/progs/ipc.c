@@ -653,12 +653,19 @@ exec_check(const char *kept, const char *dropped)
 	return pt_handle_info(atoi(dropped), &hi) == -EBADF ? 0 : 2;
 }
 
+/* The cycle counter (AArch64: the virtual counter, a coarser clock). */
 static inline uint64_t
 rdtsc(void)
 {
+#if defined(__aarch64__)
+	uint64_t v;
+	__asm__ volatile("isb; mrs %0, cntvct_el0" : "=r"(v));
+	return v;
+#else
 	uint32_t lo, hi;
 	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
 	return (uint64_t)hi << 32 | lo;
+#endif
 }
 
 /* Cycles per round trip (-icount: instructions) of n calls through
