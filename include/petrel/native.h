@@ -104,7 +104,9 @@ pt_syscall_regs(long nr, uint64_t r[6])
  * The short call: m->w's first m->len bytes (at most PT_SHORT_MAX) are the
  * message; the reply's words and length come back in m->w and m->len
  * (words past the length read 0). Returns the server's status, or a
- * negative errno the server did not give (then m is as it was).
+ * negative errno: a call no server took (a bad handle or length, EINTR,
+ * a server end closed before) leaves m as it was; one whose server end
+ * went while it was open (ECONNRESET) gets a reply of 0 bytes.
  */
 static inline long
 pt_channel_call_short(pt_handle_t h, struct pt_short *m)

@@ -1,6 +1,7 @@
 /*
  * Channels: synchronous call and reply between a client end and a server
- * end. The kernel copies the small message and reply; bulk data moves once,
+ * end. The kernel copies the small message and reply (the short calls
+ * carry up to 16 bytes of each in registers instead); bulk data moves once,
  * when the server reads or writes the caller's buffers through the call's
  * token (as QNX MsgRead/MsgWrite). A call to a server thread waiting in
  * pt_channel_recv runs it at once on the caller's CPU, and a reply given
@@ -460,6 +461,7 @@ sys_pt_channel_call(int h, uaddr_t ucall)
 	c.reply = reply;
 	c.reply_cap = call.reply_cap;
 	c.reply_len = 0;
+	c.done = false;	/* read after a call the channel refused at once */
 	if ((e = segs_check(&c, &call)) < 0 ||
 	    (e = copyin(msg, call.msg, call.msg_len)) < 0)
 		return e;
@@ -643,6 +645,7 @@ sys_pt_channel_call_regs(int h, uint64_t w0, uint64_t w1, unsigned len)
 	c.reply_cap = PT_SHORT_MAX;
 	c.reply_len = 0;
 	c.nseg = 0;
+	c.done = false;	/* read after a call the channel refused at once */
 	kobj_get(o);
 	long status = chan_do_call(chan_of(o), &c);
 	kobj_put(o);
