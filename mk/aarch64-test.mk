@@ -7,7 +7,7 @@
 
 A64_TESTROOT := $(A64_BUILD)/testroot
 A64_ABI_NAMES := $(shell awk '$$1 == "run" { print $$2 }' tests/abi/aarch64.list)
-A64_SYSTEST_PROGS := segv threads
+A64_SYSTEST_PROGS := segv threads ipc
 A64_TEST_FILES := $(A64_ABI_NAMES:%=$(A64_TESTROOT)/test/abi/%) \
 	$(A64_SYSTEST_PROGS:%=$(A64_TESTROOT)/test/bin/%) \
 	$(A64_TESTROOT)/test/bin/abi-batch
@@ -27,10 +27,12 @@ $(A64_TESTROOT)/test/abi/%: tests/abi/%.c tests/abi/abi.h tests/abi/inet.h \
 $(A64_TESTROOT)/test/abi/unix $(A64_TESTROOT)/test/abi/unix_names: \
 		tests/abi/unix.h
 
+# (ipc uses the native calls: <petrel/native.h> and the generated stubs.)
 $(A64_TESTROOT)/test/bin/%: tests/system/progs/%.c \
-		$(wildcard tests/system/progs/*.h) | $(DEPS_STAMP)
+		$(wildcard tests/system/progs/*.h) \
+		$(wildcard include/petrel/*.h) $(A64_CALLS_H) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	$(A64_CC) $(A64_USER_CFLAGS) -s -pthread -o $@ $<
+	$(A64_CC) $(A64_USER_CFLAGS) $(A64_NATIVE) -s -pthread -o $@ $<
 
 $(A64_TESTROOT)/test/bin/abi-batch: tests/abi/batch.sh
 	@mkdir -p $(@D)

@@ -126,6 +126,22 @@ struct pt_recv {
 	uint32_t seg_flags[PT_SEG_MAX];
 };
 
+/*
+ * A short call or receive (pt_channel_call_short, pt_channel_recv_short in
+ * <petrel/native.h>): up to PT_SHORT_MAX bytes each way in registers, no
+ * argument block and no copy through user memory. Either end may use the
+ * block form (pt_channel_call, pt_channel_recv) meanwhile.
+ */
+#define PT_SHORT_MAX 16
+struct pt_short {
+	uint64_t w[2];		/* the message or reply, PT_SHORT_MAX bytes */
+	uint32_t len;		/* its bytes; a received call's whole msg_len */
+	uint32_t flags;		/* received: PT_RECV_* */
+	uint64_t token;		/* received: the call's token */
+	int32_t pid, uid, gid;	/* received: the caller's identity */
+	uint32_t nseg;		/* received: its segments, for pt_msg_read */
+};
+
 /* ---- Waiting --------------------------------------------------------------- */
 
 /* Signals of a channel end (a notification's signals are its bits). */

@@ -1,6 +1,7 @@
 /*
  * Channels: synchronous call and reply between a client end and a server
- * end. The kernel copies the small message and reply; bulk data moves once,
+ * end. The kernel copies the small message and reply (the short calls
+ * carry up to 16 bytes of each in registers instead); bulk data moves once,
  * when the server reads or writes the caller's buffers through the call's
  * token (as QNX MsgRead/MsgWrite). A call to a server thread waiting in
  * pt_channel_recv runs it at once on the caller's CPU, and a reply given
@@ -16,6 +17,7 @@
 #include <kernel/errno.h>
 #include <kernel/arch.h>
 #include <syscall_table.h>
+#include <arch/trap.h>
 #include "ipc_int.h"
 
 struct channel {
@@ -304,6 +306,18 @@ call_find(struct channel *ch, uint64_t token)
 	return NULL;
 }
 
+/* Copies up to PT_SHORT_MAX bytes in line: memcpy is a call here. */
+static inline __attribute__((always_inline)) void
+short_copy(void *dst, const void *src, size_t len)
+{
+	char *d = dst;
+	const char *s = src;
+	for (; len >= 8; len -= 8, d += 8, s += 8)
+		__builtin_memcpy(d, s, 8);
+	while (len--)
+		*d++ = *s++;
+}
+
 /* ---- Copies between the server and the caller's memory ----------------- */
 
 /* Copies between the server's buffer ubuf and the caller's segment. */
@@ -447,6 +461,7 @@ sys_pt_channel_call(int h, uaddr_t ucall)
 	c.reply = reply;
 	c.reply_cap = call.reply_cap;
 	c.reply_len = 0;
+	c.done = false;	/* read after a call the channel refused at once */
 	if ((e = segs_check(&c, &call)) < 0 ||
 	    (e = copyin(msg, call.msg, call.msg_len)) < 0)
 		return e;
@@ -472,7 +487,7 @@ sys_pt_channel_call(int h, uaddr_t ucall)
  */
 static inline __attribute__((always_inline)) struct waitq *
 reply_to(struct channel *ch, uint64_t token, int64_t status, uaddr_t data,
-	 size_t len, long *err)
+	 const void *kdata, size_t len, long *err)
 {
 	struct chan_call *c = call_find(ch, token);
 	*err = 0;
@@ -485,7 +500,9 @@ reply_to(struct channel *ch, uint64_t token, int64_t status, uaddr_t data,
 		return NULL;
 	}
 	len = MIN(len, c->reply_cap);
-	if (len && (*err = copyin(c->reply, data, len)) < 0)
+	if (kdata)
+		short_copy(c->reply, kdata, len);	/* a short reply's words */
+	else if (len && (*err = copyin(c->reply, data, len)) < 0)
 		return NULL;
 	c->reply_len = len;
 	if (c->async) {
@@ -507,8 +524,8 @@ sys_pt_channel_reply(int h, uint64_t token, int64_t status, uaddr_t data,
 	if (IS_ERR(o))
 		return PTR_ERR(o);
 	long err;
-	struct waitq *caller = reply_to(chan_of(o), token, status, data, len,
-					&err);
+	struct waitq *caller = reply_to(chan_of(o), token, status, data, NULL,
+					len, &err);
 	if (caller)
 		waitq_wake_one(caller);
 	return err;
@@ -561,7 +578,7 @@ sys_pt_channel_recv(int h, uaddr_t urecv, int64_t timeout_ns)
 	struct waitq *caller = NULL;
 	if (r.reply_token) {
 		caller = reply_to(ch, r.reply_token, r.reply_status,
-				  r.reply_data, r.reply_len, &e);
+				  r.reply_data, NULL, r.reply_len, &e);
 		if (e < 0)
 			return e;
 	}
@@ -592,6 +609,119 @@ sys_pt_channel_recv(int h, uaddr_t urecv, int64_t timeout_ns)
 		if (e < 0)
 			break;
 	}
+	kobj_put(o);
+	return e;
+}
+
+/* ---- The short calls: the message and reply in registers ---------------- */
+
+/*
+ * pt_channel_call_regs: the message in the argument registers w0 and w1
+ * (len bytes), the reply written back to them (trap_syscall_regs), its
+ * length to len's. Nothing goes through user memory; for the server, the
+ * call is one like any other (a block-form receive sees a message of len
+ * bytes and reply room of PT_SHORT_MAX).
+ */
+long
+sys_pt_channel_call_regs(int h, uint64_t w0, uint64_t w1, unsigned len)
+{
+	struct thread *t = current();
+	struct kobj *o = handle_lookup_inline(t->proc, h, PT_OBJ_CHANNEL_CLIENT,
+					      PT_RIGHT_WRITE);
+	if (IS_ERR(o))
+		return PTR_ERR(o);
+	if (len > PT_SHORT_MAX)
+		return -EMSGSIZE;
+	/* Past the reply's length the words read 0, never the stack's. */
+	uint64_t msg[2] = { w0, w1 }, reply[2] = { 0, 0 };
+	struct chan_call c;	/* every field is set before use */
+	c.flags = 0;
+	c.nointr = false;	/* any signal withdraws a program's call */
+	c.on_reply = NULL;
+	c.async = NULL;
+	c.msg = msg;
+	c.msg_len = len;
+	c.reply = reply;
+	c.reply_cap = PT_SHORT_MAX;
+	c.reply_len = 0;
+	c.nseg = 0;
+	c.done = false;	/* read after a call the channel refused at once */
+	kobj_get(o);
+	long status = chan_do_call(chan_of(o), &c);
+	kobj_put(o);
+	if (!c.done)
+		return status;
+	uint64_t *regs = trap_syscall_regs(t->tf);
+	regs[1] = reply[0];
+	regs[2] = reply[1];
+	regs[3] = c.reply_len;
+	return status;
+}
+
+/* Gives the first queued call to a short receive: into the registers
+ * regs[1..5]; returns its token. */
+static inline __attribute__((always_inline)) long
+take_short(struct channel *ch, uint64_t *regs)
+{
+	struct chan_call *c = list_first(&ch->queue, struct chan_call, link);
+	uint64_t msg[2] = { 0, 0 };
+	short_copy(msg, c->msg, MIN(c->msg_len, (size_t)PT_SHORT_MAX));
+	regs[1] = msg[0];
+	regs[2] = msg[1];
+	regs[3] = c->msg_len | (uint64_t)c->flags << 32;
+	regs[4] = (uint32_t)c->uid | (uint64_t)(uint32_t)c->gid << 32;
+	regs[5] = (uint32_t)c->pid | (uint64_t)c->nseg << 32;
+	list_remove(&c->link);
+	list_push_back(&ch->active, &c->link);
+	return (long)c->token;
+}
+
+/*
+ * pt_channel_recv_regs: answers reply_token (if not 0) with status and the
+ * words w0, w1 (len bytes), as pt_channel_recv's reply does, then waits
+ * for a call, for ever or until the clients are gone (EPIPE). Returns the
+ * call's token; its first PT_SHORT_MAX bytes go to the registers of w0
+ * and w1, the rest of what pt_recv says to those of len, reply_token and
+ * status (syscalls.master). A longer message is cut: its whole length
+ * tells the server so.
+ */
+long
+sys_pt_channel_recv_regs(int h, uint64_t w0, uint64_t w1, unsigned len,
+			 uint64_t reply_token, int64_t status)
+{
+	struct thread *t = current();
+	struct kobj *o = handle_lookup_inline(t->proc, h, PT_OBJ_CHANNEL_SERVER,
+					      PT_RIGHT_READ);
+	if (IS_ERR(o))
+		return PTR_ERR(o);
+	struct channel *ch = chan_of(o);
+	struct waitq *caller = NULL;
+	long e = 0;
+	if (reply_token) {
+		if (len > PT_SHORT_MAX)
+			return -EMSGSIZE;
+		uint64_t words[2] = { w0, w1 };
+		caller = reply_to(ch, reply_token, status, 0, words, len, &e);
+		if (e < 0)
+			return e;
+	}
+	if (caller && (!list_empty(&ch->queue) || ch->client_gone)) {
+		waitq_wake_one(caller);
+		caller = NULL;
+	}
+	kobj_get(o);	/* ch outlives the sleep, whoever closes the handle */
+	while (list_empty(&ch->queue)) {
+		if (ch->client_gone) {
+			e = -EPIPE;
+			break;
+		}
+		e = waitq_wait_take(&ch->receivers, 0, true, caller);
+		caller = NULL;
+		if (e < 0)
+			break;
+	}
+	if (e == 0)
+		e = take_short(ch, trap_syscall_regs(t->tf));
 	kobj_put(o);
 	return e;
 }

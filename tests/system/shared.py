@@ -1,6 +1,6 @@
 # Checks that an x86_64 system test and its aarch64 twin share (pipelines.py
 # and applets.py with aarch64-shell.py, segfault.py and threads.py with
-# aarch64-progs.py): each boots through the function it is given, lib.boot
+# aarch64-progs.py, ipc.py with aarch64-ipc.py): each boots through the function it is given, lib.boot
 # or aarch64lib.boot_aarch64, with the options given, and checks what comes
 # back. Not a test itself.
 from lib import expect_lines, expect_status, fail
@@ -99,4 +99,44 @@ def check_threads(boot, workers=None, **options):
 		"threads: counter=%d" % (workers * 20000),
 		"threads: items=1000 sum=500500",
 		"threads: ok",
+	])
+
+
+def check_ipc(boot, smp, **options):
+	"""progs/ipc.c (/test/bin/ipc) with smp CPUs: every check prints "ok"
+	(tests/system/ipc.py says which), the calls to a server pinned to the
+	other CPU too with 2; exit status 0."""
+	result = boot(["/test/bin/ipc"], smp=smp, test_image=True, **options)
+	expect_status(result, 0)
+	cross = ["ipc: ok calls to a server pinned to another CPU",
+		 "ipc: ok the pinned server ends with EPIPE",
+		 "ipc: ok short calls to a server pinned to another CPU",
+		 "ipc: ok the pinned short server ends with EPIPE"] if smp == 2 else []
+	expect_lines(result, [
+		"ipc: ok call: server read and wrote our buffers",
+		"ipc: ok 4 MiB read by the server, checksum",
+		"ipc: ok server died mid-call: ECONNRESET",
+		"ipc: ok closing the client ends the server's receive: EPIPE",
+		"ipc: ok a signal withdraws a waiting call: EINTR",
+		"ipc: ok the next call is answered",
+		"ipc: ok short call: status and reply in registers",
+		"ipc: ok short call: 16 bytes each way",
+		"ipc: ok short receive: the caller's pid, uid, gid",
+		"ipc: ok short call of 17 bytes: EMSGSIZE, m kept",
+		"ipc: ok block call, short receive: cut to 16",
+		"ipc: ok short receive: a segment counted",
+		"ipc: ok short call on no handle: EBADF",
+		"ipc: ok short call without WRITE: EPERM",
+		"ipc: ok a signal withdraws a short call: EINTR",
+		"ipc: ok the next short call is answered",
+		"ipc: ok short call, block receive",
+		"ipc: ok server died mid short call: ECONNRESET",
+		"ipc: ok short reply to no call: ENOENT",
+		"ipc: ok a signal ends a waiting short receive: EINTR",
+		"ipc: ok short receive with no client: EPIPE",
+	] + cross + [
+		"ipc: ok wait on two: the channel is readable",
+		"ipc: ok memory object shared across processes",
+		"ipc: ok execve keeps only kept handles",
+		"ipc: all passed",
 	])

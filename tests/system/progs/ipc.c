@@ -4,7 +4,8 @@
  * a server that dies, a call a signal withdraws, calls to a server on
  * another CPU, notifications and waits, shared memory objects, and
  * handles across fork and execve. Prints one line per check; exits 1 on the
- * first failure. With "bench N" it prints the cycles of N round trips;
+ * first failure. With "bench N" it prints the cycles of N round trips,
+ * short (message and reply in registers) and block form;
  * with "bench N cross" the server runs on CPU 1 and the caller on CPU 0;
  * "bench N rt" makes the round trips alone (for an instruction trace).
  */
@@ -37,6 +38,8 @@ check(int ok, const char *what, long got)
 #define OP_EXIT_NO_REPLY 3
 #define OP_PING 4
 #define OP_SLOW_PING 5		/* slow_server: answers after arg ms */
+#define OP_ECHO 6		/* short_server: the words swapped back */
+#define OP_IDENT 7		/* short_server: what it learnt of the caller */
 
 struct req {
 	uint32_t op;
@@ -120,6 +123,72 @@ slow_server(pt_handle_t srv)
 		r.reply_data = (uint64_t)&reply_word;
 		r.reply_len = sizeof(reply_word);
 	}
+}
+
+/*
+ * The server of the short calls (pt_channel_recv_short): OP_PING and
+ * OP_SLOW_PING answer as slow_server does, OP_ECHO with the message's
+ * length and its two words swapped, OP_IDENT with the caller's pid, uid,
+ * gid, flags and segment count. A reply whose caller gave up (ENOENT) is
+ * dropped.
+ */
+static void
+short_server(pt_handle_t srv)
+{
+	struct pt_short m = { .len = 0 };
+	uint64_t token = 0;
+	int64_t status = 0;
+	for (;;) {
+		long t = pt_channel_recv_short(srv, token, status, &m);
+		if (t == -ENOENT && token) {
+			token = 0;
+			continue;
+		}
+		if (t < 0)
+			_exit(t == -EPIPE ? 0 : 2);
+		token = (uint64_t)t;
+		struct req q;
+		memcpy(&q, m.w, sizeof(q));
+		switch (q.op) {
+		case OP_SLOW_PING:
+			usleep(q.arg * 1000);
+			/* fall through */
+		case OP_PING:
+			status = q.arg;
+			m.w[0] = (uint64_t)q.arg * 2;
+			m.len = 8;
+			break;
+		case OP_ECHO: {
+			uint64_t w0 = m.w[0];
+			status = m.len;
+			m.w[0] = m.w[1];
+			m.w[1] = w0;
+			m.len = PT_SHORT_MAX;
+			break;
+		}
+		case OP_IDENT:
+			status = m.pid;
+			m.w[0] = (uint32_t)m.uid | (uint64_t)(uint32_t)m.gid << 32;
+			m.w[1] = m.nseg | (uint64_t)m.flags << 32;
+			m.len = PT_SHORT_MAX;
+			break;
+		case OP_EXIT_NO_REPLY:
+			_exit(0);
+		default:
+			status = -ENOSYS;
+			m.len = 0;
+		}
+	}
+}
+
+/* A short call of op and arg; the reply's words in m. */
+static long
+call_short(pt_handle_t cli, uint32_t op, uint32_t arg, struct pt_short *m)
+{
+	struct req q = { op, arg };
+	*m = (struct pt_short){ .len = sizeof(q) };
+	memcpy(m->w, &q, sizeof(q));
+	return pt_channel_call_short(cli, m);
 }
 
 static long
@@ -268,11 +337,133 @@ test_cross_cpu(void)
 	waitpid(pid, &status, 0);
 	check(WIFEXITED(status) && WEXITSTATUS(status) == 0,
 	      "the pinned server ends with EPIPE", status);
+	pin_to(1);
+	pid = start_server_with(ends, short_server);
+	pin_to(0);
+	for (uint32_t i = 0; i < 200; i++) {
+		struct pt_short m;
+		if (call_short(ends[0], OP_PING, i, &m) != i || m.w[0] != 2 * i)
+			bad++;
+	}
+	check(bad == 0, "short calls to a server pinned to another CPU", bad);
+	pt_handle_close(ends[0]);
+	waitpid(pid, &status, 0);
+	check(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	      "the pinned short server ends with EPIPE", status);
 	cpu_set_t all;
 	CPU_ZERO(&all);
 	CPU_SET(0, &all);
 	CPU_SET(1, &all);
 	sched_setaffinity(0, sizeof(all), &all);
+}
+
+/*
+ * The short calls (message and reply in registers): between themselves
+ * and with the block forms, their bad input, a server dying mid-call, a
+ * signal during a call and during a receive, the receive's EPIPE.
+ */
+static void
+test_short(void)
+{
+	pt_handle_t ends[2];
+	pid_t pid = start_server_with(ends, short_server);
+	struct pt_short m;
+	long r = call_short(ends[0], OP_PING, 21, &m);
+	check(r == 21 && m.w[0] == 42 && m.w[1] == 0 && m.len == 8,
+	      "short call: status and reply in registers", r);
+	m = (struct pt_short){ .w = { OP_ECHO | 0xabcdull << 32, 0x1122 },
+			       .len = 16 };
+	r = pt_channel_call_short(ends[0], &m);
+	check(r == 16 && m.w[0] == 0x1122 &&
+	      m.w[1] == (OP_ECHO | 0xabcdull << 32) && m.len == 16,
+	      "short call: 16 bytes each way", r);
+	r = call_short(ends[0], OP_IDENT, 0, &m);
+	check(r == getpid() && m.w[0] == ((uint64_t)getgid() << 32 | getuid()) &&
+	      m.w[1] == 0, "short receive: the caller's pid, uid, gid", r);
+	m.len = PT_SHORT_MAX + 1;
+	r = pt_channel_call_short(ends[0], &m);
+	check(r == -EMSGSIZE && m.len == PT_SHORT_MAX + 1,
+	      "short call of 17 bytes: EMSGSIZE, m kept", r);
+	/* The block call to the short server: its 24 bytes cut to 16. */
+	uint64_t msg[3] = { OP_ECHO, 2, 3 }, reply[4] = { 0 };
+	struct pt_call c = {
+		.msg = (uint64_t)msg, .msg_len = sizeof(msg),
+		.reply = (uint64_t)reply, .reply_cap = sizeof(reply),
+	};
+	r = pt_channel_call(ends[0], &c);
+	check(r == 24 && c.reply_len == 16 && reply[0] == 2 &&
+	      reply[1] == OP_ECHO, "block call, short receive: cut to 16", r);
+	struct pt_seg seg = { .addr = (uint64_t)reply, .len = 8,
+			      .flags = PT_SEG_IN };
+	struct req q = { OP_IDENT, 0 };
+	uint64_t word[2];
+	c = (struct pt_call){
+		.msg = (uint64_t)&q, .msg_len = sizeof(q),
+		.reply = (uint64_t)word, .reply_cap = sizeof(word), .nseg = 1,
+	};
+	c.seg[0] = seg;
+	r = pt_channel_call(ends[0], &c);
+	check(r == getpid() && word[1] == 1, "short receive: a segment counted",
+	      r);
+	/* Bad handles. */
+	m = (struct pt_short){ .len = 8 };
+	r = pt_channel_call_short(ends[1] + 1000, &m);
+	check(r == -EBADF, "short call on no handle: EBADF", r);
+	long n = pt_notify_create();
+	r = pt_channel_call_short((pt_handle_t)n, &m);
+	check(r == -EBADFD, "short call on a notification: EBADFD", r);
+	r = pt_channel_recv_short((pt_handle_t)n, 0, 0, &m);
+	check(r == -EBADFD, "short receive on a notification: EBADFD", r);
+	pt_handle_close((pt_handle_t)n);
+	long weak = pt_handle_dup(ends[0], PT_RIGHT_WAIT | PT_RIGHT_DUP);
+	r = pt_channel_call_short((pt_handle_t)weak, &m);
+	check(r == -EPERM, "short call without WRITE: EPERM", r);
+	pt_handle_close((pt_handle_t)weak);
+	/* A signal withdraws a short call; the late reply finds no caller. */
+	struct sigaction sa = { .sa_handler = on_alarm };	/* no SA_RESTART */
+	sigaction(SIGALRM, &sa, NULL);
+	ualarm(100000, 0);
+	r = call_short(ends[0], OP_SLOW_PING, 1000, &m);
+	check(r == -EINTR, "a signal withdraws a short call: EINTR", r);
+	r = call_short(ends[0], OP_PING, 5, &m);
+	check(r == 5 && m.w[0] == 10, "the next short call is answered", r);
+	/* The short call to a block server (reply room 16, given 8). */
+	pt_handle_t bends[2];
+	pid_t bpid = start_server(bends);
+	r = call_short(bends[0], OP_PING, 8, &m);
+	check(r == 8 && m.w[0] == 16 && m.len == 8,
+	      "short call, block receive", r);
+	pt_handle_close(bends[0]);
+	waitpid(bpid, NULL, 0);
+	/* The server dies mid-call. */
+	r = call_short(ends[0], OP_EXIT_NO_REPLY, 0, &m);
+	check(r == -ECONNRESET && m.len == 0,
+	      "server died mid short call: ECONNRESET", r);
+	waitpid(pid, NULL, 0);
+	r = call_short(ends[0], OP_PING, 1, &m);
+	check(r == -ECONNRESET && m.len == 8,
+	      "a short call to a dead server: ECONNRESET", r);
+	pt_handle_close(ends[0]);
+
+	/* The receive's own errors, in this process. */
+	if (pt_channel_create(ends) < 0)
+		check(0, "channel_create", 0);
+	m = (struct pt_short){ .len = PT_SHORT_MAX + 1 };
+	r = pt_channel_recv_short(ends[1], 5, 0, &m);
+	check(r == -EMSGSIZE, "short reply of 17 bytes: EMSGSIZE", r);
+	m.len = 8;
+	r = pt_channel_recv_short(ends[1], 12345, 0, &m);
+	check(r == -ENOENT, "short reply to no call: ENOENT", r);
+	r = pt_channel_recv_short(ends[0], 0, 0, &m);
+	check(r == -EBADFD, "short receive on a client end: EBADFD", r);
+	ualarm(50000, 0);
+	r = pt_channel_recv_short(ends[1], 0, 0, &m);
+	check(r == -EINTR, "a signal ends a waiting short receive: EINTR", r);
+	signal(SIGALRM, SIG_DFL);
+	pt_handle_close(ends[0]);
+	r = pt_channel_recv_short(ends[1], 0, 0, &m);
+	check(r == -EPIPE, "short receive with no client: EPIPE", r);
+	pt_handle_close(ends[1]);
 }
 
 static void
@@ -464,34 +655,62 @@ exec_check(const char *kept, const char *dropped)
 	return pt_handle_info(atoi(dropped), &hi) == -EBADF ? 0 : 2;
 }
 
+/* The cycle counter (AArch64: the virtual counter, a coarser clock). */
 static inline uint64_t
 rdtsc(void)
 {
+#if defined(__aarch64__)
+	uint64_t v;
+	__asm__ volatile("isb; mrs %0, cntvct_el0" : "=r"(v));
+	return v;
+#else
 	uint32_t lo, hi;
 	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
 	return (uint64_t)hi << 32 | lo;
+#endif
 }
 
-/* Cycles per round trip (-icount: instructions), per null system call
- * with the big lock (getppid) and per one without it (getpid). */
+/* Cycles per round trip (-icount: instructions) of n calls through
+ * client end cli, short (pt_channel_call_short) or block. */
+static uint64_t
+round_trips(pt_handle_t cli, int n, int short_form)
+{
+	struct req q = { OP_PING, 1 };
+	uint64_t word;
+	struct pt_short m;
+	uint64_t t0 = rdtsc();
+	if (short_form)
+		for (int i = 0; i < n; i++)
+			call_short(cli, OP_PING, 1, &m);
+	else
+		for (int i = 0; i < n; i++)
+			call(cli, &q, NULL, 0, &word);
+	return (rdtsc() - t0) / (uint64_t)n;
+}
+
+/* Cycles per round trip (-icount: instructions), short and block form,
+ * per null system call with the big lock (getppid) and per one without
+ * it (getpid). "rt" makes the short round trips alone. */
 static int
 bench(int n, int cross, int rt_only)
 {
-	pt_handle_t ends[2];
-	if (cross && !pin_to(1)) {	/* the server, forked now, stays there */
+	pt_handle_t ends[2], bends[2];
+	if (cross && !pin_to(1)) {	/* the servers, forked now, stay there */
 		printf("ipc-bench: no CPU 1\n");
 		return 1;
 	}
-	pid_t pid = start_server(ends);
+	pid_t pid = start_server_with(ends, short_server);
+	pid_t bpid = rt_only ? -1 : start_server(bends);
 	if (cross)
 		pin_to(0);
-	struct req q = { OP_PING, 1 };
-	uint64_t word;
-	for (int i = 0; i < 100; i++)	/* warm up: pages, caches */
-		call(ends[0], &q, NULL, 0, &word);
-	uint64_t t0 = rdtsc();
-	for (int i = 0; i < n; i++)
-		call(ends[0], &q, NULL, 0, &word);
+	/* Warm up (pages, caches) and leave both servers asleep in their
+	   receive: a server not yet run would wait in the run queue, and
+	   every system call's exit would take the slow way. */
+	round_trips(ends[0], 100, 1);
+	if (!rt_only)
+		round_trips(bends[0], 100, 0);
+	uint64_t rt = round_trips(ends[0], n, 1);
+	uint64_t rt_block = rt_only ? 0 : round_trips(bends[0], n, 0);
 	uint64_t t1 = rdtsc();
 	for (int i = 0; i < n && !rt_only; i++)
 		getppid();
@@ -499,12 +718,18 @@ bench(int n, int cross, int rt_only)
 	for (int i = 0; i < n && !rt_only; i++)
 		getpid();
 	uint64_t t3 = rdtsc();
-	printf("ipc-bench: %sround-trip %llu\n", cross ? "cross-cpu " : "",
-	       (unsigned long long)((t1 - t0) / n));
+	const char *where = cross ? "cross-cpu " : "";
+	printf("ipc-bench: %sround-trip %llu\n", where, (unsigned long long)rt);
+	printf("ipc-bench: %sround-trip-block %llu\n", where,
+	       (unsigned long long)rt_block);
 	printf("ipc-bench: null-syscall %llu\n", (unsigned long long)((t2 - t1) / n));
 	/* getpid runs without the big lock (docs/kernel.md). */
 	printf("ipc-bench: null-syscall-nolock %llu\n",
 	       (unsigned long long)((t3 - t2) / n));
+	if (!rt_only) {	/* first: its server holds a copy of ends[0] */
+		pt_handle_close(bends[0]);
+		waitpid(bpid, NULL, 0);
+	}
 	pt_handle_close(ends[0]);
 	waitpid(pid, NULL, 0);
 	return 0;
@@ -524,6 +749,7 @@ main(int argc, char **argv)
 	test_channel();
 	test_close_wakes_server();
 	test_call_interrupted();
+	test_short();
 	test_cross_cpu();
 	test_notify_wait();
 	test_memory();

@@ -34,6 +34,15 @@ trap_from_user(const struct trapframe *tf)
 	return (tf->pstate & PSTATE_MODE_MASK) == 0;
 }
 
+/* A system call's six argument registers in the frame, in order (x0, the
+ * result's too, first): a call that answers in registers too (the short
+ * channel calls) writes the others. */
+static inline uint64_t *
+trap_syscall_regs(struct trapframe *tf)
+{
+	return &tf->x[0];
+}
+
 /* trap.c, called from entry.S with the frame. */
 void trap_kernel_sync(struct trapframe *tf);
 void trap_user_sync(struct trapframe *tf);

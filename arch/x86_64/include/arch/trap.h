@@ -50,6 +50,14 @@ trap_from_user(const struct trapframe *tf)
 {
 	return (tf->cs & 3) == 3;
 }
+
+/* A system call's six argument registers in the frame, in order: a call
+ * that answers in registers too (the short channel calls) writes there. */
+static inline uint64_t *
+trap_syscall_regs(struct trapframe *tf)
+{
+	return &tf->rdi;
+}
 #endif
 
 #endif
