@@ -25,10 +25,11 @@
 #define SOCK_BOUNCE 65536		/* buffer for a receive that is cut */
 
 static struct kobj *routes[3];		/* [PT_ROUTE_*]: a client end */
-/* struct sockfile by id; a bucket is made a list at its first use (a
- * zeroed one is empty): 1,024 list_init calls took 5,000 instructions of
- * the boot. */
-static struct list sock_hash[SOCK_HASH];
+/* struct sockfile by id, allocated with the first socket: the 16 KiB
+ * of buckets stay free in a guest without one (--mem 4M). A bucket is
+ * made a list at its first use (a zeroed one is empty): 1,024 list_init
+ * calls took 5,000 instructions of the boot. */
+static struct list *sock_hash;
 static struct super sock_super = { .type = "sockfs" };
 
 static unsigned
@@ -51,6 +52,8 @@ bucket(struct kobj *chan, uint64_t id)
 struct sockfile *
 sockfile_find(struct kobj *chan, uint64_t id)
 {
+	if (!sock_hash)
+		return NULL;	/* no socket yet */
 	struct list *b = bucket(chan, id);
 
 	list_for_each(it, b) {
@@ -64,7 +67,7 @@ sockfile_find(struct kobj *chan, uint64_t id)
 void
 sockfile_chan_dead(struct kobj *chan)
 {
-	for (int i = 0; i < SOCK_HASH; i++) {
+	for (int i = 0; sock_hash && i < SOCK_HASH; i++) {
 		if (!sock_hash[i].next)
 			continue;	/* never used */
 		list_for_each(it, &sock_hash[i]) {
@@ -730,6 +733,10 @@ struct file *
 sockfile_new(struct kobj *chan, uint64_t id, int domain, int type,
 	     unsigned events, unsigned flags)
 {
+	if (!sock_hash)
+		sock_hash = kzalloc(SOCK_HASH * sizeof(*sock_hash));
+	if (!sock_hash)
+		return ERR_PTR(-ENOMEM);
 	struct sockfile *s = kzalloc(sizeof(*s));
 	struct inode *ino = inode_new(&sock_super, S_IFSOCK | 0777);
 	struct file *f = NULL;
