@@ -38,7 +38,11 @@ endef
 $(foreach t,$(HOST_TEST_NAMES),$(eval $(call HOST_TEST_RULE,$(t))))
 
 # test_pagepack unpacks what tools/pagepack.py packed, read from beside it.
-$(HOST_TEST_DIR)/test_pagepack: $(HOST_TEST_DIR)/pagepack-vectors.bin
+$(HOST_TEST_DIR)/test_pagepack: $(HOST_TEST_DIR)/pagepack-vectors.bin \
+		$(HOST_TEST_DIR)/pagepack-busybox.bin
+$(HOST_TEST_DIR)/pagepack-busybox.bin: tools/pagepack.py /bin/busybox
+	@mkdir -p $(@D)
+	python3 tools/pagepack.py vector /bin/busybox $@
 $(HOST_TEST_DIR)/pagepack-vectors.bin: tools/pagepack.py
 	@mkdir -p $(@D)
 	python3 tools/pagepack.py vectors $@

@@ -4,6 +4,7 @@
 usage: tools/pagepack.py pack IN OUT     packs IN (for a test)
        tools/pagepack.py unpack IN OUT   unpacks IN, checking it
        tools/pagepack.py vectors OUT     the host test's inputs and packs
+       tools/pagepack.py vector IN OUT   IN and its pack, for the host test
 
 A packed file (kernel/core/pagepack.c reads it; docs/kernel.md, Memory):
 
@@ -300,8 +301,20 @@ def vectors(path):
 			f.write(struct.pack("<I", len(packed)) + packed)
 
 
+def vector(src, path):
+	"""One input for the host test, as vectors() writes them (the real
+	BusyBox, every block of it unpacked and compared)."""
+	data = open(src, "rb").read()
+	packed = pack(data)
+	with open(path, "wb") as f:
+		f.write(struct.pack("<I", len(data)) + data)
+		f.write(struct.pack("<I", len(packed)) + packed)
+
+
 def main():
-	if len(sys.argv) == 4 and sys.argv[1] in ("pack", "unpack"):
+	if len(sys.argv) == 4 and sys.argv[1] == "vector":
+		vector(sys.argv[2], sys.argv[3])
+	elif len(sys.argv) == 4 and sys.argv[1] in ("pack", "unpack"):
 		data = open(sys.argv[2], "rb").read()
 		out = pack(data) if sys.argv[1] == "pack" else unpack(data)
 		open(sys.argv[3], "wb").write(out)

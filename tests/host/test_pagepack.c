@@ -199,6 +199,24 @@ decode(const uint8_t *in, size_t in_len, size_t out_len)
 	return r;
 }
 
+/* The real BusyBox, as the image packs it: every block unpacks to it. */
+static void
+test_busybox(const char *path)
+{
+	size_t len, n, m;
+	uint8_t *v = slurp(path, &len);
+
+	CHECK(v != NULL && len >= 8);
+	if (!v || len < 8)
+		return;
+	n = get32(v);
+	CHECK(n > 100 * BLOCK && 8 + n <= len);
+	m = get32(v + 4 + n);
+	CHECK_EQ(8 + n + m, len);
+	CHECK(unpack_all(v + 8 + n, m, v + 4, n));
+	free(v);
+}
+
 /* Hand-made blocks: good ones, and each way of being bad. */
 static void
 test_blocks(void)
@@ -315,14 +333,17 @@ test_random(void)
 int
 main(int argc, char **argv)
 {
-	char path[4096], *self = strdup(argv[0]);
+	char path[4096], busybox[4096], *self = strdup(argv[0]), *dir;
 
 	(void)argc;
-	snprintf(path, sizeof(path), "%s/pagepack-vectors.bin", dirname(self));
+	dir = dirname(self);
+	snprintf(path, sizeof(path), "%s/pagepack-vectors.bin", dir);
+	snprintf(busybox, sizeof(busybox), "%s/pagepack-busybox.bin", dir);
 	free(self);
 	srand(13);
 	plain_init();
 	test_vectors(path);
+	test_busybox(busybox);
 	test_tables_switch(path);
 	test_blocks();
 	test_headers();
