@@ -40,7 +40,8 @@ $(foreach t,$(HOST_TEST_NAMES),$(eval $(call HOST_TEST_RULE,$(t))))
 # test_pagepack unpacks what tools/pagepack.py packed, read from beside it.
 $(HOST_TEST_DIR)/test_pagepack: $(HOST_TEST_DIR)/pagepack-vectors.bin \
 		$(HOST_TEST_DIR)/pagepack-busybox.bin
-$(HOST_TEST_DIR)/pagepack-busybox.bin: tools/pagepack.py /bin/busybox
+# (/bin/busybox is Debian's busybox-static, which deps.sh installs.)
+$(HOST_TEST_DIR)/pagepack-busybox.bin: tools/pagepack.py | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	python3 tools/pagepack.py vector /bin/busybox $@
 $(HOST_TEST_DIR)/pagepack-vectors.bin: tools/pagepack.py
