@@ -411,8 +411,23 @@ sleep_check(struct thread *t, uint64_t deadline, bool interruptible)
 	return 0;
 }
 
-/* Puts the current thread t on wq, asleep; the caller switches away. */
-static void
+/*
+ * Arms the timeout of t's sleep. A timeout runs under the big lock; armed
+ * and cancelled under it too, it cannot fire for a later sleep of this
+ * thread. Out of line: a call's hand-off has no deadline.
+ */
+static __attribute__((noinline)) void
+sleep_arm_timeout(struct thread *t, uint64_t deadline)
+{
+	BKL_ASSERT_HELD();
+	ktimer_add(&t->timeout, deadline, timeout_fired);
+	/* the thread switched to may not tick */
+	timer_arm(timers_cover(this_cpu(), ktimer_next()));
+}
+
+/* Puts the current thread t on wq, asleep; the caller switches away.
+ * Inline: it is on the IPC hand-off's path. */
+static inline __attribute__((always_inline)) void
 sleep_on(struct thread *t, struct waitq *wq, uint64_t deadline,
 	 bool interruptible)
 {
@@ -422,16 +437,8 @@ sleep_on(struct thread *t, struct waitq *wq, uint64_t deadline,
 	t->interruptible = interruptible;
 	t->wake_result = 0;
 	list_push_back(&wq->sleepers, &t->run_link);
-	/*
-	 * A timeout runs under the big lock; armed and cancelled under it
-	 * too, it cannot fire for a later sleep of this thread.
-	 */
-	KASSERT(!deadline || bkl_held());
-	if (deadline) {
-		ktimer_add(&t->timeout, deadline, timeout_fired);
-		/* the thread switched to may not tick */
-		timer_arm(timers_cover(this_cpu(), ktimer_next()));
-	}
+	if (deadline)
+		sleep_arm_timeout(t, deadline);
 }
 
 int
