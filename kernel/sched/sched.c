@@ -706,7 +706,8 @@ switch_to_inline(struct thread *next)
  * just gone to sleep (sleep_on) and next, a sleeper just taken off its
  * wait queue, runs in its place. What a general switch tests is known
  * here: prev is neither next nor the idle thread (which never sleeps),
- * and it goes on no run queue.
+ * and it goes on no run queue; both are threads of processes, asleep in
+ * or making a system call.
  */
 static inline __attribute__((always_inline)) void
 switch_handoff(struct cpu *c, struct thread *prev, struct thread *next)
@@ -728,7 +729,7 @@ switch_handoff(struct cpu *c, struct thread *prev, struct thread *next)
 	c->current = next;
 	stat_switches++;
 	bool had_bkl = bkl_mine(c);
-	arch_context_switch(prev, next);
+	arch_context_switch_procs(prev, next);
 	switch_done(had_bkl);
 }
 
