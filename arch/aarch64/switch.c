@@ -45,6 +45,13 @@ arch_context_switch(struct thread *prev, struct thread *next)
 	switch_stacks(&prev->ksp, next->ksp);
 }
 
+void
+arch_context_switch_procs(struct thread *prev, struct thread *next)
+{
+	KASSERT(prev->proc && next->proc);
+	arch_context_switch(prev, next);
+}
+
 /* The child's registers are the running parent's, but x0 (clone returns
  * 0 in the child) and, if given, sp; the parent's FP/SIMD registers
  * and TLS register, or tls. */

@@ -71,6 +71,20 @@ arch_context_switch(struct thread *prev, struct thread *next)
 	switch_stacks(&prev->ksp, next->ksp);
 }
 
+void
+arch_context_switch_procs(struct thread *prev, struct thread *next)
+{
+	KASSERT(prev->proc && next->proc);
+	fpu_save(prev->arch.fpu);
+	uint64_t fs = prev->arch.fs_base = rdmsr(MSR_FS_BASE);
+	fpu_load(next->arch.fpu);
+	if (fs != next->arch.fs_base)
+		wrmsr(MSR_FS_BASE, next->arch.fs_base);
+	cpu_set_kernel_stack((uint64_t)(next->tf + 1));
+	vm_switch(prev->proc->vm, next->proc->vm);
+	switch_stacks(&prev->ksp, next->ksp);
+}
+
 /*
  * The child's registers are the running parent's, but rax (clone returns
  * 0 in the child) and, if given, the stack pointer; it gets the parent's

@@ -411,8 +411,23 @@ sleep_check(struct thread *t, uint64_t deadline, bool interruptible)
 	return 0;
 }
 
-/* Puts the current thread t on wq, asleep; the caller switches away. */
-static void
+/*
+ * Arms the timeout of t's sleep. A timeout runs under the big lock; armed
+ * and cancelled under it too, it cannot fire for a later sleep of this
+ * thread. Out of line: a call's hand-off has no deadline.
+ */
+static __attribute__((noinline)) void
+sleep_arm_timeout(struct thread *t, uint64_t deadline)
+{
+	BKL_ASSERT_HELD();
+	ktimer_add(&t->timeout, deadline, timeout_fired);
+	/* the thread switched to may not tick */
+	timer_arm(timers_cover(this_cpu(), ktimer_next()));
+}
+
+/* Puts the current thread t on wq, asleep; the caller switches away.
+ * Inline: it is on the IPC hand-off's path. */
+static inline __attribute__((always_inline)) void
 sleep_on(struct thread *t, struct waitq *wq, uint64_t deadline,
 	 bool interruptible)
 {
@@ -422,16 +437,8 @@ sleep_on(struct thread *t, struct waitq *wq, uint64_t deadline,
 	t->interruptible = interruptible;
 	t->wake_result = 0;
 	list_push_back(&wq->sleepers, &t->run_link);
-	/*
-	 * A timeout runs under the big lock; armed and cancelled under it
-	 * too, it cannot fire for a later sleep of this thread.
-	 */
-	KASSERT(!deadline || bkl_held());
-	if (deadline) {
-		ktimer_add(&t->timeout, deadline, timeout_fired);
-		/* the thread switched to may not tick */
-		timer_arm(timers_cover(this_cpu(), ktimer_next()));
-	}
+	if (deadline)
+		sleep_arm_timeout(t, deadline);
 }
 
 int
@@ -650,7 +657,7 @@ sleep_credit(struct thread *t, uint64_t now)
  * Runs next on this CPU in place of the current thread. Called with the
  * scheduler lock held; returns, in this thread once it runs again, with
  * the lock dropped and the big lock as this thread held it. Inline in
- * the IPC hand-off (waitq_wait_take), a call everywhere else.
+ * switch_to only (the IPC hand-off has switch_handoff).
  */
 static inline __attribute__((always_inline)) void
 switch_to_inline(struct thread *next)
@@ -691,6 +698,38 @@ switch_to_inline(struct thread *next)
 	stat_switches++;
 	bool had_bkl = bkl_mine(c);
 	arch_context_switch(prev, next);
+	switch_done(had_bkl);
+}
+
+/*
+ * switch_to_inline for the IPC hand-off: prev, the current thread, has
+ * just gone to sleep (sleep_on) and next, a sleeper just taken off its
+ * wait queue, runs in its place. What a general switch tests is known
+ * here: prev is neither next nor the idle thread (which never sleeps),
+ * and it goes on no run queue; both are threads of processes, asleep in
+ * or making a system call.
+ */
+static inline __attribute__((always_inline)) void
+switch_handoff(struct cpu *c, struct thread *prev, struct thread *next)
+{
+	uint64_t now = arch_now_ns();
+
+	SPIN_ASSERT_HELD(&sched_lock);
+	KASSERT(prev == c->current && prev != next && prev != c->idle &&
+		prev->state == THREAD_SLEEPING);
+	prev->nvcsw++;
+	next->state = THREAD_RUNNING;
+	next->last_cpu = c;
+	prev->cpu_ns += now - prev->run_start;
+	sleep_credit(prev, now);
+	next->run_start = now;
+	next->slice_end = now + (next->slice_left ? next->slice_left :
+						    slice_ns(next));
+	next->slice_left = 0;
+	c->current = next;
+	stat_switches++;
+	bool had_bkl = bkl_mine(c);
+	arch_context_switch_procs(prev, next);
 	switch_done(had_bkl);
 }
 
@@ -790,7 +829,7 @@ waitq_wait_take(struct waitq *wq, uint64_t deadline, bool interruptible,
 	}
 	sleep_on(t, wq, deadline, interruptible);
 	if (next)
-		switch_to_inline(next);
+		switch_handoff(c, t, next);
 	else
 		schedule_locked();
 	if (deadline)

@@ -87,6 +87,9 @@ void arch_thread_init(struct thread *t);
 /* Saves prev's registers, FPU and TLS state and runs next: returns when
  * prev is switched back in. Caller holds the big lock. */
 void arch_context_switch(struct thread *prev, struct thread *next);
+/* arch_context_switch where both threads belong to processes (neither is
+ * the idle thread: the IPC hand-off), without the tests for that case. */
+void arch_context_switch_procs(struct thread *prev, struct thread *next);
 /* A clone's user registers, FPU and TLS state: the running thread
  * parent's, but clone's return value 0, the stack pointer sp if not 0,
  * and the TLS base tls if set_tls (checked by arch_tls_check). */

@@ -62,13 +62,23 @@ bkl_trylock_cpu(int me)
 }
 
 /* Drops the lock; the caller must hold it (dropping another CPU's would
- * let two CPUs into the kernel). Inline: every exit to user mode. */
+ * let two CPUs into the kernel), and counts its hold up to the clock
+ * count `cycles`, an arch_cycles() value the caller read just before
+ * (the system-call exit shares the scheduler's read). Inline: every exit
+ * to user mode. */
+static inline void
+bkl_unlock_at(uint64_t cycles)
+{
+	KASSERT(bkl_held());
+	bkl_stats[bkl_owner].hold_cycles += cycles;	/* ours */
+	__atomic_store_n(&bkl_owner, -1, __ATOMIC_RELEASE);
+}
+
+/* bkl_unlock_at, the hold counted up to now. */
 static inline void
 bkl_unlock(void)
 {
-	KASSERT(bkl_held());
-	bkl_stats[bkl_owner].hold_cycles += arch_cycles();	/* ours */
-	__atomic_store_n(&bkl_owner, -1, __ATOMIC_RELEASE);
+	bkl_unlock_at(arch_cycles());
 }
 
 #define BKL_ASSERT_HELD() KASSERT(bkl_held())

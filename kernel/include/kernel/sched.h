@@ -253,17 +253,26 @@ current(void)
 /*
  * Neither sched_tick nor a yield has anything to do on this return to user
  * mode: the shortcut sched_tick takes, and the slice test; the clock is
- * read last.
+ * read last, and its raw count (arch_cycles) left in *cycles when read,
+ * for the big lock's counters (bkl_unlock_at).
  */
 static inline bool
-sched_return_quiet(struct cpu *c)
+sched_return_quiet_at(struct cpu *c, uint64_t *cycles)
 {
 	bool waiting = !list_empty(&c->runq);
 	if (c->quiet_runq != waiting || c->quiet_timers != ktimer_generation ||
 	    (waiting && c->quiet_thread != c->current))
 		return false;
-	uint64_t now = arch_now_ns();
+	*cycles = arch_cycles();
+	uint64_t now = arch_ns_at(*cycles);
 	return now < c->quiet_until && (!waiting || now < c->current->slice_end);
+}
+
+static inline bool
+sched_return_quiet(struct cpu *c)
+{
+	uint64_t cycles;
+	return sched_return_quiet_at(c, &cycles);
 }
 
 /* Others wait for this CPU and the running thread's slice is used up. */

@@ -107,13 +107,14 @@ syscall_exit_fast(struct thread *t, long r)
 	struct cpu *c = this_cpu();	/* not the entry's, after a sleep */
 	struct proc *p = t->proc;
 	uint64_t pend = t->sig_pending | p->sig_pending;
+	uint64_t cycles;
 
 	if (t->work != 0 || (r <= -ERESTARTSYS && r >= -ERESTARTSYS - 4) ||
 	    (pend & (~t->sig_blocked | SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))) ||
-	    p->stopped || !sched_return_quiet(c))
+	    p->stopped || !sched_return_quiet_at(c, &cycles))
 		return false;
 	t->syscall_nr = -1;
-	bkl_unlock();
+	bkl_unlock_at(cycles);	/* the quiet test's clock read */
 	return true;
 }
 

@@ -25,6 +25,14 @@ arch_cycles_to_ns(uint64_t cycles)
 	return (uint64_t)(((unsigned __int128)cycles * timer_ns_mult) >> 32);
 }
 
+/* arch_now_ns at the raw count `cycles` (an arch_cycles() value): one
+ * clock read for the time and the big lock's counters. */
+static inline uint64_t
+arch_ns_at(uint64_t cycles)
+{
+	return arch_cycles_to_ns(cycles - timer_base);
+}
+
 /* Monotonic nanoseconds since boot (valid after arch_timer_init). */
 static inline uint64_t
 arch_now_ns(void)

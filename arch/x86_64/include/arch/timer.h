@@ -55,15 +55,22 @@ arch_cycles_to_ns(uint64_t cycles)
 	return (uint64_t)(((unsigned __int128)cycles * c->ns_mult) >> 32);
 }
 
+/* arch_now_ns at the raw count `cycles` (an arch_cycles() value): one
+ * clock read for the time and the big lock's counters. */
+static inline uint64_t
+arch_ns_at(uint64_t cycles)
+{
+	const struct tsc_clock *c = __atomic_load_n(&tsc_clock,
+						    __ATOMIC_ACQUIRE);
+	return (uint64_t)(((unsigned __int128)(cycles - c->base) *
+			   c->ns_mult) >> 32);
+}
+
 /* Monotonic nanoseconds since boot (valid after arch_timer_calibrate). */
 static inline uint64_t
 arch_now_ns(void)
 {
-	uint64_t now = rdtsc();
-	const struct tsc_clock *c = __atomic_load_n(&tsc_clock,
-						    __ATOMIC_ACQUIRE);
-	return (uint64_t)(((unsigned __int128)(now - c->base) *
-			   c->ns_mult) >> 32);
+	return arch_ns_at(rdtsc());
 }
 
 #endif
