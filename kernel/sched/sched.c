@@ -340,6 +340,26 @@ sleep_interrupted(struct thread *t, bool interruptible)
 	       (t->killable && fatal_signal_pending(t));
 }
 
+/*
+ * t, running on another CPU, is to notice a signal: that CPU is sent an
+ * IPI, whose return to user mode delivers it (Linux's kick_process). A
+ * thread looping in user mode otherwise saw it only at its CPU's next
+ * interrupt, which on a tickless CPU may never come: a SIGKILL did not
+ * end it (LTP timer_settime01, "Cannot kill test processes"). Until
+ * timers_cover, every CPU's timer fired for every kernel timer, which
+ * hid this.
+ */
+static void
+kick_running(struct thread *t)
+{
+	SPIN_ASSERT_HELD(&sched_lock);
+	if (t->state != THREAD_RUNNING)
+		return;
+	for (int i = 0; i < cpu_count; i++)
+		if (cpus[i].current == t && &cpus[i] != this_cpu())
+			arch_wake_cpu(i);
+}
+
 void
 thread_interrupt(struct thread *t)
 {
@@ -347,6 +367,8 @@ thread_interrupt(struct thread *t)
 	if (t->state == THREAD_SLEEPING &&
 	    sleep_interrupted(t, t->interruptible))
 		wake(t, -EINTR, true);
+	else
+		kick_running(t);
 	spin_unlock(&sched_lock);
 }
 
@@ -365,6 +387,8 @@ thread_kill(struct thread *t)
 	spin_lock(&sched_lock);
 	if (t->state == THREAD_SLEEPING && (t->interruptible || t->killable))
 		wake(t, -EINTR, true);
+	else
+		kick_running(t);
 	spin_unlock(&sched_lock);
 }
 
