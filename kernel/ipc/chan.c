@@ -386,6 +386,24 @@ sys_pt_msg_write(int h, uint64_t token, unsigned seg, uint64_t off,
 
 /* ---- System calls ---------------------------------------------------------- */
 
+/* A program's call of msg_len bytes at msg, its reply into reply (cap
+ * bytes): every field but the segments set, as chan_do_call reads them. */
+static inline void
+program_call_init(struct chan_call *c, void *msg, size_t msg_len,
+		  void *reply, size_t reply_cap)
+{
+	c->flags = 0;
+	c->nointr = false;	/* any signal withdraws a program's call */
+	c->on_reply = NULL;
+	c->async = NULL;
+	c->msg = msg;
+	c->msg_len = msg_len;
+	c->reply = reply;
+	c->reply_cap = reply_cap;
+	c->reply_len = 0;
+	c->done = false;	/* read after a call the channel refused at once */
+}
+
 long
 sys_pt_channel_create(uaddr_t uends)
 {
@@ -451,17 +469,8 @@ sys_pt_channel_call(int h, uaddr_t ucall)
 				     call.nseg * sizeof(call.seg[0]))) < 0)
 		return e;
 	uint8_t msg[PT_MSG_MAX], reply[PT_MSG_MAX];
-	struct chan_call c;	/* every field is set before use */
-	c.flags = 0;
-	c.nointr = false;	/* any signal withdraws a program's call */
-	c.on_reply = NULL;
-	c.async = NULL;
-	c.msg = msg;
-	c.msg_len = call.msg_len;
-	c.reply = reply;
-	c.reply_cap = call.reply_cap;
-	c.reply_len = 0;
-	c.done = false;	/* read after a call the channel refused at once */
+	struct chan_call c;
+	program_call_init(&c, msg, call.msg_len, reply, call.reply_cap);
 	if ((e = segs_check(&c, &call)) < 0 ||
 	    (e = copyin(msg, call.msg, call.msg_len)) < 0)
 		return e;
@@ -634,18 +643,9 @@ sys_pt_channel_call_regs(int h, uint64_t w0, uint64_t w1, unsigned len)
 		return -EMSGSIZE;
 	/* Past the reply's length the words read 0, never the stack's. */
 	uint64_t msg[2] = { w0, w1 }, reply[2] = { 0, 0 };
-	struct chan_call c;	/* every field is set before use */
-	c.flags = 0;
-	c.nointr = false;	/* any signal withdraws a program's call */
-	c.on_reply = NULL;
-	c.async = NULL;
-	c.msg = msg;
-	c.msg_len = len;
-	c.reply = reply;
-	c.reply_cap = PT_SHORT_MAX;
-	c.reply_len = 0;
+	struct chan_call c;
+	program_call_init(&c, msg, len, reply, PT_SHORT_MAX);
 	c.nseg = 0;
-	c.done = false;	/* read after a call the channel refused at once */
 	kobj_get(o);
 	long status = chan_do_call(chan_of(o), &c);
 	kobj_put(o);

@@ -677,6 +677,19 @@ sleep_credit(struct thread *t, uint64_t now)
 	t->slept_at = now;
 }
 
+/* next becomes c's running thread at now, with its slice (what is left
+ * of the last one, or a fresh one). Both switches' common part. */
+static inline __attribute__((always_inline)) void
+switch_in(struct cpu *c, struct thread *next, uint64_t now)
+{
+	next->run_start = now;
+	next->slice_end = now + (next->slice_left ? next->slice_left :
+						    slice_ns(next));
+	next->slice_left = 0;
+	c->current = next;
+	stat_switches++;
+}
+
 /*
  * Runs next on this CPU in place of the current thread. Called with the
  * scheduler lock held; returns, in this thread once it runs again, with
@@ -714,12 +727,7 @@ switch_to_inline(struct thread *next)
 		c->idle_ns += now - prev->run_start;
 	else if (prev->state == THREAD_SLEEPING)
 		sleep_credit(prev, now);
-	next->run_start = now;
-	next->slice_end = now + (next->slice_left ? next->slice_left :
-						    slice_ns(next));
-	next->slice_left = 0;
-	c->current = next;
-	stat_switches++;
+	switch_in(c, next, now);
 	bool had_bkl = bkl_mine(c);
 	arch_context_switch(prev, next);
 	switch_done(had_bkl);
@@ -746,12 +754,7 @@ switch_handoff(struct cpu *c, struct thread *prev, struct thread *next)
 	next->last_cpu = c;
 	prev->cpu_ns += now - prev->run_start;
 	sleep_credit(prev, now);
-	next->run_start = now;
-	next->slice_end = now + (next->slice_left ? next->slice_left :
-						    slice_ns(next));
-	next->slice_left = 0;
-	c->current = next;
-	stat_switches++;
+	switch_in(c, next, now);
 	bool had_bkl = bkl_mine(c);
 	arch_context_switch_procs(prev, next);
 	switch_done(had_bkl);
