@@ -444,9 +444,9 @@ static __attribute__((noinline)) void
 sleep_arm_timeout(struct thread *t, uint64_t deadline)
 {
 	BKL_ASSERT_HELD();
-	ktimer_add(&t->timeout, deadline, timeout_fired);
+	uint64_t first = ktimer_add(&t->timeout, deadline, timeout_fired);
 	/* the thread switched to may not tick */
-	timer_arm(timers_cover(this_cpu(), ktimer_next()));
+	timer_arm(timers_cover(this_cpu(), first));
 }
 
 /* Puts the current thread t on wq, asleep; the caller switches away.

@@ -23,7 +23,7 @@ cancel_locked(struct ktimer *t)
 	ktimer_generation++;
 }
 
-void
+uint64_t
 ktimer_add(struct ktimer *t, uint64_t deadline, void (*fn)(struct ktimer *))
 {
 	spin_lock(&ktimer_lock);
@@ -39,7 +39,9 @@ ktimer_add(struct ktimer *t, uint64_t deadline, void (*fn)(struct ktimer *))
 		pos = it;
 	}
 	list_insert_after(pos, &t->link);
+	uint64_t first = list_first(&timers, struct ktimer, link)->deadline;
 	spin_unlock(&ktimer_lock);
+	return first;
 }
 
 void
@@ -48,16 +50,6 @@ ktimer_cancel_armed(struct ktimer *t)
 	spin_lock(&ktimer_lock);
 	cancel_locked(t);
 	spin_unlock(&ktimer_lock);
-}
-
-uint64_t
-ktimer_next(void)
-{
-	spin_lock(&ktimer_lock);
-	uint64_t next = list_empty(&timers) ? 0 :
-		list_first(&timers, struct ktimer, link)->deadline;
-	spin_unlock(&ktimer_lock);
-	return next;
 }
 
 uint64_t

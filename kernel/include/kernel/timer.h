@@ -18,7 +18,9 @@ struct ktimer {
 	bool armed;			/* [T] */
 };
 
-void ktimer_add(struct ktimer *t, uint64_t deadline, void (*fn)(struct ktimer *));
+/* Arms t for deadline; returns the first timer's deadline then. */
+uint64_t ktimer_add(struct ktimer *t, uint64_t deadline,
+		    void (*fn)(struct ktimer *));
 void ktimer_cancel_armed(struct ktimer *t);
 
 /*
@@ -36,7 +38,5 @@ ktimer_cancel(struct ktimer *t)
 extern uint64_t ktimer_generation;
 /* Runs expired timers; returns the next deadline, 0 if none. */
 uint64_t ktimer_run(uint64_t now);
-/* The first timer's deadline, 0 if none. */
-uint64_t ktimer_next(void);
 
 #endif
