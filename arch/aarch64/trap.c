@@ -53,18 +53,19 @@ frame_readable(uint64_t fp)
 }
 
 void
-trap_backtrace(uint64_t fp)
+arch_backtrace(uintptr_t fp)
 {
-	printk("backtrace:\n");
+	printk("backtrace:");
 	for (int i = 0; i < BACKTRACE_MAX && frame_readable(fp); i++) {
 		const uint64_t *record = (const uint64_t *)fp;
 		if (record[1] == 0)
 			break;
-		printk("  %016lx\n", record[1]);
+		printk(" %lx", record[1]);
 		if (record[0] <= fp)	/* stacks grow down: callers are above */
 			break;
 		fp = record[0];
 	}
+	printk("\n");
 }
 
 static void
@@ -85,7 +86,7 @@ kernel_fault(const struct trapframe *tf)
 	       exception_name(tf->esr), tf->esr, tf->pc, tf->far);
 	dump_frame(tf);
 	printk("  %016lx (the faulting pc)\n", tf->pc);
-	trap_backtrace(tf->x[29]);
+	arch_backtrace(tf->x[29]);
 	panic("%s in the kernel", exception_name(tf->esr));
 }
 

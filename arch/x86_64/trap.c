@@ -87,14 +87,29 @@ static const char *const exception_names[32] = {
 	"machine check", "SIMD FP error", "virtualization", "control protection",
 };
 
-static void
-backtrace(uint64_t rbp)
+/* A frame record is readable if it is aligned and lies in the direct map
+ * (threads' kernel stacks) or the kernel image (the boot stack); a stack's
+ * lowest page is an unmapped guard, but the walk only goes up, from a
+ * frame the running code made. */
+static bool
+frame_readable(uint64_t fp)
+{
+	return (fp & 7) == 0 && (fp >= KERNEL_VBASE ||
+	       (fp >= PHYS_MAP_BASE && fp < PHYS_MAP_BASE + (1ul << 39)));
+}
+
+void
+arch_backtrace(uintptr_t fp)
 {
 	printk("backtrace:");
-	for (int i = 0; i < 16 && rbp >= PHYS_MAP_BASE && (rbp & 7) == 0; i++) {
-		uint64_t *frame = (uint64_t *)rbp;
+	for (int i = 0; i < 16 && frame_readable(fp); i++) {
+		const uint64_t *frame = (const uint64_t *)fp;
+		if (frame[1] == 0)
+			break;
 		printk(" %lx", frame[1]);
-		rbp = frame[0];
+		if (frame[0] <= fp)	/* callers' frames are above */
+			break;
+		fp = frame[0];
 	}
 	printk("\n");
 }
@@ -114,7 +129,7 @@ kernel_fault(struct trapframe *tf)
 	printk("r9  %016lx r10 %016lx r11 %016lx r12 %016lx\n", tf->r9,
 	       tf->r10, tf->r11, tf->r12);
 	printk("r13 %016lx r14 %016lx r15 %016lx\n", tf->r13, tf->r14, tf->r15);
-	backtrace(tf->rbp);
+	arch_backtrace(tf->rbp);
 	panic("unrecoverable kernel fault");
 }
 

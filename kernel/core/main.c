@@ -140,6 +140,11 @@ kmain(void)
 	pr_info("command line: %s\n", boot_info.cmdline);
 	if (ASSERTS_ENABLED)
 		pr_info("assert-enabled kernel (KASSERT checks on)\n");
+	/* `selftest=panic`: a panic, to show its report and backtrace
+	   (tests/system/panic-report.py). */
+	const char *selftest = cmdline_get(&cmdline, "selftest");
+	if (selftest && !strcmp(selftest, "panic"))
+		panic("selftest");
 
 	boot_phase("cmdline");
 	page_init();

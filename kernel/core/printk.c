@@ -5,6 +5,7 @@
  */
 #include <kernel/printk.h>
 #include <kernel/arch.h>
+#include <kernel/cpu.h>
 #include <kernel/string.h>
 
 bool printk_quiet;
@@ -125,17 +126,31 @@ printk_console_level(int level)
 	return old;
 }
 
+/* The CPU that panicked, plus one; 0 while none has. */
+static int panic_cpu;
+
 _Noreturn void
 panic(const char *fmt, ...)
 {
 	va_list ap;
+	int me = this_cpu()->id + 1, first = 0;
+	if (!__atomic_compare_exchange_n(&panic_cpu, &first, me, false,
+					 __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
+		/* A fault while this CPU panics (in the backtrace, say) ends
+		   it at once; another CPU's panic waits for the first one's
+		   report and reset. */
+		if (first == me)
+			arch_reboot();
+		arch_halt();
+	}
 	/* Shown whatever dmesg -n said. */
 	console_level = CONSOLE_LEVEL_DEFAULT + 1;
 	printk("\nkernel panic: ");
 	va_start(ap, fmt);
 	vlog(true, fmt, ap);
 	va_end(ap);
-	printk("\n");
+	printk("\ncpu %d\n", me - 1);
+	arch_backtrace((uintptr_t)__builtin_frame_address(0));
 	/* A VM that cannot go on should end, not hang: reset (QEMU -no-reboot exits). */
 	arch_reboot();
 }

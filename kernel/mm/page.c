@@ -351,7 +351,9 @@ page_free_order(paddr_t pa, unsigned order)
 {
 	struct page *p = pa_to_page(pa);
 	int32_t left = __atomic_sub_fetch(&p->refcount, 1, __ATOMIC_ACQ_REL);
-	assert(left >= 0 && !p->free);
+	if (__builtin_expect(left < 0 || p->free, 0))
+		panic("page %#lx put once too often (count now %d%s)", pa,
+		      left, p->free ? ", on the free list" : "");
 	if (left > 0)
 		return;
 	if (p->anon)

@@ -84,8 +84,38 @@ def boot(command, stdin=None, **options):
 		print("[stderr] " + result.errors.rstrip())
 	print("[status %d]" % result.status, flush=True)
 	if "kernel panic: " in result.output:
+		print(symbolize(result.output, kernel_of(options)), end="")
 		fail("%s: the kernel panicked" % describe(result))
 	return result
+
+
+def kernel_of(options):
+	"""The kernel ELF a boot with these petrel_args options ran."""
+	if options.get("arch") == "aarch64":
+		return os.path.join(ROOT, "build", "aarch64", "kernel.elf")
+	return TEST_KERNEL or os.path.join(ROOT, "build", "kernel.elf")
+
+
+def symbolize(output, kernel):
+	"""Each "backtrace: ADDR ..." line of a panic or kernel fault in
+	output, with addr2line's function and line for each address
+	(empty when there is none, or no addr2line)."""
+	text = ""
+	for line in output.splitlines():
+		if not line.startswith("backtrace:"):
+			continue
+		# Return addresses: the call is the byte before each.
+		try:
+			calls = ["%x" % (int(a, 16) - 1) for a in line.split()[1:]]
+			found = subprocess.run(
+				["addr2line", "-f", "-i", "-p", "-e", kernel]
+				+ calls, capture_output=True, timeout=30)
+		except (ValueError, OSError, subprocess.TimeoutExpired):
+			continue
+		text += "backtrace in %s:\n" % os.path.relpath(kernel, ROOT)
+		for where in found.stdout.decode(errors="replace").splitlines():
+			text += "  " + where + "\n"
+	return text
 
 
 def quote(arg):

@@ -200,6 +200,11 @@ unsigned arch_virtio_mmio_slots(struct mmio_slot *slots, unsigned max);
 
 /* trap.c: device interrupts taken since boot, on every CPU (/proc/stat). */
 uint64_t arch_interrupt_count(void);
+/* Prints the return addresses of the frame chain from frame pointer fp
+ * (a panic's, a kernel fault's), as one line "backtrace: ADDR ...", for
+ * addr2line on the kernel's ELF. Walks only upward, within the direct map
+ * and the kernel image, so a bad chain ends the walk, not the panic. */
+void arch_backtrace(uintptr_t fp);
 
 /* One pause in a spin loop. */
 void arch_spin_wait(void);

@@ -48,8 +48,6 @@ void trap_kernel_sync(struct trapframe *tf);
 void trap_user_sync(struct trapframe *tf);
 void trap_irq(struct trapframe *tf);
 _Noreturn void trap_bad_vector(uint64_t which);
-/* The frame-pointer chain from fp, printed (the panic's backtrace). */
-void trap_backtrace(uint64_t fp);
 /* syscall.c: an svc from EL0. */
 void syscall_handler(struct trapframe *tf);
 
