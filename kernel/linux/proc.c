@@ -535,6 +535,12 @@ proc_finish(struct proc *p)
 	pidfd_proc_exited(p);
 	struct proc *parent = p->parent;
 	if (parent_ignores_children(parent) && parent != init_proc) {
+		/* Reaped at once, as Linux does. The exiting thread, current,
+		   still runs until its switch away, which reads t->proc (the
+		   address space, the FPU): it is no process's thread from
+		   here on, so that nothing reads p once it is freed. */
+		KASSERT(current()->proc == p);
+		current()->proc = NULL;
 		proc_free(p);
 		waitq_wake_all(&parent->child_wait);
 		return;

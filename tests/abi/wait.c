@@ -291,6 +291,37 @@ test_ignored_sigchld(void)
 	    "exited 4");
 }
 
+/*
+ * Children reaped by the kernel at their exit (SIGCHLD ignored, then
+ * SA_NOCLDWAIT) while the parent sleeps elsewhere, so the CPU goes idle
+ * after each exit: Petrel once freed the process before its last thread
+ * had switched away, and the switch read the freed memory (the assert
+ * kernel's poisoned pages made that a kernel fault).
+ */
+static void
+test_reaped_while_asleep(void)
+{
+	struct timespec nap = { 0, 20 * 1000 * 1000 };
+	struct sigaction sa = { .sa_handler = SIG_DFL,
+				.sa_flags = SA_NOCLDWAIT };
+	int status;
+
+	for (int round = 0; round < 2; round++) {
+		if (round == 0)
+			signal(SIGCHLD, SIG_IGN);
+		else
+			sigaction(SIGCHLD, &sa, NULL);
+		for (int i = 0; i < 8; i++) {
+			spawn(child_return, 0);
+			nanosleep(&nap, NULL);
+		}
+		CHECK_ERR(round == 0 ? "SIG_IGN: children gone while asleep"
+				     : "SA_NOCLDWAIT: children gone while asleep",
+			  waitpid(-1, &status, 0), ECHILD);
+	}
+	signal(SIGCHLD, SIG_DFL);
+}
+
 int
 main(void)
 {
@@ -300,6 +331,7 @@ main(void)
 	test_nohang_and_echild();
 	test_order();
 	test_zombie();
+	test_reaped_while_asleep();
 	test_waitid();
 	test_stop_continue();
 	test_ignored_sigchld();
