@@ -320,35 +320,84 @@ short_copy(void *dst, const void *src, size_t len)
 
 /* ---- Copies between the server and the caller's memory ----------------- */
 
-/* Copies between the server's buffer ubuf and the caller's segment. */
+/*
+ * Copies between the server's buffer ubuf and segment seg of the call
+ * token on ch, a page at a time. Any copy may fault and sleep, and the
+ * caller may withdraw its call meanwhile (a signal) and return, taking
+ * its stack, where the call and a kernel caller's buffers live, with it;
+ * its process may then exit. So nothing of the call is used across a
+ * sleep: the call is found again by its token after each piece (a
+ * withdrawn one ends the copy), a kernel caller's bytes pass through a
+ * bounce buffer, and the caller's vm is held (vm_fault may sleep in it).
+ */
 static long
-seg_copy(struct chan_call *c, struct chan_seg *s, uint64_t off, uaddr_t ubuf,
-	 size_t len, bool to_caller)
+seg_copy(struct channel *ch, uint64_t token, unsigned seg, uint64_t off,
+	 uaddr_t ubuf, size_t len, bool to_caller)
 {
-	if (off >= s->len)
-		return 0;
-	len = MIN(len, s->len - off);
-	if (s->kernel) {
-		char *k = (char *)(uintptr_t)s->addr + off;
-		int e = to_caller ? copyin(k, ubuf, len) : copyout(ubuf, k, len);
-		return e < 0 ? e : (long)len;
-	}
+	struct chan_call *c = call_find(ch, token);
+	uint8_t bounce[2048];
+	struct vm *vm = NULL;
 	size_t done = 0;
-	while (done < len) {
-		vaddr_t va = s->addr + off + done;
-		size_t chunk = MIN(len - done, PAGE_SIZE - (va & (PAGE_SIZE - 1)));
-		paddr_t pa = vm_user_page(c->vm, va, to_caller);
-		if (!pa)
-			return done ? (long)done : -EFAULT;
-		char *k = (char *)phys_to_virt(pa) + (va & (PAGE_SIZE - 1));
-		int e = to_caller ? copyin(k, ubuf + done, chunk)
-				  : copyout(ubuf + done, k, chunk);
-		page_put(pa);	/* vm_user_page's reference */
-		if (e < 0)
-			return done ? (long)done : e;
-		done += chunk;
+	long r = 0;
+
+	if (!c)
+		return -ENOENT;
+	if (seg >= c->nseg)
+		return -EINVAL;
+	if (!(c->seg[seg].flags & (to_caller ? PT_SEG_OUT : PT_SEG_IN)))
+		return -EPERM;
+	if (off >= c->seg[seg].len)
+		return 0;
+	len = MIN(len, c->seg[seg].len - off);
+	if (!c->seg[seg].kernel) {
+		vm = c->vm;
+		ref_get(&vm->refcount);
 	}
-	return (long)done;
+	while (done < len) {
+		struct chan_seg *s = &c->seg[seg];
+		uint64_t at = s->addr + off + done;
+		if (s->kernel) {
+			char *k = (char *)(uintptr_t)at;
+			size_t chunk = MIN(len - done, sizeof(bounce));
+			if (!to_caller)
+				memcpy(bounce, k, chunk);
+			r = to_caller ? copyin(bounce, ubuf + done, chunk)
+				      : copyout(ubuf + done, bounce, chunk);
+			if (r < 0)
+				break;
+			c = call_find(ch, token);
+			if (!c) {
+				r = -ENOENT;
+				break;
+			}
+			if (to_caller)
+				memcpy((char *)(uintptr_t)c->seg[seg].addr +
+				       off + done, bounce, chunk);
+			done += chunk;
+			continue;
+		}
+		size_t chunk = MIN(len - done, PAGE_SIZE - (at & (PAGE_SIZE - 1)));
+		paddr_t pa = vm_user_page(vm, at, to_caller);
+		if (!pa) {
+			r = -EFAULT;
+			break;
+		}
+		char *k = (char *)phys_to_virt(pa) + (at & (PAGE_SIZE - 1));
+		r = to_caller ? copyin(k, ubuf + done, chunk)
+			      : copyout(ubuf + done, k, chunk);
+		page_put(pa);	/* vm_user_page's reference */
+		if (r < 0)
+			break;
+		done += chunk;
+		c = call_find(ch, token);
+		if (!c) {
+			r = -ENOENT;
+			break;
+		}
+	}
+	if (vm)
+		vm_put(vm);
+	return done ? (long)done : r;
 }
 
 static long
@@ -359,15 +408,10 @@ msg_copy(int h, uint64_t token, unsigned seg, uint64_t off, uaddr_t buf,
 				       PT_OBJ_CHANNEL_SERVER, PT_RIGHT_READ);
 	if (IS_ERR(o))
 		return PTR_ERR(o);
-	struct chan_call *c = call_find(chan_of(o), token);
-	if (!c)
-		return -ENOENT;
-	if (seg >= c->nseg)
-		return -EINVAL;
-	struct chan_seg *s = &c->seg[seg];
-	if (!(s->flags & (to_caller ? PT_SEG_OUT : PT_SEG_IN)))
-		return -EPERM;
-	return seg_copy(c, s, off, buf, len, to_caller);
+	kobj_get(o);	/* the copy may sleep, and the handle be closed */
+	long r = seg_copy(chan_of(o), token, seg, off, buf, len, to_caller);
+	kobj_put(o);
+	return r;
 }
 
 long
