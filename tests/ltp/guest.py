@@ -20,6 +20,9 @@ import outcome
 PETREL = os.path.join(build.ROOT, "petrel")
 BASE_IMAGE = os.path.join(build.ROOT, "build", "initramfs.cpio")
 ACCEL = os.environ.get("PETREL_TEST_ACCEL", "tcg")
+# PETREL_TEST_KERNEL: another kernel ELF to boot, as for the system tests
+# (build/assert/kernel.elf runs the list under the assert checks).
+KERNEL = os.environ.get("PETREL_TEST_KERNEL")
 BEGIN = re.compile(r"@@ltp-begin (\S+)$")
 END = re.compile(r"@@ltp-end (\S+) (\d+)$")
 DMESG = "@@ltp-dmesg "
@@ -217,8 +220,10 @@ class Boot:
 		# LTP's device tests keep a 300 MiB image in the guest's RAM.
 		mem = 256 + 2 * (size >> 20) + 640
 		argv = [PETREL, "run", "--accel", ACCEL, "--initrd", image,
-			"--mem", "%dM" % mem, "--smp", str(settings.smp),
-			"--", "sh", "/opt/ltp/run.sh"]
+			"--mem", "%dM" % mem, "--smp", str(settings.smp)]
+		if KERNEL:
+			argv += ["--kernel", KERNEL]
+		argv += ["--", "sh", "/opt/ltp/run.sh"]
 		self.log = open(console_log, "ab")
 		self.proc = subprocess.Popen(argv, cwd=build.ROOT,
 					     stdin=subprocess.DEVNULL,
