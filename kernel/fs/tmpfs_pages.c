@@ -97,50 +97,60 @@ chunk_last(uint64_t i, uint64_t end)
 	return MIN(end, (i / CHUNK_PAGES + 1) * CHUNK_PAGES) - 1;
 }
 
-int
-tmpfs_pages_place(struct tmpfs_node *n, uint64_t first, paddr_t pa,
-		  size_t count)
+/* Makes every slot of [first, end) (the last of each chunk first, which
+ * makes the chunk); with empty, fails with -EEXIST if one is in use. */
+static int
+slots_make(struct tmpfs_node *n, uint64_t first, uint64_t end, bool empty)
 {
-	uint64_t end = first + count, i, last;
+	uint64_t i, last;
 	paddr_t *slot;
 
-	/* Every slot made and found empty before any is filled. */
 	for (i = first; i < end; i = last + 1) {
 		last = chunk_last(i, end);
 		slot = tmpfs_page_slot(n, last);
 		if (!slot)
 			return -ENOMEM;
-		for (slot -= last - i; i <= last; i++, slot++)
+		for (slot -= last - i; empty && i <= last; i++, slot++)
 			if (*slot)
 				return -EEXIST;
 	}
+	return 0;
+}
+
+/* Fills the slots of [first, end), all made: value, value + step, ... */
+static void
+slots_fill(struct tmpfs_node *n, uint64_t first, uint64_t end,
+	   paddr_t value, paddr_t step)
+{
+	uint64_t i, last;
+	paddr_t *slot;
+
 	for (i = first; i < end; i = last + 1) {
 		last = chunk_last(i, end);
 		for (slot = slot_of(n, i); i <= last; i++, slot++)
-			*slot = pa + (i - first) * PAGE_SIZE;
+			*slot = value + (i - first) * step;
 	}
-	return 0;
+}
+
+int
+tmpfs_pages_place(struct tmpfs_node *n, uint64_t first, paddr_t pa,
+		  size_t count)
+{
+	/* Every slot made and found empty before any is filled. */
+	int err = slots_make(n, first, first + count, true);
+	if (err == 0)
+		slots_fill(n, first, first + count, pa, PAGE_SIZE);
+	return err;
 }
 
 int
 tmpfs_pages_mark(struct tmpfs_node *n, uint64_t first, size_t count,
 		 paddr_t value)
 {
-	uint64_t end = first + count, i, last;
-	paddr_t *slot;
-
-	/* Every chunk made first (the last slot of each), then filled. */
-	for (i = first; i < end; i = last + 1) {
-		last = chunk_last(i, end);
-		if (!tmpfs_page_slot(n, last))
-			return -ENOMEM;
-	}
-	for (i = first; i < end; i = last + 1) {
-		last = chunk_last(i, end);
-		for (slot = slot_of(n, i); i <= last; i++, slot++)
-			*slot = value;
-	}
-	return 0;
+	int err = slots_make(n, first, first + count, false);
+	if (err == 0)
+		slots_fill(n, first, first + count, value, 0);
+	return err;
 }
 
 uint64_t
