@@ -17,22 +17,7 @@ typedef unsigned long u64;
 #define CALLS 20000
 #define WARM 1000
 
-static long
-sys0(long n)
-{
-	long r;
-	__asm__ volatile("syscall" : "=a"(r) : "a"(n) : "rcx", "r11", "memory");
-	return r;
-}
-
-static long
-sys3(long n, long a, long b, long c)
-{
-	long r;
-	__asm__ volatile("syscall" : "=a"(r) : "a"(n), "D"(a), "S"(b), "d"(c)
-			 : "rcx", "r11", "memory");
-	return r;
-}
+#include "nolibc.h"
 
 static u64
 rdtsc(void)

@@ -10,14 +10,7 @@
  */
 typedef unsigned long u64;
 
-static long
-sys3(long n, long a, long b, long c)
-{
-	long r;
-	__asm__ volatile("syscall" : "=a"(r) : "a"(n), "D"(a), "S"(b), "d"(c)
-			 : "rcx", "r11", "memory");
-	return r;
-}
+#include "nolibc.h"
 
 #define SYS_write 1
 #define SYS_open 2

@@ -6,14 +6,7 @@
  * instruction. No libc, x86_64 only.
  * Build: gcc -static -nostdlib -O2 -fno-stack-protector -o tscnow tscnow.c
  */
-static long
-sys3(long n, long a, long b, long c)
-{
-	long r;
-	__asm__ volatile("syscall" : "=a"(r) : "a"(n), "D"(a), "S"(b), "d"(c)
-			 : "rcx", "r11", "memory");
-	return r;
-}
+#include "nolibc.h"
 
 void
 _start(void)
