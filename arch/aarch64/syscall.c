@@ -22,10 +22,19 @@ syscall_handler(struct trapframe *tf)
 	long r;
 	tf->orig_x0 = tf->x[0];
 	/* A nolock call (getpid...) goes straight back. */
-	if (__builtin_expect(syscall_nolock_call(tf->x[8], &tf->x[0]), 0) &&
-	    syscall_run_unlocked(tf->x[8], &tf->x[0], &r)) {
-		tf->x[0] = (uint64_t)r;
-		return;
+	int how = syscall_nolock_call(tf->x[8], &tf->x[0]);
+	if (__builtin_expect(how != 0, 0)) {
+		bool done = how == SYSCALL_UNLOCKED_NATIVE ?
+			syscall_run_unlocked_native(tf->x[8], &tf->x[0], &r) :
+			syscall_run_unlocked(tf->x[8], &tf->x[0], &r);
+		if (done) {
+			tf->x[0] = (uint64_t)r;
+			return;
+		}
+		if (current()->unlocked_eintr) {
+			syscall_nolock_deliver(tf);
+			return;
+		}
 	}
 	/* The six arguments lie in order from x0: no copy but for clone's. */
 	const uint64_t *args = &tf->x[0];

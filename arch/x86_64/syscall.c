@@ -49,14 +49,34 @@ syscall_locked(struct trapframe *tf)
 	return false;
 }
 
+/* A nolock call the handler sent back: locked, or its -EINTR delivered. */
+static __attribute__((noinline)) bool
+syscall_unlocked_back(struct trapframe *tf, uint64_t nr)
+{
+	if (current()->unlocked_eintr) {
+		syscall_nolock_deliver(tf);
+		return false;	/* the frame may hold a handler's now */
+	}
+	tf->rax = nr;	/* as the entry left it, for the locked way */
+	return syscall_locked(tf);
+}
+
 /* A nolock call (getpid...): straight back, its result in rax. */
 static __attribute__((noinline)) bool
 syscall_unlocked(struct trapframe *tf, uint64_t nr)
 {
 	if (syscall_run_unlocked(nr, &tf->rdi, (long *)&tf->rax))
 		return true;	/* the fast way out: the entry's frame */
-	tf->rax = nr;	/* as the entry left it, for the locked way */
-	return syscall_locked(tf);
+	return syscall_unlocked_back(tf, nr);
+}
+
+/* The same for a native call (the short channel calls). */
+static __attribute__((noinline)) bool
+syscall_unlocked_native(struct trapframe *tf, uint64_t nr)
+{
+	if (syscall_run_unlocked_native(nr, &tf->rdi, (long *)&tf->rax))
+		return true;
+	return syscall_unlocked_back(tf, nr);
 }
 
 /*
@@ -67,8 +87,11 @@ syscall_unlocked(struct trapframe *tf, uint64_t nr)
 bool
 syscall_handler(struct trapframe *tf)
 {
-	if (__builtin_expect(syscall_nolock_call(tf->rax, &tf->rdi), 0))
+	int how = syscall_nolock_call(tf->rax, &tf->rdi);
+	if (__builtin_expect(how == SYSCALL_UNLOCKED_LINUX, 0))
 		return syscall_unlocked(tf, tf->rax);
+	if (__builtin_expect(how == SYSCALL_UNLOCKED_NATIVE, 0))
+		return syscall_unlocked_native(tf, tf->rax);
 	return syscall_locked(tf);
 }
 

@@ -5,7 +5,9 @@
  * when the server reads or writes the caller's buffers through the call's
  * token (as QNX MsgRead/MsgWrite). A call to a server thread waiting in
  * pt_channel_recv runs it at once on the caller's CPU, and a reply given
- * with the next receive runs the caller at once.
+ * with the next receive runs the caller at once. The short calls, which
+ * run without the big lock, are in chan_short.c; the lock they share with
+ * everything here is each channel's own (chan_int.h).
  */
 #include <kernel/ipc.h>
 #include <kernel/proc.h>
@@ -17,54 +19,8 @@
 #include <kernel/errno.h>
 #include <kernel/arch.h>
 #include <syscall_table.h>
-#include <arch/trap.h>
 #include "ipc_int.h"
-
-struct channel {
-	struct kobj client, server;
-	struct list queue;		/* calls not yet received */
-	struct list active;		/* received, not yet answered */
-	struct waitq receivers;		/* server threads in pt_channel_recv */
-	uint64_t next_token;
-	bool client_gone, server_gone;	/* an end's last reference is gone */
-};
-
-/* One call in flight; it lives on the caller's kernel stack. */
-struct chan_call {
-	struct list link;		/* channel queue, then active list */
-	uint64_t token;
-	struct vm *vm;			/* the caller's, for user segments */
-	int pid, uid, gid;
-	uint32_t flags;			/* PT_RECV_KERNEL */
-	bool nointr;			/* signals do not end the wait */
-	const void *msg;		/* kernel copy */
-	size_t msg_len;
-	void *reply;			/* kernel buffer */
-	size_t reply_cap, reply_len;
-	unsigned nseg;
-	struct chan_seg seg[PT_SEG_MAX];
-	long status;
-	bool done;
-	struct waitq wq;		/* the caller sleeps here */
-	void (*on_reply)(void *ctx, long status, const void *reply, size_t len);
-	void *ctx;			/* for on_reply, or chan_async's done */
-	struct chan_async *async;	/* a call nobody waits for, or NULL */
-};
-
-/* A call made by chan_kcall_async: it owns its message and reply. */
-struct chan_async {
-	struct chan_call call;
-	uint8_t msg[PT_MSG_MAX], reply[PT_MSG_MAX];
-	void (*done)(void *ctx, long status, const void *reply, size_t len);
-};
-
-static struct channel *
-chan_of(struct kobj *o)
-{
-	if (o->type == PT_OBJ_CHANNEL_CLIENT)
-		return container_of(o, struct channel, client);
-	return container_of(o, struct channel, server);
-}
+#include "chan_int.h"
 
 int
 chan_create(struct kobj **client, struct kobj **server)
@@ -72,6 +28,7 @@ chan_create(struct kobj **client, struct kobj **server)
 	struct channel *ch = kzalloc(sizeof(*ch));
 	if (!ch)
 		return -ENOMEM;
+	spin_init(&ch->lock);
 	kobj_init(&ch->client, PT_OBJ_CHANNEL_CLIENT);
 	kobj_init(&ch->server, PT_OBJ_CHANNEL_SERVER);
 	list_init(&ch->queue);
@@ -82,58 +39,52 @@ chan_create(struct kobj **client, struct kobj **server)
 	return 0;
 }
 
-/* Ends a call: its caller is told the status and may run again. */
+/*
+ * Fails every call on calls (-ECONNRESET): the server end is gone. An
+ * asynchronous call's done runs without ch->lock; server_gone, set first,
+ * refuses any call it makes on ch.
+ */
 static void
-call_finish(struct chan_call *c, long status)
+fail_all(struct channel *ch, struct list *calls)
 {
-	list_remove(&c->link);
-	c->status = status;
-	c->done = true;
-}
-
-/* An asynchronous call is answered (or failed): tells its maker, frees it. */
-static void
-async_finish(struct chan_call *c, long status)
-{
-	struct chan_async *a = c->async;
-	call_finish(c, status);
-	a->done(c->ctx, status, a->reply, c->reply_len);
-	kfree(a);
-}
-
-static void
-fail_all(struct list *calls)
-{
+	SPIN_ASSERT_HELD(&ch->lock);
 	while (!list_empty(calls)) {
 		struct chan_call *c = list_first(calls, struct chan_call, link);
-		if (c->async) {
-			async_finish(c, -ECONNRESET);
+		struct chan_async *a = c->async;
+		call_finish(ch, c, -ECONNRESET);
+		if (!a) {
+			waitq_wake_all(&c->wq);
 			continue;
 		}
-		call_finish(c, -ECONNRESET);
-		waitq_wake_all(&c->wq);
+		spin_unlock(&ch->lock);
+		a->done(c->ctx, -ECONNRESET, a->reply, 0);
+		kfree(a);
+		spin_lock(&ch->lock);
 	}
 }
 
-/* The last reference to one end is gone (kobj_put). */
+/* The last reference to one end is gone (kobj_put). Big lock held. */
 void
 chan_end_destroy(struct kobj *o)
 {
 	struct channel *ch = chan_of(o);
+	spin_lock(&ch->lock);
 	if (o->type == PT_OBJ_CHANNEL_SERVER) {
 		ch->server_gone = true;
-		fail_all(&ch->queue);
-		fail_all(&ch->active);
-		if (!ch->client_gone)
-			kobj_changed(&ch->client);	/* PT_SIG_PEER_CLOSED */
+		fail_all(ch, &ch->queue);
+		fail_all(ch, &ch->active);
 	} else {
 		ch->client_gone = true;
 		/* Receivers hold the server end: ch outlives their EPIPE. */
 		waitq_wake_all(&ch->receivers);
-		if (!ch->server_gone)
-			kobj_changed(&ch->server);
 	}
-	if (ch->client_gone && ch->server_gone)
+	bool both = ch->client_gone && ch->server_gone;
+	spin_unlock(&ch->lock);
+	if (o->type == PT_OBJ_CHANNEL_SERVER && !ch->client_gone)
+		kobj_changed(&ch->client);	/* PT_SIG_PEER_CLOSED */
+	else if (o->type == PT_OBJ_CHANNEL_CLIENT && !ch->server_gone)
+		kobj_changed(&ch->server);
+	if (both)
 		kfree(ch);
 }
 
@@ -143,17 +94,24 @@ chan_peer(struct kobj *server)
 	return &chan_of(server)->client;
 }
 
+/* Big lock held: server_gone changes only under it (and ch->lock). */
 bool
 chan_peer_gone(struct kobj *client)
 {
 	return chan_of(client)->server_gone;
 }
 
+/*
+ * Under ch->lock: a waiter hangs its observer on the end first, then
+ * looks here, so a short call either sees the observer (and goes the
+ * locked way, which tells it) or queued its call before this look.
+ */
 uint64_t
 chan_signals(struct kobj *o)
 {
 	struct channel *ch = chan_of(o);
 	uint64_t s = 0;
+	spin_lock(&ch->lock);
 	if (o->type == PT_OBJ_CHANNEL_SERVER) {
 		if (!list_empty(&ch->queue))
 			s |= PT_SIG_READABLE;
@@ -162,65 +120,8 @@ chan_signals(struct kobj *o)
 	} else if (ch->server_gone) {
 		s |= PT_SIG_PEER_CLOSED;
 	}
+	spin_unlock(&ch->lock);
 	return s;
-}
-
-/*
- * Sleeps until c is answered or a signal comes. A nointr call (the kernel's
- * own) ignores signals but not SIGKILL: a server that never answers must
- * not make its callers unkillable, and a dying caller's result is seen by
- * nobody.
- */
-static int
-call_wait(struct chan_call *c, struct waitq *receivers)
-{
-	if (c->nointr) {
-		struct thread *server = NULL;
-		if (receivers)
-			server = waitq_take_one(receivers);
-		return waitq_wait_killable(&c->wq, server);
-	}
-	/* The waiting server taken and this thread asleep: one lock hold. */
-	return waitq_wait_take(&c->wq, 0, true, receivers);
-}
-
-/*
- * Queues c on the channel and sleeps until it is answered. A server thread
- * waiting to receive runs at once, on this CPU. Inline: the round trip's
- * path is one function per side.
- */
-static inline __attribute__((always_inline)) long
-chan_do_call(struct channel *ch, struct chan_call *c)
-{
-	struct proc *p = current()->proc;
-
-	if (ch->server_gone)
-		return -ECONNRESET;
-	c->token = ++ch->next_token;
-	c->vm = p->vm;
-	c->pid = p->pid;
-	c->uid = (int)p->euid;
-	c->gid = (int)p->egid;
-	c->done = false;
-	waitq_init(&c->wq);
-	list_push_back(&ch->queue, &c->link);
-	kobj_changed(&ch->server);
-
-	struct waitq *receivers = &ch->receivers;
-	while (!c->done) {
-		int r = call_wait(c, receivers);
-		receivers = NULL;
-		bool dying = fatal_signal_pending(current());
-		if (!c->done && (r == -EINTR || dying)) {
-			/*
-			 * Withdrawn: its token now fails with -ENOENT, so a
-			 * late reply, read or write never reaches this stack.
-			 */
-			list_remove(&c->link);
-			return -EINTR;
-		}
-	}
-	return c->status;
 }
 
 long
@@ -238,8 +139,10 @@ chan_kcall(struct kobj *client, struct chan_kcall *k)
 		.nointr = k->nointr,
 	};
 	memcpy(c.seg, k->seg, sizeof(c.seg));
+	struct channel *ch = chan_of(client);
 	kobj_get(client);
-	long r = chan_do_call(chan_of(client), &c);
+	spin_lock(&ch->lock);
+	long r = chan_do_call(ch, &c, false);
 	kobj_put(client);
 	k->reply_len = c.done ? c.reply_len : 0;
 	if (r < -4095)
@@ -257,7 +160,7 @@ chan_kcall_async(struct kobj *client, const struct chan_kcall *k,
 	/* A kernel timer may call with no process (the idle thread): the
 	   kernel's own call then, as root. */
 	struct proc *p = current()->proc;
-	if (ch->server_gone)
+	if (ch->server_gone)	/* the big lock's too: it stays so */
 		return -ECONNRESET;
 	if (k->msg_len > PT_MSG_MAX || k->reply_cap > PT_MSG_MAX ||
 	    k->nseg > PT_SEG_MAX)
@@ -280,120 +183,121 @@ chan_kcall_async(struct kobj *client, const struct chan_kcall *k,
 		.nseg = k->nseg,
 		.ctx = ctx,
 		.async = a,
-		.token = ++ch->next_token,
 		.pid = p ? p->pid : 0,
 		.uid = p ? (int)p->euid : 0,
 		.gid = p ? (int)p->egid : 0,
 	};
 	memcpy(c->seg, k->seg, k->nseg * sizeof(c->seg[0]));
 	waitq_init(&c->wq);
+	spin_lock(&ch->lock);
+	c->token = ++ch->next_token;
 	list_push_back(&ch->queue, &c->link);
+	spin_unlock(&ch->lock);
 	kobj_changed(&ch->server);
+	/* A receiver that found the queue empty under ch->lock is asleep on
+	   receivers by the time this takes the scheduler lock. */
 	struct thread *server = waitq_take_one(&ch->receivers);
 	if (server)
 		sched_wake(server);	/* it runs when this thread gives way */
 	return 0;
 }
 
-static struct chan_call *
-call_find(struct channel *ch, uint64_t token)
-{
-	list_for_each(it, &ch->active) {
-		struct chan_call *c = list_entry(it, struct chan_call, link);
-		if (c->token == token)
-			return c;
-	}
-	return NULL;
-}
-
-/* Copies up to PT_SHORT_MAX bytes in line: memcpy is a call here. */
-static inline __attribute__((always_inline)) void
-short_copy(void *dst, const void *src, size_t len)
-{
-	char *d = dst;
-	const char *s = src;
-	for (; len >= 8; len -= 8, d += 8, s += 8)
-		__builtin_memcpy(d, s, 8);
-	while (len--)
-		*d++ = *s++;
-}
-
 /* ---- Copies between the server and the caller's memory ----------------- */
 
 /*
+ * Segment seg of the call token on ch, into *s, with the caller's vm
+ * (its segment's addresses) when vm is not NULL: 0, or -ENOENT when the
+ * call is no longer active (answered, or withdrawn by its caller).
+ */
+static long
+seg_find(struct channel *ch, uint64_t token, unsigned seg, bool to_caller,
+	 struct chan_seg *s, struct vm **vm)
+{
+	long e = 0;
+	spin_lock(&ch->lock);
+	struct chan_call *c = call_find(ch, token);
+	if (!c)
+		e = -ENOENT;
+	else if (seg >= c->nseg)
+		e = -EINVAL;
+	else if (!(c->seg[seg].flags & (to_caller ? PT_SEG_OUT : PT_SEG_IN)))
+		e = -EPERM;
+	else
+		*s = c->seg[seg];
+	if (e == 0 && vm) {
+		*vm = c->vm;
+		ref_get(&c->vm->refcount);	/* vm_fault may sleep in it */
+	}
+	spin_unlock(&ch->lock);
+	return e;
+}
+
+/*
  * Copies between the server's buffer ubuf and segment seg of the call
- * token on ch, a page at a time. Any copy may fault and sleep, and the
- * caller may withdraw its call meanwhile (a signal) and return, taking
- * its stack, where the call and a kernel caller's buffers live, with it;
- * its process may then exit. So nothing of the call is used across a
- * sleep: the call is found again by its token after each piece (a
- * withdrawn one ends the copy), a kernel caller's bytes pass through a
- * bounce buffer, and the caller's vm is held (vm_fault may sleep in it).
+ * token on ch, a piece at a time, with no lock held (the copies may
+ * fault). A fault may sleep, and the caller may withdraw its call
+ * meanwhile (a signal) and return, taking its stack, where the call and a
+ * kernel caller's buffers live, with it; its process may then exit. So
+ * nothing of the call is used across a sleep: the segment is looked up
+ * again by the token before each piece reaches the caller (a withdrawn
+ * call ends the copy with what was done), a kernel caller's bytes pass
+ * through a bounce buffer, and the caller's vm is held for the copy.
  */
 static long
 seg_copy(struct channel *ch, uint64_t token, unsigned seg, uint64_t off,
 	 uaddr_t ubuf, size_t len, bool to_caller)
 {
-	struct chan_call *c = call_find(ch, token);
 	uint8_t bounce[2048];
+	struct chan_seg s;
 	struct vm *vm = NULL;
 	size_t done = 0;
-	long r = 0;
+	long r = seg_find(ch, token, seg, to_caller, &s, NULL);
 
-	if (!c)
-		return -ENOENT;
-	if (seg >= c->nseg)
-		return -EINVAL;
-	if (!(c->seg[seg].flags & (to_caller ? PT_SEG_OUT : PT_SEG_IN)))
-		return -EPERM;
-	if (off >= c->seg[seg].len)
+	if (r < 0)
+		return r;
+	if (off >= s.len)
 		return 0;
-	len = MIN(len, c->seg[seg].len - off);
-	if (!c->seg[seg].kernel) {
-		vm = c->vm;
-		ref_get(&vm->refcount);
-	}
+	len = MIN(len, s.len - off);
+	if (!s.kernel && (r = seg_find(ch, token, seg, to_caller, &s, &vm)) < 0)
+		return r;
 	while (done < len) {
-		struct chan_seg *s = &c->seg[seg];
-		uint64_t at = s->addr + off + done;
-		if (s->kernel) {
-			char *k = (char *)(uintptr_t)at;
-			size_t chunk = MIN(len - done, sizeof(bounce));
-			if (!to_caller)
-				memcpy(bounce, k, chunk);
-			r = to_caller ? copyin(bounce, ubuf + done, chunk)
-				      : copyout(ubuf + done, bounce, chunk);
-			if (r < 0)
-				break;
-			c = call_find(ch, token);
-			if (!c) {
-				r = -ENOENT;
+		if (done && (r = seg_find(ch, token, seg, to_caller, &s,
+					  NULL)) < 0)
+			break;
+		uint64_t at = s.addr + off + done;
+		size_t chunk;
+		if (s.kernel) {
+			chunk = MIN(len - done, sizeof(bounce));
+			if (!to_caller) {
+				memcpy(bounce, (void *)(uintptr_t)at, chunk);
+				r = copyout(ubuf + done, bounce, chunk);
+			} else {
+				r = copyin(bounce, ubuf + done, chunk);
+				/* the call may have gone while it faulted */
+				if (r == 0)
+					r = seg_find(ch, token, seg, true, &s,
+						     NULL);
+				if (r == 0)
+					memcpy((void *)(uintptr_t)(s.addr + off +
+						done), bounce, chunk);
+			}
+		} else {
+			chunk = MIN(len - done,
+				    PAGE_SIZE - (at & (PAGE_SIZE - 1)));
+			paddr_t pa = vm_user_page(vm, at, to_caller);
+			if (!pa) {
+				r = -EFAULT;
 				break;
 			}
-			if (to_caller)
-				memcpy((char *)(uintptr_t)c->seg[seg].addr +
-				       off + done, bounce, chunk);
-			done += chunk;
-			continue;
+			char *k = (char *)phys_to_virt(pa) +
+				  (at & (PAGE_SIZE - 1));
+			r = to_caller ? copyin(k, ubuf + done, chunk)
+				      : copyout(ubuf + done, k, chunk);
+			page_put(pa);	/* vm_user_page's reference */
 		}
-		size_t chunk = MIN(len - done, PAGE_SIZE - (at & (PAGE_SIZE - 1)));
-		paddr_t pa = vm_user_page(vm, at, to_caller);
-		if (!pa) {
-			r = -EFAULT;
-			break;
-		}
-		char *k = (char *)phys_to_virt(pa) + (at & (PAGE_SIZE - 1));
-		r = to_caller ? copyin(k, ubuf + done, chunk)
-			      : copyout(ubuf + done, k, chunk);
-		page_put(pa);	/* vm_user_page's reference */
 		if (r < 0)
 			break;
 		done += chunk;
-		c = call_find(ch, token);
-		if (!c) {
-			r = -ENOENT;
-			break;
-		}
 	}
 	if (vm)
 		vm_put(vm);
@@ -429,24 +333,6 @@ sys_pt_msg_write(int h, uint64_t token, unsigned seg, uint64_t off,
 }
 
 /* ---- System calls ---------------------------------------------------------- */
-
-/* A program's call of msg_len bytes at msg, its reply into reply (cap
- * bytes): every field but the segments set, as chan_do_call reads them. */
-static inline void
-program_call_init(struct chan_call *c, void *msg, size_t msg_len,
-		  void *reply, size_t reply_cap)
-{
-	c->flags = 0;
-	c->nointr = false;	/* any signal withdraws a program's call */
-	c->on_reply = NULL;
-	c->async = NULL;
-	c->msg = msg;
-	c->msg_len = msg_len;
-	c->reply = reply;
-	c->reply_cap = reply_cap;
-	c->reply_len = 0;
-	c->done = false;	/* read after a call the channel refused at once */
-}
 
 long
 sys_pt_channel_create(uaddr_t uends)
@@ -518,8 +404,10 @@ sys_pt_channel_call(int h, uaddr_t ucall)
 	if ((e = segs_check(&c, &call)) < 0 ||
 	    (e = copyin(msg, call.msg, call.msg_len)) < 0)
 		return e;
+	struct channel *ch = chan_of(o);
 	kobj_get(o);
-	long status = chan_do_call(chan_of(o), &c);
+	spin_lock(&ch->lock);
+	long status = chan_do_call(ch, &c, false);
 	kobj_put(o);
 	if (!c.done)
 		return status;
@@ -531,41 +419,54 @@ sys_pt_channel_call(int h, uaddr_t ucall)
 	return status;
 }
 
-/*
- * Answers the call `token`; returns the wait queue its caller sleeps on,
- * for the replier to wake (waitq_wake_one) or hand the CPU to
- * (waitq_wait_take) before it may sleep or let go of the big lock: the
- * queue lives on the caller's stack, which the caller, once woken by
- * anything else (a signal), leaves as soon as it holds the big lock.
- */
-static inline __attribute__((always_inline)) struct waitq *
-reply_to(struct channel *ch, uint64_t token, int64_t status, uaddr_t data,
-	 const void *kdata, size_t len, long *err)
+struct waitq *
+reply_kernel(struct channel *ch, struct chan_call *c, int64_t status,
+	     const void *kdata, size_t len)
 {
-	struct chan_call *c = call_find(ch, token);
-	*err = 0;
-	if (!c) {
-		*err = -ENOENT;	/* never received, answered, or given up */
-		return NULL;
-	}
-	if (len > PT_MSG_MAX) {
-		*err = -EMSGSIZE;
-		return NULL;
-	}
 	len = MIN(len, c->reply_cap);
-	if (kdata)
-		short_copy(c->reply, kdata, len);	/* a short reply's words */
-	else if (len && (*err = copyin(c->reply, data, len)) < 0)
-		return NULL;
+	memcpy(c->reply, kdata, len);
 	c->reply_len = len;
 	if (c->async) {
-		async_finish(c, (long)status);
+		/* Its done may make calls on ch: run without ch->lock. */
+		struct chan_async *a = c->async;
+		call_finish(ch, c, (long)status);
+		spin_unlock(&ch->lock);
+		a->done(c->ctx, (long)status, a->reply, len);
+		kfree(a);
+		spin_lock(&ch->lock);
 		return NULL;
 	}
-	if (c->on_reply)
-		c->on_reply(c->ctx, (long)status, c->reply, len);
-	call_finish(c, (long)status);
+	/*
+	 * on_reply runs without ch->lock too, c still active: its caller, a
+	 * kernel call, leaves only with the big lock, which this holds, and
+	 * the short calls leave a call with on_reply to the locked way.
+	 */
+	spin_unlock(&ch->lock);
+	c->on_reply(c->ctx, (long)status, c->reply, len);
+	spin_lock(&ch->lock);
+	call_finish(ch, c, (long)status);
 	return &c->wq;
+}
+
+/*
+ * A block reply's data, copied in before ch->lock is taken (a copy may
+ * fault), *len cut to the call's reply room; reply_to finds the call
+ * again. 0, or -ENOENT, -EMSGSIZE, -EFAULT, in reply_to's order.
+ */
+static long
+reply_copyin(struct channel *ch, uint64_t token, uaddr_t data, size_t *len,
+	     void *buf)
+{
+	spin_lock(&ch->lock);
+	struct chan_call *c = call_find(ch, token);
+	size_t cap = c ? c->reply_cap : 0;
+	spin_unlock(&ch->lock);
+	if (!c)
+		return -ENOENT;
+	if (*len > PT_MSG_MAX)
+		return -EMSGSIZE;
+	*len = MIN(*len, cap);
+	return *len ? copyin(buf, data, *len) : 0;
 }
 
 long
@@ -576,18 +477,30 @@ sys_pt_channel_reply(int h, uint64_t token, int64_t status, uaddr_t data,
 				       PT_OBJ_CHANNEL_SERVER, PT_RIGHT_READ);
 	if (IS_ERR(o))
 		return PTR_ERR(o);
-	long err;
-	struct waitq *caller = reply_to(chan_of(o), token, status, data, NULL,
-					len, &err);
+	struct channel *ch = chan_of(o);
+	uint8_t buf[PT_MSG_MAX];
+	long err = reply_copyin(ch, token, data, &len, buf);
+	if (err < 0)
+		return err;
+	spin_lock(&ch->lock);
+	struct waitq *caller = reply_to(ch, token, status, buf, len, false,
+					&err);
 	if (caller)
 		waitq_wake_one(caller);
+	spin_unlock(&ch->lock);
 	return err;
 }
 
-/* Gives the first queued call to the server: copies it out, makes it active. */
+/*
+ * Gives the first queued call to a block receive: takes it under
+ * ch->lock (held on entry, released here), copies it out without. A copy
+ * that fails puts it back at the queue's head for a better receive,
+ * unless its caller has given it up meanwhile.
+ */
 static long
 take_call(struct channel *ch, struct pt_recv *r, uaddr_t urecv)
 {
+	uint8_t msg[PT_MSG_MAX];
 	struct chan_call *c = list_first(&ch->queue, struct chan_call, link);
 	r->token = c->token;
 	r->msg_len = (uint32_t)c->msg_len;
@@ -604,15 +517,25 @@ take_call(struct channel *ch, struct pt_recv *r, uaddr_t urecv)
 		r->seg_len[i] = c->seg[i].len;
 		r->seg_flags[i] = c->seg[i].flags;
 	}
-	const size_t out = offsetof(struct pt_recv, token);
-	int e = copyout(r->msg, c->msg, MIN(c->msg_len, r->msg_cap));
-	if (e == 0)
-		e = copyout(urecv + out, (char *)r + out, sizeof(*r) - out);
-	if (e < 0)
-		return e;	/* the call stays queued for a better receive */
+	size_t n = MIN(c->msg_len, (size_t)r->msg_cap);
+	memcpy(msg, c->msg, n);
 	list_remove(&c->link);
 	list_push_back(&ch->active, &c->link);
-	return 0;
+	spin_unlock(&ch->lock);
+
+	const size_t out = offsetof(struct pt_recv, token);
+	int e = copyout(r->msg, msg, n);
+	if (e == 0)
+		e = copyout(urecv + out, (char *)r + out, sizeof(*r) - out);
+	if (e < 0) {
+		spin_lock(&ch->lock);
+		if ((c = call_find(ch, r->token)) != NULL) {
+			list_remove(&c->link);
+			list_insert_after(&ch->queue, &c->link);
+		}
+		spin_unlock(&ch->lock);
+	}
+	return e;
 }
 
 long
@@ -628,26 +551,35 @@ sys_pt_channel_recv(int h, uaddr_t urecv, int64_t timeout_ns)
 	long e = copyin(&r, urecv, offsetof(struct pt_recv, token));
 	if (e < 0)
 		return e;
+	uint8_t reply[PT_MSG_MAX];
+	size_t reply_len = r.reply_len;
+	if (r.reply_token &&
+	    (e = reply_copyin(ch, r.reply_token, r.reply_data, &reply_len,
+			      reply)) < 0)
+		return e;
+	uint64_t deadline = timeout_ns > 0 ? arch_now_ns() + (uint64_t)timeout_ns : 0;
 	struct waitq *caller = NULL;
+	spin_lock(&ch->lock);
 	if (r.reply_token) {
-		caller = reply_to(ch, r.reply_token, r.reply_status,
-				  r.reply_data, NULL, r.reply_len, &e);
-		if (e < 0)
+		caller = reply_to(ch, r.reply_token, r.reply_status, reply,
+				  reply_len, false, &e);
+		if (e < 0) {
+			spin_unlock(&ch->lock);
 			return e;
+		}
 	}
-	/* Unless this thread sleeps at once, its caller is woken now, before
-	   a copy's fault may sleep (reply_to). */
+	/* Unless this thread sleeps at once, its caller is woken now. */
 	if (caller && (!list_empty(&ch->queue) || ch->client_gone ||
 		       timeout_ns == 0)) {
 		waitq_wake_one(caller);
 		caller = NULL;
 	}
-	uint64_t deadline = timeout_ns > 0 ? arch_now_ns() + (uint64_t)timeout_ns : 0;
 	kobj_get(o);
 	for (;;) {
 		if (!list_empty(&ch->queue)) {
-			e = take_call(ch, &r, urecv);
-			break;
+			e = take_call(ch, &r, urecv);	/* lets ch->lock go */
+			kobj_put(o);
+			return e;
 		}
 		if (ch->client_gone) {
 			e = -EPIPE;
@@ -657,115 +589,14 @@ sys_pt_channel_recv(int h, uaddr_t urecv, int64_t timeout_ns)
 			e = -EAGAIN;
 			break;
 		}
-		e = waitq_wait_take(&ch->receivers, deadline, true, caller);
+		e = waitq_wait_take(&ch->receivers, deadline, true, caller,
+				    &ch->lock);
 		caller = NULL;
+		spin_lock(&ch->lock);
 		if (e < 0)
 			break;
 	}
-	kobj_put(o);
-	return e;
-}
-
-/* ---- The short calls: the message and reply in registers ---------------- */
-
-/*
- * pt_channel_call_regs: the message in the argument registers w0 and w1
- * (len bytes), the reply written back to them (trap_syscall_regs), its
- * length to len's. Nothing goes through user memory; for the server, the
- * call is one like any other (a block-form receive sees a message of len
- * bytes and reply room of PT_SHORT_MAX).
- */
-long
-sys_pt_channel_call_regs(int h, uint64_t w0, uint64_t w1, unsigned len)
-{
-	struct thread *t = current();
-	struct kobj *o = handle_lookup_inline(t->proc, h, PT_OBJ_CHANNEL_CLIENT,
-					      PT_RIGHT_WRITE);
-	if (IS_ERR(o))
-		return PTR_ERR(o);
-	if (len > PT_SHORT_MAX)
-		return -EMSGSIZE;
-	/* Past the reply's length the words read 0, never the stack's. */
-	uint64_t msg[2] = { w0, w1 }, reply[2] = { 0, 0 };
-	struct chan_call c;
-	program_call_init(&c, msg, len, reply, PT_SHORT_MAX);
-	c.nseg = 0;
-	kobj_get(o);
-	long status = chan_do_call(chan_of(o), &c);
-	kobj_put(o);
-	if (!c.done)
-		return status;
-	uint64_t *regs = trap_syscall_regs(t->tf);
-	regs[1] = reply[0];
-	regs[2] = reply[1];
-	regs[3] = c.reply_len;
-	return status;
-}
-
-/* Gives the first queued call to a short receive: into the registers
- * regs[1..5]; returns its token. */
-static inline __attribute__((always_inline)) long
-take_short(struct channel *ch, uint64_t *regs)
-{
-	struct chan_call *c = list_first(&ch->queue, struct chan_call, link);
-	uint64_t msg[2] = { 0, 0 };
-	short_copy(msg, c->msg, MIN(c->msg_len, (size_t)PT_SHORT_MAX));
-	regs[1] = msg[0];
-	regs[2] = msg[1];
-	regs[3] = c->msg_len | (uint64_t)c->flags << 32;
-	regs[4] = (uint32_t)c->uid | (uint64_t)(uint32_t)c->gid << 32;
-	regs[5] = (uint32_t)c->pid | (uint64_t)c->nseg << 32;
-	list_remove(&c->link);
-	list_push_back(&ch->active, &c->link);
-	return (long)c->token;
-}
-
-/*
- * pt_channel_recv_regs: answers reply_token (if not 0) with status and the
- * words w0, w1 (len bytes), as pt_channel_recv's reply does, then waits
- * for a call, for ever or until the clients are gone (EPIPE). Returns the
- * call's token; its first PT_SHORT_MAX bytes go to the registers of w0
- * and w1, the rest of what pt_recv says to those of len, reply_token and
- * status (syscalls.master). A longer message is cut: its whole length
- * tells the server so.
- */
-long
-sys_pt_channel_recv_regs(int h, uint64_t w0, uint64_t w1, unsigned len,
-			 uint64_t reply_token, int64_t status)
-{
-	struct thread *t = current();
-	struct kobj *o = handle_lookup_inline(t->proc, h, PT_OBJ_CHANNEL_SERVER,
-					      PT_RIGHT_READ);
-	if (IS_ERR(o))
-		return PTR_ERR(o);
-	struct channel *ch = chan_of(o);
-	struct waitq *caller = NULL;
-	long e = 0;
-	if (reply_token) {
-		if (len > PT_SHORT_MAX)
-			return -EMSGSIZE;
-		uint64_t words[2] = { w0, w1 };
-		caller = reply_to(ch, reply_token, status, 0, words, len, &e);
-		if (e < 0)
-			return e;
-	}
-	if (caller && (!list_empty(&ch->queue) || ch->client_gone)) {
-		waitq_wake_one(caller);
-		caller = NULL;
-	}
-	kobj_get(o);	/* ch outlives the sleep, whoever closes the handle */
-	while (list_empty(&ch->queue)) {
-		if (ch->client_gone) {
-			e = -EPIPE;
-			break;
-		}
-		e = waitq_wait_take(&ch->receivers, 0, true, caller);
-		caller = NULL;
-		if (e < 0)
-			break;
-	}
-	if (e == 0)
-		e = take_short(ch, trap_syscall_regs(t->tf));
+	spin_unlock(&ch->lock);
 	kobj_put(o);
 	return e;
 }

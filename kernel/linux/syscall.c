@@ -73,8 +73,8 @@ syscall_invoke(struct thread *t, uint64_t nr, const uint64_t *args)
 	return syscall_dispatch(nr, args);
 }
 
-bool
-syscall_run_unlocked(uint64_t nr, const uint64_t *args, long *r)
+static inline __attribute__((always_inline)) bool
+run_unlocked(const struct syscall_entry *e, const uint64_t *args, long *r)
 {
 	struct thread *t = current();
 
@@ -89,11 +89,35 @@ syscall_run_unlocked(uint64_t nr, const uint64_t *args, long *r)
 		return false;
 	BKL_ASSERT_NOT_HELD();
 	t->unlocked_call = true;
-	*r = syscall_table[nr].fn(args);
+	*r = e->fn(args);
 	KASSERT(spin_none_held());	/* none kept past the handler */
 	t->unlocked_call = false;
-	/* The handler met work for the lock's holder: again, locked. */
+	/* The handler met work for the lock's holder: again, locked; or,
+	   with thread.unlocked_eintr, a signal to deliver. */
 	return *r != -ERETRY_LOCKED;
+}
+
+bool
+syscall_run_unlocked(uint64_t nr, const uint64_t *args, long *r)
+{
+	return run_unlocked(&syscall_table[nr], args, r);
+}
+
+bool
+syscall_run_unlocked_native(uint64_t nr, const uint64_t *args, long *r)
+{
+	return run_unlocked(&native_table[nr - NATIVE_BASE], args, r);
+}
+
+void
+syscall_nolock_deliver(struct trapframe *tf)
+{
+	struct thread *t = current();
+	t->unlocked_eintr = false;
+	arch_syscall_set_result(tf, -EINTR);
+	syscall_lock();
+	t->syscall_nr = -1;	/* -EINTR: nothing to restart */
+	trap_return_to_user(tf);
 }
 
 unsigned

@@ -831,7 +831,7 @@ waitq_wait_handoff(struct waitq *wq, uint64_t deadline, bool interruptible,
  */
 int
 waitq_wait_take(struct waitq *wq, uint64_t deadline, bool interruptible,
-		struct waitq *from)
+		struct waitq *from, struct spinlock *held)
 {
 	struct cpu *c = this_cpu();
 	struct thread *t = c->current, *next = NULL;
@@ -848,6 +848,10 @@ waitq_wait_take(struct waitq *wq, uint64_t deadline, bool interruptible,
 			next = NULL;
 		}
 	}
+	/* from is left alone from here on, and this thread's sleep is
+	   decided under the scheduler lock: the object's lock may go. */
+	if (held)
+		spin_unlock(held);
 	if ((r = sleep_check(t, deadline, interruptible)) < 0) {
 		if (next)
 			runq_push(next);

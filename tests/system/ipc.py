@@ -6,7 +6,9 @@
 #        signal (EINTR; the late reply finds no caller), the short calls
 #        (message and reply in registers: with each other and with the
 #        block forms, bad handles and sizes, a server dying, a signal in a
-#        call and in a receive, EPIPE), calls to a server
+#        call and in a receive, its handler run before EINTR comes back,
+#        EPIPE, 1000 round trips taking the big lock under 200 times: the
+#        short calls run without it), calls to a server
 #        pinned to the other CPU (2 vCPUs), notifications and pt_wait,
 #        shared memory objects, handles across fork and execve.
 # Expects: every check prints "ok"; exit status 0.

@@ -56,6 +56,8 @@ struct sched_attr_k {
 };
 
 /* Sleeping threads, linked through run_link [S]. */
+struct spinlock;
+
 struct waitq {
 	struct list sleepers;		/* [S] */
 };
@@ -99,6 +101,8 @@ struct thread {
 	unsigned nheld;
 	bool regs_replaced;		/* the handler rewrote the whole frame */
 	bool unlocked_call;		/* in a nolock system call's handler */
+	bool unlocked_eintr;		/* its -ERETRY_LOCKED means -EINTR,
+					   to deliver (syscall_nolock_deliver) */
 	unsigned work;			/* THREAD_WORK_*, below [K] */
 	uint64_t slice_end;		/* running: when it gives way to
 					   others queued [S]; read unlocked */
@@ -212,12 +216,15 @@ int waitq_wait_handoff(struct waitq *wq, uint64_t deadline, bool interruptible,
  * Like waitq_wait_handoff, with next the first sleeper of `from` (NULL:
  * none), taken off it in the same hold of the scheduler lock as the
  * sleep: a call's hand-off to the waiting server, or a reply's to its
- * caller, takes the lock once. from must stay valid until this takes
- * the lock (its owner cannot leave it without the big lock, which the
- * caller holds). May sleep.
+ * caller, takes the lock once. `held`, if not NULL, is a spinlock the
+ * caller holds (a channel's): it is released once this holds the
+ * scheduler lock and is done with `from`, so that whatever the caller
+ * tested under it stays true until the thread is on wq, and from, which
+ * its owner leaves only after taking `held` (a caller's stack), stays
+ * valid while it is read. A deadline needs the big lock held. May sleep.
  */
 int waitq_wait_take(struct waitq *wq, uint64_t deadline, bool interruptible,
-		    struct waitq *from);
+		    struct waitq *from, struct spinlock *held);
 /* Takes the first sleeper off wq, woken but on no run queue; or NULL. The
  * caller must hand it to waitq_wait_handoff or sched_wake, and holds the
  * big lock meanwhile: sched_wake on any thread is a big-lock holder's, so

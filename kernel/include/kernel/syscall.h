@@ -8,6 +8,7 @@
 #include <kernel/trace.h>
 
 typedef uint64_t uaddr_t;	/* a user-space address: never dereferenced */
+struct trapframe;
 
 struct syscall_entry {
 	long (*fn)(const uint64_t *args);
@@ -50,6 +51,18 @@ void syscall_work_update_proc(struct proc *p);
  * Interrupts are off; the big lock is not held.
  */
 bool syscall_run_unlocked(uint64_t nr, const uint64_t *args, long *r);
+/* The same for a native call (NATIVE_BASE and up). */
+bool syscall_run_unlocked_native(uint64_t nr, const uint64_t *args, long *r);
+/*
+ * A nolock handler whose sleep a signal ended after it had changed
+ * something (a channel call withdrawn, a reply given), so that it may not
+ * run again, sets thread.unlocked_eintr and returns -ERETRY_LOCKED; the
+ * entry then returns -EINTR the locked way instead of running it again:
+ * stores -EINTR in tf, takes the big lock and runs trap_return_to_user,
+ * which delivers the signal and releases the lock. The arch then takes
+ * the full restore.
+ */
+void syscall_nolock_deliver(struct trapframe *tf);
 /*
  * pread64 as a nolock call (kernel/linux/sys_read_nolock.c): the count
  * read or -errno, or -ERETRY_LOCKED, having changed nothing, for whatever

@@ -21,31 +21,42 @@ long syscall_run_slow(struct thread *t, uint64_t nr, const uint64_t *args);
 unsigned syscall_work_of(const struct thread *t);
 
 /*
- * Whether call nr with args goes to syscall_run_unlocked (inline: the
- * arch's entry asks it of every call). A nolock(fd) call (write) does
+ * Whether call nr with args goes to syscall_run_unlocked
+ * (SYSCALL_UNLOCKED_LINUX) or syscall_run_unlocked_native
+ * (SYSCALL_UNLOCKED_NATIVE), or 0: locked (inline: the arch's entry asks
+ * it of every call; each answer is a constant where it is made, so the
+ * arch's test of it folds into these branches). A nolock(fd) call (write) does
  * when its fd is a pipe end by the table's hint, a nolock(rfd) one (read)
  * when it is a pipe end or a tmpfs file open for reading, read with no lock:
  * a stale hint costs a trip to the nolock handler, which looks again
  * under the table's lock, or one locked call. Every other call pays the
  * one test it paid before.
  */
-static inline bool
+#define SYSCALL_UNLOCKED_LINUX 1
+#define SYSCALL_UNLOCKED_NATIVE 2
+static inline int
 syscall_nolock_call(uint64_t nr, const uint64_t *args)
 {
-	if (nr >= syscall_table_size)
-		return false;
+	if (nr >= syscall_table_size) {
+		/* Native calls: only "nolock", no fd hint. */
+		if (nr - NATIVE_BASE < native_table_size &&
+		    native_table[nr - NATIVE_BASE].unlocked)
+			return SYSCALL_UNLOCKED_NATIVE;
+		return 0;
+	}
 	uint8_t how = syscall_table[nr].unlocked;
 	if (__builtin_expect(how == 0, 1))
-		return false;
+		return 0;
 	if (how == SYSCALL_NOLOCK)
-		return true;
+		return SYSCALL_UNLOCKED_LINUX;
 	/* p->files stays while the thread runs (files_replace), and a
 	   thread in a system call has one. */
 	const struct files *files = current()->proc->files;
 	const uint64_t *hint = how == SYSCALL_NOLOCK_RFD ? &files->nolock_rfds :
 							   &files->nolock_fds;
 	return args[0] < 64 &&
-	       (__atomic_load_n(hint, __ATOMIC_RELAXED) >> args[0] & 1);
+		       (__atomic_load_n(hint, __ATOMIC_RELAXED) >> args[0] & 1) ?
+		       SYSCALL_UNLOCKED_LINUX : 0;
 }
 
 /* Takes the big lock for a system call, from the arch's entry. */

@@ -1,0 +1,169 @@
+/*
+ * The short calls: a channel call and a receive-with-reply that carry up
+ * to PT_SHORT_MAX bytes each way in registers, nothing through user
+ * memory. Both are "nolock" calls (syscalls.master): they run without the
+ * big lock, under the channel's own lock (chan_int.h), and hand anything
+ * that needs the big lock to the locked way (-ERETRY_LOCKED, before they
+ * change anything). For the other side the call is one like any other.
+ */
+#include <kernel/ipc.h>
+#include <kernel/proc.h>
+#include <kernel/errno.h>
+#include <syscall_table.h>
+#include <arch/trap.h>
+#include "ipc_int.h"
+#include "chan_int.h"
+
+/*
+ * Whether thread t may run a channel call without the big lock: its
+ * process has no other thread, so no one else can close the handle (its
+ * reference keeps the channel) or change the handle table meanwhile, and
+ * the object's reference count, the big lock's, is left alone. The
+ * count only grows by this thread's clone.
+ */
+static inline bool
+short_unlocked_ok(struct thread *t)
+{
+	return t->proc->nthreads == 1;
+}
+
+/*
+ * A signal ended the call's sleep after it changed something: -EINTR
+ * through the locked way out, which delivers the signal, and the call is
+ * not run again (syscall_nolock_deliver).
+ */
+static long
+nolock_eintr(struct thread *t)
+{
+	t->unlocked_eintr = true;
+	return -ERETRY_LOCKED;
+}
+
+/*
+ * pt_channel_call_regs: the message in the argument registers w0 and w1
+ * (len bytes), the reply written back to them (trap_syscall_regs), its
+ * length to len's. A block-form receive sees a message of len bytes and
+ * reply room of PT_SHORT_MAX.
+ */
+long
+sys_pt_channel_call_regs(int h, uint64_t w0, uint64_t w1, unsigned len)
+{
+	struct thread *t = current();
+	bool unlocked = t->unlocked_call;
+	if (unlocked && !short_unlocked_ok(t))
+		return -ERETRY_LOCKED;
+	struct kobj *o = handle_lookup_inline(t->proc, h, PT_OBJ_CHANNEL_CLIENT,
+					      PT_RIGHT_WRITE);
+	if (IS_ERR(o))
+		return PTR_ERR(o);
+	if (len > PT_SHORT_MAX)
+		return -EMSGSIZE;
+	/* Past the reply's length the words read 0, never the stack's. */
+	uint64_t msg[2] = { w0, w1 }, reply[2] = { 0, 0 };
+	struct chan_call c;
+	program_call_init(&c, msg, len, reply, PT_SHORT_MAX);
+	c.nseg = 0;
+	struct channel *ch = chan_of(o);
+	if (!unlocked)
+		kobj_get(o);
+	spin_lock(&ch->lock);
+	long status = chan_do_call(ch, &c, unlocked);
+	if (!unlocked)
+		kobj_put(o);
+	if (!c.done) {
+		/* Withdrawn: the locked way out delivers the signal. */
+		if (unlocked && status == -EINTR)
+			return nolock_eintr(t);
+		return status;
+	}
+	uint64_t *regs = trap_syscall_regs(t->tf);
+	regs[1] = reply[0];
+	regs[2] = reply[1];
+	regs[3] = c.reply_len;
+	return status;
+}
+
+/* Gives the first queued call to a short receive: into the registers
+ * regs[1..5]; returns its token. ch->lock held. */
+static inline __attribute__((always_inline)) long
+take_short(struct channel *ch, uint64_t *regs)
+{
+	SPIN_ASSERT_HELD(&ch->lock);
+	struct chan_call *c = list_first(&ch->queue, struct chan_call, link);
+	uint64_t msg[2] = { 0, 0 };
+	short_copy(msg, c->msg, MIN(c->msg_len, (size_t)PT_SHORT_MAX));
+	regs[1] = msg[0];
+	regs[2] = msg[1];
+	regs[3] = c->msg_len | (uint64_t)c->flags << 32;
+	regs[4] = (uint32_t)c->uid | (uint64_t)(uint32_t)c->gid << 32;
+	regs[5] = (uint32_t)c->pid | (uint64_t)c->nseg << 32;
+	list_remove(&c->link);
+	list_push_back(&ch->active, &c->link);
+	return (long)c->token;
+}
+
+/*
+ * pt_channel_recv_regs: answers reply_token (if not 0) with status and the
+ * words w0, w1 (len bytes), as pt_channel_recv's reply does, then waits
+ * for a call, for ever or until the clients are gone (EPIPE). Returns the
+ * call's token; its first PT_SHORT_MAX bytes go to the registers of w0
+ * and w1, the rest of what pt_recv says to those of len, reply_token and
+ * status (syscalls.master). A longer message is cut: its whole length
+ * tells the server so. Without the big lock, a reply to a kernel call
+ * with on_reply or done goes the locked way (reply_to).
+ */
+long
+sys_pt_channel_recv_regs(int h, uint64_t w0, uint64_t w1, unsigned len,
+			 uint64_t reply_token, int64_t status)
+{
+	struct thread *t = current();
+	bool unlocked = t->unlocked_call;
+	if (unlocked && !short_unlocked_ok(t))
+		return -ERETRY_LOCKED;
+	struct kobj *o = handle_lookup_inline(t->proc, h, PT_OBJ_CHANNEL_SERVER,
+					      PT_RIGHT_READ);
+	if (IS_ERR(o))
+		return PTR_ERR(o);
+	if (reply_token && len > PT_SHORT_MAX)
+		return -EMSGSIZE;
+	struct channel *ch = chan_of(o);
+	struct waitq *caller = NULL;
+	uint64_t words[2] = { w0, w1 };
+	long e = 0;
+	spin_lock(&ch->lock);
+	if (reply_token) {
+		caller = reply_to(ch, reply_token, status, words, len, unlocked,
+				  &e);
+		if (e < 0) {
+			spin_unlock(&ch->lock);
+			return e;
+		}
+	}
+	if (caller && (!list_empty(&ch->queue) || ch->client_gone)) {
+		waitq_wake_one(caller);
+		caller = NULL;
+	}
+	if (!unlocked)
+		kobj_get(o);	/* ch outlives the sleep, whoever closes the handle */
+	while (list_empty(&ch->queue)) {
+		if (ch->client_gone) {
+			e = -EPIPE;
+			break;
+		}
+		e = waitq_wait_take(&ch->receivers, 0, true, caller, &ch->lock);
+		caller = NULL;
+		spin_lock(&ch->lock);
+		if (e < 0)
+			break;
+	}
+	if (e == 0)
+		e = take_short(ch, trap_syscall_regs(t->tf));
+	spin_unlock(&ch->lock);
+	if (!unlocked)
+		kobj_put(o);
+	/* A signal ended the wait, maybe after a reply: delivered the
+	   locked way, the call not run again. */
+	if (unlocked && e == -EINTR)
+		return nolock_eintr(t);
+	return e;
+}
