@@ -33,6 +33,7 @@ uint64_t stat_switches;		/* context switches, for /proc/stat [S] */
 static void schedule_locked(void);
 static void timer_arm(uint64_t deadline);
 static uint64_t timers_cover(struct cpu *c, uint64_t next);
+static void move_off(struct cpu *c, struct thread *t);
 
 /* How soon a CPU that queued a woken thread for itself is interrupted,
  * if nothing else runs its scheduler first (preempt_soon). */
@@ -584,6 +585,10 @@ tick_work(struct cpu *c, uint64_t now, struct thread *t, bool waiting)
 	if (t && t != c->idle && waiting && (!next || t->slice_end < next))
 		next = t->slice_end > now ? t->slice_end : now + 1000;
 	timer_arm(next);
+	/* Its affinity changed from another CPU (sched_set_affinity): off
+	 * this CPU now, queued on one it may run on. */
+	if (t && t != c->idle && !cpu_allowed(t, c))
+		move_off(c, t);
 }
 
 /* Whether sched_tick would find nothing to do on CPU c now. */
@@ -878,6 +883,100 @@ waitq_wait_killable(struct waitq *wq, struct thread *next)
 	t->killable = false;
 	/* exit_group wakes every sleeper plainly (wake_result 0). */
 	return fatal_signal_pending(t) ? -EINTR : r;
+}
+
+/* Whether t is queued on c's run queue. */
+static bool
+runq_holds(struct cpu *c, struct thread *t)
+{
+	list_for_each(it, &c->runq)
+		if (it == &t->run_link)
+			return true;
+	return false;
+}
+
+/*
+ * Queues t, which its affinity sends off a CPU, at the back of a queue it
+ * may run from (a halted CPU's, woken; else its home's), and interrupts
+ * that CPU if it is another: a thread looping in user mode there would
+ * otherwise not see the queue (no timer armed for its slice end) until it
+ * enters the kernel.
+ */
+static struct cpu *
+runq_move(struct thread *t)
+{
+	struct cpu *to = runq_spread(t);
+	runq_insert(to, t, false);
+	if (to != this_cpu())
+		arch_wake_cpu(to->id);
+	return to;
+}
+
+/* Takes t off the queue of a CPU it may no longer run on, if it is on
+ * one, to a queue it may. */
+static void
+runq_move_off_disallowed(struct thread *t)
+{
+	for (int i = 0; i < cpu_count; i++) {
+		if (cpu_allowed(t, &cpus[i]) || !runq_holds(&cpus[i], t))
+			continue;
+		list_remove(&t->run_link);
+		cpus[i].nr_ready--;
+		runq_move(t);
+		return;
+	}
+}
+
+/*
+ * The current thread t leaves CPU c, which its affinity no longer allows
+ * (sched_set_affinity, or tick_work after it on another CPU), for one it
+ * may run on, which is told at once (runq_move). Queued before the
+ * switch, under the scheduler lock that the switch holds until it has
+ * left t's stack; an involuntary switch, as Linux counts a migration
+ * (switch_to_inline, finding it not RUNNING, counts a voluntary one).
+ */
+static __attribute__((noinline)) void
+move_off(struct cpu *c, struct thread *t)
+{
+	spin_lock_on(&sched_lock, c);
+	if (cpu_allowed(t, c)) {	/* set back meanwhile */
+		spin_unlock(&sched_lock);
+		return;
+	}
+	bool away = runq_move(t) != c;	/* else no CPU it names is up */
+	if (away)
+		t->nivcsw++;
+	schedule_locked();
+	if (away)
+		t->nvcsw--;
+}
+
+/*
+ * Whatever t runs on when its mask is set: a CPU that no longer allows
+ * it is interrupted (arch_wake_cpu), and its return to user mode, or the
+ * end of the call t is in, does tick_work, which switches t out. Its
+ * quiet_until is cleared so that sched_tick does not skip tick_work: a
+ * hint, as preempt_soon's quiet_thread, written under the big lock that
+ * tick_work holds.
+ */
+void
+sched_set_affinity(struct thread *t, uint64_t mask)
+{
+	BKL_ASSERT_HELD();
+	spin_lock(&sched_lock);
+	t->sched.affinity = mask;
+	if (t->state == THREAD_RUNNABLE)
+		runq_move_off_disallowed(t);
+	for (int i = 0; i < cpu_count; i++) {
+		if (cpus[i].current == t && &cpus[i] != this_cpu() &&
+		    !cpu_allowed(t, &cpus[i])) {
+			cpus[i].quiet_until = 0;
+			arch_wake_cpu(i);
+		}
+	}
+	spin_unlock(&sched_lock);
+	if (t == current() && !cpu_allowed(t, this_cpu()))
+		move_off(this_cpu(), t);
 }
 
 void
