@@ -4,7 +4,8 @@
  * a woken thread goes on its waker's CPU when that one's queue is empty,
  * and runs ahead of CPU hogs for what it left of its slice), a per-CPU
  * idle thread that halts with no periodic tick, wait queues and timeouts.
- * The next timer interrupt is programmed one-shot.
+ * The next timer interrupt is programmed one-shot, by the tick
+ * (kernel/sched/tick.c); affinity changes are affinity.c's.
  *
  * One scheduler lock, sched_lock, guards the run queues, every wait
  * queue, and each thread's scheduling state (the fields tagged [S] in
