@@ -29,6 +29,8 @@ copy_word(struct cmdline *cl, const char **pos, long *eq)
 	bool quoted = false;
 
 	*eq = -1;
+	if (room == 0)
+		return NULL;	/* not even the NUL of an empty word fits */
 	for (; *p != '\0' && (quoted || !is_space(*p)); p++) {
 		if (*p == '"') {
 			quoted = !quoted;
@@ -52,21 +54,16 @@ is_lone_dashes(const char *p)
 	return p[0] == '-' && p[1] == '-' && (p[2] == '\0' || is_space(p[2]));
 }
 
-/* Returns 0, or -E2BIG when the word is dropped for lack of a slot. */
+/* Returns 0, or -E2BIG when the parameter is dropped for lack of a slot. */
 static int
-add_word(struct cmdline *cl, char *word, long eq, bool for_init)
+add_param(struct cmdline *cl, char *word, long eq)
 {
 	struct cmdline_param *param;
 
-	if (for_init) {
-		if (cl->init_argc == CMDLINE_INIT_ARGS_MAX)
-			return -E2BIG;
-		cl->init_argv[cl->init_argc++] = word;
-		cl->init_argv[cl->init_argc] = NULL;
-		return 0;
-	}
-	if (cl->nparams == CMDLINE_PARAMS_MAX)
+	if (cl->nparams == CMDLINE_PARAMS_MAX) {
+		cl->dropped++;
 		return -E2BIG;
+	}
 	param = &cl->params[cl->nparams++];
 	param->key = word;
 	if (eq < 0) {
@@ -90,8 +87,9 @@ cmdline_parse(struct cmdline *cl, const char *text)
 
 	cl->text_used = 0;
 	cl->nparams = 0;
+	cl->dropped = 0;
 	cl->init_argc = 0;
-	cl->init_argv[0] = NULL;
+	cl->init_start = 0;
 	if (text == NULL)
 		return 0;
 	for (;;) {
@@ -101,13 +99,16 @@ cmdline_parse(struct cmdline *cl, const char *text)
 			break;
 		if (!for_init && is_lone_dashes(p)) {
 			for_init = true;
+			cl->init_start = cl->text_used;
 			p += 2;
 			continue;
 		}
 		word = copy_word(cl, &p, &eq);
 		if (word == NULL)
 			return -E2BIG;
-		if (add_word(cl, word, eq, for_init) < 0)
+		if (for_init)
+			cl->init_argc++;	/* its words follow each other */
+		else if (add_param(cl, word, eq) < 0)
 			err = -E2BIG;
 	}
 	return err;
@@ -132,11 +133,23 @@ cmdline_has(const struct cmdline *cl, const char *key)
 	return cmdline_get(cl, key) != NULL;
 }
 
-/* Returns init's NULL-terminated argv; *argc gets its length. */
-const char *const *
-cmdline_init_argv(const struct cmdline *cl, unsigned *argc)
+/* Returns how many words followed "--". */
+unsigned
+cmdline_init_argc(const struct cmdline *cl)
 {
-	if (argc != NULL)
-		*argc = cl->init_argc;
-	return cl->init_argv;
+	return cl->init_argc;
+}
+
+/* Fills argv with pointers to init's words, NULL-ended; see cmdline.h. */
+void
+cmdline_init_argv(const struct cmdline *cl, const char **argv)
+{
+	const char *word = cl->text + cl->init_start;
+	unsigned i;
+
+	for (i = 0; i < cl->init_argc; i++) {
+		argv[i] = word;
+		word += strlen(word) + 1;
+	}
+	argv[i] = NULL;
 }

@@ -79,6 +79,27 @@ extend_cmdline(void)
 	}
 }
 
+/*
+ * Says on the console (printk: shown even with "quiet") what of the
+ * command line was lost, never dropping words silently: a line cut at
+ * BOOT_CMDLINE_MAX bytes, words past the parse's text, parameters past
+ * CMDLINE_PARAMS_MAX. Linux panics on too many init arguments; here
+ * init's have no limit but the line's length.
+ */
+static void
+report_cmdline_loss(int parsed)
+{
+	if (strlen(boot_info.cmdline) >= BOOT_CMDLINE_MAX - 2)
+		printk("command line: %d bytes, the most kept: anything past "
+		       "them is lost\n", BOOT_CMDLINE_MAX - 2);
+	if (parsed < 0 && cmdline.dropped == 0)
+		printk("command line: words past %d bytes dropped\n",
+		       CMDLINE_TEXT_MAX);
+	if (cmdline.dropped > 0)
+		printk("command line: %u parameters past the first %d dropped\n",
+		       cmdline.dropped, CMDLINE_PARAMS_MAX);
+}
+
 /* Makes the directory /name in the root if it is missing (a mount point). */
 static void
 make_root_dir(struct inode *root, const char *name)
@@ -132,12 +153,13 @@ kmain(void)
 	boot_phase_start = boot_info.tsc_at_entry;
 	boot_phase("arch-early");
 	extend_cmdline();
-	cmdline_parse(&cmdline, boot_info.cmdline);
+	int parsed = cmdline_parse(&cmdline, boot_info.cmdline);
 	printk_quiet = cmdline_has(&cmdline, "quiet");
 	trace_init(&cmdline);
 	pr_info("Petrel %s (%s), booted by %s\n", PETREL_VERSION, PETREL_ARCH,
 		boot_info.loader);
 	pr_info("command line: %s\n", boot_info.cmdline);
+	report_cmdline_loss(parsed);
 	if (ASSERTS_ENABLED)
 		pr_info("assert-enabled kernel (KASSERT checks on)\n");
 	/* `selftest=panic`: a panic, to show its report and backtrace
@@ -176,12 +198,12 @@ kmain(void)
 	const char *init = cmdline_get(&cmdline, "init");
 	if (!init || !*init)
 		init = "/sbin/init";
-	unsigned argc;
-	const char *const *extra = cmdline_init_argv(&cmdline, &argc);
-	const char *argv[CMDLINE_INIT_ARGS_MAX + 2];
+	unsigned argc = cmdline_init_argc(&cmdline);
+	const char **argv = kmalloc((argc + 2) * sizeof(*argv));
+	if (!argv)
+		panic("no memory for init's %u arguments", argc);
 	argv[0] = init;
-	for (unsigned i = 0; i < argc && i < CMDLINE_INIT_ARGS_MAX; i++)
-		argv[i + 1] = extra[i];
+	cmdline_init_argv(&cmdline, argv + 1);
 	boot_phase("root-dirs");
 	arch_timer_calibrate();	/* the boot so far was the measuring window */
 	boot_phase("timer");

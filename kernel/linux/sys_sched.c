@@ -516,11 +516,7 @@ sys_sched_setaffinity(int pid, size_t len, uaddr_t umask)
 		return -EPERM;
 	if (!(mask & cpus_online()))
 		return -EINVAL;
-	t->sched.affinity = mask;
-	/* Off a CPU it may no longer use at once: the switch queues it on
-	 * one it may (kernel/sched/sched.c). */
-	if (t == current() && !(mask >> this_cpu()->id & 1))
-		schedule();
+	sched_set_affinity(t, mask);	/* off a CPU it may no longer use */
 	return 0;
 }
 

@@ -4,7 +4,8 @@
  * a woken thread goes on its waker's CPU when that one's queue is empty,
  * and runs ahead of CPU hogs for what it left of its slice), a per-CPU
  * idle thread that halts with no periodic tick, wait queues and timeouts.
- * The next timer interrupt is programmed one-shot.
+ * The next timer interrupt is programmed one-shot, by the tick
+ * (kernel/sched/tick.c); affinity changes are affinity.c's.
  *
  * One scheduler lock, sched_lock, guards the run queues, every wait
  * queue, and each thread's scheduling state (the fields tagged [S] in
@@ -15,24 +16,15 @@
  * Each thread leaves a switch holding the big lock if, and only if, it
  * held it when it switched away (docs/kernel.md, "The scheduler lock").
  */
-#include <kernel/sched.h>
-#include <kernel/arch.h>
-#include <kernel/cpu.h>
+#include "sched_internal.h"
 #include <kernel/errno.h>
 #include <kernel/printk.h>
 #include <kernel/proc.h>
-#include <kernel/lock.h>
-#include <kernel/spinlock.h>
 #include <kernel/vm.h>
 
-/* Inside object locks (a futex bucket), outside the timer lock. */
-static struct spinlock sched_lock = SPINLOCK_INIT;
+struct spinlock sched_lock = SPINLOCK_INIT;
 static struct list dead = LIST_INIT(dead);	/* exited, stack still in use [S] */
 uint64_t stat_switches;		/* context switches, for /proc/stat [S] */
-
-static void schedule_locked(void);
-static void timer_arm(uint64_t deadline);
-static uint64_t timers_cover(struct cpu *c, uint64_t next);
 
 /* How soon a CPU that queued a woken thread for itself is interrupted,
  * if nothing else runs its scheduler first (preempt_soon). */
@@ -108,13 +100,6 @@ waitq_init(struct waitq *wq)
 	list_init(&wq->sleepers);
 }
 
-/* Whether t may run on c: sched_setaffinity's mask (0: anywhere). */
-static bool
-cpu_allowed(const struct thread *t, const struct cpu *c)
-{
-	return !t->sched.affinity || (t->sched.affinity >> c->id & 1);
-}
-
 /* The CPU t runs on when no halted one is free: the one it last ran on,
  * else this one, else the first its affinity allows. */
 static struct cpu *
@@ -169,6 +154,23 @@ static void
 runq_push(struct thread *t)
 {
 	runq_insert(runq_spread(t), t, false);
+}
+
+/*
+ * Queues t, which its affinity sends off a CPU, at the back of a queue it
+ * may run from (a halted CPU's, woken; else its home's), and interrupts
+ * that CPU if it is another: a thread looping in user mode there would
+ * otherwise not see the queue (no timer armed for its slice end) until it
+ * enters the kernel.
+ */
+struct cpu *
+runq_move(struct thread *t)
+{
+	struct cpu *to = runq_spread(t);
+	runq_insert(to, t, false);
+	if (to != this_cpu())
+		arch_wake_cpu(to->id);
+	return to;
 }
 
 /* The first thread of from's queue that may run on c, or NULL. */
@@ -502,115 +504,6 @@ sched_sleep_until(uint64_t deadline)
 	return r == -ETIMEDOUT ? 0 : r;
 }
 
-/*
- * Arms this CPU's timer for deadline (0: nothing due). The hardware is
- * only written when the deadline comes before the armed one: a timer that
- * fires early or for nothing costs one interrupt, after which tick_work
- * arms the true next deadline, while reprogramming on every sleep and
- * switch cost several device writes per request (each one wakes QEMU's
- * main loop under TCG).
- */
-static void
-timer_arm(uint64_t deadline)
-{
-	struct cpu *c = this_cpu();
-	if (!deadline || (c->armed_deadline && c->armed_deadline <= deadline))
-		return;
-	c->armed_deadline = deadline;
-	arch_timer_set(deadline);
-}
-
-/*
- * The kernel timers are one list, run by whichever CPU finds one due.
- * One CPU's timer is armed for the first of them, not every CPU's: on an
- * idle guest each of those would interrupt its CPU for the same deadline.
- * timers_cpu covers the list until timers_due; when its timer fires it
- * runs tick_work, which arms for the next one, and a CPU that finds an
- * earlier deadline than timers_due covers the list instead. [B]
- */
-static int timers_cpu;
-static uint64_t timers_due;	/* 0: no CPU covers the list */
-
-/* What CPU c arms its timer for, of the first kernel timer's deadline. */
-static uint64_t
-timers_cover(struct cpu *c, uint64_t next)
-{
-	BKL_ASSERT_HELD();
-	if (timers_cpu != c->id) {
-		if (!next || (timers_due && timers_due <= next))
-			return 0;
-		timers_cpu = c->id;
-	}
-	timers_due = next;
-	return next;
-}
-
-void
-sched_timer_fired(void)
-{
-	this_cpu()->armed_deadline = 0;	/* an early interrupt must re-arm, even for the same deadline */
-	this_cpu()->quiet_until = 0;
-}
-
-static unsigned
-threads_active(void)
-{
-	unsigned n = 0;
-	for (int i = 0; i < cpu_count; i++) {
-		n += (unsigned)cpus[i].nr_ready;
-		if (cpus[i].current && cpus[i].current != cpus[i].idle)
-			n++;
-	}
-	return n;
-}
-
-/*
- * Runs due timers, updates the load average and arms this CPU's timer for
- * the next of: a kernel timer, the running thread's slice end when others
- * wait. sched_tick runs on every return to user mode, so it first checks
- * whether anything this depends on changed since it last ran.
- */
-static __attribute__((noinline)) void
-tick_work(struct cpu *c, uint64_t now, struct thread *t, bool waiting)
-{
-	if (loadavg_due(now))
-		loadavg_update(now, threads_active());
-	uint64_t next = ktimer_run(now);
-	c->quiet_until = MIN(next ? next : ~0ULL, loadavg_next());
-	c->quiet_timers = ktimer_generation;
-	c->quiet_thread = t;
-	c->quiet_runq = waiting;
-	next = timers_cover(c, next);
-	if (t && t != c->idle && waiting && (!next || t->slice_end < next))
-		next = t->slice_end > now ? t->slice_end : now + 1000;
-	timer_arm(next);
-}
-
-/* Whether sched_tick would find nothing to do on CPU c now. */
-static bool
-sched_tick_quiet(struct cpu *c)
-{
-	bool waiting = !list_empty(&c->runq);
-	return arch_now_ns() < c->quiet_until &&
-	       c->quiet_timers == ktimer_generation &&
-	       c->quiet_runq == waiting &&
-	       (!waiting || c->quiet_thread == c->current);
-}
-
-void
-sched_tick(void)
-{
-	uint64_t now = arch_now_ns();
-	struct cpu *c = this_cpu();
-	struct thread *t = c->current;
-	bool waiting = !list_empty(&c->runq);
-	BKL_ASSERT_HELD();	/* the timers' callbacks */
-	if (now >= c->quiet_until || c->quiet_timers != ktimer_generation ||
-	    c->quiet_runq != waiting || (waiting && c->quiet_thread != t))
-		tick_work(c, now, t, waiting);
-}
-
-
 /* Whether CPU c holds the big lock: bkl_held, inline on the switch path. */
 static inline bool
 bkl_mine(const struct cpu *c)
@@ -767,7 +660,7 @@ switch_to(struct thread *next)
 }
 
 /* schedule with the scheduler lock held; it drops it. */
-static void
+void
 schedule_locked(void)
 {
 	struct thread *next = runq_pop();
@@ -884,37 +777,15 @@ waitq_wait_killable(struct waitq *wq, struct thread *next)
 	return fatal_signal_pending(t) ? -EINTR : r;
 }
 
+
+
+
 void
 sched_yield(void)
 {
 	if (list_empty(&this_cpu()->runq))
 		return;
 	schedule();
-}
-
-/*
- * A CPU changes its current thread, the idle thread's run_start and its
- * idle_ns only in a switch, under the scheduler lock: read under it too,
- * they agree.
- */
-void
-sched_cpu_times(const struct cpu *c, uint64_t now, uint64_t *idle,
-		uint64_t *busy)
-{
-	uint64_t i, since;
-
-	*idle = *busy = 0;
-	if (!c->idle)
-		return;		/* not started */
-	spin_lock(&sched_lock);
-	i = c->idle_ns;
-	since = c->idle->run_start;
-	if (c->current == c->idle && now > since)
-		i += now - since;
-	spin_unlock(&sched_lock);
-	*idle = i;
-	if (now > c->started_ns + i)
-		*busy = now - c->started_ns - i;
 }
 
 /*

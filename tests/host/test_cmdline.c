@@ -10,12 +10,19 @@
 #include "check.h"
 
 static struct cmdline cl;
+static const char *argv[CMDLINE_TEXT_MAX + 1];	/* a word takes a byte */
+
+/* Fills argv with init's arguments; returns how many. */
+static unsigned
+init_args(void)
+{
+	cmdline_init_argv(&cl, argv);
+	return cmdline_init_argc(&cl);
+}
 
 static void
 test_basic(void)
 {
-	unsigned argc;
-
 	CHECK_EQ(cmdline_parse(&cl, "console=ttyS0 quiet  loglevel=7\n"), 0);
 	CHECK_STR(cmdline_get(&cl, "console"), "ttyS0");
 	CHECK_STR(cmdline_get(&cl, "quiet"), "");
@@ -26,8 +33,8 @@ test_basic(void)
 	CHECK(cmdline_has(&cl, "quiet"));
 	CHECK(cmdline_has(&cl, "console"));
 	CHECK(!cmdline_has(&cl, "noisy"));
-	CHECK(cmdline_init_argv(&cl, &argc)[0] == NULL);
-	CHECK_EQ(argc, 0);
+	CHECK_EQ(init_args(), 0);
+	CHECK(argv[0] == NULL);
 
 	CHECK_EQ(cmdline_parse(&cl, ""), 0);
 	CHECK_EQ(cl.nparams, 0);
@@ -70,15 +77,11 @@ test_quotes(void)
 static void
 test_init_args(void)
 {
-	const char *const *argv;
-	unsigned argc;
-
 	CHECK_EQ(cmdline_parse(&cl,
 	    "quiet -- /bin/sh -c \"echo a=b; exit 3\" x=1 -- --"), 0);
 	CHECK(cmdline_has(&cl, "quiet"));
 	CHECK(!cmdline_has(&cl, "x"));
-	argv = cmdline_init_argv(&cl, &argc);
-	CHECK_EQ(argc, 6);
+	CHECK_EQ(init_args(), 6);
 	CHECK_STR(argv[0], "/bin/sh");
 	CHECK_STR(argv[1], "-c");
 	CHECK_STR(argv[2], "echo a=b; exit 3");
@@ -92,12 +95,12 @@ test_init_args(void)
 	CHECK(cmdline_has(&cl, "--x"));
 	CHECK(cmdline_has(&cl, "--"));
 	CHECK(cmdline_has(&cl, "a"));
-	argv = cmdline_init_argv(&cl, &argc);
-	CHECK_EQ(argc, 0);
+	CHECK_EQ(init_args(), 0);
 	CHECK(argv[0] == NULL);
 
 	CHECK_EQ(cmdline_parse(&cl, "--\tinit"), 0);
-	CHECK_STR(cmdline_init_argv(&cl, NULL)[0], "init");
+	CHECK_EQ(init_args(), 1);
+	CHECK_STR(argv[0], "init");
 	CHECK_EQ(cl.nparams, 0);
 }
 
@@ -105,8 +108,8 @@ static void
 test_limits(void)
 {
 	char text[3 * CMDLINE_TEXT_MAX];
-	const char *const *argv;
-	unsigned argc, i;
+	char word[16];
+	unsigned i;
 	size_t n = 0;
 
 	/* 70 parameters: 64 kept, and init's arguments still parsed. */
@@ -117,19 +120,39 @@ test_limits(void)
 	CHECK_EQ(cl.nparams, CMDLINE_PARAMS_MAX);
 	CHECK_STR(cmdline_get(&cl, "p63"), "63");
 	CHECK_STR(cmdline_get(&cl, "p64"), NULL);
-	argv = cmdline_init_argv(&cl, &argc);
-	CHECK_EQ(argc, 2);
+	CHECK_EQ(cl.dropped, 6);
+	CHECK_EQ(init_args(), 2);
 	CHECK_STR(argv[1], "arg");
 
-	/* 40 init arguments: 32 kept. */
-	n = snprintf(text, sizeof(text), "--");
-	for (i = 0; i < 40; i++)
+	/* 600 init arguments (Linux's limit is 32): all kept, after 2
+	 * parameters. */
+	n = snprintf(text, sizeof(text), "a=1 b --");
+	for (i = 0; i < 600; i++)
 		n += snprintf(text + n, sizeof(text) - n, " a%u", i);
+	CHECK_EQ(cmdline_parse(&cl, text), 0);
+	CHECK_EQ(cl.nparams, 2);
+	CHECK_EQ(init_args(), 600);
+	for (i = 0; i < 600; i++) {
+		snprintf(word, sizeof(word), "a%u", i);
+		CHECK_STR(argv[i], word);
+	}
+	CHECK(argv[600] == NULL);
+
+	/* As many one-letter arguments as the text holds (2,047 and "--"'s
+	 * place): kept; one more word is past the text. */
+	n = snprintf(text, sizeof(text), "--");
+	for (i = 0; i < CMDLINE_TEXT_MAX / 2; i++)
+		n += snprintf(text + n, sizeof(text) - n, " x");
+	CHECK_EQ(cmdline_parse(&cl, text), 0);
+	CHECK_EQ(init_args(), CMDLINE_TEXT_MAX / 2);
+	CHECK_STR(argv[CMDLINE_TEXT_MAX / 2 - 1], "x");
+	snprintf(text + n, sizeof(text) - n, " y");
 	CHECK_EQ(cmdline_parse(&cl, text), -E2BIG);
-	argv = cmdline_init_argv(&cl, &argc);
-	CHECK_EQ(argc, CMDLINE_INIT_ARGS_MAX);
-	CHECK_STR(argv[31], "a31");
-	CHECK(argv[32] == NULL);
+	CHECK_EQ(init_args(), CMDLINE_TEXT_MAX / 2);
+	CHECK(argv[CMDLINE_TEXT_MAX / 2] == NULL);
+	snprintf(text + n, sizeof(text) - n, " \"\"");	/* empty: still no room */
+	CHECK_EQ(cmdline_parse(&cl, text), -E2BIG);
+	CHECK_EQ(init_args(), CMDLINE_TEXT_MAX / 2);
 
 	/* Too much text: the words before the overflow are kept. */
 	memset(text, 'v', sizeof(text));
@@ -170,11 +193,15 @@ test_fuzz(void)
 		r = cmdline_parse(&cl, text);
 		CHECK(r == 0 || r == -E2BIG);
 		CHECK(cl.nparams <= CMDLINE_PARAMS_MAX);
-		CHECK(cl.init_argc <= CMDLINE_INIT_ARGS_MAX);
+		CHECK(cl.text_used <= CMDLINE_TEXT_MAX);
 		for (j = 0; j < cl.nparams; j++)
 			CHECK(cl.params[j].key != NULL &&
 			    cl.params[j].value != NULL);
-		CHECK(cl.init_argv[cl.init_argc] == NULL);
+		CHECK_EQ(init_args(), cl.init_argc);
+		CHECK(argv[cl.init_argc] == NULL);
+		CHECK(cl.init_argc == 0 ||
+		    argv[cl.init_argc - 1] + strlen(argv[cl.init_argc - 1]) <
+		    cl.text + cl.text_used);
 	}
 }
 

@@ -9,7 +9,6 @@
 
 #define CMDLINE_TEXT_MAX	4096	/* bytes of de-quoted words kept */
 #define CMDLINE_PARAMS_MAX	64
-#define CMDLINE_INIT_ARGS_MAX	32
 
 /* One parameter: value is "" for a bare flag. Both point into text[]. */
 struct cmdline_param {
@@ -27,8 +26,11 @@ struct cmdline {
 	size_t text_used;
 	unsigned nparams;
 	struct cmdline_param params[CMDLINE_PARAMS_MAX];
+	unsigned dropped;	/* parameters past CMDLINE_PARAMS_MAX */
+	/* init's arguments: init_argc words one after another in text[],
+	 * each NUL-ended, from text[init_start]; as many as text holds */
 	unsigned init_argc;
-	const char *init_argv[CMDLINE_INIT_ARGS_MAX + 1];	/* NULL-ended */
+	size_t init_start;
 };
 
 /*
@@ -40,7 +42,8 @@ struct cmdline {
  * (quotes group and are removed there too: "-- sh -c \"echo hi\"" gives
  * sh, -c, echo hi). Returns 0, or -E2BIG if something did not fit: cl
  * then holds every word that did fit (text stops at the first word that
- * overflows; surplus parameters or init arguments are dropped).
+ * overflows; parameters past CMDLINE_PARAMS_MAX are dropped and counted in
+ * dropped). Init's arguments have no limit of their own: only text[]'s.
  */
 int cmdline_parse(struct cmdline *cl, const char *text);
 
@@ -51,8 +54,12 @@ const char *cmdline_get(const struct cmdline *cl, const char *key);
 /* Returns whether a parameter named key is present, with or without value. */
 bool cmdline_has(const struct cmdline *cl, const char *key);
 
-/* Returns init's argument vector, NULL-terminated, and sets *argc (if not
- * NULL) to its length. Empty (argv[0] == NULL) when there was no "--". */
-const char *const *cmdline_init_argv(const struct cmdline *cl, unsigned *argc);
+/* Returns how many arguments init gets: the words after "--" (0 without). */
+unsigned cmdline_init_argc(const struct cmdline *cl);
+
+/* Stores init's arguments in argv[0 .. argc - 1] and NULL in argv[argc]
+ * (argc as cmdline_init_argc returns; argv holds argc + 1 pointers). They
+ * point into cl's text. */
+void cmdline_init_argv(const struct cmdline *cl, const char **argv);
 
 #endif

@@ -149,6 +149,14 @@ _Noreturn void sched_start(void);
 void sched_wake(struct thread *t);
 /* Gives the CPU to another runnable thread, if any; may sleep. */
 void sched_yield(void);
+/*
+ * Sets t's affinity (sched_setaffinity's mask, 0: anywhere) and moves it
+ * at once off a CPU the mask leaves out, as Linux does: queued there, to
+ * another's queue; running there, that CPU is interrupted and switches it
+ * out on its way back to user mode (tick_work); t the caller, here. Big
+ * lock held.
+ */
+void sched_set_affinity(struct thread *t, uint64_t mask);
 /* Switches away from the current thread (queued again if RUNNING). */
 void schedule(void);
 /* The end of the switch into a new thread, from thread_first_run: the

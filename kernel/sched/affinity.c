@@ -1,0 +1,85 @@
+/*
+ * CPU affinity: sched_setaffinity's mask takes effect at once, as on
+ * Linux. A thread queued on a CPU its new mask leaves out goes to an
+ * allowed CPU's queue; one running there is switched out by that CPU,
+ * interrupted, on its way back to user mode (tick_work in tick.c); the
+ * caller itself moves before the call returns.
+ */
+#include "sched_internal.h"
+
+/* Whether t is queued on c's run queue. */
+static bool
+runq_holds(struct cpu *c, struct thread *t)
+{
+	list_for_each(it, &c->runq)
+		if (it == &t->run_link)
+			return true;
+	return false;
+}
+
+/* Takes t off the queue of a CPU it may no longer run on, if it is on
+ * one, to a queue it may. */
+static void
+runq_move_off_disallowed(struct thread *t)
+{
+	for (int i = 0; i < cpu_count; i++) {
+		if (cpu_allowed(t, &cpus[i]) || !runq_holds(&cpus[i], t))
+			continue;
+		list_remove(&t->run_link);
+		cpus[i].nr_ready--;
+		runq_move(t);
+		return;
+	}
+}
+
+/*
+ * The current thread t leaves CPU c, which its affinity no longer allows
+ * (sched_set_affinity, or tick_work after it on another CPU), for one it
+ * may run on, which is told at once (runq_move). Queued before the
+ * switch, under the scheduler lock that the switch holds until it has
+ * left t's stack; an involuntary switch, as Linux counts a migration
+ * (switch_to_inline, finding it not RUNNING, counts a voluntary one).
+ */
+void
+sched_move_off(struct cpu *c, struct thread *t)
+{
+	spin_lock_on(&sched_lock, c);
+	if (cpu_allowed(t, c)) {	/* set back meanwhile */
+		spin_unlock(&sched_lock);
+		return;
+	}
+	bool away = runq_move(t) != c;	/* else no CPU it names is up */
+	if (away)
+		t->nivcsw++;
+	schedule_locked();
+	if (away)
+		t->nvcsw--;
+}
+
+/*
+ * Whatever t runs on when its mask is set: a CPU that no longer allows
+ * it is interrupted (arch_wake_cpu), and its return to user mode, or the
+ * end of the call t is in, does tick_work, which switches t out. Its
+ * quiet_until is cleared so that sched_tick does not skip tick_work: a
+ * hint, as preempt_soon's quiet_thread, written under the big lock that
+ * tick_work holds.
+ */
+void
+sched_set_affinity(struct thread *t, uint64_t mask)
+{
+	BKL_ASSERT_HELD();
+	spin_lock(&sched_lock);
+	t->sched.affinity = mask;
+	if (t->state == THREAD_RUNNABLE)
+		runq_move_off_disallowed(t);
+	for (int i = 0; i < cpu_count; i++) {
+		if (cpus[i].current == t && &cpus[i] != this_cpu() &&
+		    !cpu_allowed(t, &cpus[i])) {
+			cpus[i].quiet_until = 0;
+			arch_wake_cpu(i);
+		}
+	}
+	spin_unlock(&sched_lock);
+	if (t == current() && !cpu_allowed(t, this_cpu()))
+		sched_move_off(this_cpu(), t);
+}

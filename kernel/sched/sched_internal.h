@@ -1,0 +1,90 @@
+/*
+ * What the scheduler's files share (kernel/sched/sched.c, the run queues,
+ * switches and sleeps; tick.c, the tick and the timers; affinity.c,
+ * moving a thread its new mask sends elsewhere): the scheduler lock, and
+ * the helpers more than one uses, inline where they were inline before
+ * the split, so that no path runs more instructions for it.
+ */
+#ifndef KERNEL_SCHED_INTERNAL_H
+#define KERNEL_SCHED_INTERNAL_H
+
+#include <kernel/sched.h>
+#include <kernel/arch.h>
+#include <kernel/cpu.h>
+#include <kernel/lock.h>
+#include <kernel/spinlock.h>
+#include <kernel/timer.h>
+
+/* Inside object locks (a futex bucket), outside the timer lock. */
+extern struct spinlock sched_lock;
+
+/*
+ * Arms this CPU's timer for deadline (0: nothing due). The hardware is
+ * only written when the deadline comes before the armed one: a timer that
+ * fires early or for nothing costs one interrupt, after which tick_work
+ * arms the true next deadline, while reprogramming on every sleep and
+ * switch cost several device writes per request (each one wakes QEMU's
+ * main loop under TCG).
+ */
+static inline void
+timer_arm(uint64_t deadline)
+{
+	struct cpu *c = this_cpu();
+	if (!deadline || (c->armed_deadline && c->armed_deadline <= deadline))
+		return;
+	c->armed_deadline = deadline;
+	arch_timer_set(deadline);
+}
+
+/*
+ * The kernel timers are one list, run by whichever CPU finds one due.
+ * One CPU's timer is armed for the first of them, not every CPU's: on an
+ * idle guest each of those would interrupt its CPU for the same deadline.
+ * timers_cpu covers the list until timers_due; when its timer fires it
+ * runs tick_work, which arms for the next one, and a CPU that finds an
+ * earlier deadline than timers_due covers the list instead. [B]
+ */
+extern int timers_cpu;
+extern uint64_t timers_due;	/* 0: no CPU covers the list */
+
+/* What CPU c arms its timer for, of the first kernel timer's deadline. */
+static inline uint64_t
+timers_cover(struct cpu *c, uint64_t next)
+{
+	BKL_ASSERT_HELD();
+	if (timers_cpu != c->id) {
+		if (!next || (timers_due && timers_due <= next))
+			return 0;
+		timers_cpu = c->id;
+	}
+	timers_due = next;
+	return next;
+}
+
+/* Whether sched_tick would find nothing to do on CPU c now. */
+static inline bool
+sched_tick_quiet(struct cpu *c)
+{
+	bool waiting = !list_empty(&c->runq);
+	return arch_now_ns() < c->quiet_until &&
+	       c->quiet_timers == ktimer_generation &&
+	       c->quiet_runq == waiting &&
+	       (!waiting || c->quiet_thread == c->current);
+}
+
+/* Whether t may run on c: sched_setaffinity's mask (0: anywhere). */
+static inline bool
+cpu_allowed(const struct thread *t, const struct cpu *c)
+{
+	return !t->sched.affinity || (t->sched.affinity >> c->id & 1);
+}
+
+/* schedule with the scheduler lock held; it drops it (sched.c). */
+void schedule_locked(void);
+/* Queues t where its affinity lets it run, and tells that CPU (sched.c). */
+struct cpu *runq_move(struct thread *t);
+/* The current thread t leaves CPU c, which its affinity no longer allows
+ * (affinity.c). */
+void sched_move_off(struct cpu *c, struct thread *t);
+
+#endif

@@ -1,0 +1,94 @@
+/*
+ * The scheduler's tick and timers: each CPU's one-shot timer armed for
+ * the next of a kernel timer's deadline and the running thread's slice
+ * end, the CPU that covers the kernel timer list, sched_tick (run on
+ * every return to user mode, with a shortcut while nothing changed), the
+ * load average's updates, and each CPU's idle and busy time.
+ */
+#include "sched_internal.h"
+
+int timers_cpu;
+uint64_t timers_due;
+
+void
+sched_timer_fired(void)
+{
+	this_cpu()->armed_deadline = 0;	/* an early interrupt must re-arm, even for the same deadline */
+	this_cpu()->quiet_until = 0;
+}
+
+static unsigned
+threads_active(void)
+{
+	unsigned n = 0;
+	for (int i = 0; i < cpu_count; i++) {
+		n += (unsigned)cpus[i].nr_ready;
+		if (cpus[i].current && cpus[i].current != cpus[i].idle)
+			n++;
+	}
+	return n;
+}
+
+/*
+ * Runs due timers, updates the load average and arms this CPU's timer for
+ * the next of: a kernel timer, the running thread's slice end when others
+ * wait. sched_tick runs on every return to user mode, so it first checks
+ * whether anything this depends on changed since it last ran.
+ */
+static __attribute__((noinline)) void
+tick_work(struct cpu *c, uint64_t now, struct thread *t, bool waiting)
+{
+	if (loadavg_due(now))
+		loadavg_update(now, threads_active());
+	uint64_t next = ktimer_run(now);
+	c->quiet_until = MIN(next ? next : ~0ULL, loadavg_next());
+	c->quiet_timers = ktimer_generation;
+	c->quiet_thread = t;
+	c->quiet_runq = waiting;
+	next = timers_cover(c, next);
+	if (t && t != c->idle && waiting && (!next || t->slice_end < next))
+		next = t->slice_end > now ? t->slice_end : now + 1000;
+	timer_arm(next);
+	/* Its affinity changed from another CPU (sched_set_affinity): off
+	 * this CPU now, queued on one it may run on. */
+	if (t && t != c->idle && !cpu_allowed(t, c))
+		sched_move_off(c, t);
+}
+
+void
+sched_tick(void)
+{
+	uint64_t now = arch_now_ns();
+	struct cpu *c = this_cpu();
+	struct thread *t = c->current;
+	bool waiting = !list_empty(&c->runq);
+	BKL_ASSERT_HELD();	/* the timers' callbacks */
+	if (now >= c->quiet_until || c->quiet_timers != ktimer_generation ||
+	    c->quiet_runq != waiting || (waiting && c->quiet_thread != t))
+		tick_work(c, now, t, waiting);
+}
+
+/*
+ * A CPU changes its current thread, the idle thread's run_start and its
+ * idle_ns only in a switch, under the scheduler lock: read under it too,
+ * they agree.
+ */
+void
+sched_cpu_times(const struct cpu *c, uint64_t now, uint64_t *idle,
+		uint64_t *busy)
+{
+	uint64_t i, since;
+
+	*idle = *busy = 0;
+	if (!c->idle)
+		return;		/* not started */
+	spin_lock(&sched_lock);
+	i = c->idle_ns;
+	since = c->idle->run_start;
+	if (c->current == c->idle && now > since)
+		i += now - since;
+	spin_unlock(&sched_lock);
+	*idle = i;
+	if (now > c->started_ns + i)
+		*busy = now - c->started_ns - i;
+}
