@@ -103,7 +103,7 @@ user_abort(struct trapframe *tf, bool exec)
 	int e = trap_page_fault(tf, tf->far, write, exec);
 	if (e == 0)
 		return 0;
-	return e == -EIO ? SIGBUS : SIGSEGV;
+	return trap_fault_signal(e);
 }
 
 /* A translation or permission fault at a user address, which the VM may

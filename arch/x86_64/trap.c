@@ -304,9 +304,10 @@ trap_handler(struct trapframe *tf)
 			goto out;
 		if (!trap_from_user(tf))
 			kernel_fault(tf);
-		/* -EIO: a file mapping past the end of its file. */
-		log_user_fault(tf, e == -EIO ? SIGBUS : SIGSEGV, addr);
-		trap_user_fault(tf, e == -EIO ? SIGBUS : SIGSEGV, addr);
+		int sig = trap_fault_signal(e);
+		if (sig != SIGKILL)	/* trap_user_fault says that one */
+			log_user_fault(tf, sig, addr);
+		trap_user_fault(tf, sig, addr);
 		goto out;
 	}
 	if (v < 32) {

@@ -238,11 +238,29 @@ trap_page_fault_nolock(bool user, uint64_t addr, bool write, bool exec)
 	return vm_fault_nolock(t->proc->vm, addr, write, exec) == 0;
 }
 
+int
+trap_fault_signal(int vm_error)
+{
+	if (vm_error == -EIO)
+		return SIGBUS;	/* past the end of a mapped file */
+	if (vm_error == -ENOMEM)
+		return SIGKILL;	/* no memory for the page: killed */
+	return SIGSEGV;
+}
+
 void
 trap_user_fault(struct trapframe *tf, int sig, uint64_t addr)
 {
 	struct thread *t = current();
 	(void)tf;
+	if (sig == SIGKILL) {
+		/* Linux's OOM killer ends the biggest process; here the one
+		   that asked, which in a small VM is mostly the same. */
+		printk("Out of memory: Killed process %d (%s)\n",
+		       t->proc->pid, t->proc->name);
+		signal_send_proc(t->proc, SIGKILL);
+		return;
+	}
 	t->sig_fault_addr = addr;
 	t->sig_fault_code = 1;	/* SEGV_MAPERR: nothing mapped there */
 	if (sig == SIGSEGV && t->proc->vm && vm_find(t->proc->vm, addr))

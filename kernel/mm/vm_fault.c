@@ -23,8 +23,9 @@
 #include "vm_int.h"
 
 /* A zeroed page for a process's memory: a user process cannot take the
- * reserve (page_alloc_user); its fault then fails and it gets SIGSEGV,
- * where Linux's OOM killer would end some process. */
+ * reserve (page_alloc_user); its fault then fails with -ENOMEM and the
+ * process is killed (SIGKILL, trap_fault_signal), as Linux's OOM killer
+ * would end the biggest one. */
 static paddr_t
 user_page(bool privileged)
 {

@@ -9,8 +9,9 @@
 #        fills it, remounts it with size=1m and size=8m.
 # Expects: the root tmpfs's size (statfs) is half of memory, and uid 65534
 #        gets ENOSPC below it (5% stays root's) while root can still
-#        write; the anonymous hog dies of SIGSEGV at the page reserve and
-#        root then runs; the unlimited tmpfs stops uid 65534 at the
+#        write; the anonymous hog is killed (SIGKILL, as by Linux's OOM
+#        killer, and the kernel log says "Out of memory: Killed process")
+#        at the page reserve and root then runs; the unlimited tmpfs stops uid 65534 at the
 #        reserve and root writes into it; df shows 4096 KiB, uid 65534
 #        stops at 3892 KiB, size=1m is refused, df then shows 8192 KiB.
 import os, re, sys
@@ -70,6 +71,9 @@ if not 0.5 * size_kib <= fills[0] <= 0.95 * size_kib:
 	fail("uid 65534 wrote %d KiB of a %d KiB tmpfs" % (fills[0], size_kib))
 if not size_kib < fills[1] < total_kib:
 	fail("uid 65534 wrote %d KiB into an unlimited tmpfs" % fills[1])
-if "anon: child killed by signal 11 after" not in result.output:
-	fail("the anonymous memory hog did not end with SIGSEGV")
+if "anon: child killed by signal 9 after" not in result.output:
+	fail("the anonymous memory hog was not killed (SIGKILL)")
+if not re.search(r"Out of memory: Killed process \d+ \(memfill\)",
+		 result.output):
+	fail("no 'Out of memory: Killed process N (memfill)' line")
 passed()

@@ -21,8 +21,12 @@ int trap_page_fault(struct trapframe *tf, uint64_t addr, bool write, bool exec);
  * stop, a tracer), which then takes the big lock and trap_page_fault.
  */
 bool trap_page_fault_nolock(bool user, uint64_t addr, bool write, bool exec);
-/* A user-mode fault that the VM could not resolve: signal the thread. */
+/* A user-mode fault that the VM could not resolve: signal the thread.
+ * sig is SIGKILL when there was no memory for it (-ENOMEM from the VM):
+ * the process is killed, as Linux's OOM killer would, and the kernel log
+ * says so. trap_fault_signal gives the signal for a VM error. */
 void trap_user_fault(struct trapframe *tf, int sig, uint64_t addr);
+int trap_fault_signal(int vm_error);
 /* Last step before any return to user mode: reschedule, deliver signals. */
 void trap_return_to_user(struct trapframe *tf);
 
