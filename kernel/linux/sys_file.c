@@ -445,6 +445,33 @@ sys_dup2(int fd, int newfd)
 	return sys_dup3(fd, newfd, 0);
 }
 
+#define FICLONE 0x40049409u
+#define FICLONERANGE 0x4020940du
+
+/* FICLONE and FICLONERANGE (dst shares src's extents): no Petrel file
+ * system can, as Linux's tmpfs and ext2 cannot, so past the checks of
+ * Linux's vfs_clone_file_range the answer is EOPNOTSUPP. */
+static long
+file_clone(struct file *dst, unsigned cmd, uint64_t arg)
+{
+	int64_t range[4];	/* struct file_clone_range: src_fd first */
+	if (cmd == FICLONERANGE && copyin(range, arg, sizeof(range)) < 0)
+		return -EFAULT;
+	struct file *src = getf(cmd == FICLONE ? (int)arg : (int)range[0]);
+	if (!src)
+		return -EBADF;
+	if (!src->inode || !dst->inode || src->inode->sb != dst->inode->sb)
+		return -EXDEV;
+	if (S_ISDIR(src->inode->mode) || S_ISDIR(dst->inode->mode))
+		return -EISDIR;
+	if (!S_ISREG(src->inode->mode) || !S_ISREG(dst->inode->mode))
+		return -EINVAL;
+	if ((src->flags & O_ACCMODE) == O_WRONLY ||
+	    (dst->flags & O_ACCMODE) == O_RDONLY || (dst->flags & O_APPEND))
+		return -EBADF;
+	return -EOPNOTSUPP;
+}
+
 long
 sys_ioctl(int fd, unsigned long cmd, uint64_t arg)
 {
@@ -488,6 +515,8 @@ sys_ioctl(int fd, unsigned long cmd, uint64_t arg)
 		int n = (int)(f->inode->size - f->offset);
 		return copyout(arg, &n, sizeof(n));
 	}
+	if (cmd == FICLONE || cmd == FICLONERANGE)
+		return file_clone(f, (unsigned)cmd, arg);
 	if (fileattr_ioctl_cmd(f, (unsigned)cmd))
 		return fileattr_ioctl(f, (unsigned)cmd, arg);
 	if (f->ops && f->ops->sock && netif_ioctl_cmd(cmd))

@@ -3,6 +3,7 @@
  * friends, process groups and sessions, identities, limits, TLS.
  */
 #include <kernel/proc.h>
+#include <kernel/clock.h>
 #include <kernel/caps.h>
 #include <kernel/vm.h>
 #include <kernel/kmalloc.h>
@@ -759,7 +760,10 @@ sys_getrusage(int who, uaddr_t ru)
 		return -EINVAL;
 	int64_t r[18];
 	memset(r, 0, sizeof(r));
-	uint64_t ns = who == -1 ? p->child_utime_ns : p->utime_ns + current()->cpu_ns;
+	/* All CPU time counts as user time (none is told apart as the
+	 * kernel's); RUSAGE_SELF is every thread's, live or gone. */
+	uint64_t ns = who == -1 ? p->child_utime_ns :
+		      who == 1 ? thread_cpu_ns(current()) : proc_cpu_ns(p);
 	r[0] = (int64_t)(ns / 1000000000);
 	r[1] = (int64_t)(ns % 1000000000 / 1000);
 	/* ru_maxrss in KiB: the children's, or the most this process held. */
@@ -774,7 +778,7 @@ sys_times(uaddr_t buf)
 {
 	struct proc *p = current()->proc;
 	if (buf) {
-		int64_t t[4] = { (int64_t)((p->utime_ns + current()->cpu_ns) / 10000000), 0,
+		int64_t t[4] = { (int64_t)(proc_cpu_ns(p) / 10000000), 0,
 				 (int64_t)(p->child_utime_ns / 10000000), 0 };
 		if (copyout(buf, t, sizeof(t)) < 0)
 			return -EFAULT;

@@ -65,6 +65,48 @@ def run_one(name, argv, settings, nsswitch):
 	return outcome.judge(code, lines, [], round(time.monotonic() - start))
 
 
+# The host's settings LTP tests change and put back (their .save_restore):
+# two tests at once can put back each other's value (fcntl35 and
+# fcntl35_64 left fs/pipe-max-size at 4096, which broke the abi tests'
+# pipes on this shared host), so every writable one that the run changed
+# is put back afterwards. IPC settings are the namespace's own.
+SYSCTL_KEPT = ("fs", "kernel", "vm", "user")
+SYSCTL_MOVING = ("kernel/ns_last_pid", "kernel/random/")
+
+
+def sysctl_snapshot():
+	"""The writable /proc/sys settings of SYSCTL_KEPT, by path."""
+	found = {}
+	for top in SYSCTL_KEPT:
+		for folder, _, files in os.walk(os.path.join("/proc/sys", top)):
+			for name in files:
+				path = os.path.join(folder, name)
+				rel = os.path.relpath(path, "/proc/sys")
+				if rel.startswith(SYSCTL_MOVING) or \
+				   not os.stat(path).st_mode & 0o200:
+					continue
+				try:
+					with open(path) as f:
+						found[path] = f.read()
+				except OSError:
+					pass
+	return found
+
+
+def sysctl_restore(before):
+	"""Puts back the settings of before that changed; says which."""
+	for path, value in sorted(sysctl_snapshot().items()):
+		if path in before and before[path] != value:
+			try:
+				with open(path, "w") as f:
+					f.write(before[path])
+				print("ltp: %s put back to %s"
+				      % (path, before[path].strip()), flush=True)
+			except OSError as e:
+				print("ltp: %s left at %s: %s"
+				      % (path, value.strip(), e), flush=True)
+
+
 def run_all(tests, settings, workers, note):
 	"""Runs tests (name, argv pairs) workers at a time; returns the
 	results by name."""
@@ -81,6 +123,10 @@ def run_all(tests, settings, workers, note):
 		results[name] = run_one(name, argv, settings, nsswitch)
 		note(name, results[name])
 
-	with concurrent.futures.ThreadPoolExecutor(workers) as pool:
-		list(pool.map(one, tests))
+	before = sysctl_snapshot()
+	try:
+		with concurrent.futures.ThreadPoolExecutor(workers) as pool:
+			list(pool.map(one, tests))
+	finally:
+		sysctl_restore(before)
 	return results

@@ -36,7 +36,11 @@ into `build/ltp/` (never committed), run twice:
 - **Linux**: the same programs on the host (%(host_kernel)s), as root, in
   a private mount, UTS and IPC namespace with a files-only
   `nsswitch.conf` (static glibc crashes in systemd's NSS module), a
-  temporary directory per test, the same limit.
+  temporary directory per test, the same limit, %(workers)d at a time.
+  The `/proc/sys` settings (fs, kernel, vm, user) the run changed are
+  put back after it: two tests that save and restore the same setting
+  can run at once and leave the other's value (fcntl35 and fcntl35_64
+  left `fs/pipe-max-size` at 4096).
 
 Both sides run with `LTP_RUNTIME_MUL=%(runtime_mul)s` (long-running tests
 shortened); `LTP_TIMEOUT_MUL` is %(timeout_mul)s in the guest (TCG is
@@ -63,7 +67,7 @@ but failed a regression run, named with the reason in `UNSTEADY` in
 
 ## Results
 
-Measured %(date)s%(partial)s. Petrel took %(petrel_time)s in %(boots)d
+Measured %(date)s on Petrel commit %(petrel_commit)s%(partial)s. Petrel took %(petrel_time)s in %(boots)d
 boots, Linux %(linux_time)s.
 
 | | %(columns)s |
@@ -205,7 +209,8 @@ def write(results, path):
 		      linux_pass=counts(linux)[0], both_pass=len(both),
 		      petrel_only=len(only), partial=partial,
 		      petrel_time=minutes(meta.get("petrel_seconds")),
-		      linux_time=minutes(meta.get("linux_seconds")))
+		      linux_time=minutes(meta.get("linux_seconds")),
+		      petrel_commit=meta.get("petrel_commit", "?"))
 	names = syscall_names()
 	lines = [INTRO % fields]
 	lines.append(REASONS)
