@@ -346,14 +346,30 @@ page_alloc_dirty(void)
 	return alloc_block(0);
 }
 
+/* A page's count went wrong: the panic says which page, how, and in the
+ * assert build the last two page_put callers (addresses for addr2line;
+ * a page freed while still in use was freed by one of them). */
+static _Noreturn void
+page_misused(paddr_t pa, const char *how, int32_t count)
+{
+	struct page *p = pa_to_page(pa);
+	uintptr_t by[2] = { 0, 0 };
+#ifdef PETREL_ASSERTS
+	by[0] = p->put_by[0];
+	by[1] = p->put_by[1];
+#endif
+	panic("page %#lx %s (count now %d%s; last puts from %lx %lx)", pa,
+	      how, count, p->free ? ", on the free list" : "",
+	      (unsigned long)by[0], (unsigned long)by[1]);
+}
+
 void
 page_free_order(paddr_t pa, unsigned order)
 {
 	struct page *p = pa_to_page(pa);
 	int32_t left = __atomic_sub_fetch(&p->refcount, 1, __ATOMIC_ACQ_REL);
 	if (__builtin_expect(left < 0 || p->free, 0))
-		panic("page %#lx put once too often (count now %d%s)", pa,
-		      left, p->free ? ", on the free list" : "");
+		page_misused(pa, "put once too often", left);
 	if (left > 0)
 		return;
 	if (p->anon)
@@ -372,6 +388,11 @@ page_free_order(paddr_t pa, unsigned order)
 void
 page_put(paddr_t pa)
 {
+#ifdef PETREL_ASSERTS
+	struct page *p = pa_to_page(pa);
+	p->put_by[1] = p->put_by[0];
+	p->put_by[0] = (uintptr_t)__builtin_return_address(0);
+#endif
 	page_free_order(pa, 0);
 }
 
@@ -380,8 +401,10 @@ page_get(paddr_t pa)
 {
 	struct page *p = pa_to_page(pa);
 	int32_t before = __atomic_fetch_add(&p->refcount, 1, __ATOMIC_RELAXED);
-	KASSERT(before > 0 && !p->free);	/* a free page is nobody's */
-	(void)before;
+	/* A free page is nobody's: whoever still reaches it lost its
+	   reference to a put that was not theirs. */
+	if (ASSERTS_ENABLED && (before <= 0 || p->free))
+		page_misused(pa, "taken while free", before + 1);
 }
 
 void

@@ -24,6 +24,11 @@ struct page {
 	uint8_t lazy;			/* head of a free 2^PAGE_ORDER_MAX block
 					   whose other entries page_init left
 					   unwritten: alloc_block zeroes them */
+#ifdef PETREL_ASSERTS
+	uintptr_t put_by[2];		/* the last two page_put callers, the
+					   latest first: who let a page go
+					   that is still in use (assert build) */
+#endif
 };
 
 void page_init(void);
