@@ -469,21 +469,26 @@ connect_port(int port)
 	return r;
 }
 
+/* Four ports from the pid: two native runs at once (make test runs the
+ * x86_64 and the aarch64 comparison side by side on the host) must not
+ * meet on the host's loopback. */
 static void
 net_checks(void)
 {
+	int port = 30000 + (int)(getpid() % 5000) * 4;
 	int rs = ruleset(0, NET_BIND_TCP | NET_CONNECT_TCP, 0);
-	struct net_port_attr np = { NET_BIND_TCP, 40123 };
+	struct net_port_attr np = { NET_BIND_TCP, (uint64_t)port };
 	add_rule(rs, RULE_NET_PORT, &np, 0);
-	np = (struct net_port_attr){ NET_CONNECT_TCP, 40124 };
+	np = (struct net_port_attr){ NET_CONNECT_TCP, (uint64_t)port + 1 };
 	add_rule(rs, RULE_NET_PORT, &np, 0);
 	enforce(rs);
-	CHECK_OK("bind 40123", bind_port(40123));
-	CHECK_ERR("bind 40124", bind_port(40124), EACCES);
-	CHECK_ERR("connect 40124 (nobody listens)", connect_port(40124), ECONNREFUSED);
-	CHECK_ERR("connect 40125", connect_port(40125), EACCES);
+	CHECK_OK("bind the bind port", bind_port(port));
+	CHECK_ERR("bind the connect port", bind_port(port + 1), EACCES);
+	CHECK_ERR("connect the connect port (nobody listens)",
+		  connect_port(port + 1), ECONNREFUSED);
+	CHECK_ERR("connect another port", connect_port(port + 2), EACCES);
 	int u = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	struct sockaddr_in a = loopback(40126);
+	struct sockaddr_in a = loopback(port + 3);
 	CHECK_OK("UDP bind is not handled", bind(u, (struct sockaddr *)&a, sizeof(a)));
 	close(u);
 }
