@@ -372,6 +372,13 @@ page_free_order(paddr_t pa, unsigned order)
 		page_misused(pa, "put once too often", left);
 	if (left > 0)
 		return;
+	/* A block's other pages are the block's alone: one that counts a
+	   holder of its own (a process maps it) means the block is freed
+	   while in use, or freed twice. */
+	for (unsigned long i = 1; ASSERTS_ENABLED && i < (1ul << order); i++)
+		if (pa_to_page(pa + i * PAGE_SIZE)->refcount != 0)
+			page_misused(pa + i * PAGE_SIZE, "in use in a block freed",
+				     pa_to_page(pa + i * PAGE_SIZE)->refcount);
 	if (p->anon)
 		__atomic_sub_fetch(&pages_anon, 1, __ATOMIC_RELAXED);
 	/* The assert build fills a freed page, so that a read of it after
