@@ -190,6 +190,7 @@ kmain(void)
 		panic("no memory for the root file system");
 	vfs_set_root(root);
 	initramfs_unpack(root, boot_info.initrd, boot_info.initrd_size);
+	page_check_free();	/* the archive's pages given back right */
 	boot_phase("initramfs");
 	/* init mounts /proc and /dev itself; make sure the mount points exist. */
 	make_root_dir(root, "dev");

@@ -479,6 +479,31 @@ page_free_kva(void *va, unsigned order)
 	page_free_order(virt_to_phys(va), order);
 }
 
+void
+page_check_free(void)
+{
+	if (!ASSERTS_ENABLED)
+		return;
+	spin_lock(&page_lock);
+	for (unsigned order = 0; order <= PAGE_ORDER_MAX; order++) {
+		for (struct page *h = free_lists[order]; h; h = h->next) {
+			paddr_t pa = page_to_pa(h);
+			/* a lazy head's other entries are not written yet */
+			unsigned long n = h->lazy ? 1 : 1ul << order;
+			for (unsigned long i = 0; i < n; i++) {
+				struct page *p = h + i;
+				if (p->refcount != 0 || (i && p->free))
+					panic("free block %#lx (order %u) holds "
+					      "page %#lx with count %d%s", pa,
+					      order, pa + i * PAGE_SIZE,
+					      p->refcount, p->free && i ?
+					      ", marked free: blocks overlap" : "");
+			}
+		}
+	}
+	spin_unlock(&page_lock);
+}
+
 /* Gives the whole pages of [start, end) to the allocator (boot modules). */
 void
 page_add_range(paddr_t start, paddr_t end)

@@ -32,6 +32,10 @@ struct page {
 };
 
 void page_init(void);
+/* The assert build: panics if a free block holds a page that counts a
+ * holder, or another free block's head (a page freed or adopted twice).
+ * Nothing in the default build. */
+void page_check_free(void);
 void page_add_range(paddr_t start, paddr_t end);
 /* A boot module's page, kept out of the allocator, taken as allocated with
  * refcount 1 and its contents kept (kernel/fs/initramfs.c); false if it
