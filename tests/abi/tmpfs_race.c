@@ -22,6 +22,7 @@
 #include <sched.h>
 #include <stdint.h>
 #include <sys/mman.h>
+#include "../system/progs/bkl.h"
 
 #define SIZE 16384
 #define BLOCK 1024	/* Petrel copies this much under the node lock */
@@ -231,28 +232,6 @@ test_shared_offset(void)
 }
 
 /* ---- a single-threaded read loop without the big lock --------------------- */
-
-/* The big lock's acquisitions, all CPUs (Petrel); -1 if unknown. */
-static long
-bkl_acquired(void)
-{
-	char text[1024];
-	long total = 0;
-	int fd = open("/proc/petrel/bkl", O_RDONLY);
-	if (fd < 0)
-		return -1;
-	long n = read(fd, text, sizeof(text) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	text[n] = 0;
-	for (char *l = strchr(text, '\n'); l && l[1]; l = strchr(l + 1, '\n')) {
-		long a;
-		if (sscanf(l + 1, "%*s %ld", &a) == 1)
-			total += a;
-	}
-	return total;
-}
 
 static void
 test_read_unlocked(void)

@@ -21,6 +21,7 @@
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "bkl.h"
 
 static void
 check(int ok, const char *what, long got)
@@ -279,28 +280,6 @@ on_alarm(int sig)
 {
 	(void)sig;
 	alarms++;
-}
-
-/* The big lock's acquisitions, all CPUs (/proc/petrel/bkl); -1 if unknown. */
-static long
-bkl_acquired(void)
-{
-	char text[1024];
-	long total = 0;
-	int fd = open("/proc/petrel/bkl", O_RDONLY);
-	if (fd < 0)
-		return -1;
-	long n = read(fd, text, sizeof(text) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	text[n] = 0;
-	for (char *l = strchr(text, '\n'); l && l[1]; l = strchr(l + 1, '\n')) {
-		long a;
-		if (sscanf(l + 1, "%*s %ld", &a) == 1)
-			total += a;
-	}
-	return total;
 }
 
 /* Keeps the calling process on one CPU; false if it cannot. */

@@ -1,0 +1,36 @@
+/*
+ * The big lock's acquisitions on all CPUs, summed from /proc/petrel/bkl
+ * (a header line, then a line per CPU: its name and the count): -1 when
+ * the file is not there (Linux) or cannot be read. For the tests that
+ * check a path runs without the lock (progs/ipc.c, tests/abi/tmpfs_race.c).
+ */
+#ifndef TESTS_BKL_H
+#define TESTS_BKL_H
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static inline long
+bkl_acquired(void)
+{
+	char text[1024];
+	long total = 0;
+	int fd = open("/proc/petrel/bkl", O_RDONLY);
+	if (fd < 0)
+		return -1;
+	long n = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	text[n] = 0;
+	for (char *l = strchr(text, '\n'); l && l[1]; l = strchr(l + 1, '\n')) {
+		long a;
+		if (sscanf(l + 1, "%*s %ld", &a) == 1)
+			total += a;
+	}
+	return total;
+}
+
+#endif
