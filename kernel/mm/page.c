@@ -367,8 +367,15 @@ void
 page_free_order(paddr_t pa, unsigned order)
 {
 	struct page *p = pa_to_page(pa);
+	/* A free page is nobody's: its putter held no reference. Looked at
+	   before the count drops, while the caller's reference keeps the
+	   page allocated: after it, another holder's last put may free the
+	   page at any moment, as it should (the check once came after, and
+	   a CPU stalled between the two saw that free as its own misuse). */
+	if (__builtin_expect(__atomic_load_n(&p->free, __ATOMIC_RELAXED), 0))
+		page_misused(pa, "put while free", p->refcount);
 	int32_t left = __atomic_sub_fetch(&p->refcount, 1, __ATOMIC_ACQ_REL);
-	if (__builtin_expect(left < 0 || p->free, 0))
+	if (__builtin_expect(left < 0, 0))
 		page_misused(pa, "put once too often", left);
 	if (left > 0)
 		return;
