@@ -167,9 +167,18 @@ flush_cpus(uint64_t targets)
 	}
 }
 
+/*
+ * The caller changed an entry of root's tables with a plain store; a CPU
+ * that loads root meanwhile stores its active_root, then writes CR3 (which
+ * serializes) and walks the tables. The fence keeps this CPU's read of
+ * active_root after its store of the entry, as Linux's locked exchange of
+ * the entry does: x86 lets a load pass an earlier store, and then each
+ * side could miss the other's (no flush sent, the old entry cached).
+ */
 void
 arch_tlb_shootdown(paddr_t root)
 {
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	flush_cpus(cpus_other_running(root));
 }
 
