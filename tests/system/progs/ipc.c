@@ -8,6 +8,8 @@
  * short (message and reply in registers) and block form;
  * with "bench N cross" the server runs on CPU 1 and the caller on CPU 0;
  * "bench N rt" makes the round trips alone (for an instruction trace).
+ * The block form is also timed with two segments the server reads and
+ * writes (round-trip-seg: pt_msg_read and pt_msg_write).
  */
 #define _GNU_SOURCE
 #include <petrel/native.h>
@@ -692,24 +694,36 @@ rdtsc(void)
 }
 
 /* Cycles per round trip (-icount: instructions) of n calls through
- * client end cli, short (pt_channel_call_short) or block. */
+ * client end cli: short (pt_channel_call_short), block, or block with two
+ * 16-byte segments that the server reads and writes (OP_UPPER: one
+ * pt_msg_read, one pt_msg_write). */
+enum { RT_SHORT, RT_BLOCK, RT_SEG };
+
 static uint64_t
-round_trips(pt_handle_t cli, int n, int short_form)
+round_trips(pt_handle_t cli, int n, int form)
 {
-	struct req q = { OP_PING, 1 };
+	struct req q = { OP_PING, 1 }, up = { OP_UPPER, 0 };
 	uint64_t word;
 	struct pt_short m;
+	char in[16] = "round trip, seg", out[16];
+	struct pt_seg segs[2] = {
+		{ (uint64_t)in, sizeof(in), PT_SEG_IN, 0 },
+		{ (uint64_t)out, sizeof(out), PT_SEG_OUT, 0 },
+	};
 	uint64_t t0 = rdtsc();
-	if (short_form)
+	if (form == RT_SHORT)
 		for (int i = 0; i < n; i++)
 			call_short(cli, OP_PING, 1, &m);
-	else
+	else if (form == RT_BLOCK)
 		for (int i = 0; i < n; i++)
 			call(cli, &q, NULL, 0, &word);
+	else
+		for (int i = 0; i < n; i++)
+			call(cli, &up, segs, 2, &word);
 	return (rdtsc() - t0) / (uint64_t)n;
 }
 
-/* Cycles per round trip (-icount: instructions), short and block form,
+/* Cycles per round trip (-icount: instructions), short, block form and block with segments,
  * per null system call with the big lock (getppid) and per one without
  * it (getpid). "rt" makes the short round trips alone. */
 static int
@@ -727,11 +741,14 @@ bench(int n, int cross, int rt_only)
 	/* Warm up (pages, caches) and leave both servers asleep in their
 	   receive: a server not yet run would wait in the run queue, and
 	   every system call's exit would take the slow way. */
-	round_trips(ends[0], 100, 1);
-	if (!rt_only)
-		round_trips(bends[0], 100, 0);
-	uint64_t rt = round_trips(ends[0], n, 1);
-	uint64_t rt_block = rt_only ? 0 : round_trips(bends[0], n, 0);
+	round_trips(ends[0], 100, RT_SHORT);
+	if (!rt_only) {
+		round_trips(bends[0], 100, RT_BLOCK);
+		round_trips(bends[0], 100, RT_SEG);
+	}
+	uint64_t rt = round_trips(ends[0], n, RT_SHORT);
+	uint64_t rt_block = rt_only ? 0 : round_trips(bends[0], n, RT_BLOCK);
+	uint64_t rt_seg = rt_only ? 0 : round_trips(bends[0], n, RT_SEG);
 	uint64_t t1 = rdtsc();
 	for (int i = 0; i < n && !rt_only; i++)
 		getppid();
@@ -743,6 +760,8 @@ bench(int n, int cross, int rt_only)
 	printf("ipc-bench: %sround-trip %llu\n", where, (unsigned long long)rt);
 	printf("ipc-bench: %sround-trip-block %llu\n", where,
 	       (unsigned long long)rt_block);
+	printf("ipc-bench: %sround-trip-seg %llu\n", where,
+	       (unsigned long long)rt_seg);
 	printf("ipc-bench: null-syscall %llu\n", (unsigned long long)((t2 - t1) / n));
 	/* getpid runs without the big lock (docs/kernel.md). */
 	printf("ipc-bench: null-syscall-nolock %llu\n",
