@@ -205,9 +205,10 @@ chan_kcall_async(struct kobj *client, const struct chan_kcall *k,
 /* ---- Copies between the server and the caller's memory ----------------- */
 
 /*
- * Segment seg of the call token on ch, into *s, with the caller's vm
- * (its segment's addresses) when vm is not NULL: 0, or -ENOENT when the
- * call is no longer active (answered, or withdrawn by its caller).
+ * Segment seg of the call token on ch, into *s: 0, or -ENOENT when the
+ * call is no longer active (answered, or withdrawn by its caller). With
+ * vm not NULL and a user segment, also the caller's vm (its segment's
+ * addresses), referenced: vm_fault may sleep in it.
  */
 static long
 seg_find(struct channel *ch, uint64_t token, unsigned seg, bool to_caller,
@@ -224,9 +225,9 @@ seg_find(struct channel *ch, uint64_t token, unsigned seg, bool to_caller,
 		e = -EPERM;
 	else
 		*s = c->seg[seg];
-	if (e == 0 && vm) {
+	if (e == 0 && vm && !s->kernel) {
 		*vm = c->vm;
-		ref_get(&c->vm->refcount);	/* vm_fault may sleep in it */
+		ref_get(&c->vm->refcount);
 	}
 	spin_unlock(&ch->lock);
 	return e;
@@ -251,15 +252,11 @@ seg_copy(struct channel *ch, uint64_t token, unsigned seg, uint64_t off,
 	struct chan_seg s;
 	struct vm *vm = NULL;
 	size_t done = 0;
-	long r = seg_find(ch, token, seg, to_caller, &s, NULL);
+	long r = seg_find(ch, token, seg, to_caller, &s, &vm);
 
 	if (r < 0)
 		return r;
-	if (off >= s.len)
-		return 0;
-	len = MIN(len, s.len - off);
-	if (!s.kernel && (r = seg_find(ch, token, seg, to_caller, &s, &vm)) < 0)
-		return r;
+	len = off < s.len ? MIN(len, s.len - off) : 0;
 	while (done < len) {
 		if (done && (r = seg_find(ch, token, seg, to_caller, &s,
 					  NULL)) < 0)
