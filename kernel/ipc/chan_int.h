@@ -94,6 +94,32 @@ call_finish(struct channel *ch, struct chan_call *c, long status)
 	c->done = true;
 }
 
+/*
+ * Whether thread t may run a channel call without the big lock: its
+ * process has no other thread, so no one else can close the handle (its
+ * reference keeps the channel) or change the handle table meanwhile, and
+ * the object's reference count, the big lock's, is left alone. The
+ * count only grows by this thread's clone.
+ */
+static inline bool
+chan_unlocked_ok(struct thread *t)
+{
+	return t->proc->nthreads == 1;
+}
+
+/*
+ * A signal ended a nolock call's sleep after it changed something (a call
+ * queued, received or answered): -EINTR through the locked way out, which
+ * delivers the signal, and the call is not run again
+ * (syscall_nolock_deliver).
+ */
+static inline long
+chan_nolock_eintr(struct thread *t)
+{
+	t->unlocked_eintr = true;
+	return -ERETRY_LOCKED;
+}
+
 /* Copies up to PT_MSG_MAX bytes in line: memcpy is a call here. */
 static inline __attribute__((always_inline)) void
 short_copy(void *dst, const void *src, size_t len)
