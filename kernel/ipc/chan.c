@@ -248,10 +248,20 @@ segs_check(struct chan_call *c, const struct pt_call *call)
 	return 0;
 }
 
+/*
+ * pt_channel_call: runs with or without the big lock (a one-thread
+ * process; chan_unlocked_ok), as the short call does; the copies of the
+ * block and the message are made before the channel lock is taken, the
+ * reply's after it is let go.
+ */
 long
 sys_pt_channel_call(int h, uaddr_t ucall)
 {
-	struct proc *p = current()->proc;
+	struct thread *t = current();
+	bool unlocked = t->unlocked_call;
+	if (unlocked && !chan_unlocked_ok(t))
+		return -ERETRY_LOCKED;
+	struct proc *p = t->proc;
 	struct kobj *o = handle_lookup_inline(p, h, PT_OBJ_CHANNEL_CLIENT,
 					      PT_RIGHT_WRITE);
 	if (IS_ERR(o))
@@ -275,12 +285,18 @@ sys_pt_channel_call(int h, uaddr_t ucall)
 	    (e = copyin(msg, call.msg, call.msg_len)) < 0)
 		return e;
 	struct channel *ch = chan_of(o);
-	kobj_get(o);
+	if (!unlocked)
+		kobj_get(o);
 	spin_lock(&ch->lock);
-	long status = chan_do_call(ch, &c, false);
-	kobj_put(o);
-	if (!c.done)
+	long status = chan_do_call(ch, &c, unlocked);
+	if (!unlocked)
+		kobj_put(o);
+	if (!c.done) {
+		/* Withdrawn: the locked way out delivers the signal. */
+		if (unlocked && status == -EINTR)
+			return chan_nolock_eintr(t);
 		return status;
+	}
 	call.reply_len = (uint32_t)c.reply_len;
 	if ((e = copyout(call.reply, reply, c.reply_len)) < 0 ||
 	    (e = copyout(ucall + offsetof(struct pt_call, reply_len),
@@ -339,12 +355,18 @@ reply_copyin(struct channel *ch, uint64_t token, uaddr_t data, size_t *len,
 	return *len ? copyin(buf, data, *len) : 0;
 }
 
+/* With or without the big lock; a reply to a kernel call with on_reply
+ * or done goes the locked way (reply_to). */
 long
 sys_pt_channel_reply(int h, uint64_t token, int64_t status, uaddr_t data,
 		     size_t len)
 {
-	struct kobj *o = handle_lookup(current()->proc, h,
-				       PT_OBJ_CHANNEL_SERVER, PT_RIGHT_READ);
+	struct thread *t = current();
+	bool unlocked = t->unlocked_call;
+	if (unlocked && !chan_unlocked_ok(t))
+		return -ERETRY_LOCKED;
+	struct kobj *o = handle_lookup(t->proc, h, PT_OBJ_CHANNEL_SERVER,
+				       PT_RIGHT_READ);
 	if (IS_ERR(o))
 		return PTR_ERR(o);
 	struct channel *ch = chan_of(o);
@@ -353,7 +375,7 @@ sys_pt_channel_reply(int h, uint64_t token, int64_t status, uaddr_t data,
 	if (err < 0)
 		return err;
 	spin_lock(&ch->lock);
-	struct waitq *caller = reply_to(ch, token, status, buf, len, false,
+	struct waitq *caller = reply_to(ch, token, status, buf, len, unlocked,
 					&err);
 	if (caller)
 		waitq_wake_one(caller);
@@ -408,10 +430,20 @@ take_call(struct channel *ch, struct pt_recv *r, uaddr_t urecv)
 	return e;
 }
 
+/*
+ * pt_channel_recv: with or without the big lock, as the short receive;
+ * without it, a receive with a timeout (its timer is the big lock's) and
+ * a reply to a kernel call with on_reply or done go the locked way
+ * before anything changed.
+ */
 long
 sys_pt_channel_recv(int h, uaddr_t urecv, int64_t timeout_ns)
 {
-	struct kobj *o = handle_lookup_inline(current()->proc, h,
+	struct thread *t = current();
+	bool unlocked = t->unlocked_call;
+	if (unlocked && (!chan_unlocked_ok(t) || timeout_ns > 0))
+		return -ERETRY_LOCKED;
+	struct kobj *o = handle_lookup_inline(t->proc, h,
 					      PT_OBJ_CHANNEL_SERVER,
 					      PT_RIGHT_READ);
 	if (IS_ERR(o))
@@ -432,7 +464,7 @@ sys_pt_channel_recv(int h, uaddr_t urecv, int64_t timeout_ns)
 	spin_lock(&ch->lock);
 	if (r.reply_token) {
 		caller = reply_to(ch, r.reply_token, r.reply_status, reply,
-				  reply_len, false, &e);
+				  reply_len, unlocked, &e);
 		if (e < 0) {
 			spin_unlock(&ch->lock);
 			return e;
@@ -444,12 +476,12 @@ sys_pt_channel_recv(int h, uaddr_t urecv, int64_t timeout_ns)
 		waitq_wake_one(caller);
 		caller = NULL;
 	}
-	kobj_get(o);
+	if (!unlocked)
+		kobj_get(o);	/* ch outlives the sleep, whoever closes the handle */
 	for (;;) {
 		if (!list_empty(&ch->queue)) {
 			e = take_call(ch, &r, urecv);	/* lets ch->lock go */
-			kobj_put(o);
-			return e;
+			goto out;
 		}
 		if (ch->client_gone) {
 			e = -EPIPE;
@@ -467,6 +499,12 @@ sys_pt_channel_recv(int h, uaddr_t urecv, int64_t timeout_ns)
 			break;
 	}
 	spin_unlock(&ch->lock);
-	kobj_put(o);
+out:
+	if (!unlocked)
+		kobj_put(o);
+	/* A signal ended the wait, maybe after a reply: delivered the
+	   locked way, the call not run again. */
+	if (unlocked && e == -EINTR)
+		return chan_nolock_eintr(t);
 	return e;
 }
