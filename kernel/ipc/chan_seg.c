@@ -173,6 +173,8 @@ seg_run(struct seg_copy *q)
 		if (r < 0)
 			return r;
 		q->done += (size_t)r;
+		if (q->done == q->len)
+			return 0;	/* no look just to find the end */
 	}
 	spin_unlock(&q->ch->lock);
 	return r;
