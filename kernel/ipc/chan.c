@@ -5,9 +5,11 @@
  * when the server reads or writes the caller's buffers through the call's
  * token (as QNX MsgRead/MsgWrite). A call to a server thread waiting in
  * pt_channel_recv runs it at once on the caller's CPU, and a reply given
- * with the next receive runs the caller at once. The short calls, which
- * run without the big lock, are in chan_short.c; the lock they share with
- * everything here is each channel's own (chan_int.h).
+ * with the next receive runs the caller at once. The short calls are in
+ * chan_short.c, the server's copies (pt_msg_read, pt_msg_write) in
+ * chan_seg.c. The program's calls, short and block, run with or without
+ * the big lock; the lock they share with everything here is each
+ * channel's own (chan_int.h).
  */
 #include <kernel/ipc.h>
 #include <kernel/proc.h>

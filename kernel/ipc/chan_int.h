@@ -1,17 +1,22 @@
 /*
- * What the two halves of the channel code share (chan.c: the block calls,
- * the kernel's own calls, an end's destruction; chan_short.c: the short
- * calls, which run without the big lock): the channel, a call in flight,
- * and the call and reply steps both take.
+ * What the parts of the channel code share (chan.c: the block calls, the
+ * kernel's own calls, an end's destruction; chan_short.c: the short calls;
+ * chan_seg.c: the server's copies of a call's segments): the channel, a
+ * call in flight, and the call and reply steps they take.
  *
- * Locking (docs/kernel.md, "Channels without the big lock"): each
- * channel's spinlock guards the fields tagged [C] and, for every call on
- * its queue or active list, the call's fields tagged [C]. Every path
- * that reads or changes them takes it, with the big lock (the block calls,
- * the kernel's calls, destruction, pt_wait) or without (the short calls).
- * Its holder copies no user memory, runs no callback of the layers above
- * (on_reply, an async call's done, an observer's changed) and frees
- * nothing; the order is the big lock, a channel's lock, the scheduler lock.
+ * Locking (docs/kernel.md, "Channels without the big lock", "The block
+ * form without the big lock"): each channel's spinlock guards the fields
+ * tagged [C] and, for every call on its queue or active list, the call's
+ * fields tagged [C]; while a call is active, its holder may also reach
+ * the caller's buffers and address space, which the call's withdrawal
+ * (under the same lock) comes before. Every path that reads or changes
+ * them takes it, with the big lock (the kernel's calls, destruction,
+ * pt_wait, any call of a process with threads) or without (the program's
+ * calls, short and block, of a one-thread process). Its holder copies no
+ * user memory, runs no callback of the layers above (on_reply, an async
+ * call's done, an observer's changed) and frees nothing; the order is the
+ * big lock, a channel's lock, the scheduler lock, and a caller's vm lock
+ * is taken under a channel's (vm_user_page_mapped), never the reverse.
  */
 #ifndef CHAN_INT_H
 #define CHAN_INT_H
