@@ -18,7 +18,9 @@
  * was wrong and exits 1. LEAVE_OUT narrows mode f down, to find what a
  * failure needs: a (no writes to the file region: anonymous memory
  * only), g (no grandchildren), l (no file locks), w (the parent waits for
- * each child at once, one child at a time, as fcntl14 does).
+ * each child at once, one child at a time, as fcntl14 does); and p pins
+ * mode f's parent to CPU 0 and its children to CPU 1, so that their
+ * faults always run at once.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -262,18 +264,33 @@ fork_child(int fd, uint64_t seed)
 	}
 }
 
+/* Runs the calling thread on CPU cpu only. */
+static void
+pin(int cpu)
+{
+	cpu_set_t set;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+}
+
 static void
 mode_forks(int fd, uint64_t seed, uint64_t until)
 {
 	pid_t kids[4] = { 0 };
+	if (left_out('p'))
+		pin(0);
 	churn_own("fork parent", 0, 1, &seed, 200);
 	for (int n = 0; now_ms() < until; n++) {
 		int slot = n % 4;
 		if (kids[slot])
 			reap("fork parent", kids[slot]);
 		pid_t pid = counted_fork();
-		if (pid == 0)
+		if (pid == 0) {
+			if (left_out('p'))
+				pin(1);
 			fork_child(fd, rnd(&seed));
+		}
 		kids[slot] = pid > 0 ? pid : 0;
 		/* Write at once: the child's exit races these copies. */
 		churn_own("fork parent", 0, 1, &seed, (int)(rnd(&seed) % 32));
