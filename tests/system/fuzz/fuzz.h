@@ -80,6 +80,7 @@ struct fuzz_opts {
 	int workers;
 	int stall_s;
 	int verbose;
+	int fork_percent;	/* -f: calls that are fork bursts instead */
 };
 
 extern struct fuzz_shared *shared;

@@ -457,17 +457,19 @@ parse(int argc, char **argv)
 {
 	int c;
 
-	opts = (struct fuzz_opts){ 1, 100000, 4, 3, 0 };
-	while ((c = getopt(argc, argv, "s:n:w:t:v")) != -1) {
+	opts = (struct fuzz_opts){ 1, 100000, 4, 3, 0, 0 };
+	while ((c = getopt(argc, argv, "s:n:w:t:vf:")) != -1) {
 		switch (c) {
 		case 's': opts.seed = strtoull(optarg, NULL, 0); break;
 		case 'n': opts.budget = strtoull(optarg, NULL, 0); break;
 		case 'w': opts.workers = atoi(optarg); break;
 		case 't': opts.stall_s = atoi(optarg); break;
 		case 'v': opts.verbose = 1; break;
+		case 'f': opts.fork_percent = atoi(optarg); break;
 		default:
 			fprintf(stderr, "usage: fuzz [-s SEED] [-n CALLS] "
-				"[-w WORKERS] [-t STALL_S] [-v]\n");
+				"[-w WORKERS] [-t STALL_S] [-v] "
+				"[-f FORK_PERCENT]\n");
 			exit(2);
 		}
 	}

@@ -538,6 +538,30 @@ is_clone(long nr)
 	return nr == SYS_clone || nr == SYS_fork || nr == SYS_vfork;
 }
 
+/*
+ * The fork mix (-f): a fork whose child exits at once, as LTP's fcntl14
+ * makes 10,000, while the worker (and its second thread, if any) write a
+ * word of every scratch page, so that their copy-on-write faults meet the
+ * child's exit; then the worker waits for it. Counted as a fork call.
+ */
+static long
+fork_burst(struct fuzz_slot *slot)
+{
+	long *w = (long *)SCRATCH;
+	long ret;
+
+	slot->nr = SYS_fork;
+	ret = fuzz_clone_call(SYS_fork, 0, 0, 0, 0, 0, 0);
+	for (unsigned long i = 0; i < SCRATCH_LEN / sizeof(long); i += 512)
+		w[i + below(512)] = scratch_word();
+	if (ret > 0)
+		fuzz_syscall(SYS_wait4, ret, 0, 0, 0, 0, 0);
+	slot->nr = -1;
+	slot->progress++;
+	__atomic_fetch_add(&shared->calls, 1, __ATOMIC_RELAXED);
+	return ret;
+}
+
 /* One random call; returns what the kernel returned. */
 static long
 fuzz_one(struct fuzz_slot *slot)
@@ -548,6 +572,8 @@ fuzz_one(struct fuzz_slot *slot)
 	const struct fuzz_call *c = &fuzz_calls[index];
 	long a[6] = { 0 }, ret;
 
+	if (opts.fork_percent && chance(opts.fork_percent))
+		return fork_burst(slot);
 	if (chance(3)) {	/* numbers no call has, near those that do */
 		other.nr = chance(50) ? (long)below(512) :
 					4096 + (long)below(64);
