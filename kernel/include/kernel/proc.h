@@ -155,8 +155,11 @@ struct proc {
 	size_t cmdline_len;
 	char exe[128];
 	uint64_t start_ns;
-	uint64_t utime_ns, stime_ns;
-	uint64_t child_utime_ns;
+	/* CPU time (kernel/linux/cputime.c), under the big lock: that of
+	 * the threads gone and their timer samples, the split last told,
+	 * and the reaped children's (with the children they reaped). */
+	uint64_t gone_cpu_ns, gone_ticks_user, gone_ticks_system;
+	struct cputime cputime_shown, child_cputime;
 	/* getrusage's ru_maxrss, in pages (Linux's signal->maxrss and
 	   cmaxrss): the most an address space the process left behind (at
 	   exec, at exit) held, and the most of any child it reaped. */
