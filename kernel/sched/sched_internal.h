@@ -38,14 +38,16 @@ timer_arm(uint64_t deadline)
 
 /*
  * How long a busy CPU goes at most between samples of its running
- * thread's user or system time, as Linux's tick at HZ=250. Kernel code
- * runs with interrupts off, so the timer interrupt that comes for a
- * sample finds the thread in user mode even when the time came in a
- * system call: the way out of the kernel (sched_tick, with the time come)
- * takes that sample as system time first (tick_work), and the interrupt
- * (sched_account_tick) then finds none due. An idle CPU takes none.
+ * thread's user or system time (Linux's tick: HZ=500 here, as a sample
+ * moves the split by up to its interval and getrusage04 allows 5 ms
+ * between two readings). Kernel code runs with interrupts off, so the
+ * timer interrupt that comes for a sample finds the thread in user mode
+ * even when the time came in a system call: the way out of the kernel
+ * (sched_tick, with the time come) takes that sample as system time first
+ * (tick_work), and the interrupt (sched_account_tick) then finds none
+ * due. An idle CPU takes none.
  */
-#define SAMPLE_NS 4000000ull
+#define SAMPLE_NS 2000000ull
 
 /* c starts to run a thread at now, after its idle thread: the samples
  * start again, and the way out of the kernel looks for the first. */

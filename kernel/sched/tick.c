@@ -30,6 +30,20 @@ threads_active(void)
 	return n;
 }
 
+/* A sample of t, running at now: its CPU time since the last one was
+ * user or system time. The next one is due (tick_work sets when). */
+static void
+sample_take(struct cpu *c, struct thread *t, uint64_t now, bool user)
+{
+	uint64_t ran = t->cpu_ns + (now - t->run_start);
+	if (user)
+		t->sampled_user_ns += ran - t->sampled_at;
+	else
+		t->sampled_system_ns += ran - t->sampled_at;
+	t->sampled_at = ran;
+	c->sample_due = 0;
+}
+
 /*
  * In the kernel at now, with interrupts off, on CPU c running t: a sample
  * due is system time. Then the next one is due.
@@ -37,10 +51,8 @@ threads_active(void)
 static void
 sample_system(struct cpu *c, struct thread *t, uint64_t now)
 {
-	if (c->sample_due && now >= c->sample_due) {
-		t->ticks_system++;
-		c->sample_due = 0;
-	}
+	if (c->sample_due && now >= c->sample_due)
+		sample_take(c, t, now, false);
 	if (!c->sample_due)
 		c->sample_due = now + SAMPLE_NS;
 }
@@ -96,14 +108,10 @@ sched_account_tick(bool user)
 	struct cpu *c = this_cpu();
 	struct thread *t = c->current;
 	BKL_ASSERT_HELD();	/* readers sum the samples under it */
-	if (!t || t == c->idle || !c->sample_due ||
-	    arch_now_ns() < c->sample_due)
+	uint64_t now = arch_now_ns();
+	if (!t || t == c->idle || !c->sample_due || now < c->sample_due)
 		return;		/* none due, or the way out took it */
-	if (user)
-		t->ticks_user++;
-	else
-		t->ticks_system++;
-	c->sample_due = 0;	/* tick_work sets the next */
+	sample_take(c, t, now, user);
 }
 
 /*

@@ -156,9 +156,9 @@ struct proc {
 	char exe[128];
 	uint64_t start_ns;
 	/* CPU time (kernel/linux/cputime.c), under the big lock: that of
-	 * the threads gone and their timer samples, the split last told,
+	 * the threads gone and its sampled split, the split last told,
 	 * and the reaped children's (with the children they reaped). */
-	uint64_t gone_cpu_ns, gone_ticks_user, gone_ticks_system;
+	uint64_t gone_cpu_ns, gone_sampled_user_ns, gone_sampled_system_ns;
 	struct cputime cputime_shown, child_cputime;
 	/* getrusage's ru_maxrss, in pages (Linux's signal->maxrss and
 	   cmaxrss): the most an address space the process left behind (at

@@ -116,10 +116,11 @@ struct thread {
 	uint64_t slept_at;		/* when it last went to sleep [S] */
 	struct cpu *last_cpu;		/* where it last ran [S] */
 	uint64_t cpu_ns;		/* time on CPU */
-	/* Timer interrupts that found it running in user mode, in the
-	 * kernel (sched_account_tick): how cpu_ns splits. Written on its
-	 * CPU, under the big lock. */
-	uint64_t ticks_user, ticks_system;
+	/* Its CPU time up to each sample (kernel/sched/tick.c), counted as
+	 * user or system time by the mode the sample found: how cpu_ns
+	 * splits; sampled_at is cpu_ns at the last. Written on its CPU,
+	 * under the big lock. */
+	uint64_t sampled_user_ns, sampled_system_ns, sampled_at;
 	struct cputime cputime_shown;	/* the split last told [big lock] */
 	uint64_t nvcsw, nivcsw;		/* switches away: asleep, preempted */
 	uint64_t run_start;
