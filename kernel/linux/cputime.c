@@ -73,3 +73,47 @@ cputime_reap(struct proc *parent, struct proc *c)
 	parent->child_cputime.system_ns += own.system_ns +
 					   c->child_cputime.system_ns;
 }
+
+/* ---- RLIMIT_CPU ---------------------------------------------------------- */
+
+#define RLIMIT_CPU 0
+#define RLIM_INFINITY (~0ull)
+
+/*
+ * p's CPU time reached its RLIMIT_CPU: SIGKILL at the hard limit; at the
+ * soft one SIGXCPU, and the soft limit a second further while under the
+ * hard one, so SIGXCPU comes each second (Linux's check_process_timers).
+ */
+static void
+cpu_limit_fired(struct clocktimer *ct)
+{
+	struct proc *p = ct->proc;
+	uint64_t *limit = p->rlimits[RLIMIT_CPU];
+	uint64_t seconds = proc_cpu_ns(p) / NSEC_PER_SEC;
+	if (limit[1] != RLIM_INFINITY && seconds >= limit[1]) {
+		signal_send_proc(p, SIGKILL);
+		return;
+	}
+	if (limit[0] != RLIM_INFINITY && seconds >= limit[0]) {
+		signal_send_proc(p, SIGXCPU);
+		if (limit[0] < limit[1])
+			limit[0]++;
+	}
+	cputime_limit_arm(p);
+}
+
+void
+cputime_limit_arm(struct proc *p)
+{
+	uint64_t next = MIN(p->rlimits[RLIMIT_CPU][0],
+			    p->rlimits[RLIMIT_CPU][1]);
+	struct clocktimer *ct = &p->cpu_limit;
+	clocktimer_cancel(ct);
+	if (next == RLIM_INFINITY)
+		return;
+	clocktimer_init(ct, CLOCK_PROCESS_CPUTIME_ID, cpu_limit_fired);
+	ct->proc = p;	/* prlimit: not always the caller's */
+	next = next >= INT64_MAX / NSEC_PER_SEC ? INT64_MAX :
+	       MAX(next, 1) * NSEC_PER_SEC;	/* Linux: 0 counts as 1 s */
+	clocktimer_set(ct, next, 0, true, true);
+}

@@ -518,6 +518,7 @@ proc_finish(struct proc *p)
 	ktimer_cancel(&p->alarm);
 	clocktimer_cancel(&p->itimers[0]);
 	clocktimer_cancel(&p->itimers[1]);
+	clocktimer_cancel(&p->cpu_limit);
 	ptimers_exit(p);
 	aio_exit(p);
 	sem_exit(p);

@@ -713,6 +713,8 @@ rlimit_set(struct proc *p, int res, uint64_t v[2])
 		return -EPERM;	/* as Linux past fs.nr_open */
 	p->rlimits[res][0] = v[0];
 	p->rlimits[res][1] = v[1];
+	if (res == 0)	/* RLIMIT_CPU */
+		cputime_limit_arm(p);
 	return 0;
 }
 

@@ -52,6 +52,12 @@ void cputime_thread_gone(struct proc *p, struct thread *t);
 /* Child c is reaped: parent's children's time takes c's and its children's. */
 void cputime_reap(struct proc *parent, struct proc *c);
 /*
+ * Arms p's RLIMIT_CPU timer for its limits as they are now (none for
+ * unlimited): SIGXCPU at the soft one, then each second, SIGKILL at the
+ * hard one. Big lock held.
+ */
+void cputime_limit_arm(struct proc *p);
+/*
  * A dynamic CPU-time clock id (negative: pthread_getcpuclockid,
  * clock_getcpuclockid) read into *ns: 0, or -EINVAL for one that names
  * no thread of the caller's process, no process, or an fd clock.

@@ -169,6 +169,7 @@ struct proc {
 	/* ITIMER_VIRTUAL and ITIMER_PROF, on the process's CPU time; fire
 	   NULL until first set (kernel/linux/sys_time.c). */
 	struct clocktimer itimers[2];
+	struct clocktimer cpu_limit;	/* RLIMIT_CPU's (cputime.c) */
 	struct list ptimers;		/* POSIX timers (sys_ptimer.c) */
 	struct list aio_ctxs;		/* AIO contexts (aio.c) */
 	int ptimer_next_id;		/* where the next id is looked for */
