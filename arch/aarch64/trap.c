@@ -195,6 +195,8 @@ trap_irq(struct trapframe *tf)
 		bkl_lock();
 		locked = true;
 	}
+	if (intid == fdt.timer_ppi)
+		sched_account_tick(trap_from_user(tf));
 	irq_dispatch(intid);
 	gic_eoi(intid);
 	if (trap_from_user(tf))

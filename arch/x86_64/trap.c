@@ -321,6 +321,8 @@ trap_handler(struct trapframe *tf)
 		goto out;
 	}
 	interrupts++;
+	if (v == IRQ_VECTOR_TIMER)
+		sched_account_tick(trap_from_user(tf));
 	if (irq_handlers[v])
 		irq_handlers[v]();
 	else if (irq_dynamic[v].fn)

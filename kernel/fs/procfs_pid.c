@@ -45,15 +45,6 @@ proc_state_char(struct proc *p)
 	return any_running ? 'R' : 'S';
 }
 
-static uint64_t
-proc_run_ns(struct proc *p)
-{
-	uint64_t ns = p->utime_ns;
-	list_for_each(it, &p->threads)
-		ns += list_entry(it, struct thread, proc_link)->cpu_ns;
-	return ns;
-}
-
 /* The thread /proc/PID speaks for (Linux: the group leader), or NULL. */
 static struct thread *
 main_thread(struct proc *p)
@@ -72,7 +63,7 @@ parent_pid(struct proc *p)
 static void
 gen_stat(struct gen *g, struct proc *p, int id, char state)
 {
-	uint64_t ticks = proc_run_ns(p) / 10000000;
+	struct cputime own = proc_cputime(p), children = p->child_cputime;
 	uint64_t start = p->start_ns / 10000000;
 	uint64_t vsize = p->vm ? p->vm->mapped : 0, rss = p->vm ? p->vm->pages : 0;
 	int tty = p->ctty ? (int)p->ctty->rdev : 0;
@@ -80,7 +71,8 @@ gen_stat(struct gen *g, struct proc *p, int id, char state)
 	gprintf(g, "%d (%s) %c %d %d %d %d %d 4194304 0 0 0 0 %lu %lu %lu %lu %d %d %d 0 %lu %lu %lu "
 		"18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 %d\n",
 		id, p->name, state, parent_pid(p), p->pgid, p->sid, tty, tpgid,
-		ticks, (uint64_t)0, p->child_utime_ns / 10000000, (uint64_t)0,
+		own.user_ns / 10000000, own.system_ns / 10000000,
+		children.user_ns / 10000000, children.system_ns / 10000000,
 		20 + proc_nice(p), proc_nice(p), p->nthreads ? p->nthreads : 1,
 		start, vsize, rss, p->state == PROC_ZOMBIE ? p->exit_status : 0);
 }

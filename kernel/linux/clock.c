@@ -20,7 +20,7 @@ thread_cpu_ns(const struct thread *t)
 uint64_t
 proc_cpu_ns(const struct proc *p)
 {
-	uint64_t ns = p->utime_ns;
+	uint64_t ns = p->gone_cpu_ns;
 	list_for_each(it, &p->threads)
 		ns += thread_cpu_ns(list_entry(it, struct thread, proc_link));
 	return ns;

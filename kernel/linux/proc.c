@@ -518,6 +518,7 @@ proc_finish(struct proc *p)
 	ktimer_cancel(&p->alarm);
 	clocktimer_cancel(&p->itimers[0]);
 	clocktimer_cancel(&p->itimers[1]);
+	clocktimer_cancel(&p->cpu_limit);
 	ptimers_exit(p);
 	aio_exit(p);
 	sem_exit(p);
@@ -575,7 +576,7 @@ thread_exit(int status)
 	vfork_release(t);
 	keys_thread_exit(t);
 	seccomp_thread_exit(t);
-	p->utime_ns += thread_cpu_ns(t);	/* the process keeps its time */
+	cputime_thread_gone(p, t);	/* the process keeps its time */
 	list_remove(&t->proc_link);
 	if (p->exec_thread)
 		waitq_wake_all(&p->exec_wait);
@@ -656,7 +657,7 @@ proc_reap(struct proc *c)
 	int pid = c->pid;
 	/* As Linux: the child's own time and that of the children it
 	 * waited for. */
-	c->parent->child_utime_ns += c->utime_ns + c->child_utime_ns;
+	cputime_reap(c->parent, c);
 	c->parent->child_maxrss_pages = MAX(c->parent->child_maxrss_pages,
 					    MAX(c->maxrss_pages,
 						c->child_maxrss_pages));

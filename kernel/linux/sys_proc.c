@@ -713,6 +713,8 @@ rlimit_set(struct proc *p, int res, uint64_t v[2])
 		return -EPERM;	/* as Linux past fs.nr_open */
 	p->rlimits[res][0] = v[0];
 	p->rlimits[res][1] = v[1];
+	if (res == 0)	/* RLIMIT_CPU */
+		cputime_limit_arm(p);
 	return 0;
 }
 
@@ -760,12 +762,14 @@ sys_getrusage(int who, uaddr_t ru)
 		return -EINVAL;
 	int64_t r[18];
 	memset(r, 0, sizeof(r));
-	/* All CPU time counts as user time (none is told apart as the
-	 * kernel's); RUSAGE_SELF is every thread's, live or gone. */
-	uint64_t ns = who == -1 ? p->child_utime_ns :
-		      who == 1 ? thread_cpu_ns(current()) : proc_cpu_ns(p);
-	r[0] = (int64_t)(ns / 1000000000);
-	r[1] = (int64_t)(ns % 1000000000 / 1000);
+	/* RUSAGE_SELF is every thread's, live or gone. */
+	struct cputime ct = who == -1 ? p->child_cputime :
+			    who == 1 ? thread_cputime(current()) :
+			    proc_cputime(p);
+	r[0] = (int64_t)(ct.user_ns / 1000000000);
+	r[1] = (int64_t)(ct.user_ns % 1000000000 / 1000);
+	r[2] = (int64_t)(ct.system_ns / 1000000000);
+	r[3] = (int64_t)(ct.system_ns % 1000000000 / 1000);
 	/* ru_maxrss in KiB: the children's, or the most this process held. */
 	uint64_t pages = who == -1 ? p->child_maxrss_pages :
 			 MAX(p->maxrss_pages, p->vm->pages_peak);
@@ -778,8 +782,11 @@ sys_times(uaddr_t buf)
 {
 	struct proc *p = current()->proc;
 	if (buf) {
-		int64_t t[4] = { (int64_t)(proc_cpu_ns(p) / 10000000), 0,
-				 (int64_t)(p->child_utime_ns / 10000000), 0 };
+		struct cputime own = proc_cputime(p);
+		int64_t t[4] = { (int64_t)(own.user_ns / 10000000),
+				 (int64_t)(own.system_ns / 10000000),
+				 (int64_t)(p->child_cputime.user_ns / 10000000),
+				 (int64_t)(p->child_cputime.system_ns / 10000000) };
 		if (copyout(buf, t, sizeof(t)) < 0)
 			return -EFAULT;
 	}

@@ -285,8 +285,8 @@ itimer_get(struct proc *p, int which, int64_t v[4])
 
 /*
  * ITIMER_VIRTUAL and ITIMER_PROF expired: SIGVTALRM or SIGPROF, and the
- * next period. Both count the process's CPU time (Petrel does not tell
- * user from system time).
+ * next period. Both count the process's whole CPU time: ITIMER_VIRTUAL on
+ * the user part alone (kernel/linux/cputime.c's split) is not done.
  */
 static void
 itimer_fired(struct clocktimer *ct)

@@ -616,9 +616,10 @@ switch_to_inline(struct thread *next)
 		return;
 	}
 	prev->cpu_ns += now - prev->run_start;
-	if (prev == c->idle)
+	if (prev == c->idle) {
 		c->idle_ns += now - prev->run_start;
-	else if (prev->state == THREAD_SLEEPING)
+		sample_start(c, now);
+	} else if (prev->state == THREAD_SLEEPING)
 		sleep_credit(prev, now);
 	switch_in(c, next, now);
 	bool had_bkl = bkl_mine(c);

@@ -37,6 +37,29 @@ timer_arm(uint64_t deadline)
 }
 
 /*
+ * How long a busy CPU goes at most between samples of its running
+ * thread's user or system time (Linux's tick: HZ=500 here, as a sample
+ * moves the split by up to its interval and getrusage04 allows 5 ms
+ * between two readings). Kernel code runs with interrupts off, so the
+ * timer interrupt that comes for a sample finds the thread in user mode
+ * even when the time came in a system call: the way out of the kernel
+ * (sched_tick, with the time come) takes that sample as system time first
+ * (tick_work), and the interrupt (sched_account_tick) then finds none
+ * due. An idle CPU takes none.
+ */
+#define SAMPLE_NS 2000000ull
+
+/* c starts to run a thread at now, after its idle thread: the samples
+ * start again, and the way out of the kernel looks for the first. */
+static inline void
+sample_start(struct cpu *c, uint64_t now)
+{
+	c->sample_due = now + SAMPLE_NS;
+	c->quiet_until = MIN(c->quiet_until, c->sample_due);
+	timer_arm(c->sample_due);
+}
+
+/*
  * The kernel timers are one list, run by whichever CPU finds one due.
  * One CPU's timer is armed for the first of them, not every CPU's: on an
  * idle guest each of those would interrupt its CPU for the same deadline.

@@ -3,7 +3,8 @@
  * the next of a kernel timer's deadline and the running thread's slice
  * end, the CPU that covers the kernel timer list, sched_tick (run on
  * every return to user mode, with a shortcut while nothing changed), the
- * load average's updates, and each CPU's idle and busy time.
+ * load average's updates, each CPU's idle and busy time, and the samples
+ * that split a thread's CPU time into user and system time (SAMPLE_NS).
  */
 #include "sched_internal.h"
 
@@ -29,10 +30,37 @@ threads_active(void)
 	return n;
 }
 
+/* A sample of t, running at now: its CPU time since the last one was
+ * user or system time. The next one is due (tick_work sets when). */
+static void
+sample_take(struct cpu *c, struct thread *t, uint64_t now, bool user)
+{
+	uint64_t ran = t->cpu_ns + (now - t->run_start);
+	if (user)
+		t->sampled_user_ns += ran - t->sampled_at;
+	else
+		t->sampled_system_ns += ran - t->sampled_at;
+	t->sampled_at = ran;
+	c->sample_due = 0;
+}
+
 /*
- * Runs due timers, updates the load average and arms this CPU's timer for
- * the next of: a kernel timer, the running thread's slice end when others
- * wait. sched_tick runs on every return to user mode, so it first checks
+ * In the kernel at now, with interrupts off, on CPU c running t: a sample
+ * due is system time. Then the next one is due.
+ */
+static void
+sample_system(struct cpu *c, struct thread *t, uint64_t now)
+{
+	if (c->sample_due && now >= c->sample_due)
+		sample_take(c, t, now, false);
+	if (!c->sample_due)
+		c->sample_due = now + SAMPLE_NS;
+}
+
+/*
+ * Runs due timers, updates the load average, takes a sample of system time
+ * due, and arms this CPU's timer for the next of: a kernel timer, the
+ * running thread's slice end when others wait, its next sample. sched_tick runs on every return to user mode, so it first checks
  * whether anything this depends on changed since it last ran.
  */
 static __attribute__((noinline)) void
@@ -42,12 +70,18 @@ tick_work(struct cpu *c, uint64_t now, struct thread *t, bool waiting)
 		loadavg_update(now, threads_active());
 	uint64_t next = ktimer_run(now);
 	c->quiet_until = MIN(next ? next : ~0ULL, loadavg_next());
+	if (t && t != c->idle) {
+		sample_system(c, t, now);
+		c->quiet_until = MIN(c->quiet_until, c->sample_due);
+	}
 	c->quiet_timers = ktimer_generation;
 	c->quiet_thread = t;
 	c->quiet_runq = waiting;
 	next = timers_cover(c, next);
 	if (t && t != c->idle && waiting && (!next || t->slice_end < next))
 		next = t->slice_end > now ? t->slice_end : now + 1000;
+	if (t && t != c->idle)
+		next = MIN(next ? next : ~0ULL, c->sample_due);
 	timer_arm(next);
 	/* Its affinity changed from another CPU (sched_set_affinity): off
 	 * this CPU now, queued on one it may run on. */
@@ -66,6 +100,18 @@ sched_tick(void)
 	if (now >= c->quiet_until || c->quiet_timers != ktimer_generation ||
 	    c->quiet_runq != waiting || (waiting && c->quiet_thread != t))
 		tick_work(c, now, t, waiting);
+}
+
+void
+sched_account_tick(bool user)
+{
+	struct cpu *c = this_cpu();
+	struct thread *t = c->current;
+	BKL_ASSERT_HELD();	/* readers sum the samples under it */
+	uint64_t now = arch_now_ns();
+	if (!t || t == c->idle || !c->sample_due || now < c->sample_due)
+		return;		/* none due, or the way out took it */
+	sample_take(c, t, now, user);
 }
 
 /*

@@ -40,6 +40,24 @@ uint64_t thread_cpu_ns(const struct thread *t);
 /* Nanoseconds p's threads have run, up to now. */
 uint64_t proc_cpu_ns(const struct proc *p);
 /*
+ * The CPU time of t, of p (its threads live and gone), split into user and
+ * system time (kernel/linux/cputime.c): the parts add up to
+ * thread_cpu_ns or proc_cpu_ns, and neither goes back from one call to
+ * the next.
+ */
+struct cputime thread_cputime(struct thread *t);
+struct cputime proc_cputime(struct proc *p);
+/* Thread t of p leaves: p keeps its CPU time and its samples. */
+void cputime_thread_gone(struct proc *p, struct thread *t);
+/* Child c is reaped: parent's children's time takes c's and its children's. */
+void cputime_reap(struct proc *parent, struct proc *c);
+/*
+ * Arms p's RLIMIT_CPU timer for its limits as they are now (none for
+ * unlimited): SIGXCPU at the soft one, then each second, SIGKILL at the
+ * hard one. Big lock held.
+ */
+void cputime_limit_arm(struct proc *p);
+/*
  * A dynamic CPU-time clock id (negative: pthread_getcpuclockid,
  * clock_getcpuclockid) read into *ns: 0, or -EINVAL for one that names
  * no thread of the caller's process, no process, or an fd clock.

@@ -31,6 +31,9 @@ struct cpu {
 	uint64_t started_ns;
 	uint64_t armed_deadline;	/* this CPU's timer, 0 = off */
 	uint64_t timer_interrupts;	/* taken here (/proc/interrupts) */
+	/* When the running thread's next sample of user or system time is
+	 * due (sched_account_tick, tick_work); its own CPU only. */
+	uint64_t sample_due;
 	paddr_t active_root;		/* page table loaded now */
 	struct vm *lazy_vm;		/* held while idle keeps its tables (vm_switch) */
 	bool halted;			/* idle in hlt: needs an IPI to run [S] */

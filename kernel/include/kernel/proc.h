@@ -155,8 +155,11 @@ struct proc {
 	size_t cmdline_len;
 	char exe[128];
 	uint64_t start_ns;
-	uint64_t utime_ns, stime_ns;
-	uint64_t child_utime_ns;
+	/* CPU time (kernel/linux/cputime.c), under the big lock: that of
+	 * the threads gone and its sampled split, the split last told,
+	 * and the reaped children's (with the children they reaped). */
+	uint64_t gone_cpu_ns, gone_sampled_user_ns, gone_sampled_system_ns;
+	struct cputime cputime_shown, child_cputime;
 	/* getrusage's ru_maxrss, in pages (Linux's signal->maxrss and
 	   cmaxrss): the most an address space the process left behind (at
 	   exec, at exit) held, and the most of any child it reaped. */
@@ -166,6 +169,7 @@ struct proc {
 	/* ITIMER_VIRTUAL and ITIMER_PROF, on the process's CPU time; fire
 	   NULL until first set (kernel/linux/sys_time.c). */
 	struct clocktimer itimers[2];
+	struct clocktimer cpu_limit;	/* RLIMIT_CPU's (cputime.c) */
 	struct list ptimers;		/* POSIX timers (sys_ptimer.c) */
 	struct list aio_ctxs;		/* AIO contexts (aio.c) */
 	int ptimer_next_id;		/* where the next id is looked for */

@@ -62,6 +62,11 @@ struct waitq {
 	struct list sleepers;		/* [S] */
 };
 
+/* CPU time split into user and kernel mode (kernel/linux/cputime.c). */
+struct cputime {
+	uint64_t user_ns, system_ns;
+};
+
 struct thread {
 	int tid;		/* changed only by the thread itself (exec):
 				   gettid reads it without the big lock */
@@ -111,6 +116,12 @@ struct thread {
 	uint64_t slept_at;		/* when it last went to sleep [S] */
 	struct cpu *last_cpu;		/* where it last ran [S] */
 	uint64_t cpu_ns;		/* time on CPU */
+	/* Its CPU time up to each sample (kernel/sched/tick.c), counted as
+	 * user or system time by the mode the sample found: how cpu_ns
+	 * splits; sampled_at is cpu_ns at the last. Written on its CPU,
+	 * under the big lock. */
+	uint64_t sampled_user_ns, sampled_system_ns, sampled_at;
+	struct cputime cputime_shown;	/* the split last told [big lock] */
 	uint64_t nvcsw, nivcsw;		/* switches away: asleep, preempted */
 	uint64_t run_start;
 	struct sched_attr_k sched;
@@ -182,6 +193,13 @@ uint64_t loadavg_next(void);
 void sched_tick(void);
 /* The one-shot timer interrupt came: nothing is armed any more. */
 void sched_timer_fired(void);
+/*
+ * A timer interrupt that interrupted user mode (user) or the kernel: if a
+ * sample of the running thread's time is due, it is user or system time
+ * (kernel/sched/sched_internal.h, SAMPLE_NS). Called by the arch's
+ * interrupt code with the big lock held, before the timer's handler.
+ */
+void sched_account_tick(bool user);
 
 struct thread *thread_new(struct proc *p);
 void thread_free(struct thread *t);
