@@ -424,9 +424,16 @@ case_setuid(void)
 	CHECK_OK("nobody's own file", close(open(mine, O_CREAT | O_WRONLY,
 	    0600)));
 	CHECK_OK("nobody chowns with CAP_CHOWN", chown(mine, 0, 0));
-	unlink(mine);
 	CHECK_OK("KEEPCAPS off", prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0));
 	CHECK_ERR("no way back", setresuid(0, 0, 0), EPERM);
+}
+
+static void
+remove_uid_file(void)
+{
+	char mine[96];
+	sprintf(mine, "%s-uid", scratch);
+	unlink(mine);
 }
 
 static void
@@ -563,7 +570,12 @@ main(int argc, char **argv)
 	run_case("CAP_SYS_RESOURCE and pipes", case_pipe_size);
 	run_case("prctl: bounding and ambient sets", case_prctl);
 	run_case("prctl: securebits", case_securebits);
+	/* Its file ends up root's in sticky /tmp, where nobody cannot
+	   remove it: root does, before (a run with our pid may have left
+	   one) and after. */
+	remove_uid_file();
 	run_case("setuid keeps or drops", case_setuid);
+	remove_uid_file();
 	run_case("setuid to nobody drops all", case_setuid_drops);
 	test_exec();
 	test_clone_parent();

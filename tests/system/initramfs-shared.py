@@ -13,7 +13,8 @@
 #        the names of the other plus a "." for each filler; in the aligned
 #        image nearly all the file data of init (every whole page) was
 #        shared with the archive and the packed programs kept packed, in
-#        the other none; in both, each program's MD5 equals the host's
+#        the other nothing is packed and only the whole pages of files
+#        whose data happens to start on a page are shared; in both, each program's MD5 equals the host's
 #        file stripped (as the image has it);
 #        the mappings behave as on Linux (imagemap says ok); the write
 #        reads back and leaves the other files' sums as they were; the
@@ -83,6 +84,23 @@ def unaligned(image):
 		pos = end
 
 
+def chance_shared_kib(image):
+	"""KiB of the image's file data that starts on a page by chance: its
+	whole pages are shared even without a filler before them."""
+	pages, pos = 0, 0
+	while True:
+		fields = [int(image[pos + 6 + 8 * i:pos + 14 + 8 * i], 16)
+			  for i in range(13)]
+		namesize, size, mode = fields[11], fields[6], fields[1]
+		name = image[pos + 110:pos + 110 + namesize - 1]
+		data = (pos + 110 + namesize + 3) & ~3
+		if name == b"TRAILER!!!":
+			return pages * 4
+		if mode & 0o170000 == 0o100000 and data % 4096 == 0:
+			pages += size // 4096
+		pos = (data + size + 3) & ~3
+
+
 def shared_kib(result):
 	"""KiB of file data shared, copied, and kept packed (unpacked size)."""
 	for line in result.lines:
@@ -147,8 +165,9 @@ with tempfile.NamedTemporaryFile(suffix=".cpio") as copy:
 		      extra=["--net", "none", "--initrd", copy.name])
 	expect_status(result, 0)
 	shared, copied, packed = shared_kib(result)
-	if shared != 0 or packed != 0 or copied < big:
-		fail("the unaligned image: %d KiB shared, %d KiB copied"
-		     % (shared, copied))
+	chance = chance_shared_kib(plain)
+	if shared != chance or packed != 0 or shared + copied < big:
+		fail("the unaligned image: %d KiB shared (%d KiB starts on a "
+		     "page by chance), %d KiB copied" % (shared, chance, copied))
 	expect_lines(result, sums)
 passed()
