@@ -5,9 +5,11 @@
  * when the server reads or writes the caller's buffers through the call's
  * token (as QNX MsgRead/MsgWrite). A call to a server thread waiting in
  * pt_channel_recv runs it at once on the caller's CPU, and a reply given
- * with the next receive runs the caller at once. The short calls, which
- * run without the big lock, are in chan_short.c; the lock they share with
- * everything here is each channel's own (chan_int.h).
+ * with the next receive runs the caller at once. The short calls are in
+ * chan_short.c, the server's copies (pt_msg_read, pt_msg_write) in
+ * chan_seg.c. The program's calls, short and block, run with or without
+ * the big lock; the lock they share with everything here is each
+ * channel's own (chan_int.h).
  */
 #include <kernel/ipc.h>
 #include <kernel/proc.h>
@@ -202,136 +204,6 @@ chan_kcall_async(struct kobj *client, const struct chan_kcall *k,
 	return 0;
 }
 
-/* ---- Copies between the server and the caller's memory ----------------- */
-
-/*
- * Segment seg of the call token on ch, into *s, with the caller's vm
- * (its segment's addresses) when vm is not NULL: 0, or -ENOENT when the
- * call is no longer active (answered, or withdrawn by its caller).
- */
-static long
-seg_find(struct channel *ch, uint64_t token, unsigned seg, bool to_caller,
-	 struct chan_seg *s, struct vm **vm)
-{
-	long e = 0;
-	spin_lock(&ch->lock);
-	struct chan_call *c = call_find(ch, token);
-	if (!c)
-		e = -ENOENT;
-	else if (seg >= c->nseg)
-		e = -EINVAL;
-	else if (!(c->seg[seg].flags & (to_caller ? PT_SEG_OUT : PT_SEG_IN)))
-		e = -EPERM;
-	else
-		*s = c->seg[seg];
-	if (e == 0 && vm) {
-		*vm = c->vm;
-		ref_get(&c->vm->refcount);	/* vm_fault may sleep in it */
-	}
-	spin_unlock(&ch->lock);
-	return e;
-}
-
-/*
- * Copies between the server's buffer ubuf and segment seg of the call
- * token on ch, a piece at a time, with no lock held (the copies may
- * fault). A fault may sleep, and the caller may withdraw its call
- * meanwhile (a signal) and return, taking its stack, where the call and a
- * kernel caller's buffers live, with it; its process may then exit. So
- * nothing of the call is used across a sleep: the segment is looked up
- * again by the token before each piece reaches the caller (a withdrawn
- * call ends the copy with what was done), a kernel caller's bytes pass
- * through a bounce buffer, and the caller's vm is held for the copy.
- */
-static long
-seg_copy(struct channel *ch, uint64_t token, unsigned seg, uint64_t off,
-	 uaddr_t ubuf, size_t len, bool to_caller)
-{
-	uint8_t bounce[2048];
-	struct chan_seg s;
-	struct vm *vm = NULL;
-	size_t done = 0;
-	long r = seg_find(ch, token, seg, to_caller, &s, NULL);
-
-	if (r < 0)
-		return r;
-	if (off >= s.len)
-		return 0;
-	len = MIN(len, s.len - off);
-	if (!s.kernel && (r = seg_find(ch, token, seg, to_caller, &s, &vm)) < 0)
-		return r;
-	while (done < len) {
-		if (done && (r = seg_find(ch, token, seg, to_caller, &s,
-					  NULL)) < 0)
-			break;
-		uint64_t at = s.addr + off + done;
-		size_t chunk;
-		if (s.kernel) {
-			chunk = MIN(len - done, sizeof(bounce));
-			if (!to_caller) {
-				memcpy(bounce, (void *)(uintptr_t)at, chunk);
-				r = copyout(ubuf + done, bounce, chunk);
-			} else {
-				r = copyin(bounce, ubuf + done, chunk);
-				/* the call may have gone while it faulted */
-				if (r == 0)
-					r = seg_find(ch, token, seg, true, &s,
-						     NULL);
-				if (r == 0)
-					memcpy((void *)(uintptr_t)(s.addr + off +
-						done), bounce, chunk);
-			}
-		} else {
-			chunk = MIN(len - done,
-				    PAGE_SIZE - (at & (PAGE_SIZE - 1)));
-			paddr_t pa = vm_user_page(vm, at, to_caller);
-			if (!pa) {
-				r = -EFAULT;
-				break;
-			}
-			char *k = (char *)phys_to_virt(pa) +
-				  (at & (PAGE_SIZE - 1));
-			r = to_caller ? copyin(k, ubuf + done, chunk)
-				      : copyout(ubuf + done, k, chunk);
-			page_put(pa);	/* vm_user_page's reference */
-		}
-		if (r < 0)
-			break;
-		done += chunk;
-	}
-	if (vm)
-		vm_put(vm);
-	return done ? (long)done : r;
-}
-
-static long
-msg_copy(int h, uint64_t token, unsigned seg, uint64_t off, uaddr_t buf,
-	 size_t len, bool to_caller)
-{
-	struct kobj *o = handle_lookup(current()->proc, h,
-				       PT_OBJ_CHANNEL_SERVER, PT_RIGHT_READ);
-	if (IS_ERR(o))
-		return PTR_ERR(o);
-	kobj_get(o);	/* the copy may sleep, and the handle be closed */
-	long r = seg_copy(chan_of(o), token, seg, off, buf, len, to_caller);
-	kobj_put(o);
-	return r;
-}
-
-long
-sys_pt_msg_read(int h, uint64_t token, unsigned seg, uint64_t off,
-		uaddr_t buf, size_t len)
-{
-	return msg_copy(h, token, seg, off, buf, len, false);
-}
-
-long
-sys_pt_msg_write(int h, uint64_t token, unsigned seg, uint64_t off,
-		 uaddr_t buf, size_t len)
-{
-	return msg_copy(h, token, seg, off, buf, len, true);
-}
-
 /* ---- System calls ---------------------------------------------------------- */
 
 long
@@ -378,10 +250,20 @@ segs_check(struct chan_call *c, const struct pt_call *call)
 	return 0;
 }
 
+/*
+ * pt_channel_call: runs with or without the big lock (a one-thread
+ * process; chan_unlocked_ok), as the short call does; the copies of the
+ * block and the message are made before the channel lock is taken, the
+ * reply's after it is let go.
+ */
 long
 sys_pt_channel_call(int h, uaddr_t ucall)
 {
-	struct proc *p = current()->proc;
+	struct thread *t = current();
+	bool unlocked = t->unlocked_call;
+	if (unlocked && !chan_unlocked_ok(t))
+		return -ERETRY_LOCKED;
+	struct proc *p = t->proc;
 	struct kobj *o = handle_lookup_inline(p, h, PT_OBJ_CHANNEL_CLIENT,
 					      PT_RIGHT_WRITE);
 	if (IS_ERR(o))
@@ -405,12 +287,18 @@ sys_pt_channel_call(int h, uaddr_t ucall)
 	    (e = copyin(msg, call.msg, call.msg_len)) < 0)
 		return e;
 	struct channel *ch = chan_of(o);
-	kobj_get(o);
+	if (!unlocked)
+		kobj_get(o);
 	spin_lock(&ch->lock);
-	long status = chan_do_call(ch, &c, false);
-	kobj_put(o);
-	if (!c.done)
+	long status = chan_do_call(ch, &c, unlocked);
+	if (!unlocked)
+		kobj_put(o);
+	if (!c.done) {
+		/* Withdrawn: the locked way out delivers the signal. */
+		if (unlocked && status == -EINTR)
+			return chan_nolock_eintr(t);
 		return status;
+	}
 	call.reply_len = (uint32_t)c.reply_len;
 	if ((e = copyout(call.reply, reply, c.reply_len)) < 0 ||
 	    (e = copyout(ucall + offsetof(struct pt_call, reply_len),
@@ -469,12 +357,18 @@ reply_copyin(struct channel *ch, uint64_t token, uaddr_t data, size_t *len,
 	return *len ? copyin(buf, data, *len) : 0;
 }
 
+/* With or without the big lock; a reply to a kernel call with on_reply
+ * or done goes the locked way (reply_to). */
 long
 sys_pt_channel_reply(int h, uint64_t token, int64_t status, uaddr_t data,
 		     size_t len)
 {
-	struct kobj *o = handle_lookup(current()->proc, h,
-				       PT_OBJ_CHANNEL_SERVER, PT_RIGHT_READ);
+	struct thread *t = current();
+	bool unlocked = t->unlocked_call;
+	if (unlocked && !chan_unlocked_ok(t))
+		return -ERETRY_LOCKED;
+	struct kobj *o = handle_lookup(t->proc, h, PT_OBJ_CHANNEL_SERVER,
+				       PT_RIGHT_READ);
 	if (IS_ERR(o))
 		return PTR_ERR(o);
 	struct channel *ch = chan_of(o);
@@ -483,7 +377,7 @@ sys_pt_channel_reply(int h, uint64_t token, int64_t status, uaddr_t data,
 	if (err < 0)
 		return err;
 	spin_lock(&ch->lock);
-	struct waitq *caller = reply_to(ch, token, status, buf, len, false,
+	struct waitq *caller = reply_to(ch, token, status, buf, len, unlocked,
 					&err);
 	if (caller)
 		waitq_wake_one(caller);
@@ -538,10 +432,20 @@ take_call(struct channel *ch, struct pt_recv *r, uaddr_t urecv)
 	return e;
 }
 
+/*
+ * pt_channel_recv: with or without the big lock, as the short receive;
+ * without it, a receive with a timeout (its timer is the big lock's) and
+ * a reply to a kernel call with on_reply or done go the locked way
+ * before anything changed.
+ */
 long
 sys_pt_channel_recv(int h, uaddr_t urecv, int64_t timeout_ns)
 {
-	struct kobj *o = handle_lookup_inline(current()->proc, h,
+	struct thread *t = current();
+	bool unlocked = t->unlocked_call;
+	if (unlocked && (!chan_unlocked_ok(t) || timeout_ns > 0))
+		return -ERETRY_LOCKED;
+	struct kobj *o = handle_lookup_inline(t->proc, h,
 					      PT_OBJ_CHANNEL_SERVER,
 					      PT_RIGHT_READ);
 	if (IS_ERR(o))
@@ -562,7 +466,7 @@ sys_pt_channel_recv(int h, uaddr_t urecv, int64_t timeout_ns)
 	spin_lock(&ch->lock);
 	if (r.reply_token) {
 		caller = reply_to(ch, r.reply_token, r.reply_status, reply,
-				  reply_len, false, &e);
+				  reply_len, unlocked, &e);
 		if (e < 0) {
 			spin_unlock(&ch->lock);
 			return e;
@@ -574,12 +478,12 @@ sys_pt_channel_recv(int h, uaddr_t urecv, int64_t timeout_ns)
 		waitq_wake_one(caller);
 		caller = NULL;
 	}
-	kobj_get(o);
+	if (!unlocked)
+		kobj_get(o);	/* ch outlives the sleep, whoever closes the handle */
 	for (;;) {
 		if (!list_empty(&ch->queue)) {
 			e = take_call(ch, &r, urecv);	/* lets ch->lock go */
-			kobj_put(o);
-			return e;
+			goto out;
 		}
 		if (ch->client_gone) {
 			e = -EPIPE;
@@ -597,6 +501,12 @@ sys_pt_channel_recv(int h, uaddr_t urecv, int64_t timeout_ns)
 			break;
 	}
 	spin_unlock(&ch->lock);
-	kobj_put(o);
+out:
+	if (!unlocked)
+		kobj_put(o);
+	/* A signal ended the wait, maybe after a reply: delivered the
+	   locked way, the call not run again. */
+	if (unlocked && e == -EINTR)
+		return chan_nolock_eintr(t);
 	return e;
 }

@@ -1,17 +1,22 @@
 /*
- * What the two halves of the channel code share (chan.c: the block calls,
- * the kernel's own calls, an end's destruction; chan_short.c: the short
- * calls, which run without the big lock): the channel, a call in flight,
- * and the call and reply steps both take.
+ * What the parts of the channel code share (chan.c: the block calls, the
+ * kernel's own calls, an end's destruction; chan_short.c: the short calls;
+ * chan_seg.c: the server's copies of a call's segments): the channel, a
+ * call in flight, and the call and reply steps they take.
  *
- * Locking (docs/kernel.md, "Channels without the big lock"): each
- * channel's spinlock guards the fields tagged [C] and, for every call on
- * its queue or active list, the call's fields tagged [C]. Every path
- * that reads or changes them takes it, with the big lock (the block calls,
- * the kernel's calls, destruction, pt_wait) or without (the short calls).
- * Its holder copies no user memory, runs no callback of the layers above
- * (on_reply, an async call's done, an observer's changed) and frees
- * nothing; the order is the big lock, a channel's lock, the scheduler lock.
+ * Locking (docs/kernel.md, "Channels without the big lock", "The block
+ * form without the big lock"): each channel's spinlock guards the fields
+ * tagged [C] and, for every call on its queue or active list, the call's
+ * fields tagged [C]; while a call is active, its holder may also reach
+ * the caller's buffers and address space, which the call's withdrawal
+ * (under the same lock) comes before. Every path that reads or changes
+ * them takes it, with the big lock (the kernel's calls, destruction,
+ * pt_wait, any call of a process with threads) or without (the program's
+ * calls, short and block, of a one-thread process). Its holder copies no
+ * user memory, runs no callback of the layers above (on_reply, an async
+ * call's done, an observer's changed) and frees nothing; the order is the
+ * big lock, a channel's lock, the scheduler lock, and a caller's vm lock
+ * is taken under a channel's (vm_user_page_mapped), never the reverse.
  */
 #ifndef CHAN_INT_H
 #define CHAN_INT_H
@@ -92,6 +97,32 @@ call_finish(struct channel *ch, struct chan_call *c, long status)
 	list_remove(&c->link);
 	c->status = status;
 	c->done = true;
+}
+
+/*
+ * Whether thread t may run a channel call without the big lock: its
+ * process has no other thread, so no one else can close the handle (its
+ * reference keeps the channel) or change the handle table meanwhile, and
+ * the object's reference count, the big lock's, is left alone. The
+ * count only grows by this thread's clone.
+ */
+static inline bool
+chan_unlocked_ok(struct thread *t)
+{
+	return t->proc->nthreads == 1;
+}
+
+/*
+ * A signal ended a nolock call's sleep after it changed something (a call
+ * queued, received or answered): -EINTR through the locked way out, which
+ * delivers the signal, and the call is not run again
+ * (syscall_nolock_deliver).
+ */
+static inline long
+chan_nolock_eintr(struct thread *t)
+{
+	t->unlocked_eintr = true;
+	return -ERETRY_LOCKED;
 }
 
 /* Copies up to PT_MSG_MAX bytes in line: memcpy is a call here. */

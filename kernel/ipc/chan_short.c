@@ -15,31 +15,6 @@
 #include "chan_int.h"
 
 /*
- * Whether thread t may run a channel call without the big lock: its
- * process has no other thread, so no one else can close the handle (its
- * reference keeps the channel) or change the handle table meanwhile, and
- * the object's reference count, the big lock's, is left alone. The
- * count only grows by this thread's clone.
- */
-static inline bool
-short_unlocked_ok(struct thread *t)
-{
-	return t->proc->nthreads == 1;
-}
-
-/*
- * A signal ended the call's sleep after it changed something: -EINTR
- * through the locked way out, which delivers the signal, and the call is
- * not run again (syscall_nolock_deliver).
- */
-static long
-nolock_eintr(struct thread *t)
-{
-	t->unlocked_eintr = true;
-	return -ERETRY_LOCKED;
-}
-
-/*
  * pt_channel_call_regs: the message in the argument registers w0 and w1
  * (len bytes), the reply written back to them (trap_syscall_regs), its
  * length to len's. A block-form receive sees a message of len bytes and
@@ -50,7 +25,7 @@ sys_pt_channel_call_regs(int h, uint64_t w0, uint64_t w1, unsigned len)
 {
 	struct thread *t = current();
 	bool unlocked = t->unlocked_call;
-	if (unlocked && !short_unlocked_ok(t))
+	if (unlocked && !chan_unlocked_ok(t))
 		return -ERETRY_LOCKED;
 	struct kobj *o = handle_lookup_inline(t->proc, h, PT_OBJ_CHANNEL_CLIENT,
 					      PT_RIGHT_WRITE);
@@ -73,7 +48,7 @@ sys_pt_channel_call_regs(int h, uint64_t w0, uint64_t w1, unsigned len)
 	if (!c.done) {
 		/* Withdrawn: the locked way out delivers the signal. */
 		if (unlocked && status == -EINTR)
-			return nolock_eintr(t);
+			return chan_nolock_eintr(t);
 		return status;
 	}
 	uint64_t *regs = trap_syscall_regs(t->tf);
@@ -118,7 +93,7 @@ sys_pt_channel_recv_regs(int h, uint64_t w0, uint64_t w1, unsigned len,
 {
 	struct thread *t = current();
 	bool unlocked = t->unlocked_call;
-	if (unlocked && !short_unlocked_ok(t))
+	if (unlocked && !chan_unlocked_ok(t))
 		return -ERETRY_LOCKED;
 	struct kobj *o = handle_lookup_inline(t->proc, h, PT_OBJ_CHANNEL_SERVER,
 					      PT_RIGHT_READ);
@@ -164,6 +139,6 @@ sys_pt_channel_recv_regs(int h, uint64_t w0, uint64_t w1, unsigned len,
 	/* A signal ended the wait, maybe after a reply: delivered the
 	   locked way, the call not run again. */
 	if (unlocked && e == -EINTR)
-		return nolock_eintr(t);
+		return chan_nolock_eintr(t);
 	return e;
 }

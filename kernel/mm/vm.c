@@ -666,6 +666,12 @@ page_if_allowed(struct vm *vm, vaddr_t va, bool write)
 }
 
 paddr_t
+vm_user_page_mapped(struct vm *vm, vaddr_t va, bool write)
+{
+	return page_if_allowed(vm, va, write);
+}
+
+paddr_t
 vm_user_page(struct vm *vm, vaddr_t va, bool write)
 {
 	for (int tries = 0; tries < 2; tries++) {

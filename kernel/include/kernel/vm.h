@@ -161,6 +161,14 @@ struct region *vm_find(struct vm *vm, vaddr_t va);
  * may sleep (a file's page).
  */
 paddr_t vm_user_page(struct vm *vm, vaddr_t va, bool write);
+/*
+ * vm_user_page without the fault: the page at va with a reference if its
+ * entry is present and allows the access, 0 if not, 1 for device memory
+ * (never lent). Takes only the vm lock, so it runs without the big lock
+ * and under an object lock whose holding keeps vm alive (a channel's,
+ * for its caller's vm). Does not sleep.
+ */
+paddr_t vm_user_page_mapped(struct vm *vm, vaddr_t va, bool write);
 /* Whether every page of [start, end) lies in some region. */
 bool vm_range_mapped(struct vm *vm, vaddr_t start, vaddr_t end);
 /*

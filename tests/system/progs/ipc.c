@@ -8,6 +8,8 @@
  * short (message and reply in registers) and block form;
  * with "bench N cross" the server runs on CPU 1 and the caller on CPU 0;
  * "bench N rt" makes the round trips alone (for an instruction trace).
+ * The block form is also timed with two segments the server reads and
+ * writes (round-trip-seg: pt_msg_read and pt_msg_write).
  */
 #define _GNU_SOURCE
 #include <petrel/native.h>
@@ -42,17 +44,72 @@ check(int ok, const char *what, long got)
 #define OP_SLOW_PING 5		/* slow_server: answers after arg ms */
 #define OP_ECHO 6		/* short_server: the words swapped back */
 #define OP_IDENT 7		/* short_server: what it learnt of the caller */
+#define OP_FILL 8		/* server: arg bytes of fill_byte into seg 0 */
+#define OP_CHURN 9		/* server: copies seg 0 to seg 1 until the call
+				   is gone; answers nothing */
+#define OP_CHURN_END 10		/* server: what ended the last OP_CHURN, once */
 
 struct req {
 	uint32_t op;
 	uint32_t arg;
 };
 
+/* The byte OP_FILL writes at offset i. */
+static char
+fill_byte(uint64_t i)
+{
+	return (char)(i * 13 + (i >> 12));
+}
+
+/* What ended the last OP_CHURN: the first error of its copies. */
+static long churn_end;
+
+/*
+ * OP_CHURN: segment 0 read and written to segment 1 (a page at a time,
+ * over and over) until a copy fails, which a caller that gives its call
+ * up makes -ENOENT. The call is not answered: its caller is gone.
+ */
+static long
+churn(pt_handle_t srv, uint64_t token)
+{
+	char buf[4096];
+	for (;;) {
+		for (uint64_t off = 0;; off += sizeof(buf)) {
+			long n = pt_msg_read(srv, token, 0, off, buf, sizeof(buf));
+			if (n == 0)
+				break;
+			if (n > 0)
+				n = pt_msg_write(srv, token, 1, off, buf, (size_t)n);
+			if (n < 0)
+				return n;
+		}
+	}
+}
+
 static long
 serve_one(pt_handle_t srv, struct pt_recv *r, struct req *q)
 {
 	char buf[4096];
 	switch (q->op) {
+	case OP_FILL:
+		for (uint64_t off = 0; off < q->arg; off += sizeof(buf)) {
+			size_t n = q->arg - off < sizeof(buf) ? q->arg - off :
+								sizeof(buf);
+			for (size_t i = 0; i < n; i++)
+				buf[i] = fill_byte(off + i);
+			long e = pt_msg_write(srv, r->token, 0, off, buf, n);
+			if (e != (long)n)
+				return e < 0 ? e : -EIO;
+		}
+		return q->arg;
+	case OP_CHURN:
+		churn_end = churn(srv, r->token);
+		return -ENOENT;	/* its reply finds no caller */
+	case OP_CHURN_END: {	/* told once: 0 until the next churn ends */
+		long end = churn_end;
+		churn_end = 0;
+		return end;
+	}
 	case OP_UPPER: {
 		long n = pt_msg_read(srv, r->token, 0, 0, buf, sizeof(buf));
 		if (n < 0)
@@ -81,7 +138,8 @@ serve_one(pt_handle_t srv, struct pt_recv *r, struct req *q)
 	return -ENOSYS;
 }
 
-/* Receives and answers calls until the channel's clients are gone. */
+/* Receives and answers calls until the channel's clients are gone; a
+ * reply whose caller gave up (ENOENT) is dropped. */
 static void
 server(pt_handle_t srv)
 {
@@ -90,6 +148,10 @@ server(pt_handle_t srv)
 	uint64_t reply_word;
 	for (;;) {
 		long e = pt_channel_recv(srv, &r, -1);
+		if (e == -ENOENT && r.reply_token) {
+			r.reply_token = 0;
+			continue;
+		}
 		if (e < 0)
 			_exit(e == -EPIPE ? 0 : 2);
 		long status = serve_one(srv, &r, &q);
@@ -547,6 +609,95 @@ test_channel(void)
 	pt_handle_close(ends[0]);
 }
 
+/*
+ * The block form without the big lock: calls with segments the server
+ * reads and writes take it rarely; the server's copies fault the caller's
+ * untouched pages in (a fault takes it); a caller that gives its call up
+ * while the server copies, by a signal or by dying, ends the copies with
+ * ENOENT and the kernel goes on.
+ */
+static void
+test_block_nolock(void)
+{
+	pt_handle_t ends[2];
+	pid_t pid = start_server(ends);
+	char in[64], out[64];
+	memset(in, 'x', sizeof(in));
+	struct pt_seg segs[2] = {
+		{ (uint64_t)in, sizeof(in), PT_SEG_IN, 0 },
+		{ (uint64_t)out, sizeof(out), PT_SEG_OUT, 0 },
+	};
+	struct req q = { OP_UPPER, 0 };
+	uint64_t word;
+	long before = bkl_acquired(), bad = 0;
+	for (int i = 0; i < 1000; i++)
+		if (call(ends[0], &q, segs, 2, &word) != (long)sizeof(in) ||
+		    out[i % sizeof(out)] != 'X')
+			bad++;
+	long taken = bkl_acquired() - before;
+	check(bad == 0 && (before < 0 || taken < 200),
+	      "1000 block calls with segments, the big lock taken under 200 times",
+	      taken);
+
+	/* Pages the caller never touched: each write faults one in. */
+	size_t size = 1 << 20;
+	char *fresh = mmap(NULL, size, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct pt_seg fseg = { (uint64_t)fresh, size, PT_SEG_OUT, 0 };
+	q = (struct req){ OP_FILL, (uint32_t)size };
+	long st = call(ends[0], &q, &fseg, 1, &word);
+	bad = 0;
+	for (size_t i = 0; i < size; i++)
+		bad += fresh[i] != fill_byte(i);
+	check(st == (long)size && bad == 0,
+	      "the server's writes fault the caller's fresh pages in", st);
+	munmap(fresh, size);
+
+	/* A signal withdraws the call while the server copies. */
+	size = 4 << 20;
+	char *a = malloc(size), *b = malloc(size);
+	memset(a, 1, size);
+	memset(b, 2, size);
+	struct pt_seg csegs[2] = {
+		{ (uint64_t)a, size, PT_SEG_IN, 0 },
+		{ (uint64_t)b, size, PT_SEG_OUT, 0 },
+	};
+	struct sigaction sa = { .sa_handler = on_alarm };	/* no SA_RESTART */
+	sigaction(SIGALRM, &sa, NULL);
+	alarms = 0;
+	ualarm(50000, 0);
+	q = (struct req){ OP_CHURN, 0 };
+	st = call(ends[0], &q, csegs, 2, &word);
+	signal(SIGALRM, SIG_DFL);
+	check(st == -EINTR && alarms == 1,
+	      "a signal withdraws a call the server copies: EINTR", st);
+	q = (struct req){ OP_CHURN_END, 0 };
+	st = call(ends[0], &q, NULL, 0, &word);
+	check(st == -ENOENT, "the server's next copy: ENOENT", st);
+
+	/* The caller is killed while the server copies: its memory goes. */
+	pid_t child = fork();
+	if (child == 0) {
+		q = (struct req){ OP_CHURN, 0 };
+		call(ends[0], &q, csegs, 2, &word);
+		_exit(3);
+	}
+	usleep(50000);
+	kill(child, SIGKILL);
+	int status = -1;
+	waitpid(child, &status, 0);
+	q = (struct req){ OP_CHURN_END, 0 };
+	st = call(ends[0], &q, NULL, 0, &word);
+	check(WIFSIGNALED(status) && st == -ENOENT,
+	      "a caller killed while the server copies: ENOENT", st);
+	free(a);
+	free(b);
+	pt_handle_close(ends[0]);
+	waitpid(pid, &status, 0);
+	check(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	      "the copying server ends with EPIPE", status);
+}
+
 static void
 test_notify_wait(void)
 {
@@ -692,24 +843,36 @@ rdtsc(void)
 }
 
 /* Cycles per round trip (-icount: instructions) of n calls through
- * client end cli, short (pt_channel_call_short) or block. */
+ * client end cli: short (pt_channel_call_short), block, or block with two
+ * 16-byte segments that the server reads and writes (OP_UPPER: one
+ * pt_msg_read, one pt_msg_write). */
+enum { RT_SHORT, RT_BLOCK, RT_SEG };
+
 static uint64_t
-round_trips(pt_handle_t cli, int n, int short_form)
+round_trips(pt_handle_t cli, int n, int form)
 {
-	struct req q = { OP_PING, 1 };
+	struct req q = { OP_PING, 1 }, up = { OP_UPPER, 0 };
 	uint64_t word;
 	struct pt_short m;
+	char in[16] = "round trip, seg", out[16];
+	struct pt_seg segs[2] = {
+		{ (uint64_t)in, sizeof(in), PT_SEG_IN, 0 },
+		{ (uint64_t)out, sizeof(out), PT_SEG_OUT, 0 },
+	};
 	uint64_t t0 = rdtsc();
-	if (short_form)
+	if (form == RT_SHORT)
 		for (int i = 0; i < n; i++)
 			call_short(cli, OP_PING, 1, &m);
-	else
+	else if (form == RT_BLOCK)
 		for (int i = 0; i < n; i++)
 			call(cli, &q, NULL, 0, &word);
+	else
+		for (int i = 0; i < n; i++)
+			call(cli, &up, segs, 2, &word);
 	return (rdtsc() - t0) / (uint64_t)n;
 }
 
-/* Cycles per round trip (-icount: instructions), short and block form,
+/* Cycles per round trip (-icount: instructions), short, block form and block with segments,
  * per null system call with the big lock (getppid) and per one without
  * it (getpid). "rt" makes the short round trips alone. */
 static int
@@ -727,11 +890,14 @@ bench(int n, int cross, int rt_only)
 	/* Warm up (pages, caches) and leave both servers asleep in their
 	   receive: a server not yet run would wait in the run queue, and
 	   every system call's exit would take the slow way. */
-	round_trips(ends[0], 100, 1);
-	if (!rt_only)
-		round_trips(bends[0], 100, 0);
-	uint64_t rt = round_trips(ends[0], n, 1);
-	uint64_t rt_block = rt_only ? 0 : round_trips(bends[0], n, 0);
+	round_trips(ends[0], 100, RT_SHORT);
+	if (!rt_only) {
+		round_trips(bends[0], 100, RT_BLOCK);
+		round_trips(bends[0], 100, RT_SEG);
+	}
+	uint64_t rt = round_trips(ends[0], n, RT_SHORT);
+	uint64_t rt_block = rt_only ? 0 : round_trips(bends[0], n, RT_BLOCK);
+	uint64_t rt_seg = rt_only ? 0 : round_trips(bends[0], n, RT_SEG);
 	uint64_t t1 = rdtsc();
 	for (int i = 0; i < n && !rt_only; i++)
 		getppid();
@@ -743,6 +909,8 @@ bench(int n, int cross, int rt_only)
 	printf("ipc-bench: %sround-trip %llu\n", where, (unsigned long long)rt);
 	printf("ipc-bench: %sround-trip-block %llu\n", where,
 	       (unsigned long long)rt_block);
+	printf("ipc-bench: %sround-trip-seg %llu\n", where,
+	       (unsigned long long)rt_seg);
 	printf("ipc-bench: null-syscall %llu\n", (unsigned long long)((t2 - t1) / n));
 	/* getpid runs without the big lock (docs/kernel.md). */
 	printf("ipc-bench: null-syscall-nolock %llu\n",
@@ -771,6 +939,7 @@ main(int argc, char **argv)
 	test_close_wakes_server();
 	test_call_interrupted();
 	test_short();
+	test_block_nolock();
 	test_cross_cpu();
 	test_notify_wait();
 	test_memory();
