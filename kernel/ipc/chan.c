@@ -286,19 +286,9 @@ sys_pt_channel_call(int h, uaddr_t ucall)
 	if ((e = segs_check(&c, &call)) < 0 ||
 	    (e = copyin(msg, call.msg, call.msg_len)) < 0)
 		return e;
-	struct channel *ch = chan_of(o);
-	if (!unlocked)
-		kobj_get(o);
-	spin_lock(&ch->lock);
-	long status = chan_do_call(ch, &c, unlocked);
-	if (!unlocked)
-		kobj_put(o);
-	if (!c.done) {
-		/* Withdrawn: the locked way out delivers the signal. */
-		if (unlocked && status == -EINTR)
-			return chan_nolock_eintr(t);
+	long status = chan_syscall_call(t, o, &c, unlocked);
+	if (!c.done)
 		return status;
-	}
 	call.reply_len = (uint32_t)c.reply_len;
 	if ((e = copyout(call.reply, reply, c.reply_len)) < 0 ||
 	    (e = copyout(ucall + offsetof(struct pt_call, reply_len),

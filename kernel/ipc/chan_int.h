@@ -233,6 +233,30 @@ out:
 	return r;
 }
 
+/*
+ * A call system call's run of c on the channel of its handle's object o,
+ * with or without the big lock: a locked caller holds o across the sleep
+ * (its handle may be closed meanwhile), an unlocked one's process has no
+ * other thread to close it. Returns chan_do_call's status, c->done telling
+ * whether it was answered; a call withdrawn by a signal without the big
+ * lock goes the locked way out, which delivers the signal.
+ */
+static inline __attribute__((always_inline)) long
+chan_syscall_call(struct thread *t, struct kobj *o, struct chan_call *c,
+		  bool unlocked)
+{
+	struct channel *ch = chan_of(o);
+	if (!unlocked)
+		kobj_get(o);
+	spin_lock(&ch->lock);
+	long status = chan_do_call(ch, c, unlocked);
+	if (!unlocked)
+		kobj_put(o);
+	if (!c->done && unlocked && status == -EINTR)
+		return chan_nolock_eintr(t);
+	return status;
+}
+
 /* reply_to's part for a kernel call (on_reply, async): chan.c. */
 struct waitq *reply_kernel(struct channel *ch, struct chan_call *c,
 			   int64_t status, const void *kdata, size_t len);

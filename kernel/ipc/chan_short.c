@@ -38,19 +38,9 @@ sys_pt_channel_call_regs(int h, uint64_t w0, uint64_t w1, unsigned len)
 	struct chan_call c;
 	program_call_init(&c, msg, len, reply, PT_SHORT_MAX);
 	c.nseg = 0;
-	struct channel *ch = chan_of(o);
-	if (!unlocked)
-		kobj_get(o);
-	spin_lock(&ch->lock);
-	long status = chan_do_call(ch, &c, unlocked);
-	if (!unlocked)
-		kobj_put(o);
-	if (!c.done) {
-		/* Withdrawn: the locked way out delivers the signal. */
-		if (unlocked && status == -EINTR)
-			return chan_nolock_eintr(t);
+	long status = chan_syscall_call(t, o, &c, unlocked);
+	if (!c.done)
 		return status;
-	}
 	uint64_t *regs = trap_syscall_regs(t->tf);
 	regs[1] = reply[0];
 	regs[2] = reply[1];
