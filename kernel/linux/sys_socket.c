@@ -183,7 +183,7 @@ long
 sys_recvfrom(int fd, uaddr_t buf, size_t len, int flags, uaddr_t addr,
 	     uaddr_t alen)
 {
-	if (current()->unlocked_call)	/* nolock(rfd): kept bytes, or back */
+	if (current()->unlocked_call)	/* nolock(rfd): kept bytes or back */
 		return recvfrom_unlocked(fd, buf, len, flags, addr);
 	long e;
 	struct file *f = sock_file(fd, &e);

@@ -42,7 +42,7 @@ struct sockfile {
 	 * rx_len is also read unlocked, as a hint (poll, FIONREAD).
 	 */
 	struct spinlock rx_lock;
-	char *rx;			/* [R] PT_POST_DATA_MAX bytes, or NULL */
+	char *rx;			/* [R] PT_POST_DATA_MAX bytes or NULL */
 	uint32_t rx_off, rx_len;	/* [R] */
 	unsigned recv_calls;		/* receives in flight at the server */
 	/*
@@ -72,8 +72,8 @@ extern const struct sock_ops inet_sock_ops;
 
 /*
  * Whether f is a server-backed stream socket with kept bytes that only
- * the caller's thread can reach: a one-thread process, its own descriptor table, and
- * the table's reference f's only one (files.lock held, as
+ * the caller's thread can reach: a one-thread process, its own
+ * descriptor table, and the table's reference f's only one (files.lock held, as
  * fd_get_unlocked's test). Looks only at f's fields.
  */
 bool sockfile_read_mine(const struct file *f);

@@ -136,7 +136,7 @@ kept_reads(int a, int b, int rounds, long *ns)
 {
 	long takes = 0, at = 0, self = -1;
 
-	for (int i = 0; i < 5; i++) {	/* the counter's own read, at least */
+	for (int i = 0; i < 5; i++) {	/* the counter's own read */
 		long t = bkl_acquired();
 		t = bkl_acquired() - t;
 		if (self < 0 || t < self)
@@ -149,7 +149,8 @@ kept_reads(int a, int b, int rounds, long *ns)
 		for (int i = 0; i < KEPT / PIECE; i++) {
 			long n = read_piece(b, i % 3, in + i * PIECE);
 			if (n != PIECE)
-				fail("nolock", at + i * PIECE, "read", n, PIECE);
+				fail("nolock", at + i * PIECE, "read", n,
+				     PIECE);
 		}
 		*ns += now_ns() - t0;
 		takes += bkl_acquired() - before - self;
@@ -247,7 +248,8 @@ static void
 eintr(void)
 {
 	int a, b;
-	struct sigaction sa = { .sa_handler = on_alarm };	/* no SA_RESTART */
+	/* No SA_RESTART: the read must end. */
+	struct sigaction sa = { .sa_handler = on_alarm };
 	tcp_pair(&a, &b);
 	sigaction(SIGALRM, &sa, NULL);
 	alarm(1);
