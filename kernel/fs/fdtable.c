@@ -12,12 +12,14 @@
 #include <kernel/locks.h>
 #include <kernel/arch.h>
 #include <kernel/tmpfs.h>
+#include <kernel/sockfile.h>
 
 unsigned fd_nr_open = NR_OPEN;
 
 /* Sets fd's bit in f->nolock_fds as file is a pipe end or not, and in
- * f->nolock_rfds as it is a pipe end or a tmpfs file open for reading
- * (lock held): read (and write of a pipe) may run without the big lock. */
+ * f->nolock_rfds as it is a pipe end, a tmpfs file open for reading or a
+ * server-backed stream socket (lock held): read (and recvfrom of a socket,
+ * write of a pipe) may run without the big lock. */
 static void
 nolock_hint(struct files *f, int fd, const struct file *file)
 {
@@ -28,7 +30,8 @@ nolock_hint(struct files *f, int fd, const struct file *file)
 	bool pipe = file && pipe_is_file(file);
 	bool rd = pipe || (file && tmpfs_is_file(file) &&
 			   (file->flags & O_ACCMODE) != O_WRONLY &&
-			   !(file->flags & O_PATH));
+			   !(file->flags & O_PATH)) ||
+		  (file && sockfile_is_stream(file));
 	__atomic_store_n(&f->nolock_fds,
 			 pipe ? f->nolock_fds | bit : f->nolock_fds & ~bit,
 			 __ATOMIC_RELAXED);

@@ -13,6 +13,7 @@
 #include <kernel/proc.h>
 #include <kernel/vm.h>
 #include <kernel/kmalloc.h>
+#include <kernel/page.h>
 #include <kernel/string.h>
 #include <kernel/errno.h>
 #include <kernel/arch.h>
@@ -450,60 +451,23 @@ sockfile_send(struct sockfile *s, struct pt_sock_msg *msg,
 /* ---- Data handed over with readiness (pt_channel_post) ------------------ */
 
 /*
- * Drops n bytes from the front of the kept data; an emptied buffer goes
- * back to the heap (rx_keep takes another when data comes), so an idle
- * connection keeps none: 4 KiB each, 40 MB for 10,000 idle ones.
- */
-static void
-rx_drop(struct sockfile *s, uint32_t n)
-{
-	s->rx_off += n;
-	s->rx_len -= n;
-	if (!s->rx_len) {
-		s->rx_off = 0;
-		kfree(s->rx);
-		s->rx = NULL;
-	}
-}
-
-/*
- * Takes up to len bytes of a stream's next data from the server's post;
- * returns how many. Nothing is taken while a receive is under way: the
- * server answers it from the same queue, and the kept bytes must come
- * first.
- */
-static long
-rx_keep(struct sockfile *s, uaddr_t data, size_t len)
-{
-	if (!len || s->type != SOCK_STREAM_K || s->recv_calls || s->dead)
-		return 0;
-	if (!s->rx && !(s->rx = kmalloc(PT_POST_DATA_MAX)))
-		return 0;
-	if (s->rx_off && s->rx_off + s->rx_len + len > PT_POST_DATA_MAX) {
-		memmove(s->rx, s->rx + s->rx_off, s->rx_len);
-		s->rx_off = 0;
-	}
-	uint32_t n = (uint32_t)MIN(len, PT_POST_DATA_MAX - s->rx_off - s->rx_len);
-	if (n && copyin(s->rx + s->rx_off + s->rx_len, data, n) < 0)
-		return -EFAULT;
-	s->rx_len += n;
-	return n;
-}
-
-/*
  * A receive from the kept bytes: as much as the caller has room for
- * (MSG_TRUNC: dropped, not copied; MSG_PEEK: left in place).
+ * (MSG_TRUNC: dropped, not copied; MSG_PEEK: left in place), through a
+ * 4 KiB buffer on the stack (the kept bytes are rx_lock's, and no holder
+ * copies user memory); not inlined, so the buffer is gone before the
+ * receive goes on to the server.
  */
-static long
+static __attribute__((noinline)) long
 rx_take(struct sockfile *s, struct sock_uio *u, uint32_t flags)
 {
-	uint32_t n = (uint32_t)MIN((uint64_t)s->rx_len, u->left);
+	char k[PT_POST_DATA_MAX];
+	uint32_t n = sockrx_peek(s, k, u->left);
 	if (flags & MSG_TRUNC_K)
 		uio_advance(u, n);
-	else if (sock_uio_copy(u, s->rx + s->rx_off, n, true) < 0)
+	else if (sock_uio_copy(u, k, n, true) < 0)
 		return -EFAULT;
 	if (!(flags & MSG_PEEK_K))
-		rx_drop(s, n);
+		sockrx_drop(s, n);
 	return n;
 }
 
@@ -518,7 +482,7 @@ recv_stream(struct sockfile *s, struct pt_sock_msg *msg,
 {
 	bool peek = msg->flags & MSG_PEEK_K;
 	long done = 0;
-	if (s->rx_len && !(msg->flags & MSG_OOB_K)) {
+	if (sockrx_kept(s) && !(msg->flags & MSG_OOB_K)) {
 		done = rx_take(s, u, msg->flags);
 		if (done < 0)
 			return done;
@@ -586,10 +550,9 @@ sock_read(struct file *f, void *buf, size_t len, uint64_t *off)
 {
 	(void)off;
 	struct sockfile *s = f->priv;
-	if (s->rx_len) {
-		uint32_t n = (uint32_t)MIN(len, (size_t)s->rx_len);
-		memcpy(buf, s->rx + s->rx_off, n);
-		rx_drop(s, n);
+	uint32_t n = sockrx_peek(s, buf, len);
+	if (n) {
+		sockrx_drop(s, n);
 		return n;
 	}
 	struct pt_sock_msg msg = { .op = PT_SOCK_RECV };
@@ -628,7 +591,7 @@ sock_poll(struct file *f)
 	struct sockfile *s = f->priv;
 	if (s->dead)
 		return POLLIN | POLLOUT | POLLERR | POLLHUP;
-	return s->events | (s->rx_len ? POLLIN | POLLRDNORM : 0);
+	return s->events | (sockrx_kept(s) ? POLLIN | POLLRDNORM : 0);
 }
 
 /* A FIONREAD call in flight: the kept bytes as its reply found them. */
@@ -641,7 +604,7 @@ static void
 nread_reply(void *ctx, long status, const void *reply, size_t len)
 {
 	struct nread_call *c = ctx;
-	c->kept = c->s->rx_len;
+	c->kept = sockrx_kept(c->s);
 	sockfile_reply_events(c->s, status, reply, len);
 }
 
@@ -657,7 +620,7 @@ static long
 sock_nread(struct sockfile *s)
 {
 	struct pt_sock_msg msg = { .op = PT_SOCK_NREAD };
-	struct nread_call c = { s, s->rx_len };
+	struct nread_call c = { s, sockrx_kept(s) };
 	struct reply_hook hook = { nread_reply, &c };
 	long r = sock_call_hooked(s, &hook, &msg, NULL, NULL, 0);
 	if (r < 0)
@@ -707,13 +670,14 @@ sock_close(struct file *f)
 	list_remove(&s->link);
 	if (!s->dead) {
 		struct pt_sock_msg msg = { .op = PT_SOCK_CLOSE,
-					   .arg = { (int32_t)s->rx_len } };
+					   .arg = { (int32_t)sockrx_kept(s) } };
 		sock_call(s, &msg, NULL, NULL, 0);
 	}
 	sockfile_tx_drop(s);
 	sockfile_watch_release(s->chan);
 	kobj_put(s->chan);
-	kfree(s->rx);
+	if (s->rx)	/* the last reference: no nolock read is left */
+		page_free_kva(s->rx, 0);
 	kfree(s);
 }
 
@@ -727,6 +691,24 @@ static const struct file_ops sock_fops = {
 	.close = sock_close,
 	.fasync = fasync_plain,
 };
+
+bool
+sockfile_is_stream(const struct file *f)
+{
+	return f->ops == &sock_fops && f->priv &&
+	       ((const struct sockfile *)f->priv)->type == SOCK_STREAM_K;
+}
+
+bool
+sockfile_read_mine(const struct file *f)
+{
+	const struct proc *p = current()->proc;
+	/* No kept bytes: the read needs netd, locked; no reference taken. */
+	return sockfile_is_stream(f) && !(f->flags & O_PATH) &&
+	       sockrx_kept(f->priv) && p->nthreads == 1 &&
+	       p->files->refcount == 1 &&
+	       __atomic_load_n(&f->refcount, __ATOMIC_RELAXED) == 1;
+}
 
 /* A file for server socket `id` on chan (a new reference is taken). */
 struct file *
@@ -759,6 +741,7 @@ sockfile_new(struct kobj *chan, uint64_t id, int domain, int type,
 	s->type = type;
 	s->events = events;
 	s->file = f;
+	spin_init(&s->rx_lock);
 	waitq_init(&s->wq);
 	list_push_back(bucket(chan, id), &s->link);
 	f->priv = s;
@@ -807,7 +790,7 @@ sys_pt_channel_post(int h, uint64_t id, unsigned events, uaddr_t data,
 	struct sockfile *s = sockfile_find(chan_peer(srv), id);
 	if (!s)
 		return -ENOENT;	/* closed meanwhile: nothing to tell */
-	long taken = rx_keep(s, data, len);
+	long taken = sockrx_keep(s, data, len);
 	if (taken < 0)
 		return taken;
 	events &= POLLIN | POLLOUT | POLLERR | POLLHUP | POLLPRI | POLLRDHUP |

@@ -30,6 +30,21 @@ void sockfile_reply_events(void *ctx, long status, const void *reply,
  */
 long sock_uio_copy(struct sock_uio *u, char *k, uint64_t n, bool out);
 
+/* sockfile_rx.c: the kept bytes, under rx_lock. */
+/* Copies up to max of the kept bytes into k, leaving them; how many. */
+uint32_t sockrx_peek(struct sockfile *s, char *k, uint64_t max);
+/* Drops n kept bytes (at most all); frees an emptied buffer. */
+void sockrx_drop(struct sockfile *s, uint32_t n);
+/* Takes up to len bytes of a server's post at data; how many, or an
+ * errno. Big lock held. */
+long sockrx_keep(struct sockfile *s, uaddr_t data, size_t len);
+/* The kept bytes' count, read unlocked: a hint but under rx_lock. */
+static inline uint32_t
+sockrx_kept(const struct sockfile *s)
+{
+	return __atomic_load_n(&s->rx_len, __ATOMIC_RELAXED);
+}
+
 /* socktx.c */
 /*
  * A stream send (msg: its flags and address) that may not need the

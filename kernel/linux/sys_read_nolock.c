@@ -4,7 +4,8 @@
  * the file's node lock into a buffer on the stack, then out to the caller
  * with no lock held; read (nolock(rfd)) the same, from and moving an
  * offset no one else can reach (tmpfs_offset_mine). read and write of a
- * pipe end (nolock(fd)): the pipe's own code (kernel/fs/pipe.c). Anything
+ * pipe end (nolock(fd)): the pipe's own code (kernel/fs/pipe.c); read of
+ * a TCP socket's kept bytes: kernel/fs/sockfile_rx.c. Anything
  * else goes back to the locked path (sys_file.c) with -ERETRY_LOCKED
  * before anything changed.
  */
@@ -13,6 +14,7 @@
 #include <kernel/tmpfs.h>
 #include <kernel/mount.h>
 #include <kernel/inotify.h>
+#include <kernel/sockfile.h>
 #include <kernel/syscall.h>
 #include <kernel/vm.h>
 #include <kernel/errno.h>
@@ -109,7 +111,8 @@ tmpfs_offset_mine(const struct file *f)
 static bool
 read_takes(const struct file *f)
 {
-	return pipe_for_read(f) || tmpfs_offset_mine(f);
+	return pipe_for_read(f) || tmpfs_offset_mine(f) ||
+	       sockfile_read_mine(f);
 }
 
 /* read of a tmpfs file from and moving its offset (tmpfs_offset_mine). */
@@ -135,8 +138,13 @@ read_unlocked(int fd, uaddr_t buf, size_t count)
 	struct file *f = fd_get_unlocked(fd, read_takes);
 	if (!f)
 		return -ERETRY_LOCKED;
-	long r = pipe_is_file(f) ? pipe_read_unlocked(f, buf, count) :
-				   file_read_unlocked(f, buf, count);
+	long r;
+	if (pipe_is_file(f))
+		r = pipe_read_unlocked(f, buf, count);
+	else if (tmpfs_is_file(f))
+		r = file_read_unlocked(f, buf, count);
+	else	/* a socket's kept bytes (kernel/fs/sockfile_rx.c) */
+		r = sockfile_read_unlocked(f, buf, count);
 	file_put_unlocked(f);
 	return r;
 }

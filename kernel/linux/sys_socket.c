@@ -160,10 +160,31 @@ sys_sendto(int fd, uaddr_t buf, size_t len, int flags, uaddr_t addr,
 	return f ? f->ops->sock->sendto(f, buf, len, flags, addr, alen) : e;
 }
 
+/*
+ * recvfrom without the big lock (nolock(rfd)): a stream socket's kept
+ * bytes, as read(2) takes them, for a call that wants no address and no
+ * flag but MSG_DONTWAIT (the kept bytes never wait); the rest, and every
+ * other file, goes back locked with -ERETRY_LOCKED before any change.
+ */
+static long
+recvfrom_unlocked(int fd, uaddr_t buf, size_t len, int flags, uaddr_t addr)
+{
+	if (addr || (flags & ~MSG_DONTWAIT_K))
+		return -ERETRY_LOCKED;
+	struct file *f = fd_get_unlocked(fd, sockfile_read_mine);
+	if (!f)
+		return -ERETRY_LOCKED;
+	long r = sockfile_read_unlocked(f, buf, len);
+	file_put_unlocked(f);
+	return r;
+}
+
 long
 sys_recvfrom(int fd, uaddr_t buf, size_t len, int flags, uaddr_t addr,
 	     uaddr_t alen)
 {
+	if (current()->unlocked_call)	/* nolock(rfd): kept bytes or back */
+		return recvfrom_unlocked(fd, buf, len, flags, addr);
 	long e;
 	struct file *f = sock_file(fd, &e);
 	return f ? f->ops->sock->recvfrom(f, buf, len, flags, addr, alen) : e;

@@ -1,6 +1,7 @@
 /*
  * Server-backed sockets (kernel/fs/sockfile.c) and their socket calls
- * (kernel/fs/inetsock.c, inet_sock_ops). Big lock held throughout.
+ * (kernel/fs/inetsock.c, inet_sock_ops). Big lock held throughout, but
+ * for sockfile_read_unlocked, a nolock read of a stream's kept bytes.
  */
 #ifndef KERNEL_SOCKFILE_H
 #define KERNEL_SOCKFILE_H
@@ -9,6 +10,7 @@
 #include <kernel/list.h>
 #include <kernel/sched.h>
 #include <kernel/sock.h>
+#include <kernel/spinlock.h>
 #include <petrel/sock.h>
 
 struct kobj;
@@ -19,19 +21,29 @@ struct tx_bytes;
 
 #define SOCK_STREAM_K 1
 
+/*
+ * A server-backed socket. Fields are the big lock's but for those tagged
+ * [R]: rx_lock guards them, and every access takes it (a nolock read of
+ * the kept bytes takes only it: docs/kernel.md, "Socket reads without
+ * the big lock").
+ */
 struct sockfile {
 	struct list link;		/* hash chain, by (chan, id) */
 	struct kobj *chan;		/* the server's channel (client end) */
 	uint64_t id;			/* the server's name for it */
 	int domain, type;
-	unsigned events;		/* readiness the server last reported */
+	unsigned events;		/* readiness the server last reported;
+					   read unlocked by a nolock read */
 	bool dead;			/* the server is gone */
 	/*
 	 * A stream's next bytes, handed over with its readiness
 	 * (pt_channel_post): reads take them before asking the server.
+	 * rx is one page (page_alloc_kva), which a nolock read may free.
+	 * rx_len is also read unlocked, as a hint (poll, FIONREAD).
 	 */
-	char *rx;			/* PT_POST_DATA_MAX bytes, or NULL */
-	uint32_t rx_off, rx_len;
+	struct spinlock rx_lock;
+	char *rx;			/* [R] PT_POST_DATA_MAX bytes or NULL */
+	uint32_t rx_off, rx_len;	/* [R] */
 	unsigned recv_calls;		/* receives in flight at the server */
 	/*
 	 * Sends made behind the caller (PT_SOCK_X_WHOLE): what the server
@@ -57,6 +69,24 @@ struct sockfile {
 };
 
 extern const struct sock_ops inet_sock_ops;
+
+/*
+ * Whether f is a server-backed stream socket with kept bytes that only
+ * the caller's thread can reach: a one-thread process, its own
+ * descriptor table, and the table's reference f's only one (files.lock held, as
+ * fd_get_unlocked's test). Looks only at f's fields.
+ */
+bool sockfile_read_mine(const struct file *f);
+/* Whether f is a server-backed stream socket (the entry's read hint). */
+bool sockfile_is_stream(const struct file *f);
+/*
+ * read(2) of count bytes into buf from stream socket f's kept bytes,
+ * without the big lock (f from fd_get_unlocked with sockfile_read_mine):
+ * the bytes read, or -ERETRY_LOCKED, with nothing changed, when the call
+ * needs the server, may wait, or has a watcher to tell. Takes rx_lock;
+ * does not sleep but in a fault of its copy.
+ */
+long sockfile_read_unlocked(struct file *f, uaddr_t buf, size_t count);
 
 /* The client end registered for route (PT_ROUTE_*), or NULL. */
 struct kobj *sockfile_route(unsigned route);

@@ -1,0 +1,180 @@
+/*
+ * A server-backed stream's kept bytes (struct sockfile's rx, [R]): what
+ * netd hands over with a socket's readiness (pt_channel_post), which
+ * reads take before they ask the server, and the read of them that runs
+ * without the big lock (docs/kernel.md, "Socket reads without the big
+ * lock"). The rest of the socket is kernel/fs/sockfile.c's.
+ */
+#include "sockfile_int.h"
+#include <kernel/proc.h>
+#include <kernel/vfs.h>
+#include <kernel/vm.h>
+#include <kernel/page.h>
+#include <kernel/spinlock.h>
+#include <kernel/inotify.h>
+#include <kernel/string.h>
+#include <kernel/errno.h>
+#include <kernel/assert.h>
+
+/*
+ * The kept bytes are rx_lock's ([R]): a nolock read (sockfile_read_unlocked)
+ * takes them with only that lock, the locked calls and netd's posts with
+ * the big lock too. No holder copies user memory: a reader copies the
+ * bytes onto its stack under the lock and out after it, a post copies in
+ * first and adds under the lock.
+ */
+
+/* The kept bytes' shape, where they are read or changed (assert build). */
+static inline void
+rx_assert(struct sockfile *s)
+{
+	SPIN_ASSERT_HELD(&s->rx_lock);
+	KASSERT(s->rx_off + s->rx_len <= PT_POST_DATA_MAX &&
+		(s->rx || !s->rx_len));
+}
+
+/*
+ * Copies up to max of the kept bytes into k, leaving them kept; how many
+ * (0 when none are kept).
+ */
+uint32_t
+sockrx_peek(struct sockfile *s, char *k, uint64_t max)
+{
+	spin_lock(&s->rx_lock);
+	rx_assert(s);
+	uint32_t n = (uint32_t)MIN((uint64_t)s->rx_len, max);
+	if (n)
+		memcpy(k, s->rx + s->rx_off, n);
+	spin_unlock(&s->rx_lock);
+	return n;
+}
+
+/*
+ * Drops n bytes from the front of the kept data (at most what is kept: a
+ * reader that raced another, through a file reference taken from outside,
+ * loses bytes but breaks no count). An emptied buffer goes back to the
+ * page allocator, which needs no big lock, so an idle connection keeps
+ * none: 4 KiB each, 40 MB for 10,000 idle ones.
+ */
+void
+sockrx_drop(struct sockfile *s, uint32_t n)
+{
+	char *emptied = NULL;
+
+	spin_lock(&s->rx_lock);
+	n = MIN(n, s->rx_len);
+	s->rx_off += n;
+	s->rx_len -= n;
+	if (!s->rx_len) {
+		s->rx_off = 0;
+		emptied = s->rx;
+		s->rx = NULL;
+	}
+	rx_assert(s);
+	spin_unlock(&s->rx_lock);
+	if (emptied)
+		page_free_kva(emptied, 0);
+}
+
+/*
+ * Adds up to *n of the bytes at k to the kept data (*n becomes how many:
+ * all, unless another post filled it while this one's copy in slept);
+ * fresh is a page for an empty socket, or NULL. Returns the page not
+ * used, or NULL; *retry says a page was needed and fresh was NULL.
+ */
+static char *
+sockrx_add(struct sockfile *s, const char *k, uint32_t *n, char *fresh,
+	   bool *retry)
+{
+	spin_lock(&s->rx_lock);
+	*retry = false;
+	if (!s->rx) {
+		if (!fresh) {
+			*retry = true;
+			spin_unlock(&s->rx_lock);
+			return NULL;
+		}
+		s->rx = fresh;
+		s->rx_off = 0;
+		fresh = NULL;
+	}
+	*n = MIN(*n, PT_POST_DATA_MAX - s->rx_len);
+	if (s->rx_off + s->rx_len + *n > PT_POST_DATA_MAX) {
+		memmove(s->rx, s->rx + s->rx_off, s->rx_len);
+		s->rx_off = 0;
+	}
+	memcpy(s->rx + s->rx_off + s->rx_len, k, *n);
+	s->rx_len += *n;
+	rx_assert(s);
+	spin_unlock(&s->rx_lock);
+	return fresh;
+}
+
+/*
+ * Takes up to len bytes of a stream's next data from the server's post;
+ * returns how many. Nothing is taken while a receive is under way: the
+ * server answers it from the same queue, and the kept bytes must come
+ * first. Big lock held.
+ */
+long
+sockrx_keep(struct sockfile *s, uaddr_t data, size_t len)
+{
+	if (!len || s->type != SOCK_STREAM_K || s->recv_calls || s->dead)
+		return 0;
+	char k[PT_POST_DATA_MAX];
+	uint32_t kept = __atomic_load_n(&s->rx_len, __ATOMIC_RELAXED);
+	uint32_t n = (uint32_t)MIN(len, (size_t)(PT_POST_DATA_MAX - kept));
+	if (!n)
+		return 0;
+	if (copyin(k, data, n) < 0)
+		return -EFAULT;
+	char *fresh = NULL;
+	bool retry;
+	if (!__atomic_load_n(&s->rx, __ATOMIC_RELAXED) &&
+	    !(fresh = page_alloc_kva_dirty(0)))
+		return 0;
+	fresh = sockrx_add(s, k, &n, fresh, &retry);
+	if (retry) {	/* a nolock read emptied and freed it meanwhile */
+		if (!(fresh = page_alloc_kva_dirty(0)))
+			return 0;
+		fresh = sockrx_add(s, k, &n, fresh, &retry);
+	}
+	if (fresh)
+		page_free_kva(fresh, 0);
+	return n;
+}
+
+/*
+ * The nolock read: the bytes are copied onto the stack under rx_lock and
+ * out with no lock held, then dropped; a fault drops none (the locked
+ * path says EFAULT, as the bytes stay, Linux's tcp_recvmsg). The caller
+ * is the socket's only reader (sockfile_read_mine), so the bytes it
+ * copied are still the first when it drops them: a post only adds.
+ */
+long
+sockfile_read_unlocked(struct file *f, uaddr_t buf, size_t count)
+{
+	struct sockfile *s = f->priv;
+	char k[PT_POST_DATA_MAX];
+
+	/* Watchers hear of reads under the big lock (IN_ACCESS,
+	   FAN_ACCESS_PERM), as the locked path tells them. */
+	if (!count || inotify_active())
+		return -ERETRY_LOCKED;
+	spin_lock(&s->rx_lock);
+	rx_assert(s);
+	uint32_t n = (uint32_t)MIN((size_t)s->rx_len, count);
+	/* What the locked path would answer from the kept bytes alone: all
+	   that was asked, or all there is when the server reported no more
+	   (recv_stream). A dead server's socket goes locked. */
+	bool mine = n && !s->dead && !s->recv_calls &&
+		    (n == count ||
+		     !(__atomic_load_n(&s->events, __ATOMIC_RELAXED) & POLLIN));
+	if (mine)
+		memcpy(k, s->rx + s->rx_off, n);
+	spin_unlock(&s->rx_lock);
+	if (!mine || copyout(buf, k, n) < 0)
+		return -ERETRY_LOCKED;
+	sockrx_drop(s, n);
+	return n;
+}

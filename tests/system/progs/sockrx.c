@@ -1,0 +1,359 @@
+/*
+ * Guest program for system/sock-nolock and the socket lines of
+ * docs/performance.md: reads of a loopback TCP socket's kept bytes (what
+ * netd posted with the readiness, kernel/fs/sockfile.c), which run
+ * without the big lock for a one-thread process.
+ *
+ *   sockrx        the checks below; "sockrx: ok ROUND" each, exit 0
+ *   sockrx bench  the figures only: big-lock takes and virtual ns (under
+ *                 -icount shift=0, instructions) per call
+ *
+ * Rounds: "nolock": 4 KiB written, waited for until FIONREAD says it is
+ * kept, then read 64 bytes at a time by read, recv and recvfrom with
+ * MSG_DONTWAIT: the bytes right, and the big lock taken fewer than once in
+ * five reads. "stream": a child writes 1 MiB in varied chunks while the
+ * parent polls and reads in varied sizes (netd posting on one CPU, the
+ * reader on the other): every byte once, in order. "efault": a read into
+ * an unmapped buffer is EFAULT and the bytes stay. "eintr": a signal
+ * ends a blocked read with EINTR. "close": a read blocked when the peer
+ * closes sees the kept bytes, then end of file.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bkl.h"
+
+#define KEPT 4096		/* PT_POST_DATA_MAX: what the kernel keeps */
+#define PIECE 64
+#define STREAM_BYTES (1 << 20)
+
+static unsigned char out[KEPT], in[KEPT];
+static int failures;
+
+static void
+fail(const char *round, long at, const char *what, long got, long want)
+{
+	printf("sockrx: FAIL %s at %ld: %s: got %ld, want %ld\n", round, at,
+	       what, got, want);
+	failures++;
+}
+
+static unsigned char
+pattern(long i)
+{
+	return (unsigned char)(i * 7 + i / 251);
+}
+
+static long
+now_ns(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000000000L + t.tv_nsec;
+}
+
+static void
+tcp_pair(int *a, int *b)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sin);
+	int one = 1;
+	int l = socket(AF_INET, SOCK_STREAM, 0);
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (l < 0 || bind(l, (struct sockaddr *)&sin, len) < 0 ||
+	    listen(l, 1) < 0 ||
+	    getsockname(l, (struct sockaddr *)&sin, &len) < 0) {
+		perror("sockrx: listener");
+		exit(2);
+	}
+	*a = socket(AF_INET, SOCK_STREAM, 0);
+	if (*a < 0 || connect(*a, (struct sockaddr *)&sin, len) < 0 ||
+	    (*b = accept(l, NULL, NULL)) < 0) {
+		perror("sockrx: connect");
+		exit(2);
+	}
+	setsockopt(*a, IPPROTO_TCP, 1 /* TCP_NODELAY */, &one, sizeof(one));
+	close(l);
+}
+
+static int
+inq(int fd)
+{
+	int n = -1;
+
+	if (ioctl(fd, FIONREAD, &n) < 0)
+		return -errno;
+	return n;
+}
+
+/* Writes len bytes of the stream at `at` and waits until b has them. */
+static void
+send_and_wait(int a, int b, long at, int len)
+{
+	struct pollfd p = { .fd = b, .events = POLLIN };
+
+	for (int i = 0; i < len; i++)
+		out[i] = pattern(at + i);
+	if (write(a, out, len) != len) {
+		fail("send", at, "write", -errno, len);
+		return;
+	}
+	while (poll(&p, 1, -1) == 1 && inq(b) < len)
+		continue;
+}
+
+/* One 64-byte read by way `how`: 0 read, 1 recv, 2 recvfrom. */
+static long
+read_piece(int b, int how, void *buf)
+{
+	if (how == 0)
+		return read(b, buf, PIECE);
+	if (how == 1)
+		return recv(b, buf, PIECE, 0);
+	return recvfrom(b, buf, PIECE, MSG_DONTWAIT, NULL, NULL);
+}
+
+/*
+ * rounds times: 4 KiB sent and kept, then read in 64-byte pieces by each
+ * way in turn. Returns the big lock's takes in the reads (less what
+ * reading the counter costs) and adds their virtual ns to *ns.
+ */
+static long
+kept_reads(int a, int b, int rounds, long *ns)
+{
+	long takes = 0, at = 0, self = -1;
+
+	for (int i = 0; i < 5; i++) {	/* the counter's own read */
+		long t = bkl_acquired();
+		t = bkl_acquired() - t;
+		if (self < 0 || t < self)
+			self = t;
+	}
+	for (int r = 0; r < rounds && !failures; r++) {
+		send_and_wait(a, b, at, KEPT);
+		usleep(2000);	/* netd posts what it counted: all kept */
+		long before = bkl_acquired(), t0 = now_ns();
+		for (int i = 0; i < KEPT / PIECE; i++) {
+			long n = read_piece(b, i % 3, in + i * PIECE);
+			if (n != PIECE)
+				fail("nolock", at + i * PIECE, "read", n,
+				     PIECE);
+		}
+		*ns += now_ns() - t0;
+		takes += bkl_acquired() - before - self;
+		if (memcmp(in, out, KEPT) != 0)
+			fail("nolock", at, "bytes", 1, 0);
+		at += KEPT;
+	}
+	return takes;
+}
+
+/* A child writes the stream in varied chunks; the parent reads it. */
+static void
+stream(int a, int b)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		close(b);
+		static unsigned char chunk[9000];
+		for (long at = 0; at < STREAM_BYTES;) {
+			int len = 1 + (int)((at * 2654435761u) % sizeof(chunk));
+			if (len > STREAM_BYTES - at)
+				len = (int)(STREAM_BYTES - at);
+			for (int i = 0; i < len; i++)
+				chunk[i] = pattern(at + i);
+			if (write(a, chunk, len) != len)
+				_exit(1);
+			at += len;
+		}
+		_exit(0);
+	}
+	close(a);	/* b is the parent's alone now */
+	long at = 0;
+	struct pollfd p = { .fd = b, .events = POLLIN };
+	for (int k = 0; at < STREAM_BYTES && !failures; k++) {
+		int want = 1 + (k * 37) % KEPT;
+		poll(&p, 1, -1);
+		long n = k % 2 ? read(b, in, want) : recv(b, in, want, 0);
+		if (n <= 0) {
+			fail("stream", at, "read", n < 0 ? -errno : n, want);
+			break;
+		}
+		for (long i = 0; i < n; i++) {
+			if (in[i] != pattern(at + i)) {
+				fail("stream", at + i, "byte", in[i],
+				     pattern(at + i));
+				break;
+			}
+		}
+		at += n;
+	}
+	int status;
+	waitpid(pid, &status, 0);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		fail("stream", at, "writer status", status, 0);
+	if (read(b, in, 1) != 0)
+		fail("stream", at, "end of file", 1, 0);
+	close(b);
+	if (!failures)
+		printf("sockrx: ok stream\n");
+}
+
+static void
+efault(void)
+{
+	int a, b;
+	tcp_pair(&a, &b);
+	send_and_wait(a, b, 0, PIECE);
+	void *bad = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
+			 -1, 0);
+	long n = read(b, bad, PIECE);
+	if (n != -1 || errno != EFAULT)
+		fail("efault", 0, "read into PROT_NONE", n < 0 ? -errno : n,
+		     -EFAULT);
+	n = recv(b, (void *)8, PIECE, 0);
+	if (n != -1 || errno != EFAULT)
+		fail("efault", 0, "recv into page 0", n < 0 ? -errno : n,
+		     -EFAULT);
+	n = read(b, in, PIECE);
+	if (n != PIECE || memcmp(in, out, PIECE) != 0)
+		fail("efault", 0, "the bytes after", n, PIECE);
+	close(a);
+	close(b);
+	if (!failures)
+		printf("sockrx: ok efault\n");
+}
+
+static void
+on_alarm(int sig)
+{
+	(void)sig;
+}
+
+static void
+eintr(void)
+{
+	int a, b;
+	/* No SA_RESTART: the read must end. */
+	struct sigaction sa = { .sa_handler = on_alarm };
+	tcp_pair(&a, &b);
+	sigaction(SIGALRM, &sa, NULL);
+	alarm(1);
+	long n = read(b, in, PIECE);
+	if (n != -1 || errno != EINTR)
+		fail("eintr", 0, "blocked read", n < 0 ? -errno : n, -EINTR);
+	close(a);
+	close(b);
+	if (!failures)
+		printf("sockrx: ok eintr\n");
+}
+
+static void
+peer_close(void)
+{
+	int a, b;
+	tcp_pair(&a, &b);
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(b);
+		for (int i = 0; i < PIECE; i++)
+			out[i] = pattern(i);
+		usleep(200000);	/* the parent is blocked by then */
+		write(a, out, PIECE);
+		close(a);
+		_exit(0);
+	}
+	close(a);
+	long got = 0, n;
+	while ((n = read(b, in + got, PIECE)) > 0)
+		got += n;
+	if (n != 0 || got != PIECE || memcmp(in, out, PIECE) != 0)
+		fail("close", got, "read until end of file", n, 0);
+	waitpid(pid, NULL, 0);
+	close(b);
+	if (!failures)
+		printf("sockrx: ok close\n");
+}
+
+/* Big-lock takes and virtual ns per pair of calls on a and b. */
+static void
+pair_figures(const char *what, int a, int b, int rounds, int use_poll)
+{
+	struct pollfd p = { .fd = b, .events = POLLIN };
+	long takes = bkl_acquired(), t0 = now_ns();
+
+	for (int r = 0; r < rounds; r++) {
+		if (write(a, out, PIECE) != PIECE)
+			fail(what, r, "write", -errno, PIECE);
+		if (use_poll)
+			poll(&p, 1, -1);
+		long n = read(b, in, PIECE);
+		if (n != PIECE)
+			fail(what, r, "read", n, PIECE);
+	}
+	long ns = now_ns() - t0;
+	takes = bkl_acquired() - takes;
+	printf("sockrx: %s: %.2f big-lock takes, %ld virtual ns a round\n",
+	       what, (double)takes / rounds, ns / rounds);
+}
+
+static void
+bench(int rounds)
+{
+	int a, b, s[2];
+	long ns = 0;
+
+	tcp_pair(&a, &b);
+	long takes = kept_reads(a, b, rounds, &ns);
+	long reads = (long)rounds * (KEPT / PIECE);
+	printf("sockrx: kept-byte read: %.3f big-lock takes, %ld virtual ns a "
+	       "read\n", (double)takes / reads, ns / reads);
+	pair_figures("tcp write+poll+read", a, b, rounds * 4, 1);
+	pair_figures("tcp write+read", a, b, rounds * 4, 0);
+	close(a);
+	close(b);
+	socketpair(AF_UNIX, SOCK_STREAM, 0, s);
+	pair_figures("unix write+read", s[0], s[1], rounds * 4, 0);
+}
+
+int
+main(int argc, char **argv)
+{
+	int a, b;
+
+	setvbuf(stdout, NULL, _IONBF, 0);
+	signal(SIGPIPE, SIG_IGN);
+	if (argc > 1 && strcmp(argv[1], "bench") == 0) {
+		bench(argc > 2 ? atoi(argv[2]) : 50);
+		return failures != 0;
+	}
+	long ns = 0;
+	tcp_pair(&a, &b);
+	long takes = kept_reads(a, b, 100, &ns);
+	long reads = 100L * (KEPT / PIECE);
+	printf("sockrx: %ld kept-byte reads took the big lock %ld times\n",
+	       reads, takes);
+	if (!failures && bkl_acquired() >= 0 && takes * 5 >= reads)
+		fail("nolock", 0, "big-lock takes", takes, reads / 5);
+	if (!failures)
+		printf("sockrx: ok nolock\n");
+	stream(a, b);
+	efault();
+	eintr();
+	peer_close();
+	return failures != 0;
+}
