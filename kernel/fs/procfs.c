@@ -295,7 +295,9 @@ proc_readlink(struct inode *ino, char *buf, size_t size)
 		char *k = kmalloc(4096);
 		if (!k)
 			return -ENOMEM;
-		struct inode *dir = n->kind == P_PID_CWD ? p->cwd : p->root;
+		struct inode *dir = !p->fs ? NULL :
+				    n->kind == P_PID_CWD ? p->fs->cwd :
+							   p->fs->root;
 		long r = dir ? vfs_path_of(cur, dir, k, 4096) : -ENOENT;
 		if (r > 0)
 			r = copy_str(buf, size, k);
