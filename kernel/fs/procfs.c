@@ -57,6 +57,7 @@ static const struct pentry root_entries[] = {
 	{ "net", P_NET, S_IFDIR | 0555 }, { "cmdline", P_CMDLINE, S_IFREG | 0444 },
 	{ "sys", P_SYS, S_IFDIR | 0555 }, { "sysvipc", P_SYSVIPC, S_IFDIR | 0555 },
 	{ "config.gz", P_CONFIG_GZ, S_IFREG | 0444 },
+	{ "kpageflags", P_KPAGEFLAGS, S_IFREG | 0400 },
 	{ "key-users", P_KEY_USERS, S_IFREG | 0444 },
 	{ "petrel", P_PETREL, S_IFDIR | 0555 },
 };
