@@ -129,7 +129,8 @@ task_of(int pid, int tid)
 
 static struct super proc_sb = { .type = "proc", .dev = 100 };
 static const struct inode_ops proc_iops, proc_fd_link_iops;
-static const struct file_ops proc_dir_fops, proc_file_fops, proc_pid_file_fops;
+static const struct file_ops proc_dir_fops, proc_file_fops, proc_pid_file_fops,
+	proc_pid_mounts_fops;
 
 static struct inode *
 pinode(enum pkind kind, int pid, int fd, unsigned mode, struct inode *parent)
@@ -149,6 +150,7 @@ pinode(enum pkind kind, int pid, int fd, unsigned mode, struct inode *parent)
 	ino->iops = kind == P_PID_FD_LINK || kind == P_PID_NS_LINK ?
 		    &proc_fd_link_iops : &proc_iops;
 	ino->fops = S_ISDIR(mode) ? &proc_dir_fops :
+		    procfs_is_mounts(kind) && kind > P_PID ? &proc_pid_mounts_fops :
 		    kind > P_PID ? &proc_pid_file_fops : &proc_file_fops;
 	if (procfs_mm_fops(kind))
 		ino->fops = procfs_mm_fops(kind);
@@ -649,12 +651,24 @@ proc_open(struct file *f)
 	}
 	f->priv = g.buf;
 	f->inode->size = g.len;
+	if (procfs_is_mounts(n->kind))
+		procfs_mounts_watch(f);
 	return 0;
 }
 
 static long
 proc_read(struct file *f, void *buf, size_t len, uint64_t *off)
 {
+	/* The mount table is made again for a read from its start (after a
+	 * poll told of a change, the reader seeks back), as Linux's
+	 * seq_file: the change count stays the one last reported. */
+	if (*off == 0 && procfs_is_mounts(pn(f->inode)->kind)) {
+		void *old = f->priv;
+		uint64_t seen = f->mount_event;
+		if (proc_open(f) == 0)
+			kfree(old);
+		f->mount_event = seen;
+	}
 	size_t size = f->inode->size;
 	if (*off >= size)
 		return 0;
@@ -673,7 +687,8 @@ proc_close(struct file *f)
 static unsigned
 proc_poll(struct file *f)
 {
-	(void)f;
+	if (procfs_is_mounts(pn(f->inode)->kind))
+		return procfs_mounts_poll(f);
 	return POLLIN | POLLRDNORM;
 }
 
@@ -808,6 +823,15 @@ static const struct file_ops proc_pid_file_fops = {
 	.write = proc_pid_write,
 	.close = proc_close,
 	.ioctl = proc_pid_ioctl,
+	.seekable = true,
+};
+
+/* /proc/PID/mounts and mountinfo poll, as Linux's (mounts_poll). */
+static const struct file_ops proc_pid_mounts_fops = {
+	.open = proc_open,
+	.read = proc_read,
+	.close = proc_close,
+	.poll = proc_poll,
 	.seekable = true,
 };
 int

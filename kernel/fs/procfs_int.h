@@ -130,6 +130,13 @@ void procfs_pid_smaps(struct gen *g, struct proc *p);
 void procfs_pid_smaps_rollup(struct gen *g, struct proc *p);
 void procfs_pid_fdinfo(struct gen *g, struct proc *p, int fd);
 
+/* procfs_mount.c: whether a file of kind is the mount table's (polls its
+ * changes); at open, f waits on them from then on; f's poll: readable, and
+ * POLLERR | POLLPRI once after each change. */
+bool procfs_is_mounts(enum pkind kind);
+void procfs_mounts_watch(struct file *f);
+unsigned procfs_mounts_poll(struct file *f);
+
 /* The pid of the process a /proc/PID node (or a file in it) is of. */
 int procfs_node_pid(struct inode *ino);
 /* /proc/PID/pagemap's, coredump_filter's and /proc/kpageflags's own calls

@@ -146,6 +146,8 @@ mount_reconfigure(struct inode *root, bool ro, const char *options)
 		r = srvfs_remount(root, ro);
 	if (r == -EACCES && !ro)
 		r = remount_disk_rw(current()->proc, root);
+	if (r == 0 || r == -ENODEV)
+		procfs_mounts_changed();
 	return r == -ENODEV ? 0 : r;
 }
 
