@@ -192,6 +192,7 @@ mount_move(struct inode *root, struct inode *where, const char *path)
 	inode_put(old);		/* root->covered's */
 	root->parent = where->parent;
 	rename_paths(from, path);
+	procfs_mounts_changed();
 	return 0;
 }
 
@@ -272,6 +273,7 @@ vfs_mount(struct inode *where, struct inode *root, const char *path,
 		root->covered = where;
 		inode_get(where);
 		root->parent = where->parent;
+		procfs_mounts_changed();
 		return 0;
 	}
 	return -ENOMEM;
@@ -292,6 +294,7 @@ vfs_unmount(struct inode *root)
 		}
 		root->covered = NULL;
 		memset(&mounts[i], 0, sizeof(mounts[i]));
+		procfs_mounts_changed();
 		return 0;
 	}
 	return -EINVAL;

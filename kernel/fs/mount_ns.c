@@ -66,6 +66,7 @@ mount_ns_leave(struct inode *root)
 	if (!m || !seen_elsewhere(m, mine))
 		return false;
 	m->ns_hidden |= mine;
+	procfs_mounts_changed();
 	return true;
 }
 

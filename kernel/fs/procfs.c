@@ -57,6 +57,7 @@ static const struct pentry root_entries[] = {
 	{ "net", P_NET, S_IFDIR | 0555 }, { "cmdline", P_CMDLINE, S_IFREG | 0444 },
 	{ "sys", P_SYS, S_IFDIR | 0555 }, { "sysvipc", P_SYSVIPC, S_IFDIR | 0555 },
 	{ "config.gz", P_CONFIG_GZ, S_IFREG | 0444 },
+	{ "kpageflags", P_KPAGEFLAGS, S_IFREG | 0400 },
 	{ "key-users", P_KEY_USERS, S_IFREG | 0444 },
 	{ "petrel", P_PETREL, S_IFDIR | 0555 },
 };
@@ -128,7 +129,8 @@ task_of(int pid, int tid)
 
 static struct super proc_sb = { .type = "proc", .dev = 100 };
 static const struct inode_ops proc_iops, proc_fd_link_iops;
-static const struct file_ops proc_dir_fops, proc_file_fops, proc_pid_file_fops;
+static const struct file_ops proc_dir_fops, proc_file_fops, proc_pid_file_fops,
+	proc_pid_mounts_fops;
 
 static struct inode *
 pinode(enum pkind kind, int pid, int fd, unsigned mode, struct inode *parent)
@@ -148,6 +150,7 @@ pinode(enum pkind kind, int pid, int fd, unsigned mode, struct inode *parent)
 	ino->iops = kind == P_PID_FD_LINK || kind == P_PID_NS_LINK ?
 		    &proc_fd_link_iops : &proc_iops;
 	ino->fops = S_ISDIR(mode) ? &proc_dir_fops :
+		    procfs_is_mounts(kind) && kind > P_PID ? &proc_pid_mounts_fops :
 		    kind > P_PID ? &proc_pid_file_fops : &proc_file_fops;
 	if (procfs_mm_fops(kind))
 		ino->fops = procfs_mm_fops(kind);
@@ -295,7 +298,9 @@ proc_readlink(struct inode *ino, char *buf, size_t size)
 		char *k = kmalloc(4096);
 		if (!k)
 			return -ENOMEM;
-		struct inode *dir = n->kind == P_PID_CWD ? p->cwd : p->root;
+		struct inode *dir = !p->fs ? NULL :
+				    n->kind == P_PID_CWD ? p->fs->cwd :
+							   p->fs->root;
 		long r = dir ? vfs_path_of(cur, dir, k, 4096) : -ENOENT;
 		if (r > 0)
 			r = copy_str(buf, size, k);
@@ -646,12 +651,24 @@ proc_open(struct file *f)
 	}
 	f->priv = g.buf;
 	f->inode->size = g.len;
+	if (procfs_is_mounts(n->kind))
+		procfs_mounts_watch(f);
 	return 0;
 }
 
 static long
 proc_read(struct file *f, void *buf, size_t len, uint64_t *off)
 {
+	/* The mount table is made again for a read from its start (after a
+	 * poll told of a change, the reader seeks back), as Linux's
+	 * seq_file: the change count stays the one last reported. */
+	if (*off == 0 && procfs_is_mounts(pn(f->inode)->kind)) {
+		void *old = f->priv;
+		uint64_t seen = f->mount_event;
+		if (proc_open(f) == 0)
+			kfree(old);
+		f->mount_event = seen;
+	}
 	size_t size = f->inode->size;
 	if (*off >= size)
 		return 0;
@@ -670,7 +687,8 @@ proc_close(struct file *f)
 static unsigned
 proc_poll(struct file *f)
 {
-	(void)f;
+	if (procfs_is_mounts(pn(f->inode)->kind))
+		return procfs_mounts_poll(f);
 	return POLLIN | POLLRDNORM;
 }
 
@@ -805,6 +823,15 @@ static const struct file_ops proc_pid_file_fops = {
 	.write = proc_pid_write,
 	.close = proc_close,
 	.ioctl = proc_pid_ioctl,
+	.seekable = true,
+};
+
+/* /proc/PID/mounts and mountinfo poll, as Linux's (mounts_poll). */
+static const struct file_ops proc_pid_mounts_fops = {
+	.open = proc_open,
+	.read = proc_read,
+	.close = proc_close,
+	.poll = proc_poll,
 	.seekable = true,
 };
 int

@@ -51,6 +51,7 @@ char proc_state_char(struct proc *p);
 enum pkind {
 	P_ROOT, P_MEMINFO, P_VMSTAT, P_UPTIME, P_STAT, P_INTERRUPTS, P_LOADAVG, P_CPUINFO, P_MOUNTS,
 	P_VERSION, P_FILESYSTEMS, P_LOCKS, P_SELF, P_KMSG, P_CMDLINE, P_CONFIG_GZ,
+	P_KPAGEFLAGS,
 	P_NET, P_NET_TCP, P_NET_TCP6, P_NET_UDP, P_NET_UDP6,
 	P_NET_DEV, P_NET_ROUTE, P_NET_IF_INET6,
 	P_PETREL, P_PETREL_BKL,
@@ -129,10 +130,18 @@ void procfs_pid_smaps(struct gen *g, struct proc *p);
 void procfs_pid_smaps_rollup(struct gen *g, struct proc *p);
 void procfs_pid_fdinfo(struct gen *g, struct proc *p, int fd);
 
+/* procfs_mount.c: whether a file of kind is the mount table's (polls its
+ * changes); at open, f waits on them from then on; f's poll: readable, and
+ * POLLERR | POLLPRI once after each change. */
+bool procfs_is_mounts(enum pkind kind);
+void procfs_mounts_watch(struct file *f);
+unsigned procfs_mounts_poll(struct file *f);
+
 /* The pid of the process a /proc/PID node (or a file in it) is of. */
 int procfs_node_pid(struct inode *ino);
-/* /proc/PID/pagemap's and coredump_filter's own calls (procfs_mm.c), or
- * NULL for the other kinds, whose text is made at open. */
+/* /proc/PID/pagemap's, coredump_filter's and /proc/kpageflags's own calls
+ * (procfs_mm.c), or NULL for the other kinds, whose text is made at
+ * open. */
 const struct file_ops *procfs_mm_fops(enum pkind kind);
 /* /proc/PID/ns/NAME's target, and /proc/PID/{uid_map,gid_map,setgroups,
  * timens_offsets} (procfs_ns.c). */

@@ -2,7 +2,8 @@
  * /proc/PID/pagemap and /proc/PID/coredump_filter: the two files of a
  * process's memory that are not text made at open. pagemap is read at
  * any offset (one 64-bit entry per page of the address space, far too
- * many to make ahead); coredump_filter is written as well as read.
+ * many to make ahead); coredump_filter is written as well as read. And
+ * /proc/kpageflags, pagemap's companion: one entry per page frame.
  */
 #include <kernel/proc.h>
 #include <kernel/caps.h>
@@ -196,9 +197,37 @@ static const struct file_ops coredump_filter_fops = {
 	.seekable = true,
 };
 
+/*
+ * /proc/kpageflags: a 64-bit word of KPF_* bits per page frame
+ * (page_kpageflags), read as Linux's kpageflags_read: offset and count in
+ * whole entries (else EINVAL), nothing past RAM's last frame.
+ */
+static long
+kpageflags_read(struct file *f, void *buf, size_t len, uint64_t *off)
+{
+	(void)f;
+	if ((*off % PM_ENTRY_BYTES) || (len % PM_ENTRY_BYTES))
+		return -EINVAL;
+	uint64_t first = *off / PM_ENTRY_BYTES, end = page_pfn_end();
+	if (first >= end)
+		return 0;
+	size_t n = MIN(len / PM_ENTRY_BYTES, end - first);
+	uint64_t *entries = buf;
+	for (size_t i = 0; i < n; i++)
+		entries[i] = page_kpageflags(first + i);
+	*off += n * PM_ENTRY_BYTES;
+	return (long)(n * PM_ENTRY_BYTES);
+}
+
+static const struct file_ops kpageflags_fops = {
+	.read = kpageflags_read,
+	.seekable = true,
+};
+
 const struct file_ops *
 procfs_mm_fops(enum pkind kind)
 {
 	return kind == P_PID_PAGEMAP ? &pagemap_fops :
-	       kind == P_PID_COREDUMP_FILTER ? &coredump_filter_fops : NULL;
+	       kind == P_PID_COREDUMP_FILTER ? &coredump_filter_fops :
+	       kind == P_KPAGEFLAGS ? &kpageflags_fops : NULL;
 }

@@ -7,6 +7,49 @@
 #include <kernel/vfs.h>
 #include "procfs_int.h"
 
+/*
+ * The mount table's changes, as Linux's mnt_namespace event (one count
+ * for all of Petrel's mount namespaces: another namespace's change is a
+ * spurious wake-up, after which the reader finds the same table), and
+ * the pollers and epoll items of the files that show it. Big lock.
+ */
+static uint64_t mount_events;
+static struct pollhead mount_pollhead = { LIST_INIT(mount_pollhead.entries) };
+
+void
+procfs_mounts_changed(void)
+{
+	mount_events++;
+	if (!list_empty(&mount_pollhead.entries))	/* none at boot */
+		pollhead_wake(&mount_pollhead, POLLERR | POLLPRI);
+}
+
+bool
+procfs_is_mounts(enum pkind kind)
+{
+	return kind == P_MOUNTS || kind == P_PID_MOUNTS ||
+	       kind == P_PID_MOUNTINFO;
+}
+
+void
+procfs_mounts_watch(struct file *f)
+{
+	f->poll_head = &mount_pollhead;
+	f->mount_event = mount_events;
+}
+
+/* As Linux's mounts_poll: the change is reported once per file. */
+unsigned
+procfs_mounts_poll(struct file *f)
+{
+	unsigned events = POLLIN | POLLRDNORM;
+	if (f->mount_event != mount_events) {
+		f->mount_event = mount_events;
+		events |= POLLERR | POLLPRI;
+	}
+	return events;
+}
+
 /* /proc/mounts: source, mount point, type, options, "0 0". */
 void
 gen_mounts(struct gen *g)

@@ -178,7 +178,8 @@ gen_status_ids(struct gen *g, struct proc *p)
 		"Pid:\t%d\nPPid:\t%d\nTracerPid:\t%d\n"
 		"Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nFDSize:\t%d\n"
 		"Groups:\t",
-		p->name, p->umask, state_name(p), p->pid, p->pid, parent_pid(p),
+		p->name, p->fs ? p->fs->umask : 0, state_name(p), p->pid,
+		p->pid, parent_pid(p),
 		ptrace_tracer_pid(p), p->uid, p->euid, p->suid, p->fsuid,
 		p->gid, p->egid, p->sgid, p->fsgid,
 		p->files ? fd_table_size(p) : 0);

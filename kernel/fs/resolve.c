@@ -137,7 +137,7 @@ resolve_walk(struct resolve *r, const char *path, bool follow)
 		if (r->how & RESOLVE_BENEATH)
 			return -EXDEV;
 		struct inode *root = r->how & RESOLVE_IN_ROOT ? r->top :
-				     r->p->root;
+				     r->p->fs->root;
 		inode_get(root);
 		long e = resolve_enter(r, root, NULL, 0);
 		r->out_len = 0;

@@ -83,6 +83,7 @@ mark_dirty(struct srv_page *pg)
 	if (pg->dirty)
 		return;
 	pg->dirty = true;
+	page_set_dirty(pg->pa, true);
 	if (n->dirty_pages++ == 0) {
 		inode_get(n->inode);	/* kept until written */
 		list_push_back(&n->fs->dirty, &n->dirty_link);
@@ -97,6 +98,7 @@ mark_clean(struct srv_page *pg)
 	if (!pg->dirty)
 		return;
 	pg->dirty = false;
+	page_set_dirty(pg->pa, false);
 	if (--n->dirty_pages == 0) {
 		list_remove(&n->dirty_link);
 		inode_put(n->inode);

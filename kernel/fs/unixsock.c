@@ -318,7 +318,7 @@ bind_path(struct unix_sock *s, const char *buf, unsigned len)
 		e = landlock_make_name(dir, last, nlen, S_IFSOCK);
 	if (e == 0)
 		e = dir->iops->create(dir, last, nlen,
-				      S_IFSOCK | (0777 & ~p->umask), &ino);
+				      S_IFSOCK | (0777 & ~p->fs->umask), &ino);
 	if (e == -EEXIST)
 		e = -EADDRINUSE;
 	if (e == 0 && s->addr.len) {

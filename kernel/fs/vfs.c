@@ -403,12 +403,12 @@ struct inode *
 start_dir(struct proc *p, int dirfd, const char *path)
 {
 	if (path[0] == '/') {
-		inode_get(p->root);
-		return p->root;
+		inode_get(p->fs->root);
+		return p->fs->root;
 	}
 	if (dirfd == AT_FDCWD) {
-		inode_get(p->cwd);
-		return p->cwd;
+		inode_get(p->fs->cwd);
+		return p->fs->cwd;
 	}
 	struct file *f = fd_get(p, dirfd);
 	if (!f)
@@ -431,7 +431,7 @@ step(struct proc *p, struct inode *dir, const char *name, size_t len)
 		return dir;
 	}
 	if (len == 2 && name[0] == '.' && name[1] == '.') {
-		if (dir == p->root) {
+		if (dir == p->fs->root) {
 			inode_get(dir);
 			return dir;
 		}
@@ -463,7 +463,7 @@ follow_link(struct proc *p, struct inode *dir, struct inode *link, int *depth)
 		r = ERR_PTR(n);
 	} else {
 		target[n] = 0;
-		struct inode *base = target[0] == '/' ? p->root : dir;
+		struct inode *base = target[0] == '/' ? p->fs->root : dir;
 		inode_get(base);
 		r = walk(p, base, target, true, depth, NULL, NULL);
 	}
@@ -683,7 +683,8 @@ create_point(struct proc *p, struct inode **dir, const char **last,
 		struct inode *next = ERR_PTR(n);
 		if (n > 0) {
 			(*target)[n] = 0;
-			struct inode *base = (*target)[0] == '/' ? p->root : *dir;
+			struct inode *base = (*target)[0] == '/' ?
+					     p->fs->root : *dir;
 			inode_get(base);
 			next = walk(p, base, *target, true, &depth, last, len);
 		}
@@ -716,7 +717,7 @@ create_open(struct proc *p, struct inode *dir, const char *last, size_t len,
 	struct inode *ino;
 	int r = dir->iops->create_open(dir, last, len,
 				       S_IFREG | (vfs_strip_sgid(p, dir, mode) &
-						  07777 & ~p->umask), &ino);
+						  07777 & ~p->fs->umask), &ino);
 	if (r < 0)
 		return -1;
 	if (r == 0 && (S_ISLNK(ino->mode) || ino->mounted)) {
@@ -788,7 +789,7 @@ vfs_open(struct proc *p, int dirfd, const char *path, unsigned flags, unsigned m
 			}
 			e = dir->iops->create(dir, last, len,
 					      S_IFREG | (vfs_strip_sgid(p, dir, mode) &
-					      07777 & ~p->umask), &ino);
+					      07777 & ~p->fs->umask), &ino);
 			kfree(target);
 			target = NULL;
 			if (e < 0) {

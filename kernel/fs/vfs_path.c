@@ -23,7 +23,7 @@ vfs_path_of(struct proc *p, struct inode *dir, char *buf, size_t size)
 	size_t pos = PATH_MAX_K - 1;
 	tmp[pos] = 0;
 	struct inode *cur = dir;
-	while (cur != p->root) {
+	while (cur != p->fs->root) {
 		struct inode *c = cur;
 		while (c->covered)
 			c = c->covered;
@@ -63,9 +63,9 @@ vfs_under_root(struct proc *p, struct inode *dir)
 	struct inode *cur = dir;
 	for (;;) {
 		struct inode *c = cur;
-		while (c != p->root && c->covered)
+		while (c != p->fs->root && c->covered)
 			c = c->covered;
-		if (c == p->root)
+		if (c == p->fs->root)
 			return true;
 		if (!c->parent || c->parent == c)
 			return false;
@@ -245,7 +245,7 @@ final_link_dir(struct proc *p, struct inode *dir, struct inode *link,
 		return ERR_PTR(n);
 	}
 	target[n] = 0;
-	struct inode *base = target[0] == '/' ? p->root : dir;
+	struct inode *base = target[0] == '/' ? p->fs->root : dir;
 	inode_get(base);
 	inode_put(dir);
 	return walk(p, base, target, true, depth, last, len);

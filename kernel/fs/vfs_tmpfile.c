@@ -31,7 +31,7 @@ vfs_open_tmpfile(struct proc *p, int dirfd, const char *path, unsigned flags,
 			e = -EROFS;
 		ino = e < 0 ? ERR_PTR(e) :
 		      tmpfs_tmpfile(dir, vfs_strip_sgid(p, dir, mode) &
-					 07777 & ~p->umask,
+					 07777 & ~p->fs->umask,
 				    !(flags & O_EXCL));
 	}
 	if (!IS_ERR(ino))

@@ -246,7 +246,7 @@ exec_lookup(struct proc *p, int dirfd, const char *path, int flags)
 		struct file *f = dirfd == AT_FDCWD ? NULL : fd_get(p, dirfd);
 		if (dirfd != AT_FDCWD && (!f || !f->inode))
 			return ERR_PTR(-EBADF);
-		ino = f ? f->inode : p->cwd;
+		ino = f ? f->inode : p->fs->cwd;
 		inode_get(ino);
 		return ino;
 	}

@@ -351,7 +351,7 @@ sys_mq_open(uaddr_t uname, int flags, unsigned mode, uaddr_t uattr)
 	else if (!(flags & O_CREAT))
 		ino = ERR_PTR(-ENOENT);
 	else
-		ino = mq_create(name, mode & ~current()->proc->umask,
+		ino = mq_create(name, mode & ~current()->proc->fs->umask,
 				uattr ? &attr : NULL);
 	if (IS_ERR(ino))
 		return PTR_ERR(ino);

@@ -126,7 +126,6 @@ proc_alloc(struct proc *parent)
 	proc_set_parent(p, parent);
 	p->exit_signal = SIGCHLD;
 	p->start_ns = arch_now_ns();
-	p->umask = 022;
 	p->coredump_filter = 0x33;	/* Linux's default */
 	if (parent) {
 		memcpy(p->name, parent->name, sizeof(p->name));
@@ -144,7 +143,6 @@ proc_alloc(struct proc *parent)
 		p->groups = parent->groups;
 		groups_get(p->groups);
 		p->caps = parent->caps;
-		p->umask = parent->umask;
 		p->personality = parent->personality;
 		p->coredump_filter = parent->coredump_filter;
 		p->trace = parent->trace;
@@ -200,6 +198,31 @@ sighand_copy(struct sighand *src)
 	memcpy(s, src, sizeof(*s));
 	s->refcount = 1;
 	return s;
+}
+
+struct fs_info *
+fs_info_copy(const struct fs_info *src)
+{
+	struct fs_info *fs = kzalloc(sizeof(*fs));
+	if (!fs)
+		return NULL;
+	fs->refcount = 1;
+	fs->cwd = src->cwd;
+	fs->root = src->root;
+	fs->umask = src->umask;
+	inode_get(fs->cwd);
+	inode_get(fs->root);
+	return fs;
+}
+
+void
+fs_info_put(struct fs_info *fs)
+{
+	if (fs && ref_put(&fs->refcount)) {
+		inode_put(fs->cwd);
+		inode_put(fs->root);
+		kfree(fs);
+	}
 }
 
 void
@@ -282,6 +305,10 @@ proc_clone(unsigned long flags, uint64_t newsp, uint64_t tls)
 		return ERR_PTR(-EINVAL);
 	if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
 		return ERR_PTR(-EINVAL);
+	/* A new mount or user namespace cannot share cwd and root (Linux:
+	 * EINVAL). */
+	if ((flags & CLONE_FS) && (flags & (CLONE_NEWNS | CLONE_NEWUSER)))
+		return ERR_PTR(-EINVAL);
 	/* Init's siblings would have no one to reap them (Linux: EINVAL). */
 	if ((flags & CLONE_PARENT) && parent == init_proc)
 		return ERR_PTR(-EINVAL);
@@ -328,6 +355,14 @@ proc_clone(unsigned long flags, uint64_t newsp, uint64_t tls)
 		}
 		if (!p->files)
 			goto fail_vm;
+		if (flags & CLONE_FS) {
+			p->fs = parent->fs;
+			ref_get(&p->fs->refcount);
+		} else {
+			p->fs = fs_info_copy(parent->fs);
+		}
+		if (!p->fs)
+			goto fail_files;
 		if (flags & CLONE_SIGHAND) {
 			p->sighand = parent->sighand;
 			ref_get(&p->sighand->refcount);
@@ -335,13 +370,9 @@ proc_clone(unsigned long flags, uint64_t newsp, uint64_t tls)
 			p->sighand = sighand_copy(parent->sighand);
 		}
 		if (!p->sighand)
-			goto fail_files;
+			goto fail_fs;
 		if (handles_fork(p, parent) < 0)
 			goto fail_sighand;
-		p->cwd = parent->cwd;
-		p->root = parent->root;
-		inode_get(p->cwd);
-		inode_get(p->root);
 		keys_fork(p, parent);
 		list_push_back(&p->parent->children, &p->sibling);
 		list_push_back(&all_procs, &p->all_link);
@@ -359,6 +390,8 @@ proc_clone(unsigned long flags, uint64_t newsp, uint64_t tls)
 
 fail_sighand:
 	sighand_put(p->sighand);
+fail_fs:
+	fs_info_put(p->fs);
 fail_files:
 	files_put(p->files);
 fail_vm:
@@ -513,8 +546,8 @@ proc_finish(struct proc *p)
 	files_put(p->files);
 	p->files = NULL;
 	handles_exit(p);	/* devices stop before their DMA pages go */
-	inode_put(p->cwd);
-	inode_put(p->root);
+	fs_info_put(p->fs);
+	p->fs = NULL;
 	ktimer_cancel(&p->alarm);
 	clocktimer_cancel(&p->itimers[0]);
 	clocktimer_cancel(&p->itimers[1]);
@@ -689,9 +722,11 @@ proc_spawn_init(const char *path, const char *const *argv, int argc)
 	list_push_back(&all_procs, &p->all_link);
 	thread_attach(p, t);
 	init_proc = p;
-	p->cwd = p->root = vfs_root();
-	inode_get(p->cwd);
-	inode_get(p->root);
+	struct fs_info boot = { .cwd = vfs_root(), .root = vfs_root(),
+				.umask = 022 };
+	p->fs = fs_info_copy(&boot);
+	if (!p->fs)
+		panic("no memory for init");
 	for (int i = 0; i < 16; i++)
 		p->rlimits[i][0] = p->rlimits[i][1] = ~0ull;
 	p->rlimits[3][0] = VM_STACK_SIZE;	/* RLIMIT_STACK */

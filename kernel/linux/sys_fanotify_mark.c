@@ -321,7 +321,7 @@ mark_target(int dirfd, uaddr_t upath, unsigned flags)
 		struct file *f = dirfd == AT_FDCWD ? NULL : fd_hold_path(dirfd);
 		if (dirfd != AT_FDCWD && (!f || !f->inode))
 			return ERR_PTR(-EBADF);
-		struct inode *ino = f ? f->inode : p->cwd;
+		struct inode *ino = f ? f->inode : p->fs->cwd;
 		inode_get(ino);
 		return ino;
 	}

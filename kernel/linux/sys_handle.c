@@ -57,7 +57,7 @@ handle_target(int dirfd, uaddr_t upath, int flags)
 			kfree(path);
 			return ERR_PTR(-EBADF);
 		}
-		ino = f ? f->inode : p->cwd;
+		ino = f ? f->inode : p->fs->cwd;
 		inode_get(ino);
 	} else {
 		ino = vfs_lookup(p, dirfd, path, flags & AT_SYMLINK_FOLLOW);
@@ -190,8 +190,8 @@ mount_dir(int mount_fd)
 {
 	struct proc *p = current()->proc;
 	if (mount_fd == AT_FDCWD) {
-		inode_get(p->cwd);
-		return p->cwd;
+		inode_get(p->fs->cwd);
+		return p->fs->cwd;
 	}
 	struct file *f = fd_hold_path(mount_fd);
 	if (!f || !f->inode)

@@ -77,8 +77,8 @@ sys_kcmp(int pid1, int pid2, int type, uint64_t idx1, uint64_t idx2)
 		return order(a->vm, b->vm, type);
 	case KCMP_FILES:
 		return order(a->files, b->files, type);
-	case KCMP_FS:	/* cwd, root and umask are each process's own */
-		return order(a, b, type);
+	case KCMP_FS:	/* cwd, root and umask: shared by CLONE_FS */
+		return order(a->fs, b->fs, type);
 	case KCMP_SIGHAND:
 		return order(a->sighand, b->sighand, type);
 	case KCMP_IO:	/* no I/O contexts: none on either side, as Linux's NULLs */

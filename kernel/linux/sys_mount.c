@@ -72,7 +72,8 @@ mount_busy(struct super *sb, struct inode *root, bool writers)
 		struct proc *q = list_entry(it, struct proc, all_link);
 		if (!q->files)
 			continue;	/* a zombie: its directories are let go */
-		if (!writers && (in_sb(q->cwd, sb) || in_sb(q->root, sb)))
+		if (!writers &&
+		    (in_sb(q->fs->cwd, sb) || in_sb(q->fs->root, sb)))
 			return true;
 		struct files *fs = q->files;
 		for (int fd = 0; fs && fd < fs->size; fd++) {
@@ -145,6 +146,8 @@ mount_reconfigure(struct inode *root, bool ro, const char *options)
 		r = srvfs_remount(root, ro);
 	if (r == -EACCES && !ro)
 		r = remount_disk_rw(current()->proc, root);
+	if (r == 0 || r == -ENODEV)
+		procfs_mounts_changed();
 	return r == -ENODEV ? 0 : r;
 }
 

@@ -76,7 +76,7 @@ lookup_at(int dirfd, uaddr_t upath, int flags)
 	struct inode *ino;
 	if (path[0] == 0 && (flags & AT_EMPTY_PATH)) {
 		if (dirfd == AT_FDCWD) {
-			ino = p->cwd;
+			ino = p->fs->cwd;
 			inode_get(ino);
 		} else {
 			struct file *f = fd_get(p, dirfd);
@@ -273,7 +273,8 @@ do_mkdir(struct inode *dir, const char *name, size_t len, void *arg)
 	if (e < 0)
 		return e;
 	e = dir->iops->create(dir, name, len,
-			      S_IFDIR | (*(unsigned *)arg & 07777 & ~p->umask), &ino);
+			      S_IFDIR | (*(unsigned *)arg & 07777 &
+					 ~p->fs->umask), &ino);
 	if (e == 0) {
 		vfs_init_owner(p, dir, ino);
 		inode_put(ino);
@@ -329,7 +330,8 @@ do_mknod(struct inode *dir, const char *name, size_t len, void *arg)
 	if (e < 0)
 		return e;
 	mode = vfs_strip_sgid(p, dir, mode);
-	e = dir->iops->create(dir, name, len, type | (mode & 07777 & ~p->umask), &ino);
+	e = dir->iops->create(dir, name, len,
+			      type | (mode & 07777 & ~p->fs->umask), &ino);
 	if (e < 0)
 		return e;
 	if (type != S_IFREG && type != S_IFIFO) {
@@ -757,8 +759,8 @@ set_cwd(struct inode *ino)
 		inode_put(ino);
 		return e;
 	}
-	inode_put(p->cwd);
-	p->cwd = ino;
+	inode_put(p->fs->cwd);
+	p->fs->cwd = ino;
 	return 0;
 }
 
@@ -796,8 +798,8 @@ sys_chroot(uaddr_t path)
 		inode_put(ino);
 		return r;
 	}
-	inode_put(p->root);
-	p->root = ino;
+	inode_put(p->fs->root);
+	p->fs->root = ino;
 	return 0;
 }
 
@@ -805,16 +807,16 @@ long
 sys_getcwd(uaddr_t buf, size_t size)
 {
 	struct proc *p = current()->proc;
-	if (S_ISDIR(p->cwd->mode) && p->cwd->nlink == 0)
+	if (S_ISDIR(p->fs->cwd->mode) && p->fs->cwd->nlink == 0)
 		return -ENOENT;	/* removed: it has no path, as on Linux */
 	char *k = kmalloc(PATH_MAX_K);
 	if (!k)
 		return -ENOMEM;
-	long n = vfs_path_of(p, p->cwd, k, PATH_MAX_K);
+	long n = vfs_path_of(p, p->fs->cwd, k, PATH_MAX_K);
 	/* A cwd outside a chroot is shown from the real root, marked as
 	 * Linux marks it; glibc's getcwd turns that into ENOENT. */
 	static const char mark[] = "(unreachable)";
-	size_t pre = vfs_under_root(p, p->cwd) ? 0 : sizeof(mark) - 1;
+	size_t pre = vfs_under_root(p, p->fs->cwd) ? 0 : sizeof(mark) - 1;
 	if (n > 0 && (size_t)n + pre > size)
 		n = -ERANGE;
 	else if (n > 0 && (copyout(buf, mark, pre) < 0 ||
@@ -830,7 +832,7 @@ long
 sys_umask(unsigned mask)
 {
 	struct proc *p = current()->proc;
-	unsigned old = p->umask;
-	p->umask = mask & 0777;
+	unsigned old = p->fs->umask;
+	p->fs->umask = mask & 0777;
 	return old;
 }

@@ -118,10 +118,10 @@ mount_reachable(int slot)
 	struct inode *ino = mounts[slot].root;
 	if (!mount_visible(ino))
 		return false;
-	if (capable(CAP_SYS_ADMIN) || p->root == vfs_root())
+	if (capable(CAP_SYS_ADMIN) || p->fs->root == vfs_root())
 		return true;
 	for (int guard = 0; ino && guard < 4096; guard++) {
-		if (ino == p->root)
+		if (ino == p->fs->root)
 			return true;
 		struct inode *up = ino->covered ? ino->covered : ino->parent;
 		if (up == ino)
@@ -217,7 +217,7 @@ mount_point(int slot, char *buf, size_t size)
 {
 	struct proc *p = current()->proc;
 	struct inode *where = mounts[slot].root->covered;
-	if (p->root == vfs_root() || !where ||
+	if (p->fs->root == vfs_root() || !where ||
 	    vfs_path_of(p, where, buf, size) < 0)
 		snprintk(buf, size, "%s", mounts[slot].path);
 }

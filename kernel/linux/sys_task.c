@@ -37,10 +37,11 @@ sys_personality(unsigned persona)
 		      CLONE_NEWTIME)
 
 /*
- * Linux's checks (check_unshare_flags), then: the fd table can be made
- * the caller's own; the file-system context is never shared, so there is
- * nothing to undo; CLONE_SYSVSEM applies the process's SEM_UNDO
- * adjustments and starts afresh, as Linux's exit_sem. The CLONE_NEW*
+ * Linux's checks (check_unshare_flags), then: the fd table and the
+ * file-system context (cwd, root, umask; CLONE_NEWNS and CLONE_NEWUSER
+ * unshare it too, as Linux) can be made the caller's own; CLONE_SYSVSEM
+ * applies the process's SEM_UNDO adjustments and starts afresh, as
+ * Linux's exit_sem. The CLONE_NEW*
  * bits are ns_unshare's, after the fd table (whose EMFILE comes first).
  */
 long
@@ -62,16 +63,31 @@ sys_unshare(unsigned long flags)
 		if (!mine)
 			return -ENOMEM;
 	}
+	struct fs_info *fs = NULL;
+	if ((flags & (CLONE_FS | CLONE_NEWNS | CLONE_NEWUSER)) &&
+	    p->fs->refcount > 1) {
+		fs = fs_info_copy(p->fs);
+		if (!fs) {
+			if (mine)
+				files_put(mine);
+			return -ENOMEM;
+		}
+	}
 	if (flags & (CLONE_NEWALL | CLONE_NEWUSER)) {
 		int e = ns_unshare(flags & (CLONE_NEWALL | CLONE_NEWUSER));
 		if (e < 0) {
 			if (mine)
 				files_put(mine);
+			fs_info_put(fs);
 			return e;
 		}
 	}
 	if (mine)
 		files_replace(p, mine);
+	if (fs) {
+		fs_info_put(p->fs);
+		p->fs = fs;
+	}
 	if (flags & CLONE_SYSVSEM)
 		sem_exit(p);
 	return 0;

@@ -265,6 +265,7 @@ alloc_block_keep(unsigned order, uint64_t keep)
 	p->refcount = 1;
 	p->order = order;
 	p->anon = 0;
+	p->dirty = 0;
 	pages_free -= 1ul << order;
 	spin_unlock(&page_lock);
 	return pa;
@@ -302,6 +303,7 @@ page_alloc_contig(unsigned order)
 		p->refcount = 1;	/* each page freed on its own */
 		p->order = 0;
 		p->anon = 0;
+		p->dirty = 0;
 	}
 	return pa;
 }
@@ -434,6 +436,38 @@ bool
 page_is_anon(paddr_t pa)
 {
 	return pa_to_page(pa)->anon;
+}
+
+void
+page_set_dirty(paddr_t pa, bool dirty)
+{
+	pa_to_page(pa)->dirty = dirty;
+}
+
+/* Linux's KPF_* bits (include/uapi/linux/kernel-page-flags.h). */
+#define KPF_DIRTY (1ull << 4)
+#define KPF_BUDDY (1ull << 10)
+#define KPF_ANON (1ull << 12)
+#define KPF_NOPAGE (1ull << 20)
+
+/* Read without the page lock, as Linux's: a moment's view. */
+uint64_t
+page_kpageflags(uint64_t pfn)
+{
+	if (pfn < page_first || pfn >= page_end)
+		return KPF_NOPAGE;
+	struct page *p = &pages[pfn - page_first];
+	if (__atomic_load_n(&p->free, __ATOMIC_RELAXED))
+		return KPF_BUDDY;
+	if (__atomic_load_n(&p->refcount, __ATOMIC_RELAXED) <= 0)
+		return 0;	/* in a free block, or not RAM the allocator has */
+	return (p->anon ? KPF_ANON : 0) | (p->dirty ? KPF_DIRTY : 0);
+}
+
+uint64_t
+page_pfn_end(void)
+{
+	return page_end;
 }
 
 uint64_t

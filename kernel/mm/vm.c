@@ -255,8 +255,6 @@ vm_map(struct vm *vm, vaddr_t addr, size_t len, unsigned prot, unsigned flags,
 {
 	if (len == 0 || (addr & (PAGE_SIZE - 1)))
 		return -EINVAL;
-	if ((prot & PROT_WRITE) && (prot & PROT_EXEC))
-		return -EACCES;	/* W^X: no page is both writable and executable */
 	size_t size = ALIGN_UP(len, PAGE_SIZE);
 	if (size < len || size > USER_TOP)
 		return -ENOMEM;
@@ -324,8 +322,6 @@ vm_protect(struct vm *vm, vaddr_t addr, size_t len, unsigned prot)
 		return -ENOMEM;
 	if (len == 0)
 		return 0;
-	if ((prot & PROT_WRITE) && (prot & PROT_EXEC))
-		return -EACCES;	/* W^X */
 	/* Every page of the range must be mapped. */
 	for (vaddr_t va = addr; va < end;) {
 		struct region *r = vm_find(vm, va);

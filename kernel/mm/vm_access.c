@@ -37,14 +37,7 @@ page_entry(struct vm *vm, vaddr_t va)
 static void
 page_reprotect(struct vm *vm, struct region *r, vaddr_t va, pte_t *pte)
 {
-	unsigned p = MMU_USER;
-	if (r->prot & (PROT_READ | PROT_WRITE | PROT_EXEC))
-		p |= MMU_READ;
-	if (r->prot & PROT_WRITE)
-		p |= MMU_WRITE;
-	if (r->prot & PROT_EXEC)
-		p |= MMU_EXEC;
-	*pte = mmu_pte_make(mmu_pte_addr(*pte), p);
+	*pte = mmu_pte_make(mmu_pte_addr(*pte), mmu_prot(r->prot));
 	mmu_flush(vm->root, va & ~(PAGE_SIZE - 1));
 }
 

@@ -182,6 +182,27 @@ anon_private(const struct region *r)
 	       !(r->flags & (MAP_SHARED | VM_UFFD_MISSING | VM_UFFD_POISON));
 }
 
+/* Whether an access faults on present entry *pte only for W^X by turns:
+ * an instruction fetch from a page that region prot lets run, mapped
+ * writable (mmu_prot). */
+static bool
+exec_by_turns(const pte_t *pte, bool exec)
+{
+	return exec && !(mmu_pte_prot(*pte) & MMU_EXEC);
+}
+
+/* The present page at *pte, of a region of protection prot, read-only and
+ * executable for an instruction fetch once no CPU holds its writable
+ * entry; a store faults it writable again (cow, shared_write). vm lock
+ * held. */
+static void
+make_executable(struct vm *vm, pte_t *pte, vaddr_t page, unsigned prot)
+{
+	VM_ASSERT_LOCKED(vm);
+	*pte = mmu_pte_make(mmu_pte_addr(*pte), mmu_prot(prot & ~PROT_WRITE));
+	mmu_flush(vm->root, page);
+}
+
 /* A zeroed page at the empty entry *pte of private anonymous memory.
  * vm lock held. */
 static int
@@ -208,8 +229,12 @@ cow(struct vm *vm, pte_t *pte, vaddr_t page, unsigned prot, bool privileged)
 	VM_ASSERT_LOCKED(vm);
 	paddr_t old = mmu_pte_addr(*pte);
 	if (page_refcount(old) == 1) {
+		bool ran = mmu_pte_prot(*pte) & MMU_EXEC;
 		*pte = mmu_pte_make(old, prot);
-		mmu_flush_local(page);	/* others fault once, and find it so */
+		if (ran)	/* W^X: no CPU runs it while it is written */
+			mmu_flush(vm->root, page);
+		else	/* others fault once, and find it so */
+			mmu_flush_local(page);
 		return 0;
 	}
 	paddr_t n = page_alloc_user_dirty(privileged);
@@ -237,6 +262,8 @@ vm_fault_nolock(struct vm *vm, vaddr_t va, bool write, bool exec)
 		pte = mmu_pte(vm->root, page, true);
 	if (pte && !mmu_pte_present(*pte))
 		e = anon_fill(vm, pte, mmu_prot(r->prot), false);
+	else if (pte && exec_by_turns(pte, exec))
+		e = 0, make_executable(vm, pte, page, r->prot);
 	else if (pte && (!write || (mmu_pte_prot(*pte) & MMU_WRITE)))
 		e = 0, mmu_flush_local(page);	/* another CPU was first */
 	else if (pte)
@@ -383,7 +410,9 @@ fault_locked(struct vm *vm, vaddr_t va, bool write, bool exec, bool force)
 		*pte = mmu_pte_make(r->io_base + (page - r->start), prot | MMU_IO);
 		mmu_flush(vm->root, page);
 	} else if (mmu_pte_present(*pte)) {
-		if (!write || (mmu_pte_prot(*pte) & MMU_WRITE))
+		if (exec_by_turns(pte, exec))
+			make_executable(vm, pte, page, rprot);
+		else if (!write || (mmu_pte_prot(*pte) & MMU_WRITE))
 			mmu_flush(vm->root, page);	/* stale TLB entry */
 		else if (!(r->flags & MAP_SHARED))
 			e = cow(vm, pte, page, prot, proc_privileged());

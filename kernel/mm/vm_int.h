@@ -7,6 +7,10 @@
 #include <kernel/mmu.h>
 #include <kernel/vfs.h>
 
+/* W^X by turns: a region may be PROT_WRITE | PROT_EXEC (as on Linux), but
+ * no entry is both. Its pages are mapped writable and not executable; an
+ * instruction fetch makes the page read-only and executable, a later store
+ * writable again (vm_fault.c). */
 static inline unsigned
 mmu_prot(unsigned prot)
 {
@@ -15,7 +19,7 @@ mmu_prot(unsigned prot)
 		p |= MMU_READ;
 	if (prot & PROT_WRITE)
 		p |= MMU_WRITE;
-	if (prot & PROT_EXEC)
+	else if (prot & PROT_EXEC)
 		p |= MMU_EXEC;
 	return p;
 }

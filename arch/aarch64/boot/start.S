@@ -20,11 +20,13 @@
 #define TCR_TG1_4K (2 << 30)
 #define TCR_VALUE (TCR_T0SZ | TCR_T1SZ | TCR_WALK0 | TCR_WALK1 | TCR_TG1_4K)
 #define TCR_IPS_SHIFT 32
-/* SCTLR_EL1: MMU, caches, stack alignment checks, and the bits that
- * are RES1 in Armv8.0 (11, 20, 22, 23, 28, 29). */
+/* SCTLR_EL1: MMU, caches, stack alignment checks, user space's cache
+ * maintenance (UCT 15: CTR_EL0 readable at EL0; UCI 26: DC CVAU and IC IVAU
+ * at EL0, as Linux allows: __builtin___clear_cache after writing code), and
+ * the bits that are RES1 in Armv8.0 (11, 20, 22, 23, 28, 29). */
 #define SCTLR_RES1 ((1 << 11) | (1 << 20) | (3 << 22) | (3 << 28))
 #define SCTLR_MMU_ON (SCTLR_RES1 | (1 << 0) | (1 << 2) | (1 << 3) | \
-		      (1 << 4) | (1 << 12))
+		      (1 << 4) | (1 << 12) | (1 << 15) | (1 << 26))
 /* HCR_EL2.RW: EL1 runs AArch64. */
 #define HCR_RW (1 << 31)
 /* SPSR: EL1 with SP_EL1 (EL1h), D, A, I and F masked. */

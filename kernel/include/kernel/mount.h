@@ -166,4 +166,9 @@ long mount_attach(struct proc *p, struct inode *where, struct inode *root,
 long mount_attach_moved(struct proc *p, struct inode *root,
 			struct inode *where);
 
+/* The mount table changed (a mount, an unmount, a move, a remount):
+ * /proc/PID/mounts and mountinfo poll POLLERR | POLLPRI once for it
+ * (kernel/fs/procfs_mount.c). Big lock. */
+void procfs_mounts_changed(void);
+
 #endif

@@ -21,6 +21,7 @@ struct page {
 	uint8_t free;
 	uint8_t anon;			/* a process's private memory (vm.c's),
 					   no file's: smaps's Anonymous */
+	uint8_t dirty;			/* page_set_dirty's */
 	uint8_t lazy;			/* head of a free 2^PAGE_ORDER_MAX block
 					   whose other entries page_init left
 					   unwritten: alloc_block zeroes them */
@@ -71,6 +72,14 @@ int page_refcount(paddr_t pa);
 /* Marks a page vm.c gave a process as its private memory; it stays so
  * until freed. page_is_anon tells; page_anon_count counts them. */
 void page_set_anon(paddr_t pa);
+/* A file's page stored to through a shared mapping and not yet written
+ * back (srvfs_pages.c), until it is (dirty false) or freed. */
+void page_set_dirty(paddr_t pa, bool dirty);
+/* Linux's /proc/kpageflags word (KPF_*) for page frame pfn, of what
+ * Petrel knows: no page there, a free block's head, anonymous, dirty. */
+uint64_t page_kpageflags(uint64_t pfn);
+/* One past RAM's highest page frame number. */
+uint64_t page_pfn_end(void);
 bool page_is_anon(paddr_t pa);
 uint64_t page_anon_count(void);
 uint64_t page_total(void);	/* pages the allocator manages */

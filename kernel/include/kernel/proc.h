@@ -76,6 +76,16 @@ struct sighand {
 	struct sigaction_k action[NSIG];
 };
 
+/* What clone's CLONE_FS shares, Linux's fs_struct: the working and root
+ * directories (each referenced) and the file mode creation mask. Big
+ * lock. */
+struct fs_info {
+	int refcount;
+	struct inode *cwd;
+	struct inode *root;
+	unsigned umask;
+};
+
 /* Whether the tracer (kernel/linux/trace.c) prints a process's calls. */
 enum proc_trace {
 	TRACE_OFF,
@@ -107,9 +117,7 @@ struct proc {
 	struct files *files;
 	struct handles *handles;	/* native handles; NULL until the first */
 	struct sighand *sighand;
-	struct inode *cwd;
-	struct inode *root;
-	unsigned umask;
+	struct fs_info *fs;		/* NULL once exited */
 	uint64_t sig_pending;		/* process-directed signals */
 	struct sig_info_k siginfo[NSIG];
 	uint8_t rt_queued[NSIG];	/* extra queued instances of real-time signals */
@@ -421,6 +429,10 @@ uint64_t signal_altstack_top(const struct thread *t,
 void signal_stack_of(const struct thread *t, uint64_t sp,
 		     struct sig_stack_k *ss);
 void sighand_put(struct sighand *s);
+/* fs_info_copy: src's own copy (its directories referenced again), or
+ * NULL; fs_info_put lets one reference go. */
+struct fs_info *fs_info_copy(const struct fs_info *src);
+void fs_info_put(struct fs_info *fs);
 struct sighand *sighand_copy(struct sighand *src);
 void signal_init(void);
 /* exec: handled signals go back to their default action; the alternate

@@ -276,6 +276,9 @@ struct file {
 	/* fanotify's event files make no events (Linux's FMODE_NONOTIFY). */
 	bool no_notify;
 	uint8_t landlock_denied;	/* LANDLOCK_DENY_*, set at open */
+	/* /proc/PID/mounts and mountinfo: the mount table's change count
+	   last reported (procfs_mount.c). */
+	uint64_t mount_event;
 };
 
 struct mount_entry {
