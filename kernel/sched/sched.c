@@ -21,6 +21,7 @@
 #include <kernel/printk.h>
 #include <kernel/proc.h>
 #include <kernel/vm.h>
+#include <arch/switch.h>
 
 struct spinlock sched_lock = SPINLOCK_INIT;
 static struct list dead = LIST_INIT(dead);	/* exited, stack still in use [S] */
@@ -650,7 +651,7 @@ switch_handoff(struct cpu *c, struct thread *prev, struct thread *next)
 	sleep_credit(prev, now);
 	switch_in(c, next, now);
 	bool had_bkl = bkl_mine(c);
-	arch_context_switch_procs(prev, next);
+	arch_switch_procs_inline(prev, next);	/* arch_context_switch_procs */
 	switch_done(had_bkl);
 }
 
