@@ -722,11 +722,13 @@ waitq_wait_handoff(struct waitq *wq, uint64_t deadline, bool interruptible,
  * The first sleeper of `from` (from may be NULL or empty), taken off it as
  * a wake would, in one hold of the scheduler lock with the current
  * thread's sleep: it runs here at once, or by the run queues where its
- * affinity or the sleep's refusal says so.
+ * affinity or the sleep's refusal says so. Inline in its two forms:
+ * waitq_wait_take and the round trip's waitq_handoff, whose constant
+ * arguments fold the deadline's and `held`'s tests away.
  */
-int
-waitq_wait_take(struct waitq *wq, uint64_t deadline, bool interruptible,
-		struct waitq *from, struct spinlock *held)
+static inline __attribute__((always_inline)) int
+wait_take(struct waitq *wq, uint64_t deadline, bool interruptible,
+	  struct waitq *from, struct spinlock *held)
 {
 	struct cpu *c = this_cpu();
 	struct thread *t = c->current, *next = NULL;
@@ -761,6 +763,19 @@ waitq_wait_take(struct waitq *wq, uint64_t deadline, bool interruptible,
 	if (deadline)
 		ktimer_cancel(&t->timeout);
 	return t->wake_result;
+}
+
+int
+waitq_wait_take(struct waitq *wq, uint64_t deadline, bool interruptible,
+		struct waitq *from, struct spinlock *held)
+{
+	return wait_take(wq, deadline, interruptible, from, held);
+}
+
+int
+waitq_handoff(struct waitq *wq, struct waitq *from, struct spinlock *held)
+{
+	return wait_take(wq, 0, true, from, held);
 }
 
 int

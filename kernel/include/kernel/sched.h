@@ -251,6 +251,9 @@ int waitq_wait_handoff(struct waitq *wq, uint64_t deadline, bool interruptible,
  */
 int waitq_wait_take(struct waitq *wq, uint64_t deadline, bool interruptible,
 		    struct waitq *from, struct spinlock *held);
+/* waitq_wait_take for the IPC round trip's hand-off: no deadline,
+ * interruptible, `held` not NULL; its tests of those folded away. */
+int waitq_handoff(struct waitq *wq, struct waitq *from, struct spinlock *held);
 /* Takes the first sleeper off wq, woken but on no run queue; or NULL. The
  * caller must hand it to waitq_wait_handoff or sched_wake, and holds the
  * big lock meanwhile: sched_wake on any thread is a big-lock holder's, so
