@@ -339,8 +339,11 @@ sched_wake(struct thread *t)
 static inline __attribute__((always_inline)) bool
 sleep_interrupted(struct thread *t, bool interruptible)
 {
-	return (interruptible && signal_pending(t)) ||
-	       (t->killable && fatal_signal_pending(t));
+	/* A pending SIGKILL is a pending signal: killable adds nothing to
+	   an interruptible sleep's test. */
+	if (interruptible)
+		return signal_pending(t);
+	return t->killable && fatal_signal_pending(t);
 }
 
 /*

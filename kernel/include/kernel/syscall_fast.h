@@ -70,15 +70,19 @@ syscall_run_unlocked_entry(const struct syscall_entry *e, const uint64_t *args,
 			   long *r)
 {
 	struct thread *t = current();
+	struct proc *p = t->proc;	/* a thread in a system call has one */
+	uint64_t pend = t->sig_pending | p->sig_pending;
 
 	/*
 	 * Whatever must run on the way in or out takes the locked path: a
 	 * watcher's say (t->work: seccomp, the tracer, ptrace), a signal to
-	 * deliver, a stop. One that begins as this reads (a TSYNC filter, a
-	 * signal from another CPU) finds the call done, as if it came just
-	 * after.
+	 * deliver (signal_pending, without its test for a process), a stop.
+	 * One that begins as this reads (a TSYNC filter, a signal from
+	 * another CPU) finds the call done, as if it came just after.
 	 */
-	if (t->work != 0 || signal_pending(t) || t->proc->stopped)
+	if (t->work != 0 ||
+	    (pend & (~t->sig_blocked | SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))) ||
+	    p->stopped)
 		return false;
 	BKL_ASSERT_NOT_HELD();
 	t->unlocked_call = true;
