@@ -750,8 +750,8 @@ wait_take(struct waitq *wq, uint64_t deadline, bool interruptible,
 	}
 	/* from is left alone from here on, and this thread's sleep is
 	   decided under the scheduler lock: the object's lock may go. */
-	if (held)
-		spin_unlock(held);
+	KASSERT(held);
+	spin_unlock(held);
 	if ((r = sleep_check(t, deadline, interruptible)) < 0) {
 		if (next)
 			runq_push(next);
