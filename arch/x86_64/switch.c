@@ -15,6 +15,7 @@
 #include <arch/entry.h>
 #include <arch/fpu.h>
 #include <arch/thread.h>
+#include <arch/switch.h>
 
 
 /* Default FPU state: all exceptions masked (FCW 0x37f, MXCSR 0x1f80). */
@@ -75,14 +76,7 @@ void
 arch_context_switch_procs(struct thread *prev, struct thread *next)
 {
 	KASSERT(prev->proc && next->proc);
-	fpu_save(prev->arch.fpu);
-	uint64_t fs = prev->arch.fs_base = rdmsr(MSR_FS_BASE);
-	fpu_load(next->arch.fpu);
-	if (fs != next->arch.fs_base)
-		wrmsr(MSR_FS_BASE, next->arch.fs_base);
-	cpu_set_kernel_stack((uint64_t)(next->tf + 1));
-	vm_switch(prev->proc->vm, next->proc->vm);
-	switch_stacks(&prev->ksp, next->ksp);
+	arch_switch_procs_inline(prev, next);
 }
 
 /*

@@ -70,11 +70,13 @@ syscall_unlocked(struct trapframe *tf, uint64_t nr)
 	return syscall_unlocked_back(tf, nr);
 }
 
-/* The same for a native call (the short channel calls). */
+/* The same for a native call (the short channel calls), the run inline:
+ * one function between the entry and the table's thunk. */
 static __attribute__((noinline)) bool
 syscall_unlocked_native(struct trapframe *tf, uint64_t nr)
 {
-	if (syscall_run_unlocked_native(nr, &tf->rdi, (long *)&tf->rax))
+	if (syscall_run_unlocked_entry(&native_table[nr - NATIVE_BASE],
+				       &tf->rdi, (long *)&tf->rax))
 		return true;
 	return syscall_unlocked_back(tf, nr);
 }

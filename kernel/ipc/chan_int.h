@@ -173,7 +173,7 @@ call_wait(struct channel *ch, struct chan_call *c, struct waitq *receivers)
 		/* exit_group wakes every sleeper plainly (wake_result 0). */
 		return fatal_signal_pending(t) ? -EINTR : r;
 	}
-	return waitq_wait_take(&c->wq, 0, true, receivers, &ch->lock);
+	return waitq_handoff(&c->wq, receivers, &ch->lock);
 }
 
 /*

@@ -115,7 +115,7 @@ sys_pt_channel_recv_regs(int h, uint64_t w0, uint64_t w1, unsigned len,
 			e = -EPIPE;
 			break;
 		}
-		e = waitq_wait_take(&ch->receivers, 0, true, caller, &ch->lock);
+		e = waitq_handoff(&ch->receivers, caller, &ch->lock);
 		caller = NULL;
 		spin_lock(&ch->lock);
 		if (e < 0)

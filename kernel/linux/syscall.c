@@ -73,40 +73,16 @@ syscall_invoke(struct thread *t, uint64_t nr, const uint64_t *args)
 	return syscall_dispatch(nr, args);
 }
 
-static inline __attribute__((always_inline)) bool
-run_unlocked(const struct syscall_entry *e, const uint64_t *args, long *r)
-{
-	struct thread *t = current();
-
-	/*
-	 * Whatever must run on the way in or out takes the locked path: a
-	 * watcher's say (t->work: seccomp, the tracer, ptrace), a signal to
-	 * deliver, a stop. One that begins as this reads (a TSYNC filter, a
-	 * signal from another CPU) finds the call done, as if it came just
-	 * after.
-	 */
-	if (t->work != 0 || signal_pending(t) || t->proc->stopped)
-		return false;
-	BKL_ASSERT_NOT_HELD();
-	t->unlocked_call = true;
-	*r = e->fn(args);
-	KASSERT(spin_none_held());	/* none kept past the handler */
-	t->unlocked_call = false;
-	/* The handler met work for the lock's holder: again, locked; or,
-	   with thread.unlocked_eintr, a signal to deliver. */
-	return *r != -ERETRY_LOCKED;
-}
-
 bool
 syscall_run_unlocked(uint64_t nr, const uint64_t *args, long *r)
 {
-	return run_unlocked(&syscall_table[nr], args, r);
+	return syscall_run_unlocked_entry(&syscall_table[nr], args, r);
 }
 
 bool
 syscall_run_unlocked_native(uint64_t nr, const uint64_t *args, long *r)
 {
-	return run_unlocked(&native_table[nr - NATIVE_BASE], args, r);
+	return syscall_run_unlocked_entry(&native_table[nr - NATIVE_BASE], args, r);
 }
 
 void

@@ -21,6 +21,7 @@
 #include <kernel/printk.h>
 #include <kernel/proc.h>
 #include <kernel/vm.h>
+#include <arch/switch.h>
 
 struct spinlock sched_lock = SPINLOCK_INIT;
 static struct list dead = LIST_INIT(dead);	/* exited, stack still in use [S] */
@@ -338,8 +339,11 @@ sched_wake(struct thread *t)
 static inline __attribute__((always_inline)) bool
 sleep_interrupted(struct thread *t, bool interruptible)
 {
-	return (interruptible && signal_pending(t)) ||
-	       (t->killable && fatal_signal_pending(t));
+	/* A pending SIGKILL is a pending signal: killable adds nothing to
+	   an interruptible sleep's test. */
+	if (interruptible)
+		return signal_pending(t);
+	return t->killable && fatal_signal_pending(t);
 }
 
 /*
@@ -650,7 +654,7 @@ switch_handoff(struct cpu *c, struct thread *prev, struct thread *next)
 	sleep_credit(prev, now);
 	switch_in(c, next, now);
 	bool had_bkl = bkl_mine(c);
-	arch_context_switch_procs(prev, next);
+	arch_switch_procs_inline(prev, next);	/* arch_context_switch_procs */
 	switch_done(had_bkl);
 }
 
@@ -721,11 +725,13 @@ waitq_wait_handoff(struct waitq *wq, uint64_t deadline, bool interruptible,
  * The first sleeper of `from` (from may be NULL or empty), taken off it as
  * a wake would, in one hold of the scheduler lock with the current
  * thread's sleep: it runs here at once, or by the run queues where its
- * affinity or the sleep's refusal says so.
+ * affinity or the sleep's refusal says so. Inline in its two forms:
+ * waitq_wait_take and the round trip's waitq_handoff, whose constant
+ * arguments fold the deadline's and `held`'s tests away.
  */
-int
-waitq_wait_take(struct waitq *wq, uint64_t deadline, bool interruptible,
-		struct waitq *from, struct spinlock *held)
+static inline __attribute__((always_inline)) int
+wait_take(struct waitq *wq, uint64_t deadline, bool interruptible,
+	  struct waitq *from, struct spinlock *held)
 {
 	struct cpu *c = this_cpu();
 	struct thread *t = c->current, *next = NULL;
@@ -744,8 +750,8 @@ waitq_wait_take(struct waitq *wq, uint64_t deadline, bool interruptible,
 	}
 	/* from is left alone from here on, and this thread's sleep is
 	   decided under the scheduler lock: the object's lock may go. */
-	if (held)
-		spin_unlock(held);
+	KASSERT(held);
+	spin_unlock(held);
 	if ((r = sleep_check(t, deadline, interruptible)) < 0) {
 		if (next)
 			runq_push(next);
@@ -760,6 +766,19 @@ waitq_wait_take(struct waitq *wq, uint64_t deadline, bool interruptible,
 	if (deadline)
 		ktimer_cancel(&t->timeout);
 	return t->wake_result;
+}
+
+int
+waitq_wait_take(struct waitq *wq, uint64_t deadline, bool interruptible,
+		struct waitq *from, struct spinlock *held)
+{
+	return wait_take(wq, deadline, interruptible, from, held);
+}
+
+int
+waitq_handoff(struct waitq *wq, struct waitq *from, struct spinlock *held)
+{
+	return wait_take(wq, 0, true, from, held);
 }
 
 int

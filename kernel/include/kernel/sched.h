@@ -242,7 +242,7 @@ int waitq_wait_handoff(struct waitq *wq, uint64_t deadline, bool interruptible,
  * Like waitq_wait_handoff, with next the first sleeper of `from` (NULL:
  * none), taken off it in the same hold of the scheduler lock as the
  * sleep: a call's hand-off to the waiting server, or a reply's to its
- * caller, takes the lock once. `held`, if not NULL, is a spinlock the
+ * caller, takes the lock once. `held`, never NULL, is a spinlock the
  * caller holds (a channel's): it is released once this holds the
  * scheduler lock and is done with `from`, so that whatever the caller
  * tested under it stays true until the thread is on wq, and from, which
@@ -251,6 +251,9 @@ int waitq_wait_handoff(struct waitq *wq, uint64_t deadline, bool interruptible,
  */
 int waitq_wait_take(struct waitq *wq, uint64_t deadline, bool interruptible,
 		    struct waitq *from, struct spinlock *held);
+/* waitq_wait_take for the IPC round trip's hand-off: no deadline,
+ * interruptible; its tests of those folded away. */
+int waitq_handoff(struct waitq *wq, struct waitq *from, struct spinlock *held);
 /* Takes the first sleeper off wq, woken but on no run queue; or NULL. The
  * caller must hand it to waitq_wait_handoff or sched_wake, and holds the
  * big lock meanwhile: sched_wake on any thread is a big-lock holder's, so
