@@ -25,7 +25,10 @@ EMPTY = re.compile(rb"nullsys: empty-loop (\d+)")
 
 
 def build_image(out, init):
-    """Petrel's default image plus /bench/nullsys; returns its path."""
+    """Petrel's default image plus /bench/nullsys, BusyBox and the servers
+    unpacked (the Linux guest boots it too, and cannot run a packed file:
+    its init said "cannot run /bin/sh: Exec format error" and gave no
+    figure); returns its path."""
     prog = os.path.join(out, "nullsys")
     subprocess.run(["gcc", "-static", "-nostdlib", "-O2", "-fno-stack-protector",
                     "-fno-pie", "-no-pie", "-Wall", "-Wextra", "-o", prog,
@@ -37,7 +40,7 @@ def build_image(out, init):
     image = os.path.join(out, "nullsys-initramfs.cpio")
     subprocess.run([os.path.join(ROOT, "tools", "mkinitramfs.sh"), image,
                     extra + ":/"], check=True, cwd=ROOT,
-                   env=dict(os.environ, INIT=init))
+                   env=dict(os.environ, INIT=init, PACK=""))
     return image
 
 
