@@ -298,9 +298,6 @@ proc_clone(unsigned long flags, uint64_t newsp, uint64_t tls)
 
 	if ((flags & CLONE_SETTLS) && arch_tls_check(tls) < 0)
 		return ERR_PTR(-EPERM);
-	tid = tid_alloc();
-	if (tid < 0)
-		return ERR_PTR(-EAGAIN);
 	if ((flags & CLONE_THREAD) && !(flags & CLONE_SIGHAND))
 		return ERR_PTR(-EINVAL);
 	if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
@@ -319,6 +316,11 @@ proc_clone(unsigned long flags, uint64_t newsp, uint64_t tls)
 	int e = clone_allowed(parent);
 	if (e < 0)
 		return ERR_PTR(e);
+	/* After the refusals: a clone that fails them takes no id, as on
+	 * Linux (ids are handed out in order). */
+	tid = tid_alloc();
+	if (tid < 0)
+		return ERR_PTR(-EAGAIN);
 	t = thread_new(NULL);
 	if (!t)
 		return ERR_PTR(-ENOMEM);
