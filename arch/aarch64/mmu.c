@@ -403,13 +403,14 @@ mmu_icache_sync(paddr_t pa)
 {
 	uintptr_t start = (uintptr_t)phys_to_virt(pa);
 	uintptr_t end = start + PAGE_SIZE;
+	size_t dline = dcache_line, iline = icache_line;	/* in registers */
 	if (!icache_idc) {
-		for (uintptr_t a = start; a < end; a += dcache_line)
+		for (uintptr_t a = start; a < end; a += dline)
 			__asm__ volatile("dc cvau, %0" : : "r"(a) : "memory");
 		dsb(ish);
 	}
 	if (!icache_dic && icache_pipt) {
-		for (uintptr_t a = start; a < end; a += icache_line)
+		for (uintptr_t a = start; a < end; a += iline)
 			__asm__ volatile("ic ivau, %0" : : "r"(a) : "memory");
 		dsb(ish);
 	} else if (!icache_dic) {
