@@ -373,16 +373,17 @@ mmu_flush_local(vaddr_t va)
 }
 
 /*
- * Instruction cache maintenance for user code (Arm ARM B2.4.4, "Concurrent
- * modification and execution of instructions", and D7.5.9): CTR_EL0 read
- * once at boot, as every CPU of a KVM guest reports the same. IDC set: a
- * data write needs no clean to be seen by instruction fetch; DIC set: no
- * instruction cache invalidation. DC CVAU and IC IVAU (or IC IALLUIS for
- * an instruction cache that is not PIPT, whose lines a kernel address
- * need not name) reach every CPU of the inner-shareable domain, and the
- * DSB ISH after each waits for them there, before the caller maps the
- * page executable: no CPU can have fetched through that entry before it
- * exists. The ISB discards what this CPU may have prefetched.
+ * Instruction cache maintenance for user code (the Arm ARM's "Concurrent
+ * modification and execution of instructions" and its instruction cache
+ * maintenance rules): CTR_EL0 read once at boot, as every CPU of a KVM
+ * guest reports the same. IDC set: a data write needs no clean to be seen
+ * by instruction fetch; DIC set: no instruction cache invalidation. DC
+ * CVAU and IC IVAU (or IC IALLUIS for an instruction cache that is not
+ * PIPT, whose lines a kernel address need not name) reach every CPU of
+ * the inner-shareable domain, and the DSB ISH after each waits for them
+ * there, before the caller maps the page executable: no CPU can have
+ * fetched through that entry before it exists. The ISB discards what this
+ * CPU may have prefetched.
  */
 static bool icache_idc, icache_dic, icache_pipt;
 static size_t dcache_line, icache_line;	/* smallest line sizes, bytes */
