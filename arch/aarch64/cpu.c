@@ -9,6 +9,7 @@
 #include <kernel/cpu.h>
 #include <arch/boot.h>
 #include <arch/cpu.h>
+#include <arch/mmu.h>
 #include <arch/sysreg.h>
 
 #define PSCI_SYSTEM_OFF 0x84000008ul
@@ -58,6 +59,7 @@ arch_cpu_init(void)
 	cpus[0].id = 0;
 	cpus[0].online = true;
 	cpu_setup(&cpus[0]);
+	mmu_icache_init();
 }
 
 /* FEAT_RNG's RNDR where the CPU has it (ID_AA64ISAR0_EL1.RNDR), else

@@ -371,3 +371,52 @@ mmu_flush_local(vaddr_t va)
 	__asm__ volatile("dsb nshst; tlbi vaae1, %0; dsb nsh; isb"
 			 : : "r"(va >> 12 & ((1ul << 44) - 1)) : "memory");
 }
+
+/*
+ * Instruction cache maintenance for user code (the Arm ARM's "Concurrent
+ * modification and execution of instructions" and its instruction cache
+ * maintenance rules): CTR_EL0 read once at boot, as every CPU of a KVM
+ * guest reports the same. IDC set: a data write needs no clean to be seen
+ * by instruction fetch; DIC set: no instruction cache invalidation. DC
+ * CVAU and IC IVAU (or IC IALLUIS for an instruction cache that is not
+ * PIPT, whose lines a kernel address need not name) reach every CPU of
+ * the inner-shareable domain, and the DSB ISH after each waits for them
+ * there, before the caller maps the page executable: no CPU can have
+ * fetched through that entry before it exists. The ISB discards what this
+ * CPU may have prefetched.
+ */
+static bool icache_idc, icache_dic, icache_pipt;
+static size_t dcache_line, icache_line;	/* smallest line sizes, bytes */
+
+void
+mmu_icache_init(void)
+{
+	uint64_t ctr = read_sysreg(ctr_el0);
+	icache_idc = (ctr >> 28) & 1;
+	icache_dic = (ctr >> 29) & 1;
+	dcache_line = 4ul << ((ctr >> 16) & 0xf);	/* DminLine: log2 words */
+	icache_line = 4ul << (ctr & 0xf);		/* IminLine */
+	icache_pipt = ((ctr >> 14) & 3) == 3;		/* L1Ip */
+}
+
+void
+mmu_icache_sync(paddr_t pa)
+{
+	uintptr_t start = (uintptr_t)phys_to_virt(pa);
+	uintptr_t end = start + PAGE_SIZE;
+	size_t dline = dcache_line, iline = icache_line;	/* in registers */
+	if (!icache_idc) {
+		for (uintptr_t a = start; a < end; a += dline)
+			__asm__ volatile("dc cvau, %0" : : "r"(a) : "memory");
+		dsb(ish);
+	}
+	if (!icache_dic && icache_pipt) {
+		for (uintptr_t a = start; a < end; a += iline)
+			__asm__ volatile("ic ivau, %0" : : "r"(a) : "memory");
+		dsb(ish);
+	} else if (!icache_dic) {
+		__asm__ volatile("ic ialluis" : : : "memory");
+		dsb(ish);
+	}
+	isb();
+}

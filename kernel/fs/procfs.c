@@ -73,6 +73,7 @@ static const struct pentry net_entries[] = {
 /* /proc/petrel: Petrel's own counters (procfs_petrel.c). */
 static const struct pentry petrel_entries[] = {
 	{ "bkl", P_PETREL_BKL, S_IFREG | 0444 },
+	{ "icache", P_PETREL_ICACHE, S_IFREG | 0444 },
 };
 
 /* The directories whose entries are fixed, with their tables. */
@@ -518,6 +519,9 @@ gen_system(struct gen *g, enum pkind kind)
 		break;
 	case P_PETREL_BKL:
 		procfs_petrel_bkl(g);
+		break;
+	case P_PETREL_ICACHE:
+		procfs_petrel_icache(g);
 		break;
 	case P_MOUNTS:
 		gen_mounts(g);

@@ -1,10 +1,12 @@
 /*
- * /proc/petrel: Petrel's own counters, which Linux has no file for. For
- * now one file, bkl: each CPU's use of the big lock since boot
- * (docs/kernel.md, "The big lock's counters").
+ * /proc/petrel: Petrel's own counters, which Linux has no file for: bkl,
+ * each CPU's use of the big lock since boot (docs/kernel.md, "The big
+ * lock's counters"), and icache, the user pages synced for instruction
+ * fetch (docs/kernel.md, "Memory").
  */
 #include <kernel/cpu.h>
 #include <kernel/lock.h>
+#include <kernel/page.h>
 #include "procfs_int.h"
 
 /* A header naming the columns, then a line per CPU. */
@@ -19,4 +21,11 @@ procfs_petrel_bkl(struct gen *g)
 		gprintf(g, "cpu%d %lu %lu %lu %lu\n", i, s.acquired,
 			s.contended, s.wait_ns, s.hold_ns);
 	}
+}
+
+/* "synced N": pages page_exec_sync has synced since boot (0 on x86_64). */
+void
+procfs_petrel_icache(struct gen *g)
+{
+	gprintf(g, "synced %lu\n", page_exec_sync_count());
 }

@@ -262,6 +262,7 @@ srv_pages_written(struct srv_node *n, uint64_t off, const struct chan_seg *segs,
 		/* A fault here means another thread unmapped the buffer after
 		 * the server read it: those bytes stay as they were. */
 		(void)copy_from_segs(segs, nseg, from - off, dst, to - from);
+		page_changed(pg->pa);
 	}
 }
 
@@ -281,9 +282,11 @@ srv_pages_resize(struct srv_node *n, uint64_t old_size, uint64_t new_size)
 	/* Past the end of the file a page reads zero (what the server has). */
 	uint64_t tail = MIN(old_size, new_size);
 	struct srv_page *pg = page_find(n, tail & ~(uint64_t)(PAGE_SIZE - 1));
-	if (pg && (tail & (PAGE_SIZE - 1)))
+	if (pg && (tail & (PAGE_SIZE - 1))) {
 		memset((char *)phys_to_virt(pg->pa) + (tail & (PAGE_SIZE - 1)), 0,
 		       PAGE_SIZE - (tail & (PAGE_SIZE - 1)));
+		page_changed(pg->pa);
+	}
 }
 
 /* Keeps a zeroed page at off for n; false when memory is short. */

@@ -476,6 +476,7 @@ tmpfs_truncate(struct inode *ino, uint64_t size)
 	if ((size & (PAGE_SIZE - 1)) && last && last != TMPFS_SLOT_PACKED) {
 		size_t off = size & (PAGE_SIZE - 1);
 		memset((char *)phys_to_virt(last) + off, 0, PAGE_SIZE - off);
+		page_changed(last);
 	}
 	ino->size = size;
 	spin_unlock(&n->lock);
@@ -595,6 +596,7 @@ tmpfs_write_inode(struct inode *ino, const void *buf, size_t len, uint64_t off)
 		if (!slot || !*slot)
 			break;
 		memcpy((char *)phys_to_virt(*slot) + in, (const char *)buf + done, k);
+		page_changed(*slot);	/* run again only once synced */
 		done += k;
 	}
 	if (done > 0 && off + done > ino->size)

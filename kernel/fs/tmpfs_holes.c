@@ -6,6 +6,7 @@
 #include <kernel/tmpfs.h>
 #include <kernel/vm.h>
 #include <kernel/mmu.h>
+#include <kernel/page.h>
 #include <kernel/string.h>
 #include <kernel/errno.h>
 #include "tmpfs_int.h"
@@ -19,8 +20,10 @@ zero_part(struct inode *ino, uint64_t i, size_t from, size_t to)
 	int err;
 	if (pa == TMPFS_SLOT_PACKED && from < to)
 		pa = tmpfs_unpack_locked(ino, i, &err);
-	if (pa && from < to)
+	if (pa && from < to) {
 		memset((char *)phys_to_virt(pa) + from, 0, to - from);
+		page_changed(pa);
+	}
 }
 
 int

@@ -266,6 +266,7 @@ alloc_block_keep(unsigned order, uint64_t keep)
 	p->order = order;
 	p->anon = 0;
 	p->dirty = 0;
+	p->exec_synced = 0;
 	pages_free -= 1ul << order;
 	spin_unlock(&page_lock);
 	return pa;
@@ -304,6 +305,7 @@ page_alloc_contig(unsigned order)
 		p->order = 0;
 		p->anon = 0;
 		p->dirty = 0;
+		p->exec_synced = 0;
 	}
 	return pa;
 }
@@ -442,6 +444,37 @@ void
 page_set_dirty(paddr_t pa, bool dirty)
 {
 	pa_to_page(pa)->dirty = dirty;
+}
+
+static uint64_t exec_syncs;	/* page_exec_sync_count */
+
+/* The flag is set before the sync: a page_changed that comes after the
+ * exchange, even one whose write the sync missed, makes the next caller
+ * sync again. Two callers may both sync: harmless. */
+void
+page_exec_sync(paddr_t pa)
+{
+	if (!ARCH_ICACHE_SYNC)
+		return;
+	struct page *p = pa_to_page(pa);
+	if (__atomic_exchange_n(&p->exec_synced, 1, __ATOMIC_ACQ_REL))
+		return;
+	mmu_icache_sync(pa);
+	__atomic_add_fetch(&exec_syncs, 1, __ATOMIC_RELAXED);
+}
+
+uint64_t
+page_exec_sync_count(void)
+{
+	return __atomic_load_n(&exec_syncs, __ATOMIC_RELAXED);
+}
+
+void
+page_changed(paddr_t pa)
+{
+	if (ARCH_ICACHE_SYNC)
+		__atomic_store_n(&pa_to_page(pa)->exec_synced, 0,
+				 __ATOMIC_RELEASE);
 }
 
 /* Linux's KPF_* bits (include/uapi/linux/kernel-page-flags.h). */

@@ -358,7 +358,9 @@ protect_locked(struct vm *vm, vaddr_t addr, vaddr_t end, unsigned prot)
 				p |= MMU_WRITE;
 			if (!(prot & (PROT_READ | PROT_WRITE | PROT_EXEC)))
 				p &= ~MMU_USER;
-			*pte = mmu_pte_make(mmu_pte_addr(*pte), p);
+			paddr_t pa = mmu_pte_addr(*pte);
+			*pte = (mmu_pte_prot(*pte) & MMU_IO) ?
+			       mmu_pte_make(pa, p) : user_pte(pa, p);
 			mmu_flush(vm->root, va);
 			va += PAGE_SIZE;
 		}

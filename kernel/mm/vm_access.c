@@ -37,7 +37,7 @@ page_entry(struct vm *vm, vaddr_t va)
 static void
 page_reprotect(struct vm *vm, struct region *r, vaddr_t va, pte_t *pte)
 {
-	*pte = mmu_pte_make(mmu_pte_addr(*pte), mmu_prot(r->prot));
+	*pte = user_pte(mmu_pte_addr(*pte), mmu_prot(r->prot));
 	mmu_flush(vm->root, va & ~(PAGE_SIZE - 1));
 }
 

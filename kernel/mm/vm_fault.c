@@ -191,15 +191,27 @@ exec_by_turns(const pte_t *pte, bool exec)
 	return exec && !(mmu_pte_prot(*pte) & MMU_EXEC);
 }
 
-/* The present page at *pte, of a region of protection prot, read-only and
+/*
+ * The present page at *pte, of a region of protection prot, read-only and
  * executable for an instruction fetch once no CPU holds its writable
- * entry; a store faults it writable again (cow, shared_write). vm lock
- * held. */
+ * entry; a store faults it writable again (cow, shared_write). Where the
+ * instruction cache needs syncing, no CPU may store to the page between
+ * the sync and the executable entry: the entry is made read-only first,
+ * every CPU forgets the writable one, and only then synced and executable
+ * (a CPU that fetches from the read-only entry meanwhile faults, waits for
+ * the vm lock and finds the page executable). vm lock held.
+ */
 static void
 make_executable(struct vm *vm, pte_t *pte, vaddr_t page, unsigned prot)
 {
 	VM_ASSERT_LOCKED(vm);
-	*pte = mmu_pte_make(mmu_pte_addr(*pte), mmu_prot(prot & ~PROT_WRITE));
+	paddr_t pa = mmu_pte_addr(*pte);
+	unsigned p = mmu_prot(prot & ~PROT_WRITE);
+	if (ARCH_ICACHE_SYNC) {
+		*pte = mmu_pte_make(pa, p & ~MMU_EXEC);
+		mmu_flush(vm->root, page);
+	}
+	*pte = user_pte(pa, p);
 	mmu_flush(vm->root, page);
 }
 
@@ -212,7 +224,7 @@ anon_fill(struct vm *vm, pte_t *pte, unsigned prot, bool privileged)
 	paddr_t pa = user_page(privileged);
 	if (!pa)
 		return -ENOMEM;
-	*pte = mmu_pte_make(pa, prot);
+	*pte = user_pte(pa, prot);
 	vm_page_added(vm);
 	return 0;
 }
@@ -230,7 +242,7 @@ cow(struct vm *vm, pte_t *pte, vaddr_t page, unsigned prot, bool privileged)
 	paddr_t old = mmu_pte_addr(*pte);
 	if (page_refcount(old) == 1) {
 		bool ran = mmu_pte_prot(*pte) & MMU_EXEC;
-		*pte = mmu_pte_make(old, prot);
+		*pte = user_pte(old, prot);
 		if (ran)	/* W^X: no CPU runs it while it is written */
 			mmu_flush(vm->root, page);
 		else	/* others fault once, and find it so */
@@ -242,7 +254,7 @@ cow(struct vm *vm, pte_t *pte, vaddr_t page, unsigned prot, bool privileged)
 		return -ENOMEM;
 	page_set_anon(n);
 	memcpy(phys_to_virt(n), phys_to_virt(old), PAGE_SIZE);
-	*pte = mmu_pte_make(n, prot);
+	*pte = user_pte(n, prot);
 	mmu_flush(vm->root, page);	/* before the old page can be reused */
 	page_put(old);
 	return 0;
@@ -300,7 +312,7 @@ shared_write(struct vm *vm, const struct file_view *v, pte_t *pte,
 	spin_lock(&vm->lock);
 	if (view_current(vm, v, page) && (v->r->prot & PROT_WRITE) &&
 	    mmu_pte_present(*pte) && mmu_pte_addr(*pte) == old)
-		*pte = mmu_pte_make(old, mmu_prot(v->r->prot));
+		*pte = user_pte(old, mmu_prot(v->r->prot));
 	mmu_flush(vm->root, page);
 	spin_unlock(&vm->lock);
 	return 0;
@@ -354,7 +366,7 @@ file_fault(struct vm *vm, const struct file_view *v, pte_t *pte,
 			prot = mmu_prot(v->r->prot);
 		else if (is_file_page && (!shared || (tracks && !write)))
 			prot &= ~MMU_WRITE;	/* fault at the first store */
-		*pte = mmu_pte_make(pa, prot);
+		*pte = user_pte(pa, prot);
 		vm_page_added(vm);
 	}
 	spin_unlock(&vm->lock);
@@ -462,7 +474,7 @@ vm_install_page(struct vm *vm, vaddr_t va, paddr_t pa)
 	if (mmu_pte_present(*pte))
 		return -EEXIST;
 	page_set_anon(pa);
-	*pte = mmu_pte_make(pa, mmu_prot(r->prot));
+	*pte = user_pte(pa, mmu_prot(r->prot));
 	vm_page_added(vm);
 	return 0;
 }

@@ -6,6 +6,7 @@
 #include <kernel/vm.h>
 #include <kernel/mmu.h>
 #include <kernel/vfs.h>
+#include <kernel/page.h>
 
 /* W^X by turns: a region may be PROT_WRITE | PROT_EXEC (as on Linux), but
  * no entry is both. Its pages are mapped writable and not executable; an
@@ -22,6 +23,19 @@ mmu_prot(unsigned prot)
 	else if (prot & PROT_EXEC)
 		p |= MMU_EXEC;
 	return p;
+}
+
+/* The entry of user page pa (RAM, not MMU_IO) for mmu protection prot:
+ * executable, its contents synced for instruction fetch first; writable,
+ * taken as changed (page_exec_sync). Nothing more on x86_64. */
+static inline pte_t
+user_pte(paddr_t pa, unsigned prot)
+{
+	if (ARCH_ICACHE_SYNC && (prot & MMU_WRITE))
+		page_changed(pa);
+	else if (ARCH_ICACHE_SYNC && (prot & MMU_EXEC))
+		page_exec_sync(pa);
+	return mmu_pte_make(pa, prot);
 }
 
 /* True if r's file wants to hear of the first store to each page. */

@@ -22,6 +22,8 @@ struct page {
 	uint8_t anon;			/* a process's private memory (vm.c's),
 					   no file's: smaps's Anonymous */
 	uint8_t dirty;			/* page_set_dirty's */
+	uint8_t exec_synced;		/* page_exec_sync's, until page_changed
+					   or a writable user entry */
 	uint8_t lazy;			/* head of a free 2^PAGE_ORDER_MAX block
 					   whose other entries page_init left
 					   unwritten: alloc_block zeroes them */
@@ -75,6 +77,18 @@ void page_set_anon(paddr_t pa);
 /* A file's page stored to through a shared mapping and not yet written
  * back (srvfs_pages.c), until it is (dirty false) or freed. */
 void page_set_dirty(paddr_t pa, bool dirty);
+/*
+ * Instruction fetch and the page's contents (AArch64: the instruction
+ * cache is not coherent with data writes, ARCH_ICACHE_SYNC). page_exec_sync
+ * before the page is mapped executable at EL0: syncs it (mmu_icache_sync)
+ * unless done since its contents last changed. page_changed after the
+ * kernel writes a page that may be mapped executable later (a file's page
+ * written in place); a fresh page and one mapped writable count as
+ * changed. Neither does anything on x86_64.
+ */
+void page_exec_sync(paddr_t pa);
+void page_changed(paddr_t pa);
+uint64_t page_exec_sync_count(void);	/* syncs since boot: /proc/petrel */
 /* Linux's /proc/kpageflags word (KPF_*) for page frame pfn, of what
  * Petrel knows: no page there, a free block's head, anonymous, dirty. */
 uint64_t page_kpageflags(uint64_t pfn);

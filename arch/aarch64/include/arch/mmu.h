@@ -90,5 +90,13 @@ tlb_flush_all(void)
 	__asm__ volatile("dsb ishst; tlbi vmalle1is; dsb ish; isb" : : : "memory");
 }
 
+/* Instruction fetch may not see data writes (CTR_EL0 IDC, DIC clear):
+ * a page's contents are cleaned to the point of unification and the
+ * instruction caches invalidated for it before it is mapped executable
+ * at EL0 (page_exec_sync, mmu.c). */
+#define ARCH_ICACHE_SYNC 1
+void mmu_icache_init(void);
+void mmu_icache_sync(paddr_t pa);
+
 #endif /* __ASSEMBLY__ */
 #endif

@@ -45,4 +45,13 @@ virt_to_phys(const void *va)
 	return v - PHYS_MAP_BASE;
 }
 
+/* Instruction fetch sees data writes (x86 keeps its caches coherent):
+ * page_exec_sync has nothing to do. */
+#define ARCH_ICACHE_SYNC 0
+static inline void
+mmu_icache_sync(paddr_t pa)
+{
+	(void)pa;
+}
+
 #endif
