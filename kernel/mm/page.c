@@ -448,19 +448,27 @@ page_set_dirty(paddr_t pa, bool dirty)
 
 static uint64_t exec_syncs;	/* page_exec_sync_count */
 
-/* The flag is set before the sync: a page_changed that comes after the
- * exchange, even one whose write the sync missed, makes the next caller
- * sync again. Two callers may both sync: harmless. */
+/*
+ * exec_synced is a generation, odd once synced: page_changed moves it to
+ * the next even value, so a sync that was under way when the page changed
+ * does not mark it synced (its exchange fails) and the next caller syncs
+ * again. The mark comes after the sync, as Linux's PG_dcache_clean: two
+ * CPUs mapping the page at once both sync (harmless), and neither maps it
+ * executable before a sync of its own or a finished one.
+ */
 void
 page_exec_sync(paddr_t pa)
 {
 	if (!ARCH_ICACHE_SYNC)
 		return;
 	struct page *p = pa_to_page(pa);
-	if (__atomic_exchange_n(&p->exec_synced, 1, __ATOMIC_ACQ_REL))
+	uint8_t gen = __atomic_load_n(&p->exec_synced, __ATOMIC_ACQUIRE);
+	if (gen & 1)
 		return;
 	mmu_icache_sync(pa);
 	__atomic_add_fetch(&exec_syncs, 1, __ATOMIC_RELAXED);
+	__atomic_compare_exchange_n(&p->exec_synced, &gen, (uint8_t)(gen | 1),
+				    false, __ATOMIC_RELEASE, __ATOMIC_RELAXED);
 }
 
 uint64_t
@@ -472,9 +480,14 @@ page_exec_sync_count(void)
 void
 page_changed(paddr_t pa)
 {
-	if (ARCH_ICACHE_SYNC)
-		__atomic_store_n(&pa_to_page(pa)->exec_synced, 0,
-				 __ATOMIC_RELEASE);
+	if (!ARCH_ICACHE_SYNC)
+		return;
+	uint8_t *gen = &pa_to_page(pa)->exec_synced;
+	uint8_t old = __atomic_load_n(gen, __ATOMIC_RELAXED);
+	while (!__atomic_compare_exchange_n(gen, &old,
+					    (uint8_t)((old + 2) & ~1u), false,
+					    __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+		;
 }
 
 /* Linux's KPF_* bits (include/uapi/linux/kernel-page-flags.h). */

@@ -22,7 +22,8 @@ struct page {
 	uint8_t anon;			/* a process's private memory (vm.c's),
 					   no file's: smaps's Anonymous */
 	uint8_t dirty;			/* page_set_dirty's */
-	uint8_t exec_synced;		/* page_exec_sync's, until page_changed
+	uint8_t exec_synced;		/* a generation, odd once synced:
+					   page_exec_sync's, until page_changed
 					   or a writable user entry */
 	uint8_t lazy;			/* head of a free 2^PAGE_ORDER_MAX block
 					   whose other entries page_init left
