@@ -55,6 +55,11 @@ echo big-md5 $(md5sum < {www}/big)
 nginx -c {conf} || echo nginx-failed
 for i in $(seq 300); do netstat -ltn | grep -q ':8080 ' && break; sleep 0.1; done
 procs() {{ ps -o pid,user,args | grep '[n]ginx -c' | sed "s/^ */$1 /"; }}
+# The port listens once the master binds, before its workers have forked
+# and dropped root: wait (up to 10 s) until two are nobody's.
+for i in $(seq 100); do
+	[ "$(procs x | grep -c ' nobody ')" -ge 2 ] && break; sleep 0.1
+done
 procs before
 want=$(md5sum < {www}/index.html)
 ok=0
