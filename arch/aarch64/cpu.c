@@ -40,7 +40,7 @@ pan_init(void)
 
 /* A CPU's own setup: its struct cpu in TPIDR_EL1, FP/SIMD for user
  * programs (the kernel itself never uses them: -mgeneral-regs-only),
- * PAN. */
+ * PAN, and its cache geometry for the user code syncs. */
 void
 cpu_setup(struct cpu *c)
 {
@@ -50,6 +50,7 @@ cpu_setup(struct cpu *c)
 	write_sysreg(cpacr_el1, CPACR_FPEN);
 	isb();
 	pan_init();
+	mmu_icache_cpu_init();
 }
 
 /* The boot CPU. */
@@ -59,7 +60,6 @@ arch_cpu_init(void)
 	cpus[0].id = 0;
 	cpus[0].online = true;
 	cpu_setup(&cpus[0]);
-	mmu_icache_init();
 }
 
 /* FEAT_RNG's RNDR where the CPU has it (ID_AA64ISAR0_EL1.RNDR), else

@@ -375,8 +375,12 @@ mmu_flush_local(vaddr_t va)
 /*
  * Instruction cache maintenance for user code (the Arm ARM's "Concurrent
  * modification and execution of instructions" and its instruction cache
- * maintenance rules): CTR_EL0 read once at boot, as every CPU of a KVM
- * guest reports the same. IDC set: a data write needs no clean to be seen
+ * maintenance rules): CTR_EL0 is read by every CPU as it starts, and the
+ * values used are the ones safe on all of them, as Linux's sanitised
+ * CTR_EL0: the smallest line sizes, IDC, DIC and a PIPT instruction cache
+ * only where every CPU has them (a KVM guest's vCPUs may sit on cores of
+ * different kinds). The CPUs start one at a time, before the first user
+ * page is mapped. IDC set: a data write needs no clean to be seen
  * by instruction fetch; DIC set: no instruction cache invalidation. DC
  * CVAU and IC IVAU (or IC IALLUIS for an instruction cache that is not
  * PIPT, whose lines a kernel address need not name) reach every CPU of
@@ -385,18 +389,34 @@ mmu_flush_local(vaddr_t va)
  * fetched through that entry before it exists. The ISB discards what this
  * CPU may have prefetched.
  */
+static bool icache_seen;	/* a CPU has folded its CTR_EL0 in */
 static bool icache_idc, icache_dic, icache_pipt;
 static size_t dcache_line, icache_line;	/* smallest line sizes, bytes */
 
 void
-mmu_icache_init(void)
+mmu_icache_cpu_init(void)
 {
 	uint64_t ctr = read_sysreg(ctr_el0);
-	icache_idc = (ctr >> 28) & 1;
-	icache_dic = (ctr >> 29) & 1;
-	dcache_line = 4ul << ((ctr >> 16) & 0xf);	/* DminLine: log2 words */
-	icache_line = 4ul << (ctr & 0xf);		/* IminLine */
-	icache_pipt = ((ctr >> 14) & 3) == 3;		/* L1Ip */
+	bool idc = (ctr >> 28) & 1, dic = (ctr >> 29) & 1;
+	size_t dline = 4ul << ((ctr >> 16) & 0xf);	/* DminLine: log2 words */
+	size_t iline = 4ul << (ctr & 0xf);		/* IminLine */
+	bool pipt = ((ctr >> 14) & 3) == 3;		/* L1Ip */
+	if (!icache_seen) {
+		icache_seen = true;
+		icache_idc = idc;
+		icache_dic = dic;
+		icache_pipt = pipt;
+		dcache_line = dline;
+		icache_line = iline;
+		return;
+	}
+	icache_idc &= idc;
+	icache_dic &= dic;
+	icache_pipt &= pipt;
+	if (dline < dcache_line)
+		dcache_line = dline;
+	if (iline < icache_line)
+		icache_line = iline;
 }
 
 void

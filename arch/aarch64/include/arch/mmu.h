@@ -93,9 +93,10 @@ tlb_flush_all(void)
 /* Instruction fetch may not see data writes (CTR_EL0 IDC, DIC clear):
  * a page's contents are cleaned to the point of unification and the
  * instruction caches invalidated for it before it is mapped executable
- * at EL0 (page_exec_sync, mmu.c). */
+ * at EL0 (page_exec_sync, mmu.c). Each CPU folds its CTR_EL0 in as it
+ * starts (mmu_icache_cpu_init). */
 #define ARCH_ICACHE_SYNC 1
-void mmu_icache_init(void);
+void mmu_icache_cpu_init(void);
 void mmu_icache_sync(paddr_t pa);
 
 #endif /* __ASSEMBLY__ */
