@@ -14,6 +14,9 @@
 #include <kernel/string.h>
 #include <kernel/vm.h>
 #include <kernel/page.h>
+#include <kernel/lock.h>
+#include <kernel/tmpfs.h>
+#include <kernel/vfs.h>
 #include <arch/sysreg.h>
 #include <arch/thread.h>
 #include <arch/trap.h>
@@ -111,26 +114,35 @@ arch_signal_frame(struct thread *t, struct trapframe *tf, int sig,
 	return 0;
 }
 
+/* The trampoline's page, one for every process (as Linux's [sigpage]
+ * and vDSO): written once, so it is synced for instruction fetch once,
+ * at its first executable mapping (user_pte), where a page written into
+ * each new process cost an allocation, a copy and a sync every exec.
+ * Made at the first exec, which holds the big lock. */
+static struct inode *sigpage_file;
+
 int
 arch_exec_map(struct vm *vm)
 {
+	BKL_ASSERT_HELD();
+	if (!sigpage_file) {
+		struct inode *f = tmpfs_anon_file(PAGE_SIZE);
+		if (!f)
+			return -ENOMEM;
+		if (tmpfs_write_inode(f, sigpage_code, sizeof(sigpage_code),
+				      0) != (long)sizeof(sigpage_code)) {
+			inode_put(f);
+			return -ENOMEM;
+		}
+		sigpage_file = f;
+	}
 	long a = vm_map(vm, SIGPAGE_ADDR, PAGE_SIZE, PROT_READ | PROT_EXEC,
-			MAP_PRIVATE | MAP_FIXED, NULL, 0, 0);
+			MAP_PRIVATE | MAP_FIXED, sigpage_file, 0, PAGE_SIZE);
 	if (a < 0)
 		return (int)a;
-	vm_find(vm, SIGPAGE_ADDR)->tag = "[sigpage]";
-	int e = vm_access(vm, SIGPAGE_ADDR, (void *)sigpage_code,
-			  sizeof(sigpage_code), true);
-	if (e < 0)
-		return e;
-	/* Written as data: cleaned to the point of unification, then the
-	 * instruction caches told, before anything runs it. */
-	paddr_t pa = vm_user_page(vm, SIGPAGE_ADDR, false);
-	if (!pa)
-		return -ENOMEM;
-	__asm__ volatile("dc cvau, %0\n\tdsb ish\n\tic ivau, %0\n\t"
-			 "dsb ish\n\tisb" :: "r"(phys_to_virt(pa)) : "memory");
-	page_put(pa);	/* vm_user_page's reference */
+	struct region *r = vm_find(vm, SIGPAGE_ADDR);
+	r->prot_deny = PROT_WRITE;	/* never written: shared by all */
+	r->tag = "[sigpage]";
 	return 0;
 }
 
