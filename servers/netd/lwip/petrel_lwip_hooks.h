@@ -55,6 +55,8 @@ void petrel_pcb_index_note(struct tcp_pcb *pcb);
 
 /* What the index did (netd's SIGUSR1 dump prints them). */
 struct petrel_pcb_index_stats {
+	unsigned long long near;	/* segments for one of the list's first
+					   8, left to lwIP's walk */
 	unsigned long long hits;	/* segments whose active pcb it knew */
 	unsigned long long moved;	/* ... moved to the front by it */
 	unsigned long long misses;	/* non-SYN segments it knew no pcb for */
