@@ -35,7 +35,7 @@
 #include "petrel_lwip_hooks.h"
 
 #define BUCKETS		16384	/* a power of two past MEMP_NUM_TCP_PCB */
-#define PRED_HOPS	4	/* predecessors gone to TIME-WAIT skipped */
+#define PRED_HOPS	16	/* predecessors gone to TIME-WAIT skipped */
 #define NEAR		8	/* pcbs lwIP's walk passes cheaper than a hash */
 
 /* A pcb's entry: the pcb's ext arg, freed with the pcb. */
@@ -127,20 +127,31 @@ chain_remove(struct pcb_rec *r)
 	*at = r->chain;
 }
 
-/* lwIP frees the pcb: its successor inherits its predecessor as a guess. */
+/*
+ * r's pcb leaves its place in the list (freed, or moved to the front by
+ * lwIP): the pcb that came after it inherits its predecessor, a guess
+ * the next lookup checks, instead of knowing none and needing a walk.
+ */
+static void
+rec_leave(struct pcb_rec *r)
+{
+	struct pcb_rec *succ = r->succ, *pred = r->pred;
+
+	pred_set(r, NULL);
+	if (succ != NULL)
+		pred_set(succ, pred);
+}
+
+/* lwIP frees the pcb. */
 static void
 rec_destroyed(u8_t id, void *data)
 {
-	struct pcb_rec *r = data, *succ, *pred;
+	struct pcb_rec *r = data;
 
 	(void)id;
 	if (r == NULL)
 		return;
-	succ = r->succ;
-	pred = r->pred;
-	pred_set(r, NULL);
-	if (succ != NULL)
-		pred_set(succ, pred);
+	rec_leave(r);
 	chain_remove(r);
 	stats.records--;
 	free(r);
@@ -335,21 +346,30 @@ petrel_pcb_index_input(const ip_addr_t *src, const ip_addr_t *dst,
 void
 petrel_pcb_index_note(struct tcp_pcb *pcb)
 {
-	struct pcb_rec *r, *next_rec;
+	struct pcb_rec *r, *next_rec, *rec;
 
 	if (ext_id == LWIP_TCP_PCB_NUM_EXT_ARG_ID_INVALID && !init_tried) {
 		init_tried = true;
 		index_init();
 	}
 	if (ext_id == LWIP_TCP_PCB_NUM_EXT_ARG_ID_INVALID ||
-	    !state_active(pcb) || (r = rec_get(pcb)) == NULL)
+	    !state_active(pcb) || (r = rec_get(pcb)) == NULL ||
+	    tcp_active_pcbs != pcb)
 		return;
-	/* lwIP found it by walking and moved it to the front. */
-	if (tcp_active_pcbs == pcb) {
-		pred_set(r, NULL);
-		if (pcb->next != NULL && (next_rec = rec_of(pcb->next)) != NULL)
-			pred_set(next_rec, r);
-	}
+	/*
+	 * At the front: lwIP found it by walking and moved it there, or has
+	 * just opened it. The two pcbs after it are linked as they stand:
+	 * the second may be one lwIP pushed in front of the third (a
+	 * connect()), which had no record to note that.
+	 */
+	if (r->pred != NULL)
+		rec_leave(r);
+	if (pcb->next == NULL || (next_rec = rec_get(pcb->next)) == NULL)
+		return;
+	pred_set(next_rec, r);
+	if (pcb->next->next != NULL &&
+	    (rec = rec_of(pcb->next->next)) != NULL)
+		pred_set(rec, next_rec);
 }
 
 const struct petrel_pcb_index_stats *
