@@ -53,6 +53,8 @@ static uint64_t hash_key[2];
 static u8_t ext_id = LWIP_TCP_PCB_NUM_EXT_ARG_ID_INVALID;
 static bool init_tried;
 static struct petrel_pcb_index_stats stats;
+/* The pcb the input hook just put (or found) at the front, all linked. */
+static struct tcp_pcb *fronted;
 
 static bool
 state_active(const struct tcp_pcb *pcb)
@@ -151,6 +153,8 @@ rec_destroyed(u8_t id, void *data)
 	(void)id;
 	if (r == NULL)
 		return;
+	if (fronted == r->pcb)
+		fronted = NULL;
 	rec_leave(r);
 	chain_remove(r);
 	stats.records--;
@@ -313,6 +317,7 @@ petrel_pcb_index_input(const ip_addr_t *src, const ip_addr_t *dst,
 	struct tcp_pcb *near = tcp_active_pcbs, *pred;
 	struct pcb_rec *r;
 
+	fronted = NULL;
 	if (ext_id == LWIP_TCP_PCB_NUM_EXT_ARG_ID_INVALID ||
 	    tcp_active_pcbs == NULL)
 		return;
@@ -334,13 +339,16 @@ petrel_pcb_index_input(const ip_addr_t *src, const ip_addr_t *dst,
 	stats.hits++;
 	if (tcp_active_pcbs == r->pcb) {
 		pred_set(r, NULL);
+		fronted = r->pcb;
 		return;
 	}
 	pred = pred_checked(r);
 	if (pred == NULL)
 		pred = pred_walk(r);
-	if (pred != NULL)
+	if (pred != NULL) {
 		move_front(r, pred);
+		fronted = r->pcb;
+	}
 }
 
 void
@@ -352,6 +360,11 @@ petrel_pcb_index_note(struct tcp_pcb *pcb)
 		init_tried = true;
 		index_init();
 	}
+	if (pcb == fronted) {
+		fronted = NULL;
+		return;
+	}
+	fronted = NULL;
 	if (ext_id == LWIP_TCP_PCB_NUM_EXT_ARG_ID_INVALID ||
 	    !state_active(pcb) || (r = rec_get(pcb)) == NULL ||
 	    tcp_active_pcbs != pcb)
