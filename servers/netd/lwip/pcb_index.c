@@ -103,10 +103,16 @@ addr_same(const ip_addr_t *a, const ip_addr_t *b)
 	return ip4_addr_cmp(ip_2_ip4(a), ip_2_ip4(b));
 }
 
-/* Makes p (or none) r's predecessor, keeping each pred's succ true. */
+/*
+ * Makes p (or none) r's predecessor, keeping each pred's succ true. A
+ * guess handed on may name r itself (two pcbs that swapped places):
+ * that is none.
+ */
 static void
 pred_set(struct pcb_rec *r, struct pcb_rec *p)
 {
+	if (p == r)
+		p = NULL;
 	if (r->pred == p)
 		return;
 	if (r->pred != NULL)
