@@ -82,7 +82,8 @@ $(NSOCK_LIB): $(NSOCK_OBJS)
 
 # The socket core's host test: lwIP's loopback interface in-process.
 NETD_SOCK_TESTS := tests/netd/test_sock.c tests/netd/test_sock_tcp.c \
-	tests/netd/test_sock_udp.c tests/netd/test_listen.c
+	tests/netd/test_sock_udp.c tests/netd/test_listen.c \
+	tests/netd/test_pcb_index.c
 $(HOST_TEST_DIR)/test_netd_sock: $(NETD_SOCK_TESTS) tests/netd/harness.h \
 		$(NSOCK_SRCS) $(NSOCK_HDRS) $(LWIP_HOST_LIB) tests/host/check.h \
 		mk/lwip.mk | $(DEPS_STAMP)

@@ -172,6 +172,11 @@ dump_tables(void)
 		(unsigned long long)nic.rx_dropped, (unsigned long long)nic.tx_dropped,
 		nic.tx_csum ? "on" : "off", nic.rx_csum ? "on" : "off",
 		nic.rx_nspare, VNET_RX_BUFS);
+	const struct petrel_pcb_index_stats *ix = petrel_pcb_index_stats();
+	fprintf(stderr, "netd: pcb index: %lu pcbs, %llu near the front, "
+		"%llu hits (%llu moved to the front), %llu misses, %llu walks "
+		"of %llu pcbs\n", ix->records, ix->near, ix->hits, ix->moved,
+		ix->misses, ix->walks, ix->walk_steps);
 }
 
 /* Frames on a loopback queue (netif_poll_all delivers them). */

@@ -42,5 +42,6 @@ void test_tcp_connections(int *count, int *failures);	/* test_sock_tcp.c */
 void test_listen_queues(int *count, int *failures);	/* test_listen.c */
 void test_tcp_options_reuse(int *count, int *failures);	/* test_sock_tcp.c */
 void test_udp_raw(int *count, int *failures);		/* test_sock_udp.c */
+void test_pcb_index(int *count, int *failures);		/* test_pcb_index.c */
 
 #endif

@@ -524,6 +524,7 @@ check_all_released(void)
 	CHECK(tcp_bound_pcbs == NULL);
 	CHECK(tcp_listen_pcbs.listen_pcbs == NULL);
 	CHECK(udp_pcbs == NULL);
+	CHECK_EQ(petrel_pcb_index_stats()->records, 0);
 }
 
 int
@@ -539,6 +540,7 @@ main(void)
 	test_listen_queues(&check_count, &check_failures);
 	test_tcp_options_reuse(&check_count, &check_failures);
 	test_udp_raw(&check_count, &check_failures);
+	test_pcb_index(&check_count, &check_failures);
 	test_limits();
 	test_proc();
 	check_all_released();

@@ -74,7 +74,8 @@
 #define LWIP_TCP_MAX_SACK_NUM		4
 /* Listen queues are netd's (syn_queue.c): lwIP's backlog is a u8_t. */
 #define TCP_LISTEN_BACKLOG		0
-#define LWIP_TCP_PCB_NUM_EXT_ARGS	1	/* syn_queue.c's half-open list */
+/* syn_queue.c's half-open list, pcb_index.c's records */
+#define LWIP_TCP_PCB_NUM_EXT_ARGS	2
 #define LWIP_TCP_KEEPALIVE		1
 /* Read only by lwIP's sequential API; init.c insists it fits a u16_t. */
 #define TCP_SNDLOWAT			(8 * TCP_MSS)

@@ -40,6 +40,32 @@ uint64_t petrel_siphash24(const uint8_t key[16], const void *data,
 int petrel_lwip_ip4_input(struct pbuf *p);
 int petrel_lwip_ip6_input(struct pbuf *p);
 
+/*
+ * The index of TCP pcbs by four-tuple (pcb_index.c). For every whole
+ * incoming TCP segment (src, dst and its TCP header, 20 bytes there),
+ * before lwIP looks at it: the active pcb it is for, if the index knows
+ * it, is moved to the front of tcp_active_pcbs, where lwIP's walk finds it
+ * first.
+ */
+void petrel_pcb_index_input(const ip_addr_t *src, const ip_addr_t *dst,
+    const uint8_t *tcp);
+/* pcb, active, has its four-tuple (lwIP matched a segment to it, or
+   opened it for a SYN): it joins the index, if not in it already. */
+void petrel_pcb_index_note(struct tcp_pcb *pcb);
+
+/* What the index did (netd's SIGUSR1 dump prints them). */
+struct petrel_pcb_index_stats {
+	unsigned long long near;	/* segments for one of the list's first
+					   8, left to lwIP's walk */
+	unsigned long long hits;	/* segments whose active pcb it knew */
+	unsigned long long moved;	/* ... moved to the front by it */
+	unsigned long long misses;	/* non-SYN segments it knew no pcb for */
+	unsigned long long walks;	/* predecessors found by a walk */
+	unsigned long long walk_steps;	/* pcbs those walks passed */
+	unsigned long records;		/* pcbs in it now */
+};
+const struct petrel_pcb_index_stats *petrel_pcb_index_stats(void);
+
 /* At most this many half-open connections a listener (Linux's
    tcp_max_syn_backlog plays this part): a flood holding 4,097 cost every
    segment a walk of lwIP's pcb list and its SYN-ACK retries a burst of

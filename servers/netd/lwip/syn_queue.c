@@ -128,6 +128,7 @@ listener_passive_open(u8_t id, struct tcp_pcb_listen *lpcb,
 	struct petrel_listenq *q = tcp_ext_arg_get((struct tcp_pcb *)lpcb, id);
 	struct petrel_half_open *h;
 
+	petrel_pcb_index_note(cpcb);
 	if (q == NULL)
 		return ERR_OK;
 	h = malloc(sizeof(*h));
@@ -214,6 +215,8 @@ petrel_lwip_tcp_inpacket(struct tcp_pcb *pcb, const struct tcp_hdr *hdr)
 	u8_t flags = TCPH_FLAGS(hdr) & (TCP_SYN | TCP_ACK | TCP_RST);
 	struct petrel_listenq *q;
 
+	if (pcb->state != LISTEN)
+		petrel_pcb_index_note(pcb);
 	if (ext_id == LWIP_TCP_PCB_NUM_EXT_ARG_ID_INVALID)
 		return ERR_OK;
 	if (pcb->state == LISTEN) {

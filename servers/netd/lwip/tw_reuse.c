@@ -14,6 +14,9 @@
  * hundreds of connections a second would walk thousands. As Linux does
  * when its tcp_max_tw_buckets overflow, only the newest PETREL_TW_MAX are kept:
  * the walk drops the older ones (the list is newest first).
+ *
+ * The same hooks then hand the segment's tuple to pcb_index.c, which
+ * moves the pcb it is for to the front of lwIP's active list.
  */
 #include <string.h>
 
@@ -76,7 +79,7 @@ int
 petrel_lwip_ip4_input(struct pbuf *p)
 {
 	const uint8_t *b = p->payload;
-	if (tcp_tw_pcbs == NULL || p->len < IP4_HDR_MIN)
+	if (p->len < IP4_HDR_MIN)
 		return 0;
 	size_t hlen = (size_t)(b[0] & 0xf) * 4;
 	/* Whole datagrams only: a fragment's TCP header is not for us. */
@@ -88,7 +91,9 @@ petrel_lwip_ip4_input(struct pbuf *p)
 	memcpy(&ip_2_ip4(&dst)->addr, b + 16, 4);
 	IP_SET_TYPE_VAL(src, IPADDR_TYPE_V4);
 	IP_SET_TYPE_VAL(dst, IPADDR_TYPE_V4);
-	reuse(&src, &dst, b + hlen);
+	if (tcp_tw_pcbs != NULL)
+		reuse(&src, &dst, b + hlen);
+	petrel_pcb_index_input(&src, &dst, b + hlen);
 	return 0;
 }
 
@@ -96,7 +101,7 @@ int
 petrel_lwip_ip6_input(struct pbuf *p)
 {
 	const uint8_t *b = p->payload;
-	if (tcp_tw_pcbs == NULL || p->len < IP6_HDR_LEN + 20 || b[6] != PROTO_TCP)
+	if (p->len < IP6_HDR_LEN + 20 || b[6] != PROTO_TCP)
 		return 0;
 	ip_addr_t src, dst;
 	memset(&src, 0, sizeof(src));
@@ -105,6 +110,8 @@ petrel_lwip_ip6_input(struct pbuf *p)
 	memcpy(ip_2_ip6(&dst)->addr, b + 24, 16);
 	IP_SET_TYPE_VAL(src, IPADDR_TYPE_V6);
 	IP_SET_TYPE_VAL(dst, IPADDR_TYPE_V6);
-	reuse(&src, &dst, b + IP6_HDR_LEN);
+	if (tcp_tw_pcbs != NULL)
+		reuse(&src, &dst, b + IP6_HDR_LEN);
+	petrel_pcb_index_input(&src, &dst, b + IP6_HDR_LEN);
 	return 0;
 }
