@@ -184,7 +184,8 @@ observers_tell_unlocked(struct kobj *o)
 		struct kobj_observer *obs =
 			list_entry(it, struct kobj_observer, link);
 		__atomic_store_n(&obs->told, true, __ATOMIC_RELEASE);
-		waitq_wake_all(obs->wq);
+		if (obs->wq)
+			waitq_wake_all(obs->wq);
 	}
 }
 
