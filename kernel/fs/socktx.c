@@ -469,6 +469,7 @@ long
 sockfile_write_unlocked(struct file *f, uaddr_t buf, size_t count)
 {
 	struct sockfile *s = f->priv;
+	KASSERT(tx_page_cap() <= NOLOCK_WRITE_MAX);	/* write_unlocked's test */
 	if (!count || count > tx_page_cap() || inotify_active() || tx_busy(s))
 		return -ERETRY_LOCKED;
 	struct tx_bytes *b = tx_page_new();

@@ -159,6 +159,10 @@ write_takes(const struct file *f)
 long
 write_unlocked(int fd, uaddr_t buf, size_t count)
 {
+	/* Past what any nolock write takes (a bulk write to a socket): no
+	   lookup, the locked path at once. */
+	if (count == 0 || count > NOLOCK_WRITE_MAX)
+		return -ERETRY_LOCKED;
 	struct file *f = fd_get_unlocked(fd, write_takes);
 	if (!f)
 		return -ERETRY_LOCKED;
