@@ -16,10 +16,11 @@
 
 unsigned fd_nr_open = NR_OPEN;
 
-/* Sets fd's bit in f->nolock_fds as file is a pipe end or not, and in
- * f->nolock_rfds as it is a pipe end, a tmpfs file open for reading or a
- * server-backed stream socket (lock held): read (and recvfrom of a socket,
- * write of a pipe) may run without the big lock. */
+/* Sets fd's bit in f->nolock_fds as file is a pipe end or a
+ * server-backed stream socket or not, and in f->nolock_rfds as it is a
+ * pipe end, a tmpfs file open for reading or such a socket (lock held):
+ * read (and recvfrom of a socket) and write may run without the big
+ * lock. */
 static void
 nolock_hint(struct files *f, int fd, const struct file *file)
 {
@@ -28,12 +29,14 @@ nolock_hint(struct files *f, int fd, const struct file *file)
 		return;
 	uint64_t bit = 1ull << fd;
 	bool pipe = file && pipe_is_file(file);
-	bool rd = pipe || (file && tmpfs_is_file(file) &&
-			   (file->flags & O_ACCMODE) != O_WRONLY &&
-			   !(file->flags & O_PATH)) ||
-		  (file && sockfile_is_stream(file));
+	bool sock = file && sockfile_is_stream(file);
+	bool rd = pipe || sock ||
+		  (file && tmpfs_is_file(file) &&
+		   (file->flags & O_ACCMODE) != O_WRONLY &&
+		   !(file->flags & O_PATH));
 	__atomic_store_n(&f->nolock_fds,
-			 pipe ? f->nolock_fds | bit : f->nolock_fds & ~bit,
+			 pipe || sock ? f->nolock_fds | bit
+				      : f->nolock_fds & ~bit,
 			 __ATOMIC_RELAXED);
 	__atomic_store_n(&f->nolock_rfds,
 			 rd ? f->nolock_rfds | bit : f->nolock_rfds & ~bit,

@@ -24,6 +24,8 @@
 
 #define PIPE_SIZE 65536
 #define PIPE_BUF 4096
+_Static_assert(PIPE_BUF <= NOLOCK_WRITE_MAX, "write_unlocked sends longer "
+	       "writes locked before it looks at the file");
 /* A nolock read moves at most this much in one call: interrupts stay off
    in it, and a TLB shootdown waits for its end. */
 #define UNLOCKED_READ_MAX 65536

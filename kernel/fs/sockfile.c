@@ -93,10 +93,14 @@ sockfile_reply_events(void *ctx, long status, const void *reply, size_t len)
 	const struct pt_sock_reply *rep = reply;
 	if (len < offsetof(struct pt_sock_reply, addr))
 		return;
+	/* Both at once for a nolock write's look (socktx.c). */
+	spin_lock(&s->tx_lock);
 	s->tx_room = rep->room;
-	if (rep->events == s->events)
-		return;
+	bool changed = rep->events != s->events;
 	s->events = rep->events;
+	spin_unlock(&s->tx_lock);
+	if (!changed)
+		return;
 	waitq_wake_all(&s->wq);
 	file_notify(s->file);
 }
@@ -699,15 +703,28 @@ sockfile_is_stream(const struct file *f)
 	       ((const struct sockfile *)f->priv)->type == SOCK_STREAM_K;
 }
 
+/* Only the caller's thread reaches f: a one-thread process, its own
+ * table, whose reference is f's only one. */
+static bool
+caller_only(const struct file *f)
+{
+	const struct proc *p = current()->proc;
+	return !(f->flags & O_PATH) && p->nthreads == 1 &&
+	       p->files->refcount == 1 &&
+	       __atomic_load_n(&f->refcount, __ATOMIC_RELAXED) == 1;
+}
+
+bool
+sockfile_write_mine(const struct file *f)
+{
+	return sockfile_is_stream(f) && caller_only(f);
+}
+
 bool
 sockfile_read_mine(const struct file *f)
 {
-	const struct proc *p = current()->proc;
 	/* No kept bytes: the read needs netd, locked; no reference taken. */
-	return sockfile_is_stream(f) && !(f->flags & O_PATH) &&
-	       sockrx_kept(f->priv) && p->nthreads == 1 &&
-	       p->files->refcount == 1 &&
-	       __atomic_load_n(&f->refcount, __ATOMIC_RELAXED) == 1;
+	return sockfile_is_stream(f) && sockrx_kept(f->priv) && caller_only(f);
 }
 
 /* A file for server socket `id` on chan (a new reference is taken). */
@@ -742,6 +759,7 @@ sockfile_new(struct kobj *chan, uint64_t id, int domain, int type,
 	s->events = events;
 	s->file = f;
 	spin_init(&s->rx_lock);
+	spin_init(&s->tx_lock);
 	waitq_init(&s->wq);
 	list_push_back(bucket(chan, id), &s->link);
 	f->priv = s;
@@ -801,8 +819,10 @@ sys_pt_channel_post(int h, uint64_t id, unsigned events, uaddr_t data,
 	 * Even unchanged bits wake: a server posts again for each arrival,
 	 * and every arrival is a new edge for EPOLLET (as Linux's data_ready).
 	 */
+	spin_lock(&s->tx_lock);
 	s->events = events;
 	s->tx_room = room;
+	spin_unlock(&s->tx_lock);
 	waitq_wake_all(&s->wq);
 	if (len)
 		file_notify_in(s->file);	/* data came */

@@ -6,6 +6,8 @@
  * (the cork is lifted, a send without MSG_MORE, a call that must see it
  * sent, Linux's 200 ms limit), so nginx's response (cork, writev,
  * sendfile, uncork) is one message to netd instead of four calls.
+ * A write(2) within the room, by the socket's only user, runs without
+ * the big lock (sockfile_write_unlocked): its bytes and call are one page.
  */
 #include "sockfile_int.h"
 #include <kernel/sock.h>
@@ -16,6 +18,11 @@
 #include <kernel/errno.h>
 #include <kernel/arch.h>
 #include <kernel/timer.h>
+#include <kernel/page.h>
+#include <kernel/vm.h>
+#include <kernel/lock.h>
+#include <kernel/inotify.h>
+#include <arch/mmu.h>
 
 #define TX_CALLS_MAX 8		/* sends behind the caller unanswered */
 #define TX_GATHER_FIRST 2048	/* a gathering buffer's first size */
@@ -24,14 +31,63 @@
 
 /*
  * Bytes of a send nobody waits for, until the server answers it; also
- * what a stream gathers while its output is held (len of cap used).
+ * what a stream gathers while its output is held (len of cap used). A
+ * send behind the caller of up to tx_page_cap() bytes is one page from
+ * the page allocator (page), which needs no big lock: the bytes, then
+ * the queued call's storage at the page's end (tx_storage); else the
+ * bytes are kmalloc's and the call chan_kcall_async's.
  */
 struct tx_bytes {
 	struct kobj *chan;
 	uint64_t id;
 	uint32_t len, cap;
+	bool page;
 	char data[];
 };
+
+/* Where a page's call lies: chan_async_size() bytes at the end. */
+static size_t
+tx_storage_off(void)
+{
+	return (PAGE_SIZE - chan_async_size()) & ~(size_t)15;
+}
+
+static void *
+tx_storage(struct tx_bytes *b)
+{
+	return (char *)b + tx_storage_off();
+}
+
+/* The most bytes a page holds with its call. */
+static uint32_t
+tx_page_cap(void)
+{
+	return (uint32_t)(tx_storage_off() - sizeof(struct tx_bytes));
+}
+
+/* A page for a send behind the caller, or NULL. With or without the big
+ * lock. */
+static struct tx_bytes *
+tx_page_new(void)
+{
+	struct tx_bytes *b = page_alloc_kva_dirty(0);
+	if (b) {
+		b->page = true;
+		b->cap = tx_page_cap();
+		b->len = 0;
+	}
+	return b;
+}
+
+/* Frees b (kmalloc's only with the big lock held). */
+static void
+tx_free(struct tx_bytes *b)
+{
+	if (b && b->page)
+		page_free_kva(b, 0);
+	else
+		kfree(b);
+}
 
 static uint32_t
 gathered(const struct sockfile *s)
@@ -39,28 +95,51 @@ gathered(const struct sockfile *s)
 	return s->tx_buf ? s->tx_buf->len : 0;
 }
 
+/* Answered, or failed with the server: b's call is over. Big lock held
+ * (a reply to a kernel call is made locked). */
 static void
 tx_done(void *ctx, long status, const void *reply, size_t len)
 {
 	struct tx_bytes *b = ctx;
 	struct sockfile *s = sockfile_find(b->chan, b->id);
 	if (s) {	/* short or failed: the server reset the connection */
+		spin_lock(&s->tx_lock);
 		s->tx_inflight -= MIN(s->tx_inflight, b->len);
 		s->tx_calls -= s->tx_calls > 0;
-		sockfile_reply_events(s, status, reply, len);
+		spin_unlock(&s->tx_lock);
+		sockfile_reply_events(s, status, reply, len);	/* reads b's page */
 	}
-	kfree(b);
+	tx_free(b);
+}
+
+/* Whether len more bytes may go behind the caller now. tx_lock held. */
+static bool
+tx_room_for(const struct sockfile *s, uint64_t len)
+{
+	SPIN_ASSERT_HELD(&s->tx_lock);
+	return len && len <= PT_SEND_BEHIND_MAX &&
+	       !__atomic_load_n(&s->dead, __ATOMIC_RELAXED) &&
+	       s->tx_calls < TX_CALLS_MAX && len + s->tx_inflight <= s->tx_room &&
+	       !(s->events & (POLLERR | POLLHUP)) && (s->events & POLLOUT);
+}
+
+/* b is unanswered at the server from now. tx_lock held. */
+static void
+tx_count(struct sockfile *s, const struct tx_bytes *b)
+{
+	SPIN_ASSERT_HELD(&s->tx_lock);
+	s->tx_inflight += b->len;
+	s->tx_calls++;
 }
 
 /*
- * Queues b as a SEND the server takes whole (flags: MSG_MORE or 0;
- * xflags: PT_SOCK_X_PUSH or 0). The server runs when this CPU next gives
- * way, and calls on the channel are answered in order, so a later send,
- * shutdown or close comes after it. On success b belongs to the call.
+ * b's bytes as a SEND the server takes whole (flags: MSG_MORE or 0;
+ * xflags: PT_SOCK_X_PUSH or 0), queued on s's channel with a page's
+ * storage or, for a kmalloc'd b, chan_kcall_async's.
  */
 static int
-tx_queue(struct sockfile *s, struct tx_bytes *b, uint32_t flags,
-	 uint32_t xflags)
+tx_call(struct sockfile *s, struct tx_bytes *b, uint32_t flags,
+	uint32_t xflags)
 {
 	b->chan = s->chan;
 	b->id = s->id;
@@ -75,13 +154,51 @@ tx_queue(struct sockfile *s, struct tx_bytes *b, uint32_t flags,
 	};
 	k.seg[0] = (struct chan_seg){ (uint64_t)(uintptr_t)b->data, b->len,
 				      PT_SEG_IN, true };
-	int e = chan_kcall_async(s->chan, &k, tx_done, b);
+	if (b->page)
+		return chan_kcall_async_at(s->chan, &k, tx_storage(b), tx_done,
+					   b);
+	return chan_kcall_async(s->chan, &k, tx_done, b);
+}
+
+/*
+ * Queues b (see tx_call), with the big lock. The server runs when this
+ * CPU next gives way, and calls on the channel are answered in order,
+ * so a later send, shutdown or close comes after it. The big lock keeps
+ * tx_done off until b is counted. On success b belongs to the call.
+ */
+static int
+tx_queue(struct sockfile *s, struct tx_bytes *b, uint32_t flags,
+	 uint32_t xflags)
+{
+	BKL_ASSERT_HELD();
+	int e = tx_call(s, b, flags, xflags);
 	if (e < 0)
 		return e;
-	s->tx_inflight += b->len;
-	s->tx_calls++;
+	spin_lock(&s->tx_lock);
+	tx_count(s, b);
+	spin_unlock(&s->tx_lock);
 	s->tx_held = flags & MSG_MORE_K;
 	return 0;
+}
+
+/*
+ * Queues page b without the big lock: the room looked at, the call
+ * queued and counted under tx_lock, so that neither a post nor tx_done
+ * (which take it) comes between. 0, or -ERETRY_LOCKED with nothing
+ * changed.
+ */
+static int
+tx_queue_unlocked(struct sockfile *s, struct tx_bytes *b)
+{
+	BKL_ASSERT_NOT_HELD();
+	int e = -ERETRY_LOCKED;
+	spin_lock(&s->tx_lock);
+	if (tx_room_for(s, b->len) && tx_call(s, b, 0, 0) == 0) {
+		tx_count(s, b);
+		e = 0;
+	}
+	spin_unlock(&s->tx_lock);
+	return e;
 }
 
 static void
@@ -111,12 +228,12 @@ tx_flush(struct sockfile *s, bool more)
 	struct tx_bytes *b = s->tx_buf;
 	s->tx_buf = NULL;
 	if (!b || !b->len) {
-		kfree(b);
+		tx_free(b);
 		return;
 	}
 	int e = s->dead ? 0 : tx_queue(s, b, more ? MSG_MORE_K : 0, 0);
 	if (s->dead || e < 0) {
-		kfree(b);
+		tx_free(b);
 		s->tx_error = s->dead ? 0 : e;
 	}
 }
@@ -133,7 +250,7 @@ sockfile_tx_push(struct sockfile *s)
 		s->tx_held = false;
 		return;
 	}
-	struct tx_bytes *b = kzalloc(sizeof(*b));
+	struct tx_bytes *b = kzalloc(sizeof(*b));	/* not a page's */
 	if (!b || tx_queue(s, b, 0, PT_SOCK_X_PUSH) < 0)
 		kfree(b);	/* the timer or the next call tries again */
 	if (s->tx_held)
@@ -152,7 +269,7 @@ void
 sockfile_tx_drop(struct sockfile *s)
 {
 	ktimer_cancel(&s->tx_timer);
-	kfree(s->tx_buf);
+	tx_free(s->tx_buf);
 	s->tx_buf = NULL;
 }
 
@@ -163,13 +280,14 @@ sockfile_tx_drop(struct sockfile *s)
  * first), so the promise holds until then, short of a reset.
  */
 static uint64_t
-tx_gather_room(const struct sockfile *s)
+tx_gather_room(struct sockfile *s)
 {
-	if (s->dead || s->tx_calls >= TX_CALLS_MAX ||
-	    (s->events & (POLLERR | POLLHUP)) || !(s->events & POLLOUT) ||
-	    s->tx_room <= s->tx_inflight)
-		return 0;
-	return MIN(s->tx_room - s->tx_inflight, PT_SEND_BEHIND_MAX);
+	uint64_t room = 0;
+	spin_lock(&s->tx_lock);
+	if (tx_room_for(s, 1))
+		room = MIN(s->tx_room - s->tx_inflight, PT_SEND_BEHIND_MAX);
+	spin_unlock(&s->tx_lock);
+	return room;
 }
 
 /* Where len more bytes are gathered (the buffer grows), or NULL: no room. */
@@ -189,9 +307,10 @@ tx_gather_at(struct sockfile *s, uint64_t len)
 			return NULL;
 		n->len = (uint32_t)have;
 		n->cap = (uint32_t)cap;
+		n->page = false;
 		if (have)
 			memcpy(n->data, b->data, have);
-		kfree(b);
+		tx_free(b);
 		s->tx_buf = b = n;
 	}
 	return b->data + have;
@@ -235,21 +354,27 @@ send_behind(struct sockfile *s, const struct sock_uio *cursor, bool more)
 {
 	struct sock_uio at = *cursor;	/* a call goes from cursor */
 	uint64_t len = at.left;
-	if (!len || len > PT_SEND_BEHIND_MAX || s->dead ||
-	    s->tx_calls >= TX_CALLS_MAX ||
-	    len + s->tx_inflight > s->tx_room ||
-	    (s->events & (POLLERR | POLLHUP)) || !(s->events & POLLOUT))
+	spin_lock(&s->tx_lock);
+	bool room = tx_room_for(s, len);
+	spin_unlock(&s->tx_lock);
+	if (!room)
 		return 0;
-	struct tx_bytes *b = kmalloc(sizeof(*b) + len);
+	/* A page up to its room (no kmalloc: the nolock write's way too). */
+	struct tx_bytes *b = len <= tx_page_cap() ? tx_page_new()
+						   : kmalloc(sizeof(*b) + len);
 	if (!b)
 		return 0;
+	if (len > tx_page_cap()) {
+		b->page = false;
+		b->cap = (uint32_t)len;
+	}
 	if (sock_uio_copy(&at, b->data, len, false) < 0) {
-		kfree(b);
+		tx_free(b);
 		return -EFAULT;	/* nothing of it is sent, as Linux */
 	}
-	b->len = b->cap = (uint32_t)len;
+	b->len = (uint32_t)len;
 	if (tx_queue(s, b, more ? MSG_MORE_K : 0, 0) < 0) {
-		kfree(b);
+		tx_free(b);
 		return 0;	/* the call says what went wrong */
 	}
 	if (more)
@@ -316,4 +441,45 @@ sockfile_send_kernel(struct sockfile *s, const void *buf, size_t len,
 	long r = sockfile_call_wait(s, &msg, NULL, &seg, 1, POLLOUT, nonblock);
 	socktx_sent(s, r, more);
 	return r;
+}
+
+/* Output held back or an error kept: the locked path's to handle.
+ * Changed only with the big lock; read here relaxed by the socket's only
+ * user, whose own calls make every change but the timer's, which with
+ * nothing held changes nothing. */
+static bool
+tx_busy(const struct sockfile *s)
+{
+	return __atomic_load_n(&s->cork, __ATOMIC_RELAXED) ||
+	       __atomic_load_n(&s->tx_buf, __ATOMIC_RELAXED) ||
+	       __atomic_load_n(&s->tx_held, __ATOMIC_RELAXED) ||
+	       __atomic_load_n(&s->tx_error, __ATOMIC_RELAXED) ||
+	       __atomic_load_n(&s->dead, __ATOMIC_RELAXED);
+}
+
+/*
+ * The nolock write: send_behind's common case, the bytes copied into a
+ * page before any lock, then the room looked at and the call queued
+ * under tx_lock. Anything else goes back to the locked path before a
+ * change: a fault (it says EFAULT), no room, output held back, watchers
+ * of writes (inotify, fanotify), an observer of the channel that is not
+ * a pt_wait.
+ */
+long
+sockfile_write_unlocked(struct file *f, uaddr_t buf, size_t count)
+{
+	struct sockfile *s = f->priv;
+	KASSERT(tx_page_cap() <= NOLOCK_WRITE_MAX);	/* write_unlocked's test */
+	if (!count || count > tx_page_cap() || inotify_active() || tx_busy(s))
+		return -ERETRY_LOCKED;
+	struct tx_bytes *b = tx_page_new();
+	if (!b)
+		return -ERETRY_LOCKED;
+	if (copyin(b->data, buf, count) == 0) {
+		b->len = (uint32_t)count;
+		if (tx_queue_unlocked(s, b) == 0)
+			return (long)count;
+	}
+	tx_free(b);
+	return -ERETRY_LOCKED;
 }

@@ -41,6 +41,17 @@ chan_create(struct kobj **client, struct kobj **server)
 	return 0;
 }
 
+/* Runs a's done (status, len bytes of reply); frees a if it is the
+ * channel's. No lock held but the big lock. */
+static void
+async_done(struct chan_async *a, void *ctx, long status, size_t len)
+{
+	bool allocated = a->allocated;	/* done may free the caller's */
+	a->done(ctx, status, a->reply, len);
+	if (allocated)
+		kfree(a);
+}
+
 /*
  * Fails every call on calls (-ECONNRESET): the server end is gone. An
  * asynchronous call's done runs without ch->lock; server_gone, set first,
@@ -59,8 +70,7 @@ fail_all(struct channel *ch, struct list *calls)
 			continue;
 		}
 		spin_unlock(&ch->lock);
-		a->done(c->ctx, -ECONNRESET, a->reply, 0);
-		kfree(a);
+		async_done(a, c->ctx, -ECONNRESET, 0);
 		spin_lock(&ch->lock);
 	}
 }
@@ -152,27 +162,49 @@ chan_kcall(struct kobj *client, struct chan_kcall *k)
 	return r;
 }
 
-int
-chan_kcall_async(struct kobj *client, const struct chan_kcall *k,
-		 void (*done)(void *ctx, long status, const void *reply,
-			      size_t len),
-		 void *ctx)
+/*
+ * Under ch->lock: whether a nolock call may tell o's observers itself,
+ * every one a pt_wait's (a wait queue to wake); a layer's `changed` is
+ * the big lock's.
+ */
+static bool
+observers_plain(struct kobj *o)
 {
-	struct channel *ch = chan_of(client);
+	list_for_each(it, &o->observers)
+		if (list_entry(it, struct kobj_observer, link)->changed)
+			return false;
+	return true;
+}
+
+/* A nolock call's kobj_changed, under ch->lock (observers_plain). */
+static void
+observers_tell_unlocked(struct kobj *o)
+{
+	list_for_each(it, &o->observers) {
+		struct kobj_observer *obs =
+			list_entry(it, struct kobj_observer, link);
+		__atomic_store_n(&obs->told, true, __ATOMIC_RELEASE);
+		if (obs->wq)
+			waitq_wake_all(obs->wq);
+	}
+}
+
+/* Fills a's call from k for the current process (or the kernel). */
+static int
+async_fill(struct chan_async *a, const struct chan_kcall *k,
+	   void (*done)(void *ctx, long status, const void *reply,
+			size_t len),
+	   void *ctx)
+{
 	/* A kernel timer may call with no process (the idle thread): the
 	   kernel's own call then, as root. */
 	struct proc *p = current()->proc;
-	if (ch->server_gone)	/* the big lock's too: it stays so */
-		return -ECONNRESET;
 	if (k->msg_len > PT_MSG_MAX || k->reply_cap > PT_MSG_MAX ||
 	    k->nseg > PT_SEG_MAX)
 		return -EINVAL;
 	for (unsigned i = 0; i < k->nseg; i++)
 		if (!k->seg[i].kernel)
 			return -EINVAL;	/* no caller's memory to reach */
-	struct chan_async *a = kmalloc(sizeof(*a));
-	if (!a)
-		return -ENOMEM;
 	memcpy(a->msg, k->msg, k->msg_len);
 	a->done = done;
 	struct chan_call *c = &a->call;
@@ -191,17 +223,81 @@ chan_kcall_async(struct kobj *client, const struct chan_kcall *k,
 	};
 	memcpy(c->seg, k->seg, k->nseg * sizeof(c->seg[0]));
 	waitq_init(&c->wq);
+	return 0;
+}
+
+/*
+ * Queues a's call on ch and wakes the server. Unlocked, the observers
+ * are told under ch->lock, or -ERETRY_LOCKED before anything changed
+ * when one is a layer's; locked, as kobj_changed tells them.
+ */
+static int
+async_queue(struct channel *ch, struct chan_async *a, bool unlocked)
+{
+	struct chan_call *c = &a->call;
 	spin_lock(&ch->lock);
+	int e = ch->server_gone ? -ECONNRESET : 0;
+	if (!e && unlocked && !observers_plain(&ch->server))
+		e = -ERETRY_LOCKED;
+	if (e < 0) {
+		spin_unlock(&ch->lock);
+		return e;
+	}
 	c->token = ++ch->next_token;
 	list_push_back(&ch->queue, &c->link);
+	if (unlocked)
+		observers_tell_unlocked(&ch->server);
 	spin_unlock(&ch->lock);
-	kobj_changed(&ch->server);
+	if (!unlocked)
+		kobj_changed(&ch->server);
 	/* A receiver that found the queue empty under ch->lock is asleep on
 	   receivers by the time this takes the scheduler lock. */
 	struct thread *server = waitq_take_one(&ch->receivers);
 	if (server)
 		sched_wake(server);	/* it runs when this thread gives way */
 	return 0;
+}
+
+int
+chan_kcall_async(struct kobj *client, const struct chan_kcall *k,
+		 void (*done)(void *ctx, long status, const void *reply,
+			      size_t len),
+		 void *ctx)
+{
+	struct channel *ch = chan_of(client);
+	if (ch->server_gone)	/* the big lock's too: it stays so */
+		return -ECONNRESET;
+	struct chan_async *a = kmalloc(sizeof(*a));
+	if (!a)
+		return -ENOMEM;
+	int e = async_fill(a, k, done, ctx);
+	a->allocated = true;
+	if (e == 0)
+		e = async_queue(ch, a, false);
+	if (e < 0)
+		kfree(a);
+	return e;
+}
+
+size_t
+chan_async_size(void)
+{
+	return sizeof(struct chan_async);
+}
+
+int
+chan_kcall_async_at(struct kobj *client, const struct chan_kcall *k,
+		    void *storage,
+		    void (*done)(void *ctx, long status, const void *reply,
+				 size_t len),
+		    void *ctx)
+{
+	struct chan_async *a = storage;
+	int e = async_fill(a, k, done, ctx);
+	a->allocated = false;
+	if (e == 0)
+		e = async_queue(chan_of(client), a, !bkl_held());
+	return e;
 }
 
 /* ---- System calls ---------------------------------------------------------- */
@@ -309,8 +405,7 @@ reply_kernel(struct channel *ch, struct chan_call *c, int64_t status,
 		struct chan_async *a = c->async;
 		call_finish(ch, c, (long)status);
 		spin_unlock(&ch->lock);
-		a->done(c->ctx, (long)status, a->reply, len);
-		kfree(a);
+		async_done(a, c->ctx, (long)status, len);
 		spin_lock(&ch->lock);
 		return NULL;
 	}

@@ -64,6 +64,9 @@ struct chan_async {
 	struct chan_call call;
 	uint8_t msg[PT_MSG_MAX], reply[PT_MSG_MAX];
 	void (*done)(void *ctx, long status, const void *reply, size_t len);
+	/* Allocated here (chan_kcall_async), freed after done; else its
+	   caller's storage (chan_kcall_async_at), which done frees. */
+	bool allocated;
 };
 
 static inline struct channel *

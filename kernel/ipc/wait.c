@@ -10,6 +10,7 @@
 #include <kernel/arch.h>
 #include <syscall_table.h>
 #include "ipc_int.h"
+#include "chan_int.h"
 
 void
 kobj_tell_observers(struct kobj *o)
@@ -24,16 +25,37 @@ kobj_tell_observers(struct kobj *o)
 	}
 }
 
+/* A channel end's lock, which guards its observers too; else NULL. */
+static struct spinlock *
+observers_lock(struct kobj *o)
+{
+	if (o->type == PT_OBJ_CHANNEL_CLIENT || o->type == PT_OBJ_CHANNEL_SERVER)
+		return &chan_of(o)->lock;
+	return NULL;
+}
+
 void
 kobj_observe(struct kobj *o, struct kobj_observer *obs)
 {
+	struct spinlock *l = observers_lock(o);
+	obs->obj = o;
+	obs->told = false;
+	if (l)
+		spin_lock(l);
 	list_push_back(&o->observers, &obs->link);
+	if (l)
+		spin_unlock(l);
 }
 
 void
 kobj_unobserve(struct kobj_observer *obs)
 {
+	struct spinlock *l = observers_lock(obs->obj);
+	if (l)
+		spin_lock(l);
 	list_remove(&obs->link);
+	if (l)
+		spin_unlock(l);
 }
 
 uint64_t
@@ -58,11 +80,32 @@ waitable(struct kobj *o)
 	       o->type == PT_OBJ_CHANNEL_SERVER || o->type == PT_OBJ_NOTIFY;
 }
 
-/* Counts the items whose objects have signals they want, taking them. */
+/* What a pt_wait sleeps on: its observers, one of which a nolock call
+ * may have told (struct kobj_observer's told). */
+struct wait_obs {
+	struct kobj_observer *obs;
+	unsigned n;
+};
+
+static bool
+wait_told(void *arg)
+{
+	const struct wait_obs *w = arg;
+	for (unsigned i = 0; i < w->n; i++)
+		if (__atomic_load_n(&w->obs[i].told, __ATOMIC_ACQUIRE))
+			return true;
+	return false;
+}
+
+/* Counts the items whose objects have signals they want, taking them;
+ * clears the observers' told first, so a wake after the look is seen. */
 static long
-collect(struct kobj **objs, struct pt_wait_item *items, unsigned n)
+collect(struct kobj **objs, struct pt_wait_item *items,
+	struct kobj_observer *obs, unsigned n)
 {
 	long ready = 0;
+	for (unsigned i = 0; i < n; i++)
+		__atomic_store_n(&obs[i].told, false, __ATOMIC_RELAXED);
 	for (unsigned i = 0; i < n; i++) {
 		items[i].got = kobj_take_signals(objs[i], items[i].want);
 		if (items[i].got)
@@ -106,11 +149,12 @@ sys_pt_wait(uaddr_t uitems, unsigned n, int64_t timeout_ns)
 		kobj_observe(objs[i], &obs[i]);
 	}
 	uint64_t deadline = timeout_ns > 0 ? arch_now_ns() + (uint64_t)timeout_ns : 0;
+	struct wait_obs told = { obs, n };
 	for (;;) {
-		r = collect(objs, items, n);
+		r = collect(objs, items, obs, n);
 		if (r > 0 || timeout_ns == 0)
 			break;
-		int e = waitq_wait(&wq, deadline, true);
+		int e = waitq_wait_cond(&wq, deadline, true, wait_told, &told);
 		if (e == -ETIMEDOUT) {
 			r = 0;
 			break;

@@ -5,7 +5,8 @@
  * with no lock held; read (nolock(rfd)) the same, from and moving an
  * offset no one else can reach (tmpfs_offset_mine). read and write of a
  * pipe end (nolock(fd)): the pipe's own code (kernel/fs/pipe.c); read of
- * a TCP socket's kept bytes: kernel/fs/sockfile_rx.c. Anything
+ * a TCP socket's kept bytes: kernel/fs/sockfile_rx.c; write of one within
+ * the room netd promised: kernel/fs/socktx.c. Anything
  * else goes back to the locked path (sys_file.c) with -ERETRY_LOCKED
  * before anything changed.
  */
@@ -149,13 +150,27 @@ read_unlocked(int fd, uaddr_t buf, size_t count)
 	return r;
 }
 
+static bool
+write_takes(const struct file *f)
+{
+	return pipe_for_write(f) || sockfile_write_mine(f);
+}
+
 long
 write_unlocked(int fd, uaddr_t buf, size_t count)
 {
-	struct file *f = fd_get_unlocked(fd, pipe_for_write);
+	/* Past what any nolock write takes (a bulk write to a socket): no
+	   lookup, the locked path at once. */
+	if (count == 0 || count > NOLOCK_WRITE_MAX)
+		return -ERETRY_LOCKED;
+	struct file *f = fd_get_unlocked(fd, write_takes);
 	if (!f)
 		return -ERETRY_LOCKED;
-	long r = pipe_write_unlocked(f, buf, count);
+	long r;
+	if (pipe_is_file(f))
+		r = pipe_write_unlocked(f, buf, count);
+	else	/* within a socket's promised room (kernel/fs/socktx.c) */
+		r = sockfile_write_unlocked(f, buf, count);
 	file_put_unlocked(f);
 	return r;
 }

@@ -19,7 +19,11 @@ struct proc;
 struct kobj {
 	uint32_t type;
 	int refcount;			/* handles and kernel references */
-	struct list observers;		/* struct kobj_observer: waits on it */
+	/* struct kobj_observer: waits on it. The big lock's; a channel
+	   end's also its channel's lock, which every change takes too, so
+	   that a nolock call may wake a waiter under it alone
+	   (chan_kcall_async_at). */
+	struct list observers;
 };
 
 /*
@@ -29,12 +33,18 @@ struct kobj {
  * PT_SIG_PEER_CLOSED: the object signals, the layer above looks, and
  * ipc/ calls into nothing above it. Either may be NULL. `changed` runs
  * with the big lock held and must not add or remove observers of the
- * object, nor drop a reference to it.
+ * object, nor drop a reference to it. A wake from a nolock call also sets
+ * `told` before it wakes wq (both under the channel's lock and the
+ * scheduler lock's order): the waiter tests it under the scheduler lock
+ * as it goes to sleep, since such a wake may come between its look at
+ * the object and its sleep.
  */
 struct kobj_observer {
 	struct list link;
+	struct kobj *obj;		/* what it observes */
 	struct waitq *wq;
 	void (*changed)(struct kobj_observer *obs);
+	bool told;			/* a nolock wake came since cleared */
 };
 
 void kobj_init(struct kobj *o, uint32_t type);
@@ -67,7 +77,7 @@ kobj_changed(struct kobj *o)
 		kobj_tell_observers(o);
 }
 /* Adds obs to o's observers until kobj_unobserve; the caller keeps o
- * alive meanwhile. */
+ * alive meanwhile. Big lock held; takes a channel end's lock. */
 void kobj_observe(struct kobj *o, struct kobj_observer *obs);
 void kobj_unobserve(struct kobj_observer *obs);
 /* The signals of o now, among `want`; consumes notification bits. */
@@ -173,6 +183,22 @@ int chan_kcall_async(struct kobj *client, const struct chan_kcall *k,
 		     void (*done)(void *ctx, long status, const void *reply,
 				  size_t len),
 		     void *ctx);
+
+/*
+ * chan_kcall_async in the caller's storage (chan_async_size() bytes,
+ * 8-aligned, kernel memory), which it keeps until done runs, and which
+ * done then frees: no allocation, so it may run without the big lock.
+ * There it tells the server end's waiters (pt_wait) itself, under the
+ * channel's lock, and returns -ERETRY_LOCKED before anything changed
+ * when an observer is a layer's (sockfile's watch). 0, or -ECONNRESET,
+ * -EINVAL, -ERETRY_LOCKED (then done never runs). Does not sleep.
+ */
+size_t chan_async_size(void);
+int chan_kcall_async_at(struct kobj *client, const struct chan_kcall *k,
+			void *storage,
+			void (*done)(void *ctx, long status, const void *reply,
+				     size_t len),
+			void *ctx);
 
 /* The client end of a server end's channel (no new reference). */
 struct kobj *chan_peer(struct kobj *server);

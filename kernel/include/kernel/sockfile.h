@@ -1,7 +1,8 @@
 /*
  * Server-backed sockets (kernel/fs/sockfile.c) and their socket calls
  * (kernel/fs/inetsock.c, inet_sock_ops). Big lock held throughout, but
- * for sockfile_read_unlocked, a nolock read of a stream's kept bytes.
+ * for sockfile_read_unlocked, a nolock read of a stream's kept bytes,
+ * and sockfile_write_unlocked, a nolock write within the promised room.
  */
 #ifndef KERNEL_SOCKFILE_H
 #define KERNEL_SOCKFILE_H
@@ -25,16 +26,21 @@ struct tx_bytes;
  * A server-backed socket. Fields are the big lock's but for those tagged
  * [R]: rx_lock guards them, and every access takes it (a nolock read of
  * the kept bytes takes only it: docs/kernel.md, "Socket reads without
- * the big lock").
+ * the big lock"); and [T]: tx_lock guards them, and every access takes
+ * it (a nolock write within the server's promised room takes only it:
+ * "Socket writes without the big lock"). [b T]: changed with both the
+ * big lock and tx_lock held, read under either (or relaxed, as a hint).
  */
 struct sockfile {
 	struct list link;		/* hash chain, by (chan, id) */
 	struct kobj *chan;		/* the server's channel (client end) */
 	uint64_t id;			/* the server's name for it */
 	int domain, type;
-	unsigned events;		/* readiness the server last reported;
-					   read unlocked by a nolock read */
-	bool dead;			/* the server is gone */
+	unsigned events;		/* [b T] readiness the server last
+					   reported; read unlocked by a
+					   nolock read */
+	bool dead;			/* the server is gone; read unlocked
+					   (relaxed) by nolock calls */
 	/*
 	 * A stream's next bytes, handed over with its readiness
 	 * (pt_channel_post): reads take them before asking the server.
@@ -49,15 +55,19 @@ struct sockfile {
 	 * Sends made behind the caller (PT_SOCK_X_WHOLE): what the server
 	 * last promised to take, and what is still unanswered of them.
 	 */
-	uint32_t tx_room, tx_inflight;
-	unsigned tx_calls;
+	struct spinlock tx_lock;
+	uint32_t tx_room;		/* [b T] */
+	uint32_t tx_inflight;		/* [T] */
+	unsigned tx_calls;		/* [T] */
 	/*
 	 * Output held back (kernel/fs/socktx.c): TCP_CORK and TCP_NODELAY
 	 * as the program set them; the bytes gathered while corked or
 	 * under MSG_MORE, sent as one call when the hold ends; whether the
 	 * server was given bytes with MSG_MORE and may still hold a partial
 	 * segment; the 200 ms limit on holding; an error of a send nobody
-	 * waited for, for the next send.
+	 * waited for, for the next send. Changed only by calls on the socket
+	 * and its timer, with the big lock; a nolock write reads them
+	 * (relaxed) and goes locked unless all are clear.
 	 */
 	bool cork, nodelay;
 	bool tx_held;
@@ -77,7 +87,23 @@ extern const struct sock_ops inet_sock_ops;
  * fd_get_unlocked's test). Looks only at f's fields.
  */
 bool sockfile_read_mine(const struct file *f);
-/* Whether f is a server-backed stream socket (the entry's read hint). */
+/*
+ * Whether f is a server-backed stream socket that only the caller's
+ * thread can reach, as sockfile_read_mine without the kept bytes: a
+ * nolock write may take it (files.lock held).
+ */
+bool sockfile_write_mine(const struct file *f);
+/*
+ * write(2) of count bytes at buf to stream socket f (from fd_get_unlocked
+ * with sockfile_write_mine) without the big lock: sent behind the caller
+ * within the room the server promised, in one page's call (socktx.c).
+ * The bytes sent, or -ERETRY_LOCKED, with nothing changed, for anything
+ * else (no room, output held back, a fault, an observer of the server's
+ * channel that is not a pt_wait). Takes tx_lock and the channel's lock;
+ * does not sleep but in a fault of its copy.
+ */
+long sockfile_write_unlocked(struct file *f, uaddr_t buf, size_t count);
+/* Whether f is a server-backed stream socket (the entry's hints). */
 bool sockfile_is_stream(const struct file *f);
 /*
  * read(2) of count bytes into buf from stream socket f's kept bytes,

@@ -375,6 +375,10 @@ bool pipe_is_file(const struct file *f);
  */
 long pipe_read_unlocked(struct file *f, uint64_t buf, size_t len);
 long pipe_write_unlocked(struct file *f, uint64_t buf, size_t len);
+/* The most any nolock write takes: a pipe's PIPE_BUF (pipe.c asserts
+ * it); a socket's page less its call is less (socktx.c). A longer write
+ * goes locked before the descriptor is looked up. */
+#define NOLOCK_WRITE_MAX 4096
 
 struct inode *vfs_root(void);
 /*

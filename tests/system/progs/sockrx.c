@@ -6,7 +6,9 @@
  *
  *   sockrx        the checks below; "sockrx: ok ROUND" each, exit 0
  *   sockrx bench  the figures only: big-lock takes and virtual ns (under
- *                 -icount shift=0, instructions) per call
+ *                 -icount shift=0, instructions) per call; "bench N poll"
+ *                 or "bench N block" runs one TCP round alone (write, poll
+ *                 or not, read), for a profile of its calls
  *
  * Rounds: "nolock": 4 KiB written, waited for until FIONREAD says it is
  * kept, then read 64 bytes at a time by read, recv and recvfrom with
@@ -312,12 +314,16 @@ pair_figures(const char *what, int a, int b, int rounds, int use_poll)
 }
 
 static void
-bench(int rounds)
+bench(int rounds, const char *only)
 {
 	int a, b, s[2];
 	long ns = 0;
 
 	tcp_pair(&a, &b);
+	if (only) {	/* one case alone, for a profile of its calls */
+		pair_figures(only, a, b, rounds * 4, strcmp(only, "poll") == 0);
+		return;
+	}
 	long takes = kept_reads(a, b, rounds, &ns);
 	long reads = (long)rounds * (KEPT / PIECE);
 	printf("sockrx: kept-byte read: %.3f big-lock takes, %ld virtual ns a "
@@ -338,7 +344,7 @@ main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IONBF, 0);
 	signal(SIGPIPE, SIG_IGN);
 	if (argc > 1 && strcmp(argv[1], "bench") == 0) {
-		bench(argc > 2 ? atoi(argv[2]) : 50);
+		bench(argc > 2 ? atoi(argv[2]) : 50, argc > 3 ? argv[3] : NULL);
 		return failures != 0;
 	}
 	long ns = 0;

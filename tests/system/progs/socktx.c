@@ -1,0 +1,330 @@
+/*
+ * Guest program for system/sock-nolock-write: writes to a loopback TCP
+ * socket within the room netd promised, which run without the big lock
+ * for the socket's only user (kernel/fs/socktx.c, docs/kernel.md "Socket
+ * writes without the big lock").
+ *
+ *   socktx count  one vCPU: 64-byte writes in bursts of 8 (netd runs only
+ *                 when the writer waits) take the big lock fewer than once
+ *                 in five; "socktx: ok count", exit 0. Also the figures:
+ *                 takes, and virtual ns a write (instructions under
+ *                 -icount shift=0)
+ *   socktx        the checks below, two vCPUs: "socktx: ok ROUND" each
+ *
+ * Rounds: "streams": two children each write 512 KiB on a connection of
+ * their own in varied sizes (most within a page, some past it) while the
+ * parent polls both and reads: every byte once, in order. "efault": a
+ * write from an unmapped buffer is EFAULT and sends nothing; the next
+ * write's bytes come next. "epipe": a writer whose peer closed gets
+ * EPIPE or ECONNRESET, never a hang. "eintr": a write blocked for room
+ * ends with EINTR at a signal.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bkl.h"
+
+#define PIECE 64
+#define BURST 8			/* TX_CALLS_MAX: sends behind in flight */
+#define STREAM_BYTES (512 << 10)
+#define CHUNK_MAX 5000		/* past a page's room: locked sends too */
+
+static unsigned char buf[1 << 16];
+static int failures;
+
+static void
+fail(const char *round, long at, const char *what, long got, long want)
+{
+	printf("socktx: FAIL %s at %ld: %s: got %ld, want %ld\n", round, at,
+	       what, got, want);
+	failures++;
+}
+
+static unsigned char
+pattern(long i, int stream)
+{
+	return (unsigned char)(i * 7 + i / 251 + stream * 101);
+}
+
+static long
+now_ns(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000000000L + t.tv_nsec;
+}
+
+static void
+tcp_pair(int *a, int *b)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sin);
+	int l = socket(AF_INET, SOCK_STREAM, 0);
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (l < 0 || bind(l, (struct sockaddr *)&sin, len) < 0 ||
+	    listen(l, 1) < 0 ||
+	    getsockname(l, (struct sockaddr *)&sin, &len) < 0) {
+		perror("socktx: listener");
+		exit(2);
+	}
+	*a = socket(AF_INET, SOCK_STREAM, 0);
+	if (*a < 0 || connect(*a, (struct sockaddr *)&sin, len) < 0 ||
+	    (*b = accept(l, NULL, NULL)) < 0) {
+		perror("socktx: connect");
+		exit(2);
+	}
+	close(l);
+}
+
+/* Reads exactly n bytes from b (or fails). */
+static void
+read_all(const char *round, int b, long n)
+{
+	struct pollfd p = { .fd = b, .events = POLLIN };
+	for (long got = 0; got < n;) {
+		poll(&p, 1, 1000);
+		long r = read(b, buf, (size_t)(n - got));
+		if (r <= 0) {
+			fail(round, got, "read", r < 0 ? -errno : r, n - got);
+			return;
+		}
+		got += r;
+	}
+}
+
+/* Bursts of 64-byte writes, each burst then read: the writes' takes. */
+static void
+count(void)
+{
+	int a, b;
+	long takes = 0, writes = 0, self = -1, ns = 0;
+
+	tcp_pair(&a, &b);
+	memset(buf, 'x', PIECE);
+	for (int i = 0; i < 5; i++) {	/* the counter's own read */
+		long t = bkl_acquired();
+		t = bkl_acquired() - t;
+		if (self < 0 || t < self)
+			self = t;
+	}
+	for (int r = 0; r < 100 && !failures; r++) {
+		long before = bkl_acquired(), t0 = now_ns();
+		for (int i = 0; i < BURST; i++)
+			if (write(a, buf, PIECE) != PIECE)
+				fail("count", r, "write", -errno, PIECE);
+		ns += now_ns() - t0;
+		takes += bkl_acquired() - before - self;
+		writes += BURST;
+		read_all("count", b, BURST * PIECE);
+	}
+	printf("socktx: %ld big-lock takes in %ld writes, %ld virtual ns a "
+	       "write\n", takes, writes, ns / writes);
+	if (takes * 5 >= writes)
+		fail("count", 0, "big-lock takes", takes, writes / 5);
+	close(a);
+	close(b);
+	if (!failures)
+		printf("socktx: ok count\n");
+}
+
+/* A child's stream: STREAM_BYTES in varied chunks on a. */
+static void
+writer(int a, int stream)
+{
+	static unsigned char chunk[CHUNK_MAX];
+	for (long at = 0; at < STREAM_BYTES;) {
+		int len = 1 + (int)((at * 2654435761u + stream) % CHUNK_MAX);
+		if (len > STREAM_BYTES - at)
+			len = (int)(STREAM_BYTES - at);
+		for (int i = 0; i < len; i++)
+			chunk[i] = pattern(at + i, stream);
+		long n = write(a, chunk, len);
+		if (n <= 0)
+			_exit(1);
+		at += n;	/* a blocking write may be cut by nothing */
+	}
+	_exit(0);
+}
+
+/* Two writers on the other CPU and this one, the parent reading both. */
+static void
+streams(void)
+{
+	int a[2], b[2];
+	long at[2] = { 0, 0 };
+	pid_t pid[2];
+
+	for (int s = 0; s < 2; s++)
+		tcp_pair(&a[s], &b[s]);
+	for (int s = 0; s < 2; s++) {
+		pid[s] = fork();
+		if (pid[s] == 0) {
+			close(a[1 - s]);
+			close(b[0]);
+			close(b[1]);
+			writer(a[s], s);
+		}
+	}
+	close(a[0]);
+	close(a[1]);
+	struct pollfd p[2] = { { b[0], POLLIN, 0 }, { b[1], POLLIN, 0 } };
+	while ((at[0] < STREAM_BYTES || at[1] < STREAM_BYTES) && !failures) {
+		poll(p, 2, 5000);
+		for (int s = 0; s < 2; s++) {
+			if (at[s] >= STREAM_BYTES || !(p[s].revents & POLLIN))
+				continue;
+			long n = read(b[s], buf, 1 + (at[s] * 13) % 6000);
+			if (n <= 0) {
+				fail("streams", at[s], "read",
+				     n < 0 ? -errno : n, 1);
+				break;
+			}
+			for (long i = 0; i < n; i++) {
+				if (buf[i] != pattern(at[s] + i, s)) {
+					fail("streams", at[s] + i, "byte",
+					     buf[i], pattern(at[s] + i, s));
+					break;
+				}
+			}
+			at[s] += n;
+		}
+	}
+	for (int s = 0; s < 2; s++) {
+		int status;
+		waitpid(pid[s], &status, 0);
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+			fail("streams", at[s], "writer status", status, 0);
+		if (read(b[s], buf, 1) != 0)
+			fail("streams", at[s], "end of file", 1, 0);
+		close(b[s]);
+	}
+	if (!failures)
+		printf("socktx: ok streams\n");
+}
+
+static void
+efault(void)
+{
+	int a, b;
+	tcp_pair(&a, &b);
+	void *bad = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
+			 -1, 0);
+	long n = write(a, bad, PIECE);
+	if (n != -1 || errno != EFAULT)
+		fail("efault", 0, "write from PROT_NONE", n < 0 ? -errno : n,
+		     -EFAULT);
+	n = write(a, (void *)8, PIECE);
+	if (n != -1 || errno != EFAULT)
+		fail("efault", 0, "write from page 0", n < 0 ? -errno : n,
+		     -EFAULT);
+	memset(buf, 'y', PIECE);
+	if (write(a, buf, PIECE) != PIECE)
+		fail("efault", 0, "write after", -errno, PIECE);
+	memset(buf, 0, PIECE);
+	read_all("efault", b, PIECE);
+	for (int i = 0; i < PIECE; i++)
+		if (buf[i] != 'y') {
+			fail("efault", i, "byte after", buf[i], 'y');
+			break;
+		}
+	close(a);
+	close(b);
+	if (!failures)
+		printf("socktx: ok efault\n");
+}
+
+static void
+epipe(void)
+{
+	int a, b;
+	tcp_pair(&a, &b);
+	pid_t pid = fork();
+	if (pid == 0) {	/* the peer reads a little, then goes */
+		close(a);
+		read_all("epipe", b, PIECE);
+		usleep(100000);
+		close(b);
+		_exit(0);
+	}
+	close(b);
+	memset(buf, 'z', PIECE);
+	long n = 0;
+	int i;
+	for (i = 0; i < 20000; i++) {
+		n = write(a, buf, PIECE);
+		if (n < 0)
+			break;
+		if (i % 64 == 0)
+			usleep(1000);	/* netd hears of the close */
+	}
+	if (n >= 0 || (errno != EPIPE && errno != ECONNRESET))
+		fail("epipe", i, "write after the peer closed",
+		     n < 0 ? -errno : n, -EPIPE);
+	waitpid(pid, NULL, 0);
+	close(a);
+	if (!failures)
+		printf("socktx: ok epipe\n");
+}
+
+static void
+on_alarm(int sig)
+{
+	(void)sig;
+}
+
+static void
+eintr(void)
+{
+	int a, b;
+	/* No SA_RESTART: the write must end. */
+	struct sigaction sa = { .sa_handler = on_alarm };
+	tcp_pair(&a, &b);
+	sigaction(SIGALRM, &sa, NULL);
+	int fl = fcntl(a, F_GETFL);
+	fcntl(a, F_SETFL, fl | O_NONBLOCK);
+	long total = 0, n;
+	while ((n = write(a, buf, sizeof(buf))) > 0)	/* fill every buffer */
+		total += n;
+	if (n != -1 || errno != EAGAIN)
+		fail("eintr", total, "filling write", n < 0 ? -errno : n,
+		     -EAGAIN);
+	fcntl(a, F_SETFL, fl);
+	alarm(1);
+	n = write(a, buf, PIECE);
+	if (n != -1 || errno != EINTR)
+		fail("eintr", total, "blocked write", n < 0 ? -errno : n,
+		     -EINTR);
+	close(a);
+	close(b);
+	if (!failures)
+		printf("socktx: ok eintr\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	setvbuf(stdout, NULL, _IONBF, 0);
+	signal(SIGPIPE, SIG_IGN);
+	if (argc > 1 && strcmp(argv[1], "count") == 0) {
+		count();
+		return failures != 0;
+	}
+	streams();
+	efault();
+	epipe();
+	eintr();
+	return failures != 0;
+}
