@@ -6,12 +6,14 @@
  */
 #include <kernel/arch.h>
 #include <kernel/errno.h>
+#include <kernel/ipc.h>
 #include <kernel/proc.h>
 #include <kernel/syscall.h>
 #include <kernel/syscall_fast.h>
 #include <kernel/trap.h>
 #include <kernel/vm.h>
 #include <syscall_table.h>
+#include <petrel/calls.h>
 #include <arch/cpu.h>
 #include <arch/entry.h>
 #include <arch/thread.h>
@@ -81,6 +83,18 @@ syscall_unlocked_native(struct trapframe *tf, uint64_t nr)
 	return syscall_unlocked_back(tf, nr);
 }
 
+/* The short channel calls: their code straight from here (chan_short_fast),
+ * not through the table. */
+_Static_assert(PT_NR_channel_recv_regs == PT_NR_channel_call_regs + 1,
+	       "syscall_handler tests for the two short calls at once");
+static __attribute__((noinline)) bool
+syscall_short_ipc(struct trapframe *tf, uint64_t nr)
+{
+	if (chan_short_fast(nr, &tf->rdi, (long *)&tf->rax))
+		return true;
+	return syscall_unlocked_back(tf, nr);
+}
+
 /*
  * From entry.S, on the frame it built: true when the fast way out (the
  * entry's own frame, short restore) may be taken, false when
@@ -92,8 +106,11 @@ syscall_handler(struct trapframe *tf)
 	int how = syscall_nolock_call(tf->rax, &tf->rdi);
 	if (__builtin_expect(how == SYSCALL_UNLOCKED_LINUX, 0))
 		return syscall_unlocked(tf, tf->rax);
-	if (__builtin_expect(how == SYSCALL_UNLOCKED_NATIVE, 0))
+	if (__builtin_expect(how == SYSCALL_UNLOCKED_NATIVE, 0)) {
+		if (tf->rax - PT_NR_channel_call_regs < 2)	/* and recv_regs */
+			return syscall_short_ipc(tf, tf->rax);
 		return syscall_unlocked_native(tf, tf->rax);
+	}
 	return syscall_locked(tf);
 }
 

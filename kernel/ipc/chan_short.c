@@ -10,6 +10,9 @@
 #include <kernel/proc.h>
 #include <kernel/errno.h>
 #include <syscall_table.h>
+#include <petrel/calls.h>
+#include <kernel/lock.h>
+#include <kernel/signal.h>
 #include <arch/trap.h>
 #include "ipc_int.h"
 #include "chan_int.h"
@@ -20,13 +23,10 @@
  * length to len's. A block-form receive sees a message of len bytes and
  * reply room of PT_SHORT_MAX.
  */
-long
-sys_pt_channel_call_regs(int h, uint64_t w0, uint64_t w1, unsigned len)
+static inline __attribute__((always_inline)) long
+short_call(struct thread *t, int h, uint64_t w0, uint64_t w1, unsigned len,
+	   bool unlocked)
 {
-	struct thread *t = current();
-	bool unlocked = t->unlocked_call;
-	if (unlocked && !chan_unlocked_ok(t))
-		return -ERETRY_LOCKED;
 	struct kobj *o = handle_lookup_inline(t->proc, h, PT_OBJ_CHANNEL_CLIENT,
 					      PT_RIGHT_WRITE);
 	if (IS_ERR(o))
@@ -77,14 +77,10 @@ take_short(struct channel *ch, uint64_t *regs)
  * tells the server so. Without the big lock, a reply to a kernel call
  * with on_reply or done goes the locked way (reply_to).
  */
-long
-sys_pt_channel_recv_regs(int h, uint64_t w0, uint64_t w1, unsigned len,
-			 uint64_t reply_token, int64_t status)
+static inline __attribute__((always_inline)) long
+short_recv(struct thread *t, int h, uint64_t w0, uint64_t w1, unsigned len,
+	   uint64_t reply_token, int64_t status, bool unlocked)
 {
-	struct thread *t = current();
-	bool unlocked = t->unlocked_call;
-	if (unlocked && !chan_unlocked_ok(t))
-		return -ERETRY_LOCKED;
 	struct kobj *o = handle_lookup_inline(t->proc, h, PT_OBJ_CHANNEL_SERVER,
 					      PT_RIGHT_READ);
 	if (IS_ERR(o))
@@ -131,4 +127,57 @@ sys_pt_channel_recv_regs(int h, uint64_t w0, uint64_t w1, unsigned len,
 	if (unlocked && e == -EINTR)
 		return chan_nolock_eintr(t);
 	return e;
+}
+
+long
+sys_pt_channel_call_regs(int h, uint64_t w0, uint64_t w1, unsigned len)
+{
+	struct thread *t = current();
+	bool unlocked = t->unlocked_call;
+	if (unlocked && !chan_unlocked_ok(t))
+		return -ERETRY_LOCKED;
+	return short_call(t, h, w0, w1, len, unlocked);
+}
+
+long
+sys_pt_channel_recv_regs(int h, uint64_t w0, uint64_t w1, unsigned len,
+			 uint64_t reply_token, int64_t status)
+{
+	struct thread *t = current();
+	bool unlocked = t->unlocked_call;
+	if (unlocked && !chan_unlocked_ok(t))
+		return -ERETRY_LOCKED;
+	return short_recv(t, h, w0, w1, len, reply_token, status, unlocked);
+}
+
+/*
+ * The short calls' nolock way, from the arch's entry (x86_64's
+ * syscall_handler) in place of syscall_run_unlocked_native and the
+ * table's thunk: the same tests on the way in (a watcher, a signal to
+ * deliver, a stop: syscall_run_unlocked_entry), then the call's code,
+ * inline, with `unlocked` a constant. True: it ran, *r its result; false:
+ * the locked way runs it, or (thread.unlocked_eintr) delivers the -EINTR
+ * of a call a signal ended after it changed something.
+ */
+bool
+chan_short_fast(uint64_t nr, const uint64_t *a, long *r)
+{
+	struct thread *t = current();
+	struct proc *p = t->proc;
+	uint64_t pend = t->sig_pending | p->sig_pending;
+
+	if (t->work != 0 ||
+	    (pend & (~t->sig_blocked | SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))) ||
+	    p->stopped || !chan_unlocked_ok(t))
+		return false;
+	BKL_ASSERT_NOT_HELD();
+	long v;
+	if (nr == PT_NR_channel_call_regs)
+		v = short_call(t, (int)a[0], a[1], a[2], (unsigned)a[3], true);
+	else
+		v = short_recv(t, (int)a[0], a[1], a[2], (unsigned)a[3], a[4],
+			       (int64_t)a[5], true);
+	KASSERT(spin_none_held());	/* none kept past the call */
+	*r = v;
+	return v != -ERETRY_LOCKED;
 }
