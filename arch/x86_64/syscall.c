@@ -83,16 +83,16 @@ syscall_unlocked_native(struct trapframe *tf, uint64_t nr)
 	return syscall_unlocked_back(tf, nr);
 }
 
-/* The short channel calls: their code straight from here (chan_short_fast),
- * not through the table. */
+/* The short channel calls (chan_short_fast) when they did not run or
+ * must deliver a signal: the frame is the thread's, its rax the number
+ * still, so the fast way's caller keeps nothing across its call. */
 _Static_assert(PT_NR_channel_recv_regs == PT_NR_channel_call_regs + 1,
 	       "syscall_handler tests for the two short calls at once");
 static __attribute__((noinline)) bool
-syscall_short_ipc(struct trapframe *tf, uint64_t nr)
+syscall_short_back(void)
 {
-	if (chan_short_fast(nr, &tf->rdi, (long *)&tf->rax))
-		return true;
-	return syscall_unlocked_back(tf, nr);
+	struct trapframe *tf = current()->tf;
+	return syscall_unlocked_back(tf, tf->rax);
 }
 
 /*
@@ -103,14 +103,19 @@ syscall_short_ipc(struct trapframe *tf, uint64_t nr)
 bool
 syscall_handler(struct trapframe *tf)
 {
+	/* The short calls first among the native ones (not the Linux
+	   calls' way, which this test stays out of). */
+	if (__builtin_expect(tf->rax >= syscall_table_size, 0) &&
+	    tf->rax - PT_NR_channel_call_regs < 2) {	/* and recv_regs */
+		if (chan_short_fast(&tf->rdi, tf->rax, (long *)&tf->rax))
+			return true;
+		return syscall_short_back();
+	}
 	int how = syscall_nolock_call(tf->rax, &tf->rdi);
 	if (__builtin_expect(how == SYSCALL_UNLOCKED_LINUX, 0))
 		return syscall_unlocked(tf, tf->rax);
-	if (__builtin_expect(how == SYSCALL_UNLOCKED_NATIVE, 0)) {
-		if (tf->rax - PT_NR_channel_call_regs < 2)	/* and recv_regs */
-			return syscall_short_ipc(tf, tf->rax);
+	if (__builtin_expect(how == SYSCALL_UNLOCKED_NATIVE, 0))
 		return syscall_unlocked_native(tf, tf->rax);
-	}
 	return syscall_locked(tf);
 }
 

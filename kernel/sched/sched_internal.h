@@ -14,9 +14,8 @@
 #include <kernel/lock.h>
 #include <kernel/spinlock.h>
 #include <kernel/timer.h>
+#include <kernel/sched_handoff.h>
 
-/* Inside object locks (a futex bucket), outside the timer lock. */
-extern struct spinlock sched_lock;
 
 /*
  * Arms this CPU's timer for deadline (0: nothing due). The hardware is
@@ -95,12 +94,6 @@ sched_tick_quiet(struct cpu *c)
 	       (!waiting || c->quiet_thread == c->current);
 }
 
-/* Whether t may run on c: sched_setaffinity's mask (0: anywhere). */
-static inline bool
-cpu_allowed(const struct thread *t, const struct cpu *c)
-{
-	return !t->sched.affinity || (t->sched.affinity >> c->id & 1);
-}
 
 /* schedule with the scheduler lock held; it drops it (sched.c). */
 void schedule_locked(void);

@@ -8,8 +8,10 @@
 #        block forms, bad handles and sizes, a server dying, a signal in a
 #        call and in a receive, its handler run before EINTR comes back,
 #        EPIPE, 1000 round trips taking the big lock under 200 times: the
-#        short calls run without it), calls to a server
-#        pinned to the other CPU (2 vCPUs), notifications and pt_wait,
+#        short calls run without it; 1000 more taking the fast path each
+#        way at least 900 times, by /proc/petrel/ipc, a block call to the
+#        short server none), calls to a server pinned to the other CPU
+#        (2 vCPUs; the short ones never take the fast path), notifications and pt_wait,
 #        shared memory objects, handles across fork and execve.
 # Expects: every check prints "ok"; exit status 0.
 import os, sys

@@ -380,6 +380,30 @@ test_call_interrupted(void)
 }
 
 /*
+ * The short round trip's fast path taken, summed over the CPUs from
+ * /proc/petrel/ipc (a header line, then "cpuN calls replies"): 0, or -1
+ * where the file cannot be read.
+ */
+static int
+ipc_fast(long *calls, long *replies)
+{
+	FILE *f = fopen("/proc/petrel/ipc", "r");
+	char line[128];
+	*calls = *replies = 0;
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		long c, r;
+		if (sscanf(line, "cpu%*d %ld %ld", &c, &r) == 2) {
+			*calls += c;
+			*replies += r;
+		}
+	}
+	fclose(f);
+	return 0;
+}
+
+/*
  * With a second CPU: calls to a server pinned to it from a caller pinned
  * to this one, so each hand-off queues the other side on its own CPU.
  */
@@ -407,12 +431,19 @@ test_cross_cpu(void)
 	pin_to(1);
 	pid = start_server_with(ends, short_server);
 	pin_to(0);
+	long calls0, replies0, calls1, replies1;
+	int e = ipc_fast(&calls0, &replies0);
 	for (uint32_t i = 0; i < 200; i++) {
 		struct pt_short m;
 		if (call_short(ends[0], OP_PING, i, &m) != i || m.w[0] != 2 * i)
 			bad++;
 	}
+	e |= ipc_fast(&calls1, &replies1);
 	check(bad == 0, "short calls to a server pinned to another CPU", bad);
+	/* The fast path hands this CPU over: not to a thread pinned away. */
+	check(e == 0 && calls1 == calls0 && replies1 == replies0,
+	      "short calls across CPUs: the ordinary way, not the fast path",
+	      calls1 - calls0 + replies1 - replies0);
 	pt_handle_close(ends[0]);
 	waitpid(pid, &status, 0);
 	check(WIFEXITED(status) && WEXITSTATUS(status) == 0,
@@ -508,6 +539,29 @@ test_short(void)
 	check(bad == 0 && (before < 0 || taken < 200),
 	      "1000 short round trips, the big lock taken under 200 times",
 	      taken);
+	/* ... and the fast path nearly each time, both ways (the server
+	   waits in its short receive on the caller's CPU). */
+	long calls0, replies0, calls1, replies1;
+	int e = ipc_fast(&calls0, &replies0);
+	for (uint32_t i = 0; i < 1000; i++)
+		if (call_short(ends[0], OP_PING, i, &m) != (long)i ||
+		    m.w[0] != 2ull * i)
+			bad++;
+	e |= ipc_fast(&calls1, &replies1);
+	check(bad == 0 && e == 0 && calls1 - calls0 >= 900 &&
+	      replies1 - replies0 >= 900,
+	      "1000 short round trips, the fast path 900 times each way at least",
+	      calls1 - calls0);
+	/* A block call to the short server: the ordinary way, answered. */
+	{
+		struct req q = { OP_PING, 11 };
+		uint64_t word = 0;
+		ipc_fast(&calls0, &replies0);
+		r = call(ends[0], &q, NULL, 0, &word);
+		ipc_fast(&calls1, &replies1);
+		check(r == 11 && word == 22 && calls1 == calls0,
+		      "block call, short receive: not a fast call", r);
+	}
 	/* The short call to a block server (reply room 16, given 8). */
 	pt_handle_t bends[2];
 	pid_t bpid = start_server(bends);
