@@ -454,7 +454,6 @@ sleep_arm_timeout(struct thread *t, uint64_t deadline)
 	timer_arm(timers_cover(this_cpu(), first));
 }
 
-
 int
 waitq_wait_cond(struct waitq *wq, uint64_t deadline, bool interruptible,
 		bool (*done)(void *arg), void *arg)

@@ -1,9 +1,11 @@
 /*
  * What the scheduler's files share (kernel/sched/sched.c, the run queues,
  * switches and sleeps; tick.c, the tick and the timers; affinity.c,
- * moving a thread its new mask sends elsewhere): the scheduler lock, and
- * the helpers more than one uses, inline where they were inline before
- * the split, so that no path runs more instructions for it.
+ * moving a thread its new mask sends elsewhere): the helpers more than
+ * one uses, inline where they were inline before the split, so that no
+ * path runs more instructions for it; the scheduler lock, the sleep and
+ * the hand-off's switch are <kernel/sched_handoff.h>'s, which the IPC
+ * fast path shares.
  */
 #ifndef KERNEL_SCHED_INTERNAL_H
 #define KERNEL_SCHED_INTERNAL_H
@@ -15,7 +17,6 @@
 #include <kernel/spinlock.h>
 #include <kernel/timer.h>
 #include <kernel/sched_handoff.h>
-
 
 /*
  * Arms this CPU's timer for deadline (0: nothing due). The hardware is
@@ -93,7 +94,6 @@ sched_tick_quiet(struct cpu *c)
 	       c->quiet_runq == waiting &&
 	       (!waiting || c->quiet_thread == c->current);
 }
-
 
 /* schedule with the scheduler lock held; it drops it (sched.c). */
 void schedule_locked(void);
