@@ -48,6 +48,9 @@ check(int ok, const char *what, long got)
 #define OP_CHURN 9		/* server: copies seg 0 to seg 1 until the call
 				   is gone; answers nothing */
 #define OP_CHURN_END 10		/* server: what ended the last OP_CHURN, once */
+#define OP_ALARM 11		/* alarm_server: answers arg, an alarm due in
+				   its next receive (after the reply) */
+#define OP_EINTRS 12		/* alarm_server: its receives a signal ended */
 
 struct req {
 	uint32_t op;
@@ -243,6 +246,59 @@ short_server(pt_handle_t srv)
 			m.len = 0;
 		}
 	}
+}
+
+static void
+alarm_server_signal(int sig)
+{
+	(void)sig;
+}
+
+/*
+ * A short server whose receives a signal may end (SIGALRM, no
+ * SA_RESTART): OP_PING and OP_ALARM answer arg, OP_ALARM with an alarm
+ * due 20 ms later, in the receive that gave the reply; OP_EINTRS answers
+ * how many receives ended with EINTR. Its own loop, so that
+ * short_server's, which the bench times, stays as it is.
+ */
+static void
+alarm_server(pt_handle_t srv)
+{
+	struct pt_short m = { .len = 0 };
+	uint64_t token = 0;
+	int64_t status = 0;
+	long eintrs = 0;
+	struct sigaction sa = { .sa_handler = alarm_server_signal };
+	sigaction(SIGALRM, &sa, NULL);
+	for (;;) {
+		long t = pt_channel_recv_short(srv, token, status, &m);
+		token = 0;
+		if (t == -EINTR) {	/* the reply, if any, was given */
+			eintrs++;
+			continue;
+		}
+		if (t < 0)
+			_exit(t == -EPIPE ? 0 : 2);
+		token = (uint64_t)t;
+		struct req q;
+		memcpy(&q, m.w, sizeof(q));
+		status = q.op == OP_EINTRS ? eintrs : (int64_t)q.arg;
+		if (q.op == OP_ALARM)
+			ualarm(20000, 0);
+		m.w[0] = (uint64_t)q.arg * 2;
+		m.len = 8;
+	}
+}
+
+/* call_short for alarm_server's checks: its own, so that call_short's
+ * callers, the bench's among them, compile as they did. */
+static __attribute__((noinline)) long
+alarm_call(pt_handle_t cli, uint32_t op, uint32_t arg, struct pt_short *m)
+{
+	struct req q = { op, arg };
+	*m = (struct pt_short){ .len = sizeof(q) };
+	memcpy(m->w, &q, sizeof(q));
+	return pt_channel_call_short(cli, m);
 }
 
 /* A short call of op and arg; the reply's words in m. */
@@ -552,6 +608,25 @@ test_short(void)
 	      replies1 - replies0 >= 900,
 	      "1000 short round trips, the fast path 900 times each way at least",
 	      calls1 - calls0);
+	/* A signal for a server asleep in the receive its fast reply
+	   began: EINTR there, and the next call is answered. */
+	{
+		pt_handle_t aends[2];
+		pid_t apid = start_server_with(aends, alarm_server);
+		ipc_fast(&calls0, &replies0);
+		r = alarm_call(aends[0], OP_PING, 1, &m);	/* it waits */
+		r = r == 1 ? alarm_call(aends[0], OP_ALARM, 3, &m) : r;
+		usleep(100000);
+		ipc_fast(&calls1, &replies1);
+		long eintrs = alarm_call(aends[0], OP_EINTRS, 0, &m);
+		r = r == 3 ? alarm_call(aends[0], OP_PING, 6, &m) : r;
+		check(r == 6 && m.w[0] == 12 && eintrs == 1 &&
+		      replies1 > replies0,
+		      "a signal for a server asleep after its fast reply: "
+		      "EINTR there, the next call answered", eintrs);
+		pt_handle_close(aends[0]);
+		waitpid(apid, NULL, 0);
+	}
 	/* A block call to the short server: the ordinary way, answered. */
 	{
 		struct req q = { OP_PING, 11 };
