@@ -11,7 +11,8 @@
 #        short calls run without it; 1000 more taking the fast path each
 #        way at least 900 times, by /proc/petrel/ipc, a block call to the
 #        short server none; a signal for a server asleep in the receive its
-#        fast reply began: EINTR there, the next call answered), calls to a
+#        fast reply began: EINTR there, the next call answered; a client
+#        killed in a fast call: the next call answered), calls to a
 #        server pinned to the other CPU
 #        (2 vCPUs; the short ones never take the fast path), notifications and pt_wait,
 #        shared memory objects, handles across fork and execve.

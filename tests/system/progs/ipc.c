@@ -627,6 +627,24 @@ test_short(void)
 		pt_handle_close(aends[0]);
 		waitpid(apid, NULL, 0);
 	}
+	/* A client killed in a fast call the server is still on: the call
+	   is withdrawn, the late reply dropped, the next call answered. */
+	{
+		pid_t cpid = fork();
+		if (cpid == 0) {
+			struct pt_short cm;
+			alarm_call(ends[0], OP_SLOW_PING, 200, &cm);
+			_exit(3);
+		}
+		usleep(50000);
+		kill(cpid, SIGKILL);
+		int cst = 0;
+		waitpid(cpid, &cst, 0);
+		r = alarm_call(ends[0], OP_PING, 7, &m);
+		check(WIFSIGNALED(cst) && WTERMSIG(cst) == SIGKILL && r == 7 &&
+		      m.w[0] == 14,
+		      "a client killed mid fast call: the next call answered", r);
+	}
 	/* A block call to the short server: the ordinary way, answered. */
 	{
 		struct req q = { OP_PING, 11 };
