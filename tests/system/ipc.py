@@ -12,7 +12,8 @@
 #        way at least 900 times, by /proc/petrel/ipc, a block call to the
 #        short server none; a signal for a server asleep in the receive its
 #        fast reply began: EINTR there, the next call answered; a client
-#        killed in a fast call: the next call answered), calls to a
+#        killed in a fast call: the next call answered; a client or a
+#        server with two threads: answered the ordinary way), calls to a
 #        server pinned to the other CPU
 #        (2 vCPUs; the short ones never take the fast path), notifications and pt_wait,
 #        shared memory objects, handles across fork and execve.

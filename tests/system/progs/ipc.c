@@ -15,6 +15,7 @@
 #include <petrel/native.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -288,6 +289,27 @@ alarm_server(pt_handle_t srv)
 		m.w[0] = (uint64_t)q.arg * 2;
 		m.len = 8;
 	}
+}
+
+/* A second thread that only waits: its process is no longer one thread. */
+static void *
+idle_thread(void *arg)
+{
+	(void)arg;
+	for (;;)
+		pause();
+	return NULL;
+}
+
+/* short_server in a process of two threads: its receives go the locked
+ * way, and never as a receive a fast call may give its call to. */
+static void
+threaded_short_server(pt_handle_t srv)
+{
+	pthread_t th;
+	if (pthread_create(&th, NULL, idle_thread, NULL) != 0)
+		_exit(4);
+	short_server(srv);
 }
 
 /* call_short for alarm_server's checks: its own, so that call_short's
@@ -626,6 +648,41 @@ test_short(void)
 		      "EINTR there, the next call answered", eintrs);
 		pt_handle_close(aends[0]);
 		waitpid(apid, NULL, 0);
+	}
+	/* Processes with threads take the ordinary (locked) way: a client
+	   with two threads makes no fast call, and a server with two is
+	   given none. Both are answered. */
+	{
+		pthread_t th;
+		long bad2 = 0;
+		int made = pthread_create(&th, NULL, idle_thread, NULL) == 0;
+		ipc_fast(&calls0, &replies0);
+		for (uint32_t i = 0; i < 100; i++)
+			if (alarm_call(ends[0], OP_PING, i, &m) != (long)i ||
+			    m.w[0] != 2ull * i)
+				bad2++;
+		ipc_fast(&calls1, &replies1);
+		check(made && bad2 == 0 && calls1 == calls0,
+		      "short calls from a process with two threads: answered, "
+		      "no fast call", calls1 - calls0 + bad2);
+		if (made) {
+			pthread_cancel(th);
+			pthread_join(th, NULL);
+		}
+		pt_handle_t tends[2];
+		pid_t tpid = start_server_with(tends, threaded_short_server);
+		alarm_call(tends[0], OP_PING, 1, &m);	/* it waits */
+		ipc_fast(&calls0, &replies0);
+		for (uint32_t i = 0; i < 100; i++)
+			if (alarm_call(tends[0], OP_PING, i, &m) != (long)i ||
+			    m.w[0] != 2ull * i)
+				bad2++;
+		ipc_fast(&calls1, &replies1);
+		check(bad2 == 0 && calls1 == calls0 && replies1 == replies0,
+		      "short calls to a server with two threads: answered, "
+		      "the ordinary way", calls1 - calls0 + bad2);
+		pt_handle_close(tends[0]);
+		waitpid(tpid, NULL, 0);
 	}
 	/* A client killed in a fast call the server is still on: the call
 	   is withdrawn, the late reply dropped, the next call answered. */
