@@ -6,12 +6,14 @@
  */
 #include <kernel/arch.h>
 #include <kernel/errno.h>
+#include <kernel/ipc.h>
 #include <kernel/proc.h>
 #include <kernel/syscall.h>
 #include <kernel/syscall_fast.h>
 #include <kernel/trap.h>
 #include <kernel/vm.h>
 #include <syscall_table.h>
+#include <petrel/calls.h>
 #include <arch/cpu.h>
 #include <arch/entry.h>
 #include <arch/thread.h>
@@ -81,6 +83,18 @@ syscall_unlocked_native(struct trapframe *tf, uint64_t nr)
 	return syscall_unlocked_back(tf, nr);
 }
 
+/* The short channel calls (chan_short_fast) when they did not run or
+ * must deliver a signal: the frame is the thread's, its rax the number
+ * still, so the fast way's caller keeps nothing across its call. */
+_Static_assert(PT_NR_channel_recv_regs == PT_NR_channel_call_regs + 1,
+	       "syscall_handler tests for the two short calls at once");
+static __attribute__((noinline)) bool
+syscall_short_back(void)
+{
+	struct trapframe *tf = current()->tf;
+	return syscall_unlocked_back(tf, tf->rax);
+}
+
 /*
  * From entry.S, on the frame it built: true when the fast way out (the
  * entry's own frame, short restore) may be taken, false when
@@ -89,6 +103,14 @@ syscall_unlocked_native(struct trapframe *tf, uint64_t nr)
 bool
 syscall_handler(struct trapframe *tf)
 {
+	/* The short calls first among the native ones (not the Linux
+	   calls' way, which this test stays out of). */
+	if (__builtin_expect(tf->rax >= syscall_table_size, 0) &&
+	    tf->rax - PT_NR_channel_call_regs < 2) {	/* and recv_regs */
+		if (chan_short_fast(&tf->rdi, tf->rax, (long *)&tf->rax))
+			return true;
+		return syscall_short_back();
+	}
 	int how = syscall_nolock_call(tf->rax, &tf->rdi);
 	if (__builtin_expect(how == SYSCALL_UNLOCKED_LINUX, 0))
 		return syscall_unlocked(tf, tf->rax);

@@ -1,8 +1,9 @@
 /*
  * /proc/petrel: Petrel's own counters, which Linux has no file for: bkl,
  * each CPU's use of the big lock since boot (docs/kernel.md, "The big
- * lock's counters"), and icache, the user pages synced for instruction
- * fetch (docs/kernel.md, "Memory").
+ * lock's counters"), icache, the user pages synced for instruction
+ * fetch (docs/kernel.md, "Memory"), and ipc, the short round trip's fast
+ * path taken (docs/kernel.md, "The short round trip's fast path").
  */
 #include <kernel/cpu.h>
 #include <kernel/lock.h>
@@ -28,4 +29,15 @@ void
 procfs_petrel_icache(struct gen *g)
 {
 	gprintf(g, "synced %lu\n", page_exec_sync_count());
+}
+
+/* A header naming the columns, then a line per CPU: fast calls and fast
+ * replies made there since boot (kernel/ipc/chan_short.c). */
+void
+procfs_petrel_ipc(struct gen *g)
+{
+	gprintf(g, "cpu fast_calls fast_replies\n");
+	for (int i = 0; i < cpu_count; i++)
+		gprintf(g, "cpu%d %lu %lu\n", i, cpus[i].ipc_fast_calls,
+			cpus[i].ipc_fast_replies);
 }

@@ -37,7 +37,14 @@ struct channel {
 	bool client_gone, server_gone;
 };
 
-/* One call in flight; it lives on the caller's kernel stack. */
+/* thread.chan_rx of a short receive a fast call may give its call to. */
+#define CHAN_RX_WAITING (-1L)
+
+/* One call in flight; it lives on the caller's kernel stack. A fast call
+ * (chan_short.c) goes straight to the active list and sets only the
+ * fields an active call with no segment is read for: link, token, nseg,
+ * reply, reply_cap, reply_len, status, done, handed, wq, on_reply, async,
+ * nointr. */
 struct chan_call {
 	struct list link;		/* [C] channel queue, then active list */
 	uint64_t token;
@@ -53,6 +60,11 @@ struct chan_call {
 	struct chan_seg seg[PT_SEG_MAX];
 	long status;			/* [C] */
 	bool done;			/* [C] answered or failed */
+	/* [C] set by a fast reply (chan_short.c) that handed the CPU to this
+	   call's caller: it is done with the call and its wq, so the caller
+	   need not take ch->lock to leave. Read only by a fast call, the
+	   one kind of caller that sets it false first. */
+	bool handed;
 	struct waitq wq;		/* the caller sleeps here */
 	void (*on_reply)(void *ctx, long status, const void *reply, size_t len);
 	void *ctx;			/* for on_reply, or chan_async's done */

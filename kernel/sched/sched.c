@@ -23,8 +23,8 @@
 #include <kernel/vm.h>
 #include <arch/switch.h>
 
-struct spinlock sched_lock = SPINLOCK_INIT;
-static struct list dead = LIST_INIT(dead);	/* exited, stack still in use [S] */
+struct spinlock sched_lock = SPINLOCK_INIT;	/* <kernel/sched_handoff.h> */
+struct list sched_dead = LIST_INIT(sched_dead);	/* exited, stack still in use [S] */
 uint64_t stat_switches;		/* context switches, for /proc/stat [S] */
 
 /* How soon a CPU that queued a woken thread for itself is interrupted,
@@ -41,16 +41,15 @@ static const uint32_t nice_weight[40] = {
 };
 
 /*
- * A thread's time slice: TIME_SLICE_NS weighted by its nice value as
- * Linux weighs CPU shares, so threads that share a CPU get time in
- * proportion to their weights; kept between a tenth and ten times the
- * slice, so no thread waits too long or switches too often.
+ * A thread's time slice off nice 0 (slice_ns, <kernel/sched_handoff.h>):
+ * TIME_SLICE_NS weighted by its nice value as Linux weighs CPU shares, so
+ * threads that share a CPU get time in proportion to their weights; kept
+ * between a tenth and ten times the slice, so no thread waits too long or
+ * switches too often.
  */
-static inline uint64_t
-slice_ns(const struct thread *t)
+uint64_t
+slice_ns_weighted(const struct thread *t)
 {
-	if (__builtin_expect(t->sched.nice == 0, 1))
-		return TIME_SLICE_NS;	/* weight 1024: every switch's case */
 	int nice = t->sched.nice < -20 ? -20 : t->sched.nice > 19 ? 19 :
 									   t->sched.nice;
 	uint64_t ns = TIME_SLICE_NS * nice_weight[nice + 20] / 1024;
@@ -66,7 +65,7 @@ sched_exit_current(void)
 	struct thread *t = current();
 	spin_lock(&sched_lock);
 	t->state = THREAD_DEAD;
-	list_push_back(&dead, &t->run_link);
+	list_push_back(&sched_dead, &t->run_link);
 	schedule_locked();
 	panic("dead thread scheduled");
 }
@@ -80,7 +79,7 @@ reap_dead_threads(void)
 	for (;;) {
 		struct thread *t = NULL;
 		spin_lock(&sched_lock);
-		list_for_each(it, &dead) {
+		list_for_each(it, &sched_dead) {
 			t = list_entry(it, struct thread, run_link);
 			if (t != current())
 				break;
@@ -446,29 +445,13 @@ sleep_check(struct thread *t, uint64_t deadline, bool interruptible)
  * and cancelled under it too, it cannot fire for a later sleep of this
  * thread. Out of line: a call's hand-off has no deadline.
  */
-static __attribute__((noinline)) void
+__attribute__((noinline)) void
 sleep_arm_timeout(struct thread *t, uint64_t deadline)
 {
 	BKL_ASSERT_HELD();
 	uint64_t first = ktimer_add(&t->timeout, deadline, timeout_fired);
 	/* the thread switched to may not tick */
 	timer_arm(timers_cover(this_cpu(), first));
-}
-
-/* Puts the current thread t on wq, asleep; the caller switches away.
- * Inline: it is on the IPC hand-off's path. */
-static inline __attribute__((always_inline)) void
-sleep_on(struct thread *t, struct waitq *wq, uint64_t deadline,
-	 bool interruptible)
-{
-	SPIN_ASSERT_HELD(&sched_lock);
-	t->state = THREAD_SLEEPING;
-	t->waiting_on = wq;
-	t->interruptible = interruptible;
-	t->wake_result = 0;
-	list_push_back(&wq->sleepers, &t->run_link);
-	if (deadline)
-		sleep_arm_timeout(t, deadline);
 }
 
 int
@@ -508,17 +491,10 @@ sched_sleep_until(uint64_t deadline)
 	return r == -ETIMEDOUT ? 0 : r;
 }
 
-/* Whether CPU c holds the big lock: bkl_held, inline on the switch path. */
-static inline bool
-bkl_mine(const struct cpu *c)
-{
-	return __atomic_load_n(&bkl_owner, __ATOMIC_RELAXED) == c->id;
-}
-
 /* switch_done's rare work: the big lock to take or drop, a lazy address
  * space to let go (which may need a TLB shootdown, so never under the
  * scheduler lock), dead threads to free. */
-static __attribute__((noinline)) void
+__attribute__((noinline)) void
 switch_done_slow(struct cpu *c, bool had_bkl, struct vm *put)
 {
 	if (bkl_mine(c) != had_bkl) {
@@ -534,57 +510,14 @@ switch_done_slow(struct cpu *c, bool had_bkl, struct vm *put)
 		if (!had_bkl)
 			bkl_unlock();
 	}
-	if (had_bkl && !list_empty(&dead))
+	if (had_bkl && !list_empty(&sched_dead))
 		reap_dead_threads();
-}
-
-/*
- * The end of every switch, in the thread switched to (or a new thread's
- * first code): drops the scheduler lock the switch held, then takes or
- * drops the big lock so that this thread holds it as it did when it
- * switched away (had_bkl); then, with the big lock, frees what the switch
- * left behind (the address space a lazy idle CPU let go, dead threads).
- */
-static inline void
-switch_done(bool had_bkl)
-{
-	struct cpu *c = this_cpu();
-	struct vm *put = c->vm_to_put;
-
-	if (put)
-		c->vm_to_put = NULL;
-	spin_unlock(&sched_lock);
-	if (__builtin_expect(bkl_mine(c) != had_bkl || put ||
-			     (had_bkl && !list_empty(&dead)), 0))
-		switch_done_slow(c, had_bkl, put);
 }
 
 void
 sched_first_run(void)
 {
 	switch_done(true);	/* on its way to user mode: trap_return_to_user */
-}
-
-/* t goes to sleep at now: it keeps what it left of its slice as its
- * wake credit (wake_credit). */
-static inline void
-sleep_credit(struct thread *t, uint64_t now)
-{
-	t->slice_left = t->slice_end > now ? t->slice_end - now : 0;
-	t->slept_at = now;
-}
-
-/* next becomes c's running thread at now, with its slice (what is left
- * of the last one, or a fresh one). Both switches' common part. */
-static inline __attribute__((always_inline)) void
-switch_in(struct cpu *c, struct thread *next, uint64_t now)
-{
-	next->run_start = now;
-	next->slice_end = now + (next->slice_left ? next->slice_left :
-						    slice_ns(next));
-	next->slice_left = 0;
-	c->current = next;
-	stat_switches++;
 }
 
 /*
@@ -628,33 +561,6 @@ switch_to_inline(struct thread *next)
 	switch_in(c, next, now);
 	bool had_bkl = bkl_mine(c);
 	arch_context_switch(prev, next);
-	switch_done(had_bkl);
-}
-
-/*
- * switch_to_inline for the IPC hand-off: prev, the current thread, has
- * just gone to sleep (sleep_on) and next, a sleeper just taken off its
- * wait queue, runs in its place. What a general switch tests is known
- * here: prev is neither next nor the idle thread (which never sleeps),
- * and it goes on no run queue; both are threads of processes, asleep in
- * or making a system call.
- */
-static inline __attribute__((always_inline)) void
-switch_handoff(struct cpu *c, struct thread *prev, struct thread *next)
-{
-	uint64_t now = arch_now_ns();
-
-	SPIN_ASSERT_HELD(&sched_lock);
-	KASSERT(prev == c->current && prev != next && prev != c->idle &&
-		prev->state == THREAD_SLEEPING);
-	prev->nvcsw++;
-	next->state = THREAD_RUNNING;
-	next->last_cpu = c;
-	prev->cpu_ns += now - prev->run_start;
-	sleep_credit(prev, now);
-	switch_in(c, next, now);
-	bool had_bkl = bkl_mine(c);
-	arch_switch_procs_inline(prev, next);	/* arch_context_switch_procs */
 	switch_done(had_bkl);
 }
 
@@ -824,7 +730,7 @@ idle_loop(void)
 	if (bkl_held())
 		bkl_unlock();	/* from the boot code */
 	for (;;) {
-		if (!sched_tick_quiet(c) || !list_empty(&dead)) {
+		if (!sched_tick_quiet(c) || !list_empty(&sched_dead)) {
 			bkl_lock();
 			sched_tick();
 			reap_dead_threads();

@@ -1,9 +1,11 @@
 /*
  * What the scheduler's files share (kernel/sched/sched.c, the run queues,
  * switches and sleeps; tick.c, the tick and the timers; affinity.c,
- * moving a thread its new mask sends elsewhere): the scheduler lock, and
- * the helpers more than one uses, inline where they were inline before
- * the split, so that no path runs more instructions for it.
+ * moving a thread its new mask sends elsewhere): the helpers more than
+ * one uses, inline where they were inline before the split, so that no
+ * path runs more instructions for it; the scheduler lock, the sleep and
+ * the hand-off's switch are <kernel/sched_handoff.h>'s, which the IPC
+ * fast path shares.
  */
 #ifndef KERNEL_SCHED_INTERNAL_H
 #define KERNEL_SCHED_INTERNAL_H
@@ -14,9 +16,7 @@
 #include <kernel/lock.h>
 #include <kernel/spinlock.h>
 #include <kernel/timer.h>
-
-/* Inside object locks (a futex bucket), outside the timer lock. */
-extern struct spinlock sched_lock;
+#include <kernel/sched_handoff.h>
 
 /*
  * Arms this CPU's timer for deadline (0: nothing due). The hardware is
@@ -93,13 +93,6 @@ sched_tick_quiet(struct cpu *c)
 	       c->quiet_timers == ktimer_generation &&
 	       c->quiet_runq == waiting &&
 	       (!waiting || c->quiet_thread == c->current);
-}
-
-/* Whether t may run on c: sched_setaffinity's mask (0: anywhere). */
-static inline bool
-cpu_allowed(const struct thread *t, const struct cpu *c)
-{
-	return !t->sched.affinity || (t->sched.affinity >> c->id & 1);
 }
 
 /* schedule with the scheduler lock held; it drops it (sched.c). */

@@ -31,6 +31,9 @@ struct cpu {
 	uint64_t started_ns;
 	uint64_t armed_deadline;	/* this CPU's timer, 0 = off */
 	uint64_t timer_interrupts;	/* taken here (/proc/interrupts) */
+	/* The short round trip's fast path taken here (/proc/petrel/ipc):
+	 * fast calls, fast replies (kernel/ipc/chan_short.c). */
+	uint64_t ipc_fast_calls, ipc_fast_replies;
 	/* When the running thread's next sample of user or system time is
 	 * due (sched_account_tick, tick_work); its own CPU only. */
 	uint64_t sample_due;

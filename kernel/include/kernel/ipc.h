@@ -205,6 +205,17 @@ struct kobj *chan_peer(struct kobj *server);
 /* True once the server end of client's channel is gone. */
 bool chan_peer_gone(struct kobj *client);
 
+/*
+ * The short calls (pt_channel_call_regs, pt_channel_recv_regs: nr) from
+ * the arch's system-call entry, args the frame's six argument registers,
+ * which they also answer in: the nolock way without the table's layers
+ * (kernel/ipc/chan_short.c). True: the call ran, *r its result, and the
+ * fast way out may be taken; false, *r untouched: the locked way runs it,
+ * or, with thread.unlocked_eintr, delivers its -EINTR. No lock held; may
+ * sleep.
+ */
+bool chan_short_fast(const uint64_t *args, uint64_t nr, long *r);
+
 /* ---- Memory objects and devices (kernel/ipc/mem.c, device.c) -------------- */
 
 struct inode;

@@ -108,6 +108,14 @@ struct thread {
 	bool unlocked_call;		/* in a nolock system call's handler */
 	bool unlocked_eintr;		/* its -ERETRY_LOCKED means -EINTR,
 					   to deliver (syscall_nolock_deliver) */
+	/*
+	 * A short receive asleep on its channel's receivers, nolock, sets
+	 * CHAN_RX_WAITING before it sleeps: a fast call may then give it its
+	 * call, in its registers, and the call's token here, while it takes
+	 * it off the queue under the scheduler lock (kernel/ipc/chan_short.c).
+	 * The thread itself clears it once it runs again. 0 otherwise.
+	 */
+	long chan_rx;
 	unsigned work;			/* THREAD_WORK_*, below [K] */
 	uint64_t slice_end;		/* running: when it gives way to
 					   others queued [S]; read unlocked */

@@ -15,6 +15,7 @@
 #include <petrel/native.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -48,6 +49,9 @@ check(int ok, const char *what, long got)
 #define OP_CHURN 9		/* server: copies seg 0 to seg 1 until the call
 				   is gone; answers nothing */
 #define OP_CHURN_END 10		/* server: what ended the last OP_CHURN, once */
+#define OP_ALARM 11		/* alarm_server: answers arg, an alarm due in
+				   its next receive (after the reply) */
+#define OP_EINTRS 12		/* alarm_server: its receives a signal ended */
 
 struct req {
 	uint32_t op;
@@ -245,6 +249,80 @@ short_server(pt_handle_t srv)
 	}
 }
 
+static void
+alarm_server_signal(int sig)
+{
+	(void)sig;
+}
+
+/*
+ * A short server whose receives a signal may end (SIGALRM, no
+ * SA_RESTART): OP_PING and OP_ALARM answer arg, OP_ALARM with an alarm
+ * due 20 ms later, in the receive that gave the reply; OP_EINTRS answers
+ * how many receives ended with EINTR. Its own loop, so that
+ * short_server's, which the bench times, stays as it is.
+ */
+static void
+alarm_server(pt_handle_t srv)
+{
+	struct pt_short m = { .len = 0 };
+	uint64_t token = 0;
+	int64_t status = 0;
+	long eintrs = 0;
+	struct sigaction sa = { .sa_handler = alarm_server_signal };
+	sigaction(SIGALRM, &sa, NULL);
+	for (;;) {
+		long t = pt_channel_recv_short(srv, token, status, &m);
+		token = 0;
+		if (t == -EINTR) {	/* the reply, if any, was given */
+			eintrs++;
+			continue;
+		}
+		if (t < 0)
+			_exit(t == -EPIPE ? 0 : 2);
+		token = (uint64_t)t;
+		struct req q;
+		memcpy(&q, m.w, sizeof(q));
+		status = q.op == OP_EINTRS ? eintrs : (int64_t)q.arg;
+		if (q.op == OP_ALARM)
+			ualarm(20000, 0);
+		m.w[0] = (uint64_t)q.arg * 2;
+		m.len = 8;
+	}
+}
+
+/* A second thread that only waits: its process is no longer one thread. */
+static void *
+idle_thread(void *arg)
+{
+	(void)arg;
+	for (;;)
+		pause();
+	return NULL;
+}
+
+/* short_server in a process of two threads: its receives go the locked
+ * way, and never as a receive a fast call may give its call to. */
+static void
+threaded_short_server(pt_handle_t srv)
+{
+	pthread_t th;
+	if (pthread_create(&th, NULL, idle_thread, NULL) != 0)
+		_exit(4);
+	short_server(srv);
+}
+
+/* call_short for alarm_server's checks: its own, so that call_short's
+ * callers, the bench's among them, compile as they did. */
+static __attribute__((noinline)) long
+alarm_call(pt_handle_t cli, uint32_t op, uint32_t arg, struct pt_short *m)
+{
+	struct req q = { op, arg };
+	*m = (struct pt_short){ .len = sizeof(q) };
+	memcpy(m->w, &q, sizeof(q));
+	return pt_channel_call_short(cli, m);
+}
+
 /* A short call of op and arg; the reply's words in m. */
 static long
 call_short(pt_handle_t cli, uint32_t op, uint32_t arg, struct pt_short *m)
@@ -380,6 +458,30 @@ test_call_interrupted(void)
 }
 
 /*
+ * The short round trip's fast path taken, summed over the CPUs from
+ * /proc/petrel/ipc (a header line, then "cpuN calls replies"): 0, or -1
+ * where the file cannot be read.
+ */
+static int
+ipc_fast(long *calls, long *replies)
+{
+	FILE *f = fopen("/proc/petrel/ipc", "r");
+	char line[128];
+	*calls = *replies = 0;
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		long c, r;
+		if (sscanf(line, "cpu%*d %ld %ld", &c, &r) == 2) {
+			*calls += c;
+			*replies += r;
+		}
+	}
+	fclose(f);
+	return 0;
+}
+
+/*
  * With a second CPU: calls to a server pinned to it from a caller pinned
  * to this one, so each hand-off queues the other side on its own CPU.
  */
@@ -407,12 +509,19 @@ test_cross_cpu(void)
 	pin_to(1);
 	pid = start_server_with(ends, short_server);
 	pin_to(0);
+	long calls0, replies0, calls1, replies1;
+	int e = ipc_fast(&calls0, &replies0);
 	for (uint32_t i = 0; i < 200; i++) {
 		struct pt_short m;
 		if (call_short(ends[0], OP_PING, i, &m) != i || m.w[0] != 2 * i)
 			bad++;
 	}
+	e |= ipc_fast(&calls1, &replies1);
 	check(bad == 0, "short calls to a server pinned to another CPU", bad);
+	/* The fast path hands this CPU over: not to a thread pinned away. */
+	check(e == 0 && calls1 == calls0 && replies1 == replies0,
+	      "short calls across CPUs: the ordinary way, not the fast path",
+	      calls1 - calls0 + replies1 - replies0);
 	pt_handle_close(ends[0]);
 	waitpid(pid, &status, 0);
 	check(WIFEXITED(status) && WEXITSTATUS(status) == 0,
@@ -508,6 +617,101 @@ test_short(void)
 	check(bad == 0 && (before < 0 || taken < 200),
 	      "1000 short round trips, the big lock taken under 200 times",
 	      taken);
+	/* ... and the fast path nearly each time, both ways (the server
+	   waits in its short receive on the caller's CPU). */
+	long calls0, replies0, calls1, replies1;
+	int e = ipc_fast(&calls0, &replies0);
+	for (uint32_t i = 0; i < 1000; i++)
+		if (call_short(ends[0], OP_PING, i, &m) != (long)i ||
+		    m.w[0] != 2ull * i)
+			bad++;
+	e |= ipc_fast(&calls1, &replies1);
+	check(bad == 0 && e == 0 && calls1 - calls0 >= 900 &&
+	      replies1 - replies0 >= 900,
+	      "1000 short round trips, the fast path 900 times each way at least",
+	      calls1 - calls0);
+	/* A signal for a server asleep in the receive its fast reply
+	   began: EINTR there, and the next call is answered. */
+	{
+		pt_handle_t aends[2];
+		pid_t apid = start_server_with(aends, alarm_server);
+		ipc_fast(&calls0, &replies0);
+		r = alarm_call(aends[0], OP_PING, 1, &m);	/* it waits */
+		r = r == 1 ? alarm_call(aends[0], OP_ALARM, 3, &m) : r;
+		usleep(100000);
+		ipc_fast(&calls1, &replies1);
+		long eintrs = alarm_call(aends[0], OP_EINTRS, 0, &m);
+		r = r == 3 ? alarm_call(aends[0], OP_PING, 6, &m) : r;
+		check(r == 6 && m.w[0] == 12 && eintrs == 1 &&
+		      replies1 > replies0,
+		      "a signal for a server asleep after its fast reply: "
+		      "EINTR there, the next call answered", eintrs);
+		pt_handle_close(aends[0]);
+		waitpid(apid, NULL, 0);
+	}
+	/* Processes with threads take the ordinary (locked) way: a client
+	   with two threads makes no fast call, and a server with two is
+	   given none. Both are answered. */
+	{
+		pthread_t th;
+		long bad2 = 0;
+		int made = pthread_create(&th, NULL, idle_thread, NULL) == 0;
+		ipc_fast(&calls0, &replies0);
+		for (uint32_t i = 0; i < 100; i++)
+			if (alarm_call(ends[0], OP_PING, i, &m) != (long)i ||
+			    m.w[0] != 2ull * i)
+				bad2++;
+		ipc_fast(&calls1, &replies1);
+		check(made && bad2 == 0 && calls1 == calls0,
+		      "short calls from a process with two threads: answered, "
+		      "no fast call", calls1 - calls0 + bad2);
+		if (made) {
+			pthread_cancel(th);
+			pthread_join(th, NULL);
+		}
+		pt_handle_t tends[2];
+		pid_t tpid = start_server_with(tends, threaded_short_server);
+		alarm_call(tends[0], OP_PING, 1, &m);	/* it waits */
+		ipc_fast(&calls0, &replies0);
+		for (uint32_t i = 0; i < 100; i++)
+			if (alarm_call(tends[0], OP_PING, i, &m) != (long)i ||
+			    m.w[0] != 2ull * i)
+				bad2++;
+		ipc_fast(&calls1, &replies1);
+		check(bad2 == 0 && calls1 == calls0 && replies1 == replies0,
+		      "short calls to a server with two threads: answered, "
+		      "the ordinary way", calls1 - calls0 + bad2);
+		pt_handle_close(tends[0]);
+		waitpid(tpid, NULL, 0);
+	}
+	/* A client killed in a fast call the server is still on: the call
+	   is withdrawn, the late reply dropped, the next call answered. */
+	{
+		pid_t cpid = fork();
+		if (cpid == 0) {
+			struct pt_short cm;
+			alarm_call(ends[0], OP_SLOW_PING, 200, &cm);
+			_exit(3);
+		}
+		usleep(50000);
+		kill(cpid, SIGKILL);
+		int cst = 0;
+		waitpid(cpid, &cst, 0);
+		r = alarm_call(ends[0], OP_PING, 7, &m);
+		check(WIFSIGNALED(cst) && WTERMSIG(cst) == SIGKILL && r == 7 &&
+		      m.w[0] == 14,
+		      "a client killed mid fast call: the next call answered", r);
+	}
+	/* A block call to the short server: the ordinary way, answered. */
+	{
+		struct req q = { OP_PING, 11 };
+		uint64_t word = 0;
+		ipc_fast(&calls0, &replies0);
+		r = call(ends[0], &q, NULL, 0, &word);
+		ipc_fast(&calls1, &replies1);
+		check(r == 11 && word == 22 && calls1 == calls0,
+		      "block call, short receive: not a fast call", r);
+	}
 	/* The short call to a block server (reply room 16, given 8). */
 	pt_handle_t bends[2];
 	pid_t bpid = start_server(bends);

@@ -1,0 +1,190 @@
+/*
+ * The direct hand-off of this CPU from the current thread to a sleeper,
+ * in the pieces the IPC fast path (kernel/ipc/chan_short.c) runs inline
+ * around its own changes, and the scheduler's own (kernel/sched/sched.c)
+ * shares: the scheduler lock, where a thread may run, the sleep and the
+ * switch of a hand-off, inline for both.
+ */
+#ifndef KERNEL_SCHED_HANDOFF_H
+#define KERNEL_SCHED_HANDOFF_H
+
+#include <kernel/proc.h>
+#include <kernel/cpu.h>
+#include <kernel/spinlock.h>
+#include <kernel/lock.h>
+#include <arch/switch.h>
+
+/* Inside object locks (a futex bucket), outside the timer lock. */
+extern struct spinlock sched_lock;
+
+/* Whether t may run on c: sched_setaffinity's mask (0: anywhere). */
+static inline bool
+cpu_allowed(const struct thread *t, const struct cpu *c)
+{
+	return !t->sched.affinity || (t->sched.affinity >> c->id & 1);
+}
+
+/* Arms the timeout of t's sleep (sched.c; the big lock held). */
+void sleep_arm_timeout(struct thread *t, uint64_t deadline);
+
+/* Puts the current thread t on wq, asleep; the caller switches away.
+ * Inline: it is on the IPC hand-off's path. */
+static inline __attribute__((always_inline)) void
+sleep_on(struct thread *t, struct waitq *wq, uint64_t deadline,
+	 bool interruptible)
+{
+	SPIN_ASSERT_HELD(&sched_lock);
+	t->state = THREAD_SLEEPING;
+	t->waiting_on = wq;
+	t->interruptible = interruptible;
+	t->wake_result = 0;
+	list_push_back(&wq->sleepers, &t->run_link);
+	if (deadline)
+		sleep_arm_timeout(t, deadline);
+}
+
+/* A thread's time slice: TIME_SLICE_NS at nice 0, every switch's case;
+ * else weighted by its nice value (sched.c). */
+uint64_t slice_ns_weighted(const struct thread *t);
+static inline uint64_t
+slice_ns(const struct thread *t)
+{
+	if (__builtin_expect(t->sched.nice == 0, 1))
+		return TIME_SLICE_NS;
+	return slice_ns_weighted(t);
+}
+
+/* Whether CPU c holds the big lock: bkl_held, inline on the switch path. */
+static inline bool
+bkl_mine(const struct cpu *c)
+{
+	return __atomic_load_n(&bkl_owner, __ATOMIC_RELAXED) == c->id;
+}
+
+extern struct list sched_dead;	/* exited, stack still in use [S] */
+/* switch_done's rare work (sched.c). */
+void switch_done_slow(struct cpu *c, bool had_bkl, struct vm *put);
+
+/*
+ * The end of every switch, in the thread switched to (or a new thread's
+ * first code): drops the scheduler lock the switch held, then takes or
+ * drops the big lock so that this thread holds it as it did when it
+ * switched away (had_bkl); then, with the big lock, frees what the switch
+ * left behind (the address space a lazy idle CPU let go, dead threads).
+ */
+static inline void
+switch_done(bool had_bkl)
+{
+	struct cpu *c = this_cpu();
+	struct vm *put = c->vm_to_put;
+
+	if (put)
+		c->vm_to_put = NULL;
+	spin_unlock(&sched_lock);
+	if (__builtin_expect(bkl_mine(c) != had_bkl || put ||
+			     (had_bkl && !list_empty(&sched_dead)), 0))
+		switch_done_slow(c, had_bkl, put);
+}
+
+/* t goes to sleep at now: it keeps what it left of its slice as its
+ * wake credit (wake_credit). */
+static inline void
+sleep_credit(struct thread *t, uint64_t now)
+{
+	t->slice_left = t->slice_end > now ? t->slice_end - now : 0;
+	t->slept_at = now;
+}
+
+/* next becomes c's running thread at now, with its slice (what is left
+ * of the last one, or a fresh one). Both switches' common part. */
+static inline __attribute__((always_inline)) void
+switch_in(struct cpu *c, struct thread *next, uint64_t now)
+{
+	next->run_start = now;
+	next->slice_end = now + (next->slice_left ? next->slice_left :
+						    slice_ns(next));
+	next->slice_left = 0;
+	c->current = next;
+	stat_switches++;
+}
+
+/*
+ * The general switch (sched.c, switch_to_inline) for a hand-off: prev,
+ * the current thread, has just gone to sleep (sleep_on) and next, a
+ * sleeper just taken off its wait queue, runs in its place. What a
+ * general switch tests is known here: prev is neither next nor the idle
+ * thread (which never sleeps), and it goes on no run queue; both are
+ * threads of processes, asleep in or making a system call. Returns, in
+ * prev once it runs again, with the scheduler lock dropped and the big
+ * lock as prev held it.
+ */
+static inline __attribute__((always_inline)) void
+switch_handoff(struct cpu *c, struct thread *prev, struct thread *next)
+{
+	uint64_t now = arch_now_ns();
+
+	SPIN_ASSERT_HELD(&sched_lock);
+	KASSERT(prev == c->current && prev != next && prev != c->idle &&
+		prev->state == THREAD_SLEEPING);
+	prev->nvcsw++;
+	next->state = THREAD_RUNNING;
+	next->last_cpu = c;
+	prev->cpu_ns += now - prev->run_start;
+	sleep_credit(prev, now);
+	switch_in(c, next, now);
+	bool had_bkl = bkl_mine(c);
+	arch_switch_procs_inline(prev, next);	/* arch_context_switch_procs */
+	switch_done(had_bkl);
+}
+
+/*
+ * The fast path's hand-off, in two steps around the caller's own changes.
+ * handoff_begin takes the scheduler lock and returns from's first sleeper
+ * when it may run on c and the current thread may sleep (no signal
+ * pending, as an interruptible sleep's check), the lock still held; else
+ * NULL, the lock dropped, nothing changed. The caller then gives up
+ * (handoff_cancel: nothing changed) or commits: handoff_finish takes next
+ * off from as a wake would, lets `held` go, puts the current thread to
+ * sleep on wq (interruptible, no deadline) and runs next here, all in
+ * that one hold of the scheduler lock, so nothing can take next, or end
+ * this thread's sleep unseen, in between; it returns the wake's result
+ * once this thread runs again, no lock held.
+ */
+static inline __attribute__((always_inline)) struct thread *
+handoff_begin(struct cpu *c, struct waitq *from)
+{
+	spin_lock_on(&sched_lock, c);
+	if (!list_empty(&from->sleepers)) {
+		struct thread *next = list_first(&from->sleepers,
+						 struct thread, run_link);
+		if (cpu_allowed(next, c) && !signal_pending(c->current))
+			return next;
+	}
+	spin_unlock(&sched_lock);
+	return NULL;
+}
+
+static inline void
+handoff_cancel(void)
+{
+	spin_unlock(&sched_lock);
+}
+
+static inline __attribute__((always_inline)) int
+handoff_finish(struct cpu *c, struct waitq *wq, struct thread *next,
+	       struct spinlock *held)
+{
+	struct thread *t = c->current;
+
+	SPIN_ASSERT_HELD(&sched_lock);
+	KASSERT(next->state == THREAD_SLEEPING);
+	list_remove(&next->run_link);	/* as a wake takes it */
+	next->waiting_on = NULL;
+	next->wake_result = 0;
+	spin_unlock(held);
+	sleep_on(t, wq, 0, true);
+	switch_handoff(c, t, next);
+	return t->wake_result;
+}
+
+#endif
