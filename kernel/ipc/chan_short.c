@@ -126,9 +126,12 @@ no:
  * pt_channel_call_regs: the message in the argument registers w0 and w1
  * (len bytes), the reply written back to them (trap_syscall_regs), its
  * length to len's. A block-form receive sees a message of len bytes and
- * reply room of PT_SHORT_MAX.
+ * reply room of PT_SHORT_MAX. One copy, out of line, as short_recv:
+ * inlined with `unlocked` a constant into chan_short_fast and again into
+ * the system call, the two bodies cost 6 KiB of kernel text, which
+ * --mem 4M has not got, for 5 instructions a round trip.
  */
-static inline __attribute__((always_inline)) long
+static __attribute__((noinline)) long
 short_call(struct thread *t, int h, uint64_t w0, uint64_t w1, unsigned len,
 	   bool unlocked)
 {
@@ -237,7 +240,7 @@ fast_reply(struct thread *t, struct channel *ch, uint64_t token,
  * tells the server so. Without the big lock, a reply to a kernel call
  * with on_reply or done goes the locked way (reply_to).
  */
-static inline __attribute__((always_inline)) long
+static __attribute__((noinline)) long
 short_recv(struct thread *t, int h, uint64_t w0, uint64_t w1, unsigned len,
 	   uint64_t reply_token, int64_t status, bool unlocked)
 {
@@ -321,10 +324,10 @@ sys_pt_channel_recv_regs(int h, uint64_t w0, uint64_t w1, unsigned len,
  * The short calls' nolock way, from the arch's entry (x86_64's
  * syscall_handler) in place of syscall_run_unlocked_native and the
  * table's thunk: the same tests on the way in (a watcher, a signal to
- * deliver, a stop: syscall_run_unlocked_entry), then the call's code,
- * inline, with `unlocked` a constant. True: it ran, *r its result; false:
- * the locked way runs it, or (thread.unlocked_eintr) delivers the -EINTR
- * of a call a signal ended after it changed something.
+ * deliver, a stop: syscall_run_unlocked_entry), then the call's code.
+ * True: it ran, *r its result; false: the locked way runs it, or
+ * (thread.unlocked_eintr) delivers the -EINTR of a call a signal ended
+ * after it changed something.
  */
 bool
 chan_short_fast(const uint64_t *a, uint64_t nr, long *r)
