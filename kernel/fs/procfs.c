@@ -105,6 +105,7 @@ static const struct pentry pid_entries[] = {
 	{ "root", P_PID_ROOT, S_IFLNK | 0777 }, { "fd", P_PID_FD, S_IFDIR | 0500 },
 	{ "fdinfo", P_PID_FDINFO, S_IFDIR | 0500 },
 	{ "auxv", P_PID_AUXV, S_IFREG | 0400 },
+	{ "environ", P_PID_ENVIRON, S_IFREG | 0400 },
 	{ "pagemap", P_PID_PAGEMAP, S_IFREG | 0400 },
 	{ "coredump_filter", P_PID_COREDUMP_FILTER, S_IFREG | 0644 },
 	{ "ns", P_PID_NS, S_IFDIR | 0511 },
@@ -155,6 +156,8 @@ pinode(enum pkind kind, int pid, int fd, unsigned mode, struct inode *parent)
 		    kind > P_PID ? &proc_pid_file_fops : &proc_file_fops;
 	if (procfs_mm_fops(kind))
 		ino->fops = procfs_mm_fops(kind);
+	if (procfs_args_fops(kind))
+		ino->fops = procfs_args_fops(kind);
 	ino->ino = ((uint64_t)pid << 16) | ((uint64_t)kind << 10) | (uint64_t)(fd & 1023);
 	/* A process's entries are its own (its euid's), as Linux's for a
 	 * dumpable task: its user may list /proc/self/fd, others may not. */
@@ -610,19 +613,6 @@ proc_open(struct file *f)
 		switch (n->kind) {
 		case P_PID_STAT: procfs_pid_stat(&g, p); break;
 		case P_PID_STATUS: procfs_pid_status(&g, p); break;
-		case P_PID_CMDLINE:
-			if (p->cmdline && p->state == PROC_ALIVE) {
-				if (p->cmdline_len + 1 > g.cap) {
-					kfree(g.buf);
-					g.buf = kmalloc(p->cmdline_len + 1);
-					g.cap = p->cmdline_len + 1;
-					if (!g.buf)
-						return -ENOMEM;
-				}
-				memcpy(g.buf, p->cmdline, p->cmdline_len);
-				g.len = p->cmdline_len;
-			}
-			break;
 		case P_PID_COMM: gprintf(&g, "%s\n", p->name); break;
 		case P_TASK_COMM: gprintf(&g, "%s\n", p->name); break;
 		case P_TASK_STAT: {

@@ -381,6 +381,10 @@ vm_clone(struct vm *src)
 	vm->mapped_peak = src->mapped_peak;
 	vm->pages_peak = src->pages_peak;
 	memcpy(vm->auxv, src->auxv, sizeof(vm->auxv));
+	vm->arg_start = src->arg_start;
+	vm->arg_end = src->arg_end;
+	vm->env_start = src->env_start;
+	vm->env_end = src->env_end;
 	if (src->exe) {	/* the copy runs the same program */
 		inode_get(src->exe);
 		inode_deny_write(src->exe);	/* cannot fail: src denies */
