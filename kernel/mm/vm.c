@@ -358,9 +358,11 @@ protect_locked(struct vm *vm, vaddr_t addr, vaddr_t end, unsigned prot)
 				p |= MMU_WRITE;
 			if (!(prot & (PROT_READ | PROT_WRITE | PROT_EXEC)))
 				p &= ~MMU_USER;
+			/* A device's page keeps its cache attributes (and
+			   stays no page of RAM for vm_unmap_pages to free). */
 			paddr_t pa = mmu_pte_addr(*pte);
 			*pte = (mmu_pte_prot(*pte) & MMU_IO) ?
-			       mmu_pte_make(pa, p) : user_pte(pa, p);
+			       mmu_pte_make(pa, p | MMU_IO) : user_pte(pa, p);
 			mmu_flush(vm->root, va);
 			va += PAGE_SIZE;
 		}
