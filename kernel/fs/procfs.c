@@ -596,19 +596,30 @@ gen_auxv(struct gen *g, struct proc *p)
 	gen_bytes(g, p->vm->auxv, (n + 1) * 16);
 }
 
-static int
-proc_open(struct file *f)
+/*
+ * An open file's text, made at open (and again for a mount table read
+ * from its start): each open file has its own, as Linux's seq_file, and
+ * the inode's size stays 0 (st_size of a /proc file, as Linux's).
+ */
+static struct gen *
+proc_text(struct pnode *n)
 {
-	struct pnode *n = pn(f->inode);
-	struct gen g = { .buf = kmalloc(1024), .len = 0, .cap = 1024 };
-	if (!g.buf)
-		return -ENOMEM;
-	g.buf[0] = 0;
+	struct gen *t = kmalloc(sizeof(*t));
+	if (!t)
+		return ERR_PTR(-ENOMEM);
+	*t = (struct gen){ .buf = kmalloc(1024), .len = 0, .cap = 1024 };
+	if (!t->buf) {
+		kfree(t);
+		return ERR_PTR(-ENOMEM);
+	}
+	t->buf[0] = 0;
+	struct gen g = *t;	/* grows; t takes it back at the end */
 	if (n->kind >= P_PID) {
 		struct proc *p = proc_find(n->pid);
 		if (!p) {
-			kfree(g.buf);
-			return -ENOENT;
+			kfree(t->buf);
+			kfree(t);
+			return ERR_PTR(-ENOENT);
 		}
 		switch (n->kind) {
 		case P_PID_STAT: procfs_pid_stat(&g, p); break;
@@ -643,8 +654,26 @@ proc_open(struct file *f)
 	} else {
 		gen_system(&g, n->kind);
 	}
-	f->priv = g.buf;
-	f->inode->size = g.len;
+	*t = g;
+	return t;
+}
+
+static void
+proc_text_free(struct gen *t)
+{
+	if (t)
+		kfree(t->buf);
+	kfree(t);
+}
+
+static int
+proc_open(struct file *f)
+{
+	struct pnode *n = pn(f->inode);
+	struct gen *t = proc_text(n);
+	if (IS_ERR(t))
+		return (int)PTR_ERR(t);
+	f->priv = t;
 	if (procfs_is_mounts(n->kind))
 		procfs_mounts_watch(f);
 	return 0;
@@ -657,17 +686,17 @@ proc_read(struct file *f, void *buf, size_t len, uint64_t *off)
 	 * poll told of a change, the reader seeks back), as Linux's
 	 * seq_file: the change count stays the one last reported. */
 	if (*off == 0 && procfs_is_mounts(pn(f->inode)->kind)) {
-		void *old = f->priv;
-		uint64_t seen = f->mount_event;
-		if (proc_open(f) == 0)
-			kfree(old);
-		f->mount_event = seen;
+		struct gen *t = proc_text(pn(f->inode));
+		if (!IS_ERR(t)) {
+			proc_text_free(f->priv);
+			f->priv = t;
+		}
 	}
-	size_t size = f->inode->size;
-	if (*off >= size)
+	const struct gen *t = f->priv;
+	if (*off >= t->len)
 		return 0;
-	size_t n = MIN(len, size - *off);
-	memcpy(buf, (char *)f->priv + *off, n);
+	size_t n = MIN(len, t->len - *off);
+	memcpy(buf, t->buf + *off, n);
 	*off += n;
 	return (long)n;
 }
@@ -675,7 +704,7 @@ proc_read(struct file *f, void *buf, size_t len, uint64_t *off)
 static void
 proc_close(struct file *f)
 {
-	kfree(f->priv);
+	proc_text_free(f->priv);
 }
 
 static unsigned

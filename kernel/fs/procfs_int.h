@@ -1,6 +1,7 @@
 /*
  * procfs's parts (kernel/fs/procfs*.c): the text of each file is made
- * into a growing buffer when the file is opened. procfs.c has the tree;
+ * into a growing buffer when the file is opened, the open file's own (as
+ * Linux's seq_file; the inode's size stays 0). procfs.c has the tree;
  * procfs_pid.c the files of /proc/PID; procfs_mem.c meminfo and cpuinfo;
  * procfs_mount.c the mount table; procfs_fdlink.c /proc/PID/fd's links;
  * kernel/fs/netif.c the interface files of /proc/net. Big lock held.
