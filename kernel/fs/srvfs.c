@@ -23,6 +23,7 @@
 #include <kernel/syscall.h>
 #include <syscall_table.h>
 #include <kernel/vm.h>
+#include <kernel/tmpfs.h>
 
 #define NAME_MAX_K 255
 #define PATH_MAX_K 4096
@@ -197,6 +198,8 @@ node_get(struct srvfs *fs, const struct pt_fs_attr *a, struct inode *parent,
 		ino->fops = &srv_dir_fops;
 	else if (S_ISFIFO(a->mode))
 		ino->fops = &fifo_fops;
+	else if (S_ISCHR(a->mode) || S_ISBLK(a->mode))
+		ino->fops = devfs_fops(a->mode & S_IFMT, a->rdev);
 	n->inode = ino;
 	n->fs = fs;
 	n->epoch = fs->epoch;
@@ -331,10 +334,10 @@ new_owner(struct inode *dir, struct pt_fs_msg *m)
 }
 
 static int
-srv_create(struct inode *dir, const char *name, size_t len, unsigned mode,
-	   struct inode **out)
+srv_mknod(struct inode *dir, const char *name, size_t len, unsigned mode,
+	  uint32_t rdev, struct inode **out)
 {
-	struct pt_fs_msg m = { .op = PT_FS_CREATE, .mode = mode };
+	struct pt_fs_msg m = { .op = PT_FS_CREATE, .mode = mode, .rdev = rdev };
 	struct pt_fs_reply rep;
 	new_owner(dir, &m);
 	long r = name_call(dir, &m, &rep, name, len, NULL, 0);
@@ -345,6 +348,13 @@ srv_create(struct inode *dir, const char *name, size_t len, unsigned mode,
 		return (int)PTR_ERR(ino);
 	*out = ino;
 	return 0;
+}
+
+static int
+srv_create(struct inode *dir, const char *name, size_t len, unsigned mode,
+	   struct inode **out)
+{
+	return srv_mknod(dir, name, len, mode, 0, out);
 }
 
 static int
@@ -517,6 +527,7 @@ srv_getattr(struct inode *ino)
 static const struct inode_ops srv_iops = {
 	.lookup = srv_lookup,
 	.create = srv_create,
+	.mknod = srv_mknod,
 	.create_open = srv_create_open,
 	.link = srv_link,
 	.unlink = srv_unlink,
@@ -600,10 +611,25 @@ srv_unmount(struct super *sb)
 	return 0;
 }
 
+/* MNT_DETACH: out of the tree now; the server serves the files still open
+ * and is told to unmount at the last one's close (srv_close), as Linux
+ * keeps a lazily unmounted mount until its last reference goes. */
+static int
+srv_detach(struct super *sb)
+{
+	struct srvfs *fs = container_of(sb, struct srvfs, sb);
+	if (!fs->open_files || !fs->chan)
+		return srv_unmount(sb);
+	fs->detached = true;
+	inode_get(fs->root);	/* the unmount's, after the tree's is gone */
+	return vfs_unmount(fs->root);
+}
+
 static const struct super_ops srv_super_ops = {
 	.statfs = srv_statfs,
 	.sync = srv_sync,
 	.unmount = srv_unmount,
+	.detach = srv_detach,
 };
 
 /* ---- Mounting ------------------------------------------------------------------ */

@@ -41,6 +41,11 @@ struct inode_ops {
 	struct inode *(*lookup)(struct inode *dir, const char *name, size_t len);
 	int (*create)(struct inode *dir, const char *name, size_t len,
 		      unsigned mode, struct inode **out);
+	/* A device or socket node with its device number (major << 8 |
+	   minor), on a file system that keeps them on its medium (a
+	   server's); NULL where create's node is enough (tmpfs). */
+	int (*mknod)(struct inode *dir, const char *name, size_t len,
+		     unsigned mode, uint32_t rdev, struct inode **out);
 	int (*link)(struct inode *dir, const char *name, size_t len,
 		    struct inode *target);
 	int (*unlink)(struct inode *dir, const char *name, size_t len, bool rmdir);
@@ -165,6 +170,10 @@ struct super_ops {
 	int (*sync)(struct super *sb);
 	/* Detaches the file system (umount); its files fail from then on. */
 	int (*unmount)(struct super *sb);
+	/* umount2's MNT_DETACH, or NULL for unmount's: the file system
+	   leaves the tree now and its open files keep working; it is
+	   unmounted when the last of them is closed. */
+	int (*detach)(struct super *sb);
 };
 
 struct super {
