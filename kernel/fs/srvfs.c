@@ -497,6 +497,28 @@ srv_setattr(struct inode *ino, const struct iattr_k *a)
 	return 0;
 }
 
+static long
+srv_fiemap(struct inode *ino, uint64_t start, uint64_t len,
+	   struct vfs_extent *out, size_t max)
+{
+	struct pt_fs_extent *rec = kmalloc((max ? max : 1) * sizeof(*rec));
+	if (!rec)
+		return -ENOMEM;
+	struct pt_fs_msg m = { .op = PT_FS_FIEMAP, .ino = ino->ino,
+			       .off = start, .ino2 = len };
+	struct chan_seg seg = srv_kseg(rec, max * sizeof(*rec), PT_SEG_OUT);
+	long r = srv_call(srv_node(ino), &m, NULL, &seg, 1);
+	if (r > 0 && max && (size_t)r > max)
+		r = -EIO;	/* more than it was given room for */
+	for (long i = 0; max && i < r; i++)
+		out[i] = (struct vfs_extent){
+			rec[i].logical, rec[i].physical, rec[i].length,
+			(rec[i].flags & PT_FS_EXTENT_LAST) != 0,
+		};
+	kfree(rec);
+	return r;
+}
+
 static int
 srv_truncate(struct inode *ino, uint64_t size)
 {
@@ -539,6 +561,7 @@ static const struct inode_ops srv_iops = {
 	.release = srv_release,
 	.name_of = srv_name_of,
 	.setattr = srv_setattr,
+	.fiemap = srv_fiemap,
 	.getattr = srv_getattr,
 	.map_prepare = srv_map_prepare,
 	.page_mkwrite = srv_page_mkwrite,

@@ -54,7 +54,7 @@ srv_accessed(struct file *f)
 {
 	if (f->inode->sb->read_only || !mount_atime_due(f))
 		return;
-	struct iattr_k a = { .mask = IATTR_ATIME };
+	struct iattr_k a = { .mask = IATTR_ATIME | IATTR_ACCESSED };
 	vfs_now(&a.atime);
 	f->inode->iops->setattr(f->inode, &a);	/* a failure changes nothing */
 }

@@ -35,6 +35,14 @@ struct iattr_k {
 #define IATTR_SIZE 8
 #define IATTR_ATIME 16
 #define IATTR_MTIME 32
+#define IATTR_ACCESSED 64		/* with ATIME: a read's (ctime stays) */
+
+/* A run of a file's blocks, logically and physically contiguous (bytes):
+ * what FS_IOC_FIEMAP reports (inode_ops.fiemap). */
+struct vfs_extent {
+	uint64_t logical, physical, length;
+	bool last;			/* the file holds no block after it */
+};
 
 struct inode_ops {
 	/* Returns the child (a new reference) or an error pointer. */
@@ -85,6 +93,12 @@ struct inode_ops {
 	 * Each may sleep; 0 or -errno.
 	 */
 	int (*setattr)(struct inode *ino, const struct iattr_k *a);
+	/* Optional (FS_IOC_FIEMAP; without it EOPNOTSUPP, as Linux): the
+	   extents of regular file ino's blocks in [start, start + len)
+	   into out, at most max (max 0: only counted); how many, or -errno.
+	   May sleep. */
+	long (*fiemap)(struct inode *ino, uint64_t start, uint64_t len,
+		       struct vfs_extent *out, size_t max);
 	/*
 	 * Optional: open(O_CREAT) in one step: *out gets the inode named, made
 	 * (returns 1) or already there (0); -errno sends the caller the long
@@ -621,5 +635,9 @@ extern const struct file_ops fifo_fops;
 /* A new /dev (devfs.c) or /proc (procfs.c): its root, or NULL. */
 struct inode *devfs_new(void);
 struct inode *procfs_new(void);
+
+/* ioctl FS_IOC_FIEMAP on f (kernel/linux/sys_fiemap.c): 0 or -errno, the
+ * caller's struct fiemap at arg filled in. May sleep. */
+long file_fiemap(struct file *f, uint64_t arg);
 
 #endif
