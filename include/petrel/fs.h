@@ -44,6 +44,11 @@ enum pt_fs_op {
 	PT_FS_FORGET,		/* the kernel holds ino no more (no reply) */
 	PT_FS_UNMOUNT,		/* write everything, mark the disk clean;
 				   later calls fail */
+	PT_FS_FIEMAP,		/* a regular file's blocks in [off, off +
+				   ino2): OUT seg 0 gets struct pt_fs_extent
+				   records, as many as fit (an empty seg:
+				   none, only counted); returns how many
+				   (written, or all when counting) */
 };
 
 /* pt_fs_msg.flags */
@@ -60,6 +65,7 @@ enum pt_fs_op {
 #define PT_FS_SET_SIZE 8		/* truncate or extend */
 #define PT_FS_SET_ATIME 16
 #define PT_FS_SET_MTIME 32
+#define PT_FS_SET_ACCESSED 64		/* with ATIME: a read's, ctime stays */
 
 struct pt_fs_msg {
 	uint32_t op;			/* enum pt_fs_op */
@@ -88,6 +94,16 @@ struct pt_fs_reply {
 	struct pt_fs_attr dir;		/* the directory it changed */
 	uint64_t pos;			/* READDIR: where to go on (~0: the end) */
 };
+
+/* PT_FS_FIEMAP's record: bytes of the file from logical held on the
+ * device from physical, both block aligned (Linux's fiemap_extent). */
+struct pt_fs_extent {
+	uint64_t logical, physical, length;
+	uint32_t flags;			/* PT_FS_EXTENT_* */
+	uint32_t reserved;
+};
+
+#define PT_FS_EXTENT_LAST 1		/* the file's last extent */
 
 #define PT_FS_HELLO_RDONLY 1		/* the server refuses changes */
 

@@ -106,6 +106,7 @@ static const struct pentry pid_entries[] = {
 	{ "root", P_PID_ROOT, S_IFLNK | 0777 }, { "fd", P_PID_FD, S_IFDIR | 0500 },
 	{ "fdinfo", P_PID_FDINFO, S_IFDIR | 0500 },
 	{ "auxv", P_PID_AUXV, S_IFREG | 0400 },
+	{ "environ", P_PID_ENVIRON, S_IFREG | 0400 },
 	{ "pagemap", P_PID_PAGEMAP, S_IFREG | 0400 },
 	{ "coredump_filter", P_PID_COREDUMP_FILTER, S_IFREG | 0644 },
 	{ "ns", P_PID_NS, S_IFDIR | 0511 },
@@ -156,6 +157,8 @@ pinode(enum pkind kind, int pid, int fd, unsigned mode, struct inode *parent)
 		    kind > P_PID ? &proc_pid_file_fops : &proc_file_fops;
 	if (procfs_mm_fops(kind))
 		ino->fops = procfs_mm_fops(kind);
+	if (procfs_args_fops(kind))
+		ino->fops = procfs_args_fops(kind);
 	ino->ino = ((uint64_t)pid << 16) | ((uint64_t)kind << 10) | (uint64_t)(fd & 1023);
 	/* A process's entries are its own (its euid's), as Linux's for a
 	 * dumpable task: its user may list /proc/self/fd, others may not. */
@@ -597,36 +600,34 @@ gen_auxv(struct gen *g, struct proc *p)
 	gen_bytes(g, p->vm->auxv, (n + 1) * 16);
 }
 
-static int
-proc_open(struct file *f)
+/*
+ * An open file's text, made at open (and again for a mount table read
+ * from its start): each open file has its own, as Linux's seq_file, and
+ * the inode's size stays 0 (st_size of a /proc file, as Linux's).
+ */
+static struct gen *
+proc_text(struct pnode *n)
 {
-	struct pnode *n = pn(f->inode);
-	struct gen g = { .buf = kmalloc(1024), .len = 0, .cap = 1024 };
-	if (!g.buf)
-		return -ENOMEM;
-	g.buf[0] = 0;
+	struct gen *t = kmalloc(sizeof(*t));
+	if (!t)
+		return ERR_PTR(-ENOMEM);
+	*t = (struct gen){ .buf = kmalloc(1024), .len = 0, .cap = 1024 };
+	if (!t->buf) {
+		kfree(t);
+		return ERR_PTR(-ENOMEM);
+	}
+	t->buf[0] = 0;
+	struct gen g = *t;	/* grows; t takes it back at the end */
 	if (n->kind >= P_PID) {
 		struct proc *p = proc_find(n->pid);
 		if (!p) {
-			kfree(g.buf);
-			return -ENOENT;
+			kfree(t->buf);
+			kfree(t);
+			return ERR_PTR(-ENOENT);
 		}
 		switch (n->kind) {
 		case P_PID_STAT: procfs_pid_stat(&g, p); break;
 		case P_PID_STATUS: procfs_pid_status(&g, p); break;
-		case P_PID_CMDLINE:
-			if (p->cmdline && p->state == PROC_ALIVE) {
-				if (p->cmdline_len + 1 > g.cap) {
-					kfree(g.buf);
-					g.buf = kmalloc(p->cmdline_len + 1);
-					g.cap = p->cmdline_len + 1;
-					if (!g.buf)
-						return -ENOMEM;
-				}
-				memcpy(g.buf, p->cmdline, p->cmdline_len);
-				g.len = p->cmdline_len;
-			}
-			break;
 		case P_PID_COMM: gprintf(&g, "%s\n", p->name); break;
 		case P_TASK_COMM: gprintf(&g, "%s\n", p->name); break;
 		case P_TASK_STAT: {
@@ -657,8 +658,26 @@ proc_open(struct file *f)
 	} else {
 		gen_system(&g, n->kind);
 	}
-	f->priv = g.buf;
-	f->inode->size = g.len;
+	*t = g;
+	return t;
+}
+
+static void
+proc_text_free(struct gen *t)
+{
+	if (t)
+		kfree(t->buf);
+	kfree(t);
+}
+
+static int
+proc_open(struct file *f)
+{
+	struct pnode *n = pn(f->inode);
+	struct gen *t = proc_text(n);
+	if (IS_ERR(t))
+		return (int)PTR_ERR(t);
+	f->priv = t;
 	if (procfs_is_mounts(n->kind))
 		procfs_mounts_watch(f);
 	return 0;
@@ -671,17 +690,17 @@ proc_read(struct file *f, void *buf, size_t len, uint64_t *off)
 	 * poll told of a change, the reader seeks back), as Linux's
 	 * seq_file: the change count stays the one last reported. */
 	if (*off == 0 && procfs_is_mounts(pn(f->inode)->kind)) {
-		void *old = f->priv;
-		uint64_t seen = f->mount_event;
-		if (proc_open(f) == 0)
-			kfree(old);
-		f->mount_event = seen;
+		struct gen *t = proc_text(pn(f->inode));
+		if (!IS_ERR(t)) {
+			proc_text_free(f->priv);
+			f->priv = t;
+		}
 	}
-	size_t size = f->inode->size;
-	if (*off >= size)
+	const struct gen *t = f->priv;
+	if (*off >= t->len)
 		return 0;
-	size_t n = MIN(len, size - *off);
-	memcpy(buf, (char *)f->priv + *off, n);
+	size_t n = MIN(len, t->len - *off);
+	memcpy(buf, t->buf + *off, n);
 	*off += n;
 	return (long)n;
 }
@@ -689,7 +708,7 @@ proc_read(struct file *f, void *buf, size_t len, uint64_t *off)
 static void
 proc_close(struct file *f)
 {
-	kfree(f->priv);
+	proc_text_free(f->priv);
 }
 
 static unsigned

@@ -1,6 +1,7 @@
 /*
  * procfs's parts (kernel/fs/procfs*.c): the text of each file is made
- * into a growing buffer when the file is opened. procfs.c has the tree;
+ * into a growing buffer when the file is opened, the open file's own (as
+ * Linux's seq_file; the inode's size stays 0). procfs.c has the tree;
  * procfs_pid.c the files of /proc/PID; procfs_mem.c meminfo and cpuinfo;
  * procfs_mount.c the mount table; procfs_fdlink.c /proc/PID/fd's links;
  * kernel/fs/netif.c the interface files of /proc/net. Big lock held.
@@ -85,7 +86,7 @@ enum pkind {
 	P_PID_SMAPS_ROLLUP, P_PID_FDINFO, P_PID_FDINFO_FILE, P_PID_AUXV,
 	P_PID_TIMERSLACK, P_PID_PAGEMAP, P_PID_COREDUMP_FILTER, P_PID_TASK, P_TASK, P_TASK_STAT, P_TASK_COMM,
 	P_PID_NS, P_PID_NS_LINK, P_PID_UID_MAP, P_PID_GID_MAP,
-	P_PID_SETGROUPS, P_PID_TIMENS_OFFSETS,
+	P_PID_SETGROUPS, P_PID_TIMENS_OFFSETS, P_PID_ENVIRON,
 };
 
 struct pentry {
@@ -143,6 +144,9 @@ int procfs_node_pid(struct inode *ino);
  * (procfs_mm.c), or NULL for the other kinds, whose text is made at
  * open. */
 const struct file_ops *procfs_mm_fops(enum pkind kind);
+/* /proc/PID/cmdline's and environ's calls (procfs_args.c): read from the
+ * process's memory at each read; NULL for the other kinds. */
+const struct file_ops *procfs_args_fops(enum pkind kind);
 /* /proc/PID/ns/NAME's target, and /proc/PID/{uid_map,gid_map,setgroups,
  * timens_offsets} (procfs_ns.c). */
 struct inode *procfs_ns_link(int pid, int kind);

@@ -23,6 +23,7 @@
 #include <kernel/syscall.h>
 #include <syscall_table.h>
 #include <kernel/vm.h>
+#include <kernel/tmpfs.h>
 
 #define NAME_MAX_K 255
 #define PATH_MAX_K 4096
@@ -197,6 +198,8 @@ node_get(struct srvfs *fs, const struct pt_fs_attr *a, struct inode *parent,
 		ino->fops = &srv_dir_fops;
 	else if (S_ISFIFO(a->mode))
 		ino->fops = &fifo_fops;
+	else if (S_ISCHR(a->mode) || S_ISBLK(a->mode))
+		ino->fops = devfs_fops(a->mode & S_IFMT, a->rdev);
 	n->inode = ino;
 	n->fs = fs;
 	n->epoch = fs->epoch;
@@ -331,10 +334,10 @@ new_owner(struct inode *dir, struct pt_fs_msg *m)
 }
 
 static int
-srv_create(struct inode *dir, const char *name, size_t len, unsigned mode,
-	   struct inode **out)
+srv_mknod(struct inode *dir, const char *name, size_t len, unsigned mode,
+	  uint32_t rdev, struct inode **out)
 {
-	struct pt_fs_msg m = { .op = PT_FS_CREATE, .mode = mode };
+	struct pt_fs_msg m = { .op = PT_FS_CREATE, .mode = mode, .rdev = rdev };
 	struct pt_fs_reply rep;
 	new_owner(dir, &m);
 	long r = name_call(dir, &m, &rep, name, len, NULL, 0);
@@ -345,6 +348,13 @@ srv_create(struct inode *dir, const char *name, size_t len, unsigned mode,
 		return (int)PTR_ERR(ino);
 	*out = ino;
 	return 0;
+}
+
+static int
+srv_create(struct inode *dir, const char *name, size_t len, unsigned mode,
+	   struct inode **out)
+{
+	return srv_mknod(dir, name, len, mode, 0, out);
 }
 
 static int
@@ -487,6 +497,28 @@ srv_setattr(struct inode *ino, const struct iattr_k *a)
 	return 0;
 }
 
+static long
+srv_fiemap(struct inode *ino, uint64_t start, uint64_t len,
+	   struct vfs_extent *out, size_t max)
+{
+	struct pt_fs_extent *rec = kmalloc((max ? max : 1) * sizeof(*rec));
+	if (!rec)
+		return -ENOMEM;
+	struct pt_fs_msg m = { .op = PT_FS_FIEMAP, .ino = ino->ino,
+			       .off = start, .ino2 = len };
+	struct chan_seg seg = srv_kseg(rec, max * sizeof(*rec), PT_SEG_OUT);
+	long r = srv_call(srv_node(ino), &m, NULL, &seg, 1);
+	if (r > 0 && max && (size_t)r > max)
+		r = -EIO;	/* more than it was given room for */
+	for (long i = 0; max && i < r; i++)
+		out[i] = (struct vfs_extent){
+			rec[i].logical, rec[i].physical, rec[i].length,
+			(rec[i].flags & PT_FS_EXTENT_LAST) != 0,
+		};
+	kfree(rec);
+	return r;
+}
+
 static int
 srv_truncate(struct inode *ino, uint64_t size)
 {
@@ -517,6 +549,7 @@ srv_getattr(struct inode *ino)
 static const struct inode_ops srv_iops = {
 	.lookup = srv_lookup,
 	.create = srv_create,
+	.mknod = srv_mknod,
 	.create_open = srv_create_open,
 	.link = srv_link,
 	.unlink = srv_unlink,
@@ -528,6 +561,7 @@ static const struct inode_ops srv_iops = {
 	.release = srv_release,
 	.name_of = srv_name_of,
 	.setattr = srv_setattr,
+	.fiemap = srv_fiemap,
 	.getattr = srv_getattr,
 	.map_prepare = srv_map_prepare,
 	.page_mkwrite = srv_page_mkwrite,
@@ -600,10 +634,25 @@ srv_unmount(struct super *sb)
 	return 0;
 }
 
+/* MNT_DETACH: out of the tree now; the server serves the files still open
+ * and is told to unmount at the last one's close (srv_close), as Linux
+ * keeps a lazily unmounted mount until its last reference goes. */
+static int
+srv_detach(struct super *sb)
+{
+	struct srvfs *fs = container_of(sb, struct srvfs, sb);
+	if (!fs->open_files || !fs->chan)
+		return srv_unmount(sb);
+	fs->detached = true;
+	inode_get(fs->root);	/* the unmount's, after the tree's is gone */
+	return vfs_unmount(fs->root);
+}
+
 static const struct super_ops srv_super_ops = {
 	.statfs = srv_statfs,
 	.sync = srv_sync,
 	.unmount = srv_unmount,
+	.detach = srv_detach,
 };
 
 /* ---- Mounting ------------------------------------------------------------------ */

@@ -14,6 +14,7 @@
 #include <kernel/string.h>
 #include <kernel/errno.h>
 #include <kernel/vm.h>
+#include <kernel/mount.h>
 #include <arch/mmu.h>
 
 #define RW_MAX 0x7ffff000ul		/* Linux's MAX_RW_COUNT */
@@ -23,7 +24,39 @@ static int
 srv_open(struct file *f)
 {
 	struct srv_node *n = srv_node(f->inode);
-	return n->epoch == n->fs->epoch && n->fs->chan ? 0 : -EIO;
+	if (n->epoch != n->fs->epoch || !n->fs->chan)
+		return -EIO;
+	n->fs->open_files++;
+	return 0;
+}
+
+/* The last file open on a lazily unmounted file system (srv_detach): its
+ * server unmounts it now, writing everything back. May sleep. */
+static void
+srv_close(struct file *f)
+{
+	struct srvfs *fs = srv_node(f->inode)->fs;
+	if (--fs->open_files == 0 && fs->detached) {
+		fs->detached = false;
+		if (fs->chan)
+			fs->sb.ops->unmount(&fs->sb);
+		inode_put(fs->root);	/* srv_detach's */
+	}
+}
+
+/*
+ * A read of f's data or entries moves its atime as the mount's rule says
+ * (Linux's file_accessed; relatime: only past the last change): the
+ * server keeps the times, so it is told. Not on a read-only mount.
+ */
+static void
+srv_accessed(struct file *f)
+{
+	if (f->inode->sb->read_only || !mount_atime_due(f))
+		return;
+	struct iattr_k a = { .mask = IATTR_ATIME | IATTR_ACCESSED };
+	vfs_now(&a.atime);
+	f->inode->iops->setattr(f->inode, &a);	/* a failure changes nothing */
 }
 
 /* One READ or WRITE call of up to PT_SEG_MAX segments at *off. */
@@ -62,6 +95,7 @@ rw_call(struct file *f, const struct chan_seg *segs, unsigned nseg,
 		*off = start + (uint64_t)r;
 	} else {
 		*off += (uint64_t)r;
+		srv_accessed(f);
 	}
 	return r;
 }
@@ -163,11 +197,13 @@ srv_getdents(struct file *f, void *buf, size_t len, uint64_t *pos)
 		return -EIO;
 	if (r > 0)
 		*pos = rep.pos;	/* 0 bytes: the end, and the position stays */
+	srv_accessed(f);
 	return r;
 }
 
 const struct file_ops srv_file_fops = {
 	.open = srv_open,
+	.close = srv_close,
 	.read = srv_read,
 	.write = srv_write,
 	.rw_at = srv_rw_at,
@@ -177,6 +213,7 @@ const struct file_ops srv_file_fops = {
 
 const struct file_ops srv_dir_fops = {
 	.open = srv_open,
+	.close = srv_close,
 	.getdents = srv_getdents,
 	.fsync = srv_fsync,
 	.seekable = true,

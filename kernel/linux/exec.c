@@ -389,6 +389,16 @@ out:
 	return e;
 }
 
+/* Bytes of a's argument strings, their NULs included. */
+static size_t
+args_bytes(const struct exec_args *a)
+{
+	size_t n = 0;
+	for (int i = 0; i < a->argc; i++)
+		n += strlen(a->strings + n) + 1;
+	return n;
+}
+
 struct stack_builder {
 	uint64_t sp;
 	int err;
@@ -454,6 +464,9 @@ build_stack(struct vm *vm, struct exec_args *a, const struct elf_info *ei,
 	memcpy(&v[k], auxv, auxv_size);
 	_Static_assert(sizeof(all) <= sizeof(vm->auxv), "vm->auxv holds it");
 	memcpy(vm->auxv, auxv, auxv_size);	/* /proc/PID/auxv */
+	vm->arg_start = strs;
+	vm->arg_end = vm->env_start = strs + args_bytes(a);
+	vm->env_end = strs + a->used;
 	if (copyout(sp, v, total) < 0)
 		sb.err = -EFAULT;
 	kfree(v);
@@ -509,21 +522,6 @@ script_args(struct exec_args *a, const char *hdr, size_t n, const char *path,
 	kfree(a->strings);
 	*a = b;
 	return 0;
-}
-
-static void
-save_cmdline(struct proc *p, struct exec_args *a)
-{
-	size_t n = 0;
-	for (int i = 0; i < a->argc; i++)
-		n += strlen(a->strings + n) + 1;
-	char *c = kmalloc(n ? n : 1);
-	if (!c)
-		return;
-	memcpy(c, a->strings, n);
-	kfree(p->cmdline);
-	p->cmdline = c;
-	p->cmdline_len = n;
 }
 
 /*
@@ -693,7 +691,6 @@ again:
 	vm_activate(p->vm);
 	proc_set_name(p, execfn);	/* a script's process is named after it */
 	memcpy(p->exe, exe, sizeof(p->exe));
-	save_cmdline(p, a);
 	files_close_on_exec(p);
 	handles_exec(p);
 	signal_exec_reset(p);

@@ -149,13 +149,6 @@ proc_alloc(struct proc *parent)
 		p->undumpable = parent->undumpable;
 		memcpy(p->rlimits, parent->rlimits, sizeof(p->rlimits));
 		memcpy(p->exe, parent->exe, sizeof(p->exe));
-		if (parent->cmdline) {
-			p->cmdline = kmalloc(parent->cmdline_len);
-			if (p->cmdline) {
-				memcpy(p->cmdline, parent->cmdline, parent->cmdline_len);
-				p->cmdline_len = parent->cmdline_len;
-			}
-		}
 	}
 	return p;
 }
@@ -177,7 +170,6 @@ proc_free(struct proc *p)
 	list_remove(&p->sibling);
 	groups_put(p->groups);
 	ns_exit(p);
-	kfree(p->cmdline);
 	kfree(p);
 }
 
@@ -401,7 +393,6 @@ fail_vm:
 fail_proc:
 	groups_put(p->groups);
 	ns_exit(p);
-	kfree(p->cmdline);
 	kfree(p);
 fail_thread:
 	thread_free(t);

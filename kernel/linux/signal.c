@@ -447,12 +447,31 @@ signal_stack_of(const struct thread *t, uint64_t sp, struct sig_stack_k *ss)
 	ss->pad = 0;
 }
 
+/* The handler's frame could not be written (Linux's force_sigsegv): a
+ * SIGSEGV is forced, which kills when it was SIGSEGV's own frame or when
+ * it is blocked or ignored, and else runs its handler, on the stack its
+ * own flags name (an alternate stack made read-only by another thread
+ * fails only the handlers that use it). */
 static void
+frame_failed(struct thread *t, int sig)
+{
+	if (sig == SIGSEGV || signal_fault_unhandled(t, SIGSEGV))
+		proc_exit_group(SIGSEGV);
+	t->sig_fault_addr = 0;
+	t->sig_fault_code = SI_KERNEL;
+	t->sig_forced |= SIGBIT(SIGSEGV);
+	signal_send_thread(t, SIGSEGV);
+}
+
+/* The handler's frame for sig; -EFAULT when it could not be written (a
+ * SIGSEGV is pending then, and nothing else changed). */
+static int
 setup_frame(struct thread *t, struct trapframe *tf, int sig, struct sigaction_k *a,
 	    const struct sig_info_k *si)
 {
 	struct siginfo_k info;
 	uint64_t mask = t->restore_mask ? t->saved_mask : t->sig_blocked;
+	bool restore_mask = t->restore_mask;
 
 	t->restore_mask = false;
 	memset(&info, 0, sizeof(info));
@@ -468,8 +487,9 @@ setup_frame(struct thread *t, struct trapframe *tf, int sig, struct sigaction_k 
 		signal_info_fill(&info, sig, si);
 	}
 	if (arch_signal_frame(t, tf, sig, a, &info, mask) < 0) {
-		/* No room for the frame: the process dies of SIGSEGV. */
-		proc_exit_group(SIGSEGV);
+		t->restore_mask = restore_mask;
+		frame_failed(t, sig);
+		return -EFAULT;
 	}
 	if (!(a->flags & SA_NODEFER))
 		t->sig_blocked |= SIGBIT(sig);
@@ -477,6 +497,7 @@ setup_frame(struct thread *t, struct trapframe *tf, int sig, struct sigaction_k 
 	t->sig_blocked &= ~UNBLOCKABLE;
 	if (a->flags & SA_RESETHAND)
 		a->handler = SIG_DFL;
+	return 0;
 }
 
 void
@@ -529,8 +550,10 @@ signal_deliver(struct trapframe *tf)
 			else
 				arch_syscall_set_result(tf, -EINTR);
 		}
-		setup_frame(t, tf, sig, a, &si);
+		int e = setup_frame(t, tf, sig, a, &si);
 		t->syscall_nr = -1;
+		if (e < 0)
+			continue;	/* the SIGSEGV it forced, next */
 		return;
 	}
 	if (t->restore_mask) {

@@ -447,6 +447,7 @@ sys_dup2(int fd, int newfd)
 
 #define FICLONE 0x40049409u
 #define FICLONERANGE 0x4020940du
+#define FS_IOC_FIEMAP 0xc020660bu
 
 /* FICLONE and FICLONERANGE (dst shares src's extents): no Petrel file
  * system can, as Linux's tmpfs and ext2 cannot, so past the checks of
@@ -517,6 +518,8 @@ sys_ioctl(int fd, unsigned long cmd, uint64_t arg)
 	}
 	if (cmd == FICLONE || cmd == FICLONERANGE)
 		return file_clone(f, (unsigned)cmd, arg);
+	if (cmd == FS_IOC_FIEMAP)
+		return file_fiemap(f, arg);
 	if (fileattr_ioctl_cmd(f, (unsigned)cmd))
 		return fileattr_ioctl(f, (unsigned)cmd, arg);
 	if (f->ops && f->ops->sock && netif_ioctl_cmd(cmd))

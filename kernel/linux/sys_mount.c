@@ -398,7 +398,9 @@ kernel_unmount(struct inode *root)
 void
 mount_detach(struct inode *root)
 {
-	if (root->sb->ops && root->sb->ops->unmount)
+	if (root->sb->ops && root->sb->ops->detach)
+		root->sb->ops->detach(root->sb);
+	else if (root->sb->ops && root->sb->ops->unmount)
 		root->sb->ops->unmount(root->sb);
 	else
 		kernel_unmount(root);
@@ -419,10 +421,11 @@ expired(struct super *sb)
 
 /*
  * A server's file system is unmounted by its server, which writes
- * everything back; files still open on it fail from then on, as after
- * MNT_DETACH. An in-kernel one (tmpfs, proc...) just leaves the tree: its
- * open files keep working. The root stays. Without MNT_DETACH a file
- * system in use is EBUSY.
+ * everything back; with MNT_DETACH it leaves the tree at once and the
+ * server serves the files still open until the last is closed
+ * (super_ops.detach). An in-kernel one (tmpfs, proc...) just leaves the
+ * tree: its open files keep working. The root stays. Without MNT_DETACH
+ * a file system in use is EBUSY.
  */
 long
 sys_umount2(uaddr_t utarget, int flags)
@@ -449,6 +452,9 @@ sys_umount2(uaddr_t utarget, int flags)
 		r = -EBUSY;
 	else if ((flags & MNT_EXPIRE) && !expired(root->sb))
 		r = -EAGAIN;
+	else if ((flags & MNT_DETACH) && root->sb->ops &&
+		 root->sb->ops->detach)
+		r = root->sb->ops->detach(root->sb);
 	else if (root->sb->ops && root->sb->ops->unmount)
 		r = root->sb->ops->unmount(root->sb);
 	else

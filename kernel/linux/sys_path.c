@@ -316,10 +316,11 @@ do_mknod(struct inode *dir, const char *name, size_t len, void *arg)
 		return -EPERM;
 	if (slash_after(name, len) || !dir->iops->create)
 		return slash_create_error(dir, name, len);
-	/* A device or socket node lives only in a tmpfs (a server's file
-	   system has none). */
+	/* A device or socket node lives in a tmpfs, or on a server's file
+	   system that keeps them (mknod: ext2's). */
+	bool node = type != S_IFREG && type != S_IFIFO;
 	bool in_tmpfs = dir->sb && strstr(dir->sb->type, "tmpfs");
-	if (type != S_IFREG && type != S_IFIFO && !in_tmpfs)
+	if (node && !in_tmpfs && !dir->iops->mknod)
 		return -EPERM;
 	struct inode *old = dir->iops->lookup(dir, name, len);
 	if (!IS_ERR(old)) {
@@ -330,15 +331,19 @@ do_mknod(struct inode *dir, const char *name, size_t len, void *arg)
 	if (e < 0)
 		return e;
 	mode = vfs_strip_sgid(p, dir, mode);
-	e = dir->iops->create(dir, name, len,
-			      type | (mode & 07777 & ~p->fs->umask), &ino);
+	mode = type | (mode & 07777 & ~p->fs->umask);
+	/* Linux's new_decode_dev, into Petrel's major << 8 | minor. */
+	unsigned major = (dev & 0xfff00) >> 8;
+	unsigned minor = (dev & 0xff) | ((dev >> 12) & 0xfff00);
+	uint32_t rdev = device ? (major << 8) | minor : 0;
+	if (node && !in_tmpfs)
+		e = dir->iops->mknod(dir, name, len, mode, rdev, &ino);
+	else
+		e = dir->iops->create(dir, name, len, mode, &ino);
 	if (e < 0)
 		return e;
-	if (type != S_IFREG && type != S_IFIFO) {
-		/* Linux's new_decode_dev, into Petrel's major << 8 | minor. */
-		unsigned major = (dev & 0xfff00) >> 8;
-		unsigned minor = (dev & 0xff) | ((dev >> 12) & 0xfff00);
-		ino->rdev = device ? (major << 8) | minor : 0;
+	if (node) {
+		ino->rdev = rdev;
 		ino->fops = devfs_fops(type, ino->rdev);
 	}
 	vfs_init_owner(p, dir, ino);

@@ -108,20 +108,17 @@ mount_slot(uint64_t id)
 	return -1;
 }
 
-/* A mount of the caller's mount namespace, and Linux's is_path_reachable
- * from the caller's root, or CAP_SYS_ADMIN: a mount outside a chroot is
- * not the caller's to see. */
+/* Whether the mount in slot lies at or below the caller's root directory
+ * (Linux's is_path_reachable from current->fs->root). */
 static bool
-mount_reachable(int slot)
+mount_under_root(int slot)
 {
-	struct proc *p = current()->proc;
+	struct inode *root = current()->proc->fs->root;
 	struct inode *ino = mounts[slot].root;
-	if (!mount_visible(ino))
-		return false;
-	if (capable(CAP_SYS_ADMIN) || p->fs->root == vfs_root())
+	if (root == vfs_root())
 		return true;
 	for (int guard = 0; ino && guard < 4096; guard++) {
-		if (ino == p->fs->root)
+		if (ino == root)
 			return true;
 		struct inode *up = ino->covered ? ino->covered : ino->parent;
 		if (up == ino)
@@ -129,6 +126,17 @@ mount_reachable(int slot)
 		ino = up;
 	}
 	return false;
+}
+
+/* Whether the caller may see the mount in slot: in its namespace, reached
+ * from the caller's root, or CAP_SYS_ADMIN: a mount outside a chroot is
+ * not the caller's to see. */
+static bool
+mount_reachable(int slot)
+{
+	if (!mount_visible(mounts[slot].root))
+		return false;
+	return capable(CAP_SYS_ADMIN) || mount_under_root(slot);
 }
 
 /* The strings after the fixed part, as Linux's seq_file gathers them. */
@@ -334,8 +342,9 @@ mount_below(int slot, int top)
 
 /*
  * Gathers into ids (at most nr) the unique ids, in order (reverse:
- * highest first), of the mounts below top (-1: all) after last (0: from
- * the first); returns how many.
+ * highest first), of the mounts below top (-1: those at or below the
+ * caller's root, that one included, as Linux's LSMT_ROOT) after last (0:
+ * from the first); returns how many.
  */
 static size_t
 listmount_gather(uint64_t *ids, size_t nr, int top, uint64_t last, bool reverse)
@@ -347,7 +356,8 @@ listmount_gather(uint64_t *ids, size_t nr, int top, uint64_t last, bool reverse)
 		for (int i = 0; i < MOUNT_MAX; i++) {
 			uint64_t id = mounts[i].unique_id;
 			if (!mounts[i].root || i == top ||
-			    (top >= 0 && !mount_below(i, top)))
+			    (top >= 0 && !mount_below(i, top)) ||
+			    (top < 0 && !mount_under_root(i)))
 				continue;
 			if (from && (reverse ? id >= from : id <= from))
 				continue;
@@ -363,7 +373,8 @@ listmount_gather(uint64_t *ids, size_t nr, int top, uint64_t last, bool reverse)
 }
 
 /*
- * The unique ids of the mounts below req's (LSMT_ROOT: every mount),
+ * The unique ids of the mounts below req's (LSMT_ROOT: every mount at or
+ * below the caller's root, the root's own included),
  * sorted, after req's param (an id, or 0); as many as nr. EPERM for a
  * mount outside the caller's chroot.
  */

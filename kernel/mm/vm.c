@@ -358,9 +358,11 @@ protect_locked(struct vm *vm, vaddr_t addr, vaddr_t end, unsigned prot)
 				p |= MMU_WRITE;
 			if (!(prot & (PROT_READ | PROT_WRITE | PROT_EXEC)))
 				p &= ~MMU_USER;
+			/* A device's page keeps its cache attributes (and
+			   stays no page of RAM for vm_unmap_pages to free). */
 			paddr_t pa = mmu_pte_addr(*pte);
 			*pte = (mmu_pte_prot(*pte) & MMU_IO) ?
-			       mmu_pte_make(pa, p) : user_pte(pa, p);
+			       mmu_pte_make(pa, p | MMU_IO) : user_pte(pa, p);
 			mmu_flush(vm->root, va);
 			va += PAGE_SIZE;
 		}
@@ -381,6 +383,10 @@ vm_clone(struct vm *src)
 	vm->mapped_peak = src->mapped_peak;
 	vm->pages_peak = src->pages_peak;
 	memcpy(vm->auxv, src->auxv, sizeof(vm->auxv));
+	vm->arg_start = src->arg_start;
+	vm->arg_end = src->arg_end;
+	vm->env_start = src->env_start;
+	vm->env_end = src->env_end;
 	if (src->exe) {	/* the copy runs the same program */
 		inode_get(src->exe);
 		inode_deny_write(src->exe);	/* cannot fail: src denies */

@@ -154,6 +154,7 @@ long ext2_write(struct ext2_fs *fs, uint32_t ino, uint64_t off, size_t len,
 #define EXT2_SET_SIZE 8			/* truncate or extend (sparse) */
 #define EXT2_SET_ATIME 16
 #define EXT2_SET_MTIME 32
+#define EXT2_SET_ACCESSED 64		/* with ATIME: a read's, ctime stays */
 struct ext2_setattr {
 	unsigned mask;
 	uint32_t mode, uid, gid;
@@ -176,6 +177,16 @@ int ext2_readdir(struct ext2_fs *fs, uint32_t ino, uint64_t *pos,
 /* Writes ino's data and inode (datasync: inode only if size changed)
  * and flushes the device. */
 int ext2_fsync(struct ext2_fs *fs, uint32_t ino, bool datasync);
+/* One run of a file's blocks, logically and physically contiguous. */
+struct ext2_extent {
+	uint64_t logical, physical, length;	/* bytes */
+	bool last;				/* the file has no block after */
+};
+/* The extents of regular file ino's blocks in [off, off + len) into out
+ * (at most max; max 0: only counted): how many (written, or all when
+ * counting), or -errno. */
+long ext2_fiemap(struct ext2_fs *fs, uint32_t ino, uint64_t off, uint64_t len,
+		 struct ext2_extent *out, size_t max);
 /* Writes every dirty block back and flushes the device. */
 int ext2_sync(struct ext2_fs *fs);
 

@@ -188,7 +188,8 @@ ext2_setattr(struct ext2_fs *fs, uint32_t ino, const struct ext2_setattr *sa)
 		set_time(&ip.atime, sa->atime);
 	if (sa->mask & EXT2_SET_MTIME)
 		set_time(&ip.mtime, sa->mtime);
-	ip.ctime = now;
+	if (sa->mask != (EXT2_SET_ATIME | EXT2_SET_ACCESSED))
+		ip.ctime = now;	/* a change; a read's atime is none */
 	int serr = inode_store(fs, &ip);
 	return err ? err : serr;
 }
@@ -203,4 +204,71 @@ ext2_fsync(struct ext2_fs *fs, uint32_t ino, bool datasync)
 	(void)ino;
 	(void)datasync;
 	return ext2_sync(fs);
+}
+
+/* Adds the block at lblk (pblk on the device) to the extents: it extends
+ * the current one, or starts the next (false once out is full). */
+static bool
+extent_add(struct ext2_fs *fs, struct ext2_extent *cur, bool *open,
+	   uint64_t lblk, uint32_t pblk, struct ext2_extent *out, size_t max,
+	   long *n)
+{
+	uint64_t bs = fs->block_size;
+	if (*open && cur->logical + cur->length == lblk * bs &&
+	    cur->physical + cur->length == (uint64_t)pblk * bs) {
+		cur->length += bs;
+		return true;
+	}
+	if (*open) {
+		if (max && (size_t)*n == max)
+			return false;
+		if (max)
+			out[*n] = *cur;
+		(*n)++;
+	}
+	*cur = (struct ext2_extent){ lblk * bs, (uint64_t)pblk * bs, bs, false };
+	*open = true;
+	return true;
+}
+
+long
+ext2_fiemap(struct ext2_fs *fs, uint32_t ino, uint64_t off, uint64_t len,
+	    struct ext2_extent *out, size_t max)
+{
+	struct inode ip;
+	int err = load_file(fs, ino, &ip);
+	if (err)
+		return err;
+	uint64_t bs = fs->block_size, blocks = (ip.size + bs - 1) / bs;
+	uint64_t first = off / bs;
+	uint64_t end = len > ip.size ? blocks : (off + len + bs - 1) / bs;
+	if (end > blocks)
+		end = blocks;
+	struct ext2_extent cur = { 0 };
+	bool open = false;
+	long n = 0;
+	uint64_t last_block = 0;	/* the file's last block that is held */
+	for (uint64_t lblk = first; lblk < end; lblk++) {
+		uint32_t pblk;
+		bool fresh;
+		err = inode_bmap(fs, &ip, lblk, false, &pblk, &fresh);
+		if (err)
+			return err;
+		if (pblk && !extent_add(fs, &cur, &open, lblk, pblk, out, max, &n))
+			return n;	/* full: the rest is not asked for */
+	}
+	for (uint64_t lblk = end; lblk < blocks && !last_block; lblk++) {
+		uint32_t pblk;
+		bool fresh;
+		if (inode_bmap(fs, &ip, lblk, false, &pblk, &fresh) == 0 && pblk)
+			last_block = lblk;
+	}
+	if (!open)
+		return n;
+	cur.last = !last_block;
+	if (max && (size_t)n == max)
+		return n;
+	if (max)
+		out[n] = cur;
+	return n + 1;
 }

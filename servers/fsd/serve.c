@@ -255,7 +255,8 @@ op_setattr(struct server *s, const struct pt_fs_msg *m,
 	struct ext2_setattr sa = {
 		.mask = m->mask & (PT_FS_SET_MODE | PT_FS_SET_UID |
 				   PT_FS_SET_GID | PT_FS_SET_SIZE |
-				   PT_FS_SET_ATIME | PT_FS_SET_MTIME),
+				   PT_FS_SET_ATIME | PT_FS_SET_MTIME |
+				   PT_FS_SET_ACCESSED),
 		.mode = m->mode, .uid = m->uid, .gid = m->gid, .size = m->off,
 		.atime = { m->atime, m->atime_ns },
 		.mtime = { m->mtime, m->mtime_ns },
@@ -426,6 +427,37 @@ emit_dirent(void *ctx, const char *name, size_t len, uint32_t ino,
 	return 0;
 }
 
+#define FIEMAP_BATCH 256		/* extents a call returns at most */
+
+/* FIEMAP: the extents as pt_fs_extent records into OUT seg 0. */
+static long
+op_fiemap(struct server *s, const struct pt_recv *r, const struct pt_fs_msg *m)
+{
+	if (r->nseg < 1 || !(r->seg_flags[0] & PT_SEG_OUT))
+		return -EINVAL;
+	size_t max = r->seg_len[0] / sizeof(struct pt_fs_extent);
+	if (max > FIEMAP_BATCH)
+		max = FIEMAP_BATCH;
+	struct ext2_extent *e = malloc((max ? max : 1) * sizeof(*e));
+	struct pt_fs_extent *rec = malloc((max ? max : 1) * sizeof(*rec));
+	long n = e && rec ? ext2_fiemap(s->fs, (uint32_t)m->ino, m->off,
+					m->ino2, e, max) : -ENOMEM;
+	if (n > 0 && max) {
+		for (long i = 0; i < n; i++)
+			rec[i] = (struct pt_fs_extent){
+				.logical = e[i].logical, .physical = e[i].physical,
+				.length = e[i].length,
+				.flags = e[i].last ? PT_FS_EXTENT_LAST : 0,
+			};
+		long w = pt_msg_write(s->chan, r->token, 0, 0, rec,
+				      (size_t)n * sizeof(*rec));
+		n = w < 0 ? w : n;
+	}
+	free(e);
+	free(rec);
+	return n;
+}
+
 static long
 op_readdir(struct server *s, const struct pt_recv *r, const struct pt_fs_msg *m,
 	   struct pt_fs_reply *rep)
@@ -456,7 +488,9 @@ dispatch(struct server *s, const struct pt_recv *r, const struct pt_fs_msg *m,
 	 struct pt_fs_reply *rep, bool *stop)
 {
 	uint32_t ino = (uint32_t)m->ino;
-	if (m->ino > UINT32_MAX || m->ino2 > UINT32_MAX)
+	/* ino2 names an inode but for FIEMAP (a length). */
+	if (m->ino > UINT32_MAX ||
+	    (m->ino2 > UINT32_MAX && m->op != PT_FS_FIEMAP))
 		return -ENOENT;
 	switch (m->op) {
 	case PT_FS_HELLO: return op_hello(s, rep);
@@ -475,6 +509,7 @@ dispatch(struct server *s, const struct pt_recv *r, const struct pt_fs_msg *m,
 	case PT_FS_READDIR: return op_readdir(s, r, m, rep);
 	case PT_FS_FSYNC: return ext2_fsync(s->fs, ino, m->flags & PT_FS_DATASYNC);
 	case PT_FS_SYNC: return ext2_sync(s->fs);
+	case PT_FS_FIEMAP: return op_fiemap(s, r, m);
 	case PT_FS_FORGET:
 		forget(s, ino);
 		return 0;

@@ -18,8 +18,11 @@
 #        the big file's length and MD5 as the guest computed, within 20 s
 #        (a corked sendfile once waited for lwIP's poll: 27 s); a master
 #        and two workers (nobody) before and after the reload, the
-#        workers new; the master gone after quit, its access log holding
-#        every request; nothing in the kernel log.
+#        workers new, each shown by ps under the title nginx wrote over
+#        its argv ("nginx: master process nginx -c ...", "nginx: worker
+#        process": /proc/PID/cmdline reads the process's memory); the
+#        master gone after quit, its access log holding every request;
+#        nothing in the kernel log.
 import gzip, os, re, subprocess, sys, tempfile, threading, time
 sys.dont_write_bytecode = True	# no __pycache__ in the tree
 sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
@@ -54,7 +57,7 @@ dd if=/dev/urandom of={www}/big bs=1048576 count={mib} iflag=fullblock 2>/dev/nu
 echo big-md5 $(md5sum < {www}/big)
 nginx -c {conf} || echo nginx-failed
 for i in $(seq 300); do netstat -ltn | grep -q ':8080 ' && break; sleep 0.1; done
-procs() {{ ps -o pid,user,args | grep '[n]ginx -c' | sed "s/^ */$1 /"; }}
+procs() {{ ps -o pid,user,args | grep '[n]ginx: ' | sed "s/^ */$1 /"; }}
 # The port listens once the master binds, before its workers have forked
 # and dropped root: wait (up to 10 s) until two are nobody's.
 for i in $(seq 100); do
@@ -165,14 +168,18 @@ def check_clients(port):
 
 
 def processes(guest, when):
-	"""The master's pid and the workers' pids (checked to be nobody's)."""
-	rows = [line.split()[1:3] for line in guest.lines
+	"""The master's pid and the workers' pids, checked to be nobody's
+	and shown by ps with the titles nginx wrote over its argv."""
+	rows = [(line.split(None, 3) + [""])[1:4] for line in guest.lines
 		if line.startswith(when + " ")]
-	masters = [pid for pid, user in rows if user == "root"]
-	workers = [pid for pid, user in rows if user == "nobody"]
+	masters = [pid for pid, user, args in rows if user == "root" and
+		   args.startswith("nginx: master process nginx -c ")]
+	workers = [pid for pid, user, args in rows if user == "nobody" and
+		   args == "nginx: worker process"]
 	if len(masters) != 1 or len(workers) != 2 or len(rows) != 3:
-		fail("%s the reload: %r, want a master (root) and two workers "
-		     "(nobody)" % (when, rows))
+		fail("%s the reload: %r, want a master (root, \"nginx: master "
+		     "process nginx -c ...\") and two workers (nobody, \"nginx: "
+		     "worker process\")" % (when, rows))
 	return masters[0], set(workers)
 
 

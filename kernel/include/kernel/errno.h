@@ -47,6 +47,7 @@
 #define ELOOP            40
 #define ENOMSG           42
 #define EIDRM            43
+#define EBADR            53
 #define ENODATA          61
 #define ETIME            62
 #define EOVERFLOW        75

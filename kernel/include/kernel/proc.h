@@ -159,8 +159,6 @@ struct proc {
 	unsigned parent_exec_count;	/* the parent's exec_count at fork */
 
 	char name[PROC_NAME_MAX];
-	char *cmdline;			/* argv, NUL-separated, for /proc */
-	size_t cmdline_len;
 	char exe[128];
 	uint64_t start_ns;
 	/* CPU time (kernel/linux/cputime.c), under the big lock: that of

@@ -34,6 +34,10 @@ struct srvfs {
 	unsigned dir_next;
 	struct list dirty;		/* srv_node.dirty_link: nodes with dirty
 					   pages, each holding its inode */
+	unsigned open_files;		/* files open on it (srv_open's) */
+	bool detached;			/* out of the tree (MNT_DETACH) with
+					   files open: unmounted at the last
+					   one's close (srvfs_file.c) */
 };
 
 /* What the kernel keeps of one server inode (inode.priv). */

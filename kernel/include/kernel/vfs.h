@@ -35,12 +35,25 @@ struct iattr_k {
 #define IATTR_SIZE 8
 #define IATTR_ATIME 16
 #define IATTR_MTIME 32
+#define IATTR_ACCESSED 64		/* with ATIME: a read's (ctime stays) */
+
+/* A run of a file's blocks, logically and physically contiguous (bytes):
+ * what FS_IOC_FIEMAP reports (inode_ops.fiemap). */
+struct vfs_extent {
+	uint64_t logical, physical, length;
+	bool last;			/* the file holds no block after it */
+};
 
 struct inode_ops {
 	/* Returns the child (a new reference) or an error pointer. */
 	struct inode *(*lookup)(struct inode *dir, const char *name, size_t len);
 	int (*create)(struct inode *dir, const char *name, size_t len,
 		      unsigned mode, struct inode **out);
+	/* A device or socket node with its device number (major << 8 |
+	   minor), on a file system that keeps them on its medium (a
+	   server's); NULL where create's node is enough (tmpfs). */
+	int (*mknod)(struct inode *dir, const char *name, size_t len,
+		     unsigned mode, uint32_t rdev, struct inode **out);
 	int (*link)(struct inode *dir, const char *name, size_t len,
 		    struct inode *target);
 	int (*unlink)(struct inode *dir, const char *name, size_t len, bool rmdir);
@@ -80,6 +93,12 @@ struct inode_ops {
 	 * Each may sleep; 0 or -errno.
 	 */
 	int (*setattr)(struct inode *ino, const struct iattr_k *a);
+	/* Optional (FS_IOC_FIEMAP; without it EOPNOTSUPP, as Linux): the
+	   extents of regular file ino's blocks in [start, start + len)
+	   into out, at most max (max 0: only counted); how many, or -errno.
+	   May sleep. */
+	long (*fiemap)(struct inode *ino, uint64_t start, uint64_t len,
+		       struct vfs_extent *out, size_t max);
 	/*
 	 * Optional: open(O_CREAT) in one step: *out gets the inode named, made
 	 * (returns 1) or already there (0); -errno sends the caller the long
@@ -165,6 +184,10 @@ struct super_ops {
 	int (*sync)(struct super *sb);
 	/* Detaches the file system (umount); its files fail from then on. */
 	int (*unmount)(struct super *sb);
+	/* umount2's MNT_DETACH, or NULL for unmount's: the file system
+	   leaves the tree now and its open files keep working; it is
+	   unmounted when the last of them is closed. */
+	int (*detach)(struct super *sb);
 };
 
 struct super {
@@ -616,5 +639,9 @@ extern const struct file_ops fifo_fops;
 /* A new /dev (devfs.c) or /proc (procfs.c): its root, or NULL. */
 struct inode *devfs_new(void);
 struct inode *procfs_new(void);
+
+/* ioctl FS_IOC_FIEMAP on f (kernel/linux/sys_fiemap.c): 0 or -errno, the
+ * caller's struct fiemap at arg filled in. May sleep. */
+long file_fiemap(struct file *f, uint64_t arg);
 
 #endif

@@ -116,6 +116,10 @@ struct vm {
 	/* The auxiliary vector exec gave the program, (type, value) pairs
 	   up to AT_NULL: /proc/PID/auxv, which debuggers read. */
 	uint64_t auxv[2 * VM_AUXV_MAX];
+	/* Where exec put the argument and the environment strings (Linux's
+	   mm->arg_start...): /proc/PID/cmdline and environ read the
+	   process's memory there, as it may have rewritten them. */
+	vaddr_t arg_start, arg_end, env_start, env_end;
 };
 
 struct vm *vm_new(void);
