@@ -23,18 +23,20 @@
 #include <kernel/vfs.h>
 #include <kernel/tmpfs.h>
 #include <kernel/page.h>
+#include <kernel/kmalloc.h>
 #include <kernel/errno.h>
 #include <kernel/string.h>
 #include <kernel/printk.h>
 
 /* The hard-linked files made so far (nlink > 1), to link the next names
- * of each to; held until the unpacking ends. A set beyond the table's
- * size gets a file per name. */
+ * of each to; held until the unpacking ends, the table allocated at the
+ * first (6 KiB the kernel image no longer carries for good). A set beyond
+ * the table's size, or with no memory for it, gets a file per name. */
 #define LINKED_MAX 256
 static struct linked {
 	uint32_t archive, ino, dev_major, dev_minor;
 	struct inode *inode;
-} linked[LINKED_MAX];
+} *linked;
 static int linked_count;
 
 /* A symlink's target is shorter than this (as the stack copy it once was). */
@@ -187,6 +189,8 @@ linked_add(const struct cpio_entry *e, struct inode *ino)
 {
 	if (e->nlink < 2 || linked_count == LINKED_MAX)
 		return;
+	if (!linked && !(linked = kmalloc(LINKED_MAX * sizeof(*linked))))
+		return;
 	inode_get(ino);
 	linked[linked_count++] = (struct linked){ e->archive, e->ino,
 		e->dev_major, e->dev_minor, ino };
@@ -197,6 +201,8 @@ linked_release(void)
 {
 	while (linked_count > 0)
 		inode_put(linked[--linked_count].inode);
+	kfree(linked);
+	linked = NULL;
 }
 
 /*

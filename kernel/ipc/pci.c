@@ -159,8 +159,8 @@ scan_function(unsigned bus, unsigned dev, unsigned fn, int depth)
 	}
 	struct dev_desc *d = dev_add();
 	if (!d) {
-		printk("pci: more than %d devices; %02x:%02x.%x left out\n",
-		       DEV_MAX, bus, dev, fn);
+		printk("pci: %02x:%02x.%x left out (more than %d devices,"
+		       " or no memory)\n", bus, dev, fn, DEV_MAX);
 		return;
 	}
 	d->info.bus = PT_BUS_PCI;
