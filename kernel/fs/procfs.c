@@ -34,15 +34,25 @@ struct pnode {
 				   one with the same pid */
 };
 
-/* /proc/PID's inode number: pinode's, with the process's start time in
- * the bits the fd takes in others' (and above 32), so that a later
- * process with the same pid has another, even as a 32-bit number. */
+/* A /proc inode's number: the pid from bit 20 (up to 22 bits), the kind
+ * in bits 10-19, the fd (or 0) below. /proc/PID's has the process's start
+ * time in the fd's bits and from bit 42, so a later process with the same
+ * pid has another. */
+_Static_assert(P_KIND_COUNT <= 1024, "the kind's field holds every kind");
+
+static uint64_t
+proc_ino(int pid, enum pkind kind, int fd)
+{
+	return (uint64_t)pid << 20 | (uint64_t)kind << 10 |
+	       (uint64_t)(fd & 1023);
+}
+
 static uint64_t
 pid_dir_ino(const struct proc *p)
 {
 	uint64_t gen = p->start_ns / 1000;
-	return (uint64_t)p->pid << 16 | (uint64_t)P_PID << 10 |
-	       (1 + gen % 1023) | (gen & 0xffffffffull) << 32;
+	return proc_ino(p->pid, P_PID, (int)(1 + gen % 1023)) |
+	       (gen & 0x3fffffull) << 42;
 }
 
 static const struct pentry root_entries[] = {
@@ -159,7 +169,7 @@ pinode(enum pkind kind, int pid, int fd, unsigned mode, struct inode *parent)
 		ino->fops = procfs_mm_fops(kind);
 	if (procfs_args_fops(kind))
 		ino->fops = procfs_args_fops(kind);
-	ino->ino = ((uint64_t)pid << 16) | ((uint64_t)kind << 10) | (uint64_t)(fd & 1023);
+	ino->ino = proc_ino(pid, kind, fd);
 	/* A process's entries are its own (its euid's), as Linux's for a
 	 * dumpable task: its user may list /proc/self/fd, others may not. */
 	struct proc *owner = pid > 0 ? proc_find(pid) : NULL;
@@ -765,7 +775,7 @@ proc_getdents(struct file *f, void *buf, size_t len, uint64_t *pos)
 				struct thread *t = list_entry(it, struct thread,
 							      proc_link);
 				snprintk(name, sizeof(name), "%d", t->tid);
-				EMIT((uint64_t)t->tid << 16 | 1, DT_DIR, name);
+				EMIT(proc_ino(t->tid, P_TASK, 0), DT_DIR, name);
 			}
 	} else if (d->kind == P_TASK) {
 		for (size_t k = 0; k < ARRAY_SIZE(task_entries); k++)
