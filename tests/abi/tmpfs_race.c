@@ -75,10 +75,13 @@ plausible(const unsigned char *buf, long n, long off)
 }
 
 /* A reader process: pread (by_read 0) or lseek and read (1) at random
- * aligned offsets until the parent closes the pipe; exits with the
- * count of bad reads (at most 100), 101 if it read nothing. */
+ * aligned offsets until the parent closes the pipe, after a byte on
+ * ready_fd once the file is open (the parent starts writing when both
+ * readers are there: on a loaded host a reader forked last could find
+ * the writes over before its first read); exits with the count of bad
+ * reads (at most 100), 101 if it read nothing. */
 static void
-reader(int by_read, int stop_fd)
+reader(int by_read, int stop_fd, int ready_fd)
 {
 	unsigned char buf[BLOCK];
 	unsigned seed = 12345u + (unsigned)by_read;
@@ -87,9 +90,11 @@ reader(int by_read, int stop_fd)
 	if (fd < 0)
 		_exit(102);
 	fcntl(stop_fd, F_SETFL, O_NONBLOCK);
+	if (write(ready_fd, "r", 1) != 1)
+		_exit(103);
 	for (;;) {
 		char c;
-		if (reads % 64 == 0 && read(stop_fd, &c, 1) == 0)
+		if (reads > 0 && reads % 64 == 0 && read(stop_fd, &c, 1) == 0)
 			break;	/* the parent is done */
 		seed = seed * 1103515245u + 12345u;
 		long off = (long)(seed >> 8) % (2 * SIZE / BLOCK) * BLOCK;
@@ -122,19 +127,26 @@ write_gen(int fd, int g, long len)
 static void
 test_race(void)
 {
-	int stop[2];
+	int stop[2], ready[2];
 	pid_t kids[2];
 	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
 	CHECK("create", fd >= 0 && write_gen(fd, 1, SIZE) == 0);
-	CHECK_OK("pipe", pipe(stop));
+	CHECK_OK("pipe", pipe(stop) | pipe(ready));
 	for (int k = 0; k < 2; k++) {
 		kids[k] = fork();
 		if (kids[k] == 0) {
 			close(stop[1]);
-			reader(k, stop[0]);
+			close(ready[0]);
+			reader(k, stop[0], ready[1]);
 		}
 	}
 	close(stop[0]);
+	close(ready[1]);
+	char started[2];
+	for (int got = 0, r; got < 2; got += r)
+		if ((r = (int)read(ready[0], started + got, 2 - got)) <= 0)
+			break;	/* a reader died: its status says so */
+	close(ready[0]);
 	long failed = 0;
 	for (int i = 0; i < ROUNDS; i++) {
 		int g = 1 + i % 250;
