@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include "bkl.h"
+#include "tcppair.h"
 
 #define KEPT 4096		/* PT_POST_DATA_MAX: what the kernel keeps */
 #define PIECE 64
@@ -56,39 +57,6 @@ static unsigned char
 pattern(long i)
 {
 	return (unsigned char)(i * 7 + i / 251);
-}
-
-static long
-now_ns(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1000000000L + t.tv_nsec;
-}
-
-static void
-tcp_pair(int *a, int *b)
-{
-	struct sockaddr_in sin = { .sin_family = AF_INET };
-	socklen_t len = sizeof(sin);
-	int one = 1;
-	int l = socket(AF_INET, SOCK_STREAM, 0);
-
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (l < 0 || bind(l, (struct sockaddr *)&sin, len) < 0 ||
-	    listen(l, 1) < 0 ||
-	    getsockname(l, (struct sockaddr *)&sin, &len) < 0) {
-		perror("sockrx: listener");
-		exit(2);
-	}
-	*a = socket(AF_INET, SOCK_STREAM, 0);
-	if (*a < 0 || connect(*a, (struct sockaddr *)&sin, len) < 0 ||
-	    (*b = accept(l, NULL, NULL)) < 0) {
-		perror("sockrx: connect");
-		exit(2);
-	}
-	setsockopt(*a, IPPROTO_TCP, 1 /* TCP_NODELAY */, &one, sizeof(one));
-	close(l);
 }
 
 static int
@@ -219,7 +187,7 @@ static void
 efault(void)
 {
 	int a, b;
-	tcp_pair(&a, &b);
+	tcp_pair("sockrx", &a, &b, 1);
 	send_and_wait(a, b, 0, PIECE);
 	void *bad = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
 			 -1, 0);
@@ -252,7 +220,7 @@ eintr(void)
 	int a, b;
 	/* No SA_RESTART: the read must end. */
 	struct sigaction sa = { .sa_handler = on_alarm };
-	tcp_pair(&a, &b);
+	tcp_pair("sockrx", &a, &b, 1);
 	sigaction(SIGALRM, &sa, NULL);
 	alarm(1);
 	long n = read(b, in, PIECE);
@@ -268,7 +236,7 @@ static void
 peer_close(void)
 {
 	int a, b;
-	tcp_pair(&a, &b);
+	tcp_pair("sockrx", &a, &b, 1);
 	pid_t pid = fork();
 	if (pid == 0) {
 		close(b);
@@ -319,7 +287,7 @@ bench(int rounds, const char *only)
 	int a, b, s[2];
 	long ns = 0;
 
-	tcp_pair(&a, &b);
+	tcp_pair("sockrx", &a, &b, 1);
 	if (only) {	/* one case alone, for a profile of its calls */
 		pair_figures(only, a, b, rounds * 4, strcmp(only, "poll") == 0);
 		return;
@@ -348,7 +316,7 @@ main(int argc, char **argv)
 		return failures != 0;
 	}
 	long ns = 0;
-	tcp_pair(&a, &b);
+	tcp_pair("sockrx", &a, &b, 1);
 	long takes = kept_reads(a, b, 100, &ns);
 	long reads = 100L * (KEPT / PIECE);
 	printf("sockrx: %ld kept-byte reads took the big lock %ld times\n",

@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "bkl.h"
+#include "tcppair.h"
 
 #define PIECE 64
 #define BURST 8			/* TX_CALLS_MAX: sends behind in flight */
@@ -56,37 +57,6 @@ static unsigned char
 pattern(long i, int stream)
 {
 	return (unsigned char)(i * 7 + i / 251 + stream * 101);
-}
-
-static long
-now_ns(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1000000000L + t.tv_nsec;
-}
-
-static void
-tcp_pair(int *a, int *b)
-{
-	struct sockaddr_in sin = { .sin_family = AF_INET };
-	socklen_t len = sizeof(sin);
-	int l = socket(AF_INET, SOCK_STREAM, 0);
-
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (l < 0 || bind(l, (struct sockaddr *)&sin, len) < 0 ||
-	    listen(l, 1) < 0 ||
-	    getsockname(l, (struct sockaddr *)&sin, &len) < 0) {
-		perror("socktx: listener");
-		exit(2);
-	}
-	*a = socket(AF_INET, SOCK_STREAM, 0);
-	if (*a < 0 || connect(*a, (struct sockaddr *)&sin, len) < 0 ||
-	    (*b = accept(l, NULL, NULL)) < 0) {
-		perror("socktx: connect");
-		exit(2);
-	}
-	close(l);
 }
 
 /* Reads exactly n bytes from b (or fails). */
@@ -112,7 +82,7 @@ count(void)
 	int a, b;
 	long takes = 0, writes = 0, self = -1, ns = 0;
 
-	tcp_pair(&a, &b);
+	tcp_pair("socktx", &a, &b, 0);
 	memset(buf, 'x', PIECE);
 	for (int i = 0; i < 5; i++) {	/* the counter's own read */
 		long t = bkl_acquired();
@@ -168,7 +138,7 @@ streams(void)
 	pid_t pid[2];
 
 	for (int s = 0; s < 2; s++)
-		tcp_pair(&a[s], &b[s]);
+		tcp_pair("socktx", &a[s], &b[s], 0);
 	for (int s = 0; s < 2; s++) {
 		pid[s] = fork();
 		if (pid[s] == 0) {
@@ -219,7 +189,7 @@ static void
 efault(void)
 {
 	int a, b;
-	tcp_pair(&a, &b);
+	tcp_pair("socktx", &a, &b, 0);
 	void *bad = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
 			 -1, 0);
 	long n = write(a, bad, PIECE);
@@ -250,7 +220,7 @@ static void
 epipe(void)
 {
 	int a, b;
-	tcp_pair(&a, &b);
+	tcp_pair("socktx", &a, &b, 0);
 	pid_t pid = fork();
 	if (pid == 0) {	/* the peer reads a little, then goes */
 		close(a);
@@ -291,7 +261,7 @@ eintr(void)
 	int a, b;
 	/* No SA_RESTART: the write must end. */
 	struct sigaction sa = { .sa_handler = on_alarm };
-	tcp_pair(&a, &b);
+	tcp_pair("socktx", &a, &b, 0);
 	sigaction(SIGALRM, &sa, NULL);
 	int fl = fcntl(a, F_GETFL);
 	fcntl(a, F_SETFL, fl | O_NONBLOCK);

@@ -32,6 +32,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "tcppair.h"
+
 #define CHUNK_MAX 6144
 #define STREAM_BYTES (1 << 20)
 
@@ -52,31 +54,6 @@ static unsigned char
 pattern(long i)
 {
 	return (unsigned char)(i * 7 + i / 251);
-}
-
-static void
-tcp_pair(int *a, int *b)
-{
-	struct sockaddr_in sin = { .sin_family = AF_INET };
-	socklen_t len = sizeof(sin);
-	int one = 1;
-	int l = socket(AF_INET, SOCK_STREAM, 0);
-
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (l < 0 || bind(l, (struct sockaddr *)&sin, len) < 0 ||
-	    listen(l, 1) < 0 ||
-	    getsockname(l, (struct sockaddr *)&sin, &len) < 0) {
-		perror("tcpcount: listener");
-		exit(2);
-	}
-	*a = socket(AF_INET, SOCK_STREAM, 0);
-	if (*a < 0 || connect(*a, (struct sockaddr *)&sin, len) < 0 ||
-	    (*b = accept(l, NULL, NULL)) < 0) {
-		perror("tcpcount: connect");
-		exit(2);
-	}
-	setsockopt(*a, IPPROTO_TCP, 1 /* TCP_NODELAY */, &one, sizeof(one));
-	close(l);
 }
 
 static int
@@ -215,7 +192,7 @@ main(int argc, char **argv)
 	int rounds = argc > 1 ? atoi(argv[1]) : 2000;
 	int a, b;
 
-	tcp_pair(&a, &b);
+	tcp_pair("tcpcount", &a, &b, 1);
 	lockstep(a, b, rounds);
 	if (!failures)
 		threads(a, b);
