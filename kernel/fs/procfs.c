@@ -401,46 +401,6 @@ gen_bytes(struct gen *g, const void *bytes, size_t len)
 	g->len += len;
 }
 
-#define AF_INET_K 2
-#define AF_INET6_K 10
-#define IPPROTO_TCP_K 6
-#define IPPROTO_UDP_K 17
-#define NET_TABLE_MAX (1 << 20)	/* bytes of a socket table we take */
-
-/*
- * A socket table in Linux's layout, written by the network server
- * (PT_SOCK_PROC). No server: an empty file. The server's length is not
- * trusted: the text is whatever it wrote, at most what we asked for.
- */
-static void
-gen_net(struct gen *g, int family, int proto)
-{
-	struct kobj *chan = sockfile_route(PT_ROUTE_INET);
-	size_t cap = 16384;
-	/* Twice at most: again only if the first buffer was too small. */
-	for (int tries = 0; chan && tries < 2; tries++) {
-		struct pt_sock_msg msg = {
-			.op = PT_SOCK_PROC, .id = ~0ULL,
-			.arg = { family, proto },
-		};
-		char *buf = kmalloc(cap);
-		if (!buf)
-			return;
-		struct chan_seg seg = {
-			.addr = (uint64_t)buf, .len = cap, .flags = PT_SEG_OUT,
-			.kernel = true,
-		};
-		long n = sockfile_call(chan, &msg, NULL, &seg, 1);
-		bool last = n <= (long)cap || cap == NET_TABLE_MAX || tries == 1;
-		if (last && n > 0)
-			gprintf(g, "%.*s", (int)MIN((size_t)n, cap), buf);
-		kfree(buf);
-		if (last)
-			return;
-		cap = MIN((size_t)n, (size_t)NET_TABLE_MAX);
-	}
-}
-
 /*
  * /proc/stat's cpu lines, in USER_HZ (100) ticks. Busy time is all shown
  * as user time: the kernel does not tell user from system time.
@@ -560,10 +520,9 @@ gen_system(struct gen *g, enum pkind kind)
 		gen_bytes(g, procfs_config_gz,
 			  (size_t)(procfs_config_gz_end - procfs_config_gz));
 		break;
-	case P_NET_TCP: gen_net(g, AF_INET_K, IPPROTO_TCP_K); break;
-	case P_NET_TCP6: gen_net(g, AF_INET6_K, IPPROTO_TCP_K); break;
-	case P_NET_UDP: gen_net(g, AF_INET_K, IPPROTO_UDP_K); break;
-	case P_NET_UDP6: gen_net(g, AF_INET6_K, IPPROTO_UDP_K); break;
+	case P_NET_TCP: case P_NET_TCP6: case P_NET_UDP: case P_NET_UDP6:
+		gen_net(g, kind);
+		break;
 	case P_NET_DEV: procfs_net_dev(g); break;
 	case P_NET_ROUTE: procfs_net_route(g); break;
 	case P_NET_IF_INET6: procfs_net_if_inet6(g); break;

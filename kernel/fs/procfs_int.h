@@ -103,6 +103,9 @@ struct pdir {
 	size_t count;
 };
 
+/* /proc/net/{tcp,tcp6,udp,udp6} (procfs_net.c). */
+void gen_net(struct gen *g, enum pkind kind);
+
 /* /proc/sys and /proc/sysvipc (procfs_sys.c): a fixed directory of
  * theirs, or NULL; a file's text (nothing for a kind not theirs); a
  * write to a sysctl of mode 0644 (-EINVAL for any other). */
