@@ -104,6 +104,7 @@ stop(struct thread *t, int status)
 		waitq_wait_killable(&ps->wq, NULL);
 	ps->stopped = false;
 	ps->has_info = false;
+	ps->cont_seen = false;
 	return fatal_signal_pending(t) ? 0 : ps->resume_sig;
 }
 
@@ -276,6 +277,8 @@ ptrace_continue(struct proc *p)
 		struct ptrace_k *ps = traced(t);
 		if (ps && ps->listening)
 			listen_end(t);
+		else if (ps && ps->seized && ps->stopped)
+			ps->cont_seen = true;	/* before the tracer's LISTEN */
 	}
 }
 
@@ -768,6 +771,8 @@ sys_ptrace(long req, int pid, uaddr_t addr, uaddr_t data)
 		    sig == SIGTRAP)
 			return -EIO;
 		ps->listening = true;
+		if (ps->cont_seen)	/* the stop ended before LISTEN */
+			listen_end(t);
 		return 0;
 	}
 	return stopped_request(t, req, addr, data);

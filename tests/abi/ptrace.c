@@ -525,6 +525,30 @@ test_seize(void)
 	kill(pid, SIGKILL);
 	CHECK_STR("killed", status_str(wait_for(pid)), "killed by SIGKILL");
 
+	/* The SIGCONT comes after the group stop is reported but before
+	   the tracer's LISTEN (strace -f's race): LISTEN ends at once. */
+	pid = fork();
+	if (pid == 0) {
+		for (;;)
+			pause();
+	}
+	CHECK_EQ("SEIZE a third", pt(PTRACE_SEIZE, pid, 0, 0), 0);
+	kill(pid, SIGSTOP);
+	CHECK_STR("SIGSTOP's delivery", stop_str(wait_for(pid)),
+		  "stopped by SIGSTOP");
+	pt(PTRACE_CONT, pid, 0, SIGSTOP);
+	CHECK_STR("group stop", stop_str(wait_for(pid)),
+		  "stopped by SIGSTOP, event 128");
+	kill(pid, SIGCONT);
+	CHECK_EQ("LISTEN after the SIGCONT", pt(PTRACE_LISTEN, pid, 0, 0), 0);
+	CHECK_STR("the stop's end at once", stop_str(wait_for(pid)),
+		  "stopped by SIGTRAP, event 128");
+	pt(PTRACE_CONT, pid, 0, 0);
+	CHECK_STR("SIGCONT's delivery", stop_str(wait_for(pid)),
+		  "stopped by SIGCONT");
+	kill(pid, SIGKILL);
+	CHECK_STR("killed", status_str(wait_for(pid)), "killed by SIGKILL");
+
 	pid = fork();
 	if (pid == 0) {
 		for (;;)

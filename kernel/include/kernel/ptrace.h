@@ -86,6 +86,9 @@ struct ptrace_k {
 	bool listening;			/* PTRACE_LISTEN: in a group stop, not
 					   the tracer's until it ends */
 	bool listen_trap;		/* it ended: PTRACE_EVENT_STOP again */
+	bool cont_seen;			/* a SIGCONT came in this stop: a
+					   PTRACE_LISTEN ends at once (Linux's
+					   JOBCTL_TRAP_NOTIFY) */
 	uint8_t syscall_stop;		/* enum ptrace_syscall_stop */
 	int status;			/* the stop's wait status */
 	int resume_sig;			/* the signal CONT & co. gave */
