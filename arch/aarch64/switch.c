@@ -95,3 +95,11 @@ arch_tls_check(uint64_t base)
 	(void)base;
 	return 0;
 }
+
+long
+arch_prctl_tsc(bool set, uint64_t arg)
+{
+	(void)set;
+	(void)arg;
+	return -EINVAL;		/* x86's only, as on Linux */
+}

@@ -64,6 +64,8 @@ arch_context_switch(struct thread *prev, struct thread *next)
 		if (!fs_known || fs != next->arch.fs_base)
 			wrmsr(MSR_FS_BASE, next->arch.fs_base);
 		cpu_set_kernel_stack((uint64_t)(next->tf + 1));
+		if (next->arch.no_tsc != this_cpu()->arch.tsd)
+			cpu_set_tsd(this_cpu(), next->arch.no_tsc);
 	}
 	/* Idle keeps prev's tables (a TLB flush each way costs more than
 	   it): vm_switch holds them until a process runs again. */
@@ -94,6 +96,32 @@ arch_clone_regs(struct thread *t, const struct thread *parent, uint64_t sp,
 		t->tf->rsp = sp;
 	fpu_save(t->arch.fpu);
 	t->arch.fs_base = set_tls ? tls : parent->arch.fs_base;
+	t->arch.no_tsc = parent->arch.no_tsc;
+}
+
+void
+cpu_set_tsd(struct cpu *c, bool on)
+{
+	write_cr4(on ? read_cr4() | CR4_TSD : read_cr4() & ~(uint64_t)CR4_TSD);
+	c->arch.tsd = on;
+}
+
+#define PR_TSC_ENABLE 1
+#define PR_TSC_SIGSEGV 2
+
+long
+arch_prctl_tsc(bool set, uint64_t arg)
+{
+	struct thread *t = current();
+	if (!set) {
+		int v = t->arch.no_tsc ? PR_TSC_SIGSEGV : PR_TSC_ENABLE;
+		return copyout(arg, &v, sizeof(v));
+	}
+	if (arg != PR_TSC_ENABLE && arg != PR_TSC_SIGSEGV)
+		return -EINVAL;
+	t->arch.no_tsc = arg == PR_TSC_SIGSEGV;
+	cpu_set_tsd(this_cpu(), t->arch.no_tsc);
+	return 0;
 }
 
 /* Registers for a freshly exec'd program: all zero but rip and rsp. */

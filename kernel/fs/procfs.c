@@ -104,7 +104,7 @@ fixed_dir(enum pkind kind)
 
 static const struct pentry pid_entries[] = {
 	{ "stat", P_PID_STAT, S_IFREG | 0444 }, { "status", P_PID_STATUS, S_IFREG | 0444 },
-	{ "cmdline", P_PID_CMDLINE, S_IFREG | 0444 }, { "comm", P_PID_COMM, S_IFREG | 0444 },
+	{ "cmdline", P_PID_CMDLINE, S_IFREG | 0444 }, { "comm", P_PID_COMM, S_IFREG | 0644 },
 	{ "statm", P_PID_STATM, S_IFREG | 0444 }, { "maps", P_PID_MAPS, S_IFREG | 0444 },
 	{ "mounts", P_PID_MOUNTS, S_IFREG | 0444 },
 	{ "mountinfo", P_PID_MOUNTINFO, S_IFREG | 0444 },
@@ -129,7 +129,7 @@ static const struct pentry pid_entries[] = {
 /* /proc/PID/task/TID: a thread's files (pnode.fd holds its tid). */
 static const struct pentry task_entries[] = {
 	{ "stat", P_TASK_STAT, S_IFREG | 0444 },
-	{ "comm", P_TASK_COMM, S_IFREG | 0444 },
+	{ "comm", P_TASK_COMM, S_IFREG | 0644 },
 };
 
 /* Thread tid of process pid, or NULL. */
@@ -598,7 +598,11 @@ proc_text(struct pnode *n)
 		case P_PID_STAT: procfs_pid_stat(&g, p); break;
 		case P_PID_STATUS: procfs_pid_status(&g, p); break;
 		case P_PID_COMM: gprintf(&g, "%s\n", p->name); break;
-		case P_TASK_COMM: gprintf(&g, "%s\n", p->name); break;
+		case P_TASK_COMM: {
+			struct thread *t = task_of(p->pid, n->fd);
+			gprintf(&g, "%s\n", t ? t->comm : p->name);
+			break;
+		}
 		case P_TASK_STAT: {
 			struct thread *t = task_of(p->pid, n->fd);
 			if (t)
@@ -801,12 +805,39 @@ proc_pid_ioctl(struct file *f, unsigned long cmd, uint64_t arg)
 	return procfs_maps_ioctl(proc_find(n->pid), cmd, arg);
 }
 
+/*
+ * A write to /proc/PID/comm or /proc/PID/task/TID/comm names that thread
+ * (/proc/PID's: the leader) with the text's first 15 bytes, a newline
+ * included, as Linux's comm_write; only from its own process (EINVAL).
+ */
+static long
+comm_write(struct pnode *n, const char *text, size_t len)
+{
+	struct proc *p = proc_find(n->pid);
+	if (!p)
+		return -ESRCH;
+	if (p != current()->proc)
+		return -EINVAL;
+	struct thread *t = task_of(p->pid, n->kind == P_TASK_COMM ? n->fd : p->pid);
+	char name[THREAD_COMM_MAX] = { 0 };
+	size_t k = MIN(len, sizeof(name) - 1);
+	memcpy(name, text, k);
+	if (t) {
+		thread_set_comm(t, name, strlen(name));
+	} else {		/* the leader has exited */
+		memcpy(p->name, name, sizeof(p->name));
+	}
+	return 0;
+}
+
 /* /proc/PID's files, as Linux's, have no poll hook: epoll refuses them. */
 static long
 proc_pid_write(struct file *f, const void *buf, size_t len, uint64_t *off)
 {
 	struct pnode *n = pn(f->inode);
-	long r = procfs_userns_write(proc_find(n->pid), n->kind, buf, len);
+	long r = n->kind == P_PID_COMM || n->kind == P_TASK_COMM ?
+		 comm_write(n, buf, len) :
+		 procfs_userns_write(proc_find(n->pid), n->kind, buf, len);
 	if (r < 0)
 		return r;
 	*off += len;

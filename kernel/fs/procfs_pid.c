@@ -59,28 +59,41 @@ parent_pid(struct proc *p)
 	return p->parent && p->parent != p ? p->parent->pid : 0;
 }
 
-/* The stat line of p with state `state` (the process's or a thread's). */
+/* The stat line of p, named name, with state `state` (the process's or
+ * a thread's). */
 static void
-gen_stat(struct gen *g, struct proc *p, int id, char state)
+gen_stat(struct gen *g, struct proc *p, int id, const char *name, char state)
 {
 	struct cputime own = proc_cputime(p), children = p->child_cputime;
 	uint64_t start = p->start_ns / 10000000;
-	uint64_t vsize = p->vm ? p->vm->mapped : 0, rss = p->vm ? p->vm->pages : 0;
+	struct vm *vm = p->state == PROC_ALIVE ? p->vm : NULL;
+	uint64_t vsize = vm ? vm->mapped : 0, rss = vm ? vm->pages : 0;
 	int tty = p->ctty ? (int)p->ctty->rdev : 0;
 	int tpgid = p->ctty ? p->ctty->fg_pgrp : -1;
+	/* The addresses, as Linux's, only for a reader that may trace p
+	 * (else startcode and endcode read 1, the others 0). */
+	bool permitted = proc_may_access(current()->proc, p);
+	static const struct vm none;
+	const struct vm *v = vm && permitted ? vm : &none;
+	uint64_t code_shown = vm && !permitted ? 1 : 0;
 	gprintf(g, "%d (%s) %c %d %d %d %d %d 4194304 0 0 0 0 %lu %lu %lu %lu %d %d %d 0 %lu %lu %lu "
-		"18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 %d\n",
-		id, p->name, state, parent_pid(p), p->pgid, p->sid, tty, tpgid,
+		"18446744073709551615 %lu %lu %lu 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 "
+		"%lu %lu %lu %lu %lu %lu %lu %d\n",
+		id, name, state, parent_pid(p), p->pgid, p->sid, tty, tpgid,
 		own.user_ns / 10000000, own.system_ns / 10000000,
 		children.user_ns / 10000000, children.system_ns / 10000000,
 		20 + proc_nice(p), proc_nice(p), p->nthreads ? p->nthreads : 1,
-		start, vsize, rss, p->state == PROC_ZOMBIE ? p->exit_status : 0);
+		start, vsize, rss,
+		v->start_code | code_shown, v->end_code | code_shown,
+		v->start_stack, v->start_data, v->end_data, v->brk_start,
+		v->arg_start, v->arg_end, v->env_start, v->env_end,
+		p->state == PROC_ZOMBIE && permitted ? p->exit_status : 0);
 }
 
 void
 procfs_pid_stat(struct gen *g, struct proc *p)
 {
-	gen_stat(g, p, p->pid, proc_state_char(p));
+	gen_stat(g, p, p->pid, p->name, proc_state_char(p));
 }
 
 void
@@ -89,7 +102,7 @@ procfs_task_stat(struct gen *g, struct proc *p, struct thread *t)
 	char state = p->stopped ? 'T' :
 		     t->state == THREAD_RUNNING || t->state == THREAD_RUNNABLE ?
 		     'R' : 'S';
-	gen_stat(g, p, t->tid, state);
+	gen_stat(g, p, t->tid, t->comm, state);
 }
 
 /* The sizes status shows besides the page counts, as Linux's mm counters. */

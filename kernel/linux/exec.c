@@ -198,6 +198,23 @@ interp_bias(const struct elf_info *ei)
 	return ALIGN_DOWN(VM_MMAP_BASE - span, align) - low;
 }
 
+/* vm's start_code...end_data from the program's segments at bias, as
+ * Linux's load_elf_binary counts them. */
+static void
+code_bounds(struct vm *vm, const struct elf_info *ei, uint64_t bias)
+{
+	vm->start_code = ~(vaddr_t)0;
+	for (unsigned i = 0; i < ei->nloads; i++) {
+		const struct elf_segment *s = &ei->loads[i];
+		vaddr_t va = s->vaddr + bias;
+		vm->start_code = MIN(vm->start_code, va);
+		vm->start_data = MAX(vm->start_data, va);
+		if (s->flags & PF_X)
+			vm->end_code = MAX(vm->end_code, va + s->filesz);
+		vm->end_data = MAX(vm->end_data, va + s->filesz);
+	}
+}
+
 /* Maps ei's segments into vm at bias, named name (or not, if NULL);
  * returns the end of the highest one (page aligned) or an error. */
 static long
@@ -569,6 +586,7 @@ exec_build(struct proc *p, struct inode *ino, const struct elf_info *ei,
 		goto fail;
 	}
 	vm->brk_start = vm->brk = (vaddr_t)top;	/* the program's, not ld.so's */
+	code_bounds(vm, ei, bias);
 	*entry = ei->entry + bias;
 	if (ei->has_interp &&
 	    (e = load_interp(p, vm, ino, ei, page, &interp_base, entry)) < 0)
@@ -601,6 +619,7 @@ exec_build(struct proc *p, struct inode *ino, const struct elf_info *ei,
 		p->vm = *old;
 		goto fail;
 	}
+	vm->start_stack = *sp;
 	return 0;
 fail:
 	vm_put(vm);
@@ -689,7 +708,7 @@ again:
 	}
 	shm_reap();
 	vm_activate(p->vm);
-	proc_set_name(p, execfn);	/* a script's process is named after it */
+	proc_set_name(current(), execfn);	/* a script's process is named after it */
 	memcpy(p->exe, exe, sizeof(p->exe));
 	files_close_on_exec(p);
 	handles_exec(p);

@@ -147,6 +147,7 @@ proc_alloc(struct proc *parent)
 		p->coredump_filter = parent->coredump_filter;
 		p->trace = parent->trace;
 		p->undumpable = parent->undumpable;
+		p->thp_disabled = parent->thp_disabled;
 		memcpy(p->rlimits, parent->rlimits, sizeof(p->rlimits));
 		memcpy(p->exe, parent->exe, sizeof(p->exe));
 	}
@@ -154,13 +155,22 @@ proc_alloc(struct proc *parent)
 }
 
 void
-proc_set_name(struct proc *p, const char *path)
+proc_set_name(struct thread *t, const char *path)
 {
 	const char *base = strrchr(path, '/');
 	base = base ? base + 1 : path;
-	size_t n = MIN(strlen(base), sizeof(p->name) - 1);
-	memcpy(p->name, base, n);
-	p->name[n] = 0;
+	thread_set_comm(t, base, strlen(base));
+}
+
+void
+thread_set_comm(struct thread *t, const char *name, size_t len)
+{
+	struct proc *p = t->proc;
+	size_t n = MIN(len, sizeof(t->comm) - 1);
+	memset(t->comm, 0, sizeof(t->comm));
+	memcpy(t->comm, name, n);
+	if (p && t->tid == p->pid)
+		memcpy(p->name, t->comm, sizeof(p->name));
 }
 
 static void
@@ -317,6 +327,9 @@ proc_clone(unsigned long flags, uint64_t newsp, uint64_t tls)
 	if (!t)
 		return ERR_PTR(-ENOMEM);
 	t->tid = tid;
+	memcpy(t->comm, current()->comm, sizeof(t->comm));
+	t->mce_policy = current()->mce_policy;
+	t->io_flusher = current()->io_flusher;
 
 	if (!(flags & CLONE_THREAD)) {
 		/* The child is the caller's copy (ids, capabilities, limits,
@@ -324,6 +337,7 @@ proc_clone(unsigned long flags, uint64_t newsp, uint64_t tls)
 		p = proc_alloc(parent);
 		if (!p)
 			goto fail_thread;
+		memcpy(p->name, t->comm, sizeof(p->name));	/* the forker's */
 		if ((flags & CLONE_PARENT) && parent->parent)
 			proc_set_parent(p, parent->parent);
 		p->pid = tid;

@@ -1,5 +1,5 @@
 /*
- * prctl: the process's name, dumpable flag, parent-death signal, child
+ * prctl: the thread's name, the process's dumpable flag, parent-death signal, child
  * subreaper flag and timer slack; the thread's no_new_privs flag and
  * seccomp mode (seccomp.c). The slack is kept and reported only:
  * Petrel's timers fire at their deadline, never later by design.
@@ -43,16 +43,18 @@ set_timer_slack(struct thread *t, uint64_t ns)
 	return 0;
 }
 
+/* PR_SET_NAME names the calling thread (its first 15 bytes, as Linux's,
+ * even without a NUL in the first 16). */
 static long
-set_name(struct proc *p, uaddr_t uname)
+set_name(struct thread *t, uaddr_t uname)
 {
-	char n[PROC_NAME_MAX];
+	char n[THREAD_COMM_MAX];
 	if (copyinstr(n, uname, sizeof(n)) < 0) {
 		if (copyin(n, uname, sizeof(n) - 1) < 0)
 			return -EFAULT;
 		n[sizeof(n) - 1] = 0;
 	}
-	memcpy(p->name, n, sizeof(n));
+	thread_set_comm(t, n, strlen(n));
 	return 0;
 }
 
@@ -67,9 +69,9 @@ sys_prctl(int op, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 		return r;
 	switch (op) {
 	case PR_SET_NAME:
-		return set_name(p, a2);
+		return set_name(t, a2);
 	case PR_GET_NAME:
-		return copyout(a2, p->name, sizeof(p->name));
+		return copyout(a2, t->comm, sizeof(t->comm));
 	case PR_GET_DUMPABLE:
 		return !p->undumpable;
 	case PR_SET_DUMPABLE:	/* SUID_DUMP_DISABLE or _USER */
@@ -109,5 +111,6 @@ sys_prctl(int op, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 	case PR_SET_SECCOMP:
 		return seccomp_prctl_set(a2, a3);
 	}
-	return -EINVAL;
+	r = prctl_more(op, a2, a3, a4, a5);	/* sys_prctl_mm.c */
+	return r == -ENOSYS ? -EINVAL : r;
 }

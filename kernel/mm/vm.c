@@ -387,6 +387,11 @@ vm_clone(struct vm *src)
 	vm->arg_end = src->arg_end;
 	vm->env_start = src->env_start;
 	vm->env_end = src->env_end;
+	vm->start_code = src->start_code;
+	vm->end_code = src->end_code;
+	vm->start_data = src->start_data;
+	vm->end_data = src->end_data;
+	vm->start_stack = src->start_stack;
 	if (src->exe) {	/* the copy runs the same program */
 		inode_get(src->exe);
 		inode_deny_write(src->exe);	/* cannot fail: src denies */

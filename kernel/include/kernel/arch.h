@@ -241,5 +241,9 @@ uint64_t arch_hwcap(void);
  * at every switch, and on x86_64 a non-canonical one faults in the kernel.
  */
 int arch_tls_check(uint64_t base);
+/* PR_GET_TSC (the state copied out to the int at arg) and PR_SET_TSC
+ * (arg PR_TSC_ENABLE or PR_TSC_SIGSEGV) for the calling thread: 0 or a
+ * negative errno; EINVAL where the arch has no such control. */
+long arch_prctl_tsc(bool set, uint64_t arg);
 
 #endif

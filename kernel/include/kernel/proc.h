@@ -26,7 +26,7 @@
 extern unsigned fd_nr_open;
 #define FDS_FIRST 64	/* a new table's size; it doubles as needed */
 #define SELECT_MAX 1024	/* select's fd_set, as glibc's FD_SETSIZE */
-#define PROC_NAME_MAX 16
+#define PROC_NAME_MAX THREAD_COMM_MAX	/* the leader thread's comm */
 #define PID_MAX 32768
 /* /proc/sys/kernel/pid_max: ids are given below it (301 up to Linux's
  * PID_MAX_LIMIT, 4194304). Big lock. */
@@ -151,6 +151,9 @@ struct proc {
 					   (PR_SET_PDEATHSIG); 0: none */
 	bool child_subreaper;		/* orphaned descendants come here
 					   (PR_SET_CHILD_SUBREAPER) */
+	bool thp_disabled;		/* PR_SET_THP_DISABLE: kept across
+					   fork and exec, as Linux's mm flag;
+					   Petrel has no huge pages */
 	unsigned exec_count;		/* execs so far (Linux self_exec_id) */
 	/* The thread in execve while it ends the others (proc.c's
 	 * proc_exec_kill_others), who wake it on exit_wait; else NULL. */
@@ -225,7 +228,14 @@ _Noreturn void thread_exit(int status);
 /* Ends every thread of the current process with wait status `status`. */
 _Noreturn void proc_exit_group(int status);
 int proc_exec_kill_others(void);
-void proc_set_name(struct proc *p, const char *path);
+/* Exec's naming: t's name (and its process's) is path's last part. */
+void proc_set_name(struct thread *t, const char *path);
+/* Sets t's name (Linux's comm) to name's first len bytes, at most 15;
+ * its process's too when t is the leader. */
+void thread_set_comm(struct thread *t, const char *name, size_t len);
+/* prctl's options kernel/linux/sys_prctl_mm.c answers (PR_SET_MM and
+ * others): the value or a negative errno, or -ENOSYS for another op. */
+long prctl_more(int op, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5);
 /* A vfork wait holding the caller's reference, or NULL (no memory). */
 struct vfork_done *vfork_done_new(void);
 void vfork_done_put(struct vfork_done *vd);

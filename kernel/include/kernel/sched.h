@@ -67,6 +67,8 @@ struct cputime {
 	uint64_t user_ns, system_ns;
 };
 
+#define THREAD_COMM_MAX 16	/* Linux's TASK_COMM_LEN, with its NUL */
+
 struct thread {
 	int tid;		/* changed only by the thread itself (exec):
 				   gettid reads it without the big lock */
@@ -148,6 +150,17 @@ struct thread {
 	uint16_t seccomp_trap_data;
 	uint64_t seccomp_trap_ip;
 	struct landlock_domain *landlock;
+	/* The thread's name, Linux's task comm: inherited at clone (a new
+	 * process's from the thread that forked), set by exec, PR_SET_NAME
+	 * and a write to /proc/PID/task/TID/comm; the leader's is also the
+	 * process's (proc->name). Big lock. */
+	char comm[THREAD_COMM_MAX];
+	/* prctl's per-thread flags, inherited at clone, kept only (no
+	 * machine-check or writeback state acts on them): PR_MCE_KILL's
+	 * policy (0: the system's, 1: late, 2: early) and PR_SET_IO_FLUSHER.
+	 * Big lock. */
+	uint8_t mce_policy;
+	bool io_flusher;
 };
 
 /*

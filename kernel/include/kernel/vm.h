@@ -120,6 +120,12 @@ struct vm {
 	   mm->arg_start...): /proc/PID/cmdline and environ read the
 	   process's memory there, as it may have rewritten them. */
 	vaddr_t arg_start, arg_end, env_start, env_end;
+	/* The program's text and data as exec loaded them (Linux's
+	   start_code...: the lowest and the highest segment's start, the
+	   end of the last executable and of the last file-backed bytes),
+	   and the stack pointer it started with: /proc/PID/stat shows
+	   them, PR_SET_MM may change them. */
+	vaddr_t start_code, end_code, start_data, end_data, start_stack;
 };
 
 struct vm *vm_new(void);

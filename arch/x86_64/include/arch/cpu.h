@@ -112,5 +112,6 @@ user_access_end(void)
 #define CR4_SMEP (1u << 20)
 #define CR4_SMAP (1u << 21)
 #define CR4_PGE (1u << 7)
+#define CR4_TSD (1u << 2)	/* RDTSC in user mode faults (PR_SET_TSC) */
 
 #endif
