@@ -35,16 +35,16 @@ struct pnode {
 };
 
 /* A /proc inode's number: the pid from bit 20 (up to 22 bits), the kind
- * in bits 10-19, the fd (or 0) below. /proc/PID's has the process's start
- * time in the fd's bits and from bit 42, so a later process with the same
- * pid has another. */
+ * in bits 10-19, the fd or tid (or 0) in bits 0-9 and from bit 42.
+ * /proc/PID's has the process's start time in those bits, so a later
+ * process with the same pid has another. */
 _Static_assert(P_KIND_COUNT <= 1024, "the kind's field holds every kind");
 
 static uint64_t
 proc_ino(int pid, enum pkind kind, int fd)
 {
 	return (uint64_t)pid << 20 | (uint64_t)kind << 10 |
-	       (uint64_t)(fd & 1023);
+	       (uint64_t)(fd & 1023) | (uint64_t)((unsigned)fd >> 10) << 42;
 }
 
 static uint64_t
@@ -126,10 +126,18 @@ static const struct pentry pid_entries[] = {
 	{ "timens_offsets", P_PID_TIMENS_OFFSETS, S_IFREG | 0644 },
 };
 
-/* /proc/PID/task/TID: a thread's files (pnode.fd holds its tid). */
+/* /proc/PID/task/TID: a thread's files (pnode.fd holds its tid); those of
+ * the process's kinds show the process's, as Linux's. */
 static const struct pentry task_entries[] = {
 	{ "stat", P_TASK_STAT, S_IFREG | 0444 },
 	{ "comm", P_TASK_COMM, S_IFREG | 0644 },
+	{ "status", P_TASK_STATUS, S_IFREG | 0444 },
+	{ "statm", P_PID_STATM, S_IFREG | 0444 },
+	{ "cmdline", P_PID_CMDLINE, S_IFREG | 0444 },
+	{ "environ", P_PID_ENVIRON, S_IFREG | 0400 },
+	{ "maps", P_PID_MAPS, S_IFREG | 0444 },
+	{ "smaps", P_PID_SMAPS, S_IFREG | 0444 },
+	{ "auxv", P_PID_AUXV, S_IFREG | 0400 },
 };
 
 /* Thread tid of process pid, or NULL. */
@@ -601,6 +609,12 @@ proc_text(struct pnode *n)
 		case P_TASK_COMM: {
 			struct thread *t = task_of(p->pid, n->fd);
 			gprintf(&g, "%s\n", t ? t->comm : p->name);
+			break;
+		}
+		case P_TASK_STATUS: {
+			struct thread *t = task_of(p->pid, n->fd);
+			if (t)
+				procfs_task_status(&g, p, t);
 			break;
 		}
 		case P_TASK_STAT: {

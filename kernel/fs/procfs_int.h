@@ -84,7 +84,7 @@ enum pkind {
 	P_PID_FD_LINK, P_PID_COMM, P_PID_CWD, P_PID_MAPS, P_PID_STATM,
 	P_PID_ROOT, P_PID_MOUNTS, P_PID_MOUNTINFO, P_PID_SMAPS,
 	P_PID_SMAPS_ROLLUP, P_PID_FDINFO, P_PID_FDINFO_FILE, P_PID_AUXV,
-	P_PID_TIMERSLACK, P_PID_PAGEMAP, P_PID_COREDUMP_FILTER, P_PID_TASK, P_TASK, P_TASK_STAT, P_TASK_COMM,
+	P_PID_TIMERSLACK, P_PID_PAGEMAP, P_PID_COREDUMP_FILTER, P_PID_TASK, P_TASK, P_TASK_STAT, P_TASK_COMM, P_TASK_STATUS,
 	P_PID_NS, P_PID_NS_LINK, P_PID_UID_MAP, P_PID_GID_MAP,
 	P_PID_SETGROUPS, P_PID_TIMENS_OFFSETS, P_PID_ENVIRON,
 	P_KIND_COUNT
@@ -126,6 +126,9 @@ void procfs_pid_stat(struct gen *g, struct proc *p);
 void procfs_task_stat(struct gen *g, struct proc *p, struct thread *t);
 void procfs_pid_statm(struct gen *g, struct proc *p);
 void procfs_pid_status(struct gen *g, struct proc *p);
+/* /proc/PID/task/TID/status: p's, with thread t's name, id, state,
+ * signals, affinity and switches. */
+void procfs_task_status(struct gen *g, struct proc *p, struct thread *t);
 void procfs_pid_maps(struct gen *g, struct proc *p);
 /* ioctl PROCMAP_QUERY on /proc/PID/maps (Linux 6.11): the region at or
  * after an address, as maps shows it; 0 or -errno; -ENOTTY for any other

@@ -96,13 +96,19 @@ procfs_pid_stat(struct gen *g, struct proc *p)
 	gen_stat(g, p, p->pid, p->name, proc_state_char(p));
 }
 
+/* A thread's state letter, as its stat and status show it. */
+static char
+task_state_char(struct proc *p, struct thread *t)
+{
+	return p->stopped ? 'T' :
+	       t->state == THREAD_RUNNING || t->state == THREAD_RUNNABLE ?
+	       'R' : 'S';
+}
+
 void
 procfs_task_stat(struct gen *g, struct proc *p, struct thread *t)
 {
-	char state = p->stopped ? 'T' :
-		     t->state == THREAD_RUNNING || t->state == THREAD_RUNNABLE ?
-		     'R' : 'S';
-	gen_stat(g, p, t->tid, t->comm, state);
+	gen_stat(g, p, t->tid, t->comm, task_state_char(p, t));
 }
 
 /* The sizes status shows besides the page counts, as Linux's mm counters. */
@@ -174,9 +180,9 @@ gen_cpu_list(struct gen *g, uint64_t mask)
 }
 
 static const char *
-state_name(struct proc *p)
+state_name(char state)
 {
-	switch (proc_state_char(p)) {
+	switch (state) {
 	case 'R': return "R (running)";
 	case 'T': return "T (stopped)";
 	case 'Z': return "Z (zombie)";
@@ -184,22 +190,24 @@ state_name(struct proc *p)
 	}
 }
 
+/* status's first lines for thread id of p, named name, in state state. */
 static void
-gen_status_ids(struct gen *g, struct proc *p)
+gen_status_ids(struct gen *g, struct proc *p, int id, const char *name,
+	       char state)
 {
 	gprintf(g, "Name:\t%s\nUmask:\t%04o\nState:\t%s\nTgid:\t%d\nNgid:\t0\n"
 		"Pid:\t%d\nPPid:\t%d\nTracerPid:\t%d\n"
 		"Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nFDSize:\t%d\n"
 		"Groups:\t",
-		p->name, p->fs ? p->fs->umask : 0, state_name(p), p->pid,
-		p->pid, parent_pid(p),
+		name, p->fs ? p->fs->umask : 0, state_name(state), p->pid,
+		id, parent_pid(p),
 		ptrace_tracer_pid(p), p->uid, p->euid, p->suid, p->fsuid,
 		p->gid, p->egid, p->sgid, p->fsgid,
 		p->files ? fd_table_size(p) : 0);
 	for (unsigned i = 0; p->groups && i < p->groups->count; i++)
 		gprintf(g, "%u ", p->groups->gid[i]);
 	gprintf(g, "\nNStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n",
-		p->pid, p->pid, p->pgid, p->sid);
+		p->pid, id, p->pgid, p->sid);
 }
 
 #define KB(bytes) ((bytes) >> 10)
@@ -243,11 +251,12 @@ gen_status_signals(struct gen *g, struct proc *p, struct thread *t)
 		t ? seccomp_filter_count(t) : 0);
 }
 
-void
-procfs_pid_status(struct gen *g, struct proc *p)
+/* The status of p as thread t (NULL: the leader has exited) shows it. */
+static void
+gen_status(struct gen *g, struct proc *p, struct thread *t, int id,
+	   const char *name, char state)
 {
-	struct thread *t = main_thread(p);
-	gen_status_ids(g, p);
+	gen_status_ids(g, p, id, name, state);
 	if (p->vm && p->state == PROC_ALIVE)
 		gen_status_vm(g, p->vm);
 	if (p->vm && p->state == PROC_ALIVE)
@@ -262,6 +271,18 @@ procfs_pid_status(struct gen *g, struct proc *p)
 	gprintf(g, "\nMems_allowed:\t00000000,00000001\nMems_allowed_list:\t0\n"
 		"voluntary_ctxt_switches:\t%lu\nnonvoluntary_ctxt_switches:\t%lu\n",
 		t ? t->nvcsw : 0, t ? t->nivcsw : 0);
+}
+
+void
+procfs_pid_status(struct gen *g, struct proc *p)
+{
+	gen_status(g, p, main_thread(p), p->pid, p->name, proc_state_char(p));
+}
+
+void
+procfs_task_status(struct gen *g, struct proc *p, struct thread *t)
+{
+	gen_status(g, p, t, t->tid, t->comm, task_state_char(p, t));
 }
 
 void

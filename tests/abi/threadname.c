@@ -3,7 +3,8 @@
  * /proc/PID/task/TID/comm and its stat show that thread's name, while
  * /proc/PID/comm and stat show the leader's; both comm files are 0644 and
  * a write names the thread (its first 15 bytes, newline and all) from
- * its own process only (EINVAL from another); a new thread and a forked
+ * its own process only (EINVAL from another); the task's status shows
+ * its name and tid, its cmdline the process's; a new thread and a forked
  * child take the name of the thread that made them. And /proc/PID/stat's
  * address fields: the code before its end, the argument and environment
  * strings where the program finds them.
@@ -107,6 +108,20 @@ worker(void *arg)
 		  shown(task_file(main_tid, "comm")), "main-x|");
 	slurp("/proc/self/comm", buf, sizeof(buf));
 	CHECK_STR("the process's comm: the leader's", shown(buf), "main-x|");
+	const char *st = task_file(worker_tid, "status");
+	CHECK("its task status: its name", strstr(st, "Name:\tworker-1\n") != NULL);
+	char line[64];
+	snprintf(line, sizeof(line), "\nPid:\t%d\n", (int)worker_tid);
+	CHECK("its task status: its tid", strstr(st, line) != NULL);
+	snprintf(line, sizeof(line), "\nTgid:\t%d\n", (int)getpid());
+	CHECK("its task status: the process's pid", strstr(st, line) != NULL);
+	slurp("/proc/self/status", buf, sizeof(buf));
+	CHECK("the process's status: the leader's name",
+	      strstr(buf, "Name:\tmain-x\n") != NULL);
+	char cmd[1024];
+	snprintf(cmd, sizeof(cmd), "%s", task_file(worker_tid, "cmdline"));
+	slurp("/proc/self/cmdline", buf, sizeof(buf));
+	CHECK("its task cmdline: the process's", strcmp(cmd, buf) == 0);
 	slurp("/proc/self/stat", buf, sizeof(buf));
 	CHECK_STR("the process's stat", stat_name(buf), "main-x");
 
