@@ -9,11 +9,13 @@
  * Not here, so EINVAL as on a Linux built without them: PR_SET_MM_MAP
  * and PR_SET_MM_MAP_SIZE (CONFIG_CHECKPOINT_RESTORE's whole-map form),
  * PR_SET_PTRACER (Yama), PR_SET_VMA (CONFIG_ANON_VMA_NAME), PR_SCHED_CORE,
- * PR_SET_MEMORY_MERGE (KSM), the perf events switches. PR_SET_MM_EXE_FILE
- * is refused with EINVAL too: /proc/PID/exe cannot be re-pointed yet.
+ * PR_SET_MEMORY_MERGE (KSM), the perf events switches.
  */
 #include <kernel/proc.h>
 #include <kernel/vm.h>
+#include <kernel/vfs.h>
+#include <kernel/mount.h>
+#include <kernel/kmalloc.h>
 #include <kernel/arch.h>
 #include <kernel/caps.h>
 #include <kernel/errno.h>
@@ -107,6 +109,46 @@ set_auxv(struct vm *vm, uaddr_t addr, uint64_t len)
 	return 0;
 }
 
+/*
+ * PR_SET_MM_EXE_FILE: the program /proc/PID/exe names becomes the file at
+ * fd, as Linux's prctl_set_mm_exe_file: a regular file the caller may
+ * execute, off noexec mounts (EACCES), while the old one is no longer
+ * mapped (EBUSY); it is held against writing as exec's is (EACCES if open
+ * for writing).
+ */
+static long
+set_exe_file(struct proc *p, int fd)
+{
+	struct vm *vm = p->vm;
+	struct file *f = fd_get(p, fd);
+	if (!f || !f->inode)
+		return -EBADF;
+	struct inode *ino = f->inode;
+	if (!S_ISREG(ino->mode) || mount_noexec(ino) ||
+	    vfs_permission(p, ino, 1) < 0)
+		return -EACCES;
+	list_for_each(it, &vm->regions)
+		if (vm->exe && list_entry(it, struct region, link)->file == vm->exe)
+			return -EBUSY;
+	char *path = kmalloc(sizeof(p->exe));
+	if (!path)
+		return -ENOMEM;
+	long n = f->path ? vfs_file_path(p, f, path, sizeof(p->exe)) : -ENOENT;
+	if (inode_deny_write(ino) < 0) {
+		kfree(path);
+		return -EACCES;
+	}
+	inode_get(ino);
+	vm_set_exe(vm, ino);	/* gives the old one's deny and reference back */
+	/* /proc/PID/exe's text: the file's path, if it has one that fits. */
+	if (n > 0 && strnlen(path, sizeof(p->exe)) < sizeof(p->exe))
+		memcpy(p->exe, path, strlen(path) + 1);
+	else
+		p->exe[0] = 0;
+	kfree(path);
+	return 0;
+}
+
 /* PR_SET_MM, as Linux's prctl_set_mm: one address of the process's
  * memory layout (CAP_SYS_RESOURCE), checked with all the others. */
 static long
@@ -120,7 +162,7 @@ set_mm(struct proc *p, int opt, uint64_t addr, uint64_t a4, uint64_t a5)
 	if (!capable(CAP_SYS_RESOURCE))
 		return -EPERM;
 	if (opt == MM_EXE_FILE)
-		return -EINVAL;	/* not yet: see the top of the file */
+		return set_exe_file(p, (int)addr);
 	if (opt == MM_AUXV)
 		return set_auxv(vm, addr, a4);
 	if (addr >= MM_TOP || addr < PAGE_SIZE)

@@ -189,6 +189,16 @@ check_with_cap(void)
 		  EINVAL);
 	QUIET_ERR("PR_SET_MM_BRK below its start",
 		  prctl(PR_SET_MM, PR_SET_MM_BRK, 4096, 0, 0), EINVAL);
+	int exe = open("/proc/self/exe", O_RDONLY);
+	QUIET_ERR("PR_SET_MM_EXE_FILE while the program is mapped",
+		  prctl(PR_SET_MM, PR_SET_MM_EXE_FILE, exe, 0, 0), EBUSY);
+	close(exe);
+	int dir = open("/", O_RDONLY);
+	QUIET_ERR("PR_SET_MM_EXE_FILE of a directory",
+		  prctl(PR_SET_MM, PR_SET_MM_EXE_FILE, dir, 0, 0), EACCES);
+	close(dir);
+	QUIET_ERR("PR_SET_MM_EXE_FILE of a closed fd",
+		  prctl(PR_SET_MM, PR_SET_MM_EXE_FILE, 999, 0, 0), EBADF);
 }
 
 static void
