@@ -78,7 +78,8 @@ SITE = """server {
 # would (each daemonizes) and the script stays, so init does not power off.
 START = r"""#!/bin/sh
 # bench/srvbench.py's guest script, the same in both guests.
-if [ "$(uname -s)" = Linux ]; then
+case "$(uname -v)" in *Petrel*) guest=Petrel ;; *) guest=Linux ;; esac
+if [ $guest = Linux ]; then
 	while read -r m; do
 		insmod "{mods}/$m" || echo "srv: insmod $m failed"
 	done <"{mods}/load-order"
@@ -98,7 +99,7 @@ mkdir -p /var/log/nginx /var/lib/nginx /run/redis /var/log/redis /var/lib/redis
 nginx -c {srv}/nginx.conf || echo "srv: nginx failed"
 redis-server /etc/redis/redis.conf --bind '0.0.0.0 ::' --protected-mode no ||
 	echo "srv: redis failed"
-echo "srv: started on $(uname -s)"
+echo "srv: started on $guest"
 while :; do
 	sleep 3600
 done

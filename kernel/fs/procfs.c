@@ -512,7 +512,11 @@ gen_system(struct gen *g, enum pkind kind)
 		gen_mounts(g);
 		break;
 	case P_VERSION:
-		gprintf(g, "%s version %s (%s)\n", PETREL_SYSNAME, PETREL_VERSION, PETREL_ARCH);
+		/* Linux's form, which programs parse for the release. */
+		gprintf(g, "%s version %s (%s %s, %s) #1 SMP %s %s\n",
+			UNAME_SYSNAME, PETREL_RELEASE, PETREL_SYSNAME,
+			PETREL_VERSION, PETREL_ARCH, PETREL_SYSNAME,
+			PETREL_VERSION);
 		break;
 	case P_FILESYSTEMS:
 		for (int i = 0; vfs_fs_type(i, NULL); i++) {

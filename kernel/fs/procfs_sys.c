@@ -206,6 +206,7 @@ static const struct pentry sys_kernel_entries[] = {
 	{ "domainname", P_SYS_DOMAINNAME, S_IFREG | 0644 },
 	{ "osrelease", P_SYS_OSRELEASE, S_IFREG | 0444 },
 	{ "ostype", P_SYS_OSTYPE, S_IFREG | 0444 },
+	{ "version", P_SYS_VERSION, S_IFREG | 0444 },
 	{ "random", P_SYS_RANDOM, S_IFDIR | 0555 },
 	{ "keys", P_SYS_KEYS, S_IFDIR | 0555 },
 	{ "tainted", P_SYS_TAINTED, S_IFREG | 0644 },
@@ -359,7 +360,10 @@ procfs_sys_show(struct gen *g, enum pkind kind)
 	switch (kind) {
 	case P_SYS_CAP_LAST_CAP: gprintf(g, "%d\n", CAP_LAST_CAP); break;
 	case P_SYS_OSRELEASE: gprintf(g, "%s\n", PETREL_RELEASE); break;
-	case P_SYS_OSTYPE: gprintf(g, "Linux\n"); break;
+	case P_SYS_OSTYPE: gprintf(g, "%s\n", UNAME_SYSNAME); break;
+	case P_SYS_VERSION:	/* uname's version field */
+		gprintf(g, "#1 SMP %s %s\n", PETREL_SYSNAME, PETREL_VERSION);
+		break;
 	case P_SYS_BOOT_ID: gen_uuid(g, boot_id()); break;
 	case P_SYS_UUID: {
 		uint8_t u[16];

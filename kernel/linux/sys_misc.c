@@ -29,11 +29,11 @@ sys_uname(uaddr_t buf)
 {
 	char u[6][65];
 	memset(u, 0, sizeof(u));
-	memcpy(u[0], PETREL_SYSNAME, sizeof(PETREL_SYSNAME));
+	memcpy(u[0], UNAME_SYSNAME, sizeof(UNAME_SYSNAME));
 	memcpy(u[1], sys_hostname(), 65);
 	memcpy(u[2], PETREL_RELEASE, sizeof(PETREL_RELEASE));
-	memcpy(u[3], "#1 SMP Petrel " PETREL_VERSION,
-	       sizeof("#1 SMP Petrel " PETREL_VERSION));
+	memcpy(u[3], "#1 SMP " PETREL_SYSNAME " " PETREL_VERSION,
+	       sizeof("#1 SMP " PETREL_SYSNAME " " PETREL_VERSION));
 	memcpy(u[4], PETREL_ARCH, sizeof(PETREL_ARCH));
 	memcpy(u[5], sys_domainname(), 65);
 	return copyout(buf, u, sizeof(u));

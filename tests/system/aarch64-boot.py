@@ -12,7 +12,7 @@
 #        it, and powers off with reboot(2).
 # Expects: the banner, the command line from /chosen (and fw_cfg's
 #        opt/petrel/cmdline once), a one-shot timer
-#        interrupt, init's lines ("uname Petrel aarch64", "pid 1", the
+#        interrupt, init's lines ("uname Linux aarch64", "pid 1", the
 #        SIGSEGV at address 16 and the return from its handler), QEMU's
 #        exit at power-off; from the glibc program, stdio, stat, fork and a
 #        pipe, epoll, EFAULT for a bad buffer (the kernel's copy faults),
@@ -114,7 +114,7 @@ def expect_boot(machine, cpu, append, el, gic, pan, fw_cfg=None):
 	expect(out, "command line: " + append + "\n")
 	expect(out, "GICv%d, timer PPI 27" % gic)
 	expect(out, "one-shot interrupt after ")
-	for line in ("init: hello from EL0", "init: uname Petrel aarch64",
+	for line in ("init: hello from EL0", "init: uname Linux aarch64",
 		     "init: pid 1", "init: SIGSEGV 11 at 16",
 		     "init: back from the handler", "init: powering off",
 		     "petrel: power off"):

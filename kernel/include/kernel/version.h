@@ -5,6 +5,13 @@
 #include <kernel/types.h>
 
 #define PETREL_SYSNAME "Petrel"
+/*
+ * uname's sysname (and /proc/sys/kernel/ostype, /proc/version's first
+ * word): Linux's, since scripts and programs branch on `uname -s` to pick
+ * their Linux code (install scripts, configure, build systems) and Petrel
+ * runs Linux programs. Petrel names itself in the version field.
+ */
+#define UNAME_SYSNAME "Linux"
 #define PETREL_VERSION "0.1.0"
 #include <arch/version.h>	/* PETREL_ARCH, the machine name */
 /*
@@ -13,7 +20,7 @@
  * Go's runtime, Node). Petrel follows Linux 6.12: it has the calls that
  * release's programs and LTP's version-gated tests look for (statmount,
  * listmount, mseal, futex_waitv, the lsm_* calls, fchmodat2).
- * The sysname stays Petrel's and the version field carries its own.
+ * The version field carries Petrel's own.
  */
 #define PETREL_RELEASE "6.12.0-petrel"
 
