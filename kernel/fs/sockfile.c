@@ -723,8 +723,11 @@ sockfile_write_mine(const struct file *f)
 bool
 sockfile_read_mine(const struct file *f)
 {
-	/* No kept bytes: the read needs netd, locked; no reference taken. */
-	return sockfile_is_stream(f) && sockrx_kept(f->priv) && caller_only(f);
+	/* No kept bytes and more at netd: the read needs netd, locked; no
+	   reference taken. */
+	return sockfile_is_stream(f) &&
+	       (sockrx_kept(f->priv) || sockrx_quiet(f->priv)) &&
+	       caller_only(f);
 }
 
 /* A file for server socket `id` on chan (a new reference is taken). */

@@ -8,6 +8,7 @@
 #define KERNEL_SOCKFILE_INT_H
 
 #include <kernel/sockfile.h>
+#include <kernel/vfs.h>
 
 /* A cursor through the caller's iovecs. */
 struct sock_uio {
@@ -43,6 +44,21 @@ static inline uint32_t
 sockrx_kept(const struct sockfile *s)
 {
 	return __atomic_load_n(&s->rx_len, __ATOMIC_RELAXED);
+}
+/*
+ * Whether the server's last readiness says a read finds nothing there:
+ * connected (POLLOUT: netd reports it only once past SYN_SENT, never for
+ * a listener or a closed socket) with nothing to read, no end of file,
+ * no error, no urgent byte. Read unlocked, as a hint: a post that races
+ * it adds bytes and tells the waiters after, as if it came just after.
+ */
+static inline bool
+sockrx_quiet(const struct sockfile *s)
+{
+	unsigned ev = __atomic_load_n(&s->events, __ATOMIC_RELAXED);
+	return (ev & POLLOUT) &&
+	       !(ev & (POLLIN | POLLRDNORM | POLLPRI | POLLERR | POLLHUP |
+		       POLLRDHUP));
 }
 
 /* socktx.c */
