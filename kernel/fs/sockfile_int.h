@@ -20,8 +20,15 @@ struct sock_uio {
 };
 
 /* sockfile.c */
-/* The socket named id on chan, or NULL. */
+/* The socket named id on chan, or NULL. Big lock held. */
 struct sockfile *sockfile_find(struct kobj *chan, uint64_t id);
+/* The table's lock (sock_hash_lock), for sockfile_find_held without
+ * the big lock; taken before a socket's tx_lock. */
+void sockfile_table_lock(void);
+void sockfile_table_unlock(void);
+/* sockfile_find under the table's lock: the socket stays while it is
+ * held. */
+struct sockfile *sockfile_find_held(struct kobj *chan, uint64_t id);
 /* Takes the readiness and send room of a server's reply for s. */
 void sockfile_reply_events(void *ctx, long status, const void *reply,
 			   size_t len);

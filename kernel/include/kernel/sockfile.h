@@ -32,7 +32,9 @@ struct tx_bytes;
  * big lock and tx_lock held, read under either (or relaxed, as a hint).
  */
 struct sockfile {
-	struct list link;		/* hash chain, by (chan, id) */
+	struct list link;		/* hash chain, by (chan, id); changed
+					   with the big lock and the table's
+					   lock (sockfile.c) */
 	struct kobj *chan;		/* the server's channel (client end) */
 	uint64_t id;			/* the server's name for it */
 	int domain, type;
@@ -56,7 +58,9 @@ struct sockfile {
 	 * last promised to take, and what is still unanswered of them.
 	 */
 	struct spinlock tx_lock;
-	uint32_t tx_room;		/* [b T] */
+	uint32_t tx_room;		/* [T]: also set, without the big
+					   lock, by a nolock write's
+					   reply (tx_done) */
 	uint32_t tx_inflight;		/* [T] */
 	unsigned tx_calls;		/* [T] */
 	/*
