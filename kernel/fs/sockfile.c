@@ -31,6 +31,15 @@ static struct kobj *routes[3];		/* [PT_ROUTE_*]: a client end */
  * made a list at its first use (a zeroed one is empty): 1,024 list_init
  * calls took 5,000 instructions of the boot. */
 static struct list *sock_hash;
+/*
+ * The table's chains change (a socket added, sockfile_new; removed,
+ * sock_close) with the big lock and this lock held, so a big-lock
+ * holder walks them without it, and a reply to a send behind the caller
+ * without the big lock finds its socket under it (sockfile_find_held):
+ * a socket is freed only after it left its chain. Taken before a
+ * socket's tx_lock.
+ */
+static struct spinlock sock_hash_lock = SPINLOCK_INIT;
 static struct super sock_super = { .type = "sockfs" };
 
 static unsigned
@@ -57,6 +66,36 @@ sockfile_find(struct kobj *chan, uint64_t id)
 		return NULL;	/* no socket yet */
 	struct list *b = bucket(chan, id);
 
+	list_for_each(it, b) {
+		struct sockfile *s = list_entry(it, struct sockfile, link);
+		if (s->chan == chan && s->id == id)
+			return s;
+	}
+	return NULL;
+}
+
+void
+sockfile_table_lock(void)
+{
+	spin_lock(&sock_hash_lock);
+}
+
+void
+sockfile_table_unlock(void)
+{
+	spin_unlock(&sock_hash_lock);
+}
+
+struct sockfile *
+sockfile_find_held(struct kobj *chan, uint64_t id)
+{
+	SPIN_ASSERT_HELD(&sock_hash_lock);
+	struct list *table = __atomic_load_n(&sock_hash, __ATOMIC_ACQUIRE);
+	if (!table)
+		return NULL;
+	struct list *b = &table[hash_of(chan, id)];
+	if (!b->next)
+		return NULL;	/* never used: its list_init is the big lock's */
 	list_for_each(it, b) {
 		struct sockfile *s = list_entry(it, struct sockfile, link);
 		if (s->chan == chan && s->id == id)
@@ -671,7 +710,9 @@ sock_close(struct file *f)
 	 * while this one still waits for the reply, and that socket's
 	 * first post (its first bytes) must not land here.
 	 */
+	spin_lock(&sock_hash_lock);
 	list_remove(&s->link);
+	spin_unlock(&sock_hash_lock);
 	if (!s->dead) {
 		struct pt_sock_msg msg = { .op = PT_SOCK_CLOSE,
 					   .arg = { (int32_t)sockrx_kept(s) } };
@@ -723,8 +764,11 @@ sockfile_write_mine(const struct file *f)
 bool
 sockfile_read_mine(const struct file *f)
 {
-	/* No kept bytes: the read needs netd, locked; no reference taken. */
-	return sockfile_is_stream(f) && sockrx_kept(f->priv) && caller_only(f);
+	/* No kept bytes and more at netd: the read needs netd, locked; no
+	   reference taken. */
+	return sockfile_is_stream(f) &&
+	       (sockrx_kept(f->priv) || sockrx_quiet(f->priv)) &&
+	       caller_only(f);
 }
 
 /* A file for server socket `id` on chan (a new reference is taken). */
@@ -733,7 +777,9 @@ sockfile_new(struct kobj *chan, uint64_t id, int domain, int type,
 	     unsigned events, unsigned flags)
 {
 	if (!sock_hash)
-		sock_hash = kzalloc(SOCK_HASH * sizeof(*sock_hash));
+		__atomic_store_n(&sock_hash,
+				 kzalloc(SOCK_HASH * sizeof(*sock_hash)),
+				 __ATOMIC_RELEASE);
 	if (!sock_hash)
 		return ERR_PTR(-ENOMEM);
 	struct sockfile *s = kzalloc(sizeof(*s));
@@ -761,7 +807,10 @@ sockfile_new(struct kobj *chan, uint64_t id, int domain, int type,
 	spin_init(&s->rx_lock);
 	spin_init(&s->tx_lock);
 	waitq_init(&s->wq);
-	list_push_back(bucket(chan, id), &s->link);
+	struct list *b = bucket(chan, id);
+	spin_lock(&sock_hash_lock);
+	list_push_back(b, &s->link);
+	spin_unlock(&sock_hash_lock);
 	f->priv = s;
 	return f;
 }

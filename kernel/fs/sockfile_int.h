@@ -8,6 +8,7 @@
 #define KERNEL_SOCKFILE_INT_H
 
 #include <kernel/sockfile.h>
+#include <kernel/vfs.h>
 
 /* A cursor through the caller's iovecs. */
 struct sock_uio {
@@ -19,8 +20,15 @@ struct sock_uio {
 };
 
 /* sockfile.c */
-/* The socket named id on chan, or NULL. */
+/* The socket named id on chan, or NULL. Big lock held. */
 struct sockfile *sockfile_find(struct kobj *chan, uint64_t id);
+/* The table's lock (sock_hash_lock), for sockfile_find_held without
+ * the big lock; taken before a socket's tx_lock. */
+void sockfile_table_lock(void);
+void sockfile_table_unlock(void);
+/* sockfile_find under the table's lock: the socket stays while it is
+ * held. */
+struct sockfile *sockfile_find_held(struct kobj *chan, uint64_t id);
 /* Takes the readiness and send room of a server's reply for s. */
 void sockfile_reply_events(void *ctx, long status, const void *reply,
 			   size_t len);
@@ -43,6 +51,21 @@ static inline uint32_t
 sockrx_kept(const struct sockfile *s)
 {
 	return __atomic_load_n(&s->rx_len, __ATOMIC_RELAXED);
+}
+/*
+ * Whether the server's last readiness says a read finds nothing there:
+ * connected (POLLOUT: netd reports it only once past SYN_SENT, never for
+ * a listener or a closed socket) with nothing to read, no end of file,
+ * no error, no urgent byte. Read unlocked, as a hint: a post that races
+ * it adds bytes and tells the waiters after, as if it came just after.
+ */
+static inline bool
+sockrx_quiet(const struct sockfile *s)
+{
+	unsigned ev = __atomic_load_n(&s->events, __ATOMIC_RELAXED);
+	return (ev & POLLOUT) &&
+	       !(ev & (POLLIN | POLLRDNORM | POLLPRI | POLLERR | POLLHUP |
+		       POLLRDHUP));
 }
 
 /* socktx.c */

@@ -145,14 +145,31 @@ sockrx_keep(struct sockfile *s, uaddr_t data, size_t len)
 }
 
 /*
+ * Whether a read that finds no kept bytes may say EAGAIN without asking
+ * the server: it would not wait (nonblock), and the server's last word
+ * was that it has nothing for the socket (sockrx_quiet), as the locked
+ * path trusts it after the kept bytes (recv_stream). netd posts every
+ * arrival, so bytes that come after the look wake the caller's poll.
+ */
+static bool
+sockrx_would_block(const struct sockfile *s, bool nonblock)
+{
+	return nonblock && !__atomic_load_n(&s->dead, __ATOMIC_RELAXED) &&
+	       !s->recv_calls && sockrx_quiet(s);
+}
+
+/*
  * The nolock read: the bytes are copied onto the stack under rx_lock and
  * out with no lock held, then dropped; a fault drops none (the locked
  * path says EFAULT, as the bytes stay, Linux's tcp_recvmsg). The caller
  * is the socket's only reader (sockfile_read_mine), so the bytes it
- * copied are still the first when it drops them: a post only adds.
+ * copied are still the first when it drops them: a post only adds. With
+ * none kept, a read that would not wait and that the server has nothing
+ * for is EAGAIN here (a keep-alive server's read after its response).
  */
 long
-sockfile_read_unlocked(struct file *f, uaddr_t buf, size_t count)
+sockfile_read_unlocked(struct file *f, uaddr_t buf, size_t count,
+		       bool nonblock)
 {
 	struct sockfile *s = f->priv;
 	char k[PT_POST_DATA_MAX];
@@ -173,6 +190,9 @@ sockfile_read_unlocked(struct file *f, uaddr_t buf, size_t count)
 	if (mine)
 		memcpy(k, s->rx + s->rx_off, n);
 	spin_unlock(&s->rx_lock);
+	if (!n)	/* only the caller takes bytes: none came since but a post's */
+		return sockrx_would_block(s, nonblock) ? -EAGAIN
+						       : -ERETRY_LOCKED;
 	if (!mine || copyout(buf, k, n) < 0)
 		return -ERETRY_LOCKED;
 	sockrx_drop(s, n);

@@ -95,17 +95,67 @@ gathered(const struct sockfile *s)
 	return s->tx_buf ? s->tx_buf->len : 0;
 }
 
-/* Answered, or failed with the server: b's call is over. Big lock held
- * (a reply to a kernel call is made locked). */
+/* b's call answered: no longer in flight. tx_lock held. */
+static void
+tx_uncount(struct sockfile *s, const struct tx_bytes *b)
+{
+	SPIN_ASSERT_HELD(&s->tx_lock);
+	s->tx_inflight -= MIN(s->tx_inflight, b->len);
+	s->tx_calls -= s->tx_calls > 0;
+}
+
+/*
+ * tx_done without the big lock (a page's call queued by a nolock write,
+ * answered by the server's nolock receive): under the table's lock,
+ * which keeps the socket from being freed, and tx_lock, b is counted
+ * answered and, when the readiness is what the socket has, the room
+ * taken (tx_room is tx_lock's alone). Returns whether the reply's
+ * readiness is still to be taken: it changed, so its waiters and
+ * pollers are to be told, which is the big lock's (file_notify).
+ */
+static bool
+tx_done_unlocked(struct tx_bytes *b, const void *reply, size_t len)
+{
+	const struct pt_sock_reply *rep = reply;
+	bool whole = len >= offsetof(struct pt_sock_reply, addr);
+	bool rest = false;
+	sockfile_table_lock();
+	struct sockfile *s = sockfile_find_held(b->chan, b->id);
+	if (s) {
+		spin_lock(&s->tx_lock);
+		tx_uncount(s, b);
+		if (whole && rep->events == s->events)
+			s->tx_room = rep->room;
+		else
+			rest = whole;
+		spin_unlock(&s->tx_lock);
+	}
+	sockfile_table_unlock();
+	return rest;
+}
+
+/* Answered, or failed with the server: b's call is over. With the big
+ * lock, or without it for a call queued by a nolock write (tx_call's
+ * done_unlocked), which takes it only when the readiness changed. */
 static void
 tx_done(void *ctx, long status, const void *reply, size_t len)
 {
 	struct tx_bytes *b = ctx;
-	struct sockfile *s = sockfile_find(b->chan, b->id);
-	if (s) {	/* short or failed: the server reset the connection */
+	struct sockfile *s;
+	if (!bkl_held()) {
+		if (tx_done_unlocked(b, reply, len)) {
+			bkl_lock();	/* no spinlock held: ch->lock is dropped */
+			if ((s = sockfile_find(b->chan, b->id)) != NULL)
+				sockfile_reply_events(s, status, reply, len);
+			bkl_unlock();
+		}
+		tx_free(b);	/* a page: freed without the big lock */
+		return;
+	}
+	if ((s = sockfile_find(b->chan, b->id)) != NULL) {
+		/* short or failed: the server reset the connection */
 		spin_lock(&s->tx_lock);
-		s->tx_inflight -= MIN(s->tx_inflight, b->len);
-		s->tx_calls -= s->tx_calls > 0;
+		tx_uncount(s, b);
 		spin_unlock(&s->tx_lock);
 		sockfile_reply_events(s, status, reply, len);	/* reads b's page */
 	}
@@ -154,9 +204,12 @@ tx_call(struct sockfile *s, struct tx_bytes *b, uint32_t flags,
 	};
 	k.seg[0] = (struct chan_seg){ (uint64_t)(uintptr_t)b->data, b->len,
 				      PT_SEG_IN, true };
+	/* A nolock write's call is counted under tx_lock before tx_done
+	   can take it off (tx_queue_unlocked), so its done may run
+	   unlocked; a locked queue counts it after, under the big lock. */
 	if (b->page)
 		return chan_kcall_async_at(s->chan, &k, tx_storage(b), tx_done,
-					   b);
+					   b, !bkl_held());
 	return chan_kcall_async(s->chan, &k, tx_done, b);
 }
 

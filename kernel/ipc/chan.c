@@ -42,7 +42,8 @@ chan_create(struct kobj **client, struct kobj **server)
 }
 
 /* Runs a's done (status, len bytes of reply); frees a if it is the
- * channel's. No lock held but the big lock. */
+ * channel's. No lock held but the big lock, or none for a done_unlocked
+ * call (never the channel's: kfree is the big lock's). */
 static void
 async_done(struct chan_async *a, void *ctx, long status, size_t len)
 {
@@ -207,6 +208,7 @@ async_fill(struct chan_async *a, const struct chan_kcall *k,
 			return -EINVAL;	/* no caller's memory to reach */
 	memcpy(a->msg, k->msg, k->msg_len);
 	a->done = done;
+	a->done_unlocked = false;
 	struct chan_call *c = &a->call;
 	*c = (struct chan_call){
 		.flags = PT_RECV_KERNEL,
@@ -290,11 +292,12 @@ chan_kcall_async_at(struct kobj *client, const struct chan_kcall *k,
 		    void *storage,
 		    void (*done)(void *ctx, long status, const void *reply,
 				 size_t len),
-		    void *ctx)
+		    void *ctx, bool done_unlocked)
 {
 	struct chan_async *a = storage;
 	int e = async_fill(a, k, done, ctx);
 	a->allocated = false;
+	a->done_unlocked = done_unlocked;
 	if (e == 0)
 		e = async_queue(chan_of(client), a, !bkl_held());
 	return e;

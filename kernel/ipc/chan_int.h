@@ -79,6 +79,9 @@ struct chan_async {
 	/* Allocated here (chan_kcall_async), freed after done; else its
 	   caller's storage (chan_kcall_async_at), which done frees. */
 	bool allocated;
+	/* done may run without the big lock (chan_kcall_async_at's
+	   done_unlocked): a nolock reply runs it instead of going locked. */
+	bool done_unlocked;
 };
 
 static inline struct channel *
@@ -285,8 +288,9 @@ struct waitq *reply_kernel(struct channel *ch, struct chan_call *c,
  * done, leaves as soon as it can take ch->lock, and the queue is on its
  * stack. NULL otherwise, with *err: -ENOENT (never received, answered, or
  * given up), -EMSGSIZE, -ERETRY_LOCKED (unlocked, before anything
- * changed: a kernel call whose reply runs the kernel's code), or 0 (an
- * asynchronous call, finished).
+ * changed: a kernel call whose reply runs the kernel's code, unless an
+ * asynchronous one whose done may run unlocked), or 0 (an asynchronous
+ * call, finished).
  */
 static inline __attribute__((always_inline)) struct waitq *
 reply_to(struct channel *ch, uint64_t token, int64_t status,
@@ -303,7 +307,7 @@ reply_to(struct channel *ch, uint64_t token, int64_t status,
 		return NULL;
 	}
 	if (__builtin_expect(c->async || c->on_reply, 0)) {
-		if (unlocked) {
+		if (unlocked && !(c->async && c->async->done_unlocked)) {
 			*err = -ERETRY_LOCKED;
 			return NULL;
 		}

@@ -145,7 +145,10 @@ read_unlocked(int fd, uaddr_t buf, size_t count)
 	else if (tmpfs_is_file(f))
 		r = file_read_unlocked(f, buf, count);
 	else	/* a socket's kept bytes (kernel/fs/sockfile_rx.c) */
-		r = sockfile_read_unlocked(f, buf, count);
+		r = sockfile_read_unlocked(f, buf, count,
+					   __atomic_load_n(&f->flags,
+							   __ATOMIC_RELAXED) &
+						   O_NONBLOCK);
 	file_put_unlocked(f);
 	return r;
 }

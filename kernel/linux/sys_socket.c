@@ -174,7 +174,10 @@ recvfrom_unlocked(int fd, uaddr_t buf, size_t len, int flags, uaddr_t addr)
 	struct file *f = fd_get_unlocked(fd, sockfile_read_mine);
 	if (!f)
 		return -ERETRY_LOCKED;
-	long r = sockfile_read_unlocked(f, buf, len);
+	bool nonblock = (flags & MSG_DONTWAIT_K) ||
+			(__atomic_load_n(&f->flags, __ATOMIC_RELAXED) &
+			 O_NONBLOCK);
+	long r = sockfile_read_unlocked(f, buf, len, nonblock);
 	file_put_unlocked(f);
 	return r;
 }

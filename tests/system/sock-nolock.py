@@ -5,11 +5,15 @@
 #        64-byte reads (read, recv, recvfrom) of a socket's kept bytes
 #        between reads of /proc/petrel/bkl; a child's 1 MiB stream read
 #        in varied sizes; a read into a bad buffer; a signal ending a
-#        blocked read; a read blocked when the peer closes.
+#        blocked read; a read blocked when the peer closes; 3,000
+#        non-blocking reads of a socket netd has nothing for, then a
+#        child's stream read without blocking, waiting in poll or epoll
+#        at each EAGAIN, its end of file, and a peer's reset.
 # Expects: the kept-byte reads took the big lock fewer than once in five
 #        (they run without it), every byte arrives once and in order,
 #        EFAULT leaves the bytes, EINTR, then the bytes and end of file;
-#        exit 0.
+#        the EAGAIN reads took the big lock fewer than once in five, no
+#        wait for readiness timed out, end of file, ECONNRESET; exit 0.
 import os, sys
 sys.dont_write_bytecode = True	# no __pycache__ in the tree
 sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
@@ -23,5 +27,6 @@ expect_lines(result, [
 	"sockrx: ok efault",
 	"sockrx: ok eintr",
 	"sockrx: ok close",
+	"sockrx: ok empty",
 ])
 passed()

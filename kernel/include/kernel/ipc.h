@@ -192,13 +192,17 @@ int chan_kcall_async(struct kobj *client, const struct chan_kcall *k,
  * channel's lock, and returns -ERETRY_LOCKED before anything changed
  * when an observer is a layer's (sockfile's watch). 0, or -ECONNRESET,
  * -EINVAL, -ERETRY_LOCKED (then done never runs). Does not sleep.
+ * done_unlocked: done may run without the big lock (it takes what it
+ * needs itself), so a nolock reply (the server's pt_channel_recv or
+ * pt_channel_reply) runs it instead of going the locked way; it still
+ * runs with the big lock when the server dies (chan_end_destroy).
  */
 size_t chan_async_size(void);
 int chan_kcall_async_at(struct kobj *client, const struct chan_kcall *k,
 			void *storage,
 			void (*done)(void *ctx, long status, const void *reply,
 				     size_t len),
-			void *ctx);
+			void *ctx, bool done_unlocked);
 
 /* The client end of a server end's channel (no new reference). */
 struct kobj *chan_peer(struct kobj *server);

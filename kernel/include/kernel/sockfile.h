@@ -32,7 +32,9 @@ struct tx_bytes;
  * big lock and tx_lock held, read under either (or relaxed, as a hint).
  */
 struct sockfile {
-	struct list link;		/* hash chain, by (chan, id) */
+	struct list link;		/* hash chain, by (chan, id); changed
+					   with the big lock and the table's
+					   lock (sockfile.c) */
 	struct kobj *chan;		/* the server's channel (client end) */
 	uint64_t id;			/* the server's name for it */
 	int domain, type;
@@ -56,7 +58,9 @@ struct sockfile {
 	 * last promised to take, and what is still unanswered of them.
 	 */
 	struct spinlock tx_lock;
-	uint32_t tx_room;		/* [b T] */
+	uint32_t tx_room;		/* [T]: also set, without the big
+					   lock, by a nolock write's
+					   reply (tx_done) */
 	uint32_t tx_inflight;		/* [T] */
 	unsigned tx_calls;		/* [T] */
 	/*
@@ -81,7 +85,8 @@ struct sockfile {
 extern const struct sock_ops inet_sock_ops;
 
 /*
- * Whether f is a server-backed stream socket with kept bytes that only
+ * Whether f is a server-backed stream socket with kept bytes, or with
+ * nothing at the server (a non-blocking read's EAGAIN), that only
  * the caller's thread can reach: a one-thread process, its own
  * descriptor table, and the table's reference f's only one (files.lock held, as
  * fd_get_unlocked's test). Looks only at f's fields.
@@ -108,11 +113,14 @@ bool sockfile_is_stream(const struct file *f);
 /*
  * read(2) of count bytes into buf from stream socket f's kept bytes,
  * without the big lock (f from fd_get_unlocked with sockfile_read_mine):
- * the bytes read, or -ERETRY_LOCKED, with nothing changed, when the call
+ * the bytes read; -EAGAIN when none are kept, the read would not wait
+ * (nonblock: O_NONBLOCK or MSG_DONTWAIT) and the server said it has
+ * nothing more; or -ERETRY_LOCKED, with nothing changed, when the call
  * needs the server, may wait, or has a watcher to tell. Takes rx_lock;
  * does not sleep but in a fault of its copy.
  */
-long sockfile_read_unlocked(struct file *f, uaddr_t buf, size_t count);
+long sockfile_read_unlocked(struct file *f, uaddr_t buf, size_t count,
+			    bool nonblock);
 
 /* The client end registered for route (PT_ROUTE_*), or NULL. */
 struct kobj *sockfile_route(unsigned route);

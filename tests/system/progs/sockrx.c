@@ -18,10 +18,18 @@
  * reader on the other): every byte once, in order. "efault": a read into
  * an unmapped buffer is EFAULT and the bytes stay. "eintr": a signal
  * ends a blocked read with EINTR. "close": a read blocked when the peer
- * closes sees the kept bytes, then end of file.
+ * closes sees the kept bytes, then end of file. "empty": 3,000
+ * non-blocking reads (read with O_NONBLOCK, recv with MSG_DONTWAIT) of a
+ * connected socket netd has nothing for are EAGAIN and take the big lock
+ * fewer than once in five; then a child on the other CPU writes 400
+ * pieces while the parent reads without blocking and, at each EAGAIN,
+ * waits in poll or epoll: every byte once, in order, no wait times out
+ * (no readiness lost), and end of file (0, not EAGAIN) after the child
+ * closes; a peer's reset is ECONNRESET, not EAGAIN.
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -30,6 +38,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -259,6 +268,143 @@ peer_close(void)
 		printf("sockrx: ok close\n");
 }
 
+/* A non-blocking read by way k % 2 (read on an O_NONBLOCK socket, recv
+ * with MSG_DONTWAIT); -errno on failure. */
+static long
+read_nb(int b, void *buf, size_t len, int k)
+{
+	long n = k % 2 ? read(b, buf, len) : recv(b, buf, len, MSG_DONTWAIT);
+	return n < 0 ? -errno : n;
+}
+
+/* Waits up to 5 s for b to be readable, by poll (k even) or epoll. */
+static int
+wait_readable(int b, int ep, int k)
+{
+	struct pollfd p = { .fd = b, .events = POLLIN };
+	struct epoll_event e;
+
+	if (k % 2 == 0)
+		return poll(&p, 1, 5000);
+	return epoll_wait(ep, &e, 1, 5000);
+}
+
+#define EMPTY_READS 3000
+#define EMPTY_PIECES 400
+
+/* The child's part of "empty": pieces of the stream, then close (or a
+ * reset, with reset). */
+static void
+empty_writer(int a, int reset)
+{
+	long at = 0;
+	for (long i = 0; i < EMPTY_PIECES && !reset; i++) {
+		unsigned char piece[PIECE];
+		int len = 1 + (int)(i * 13 % PIECE);
+		for (int j = 0; j < len; j++)
+			piece[j] = pattern(at + j);
+		if (write(a, piece, len) != len)
+			_exit(1);
+		at += len;
+		if (i % 4 == 0)
+			usleep(1000);	/* the reader finds it empty between */
+	}
+	if (reset) {
+		struct linger l = { 1, 0 };
+		usleep(100000);	/* the parent waits in poll by then */
+		setsockopt(a, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+	}
+	close(a);
+	_exit(0);
+}
+
+/* The bytes empty_writer sends. */
+static long
+empty_total(void)
+{
+	long total = 0;
+	for (long i = 0; i < EMPTY_PIECES; i++)
+		total += 1 + i * 13 % PIECE;
+	return total;
+}
+
+/* Reads the child's pieces without blocking, checking each byte; at the
+ * end the read's result (0: end of file; -errno, the first not EAGAIN)
+ * or -ETIMEDOUT; *got the bytes read. */
+static long
+empty_reader(int b, int ep, long *got)
+{
+	long n;
+	*got = 0;
+	for (int k = 0;; k++) {
+		n = read_nb(b, in, PIECE, k);
+		if (n == -EAGAIN) {
+			if (wait_readable(b, ep, k) != 1)
+				return -ETIMEDOUT;
+			continue;
+		}
+		if (n <= 0)
+			return n;
+		for (long i = 0; i < n; i++, (*got)++)
+			if (in[i] != pattern(*got)) {
+				fail("empty", *got, "byte", in[i],
+				     pattern(*got));
+				return -EIO;
+			}
+	}
+}
+
+static void
+empty(void)
+{
+	int a, b;
+	tcp_pair("sockrx", &a, &b, 1);
+	fcntl(b, F_SETFL, fcntl(b, F_GETFL) | O_NONBLOCK);
+	long before = bkl_acquired();
+	for (int k = 0; k < EMPTY_READS; k++) {
+		long n = read_nb(b, in, PIECE, k);
+		if (n != -EAGAIN) {
+			fail("empty", k, "read of an empty socket", n,
+			     -EAGAIN);
+			break;
+		}
+	}
+	long takes = bkl_acquired() - before;
+	printf("sockrx: %d EAGAIN reads took the big lock %ld times\n",
+	       EMPTY_READS, takes);
+	if (!failures && before >= 0 && takes * 5 >= EMPTY_READS)
+		fail("empty", 0, "big-lock takes", takes, EMPTY_READS / 5);
+	for (int reset = 0; reset < 2 && !failures; reset++) {
+		if (reset) {
+			tcp_pair("sockrx", &a, &b, 1);
+			fcntl(b, F_SETFL, fcntl(b, F_GETFL) | O_NONBLOCK);
+		}
+		int ep = epoll_create1(0);
+		struct epoll_event e = { .events = EPOLLIN, .data.fd = b };
+		epoll_ctl(ep, EPOLL_CTL_ADD, b, &e);
+		pid_t pid = fork();
+		if (pid == 0) {
+			close(b);
+			empty_writer(a, reset);
+		}
+		close(a);
+		long got, n = empty_reader(b, ep, &got);
+		if (n != (reset ? -ECONNRESET : 0))
+			fail("empty", reset, "the end", n,
+			     reset ? -ECONNRESET : 0);
+		if (!reset && got != empty_total())
+			fail("empty", got, "bytes read", got, empty_total());
+		int status;
+		waitpid(pid, &status, 0);
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+			fail("empty", reset, "writer status", status, 0);
+		close(ep);
+		close(b);
+	}
+	if (!failures)
+		printf("sockrx: ok empty\n");
+}
+
 /* Big-lock takes and virtual ns per pair of calls on a and b. */
 static void
 pair_figures(const char *what, int a, int b, int rounds, int use_poll)
@@ -329,5 +475,6 @@ main(int argc, char **argv)
 	efault();
 	eintr();
 	peer_close();
+	empty();
 	return failures != 0;
 }
