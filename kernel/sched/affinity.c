@@ -76,7 +76,7 @@ sched_set_affinity(struct thread *t, uint64_t mask)
 		if (cpus[i].current == t && &cpus[i] != this_cpu() &&
 		    !cpu_allowed(t, &cpus[i])) {
 			cpus[i].quiet_until = 0;
-			arch_wake_cpu(i);
+			sched_kick(&cpus[i]);
 		}
 	}
 	spin_unlock(&sched_lock);

@@ -128,7 +128,7 @@ runq_spread(struct thread *t)
 		if (cpus[i].halted && &cpus[i] != this_cpu() &&
 		    cpu_allowed(t, &cpus[i])) {
 			cpus[i].halted = false;
-			arch_wake_cpu(i);
+			sched_kick(&cpus[i]);
 			return &cpus[i];
 		}
 	}
@@ -169,7 +169,7 @@ runq_move(struct thread *t)
 	struct cpu *to = runq_spread(t);
 	runq_insert(to, t, false);
 	if (to != this_cpu())
-		arch_wake_cpu(to->id);
+		sched_kick(to);
 	return to;
 }
 
@@ -205,6 +205,7 @@ runq_pop(void)
 		}
 		if (!from)
 			return NULL;
+		c->sched_stat.steals++;
 	} else {
 		t = list_first(&c->runq, struct thread, run_link);
 	}
@@ -273,7 +274,7 @@ preempt_soon(struct cpu *c, uint64_t now)
 	if (c == this_cpu())
 		timer_arm(MAX(at, now + WAKE_BACKSTOP_NS));
 	else
-		arch_wake_cpu(c->id);
+		sched_kick(c);
 }
 
 /*
@@ -298,11 +299,16 @@ runq_wake(struct thread *t, bool by_call)
 	t->slice_left = wake_credit(t, now);
 	if (cpu_allowed(t, c) && list_empty(&c->runq) &&
 	    (by_call || c->current == c->idle)) {
+		c->sched_stat.wakes_here++;
 		runq_insert(c, t, false);
 		preempt_soon(c, now);
 		return;
 	}
 	c = runq_spread(t);
+	if (c == this_cpu())
+		c->sched_stat.wakes_here++;
+	else
+		this_cpu()->sched_stat.wakes_other++;
 	runq_insert(c, t, t->slice_left > 0);
 	if (t->slice_left > 0)
 		preempt_soon(c, now);
@@ -362,7 +368,7 @@ kick_running(struct thread *t)
 		return;
 	for (int i = 0; i < cpu_count; i++)
 		if (cpus[i].current == t && &cpus[i] != this_cpu())
-			arch_wake_cpu(i);
+			sched_kick(&cpus[i]);
 }
 
 void
@@ -547,6 +553,8 @@ switch_to_inline(struct thread *next)
 			runq_push(prev);
 	}
 	next->state = THREAD_RUNNING;
+	if (next->last_cpu && next->last_cpu != c)
+		c->sched_stat.migrations++;
 	next->last_cpu = c;
 	if (next == prev) {
 		spin_unlock(&sched_lock);
@@ -744,6 +752,7 @@ idle_loop(void)
 		}
 		c->halted = true;
 		spin_unlock(&sched_lock);
+		c->sched_stat.halts++;
 		arch_idle();
 	}
 }
