@@ -74,6 +74,8 @@ struct cpu {
 	bool quiet_runq;		/* runq was non-empty */
 	int spins_held;			/* spinlocks held (assert build) */
 	struct vm *vm_to_put;		/* a lazy vm dropped in a switch */
+	struct thread *switched_from;	/* the switch away from it ends in
+					   switch_done (its on_cpu cleared) */
 };
 
 extern struct cpu cpus[CPU_MAX];
