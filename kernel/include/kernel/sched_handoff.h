@@ -84,6 +84,7 @@ void switch_wait_left(struct thread *next);	/* the rare wait (sched.c) */
 static inline __attribute__((always_inline)) void
 switch_leave(struct cpu *c, struct thread *prev, struct thread *next)
 {
+	KASSERT(prev->on_cpu && prev != next);
 	c->switched_from = prev;
 	spin_unlock(&sched_lock);
 	if (__builtin_expect(__atomic_load_n(&next->on_cpu, __ATOMIC_ACQUIRE),
