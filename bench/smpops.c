@@ -12,6 +12,11 @@
  *
  *   smpops bkl NAME cpuI acquired A contended C wait_ns W hold_ns H span_ns S
  *
+ * and, where /proc/petrel/sched exists (the scheduler's counters), one
+ * line per CPU with their growth, its columns named as in that file:
+ *
+ *   smpops sched NAME cpuI wakes_here N wakes_other N ipis N ...
+ *
  * then "smpops done".
  *
  *   smpops [-j WORKERS] [-s SECONDS] [-d DIR] CASE...
@@ -70,6 +75,14 @@ struct shared {
 
 struct bkl_line {
 	unsigned long long acquired, contended, wait_ns, hold_ns;
+};
+
+/* /proc/petrel/sched's columns after the CPU's name, and its values. */
+#define SCHED_COLS 16
+struct sched_lines {
+	int cols, cpus;
+	char names[SCHED_COLS][32];
+	unsigned long long v[CPUS_MAX][SCHED_COLS];
 };
 
 static struct shared *shared;
@@ -319,9 +332,52 @@ bkl_report(const char *name, const struct bkl_line *a,
 		       (unsigned long long)span);
 }
 
+/* Reads /proc/petrel/sched into l; returns its CPU count, 0 without it. */
+static int
+sched_read(struct sched_lines *l)
+{
+	FILE *f = fopen("/proc/petrel/sched", "r");
+	char text[512], *tok, *save;
+
+	l->cols = l->cpus = 0;
+	if (!f)
+		return 0;
+	if (fgets(text, sizeof(text), f)) {
+		strtok_r(text, " \n", &save);	/* "cpu" */
+		while (l->cols < SCHED_COLS && (tok = strtok_r(NULL, " \n", &save)))
+			snprintf(l->names[l->cols++], sizeof(l->names[0]), "%s", tok);
+	}
+	while (l->cpus < CPUS_MAX && fgets(text, sizeof(text), f)) {
+		if (!strtok_r(text, " \n", &save))
+			continue;
+		for (int i = 0; i < l->cols; i++) {
+			tok = strtok_r(NULL, " \n", &save);
+			l->v[l->cpus][i] = tok ? strtoull(tok, NULL, 10) : 0;
+		}
+		l->cpus++;
+	}
+	fclose(f);
+	return l->cpus;
+}
+
+static void
+sched_report(const char *name, const struct sched_lines *a,
+	     const struct sched_lines *b)
+{
+	if (!a->cpus || a->cpus != b->cpus || a->cols != b->cols)
+		return;
+	for (int c = 0; c < a->cpus; c++) {
+		printf("smpops sched %s cpu%d", name, c);
+		for (int i = 0; i < a->cols; i++)
+			printf(" %s %llu", a->names[i], b->v[c][i] - a->v[c][i]);
+		printf("\n");
+	}
+}
+
 static void
 run_case(int c, int workers, double seconds)
 {
+	static struct sched_lines sched_before, sched_after;
 	struct bkl_line before[CPUS_MAX], after[CPUS_MAX];
 	struct timespec pause = { (time_t)seconds,
 				  (long)((seconds - (time_t)seconds) * 1e9) };
@@ -346,6 +402,7 @@ run_case(int c, int workers, double seconds)
 	}
 	close(go[0]);
 	cpus = bkl_read(before);
+	sched_read(&sched_before);
 	t0 = now_ns();
 	close(go[1]);		/* everyone starts */
 	nanosleep(&pause, NULL);
@@ -356,11 +413,13 @@ run_case(int c, int workers, double seconds)
 	while (wait(NULL) > 0)
 		;
 	t2 = now_ns();
+	sched_read(&sched_after);
 	printf("smpops case %s workers %d ops %llu ns %llu\n", cases[c].name,
 	       workers, (unsigned long long)ops,
 	       (unsigned long long)(t1 - t0));
 	if (cpus && bkl_read(after) == cpus)
 		bkl_report(cases[c].name, before, after, cpus, t2 - t0);
+	sched_report(cases[c].name, &sched_before, &sched_after);
 	fflush(stdout);
 }
 

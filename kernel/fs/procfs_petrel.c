@@ -2,8 +2,10 @@
  * /proc/petrel: Petrel's own counters, which Linux has no file for: bkl,
  * each CPU's use of the big lock since boot (docs/kernel.md, "The big
  * lock's counters"), icache, the user pages synced for instruction
- * fetch (docs/kernel.md, "Memory"), and ipc, the short round trip's fast
- * path taken (docs/kernel.md, "The short round trip's fast path").
+ * fetch (docs/kernel.md, "Memory"), ipc, the short round trip's fast
+ * path taken (docs/kernel.md, "The short round trip's fast path"), and
+ * sched, each CPU's scheduler counters (docs/kernel.md, "The scheduler's
+ * counters").
  */
 #include <kernel/cpu.h>
 #include <kernel/lock.h>
@@ -40,4 +42,19 @@ procfs_petrel_ipc(struct gen *g)
 	for (int i = 0; i < cpu_count; i++)
 		gprintf(g, "cpu%d %lu %lu\n", i, cpus[i].ipc_fast_calls,
 			cpus[i].ipc_fast_replies);
+}
+
+/* A header naming the columns, then a line per CPU: struct sched_stat. */
+void
+procfs_petrel_sched(struct gen *g)
+{
+	gprintf(g, "cpu wakes_here wakes_other ipis halts steals migrations "
+		   "lock_waits timer_sets\n");
+	for (int i = 0; i < cpu_count; i++) {
+		const struct sched_stat *s = &cpus[i].sched_stat;
+		gprintf(g, "cpu%d %lu %lu %lu %lu %lu %lu %lu %lu\n", i,
+			s->wakes_here, s->wakes_other, s->ipis, s->halts,
+			s->steals, s->migrations, s->lock_waits,
+			s->timer_sets);
+	}
 }

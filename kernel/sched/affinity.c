@@ -36,8 +36,8 @@ runq_move_off_disallowed(struct thread *t)
  * The current thread t leaves CPU c, which its affinity no longer allows
  * (sched_set_affinity, or tick_work after it on another CPU), for one it
  * may run on, which is told at once (runq_move). Queued before the
- * switch, under the scheduler lock that the switch holds until it has
- * left t's stack; an involuntary switch, as Linux counts a migration
+ * switch, under the scheduler lock; the CPU that takes it waits until
+ * this one has left its stack (switch_leave); an involuntary switch, as Linux counts a migration
  * (switch_to_inline, finding it not RUNNING, counts a voluntary one).
  */
 void
@@ -76,7 +76,7 @@ sched_set_affinity(struct thread *t, uint64_t mask)
 		if (cpus[i].current == t && &cpus[i] != this_cpu() &&
 		    !cpu_allowed(t, &cpus[i])) {
 			cpus[i].quiet_until = 0;
-			arch_wake_cpu(i);
+			sched_kick(&cpus[i]);
 		}
 	}
 	spin_unlock(&sched_lock);

@@ -12,6 +12,7 @@
 #include <kernel/spinlock.h>
 #include <kernel/cpu.h>
 #include <kernel/arch.h>
+#include <kernel/sched_handoff.h>
 
 volatile int bkl_owner = -1;
 
@@ -99,6 +100,8 @@ spin_wait(struct spinlock *l, struct cpu *me)
 {
 	/* Taken twice, the lock would spin for ever: say where instead. */
 	assert(__atomic_load_n(&l->owner, __ATOMIC_RELAXED) != me);
+	if (l == &sched_lock)
+		me->sched_stat.lock_waits++;
 	for (;;) {
 		struct cpu *expected = NULL;
 		while (__atomic_load_n(&l->owner, __ATOMIC_RELAXED)) {

@@ -10,9 +10,9 @@
  * One scheduler lock, sched_lock, guards the run queues, every wait
  * queue, and each thread's scheduling state (the fields tagged [S] in
  * <kernel/sched.h> and <kernel/cpu.h>), with or without the big lock:
- * a wake, a sleep and a switch take it, not the big lock. A switch holds
- * it across arch_context_switch and the thread switched to drops it
- * (switch_done), so no other CPU runs a thread before its stack is left.
+ * a wake, a sleep and a switch take it, not the big lock. A switch drops
+ * it before arch_context_switch; a thread's on_cpu keeps any other CPU
+ * from running it before its stack is left (switch_leave, switch_done).
  * Each thread leaves a switch holding the big lock if, and only if, it
  * held it when it switched away (docs/kernel.md, "The scheduler lock").
  */
@@ -81,7 +81,8 @@ reap_dead_threads(void)
 		spin_lock(&sched_lock);
 		list_for_each(it, &sched_dead) {
 			t = list_entry(it, struct thread, run_link);
-			if (t != current())
+			/* its stack left (its switch away has ended) */
+			if (!__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE))
 				break;
 			t = NULL;
 		}
@@ -128,7 +129,7 @@ runq_spread(struct thread *t)
 		if (cpus[i].halted && &cpus[i] != this_cpu() &&
 		    cpu_allowed(t, &cpus[i])) {
 			cpus[i].halted = false;
-			arch_wake_cpu(i);
+			sched_kick(&cpus[i]);
 			return &cpus[i];
 		}
 	}
@@ -169,7 +170,7 @@ runq_move(struct thread *t)
 	struct cpu *to = runq_spread(t);
 	runq_insert(to, t, false);
 	if (to != this_cpu())
-		arch_wake_cpu(to->id);
+		sched_kick(to);
 	return to;
 }
 
@@ -205,6 +206,7 @@ runq_pop(void)
 		}
 		if (!from)
 			return NULL;
+		c->sched_stat.steals++;
 	} else {
 		t = list_first(&c->runq, struct thread, run_link);
 	}
@@ -273,7 +275,7 @@ preempt_soon(struct cpu *c, uint64_t now)
 	if (c == this_cpu())
 		timer_arm(MAX(at, now + WAKE_BACKSTOP_NS));
 	else
-		arch_wake_cpu(c->id);
+		sched_kick(c);
 }
 
 /*
@@ -298,11 +300,16 @@ runq_wake(struct thread *t, bool by_call)
 	t->slice_left = wake_credit(t, now);
 	if (cpu_allowed(t, c) && list_empty(&c->runq) &&
 	    (by_call || c->current == c->idle)) {
+		c->sched_stat.wakes_here++;
 		runq_insert(c, t, false);
 		preempt_soon(c, now);
 		return;
 	}
 	c = runq_spread(t);
+	if (c == this_cpu())
+		c->sched_stat.wakes_here++;
+	else
+		this_cpu()->sched_stat.wakes_other++;
 	runq_insert(c, t, t->slice_left > 0);
 	if (t->slice_left > 0)
 		preempt_soon(c, now);
@@ -362,7 +369,7 @@ kick_running(struct thread *t)
 		return;
 	for (int i = 0; i < cpu_count; i++)
 		if (cpus[i].current == t && &cpus[i] != this_cpu())
-			arch_wake_cpu(i);
+			sched_kick(&cpus[i]);
 }
 
 void
@@ -514,6 +521,18 @@ switch_done_slow(struct cpu *c, bool had_bkl, struct vm *put)
 		reap_dead_threads();
 }
 
+/* next is still being left by the CPU it last ran on: waits until that
+ * CPU's switch has ended (switch_leave), taking meanwhile any TLB
+ * shootdown sent to this one, as a spinlock's waiter does. */
+__attribute__((noinline)) void
+switch_wait_left(struct thread *next)
+{
+	while (__atomic_load_n(&next->on_cpu, __ATOMIC_ACQUIRE)) {
+		arch_ipi_poll();
+		arch_spin_wait();
+	}
+}
+
 void
 sched_first_run(void)
 {
@@ -522,8 +541,9 @@ sched_first_run(void)
 
 /*
  * Runs next on this CPU in place of the current thread. Called with the
- * scheduler lock held; returns, in this thread once it runs again, with
- * the lock dropped and the big lock as this thread held it. Inline in
+ * scheduler lock held, dropped before the switch itself (switch_leave);
+ * returns, in this thread once it runs again, with the big lock as this
+ * thread held it. Inline in
  * switch_to only (the IPC hand-off has switch_handoff).
  */
 static inline __attribute__((always_inline)) void
@@ -547,6 +567,8 @@ switch_to_inline(struct thread *next)
 			runq_push(prev);
 	}
 	next->state = THREAD_RUNNING;
+	if (next->last_cpu && next->last_cpu != c)
+		c->sched_stat.migrations++;
 	next->last_cpu = c;
 	if (next == prev) {
 		spin_unlock(&sched_lock);
@@ -560,6 +582,7 @@ switch_to_inline(struct thread *next)
 		sleep_credit(prev, now);
 	switch_in(c, next, now);
 	bool had_bkl = bkl_mine(c);
+	switch_leave(c, prev, next);
 	arch_context_switch(prev, next);
 	switch_done(had_bkl);
 }
@@ -744,6 +767,7 @@ idle_loop(void)
 		}
 		c->halted = true;
 		spin_unlock(&sched_lock);
+		c->sched_stat.halts++;
 		arch_idle();
 	}
 }
@@ -763,6 +787,7 @@ sched_start(void)
 	if (!idle)
 		panic("no memory for the idle thread");
 	idle->state = THREAD_RUNNING;
+	idle->on_cpu = true;
 	idle->run_start = arch_now_ns();
 	/* The boot CPU's work before this was busy time; the others begin now. */
 	c->started_ns = c->id == 0 ? 0 : idle->run_start;

@@ -33,6 +33,7 @@ timer_arm(uint64_t deadline)
 	if (!deadline || (c->armed_deadline && c->armed_deadline <= deadline))
 		return;
 	c->armed_deadline = deadline;
+	c->sched_stat.timer_sets++;
 	arch_timer_set(deadline);
 }
 
@@ -93,6 +94,14 @@ sched_tick_quiet(struct cpu *c)
 	       c->quiet_timers == ktimer_generation &&
 	       c->quiet_runq == waiting &&
 	       (!waiting || c->quiet_thread == c->current);
+}
+
+/* Interrupts CPU c (not this one) to look at its run queue, counted. */
+static inline void
+sched_kick(struct cpu *c)
+{
+	this_cpu()->sched_stat.ipis++;
+	arch_wake_cpu(c->id);
 }
 
 /* schedule with the scheduler lock held; it drops it (sched.c). */

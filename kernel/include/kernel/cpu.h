@@ -16,6 +16,25 @@
 
 #define CPU_MAX 16
 
+/*
+ * What this CPU's scheduler did since boot (/proc/petrel/sched): where
+ * the threads it woke went, the IPIs it sent, its halts, the threads it
+ * took from other queues or ran after another CPU had, its waits for the
+ * scheduler lock and its timer writes. Written by the owning CPU only,
+ * plain increments; a reader on another CPU sees each value some moment
+ * late.
+ */
+struct sched_stat {
+	uint64_t wakes_here;		/* a woken thread queued on this CPU */
+	uint64_t wakes_other;		/* ... on another CPU */
+	uint64_t ipis;			/* wake-up IPIs sent to other CPUs */
+	uint64_t halts;			/* idle halts (hlt, wfi) */
+	uint64_t steals;		/* a thread taken from another queue */
+	uint64_t migrations;		/* a thread run here after another CPU */
+	uint64_t lock_waits;		/* sched_lock found taken */
+	uint64_t timer_sets;		/* the timer reprogrammed */
+};
+
 struct cpu {
 	struct cpu *self;		/* offset 0 */
 	struct arch_cpu arch;		/* offset 8: the arch's part */
@@ -34,6 +53,7 @@ struct cpu {
 	/* The short round trip's fast path taken here (/proc/petrel/ipc):
 	 * fast calls, fast replies (kernel/ipc/chan_short.c). */
 	uint64_t ipc_fast_calls, ipc_fast_replies;
+	struct sched_stat sched_stat;	/* /proc/petrel/sched */
 	/* When the running thread's next sample of user or system time is
 	 * due (sched_account_tick, tick_work); its own CPU only. */
 	uint64_t sample_due;
@@ -54,6 +74,8 @@ struct cpu {
 	bool quiet_runq;		/* runq was non-empty */
 	int spins_held;			/* spinlocks held (assert build) */
 	struct vm *vm_to_put;		/* a lazy vm dropped in a switch */
+	struct thread *switched_from;	/* the switch away from it ends in
+					   switch_done (its on_cpu cleared) */
 };
 
 extern struct cpu cpus[CPU_MAX];

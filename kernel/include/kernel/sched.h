@@ -125,6 +125,15 @@ struct thread {
 					   had not used, its wake credit [S] */
 	uint64_t slept_at;		/* when it last went to sleep [S] */
 	struct cpu *last_cpu;		/* where it last ran [S] */
+	/*
+	 * Its kernel stack is in use on a CPU: set by the CPU that switches
+	 * to it, once the last one has let it go; cleared, a release store,
+	 * by the end of the switch away (switch_done), after its registers
+	 * and stack pointer are saved. The scheduler lock is dropped before
+	 * the switch itself, so a CPU that takes the thread from a queue
+	 * meanwhile waits for this (switch_leave). Atomics only.
+	 */
+	bool on_cpu;
 	uint64_t cpu_ns;		/* time on CPU */
 	/* Its CPU time up to each sample (kernel/sched/tick.c), counted as
 	 * user or system time by the mode the sample found: how cpu_ns

@@ -66,11 +66,40 @@ extern struct list sched_dead;	/* exited, stack still in use [S] */
 void switch_done_slow(struct cpu *c, bool had_bkl, struct vm *put);
 
 /*
+ * The step of every switch between its decisions, under the scheduler
+ * lock, and the switch itself: CPU c, leaving prev for next, drops the
+ * lock, so that another CPU's wake or sleep need not wait for this
+ * switch's register, FPU and page-table work; then waits until next's
+ * stack is let go by the CPU that ran it last, if it is still leaving it
+ * (a thread that went to sleep there an instant ago, woken and queued
+ * here meanwhile), and marks it in use here. prev is marked free once
+ * the switch has left it (switch_done), so no other CPU can run prev on
+ * the stack this CPU still uses. No CPU waits here for one that waits in
+ * turn: each took its next thread under the lock, where every thread
+ * still being left was already let go by a CPU whose own next was chosen
+ * in an earlier hold (docs/kernel.md, "The scheduler lock").
+ */
+void switch_wait_left(struct thread *next);	/* the rare wait (sched.c) */
+
+static inline __attribute__((always_inline)) void
+switch_leave(struct cpu *c, struct thread *prev, struct thread *next)
+{
+	KASSERT(prev->on_cpu && prev != next);
+	c->switched_from = prev;
+	spin_unlock(&sched_lock);
+	if (__builtin_expect(__atomic_load_n(&next->on_cpu, __ATOMIC_ACQUIRE),
+			     0))
+		switch_wait_left(next);
+	next->on_cpu = true;
+}
+
+/*
  * The end of every switch, in the thread switched to (or a new thread's
- * first code): drops the scheduler lock the switch held, then takes or
- * drops the big lock so that this thread holds it as it did when it
- * switched away (had_bkl); then, with the big lock, frees what the switch
- * left behind (the address space a lazy idle CPU let go, dead threads).
+ * first code): lets the thread switched away from go (another CPU may
+ * run it now), then takes or drops the big lock so that this thread
+ * holds it as it did when it switched away (had_bkl); then, with the big
+ * lock, frees what the switch left behind (the address space a lazy idle
+ * CPU let go, dead threads).
  */
 static inline void
 switch_done(bool had_bkl)
@@ -80,7 +109,7 @@ switch_done(bool had_bkl)
 
 	if (put)
 		c->vm_to_put = NULL;
-	spin_unlock(&sched_lock);
+	__atomic_store_n(&c->switched_from->on_cpu, false, __ATOMIC_RELEASE);
 	if (__builtin_expect(bkl_mine(c) != had_bkl || put ||
 			     (had_bkl && !list_empty(&sched_dead)), 0))
 		switch_done_slow(c, had_bkl, put);
@@ -114,9 +143,10 @@ switch_in(struct cpu *c, struct thread *next, uint64_t now)
  * sleeper just taken off its wait queue, runs in its place. What a
  * general switch tests is known here: prev is neither next nor the idle
  * thread (which never sleeps), and it goes on no run queue; both are
- * threads of processes, asleep in or making a system call. Returns, in
- * prev once it runs again, with the scheduler lock dropped and the big
- * lock as prev held it.
+ * threads of processes, asleep in or making a system call. Called with
+ * the scheduler lock held, dropped before the switch itself
+ * (switch_leave); returns, in prev once it runs again, with the big lock
+ * as prev held it.
  */
 static inline __attribute__((always_inline)) void
 switch_handoff(struct cpu *c, struct thread *prev, struct thread *next)
@@ -133,6 +163,7 @@ switch_handoff(struct cpu *c, struct thread *prev, struct thread *next)
 	sleep_credit(prev, now);
 	switch_in(c, next, now);
 	bool had_bkl = bkl_mine(c);
+	switch_leave(c, prev, next);
 	arch_switch_procs_inline(prev, next);	/* arch_context_switch_procs */
 	switch_done(had_bkl);
 }
