@@ -186,3 +186,13 @@ mount_fs_root(struct inode *ino)
 	inode_put(ino);
 	return root;
 }
+
+bool
+mount_bind_shows(const struct inode *ino)
+{
+	for (int i = 0; i < MOUNT_MAX; i++)
+		if (mount_is_bind(mounts[i].root) &&
+		    ((struct bind *)mounts[i].root->priv)->source == ino)
+			return true;
+	return false;
+}

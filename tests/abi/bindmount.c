@@ -3,7 +3,8 @@
  * place holds the same files both ways, from tmpfs and from procfs; a file
  * bound onto a file; a directory bound onto itself (what LTP does to make
  * a mount point) is a mount point, whose propagation can be set; mountinfo
- * shows the bind's root (field 4) and its mount point; umount takes the
+ * shows the bind's root (field 4) and its mount point, statx its own
+ * mount id; umount takes the
  * bind off and leaves the source; MNT_DETACH too; open_tree's clone
  * attached by move_mount, and dropped when closed unattached; the errors: a missing
  * source (ENOENT), an empty one (EINVAL), a directory onto a file or the
@@ -61,6 +62,19 @@ read_file(const char *name)
 	return text;
 }
 
+/* statx's stx_mnt_id (STATX_MNT_ID) of name, or 0. */
+static unsigned long long
+mnt_id(const char *name)
+{
+	unsigned char buf[256];
+	memset(buf, 0, sizeof(buf));
+	if (syscall(SYS_statx, AT_FDCWD, name, 0, 0x1000, buf) < 0)
+		return 0;
+	unsigned long long id;
+	memcpy(&id, buf + 0x90, sizeof(id));	/* stx_mnt_id's offset */
+	return id;
+}
+
 /* Field 4 of the mountinfo line whose mount point is point, or "". */
 static const char *
 mountinfo_root(const char *point)
@@ -93,6 +107,8 @@ test_directory(void)
 	stat(dst, &s2);
 	CHECK("the same directory", s1.st_ino == s2.st_ino &&
 	    s1.st_dev == s2.st_dev);
+	CHECK("statx: a mount id of its own", mnt_id(dst) != 0 &&
+	    mnt_id(dst) != mnt_id(src));
 	CHECK("mountinfo's root is the source's path",
 	    strstr(src, mountinfo_root(dst)) != NULL &&
 	    strcmp(mountinfo_root(dst), "/") != 0);

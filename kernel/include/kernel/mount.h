@@ -141,6 +141,9 @@ bool mount_bind_flags_kept(const struct inode *node, bool ro,
  * as fspick and a remount reconfigure it: a new reference, for ino's,
  * or -EINVAL if the file system is not mounted. */
 struct inode *mount_fs_root(struct inode *ino);
+/* Whether a bind shows ino (is its root): its path then may name the
+ * bind rather than ino's own mount (statx's mount id). */
+bool mount_bind_shows(const struct inode *ino);
 /* mountinfo's root field for the mount with root root into buf: the
  * bound directory's path inside its file system, "/" for others. */
 void mount_bind_root(const struct inode *root, char *buf, size_t size);
