@@ -4,11 +4,11 @@
  * bound onto a file; a directory bound onto itself (what LTP does to make
  * a mount point) is a mount point, whose propagation can be set; mountinfo
  * shows the bind's root (field 4) and its mount point, statx its own
- * mount id; umount takes the
- * bind off and leaves the source; MNT_DETACH too; open_tree's clone
- * attached by move_mount, and dropped when closed unattached; the errors: a missing
- * source (ENOENT), an empty one (EINVAL), a directory onto a file or the
- * reverse (ENOTDIR), umount of what is no longer mounted (EINVAL), not
+ * mount id; umount takes the bind off and leaves the source; MNT_DETACH
+ * too; open_tree's clone attached by move_mount, and dropped when closed
+ * unattached; the errors: a missing source (ENOENT), an empty one
+ * (EINVAL), a directory onto a file or the reverse (ENOTDIR), unlink of a
+ * bound file (EBUSY), umount of what is no longer mounted (EINVAL), not
  * root (EPERM).
  */
 #include "abi.h"
@@ -147,6 +147,7 @@ test_file(void)
 	    NULL), ENOTDIR);
 	CHECK_ERR("a directory onto a file", mount(src, f1, NULL, MS_BIND,
 	    NULL), ENOTDIR);
+	CHECK_ERR("unlink of the target", unlink(f2), EBUSY);
 	CHECK_EQ("umount the file's bind", umount(f2), 0);
 	CHECK_STR("the target's own again", read_file(f2), "second");
 	unlink(f1);
