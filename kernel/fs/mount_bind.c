@@ -158,10 +158,20 @@ bool
 mount_bind_busy(const struct inode *node)
 {
 	const struct inode *source = ((struct bind *)node->priv)->source;
+	uint64_t since = 0;
+	for (int i = 0; i < MOUNT_MAX; i++)
+		if (mounts[i].root == node)
+			since = mounts[i].unique_id;
 	for (int i = 0; i < MOUNT_MAX; i++) {
 		struct inode *root = mounts[i].root;
-		if (root && root != node && root->covered &&
-		    (root->covered == node || below(root->covered, source)))
+		if (!root || root == node || !root->covered)
+			continue;
+		if (root->covered == node)
+			return true;	/* stacked on it */
+		/* made later inside what it shows (the mounts on the source
+		   itself it does not show; earlier ones are the source's) */
+		if (mounts[i].unique_id > since && root->covered != source &&
+		    below(root->covered, source))
 			return true;
 	}
 	return false;

@@ -126,8 +126,9 @@ long mount_bind(struct proc *p, struct inode *source, struct inode *where);
 bool mount_is_bind(const struct inode *root);
 /* ino's reference traded for its source's if it is a bind's node. */
 struct inode *mount_bind_source(struct inode *ino);
-/* umount's EBUSY for a bind: another mount on it or inside the tree it
- * shows (its files' users are the source's: they do not count). */
+/* umount's EBUSY for a bind: another mount on it, or one made after it
+ * inside the tree it shows (its files' users are the source's: they do
+ * not count). */
 bool mount_bind_busy(const struct inode *node);
 /*
  * Whether a bind keeps read-only ro and mount flags mnt_flags as they
