@@ -206,3 +206,9 @@ mount_bind_shows(const struct inode *ino)
 			return true;
 	return false;
 }
+
+struct inode *
+mount_bind_shown(struct inode *node)
+{
+	return mount_is_bind(node) ? ((struct bind *)node->priv)->source : node;
+}

@@ -526,6 +526,7 @@ sys_umount2(uaddr_t utarget, int flags)
 int
 statfs_fill(struct inode *ino, struct statfs_k *s)
 {
+	ino = mount_bind_shown(ino);	/* a bind's: its source's */
 	memset(s, 0, sizeof(*s));
 	if (ino->sb && ino->sb->ops && ino->sb->ops->statfs) {
 		int e = ino->sb->ops->statfs(ino->sb, s);

@@ -124,6 +124,9 @@ int mount_move(struct inode *root, struct inode *where, const char *path);
 long mount_bind(struct proc *p, struct inode *source, struct inode *where);
 /* Whether root, a mount table entry's root, is a bind's node. */
 bool mount_is_bind(const struct inode *root);
+/* The inode a bind's node shows (no reference taken: the node holds
+ * one), or node itself if it is no bind's. */
+struct inode *mount_bind_shown(struct inode *node);
 /* ino's reference traded for its source's if it is a bind's node. */
 struct inode *mount_bind_source(struct inode *ino);
 /* umount's EBUSY for a bind: another mount on it, or one made after it
