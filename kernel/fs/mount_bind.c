@@ -5,7 +5,9 @@
  * entry whose root is a small "bind node": a walk that reaches it goes on
  * to the bound inode itself (vfs.c's enter_mounts) and there stops, so
  * the mounts on that inode are not entered again (a bind of a directory
- * onto itself, what LTP does to make a mount point). Big lock throughout.
+ * onto itself, what LTP does to make a mount point). The calls that name
+ * a mount by its path reach the node itself through mount_lookup. Big
+ * lock throughout.
  */
 #include <kernel/mount.h>
 #include <kernel/vfs.h>
@@ -15,6 +17,52 @@
 #include <kernel/string.h>
 #include <kernel/printk.h>
 #include "vfs_int.h"
+
+/* The top of the mounts on ino the caller's namespace sees, a bind's
+ * node itself included (consumes ino's reference); a use of each, as
+ * enter_mounts's. */
+static struct inode *
+top_mount(struct inode *ino)
+{
+	for (;;) {
+		struct inode *m = ino->mounted;
+		while (m && !mount_visible(m))
+			m = m->mounted;
+		if (!m)
+			return ino;
+		if (m->sb)
+			m->sb->mnt_entered++;
+		inode_get(m);
+		inode_put(ino);
+		ino = m;
+	}
+}
+
+struct inode *
+mount_lookup(struct proc *p, int dirfd, const char *path, bool follow)
+{
+	const char *last;
+	size_t len;
+	struct inode *dir = vfs_lookup_parent(p, dirfd, path, &last, &len);
+	if (IS_ERR(dir))
+		return dir;
+	bool dots = last[0] == '.' && (len == 1 || (len == 2 && last[1] == '.'));
+	struct inode *ino;
+	if (dots)	/* "/", "x/.": no name to look up in a parent */
+		ino = NULL;
+	else if (vfs_permission(p, dir, 1) < 0)
+		ino = ERR_PTR(-EACCES);
+	else
+		ino = dir->iops->lookup(dir, last, len);
+	inode_put(dir);
+	if (dots) {
+		ino = vfs_lookup(p, dirfd, path, follow);
+	} else if (!IS_ERR(ino) && S_ISLNK(ino->mode) && follow) {
+		inode_put(ino);	/* the link's target, as any walk finds it */
+		ino = vfs_lookup(p, dirfd, path, true);
+	}
+	return IS_ERR(ino) ? ino : top_mount(ino);
+}
 
 /* A bind node's own data: its super (the bind's flags, mountinfo's
  * options and device) and the inode it shows. */

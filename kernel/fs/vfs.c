@@ -399,26 +399,6 @@ enter_mounts(struct inode *ino)
 	return mount_bind_source(ino);	/* a bind shows its source */
 }
 
-/* The top of the mounts on ino the caller's namespace sees, a bind's
- * node itself included (consumes ino's reference); a use of each, as
- * enter_mounts's. */
-static struct inode *
-top_mount(struct inode *ino)
-{
-	for (;;) {
-		struct inode *m = ino->mounted;
-		while (m && !mount_visible(m))
-			m = m->mounted;
-		if (!m)
-			return ino;
-		if (m->sb)
-			m->sb->mnt_entered++;
-		inode_get(m);
-		inode_put(ino);
-		ino = m;
-	}
-}
-
 struct inode *
 start_dir(struct proc *p, int dirfd, const char *path)
 {
@@ -569,32 +549,6 @@ vfs_lookup(struct proc *p, int dirfd, const char *path, bool follow)
 	if (IS_ERR(dir))
 		return dir;
 	return walk(p, dir, path, follow, &depth, NULL, NULL);
-}
-
-struct inode *
-vfs_lookup_mount(struct proc *p, int dirfd, const char *path, bool follow)
-{
-	const char *last;
-	size_t len;
-	struct inode *dir = vfs_lookup_parent(p, dirfd, path, &last, &len);
-	if (IS_ERR(dir))
-		return dir;
-	struct inode *ino = ERR_PTR(-EACCES);
-	bool dots = last[0] == '.' && (len == 1 || (len == 2 && last[1] == '.'));
-	if (dots || vfs_permission(p, dir, 1) < 0)
-		;
-	else if (!S_ISDIR(dir->mode))
-		ino = ERR_PTR(-ENOTDIR);
-	else
-		ino = dir->iops->lookup(dir, last, len);
-	inode_put(dir);
-	if (!IS_ERR(ino) && S_ISLNK(ino->mode) && follow) {
-		inode_put(ino);	/* the link's target, as any walk finds it */
-		ino = vfs_lookup(p, dirfd, path, true);
-	} else if (dots) {
-		ino = vfs_lookup(p, dirfd, path, follow);
-	}
-	return IS_ERR(ino) ? ino : top_mount(ino);
 }
 
 struct inode *

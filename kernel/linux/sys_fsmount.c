@@ -171,8 +171,8 @@ mount_root_lookup(int dfd, uaddr_t upath, int at_flags)
 	if (!path)
 		return ERR_PTR(err);
 	struct inode *ino = path[0] || !(at_flags & AT_EMPTY_PATH) ?
-		vfs_lookup_mount(current()->proc, dfd, path,
-				 !(at_flags & AT_SYMLINK_NOFOLLOW)) :
+		mount_lookup(current()->proc, dfd, path,
+			     !(at_flags & AT_SYMLINK_NOFOLLOW)) :
 		lookup_at(dfd, upath, at_flags);
 	bool empty = path[0] == 0;
 	kfree(path);

@@ -178,7 +178,7 @@ remount(struct proc *p, uaddr_t utarget, unsigned long flags,
 	const char *options)
 {
 	WITH_PATH(target, utarget);
-	struct inode *where = vfs_lookup_mount(p, AT_FDCWD, target, true);
+	struct inode *where = mount_lookup(p, AT_FDCWD, target, true);
 	kfree(target);
 	if (IS_ERR(where))
 		return PTR_ERR(where);
@@ -220,7 +220,7 @@ mount_root_at(struct proc *p, uaddr_t upath)
 	char *path = getpath(upath, &err);
 	if (!path)
 		return ERR_PTR(err);
-	struct inode *root = vfs_lookup_mount(p, AT_FDCWD, path, true);
+	struct inode *root = mount_lookup(p, AT_FDCWD, path, true);
 	kfree(path);
 	if (!IS_ERR(root) && !is_mount_root(root)) {
 		inode_put(root);
@@ -368,8 +368,8 @@ bind(struct proc *p, uaddr_t usource, uaddr_t utarget)
 	if (IS_ERR(source))
 		return PTR_ERR(source);
 	char *to = getpath(utarget, &r);
-	struct inode *where = to ? vfs_lookup_mount(p, AT_FDCWD, to, true) :
-				   ERR_PTR(r);
+	struct inode *where = to ? mount_lookup(p, AT_FDCWD, to, true) :
+			      ERR_PTR(r);
 	kfree(to);
 	r = IS_ERR(where) ? PTR_ERR(where) : mount_bind(p, source, where);
 	if (!IS_ERR(where))
@@ -491,8 +491,8 @@ sys_umount2(uaddr_t utarget, int flags)
 	if (flags & ~0xf)
 		return -EINVAL;
 	WITH_PATH(target, utarget);
-	struct inode *root = vfs_lookup_mount(p, AT_FDCWD, target,
-					      !(flags & UMOUNT_NOFOLLOW));
+	struct inode *root = mount_lookup(p, AT_FDCWD, target,
+					  !(flags & UMOUNT_NOFOLLOW));
 	kfree(target);
 	if (IS_ERR(root))
 		return PTR_ERR(root);

@@ -143,8 +143,8 @@ bind_mnt_id(int dirfd, uaddr_t upath, int flags, unsigned mask,
 		kfree(path);
 		return;
 	}
-	struct inode *top = vfs_lookup_mount(current()->proc, dirfd, path,
-					     !(flags & AT_SYMLINK_NOFOLLOW));
+	struct inode *top = mount_lookup(current()->proc, dirfd, path,
+					 !(flags & AT_SYMLINK_NOFOLLOW));
 	kfree(path);
 	if (IS_ERR(top))
 		return;

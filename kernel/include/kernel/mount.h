@@ -122,6 +122,13 @@ int mount_move(struct inode *root, struct inode *where, const char *path);
  * a detached tree), -EBUSY, -ENOMEM. Big lock.
  */
 long mount_bind(struct proc *p, struct inode *source, struct inode *where);
+/*
+ * The inode path names for umount and remount: the top of the mounts
+ * there, a bind's own node rather than what it shows (vfs_lookup's
+ * answer); a new reference or an error pointer. Big lock; may sleep.
+ */
+struct inode *mount_lookup(struct proc *p, int dirfd, const char *path,
+			   bool follow);
 /* Whether root, a mount table entry's root, is a bind's node. */
 bool mount_is_bind(const struct inode *root);
 /* The inode a bind's node shows (no reference taken: the node holds

@@ -524,13 +524,6 @@ struct file *epoll_target(struct file *ep, int tfd, unsigned toff);
  */
 struct inode *vfs_lookup(struct proc *p, int dirfd, const char *path,
 			 bool follow);
-/*
- * The inode path names for umount and remount: the top of the mounts
- * there, a bind's own node rather than what it shows (vfs_lookup's);
- * a new reference or an error pointer. Big lock; may sleep.
- */
-struct inode *vfs_lookup_mount(struct proc *p, int dirfd, const char *path,
-			       bool follow);
 struct inode *vfs_lookup_parent(struct proc *p, int dirfd, const char *path,
 				const char **last, size_t *last_len);
 /*
