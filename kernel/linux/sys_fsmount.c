@@ -155,7 +155,6 @@ sys_fsopen(uaddr_t uname, unsigned flags)
 	return install_context(fc, flags & FSOPEN_CLOEXEC);
 }
 
-/* The mount root at dfd/upath, or an error pointer (EINVAL: no root). */
 static struct detached *detached_of(struct inode *ino);
 
 /*
@@ -528,6 +527,20 @@ attach_detached(struct proc *p, struct detached *d, struct inode *where)
 #define MOVE_MOUNT_BENEATH 0x200
 #define MOVE_MOUNT__MASK 0x377
 
+/* move_mount of an attached mount: the top one at its path (a bind's own
+ * node, not the mount of what it shows). */
+static long
+move_attached(struct proc *p, int dfd, uaddr_t upath, int at_flags,
+	      struct inode *where)
+{
+	struct inode *root = mount_root_lookup(dfd, upath, at_flags);
+	if (IS_ERR(root))
+		return PTR_ERR(root);
+	long r = mount_attach_moved(p, root, where);
+	inode_put(root);
+	return r;
+}
+
 long
 sys_move_mount(int from_dfd, uaddr_t from_path, int to_dfd, uaddr_t to_path,
 	       unsigned flags)
@@ -557,7 +570,7 @@ sys_move_mount(int from_dfd, uaddr_t from_path, int to_dfd, uaddr_t to_path,
 	else if (r == 0 && d)
 		r = attach_detached(p, d, where);
 	else if (r == 0)
-		r = mount_attach_moved(p, from, where);
+		r = move_attached(p, from_dfd, from_path, fat, where);
 	if (!IS_ERR(where))
 		inode_put(where);
 	inode_put(from);
@@ -745,7 +758,8 @@ sys_mount_setattr(int dfd, uaddr_t upath, unsigned flags, uaddr_t uattr,
 		return PTR_ERR(top);
 	struct detached *d = detached_of(top);
 	r = d && d->clone ? setattr_clone(top, &a) : setattr_one(top, &a);
-	for (int i = 0; r == 0 && (flags & AT_RECURSIVE) && i < MOUNT_MAX; i++)
+	bool recursive = (flags & AT_RECURSIVE) && !(d && d->clone);
+	for (int i = 0; r == 0 && recursive && i < MOUNT_MAX; i++)
 		if (mounts[i].root && mounts[i].root != top &&
 		    mounts[i].root->covered &&
 		    mount_in_tree(mounts[i].root->covered, top))

@@ -6,7 +6,8 @@
  * shows the bind's root (field 4) and its mount point, statx its own
  * mount id; umount takes the bind off and leaves the source; MNT_DETACH
  * too; open_tree's clone attached by move_mount, and dropped when closed
- * unattached; the errors: a missing source (ENOENT), an empty one
+ * unattached; move_mount and MS_MOVE of a bind move the bind, not the
+ * mount it shows; the errors: a missing source (ENOENT), an empty one
  * (EINVAL), a directory onto a file or the reverse (ENOTDIR), unlink of a
  * bound file (EBUSY), umount of what is no longer mounted (EINVAL), not
  * root (EPERM).
@@ -212,6 +213,34 @@ test_clone(void)
 	unlink(at(src, "a"));
 }
 
+/* move_mount and MS_MOVE of a bind of a mount's root move the bind,
+ * not the mount it shows. */
+static void
+test_move(void)
+{
+	char other[128];
+	snprintf(other, sizeof(other), "%s/other", top);
+	mkdir(other, 0755);
+	CHECK_EQ("a tmpfs on the source", mount("none", src, "tmpfs", 0, NULL),
+	    0);
+	write_file(at(src, "m"), "mounted");
+	CHECK_EQ("bound elsewhere", mount(src, dst, NULL, MS_BIND, NULL), 0);
+	CHECK_EQ("move_mount of the bind", syscall(SYS_move_mount, AT_FDCWD,
+	    dst, AT_FDCWD, other, 0), 0);
+	CHECK_STR("shown at the new place", read_file(at(other, "m")),
+	    "mounted");
+	CHECK_ERR("not at the old", access(at(dst, "m"), F_OK), ENOENT);
+	CHECK_STR("the source's tmpfs stays", read_file(at(src, "m")),
+	    "mounted");
+	CHECK_EQ("MS_MOVE it back", mount(other, dst, NULL, MS_MOVE, NULL), 0);
+	CHECK_STR("shown there again", read_file(at(dst, "m")), "mounted");
+	CHECK_ERR("and gone from the other", access(at(other, "m"), F_OK),
+	    ENOENT);
+	CHECK_EQ("umount the bind", umount(dst), 0);
+	CHECK_EQ("umount the tmpfs", umount(src), 0);
+	rmdir(other);
+}
+
 static void
 test_errors(void)
 {
@@ -250,6 +279,7 @@ main(void)
 	test_file();
 	test_self();
 	test_clone();
+	test_move();
 	test_errors();
 	rmdir(src);
 	rmdir(dst);
