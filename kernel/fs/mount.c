@@ -249,8 +249,8 @@ int
 vfs_mount(struct inode *where, struct inode *root, const char *path,
 	  const char *source, const char *type)
 {
-	if (!S_ISDIR(where->mode))
-		return -ENOTDIR;
+	if (S_ISDIR(where->mode) != S_ISDIR(root->mode))
+		return -ENOTDIR;	/* a file is bound only onto a file */
 	/* on top of what other mount namespaces mounted there */
 	while (where->mounted && !mount_visible(where->mounted))
 		where = where->mounted;

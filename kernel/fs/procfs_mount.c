@@ -93,7 +93,7 @@ mount_parent(int i)
 /*
  * /proc/PID/mountinfo (proc(5)): mount id, parent id, the st_dev of the
  * mount's files as major:minor, the root of the mount within its file
- * system (always "/": Petrel has no bind mounts), the mount point and
+ * system ("/" but for a bind: kernel/fs/mount_bind.c), the mount point and
  * options, the optional fields (shared:N, unbindable), then "-", type,
  * source and super options.
  * Ids are the mount table's slots plus one.
@@ -105,15 +105,16 @@ gen_mountinfo(struct gen *g)
 		const struct mount_entry *m = &mounts[i];
 		uint32_t dev = m->root && m->root->sb ? m->root->sb->dev : 0;
 		const char *rw = m->read_only ? "ro" : "rw";
-		char opts[96];
+		char opts[96], root[128];
 
 		if (!m->root || !mount_visible(m->root))
 			continue;
 		mount_options(m->root->sb, opts, sizeof(opts));
+		mount_bind_root(m->root, root, sizeof(root));
 		/* st_dev's encoding, as glibc's major() and minor() read it */
-		gprintf(g, "%d %d %u:%u / %s %s", i + 1, mount_parent(i) + 1,
+		gprintf(g, "%d %d %u:%u %s %s %s", i + 1, mount_parent(i) + 1,
 			(dev >> 8) & 0xfff, (dev & 0xff) | ((dev >> 12) & ~0xffu),
-			m->path, opts);
+			root, m->path, opts);
 		/* the optional fields: a shared mount's peer group is its own */
 		if (m->root->sb && (m->root->sb->mnt_flags & MS_SHARED))
 			gprintf(g, " shared:%d", i + 1);

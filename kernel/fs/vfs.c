@@ -396,7 +396,7 @@ enter_mounts(struct inode *ino)
 		inode_put(ino);
 		ino = m;
 	}
-	return ino;
+	return mount_bind_source(ino);	/* a bind shows its source */
 }
 
 struct inode *

@@ -78,6 +78,8 @@ struct detached {
 	const char *kind;		/* an in-kernel type's static name */
 	char source[64];
 	bool disk;			/* mounted by the mounter on attach */
+	bool clone;			/* open_tree's: root is what a bind
+					   of it shows (mount_bind) */
 	bool ro;
 	unsigned mnt_flags;
 	bool attached;
@@ -153,12 +155,30 @@ sys_fsopen(uaddr_t uname, unsigned flags)
 	return install_context(fc, flags & FSOPEN_CLOEXEC);
 }
 
-/* The mount root at dfd/upath, or an error pointer (EINVAL: no root). */
+static struct detached *detached_of(struct inode *ino);
+
+/*
+ * The root of the mount upath names (the top one there, a bind's own
+ * node), or an open_tree clone's fd with AT_EMPTY_PATH; EINVAL for what
+ * is no mount's root.
+ */
 static struct inode *
 mount_root_lookup(int dfd, uaddr_t upath, int at_flags)
 {
-	struct inode *ino = lookup_at(dfd, upath, at_flags);
-	if (!IS_ERR(ino) && !ino->covered && ino != vfs_root()) {
+	long err = 0;
+	char *path = getpath(upath, &err);
+	if (!path)
+		return ERR_PTR(err);
+	struct inode *ino = path[0] || !(at_flags & AT_EMPTY_PATH) ?
+		mount_lookup(current()->proc, dfd, path,
+			     !(at_flags & AT_SYMLINK_NOFOLLOW)) :
+		lookup_at(dfd, upath, at_flags);
+	bool empty = path[0] == 0;
+	kfree(path);
+	if (IS_ERR(ino))
+		return ino;
+	struct detached *d = empty ? detached_of(ino) : NULL;
+	if (!(d && d->clone) && !ino->covered && ino != vfs_root()) {
 		inode_put(ino);
 		return ERR_PTR(-EINVAL);
 	}
@@ -176,6 +196,8 @@ sys_fspick(int dfd, uaddr_t upath, unsigned flags)
 	int at = (flags & FSPICK_SYMLINK_NOFOLLOW ? AT_SYMLINK_NOFOLLOW : 0) |
 		 (flags & FSPICK_EMPTY_PATH ? AT_EMPTY_PATH : 0);
 	struct inode *root = mount_root_lookup(dfd, upath, at);
+	if (!IS_ERR(root))
+		root = mount_fs_root(root);	/* a bind's or clone's */
 	if (IS_ERR(root))
 		return PTR_ERR(root);
 	struct fs_context *fc = kzalloc(sizeof(*fc));
@@ -479,7 +501,9 @@ attach_detached(struct proc *p, struct detached *d, struct inode *where)
 	long r;
 	if (!mount_in_tree(where, vfs_root()))
 		return -EINVAL;	/* into a detached tree, its own included */
-	if (d->disk) {
+	if (d->clone) {
+		r = mount_bind(p, d->root, where);
+	} else if (d->disk) {
 		r = diskmount(p, d->source, where, d->type,
 			      d->ro ? MS_RDONLY : 0);
 		if (r == 0 && where->mounted && where->mounted->sb)
@@ -502,6 +526,20 @@ attach_detached(struct proc *p, struct detached *d, struct inode *where)
 #define MOVE_MOUNT_SET_GROUP 0x100
 #define MOVE_MOUNT_BENEATH 0x200
 #define MOVE_MOUNT__MASK 0x377
+
+/* move_mount of an attached mount: the top one at its path (a bind's own
+ * node, not the mount of what it shows). */
+static long
+move_attached(struct proc *p, int dfd, uaddr_t upath, int at_flags,
+	      struct inode *where)
+{
+	struct inode *root = mount_root_lookup(dfd, upath, at_flags);
+	if (IS_ERR(root))
+		return PTR_ERR(root);
+	long r = mount_attach_moved(p, root, where);
+	inode_put(root);
+	return r;
+}
 
 long
 sys_move_mount(int from_dfd, uaddr_t from_path, int to_dfd, uaddr_t to_path,
@@ -527,12 +565,12 @@ sys_move_mount(int from_dfd, uaddr_t from_path, int to_dfd, uaddr_t to_path,
 	struct inode *where = lookup_at(to_dfd, to_path, tat);
 	long r = IS_ERR(where) ? PTR_ERR(where) : 0;
 	struct detached *d = r == 0 ? detached_of(from) : NULL;
-	if (r == 0 && !S_ISDIR(where->mode))
+	if (r == 0 && !S_ISDIR(where->mode) && !(d && d->clone))
 		r = -EINVAL;	/* a directory's mount onto a file */
 	else if (r == 0 && d)
 		r = attach_detached(p, d, where);
 	else if (r == 0)
-		r = mount_attach_moved(p, from, where);
+		r = move_attached(p, from_dfd, from_path, fat, where);
 	if (!IS_ERR(where))
 		inode_put(where);
 	inode_put(from);
@@ -543,10 +581,24 @@ sys_move_mount(int from_dfd, uaddr_t from_path, int to_dfd, uaddr_t to_path,
 #define OPEN_TREE_CLONE 1
 
 /*
- * open_tree without OPEN_TREE_CLONE is an O_PATH open. A clone would be
- * the tree mounted a second time (a bind mount), which Petrel's mount
- * table cannot hold: EINVAL, what Linux says of an unbindable mount.
+ * open_tree's OPEN_TREE_CLONE: a detached bind of ino (an O_PATH fd on
+ * it), which move_mount attaches. With AT_RECURSIVE or without, the mounts
+ * inside are seen through it (kernel/fs/mount_bind.c).
  */
+static long
+open_tree_clone(struct inode *ino, bool cloexec)
+{
+	if (!ino->sb || (S_ISDIR(ino->mode) && !mount_in_tree(ino, vfs_root())))
+		return -EINVAL;	/* a detached tree, an anonymous inode */
+	struct detached *d = kzalloc(sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	d->root = ino;		/* the fd's reference keeps it */
+	d->clone = true;
+	return install_detached(d, cloexec);
+}
+
+/* open_tree without OPEN_TREE_CLONE is an O_PATH open. */
 long
 sys_open_tree(int dfd, uaddr_t upath, unsigned flags)
 {
@@ -564,8 +616,10 @@ sys_open_tree(int dfd, uaddr_t upath, unsigned flags)
 					       AT_SYMLINK_NOFOLLOW));
 	if (IS_ERR(ino))
 		return PTR_ERR(ino);
-	long r = -EINVAL;
-	if (!(flags & OPEN_TREE_CLONE)) {
+	long r;
+	if (flags & OPEN_TREE_CLONE) {
+		r = open_tree_clone(ino, flags & O_CLOEXEC);
+	} else {
 		struct file *f = file_new(ino, O_PATH);
 		r = -ENOMEM;
 		if (f) {
@@ -633,7 +687,10 @@ setattr_one(struct inode *root, const struct mount_attr_k *a)
 	unsigned now = attr_of(sb);
 	unsigned want = (now & ~(unsigned)a->attr_clr) | (unsigned)a->attr_set;
 	bool ro = want & MOUNT_ATTR_RDONLY;
-	if (ro != sb->read_only) {
+	if (mount_is_bind(root) &&
+	    !mount_bind_flags_kept(root, ro, mount_flags_from_attr(want)))
+		return -EINVAL;
+	if (ro != sb->read_only && !mount_is_bind(root)) {
 		long r = mount_reconfigure(root, ro, "");
 		if (r < 0)
 			return r;
@@ -643,6 +700,16 @@ setattr_one(struct inode *root, const struct mount_attr_k *a)
 		keep = a->propagation & (MS_SHARED | MS_UNBINDABLE);
 	sb->mnt_flags = mount_flags_from_attr(want) | keep;
 	return 0;
+}
+
+/* mount_setattr on open_tree's clone before move_mount: its flags are
+ * its source's (mount_bind_flags_kept), propagation aside. */
+static long
+setattr_clone(struct inode *ino, const struct mount_attr_k *a)
+{
+	unsigned now = attr_of(ino->sb);
+	unsigned want = (now & ~(unsigned)a->attr_clr) | (unsigned)a->attr_set;
+	return want == now ? 0 : -EINVAL;
 }
 
 /* Copies a struct that may grow (copy_struct_from_user): a larger one
@@ -689,8 +756,10 @@ sys_mount_setattr(int dfd, uaddr_t upath, unsigned flags, uaddr_t uattr,
 						       AT_SYMLINK_NOFOLLOW));
 	if (IS_ERR(top))
 		return PTR_ERR(top);
-	r = setattr_one(top, &a);
-	for (int i = 0; r == 0 && (flags & AT_RECURSIVE) && i < MOUNT_MAX; i++)
+	struct detached *d = detached_of(top);
+	r = d && d->clone ? setattr_clone(top, &a) : setattr_one(top, &a);
+	bool recursive = (flags & AT_RECURSIVE) && !(d && d->clone);
+	for (int i = 0; r == 0 && recursive && i < MOUNT_MAX; i++)
 		if (mounts[i].root && mounts[i].root != top &&
 		    mounts[i].root->covered &&
 		    mount_in_tree(mounts[i].root->covered, top))

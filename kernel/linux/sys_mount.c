@@ -152,6 +152,21 @@ mount_reconfigure(struct inode *root, bool ro, const char *options)
 }
 
 /*
+ * A remount of a bind (MS_BIND: the mount's own flags): a bind shows its
+ * source's files, whose file system's flags rule them, so only the flags
+ * the source has are taken (kernel/fs/mount_bind.c).
+ */
+static long
+remount_bind(struct inode *node, unsigned long flags)
+{
+	unsigned want = mount_flags_from_ms(flags, node->sb->mnt_flags);
+	if (!mount_bind_flags_kept(node, flags & MS_RDONLY, want))
+		return -EINVAL;
+	procfs_mounts_changed();
+	return 0;
+}
+
+/*
  * mount -o remount: a tmpfs takes its new options (size=); MS_RDONLY
  * makes a tmpfs or a server's tree read-only (EBUSY while a file on it is
  * open for writing) or, absent, writable again; the mount's flags
@@ -163,8 +178,17 @@ remount(struct proc *p, uaddr_t utarget, unsigned long flags,
 	const char *options)
 {
 	WITH_PATH(target, utarget);
-	struct inode *where = vfs_lookup(p, AT_FDCWD, target, true);
+	struct inode *where = mount_lookup(p, AT_FDCWD, target, true);
 	kfree(target);
+	if (IS_ERR(where))
+		return PTR_ERR(where);
+	if (mount_is_bind(where) && (flags & MS_BIND)) {
+		long r = remount_bind(where, flags);
+		inode_put(where);
+		return r;
+	}
+	if (mount_is_bind(where))
+		where = mount_fs_root(where);	/* its file system's */
 	if (IS_ERR(where))
 		return PTR_ERR(where);
 	long r = -EINVAL;	/* not the root of a mount */
@@ -196,7 +220,7 @@ mount_root_at(struct proc *p, uaddr_t upath)
 	char *path = getpath(upath, &err);
 	if (!path)
 		return ERR_PTR(err);
-	struct inode *root = vfs_lookup(p, AT_FDCWD, path, true);
+	struct inode *root = mount_lookup(p, AT_FDCWD, path, true);
 	kfree(path);
 	if (!IS_ERR(root) && !is_mount_root(root)) {
 		inode_put(root);
@@ -325,6 +349,35 @@ mount_attach(struct proc *p, struct inode *where, struct inode *root,
 	return r;
 }
 
+/*
+ * MS_BIND: the directory or file at usource is shown at utarget too
+ * (kernel/fs/mount_bind.c). The mounts inside the source are seen
+ * through the bind whether MS_REC asks or not: a walk in the bind is one
+ * in the source's own tree.
+ */
+static long
+bind(struct proc *p, uaddr_t usource, uaddr_t utarget)
+{
+	long r = 0;
+	char *from = usource ? getpath(usource, &r) : NULL;
+	if (!from)
+		return r ? r : -EINVAL;
+	struct inode *source = from[0] ? vfs_lookup(p, AT_FDCWD, from, true) :
+					 ERR_PTR(-EINVAL);
+	kfree(from);
+	if (IS_ERR(source))
+		return PTR_ERR(source);
+	char *to = getpath(utarget, &r);
+	struct inode *where = to ? mount_lookup(p, AT_FDCWD, to, true) :
+			      ERR_PTR(r);
+	kfree(to);
+	r = IS_ERR(where) ? PTR_ERR(where) : mount_bind(p, source, where);
+	if (!IS_ERR(where))
+		inode_put(where);
+	inode_put(source);
+	return r;
+}
+
 long
 sys_mount(uaddr_t usource, uaddr_t utarget, uaddr_t utype, unsigned long flags, uaddr_t data)
 {
@@ -342,9 +395,11 @@ sys_mount(uaddr_t usource, uaddr_t utarget, uaddr_t utype, unsigned long flags, 
 		return -EINVAL;	/* longer than any options tmpfs knows */
 	if (flags & MS_REMOUNT)
 		return remount(p, utarget, flags, options);
-	if (!(flags & MS_BIND) && (flags & MS_PROPAGATION))
+	if (flags & MS_BIND)
+		return bind(p, usource, utarget);
+	if (flags & MS_PROPAGATION)
 		return change_type(p, utarget, flags);
-	if (!(flags & MS_BIND) && (flags & MS_MOVE))
+	if (flags & MS_MOVE)
 		return move_old(p, usource, utarget);
 	if (!utype)
 		return -EINVAL;	/* a new mount needs a type */
@@ -436,8 +491,8 @@ sys_umount2(uaddr_t utarget, int flags)
 	if (flags & ~0xf)
 		return -EINVAL;
 	WITH_PATH(target, utarget);
-	struct inode *root = vfs_lookup(p, AT_FDCWD, target,
-					!(flags & UMOUNT_NOFOLLOW));
+	struct inode *root = mount_lookup(p, AT_FDCWD, target,
+					  !(flags & UMOUNT_NOFOLLOW));
 	kfree(target);
 	if (IS_ERR(root))
 		return PTR_ERR(root);
@@ -448,7 +503,11 @@ sys_umount2(uaddr_t utarget, int flags)
 		r = -EINVAL;
 	else if (mount_ns_leave(root))
 		r = 0;		/* another mount namespace keeps it */
-	else if (!(flags & MNT_DETACH) && mount_busy(root->sb, root, false))
+	else if (!(flags & MNT_DETACH) && mount_is_bind(root) &&
+		 mount_bind_busy(root))
+		r = -EBUSY;
+	else if (!(flags & MNT_DETACH) && !mount_is_bind(root) &&
+		 mount_busy(root->sb, root, false))
 		r = -EBUSY;
 	else if ((flags & MNT_EXPIRE) && !expired(root->sb))
 		r = -EAGAIN;
@@ -467,6 +526,7 @@ sys_umount2(uaddr_t utarget, int flags)
 int
 statfs_fill(struct inode *ino, struct statfs_k *s)
 {
+	ino = mount_bind_shown(ino);	/* a bind's: its source's */
 	memset(s, 0, sizeof(*s));
 	if (ino->sb && ino->sb->ops && ino->sb->ops->statfs) {
 		int e = ino->sb->ops->statfs(ino->sb, s);

@@ -242,7 +242,9 @@ sm_strings_fill(struct statmount_k *sm, struct sm_strings *st, int slot,
 		sm->mask |= e ? 0 : STATMOUNT_FS_TYPE;
 	}
 	if (!e && (mask & STATMOUNT_MNT_ROOT)) {
-		e = sm_string(st, "/", &sm->mnt_root);
+		char root[sizeof(m->path)];
+		mount_bind_root(m->root, root, sizeof(root));
+		e = sm_string(st, root, &sm->mnt_root);
 		sm->mask |= e ? 0 : STATMOUNT_MNT_ROOT;
 	}
 	if (!e && (mask & STATMOUNT_MNT_POINT)) {

@@ -12,6 +12,7 @@
 #include <kernel/syscall.h>
 #include <syscall_table.h>
 #include <kernel/errno.h>
+#include <kernel/kmalloc.h>
 #include <kernel/string.h>
 #include "path.h"
 
@@ -128,6 +129,30 @@ statx_fill(struct inode *ino, unsigned want, struct statx_k *sx)
 	}
 }
 
+/*
+ * The mount id of a bind's root named by its path: the bind's, as Linux's
+ * (a walk ends on the bound inode itself, whose id is its own mount's).
+ */
+static void
+bind_mnt_id(int dirfd, uaddr_t upath, int flags, unsigned mask,
+	    struct statx_k *sx)
+{
+	long err = 0;
+	char *path = getpath(upath, &err);
+	if (!path || !path[0]) {
+		kfree(path);
+		return;
+	}
+	struct inode *top = mount_lookup(current()->proc, dirfd, path,
+					 !(flags & AT_SYMLINK_NOFOLLOW));
+	kfree(path);
+	if (IS_ERR(top))
+		return;
+	if (mount_is_bind(top))
+		sx->mnt_id = mount_id_of(top, mask & STATX_MNT_ID_UNIQUE);
+	inode_put(top);
+}
+
 long
 sys_statx(int dirfd, uaddr_t path, int flags, unsigned mask, uaddr_t buf)
 {
@@ -145,6 +170,8 @@ sys_statx(int dirfd, uaddr_t path, int flags, unsigned mask, uaddr_t buf)
 	struct statx_k sx;
 	if (r == 0)
 		statx_fill(ino, mask, &sx);
+	if (r == 0 && mount_bind_shows(ino))
+		bind_mnt_id(dirfd, path, flags, mask, &sx);
 	inode_put(ino);
 	return r < 0 ? r : copyout(buf, &sx, sizeof(sx));
 }

@@ -2,7 +2,8 @@
  * Mounts as a whole (kernel/fs/mount.c): the per-mount flags mount(2),
  * fsmount(2) and mount_setattr(2) set, how /proc/mounts and statfs show
  * them, and moving a mounted tree. Petrel mounts each file system at one
- * place (there are no bind mounts), so a mount's flags live in its super.
+ * place, so a mount's flags live in its super; a bind mount's node has a
+ * super of its own (kernel/fs/mount_bind.c).
  */
 #ifndef KERNEL_MOUNT_H
 #define KERNEL_MOUNT_H
@@ -112,6 +113,51 @@ void mount_options(const struct super *sb, char *buf, size_t size);
  * (where is inside the tree), -EBUSY (a mount is there).
  */
 int mount_move(struct inode *root, struct inode *where, const char *path);
+
+/* Bind mounts (kernel/fs/mount_bind.c). */
+/*
+ * Mounts source (a directory or a file, as where is) at where as a bind
+ * (mount(2)'s MS_BIND): walks that reach where go on to source. 0,
+ * -ENOTDIR (a directory onto a file or the reverse), -EINVAL (source in
+ * a detached tree), -EBUSY, -ENOMEM. Big lock.
+ */
+long mount_bind(struct proc *p, struct inode *source, struct inode *where);
+/*
+ * The inode path names for umount and remount: the top of the mounts
+ * there, a bind's own node rather than what it shows (vfs_lookup's
+ * answer); a new reference or an error pointer. Big lock; may sleep.
+ */
+struct inode *mount_lookup(struct proc *p, int dirfd, const char *path,
+			   bool follow);
+/* Whether root, a mount table entry's root, is a bind's node. */
+bool mount_is_bind(const struct inode *root);
+/* The inode a bind's node shows (no reference taken: the node holds
+ * one), or node itself if it is no bind's. */
+struct inode *mount_bind_shown(struct inode *node);
+/* ino's reference traded for its source's if it is a bind's node. */
+struct inode *mount_bind_source(struct inode *ino);
+/* umount's EBUSY for a bind: another mount on it, or one made after it
+ * inside the tree it shows (its files' users are the source's: they do
+ * not count). */
+bool mount_bind_busy(const struct inode *node);
+/*
+ * Whether a bind keeps read-only ro and mount flags mnt_flags as they
+ * are: those of its source's file system, which rule the files it shows.
+ * A bind's remount and mount_setattr take no others (EINVAL): a
+ * read-only bind of a writable tree is not done.
+ */
+bool mount_bind_flags_kept(const struct inode *node, bool ro,
+			   unsigned mnt_flags);
+/* The root of the mount of the file system ino (or a bind's node) shows,
+ * as fspick and a remount reconfigure it: a new reference, for ino's,
+ * or -EINVAL if the file system is not mounted. */
+struct inode *mount_fs_root(struct inode *ino);
+/* Whether a bind shows ino (is its root): its path then may name the
+ * bind rather than ino's own mount (statx's mount id). */
+bool mount_bind_shows(const struct inode *ino);
+/* mountinfo's root field for the mount with root root into buf: the
+ * bound directory's path inside its file system, "/" for others. */
+void mount_bind_root(const struct inode *root, char *buf, size_t size);
 
 /* Mount namespaces (kernel/fs/mount_ns.c). */
 struct mount_entry;
