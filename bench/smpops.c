@@ -12,6 +12,12 @@
  *
  *   smpops bkl NAME cpuI acquired A contended C wait_ns W hold_ns H span_ns S
  *
+ * and, where /proc/petrel/mm exists (the page allocator's lock and cache,
+ * TLB shootdown interrupts, spinlock waits: docs/kernel.md, "Memory"), one
+ * line per CPU with each column's growth, named as the file's header does:
+ *
+ *   smpops mm NAME cpuI page_lock P contended C ... spins_contended S
+ *
  * then "smpops done".
  *
  *   smpops [-j WORKERS] [-s SECONDS] [-d DIR] CASE...
@@ -42,6 +48,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,6 +77,14 @@ struct shared {
 
 struct bkl_line {
 	unsigned long long acquired, contended, wait_ns, hold_ns;
+};
+
+/* /proc/petrel/mm: its header's column names and a row of counts a CPU. */
+#define MM_COLS 16
+struct mm_table {
+	int cols, cpus;
+	char names[MM_COLS][32];
+	unsigned long long counts[CPUS_MAX][MM_COLS];
 };
 
 static struct shared *shared;
@@ -319,9 +334,50 @@ bkl_report(const char *name, const struct bkl_line *a,
 		       (unsigned long long)span);
 }
 
+/* Reads /proc/petrel/mm into t; false without it. */
+static bool
+mm_read(struct mm_table *t)
+{
+	FILE *f = fopen("/proc/petrel/mm", "r");
+	char text[512], *word, *save;
+
+	t->cols = t->cpus = 0;
+	if (!f)
+		return false;
+	if (fgets(text, sizeof(text), f)) {
+		strtok_r(text, " \n", &save);	/* "cpu" */
+		while (t->cols < MM_COLS && (word = strtok_r(NULL, " \n", &save)))
+			snprintf(t->names[t->cols++], sizeof(t->names[0]), "%s",
+				 word);
+	}
+	while (t->cpus < CPUS_MAX && fgets(text, sizeof(text), f)) {
+		strtok_r(text, " \n", &save);	/* "cpuI" */
+		for (int i = 0; i < t->cols; i++) {
+			word = strtok_r(NULL, " \n", &save);
+			t->counts[t->cpus][i] = word ? strtoull(word, NULL, 10) : 0;
+		}
+		t->cpus++;
+	}
+	fclose(f);
+	return t->cols > 0;
+}
+
+static void
+mm_report(const char *name, const struct mm_table *a, const struct mm_table *b)
+{
+	for (int i = 0; i < a->cpus && i < b->cpus; i++) {
+		printf("smpops mm %s cpu%d", name, i);
+		for (int j = 0; j < a->cols; j++)
+			printf(" %s %llu", a->names[j],
+			       b->counts[i][j] - a->counts[i][j]);
+		printf("\n");
+	}
+}
+
 static void
 run_case(int c, int workers, double seconds)
 {
+	static struct mm_table mm_before, mm_after;
 	struct bkl_line before[CPUS_MAX], after[CPUS_MAX];
 	struct timespec pause = { (time_t)seconds,
 				  (long)((seconds - (time_t)seconds) * 1e9) };
@@ -346,6 +402,7 @@ run_case(int c, int workers, double seconds)
 	}
 	close(go[0]);
 	cpus = bkl_read(before);
+	bool mm = mm_read(&mm_before);
 	t0 = now_ns();
 	close(go[1]);		/* everyone starts */
 	nanosleep(&pause, NULL);
@@ -361,6 +418,8 @@ run_case(int c, int workers, double seconds)
 	       (unsigned long long)(t1 - t0));
 	if (cpus && bkl_read(after) == cpus)
 		bkl_report(cases[c].name, before, after, cpus, t2 - t0);
+	if (mm && mm_read(&mm_after) && mm_after.cols == mm_before.cols)
+		mm_report(cases[c].name, &mm_before, &mm_after);
 	fflush(stdout);
 }
 

@@ -85,6 +85,7 @@ static const struct pentry petrel_entries[] = {
 	{ "bkl", P_PETREL_BKL, S_IFREG | 0444 },
 	{ "icache", P_PETREL_ICACHE, S_IFREG | 0444 },
 	{ "ipc", P_PETREL_IPC, S_IFREG | 0444 },
+	{ "mm", P_PETREL_MM, S_IFREG | 0444 },
 };
 
 /* The directories whose entries are fixed, with their tables. */
@@ -499,6 +500,9 @@ gen_system(struct gen *g, enum pkind kind)
 		break;
 	case P_PETREL_IPC:
 		procfs_petrel_ipc(g);
+		break;
+	case P_PETREL_MM:
+		procfs_petrel_mm(g);
 		break;
 	case P_MOUNTS:
 		gen_mounts(g);

@@ -2,8 +2,10 @@
  * /proc/petrel: Petrel's own counters, which Linux has no file for: bkl,
  * each CPU's use of the big lock since boot (docs/kernel.md, "The big
  * lock's counters"), icache, the user pages synced for instruction
- * fetch (docs/kernel.md, "Memory"), and ipc, the short round trip's fast
- * path taken (docs/kernel.md, "The short round trip's fast path").
+ * fetch (docs/kernel.md, "Memory"), ipc, the short round trip's fast
+ * path taken (docs/kernel.md, "The short round trip's fast path"), and
+ * mm, each CPU's use of the page allocator, its TLB shootdowns and its
+ * spinlock waits (docs/kernel.md, "Memory").
  */
 #include <kernel/cpu.h>
 #include <kernel/lock.h>
@@ -40,4 +42,22 @@ procfs_petrel_ipc(struct gen *g)
 	for (int i = 0; i < cpu_count; i++)
 		gprintf(g, "cpu%d %lu %lu\n", i, cpus[i].ipc_fast_calls,
 			cpus[i].ipc_fast_replies);
+}
+
+/* A header naming the columns, then a line per CPU (struct page_stats,
+ * cpu.tlb_ipis, cpu.spins_contended). */
+void
+procfs_petrel_mm(struct gen *g)
+{
+	struct page_stats s;
+
+	gprintf(g, "cpu page_lock contended cache_allocs cache_frees refills "
+		   "drains drains_all cached tlb_ipis spins_contended\n");
+	for (int i = 0; i < cpu_count; i++) {
+		page_stats_read(i, &s);
+		gprintf(g, "cpu%d %lu %lu %lu %lu %lu %lu %lu %lu %lu %lu\n", i,
+			s.lock_taken, s.lock_contended, s.allocs, s.frees,
+			s.refills, s.drains, s.drains_all, s.cached,
+			cpus[i].tlb_ipis, cpus[i].spins_contended);
+	}
 }

@@ -18,6 +18,12 @@
  * (page_get, page_free_order), pages_anon too.
  */
 static spinlock_t page_lock = SPINLOCK_INIT;
+
+/* Each CPU's use of the allocator (/proc/petrel/mm), its own line. */
+static struct page_stats_line {
+	struct page_stats stats;
+} __attribute__((aligned(64))) stats[CPU_MAX];
+
 static struct page *pages;
 /* pages[] describes the frames from page_first (RAM's lowest, which is 1
  * GiB up on QEMU virt: no entries for the devices below) to page_end. */
@@ -63,6 +69,18 @@ free_list_remove(unsigned order, struct page *p)
 	p->free = 0;
 }
 
+/* Takes page_lock, counting for this CPU whether it was busy. */
+static void
+pages_lock(void)
+{
+	struct page_stats *s = &stats[this_cpu()->id].stats;
+	s->lock_taken++;
+	if (spin_trylock(&page_lock))
+		return;
+	s->lock_contended++;
+	spin_lock(&page_lock);
+}
+
 static void
 free_block(paddr_t pa, unsigned order)
 {
@@ -97,7 +115,7 @@ free_range(paddr_t start, paddr_t end)
 		if (pfn)
 			order = MIN(order, (unsigned)__builtin_ctzl(pfn));
 		order = MIN(order, (unsigned)PAGE_ORDER_MAX);
-		spin_lock(&page_lock);
+		pages_lock();
 		free_block(start, order);
 		pages_managed += 1ul << order;
 		pages_free += 1ul << order;
@@ -246,7 +264,7 @@ alloc_block_keep(unsigned order, uint64_t keep)
 {
 	unsigned o = order;
 
-	spin_lock(&page_lock);
+	pages_lock();
 	while (o <= PAGE_ORDER_MAX && !free_lists[o])
 		o++;
 	if (o > PAGE_ORDER_MAX || pages_free <= keep) {
@@ -397,7 +415,7 @@ page_free_order(paddr_t pa, unsigned order)
 	   bytes, not as the data it held. */
 	if (ASSERTS_ENABLED)
 		memset(phys_to_virt(pa), PAGE_POISON, PAGE_SIZE << order);
-	spin_lock(&page_lock);
+	pages_lock();
 	pages_free += 1ul << order;
 	free_block(pa, order);
 	spin_unlock(&page_lock);
@@ -540,6 +558,12 @@ page_free_count(void)
 	return pages_free;
 }
 
+void
+page_stats_read(int cpu, struct page_stats *s)
+{
+	*s = stats[cpu].stats;
+}
+
 void *
 page_alloc_kva(unsigned order)
 {
@@ -611,7 +635,7 @@ page_adopt(paddr_t pa)
 	if (pa % PAGE_SIZE || frame < page_first || frame >= page_end)
 		return false;
 	struct page *p = pa_to_page(pa);
-	spin_lock(&page_lock);
+	pages_lock();
 	bool ok = !p->free && !p->refcount;
 	if (ok) {
 		p->refcount = 1;
@@ -636,7 +660,7 @@ page_adopt_run(paddr_t pa, size_t count)
 	if (pa % PAGE_SIZE || frame < page_first || frame >= page_end)
 		return 0;
 	count = MIN(count, (size_t)(page_end - frame));
-	spin_lock(&page_lock);
+	pages_lock();
 	for (struct page *p = pa_to_page(pa); done < count; done++, p++) {
 		if (p->free || p->refcount)
 			break;

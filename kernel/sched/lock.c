@@ -99,6 +99,7 @@ spin_wait(struct spinlock *l, struct cpu *me)
 {
 	/* Taken twice, the lock would spin for ever: say where instead. */
 	assert(__atomic_load_n(&l->owner, __ATOMIC_RELAXED) != me);
+	me->spins_contended++;
 	for (;;) {
 		struct cpu *expected = NULL;
 		while (__atomic_load_n(&l->owner, __ATOMIC_RELAXED)) {

@@ -34,6 +34,10 @@ struct cpu {
 	/* The short round trip's fast path taken here (/proc/petrel/ipc):
 	 * fast calls, fast replies (kernel/ipc/chan_short.c). */
 	uint64_t ipc_fast_calls, ipc_fast_replies;
+	/* /proc/petrel/mm: TLB shootdown interrupts sent from here (one per
+	 * CPU reached; x86_64: aarch64's broadcast sends none), and spinlocks
+	 * found busy here, any lock (spin_wait). This CPU's only. */
+	uint64_t tlb_ipis, spins_contended;
 	/* When the running thread's next sample of user or system time is
 	 * due (sched_account_tick, tick_work); its own CPU only. */
 	uint64_t sample_due;
