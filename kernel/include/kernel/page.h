@@ -25,6 +25,8 @@ struct page {
 	uint8_t exec_synced;		/* a generation, odd once synced:
 					   page_exec_sync's, until page_changed
 					   or a writable user entry */
+	uint8_t cached;			/* free, in a CPU's page cache (page.c):
+					   no buddy merges with it */
 	uint8_t lazy;			/* head of a free 2^PAGE_ORDER_MAX block
 					   whose other entries page_init left
 					   unwritten: alloc_block zeroes them */
