@@ -33,6 +33,7 @@
  *            where the worker's offset is its own)
  *   readseq  read of 256 bytes on through the same kind of file, lseek to
  *            0 at its end (one call in 17); an op is one read
+ *   seek     lseek to 0 of the same kind of file; an op is one call
  *   futex    two threads of one process per worker handing a turn back
  *            and forth with FUTEX_WAKE_PRIVATE and FUTEX_WAIT_PRIVATE on
  *            private memory; an op is one round trip
@@ -223,6 +224,19 @@ work_readseq(int w)
 }
 
 static void
+work_seek(int w)
+{
+	int fd = file_open(w);
+
+	while (!shared->stop) {
+		if (lseek(fd, 0, SEEK_SET) != 0)
+			die("lseek");
+		shared->ops[w]++;
+	}
+	close(fd);
+}
+
+static void
 work_fault(int w)
 {
 	while (!shared->stop) {
@@ -298,7 +312,7 @@ static const struct {
 } cases[] = {
 	{ "getppid", work_getppid }, { "getpid", work_getpid },
 	{ "pipe", work_pipe }, { "file", work_file }, { "read", work_read },
-	{ "readseq", work_readseq },
+	{ "readseq", work_readseq }, { "seek", work_seek },
 	{ "futex", work_futex }, { "fault", work_fault },
 };
 
@@ -427,7 +441,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: smpops [-j WORKERS] [-s SECONDS] [-d DIR] "
-			"getppid|getpid|pipe|file|read|readseq|futex|fault...\n");
+			"getppid|getpid|pipe|file|read|readseq|seek|futex|fault...\n");
 	exit(2);
 }
 
