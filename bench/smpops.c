@@ -29,8 +29,8 @@
  *   file     pread of 256 bytes at offset 0 of a 4 KiB file of the
  *            worker's own in DIR (default /tmp, tmpfs); an op is one pread
  *   read     lseek to 0 and read of 256 bytes of the same kind of file: an
- *            op is the pair (lseek takes the big lock, read does not
- *            where the worker's offset is its own)
+ *            op is the pair (neither takes the big lock where the
+ *            worker's offset is its own, since mem7; lseek did before)
  *   readseq  read of 256 bytes on through the same kind of file, lseek to
  *            0 at its end (one call in 17); an op is one read
  *   seek     lseek to 0 of the same kind of file; an op is one call
