@@ -17,6 +17,12 @@
  *
  *   smpops sched NAME cpuI wakes_here N wakes_other N ipis N ...
  *
+ * and, where /proc/petrel/mm exists (the page allocator's lock and cache,
+ * TLB shootdown interrupts, spinlock waits: docs/kernel.md, "Memory"), one
+ * line per CPU with each column's growth, named as the file's header does:
+ *
+ *   smpops mm NAME cpuI page_lock P contended C ... spins_contended S
+ *
  * then "smpops done".
  *
  *   smpops [-j WORKERS] [-s SECONDS] [-d DIR] CASE...
@@ -28,10 +34,11 @@
  *   file     pread of 256 bytes at offset 0 of a 4 KiB file of the
  *            worker's own in DIR (default /tmp, tmpfs); an op is one pread
  *   read     lseek to 0 and read of 256 bytes of the same kind of file: an
- *            op is the pair (lseek takes the big lock, read does not
- *            where the worker's offset is its own)
+ *            op is the pair (neither takes the big lock where the
+ *            worker's offset is its own, since mem7; lseek did before)
  *   readseq  read of 256 bytes on through the same kind of file, lseek to
  *            0 at its end (one call in 17); an op is one read
+ *   seek     lseek to 0 of the same kind of file; an op is one call
  *   futex    two threads of one process per worker handing a turn back
  *            and forth with FUTEX_WAKE_PRIVATE and FUTEX_WAIT_PRIVATE on
  *            private memory; an op is one round trip
@@ -47,6 +54,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,6 +91,12 @@ struct sched_lines {
 	int cols, cpus;
 	char names[SCHED_COLS][32];
 	unsigned long long v[CPUS_MAX][SCHED_COLS];
+/* /proc/petrel/mm: its header's column names and a row of counts a CPU. */
+#define MM_COLS 16
+struct mm_table {
+	int cols, cpus;
+	char names[MM_COLS][32];
+	unsigned long long counts[CPUS_MAX][MM_COLS];
 };
 
 static struct shared *shared;
@@ -221,6 +235,19 @@ work_readseq(int w)
 }
 
 static void
+work_seek(int w)
+{
+	int fd = file_open(w);
+
+	while (!shared->stop) {
+		if (lseek(fd, 0, SEEK_SET) != 0)
+			die("lseek");
+		shared->ops[w]++;
+	}
+	close(fd);
+}
+
+static void
 work_fault(int w)
 {
 	while (!shared->stop) {
@@ -296,7 +323,7 @@ static const struct {
 } cases[] = {
 	{ "getppid", work_getppid }, { "getpid", work_getpid },
 	{ "pipe", work_pipe }, { "file", work_file }, { "read", work_read },
-	{ "readseq", work_readseq },
+	{ "readseq", work_readseq }, { "seek", work_seek },
 	{ "futex", work_futex }, { "fault", work_fault },
 };
 
@@ -370,6 +397,42 @@ sched_report(const char *name, const struct sched_lines *a,
 		printf("smpops sched %s cpu%d", name, c);
 		for (int i = 0; i < a->cols; i++)
 			printf(" %s %llu", a->names[i], b->v[c][i] - a->v[c][i]);
+/* Reads /proc/petrel/mm into t; false without it. */
+static bool
+mm_read(struct mm_table *t)
+{
+	FILE *f = fopen("/proc/petrel/mm", "r");
+	char text[512], *word, *save;
+
+	t->cols = t->cpus = 0;
+	if (!f)
+		return false;
+	if (fgets(text, sizeof(text), f)) {
+		strtok_r(text, " \n", &save);	/* "cpu" */
+		while (t->cols < MM_COLS && (word = strtok_r(NULL, " \n", &save)))
+			snprintf(t->names[t->cols++], sizeof(t->names[0]), "%s",
+				 word);
+	}
+	while (t->cpus < CPUS_MAX && fgets(text, sizeof(text), f)) {
+		strtok_r(text, " \n", &save);	/* "cpuI" */
+		for (int i = 0; i < t->cols; i++) {
+			word = strtok_r(NULL, " \n", &save);
+			t->counts[t->cpus][i] = word ? strtoull(word, NULL, 10) : 0;
+		}
+		t->cpus++;
+	}
+	fclose(f);
+	return t->cols > 0;
+}
+
+static void
+mm_report(const char *name, const struct mm_table *a, const struct mm_table *b)
+{
+	for (int i = 0; i < a->cpus && i < b->cpus; i++) {
+		printf("smpops mm %s cpu%d", name, i);
+		for (int j = 0; j < a->cols; j++)
+			printf(" %s %llu", a->names[j],
+			       b->counts[i][j] - a->counts[i][j]);
 		printf("\n");
 	}
 }
@@ -378,6 +441,7 @@ static void
 run_case(int c, int workers, double seconds)
 {
 	static struct sched_lines sched_before, sched_after;
+	static struct mm_table mm_before, mm_after;
 	struct bkl_line before[CPUS_MAX], after[CPUS_MAX];
 	struct timespec pause = { (time_t)seconds,
 				  (long)((seconds - (time_t)seconds) * 1e9) };
@@ -403,6 +467,7 @@ run_case(int c, int workers, double seconds)
 	close(go[0]);
 	cpus = bkl_read(before);
 	sched_read(&sched_before);
+	bool mm = mm_read(&mm_before);
 	t0 = now_ns();
 	close(go[1]);		/* everyone starts */
 	nanosleep(&pause, NULL);
@@ -420,6 +485,8 @@ run_case(int c, int workers, double seconds)
 	if (cpus && bkl_read(after) == cpus)
 		bkl_report(cases[c].name, before, after, cpus, t2 - t0);
 	sched_report(cases[c].name, &sched_before, &sched_after);
+	if (mm && mm_read(&mm_after) && mm_after.cols == mm_before.cols)
+		mm_report(cases[c].name, &mm_before, &mm_after);
 	fflush(stdout);
 }
 
@@ -427,7 +494,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: smpops [-j WORKERS] [-s SECONDS] [-d DIR] "
-			"getppid|getpid|pipe|file|read|readseq|futex|fault...\n");
+			"getppid|getpid|pipe|file|read|readseq|seek|futex|fault...\n");
 	exit(2);
 }
 

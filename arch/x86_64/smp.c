@@ -158,6 +158,7 @@ flush_cpus(uint64_t targets)
 	if (!targets)
 		return;
 	__atomic_or_fetch(&flush_pending, targets, __ATOMIC_ACQ_REL);
+	this_cpu()->tlb_ipis += (uint64_t)__builtin_popcountll(targets);
 	for (int i = 0; i < cpu_count; i++)
 		if (targets & (1ull << i))
 			lapic_send_ipi(cpus[i].arch.apic_id, IRQ_VECTOR_FLUSH);

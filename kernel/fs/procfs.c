@@ -86,6 +86,7 @@ static const struct pentry petrel_entries[] = {
 	{ "icache", P_PETREL_ICACHE, S_IFREG | 0444 },
 	{ "ipc", P_PETREL_IPC, S_IFREG | 0444 },
 	{ "sched", P_PETREL_SCHED, S_IFREG | 0444 },
+	{ "mm", P_PETREL_MM, S_IFREG | 0444 },
 };
 
 /* The directories whose entries are fixed, with their tables. */
@@ -511,6 +512,9 @@ gen_system(struct gen *g, enum pkind kind)
 		break;
 	case P_PETREL_SCHED:
 		procfs_petrel_sched(g);
+		break;
+	case P_PETREL_MM:
+		procfs_petrel_mm(g);
 		break;
 	case P_MOUNTS:
 		gen_mounts(g);

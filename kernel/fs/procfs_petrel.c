@@ -5,7 +5,8 @@
  * fetch (docs/kernel.md, "Memory"), ipc, the short round trip's fast
  * path taken (docs/kernel.md, "The short round trip's fast path"), and
  * sched, each CPU's scheduler counters (docs/kernel.md, "The scheduler's
- * counters").
+ * counters"), and mm, each CPU's use of the page allocator, its TLB
+ * shootdowns and its spinlock waits (docs/kernel.md, "Memory").
  */
 #include <kernel/cpu.h>
 #include <kernel/lock.h>
@@ -56,5 +57,23 @@ procfs_petrel_sched(struct gen *g)
 			s->wakes_here, s->wakes_other, s->ipis, s->halts,
 			s->steals, s->migrations, s->lock_waits,
 			s->timer_sets);
+	}
+}
+
+/* A header naming the columns, then a line per CPU (struct page_stats,
+ * cpu.tlb_ipis, cpu.spins_contended). */
+void
+procfs_petrel_mm(struct gen *g)
+{
+	struct page_stats s;
+
+	gprintf(g, "cpu page_lock contended cache_allocs cache_frees refills "
+		   "drains drains_all cached tlb_ipis spins_contended\n");
+	for (int i = 0; i < cpu_count; i++) {
+		page_stats_read(i, &s);
+		gprintf(g, "cpu%d %lu %lu %lu %lu %lu %lu %lu %lu %lu %lu\n", i,
+			s.lock_taken, s.lock_contended, s.allocs, s.frees,
+			s.refills, s.drains, s.drains_all, s.cached,
+			cpus[i].tlb_ipis, cpus[i].spins_contended);
 	}
 }

@@ -377,6 +377,8 @@ seek_data(struct file *f, int64_t off, bool hole)
 long
 sys_lseek(int fd, int64_t off, int whence)
 {
+	if (current()->unlocked_call)	/* nolock(rfd): a tmpfs file's, or back */
+		return lseek_unlocked(fd, off, whence);
 	struct file *f = getf(fd);
 	if (!f)
 		return -EBADF;

@@ -3,7 +3,8 @@
  * "Calls without the big lock"): a tmpfs regular file's data, copied under
  * the file's node lock into a buffer on the stack, then out to the caller
  * with no lock held; read (nolock(rfd)) the same, from and moving an
- * offset no one else can reach (tmpfs_offset_mine). read and write of a
+ * offset no one else can reach (tmpfs_offset_mine), and lseek moving it.
+ * read and write of a
  * pipe end (nolock(fd)): the pipe's own code (kernel/fs/pipe.c); read of
  * a TCP socket's kept bytes: kernel/fs/sockfile_rx.c; write of one within
  * the room netd promised: kernel/fs/socktx.c. Anything
@@ -149,6 +150,37 @@ read_unlocked(int fd, uaddr_t buf, size_t count)
 					   __atomic_load_n(&f->flags,
 							   __ATOMIC_RELAXED) &
 						   O_NONBLOCK);
+	file_put_unlocked(f);
+	return r;
+}
+
+/*
+ * lseek of a tmpfs file whose offset is this call's alone
+ * (tmpfs_offset_mine, as read's): SEEK_SET, SEEK_CUR and SEEK_END to a
+ * valid offset, stored with one store (fdinfo reads it under the big
+ * lock). SEEK_DATA, SEEK_HOLE and every error go to the locked path, as
+ * does anything else the entry's hint let through (a pipe: ESPIPE).
+ */
+long
+lseek_unlocked(int fd, int64_t off, int whence)
+{
+	struct file *f = fd_get_unlocked(fd, tmpfs_offset_mine);
+	if (!f)
+		return -ERETRY_LOCKED;
+	int64_t base = -1;
+	if (whence == 0)		/* SEEK_SET */
+		base = 0;
+	else if (whence == 1)		/* SEEK_CUR */
+		base = (int64_t)f->offset;
+	else if (whence == 2)		/* SEEK_END: i_size_read's moment */
+		base = (int64_t)__atomic_load_n(&f->inode->size,
+						__ATOMIC_RELAXED);
+	long r = -ERETRY_LOCKED;
+	if (base >= 0 && !(off > 0 && base > INT64_MAX - off) &&
+	    base + off >= 0) {
+		r = base + off;
+		__atomic_store_n(&f->offset, (uint64_t)r, __ATOMIC_RELAXED);
+	}
 	file_put_unlocked(f);
 	return r;
 }

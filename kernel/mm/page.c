@@ -18,6 +18,30 @@
  * (page_get, page_free_order), pages_anon too.
  */
 static spinlock_t page_lock = SPINLOCK_INIT;
+
+/*
+ * Each CPU's page cache: free single pages kept in front of the buddy
+ * lists, so that a fault and a munmap on one CPU take page_lock once per
+ * batch, not per page, and leave the other CPUs' line alone (Linux's
+ * per-CPU page lists). Its lock is the CPU's own, taken by another CPU
+ * only to drain the cache when an allocation found the lists short; it
+ * comes before page_lock (a refill and a drain take page_lock under it).
+ * A cached page is free (p->free, refcount 0) and marked p->cached, so no
+ * buddy merges with it; pages_free does not count it: page_free_count
+ * adds the caches. The counters are /proc/petrel/mm's.
+ */
+#define CACHE_BATCH 32		/* pages moved at a refill or a drain */
+#define CACHE_HIGH 128		/* a free past this drains a batch */
+
+struct page_cache {
+	spinlock_t lock;
+	struct page *head;	/* through page.next [lock] */
+	unsigned count;		/* [lock]; read unlocked as a hint */
+	struct page_stats stats;	/* this CPU's only */
+} __attribute__((aligned(64)));
+
+static struct page_cache caches[CPU_MAX];
+
 static struct page *pages;
 /* pages[] describes the frames from page_first (RAM's lowest, which is 1
  * GiB up on QEMU virt: no entries for the devices below) to page_end. */
@@ -63,6 +87,18 @@ free_list_remove(unsigned order, struct page *p)
 	p->free = 0;
 }
 
+/* Takes page_lock, counting for this CPU whether it was busy. */
+static void
+pages_lock(void)
+{
+	struct page_stats *s = &caches[this_cpu()->id].stats;
+	s->lock_taken++;
+	if (spin_trylock(&page_lock))
+		return;
+	s->lock_contended++;
+	spin_lock(&page_lock);
+}
+
 static void
 free_block(paddr_t pa, unsigned order)
 {
@@ -73,7 +109,7 @@ free_block(paddr_t pa, unsigned order)
 		    (buddy >> PAGE_SHIFT) >= page_end)
 			break;
 		struct page *b = pa_to_page(buddy);
-		if (!b->free || b->order != order)
+		if (!b->free || b->cached || b->order != order)
 			break;
 		free_list_remove(order, b);
 		pa &= ~((paddr_t)PAGE_SIZE << order);
@@ -97,7 +133,7 @@ free_range(paddr_t start, paddr_t end)
 		if (pfn)
 			order = MIN(order, (unsigned)__builtin_ctzl(pfn));
 		order = MIN(order, (unsigned)PAGE_ORDER_MAX);
-		spin_lock(&page_lock);
+		pages_lock();
 		free_block(start, order);
 		pages_managed += 1ul << order;
 		pages_free += 1ul << order;
@@ -236,23 +272,18 @@ block_fill(struct page *head)
 	head->lazy = 0;
 }
 
-/*
- * A block of 2^order pages with refcount 1, its contents as they were, or
- * 0 if none, or if taking it would leave keep pages free or fewer (the
- * reserve, for a user's page).
- */
-static paddr_t
-alloc_block_keep(unsigned order, uint64_t keep)
+/* A free block of 2^order taken off the lists, page_lock held: its head,
+ * not yet marked allocated, or NULL if none. */
+static struct page *
+block_take(unsigned order)
 {
 	unsigned o = order;
 
-	spin_lock(&page_lock);
+	SPIN_ASSERT_HELD(&page_lock);
 	while (o <= PAGE_ORDER_MAX && !free_lists[o])
 		o++;
-	if (o > PAGE_ORDER_MAX || pages_free <= keep) {
-		spin_unlock(&page_lock);
-		return 0;
-	}
+	if (o > PAGE_ORDER_MAX)
+		return NULL;
 	struct page *p = free_lists[o];
 	free_list_remove(o, p);
 	if (p->lazy)
@@ -262,13 +293,191 @@ alloc_block_keep(unsigned order, uint64_t keep)
 		o--;
 		free_list_push(o, pa_to_page(pa + ((paddr_t)PAGE_SIZE << o)));
 	}
+	pages_free -= 1ul << order;
+	return p;
+}
+
+/* Marks the head of a block just taken as allocated, refcount 1. */
+static paddr_t
+block_give(struct page *p, unsigned order)
+{
 	p->refcount = 1;
 	p->order = order;
+	p->free = 0;
+	p->cached = 0;
 	p->anon = 0;
 	p->dirty = 0;
 	p->exec_synced = 0;
-	pages_free -= 1ul << order;
+	return page_to_pa(p);
+}
+
+/*
+ * Fills cache c (its lock held, empty) with up to CACHE_BATCH pages from
+ * the lists, under page_lock once. Returns how many it took.
+ */
+static unsigned
+cache_refill(struct page_cache *c)
+{
+	unsigned n = 0;
+
+	SPIN_ASSERT_HELD(&c->lock);
+	c->stats.refills++;
+	pages_lock();
+	for (struct page *p; n < CACHE_BATCH && (p = block_take(0)); n++) {
+		p->free = 1;
+		p->cached = 1;
+		p->next = c->head;
+		c->head = p;
+	}
 	spin_unlock(&page_lock);
+	c->count += n;
+	return n;
+}
+
+/*
+ * A page from this CPU's cache, refilled if empty, or 0 if none, or if the
+ * lists' pages and the cache's together are keep or fewer: then the caller
+ * asks the lists, which count every cache after a drain. Not counting the
+ * other CPUs' caches here only makes the test stricter.
+ */
+static paddr_t
+cache_alloc(uint64_t keep)
+{
+	struct page_cache *c = &caches[this_cpu()->id];
+	paddr_t pa = 0;
+
+	spin_lock(&c->lock);
+	if (!c->head)
+		cache_refill(c);
+	if (c->head && __atomic_load_n(&pages_free, __ATOMIC_RELAXED) +
+			       c->count > keep) {
+		struct page *p = c->head;
+		c->head = p->next;
+		c->count--;
+		c->stats.allocs++;
+		pa = block_give(p, 0);
+	}
+	spin_unlock(&c->lock);
+	return pa;
+}
+
+/* Gives n pages of list head back to the buddy lists, page_lock once. */
+static void
+pages_return(struct page *head, unsigned n)
+{
+	if (!n)
+		return;
+	pages_lock();
+	while (head) {
+		struct page *p = head;
+		head = p->next;
+		p->cached = 0;
+		p->free = 0;
+		free_block(page_to_pa(p), 0);
+	}
+	pages_free += n;
+	spin_unlock(&page_lock);
+}
+
+/* Takes up to n pages off cache c (its lock held): a list, *taken long. */
+static struct page *
+cache_cut(struct page_cache *c, unsigned n, unsigned *taken)
+{
+	struct page *head = NULL;
+
+	SPIN_ASSERT_HELD(&c->lock);
+	for (*taken = 0; *taken < n && c->head; (*taken)++) {
+		struct page *p = c->head;
+		c->head = p->next;
+		p->next = head;
+		head = p;
+	}
+	c->count -= *taken;
+	return head;
+}
+
+/* A single page's last put: into this CPU's cache, a batch of the cache
+ * back to the lists when it is full. */
+static void
+cache_free(struct page *p)
+{
+	struct page_cache *c = &caches[this_cpu()->id];
+	struct page *spill = NULL;
+	unsigned n = 0;
+
+	spin_lock(&c->lock);
+	p->order = 0;
+	p->cached = 1;
+	__atomic_store_n(&p->free, 1, __ATOMIC_RELAXED);
+	p->next = c->head;
+	c->head = p;
+	c->count++;
+	c->stats.frees++;
+	if (c->count > CACHE_HIGH) {
+		spill = cache_cut(c, CACHE_BATCH, &n);
+		c->stats.drains++;
+	}
+	spin_unlock(&c->lock);
+	pages_return(spill, n);
+}
+
+/*
+ * Gives every CPU's cached pages back to the lists (an allocation found
+ * them short: no page is stranded in a cache while memory runs out).
+ * Returns whether there were any.
+ */
+static bool
+caches_drain(void)
+{
+	bool any = false;
+
+	for (int i = 0; i < CPU_MAX; i++) {
+		struct page_cache *c = &caches[i];
+		unsigned n;
+		if (!__atomic_load_n(&c->count, __ATOMIC_RELAXED))
+			continue;
+		spin_lock(&c->lock);
+		struct page *head = cache_cut(c, c->count, &n);
+		spin_unlock(&c->lock);
+		pages_return(head, n);
+		any |= n > 0;
+	}
+	if (any)
+		caches[this_cpu()->id].stats.drains_all++;
+	return any;
+}
+
+/* A block from the lists alone (keep as for alloc_block_keep), or 0. */
+static paddr_t
+lists_alloc(unsigned order, uint64_t keep)
+{
+	paddr_t pa = 0;
+
+	pages_lock();
+	if (pages_free > keep) {
+		struct page *p = block_take(order);
+		if (p)
+			pa = block_give(p, order);
+	}
+	spin_unlock(&page_lock);
+	return pa;
+}
+
+/*
+ * A block of 2^order pages with refcount 1, its contents as they were, or
+ * 0 if none, or if taking it would leave keep pages free or fewer (the
+ * reserve, for a user's page). A single page comes from this CPU's cache;
+ * whatever the caches hold is given back before the answer is "none".
+ */
+static paddr_t
+alloc_block_keep(unsigned order, uint64_t keep)
+{
+	paddr_t pa = order == 0 ? cache_alloc(keep) : 0;
+
+	if (!pa)
+		pa = lists_alloc(order, keep);
+	if (!pa && caches_drain())
+		pa = lists_alloc(order, keep);
 	return pa;
 }
 
@@ -397,7 +606,11 @@ page_free_order(paddr_t pa, unsigned order)
 	   bytes, not as the data it held. */
 	if (ASSERTS_ENABLED)
 		memset(phys_to_virt(pa), PAGE_POISON, PAGE_SIZE << order);
-	spin_lock(&page_lock);
+	if (order == 0) {
+		cache_free(p);
+		return;
+	}
+	pages_lock();
 	pages_free += 1ul << order;
 	free_block(pa, order);
 	spin_unlock(&page_lock);
@@ -537,7 +750,17 @@ page_total(void)
 uint64_t
 page_free_count(void)
 {
-	return pages_free;
+	uint64_t n = __atomic_load_n(&pages_free, __ATOMIC_RELAXED);
+	for (int i = 0; i < CPU_MAX; i++)	/* every id a cache may have */
+		n += __atomic_load_n(&caches[i].count, __ATOMIC_RELAXED);
+	return n;
+}
+
+void
+page_stats_read(int cpu, struct page_stats *s)
+{
+	*s = caches[cpu].stats;
+	s->cached = __atomic_load_n(&caches[cpu].count, __ATOMIC_RELAXED);
 }
 
 void *
@@ -589,6 +812,15 @@ page_check_free(void)
 		}
 	}
 	spin_unlock(&page_lock);
+	for (int i = 0; i < CPU_MAX; i++) {
+		spin_lock(&caches[i].lock);
+		for (struct page *p = caches[i].head; p; p = p->next)
+			if (p->refcount != 0 || !p->free || !p->cached)
+				panic("cached page %#lx: count %d, free %d, "
+				      "cached %d", page_to_pa(p), p->refcount,
+				      p->free, p->cached);
+		spin_unlock(&caches[i].lock);
+	}
 }
 
 /* Gives the whole pages of [start, end) to the allocator (boot modules). */
@@ -611,7 +843,7 @@ page_adopt(paddr_t pa)
 	if (pa % PAGE_SIZE || frame < page_first || frame >= page_end)
 		return false;
 	struct page *p = pa_to_page(pa);
-	spin_lock(&page_lock);
+	pages_lock();
 	bool ok = !p->free && !p->refcount;
 	if (ok) {
 		p->refcount = 1;
@@ -636,7 +868,7 @@ page_adopt_run(paddr_t pa, size_t count)
 	if (pa % PAGE_SIZE || frame < page_first || frame >= page_end)
 		return 0;
 	count = MIN(count, (size_t)(page_end - frame));
-	spin_lock(&page_lock);
+	pages_lock();
 	for (struct page *p = pa_to_page(pa); done < count; done++, p++) {
 		if (p->free || p->refcount)
 			break;

@@ -102,6 +102,7 @@ spin_wait(struct spinlock *l, struct cpu *me)
 	assert(__atomic_load_n(&l->owner, __ATOMIC_RELAXED) != me);
 	if (l == &sched_lock)
 		me->sched_stat.lock_waits++;
+	me->spins_contended++;
 	for (;;) {
 		struct cpu *expected = NULL;
 		while (__atomic_load_n(&l->owner, __ATOMIC_RELAXED)) {

@@ -54,6 +54,10 @@ struct cpu {
 	 * fast calls, fast replies (kernel/ipc/chan_short.c). */
 	uint64_t ipc_fast_calls, ipc_fast_replies;
 	struct sched_stat sched_stat;	/* /proc/petrel/sched */
+	/* /proc/petrel/mm: TLB shootdown interrupts sent from here (one per
+	 * CPU reached; x86_64: aarch64's broadcast sends none), and spinlocks
+	 * found busy here, any lock (spin_wait). This CPU's only. */
+	uint64_t tlb_ipis, spins_contended;
 	/* When the running thread's next sample of user or system time is
 	 * due (sched_account_tick, tick_work); its own CPU only. */
 	uint64_t sample_due;

@@ -25,6 +25,8 @@ struct page {
 	uint8_t exec_synced;		/* a generation, odd once synced:
 					   page_exec_sync's, until page_changed
 					   or a writable user entry */
+	uint8_t cached;			/* free, in a CPU's page cache (page.c):
+					   no buddy merges with it */
 	uint8_t lazy;			/* head of a free 2^PAGE_ORDER_MAX block
 					   whose other entries page_init left
 					   unwritten: alloc_block zeroes them */
@@ -98,7 +100,19 @@ uint64_t page_pfn_end(void);
 bool page_is_anon(paddr_t pa);
 uint64_t page_anon_count(void);
 uint64_t page_total(void);	/* pages the allocator manages */
-uint64_t page_free_count(void);	/* pages free now */
+uint64_t page_free_count(void);	/* pages free now, the caches' too */
+
+/* One CPU's use of the page allocator since boot (/proc/petrel/mm): its
+ * takes of the lists' lock and those that found it busy; pages its cache
+ * gave and took back, refills and batch drains of the cache, drains of
+ * every cache for an allocation that found the lists short; and the
+ * pages the cache holds now. Counted by that CPU alone. */
+struct page_stats {
+	uint64_t lock_taken, lock_contended;
+	uint64_t allocs, frees, refills, drains, drains_all;
+	uint64_t cached;
+};
+void page_stats_read(int cpu, struct page_stats *s);
 
 /* Zeroed kernel memory of 2^order pages through the direct map, or NULL. */
 void *page_alloc_kva(unsigned order);

@@ -66,6 +66,19 @@ spin_lock_on(struct spinlock *l, struct cpu *me)
 	SPIN_COUNT(1);
 }
 
+/* Takes l if it is free: true then, as spin_lock; false at once if busy. */
+static inline bool
+spin_trylock(struct spinlock *l)
+{
+	struct cpu *expected = NULL;
+	if (!__atomic_compare_exchange_n(&l->owner, &expected, this_cpu(),
+					 false, __ATOMIC_ACQUIRE,
+					 __ATOMIC_RELAXED))
+		return false;
+	SPIN_COUNT(1);
+	return true;
+}
+
 /* Takes l; interrupts must be off (kernel code runs with them off). */
 static inline void
 spin_lock(struct spinlock *l)

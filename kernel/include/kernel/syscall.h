@@ -73,6 +73,9 @@ long pread_unlocked(int fd, uaddr_t buf, size_t count, int64_t off);
  * -ERETRY_LOCKED. */
 long read_unlocked(int fd, uaddr_t buf, size_t count);
 long write_unlocked(int fd, uaddr_t buf, size_t count);
+/* lseek as a nolock call (the same file): a tmpfs file's offset that is
+ * the caller's alone, or -ERETRY_LOCKED, having changed nothing. */
+long lseek_unlocked(int fd, int64_t off, int whence);
 /* The name of call nr, or "?". */
 const char *syscall_name(uint64_t nr);
 /*
