@@ -64,8 +64,6 @@ arch_context_switch(struct thread *prev, struct thread *next)
 		if (!fs_known || fs != next->arch.fs_base)
 			wrmsr(MSR_FS_BASE, next->arch.fs_base);
 		cpu_set_kernel_stack((uint64_t)(next->tf + 1));
-		if (next->arch.no_tsc != this_cpu()->arch.tsd)
-			cpu_set_tsd(this_cpu(), next->arch.no_tsc);
 	}
 	/* Idle keeps prev's tables (a TLB flush each way costs more than
 	   it): vm_switch holds them until a process runs again. */
@@ -99,11 +97,51 @@ arch_clone_regs(struct thread *t, const struct thread *parent, uint64_t sp,
 	t->arch.no_tsc = parent->arch.no_tsc;
 }
 
+/*
+ * PR_SET_TSC. A switch pays nothing for it: once some thread asks for
+ * PR_TSC_SIGSEGV, every CPU sets CR4.TSD for good (this one at once, the
+ * others at the wake-up interrupt sent them, which each takes before it
+ * runs user code again: tsc_trap_sync), and RDTSC and RDTSCP in user
+ * mode fault from then on. The fault (tsc_trap) answers them in the
+ * kernel for a thread that did not ask, and is a SIGSEGV for one that did,
+ * as Linux's TIF_NOTSC. Until then nothing changes anywhere.
+ */
+static bool tsc_trapped;	/* set once, never cleared */
+
 void
-cpu_set_tsd(struct cpu *c, bool on)
+tsc_trap_sync(void)
 {
-	write_cr4(on ? read_cr4() | CR4_TSD : read_cr4() & ~(uint64_t)CR4_TSD);
-	c->arch.tsd = on;
+	struct cpu *c = this_cpu();
+	if (__atomic_load_n(&tsc_trapped, __ATOMIC_ACQUIRE) && !c->arch.tsd) {
+		write_cr4(read_cr4() | CR4_TSD);
+		c->arch.tsd = true;
+	}
+}
+
+bool
+tsc_trap(struct trapframe *tf)
+{
+	uint8_t op[3];
+	if (!__atomic_load_n(&tsc_trapped, __ATOMIC_ACQUIRE) ||
+	    current()->arch.no_tsc || copyin(op, tf->rip, 2) < 0 || op[0] != 0x0f)
+		return false;
+	if (op[1] == 0x31) {		/* RDTSC */
+		uint64_t v = rdtsc();
+		tf->rax = (uint32_t)v;
+		tf->rdx = v >> 32;
+		tf->rip += 2;
+		return true;
+	}
+	if (op[1] == 0x01 && copyin(op, tf->rip, 3) == 0 && op[2] == 0xf9) {
+		uint32_t lo, hi, aux;	/* RDTSCP */
+		__asm__ volatile("rdtscp" : "=a"(lo), "=d"(hi), "=c"(aux));
+		tf->rax = lo;
+		tf->rdx = hi;
+		tf->rcx = aux;
+		tf->rip += 3;
+		return true;
+	}
+	return false;
 }
 
 #define PR_TSC_ENABLE 1
@@ -120,7 +158,13 @@ arch_prctl_tsc(bool set, uint64_t arg)
 	if (arg != PR_TSC_ENABLE && arg != PR_TSC_SIGSEGV)
 		return -EINVAL;
 	t->arch.no_tsc = arg == PR_TSC_SIGSEGV;
-	cpu_set_tsd(this_cpu(), t->arch.no_tsc);
+	if (t->arch.no_tsc && !__atomic_exchange_n(&tsc_trapped, true,
+						    __ATOMIC_ACQ_REL)) {
+		for (int i = 0; i < cpu_count; i++)
+			if (&cpus[i] != this_cpu() && cpus[i].online)
+				arch_wake_cpu(i);
+	}
+	tsc_trap_sync();
 	return 0;
 }
 

@@ -252,6 +252,8 @@ trap_handler(struct trapframe *tf)
 	 * next, under the scheduler lock. Taken from user mode, it goes the
 	 * usual way, through the scheduler on the way back.
 	 */
+	if (v == IRQ_VECTOR_IPI)
+		tsc_trap_sync();	/* PR_SET_TSC's CR4.TSD, once asked */
 	if (v == IRQ_VECTOR_IPI && !trap_from_user(tf)) {
 		irq_eoi();
 		return;
@@ -310,6 +312,8 @@ trap_handler(struct trapframe *tf)
 		trap_user_fault(tf, sig, addr);
 		goto out;
 	}
+	if (v == 13 && trap_from_user(tf) && tsc_trap(tf))
+		goto out;	/* an RDTSC answered (PR_SET_TSC) */
 	if (v < 32) {
 		if (!trap_from_user(tf) || v == 2 || v == 8 || v == 18)
 			kernel_fault(tf);

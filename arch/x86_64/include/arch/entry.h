@@ -21,6 +21,12 @@ bool syscall_handler(struct trapframe *tf);
 void trap_handler(struct trapframe *tf);
 /* smp.c: the TLB shootdown interrupt, from trap_handler. */
 void tlb_flush_irq(void);
+/* PR_SET_TSC (switch.c): sets CR4.TSD on this CPU once some thread asked
+ * for it (at the wake-up interrupt); and, for a user-mode #GP, answers an
+ * RDTSC or RDTSCP of a thread that did not ask (true: done). */
+struct trapframe;
+void tsc_trap_sync(void);
+bool tsc_trap(struct trapframe *tf);
 /* console.c: asks the UART to interrupt when a byte arrives. */
 void console_enable_irq(void);
 

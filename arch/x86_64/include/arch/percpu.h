@@ -31,8 +31,8 @@ struct arch_cpu {
 	uint64_t gdt[7];
 	struct tss tss;
 	uint32_t apic_id;
-	bool tsd;			/* CR4.TSD is set: the running thread's
-					   no_tsc (switch.h) */
+	bool tsd;			/* CR4.TSD is set (switch.c,
+					   tsc_trap_sync) */
 };
 
 struct cpu;

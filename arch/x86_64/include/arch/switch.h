@@ -17,9 +17,6 @@
 #include <arch/trap.h>
 #include <arch/thread.h>
 
-/* Sets or clears CR4.TSD on c, the calling CPU (switch.c). */
-void cpu_set_tsd(struct cpu *c, bool on);
-
 /*
  * Both threads are of processes. The FS base is read back from the
  * register (a program may have changed it by loading FS) and written only
@@ -36,8 +33,6 @@ arch_switch_procs_inline(struct thread *prev, struct thread *next)
 		wrmsr(MSR_FS_BASE, next->arch.fs_base);
 	cpu_set_kernel_stack((uint64_t)(next->tf + 1));
 	struct cpu *c = this_cpu();
-	if (__builtin_expect(next->arch.no_tsc != c->arch.tsd, 0))
-		cpu_set_tsd(c, next->arch.no_tsc);
 	struct vm *vm = next->proc->vm;
 	if (__builtin_expect(c->lazy_vm == NULL, 1)) {
 		c->active_root = vm->root;	/* mmu_activate */

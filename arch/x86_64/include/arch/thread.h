@@ -18,8 +18,9 @@ struct arch_thread {
 	/* DR0-DR7 as a tracer set them (ptrace.c): kept and read back,
 	   never loaded into the CPU. */
 	uint64_t debugreg[8];
-	/* PR_SET_TSC's PR_TSC_SIGSEGV: RDTSC faults (CR4.TSD while it
-	   runs); inherited at clone and kept at exec, as Linux's TIF_NOTSC. */
+	/* PR_SET_TSC's PR_TSC_SIGSEGV: RDTSC is a SIGSEGV (switch.c's
+	   tsc_trap); inherited at clone and kept at exec, as Linux's
+	   TIF_NOTSC. */
 	bool no_tsc;
 };
 
