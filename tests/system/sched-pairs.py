@@ -10,12 +10,14 @@
 #        behind others, taken by the other CPU, moved: no counter checks).
 # Expects: "pairs: ok" each time: every pair finished all its turns (a
 #        lost wake-up would hang it); at 2 vCPUs, per round trip,
-#        sched_lock found taken under 0.12 times (0.18 to 1.8 while a
-#        switch held it, by the host's load; 0.01 to 0.07 since) and
 #        cross-CPU wakes, IPIs and migrations together under 0.05 (each
-#        pair keeps to its own vCPU). The counters move with the host's
-#        load: the checked boot fails the test only if a second boot
-#        fails too (once in about 15 on a host at load 6-7).
+#        pair keeps to its own vCPU). The checked boot fails the test only
+#        if a second boot fails too. sched_lock found taken per round trip
+#        is printed, not checked: it moves with the host's load (0.01 to
+#        0.07 on a quiet host since a switch no longer holds it across the
+#        context switch, 1 to 1.8 before; but 0.25 to 1.09 in a make test
+#        run beside other guests); `pairs -c -l` checks it under 0.12 on
+#        a quiet host.
 import os, sys
 sys.dont_write_bytecode = True	# no __pycache__ in the tree
 sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))

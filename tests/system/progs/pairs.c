@@ -5,14 +5,16 @@
  * processes, a 1-byte write and read each way), PAIRS at a time
  * (default: one per online CPU), TURNS round trips each.
  *
- *   pairs [-p PAIRS] [-t TURNS] [-c]
+ *   pairs [-p PAIRS] [-t TURNS] [-c] [-l]
  *
  * Every pair must finish (a lost wake-up hangs it and the alarm fails the
  * run). With -c, the scheduler's counters (/proc/petrel/sched, summed over
- * the CPUs, grown over each case) are checked too, per round trip:
- * sched_lock found taken under LOCK_WAITS_MAX times, and wakes onto
- * another CPU, IPIs and migrations together under CROSS_MAX (the pairs
- * settle one per CPU and stay). While a switch held sched_lock across
+ * the CPUs, grown over each case) are checked too, per round trip: wakes
+ * onto another CPU, IPIs and migrations together under CROSS_MAX (the
+ * pairs settle one per CPU and stay); with -l also sched_lock found taken
+ * under LOCK_WAITS_MAX times, which only a quiet host can show (a vCPU
+ * thread the host deschedules holding the lock makes the other find it
+ * taken: 0.25 to 1.09 in a make test run beside other guests). While a switch held sched_lock across
  * the context switch the lock was found taken 1.8 (futex) and 1 (pipe)
  * times per round trip on a quiet host, 0.18 to 0.28 at load 7 (the
  * vCPUs then run at once less often); since, 0.03 to 0.07. Counts, not
@@ -196,7 +198,7 @@ run_case(const char *name, void (*pair)(void), int pairs, int check)
 	       grown(&a, &b, "halts") / trips, grown(&a, &b, "steals") / trips);
 	if (!check)
 		return 0;
-	if (waits >= LOCK_WAITS_MAX) {
+	if (check > 1 && waits >= LOCK_WAITS_MAX) {
 		printf("pairs: %s: sched_lock found taken %.3f times per round "
 		       "trip (at most %.2f)\n", name, waits, LOCK_WAITS_MAX);
 		return -1;
@@ -214,13 +216,15 @@ main(int argc, char **argv)
 {
 	int pairs = (int)sysconf(_SC_NPROCESSORS_ONLN), check = 0, opt;
 
-	while ((opt = getopt(argc, argv, "p:t:c")) != -1) {
+	while ((opt = getopt(argc, argv, "p:t:cl")) != -1) {
 		if (opt == 'p')
 			pairs = atoi(optarg);
 		else if (opt == 't')
 			turns = atoi(optarg);
 		else if (opt == 'c')
-			check = 1;
+			check = check > 1 ? check : 1;
+		else if (opt == 'l')
+			check = 2;	/* the lock too (a quiet host) */
 		else
 			return 2;
 	}
