@@ -618,23 +618,11 @@ proc_text(struct pnode *n)
 		case P_PID_STAT: procfs_pid_stat(&g, p); break;
 		case P_PID_STATUS: procfs_pid_status(&g, p); break;
 		case P_PID_COMM: gprintf(&g, "%s\n", p->name); break;
-		case P_TASK_COMM: {
-			struct thread *t = task_of(p->pid, n->fd);
-			gprintf(&g, "%s\n", t ? t->comm : p->name);
+		case P_TASK_COMM:
+		case P_TASK_STATUS:
+		case P_TASK_STAT:
+			procfs_task_file(&g, p, task_of(p->pid, n->fd), n->kind);
 			break;
-		}
-		case P_TASK_STATUS: {
-			struct thread *t = task_of(p->pid, n->fd);
-			if (t)
-				procfs_task_status(&g, p, t);
-			break;
-		}
-		case P_TASK_STAT: {
-			struct thread *t = task_of(p->pid, n->fd);
-			if (t)
-				procfs_task_stat(&g, p, t);
-			break;
-		}
 		case P_PID_STATM: procfs_pid_statm(&g, p); break;
 		case P_PID_MAPS: procfs_pid_maps(&g, p); break;
 		case P_PID_SMAPS: procfs_pid_smaps(&g, p); break;
@@ -831,39 +819,19 @@ proc_pid_ioctl(struct file *f, unsigned long cmd, uint64_t arg)
 	return procfs_maps_ioctl(proc_find(n->pid), cmd, arg);
 }
 
-/*
- * A write to /proc/PID/comm or /proc/PID/task/TID/comm names that thread
- * (/proc/PID's: the leader) with the text's first 15 bytes, a newline
- * included, as Linux's comm_write; only from its own process (EINVAL).
- */
-static long
-comm_write(struct pnode *n, const char *text, size_t len)
-{
-	struct proc *p = proc_find(n->pid);
-	if (!p)
-		return -ESRCH;
-	if (p != current()->proc)
-		return -EINVAL;
-	struct thread *t = task_of(p->pid, n->kind == P_TASK_COMM ? n->fd : p->pid);
-	char name[THREAD_COMM_MAX] = { 0 };
-	size_t k = MIN(len, sizeof(name) - 1);
-	memcpy(name, text, k);
-	if (t) {
-		thread_set_comm(t, name, strlen(name));
-	} else {		/* the leader has exited */
-		memcpy(p->name, name, sizeof(p->name));
-	}
-	return 0;
-}
-
 /* /proc/PID's files, as Linux's, have no poll hook: epoll refuses them. */
 static long
 proc_pid_write(struct file *f, const void *buf, size_t len, uint64_t *off)
 {
 	struct pnode *n = pn(f->inode);
-	long r = n->kind == P_PID_COMM || n->kind == P_TASK_COMM ?
-		 comm_write(n, buf, len) :
-		 procfs_userns_write(proc_find(n->pid), n->kind, buf, len);
+	struct proc *p = proc_find(n->pid);
+	long r;
+	if (n->kind == P_PID_COMM || n->kind == P_TASK_COMM)
+		r = procfs_comm_write(p, p ? task_of(p->pid, n->kind ==
+				      P_TASK_COMM ? n->fd : p->pid) : NULL,
+				      buf, len);
+	else
+		r = procfs_userns_write(p, n->kind, buf, len);
 	if (r < 0)
 		return r;
 	*off += len;

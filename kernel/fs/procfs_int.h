@@ -122,13 +122,20 @@ enum sysctl_var {
 
 /* /proc/PID/... (procfs_pid.c). */
 void procfs_pid_stat(struct gen *g, struct proc *p);
-/* /proc/PID/task/TID/stat: p's line with thread t's id and state. */
-void procfs_task_stat(struct gen *g, struct proc *p, struct thread *t);
+/* /proc/PID/task/TID's comm, stat or status (kind) of thread t of p
+ * (NULL: gone; its comm shows p's name, the others nothing). */
+void procfs_task_file(struct gen *g, struct proc *p, struct thread *t,
+		      enum pkind kind);
+/*
+ * A write to /proc/PID/comm or /proc/PID/task/TID/comm: names thread t
+ * of p (/proc/PID's: the leader; NULL: it has exited) with the text's
+ * first 15 bytes, a newline included, as Linux's comm_write; only from
+ * p itself (EINVAL), ESRCH without p.
+ */
+long procfs_comm_write(struct proc *p, struct thread *t, const char *text,
+		       size_t len);
 void procfs_pid_statm(struct gen *g, struct proc *p);
 void procfs_pid_status(struct gen *g, struct proc *p);
-/* /proc/PID/task/TID/status: p's, with thread t's name, id, state,
- * signals, affinity and switches. */
-void procfs_task_status(struct gen *g, struct proc *p, struct thread *t);
 void procfs_pid_maps(struct gen *g, struct proc *p);
 /* ioctl PROCMAP_QUERY on /proc/PID/maps (Linux 6.11): the region at or
  * after an address, as maps shows it; 0 or -errno; -ENOTTY for any other

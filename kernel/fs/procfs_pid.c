@@ -70,12 +70,21 @@ gen_stat(struct gen *g, struct proc *p, int id, const char *name, char state)
 	uint64_t vsize = vm ? vm->mapped : 0, rss = vm ? vm->pages : 0;
 	int tty = p->ctty ? (int)p->ctty->rdev : 0;
 	int tpgid = p->ctty ? p->ctty->fg_pgrp : -1;
-	/* The addresses, as Linux's, only for a reader that may trace p
-	 * (else startcode and endcode read 1, the others 0). */
+	/* The layout addresses, as Linux's, only for a reader that may
+	 * trace p (else startcode and endcode read 1, the others 0): code,
+	 * stack (fields 26-28), data, heap, arguments, environment (45-51). */
 	bool permitted = proc_may_access(current()->proc, p);
-	static const struct vm none;
-	const struct vm *v = vm && permitted ? vm : &none;
-	uint64_t code_shown = vm && !permitted ? 1 : 0;
+	vaddr_t a[10] = { 0 };
+	if (vm && permitted) {
+		vaddr_t shown[10] = {
+			vm->start_code, vm->end_code, vm->start_stack,
+			vm->start_data, vm->end_data, vm->brk_start,
+			vm->arg_start, vm->arg_end, vm->env_start, vm->env_end,
+		};
+		memcpy(a, shown, sizeof(a));
+	} else if (vm) {
+		a[0] = a[1] = 1;
+	}
 	gprintf(g, "%d (%s) %c %d %d %d %d %d 4194304 0 0 0 0 %lu %lu %lu %lu %d %d %d 0 %lu %lu %lu "
 		"18446744073709551615 %lu %lu %lu 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 "
 		"%lu %lu %lu %lu %lu %lu %lu %d\n",
@@ -84,9 +93,7 @@ gen_stat(struct gen *g, struct proc *p, int id, const char *name, char state)
 		children.user_ns / 10000000, children.system_ns / 10000000,
 		20 + proc_nice(p), proc_nice(p), p->nthreads ? p->nthreads : 1,
 		start, vsize, rss,
-		v->start_code | code_shown, v->end_code | code_shown,
-		v->start_stack, v->start_data, v->end_data, v->brk_start,
-		v->arg_start, v->arg_end, v->env_start, v->env_end,
+		a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9],
 		p->state == PROC_ZOMBIE && permitted ? p->exit_status : 0);
 }
 
@@ -105,7 +112,7 @@ task_state_char(struct proc *p, struct thread *t)
 	       'R' : 'S';
 }
 
-void
+static void
 procfs_task_stat(struct gen *g, struct proc *p, struct thread *t)
 {
 	gen_stat(g, p, t->tid, t->comm, task_state_char(p, t));
@@ -279,10 +286,41 @@ procfs_pid_status(struct gen *g, struct proc *p)
 	gen_status(g, p, main_thread(p), p->pid, p->name, proc_state_char(p));
 }
 
-void
+/* /proc/PID/task/TID/status: p's, with thread t's name, id, state,
+ * signals, affinity and switches. */
+static void
 procfs_task_status(struct gen *g, struct proc *p, struct thread *t)
 {
 	gen_status(g, p, t, t->tid, t->comm, task_state_char(p, t));
+}
+
+void
+procfs_task_file(struct gen *g, struct proc *p, struct thread *t,
+		 enum pkind kind)
+{
+	if (kind == P_TASK_COMM)
+		gprintf(g, "%s\n", t ? t->comm : p->name);
+	else if (t && kind == P_TASK_STATUS)
+		procfs_task_status(g, p, t);
+	else if (t && kind == P_TASK_STAT)
+		procfs_task_stat(g, p, t);
+}
+
+long
+procfs_comm_write(struct proc *p, struct thread *t, const char *text,
+		  size_t len)
+{
+	if (!p)
+		return -ESRCH;
+	if (p != current()->proc)
+		return -EINVAL;
+	char name[THREAD_COMM_MAX] = { 0 };
+	memcpy(name, text, MIN(len, sizeof(name) - 1));
+	if (t)
+		thread_set_comm(t, name, strlen(name));
+	else		/* the leader has exited */
+		memcpy(p->name, name, sizeof(p->name));
+	return 0;
 }
 
 void
