@@ -261,6 +261,8 @@ arch_ptrace_regset(struct thread *t, unsigned type, void *buf, size_t *size,
 	case NT_PRFPREG:
 		n = *size < FPU_STATE_SIZE ? *size : FPU_STATE_SIZE;
 		*size = n;
+		if (t == current())	/* a core's: its registers are live */
+			fpu_save(t->arch.fpu);
 		if (!set) {
 			memcpy(buf, t->arch.fpu, n);
 			return 0;

@@ -569,6 +569,8 @@ gen_vm_flags(struct gen *g, struct region *r)
 		{ r->flags & MAP_GROWSDOWN, "gd" }, { r->io_base != 0, "pf" },
 		{ r->flags & VM_LOCKED, "lo" }, { r->io_base != 0, "io" },
 		{ !shared && (r->prot & PROT_WRITE), "ac" },
+		{ r->flags & VM_WIPEONFORK, "wf" },
+		{ r->flags & VM_DONTDUMP, "dd" },
 		{ r->flags & VM_SEALED, "sl" },	/* mseal, bit 63 */
 	};
 	gprintf(g, "VmFlags:");

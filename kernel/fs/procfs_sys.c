@@ -5,9 +5,9 @@
  * fs/nr_open, kernel/ns_last_pid, user/max_*_namespaces, the
  * leases' and AIO's knobs and the limits of fs/inotify and fs/fanotify.
  * A write parses the text as Linux's proc_dointvec and proc_dostring do
- * and sets the value where it lives; core_pattern and printk's last
- * three levels are kept only (no core is dumped; messages have no default
- * level).
+ * and sets the value where it lives; core_pattern names core files
+ * (kernel/linux/coredump.c); printk's last three levels are kept only
+ * (messages have no default level).
  */
 #include <kernel/vfs.h>
 #include <kernel/printk.h>
@@ -29,6 +29,12 @@
 
 static char core_pattern[128] = "core";
 static int printk_levels[3] = { 4, 1, 7 };	/* default, minimum, boot */
+
+const char *
+sysctl_core_pattern(void)
+{
+	return core_pattern;
+}
 
 /* The sysctls that are an unsigned number each, where it lives. */
 static const struct {

@@ -1,6 +1,6 @@
 /*
  * What the path system calls share (kernel/linux/sys_path.c, sys_attr.c,
- * sys_mount.c): a user's path copied in, and the inode an *at() call
+ * sys_mount.c, coredump.c): a user's path copied in, and the inode an *at() call
  * names.
  */
 #ifndef KERNEL_LINUX_PATH_H
@@ -16,6 +16,8 @@ struct inode;
 char *getpath(uaddr_t upath, long *err);
 /* The inode a *at() call names, honouring AT_EMPTY_PATH and NOFOLLOW. */
 struct inode *lookup_at(int dirfd, uaddr_t upath, int flags);
+/* unlink(2) of a path in the kernel's memory (a core file's name). */
+long unlink_kernel_path(const char *path);
 
 /* Declares var, the path at upath, or returns the error from the caller. */
 #define WITH_PATH(var, upath)              \

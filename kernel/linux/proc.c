@@ -617,8 +617,10 @@ thread_exit(int status)
 	keys_thread_exit(t);
 	seccomp_thread_exit(t);
 	cputime_thread_gone(p, t);	/* the process keeps its time */
+	if (p->dumper && p->dumper != t)
+		coredump_thread_exit(t);
 	list_remove(&t->proc_link);
-	if (p->exec_thread)
+	if (p->exec_thread || p->dumper)
 		waitq_wake_all(&p->exec_wait);
 	if (--p->nthreads == 0) {
 		if (!p->exiting)
@@ -630,14 +632,14 @@ thread_exit(int status)
 	sched_exit_current();
 }
 
-/* A SIGKILL to every thread of p but self; every sleep ends, the
- * uninterruptible ones too. */
-static void
-kill_other_threads(struct proc *p, struct thread *self)
+/* Every sleep ends, the uninterruptible ones too. A thread writing a
+ * core is spared: it ends the process itself once done. */
+void
+proc_kill_others(struct proc *p, struct thread *self)
 {
 	list_for_each(it, &p->threads) {
 		struct thread *t = list_entry(it, struct thread, proc_link);
-		if (t == self)
+		if (t == self || t == p->dumper)
 			continue;
 		t->sig_pending |= SIGBIT(SIGKILL);
 		thread_interrupt(t);
@@ -656,7 +658,7 @@ proc_exit_group(int status)
 		p->exiting = true;
 		p->exit_status = status;
 	}
-	kill_other_threads(p, self);
+	proc_kill_others(p, self);
 	thread_exit(status);
 }
 
@@ -679,7 +681,7 @@ proc_exec_kill_others(void)
 	if (p->exiting || p->exec_thread)
 		return -EAGAIN;
 	p->exec_thread = self;
-	kill_other_threads(p, self);
+	proc_kill_others(p, self);
 	while (p->nthreads > 1 && !fatal_signal_pending(self))
 		waitq_wait_killable(&p->exec_wait, NULL);
 	p->exec_thread = NULL;
@@ -737,6 +739,7 @@ proc_spawn_init(const char *path, const char *const *argv, int argc)
 	for (int i = 0; i < 16; i++)
 		p->rlimits[i][0] = p->rlimits[i][1] = ~0ull;
 	p->rlimits[3][0] = VM_STACK_SIZE;	/* RLIMIT_STACK */
+	p->rlimits[4][0] = 0;		/* RLIMIT_CORE: no cores until asked */
 	p->rlimits[7][0] = NOFILE_SOFT;	/* RLIMIT_NOFILE */
 	p->rlimits[7][1] = NOFILE_HARD;
 	p->rlimits[13][0] = p->rlimits[13][1] = 0;	/* RLIMIT_NICE */

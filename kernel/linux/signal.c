@@ -538,7 +538,11 @@ signal_deliver(struct trapframe *tf)
 					stop_self(p, sig);
 				continue;
 			}
-			proc_exit_group(sig | ((default_core & SIGBIT(sig)) ? 0x80 : 0));
+			/* The core's 0x80 goes into the exit status
+			   only when one was written (coredump). */
+			if (default_core & SIGBIT(sig))
+				coredump(sig, &si);
+			proc_exit_group(sig);
 		}
 		if (t->syscall_nr >= 0 &&
 		    arch_syscall_result(tf) == -ERESTARTNOHAND)

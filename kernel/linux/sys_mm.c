@@ -231,6 +231,8 @@ sys_brk(uint64_t addr)
 #define MADV_FREE 8
 #define MADV_REMOVE 9
 #define MADV_DONTFORK 10
+#define MADV_DONTDUMP 16
+#define MADV_DODUMP 17
 #define MADV_WIPEONFORK 18
 #define MADV_KEEPONFORK 19
 #define MADV_COLD 20
@@ -270,6 +272,8 @@ advice_refused(const struct region *r, int advice)
 		       0 : -EACCES;
 	case MADV_WIPEONFORK:
 		return r->file || (r->flags & MAP_SHARED) ? -EINVAL : 0;
+	case MADV_DODUMP:	/* Linux's VM_SPECIAL: device memory */
+		return r->io_base ? -EINVAL : 0;
 	}
 	return 0;
 }
@@ -301,7 +305,7 @@ next_region_start(struct vm *vm, vaddr_t va, vaddr_t limit)
 /*
  * madvise: Linux's checks, then what Petrel can act on: DONTNEED (and
  * FREE) drop private pages, which read back fresh; WIPEONFORK and
- * KEEPONFORK mark the range for fork. The rest are hints with nothing
+ * KEEPONFORK mark the range for fork, DONTDUMP and DODUMP for a core. The rest are hints with nothing
  * to do (no page cache to warm or pages to swap). A hole in the range
  * is ENOMEM once the mapped parts are done.
  */
@@ -332,16 +336,20 @@ sys_madvise(uint64_t addr, size_t len, int advice)
 	if (advice == MADV_DONTNEED || advice == MADV_FREE ||
 	    advice == MADV_DONTNEED_LOCKED)
 		vm_discard(vm, addr, end - addr);
+	unsigned flag = 0;
 	if (advice == MADV_WIPEONFORK || advice == MADV_KEEPONFORK)
-		for (vaddr_t va = addr; va < end;) {
-			struct region *r = vm_find(vm, va);
-			vaddr_t stop = r ? MIN(r->end, end) :
-					   next_region_start(vm, va, end);
-			if (r && vm_set_flag(vm, va, stop, VM_WIPEONFORK,
-					     advice == MADV_WIPEONFORK) < 0)
-				return -ENOMEM;
-			va = stop;
-		}
+		flag = VM_WIPEONFORK;
+	if (advice == MADV_DONTDUMP || advice == MADV_DODUMP)
+		flag = VM_DONTDUMP;
+	bool on = advice == MADV_WIPEONFORK || advice == MADV_DONTDUMP;
+	for (vaddr_t va = addr; flag && va < end;) {
+		struct region *r = vm_find(vm, va);
+		vaddr_t stop = r ? MIN(r->end, end) :
+				   next_region_start(vm, va, end);
+		if (r && vm_set_flag(vm, va, stop, flag, on) < 0)
+			return -ENOMEM;
+		va = stop;
+	}
 	return hole;
 }
 

@@ -148,26 +148,35 @@ sys_access(uaddr_t path, int mode)
 	return sys_faccessat2(AT_FDCWD, path, mode, 0);
 }
 
-/* Runs fn on the parent directory and final name of a user path. */
+/* Runs fn on the parent directory and final name of a kernel path, once
+ * the caller may write and search the directory. */
+static long
+with_kernel_parent(int dirfd, const char *path,
+		   long (*fn)(struct inode *dir, const char *name, size_t len,
+			      void *arg),
+		   void *arg)
+{
+	struct proc *p = current()->proc;
+	const char *last;
+	size_t len;
+	struct inode *dir = vfs_lookup_parent(p, dirfd, path, &last, &len);
+	if (IS_ERR(dir))
+		return PTR_ERR(dir);
+	long r = vfs_permission(p, dir, 3);
+	if (r == 0)
+		r = fn(dir, last, len, arg);
+	inode_put(dir);
+	return r;
+}
+
+/* ... of a user path. */
 static long
 with_parent(int dirfd, uaddr_t upath,
 	    long (*fn)(struct inode *dir, const char *name, size_t len, void *arg),
 	    void *arg)
 {
-	struct proc *p = current()->proc;
 	WITH_PATH(path, upath);
-	const char *last;
-	size_t len;
-	struct inode *dir = vfs_lookup_parent(p, dirfd, path, &last, &len);
-	long r;
-	if (IS_ERR(dir)) {
-		r = PTR_ERR(dir);
-	} else {
-		r = vfs_permission(p, dir, 3);
-		if (r == 0)
-			r = fn(dir, last, len, arg);
-		inode_put(dir);
-	}
+	long r = with_kernel_parent(dirfd, path, fn, arg);
 	kfree(path);
 	return r;
 }
@@ -424,6 +433,13 @@ sys_unlinkat(int dirfd, uaddr_t path, int flags)
 	if (flags & ~AT_REMOVEDIR)
 		return -EINVAL;
 	return with_parent(dirfd, path, do_unlink, &flags);
+}
+
+long
+unlink_kernel_path(const char *path)
+{
+	int flags = 0;
+	return with_kernel_parent(AT_FDCWD, path, do_unlink, &flags);
 }
 
 long

@@ -40,6 +40,7 @@ struct handles;
 struct sem_undo_list;
 struct key;
 struct ns;
+struct core_thread;
 #define PROC_NS_SLOTS 10	/* NS_KINDS */
 
 /* An fd table (big lock); the arrays grow, never shrink, up to NR_OPEN. */
@@ -139,13 +140,13 @@ struct proc {
 	bool exiting;
 	int exit_signal;		/* signal to parent on exit (SIGCHLD) */
 	unsigned personality;		/* personality(2)'s word, kept only */
-	unsigned coredump_filter;	/* /proc/PID/coredump_filter, kept
-					   only: no core is written */
+	unsigned coredump_filter;	/* /proc/PID/coredump_filter: what
+					   a core holds (coredump.c) */
 	uint8_t trace;			/* enum proc_trace; a child's is its
 					   parent's */
 	/* Linux's dumpable flag (PR_GET_DUMPABLE): cleared by prctl and when
-	 * the effective ids change, set again by exec; kept only, as no
-	 * core is dumped and /proc ignores it. */
+	 * the effective ids change, set again by exec; such a process
+	 * dumps no core (/proc ignores it). */
 	bool undumpable;
 	int pdeath_signal;		/* sent when the parent exits
 					   (PR_SET_PDEATHSIG); 0: none */
@@ -159,6 +160,11 @@ struct proc {
 	 * proc_exec_kill_others), who wake it on exit_wait; else NULL. */
 	struct thread *exec_thread;
 	struct waitq exec_wait;
+	/* The thread writing a core (kernel/linux/coredump.c) while the
+	 * others end, who leave their registers on core_threads and wake
+	 * it on exec_wait; else NULL. */
+	struct thread *dumper;
+	struct core_thread *core_threads;
 	unsigned parent_exec_count;	/* the parent's exec_count at fork */
 
 	char name[PROC_NAME_MAX];
@@ -228,6 +234,8 @@ _Noreturn void thread_exit(int status);
 /* Ends every thread of the current process with wait status `status`. */
 _Noreturn void proc_exit_group(int status);
 int proc_exec_kill_others(void);
+/* A SIGKILL to every thread of p but self; every sleep ends. */
+void proc_kill_others(struct proc *p, struct thread *self);
 /* Exec's naming: t's name (and its process's) is path's last part. */
 void proc_set_name(struct thread *t, const char *path);
 /* Sets t's name (Linux's comm) to name's first len bytes, at most 15;
@@ -344,6 +352,17 @@ void signal_send_thread(struct thread *t, int sig);
 /* The siginfo_t (zeroed by the caller) a handler of sig sent with si
  * sees. */
 void signal_info_fill(struct siginfo_k *out, int sig, const struct sig_info_k *si);
+/*
+ * Core files (kernel/linux/coredump.c). coredump: the calling thread,
+ * ending its process with signal sig, writes its core; true when it did,
+ * and the exit status then has 0x80. It first ends the other threads and
+ * waits for them (may sleep). coredump_thread_exit: a thread of a
+ * process being dumped leaves its registers for the core as it ends.
+ * sysctl_core_pattern: /proc/sys/kernel/core_pattern's value.
+ */
+bool coredump(int sig, const struct sig_info_k *si);
+void coredump_thread_exit(struct thread *t);
+const char *sysctl_core_pattern(void);
 /* If t sleeps in a job-control stop, wakes the stopped threads (to
  * look at their tracer) and returns true. */
 bool signal_stop_kick(struct thread *t);

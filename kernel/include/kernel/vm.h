@@ -55,6 +55,9 @@
 /* mseal(2): the region cannot be unmapped, moved or reprotected; a fork's
    copy keeps it. */
 #define VM_SEALED 0x04000000u
+/* madvise(MADV_DONTDUMP): a core leaves the region's bytes out; a fork's
+   copy keeps it. */
+#define VM_DONTDUMP 0x02000000u
 
 #define VM_MMAP_BASE 0x00007f0000000000ul	/* mmap searches down from here */
 #define VM_STACK_TOP 0x00007ffffffff000ul
