@@ -103,6 +103,8 @@ struct note_head {
 struct dump {
 	struct file *f;
 	uint64_t off, written, limit;
+	unsigned filter;	/* coredump_filter as the dump began: the
+				   headers and the bytes must agree */
 	bool failed;
 };
 
@@ -304,9 +306,8 @@ elf_header_at(struct vm *vm, vaddr_t va)
 
 /* Linux's vma_dump_size: how many bytes of r the core holds. */
 static uint64_t
-dump_size(struct proc *p, struct region *r)
+dump_size(struct proc *p, struct region *r, unsigned filter)
 {
-	unsigned filter = p->coredump_filter;
 	uint64_t whole = r->end - r->start;
 	if (r->tag && strcmp(r->tag, "[vdso]") == 0)
 		return whole;
@@ -488,7 +489,7 @@ emit_headers(struct dump *d, struct proc *p, unsigned phnum, size_t notes,
 	emit(d, &ph, sizeof(ph));
 	list_for_each(it, &p->vm->regions) {
 		struct region *r = list_entry(it, struct region, link);
-		uint64_t size = dump_size(p, r);
+		uint64_t size = dump_size(p, r, d->filter);
 		ph = (struct elf64_phdr){
 			.p_type = PT_LOAD, .p_flags = phdr_flags(r->prot),
 			.p_offset = data, .p_vaddr = r->start,
@@ -545,7 +546,7 @@ write_core(struct dump *d, struct proc *p, struct core_thread *me, int sig,
 	skip(d, data - d->off);
 	list_for_each(it, &vm->regions) {
 		struct region *r = list_entry(it, struct region, link);
-		emit_memory(d, vm, r, r->start, dump_size(p, r));
+		emit_memory(d, vm, r, r->start, dump_size(p, r, d->filter));
 	}
 	/* A hole at the end still counts in the file's size. */
 	if (!d->failed && d->f->inode->size < d->off) {
@@ -583,7 +584,8 @@ coredump(int sig, const struct sig_info_k *si)
 	if (me && core_name(name, p, self, sig))
 		f = core_open(p, name);
 	if (!IS_ERR(f)) {
-		struct dump d = { .f = f, .limit = limit };
+		struct dump d = { .f = f, .limit = limit,
+				  .filter = p->coredump_filter };
 		dumped = write_core(&d, p, me, sig, si);
 		file_put(f);
 	} else if (me) {
