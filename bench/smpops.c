@@ -91,6 +91,8 @@ struct sched_lines {
 	int cols, cpus;
 	char names[SCHED_COLS][32];
 	unsigned long long v[CPUS_MAX][SCHED_COLS];
+};
+
 /* /proc/petrel/mm: its header's column names and a row of counts a CPU. */
 #define MM_COLS 16
 struct mm_table {
@@ -397,6 +399,10 @@ sched_report(const char *name, const struct sched_lines *a,
 		printf("smpops sched %s cpu%d", name, c);
 		for (int i = 0; i < a->cols; i++)
 			printf(" %s %llu", a->names[i], b->v[c][i] - a->v[c][i]);
+		printf("\n");
+	}
+}
+
 /* Reads /proc/petrel/mm into t; false without it. */
 static bool
 mm_read(struct mm_table *t)
