@@ -14,7 +14,12 @@
 #       2 vCPUs;
 #   (c) for each Petrel run of (a), the big lock's counters
 #       (/proc/petrel/bkl, which smpops reads before and after each case):
-#       each CPU's share of the time spent waiting for and holding it.
+#       each CPU's share of the time spent waiting for and holding it;
+#   (d) the host's ceiling: some cases of (a) in two 1-vCPU Petrel guests
+#       run at once (two QEMU processes, no guest state shared at all)
+#       over the same in one such guest alone, and two busy loops on the
+#       host over one. No 2-vCPU guest can scale past what two guests
+#       that share nothing get on the same host.
 #
 # Scaling is a run's rate over the same guest's rate at 1 vCPU. What is
 # measured and why is in docs/performance.md ("vCPU scaling").
@@ -32,6 +37,7 @@ SMPS = (1, 2, 4)
 HTTP_SMPS = (1, 2)
 CASES = [
     # name, label
+    ("spin", "user-space loop, no system call (100-step loops/s)"),
     ("getppid", "getppid loop (calls/s)"),
     ("getpid", "getpid loop (calls/s)"),
     ("pipe", "pipe ping-pong pairs (round trips/s)"),
@@ -49,6 +55,10 @@ WRK_SECS = 10
 # A guest still running then is stopped; the cases it finished count.
 RUN_TIMEOUT = 150
 BOOT_ATTEMPTS = 10
+# (d): the cases measured for the ceiling, each run (guest alone, then
+# two guests at once) once per smpbench run; and the host loops' seconds.
+CEILING_CASES = ("spin", "getppid", "pipe", "futex")
+HOST_LOOP_SECS = 2
 # The issue's targets at 2 vCPUs (docs/performance.md).
 TARGET_OPS = 1.8
 TARGET_HTTP = 1.6
@@ -92,6 +102,29 @@ def read(path):
             return f.read()
     except OSError:
         return b""
+
+
+def run_together(cmd, log_paths):
+    """Runs the same QEMU command once per log path, all at once, each to
+    its end or RUN_TIMEOUT: each one's output (b"" when it gave none)."""
+    procs = []
+    for path in log_paths:
+        with open(path, "wb") as out:
+            procs.append(subprocess.Popen(
+                cmd, stdin=subprocess.DEVNULL, stdout=out,
+                stderr=subprocess.STDOUT, start_new_session=True))
+    t0 = time.monotonic()
+    try:
+        while time.monotonic() - t0 < RUN_TIMEOUT and not all(
+                p.poll() is not None or DONE.search(read(path))
+                for p, path in zip(procs, log_paths)):
+            time.sleep(0.2)
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
+            p.wait()
+    return [read(path) for path in log_paths]
 
 
 def run_oneshot(cmd, log_path, linux):
@@ -168,6 +201,61 @@ def measure_ops(r, out_dir, guests, runs, log):
                         r[f"smp_{name}_bkl"][(case, smp)].append(locks[case])
 
 
+def ceiling_rates(text):
+    """{case: ops per second} from a ceiling guest, whose first and last
+    cases are the busy lead-in and tail (dropped)."""
+    found = CASE_LINE.findall(text)[1:-1]
+    return {name.decode(): int(ops) * 1e9 / int(ns)
+            for name, _, ops, ns in found}
+
+
+def measure_ceiling(r, out_dir, petrel_cmd, log):
+    """(d): one 1-vCPU guest alone, then two at once, each running the
+    ceiling cases between a spin lead-in and tail (so that each case
+    overlaps the other guest's same case, boots apart, and neither runs
+    alone at the end). Ceiling = the two guests' sum / the lone guest."""
+    cases = [c for c, _ in CASES if c in CEILING_CASES]
+    if not cases:
+        return
+    argv = ["/bench/smpops", "-j", "1", "-s", str(SECONDS), "spin"] + \
+        cases + ["spin"]
+    cmd = petrel_cmd(1, argv, None)
+    alone = ceiling_rates(run_together(
+        cmd, [os.path.join(out_dir, "smp-ceiling-alone.log")])[0])
+    pair = [ceiling_rates(t) for t in run_together(
+        cmd, [os.path.join(out_dir, f"smp-ceiling-pair{i}.log")
+              for i in (0, 1)])]
+    for case in cases:
+        parts = [alone.get(case)] + [g.get(case) for g in pair]
+        v = sum(parts[1:]) / parts[0] if all(parts) else None
+        r["smp_ceiling"][case] = v
+        log(f"  host ceiling {case}: alone {parts[0] or 0:.0f}/s, two "
+            f"guests " + " + ".join(f"{x or 0:.0f}" for x in parts[1:]) +
+            f"/s: {'-' if v is None else f'{v:.2f}x'}")
+    r["smp_ceiling_host"] = host_loops(log)
+
+
+HOST_LOOP = ("import time\nn, end = 0, time.monotonic() + %d\n"
+             "while time.monotonic() < end:\n"
+             "    for _ in range(1000): n += 1\n"
+             "print(n)" % HOST_LOOP_SECS)
+
+
+def host_loops(log):
+    """Two Python busy loops at once over one alone (each counts for
+    HOST_LOOP_SECS): what the host's cores give two busy threads now,
+    with its other load."""
+    def run(k):
+        procs = [subprocess.Popen(["python3", "-c", HOST_LOOP],
+                                  stdout=subprocess.PIPE) for _ in range(k)]
+        return [int(p.communicate()[0]) for p in procs]
+    one, two = run(1)[0], sum(run(2))
+    v = two / one if one else None
+    log(f"  host ceiling, two busy loops on the host: "
+        f"{'-' if v is None else f'{v:.2f}x'}")
+    return v
+
+
 def measure_http(r, out_dir, guests, runs, log):
     for smp in HTTP_SMPS:
         for name, make_cmd in guests:
@@ -230,7 +318,10 @@ def measure_smp(out_dir, petrel_cmd, linux_cmd, runs, log):
         r[f"smp_{name}_bkl"] = {k: [] for k in keys}
         r[f"smp_{name}_notes"] = []
         r[f"smp_{name}_retries"] = 0
+    r["smp_ceiling"] = {}
     measure_ops(r, out_dir, guests, runs, log)
+    if 1 in SMPS and 2 in SMPS:
+        measure_ceiling(r, out_dir, petrel_cmd, log)
     measure_http(r, out_dir, guests, runs, log)
     return r
 
@@ -245,8 +336,9 @@ def table(r):
     smps = list(SMPS)
     head = "| figure (median of %d) |" % r["smp_runs"] + "".join(
         f" Petrel {s} vCPU | Linux {s} vCPU |" for s in smps) + \
-        " Petrel 2/1 | Linux 2/1 | Petrel 4/1 | Linux 4/1 |"
-    lines = [head, "|---|" + "---:|" * (2 * len(smps) + 4)]
+        " Petrel 2/1 | Linux 2/1 | host ceiling, 2 guests |" \
+        " Petrel 4/1 | Linux 4/1 |"
+    lines = [head, "|---|" + "---:|" * (2 * len(smps) + 5)]
     for key, label in CASES + [("http", f"HTTP keep-alive, httpd -w N, wrk "
                                          f"-c{WRK_CONNS} (req/s)")]:
         cells = []
@@ -261,6 +353,9 @@ def table(r):
                 v = median(r, name, (key, s)) if (key, s) in \
                     r.get(f"smp_{name}", {}) else None
                 cells.append(f"{v / one:.2f}x" if v and one else "-")
+            if s == 2:
+                c = r.get("smp_ceiling", {}).get(key)
+                cells.append(f"{c:.2f}x" if c else "-")
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -304,17 +399,31 @@ def targets(r):
             one, two = median(r, name, (key, 1)), median(r, name, (key, 2))
             ratios[name] = two / one if one and two else None
         p, l = ratios["petrel"], ratios["linux"]
+        c = r.get("smp_ceiling", {}).get(key)
         met = p is not None and p >= target and (l is None or p >= l)
-        out.append(f"{what} at 2 vCPUs: Petrel "
-                   f"{'-' if p is None else f'{p:.2f}x'}, Linux "
-                   f"{'-' if l is None else f'{l:.2f}x'}; target "
-                   f"{target}x and at least Linux's: "
-                   f"{'met' if met else 'not met'}")
+        line = (f"{what} at 2 vCPUs: Petrel "
+                f"{'-' if p is None else f'{p:.2f}x'}, Linux "
+                f"{'-' if l is None else f'{l:.2f}x'}; target "
+                f"{target}x and at least Linux's: "
+                f"{'met' if met else 'not met'}")
+        if c:
+            line += (f"; host ceiling for 2 guests: {c:.2f}x (Petrel "
+                     f"{'-' if p is None else f'{p / c:.0%}'} of it)")
+        out.append(line)
     return out
 
 
 def details(r):
     lines = ["- targets: " + "; ".join(targets(r))]
+    h = r.get("smp_ceiling_host")
+    if r.get("smp_ceiling"):
+        lines.append(
+            "- host ceiling (d): each case in two 1-vCPU Petrel guests at "
+            "once over one alone: " + ", ".join(
+                f"{k} {'-' if v is None else f'{v:.2f}x'}"
+                for k, v in r["smp_ceiling"].items()) +
+            f"; two busy loops on the host over one: "
+            f"{'-' if h is None else f'{h:.2f}x'}")
     for name in ("petrel", "linux"):
         res = r.get(f"smp_{name}")
         if res is None:
