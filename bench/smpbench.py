@@ -19,7 +19,14 @@
 #       run at once (two QEMU processes, no guest state shared at all)
 #       over the same in one such guest alone, and two busy loops on the
 #       host over one. No 2-vCPU guest can scale past what two guests
-#       that share nothing get on the same host.
+#       that share nothing get on the same host;
+#   (e) for each guest run of (a), the host CPU time its QEMU process
+#       used per operation (its threads' /proc schedstat run time, read
+#       when smpops announces a case and when it reports it): unlike the
+#       rates, hardly moved by the host's other load, as a vCPU thread
+#       the host does not run uses no CPU time. Twice the 1-vCPU cost
+#       over the 2-vCPU cost is the scaling that two host cores given to
+#       the guest alone would show while its vCPUs stay busy.
 #
 # Scaling is a run's rate over the same guest's rate at 1 vCPU. What is
 # measured and why is in docs/performance.md ("vCPU scaling").
@@ -68,6 +75,9 @@ CASE_LINE = re.compile(rb"^smpops case (\w+) workers (\d+) ops (\d+) ns (\d+)",
 BKL_LINE = re.compile(rb"^smpops bkl (\w+) cpu(\d+) acquired (\d+) contended "
                       rb"(\d+) wait_ns (\d+) hold_ns (\d+) span_ns (\d+)", re.M)
 DONE = re.compile(rb"^smpops done", re.M)
+START_LINE = re.compile(rb"^smpops start (\w+)", re.M)
+CASE_NAME = re.compile(rb"^smpops case (\w+)", re.M)
+POLL_SECS = 0.05
 
 
 def choose(cases, vcpus):
@@ -127,21 +137,45 @@ def run_together(cmd, log_paths):
     return [read(path) for path in log_paths]
 
 
+def host_cpu_ns(pid):
+    """The host CPU time all of process pid's threads have run, in ns
+    (the first field of each /proc/PID/task/TID/schedstat), or None."""
+    total = 0
+    try:
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            total += int(read(f"/proc/{pid}/task/{tid}/schedstat").split()[0])
+    except (OSError, IndexError, ValueError):
+        return None
+    return total
+
+
+def track_cpu(pid, text, marks):
+    """Notes the host CPU time at each smpops start and case line not yet
+    seen in text: marks is {("start" or "case", name): ns}, updated."""
+    for kind, pattern in (("start", START_LINE), ("case", CASE_NAME)):
+        for name in pattern.findall(text):
+            key = (kind, name.decode())
+            if key not in marks:
+                marks[key] = host_cpu_ns(pid)
+
+
 def run_oneshot(cmd, log_path, linux):
     """Runs smpops in one guest to its end or RUN_TIMEOUT: (output, or
-    None when no case finished; whether it finished; boots retried). A
-    Linux boot that hangs in TSC calibration is retried."""
+    None when no case finished; whether it finished; boots retried;
+    {case: host CPU ns its QEMU used over the case}). A Linux boot that
+    hangs in TSC calibration is retried."""
     retries = 0
     for _ in range(BOOT_ATTEMPTS):
         with open(log_path, "wb") as out:
             proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out,
                                     stderr=subprocess.STDOUT,
                                     start_new_session=True)
-        t0, hung = time.monotonic(), False
+        t0, hung, marks = time.monotonic(), False, {}
         try:
             while proc.poll() is None and time.monotonic() - t0 < RUN_TIMEOUT:
-                time.sleep(0.2)
+                time.sleep(POLL_SECS)
                 text = read(log_path)
+                track_cpu(proc.pid, text, marks)
                 if DONE.search(text):
                     break
                 if linux and netbench.LINUX_TSC_HANG in text:
@@ -155,9 +189,24 @@ def run_oneshot(cmd, log_path, linux):
             retries += 1
             continue
         text = read(log_path)
+        cpu = {name: marks[("case", name)] - marks[("start", name)]
+               for kind, name in marks
+               if kind == "case" and marks[("case", name)] is not None and
+               marks.get(("start", name)) is not None}
         return (text if CASE_LINE.search(text) else None), \
-            bool(DONE.search(text)), retries
-    return None, False, retries
+            bool(DONE.search(text)), retries, cpu
+    return None, False, retries, {}
+
+
+def cpu_per_op(text, cpu):
+    """{case: host CPU ns per op} from smpops' case lines and run_oneshot's
+    CPU times."""
+    out = {}
+    for name, _, ops, _ in CASE_LINE.findall(text):
+        name = name.decode()
+        if cpu.get(name) and int(ops):
+            out[name] = cpu[name] / int(ops)
+    return out
 
 
 def parse_ops(text):
@@ -179,7 +228,7 @@ def measure_ops(r, out_dir, guests, runs, log):
             for name, make_cmd in guests:
                 cmd = make_cmd(smp, smpops_args(smp), None)
                 r[f"smp_{name}_cmd"] = shlex.join(cmd)
-                text, done, retries = run_oneshot(
+                text, done, retries, cpu = run_oneshot(
                     cmd, os.path.join(out_dir, f"smp-{name}-{smp}.log"),
                     name == "linux")
                 r[f"smp_{name}_retries"] += retries
@@ -189,6 +238,7 @@ def measure_ops(r, out_dir, guests, runs, log):
                         f"smp {smp} run {i + 1}: no result")
                     continue
                 rates, locks = parse_ops(text)
+                costs = cpu_per_op(text, cpu)
                 if not done:
                     r[f"smp_{name}_notes"].append(
                         f"smp {smp} run {i + 1}: stopped after "
@@ -197,6 +247,7 @@ def measure_ops(r, out_dir, guests, runs, log):
                     f"{k} {v:.0f}/s" for k, v in rates.items()))
                 for case, _ in CASES:
                     r[f"smp_{name}"][(case, smp)].append(rates.get(case))
+                    r[f"smp_{name}_cpu"][(case, smp)].append(costs.get(case))
                     if locks.get(case):
                         r[f"smp_{name}_bkl"][(case, smp)].append(locks[case])
 
@@ -316,6 +367,7 @@ def measure_smp(out_dir, petrel_cmd, linux_cmd, runs, log):
             [("http", s) for s in HTTP_SMPS]
         r[f"smp_{name}"] = {k: [] for k in keys}
         r[f"smp_{name}_bkl"] = {k: [] for k in keys}
+        r[f"smp_{name}_cpu"] = {k: [] for k in keys}
         r[f"smp_{name}_notes"] = []
         r[f"smp_{name}_retries"] = 0
     r["smp_ceiling"] = {}
@@ -406,6 +458,15 @@ def targets(r):
                 f"{'-' if l is None else f'{l:.2f}x'}; target "
                 f"{target}x and at least Linux's: "
                 f"{'met' if met else 'not met'}")
+        proj = {}
+        for name in ("petrel", "linux"):
+            one = cpu_median(r, name, (key, 1))
+            two = cpu_median(r, name, (key, 2))
+            proj[name] = 2 * one / two if one and two else None
+        if proj["petrel"]:
+            line += (f"; by host CPU per op: Petrel {proj['petrel']:.2f}x, "
+                     f"Linux " + ("-" if proj["linux"] is None else
+                                  f"{proj['linux']:.2f}x"))
         if c:
             line += (f"; host ceiling for 2 guests: {c:.2f}x (Petrel "
                      f"{'-' if p is None else f'{p / c:.0%}'} of it)")
@@ -443,3 +504,30 @@ def details(r):
             lines.append(f"- {title} QEMU command (smpops, last vCPU count): "
                          f"`{r[f'smp_{name}_cmd']}`")
     return lines
+
+
+def cpu_table(r):
+    """(e): host CPU ns per op at each vCPU count, medians, and twice the
+    1-vCPU cost over the 2-vCPU cost."""
+    smps = list(SMPS)
+    lines = ["| host CPU ns per op (median) |" + "".join(
+        f" Petrel {s} vCPU | Linux {s} vCPU |" for s in smps) +
+        " Petrel 2 x 1/2 | Linux 2 x 1/2 |",
+        "|---|" + "---:|" * (2 * len(smps) + 2)]
+    for key, label in CASES:
+        cells = []
+        for s in smps:
+            for name in ("petrel", "linux"):
+                v = cpu_median(r, name, (key, s))
+                cells.append(f"{v:.0f}" if v else "-")
+        for name in ("petrel", "linux"):
+            one, two = cpu_median(r, name, (key, 1)), cpu_median(r, name, (key, 2))
+            cells.append(f"{2 * one / two:.2f}x" if one and two else "-")
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def cpu_median(r, name, key):
+    res = r.get(f"smp_{name}_cpu")
+    s = summary(res[key]) if res and res.get(key) else None
+    return s[0] if s else None

@@ -23,7 +23,9 @@
  *
  *   smpops mm NAME cpuI page_lock P contended C ... spins_contended S
  *
- * then "smpops done".
+ * Before each case it prints "smpops start NAME", so that a host watching
+ * the console can read what the guest's vCPU threads used of the host
+ * over the case (bench/smpbench.py's host CPU per op). Then "smpops done".
  *
  *   smpops [-j WORKERS] [-s SECONDS] [-d DIR] CASE...
  *
@@ -504,6 +506,8 @@ run_case(int c, int workers, double seconds)
 	cpus = bkl_read(before);
 	sched_read(&sched_before);
 	bool mm = mm_read(&mm_before);
+	printf("smpops start %s\n", cases[c].name);
+	fflush(stdout);
 	t0 = now_ns();
 	close(go[1]);		/* everyone starts */
 	nanosleep(&pause, NULL);
