@@ -14,7 +14,19 @@
 #       2 vCPUs;
 #   (c) for each Petrel run of (a), the big lock's counters
 #       (/proc/petrel/bkl, which smpops reads before and after each case):
-#       each CPU's share of the time spent waiting for and holding it.
+#       each CPU's share of the time spent waiting for and holding it;
+#   (d) the host's ceiling: some cases of (a) in two 1-vCPU Petrel guests
+#       run at once (two QEMU processes, no guest state shared at all)
+#       over the same in one such guest alone, and two busy loops on the
+#       host over one. No 2-vCPU guest can scale past what two guests
+#       that share nothing get on the same host;
+#   (e) for each guest run of (a), the host CPU time its QEMU process
+#       used per operation (its threads' /proc schedstat run time, read
+#       when smpops announces a case and when it reports it): unlike the
+#       rates, hardly moved by the host's other load, as a vCPU thread
+#       the host does not run uses no CPU time. Twice the 1-vCPU cost
+#       over the 2-vCPU cost is the scaling that two host cores given to
+#       the guest alone would show while its vCPUs stay busy.
 #
 # Scaling is a run's rate over the same guest's rate at 1 vCPU. What is
 # measured and why is in docs/performance.md ("vCPU scaling").
@@ -32,6 +44,7 @@ SMPS = (1, 2, 4)
 HTTP_SMPS = (1, 2)
 CASES = [
     # name, label
+    ("spin", "user-space loop, no system call (100-step loops/s)"),
     ("getppid", "getppid loop (calls/s)"),
     ("getpid", "getpid loop (calls/s)"),
     ("pipe", "pipe ping-pong pairs (round trips/s)"),
@@ -49,6 +62,10 @@ WRK_SECS = 10
 # A guest still running then is stopped; the cases it finished count.
 RUN_TIMEOUT = 150
 BOOT_ATTEMPTS = 10
+# (d): the cases measured for the ceiling, each run (guest alone, then
+# two guests at once) once per smpbench run; and the host loops' seconds.
+CEILING_CASES = ("spin", "getppid", "pipe", "futex")
+HOST_LOOP_SECS = 2
 # The issue's targets at 2 vCPUs (docs/performance.md).
 TARGET_OPS = 1.8
 TARGET_HTTP = 1.6
@@ -58,6 +75,9 @@ CASE_LINE = re.compile(rb"^smpops case (\w+) workers (\d+) ops (\d+) ns (\d+)",
 BKL_LINE = re.compile(rb"^smpops bkl (\w+) cpu(\d+) acquired (\d+) contended "
                       rb"(\d+) wait_ns (\d+) hold_ns (\d+) span_ns (\d+)", re.M)
 DONE = re.compile(rb"^smpops done", re.M)
+START_LINE = re.compile(rb"^smpops start (\w+)", re.M)
+CASE_NAME = re.compile(rb"^smpops case (\w+)", re.M)
+POLL_SECS = 0.05
 
 
 def choose(cases, vcpus):
@@ -94,21 +114,68 @@ def read(path):
         return b""
 
 
+def run_together(cmd, log_paths):
+    """Runs the same QEMU command once per log path, all at once, each to
+    its end or RUN_TIMEOUT: each one's output (b"" when it gave none)."""
+    procs = []
+    for path in log_paths:
+        with open(path, "wb") as out:
+            procs.append(subprocess.Popen(
+                cmd, stdin=subprocess.DEVNULL, stdout=out,
+                stderr=subprocess.STDOUT, start_new_session=True))
+    t0 = time.monotonic()
+    try:
+        while time.monotonic() - t0 < RUN_TIMEOUT and not all(
+                p.poll() is not None or DONE.search(read(path))
+                for p, path in zip(procs, log_paths)):
+            time.sleep(0.2)
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
+            p.wait()
+    return [read(path) for path in log_paths]
+
+
+def host_cpu_ns(pid):
+    """The host CPU time all of process pid's threads have run, in ns
+    (the first field of each /proc/PID/task/TID/schedstat), or None."""
+    total = 0
+    try:
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            total += int(read(f"/proc/{pid}/task/{tid}/schedstat").split()[0])
+    except (OSError, IndexError, ValueError):
+        return None
+    return total
+
+
+def track_cpu(pid, text, marks):
+    """Notes the host CPU time at each smpops start and case line not yet
+    seen in text: marks is {("start" or "case", name): ns}, updated."""
+    for kind, pattern in (("start", START_LINE), ("case", CASE_NAME)):
+        for name in pattern.findall(text):
+            key = (kind, name.decode())
+            if key not in marks:
+                marks[key] = host_cpu_ns(pid)
+
+
 def run_oneshot(cmd, log_path, linux):
     """Runs smpops in one guest to its end or RUN_TIMEOUT: (output, or
-    None when no case finished; whether it finished; boots retried). A
-    Linux boot that hangs in TSC calibration is retried."""
+    None when no case finished; whether it finished; boots retried;
+    {case: host CPU ns its QEMU used over the case}). A Linux boot that
+    hangs in TSC calibration is retried."""
     retries = 0
     for _ in range(BOOT_ATTEMPTS):
         with open(log_path, "wb") as out:
             proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out,
                                     stderr=subprocess.STDOUT,
                                     start_new_session=True)
-        t0, hung = time.monotonic(), False
+        t0, hung, marks = time.monotonic(), False, {}
         try:
             while proc.poll() is None and time.monotonic() - t0 < RUN_TIMEOUT:
-                time.sleep(0.2)
+                time.sleep(POLL_SECS)
                 text = read(log_path)
+                track_cpu(proc.pid, text, marks)
                 if DONE.search(text):
                     break
                 if linux and netbench.LINUX_TSC_HANG in text:
@@ -122,9 +189,24 @@ def run_oneshot(cmd, log_path, linux):
             retries += 1
             continue
         text = read(log_path)
+        cpu = {name: marks[("case", name)] - marks[("start", name)]
+               for kind, name in marks
+               if kind == "case" and marks[("case", name)] is not None and
+               marks.get(("start", name)) is not None}
         return (text if CASE_LINE.search(text) else None), \
-            bool(DONE.search(text)), retries
-    return None, False, retries
+            bool(DONE.search(text)), retries, cpu
+    return None, False, retries, {}
+
+
+def cpu_per_op(text, cpu):
+    """{case: host CPU ns per op} from smpops' case lines and run_oneshot's
+    CPU times."""
+    out = {}
+    for name, _, ops, _ in CASE_LINE.findall(text):
+        name = name.decode()
+        if cpu.get(name) and int(ops):
+            out[name] = cpu[name] / int(ops)
+    return out
 
 
 def parse_ops(text):
@@ -146,7 +228,7 @@ def measure_ops(r, out_dir, guests, runs, log):
             for name, make_cmd in guests:
                 cmd = make_cmd(smp, smpops_args(smp), None)
                 r[f"smp_{name}_cmd"] = shlex.join(cmd)
-                text, done, retries = run_oneshot(
+                text, done, retries, cpu = run_oneshot(
                     cmd, os.path.join(out_dir, f"smp-{name}-{smp}.log"),
                     name == "linux")
                 r[f"smp_{name}_retries"] += retries
@@ -156,6 +238,7 @@ def measure_ops(r, out_dir, guests, runs, log):
                         f"smp {smp} run {i + 1}: no result")
                     continue
                 rates, locks = parse_ops(text)
+                costs = cpu_per_op(text, cpu)
                 if not done:
                     r[f"smp_{name}_notes"].append(
                         f"smp {smp} run {i + 1}: stopped after "
@@ -164,8 +247,64 @@ def measure_ops(r, out_dir, guests, runs, log):
                     f"{k} {v:.0f}/s" for k, v in rates.items()))
                 for case, _ in CASES:
                     r[f"smp_{name}"][(case, smp)].append(rates.get(case))
+                    r[f"smp_{name}_cpu"][(case, smp)].append(costs.get(case))
                     if locks.get(case):
                         r[f"smp_{name}_bkl"][(case, smp)].append(locks[case])
+
+
+def ceiling_rates(text):
+    """{case: ops per second} from a ceiling guest, whose first and last
+    cases are the busy lead-in and tail (dropped)."""
+    found = CASE_LINE.findall(text)[1:-1]
+    return {name.decode(): int(ops) * 1e9 / int(ns)
+            for name, _, ops, ns in found}
+
+
+def measure_ceiling(r, out_dir, petrel_cmd, log):
+    """(d): one 1-vCPU guest alone, then two at once, each running the
+    ceiling cases between a spin lead-in and tail (so that each case
+    overlaps the other guest's same case, boots apart, and neither runs
+    alone at the end). Ceiling = the two guests' sum / the lone guest."""
+    cases = [c for c, _ in CASES if c in CEILING_CASES]
+    if not cases:
+        return
+    argv = ["/bench/smpops", "-j", "1", "-s", str(SECONDS), "spin"] + \
+        cases + ["spin"]
+    cmd = petrel_cmd(1, argv, None)
+    alone = ceiling_rates(run_together(
+        cmd, [os.path.join(out_dir, "smp-ceiling-alone.log")])[0])
+    pair = [ceiling_rates(t) for t in run_together(
+        cmd, [os.path.join(out_dir, f"smp-ceiling-pair{i}.log")
+              for i in (0, 1)])]
+    for case in cases:
+        parts = [alone.get(case)] + [g.get(case) for g in pair]
+        v = sum(parts[1:]) / parts[0] if all(parts) else None
+        r["smp_ceiling"][case] = v
+        log(f"  host ceiling {case}: alone {parts[0] or 0:.0f}/s, two "
+            f"guests " + " + ".join(f"{x or 0:.0f}" for x in parts[1:]) +
+            f"/s: {'-' if v is None else f'{v:.2f}x'}")
+    r["smp_ceiling_host"] = host_loops(log)
+
+
+HOST_LOOP = ("import time\nn, end = 0, time.monotonic() + %d\n"
+             "while time.monotonic() < end:\n"
+             "    for _ in range(1000): n += 1\n"
+             "print(n)" % HOST_LOOP_SECS)
+
+
+def host_loops(log):
+    """Two Python busy loops at once over one alone (each counts for
+    HOST_LOOP_SECS): what the host's cores give two busy threads now,
+    with its other load."""
+    def run(k):
+        procs = [subprocess.Popen(["python3", "-c", HOST_LOOP],
+                                  stdout=subprocess.PIPE) for _ in range(k)]
+        return [int(p.communicate()[0]) for p in procs]
+    one, two = run(1)[0], sum(run(2))
+    v = two / one if one else None
+    log(f"  host ceiling, two busy loops on the host: "
+        f"{'-' if v is None else f'{v:.2f}x'}")
+    return v
 
 
 def measure_http(r, out_dir, guests, runs, log):
@@ -228,9 +367,13 @@ def measure_smp(out_dir, petrel_cmd, linux_cmd, runs, log):
             [("http", s) for s in HTTP_SMPS]
         r[f"smp_{name}"] = {k: [] for k in keys}
         r[f"smp_{name}_bkl"] = {k: [] for k in keys}
+        r[f"smp_{name}_cpu"] = {k: [] for k in keys}
         r[f"smp_{name}_notes"] = []
         r[f"smp_{name}_retries"] = 0
+    r["smp_ceiling"] = {}
     measure_ops(r, out_dir, guests, runs, log)
+    if 1 in SMPS and 2 in SMPS:
+        measure_ceiling(r, out_dir, petrel_cmd, log)
     measure_http(r, out_dir, guests, runs, log)
     return r
 
@@ -245,8 +388,9 @@ def table(r):
     smps = list(SMPS)
     head = "| figure (median of %d) |" % r["smp_runs"] + "".join(
         f" Petrel {s} vCPU | Linux {s} vCPU |" for s in smps) + \
-        " Petrel 2/1 | Linux 2/1 | Petrel 4/1 | Linux 4/1 |"
-    lines = [head, "|---|" + "---:|" * (2 * len(smps) + 4)]
+        " Petrel 2/1 | Linux 2/1 | host ceiling, 2 guests |" \
+        " Petrel 4/1 | Linux 4/1 |"
+    lines = [head, "|---|" + "---:|" * (2 * len(smps) + 5)]
     for key, label in CASES + [("http", f"HTTP keep-alive, httpd -w N, wrk "
                                          f"-c{WRK_CONNS} (req/s)")]:
         cells = []
@@ -261,6 +405,9 @@ def table(r):
                 v = median(r, name, (key, s)) if (key, s) in \
                     r.get(f"smp_{name}", {}) else None
                 cells.append(f"{v / one:.2f}x" if v and one else "-")
+            if s == 2:
+                c = r.get("smp_ceiling", {}).get(key)
+                cells.append(f"{c:.2f}x" if c else "-")
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -304,17 +451,40 @@ def targets(r):
             one, two = median(r, name, (key, 1)), median(r, name, (key, 2))
             ratios[name] = two / one if one and two else None
         p, l = ratios["petrel"], ratios["linux"]
+        c = r.get("smp_ceiling", {}).get(key)
         met = p is not None and p >= target and (l is None or p >= l)
-        out.append(f"{what} at 2 vCPUs: Petrel "
-                   f"{'-' if p is None else f'{p:.2f}x'}, Linux "
-                   f"{'-' if l is None else f'{l:.2f}x'}; target "
-                   f"{target}x and at least Linux's: "
-                   f"{'met' if met else 'not met'}")
+        line = (f"{what} at 2 vCPUs: Petrel "
+                f"{'-' if p is None else f'{p:.2f}x'}, Linux "
+                f"{'-' if l is None else f'{l:.2f}x'}; target "
+                f"{target}x and at least Linux's: "
+                f"{'met' if met else 'not met'}")
+        proj = {}
+        for name in ("petrel", "linux"):
+            one = cpu_median(r, name, (key, 1))
+            two = cpu_median(r, name, (key, 2))
+            proj[name] = 2 * one / two if one and two else None
+        if proj["petrel"]:
+            line += (f"; by host CPU per op: Petrel {proj['petrel']:.2f}x, "
+                     f"Linux " + ("-" if proj["linux"] is None else
+                                  f"{proj['linux']:.2f}x"))
+        if c:
+            line += (f"; host ceiling for 2 guests: {c:.2f}x (Petrel "
+                     f"{'-' if p is None else f'{p / c:.0%}'} of it)")
+        out.append(line)
     return out
 
 
 def details(r):
     lines = ["- targets: " + "; ".join(targets(r))]
+    h = r.get("smp_ceiling_host")
+    if r.get("smp_ceiling"):
+        lines.append(
+            "- host ceiling (d): each case in two 1-vCPU Petrel guests at "
+            "once over one alone: " + ", ".join(
+                f"{k} {'-' if v is None else f'{v:.2f}x'}"
+                for k, v in r["smp_ceiling"].items()) +
+            f"; two busy loops on the host over one: "
+            f"{'-' if h is None else f'{h:.2f}x'}")
     for name in ("petrel", "linux"):
         res = r.get(f"smp_{name}")
         if res is None:
@@ -334,3 +504,30 @@ def details(r):
             lines.append(f"- {title} QEMU command (smpops, last vCPU count): "
                          f"`{r[f'smp_{name}_cmd']}`")
     return lines
+
+
+def cpu_table(r):
+    """(e): host CPU ns per op at each vCPU count, medians, and twice the
+    1-vCPU cost over the 2-vCPU cost."""
+    smps = list(SMPS)
+    lines = ["| host CPU ns per op (median) |" + "".join(
+        f" Petrel {s} vCPU | Linux {s} vCPU |" for s in smps) +
+        " Petrel 2 x 1/2 | Linux 2 x 1/2 |",
+        "|---|" + "---:|" * (2 * len(smps) + 2)]
+    for key, label in CASES:
+        cells = []
+        for s in smps:
+            for name in ("petrel", "linux"):
+                v = cpu_median(r, name, (key, s))
+                cells.append(f"{v:.0f}" if v else "-")
+        for name in ("petrel", "linux"):
+            one, two = cpu_median(r, name, (key, 1)), cpu_median(r, name, (key, 2))
+            cells.append(f"{2 * one / two:.2f}x" if one and two else "-")
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def cpu_median(r, name, key):
+    res = r.get(f"smp_{name}_cpu")
+    s = summary(res[key]) if res and res.get(key) else None
+    return s[0] if s else None

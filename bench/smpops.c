@@ -23,10 +23,14 @@
  *
  *   smpops mm NAME cpuI page_lock P contended C ... spins_contended S
  *
- * then "smpops done".
+ * Before each case it prints "smpops start NAME", so that a host watching
+ * the console can read what the guest's vCPU threads used of the host
+ * over the case (bench/smpbench.py's host CPU per op). Then "smpops done".
  *
  *   smpops [-j WORKERS] [-s SECONDS] [-d DIR] CASE...
  *
+ *   spin     a loop in user space with no system call; an op is 100
+ *            multiply-adds (how fast the host runs each vCPU at all)
  *   getppid  a getppid loop; an op is one call
  *   getpid   a getpid loop; an op is one call
  *   pipe     a pipe ping-pong pair of processes per worker; an op is one
@@ -75,10 +79,22 @@
 #define READ_SIZE 256
 #define FAULT_PAGES 64
 #define PAGE 4096
+#define SPIN_STEPS 100
 
+/*
+ * Each worker's counter, and the stop flag every worker reads, on lines of
+ * their own: with them side by side, every op's store moved one cache line
+ * between the host cores that run the vCPUs (MTTCG stores to guest memory
+ * are plain host stores), a cost that grew with the workers and was no
+ * part of the system call measured. 128 bytes: a line and the neighbour
+ * the host's adjacent-line prefetcher pulls with it.
+ */
+#define LINE 128
 struct shared {
-	volatile int stop;
-	volatile uint64_t ops[WORKERS_MAX];
+	volatile int stop __attribute__((aligned(LINE)));
+	struct {
+		volatile uint64_t n __attribute__((aligned(LINE)));
+	} ops[WORKERS_MAX];
 };
 
 struct bkl_line {
@@ -91,6 +107,8 @@ struct sched_lines {
 	int cols, cpus;
 	char names[SCHED_COLS][32];
 	unsigned long long v[CPUS_MAX][SCHED_COLS];
+};
+
 /* /proc/petrel/mm: its header's column names and a row of counts a CPU. */
 #define MM_COLS 16
 struct mm_table {
@@ -118,12 +136,27 @@ die(const char *what)
 	exit(1);
 }
 
+/* No system call at all: what the host gives each vCPU's thread, the
+ * ceiling for every other case (bench/smpbench.py's "host ceiling"). */
+static void
+work_spin(int w)
+{
+	uint64_t x = (uint64_t)w;
+
+	while (!shared->stop) {
+		for (int i = 0; i < SPIN_STEPS; i++)
+			x = x * 6364136223846793005u + 1442695040888963407u;
+		__asm__ volatile("" : "+r"(x));
+		shared->ops[w].n++;
+	}
+}
+
 static void
 work_getppid(int w)
 {
 	while (!shared->stop) {
 		syscall(SYS_getppid);
-		shared->ops[w]++;
+		shared->ops[w].n++;
 	}
 }
 
@@ -132,7 +165,7 @@ work_getpid(int w)
 {
 	while (!shared->stop) {
 		syscall(SYS_getpid);
-		shared->ops[w]++;
+		shared->ops[w].n++;
 	}
 }
 
@@ -162,7 +195,7 @@ work_pipe(int w)
 	while (!shared->stop) {
 		if (write(to[1], &c, 1) != 1 || read(from[0], &c, 1) != 1)
 			die("pipe ping-pong");
-		shared->ops[w]++;
+		shared->ops[w].n++;
 	}
 	close(to[1]);
 	waitpid(pid, NULL, 0);
@@ -195,7 +228,7 @@ work_file(int w)
 	while (!shared->stop) {
 		if (pread(fd, data, READ_SIZE, 0) != READ_SIZE)
 			die("pread");
-		shared->ops[w]++;
+		shared->ops[w].n++;
 	}
 	close(fd);
 }
@@ -210,7 +243,7 @@ work_read(int w)
 		if (lseek(fd, 0, SEEK_SET) != 0 ||
 		    read(fd, data, READ_SIZE) != READ_SIZE)
 			die("read");
-		shared->ops[w]++;
+		shared->ops[w].n++;
 	}
 	close(fd);
 }
@@ -229,7 +262,7 @@ work_readseq(int w)
 			continue;
 		if (n != READ_SIZE)
 			die("read");
-		shared->ops[w]++;
+		shared->ops[w].n++;
 	}
 	close(fd);
 }
@@ -242,7 +275,7 @@ work_seek(int w)
 	while (!shared->stop) {
 		if (lseek(fd, 0, SEEK_SET) != 0)
 			die("lseek");
-		shared->ops[w]++;
+		shared->ops[w].n++;
 	}
 	close(fd);
 }
@@ -259,7 +292,7 @@ work_fault(int w)
 			((volatile char *)p)[i * PAGE] = (char)i;
 		if (munmap(p, FAULT_PAGES * PAGE) < 0)
 			die("munmap");
-		shared->ops[w] += FAULT_PAGES;
+		shared->ops[w].n += FAULT_PAGES;
 	}
 }
 
@@ -310,7 +343,7 @@ work_futex(int w)
 			futex_wait(&turn, 1);
 		if (shared->stop)
 			break;
-		shared->ops[w]++;
+		shared->ops[w].n++;
 	}
 	__atomic_store_n(&futex_done, 1, __ATOMIC_RELEASE);
 	futex_pass(1);	/* the partner's last turn: it sees futex_done */
@@ -321,6 +354,7 @@ static const struct {
 	const char *name;
 	void (*work)(int w);
 } cases[] = {
+	{ "spin", work_spin },
 	{ "getppid", work_getppid }, { "getpid", work_getpid },
 	{ "pipe", work_pipe }, { "file", work_file }, { "read", work_read },
 	{ "readseq", work_readseq }, { "seek", work_seek },
@@ -397,6 +431,10 @@ sched_report(const char *name, const struct sched_lines *a,
 		printf("smpops sched %s cpu%d", name, c);
 		for (int i = 0; i < a->cols; i++)
 			printf(" %s %llu", a->names[i], b->v[c][i] - a->v[c][i]);
+		printf("\n");
+	}
+}
+
 /* Reads /proc/petrel/mm into t; false without it. */
 static bool
 mm_read(struct mm_table *t)
@@ -468,13 +506,15 @@ run_case(int c, int workers, double seconds)
 	cpus = bkl_read(before);
 	sched_read(&sched_before);
 	bool mm = mm_read(&mm_before);
+	printf("smpops start %s\n", cases[c].name);
+	fflush(stdout);
 	t0 = now_ns();
 	close(go[1]);		/* everyone starts */
 	nanosleep(&pause, NULL);
 	shared->stop = 1;
 	t1 = now_ns();
 	for (int w = 0; w < workers; w++)
-		ops += shared->ops[w];	/* as they were at the stop, near enough */
+		ops += shared->ops[w].n;	/* as they were at the stop, near enough */
 	while (wait(NULL) > 0)
 		;
 	t2 = now_ns();
@@ -494,7 +534,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: smpops [-j WORKERS] [-s SECONDS] [-d DIR] "
-			"getppid|getpid|pipe|file|read|readseq|seek|futex|fault...\n");
+			"spin|getppid|getpid|pipe|file|read|readseq|seek|futex|fault...\n");
 	exit(2);
 }
 

@@ -469,7 +469,7 @@ gen_system(struct gen *g, enum pkind kind)
 				running++;
 		}
 		gprintf(g, "intr %lu\nctxt %lu\nbtime %lu\nprocesses %lu\nprocs_running %d\n"
-			"procs_blocked 0\n", arch_interrupt_count(), stat_switches, arch_rtc_seconds(),
+			"procs_blocked 0\n", arch_interrupt_count(), sched_switch_count(), arch_rtc_seconds(),
 			stat_forks, running);
 		(void)procs;
 		break;

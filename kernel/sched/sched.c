@@ -23,9 +23,11 @@
 #include <kernel/vm.h>
 #include <arch/switch.h>
 
-struct spinlock sched_lock = SPINLOCK_INIT;	/* <kernel/sched_handoff.h> */
+/* Alone on its line: every CPU takes it at each wake, sleep and switch,
+ * and every CPU reads the variables that were beside it at each return
+ * to user mode (ktimer_generation, sched_tick_quiet). */
+struct spinlock sched_lock CACHE_LINE_ALONE = SPINLOCK_INIT;
 struct list sched_dead = LIST_INIT(sched_dead);	/* exited, stack still in use [S] */
-uint64_t stat_switches;		/* context switches, for /proc/stat [S] */
 
 /* How soon a CPU that queued a woken thread for itself is interrupted,
  * if nothing else runs its scheduler first (preempt_soon). */

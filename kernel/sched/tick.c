@@ -138,3 +138,15 @@ sched_cpu_times(const struct cpu *c, uint64_t now, uint64_t *idle,
 	if (now > c->started_ns + i)
 		*busy = now - c->started_ns - i;
 }
+
+/* Each CPU counts its own switches (switch_in); a sum read without a
+ * lock may miss the last few of another CPU's. */
+uint64_t
+sched_switch_count(void)
+{
+	uint64_t n = 0;
+
+	for (int i = 0; i < cpu_count; i++)
+		n += __atomic_load_n(&cpus[i].switches, __ATOMIC_RELAXED);
+	return n;
+}

@@ -80,7 +80,10 @@ struct cpu {
 	struct vm *vm_to_put;		/* a lazy vm dropped in a switch */
 	struct thread *switched_from;	/* the switch away from it ends in
 					   switch_done (its on_cpu cleared) */
-};
+	uint64_t switches;		/* context switches here (/proc/stat) */
+} __attribute__((aligned(CACHE_LINE)));	/* no line shared with the next
+					   CPU's: each writes its own at
+					   every system call and switch */
 
 extern struct cpu cpus[CPU_MAX];
 extern int cpu_count;

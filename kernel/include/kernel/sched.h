@@ -181,7 +181,8 @@ struct thread {
 #define THREAD_WORK_SECCOMP	0x1	/* seccomp_mode != 0 */
 #define THREAD_WORK_PTRACE	0x2	/* ptrace != NULL: stops around calls */
 #define THREAD_WORK_TRACE	0x4	/* proc->trace != TRACE_OFF */
-extern uint64_t stat_switches;	/* context switches since boot (/proc/stat) */
+/* Context switches since boot, all CPUs (/proc/stat's ctxt). */
+uint64_t sched_switch_count(void);
 
 void sched_init(void);
 /* Starts scheduling on this CPU; never returns. */

@@ -134,7 +134,7 @@ switch_in(struct cpu *c, struct thread *next, uint64_t now)
 						    slice_ns(next));
 	next->slice_left = 0;
 	c->current = next;
-	stat_switches++;
+	c->switches++;
 }
 
 /*

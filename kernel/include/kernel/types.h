@@ -23,6 +23,17 @@ typedef int64_t off_k;
 #define container_of(p, type, member) \
 	((type *)((char *)(p) - offsetof(type, member)))
 
+/*
+ * Data that one CPU writes often and another reads or writes: alone on a
+ * cache line, so that no other variable's use moves the line between
+ * CPUs (under multi-threaded TCG, between the host cores that run the
+ * vCPUs). CACHE_LINE_ALONE puts a variable in .data.cache_line, whose
+ * objects the linker script lays out one a line, the last one padded.
+ */
+#define CACHE_LINE 64
+#define CACHE_LINE_ALONE \
+	__attribute__((aligned(CACHE_LINE), section(".data.cache_line")))
+
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 
