@@ -31,6 +31,23 @@ $(BUILD)/obj/kernel/fs/procfs_config.S.o \
 $(BUILD)/assert/obj/kernel/fs/procfs_config.S.o: \
 	KERNEL_CFLAGS += -Wa,-I$(BUILD)/gen
 
+# Cold code, compiled for size: calls and files no hot path and no boot
+# step runs (the tracer, ptrace and cores, keys, Landlock, fanotify,
+# System V IPC and message queues, the mount API, most of /proc, sysfs,
+# netlink, locks and leases). -Os takes about 37 KB (9 pages) off their
+# 173 KB of code, which --mem 4M needs (docs/performance.md, "Memory").
+KERNEL_COLD := $(addprefix kernel/linux/,trace.c trace_fmt.c trace_sets.c \
+	keys.c keys_proc.c keyctl.c landlock.c landlock_fs.c sys_fanotify.c \
+	sys_fanotify_mark.c ptrace.c coredump.c mqueue.c ipc_msg.c ipc_sem.c \
+	ipc_shm.c sys_statmount.c sys_fsmount.c sys_handle.c sys_userfaultfd.c \
+	aio.c sys_prctl_mm.c seccomp.c sys_xattr.c sys_mount.c) \
+	$(addprefix kernel/fs/,procfs_pid.c procfs_mm.c procfs_net.c \
+	procfs_sys.c procfs_petrel.c procfs_mount.c sysfs.c netlink.c \
+	rtnetlink.c xattr.c loop.c lease.c locks.c mount_bind.c mount_ns.c) \
+	kernel/mm/userfaultfd.c
+$(patsubst %,$(BUILD)/obj/%.o,$(KERNEL_COLD)) \
+$(patsubst %,$(BUILD)/assert/obj/%.o,$(KERNEL_COLD)): KERNEL_CFLAGS += -Os
+
 $(BUILD)/obj/%.c.o: %.c $(KERNEL_GEN) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
