@@ -1,6 +1,7 @@
 /*
- * System calls on file systems as a whole: mount and umount, sync and
- * syncfs, statfs, fstatfs and ustat, and sysfs(2)'s list of types.
+ * System calls on file systems as a whole: mount and umount, pivot_root,
+ * sync and syncfs, statfs, fstatfs and ustat, and sysfs(2)'s list of
+ * types.
  */
 #include <kernel/proc.h>
 #include <kernel/vfs.h>
@@ -519,6 +520,46 @@ sys_umount2(uaddr_t utarget, int flags)
 	else
 		r = kernel_unmount(root);
 	inode_put(root);
+	return r;
+}
+
+/* A directory pivot_root names (Linux's LOOKUP_DIRECTORY), or an error. */
+static struct inode *
+pivot_dir(struct proc *p, uaddr_t upath)
+{
+	long err = 0;
+	char *path = getpath(upath, &err);
+	if (!path)
+		return ERR_PTR(err);
+	struct inode *dir = vfs_lookup(p, AT_FDCWD, path, true);
+	kfree(path);
+	if (!IS_ERR(dir) && !S_ISDIR(dir->mode)) {
+		inode_put(dir);
+		return ERR_PTR(-ENOTDIR);
+	}
+	return dir;
+}
+
+/*
+ * pivot_root(2): the mount at new_root becomes the caller's root, the old
+ * root mount goes to put_old (kernel/fs/mount_pivot.c). "." for both,
+ * then umount2(".", MNT_DETACH), leaves only the new root, as runc does.
+ */
+long
+sys_pivot_root(uaddr_t unew_root, uaddr_t uput_old)
+{
+	struct proc *p = current()->proc;
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	struct inode *new_root = pivot_dir(p, unew_root);
+	if (IS_ERR(new_root))
+		return PTR_ERR(new_root);
+	struct inode *put_old = pivot_dir(p, uput_old);
+	long r = IS_ERR(put_old) ? PTR_ERR(put_old) :
+				   mount_pivot(p, new_root, put_old);
+	if (!IS_ERR(put_old))
+		inode_put(put_old);
+	inode_put(new_root);
 	return r;
 }
 

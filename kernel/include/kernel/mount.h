@@ -159,6 +159,17 @@ bool mount_bind_shows(const struct inode *ino);
  * bound directory's path inside its file system, "/" for others. */
 void mount_bind_root(const struct inode *root, char *buf, size_t size);
 
+/*
+ * pivot_root (kernel/fs/mount_pivot.c): the mount whose root is new_root
+ * takes the place of p's root mount, which is mounted at put_old; every
+ * process whose root or cwd was p's root gets new_root instead. 0,
+ * -EBUSY (new_root or put_old on the root's mount), -EINVAL (p's root is
+ * the first mount or no mount's root, new_root no mount's root or a
+ * bind, put_old not under new_root, new_root not under the root, a
+ * shared mount involved), -ENOENT (new_root removed). Big lock.
+ */
+int mount_pivot(struct proc *p, struct inode *new_root, struct inode *put_old);
+
 /* Mount namespaces (kernel/fs/mount_ns.c). */
 struct mount_entry;
 /* Whether the caller's mount namespace sees the tree mounted with root
