@@ -33,21 +33,6 @@ shared(const struct inode *ino)
 	return root && root->sb && (root->sb->mnt_flags & MS_SHARED);
 }
 
-/* Whether ino lies at or below top, mount points crossed upward. */
-static bool
-reachable(struct inode *ino, const struct inode *top)
-{
-	for (int guard = 0; ino && guard < 4096; guard++) {
-		if (ino == top)
-			return true;
-		struct inode *up = ino->covered ? ino->covered : ino->parent;
-		if (up == ino)
-			return false;
-		ino = up;
-	}
-	return false;
-}
-
 /*
  * Linux's checks but the lookups' (ENOTDIR) and the capability's: 0 or
  * the errno pivot_root gives.
@@ -66,29 +51,23 @@ pivot_check(struct inode *root, struct inode *new_root, struct inode *put_old)
 		return -EINVAL;	/* root no mount's root, or the first (rootfs) */
 	if (!new_root->covered || mount_is_bind(new_root))
 		return -EINVAL;	/* not a mount point */
-	if (!reachable(put_old, new_root))
+	if (!mount_under(put_old, new_root))
 		return -EINVAL;	/* put_old not under new_root */
-	if (!reachable(new_root, root))
+	if (!mount_under(new_root, root))
 		return -EINVAL;	/* new_root not under the root */
 	return 0;
 }
 
-/* Takes the tree mounted with root off its mount point; a tree stacked
- * on it (another namespace's) takes its place there. */
+/* Takes the tree mounted with root off its mount point; the trees
+ * stacked on its root (another namespace's) go with it, as on Linux. */
 static void
 unhook(struct inode *root)
 {
-	struct inode *where = root->covered, *above = root->mounted;
-	where->mounted = above;		/* root->mounted's reference */
-	if (above) {
-		above->covered = where;	/* root->covered's reference */
-		inode_put(root);	/* above->covered's */
-	} else {
-		inode_put(where);	/* root->covered's */
-	}
-	root->mounted = NULL;
+	struct inode *where = root->covered;
+	where->mounted = NULL;
 	root->covered = NULL;
-	inode_put(root);		/* where->mounted's */
+	inode_put(root);	/* where->mounted's reference */
+	inode_put(where);	/* root->covered's */
 }
 
 /* Mounts the tree with root root on top of the mounts at where. */
@@ -104,35 +83,8 @@ hook(struct inode *root, struct inode *where)
 	root->parent = where->parent;
 }
 
-/* The path of where from the first root, mount points crossed, into buf;
- * false if a name is not found. */
-static bool
-path_from_top(struct inode *where, char *buf, size_t size)
-{
-	size_t pos = size - 1;
-	buf[pos] = 0;
-	for (int guard = 0; guard < 4096; guard++) {
-		while (where->covered)
-			where = where->covered;
-		struct inode *up = where->parent;
-		if (!up || up == where)
-			break;
-		const char *name = dir_name_of(up, where);
-		size_t n = name ? strlen(name) : 0;
-		if (!name || n + 1 > pos)
-			return false;
-		pos -= n;
-		memcpy(buf + pos, name, n);
-		buf[--pos] = '/';
-		where = up;
-	}
-	if (pos == size - 1)
-		buf[--pos] = '/';
-	memmove(buf, buf + pos, size - pos);
-	return true;
-}
-
-/* The mount table's paths again, from where each tree now is. */
+/* The mount table's paths again, from where each tree now is (a tree
+ * detached earlier keeps its last one). */
 static void
 rename_all(void)
 {
@@ -140,7 +92,8 @@ rename_all(void)
 	for (int i = 1; buf && i < MOUNT_MAX; i++) {
 		struct inode *root = mounts[i].root;
 		if (root && root->covered &&
-		    path_from_top(root->covered, buf, PATH_MAX_K))
+		    mount_in_tree(root->covered, vfs_root()) &&
+		    mount_path_global(root->covered, buf, PATH_MAX_K) > 0)
 			snprintk(mounts[i].path, sizeof(mounts[i].path), "%s",
 				 buf);
 	}

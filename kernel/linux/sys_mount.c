@@ -267,7 +267,7 @@ move_old(struct proc *p, uaddr_t usource, uaddr_t utarget)
 	struct inode *where = target ? vfs_lookup(p, AT_FDCWD, target, true) :
 				       ERR_PTR(r);
 	kfree(target);
-	r = IS_ERR(where) ? PTR_ERR(where) : mount_attach_moved(p, root, where);
+	r = IS_ERR(where) ? PTR_ERR(where) : mount_attach_moved(root, where);
 	if (!IS_ERR(where))
 		inode_put(where);
 	inode_put(root);
@@ -275,10 +275,10 @@ move_old(struct proc *p, uaddr_t usource, uaddr_t utarget)
 }
 
 long
-mount_attach_moved(struct proc *p, struct inode *root, struct inode *where)
+mount_attach_moved(struct inode *root, struct inode *where)
 {
 	char *abs = kmalloc(PATH_MAX_K);
-	long r = abs ? vfs_path_of(p, where, abs, PATH_MAX_K) : -ENOMEM;
+	long r = abs ? mount_path_global(where, abs, PATH_MAX_K) : -ENOMEM;
 	if (r > 0)
 		r = mount_move(root, where, abs);
 	kfree(abs);
@@ -328,11 +328,11 @@ mount_new_tree(const char *type, const char *options, const char **name)
 }
 
 long
-mount_attach(struct proc *p, struct inode *where, struct inode *root,
+mount_attach(struct inode *where, struct inode *root,
 	     const char *source, const char *type, bool ro, unsigned mnt_flags)
 {
 	char *abs = kmalloc(PATH_MAX_K);
-	long r = abs ? vfs_path_of(p, where, abs, PATH_MAX_K) : -ENOMEM;
+	long r = abs ? mount_path_global(where, abs, PATH_MAX_K) : -ENOMEM;
 	if (r > 0) {
 		size_t sl = strlen(source) + 1;
 		char *src = kmalloc(sl);
@@ -372,7 +372,7 @@ bind(struct proc *p, uaddr_t usource, uaddr_t utarget)
 	struct inode *where = to ? mount_lookup(p, AT_FDCWD, to, true) :
 			      ERR_PTR(r);
 	kfree(to);
-	r = IS_ERR(where) ? PTR_ERR(where) : mount_bind(p, source, where);
+	r = IS_ERR(where) ? PTR_ERR(where) : mount_bind(source, where);
 	if (!IS_ERR(where))
 		inode_put(where);
 	inode_put(source);
@@ -421,7 +421,7 @@ sys_mount(uaddr_t usource, uaddr_t utarget, uaddr_t utype, unsigned long flags, 
 	struct inode *root = mount_new_tree(type, options, &t);
 	long r = IS_ERR(root) ? PTR_ERR(root) : 0;
 	if (r == 0) {
-		r = mount_attach(p, where, root, source, t, flags & MS_RDONLY,
+		r = mount_attach(where, root, source, t, flags & MS_RDONLY,
 				 mount_flags_from_ms(flags, 0));
 		inode_put(root);
 	} else if (r == -ENODEV && !usource) {

@@ -2,7 +2,8 @@
  * pivot_root(2) as root, in a child with a mount namespace of its own,
  * chrooted to a fresh tmpfs (Linux refuses to pivot the initial rootfs):
  * the new root's files are at "/" and the old root's under put_old, for
- * the caller and for another process rooted there; umount2(put_old,
+ * the caller and for another process rooted there; mountinfo shows mount
+ * points from the new root and none outside it; umount2(put_old,
  * MNT_DETACH) drops the old root; pivot_root(".", ".") then
  * umount2(".", MNT_DETACH), runc's idiom, leaves only the new root; the
  * errors: new_root on the root's mount (EBUSY), put_old not under it
@@ -44,6 +45,36 @@ read_file(const char *name)
 		return strerror(errno);
 	text[n] = 0;
 	return text;
+}
+
+static int
+by_name(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+/* The mount points /proc/self/mountinfo shows, sorted, space-separated
+ * (the order of its lines is the kernel's own). */
+static const char *
+mount_points(void)
+{
+	static char points[512];
+	char line[1024], point[16][64];
+	int n = 0;
+	FILE *f = fopen("/proc/self/mountinfo", "r");
+	if (!f)
+		return strerror(errno);
+	while (n < 16 && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%*d %*d %*u:%*u %*s %63s", point[n]) == 1)
+			n++;
+	fclose(f);
+	qsort(point, (size_t)n, sizeof(point[0]), by_name);
+	points[0] = 0;
+	for (int i = 0; i < n; i++) {
+		strcat(points, i ? " " : "");
+		strcat(points, point[i]);
+	}
+	return points;
 }
 
 static int
@@ -148,8 +179,14 @@ test_pivot(void)
 	close(go);
 	CHECK_STR("another process moved too", status_str(status),
 	    "exited 0");
+	CHECK_EQ("mount proc", mkdir("/proc", 0755) == 0 &&
+	    mount("proc", "/proc", "proc", 0, NULL) == 0, 1);
+	CHECK_STR("mountinfo, from the new root", mount_points(),
+	    "/ /old /proc");
 	CHECK_EQ("umount the old root", umount2("/old", MNT_DETACH), 0);
 	CHECK_ERR("it is gone", access("/old/marker", F_OK), ENOENT);
+	CHECK_STR("and from mountinfo", mount_points(), "/ /proc");
+	CHECK_EQ("umount proc", umount("/proc"), 0);
 	CHECK_ERR("new_root the root itself", pivot_root("/", "/old"),
 	    EBUSY);
 }

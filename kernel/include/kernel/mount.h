@@ -88,6 +88,23 @@ uint64_t mount_id_of(const struct inode *ino, bool unique);
 /* The root mount's unique id, the first, as Linux's MNT_UNIQUE_ID_OFFSET
  * + 1; later mounts count on from it. */
 #define MOUNT_ROOT_UNIQUE_ID ((1ull << 31) + 1)
+/* Whether dir lies at or below top, mount points crossed upward (the
+ * root of a mount included: it is below its mount point). */
+bool mount_under(struct inode *dir, const struct inode *top);
+/*
+ * The path of where from the first root, whatever the caller's root (the
+ * mount table's paths, which mountinfo shows from each reader's root),
+ * into buf: its length with the NUL, or -ENOENT, -ENAMETOOLONG, -ERANGE
+ * (size too small), -ENOMEM. Big lock.
+ */
+long mount_path_global(struct inode *where, char *buf, size_t size);
+/*
+ * The mount point of mount table slot `slot` as p sees it, into buf:
+ * from p's root (a chrooted or pivoted process's "/" is its root's
+ * mount); false if the mount lies outside p's root, where Linux's
+ * mountinfo shows none. Big lock; does not sleep.
+ */
+bool mount_point_seen(struct proc *p, int slot, char *buf, size_t size);
 /* Whether ino lies in the tree mounted at root, mounts inside included. */
 bool mount_in_tree(struct inode *ino, struct inode *root);
 /*
@@ -121,7 +138,7 @@ int mount_move(struct inode *root, struct inode *where, const char *path);
  * -ENOTDIR (a directory onto a file or the reverse), -EINVAL (source in
  * a detached tree), -EBUSY, -ENOMEM. Big lock.
  */
-long mount_bind(struct proc *p, struct inode *source, struct inode *where);
+long mount_bind(struct inode *source, struct inode *where);
 /*
  * The inode path names for umount and remount: the top of the mounts
  * there, a bind's own node rather than what it shows (vfs_lookup's
@@ -213,15 +230,15 @@ const char *mount_kernel_type(const char *type);
 struct inode *mount_new_tree(const char *type, const char *options,
 			     const char **name);
 /*
- * Mounts the tree root at where (mount table entry: source copied, type
- * kept), read-only if ro, with mount flags mnt_flags; 0 or -errno.
+ * Mounts the tree root at where (mount table entry: its path from the
+ * first root, source copied, type kept), read-only if ro, with mount
+ * flags mnt_flags; 0 or -errno.
  */
-long mount_attach(struct proc *p, struct inode *where, struct inode *root,
+long mount_attach(struct inode *where, struct inode *root,
 		  const char *source, const char *type, bool ro,
 		  unsigned mnt_flags);
-/* mount_move to where, named as p sees it; may sleep. */
-long mount_attach_moved(struct proc *p, struct inode *root,
-			struct inode *where);
+/* mount_move to where; may sleep. */
+long mount_attach_moved(struct inode *root, struct inode *where);
 
 /* The mount table changed (a mount, an unmount, a move, a remount):
  * /proc/PID/mounts and mountinfo poll POLLERR | POLLPRI once for it
