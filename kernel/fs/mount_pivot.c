@@ -49,7 +49,7 @@ pivot_check(struct inode *root, struct inode *new_root, struct inode *put_old)
 		return -EBUSY;		/* on the root's own mount */
 	if (!root->covered)
 		return -EINVAL;	/* root no mount's root, or the first (rootfs) */
-	if (!new_root->covered || mount_is_bind(new_root))
+	if (!new_root->covered)
 		return -EINVAL;	/* not a mount point */
 	if (!mount_under(put_old, new_root))
 		return -EINVAL;	/* put_old not under new_root */

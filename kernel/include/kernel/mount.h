@@ -181,9 +181,10 @@ void mount_bind_root(const struct inode *root, char *buf, size_t size);
  * takes the place of p's root mount, which is mounted at put_old; every
  * process whose root or cwd was p's root gets new_root instead. 0,
  * -EBUSY (new_root or put_old on the root's mount), -EINVAL (p's root is
- * the first mount or no mount's root, new_root no mount's root or a
- * bind, put_old not under new_root, new_root not under the root, a
- * shared mount involved), -ENOENT (new_root removed). Big lock.
+ * the first mount or no mount's root, new_root no mount's root, as a
+ * bind's shown directory is not, put_old not under new_root, new_root
+ * not under the root, a shared mount involved), -ENOENT (new_root
+ * removed). Big lock; does not sleep.
  */
 int mount_pivot(struct proc *p, struct inode *new_root, struct inode *put_old);
 
