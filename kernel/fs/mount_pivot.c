@@ -55,6 +55,10 @@ pivot_check(struct inode *root, struct inode *new_root, struct inode *put_old)
 		return -EINVAL;	/* put_old not under new_root */
 	if (!mount_under(new_root, root))
 		return -EINVAL;	/* new_root not under the root */
+	/* Petrel's namespaces share the mount table's entries: another
+	   namespace that sees either mount would see the change too */
+	if (mount_ns_seen_elsewhere(root) || mount_ns_seen_elsewhere(new_root))
+		return -EBUSY;
 	return 0;
 }
 

@@ -184,7 +184,8 @@ void mount_bind_root(const struct inode *root, char *buf, size_t size);
  * the first mount or no mount's root, new_root no mount's root, as a
  * bind's shown directory is not, put_old not under new_root, new_root
  * not under the root, a shared mount involved), -ENOENT (new_root
- * removed). Big lock; does not sleep.
+ * removed), -EBUSY too where another mount namespace sees the root's
+ * mount or new_root's (it shares them). Big lock; does not sleep.
  */
 int mount_pivot(struct proc *p, struct inode *new_root, struct inode *put_old);
 
@@ -195,6 +196,9 @@ struct mount_entry;
 bool mount_visible(const struct inode *root);
 /* m was just mounted by the caller: only its namespace sees it. */
 void mount_ns_mounted(struct mount_entry *m);
+/* Whether a mount namespace other than the caller's sees the tree
+ * mounted with root root. */
+bool mount_ns_seen_elsewhere(const struct inode *root);
 /* umount of root in the caller's namespace while another still sees it:
  * hides it from the caller and returns true; false: unmount it. */
 bool mount_ns_leave(struct inode *root);
