@@ -12,6 +12,9 @@
 #include <kernel/errno.h>
 #include <kernel/string.h>
 #include <kernel/printk.h>
+#include <kernel/proc.h>
+#include <kernel/kmalloc.h>
+#include "vfs_int.h"
 
 unsigned
 mount_flags_from_ms(unsigned long flags, unsigned old)
@@ -142,6 +145,53 @@ mount_in_tree(struct inode *ino, struct inode *root)
 		ino = up;
 	}
 	return false;
+}
+
+long
+mount_path_global(struct inode *where, char *buf, size_t size)
+{
+	char *tmp = kmalloc(PATH_MAX_K);
+	if (!tmp)
+		return -ENOMEM;
+	size_t pos = PATH_MAX_K - 1;
+	tmp[pos] = 0;
+	for (int guard = 0; guard < 4096; guard++) {
+		while (where->covered)
+			where = where->covered;
+		struct inode *up = where->parent;
+		if (!up || up == where)
+			break;
+		const char *name = dir_name_of(up, where);
+		size_t n = name ? strlen(name) : 0;
+		if (!name || n + 1 > pos) {
+			kfree(tmp);
+			return name ? -ENAMETOOLONG : -ENOENT;
+		}
+		pos -= n;
+		memcpy(tmp + pos, name, n);
+		tmp[--pos] = '/';
+		where = up;
+	}
+	if (pos == PATH_MAX_K - 1)
+		tmp[--pos] = '/';
+	size_t len = PATH_MAX_K - 1 - pos;
+	long r = len + 1 <= size ? (long)len + 1 : -ERANGE;
+	if (r > 0)
+		memcpy(buf, tmp + pos, len + 1);
+	kfree(tmp);
+	return r;
+}
+
+bool
+mount_point_seen(struct proc *p, int slot, char *buf, size_t size)
+{
+	struct inode *root = mounts[slot].root;
+	if (p->fs->root == vfs_root()) {	/* the table's own paths */
+		snprintk(buf, size, "%s", mounts[slot].path);
+		return true;
+	}
+	return mount_under(root, p->fs->root) &&
+	       vfs_path_of(p, root, buf, size) > 0;
 }
 
 /* The mount table's paths under old (itself included) move to new. */
@@ -293,6 +343,10 @@ vfs_unmount(struct inode *root)
 			inode_put(where);	/* root->covered's */
 		}
 		root->covered = NULL;
+		/* vfs_mount set it to where's parent without a reference: a
+		   root's release that puts its parent (procfs's) must not
+		   find that one */
+		root->parent = NULL;
 		memset(&mounts[i], 0, sizeof(mounts[i]));
 		procfs_mounts_changed();
 		return 0;

@@ -141,7 +141,7 @@ bind_node_new(struct inode *source)
 }
 
 long
-mount_bind(struct proc *p, struct inode *source, struct inode *where)
+mount_bind(struct inode *source, struct inode *where)
 {
 	if (!source->sb ||
 	    (S_ISDIR(source->mode) && !mount_in_tree(source, vfs_root())))
@@ -150,7 +150,7 @@ mount_bind(struct proc *p, struct inode *source, struct inode *where)
 		return -ENOTDIR;
 	struct inode *node = bind_node_new(source);
 	char *abs = kmalloc(PATH_MAX_K);
-	long r = node && abs ? vfs_path_of(p, where, abs, PATH_MAX_K) :
+	long r = node && abs ? mount_path_global(where, abs, PATH_MAX_K) :
 			       -ENOMEM;
 	if (r > 0) {
 		struct bind *b = node->priv;
@@ -187,9 +187,8 @@ mount_bind_root(const struct inode *root, char *buf, size_t size)
 	memmove(buf, buf + pos, size - pos);
 }
 
-/* Whether dir lies in the tree below (or at) top, mounts crossed back. */
-static bool
-below(struct inode *dir, const struct inode *top)
+bool
+mount_under(struct inode *dir, const struct inode *top)
 {
 	for (int guard = 0; dir && guard < 4096; guard++) {
 		if (dir == top)
@@ -219,7 +218,7 @@ mount_bind_busy(const struct inode *node)
 		/* made later inside what it shows (the mounts on the source
 		   itself it does not show; earlier ones are the source's) */
 		if (mounts[i].unique_id > since && root->covered != source &&
-		    below(root->covered, source))
+		    mount_under(root->covered, source))
 			return true;
 	}
 	return false;

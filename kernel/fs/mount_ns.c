@@ -59,6 +59,13 @@ seen_elsewhere(const struct mount_entry *m, uint64_t mine)
 }
 
 bool
+mount_ns_seen_elsewhere(const struct inode *root)
+{
+	const struct mount_entry *m = entry_of(root);
+	return m && seen_elsewhere(m, current_bit());
+}
+
+bool
 mount_ns_leave(struct inode *root)
 {
 	struct mount_entry *m = entry_of(root);

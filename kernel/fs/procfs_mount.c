@@ -5,6 +5,7 @@
 #include <kernel/mount.h>
 #include <kernel/string.h>
 #include <kernel/vfs.h>
+#include <kernel/proc.h>
 #include "procfs_int.h"
 
 /*
@@ -50,17 +51,20 @@ procfs_mounts_poll(struct file *f)
 	return events;
 }
 
-/* /proc/mounts: source, mount point, type, options, "0 0". */
+/* /proc/mounts: source, mount point (from the reader's root, as
+   mountinfo's), type, options, "0 0". */
 void
 gen_mounts(struct gen *g)
 {
-	char opts[96];
+	char opts[96], point[sizeof(mounts[0].path)];
+	struct proc *p = current()->proc;
 	for (int i = 0; i < MOUNT_MAX; i++) {
-		if (!mounts[i].root || !mount_visible(mounts[i].root))
+		if (!mounts[i].root || !mount_visible(mounts[i].root) ||
+		    !mount_point_seen(p, i, point, sizeof(point)))
 			continue;
 		mount_options(mounts[i].root->sb, opts, sizeof(opts));
-		gprintf(g, "%s %s %s %s 0 0\n", mounts[i].source,
-			mounts[i].path, mounts[i].type, opts);
+		gprintf(g, "%s %s %s %s 0 0\n", mounts[i].source, point,
+			mounts[i].type, opts);
 	}
 }
 
@@ -96,25 +100,28 @@ mount_parent(int i)
  * system ("/" but for a bind: kernel/fs/mount_bind.c), the mount point and
  * options, the optional fields (shared:N, unbindable), then "-", type,
  * source and super options.
- * Ids are the mount table's slots plus one.
+ * Ids are the mount table's slots plus one. Mount points are seen from
+ * the reader's root, as Linux shows them; mounts outside it are left out.
  */
 void
 gen_mountinfo(struct gen *g)
 {
+	struct proc *p = current()->proc;
 	for (int i = 0; i < MOUNT_MAX; i++) {
 		const struct mount_entry *m = &mounts[i];
 		uint32_t dev = m->root && m->root->sb ? m->root->sb->dev : 0;
 		const char *rw = m->read_only ? "ro" : "rw";
-		char opts[96], root[128];
+		char opts[96], root[128], point[sizeof(m->path)];
 
-		if (!m->root || !mount_visible(m->root))
+		if (!m->root || !mount_visible(m->root) ||
+		    !mount_point_seen(p, i, point, sizeof(point)))
 			continue;
 		mount_options(m->root->sb, opts, sizeof(opts));
 		mount_bind_root(m->root, root, sizeof(root));
 		/* st_dev's encoding, as glibc's major() and minor() read it */
 		gprintf(g, "%d %d %u:%u %s %s %s", i + 1, mount_parent(i) + 1,
 			(dev >> 8) & 0xfff, (dev & 0xff) | ((dev >> 12) & ~0xffu),
-			root, m->path, opts);
+			root, point, opts);
 		/* the optional fields: a shared mount's peer group is its own */
 		if (m->root->sb && (m->root->sb->mnt_flags & MS_SHARED))
 			gprintf(g, " shared:%d", i + 1);

@@ -502,7 +502,7 @@ attach_detached(struct proc *p, struct detached *d, struct inode *where)
 	if (!mount_in_tree(where, vfs_root()))
 		return -EINVAL;	/* into a detached tree, its own included */
 	if (d->clone) {
-		r = mount_bind(p, d->root, where);
+		r = mount_bind(d->root, where);
 	} else if (d->disk) {
 		r = diskmount(p, d->source, where, d->type,
 			      d->ro ? MS_RDONLY : 0);
@@ -511,7 +511,7 @@ attach_detached(struct proc *p, struct detached *d, struct inode *where)
 	} else {
 		if (where->mounted)
 			return -EBUSY;
-		r = mount_attach(p, where, d->root, d->source, d->kind,
+		r = mount_attach(where, d->root, d->source, d->kind,
 				 d->ro, d->mnt_flags);
 	}
 	if (r == 0)
@@ -530,13 +530,12 @@ attach_detached(struct proc *p, struct detached *d, struct inode *where)
 /* move_mount of an attached mount: the top one at its path (a bind's own
  * node, not the mount of what it shows). */
 static long
-move_attached(struct proc *p, int dfd, uaddr_t upath, int at_flags,
-	      struct inode *where)
+move_attached(int dfd, uaddr_t upath, int at_flags, struct inode *where)
 {
 	struct inode *root = mount_root_lookup(dfd, upath, at_flags);
 	if (IS_ERR(root))
 		return PTR_ERR(root);
-	long r = mount_attach_moved(p, root, where);
+	long r = mount_attach_moved(root, where);
 	inode_put(root);
 	return r;
 }
@@ -570,7 +569,7 @@ sys_move_mount(int from_dfd, uaddr_t from_path, int to_dfd, uaddr_t to_path,
 	else if (r == 0 && d)
 		r = attach_detached(p, d, where);
 	else if (r == 0)
-		r = move_attached(p, from_dfd, from_path, fat, where);
+		r = move_attached(from_dfd, from_path, fat, where);
 	if (!IS_ERR(where))
 		inode_put(where);
 	inode_put(from);

@@ -1,6 +1,7 @@
 /*
- * System calls on file systems as a whole: mount and umount, sync and
- * syncfs, statfs, fstatfs and ustat, and sysfs(2)'s list of types.
+ * System calls on file systems as a whole: mount and umount, pivot_root,
+ * sync and syncfs, statfs, fstatfs and ustat, and sysfs(2)'s list of
+ * types.
  */
 #include <kernel/proc.h>
 #include <kernel/vfs.h>
@@ -266,7 +267,7 @@ move_old(struct proc *p, uaddr_t usource, uaddr_t utarget)
 	struct inode *where = target ? vfs_lookup(p, AT_FDCWD, target, true) :
 				       ERR_PTR(r);
 	kfree(target);
-	r = IS_ERR(where) ? PTR_ERR(where) : mount_attach_moved(p, root, where);
+	r = IS_ERR(where) ? PTR_ERR(where) : mount_attach_moved(root, where);
 	if (!IS_ERR(where))
 		inode_put(where);
 	inode_put(root);
@@ -274,10 +275,10 @@ move_old(struct proc *p, uaddr_t usource, uaddr_t utarget)
 }
 
 long
-mount_attach_moved(struct proc *p, struct inode *root, struct inode *where)
+mount_attach_moved(struct inode *root, struct inode *where)
 {
 	char *abs = kmalloc(PATH_MAX_K);
-	long r = abs ? vfs_path_of(p, where, abs, PATH_MAX_K) : -ENOMEM;
+	long r = abs ? mount_path_global(where, abs, PATH_MAX_K) : -ENOMEM;
 	if (r > 0)
 		r = mount_move(root, where, abs);
 	kfree(abs);
@@ -327,11 +328,11 @@ mount_new_tree(const char *type, const char *options, const char **name)
 }
 
 long
-mount_attach(struct proc *p, struct inode *where, struct inode *root,
+mount_attach(struct inode *where, struct inode *root,
 	     const char *source, const char *type, bool ro, unsigned mnt_flags)
 {
 	char *abs = kmalloc(PATH_MAX_K);
-	long r = abs ? vfs_path_of(p, where, abs, PATH_MAX_K) : -ENOMEM;
+	long r = abs ? mount_path_global(where, abs, PATH_MAX_K) : -ENOMEM;
 	if (r > 0) {
 		size_t sl = strlen(source) + 1;
 		char *src = kmalloc(sl);
@@ -371,7 +372,7 @@ bind(struct proc *p, uaddr_t usource, uaddr_t utarget)
 	struct inode *where = to ? mount_lookup(p, AT_FDCWD, to, true) :
 			      ERR_PTR(r);
 	kfree(to);
-	r = IS_ERR(where) ? PTR_ERR(where) : mount_bind(p, source, where);
+	r = IS_ERR(where) ? PTR_ERR(where) : mount_bind(source, where);
 	if (!IS_ERR(where))
 		inode_put(where);
 	inode_put(source);
@@ -420,7 +421,7 @@ sys_mount(uaddr_t usource, uaddr_t utarget, uaddr_t utype, unsigned long flags, 
 	struct inode *root = mount_new_tree(type, options, &t);
 	long r = IS_ERR(root) ? PTR_ERR(root) : 0;
 	if (r == 0) {
-		r = mount_attach(p, where, root, source, t, flags & MS_RDONLY,
+		r = mount_attach(where, root, source, t, flags & MS_RDONLY,
 				 mount_flags_from_ms(flags, 0));
 		inode_put(root);
 	} else if (r == -ENODEV && !usource) {
@@ -519,6 +520,46 @@ sys_umount2(uaddr_t utarget, int flags)
 	else
 		r = kernel_unmount(root);
 	inode_put(root);
+	return r;
+}
+
+/* A directory pivot_root names (Linux's LOOKUP_DIRECTORY), or an error. */
+static struct inode *
+pivot_dir(struct proc *p, uaddr_t upath)
+{
+	long err = 0;
+	char *path = getpath(upath, &err);
+	if (!path)
+		return ERR_PTR(err);
+	struct inode *dir = vfs_lookup(p, AT_FDCWD, path, true);
+	kfree(path);
+	if (!IS_ERR(dir) && !S_ISDIR(dir->mode)) {
+		inode_put(dir);
+		return ERR_PTR(-ENOTDIR);
+	}
+	return dir;
+}
+
+/*
+ * pivot_root(2): the mount at new_root becomes the caller's root, the old
+ * root mount goes to put_old (kernel/fs/mount_pivot.c). "." for both,
+ * then umount2(".", MNT_DETACH), leaves only the new root, as runc does.
+ */
+long
+sys_pivot_root(uaddr_t unew_root, uaddr_t uput_old)
+{
+	struct proc *p = current()->proc;
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	struct inode *new_root = pivot_dir(p, unew_root);
+	if (IS_ERR(new_root))
+		return PTR_ERR(new_root);
+	struct inode *put_old = pivot_dir(p, uput_old);
+	long r = IS_ERR(put_old) ? PTR_ERR(put_old) :
+				   mount_pivot(p, new_root, put_old);
+	if (!IS_ERR(put_old))
+		inode_put(put_old);
+	inode_put(new_root);
 	return r;
 }
 

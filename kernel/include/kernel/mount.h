@@ -88,6 +88,23 @@ uint64_t mount_id_of(const struct inode *ino, bool unique);
 /* The root mount's unique id, the first, as Linux's MNT_UNIQUE_ID_OFFSET
  * + 1; later mounts count on from it. */
 #define MOUNT_ROOT_UNIQUE_ID ((1ull << 31) + 1)
+/* Whether dir lies at or below top, mount points crossed upward (the
+ * root of a mount included: it is below its mount point). */
+bool mount_under(struct inode *dir, const struct inode *top);
+/*
+ * The path of where from the first root, whatever the caller's root (the
+ * mount table's paths, which mountinfo shows from each reader's root),
+ * into buf: its length with the NUL, or -ENOENT, -ENAMETOOLONG, -ERANGE
+ * (size too small), -ENOMEM. Big lock.
+ */
+long mount_path_global(struct inode *where, char *buf, size_t size);
+/*
+ * The mount point of mount table slot `slot` as p sees it, into buf:
+ * from p's root (a chrooted or pivoted process's "/" is its root's
+ * mount); false if the mount lies outside p's root, where Linux's
+ * mountinfo shows none. Big lock; does not sleep.
+ */
+bool mount_point_seen(struct proc *p, int slot, char *buf, size_t size);
 /* Whether ino lies in the tree mounted at root, mounts inside included. */
 bool mount_in_tree(struct inode *ino, struct inode *root);
 /*
@@ -121,7 +138,7 @@ int mount_move(struct inode *root, struct inode *where, const char *path);
  * -ENOTDIR (a directory onto a file or the reverse), -EINVAL (source in
  * a detached tree), -EBUSY, -ENOMEM. Big lock.
  */
-long mount_bind(struct proc *p, struct inode *source, struct inode *where);
+long mount_bind(struct inode *source, struct inode *where);
 /*
  * The inode path names for umount and remount: the top of the mounts
  * there, a bind's own node rather than what it shows (vfs_lookup's
@@ -159,6 +176,19 @@ bool mount_bind_shows(const struct inode *ino);
  * bound directory's path inside its file system, "/" for others. */
 void mount_bind_root(const struct inode *root, char *buf, size_t size);
 
+/*
+ * pivot_root (kernel/fs/mount_pivot.c): the mount whose root is new_root
+ * takes the place of p's root mount, which is mounted at put_old; every
+ * process whose root or cwd was p's root gets new_root instead. 0,
+ * -EBUSY (new_root or put_old on the root's mount), -EINVAL (p's root is
+ * the first mount or no mount's root, new_root no mount's root, as a
+ * bind's shown directory is not, put_old not under new_root, new_root
+ * not under the root, a shared mount involved), -ENOENT (new_root
+ * removed), -EBUSY too where another mount namespace sees the root's
+ * mount or new_root's (it shares them). Big lock; does not sleep.
+ */
+int mount_pivot(struct proc *p, struct inode *new_root, struct inode *put_old);
+
 /* Mount namespaces (kernel/fs/mount_ns.c). */
 struct mount_entry;
 /* Whether the caller's mount namespace sees the tree mounted with root
@@ -166,6 +196,9 @@ struct mount_entry;
 bool mount_visible(const struct inode *root);
 /* m was just mounted by the caller: only its namespace sees it. */
 void mount_ns_mounted(struct mount_entry *m);
+/* Whether a mount namespace other than the caller's sees the tree
+ * mounted with root root. */
+bool mount_ns_seen_elsewhere(const struct inode *root);
 /* umount of root in the caller's namespace while another still sees it:
  * hides it from the caller and returns true; false: unmount it. */
 bool mount_ns_leave(struct inode *root);
@@ -202,15 +235,15 @@ const char *mount_kernel_type(const char *type);
 struct inode *mount_new_tree(const char *type, const char *options,
 			     const char **name);
 /*
- * Mounts the tree root at where (mount table entry: source copied, type
- * kept), read-only if ro, with mount flags mnt_flags; 0 or -errno.
+ * Mounts the tree root at where (mount table entry: its path from the
+ * first root, source copied, type kept), read-only if ro, with mount
+ * flags mnt_flags; 0 or -errno.
  */
-long mount_attach(struct proc *p, struct inode *where, struct inode *root,
+long mount_attach(struct inode *where, struct inode *root,
 		  const char *source, const char *type, bool ro,
 		  unsigned mnt_flags);
-/* mount_move to where, named as p sees it; may sleep. */
-long mount_attach_moved(struct proc *p, struct inode *root,
-			struct inode *where);
+/* mount_move to where; may sleep. */
+long mount_attach_moved(struct inode *root, struct inode *where);
 
 /* The mount table changed (a mount, an unmount, a move, a remount):
  * /proc/PID/mounts and mountinfo poll POLLERR | POLLPRI once for it
