@@ -43,7 +43,8 @@ KERNEL_COLD := $(addprefix kernel/linux/,trace.c trace_fmt.c trace_sets.c \
 	aio.c sys_prctl_mm.c seccomp.c sys_xattr.c sys_mount.c) \
 	$(addprefix kernel/fs/,procfs_pid.c procfs_mm.c procfs_net.c \
 	procfs_sys.c procfs_petrel.c procfs_mount.c sysfs.c netlink.c \
-	rtnetlink.c xattr.c loop.c lease.c locks.c mount_bind.c mount_ns.c) \
+	rtnetlink.c xattr.c loop.c lease.c locks.c mount_bind.c mount_ns.c \
+	mount_pivot.c) \
 	kernel/mm/userfaultfd.c
 $(patsubst %,$(BUILD)/obj/%.o,$(KERNEL_COLD)) \
 $(patsubst %,$(BUILD)/assert/obj/%.o,$(KERNEL_COLD)): KERNEL_CFLAGS += -Os
