@@ -277,7 +277,10 @@ ns_fork(struct proc *child, struct proc *parent, unsigned long flags)
 {
 	struct ns *had[NS_KINDS];
 	ns_had(parent, had);
-	return ns_make(parent, had, flags & NS_CLONE_FLAGS_ALL, child->ns, true);
+	unsigned long want = flags & NS_CLONE_FLAGS_ALL;
+	if (flags & CLONE3_NEWTIME)
+		want |= CLONE_NEWTIME;
+	return ns_make(parent, had, want, child->ns, true);
 }
 
 void

@@ -86,6 +86,13 @@ tid_set_last(int id)
 	next_tid = id + 1;
 }
 
+/* clone3's set_tid: id itself, -EEXIST if a process or thread has it. */
+static int
+tid_take(int id)
+{
+	return proc_find(id) || thread_find(id) ? -EEXIST : id;
+}
+
 int
 tid_alloc(void)
 {
@@ -287,10 +294,12 @@ clone_allowed(struct proc *caller)
 
 /*
  * clone(2): a new thread in this process (CLONE_THREAD) or a new process
- * sharing what the flags say. Returns the new thread, or an error pointer.
+ * sharing what the flags say, with id want_tid if not 0 (clone3's
+ * set_tid, checked by the caller). Returns the new thread, or an error
+ * pointer.
  */
 struct thread *
-proc_clone(unsigned long flags, uint64_t newsp, uint64_t tls)
+proc_clone(unsigned long flags, uint64_t newsp, uint64_t tls, int want_tid)
 {
 	struct thread *self = current();
 	struct proc *parent = self->proc;
@@ -313,16 +322,17 @@ proc_clone(unsigned long flags, uint64_t newsp, uint64_t tls)
 		return ERR_PTR(-EINVAL);
 	/* Namespaces are a process's (Linux: CLONE_NEWUSER and CLONE_NEWPID
 	 * refuse a thread too). */
-	if ((flags & CLONE_THREAD) && (flags & NS_CLONE_FLAGS_ALL))
+	if ((flags & CLONE_THREAD) &&
+	    (flags & (NS_CLONE_FLAGS_ALL | CLONE3_NEWTIME)))
 		return ERR_PTR(-EINVAL);
 	int e = clone_allowed(parent);
 	if (e < 0)
 		return ERR_PTR(e);
 	/* After the refusals: a clone that fails them takes no id, as on
 	 * Linux (ids are handed out in order). */
-	tid = tid_alloc();
+	tid = want_tid ? tid_take(want_tid) : tid_alloc();
 	if (tid < 0)
-		return ERR_PTR(-EAGAIN);
+		return ERR_PTR(want_tid ? tid : -EAGAIN);
 	t = thread_new(NULL);
 	if (!t)
 		return ERR_PTR(-ENOMEM);

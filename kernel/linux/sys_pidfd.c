@@ -69,18 +69,15 @@ pidfd_proc_exited(struct proc *p)
 }
 
 long
-sys_pidfd_open(int pid, unsigned flags)
+pidfd_new(struct proc *p, unsigned flags, struct file **held)
 {
-	if (flags & ~(unsigned)PIDFD_NONBLOCK || pid <= 0)
-		return -EINVAL;
-	struct proc *p = proc_find(pid);
-	if (!p)
-		return -ESRCH;
 	struct pidfd *pf = kzalloc(sizeof(*pf));
 	if (!pf)
 		return -ENOMEM;
-	pf->pid = pid;
-	pf->start_ns = p->start_ns;
+	if (p) {
+		pf->pid = p->pid;
+		pf->start_ns = p->start_ns;
+	}
 	long fd = install_anon("[pidfd]", &pidfd_fops, pf, flags | O_CLOEXEC);
 	if (fd < 0) {
 		kfree(pf);
@@ -88,7 +85,30 @@ sys_pidfd_open(int pid, unsigned flags)
 	}
 	pf->file = fd_get(current()->proc, (int)fd);
 	list_push_back(&pidfds, &pf->link);
+	if (held) {
+		file_get(pf->file);
+		*held = pf->file;
+	}
 	return fd;
+}
+
+void
+pidfd_name(struct file *f, struct proc *p)
+{
+	struct pidfd *pf = f->priv;
+	pf->pid = p->pid;
+	pf->start_ns = p->start_ns;
+}
+
+long
+sys_pidfd_open(int pid, unsigned flags)
+{
+	if (flags & ~(unsigned)PIDFD_NONBLOCK || pid <= 0)
+		return -EINVAL;
+	struct proc *p = proc_find(pid);
+	if (!p)
+		return -ESRCH;
+	return pidfd_new(p, flags, NULL);
 }
 
 /*

@@ -1,6 +1,7 @@
 /*
- * Process system calls: fork/vfork/clone, exit, wait4/waitid, kill and
- * friends, process groups and sessions, identities, limits, TLS.
+ * Process system calls: exit, wait4/waitid, kill and friends, process
+ * groups and sessions, identities, limits, TLS (fork, vfork, clone and
+ * clone3: sys_clone.c).
  */
 #include <kernel/proc.h>
 #include <kernel/clock.h>
@@ -27,72 +28,6 @@
 #define WCONTINUED 8
 #define WNOWAIT 0x01000000
 #define WALL_CLONE 0xc0000000	/* __WALL and __WCLONE: a tracee's threads too */
-
-/* Writes the new thread's tid where CLONE_*SETTID asked. */
-static void
-clone_settid(unsigned long flags, struct thread *t, uaddr_t ptid, uaddr_t ctid)
-{
-	int tid = t->tid;
-	if (flags & CLONE_PARENT_SETTID)
-		copyout(ptid, &tid, sizeof(tid));
-	if (flags & CLONE_CHILD_CLEARTID)
-		t->clear_child_tid = ctid;
-	if (flags & CLONE_CHILD_SETTID) {
-		/* Written into the child's memory (shared if CLONE_VM). */
-		struct vm *saved = current()->proc->vm;
-		vm_activate(t->proc->vm);
-		current()->proc->vm = t->proc->vm;
-		copyout(ctid, &tid, sizeof(tid));
-		current()->proc->vm = saved;
-		vm_activate(saved);
-	}
-}
-
-/*
- * With CLONE_VFORK the caller sleeps until the new thread execs or exits
- * (killable, as on Linux). It waits on a vfork_done of its own, which the
- * child only releases: the child and its process may be gone, freed, by
- * the time the caller runs again.
- */
-long
-sys_clone(unsigned long flags, uint64_t newsp, uaddr_t ptid, uaddr_t ctid,
-	  uint64_t tls)
-{
-	struct vfork_done *vd = NULL;
-	if ((flags & CLONE_VFORK) && !(vd = vfork_done_new()))
-		return -ENOMEM;
-	struct thread *t = proc_clone(flags, newsp, tls);
-	if (IS_ERR(t)) {
-		vfork_done_put(vd);
-		return PTR_ERR(t);
-	}
-	int tid = t->tid;
-	clone_settid(flags, t, ptid, ctid);
-	if (vd) {
-		ref_get(&vd->refcount);		/* the child's */
-		t->vfork_done = vd;
-	}
-	int event = ptrace_clone(t, flags);	/* traced before it runs */
-	sched_wake(t);
-	ptrace_event(event, (uint64_t)tid);
-	if (vd) {
-		vfork_wait(vd);
-		ptrace_event(PTRACE_EVENT_VFORK_DONE, (uint64_t)tid);
-	}
-	return tid;
-}
-
-long
-sys_fork(void)
-{
-	return sys_clone(SIGCHLD, 0, 0, 0, 0);
-}
-
-long
-sys_vfork(void)
-{
-	return sys_clone(CLONE_VM | CLONE_VFORK | SIGCHLD, 0, 0, 0, 0);
-}
 
 long
 sys_exit(int status)

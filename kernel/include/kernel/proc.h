@@ -413,6 +413,12 @@ void signal_unqueue(struct proc *p, struct thread *t, int sig);
 void signalfd_notify(struct proc *p);
 
 /* pidfds (kernel/linux/sys_pidfd.c). */
+/* A new pidfd (O_CLOEXEC, and flags) naming p, or no process yet if p
+ * is NULL (clone's CLONE_PIDFD, made before the child: pidfd_name names
+ * it then); the fd or -errno. With held, *held gets its file, with a
+ * reference for the caller to put. */
+long pidfd_new(struct proc *p, unsigned flags, struct file **held);
+void pidfd_name(struct file *f, struct proc *p);
 /* p has become a zombie: its pidfds turn readable. */
 void pidfd_proc_exited(struct proc *p);
 /*
@@ -504,7 +510,11 @@ struct proc *proc_alloc(struct proc *parent);
 /* Makes parent p's parent (p itself for init) and p->ppid its pid.
  * Big lock held. */
 void proc_set_parent(struct proc *p, struct proc *parent);
-struct thread *proc_clone(unsigned long flags, uint64_t newsp, uint64_t tls);
+/* clone3's CLONE_NEWTIME, whose bit (0x80) is part of clone's exit
+ * signal: passed to proc_clone apart, above clone's 32 bits. */
+#define CLONE3_NEWTIME (1ul << 32)
+struct thread *proc_clone(unsigned long flags, uint64_t newsp, uint64_t tls,
+			  int want_tid);
 void thread_attach(struct proc *p, struct thread *t);
 int proc_reap(struct proc *c);
 struct proc *proc_init_proc(void);
