@@ -24,6 +24,7 @@ import socket
 import subprocess
 import time
 
+import cpushare
 import netbench
 import tapnet
 from figures import summary, values_line
@@ -59,9 +60,10 @@ IDLE_HELD_MIN = 0.95
 # are being opened, and all of them once more right before wrk starts.
 IDLE_TIMEOUT_S = 600
 BENCH_HTTP = 8080
+# The guest also prints its CPU shares once a second (bench/cpushare.py).
 PETREL_SERVERS = (f"/sbin/httpd -q -p {BENCH_HTTP} -t {IDLE_TIMEOUT_S} "
-                  f"-r /srv/www & exec /bench/tcpbench server "
-                  f"{netbench.GUEST_TCP}")
+                  f"-r /srv/www & h=$!; {cpushare.GUEST_SAMPLER} "
+                  f"exec /bench/tcpbench server {netbench.GUEST_TCP}")
 # tsc=reliable: under a loaded host the Linux guest's clocksource watchdog
 # found the TSC skewed against its other clock and marked it unstable,
 # which bench/netbench.py takes for the TCG boot hang (8 boots of 8 in two
@@ -81,6 +83,15 @@ GUEST_MEM = "256M"
 # on slirp, QEMU's host socket for each): the soft limit is raised to the
 # hard one, and both to this as root.
 FDS_NEEDED = 2 * IDLE_CONNS + 1024
+
+# QEMU names its threads, so the notes can tell its vCPU thread's time.
+QEMU_EXTRA = ["-name", "guest,debug-threads=on"]
+# PETREL_CONN_ICOUNT=1 runs each guest under -icount shift=0 (sleep on:
+# idle time passes as on the host): a microsecond of the guest's busy time
+# is then 1,000 guest instructions, so its busy time per request counts
+# instructions, whatever the host's load (the rates themselves are then
+# TCG's with icount, lower).
+ICOUNT = ["-icount", "shift=0"] if os.environ.get("PETREL_CONN_ICOUNT") else []
 
 CASES = [
     ("c8", "wrk, 8 connections (req/s)"),
@@ -147,9 +158,11 @@ def established(host, port):
 
 def host_counters():
     """(SYNs the host sent again, packets the tap dropped on their way to
-    QEMU) so far in this process's network namespace, each None where
-    unknown: what a burst of connections lost before the guest saw it."""
-    syn = drops = None
+    QEMU, (packets to the guest, from it)) so far in this process's
+    network namespace, each None where unknown: what a burst of
+    connections lost before the guest saw it, and the segments a request
+    took."""
+    syn = drops = packets = None
     try:
         with open("/proc/net/netstat") as f:
             lines = f.read().splitlines()
@@ -164,35 +177,57 @@ def host_counters():
             for line in f:
                 name, _, fields = line.partition(":")
                 if name.strip() == tapnet.TAP:
-                    drops = int(fields.split()[11])	# transmit drop
+                    f = fields.split()
+                    drops = int(f[11])	# transmit drop
+                    packets = (int(f[9]), int(f[1]))	# to, from QEMU
     except (OSError, ValueError, IndexError):
         pass
-    return syn, drops
+    return syn, drops, packets
 
 
-def counter_notes(before, after):
-    """The notes host_counters() read across a run gives."""
+def counter_notes(before, after, requests):
+    """The notes host_counters() read across a run of requests gives."""
     notes = []
     for what, a, b in zip(("SYNs sent again", "dropped at the tap"),
                           before, after):
         if a is not None and b is not None:
             notes.append(f"{b - a} {what}")
+    a, b = before[2], after[2]
+    if a and b and requests:
+        notes.append(f"packets a request: {(b[0] - a[0]) / requests:.2f} "
+                     f"to the guest, {(b[1] - a[1]) / requests:.2f} from it")
     return notes
 
 
-def run_wrk(host, port, conns, secs=WRK_SECS, others=0):
+# The CPU shares are read from this long after wrk starts to this long
+# before it ends (the guest's sample lines come once a second).
+SHARE_FROM = 1.5
+SHARE_TO = 0.4
+
+
+def run_wrk(guest, conns, secs=WRK_SECS, others=0):
     """(req/s or None, note) of one keep-alive wrk run; the note says how
     many connections were established halfway through, less others (the
-    idle ones, on the same port over a tap)."""
+    idle ones, on the same port over a tap), and where the CPU time went
+    in the guest and on the host (bench/cpushare.py)."""
+    host, port = guest.host, guest.http
     cmd = ["wrk", f"-t{netbench.WRK_THREADS}", f"-c{conns}", f"-d{secs}s",
            "--timeout", WRK_TIMEOUT, f"http://{host}:{port}/"]
     before = host_counters()
+    idle_line = cpushare.quiet_line(guest.console)
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
-    time.sleep(secs / 2)
+    t0 = time.monotonic()
+    time.sleep(SHARE_FROM)
+    first = cpushare.sample(guest.proc.pid, proc.pid, guest.console())
+    t1 = time.monotonic()
+    time.sleep(max(0, t0 + secs / 2 - t1))
     up = established(host, port)
     if up is not None:
         up = max(0, up - others)
+    time.sleep(max(0, t0 + secs - SHARE_TO - time.monotonic()))
+    share = cpushare.note(first, cpushare.sample(
+        guest.proc.pid, proc.pid, guest.console()), time.monotonic() - t1)
     try:
         out, _ = proc.communicate(timeout=secs + 60)
     except subprocess.TimeoutExpired:
@@ -205,9 +240,15 @@ def run_wrk(host, port, conns, secs=WRK_SECS, others=0):
     t = netbench.TOTAL.search(out)
     if t:
         notes.append(f"{t.group(1)} requests")
+        busy = cpushare.per_request(idle_line,
+                                    cpushare.quiet_line(guest.console),
+                                    int(t.group(1)))
+        if busy:
+            notes.append(busy)
     if up is not None:
         notes.append(f"{up} of {conns} connections established at {secs / 2:.0f} s")
-    notes += counter_notes(before, after)
+    notes += counter_notes(before, after, int(t.group(1)) if t else 0)
+    notes.append(share)
     e = netbench.SOCK_ERRS.search(out)
     if e and any(int(x) for x in e.groups()):
         notes.append("socket errors: connect %s, read %s, write %s, "
@@ -376,17 +417,18 @@ def measure_guest(guest, tcpbench, runs, path, log):
     notes = []
     guest.boot(tcpbench)
     try:
-        run_wrk(guest.host, guest.http, 8, 2)	# warm
+        run_wrk(guest, 8, 2)	# warm
         for i in range(runs):
             for conns in CONNS:
-                v, note = run_wrk(guest.host, guest.http, conns)
+                v, note = run_wrk(guest, conns)
                 res[f"c{conns}"].append(v)
                 log(f"  {guest.name} {conns} connections run {i + 1}: "
                     f"{'-' if v is None else f'{v:.0f} req/s'} ({note})")
-                if v is None or "errors" in note:
-                    notes.append(f"c{conns} run {i + 1}: {note}")
+                notes.append(f"c{conns} run {i + 1}: "
+                             f"{'-' if v is None else f'{v:.0f} req/s'} "
+                             f"({note})")
             held, note = open_idle(path, IDLE_CONNS, log)
-            v, wnote = run_wrk(guest.host, guest.http, IDLE_ACTIVE,
+            v, wnote = run_wrk(guest, IDLE_ACTIVE,
                                others=len(held) if path.tap else 0)
             left = still_open(held)
             for s in held:
@@ -415,13 +457,15 @@ def measure_conn(out_dir, tcpbench, petrel_cmd, linux_cmd, ports, runs, log,
     else they forward the host's ports (free_ports) to the guest's httpd
     too. Returns a results dict."""
     r = {"conn_runs": runs, "conn_nofile": raise_nofile(),
-         "conn_net": "tap" if tap else "user"}
+         "conn_net": "tap" if tap else "user", "conn_icount": bool(ICOUNT)}
     path = Path(tap, ports)
     guests = [("petrel", petrel_cmd)]
     if linux_cmd:
         guests.append(("linux", linux_cmd))
     for name, make_cmd in guests:
-        g = netbench.Guest(name, make_cmd,
+        def with_extra(http, tcp, make_cmd=make_cmd):
+            return make_cmd(http, tcp) + QEMU_EXTRA + ICOUNT
+        g = netbench.Guest(name, with_extra,
                            os.path.join(out_dir, f"conn-{name}.log"), log,
                            target=path.target())
         try:

@@ -20,20 +20,29 @@ unsigned fd_nr_open = NR_OPEN;
  * server-backed stream socket or not, and in f->nolock_rfds as it is a
  * pipe end, a tmpfs file open for reading or such a socket (lock held):
  * read (and recvfrom of a socket) and write may run without the big
- * lock. */
+ * lock. An fd past 63 only sets bit fd % 64 of the _high words, which
+ * nothing clears: a server with thousands of sockets has them all set,
+ * and a stale bit costs a trip to the nolock handler, which looks again. */
 static void
 nolock_hint(struct files *f, int fd, const struct file *file)
 {
 	SPIN_ASSERT_HELD(&f->lock);
-	if (fd >= 64)
-		return;
-	uint64_t bit = 1ull << fd;
+	uint64_t bit = 1ull << (fd & 63);
 	bool pipe = file && pipe_is_file(file);
 	bool sock = file && sockfile_is_stream(file);
 	bool rd = pipe || sock ||
 		  (file && tmpfs_is_file(file) &&
 		   (file->flags & O_ACCMODE) != O_WRONLY &&
 		   !(file->flags & O_PATH));
+	if (fd >= 64) {
+		if (pipe || sock)
+			__atomic_or_fetch(&f->nolock_fds_high, bit,
+					  __ATOMIC_RELAXED);
+		if (rd)
+			__atomic_or_fetch(&f->nolock_rfds_high, bit,
+					  __ATOMIC_RELAXED);
+		return;
+	}
 	__atomic_store_n(&f->nolock_fds,
 			 pipe || sock ? f->nolock_fds | bit
 				      : f->nolock_fds & ~bit,
@@ -120,6 +129,8 @@ files_clone(struct files *src)
 	       sizeof(*f->cloexec) * (size_t)(f->size / 64));
 	f->nolock_fds = src->nolock_fds;	/* no other CPU sees f yet */
 	f->nolock_rfds = src->nolock_rfds;
+	f->nolock_fds_high = src->nolock_fds_high;
+	f->nolock_rfds_high = src->nolock_rfds_high;
 	return f;
 }
 

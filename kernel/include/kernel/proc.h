@@ -63,6 +63,10 @@ struct files {
 	/* The same for read: pipe ends and tmpfs regular files open for
 	   reading (read_unlocked) [lock, read with none as a hint]. */
 	uint64_t nolock_rfds;
+	/* The fds past 63: bit fd % 64 once any such fd was one of those
+	   (a hint too, never cleared) [lock, read with none]. */
+	uint64_t nolock_fds_high;
+	uint64_t nolock_rfds_high;
 };
 
 struct sigaction_k {

@@ -28,7 +28,8 @@ unsigned syscall_work_of(const struct thread *t);
  * it of every call; each answer is a constant where it is made, so the
  * arch's test of it folds into these branches). A nolock(fd) call (write) does
  * when its fd is a pipe end by the table's hint, a nolock(rfd) one (read)
- * when it is a pipe end or a tmpfs file open for reading, read with no lock:
+ * when it is a pipe end or a tmpfs file open for reading (an fd past 63:
+ * when one with the same fd % 64 ever was), read with no lock:
  * a stale hint costs a trip to the nolock handler, which looks again
  * under the table's lock, or one locked call. Every other call pays the
  * one test it paid before.
@@ -53,10 +54,15 @@ syscall_nolock_call(uint64_t nr, const uint64_t *args)
 	/* p->files stays while the thread runs (files_replace), and a
 	   thread in a system call has one. */
 	const struct files *files = current()->proc->files;
-	const uint64_t *hint = how == SYSCALL_NOLOCK_RFD ? &files->nolock_rfds :
-							   &files->nolock_fds;
-	return args[0] < 64 &&
-		       (__atomic_load_n(hint, __ATOMIC_RELAXED) >> args[0] & 1) ?
+	bool rd = how == SYSCALL_NOLOCK_RFD;
+	const uint64_t *hint;
+	if (args[0] < 64)
+		hint = rd ? &files->nolock_rfds : &files->nolock_fds;
+	else if (args[0] <= INT32_MAX)	/* a server's many sockets */
+		hint = rd ? &files->nolock_rfds_high : &files->nolock_fds_high;
+	else
+		return 0;
+	return __atomic_load_n(hint, __ATOMIC_RELAXED) >> (args[0] & 63) & 1 ?
 		       SYSCALL_UNLOCKED_LINUX : 0;
 }
 
