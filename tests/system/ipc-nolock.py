@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
 # Boots: the test image on microvm with 2 vCPUs, then 4 (also in the
 #        assert pass: build/assert/kernel.elf).
-# Does:  runs /test/bin/ipcwait (progs/ipcwait.c): 3,000 pt_wait looks
-#        (timeout 0) at an unsignalled notification and an idle channel's
-#        server end between two reads of /proc/petrel/bkl; a raised
+# Does:  runs /test/bin/ipcwait (progs/ipcwait.c), pinned to the last
+#        CPU: 3,000 pt_wait looks (timeout 0) at an unsignalled
+#        notification and an idle channel's server end between two reads
+#        of that CPU's line of /proc/petrel/bkl (the other CPUs' idle
+#        loops take the lock meanwhile); a raised
 #        notification among two items, taken once; PEER_CLOSED of a
 #        closed client; items at a bad address; 1,000 pairs of a
 #        pt_notify_signal and the pt_wait that takes it; then a parent
-#        and a child passing one bit at a time 6,000 times through two
-#        notifications, waiting by up to 50 looks then for ever, by waits for
+#        and a child, on CPU 0 and the last CPU, passing one bit at a
+#        time 6,000 times through two notifications, waiting by up to 50 looks then for ever, by waits for
 #        ever and by 1 ms waits in turn.
 # Expects: "ipcwait: ok": the looks took the big lock fewer than 600
 #        times (3,000 before: pt_wait was locked), the pairs fewer than
