@@ -5,15 +5,15 @@
 #        CPU: 3,000 pt_wait looks (timeout 0) at an unsignalled
 #        notification and an idle channel's server end between two reads
 #        of that CPU's line of /proc/petrel/bkl (the other CPUs' idle
-#        loops take the lock meanwhile); a raised
-#        notification among two items, taken once; PEER_CLOSED of a
-#        closed client; items at a bad address; 1,000 pairs of a
-#        pt_notify_signal and the pt_wait that takes it; then a parent
-#        and a child, on CPU 0 and the last CPU, passing one bit at a
-#        time 6,000 times through two notifications, waiting by up to 50 looks then for ever, by waits for
-#        ever and by 1 ms waits in turn.
+#        loops take the lock meanwhile); a raised notification among two
+#        items, taken once; PEER_CLOSED of a closed client; items at a
+#        bad address; 1,000 pairs of a pt_notify_signal and the pt_wait
+#        that takes it; then a parent and a child, on CPU 0 and the last
+#        CPU, passing one bit at a time 6,000 times through two
+#        notifications, waiting by up to 50 looks then for ever, by waits
+#        for ever and by 1 ms waits in turn.
 # Expects: "ipcwait: ok": the looks took the big lock fewer than 600
-#        times (3,000 before: pt_wait was locked), the pairs fewer than
+#        times (3,018 before: pt_wait was locked), the pairs fewer than
 #        1,200 (2,000 before), every result right, and every bit taken
 #        once, on the other CPU too (a lost one hangs the test).
 import os, sys
