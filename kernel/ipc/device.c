@@ -217,15 +217,42 @@ access_ok(unsigned off, unsigned size)
 	return (size == 1 || size == 2 || size == 4) && (off & (size - 1)) == 0;
 }
 
+/* Without the big lock, a process with threads: one may close the
+ * handle while another looks it up. */
+static bool
+cfg_threads_refused(void)
+{
+	struct thread *t = current();
+	return t->unlocked_call && t->proc->nthreads != 1;
+}
+
+/*
+ * Whether a register access may run here: always with the big lock;
+ * without it (pt_dev_cfg_read/write are nolock) only to a virtio-mmio
+ * slot's registers, one load or store in the device's own window, from a
+ * one-thread process, whose handle nobody else can close meanwhile. PCI
+ * configuration space goes locked: its legacy ports are one address and
+ * one data register for every function.
+ */
+static bool
+cfg_here(const struct dev_desc *d)
+{
+	return !current()->unlocked_call || d->info.bus != PT_BUS_PCI;
+}
+
 long
 sys_pt_dev_cfg_read(int h, unsigned off, unsigned size)
 {
 	long err = 0;
+	if (cfg_threads_refused())
+		return -ERETRY_LOCKED;
 	struct dev_desc *d = device_lookup(h, PT_RIGHT_READ, &err);
 	if (!d)
 		return err;
 	if (!access_ok(off, size))
 		return -EINVAL;
+	if (!cfg_here(d))
+		return -ERETRY_LOCKED;
 	if (d->info.bus == PT_BUS_PCI)
 		return pci_cfg_read_checked(d, off, size);
 	return virtio_mmio_reg(d, off, size, 0, false);
@@ -235,11 +262,15 @@ long
 sys_pt_dev_cfg_write(int h, unsigned off, unsigned size, uint32_t val)
 {
 	long err = 0;
+	if (cfg_threads_refused())
+		return -ERETRY_LOCKED;
 	struct dev_desc *d = device_lookup(h, PT_RIGHT_MANAGE, &err);
 	if (!d)
 		return err;
 	if (!access_ok(off, size))
 		return -EINVAL;
+	if (!cfg_here(d))
+		return -ERETRY_LOCKED;
 	if (d->info.bus == PT_BUS_PCI)
 		return pci_cfg_write_checked(d, off, size, val);
 	return virtio_mmio_reg(d, off, size, val, true);

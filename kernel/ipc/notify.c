@@ -6,9 +6,16 @@
 #include <kernel/proc.h>
 #include <kernel/kmalloc.h>
 #include <kernel/errno.h>
+#include <kernel/lock.h>
 #include <syscall_table.h>
 #include "ipc_int.h"
 
+/*
+ * bits: raised (atomic or) under the big lock, by interrupt handlers and
+ * pt_notify_signal; taken (atomic and) by pt_wait with or without it, so
+ * that a raise racing a nolock take is either taken by it or left for the
+ * next. The observers (struct kobj) are the big lock's.
+ */
 struct notify {
 	struct kobj obj;
 	uint64_t bits;			/* raised, not yet taken */
@@ -26,23 +33,27 @@ notify_destroy(struct kobj *o)
 	kfree(notify_of(o));
 }
 
+/* Takes the wanted bits raised; with or without the big lock. */
 uint64_t
 notify_take(struct kobj *o, uint64_t want)
 {
 	struct notify *n = notify_of(o);
-	uint64_t got = n->bits & want;
-	n->bits &= ~got;
+	uint64_t got = __atomic_load_n(&n->bits, __ATOMIC_RELAXED) & want;
+	if (got)
+		got &= __atomic_fetch_and(&n->bits, ~got, __ATOMIC_ACQ_REL);
 	return got;
 }
 
-/* Sets bits and wakes waiters. Interrupt handlers call it too. */
+/* Sets bits and wakes waiters. Interrupt handlers call it too. Expects
+ * the big lock held (the observers are its). */
 void
 notify_raise(struct kobj *o, uint64_t bits)
 {
 	struct notify *n = notify_of(o);
-	if ((n->bits | bits) == n->bits)
-		return;
-	n->bits |= bits;
+	BKL_ASSERT_HELD();
+	uint64_t old = __atomic_fetch_or(&n->bits, bits, __ATOMIC_ACQ_REL);
+	if ((old | bits) == old)
+		return;	/* all raised already: the waiters were told */
 	kobj_changed(o);
 }
 

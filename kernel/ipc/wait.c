@@ -2,6 +2,9 @@
  * Waiting on several objects at once (pt_wait), the one blocking primitive
  * of the native ABI besides a call and a receive. A waiting thread hangs an
  * observer on each object; a change of an object's signals wakes them all.
+ * A wait that finds signals raised, or would not sleep, runs without the
+ * big lock (docs/kernel.md, "pt_wait and register access without the
+ * big lock").
  */
 #include <kernel/ipc.h>
 #include <kernel/proc.h>
@@ -114,20 +117,12 @@ collect(struct kobj **objs, struct pt_wait_item *items,
 	return ready;
 }
 
-long
-sys_pt_wait(uaddr_t uitems, unsigned n, int64_t timeout_ns)
+/* Looks the items' handles up, as one check of type, rights and the
+ * reserved word each; returns 0 or the first error. */
+static long
+lookup_items(struct proc *p, const struct pt_wait_item *items,
+	     struct kobj **objs, unsigned n)
 {
-	struct proc *p = current()->proc;
-	struct pt_wait_item items[PT_WAIT_MAX];
-	struct kobj *objs[PT_WAIT_MAX];
-	struct kobj_observer obs[PT_WAIT_MAX];
-	struct waitq wq;
-	long r;
-
-	if (n == 0 || n > PT_WAIT_MAX)
-		return -EINVAL;
-	if ((r = copyin(items, uitems, n * sizeof(items[0]))) < 0)
-		return r;
 	for (unsigned i = 0; i < n; i++) {
 		/* The type first, as handle_lookup checks it before rights. */
 		objs[i] = handle_lookup(p, items[i].handle, 0, 0);
@@ -141,6 +136,23 @@ sys_pt_wait(uaddr_t uitems, unsigned n, int64_t timeout_ns)
 		if (items[i].reserved)
 			return -EINVAL;
 	}
+	return 0;
+}
+
+/*
+ * The locked wait: hangs an observer on each object (a notification's are
+ * the big lock's), then looks and sleeps until one is told or the deadline
+ * passes. Returns the items ready, 0 at the deadline, or -EINTR.
+ */
+static long
+wait_locked(struct kobj **objs, struct pt_wait_item *items, unsigned n,
+	    int64_t timeout_ns)
+{
+	struct kobj_observer obs[PT_WAIT_MAX];
+	struct waitq wq;
+	long r;
+
+	BKL_ASSERT_HELD();
 	waitq_init(&wq);
 	for (unsigned i = 0; i < n; i++) {
 		kobj_get(objs[i]);	/* a close elsewhere must not free it */
@@ -168,6 +180,58 @@ sys_pt_wait(uaddr_t uitems, unsigned n, int64_t timeout_ns)
 		kobj_unobserve(&obs[i]);
 		kobj_put(objs[i]);
 	}
+	return r;
+}
+
+/*
+ * The nolock look: takes the signals already raised, with no observer
+ * hung and no reference taken (one thread: nobody else closes a handle
+ * of its table meanwhile). Returns the items ready, 0 when none is and
+ * the caller would not sleep, or -ERETRY_LOCKED, nothing taken, when it
+ * would: its sleep is the locked wait's.
+ */
+static long
+wait_look(struct kobj **objs, struct pt_wait_item *items, unsigned n,
+	  int64_t timeout_ns)
+{
+	long ready = 0;
+
+	BKL_ASSERT_NOT_HELD();
+	for (unsigned i = 0; i < n; i++) {
+		items[i].got = kobj_take_signals(objs[i], items[i].want);
+		if (items[i].got)
+			ready++;
+	}
+	if (ready == 0 && timeout_ns != 0)
+		return -ERETRY_LOCKED;
+	return ready;
+}
+
+/*
+ * pt_wait: runs with or without the big lock. Without it (a one-thread
+ * process; chan_unlocked_ok), only a wait that need not sleep is answered;
+ * one that must sleep goes locked before anything changed.
+ */
+long
+sys_pt_wait(uaddr_t uitems, unsigned n, int64_t timeout_ns)
+{
+	struct thread *t = current();
+	struct pt_wait_item items[PT_WAIT_MAX];
+	struct kobj *objs[PT_WAIT_MAX];
+	long r;
+
+	if (t->unlocked_call && !chan_unlocked_ok(t))
+		return -ERETRY_LOCKED;
+	if (n == 0 || n > PT_WAIT_MAX)
+		return -EINVAL;
+	if ((r = copyin(items, uitems, n * sizeof(items[0]))) < 0)
+		return r;
+	if ((r = lookup_items(t->proc, items, objs, n)) < 0)
+		return r;
+	if (t->unlocked_call)
+		r = wait_look(objs, items, n, timeout_ns);
+	else
+		r = wait_locked(objs, items, n, timeout_ns);
 	if (r >= 0) {
 		int e = copyout(uitems, items, n * sizeof(items[0]));
 		if (e < 0)
