@@ -85,17 +85,7 @@ copy_attr(void *dst, size_t ksize, size_t min, uaddr_t src, size_t size)
 		return -EINVAL;
 	if (size > PAGE_SIZE)
 		return -E2BIG;
-	memset(dst, 0, ksize);
-	if (copyin(dst, src, MIN(size, ksize)) < 0)
-		return -EFAULT;
-	for (size_t off = ksize; off < size; off++) {
-		uint8_t b;
-		if (copyin(&b, src + off, 1) < 0)
-			return -EFAULT;
-		if (b)
-			return -E2BIG;
-	}
-	return 0;
+	return copy_struct_in(dst, ksize, src, size);
 }
 
 long

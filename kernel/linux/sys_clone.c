@@ -163,8 +163,7 @@ sys_vfork(void)
 	return do_clone(CLONE_VM | CLONE_VFORK | SIGCHLD, 0, 0, 0, 0, 0, 0);
 }
 
-/* Linux's copy_struct_from_user: the fields known, the rest of a longer
- * struct zero. */
+/* The first version's 64 bytes up to a page, as copy_struct_in takes it. */
 static int
 copy_args(struct clone_args_k *a, uaddr_t uargs, size_t size)
 {
@@ -172,17 +171,7 @@ copy_args(struct clone_args_k *a, uaddr_t uargs, size_t size)
 		return -EINVAL;
 	if (size > PAGE_SIZE)
 		return -E2BIG;
-	*a = (struct clone_args_k){ 0 };
-	if (copyin(a, uargs, MIN(size, sizeof(*a))) < 0)
-		return -EFAULT;
-	for (size_t off = sizeof(*a); off < size; off++) {
-		uint8_t b;
-		if (copyin(&b, uargs + off, 1) < 0)
-			return -EFAULT;
-		if (b)
-			return -E2BIG;
-	}
-	return 0;
+	return copy_struct_in(a, sizeof(*a), uargs, size);
 }
 
 /* clone3_args_valid, and set_tid's and cgroup's own checks. */

@@ -196,14 +196,7 @@ attr_args(size_t usize, unsigned at_flags)
 static long
 attr_copyin(struct file_attr_k *a, uaddr_t ua, size_t usize)
 {
-	for (size_t off = sizeof(*a); off < usize; off++) {
-		uint8_t b;
-		if (copyin(&b, ua + off, 1) < 0)
-			return -EFAULT;
-		if (b)
-			return -E2BIG;
-	}
-	return copyin(a, ua, sizeof(*a)) < 0 ? -EFAULT : 0;
+	return copy_struct_in(a, sizeof(*a), ua, usize);
 }
 
 static long

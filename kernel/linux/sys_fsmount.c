@@ -711,24 +711,6 @@ setattr_clone(struct inode *ino, const struct mount_attr_k *a)
 	return want == now ? 0 : -EINVAL;
 }
 
-/* Copies a struct that may grow (copy_struct_from_user): a larger one
-   from a newer program must hold zeros past what is known (E2BIG). */
-static long
-copy_struct_in(void *dst, size_t known, uaddr_t src, size_t size)
-{
-	memset(dst, 0, known);
-	if (copyin(dst, src, MIN(known, size)) < 0)
-		return -EFAULT;
-	for (size_t off = known; off < size; off++) {
-		uint8_t byte;
-		if (copyin(&byte, src + off, 1) < 0)
-			return -EFAULT;
-		if (byte)
-			return -E2BIG;
-	}
-	return 0;
-}
-
 long
 sys_mount_setattr(int dfd, uaddr_t upath, unsigned flags, uaddr_t uattr,
 		  size_t size)

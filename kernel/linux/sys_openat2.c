@@ -37,14 +37,7 @@ how_in(uaddr_t uhow, size_t size, struct open_how *how)
 		return -EINVAL;
 	if (size > PAGE_SIZE)
 		return -E2BIG;
-	for (size_t at = sizeof(*how); at < size; at++) {
-		uint8_t byte;
-		if (copyin(&byte, uhow + at, 1) < 0)
-			return -EFAULT;
-		if (byte)
-			return -E2BIG;
-	}
-	return copyin(how, uhow, sizeof(*how)) < 0 ? -EFAULT : 0;
+	return copy_struct_in(how, sizeof(*how), uhow, size);
 }
 
 /* build_open_flags' checks of an open_how. */

@@ -81,16 +81,9 @@ mnt_id_req_get(uaddr_t ureq, struct mnt_id_req_k *req)
 		return -E2BIG;
 	if (size < MNT_ID_REQ_SIZE_VER0)
 		return -EINVAL;
-	memset(req, 0, sizeof(*req));
-	if (copyin(req, ureq, MIN(size, sizeof(*req))) < 0)
-		return -EFAULT;
-	for (uint32_t off = sizeof(*req); off < size; off++) {
-		uint8_t byte;
-		if (copyin(&byte, ureq + off, 1) < 0)
-			return -EFAULT;
-		if (byte)
-			return -E2BIG;
-	}
+	int e = copy_struct_in(req, sizeof(*req), ureq, size);
+	if (e < 0)
+		return e;
 	if (req->spare || req->mnt_id <= MNT_UNIQUE_ID_OFFSET)
 		return -EINVAL;
 	if (req->mnt_ns_id && req->mnt_ns_id != MNT_NS_ID_INIT)

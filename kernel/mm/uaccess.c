@@ -6,6 +6,7 @@
 #include <kernel/page.h>
 #include <kernel/sched.h>
 #include <kernel/spinlock.h>
+#include <kernel/string.h>
 
 /*
  * A thread may touch user memory while it holds the big lock, or in a
@@ -47,4 +48,20 @@ copyinstr(char *dst, uint64_t usrc, size_t max)
 				return (long)i;
 	}
 	return -ENAMETOOLONG;
+}
+
+int
+copy_struct_in(void *dst, size_t known, uint64_t usrc, size_t size)
+{
+	memset(dst, 0, known);
+	if (copyin(dst, usrc, MIN(known, size)) < 0)
+		return -EFAULT;
+	for (size_t off = known; off < size; off++) {
+		uint8_t byte;
+		if (copyin(&byte, usrc + off, 1) < 0)
+			return -EFAULT;
+		if (byte)
+			return -E2BIG;
+	}
+	return 0;
 }

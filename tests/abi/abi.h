@@ -281,6 +281,18 @@ abi_at(const char *name)
 	return path[next];
 }
 
+/* Makes name a file (0644) holding text: 0, or -1 if that failed. */
+static inline int
+abi_write_file(const char *name, const char *text)
+{
+	int fd = open(name, O_CREAT | O_WRONLY | O_TRUNC, 0644);
+	if (fd < 0)
+		return -1;
+	int r = write(fd, text, strlen(text)) == (ssize_t)strlen(text) ? 0 : -1;
+	close(fd);
+	return r;
+}
+
 /* Makes path a file holding text (empty if text is NULL). */
 static inline void
 abi_touch(const char *path, const char *text)

@@ -38,31 +38,6 @@ at(const char *dir, const char *name)
 	return path;
 }
 
-static int
-write_file(const char *name, const char *text)
-{
-	int fd = open(name, O_CREAT | O_WRONLY | O_TRUNC, 0644);
-	if (fd < 0)
-		return -1;
-	int r = write(fd, text, strlen(text)) == (ssize_t)strlen(text) ? 0 : -1;
-	close(fd);
-	return r;
-}
-
-static const char *
-read_file(const char *name)
-{
-	static char text[64];
-	int fd = open(name, O_RDONLY);
-	ssize_t n = fd < 0 ? -1 : read(fd, text, sizeof(text) - 1);
-	if (fd >= 0)
-		close(fd);
-	if (n < 0)
-		return strerror(errno);
-	text[n] = 0;
-	return text;
-}
-
 /* statx's stx_mnt_id (STATX_MNT_ID) of name, or 0. */
 static unsigned long long
 mnt_id(const char *name)
@@ -98,11 +73,11 @@ mountinfo_root(const char *point)
 static void
 test_directory(void)
 {
-	CHECK_EQ("a file in the source", write_file(at(src, "a"), "one"), 0);
+	CHECK_EQ("a file in the source", abi_write_file(at(src, "a"), "one"), 0);
 	CHECK_EQ("bind", mount(src, dst, NULL, MS_BIND, NULL), 0);
-	CHECK_STR("the file through the bind", read_file(at(dst, "a")), "one");
-	CHECK_EQ("a file made through it", write_file(at(dst, "b"), "two"), 0);
-	CHECK_STR("is in the source", read_file(at(src, "b")), "two");
+	CHECK_STR("the file through the bind", abi_content(at(dst, "a")), "one");
+	CHECK_EQ("a file made through it", abi_write_file(at(dst, "b"), "two"), 0);
+	CHECK_STR("is in the source", abi_content(at(src, "b")), "two");
 	struct stat s1, s2;
 	stat(src, &s1);
 	stat(dst, &s2);
@@ -115,7 +90,7 @@ test_directory(void)
 	    strcmp(mountinfo_root(dst), "/") != 0);
 	CHECK_EQ("umount", umount(dst), 0);
 	CHECK_ERR("gone from the target", access(at(dst, "a"), F_OK), ENOENT);
-	CHECK_STR("kept in the source", read_file(at(src, "a")), "one");
+	CHECK_STR("kept in the source", abi_content(at(src, "a")), "one");
 	CHECK_ERR("umount again", umount(dst), EINVAL);
 	unlink(at(src, "a"));
 	unlink(at(src, "b"));
@@ -139,18 +114,18 @@ test_file(void)
 	char f1[128], f2[128];
 	snprintf(f1, sizeof(f1), "%s/f1", top);
 	snprintf(f2, sizeof(f2), "%s/f2", top);
-	write_file(f1, "first");
-	write_file(f2, "second");
+	abi_write_file(f1, "first");
+	abi_write_file(f2, "second");
 	CHECK_EQ("bind a file onto a file", mount(f1, f2, NULL, MS_BIND, NULL),
 	    0);
-	CHECK_STR("reads the source", read_file(f2), "first");
+	CHECK_STR("reads the source", abi_content(f2), "first");
 	CHECK_ERR("a file onto a directory", mount(f1, dst, NULL, MS_BIND,
 	    NULL), ENOTDIR);
 	CHECK_ERR("a directory onto a file", mount(src, f1, NULL, MS_BIND,
 	    NULL), ENOTDIR);
 	CHECK_ERR("unlink of the target", unlink(f2), EBUSY);
 	CHECK_EQ("umount the file's bind", umount(f2), 0);
-	CHECK_STR("the target's own again", read_file(f2), "second");
+	CHECK_STR("the target's own again", abi_content(f2), "second");
 	unlink(f1);
 	unlink(f2);
 }
@@ -170,11 +145,11 @@ test_self(void)
 	CHECK_EQ("a tmpfs inside it", mount("none", inner, "tmpfs", 0, NULL),
 	    0);
 	CHECK_ERR("umount of the bind with it", umount(src), EBUSY);
-	CHECK_EQ("a file in the bound directory", write_file(at(src, "c"),
+	CHECK_EQ("a file in the bound directory", abi_write_file(at(src, "c"),
 	    "three"), 0);
 	CHECK_EQ("umount of the tmpfs", umount(inner), 0);
 	CHECK_EQ("umount of the bind", umount(src), 0);
-	CHECK_STR("the file stays", read_file(at(src, "c")), "three");
+	CHECK_STR("the file stays", abi_content(at(src, "c")), "three");
 	CHECK_ERR("no longer a mount point", umount(src), EINVAL);
 	unlink(at(src, "c"));
 	rmdir(inner);
@@ -185,7 +160,7 @@ test_self(void)
 static void
 test_clone(void)
 {
-	write_file(at(src, "a"), "one");
+	abi_write_file(at(src, "a"), "one");
 	int fd = syscall(SYS_open_tree, AT_FDCWD, src, OPEN_TREE_CLONE |
 	    O_CLOEXEC);
 	CHECK("open_tree OPEN_TREE_CLONE", fd >= 0);
@@ -195,7 +170,7 @@ test_clone(void)
 	CHECK_EQ("move_mount it into place", syscall(SYS_move_mount, fd, "",
 	    AT_FDCWD, dst, MOVE_MOUNT_F_EMPTY_PATH), 0);
 	close(fd);
-	CHECK_STR("the file through it", read_file(at(dst, "a")), "one");
+	CHECK_STR("the file through it", abi_content(at(dst, "a")), "one");
 	CHECK("in mountinfo", mountinfo_root(dst)[0] == '/');
 	struct attr a = { .propagation = MS_PRIVATE };
 	CHECK_EQ("mount_setattr: private", syscall(SYS_mount_setattr,
@@ -223,17 +198,17 @@ test_move(void)
 	mkdir(other, 0755);
 	CHECK_EQ("a tmpfs on the source", mount("none", src, "tmpfs", 0, NULL),
 	    0);
-	write_file(at(src, "m"), "mounted");
+	abi_write_file(at(src, "m"), "mounted");
 	CHECK_EQ("bound elsewhere", mount(src, dst, NULL, MS_BIND, NULL), 0);
 	CHECK_EQ("move_mount of the bind", syscall(SYS_move_mount, AT_FDCWD,
 	    dst, AT_FDCWD, other, 0), 0);
-	CHECK_STR("shown at the new place", read_file(at(other, "m")),
+	CHECK_STR("shown at the new place", abi_content(at(other, "m")),
 	    "mounted");
 	CHECK_ERR("not at the old", access(at(dst, "m"), F_OK), ENOENT);
-	CHECK_STR("the source's tmpfs stays", read_file(at(src, "m")),
+	CHECK_STR("the source's tmpfs stays", abi_content(at(src, "m")),
 	    "mounted");
 	CHECK_EQ("MS_MOVE it back", mount(other, dst, NULL, MS_MOVE, NULL), 0);
-	CHECK_STR("shown there again", read_file(at(dst, "m")), "mounted");
+	CHECK_STR("shown there again", abi_content(at(dst, "m")), "mounted");
 	CHECK_ERR("and gone from the other", access(at(other, "m"), F_OK),
 	    ENOENT);
 	CHECK_EQ("umount the bind", umount(dst), 0);

@@ -23,31 +23,6 @@ pivot_root(const char *new_root, const char *put_old)
 }
 
 static int
-write_file(const char *name, const char *text)
-{
-	int fd = open(name, O_CREAT | O_WRONLY | O_TRUNC, 0644);
-	if (fd < 0)
-		return -1;
-	int r = write(fd, text, strlen(text)) == (ssize_t)strlen(text) ? 0 : -1;
-	close(fd);
-	return r;
-}
-
-static const char *
-read_file(const char *name)
-{
-	static char text[64];
-	int fd = open(name, O_RDONLY);
-	ssize_t n = fd < 0 ? -1 : read(fd, text, sizeof(text) - 1);
-	if (fd >= 0)
-		close(fd);
-	if (n < 0)
-		return strerror(errno);
-	text[n] = 0;
-	return text;
-}
-
-static int
 by_name(const void *a, const void *b)
 {
 	return strcmp(a, b);
@@ -106,7 +81,7 @@ test_errors(void)
 	    EINVAL);
 	CHECK_ERR("put_old on the root's mount", pivot_root("/new", "/plain"),
 	    EBUSY);
-	CHECK_EQ("a file", write_file("/new/file", "x"), 0);
+	CHECK_EQ("a file", abi_write_file("/new/file", "x"), 0);
 	CHECK_ERR("put_old a file", pivot_root("/new", "/new/file"), ENOTDIR);
 	CHECK_ERR("new_root a file", pivot_root("/new/file", "/new/old"),
 	    ENOTDIR);
@@ -151,7 +126,7 @@ start_bystander(int *go)
 		close(fds[1]);
 		if (read(fds[0], &c, 1) != 1)
 			_exit(2);
-		_exit(strcmp(read_file("/marker"), "new") == 0 ? 0 : 1);
+		_exit(strcmp(abi_content("/marker"), "new") == 0 ? 0 : 1);
 	}
 	close(fds[0]);
 	*go = fds[1];
@@ -161,18 +136,18 @@ start_bystander(int *go)
 static void
 test_pivot(void)
 {
-	CHECK_EQ("a file in the old root", write_file("/marker", "old"), 0);
-	CHECK_EQ("one in the new", write_file("/new/marker", "new"), 0);
+	CHECK_EQ("a file in the old root", abi_write_file("/marker", "old"), 0);
+	CHECK_EQ("one in the new", abi_write_file("/new/marker", "new"), 0);
 	int go = -1;
 	pid_t bystander = start_bystander(&go);
 	CHECK_EQ("pivot_root", pivot_root("/new", "/new/old"), 0);
-	CHECK_STR("/ is the new root", read_file("/marker"), "new");
-	CHECK_STR("the old one under put_old", read_file("/old/marker"),
+	CHECK_STR("/ is the new root", abi_content("/marker"), "new");
+	CHECK_STR("the old one under put_old", abi_content("/old/marker"),
 	    "old");
 	char cwd[64];
 	CHECK_STR("the cwd moved with the root",
 	    getcwd(cwd, sizeof(cwd)) ? cwd : strerror(errno), "/");
-	CHECK_STR("from there too", read_file("marker"), "new");
+	CHECK_STR("from there too", abi_content("marker"), "new");
 	int status = -1;
 	if (write(go, "g", 1) == 1)
 		waitpid(bystander, &status, 0);
@@ -197,12 +172,12 @@ static void
 test_dot(void)
 {
 	CHECK_EQ("a tmpfs", make_tmpfs("/next"), 0);
-	CHECK_EQ("a file in it", write_file("/next/m2", "two"), 0);
+	CHECK_EQ("a file in it", abi_write_file("/next/m2", "two"), 0);
 	CHECK_EQ("chdir", chdir("/next"), 0);
 	CHECK_EQ("pivot_root(., .)", pivot_root(".", "."), 0);
 	CHECK_EQ("umount2(., MNT_DETACH)", umount2(".", MNT_DETACH), 0);
 	CHECK_EQ("chdir /", chdir("/"), 0);
-	CHECK_STR("/ is the new root", read_file("/m2"), "two");
+	CHECK_STR("/ is the new root", abi_content("/m2"), "two");
 	CHECK_ERR("the old root is gone", access("/marker", F_OK), ENOENT);
 	CHECK_ERR("its mount point too", access("/next", F_OK), ENOENT);
 }

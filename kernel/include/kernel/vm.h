@@ -357,5 +357,10 @@ copyout(uint64_t udst, const void *src, size_t n)
  * returns its length, -EFAULT, or -ENAMETOOLONG. */
 long copyinstr(char *dst, uint64_t usrc, size_t max);
 int user_zero(uint64_t udst, size_t n);
+/* Linux's copy_struct_from_user: the size bytes at usrc into the known
+ * bytes at dst, the rest of dst zero (an older, shorter struct), and the
+ * bytes past known, from a newer and longer one, must be zero: 0,
+ * -E2BIG or -EFAULT. The caller checks size's own bounds. */
+int copy_struct_in(void *dst, size_t known, uint64_t usrc, size_t size);
 
 #endif
