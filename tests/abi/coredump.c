@@ -295,6 +295,21 @@ mode_segv(void)
 	return 1;
 }
 
+/* RLIMIT_CORE of one page: the core is cut short but counts. */
+static void
+test_short(void)
+{
+	pid_t pid;
+	int status = run_child(4096, 1, 1, SIGBUS, &pid);
+	CHECK("RLIMIT_CORE 4096: WCOREDUMP", WCOREDUMP(status));
+	char magic[4] = { 0 };
+	int fd = open("core", O_RDONLY);
+	CHECK("RLIMIT_CORE 4096: the header", fd >= 0 &&
+	    read(fd, magic, 4) == 4 && memcmp(magic, ELFMAG, 4) == 0);
+	close(fd);
+	unlink("core");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -346,6 +361,7 @@ main(int argc, char **argv)
 	test_none("RLIMIT_CORE 4095", 4095, 1, SIGSEGV);
 	test_none("not dumpable", CORE_MAX, 0, SIGABRT);
 	test_existing();
+	test_short();
 	umask(mask);
 	chdir("/");
 	rmdir(dir);
