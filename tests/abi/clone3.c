@@ -231,6 +231,32 @@ test_clear_sighand(void)
 	signal(SIGUSR2, SIG_DFL);
 }
 
+/* CLONE_NEWTIME: the child in a time namespace of its own, its
+ * handlers kept (CLONE_CLEAR_SIGHAND is another flag). */
+static void
+test_newtime(void)
+{
+	char mine[64] = "", theirs[64] = "";
+	readlink("/proc/self/ns/time", mine, sizeof(mine) - 1);
+	signal(SIGUSR1, handler);
+	struct args a = { .flags = 0x80 /* CLONE_NEWTIME */, .exit_signal = SIGCHLD };
+	fflush(stdout);
+	long pid = clone3(&a, sizeof(a));
+	if (pid == 0) {
+		struct sigaction u1;
+		sigaction(SIGUSR1, NULL, &u1);
+		readlink("/proc/self/ns/time", theirs, sizeof(theirs) - 1);
+		child_exit((strcmp(mine, theirs) != 0 ? 1 : 0) |
+			   (u1.sa_handler == handler ? 2 : 0));
+	}
+	if (pid < 0)
+		printf("CLONE_NEWTIME: %s\n", errno_name(errno));
+	else
+		CHECK_STR("CLONE_NEWTIME: own time namespace, handler kept",
+		    status_str(reap(pid)), "exited 3");
+	signal(SIGUSR1, SIG_DFL);
+}
+
 /* set_tid: a free id given to the child; a taken one EEXIST. */
 static void
 test_set_tid(void)
@@ -305,6 +331,7 @@ main(void)
 	test_flags();
 	test_pidfd_stack();
 	test_clear_sighand();
+	test_newtime();
 	test_set_tid();
 	test_vfork();
 	test_clone_pidfd();

@@ -515,8 +515,9 @@ struct proc *proc_alloc(struct proc *parent);
  * Big lock held. */
 void proc_set_parent(struct proc *p, struct proc *parent);
 /* clone3's CLONE_NEWTIME, whose bit (0x80) is part of clone's exit
- * signal: passed to proc_clone apart, above clone's 32 bits. */
-#define CLONE3_NEWTIME (1ul << 32)
+ * signal: passed to proc_clone apart, in a bit no clone3 flag has
+ * (CLONE_CLEAR_SIGHAND and CLONE_INTO_CGROUP are bits 32 and 33). */
+#define CLONE3_NEWTIME (1ul << 63)
 struct thread *proc_clone(unsigned long flags, uint64_t newsp, uint64_t tls,
 			  int want_tid);
 void thread_attach(struct proc *p, struct thread *t);
