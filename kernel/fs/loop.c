@@ -581,38 +581,103 @@ const struct file_ops loop_control_fops = {
 	.ioctl = control_ioctl,
 };
 
-/* ---- /sys/block/loopN/stat --------------------------------------------- */
+/* ---- /sys/block/loopN ------------------------------------------------- */
 
 /*
  * Linux's block device statistics, as its 17 numbers: requests and
  * sectors read and written count; times are the requests' number in ms
  * (nothing is timed here, but io_ticks must not be 0 once I/O was done).
  */
+static int
+stat_text(struct loop_dev *lo, char *text, size_t size)
+{
+	unsigned long long r = lo->reads, w = lo->writes;
+	return snprintk(text, size,
+			"%8llu %8u %8llu %8llu %8llu %8u %8llu %8llu %8u "
+			"%8llu %8llu %8u %8u %8u %8u %8u %8u\n",
+			r, 0, (unsigned long long)lo->sectors_read, r, w, 0,
+			(unsigned long long)lo->sectors_written, w, 0,
+			r + w, r + w, 0, 0, 0, 0, 0, 0);
+}
+
+/*
+ * The text of attribute attr of lo, as Linux shows it: size in sectors
+ * and ro for any device; the loop/ files only while one is bound, as
+ * Linux makes that directory at LOOP_SET_FD and removes it when the
+ * device is cleared (here the files stay, and say ENXIO).
+ */
+static int
+attr_text(struct loop_dev *lo, unsigned attr, char *text, size_t size)
+{
+	unsigned long long v;
+	switch (attr) {
+	case LOOP_ATTR_STAT:
+		return stat_text(lo, text, size);
+	case LOOP_ATTR_SIZE:
+		v = lo->backing ? lo->size / SECTOR : 0;
+		return snprintk(text, size, "%llu\n", v);
+	case LOOP_ATTR_RO:
+		return snprintk(text, size, "%d\n",
+				(lo->flags & LO_FLAGS_READ_ONLY) != 0);
+	}
+	if (!lo->backing)
+		return -ENXIO;
+	switch (attr) {
+	case LOOP_ATTR_BACKING_FILE: {
+		long n = vfs_file_path(current()->proc, lo->backing, text,
+				       size - 1);
+		if (n <= 0)
+			return n < 0 ? (int)n : -ENOENT;
+		text[n - 1] = '\n';	/* n counts the NUL */
+		text[n] = 0;
+		return (int)n;
+	}
+	case LOOP_ATTR_OFFSET:
+		v = lo->offset;
+		break;
+	case LOOP_ATTR_SIZELIMIT:
+		v = lo->sizelimit;
+		break;
+	case LOOP_ATTR_AUTOCLEAR:
+		v = (lo->flags & LO_FLAGS_AUTOCLEAR) != 0;
+		break;
+	case LOOP_ATTR_PARTSCAN:
+		v = (lo->flags & LO_FLAGS_PARTSCAN) != 0;
+		break;
+	case LOOP_ATTR_DIO:
+		v = (lo->flags & LO_FLAGS_DIRECT_IO) != 0;
+		break;
+	default:
+		return -ENXIO;
+	}
+	return snprintk(text, size, "%llu\n", v);
+}
+
+/* A read of /sys/block/loopN/ATTR: the node's rdev is N | ATTR << 8. */
 static long
-stat_read(struct file *f, void *buf, size_t len, uint64_t *off)
+attr_read(struct file *f, void *buf, size_t len, uint64_t *off)
 {
 	unsigned minor = f->inode->rdev & 0xff;
 	if (minor >= LOOP_MAX)
 		return -ENXIO;
-	struct loop_dev *lo = &loops[minor];
-	char text[256];
-	unsigned long long r = lo->reads, w = lo->writes;
-	int n = snprintk(text, sizeof(text),
-			 "%8llu %8u %8llu %8llu %8llu %8u %8llu %8llu %8u "
-			 "%8llu %8llu %8u %8u %8u %8u %8u %8u\n",
-			 r, 0, (unsigned long long)lo->sectors_read, r, w, 0,
-			 (unsigned long long)lo->sectors_written, w, 0,
-			 r + w, r + w, 0, 0, 0, 0, 0, 0);
-	if (n < 0 || *off >= (uint64_t)n)
-		return 0;
-	size_t count = MIN(len, (size_t)n - *off);
-	memcpy(buf, text + *off, count);
-	*off += count;
-	return (long)count;
+	char *text = kmalloc(PATH_MAX_K + 2);
+	if (!text)
+		return -ENOMEM;
+	int n = attr_text(&loops[minor], f->inode->rdev >> 8, text,
+			  PATH_MAX_K + 2);
+	long r = n;
+	if (n >= 0) {
+		size_t count = *off < (uint64_t)n ? MIN(len, (size_t)n - *off) : 0;
+		memcpy(buf, text + *off, count);
+		*off += count;
+		r = (long)count;
+	}
+	kfree(text);
+	return r;
 }
 
-const struct file_ops loop_stat_fops = {
-	.read = stat_read, .seekable = true,
+const struct file_ops loop_attr_fops = {
+	.read = attr_read, .seekable = true,
 };
 
 bool

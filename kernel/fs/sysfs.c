@@ -1,8 +1,10 @@
 /*
  * /sys: the few sysfs files programs read to count CPUs (glibc's
  * get_nprocs reads devices/system/cpu/online, get_nprocs_conf counts the
- * cpuN directories) and block/loopN/stat (LTP's bytes-written checks). A tmpfs filled when mounted: its files are mode 0444
- * and nothing else in Petrel writes them.
+ * cpuN directories) and block/loopN: stat (LTP's bytes-written checks),
+ * size, ro and loop/'s backing_file, offset, sizelimit and flags (what
+ * losetup and LTP's loop tests read). A tmpfs filled when mounted: its
+ * files are mode 0444 and nothing else in Petrel writes them.
  */
 #include <kernel/vfs.h>
 #include <kernel/tmpfs.h>
@@ -61,20 +63,46 @@ sysfs_cpus(struct inode *cpu)
 	return e;
 }
 
-/* block: loop0..N-1, each with its live stat (loop.c) and queue limits. */
+/* A live file of loop device minor (loop.c's loop_attr_fops). */
+static int
+sysfs_loop_attr(struct inode *dir, const char *name, unsigned minor,
+		enum loop_attr attr)
+{
+	return tmpfs_mknod(dir, name, S_IFREG | 0444, minor | (unsigned)attr << 8,
+			   &loop_attr_fops, NULL);
+}
+
+/* block: loop0..N-1, each with its live stat, size, ro and loop/ files
+ * (loop.c) and its queue limits. */
 static int
 sysfs_block(struct inode *block)
 {
+	static const struct { const char *name; enum loop_attr attr; } top[] = {
+		{ "stat", LOOP_ATTR_STAT }, { "size", LOOP_ATTR_SIZE },
+		{ "ro", LOOP_ATTR_RO },
+	}, loop[] = {
+		{ "backing_file", LOOP_ATTR_BACKING_FILE },
+		{ "offset", LOOP_ATTR_OFFSET },
+		{ "sizelimit", LOOP_ATTR_SIZELIMIT },
+		{ "autoclear", LOOP_ATTR_AUTOCLEAR },
+		{ "partscan", LOOP_ATTR_PARTSCAN }, { "dio", LOOP_ATTR_DIO },
+	};
 	char name[16];
-	for (int i = 0; i < LOOP_MAX; i++) {
-		snprintk(name, sizeof(name), "loop%d", i);
+	for (unsigned i = 0; i < LOOP_MAX; i++) {
+		snprintk(name, sizeof(name), "loop%u", i);
 		struct inode *d = sysfs_dir(block, name);
 		if (!d)
 			return -ENOMEM;
-		int e = tmpfs_mknod(d, "stat", S_IFREG | 0444, (uint32_t)i,
-				    &loop_stat_fops, NULL);
-		struct inode *q = e < 0 ? NULL : sysfs_dir(d, "queue");
+		int e = 0;
+		for (size_t a = 0; !e && a < ARRAY_SIZE(top); a++)
+			e = sysfs_loop_attr(d, top[a].name, i, top[a].attr);
+		struct inode *l = e < 0 ? NULL : sysfs_dir(d, "loop");
+		for (size_t a = 0; l && !e && a < ARRAY_SIZE(loop); a++)
+			e = sysfs_loop_attr(l, loop[a].name, i, loop[a].attr);
+		struct inode *q = !l || e < 0 ? NULL : sysfs_dir(d, "queue");
 		inode_put(d);
+		if (l)
+			inode_put(l);
 		if (!q)
 			return e < 0 ? e : -ENOMEM;
 		/* The defaults: LOOP_SET_BLOCK_SIZE does not change them. */

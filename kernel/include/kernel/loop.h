@@ -15,8 +15,23 @@ struct inode;
 #define LOOP_MAX 8
 
 extern const struct file_ops loop_fops, loop_control_fops;
-/* /sys/block/loopN/stat: a regular file whose rdev is N (sysfs.c). */
-extern const struct file_ops loop_stat_fops;
+/*
+ * /sys/block/loopN's live files (sysfs.c): regular files whose rdev is
+ * N | attr << 8, attr one of these. Read-only.
+ */
+enum loop_attr {
+	LOOP_ATTR_STAT,		/* stat: Linux's 17 I/O counts */
+	LOOP_ATTR_SIZE,		/* size: 512-byte sectors, 0 unbound */
+	LOOP_ATTR_RO,		/* ro: 1 read-only, else 0 */
+	/* loop/...: ENXIO while nothing is bound */
+	LOOP_ATTR_BACKING_FILE,	/* the bound file's path */
+	LOOP_ATTR_OFFSET,
+	LOOP_ATTR_SIZELIMIT,
+	LOOP_ATTR_AUTOCLEAR,	/* LO_FLAGS_AUTOCLEAR: 1 or 0 */
+	LOOP_ATTR_PARTSCAN,	/* LO_FLAGS_PARTSCAN */
+	LOOP_ATTR_DIO,		/* LO_FLAGS_DIRECT_IO */
+};
+extern const struct file_ops loop_attr_fops;
 
 /*
  * For mount(2): whether ino is a loop device bound to a file (0), or why
