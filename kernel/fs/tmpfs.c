@@ -64,10 +64,8 @@ pages_allowed(struct tmpfs_super *ts)
 /* Data pages of every tmpfs (/proc/meminfo's Shmem); big lock. */
 static uint64_t pages_all;
 
-/* A data page for a file of sb, counted; 0 when the file system is full
- * for the caller or memory is short. */
-static paddr_t
-data_page(struct super *sb, bool zeroed)
+paddr_t
+tmpfs_data_page(struct super *sb, bool zeroed)
 {
 	struct tmpfs_super *ts = tsb(sb);
 	if (ts->pages_used >= pages_allowed(ts))
@@ -80,6 +78,14 @@ data_page(struct super *sb, bool zeroed)
 		pages_all++;
 	}
 	return pa;
+}
+
+uint64_t
+tmpfs_pages_left(struct super *sb)
+{
+	struct tmpfs_super *ts = tsb(sb);
+	uint64_t allowed = pages_allowed(ts);
+	return ts->pages_used < allowed ? allowed - ts->pages_used : 0;
 }
 
 void
@@ -497,7 +503,7 @@ tmpfs_getpage(struct inode *ino, uint64_t off, bool fill)
 		return pa;
 	spin_lock(&n->lock);
 	paddr_t *slot = tmpfs_page_slot(n, i);
-	if (slot && (*slot = data_page(ino->sb, true)) != 0)
+	if (slot && (*slot = tmpfs_data_page(ino->sb, true)) != 0)
 		ino->blocks += PAGE_SIZE / 512;
 	pa = slot ? *slot : 0;
 	spin_unlock(&n->lock);
@@ -589,7 +595,7 @@ tmpfs_write_inode(struct inode *ino, const void *buf, size_t len, uint64_t off)
 		    !tmpfs_unpack(ino, pos / PAGE_SIZE, &err))
 			break;
 		if (slot && !*slot) {	/* written whole: need not be zeroed */
-			*slot = data_page(ino->sb, k < PAGE_SIZE);
+			*slot = tmpfs_data_page(ino->sb, k < PAGE_SIZE);
 			if (*slot)
 				ino->blocks += PAGE_SIZE / 512;
 		}
