@@ -1,6 +1,7 @@
 /*
  * The kernel heap (kernel/mm/kmalloc.c). Host unit tests map these onto
- * malloc/free. None of them sleep; callers hold the big kernel lock.
+ * malloc/free. None of them sleeps or needs the big lock: each CPU's lists
+ * are its own, used with interrupts off (docs/kernel.md, "The kernel heap").
  */
 #ifndef KERNEL_KMALLOC_H
 #define KERNEL_KMALLOC_H
