@@ -161,6 +161,20 @@ int vm_fault(struct vm *vm, vaddr_t va, bool write, bool exec);
  * with the big lock. Takes the vm lock; does not sleep.
  */
 int vm_fault_nolock(struct vm *vm, vaddr_t va, bool write, bool exec);
+/*
+ * mmap, munmap and mprotect without the big lock (kernel/mm/vm_nolock.c):
+ * anonymous private memory with no name, tag or flag of its own (a map
+ * anywhere, or at a free hint; an unmap or a protection change over such
+ * regions only). The result of vm_map, vm_unmap or vm_protect, or
+ * -ERETRY_LOCKED having changed nothing for everything else. Only for
+ * an address space no other thread uses (the caller checks: sys_mm.c's
+ * vm_alone), as its own threads read the regions with the big lock
+ * alone. Take the vm lock; do not sleep.
+ */
+long vm_map_anon_nolock(struct vm *vm, vaddr_t addr, size_t len,
+			unsigned prot);
+int vm_unmap_nolock(struct vm *vm, vaddr_t addr, size_t len);
+int vm_protect_nolock(struct vm *vm, vaddr_t addr, size_t len, unsigned prot);
 /* Asserts (assert-enabled build) that whoever changes vm's [V] fields
  * holds its lock, and the big lock too unless the nolock fault runs. */
 #define VM_ASSERT_LOCKED(vm) KASSERT(spin_held(&(vm)->lock))
