@@ -22,8 +22,8 @@
 #include <kernel/arch.h>
 
 #define HDR 16
-#define CLASS_MIN 5	/* 32 bytes, header included */
-#define CLASS_MAX 11	/* 2048 bytes, header included */
+#define CLASS_MIN KMALLOC_CLASS_MIN
+#define CLASS_MAX KMALLOC_CLASS_MAX
 #define KMALLOC_MAGIC 0x6b6d616c
 
 struct block_hdr {
@@ -36,29 +36,13 @@ struct block_hdr {
  * read from one is not canonical, an int (a reference count) negative. */
 #define KMALLOC_POISON 0xa5
 
-/*
- * One CPU's heap: its free blocks by class, each class's newest page and
- * how far it is carved (a block is carved only when asked for and none is
- * free, not all of a page's blocks put on the free list at once: the
- * boot's some 900 allocations paid 8 instructions a block for that), and
- * the pages it took and gave back. Its CPU's only, interrupts off.
- */
-struct heap_cpu {
-	struct block_hdr *free_class[CLASS_MAX + 1];
-	uint8_t *carve_next[CLASS_MAX + 1], *carve_end[CLASS_MAX + 1];
-	int64_t pages;	/* pages this CPU added to the heap, less those
-			   it gave back: the sum is the heap's */
-} __attribute__((aligned(CACHE_LINE)));
-
-static struct heap_cpu heaps[CPU_MAX];
-
 static inline struct heap_cpu *
 heap_here(void)
 {
 	/* Interrupts off (no handler of this CPU allocates meanwhile) and no
 	   sleep before the caller is done with it (same CPU throughout). */
 	KASSERT(!arch_irq_enabled());
-	return &heaps[this_cpu()->id];
+	return &this_cpu()->heap;
 }
 
 /* h took `pages` more pages (gave back, if negative). */
@@ -74,7 +58,7 @@ kmalloc_page_count(void)
 {
 	int64_t pages = 0;
 	for (int i = 0; i < CPU_MAX; i++)
-		pages += __atomic_load_n(&heaps[i].pages, __ATOMIC_RELAXED);
+		pages += __atomic_load_n(&cpus[i].heap.pages, __ATOMIC_RELAXED);
 	return pages > 0 ? (uint64_t)pages : 0;
 }
 
@@ -87,27 +71,33 @@ class_for(size_t total)
 	return c < CLASS_MIN ? CLASS_MIN : c;
 }
 
-/* A new block of class c, from h's newest page or a new one; NULL if
- * memory is short. */
-static __attribute__((noinline)) struct block_hdr *
-carve(struct heap_cpu *h, unsigned c)
+/* A new page for class k to carve; false if memory is short. */
+static __attribute__((noinline)) bool
+carve_page(struct heap_class *k)
 {
-	uint8_t **carve_next = h->carve_next, **carve_end = h->carve_end;
+	/* Not zeroed: kzalloc zeroes each block it hands out anyway. */
+	uint8_t *page = page_alloc_kva_dirty(0);
+	if (!page)
+		return false;
+	/* A size class's page is never given back. */
+	heap_count(heap_here(), 1);
+	if (ASSERTS_ENABLED)	/* as if freed: a read before a write shows */
+		memset(page, KMALLOC_POISON, PAGE_SIZE);
+	k->carve_next = page;
+	k->carve_end = page + PAGE_SIZE;
+	return true;
+}
 
-	if (carve_next[c] == carve_end[c]) {
-		/* Not zeroed: kzalloc zeroes each block it hands out anyway. */
-		uint8_t *page = page_alloc_kva_dirty(0);
-		if (!page)
-			return NULL;
-		/* A size class's page is never given back. */
-		heap_count(h, 1);
-		if (ASSERTS_ENABLED)	/* as if freed: a read before a write shows */
-			memset(page, KMALLOC_POISON, PAGE_SIZE);
-		carve_next[c] = page;
-		carve_end[c] = page + PAGE_SIZE;
-	}
-	struct block_hdr *b = (struct block_hdr *)carve_next[c];
-	carve_next[c] += (size_t)1 << c;
+/* A new block of class c, from k's newest page or a new one; NULL if
+ * memory is short. Inline: at boot every allocation carves (the free
+ * lists are empty), some 2,000 of them. */
+static inline __attribute__((always_inline)) struct block_hdr *
+carve(struct heap_class *k, unsigned c)
+{
+	if (k->carve_next == k->carve_end && !carve_page(k))
+		return NULL;
+	struct block_hdr *b = (struct block_hdr *)k->carve_next;
+	k->carve_next += (size_t)1 << c;
 	b->class = c;
 	return b;
 }
@@ -130,8 +120,9 @@ kmalloc_pages(size_t size)
 	return block;
 }
 
-void *
-kmalloc(size_t size)
+/* kmalloc, inline in kzalloc too. */
+static inline __attribute__((always_inline)) void *
+heap_alloc(size_t size)
 {
 	size_t total = size + HDR;
 	struct block_hdr *b;
@@ -140,20 +131,26 @@ kmalloc(size_t size)
 	    total > PAGE_SIZE / 2)
 		return kmalloc_pages(size);
 	unsigned c = class_for(total);
-	struct heap_cpu *h = heap_here();
-	b = h->free_class[c];
+	struct heap_class *k = &heap_here()->cls[c];
+	b = k->free;
 	if (b)
-		h->free_class[c] = b->next;
-	else if (!(b = carve(h, c)))
+		k->free = b->next;
+	else if (!(b = carve(k, c)))
 		return NULL;
 	b->magic = KMALLOC_MAGIC;
 	return (uint8_t *)b + HDR;
 }
 
 void *
+kmalloc(size_t size)
+{
+	return heap_alloc(size);
+}
+
+void *
 kzalloc(size_t size)
 {
-	void *p = kmalloc(size);
+	void *p = heap_alloc(size);
 	if (p)
 		memset(p, 0, size);
 	return p;
@@ -178,7 +175,7 @@ kfree(void *p)
 	b->magic = 0;
 	if (ASSERTS_ENABLED)
 		memset(p, KMALLOC_POISON, ((size_t)1 << b->class) - HDR);
-	struct heap_cpu *h = heap_here();
-	b->next = h->free_class[b->class];
-	h->free_class[b->class] = b;
+	struct heap_class *k = &heap_here()->cls[b->class];
+	b->next = k->free;
+	k->free = b;
 }
