@@ -6,6 +6,9 @@
  * instance inside another, or polled). epoll_wait looks only at the ready
  * list: its cost follows the files that moved, not the files watched.
  * Big lock; nothing here sleeps but epoll_wait's wait and user copies.
+ * A wake without the big lock (ep_entry_wake_unlocked: netd's post to a
+ * socket) puts the item on the instance's posted list under its lock,
+ * which the locked code moves to the ready list before it looks there.
  */
 #include <kernel/proc.h>
 #include <kernel/vfs.h>
@@ -15,6 +18,7 @@
 #include <syscall_table.h>
 #include <kernel/errno.h>
 #include <kernel/arch.h>
+#include <kernel/lock.h>
 #include "poll_int.h"
 
 #define EPOLLIN 0x001
@@ -33,26 +37,37 @@
 #define EPOLL_CTL_DEL 2
 #define EPOLL_CTL_MOD 3
 
-/* One watched (file, fd); big lock. */
+/*
+ * One watched (file, fd); big lock, but for [E]: the instance's lock
+ * guards them, and every access takes it; [b E]: changed with both held,
+ * read under either.
+ */
 struct epitem {
 	struct list link;		/* ep->items: the interest list */
 	struct list rdlink;		/* ep->ready, while on_ready */
+	struct list postlink;		/* [E] ep->posted, while on_posted */
 	struct list file_link;		/* file->ep_items */
 	struct poll_entry entry;	/* on file->poll_head */
 	struct epoll *ep;
 	struct file *file;		/* no reference: epoll_forget drops
 					   the item when the file goes */
 	int fd;
-	uint32_t events;
+	uint32_t events;		/* [b E] */
 	uint64_t data;
 	bool on_ready;
-	bool disabled;			/* EPOLLONESHOT reported, until MOD */
+	bool on_posted;			/* [E] */
+	bool disabled;			/* [b E] EPOLLONESHOT reported, until
+					   MOD */
 };
 
-/* An epoll instance; big lock. */
+/* An epoll instance; big lock, but for [E] and [b E] as in epitem. */
 struct epoll {
 	struct list items;
 	struct list ready;		/* items woken since last looked at */
+	struct spinlock lock;
+	struct list posted;		/* [E] items woken without the big
+					   lock, for the ready list; also
+					   read by a waiter's sleep test */
 	struct waitq wq;		/* epoll_wait callers */
 	struct file *file;		/* its own file (no reference) */
 };
@@ -73,6 +88,35 @@ ep_unset_ready(struct epitem *e)
 		return;
 	list_remove(&e->rdlink);
 	e->on_ready = false;
+}
+
+/* The items woken without the big lock go on the ready list: before the
+ * locked code looks at it. Big lock held. */
+static void
+ep_take_posted(struct epoll *ep)
+{
+	BKL_ASSERT_HELD();
+	/* Always under the lock, no unlocked look first: a watcher that
+	 * hangs on ep's queue and then looks here must see a post that did
+	 * not see it (ep_entry_wake_unlocked). */
+	spin_lock(&ep->lock);
+	while (!list_empty(&ep->posted)) {
+		struct epitem *e = list_first(&ep->posted, struct epitem,
+					      postlink);
+		list_remove(&e->postlink);
+		e->on_posted = false;
+		ep_set_ready(e);
+	}
+	spin_unlock(&ep->lock);
+}
+
+/* A sleeping epoll_wait's test, under the scheduler lock: an item was
+ * posted (its waker wakes ep->wq after it posts). */
+static bool
+ep_posted(void *arg)
+{
+	struct epoll *ep = arg;
+	return !list_empty(&ep->posted);
 }
 
 /* Something is ready: epoll_wait callers and the instance's own waiters
@@ -105,6 +149,38 @@ ep_entry_wake(struct poll_entry *pe, unsigned key)
 	return !(e->events & EPOLLEXCLUSIVE) || waiting;
 }
 
+/*
+ * ep_entry_wake without the big lock (pollhead_wake_unlocked, the file's
+ * queue lock held, which keeps e and its instance): the item goes on the
+ * posted list and epoll_wait callers wake. An instance that is itself
+ * watched (inside another, polled) asks for the locked wake as well, to
+ * wake its own queue: that test comes under the instance's lock after
+ * the post, so a watcher added meanwhile, which looks at the ready list
+ * (epoll_poll, under the same lock) after it hangs on, is never missed.
+ */
+static bool
+ep_entry_wake_unlocked(struct poll_entry *pe, unsigned key)
+{
+	struct epitem *e = container_of(pe, struct epitem, entry);
+	struct epoll *ep = e->ep;
+	bool alone = true;
+
+	spin_lock(&ep->lock);
+	if (e->disabled || (key && !(key & (e->events | EPOLLERR | EPOLLHUP)))) {
+		spin_unlock(&ep->lock);
+		return true;
+	}
+	if (!e->on_posted) {
+		list_push_back(&ep->posted, &e->postlink);
+		e->on_posted = true;
+	}
+	if (ep->file)
+		alone = list_empty(&ep->file->poll_head->entries);
+	spin_unlock(&ep->lock);
+	waitq_wake_all(&ep->wq);
+	return alone;
+}
+
 static unsigned
 item_events(struct epitem *e)
 {
@@ -115,6 +191,10 @@ static void
 item_free(struct epitem *e)
 {
 	poll_entry_remove(&e->entry);
+	spin_lock(&e->ep->lock);
+	if (e->on_posted)
+		list_remove(&e->postlink);
+	spin_unlock(&e->ep->lock);
 	ep_unset_ready(e);
 	list_remove(&e->link);
 	list_remove(&e->file_link);
@@ -138,6 +218,7 @@ static unsigned
 epoll_poll(struct file *f)
 {
 	struct epoll *ep = f->priv;
+	ep_take_posted(ep);
 	list_for_each_safe(it, nx, &ep->ready) {
 		struct epitem *e = list_entry(it, struct epitem, rdlink);
 		if (item_events(e))
@@ -169,6 +250,8 @@ sys_epoll_create1(int flags)
 		return -ENOMEM;
 	list_init(&ep->items);
 	list_init(&ep->ready);
+	spin_init(&ep->lock);
+	list_init(&ep->posted);
 	waitq_init(&ep->wq);
 	long fd = install_anon("[eventpoll]", &epoll_fops, ep, (unsigned)flags);
 	if (fd < 0) {
@@ -305,6 +388,7 @@ item_add(struct epoll *ep, struct file *f, int fd,
 	list_push_back(&f->ep_items, &e->file_link);
 	poll_entry_add(f->poll_head, &e->entry, ep_entry_wake,
 		       ev->events & EPOLLEXCLUSIVE);
+	poll_entry_set_unlocked(&e->entry, ep_entry_wake_unlocked);
 	item_arm(e);
 	return 0;
 }
@@ -315,9 +399,11 @@ item_mod(struct epitem *e, const struct epoll_event_k *ev)
 	/* Linux: an exclusive item cannot be changed, nor made exclusive. */
 	if ((ev->events | e->events) & EPOLLEXCLUSIVE)
 		return -EINVAL;
+	spin_lock(&e->ep->lock);
 	e->events = ev->events;
-	e->data = ev->data;
 	e->disabled = false;
+	spin_unlock(&e->ep->lock);
+	e->data = ev->data;
 	ep_unset_ready(e);
 	item_arm(e);
 	return 0;
@@ -381,6 +467,7 @@ epoll_gather(struct epoll *ep, struct epoll_event_k *out, int max)
 	int n = 0;
 	struct list again;
 	list_init(&again);
+	ep_take_posted(ep);
 	while (n < max && !list_empty(&ep->ready)) {
 		struct epitem *e = list_first(&ep->ready, struct epitem, rdlink);
 		ep_unset_ready(e);
@@ -390,9 +477,11 @@ epoll_gather(struct epoll *ep, struct epoll_event_k *out, int max)
 		out[n].events = ready;
 		out[n].data = e->data;
 		n++;
-		if (e->events & EPOLLONESHOT)
+		if (e->events & EPOLLONESHOT) {
+			spin_lock(&ep->lock);
 			e->disabled = true;
-		else if (!(e->events & EPOLLET))
+			spin_unlock(&ep->lock);
+		} else if (!(e->events & EPOLLET))
 			list_push_back(&again, &e->rdlink);
 	}
 	while (!list_empty(&again)) {
@@ -422,7 +511,7 @@ do_epoll_wait(int epfd, uaddr_t uevents, int max, uint64_t deadline, bool zero)
 			    -EFAULT : n;
 			break;
 		}
-		int w = waitq_wait(&ep->wq, deadline, true);
+		int w = waitq_wait_cond(&ep->wq, deadline, true, ep_posted, ep);
 		if (w == -ETIMEDOUT || w == -EINTR) {
 			r = w == -EINTR ? -EINTR : 0;
 			break;

@@ -38,9 +38,10 @@ struct sockfile {
 	struct kobj *chan;		/* the server's channel (client end) */
 	uint64_t id;			/* the server's name for it */
 	int domain, type;
-	unsigned events;		/* [b T] readiness the server last
-					   reported; read unlocked by a
-					   nolock read */
+	unsigned events;		/* [T] readiness the server last
+					   reported: written under tx_lock
+					   (a reply's, or a post without
+					   the big lock), read relaxed */
 	bool dead;			/* the server is gone; read unlocked
 					   (relaxed) by nolock calls */
 	/*
@@ -121,6 +122,14 @@ bool sockfile_is_stream(const struct file *f);
  */
 long sockfile_read_unlocked(struct file *f, uaddr_t buf, size_t count,
 			    bool nonblock);
+
+/*
+ * Sleeps on s->wq until the socket is dead or its readiness has one of
+ * want, POLLERR or POLLHUP (tested under the scheduler lock: a post
+ * without the big lock sets the readiness, then wakes s->wq). 0 or
+ * -EINTR, and 0 for a wake that changed nothing. May sleep.
+ */
+int sockfile_wait(struct sockfile *s, unsigned want);
 
 /* The client end registered for route (PT_ROUTE_*), or NULL. */
 struct kobj *sockfile_route(unsigned route);
