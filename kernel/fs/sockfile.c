@@ -761,6 +761,12 @@ static const struct file_ops sock_fops = {
 };
 
 bool
+sockfile_is_sock(const struct file *f)
+{
+	return f->ops == &sock_fops && f->priv;
+}
+
+bool
 sockfile_is_stream(const struct file *f)
 {
 	return f->ops == &sock_fops && f->priv &&

@@ -8,7 +8,9 @@
  * Big lock; nothing here sleeps but epoll_wait's wait and user copies.
  * A wake without the big lock (ep_entry_wake_unlocked: netd's post to a
  * socket) puts the item on the instance's posted list under its lock,
- * which the locked code moves to the ready list before it looks there.
+ * which the locked code moves to the ready list before it looks there;
+ * an epoll_wait that finds events at once runs without the big lock for
+ * an instance only its caller can reach (epoll_wait_unlocked).
  */
 #include <kernel/proc.h>
 #include <kernel/vfs.h>
@@ -19,6 +21,7 @@
 #include <kernel/errno.h>
 #include <kernel/arch.h>
 #include <kernel/lock.h>
+#include <kernel/sockfile.h>
 #include "poll_int.h"
 
 #define EPOLLIN 0x001
@@ -60,7 +63,14 @@ struct epitem {
 					   MOD */
 };
 
-/* An epoll instance; big lock, but for [E] and [b E] as in epitem. */
+/*
+ * An epoll instance; big lock, but for [E] and [b E] as in epitem, and
+ * the ready list: the instance's calls change it with the big lock, or,
+ * for an instance only one thread can reach (ep_mine), without it under
+ * `lock` (epoll_wait_unlocked); the two others that may change it at the
+ * same time, a locked wake and an item's removal when another process
+ * closes its file, take `lock` as well.
+ */
 struct epoll {
 	struct list items;
 	struct list ready;		/* items woken since last looked at */
@@ -90,8 +100,23 @@ ep_unset_ready(struct epitem *e)
 	e->on_ready = false;
 }
 
-/* The items woken without the big lock go on the ready list: before the
- * locked code looks at it. Big lock held. */
+/* The items woken without the big lock go on the ready list. ep->lock
+ * held. */
+static void
+ep_take_posted_held(struct epoll *ep)
+{
+	SPIN_ASSERT_HELD(&ep->lock);
+	while (!list_empty(&ep->posted)) {
+		struct epitem *e = list_first(&ep->posted, struct epitem,
+					      postlink);
+		list_remove(&e->postlink);
+		e->on_posted = false;
+		ep_set_ready(e);
+	}
+}
+
+/* ep_take_posted_held, before the locked code looks at the ready list.
+ * Big lock held. */
 static void
 ep_take_posted(struct epoll *ep)
 {
@@ -100,13 +125,7 @@ ep_take_posted(struct epoll *ep)
 	 * hangs on ep's queue and then looks here must see a post that did
 	 * not see it (ep_entry_wake_unlocked). */
 	spin_lock(&ep->lock);
-	while (!list_empty(&ep->posted)) {
-		struct epitem *e = list_first(&ep->posted, struct epitem,
-					      postlink);
-		list_remove(&e->postlink);
-		e->on_posted = false;
-		ep_set_ready(e);
-	}
+	ep_take_posted_held(ep);
 	spin_unlock(&ep->lock);
 }
 
@@ -144,7 +163,9 @@ ep_entry_wake(struct poll_entry *pe, unsigned key)
 	if (key && !(key & (e->events | EPOLLERR | EPOLLHUP)))
 		return false;
 	bool waiting = !list_empty(&ep->wq.sleepers);
+	spin_lock(&ep->lock);	/* a nolock epoll_wait may be gathering */
 	ep_set_ready(e);
+	spin_unlock(&ep->lock);
 	ep_wake_waiters(ep);
 	return !(e->events & EPOLLEXCLUSIVE) || waiting;
 }
@@ -191,11 +212,13 @@ static void
 item_free(struct epitem *e)
 {
 	poll_entry_remove(&e->entry);
+	/* Under the lock: a nolock epoll_wait may be gathering, and another
+	 * process's last close of e->file may be what frees e. */
 	spin_lock(&e->ep->lock);
 	if (e->on_posted)
 		list_remove(&e->postlink);
-	spin_unlock(&e->ep->lock);
 	ep_unset_ready(e);
+	spin_unlock(&e->ep->lock);
 	list_remove(&e->link);
 	list_remove(&e->file_link);
 	kfree(e);
@@ -462,25 +485,28 @@ sys_epoll_ctl(int epfd, int op, int fd, uaddr_t uev)
  * a small maxevents still see each one in turn (Linux's ep_send_events).
  */
 static int
-epoll_gather(struct epoll *ep, struct epoll_event_k *out, int max)
+epoll_gather(struct epoll *ep, struct epoll_event_k *out, int max, bool held)
 {
 	int n = 0;
 	struct list again;
 	list_init(&again);
-	ep_take_posted(ep);
+	if (!held)
+		ep_take_posted(ep);
 	while (n < max && !list_empty(&ep->ready)) {
 		struct epitem *e = list_first(&ep->ready, struct epitem, rdlink);
 		ep_unset_ready(e);
-		unsigned ready = item_events(e);
+		unsigned ready = e->disabled ? 0 : item_events(e);
 		if (!ready)
 			continue;
 		out[n].events = ready;
 		out[n].data = e->data;
 		n++;
 		if (e->events & EPOLLONESHOT) {
-			spin_lock(&ep->lock);
+			if (!held)
+				spin_lock(&ep->lock);
 			e->disabled = true;
-			spin_unlock(&ep->lock);
+			if (!held)
+				spin_unlock(&ep->lock);
 		} else if (!(e->events & EPOLLET))
 			list_push_back(&again, &e->rdlink);
 	}
@@ -505,7 +531,7 @@ do_epoll_wait(int epfd, uaddr_t uevents, int max, uint64_t deadline, bool zero)
 		return -ENOMEM;
 	long r;
 	for (;;) {
-		int n = epoll_gather(ep, out, MIN(max, EPOLL_BATCH));
+		int n = epoll_gather(ep, out, MIN(max, EPOLL_BATCH), false);
 		if (n || zero) {
 			r = n && copyout(uevents, out, sizeof(*out) * (size_t)n) < 0 ?
 			    -EFAULT : n;
@@ -521,9 +547,85 @@ do_epoll_wait(int epfd, uaddr_t uevents, int max, uint64_t deadline, bool zero)
 	return r;
 }
 
+/* ---- epoll_wait without the big lock -------------------------------------- */
+
+/* The most events a nolock epoll_wait returns: gathered on the stack. */
+#define EPOLL_NOLOCK_BATCH 32
+
+/*
+ * Whether f is an epoll instance only the caller's thread can reach (a
+ * one-thread process, its own descriptor table, the table's reference
+ * f's only one; files.lock held, fd_get_unlocked) and that nothing
+ * watches (no instance holds it, nothing polls it): then only this
+ * thread's calls use its ready list, but for a wake and an item's
+ * removal, which take ep->lock.
+ */
+static bool
+ep_mine(const struct file *f)
+{
+	const struct proc *p = current()->proc;
+	return f->ops == &epoll_fops && p->nthreads == 1 &&
+	       p->files->refcount == 1 &&
+	       __atomic_load_n(&f->refcount, __ATOMIC_RELAXED) == 1 &&
+	       list_empty(&f->ep_items) && list_empty(&f->poll_head->entries);
+}
+
+/* Whether every ready item's poll hook may run without the big lock:
+ * server-backed sockets (sock_poll reads a few words). ep->lock held. */
+static bool
+ready_unlocked_ok(struct epoll *ep)
+{
+	list_for_each(it, &ep->ready) {
+		struct epitem *e = list_entry(it, struct epitem, rdlink);
+		if (!e->disabled && !sockfile_is_sock(e->file))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * epoll_wait and epoll_pwait without the big lock when events are ready
+ * now: gathered under ep->lock (which keeps each item and its file: an
+ * item leaves, at its file's last close, under the same lock) and copied
+ * out with no lock held. A mask for the call changes nothing when it
+ * does not sleep (Linux restores it before the return unless EINTR), so
+ * it is only read, for EFAULT. -ERETRY_LOCKED, with nothing reported,
+ * for anything else: nothing ready (the locked path sleeps), an instance
+ * another thread may reach or one watched, a ready file of another kind,
+ * a bad count or mask (the locked path's errors).
+ */
+static long
+epoll_wait_unlocked(int epfd, uaddr_t uevents, int max, uaddr_t sigmask)
+{
+	struct epoll_event_k out[EPOLL_NOLOCK_BATCH];
+	uint64_t mask;
+	int n = 0;
+
+	if (max <= 0 || max > 65536 ||
+	    (sigmask && copyin(&mask, sigmask, sizeof(mask)) < 0))
+		return -ERETRY_LOCKED;
+	struct file *f = fd_get_unlocked(epfd, ep_mine);
+	if (!f)
+		return -ERETRY_LOCKED;
+	struct epoll *ep = f->priv;
+	spin_lock(&ep->lock);
+	ep_take_posted_held(ep);
+	if (ready_unlocked_ok(ep))
+		n = epoll_gather(ep, out, MIN(max, EPOLL_NOLOCK_BATCH), true);
+	spin_unlock(&ep->lock);
+	long r = -ERETRY_LOCKED;
+	if (n)
+		r = copyout(uevents, out, sizeof(*out) * (size_t)n) < 0 ?
+		    -EFAULT : n;
+	file_put_unlocked(f);
+	return r;
+}
+
 long
 sys_epoll_wait(int epfd, uaddr_t events, int max, int timeout)
 {
+	if (current()->unlocked_call)
+		return epoll_wait_unlocked(epfd, events, max, 0);
 	return do_epoll_wait(epfd, events, max, deadline_ms(timeout), timeout == 0);
 }
 
@@ -532,6 +634,8 @@ sys_epoll_pwait(int epfd, uaddr_t events, int max, int timeout, uaddr_t sigmask,
 {
 	uint64_t saved;
 	(void)size;
+	if (current()->unlocked_call)
+		return epoll_wait_unlocked(epfd, events, max, sigmask);
 	long e = with_sigmask(sigmask, &saved);
 	if (e < 0)
 		return e;

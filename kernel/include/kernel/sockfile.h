@@ -109,6 +109,9 @@ bool sockfile_write_mine(const struct file *f);
  * does not sleep but in a fault of its copy.
  */
 long sockfile_write_unlocked(struct file *f, uaddr_t buf, size_t count);
+/* Whether f is a server-backed socket: its poll hook reads only words
+ * of its own, relaxed, and may run without the big lock (epoll.c). */
+bool sockfile_is_sock(const struct file *f);
 /* Whether f is a server-backed stream socket (the entry's hints). */
 bool sockfile_is_stream(const struct file *f);
 /*
