@@ -600,57 +600,21 @@ stat_text(struct loop_dev *lo, char *text, size_t size)
 			r + w, r + w, 0, 0, 0, 0, 0, 0);
 }
 
-/*
- * The text of attribute attr of lo, as Linux shows it: size in sectors
- * and ro for any device; the loop/ files only while one is bound, as
- * Linux makes that directory at LOOP_SET_FD and removes it when the
- * device is cleared (here the files stay, and say ENXIO).
- */
+/* The text of attribute attr of lo, as Linux shows it. */
 static int
 attr_text(struct loop_dev *lo, unsigned attr, char *text, size_t size)
 {
-	unsigned long long v;
 	switch (attr) {
 	case LOOP_ATTR_STAT:
 		return stat_text(lo, text, size);
 	case LOOP_ATTR_SIZE:
-		v = lo->backing ? lo->size / SECTOR : 0;
-		return snprintk(text, size, "%llu\n", v);
+		return snprintk(text, size, "%llu\n", (unsigned long long)
+				(lo->backing ? lo->size / SECTOR : 0));
 	case LOOP_ATTR_RO:
 		return snprintk(text, size, "%d\n",
 				(lo->flags & LO_FLAGS_READ_ONLY) != 0);
 	}
-	if (!lo->backing)
-		return -ENXIO;
-	switch (attr) {
-	case LOOP_ATTR_BACKING_FILE: {
-		long n = vfs_file_path(current()->proc, lo->backing, text,
-				       size - 1);
-		if (n <= 0)
-			return n < 0 ? (int)n : -ENOENT;
-		text[n - 1] = '\n';	/* n counts the NUL */
-		text[n] = 0;
-		return (int)n;
-	}
-	case LOOP_ATTR_OFFSET:
-		v = lo->offset;
-		break;
-	case LOOP_ATTR_SIZELIMIT:
-		v = lo->sizelimit;
-		break;
-	case LOOP_ATTR_AUTOCLEAR:
-		v = (lo->flags & LO_FLAGS_AUTOCLEAR) != 0;
-		break;
-	case LOOP_ATTR_PARTSCAN:
-		v = (lo->flags & LO_FLAGS_PARTSCAN) != 0;
-		break;
-	case LOOP_ATTR_DIO:
-		v = (lo->flags & LO_FLAGS_DIRECT_IO) != 0;
-		break;
-	default:
-		return -ENXIO;
-	}
-	return snprintk(text, size, "%llu\n", v);
+	return -ENXIO;
 }
 
 /* A read of /sys/block/loopN/ATTR: the node's rdev is N | ATTR << 8. */
@@ -660,20 +624,15 @@ attr_read(struct file *f, void *buf, size_t len, uint64_t *off)
 	unsigned minor = f->inode->rdev & 0xff;
 	if (minor >= LOOP_MAX)
 		return -ENXIO;
-	char *text = kmalloc(PATH_MAX_K + 2);
-	if (!text)
-		return -ENOMEM;
+	char text[256];
 	int n = attr_text(&loops[minor], f->inode->rdev >> 8, text,
-			  PATH_MAX_K + 2);
-	long r = n;
-	if (n >= 0) {
-		size_t count = *off < (uint64_t)n ? MIN(len, (size_t)n - *off) : 0;
-		memcpy(buf, text + *off, count);
-		*off += count;
-		r = (long)count;
-	}
-	kfree(text);
-	return r;
+			  sizeof(text));
+	if (n < 0)
+		return n;
+	size_t count = *off < (uint64_t)n ? MIN(len, (size_t)n - *off) : 0;
+	memcpy(buf, text + *off, count);
+	*off += count;
+	return (long)count;
 }
 
 const struct file_ops loop_attr_fops = {

@@ -2,9 +2,8 @@
  * /sys: the few sysfs files programs read to count CPUs (glibc's
  * get_nprocs reads devices/system/cpu/online, get_nprocs_conf counts the
  * cpuN directories) and block/loopN: stat (LTP's bytes-written checks),
- * size, ro and loop/'s backing_file, offset, sizelimit and flags (what
- * losetup and LTP's loop tests read). A tmpfs filled when mounted: its
- * files are mode 0444 and nothing else in Petrel writes them.
+ * size and ro (LTP's loop tests). A tmpfs filled when mounted: its files
+ * are mode 0444 and nothing else in Petrel writes them.
  */
 #include <kernel/vfs.h>
 #include <kernel/tmpfs.h>
@@ -72,20 +71,19 @@ sysfs_loop_attr(struct inode *dir, const char *name, unsigned minor,
 			   &loop_attr_fops, NULL);
 }
 
-/* block: loop0..N-1, each with its live stat, size, ro and loop/ files
- * (loop.c) and its queue limits. */
+/*
+ * block: loop0..N-1, each with its live stat, size and ro (loop.c) and
+ * its queue limits. Not loop/ (backing_file, offset, sizelimit and the
+ * flags), which Linux makes at bind and removes at clear: as 48 more
+ * nodes made at every boot they cost 36 KiB, and `true` no longer ran in
+ * 4 MiB (system/mem-small); they await a sysfs that makes them at bind.
+ */
 static int
 sysfs_block(struct inode *block)
 {
 	static const struct { const char *name; enum loop_attr attr; } top[] = {
 		{ "stat", LOOP_ATTR_STAT }, { "size", LOOP_ATTR_SIZE },
 		{ "ro", LOOP_ATTR_RO },
-	}, loop[] = {
-		{ "backing_file", LOOP_ATTR_BACKING_FILE },
-		{ "offset", LOOP_ATTR_OFFSET },
-		{ "sizelimit", LOOP_ATTR_SIZELIMIT },
-		{ "autoclear", LOOP_ATTR_AUTOCLEAR },
-		{ "partscan", LOOP_ATTR_PARTSCAN }, { "dio", LOOP_ATTR_DIO },
 	};
 	char name[16];
 	for (unsigned i = 0; i < LOOP_MAX; i++) {
@@ -96,13 +94,8 @@ sysfs_block(struct inode *block)
 		int e = 0;
 		for (size_t a = 0; !e && a < ARRAY_SIZE(top); a++)
 			e = sysfs_loop_attr(d, top[a].name, i, top[a].attr);
-		struct inode *l = e < 0 ? NULL : sysfs_dir(d, "loop");
-		for (size_t a = 0; l && !e && a < ARRAY_SIZE(loop); a++)
-			e = sysfs_loop_attr(l, loop[a].name, i, loop[a].attr);
-		struct inode *q = !l || e < 0 ? NULL : sysfs_dir(d, "queue");
+		struct inode *q = e < 0 ? NULL : sysfs_dir(d, "queue");
 		inode_put(d);
-		if (l)
-			inode_put(l);
 		if (!q)
 			return e < 0 ? e : -ENOMEM;
 		/* The defaults: LOOP_SET_BLOCK_SIZE does not change them. */

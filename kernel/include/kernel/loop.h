@@ -23,13 +23,6 @@ enum loop_attr {
 	LOOP_ATTR_STAT,		/* stat: Linux's 17 I/O counts */
 	LOOP_ATTR_SIZE,		/* size: 512-byte sectors, 0 unbound */
 	LOOP_ATTR_RO,		/* ro: 1 read-only, else 0 */
-	/* loop/...: ENXIO while nothing is bound */
-	LOOP_ATTR_BACKING_FILE,	/* the bound file's path */
-	LOOP_ATTR_OFFSET,
-	LOOP_ATTR_SIZELIMIT,
-	LOOP_ATTR_AUTOCLEAR,	/* LO_FLAGS_AUTOCLEAR: 1 or 0 */
-	LOOP_ATTR_PARTSCAN,	/* LO_FLAGS_PARTSCAN */
-	LOOP_ATTR_DIO,		/* LO_FLAGS_DIRECT_IO */
 };
 extern const struct file_ops loop_attr_fops;
 
