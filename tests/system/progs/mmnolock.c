@@ -3,8 +3,11 @@
  * big lock in a process of one thread (docs/kernel.md, "Memory": "Mapping
  * without the big lock"): CYCLES cycles of a 64 KiB map, a store to each
  * of its pages, a reprotection of half of it and an unmap take the lock
- * (/proc/petrel/bkl's acquisitions, every CPU's) fewer than CYCLES / 5
- * times; the same cycles in a process of two threads (the other asleep)
+ * (/proc/petrel/bkl's acquisitions, every CPU's) fewer than CYCLES
+ * times (the timer's interrupts take it too, more on a loaded host: 203
+ * to 340 on a quiet one, 1,017 once under the assert kernel beside a
+ * whole test run; any one of the three calls locked would make CYCLES);
+ * the same cycles in a process of two threads (the other asleep)
  * take it for each call, at least 3 * CYCLES times; a map given a file,
  * or MAP_FIXED, still works (the locked path). Each cycle checks its
  * pages read zero first and keep what was stored. Prints "mmnolock: ok"
@@ -116,7 +119,7 @@ main(void)
 		return 1;
 	printf("mmnolock: lock taken %llu times for %d cycles alone, %llu "
 	       "with two threads\n", alone, CYCLES, threads);
-	if (alone > CYCLES / 5) {	/* the timer, the reads of the file */
+	if (alone >= CYCLES) {	/* the timer, the reads of the file */
 		printf("mmnolock: the one-thread cycles took the lock\n");
 		return 1;
 	}
