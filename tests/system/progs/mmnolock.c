@@ -31,12 +31,7 @@
 static unsigned long long
 acquisitions(void)
 {
-	long n = bkl_acquired();
-	if (n < 0) {
-		printf("mmnolock: no /proc/petrel/bkl\n");
-		exit(1);
-	}
-	return (unsigned long long)n;
+	return bkl_acquired_or_exit("mmnolock");
 }
 
 static void
