@@ -7,11 +7,14 @@
  * The next timer interrupt is programmed one-shot, by the tick
  * (kernel/sched/tick.c); affinity changes are affinity.c's.
  *
- * One scheduler lock, sched_lock, guards the run queues, every wait
- * queue, and each thread's scheduling state (the fields tagged [S] in
- * <kernel/sched.h> and <kernel/cpu.h>), with or without the big lock:
- * a wake, a sleep and a switch take it, not the big lock. A switch drops
- * it before arch_context_switch; a thread's on_cpu keeps any other CPU
+ * The scheduler's locks, with or without the big lock: each CPU's run
+ * queue lock [R] (sched_internal.h), taken to queue a thread there or
+ * take one off; the sleep lock [S] (<kernel/sched_handoff.h>), every
+ * wait queue's sleepers and a sleeping thread's fields, under which a
+ * thread goes to sleep and exactly one waker ends its sleep; the dead
+ * list's own lock [D]. Order: sleep lock, then one run queue lock.
+ * A switch drops them
+ * before arch_context_switch; a thread's on_cpu keeps any other CPU
  * from running it before its stack is left (switch_leave, switch_done).
  * Each thread leaves a switch holding the big lock if, and only if, it
  * held it when it switched away (docs/kernel.md, "The scheduler lock").
@@ -23,11 +26,13 @@
 #include <kernel/vm.h>
 #include <arch/switch.h>
 
-/* Alone on its line: every CPU takes it at each wake, sleep and switch,
- * and every CPU reads the variables that were beside it at each return
- * to user mode (ktimer_generation, sched_tick_quiet). */
-struct spinlock sched_lock CACHE_LINE_ALONE = SPINLOCK_INIT;
-struct list sched_dead = LIST_INIT(sched_dead);	/* exited, stack still in use [S] */
+/* Alone on its line: every CPU takes it at each wake and sleep, and
+ * every CPU reads the variables that were beside it at each return to
+ * user mode (ktimer_generation, sched_tick_quiet). */
+struct spinlock sleep_lock CACHE_LINE_ALONE = SPINLOCK_INIT;
+struct runq_lock runq_locks[CPU_MAX];
+static struct spinlock dead_lock = SPINLOCK_INIT;
+struct list sched_dead = LIST_INIT(sched_dead);	/* exited, stack still in use [D] */
 
 /* How soon a CPU that queued a woken thread for itself is interrupted,
  * if nothing else runs its scheduler first (preempt_soon). */
@@ -65,22 +70,23 @@ void
 sched_exit_current(void)
 {
 	struct thread *t = current();
-	spin_lock(&sched_lock);
+	spin_lock(&dead_lock);
 	t->state = THREAD_DEAD;
 	list_push_back(&sched_dead, &t->run_link);
-	schedule_locked();
+	spin_unlock(&dead_lock);
+	schedule_locked(NULL);
 	panic("dead thread scheduled");
 }
 
 /* Frees the exited threads no CPU runs any more. Big lock held (the
- * allocators'); the scheduler lock not. */
+ * allocators'); no spinlock. */
 static void
 reap_dead_threads(void)
 {
 	BKL_ASSERT_HELD();
 	for (;;) {
 		struct thread *t = NULL;
-		spin_lock(&sched_lock);
+		spin_lock(&dead_lock);
 		list_for_each(it, &sched_dead) {
 			t = list_entry(it, struct thread, run_link);
 			/* its stack left (its switch away has ended) */
@@ -90,7 +96,7 @@ reap_dead_threads(void)
 		}
 		if (t)
 			list_remove(&t->run_link);
-		spin_unlock(&sched_lock);
+		spin_unlock(&dead_lock);
 		if (!t)
 			return;
 		thread_free(t);
@@ -121,42 +127,54 @@ runq_home(struct thread *t)
 /*
  * Where a thread goes that nothing ties to this CPU (a new thread, one
  * preempted at the end of its slice, one woken by a timer): a halted CPU
- * its affinity allows if there is one, woken with an IPI, so runnable
+ * its affinity allows if there is one (runq_insert wakes it), so runnable
  * threads spread over idle CPUs; else the CPU it last ran on, else this.
+ * halted is read without its lock, a hint: a CPU that halts meanwhile is
+ * missed, and the thread waits on its home CPU, never lost.
  */
 static struct cpu *
 runq_spread(struct thread *t)
 {
 	for (int i = 0; i < cpu_count; i++) {
-		if (cpus[i].halted && &cpus[i] != this_cpu() &&
-		    cpu_allowed(t, &cpus[i])) {
-			cpus[i].halted = false;
-			sched_kick(&cpus[i]);
+		if (__atomic_load_n(&cpus[i].halted, __ATOMIC_RELAXED) &&
+		    &cpus[i] != this_cpu() && cpu_allowed(t, &cpus[i]))
 			return &cpus[i];
-		}
 	}
 	return runq_home(t);
 }
 
-/* Queues t on c: at the front (ahead of threads that used their slices)
- * or at the back. */
-static void
+/*
+ * Queues t on c: at the front (ahead of threads that used their slices)
+ * or at the back. A halted c is woken: its idle loop looked at its queue
+ * and set halted under the same lock, so it either finds t or is halted
+ * now. Returns whether it sent the IPI. c's run queue lock held.
+ */
+static bool
 runq_insert(struct cpu *c, struct thread *t, bool ahead)
 {
-	SPIN_ASSERT_HELD(&sched_lock);
+	SPIN_ASSERT_HELD(runq_lock(c));
 	t->state = THREAD_RUNNABLE;
 	if (ahead)
 		list_insert_after(&c->runq, &t->run_link);
 	else
 		list_push_back(&c->runq, &t->run_link);
 	c->nr_ready++;
+	if (!c->halted)
+		return false;
+	c->halted = false;
+	if (c != this_cpu())
+		sched_kick(c);
+	return true;
 }
 
-/* Queues t at the back of the queue runq_spread picks. */
+/* Queues t at the back of the queue runq_spread picks, taking its lock. */
 static void
 runq_push(struct thread *t)
 {
-	runq_insert(runq_spread(t), t, false);
+	struct cpu *c = runq_spread(t);
+	spin_lock(runq_lock(c));
+	runq_insert(c, t, false);
+	spin_unlock(runq_lock(c));
 }
 
 /*
@@ -170,16 +188,20 @@ struct cpu *
 runq_move(struct thread *t)
 {
 	struct cpu *to = runq_spread(t);
-	runq_insert(to, t, false);
-	if (to != this_cpu())
+	spin_lock(runq_lock(to));
+	bool kicked = runq_insert(to, t, false);
+	spin_unlock(runq_lock(to));
+	if (!kicked && to != this_cpu())
 		sched_kick(to);
 	return to;
 }
 
-/* The first thread of from's queue that may run on c, or NULL. */
+/* The first thread of from's queue that may run on c, or NULL. from's
+ * run queue lock held. */
 static struct thread *
 runq_first_allowed(struct cpu *from, struct cpu *c)
 {
+	SPIN_ASSERT_HELD(runq_lock(from));
 	list_for_each(it, &from->runq) {
 		struct thread *t = list_entry(it, struct thread, run_link);
 		if (cpu_allowed(t, c))
@@ -188,44 +210,64 @@ runq_first_allowed(struct cpu *from, struct cpu *c)
 	return NULL;
 }
 
-/* The next thread for this CPU: its own queue first, then the busiest
- * queue that holds a thread allowed here. */
+/* Takes t off from's queue, from's lock held. */
 static struct thread *
-runq_pop(void)
+runq_take(struct cpu *from, struct thread *t)
 {
-	struct cpu *c = this_cpu(), *from = c;
-	struct thread *t = NULL;
-	SPIN_ASSERT_HELD(&sched_lock);
-	if (list_empty(&c->runq)) {
-		from = NULL;
-		for (int i = 0; i < cpu_count; i++) {
-			struct thread *cand;
-			if (!cpus[i].online || cpus[i].nr_ready == 0 ||
-			    (from && cpus[i].nr_ready <= from->nr_ready))
-				continue;
-			if ((cand = runq_first_allowed(&cpus[i], c)))
-				from = &cpus[i], t = cand;
-		}
-		if (!from)
-			return NULL;
-		c->sched_stat.steals++;
-	} else {
-		t = list_first(&c->runq, struct thread, run_link);
-	}
 	list_remove(&t->run_link);
 	from->nr_ready--;
 	return t;
 }
 
-/* Whether a queued thread may run on this CPU (a pinned one elsewhere
- * does not keep it from halting). */
-static bool
-work_waiting(void)
+/*
+ * A thread for c, whose own queue is empty, from the busiest other queue
+ * that holds one allowed there, or NULL. c's lock is held, so the others
+ * are only tried (spin_trylock): *busy is set when one with threads was
+ * taken, and the caller looks again rather than halt. nr_ready is read
+ * without the lock, as a hint: each queue's lock decides.
+ */
+static struct thread *
+runq_steal(struct cpu *c, bool *busy)
 {
-	for (int i = 0; i < cpu_count; i++)
-		if (cpus[i].nr_ready > 0 && runq_first_allowed(&cpus[i], this_cpu()))
-			return true;
-	return false;
+	struct cpu *from = NULL;
+	struct thread *t = NULL;
+
+	for (int i = 0; i < cpu_count; i++) {
+		struct cpu *o = &cpus[i];
+		int n = __atomic_load_n(&o->nr_ready, __ATOMIC_RELAXED);
+		if (o == c || !o->online || n == 0 || (from && n <= from->nr_ready))
+			continue;
+		if (!spin_trylock(runq_lock(o))) {
+			*busy = true;
+			continue;
+		}
+		struct thread *cand = runq_first_allowed(o, c);
+		if (cand) {
+			if (from)
+				spin_unlock(runq_lock(from));
+			from = o, t = cand;
+		} else {
+			spin_unlock(runq_lock(o));
+		}
+	}
+	if (!from)
+		return NULL;
+	runq_take(from, t);
+	spin_unlock(runq_lock(from));
+	c->sched_stat.steals++;
+	return t;
+}
+
+/* The next thread for CPU c: its own queue first, then another's
+ * (runq_steal, *busy as it says). c's run queue lock held. */
+static struct thread *
+runq_pop(struct cpu *c, bool *busy)
+{
+	SPIN_ASSERT_HELD(runq_lock(c));
+	if (!list_empty(&c->runq))
+		return runq_take(c, list_first(&c->runq, struct thread,
+					       run_link));
+	return runq_steal(c, busy);
 }
 
 /*
@@ -257,9 +299,10 @@ wake_credit(struct thread *t, uint64_t now)
 static void
 preempt_soon(struct cpu *c, uint64_t now)
 {
-	struct thread *cur = c->current;
+	struct thread *cur = c->current;	/* a hint: c may switch now */
 	uint64_t at = MAX(now, cur->run_start + WAKE_PREEMPT_NS);
 
+	SPIN_ASSERT_HELD(runq_lock(c));
 	if (cur == c->idle)
 		return;
 	if (at < cur->slice_end)
@@ -291,39 +334,46 @@ preempt_soon(struct cpu *c, uint64_t now)
  * (runq_spread): CPU-bound threads still spread. Woken otherwise (a
  * timeout, or this CPU busy), it goes where runq_spread says, ahead of
  * those that used their slices if it has wake credit, and the thread
- * running there gives way soon.
+ * running there gives way soon. The sleep lock held (t's wake credit is
+ * its), and the chosen queue's lock taken here.
  */
 static void
 runq_wake(struct thread *t, bool by_call)
 {
 	struct cpu *c = this_cpu();
 	uint64_t now = arch_now_ns();
+	bool ahead = false, preempt = true;
 
 	t->slice_left = wake_credit(t, now);
 	if (cpu_allowed(t, c) && list_empty(&c->runq) &&
 	    (by_call || c->current == c->idle)) {
 		c->sched_stat.wakes_here++;
-		runq_insert(c, t, false);
-		preempt_soon(c, now);
-		return;
+	} else {
+		c = runq_spread(t);
+		if (c == this_cpu())
+			c->sched_stat.wakes_here++;
+		else
+			this_cpu()->sched_stat.wakes_other++;
+		ahead = preempt = t->slice_left > 0;
 	}
-	c = runq_spread(t);
-	if (c == this_cpu())
-		c->sched_stat.wakes_here++;
-	else
-		this_cpu()->sched_stat.wakes_other++;
-	runq_insert(c, t, t->slice_left > 0);
-	if (t->slice_left > 0)
+	spin_lock(runq_lock(c));
+	runq_insert(c, t, ahead);
+	if (preempt)
 		preempt_soon(c, now);
+	spin_unlock(runq_lock(c));
 }
 
-/* Ends t's sleep with result; by_call: a thread's call wakes it, not a
- * timer. */
+/*
+ * Ends t's sleep with result, if it sleeps on a queue; by_call: a
+ * thread's call wakes it, not a timer. A sleeper taken off its queue for
+ * a hand-off (waiting_on NULL) is its taker's, which runs it. The sleep
+ * lock held.
+ */
 static void
 wake(struct thread *t, int result, bool by_call)
 {
-	SPIN_ASSERT_HELD(&sched_lock);
-	if (t->state != THREAD_SLEEPING)
+	SPIN_ASSERT_HELD(&sleep_lock);
+	if (t->state != THREAD_SLEEPING || !t->waiting_on)
 		return;
 	list_remove(&t->run_link);
 	t->waiting_on = NULL;
@@ -334,13 +384,14 @@ wake(struct thread *t, int result, bool by_call)
 void
 sched_wake(struct thread *t)
 {
-	spin_lock(&sched_lock);
-	if (t->state == THREAD_SLEEPING)
+	spin_lock(&sleep_lock);
+	if (t->state == THREAD_SLEEPING) {
 		wake(t, 0, true);
-	else if (t->state != THREAD_RUNNING && t->state != THREAD_DEAD &&
-		 t->run_link.next == &t->run_link && t != this_cpu()->idle)
+	} else if (t->unqueued) {
+		t->unqueued = false;
 		runq_push(t);
-	spin_unlock(&sched_lock);
+	}
+	spin_unlock(&sleep_lock);
 }
 
 /* Whether a signal ends t's sleep now (t sleeps, or is about to). */
@@ -361,12 +412,12 @@ sleep_interrupted(struct thread *t, bool interruptible)
  * interrupt, which on a tickless CPU may never come: a SIGKILL did not
  * end it (LTP timer_settime01, "Cannot kill test processes"). Until
  * timers_cover, every CPU's timer fired for every kernel timer, which
- * hid this.
+ * hid this. Each CPU's current is read as a hint: one that switches
+ * away from t meanwhile takes an IPI for nothing.
  */
 static void
 kick_running(struct thread *t)
 {
-	SPIN_ASSERT_HELD(&sched_lock);
 	if (t->state != THREAD_RUNNING)
 		return;
 	for (int i = 0; i < cpu_count; i++)
@@ -377,71 +428,73 @@ kick_running(struct thread *t)
 void
 thread_interrupt(struct thread *t)
 {
-	spin_lock(&sched_lock);
+	spin_lock(&sleep_lock);
 	if (t->state == THREAD_SLEEPING &&
 	    sleep_interrupted(t, t->interruptible))
 		wake(t, -EINTR, true);
 	else
 		kick_running(t);
-	spin_unlock(&sched_lock);
+	spin_unlock(&sleep_lock);
 }
 
 void
 thread_interrupt_sleep(struct thread *t)
 {
-	spin_lock(&sched_lock);
+	spin_lock(&sleep_lock);
 	if (t->state == THREAD_SLEEPING && t->interruptible)
 		wake(t, -EINTR, true);
-	spin_unlock(&sched_lock);
+	spin_unlock(&sleep_lock);
 }
 
 void
 thread_kill(struct thread *t)
 {
-	spin_lock(&sched_lock);
+	spin_lock(&sleep_lock);
 	if (t->state == THREAD_SLEEPING && (t->interruptible || t->killable))
 		wake(t, -EINTR, true);
 	else
 		kick_running(t);
-	spin_unlock(&sched_lock);
+	spin_unlock(&sleep_lock);
 }
 
 void
 waitq_wake_all(struct waitq *wq)
 {
-	spin_lock(&sched_lock);
+	struct spinlock *sl = waitq_lock(wq);
+	spin_lock(sl);
 	while (!list_empty(&wq->sleepers))
 		wake(list_first(&wq->sleepers, struct thread, run_link), 0, true);
-	spin_unlock(&sched_lock);
+	spin_unlock(sl);
 }
 
 void
 waitq_wake_one(struct waitq *wq)
 {
-	spin_lock(&sched_lock);
+	struct spinlock *sl = waitq_lock(wq);
+	spin_lock(sl);
 	if (!list_empty(&wq->sleepers))
 		wake(list_first(&wq->sleepers, struct thread, run_link), 0, true);
-	spin_unlock(&sched_lock);
+	spin_unlock(sl);
 }
 
 /* A sleep's deadline passed: runs from sched_tick, big lock held. */
 static void
 timeout_fired(struct ktimer *k)
 {
-	spin_lock(&sched_lock);
+	spin_lock(&sleep_lock);
 	wake(container_of(k, struct thread, timeout), -ETIMEDOUT, false);
-	spin_unlock(&sched_lock);
+	spin_unlock(&sleep_lock);
 }
 
 /*
- * Whether the current thread may go to sleep: 0, or why not. Checked with
- * the scheduler lock held, so that a signal sent or a deadline armed
+ * Whether the current thread may go to sleep on wq: 0, or why not.
+ * Checked with wq's lock held, so that a signal sent or a deadline armed
  * before the check is seen, and a wake after it finds the thread asleep.
  */
 static inline __attribute__((always_inline)) int
 sleep_check(struct thread *t, uint64_t deadline, bool interruptible)
 {
-	SPIN_ASSERT_HELD(&sched_lock);
+	SPIN_ASSERT_HELD(&sleep_lock);
 	if (sleep_interrupted(t, interruptible))
 		return -EINTR;
 	if (deadline && deadline <= arch_now_ns())
@@ -468,19 +521,20 @@ waitq_wait_cond(struct waitq *wq, uint64_t deadline, bool interruptible,
 		bool (*done)(void *arg), void *arg)
 {
 	struct thread *t = current();
+	struct spinlock *sl = waitq_lock(wq);
 	int r;
 
-	spin_lock(&sched_lock);
+	spin_lock(sl);
 	if (done && done(arg)) {
-		spin_unlock(&sched_lock);
+		spin_unlock(sl);
 		return 0;
 	}
 	if ((r = sleep_check(t, deadline, interruptible)) < 0) {
-		spin_unlock(&sched_lock);
+		spin_unlock(sl);
 		return r;
 	}
 	sleep_on(t, wq, deadline, interruptible);
-	schedule_locked();
+	schedule_locked(sl);
 	ktimer_cancel(&t->timeout);
 	return t->wake_result;
 }
@@ -501,8 +555,8 @@ sched_sleep_until(uint64_t deadline)
 }
 
 /* switch_done's rare work: the big lock to take or drop, a lazy address
- * space to let go (which may need a TLB shootdown, so never under the
- * scheduler lock), dead threads to free. */
+ * space to let go (which may need a TLB shootdown, so never under a
+ * spinlock), dead threads to free. */
 __attribute__((noinline)) void
 switch_done_slow(struct cpu *c, bool had_bkl, struct vm *put)
 {
@@ -542,79 +596,100 @@ sched_first_run(void)
 }
 
 /*
- * Runs next on this CPU in place of the current thread. Called with the
- * scheduler lock held, dropped before the switch itself (switch_leave);
- * returns, in this thread once it runs again, with the big lock as this
- * thread held it. Inline in
- * switch_to only (the IPC hand-off has switch_handoff).
+ * The first half of a switch away from prev, CPU c's current thread, at
+ * now, before the next thread is chosen: prev's time and switch counts;
+ * a sleeping prev keeps its wake credit (under the sleep lock, held);
+ * a prev still RUNNING (preempted, or moved off c by its affinity) is
+ * queued where runq_spread says. From then on another CPU may take prev,
+ * so its fields are not touched again here: only its on_cpu, cleared
+ * once the switch has left its stack (switch_done). The idle thread's
+ * time is the switch's (switch_to), under c's run queue lock.
  */
-static inline __attribute__((always_inline)) void
-switch_to_inline(struct thread *next)
+static void
+switch_out(struct cpu *c, struct thread *prev, uint64_t now)
 {
-	struct cpu *c = this_cpu();
-	struct thread *prev = c->current;
-	uint64_t now = arch_now_ns();
+	if (prev == c->idle)
+		return;
+	prev->cpu_ns += now - prev->run_start;
+	if (prev->state != THREAD_RUNNING) {
+		prev->nvcsw++;
+		if (prev->state == THREAD_SLEEPING)
+			sleep_credit(prev, now);
+		return;
+	}
+	prev->nivcsw++;
+	if (cpu_allowed(prev, c))
+		runq_push(prev);
+	else
+		runq_move(prev);	/* sched_move_off: told at once */
+}
 
-	SPIN_ASSERT_HELD(&sched_lock);
-	if (prev != next && prev != c->idle) {
-		if (prev->state == THREAD_RUNNING)
-			prev->nivcsw++;
-		else
-			prev->nvcsw++;
-	}
-	if (prev->state == THREAD_RUNNING && prev != next) {
-		if (prev == c->idle)
-			prev->state = THREAD_RUNNABLE;
-		else
-			runq_push(prev);
-	}
+/*
+ * Runs next on CPU c in place of prev, after switch_out: called with c's
+ * run queue lock held and, if prev went to sleep, the sleep lock sl;
+ * both dropped before the switch itself (switch_leave). Returns, in prev
+ * once it runs again, with the big lock as prev held it.
+ */
+static __attribute__((noinline)) void
+switch_to(struct cpu *c, struct thread *prev, struct thread *next,
+	  uint64_t now, struct spinlock *sl)
+{
+	SPIN_ASSERT_HELD(runq_lock(c));
 	next->state = THREAD_RUNNING;
 	if (next->last_cpu && next->last_cpu != c)
 		c->sched_stat.migrations++;
 	next->last_cpu = c;
 	if (next == prev) {
-		spin_unlock(&sched_lock);
+		/* queued by switch_out and taken back: it runs on */
+		if (prev != c->idle) {
+			prev->nivcsw--;
+			prev->run_start = now;
+		}
+		spin_unlock(runq_lock(c));
 		return;
 	}
-	prev->cpu_ns += now - prev->run_start;
 	if (prev == c->idle) {
+		prev->state = THREAD_RUNNABLE;
+		prev->cpu_ns += now - prev->run_start;
 		c->idle_ns += now - prev->run_start;
 		sample_start(c, now);
-	} else if (prev->state == THREAD_SLEEPING)
-		sleep_credit(prev, now);
+	}
 	switch_in(c, next, now);
 	bool had_bkl = bkl_mine(c);
+	spin_unlock(runq_lock(c));
+	if (sl)
+		spin_unlock(sl);
 	switch_leave(c, prev, next);
 	arch_context_switch(prev, next);
 	switch_done(had_bkl);
 }
 
-static __attribute__((noinline)) void
-switch_to(struct thread *next)
-{
-	switch_to_inline(next);
-}
-
-/* schedule with the scheduler lock held; it drops it. */
 void
-schedule_locked(void)
+schedule_locked(struct spinlock *sl)
 {
-	struct thread *next = runq_pop();
-	switch_to(next ? next : this_cpu()->idle);
+	struct cpu *c = this_cpu();
+	struct thread *prev = c->current, *next;
+	uint64_t now = arch_now_ns();
+	bool busy = false;
+
+	switch_out(c, prev, now);
+	spin_lock_on(runq_lock(c), c);
+	next = runq_pop(c, &busy);
+	switch_to(c, prev, next ? next : c->idle, now, sl);
 }
 
 void
 schedule(void)
 {
-	spin_lock(&sched_lock);
-	schedule_locked();
+	schedule_locked(NULL);
 }
 
 struct thread *
 waitq_take_one(struct waitq *wq)
 {
+	struct spinlock *sl = waitq_lock(wq);
 	struct thread *t = NULL;
-	spin_lock(&sched_lock);
+	spin_lock(sl);
 	if (!list_empty(&wq->sleepers)) {
 		t = list_first(&wq->sleepers, struct thread, run_link);
 		list_remove(&t->run_link);
@@ -622,8 +697,9 @@ waitq_take_one(struct waitq *wq)
 		t->waiting_on = NULL;
 		t->wake_result = 0;
 		t->state = THREAD_RUNNABLE;
+		t->unqueued = true;
 	}
-	spin_unlock(&sched_lock);
+	spin_unlock(sl);
 	return t;
 }
 
@@ -633,20 +709,26 @@ waitq_wait_handoff(struct waitq *wq, uint64_t deadline, bool interruptible,
 {
 	struct cpu *c = this_cpu();
 	struct thread *t = c->current;
+	struct spinlock *sl = waitq_lock(wq);
 	int r;
 
 	if (!next)
 		return waitq_wait(wq, deadline, interruptible);
-	spin_lock_on(&sched_lock, c);
+	spin_lock_on(sl, c);
+	KASSERT(next->unqueued);
+	next->unqueued = false;
 	/* next may not run here (sched_setaffinity), or t must not sleep. */
 	if (!cpu_allowed(next, c) ||
 	    (r = sleep_check(t, deadline, interruptible)) < 0) {
 		runq_push(next);	/* it still runs, the usual way */
-		spin_unlock(&sched_lock);
+		spin_unlock(sl);
 		return waitq_wait(wq, deadline, interruptible);
 	}
 	sleep_on(t, wq, deadline, interruptible);
-	switch_to(next);
+	uint64_t now = arch_now_ns();
+	switch_out(c, t, now);
+	spin_lock_on(runq_lock(c), c);
+	switch_to(c, t, next, now, sl);
 	if (deadline)	/* a call's hand-off has none */
 		ktimer_cancel(&t->timeout);
 	return t->wake_result;
@@ -654,9 +736,9 @@ waitq_wait_handoff(struct waitq *wq, uint64_t deadline, bool interruptible,
 
 /*
  * The first sleeper of `from` (from may be NULL or empty), taken off it as
- * a wake would, in one hold of the scheduler lock with the current
- * thread's sleep: it runs here at once, or by the run queues where its
- * affinity or the sleep's refusal says so. Inline in its two forms:
+ * a wake would, in one hold of the sleep lock with the current thread's
+ * sleep: it runs here at once, or by the run queues where its affinity
+ * or the sleep's refusal says so. Inline in its two forms:
  * waitq_wait_take and the round trip's waitq_handoff, whose constant
  * arguments fold the deadline's and `held`'s tests away.
  */
@@ -666,9 +748,11 @@ wait_take(struct waitq *wq, uint64_t deadline, bool interruptible,
 {
 	struct cpu *c = this_cpu();
 	struct thread *t = c->current, *next = NULL;
+	struct spinlock *sl = waitq_lock(wq);
 	int r;
 
-	spin_lock_on(&sched_lock, c);
+	spin_lock_on(sl, c);
+	KASSERT(!from || waitq_lock(from) == sl);
 	if (from && !list_empty(&from->sleepers)) {
 		next = list_first(&from->sleepers, struct thread, run_link);
 		list_remove(&next->run_link);
@@ -680,20 +764,20 @@ wait_take(struct waitq *wq, uint64_t deadline, bool interruptible,
 		}
 	}
 	/* from is left alone from here on, and this thread's sleep is
-	   decided under the scheduler lock: the object's lock may go. */
+	   decided under the sleep lock: the object's lock may go. */
 	KASSERT(held);
 	spin_unlock(held);
 	if ((r = sleep_check(t, deadline, interruptible)) < 0) {
 		if (next)
 			runq_push(next);
-		spin_unlock(&sched_lock);
+		spin_unlock(sl);
 		return r;
 	}
 	sleep_on(t, wq, deadline, interruptible);
 	if (next)
 		switch_handoff(c, t, next);
 	else
-		schedule_locked();
+		schedule_locked(sl);
 	if (deadline)
 		ktimer_cancel(&t->timeout);
 	return t->wake_result;
@@ -728,9 +812,6 @@ waitq_wait_killable(struct waitq *wq, struct thread *next)
 	return fatal_signal_pending(t) ? -EINTR : r;
 }
 
-
-
-
 void
 sched_yield(void)
 {
@@ -743,10 +824,11 @@ sched_yield(void)
  * Runs without the big lock, taking it only when sched_tick has work
  * (due timers, which run under it) or dead threads wait to be freed:
  * a thread that wakes another on a halted CPU costs that CPU no big lock.
- * The look for work and the halted flag are one step under the
- * scheduler lock, so a thread queued after the look finds the CPU
- * halted and sends the IPI, which ends the hlt (interrupts come on only
- * in arch_idle's sti; hlt).
+ * The look for work and the halted flag are one step under this CPU's
+ * run queue lock, so a thread queued here after the look finds the CPU
+ * halted and sends the IPI (runq_insert), which ends the hlt (interrupts
+ * come on only in arch_idle's sti; hlt). A thread queued on another busy
+ * CPU meanwhile waits for that one, as it did when it was queued.
  */
 static _Noreturn void
 idle_loop(void)
@@ -761,14 +843,20 @@ idle_loop(void)
 			reap_dead_threads();
 			bkl_unlock();
 		}
-		spin_lock(&sched_lock);
+		bool busy = false;
+		spin_lock_on(runq_lock(c), c);
 		c->halted = false;
-		if (work_waiting()) {
-			schedule_locked();
+		struct thread *next = runq_pop(c, &busy);
+		if (next) {
+			switch_to(c, c->idle, next, arch_now_ns(), NULL);
+			continue;
+		}
+		if (busy) {	/* another queue was busy: look again */
+			spin_unlock(runq_lock(c));
 			continue;
 		}
 		c->halted = true;
-		spin_unlock(&sched_lock);
+		spin_unlock(runq_lock(c));
 		c->sched_stat.halts++;
 		arch_idle();
 	}
@@ -777,8 +865,10 @@ idle_loop(void)
 void
 sched_init(void)
 {
-	for (int i = 0; i < CPU_MAX; i++)
+	for (int i = 0; i < CPU_MAX; i++) {
 		list_init(&cpus[i].runq);
+		spin_init(&runq_locks[i].lock);
+	}
 }
 
 _Noreturn void
@@ -789,6 +879,7 @@ sched_start(void)
 	if (!idle)
 		panic("no memory for the idle thread");
 	idle->state = THREAD_RUNNING;
+	idle->unqueued = false;
 	idle->on_cpu = true;
 	idle->run_start = arch_now_ns();
 	/* The boot CPU's work before this was busy time; the others begin now. */

@@ -3,7 +3,7 @@
  * switches and sleeps; tick.c, the tick and the timers; affinity.c,
  * moving a thread its new mask sends elsewhere): the helpers more than
  * one uses, inline where they were inline before the split, so that no
- * path runs more instructions for it; the scheduler lock, the sleep and
+ * path runs more instructions for it; the run queue locks; the sleep lock, the sleep and
  * the hand-off's switch are <kernel/sched_handoff.h>'s, which the IPC
  * fast path shares.
  */
@@ -104,8 +104,28 @@ sched_kick(struct cpu *c)
 	arch_wake_cpu(c->id);
 }
 
-/* schedule with the scheduler lock held; it drops it (sched.c). */
-void schedule_locked(void);
+/*
+ * Each CPU's run queue lock [R]: its runq, nr_ready and halted. Taken by
+ * the CPU itself to queue and take threads, by another to queue one
+ * there; never two at once but by spin_trylock (runq_steal). Inside the
+ * sleep lock, outside the timer lock. Apart from struct cpu, each on a
+ * line of its own: a waker on another CPU takes it, while the CPU's own
+ * fields are written at every system call.
+ */
+struct runq_lock {
+	struct spinlock lock;
+} __attribute__((aligned(CACHE_LINE)));
+extern struct runq_lock runq_locks[CPU_MAX];
+
+static inline struct spinlock *
+runq_lock(const struct cpu *c)
+{
+	return &runq_locks[c->id].lock;
+}
+
+/* Switches away from the current thread; sl: the wait queue lock it went
+ * to sleep under (held, dropped here), or NULL (sched.c). */
+void schedule_locked(struct spinlock *sl);
 /* Queues t where its affinity lets it run, and tells that CPU (sched.c). */
 struct cpu *runq_move(struct thread *t);
 /* The current thread t leaves CPU c, which its affinity no longer allows

@@ -124,6 +124,9 @@ struct thread {
 	uint64_t slice_left;		/* asleep: the part of its slice it
 					   had not used, its wake credit [S] */
 	uint64_t slept_at;		/* when it last went to sleep [S] */
+	bool unqueued;			/* runnable, on no run queue: new, or
+					   taken by waitq_take_one; sched_wake
+					   queues it [S] */
 	struct cpu *last_cpu;		/* where it last ran [S] */
 	/*
 	 * Its kernel stack is in use on a CPU: set by the CPU that switches

@@ -2,7 +2,7 @@
  * The direct hand-off of this CPU from the current thread to a sleeper,
  * in the pieces the IPC fast path (kernel/ipc/chan_short.c) runs inline
  * around its own changes, and the scheduler's own (kernel/sched/sched.c)
- * shares: the scheduler lock, where a thread may run, the sleep and the
+ * shares: the sleep lock, where a thread may run, the sleep and the
  * switch of a hand-off, inline for both.
  */
 #ifndef KERNEL_SCHED_HANDOFF_H
@@ -14,8 +14,22 @@
 #include <kernel/lock.h>
 #include <arch/switch.h>
 
-/* Inside object locks (a futex bucket), outside the timer lock. */
-extern struct spinlock sched_lock;
+/*
+ * The sleep lock: every wait queue's sleepers and a sleeping thread's
+ * [S] fields; a thread goes to sleep, and is woken, under it. Inside
+ * object locks (a futex bucket, a channel's), outside the run queue
+ * locks and the timer lock (docs/kernel.md, "The scheduler locks").
+ */
+extern struct spinlock sleep_lock;
+
+/* The lock of wq's sleepers: one for all today (waitq_lock's callers
+ * are written for a lock per queue). */
+static inline struct spinlock *
+waitq_lock(const struct waitq *wq)
+{
+	(void)wq;
+	return &sleep_lock;
+}
 
 /* Whether t may run on c: sched_setaffinity's mask (0: anywhere). */
 static inline bool
@@ -33,7 +47,7 @@ static inline __attribute__((always_inline)) void
 sleep_on(struct thread *t, struct waitq *wq, uint64_t deadline,
 	 bool interruptible)
 {
-	SPIN_ASSERT_HELD(&sched_lock);
+	SPIN_ASSERT_HELD(waitq_lock(wq));
 	t->state = THREAD_SLEEPING;
 	t->waiting_on = wq;
 	t->interruptible = interruptible;
@@ -61,15 +75,15 @@ bkl_mine(const struct cpu *c)
 	return __atomic_load_n(&bkl_owner, __ATOMIC_RELAXED) == c->id;
 }
 
-extern struct list sched_dead;	/* exited, stack still in use [S] */
+extern struct list sched_dead;	/* exited, stack still in use [D] */
 /* switch_done's rare work (sched.c). */
 void switch_done_slow(struct cpu *c, bool had_bkl, struct vm *put);
 
 /*
  * The step of every switch between its decisions, under the scheduler
- * lock, and the switch itself: CPU c, leaving prev for next, drops the
- * lock, so that another CPU's wake or sleep need not wait for this
- * switch's register, FPU and page-table work; then waits until next's
+ * locks, and the switch itself: CPU c, leaving prev for next, has dropped
+ * them, so that another CPU's wake or sleep need not wait for this
+ * switch's register, FPU and page-table work; it waits until next's
  * stack is let go by the CPU that ran it last, if it is still leaving it
  * (a thread that went to sleep there an instant ago, woken and queued
  * here meanwhile), and marks it in use here. prev is marked free once
@@ -86,7 +100,6 @@ switch_leave(struct cpu *c, struct thread *prev, struct thread *next)
 {
 	KASSERT(prev->on_cpu && prev != next);
 	c->switched_from = prev;
-	spin_unlock(&sched_lock);
 	if (__builtin_expect(__atomic_load_n(&next->on_cpu, __ATOMIC_ACQUIRE),
 			     0))
 		switch_wait_left(next);
@@ -116,7 +129,8 @@ switch_done(bool had_bkl)
 }
 
 /* t goes to sleep at now: it keeps what it left of its slice as its
- * wake credit (wake_credit). */
+ * wake credit (wake_credit). Under the sleep lock, before a waker can
+ * read them. */
 static inline void
 sleep_credit(struct thread *t, uint64_t now)
 {
@@ -144,16 +158,18 @@ switch_in(struct cpu *c, struct thread *next, uint64_t now)
  * general switch tests is known here: prev is neither next nor the idle
  * thread (which never sleeps), and it goes on no run queue; both are
  * threads of processes, asleep in or making a system call. Called with
- * the scheduler lock held, dropped before the switch itself
- * (switch_leave); returns, in prev once it runs again, with the big lock
- * as prev held it.
+ * the sleep lock held, dropped before the switch itself (switch_leave).
+ * No run queue lock: neither thread is on a queue, and c's current
+ * changes as a queue's reader on another CPU (preempt_soon) takes it, a
+ * hint. Returns, in prev once it runs again, with the big lock as prev
+ * held it.
  */
 static inline __attribute__((always_inline)) void
 switch_handoff(struct cpu *c, struct thread *prev, struct thread *next)
 {
 	uint64_t now = arch_now_ns();
 
-	SPIN_ASSERT_HELD(&sched_lock);
+	SPIN_ASSERT_HELD(&sleep_lock);
 	KASSERT(prev == c->current && prev != next && prev != c->idle &&
 		prev->state == THREAD_SLEEPING);
 	prev->nvcsw++;
@@ -163,6 +179,7 @@ switch_handoff(struct cpu *c, struct thread *prev, struct thread *next)
 	sleep_credit(prev, now);
 	switch_in(c, next, now);
 	bool had_bkl = bkl_mine(c);
+	spin_unlock(&sleep_lock);
 	switch_leave(c, prev, next);
 	arch_switch_procs_inline(prev, next);	/* arch_context_switch_procs */
 	switch_done(had_bkl);
@@ -170,35 +187,35 @@ switch_handoff(struct cpu *c, struct thread *prev, struct thread *next)
 
 /*
  * The fast path's hand-off, in two steps around the caller's own changes.
- * handoff_begin takes the scheduler lock and returns from's first sleeper
+ * handoff_begin takes the sleep lock and returns from's first sleeper
  * when it may run on c and the current thread may sleep (no signal
  * pending, as an interruptible sleep's check), the lock still held; else
  * NULL, the lock dropped, nothing changed. The caller then gives up
  * (handoff_cancel: nothing changed) or commits: handoff_finish takes next
  * off from as a wake would, lets `held` go, puts the current thread to
  * sleep on wq (interruptible, no deadline) and runs next here, all in
- * that one hold of the scheduler lock, so nothing can take next, or end
+ * that one hold of the sleep lock, so nothing can take next, or end
  * this thread's sleep unseen, in between; it returns the wake's result
  * once this thread runs again, no lock held.
  */
 static inline __attribute__((always_inline)) struct thread *
 handoff_begin(struct cpu *c, struct waitq *from)
 {
-	spin_lock_on(&sched_lock, c);
+	spin_lock_on(waitq_lock(from), c);
 	if (!list_empty(&from->sleepers)) {
 		struct thread *next = list_first(&from->sleepers,
 						 struct thread, run_link);
 		if (cpu_allowed(next, c) && !signal_pending(c->current))
 			return next;
 	}
-	spin_unlock(&sched_lock);
+	spin_unlock(&sleep_lock);
 	return NULL;
 }
 
 static inline void
 handoff_cancel(void)
 {
-	spin_unlock(&sched_lock);
+	spin_unlock(&sleep_lock);
 }
 
 static inline __attribute__((always_inline)) int
@@ -207,7 +224,7 @@ handoff_finish(struct cpu *c, struct waitq *wq, struct thread *next,
 {
 	struct thread *t = c->current;
 
-	SPIN_ASSERT_HELD(&sched_lock);
+	SPIN_ASSERT_HELD(waitq_lock(wq));
 	KASSERT(next->state == THREAD_SLEEPING);
 	list_remove(&next->run_link);	/* as a wake takes it */
 	next->waiting_on = NULL;
