@@ -86,12 +86,13 @@ fast_call(struct thread *t, struct channel *ch, struct chan_call *c,
 	struct thread *srv;
 
 	spin_lock_on(&ch->lock, cpu);
+	waitq_init_beside(&c->wq, &ch->receivers);	/* the hand-offs' lock */
 	if (ch->server_gone || !list_empty(&ch->server.observers) ||
 	    !list_empty(&ch->queue) ||
-	    (srv = handoff_begin(cpu, &ch->receivers)) == NULL)
+	    (srv = handoff_begin(cpu, &ch->receivers, &c->wq)) == NULL)
 		goto no;
 	if (srv->chan_rx != CHAN_RX_WAITING) {
-		handoff_cancel();	/* a block receive, or locked */
+		handoff_cancel(cpu, &c->wq);	/* a block receive, or locked */
 		goto no;
 	}
 	c->token = ++ch->next_token;
@@ -104,7 +105,6 @@ fast_call(struct thread *t, struct channel *ch, struct chan_call *c,
 	c->reply_len = 0;
 	c->done = false;
 	c->handed = false;
-	list_init(&c->wq.sleepers);	/* waitq_init, in line */
 	list_push_back(&ch->active, &c->link);
 	uint64_t *sr = trap_syscall_regs(srv->tf);
 	sr[1] = low_bytes(w0, len);
@@ -212,7 +212,7 @@ fast_reply(struct thread *t, struct channel *ch, uint64_t token,
 
 	if (!list_empty(&ch->queue) || ch->client_gone ||
 	    (c = call_find(ch, token)) == NULL || c->async || c->on_reply ||
-	    (caller = handoff_begin(cpu, &c->wq)) == NULL)
+	    (caller = handoff_begin(cpu, &c->wq, &ch->receivers)) == NULL)
 		return false;
 	uint64_t words[2] = { w0, w1 };
 	len = MIN(len, c->reply_cap);

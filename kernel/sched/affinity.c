@@ -19,8 +19,9 @@ runq_holds(struct cpu *c, struct thread *t)
 }
 
 /* Takes t off the queue of a CPU it may no longer run on, if it is on
- * one, to a queue it may. The sleep lock held: no wake queues t
- * meanwhile. */
+ * one, to a queue it may. A wake that read the old mask may queue t on
+ * such a CPU after this looked there: that CPU, running t, moves it off
+ * (tick_work), as a running one. */
 static void
 runq_move_off_disallowed(struct thread *t)
 {
@@ -70,8 +71,7 @@ void
 sched_set_affinity(struct thread *t, uint64_t mask)
 {
 	BKL_ASSERT_HELD();
-	spin_lock(&sleep_lock);
-	t->sched.affinity = mask;
+	__atomic_store_n(&t->sched.affinity, mask, __ATOMIC_SEQ_CST);
 	if (t->state == THREAD_RUNNABLE)
 		runq_move_off_disallowed(t);
 	for (int i = 0; i < cpu_count; i++) {
@@ -81,7 +81,6 @@ sched_set_affinity(struct thread *t, uint64_t mask)
 			sched_kick(&cpus[i]);
 		}
 	}
-	spin_unlock(&sleep_lock);
 	if (t == current() && !cpu_allowed(t, this_cpu()))
 		sched_move_off(this_cpu(), t);
 }

@@ -9,10 +9,10 @@
  *
  * The scheduler's locks, with or without the big lock: each CPU's run
  * queue lock [R] (sched_internal.h), taken to queue a thread there or
- * take one off; the sleep lock [S] (<kernel/sched_handoff.h>), every
- * wait queue's sleepers and a sleeping thread's fields, under which a
- * thread goes to sleep and exactly one waker ends its sleep; the dead
- * list's own lock [D]. Order: sleep lock, then one run queue lock.
+ * take one off; the wait queue locks [W] (<kernel/sched_handoff.h>), a
+ * queue's sleepers and a sleeping thread's fields, under which a thread
+ * goes to sleep and exactly one waker ends its sleep; the dead list's
+ * own lock [D]. Order: a wait queue lock, then one run queue lock.
  * A switch drops them
  * before arch_context_switch; a thread's on_cpu keeps any other CPU
  * from running it before its stack is left (switch_leave, switch_done).
@@ -26,10 +26,7 @@
 #include <kernel/vm.h>
 #include <arch/switch.h>
 
-/* Alone on its line: every CPU takes it at each wake and sleep, and
- * every CPU reads the variables that were beside it at each return to
- * user mode (ktimer_generation, sched_tick_quiet). */
-struct spinlock sleep_lock CACHE_LINE_ALONE = SPINLOCK_INIT;
+struct waitq_lock waitq_locks[WAITQ_LOCKS];
 struct runq_lock runq_locks[CPU_MAX];
 static struct spinlock dead_lock = SPINLOCK_INIT;
 struct list sched_dead = LIST_INIT(sched_dead);	/* exited, stack still in use [D] */
@@ -103,11 +100,17 @@ reap_dead_threads(void)
 	}
 }
 
+/* Hashes wq's address to a lock of the table: a queue on a thread's
+ * stack lies at the same offset in every stack, so the bits above the
+ * stack's size count as much as those below. */
 void
 waitq_init(struct waitq *wq)
 {
+	uint64_t h = ((uint64_t)(uintptr_t)wq >> 4) * 0x9e3779b97f4a7c15ull;
 	list_init(&wq->sleepers);
+	wq->lock = &waitq_locks[h >> 58].lock;	/* the top 6 bits */
 }
+_Static_assert(WAITQ_LOCKS == 64, "waitq_init takes 6 bits of the hash");
 
 /* The CPU t runs on when no halted one is free: the one it last ran on,
  * else this one, else the first its affinity allows. */
@@ -334,8 +337,8 @@ preempt_soon(struct cpu *c, uint64_t now)
  * (runq_spread): CPU-bound threads still spread. Woken otherwise (a
  * timeout, or this CPU busy), it goes where runq_spread says, ahead of
  * those that used their slices if it has wake credit, and the thread
- * running there gives way soon. The sleep lock held (t's wake credit is
- * its), and the chosen queue's lock taken here.
+ * running there gives way soon. t's wait queue lock held (its wake
+ * credit is that lock's), and the chosen run queue's lock taken here.
  */
 static void
 runq_wake(struct thread *t, bool by_call)
@@ -366,32 +369,66 @@ runq_wake(struct thread *t, bool by_call)
 /*
  * Ends t's sleep with result, if it sleeps on a queue; by_call: a
  * thread's call wakes it, not a timer. A sleeper taken off its queue for
- * a hand-off (waiting_on NULL) is its taker's, which runs it. The sleep
- * lock held.
+ * a hand-off (waiting_on NULL) is its taker's, which runs it. The lock
+ * of t's queue held.
  */
 static void
 wake(struct thread *t, int result, bool by_call)
 {
-	SPIN_ASSERT_HELD(&sleep_lock);
 	if (t->state != THREAD_SLEEPING || !t->waiting_on)
 		return;
+	SPIN_ASSERT_HELD(waitq_lock(t->waiting_on));
 	list_remove(&t->run_link);
 	t->waiting_on = NULL;
 	t->wake_result = result;
 	runq_wake(t, by_call);
 }
 
+/*
+ * Takes and returns the lock of the queue t sleeps on, t asleep there;
+ * NULL if t sleeps on none. A thread's own waker (a signal's sender, a
+ * timeout) has stored what ends the sleep first: the barrier orders that
+ * before the read of waiting_on (sleep_publish). t about to sleep, or
+ * taking back its sleep, is a moment away: looked at again. The queue
+ * may be gone (on a stack, freed) once read: its lock field is read from
+ * memory that stays mapped, and only a lock of the table is taken; under
+ * it, t still sleeping on that queue means it is there.
+ */
+static struct spinlock *
+sleeper_lock(struct thread *t)
+{
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	for (;;) {
+		struct waitq *wq = __atomic_load_n(&t->waiting_on,
+						   __ATOMIC_ACQUIRE);
+		if (!wq)
+			return NULL;
+		struct spinlock *sl = __atomic_load_n(&wq->lock,
+						      __ATOMIC_RELAXED);
+		uintptr_t at = (uintptr_t)sl - (uintptr_t)waitq_locks;
+		if (at < sizeof(waitq_locks) &&
+		    at % sizeof(waitq_locks[0]) == 0) {
+			spin_lock(sl);
+			if (t->waiting_on == wq && t->state == THREAD_SLEEPING)
+				return sl;
+			spin_unlock(sl);
+		}
+		arch_spin_wait();
+	}
+}
+
 void
 sched_wake(struct thread *t)
 {
-	spin_lock(&sleep_lock);
-	if (t->state == THREAD_SLEEPING) {
+	struct spinlock *sl = sleeper_lock(t);
+	if (sl) {
 		wake(t, 0, true);
+		spin_unlock(sl);
 	} else if (t->unqueued) {
+		BKL_ASSERT_HELD();	/* its taker's, or its creator's */
 		t->unqueued = false;
 		runq_push(t);
 	}
-	spin_unlock(&sleep_lock);
 }
 
 /* Whether a signal ends t's sleep now (t sleeps, or is about to). */
@@ -428,33 +465,38 @@ kick_running(struct thread *t)
 void
 thread_interrupt(struct thread *t)
 {
-	spin_lock(&sleep_lock);
-	if (t->state == THREAD_SLEEPING &&
-	    sleep_interrupted(t, t->interruptible))
-		wake(t, -EINTR, true);
-	else
+	struct spinlock *sl = sleeper_lock(t);
+	if (!sl) {
 		kick_running(t);
-	spin_unlock(&sleep_lock);
+		return;
+	}
+	if (sleep_interrupted(t, t->interruptible))
+		wake(t, -EINTR, true);
+	spin_unlock(sl);
 }
 
 void
 thread_interrupt_sleep(struct thread *t)
 {
-	spin_lock(&sleep_lock);
-	if (t->state == THREAD_SLEEPING && t->interruptible)
+	struct spinlock *sl = sleeper_lock(t);
+	if (!sl)
+		return;
+	if (t->interruptible)
 		wake(t, -EINTR, true);
-	spin_unlock(&sleep_lock);
+	spin_unlock(sl);
 }
 
 void
 thread_kill(struct thread *t)
 {
-	spin_lock(&sleep_lock);
-	if (t->state == THREAD_SLEEPING && (t->interruptible || t->killable))
-		wake(t, -EINTR, true);
-	else
+	struct spinlock *sl = sleeper_lock(t);
+	if (!sl) {
 		kick_running(t);
-	spin_unlock(&sleep_lock);
+		return;
+	}
+	if (t->interruptible || t->killable)
+		wake(t, -EINTR, true);
+	spin_unlock(sl);
 }
 
 void
@@ -481,24 +523,35 @@ waitq_wake_one(struct waitq *wq)
 static void
 timeout_fired(struct ktimer *k)
 {
-	spin_lock(&sleep_lock);
-	wake(container_of(k, struct thread, timeout), -ETIMEDOUT, false);
-	spin_unlock(&sleep_lock);
+	struct thread *t = container_of(k, struct thread, timeout);
+	struct spinlock *sl = sleeper_lock(t);
+	if (sl) {
+		wake(t, -ETIMEDOUT, false);
+		spin_unlock(sl);
+	}
 }
 
 /*
- * Whether the current thread may go to sleep on wq: 0, or why not.
- * Checked with wq's lock held, so that a signal sent or a deadline armed
- * before the check is seen, and a wake after it finds the thread asleep.
+ * Whether the current thread may go to sleep on wq: 0, or why not; then
+ * it is not about to sleep any more. Checked with wq's lock held, the
+ * thread published as about to sleep there (sleep_publish), so that a
+ * signal sent or a deadline armed before the check is seen, and a wake
+ * after it finds the thread asleep.
  */
 static inline __attribute__((always_inline)) int
-sleep_check(struct thread *t, uint64_t deadline, bool interruptible)
+sleep_check(struct thread *t, struct waitq *wq, uint64_t deadline,
+	    bool interruptible)
 {
-	SPIN_ASSERT_HELD(&sleep_lock);
-	if (sleep_interrupted(t, interruptible))
+	SPIN_ASSERT_HELD(waitq_lock(wq));
+	sleep_publish(t, wq);
+	if (sleep_interrupted(t, interruptible)) {
+		t->waiting_on = NULL;
 		return -EINTR;
-	if (deadline && deadline <= arch_now_ns())
+	}
+	if (deadline && deadline <= arch_now_ns()) {
+		t->waiting_on = NULL;
 		return -ETIMEDOUT;
+	}
 	return 0;
 }
 
@@ -529,7 +582,7 @@ waitq_wait_cond(struct waitq *wq, uint64_t deadline, bool interruptible,
 		spin_unlock(sl);
 		return 0;
 	}
-	if ((r = sleep_check(t, deadline, interruptible)) < 0) {
+	if ((r = sleep_check(t, wq, deadline, interruptible)) < 0) {
 		spin_unlock(sl);
 		return r;
 	}
@@ -719,7 +772,7 @@ waitq_wait_handoff(struct waitq *wq, uint64_t deadline, bool interruptible,
 	next->unqueued = false;
 	/* next may not run here (sched_setaffinity), or t must not sleep. */
 	if (!cpu_allowed(next, c) ||
-	    (r = sleep_check(t, deadline, interruptible)) < 0) {
+	    (r = sleep_check(t, wq, deadline, interruptible)) < 0) {
 		runq_push(next);	/* it still runs, the usual way */
 		spin_unlock(sl);
 		return waitq_wait(wq, deadline, interruptible);
@@ -735,12 +788,14 @@ waitq_wait_handoff(struct waitq *wq, uint64_t deadline, bool interruptible,
 }
 
 /*
- * The first sleeper of `from` (from may be NULL or empty), taken off it as
- * a wake would, in one hold of the sleep lock with the current thread's
- * sleep: it runs here at once, or by the run queues where its affinity
- * or the sleep's refusal says so. Inline in its two forms:
- * waitq_wait_take and the round trip's waitq_handoff, whose constant
- * arguments fold the deadline's and `held`'s tests away.
+ * The first sleeper of `from` (from may be NULL or empty), taken off it
+ * under from's lock as a wake would; then, under wq's, the current
+ * thread's sleep: next runs here at once, or by the run queues where its
+ * affinity or the sleep's refusal says so. Between the two, next is off
+ * every queue, this thread's alone (a targeted wake finds it on none).
+ * Inline in its two forms: waitq_wait_take and the round trip's
+ * waitq_handoff, whose constant arguments fold the deadline's and
+ * `held`'s tests away.
  */
 static inline __attribute__((always_inline)) int
 wait_take(struct waitq *wq, uint64_t deadline, bool interruptible,
@@ -751,23 +806,32 @@ wait_take(struct waitq *wq, uint64_t deadline, bool interruptible,
 	struct spinlock *sl = waitq_lock(wq);
 	int r;
 
-	spin_lock_on(sl, c);
-	KASSERT(!from || waitq_lock(from) == sl);
-	if (from && !list_empty(&from->sleepers)) {
-		next = list_first(&from->sleepers, struct thread, run_link);
-		list_remove(&next->run_link);
-		next->waiting_on = NULL;
-		next->wake_result = 0;
-		if (!cpu_allowed(next, c)) {
+	if (from) {
+		struct spinlock *fl = waitq_lock(from);
+		spin_lock_on(fl, c);
+		if (!list_empty(&from->sleepers)) {
+			next = list_first(&from->sleepers, struct thread,
+					  run_link);
+			list_remove(&next->run_link);
+			next->waiting_on = NULL;
+			next->wake_result = 0;
+		}
+		if (fl != sl) {
+			spin_unlock(fl);
+			spin_lock_on(sl, c);
+		}
+		if (next && !cpu_allowed(next, c)) {
 			runq_push(next);
 			next = NULL;
 		}
+	} else {
+		spin_lock_on(sl, c);
 	}
 	/* from is left alone from here on, and this thread's sleep is
-	   decided under the sleep lock: the object's lock may go. */
+	   decided under wq's lock: the object's lock may go. */
 	KASSERT(held);
 	spin_unlock(held);
-	if ((r = sleep_check(t, deadline, interruptible)) < 0) {
+	if ((r = sleep_check(t, wq, deadline, interruptible)) < 0) {
 		if (next)
 			runq_push(next);
 		spin_unlock(sl);
@@ -775,7 +839,7 @@ wait_take(struct waitq *wq, uint64_t deadline, bool interruptible,
 	}
 	sleep_on(t, wq, deadline, interruptible);
 	if (next)
-		switch_handoff(c, t, next);
+		switch_handoff(c, t, next, sl);
 	else
 		schedule_locked(sl);
 	if (deadline)

@@ -32,7 +32,7 @@ struct sched_stat {
 	uint64_t halts;			/* idle halts (hlt, wfi) */
 	uint64_t steals;		/* a thread taken from another queue */
 	uint64_t migrations;		/* a thread run here after another CPU */
-	uint64_t lock_waits;		/* the sleep lock found taken */
+	uint64_t lock_waits;		/* a wait queue lock found taken */
 	uint64_t timer_sets;		/* the timer reprogrammed */
 	uint64_t runq_waits;		/* a run queue lock found taken */
 };

@@ -15,20 +15,34 @@
 #include <arch/switch.h>
 
 /*
- * The sleep lock: every wait queue's sleepers and a sleeping thread's
- * [S] fields; a thread goes to sleep, and is woken, under it. Inside
- * object locks (a futex bucket, a channel's), outside the run queue
- * locks and the timer lock (docs/kernel.md, "The scheduler locks").
+ * The wait queue locks [W]: a queue's sleepers and a thread's fields
+ * while it sleeps on it; a thread goes to sleep, and is woken, under the
+ * lock of its queue. A static table, each on a line of its own, that
+ * queues hash into (waitq_init): a lock outlives any queue, so a
+ * signal's sender may take the lock of a queue on a sleeper's stack that
+ * may be gone, and look again (sleeper_lock). Inside object locks (a
+ * futex bucket, a channel's), outside the run queue locks and the timer
+ * lock; two only in a hand-off between queues, one at a time
+ * (docs/kernel.md, "The scheduler locks").
  */
-extern struct spinlock sleep_lock;
-
-/* The lock of wq's sleepers: one for all today (waitq_lock's callers
- * are written for a lock per queue). */
 static inline struct spinlock *
 waitq_lock(const struct waitq *wq)
 {
-	(void)wq;
-	return &sleep_lock;
+	return wq->lock;
+}
+
+/*
+ * The current thread t is about to sleep on wq: says so before its
+ * sleep's checks read its signals, with a full barrier between, as
+ * a signal's sender stores the signal, then (after one) reads where t
+ * sleeps. So either the checks see the signal, or the sender finds wq
+ * and waits for its lock (sleeper_lock). wq's lock held.
+ */
+static inline __attribute__((always_inline)) void
+sleep_publish(struct thread *t, struct waitq *wq)
+{
+	__atomic_store_n(&t->waiting_on, wq, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 }
 
 /* Whether t may run on c: sched_setaffinity's mask (0: anywhere). */
@@ -48,10 +62,9 @@ sleep_on(struct thread *t, struct waitq *wq, uint64_t deadline,
 	 bool interruptible)
 {
 	SPIN_ASSERT_HELD(waitq_lock(wq));
+	KASSERT(t->waiting_on == wq);	/* sleep_publish */
 	t->state = THREAD_SLEEPING;
-	t->waiting_on = wq;
-	t->interruptible = interruptible;
-	t->wake_result = 0;
+	t->interruptible = interruptible;	/* wake_result: its waker's */
 	list_push_back(&wq->sleepers, &t->run_link);
 	if (deadline)
 		sleep_arm_timeout(t, deadline);
@@ -165,11 +178,12 @@ switch_in(struct cpu *c, struct thread *next, uint64_t now)
  * held it.
  */
 static inline __attribute__((always_inline)) void
-switch_handoff(struct cpu *c, struct thread *prev, struct thread *next)
+switch_handoff(struct cpu *c, struct thread *prev, struct thread *next,
+	       struct spinlock *sl)
 {
 	uint64_t now = arch_now_ns();
 
-	SPIN_ASSERT_HELD(&sleep_lock);
+	SPIN_ASSERT_HELD(sl);
 	KASSERT(prev == c->current && prev != next && prev != c->idle &&
 		prev->state == THREAD_SLEEPING);
 	prev->nvcsw++;
@@ -179,43 +193,55 @@ switch_handoff(struct cpu *c, struct thread *prev, struct thread *next)
 	sleep_credit(prev, now);
 	switch_in(c, next, now);
 	bool had_bkl = bkl_mine(c);
-	spin_unlock(&sleep_lock);
+	spin_unlock(sl);
 	switch_leave(c, prev, next);
 	arch_switch_procs_inline(prev, next);	/* arch_context_switch_procs */
 	switch_done(had_bkl);
 }
 
 /*
- * The fast path's hand-off, in two steps around the caller's own changes.
- * handoff_begin takes the sleep lock and returns from's first sleeper
- * when it may run on c and the current thread may sleep (no signal
- * pending, as an interruptible sleep's check), the lock still held; else
- * NULL, the lock dropped, nothing changed. The caller then gives up
- * (handoff_cancel: nothing changed) or commits: handoff_finish takes next
- * off from as a wake would, lets `held` go, puts the current thread to
- * sleep on wq (interruptible, no deadline) and runs next here, all in
- * that one hold of the sleep lock, so nothing can take next, or end
- * this thread's sleep unseen, in between; it returns the wake's result
- * once this thread runs again, no lock held.
+ * The fast path's hand-off, in two steps around the caller's own changes,
+ * between two queues under one lock (a call's, set up beside its
+ * channel's receivers, and those receivers). handoff_begin takes that
+ * lock and returns from's first sleeper when it may run on c and the
+ * current thread may sleep on wq (no signal pending, as an interruptible
+ * sleep's check, made once the thread is published as about to sleep
+ * there: sleep_publish), the lock still held; else NULL, the lock
+ * dropped, nothing changed. The caller then gives up (handoff_cancel:
+ * nothing changed) or commits: handoff_finish takes next off from as a
+ * wake would, lets `held` go, puts the current thread to sleep on wq
+ * (interruptible, no deadline) and runs next here, all in that one hold
+ * of the lock, so nothing can take next, or end this thread's sleep
+ * unseen, in between; it returns the wake's result once this thread
+ * runs again, no lock held.
  */
 static inline __attribute__((always_inline)) struct thread *
-handoff_begin(struct cpu *c, struct waitq *from)
+handoff_begin(struct cpu *c, struct waitq *from, struct waitq *wq)
 {
-	spin_lock_on(waitq_lock(from), c);
+	struct spinlock *sl = waitq_lock(from);
+	struct thread *t = c->current;
+
+	KASSERT(waitq_lock(wq) == sl);
+	spin_lock_on(sl, c);
 	if (!list_empty(&from->sleepers)) {
 		struct thread *next = list_first(&from->sleepers,
 						 struct thread, run_link);
-		if (cpu_allowed(next, c) && !signal_pending(c->current))
-			return next;
+		if (cpu_allowed(next, c)) {
+			sleep_publish(t, wq);
+			if (!signal_pending(t))
+				return next;
+			t->waiting_on = NULL;
+		}
 	}
-	spin_unlock(&sleep_lock);
+	spin_unlock(sl);
 	return NULL;
 }
 
 static inline void
-handoff_cancel(void)
+handoff_cancel(struct cpu *c, struct waitq *wq)
 {
-	spin_unlock(&sleep_lock);
+	c->current->waiting_on = NULL;
+	spin_unlock(waitq_lock(wq));
 }
 
 static inline __attribute__((always_inline)) int
@@ -223,15 +249,16 @@ handoff_finish(struct cpu *c, struct waitq *wq, struct thread *next,
 	       struct spinlock *held)
 {
 	struct thread *t = c->current;
+	struct spinlock *sl = waitq_lock(wq);
 
-	SPIN_ASSERT_HELD(waitq_lock(wq));
-	KASSERT(next->state == THREAD_SLEEPING);
+	SPIN_ASSERT_HELD(sl);
+	KASSERT(next->state == THREAD_SLEEPING && t->waiting_on == wq);
 	list_remove(&next->run_link);	/* as a wake takes it */
 	next->waiting_on = NULL;
 	next->wake_result = 0;
 	spin_unlock(held);
 	sleep_on(t, wq, 0, true);
-	switch_handoff(c, t, next);
+	switch_handoff(c, t, next, sl);
 	return t->wake_result;
 }
 
