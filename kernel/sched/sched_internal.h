@@ -1,6 +1,6 @@
 /*
- * What the scheduler's files share (kernel/sched/sched.c, the run queues,
- * switches and sleeps; tick.c, the tick and the timers; affinity.c,
+ * What the scheduler's files share (kernel/sched/sched.c, the switches
+ * and sleeps; runq.c, the run queues; tick.c, the tick and the timers; affinity.c,
  * moving a thread its new mask sends elsewhere): the helpers more than
  * one uses, inline where they were inline before the split, so that no
  * path runs more instructions for it; the run queue locks; the sleep lock, the sleep and
@@ -126,8 +126,19 @@ runq_lock(const struct cpu *c)
 /* Switches away from the current thread; sl: the wait queue lock it went
  * to sleep under (held, dropped here), or NULL (sched.c). */
 void schedule_locked(struct spinlock *sl);
-/* Queues t where its affinity lets it run, and tells that CPU (sched.c). */
+/*
+ * The run queues (runq.c), each taking the queue's lock itself but
+ * runq_pop: runq_move queues t where its affinity lets it run and tells
+ * that CPU; runq_push queues t at the back of the queue runq_spread
+ * picks; runq_wake queues a woken thread (its wait queue lock held;
+ * by_call: a thread's call woke it, not a timer); runq_pop takes the
+ * next thread for c, c's lock held (*busy: another queue was busy, look
+ * again).
+ */
 struct cpu *runq_move(struct thread *t);
+void runq_push(struct thread *t);
+void runq_wake(struct thread *t, bool by_call);
+struct thread *runq_pop(struct cpu *c, bool *busy);
 /* The current thread t leaves CPU c, which its affinity no longer allows
  * (affinity.c). */
 void sched_move_off(struct cpu *c, struct thread *t);
