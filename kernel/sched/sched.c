@@ -109,6 +109,103 @@ waitq_init(struct waitq *wq)
 _Static_assert(WAITQ_LOCKS == 64, "waitq_init takes 6 bits of the hash");
 
 
+/* How soon a CPU that queued a woken thread for itself is interrupted,
+ * if nothing else runs its scheduler first (preempt_soon). */
+#define WAKE_BACKSTOP_NS (4 * WAKE_PREEMPT_NS)
+
+/*
+ * A sleeper's wake credit: what it left of its slice when it went to
+ * sleep, and at least half a slice once it has slept a whole one (as
+ * Linux's sleeper credit is half its latency target). A thread woken with
+ * credit runs ahead of the threads that used their slices, only for as
+ * long as its credit lasts (switch_to gives it that, not a fresh slice):
+ * a thread that wakes in a loop gets at most its share, and those it
+ * passed wait no longer than its slice.
+ */
+static uint64_t
+wake_credit(struct thread *t, uint64_t now)
+{
+	uint64_t half = slice_ns(t) / 2;
+	if (now - t->slept_at >= 2 * half && t->slice_left < half)
+		return half;
+	return t->slice_left;
+}
+
+/*
+ * c's running thread gives way soon to the thread just queued there: once
+ * it has run WAKE_PREEMPT_NS since it was switched in (at once if it has),
+ * as Linux's wake-up granularity keeps a thread from being preempted at
+ * every wake. Its slice end is brought forward, which sched_slice_over
+ * reads; the CPU's timer is armed for it, here or by the other CPU's
+ * sched_tick after the IPI (quiet_thread cleared: not quiet any more).
+ */
+static void
+preempt_soon(struct cpu *c, uint64_t now)
+{
+	struct thread *cur = c->current;	/* a hint: c may switch now */
+	uint64_t at = MAX(now, cur->run_start + WAKE_PREEMPT_NS);
+
+	SPIN_ASSERT_HELD(runq_lock(c));
+	if (cur == c->idle)
+		return;
+	if (at < cur->slice_end)
+		cur->slice_end = at;
+	else
+		at = cur->slice_end;
+	c->quiet_thread = NULL;
+	/*
+	 * A nolock call's return does no sched_tick, so this CPU's timer is
+	 * armed here, as a backstop at least 4 ms on: one at `at` itself
+	 * fired about every millisecond in a futex ping-pong (the waker
+	 * sleeps before it), and each fire and re-arm costs TCG a device
+	 * write and an interrupt. A locked return arms it for `at`.
+	 */
+	if (c == this_cpu())
+		timer_arm(MAX(at, now + WAKE_BACKSTOP_NS));
+	else
+		sched_kick(c);
+}
+
+/*
+ * Queues a woken thread. Wake-affine: woken by a thread's call (a futex
+ * wake, a pipe write, a reply), it goes on this CPU, if its queue is
+ * empty: the waker is likely about to sleep (it waits for an answer), and
+ * the woken thread then runs here at once, with no IPI and no halted CPU
+ * to wake; a pair of threads that wake each other stays on one CPU. If the
+ * waker goes on running instead, preempt_soon makes it give way within
+ * WAKE_PREEMPT_NS, and the waker, preempted, goes to a halted CPU
+ * (runq_spread): CPU-bound threads still spread. Woken otherwise (a
+ * timeout, or this CPU busy), it goes where runq_spread says, ahead of
+ * those that used their slices if it has wake credit, and the thread
+ * running there gives way soon. t's wait queue lock held (its wake
+ * credit is that lock's), and the chosen run queue's lock taken here.
+ */
+static void
+runq_wake(struct thread *t, bool by_call)
+{
+	struct cpu *c = this_cpu();
+	uint64_t now = arch_now_ns();
+	bool ahead = false, preempt = true;
+
+	t->slice_left = wake_credit(t, now);
+	if (cpu_allowed(t, c) && list_empty(&c->runq) &&
+	    (by_call || c->current == c->idle)) {
+		c->sched_stat.wakes_here++;
+	} else {
+		c = runq_spread(t);
+		if (c == this_cpu())
+			c->sched_stat.wakes_here++;
+		else
+			this_cpu()->sched_stat.wakes_other++;
+		ahead = preempt = t->slice_left > 0;
+	}
+	spin_lock(runq_lock(c));
+	runq_insert(c, t, ahead);
+	if (preempt)
+		preempt_soon(c, now);
+	spin_unlock(runq_lock(c));
+}
+
 /*
  * Ends t's sleep with result, if it sleeps on a queue; by_call: a
  * thread's call wakes it, not a timer. A sleeper taken off its queue for
@@ -401,7 +498,7 @@ sched_first_run(void)
  * once the switch has left its stack (switch_done). The idle thread's
  * time is the switch's (switch_to), under c's run queue lock.
  */
-static void
+static inline __attribute__((always_inline)) void
 switch_out(struct cpu *c, struct thread *prev, uint64_t now)
 {
 	if (prev == c->idle)

@@ -130,15 +130,59 @@ void schedule_locked(struct spinlock *sl);
  * The run queues (runq.c), each taking the queue's lock itself but
  * runq_pop: runq_move queues t where its affinity lets it run and tells
  * that CPU; runq_push queues t at the back of the queue runq_spread
- * picks; runq_wake queues a woken thread (its wait queue lock held;
- * by_call: a thread's call woke it, not a timer); runq_pop takes the
- * next thread for c, c's lock held (*busy: another queue was busy, look
- * again).
+ * picks (a halted CPU's, else t's home); runq_insert queues t on c, c's
+ * lock held, waking c from its halt (true: it sent the IPI); runq_steal
+ * takes a thread for c from another queue, c's lock held.
  */
 struct cpu *runq_move(struct thread *t);
 void runq_push(struct thread *t);
-void runq_wake(struct thread *t, bool by_call);
-struct thread *runq_pop(struct cpu *c, bool *busy);
+struct cpu *runq_spread(struct thread *t);
+struct thread *runq_steal(struct cpu *c, bool *busy);
+
+/*
+ * Queues t on c: at the front (ahead of threads that used their slices)
+ * or at the back. A halted c is woken: its idle loop looked at its queue
+ * and set halted under the same lock, so it either finds t or is halted
+ * now. Returns whether it sent the IPI. c's run queue lock held.
+ */
+static inline __attribute__((always_inline)) bool
+runq_insert(struct cpu *c, struct thread *t, bool ahead)
+{
+	SPIN_ASSERT_HELD(runq_lock(c));
+	t->state = THREAD_RUNNABLE;
+	if (ahead)
+		list_insert_after(&c->runq, &t->run_link);
+	else
+		list_push_back(&c->runq, &t->run_link);
+	c->nr_ready++;
+	if (!c->halted)
+		return false;
+	c->halted = false;
+	if (c != this_cpu())
+		sched_kick(c);
+	return true;
+}
+
+/* Takes t off from's queue, from's lock held. */
+static inline struct thread *
+runq_take(struct cpu *from, struct thread *t)
+{
+	list_remove(&t->run_link);
+	from->nr_ready--;
+	return t;
+}
+
+/* The next thread for CPU c: its own queue first, then another's
+ * (runq_steal, *busy as it says). c's run queue lock held. */
+static inline struct thread *
+runq_pop(struct cpu *c, bool *busy)
+{
+	SPIN_ASSERT_HELD(runq_lock(c));
+	if (!list_empty(&c->runq))
+		return runq_take(c, list_first(&c->runq, struct thread,
+					       run_link));
+	return runq_steal(c, busy);
+}
 /* The current thread t leaves CPU c, which its affinity no longer allows
  * (affinity.c). */
 void sched_move_off(struct cpu *c, struct thread *t);
