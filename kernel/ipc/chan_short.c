@@ -86,13 +86,13 @@ fast_call(struct thread *t, struct channel *ch, struct chan_call *c,
 	struct thread *srv;
 
 	spin_lock_on(&ch->lock, cpu);
-	waitq_init_beside(&c->wq, &ch->receivers);	/* the hand-offs' lock */
+	waitq_init_beside(&c->wq, &ch->receivers);	/* one lock */
 	if (ch->server_gone || !list_empty(&ch->server.observers) ||
 	    !list_empty(&ch->queue) ||
 	    (srv = handoff_begin(cpu, &ch->receivers, &c->wq)) == NULL)
 		goto no;
 	if (srv->chan_rx != CHAN_RX_WAITING) {
-		handoff_cancel(cpu, &c->wq);	/* a block receive, or locked */
+		handoff_cancel(cpu, &c->wq);	/* block receive, or locked */
 		goto no;
 	}
 	c->token = ++ch->next_token;

@@ -150,7 +150,7 @@ struct thread {
 	uint64_t slice_left;		/* asleep: the part of its slice it
 					   had not used, its wake credit [W] */
 	uint64_t slept_at;		/* when it last went to sleep [W] */
-	bool unqueued;			/* runnable, on no run queue: new, or
+	bool unqueued;			/* runnable, on no run queue: new or
 					   taken by waitq_take_one; sched_wake
 					   queues it [big lock] */
 	struct cpu *last_cpu;		/* where it last ran: written by it
