@@ -2,8 +2,9 @@
  * The run queues (kernel/sched/sched.c has the switches and sleeps):
  * where a thread is queued (its home CPU, a halted one), and a thread
  * stolen by an idle CPU; the wake-affine choice of a woken thread's
- * queue, on every wake's path, is sched.c's (runq_wake). Each queue under its CPU's run queue lock [R]
- * (sched_internal.h), taken here; never two but by trylock.
+ * queue, on every wake's path, is sched.c's (runq_wake). Each queue
+ * under its CPU's run queue lock [R] (sched_internal.h), taken here;
+ * never two but by trylock.
  */
 #include "sched_internal.h"
 
@@ -100,7 +101,8 @@ runq_steal(struct cpu *c, bool *busy)
 	for (int i = 0; i < cpu_count; i++) {
 		struct cpu *o = &cpus[i];
 		int n = __atomic_load_n(&o->nr_ready, __ATOMIC_RELAXED);
-		if (o == c || !o->online || n == 0 || (from && n <= from->nr_ready))
+		if (o == c || !o->online || n == 0 ||
+		    (from && n <= from->nr_ready))
 			continue;
 		if (!spin_trylock(runq_lock(o))) {
 			*busy = true;

@@ -29,7 +29,8 @@
 struct waitq_lock waitq_locks[WAITQ_LOCKS];
 struct runq_lock runq_locks[CPU_MAX];
 static struct spinlock dead_lock = SPINLOCK_INIT;
-struct list sched_dead = LIST_INIT(sched_dead);	/* exited, stack still in use [D] */
+/* exited, stack still in use [D] */
+struct list sched_dead = LIST_INIT(sched_dead);
 
 /* Linux's sched_prio_to_weight, nice -20 to 19: 1024 at nice 0, about
  * 1.25 times more for each step down. */

@@ -1,10 +1,10 @@
 /*
  * What the scheduler's files share (kernel/sched/sched.c, the switches
- * and sleeps; runq.c, the run queues; tick.c, the tick and the timers; affinity.c,
- * moving a thread its new mask sends elsewhere): the helpers more than
- * one uses, inline where they were inline before the split, so that no
- * path runs more instructions for it; the run queue locks; the sleep lock, the sleep and
- * the hand-off's switch are <kernel/sched_handoff.h>'s, which the IPC
+ * and sleeps; runq.c, the run queues; tick.c, the tick and the timers;
+ * affinity.c, moving a thread its new mask sends elsewhere): the helpers
+ * more than one uses, inline where they were inline before the split, so
+ * that no path runs more instructions for it; the run queue locks; the
+ * wait queue locks, the sleep and the hand-off's switch are <kernel/sched_handoff.h>'s, which the IPC
  * fast path shares.
  */
 #ifndef KERNEL_SCHED_INTERNAL_H
