@@ -4,8 +4,8 @@
  * affinity.c, moving a thread its new mask sends elsewhere): the helpers
  * more than one uses, inline where they were inline before the split, so
  * that no path runs more instructions for it; the run queue locks; the
- * wait queue locks, the sleep and the hand-off's switch are <kernel/sched_handoff.h>'s, which the IPC
- * fast path shares.
+ * wait queue locks, the sleep and the hand-off's switch are
+ * <kernel/sched_handoff.h>'s, which the IPC fast path shares.
  */
 #ifndef KERNEL_SCHED_INTERNAL_H
 #define KERNEL_SCHED_INTERNAL_H
