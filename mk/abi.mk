@@ -18,6 +18,8 @@ $(BUILD)/abi/%: tests/abi/%.c tests/abi/abi.h tests/abi/inet.h | $(DEPS_STAMP)
 
 # The AF_UNIX programs share tests/abi/unix.h.
 $(BUILD)/abi/unix $(BUILD)/abi/unix_names: tests/abi/unix.h
+# mmap_smp4 is mmap_smp on 4 vCPUs.
+$(BUILD)/abi/mmap_smp4: tests/abi/mmap_smp.c
 
 $(BUILD)/testroot/test/abi/%: $(BUILD)/abi/% | $(DEPS_STAMP)
 	@mkdir -p $(@D)

@@ -25,3 +25,13 @@ $(HOST_TEST_DIR)/test_netd_vnet: tests/netd/test_vnet.c servers/netd/vnet.c \
 	$(CC) $(HOST_CFLAGS) -D_GNU_SOURCE $(LWIP_HOST_DEFS) $(LWIP_INCLUDES) \
 		$(NATIVE_CFLAGS) -Iservers/netd -Itests/host -o $@ \
 		tests/netd/test_vnet.c servers/netd/vnet.c $(LWIP_HOST_LIB)
+
+# netd's cache in front of malloc for lwIP's heap, counted on the host.
+host-tests: $(HOST_TEST_DIR)/test_netd_mem_cache
+$(HOST_TEST_DIR)/test_netd_mem_cache: tests/netd/test_mem_cache.c \
+		$(LWIP_PORT)/mem_cache.c $(LWIP_PORT)/lwipopts.h \
+		tests/host/check.h mk/netd.mk | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) -Wl,--wrap=malloc -Wl,--wrap=free \
+		-I$(LWIP_PORT) -Itests/host -o $@ \
+		tests/netd/test_mem_cache.c $(LWIP_PORT)/mem_cache.c

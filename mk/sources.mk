@@ -26,7 +26,7 @@ LWIP_FILES := \
 	core/ipv6/mld6.c core/ipv6/nd6.c \
 	netif/ethernet.c
 LWIP_C := $(addprefix $(LWIP_SRC)/src/,$(LWIP_FILES))
-LWIP_PORT_C := sys_arch.c tw_reuse.c syn_queue.c pcb_index.c
+LWIP_PORT_C := sys_arch.c tw_reuse.c syn_queue.c pcb_index.c mem_cache.c
 
 # Fetching unpacks every source file at once; the sources themselves
 # never change afterwards, so they only wait for the fetch.

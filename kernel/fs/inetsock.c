@@ -151,8 +151,7 @@ inet_connect(struct file *f, uaddr_t addr, unsigned len)
 	for (;;) {
 		if (s->events & (POLLOUT | POLLERR | POLLHUP) || s->dead)
 			return sockfile_call_wait(s, &msg, NULL, NULL, 0, 0, true);
-		int w = waitq_wait(&s->wq, 0, true);
-		if (w < 0)
+		if (sockfile_wait(s, POLLOUT) < 0)
 			return -EINTR;	/* the connection goes on (as Linux) */
 	}
 }

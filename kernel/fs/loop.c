@@ -581,38 +581,62 @@ const struct file_ops loop_control_fops = {
 	.ioctl = control_ioctl,
 };
 
-/* ---- /sys/block/loopN/stat --------------------------------------------- */
+/* ---- /sys/block/loopN ------------------------------------------------- */
 
 /*
  * Linux's block device statistics, as its 17 numbers: requests and
  * sectors read and written count; times are the requests' number in ms
  * (nothing is timed here, but io_ticks must not be 0 once I/O was done).
  */
+static int
+stat_text(struct loop_dev *lo, char *text, size_t size)
+{
+	unsigned long long r = lo->reads, w = lo->writes;
+	return snprintk(text, size,
+			"%8llu %8u %8llu %8llu %8llu %8u %8llu %8llu %8u "
+			"%8llu %8llu %8u %8u %8u %8u %8u %8u\n",
+			r, 0, (unsigned long long)lo->sectors_read, r, w, 0,
+			(unsigned long long)lo->sectors_written, w, 0,
+			r + w, r + w, 0, 0, 0, 0, 0, 0);
+}
+
+/* The text of attribute attr of lo, as Linux shows it. */
+static int
+attr_text(struct loop_dev *lo, unsigned attr, char *text, size_t size)
+{
+	switch (attr) {
+	case LOOP_ATTR_STAT:
+		return stat_text(lo, text, size);
+	case LOOP_ATTR_SIZE:
+		return snprintk(text, size, "%llu\n", (unsigned long long)
+				(lo->backing ? lo->size / SECTOR : 0));
+	case LOOP_ATTR_RO:
+		return snprintk(text, size, "%d\n",
+				(lo->flags & LO_FLAGS_READ_ONLY) != 0);
+	}
+	return -ENXIO;
+}
+
+/* A read of /sys/block/loopN/ATTR: the node's rdev is N | ATTR << 8. */
 static long
-stat_read(struct file *f, void *buf, size_t len, uint64_t *off)
+attr_read(struct file *f, void *buf, size_t len, uint64_t *off)
 {
 	unsigned minor = f->inode->rdev & 0xff;
 	if (minor >= LOOP_MAX)
 		return -ENXIO;
-	struct loop_dev *lo = &loops[minor];
 	char text[256];
-	unsigned long long r = lo->reads, w = lo->writes;
-	int n = snprintk(text, sizeof(text),
-			 "%8llu %8u %8llu %8llu %8llu %8u %8llu %8llu %8u "
-			 "%8llu %8llu %8u %8u %8u %8u %8u %8u\n",
-			 r, 0, (unsigned long long)lo->sectors_read, r, w, 0,
-			 (unsigned long long)lo->sectors_written, w, 0,
-			 r + w, r + w, 0, 0, 0, 0, 0, 0);
-	if (n < 0 || *off >= (uint64_t)n)
-		return 0;
-	size_t count = MIN(len, (size_t)n - *off);
+	int n = attr_text(&loops[minor], f->inode->rdev >> 8, text,
+			  sizeof(text));
+	if (n < 0)
+		return n;
+	size_t count = *off < (uint64_t)n ? MIN(len, (size_t)n - *off) : 0;
 	memcpy(buf, text + *off, count);
 	*off += count;
 	return (long)count;
 }
 
-const struct file_ops loop_stat_fops = {
-	.read = stat_read, .seekable = true,
+const struct file_ops loop_attr_fops = {
+	.read = attr_read, .seekable = true,
 };
 
 bool

@@ -3,7 +3,9 @@
  * entries hung on it by poll/select (a poll_table), epoll items and aio
  * polls. A readiness change wakes the changed object's entries only, so
  * a server watching 10,000 idle connections pays for the one that moved.
- * Big lock throughout.
+ * Big lock throughout, but for pollhead_wake_unlocked, which walks a
+ * head's entries under the head's lock (docs/kernel.md, "Readiness wait
+ * queues"): every change to a head's list takes both.
  */
 #include <kernel/pollwait.h>
 #include <kernel/vfs.h>
@@ -15,6 +17,7 @@ void
 pollhead_init(struct pollhead *ph)
 {
 	list_init(&ph->entries);
+	spin_init(&ph->lock);
 }
 
 void
@@ -26,6 +29,27 @@ pollhead_wake(struct pollhead *ph, unsigned key)
 		if (e->wake(e, key) && e->exclusive)
 			break;
 	}
+}
+
+bool
+pollhead_wake_unlocked(struct pollhead *ph, unsigned key)
+{
+	bool done = true;
+
+	spin_lock(&ph->lock);
+	list_for_each(it, &ph->entries) {
+		struct poll_entry *e = list_entry(it, struct poll_entry, link);
+		if (!e->wake_unlocked || e->exclusive) {
+			spin_unlock(&ph->lock);
+			return false;
+		}
+	}
+	list_for_each(it, &ph->entries) {
+		struct poll_entry *e = list_entry(it, struct poll_entry, link);
+		done &= e->wake_unlocked(e, key);
+	}
+	spin_unlock(&ph->lock);
+	return done;
 }
 
 void
@@ -41,24 +65,40 @@ poll_entry_add(struct pollhead *ph, struct poll_entry *e, poll_wake_fn wake,
 {
 	BKL_ASSERT_HELD();
 	KASSERT(!e->head);
-	e->head = ph;
 	e->wake = wake;
+	e->wake_unlocked = NULL;
 	e->exclusive = exclusive;
+	spin_lock(&ph->lock);
+	e->head = ph;
 	/* Exclusive entries at the tail, the others ahead of them, as
 	 * Linux's add_wait_queue and add_wait_queue_exclusive. */
 	if (exclusive)
 		list_push_back(&ph->entries, &e->link);
 	else
 		list_insert_after(&ph->entries, &e->link);
+	spin_unlock(&ph->lock);
+}
+
+void
+poll_entry_set_unlocked(struct poll_entry *e, poll_wake_fn wake)
+{
+	BKL_ASSERT_HELD();
+	spin_lock(&e->head->lock);
+	e->wake_unlocked = wake;
+	spin_unlock(&e->head->lock);
 }
 
 void
 poll_entry_remove(struct poll_entry *e)
 {
-	if (!e->head)
+	struct pollhead *ph = e->head;
+	if (!ph)
 		return;
+	BKL_ASSERT_HELD();
+	spin_lock(&ph->lock);
 	list_remove(&e->link);
 	e->head = NULL;
+	spin_unlock(&ph->lock);
 }
 
 /* ---- poll(2) and select(2) ------------------------------------------------ */

@@ -27,11 +27,13 @@ committed_bytes(void)
 		struct proc *p = list_entry(it, struct proc, all_link);
 		if (!p->vm || p->state != PROC_ALIVE)
 			continue;
+		spin_lock(&p->vm->lock);	/* maps without the big lock */
 		list_for_each(rt, &p->vm->regions) {
 			struct region *r = list_entry(rt, struct region, link);
 			if ((r->prot & PROT_WRITE) && !(r->flags & MAP_SHARED))
 				bytes += r->end - r->start;
 		}
+		spin_unlock(&p->vm->lock);
 	}
 	return bytes;
 }

@@ -15,7 +15,9 @@
  * the pollers and epoll items of the files that show it. Big lock.
  */
 static uint64_t mount_events;
-static struct pollhead mount_pollhead = { LIST_INIT(mount_pollhead.entries) };
+static struct pollhead mount_pollhead = {
+	.entries = LIST_INIT(mount_pollhead.entries), .lock = SPINLOCK_INIT
+};
 
 void
 procfs_mounts_changed(void)

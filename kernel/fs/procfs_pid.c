@@ -224,8 +224,10 @@ gen_status_vm(struct gen *g, struct vm *vm)
 {
 	struct vm_usage u = { 0 };
 	struct vm_sizes s = { 0 };
+	spin_lock(&vm->lock);	/* its owner may map without the big lock */
 	vm_usage(vm, &u);
 	vm_sizes(vm, &s);
+	spin_unlock(&vm->lock);
 	gprintf(g, "VmPeak:\t%8lu kB\nVmSize:\t%8lu kB\nVmLck:\t%8lu kB\n"
 		"VmPin:\t%8lu kB\nVmHWM:\t%8lu kB\nVmRSS:\t%8lu kB\n"
 		"RssAnon:\t%8lu kB\nRssFile:\t%8lu kB\nRssShmem:\t%8lu kB\n"
@@ -329,8 +331,10 @@ procfs_pid_statm(struct gen *g, struct proc *p)
 	struct vm_usage u = { 0 };
 	struct vm_sizes s = { 0 };
 	if (p->vm && p->state == PROC_ALIVE) {
+		spin_lock(&p->vm->lock);
 		vm_usage(p->vm, &u);
 		vm_sizes(p->vm, &s);
+		spin_unlock(&p->vm->lock);
 	}
 	uint64_t size = p->vm ? p->vm->mapped : 0, rss = p->vm ? p->vm->pages : 0;
 	gprintf(g, "%lu %lu %lu %lu 0 %lu 0\n", size / PAGE_SIZE, rss,
@@ -413,8 +417,12 @@ procfs_pid_maps(struct gen *g, struct proc *p)
 {
 	if (!p->vm || p->state != PROC_ALIVE)
 		return;
+	/* The vm lock: its owner maps and unmaps without the big lock
+	   (docs/kernel.md, "Memory"); gen grows with kmalloc, allowed. */
+	spin_lock(&p->vm->lock);
 	list_for_each(it, &p->vm->regions)
 		gen_region_line(g, list_entry(it, struct region, link));
+	spin_unlock(&p->vm->lock);
 }
 
 /* ---- PROCMAP_QUERY ------------------------------------------------------- */
@@ -468,22 +476,18 @@ query_region(struct vm *vm, uint64_t addr, uint64_t flags)
 	return NULL;
 }
 
-/* The region's name as maps shows it, with its NUL, to the user's buffer;
- * q->vma_name_size becomes its length (0: no name). */
+/* The region's name as maps shows it (g), with its NUL, to the user's
+ * buffer; q->vma_name_size becomes its length (0: no name). */
 static long
-query_name(struct region *r, struct procmap_query_k *q)
+query_name(struct gen *g, struct procmap_query_k *q)
 {
-	struct gen g = { 0 };
 	long e = 0;
-	if (region_named(r))
-		gen_region_name(&g, r);
-	size_t n = g.len ? g.len + 1 : 0;
+	size_t n = g->len ? g->len + 1 : 0;
 	if (n > MIN(q->vma_name_size, NAME_MAX_QUERY))
 		e = -ENAMETOOLONG;
-	else if (n && copyout(q->vma_name_addr, g.buf, n) < 0)
+	else if (n && copyout(q->vma_name_addr, g->buf, n) < 0)
 		e = -EFAULT;
 	q->vma_name_size = (uint32_t)n;
-	kfree(g.buf);
 	return e;
 }
 
@@ -509,9 +513,14 @@ procfs_maps_ioctl(struct proc *p, unsigned long cmd, uint64_t arg)
 		return -EINVAL;
 	if (!p || !p->vm || p->state != PROC_ALIVE)
 		return -ESRCH;
+	/* Read under the vm lock (as maps), copied out after it. */
+	struct gen name = { 0 };
+	spin_lock(&p->vm->lock);
 	struct region *r = query_region(p->vm, q.query_addr, q.query_flags);
-	if (!r)
+	if (!r) {
+		spin_unlock(&p->vm->lock);
 		return -ENOENT;
+	}
 	struct inode *f = r->file;
 	uint32_t dev = f && f->sb ? f->sb->dev : 0;
 	q.vma_start = r->start;
@@ -523,7 +532,11 @@ procfs_maps_ioctl(struct proc *p, unsigned long cmd, uint64_t arg)
 	q.dev_major = dev_major(dev);
 	q.dev_minor = dev_minor(dev);
 	q.build_id_size = 0;	/* no build ids are read */
-	long e = q.vma_name_size ? query_name(r, &q) : 0;
+	if (q.vma_name_size && region_named(r))
+		gen_region_name(&name, r);
+	spin_unlock(&p->vm->lock);
+	long e = q.vma_name_size ? query_name(&name, &q) : 0;
+	kfree(name.buf);
 	if (e == 0 && copyout(arg, &q, MIN(usize, sizeof(q))) < 0)
 		e = -EFAULT;
 	return e;
@@ -585,6 +598,7 @@ procfs_pid_smaps(struct gen *g, struct proc *p)
 {
 	if (!p->vm || p->state != PROC_ALIVE)
 		return;
+	spin_lock(&p->vm->lock);	/* as maps */
 	list_for_each(it, &p->vm->regions) {
 		struct region *r = list_entry(it, struct region, link);
 		struct vm_usage u = { 0 };
@@ -599,13 +613,19 @@ procfs_pid_smaps(struct gen *g, struct proc *p)
 		gprintf(g, "THPeligible:    0\n");
 		gen_vm_flags(g, r);
 	}
+	spin_unlock(&p->vm->lock);
 }
 
 void
 procfs_pid_smaps_rollup(struct gen *g, struct proc *p)
 {
-	if (!p->vm || p->state != PROC_ALIVE || list_empty(&p->vm->regions))
+	if (!p->vm || p->state != PROC_ALIVE)
 		return;
+	spin_lock(&p->vm->lock);	/* as maps */
+	if (list_empty(&p->vm->regions)) {
+		spin_unlock(&p->vm->lock);
+		return;
+	}
 	struct region *first = list_first(&p->vm->regions, struct region, link);
 	struct region *last = list_entry(p->vm->regions.prev, struct region, link);
 	struct vm_usage u = { 0 };
@@ -623,6 +643,7 @@ procfs_pid_smaps_rollup(struct gen *g, struct proc *p)
 		vm_region_usage(p->vm, r, &ru);
 		locked += ru.pss >> VM_PSS_SHIFT;
 	}
+	spin_unlock(&p->vm->lock);
 	gen_usage(g, &u, locked, true);
 }
 

@@ -218,13 +218,34 @@ sock_call(struct sockfile *s, struct pt_sock_msg *msg,
 	return sock_call_hooked(s, &hook, msg, rep, segs, nseg);
 }
 
+/* A sleeper's test of sockfile_wait, under the scheduler lock. */
+struct ready_test {
+	struct sockfile *s;
+	unsigned want;
+};
+
+static bool
+ready_now(void *arg)
+{
+	const struct ready_test *r = arg;
+	return __atomic_load_n(&r->s->dead, __ATOMIC_RELAXED) ||
+	       (__atomic_load_n(&r->s->events, __ATOMIC_RELAXED) &
+		(r->want | POLLERR | POLLHUP));
+}
+
+int
+sockfile_wait(struct sockfile *s, unsigned want)
+{
+	struct ready_test r = { s, want };
+	return waitq_wait_cond(&s->wq, 0, true, ready_now, &r);
+}
+
 /* Sleeps until one of `want` (or an error or hang-up) is reported. */
 static int
 wait_ready(struct sockfile *s, unsigned want)
 {
 	while (!s->dead && !(s->events & (want | POLLERR | POLLHUP))) {
-		int e = waitq_wait(&s->wq, 0, true);
-		if (e < 0)
+		if (sockfile_wait(s, want) < 0)
 			return -ERESTARTSYS;
 	}
 	return 0;
@@ -525,7 +546,7 @@ recv_stream(struct sockfile *s, struct pt_sock_msg *msg,
 {
 	bool peek = msg->flags & MSG_PEEK_K;
 	long done = 0;
-	if (sockrx_kept(s) && !(msg->flags & MSG_OOB_K)) {
+	if (sockrx_kept_locked(s) && !(msg->flags & MSG_OOB_K)) {
 		done = rx_take(s, u, msg->flags);
 		if (done < 0)
 			return done;
@@ -593,14 +614,16 @@ sock_read(struct file *f, void *buf, size_t len, uint64_t *off)
 {
 	(void)off;
 	struct sockfile *s = f->priv;
+	/* Counted before the look, as sockfile_recv: sockrx_keep_unlocked. */
+	s->recv_calls++;
 	uint32_t n = sockrx_peek(s, buf, len);
 	if (n) {
+		s->recv_calls--;
 		sockrx_drop(s, n);
 		return n;
 	}
 	struct pt_sock_msg msg = { .op = PT_SOCK_RECV };
 	struct chan_seg seg = { (uint64_t)(uintptr_t)buf, len, PT_SEG_OUT, true };
-	s->recv_calls++;
 	long r = sockfile_call_wait(s, &msg, NULL, &seg, 1, POLLIN,
 				    f->flags & O_NONBLOCK);
 	s->recv_calls--;
@@ -738,6 +761,12 @@ static const struct file_ops sock_fops = {
 };
 
 bool
+sockfile_is_sock(const struct file *f)
+{
+	return f->ops == &sock_fops && f->priv;
+}
+
+bool
 sockfile_is_stream(const struct file *f)
 {
 	return f->ops == &sock_fops && f->priv &&
@@ -844,40 +873,6 @@ sys_pt_route_set(int h, unsigned route, int ch)
 		kobj_put(routes[route]);	/* sockets keep their own reference */
 	routes[route] = c;
 	return 0;
-}
-
-long
-sys_pt_channel_post(int h, uint64_t id, unsigned events, uaddr_t data,
-		    size_t len, unsigned room)
-{
-	struct kobj *srv = handle_lookup(current()->proc, h,
-					 PT_OBJ_CHANNEL_SERVER, PT_RIGHT_READ);
-	if (IS_ERR(srv))
-		return PTR_ERR(srv);
-	struct sockfile *s = sockfile_find(chan_peer(srv), id);
-	if (!s)
-		return -ENOENT;	/* closed meanwhile: nothing to tell */
-	long taken = sockrx_keep(s, data, len);
-	if (taken < 0)
-		return taken;
-	events &= POLLIN | POLLOUT | POLLERR | POLLHUP | POLLPRI | POLLRDHUP |
-		  POLLRDNORM | POLLWRNORM;
-	if ((size_t)taken < len)
-		events |= POLLIN | POLLRDNORM;	/* the server keeps the rest */
-	/*
-	 * Even unchanged bits wake: a server posts again for each arrival,
-	 * and every arrival is a new edge for EPOLLET (as Linux's data_ready).
-	 */
-	spin_lock(&s->tx_lock);
-	s->events = events;
-	s->tx_room = room;
-	spin_unlock(&s->tx_lock);
-	waitq_wake_all(&s->wq);
-	if (len)
-		file_notify_in(s->file);	/* data came */
-	else
-		file_notify(s->file);
-	return taken;
 }
 
 long

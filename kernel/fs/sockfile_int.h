@@ -46,6 +46,16 @@ void sockrx_drop(struct sockfile *s, uint32_t n);
 /* Takes up to len bytes of a server's post at data; how many, or an
  * errno. Big lock held. */
 long sockrx_keep(struct sockfile *s, uaddr_t data, size_t len);
+/*
+ * sockrx_keep without the big lock: up to n bytes at k, copied in
+ * already, with *fresh a page for an empty socket (NULL: n is 0), made
+ * NULL if used; how many were kept. The table's lock held (keeps s).
+ */
+uint32_t sockrx_keep_unlocked(struct sockfile *s, const char *k, uint32_t n,
+			      char **fresh);
+/* The kept bytes' count under rx_lock: a receive's look before it asks
+ * the server, counted in recv_calls first. */
+uint32_t sockrx_kept_locked(struct sockfile *s);
 /* The kept bytes' count, read unlocked: a hint but under rx_lock. */
 static inline uint32_t
 sockrx_kept(const struct sockfile *s)

@@ -76,6 +76,31 @@ sockrx_drop(struct sockfile *s, uint32_t n)
 		page_free_kva(emptied, 0);
 }
 
+uint32_t
+sockrx_kept_locked(struct sockfile *s)
+{
+	spin_lock(&s->rx_lock);
+	uint32_t n = s->rx_len;
+	spin_unlock(&s->rx_lock);
+	return n;
+}
+
+/* Appends up to n of the bytes at k to the kept data, in s->rx; how
+ * many. rx_lock held. */
+static uint32_t
+rx_append(struct sockfile *s, const char *k, uint32_t n)
+{
+	rx_assert(s);
+	n = MIN(n, PT_POST_DATA_MAX - s->rx_len);
+	if (s->rx_off + s->rx_len + n > PT_POST_DATA_MAX) {
+		memmove(s->rx, s->rx + s->rx_off, s->rx_len);
+		s->rx_off = 0;
+	}
+	memcpy(s->rx + s->rx_off + s->rx_len, k, n);
+	s->rx_len += n;
+	return n;
+}
+
 /*
  * Adds up to *n of the bytes at k to the kept data (*n becomes how many:
  * all, unless another post filled it while this one's copy in slept);
@@ -98,16 +123,40 @@ sockrx_add(struct sockfile *s, const char *k, uint32_t *n, char *fresh,
 		s->rx_off = 0;
 		fresh = NULL;
 	}
-	*n = MIN(*n, PT_POST_DATA_MAX - s->rx_len);
-	if (s->rx_off + s->rx_len + *n > PT_POST_DATA_MAX) {
-		memmove(s->rx, s->rx + s->rx_off, s->rx_len);
-		s->rx_off = 0;
-	}
-	memcpy(s->rx + s->rx_off + s->rx_len, k, *n);
-	s->rx_len += *n;
+	*n = rx_append(s, k, *n);
 	rx_assert(s);
 	spin_unlock(&s->rx_lock);
 	return fresh;
+}
+
+/*
+ * recv_calls is read under rx_lock: a locked receive counts itself before
+ * it looks for kept bytes under the same lock (sockrx_kept_locked,
+ * sockrx_peek), so either it finds these bytes, or this post finds it
+ * under way and keeps none (the server answers it from the same queue,
+ * and the kept bytes must come first).
+ */
+uint32_t
+sockrx_keep_unlocked(struct sockfile *s, const char *k, uint32_t n,
+		     char **fresh)
+{
+	if (!n || s->type != SOCK_STREAM_K ||
+	    __atomic_load_n(&s->dead, __ATOMIC_RELAXED))
+		return 0;
+	spin_lock(&s->rx_lock);
+	if (__atomic_load_n(&s->recv_calls, __ATOMIC_RELAXED)) {
+		n = 0;
+	} else {
+		if (!s->rx) {
+			s->rx = *fresh;
+			s->rx_off = 0;
+			*fresh = NULL;
+		}
+		n = rx_append(s, k, n);
+	}
+	rx_assert(s);
+	spin_unlock(&s->rx_lock);
+	return n;
 }
 
 /*

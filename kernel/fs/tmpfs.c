@@ -48,29 +48,27 @@ root_reserve(struct tmpfs_super *ts)
 	return size_pages(ts) / ROOT_RESERVE_DIV;
 }
 
-/* The pages the caller may fill: all for the kernel (the initramfs is
- * unpacked whatever its size), the size for root, less a reserve for
- * others. */
-static uint64_t
-pages_allowed(struct tmpfs_super *ts)
-{
-	if (!ts->pages_max || proc_is_kernel())
-		return UINT64_MAX;
-	if (proc_privileged())
-		return size_pages(ts);
-	return size_pages(ts) - root_reserve(ts);
-}
-
 /* Data pages of every tmpfs (/proc/meminfo's Shmem); big lock. */
 static uint64_t pages_all;
 
-/* A data page for a file of sb, counted; 0 when the file system is full
- * for the caller or memory is short. */
-static paddr_t
-data_page(struct super *sb, bool zeroed)
+/* What the caller may fill: all for the kernel (the initramfs is
+ * unpacked whatever its size), the size for root, less a reserve for
+ * others. */
+uint64_t
+tmpfs_pages_left(struct super *sb)
 {
 	struct tmpfs_super *ts = tsb(sb);
-	if (ts->pages_used >= pages_allowed(ts))
+	uint64_t allowed = !ts->pages_max || proc_is_kernel() ? UINT64_MAX :
+			   proc_privileged() ? size_pages(ts) :
+			   size_pages(ts) - root_reserve(ts);
+	return ts->pages_used < allowed ? allowed - ts->pages_used : 0;
+}
+
+paddr_t
+tmpfs_data_page(struct super *sb, bool zeroed)
+{
+	struct tmpfs_super *ts = tsb(sb);
+	if (!tmpfs_pages_left(sb))
 		return 0;
 	bool privileged = proc_privileged();
 	paddr_t pa = zeroed ? page_alloc_user(privileged) :
@@ -94,7 +92,7 @@ int
 tmpfs_adopt_page(struct inode *ino, uint64_t i, paddr_t pa)
 {
 	struct tmpfs_super *ts = tsb(ino->sb);
-	if (ts->pages_used >= pages_allowed(ts))
+	if (!tmpfs_pages_left(ino->sb))
 		return -ENOSPC;
 	struct tmpfs_node *n = node(ino);
 	spin_lock(&n->lock);	/* [N]: the index may grow */
@@ -116,12 +114,11 @@ tmpfs_adopt_pages(struct inode *ino, uint64_t first, paddr_t pa, size_t count)
 {
 	struct tmpfs_super *ts = tsb(ino->sb);
 	struct tmpfs_node *n = node(ino);
-	uint64_t allowed = pages_allowed(ts);
 	int err;
 
 	if (count == 0)
 		return 0;
-	if (ts->pages_used >= allowed || count > allowed - ts->pages_used)
+	if (count > tmpfs_pages_left(ino->sb))
 		return -ENOSPC;
 	spin_lock(&n->lock);	/* [N]: the slots change */
 	err = tmpfs_pages_place(n, first, pa, count);
@@ -497,7 +494,7 @@ tmpfs_getpage(struct inode *ino, uint64_t off, bool fill)
 		return pa;
 	spin_lock(&n->lock);
 	paddr_t *slot = tmpfs_page_slot(n, i);
-	if (slot && (*slot = data_page(ino->sb, true)) != 0)
+	if (slot && (*slot = tmpfs_data_page(ino->sb, true)) != 0)
 		ino->blocks += PAGE_SIZE / 512;
 	pa = slot ? *slot : 0;
 	spin_unlock(&n->lock);
@@ -589,7 +586,7 @@ tmpfs_write_inode(struct inode *ino, const void *buf, size_t len, uint64_t off)
 		    !tmpfs_unpack(ino, pos / PAGE_SIZE, &err))
 			break;
 		if (slot && !*slot) {	/* written whole: need not be zeroed */
-			*slot = data_page(ino->sb, k < PAGE_SIZE);
+			*slot = tmpfs_data_page(ino->sb, k < PAGE_SIZE);
 			if (*slot)
 				ino->blocks += PAGE_SIZE / 512;
 		}

@@ -1,7 +1,8 @@
 /*
  * Holes in tmpfs files: fallocate's PUNCH_HOLE gives pages back (and
- * zeroes the parts of pages at its edges), and lseek's SEEK_DATA and
- * SEEK_HOLE find the pages a file holds, page by page as Linux's shmem.
+ * zeroes the parts of pages at its edges), its modes 0 and KEEP_SIZE fill
+ * them, and lseek's SEEK_DATA and SEEK_HOLE find the pages a file holds,
+ * page by page as Linux's shmem.
  */
 #include <kernel/tmpfs.h>
 #include <kernel/vm.h>
@@ -49,6 +50,50 @@ tmpfs_punch_hole(struct inode *ino, uint64_t off, uint64_t len)
 	tmpfs_pages_drop(ino, first, last);
 	spin_unlock(&n->lock);
 done:
+	inode_touch(ino, false, true, true);
+	return 0;
+}
+
+int
+tmpfs_fill_holes(struct inode *ino, uint64_t off, uint64_t len,
+		 bool keep_size)
+{
+	struct tmpfs_node *n = tmpfs_file_node(ino);
+	if (!n)
+		return -EOPNOTSUPP;
+	uint64_t end = off + len;
+	if (end < off || end > (1ull << 40))
+		return -EFBIG;
+	if ((n->seals & F_SEAL_GROW) && end > ino->size)
+		return -EPERM;	/* KEEP_SIZE too, as Linux */
+	uint64_t first = off / PAGE_SIZE, last = ALIGN_UP(end, PAGE_SIZE) / PAGE_SIZE;
+	int err = 0;
+	spin_lock(&n->lock);	/* [N]: the slots change */
+	uint64_t holes = (last - first) - tmpfs_pages_count(n, first, last);
+	if (holes > tmpfs_pages_left(ino->sb))
+		err = -ENOSPC;	/* nothing filled, as Linux's shmem */
+	for (uint64_t i = first; !err && i < last; i++) {
+		paddr_t *slot = tmpfs_page_slot(n, i);
+		if (!slot) {
+			err = -ENOMEM;
+		} else if (*slot == TMPFS_SLOT_PACKED) {
+			if (!tmpfs_unpack(ino, i, &err))
+				break;
+		} else if (!*slot) {
+			if (!(*slot = tmpfs_data_page(ino->sb, true)))
+				err = -ENOSPC;	/* memory short after all */
+			else
+				ino->blocks += PAGE_SIZE / 512;
+		}
+	}
+	spin_unlock(&n->lock);
+	if (err)
+		return err;
+	if (!keep_size && end > ino->size) {
+		int e = ino->iops->truncate(ino, end);
+		if (e < 0)
+			return e;
+	}
 	inode_touch(ino, false, true, true);
 	return 0;
 }

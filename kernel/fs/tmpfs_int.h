@@ -70,6 +70,11 @@ node(struct inode *ino)
 
 /* The tmpfs node of a regular file, or NULL for anything else. */
 struct tmpfs_node *tmpfs_file_node(struct inode *ino);
+/* A data page for a file of sb, counted (zeroed if asked); 0 when the
+ * file system is full for the caller or memory is short. n->lock may be
+ * held. tmpfs_pages_left: how many more the caller may have. */
+paddr_t tmpfs_data_page(struct super *sb, bool zeroed);
+uint64_t tmpfs_pages_left(struct super *sb);
 /* Gives back a data page of a file of sb, uncounting it. */
 void tmpfs_page_put(struct super *sb, paddr_t pa);
 

@@ -12,7 +12,6 @@ struct proc;
 struct inode;
 
 #define SYMLINK_DEPTH_MAX 40
-#define PATH_MAX_K 4096
 
 /* Where a lookup of path starts: the root, the cwd or dirfd's directory
  * (a new reference), or an error pointer. */

@@ -6,6 +6,11 @@
  * instance inside another, or polled). epoll_wait looks only at the ready
  * list: its cost follows the files that moved, not the files watched.
  * Big lock; nothing here sleeps but epoll_wait's wait and user copies.
+ * A wake without the big lock (ep_entry_wake_unlocked: netd's post to a
+ * socket) puts the item on the instance's posted list under its lock,
+ * which the locked code moves to the ready list before it looks there;
+ * an epoll_wait that finds events at once runs without the big lock for
+ * an instance only its caller can reach (epoll_wait_unlocked).
  */
 #include <kernel/proc.h>
 #include <kernel/vfs.h>
@@ -15,6 +20,8 @@
 #include <syscall_table.h>
 #include <kernel/errno.h>
 #include <kernel/arch.h>
+#include <kernel/lock.h>
+#include <kernel/sockfile.h>
 #include "poll_int.h"
 
 #define EPOLLIN 0x001
@@ -33,26 +40,44 @@
 #define EPOLL_CTL_DEL 2
 #define EPOLL_CTL_MOD 3
 
-/* One watched (file, fd); big lock. */
+/*
+ * One watched (file, fd); big lock, but for [E]: the instance's lock
+ * guards them, and every access takes it; [b E]: changed with both held,
+ * read under either.
+ */
 struct epitem {
 	struct list link;		/* ep->items: the interest list */
 	struct list rdlink;		/* ep->ready, while on_ready */
+	struct list postlink;		/* [E] ep->posted, while on_posted */
 	struct list file_link;		/* file->ep_items */
 	struct poll_entry entry;	/* on file->poll_head */
 	struct epoll *ep;
 	struct file *file;		/* no reference: epoll_forget drops
 					   the item when the file goes */
 	int fd;
-	uint32_t events;
+	uint32_t events;		/* [b E] */
 	uint64_t data;
 	bool on_ready;
-	bool disabled;			/* EPOLLONESHOT reported, until MOD */
+	bool on_posted;			/* [E] */
+	bool disabled;			/* [b E] EPOLLONESHOT reported, until
+					   MOD */
 };
 
-/* An epoll instance; big lock. */
+/*
+ * An epoll instance; big lock, but for [E] and [b E] as in epitem, and
+ * the ready list: the instance's calls change it with the big lock, or,
+ * for an instance only one thread can reach (ep_mine), without it under
+ * `lock` (epoll_wait_unlocked); the two others that may change it at the
+ * same time, a locked wake and an item's removal when another process
+ * closes its file, take `lock` as well.
+ */
 struct epoll {
 	struct list items;
 	struct list ready;		/* items woken since last looked at */
+	struct spinlock lock;
+	struct list posted;		/* [E] items woken without the big
+					   lock, for the ready list; also
+					   read by a waiter's sleep test */
 	struct waitq wq;		/* epoll_wait callers */
 	struct file *file;		/* its own file (no reference) */
 };
@@ -73,6 +98,44 @@ ep_unset_ready(struct epitem *e)
 		return;
 	list_remove(&e->rdlink);
 	e->on_ready = false;
+}
+
+/* The items woken without the big lock go on the ready list. ep->lock
+ * held. */
+static void
+ep_take_posted_held(struct epoll *ep)
+{
+	SPIN_ASSERT_HELD(&ep->lock);
+	while (!list_empty(&ep->posted)) {
+		struct epitem *e = list_first(&ep->posted, struct epitem,
+					      postlink);
+		list_remove(&e->postlink);
+		e->on_posted = false;
+		ep_set_ready(e);
+	}
+}
+
+/* ep_take_posted_held, before the locked code looks at the ready list.
+ * Big lock held. */
+static void
+ep_take_posted(struct epoll *ep)
+{
+	BKL_ASSERT_HELD();
+	/* Always under the lock, no unlocked look first: a watcher that
+	 * hangs on ep's queue and then looks here must see a post that did
+	 * not see it (ep_entry_wake_unlocked). */
+	spin_lock(&ep->lock);
+	ep_take_posted_held(ep);
+	spin_unlock(&ep->lock);
+}
+
+/* A sleeping epoll_wait's test, under the scheduler lock: an item was
+ * posted (its waker wakes ep->wq after it posts). */
+static bool
+ep_posted(void *arg)
+{
+	struct epoll *ep = arg;
+	return !list_empty(&ep->posted);
 }
 
 /* Something is ready: epoll_wait callers and the instance's own waiters
@@ -100,9 +163,43 @@ ep_entry_wake(struct poll_entry *pe, unsigned key)
 	if (key && !(key & (e->events | EPOLLERR | EPOLLHUP)))
 		return false;
 	bool waiting = !list_empty(&ep->wq.sleepers);
+	spin_lock(&ep->lock);	/* a nolock epoll_wait may be gathering */
 	ep_set_ready(e);
+	spin_unlock(&ep->lock);
 	ep_wake_waiters(ep);
 	return !(e->events & EPOLLEXCLUSIVE) || waiting;
+}
+
+/*
+ * ep_entry_wake without the big lock (pollhead_wake_unlocked, the file's
+ * queue lock held, which keeps e and its instance): the item goes on the
+ * posted list and epoll_wait callers wake. An instance that is itself
+ * watched (inside another, polled) asks for the locked wake as well, to
+ * wake its own queue: that test comes under the instance's lock after
+ * the post, so a watcher added meanwhile, which looks at the ready list
+ * (epoll_poll, under the same lock) after it hangs on, is never missed.
+ */
+static bool
+ep_entry_wake_unlocked(struct poll_entry *pe, unsigned key)
+{
+	struct epitem *e = container_of(pe, struct epitem, entry);
+	struct epoll *ep = e->ep;
+	bool alone = true;
+
+	spin_lock(&ep->lock);
+	if (e->disabled || (key && !(key & (e->events | EPOLLERR | EPOLLHUP)))) {
+		spin_unlock(&ep->lock);
+		return true;
+	}
+	if (!e->on_posted) {
+		list_push_back(&ep->posted, &e->postlink);
+		e->on_posted = true;
+	}
+	if (ep->file)
+		alone = list_empty(&ep->file->poll_head->entries);
+	spin_unlock(&ep->lock);
+	waitq_wake_all(&ep->wq);
+	return alone;
 }
 
 static unsigned
@@ -115,7 +212,13 @@ static void
 item_free(struct epitem *e)
 {
 	poll_entry_remove(&e->entry);
+	/* Under the lock: a nolock epoll_wait may be gathering, and another
+	 * process's last close of e->file may be what frees e. */
+	spin_lock(&e->ep->lock);
+	if (e->on_posted)
+		list_remove(&e->postlink);
 	ep_unset_ready(e);
+	spin_unlock(&e->ep->lock);
 	list_remove(&e->link);
 	list_remove(&e->file_link);
 	kfree(e);
@@ -138,6 +241,7 @@ static unsigned
 epoll_poll(struct file *f)
 {
 	struct epoll *ep = f->priv;
+	ep_take_posted(ep);
 	list_for_each_safe(it, nx, &ep->ready) {
 		struct epitem *e = list_entry(it, struct epitem, rdlink);
 		if (item_events(e))
@@ -169,6 +273,8 @@ sys_epoll_create1(int flags)
 		return -ENOMEM;
 	list_init(&ep->items);
 	list_init(&ep->ready);
+	spin_init(&ep->lock);
+	list_init(&ep->posted);
 	waitq_init(&ep->wq);
 	long fd = install_anon("[eventpoll]", &epoll_fops, ep, (unsigned)flags);
 	if (fd < 0) {
@@ -305,6 +411,7 @@ item_add(struct epoll *ep, struct file *f, int fd,
 	list_push_back(&f->ep_items, &e->file_link);
 	poll_entry_add(f->poll_head, &e->entry, ep_entry_wake,
 		       ev->events & EPOLLEXCLUSIVE);
+	poll_entry_set_unlocked(&e->entry, ep_entry_wake_unlocked);
 	item_arm(e);
 	return 0;
 }
@@ -315,9 +422,11 @@ item_mod(struct epitem *e, const struct epoll_event_k *ev)
 	/* Linux: an exclusive item cannot be changed, nor made exclusive. */
 	if ((ev->events | e->events) & EPOLLEXCLUSIVE)
 		return -EINVAL;
+	spin_lock(&e->ep->lock);
 	e->events = ev->events;
-	e->data = ev->data;
 	e->disabled = false;
+	spin_unlock(&e->ep->lock);
+	e->data = ev->data;
 	ep_unset_ready(e);
 	item_arm(e);
 	return 0;
@@ -376,23 +485,29 @@ sys_epoll_ctl(int epfd, int op, int fd, uaddr_t uev)
  * a small maxevents still see each one in turn (Linux's ep_send_events).
  */
 static int
-epoll_gather(struct epoll *ep, struct epoll_event_k *out, int max)
+epoll_gather(struct epoll *ep, struct epoll_event_k *out, int max, bool held)
 {
 	int n = 0;
 	struct list again;
 	list_init(&again);
+	if (!held)
+		ep_take_posted(ep);
 	while (n < max && !list_empty(&ep->ready)) {
 		struct epitem *e = list_first(&ep->ready, struct epitem, rdlink);
 		ep_unset_ready(e);
-		unsigned ready = item_events(e);
+		unsigned ready = e->disabled ? 0 : item_events(e);
 		if (!ready)
 			continue;
 		out[n].events = ready;
 		out[n].data = e->data;
 		n++;
-		if (e->events & EPOLLONESHOT)
+		if (e->events & EPOLLONESHOT) {
+			if (!held)
+				spin_lock(&ep->lock);
 			e->disabled = true;
-		else if (!(e->events & EPOLLET))
+			if (!held)
+				spin_unlock(&ep->lock);
+		} else if (!(e->events & EPOLLET))
 			list_push_back(&again, &e->rdlink);
 	}
 	while (!list_empty(&again)) {
@@ -416,13 +531,13 @@ do_epoll_wait(int epfd, uaddr_t uevents, int max, uint64_t deadline, bool zero)
 		return -ENOMEM;
 	long r;
 	for (;;) {
-		int n = epoll_gather(ep, out, MIN(max, EPOLL_BATCH));
+		int n = epoll_gather(ep, out, MIN(max, EPOLL_BATCH), false);
 		if (n || zero) {
 			r = n && copyout(uevents, out, sizeof(*out) * (size_t)n) < 0 ?
 			    -EFAULT : n;
 			break;
 		}
-		int w = waitq_wait(&ep->wq, deadline, true);
+		int w = waitq_wait_cond(&ep->wq, deadline, true, ep_posted, ep);
 		if (w == -ETIMEDOUT || w == -EINTR) {
 			r = w == -EINTR ? -EINTR : 0;
 			break;
@@ -432,9 +547,85 @@ do_epoll_wait(int epfd, uaddr_t uevents, int max, uint64_t deadline, bool zero)
 	return r;
 }
 
+/* ---- epoll_wait without the big lock -------------------------------------- */
+
+/* The most events a nolock epoll_wait returns: gathered on the stack. */
+#define EPOLL_NOLOCK_BATCH 32
+
+/*
+ * Whether f is an epoll instance only the caller's thread can reach (a
+ * one-thread process, its own descriptor table, the table's reference
+ * f's only one; files.lock held, fd_get_unlocked) and that nothing
+ * watches (no instance holds it, nothing polls it): then only this
+ * thread's calls use its ready list, but for a wake and an item's
+ * removal, which take ep->lock.
+ */
+static bool
+ep_mine(const struct file *f)
+{
+	const struct proc *p = current()->proc;
+	return f->ops == &epoll_fops && p->nthreads == 1 &&
+	       p->files->refcount == 1 &&
+	       __atomic_load_n(&f->refcount, __ATOMIC_RELAXED) == 1 &&
+	       list_empty(&f->ep_items) && list_empty(&f->poll_head->entries);
+}
+
+/* Whether every ready item's poll hook may run without the big lock:
+ * server-backed sockets (sock_poll reads a few words). ep->lock held. */
+static bool
+ready_unlocked_ok(struct epoll *ep)
+{
+	list_for_each(it, &ep->ready) {
+		struct epitem *e = list_entry(it, struct epitem, rdlink);
+		if (!e->disabled && !sockfile_is_sock(e->file))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * epoll_wait and epoll_pwait without the big lock when events are ready
+ * now: gathered under ep->lock (which keeps each item and its file: an
+ * item leaves, at its file's last close, under the same lock) and copied
+ * out with no lock held. A mask for the call changes nothing when it
+ * does not sleep (Linux restores it before the return unless EINTR), so
+ * it is only read, for EFAULT. -ERETRY_LOCKED, with nothing reported,
+ * for anything else: nothing ready (the locked path sleeps), an instance
+ * another thread may reach or one watched, a ready file of another kind,
+ * a bad count or mask (the locked path's errors).
+ */
+static long
+epoll_wait_unlocked(int epfd, uaddr_t uevents, int max, uaddr_t sigmask)
+{
+	struct epoll_event_k out[EPOLL_NOLOCK_BATCH];
+	uint64_t mask;
+	int n = 0;
+
+	if (max <= 0 || max > 65536 ||
+	    (sigmask && copyin(&mask, sigmask, sizeof(mask)) < 0))
+		return -ERETRY_LOCKED;
+	struct file *f = fd_get_unlocked(epfd, ep_mine);
+	if (!f)
+		return -ERETRY_LOCKED;
+	struct epoll *ep = f->priv;
+	spin_lock(&ep->lock);
+	ep_take_posted_held(ep);
+	if (ready_unlocked_ok(ep))
+		n = epoll_gather(ep, out, MIN(max, EPOLL_NOLOCK_BATCH), true);
+	spin_unlock(&ep->lock);
+	long r = -ERETRY_LOCKED;
+	if (n)
+		r = copyout(uevents, out, sizeof(*out) * (size_t)n) < 0 ?
+		    -EFAULT : n;
+	file_put_unlocked(f);
+	return r;
+}
+
 long
 sys_epoll_wait(int epfd, uaddr_t events, int max, int timeout)
 {
+	if (current()->unlocked_call)
+		return epoll_wait_unlocked(epfd, events, max, 0);
 	return do_epoll_wait(epfd, events, max, deadline_ms(timeout), timeout == 0);
 }
 
@@ -443,6 +634,8 @@ sys_epoll_pwait(int epfd, uaddr_t events, int max, int timeout, uaddr_t sigmask,
 {
 	uint64_t saved;
 	(void)size;
+	if (current()->unlocked_call)
+		return epoll_wait_unlocked(epfd, events, max, sigmask);
 	long e = with_sigmask(sigmask, &saved);
 	if (e < 0)
 		return e;

@@ -8,7 +8,6 @@
 
 #include <kernel/types.h>
 
-#define PATH_MAX_K 4096
 
 struct inode;
 

@@ -102,10 +102,45 @@ validate_shared(int flags)
 	return ((unsigned)flags & ~legacy) ? -EOPNOTSUPP : 0;
 }
 
+/*
+ * Whether p's address space is its running thread's alone, so that the
+ * calls below may change its regions without the big lock: p has one
+ * thread, and nothing else holds the vm (no process sharing it through
+ * CLONE_VM or vfork, no userfaultfd, no reader of /proc/PID/cmdline for
+ * the moment, no idle CPU keeping its tables: any other reference sends
+ * the call the locked way, which is always right). Neither count grows
+ * meanwhile but by this thread (clone, userfaultfd), busy here; a thread
+ * that left drops the count last, its address space work done. Readers
+ * from outside (procfs, process_vm_readv, ptrace) take the vm lock.
+ */
+static bool
+vm_alone(const struct proc *p)
+{
+	return __atomic_load_n(&p->nthreads, __ATOMIC_ACQUIRE) == 1 &&
+	       __atomic_load_n(&p->vm->refcount, __ATOMIC_ACQUIRE) == 1;
+}
+
+/* mmap's plain case without the big lock: private anonymous memory,
+ * anywhere or at a free hint, for a process alone in its address space;
+ * -ERETRY_LOCKED, having changed nothing, for the rest. */
+static long
+mmap_nolock(const struct proc *p, uint64_t addr, size_t len, int prot,
+	    int flags, int64_t off)
+{
+	int ignored = MAP_NORESERVE | MAP_STACK;	/* as the locked call */
+	if ((flags & ~ignored) != (MAP_PRIVATE | MAP_ANONYMOUS) ||
+	    (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC)) ||
+	    (off & (PAGE_SIZE - 1)) || off < 0 || !vm_alone(p))
+		return -ERETRY_LOCKED;
+	return vm_map_anon_nolock(p->vm, addr, len, (unsigned)prot);
+}
+
 long
 sys_mmap(uint64_t addr, size_t len, int prot, int flags, int fd, int64_t off)
 {
 	struct proc *p = current()->proc;
+	if (!bkl_held())
+		return mmap_nolock(p, addr, len, prot, flags, off);
 	struct inode *file = NULL;
 	struct file *opened = NULL;
 	unsigned type = flags & (MAP_SHARED | MAP_PRIVATE);
@@ -182,6 +217,9 @@ long
 sys_munmap(uint64_t addr, size_t len)
 {
 	struct vm *vm = current()->proc->vm;
+	if (!bkl_held())	/* plain anonymous memory alone */
+		return vm_alone(current()->proc) ?
+			       vm_unmap_nolock(vm, addr, len) : -ERETRY_LOCKED;
 	vaddr_t end = addr + ALIGN_UP(len, PAGE_SIZE);
 	/* What the mappings stored reaches their files before they go. */
 	if (!(addr & (PAGE_SIZE - 1)) && len && end > addr && end <= USER_TOP) {
@@ -200,10 +238,14 @@ sys_mprotect(uint64_t addr, size_t len, int prot)
 	if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC | 0x01000000 | 0x02000000))
 		return -EINVAL;
 	struct vm *vm = current()->proc->vm;
+	if (!bkl_held())	/* plain anonymous memory alone */
+		return vm_alone(current()->proc) ?
+			       vm_protect_nolock(vm, addr, len, (unsigned)prot) :
+			       -ERETRY_LOCKED;
 	vaddr_t end = addr + ALIGN_UP(len, PAGE_SIZE);
 	if (!(addr & (PAGE_SIZE - 1)) && end > addr && vm_range_sealed(vm, addr, end))
 		return -EPERM;
-	return vm_protect(current()->proc->vm, addr, len, (unsigned)prot & 7);
+	return vm_protect(vm, addr, len, (unsigned)prot & 7);
 }
 
 #define MREMAP_FIXED 2	/* as mm/vm.c's */

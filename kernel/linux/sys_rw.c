@@ -212,11 +212,12 @@ sys_readahead(int fd, int64_t offset, size_t count)
 #define MAX_FILE_BYTES 0x7fffffffffffffffll
 
 /*
- * Linux's vfs_fallocate checks, then: mode 0 grows the file to
- * offset + len (its blocks come when written, as a sparse file's), and
- * KEEP_SIZE alone has nothing to reserve; a tmpfs file's hole can be
- * punched. Every other mode (zeroing holes, collapsing, inserting, a
- * server's file's hole) is EOPNOTSUPP.
+ * Linux's vfs_fallocate checks, then, on a tmpfs file: mode 0 and
+ * KEEP_SIZE give the range its pages now (ENOSPC then, not at a later
+ * write), and a hole can be punched. A server's file (ext2, through fsd)
+ * answers EOPNOTSUPP, as Linux's ext2, which has no fallocate: glibc's
+ * posix_fallocate then writes the zeroes itself. Every other mode
+ * (zeroing holes, collapsing, inserting) is EOPNOTSUPP.
  */
 long
 sys_fallocate(int fd, int mode, int64_t offset, int64_t len)
@@ -245,12 +246,10 @@ sys_fallocate(int fd, int mode, int64_t offset, int64_t len)
 		return -EFBIG;
 	if (mode == (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE))
 		return tmpfs_punch_hole(ino, (uint64_t)offset, (uint64_t)len);
-	if (mode & ~FALLOC_FL_KEEP_SIZE || !ino->iops->truncate)
+	if (mode & ~FALLOC_FL_KEEP_SIZE)
 		return -EOPNOTSUPP;
-	uint64_t end = (uint64_t)(offset + len);
-	if (mode || end <= ino->size)
-		return 0;
-	return ino->iops->truncate(ino, end);
+	return tmpfs_fill_holes(ino, (uint64_t)offset, (uint64_t)len,
+				mode & FALLOC_FL_KEEP_SIZE);
 }
 
 #define SYNC_FILE_RANGE_WAIT_BEFORE 1

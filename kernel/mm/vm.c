@@ -83,8 +83,8 @@ vm_unmap_pages(struct vm *vm, vaddr_t start, vaddr_t end)
 		mmu_flush_all(vm->root);
 }
 
-static void
-region_free(struct region *r)
+void
+vm_region_free(struct region *r)
 {
 	vm_file_unlink(r);
 	if (r->file)
@@ -105,7 +105,7 @@ vm_put(struct vm *vm)
 	}
 	spin_unlock(&vm->lock);
 	list_for_each_safe(it, nx, &vm->regions)
-		region_free(list_entry(it, struct region, link));
+		vm_region_free(list_entry(it, struct region, link));
 	if (this_cpu()->active_root == vm->root)
 		mmu_activate(mmu_kernel_root());	/* never run on freed tables */
 	mmu_root_free(vm->root);
@@ -136,9 +136,8 @@ vm_find(struct vm *vm, vaddr_t va)
 	return NULL;
 }
 
-/* Links n into vm's regions. vm lock held. */
-static void
-region_insert(struct vm *vm, struct region *n)
+void
+vm_region_insert(struct vm *vm, struct region *n)
 {
 	VM_ASSERT_LOCKED(vm);
 	vm_file_link(vm, n);
@@ -152,7 +151,7 @@ region_insert(struct vm *vm, struct region *n)
 }
 
 /* Splits r at va (inside it); the upper part becomes a new region. vm
- * lock held (and the big lock: kmalloc). */
+ * lock held. */
 static int
 region_split(struct vm *vm, struct region *r, vaddr_t va)
 {
@@ -192,6 +191,31 @@ isolate(struct vm *vm, vaddr_t start, vaddr_t end)
 }
 
 int
+vm_unmap_range(struct vm *vm, vaddr_t addr, vaddr_t end, struct list *gone)
+{
+	if (isolate(vm, addr, end) < 0)
+		return -ENOMEM;
+	list_for_each_safe(it, nx, &vm->regions) {
+		struct region *r = list_entry(it, struct region, link);
+		if (r->start >= addr && r->end <= end) {
+			vm_unmap_pages(vm, r->start, r->end);
+			vm_grow(vm, -(int64_t)(r->end - r->start));
+			list_remove(&r->link);
+			vm->regions_gone++;
+			list_push_back(gone, &r->link);
+		}
+	}
+	return 0;
+}
+
+void
+vm_regions_free(struct list *gone)
+{
+	list_for_each_safe(it, nx, gone)
+		vm_region_free(list_entry(it, struct region, link));
+}
+
+int
 vm_unmap(struct vm *vm, vaddr_t addr, size_t len)
 {
 	if ((addr & (PAGE_SIZE - 1)) || len == 0 || addr >= USER_TOP)
@@ -202,29 +226,15 @@ vm_unmap(struct vm *vm, vaddr_t addr, size_t len)
 	struct list gone;
 	list_init(&gone);
 	spin_lock(&vm->lock);
-	if (isolate(vm, addr, end) < 0) {
-		spin_unlock(&vm->lock);
-		return -ENOMEM;
-	}
-	list_for_each_safe(it, nx, &vm->regions) {
-		struct region *r = list_entry(it, struct region, link);
-		if (r->start >= addr && r->end <= end) {
-			vm_unmap_pages(vm, r->start, r->end);
-			vm_grow(vm, -(int64_t)(r->end - r->start));
-			list_remove(&r->link);
-			vm->regions_gone++;
-			list_push_back(&gone, &r->link);
-		}
-	}
+	int e = vm_unmap_range(vm, addr, end, &gone);
 	spin_unlock(&vm->lock);
 	/* Their files and names let go without the spinlock. */
-	list_for_each_safe(it, nx, &gone)
-		region_free(list_entry(it, struct region, link));
-	return 0;
+	vm_regions_free(&gone);
+	return e;
 }
 
-static bool
-range_free(struct vm *vm, vaddr_t start, vaddr_t end)
+bool
+vm_range_free(struct vm *vm, vaddr_t start, vaddr_t end)
 {
 	list_for_each(it, &vm->regions) {
 		struct region *r = list_entry(it, struct region, link);
@@ -234,9 +244,8 @@ range_free(struct vm *vm, vaddr_t start, vaddr_t end)
 	return true;
 }
 
-/* Highest free gap of len bytes below VM_MMAP_BASE, or 0. */
-static vaddr_t
-find_free(struct vm *vm, size_t len)
+vaddr_t
+vm_find_free(struct vm *vm, size_t len)
 {
 	vaddr_t top = VM_MMAP_BASE;
 	struct list *it = vm->regions.prev;
@@ -261,7 +270,7 @@ vm_map(struct vm *vm, vaddr_t addr, size_t len, unsigned prot, unsigned flags,
 	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
 		if (addr + size > USER_TOP || addr + size < addr || addr < PAGE_SIZE)
 			return -EINVAL;
-		if (!range_free(vm, addr, addr + size)) {
+		if (!vm_range_free(vm, addr, addr + size)) {
 			if (flags & MAP_FIXED_NOREPLACE)
 				return -EEXIST;
 			int e = vm_unmap(vm, addr, size);
@@ -269,8 +278,8 @@ vm_map(struct vm *vm, vaddr_t addr, size_t len, unsigned prot, unsigned flags,
 				return e;
 		}
 	} else if (!addr || addr + size > USER_TOP || addr + size < addr ||
-		   !range_free(vm, addr, addr + size)) {
-		addr = find_free(vm, size);
+		   !vm_range_free(vm, addr, addr + size)) {
+		addr = vm_find_free(vm, size);
 		if (!addr)
 			return -ENOMEM;
 	}
@@ -288,7 +297,7 @@ vm_map(struct vm *vm, vaddr_t addr, size_t len, unsigned prot, unsigned flags,
 	if (file)
 		inode_get(file);
 	spin_lock(&vm->lock);
-	region_insert(vm, r);
+	vm_region_insert(vm, r);
 	spin_unlock(&vm->lock);
 	vm_grow(vm, (int64_t)size);
 	return (long)addr;
@@ -308,9 +317,6 @@ vm_map_io(struct vm *vm, paddr_t base, size_t len, unsigned prot)
 	r->tag = "[io]";
 	return addr;
 }
-
-static int protect_locked(struct vm *vm, vaddr_t addr, vaddr_t end,
-			  unsigned prot);
 
 int
 vm_protect(struct vm *vm, vaddr_t addr, size_t len, unsigned prot)
@@ -332,14 +338,13 @@ vm_protect(struct vm *vm, vaddr_t addr, size_t len, unsigned prot)
 		va = r->end;
 	}
 	spin_lock(&vm->lock);
-	int e = protect_locked(vm, addr, end, prot);
+	int e = vm_protect_locked(vm, addr, end, prot);
 	spin_unlock(&vm->lock);
 	return e;
 }
 
-/* vm_protect's change, its checks passed. vm lock held. */
-static int
-protect_locked(struct vm *vm, vaddr_t addr, vaddr_t end, unsigned prot)
+int
+vm_protect_locked(struct vm *vm, vaddr_t addr, vaddr_t end, unsigned prot)
 {
 	if (isolate(vm, addr, end) < 0)
 		return -ENOMEM;
@@ -508,7 +513,7 @@ vm_brk(struct vm *vm, vaddr_t want)
 		return vm->brk;
 	vaddr_t new_end = ALIGN_UP(want, PAGE_SIZE);
 	if (new_end > old_end) {
-		if (!range_free(vm, old_end, new_end))
+		if (!vm_range_free(vm, old_end, new_end))
 			return vm->brk;
 		struct region *r = old_end > vm->brk_start ? vm_find(vm, old_end - 1) : NULL;
 		if (r && r->end == old_end && r->tag && !r->file) {
@@ -606,7 +611,7 @@ vm_remap(struct vm *vm, vaddr_t old, size_t old_len, size_t new_len,
 		return (long)old;
 	}
 	if (!move && old + old_len == r->end &&
-	    range_free(vm, r->end, old + new_len) && old + new_len <= USER_TOP) {
+	    vm_range_free(vm, r->end, old + new_len) && old + new_len <= USER_TOP) {
 		vm_grow(vm, (int64_t)(old + new_len - r->end));
 		spin_lock(&vm->lock);
 		r->end = old + new_len;
@@ -649,7 +654,7 @@ vm_remap(struct vm *vm, vaddr_t old, size_t old_len, size_t new_len,
 	if (e < 0)
 		return e;
 	if (!(flags & MREMAP_DONTUNMAP))
-		region_free(r);
+		vm_region_free(r);
 	return dst;
 }
 

@@ -66,4 +66,26 @@ vm_page_added(struct vm *vm)
 	vm->pages_peak = MAX(vm->pages_peak, vm->pages);
 }
 
+/*
+ * What vm.c lends vm_nolock.c, each with the vm lock held unless said:
+ * vm_region_insert links a region into the sorted list;
+ * vm_region_free lets go of a region already off it (its file and name:
+ * the big lock, unless it has neither; vm lock not held);
+ * vm_unmap_range takes the regions of [addr, end) off the list onto gone,
+ * split at the edges and their pages unmapped: 0 or -ENOMEM;
+ * vm_regions_free frees the regions on gone (vm lock not held);
+ * vm_range_free says no region overlaps [start, end);
+ * vm_find_free finds the highest free gap of len bytes below
+ * VM_MMAP_BASE, or 0;
+ * vm_protect_locked gives [addr, end), every page mapped, protection prot
+ * (splitting at the edges): 0 or -ENOMEM.
+ */
+void vm_region_insert(struct vm *vm, struct region *r);
+void vm_region_free(struct region *r);
+int vm_unmap_range(struct vm *vm, vaddr_t addr, vaddr_t end, struct list *gone);
+void vm_regions_free(struct list *gone);
+bool vm_range_free(struct vm *vm, vaddr_t start, vaddr_t end);
+vaddr_t vm_find_free(struct vm *vm, size_t len);
+int vm_protect_locked(struct vm *vm, vaddr_t addr, vaddr_t end, unsigned prot);
+
 #endif

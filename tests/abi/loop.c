@@ -8,7 +8,8 @@
  * LOOP_GET_STATUS), LOOP_CONFIGURE with an offset, a size limit and
  * READ_ONLY, LOOP_CLR_FD (then ENXIO), AUTOCLEAR at the last close, the
  * errors (EBUSY, EBADF, EINVAL, ENXIO), LOOP_CTL_REMOVE of a bound device,
- * and no access for a user who is not root.
+ * and no access for a user who is not root. /sys/block/loopN's size and
+ * ro follow each step (LTP's ioctl_loop tests read them).
  */
 #include "abi.h"
 
@@ -99,6 +100,15 @@ read_text(int fd, off_t at)
 	return n < 0 ? errno_name(errno) : text;
 }
 
+/* /sys/block/loopN/name's text, or the errno name. */
+static const char *
+sys_attr(int n, const char *name)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/sys/block/loop%d/%s", n, name);
+	return abi_content(path);
+}
+
 static void
 test_bind_and_io(void)
 {
@@ -115,6 +125,7 @@ test_bind_and_io(void)
 	uint64_t size = 1;
 	CHECK_EQ("BLKGETSIZE64 unbound", ioctl(lo, BLKGETSIZE64, &size), 0);
 	CHECK_EQ("is 0", size, 0);
+	CHECK_STR("sysfs size unbound", sys_attr(n, "size"), "0\n");
 	struct loop_info64 info;
 	CHECK_ERR("LOOP_GET_STATUS64 unbound", ioctl(lo, LOOP_GET_STATUS64,
 	    &info), ENXIO);
@@ -132,6 +143,8 @@ test_bind_and_io(void)
 	close(file);	/* the device holds the file */
 	CHECK_EQ("BLKGETSIZE64", ioctl(lo, BLKGETSIZE64, &size), 0);
 	CHECK_EQ("is the file's size", size, MIB);
+	CHECK_STR("sysfs size", sys_attr(n, "size"), "2048\n");
+	CHECK_STR("sysfs ro", sys_attr(n, "ro"), "0\n");
 	unsigned long sectors = 0;
 	CHECK_EQ("BLKGETSIZE", ioctl(lo, BLKGETSIZE, &sectors), 0);
 	CHECK_EQ("in sectors", sectors, MIB / 512);
@@ -188,6 +201,7 @@ test_bind_and_io(void)
 	    LOOP_SET_STATUS64, &info), 0);
 	CHECK_EQ("BLKGETSIZE64 after it", ioctl(lo, BLKGETSIZE64, &size), 0);
 	CHECK_EQ("the rest of the file", size, MIB - 1024);
+	CHECK_STR("sysfs size after it", sys_attr(n, "size"), "2046\n");
 	CHECK_STR("sector 0 is the file's 2", read_text(lo, 0), "sector 2");
 	struct loop_info old;
 	CHECK_EQ("LOOP_GET_STATUS", ioctl(lo, LOOP_GET_STATUS, &old), 0);
@@ -207,7 +221,7 @@ static void
 test_configure(void)
 {
 	char dev[32];
-	free_loop(dev, sizeof(dev));
+	int n = free_loop(dev, sizeof(dev));
 	int lo = open(dev, O_RDWR);
 	int file = open(backing, O_RDWR);
 	struct loop_config c;
@@ -230,6 +244,8 @@ test_configure(void)
 	CHECK_EQ("lo_flags", info.lo_flags & (LO_FLAGS_READ_ONLY |
 	    LO_FLAGS_AUTOCLEAR), LO_FLAGS_READ_ONLY | LO_FLAGS_AUTOCLEAR);
 	CHECK_EQ("lo_sizelimit", info.lo_sizelimit, 64 * 1024);
+	CHECK_STR("sysfs ro", sys_attr(n, "ro"), "1\n");
+	CHECK_STR("sysfs size", sys_attr(n, "size"), "128\n");
 	close(lo);	/* AUTOCLEAR: the file goes with the last close */
 	int r = -1;
 	for (int i = 0; i < 100 && r != ENXIO; i++) {

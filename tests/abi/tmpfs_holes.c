@@ -3,11 +3,17 @@
  * pages and zeroes the parts at its edges, seen through read and through
  * shared and private mappings; lseek's SEEK_DATA and SEEK_HOLE find the
  * pages a file holds; a page written past 4 GiB leaves the rest holes;
- * a write-sealed memfd refuses the punch.
+ * a write-sealed memfd refuses the punch. fallocate's modes 0 and
+ * KEEP_SIZE give a range its pages at once, on a tmpfs of 64 pages: its
+ * blocks counted, ENOSPC at fallocate with nothing taken when they do not
+ * fit, and a write into the range still succeeding once the file system
+ * is full; a grow-sealed memfd refuses to grow that way.
  */
 #include "abi.h"
 
 #include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 
 #define PAGE 4096
@@ -170,6 +176,76 @@ test_sealed(void)
 	close(fd);
 }
 
+static long
+blocks_of(int fd)
+{
+	struct stat st;
+	return fstat(fd, &st) < 0 ? -1 : (long)st.st_blocks;
+}
+
+static off_t
+size_of(int fd)
+{
+	struct stat st;
+	return fstat(fd, &st) < 0 ? -1 : st.st_size;
+}
+
+static void
+test_fill(void)
+{
+	char dir[] = "/tmp/abi-fill.XXXXXX";
+	CHECK("a mount point", mkdtemp(dir) != NULL);
+	CHECK_EQ("mount a tmpfs of 64 pages", mount("tmpfs", dir, "tmpfs", 0,
+	    "size=256k"), 0);
+	char name[256];
+	snprintf(name, sizeof(name), "%s/a", dir);
+	int fd = open(name, O_RDWR | O_CREAT, 0644);
+	CHECK_EQ("fallocate 32 pages", fallocate(fd, 0, 0, 32 * PAGE), 0);
+	CHECK_EQ("its size", size_of(fd), 32 * PAGE);
+	CHECK_EQ("its blocks", blocks_of(fd), 32 * PAGE / 512);
+	CHECK_EQ("KEEP_SIZE 16 past the end", fallocate(fd,
+	    FALLOC_FL_KEEP_SIZE, 32 * PAGE, 16 * PAGE), 0);
+	CHECK_EQ("the size kept", size_of(fd), 32 * PAGE);
+	CHECK_EQ("the blocks counted", blocks_of(fd), 48 * PAGE / 512);
+	CHECK_EQ("what is held again", fallocate(fd, 0, 0, 48 * PAGE), 0);
+	CHECK_EQ("no block more", blocks_of(fd), 48 * PAGE / 512);
+	CHECK_ERR("more than the file system holds", fallocate(fd, 0, 0,
+	    256 * PAGE), ENOSPC);
+	CHECK_EQ("nothing taken", blocks_of(fd), 48 * PAGE / 512);
+	CHECK_EQ("nor the size grown", size_of(fd), 48 * PAGE);
+
+	snprintf(name, sizeof(name), "%s/b", dir);
+	int other = open(name, O_RDWR | O_CREAT, 0644);
+	char page[PAGE];
+	memset(page, 'x', sizeof(page));
+	int written = 0;
+	while (written < 64 && pwrite(other, page, PAGE,
+	    (off_t)written * PAGE) == PAGE)
+		written++;
+	CHECK_EQ("another file fills the rest", written, 16);
+	CHECK_ERR("then the file system is full", pwrite(other, page, PAGE,
+	    (off_t)written * PAGE), ENOSPC);
+	int ok = 1;
+	for (int i = 0; i < 48; i++)
+		ok &= pwrite(fd, page, PAGE, (off_t)i * PAGE) == PAGE;
+	CHECK("the allocated range takes its writes", ok);
+	CHECK_EQ("the data is there", byte_at(fd, 47 * PAGE), 'x');
+	close(other);
+	close(fd);
+	CHECK_EQ("unmount", umount(dir), 0);
+	rmdir(dir);
+
+	fd = memfd(MFD_ALLOW_SEALING);
+	fill(fd, 2);
+	fcntl(fd, F_ADD_SEALS, F_SEAL_GROW);
+	CHECK_ERR("grow-sealed: fallocate past the end", fallocate(fd, 0, 0,
+	    3 * PAGE), EPERM);
+	CHECK_ERR("nor with KEEP_SIZE", fallocate(fd, FALLOC_FL_KEEP_SIZE, 0,
+	    3 * PAGE), EPERM);
+	CHECK_EQ("within it", fallocate(fd, 0, 0, 2 * PAGE), 0);
+	close(fd);
+}
+
 int
 main(void)
 {
@@ -179,5 +255,6 @@ main(void)
 	test_sparse();
 	test_private_fault();
 	test_sealed();
+	test_fill();
 	return abi_done("tmpfs_holes");
 }

@@ -31,7 +31,11 @@ DMESG = "@@ltp-dmesg "
 # then the kernel's ENOSYS lines from its run and the exit status. What a
 # killed test left mounted or bound to a loop device goes before the next.
 # The host times each test between its markers: a test may set the guest's
-# clock.
+# clock. The command is run by timeout itself, split into words (runtest's
+# lines hold no shell syntax), not through `sh -c`: BusyBox ash ignores
+# SIGQUIT and execs a -c command's last program without restoring it, so
+# every test ran with SIGQUIT ignored (kill11 then waited for ever for a
+# child it had sent SIGQUIT).
 RUNNER = r"""
 export LTPROOT=/opt/ltp PATH=/opt/ltp/testcases/bin:$PATH
 export LTP_TIMEOUT_MUL=%(timeout_mul)s LTP_RUNTIME_MUL=%(runtime_mul)s
@@ -40,7 +44,7 @@ dmesg -c >/dev/null
 while read -r name cmd; do
 	dir=$(mktemp -d /tmp/ltp.XXXXXX)
 	echo "@@ltp-begin $name"
-	(cd "$dir" && TMPDIR="$dir" exec timeout -s KILL %(limit)d sh -c "$cmd") \
+	(cd "$dir" && TMPDIR="$dir" exec timeout -s KILL %(limit)d $cmd) \
 		</dev/null 2>&1
 	rc=$?
 	# What a killed test left: its mounts, then its loop devices.

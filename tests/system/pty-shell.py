@@ -12,11 +12,16 @@
 #        resize-window, Ctrl-C of a sleep; then kill-server.
 # Expects: every ptyshell check ok for both libraries ("all passed", exit
 #        0); the pane shows 42, "30 100" and /dev/pts/0, st=130; tmux's
-#        commands exit 0.
+#        commands exit 0. Then (where the host has it) util-linux
+#        script(1), which runs its command on a pty it opens and relays
+#        through signalfd and poll, with its typescript file.
+# Expects: for script, /dev/pts/0 and "24 80" from the command, its status
+#        0, and the typescript holding the command's output between its
+#        "Script started" and "Script done" lines.
 import os, shutil, sys, tempfile
 sys.dont_write_bytecode = True	# no __pycache__ in the tree
 sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
-from lib import boot, expect_lines, expect_status, passed
+from lib import boot, expect_lines, expect_status, fail, passed
 
 TMUX = "/usr/bin/tmux"
 # What tmux needs besides its libraries: the terminal description of
@@ -69,6 +74,28 @@ def check_tmux():
 			      "tmux: server killed"])
 
 
+SCRIPT = "/usr/bin/script"
+
+
+def check_script():
+	if not os.path.exists(SCRIPT):
+		print("no %s on this host: script part skipped" % SCRIPT)
+		return
+	result = boot("script -q -c 'tty; stty size; echo in=ok' /tmp/ts; "
+		      "echo st=$?; echo typescript:; cat /tmp/ts",
+		      extra=["--pack", SCRIPT])
+	expect_status(result, 0)
+	expect_lines(result, ["/dev/pts/0", "24 80", "in=ok", "st=0",
+			      "typescript:"])
+	typescript = result.lines[result.lines.index("typescript:") + 1:]
+	starts = [l.split(" on ")[0] for l in typescript]
+	if ("Script started" not in starts or "Script done" not in starts or
+	    "in=ok" not in typescript[starts.index("Script started"):
+				      starts.index("Script done")]):
+		fail("script's typescript is not whole: %r" % typescript)
+
+
 check_ptyshell()
 check_tmux()
+check_script()
 passed()

@@ -13,6 +13,7 @@
 
 #include <kernel/types.h>
 #include <kernel/list.h>
+#include <kernel/kmalloc.h>
 #include <arch/percpu.h>
 
 #define CPU_MAX 16
@@ -84,6 +85,7 @@ struct cpu {
 	struct thread *switched_from;	/* the switch away from it ends in
 					   switch_done (its on_cpu cleared) */
 	uint64_t switches;		/* context switches here (/proc/stat) */
+	struct heap_cpu heap;		/* kernel/mm/kmalloc.c's, this CPU's */
 } __attribute__((aligned(CACHE_LINE)));	/* no line shared with the next
 					   CPU's: each writes its own at
 					   every system call and switch */

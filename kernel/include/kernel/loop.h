@@ -15,8 +15,16 @@ struct inode;
 #define LOOP_MAX 8
 
 extern const struct file_ops loop_fops, loop_control_fops;
-/* /sys/block/loopN/stat: a regular file whose rdev is N (sysfs.c). */
-extern const struct file_ops loop_stat_fops;
+/*
+ * /sys/block/loopN's live files (sysfs.c): regular files whose rdev is
+ * N | attr << 8, attr one of these. Read-only.
+ */
+enum loop_attr {
+	LOOP_ATTR_STAT,		/* stat: Linux's 17 I/O counts */
+	LOOP_ATTR_SIZE,		/* size: 512-byte sectors, 0 unbound */
+	LOOP_ATTR_RO,		/* ro: 1 read-only, else 0 */
+};
+extern const struct file_ops loop_attr_fops;
 
 /*
  * For mount(2): whether ino is a loop device bound to a file (0), or why

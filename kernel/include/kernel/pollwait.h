@@ -3,19 +3,27 @@
  * heads with callbacks: every pollable object has a pollhead, and whoever
  * waits for its readiness (a poll or select caller, an epoll item, an
  * IOCB_CMD_POLL) hangs a poll_entry on it. A readiness change wakes only
- * that object's entries. Everything here is the big lock's; nothing sleeps.
+ * that object's entries. Everything here is the big lock's, but for a
+ * wake without it (pollhead_wake_unlocked) under the head's lock; nothing
+ * sleeps.
  */
 #ifndef KERNEL_POLLWAIT_H
 #define KERNEL_POLLWAIT_H
 
 #include <kernel/list.h>
 #include <kernel/sched.h>
+#include <kernel/spinlock.h>
 
 struct file;
 
-/* The entries waiting on one object; big lock. */
+/*
+ * The entries waiting on one object. [b H]: changed with the big lock and
+ * `lock` held, walked under either (a locked wake under the big lock, an
+ * unlocked one under `lock`).
+ */
 struct pollhead {
-	struct list entries;
+	struct list entries;		/* [b H] */
+	struct spinlock lock;
 };
 
 struct poll_entry;
@@ -27,11 +35,19 @@ struct poll_entry;
  */
 typedef bool (*poll_wake_fn)(struct poll_entry *e, unsigned key);
 
-/* One waiter on one pollhead; big lock. */
+/* One waiter on one pollhead; big lock, and the head's lock where [b H]. */
 struct poll_entry {
-	struct list link;		/* head->entries, while head is set */
-	struct pollhead *head;		/* NULL: on no head */
+	struct list link;		/* [b H] head->entries, while head
+					   is set */
+	struct pollhead *head;		/* [b H] NULL: on no head */
 	poll_wake_fn wake;
+	/*
+	 * The wake without the big lock, or NULL where the waiter has none
+	 * (poll, select, aio): run with the head's lock held, it returns
+	 * false when a locked wake must follow (epoll.c: an instance that is
+	 * itself watched).
+	 */
+	poll_wake_fn wake_unlocked;
 	bool exclusive;			/* EPOLLEXCLUSIVE: see pollhead_wake */
 };
 
@@ -42,13 +58,25 @@ void pollhead_init(struct pollhead *ph);
  * first whose wake woke someone, as Linux's wake_up with one exclusive.
  */
 void pollhead_wake(struct pollhead *ph, unsigned key);
+/*
+ * pollhead_wake without the big lock, for a waker that holds no lock but
+ * what keeps ph alive: when every entry has a wake_unlocked and none is
+ * exclusive, runs them under ph's lock and returns true unless one asked
+ * for a locked wake as well; else wakes nothing and returns false. On
+ * false the caller wakes ph with the big lock (file_notify), after this.
+ * Takes ph's lock, then the waiters' (epoll's) and the scheduler lock.
+ */
+bool pollhead_wake_unlocked(struct pollhead *ph, unsigned key);
 /* The head goes away: its entries are taken off (none should be left). */
 void pollhead_free(struct pollhead *ph);
 
-/* Hangs e on ph with its wake function; e must be on no head. */
+/* Hangs e on ph with its wake function; e must be on no head. Its
+ * wake_unlocked is NULL: poll_entry_set_unlocked sets it. Big lock held. */
 void poll_entry_add(struct pollhead *ph, struct poll_entry *e, poll_wake_fn wake,
 		    bool exclusive);
-/* Takes e off its head, if on one. */
+/* Gives e, on a head, a wake without the big lock. Big lock held. */
+void poll_entry_set_unlocked(struct poll_entry *e, poll_wake_fn wake);
+/* Takes e off its head, if on one. Big lock held. */
 void poll_entry_remove(struct poll_entry *e);
 
 /*

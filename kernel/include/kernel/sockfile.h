@@ -38,9 +38,10 @@ struct sockfile {
 	struct kobj *chan;		/* the server's channel (client end) */
 	uint64_t id;			/* the server's name for it */
 	int domain, type;
-	unsigned events;		/* [b T] readiness the server last
-					   reported; read unlocked by a
-					   nolock read */
+	unsigned events;		/* [T] readiness the server last
+					   reported: written under tx_lock
+					   (a reply's, or a post without
+					   the big lock), read relaxed */
 	bool dead;			/* the server is gone; read unlocked
 					   (relaxed) by nolock calls */
 	/*
@@ -108,6 +109,9 @@ bool sockfile_write_mine(const struct file *f);
  * does not sleep but in a fault of its copy.
  */
 long sockfile_write_unlocked(struct file *f, uaddr_t buf, size_t count);
+/* Whether f is a server-backed socket: its poll hook reads only words
+ * of its own, relaxed, and may run without the big lock (epoll.c). */
+bool sockfile_is_sock(const struct file *f);
 /* Whether f is a server-backed stream socket (the entry's hints). */
 bool sockfile_is_stream(const struct file *f);
 /*
@@ -121,6 +125,14 @@ bool sockfile_is_stream(const struct file *f);
  */
 long sockfile_read_unlocked(struct file *f, uaddr_t buf, size_t count,
 			    bool nonblock);
+
+/*
+ * Sleeps on s->wq until the socket is dead or its readiness has one of
+ * want, POLLERR or POLLHUP (tested under the scheduler lock: a post
+ * without the big lock sets the readiness, then wakes s->wq). 0 or
+ * -EINTR, and 0 for a wake that changed nothing. May sleep.
+ */
+int sockfile_wait(struct sockfile *s, unsigned want);
 
 /* The client end registered for route (PT_ROUTE_*), or NULL. */
 struct kobj *sockfile_route(unsigned route);

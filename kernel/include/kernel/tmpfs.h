@@ -92,6 +92,18 @@ uint64_t tmpfs_pages_in(struct inode *ino, uint64_t first, uint64_t last);
  * -EINVAL for any other inode.
  */
 int tmpfs_punch_hole(struct inode *ino, uint64_t off, uint64_t len);
+/*
+ * fallocate's modes 0 and KEEP_SIZE on a tmpfs regular file, as Linux's
+ * shmem: every page of [off, off + len) the file lacks is given a zeroed
+ * page now, so that no later write there fails for want of space; then,
+ * unless keep_size, the file grows to off + len. 0; -ENOSPC, nothing
+ * filled, when the file system has not that many pages left for the
+ * caller (or memory runs short midway: what was filled stays, zeroes);
+ * -EPERM if sealed against growing; -EFBIG; -EOPNOTSUPP for any other
+ * inode. Big lock held.
+ */
+int tmpfs_fill_holes(struct inode *ino, uint64_t off, uint64_t len,
+		     bool keep_size);
 int64_t tmpfs_seek_data(struct inode *ino, uint64_t off, bool hole);
 
 #define F_ADD_SEALS 1033

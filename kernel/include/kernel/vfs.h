@@ -559,6 +559,9 @@ struct file *vfs_open_resolve(struct proc *p, int dirfd, const char *path,
  * open's checks (ELOOP for a symlink, permissions, O_TRUNC). */
 struct file *vfs_open_existing(struct proc *p, struct inode *ino,
 			       unsigned flags);
+/* The longest path the kernel makes or takes in (Linux's PATH_MAX). */
+#define PATH_MAX_K 4096
+
 /* Absolute path of a directory inode into buf; returns length or error. */
 long vfs_path_of(struct proc *p, struct inode *dir, char *buf, size_t size);
 /* True if dir is p's root or below it (false for a cwd left outside a chroot). */

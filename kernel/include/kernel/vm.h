@@ -5,15 +5,19 @@
  *
  * Locking (docs/kernel.md, "Memory"): the fields tagged [V] are guarded by
  * the vm lock (vm.lock, an object lock) and the big lock together. Whoever
- * changes one holds both, except the nolock fault (vm_fault_nolock), which
- * holds only the vm lock and changes only page-table entries of private
- * anonymous regions and the resident counts. So the big lock alone reads
- * the region list and a region's fields, while a page-table entry read
- * with the big lock alone is a hint: whoever changes one, or uses the page
- * it names (copies it, takes a reference), holds the vm lock. An entry that
- * loses access is flushed from every TLB before the vm lock is dropped, its
- * page put after the flush; page tables go only with the last vm_put. The
- * rest is the big lock's.
+ * changes one holds both, except two that hold only the vm lock: the
+ * nolock fault (vm_fault_nolock), which changes only page-table entries of
+ * private anonymous regions and the resident counts, and the nolock mmap,
+ * munmap and mprotect (vm_nolock.c) of a process alone in its address
+ * space, which change plain private anonymous regions. So the vm's own
+ * threads read the region list and a region's fields with the big lock
+ * alone (when there are several, every change holds it), and anyone else
+ * (procfs, process_vm_readv, ptrace) takes the vm lock to read them. A
+ * page-table entry read with the big lock alone is a hint: whoever changes
+ * one, or uses the page it names (copies it, takes a reference), holds the
+ * vm lock. An entry that loses access is flushed from every TLB before the
+ * vm lock is dropped, its page put after the flush; page tables go only
+ * with the last vm_put. The rest is the big lock's.
  */
 #ifndef KERNEL_VM_H
 #define KERNEL_VM_H
@@ -161,6 +165,20 @@ int vm_fault(struct vm *vm, vaddr_t va, bool write, bool exec);
  * with the big lock. Takes the vm lock; does not sleep.
  */
 int vm_fault_nolock(struct vm *vm, vaddr_t va, bool write, bool exec);
+/*
+ * mmap, munmap and mprotect without the big lock (kernel/mm/vm_nolock.c):
+ * anonymous private memory with no name, tag or flag of its own (a map
+ * anywhere, or at a free hint; an unmap or a protection change over such
+ * regions only). The result of vm_map, vm_unmap or vm_protect, or
+ * -ERETRY_LOCKED having changed nothing for everything else. Only for
+ * an address space no other thread uses (the caller checks: sys_mm.c's
+ * vm_alone), as its own threads read the regions with the big lock
+ * alone. Take the vm lock; do not sleep.
+ */
+long vm_map_anon_nolock(struct vm *vm, vaddr_t addr, size_t len,
+			unsigned prot);
+int vm_unmap_nolock(struct vm *vm, vaddr_t addr, size_t len);
+int vm_protect_nolock(struct vm *vm, vaddr_t addr, size_t len, unsigned prot);
 /* Asserts (assert-enabled build) that whoever changes vm's [V] fields
  * holds its lock, and the big lock too unless the nolock fault runs. */
 #define VM_ASSERT_LOCKED(vm) KASSERT(spin_held(&(vm)->lock))
@@ -261,7 +279,8 @@ void vm_name_region(struct vm *vm, vaddr_t addr, struct vm_name *name);
  * What regions hold (kernel/mm/vm_stat.c), in bytes; pss and the pss_*
  * counts are bytes << VM_PSS_SHIFT (a page shared by three mappings adds a
  * third of a page). vm_region_usage adds r's pages to u, vm_usage every
- * region's. Big lock held; neither sleeps.
+ * region's. Big lock held, and the vm lock unless the vm is the caller's
+ * own (its owner maps without the big lock); neither sleeps.
  */
 #define VM_PSS_SHIFT 12
 struct vm_usage {

@@ -36,6 +36,17 @@
    MEM_SIZE arena would either waste RAM or fail under a burst. */
 #define MEM_LIBC_MALLOC			1
 #define MEM_ALIGNMENT			8
+#ifndef PETREL_LWIP_HOST
+/* netd keeps freed blocks for reuse (mem_cache.c): no munmap and mmap
+   of musl's groups under steady traffic. */
+#include <stddef.h>
+void *netd_mem_malloc(size_t size);
+void netd_mem_free(void *mem);
+void *netd_mem_calloc(size_t count, size_t size);
+#define mem_clib_malloc netd_mem_malloc
+#define mem_clib_free netd_mem_free
+#define mem_clib_calloc netd_mem_calloc
+#endif
 /* Any of netd's NSOCK_MAX (12288) sockets may be a TCP connection (a
    server holding 10,000 idle keep-alive clients: bench/connbench.py); the
    pool costs 320 bytes a PCB (4 MiB), touched at start by memp_init.

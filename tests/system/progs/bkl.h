@@ -33,4 +33,16 @@ bkl_acquired(void)
 	return total;
 }
 
+/* bkl_acquired, or exits (status 1) saying so under program's name. */
+static inline unsigned long long
+bkl_acquired_or_exit(const char *program)
+{
+	long n = bkl_acquired();
+	if (n < 0) {
+		printf("%s: no /proc/petrel/bkl\n", program);
+		_exit(1);
+	}
+	return (unsigned long long)n;
+}
+
 #endif
