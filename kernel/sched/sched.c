@@ -97,17 +97,11 @@ reap_dead_threads(void)
 	}
 }
 
-/* Hashes wq's address to a lock of the table: a queue on a thread's
- * stack lies at the same offset in every stack, so the bits above the
- * stack's size count as much as those below. */
 void
 waitq_init(struct waitq *wq)
 {
-	uint64_t h = ((uint64_t)(uintptr_t)wq >> 4) * 0x9e3779b97f4a7c15ull;
-	list_init(&wq->sleepers);
-	wq->lock = &waitq_locks[h >> 58].lock;	/* the top 6 bits */
+	waitq_init_inline(wq);
 }
-_Static_assert(WAITQ_LOCKS == 64, "waitq_init takes 6 bits of the hash");
 
 
 /* How soon a CPU that queued a woken thread for itself is interrupted,
@@ -184,7 +178,7 @@ preempt_soon(struct cpu *c, uint64_t now)
 static void
 runq_wake(struct thread *t, bool by_call)
 {
-	struct cpu *c = this_cpu();
+	struct cpu *me = this_cpu(), *c = me;
 	uint64_t now = arch_now_ns();
 	bool ahead = false, preempt = true;
 
@@ -194,13 +188,13 @@ runq_wake(struct thread *t, bool by_call)
 		c->sched_stat.wakes_here++;
 	} else {
 		c = runq_spread(t);
-		if (c == this_cpu())
+		if (c == me)
 			c->sched_stat.wakes_here++;
 		else
-			this_cpu()->sched_stat.wakes_other++;
+			me->sched_stat.wakes_other++;
 		ahead = preempt = t->slice_left > 0;
 	}
-	spin_lock(runq_lock(c));
+	spin_lock_on(runq_lock(c), me);
 	runq_insert(c, t, ahead);
 	if (preempt)
 		preempt_soon(c, now);
@@ -524,9 +518,9 @@ switch_out(struct cpu *c, struct thread *prev, uint64_t now)
  * both dropped before the switch itself (switch_leave). Returns, in prev
  * once it runs again, with the big lock as prev held it.
  */
-static __attribute__((noinline)) void
-switch_to(struct cpu *c, struct thread *prev, struct thread *next,
-	  uint64_t now, struct spinlock *sl)
+static inline __attribute__((always_inline)) void
+switch_to_inline(struct cpu *c, struct thread *prev, struct thread *next,
+		 uint64_t now, struct spinlock *sl)
 {
 	SPIN_ASSERT_HELD(runq_lock(c));
 	next->state = THREAD_RUNNING;
@@ -558,6 +552,15 @@ switch_to(struct cpu *c, struct thread *prev, struct thread *next,
 	switch_done(had_bkl);
 }
 
+/* switch_to_inline for the rarer switches (a hand-off's, the idle
+ * loop's); a sleep's and a preemption's have it inline (schedule_locked). */
+static __attribute__((noinline)) void
+switch_to(struct cpu *c, struct thread *prev, struct thread *next,
+	  uint64_t now, struct spinlock *sl)
+{
+	switch_to_inline(c, prev, next, now, sl);
+}
+
 void
 schedule_locked(struct spinlock *sl)
 {
@@ -569,7 +572,7 @@ schedule_locked(struct spinlock *sl)
 	switch_out(c, prev, now);
 	spin_lock_on(runq_lock(c), c);
 	next = runq_pop(c, &busy);
-	switch_to(c, prev, next ? next : c->idle, now, sl);
+	switch_to_inline(c, prev, next ? next : c->idle, now, sl);
 }
 
 void
@@ -773,6 +776,7 @@ sched_init(void)
 	for (int i = 0; i < CPU_MAX; i++) {
 		list_init(&cpus[i].runq);
 		spin_init(&runq_locks[i].lock);
+		cpus[i].runq_lock = &runq_locks[i].lock;
 	}
 }
 

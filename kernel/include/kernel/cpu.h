@@ -68,6 +68,8 @@ struct cpu {
 	struct vm *lazy_vm;		/* held while idle keeps its tables (vm_switch) */
 	bool halted;			/* idle in hlt: needs an IPI to run [R] */
 	struct list runq;		/* runnable threads queued here [R] */
+	struct spinlock *runq_lock;	/* its lock, runq_locks[id]: set by
+					   sched_init, never changed */
 	int nr_ready;			/* their number [R]; read unlocked
 					   as a hint (runq_steal) */
 	/*

@@ -274,6 +274,20 @@ void thread_first_run(void);
 /* Prepares t to enter user mode with the registers in its trapframe. */
 void thread_start_user(struct thread *t);
 
+/*
+ * Sets wq up empty, under a lock of the table: its address hashed, as a
+ * queue on a thread's stack lies at the same offset in every stack, so
+ * the bits above the stack's size count as much as those below. Inline
+ * for a sleep's own queue (a futex wait's); waitq_init elsewhere.
+ */
+static inline void
+waitq_init_inline(struct waitq *wq)
+{
+	uint64_t h = ((uint64_t)(uintptr_t)wq >> 4) * 0x9e3779b97f4a7c15ull;
+	list_init(&wq->sleepers);
+	wq->lock = &waitq_locks[h >> 58].lock;	/* the top 6 bits */
+}
+_Static_assert(WAITQ_LOCKS == 64, "waitq_init takes 6 bits of the hash");
 void waitq_init(struct waitq *wq);
 /* Sets wq up under the lock of `beside` (a queue a hand-off goes
  * between, as a channel's receivers and a call's caller). */
