@@ -127,15 +127,16 @@ wake_credit(struct thread *t, uint64_t now)
 }
 
 /*
- * c's running thread gives way soon to the thread just queued there: once
- * it has run WAKE_PREEMPT_NS since it was switched in (at once if it has),
- * as Linux's wake-up granularity keeps a thread from being preempted at
- * every wake. Its slice end is brought forward, which sched_slice_over
- * reads; the CPU's timer is armed for it, here or by the other CPU's
- * sched_tick after the IPI (quiet_thread cleared: not quiet any more).
+ * c's running thread gives way soon to the thread just queued there (me:
+ * this CPU): once it has run WAKE_PREEMPT_NS since it was switched in (at
+ * once if it has), as Linux's wake-up granularity keeps a thread from
+ * being preempted at every wake. Its slice end is brought forward, which
+ * sched_slice_over reads; the CPU's timer is armed for it, here or by the
+ * other CPU's sched_tick after the IPI (quiet_thread cleared: not quiet
+ * any more).
  */
 static void
-preempt_soon(struct cpu *c, uint64_t now)
+preempt_soon(struct cpu *c, struct cpu *me, uint64_t now)
 {
 	struct thread *cur = c->current;	/* a hint: c may switch now */
 	uint64_t at = MAX(now, cur->run_start + WAKE_PREEMPT_NS);
@@ -155,8 +156,8 @@ preempt_soon(struct cpu *c, uint64_t now)
 	 * sleeps before it), and each fire and re-arm costs TCG a device
 	 * write and an interrupt. A locked return arms it for `at`.
 	 */
-	if (c == this_cpu())
-		timer_arm(MAX(at, now + WAKE_BACKSTOP_NS));
+	if (c == me)
+		timer_arm_on(me, MAX(at, now + WAKE_BACKSTOP_NS));
 	else
 		sched_kick(c);
 }
@@ -197,7 +198,7 @@ runq_wake(struct thread *t, bool by_call)
 	spin_lock_on(runq_lock(c), me);
 	runq_insert(c, t, ahead);
 	if (preempt)
-		preempt_soon(c, now);
+		preempt_soon(c, me, now);
 	spin_unlock(runq_lock(c));
 }
 

@@ -19,22 +19,28 @@
 #include <kernel/sched_handoff.h>
 
 /*
- * Arms this CPU's timer for deadline (0: nothing due). The hardware is
- * only written when the deadline comes before the armed one: a timer that
- * fires early or for nothing costs one interrupt, after which tick_work
- * arms the true next deadline, while reprogramming on every sleep and
- * switch cost several device writes per request (each one wakes QEMU's
- * main loop under TCG).
+ * Arms CPU c's timer (c is this CPU) for deadline (0: nothing due). The
+ * hardware is only written when the deadline comes before the armed one:
+ * a timer that fires early or for nothing costs one interrupt, after
+ * which tick_work arms the true next deadline, while reprogramming on
+ * every sleep and switch cost several device writes per request (each
+ * one wakes QEMU's main loop under TCG).
  */
 static inline void
-timer_arm(uint64_t deadline)
+timer_arm_on(struct cpu *c, uint64_t deadline)
 {
-	struct cpu *c = this_cpu();
 	if (!deadline || (c->armed_deadline && c->armed_deadline <= deadline))
 		return;
 	c->armed_deadline = deadline;
 	c->sched_stat.timer_sets++;
 	arch_timer_set(deadline);
+}
+
+/* timer_arm for this CPU. */
+static inline void
+timer_arm(uint64_t deadline)
+{
+	timer_arm_on(this_cpu(), deadline);
 }
 
 /*
