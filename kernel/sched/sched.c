@@ -103,7 +103,6 @@ waitq_init(struct waitq *wq)
 	waitq_init_inline(wq);
 }
 
-
 /* How soon a CPU that queued a woken thread for itself is interrupted,
  * if nothing else runs its scheduler first (preempt_soon). */
 #define WAKE_BACKSTOP_NS (4 * WAKE_PREEMPT_NS)
