@@ -222,7 +222,7 @@ chan_do_call(struct channel *ch, struct chan_call *c, bool unlocked)
 	c->uid = (int)p->euid;
 	c->gid = (int)p->egid;
 	c->done = false;
-	waitq_init(&c->wq);
+	waitq_init_beside(&c->wq, &ch->receivers);	/* one lock */
 	list_push_back(&ch->queue, &c->link);
 	if (!list_empty(&ch->server.observers)) {
 		/* Locked: the observers' code runs without ch->lock. The

@@ -295,7 +295,7 @@ futex_wait(uint64_t uaddr, uint32_t val, uaddr_t timeout, uint32_t bitset, bool 
 	struct futex_sleeper s = { .woken = -1 };
 	struct futex_waiter w = { .vm = vm, .uaddr = key, .bitset = bitset,
 				  .sleeper = &s };
-	waitq_init(&s.wq);
+	waitq_init_inline(&s.wq);
 	waiter_queue(&w);
 	int r = word_check(uaddr, val);
 	if (r == 0)
@@ -491,7 +491,7 @@ sys_futex_waitv(uaddr_t uwaiters, unsigned nr, unsigned flags, uaddr_t timeout, 
 	long r = -ENOMEM;
 	if (!v || !w)
 		goto out;
-	waitq_init(&s.wq);
+	waitq_init_inline(&s.wq);
 	r = copyin(v, uwaiters, nr * sizeof(*v)) < 0 ? -EFAULT :
 						      waitv_parse(w, v, nr, &s);
 	if (r == 0)
