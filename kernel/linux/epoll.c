@@ -9,8 +9,9 @@
  * A wake without the big lock (ep_entry_wake_unlocked: netd's post to a
  * socket) puts the item on the instance's posted list under its lock,
  * which the locked code moves to the ready list before it looks there;
- * an epoll_wait that finds events at once runs without the big lock for
- * an instance only its caller can reach (epoll_wait_unlocked).
+ * epoll_wait runs without the big lock for an instance only its caller
+ * can reach (epoll_wait_unlocked), and sleeps so too: on the instance's
+ * queue, until its own timer (epoll.timer) or a wake (ep_wait_nolock).
  */
 #include <kernel/proc.h>
 #include <kernel/vfs.h>
@@ -656,6 +657,14 @@ ep_timer_arm(struct epoll *ep, uint64_t deadline, uint64_t slack)
 	ktimer_add(&ep->timer, deadline, ep_timer_fired);
 }
 
+/* ep_mine still holds for f, which the caller holds too: no other
+ * reference was taken while it slept. */
+static bool
+ep_still_mine(struct file *f)
+{
+	return __atomic_load_n(&f->refcount, __ATOMIC_RELAXED) == 2;
+}
+
 /* What a nolock epoll_wait sleeps on. */
 struct ep_sleep {
 	struct epoll *ep;
@@ -699,16 +708,18 @@ ep_nolock_eintr(struct thread *t, bool masked, uint64_t saved)
  * mask (if masked) until an item is posted or made ready, the deadline
  * passes (ep->timer) or a signal comes. The events, 0 at the deadline,
  * -EFAULT, or -ERETRY_LOCKED: with thread.unlocked_eintr for a signal,
- * else (a ready file of another kind) with the mask restored, for the
+ * else (a ready file of another kind, another reference to the instance
+ * taken while it slept) with the mask restored, for the
  * locked path to run the call again (its timeout anew). The mask is the
  * thread's own: a sender reads it under the big lock, and one that did
  * not see it unblock a signal finds the signal pending when it wakes
  * the thread (signal.c's notify, whose fence orders the two).
  */
 static long
-ep_wait_nolock(struct epoll *ep, uaddr_t uevents, int max, int timeout,
+ep_wait_nolock(struct file *f, uaddr_t uevents, int max, int timeout,
 	       const uint64_t *mask)
 {
+	struct epoll *ep = f->priv;
 	struct thread *t = current();
 	struct ep_sleep s = { ep, timeout > 0 };
 	uint64_t deadline = deadline_ms(timeout);
@@ -723,7 +734,10 @@ ep_wait_nolock(struct epoll *ep, uaddr_t uevents, int max, int timeout,
 		if (s.timed)
 			ep_timer_arm(ep, deadline, ep_slack_ns(timeout));
 		int w = waitq_wait_cond(&ep->wq, 0, true, ep_sleep_done, &s);
-		r = ep_report_unlocked(ep, uevents, max);
+		/* Another process took the file meanwhile (pidfd_getfd): its
+		 * calls would change the ready list under the big lock. */
+		r = ep_still_mine(f) ? ep_report_unlocked(ep, uevents, max) :
+				       -ERETRY_LOCKED;
 		if (r == 0 && w == -EINTR)
 			return ep_nolock_eintr(t, mask != NULL, saved);
 		if (r != 0 || (s.timed && arch_now_ns() >= deadline))
@@ -753,7 +767,7 @@ epoll_wait_unlocked(int epfd, uaddr_t uevents, int max, int timeout,
 	struct file *f = fd_get_unlocked(epfd, ep_mine);
 	if (!f)
 		return -ERETRY_LOCKED;
-	long r = ep_wait_nolock(f->priv, uevents, max, timeout,
+	long r = ep_wait_nolock(f, uevents, max, timeout,
 				sigmask ? &mask : NULL);
 	file_put_unlocked(f);
 	return r;
