@@ -85,7 +85,7 @@ struct epoll {
 	 * the one thread that reaches the instance (ep_mine), kept armed
 	 * after its wait, cancelled at the last close (big lock). */
 	struct ktimer timer;		/* [T] (<kernel/timer.h>) */
-	uint64_t timer_at;		/* its deadline: the arming thread's */
+	uint64_t timer_at;		/* its deadline, the armer's */
 };
 
 static void
@@ -668,7 +668,7 @@ ep_still_mine(struct file *f)
 /* What a nolock epoll_wait sleeps on. */
 struct ep_sleep {
 	struct epoll *ep;
-	bool timed;		/* it has a deadline, ep->timer armed for it */
+	bool timed;	/* it has a deadline: ep->timer armed for it */
 };
 
 /*
@@ -683,7 +683,8 @@ ep_sleep_done(void *arg)
 	const struct ep_sleep *s = arg;
 	const struct epoll *ep = s->ep;
 	return !list_empty(&ep->posted) || !list_empty(&ep->ready) ||
-	       (s->timed && !__atomic_load_n(&ep->timer.armed, __ATOMIC_ACQUIRE));
+	       (s->timed &&
+		!__atomic_load_n(&ep->timer.armed, __ATOMIC_ACQUIRE));
 }
 
 /*
