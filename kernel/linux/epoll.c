@@ -135,7 +135,7 @@ ep_take_posted(struct epoll *ep)
 	spin_unlock(&ep->lock);
 }
 
-/* A sleeping epoll_wait's test, under the scheduler lock: an item was
+/* A sleeping epoll_wait's test, under its wait queue's lock: an item was
  * posted (its waker wakes ep->wq after it posts). */
 static bool
 ep_posted(void *arg)
@@ -672,7 +672,7 @@ struct ep_sleep {
 };
 
 /*
- * A nolock sleep's test, under the scheduler lock: an item was posted or
+ * A nolock sleep's test, under ep->wq's lock: an item was posted or
  * put on the ready list, or the timer ran (disarmed, then its callback
  * wakes ep->wq). Each waker changes what this reads before it wakes
  * ep->wq, so none is missed (waitq_wait_cond).

@@ -173,7 +173,7 @@ waiter_wake(struct futex_waiter *w)
 	w->queued = false;
 	__atomic_compare_exchange_n(&w->sleeper->woken, &none, w->index, false,
 				    __ATOMIC_RELAXED, __ATOMIC_RELAXED);
-	waitq_wake_all(&w->sleeper->wq);	/* the scheduler lock, inside */
+	waitq_wake_all(&w->sleeper->wq);	/* its queue's lock, inside */
 }
 
 static int
@@ -215,7 +215,7 @@ deadline_abs(uint64_t ns, bool realtime)
 	return deadline ? deadline : 1;
 }
 
-/* waitq_wait_cond's test, under the scheduler lock: a waker came. */
+/* waitq_wait_cond's test, under its queue's lock: a waker came. */
 static bool
 sleeper_woken(void *arg)
 {

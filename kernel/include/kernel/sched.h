@@ -139,7 +139,7 @@ struct thread {
 	 * A short receive asleep on its channel's receivers, nolock, sets
 	 * CHAN_RX_WAITING before it sleeps: a fast call may then give it its
 	 * call, in its registers, and the call's token here, while it takes
-	 * it off the queue under the scheduler lock (kernel/ipc/chan_short.c).
+	 * it off the queue under the queue's lock (kernel/ipc/chan_short.c).
 	 * The thread itself clears it once it runs again. 0 otherwise.
 	 */
 	long chan_rx;
@@ -304,7 +304,7 @@ waitq_init_beside(struct waitq *wq, const struct waitq *beside)
  */
 int waitq_wait(struct waitq *wq, uint64_t deadline, bool interruptible);
 /*
- * Like waitq_wait, but first asks done(arg), with the scheduler lock held:
+ * Like waitq_wait, but first asks done(arg), with wq's lock held:
  * true returns 0 without sleeping. A waker that makes done true before it
  * wakes wq (both under its own lock, or in that order) is never missed:
  * either done sees it, or the wake finds this thread asleep on wq. A sleep
@@ -323,7 +323,7 @@ int waitq_wait_handoff(struct waitq *wq, uint64_t deadline, bool interruptible,
 		       struct thread *next);
 /*
  * Like waitq_wait_handoff, with next the first sleeper of `from` (NULL:
- * none), taken off it in the same hold of the scheduler lock as the
+ * none), taken off it in the same hold of the queues' lock as the
  * sleep: a call's hand-off to the waiting server, or a reply's to its
  * caller, takes the lock once. `held`, never NULL, is a spinlock the
  * caller holds (a channel's): it is released once this holds the
