@@ -34,14 +34,18 @@ $(BUILD)/assert/obj/kernel/fs/procfs_config.S.o: \
 # Cold code, compiled for size: calls and files no hot path and no boot
 # step runs (the tracer, ptrace and cores, keys, Landlock, fanotify,
 # System V IPC and message queues, the mount API, most of /proc, sysfs,
-# netlink, locks and leases). -Os takes about 37 KB (9 pages) off their
-# 173 KB of code, which --mem 4M needs (docs/performance.md, "Memory").
+# netlink, locks and leases, inotify, namespaces). -Os takes about 37 KB
+# (9 pages) off their first 173 KB of code, which --mem 4M needs
+# (docs/performance.md, "Memory"); ipc_util, inotify, namespaces, the
+# attribute calls and /proc's own about 7 KB more, which it needed after
+# the scheduler lock split.
 KERNEL_COLD := $(addprefix kernel/linux/,trace.c trace_fmt.c trace_sets.c \
 	keys.c keys_proc.c keyctl.c landlock.c landlock_fs.c sys_fanotify.c \
 	sys_fanotify_mark.c ptrace.c coredump.c mqueue.c ipc_msg.c ipc_sem.c \
 	ipc_shm.c sys_statmount.c sys_fsmount.c sys_handle.c sys_userfaultfd.c \
-	aio.c sys_prctl_mm.c seccomp.c sys_xattr.c sys_mount.c) \
-	$(addprefix kernel/fs/,procfs_pid.c procfs_mm.c procfs_net.c \
+	aio.c sys_prctl_mm.c seccomp.c sys_xattr.c sys_mount.c ipc_util.c \
+	sys_inotify.c namespace.c sys_attr.c) \
+	$(addprefix kernel/fs/,procfs.c procfs_pid.c procfs_mm.c procfs_net.c \
 	procfs_sys.c procfs_petrel.c procfs_mount.c sysfs.c netlink.c \
 	rtnetlink.c xattr.c loop.c lease.c locks.c mount_bind.c mount_ns.c \
 	mount_pivot.c) \

@@ -1,14 +1,16 @@
 /*
  * /proc/petrel: Petrel's own counters, which Linux has no file for: bkl,
  * each CPU's use of the big lock since boot (docs/kernel.md, "The big
- * lock's counters"), bklcalls, the system calls that took it, icache, the user pages synced for instruction
- * fetch (docs/kernel.md, "Memory"), ipc, the short round trip's fast
- * path taken (docs/kernel.md, "The short round trip's fast path"), and
+ * lock's counters"), bklcalls, the system calls that took it, icache,
+ * the user pages synced for instruction fetch (docs/kernel.md,
+ * "Memory"), ipc, the short round trip's fast path taken (docs/kernel.md,
+ * "The short round trip's fast path"), and
  * sched, each CPU's scheduler counters (docs/kernel.md, "The scheduler's
  * counters"), and mm, each CPU's use of the page allocator, its TLB
  * shootdowns and its spinlock waits (docs/kernel.md, "Memory").
  */
 #include <kernel/cpu.h>
+#include <kernel/kmalloc.h>
 #include <kernel/lock.h>
 #include <kernel/page.h>
 #include <kernel/syscall.h>
@@ -29,18 +31,24 @@ procfs_petrel_bkl(struct gen *g)
 }
 
 /*
- * A line per system call that ran with the big lock since boot: its name
- * and how often (syscall_locked_count; a call whose nolock try went back
- * to the locked path counts once). Read under the big lock.
+ * A line per system call that ran with the big lock since the file was
+ * first read: its name and how often (syscall_locked_count, made by that
+ * first read; a call whose nolock try went back to the locked path counts
+ * once). Read under the big lock.
  */
 void
 procfs_petrel_bklcalls(struct gen *g)
 {
+	if (!syscall_locked_count) {
+		syscall_locked_count = kzalloc(SYSCALL_COUNTED *
+					       sizeof(*syscall_locked_count));
+		return;	/* counting starts now */
+	}
 	for (unsigned i = 0; i < SYSCALL_COUNTED; i++) {
 		uint64_t nr = i < SYSCALL_COUNTED_NATIVE ? i :
 			      NATIVE_BASE + i - SYSCALL_COUNTED_NATIVE;
 		if (syscall_locked_count[i])
-			gprintf(g, "%s %lu\n", syscall_name(nr),
+			gprintf(g, "%s %u\n", syscall_name(nr),
 				syscall_locked_count[i]);
 	}
 }

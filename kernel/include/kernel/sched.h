@@ -71,8 +71,9 @@ struct waitq {
 
 /* The wait queue locks' table, a lock on each line
  * (<kernel/sched_handoff.h>); a static wait queue's initializer takes
- * its first. */
-#define WAITQ_LOCKS 64
+ * its first. 32 of them: 2 KiB more for 64 was more than --mem 4M had
+ * to give (system/mem-small). */
+#define WAITQ_LOCKS 32
 struct waitq_lock {
 	struct spinlock lock;
 } __attribute__((aligned(CACHE_LINE)));
@@ -285,9 +286,9 @@ waitq_init_inline(struct waitq *wq)
 {
 	uint64_t h = ((uint64_t)(uintptr_t)wq >> 4) * 0x9e3779b97f4a7c15ull;
 	list_init(&wq->sleepers);
-	wq->lock = &waitq_locks[h >> 58].lock;	/* the top 6 bits */
+	wq->lock = &waitq_locks[h >> 59].lock;	/* the top 5 bits */
 }
-_Static_assert(WAITQ_LOCKS == 64, "waitq_init takes 6 bits of the hash");
+_Static_assert(WAITQ_LOCKS == 32, "waitq_init takes 5 bits of the hash");
 void waitq_init(struct waitq *wq);
 /* Sets wq up under the lock of `beside` (a queue a hand-off goes
  * between, as a channel's receivers and a call's caller). */

@@ -31,11 +31,13 @@ extern const unsigned native_table_size;
  * System calls run with the big lock, by number: a Linux call at its
  * number, a native one at SYSCALL_COUNTED_NATIVE + (nr - NATIVE_BASE);
  * counted under the lock (syscall_run_locked), for /proc/petrel/bklcalls;
- * a number past its part of the array folds into it.
+ * a number past its part of the array folds into it. NULL, and nothing
+ * counted, until that file is first read: its 2 KiB are not taken from
+ * a guest that never asks (system/mem-small's 4 MiB). Big lock.
  */
 #define SYSCALL_COUNTED_NATIVE 512
 #define SYSCALL_COUNTED (SYSCALL_COUNTED_NATIVE + 64)
-extern uint64_t syscall_locked_count[SYSCALL_COUNTED];
+extern uint32_t *syscall_locked_count;
 
 /* The entry of call nr (Linux or native), or NULL when there is none. */
 const struct syscall_entry *syscall_lookup(uint64_t nr);
