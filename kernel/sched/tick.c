@@ -97,6 +97,7 @@ sched_tick(void)
 	struct thread *t = c->current;
 	bool waiting = !list_empty(&c->runq);
 	BKL_ASSERT_HELD();	/* the timers' callbacks */
+	c->clock_ns = now;	/* the coarse clock */
 	if (now >= c->quiet_until || c->quiet_timers != ktimer_generation ||
 	    c->quiet_runq != waiting || (waiting && c->quiet_thread != t))
 		tick_work(c, now, t, waiting);

@@ -82,6 +82,16 @@ struct cpu {
 	struct thread *switched_from;	/* the switch away from it ends in
 					   switch_done (its on_cpu cleared) */
 	uint64_t switches;		/* context switches here (/proc/stat) */
+	/*
+	 * The clock (arch_now_ns) as sched_tick last read it here: a coarse
+	 * clock, as Linux's jiffies, for what a clock read would cost too
+	 * much in (mount_atime_due; a read is a call into QEMU's TCG that
+	 * takes a lock all vCPUs share). Seconds behind at most while a
+	 * thread runs here: sched_tick runs on every return to user mode
+	 * but the quiet shortcut's, which lasts until quiet_until, a sample
+	 * (SAMPLE_NS) or the load average's 5 s ahead. This CPU's only.
+	 */
+	uint64_t clock_ns;
 	struct heap_cpu heap;		/* kernel/mm/kmalloc.c's, this CPU's */
 } __attribute__((aligned(CACHE_LINE)));	/* no line shared with the next
 					   CPU's: each writes its own at
