@@ -37,7 +37,7 @@ struct lease {
 
 static struct list all_leases = LIST_INIT(all_leases);
 /* Openers waiting for a lease to give way: they look again at any change. */
-static struct waitq lease_waiters = { LIST_INIT(lease_waiters.sleepers) };
+static struct waitq lease_waiters = WAITQ_INIT(lease_waiters);
 
 static struct lease *
 lease_of(struct file *f)

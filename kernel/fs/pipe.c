@@ -108,9 +108,9 @@ packets_consumed(struct pipe *p)
 
 /*
  * Something a sleeper may wait for changed (data, room, an end opened or
- * closed): wakes them. The scheduler lock is inside p's (docs/kernel.md,
- * "Spinlocks and the scheduler lock"), and with nobody asleep the
- * scheduler lock is not taken at all.
+ * closed): wakes them. The wait queue's lock is inside p's (docs/kernel.md,
+ * "Spinlocks and the scheduler locks"), and with nobody asleep it is
+ * not taken at all.
  */
 static void
 pipe_changed(struct pipe *p)
@@ -126,7 +126,7 @@ struct pipe_seen {
 	unsigned events;
 };
 
-/* waitq_wait_cond's test, under the scheduler lock: a change since. */
+/* waitq_wait_cond's test, under its queue's lock: a change since. */
 static bool
 pipe_moved(void *arg)
 {
@@ -138,7 +138,7 @@ pipe_moved(void *arg)
 /*
  * Sleeps until p changes (pipe_changed): called and returns with p's
  * lock held, dropped meanwhile; 0, or -EINTR for a signal. The change
- * count is read under p's lock and again under the scheduler lock, which
+ * count is read under p's lock and again under the queue's lock, which
  * the waker takes after its change: no wake-up is lost.
  */
 static int

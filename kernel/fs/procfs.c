@@ -83,6 +83,7 @@ static const struct pentry net_entries[] = {
 /* /proc/petrel: Petrel's own counters (procfs_petrel.c). */
 static const struct pentry petrel_entries[] = {
 	{ "bkl", P_PETREL_BKL, S_IFREG | 0444 },
+	{ "bklcalls", P_PETREL_BKLCALLS, S_IFREG | 0444 },
 	{ "icache", P_PETREL_ICACHE, S_IFREG | 0444 },
 	{ "ipc", P_PETREL_IPC, S_IFREG | 0444 },
 	{ "sched", P_PETREL_SCHED, S_IFREG | 0444 },
@@ -503,6 +504,9 @@ gen_system(struct gen *g, enum pkind kind)
 		break;
 	case P_PETREL_BKL:
 		procfs_petrel_bkl(g);
+		break;
+	case P_PETREL_BKLCALLS:
+		procfs_petrel_bklcalls(g);
 		break;
 	case P_PETREL_ICACHE:
 		procfs_petrel_icache(g);

@@ -55,7 +55,7 @@ enum pkind {
 	P_KPAGEFLAGS,
 	P_NET, P_NET_TCP, P_NET_TCP6, P_NET_UDP, P_NET_UDP6,
 	P_NET_DEV, P_NET_ROUTE, P_NET_IF_INET6,
-	P_PETREL, P_PETREL_BKL, P_PETREL_ICACHE, P_PETREL_IPC, P_PETREL_SCHED, P_PETREL_MM,
+	P_PETREL, P_PETREL_BKL, P_PETREL_BKLCALLS, P_PETREL_ICACHE, P_PETREL_IPC, P_PETREL_SCHED, P_PETREL_MM,
 	P_SYS, P_SYS_KERNEL, P_SYS_RANDOM, P_SYS_FS, P_SYS_PID_MAX,
 	P_SYS_CAP_LAST_CAP,
 	P_SYS_HOSTNAME, P_SYS_OSRELEASE, P_SYS_OSTYPE, P_SYS_VERSION, P_SYS_BOOT_ID,
@@ -175,6 +175,7 @@ void procfs_cpuinfo(struct gen *g);
 
 /* /proc/petrel/bkl (procfs_petrel.c). */
 void procfs_petrel_bkl(struct gen *g);
+void procfs_petrel_bklcalls(struct gen *g);	/* /proc/petrel/bklcalls */
 void procfs_petrel_icache(struct gen *g);
 void procfs_petrel_ipc(struct gen *g);
 void procfs_petrel_sched(struct gen *g);

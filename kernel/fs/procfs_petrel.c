@@ -1,7 +1,7 @@
 /*
  * /proc/petrel: Petrel's own counters, which Linux has no file for: bkl,
  * each CPU's use of the big lock since boot (docs/kernel.md, "The big
- * lock's counters"), icache, the user pages synced for instruction
+ * lock's counters"), bklcalls, the system calls that took it, icache, the user pages synced for instruction
  * fetch (docs/kernel.md, "Memory"), ipc, the short round trip's fast
  * path taken (docs/kernel.md, "The short round trip's fast path"), and
  * sched, each CPU's scheduler counters (docs/kernel.md, "The scheduler's
@@ -11,6 +11,7 @@
 #include <kernel/cpu.h>
 #include <kernel/lock.h>
 #include <kernel/page.h>
+#include <kernel/syscall.h>
 #include "procfs_int.h"
 
 /* A header naming the columns, then a line per CPU. */
@@ -24,6 +25,23 @@ procfs_petrel_bkl(struct gen *g)
 		bkl_stat_read(i, &s);
 		gprintf(g, "cpu%d %lu %lu %lu %lu\n", i, s.acquired,
 			s.contended, s.wait_ns, s.hold_ns);
+	}
+}
+
+/*
+ * A line per system call that ran with the big lock since boot: its name
+ * and how often (syscall_locked_count; a call whose nolock try went back
+ * to the locked path counts once). Read under the big lock.
+ */
+void
+procfs_petrel_bklcalls(struct gen *g)
+{
+	for (unsigned i = 0; i < SYSCALL_COUNTED; i++) {
+		uint64_t nr = i < SYSCALL_COUNTED_NATIVE ? i :
+			      NATIVE_BASE + i - SYSCALL_COUNTED_NATIVE;
+		if (syscall_locked_count[i])
+			gprintf(g, "%s %lu\n", syscall_name(nr),
+				syscall_locked_count[i]);
 	}
 }
 
@@ -50,13 +68,13 @@ void
 procfs_petrel_sched(struct gen *g)
 {
 	gprintf(g, "cpu wakes_here wakes_other ipis halts steals migrations "
-		   "lock_waits timer_sets\n");
+		   "lock_waits timer_sets runq_waits\n");
 	for (int i = 0; i < cpu_count; i++) {
 		const struct sched_stat *s = &cpus[i].sched_stat;
-		gprintf(g, "cpu%d %lu %lu %lu %lu %lu %lu %lu %lu\n", i,
+		gprintf(g, "cpu%d %lu %lu %lu %lu %lu %lu %lu %lu %lu\n", i,
 			s->wakes_here, s->wakes_other, s->ipis, s->halts,
 			s->steals, s->migrations, s->lock_waits,
-			s->timer_sets);
+			s->timer_sets, s->runq_waits);
 	}
 }
 

@@ -218,7 +218,7 @@ sock_call(struct sockfile *s, struct pt_sock_msg *msg,
 	return sock_call_hooked(s, &hook, msg, rep, segs, nseg);
 }
 
-/* A sleeper's test of sockfile_wait, under the scheduler lock. */
+/* A sleeper's test of sockfile_wait, under s->wq's lock. */
 struct ready_test {
 	struct sockfile *s;
 	unsigned want;

@@ -84,7 +84,7 @@ post_notify_locked(struct kobj *chan, uint64_t id, bool data)
  * The post without the big lock (netd, one thread): the bytes are copied
  * onto the stack and a page taken for them before any lock, then, with
  * the socket table's lock keeping the socket, kept, the readiness set,
- * the socket's sleepers woken (their tests run under the scheduler lock:
+ * the socket's sleepers woken (their tests run under their queue's lock:
  * sockfile.c's wait_ready) and its pollers woken unlocked where each is
  * an epoll instance, else with the big lock afterwards. -ERETRY_LOCKED,
  * nothing changed, for O_ASYNC in use anywhere (its signals are the big lock's), no page or a fault in the

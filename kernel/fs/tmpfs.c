@@ -462,9 +462,17 @@ tmpfs_truncate(struct inode *ino, uint64_t size)
 	if (((n->seals & F_SEAL_SHRINK) && size < ino->size) ||
 	    ((n->seals & F_SEAL_GROW) && size > ino->size))
 		return -EPERM;
+	/* A grow keeps every page: those past the old end (fallocate's
+	   KEEP_SIZE) hold zeros, as the old last page's tail does. */
+	if (size >= ino->size) {
+		spin_lock(&n->lock);
+		ino->size = size;
+		spin_unlock(&n->lock);
+		inode_touch(ino, false, true, true);
+		return 0;
+	}
 	/* Mappings lose the pages past the end first: they SIGBUS there. */
-	if (size < ino->size)
-		vm_file_unmap(ino, (uint64_t)keep * PAGE_SIZE);
+	vm_file_unmap(ino, (uint64_t)keep * PAGE_SIZE);
 	spin_lock(&n->lock);	/* a nolock read may be copying them */
 	tmpfs_pages_drop(ino, keep, UINT64_MAX);
 	tmpfs_packed_truncate(n, size);	/* a packed last page: unpacked so */

@@ -253,7 +253,7 @@ async_queue(struct channel *ch, struct chan_async *a, bool unlocked)
 	if (!unlocked)
 		kobj_changed(&ch->server);
 	/* A receiver that found the queue empty under ch->lock is asleep on
-	   receivers by the time this takes the scheduler lock. */
+	   receivers by the time this takes their queue's lock. */
 	struct thread *server = waitq_take_one(&ch->receivers);
 	if (server)
 		sched_wake(server);	/* it runs when this thread gives way */

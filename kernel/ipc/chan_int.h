@@ -15,7 +15,7 @@
  * calls, short and block, of a one-thread process). Its holder copies no
  * user memory, runs no callback of the layers above (on_reply, an async
  * call's done, an observer's changed) and frees nothing; the order is the
- * big lock, a channel's lock, the scheduler lock, and a caller's vm lock
+ * big lock, a channel's lock, the wait queue locks, and a caller's vm lock
  * is taken under a channel's (vm_user_page_mapped), never the reverse.
  */
 #ifndef CHAN_INT_H
@@ -222,7 +222,7 @@ chan_do_call(struct channel *ch, struct chan_call *c, bool unlocked)
 	c->uid = (int)p->euid;
 	c->gid = (int)p->egid;
 	c->done = false;
-	waitq_init(&c->wq);
+	waitq_init_beside(&c->wq, &ch->receivers);	/* one lock */
 	list_push_back(&ch->queue, &c->link);
 	if (!list_empty(&ch->server.observers)) {
 		/* Locked: the observers' code runs without ch->lock. The

@@ -86,12 +86,13 @@ fast_call(struct thread *t, struct channel *ch, struct chan_call *c,
 	struct thread *srv;
 
 	spin_lock_on(&ch->lock, cpu);
+	waitq_init_beside(&c->wq, &ch->receivers);	/* one lock */
 	if (ch->server_gone || !list_empty(&ch->server.observers) ||
 	    !list_empty(&ch->queue) ||
-	    (srv = handoff_begin(cpu, &ch->receivers)) == NULL)
+	    (srv = handoff_begin(cpu, &ch->receivers, &c->wq)) == NULL)
 		goto no;
 	if (srv->chan_rx != CHAN_RX_WAITING) {
-		handoff_cancel();	/* a block receive, or locked */
+		handoff_cancel(cpu, &c->wq);	/* block receive, or locked */
 		goto no;
 	}
 	c->token = ++ch->next_token;
@@ -104,7 +105,6 @@ fast_call(struct thread *t, struct channel *ch, struct chan_call *c,
 	c->reply_len = 0;
 	c->done = false;
 	c->handed = false;
-	list_init(&c->wq.sleepers);	/* waitq_init, in line */
 	list_push_back(&ch->active, &c->link);
 	uint64_t *sr = trap_syscall_regs(srv->tf);
 	sr[1] = low_bytes(w0, len);
@@ -192,6 +192,25 @@ rx_given(struct thread *t)
 	return given;
 }
 
+/* The first len bytes (at most PT_SHORT_MAX) of the words w0, w1 to dst:
+ * whole words, the common case, stored as words, without short_copy's
+ * loops (a dozen instructions of the round trip). */
+static inline __attribute__((always_inline)) void
+reply_words(void *dst, uint64_t w0, uint64_t w1, unsigned len)
+{
+	uint64_t words[2] = { w0, w1 };
+
+	if (len % 8) {
+		short_copy(dst, words, len);
+		return;
+	}
+	if (len >= 8)
+		__builtin_memcpy(dst, &w0, 8);
+	if (len == 16)
+		__builtin_memcpy((char *)dst + 8, &w1, 8);
+}
+_Static_assert(PT_SHORT_MAX == 16, "reply_words stores at most two words");
+
 /*
  * The fast reply: a short receive's reply to a program's call (no
  * on_reply, not async) whose caller sleeps for it and may run here, where
@@ -212,11 +231,10 @@ fast_reply(struct thread *t, struct channel *ch, uint64_t token,
 
 	if (!list_empty(&ch->queue) || ch->client_gone ||
 	    (c = call_find(ch, token)) == NULL || c->async || c->on_reply ||
-	    (caller = handoff_begin(cpu, &c->wq)) == NULL)
+	    (caller = handoff_begin(cpu, &c->wq, &ch->receivers)) == NULL)
 		return false;
-	uint64_t words[2] = { w0, w1 };
 	len = MIN(len, c->reply_cap);
-	short_copy(c->reply, words, len);
+	reply_words(c->reply, w0, w1, len);
 	c->reply_len = len;
 	call_finish(ch, c, (long)status);
 	c->handed = true;

@@ -9,8 +9,9 @@
  * A wake without the big lock (ep_entry_wake_unlocked: netd's post to a
  * socket) puts the item on the instance's posted list under its lock,
  * which the locked code moves to the ready list before it looks there;
- * an epoll_wait that finds events at once runs without the big lock for
- * an instance only its caller can reach (epoll_wait_unlocked).
+ * epoll_wait runs without the big lock for an instance only its caller
+ * can reach (epoll_wait_unlocked), and sleeps so too: on the instance's
+ * queue, until its own timer (epoll.timer) or a wake (ep_wait_nolock).
  */
 #include <kernel/proc.h>
 #include <kernel/vfs.h>
@@ -80,6 +81,11 @@ struct epoll {
 					   read by a waiter's sleep test */
 	struct waitq wq;		/* epoll_wait callers */
 	struct file *file;		/* its own file (no reference) */
+	/* A nolock epoll_wait's deadline (ep_timer_arm): armed only by
+	 * the one thread that reaches the instance (ep_mine), kept armed
+	 * after its wait, cancelled at the last close (big lock). */
+	struct ktimer timer;		/* [T] (<kernel/timer.h>) */
+	uint64_t timer_at;		/* its deadline, the armer's */
 };
 
 static void
@@ -129,7 +135,7 @@ ep_take_posted(struct epoll *ep)
 	spin_unlock(&ep->lock);
 }
 
-/* A sleeping epoll_wait's test, under the scheduler lock: an item was
+/* A sleeping epoll_wait's test, under its wait queue's lock: an item was
  * posted (its waker wakes ep->wq after it posts). */
 static bool
 ep_posted(void *arg)
@@ -228,6 +234,9 @@ static void
 epoll_close(struct file *f)
 {
 	struct epoll *ep = f->priv;
+	/* Its callback runs under the big lock too: not run, or done. */
+	BKL_ASSERT_HELD();
+	ktimer_cancel(&ep->timer);
 	list_for_each_safe(it, nx, &ep->items)
 		item_free(list_entry(it, struct epitem, link));
 	kfree(ep);
@@ -584,22 +593,174 @@ ready_unlocked_ok(struct epoll *ep)
 }
 
 /*
- * epoll_wait and epoll_pwait without the big lock when events are ready
- * now: gathered under ep->lock (which keeps each item and its file: an
- * item leaves, at its file's last close, under the same lock) and copied
- * out with no lock held. A mask for the call changes nothing when it
- * does not sleep (Linux restores it before the return unless EINTR), so
- * it is only read, for EFAULT. -ERETRY_LOCKED, with nothing reported,
- * for anything else: nothing ready (the locked path sleeps), an instance
- * another thread may reach or one watched, a ready file of another kind,
- * a bad count or mask (the locked path's errors).
+ * Takes up to max ready events of ep, as epoll_gather, under ep->lock
+ * (which keeps each item and its file: an item leaves, at its file's last
+ * close, under the same lock) and copies them out with no lock held: the
+ * count, 0 for none ready, -EFAULT, or -ERETRY_LOCKED for a ready file
+ * whose poll hook is the big lock's.
  */
 static long
-epoll_wait_unlocked(int epfd, uaddr_t uevents, int max, uaddr_t sigmask)
+ep_report_unlocked(struct epoll *ep, uaddr_t uevents, int max)
 {
 	struct epoll_event_k out[EPOLL_NOLOCK_BATCH];
-	uint64_t mask;
 	int n = 0;
+
+	spin_lock(&ep->lock);
+	ep_take_posted_held(ep);
+	bool ok = ready_unlocked_ok(ep);
+	if (ok)
+		n = epoll_gather(ep, out, MIN(max, EPOLL_NOLOCK_BATCH), true);
+	spin_unlock(&ep->lock);
+	if (!ok)
+		return -ERETRY_LOCKED;
+	if (n && copyout(uevents, out, sizeof(*out) * (size_t)n) < 0)
+		return -EFAULT;
+	return n;
+}
+
+/* A nolock wait's deadline passed: its sleeper wakes (ktimer_run, big
+ * lock held; the timer is disarmed already, which ep_sleep_done sees). */
+static void
+ep_timer_fired(struct ktimer *k)
+{
+	waitq_wake_all(&container_of(k, struct epoll, timer)->wq);
+}
+
+/*
+ * How late a nolock wait of timeout ms may end (Linux's
+ * select_estimate_accuracy for a thread at nice 0: 0.1% of the timeout,
+ * at least 50 us, at most 100 ms).
+ */
+static uint64_t
+ep_slack_ns(int timeout)
+{
+	uint64_t slack = (uint64_t)timeout * 1000;
+	return MIN(MAX(slack, 50000ull), 100000000ull);
+}
+
+/*
+ * Arms ep's timer for a nolock wait until deadline, unless it is armed
+ * for no later than deadline + slack already: one that fires early only
+ * wakes the sleeper, which arms it again. Kept armed after the wait, the
+ * timer serves the next one too, whose deadline (a server's next timeout)
+ * is seldom earlier: every arm and cancel sends each CPU's next tick
+ * through the timer list under the big lock (ktimer_generation). The
+ * caller is the one thread that reaches ep (ep_mine).
+ */
+static void
+ep_timer_arm(struct epoll *ep, uint64_t deadline, uint64_t slack)
+{
+	if (__atomic_load_n(&ep->timer.armed, __ATOMIC_ACQUIRE) &&
+	    ep->timer_at <= deadline + slack)
+		return;
+	ep->timer_at = deadline;
+	ktimer_add(&ep->timer, deadline, ep_timer_fired);
+}
+
+/* ep_mine still holds for f, which the caller holds too: no other
+ * reference was taken while it slept. */
+static bool
+ep_still_mine(struct file *f)
+{
+	return __atomic_load_n(&f->refcount, __ATOMIC_RELAXED) == 2;
+}
+
+/* What a nolock epoll_wait sleeps on. */
+struct ep_sleep {
+	struct epoll *ep;
+	bool timed;	/* it has a deadline: ep->timer armed for it */
+};
+
+/*
+ * A nolock sleep's test, under ep->wq's lock: an item was posted or
+ * put on the ready list, or the timer ran (disarmed, then its callback
+ * wakes ep->wq). Each waker changes what this reads before it wakes
+ * ep->wq, so none is missed (waitq_wait_cond).
+ */
+static bool
+ep_sleep_done(void *arg)
+{
+	const struct ep_sleep *s = arg;
+	const struct epoll *ep = s->ep;
+	return !list_empty(&ep->posted) || !list_empty(&ep->ready) ||
+	       (s->timed &&
+		!__atomic_load_n(&ep->timer.armed, __ATOMIC_ACQUIRE));
+}
+
+/*
+ * A signal ended a nolock wait with nothing ready: -EINTR the locked way
+ * out, which delivers it (syscall_nolock_deliver) under the call's mask,
+ * and restores the caller's (restore_sigmask's rule).
+ */
+static long
+ep_nolock_eintr(struct thread *t, bool masked, uint64_t saved)
+{
+	if (masked) {
+		t->saved_mask = saved;
+		t->restore_mask = true;
+	}
+	t->unlocked_eintr = true;
+	return -ERETRY_LOCKED;
+}
+
+/*
+ * The wait of epoll_wait_unlocked: events ready now are reported at
+ * once; else, unless timeout is 0, the caller sleeps on ep->wq under its
+ * mask (if masked) until an item is posted or made ready, the deadline
+ * passes (ep->timer) or a signal comes. The events, 0 at the deadline,
+ * -EFAULT, or -ERETRY_LOCKED: with thread.unlocked_eintr for a signal,
+ * else (a ready file of another kind, another reference to the instance
+ * taken while it slept) with the mask restored, for the
+ * locked path to run the call again (its timeout anew). The mask is the
+ * thread's own: a sender reads it under the big lock, and one that did
+ * not see it unblock a signal finds the signal pending when it wakes
+ * the thread (signal.c's notify, whose fence orders the two).
+ */
+static long
+ep_wait_nolock(struct file *f, uaddr_t uevents, int max, int timeout,
+	       const uint64_t *mask)
+{
+	struct epoll *ep = f->priv;
+	struct thread *t = current();
+	struct ep_sleep s = { ep, timeout > 0 };
+	uint64_t deadline = deadline_ms(timeout);
+	uint64_t saved = t->sig_blocked;
+	long r = ep_report_unlocked(ep, uevents, max);
+
+	if (r != 0 || timeout == 0)
+		return r;
+	if (mask)
+		t->sig_blocked = *mask & ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
+	for (;;) {
+		if (s.timed)
+			ep_timer_arm(ep, deadline, ep_slack_ns(timeout));
+		int w = waitq_wait_cond(&ep->wq, 0, true, ep_sleep_done, &s);
+		/* Another process took the file meanwhile (pidfd_getfd): its
+		 * calls would change the ready list under the big lock. */
+		r = ep_still_mine(f) ? ep_report_unlocked(ep, uevents, max) :
+				       -ERETRY_LOCKED;
+		if (r == 0 && w == -EINTR)
+			return ep_nolock_eintr(t, mask != NULL, saved);
+		if (r != 0 || (s.timed && arch_now_ns() >= deadline))
+			break;
+	}
+	if (mask)
+		t->sig_blocked = saved;
+	return r;
+}
+
+/*
+ * epoll_wait and epoll_pwait without the big lock, for an instance only
+ * the caller reaches (ep_mine): ep_wait_nolock, with the file held. A
+ * ready file of another kind, an instance another thread may reach or
+ * one watched, a bad count or mask (the locked path's errors) go back to
+ * the locked path with -ERETRY_LOCKED, having changed nothing.
+ */
+static long
+epoll_wait_unlocked(int epfd, uaddr_t uevents, int max, int timeout,
+		    uaddr_t sigmask)
+{
+	uint64_t mask;
 
 	if (max <= 0 || max > 65536 ||
 	    (sigmask && copyin(&mask, sigmask, sizeof(mask)) < 0))
@@ -607,16 +768,8 @@ epoll_wait_unlocked(int epfd, uaddr_t uevents, int max, uaddr_t sigmask)
 	struct file *f = fd_get_unlocked(epfd, ep_mine);
 	if (!f)
 		return -ERETRY_LOCKED;
-	struct epoll *ep = f->priv;
-	spin_lock(&ep->lock);
-	ep_take_posted_held(ep);
-	if (ready_unlocked_ok(ep))
-		n = epoll_gather(ep, out, MIN(max, EPOLL_NOLOCK_BATCH), true);
-	spin_unlock(&ep->lock);
-	long r = -ERETRY_LOCKED;
-	if (n)
-		r = copyout(uevents, out, sizeof(*out) * (size_t)n) < 0 ?
-		    -EFAULT : n;
+	long r = ep_wait_nolock(f, uevents, max, timeout,
+				sigmask ? &mask : NULL);
 	file_put_unlocked(f);
 	return r;
 }
@@ -625,7 +778,7 @@ long
 sys_epoll_wait(int epfd, uaddr_t events, int max, int timeout)
 {
 	if (current()->unlocked_call)
-		return epoll_wait_unlocked(epfd, events, max, 0);
+		return epoll_wait_unlocked(epfd, events, max, timeout, 0);
 	return do_epoll_wait(epfd, events, max, deadline_ms(timeout), timeout == 0);
 }
 
@@ -635,7 +788,8 @@ sys_epoll_pwait(int epfd, uaddr_t events, int max, int timeout, uaddr_t sigmask,
 	uint64_t saved;
 	(void)size;
 	if (current()->unlocked_call)
-		return epoll_wait_unlocked(epfd, events, max, sigmask);
+		return epoll_wait_unlocked(epfd, events, max, timeout,
+					   sigmask);
 	long e = with_sigmask(sigmask, &saved);
 	if (e < 0)
 		return e;

@@ -100,6 +100,9 @@ legacy_pending(uint64_t pending, int sig, const struct sig_info_k *info)
 static void
 notify(struct proc *p, int sig)
 {
+	/* The pending bit before the masks: a nolock epoll_pwait sets its
+	 * mask without the big lock, then tests the bit (ep_wait_nolock). */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	list_for_each(it, &p->threads) {
 		struct thread *t = list_entry(it, struct thread, proc_link);
 		if (!(t->sig_blocked & SIGBIT(sig)) || (UNBLOCKABLE & SIGBIT(sig))) {

@@ -30,7 +30,7 @@ unsigned fanotify_marks;
 struct list fan_all_marks = LIST_INIT(fan_all_marks);
 struct list fan_all_groups = LIST_INIT(fan_all_groups);
 /* Threads waiting for an answer to a permission event. */
-static struct waitq perm_wq = { LIST_INIT(perm_wq.sleepers) };
+static struct waitq perm_wq = WAITQ_INIT(perm_wq);
 
 /*
  * What an event is about: the inode, the open file (or NULL), a name,

@@ -173,7 +173,7 @@ waiter_wake(struct futex_waiter *w)
 	w->queued = false;
 	__atomic_compare_exchange_n(&w->sleeper->woken, &none, w->index, false,
 				    __ATOMIC_RELAXED, __ATOMIC_RELAXED);
-	waitq_wake_all(&w->sleeper->wq);	/* the scheduler lock, inside */
+	waitq_wake_all(&w->sleeper->wq);	/* its queue's lock, inside */
 }
 
 static int
@@ -215,7 +215,7 @@ deadline_abs(uint64_t ns, bool realtime)
 	return deadline ? deadline : 1;
 }
 
-/* waitq_wait_cond's test, under the scheduler lock: a waker came. */
+/* waitq_wait_cond's test, under its queue's lock: a waker came. */
 static bool
 sleeper_woken(void *arg)
 {
@@ -295,7 +295,7 @@ futex_wait(uint64_t uaddr, uint32_t val, uaddr_t timeout, uint32_t bitset, bool 
 	struct futex_sleeper s = { .woken = -1 };
 	struct futex_waiter w = { .vm = vm, .uaddr = key, .bitset = bitset,
 				  .sleeper = &s };
-	waitq_init(&s.wq);
+	waitq_init_inline(&s.wq);
 	waiter_queue(&w);
 	int r = word_check(uaddr, val);
 	if (r == 0)
@@ -491,7 +491,7 @@ sys_futex_waitv(uaddr_t uwaiters, unsigned nr, unsigned flags, uaddr_t timeout, 
 	long r = -ENOMEM;
 	if (!v || !w)
 		goto out;
-	waitq_init(&s.wq);
+	waitq_init_inline(&s.wq);
 	r = copyin(v, uwaiters, nr * sizeof(*v)) < 0 ? -EFAULT :
 						      waitv_parse(w, v, nr, &s);
 	if (r == 0)

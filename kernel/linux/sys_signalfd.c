@@ -43,7 +43,7 @@ _Static_assert(sizeof(struct signalfd_siginfo_k) == 128,
 	       "Linux's signalfd_siginfo is 128 bytes");
 
 static struct list all_signalfds = LIST_INIT(all_signalfds);
-static struct waitq signalfd_wq = { LIST_INIT(signalfd_wq.sleepers) };
+static struct waitq signalfd_wq = WAITQ_INIT(signalfd_wq);
 
 void
 signalfd_notify(struct proc *p)

@@ -73,6 +73,8 @@ syscall_invoke(struct thread *t, uint64_t nr, const uint64_t *args)
 	return syscall_dispatch(nr, args);
 }
 
+uint64_t syscall_locked_count[SYSCALL_COUNTED];	/* big lock */
+
 bool
 syscall_run_unlocked(uint64_t nr, const uint64_t *args, long *r)
 {

@@ -7,10 +7,11 @@
  */
 #include "sched_internal.h"
 
-/* Whether t is queued on c's run queue. */
+/* Whether t is queued on c's run queue, whose lock is held. */
 static bool
 runq_holds(struct cpu *c, struct thread *t)
 {
+	SPIN_ASSERT_HELD(runq_lock(c));
 	list_for_each(it, &c->runq)
 		if (it == &t->run_link)
 			return true;
@@ -18,42 +19,44 @@ runq_holds(struct cpu *c, struct thread *t)
 }
 
 /* Takes t off the queue of a CPU it may no longer run on, if it is on
- * one, to a queue it may. */
+ * one, to a queue it may. A wake that read the old mask may queue t on
+ * such a CPU after this looked there: that CPU, running t, moves it off
+ * (tick_work), as a running one. */
 static void
 runq_move_off_disallowed(struct thread *t)
 {
 	for (int i = 0; i < cpu_count; i++) {
-		if (cpu_allowed(t, &cpus[i]) || !runq_holds(&cpus[i], t))
+		struct cpu *c = &cpus[i];
+		if (cpu_allowed(t, c))
 			continue;
-		list_remove(&t->run_link);
-		cpus[i].nr_ready--;
-		runq_move(t);
-		return;
+		spin_lock(runq_lock(c));
+		bool held = runq_holds(c, t);
+		if (held) {
+			list_remove(&t->run_link);
+			c->nr_ready--;
+		}
+		spin_unlock(runq_lock(c));
+		if (held) {
+			runq_move(t);
+			return;
+		}
 	}
 }
 
 /*
  * The current thread t leaves CPU c, which its affinity no longer allows
  * (sched_set_affinity, or tick_work after it on another CPU), for one it
- * may run on, which is told at once (runq_move). Queued before the
- * switch, under the scheduler lock; the CPU that takes it waits until
- * this one has left its stack (switch_leave); an involuntary switch, as Linux counts a migration
- * (switch_to_inline, finding it not RUNNING, counts a voluntary one).
+ * may run on, which is told at once (switch_out's runq_move). Queued as
+ * the switch begins; the CPU that takes it waits until this one has
+ * left its stack (switch_leave); an involuntary switch, as Linux counts
+ * a migration.
  */
 void
 sched_move_off(struct cpu *c, struct thread *t)
 {
-	spin_lock_on(&sched_lock, c);
-	if (cpu_allowed(t, c)) {	/* set back meanwhile */
-		spin_unlock(&sched_lock);
-		return;
-	}
-	bool away = runq_move(t) != c;	/* else no CPU it names is up */
-	if (away)
-		t->nivcsw++;
-	schedule_locked();
-	if (away)
-		t->nvcsw--;
+	KASSERT(t == c->current);
+	if (!cpu_allowed(t, c))	/* else set back meanwhile */
+		schedule();
 }
 
 /*
@@ -68,8 +71,7 @@ void
 sched_set_affinity(struct thread *t, uint64_t mask)
 {
 	BKL_ASSERT_HELD();
-	spin_lock(&sched_lock);
-	t->sched.affinity = mask;
+	__atomic_store_n(&t->sched.affinity, mask, __ATOMIC_SEQ_CST);
 	if (t->state == THREAD_RUNNABLE)
 		runq_move_off_disallowed(t);
 	for (int i = 0; i < cpu_count; i++) {
@@ -79,7 +81,6 @@ sched_set_affinity(struct thread *t, uint64_t mask)
 			sched_kick(&cpus[i]);
 		}
 	}
-	spin_unlock(&sched_lock);
 	if (t == current() && !cpu_allowed(t, this_cpu()))
 		sched_move_off(this_cpu(), t);
 }

@@ -13,6 +13,7 @@
 #include <kernel/cpu.h>
 #include <kernel/arch.h>
 #include <kernel/sched_handoff.h>
+#include "sched_internal.h"
 
 volatile int bkl_owner = -1;
 
@@ -100,8 +101,10 @@ spin_wait(struct spinlock *l, struct cpu *me)
 {
 	/* Taken twice, the lock would spin for ever: say where instead. */
 	assert(__atomic_load_n(&l->owner, __ATOMIC_RELAXED) != me);
-	if (l == &sched_lock)
+	if ((uintptr_t)l - (uintptr_t)waitq_locks < sizeof(waitq_locks))
 		me->sched_stat.lock_waits++;
+	else if ((uintptr_t)l - (uintptr_t)runq_locks < sizeof(runq_locks))
+		me->sched_stat.runq_waits++;
 	me->spins_contended++;
 	for (;;) {
 		struct cpu *expected = NULL;

@@ -7,11 +7,14 @@
  * The next timer interrupt is programmed one-shot, by the tick
  * (kernel/sched/tick.c); affinity changes are affinity.c's.
  *
- * One scheduler lock, sched_lock, guards the run queues, every wait
- * queue, and each thread's scheduling state (the fields tagged [S] in
- * <kernel/sched.h> and <kernel/cpu.h>), with or without the big lock:
- * a wake, a sleep and a switch take it, not the big lock. A switch drops
- * it before arch_context_switch; a thread's on_cpu keeps any other CPU
+ * The scheduler's locks, with or without the big lock: each CPU's run
+ * queue lock [R] (sched_internal.h), taken to queue a thread there or
+ * take one off; the wait queue locks [W] (<kernel/sched_handoff.h>), a
+ * queue's sleepers and a sleeping thread's fields, under which a thread
+ * goes to sleep and exactly one waker ends its sleep; the dead list's
+ * own lock [D]. Order: a wait queue lock, then one run queue lock.
+ * A switch drops them
+ * before arch_context_switch; a thread's on_cpu keeps any other CPU
  * from running it before its stack is left (switch_leave, switch_done).
  * Each thread leaves a switch holding the big lock if, and only if, it
  * held it when it switched away (docs/kernel.md, "The scheduler lock").
@@ -23,15 +26,11 @@
 #include <kernel/vm.h>
 #include <arch/switch.h>
 
-/* Alone on its line: every CPU takes it at each wake, sleep and switch,
- * and every CPU reads the variables that were beside it at each return
- * to user mode (ktimer_generation, sched_tick_quiet). */
-struct spinlock sched_lock CACHE_LINE_ALONE = SPINLOCK_INIT;
-struct list sched_dead = LIST_INIT(sched_dead);	/* exited, stack still in use [S] */
-
-/* How soon a CPU that queued a woken thread for itself is interrupted,
- * if nothing else runs its scheduler first (preempt_soon). */
-#define WAKE_BACKSTOP_NS (4 * WAKE_PREEMPT_NS)
+struct waitq_lock waitq_locks[WAITQ_LOCKS];
+struct runq_lock runq_locks[CPU_MAX];
+static struct spinlock dead_lock = SPINLOCK_INIT;
+/* exited, stack still in use [D] */
+struct list sched_dead = LIST_INIT(sched_dead);
 
 /* Linux's sched_prio_to_weight, nice -20 to 19: 1024 at nice 0, about
  * 1.25 times more for each step down. */
@@ -65,22 +64,23 @@ void
 sched_exit_current(void)
 {
 	struct thread *t = current();
-	spin_lock(&sched_lock);
+	spin_lock(&dead_lock);
 	t->state = THREAD_DEAD;
 	list_push_back(&sched_dead, &t->run_link);
-	schedule_locked();
+	spin_unlock(&dead_lock);
+	schedule_locked(NULL);
 	panic("dead thread scheduled");
 }
 
 /* Frees the exited threads no CPU runs any more. Big lock held (the
- * allocators'); the scheduler lock not. */
+ * allocators'); no spinlock. */
 static void
 reap_dead_threads(void)
 {
 	BKL_ASSERT_HELD();
 	for (;;) {
 		struct thread *t = NULL;
-		spin_lock(&sched_lock);
+		spin_lock(&dead_lock);
 		list_for_each(it, &sched_dead) {
 			t = list_entry(it, struct thread, run_link);
 			/* its stack left (its switch away has ended) */
@@ -90,7 +90,7 @@ reap_dead_threads(void)
 		}
 		if (t)
 			list_remove(&t->run_link);
-		spin_unlock(&sched_lock);
+		spin_unlock(&dead_lock);
 		if (!t)
 			return;
 		thread_free(t);
@@ -100,133 +100,12 @@ reap_dead_threads(void)
 void
 waitq_init(struct waitq *wq)
 {
-	list_init(&wq->sleepers);
+	waitq_init_inline(wq);
 }
 
-/* The CPU t runs on when no halted one is free: the one it last ran on,
- * else this one, else the first its affinity allows. */
-static struct cpu *
-runq_home(struct thread *t)
-{
-	if (t->last_cpu && t->last_cpu->online && cpu_allowed(t, t->last_cpu))
-		return t->last_cpu;
-	if (cpu_allowed(t, this_cpu()))
-		return this_cpu();
-	for (int i = 0; i < cpu_count; i++)
-		if (cpus[i].online && cpu_allowed(t, &cpus[i]))
-			return &cpus[i];
-	return this_cpu();	/* the mask names no CPU that is up */
-}
-
-/*
- * Where a thread goes that nothing ties to this CPU (a new thread, one
- * preempted at the end of its slice, one woken by a timer): a halted CPU
- * its affinity allows if there is one, woken with an IPI, so runnable
- * threads spread over idle CPUs; else the CPU it last ran on, else this.
- */
-static struct cpu *
-runq_spread(struct thread *t)
-{
-	for (int i = 0; i < cpu_count; i++) {
-		if (cpus[i].halted && &cpus[i] != this_cpu() &&
-		    cpu_allowed(t, &cpus[i])) {
-			cpus[i].halted = false;
-			sched_kick(&cpus[i]);
-			return &cpus[i];
-		}
-	}
-	return runq_home(t);
-}
-
-/* Queues t on c: at the front (ahead of threads that used their slices)
- * or at the back. */
-static void
-runq_insert(struct cpu *c, struct thread *t, bool ahead)
-{
-	SPIN_ASSERT_HELD(&sched_lock);
-	t->state = THREAD_RUNNABLE;
-	if (ahead)
-		list_insert_after(&c->runq, &t->run_link);
-	else
-		list_push_back(&c->runq, &t->run_link);
-	c->nr_ready++;
-}
-
-/* Queues t at the back of the queue runq_spread picks. */
-static void
-runq_push(struct thread *t)
-{
-	runq_insert(runq_spread(t), t, false);
-}
-
-/*
- * Queues t, which its affinity sends off a CPU, at the back of a queue it
- * may run from (a halted CPU's, woken; else its home's), and interrupts
- * that CPU if it is another: a thread looping in user mode there would
- * otherwise not see the queue (no timer armed for its slice end) until it
- * enters the kernel.
- */
-struct cpu *
-runq_move(struct thread *t)
-{
-	struct cpu *to = runq_spread(t);
-	runq_insert(to, t, false);
-	if (to != this_cpu())
-		sched_kick(to);
-	return to;
-}
-
-/* The first thread of from's queue that may run on c, or NULL. */
-static struct thread *
-runq_first_allowed(struct cpu *from, struct cpu *c)
-{
-	list_for_each(it, &from->runq) {
-		struct thread *t = list_entry(it, struct thread, run_link);
-		if (cpu_allowed(t, c))
-			return t;
-	}
-	return NULL;
-}
-
-/* The next thread for this CPU: its own queue first, then the busiest
- * queue that holds a thread allowed here. */
-static struct thread *
-runq_pop(void)
-{
-	struct cpu *c = this_cpu(), *from = c;
-	struct thread *t = NULL;
-	SPIN_ASSERT_HELD(&sched_lock);
-	if (list_empty(&c->runq)) {
-		from = NULL;
-		for (int i = 0; i < cpu_count; i++) {
-			struct thread *cand;
-			if (!cpus[i].online || cpus[i].nr_ready == 0 ||
-			    (from && cpus[i].nr_ready <= from->nr_ready))
-				continue;
-			if ((cand = runq_first_allowed(&cpus[i], c)))
-				from = &cpus[i], t = cand;
-		}
-		if (!from)
-			return NULL;
-		c->sched_stat.steals++;
-	} else {
-		t = list_first(&c->runq, struct thread, run_link);
-	}
-	list_remove(&t->run_link);
-	from->nr_ready--;
-	return t;
-}
-
-/* Whether a queued thread may run on this CPU (a pinned one elsewhere
- * does not keep it from halting). */
-static bool
-work_waiting(void)
-{
-	for (int i = 0; i < cpu_count; i++)
-		if (cpus[i].nr_ready > 0 && runq_first_allowed(&cpus[i], this_cpu()))
-			return true;
-	return false;
-}
+/* How soon a CPU that queued a woken thread for itself is interrupted,
+ * if nothing else runs its scheduler first (preempt_soon). */
+#define WAKE_BACKSTOP_NS (4 * WAKE_PREEMPT_NS)
 
 /*
  * A sleeper's wake credit: what it left of its slice when it went to
@@ -247,19 +126,21 @@ wake_credit(struct thread *t, uint64_t now)
 }
 
 /*
- * c's running thread gives way soon to the thread just queued there: once
- * it has run WAKE_PREEMPT_NS since it was switched in (at once if it has),
- * as Linux's wake-up granularity keeps a thread from being preempted at
- * every wake. Its slice end is brought forward, which sched_slice_over
- * reads; the CPU's timer is armed for it, here or by the other CPU's
- * sched_tick after the IPI (quiet_thread cleared: not quiet any more).
+ * c's running thread gives way soon to the thread just queued there (me:
+ * this CPU): once it has run WAKE_PREEMPT_NS since it was switched in (at
+ * once if it has), as Linux's wake-up granularity keeps a thread from
+ * being preempted at every wake. Its slice end is brought forward, which
+ * sched_slice_over reads; the CPU's timer is armed for it, here or by the
+ * other CPU's sched_tick after the IPI (quiet_thread cleared: not quiet
+ * any more).
  */
 static void
-preempt_soon(struct cpu *c, uint64_t now)
+preempt_soon(struct cpu *c, struct cpu *me, uint64_t now)
 {
-	struct thread *cur = c->current;
+	struct thread *cur = c->current;	/* a hint: c may switch now */
 	uint64_t at = MAX(now, cur->run_start + WAKE_PREEMPT_NS);
 
+	SPIN_ASSERT_HELD(runq_lock(c));
 	if (cur == c->idle)
 		return;
 	if (at < cur->slice_end)
@@ -274,8 +155,8 @@ preempt_soon(struct cpu *c, uint64_t now)
 	 * sleeps before it), and each fire and re-arm costs TCG a device
 	 * write and an interrupt. A locked return arms it for `at`.
 	 */
-	if (c == this_cpu())
-		timer_arm(MAX(at, now + WAKE_BACKSTOP_NS));
+	if (c == me)
+		timer_arm_on(me, MAX(at, now + WAKE_BACKSTOP_NS));
 	else
 		sched_kick(c);
 }
@@ -291,56 +172,98 @@ preempt_soon(struct cpu *c, uint64_t now)
  * (runq_spread): CPU-bound threads still spread. Woken otherwise (a
  * timeout, or this CPU busy), it goes where runq_spread says, ahead of
  * those that used their slices if it has wake credit, and the thread
- * running there gives way soon.
+ * running there gives way soon. t's wait queue lock held (its wake
+ * credit is that lock's), and the chosen run queue's lock taken here.
  */
 static void
 runq_wake(struct thread *t, bool by_call)
 {
-	struct cpu *c = this_cpu();
+	struct cpu *me = this_cpu(), *c = me;
 	uint64_t now = arch_now_ns();
+	bool ahead = false, preempt = true;
 
 	t->slice_left = wake_credit(t, now);
 	if (cpu_allowed(t, c) && list_empty(&c->runq) &&
 	    (by_call || c->current == c->idle)) {
 		c->sched_stat.wakes_here++;
-		runq_insert(c, t, false);
-		preempt_soon(c, now);
-		return;
+	} else {
+		c = runq_spread(t);
+		if (c == me)
+			c->sched_stat.wakes_here++;
+		else
+			me->sched_stat.wakes_other++;
+		ahead = preempt = t->slice_left > 0;
 	}
-	c = runq_spread(t);
-	if (c == this_cpu())
-		c->sched_stat.wakes_here++;
-	else
-		this_cpu()->sched_stat.wakes_other++;
-	runq_insert(c, t, t->slice_left > 0);
-	if (t->slice_left > 0)
-		preempt_soon(c, now);
+	spin_lock_on(runq_lock(c), me);
+	runq_insert(c, t, ahead);
+	if (preempt)
+		preempt_soon(c, me, now);
+	spin_unlock(runq_lock(c));
 }
 
-/* Ends t's sleep with result; by_call: a thread's call wakes it, not a
- * timer. */
+/*
+ * Ends t's sleep with result, if it sleeps on a queue; by_call: a
+ * thread's call wakes it, not a timer. A sleeper taken off its queue for
+ * a hand-off (waiting_on NULL) is its taker's, which runs it. The lock
+ * of t's queue held.
+ */
 static void
 wake(struct thread *t, int result, bool by_call)
 {
-	SPIN_ASSERT_HELD(&sched_lock);
-	if (t->state != THREAD_SLEEPING)
+	if (t->state != THREAD_SLEEPING || !t->waiting_on)
 		return;
+	SPIN_ASSERT_HELD(waitq_lock(t->waiting_on));
 	list_remove(&t->run_link);
 	t->waiting_on = NULL;
 	t->wake_result = result;
 	runq_wake(t, by_call);
 }
 
+/*
+ * Takes and returns the lock of the queue t sleeps on, t asleep there;
+ * NULL if t sleeps on none. A thread's own waker (a signal's sender, a
+ * timeout) has stored what ends the sleep first: the barrier orders that
+ * before the read of waiting_on (sleep_publish). t about to sleep, or
+ * taking back its sleep, is a moment away: looked at again. The queue
+ * may be gone (on a stack, freed) once read: its lock field is read from
+ * memory that stays mapped, and only a lock of the table is taken; under
+ * it, t still sleeping on that queue means it is there.
+ */
+static struct spinlock *
+sleeper_lock(struct thread *t)
+{
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	for (;;) {
+		struct waitq *wq = __atomic_load_n(&t->waiting_on,
+						   __ATOMIC_ACQUIRE);
+		if (!wq)
+			return NULL;
+		struct spinlock *sl = __atomic_load_n(&wq->lock,
+						      __ATOMIC_RELAXED);
+		uintptr_t at = (uintptr_t)sl - (uintptr_t)waitq_locks;
+		if (at < sizeof(waitq_locks) &&
+		    at % sizeof(waitq_locks[0]) == 0) {
+			spin_lock(sl);
+			if (t->waiting_on == wq && t->state == THREAD_SLEEPING)
+				return sl;
+			spin_unlock(sl);
+		}
+		arch_spin_wait();
+	}
+}
+
 void
 sched_wake(struct thread *t)
 {
-	spin_lock(&sched_lock);
-	if (t->state == THREAD_SLEEPING)
+	struct spinlock *sl = sleeper_lock(t);
+	if (sl) {
 		wake(t, 0, true);
-	else if (t->state != THREAD_RUNNING && t->state != THREAD_DEAD &&
-		 t->run_link.next == &t->run_link && t != this_cpu()->idle)
+		spin_unlock(sl);
+	} else if (t->unqueued) {
+		BKL_ASSERT_HELD();	/* its taker's, or its creator's */
+		t->unqueued = false;
 		runq_push(t);
-	spin_unlock(&sched_lock);
+	}
 }
 
 /* Whether a signal ends t's sleep now (t sleeps, or is about to). */
@@ -361,12 +284,12 @@ sleep_interrupted(struct thread *t, bool interruptible)
  * interrupt, which on a tickless CPU may never come: a SIGKILL did not
  * end it (LTP timer_settime01, "Cannot kill test processes"). Until
  * timers_cover, every CPU's timer fired for every kernel timer, which
- * hid this.
+ * hid this. Each CPU's current is read as a hint: one that switches
+ * away from t meanwhile takes an IPI for nothing.
  */
 static void
 kick_running(struct thread *t)
 {
-	SPIN_ASSERT_HELD(&sched_lock);
 	if (t->state != THREAD_RUNNING)
 		return;
 	for (int i = 0; i < cpu_count; i++)
@@ -377,75 +300,93 @@ kick_running(struct thread *t)
 void
 thread_interrupt(struct thread *t)
 {
-	spin_lock(&sched_lock);
-	if (t->state == THREAD_SLEEPING &&
-	    sleep_interrupted(t, t->interruptible))
-		wake(t, -EINTR, true);
-	else
+	struct spinlock *sl = sleeper_lock(t);
+	if (!sl) {
 		kick_running(t);
-	spin_unlock(&sched_lock);
+		return;
+	}
+	if (sleep_interrupted(t, t->interruptible))
+		wake(t, -EINTR, true);
+	spin_unlock(sl);
 }
 
 void
 thread_interrupt_sleep(struct thread *t)
 {
-	spin_lock(&sched_lock);
-	if (t->state == THREAD_SLEEPING && t->interruptible)
+	struct spinlock *sl = sleeper_lock(t);
+	if (!sl)
+		return;
+	if (t->interruptible)
 		wake(t, -EINTR, true);
-	spin_unlock(&sched_lock);
+	spin_unlock(sl);
 }
 
 void
 thread_kill(struct thread *t)
 {
-	spin_lock(&sched_lock);
-	if (t->state == THREAD_SLEEPING && (t->interruptible || t->killable))
-		wake(t, -EINTR, true);
-	else
+	struct spinlock *sl = sleeper_lock(t);
+	if (!sl) {
 		kick_running(t);
-	spin_unlock(&sched_lock);
+		return;
+	}
+	if (t->interruptible || t->killable)
+		wake(t, -EINTR, true);
+	spin_unlock(sl);
 }
 
 void
 waitq_wake_all(struct waitq *wq)
 {
-	spin_lock(&sched_lock);
+	struct spinlock *sl = waitq_lock(wq);
+	spin_lock(sl);
 	while (!list_empty(&wq->sleepers))
 		wake(list_first(&wq->sleepers, struct thread, run_link), 0, true);
-	spin_unlock(&sched_lock);
+	spin_unlock(sl);
 }
 
 void
 waitq_wake_one(struct waitq *wq)
 {
-	spin_lock(&sched_lock);
+	struct spinlock *sl = waitq_lock(wq);
+	spin_lock(sl);
 	if (!list_empty(&wq->sleepers))
 		wake(list_first(&wq->sleepers, struct thread, run_link), 0, true);
-	spin_unlock(&sched_lock);
+	spin_unlock(sl);
 }
 
 /* A sleep's deadline passed: runs from sched_tick, big lock held. */
 static void
 timeout_fired(struct ktimer *k)
 {
-	spin_lock(&sched_lock);
-	wake(container_of(k, struct thread, timeout), -ETIMEDOUT, false);
-	spin_unlock(&sched_lock);
+	struct thread *t = container_of(k, struct thread, timeout);
+	struct spinlock *sl = sleeper_lock(t);
+	if (sl) {
+		wake(t, -ETIMEDOUT, false);
+		spin_unlock(sl);
+	}
 }
 
 /*
- * Whether the current thread may go to sleep: 0, or why not. Checked with
- * the scheduler lock held, so that a signal sent or a deadline armed
- * before the check is seen, and a wake after it finds the thread asleep.
+ * Whether the current thread may go to sleep on wq: 0, or why not; then
+ * it is not about to sleep any more. Checked with wq's lock held, the
+ * thread published as about to sleep there (sleep_publish), so that a
+ * signal sent or a deadline armed before the check is seen, and a wake
+ * after it finds the thread asleep.
  */
 static inline __attribute__((always_inline)) int
-sleep_check(struct thread *t, uint64_t deadline, bool interruptible)
+sleep_check(struct thread *t, struct waitq *wq, uint64_t deadline,
+	    bool interruptible)
 {
-	SPIN_ASSERT_HELD(&sched_lock);
-	if (sleep_interrupted(t, interruptible))
+	SPIN_ASSERT_HELD(waitq_lock(wq));
+	sleep_publish(t, wq);
+	if (sleep_interrupted(t, interruptible)) {
+		t->waiting_on = NULL;
 		return -EINTR;
-	if (deadline && deadline <= arch_now_ns())
+	}
+	if (deadline && deadline <= arch_now_ns()) {
+		t->waiting_on = NULL;
 		return -ETIMEDOUT;
+	}
 	return 0;
 }
 
@@ -468,19 +409,20 @@ waitq_wait_cond(struct waitq *wq, uint64_t deadline, bool interruptible,
 		bool (*done)(void *arg), void *arg)
 {
 	struct thread *t = current();
+	struct spinlock *sl = waitq_lock(wq);
 	int r;
 
-	spin_lock(&sched_lock);
+	spin_lock(sl);
 	if (done && done(arg)) {
-		spin_unlock(&sched_lock);
+		spin_unlock(sl);
 		return 0;
 	}
-	if ((r = sleep_check(t, deadline, interruptible)) < 0) {
-		spin_unlock(&sched_lock);
+	if ((r = sleep_check(t, wq, deadline, interruptible)) < 0) {
+		spin_unlock(sl);
 		return r;
 	}
 	sleep_on(t, wq, deadline, interruptible);
-	schedule_locked();
+	schedule_locked(sl);
 	ktimer_cancel(&t->timeout);
 	return t->wake_result;
 }
@@ -501,8 +443,8 @@ sched_sleep_until(uint64_t deadline)
 }
 
 /* switch_done's rare work: the big lock to take or drop, a lazy address
- * space to let go (which may need a TLB shootdown, so never under the
- * scheduler lock), dead threads to free. */
+ * space to let go (which may need a TLB shootdown, so never under a
+ * spinlock), dead threads to free. */
 __attribute__((noinline)) void
 switch_done_slow(struct cpu *c, bool had_bkl, struct vm *put)
 {
@@ -542,79 +484,109 @@ sched_first_run(void)
 }
 
 /*
- * Runs next on this CPU in place of the current thread. Called with the
- * scheduler lock held, dropped before the switch itself (switch_leave);
- * returns, in this thread once it runs again, with the big lock as this
- * thread held it. Inline in
- * switch_to only (the IPC hand-off has switch_handoff).
+ * The first half of a switch away from prev, CPU c's current thread, at
+ * now, before the next thread is chosen: prev's time and switch counts;
+ * a sleeping prev keeps its wake credit (under the sleep lock, held);
+ * a prev still RUNNING (preempted, or moved off c by its affinity) is
+ * queued where runq_spread says. From then on another CPU may take prev,
+ * so its fields are not touched again here: only its on_cpu, cleared
+ * once the switch has left its stack (switch_done). The idle thread's
+ * time is the switch's (switch_to), under c's run queue lock.
  */
 static inline __attribute__((always_inline)) void
-switch_to_inline(struct thread *next)
+switch_out(struct cpu *c, struct thread *prev, uint64_t now)
 {
-	struct cpu *c = this_cpu();
-	struct thread *prev = c->current;
-	uint64_t now = arch_now_ns();
+	if (prev == c->idle)
+		return;
+	prev->cpu_ns += now - prev->run_start;
+	if (prev->state != THREAD_RUNNING) {
+		prev->nvcsw++;
+		if (prev->state == THREAD_SLEEPING)
+			sleep_credit(prev, now);
+		return;
+	}
+	prev->nivcsw++;
+	if (cpu_allowed(prev, c))
+		runq_push(prev);
+	else
+		runq_move(prev);	/* sched_move_off: told at once */
+}
 
-	SPIN_ASSERT_HELD(&sched_lock);
-	if (prev != next && prev != c->idle) {
-		if (prev->state == THREAD_RUNNING)
-			prev->nivcsw++;
-		else
-			prev->nvcsw++;
-	}
-	if (prev->state == THREAD_RUNNING && prev != next) {
-		if (prev == c->idle)
-			prev->state = THREAD_RUNNABLE;
-		else
-			runq_push(prev);
-	}
+/*
+ * Runs next on CPU c in place of prev, after switch_out: called with c's
+ * run queue lock held and, if prev went to sleep, the sleep lock sl;
+ * both dropped before the switch itself (switch_leave). Returns, in prev
+ * once it runs again, with the big lock as prev held it.
+ */
+static inline __attribute__((always_inline)) void
+switch_to_inline(struct cpu *c, struct thread *prev, struct thread *next,
+		 uint64_t now, struct spinlock *sl)
+{
+	SPIN_ASSERT_HELD(runq_lock(c));
 	next->state = THREAD_RUNNING;
 	if (next->last_cpu && next->last_cpu != c)
 		c->sched_stat.migrations++;
 	next->last_cpu = c;
 	if (next == prev) {
-		spin_unlock(&sched_lock);
+		/* queued by switch_out and taken back: it runs on */
+		if (prev != c->idle) {
+			prev->nivcsw--;
+			prev->run_start = now;
+		}
+		spin_unlock(runq_lock(c));
 		return;
 	}
-	prev->cpu_ns += now - prev->run_start;
 	if (prev == c->idle) {
+		prev->state = THREAD_RUNNABLE;
+		prev->cpu_ns += now - prev->run_start;
 		c->idle_ns += now - prev->run_start;
 		sample_start(c, now);
-	} else if (prev->state == THREAD_SLEEPING)
-		sleep_credit(prev, now);
+	}
 	switch_in(c, next, now);
 	bool had_bkl = bkl_mine(c);
+	spin_unlock(runq_lock(c));
+	if (sl)
+		spin_unlock(sl);
 	switch_leave(c, prev, next);
 	arch_context_switch(prev, next);
 	switch_done(had_bkl);
 }
 
+/* switch_to_inline for the rarer switches (a hand-off's, the idle
+ * loop's); a sleep's and a preemption's have it inline (schedule_locked). */
 static __attribute__((noinline)) void
-switch_to(struct thread *next)
+switch_to(struct cpu *c, struct thread *prev, struct thread *next,
+	  uint64_t now, struct spinlock *sl)
 {
-	switch_to_inline(next);
+	switch_to_inline(c, prev, next, now, sl);
 }
 
-/* schedule with the scheduler lock held; it drops it. */
 void
-schedule_locked(void)
+schedule_locked(struct spinlock *sl)
 {
-	struct thread *next = runq_pop();
-	switch_to(next ? next : this_cpu()->idle);
+	struct cpu *c = this_cpu();
+	struct thread *prev = c->current, *next;
+	uint64_t now = arch_now_ns();
+	bool busy = false;
+
+	switch_out(c, prev, now);
+	spin_lock_on(runq_lock(c), c);
+	next = runq_pop(c, &busy);
+	switch_to_inline(c, prev, next ? next : c->idle, now, sl);
 }
 
 void
 schedule(void)
 {
-	spin_lock(&sched_lock);
-	schedule_locked();
+	schedule_locked(NULL);
 }
 
 struct thread *
 waitq_take_one(struct waitq *wq)
 {
+	struct spinlock *sl = waitq_lock(wq);
 	struct thread *t = NULL;
-	spin_lock(&sched_lock);
+	spin_lock(sl);
 	if (!list_empty(&wq->sleepers)) {
 		t = list_first(&wq->sleepers, struct thread, run_link);
 		list_remove(&t->run_link);
@@ -622,8 +594,9 @@ waitq_take_one(struct waitq *wq)
 		t->waiting_on = NULL;
 		t->wake_result = 0;
 		t->state = THREAD_RUNNABLE;
+		t->unqueued = true;
 	}
-	spin_unlock(&sched_lock);
+	spin_unlock(sl);
 	return t;
 }
 
@@ -633,32 +606,40 @@ waitq_wait_handoff(struct waitq *wq, uint64_t deadline, bool interruptible,
 {
 	struct cpu *c = this_cpu();
 	struct thread *t = c->current;
+	struct spinlock *sl = waitq_lock(wq);
 	int r;
 
 	if (!next)
 		return waitq_wait(wq, deadline, interruptible);
-	spin_lock_on(&sched_lock, c);
+	spin_lock_on(sl, c);
+	KASSERT(next->unqueued);
+	next->unqueued = false;
 	/* next may not run here (sched_setaffinity), or t must not sleep. */
 	if (!cpu_allowed(next, c) ||
-	    (r = sleep_check(t, deadline, interruptible)) < 0) {
+	    (r = sleep_check(t, wq, deadline, interruptible)) < 0) {
 		runq_push(next);	/* it still runs, the usual way */
-		spin_unlock(&sched_lock);
+		spin_unlock(sl);
 		return waitq_wait(wq, deadline, interruptible);
 	}
 	sleep_on(t, wq, deadline, interruptible);
-	switch_to(next);
+	uint64_t now = arch_now_ns();
+	switch_out(c, t, now);
+	spin_lock_on(runq_lock(c), c);
+	switch_to(c, t, next, now, sl);
 	if (deadline)	/* a call's hand-off has none */
 		ktimer_cancel(&t->timeout);
 	return t->wake_result;
 }
 
 /*
- * The first sleeper of `from` (from may be NULL or empty), taken off it as
- * a wake would, in one hold of the scheduler lock with the current
- * thread's sleep: it runs here at once, or by the run queues where its
- * affinity or the sleep's refusal says so. Inline in its two forms:
- * waitq_wait_take and the round trip's waitq_handoff, whose constant
- * arguments fold the deadline's and `held`'s tests away.
+ * The first sleeper of `from` (from may be NULL or empty), taken off it
+ * under from's lock as a wake would; then, under wq's, the current
+ * thread's sleep: next runs here at once, or by the run queues where its
+ * affinity or the sleep's refusal says so. Between the two, next is off
+ * every queue, this thread's alone (a targeted wake finds it on none).
+ * Inline in its two forms: waitq_wait_take and the round trip's
+ * waitq_handoff, whose constant arguments fold the deadline's and
+ * `held`'s tests away.
  */
 static inline __attribute__((always_inline)) int
 wait_take(struct waitq *wq, uint64_t deadline, bool interruptible,
@@ -666,34 +647,45 @@ wait_take(struct waitq *wq, uint64_t deadline, bool interruptible,
 {
 	struct cpu *c = this_cpu();
 	struct thread *t = c->current, *next = NULL;
+	struct spinlock *sl = waitq_lock(wq);
 	int r;
 
-	spin_lock_on(&sched_lock, c);
-	if (from && !list_empty(&from->sleepers)) {
-		next = list_first(&from->sleepers, struct thread, run_link);
-		list_remove(&next->run_link);
-		next->waiting_on = NULL;
-		next->wake_result = 0;
-		if (!cpu_allowed(next, c)) {
+	if (from) {
+		struct spinlock *fl = waitq_lock(from);
+		spin_lock_on(fl, c);
+		if (!list_empty(&from->sleepers)) {
+			next = list_first(&from->sleepers, struct thread,
+					  run_link);
+			list_remove(&next->run_link);
+			next->waiting_on = NULL;
+			next->wake_result = 0;
+		}
+		if (fl != sl) {
+			spin_unlock(fl);
+			spin_lock_on(sl, c);
+		}
+		if (next && !cpu_allowed(next, c)) {
 			runq_push(next);
 			next = NULL;
 		}
+	} else {
+		spin_lock_on(sl, c);
 	}
 	/* from is left alone from here on, and this thread's sleep is
-	   decided under the scheduler lock: the object's lock may go. */
+	   decided under wq's lock: the object's lock may go. */
 	KASSERT(held);
 	spin_unlock(held);
-	if ((r = sleep_check(t, deadline, interruptible)) < 0) {
+	if ((r = sleep_check(t, wq, deadline, interruptible)) < 0) {
 		if (next)
 			runq_push(next);
-		spin_unlock(&sched_lock);
+		spin_unlock(sl);
 		return r;
 	}
 	sleep_on(t, wq, deadline, interruptible);
 	if (next)
-		switch_handoff(c, t, next);
+		switch_handoff(c, t, next, sl);
 	else
-		schedule_locked();
+		schedule_locked(sl);
 	if (deadline)
 		ktimer_cancel(&t->timeout);
 	return t->wake_result;
@@ -728,9 +720,6 @@ waitq_wait_killable(struct waitq *wq, struct thread *next)
 	return fatal_signal_pending(t) ? -EINTR : r;
 }
 
-
-
-
 void
 sched_yield(void)
 {
@@ -743,10 +732,11 @@ sched_yield(void)
  * Runs without the big lock, taking it only when sched_tick has work
  * (due timers, which run under it) or dead threads wait to be freed:
  * a thread that wakes another on a halted CPU costs that CPU no big lock.
- * The look for work and the halted flag are one step under the
- * scheduler lock, so a thread queued after the look finds the CPU
- * halted and sends the IPI, which ends the hlt (interrupts come on only
- * in arch_idle's sti; hlt).
+ * The look for work and the halted flag are one step under this CPU's
+ * run queue lock, so a thread queued here after the look finds the CPU
+ * halted and sends the IPI (runq_insert), which ends the hlt (interrupts
+ * come on only in arch_idle's sti; hlt). A thread queued on another busy
+ * CPU meanwhile waits for that one, as it did when it was queued.
  */
 static _Noreturn void
 idle_loop(void)
@@ -761,14 +751,20 @@ idle_loop(void)
 			reap_dead_threads();
 			bkl_unlock();
 		}
-		spin_lock(&sched_lock);
+		bool busy = false;
+		spin_lock_on(runq_lock(c), c);
 		c->halted = false;
-		if (work_waiting()) {
-			schedule_locked();
+		struct thread *next = runq_pop(c, &busy);
+		if (next) {
+			switch_to(c, c->idle, next, arch_now_ns(), NULL);
+			continue;
+		}
+		if (busy) {	/* another queue was busy: look again */
+			spin_unlock(runq_lock(c));
 			continue;
 		}
 		c->halted = true;
-		spin_unlock(&sched_lock);
+		spin_unlock(runq_lock(c));
 		c->sched_stat.halts++;
 		arch_idle();
 	}
@@ -777,8 +773,11 @@ idle_loop(void)
 void
 sched_init(void)
 {
-	for (int i = 0; i < CPU_MAX; i++)
+	for (int i = 0; i < CPU_MAX; i++) {
 		list_init(&cpus[i].runq);
+		spin_init(&runq_locks[i].lock);
+		cpus[i].runq_lock = &runq_locks[i].lock;
+	}
 }
 
 _Noreturn void
@@ -789,6 +788,7 @@ sched_start(void)
 	if (!idle)
 		panic("no memory for the idle thread");
 	idle->state = THREAD_RUNNING;
+	idle->unqueued = false;
 	idle->on_cpu = true;
 	idle->run_start = arch_now_ns();
 	/* The boot CPU's work before this was busy time; the others begin now. */

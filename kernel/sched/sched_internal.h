@@ -1,11 +1,11 @@
 /*
- * What the scheduler's files share (kernel/sched/sched.c, the run queues,
- * switches and sleeps; tick.c, the tick and the timers; affinity.c,
- * moving a thread its new mask sends elsewhere): the helpers more than
- * one uses, inline where they were inline before the split, so that no
- * path runs more instructions for it; the scheduler lock, the sleep and
- * the hand-off's switch are <kernel/sched_handoff.h>'s, which the IPC
- * fast path shares.
+ * What the scheduler's files share (kernel/sched/sched.c, the switches
+ * and sleeps; runq.c, the run queues; tick.c, the tick and the timers;
+ * affinity.c, moving a thread its new mask sends elsewhere): the helpers
+ * more than one uses, inline where they were inline before the split, so
+ * that no path runs more instructions for it; the run queue locks; the
+ * wait queue locks, the sleep and the hand-off's switch are
+ * <kernel/sched_handoff.h>'s, which the IPC fast path shares.
  */
 #ifndef KERNEL_SCHED_INTERNAL_H
 #define KERNEL_SCHED_INTERNAL_H
@@ -19,22 +19,28 @@
 #include <kernel/sched_handoff.h>
 
 /*
- * Arms this CPU's timer for deadline (0: nothing due). The hardware is
- * only written when the deadline comes before the armed one: a timer that
- * fires early or for nothing costs one interrupt, after which tick_work
- * arms the true next deadline, while reprogramming on every sleep and
- * switch cost several device writes per request (each one wakes QEMU's
- * main loop under TCG).
+ * Arms CPU c's timer (c is this CPU) for deadline (0: nothing due). The
+ * hardware is only written when the deadline comes before the armed one:
+ * a timer that fires early or for nothing costs one interrupt, after
+ * which tick_work arms the true next deadline, while reprogramming on
+ * every sleep and switch cost several device writes per request (each
+ * one wakes QEMU's main loop under TCG).
  */
 static inline void
-timer_arm(uint64_t deadline)
+timer_arm_on(struct cpu *c, uint64_t deadline)
 {
-	struct cpu *c = this_cpu();
 	if (!deadline || (c->armed_deadline && c->armed_deadline <= deadline))
 		return;
 	c->armed_deadline = deadline;
 	c->sched_stat.timer_sets++;
 	arch_timer_set(deadline);
+}
+
+/* timer_arm for this CPU. */
+static inline void
+timer_arm(uint64_t deadline)
+{
+	timer_arm_on(this_cpu(), deadline);
 }
 
 /*
@@ -104,10 +110,87 @@ sched_kick(struct cpu *c)
 	arch_wake_cpu(c->id);
 }
 
-/* schedule with the scheduler lock held; it drops it (sched.c). */
-void schedule_locked(void);
-/* Queues t where its affinity lets it run, and tells that CPU (sched.c). */
+/*
+ * Each CPU's run queue lock [R]: its runq, nr_ready and halted. Taken by
+ * the CPU itself to queue and take threads, by another to queue one
+ * there; never two at once but by spin_trylock (runq_steal). Inside the
+ * sleep lock, outside the timer lock. Apart from struct cpu, each on a
+ * line of its own: a waker on another CPU takes it, while the CPU's own
+ * fields are written at every system call.
+ */
+struct runq_lock {
+	struct spinlock lock;
+} __attribute__((aligned(CACHE_LINE)));
+extern struct runq_lock runq_locks[CPU_MAX];
+
+/* c's run queue lock: a pointer kept in struct cpu, one load where the
+ * index into the table took three. */
+static inline struct spinlock *
+runq_lock(const struct cpu *c)
+{
+	return c->runq_lock;
+}
+
+/* Switches away from the current thread; sl: the wait queue lock it went
+ * to sleep under (held, dropped here), or NULL (sched.c). */
+void schedule_locked(struct spinlock *sl);
+/*
+ * The run queues (runq.c), each taking the queue's lock itself but
+ * runq_pop: runq_move queues t where its affinity lets it run and tells
+ * that CPU; runq_push queues t at the back of the queue runq_spread
+ * picks (a halted CPU's, else t's home); runq_insert queues t on c, c's
+ * lock held, waking c from its halt (true: it sent the IPI); runq_steal
+ * takes a thread for c from another queue, c's lock held.
+ */
 struct cpu *runq_move(struct thread *t);
+void runq_push(struct thread *t);
+struct cpu *runq_spread(struct thread *t);
+struct thread *runq_steal(struct cpu *c, bool *busy);
+
+/*
+ * Queues t on c: at the front (ahead of threads that used their slices)
+ * or at the back. A halted c is woken: its idle loop looked at its queue
+ * and set halted under the same lock, so it either finds t or is halted
+ * now. Returns whether it sent the IPI. c's run queue lock held.
+ */
+static inline __attribute__((always_inline)) bool
+runq_insert(struct cpu *c, struct thread *t, bool ahead)
+{
+	SPIN_ASSERT_HELD(runq_lock(c));
+	t->state = THREAD_RUNNABLE;
+	if (ahead)
+		list_insert_after(&c->runq, &t->run_link);
+	else
+		list_push_back(&c->runq, &t->run_link);
+	c->nr_ready++;
+	if (!c->halted)
+		return false;
+	c->halted = false;
+	if (c != this_cpu())
+		sched_kick(c);
+	return true;
+}
+
+/* Takes t off from's queue, from's lock held. */
+static inline struct thread *
+runq_take(struct cpu *from, struct thread *t)
+{
+	list_remove(&t->run_link);
+	from->nr_ready--;
+	return t;
+}
+
+/* The next thread for CPU c: its own queue first, then another's
+ * (runq_steal, *busy as it says). c's run queue lock held. */
+static inline struct thread *
+runq_pop(struct cpu *c, bool *busy)
+{
+	SPIN_ASSERT_HELD(runq_lock(c));
+	if (!list_empty(&c->runq))
+		return runq_take(c, list_first(&c->runq, struct thread,
+					       run_link));
+	return runq_steal(c, busy);
+}
 /* The current thread t leaves CPU c, which its affinity no longer allows
  * (affinity.c). */
 void sched_move_off(struct cpu *c, struct thread *t);

@@ -47,6 +47,7 @@ thread_new(struct proc *p)
 	}
 	t->proc = p;
 	t->state = THREAD_RUNNABLE;
+	t->unqueued = true;	/* sched_wake queues it */
 	list_init(&t->run_link);
 	list_init(&t->proc_link);
 	t->tf = (struct trapframe *)((uint8_t *)t->kstack + KSTACK_SIZE) - 1;

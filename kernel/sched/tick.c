@@ -116,9 +116,9 @@ sched_account_tick(bool user)
 }
 
 /*
- * A CPU changes its current thread, the idle thread's run_start and its
- * idle_ns only in a switch, under the scheduler lock: read under it too,
- * they agree.
+ * A CPU changes its idle thread's run_start and its idle_ns only in a
+ * switch from or to the idle thread, under its run queue lock: read
+ * under it too, they agree.
  */
 void
 sched_cpu_times(const struct cpu *c, uint64_t now, uint64_t *idle,
@@ -129,12 +129,12 @@ sched_cpu_times(const struct cpu *c, uint64_t now, uint64_t *idle,
 	*idle = *busy = 0;
 	if (!c->idle)
 		return;		/* not started */
-	spin_lock(&sched_lock);
+	spin_lock(runq_lock(c));
 	i = c->idle_ns;
 	since = c->idle->run_start;
 	if (c->current == c->idle && now > since)
 		i += now - since;
-	spin_unlock(&sched_lock);
+	spin_unlock(runq_lock(c));
 	*idle = i;
 	if (now > c->started_ns + i)
 		*busy = now - c->started_ns - i;

@@ -246,6 +246,27 @@ test_fill(void)
 	close(fd);
 }
 
+/* Pages given past the end (KEEP_SIZE) stay through a grow; a shrink
+ * frees all past the new end, as Linux's shmem. */
+static void
+test_truncate(void)
+{
+	int fd = memfd(0);
+	CHECK_EQ("KEEP_SIZE 8 pages at size 0", fallocate(fd,
+	    FALLOC_FL_KEEP_SIZE, 0, 8 * PAGE), 0);
+	CHECK_EQ("8 pages held", blocks_of(fd), 8 * PAGE / 512);
+	CHECK_EQ("grow to a page", ftruncate(fd, PAGE), 0);
+	CHECK_EQ("all 8 kept", blocks_of(fd), 8 * PAGE / 512);
+	CHECK_EQ("grow to 4 pages and a bit", ftruncate(fd, 4 * PAGE + 10), 0);
+	CHECK_EQ("still all 8", blocks_of(fd), 8 * PAGE / 512);
+	CHECK_EQ("zeros in what was given", byte_at(fd, 3 * PAGE + 5), 0);
+	CHECK_EQ("shrink to 2 pages", ftruncate(fd, 2 * PAGE), 0);
+	CHECK_EQ("the rest freed", blocks_of(fd), 2 * PAGE / 512);
+	CHECK_EQ("the same size again", ftruncate(fd, 2 * PAGE), 0);
+	CHECK_EQ("nothing freed", blocks_of(fd), 2 * PAGE / 512);
+	close(fd);
+}
+
 int
 main(void)
 {
@@ -256,5 +277,6 @@ main(void)
 	test_private_fault();
 	test_sealed();
 	test_fill();
+	test_truncate();
 	return abi_done("tmpfs_holes");
 }

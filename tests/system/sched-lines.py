@@ -2,15 +2,14 @@
 # Boots: the default image on microvm with 2 vCPUs under multi-threaded TCG,
 #        after reading the kernel ELF's symbol table (nm -n -S).
 # Does:  checks that the data every CPU touches at each system call or
-#        switch shares no cache line with another CPU's: sched_lock alone
-#        on its 64-byte line (CACHE_LINE_ALONE), the per-CPU array cpus
-#        starting on a line with each CPU's struct a whole number of lines
-#        (struct cpu aligned); then, booted, reads /proc/stat's ctxt (the
+#        switch shares no cache line with another CPU's: the arrays cpus,
+#        runq_locks and waitq_locks start on a line, each element a whole
+#        number of lines (struct cpu, runq_lock, waitq_lock aligned); then, booted, reads /proc/stat's ctxt (the
 #        context switches each CPU now counts for itself) twice with a
 #        short sleep between.
-# Expects: no other symbol on sched_lock's line; cpus 64-byte aligned and
-#        its size a multiple of 16 x 64 bytes (CPU_MAX structs of whole
-#        lines); ctxt above 0 and growing (docs/kernel.md, "Cache lines
+# Expects: cpus, runq_locks and waitq_locks 64-byte aligned and each
+#        one's size a multiple of 16 x 64 bytes (CPU_MAX or 64 structs of
+#        whole lines); ctxt above 0 and growing (docs/kernel.md, "Cache lines
 #        between CPUs").
 import os, re, subprocess, sys
 sys.dont_write_bytecode = True	# no __pycache__ in the tree
@@ -27,19 +26,13 @@ for text in subprocess.run(["nm", "-n", "-S", kernel_of({})], check=True,
 	if len(f) == 4 and f[2] in "bBdD":
 		symbols.append((int(f[0], 16), int(f[1], 16), f[3]))
 by_name = {name: (addr, size) for addr, size, name in symbols}
-for name in ("sched_lock", "cpus"):
+for name in ("cpus", "runq_locks", "waitq_locks"):
 	if name not in by_name:
 		fail(f"{name} not in the kernel's symbols")
-lock = by_name["sched_lock"][0]
-if lock % LINE:
-	fail(f"sched_lock at {lock:#x} is not at the start of a cache line")
-beside = [name for addr, size, name in symbols if name != "sched_lock" and
-	  addr < lock + LINE and addr + max(size, 1) > lock]
-if beside:
-	fail(f"sched_lock's cache line also holds {', '.join(beside)}")
-addr, size = by_name["cpus"]
-if addr % LINE or size % (CPU_MAX * LINE):
-	fail(f"cpus at {addr:#x}, {size} bytes: struct cpu is not whole lines")
+for name in ("cpus", "runq_locks", "waitq_locks"):
+	addr, size = by_name[name]
+	if addr % LINE or size % (CPU_MAX * LINE):
+		fail(f"{name} at {addr:#x}, {size} bytes: not whole lines each")
 
 result = boot(["/bin/sh", "-c",
 	       "grep ctxt /proc/stat; sleep 0.2; grep ctxt /proc/stat"],

@@ -2,10 +2,11 @@
  * Per-CPU data. The arch's entry code finds `self` and the start of `arch`
  * at fixed offsets (<arch/percpu.h>, asserted in arch/ARCH/cpu.c), so
  * both stay first. Only the owning CPU touches its
- * struct, except the fields tagged [S]: other CPUs queue threads on this
- * one and wake it from its halt, so those are guarded by the scheduler
- * lock (kernel/sched/sched.c; asserted where they change, in the
- * assert-enabled build), with or without the big lock.
+ * struct, except the fields tagged [R]: other CPUs queue threads on this
+ * one and wake it from its halt, so those are guarded by this CPU's run
+ * queue lock (runq_lock, kernel/sched/sched_internal.h; asserted where
+ * they change, in the assert-enabled build), with or without the big
+ * lock.
  */
 #ifndef KERNEL_CPU_H
 #define KERNEL_CPU_H
@@ -32,8 +33,9 @@ struct sched_stat {
 	uint64_t halts;			/* idle halts (hlt, wfi) */
 	uint64_t steals;		/* a thread taken from another queue */
 	uint64_t migrations;		/* a thread run here after another CPU */
-	uint64_t lock_waits;		/* sched_lock found taken */
+	uint64_t lock_waits;		/* a wait queue lock found taken */
 	uint64_t timer_sets;		/* the timer reprogrammed */
+	uint64_t runq_waits;		/* a run queue lock found taken */
 };
 
 struct cpu {
@@ -64,9 +66,12 @@ struct cpu {
 	uint64_t sample_due;
 	paddr_t active_root;		/* page table loaded now */
 	struct vm *lazy_vm;		/* held while idle keeps its tables (vm_switch) */
-	bool halted;			/* idle in hlt: needs an IPI to run [S] */
-	struct list runq;		/* runnable threads queued here [S] */
-	int nr_ready;			/* their number [S] */
+	bool halted;			/* idle in hlt: needs an IPI to run [R] */
+	struct list runq;		/* runnable threads queued here [R] */
+	struct spinlock *runq_lock;	/* its lock, runq_locks[id]: set by
+					   sched_init, never changed */
+	int nr_ready;			/* their number [R]; read unlocked
+					   as a hint (runq_steal) */
 	/*
 	 * sched_tick has nothing to do before quiet_until while the timers
 	 * and whether others wait are as they were then (and, if others
@@ -75,7 +80,7 @@ struct cpu {
 	uint64_t quiet_until;
 	uint64_t quiet_timers;		/* ktimer_generation then */
 	struct thread *quiet_thread;	/* cleared by a wake on another CPU
-					   (preempt_soon) under [S]: a hint */
+					   (preempt_soon) under [R]: a hint */
 	bool quiet_runq;		/* runq was non-empty */
 	int spins_held;			/* spinlocks held (assert build) */
 	struct vm *vm_to_put;		/* a lazy vm dropped in a switch */

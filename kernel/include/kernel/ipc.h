@@ -35,7 +35,7 @@ struct kobj {
  * with the big lock held and must not add or remove observers of the
  * object, nor drop a reference to it. A wake from a nolock call also sets
  * `told` before it wakes wq (both under the channel's lock and the
- * scheduler lock's order): the waiter tests it under the scheduler lock
+ * wait queue lock's order): the waiter tests it under the queue's lock
  * as it goes to sleep, since such a wake may come between its look at
  * the object and its sleep.
  */

@@ -64,7 +64,7 @@ void pollhead_wake(struct pollhead *ph, unsigned key);
  * exclusive, runs them under ph's lock and returns true unless one asked
  * for a locked wake as well; else wakes nothing and returns false. On
  * false the caller wakes ph with the big lock (file_notify), after this.
- * Takes ph's lock, then the waiters' (epoll's) and the scheduler lock.
+ * Takes ph's lock, then the waiters' (epoll's) and their queues' locks.
  */
 bool pollhead_wake_unlocked(struct pollhead *ph, unsigned key);
 /* The head goes away: its entries are taken off (none should be left). */

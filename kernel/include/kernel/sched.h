@@ -15,6 +15,7 @@
 #include <kernel/signal.h>
 #include <kernel/arch.h>
 #include <arch/thread.h>
+#include <kernel/spinlock.h>
 
 #define KSTACK_ORDER 3			/* 32 KiB blocks for kernel stacks: */
 #define KSTACK_SIZE (4096ul << KSTACK_ORDER)	/* the lowest page is a guard */
@@ -55,12 +56,29 @@ struct sched_attr_k {
 	int ioprio;			/* ioprio_set's value; kept only */
 };
 
-/* Sleeping threads, linked through run_link [S]. */
+/*
+ * Sleeping threads, linked through run_link [W]: under the queue's lock,
+ * one of a static table's (waitq_init hashes the queue's address), or
+ * the lock of a queue it was set up beside (waitq_init_beside), so that
+ * the IPC hand-off between two queues takes one lock.
+ */
 struct spinlock;
 
 struct waitq {
-	struct list sleepers;		/* [S] */
+	struct list sleepers;		/* [W] */
+	struct spinlock *lock;		/* set at init, never changed */
 };
+
+/* The wait queue locks' table, a lock on each line
+ * (<kernel/sched_handoff.h>); a static wait queue's initializer takes
+ * its first. */
+#define WAITQ_LOCKS 64
+struct waitq_lock {
+	struct spinlock lock;
+} __attribute__((aligned(CACHE_LINE)));
+extern struct waitq_lock waitq_locks[WAITQ_LOCKS];
+#define WAITQ_INIT(name) \
+	{ LIST_INIT((name).sleepers), (struct spinlock *)&waitq_locks[0] }
 
 /* CPU time split into user and kernel mode (kernel/linux/cputime.c). */
 struct cputime {
@@ -73,13 +91,20 @@ struct thread {
 	int tid;		/* changed only by the thread itself (exec):
 				   gettid reads it without the big lock */
 	struct proc *proc;
-	enum thread_state state;	/* [S]; read unlocked as a hint */
-	struct list run_link;		/* run queue or wait queue [S] */
+	/* RUNNING to SLEEPING by the thread itself, SLEEPING to RUNNABLE by
+	 * its one waker, both under the lock of the queue it sleeps on [W];
+	 * RUNNABLE to RUNNING by the CPU that takes it off a run queue,
+	 * under that queue's lock [R]. Read unlocked as a hint. */
+	enum thread_state state;
+	struct list run_link;		/* run queue [R] or wait queue [W] */
 	struct list proc_link;		/* proc->threads */
 	struct ktimer timeout;		/* sleep deadline (timer lock) */
-	struct waitq *waiting_on;	/* [S] */
-	int wake_result;		/* 0, -ETIMEDOUT or -EINTR [S] */
-	bool interruptible;		/* [S] */
+	/* The queue it sleeps on, or is about to: set before its sleep's
+	 * checks (sleep_publish), so that a signal's sender, who reads it
+	 * with no lock (sleeper_lock), finds the lock to take. [W] */
+	struct waitq *waiting_on;
+	int wake_result;		/* 0, -ETIMEDOUT or -EINTR [W] */
+	bool interruptible;		/* [W] */
 	bool killable;			/* a SIGKILL ends this sleep: set by
 					   the thread itself before it sleeps */
 
@@ -114,17 +139,22 @@ struct thread {
 	 * A short receive asleep on its channel's receivers, nolock, sets
 	 * CHAN_RX_WAITING before it sleeps: a fast call may then give it its
 	 * call, in its registers, and the call's token here, while it takes
-	 * it off the queue under the scheduler lock (kernel/ipc/chan_short.c).
+	 * it off the queue under the queue's lock (kernel/ipc/chan_short.c).
 	 * The thread itself clears it once it runs again. 0 otherwise.
 	 */
 	long chan_rx;
 	unsigned work;			/* THREAD_WORK_*, below [K] */
 	uint64_t slice_end;		/* running: when it gives way to
-					   others queued [S]; read unlocked */
+					   others queued [R of its CPU];
+					   read unlocked */
 	uint64_t slice_left;		/* asleep: the part of its slice it
-					   had not used, its wake credit [S] */
-	uint64_t slept_at;		/* when it last went to sleep [S] */
-	struct cpu *last_cpu;		/* where it last ran [S] */
+					   had not used, its wake credit [W] */
+	uint64_t slept_at;		/* when it last went to sleep [W] */
+	bool unqueued;			/* runnable, on no run queue: new or
+					   taken by waitq_take_one; sched_wake
+					   queues it [big lock] */
+	struct cpu *last_cpu;		/* where it last ran: written by it
+					   switching in, read as a hint */
 	/*
 	 * Its kernel stack is in use on a CPU: set by the CPU that switches
 	 * to it, once the last one has let it go; cleared, a release store,
@@ -244,7 +274,29 @@ void thread_first_run(void);
 /* Prepares t to enter user mode with the registers in its trapframe. */
 void thread_start_user(struct thread *t);
 
+/*
+ * Sets wq up empty, under a lock of the table: its address hashed, as a
+ * queue on a thread's stack lies at the same offset in every stack, so
+ * the bits above the stack's size count as much as those below. Inline
+ * for a sleep's own queue (a futex wait's); waitq_init elsewhere.
+ */
+static inline void
+waitq_init_inline(struct waitq *wq)
+{
+	uint64_t h = ((uint64_t)(uintptr_t)wq >> 4) * 0x9e3779b97f4a7c15ull;
+	list_init(&wq->sleepers);
+	wq->lock = &waitq_locks[h >> 58].lock;	/* the top 6 bits */
+}
+_Static_assert(WAITQ_LOCKS == 64, "waitq_init takes 6 bits of the hash");
 void waitq_init(struct waitq *wq);
+/* Sets wq up under the lock of `beside` (a queue a hand-off goes
+ * between, as a channel's receivers and a call's caller). */
+static inline void
+waitq_init_beside(struct waitq *wq, const struct waitq *beside)
+{
+	list_init(&wq->sleepers);
+	wq->lock = beside->lock;
+}
 /*
  * Puts the current thread to sleep on wq until woken, the deadline (ns of
  * arch_now_ns, 0 = none) passes, or, if interruptible, a signal arrives.
@@ -252,7 +304,7 @@ void waitq_init(struct waitq *wq);
  */
 int waitq_wait(struct waitq *wq, uint64_t deadline, bool interruptible);
 /*
- * Like waitq_wait, but first asks done(arg), with the scheduler lock held:
+ * Like waitq_wait, but first asks done(arg), with wq's lock held:
  * true returns 0 without sleeping. A waker that makes done true before it
  * wakes wq (both under its own lock, or in that order) is never missed:
  * either done sees it, or the wake finds this thread asleep on wq. A sleep
@@ -271,7 +323,7 @@ int waitq_wait_handoff(struct waitq *wq, uint64_t deadline, bool interruptible,
 		       struct thread *next);
 /*
  * Like waitq_wait_handoff, with next the first sleeper of `from` (NULL:
- * none), taken off it in the same hold of the scheduler lock as the
+ * none), taken off it in the same hold of the queues' lock as the
  * sleep: a call's hand-off to the waiting server, or a reply's to its
  * caller, takes the lock once. `held`, never NULL, is a spinlock the
  * caller holds (a channel's): it is released once this holds the

@@ -128,7 +128,7 @@ long sockfile_read_unlocked(struct file *f, uaddr_t buf, size_t count,
 
 /*
  * Sleeps on s->wq until the socket is dead or its readiness has one of
- * want, POLLERR or POLLHUP (tested under the scheduler lock: a post
+ * want, POLLERR or POLLHUP (tested under s->wq's lock: a post
  * without the big lock sets the readiness, then wakes s->wq). 0 or
  * -EINTR, and 0 for a wake that changed nothing. May sleep.
  */

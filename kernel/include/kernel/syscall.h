@@ -27,6 +27,15 @@ extern const unsigned syscall_table_size;
 #define NATIVE_BASE 4096
 extern const struct syscall_entry native_table[];
 extern const unsigned native_table_size;
+/*
+ * System calls run with the big lock, by number: a Linux call at its
+ * number, a native one at SYSCALL_COUNTED_NATIVE + (nr - NATIVE_BASE);
+ * counted under the lock (syscall_run_locked), for /proc/petrel/bklcalls;
+ * a number past its part of the array folds into it.
+ */
+#define SYSCALL_COUNTED_NATIVE 512
+#define SYSCALL_COUNTED (SYSCALL_COUNTED_NATIVE + 64)
+extern uint64_t syscall_locked_count[SYSCALL_COUNTED];
 
 /* The entry of call nr (Linux or native), or NULL when there is none. */
 const struct syscall_entry *syscall_lookup(uint64_t nr);

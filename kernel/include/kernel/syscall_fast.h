@@ -123,10 +123,14 @@ syscall_run_locked(struct thread *t, uint64_t nr, const uint64_t *args)
 	t->syscall_nr = (long)nr;
 	KASSERT(t->work == syscall_work_of(t));	/* no change unnoticed */
 	const struct syscall_entry *e = NULL;
-	if (nr < syscall_table_size)
+	if (nr < syscall_table_size) {
 		e = &syscall_table[nr];
-	else if (nr - NATIVE_BASE < native_table_size)
+		syscall_locked_count[nr % SYSCALL_COUNTED_NATIVE]++;
+	} else if (nr - NATIVE_BASE < native_table_size) {
 		e = &native_table[nr - NATIVE_BASE];	/* channels, handles */
+		syscall_locked_count[SYSCALL_COUNTED_NATIVE +
+				     (nr - NATIVE_BASE) % 64]++;
+	}
 	if (__builtin_expect(t->work == 0 && e != NULL && e->fn != NULL, 1))
 		r = e->fn(args);
 	else

@@ -3,7 +3,7 @@
  * sched_tick() with the big lock held. Used for sleep timeouts and alarms.
  * Armed and cancelled with or without the big lock: the timer lock
  * (kernel/sched/timer.c, [T]) guards the fields, and is the innermost
- * lock (taken under the scheduler lock, never the other way round).
+ * lock (taken under the scheduler locks, never the other way round).
  */
 #ifndef KERNEL_TIMER_H
 #define KERNEL_TIMER_H

@@ -189,9 +189,11 @@ run_case(const char *name, void (*pair)(void), int pairs, int check)
 	double cross = (grown(&a, &b, "wakes_other") + grown(&a, &b, "ipis") +
 			grown(&a, &b, "migrations")) / trips;
 	printf("pairs: %s: %d pairs x %d round trips; per round trip: "
-	       "lock_waits %.4f, wakes_here %.3f, wakes_other %.4f, "
-	       "ipis %.4f, migrations %.4f, halts %.4f, steals %.4f\n",
-	       name, pairs, turns, waits, grown(&a, &b, "wakes_here") / trips,
+	       "lock_waits %.4f, runq_waits %.4f, wakes_here %.3f, "
+	       "wakes_other %.4f, ipis %.4f, migrations %.4f, halts %.4f, "
+	       "steals %.4f\n",
+	       name, pairs, turns, waits, grown(&a, &b, "runq_waits") / trips,
+	       grown(&a, &b, "wakes_here") / trips,
 	       grown(&a, &b, "wakes_other") / trips,
 	       grown(&a, &b, "ipis") / trips,
 	       grown(&a, &b, "migrations") / trips,
