@@ -257,7 +257,7 @@ ts_before_or_at(const struct timespec_k *a, const struct timespec_k *b)
 
 #define DAY_SECS (24 * 60 * 60)
 /* What this CPU's coarse clock may lag the clock by, and more: see
- * cpu.clock_ns. */
+ * cpu.clock_coarse. */
 #define COARSE_LAG_SECS 60
 
 /* Whether a read of f moves its inode's atime by the rules that need no
@@ -291,13 +291,14 @@ atime_due(const struct file *f, const struct timespec_k *now)
 	return rule > 0 || (rule < 0 && atime_day_old(f->inode, now->tv_sec));
 }
 
-/* CLOCK_REALTIME's seconds by this CPU's coarse clock (cpu.clock_ns):
- * behind the clock's by less than COARSE_LAG_SECS, never ahead. */
+/* CLOCK_REALTIME's seconds by this CPU's coarse clock
+ * (cpu.clock_coarse): behind the clock's by less than COARSE_LAG_SECS,
+ * never ahead. */
 static int64_t
 coarse_realtime_sec(void)
 {
-	return (int64_t)((realtime_base_ns() + this_cpu()->clock_ns) /
-			 NSEC_PER_SEC);
+	uint64_t mono = (uint64_t)this_cpu()->clock_coarse << CLOCK_COARSE_SHIFT;
+	return (int64_t)((realtime_base_ns() + mono) / NSEC_PER_SEC);
 }
 
 /*
