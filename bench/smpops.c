@@ -33,6 +33,9 @@
  *            multiply-adds (how fast the host runs each vCPU at all)
  *   getppid  a getppid loop; an op is one call
  *   getpid   a getpid loop; an op is one call
+ *   clock    a clock_gettime(CLOCK_MONOTONIC) loop; an op is one call
+ *            (the vDSO's, no system call: a TSC read, which QEMU's TCG
+ *            serves with a helper that takes a lock every vCPU shares)
  *   pipe     a pipe ping-pong pair of processes per worker; an op is one
  *            round trip (a 1-byte write and read each way)
  *   file     pread of 256 bytes at offset 0 of a 4 KiB file of the
@@ -165,6 +168,17 @@ work_getpid(int w)
 {
 	while (!shared->stop) {
 		syscall(SYS_getpid);
+		shared->ops[w].n++;
+	}
+}
+
+static void
+work_clock(int w)
+{
+	struct timespec ts;
+
+	while (!shared->stop) {
+		clock_gettime(CLOCK_MONOTONIC, &ts);
 		shared->ops[w].n++;
 	}
 }
@@ -356,6 +370,7 @@ static const struct {
 } cases[] = {
 	{ "spin", work_spin },
 	{ "getppid", work_getppid }, { "getpid", work_getpid },
+	{ "clock", work_clock },
 	{ "pipe", work_pipe }, { "file", work_file }, { "read", work_read },
 	{ "readseq", work_readseq }, { "seek", work_seek },
 	{ "futex", work_futex }, { "fault", work_fault },
@@ -534,7 +549,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: smpops [-j WORKERS] [-s SECONDS] [-d DIR] "
-			"spin|getppid|getpid|pipe|file|read|readseq|seek|futex|fault...\n");
+			"spin|getppid|getpid|clock|pipe|file|read|readseq|seek|futex|fault...\n");
 	exit(2);
 }
 

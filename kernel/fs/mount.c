@@ -14,6 +14,8 @@
 #include <kernel/printk.h>
 #include <kernel/proc.h>
 #include <kernel/kmalloc.h>
+#include <kernel/clock.h>
+#include <kernel/cpu.h>
 #include "vfs_int.h"
 
 unsigned
@@ -253,27 +255,71 @@ ts_before_or_at(const struct timespec_k *a, const struct timespec_k *b)
 	       (a->tv_sec == b->tv_sec && a->tv_nsec <= b->tv_nsec);
 }
 
+#define DAY_SECS (24 * 60 * 60)
+/* What this CPU's coarse clock may lag the clock by, and more: see
+ * cpu.clock_coarse. */
+#define COARSE_LAG_SECS 60
+
+/* Whether a read of f moves its inode's atime by the rules that need no
+ * clock: 1 it does, 0 it does not, -1 only if the atime is a day old. */
+static int
+atime_rule(const struct file *f)
+{
+	const struct inode *ino = f->inode;
+	if (!ino || (f->flags & O_NOATIME) || mount_noatime(ino))
+		return 0;
+	/* relatime (Linux's relatime_need_update): only an atime older than
+	   the last change, or a day old, moves */
+	if ((flags_of(ino) & MS_STRICTATIME) ||
+	    ts_before_or_at(&ino->atime, &ino->mtime) ||
+	    ts_before_or_at(&ino->atime, &ino->ctime))
+		return 1;
+	return -1;
+}
+
+static bool
+atime_day_old(const struct inode *ino, int64_t now_sec)
+{
+	return now_sec - ino->atime.tv_sec >= DAY_SECS;
+}
+
 /* The atime a read at now would give f's inode, if it moves. */
 static bool
 atime_due(const struct file *f, const struct timespec_k *now)
 {
-	const struct inode *ino = f->inode;
-	if (!ino || (f->flags & O_NOATIME) || mount_noatime(ino))
-		return false;
-	/* relatime (Linux's relatime_need_update): only an atime older than
-	   the last change, or a day old, moves */
-	return (flags_of(ino) & MS_STRICTATIME) ||
-	       ts_before_or_at(&ino->atime, &ino->mtime) ||
-	       ts_before_or_at(&ino->atime, &ino->ctime) ||
-	       now->tv_sec - ino->atime.tv_sec >= 24 * 60 * 60;
+	int rule = atime_rule(f);
+	return rule > 0 || (rule < 0 && atime_day_old(f->inode, now->tv_sec));
 }
 
+/* CLOCK_REALTIME's seconds by this CPU's coarse clock
+ * (cpu.clock_coarse): behind the clock's by less than COARSE_LAG_SECS,
+ * never ahead. */
+static int64_t
+coarse_realtime_sec(void)
+{
+	uint64_t mono = (uint64_t)this_cpu()->clock_coarse << CLOCK_COARSE_SHIFT;
+	return (int64_t)((realtime_base_ns() + mono) / NSEC_PER_SEC);
+}
+
+/*
+ * The clock is read only when the answer hangs on it: an atime the coarse
+ * clock finds short of a day old by more than the coarse clock may lag is
+ * short of it by the clock too. A clock read (the TSC) is a call into
+ * QEMU's TCG that takes a lock every vCPU shares: it was a third of a
+ * nolock pread's cost (docs/performance.md, "What two vCPUs share").
+ */
 bool
 mount_atime_due(const struct file *f)
 {
+	int rule = atime_rule(f);
+	if (rule >= 0)
+		return rule;
+	if (coarse_realtime_sec() - f->inode->atime.tv_sec <
+	    DAY_SECS - COARSE_LAG_SECS)
+		return false;
 	struct timespec_k now;
 	vfs_now(&now);
-	return atime_due(f, &now);
+	return atime_day_old(f->inode, now.tv_sec);
 }
 
 void

@@ -15,7 +15,7 @@
  * pages without the big lock (kernel/mm/vm_fault.c). It is the innermost
  * object lock: taken under any other (a vm's), none taken under it, and
  * its holder only moves list links. A page's reference count is atomic
- * (page_get, page_free_order), pages_anon too.
+ * (page_get, page_free_order).
  */
 static spinlock_t page_lock = SPINLOCK_INIT;
 
@@ -38,16 +38,31 @@ struct page_cache {
 	struct page *head;	/* through page.next [lock] */
 	unsigned count;		/* [lock]; read unlocked as a hint */
 	struct page_stats stats;	/* this CPU's only */
+	/* Pages made anonymous here less anonymous pages freed here: its
+	   share of page_anon_count, which sums them (a page may be made
+	   on one CPU and freed on another). This CPU's only, stored
+	   relaxed. One count for all, as before, was an atomic add and
+	   subtract on a line every CPU wrote at each fault and munmap. */
+	int64_t anon;
 } __attribute__((aligned(64)));
 
 static struct page_cache caches[CPU_MAX];
+
+/* This CPU made n more pages anonymous (n < 0: freed them). Interrupts
+ * off, as kernel code runs: no handler of this CPU counts meanwhile. */
+static inline void
+anon_count(int64_t n)
+{
+	struct page_cache *c = &caches[this_cpu()->id];
+	__atomic_store_n(&c->anon, c->anon + n, __ATOMIC_RELAXED);
+}
 
 static struct page *pages;
 /* pages[] describes the frames from page_first (RAM's lowest, which is 1
  * GiB up on QEMU virt: no entries for the devices below) to page_end. */
 static uint64_t page_first, page_end;
 static struct page *free_lists[PAGE_ORDER_MAX + 1];
-static uint64_t pages_managed, pages_free, pages_anon;
+static uint64_t pages_managed, pages_free;
 
 #define BLOCK_PAGES (1ul << PAGE_ORDER_MAX)	/* the largest block */
 
@@ -600,7 +615,7 @@ page_free_order(paddr_t pa, unsigned order)
 			page_misused(pa + i * PAGE_SIZE, "in use in a block freed",
 				     pa_to_page(pa + i * PAGE_SIZE)->refcount);
 	if (p->anon)
-		__atomic_sub_fetch(&pages_anon, 1, __ATOMIC_RELAXED);
+		anon_count(-1);
 	/* The assert build fills a freed page, so that a read of it after
 	   the free (a nolock reader's use-after-free) shows as PAGE_POISON
 	   bytes, not as the data it held. */
@@ -643,7 +658,7 @@ page_set_anon(paddr_t pa)
 {
 	struct page *p = pa_to_page(pa);
 	if (!p->anon)
-		__atomic_add_fetch(&pages_anon, 1, __ATOMIC_RELAXED);
+		anon_count(1);
 	p->anon = 1;
 }
 
@@ -729,10 +744,14 @@ page_pfn_end(void)
 	return page_end;
 }
 
+/* Summed unlocked: a moment's view (meminfo's AnonPages). */
 uint64_t
 page_anon_count(void)
 {
-	return __atomic_load_n(&pages_anon, __ATOMIC_RELAXED);
+	int64_t n = 0;
+	for (int i = 0; i < CPU_MAX; i++)
+		n += __atomic_load_n(&caches[i].anon, __ATOMIC_RELAXED);
+	return n > 0 ? (uint64_t)n : 0;
 }
 
 int

@@ -17,6 +17,7 @@
 #include <arch/percpu.h>
 
 #define CPU_MAX 16
+#define CLOCK_COARSE_SHIFT 30	/* cpu.clock_coarse's unit, in ns */
 
 /*
  * What this CPU's scheduler did since boot (/proc/petrel/sched): where
@@ -72,6 +73,19 @@ struct cpu {
 					   sched_init, never changed */
 	int nr_ready;			/* their number [R]; read unlocked
 					   as a hint (runq_steal) */
+	/*
+	 * The clock (arch_now_ns) as sched_tick last read it here, in units
+	 * of 2^CLOCK_COARSE_SHIFT ns (about a second; stored only when it
+	 * moves, so about once a second): a coarse clock, as Linux's
+	 * jiffies, for where a clock read costs too much (mount_atime_due:
+	 * under QEMU's TCG a read is a call that takes a lock all vCPUs
+	 * share). Seconds behind at most while a thread runs here:
+	 * sched_tick runs on every return to user mode but the quiet
+	 * shortcut's, which lasts until quiet_until, a sample (SAMPLE_NS)
+	 * or the load average's 5 s ahead. In a hole of the struct (no
+	 * line more); this CPU's only.
+	 */
+	uint32_t clock_coarse;
 	/*
 	 * sched_tick has nothing to do before quiet_until while the timers
 	 * and whether others wait are as they were then (and, if others

@@ -115,8 +115,9 @@ bool mount_in_tree(struct inode *ino, struct inode *root);
  */
 void mount_file_accessed(struct file *f);
 /* Whether a read of f now would move its atime (mount_file_accessed's
- * test); reads only words of f, its inode and super block, so a nolock
- * call may ask. */
+ * test); reads only words of f, its inode and super block, and this
+ * CPU's coarse clock (the clock itself only for an atime within a minute
+ * of a day old), so a nolock call may ask. */
 bool mount_atime_due(const struct file *f);
 /* statfs's f_flags (ST_*) for a file system. */
 int64_t mount_statfs_flags(const struct super *sb);
