@@ -91,12 +91,25 @@ timers_cover(struct cpu *c, uint64_t next)
 	return next;
 }
 
-/* Whether sched_tick would find nothing to do on CPU c now. */
+/* Keeps c's coarse clock (cpu.clock_coarse) at now: a store a second,
+ * not one a call. */
+static inline void
+clock_coarse_note(struct cpu *c, uint64_t now)
+{
+	uint32_t coarse = (uint32_t)(now >> CLOCK_COARSE_SHIFT);
+	if (c->clock_coarse != coarse)
+		c->clock_coarse = coarse;
+}
+
+/* Whether sched_tick would find nothing to do on CPU c now; keeps its
+ * coarse clock, as a halt of any length ends here. */
 static inline bool
 sched_tick_quiet(struct cpu *c)
 {
 	bool waiting = !list_empty(&c->runq);
-	return arch_now_ns() < c->quiet_until &&
+	uint64_t now = arch_now_ns();
+	clock_coarse_note(c, now);
+	return now < c->quiet_until &&
 	       c->quiet_timers == ktimer_generation &&
 	       c->quiet_runq == waiting &&
 	       (!waiting || c->quiet_thread == c->current);

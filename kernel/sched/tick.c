@@ -97,9 +97,7 @@ sched_tick(void)
 	struct thread *t = c->current;
 	bool waiting = !list_empty(&c->runq);
 	BKL_ASSERT_HELD();	/* the timers' callbacks */
-	uint32_t coarse = (uint32_t)(now >> CLOCK_COARSE_SHIFT);
-	if (c->clock_coarse != coarse)	/* a store a second, not a tick */
-		c->clock_coarse = coarse;
+	clock_coarse_note(c, now);
 	if (now >= c->quiet_until || c->quiet_timers != ktimer_generation ||
 	    c->quiet_runq != waiting || (waiting && c->quiet_thread != t))
 		tick_work(c, now, t, waiting);

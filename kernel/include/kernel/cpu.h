@@ -82,8 +82,9 @@ struct cpu {
 	 * share). Seconds behind at most while a thread runs here:
 	 * sched_tick runs on every return to user mode but the quiet
 	 * shortcut's, which lasts until quiet_until, a sample (SAMPLE_NS)
-	 * or the load average's 5 s ahead. In a hole of the struct (no
-	 * line more); this CPU's only.
+	 * or the load average's 5 s ahead; the idle loop sets it as it
+	 * wakes from a halt (sched_tick_quiet). In a hole of the struct
+	 * (no line more); this CPU's only.
 	 */
 	uint32_t clock_coarse;
 	/*
