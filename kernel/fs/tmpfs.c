@@ -456,33 +456,20 @@ static int
 tmpfs_truncate(struct inode *ino, uint64_t size)
 {
 	struct tmpfs_node *n = node(ino);
-	size_t keep = ALIGN_UP(size, PAGE_SIZE) / PAGE_SIZE;
 	if (size > (1ull << 40))
 		return -EFBIG;
 	if (((n->seals & F_SEAL_SHRINK) && size < ino->size) ||
 	    ((n->seals & F_SEAL_GROW) && size > ino->size))
 		return -EPERM;
 	/* A grow keeps every page: those past the old end (fallocate's
-	   KEEP_SIZE) hold zeros, as the old last page's tail does. */
-	if (size >= ino->size) {
-		spin_lock(&n->lock);
-		ino->size = size;
-		spin_unlock(&n->lock);
-		inode_touch(ino, false, true, true);
-		return 0;
-	}
-	/* Mappings lose the pages past the end first: they SIGBUS there. */
-	vm_file_unmap(ino, (uint64_t)keep * PAGE_SIZE);
+	   KEEP_SIZE) hold zeros, as the old last page's tail does. A shrink
+	   unmaps the pages past the end first: mappings SIGBUS there. */
+	bool shrink = size < ino->size;
+	if (shrink)
+		vm_file_unmap(ino, ALIGN_UP(size, PAGE_SIZE));
 	spin_lock(&n->lock);	/* a nolock read may be copying them */
-	tmpfs_pages_drop(ino, keep, UINT64_MAX);
-	tmpfs_packed_truncate(n, size);	/* a packed last page: unpacked so */
-	/* Zero the tail of a partial last page so a later grow reads zeros. */
-	paddr_t last = keep > 0 ? tmpfs_page(n, keep - 1) : 0;
-	if ((size & (PAGE_SIZE - 1)) && last && last != TMPFS_SLOT_PACKED) {
-		size_t off = size & (PAGE_SIZE - 1);
-		memset((char *)phys_to_virt(last) + off, 0, PAGE_SIZE - off);
-		page_changed(last);
-	}
+	if (shrink)
+		tmpfs_pages_cut(ino, size);
 	ino->size = size;
 	spin_unlock(&n->lock);
 	inode_touch(ino, false, true, true);

@@ -83,9 +83,10 @@ void tmpfs_page_put(struct super *sb, paddr_t pa);
  * for a hole. tmpfs_page_slot: where the page at i goes, its chunk made
  * if need be; NULL when memory is short. tmpfs_page_next: the first index
  * from i below limit whose page is there (present) or not; limit if none.
- * tmpfs_pages_drop gives back the pages of [first, last); tmpfs_pages_free
- * the index itself, once they are all gone. tmpfs_pages_count: the pages
- * held in [first, last).
+ * tmpfs_pages_drop gives back the pages of [first, last); tmpfs_pages_cut
+ * those past a shrink's new size, zeroing the new last page's tail so that
+ * a later grow reads zeros; tmpfs_pages_free the index itself, once they
+ * are all gone. tmpfs_pages_count: the pages held in [first, last).
  */
 paddr_t tmpfs_page(const struct tmpfs_node *n, uint64_t i);
 paddr_t *tmpfs_page_slot(struct tmpfs_node *n, uint64_t i);
@@ -101,6 +102,7 @@ int tmpfs_pages_mark(struct tmpfs_node *n, uint64_t first, size_t count,
 uint64_t tmpfs_page_next(const struct tmpfs_node *n, uint64_t i, bool present,
 			 uint64_t limit);
 void tmpfs_pages_drop(struct inode *ino, uint64_t first, uint64_t last);
+void tmpfs_pages_cut(struct inode *ino, uint64_t size);
 void tmpfs_pages_free(struct tmpfs_node *n);
 uint64_t tmpfs_pages_count(const struct tmpfs_node *n, uint64_t first,
 			   uint64_t last);

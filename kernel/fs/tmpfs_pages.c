@@ -205,6 +205,21 @@ tmpfs_pages_drop(struct inode *ino, uint64_t first, uint64_t last)
 }
 
 void
+tmpfs_pages_cut(struct inode *ino, uint64_t size)
+{
+	struct tmpfs_node *n = node(ino);
+	uint64_t keep = ALIGN_UP(size, PAGE_SIZE) / PAGE_SIZE;
+	tmpfs_pages_drop(ino, keep, UINT64_MAX);	/* [N] asserted there */
+	tmpfs_packed_truncate(n, size);	/* a packed last page: unpacked so */
+	paddr_t last = keep > 0 ? tmpfs_page(n, keep - 1) : 0;
+	if ((size & (PAGE_SIZE - 1)) && last && last != TMPFS_SLOT_PACKED) {
+		size_t off = size & (PAGE_SIZE - 1);
+		memset((char *)phys_to_virt(last) + off, 0, PAGE_SIZE - off);
+		page_changed(last);
+	}
+}
+
+void
 tmpfs_pages_free(struct tmpfs_node *n)
 {
 	SPIN_ASSERT_HELD(&n->lock);

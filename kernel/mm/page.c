@@ -38,11 +38,10 @@ struct page_cache {
 	struct page *head;	/* through page.next [lock] */
 	unsigned count;		/* [lock]; read unlocked as a hint */
 	struct page_stats stats;	/* this CPU's only */
-	/* Pages made anonymous here less anonymous pages freed here: its
-	   share of page_anon_count, which sums them (a page may be made
-	   on one CPU and freed on another). This CPU's only, stored
-	   relaxed. One count for all, as before, was an atomic add and
-	   subtract on a line every CPU wrote at each fault and munmap. */
+	/* Pages made anonymous here less those freed here (a page may be
+	   made on one CPU, freed on another): page_anon_count sums them.
+	   This CPU's only, stored relaxed: one shared count was a line
+	   every CPU wrote at each fault and munmap. */
 	int64_t anon;
 } __attribute__((aligned(64)));
 
