@@ -25,6 +25,7 @@
 #include <kernel/sysvipc.h>
 #include <kernel/proc.h>
 #include <kernel/ns.h>
+#include <kernel/vm.h>
 #include "procfs_int.h"
 
 static char core_pattern[128] = "core";
@@ -61,6 +62,7 @@ static const struct {
 	{ P_SYS_KEYS_ROOT_MAXBYTES, &key_quota_root_maxbytes },
 	{ P_SYS_KEYS_ROOT_MAXKEYS, &key_quota_root_maxkeys },
 	{ P_SYS_PID_MAX, &pid_max },
+	{ P_SYS_VM_MAX_MAP_COUNT, &vm_max_map_count },
 	{ P_SYS_USER_MAX_CGROUP, &ns_max[NS_CGROUP] },
 	{ P_SYS_USER_MAX_IPC, &ns_max[NS_IPC] },
 	{ P_SYS_USER_MAX_MNT, &ns_max[NS_MNT] },
@@ -183,6 +185,12 @@ static const struct pentry sys_entries[] = {
 	{ "kernel", P_SYS_KERNEL, S_IFDIR | 0555 },
 	{ "fs", P_SYS_FS, S_IFDIR | 0555 },
 	{ "user", P_SYS_USER, S_IFDIR | 0555 },
+	{ "vm", P_SYS_VM, S_IFDIR | 0555 },
+};
+
+/* The memory manager's (kernel/mm/vm_tree.c). */
+static const struct pentry sys_vm_entries[] = {
+	{ "max_map_count", P_SYS_VM_MAX_MAP_COUNT, S_IFREG | 0644 },
 };
 
 /* How many namespaces of each kind there may be (kernel/linux/
@@ -295,6 +303,7 @@ static const struct pdir sys_dirs[] = {
 	{ P_SYS_KEYS, sys_keys_entries, ARRAY_SIZE(sys_keys_entries) },
 	{ P_SYS_FS, sys_fs_entries, ARRAY_SIZE(sys_fs_entries) },
 	{ P_SYS_USER, sys_user_entries, ARRAY_SIZE(sys_user_entries) },
+	{ P_SYS_VM, sys_vm_entries, ARRAY_SIZE(sys_vm_entries) },
 	{ P_SYSVIPC, sysvipc_entries, ARRAY_SIZE(sysvipc_entries) },
 	{ P_SYS_INOTIFY, sys_inotify_entries, ARRAY_SIZE(sys_inotify_entries) },
 	{ P_SYS_FANOTIFY, sys_fanotify_entries, ARRAY_SIZE(sys_fanotify_entries) },

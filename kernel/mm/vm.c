@@ -123,31 +123,24 @@ vm_set_exe(struct vm *vm, struct inode *exe)
 	vm->exe = exe;
 }
 
-struct region *
-vm_find(struct vm *vm, vaddr_t va)
-{
-	list_for_each(it, &vm->regions) {
-		struct region *r = list_entry(it, struct region, link);
-		if (va < r->start)
-			return NULL;
-		if (va < r->end)
-			return r;
-	}
-	return NULL;
-}
-
 void
 vm_region_insert(struct vm *vm, struct region *n)
 {
 	VM_ASSERT_LOCKED(vm);
 	vm_file_link(vm, n);
-	struct list *pos = &vm->regions;
-	list_for_each(it, &vm->regions) {
-		if (list_entry(it, struct region, link)->start > n->start)
-			break;
-		pos = it;
-	}
-	list_insert_after(pos, &n->link);
+	struct region *prev = vm_tree_before(vm, n->start);
+	list_insert_after(prev ? &prev->link : &vm->regions, &n->link);
+	vm_tree_add(vm, n);
+}
+
+/* Takes r off the list and the tree; it is freed later (vm_region_free,
+ * after regions_gone told the nolock fault). */
+static void
+region_take(struct vm *vm, struct region *r)
+{
+	list_remove(&r->link);
+	vm_tree_remove(vm, r);
+	vm->regions_gone++;
 }
 
 /* Splits r at va (inside it); the upper part becomes a new region. vm
@@ -173,37 +166,56 @@ region_split(struct vm *vm, struct region *r, vaddr_t va)
 	r->end = va;
 	r->file_bytes = MIN(r->file_bytes, delta);
 	list_insert_after(&r->link, &hi->link);
+	vm_tree_add(vm, hi);
 	return 0;
 }
 
-/* Makes [start, end) a union of whole regions (splitting at the edges).
- * vm lock held. */
+/* Whether one more region would pass vm.max_map_count. */
+static bool
+regions_full(const struct vm *vm)
+{
+	return vm->nregions >= vm_max_map_count;
+}
+
+/*
+ * Makes [start, end) a union of whole regions (splitting at the edges).
+ * A split that would pass vm.max_map_count is ENOMEM, as Linux's
+ * split_vma; for an unmap (unmap), only the one that leaves a region
+ * more when done (a hole in the middle of one), as Linux's munmap.
+ * vm lock held.
+ */
 static int
-isolate(struct vm *vm, vaddr_t start, vaddr_t end)
+isolate(struct vm *vm, vaddr_t start, vaddr_t end, bool unmap)
 {
 	struct region *r = vm_find(vm, start);
-	if (r && r->start < start && region_split(vm, r, start) < 0)
-		return -ENOMEM;
+	if (r && r->start < start) {
+		if (regions_full(vm) && (!unmap || end < r->end))
+			return -ENOMEM;
+		if (region_split(vm, r, start) < 0)
+			return -ENOMEM;
+	}
 	r = vm_find(vm, end - 1);
-	if (r && r->end > end && region_split(vm, r, end) < 0)
-		return -ENOMEM;
+	if (r && r->end > end) {
+		if (regions_full(vm) && !unmap)
+			return -ENOMEM;
+		if (region_split(vm, r, end) < 0)
+			return -ENOMEM;
+	}
 	return 0;
 }
 
 int
 vm_unmap_range(struct vm *vm, vaddr_t addr, vaddr_t end, struct list *gone)
 {
-	if (isolate(vm, addr, end) < 0)
+	if (isolate(vm, addr, end, true) < 0)
 		return -ENOMEM;
-	list_for_each_safe(it, nx, &vm->regions) {
-		struct region *r = list_entry(it, struct region, link);
-		if (r->start >= addr && r->end <= end) {
-			vm_unmap_pages(vm, r->start, r->end);
-			vm_grow(vm, -(int64_t)(r->end - r->start));
-			list_remove(&r->link);
-			vm->regions_gone++;
-			list_push_back(gone, &r->link);
-		}
+	struct region *r = vm_find_from(vm, addr), *next;
+	for (; r && r->start < end; r = next) {
+		next = vm_region_next(vm, r);
+		vm_unmap_pages(vm, r->start, r->end);
+		vm_grow(vm, -(int64_t)(r->end - r->start));
+		region_take(vm, r);
+		list_push_back(gone, &r->link);
 	}
 	return 0;
 }
@@ -236,12 +248,8 @@ vm_unmap(struct vm *vm, vaddr_t addr, size_t len)
 bool
 vm_range_free(struct vm *vm, vaddr_t start, vaddr_t end)
 {
-	list_for_each(it, &vm->regions) {
-		struct region *r = list_entry(it, struct region, link);
-		if (r->start < end && r->end > start)
-			return false;
-	}
-	return true;
+	struct region *r = vm_find_from(vm, start);
+	return !r || r->start >= end;
 }
 
 vaddr_t
@@ -266,6 +274,9 @@ vm_map(struct vm *vm, vaddr_t addr, size_t len, unsigned prot, unsigned flags,
 		return -EINVAL;
 	size_t size = ALIGN_UP(len, PAGE_SIZE);
 	if (size < len || size > USER_TOP)
+		return -ENOMEM;
+	/* Linux's do_mmap test: one past the limit is still let in. */
+	if (vm->nregions > vm_max_map_count)
 		return -ENOMEM;
 	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
 		if (addr + size > USER_TOP || addr + size < addr || addr < PAGE_SIZE)
@@ -346,12 +357,10 @@ vm_protect(struct vm *vm, vaddr_t addr, size_t len, unsigned prot)
 int
 vm_protect_locked(struct vm *vm, vaddr_t addr, vaddr_t end, unsigned prot)
 {
-	if (isolate(vm, addr, end) < 0)
+	if (isolate(vm, addr, end, false) < 0)
 		return -ENOMEM;
-	list_for_each(it, &vm->regions) {
-		struct region *r = list_entry(it, struct region, link);
-		if (r->start < addr || r->end > end)
-			continue;
+	struct region *r = vm_find_from(vm, addr);
+	for (; r && r->start < end; r = vm_region_next(vm, r)) {
 		r->prot = prot;
 		/* Drop write access everywhere; faults restore it where due. */
 		vaddr_t va = r->start;
@@ -421,6 +430,7 @@ vm_clone(struct vm *src)
 		vm_name_get(n->name);
 		vm_file_link(vm, n);
 		list_push_back(&vm->regions, &n->link);
+		vm_tree_add(vm, n);
 		if (r->flags & VM_WIPEONFORK)
 			continue;	/* the child's pages fault in as zeros */
 		vaddr_t va = r->start;
@@ -458,9 +468,9 @@ vm_discard(struct vm *vm, vaddr_t addr, size_t len)
 {
 	vaddr_t end = addr + ALIGN_UP(len, PAGE_SIZE);
 	spin_lock(&vm->lock);
-	list_for_each(it, &vm->regions) {
-		struct region *r = list_entry(it, struct region, link);
-		if (r->end <= addr || r->start >= end || (r->flags & MAP_SHARED))
+	struct region *r = vm_find_from(vm, addr);
+	for (; r && r->start < end; r = vm_region_next(vm, r)) {
+		if (r->flags & MAP_SHARED)
 			continue;
 		vm_unmap_pages(vm, MAX(r->start, addr), MIN(r->end, end));
 	}
@@ -625,7 +635,7 @@ vm_remap(struct vm *vm, vaddr_t old, size_t old_len, size_t new_len,
 		old_len = new_len;
 	}
 	spin_lock(&vm->lock);
-	e = isolate(vm, old, old + old_len);
+	e = isolate(vm, old, old + old_len, false);
 	spin_unlock(&vm->lock);
 	if (e < 0)
 		return -ENOMEM;
@@ -647,8 +657,7 @@ vm_remap(struct vm *vm, vaddr_t old, size_t old_len, size_t new_len,
 	e = move_pages(vm, old, old_len, (vaddr_t)dst);
 	if (e == 0 && !(flags & MREMAP_DONTUNMAP)) {
 		vm_grow(vm, -(int64_t)(r->end - r->start));
-		list_remove(&r->link);
-		vm->regions_gone++;
+		region_take(vm, r);
 	}
 	spin_unlock(&vm->lock);
 	if (e < 0)
@@ -773,12 +782,10 @@ uint64_t
 vm_locked_bytes(struct vm *vm, vaddr_t start, vaddr_t end)
 {
 	uint64_t bytes = 0;
-	list_for_each(it, &vm->regions) {
-		struct region *r = list_entry(it, struct region, link);
-		if (!(r->flags & VM_LOCKED) || r->end <= start || r->start >= end)
-			continue;
-		bytes += MIN(r->end, end) - MAX(r->start, start);
-	}
+	struct region *r = vm_find_from(vm, start);
+	for (; r && r->start < end; r = vm_region_next(vm, r))
+		if (r->flags & VM_LOCKED)
+			bytes += MIN(r->end, end) - MAX(r->start, start);
 	return bytes;
 }
 
@@ -786,11 +793,9 @@ int
 vm_set_flag(struct vm *vm, vaddr_t start, vaddr_t end, unsigned flag, bool on)
 {
 	spin_lock(&vm->lock);
-	int e = isolate(vm, start, end);
-	list_for_each(it, &vm->regions) {
-		struct region *r = list_entry(it, struct region, link);
-		if (e < 0 || r->start < start || r->end > end)
-			continue;
+	int e = isolate(vm, start, end, false);
+	struct region *r = e < 0 ? NULL : vm_find_from(vm, start);
+	for (; r && r->start < end; r = vm_region_next(vm, r)) {
 		if (on)
 			r->flags |= flag;
 		else

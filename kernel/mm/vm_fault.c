@@ -142,15 +142,10 @@ page_mkwrite(const struct file_view *v, vaddr_t page)
 static struct region *
 grow_down(struct vm *vm, vaddr_t va)
 {
-	struct region *below = NULL, *above = NULL;
-	list_for_each(it, &vm->regions) {
-		struct region *r = list_entry(it, struct region, link);
-		if (r->start > va) {
-			above = r;
-			break;
-		}
-		below = r;
-	}
+	struct region *above = vm_find_from(vm, va), *below = NULL;
+	struct list *prev = above ? above->link.prev : vm->regions.prev;
+	if (prev != &vm->regions)
+		below = list_entry(prev, struct region, link);
 	vaddr_t start = va & ~(PAGE_SIZE - 1);
 	if (!above || !(above->flags & MAP_GROWSDOWN) || above->file ||
 	    start < PAGE_SIZE)

@@ -68,10 +68,11 @@ vm_page_added(struct vm *vm)
 
 /*
  * What vm.c lends vm_nolock.c, each with the vm lock held unless said:
- * vm_region_insert links a region into the sorted list;
+ * vm_region_insert links a region into the sorted list and the tree;
  * vm_region_free lets go of a region already off it (its file and name:
  * the big lock, unless it has neither; vm lock not held);
- * vm_unmap_range takes the regions of [addr, end) off the list onto gone,
+ * vm_unmap_range takes the regions of [addr, end) off the list (and the
+ * tree) onto gone,
  * split at the edges and their pages unmapped: 0 or -ENOMEM;
  * vm_regions_free frees the regions on gone (vm lock not held);
  * vm_range_free says no region overlaps [start, end);
@@ -81,6 +82,12 @@ vm_page_added(struct vm *vm)
  * (splitting at the edges): 0 or -ENOMEM.
  */
 void vm_region_insert(struct vm *vm, struct region *r);
+/* The regions' tree (vm_tree.c), vm lock held: vm_tree_add puts r (on
+ * the list already, or about to be) in it, vm_tree_remove takes r out,
+ * vm_tree_before is the region a new one at start follows (NULL: none). */
+void vm_tree_add(struct vm *vm, struct region *r);
+void vm_tree_remove(struct vm *vm, struct region *r);
+struct region *vm_tree_before(struct vm *vm, vaddr_t start);
 void vm_region_free(struct region *r);
 int vm_unmap_range(struct vm *vm, vaddr_t addr, vaddr_t end, struct list *gone);
 void vm_regions_free(struct list *gone);

@@ -29,12 +29,8 @@ static bool
 range_plain(struct vm *vm, vaddr_t start, vaddr_t end, bool whole)
 {
 	vaddr_t covered = start;
-	list_for_each(it, &vm->regions) {
-		struct region *r = list_entry(it, struct region, link);
-		if (r->end <= start)
-			continue;
-		if (r->start >= end)
-			break;
+	struct region *r = vm_find_from(vm, start);
+	for (; r && r->start < end; r = vm_region_next(vm, r)) {
 		if (!region_plain(r) || (whole && r->start > covered))
 			return false;
 		covered = r->end;
@@ -68,6 +64,8 @@ vm_map_anon_nolock(struct vm *vm, vaddr_t addr, size_t len, unsigned prot)
 	spin_lock(&vm->lock);
 	if (!addr || !vm_range_free(vm, addr, addr + size))
 		addr = vm_find_free(vm, size);	/* a hint only */
+	if (vm->nregions > vm_max_map_count)
+		addr = 0;	/* ENOMEM, as vm_map */
 	if (addr) {
 		r->start = addr;
 		r->end = addr + size;

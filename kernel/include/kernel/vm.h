@@ -82,6 +82,8 @@ struct vm_name {
 
 struct region {
 	struct list link;		/* vm->regions [V] */
+	struct region *below, *above;	/* vm->tree's children [V] */
+	int height;			/* of its subtree in vm->tree [V] */
 	vaddr_t start, end;		/* page aligned, end exclusive [V] */
 	unsigned prot;			/* PROT_* [V] */
 	unsigned prot_deny;		/* PROT_* mprotect may not add: what
@@ -105,6 +107,9 @@ struct vm {
 	spinlock_t lock;		/* the vm lock: guards [V] */
 	paddr_t root;			/* its tables' entries [V] */
 	struct list regions;		/* sorted by start [V] */
+	struct region *tree;		/* the same, an AVL tree by start,
+					   for lookups (vm_tree.c) [V] */
+	unsigned nregions;		/* on both [V] */
 	uint64_t regions_gone;		/* bumped as a region leaves the list,
 					   before it is freed [V] */
 	vaddr_t brk_start, brk;
@@ -182,7 +187,16 @@ int vm_protect_nolock(struct vm *vm, vaddr_t addr, size_t len, unsigned prot);
 /* Asserts (assert-enabled build) that whoever changes vm's [V] fields
  * holds its lock, and the big lock too unless the nolock fault runs. */
 #define VM_ASSERT_LOCKED(vm) KASSERT(spin_held(&(vm)->lock))
+/* Lookups in O(log n) (vm_tree.c): the region that holds va, or NULL;
+ * vm_find_from: the one that holds va, else the first above it, or
+ * NULL (where a walk over a range starts); vm_region_next: the region
+ * after r, or NULL. */
 struct region *vm_find(struct vm *vm, vaddr_t va);
+struct region *vm_find_from(struct vm *vm, vaddr_t va);
+struct region *vm_region_next(struct vm *vm, struct region *r);
+/* vm.max_map_count: the most regions an address space may have, as
+ * Linux counts them (a map past it, or a split at it, is ENOMEM). */
+extern unsigned vm_max_map_count;
 /*
  * The page of vm that holds va, faulted in (and unshared, for a write)
  * as its owner's own access would, with a reference the caller drops
