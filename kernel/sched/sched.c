@@ -134,12 +134,13 @@ wake_credit(struct thread *t, uint64_t now)
  * when the idle thread runs (an interrupt's wake, after a halt of any
  * length). A TSC read under QEMU's TCG takes a lock that every vCPU
  * shares (docs/performance.md, "vCPU scaling: pipe and futex pairs"),
- * and a pair of threads that wake each other waked once per switch.
- * What it bounds: a running thread switched in long ago (one alone on
- * its CPU, never switched since) makes a sleeper's sleep look shorter by
- * as much (wake_credit: its own slice's rest instead of half a slice),
- * and preempt_soon's backstop come at once, which only hastens the
- * preemption it backs up: that thread has run its WAKE_PREEMPT_NS.
+ * and a pair of threads passing a turn read it at each wake as well as
+ * at each switch. What it bounds: a running thread switched in long ago
+ * (one alone on its CPU, never switched since) makes a sleeper's sleep
+ * look shorter by as much (wake_credit: its own slice's rest instead of
+ * half a slice), and preempt_soon's backstop come at once, which only
+ * hastens the preemption it backs up: that thread has run its
+ * WAKE_PREEMPT_NS.
  */
 static inline uint64_t
 wake_clock(struct cpu *me)
