@@ -229,8 +229,11 @@ def parse_ops(text):
 
 
 def measure_ops(r, out_dir, guests, runs, log):
-    for smp in SMPS:
-        for i in range(runs):
+    # Rounds, each every vCPU count of each guest in turn: the host's
+    # load, which moves over minutes, weighs on both sides of a ratio
+    # alike, and each round's own ratio shows the spread (round_ratios).
+    for i in range(runs):
+        for smp in SMPS:
             for name, make_cmd in guests:
                 cmd = make_cmd(smp, smpops_args(smp), None)
                 r[f"smp_{name}_cmd"] = shlex.join(cmd)
@@ -242,6 +245,9 @@ def measure_ops(r, out_dir, guests, runs, log):
                     log(f"  {name} smp {smp} run {i + 1}: no result")
                     r[f"smp_{name}_notes"].append(
                         f"smp {smp} run {i + 1}: no result")
+                    for case, _ in CASES:	# keeps the rounds in step
+                        r[f"smp_{name}"][(case, smp)].append(None)
+                        r[f"smp_{name}_cpu"][(case, smp)].append(None)
                     continue
                 rates, locks = parse_ops(text)
                 costs = cpu_per_op(text, cpu)
@@ -473,11 +479,24 @@ def targets(r):
             line += (f"; by host CPU per op: Petrel {proj['petrel']:.2f}x, "
                      f"Linux " + ("-" if proj["linux"] is None else
                                   f"{proj['linux']:.2f}x"))
+        for name in ("petrel", "linux"):
+            each = round_ratios(r, name, key)
+            if len(each) > 1:
+                line += (f"; {name.capitalize()} 2/1 by round "
+                         + "/".join(f"{x:.2f}" for x in each))
         if c:
             line += (f"; host ceiling for 2 guests: {c:.2f}x (Petrel "
                      f"{'-' if p is None else f'{p / c:.0%}'} of it)")
         out.append(line)
     return out
+
+
+def round_ratios(r, name, key):
+    """Each round's 2-vCPU rate over the same round's 1-vCPU rate (the
+    two ran minutes apart at most), for the rounds that gave both."""
+    res = r.get(f"smp_{name}") or {}
+    ones, twos = res.get((key, 1)) or [], res.get((key, 2)) or []
+    return [b / a for a, b in zip(ones, twos) if a and b]
 
 
 def details(r):

@@ -76,13 +76,13 @@ void
 procfs_petrel_sched(struct gen *g)
 {
 	gprintf(g, "cpu wakes_here wakes_other ipis halts steals migrations "
-		   "lock_waits timer_sets runq_waits\n");
+		   "lock_waits timer_sets runq_waits wake_clocks\n");
 	for (int i = 0; i < cpu_count; i++) {
 		const struct sched_stat *s = &cpus[i].sched_stat;
-		gprintf(g, "cpu%d %lu %lu %lu %lu %lu %lu %lu %lu %lu\n", i,
-			s->wakes_here, s->wakes_other, s->ipis, s->halts,
+		gprintf(g, "cpu%d %lu %lu %lu %lu %lu %lu %lu %lu %lu %lu\n",
+			i, s->wakes_here, s->wakes_other, s->ipis, s->halts,
 			s->steals, s->migrations, s->lock_waits,
-			s->timer_sets, s->runq_waits);
+			s->timer_sets, s->runq_waits, s->wake_clocks);
 	}
 }
 

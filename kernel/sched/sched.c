@@ -120,9 +120,37 @@ static uint64_t
 wake_credit(struct thread *t, uint64_t now)
 {
 	uint64_t half = slice_ns(t) / 2;
-	if (now - t->slept_at >= 2 * half && t->slice_left < half)
+	/* now may be a bound from below (wake_clock): before slept_at, no
+	   sleep at all. */
+	if (now > t->slept_at && now - t->slept_at >= 2 * half &&
+	    t->slice_left < half)
 		return half;
 	return t->slice_left;
+}
+
+/*
+ * The clock for a wake on CPU me: the time its running thread was
+ * switched in, a bound from below that costs no clock read; read only
+ * when the idle thread runs (an interrupt's wake, after a halt of any
+ * length). A TSC read under QEMU's TCG takes a lock that every vCPU
+ * shares (docs/performance.md, "vCPU scaling: pipe and futex pairs"),
+ * and a pair of threads passing a turn read it at each wake as well as
+ * at each switch. What it bounds: a running thread switched in long ago
+ * (one alone on its CPU, never switched since) makes a sleeper's sleep
+ * look shorter by as much (wake_credit: its own slice's rest instead of
+ * half a slice), and preempt_soon's backstop come at once, which only
+ * hastens the preemption it backs up: that thread has run its
+ * WAKE_PREEMPT_NS.
+ */
+static inline uint64_t
+wake_clock(struct cpu *me)
+{
+	struct thread *cur = me->current;
+	if (cur == me->idle) {
+		me->sched_stat.wake_clocks++;
+		return arch_now_ns();
+	}
+	return cur->run_start;
 }
 
 /*
@@ -135,28 +163,29 @@ wake_credit(struct thread *t, uint64_t now)
  * any more).
  */
 static void
-preempt_soon(struct cpu *c, struct cpu *me, uint64_t now)
+preempt_soon(struct cpu *c, struct cpu *me)
 {
 	struct thread *cur = c->current;	/* a hint: c may switch now */
-	uint64_t at = MAX(now, cur->run_start + WAKE_PREEMPT_NS);
+	/* A slice end already passed reads as one now (sched_slice_over):
+	 * no clock needed. */
+	uint64_t at = cur->run_start + WAKE_PREEMPT_NS;
 
 	SPIN_ASSERT_HELD(runq_lock(c));
 	if (cur == c->idle)
 		return;
 	if (at < cur->slice_end)
 		cur->slice_end = at;
-	else
-		at = cur->slice_end;
 	c->quiet_thread = NULL;
 	/*
 	 * A nolock call's return does no sched_tick, so this CPU's timer is
-	 * armed here, as a backstop at least 4 ms on: one at `at` itself
-	 * fired about every millisecond in a futex ping-pong (the waker
-	 * sleeps before it), and each fire and re-arm costs TCG a device
-	 * write and an interrupt. A locked return arms it for `at`.
+	 * armed here, as a backstop 4 ms after the thread was switched in:
+	 * one at `at` itself fired about every millisecond in a futex
+	 * ping-pong (the waker sleeps before it), and each fire and re-arm
+	 * costs TCG a device write and an interrupt. A locked return arms
+	 * it for the slice end.
 	 */
 	if (c == me)
-		timer_arm_on(me, MAX(at, now + WAKE_BACKSTOP_NS));
+		timer_arm_on(me, cur->run_start + WAKE_BACKSTOP_NS);
 	else
 		sched_kick(c);
 }
@@ -179,14 +208,16 @@ static void
 runq_wake(struct thread *t, bool by_call)
 {
 	struct cpu *me = this_cpu(), *c = me;
-	uint64_t now = arch_now_ns();
 	bool ahead = false, preempt = true;
 
-	t->slice_left = wake_credit(t, now);
 	if (cpu_allowed(t, c) && list_empty(&c->runq) &&
 	    (by_call || c->current == c->idle)) {
+		t->slice_left = wake_credit(t, wake_clock(me));
 		c->sched_stat.wakes_here++;
 	} else {
+		/* its credit orders it among the queued: read exactly */
+		me->sched_stat.wake_clocks++;
+		t->slice_left = wake_credit(t, arch_now_ns());
 		c = runq_spread(t);
 		if (c == me)
 			c->sched_stat.wakes_here++;
@@ -197,7 +228,7 @@ runq_wake(struct thread *t, bool by_call)
 	spin_lock_on(runq_lock(c), me);
 	runq_insert(c, t, ahead);
 	if (preempt)
-		preempt_soon(c, me, now);
+		preempt_soon(c, me);
 	spin_unlock(runq_lock(c));
 }
 

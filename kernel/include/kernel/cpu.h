@@ -23,7 +23,8 @@
  * What this CPU's scheduler did since boot (/proc/petrel/sched): where
  * the threads it woke went, the IPIs it sent, its halts, the threads it
  * took from other queues or ran after another CPU had, its waits for the
- * scheduler lock and its timer writes. Written by the owning CPU only,
+ * scheduler lock, its timer writes and its wakes that read the clock
+ * (most need none: sched.c, wake_clock). Written by the owning CPU only,
  * plain increments; a reader on another CPU sees each value some moment
  * late.
  */
@@ -37,6 +38,7 @@ struct sched_stat {
 	uint64_t lock_waits;		/* a wait queue lock found taken */
 	uint64_t timer_sets;		/* the timer reprogrammed */
 	uint64_t runq_waits;		/* a run queue lock found taken */
+	uint64_t wake_clocks;		/* a wake that read the clock */
 };
 
 struct cpu {
