@@ -190,6 +190,10 @@ trap_irq(struct trapframe *tf)
 		return;
 	if (intid == SGI_WAKE)
 		smp_sync_ack();	/* its sender may hold the big lock */
+	if (!bkl_held() && irq_dispatch_nolock(intid)) {
+		gic_eoi(intid);	/* a server's bit raised: straight back */
+		return;
+	}
 	bool locked = false;
 	if (!bkl_held()) {
 		bkl_lock();

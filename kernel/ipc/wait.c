@@ -2,39 +2,115 @@
  * Waiting on several objects at once (pt_wait), the one blocking primitive
  * of the native ABI besides a call and a receive. A waiting thread hangs an
  * observer on each object; a change of an object's signals wakes them all.
- * A wait that finds signals raised, or would not sleep, runs without the
- * big lock (docs/kernel.md, "pt_wait and register access without the
- * big lock").
+ * A one-thread process waits without the big lock, its sleep too
+ * (docs/kernel.md, "pt_wait without the big lock").
  */
 #include <kernel/ipc.h>
 #include <kernel/proc.h>
 #include <kernel/vm.h>
 #include <kernel/errno.h>
 #include <kernel/arch.h>
+#include <kernel/lock.h>
+#include <kernel/spinlock.h>
+#include <kernel/timer.h>
 #include <syscall_table.h>
 #include "ipc_int.h"
 #include "chan_int.h"
 
-void
-kobj_tell_observers(struct kobj *o)
-{
-	list_for_each(it, &o->observers) {
-		struct kobj_observer *obs =
-			list_entry(it, struct kobj_observer, link);
-		if (obs->wq)
-			waitq_wake_all(obs->wq);
-		if (obs->changed)
-			obs->changed(obs);
-	}
-}
-
-/* A channel end's lock, which guards its observers too; else NULL. */
+/* A channel end's lock, or a notification's: each guards its
+ * observers; else NULL (no other type is waited on). */
 static struct spinlock *
 observers_lock(struct kobj *o)
 {
 	if (o->type == PT_OBJ_CHANNEL_CLIENT || o->type == PT_OBJ_CHANNEL_SERVER)
 		return &chan_of(o)->lock;
+	if (o->type == PT_OBJ_NOTIFY)
+		return notify_lock(o);
 	return NULL;
+}
+
+/* Tells o's sleepers (a wait queue each), o's observers lock held: told
+ * first, then the wake. True if a layer's observer (changed) is among
+ * them, for the caller to tell without the lock. */
+static bool
+tell_sleepers(struct kobj *o)
+{
+	bool layers = false;
+	list_for_each(it, &o->observers) {
+		struct kobj_observer *obs =
+			list_entry(it, struct kobj_observer, link);
+		__atomic_store_n(&obs->told, true, __ATOMIC_RELEASE);
+		if (obs->wq)
+			waitq_wake_all(obs->wq);
+		if (obs->changed)
+			layers = true;
+	}
+	return layers;
+}
+
+void
+kobj_tell_held(struct kobj *o)
+{
+	bool layers = tell_sleepers(o);
+	KASSERT(!layers);	/* only a channel end has a layer's */
+	(void)layers;
+}
+
+/* The first layer's observer of o after `from` (NULL: from the start), o's
+ * observers lock held; NULL when none is left. */
+static struct kobj_observer *
+next_layer(struct kobj *o, struct kobj_observer *from)
+{
+	struct list *it = from ? from->link.next : o->observers.next;
+	for (; it != &o->observers; it = it->next) {
+		struct kobj_observer *obs =
+			list_entry(it, struct kobj_observer, link);
+		if (obs->changed)
+			return obs;
+	}
+	return NULL;
+}
+
+/*
+ * The layers' observers are told without o's lock (changed may do what a
+ * spinlock's holder may not). Only the big lock's holder adds or removes
+ * one, so each stays on the list while the walk goes on from it, as
+ * pt_wait's own come and go under the lock.
+ */
+static void
+tell_layers(struct kobj *o, struct spinlock *l)
+{
+	struct kobj_observer *obs = NULL;
+	BKL_ASSERT_HELD();
+	for (;;) {
+		spin_lock(l);
+		obs = next_layer(o, obs);
+		spin_unlock(l);
+		if (!obs)
+			return;
+		obs->changed(obs);
+	}
+}
+
+void
+kobj_tell_observers(struct kobj *o)
+{
+	struct spinlock *l = observers_lock(o);
+	if (!l) {	/* no sleeper: the big lock's layers alone */
+		BKL_ASSERT_HELD();
+		list_for_each(it, &o->observers) {
+			struct kobj_observer *obs =
+				list_entry(it, struct kobj_observer, link);
+			if (obs->changed)
+				obs->changed(obs);
+		}
+		return;
+	}
+	spin_lock(l);
+	bool layers = tell_sleepers(o);
+	spin_unlock(l);
+	if (layers)
+		tell_layers(o, l);
 }
 
 void
@@ -83,21 +159,68 @@ waitable(struct kobj *o)
 	       o->type == PT_OBJ_CHANNEL_SERVER || o->type == PT_OBJ_NOTIFY;
 }
 
-/* What a pt_wait sleeps on: its observers, one of which a nolock call
- * may have told (struct kobj_observer's told). */
-struct wait_obs {
+/*
+ * What a pt_wait sleeps on: its observers, one of which a change may have
+ * told (struct kobj_observer's told), and its deadline's timer, whose
+ * callback sets `fired` and wakes wq. Both are tested under wq's lock
+ * (wait_done), each waker setting its flag before it wakes wq, so a wake
+ * between the sleeper's last look and its sleep is never lost.
+ */
+struct wait_state {
 	struct kobj_observer *obs;
 	unsigned n;
+	struct waitq wq;
+	struct ktimer timer;		/* armed for the deadline, if any */
+	bool fired;			/* timer's callback ran */
 };
 
 static bool
-wait_told(void *arg)
+wait_done(void *arg)
 {
-	const struct wait_obs *w = arg;
+	const struct wait_state *w = arg;
+	if (__atomic_load_n(&w->fired, __ATOMIC_ACQUIRE))
+		return true;
 	for (unsigned i = 0; i < w->n; i++)
 		if (__atomic_load_n(&w->obs[i].told, __ATOMIC_ACQUIRE))
 			return true;
 	return false;
+}
+
+/* The deadline passed: runs from ktimer_run, big lock held. */
+static void
+wait_timer_fired(struct ktimer *k)
+{
+	struct wait_state *w = container_of(k, struct wait_state, timer);
+	__atomic_store_n(&w->fired, true, __ATOMIC_RELEASE);
+	waitq_wake_all(&w->wq);
+}
+
+/*
+ * How far apart two CPUs' arch_now_ns() may be: a timer popped on
+ * another CPU at its "now" past the deadline is seen here past the
+ * deadline less this.
+ */
+#define WAIT_CLOCK_SKEW_NS 1000000
+
+/*
+ * Disarms w's timer for good: when this returns, its callback is done or
+ * never to run, so w's stack may go. ktimer_run pops a timer and runs its
+ * callback in one hold of the big lock, so a holder of the lock needs
+ * nothing more; without it, a timer that another CPU may have popped (its
+ * deadline reached) is waited for by one take of the big lock. A popped
+ * timer's deadline is at most that CPU's "now", so a deadline still ahead
+ * here, less the skew, was never popped: the common case, a wait ended by
+ * a wake, takes no lock.
+ */
+static void
+wait_timer_cancel(struct wait_state *w, uint64_t deadline, bool locked)
+{
+	ktimer_cancel(&w->timer);
+	if (locked || (!__atomic_load_n(&w->fired, __ATOMIC_ACQUIRE) &&
+		       arch_now_ns() + WAIT_CLOCK_SKEW_NS < deadline))
+		return;
+	bkl_lock();
+	bkl_unlock();
 }
 
 /* Counts the items whose objects have signals they want, taking them;
@@ -109,6 +232,8 @@ collect(struct kobj **objs, struct pt_wait_item *items,
 	long ready = 0;
 	for (unsigned i = 0; i < n; i++)
 		__atomic_store_n(&obs[i].told, false, __ATOMIC_RELAXED);
+	/* The clears before the looks: a raise after a look tells anew. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	for (unsigned i = 0; i < n; i++) {
 		items[i].got = kobj_take_signals(objs[i], items[i].want);
 		if (items[i].got)
@@ -140,59 +265,61 @@ lookup_items(struct proc *p, const struct pt_wait_item *items,
 }
 
 /*
- * The locked wait: hangs an observer on each object (a notification's are
- * the big lock's), then looks and sleeps until one is told or the deadline
- * passes. Returns the items ready, 0 at the deadline, or -EINTR.
+ * The wait, with the big lock or without it (a one-thread process: nobody
+ * else closes a handle of its table meanwhile, so the objects need no
+ * reference). Hangs an observer on each object under the object's own
+ * lock, arms a timer of its own for the deadline (a timer lock's, not
+ * the big lock's, unlike the thread's sleep timeout), then looks and
+ * sleeps until an observer is told or the timer fires. Returns the items
+ * ready, 0 at the deadline, or -EINTR. May sleep.
  */
 static long
-wait_locked(struct kobj **objs, struct pt_wait_item *items, unsigned n,
-	    int64_t timeout_ns)
+wait_sleep(struct kobj **objs, struct pt_wait_item *items, unsigned n,
+	   int64_t timeout_ns)
 {
 	struct kobj_observer obs[PT_WAIT_MAX];
-	struct waitq wq;
+	struct wait_state w = { .obs = obs, .n = n, .fired = false };
+	bool locked = bkl_held();
 	long r;
 
-	BKL_ASSERT_HELD();
-	waitq_init(&wq);
+	waitq_init(&w.wq);
 	for (unsigned i = 0; i < n; i++) {
-		kobj_get(objs[i]);	/* a close elsewhere must not free it */
-		obs[i].wq = &wq;
+		if (locked)
+			kobj_get(objs[i]);	/* a close elsewhere must not free it */
+		obs[i].wq = &w.wq;
 		obs[i].changed = NULL;
 		kobj_observe(objs[i], &obs[i]);
 	}
 	uint64_t deadline = timeout_ns > 0 ? arch_now_ns() + (uint64_t)timeout_ns : 0;
-	struct wait_obs told = { obs, n };
+	if (deadline)
+		ktimer_add(&w.timer, deadline, wait_timer_fired);
 	for (;;) {
 		r = collect(objs, items, obs, n);
 		if (r > 0 || timeout_ns == 0)
 			break;
-		int e = waitq_wait_cond(&wq, deadline, true, wait_told, &told);
-		if (e == -ETIMEDOUT) {
-			r = 0;
+		r = waitq_wait_cond(&w.wq, 0, true, wait_done, &w);
+		if (r == -EINTR)
 			break;
-		}
-		if (e < 0) {
-			r = e;
+		if (deadline && (__atomic_load_n(&w.fired, __ATOMIC_ACQUIRE) ||
+				 arch_now_ns() >= deadline)) {
+			r = 0;
 			break;
 		}
 	}
 	for (unsigned i = 0; i < n; i++) {
 		kobj_unobserve(&obs[i]);
-		kobj_put(objs[i]);
+		if (locked)
+			kobj_put(objs[i]);
 	}
+	if (deadline)
+		wait_timer_cancel(&w, deadline, locked);
 	return r;
 }
 
-/*
- * The nolock look: takes the signals already raised, with no observer
- * hung and no reference taken (one thread: nobody else closes a handle
- * of its table meanwhile). Returns the items ready, 0 when none is and
- * the caller would not sleep, or -ERETRY_LOCKED, nothing taken, when it
- * would: its sleep is the locked wait's.
- */
+/* The nolock look: takes the signals already raised, with no observer
+ * hung. Returns the items ready. */
 static long
-wait_look(struct kobj **objs, struct pt_wait_item *items, unsigned n,
-	  int64_t timeout_ns)
+wait_look(struct kobj **objs, struct pt_wait_item *items, unsigned n)
 {
 	long ready = 0;
 
@@ -202,16 +329,31 @@ wait_look(struct kobj **objs, struct pt_wait_item *items, unsigned n,
 		if (items[i].got)
 			ready++;
 	}
-	if (ready == 0 && timeout_ns != 0)
-		return -ERETRY_LOCKED;
 	return ready;
 }
 
 /*
- * pt_wait: runs with or without the big lock. Without it (a one-thread
- * process; chan_unlocked_ok), only a wait that need not sleep is answered;
- * one that must sleep goes locked before anything changed.
+ * pt_wait without the big lock (a one-thread process; chan_unlocked_ok):
+ * a look first, then, if nothing is ready and the caller would wait, the
+ * sleep. A signal's -EINTR goes back by the locked way out, which
+ * delivers it (thread.unlocked_eintr).
  */
+static long
+wait_unlocked(struct kobj **objs, struct pt_wait_item *items, unsigned n,
+	      int64_t timeout_ns)
+{
+	long r = wait_look(objs, items, n);
+	if (r != 0 || timeout_ns == 0)
+		return r;
+	r = wait_sleep(objs, items, n, timeout_ns);
+	if (r == -EINTR) {
+		current()->unlocked_eintr = true;
+		return -ERETRY_LOCKED;
+	}
+	return r;
+}
+
+/* pt_wait: runs with or without the big lock (wait_unlocked). */
 long
 sys_pt_wait(uaddr_t uitems, unsigned n, int64_t timeout_ns)
 {
@@ -229,9 +371,9 @@ sys_pt_wait(uaddr_t uitems, unsigned n, int64_t timeout_ns)
 	if ((r = lookup_items(t->proc, items, objs, n)) < 0)
 		return r;
 	if (t->unlocked_call)
-		r = wait_look(objs, items, n, timeout_ns);
+		r = wait_unlocked(objs, items, n, timeout_ns);
 	else
-		r = wait_locked(objs, items, n, timeout_ns);
+		r = wait_sleep(objs, items, n, timeout_ns);
 	if (r >= 0) {
 		int e = copyout(uitems, items, n * sizeof(items[0]));
 		if (e < 0)
