@@ -159,26 +159,27 @@ waitable(struct kobj *o)
 	       o->type == PT_OBJ_CHANNEL_SERVER || o->type == PT_OBJ_NOTIFY;
 }
 
-/*
- * What a pt_wait sleeps on: its observers, one of which a change may have
- * told (struct kobj_observer's told), and its deadline's timer, whose
- * callback sets `fired` and wakes wq. Both are tested under wq's lock
- * (wait_done), each waker setting its flag before it wakes wq, so a wake
- * between the sleeper's last look and its sleep is never lost.
- */
+/* What a pt_wait sleeps until: one of its observers told (struct
+ * kobj_observer's told), or its deadline's timer run. */
 struct wait_state {
 	struct kobj_observer *obs;
 	unsigned n;
-	struct waitq wq;
-	struct ktimer timer;		/* armed for the deadline, if any */
-	bool fired;			/* timer's callback ran */
+	struct wait_sleeper *sleeper;
+	bool timed;			/* sleeper's timer armed for it */
 };
 
+/*
+ * The sleep's test, under the sleeper's queue's lock. Each waker changes
+ * what it reads before it wakes the queue (an observer's told, set under
+ * the object's lock; the timer, disarmed by ktimer_run before its
+ * callback), so a wake between the last look and the sleep is not lost.
+ */
 static bool
 wait_done(void *arg)
 {
 	const struct wait_state *w = arg;
-	if (__atomic_load_n(&w->fired, __ATOMIC_ACQUIRE))
+	if (w->timed &&
+	    !__atomic_load_n(&w->sleeper->timer.armed, __ATOMIC_ACQUIRE))
 		return true;
 	for (unsigned i = 0; i < w->n; i++)
 		if (__atomic_load_n(&w->obs[i].told, __ATOMIC_ACQUIRE))
@@ -186,41 +187,52 @@ wait_done(void *arg)
 	return false;
 }
 
-/* The deadline passed: runs from ktimer_run, big lock held. */
+/* A wait's deadline passed: runs from ktimer_run, big lock held. */
 static void
 wait_timer_fired(struct ktimer *k)
 {
-	struct wait_state *w = container_of(k, struct wait_state, timer);
-	__atomic_store_n(&w->fired, true, __ATOMIC_RELEASE);
-	waitq_wake_all(&w->wq);
+	waitq_wake_all(&container_of(k, struct wait_sleeper, timer)->wq);
 }
 
 /*
- * How far apart two CPUs' arch_now_ns() may be: a timer popped on
- * another CPU at its "now" past the deadline is seen here past the
- * deadline less this.
+ * How late a wait of timeout_ns may end (as Linux's for a thread at nice 0:
+ * 0.1% of the timeout, at least 50 us, at most 100 ms): a nolock wait
+ * keeps its table's timer when armed for no later than its deadline plus
+ * this, as epoll's nolock wait does. One that fires early only wakes the
+ * sleeper, which arms it again.
  */
-#define WAIT_CLOCK_SKEW_NS 1000000
-
-/*
- * Disarms w's timer for good: when this returns, its callback is done or
- * never to run, so w's stack may go. ktimer_run pops a timer and runs its
- * callback in one hold of the big lock, so a holder of the lock needs
- * nothing more; without it, a timer that another CPU may have popped (its
- * deadline reached) is waited for by one take of the big lock. A popped
- * timer's deadline is at most that CPU's "now", so a deadline still ahead
- * here, less the skew, was never popped: the common case, a wait ended by
- * a wake, takes no lock.
- */
-static void
-wait_timer_cancel(struct wait_state *w, uint64_t deadline, bool locked)
+static uint64_t
+wait_slack_ns(int64_t timeout_ns)
 {
-	ktimer_cancel(&w->timer);
-	if (locked || (!__atomic_load_n(&w->fired, __ATOMIC_ACQUIRE) &&
-		       arch_now_ns() + WAIT_CLOCK_SKEW_NS < deadline))
+	uint64_t slack = (uint64_t)timeout_ns / 1000;
+	return MIN(MAX(slack, 50000ull), 100000000ull);
+}
+
+static void
+sleeper_arm(struct wait_sleeper *s, uint64_t deadline, uint64_t slack)
+{
+	if (__atomic_load_n(&s->timer.armed, __ATOMIC_ACQUIRE) &&
+	    s->timer_at <= deadline + slack)
 		return;
-	bkl_lock();
-	bkl_unlock();
+	s->timer_at = deadline;
+	ktimer_add(&s->timer, deadline, wait_timer_fired);
+}
+
+void
+wait_sleeper_exit(struct wait_sleeper *s)
+{
+	BKL_ASSERT_HELD();
+	ktimer_cancel(&s->timer);
+}
+
+/* The table's sleeper, for a nolock wait (the process's one thread). */
+static struct wait_sleeper *
+table_sleeper(struct proc *p)
+{
+	struct wait_sleeper *s = &p->handles->sleeper;
+	if (!s->wq.sleepers.next)	/* zeroed with the table */
+		waitq_init(&s->wq);
+	return s;
 }
 
 /* Counts the items whose objects have signals they want, taking them;
@@ -265,54 +277,65 @@ lookup_items(struct proc *p, const struct pt_wait_item *items,
 }
 
 /*
- * The wait, with the big lock or without it (a one-thread process: nobody
- * else closes a handle of its table meanwhile, so the objects need no
- * reference). Hangs an observer on each object under the object's own
- * lock, arms a timer of its own for the deadline (a timer lock's, not
- * the big lock's, unlike the thread's sleep timeout), then looks and
- * sleeps until an observer is told or the timer fires. Returns the items
- * ready, 0 at the deadline, or -EINTR. May sleep.
+ * The wait, on sleeper s, with the big lock (s on the caller's stack) or
+ * without it (a one-thread process: nobody else closes a handle of its
+ * table meanwhile, so the objects need no reference; s its table's).
+ * Hangs an observer on each object under the object's own lock, then
+ * looks and sleeps until an observer is told or the deadline passes, on
+ * s's timer (the timer lock's, not the big lock's, unlike the thread's
+ * sleep timeout). Returns the items ready, 0 at the deadline, or -EINTR.
+ * May sleep.
  */
 static long
 wait_sleep(struct kobj **objs, struct pt_wait_item *items, unsigned n,
-	   int64_t timeout_ns)
+	   int64_t timeout_ns, struct wait_sleeper *s)
 {
 	struct kobj_observer obs[PT_WAIT_MAX];
-	struct wait_state w = { .obs = obs, .n = n, .fired = false };
+	struct wait_state w = { obs, n, s, timeout_ns > 0 };
 	bool locked = bkl_held();
 	long r;
 
-	waitq_init(&w.wq);
 	for (unsigned i = 0; i < n; i++) {
 		if (locked)
 			kobj_get(objs[i]);	/* a close elsewhere must not free it */
-		obs[i].wq = &w.wq;
+		obs[i].wq = &s->wq;
 		obs[i].changed = NULL;
 		kobj_observe(objs[i], &obs[i]);
 	}
-	uint64_t deadline = timeout_ns > 0 ? arch_now_ns() + (uint64_t)timeout_ns : 0;
-	if (deadline)
-		ktimer_add(&w.timer, deadline, wait_timer_fired);
+	uint64_t deadline = w.timed ? arch_now_ns() + (uint64_t)timeout_ns : 0;
 	for (;;) {
 		r = collect(objs, items, obs, n);
 		if (r > 0 || timeout_ns == 0)
 			break;
-		r = waitq_wait_cond(&w.wq, 0, true, wait_done, &w);
+		if (w.timed) {
+			if (arch_now_ns() >= deadline)
+				break;	/* r is 0 */
+			sleeper_arm(s, deadline, locked ? 0 : wait_slack_ns(timeout_ns));
+		}
+		r = waitq_wait_cond(&s->wq, 0, true, wait_done, &w);
 		if (r == -EINTR)
 			break;
-		if (deadline && (__atomic_load_n(&w.fired, __ATOMIC_ACQUIRE) ||
-				 arch_now_ns() >= deadline)) {
-			r = 0;
-			break;
-		}
 	}
 	for (unsigned i = 0; i < n; i++) {
 		kobj_unobserve(&obs[i]);
 		if (locked)
 			kobj_put(objs[i]);
 	}
-	if (deadline)
-		wait_timer_cancel(&w, deadline, locked);
+	return r;
+}
+
+/* The locked wait: its sleeper on the stack, its timer cancelled before
+ * it goes (the big lock held: the callback is done or never to run). */
+static long
+wait_locked(struct kobj **objs, struct pt_wait_item *items, unsigned n,
+	    int64_t timeout_ns)
+{
+	struct wait_sleeper s = { .timer_at = 0 };
+
+	BKL_ASSERT_HELD();
+	waitq_init(&s.wq);
+	long r = wait_sleep(objs, items, n, timeout_ns, &s);
+	ktimer_cancel(&s.timer);
 	return r;
 }
 
@@ -345,7 +368,7 @@ wait_unlocked(struct kobj **objs, struct pt_wait_item *items, unsigned n,
 	long r = wait_look(objs, items, n);
 	if (r != 0 || timeout_ns == 0)
 		return r;
-	r = wait_sleep(objs, items, n, timeout_ns);
+	r = wait_sleep(objs, items, n, timeout_ns, table_sleeper(current()->proc));
 	if (r == -EINTR) {
 		current()->unlocked_eintr = true;
 		return -ERETRY_LOCKED;
@@ -373,7 +396,7 @@ sys_pt_wait(uaddr_t uitems, unsigned n, int64_t timeout_ns)
 	if (t->unlocked_call)
 		r = wait_unlocked(objs, items, n, timeout_ns);
 	else
-		r = wait_sleep(objs, items, n, timeout_ns);
+		r = wait_locked(objs, items, n, timeout_ns);
 	if (r >= 0) {
 		int e = copyout(uitems, items, n * sizeof(items[0]));
 		if (e < 0)

@@ -85,6 +85,10 @@ void kobj_observe(struct kobj *o, struct kobj_observer *obs);
 void kobj_unobserve(struct kobj_observer *obs);
 /* The signals of o now, among `want`; consumes notification bits. */
 uint64_t kobj_take_signals(struct kobj *o, uint64_t want);
+struct wait_sleeper;
+/* handles_exit: disarms the table's pt_wait timer for good (big lock
+ * held, as its callback runs: done or never to run when this returns). */
+void wait_sleeper_exit(struct wait_sleeper *s);
 
 struct handle_slot {
 	struct kobj *obj;
@@ -104,8 +108,23 @@ struct handle_slot {
 _Static_assert(PT_HANDLE_MAX == 1 << HANDLE_SLOT_BITS,
 	       "a handle's slot bits index the whole table");
 
+/*
+ * What pt_wait sleeps on: a queue its observers wake, and a timer for its
+ * deadline, whose callback wakes the queue after ktimer_run disarmed it.
+ * A locked wait's is on its stack; a one-thread process's nolock wait
+ * uses its table's (struct handles), whose timer stays armed between
+ * waits (wait.c: each arm and cancel sends every CPU's next tick through
+ * the timer list under the big lock) until handles_exit cancels it.
+ */
+struct wait_sleeper {
+	struct waitq wq;		/* set up at the first nolock sleep */
+	struct ktimer timer;		/* armed by the table's one thread */
+	uint64_t timer_at;		/* its deadline, the armer's */
+};
+
 struct handles {
 	struct handle_slot slot[PT_HANDLE_MAX];	/* [0] is never used */
+	struct wait_sleeper sleeper;	/* a one-thread process's pt_wait */
 };
 
 /*
