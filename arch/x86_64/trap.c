@@ -288,10 +288,19 @@ trap_handler(struct trapframe *tf)
 	 */
 	if (v == 14 && !bkl_held() && fault_nolock(tf))
 		return;
-	/* A device interrupt bound without the lock: straight back too. */
+	/*
+	 * A device interrupt bound without the lock: straight back too,
+	 * unless its wake left this CPU's scheduler work to do on the way to
+	 * user mode (a thread queued here: the slice's end to arm).
+	 */
 	if (v >= IRQ_DYNAMIC_FIRST && v <= IRQ_DYNAMIC_LAST && !bkl_held() &&
-	    irq_run_nolock(v))
+	    irq_run_nolock(v)) {
+		if (!trap_from_user(tf) || sched_return_quiet(this_cpu()))
+			return;
+		bkl_lock();
+		trap_return_to_user(tf);	/* drops the lock */
 		return;
+	}
 	/*
 	 * A device interrupt is acknowledged at the local APIC after its
 	 * handler, which quiets a level-triggered line first: acknowledged
