@@ -57,15 +57,41 @@ irq_register(int vector, void (*fn)(void))
 #define IRQ_DYNAMIC_FIRST 0x30
 #define IRQ_DYNAMIC_LAST 0xef
 static struct {
-	void (*fn)(void *);
+	void (*fn)(void *);	/* set last (irq_dispatch_nolock) */
 	void *ctx;
+	bool nolock;		/* fn runs without the big lock */
 } irq_dynamic[IRQ_DYNAMIC_LAST + 1];
 static uint8_t spi_vector[INTID_MAX];	/* 0: not routed */
+
+/* The server's vector intid raises, or 0. */
+static int
+dynamic_vector(int intid)
+{
+	if (intid >= LPI_FIRST)
+		return its_lpi_vector(intid);
+	if (intid < 0 || intid >= INTID_MAX || handlers[intid])
+		return 0;
+	return spi_vector[intid];
+}
+
+bool
+irq_dispatch_nolock(int intid)
+{
+	int v = dynamic_vector(intid);
+	if (!v)
+		return false;
+	void (*fn)(void *) = __atomic_load_n(&irq_dynamic[v].fn, __ATOMIC_ACQUIRE);
+	if (!fn || !irq_dynamic[v].nolock)
+		return false;
+	__atomic_fetch_add(&interrupts, 1, __ATOMIC_RELAXED);
+	fn(irq_dynamic[v].ctx);
+	return true;
+}
 
 void
 irq_dispatch(int intid)
 {
-	interrupts++;
+	__atomic_fetch_add(&interrupts, 1, __ATOMIC_RELAXED);
 	if (intid >= LPI_FIRST) {
 		int lv = its_lpi_vector(intid);
 		if (lv && irq_dynamic[lv].fn)
@@ -99,12 +125,13 @@ irq_route_isa(int irq, int vector)
 }
 
 int
-irq_alloc(void (*fn)(void *), void *ctx)
+irq_alloc(void (*fn)(void *), void *ctx, bool nolock)
 {
 	for (int v = IRQ_DYNAMIC_FIRST; v <= IRQ_DYNAMIC_LAST; v++) {
 		if (!irq_dynamic[v].fn) {
-			irq_dynamic[v].fn = fn;
 			irq_dynamic[v].ctx = ctx;
+			irq_dynamic[v].nolock = nolock;
+			__atomic_store_n(&irq_dynamic[v].fn, fn, __ATOMIC_RELEASE);
 			return v;
 		}
 	}
@@ -117,7 +144,7 @@ irq_free(int vector)
 {
 	if (vector < IRQ_DYNAMIC_FIRST || vector > IRQ_DYNAMIC_LAST)
 		return;
-	irq_dynamic[vector].fn = NULL;
+	__atomic_store_n(&irq_dynamic[vector].fn, NULL, __ATOMIC_RELAXED);
 	its_free_vector(vector);
 	for (int intid = 32; intid < INTID_MAX; intid++) {
 		if (spi_vector[intid] == vector) {

@@ -190,6 +190,16 @@ trap_irq(struct trapframe *tf)
 		return;
 	if (intid == SGI_WAKE)
 		smp_sync_ack();	/* its sender may hold the big lock */
+	/* A server's bit raised without the lock: straight back, unless
+	   the wake left this CPU's scheduler work to do (x86_64's rule). */
+	if (!bkl_held() && irq_dispatch_nolock(intid)) {
+		gic_eoi(intid);
+		if (!trap_from_user(tf) || sched_return_quiet(this_cpu()))
+			return;
+		bkl_lock();
+		trap_return_to_user(tf);	/* drops the lock */
+		return;
+	}
 	bool locked = false;
 	if (!bkl_held()) {
 		bkl_lock();

@@ -40,18 +40,22 @@ static void (*irq_handlers[256])(void);
 /* Device interrupts for servers: vectors handed out by irq_alloc. */
 #define IRQ_DYNAMIC_FIRST 0x30
 #define IRQ_DYNAMIC_LAST 0xef
+/* Changed under the big lock; fn last, so a handler without it that
+ * reads fn set (irq_run_nolock) reads its ctx and nolock. */
 static struct {
 	void (*fn)(void *);
 	void *ctx;
+	bool nolock;		/* fn runs without the big lock */
 } irq_dynamic[256];
 
 int
-irq_alloc(void (*fn)(void *), void *ctx)
+irq_alloc(void (*fn)(void *), void *ctx, bool nolock)
 {
 	for (int v = IRQ_DYNAMIC_FIRST; v <= IRQ_DYNAMIC_LAST; v++) {
 		if (!irq_dynamic[v].fn && !irq_handlers[v]) {
-			irq_dynamic[v].fn = fn;
 			irq_dynamic[v].ctx = ctx;
+			irq_dynamic[v].nolock = nolock;
+			__atomic_store_n(&irq_dynamic[v].fn, fn, __ATOMIC_RELEASE);
 			return v;
 		}
 	}
@@ -62,9 +66,28 @@ void
 irq_free(int vector)
 {
 	if (vector >= IRQ_DYNAMIC_FIRST && vector <= IRQ_DYNAMIC_LAST)
-		irq_dynamic[vector].fn = NULL;
+		__atomic_store_n(&irq_dynamic[vector].fn, NULL, __ATOMIC_RELAXED);
 }
-static uint64_t interrupts;	/* device interrupts, for /proc/stat */
+static uint64_t interrupts;	/* device interrupts, for /proc/stat: atomic */
+
+/*
+ * A server's device interrupt whose handler needs no big lock (irq_alloc's
+ * nolock: a notification's bit raised under the notification's lock):
+ * run without it, acknowledged after, as the locked way does. False:
+ * the locked way runs it. A vector freed meanwhile calls a handler that
+ * finds its binding gone (kernel/ipc/device.c's irq_bind_lock).
+ */
+static bool
+irq_run_nolock(uint64_t v)
+{
+	void (*fn)(void *) = __atomic_load_n(&irq_dynamic[v].fn, __ATOMIC_ACQUIRE);
+	if (!fn || !irq_dynamic[v].nolock)
+		return false;
+	__atomic_fetch_add(&interrupts, 1, __ATOMIC_RELAXED);
+	fn(irq_dynamic[v].ctx);
+	irq_eoi();
+	return true;
+}
 
 uint64_t
 arch_interrupt_count(void)
@@ -266,6 +289,19 @@ trap_handler(struct trapframe *tf)
 	if (v == 14 && !bkl_held() && fault_nolock(tf))
 		return;
 	/*
+	 * A device interrupt bound without the lock: straight back too,
+	 * unless its wake left this CPU's scheduler work to do on the way to
+	 * user mode (a thread queued here: the slice's end to arm).
+	 */
+	if (v >= IRQ_DYNAMIC_FIRST && v <= IRQ_DYNAMIC_LAST && !bkl_held() &&
+	    irq_run_nolock(v)) {
+		if (!trap_from_user(tf) || sched_return_quiet(this_cpu()))
+			return;
+		bkl_lock();
+		trap_return_to_user(tf);	/* drops the lock */
+		return;
+	}
+	/*
 	 * A device interrupt is acknowledged at the local APIC after its
 	 * handler, which quiets a level-triggered line first: acknowledged
 	 * before, the I/O APIC delivers the still-raised line again. Only
@@ -324,7 +360,7 @@ trap_handler(struct trapframe *tf)
 			current()->sig_fault_code = v == 1 ? TRAP_TRACE : SI_KERNEL;
 		goto out;
 	}
-	interrupts++;
+	__atomic_fetch_add(&interrupts, 1, __ATOMIC_RELAXED);
 	if (v == IRQ_VECTOR_TIMER)
 		sched_account_tick(trap_from_user(tf));
 	if (irq_handlers[v])

@@ -17,6 +17,7 @@
 #include <kernel/arch.h>
 #include <kernel/irq.h>
 #include <kernel/printk.h>
+#include <kernel/spinlock.h>
 #include <syscall_table.h>
 #include "ipc_int.h"
 #include <kernel/devices.h>
@@ -91,14 +92,40 @@ line_take(struct dev_desc *d)
 	return virtio_mmio_irq_take(d);
 }
 
+/*
+ * Each dev_irq's binding (notify, bits, line) against its handler, which
+ * runs without the big lock where it needs none (irq_nolock): bind and
+ * unbind change it under this lock as well as the big lock, and the
+ * handler reads it and raises the bits under it, so an unbound
+ * notification is never raised once its reference is dropped. Taken by
+ * interrupt handlers: interrupts off, as all kernel code runs. Ordered
+ * before the notification's lock.
+ */
+static struct spinlock irq_bind_lock = SPINLOCK_INIT;
+
 static void
 irq_fired(void *ctx)
 {
 	struct dev_irq *irq = ctx;
-	if (irq->line && !line_take(irq->line))
-		return;	/* not raised by this device */
-	if (irq->notify)
+	spin_lock(&irq_bind_lock);
+	/* line_take acknowledges at the device, bound or not. */
+	bool raised = !irq->line || line_take(irq->line);
+	if (raised && irq->notify)
 		notify_raise(irq->notify, irq->bits);
+	spin_unlock(&irq_bind_lock);
+}
+
+/*
+ * Whether d's interrupts may be delivered without the big lock: MSI-X
+ * (nothing to acknowledge) and a virtio-mmio slot's line (two registers
+ * of its own window, as virtio_mmio_reg reaches without the lock); a PCI
+ * function's INTx goes through the configuration ports, which are every
+ * function's and the big lock's.
+ */
+static bool
+irq_nolock(struct dev_desc *d)
+{
+	return d->info.bus != PT_BUS_PCI || !d->intx;
 }
 
 static void
@@ -111,8 +138,12 @@ irq_unbind(struct dev_desc *d, struct dev_irq *irq)
 	else
 		arch_irq_mask_gsi(irq->gsi, true);
 	irq_free(irq->vector);
-	kobj_put(irq->notify);
+	spin_lock(&irq_bind_lock);
+	struct kobj *notify = irq->notify;
 	irq->notify = NULL;
+	irq->line = NULL;
+	spin_unlock(&irq_bind_lock);
+	kobj_put(notify);
 }
 
 static long
@@ -120,20 +151,24 @@ irq_bind(struct dev_desc *d, unsigned index, struct kobj *notify, unsigned bit)
 {
 	struct dev_irq *irq = &d->irqs[index];
 	irq_unbind(d, irq);
-	int vector = irq_alloc(irq_fired, irq);
+	int vector = irq_alloc(irq_fired, irq, irq_nolock(d));
 	if (vector < 0)
 		return vector;
+	bool msix = d->info.bus == PT_BUS_PCI && !d->intx;
+	kobj_get(notify);
+	spin_lock(&irq_bind_lock);
 	irq->vector = vector;
 	irq->bits = 1ull << bit;
 	irq->notify = notify;
-	kobj_get(notify);
-	if (d->info.bus == PT_BUS_PCI && !d->intx) {
-		pci_msix_route(d, index, vector);
-	} else {
+	if (!msix) {
 		irq->gsi = d->gsi;
 		irq->line = d;
-		arch_irq_route_gsi(d->gsi, vector, true, false);
 	}
+	spin_unlock(&irq_bind_lock);
+	if (msix)
+		pci_msix_route(d, index, vector);
+	else
+		arch_irq_route_gsi(d->gsi, vector, true, false);
 	return 0;
 }
 

@@ -126,6 +126,7 @@ handles_exit(struct proc *p)
 	for (int h = 1; h < PT_HANDLE_MAX; h++)
 		if (p->handles->slot[h].obj)
 			slot_close(&p->handles->slot[h]);
+	wait_sleeper_exit(&p->handles->sleeper);
 	kfree(p->handles);
 	p->handles = NULL;
 }

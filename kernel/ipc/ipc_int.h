@@ -24,8 +24,15 @@ struct kobj *mem_create(uint64_t size, bool contig);
 uint64_t chan_signals(struct kobj *o);
 /* notify.c: takes and returns the notification's bits among want. */
 uint64_t notify_take(struct kobj *o, uint64_t want);
-/* notify.c: sets bits and wakes waiters. Interrupt handlers call it too. */
+/* notify.c: sets bits and wakes waiters, with or without the big lock;
+ * interrupt handlers call it too. Takes the notification's lock. */
 void notify_raise(struct kobj *o, uint64_t bits);
+/* notify.c: the notification's lock, which guards its bits' raise and its
+ * observers. */
+struct spinlock *notify_lock(struct kobj *o);
+/* wait.c: tells o's observers, every one a pt_wait's, with o's observers
+ * lock held (notify_raise). */
+void kobj_tell_held(struct kobj *o);
 
 /* The live slot that value h names in p's table, or NULL (none, or a
  * stale value). */

@@ -7,17 +7,23 @@
 #include <kernel/kmalloc.h>
 #include <kernel/errno.h>
 #include <kernel/lock.h>
+#include <kernel/spinlock.h>
 #include <syscall_table.h>
 #include "ipc_int.h"
 
 /*
- * bits: raised (atomic or) under the big lock, by interrupt handlers and
- * pt_notify_signal; taken (atomic and) by pt_wait with or without it, so
- * that a raise racing a nolock take is either taken by it or left for the
- * next. The observers (struct kobj) are the big lock's.
+ * bits: raised (atomic or) under `lock`, by interrupt handlers and
+ * pt_notify_signal, with or without the big lock; taken (atomic and) by
+ * pt_wait with or without either, so that a raise racing a take is either
+ * taken by it or left for the next. `lock` also guards the observers
+ * (struct kobj): a sleeper hangs its observer under it before its last
+ * look at the bits, and a raise tells the observers in the same hold as
+ * it sets them, so no wake-up is lost. Taken from interrupt handlers:
+ * with interrupts off, as all kernel code runs.
  */
 struct notify {
 	struct kobj obj;
+	struct spinlock lock;
 	uint64_t bits;			/* raised, not yet taken */
 };
 
@@ -33,6 +39,12 @@ notify_destroy(struct kobj *o)
 	kfree(notify_of(o));
 }
 
+struct spinlock *
+notify_lock(struct kobj *o)
+{
+	return &notify_of(o)->lock;
+}
+
 /* Takes the wanted bits raised; with or without the big lock. */
 uint64_t
 notify_take(struct kobj *o, uint64_t want)
@@ -44,17 +56,18 @@ notify_take(struct kobj *o, uint64_t want)
 	return got;
 }
 
-/* Sets bits and wakes waiters. Interrupt handlers call it too. Expects
- * the big lock held (the observers are its). */
+/* Sets bits and wakes waiters, with or without the big lock: interrupt
+ * handlers call it too. Takes the notification's lock. */
 void
 notify_raise(struct kobj *o, uint64_t bits)
 {
 	struct notify *n = notify_of(o);
-	BKL_ASSERT_HELD();
+	spin_lock(&n->lock);
 	uint64_t old = __atomic_fetch_or(&n->bits, bits, __ATOMIC_ACQ_REL);
-	if ((old | bits) == old)
-		return;	/* all raised already: the waiters were told */
-	kobj_changed(o);
+	/* All raised already: the waiters were told. */
+	if ((old | bits) != old)
+		kobj_tell_held(o);
+	spin_unlock(&n->lock);
 }
 
 long
@@ -64,6 +77,7 @@ sys_pt_notify_create(void)
 	if (!n)
 		return -ENOMEM;
 	kobj_init(&n->obj, PT_OBJ_NOTIFY);
+	spin_init(&n->lock);
 	return handle_install(current()->proc, &n->obj, PT_RIGHTS_NOTIFY);
 }
 

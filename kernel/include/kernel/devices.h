@@ -70,8 +70,9 @@ void virtio_mmio_stop(struct dev_desc *d);
 /* Reads and acknowledges the slot's interrupt status; 0: it raised none. */
 uint32_t virtio_mmio_irq_take(struct dev_desc *d);
 
-/* A free vector whose interrupts call fn(ctx) (big lock held); -ENOSPC. */
-int irq_alloc(void (*fn)(void *), void *ctx);
+/* A free vector whose interrupts call fn(ctx), with the big lock held
+ * unless nolock (fn then takes what it needs itself); -ENOSPC. */
+int irq_alloc(void (*fn)(void *), void *ctx, bool nolock);
 void irq_free(int vector);
 
 #endif

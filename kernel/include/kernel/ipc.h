@@ -19,10 +19,12 @@ struct proc;
 struct kobj {
 	uint32_t type;
 	int refcount;			/* handles and kernel references */
-	/* struct kobj_observer: waits on it. The big lock's; a channel
-	   end's also its channel's lock, which every change takes too, so
-	   that a nolock call may wake a waiter under it alone
-	   (chan_kcall_async_at). */
+	/* struct kobj_observer: waits on it. A channel end's are guarded
+	   by its channel's lock, a notification's by its own lock
+	   (observers_lock in wait.c), which every change of the object's
+	   signals takes too, so that a waiter sleeping without the big
+	   lock is never missed; a layer's (changed) are also the big
+	   lock's, added and removed by its holder only. */
 	struct list observers;
 };
 
@@ -32,19 +34,19 @@ struct kobj {
  * called), as sockfile.c watches a server's channel for
  * PT_SIG_PEER_CLOSED: the object signals, the layer above looks, and
  * ipc/ calls into nothing above it. Either may be NULL. `changed` runs
- * with the big lock held and must not add or remove observers of the
- * object, nor drop a reference to it. A wake from a nolock call also sets
- * `told` before it wakes wq (both under the channel's lock and the
- * wait queue lock's order): the waiter tests it under the queue's lock
- * as it goes to sleep, since such a wake may come between its look at
- * the object and its sleep.
+ * with the big lock held and no spinlock, and must not add or remove
+ * observers of the object, nor drop a reference to it. Every wake sets
+ * `told` before it wakes wq, both under the object's observers lock: the
+ * waiter clears it before each look at the object and tests it under
+ * the wait queue's lock as it goes to sleep, since a wake may come
+ * between the look and the sleep (with or without the big lock).
  */
 struct kobj_observer {
 	struct list link;
 	struct kobj *obj;		/* what it observes */
 	struct waitq *wq;
 	void (*changed)(struct kobj_observer *obs);
-	bool told;			/* a nolock wake came since cleared */
+	bool told;			/* a wake came since cleared */
 };
 
 void kobj_init(struct kobj *o, uint32_t type);
@@ -77,11 +79,16 @@ kobj_changed(struct kobj *o)
 		kobj_tell_observers(o);
 }
 /* Adds obs to o's observers until kobj_unobserve; the caller keeps o
- * alive meanwhile. Big lock held; takes a channel end's lock. */
+ * alive meanwhile. Takes o's observers lock (a channel's, a
+ * notification's); a layer's observer (changed) needs the big lock. */
 void kobj_observe(struct kobj *o, struct kobj_observer *obs);
 void kobj_unobserve(struct kobj_observer *obs);
 /* The signals of o now, among `want`; consumes notification bits. */
 uint64_t kobj_take_signals(struct kobj *o, uint64_t want);
+struct wait_sleeper;
+/* handles_exit: disarms the table's pt_wait timer for good (big lock
+ * held, as its callback runs: done or never to run when this returns). */
+void wait_sleeper_exit(struct wait_sleeper *s);
 
 struct handle_slot {
 	struct kobj *obj;
@@ -101,8 +108,23 @@ struct handle_slot {
 _Static_assert(PT_HANDLE_MAX == 1 << HANDLE_SLOT_BITS,
 	       "a handle's slot bits index the whole table");
 
+/*
+ * What pt_wait sleeps on: a queue its observers wake, and a timer for its
+ * deadline, whose callback wakes the queue after ktimer_run disarmed it.
+ * A locked wait's is on its stack; a one-thread process's nolock wait
+ * uses its table's (struct handles), whose timer stays armed between
+ * waits (wait.c: each arm and cancel sends every CPU's next tick through
+ * the timer list under the big lock) until handles_exit cancels it.
+ */
+struct wait_sleeper {
+	struct waitq wq;		/* set up at the first nolock sleep */
+	struct ktimer timer;		/* armed by the table's one thread */
+	uint64_t timer_at;		/* its deadline, the armer's */
+};
+
 struct handles {
 	struct handle_slot slot[PT_HANDLE_MAX];	/* [0] is never used */
+	struct wait_sleeper sleeper;	/* a one-thread process's pt_wait */
 };
 
 /*

@@ -70,6 +70,9 @@ int gic_ack(void);
 void gic_eoi(int intid);
 /* irq.c: runs the handler registered for intid (big lock held). */
 void irq_dispatch(int intid);
+/* Runs intid's handler if it is a server's that needs no big lock (irq.c,
+ * as x86_64's): true then; false, nothing done, for irq_dispatch. */
+bool irq_dispatch_nolock(int intid);
 /*
  * its.c: GICv3's ITS, for PCI MSI (big lock held). its_available: the
  * device tree has one for the PCIe host, set up; its_message: the MSI that
