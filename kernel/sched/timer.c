@@ -78,6 +78,8 @@ ktimer_cancel_armed(struct ktimer *t)
 /*
  * Brings this CPU's quiet shortcut forward to deadline: a compare and
  * swap, as sched_set_affinity may clear it from another CPU meanwhile.
+ * Only this CPU's own timers move it, so no other CPU's tick is sent
+ * through its timers by an arm here (the global generation did).
  */
 static void
 quiet_before(struct cpu *c, uint64_t deadline)
@@ -112,8 +114,17 @@ add(struct ktimer *t, uint64_t deadline, void (*fn)(struct ktimer *),
 	list_insert_after(pos, &t->link);
 	__atomic_store_n(&t->armed, true, __ATOMIC_RELEASE);
 	spin_unlock(&q->lock);
+	if (!nolock) {
+		/* The next tick here arms the timer, by when a timer armed
+		   and cancelled in one call is gone: armed now, it would
+		   fire once for nothing. */
+		__atomic_store_n(&c->quiet_until, 0, __ATOMIC_RELAXED);
+		return;
+	}
+	/* A nolock timer's arm comes before a sleep: the thread switched
+	   to, or the idle loop, may not tick before the deadline. */
 	quiet_before(c, deadline);
-	timer_arm_on(c, deadline);	/* the thread switched to may not tick */
+	timer_arm_on(c, deadline);
 }
 
 void

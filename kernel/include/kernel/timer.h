@@ -29,15 +29,17 @@ void ktimer_init(void);
 
 /*
  * Arms t for deadline on this CPU's queue (disarming it first), to call
- * fn with the big lock held; arms this CPU's timer for it. Any locks or
- * none held but a timer queue's; does not sleep.
+ * fn with the big lock held; this CPU's next tick (sched_tick, the idle
+ * loop's) arms its timer for it. Any locks or none held but a timer
+ * queue's; does not sleep.
  */
 void ktimer_add(struct ktimer *t, uint64_t deadline,
 		void (*fn)(struct ktimer *));
 /*
  * ktimer_add for a callback that runs without the big lock: it may take
  * only spinlocks (a wait queue's, a run queue's), must not touch what
- * the big lock guards, and must not add or cancel its own timer.
+ * the big lock guards, and must not add or cancel its own timer. Arms
+ * this CPU's timer at once, as a sleep follows.
  */
 void ktimer_add_nolock(struct ktimer *t, uint64_t deadline,
 		       void (*fn)(struct ktimer *));
