@@ -20,7 +20,8 @@ struct ktimer {
 	void (*fn)(struct ktimer *t);	/* [T] */
 	bool armed;			/* [T]; read unlocked (ktimer_cancel) */
 	bool nolock;			/* [T]: fn runs without the big lock */
-	bool running;			/* [T]: a nolock fn runs now */
+	bool running;			/* a nolock fn runs now: set under
+					   [T], cleared by an atomic store */
 	uint8_t queue;			/* [T]: the CPU whose queue it is on */
 };
 
