@@ -254,6 +254,8 @@ tx_queue_unlocked(struct sockfile *s, struct tx_bytes *b)
 	return e;
 }
 
+/* Under the big lock (ktimer_add, not _nolock): the push allocates and
+ * calls the server, and the socket's send state is the big lock's. */
 static void
 tx_timer_fired(struct ktimer *t)
 {

@@ -116,6 +116,11 @@ arm(struct clocktimer *ct)
 	ktimer_add(&ct->ktimer, deadline, clocktimer_fired);
 }
 
+/*
+ * Under the big lock (ktimer_add, not _nolock): ct->fire sends a signal
+ * (POSIX timers, itimers, the CPU-time limit) or wakes a timerfd's
+ * readers and pollers, whose state is the big lock's.
+ */
 static void
 clocktimer_fired(struct ktimer *k)
 {

@@ -234,8 +234,7 @@ static void
 epoll_close(struct file *f)
 {
 	struct epoll *ep = f->priv;
-	/* Its callback runs under the big lock too: not run, or done. */
-	BKL_ASSERT_HELD();
+	/* Its callback, running on another CPU, is waited for. */
 	ktimer_cancel(&ep->timer);
 	list_for_each_safe(it, nx, &ep->items)
 		item_free(list_entry(it, struct epitem, link));
@@ -618,8 +617,10 @@ ep_report_unlocked(struct epoll *ep, uaddr_t uevents, int max)
 	return n;
 }
 
-/* A nolock wait's deadline passed: its sleeper wakes (ktimer_run, big
- * lock held; the timer is disarmed already, which ep_sleep_done sees). */
+/* A nolock wait's deadline passed: its sleeper wakes (ktimer_run; the
+ * timer is disarmed already, which ep_sleep_done sees). Without the big
+ * lock (ktimer_add_nolock): the wake takes only wait queue and run queue
+ * locks, and epoll_close's cancel waits for it before the free. */
 static void
 ep_timer_fired(struct ktimer *k)
 {
@@ -643,9 +644,8 @@ ep_slack_ns(int timeout)
  * for no later than deadline + slack already: one that fires early only
  * wakes the sleeper, which arms it again. Kept armed after the wait, the
  * timer serves the next one too, whose deadline (a server's next timeout)
- * is seldom earlier: every arm and cancel sends each CPU's next tick
- * through the timer list under the big lock (ktimer_generation). The
- * caller is the one thread that reaches ep (ep_mine).
+ * is seldom earlier: one timer lock's take saved a wait. The caller is
+ * the one thread that reaches ep (ep_mine).
  */
 static void
 ep_timer_arm(struct epoll *ep, uint64_t deadline, uint64_t slack)
@@ -654,7 +654,7 @@ ep_timer_arm(struct epoll *ep, uint64_t deadline, uint64_t slack)
 	    ep->timer_at <= deadline + slack)
 		return;
 	ep->timer_at = deadline;
-	ktimer_add(&ep->timer, deadline, ep_timer_fired);
+	ktimer_add_nolock(&ep->timer, deadline, ep_timer_fired);
 }
 
 /* ep_mine still holds for f, which the caller holds too: no other

@@ -230,6 +230,7 @@ sys_clock_nanosleep(int clock, int flags, uaddr_t req, uaddr_t rem)
 	return sleep_until(arch_now_ns() + ns, rem);
 }
 
+/* Under the big lock (ktimer_add, not _nolock): signals are its. */
 static void
 alarm_fired(struct ktimer *k)
 {

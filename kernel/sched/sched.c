@@ -313,9 +313,9 @@ sleep_interrupted(struct thread *t, bool interruptible)
  * IPI, whose return to user mode delivers it (Linux's kick_process). A
  * thread looping in user mode otherwise saw it only at its CPU's next
  * interrupt, which on a tickless CPU may never come: a SIGKILL did not
- * end it (LTP timer_settime01, "Cannot kill test processes"). Until
- * timers_cover, every CPU's timer fired for every kernel timer, which
- * hid this. Each CPU's current is read as a hint: one that switches
+ * end it (LTP timer_settime01, "Cannot kill test processes"). While
+ * every CPU's timer fired for every kernel timer, this was hidden.
+ * Each CPU's current is read as a hint: one that switches
  * away from t meanwhile takes an IPI for nothing.
  */
 static void
@@ -385,7 +385,12 @@ waitq_wake_one(struct waitq *wq)
 	spin_unlock(sl);
 }
 
-/* A sleep's deadline passed: runs from sched_tick, big lock held. */
+/*
+ * A sleep's deadline passed: runs on the CPU the timeout was armed on,
+ * without the big lock (ktimer_add_nolock): the wake takes only t's wait
+ * queue lock and a run queue lock. t is alive while it runs: t's cancel
+ * after any sleep with a deadline waits for it (ktimer_cancel).
+ */
 static void
 timeout_fired(struct ktimer *k)
 {
@@ -422,17 +427,16 @@ sleep_check(struct thread *t, struct waitq *wq, uint64_t deadline,
 }
 
 /*
- * Arms the timeout of t's sleep. A timeout runs under the big lock; armed
- * and cancelled under it too, it cannot fire for a later sleep of this
- * thread. Out of line: a call's hand-off has no deadline.
+ * Arms the timeout of t's sleep, on this CPU's timers, which arms its
+ * timer. It cannot fire for a later sleep of this thread: t cancels it
+ * after the sleep, which waits for the callback if it runs on another
+ * CPU then (ktimer_cancel). Out of line: a call's hand-off has no
+ * deadline.
  */
 __attribute__((noinline)) void
 sleep_arm_timeout(struct thread *t, uint64_t deadline)
 {
-	BKL_ASSERT_HELD();
-	uint64_t first = ktimer_add(&t->timeout, deadline, timeout_fired);
-	/* the thread switched to may not tick */
-	timer_arm(timers_cover(this_cpu(), first));
+	ktimer_add_nolock(&t->timeout, deadline, timeout_fired);
 }
 
 int
@@ -761,8 +765,10 @@ sched_yield(void)
 
 /*
  * Runs without the big lock, taking it only when sched_tick has work
- * (due timers, which run under it) or dead threads wait to be freed:
- * a thread that wakes another on a halted CPU costs that CPU no big lock.
+ * that needs it (a due timer whose callback runs under it, the load
+ * average) or dead threads wait to be freed: a thread that wakes another
+ * on a halted CPU, or a sleep's timeout that runs out here, costs this
+ * CPU no big lock (sched_tick_idle runs the nolock timers).
  * The look for work and the halted flag are one step under this CPU's
  * run queue lock, so a thread queued here after the look finds the CPU
  * halted and sends the IPI (runq_insert), which ends the hlt (interrupts
@@ -776,7 +782,8 @@ idle_loop(void)
 	if (bkl_held())
 		bkl_unlock();	/* from the boot code */
 	for (;;) {
-		if (!sched_tick_quiet(c) || !list_empty(&sched_dead)) {
+		if ((!sched_tick_quiet(c) && !sched_tick_idle(c)) ||
+		    !list_empty(&sched_dead)) {
 			bkl_lock();
 			sched_tick();
 			reap_dead_threads();
@@ -804,6 +811,7 @@ idle_loop(void)
 void
 sched_init(void)
 {
+	ktimer_init();
 	for (int i = 0; i < CPU_MAX; i++) {
 		list_init(&cpus[i].runq);
 		spin_init(&runq_locks[i].lock);

@@ -66,31 +66,6 @@ sample_start(struct cpu *c, uint64_t now)
 	timer_arm(c->sample_due);
 }
 
-/*
- * The kernel timers are one list, run by whichever CPU finds one due.
- * One CPU's timer is armed for the first of them, not every CPU's: on an
- * idle guest each of those would interrupt its CPU for the same deadline.
- * timers_cpu covers the list until timers_due; when its timer fires it
- * runs tick_work, which arms for the next one, and a CPU that finds an
- * earlier deadline than timers_due covers the list instead. [B]
- */
-extern int timers_cpu;
-extern uint64_t timers_due;	/* 0: no CPU covers the list */
-
-/* What CPU c arms its timer for, of the first kernel timer's deadline. */
-static inline uint64_t
-timers_cover(struct cpu *c, uint64_t next)
-{
-	BKL_ASSERT_HELD();
-	if (timers_cpu != c->id) {
-		if (!next || (timers_due && timers_due <= next))
-			return 0;
-		timers_cpu = c->id;
-	}
-	timers_due = next;
-	return next;
-}
-
 /* Keeps c's coarse clock (cpu.clock_coarse) at now: a store a second,
  * not one a call. */
 static inline void
@@ -109,11 +84,17 @@ sched_tick_quiet(struct cpu *c)
 	bool waiting = !list_empty(&c->runq);
 	uint64_t now = arch_now_ns();
 	clock_coarse_note(c, now);
-	return now < c->quiet_until &&
-	       c->quiet_timers == ktimer_generation &&
-	       c->quiet_runq == waiting &&
+	return now < c->quiet_until && c->quiet_runq == waiting &&
 	       (!waiting || c->quiet_thread == c->current);
 }
+
+/*
+ * The idle loop's tick on CPU c (its idle thread running), without the
+ * big lock: runs the due timers whose callbacks need none and arms the
+ * timer for the next. False when the rest needs sched_tick under the big
+ * lock: a locked callback due, or the load average's update.
+ */
+bool sched_tick_idle(struct cpu *c);
 
 /* Interrupts CPU c (not this one) to look at its run queue, counted. */
 static inline void

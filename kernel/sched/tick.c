@@ -1,15 +1,13 @@
 /*
  * The scheduler's tick and timers: each CPU's one-shot timer armed for
- * the next of a kernel timer's deadline and the running thread's slice
- * end, the CPU that covers the kernel timer list, sched_tick (run on
- * every return to user mode, with a shortcut while nothing changed), the
- * load average's updates, each CPU's idle and busy time, and the samples
- * that split a thread's CPU time into user and system time (SAMPLE_NS).
+ * the next of its own kernel timers' deadlines and the running thread's
+ * slice end, sched_tick (run on every return to user mode, with a
+ * shortcut while nothing changed) and the idle loop's tick without the
+ * big lock, the load average's updates, each CPU's idle and busy time,
+ * and the samples that split a thread's CPU time into user and system
+ * time (SAMPLE_NS).
  */
 #include "sched_internal.h"
-
-int timers_cpu;
-uint64_t timers_due;
 
 void
 sched_timer_fired(void)
@@ -58,31 +56,42 @@ sample_system(struct cpu *c, struct thread *t, uint64_t now)
 }
 
 /*
- * Runs due timers, updates the load average, takes a sample of system time
- * due, and arms this CPU's timer for the next of: a kernel timer, the
- * running thread's slice end when others wait, its next sample. sched_tick runs on every return to user mode, so it first checks
- * whether anything this depends on changed since it last ran.
+ * After the due timers ran, next: the first left (0: none). Takes a
+ * sample of system time due and arms this CPU's timer for the next of:
+ * a kernel timer, the running thread's slice end when others wait, its
+ * next sample; notes until when nothing of this changes (quiet_until).
  */
-static __attribute__((noinline)) void
-tick_work(struct cpu *c, uint64_t now, struct thread *t, bool waiting)
+static void
+tick_arm(struct cpu *c, uint64_t now, struct thread *t, bool waiting,
+	 uint64_t next)
 {
-	if (loadavg_due(now))
-		loadavg_update(now, threads_active());
-	uint64_t next = ktimer_run(now);
 	c->quiet_until = MIN(next ? next : ~0ULL, loadavg_next());
 	if (t && t != c->idle) {
 		sample_system(c, t, now);
 		c->quiet_until = MIN(c->quiet_until, c->sample_due);
 	}
-	c->quiet_timers = ktimer_generation;
 	c->quiet_thread = t;
 	c->quiet_runq = waiting;
-	next = timers_cover(c, next);
 	if (t && t != c->idle && waiting && (!next || t->slice_end < next))
 		next = t->slice_end > now ? t->slice_end : now + 1000;
 	if (t && t != c->idle)
 		next = MIN(next ? next : ~0ULL, c->sample_due);
 	timer_arm(next);
+}
+
+/*
+ * Runs due timers, updates the load average and arms the timer
+ * (tick_arm). sched_tick runs on every return to user mode, so it first
+ * checks whether anything this depends on changed since it last ran.
+ */
+static __attribute__((noinline)) void
+tick_work(struct cpu *c, uint64_t now, struct thread *t, bool waiting)
+{
+	bool locked_due = false;
+
+	if (loadavg_due(now))
+		loadavg_update(now, threads_active());
+	tick_arm(c, now, t, waiting, ktimer_run(now, true, &locked_due));
 	/* Its affinity changed from another CPU (sched_set_affinity): off
 	 * this CPU now, queued on one it may run on. */
 	if (t && t != c->idle && !cpu_allowed(t, c))
@@ -98,9 +107,25 @@ sched_tick(void)
 	bool waiting = !list_empty(&c->runq);
 	BKL_ASSERT_HELD();	/* the timers' callbacks */
 	clock_coarse_note(c, now);
-	if (now >= c->quiet_until || c->quiet_timers != ktimer_generation ||
-	    c->quiet_runq != waiting || (waiting && c->quiet_thread != t))
+	if (now >= c->quiet_until || c->quiet_runq != waiting ||
+	    (waiting && c->quiet_thread != t))
 		tick_work(c, now, t, waiting);
+}
+
+bool
+sched_tick_idle(struct cpu *c)
+{
+	uint64_t now = arch_now_ns();
+	bool locked_due = false;
+
+	KASSERT(c->current == c->idle);
+	if (loadavg_due(now))
+		return false;
+	uint64_t next = ktimer_run(now, false, &locked_due);
+	if (locked_due)
+		return false;
+	tick_arm(c, now, c->idle, !list_empty(&c->runq), next);
+	return true;
 }
 
 void

@@ -90,12 +90,14 @@ struct cpu {
 	 */
 	uint32_t clock_coarse;
 	/*
-	 * sched_tick has nothing to do before quiet_until while the timers
-	 * and whether others wait are as they were then (and, if others
-	 * wait, the running thread, whose slice end the timer is armed for).
+	 * sched_tick has nothing to do before quiet_until while whether
+	 * others wait is as it was then (and, if others wait, the running
+	 * thread, whose slice end the timer is armed for). A kernel timer
+	 * added here brings it forward itself (ktimer_add); one cancelled
+	 * leaves it early, which costs one tick_work for nothing. This
+	 * CPU's, but sched_set_affinity's clearing.
 	 */
 	uint64_t quiet_until;
-	uint64_t quiet_timers;		/* ktimer_generation then */
 	struct thread *quiet_thread;	/* cleared by a wake on another CPU
 					   (preempt_soon) under [R]: a hint */
 	bool quiet_runq;		/* runq was non-empty */

@@ -380,7 +380,7 @@ static inline bool
 sched_return_quiet_at(struct cpu *c, uint64_t *cycles)
 {
 	bool waiting = !list_empty(&c->runq);
-	if (c->quiet_runq != waiting || c->quiet_timers != ktimer_generation ||
+	if (c->quiet_runq != waiting ||
 	    (waiting && c->quiet_thread != c->current))
 		return false;
 	*cycles = arch_cycles();

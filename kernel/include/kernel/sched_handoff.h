@@ -52,7 +52,7 @@ cpu_allowed(const struct thread *t, const struct cpu *c)
 	return !t->sched.affinity || (t->sched.affinity >> c->id & 1);
 }
 
-/* Arms the timeout of t's sleep (sched.c; the big lock held). */
+/* Arms the timeout of t's sleep (sched.c; big lock held or not). */
 void sleep_arm_timeout(struct thread *t, uint64_t deadline);
 
 /* Puts the current thread t on wq, asleep; the caller switches away.

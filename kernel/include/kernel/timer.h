@@ -1,9 +1,12 @@
 /*
- * Kernel timers: a callback at a deadline in arch_now_ns() time, run from
- * sched_tick() with the big lock held. Used for sleep timeouts and alarms.
- * Armed and cancelled with or without the big lock: the timer lock
- * (kernel/sched/timer.c, [T]) guards the fields, and is the innermost
- * lock (taken under the scheduler locks, never the other way round).
+ * Kernel timers: a callback at a deadline in arch_now_ns() time. Each CPU
+ * has its own queue of them, under its own lock (kernel/sched/timer.c,
+ * [T]: that queue's lock); a timer goes on the queue of the CPU that
+ * arms it, and its callback runs there, from sched_tick or the idle loop.
+ * A callback runs with the big lock held (ktimer_add), or without it,
+ * where it needs only spinlocks (ktimer_add_nolock). Armed and cancelled
+ * with or without the big lock; a queue's lock is the innermost lock
+ * (taken under the scheduler locks, never the other way round).
  */
 #ifndef KERNEL_TIMER_H
 #define KERNEL_TIMER_H
@@ -15,28 +18,55 @@ struct ktimer {
 	struct list link;		/* [T] */
 	uint64_t deadline;		/* [T] */
 	void (*fn)(struct ktimer *t);	/* [T] */
-	bool armed;			/* [T] */
+	bool armed;			/* [T]; read unlocked (ktimer_cancel) */
+	bool nolock;			/* [T]: fn runs without the big lock */
+	bool running;			/* a nolock fn runs now: set under
+					   [T], cleared by an atomic store */
+	uint8_t queue;			/* [T]: the CPU whose queue it is on */
 };
 
-/* Arms t for deadline; returns the first timer's deadline then. */
-uint64_t ktimer_add(struct ktimer *t, uint64_t deadline,
-		    void (*fn)(struct ktimer *));
+/* Sets up each CPU's queue (sched_init, before any timer). */
+void ktimer_init(void);
+
+/*
+ * Arms t for deadline on this CPU's queue (disarming it first), to call
+ * fn with the big lock held; this CPU's next tick (sched_tick, the idle
+ * loop's) arms its timer for it. Any locks or none held but a timer
+ * queue's; does not sleep.
+ */
+void ktimer_add(struct ktimer *t, uint64_t deadline,
+		void (*fn)(struct ktimer *));
+/*
+ * ktimer_add for a callback that runs without the big lock: it may take
+ * only spinlocks (a wait queue's, a run queue's), must not touch what
+ * the big lock guards, and must not add or cancel its own timer. Arms
+ * this CPU's timer at once, as a sleep follows.
+ */
+void ktimer_add_nolock(struct ktimer *t, uint64_t deadline,
+		       void (*fn)(struct ktimer *));
 void ktimer_cancel_armed(struct ktimer *t);
 
 /*
- * Disarms t if armed. The test is unlocked, for the common case (a timer
- * never armed, or run already): only t's owner arms it, so one found
- * unarmed stays so, and ktimer_cancel_armed looks again under the lock.
+ * Disarms t if armed; a nolock timer's callback running on another CPU
+ * is waited for, so that t may be freed or armed again after. The test
+ * is unlocked, for the common case (a timer never armed, or run
+ * already): only t's owner arms it, so one found unarmed and not running
+ * stays so, and ktimer_cancel_armed looks again under the lock.
  */
 static inline void
 ktimer_cancel(struct ktimer *t)
 {
-	if (__atomic_load_n(&t->armed, __ATOMIC_ACQUIRE))
+	if (__atomic_load_n(&t->armed, __ATOMIC_ACQUIRE) ||
+	    __atomic_load_n(&t->running, __ATOMIC_ACQUIRE))
 		ktimer_cancel_armed(t);
 }
-/* Changes whenever a timer is added or cancelled (sched_tick's shortcut). */
-extern uint64_t ktimer_generation;
-/* Runs expired timers; returns the next deadline, 0 if none. */
-uint64_t ktimer_run(uint64_t now);
+
+/*
+ * Runs this CPU's expired timers; locked: the big lock is held, and
+ * every due callback runs; else only the nolock ones, stopping at the
+ * first due timer that needs the lock (*locked_due set). Returns the
+ * next deadline left on the queue, 0 if none.
+ */
+uint64_t ktimer_run(uint64_t now, bool locked, bool *locked_due);
 
 #endif

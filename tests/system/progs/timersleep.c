@@ -1,0 +1,368 @@
+/*
+ * Sleeps with timeouts on two CPUs, for tests/system/timer-nolock.py
+ * (docs/kernel.md, "Timers"):
+ *   timersleep count  two one-thread processes, one pinned to each CPU,
+ *                     each runs ROUNDS epoll_waits on an empty instance
+ *                     that end at their 1 ms deadline (without the big
+ *                     lock: the instance's timer), and a parent reads
+ *                     /proc/petrel/bkl and /proc/interrupts around them.
+ *                     Three times; prints the least big-lock takes a
+ *                     wait besides the timer interrupts' ("timersleep:
+ *                     takes N.NN a wait besides ...").
+ *   timersleep races  timeouts racing what else ends a sleep, on every
+ *                     CPU: futex waits whose 0-200 us deadline races a
+ *                     wake, nanosleeps a signal ends, epoll_waits whose
+ *                     deadline races a pipe write, threads that exit
+ *                     right after such a wait, and timerfds and alarms
+ *                     set and cancelled under way. Every result must be
+ *                     one the call may give, and no timed-out wait may
+ *                     end before its deadline.
+ * Prints "timersleep: ok NAME" for each part passed; exit 0, or 1 with
+ * what failed.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/syscall.h>
+#include <sys/timerfd.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "bkl.h"
+#include "smp.h"
+
+#define FUTEX_WAIT_PRIVATE 128	/* FUTEX_WAIT | FUTEX_PRIVATE_FLAG */
+#define FUTEX_WAKE_PRIVATE 129
+#define ROUNDS 200
+#define RACE_ROUNDS 300
+#define THREADS 4
+
+static void
+fail(const char *part, int round, const char *what, long got)
+{
+	printf("timersleep: FAIL %s round %d: %s (%ld)\n", part, round, what,
+	       got);
+	exit(1);
+}
+
+static uint64_t
+now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* One child on CPU cpu: ROUNDS empty epoll_waits of 1 ms each. */
+static void
+count_child(int cpu)
+{
+	struct epoll_event ev;
+	int ep = epoll_create1(0);
+
+	pin(cpu);
+	if (ep < 0)
+		fail("count", 0, "epoll_create1", -errno);
+	for (int i = 0; i < ROUNDS; i++) {
+		uint64_t t0 = now_ns();
+		int n = epoll_wait(ep, &ev, 1, 1);
+		if (n != 0)
+			fail("count", i, "epoll_wait", n < 0 ? -errno : n);
+		if (now_ns() - t0 < 1000000)
+			fail("count", i, "woke early, ns", (long)(now_ns() - t0));
+	}
+	_exit(0);
+}
+
+/* The local timer interrupts taken on all CPUs (/proc/interrupts' LOC
+ * line): each takes the big lock in the interrupt path, apart from the
+ * timers (arch/x86_64/trap.c). */
+static unsigned long long
+timer_interrupts(void)
+{
+	char line[256];
+	unsigned long long total = 0;
+	FILE *f = fopen("/proc/interrupts", "r");
+	if (!f)
+		fail("count", 0, "/proc/interrupts", -errno);
+	while (fgets(line, sizeof(line), f)) {
+		char *p = strstr(line, "LOC:");
+		if (!p)
+			continue;
+		p += 4;
+		for (char *end; ; p = end) {
+			unsigned long long n = strtoull(p, &end, 10);
+			if (end == p)
+				break;
+			total += n;
+		}
+	}
+	fclose(f);
+	return total;
+}
+
+/* One measure: two children's waits between two reads; the takes a
+ * wait besides the timer interrupts'. */
+static double
+count_once(void)
+{
+	pid_t kids[2];
+	int status;
+
+	unsigned long long irqs = timer_interrupts();
+	unsigned long long before = bkl_acquired_or_exit("timersleep");
+	for (int cpu = 0; cpu < 2; cpu++)
+		if ((kids[cpu] = fork()) == 0)
+			count_child(cpu);
+	for (int cpu = 0; cpu < 2; cpu++)
+		if (waitpid(kids[cpu], &status, 0) < 0 || status != 0)
+			fail("count", cpu, "child status", status);
+	unsigned long long after = bkl_acquired_or_exit("timersleep");
+	unsigned long long takes = after - before;
+	irqs = timer_interrupts() - irqs;
+	printf("timersleep: takes %llu, timer interrupts %llu, for %d waits\n",
+	       takes, irqs, 2 * ROUNDS);
+	return (takes > irqs ? takes - irqs : 0) / (2.0 * ROUNDS);
+}
+
+/* The least of three measures: a busy host now and then stretches one
+ * (on the kernels before and after alike). */
+static void
+count(void)
+{
+	double least = count_once();
+	for (int i = 1; i < 3; i++) {
+		double d = count_once();
+		least = d < least ? d : least;
+	}
+	printf("timersleep: takes %.2f a wait besides the timer "
+	       "interrupts'\n", least);
+	printf("timersleep: ok count\n");
+}
+
+/* ---- races ---- */
+
+static int futex_word;
+static volatile int stop;
+
+static long
+futex(int *uaddr, int op, int val, const struct timespec *ts)
+{
+	return syscall(SYS_futex, uaddr, op, val, ts, NULL, 0);
+}
+
+/* Futex waits with deadlines of 0-200 us, which wakers race. */
+static void *
+futex_sleeper(void *arg)
+{
+	int id = (int)(long)arg;
+	pin(id % 2);
+	for (int i = 0; i < RACE_ROUNDS; i++) {
+		struct timespec ts = { 0, (i * 37 % 200) * 1000 };
+		uint64_t t0 = now_ns();
+		long r = futex(&futex_word, FUTEX_WAIT_PRIVATE, 0, &ts);
+		uint64_t slept = now_ns() - t0;
+		if (r < 0 && errno == ETIMEDOUT &&
+		    slept < (uint64_t)ts.tv_nsec)
+			fail("futex", i, "timed out early, ns", (long)slept);
+		if (r < 0 && errno != ETIMEDOUT && errno != EAGAIN &&
+		    errno != EINTR)
+			fail("futex", i, "futex wait", -errno);
+	}
+	return NULL;
+}
+
+static void *
+futex_waker(void *arg)
+{
+	(void)arg;
+	pin(1);
+	while (!stop) {
+		futex(&futex_word, FUTEX_WAKE_PRIVATE, 1, NULL);
+		for (volatile int spin = 0; spin < 2000; spin++)
+			;
+	}
+	return NULL;
+}
+
+/* A thread that waits 50 us and exits: its timeout may still be
+ * running on another CPU as it goes. */
+static void *
+short_lived(void *arg)
+{
+	struct timespec ts = { 0, 50000 };
+	(void)arg;
+	futex(&futex_word, FUTEX_WAIT_PRIVATE, 0, &ts);
+	return NULL;
+}
+
+static void
+futex_races(void)
+{
+	pthread_t s[THREADS], w;
+
+	pthread_create(&w, NULL, futex_waker, NULL);
+	for (long i = 0; i < THREADS; i++)
+		pthread_create(&s[i], NULL, futex_sleeper, (void *)i);
+	for (int i = 0; i < RACE_ROUNDS; i++) {
+		pthread_t t;
+		if (pthread_create(&t, NULL, short_lived, NULL) != 0)
+			fail("exit", i, "pthread_create", 0);
+		pthread_join(t, NULL);
+	}
+	for (int i = 0; i < THREADS; i++)
+		pthread_join(s[i], NULL);
+	stop = 1;
+	pthread_join(w, NULL);
+	printf("timersleep: ok futex\n");
+}
+
+static volatile sig_atomic_t signals;
+
+static void
+on_usr1(int sig)
+{
+	(void)sig;
+	signals++;
+}
+
+/* nanosleeps of 0-300 us that a parent's SIGUSR1s interrupt. */
+static void
+signal_races(void)
+{
+	struct sigaction sa = { .sa_handler = on_usr1 };
+	sigaction(SIGUSR1, &sa, NULL);
+	pid_t kid = fork();
+	if (kid == 0) {
+		pin(1);
+		for (int i = 0; i < RACE_ROUNDS; i++) {
+			struct timespec ts = { 0, (i * 53 % 300) * 1000 }, rem;
+			uint64_t t0 = now_ns();
+			int r = nanosleep(&ts, &rem);
+			if (r < 0 && errno != EINTR)
+				fail("signal", i, "nanosleep", -errno);
+			if (r == 0 && now_ns() - t0 < (uint64_t)ts.tv_nsec)
+				fail("signal", i, "slept short, ns",
+				     (long)(now_ns() - t0));
+		}
+		_exit(0);
+	}
+	pin(0);
+	int status;
+	while (waitpid(kid, &status, WNOHANG) == 0) {
+		kill(kid, SIGUSR1);
+		struct timespec ts = { 0, 100000 };
+		nanosleep(&ts, NULL);
+	}
+	if (status != 0)
+		fail("signal", 0, "child status", status);
+	unpin();
+	printf("timersleep: ok signal\n");
+}
+
+/* epoll_waits of 1 ms whose deadline races a parent's pipe writes. */
+static void
+epoll_races(void)
+{
+	int fds[2];
+	if (pipe(fds) < 0)
+		fail("epoll", 0, "pipe", -errno);
+	pid_t kid = fork();
+	if (kid == 0) {
+		struct epoll_event ev = { .events = EPOLLIN };
+		int ep = epoll_create1(0);
+		char c;
+		pin(1);
+		close(fds[1]);
+		epoll_ctl(ep, EPOLL_CTL_ADD, fds[0], &ev);
+		for (int i = 0; i < RACE_ROUNDS; i++) {
+			uint64_t t0 = now_ns();
+			int n = epoll_wait(ep, &ev, 1, 1);
+			if (n < 0)
+				fail("epoll", i, "epoll_wait", -errno);
+			if (n == 0 && now_ns() - t0 < 1000000)
+				fail("epoll", i, "timed out early, ns",
+				     (long)(now_ns() - t0));
+			if (n == 1 && read(fds[0], &c, 1) != 1)
+				fail("epoll", i, "read", -errno);
+		}
+		_exit(0);
+	}
+	pin(0);
+	close(fds[0]);
+	int status;
+	for (int i = 0; waitpid(kid, &status, WNOHANG) == 0; i++) {
+		if (write(fds[1], "x", 1) != 1)
+			fail("epoll", i, "write", -errno);
+		struct timespec ts = { 0, (i * 71 % 1500) * 1000 };
+		nanosleep(&ts, NULL);
+	}
+	if (status != 0)
+		fail("epoll", 0, "child status", status);
+	close(fds[1]);
+	unpin();
+	printf("timersleep: ok epoll\n");
+}
+
+/* timerfds armed for 0-100 us and disarmed at once, and alarms set and
+ * cancelled, on both CPUs at once: the callbacks that stay locked. */
+static void *
+cancel_races(void *arg)
+{
+	int id = (int)(long)arg;
+	int fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK);
+	pin(id % 2);
+	for (int i = 0; i < RACE_ROUNDS; i++) {
+		struct itimerspec on = { .it_value = { 0, i % 100 * 1000 + 1 } };
+		struct itimerspec off = { 0 };
+		uint64_t n;
+		timerfd_settime(fd, 0, &on, NULL);
+		if (i % 3 == 0)
+			usleep(50);
+		timerfd_settime(fd, 0, &off, NULL);
+		if (read(fd, &n, sizeof(n)) > 0 && n != 1)
+			fail("cancel", i, "timerfd count", (long)n);
+	}
+	close(fd);
+	return NULL;
+}
+
+static void
+timer_races(void)
+{
+	pthread_t t[THREADS];
+	signal(SIGALRM, SIG_IGN);
+	for (long i = 0; i < THREADS; i++)
+		pthread_create(&t[i], NULL, cancel_races, (void *)i);
+	for (int i = 0; i < RACE_ROUNDS; i++) {
+		alarm(1);
+		alarm(0);
+	}
+	for (int i = 0; i < THREADS; i++)
+		pthread_join(t[i], NULL);
+	printf("timersleep: ok cancel\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	setvbuf(stdout, NULL, _IONBF, 0);
+	if (argc == 2 && strcmp(argv[1], "count") == 0) {
+		count();
+		return 0;
+	}
+	if (argc == 2 && strcmp(argv[1], "races") == 0) {
+		futex_races();
+		signal_races();
+		epoll_races();
+		timer_races();
+		return 0;
+	}
+	fprintf(stderr, "usage: timersleep count|races\n");
+	return 2;
+}
