@@ -187,7 +187,8 @@ wait_done(void *arg)
 	return false;
 }
 
-/* A wait's deadline passed: runs from ktimer_run, big lock held. */
+/* A wait's deadline passed: runs from ktimer_run without the big lock
+ * (ktimer_add_nolock), taking the queue's lock alone. */
 static void
 wait_timer_fired(struct ktimer *k)
 {
@@ -215,7 +216,7 @@ sleeper_arm(struct wait_sleeper *s, uint64_t deadline, uint64_t slack)
 	    s->timer_at <= deadline + slack)
 		return;
 	s->timer_at = deadline;
-	ktimer_add(&s->timer, deadline, wait_timer_fired);
+	ktimer_add_nolock(&s->timer, deadline, wait_timer_fired);
 }
 
 void
@@ -282,8 +283,7 @@ lookup_items(struct proc *p, const struct pt_wait_item *items,
  * table meanwhile, so the objects need no reference; s its table's).
  * Hangs an observer on each object under the object's own lock, then
  * looks and sleeps until an observer is told or the deadline passes, on
- * s's timer (the timer lock's, not the big lock's, unlike the thread's
- * sleep timeout). Returns the items ready, 0 at the deadline, or -EINTR.
+ * s's timer (a nolock timer, as the thread's sleep timeout). Returns the items ready, 0 at the deadline, or -EINTR.
  * May sleep.
  */
 static long
@@ -325,7 +325,8 @@ wait_sleep(struct kobj **objs, struct pt_wait_item *items, unsigned n,
 }
 
 /* The locked wait: its sleeper on the stack, its timer cancelled before
- * it goes (the big lock held: the callback is done or never to run). */
+ * it goes (ktimer_cancel waits for a callback running elsewhere: done
+ * or never to run once it returns). */
 static long
 wait_locked(struct kobj **objs, struct pt_wait_item *items, unsigned n,
 	    int64_t timeout_ns)

@@ -86,8 +86,8 @@ void kobj_unobserve(struct kobj_observer *obs);
 /* The signals of o now, among `want`; consumes notification bits. */
 uint64_t kobj_take_signals(struct kobj *o, uint64_t want);
 struct wait_sleeper;
-/* handles_exit: disarms the table's pt_wait timer for good (big lock
- * held, as its callback runs: done or never to run when this returns). */
+/* handles_exit: disarms the table's pt_wait timer for good (its
+ * callback done or never to run when this returns). Big lock held. */
 void wait_sleeper_exit(struct wait_sleeper *s);
 
 struct handle_slot {
@@ -113,8 +113,8 @@ _Static_assert(PT_HANDLE_MAX == 1 << HANDLE_SLOT_BITS,
  * deadline, whose callback wakes the queue after ktimer_run disarmed it.
  * A locked wait's is on its stack; a one-thread process's nolock wait
  * uses its table's (struct handles), whose timer stays armed between
- * waits (wait.c: each arm and cancel sends every CPU's next tick through
- * the timer list under the big lock) until handles_exit cancels it.
+ * waits (an arm or a cancel each takes a timer queue's lock and may
+ * reprogram the CPU's timer) until handles_exit cancels it.
  */
 struct wait_sleeper {
 	struct waitq wq;		/* set up at the first nolock sleep */
