@@ -128,12 +128,44 @@ sched_tick_idle(struct cpu *c)
 	return true;
 }
 
+/*
+ * The timer interrupt came from user mode on c, without the big lock: the
+ * sample due is user time, the due nolock timers run, the timer is armed
+ * again (tick_arm), and the thread goes back to user mode with none of
+ * the big lock's work. False, with nothing done but the sample, when the
+ * way out must take the lock (sched_tick): a locked timer or the load
+ * average due, the slice over with others waiting, the thread's
+ * affinity changed from another CPU. The sample's fields are the running
+ * thread's CPU's to write; a reader elsewhere sums them as they grow
+ * (cputime.c), as it sums a running thread's CPU time.
+ */
+bool
+sched_tick_user(struct cpu *c)
+{
+	struct thread *t = c->current;
+	uint64_t now = arch_now_ns();
+	bool waiting = !list_empty(&c->runq), locked_due = false;
+
+	KASSERT(t != c->idle);
+	clock_coarse_note(c, now);
+	if (c->sample_due && now >= c->sample_due)
+		sample_take(c, t, now, true);
+	if (loadavg_due(now) || (waiting && now >= t->slice_end) ||
+	    !cpu_allowed(t, c))
+		return false;
+	uint64_t next = ktimer_run(now, false, &locked_due);
+	if (locked_due)
+		return false;
+	tick_arm(c, now, t, waiting, next);
+	return true;
+}
+
 void
 sched_account_tick(bool user)
 {
 	struct cpu *c = this_cpu();
 	struct thread *t = c->current;
-	BKL_ASSERT_HELD();	/* readers sum the samples under it */
+	BKL_ASSERT_HELD();	/* the locked way; sched_tick_user's is not */
 	uint64_t now = arch_now_ns();
 	if (!t || t == c->idle || !c->sample_due || now < c->sample_due)
 		return;		/* none due, or the way out took it */

@@ -168,8 +168,9 @@ struct thread {
 	uint64_t cpu_ns;		/* time on CPU */
 	/* Its CPU time up to each sample (kernel/sched/tick.c), counted as
 	 * user or system time by the mode the sample found: how cpu_ns
-	 * splits; sampled_at is cpu_ns at the last. Written on its CPU,
-	 * under the big lock. */
+	 * splits; sampled_at is cpu_ns at the last. Written on its CPU
+	 * alone, with the big lock or without it (sched_tick_user); a
+	 * reader elsewhere sums values that only grow. */
 	uint64_t sampled_user_ns, sampled_system_ns, sampled_at;
 	struct cputime cputime_shown;	/* the split last told [big lock] */
 	uint64_t nvcsw, nivcsw;		/* switches away: asleep, preempted */
@@ -262,6 +263,9 @@ void sched_timer_fired(void);
  * interrupt code with the big lock held, before the timer's handler.
  */
 void sched_account_tick(bool user);
+/* The timer interrupt from user mode without the big lock (tick.c): true
+ * when the thread may go straight back; false: the locked way out. */
+bool sched_tick_user(struct cpu *c);
 
 struct thread *thread_new(struct proc *p);
 void thread_free(struct thread *t);
