@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "ptwait.h"
 
 #define SLEEPS 300
 #define ROUNDS 3000
@@ -53,30 +54,6 @@ bkl_calls(const char *name)
 	}
 	fclose(f);
 	return taken;
-}
-
-static int
-pin_cpu(int cpu)
-{
-	cpu_set_t set;
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	return sched_setaffinity(0, sizeof(set), &set) < 0 ? -1 : cpu;
-}
-
-static int
-last_cpu(void)
-{
-	return (int)sysconf(_SC_NPROCESSORS_ONLN) - 1;
-}
-
-static long
-wait_one(pt_handle_t h, uint64_t want, int64_t timeout_ns, uint64_t *got)
-{
-	struct pt_wait_item it = { .handle = h, .want = want };
-	long r = pt_wait(&it, 1, timeout_ns);
-	*got = it.got;
-	return r;
 }
 
 static uint64_t

@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <string.h>
+#include "ptwait.h"
 
 #define LOOKS 3000
 #define PAIRS 1000
@@ -52,33 +53,6 @@ bkl_acquired_on(int cpu)
 	}
 	fclose(f);
 	return taken;
-}
-
-/* Runs the caller on CPU cpu alone; returns cpu, or -1. */
-static int
-pin_cpu(int cpu)
-{
-	cpu_set_t set;
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	return sched_setaffinity(0, sizeof(set), &set) < 0 ? -1 : cpu;
-}
-
-/* The last CPU, away from the device interrupts (CPU 0). */
-static int
-last_cpu(void)
-{
-	return (int)sysconf(_SC_NPROCESSORS_ONLN) - 1;
-}
-
-/* Waits on one handle for want; returns pt_wait's answer, *got the bits. */
-static long
-wait_one(pt_handle_t h, uint64_t want, int64_t timeout_ns, uint64_t *got)
-{
-	struct pt_wait_item it = { .handle = h, .want = want };
-	long r = pt_wait(&it, 1, timeout_ns);
-	*got = it.got;
-	return r;
 }
 
 /* Looks that find nothing, on a notification and a channel's server end. */
