@@ -195,28 +195,13 @@ wait_timer_fired(struct ktimer *k)
 	waitq_wake_all(&container_of(k, struct wait_sleeper, timer)->wq);
 }
 
-/*
- * How late a wait of timeout_ns may end (as Linux's for a thread at nice 0:
- * 0.1% of the timeout, at least 50 us, at most 100 ms): a nolock wait
- * keeps its table's timer when armed for no later than its deadline plus
- * this, as epoll's nolock wait does. One that fires early only wakes the
- * sleeper, which arms it again.
- */
-static uint64_t
-wait_slack_ns(int64_t timeout_ns)
-{
-	uint64_t slack = (uint64_t)timeout_ns / 1000;
-	return MIN(MAX(slack, 50000ull), 100000000ull);
-}
-
+/* Arms s's timer for deadline, or keeps it (a nolock wait: its table's
+ * timer stays armed between waits, within Linux's slack, as epoll's). */
 static void
 sleeper_arm(struct wait_sleeper *s, uint64_t deadline, uint64_t slack)
 {
-	if (__atomic_load_n(&s->timer.armed, __ATOMIC_ACQUIRE) &&
-	    s->timer_at <= deadline + slack)
-		return;
-	s->timer_at = deadline;
-	ktimer_add_nolock(&s->timer, deadline, wait_timer_fired);
+	ktimer_keep_nolock(&s->timer, &s->timer_at, deadline, slack,
+			   wait_timer_fired);
 }
 
 void
@@ -310,7 +295,7 @@ wait_sleep(struct kobj **objs, struct pt_wait_item *items, unsigned n,
 		if (w.timed) {
 			if (arch_now_ns() >= deadline)
 				break;	/* r is 0 */
-			sleeper_arm(s, deadline, locked ? 0 : wait_slack_ns(timeout_ns));
+			sleeper_arm(s, deadline, locked ? 0 : ktimer_slack_ns((uint64_t)timeout_ns));
 		}
 		r = waitq_wait_cond(&s->wq, 0, true, wait_done, &w);
 		if (r == -EINTR)

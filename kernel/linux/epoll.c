@@ -628,18 +628,6 @@ ep_timer_fired(struct ktimer *k)
 }
 
 /*
- * How late a nolock wait of timeout ms may end (Linux's
- * select_estimate_accuracy for a thread at nice 0: 0.1% of the timeout,
- * at least 50 us, at most 100 ms).
- */
-static uint64_t
-ep_slack_ns(int timeout)
-{
-	uint64_t slack = (uint64_t)timeout * 1000;
-	return MIN(MAX(slack, 50000ull), 100000000ull);
-}
-
-/*
  * Arms ep's timer for a nolock wait until deadline, unless it is armed
  * for no later than deadline + slack already: one that fires early only
  * wakes the sleeper, which arms it again. Kept armed after the wait, the
@@ -650,11 +638,8 @@ ep_slack_ns(int timeout)
 static void
 ep_timer_arm(struct epoll *ep, uint64_t deadline, uint64_t slack)
 {
-	if (__atomic_load_n(&ep->timer.armed, __ATOMIC_ACQUIRE) &&
-	    ep->timer_at <= deadline + slack)
-		return;
-	ep->timer_at = deadline;
-	ktimer_add_nolock(&ep->timer, deadline, ep_timer_fired);
+	ktimer_keep_nolock(&ep->timer, &ep->timer_at, deadline, slack,
+			   ep_timer_fired);
 }
 
 /* ep_mine still holds for f, which the caller holds too: no other
@@ -733,7 +718,8 @@ ep_wait_nolock(struct file *f, uaddr_t uevents, int max, int timeout,
 		t->sig_blocked = *mask & ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
 	for (;;) {
 		if (s.timed)
-			ep_timer_arm(ep, deadline, ep_slack_ns(timeout));
+			ep_timer_arm(ep, deadline,
+				     ktimer_slack_ns((uint64_t)timeout * 1000000));
 		int w = waitq_wait_cond(&ep->wq, 0, true, ep_sleep_done, &s);
 		/* Another process took the file meanwhile (pidfd_getfd): its
 		 * calls would change the ready list under the big lock. */

@@ -47,6 +47,35 @@ void ktimer_add_nolock(struct ktimer *t, uint64_t deadline,
 void ktimer_cancel_armed(struct ktimer *t);
 
 /*
+ * How late a wait of timeout_ns may end (Linux's select_estimate_accuracy
+ * for a thread at nice 0: 0.1% of the timeout, at least 50 us, at most
+ * 100 ms).
+ */
+static inline uint64_t
+ktimer_slack_ns(uint64_t timeout_ns)
+{
+	uint64_t slack = timeout_ns / 1000;
+	return slack < 50000 ? 50000 : slack > 100000000 ? 100000000 : slack;
+}
+
+/*
+ * A waiter's own nolock timer t, kept armed between its waits: armed for
+ * deadline unless armed already for no later than deadline + slack (one
+ * that fires early only wakes the sleeper, which arms it again); *at is
+ * the deadline it was armed for. Its one owner calls it.
+ */
+static inline void
+ktimer_keep_nolock(struct ktimer *t, uint64_t *at, uint64_t deadline,
+		   uint64_t slack, void (*fn)(struct ktimer *))
+{
+	if (__atomic_load_n(&t->armed, __ATOMIC_ACQUIRE) &&
+	    *at <= deadline + slack)
+		return;
+	*at = deadline;
+	ktimer_add_nolock(t, deadline, fn);
+}
+
+/*
  * Disarms t if armed; a nolock timer's callback running on another CPU
  * is waited for, so that t may be freed or armed again after. The test
  * is unlocked, for the common case (a timer never armed, or run
