@@ -84,33 +84,6 @@ count_child(int cpu)
 	_exit(0);
 }
 
-/* The local timer interrupts taken on all CPUs (/proc/interrupts' LOC
- * line): one that ends an idle CPU's halt takes the big lock in the
- * interrupt path; from user mode none does (arch/x86_64/trap.c). */
-static unsigned long long
-timer_interrupts(void)
-{
-	char line[256];
-	unsigned long long total = 0;
-	FILE *f = fopen("/proc/interrupts", "r");
-	if (!f)
-		fail("count", 0, "/proc/interrupts", -errno);
-	while (fgets(line, sizeof(line), f)) {
-		char *p = strstr(line, "LOC:");
-		if (!p)
-			continue;
-		p += 4;
-		for (char *end; ; p = end) {
-			unsigned long long n = strtoull(p, &end, 10);
-			if (end == p)
-				break;
-			total += n;
-		}
-	}
-	fclose(f);
-	return total;
-}
-
 /* One measure: two children's waits between two reads; the takes a
  * wait besides the timer interrupts'. */
 static double
