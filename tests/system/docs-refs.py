@@ -1,18 +1,19 @@
 #!/usr/bin/env python3
 # Boots: nothing; checks the citations of docs/ sections in the tree.
-# Does:  reads every file git tracks (code comments, docs, scripts), finds
-#        each `docs/X.md` followed by a section: `docs/X.md, "Heading"`,
-#        `docs/X.md ("Heading")`, `docs/X.md §N` (with more names after
-#        `,` or `and`), the name joined across comment line breaks; and
-#        reads bench/run's and bench/a64bench.py's figures block markers.
-# Expects: every cited docs/X.md exists; every quoted name starts one of
-#        its headings, bold spans (`**Timers**`) or list items' first
-#        lines (the docs name sections all three ways; a prefix will do:
-#        "What two vCPUs share" names
-#        "What two vCPUs share: tmpfs reads and faults (filescale, ...)");
-#        every §N has a heading "N. ..."; every figures block that `bench/run
-#        --update-doc` rewrites is in docs/performance.md, begin before end,
-#        once (it finds them there and nowhere else).
+# Does:  reads every file git tracks (code comments, docs, scripts) and
+#        finds each `docs/<name>.md` followed by a section, as in
+#        `docs/<name>.md, "Heading"`, `docs/<name>.md ("Heading")` or
+#        `docs/<name>.md §N`, with more names after `,` or `and`, a name
+#        cut across comment lines read whole; reads the figures block
+#        markers of bench/run and bench/a64bench.py.
+# Expects: every cited docs/<name>.md exists; every quoted name starts
+#        one of its headings, bold spans (`**Timers**`) or list items'
+#        first lines (the docs name sections all three ways; a prefix
+#        will do: "What two vCPUs share" names "What two vCPUs share:
+#        tmpfs reads and faults (filescale, 2026-12-06)"); every §N has a
+#        heading "N. ..."; each figures block `bench/run --update-doc`
+#        rewrites is in docs/performance.md once, begin before end (it
+#        looks for them there and nowhere else).
 import os
 import re
 import subprocess
