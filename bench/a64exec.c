@@ -5,8 +5,8 @@
  * execve and wait of this same program, which exits at once, N times.
  * "warm": the same file each time, its text pages synced for instruction
  * fetch by the first run; "cold": a fresh copy written with write() each
- * time, every page of it new (docs/performance.md, "AArch64: instruction
- * cache syncs"). Built by hand: aarch64-linux-gnu-gcc -static -O2.
+ * time, every page of it new (docs/performance-boot.md, "AArch64:
+ * instruction cache syncs"). Built by hand: aarch64-linux-gnu-gcc -static -O2.
  */
 #include <fcntl.h>
 #include <stdio.h>

@@ -150,7 +150,8 @@ class Guest:
     def answers(self, tcpbench, patience=30):
         """True if tcpbench and httpd answer within patience seconds. A
         new connection can stall for seconds when the guest does not let
-        a SYN reuse a TIME-WAIT port pair (docs/performance.md), so one
+        a SYN reuse a TIME-WAIT port pair (docs/performance-net.md,
+        "Petrel under load"), so one
         failed try is not enough to call the guest dead."""
         deadline = time.monotonic() + patience
         while self.running() and time.monotonic() < deadline:

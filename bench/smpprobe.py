@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # bench/smpprobe.py: what QEMU does per operation of an smpops case, in
-# Petrel and in the Linux guest, counted on the host (docs/performance.md,
-# "vCPU scaling: pipe and futex pairs"). Boots one guest with smpops on
+# Petrel and in the Linux guest, counted on the host
+# (docs/performance-smp-lock.md, "vCPU scaling: pipe and futex pairs"). Boots one guest with smpops on
 # the smp bench's QEMU command line (multi-threaded TCG) and, over each
 # case (from "smpops start" to "smpops case"), counts uprobes on QEMU's
 # exported functions with `perf stat` and reads each QEMU thread's host

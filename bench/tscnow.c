@@ -1,6 +1,6 @@
 /*
  * tscnow: prints the TSC in decimal and exits, for the first-command
- * figure of docs/performance.md §3 ("The decoder"): run as the boot's
+ * figure of docs/performance-boot.md ("The decoder"): run as the boot's
  * command (`-- run /bin/tscnow`) under -icount shift=0, the value is the
  * guest instructions from machine start to the first command's first
  * instruction. No libc, x86_64 only.

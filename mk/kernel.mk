@@ -36,7 +36,7 @@ $(BUILD)/assert/obj/kernel/fs/procfs_config.S.o: \
 # System V IPC and message queues, the mount API, most of /proc, sysfs,
 # netlink, locks and leases, inotify, namespaces). -Os takes about 37 KB
 # (9 pages) off their first 173 KB of code, which --mem 4M needs
-# (docs/performance.md, "Memory"); ipc_util, inotify, namespaces, the
+# (docs/performance.md §3); ipc_util, inotify, namespaces, the
 # attribute calls and /proc's own about 7 KB more, which it needed after
 # the scheduler lock split. The region tree (vm_tree.c) too: -O2 made it
 # 2.9 KB, -Os 0.8 KB, and its lookup is a short loop either way.

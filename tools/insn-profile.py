@@ -3,7 +3,7 @@
 image twice under -icount with a -d in_asm,exec,nochain trace, running a
 guest command with a small and a large count, gives each executed block's
 instructions to its kernel symbol (user code: "user"), and prints the
-difference divided by the difference of the counts (docs/performance.md,
+difference divided by the difference of the counts (docs/performance-ipc.md,
 "IPC round trip: one lock hold per hand-off").
 
     tools/insn-profile.py                       # ipc bench N rt, N 200 and 700

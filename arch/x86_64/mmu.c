@@ -116,7 +116,7 @@ map_direct_2m(pte_t *l3, paddr_t gb, int ram)
  * write-back, everything else uncached. A GiB that is all one or the other
  * is one 1 GiB page where the CPU has them; the others take 2 MiB pages.
  * Building it chunk by chunk for 4 GiB was a tenth of the boot's
- * instructions (docs/performance.md, boottrace).
+ * instructions (docs/performance-boot.md, "Where Petrel's boot time goes").
  */
 static void
 map_direct(pte_t *pml4)

@@ -306,8 +306,8 @@ trap_handler(struct trapframe *tf)
 	 * due nolock timers and the next arm (sched_tick_user), and the
 	 * locked way out only for the work left that needs the lock. At
 	 * every sample (SAMPLE_NS) of a busy CPU, this was a take of the big
-	 * lock that the other CPUs waited behind (docs/performance.md, "vCPU
-	 * scaling: pipe and futex pairs"). The one that ends an idle CPU's
+	 * lock that the other CPUs waited behind (docs/performance-smp-lock.md,
+	 * "vCPU scaling: pipe and futex pairs"). The one that ends an idle CPU's
 	 * halt still takes it: without it, 2 s of sleeps beside a long
 	 * locked call (system/fuzz-found's mlockall of 1 TiB) took 10-14 s
 	 * under load (not understood yet).

@@ -5,7 +5,8 @@
  * segments, never through the message. Every operation is non-blocking at
  * the server: -EAGAIN means "not now", and the kernel waits for the
  * readiness the server reports (each reply's events, and pt_channel_post)
- * before asking again. docs/abi.md, "Server-backed files".
+ * before asking again. docs/abi.md, "Routes and server-backed
+ * sockets".
  */
 #ifndef PETREL_SOCK_H
 #define PETREL_SOCK_H

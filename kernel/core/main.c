@@ -28,7 +28,8 @@ static struct cmdline cmdline;
 /*
  * boottrace on the command line: the TSC cycles each boot phase took, in
  * one line as init starts. Under QEMU's -icount shift=0 a cycle is a guest
- * instruction (docs/performance.md, "Where Petrel's boot time goes").
+ * instruction (docs/performance-boot.md, "Where Petrel's boot time
+ * goes").
  */
 #define BOOT_PHASES_MAX 16
 static struct {

@@ -306,7 +306,8 @@ coarse_realtime_sec(void)
  * clock finds short of a day old by more than the coarse clock may lag is
  * short of it by the clock too. A clock read (the TSC) is a call into
  * QEMU's TCG that takes a lock every vCPU shares: it was a third of a
- * nolock pread's cost (docs/performance.md, "What two vCPUs share").
+ * nolock pread's cost (docs/performance-smp-lock.md, "What two vCPUs
+ * share").
  */
 bool
 mount_atime_due(const struct file *f)

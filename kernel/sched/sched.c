@@ -133,7 +133,8 @@ wake_credit(struct thread *t, uint64_t now)
  * switched in, a bound from below that costs no clock read; read only
  * when the idle thread runs (an interrupt's wake, after a halt of any
  * length). A TSC read under QEMU's TCG takes a lock that every vCPU
- * shares (docs/performance.md, "vCPU scaling: pipe and futex pairs"),
+ * shares (docs/performance-smp-lock.md, "vCPU scaling: pipe and futex
+ * pairs"),
  * and a pair of threads passing a turn read it at each wake as well as
  * at each switch. What it bounds: a running thread switched in long ago
  * (one alone on its CPU, never switched since) makes a sleeper's sleep

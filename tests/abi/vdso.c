@@ -536,7 +536,8 @@ tsc(void)
 }
 
 /* TSC cycles per call (under -icount shift=0: guest instructions),
- * through the vDSO and through the system call (docs/performance.md). */
+ * through the vDSO and through the system call (docs/performance-net.md,
+ * "The vDSO: guest instructions per call"). */
 static int
 bench(int n)
 {

@@ -6,7 +6,8 @@
 # Expects: at most 3 kB of heap per connection pair (the two sockets and
 #        their files). The kernel once kept the 4 KiB buffer of bytes netd
 #        hands over with readiness for the socket's whole life: 10,000 idle
-#        keep-alive connections held 40 MB of it (docs/performance.md §9).
+#        keep-alive connections held 40 MB of it (docs/performance-net.md,
+#        "Many-connection figures").
 import os, re, sys
 sys.dont_write_bytecode = True	# no __pycache__ in the tree
 sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))

@@ -25,7 +25,7 @@ PYTHON = "/usr/bin/python3"
 PAGE = "<html><body>Hello from python3 -m http.server on Petrel</body></html>\n"
 BIG = 5 << 20
 # Within http.server's listen backlog (5): netd resets a connection past
-# it after the handshake (docs/netd.md, "Not done yet").
+# it after the handshake (docs/netd.md, "Not supported yet").
 CLIENTS = 4
 
 GUEST_SCRIPT = r"""

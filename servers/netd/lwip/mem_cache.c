@@ -5,7 +5,8 @@
  * blocks back (munmap) as its last block is freed and maps one again for
  * the next request, each a system call under the kernel's big lock; the
  * cache keeps a few blocks of each size for the next one (docs/netd.md,
- * "Memory"). The host build, under ASan, keeps plain malloc.
+ * "Options, and why": MEM_LIBC_MALLOC). The host build, under ASan,
+ * keeps plain malloc.
  */
 #include "lwipopts.h"
 

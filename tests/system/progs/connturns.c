@@ -1,7 +1,8 @@
 /*
  * Guest program for system/conn-turns and the pcb-lookup figures of
- * docs/performance.md: N connections over 127.0.0.1 taking turns, as a
- * keep-alive server's clients do. Opens N pairs, then runs ROUNDS rounds,
+ * docs/performance-net.md, "Many connections: the pcb lookup": N
+ * connections over 127.0.0.1 taking turns, as a keep-alive server's
+ * clients do. Opens N pairs, then runs ROUNDS rounds,
  * each a request and a reply (a byte each way) over every pair in turn,
  * and prints the time stamp counter's cycles per exchange (under QEMU's
  * -icount shift=0, guest instructions: the client, the kernel and netd's

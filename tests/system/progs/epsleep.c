@@ -1,7 +1,7 @@
 /*
  * epoll_pwait that sleeps, on a loopback TCP socket (server-backed, so the
  * wait may run without the big lock: docs/kernel.md, "epoll_wait that
- * sleeps without the big lock"), for tests/system/sock-epoll-sleep.py:
+ * sleeps"), for tests/system/sock-epoll-sleep.py:
  *   epsleep count  ROUNDS waits that sleep until a child's write, with a
  *                  deadline and a mask; the locked epoll_pwait calls
  *                  (/proc/petrel/bklcalls) must be fewer than one in five.

@@ -1,8 +1,9 @@
 /*
  * Guest program for system/sock-nolock and the socket lines of
- * docs/performance.md: reads of a loopback TCP socket's kept bytes (what
- * netd posted with the readiness, kernel/fs/sockfile.c), which run
- * without the big lock for a one-thread process.
+ * docs/performance-smp-net.md, "Sockets without the big lock": reads of a
+ * loopback TCP socket's kept bytes (what netd posted with the readiness,
+ * kernel/fs/sockfile.c), which run without the big lock for a one-thread
+ * process.
  *
  *   sockrx        the checks below; "sockrx: ok ROUND" each, exit 0
  *   sockrx bench  the figures only: big-lock takes and virtual ns (under
