@@ -3,8 +3,8 @@
  * timeouts), REQUEUE and CMP_REQUEUE; futex_waitv, a wait on several
  * futexes. Waiters are keyed by address space and user address, in
  * hash buckets with a lock each; each sleeper has its own queue, which
- * all its waiters (one per futex) wake. Private waits without a timeout
- * and private wakes run without the big lock (docs/kernel.md, "Calls
+ * all its waiters (one per futex) wake. Private waits (with a timeout
+ * or without) and private wakes run without the big lock (docs/kernel.md, "Calls
  * without the big lock").
  */
 #include <kernel/futex.h>
@@ -257,9 +257,9 @@ word_check(uaddr_t uaddr, uint32_t val)
 }
 
 /*
- * FUTEX_WAIT: also a nolock call for a private futex with no timeout
- * (the timeout's timer would fire under the big lock into a sleep it
- * does not hold; -ERETRY_LOCKED hands the others to the locked path).
+ * FUTEX_WAIT: also a nolock call for a private futex, with a timeout or
+ * without (a sleep's timeout is a nolock timer: docs/kernel.md,
+ * "Timers"); -ERETRY_LOCKED hands a shared one to the locked path.
  */
 static long
 futex_wait(uint64_t uaddr, uint32_t val, uaddr_t timeout, uint32_t bitset, bool absolute,
@@ -271,7 +271,7 @@ futex_wait(uint64_t uaddr, uint32_t val, uaddr_t timeout, uint32_t bitset, bool 
 	uint64_t deadline = 0;
 	bool locked = bkl_held();
 
-	if (!locked && (timeout || !private))
+	if (!locked && !private)
 		return -ERETRY_LOCKED;
 	if (!bitset)
 		return -EINVAL;

@@ -728,6 +728,7 @@ sys_times(uaddr_t buf)
 	return (long)(arch_now_ns() / 10000000);
 }
 
+/* A nolock call: the run queue's own lock is all a yield takes. */
 long
 sys_sched_yield(void)
 {

@@ -1,6 +1,13 @@
 /*
  * Time system calls: clocks (read, and the wall clock set by root), sleeps,
  * alarm and the real-time interval timer.
+ * Reading a clock and sleeping are nolock calls (syscalls.master;
+ * docs/kernel.md, "Calls without the big lock"): the system's clocks,
+ * the caller's own CPU clock and its time namespace's offsets (fixed
+ * while it runs: setns to a time namespace is refused to a process of
+ * more than one thread, and exec replaces them in the one thread left)
+ * need no lock; the clocks that walk a process's threads or look up
+ * another's go the locked way (-ERETRY_LOCKED).
  */
 #include <kernel/proc.h>
 #include <kernel/vm.h>
@@ -16,13 +23,15 @@
 #define NS NSEC_PER_SEC
 
 /* What settimeofday and clock_settime added to the boot RTC reading;
- * the vDSO's clock page follows it (vdso_clock_changed). */
+ * the vDSO's clock page follows it (vdso_clock_changed). Written under
+ * the big lock, read by nolock calls too. */
 static int64_t realtime_offset_ns;
 
 uint64_t
 realtime_base_ns(void)
 {
-	return arch_rtc_seconds() * NS + (uint64_t)realtime_offset_ns;
+	return arch_rtc_seconds() * NS +
+	       (uint64_t)__atomic_load_n(&realtime_offset_ns, __ATOMIC_RELAXED);
 }
 
 long
@@ -41,14 +50,28 @@ clock_now(int clock, uint64_t *ns)
 	case CLOCK_BOOTTIME:
 		*ns = now;
 		return 0;
-	case CLOCK_PROCESS_CPUTIME_ID:
-		*ns = proc_cpu_ns(current()->proc);
-		return 0;
 	case CLOCK_THREAD_CPUTIME_ID:
 		*ns = thread_cpu_ns(current());
 		return 0;
 	}
-	return clock < 0 ? cpu_clock_now(clock, ns) : -EINVAL;
+	if (clock != CLOCK_PROCESS_CPUTIME_ID && clock >= 0)
+		return -EINVAL;
+	if (!bkl_held())
+		return -ERETRY_LOCKED;	/* the threads' list, another's clock */
+	if (clock == CLOCK_PROCESS_CPUTIME_ID) {
+		*ns = proc_cpu_ns(current()->proc);
+		return 0;
+	}
+	return cpu_clock_now(clock, ns);
+}
+
+/* clock_now's answer for a call that reports a bad clock as -EINVAL
+ * whatever cpu_clock_now said: 0, -EINVAL or -ERETRY_LOCKED. */
+static long
+clock_check(int clock, uint64_t *ns)
+{
+	long e = clock_now(clock, ns);
+	return e == 0 || e == -ERETRY_LOCKED ? e : -EINVAL;
 }
 
 long
@@ -67,8 +90,9 @@ long
 sys_clock_getres(int clock, uaddr_t uts)
 {
 	uint64_t ns;
-	if (clock_now(clock, &ns))
-		return -EINVAL;
+	long e = clock_check(clock, &ns);
+	if (e)
+		return e;
 	struct timespec_k ts = { 0, 1 };
 	return uts ? copyout(uts, &ts, sizeof(ts)) : 0;
 }
@@ -108,8 +132,8 @@ realtime_set(int64_t sec, int64_t nsec)
 	if (!capable(CAP_SYS_TIME))
 		return -EPERM;
 	uint64_t boot_wall = arch_rtc_seconds() * NS + arch_now_ns();
-	realtime_offset_ns = (int64_t)((uint64_t)sec * NS + (uint64_t)nsec -
-				       boot_wall);
+	int64_t off = (int64_t)((uint64_t)sec * NS + (uint64_t)nsec - boot_wall);
+	__atomic_store_n(&realtime_offset_ns, off, __ATOMIC_RELAXED);	/* nolock readers */
 	vdso_clock_changed();
 	return 0;
 }
@@ -168,23 +192,31 @@ read_timespec(uaddr_t u, uint64_t *ns)
 	return 0;
 }
 
-/* Sleeps until an absolute monotonic deadline; writes what is left on
- * EINTR (-EFAULT if it cannot, as Linux). */
+/*
+ * Sleeps until an absolute monotonic deadline; writes what is left on
+ * EINTR (-EFAULT if it cannot, as Linux). A nolock call's way out
+ * delivers no signal: its -EINTR goes out the locked way
+ * (thread.unlocked_eintr), with what was left already written; one whose
+ * write failed runs again locked, which finds the signal at once.
+ */
 static long
 sleep_until(uint64_t deadline, uaddr_t rem)
 {
 	int r = sched_sleep_until(deadline);
-	if (r == -EINTR) {
-		if (rem) {
-			uint64_t now = arch_now_ns();
-			uint64_t left = deadline > now ? deadline - now : 0;
-			struct timespec_k ts = { (int64_t)(left / NS), (int64_t)(left % NS) };
-			if (copyout(rem, &ts, sizeof(ts)) < 0)
-				return -EFAULT;
-		}
-		return -EINTR;
+	if (r != -EINTR)
+		return 0;
+	if (rem) {
+		uint64_t now = arch_now_ns();
+		uint64_t left = deadline > now ? deadline - now : 0;
+		struct timespec_k ts = { (int64_t)(left / NS), (int64_t)(left % NS) };
+		if (copyout(rem, &ts, sizeof(ts)) < 0)
+			return bkl_held() ? -EFAULT : -ERETRY_LOCKED;
 	}
-	return 0;
+	if (!bkl_held()) {
+		current()->unlocked_eintr = true;
+		return -ERETRY_LOCKED;
+	}
+	return -EINTR;
 }
 
 long
@@ -212,11 +244,12 @@ long
 sys_clock_nanosleep(int clock, int flags, uaddr_t req, uaddr_t rem)
 {
 	uint64_t ns, now;
-	if (clock_now(clock, &now))
-		return -EINVAL;
+	long e = clock_check(clock, &now);
+	if (e)
+		return e;
 	if (!clock_can_sleep(clock))
 		return -EOPNOTSUPP;
-	long e = read_timespec(req, &ns);
+	e = read_timespec(req, &ns);
 	if (e)
 		return e;
 	if (flags & 1) {	/* TIMER_ABSTIME */
