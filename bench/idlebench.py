@@ -29,9 +29,14 @@ SETTLE_SECS = 30
 # The clock source too: a Linux guest whose TSC its watchdog marked
 # unstable (under TCG on a loaded host) falls back to jiffies and then
 # cannot stop its tick (HZ=250 per CPU).
-COUNTERS_CMD = (b"cat /proc/interrupts; grep '^intr' /proc/stat; echo clocksource "
-                b"$(cat /sys/devices/system/clocksource/clocksource0/"
-                b"current_clocksource 2>/dev/null)\n")
+# One process (cat; read and echo are the shell's own): each process the
+# read starts keeps a CPU busy for a while, and a busy CPU takes a timer
+# interrupt every 2 ms (Petrel's user/system sample), more the slower
+# the loaded host runs the guest. What the read itself still costs is
+# measured (a second read at once after the window) and taken out.
+COUNTERS_CMD = (b"cat /proc/interrupts /proc/stat; read cs 2>/dev/null "
+                b"</sys/devices/system/clocksource/clocksource0/"
+                b"current_clocksource; echo clocksource $cs\n")
 CLOCKSOURCE = re.compile(rb"^clocksource ([\w-]+)", re.M)
 LOC = re.compile(rb"^\s*LOC:((?:\s+\d+)+)", re.M)
 INTR = re.compile(rb"^intr (\d+)", re.M)
@@ -127,19 +132,24 @@ def idle_once(cmd, secs, log, name):
         c.drain(secs)
         cpu1, t1 = cpu_seconds(c.proc.pid), time.monotonic()
         loc1, intr1 = c.counters()
+        loc2, intr2 = c.counters()  # what one read costs
     finally:
         c.close()
     wall = t1 - t0
     r = {"cpu_pct": 100 * (cpu1 - cpu0) / wall, "wall": wall}
     if c.clocksource:
         r["clocksource"] = c.clocksource
-    if loc0 is not None and loc1 is not None:
-        r["timer_hz"] = (loc1 - loc0) / wall
-    if intr0 is not None and intr1 is not None:
-        r["intr_hz"] = (intr1 - intr0) / wall
+    if None not in (loc0, loc1, loc2):
+        r["read_timer"] = loc2 - loc1
+        r["timer_hz"] = max(0, loc1 - loc0 - (loc2 - loc1)) / wall
+    if None not in (intr0, intr1, intr2):
+        r["read_intr"] = intr2 - intr1
+        r["intr_hz"] = max(0, intr1 - intr0 - (intr2 - intr1)) / wall
     log(f"  {name}: {r['cpu_pct']:.2f} % of a host CPU, "
         f"{r.get('timer_hz', float('nan')):.2f} timer irq/s, "
-        f"{r.get('intr_hz', float('nan')):.2f} irq/s, clock source "
+        f"{r.get('intr_hz', float('nan')):.2f} irq/s (one read: "
+        f"{r.get('read_timer', '-')} timer, {r.get('read_intr', '-')} all), "
+        f"clock source "
         f"{r.get('clocksource', '-')}")
     return r
 
@@ -201,7 +211,14 @@ def details(r):
     clocks = ", ".join(f"{key} {r[f'idle_linux_{key}_clocksource']}"
                        for key, _, _ in CASES
                        if f"idle_linux_{key}_clocksource" in r)
+    reads = ", ".join(
+        f"{guest} {key} {r[f'idle_{guest}_{key}_read_timer']}/"
+        f"{r.get(f'idle_{guest}_{key}_read_intr', '-')}"
+        for guest in ("petrel", "linux") for key, _, _ in CASES
+        if f"idle_{guest}_{key}_read_timer" in r)
     return ["- target (issue 13 §4): " + target(r),
+            "- what one read of the counters cost (timer/all interrupts, "
+            "taken out of each window's count): " + (reads or "-"),
             "- the Linux guest's clock source at the end of each case "
             "(refined-jiffies: its TSC was marked unstable and its tick runs at "
             "250 Hz a CPU): " + (clocks or "-"),
