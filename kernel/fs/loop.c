@@ -147,8 +147,10 @@ loop_unbind(struct loop_dev *lo)
 				 .reads = keep.reads, .writes = keep.writes,
 				 .sectors_read = keep.sectors_read,
 				 .sectors_written = keep.sectors_written };
-	if (b)
+	if (b) {
+		sysfs_loop_bound((unsigned)(lo - loops), false);
 		file_put(b);
+	}
 }
 
 /* ---- Data ----------------------------------------------------------- */
@@ -273,6 +275,7 @@ loop_bind(struct file *f, struct loop_dev *lo, int fd, unsigned flags,
 	lo->flags = flags;
 	lo->block_size = block_size ? block_size : SECTOR;
 	lo->size = loop_compute_size(lo);
+	sysfs_loop_bound((unsigned)(lo - loops), true);
 	return 0;
 }
 
@@ -614,30 +617,75 @@ attr_text(struct loop_dev *lo, unsigned attr, char *text, size_t size)
 		return snprintk(text, size, "%d\n",
 				(lo->flags & LO_FLAGS_READ_ONLY) != 0);
 	}
+	if (!lo->backing)
+		return -ENXIO;	/* cleared while the file was open */
+	switch (attr) {
+	case LOOP_ATTR_BACKING_FILE: {
+		/* As the reader names it (Linux's file_path). */
+		long n = vfs_file_path(current()->proc, lo->backing, text,
+				       size - 1);
+		if (n < 0)
+			return (int)n;
+		n = (long)strlen(text);
+		text[n] = '\n';
+		return (int)n + 1;
+	}
+	case LOOP_ATTR_OFFSET:
+		return snprintk(text, size, "%llu\n",
+				(unsigned long long)lo->offset);
+	case LOOP_ATTR_SIZELIMIT:
+		return snprintk(text, size, "%llu\n",
+				(unsigned long long)lo->sizelimit);
+	case LOOP_ATTR_AUTOCLEAR:
+		return snprintk(text, size, "%d\n",
+				(lo->flags & LO_FLAGS_AUTOCLEAR) != 0);
+	case LOOP_ATTR_PARTSCAN:
+		return snprintk(text, size, "%d\n",
+				(lo->flags & LO_FLAGS_PARTSCAN) != 0);
+	case LOOP_ATTR_DIO:
+		return snprintk(text, size, "%d\n",
+				(lo->flags & LO_FLAGS_DIRECT_IO) != 0);
+	}
 	return -ENXIO;
 }
 
-/* A read of /sys/block/loopN/ATTR: the node's rdev is N | ATTR << 8. */
+/* A read of /sys/block/loopN/ATTR: the node's rdev is N | ATTR << 8. A
+ * path wants a buffer of its own (PATH_MAX_K), the rest fit the stack. */
 static long
 attr_read(struct file *f, void *buf, size_t len, uint64_t *off)
 {
-	unsigned minor = f->inode->rdev & 0xff;
+	unsigned minor = f->inode->rdev & 0xff, attr = f->inode->rdev >> 8;
 	if (minor >= LOOP_MAX)
 		return -ENXIO;
-	char text[256];
-	int n = attr_text(&loops[minor], f->inode->rdev >> 8, text,
-			  sizeof(text));
-	if (n < 0)
-		return n;
-	size_t count = *off < (uint64_t)n ? MIN(len, (size_t)n - *off) : 0;
-	memcpy(buf, text + *off, count);
-	*off += count;
-	return (long)count;
+	char small[256], *text = small;
+	size_t size = sizeof(small);
+	if (attr == LOOP_ATTR_BACKING_FILE) {
+		size = PATH_MAX_K + 1;
+		if (!(text = kmalloc(size)))
+			return -ENOMEM;
+	}
+	long n = attr_text(&loops[minor], attr, text, size);
+	if (n >= 0) {
+		size_t count = *off < (uint64_t)n ?
+			       MIN(len, (size_t)n - *off) : 0;
+		memcpy(buf, text + *off, count);
+		*off += count;
+		n = (long)count;
+	}
+	if (text != small)
+		kfree(text);
+	return n;
 }
 
 const struct file_ops loop_attr_fops = {
 	.read = attr_read, .seekable = true,
 };
+
+bool
+loop_bound(unsigned minor)
+{
+	return minor < LOOP_MAX && loops[minor].backing;
+}
 
 bool
 loop_read_only(struct inode *ino)

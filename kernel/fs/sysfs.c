@@ -2,8 +2,9 @@
  * /sys: the few sysfs files programs read to count CPUs (glibc's
  * get_nprocs reads devices/system/cpu/online, get_nprocs_conf counts the
  * cpuN directories) and block/loopN: stat (LTP's bytes-written checks),
- * size and ro (LTP's loop tests). A tmpfs filled when mounted: its files
- * are mode 0444 and nothing else in Petrel writes them.
+ * size, ro and, while bound, loop/ (LTP's loop tests, losetup). A tmpfs
+ * filled when mounted (loop/ when a device is bound or cleared): its
+ * files are mode 0444 and nothing else in Petrel writes them.
  */
 #include <kernel/vfs.h>
 #include <kernel/tmpfs.h>
@@ -71,12 +72,90 @@ sysfs_loop_attr(struct inode *dir, const char *name, unsigned minor,
 			   &loop_attr_fops, NULL);
 }
 
+/* loopN/loop/'s live files, there while the device is bound. */
+static const struct { const char *name; enum loop_attr attr; } bound_attrs[] = {
+	{ "backing_file", LOOP_ATTR_BACKING_FILE },
+	{ "offset", LOOP_ATTR_OFFSET }, { "sizelimit", LOOP_ATTR_SIZELIMIT },
+	{ "autoclear", LOOP_ATTR_AUTOCLEAR },
+	{ "partscan", LOOP_ATTR_PARTSCAN }, { "dio", LOOP_ATTR_DIO },
+};
+
+/* Makes dev (block/loopN)'s loop/ and its files; false if memory ran out
+ * (what was made stays: a reader finds fewer files). */
+static bool
+loop_dir_add(struct inode *dev, unsigned minor)
+{
+	struct inode *d = sysfs_dir(dev, "loop");
+	if (!d)
+		return false;
+	int e = 0;
+	for (size_t a = 0; !e && a < ARRAY_SIZE(bound_attrs); a++)
+		e = sysfs_loop_attr(d, bound_attrs[a].name, minor,
+				    bound_attrs[a].attr);
+	inode_put(d);
+	return e == 0;
+}
+
+/* Takes dev's loop/ and its files away, if there. */
+static void
+loop_dir_remove(struct inode *dev)
+{
+	struct inode *d = dev->iops->lookup(dev, "loop", 4);
+	if (IS_ERR(d))
+		return;
+	for (size_t a = 0; a < ARRAY_SIZE(bound_attrs); a++)
+		d->iops->unlink(d, bound_attrs[a].name,
+				strlen(bound_attrs[a].name), false);
+	inode_put(d);
+	dev->iops->unlink(dev, "loop", 4, true);
+}
+
+/* The block/loopN directory under sysfs root, a reference, or NULL. */
+static struct inode *
+loop_dev_dir(struct inode *root, unsigned minor)
+{
+	char name[16];
+	struct inode *block = root->iops->lookup(root, "block", 5);
+	if (IS_ERR(block))
+		return NULL;
+	snprintk(name, sizeof(name), "loop%u", minor);
+	struct inode *dev = block->iops->lookup(block, name, strlen(name));
+	inode_put(block);
+	return IS_ERR(dev) ? NULL : dev;
+}
+
+/*
+ * Only what is mounted: a sysfs made later (sysfs_new) asks loop_bound
+ * itself, and one detached meanwhile keeps what it showed.
+ */
+void
+sysfs_loop_bound(unsigned minor, bool bound)
+{
+	for (int i = 0; i < MOUNT_MAX; i++) {
+		struct inode *root = mounts[i].root;
+		/* a bind of it has its own super block, "bind" */
+		if (!root || !root->sb->type ||
+		    strcmp(root->sb->type, "sysfs") != 0)
+			continue;
+		struct inode *dev = loop_dev_dir(root, minor);
+		if (!dev)
+			continue;
+		if (!bound)
+			loop_dir_remove(dev);
+		else if (!loop_dir_add(dev, minor))
+			printk("sysfs: no memory for /sys/block/loop%u/loop\n",
+			       minor);
+		inode_put(dev);
+	}
+}
+
 /*
  * block: loop0..N-1, each with its live stat, size and ro (loop.c) and
- * its queue limits. Not loop/ (backing_file, offset, sizelimit and the
- * flags), which Linux makes at bind and removes at clear: as 48 more
- * nodes made at every boot they cost 36 KiB, and `true` no longer ran in
- * 4 MiB (system/mem-small); they await a sysfs that makes them at bind.
+ * its queue limits; loop/ (backing_file, offset, sizelimit and the
+ * flags) only while the device is bound, as Linux makes it at bind and
+ * removes it at clear (sysfs_loop_bound): made at every boot for every
+ * device, its 48 nodes cost 36 KiB, and `true` no longer ran in 4 MiB
+ * (system/mem-small).
  */
 static int
 sysfs_block(struct inode *block)
@@ -94,6 +173,8 @@ sysfs_block(struct inode *block)
 		int e = 0;
 		for (size_t a = 0; !e && a < ARRAY_SIZE(top); a++)
 			e = sysfs_loop_attr(d, top[a].name, i, top[a].attr);
+		if (!e && loop_bound(i) && !loop_dir_add(d, i))
+			e = -ENOMEM;
 		struct inode *q = e < 0 ? NULL : sysfs_dir(d, "queue");
 		inode_put(d);
 		if (!q)

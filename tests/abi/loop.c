@@ -9,7 +9,9 @@
  * READ_ONLY, LOOP_CLR_FD (then ENXIO), AUTOCLEAR at the last close, the
  * errors (EBUSY, EBADF, EINVAL, ENXIO), LOOP_CTL_REMOVE of a bound device,
  * and no access for a user who is not root. /sys/block/loopN's size and
- * ro follow each step (LTP's ioctl_loop tests read them).
+ * ro follow each step (LTP's ioctl_loop tests read them), and loop/
+ * (backing_file, offset, sizelimit, autoclear, partscan, dio) is there
+ * while the device is bound and gone once it is cleared.
  */
 #include "abi.h"
 
@@ -109,11 +111,26 @@ sys_attr(int n, const char *name)
 	return abi_content(path);
 }
 
+/* Whether loop/ of device n went within a second (Linux clears a
+ * device at its last close). */
+static int
+loop_dir_gone(int n)
+{
+	for (int i = 0; i < 100; i++) {
+		if (strcmp(sys_attr(n, "loop/backing_file"), "ENOENT") == 0)
+			return 1;
+		usleep(10000);
+	}
+	return 0;
+}
+
 static void
 test_bind_and_io(void)
 {
 	char dev[32];
 	int n = free_loop(dev, sizeof(dev));
+	CHECK_STR("no sysfs loop/ unbound", sys_attr(n, "loop/backing_file"),
+	    "ENOENT");
 	struct stat st;
 	CHECK_EQ("stat the device", stat(dev, &st), 0);
 	CHECK("a block device", S_ISBLK(st.st_mode));
@@ -145,6 +162,15 @@ test_bind_and_io(void)
 	CHECK_EQ("is the file's size", size, MIB);
 	CHECK_STR("sysfs size", sys_attr(n, "size"), "2048\n");
 	CHECK_STR("sysfs ro", sys_attr(n, "ro"), "0\n");
+	char path[80];
+	snprintf(path, sizeof(path), "%s\n", backing);
+	CHECK("sysfs loop/backing_file names it",
+	    strcmp(sys_attr(n, "loop/backing_file"), path) == 0);
+	CHECK_STR("sysfs loop/offset", sys_attr(n, "loop/offset"), "0\n");
+	CHECK_STR("sysfs loop/sizelimit", sys_attr(n, "loop/sizelimit"), "0\n");
+	CHECK_STR("sysfs loop/autoclear", sys_attr(n, "loop/autoclear"), "0\n");
+	CHECK_STR("sysfs loop/partscan", sys_attr(n, "loop/partscan"), "0\n");
+	CHECK_STR("sysfs loop/dio", sys_attr(n, "loop/dio"), "0\n");
 	unsigned long sectors = 0;
 	CHECK_EQ("BLKGETSIZE", ioctl(lo, BLKGETSIZE, &sectors), 0);
 	CHECK_EQ("in sectors", sectors, MIB / 512);
@@ -202,6 +228,8 @@ test_bind_and_io(void)
 	CHECK_EQ("BLKGETSIZE64 after it", ioctl(lo, BLKGETSIZE64, &size), 0);
 	CHECK_EQ("the rest of the file", size, MIB - 1024);
 	CHECK_STR("sysfs size after it", sys_attr(n, "size"), "2046\n");
+	CHECK_STR("sysfs loop/offset after it", sys_attr(n, "loop/offset"),
+	    "1024\n");
 	CHECK_STR("sector 0 is the file's 2", read_text(lo, 0), "sector 2");
 	struct loop_info old;
 	CHECK_EQ("LOOP_GET_STATUS", ioctl(lo, LOOP_GET_STATUS, &old), 0);
@@ -215,6 +243,7 @@ test_bind_and_io(void)
 	CHECK_EQ("LOOP_CLR_FD", ioctl(lo, LOOP_CLR_FD, 0), 0);
 	CHECK_ERR("LOOP_CLR_FD again", ioctl(lo, LOOP_CLR_FD, 0), ENXIO);
 	close(lo);
+	CHECK("sysfs loop/ gone when cleared", loop_dir_gone(n));
 }
 
 static void
@@ -246,6 +275,10 @@ test_configure(void)
 	CHECK_EQ("lo_sizelimit", info.lo_sizelimit, 64 * 1024);
 	CHECK_STR("sysfs ro", sys_attr(n, "ro"), "1\n");
 	CHECK_STR("sysfs size", sys_attr(n, "size"), "128\n");
+	CHECK_STR("sysfs loop/offset", sys_attr(n, "loop/offset"), "4096\n");
+	CHECK_STR("sysfs loop/sizelimit", sys_attr(n, "loop/sizelimit"),
+	    "65536\n");
+	CHECK_STR("sysfs loop/autoclear", sys_attr(n, "loop/autoclear"), "1\n");
 	close(lo);	/* AUTOCLEAR: the file goes with the last close */
 	int r = -1;
 	for (int i = 0; i < 100 && r != ENXIO; i++) {
@@ -256,6 +289,7 @@ test_configure(void)
 			usleep(10000);
 	}
 	CHECK_STR("unbound after the last close", errno_name(r), "ENXIO");
+	CHECK("sysfs loop/ gone with it", loop_dir_gone(n));
 }
 
 static void
