@@ -80,8 +80,8 @@ static const struct { const char *name; enum loop_attr attr; } bound_attrs[] = {
 	{ "partscan", LOOP_ATTR_PARTSCAN }, { "dio", LOOP_ATTR_DIO },
 };
 
-/* Makes dev (block/loopN)'s loop/ and its files; false if memory ran out
- * (what was made stays: a reader finds fewer files). */
+/* Makes dev (block/loopN)'s loop/ and its files; false if one could not
+ * be made (memory, or root made the name first): what was made stays. */
 static bool
 loop_dir_add(struct inode *dev, unsigned minor)
 {
@@ -143,7 +143,7 @@ sysfs_loop_bound(unsigned minor, bool bound)
 		if (!bound)
 			loop_dir_remove(dev);
 		else if (!loop_dir_add(dev, minor))
-			printk("sysfs: no memory for /sys/block/loop%u/loop\n",
+			printk("sysfs: cannot make /sys/block/loop%u/loop\n",
 			       minor);
 		inode_put(dev);
 	}
