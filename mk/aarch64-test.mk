@@ -7,7 +7,7 @@
 
 A64_TESTROOT := $(A64_BUILD)/testroot
 A64_ABI_NAMES := $(shell awk '$$1 == "run" { print $$2 }' tests/abi/aarch64.list)
-A64_SYSTEST_PROGS := segv threads ipc
+A64_SYSTEST_PROGS := segv threads ipc timersleep
 A64_TEST_FILES := $(A64_ABI_NAMES:%=$(A64_TESTROOT)/test/abi/%) \
 	$(A64_SYSTEST_PROGS:%=$(A64_TESTROOT)/test/bin/%) \
 	$(A64_TESTROOT)/test/bin/abi-batch

@@ -3,7 +3,8 @@
  * abort at a user address first goes to the VM, then becomes SIGSEGV or
  * SIGBUS for user mode or -EFAULT for a user copy; other user exceptions
  * become signals; a kernel fault panics with its cause, the registers and a
- * backtrace. Interrupts go to irq.c under the big lock.
+ * backtrace. Interrupts go to irq.c under the big lock, but for a
+ * server's nolock one and the timer from user mode or the idle wfi.
  */
 #include <kernel/arch.h>
 #include <kernel/cpu.h>
@@ -195,6 +196,24 @@ trap_irq(struct trapframe *tf)
 	if (!bkl_held() && irq_dispatch_nolock(intid)) {
 		gic_eoi(intid);
 		if (!trap_from_user(tf) || sched_return_quiet(this_cpu()))
+			return;
+		bkl_lock();
+		trap_return_to_user(tf);	/* drops the lock */
+		return;
+	}
+	/*
+	 * The timer, from user mode or the idle thread's wfi, without the
+	 * big lock (x86_64's rule, arch/x86_64/trap.c): timer_irq only masks
+	 * it, then the idle loop ticks (sched_tick_idle), or from user mode
+	 * sched_tick_user takes the sample and arms it again, and the locked
+	 * way out comes only for the work left that needs the lock.
+	 */
+	struct cpu *c = this_cpu();
+	if (intid == fdt.timer_ppi &&
+	    (trap_from_user(tf) || (c->current == c->idle && !bkl_held()))) {
+		irq_dispatch(intid);
+		gic_eoi(intid);
+		if (!trap_from_user(tf) || sched_tick_user(c))
 			return;
 		bkl_lock();
 		trap_return_to_user(tf);	/* drops the lock */

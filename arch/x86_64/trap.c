@@ -302,21 +302,22 @@ trap_handler(struct trapframe *tf)
 		return;
 	}
 	/*
-	 * The timer from user mode, without the big lock: its sample, the
-	 * due nolock timers and the next arm (sched_tick_user), and the
-	 * locked way out only for the work left that needs the lock. At
-	 * every sample (SAMPLE_NS) of a busy CPU, this was a take of the big
-	 * lock that the other CPUs waited behind (docs/performance-smp-lock.md,
-	 * "vCPU scaling: pipe and futex pairs"). The one that ends an idle CPU's
-	 * halt still takes it: without it, 2 s of sleeps beside a long
-	 * locked call (system/fuzz-found's mlockall of 1 TiB) took 10-14 s
-	 * under load (not understood yet).
+	 * The timer, from user mode or the idle thread's halt, without the
+	 * big lock: the idle loop ticks next (sched_tick_idle); from user
+	 * mode, its sample, the due nolock timers and the next arm come here
+	 * (sched_tick_user), and the locked way out only for the work left
+	 * that needs the lock. At every sample (SAMPLE_NS) of a busy CPU,
+	 * this was a take of the big lock that the other CPUs waited behind
+	 * (docs/performance-smp-lock.md, "vCPU scaling: pipe and futex
+	 * pairs"), and one at every wake of an idle one.
 	 */
-	if (v == IRQ_VECTOR_TIMER && trap_from_user(tf)) {
+	struct cpu *c = this_cpu();
+	if (v == IRQ_VECTOR_TIMER &&
+	    (trap_from_user(tf) || (c->current == c->idle && !bkl_held()))) {
 		__atomic_fetch_add(&interrupts, 1, __ATOMIC_RELAXED);
 		irq_handlers[v]();	/* nothing is armed now */
 		irq_eoi();
-		if (sched_tick_user(this_cpu()))
+		if (!trap_from_user(tf) || sched_tick_user(c))
 			return;
 		bkl_lock();
 		trap_return_to_user(tf);	/* drops the lock */

@@ -158,6 +158,7 @@ syscall_preempt_point(void)
 	sched_tick();
 	if (sched_slice_over())
 		sched_yield();
+	bkl_pass();	/* and another CPU's waiter for the big lock */
 	return signal_pending(current());
 }
 

@@ -727,6 +727,7 @@ populate(struct vm *vm, vaddr_t start, vaddr_t end, unsigned need)
 			sched_tick();
 			if (sched_slice_over())
 				sched_yield();
+			bkl_pass();	/* and another CPU's waiter */
 			if (fatal_signal_pending(current()))
 				return -EINTR;
 		}

@@ -3,7 +3,8 @@
  * (<kernel/spinlock.h>). The big lock: a ticket-free test-and-set
  * spinlock that remembers its owner CPU, so a fault taken with the lock
  * held does not deadlock and "held by this CPU" can be asserted
- * (BKL_ASSERT_HELD in <kernel/lock.h>).
+ * (BKL_ASSERT_HELD in <kernel/lock.h>); a long locked call lets another
+ * CPU's waiter have it at its preemption points (bkl_pass).
  * Each CPU counts its acquisitions and the time it waited for and held
  * the lock (/proc/petrel/bkl): a clock read at each lock and unlock, and
  * two more only when the lock was busy.
@@ -16,6 +17,9 @@
 #include "sched_internal.h"
 
 volatile int bkl_owner = -1;
+/* CPUs spinning for the lock now (bkl_wait), a nested wait counted too:
+ * what bkl_pass looks at. */
+static int bkl_waiting;
 
 struct bkl_cpu_stat bkl_stats[CPU_MAX];
 
@@ -40,6 +44,7 @@ bkl_wait(int me)
 	struct bkl_cpu_stat *s = &bkl_stats[me];
 	uint64_t start = arch_cycles(), now;
 	uint64_t waited = s->wait_cycles, held = s->hold_cycles;
+	__atomic_fetch_add(&bkl_waiting, 1, __ATOMIC_RELAXED);
 	for (;;) {
 		int expected = -1;
 		/* Let shootdown and wake-up interrupts in while we wait. */
@@ -51,6 +56,7 @@ bkl_wait(int me)
 						__ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
 			break;
 	}
+	__atomic_fetch_sub(&bkl_waiting, 1, __ATOMIC_RELAXED);
 	now = arch_cycles();
 	/*
 	 * An interrupt taken while spinning may have waited for the lock and
@@ -76,6 +82,28 @@ bkl_lock(void)
 		bkl_taken(me, arch_cycles());
 	else
 		bkl_wait(me);
+}
+
+/*
+ * At a preemption point of a long locked call: if another CPU waits for
+ * the lock, drops it, lets a waiter take it and takes it again after
+ * that one's hold. The lock is a test-and-set one: dropped and taken
+ * again at once, the waiter (a vCPU the host may not be running) would
+ * rarely see it free, so this waits until another CPU has it.
+ */
+void
+bkl_pass(void)
+{
+	BKL_ASSERT_HELD();
+	if (!__atomic_load_n(&bkl_waiting, __ATOMIC_RELAXED))
+		return;
+	bkl_unlock();
+	while (__atomic_load_n(&bkl_owner, __ATOMIC_RELAXED) == -1 &&
+	       __atomic_load_n(&bkl_waiting, __ATOMIC_RELAXED)) {
+		arch_ipi_poll();	/* a shootdown, as a spinlock's waiter */
+		arch_spin_wait();
+	}
+	bkl_lock();
 }
 
 void

@@ -23,6 +23,10 @@
 void bkl_lock(void);	/* panics if this CPU holds it already */
 bool bkl_trylock(void);	/* false if another CPU holds it */
 bool bkl_held(void);	/* by this CPU */
+/* Lets another CPU's waiter have the lock first, if one waits; the
+ * caller holds it, and nothing across this that a sleep could change
+ * (a preemption point). */
+void bkl_pass(void);
 
 /* The owner's CPU id, -1 when free: written only with atomics (lock.c). */
 extern volatile int bkl_owner;

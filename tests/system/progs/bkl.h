@@ -48,9 +48,8 @@ bkl_acquired_or_exit(const char *program)
 
 /*
  * The local timer interrupts taken on all CPUs (/proc/interrupts' LOC
- * line), or -1: one that ends an idle CPU's halt takes the big lock in
- * the interrupt path (arch/x86_64/trap.c), which a test of a sleep's
- * takes counts apart.
+ * line), or -1: shown beside a test's big-lock takes (from user mode or
+ * an idle CPU's halt, the interrupt takes none: arch/x86_64/trap.c).
  */
 static inline long long
 timer_interrupts(void)
