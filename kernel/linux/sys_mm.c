@@ -62,8 +62,10 @@ mmap_file(struct proc *p, uint64_t addr, size_t len, int prot, int flags,
 		   file, off, bytes);
 	if (r >= 0 && deny)
 		vm_find(p->vm, (vaddr_t)r)->prot_deny |= deny;
-	if (r >= 0)
+	if (r >= 0) {
 		vm_name_region(p->vm, (vaddr_t)r, name);
+		vm_merge(p->vm, (vaddr_t)r, (vaddr_t)r + ALIGN_UP(len, PAGE_SIZE));
+	}
 	if (r >= 0 && (flags & MAP_POPULATE))
 		vm_populate(p->vm, (vaddr_t)r, (vaddr_t)r + ALIGN_UP(len, PAGE_SIZE));
 	/* MAP_LOCKED, or mlockall(MCL_FUTURE): locked as mlock would. */

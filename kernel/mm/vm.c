@@ -133,10 +133,8 @@ vm_region_insert(struct vm *vm, struct region *n)
 	vm_tree_add(vm, n);
 }
 
-/* Takes r off the list and the tree; it is freed later (vm_region_free,
- * after regions_gone told the nolock fault). */
-static void
-region_take(struct vm *vm, struct region *r)
+void
+vm_region_take(struct vm *vm, struct region *r)
 {
 	list_remove(&r->link);
 	vm_tree_remove(vm, r);
@@ -214,7 +212,7 @@ vm_unmap_range(struct vm *vm, vaddr_t addr, vaddr_t end, struct list *gone)
 		next = vm_region_next(vm, r);
 		vm_unmap_pages(vm, r->start, r->end);
 		vm_grow(vm, -(int64_t)(r->end - r->start));
-		region_take(vm, r);
+		vm_region_take(vm, r);
 		list_push_back(gone, &r->link);
 	}
 	return 0;
@@ -348,9 +346,14 @@ vm_protect(struct vm *vm, vaddr_t addr, size_t len, unsigned prot)
 			return -EACCES;	/* beyond the handle's map rights */
 		va = r->end;
 	}
+	struct list gone;
+	list_init(&gone);
 	spin_lock(&vm->lock);
 	int e = vm_protect_locked(vm, addr, end, prot);
+	if (e == 0)
+		vm_merge_locked(vm, addr, end, &gone);
 	spin_unlock(&vm->lock);
+	vm_regions_free(&gone);
 	return e;
 }
 
@@ -626,6 +629,7 @@ vm_remap(struct vm *vm, vaddr_t old, size_t old_len, size_t new_len,
 		spin_lock(&vm->lock);
 		r->end = old + new_len;
 		spin_unlock(&vm->lock);
+		vm_merge(vm, old, old + new_len);	/* it may meet the next */
 		return (long)old;
 	}
 	if (!(flags & MREMAP_MAYMOVE))
@@ -657,13 +661,14 @@ vm_remap(struct vm *vm, vaddr_t old, size_t old_len, size_t new_len,
 	e = move_pages(vm, old, old_len, (vaddr_t)dst);
 	if (e == 0 && !(flags & MREMAP_DONTUNMAP)) {
 		vm_grow(vm, -(int64_t)(r->end - r->start));
-		region_take(vm, r);
+		vm_region_take(vm, r);
 	}
 	spin_unlock(&vm->lock);
 	if (e < 0)
 		return e;
 	if (!(flags & MREMAP_DONTUNMAP))
 		vm_region_free(r);
+	vm_merge(vm, (vaddr_t)dst, (vaddr_t)dst + new_len);
 	return dst;
 }
 
@@ -792,6 +797,8 @@ vm_locked_bytes(struct vm *vm, vaddr_t start, vaddr_t end)
 int
 vm_set_flag(struct vm *vm, vaddr_t start, vaddr_t end, unsigned flag, bool on)
 {
+	struct list gone;
+	list_init(&gone);
 	spin_lock(&vm->lock);
 	int e = isolate(vm, start, end, false);
 	struct region *r = e < 0 ? NULL : vm_find_from(vm, start);
@@ -801,6 +808,9 @@ vm_set_flag(struct vm *vm, vaddr_t start, vaddr_t end, unsigned flag, bool on)
 		else
 			r->flags &= ~flag;
 	}
+	if (e == 0)
+		vm_merge_locked(vm, start, end, &gone);
 	spin_unlock(&vm->lock);
+	vm_regions_free(&gone);
 	return e < 0 ? -ENOMEM : 0;
 }

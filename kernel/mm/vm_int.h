@@ -69,6 +69,8 @@ vm_page_added(struct vm *vm)
 /*
  * What vm.c lends vm_nolock.c, each with the vm lock held unless said:
  * vm_region_insert links a region into the sorted list and the tree;
+ * vm_region_take takes r off the list and the tree, to be freed later
+ * (vm_region_free, once regions_gone told the nolock fault);
  * vm_region_free lets go of a region already off it (its file and name:
  * the big lock, unless it has neither; vm lock not held);
  * vm_unmap_range takes the regions of [addr, end) off the list (and the
@@ -79,9 +81,13 @@ vm_page_added(struct vm *vm)
  * vm_find_free finds the highest free gap of len bytes below
  * VM_MMAP_BASE, or 0;
  * vm_protect_locked gives [addr, end), every page mapped, protection prot
- * (splitting at the edges): 0 or -ENOMEM.
+ * (splitting at the edges): 0 or -ENOMEM;
+ * vm_merge_locked joins the regions that meet [start, end), and those
+ * that touch its edges, where the merge rule allows (vm_merge.c), the
+ * regions that go onto gone.
  */
 void vm_region_insert(struct vm *vm, struct region *r);
+void vm_region_take(struct vm *vm, struct region *r);
 /* The regions' tree (vm_tree.c), vm lock held: vm_tree_add puts r (on
  * the list already, or about to be) in it, vm_tree_remove takes r out,
  * vm_tree_before is the region a new one at start follows (NULL: none). */
@@ -94,5 +100,7 @@ void vm_regions_free(struct list *gone);
 bool vm_range_free(struct vm *vm, vaddr_t start, vaddr_t end);
 vaddr_t vm_find_free(struct vm *vm, size_t len);
 int vm_protect_locked(struct vm *vm, vaddr_t addr, vaddr_t end, unsigned prot);
+void vm_merge_locked(struct vm *vm, vaddr_t start, vaddr_t end,
+		     struct list *gone);
 
 #endif

@@ -66,6 +66,8 @@ vm_map_anon_nolock(struct vm *vm, vaddr_t addr, size_t len, unsigned prot)
 		addr = vm_find_free(vm, size);	/* a hint only */
 	if (vm->nregions > vm_max_map_count)
 		addr = 0;	/* ENOMEM, as vm_map */
+	struct list gone;
+	list_init(&gone);
 	if (addr) {
 		r->start = addr;
 		r->end = addr + size;
@@ -73,8 +75,10 @@ vm_map_anon_nolock(struct vm *vm, vaddr_t addr, size_t len, unsigned prot)
 		r->flags = MAP_PRIVATE;
 		vm_region_insert(vm, r);
 		vm_grow(vm, (int64_t)size);
+		vm_merge_locked(vm, addr, addr + size, &gone);
 	}
 	spin_unlock(&vm->lock);
+	vm_regions_free(&gone);	/* plain ones only: kfree alone */
 	if (!addr) {
 		kfree(r);
 		return -ENOMEM;
@@ -105,10 +109,15 @@ vm_protect_nolock(struct vm *vm, vaddr_t addr, size_t len, unsigned prot)
 	vaddr_t end = range_end(addr, len);
 	if (!end || (prot & ~(unsigned)(PROT_READ | PROT_WRITE | PROT_EXEC)))
 		return -ERETRY_LOCKED;
+	struct list gone;
+	list_init(&gone);
 	spin_lock(&vm->lock);
 	int e = -ERETRY_LOCKED;	/* a hole is ENOMEM: the locked call's */
 	if (range_plain(vm, addr, end, true))
 		e = vm_protect_locked(vm, addr, end, prot);
+	if (e == 0)
+		vm_merge_locked(vm, addr, end, &gone);
 	spin_unlock(&vm->lock);
+	vm_regions_free(&gone);	/* plain ones only: kfree alone */
 	return e;
 }

@@ -150,6 +150,15 @@ struct vm *vm_clone(struct vm *vm);
 /* Maps a region; returns its address or a negative errno. */
 long vm_map(struct vm *vm, vaddr_t addr, size_t len, unsigned prot,
 	    unsigned flags, struct inode *file, uint64_t off, uint64_t file_bytes);
+/*
+ * Joins the regions that meet [start, end), and those that touch its
+ * edges, wherever neighbours agree in everything a region carries (the
+ * rule in docs/kernel.md, "Memory"), as Linux merges VMAs. vm_map does
+ * not merge, as its callers name, tag or lock the new region after;
+ * mmap calls this when they are done. Big lock held; takes the vm lock;
+ * does not sleep.
+ */
+void vm_merge(struct vm *vm, vaddr_t start, vaddr_t end);
 /* Maps device memory [base, base+len) uncached; returns the address or -errno. */
 long vm_map_io(struct vm *vm, paddr_t base, size_t len, unsigned prot);
 int vm_unmap(struct vm *vm, vaddr_t addr, size_t len);
@@ -233,7 +242,8 @@ int vm_install_page(struct vm *vm, vaddr_t va, paddr_t pa);
  * writable one written); failures are left to a later fault. May sleep. */
 void vm_populate(struct vm *vm, vaddr_t start, vaddr_t end);
 /* Sets or clears a region flag (VM_WIPEONFORK) on the regions of
- * [start, end), splitting them at its edges; 0 or -ENOMEM. */
+ * [start, end), splitting them at its edges and joining those that then
+ * agree (vm_merge); 0 or -ENOMEM. Big lock held. */
 int vm_set_flag(struct vm *vm, vaddr_t start, vaddr_t end, unsigned flag,
 		bool on);
 /* Whether a region of [start, end) is sealed (mseal): the calls that
