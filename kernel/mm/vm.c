@@ -299,7 +299,8 @@ vm_map(struct vm *vm, vaddr_t addr, size_t len, unsigned prot, unsigned flags,
 	r->end = addr + size;
 	r->prot = prot;
 	r->flags = flags & (MAP_SHARED | MAP_PRIVATE | MAP_GROWSDOWN |
-			    VM_MAP_EOF_SIGBUS);
+			    MAP_NORESERVE | VM_MAP_EOF_SIGBUS | VM_ACCOUNT);
+	r->flags |= vm_account(prot, r->flags);
 	r->file = file;
 	r->file_off = off;
 	r->file_bytes = file ? file_bytes : 0;
@@ -337,24 +338,67 @@ vm_protect(struct vm *vm, vaddr_t addr, size_t len, unsigned prot)
 		return -ENOMEM;
 	if (len == 0)
 		return 0;
-	/* Every page of the range must be mapped. */
-	for (vaddr_t va = addr; va < end;) {
-		struct region *r = vm_find(vm, va);
-		if (!r)
-			return -ENOMEM;
-		if (prot & r->prot_deny)
-			return -EACCES;	/* beyond the handle's map rights */
-		va = r->end;
+	/* As Linux, the regions from addr on change up to a hole (ENOMEM)
+	 * or one the handle's map rights keep from prot (EACCES). */
+	int refused = 0;
+	vaddr_t stop = addr;
+	while (stop < end) {
+		struct region *r = vm_find(vm, stop);
+		refused = !r ? -ENOMEM : (prot & r->prot_deny) ? -EACCES : 0;
+		if (refused)
+			break;
+		stop = MIN(r->end, end);
 	}
+	if (stop == addr)
+		return refused;
 	struct list gone;
 	list_init(&gone);
 	spin_lock(&vm->lock);
-	int e = vm_protect_locked(vm, addr, end, prot);
+	int e = vm_protect_locked(vm, addr, stop, prot);
 	if (e == 0)
-		vm_merge_locked(vm, addr, end, &gone);
+		vm_merge_locked(vm, addr, stop, &gone);
 	spin_unlock(&vm->lock);
 	vm_regions_free(&gone);
-	return e;
+	return e < 0 ? e : refused;
+}
+
+/* Gives the pages of r protection prot: whether it had any. */
+static bool
+protect_pages(struct vm *vm, struct region *r, unsigned prot)
+{
+	bool paged = false;
+	vaddr_t va = r->start;
+	pte_t *pte;
+	while ((pte = mmu_pte_next(vm->root, &va, r->end)) != NULL) {
+		/* Drop write access everywhere; faults restore it where due. */
+		unsigned p = mmu_prot(prot) & ~MMU_WRITE;
+		if ((prot & PROT_WRITE) && (r->flags & MAP_SHARED) &&
+		    !tracks_stores(r))
+			p |= MMU_WRITE;
+		if (!(prot & (PROT_READ | PROT_WRITE | PROT_EXEC)))
+			p &= ~MMU_USER;
+		/* A device's page keeps its cache attributes (and stays no
+		   page of RAM for vm_unmap_pages to free). */
+		paddr_t pa = mmu_pte_addr(*pte);
+		*pte = (mmu_pte_prot(*pte) & MMU_IO) ?
+		       mmu_pte_make(pa, p | MMU_IO) : user_pte(pa, p);
+		mmu_flush(vm->root, va);
+		va += PAGE_SIZE;
+		paged = true;
+	}
+	return paged;
+}
+
+/* r's flags once mprotect gives it prot, as Linux's VM_ACCOUNT goes: a
+ * private mapping made writable is charged; anonymous memory that never
+ * had a page (paged false; Linux: no anon_vma) made read-only is not. */
+static unsigned
+account_after(const struct region *r, unsigned prot, bool paged)
+{
+	if (prot & PROT_WRITE)
+		return r->flags | ((r->prot & PROT_WRITE) ? 0 :
+				   vm_account(prot, r->flags));
+	return !r->file && !paged ? r->flags & ~VM_ACCOUNT : r->flags;
 }
 
 int
@@ -364,25 +408,9 @@ vm_protect_locked(struct vm *vm, vaddr_t addr, vaddr_t end, unsigned prot)
 		return -ENOMEM;
 	struct region *r = vm_find_from(vm, addr);
 	for (; r && r->start < end; r = vm_region_next(vm, r)) {
+		bool paged = protect_pages(vm, r, prot);
+		r->flags = account_after(r, prot, paged);
 		r->prot = prot;
-		/* Drop write access everywhere; faults restore it where due. */
-		vaddr_t va = r->start;
-		pte_t *pte;
-		while ((pte = mmu_pte_next(vm->root, &va, r->end)) != NULL) {
-			unsigned p = mmu_prot(prot) & ~MMU_WRITE;
-			if ((prot & PROT_WRITE) && (r->flags & MAP_SHARED) &&
-			    !tracks_stores(r))
-				p |= MMU_WRITE;
-			if (!(prot & (PROT_READ | PROT_WRITE | PROT_EXEC)))
-				p &= ~MMU_USER;
-			/* A device's page keeps its cache attributes (and
-			   stays no page of RAM for vm_unmap_pages to free). */
-			paddr_t pa = mmu_pte_addr(*pte);
-			*pte = (mmu_pte_prot(*pte) & MMU_IO) ?
-			       mmu_pte_make(pa, p | MMU_IO) : user_pte(pa, p);
-			mmu_flush(vm->root, va);
-			va += PAGE_SIZE;
-		}
 	}
 	return 0;
 }

@@ -38,6 +38,16 @@ user_pte(paddr_t pa, unsigned prot)
 	return mmu_pte_make(pa, prot);
 }
 
+/* VM_ACCOUNT if a mapping of flags becomes writable with prot: private
+ * and not MAP_NORESERVE (Linux's accountable_mapping, and mprotect's
+ * charge of a private mapping made writable). */
+static inline unsigned
+vm_account(unsigned prot, unsigned flags)
+{
+	return (prot & PROT_WRITE) && !(flags & (MAP_SHARED | MAP_NORESERVE)) ?
+	       VM_ACCOUNT : 0;
+}
+
 /* True if r's file wants to hear of the first store to each page. */
 static inline bool
 tracks_stores(const struct region *r)

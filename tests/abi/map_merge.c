@@ -2,11 +2,13 @@
  * Neighbouring mappings that come to agree are one again, as Linux
  * merges VMAs: /proc/self/maps has as many lines over a test range as
  * Linux's after an mprotect of a page and back, adjacent anonymous maps
- * (on one side, on both), file maps of one open file at contiguous
+ * (on one side, on both; not memory once writable beside memory never
+ * so, nor MAP_NORESERVE beside the rest), file maps of one open file at contiguous
  * offsets (not at others, nor of another open of the file, nor shared
  * beside private), an mlock of a page and back, madvise's DONTDUMP and
  * DODUMP, mremap growing into a neighbour; shared anonymous maps and
- * differently named ones stay apart. Heap growth by mprotect steps past
+ * differently named ones stay apart. An mprotect into a hole changes
+ * the part before it, as Linux's. Heap growth by mprotect steps past
  * vm.max_map_count stays two mappings, not ENOMEM. The bytes stay put.
  */
 #include "abi.h"
@@ -25,22 +27,30 @@
 
 static char *base;
 
-/* Lines of /proc/self/maps that overlap [lo, lo + len). */
+/* Lines of /proc/self/maps that overlap [lo, lo + len), read without
+ * stdio: musl's malloc would map its buffer in the test range. */
 static int
 lines_in(const char *lo, size_t len)
 {
-	char line[512];
-	int n = 0;
-	FILE *f = fopen("/proc/self/maps", "r");
-	if (!f)
+	static char buf[1 << 16];
+	size_t got = 0;
+	ssize_t r;
+	int n = 0, fd = open("/proc/self/maps", O_RDONLY);
+	if (fd < 0)
 		return -1;
-	while (fgets(line, sizeof(line), f)) {
+	while (got < sizeof(buf) - 1 &&
+	       (r = read(fd, buf + got, sizeof(buf) - 1 - got)) > 0)
+		got += (size_t)r;
+	close(fd);
+	buf[got] = 0;
+	for (char *line = buf; line && *line;) {
 		unsigned long start, end;
 		if (sscanf(line, "%lx-%lx", &start, &end) == 2 &&
 		    start < (unsigned long)lo + len && end > (unsigned long)lo)
 			n++;
+		line = strchr(line, '\n');
+		line = line ? line + 1 : NULL;
 	}
-	fclose(f);
 	return n;
 }
 
@@ -91,6 +101,22 @@ anonymous(void)
 		 mprotect(p + 10 * PAGE, 2 * PAGE, rw), 0);
 	CHECK_EQ("then one", lines(), 1);
 	CHECK("still the bytes", p[PAGE] == 7 && p[5 * PAGE] == 0);
+	/* Once writable, always charged (Linux's VM_ACCOUNT): made
+	   read-only, it stays apart from memory mapped read-only. */
+	map_at(12, 2, PROT_READ, MAP_PRIVATE, -1, 0);
+	CHECK_EQ("mprotect all read-only", mprotect(p, 14 * PAGE, PROT_READ), 0);
+	CHECK_EQ("once writable apart", lines(), 2);
+	map_at(16, 2, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_NORESERVE, -1, 0);
+	map_at(18, 2, PROT_READ | PROT_WRITE, MAP_PRIVATE, -1, 0);
+	CHECK_EQ("MAP_NORESERVE apart", lines(), 4);
+	clear();
+
+	/* mprotect changes what it reaches before a hole, then ENOMEM. */
+	p = map_at(0, 4, rw, MAP_PRIVATE, -1, 0);
+	p[0] = 1;
+	CHECK_ERR("mprotect into a hole", mprotect(p + 2 * PAGE, 4 * PAGE,
+						   PROT_READ), ENOMEM);
+	CHECK_EQ("the part before it changed", lines(), 2);
 	clear();
 
 	map_at(0, 2, rw, MAP_SHARED, -1, 0);

@@ -62,6 +62,13 @@
 /* madvise(MADV_DONTDUMP): a core leaves the region's bytes out; a fork's
    copy keeps it. */
 #define VM_DONTDUMP 0x02000000u
+/* Linux's VM_ACCOUNT: private memory that was ever writable (mapped so,
+   or made so by mprotect, not MAP_NORESERVE), which Linux would charge
+   to its commit limit. Nothing is charged here, but Linux will not merge
+   a region with it and one without, so neither does Petrel. MAP_NORESERVE
+   stays in a region's flags as Linux's VM_NORESERVE, for the same
+   reason. */
+#define VM_ACCOUNT 0x01000000u
 
 #define VM_MMAP_BASE 0x00007f0000000000ul	/* mmap searches down from here */
 #define VM_STACK_TOP 0x00007ffffffff000ul
@@ -89,7 +96,8 @@ struct region {
 	unsigned prot_deny;		/* PROT_* mprotect may not add: what
 					   the handle mapped lacked rights for */
 	unsigned flags;			/* MAP_SHARED or MAP_PRIVATE, MAP_GROWSDOWN,
-					   VM_MAP_EOF_SIGBUS, VM_* [V] */
+					   MAP_NORESERVE, VM_MAP_EOF_SIGBUS,
+					   VM_* [V] */
 	struct inode *file;		/* NULL for anonymous memory [V] */
 	uint64_t file_off;		/* file offset of `start` */
 	uint64_t file_bytes;		/* bytes of file data from `start`; rest zero */
@@ -183,14 +191,16 @@ int vm_fault_nolock(struct vm *vm, vaddr_t va, bool write, bool exec);
  * mmap, munmap and mprotect without the big lock (kernel/mm/vm_nolock.c):
  * anonymous private memory with no name, tag or flag of its own (a map
  * anywhere, or at a free hint; an unmap or a protection change over such
- * regions only). The result of vm_map, vm_unmap or vm_protect, or
- * -ERETRY_LOCKED having changed nothing for everything else. Only for
+ * regions only; noreserve: MAP_NORESERVE or 0), each joining the
+ * regions that then agree (vm_merge). The result of vm_map, vm_unmap or
+ * vm_protect, or -ERETRY_LOCKED having changed nothing for everything
+ * else. Only for
  * an address space no other thread uses (the caller checks: sys_mm.c's
  * vm_alone), as its own threads read the regions with the big lock
  * alone. Take the vm lock; do not sleep.
  */
 long vm_map_anon_nolock(struct vm *vm, vaddr_t addr, size_t len,
-			unsigned prot);
+			unsigned prot, unsigned noreserve);
 int vm_unmap_nolock(struct vm *vm, vaddr_t addr, size_t len);
 int vm_protect_nolock(struct vm *vm, vaddr_t addr, size_t len, unsigned prot);
 /* Asserts (assert-enabled build) that whoever changes vm's [V] fields
