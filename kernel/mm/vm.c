@@ -606,12 +606,14 @@ remap_check(vaddr_t old, size_t old_len, size_t new_len, unsigned flags,
 	return 0;
 }
 
-/* Moves the entries of [old, old + len) to dst on. vm lock held. */
+/* Moves the entries of [old, old + len) to dst on: whether there were
+ * any, or -ENOMEM. vm lock held. */
 static int
 move_pages(struct vm *vm, vaddr_t old, size_t len, vaddr_t dst)
 {
 	vaddr_t va = old;
 	pte_t *pte;
+	int moved = 0;
 	while ((pte = mmu_pte_next(vm->root, &va, old + len)) != NULL) {
 		vaddr_t to = dst + (va - old);
 		pte_t *d = mmu_pte(vm->root, to, true);
@@ -623,8 +625,9 @@ move_pages(struct vm *vm, vaddr_t old, size_t len, vaddr_t dst)
 		*pte = 0;
 		mmu_flush(vm->root, va);
 		va += PAGE_SIZE;
+		moved = 1;
 	}
-	return 0;
+	return moved;
 }
 
 long
@@ -685,9 +688,10 @@ vm_remap(struct vm *vm, vaddr_t old, size_t old_len, size_t new_len,
 	 * MREMAP_DONTUNMAP, keep it, empty: its next touch reads zeros).
 	 * Under the vm lock throughout, so that no fault fills the old range
 	 * before its region goes, nor the new one before its pages come. */
+	bool anon = !r->file;
 	spin_lock(&vm->lock);
 	e = move_pages(vm, old, old_len, (vaddr_t)dst);
-	if (e == 0 && !(flags & MREMAP_DONTUNMAP)) {
+	if (e >= 0 && !(flags & MREMAP_DONTUNMAP)) {
 		vm_grow(vm, -(int64_t)(r->end - r->start));
 		vm_region_take(vm, r);
 	}
@@ -696,7 +700,11 @@ vm_remap(struct vm *vm, vaddr_t old, size_t old_len, size_t new_len,
 		return e;
 	if (!(flags & MREMAP_DONTUNMAP))
 		vm_region_free(r);
-	vm_merge(vm, (vaddr_t)dst, (vaddr_t)dst + new_len);
+	/* Linux keeps moved anonymous pages apart (their anon_vma and page
+	 * offset stay the old place's); an empty region joins its
+	 * neighbours, a file's as its offsets allow. */
+	if (!anon || !e)
+		vm_merge(vm, (vaddr_t)dst, (vaddr_t)dst + new_len);
 	return dst;
 }
 

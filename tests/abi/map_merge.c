@@ -6,7 +6,8 @@
  * so, nor MAP_NORESERVE beside the rest), file maps of one open file at contiguous
  * offsets (not at others, nor of another open of the file, nor shared
  * beside private), an mlock of a page and back, madvise's DONTDUMP and
- * DODUMP, mremap growing into a neighbour; shared anonymous maps and
+ * DODUMP, mremap growing into a neighbour or moving an empty mapping
+ * next to one (not one with pages); shared anonymous maps and
  * differently named ones stay apart. An mprotect into a hole changes
  * the part before it, as Linux's. Heap growth by mprotect steps past
  * vm.max_map_count stays two mappings, not ENOMEM. The bytes stay put.
@@ -160,6 +161,21 @@ remapped(void)
 	CHECK_EQ("two apart", lines(), 2);
 	CHECK("mremap grows in place", mremap(p, 2 * PAGE, 4 * PAGE, 0) == p);
 	CHECK_EQ("into its neighbour: one", lines(), 1);
+	/* Moved next to it: empty, it joins; with pages, Linux keeps them
+	   apart (their anon_vma). */
+	char *q = map_at(20, 2, rw, MAP_PRIVATE, -1, 0);
+	CHECK("mremap moves", mremap(q, 2 * PAGE, 2 * PAGE,
+				     MREMAP_MAYMOVE | MREMAP_FIXED,
+				     p + 6 * PAGE) == p + 6 * PAGE);
+	CHECK_EQ("moved empty: one", lines(), 1);
+	q = map_at(20, 2, rw, MAP_PRIVATE, -1, 0);
+	q[0] = 5;
+	p[0] = 5;
+	CHECK("mremap moves touched", mremap(q, 2 * PAGE, 2 * PAGE,
+					     MREMAP_MAYMOVE | MREMAP_FIXED,
+					     p + 8 * PAGE) == p + 8 * PAGE);
+	CHECK_EQ("moved with a page: apart", lines(), 2);
+	CHECK_EQ("its byte moved", p[8 * PAGE], 5);
 	clear();
 }
 
