@@ -3,14 +3,15 @@
  * merges VMAs: /proc/self/maps has as many lines over a test range as
  * Linux's after an mprotect of a page and back, adjacent anonymous maps
  * (on one side, on both; not memory once writable beside memory never
- * so, nor MAP_NORESERVE beside the rest), file maps of one open file at contiguous
- * offsets (not at others, nor of another open of the file, nor shared
- * beside private), an mlock of a page and back, madvise's DONTDUMP and
- * DODUMP, mremap growing into a neighbour or moving an empty mapping
- * next to one (not one with pages); shared anonymous maps and
- * differently named ones stay apart. An mprotect into a hole changes
- * the part before it, as Linux's. Heap growth by mprotect steps past
- * vm.max_map_count stays two mappings, not ENOMEM. The bytes stay put.
+ * so, nor MAP_NORESERVE beside the rest), file maps of one open file at
+ * contiguous offsets (not at others, nor of another open of the file,
+ * nor shared beside private), an mlock of a page and back, madvise's
+ * DONTDUMP and DODUMP, mremap growing into a neighbour or moving an
+ * empty mapping next to one (not one with pages); shared anonymous maps
+ * and differently named ones stay apart. An mprotect into a hole
+ * changes the part before it, as Linux's. Heap growth by mprotect steps
+ * past vm.max_map_count stays two mappings, not ENOMEM. The bytes stay
+ * put, a child's after fork its own.
  */
 #include "abi.h"
 
@@ -152,6 +153,32 @@ locked_and_advised(void)
 	clear();
 }
 
+/* Pages shared with a child after fork stay each side's through merges
+ * on both sides. */
+static void
+forked(void)
+{
+	int rw = PROT_READ | PROT_WRITE;
+	char *p = map_at(0, 4, rw, MAP_PRIVATE, -1, 0);
+	memset(p, 1, 4 * PAGE);
+	pid_t pid = abi_fork();
+	if (pid == 0) {
+		int ok = mprotect(p + PAGE, PAGE, PROT_READ) == 0 &&
+			 mprotect(p + PAGE, PAGE, rw) == 0 && lines() == 1;
+		p[0] = 2;
+		p[PAGE] = 2;
+		_exit(ok && p[0] == 2 && p[PAGE] == 2 && p[2 * PAGE] == 1 ? 0 : 1);
+	}
+	CHECK_EQ("mprotect and back", mprotect(p + 2 * PAGE, PAGE, PROT_READ) |
+					  mprotect(p + 2 * PAGE, PAGE, rw), 0);
+	p[2 * PAGE] = 3;
+	CHECK_EQ("the child merged and stored its own", abi_wait(pid), 0);
+	CHECK("the parent's bytes its own",
+	      p[0] == 1 && p[PAGE] == 1 && p[2 * PAGE] == 3);
+	CHECK_EQ("one mapping", lines(), 1);
+	clear();
+}
+
 static void
 remapped(void)
 {
@@ -269,6 +296,7 @@ main(void)
 	base += PAGE;	/* a free page either side */
 	anonymous();
 	locked_and_advised();
+	forked();
 	remapped();
 	files();
 	arena_steps();
