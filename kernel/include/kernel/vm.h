@@ -194,10 +194,9 @@ int vm_fault_nolock(struct vm *vm, vaddr_t va, bool write, bool exec);
  * regions only; noreserve: MAP_NORESERVE or 0), each joining the
  * regions that then agree (vm_merge). The result of vm_map, vm_unmap or
  * vm_protect, or -ERETRY_LOCKED having changed nothing for everything
- * else. Only for
- * an address space no other thread uses (the caller checks: sys_mm.c's
- * vm_alone), as its own threads read the regions with the big lock
- * alone. Take the vm lock; do not sleep.
+ * else. Only for an address space no other thread uses (the caller
+ * checks: sys_mm.c's vm_alone), as its own threads read the regions
+ * with the big lock alone. Take the vm lock; do not sleep.
  */
 long vm_map_anon_nolock(struct vm *vm, vaddr_t addr, size_t len,
 			unsigned prot, unsigned noreserve);
