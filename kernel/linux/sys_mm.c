@@ -58,12 +58,15 @@ mmap_file(struct proc *p, uint64_t addr, size_t len, int prot, int flags,
 		bytes = ALIGN_UP(len, PAGE_SIZE);
 	unsigned eof = file && !(flags & MAP_ANONYMOUS) ? VM_MAP_EOF_SIGBUS : 0;
 	r = vm_map(p->vm, addr, len, (unsigned)prot,
-		   (unsigned)(type | eof | (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE | MAP_GROWSDOWN))),
+		   (unsigned)(type | eof | (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE |
+						    MAP_GROWSDOWN | MAP_NORESERVE))),
 		   file, off, bytes);
 	if (r >= 0 && deny)
 		vm_find(p->vm, (vaddr_t)r)->prot_deny |= deny;
-	if (r >= 0)
+	if (r >= 0) {
 		vm_name_region(p->vm, (vaddr_t)r, name);
+		vm_merge(p->vm, (vaddr_t)r, (vaddr_t)r + ALIGN_UP(len, PAGE_SIZE));
+	}
 	if (r >= 0 && (flags & MAP_POPULATE))
 		vm_populate(p->vm, (vaddr_t)r, (vaddr_t)r + ALIGN_UP(len, PAGE_SIZE));
 	/* MAP_LOCKED, or mlockall(MCL_FUTURE): locked as mlock would. */
@@ -132,7 +135,8 @@ mmap_nolock(const struct proc *p, uint64_t addr, size_t len, int prot,
 	    (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC)) ||
 	    (off & (PAGE_SIZE - 1)) || off < 0 || !vm_alone(p))
 		return -ERETRY_LOCKED;
-	return vm_map_anon_nolock(p->vm, addr, len, (unsigned)prot);
+	return vm_map_anon_nolock(p->vm, addr, len, (unsigned)prot,
+				  (unsigned)flags & MAP_NORESERVE);
 }
 
 long

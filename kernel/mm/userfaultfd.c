@@ -178,6 +178,7 @@ uffd_register(struct uffd *ctx, uint64_t start, uint64_t len, bool on)
 			r->uffd = on ? ctx : NULL;
 	}
 	spin_unlock(&ctx->vm->lock);
+	vm_merge(ctx->vm, start, end);	/* now that they agree */
 	if (!on)
 		uffd_wake(ctx, start, len);
 	return 0;

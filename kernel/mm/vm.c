@@ -133,10 +133,8 @@ vm_region_insert(struct vm *vm, struct region *n)
 	vm_tree_add(vm, n);
 }
 
-/* Takes r off the list and the tree; it is freed later (vm_region_free,
- * after regions_gone told the nolock fault). */
-static void
-region_take(struct vm *vm, struct region *r)
+void
+vm_region_take(struct vm *vm, struct region *r)
 {
 	list_remove(&r->link);
 	vm_tree_remove(vm, r);
@@ -214,7 +212,7 @@ vm_unmap_range(struct vm *vm, vaddr_t addr, vaddr_t end, struct list *gone)
 		next = vm_region_next(vm, r);
 		vm_unmap_pages(vm, r->start, r->end);
 		vm_grow(vm, -(int64_t)(r->end - r->start));
-		region_take(vm, r);
+		vm_region_take(vm, r);
 		list_push_back(gone, &r->link);
 	}
 	return 0;
@@ -301,7 +299,8 @@ vm_map(struct vm *vm, vaddr_t addr, size_t len, unsigned prot, unsigned flags,
 	r->end = addr + size;
 	r->prot = prot;
 	r->flags = flags & (MAP_SHARED | MAP_PRIVATE | MAP_GROWSDOWN |
-			    VM_MAP_EOF_SIGBUS);
+			    MAP_NORESERVE | VM_MAP_EOF_SIGBUS | VM_ACCOUNT);
+	r->flags |= vm_account(prot, r->flags);
 	r->file = file;
 	r->file_off = off;
 	r->file_bytes = file ? file_bytes : 0;
@@ -339,19 +338,67 @@ vm_protect(struct vm *vm, vaddr_t addr, size_t len, unsigned prot)
 		return -ENOMEM;
 	if (len == 0)
 		return 0;
-	/* Every page of the range must be mapped. */
-	for (vaddr_t va = addr; va < end;) {
-		struct region *r = vm_find(vm, va);
-		if (!r)
-			return -ENOMEM;
-		if (prot & r->prot_deny)
-			return -EACCES;	/* beyond the handle's map rights */
-		va = r->end;
+	/* As Linux, the regions from addr on change up to a hole (ENOMEM)
+	 * or one the handle's map rights keep from prot (EACCES). */
+	int refused = 0;
+	vaddr_t stop = addr;
+	while (stop < end) {
+		struct region *r = vm_find(vm, stop);
+		refused = !r ? -ENOMEM : (prot & r->prot_deny) ? -EACCES : 0;
+		if (refused)
+			break;
+		stop = MIN(r->end, end);
 	}
+	if (stop == addr)
+		return refused;
+	struct list gone;
+	list_init(&gone);
 	spin_lock(&vm->lock);
-	int e = vm_protect_locked(vm, addr, end, prot);
+	int e = vm_protect_locked(vm, addr, stop, prot);
+	if (e == 0)
+		vm_merge_locked(vm, addr, stop, &gone);
 	spin_unlock(&vm->lock);
-	return e;
+	vm_regions_free(&gone);
+	return e < 0 ? e : refused;
+}
+
+/* Gives the pages of r protection prot: whether it had any. */
+static bool
+protect_pages(struct vm *vm, struct region *r, unsigned prot)
+{
+	bool paged = false;
+	vaddr_t va = r->start;
+	pte_t *pte;
+	while ((pte = mmu_pte_next(vm->root, &va, r->end)) != NULL) {
+		/* Drop write access everywhere; faults restore it where due. */
+		unsigned p = mmu_prot(prot) & ~MMU_WRITE;
+		if ((prot & PROT_WRITE) && (r->flags & MAP_SHARED) &&
+		    !tracks_stores(r))
+			p |= MMU_WRITE;
+		if (!(prot & (PROT_READ | PROT_WRITE | PROT_EXEC)))
+			p &= ~MMU_USER;
+		/* A device's page keeps its cache attributes (and stays no
+		   page of RAM for vm_unmap_pages to free). */
+		paddr_t pa = mmu_pte_addr(*pte);
+		*pte = (mmu_pte_prot(*pte) & MMU_IO) ?
+		       mmu_pte_make(pa, p | MMU_IO) : user_pte(pa, p);
+		mmu_flush(vm->root, va);
+		va += PAGE_SIZE;
+		paged = true;
+	}
+	return paged;
+}
+
+/* r's flags once mprotect gives it prot, as Linux's VM_ACCOUNT goes: a
+ * private mapping made writable is charged; anonymous memory that never
+ * had a page (paged false; Linux: no anon_vma) made read-only is not. */
+static unsigned
+account_after(const struct region *r, unsigned prot, bool paged)
+{
+	if (prot & PROT_WRITE)
+		return r->flags | ((r->prot & PROT_WRITE) ? 0 :
+				   vm_account(prot, r->flags));
+	return !r->file && !paged ? r->flags & ~VM_ACCOUNT : r->flags;
 }
 
 int
@@ -361,25 +408,9 @@ vm_protect_locked(struct vm *vm, vaddr_t addr, vaddr_t end, unsigned prot)
 		return -ENOMEM;
 	struct region *r = vm_find_from(vm, addr);
 	for (; r && r->start < end; r = vm_region_next(vm, r)) {
+		bool paged = protect_pages(vm, r, prot);
+		r->flags = account_after(r, prot, paged);
 		r->prot = prot;
-		/* Drop write access everywhere; faults restore it where due. */
-		vaddr_t va = r->start;
-		pte_t *pte;
-		while ((pte = mmu_pte_next(vm->root, &va, r->end)) != NULL) {
-			unsigned p = mmu_prot(prot) & ~MMU_WRITE;
-			if ((prot & PROT_WRITE) && (r->flags & MAP_SHARED) &&
-			    !tracks_stores(r))
-				p |= MMU_WRITE;
-			if (!(prot & (PROT_READ | PROT_WRITE | PROT_EXEC)))
-				p &= ~MMU_USER;
-			/* A device's page keeps its cache attributes (and
-			   stays no page of RAM for vm_unmap_pages to free). */
-			paddr_t pa = mmu_pte_addr(*pte);
-			*pte = (mmu_pte_prot(*pte) & MMU_IO) ?
-			       mmu_pte_make(pa, p | MMU_IO) : user_pte(pa, p);
-			mmu_flush(vm->root, va);
-			va += PAGE_SIZE;
-		}
 	}
 	return 0;
 }
@@ -575,12 +606,14 @@ remap_check(vaddr_t old, size_t old_len, size_t new_len, unsigned flags,
 	return 0;
 }
 
-/* Moves the entries of [old, old + len) to dst on. vm lock held. */
+/* Moves the entries of [old, old + len) to dst on: whether there were
+ * any, or -ENOMEM. vm lock held. */
 static int
 move_pages(struct vm *vm, vaddr_t old, size_t len, vaddr_t dst)
 {
 	vaddr_t va = old;
 	pte_t *pte;
+	int moved = 0;
 	while ((pte = mmu_pte_next(vm->root, &va, old + len)) != NULL) {
 		vaddr_t to = dst + (va - old);
 		pte_t *d = mmu_pte(vm->root, to, true);
@@ -592,8 +625,9 @@ move_pages(struct vm *vm, vaddr_t old, size_t len, vaddr_t dst)
 		*pte = 0;
 		mmu_flush(vm->root, va);
 		va += PAGE_SIZE;
+		moved = 1;
 	}
-	return 0;
+	return moved;
 }
 
 long
@@ -626,6 +660,7 @@ vm_remap(struct vm *vm, vaddr_t old, size_t old_len, size_t new_len,
 		spin_lock(&vm->lock);
 		r->end = old + new_len;
 		spin_unlock(&vm->lock);
+		vm_merge(vm, old, old + new_len);	/* it may meet the next */
 		return (long)old;
 	}
 	if (!(flags & MREMAP_MAYMOVE))
@@ -653,17 +688,23 @@ vm_remap(struct vm *vm, vaddr_t old, size_t old_len, size_t new_len,
 	 * MREMAP_DONTUNMAP, keep it, empty: its next touch reads zeros).
 	 * Under the vm lock throughout, so that no fault fills the old range
 	 * before its region goes, nor the new one before its pages come. */
+	bool anon = !r->file;
 	spin_lock(&vm->lock);
 	e = move_pages(vm, old, old_len, (vaddr_t)dst);
-	if (e == 0 && !(flags & MREMAP_DONTUNMAP)) {
+	if (e >= 0 && !(flags & MREMAP_DONTUNMAP)) {
 		vm_grow(vm, -(int64_t)(r->end - r->start));
-		region_take(vm, r);
+		vm_region_take(vm, r);
 	}
 	spin_unlock(&vm->lock);
 	if (e < 0)
 		return e;
 	if (!(flags & MREMAP_DONTUNMAP))
 		vm_region_free(r);
+	/* Linux keeps moved anonymous pages apart (their anon_vma and page
+	 * offset stay the old place's); an empty region joins its
+	 * neighbours, a file's as its offsets allow. */
+	if (!anon || !e)
+		vm_merge(vm, (vaddr_t)dst, (vaddr_t)dst + new_len);
 	return dst;
 }
 
@@ -793,6 +834,8 @@ vm_locked_bytes(struct vm *vm, vaddr_t start, vaddr_t end)
 int
 vm_set_flag(struct vm *vm, vaddr_t start, vaddr_t end, unsigned flag, bool on)
 {
+	struct list gone;
+	list_init(&gone);
 	spin_lock(&vm->lock);
 	int e = isolate(vm, start, end, false);
 	struct region *r = e < 0 ? NULL : vm_find_from(vm, start);
@@ -802,6 +845,9 @@ vm_set_flag(struct vm *vm, vaddr_t start, vaddr_t end, unsigned flag, bool on)
 		else
 			r->flags &= ~flag;
 	}
+	if (e == 0)
+		vm_merge_locked(vm, start, end, &gone);
 	spin_unlock(&vm->lock);
+	vm_regions_free(&gone);
 	return e < 0 ? -ENOMEM : 0;
 }

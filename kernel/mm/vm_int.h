@@ -38,6 +38,16 @@ user_pte(paddr_t pa, unsigned prot)
 	return mmu_pte_make(pa, prot);
 }
 
+/* VM_ACCOUNT if a mapping of flags becomes writable with prot: private
+ * and not MAP_NORESERVE (Linux's accountable_mapping, and mprotect's
+ * charge of a private mapping made writable). */
+static inline unsigned
+vm_account(unsigned prot, unsigned flags)
+{
+	return (prot & PROT_WRITE) && !(flags & (MAP_SHARED | MAP_NORESERVE)) ?
+	       VM_ACCOUNT : 0;
+}
+
 /* True if r's file wants to hear of the first store to each page. */
 static inline bool
 tracks_stores(const struct region *r)
@@ -69,6 +79,8 @@ vm_page_added(struct vm *vm)
 /*
  * What vm.c lends vm_nolock.c, each with the vm lock held unless said:
  * vm_region_insert links a region into the sorted list and the tree;
+ * vm_region_take takes r off the list and the tree, to be freed later
+ * (vm_region_free, once regions_gone told the nolock fault);
  * vm_region_free lets go of a region already off it (its file and name:
  * the big lock, unless it has neither; vm lock not held);
  * vm_unmap_range takes the regions of [addr, end) off the list (and the
@@ -79,9 +91,13 @@ vm_page_added(struct vm *vm)
  * vm_find_free finds the highest free gap of len bytes below
  * VM_MMAP_BASE, or 0;
  * vm_protect_locked gives [addr, end), every page mapped, protection prot
- * (splitting at the edges): 0 or -ENOMEM.
+ * (splitting at the edges): 0 or -ENOMEM;
+ * vm_merge_locked joins the regions that meet [start, end), and those
+ * that touch its edges, where the merge rule allows (vm_merge.c), the
+ * regions that go onto gone.
  */
 void vm_region_insert(struct vm *vm, struct region *r);
+void vm_region_take(struct vm *vm, struct region *r);
 /* The regions' tree (vm_tree.c), vm lock held: vm_tree_add puts r (on
  * the list already, or about to be) in it, vm_tree_remove takes r out,
  * vm_tree_before is the region a new one at start follows (NULL: none). */
@@ -94,5 +110,7 @@ void vm_regions_free(struct list *gone);
 bool vm_range_free(struct vm *vm, vaddr_t start, vaddr_t end);
 vaddr_t vm_find_free(struct vm *vm, size_t len);
 int vm_protect_locked(struct vm *vm, vaddr_t addr, vaddr_t end, unsigned prot);
+void vm_merge_locked(struct vm *vm, vaddr_t start, vaddr_t end,
+		     struct list *gone);
 
 #endif

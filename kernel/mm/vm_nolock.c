@@ -13,14 +13,16 @@
 #include "vm_int.h"
 
 /* What these calls may change: anonymous, private, unnamed, untagged
- * (no heap, no stack), no flag beyond MAP_PRIVATE (locked, sealed,
- * wipe-on-fork, userfaultfd's, growing down), nothing mprotect may not
- * add. Freeing such a region needs no big lock (no file, no name). */
+ * (no heap, no stack), no flag beyond MAP_PRIVATE and Linux's accounting
+ * ones (none locked, sealed, wipe-on-fork, userfaultfd's, growing down),
+ * nothing mprotect may not add. Freeing such a region needs no big lock
+ * (no file, no name). */
 static bool
 region_plain(const struct region *r)
 {
+	unsigned accounting = VM_ACCOUNT | MAP_NORESERVE;
 	return !r->file && !r->name && !r->tag && !r->io_base && !r->uffd &&
-	       r->flags == MAP_PRIVATE && !r->prot_deny;
+	       (r->flags & ~accounting) == MAP_PRIVATE && !r->prot_deny;
 }
 
 /* Whether every region that overlaps [start, end) is plain; with
@@ -50,7 +52,8 @@ range_end(vaddr_t addr, size_t len)
 }
 
 long
-vm_map_anon_nolock(struct vm *vm, vaddr_t addr, size_t len, unsigned prot)
+vm_map_anon_nolock(struct vm *vm, vaddr_t addr, size_t len, unsigned prot,
+		   unsigned noreserve)
 {
 	size_t size = ALIGN_UP(len, PAGE_SIZE);
 	if (len == 0 || size < len || size > USER_TOP ||
@@ -66,15 +69,20 @@ vm_map_anon_nolock(struct vm *vm, vaddr_t addr, size_t len, unsigned prot)
 		addr = vm_find_free(vm, size);	/* a hint only */
 	if (vm->nregions > vm_max_map_count)
 		addr = 0;	/* ENOMEM, as vm_map */
+	struct list gone;
+	list_init(&gone);
 	if (addr) {
 		r->start = addr;
 		r->end = addr + size;
 		r->prot = prot;
-		r->flags = MAP_PRIVATE;
+		r->flags = MAP_PRIVATE | (noreserve & MAP_NORESERVE);
+		r->flags |= vm_account(prot, r->flags);
 		vm_region_insert(vm, r);
 		vm_grow(vm, (int64_t)size);
+		vm_merge_locked(vm, addr, addr + size, &gone);
 	}
 	spin_unlock(&vm->lock);
+	vm_regions_free(&gone);	/* plain ones only: kfree alone */
 	if (!addr) {
 		kfree(r);
 		return -ENOMEM;
@@ -105,10 +113,15 @@ vm_protect_nolock(struct vm *vm, vaddr_t addr, size_t len, unsigned prot)
 	vaddr_t end = range_end(addr, len);
 	if (!end || (prot & ~(unsigned)(PROT_READ | PROT_WRITE | PROT_EXEC)))
 		return -ERETRY_LOCKED;
+	struct list gone;
+	list_init(&gone);
 	spin_lock(&vm->lock);
 	int e = -ERETRY_LOCKED;	/* a hole is ENOMEM: the locked call's */
 	if (range_plain(vm, addr, end, true))
 		e = vm_protect_locked(vm, addr, end, prot);
+	if (e == 0)
+		vm_merge_locked(vm, addr, end, &gone);
 	spin_unlock(&vm->lock);
+	vm_regions_free(&gone);	/* plain ones only: kfree alone */
 	return e;
 }

@@ -3,8 +3,10 @@
  * window of 512 pages, so that the regions' tree (kernel/mm/vm_tree.c)
  * goes through every shape of insert and removal: after each call, which
  * pages are mapped (mincore: ENOMEM for a page of no region) must be what
- * Linux says, and every call must answer as Linux's does. Only a digest
- * and counts are printed, the same on both.
+ * Linux says, and every call must answer as Linux's does; and the
+ * mappings /proc/self/maps shows over the window must be as many as
+ * Linux's, which merges neighbours that agree (kernel/mm/vm_merge.c).
+ * Only digests and counts are printed, the same on both.
  */
 #include "abi.h"
 
@@ -41,6 +43,34 @@ mapped_digest(char *base, unsigned *count)
 	return h;
 }
 
+/* Lines of /proc/self/maps over the window, read without stdio: musl's
+ * malloc would map its buffer where the window's next map goes. */
+static unsigned
+maps_lines(char *base)
+{
+	static char buf[1 << 16];
+	unsigned n = 0;
+	size_t len = 0;
+	ssize_t got;
+	int fd = open("/proc/self/maps", O_RDONLY);
+	while (fd >= 0 && len < sizeof(buf) - 1 &&
+	       (got = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0)
+		len += (size_t)got;
+	if (fd >= 0)
+		close(fd);
+	buf[len] = 0;
+	for (char *line = buf; line && *line;) {
+		unsigned long start, end;
+		if (sscanf(line, "%lx-%lx", &start, &end) == 2 &&
+		    start < (unsigned long)base + WINDOW * PAGE &&
+		    end > (unsigned long)base)
+			n++;
+		line = strchr(line, '\n');
+		line = line ? line + 1 : NULL;
+	}
+	return n;
+}
+
 int
 main(void)
 {
@@ -52,7 +82,8 @@ main(void)
 	static const int prots[] = { PROT_NONE, PROT_READ,
 				     PROT_READ | PROT_WRITE };
 	unsigned ok[3] = { 0 }, bad = 0, mismatch = 0, count = 0;
-	uint64_t digest = 0;
+	uint64_t digest = 0, lines_digest = 0;
+	unsigned lines = 0, lines_most = 0;
 	for (int i = 0; i < CALLS; i++) {
 		unsigned at = next(WINDOW), len = 1 + next(24);
 		if (at + len > WINDOW)
@@ -74,6 +105,9 @@ main(void)
 		else
 			mismatch++;
 		digest = digest * 31 + mapped_digest(base, &count);
+		lines = maps_lines(base);
+		lines_most = lines > lines_most ? lines : lines_most;
+		lines_digest = lines_digest * 31 + lines;
 	}
 	CHECK("all three kinds ran", ok[0] && ok[1] && ok[2]);
 	printf("mmap %u, munmap %u, mprotect %u, mprotect of holes %u\n",
@@ -81,6 +115,8 @@ main(void)
 	CHECK_EQ("unexpected errors", mismatch, 0);
 	printf("pages mapped at the end %u, digest %016llx\n", count,
 	       (unsigned long long)digest);
+	printf("maps lines at the end %u, at most %u, digest %016llx\n", lines,
+	       lines_most, (unsigned long long)lines_digest);
 	munmap(base, WINDOW * PAGE);
 	return abi_done("map_random");
 }

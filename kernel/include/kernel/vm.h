@@ -62,6 +62,13 @@
 /* madvise(MADV_DONTDUMP): a core leaves the region's bytes out; a fork's
    copy keeps it. */
 #define VM_DONTDUMP 0x02000000u
+/* Linux's VM_ACCOUNT: private memory that was ever writable (mapped so,
+   or made so by mprotect, not MAP_NORESERVE), which Linux would charge
+   to its commit limit. Nothing is charged here, but Linux will not merge
+   a region with it and one without, so neither does Petrel. MAP_NORESERVE
+   stays in a region's flags as Linux's VM_NORESERVE, for the same
+   reason. */
+#define VM_ACCOUNT 0x01000000u
 
 #define VM_MMAP_BASE 0x00007f0000000000ul	/* mmap searches down from here */
 #define VM_STACK_TOP 0x00007ffffffff000ul
@@ -89,7 +96,8 @@ struct region {
 	unsigned prot_deny;		/* PROT_* mprotect may not add: what
 					   the handle mapped lacked rights for */
 	unsigned flags;			/* MAP_SHARED or MAP_PRIVATE, MAP_GROWSDOWN,
-					   VM_MAP_EOF_SIGBUS, VM_* [V] */
+					   MAP_NORESERVE, VM_MAP_EOF_SIGBUS,
+					   VM_* [V] */
 	struct inode *file;		/* NULL for anonymous memory [V] */
 	uint64_t file_off;		/* file offset of `start` */
 	uint64_t file_bytes;		/* bytes of file data from `start`; rest zero */
@@ -150,6 +158,15 @@ struct vm *vm_clone(struct vm *vm);
 /* Maps a region; returns its address or a negative errno. */
 long vm_map(struct vm *vm, vaddr_t addr, size_t len, unsigned prot,
 	    unsigned flags, struct inode *file, uint64_t off, uint64_t file_bytes);
+/*
+ * Joins the regions that meet [start, end), and those that touch its
+ * edges, wherever neighbours agree in everything a region carries (the
+ * rule in docs/kernel.md, "Memory"), as Linux merges VMAs. vm_map does
+ * not merge, as its callers name, tag or lock the new region after;
+ * mmap calls this when they are done. Big lock held; takes the vm lock;
+ * does not sleep.
+ */
+void vm_merge(struct vm *vm, vaddr_t start, vaddr_t end);
 /* Maps device memory [base, base+len) uncached; returns the address or -errno. */
 long vm_map_io(struct vm *vm, paddr_t base, size_t len, unsigned prot);
 int vm_unmap(struct vm *vm, vaddr_t addr, size_t len);
@@ -174,14 +191,15 @@ int vm_fault_nolock(struct vm *vm, vaddr_t va, bool write, bool exec);
  * mmap, munmap and mprotect without the big lock (kernel/mm/vm_nolock.c):
  * anonymous private memory with no name, tag or flag of its own (a map
  * anywhere, or at a free hint; an unmap or a protection change over such
- * regions only). The result of vm_map, vm_unmap or vm_protect, or
- * -ERETRY_LOCKED having changed nothing for everything else. Only for
- * an address space no other thread uses (the caller checks: sys_mm.c's
- * vm_alone), as its own threads read the regions with the big lock
- * alone. Take the vm lock; do not sleep.
+ * regions only; noreserve: MAP_NORESERVE or 0), each joining the
+ * regions that then agree (vm_merge). The result of vm_map, vm_unmap or
+ * vm_protect, or -ERETRY_LOCKED having changed nothing for everything
+ * else. Only for an address space no other thread uses (the caller
+ * checks: sys_mm.c's vm_alone), as its own threads read the regions
+ * with the big lock alone. Take the vm lock; do not sleep.
  */
 long vm_map_anon_nolock(struct vm *vm, vaddr_t addr, size_t len,
-			unsigned prot);
+			unsigned prot, unsigned noreserve);
 int vm_unmap_nolock(struct vm *vm, vaddr_t addr, size_t len);
 int vm_protect_nolock(struct vm *vm, vaddr_t addr, size_t len, unsigned prot);
 /* Asserts (assert-enabled build) that whoever changes vm's [V] fields
@@ -233,7 +251,8 @@ int vm_install_page(struct vm *vm, vaddr_t va, paddr_t pa);
  * writable one written); failures are left to a later fault. May sleep. */
 void vm_populate(struct vm *vm, vaddr_t start, vaddr_t end);
 /* Sets or clears a region flag (VM_WIPEONFORK) on the regions of
- * [start, end), splitting them at its edges; 0 or -ENOMEM. */
+ * [start, end), splitting them at its edges and joining those that then
+ * agree (vm_merge); 0 or -ENOMEM. Big lock held. */
 int vm_set_flag(struct vm *vm, vaddr_t start, vaddr_t end, unsigned flag,
 		bool on);
 /* Whether a region of [start, end) is sealed (mseal): the calls that
