@@ -177,7 +177,9 @@ recvfrom_unlocked(int fd, uaddr_t buf, size_t len, int flags, uaddr_t addr)
 	bool nonblock = (flags & MSG_DONTWAIT_K) ||
 			(__atomic_load_n(&f->flags, __ATOMIC_RELAXED) &
 			 O_NONBLOCK);
-	long r = sockfile_read_unlocked(f, buf, len, nonblock);
+	struct uiovec one = { buf, len };
+	struct uvec u = { &one, 1, len };
+	long r = sockfile_read_unlocked(f, &u, nonblock);
 	file_put_unlocked(f);
 	return r;
 }
