@@ -837,13 +837,13 @@ pipe_read_unlocked(struct file *f, const struct uvec *u)
 		size_t tail = p->tail;
 		const char *ring = p->buf;
 		spin_unlock(&p->lock);
-		/* What a faulting piece did not take goes back. */
-		size_t c = uvec_copyout(u, done, k, n);
-		done += c;
-		if (c < n) {
-			ring_untake(p, tail, ring, n - c);
+		/* A fault puts the whole piece back, as Linux's pipe_read
+		   leaves a buffer it could not copy whole. */
+		if (uvec_copyout(u, done, k, n) < n) {
+			ring_untake(p, tail, ring, n);
 			return done ? (long)done : -EFAULT;
 		}
+		done += n;
 		spin_lock(&p->lock);
 		if (done == len || p->head == p->tail || !pipe_unwatched(p))
 			break;

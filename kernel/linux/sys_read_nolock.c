@@ -43,10 +43,8 @@ readable_unlocked(const struct file *f, size_t count)
 	return !inotify_active() && !mount_atime_due(f);
 }
 
-/* The most pieces a nolock readv or writev takes (on the stack); the
- * most bytes a piece may ask for (more: locked, which says EINVAL past
- * SSIZE_MAX), so that their sum cannot overflow. */
-#define UVEC_MAX 8
+/* The most bytes a piece of a nolock call may ask for (more: locked,
+ * which says EINVAL past SSIZE_MAX), so that a sum cannot overflow. */
 #define UVEC_PIECE_MAX (1ul << 30)
 
 long
@@ -282,13 +280,8 @@ write_unlocked(int fd, uaddr_t buf, size_t count)
 	return write_vec(fd, &u);
 }
 
-/*
- * The caller's iovec array, when a nolock readv or writev takes it: 1 to
- * UVEC_MAX pieces, readable, none past UVEC_PIECE_MAX. Anything else
- * (no pieces, too many, a fault, a negative length: the locked path's
- * errors) is -ERETRY_LOCKED. Empty pieces count for nothing.
- */
-static long
+/* Empty pieces count for nothing; none may pass UVEC_PIECE_MAX. */
+long
 uvec_import(struct uiovec v[UVEC_MAX], uaddr_t uiov, int iovcnt,
 	    struct uvec *u)
 {

@@ -141,6 +141,15 @@ long uvec_copyin(void *k, const struct uvec *u, size_t at, size_t len);
  * bytes of the pieces before the one that faulted. */
 size_t uvec_copyout(const struct uvec *u, size_t at, const void *k,
 		    size_t len);
+/* The most pieces a nolock call takes (on the stack). */
+#define UVEC_MAX 8
+/*
+ * The caller's iovec array of iovcnt pieces at uiov into v and *u, when a
+ * nolock call takes it: 0, or -ERETRY_LOCKED for what the locked path must
+ * answer (no pieces, more than UVEC_MAX, a fault, a negative length).
+ */
+long uvec_import(struct uiovec v[UVEC_MAX], uint64_t uiov, int iovcnt,
+		 struct uvec *u);
 
 struct file_ops {
 	const struct sock_ops *sock;	/* a socket's calls (kernel/sock.h) */

@@ -6,20 +6,24 @@
  * passed.
  *
  * Rounds: "pipe": 400 writevs of 3 pieces (headers, body, end) and
- * 400 readvs of 3 pieces take the big lock fewer than once in ten calls,
- * with the right bytes. "atomic": a non-blocking pipe with 150 bytes of
+ * 400 readvs of 3 pieces take the big lock fewer than once in ten calls
+ * (the best of three tries, here and in "file" and "sock": the counter
+ * is the whole system's), with the right bytes. "atomic": a non-blocking pipe with 150 bytes of
  * room: a writev of 2 x 100 is EAGAIN (Linux's: up to PIPE_BUF a writev
  * goes in whole), one of 2 x 75 goes in. "short": a readv of 5 + 5 from
  * a pipe holding 5 bytes returns 5, not waiting. "efault": a readv into
- * a good and a bad piece returns the good piece's count and the rest
- * stays; a writev from a good and a bad piece writes the good bytes or
+ * a good and a bad piece is EFAULT and every byte stays (Linux's, for
+ * bytes in one pipe buffer); a writev from a good and a bad piece writes the good bytes or
  * none and says so. "errors": iovcnt 0 (0), 1025 (EINVAL), a negative
  * length (EINVAL), an fd not open (EBADF). "sigpipe": a writev to a pipe
- * with no reader is EPIPE with SIGPIPE. "file": 400 readvs of 3 pieces
+ * with no reader is EPIPE with SIGPIPE. "file": 800 readvs of 3 pieces
  * of a tmpfs file take the lock fewer than once in ten, the bytes and
- * the offset right. "sock": 200 writevs of a header and a body to a TCP
- * socket, each burst read by readv, fewer than once in ten for the
- * writevs.
+ * the offset right. "sock": 240 sends of a header and a body to a TCP
+ * socket (writev, sendmsg with MSG_NOSIGNAL, sendto with no address and
+ * MSG_DONTWAIT | MSG_NOSIGNAL), each burst read by readv and recvmsg
+ * (msg_flags cleared), fewer than once in ten for the sends and for
+ * the reads; after shutdown(SHUT_WR) each is EPIPE, and only the writev
+ * raises SIGPIPE.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -35,8 +39,9 @@
 #include "bkl.h"
 #include "tcppair.h"
 
-#define CALLS 400
+#define CALLS 800		/* counted calls a round */
 #define BURST 8			/* socktx.c's: sends behind in flight */
+#define SENDS 240		/* a socket round's counted sends */
 
 static int failures;
 static long self = -1;		/* what one bkl_acquired costs */
@@ -73,18 +78,14 @@ check_takes(const char *round, long takes, long calls)
 		fail(round, 0, "big-lock takes", takes, calls / 10);
 }
 
-static void
-pipe_round(void)
+/* 100 rounds of four writevs of 60 bytes to p, then four readvs of 60:
+ * the big lock's takes. */
+static long
+pipe_count(int p[2], int before)
 {
-	int p[2], before = failures;
 	char head[17], body[40], end[3], in[3][30];
-	if (pipe(p) < 0) {
-		fail("pipe", 0, "pipe", -errno, 0);
-		return;
-	}
-	long takes = bkl_acquired(), calls = 0;
-	for (int i = 0; i < CALLS / 4 && failures == before; i++) {
-		/* Four writevs of 60 bytes, then four readvs of 60. */
+	long takes = bkl_acquired();
+	for (int i = 0; i < CALLS / 8 && failures == before; i++) {
 		for (int w = 0; w < 4; w++) {
 			memset(head, 'a' + w, sizeof(head));
 			memset(body, 'k' + i % 10, sizeof(body));
@@ -104,9 +105,24 @@ pipe_round(void)
 			    in[1][7] != 'k' + i % 10 || in[2][19] != '\n')
 				fail("pipe", i, "readv", r < 0 ? -errno : r, 60);
 		}
-		calls += 8;
 	}
-	check_takes("pipe", takes_since(takes), calls);
+	return takes_since(takes);
+}
+
+static void
+pipe_round(void)
+{
+	int p[2], before = failures;
+	if (pipe(p) < 0) {
+		fail("pipe", 0, "pipe", -errno, 0);
+		return;
+	}
+	/* The counter is the whole system's: a daemon starting up meanwhile
+	   (netd) takes the lock too. The best of three tries counts. */
+	long takes = CALLS;
+	for (int try = 0; try < 3 && takes * 10 >= CALLS; try++)
+		takes = pipe_count(p, before);
+	check_takes("pipe", takes, CALLS);
 	close(p[0]);
 	close(p[1]);
 	ok("pipe", before);
@@ -167,12 +183,13 @@ efault_round(void)
 		return;
 	}
 	struct iovec v[2] = { { a, 5 }, { bad, 5 } };
-	long r = readv(p[0], v, 2);
-	if (r != 5 || memcmp(a, "01234", 5))
-		fail("efault", 0, "readv into a bad piece", r < 0 ? -errno : r, 5);
+	long r = readv(p[0], v, 2);	/* Linux's: one buffer, not taken */
+	if (!(r < 0 && errno == EFAULT))
+		fail("efault", 0, "readv into a bad piece", r < 0 ? -errno : r,
+		     -EFAULT);
 	r = read(p[0], rest, sizeof(rest));
-	if (r != 5 || memcmp(rest, "56789", 5))
-		fail("efault", 1, "what stayed", r < 0 ? -errno : r, 5);
+	if (r != 10 || memcmp(rest, "0123456789", 10))
+		fail("efault", 1, "what stayed", r < 0 ? -errno : r, 10);
 	v[0].iov_base = "abcde";
 	r = writev(p[1], v, 2);
 	long want = r < 0 ? 0 : r;
@@ -268,15 +285,21 @@ file_round(void)
 		fail("file", 0, "setup", -errno, 0);
 		return;
 	}
-	long takes = bkl_acquired();
-	for (int i = 0; i < CALLS && failures == before; i++) {
-		struct iovec v[3] = { { a, 7 }, { b, 33 }, { c, 20 } };
-		long r = readv(fd, v, 3), at = i * 60L;
-		if (r != 60 || memcmp(a, data + at, 7) ||
-		    memcmp(b, data + at + 7, 33) || memcmp(c, data + at + 40, 20))
-			fail("file", i, "readv", r < 0 ? -errno : r, 60);
+	long takes = CALLS;	/* the best of three tries, as the pipe's */
+	for (int try = 0; try < 3 && takes * 10 >= CALLS; try++) {
+		lseek(fd, 0, SEEK_SET);
+		takes = bkl_acquired();
+		for (int i = 0; i < CALLS && failures == before; i++) {
+			struct iovec v[3] = { { a, 7 }, { b, 33 }, { c, 20 } };
+			long r = readv(fd, v, 3), at = i * 60L;
+			if (r != 60 || memcmp(a, data + at, 7) ||
+			    memcmp(b, data + at + 7, 33) ||
+			    memcmp(c, data + at + 40, 20))
+				fail("file", i, "readv", r < 0 ? -errno : r, 60);
+		}
+		takes = takes_since(takes);
 	}
-	check_takes("file", takes_since(takes), CALLS);
+	check_takes("file", takes, CALLS);
 	long off = lseek(fd, 0, SEEK_CUR);
 	if (off != (long)sizeof(data))
 		fail("file", 0, "offset", off, (long)sizeof(data));
@@ -285,52 +308,99 @@ file_round(void)
 	ok("file", before);
 }
 
-/* Reads exactly n bytes from b by readv of two pieces, checking them. */
-static void
-readv_all(int b, long n, int round)
+/* A read of b into two pieces, by readv or recvmsg as i says. */
+static long
+read_two(int b, char *p, long n, int i)
+{
+	struct iovec v[2] = { { p, 10 }, { p + 10, (size_t)(n - 10) } };
+	if (n <= 10)
+		v[0].iov_len = (size_t)n, v[1].iov_len = 0;
+	if (i % 2 == 0)
+		return readv(b, v, 2);
+	struct msghdr m = { .msg_iov = v, .msg_iovlen = 2, .msg_flags = 7 };
+	long r = recvmsg(b, &m, 0);
+	if (r >= 0 && m.msg_flags != 0)
+		fail("sock", i, "recvmsg's flags", m.msg_flags, 0);
+	return r;
+}
+
+/* Reads exactly n bytes from b, checking them; the reads' takes. */
+static long
+read_all(int b, long n, int round, long *reads)
 {
 	struct pollfd p = { .fd = b, .events = POLLIN };
 	static char in[BURST * 64];
-	for (long got = 0; got < n;) {
+	long takes = 0;
+	for (long got = 0; got < n; ++*reads) {
 		poll(&p, 1, 1000);
-		struct iovec v[2] = { { in + got, 10 },
-				      { in + got + 10, (size_t)(n - got - 10) } };
-		if (n - got <= 10)
-			v[0].iov_len = (size_t)(n - got), v[1].iov_len = 0;
-		long r = readv(b, v, 2);
+		long t = bkl_acquired();
+		long r = read_two(b, in + got, n - got, (int)*reads);
+		takes += takes_since(t);
 		if (r <= 0) {
-			fail("sock", round, "readv", r < 0 ? -errno : r, n - got);
-			return;
+			fail("sock", round, "read", r < 0 ? -errno : r, n - got);
+			break;
 		}
 		got += r;
 	}
 	for (long i = 0; i < n; i++)
 		if (in[i] != (i % 64 < 16 ? 'h' : 'b'))
 			fail("sock", round, "byte", in[i], i % 64 < 16 ? 'h' : 'b');
+	return takes;
+}
+
+/* 64 bytes to a: a header and a body by writev, sendmsg, or sendto of
+ * one buffer, as i says. */
+static long
+send_one(int a, int i)
+{
+	static char hb[64];
+	struct iovec v[2] = { { hb, 16 }, { hb + 16, 48 } };
+	struct msghdr m = { .msg_iov = v, .msg_iovlen = 2 };
+	memset(hb, 'h', 16);
+	memset(hb + 16, 'b', 48);
+	if (i % 3 == 0)
+		return writev(a, v, 2);
+	if (i % 3 == 1)
+		return sendmsg(a, &m, MSG_NOSIGNAL);
+	return sendto(a, hb, 64, MSG_DONTWAIT | MSG_NOSIGNAL, NULL, 0);
 }
 
 static void
 sock_round(void)
 {
 	int a, b, before = failures;
-	char head[16], body[48];
 	tcp_pair("vecnolock", &a, &b, 0);
-	memset(head, 'h', sizeof(head));
-	memset(body, 'b', sizeof(body));
-	long takes = 0, calls = 0;
-	for (int r = 0; r < 25 && failures == before; r++) {
-		long t = bkl_acquired();
-		for (int i = 0; i < BURST; i++) {
-			struct iovec v[2] = { { head, 16 }, { body, 48 } };
-			long w = writev(a, v, 2);
-			if (w != 64)
-				fail("sock", r, "writev", w < 0 ? -errno : w, 64);
+	long takes = SENDS, rtakes = 0, reads = 0;
+	/* The best of three tries, as the pipe's. */
+	for (int try = 0; try < 3 && takes * 10 >= SENDS; try++) {
+		takes = rtakes = reads = 0;
+		for (int r = 0; r < SENDS / BURST && failures == before; r++) {
+			long t = bkl_acquired();
+			for (int i = 0; i < BURST; i++) {
+				long w = send_one(a, r * BURST + i);
+				if (w != 64)
+					fail("sock", r, "send",
+					     w < 0 ? -errno : w, 64);
+			}
+			takes += takes_since(t);
+			rtakes += read_all(b, BURST * 64, r, &reads);
 		}
-		takes += takes_since(t);
-		calls += BURST;
-		readv_all(b, BURST * 64, r);
 	}
-	check_takes("sock", takes, calls);
+	check_takes("sock sends", takes, SENDS);
+	check_takes("sock reads", rtakes, reads);
+	/* A closed write side: EPIPE, SIGPIPE but under MSG_NOSIGNAL. */
+	signal(SIGPIPE, on_sigpipe);
+	sigpipes = 0;
+	shutdown(a, SHUT_WR);
+	for (int i = 0; i < 3; i++) {
+		long w = send_one(a, i);
+		if (!(w < 0 && errno == EPIPE))
+			fail("sock", i, "send after shutdown", w < 0 ? -errno : w,
+			     -EPIPE);
+	}
+	if (sigpipes != 1)	/* the writev's; not sendmsg's nor sendto's */
+		fail("sock", 0, "SIGPIPEs", sigpipes, 1);
+	signal(SIGPIPE, SIG_DFL);
 	close(a);
 	close(b);
 	ok("sock", before);
