@@ -187,12 +187,6 @@ sys_sendto(int fd, uaddr_t buf, size_t len, int flags, uaddr_t addr,
 	return f ? f->ops->sock->sendto(f, buf, len, flags, addr, alen) : e;
 }
 
-/*
- * recvfrom without the big lock (nolock(rfd)): a stream socket's kept
- * bytes, as read(2) takes them, for a call that wants no address and no
- * flag but MSG_DONTWAIT (the kept bytes never wait); the rest, and every
- * other file, goes back locked with -ERETRY_LOCKED before any change.
- */
 /* recvmsg's results besides the bytes, as the locked path's msg_results
  * stores them (kernel/fs/inetsock.c): name length, control length, flags. */
 static long
@@ -207,7 +201,14 @@ msg_results_unlocked(uaddr_t umsg, const struct msghdr_k *m)
 	return 0;
 }
 
-/* recvfrom, recvmsg: m, when not NULL, is recvmsg's msghdr at umsg. */
+/*
+ * recvfrom and recvmsg without the big lock (nolock(rfd)): a stream
+ * socket's kept bytes, as read(2) takes them (kernel/fs/sockfile_rx.c),
+ * for a call that wants no address and no flag but MSG_DONTWAIT (the
+ * kept bytes never wait); the rest, and every other file, goes back
+ * locked with -ERETRY_LOCKED before any change. m, when not NULL, is
+ * recvmsg's msghdr, at umsg.
+ */
 static long
 recv_unlocked(int fd, const struct uvec *u, int flags, struct msghdr_k *m,
 	      uaddr_t umsg)
