@@ -822,14 +822,13 @@ wait_data_unlocked(struct file *f, struct pipe *p)
 }
 
 long
-pipe_read_unlocked(struct file *f, uint64_t buf, size_t len)
+pipe_read_unlocked(struct file *f, const struct uvec *u)
 {
 	struct pipe *p = f->priv;
 	char k[PIPE_BUF];
-	size_t done = 0;
+	size_t done = 0, len = MIN(u->len, (size_t)UNLOCKED_READ_MAX);
 	if (len == 0)
 		return 0;
-	len = MIN(len, (size_t)UNLOCKED_READ_MAX);
 	spin_lock(&p->lock);
 	long r = wait_data_unlocked(f, p);
 	while (r > 0) {
@@ -838,7 +837,9 @@ pipe_read_unlocked(struct file *f, uint64_t buf, size_t len)
 		size_t tail = p->tail;
 		const char *ring = p->buf;
 		spin_unlock(&p->lock);
-		if (copyout(buf + done, k, n) < 0) {
+		/* A fault puts the whole piece back, as Linux's pipe_read
+		   leaves a buffer it could not copy whole. */
+		if (uvec_copyout(u, done, k, n) < n) {
 			ring_untake(p, tail, ring, n);
 			return done ? (long)done : -EFAULT;
 		}
@@ -851,16 +852,19 @@ pipe_read_unlocked(struct file *f, uint64_t buf, size_t len)
 	return done ? (long)done : r;
 }
 
+/* A writev's pieces go in together, atomic as one write's (up to
+ * PIPE_BUF, Linux's rule for the sum of an iovec's lengths). */
 long
-pipe_write_unlocked(struct file *f, uint64_t buf, size_t len)
+pipe_write_unlocked(struct file *f, const struct uvec *u)
 {
 	struct pipe *p = f->priv;
 	char k[PIPE_BUF];
+	size_t len = u->len;
 	/* Past PIPE_BUF a write may go in pieces, each waking the reader
 	   and waiting: the locked path's. So is packet mode's. */
 	if (len == 0 || len > sizeof(k) || (f->flags & O_DIRECT))
 		return -ERETRY_LOCKED;
-	if (copyin(k, buf, len) < 0)
+	if (uvec_copyin(k, u, 0, len) < 0)
 		return -ERETRY_LOCKED;	/* EPIPE may come first: locked */
 	spin_lock(&p->lock);
 	long r = 0;

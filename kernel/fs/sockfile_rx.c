@@ -217,10 +217,10 @@ sockrx_would_block(const struct sockfile *s, bool nonblock)
  * for is EAGAIN here (a keep-alive server's read after its response).
  */
 long
-sockfile_read_unlocked(struct file *f, uaddr_t buf, size_t count,
-		       bool nonblock)
+sockfile_read_unlocked(struct file *f, const struct uvec *u, bool nonblock)
 {
 	struct sockfile *s = f->priv;
+	size_t count = u->len;
 	char k[PT_POST_DATA_MAX];
 
 	/* Watchers hear of reads under the big lock (IN_ACCESS,
@@ -242,7 +242,7 @@ sockfile_read_unlocked(struct file *f, uaddr_t buf, size_t count,
 	if (!n)	/* only the caller takes bytes: none came since but a post's */
 		return sockrx_would_block(s, nonblock) ? -EAGAIN
 						       : -ERETRY_LOCKED;
-	if (!mine || copyout(buf, k, n) < 0)
+	if (!mine || uvec_copyout(u, 0, k, n) < n)
 		return -ERETRY_LOCKED;
 	sockrx_drop(s, n);
 	return n;

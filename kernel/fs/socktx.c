@@ -521,16 +521,17 @@ tx_busy(const struct sockfile *s)
  * a pt_wait.
  */
 long
-sockfile_write_unlocked(struct file *f, uaddr_t buf, size_t count)
+sockfile_write_unlocked(struct file *f, const struct uvec *u)
 {
 	struct sockfile *s = f->priv;
+	size_t count = u->len;	/* a writev's pieces: one write's bytes */
 	KASSERT(tx_page_cap() <= NOLOCK_WRITE_MAX);	/* write_unlocked's test */
 	if (!count || count > tx_page_cap() || inotify_active() || tx_busy(s))
 		return -ERETRY_LOCKED;
 	struct tx_bytes *b = tx_page_new();
 	if (!b)
 		return -ERETRY_LOCKED;
-	if (copyin(b->data, buf, count) == 0) {
+	if (uvec_copyin(b->data, u, 0, count) == 0) {
 		b->len = (uint32_t)count;
 		if (tx_queue_unlocked(s, b) == 0)
 			return (long)count;

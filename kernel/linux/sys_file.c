@@ -331,12 +331,16 @@ do_vec_at(int fd, uaddr_t iov, int iovcnt, bool write, int64_t at)
 long
 sys_readv(int fd, uaddr_t iov, int iovcnt)
 {
+	if (current()->unlocked_call)	/* nolock(rfd): as read's, or back */
+		return readv_unlocked(fd, iov, iovcnt);
 	return do_vec_at(fd, iov, iovcnt, false, -1);
 }
 
 long
 sys_writev(int fd, uaddr_t iov, int iovcnt)
 {
+	if (current()->unlocked_call)	/* nolock(fd): as write's, or back */
+		return writev_unlocked(fd, iov, iovcnt);
 	return do_vec_at(fd, iov, iovcnt, true, -1);
 }
 

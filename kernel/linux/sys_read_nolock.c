@@ -7,7 +7,9 @@
  * read and write of a
  * pipe end (nolock(fd)): the pipe's own code (kernel/fs/pipe.c); read of
  * a TCP socket's kept bytes: kernel/fs/sockfile_rx.c; write of one within
- * the room netd promised: kernel/fs/socktx.c. Anything
+ * the room netd promised: kernel/fs/socktx.c. readv and writev
+ * (nolock(rfd), nolock(fd)) the same for the same files, their few
+ * pieces walked by uvec_copyin and uvec_copyout. Anything
  * else goes back to the locked path (sys_file.c) with -ERETRY_LOCKED
  * before anything changed.
  */
@@ -41,19 +43,66 @@ readable_unlocked(const struct file *f, size_t count)
 	return !inotify_active() && !mount_atime_due(f);
 }
 
+/* The most bytes a piece of a nolock call may ask for (more: locked,
+ * which says EINVAL past SSIZE_MAX), so that a sum cannot overflow. */
+#define UVEC_PIECE_MAX (1ul << 30)
+
+long
+uvec_copyin(void *k, const struct uvec *u, size_t at, size_t len)
+{
+	if (u->n == 1)	/* read and write's one buffer */
+		return copyin(k, u->v[0].base + at, len);
+	for (int i = 0; i < u->n && len; i++) {
+		const struct uiovec *v = &u->v[i];
+		if (at >= v->len) {
+			at -= v->len;
+			continue;
+		}
+		size_t n = MIN(len, v->len - at);
+		if (copyin(k, v->base + at, n) < 0)
+			return -EFAULT;
+		k = (char *)k + n;
+		len -= n;
+		at = 0;
+	}
+	return 0;
+}
+
+size_t
+uvec_copyout(const struct uvec *u, size_t at, const void *k, size_t len)
+{
+	if (u->n == 1)
+		return copyout(u->v[0].base + at, k, len) < 0 ? 0 : len;
+	size_t done = 0;
+	for (int i = 0; i < u->n && done < len; i++) {
+		const struct uiovec *v = &u->v[i];
+		if (at >= v->len) {
+			at -= v->len;
+			continue;
+		}
+		size_t n = MIN(len - done, v->len - at);
+		if (copyout(v->base + at, (const char *)k + done, n) < 0)
+			break;
+		done += n;
+		at = 0;
+	}
+	return done;
+}
+
 static long
-copy_unlocked(struct file *f, uaddr_t buf, size_t count, uint64_t off)
+copy_unlocked(struct file *f, const struct uvec *u, uint64_t off)
 {
 	char k[CHUNK];
-	size_t done = 0;
+	size_t done = 0, count = u->len;
 	while (done < count) {
 		size_t want = MIN(count - done, sizeof(k));
 		long r = tmpfs_read_unlocked(f->inode, k, want, off + done);
 		if (r <= 0)
 			break;
-		if (copyout(buf + done, k, (size_t)r) < 0)
+		size_t c = uvec_copyout(u, done, k, (size_t)r);
+		done += c;
+		if (c < (size_t)r)
 			return done > 0 ? (long)done : -EFAULT;
-		done += (size_t)r;
 		if ((size_t)r < want)
 			break;	/* the end of the file */
 	}
@@ -70,9 +119,11 @@ pread_unlocked(int fd, uaddr_t buf, size_t count, int64_t off)
 	if (!f)
 		return -ERETRY_LOCKED;	/* or EBADF, said by the locked path */
 	/* Past INT64_MAX: the locked path says what Linux says. */
+	struct uiovec one = { buf, count };
+	struct uvec u = { &one, 1, count };
 	if (readable_unlocked(f, count) && off >= 0 &&
 	    off <= INT64_MAX - (int64_t)count)
-		r = copy_unlocked(f, buf, count, (uint64_t)off);
+		r = copy_unlocked(f, &u, (uint64_t)off);
 	file_put_unlocked(f);
 	return r;
 }
@@ -119,12 +170,13 @@ read_takes(const struct file *f)
 
 /* read of a tmpfs file from and moving its offset (tmpfs_offset_mine). */
 static long
-file_read_unlocked(struct file *f, uaddr_t buf, size_t count)
+file_read_unlocked(struct file *f, const struct uvec *u)
 {
 	uint64_t off = f->offset;
-	if (!readable_unlocked(f, count) || off > (uint64_t)INT64_MAX - count)
+	if (!readable_unlocked(f, u->len) ||
+	    off > (uint64_t)INT64_MAX - u->len)
 		return -ERETRY_LOCKED;
-	long r = copy_unlocked(f, buf, count, off);
+	long r = copy_unlocked(f, u, off);
 	/* Moved by what reached the caller (Linux's, on EFAULT too). Read
 	   by others (fdinfo) under the big lock: one store. */
 	if (r > 0)
@@ -132,8 +184,9 @@ file_read_unlocked(struct file *f, uaddr_t buf, size_t count)
 	return r;
 }
 
-long
-read_unlocked(int fd, uaddr_t buf, size_t count)
+/* read and readv: into u's buffers. */
+static long
+read_vec(int fd, const struct uvec *u)
 {
 	/* The entry's hint said pipe or tmpfs file; the table, under its
 	   lock, says. */
@@ -142,16 +195,24 @@ read_unlocked(int fd, uaddr_t buf, size_t count)
 		return -ERETRY_LOCKED;
 	long r;
 	if (pipe_is_file(f))
-		r = pipe_read_unlocked(f, buf, count);
+		r = pipe_read_unlocked(f, u);
 	else if (tmpfs_is_file(f))
-		r = file_read_unlocked(f, buf, count);
+		r = file_read_unlocked(f, u);
 	else	/* a socket's kept bytes (kernel/fs/sockfile_rx.c) */
-		r = sockfile_read_unlocked(f, buf, count,
+		r = sockfile_read_unlocked(f, u,
 					   __atomic_load_n(&f->flags,
 							   __ATOMIC_RELAXED) &
 						   O_NONBLOCK);
 	file_put_unlocked(f);
 	return r;
+}
+
+long
+read_unlocked(int fd, uaddr_t buf, size_t count)
+{
+	struct uiovec one = { buf, count };
+	struct uvec u = { &one, 1, count };
+	return read_vec(fd, &u);
 }
 
 /*
@@ -191,21 +252,68 @@ write_takes(const struct file *f)
 	return pipe_for_write(f) || sockfile_write_mine(f);
 }
 
-long
-write_unlocked(int fd, uaddr_t buf, size_t count)
+/* write and writev: u's bytes, as one write. */
+static long
+write_vec(int fd, const struct uvec *u)
 {
 	/* Past what any nolock write takes (a bulk write to a socket): no
 	   lookup, the locked path at once. */
-	if (count == 0 || count > NOLOCK_WRITE_MAX)
+	if (u->len == 0 || u->len > NOLOCK_WRITE_MAX)
 		return -ERETRY_LOCKED;
 	struct file *f = fd_get_unlocked(fd, write_takes);
 	if (!f)
 		return -ERETRY_LOCKED;
 	long r;
 	if (pipe_is_file(f))
-		r = pipe_write_unlocked(f, buf, count);
+		r = pipe_write_unlocked(f, u);
 	else	/* within a socket's promised room (kernel/fs/socktx.c) */
-		r = sockfile_write_unlocked(f, buf, count);
+		r = sockfile_write_unlocked(f, u);
 	file_put_unlocked(f);
 	return r;
+}
+
+long
+write_unlocked(int fd, uaddr_t buf, size_t count)
+{
+	struct uiovec one = { buf, count };
+	struct uvec u = { &one, 1, count };
+	return write_vec(fd, &u);
+}
+
+/* Empty pieces count for nothing; none may pass UVEC_PIECE_MAX. */
+long
+uvec_import(struct uiovec v[UVEC_MAX], uaddr_t uiov, int iovcnt,
+	    struct uvec *u)
+{
+	if (iovcnt <= 0 || iovcnt > UVEC_MAX ||
+	    copyin(v, uiov, sizeof(*v) * (size_t)iovcnt) < 0)
+		return -ERETRY_LOCKED;
+	size_t len = 0;
+	for (int i = 0; i < iovcnt; i++) {
+		if (v[i].len > UVEC_PIECE_MAX)
+			return -ERETRY_LOCKED;
+		len += v[i].len;
+	}
+	*u = (struct uvec){ v, iovcnt, len };
+	return 0;
+}
+
+long
+readv_unlocked(int fd, uaddr_t uiov, int iovcnt)
+{
+	struct uiovec v[UVEC_MAX];
+	struct uvec u;
+	if (uvec_import(v, uiov, iovcnt, &u) < 0 || u.len == 0)
+		return -ERETRY_LOCKED;
+	return read_vec(fd, &u);
+}
+
+long
+writev_unlocked(int fd, uaddr_t uiov, int iovcnt)
+{
+	struct uiovec v[UVEC_MAX];
+	struct uvec u;
+	if (uvec_import(v, uiov, iovcnt, &u) < 0)
+		return -ERETRY_LOCKED;
+	return write_vec(fd, &u);
 }

@@ -151,25 +151,69 @@ sys_accept(int fd, uaddr_t addr, uaddr_t alen)
 	return sys_accept4(fd, addr, alen, 0);
 }
 
+/*
+ * sendto and sendmsg without the big lock (nolock(fd)): u's bytes to a
+ * stream socket as write's (kernel/fs/socktx.c), for a call with no
+ * address and no flag but MSG_DONTWAIT (the nolock write never waits)
+ * and MSG_NOSIGNAL (it never raises SIGPIPE: a closed peer's error goes
+ * locked); the rest goes back locked with -ERETRY_LOCKED before any
+ * change.
+ */
+static long
+send_unlocked(int fd, const struct uvec *u, int flags)
+{
+	if ((flags & ~(MSG_DONTWAIT_K | MSG_NOSIGNAL_K)) || u->len == 0 ||
+	    u->len > NOLOCK_WRITE_MAX)
+		return -ERETRY_LOCKED;
+	struct file *f = fd_get_unlocked(fd, sockfile_write_mine);
+	if (!f)
+		return -ERETRY_LOCKED;
+	long r = sockfile_write_unlocked(f, u);
+	file_put_unlocked(f);
+	return r;
+}
+
 long
 sys_sendto(int fd, uaddr_t buf, size_t len, int flags, uaddr_t addr,
 	   unsigned alen)
 {
+	if (current()->unlocked_call) {	/* nolock(fd): as write's, or back */
+		struct uiovec one = { buf, len };
+		struct uvec u = { &one, 1, len };
+		return addr ? -ERETRY_LOCKED : send_unlocked(fd, &u, flags);
+	}
 	long e;
 	struct file *f = sock_file(fd, &e);
 	return f ? f->ops->sock->sendto(f, buf, len, flags, addr, alen) : e;
 }
 
+/* recvmsg's results besides the bytes, as the locked path's msg_results
+ * stores them (kernel/fs/inetsock.c): name length, control length, flags. */
+static long
+msg_results_unlocked(uaddr_t umsg, const struct msghdr_k *m)
+{
+	if (copyout(umsg + offsetof(struct msghdr_k, namelen), &m->namelen,
+		    4) < 0 ||
+	    copyout(umsg + offsetof(struct msghdr_k, controllen),
+		    &m->controllen, 8) < 0 ||
+	    copyout(umsg + offsetof(struct msghdr_k, flags), &m->flags, 4) < 0)
+		return -EFAULT;
+	return 0;
+}
+
 /*
- * recvfrom without the big lock (nolock(rfd)): a stream socket's kept
- * bytes, as read(2) takes them, for a call that wants no address and no
- * flag but MSG_DONTWAIT (the kept bytes never wait); the rest, and every
- * other file, goes back locked with -ERETRY_LOCKED before any change.
+ * recvfrom and recvmsg without the big lock (nolock(rfd)): a stream
+ * socket's kept bytes, as read(2) takes them (kernel/fs/sockfile_rx.c),
+ * for a call that wants no address and no flag but MSG_DONTWAIT (the
+ * kept bytes never wait); the rest, and every other file, goes back
+ * locked with -ERETRY_LOCKED before any change. m, when not NULL, is
+ * recvmsg's msghdr, at umsg.
  */
 static long
-recvfrom_unlocked(int fd, uaddr_t buf, size_t len, int flags, uaddr_t addr)
+recv_unlocked(int fd, const struct uvec *u, int flags, struct msghdr_k *m,
+	      uaddr_t umsg)
 {
-	if (addr || (flags & ~MSG_DONTWAIT_K))
+	if (flags & ~MSG_DONTWAIT_K)
 		return -ERETRY_LOCKED;
 	struct file *f = fd_get_unlocked(fd, sockfile_read_mine);
 	if (!f)
@@ -177,9 +221,62 @@ recvfrom_unlocked(int fd, uaddr_t buf, size_t len, int flags, uaddr_t addr)
 	bool nonblock = (flags & MSG_DONTWAIT_K) ||
 			(__atomic_load_n(&f->flags, __ATOMIC_RELAXED) &
 			 O_NONBLOCK);
-	long r = sockfile_read_unlocked(f, buf, len, nonblock);
+	long r = -ERETRY_LOCKED;
+	/* recvmsg's results are stored back unchanged first, so that a
+	   store that would fault goes locked before a byte is taken: the
+	   caller is the process's only thread (sockfile_read_mine). */
+	if (!m || msg_results_unlocked(umsg, m) == 0)
+		r = sockfile_read_unlocked(f, u, nonblock);
+	if (m && r >= 0) {
+		m->namelen = 0;
+		m->flags = 0;	/* controllen is 0 already */
+		msg_results_unlocked(umsg, m);
+	}
 	file_put_unlocked(f);
 	return r;
+}
+
+static long
+recvfrom_unlocked(int fd, uaddr_t buf, size_t len, int flags, uaddr_t addr)
+{
+	struct uiovec one = { buf, len };
+	struct uvec u = { &one, 1, len };
+	return addr ? -ERETRY_LOCKED : recv_unlocked(fd, &u, flags, NULL, 0);
+}
+
+/*
+ * A msghdr a nolock sendmsg or recvmsg takes (into *m): no name, no
+ * control, a few pieces (uvec_import); else -ERETRY_LOCKED.
+ */
+static long
+msghdr_unlocked(uaddr_t umsg, struct msghdr_k *m, struct uiovec v[UVEC_MAX],
+		struct uvec *u)
+{
+	if (copyin(m, umsg, sizeof(*m)) < 0 || m->name || m->control ||
+	    m->controllen || m->iovlen > UVEC_MAX)
+		return -ERETRY_LOCKED;
+	return uvec_import(v, m->iov, (int)m->iovlen, u);
+}
+
+static long
+sendmsg_unlocked(int fd, uaddr_t umsg, int flags)
+{
+	struct msghdr_k m;
+	struct uiovec v[UVEC_MAX];
+	struct uvec u;
+	long r = msghdr_unlocked(umsg, &m, v, &u);
+	return r < 0 ? r : send_unlocked(fd, &u, flags);
+}
+
+static long
+recvmsg_unlocked(int fd, uaddr_t umsg, int flags)
+{
+	struct msghdr_k m;
+	struct uiovec v[UVEC_MAX];
+	struct uvec u;
+	if (msghdr_unlocked(umsg, &m, v, &u) < 0 || u.len == 0)
+		return -ERETRY_LOCKED;
+	return recv_unlocked(fd, &u, flags, &m, umsg);
 }
 
 long
@@ -196,6 +293,8 @@ sys_recvfrom(int fd, uaddr_t buf, size_t len, int flags, uaddr_t addr,
 long
 sys_sendmsg(int fd, uaddr_t umsg, int flags)
 {
+	if (current()->unlocked_call)	/* nolock(fd): as writev's, or back */
+		return sendmsg_unlocked(fd, umsg, flags);
 	long e;
 	struct file *f = sock_file(fd, &e);
 	return f ? f->ops->sock->sendmsg(f, umsg, flags) : e;
@@ -204,6 +303,8 @@ sys_sendmsg(int fd, uaddr_t umsg, int flags)
 long
 sys_recvmsg(int fd, uaddr_t umsg, int flags)
 {
+	if (current()->unlocked_call)	/* nolock(rfd): as readv's, or back */
+		return recvmsg_unlocked(fd, umsg, flags);
 	long e;
 	struct file *f = sock_file(fd, &e);
 	return f ? f->ops->sock->recvmsg(f, umsg, flags) : e;

@@ -99,31 +99,33 @@ bool sockfile_read_mine(const struct file *f);
  * nolock write may take it (files.lock held).
  */
 bool sockfile_write_mine(const struct file *f);
+struct uvec;
 /*
- * write(2) of count bytes at buf to stream socket f (from fd_get_unlocked
- * with sockfile_write_mine) without the big lock: sent behind the caller
- * within the room the server promised, in one page's call (socktx.c).
+ * write(2) of u's bytes (writev's: one write of them all) to stream
+ * socket f (from fd_get_unlocked with sockfile_write_mine) without the
+ * big lock: sent behind the caller within the room the server promised,
+ * in one page's call (socktx.c).
  * The bytes sent, or -ERETRY_LOCKED, with nothing changed, for anything
  * else (no room, output held back, a fault, an observer of the server's
  * channel that is not a pt_wait). Takes tx_lock and the channel's lock;
  * does not sleep but in a fault of its copy.
  */
-long sockfile_write_unlocked(struct file *f, uaddr_t buf, size_t count);
+long sockfile_write_unlocked(struct file *f, const struct uvec *u);
 /* Whether f is a server-backed socket: its poll hook reads only words
  * of its own, relaxed, and may run without the big lock (epoll.c). */
 bool sockfile_is_sock(const struct file *f);
 /* Whether f is a server-backed stream socket (the entry's hints). */
 bool sockfile_is_stream(const struct file *f);
 /*
- * read(2) of count bytes into buf from stream socket f's kept bytes,
- * without the big lock (f from fd_get_unlocked with sockfile_read_mine):
- * the bytes read; -EAGAIN when none are kept, the read would not wait
+ * read(2) into u's buffers (readv's too) from stream socket f's kept
+ * bytes, without the big lock (f from fd_get_unlocked with
+ * sockfile_read_mine): the bytes read; -EAGAIN when none are kept, the read would not wait
  * (nonblock: O_NONBLOCK or MSG_DONTWAIT) and the server said it has
  * nothing more; or -ERETRY_LOCKED, with nothing changed, when the call
  * needs the server, may wait, or has a watcher to tell. Takes rx_lock;
  * does not sleep but in a fault of its copy.
  */
-long sockfile_read_unlocked(struct file *f, uaddr_t buf, size_t count,
+long sockfile_read_unlocked(struct file *f, const struct uvec *u,
 			    bool nonblock);
 
 /*

@@ -84,6 +84,9 @@ long pread_unlocked(int fd, uaddr_t buf, size_t count, int64_t off);
  * -ERETRY_LOCKED. */
 long read_unlocked(int fd, uaddr_t buf, size_t count);
 long write_unlocked(int fd, uaddr_t buf, size_t count);
+/* readv and writev the same, with at most a few pieces. */
+long readv_unlocked(int fd, uaddr_t iov, int iovcnt);
+long writev_unlocked(int fd, uaddr_t iov, int iovcnt);
 /* lseek as a nolock call (the same file): a tmpfs file's offset that is
  * the caller's alone, or -ERETRY_LOCKED, having changed nothing. */
 long lseek_unlocked(int fd, int64_t off, int whence);

@@ -128,6 +128,29 @@ struct uiovec {
 	uint64_t len;
 };
 
+/* A nolock call's buffers (read's one, readv's few): n pieces at v, len
+ * bytes in all (kernel/linux/sys_read_nolock.c). */
+struct uvec {
+	const struct uiovec *v;
+	int n;
+	size_t len;
+};
+/* Copies len bytes from byte at of u's buffers into k: 0 or -EFAULT. */
+long uvec_copyin(void *k, const struct uvec *u, size_t at, size_t len);
+/* Copies len bytes from k to byte at of u's buffers: len, or fewer, the
+ * bytes of the pieces before the one that faulted. */
+size_t uvec_copyout(const struct uvec *u, size_t at, const void *k,
+		    size_t len);
+/* The most pieces a nolock call takes (on the stack). */
+#define UVEC_MAX 8
+/*
+ * The caller's iovec array of iovcnt pieces at uiov into v and *u, when a
+ * nolock call takes it: 0, or -ERETRY_LOCKED for what the locked path must
+ * answer (no pieces, more than UVEC_MAX, a fault, a negative length).
+ */
+long uvec_import(struct uiovec v[UVEC_MAX], uint64_t uiov, int iovcnt,
+		 struct uvec *u);
+
 struct file_ops {
 	const struct sock_ops *sock;	/* a socket's calls (kernel/sock.h) */
 	long (*read)(struct file *f, void *buf, size_t len, uint64_t *off);
@@ -396,8 +419,8 @@ bool pipe_is_file(const struct file *f);
  * epoll, O_ASYNC or inotify watcher to tell, SIGPIPE, a signal that
  * ended a sleep, a write past PIPE_BUF). May sleep.
  */
-long pipe_read_unlocked(struct file *f, uint64_t buf, size_t len);
-long pipe_write_unlocked(struct file *f, uint64_t buf, size_t len);
+long pipe_read_unlocked(struct file *f, const struct uvec *u);
+long pipe_write_unlocked(struct file *f, const struct uvec *u);
 /* The most any nolock write takes: a pipe's PIPE_BUF (pipe.c asserts
  * it); a socket's page less its call is less (socktx.c). A longer write
  * goes locked before the descriptor is looked up. */
