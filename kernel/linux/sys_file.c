@@ -273,7 +273,11 @@ iov_import(uaddr_t uiov, int iovcnt, struct uiovec **out)
 	return 0;
 }
 
-/* Moves the pieces one by one through do_read or do_write. */
+/*
+ * Moves the pieces one by one through do_read or do_write. A read that
+ * has bytes stops before a piece that would wait (a pipe, a terminal
+ * with nothing more to read), as Linux's readv takes what the file holds.
+ */
 static long
 vec_loop(struct file *f, const struct uiovec *v, int n, bool write,
 	 uint64_t *off)
@@ -282,6 +286,9 @@ vec_loop(struct file *f, const struct uiovec *v, int n, bool write,
 	for (int i = 0; i < n; i++) {
 		if (v[i].len == 0)
 			continue;
+		if (!write && total && f->ops && f->ops->poll &&
+		    !(f->ops->poll(f) & POLLIN))
+			break;
 		long r = write ? do_write(f, v[i].base, v[i].len, off) :
 				 do_read(f, v[i].base, v[i].len, off);
 		if (r < 0)
