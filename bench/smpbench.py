@@ -10,8 +10,10 @@
 #       file, futex wake/wait pairs), in operations per second of guest
 #       time, at 1, 2 and 4 vCPUs;
 #   (b) HTTP keep-alive with wrk against the image's httpd started with as
-#       many workers (-w) as vCPUs, through QEMU user networking, at 1 and
-#       2 vCPUs;
+#       many workers (-w) as vCPUs, at 1 and 2 vCPUs, over a tap in a
+#       network namespace of the bench's own (bench/tapnet.py), wrk inside
+#       it: QEMU's user network (slirp, `--smp-net user`) capped both
+#       guests at 11-14 k req/s on the 2-core host;
 #   (c) for each Petrel run of (a), the big lock's counters
 #       (/proc/petrel/bkl, which smpops reads before and after each case):
 #       each CPU's share of the time spent waiting for and holding it;
@@ -40,6 +42,7 @@ import time
 
 from figures import summary
 import netbench
+import tapnet
 
 SMPS = (1, 2, 4)
 HTTP_SMPS = (1, 2)
@@ -58,7 +61,7 @@ SECONDS = 3
 GUEST_MEM = "256M"
 GUEST_HTTP = 8080
 WRK_THREADS = 2
-WRK_CONNS = 8
+WRK_CONNS = 64
 WRK_SECS = 10
 # A guest still running then is stopped; the cases it finished count.
 RUN_TIMEOUT = 150
@@ -320,51 +323,63 @@ def host_loops(log):
     return v
 
 
-def measure_http(r, out_dir, guests, runs, log):
+def measure_http(r, out_dir, guests, runs, log, tap):
+    """(b): each guest booted once per vCPU count, wrk run against it runs
+    times. With tap, the guest's NIC is on tapnet.TAP and the boot, the
+    runs and the stop happen inside tapnet's namespace."""
     for smp in HTTP_SMPS:
         for name, make_cmd in guests:
-            def cmd_for(http, _tcp, name=name, make_cmd=make_cmd):
-                return make_cmd(smp, httpd_args(smp), http)
-            g = netbench.Guest(name, cmd_for,
-                               os.path.join(out_dir, f"smp-http-{name}-{smp}.log"),
-                               log)
-            g.probe = lambda _tcpbench, g=g: netbench.http_ok(g.http)
-            try:
-                g.boot(None)
-            except RuntimeError as e:
-                log(str(e))
-                r[f"smp_{name}_notes"].append(f"http smp {smp}: {e}")
-                continue
-            try:
-                for i in range(runs):
-                    before = host_cpu_ns(g.proc.pid)
-                    v, note, reqs, wrk_ns = run_wrk(g.http)
-                    after = host_cpu_ns(g.proc.pid)
-                    log(f"  {name} http smp {smp} run {i + 1}: "
-                        f"{'-' if v is None else f'{v:.0f} req/s'}"
-                        f"{' (' + note + ')' if note else ''}")
-                    r[f"smp_{name}"][("http", smp)].append(v)
-                    guest_ns = None if before is None or after is None \
-                        else after - before
-                    r[f"smp_{name}_cpu"][("http", smp)].append(
-                        guest_ns / reqs if guest_ns and reqs else None)
-                    if guest_ns is not None:
-                        r[f"smp_{name}_http_busy"][smp].append(
-                            (guest_ns + wrk_ns) /
-                            (WRK_SECS * 1e9 * os.cpu_count()))
-                    if v is None or "errors" in note:
-                        r[f"smp_{name}_notes"].append(
-                            f"http smp {smp} run {i + 1}: {note}")
-            finally:
-                g.stop()
-            r[f"smp_{name}_retries"] += g.retries
+            if tap:
+                with tapnet.TapNamespace():
+                    http_guest(r, out_dir, name, make_cmd, smp, runs, log, tap)
+            else:
+                http_guest(r, out_dir, name, make_cmd, smp, runs, log, tap)
 
 
-def run_wrk(port):
+def http_guest(r, out_dir, name, make_cmd, smp, runs, log, tap):
+    def cmd_for(http, _tcp):
+        return make_cmd(smp, httpd_args(smp), http)
+    g = netbench.Guest(name, cmd_for,
+                       os.path.join(out_dir, f"smp-http-{name}-{smp}.log"),
+                       log, target=(tapnet.GUEST, GUEST_HTTP, None)
+                       if tap else None)
+    g.probe = lambda _tcpbench: netbench.http_ok(g.http, g.host)
+    try:
+        g.boot(None)
+    except RuntimeError as e:
+        log(str(e))
+        r[f"smp_{name}_notes"].append(f"http smp {smp}: {e}")
+        return
+    try:
+        for i in range(runs):
+            before = host_cpu_ns(g.proc.pid)
+            v, note, reqs, wrk_ns = run_wrk(g.host, g.http)
+            after = host_cpu_ns(g.proc.pid)
+            log(f"  {name} http smp {smp} run {i + 1}: "
+                f"{'-' if v is None else f'{v:.0f} req/s'}"
+                f"{' (' + note + ')' if note else ''}")
+            r[f"smp_{name}"][("http", smp)].append(v)
+            guest_ns = None if before is None or after is None \
+                else after - before
+            r[f"smp_{name}_cpu"][("http", smp)].append(
+                guest_ns / reqs if guest_ns and reqs else None)
+            if guest_ns is not None:
+                r[f"smp_{name}_http_busy"][smp].append(
+                    (guest_ns + wrk_ns) /
+                    (WRK_SECS * 1e9 * os.cpu_count()))
+            if v is None or "errors" in note:
+                r[f"smp_{name}_notes"].append(
+                    f"http smp {smp} run {i + 1}: {note}")
+    finally:
+        g.stop()
+    r[f"smp_{name}_retries"] += g.retries
+
+
+def run_wrk(host, port):
     """One wrk run: (req/s or None, a note, the requests it counted or
     None, the host CPU ns wrk itself used)."""
     cmd = ["wrk", f"-t{WRK_THREADS}", f"-c{WRK_CONNS}", f"-d{WRK_SECS}s",
-           f"http://127.0.0.1:{port}/"]
+           f"http://{host}:{port}/"]
     used = resource.getrusage(resource.RUSAGE_CHILDREN)
     try:
         out = subprocess.run(cmd, capture_output=True, text=True,
@@ -385,11 +400,11 @@ def run_wrk(port):
         (int(t.group(1)) if t else None), wrk_ns
 
 
-def measure_smp(out_dir, petrel_cmd, linux_cmd, runs, log):
+def measure_smp(out_dir, petrel_cmd, linux_cmd, runs, log, tap=False):
     """petrel_cmd(smp, argv, http_port or None) and linux_cmd(...) give the
-    QEMU command lines (linux_cmd None: Petrel only). Returns a results
-    dict."""
-    r = {"smp_runs": runs}
+    QEMU command lines (linux_cmd None: Petrel only); with tap, the HTTP
+    ones put the NIC on tapnet.TAP. Returns a results dict."""
+    r = {"smp_runs": runs, "smp_net": "tap" if tap else "user"}
     guests = [("petrel", petrel_cmd)]
     if linux_cmd:
         guests.append(("linux", linux_cmd))
@@ -406,7 +421,7 @@ def measure_smp(out_dir, petrel_cmd, linux_cmd, runs, log):
     measure_ops(r, out_dir, guests, runs, log)
     if 1 in SMPS and 2 in SMPS:
         measure_ceiling(r, out_dir, petrel_cmd, log)
-    measure_http(r, out_dir, guests, runs, log)
+    measure_http(r, out_dir, guests, runs, log, tap)
     return r
 
 
@@ -530,6 +545,7 @@ def details(r):
                 for k, v in r["smp_ceiling"].items()) +
             f"; two busy loops on the host over one: "
             f"{'-' if h is None else f'{h:.2f}x'}")
+    lines.append("- HTTP (b): " + net_words(r))
     busy = http_busy(r)
     if busy:
         lines.append(
@@ -554,6 +570,14 @@ def details(r):
             lines.append(f"- {title} QEMU command (smpops, last vCPU count): "
                          f"`{r[f'smp_{name}_cmd']}`")
     return lines
+
+
+def net_words(r):
+    """How wrk reached the guests' httpd, for the report."""
+    if r.get("smp_net") == "tap":
+        return (f"over a tap in a network namespace of the bench's own "
+                f"(host {tapnet.HOST}, guest {tapnet.GUEST}), wrk inside it")
+    return "through QEMU's user network (slirp), a host port forwarded"
 
 
 def cpu_table(r):
