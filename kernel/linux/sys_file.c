@@ -19,6 +19,8 @@
 #include <kernel/landlock.h>
 
 #define BOUNCE 65536
+/* Linux's PIPE_BUF: a stream's writev up to it is one write. */
+#define VEC_ATOMIC_MAX 4096
 #define SENDFILE_MAX 0x7ffff000ul	/* Linux's MAX_RW_COUNT */
 
 /* The file at fd, opened for I/O: an O_PATH descriptor is -EBADF here. */
@@ -274,6 +276,31 @@ iov_import(uaddr_t uiov, int iovcnt, struct uiovec **out)
 }
 
 /*
+ * A stream's writev of up to PIPE_BUF bytes in all, gathered into one
+ * write: Linux's pipe_write takes the whole iovec at once, so it goes in
+ * whole or not at all (EAGAIN), never split among other writers' bytes.
+ * A piece that faults ends what is gathered, as Linux's copy stops there.
+ */
+static long
+write_gathered(struct file *f, const struct uiovec *v, int n, size_t total,
+	       uint64_t *off)
+{
+	if ((f->flags & O_ACCMODE) == O_RDONLY || (f->flags & O_PATH))
+		return -EBADF;
+	char *k = kmalloc(total + 1);
+	if (!k)
+		return -ENOMEM;
+	size_t got = 0;
+	for (int i = 0; i < n && copyin(k + got, v[i].base, v[i].len) == 0; i++)
+		got += v[i].len;
+	long r = got ? f->ops->write(f, k, got, off) : -EFAULT;
+	kfree(k);
+	if (r > 0)
+		inotify_file_event(f, IN_MODIFY);
+	return r;
+}
+
+/*
  * Moves the pieces one by one through do_read or do_write. A read that
  * has bytes stops before a piece that would wait (a pipe, a terminal
  * with nothing more to read), as Linux's readv takes what the file holds.
@@ -282,6 +309,13 @@ static long
 vec_loop(struct file *f, const struct uiovec *v, int n, bool write,
 	 uint64_t *off)
 {
+	if (write && n > 1 && f->ops && f->ops->write && !f->ops->seekable) {
+		size_t sum = 0;
+		for (int i = 0; i < n && sum <= VEC_ATOMIC_MAX; i++)
+			sum += v[i].len;
+		if (sum > 0 && sum <= VEC_ATOMIC_MAX)
+			return write_gathered(f, v, n, sum, off);
+	}
 	long total = 0;
 	for (int i = 0; i < n; i++) {
 		if (v[i].len == 0)

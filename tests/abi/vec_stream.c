@@ -1,7 +1,8 @@
 /*
  * Vectored calls on pipes and stream sockets, the forms Petrel runs
  * without the big lock (docs/kernel.md, "Calls without the big lock"):
- * a pipe's writev up to PIPE_BUF goes in whole or not at all, a readv
+ * a pipe's writev up to PIPE_BUF goes in whole or not at all (eight
+ * pieces or nine, Petrel's locked path), a readv
  * takes what the pipe holds without waiting for more, a readv into a bad
  * piece is EFAULT with the bytes kept; on AF_INET and AF_UNIX stream
  * sockets, writev/readv, sendto with no address, sendmsg/recvmsg with no
@@ -14,6 +15,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/uio.h>
 
@@ -37,6 +39,15 @@ test_pipe(void)
 	struct iovec v[2] = { { x, 100 }, { x, 100 } };
 	CHECK_ERR("writev past the room is not split", writev(p[1], v, 2),
 		  EAGAIN);
+	/* Nine pieces, Petrel's locked path: not split either. */
+	struct iovec v9[9];
+	for (int i = 0; i < 9; i++)
+		v9[i] = (struct iovec){ x, 20 };
+	CHECK_ERR("writev of nine pieces past the room is not split",
+		  writev(p[1], v9, 9), EAGAIN);
+	int held = -1;
+	CHECK_OK("FIONREAD", ioctl(p[0], FIONREAD, &held));
+	CHECK_EQ("nothing went in", held, (long)sizeof(fill));
 	v[0].iov_len = v[1].iov_len = 75;
 	CHECK_EQ("writev of the room", writev(p[1], v, 2), 150);
 	close(p[0]);
