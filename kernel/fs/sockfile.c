@@ -525,14 +525,17 @@ static __attribute__((noinline)) long
 rx_take(struct sockfile *s, struct sock_uio *u, uint32_t flags)
 {
 	char k[PT_POST_DATA_MAX];
-	uint32_t n = sockrx_peek(s, k, u->left);
-	if (flags & MSG_TRUNC_K)
-		uio_advance(u, n);
-	else if (sock_uio_copy(u, k, n, true) < 0)
-		return -EFAULT;
-	if (!(flags & MSG_PEEK_K))
-		sockrx_drop(s, n);
-	return n;
+	struct sock_uio start = *u;
+	for (;;) {	/* again if another thread took these bytes first */
+		uint32_t gen, n = sockrx_peek(s, k, u->left, &gen);
+		if (flags & MSG_TRUNC_K)
+			uio_advance(u, n);
+		else if (sock_uio_copy(u, k, n, true) < 0)
+			return -EFAULT;
+		if ((flags & MSG_PEEK_K) || sockrx_drop_if(s, n, gen))
+			return n;
+		*u = start;
+	}
 }
 
 /*
@@ -616,10 +619,11 @@ sock_read(struct file *f, void *buf, size_t len, uint64_t *off)
 	struct sockfile *s = f->priv;
 	/* Counted before the look, as sockfile_recv: sockrx_keep_unlocked. */
 	s->recv_calls++;
-	uint32_t n = sockrx_peek(s, buf, len);
+	uint32_t gen, n;
+	while ((n = sockrx_peek(s, buf, len, &gen)) && !sockrx_drop_if(s, n, gen))
+		;	/* another thread took them first */
 	if (n) {
 		s->recv_calls--;
-		sockrx_drop(s, n);
 		return n;
 	}
 	struct pt_sock_msg msg = { .op = PT_SOCK_RECV };
@@ -773,13 +777,18 @@ sockfile_is_stream(const struct file *f)
 	       ((const struct sockfile *)f->priv)->type == SOCK_STREAM_K;
 }
 
-/* Only the caller's thread reaches f: a one-thread process, its own
- * table, whose reference is f's only one. */
+/* Only the caller's process reaches f, and no other nolock call holds
+ * it: a table of the process's own, whose reference is f's only one
+ * (table lock held). Readers may be one thread of many: another thread
+ * that reads through the big lock's path meanwhile is told by the kept
+ * bytes' generation (sockrx_drop_if). A writer is the process's only
+ * thread: a locked send looks at the promised room before its copy in,
+ * which may sleep, and queues after (send_behind). */
 static bool
-caller_only(const struct file *f)
+caller_only(const struct file *f, bool any_thread)
 {
 	const struct proc *p = current()->proc;
-	return !(f->flags & O_PATH) && p->nthreads == 1 &&
+	return !(f->flags & O_PATH) && (any_thread || p->nthreads == 1) &&
 	       p->files->refcount == 1 &&
 	       __atomic_load_n(&f->refcount, __ATOMIC_RELAXED) == 1;
 }
@@ -787,7 +796,7 @@ caller_only(const struct file *f)
 bool
 sockfile_write_mine(const struct file *f)
 {
-	return sockfile_is_stream(f) && caller_only(f);
+	return sockfile_is_stream(f) && caller_only(f, false);
 }
 
 bool
@@ -797,7 +806,7 @@ sockfile_read_mine(const struct file *f)
 	   reference taken. */
 	return sockfile_is_stream(f) &&
 	       (sockrx_kept(f->priv) || sockrx_quiet(f->priv)) &&
-	       caller_only(f);
+	       caller_only(f, true);
 }
 
 /* A file for server socket `id` on chan (a new reference is taken). */

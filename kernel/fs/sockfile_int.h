@@ -39,10 +39,15 @@ void sockfile_reply_events(void *ctx, long status, const void *reply,
 long sock_uio_copy(struct sock_uio *u, char *k, uint64_t n, bool out);
 
 /* sockfile_rx.c: the kept bytes, under rx_lock. */
-/* Copies up to max of the kept bytes into k, leaving them; how many. */
-uint32_t sockrx_peek(struct sockfile *s, char *k, uint64_t max);
+/* Copies up to max of the kept bytes into k, leaving them; how many.
+ * *gen (if not NULL): the look's generation, for sockrx_drop_if. */
+uint32_t sockrx_peek(struct sockfile *s, char *k, uint64_t max,
+		     uint32_t *gen);
 /* Drops n kept bytes (at most all); frees an emptied buffer. */
 void sockrx_drop(struct sockfile *s, uint32_t n);
+/* Drops the n bytes a look of generation gen copied, if no reader took
+ * any since (another thread's); false, nothing dropped, if one did. */
+bool sockrx_drop_if(struct sockfile *s, uint32_t n, uint32_t gen);
 /* Takes up to len bytes of a server's post at data; how many, or an
  * errno. Big lock held. */
 long sockrx_keep(struct sockfile *s, uaddr_t data, size_t len);

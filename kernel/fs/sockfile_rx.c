@@ -38,42 +38,70 @@ rx_assert(struct sockfile *s)
  * (0 when none are kept).
  */
 uint32_t
-sockrx_peek(struct sockfile *s, char *k, uint64_t max)
+sockrx_peek(struct sockfile *s, char *k, uint64_t max, uint32_t *gen)
 {
 	spin_lock(&s->rx_lock);
 	rx_assert(s);
 	uint32_t n = (uint32_t)MIN((uint64_t)s->rx_len, max);
 	if (n)
 		memcpy(k, s->rx + s->rx_off, n);
+	if (gen)
+		*gen = s->rx_gen;
 	spin_unlock(&s->rx_lock);
 	return n;
 }
 
 /*
- * Drops n bytes from the front of the kept data (at most what is kept: a
- * reader that raced another, through a file reference taken from outside,
- * loses bytes but breaks no count). An emptied buffer goes back to the
- * page allocator, which needs no big lock, so an idle connection keeps
- * none: 4 KiB each, 40 MB for 10,000 idle ones.
+ * Drops n bytes from the front of the kept data (at most what is kept);
+ * the buffer if that emptied it, for the caller to free once rx_lock is
+ * dropped. An emptied buffer goes back to the page allocator, which
+ * needs no big lock, so an idle connection keeps none: 4 KiB each, 40 MB
+ * for 10,000 idle ones. rx_lock held.
  */
-void
-sockrx_drop(struct sockfile *s, uint32_t n)
+static char *
+rx_drop(struct sockfile *s, uint32_t n)
 {
 	char *emptied = NULL;
-
-	spin_lock(&s->rx_lock);
 	n = MIN(n, s->rx_len);
 	s->rx_off += n;
 	s->rx_len -= n;
+	s->rx_gen++;
 	if (!s->rx_len) {
 		s->rx_off = 0;
 		emptied = s->rx;
 		s->rx = NULL;
 	}
 	rx_assert(s);
+	return emptied;
+}
+
+void
+sockrx_drop(struct sockfile *s, uint32_t n)
+{
+	spin_lock(&s->rx_lock);
+	char *emptied = rx_drop(s, n);
 	spin_unlock(&s->rx_lock);
 	if (emptied)
 		page_free_kva(emptied, 0);
+}
+
+/*
+ * Readers copy the bytes out with no lock held, then drop them: two
+ * threads reading one socket at once (one without the big lock, one with
+ * it, or the locked one asleep on a fault) could both copy the same
+ * bytes. The generation tells: a reader whose bytes another took first
+ * drops nothing and looks again.
+ */
+bool
+sockrx_drop_if(struct sockfile *s, uint32_t n, uint32_t gen)
+{
+	spin_lock(&s->rx_lock);
+	bool same = s->rx_gen == gen;
+	char *emptied = same ? rx_drop(s, n) : NULL;
+	spin_unlock(&s->rx_lock);
+	if (emptied)
+		page_free_kva(emptied, 0);
+	return same;
 }
 
 uint32_t
@@ -210,11 +238,12 @@ sockrx_would_block(const struct sockfile *s, bool nonblock)
 /*
  * The nolock read: the bytes are copied onto the stack under rx_lock and
  * out with no lock held, then dropped; a fault drops none (the locked
- * path says EFAULT, as the bytes stay, Linux's tcp_recvmsg). The caller
- * is the socket's only reader (sockfile_read_mine), so the bytes it
- * copied are still the first when it drops them: a post only adds. With
- * none kept, a read that would not wait and that the server has nothing
- * for is EAGAIN here (a keep-alive server's read after its response).
+ * path says EFAULT, as the bytes stay, Linux's tcp_recvmsg). The bytes
+ * it copied are still the first when it drops them unless another thread
+ * read meanwhile (a post only adds): then it drops none and the locked
+ * path reads (sockrx_drop_if). With none kept, a read that would not
+ * wait and that the server has nothing for is EAGAIN here (a keep-alive
+ * server's read after its response).
  */
 long
 sockfile_read_unlocked(struct file *f, const struct uvec *u, bool nonblock)
@@ -238,12 +267,13 @@ sockfile_read_unlocked(struct file *f, const struct uvec *u, bool nonblock)
 		     !(__atomic_load_n(&s->events, __ATOMIC_RELAXED) & POLLIN));
 	if (mine)
 		memcpy(k, s->rx + s->rx_off, n);
+	uint32_t gen = s->rx_gen;
 	spin_unlock(&s->rx_lock);
-	if (!n)	/* only the caller takes bytes: none came since but a post's */
+	if (!n)	/* none kept: what comes later is a post's, which wakes */
 		return sockrx_would_block(s, nonblock) ? -EAGAIN
 						       : -ERETRY_LOCKED;
-	if (!mine || uvec_copyout(u, 0, k, n) < n)
+	if (!mine || uvec_copyout(u, 0, k, n) < n ||
+	    !sockrx_drop_if(s, n, gen))
 		return -ERETRY_LOCKED;
-	sockrx_drop(s, n);
 	return n;
 }

@@ -213,7 +213,9 @@ static long
 recv_unlocked(int fd, const struct uvec *u, int flags, struct msghdr_k *m,
 	      uaddr_t umsg)
 {
-	if (flags & ~MSG_DONTWAIT_K)
+	/* recvmsg's second store below may not fault: only the caller may
+	   unmap its msghdr, the process's only thread. */
+	if ((flags & ~MSG_DONTWAIT_K) || (m && current()->proc->nthreads > 1))
 		return -ERETRY_LOCKED;
 	struct file *f = fd_get_unlocked(fd, sockfile_read_mine);
 	if (!f)
@@ -223,8 +225,7 @@ recv_unlocked(int fd, const struct uvec *u, int flags, struct msghdr_k *m,
 			 O_NONBLOCK);
 	long r = -ERETRY_LOCKED;
 	/* recvmsg's results are stored back unchanged first, so that a
-	   store that would fault goes locked before a byte is taken: the
-	   caller is the process's only thread (sockfile_read_mine). */
+	   store that would fault goes locked before a byte is taken. */
 	if (!m || msg_results_unlocked(umsg, m) == 0)
 		r = sockfile_read_unlocked(f, u, nonblock);
 	if (m && r >= 0) {

@@ -53,6 +53,9 @@ struct sockfile {
 	struct spinlock rx_lock;
 	char *rx;			/* [R] PT_POST_DATA_MAX bytes or NULL */
 	uint32_t rx_off, rx_len;	/* [R] */
+	uint32_t rx_gen;		/* [R] one more at each drop: a
+					   reader's look still holds
+					   (sockrx_drop_if) */
 	unsigned recv_calls;		/* receives in flight at the server */
 	/*
 	 * Sends made behind the caller (PT_SOCK_X_WHOLE): what the server

@@ -33,6 +33,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -451,6 +452,80 @@ bench(int rounds, const char *only)
 	pair_figures("unix write+read", s[0], s[1], rounds * 4, 0);
 }
 
+/* A thread that only waits: its process has two from then on. */
+static void *
+idle_thread(void *arg)
+{
+	(void)arg;
+	for (;;)
+		pause();
+	return NULL;
+}
+
+struct share {
+	int fd;
+	long got, sum;
+};
+
+static void *
+share_reader(void *arg)
+{
+	struct share *s = arg;
+	unsigned char k[PIECE];
+	long n;
+	while ((n = read(s->fd, k, sizeof(k))) > 0) {
+		s->got += n;
+		for (long i = 0; i < n; i++)
+			s->sum += k[i];
+	}
+	return NULL;
+}
+
+/* Two threads read one socket at once, each read without the big lock
+ * or with it: every byte arrives once (their counts and sums add up). */
+static void
+shared_reads(void)
+{
+	int a, b;
+	unsigned char chunk[1000];
+	long sent = 0, sum = 0;
+	struct share s[2] = { { 0, 0, 0 }, { 0, 0, 0 } };
+	pthread_t t[2];
+
+	tcp_pair("sockrx shared", &a, &b, 1);
+	for (int i = 0; i < 2; i++) {
+		s[i].fd = b;
+		pthread_create(&t[i], NULL, share_reader, &s[i]);
+	}
+	for (int r = 0; r < 1000; r++) {
+		for (size_t i = 0; i < sizeof(chunk); i++) {
+			chunk[i] = (unsigned char)(r * 7 + i);
+			sum += chunk[i];
+		}
+		for (size_t off = 0; off < sizeof(chunk);) {
+			long n = write(a, chunk + off, sizeof(chunk) - off);
+			if (n <= 0) {
+				fail("shared", sent, "write", n, 1);
+				break;
+			}
+			off += (size_t)n;
+			sent += n;
+		}
+	}
+	shutdown(a, SHUT_WR);
+	for (int i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	if (s[0].got + s[1].got != sent)
+		fail("shared", 0, "bytes read", s[0].got + s[1].got, sent);
+	else if (s[0].sum + s[1].sum != sum)
+		fail("shared", 0, "their sum", s[0].sum + s[1].sum, sum);
+	else
+		printf("sockrx: the threads read %ld and %ld bytes\n"
+		       "sockrx: ok shared\n", s[0].got, s[1].got);
+	close(a);
+	close(b);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -477,5 +552,19 @@ main(int argc, char **argv)
 	eintr();
 	peer_close();
 	empty();
+	/* From here the process has two threads: a socket's reads are
+	   still nolock (Linux's programs are mostly threaded). */
+	pthread_t idle;
+	pthread_create(&idle, NULL, idle_thread, NULL);
+	tcp_pair("sockrx threaded", &a, &b, 1);
+	takes = kept_reads(a, b, 20, &ns);
+	reads = 20L * (KEPT / PIECE);
+	printf("sockrx: two threads: %ld kept-byte reads took the big lock "
+	       "%ld times\n", reads, takes);
+	if (!failures && bkl_acquired() >= 0 && takes * 5 >= reads)
+		fail("nolock threaded", 0, "big-lock takes", takes, reads / 5);
+	if (!failures)
+		printf("sockrx: ok nolock threaded\n");
+	shared_reads();
 	return failures != 0;
 }
