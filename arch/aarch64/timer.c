@@ -94,8 +94,10 @@ arch_timer_set(uint64_t deadline_ns)
 		write_sysreg(cntv_ctl_el0, CTL_IMASK);
 		return;
 	}
-	uint64_t counts = (uint64_t)((unsigned __int128)deadline_ns * timer_hz /
-				     NS_PER_S);
+	/* Rounded up: a comparator a fraction of a count early finds
+	   nothing due and costs a re-arm. */
+	uint64_t counts = (uint64_t)(((unsigned __int128)deadline_ns *
+				      timer_hz + NS_PER_S - 1) / NS_PER_S);
 	write_sysreg(cntv_cval_el0, timer_base + counts);
 	write_sysreg(cntv_ctl_el0, CTL_ENABLE);
 	isb();

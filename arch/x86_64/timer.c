@@ -172,15 +172,19 @@ arch_timer_set(uint64_t deadline_ns)
 			lapic_write(LAPIC_TIMER_INIT, 0);
 		return;
 	}
+	/* Rounded up: an interrupt a fraction of a tick early finds nothing
+	   due and costs a re-arm (sched_tick_idle spins that out). */
 	if (tsc_deadline) {
-		uint64_t cycles = (uint64_t)((unsigned __int128)deadline_ns *
-					     c->tsc_khz / 1000000);
+		uint64_t cycles = (uint64_t)(((unsigned __int128)deadline_ns *
+					      c->tsc_khz + 999999) / 1000000);
 		wrmsr(MSR_TSC_DEADLINE, c->base + cycles);
 		return;
 	}
 	uint64_t now = arch_now_ns();
 	uint64_t delta = deadline_ns > now ? deadline_ns - now : 1000;
-	uint64_t ticks = delta / 1000 * c->apic_ticks_per_ms / 1000;
+	/* Past 100 s the count saturates anyway; the product fits. */
+	uint64_t ticks = (MIN(delta, 100000000000ull) * c->apic_ticks_per_ms +
+			  999999) / 1000000;
 	if (ticks == 0)
 		ticks = 1;
 	if (ticks > 0xffffffff)

@@ -3,9 +3,9 @@
  * the next of its own kernel timers' deadlines and the running thread's
  * slice end, sched_tick (run on every return to user mode, with a
  * shortcut while nothing changed) and the idle loop's tick without the
- * big lock, the load average's updates, each CPU's idle and busy time,
- * and the samples that split a thread's CPU time into user and system
- * time (SAMPLE_NS).
+ * big lock (spinning out a timer due within IDLE_SPIN_NS), the load
+ * average's updates, each CPU's idle and busy time, and the samples that
+ * split a thread's CPU time into user and system time (SAMPLE_NS).
  */
 #include "sched_internal.h"
 
@@ -112,6 +112,36 @@ sched_tick(void)
 		tick_work(c, now, t, waiting);
 }
 
+/*
+ * How soon the next timer may be due for an idle CPU to wait for it
+ * spinning rather than arm the timer and halt. The local APIC timer's
+ * rate is taken low, so its interrupt comes early by up to the rate's
+ * error bound over the wait (1 to 2 us a millisecond under TCG), and a
+ * sample armed while a thread ran may fire just before that thread's
+ * deadline: each re-arm and halt cost an interrupt more (a 1 ms sleep
+ * took 3 under -icount, now 1) and, under TCG, another trip through
+ * QEMU's timers to a halted vCPU (40 to 150 us on a loaded host).
+ * Linux's default timer slack; Linux guests' haltpoll spins up to
+ * 200 us before a halt.
+ */
+#define IDLE_SPIN_NS 50000ull
+
+/* Spins on idle CPU c until deadline, or until a thread is queued here
+ * (no IPI comes: c is not halted); returns the time then. */
+static uint64_t
+idle_spin_until(struct cpu *c, uint64_t deadline)
+{
+	uint64_t now;
+
+	while ((now = arch_now_ns()) < deadline &&
+	       !__atomic_load_n(&c->nr_ready, __ATOMIC_RELAXED)) {
+		arch_ipi_poll();	/* a TLB shootdown, interrupts off */
+		for (int i = 0; i < 64; i++)	/* TCG's clock read is shared */
+			arch_spin_wait();
+	}
+	return now;
+}
+
 bool
 sched_tick_idle(struct cpu *c)
 {
@@ -122,6 +152,11 @@ sched_tick_idle(struct cpu *c)
 	if (loadavg_due(now))
 		return false;
 	uint64_t next = ktimer_run(now, false, &locked_due);
+	while (!locked_due && next && next - now <= IDLE_SPIN_NS &&
+	       !__atomic_load_n(&c->nr_ready, __ATOMIC_RELAXED)) {
+		now = idle_spin_until(c, next);
+		next = ktimer_run(now, false, &locked_due);
+	}
 	if (locked_due)
 		return false;
 	tick_arm(c, now, c->idle, !list_empty(&c->runq), next);
