@@ -20,9 +20,12 @@ struct tmpfs_dirhash {
 
 /* A multiplicative hash 8 bytes a step, the last 1 to 7 read as 4, 2
  * and 1 (the boot's names, mostly 2 to 8 bytes, took FNV-1a's 6
- * instructions a byte); the product's top half, where every input bit
- * has reached. Each entry keeps its name's, so a rehash or a removal
- * does not hash the name again. */
+ * instructions a byte). A product's bit depends only on the bits below
+ * it, so the last word's top half is folded down before the last
+ * multiply, and the hash is that product's top half: without the fold,
+ * "file0001" to "file1000" fell into 9 of 2,048 buckets. Each entry
+ * keeps its name's, so a rehash or a removal does not hash the name
+ * again. */
 uint32_t
 tmpfs_name_hash(const char *name, size_t len)
 {
@@ -48,7 +51,8 @@ tmpfs_name_hash(const char *name, size_t len)
 	}
 	if (len & 1)
 		w = w << 8 | (uint8_t)*name;
-	h = (h ^ w) * k;
+	h ^= w;
+	h = (h ^ h >> 32) * k;
 	return (uint32_t)(h >> 32);
 }
 
