@@ -147,18 +147,14 @@ tmpfs_page_count(void)
 static struct inode *
 tmpfs_inode(struct super *sb, unsigned mode)
 {
-	struct inode *ino = inode_new(sb, mode);
+	/* The node in the inode's block: freed with it (inode_put). */
+	struct inode *ino = inode_new_priv(sb, mode, sizeof(struct tmpfs_node));
 	if (!ino)
 		return NULL;
-	struct tmpfs_node *n = kzalloc(sizeof(*n));
-	if (!n) {
-		kfree(ino);
-		return NULL;
-	}
+	struct tmpfs_node *n = ino->priv;
 	list_init(&n->entries);
 	spin_init(&n->lock);
 	n->seals = F_SEAL_SEAL;	/* only a memfd may be sealed (Linux's shmem) */
-	ino->priv = n;
 	ino->iops = &tmpfs_iops;
 	if (S_ISDIR(mode)) {
 		ino->fops = &tmpfs_dir_ops;
@@ -518,7 +514,6 @@ tmpfs_release(struct inode *ino)
 		kfree(d);
 	}
 	tmpfs_dirhash_free(n);
-	kfree(n);
 }
 
 static const char *

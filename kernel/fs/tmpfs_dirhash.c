@@ -18,16 +18,42 @@ struct tmpfs_dirhash {
 	struct tmpfs_dirent *buckets[];
 };
 
-/* FNV-1a, 32 bits: a few instructions a byte. Each entry keeps its
- * name's, so a rehash or a removal does not hash the name again. */
+/* A multiplicative hash 8 bytes a step, the last 1 to 7 read as 4, 2
+ * and 1 (the boot's names, mostly 2 to 8 bytes, took FNV-1a's 6
+ * instructions a byte). A product's bit depends only on the bits below
+ * it, so the last word's top half is folded down before the last
+ * multiply, and the hash is that product's top half: without the fold,
+ * "file0001" to "file1000" fell into 9 of 2,048 buckets. Each entry
+ * keeps its name's, so a rehash or a removal does not hash the name
+ * again. */
 uint32_t
 tmpfs_name_hash(const char *name, size_t len)
 {
-	uint32_t h = 2166136261u;
+	const uint64_t k = 0x9e3779b97f4a7c15ull;
+	uint64_t h = len, w = 0;
+	uint32_t u4;
+	uint16_t u2;
 
-	while (len-- > 0)
-		h = (h ^ (uint8_t)*name++) * 16777619u;
-	return h;
+	for (; len >= 8; len -= 8, name += 8) {
+		__builtin_memcpy(&w, name, 8);
+		h = (h ^ w) * k;
+		w = 0;
+	}
+	if (len & 4) {
+		__builtin_memcpy(&u4, name, 4);
+		w = u4;
+		name += 4;
+	}
+	if (len & 2) {
+		__builtin_memcpy(&u2, name, 2);
+		w = w << 16 | u2;
+		name += 2;
+	}
+	if (len & 1)
+		w = w << 8 | (uint8_t)*name;
+	h ^= w;
+	h = (h ^ h >> 32) * k;
+	return (uint32_t)(h >> 32);
 }
 
 static struct tmpfs_dirent **

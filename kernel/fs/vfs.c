@@ -110,9 +110,17 @@ const struct inode_ops inode_no_ops;
 struct inode *
 inode_new(struct super *sb, unsigned mode)
 {
-	struct inode *ino = kzalloc(sizeof(*ino));
+	return inode_new_priv(sb, mode, 0);
+}
+
+struct inode *
+inode_new_priv(struct super *sb, unsigned mode, size_t priv_size)
+{
+	struct inode *ino = kzalloc(sizeof(*ino) + priv_size);
 	if (!ino)
 		return NULL;
+	if (priv_size)
+		ino->priv = ino + 1;
 	ino->sb = sb;
 	ino->ino = ++sb->next_ino;
 	ino->mode = mode;

@@ -824,7 +824,7 @@ _Noreturn void
 sched_start(void)
 {
 	struct cpu *c = this_cpu();
-	struct thread *idle = thread_new(NULL);
+	struct thread *idle = thread_new_idle();
 	if (!idle)
 		panic("no memory for the idle thread");
 	idle->state = THREAD_RUNNING;

@@ -268,6 +268,8 @@ void sched_account_tick(bool user);
 bool sched_tick_user(struct cpu *c);
 
 struct thread *thread_new(struct proc *p);
+/* A CPU's idle thread: as thread_new(NULL), its stack not zeroed. */
+struct thread *thread_new_idle(void);
 void thread_free(struct thread *t);
 void *kstack_alloc(void);
 void kstack_free(void *stack);

@@ -442,6 +442,11 @@ unsigned dirent_type(unsigned mode);
 extern const struct inode_ops inode_no_ops;
 /* A new inode (one reference) with inode_no_ops, or NULL. */
 struct inode *inode_new(struct super *sb, unsigned mode);
+/* The same with priv_size zeroed bytes after the inode, in its block
+ * (freed with it; 8-aligned), as ino->priv: one allocation where a file
+ * system would make two (tmpfs: some 300 at boot). */
+struct inode *inode_new_priv(struct super *sb, unsigned mode,
+			     size_t priv_size);
 void inode_get(struct inode *ino);
 void inode_put(struct inode *ino);
 void inode_touch(struct inode *ino, bool access, bool modify, bool change);
