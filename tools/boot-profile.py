@@ -11,7 +11,6 @@ counts once in the trace; -icount (the phases) counts each iteration.
     tools/boot-profile.py --trace --top 40
 """
 import argparse
-import bisect
 import collections
 import os
 import re
@@ -19,19 +18,10 @@ import subprocess
 import sys
 import tempfile
 
+sys.dont_write_bytecode = True	# no __pycache__ in the tree
+import insntrace  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
-USER_TOP = 0xffff800000000000
-
-
-def kernel_symbols(elf):
-	out = subprocess.run(["nm", "-n", elf], capture_output=True, text=True,
-			     check=True).stdout
-	syms = []
-	for line in out.splitlines():
-		f = line.split()
-		if len(f) == 3 and f[1] in "tTwW":
-			syms.append((int(f[0], 16), f[2]))
-	return syms
 
 
 def boot(args, tmp, trace, cmdline="boottrace -- run true"):
@@ -39,15 +29,8 @@ def boot(args, tmp, trace, cmdline="boottrace -- run true"):
 	log = os.path.join(tmp, "trace.log")
 	with open(cmdfile, "w") as f:
 		f.write(cmdline)
-	cmd = ["qemu-system-x86_64", "-M", "microvm,x-option-roms=off,rtc=on",
-	       "-accel", "tcg", "-icount", "shift=0,sleep=off", "-cpu", "max",
-	       "-smp", "1", "-m", "128M", "-nodefaults", "-no-reboot",
-	       "-display", "none", "-chardev", "stdio,id=con,signal=off",
-	       "-serial", "chardev:con", "-kernel", args.kernel,
-	       "-initrd", args.initrd, "-append", "console=ttyS0",
-	       "-fw_cfg", "name=opt/petrel/cmdline,file=" + cmdfile]
-	if trace:
-		cmd += ["-d", "in_asm,exec,nochain", "-D", log]
+	cmd = insntrace.icount_cmd(args.kernel, args.initrd, cmdfile,
+				   log if trace else None)
 	out = subprocess.run(cmd, stdin=subprocess.DEVNULL,
 			     capture_output=True, timeout=args.timeout,
 			     check=False).stdout.decode(errors="replace")
@@ -57,46 +40,29 @@ def boot(args, tmp, trace, cmdline="boottrace -- run true"):
 def count(log, name_of, split, detail=()):
 	"""Instructions by symbol from the first block at a kernel address
 	(the firmware and the PVH entry's first steps, at physical
-	addresses, are left out) up to the first user block: each "Trace"
-	line runs the block last translated at its address."""
-	size = {}
+	addresses, are left out) up to the first user block."""
 	counts = collections.Counter()
-	start = None
 	in_kernel = False
 	prev = caller = None
 	phase = 0
-	with open(log, errors="replace") as f:
-		for line in f:
-			if line.startswith("Trace "):
-				m = re.search(r"\[[0-9a-f]+/([0-9a-f]+)/", line)
-				pc = int(m.group(1), 16)
-				name = name_of(pc)
-				if name == "user":
-					if in_kernel:
-						break
-					continue
-				in_kernel = True
-				if name == "boot_phase" and prev != name:
-					phase += 1
-				counts[name] += size.get(pc, 0)
-				counts[" %d %s" % (phase, name)] += size.get(pc, 0)
-				if name in split:
-					if prev != name:
-						caller = prev
-					counts["  %s from %s" % (name, caller)] += \
-						size.get(pc, 0)
-				if name in detail:
-					counts["  @%x %s" % (pc, name)] += size.get(pc, 0)
-				prev = name
-			elif line.startswith("0x"):
-				m = re.match(r"0x([0-9a-f]+):", line)
-				if m:
-					if start is None:
-						start = int(m.group(1), 16)
-						size[start] = 0
-					size[start] += 1
-			else:
-				start = None
+	for pc, n in insntrace.executed_blocks(log):
+		name = name_of(pc)
+		if name == "user":
+			if in_kernel:
+				break
+			continue
+		in_kernel = True
+		if name == "boot_phase" and prev != name:
+			phase += 1
+		counts[name] += n
+		counts[" %d %s" % (phase, name)] += n
+		if name in split:
+			if prev != name:
+				caller = prev
+			counts["  %s from %s" % (name, caller)] += n
+		if name in detail:
+			counts["  @%x %s" % (pc, name)] += n
+		prev = name
 	return counts
 
 
@@ -132,15 +98,7 @@ def main():
 			print("%10s %s" % (n, name))
 		if not args.trace:
 			return 0
-		syms = kernel_symbols(args.kernel)
-		addrs = [a for a, _ in syms]
-
-		def name_of(pc):
-			if pc < USER_TOP:
-				return "user"
-			i = bisect.bisect_right(addrs, pc) - 1
-			return syms[i][1] if i >= 0 else "?"
-
+		name_of = insntrace.symbol_namer(args.kernel)
 		_, log = boot(args, tmp, True)
 		counts = count(log, name_of, set(filter(None,
 							  args.split.split(","))),

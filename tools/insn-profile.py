@@ -11,7 +11,6 @@ difference divided by the difference of the counts (docs/performance-ipc.md,
     tools/insn-profile.py --detail waitq_wait_take,switch_to   # per block too
 """
 import argparse
-import bisect
 import collections
 import os
 import re
@@ -19,19 +18,10 @@ import subprocess
 import sys
 import tempfile
 
+sys.dont_write_bytecode = True	# no __pycache__ in the tree
+import insntrace  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
-USER_TOP = 0xffff800000000000
-
-
-def kernel_symbols(elf):
-	out = subprocess.run(["nm", "-n", elf], capture_output=True, text=True,
-			     check=True).stdout
-	syms = []
-	for line in out.splitlines():
-		f = line.split()
-		if len(f) == 3 and f[1] in "tTwW":
-			syms.append((int(f[0], 16), f[2]))
-	return syms
 
 
 def trace(args, n, tmp):
@@ -39,44 +29,21 @@ def trace(args, n, tmp):
 	log = os.path.join(tmp, "trace.log")
 	with open(cmdfile, "w") as f:
 		f.write("-- run " + args.cmd.format(n=n))
-	subprocess.run([
-		"qemu-system-x86_64", "-M", "microvm,x-option-roms=off,rtc=on",
-		"-accel", "tcg", "-icount", "shift=0,sleep=off", "-cpu", "max",
-		"-smp", "1", "-m", "128M", "-nodefaults", "-no-reboot",
-		"-display", "none", "-chardev", "stdio,id=con,signal=off",
-		"-serial", "chardev:con", "-kernel", args.kernel,
-		"-initrd", args.initrd, "-append", "console=ttyS0",
-		"-fw_cfg", "name=opt/petrel/cmdline,file=" + cmdfile,
-		"-d", "in_asm,exec,nochain", "-D", log],
-		stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-		timeout=args.timeout, check=False)
+	subprocess.run(insntrace.icount_cmd(args.kernel, args.initrd, cmdfile,
+					    log),
+		       stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+		       timeout=args.timeout, check=False)
 	return log
 
 
 def count(log, name_of, detail):
-	"""Instructions by symbol: each "Trace" line runs the block last
-	translated at its address, whose size the in_asm listing gave."""
-	size = {}
+	"""Instructions by symbol, from the trace's executed blocks."""
 	counts = collections.Counter()
-	start = None
-	with open(log, errors="replace") as f:
-		for line in f:
-			if line.startswith("Trace "):
-				m = re.search(r"\[[0-9a-f]+/([0-9a-f]+)/", line)
-				pc = int(m.group(1), 16)
-				name = name_of(pc)
-				counts[name] += size.get(pc, 0)
-				if name in detail:
-					counts["  @%x %s" % (pc, name)] += size.get(pc, 0)
-			elif line.startswith("0x"):
-				m = re.match(r"0x([0-9a-f]+):", line)
-				if m:
-					if start is None:
-						start = int(m.group(1), 16)
-						size[start] = 0
-					size[start] += 1
-			else:	# "IN:", a blank line: the next listing is a new block
-				start = None
+	for pc, n in insntrace.executed_blocks(log):
+		name = name_of(pc)
+		counts[name] += n
+		if name in detail:
+			counts["  @%x %s" % (pc, name)] += n
 	return counts
 
 
@@ -94,15 +61,7 @@ def main():
 	ap.add_argument("--timeout", type=int, default=600)
 	args = ap.parse_args()
 
-	syms = kernel_symbols(args.kernel)
-	addrs = [a for a, _ in syms]
-
-	def name_of(pc):
-		if pc < USER_TOP:
-			return "user"
-		i = bisect.bisect_right(addrs, pc) - 1
-		return syms[i][1] if i >= 0 else "?"
-
+	name_of = insntrace.symbol_namer(args.kernel)
 	detail = set(filter(None, args.detail.split(",")))
 	with tempfile.TemporaryDirectory() as tmp:
 		runs = []
