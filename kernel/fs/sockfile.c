@@ -549,8 +549,10 @@ recv_stream(struct sockfile *s, struct pt_sock_msg *msg,
 {
 	bool peek = msg->flags & MSG_PEEK_K;
 	long done = 0;
-	if (sockrx_kept_locked(s) && !(msg->flags & MSG_OOB_K)) {
-		done = rx_take(s, u, msg->flags);
+	/* Another thread's read may take the kept bytes between the look
+	   and rx_take: none taken is no end of file, the server says. */
+	if (sockrx_kept_locked(s) && !(msg->flags & MSG_OOB_K) &&
+	    (done = rx_take(s, u, msg->flags)) != 0) {
 		if (done < 0)
 			return done;
 		if (rep)
