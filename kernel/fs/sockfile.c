@@ -779,13 +779,10 @@ sockfile_is_stream(const struct file *f)
 	       ((const struct sockfile *)f->priv)->type == SOCK_STREAM_K;
 }
 
-/* Only the caller's process reaches f, and no other nolock call holds
- * it: a table of the process's own, whose reference is f's only one
- * (table lock held). Readers may be one thread of many: another thread
- * that reads through the big lock's path meanwhile is told by the kept
- * bytes' generation (sockrx_drop_if). A writer is the process's only
- * thread: a locked send looks at the promised room before its copy in,
- * which may sleep, and queues after (send_behind). */
+/* No other process or nolock call reaches f: its table is the process's
+ * own and holds f's only reference (table lock held). A reader may be one
+ * thread of many (sockrx_drop_if); a writer is the only one, as a locked
+ * send looks at the room before a copy in that may sleep (send_behind). */
 static bool
 caller_only(const struct file *f, bool any_thread)
 {
