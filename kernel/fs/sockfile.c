@@ -763,7 +763,7 @@ static const struct file_ops sock_fops = {
 	.poll = sock_poll,
 	.ioctl = sock_ioctl,
 	.close = sock_close,
-	.fasync = fasync_plain,
+	.fasync = sockfile_fasync,
 };
 
 bool

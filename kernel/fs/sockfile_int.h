@@ -97,4 +97,7 @@ long socktx_send(struct sockfile *s, const struct sock_uio *u,
 /* After a send call that moved r bytes (or failed): what the server holds. */
 void socktx_sent(struct sockfile *s, long r, bool more);
 
+/* The socket's O_ASYNC hook (kernel/fs/sockfile_post.c). */
+int sockfile_fasync(struct file *f, bool on);
+
 #endif

@@ -31,14 +31,35 @@ post_events(unsigned events, bool kept_all)
 	return events;
 }
 
-/* The readiness and room of a post, for a nolock write's look too. */
-static void
+/* The readiness and room of a post, for a nolock write's look too;
+ * whether the socket signals (O_ASYNC), looked at under the same lock. */
+static bool
 post_set(struct sockfile *s, unsigned events, unsigned room)
 {
 	spin_lock(&s->tx_lock);
 	__atomic_store_n(&s->events, events, __ATOMIC_RELAXED);
 	s->tx_room = room;
+	bool async = s->async;
 	spin_unlock(&s->tx_lock);
+	return async;
+}
+
+/*
+ * The socket's O_ASYNC hook (big lock): s->async changes under tx_lock,
+ * where a nolock post looks. A post that saw it clear came before this,
+ * so fasync_set's first look, after it, takes in what the post changed;
+ * one that saw it set tells with the big lock, after fasync_set.
+ */
+int
+sockfile_fasync(struct file *f, bool on)
+{
+	struct sockfile *s = f->priv;
+	if (s) {
+		spin_lock(&s->tx_lock);
+		s->async = on;
+		spin_unlock(&s->tx_lock);
+	}
+	return 0;
 }
 
 /*
@@ -86,9 +107,10 @@ post_notify_locked(struct kobj *chan, uint64_t id, bool data)
  * the socket table's lock keeping the socket, kept, the readiness set,
  * the socket's sleepers woken (their tests run under their queue's lock:
  * sockfile.c's wait_ready) and its pollers woken unlocked where each is
- * an epoll instance, else with the big lock afterwards. -ERETRY_LOCKED,
- * nothing changed, for O_ASYNC in use anywhere (its signals are the big lock's), no page or a fault in the
- * copy (the locked path says EFAULT).
+ * an epoll instance, else with the big lock afterwards (an O_ASYNC
+ * socket's signal too: fasync_notify is the big lock's). -ERETRY_LOCKED,
+ * nothing changed, for no page or a fault in the copy (the locked path
+ * says EFAULT).
  */
 static long
 post_unlocked(struct kobj *chan, uint64_t id,
@@ -98,8 +120,6 @@ post_unlocked(struct kobj *chan, uint64_t id,
 	uint32_t n = (uint32_t)MIN(len, (size_t)PT_POST_DATA_MAX);
 	char *fresh = NULL;
 
-	if (fasync_active())
-		return -ERETRY_LOCKED;
 	if (n && (copyin(k, data, n) < 0 || !(fresh = page_alloc_kva_dirty(0))))
 		return -ERETRY_LOCKED;
 	sockfile_table_lock();
@@ -111,9 +131,9 @@ post_unlocked(struct kobj *chan, uint64_t id,
 		return -ENOENT;	/* closed meanwhile: nothing to tell */
 	}
 	uint32_t taken = sockrx_keep_unlocked(s, k, n, &fresh);
-	post_set(s, post_events(events, taken == len), room);
+	bool async = post_set(s, post_events(events, taken == len), room);
 	waitq_wake_all(&s->wq);
-	bool told = pollhead_wake_unlocked(s->file->poll_head, 0);
+	bool told = pollhead_wake_unlocked(s->file->poll_head, 0) && !async;
 	sockfile_table_unlock();
 	if (fresh)
 		page_free_kva(fresh, 0);

@@ -82,6 +82,8 @@ struct sockfile {
 	struct tx_bytes *tx_buf;	/* NULL when nothing is gathered */
 	struct ktimer tx_timer;
 	int tx_error;
+	bool async;			/* [T] O_ASYNC on: a post tells it
+					   with the big lock (fasync) */
 	struct waitq wq;		/* callers waiting for readiness */
 	struct file *file;
 };
