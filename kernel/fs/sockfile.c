@@ -779,23 +779,22 @@ sockfile_is_stream(const struct file *f)
 	       ((const struct sockfile *)f->priv)->type == SOCK_STREAM_K;
 }
 
-/* No other process or nolock call reaches f: its table is the process's
- * own and holds f's only reference (table lock held). A reader may be one
- * thread of many (sockrx_drop_if); a writer is the only one, as a locked
- * send looks at the room before a copy in that may sleep (send_behind). */
+/* No other process reaches f: its table is the process's own and holds
+ * f's only reference (table lock held). Any of its threads may read
+ * (sockrx_drop_if) and write (socktx.c's tx_queue_room) without the big
+ * lock. */
 static bool
-caller_only(const struct file *f, bool any_thread)
+caller_only(const struct file *f)
 {
 	const struct proc *p = current()->proc;
-	return !(f->flags & O_PATH) && (any_thread || p->nthreads == 1) &&
-	       p->files->refcount == 1 &&
+	return !(f->flags & O_PATH) && p->files->refcount == 1 &&
 	       __atomic_load_n(&f->refcount, __ATOMIC_RELAXED) == 1;
 }
 
 bool
 sockfile_write_mine(const struct file *f)
 {
-	return sockfile_is_stream(f) && caller_only(f, false);
+	return sockfile_is_stream(f) && caller_only(f);
 }
 
 bool
@@ -805,7 +804,7 @@ sockfile_read_mine(const struct file *f)
 	   reference taken. */
 	return sockfile_is_stream(f) &&
 	       (sockrx_kept(f->priv) || sockrx_quiet(f->priv)) &&
-	       caller_only(f, true);
+	       caller_only(f);
 }
 
 /* A file for server socket `id` on chan (a new reference is taken). */

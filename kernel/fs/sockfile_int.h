@@ -90,7 +90,8 @@ sockrx_quiet(const struct sockfile *s)
  * else the bytes at u (which does not move) gathered while output is
  * held (more: TCP_CORK or MSG_MORE), or sent behind the caller within the
  * server's promised room. Returns the bytes taken or an errno; 0 when the
- * send must be a call, what was gathered then sent first.
+ * send must be a call, what was gathered then sent first: the call is
+ * counted (nothing goes behind it) until socktx_sent, which must follow.
  */
 long socktx_send(struct sockfile *s, const struct sock_uio *u,
 		 const struct pt_sock_msg *msg, bool more);

@@ -6,8 +6,9 @@
  * (the cork is lifted, a send without MSG_MORE, a call that must see it
  * sent, Linux's 200 ms limit), so nginx's response (cork, writev,
  * sendfile, uncork) is one message to netd instead of four calls.
- * A write(2) within the room, by the socket's only user, runs without
- * the big lock (sockfile_write_unlocked): its bytes and call are one page.
+ * A write(2) within the room, by any thread of the process that alone
+ * holds the socket, runs without the big lock (sockfile_write_unlocked):
+ * its bytes and call are one page.
  */
 #include "sockfile_int.h"
 #include <kernel/sock.h>
@@ -169,17 +170,50 @@ tx_room_for(const struct sockfile *s, uint64_t len)
 	SPIN_ASSERT_HELD(&s->tx_lock);
 	return len && len <= PT_SEND_BEHIND_MAX &&
 	       !__atomic_load_n(&s->dead, __ATOMIC_RELAXED) &&
-	       s->tx_calls < TX_CALLS_MAX && len + s->tx_inflight <= s->tx_room &&
+	       s->tx_calls < TX_CALLS_MAX && !s->tx_waits &&
+	       len + s->tx_inflight <= s->tx_room &&
 	       !(s->events & (POLLERR | POLLHUP)) && (s->events & POLLOUT);
 }
 
-/* b is unanswered at the server from now. tx_lock held. */
-static void
-tx_count(struct sockfile *s, const struct tx_bytes *b)
+/*
+ * Whether len more bytes may go behind the caller, and if so they are
+ * counted in flight: a send's, until its answer (tx_uncount), or
+ * gathered bytes', from when they are gathered, so that the room they
+ * will go in stays theirs while the caller or another thread sends.
+ */
+static bool
+tx_take_room(struct sockfile *s, uint64_t len)
 {
-	SPIN_ASSERT_HELD(&s->tx_lock);
-	s->tx_inflight += b->len;
-	s->tx_calls++;
+	spin_lock(&s->tx_lock);
+	bool room = tx_room_for(s, len);
+	if (room)
+		s->tx_inflight += (uint32_t)len;
+	spin_unlock(&s->tx_lock);
+	return room;
+}
+
+/*
+ * A send that is a call (it waits for the server: no room, too big, a
+ * flag or address) starts (+1) or ends (-1). While one is at the server,
+ * nothing goes behind the caller: the room the server last promised does
+ * not count the call's bytes, which another thread's write behind it
+ * would then overrun (the server resets a send it cannot take whole).
+ */
+static void
+tx_wait(struct sockfile *s, int n)
+{
+	spin_lock(&s->tx_lock);
+	s->tx_waits += n;
+	spin_unlock(&s->tx_lock);
+}
+
+/* Bytes counted by tx_take_room that will not be sent after all. */
+static void
+tx_give_room(struct sockfile *s, uint64_t len)
+{
+	spin_lock(&s->tx_lock);
+	s->tx_inflight -= MIN(s->tx_inflight, (uint32_t)len);
+	spin_unlock(&s->tx_lock);
 }
 
 /*
@@ -204,9 +238,9 @@ tx_call(struct sockfile *s, struct tx_bytes *b, uint32_t flags,
 	};
 	k.seg[0] = (struct chan_seg){ (uint64_t)(uintptr_t)b->data, b->len,
 				      PT_SEG_IN, true };
-	/* A nolock write's call is counted under tx_lock before tx_done
-	   can take it off (tx_queue_unlocked), so its done may run
-	   unlocked; a locked queue counts it after, under the big lock. */
+	/* A nolock write's call is counted under tx_lock before it is
+	   queued (tx_queue_room), so its done may run unlocked; a locked
+	   one's done runs with the big lock. */
 	if (b->page)
 		return chan_kcall_async_at(s->chan, &k, tx_storage(b), tx_done,
 					   b, !bkl_held());
@@ -214,10 +248,11 @@ tx_call(struct sockfile *s, struct tx_bytes *b, uint32_t flags,
 }
 
 /*
- * Queues b (see tx_call), with the big lock. The server runs when this
- * CPU next gives way, and calls on the channel are answered in order,
- * so a later send, shutdown or close comes after it. The big lock keeps
- * tx_done off until b is counted. On success b belongs to the call.
+ * Queues b (see tx_call), with the big lock, its bytes counted in flight
+ * already (gathered, or none). The server runs when this CPU next gives
+ * way, and calls on the channel are answered in order, so a later send,
+ * shutdown or close comes after it. The big lock keeps tx_done off until
+ * b is counted. On success b belongs to the call.
  */
 static int
 tx_queue(struct sockfile *s, struct tx_bytes *b, uint32_t flags,
@@ -228,29 +263,38 @@ tx_queue(struct sockfile *s, struct tx_bytes *b, uint32_t flags,
 	if (e < 0)
 		return e;
 	spin_lock(&s->tx_lock);
-	tx_count(s, b);
+	s->tx_calls++;
 	spin_unlock(&s->tx_lock);
 	s->tx_held = flags & MSG_MORE_K;
 	return 0;
 }
 
 /*
- * Queues page b without the big lock: the room looked at, the call
- * queued and counted under tx_lock, so that neither a post nor tx_done
- * (which take it) comes between. 0, or -ERETRY_LOCKED with nothing
- * changed.
+ * Queues b within the room the server promised, with the big lock or
+ * without it (a nolock write): the room looked at and b counted in
+ * flight under tx_lock, then the call queued. A caller's look at the
+ * room before its copy in (which may sleep) is only a hint: a write of
+ * another thread may have taken it since. 0, or -EAGAIN (no room now)
+ * or the call's error, b counted off again: b is still the caller's.
  */
 static int
-tx_queue_unlocked(struct sockfile *s, struct tx_bytes *b)
+tx_queue_room(struct sockfile *s, struct tx_bytes *b, uint32_t flags)
 {
-	BKL_ASSERT_NOT_HELD();
-	int e = -ERETRY_LOCKED;
 	spin_lock(&s->tx_lock);
-	if (tx_room_for(s, b->len) && tx_call(s, b, 0, 0) == 0) {
-		tx_count(s, b);
-		e = 0;
+	bool room = tx_room_for(s, b->len);
+	if (room) {
+		s->tx_inflight += b->len;
+		s->tx_calls++;
 	}
 	spin_unlock(&s->tx_lock);
+	if (!room)
+		return -EAGAIN;
+	int e = tx_call(s, b, flags, 0);
+	if (e < 0) {
+		spin_lock(&s->tx_lock);
+		tx_uncount(s, b);
+		spin_unlock(&s->tx_lock);
+	}
 	return e;
 }
 
@@ -273,7 +317,7 @@ tx_hold(struct sockfile *s)
 
 /*
  * Sends what was gathered as one call (more: MSG_MORE, the server keeps
- * a partial tail). The bytes always fit (tx_gather_room); they are lost
+ * a partial tail). The bytes always fit (tx_gather_at); they are lost
  * only with the connection (dead, or reset by the server) or when no
  * call can be made, which the next send reports.
  */
@@ -288,6 +332,7 @@ tx_flush(struct sockfile *s, bool more)
 	}
 	int e = s->dead ? 0 : tx_queue(s, b, more ? MSG_MORE_K : 0, 0);
 	if (s->dead || e < 0) {
+		tx_give_room(s, b->len);
 		tx_free(b);
 		s->tx_error = s->dead ? 0 : e;
 	}
@@ -324,42 +369,34 @@ void
 sockfile_tx_drop(struct sockfile *s)
 {
 	ktimer_cancel(&s->tx_timer);
+	tx_give_room(s, gathered(s));
 	tx_free(s->tx_buf);
 	s->tx_buf = NULL;
 }
 
 /*
- * The most s may have gathered: all of it must go as one send the server
- * promised to take whole, when the hold ends. Nothing else is sent
- * behind the caller while bytes are gathered (every send flushes them
- * first), so the promise holds until then, short of a reset.
+ * Where len more bytes are gathered (the buffer grows), or NULL: no room.
+ * All that s gathers must go as one send the server promised to take
+ * whole, when the hold ends: its bytes are counted in flight as they
+ * come (tx_take_room), so that no send of another thread takes their
+ * room meanwhile; the promise holds until then, short of a reset.
  */
-static uint64_t
-tx_gather_room(struct sockfile *s)
-{
-	uint64_t room = 0;
-	spin_lock(&s->tx_lock);
-	if (tx_room_for(s, 1))
-		room = MIN(s->tx_room - s->tx_inflight, PT_SEND_BEHIND_MAX);
-	spin_unlock(&s->tx_lock);
-	return room;
-}
-
-/* Where len more bytes are gathered (the buffer grows), or NULL: no room. */
 static char *
 tx_gather_at(struct sockfile *s, uint64_t len)
 {
 	struct tx_bytes *b = s->tx_buf;
 	uint64_t have = gathered(s);
-	if (!len || have + len > tx_gather_room(s))
+	if (!len || have + len > PT_SEND_BEHIND_MAX || !tx_take_room(s, len))
 		return NULL;
 	if (!b || have + len > b->cap) {
 		uint64_t cap = MAX(have + len, b ? 2 * (uint64_t)b->cap
 						 : TX_GATHER_FIRST);
 		cap = MIN(cap, PT_SEND_BEHIND_MAX);
 		struct tx_bytes *n = kmalloc(sizeof(*n) + cap);
-		if (!n)
+		if (!n) {
+			tx_give_room(s, len);
 			return NULL;
+		}
 		n->len = (uint32_t)have;
 		n->cap = (uint32_t)cap;
 		n->page = false;
@@ -391,8 +428,10 @@ tx_gather(struct sockfile *s, const struct sock_uio *cursor, bool more)
 	char *to = tx_gather_at(s, len);
 	if (!to)
 		return 0;
-	if (sock_uio_copy(&at, to, len, false) < 0)
+	if (sock_uio_copy(&at, to, len, false) < 0) {
+		tx_give_room(s, len);
 		return -EFAULT;	/* nothing of it is sent, as Linux */
+	}
 	tx_gathered(s, len, more);
 	return (long)len;
 }
@@ -428,10 +467,11 @@ send_behind(struct sockfile *s, const struct sock_uio *cursor, bool more)
 		return -EFAULT;	/* nothing of it is sent, as Linux */
 	}
 	b->len = (uint32_t)len;
-	if (tx_queue(s, b, more ? MSG_MORE_K : 0, 0) < 0) {
+	if (tx_queue_room(s, b, more ? MSG_MORE_K : 0) < 0) {
 		tx_free(b);
-		return 0;	/* the call says what went wrong */
+		return 0;	/* the call waits for room or says what went wrong */
 	}
+	s->tx_held = more;
 	if (more)
 		tx_hold(s);
 	return (long)len;
@@ -455,12 +495,16 @@ socktx_send(struct sockfile *s, const struct sock_uio *u,
 			return r;
 	}
 	tx_flush(s, true);	/* the send that follows ends it or holds on */
-	return plain ? send_behind(s, u, more) : 0;
+	long r = plain ? send_behind(s, u, more) : 0;
+	if (r == 0)
+		tx_wait(s, 1);	/* the caller's call, until socktx_sent */
+	return r;
 }
 
 void
 socktx_sent(struct sockfile *s, long r, bool more)
 {
+	tx_wait(s, -1);
 	if (r > 0)
 		s->tx_held = more;
 	if (s->tx_held)
@@ -493,15 +537,19 @@ sockfile_send_kernel(struct sockfile *s, const void *buf, size_t len,
 		.flags = MSG_NOSIGNAL_K | (more ? MSG_MORE_K : 0),
 	};
 	struct chan_seg seg = { (uint64_t)(uintptr_t)buf, len, PT_SEG_IN, true };
+	tx_wait(s, 1);
 	long r = sockfile_call_wait(s, &msg, NULL, &seg, 1, POLLOUT, nonblock);
 	socktx_sent(s, r, more);
 	return r;
 }
 
 /* Output held back or an error kept: the locked path's to handle.
- * Changed only with the big lock; read here relaxed by the socket's only
- * user, whose own calls make every change but the timer's, which with
- * nothing held changes nothing. */
+ * Changed only with the big lock, read here relaxed: a thread's own
+ * earlier calls (and any another thread's before it, by the program's
+ * own ordering) are seen; a call of another thread running meanwhile is
+ * unordered with this write, as two threads' sends on Linux, and the
+ * room its gathered bytes will go in is counted already (tx_gather_at).
+ * The timer, with nothing held, changes nothing. */
 static bool
 tx_busy(const struct sockfile *s)
 {
@@ -533,7 +581,7 @@ sockfile_write_unlocked(struct file *f, const struct uvec *u)
 		return -ERETRY_LOCKED;
 	if (uvec_copyin(b->data, u, 0, count) == 0) {
 		b->len = (uint32_t)count;
-		if (tx_queue_unlocked(s, b) == 0)
+		if (tx_queue_room(s, b, 0) == 0)
 			return (long)count;
 	}
 	tx_free(b);

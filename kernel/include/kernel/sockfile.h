@@ -67,6 +67,8 @@ struct sockfile {
 					   reply (tx_done) */
 	uint32_t tx_inflight;		/* [T] */
 	unsigned tx_calls;		/* [T] */
+	unsigned tx_waits;		/* [T] sends that are calls, at the
+					   server: none goes behind them */
 	/*
 	 * Output held back (kernel/fs/socktx.c): TCP_CORK and TCP_NODELAY
 	 * as the program set them; the bytes gathered while corked or

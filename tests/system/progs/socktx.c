@@ -10,7 +10,8 @@
  *                 the read) fewer than 2.4 times a write (netd's answer
  *                 without it); "socktx: ok count", exit 0. Also the figures:
  *                 takes, and virtual ns a write (instructions under
- *                 -icount shift=0)
+ *                 -icount shift=0). The bursts again with a second
+ *                 thread started: "socktx: ok count threaded"
  *   socktx        the checks below, two vCPUs: "socktx: ok ROUND" each
  *
  * Rounds: "streams": two children each write 512 KiB on a connection of
@@ -19,14 +20,19 @@
  * write from an unmapped buffer is EFAULT and sends nothing; the next
  * write's bytes come next. "epipe": a writer whose peer closed gets
  * EPIPE or ECONNRESET, never a hang. "eintr": a write blocked for room
- * ends with EINTR at a signal.
+ * ends with EINTR at a signal. "threads": two threads write one
+ * socket at once (sizes within a page and past it, some corked) while a
+ * third reads: each thread's bytes whole and in order, no reset.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,14 +88,12 @@ read_all(const char *round, int b, long n)
  * poll and read: 2.86 a write with tx_done locked, 1.79 without). */
 #define ROUND_TAKES_MAX 2.4
 
-/* Bursts of 64-byte writes, each burst then read: the writes' takes. */
-static void
-count(void)
+/* 100 bursts of 64-byte writes on a, each burst then read from b: the
+ * writes take the big lock fewer than once in five. Returns the writes. */
+static long
+bursts(const char *round, int a, int b)
 {
-	int a, b;
 	long takes = 0, writes = 0, self = -1, ns = 0;
-
-	tcp_pair("socktx", &a, &b, 0);
 	memset(buf, 'x', PIECE);
 	for (int i = 0; i < 5; i++) {	/* the counter's own read */
 		long t = bkl_acquired();
@@ -101,16 +105,38 @@ count(void)
 		long before = bkl_acquired(), t0 = now_ns();
 		for (int i = 0; i < BURST; i++)
 			if (write(a, buf, PIECE) != PIECE)
-				fail("count", r, "write", -errno, PIECE);
+				fail(round, r, "write", -errno, PIECE);
 		ns += now_ns() - t0;
 		takes += bkl_acquired() - before - self;
 		writes += BURST;
-		read_all("count", b, BURST * PIECE);
+		read_all(round, b, BURST * PIECE);
 	}
-	printf("socktx: %ld big-lock takes in %ld writes, %ld virtual ns a "
-	       "write\n", takes, writes, ns / writes);
+	printf("socktx: %s: %ld big-lock takes in %ld writes, %ld virtual ns "
+	       "a write\n", round, takes, writes, ns / writes);
 	if (takes * 5 >= writes)
-		fail("count", 0, "big-lock takes", takes, writes / 5);
+		fail(round, 0, "big-lock takes", takes, writes / 5);
+	return writes;
+}
+
+static void *
+idle_thread(void *arg)
+{
+	(void)arg;
+	for (;;)
+		pause();
+	return NULL;
+}
+
+/* Bursts of 64-byte writes, each burst then read: the writes' takes, by
+ * a one-thread process, then by one of two threads. */
+static void
+count(void)
+{
+	int a, b;
+	long takes;
+
+	tcp_pair("socktx", &a, &b, 0);
+	long writes = bursts("count", a, b);
 	/* Whole rounds: the writes, netd's receives that answer them
 	   (tx_done), its posts to b and waits, b's poll and reads. */
 	takes = bkl_acquired();
@@ -126,10 +152,112 @@ count(void)
 	if (takes >= ROUND_TAKES_MAX * writes)
 		fail("count", 0, "round takes", takes,
 		     (long)(ROUND_TAKES_MAX * writes));
+	if (!failures)
+		printf("socktx: ok count\n");
+	pthread_t idle;
+	pthread_create(&idle, NULL, idle_thread, NULL);
+	bursts("count threaded", a, b);
 	close(a);
 	close(b);
 	if (!failures)
-		printf("socktx: ok count\n");
+		printf("socktx: ok count threaded\n");
+}
+
+/* Thread t's byte i of a shared stream: its parity says whose it is. */
+static unsigned char
+tbyte(long i, int t)
+{
+	return (unsigned char)(((i * 5 + i / 127) % 128) << 1 | t);
+}
+
+struct twriter {
+	int fd, t;
+	long err;
+};
+
+/* One of two threads writing STREAM_BYTES of its own bytes on one
+ * socket, in sizes from 1 to CHUNK_MAX (within a page: nolock; past it:
+ * locked behind the caller, or a call waiting for room), every 7th write
+ * corked around (TCP_CORK on and off: gathered bytes). */
+static void *
+twriter(void *arg)
+{
+	struct twriter *w = arg;
+	static unsigned char chunks[2][CHUNK_MAX];
+	unsigned char *chunk = chunks[w->t];
+	int on = 1, off = 0;
+	for (long at = 0, k = 0; at < STREAM_BYTES; k++) {
+		int len = 1 + (int)((at * 2654435761u + w->t * 977) % CHUNK_MAX);
+		if (len > STREAM_BYTES - at)
+			len = (int)(STREAM_BYTES - at);
+		for (int i = 0; i < len; i++)
+			chunk[i] = tbyte(at + i, w->t);
+		bool cork = k % 7 == 0;
+		if (cork)
+			setsockopt(w->fd, IPPROTO_TCP, TCP_CORK, &on, sizeof(on));
+		long n = write(w->fd, chunk, len);
+		if (cork)
+			setsockopt(w->fd, IPPROTO_TCP, TCP_CORK, &off, sizeof(off));
+		if (n <= 0) {
+			w->err = n < 0 ? -errno : -1000;
+			return NULL;
+		}
+		at += n;
+	}
+	return NULL;
+}
+
+/* Two threads of this process write one socket at once while a third
+ * reads it: each thread's bytes come whole and in order (interleaved at
+ * any point, as two threads' writes may be on Linux), and no send behind
+ * the callers overruns the room netd promised (it would reset). */
+static void
+threads(void)
+{
+	int a, b;
+	long at[2] = { 0, 0 };
+	struct twriter w[2] = { { 0, 0, 0 }, { 0, 1, 0 } };
+	pthread_t t[2];
+
+	tcp_pair("socktx", &a, &b, 0);
+	for (int i = 0; i < 2; i++) {
+		w[i].fd = a;
+		pthread_create(&t[i], NULL, twriter, &w[i]);
+	}
+	struct pollfd p = { .fd = b, .events = POLLIN };
+	while ((at[0] < STREAM_BYTES || at[1] < STREAM_BYTES) && !failures) {
+		if (poll(&p, 1, 10000) != 1) {
+			fail("threads", at[0] + at[1], "poll", 0, 1);
+			break;
+		}
+		/* Slow, small reads: the room fills, and writes wait for
+		   it (calls at netd) while the other thread's go on. */
+		usleep(200);
+		long n = read(b, buf, 1 + (at[0] + at[1]) % 3000);
+		if (n <= 0) {
+			fail("threads", at[0] + at[1], "read",
+			     n < 0 ? -errno : n, 1);
+			break;
+		}
+		for (long i = 0; i < n && !failures; i++) {
+			int s = buf[i] & 1;
+			if (buf[i] != tbyte(at[s], s))
+				fail("threads", at[s], "byte", buf[i],
+				     tbyte(at[s], s));
+			at[s]++;
+		}
+	}
+	for (int i = 0; i < 2; i++) {
+		pthread_join(t[i], NULL);
+		if (w[i].err)
+			fail("threads", i, "write", w[i].err, 0);
+	}
+	close(a);
+	if (!failures && read(b, buf, 1) != 0)
+		fail("threads", at[0] + at[1], "end of file", 1, 0);
+	close(b);
+	if (!failures)
+		printf("socktx: ok threads\n");
 }
 
 /* A child's stream: STREAM_BYTES in varied chunks on a. */
@@ -315,6 +443,7 @@ main(int argc, char **argv)
 		return failures != 0;
 	}
 	streams();
+	threads();
 	efault();
 	epipe();
 	eintr();
