@@ -31,6 +31,7 @@ import time
 import netbench
 from figures import summary, values_line
 
+sys.dont_write_bytecode = True	# no __pycache__ in tools/ either
 TOOLS = os.path.join(os.path.dirname(os.path.dirname(
     os.path.realpath(__file__))), "tools")
 sys.path.insert(0, TOOLS)
