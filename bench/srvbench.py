@@ -5,8 +5,11 @@
 # script (start.sh below). Petrel boots it as `./petrel run --pack` does;
 # the Linux guest boots it on the same QEMU command line with Petrel's init
 # (rdinit=/sbin/init) and the same one-shot command, and the script loads
-# the packed virtio-net modules first (bench/linux-srv-modules.sh). From the
-# host, through QEMU user networking's forwards:
+# the packed virtio-net modules first (bench/linux-srv-modules.sh). Only
+# the storage form differs: Linux cannot exec a page-packed file
+# (tools/pagepack.py), so its image is made from unpacked_image()'s copy of
+# Petrel's default image, with the same --pack files (which --pack adds
+# plain). From the host, through QEMU user networking's forwards:
 #
 #   - nginx (Debian's nginx.conf: a master and `worker_processes auto`
 #     workers, sendfile, access log) GET / with wrk, keep-alive and a new
@@ -16,15 +19,27 @@
 #
 # What is measured and why is in docs/performance.md §6.
 
+import importlib.util
 import os
 import re
 import shlex
 import socket
 import subprocess
+import sys
 import time
 
 import netbench
 from figures import summary, values_line
+
+sys.dont_write_bytecode = True	# no __pycache__ in tools/ either
+TOOLS = os.path.join(os.path.dirname(os.path.dirname(
+    os.path.realpath(__file__))), "tools")
+sys.path.insert(0, TOOLS)
+import pagepack  # noqa: E402
+_spec = importlib.util.spec_from_file_location(
+    "cpio_align", os.path.join(TOOLS, "cpio-align.py"))
+cpio_align = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(cpio_align)
 
 GUEST_NGINX = 8080	# Petrel's own httpd has 80
 GUEST_REDIS = 6379
@@ -96,6 +111,7 @@ else
 	for i in $(seq 300); do [ -s /run/netd.status ] && break; sleep 0.1; done
 fi
 mkdir -p /var/log/nginx /var/lib/nginx /run/redis /var/log/redis /var/lib/redis
+[ -f /srv/www/index.html ] || echo "srv: no /srv/www/index.html (nginx's root)"
 nginx -c {srv}/nginx.conf || echo "srv: nginx failed"
 redis-server /etc/redis/redis.conf --bind '0.0.0.0 ::' --protected-mode no ||
 	echo "srv: redis failed"
@@ -153,27 +169,86 @@ def stage(srv_dir, mods_dir):
     return HOST_PACKS + [srv_dir, mods_dir], ["/bin/sh", start]
 
 
+def unpacked_image(packed, out):
+    """Writes to out (unless it is newer than packed) the newc image packed
+    with each page-packed file in its plain form, the mark member before it
+    left out; every other member as it is. Returns out. The Linux guest's
+    base image: Petrel's default image, every file the same bytes once
+    unpacked."""
+    if os.path.exists(out) and \
+            os.path.getmtime(out) >= os.path.getmtime(packed):
+        return out
+    with open(packed, "rb") as f:
+        archive = f.read()
+    image = bytearray()
+    unpack_next = False
+    for fields, name, member in cpio_align.members(archive):
+        at = cpio_align.align4(cpio_align.HEADER + fields[11])
+        data = member[at:at + fields[6]]
+        if name == b"." and data.startswith(cpio_align.PACK_MARK):
+            unpack_next = True
+            continue
+        if unpack_next:
+            data = pagepack.unpack(data)
+            fields = fields[:6] + [len(data)] + fields[7:]
+            member = (cpio_align.header(fields, member[:6]) +
+                      member[cpio_align.HEADER:at] + data +
+                      bytes(-len(data) % 4))
+            unpack_next = False
+        image += member
+    image += bytes(-len(image) % 512)
+    with open(out + ".tmp", "wb") as f:
+        f.write(image)
+    os.replace(out + ".tmp", out)
+    return out
+
+
 def missing_host_files():
     return [p for p in HOST_PACKS + [NGINX_CONF, REDIS_BENCH, "/usr/bin/wrk"]
             if not os.path.exists(p)]
 
 
-def redis_ok(port):
-    """True if PING on 127.0.0.1:port is answered with PONG (the host
-    forward accepts before the guest listens)."""
+def first_line(port, request):
+    """The first line of the answer to request on 127.0.0.1:port, b"" if
+    none came (the host forward accepts before the guest listens)."""
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=2) as s:
-            s.sendall(b"PING\r\n")
-            return s.recv(16).startswith(b"+PONG")
+            s.sendall(request)
+            return s.recv(64).split(b"\r\n")[0]
     except OSError:
-        return False
+        return b""
+
+
+def redis_ok(port):
+    """True if PING on 127.0.0.1:port is answered with PONG."""
+    return first_line(port, b"PING\r\n") == b"+PONG"
 
 
 class SrvGuest(netbench.Guest):
-    """A netbench guest whose two ports are nginx's and redis's."""
+    """A netbench guest whose two ports are nginx's and redis's. A boot
+    whose servers answer, but not as they should (nginx not 200, redis not
+    PONG), is not booted again: it is the image or the script, which the
+    next boot has too, and what they answered goes into the error."""
+
+    wrong = None
 
     def probe(self, _tcpbench):
-        return netbench.http_ok(self.http) and redis_ok(self.tcp)
+        nginx = first_line(self.http, b"GET / HTTP/1.1\r\nHost: bench\r\n"
+                           b"Connection: close\r\n\r\n")
+        redis = first_line(self.tcp, b"PING\r\n")
+        nginx_ok = nginx.startswith(b"HTTP/1.1 200")
+        if (nginx and not nginx_ok) or (redis and redis != b"+PONG"):
+            self.wrong = f"nginx answered GET / with {nginx!r}, " \
+                f"redis PING with {redis!r}"
+        return nginx_ok and redis == b"+PONG"
+
+    def wait_ready(self, tcpbench):
+        self.wrong = None
+        why = super().wait_ready(tcpbench)
+        if why and self.wrong:
+            raise RuntimeError(f"{self.name}: {why}: {self.wrong}; "
+                               f"console in {self.log_path}")
+        return why
 
 
 def qemu_cpu_seconds(guest):
