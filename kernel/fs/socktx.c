@@ -325,12 +325,16 @@ static void
 tx_flush(struct sockfile *s, bool more)
 {
 	struct tx_bytes *b = s->tx_buf;
-	s->tx_buf = NULL;
 	if (!b || !b->len) {
+		s->tx_buf = NULL;
 		tx_free(b);
 		return;
 	}
 	int e = s->dead ? 0 : tx_queue(s, b, more ? MSG_MORE_K : 0, 0);
+	/* Only once queued: a nolock write (tx_busy), on another CPU than
+	   the hold's timer, goes locked until then, so its bytes come after
+	   these on the channel. */
+	__atomic_store_n(&s->tx_buf, NULL, __ATOMIC_RELEASE);
 	if (s->dead || e < 0) {
 		tx_give_room(s, b->len);
 		tx_free(b);
@@ -549,12 +553,14 @@ sockfile_send_kernel(struct sockfile *s, const void *buf, size_t len,
  * own ordering) are seen; a call of another thread running meanwhile is
  * unordered with this write, as two threads' sends on Linux, and the
  * room its gathered bytes will go in is counted already (tx_gather_at).
- * The timer, with nothing held, changes nothing. */
+ * The timer, with nothing held, changes nothing; with bytes gathered
+ * it sends them, and tx_buf is cleared only once they are queued
+ * (tx_flush), so a write that sees it clear comes after them. */
 static bool
 tx_busy(const struct sockfile *s)
 {
 	return __atomic_load_n(&s->cork, __ATOMIC_RELAXED) ||
-	       __atomic_load_n(&s->tx_buf, __ATOMIC_RELAXED) ||
+	       __atomic_load_n(&s->tx_buf, __ATOMIC_ACQUIRE) ||
 	       __atomic_load_n(&s->tx_held, __ATOMIC_RELAXED) ||
 	       __atomic_load_n(&s->tx_error, __ATOMIC_RELAXED) ||
 	       __atomic_load_n(&s->dead, __ATOMIC_RELAXED);
