@@ -14,6 +14,8 @@
 #include <kernel/spinlock.h>
 
 #define TMPFS_HALF_OF_MEMORY UINT64_MAX
+/* The largest size a file may have (a write past it: EFBIG). */
+#define TMPFS_SIZE_MAX (1ull << 40)
 
 /* A tmpfs's super block; its data pages are counted here. */
 struct tmpfs_super {
@@ -75,6 +77,9 @@ struct tmpfs_node *tmpfs_file_node(struct inode *ino);
  * held. tmpfs_pages_left: how many more the caller may have. */
 paddr_t tmpfs_data_page(struct super *sb, bool zeroed);
 uint64_t tmpfs_pages_left(struct super *sb);
+/* Clears a file's set-user-ID, and set-group-ID where Linux does, before
+ * a write by a caller without CAP_FSETID (tmpfs_rw.c). Big lock held. */
+void tmpfs_drop_privs(struct inode *ino);
 /* Gives back a data page of a file of sb, uncounting it. */
 void tmpfs_page_put(struct super *sb, paddr_t pa);
 
