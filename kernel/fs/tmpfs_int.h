@@ -35,11 +35,14 @@ struct tmpfs_dirent {
 };
 
 /*
- * lock: a nolock read (tmpfs_read_unlocked) takes it instead of the big
+ * lock: a nolock read or write (tmpfs_rw.c) takes it instead of the big
  * lock, so whoever changes a regular file's chunks, nchunks, first_slots,
- * a slot, or shrinks its size (inode.size) or frees a page holds it as
- * well as the big lock [N]. Allocating under it is allowed (the big lock
- * is held); waiting for another CPU (a TLB shootdown) is not.
+ * a slot, its seals, or its size (inode.size) or frees a page holds it as
+ * well as the big lock [N]. A nolock write holds it alone to put bytes
+ * into pages already there, grow the size and set mtime and ctime, and
+ * every write, locked or not, reads an O_APPEND file's end and moves the
+ * offset under it. Allocating under it is allowed where the big lock is
+ * held; waiting for another CPU (a TLB shootdown) is not.
  */
 /* A symlink's target up to this long, with its NUL, is kept in the node,
  * which it leaves in the heap's 128-byte class ("/bin/busybox", the boot's
@@ -59,7 +62,7 @@ struct tmpfs_node {
 					   NULL (tmpfs_packed.c) */
 	char *target;			/* symlinks: short_target or its own */
 	char short_target[TMPFS_SHORT_TARGET];
-	unsigned seals;			/* regular files: F_SEAL_* */
+	unsigned seals;			/* regular files: F_SEAL_* [N] */
 	char *memfd_name;		/* a memfd's name, else NULL */
 	bool linkable;			/* O_TMPFILE's: nameless, may get one */
 };
