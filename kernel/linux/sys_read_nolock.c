@@ -4,7 +4,10 @@
  * the file's node lock into a buffer on the stack, then out to the caller
  * with no lock held; read (nolock(rfd)) the same, from and moving an
  * offset no one else can reach (tmpfs_offset_mine), and lseek moving it.
- * read and write of a
+ * write, pwrite64 and writev of a tmpfs file: the bytes copied onto the
+ * stack first, then put into pages the file has under the node lock
+ * (tmpfs_write_unlocked), at an offset the call's alone or at the end of
+ * an O_WRONLY | O_APPEND file, shared or not. read and write of a
  * pipe end (nolock(fd)): the pipe's own code (kernel/fs/pipe.c); read of
  * a TCP socket's kept bytes: kernel/fs/sockfile_rx.c; write of one within
  * the room netd promised: kernel/fs/socktx.c. readv and writev
