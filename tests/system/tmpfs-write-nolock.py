@@ -4,7 +4,7 @@
 # Does:  runs /test/bin/tmpfswrite (progs/tmpfswrite.c): 2,000 appends to
 #        a file of one process's own and to one it shares with a child,
 #        2,000 pwrites and 2,000 two-piece writevs between reads of
-#        /proc/petrel/bkl; two processes appending 3,000 64-byte records
+#        /proc/petrel/bkl; two processes appending 20,000 64-byte records
 #        each to one file at once (one through its own open file, one
 #        through a shared one); appends to a tmpfs mounted with size=8k.
 # Expects: "tmpfswrite: ok": each 2,000 calls took the big lock fewer

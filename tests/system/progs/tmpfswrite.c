@@ -11,8 +11,10 @@
  *           take it; the locked write took it N times), the least of
  *           three runs.
  *   appends two processes, one with its own open file and one sharing a
- *           third's, append RECS records each to one file at once: the
- *           file holds every record whole, each writer's in order.
+ *           third's, append RECS records each to one file at once, each
+ *           on a CPU of its own: the
+ *           file holds every record whole, each writer's in order (up
+ *           to five rounds, till they took 100 turns or more).
  *   full    a tmpfs mounted with size=8k takes 8,192 bytes of 100-byte
  *           appends (the last one short), then says ENOSPC.
  */
@@ -30,9 +32,10 @@
 #include <unistd.h>
 
 #include "bkl.h"
+#include "smp.h"
 
 #define N 2000
-#define RECS 3000
+#define RECS 20000
 #define REC 64
 #define LOG "/tmp/tmpfswrite.log"
 
@@ -129,6 +132,7 @@ appender(int who, int fd, int go)
 	char rec[REC + 1], x;
 	if (fd < 0)
 		fd = open(LOG, O_WRONLY | O_APPEND);
+	pin(who);	/* the two on two CPUs at once */
 	read(go, &x, 1);
 	for (int i = 0; i < RECS; i++) {
 		snprintf(rec, sizeof(rec), "W %d %06d %-*s\n", who, i, REC - 12,
@@ -139,8 +143,9 @@ appender(int who, int fd, int go)
 	_exit(0);
 }
 
-static void
-test_appends(void)
+/* One round of test_appends: how often the writers took turns. */
+static int
+append_round(void)
 {
 	int go[2];
 	pipe(go);
@@ -160,16 +165,28 @@ test_appends(void)
 	close(fd);
 	if (n != 2 * RECS * REC)
 		fail("the file's size", n);
-	int next[2] = { 0, 0 };
+	int next[2] = { 0, 0 }, last = -1, turns = 0;
 	for (long at = 0; at < n; at += REC) {
 		int who, seq;
 		if (sscanf(buf + at, "W %d %d", &who, &seq) != 2 || who < 0 ||
 		    who > 1 || seq != next[who] || buf[at + REC - 1] != '\n')
 			fail("a record cut or out of order at", at);
 		next[who]++;
+		turns += who != last;
+		last = who;
 	}
-	printf("tmpfswrite: %d records whole, each writer's in order\n",
-	       2 * RECS);
+	return turns;
+}
+
+/* Rounds until the two raced (one after the other is a turn or two). */
+static void
+test_appends(void)
+{
+	int turns = 0;
+	for (int round = 0; round < 5 && turns < 100; round++)
+		turns = append_round();
+	printf("tmpfswrite: %d records whole, each writer's in order, "
+	       "%d turns\n", 2 * RECS, turns);
 }
 
 static void
