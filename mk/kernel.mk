@@ -43,7 +43,10 @@ $(BUILD)/assert/obj/kernel/fs/procfs_config.S.o: \
 # 17's merges (the region merge, the vectored nolock calls, bkl_pass,
 # the time calls' and sysfs's loop/) grew the text by 4.9 KB and `true`
 # no longer ran in 4092K: the time and scheduling calls (x86_64 reads
-# the clocks through the vDSO) and vm_merge.c went -Os for it.
+# the clocks through the vDSO) and vm_merge.c went -Os for it. The nolock
+# tmpfs write (session 19, 2 KB) for the same reason: tmpfs's mount
+# options and hole punching, memfd's seals, chattr's flags, AF_UNIX's
+# socket options and /proc's namespace files (1.9 KB).
 KERNEL_COLD := $(addprefix kernel/linux/,trace.c trace_fmt.c trace_sets.c \
 	keys.c keys_proc.c keyctl.c landlock.c landlock_fs.c sys_fanotify.c \
 	sys_fanotify_mark.c ptrace.c coredump.c mqueue.c ipc_msg.c ipc_sem.c \
@@ -54,7 +57,8 @@ KERNEL_COLD := $(addprefix kernel/linux/,trace.c trace_fmt.c trace_sets.c \
 	$(addprefix kernel/fs/,procfs.c procfs_pid.c procfs_mm.c procfs_net.c \
 	procfs_sys.c procfs_petrel.c procfs_mount.c sysfs.c netlink.c \
 	rtnetlink.c xattr.c loop.c lease.c locks.c mount_bind.c mount_ns.c \
-	mount_pivot.c) \
+	mount_pivot.c procfs_ns.c tmpfs_options.c tmpfs_holes.c \
+	unixsock_opt.c) kernel/linux/sys_fileattr.c kernel/linux/sys_memfd.c \
 	kernel/mm/userfaultfd.c kernel/mm/vm_tree.c kernel/mm/vm_merge.c
 $(patsubst %,$(BUILD)/obj/%.o,$(KERNEL_COLD)) \
 $(patsubst %,$(BUILD)/assert/obj/%.o,$(KERNEL_COLD)): KERNEL_CFLAGS += -Os

@@ -16,11 +16,11 @@
 
 unsigned fd_nr_open = NR_OPEN;
 
-/* Sets fd's bit in f->nolock_fds as file is a pipe end or a
- * server-backed stream socket or not, and in f->nolock_rfds as it is a
- * pipe end, a tmpfs file open for reading or such a socket (lock held):
- * read (and recvfrom of a socket) and write may run without the big
- * lock. An fd past 63 only sets bit fd % 64 of the _high words, which
+/* Sets fd's bit in f->nolock_fds as file is a pipe end, a server-backed
+ * stream socket or a tmpfs file open for writing or not, and in
+ * f->nolock_rfds as it is a pipe end, a tmpfs file open for reading or
+ * such a socket (lock held): read (and recvfrom of a socket) and write
+ * may run without the big lock. An fd past 63 only sets bit fd % 64 of the _high words, which
  * nothing clears: a server with thousands of sockets has them all set,
  * and a stale bit costs a trip to the nolock handler, which looks again. */
 static void
@@ -30,12 +30,13 @@ nolock_hint(struct files *f, int fd, const struct file *file)
 	uint64_t bit = 1ull << (fd & 63);
 	bool pipe = file && pipe_is_file(file);
 	bool sock = file && sockfile_is_stream(file);
+	bool tmpfs = file && tmpfs_is_file(file) && !(file->flags & O_PATH);
 	bool rd = pipe || sock ||
-		  (file && tmpfs_is_file(file) &&
-		   (file->flags & O_ACCMODE) != O_WRONLY &&
-		   !(file->flags & O_PATH));
+		  (tmpfs && (file->flags & O_ACCMODE) != O_WRONLY);
+	bool wr = pipe || sock ||
+		  (tmpfs && (file->flags & O_ACCMODE) != O_RDONLY);
 	if (fd >= 64) {
-		if (pipe || sock)
+		if (wr)
 			__atomic_or_fetch(&f->nolock_fds_high, bit,
 					  __ATOMIC_RELAXED);
 		if (rd)
@@ -44,8 +45,7 @@ nolock_hint(struct files *f, int fd, const struct file *file)
 		return;
 	}
 	__atomic_store_n(&f->nolock_fds,
-			 pipe || sock ? f->nolock_fds | bit
-				      : f->nolock_fds & ~bit,
+			 wr ? f->nolock_fds | bit : f->nolock_fds & ~bit,
 			 __ATOMIC_RELAXED);
 	__atomic_store_n(&f->nolock_rfds,
 			 rd ? f->nolock_rfds | bit : f->nolock_rfds & ~bit,

@@ -452,7 +452,7 @@ static int
 tmpfs_truncate(struct inode *ino, uint64_t size)
 {
 	struct tmpfs_node *n = node(ino);
-	if (size > (1ull << 40))
+	if (size > TMPFS_SIZE_MAX)
 		return -EFBIG;
 	if (((n->seals & F_SEAL_SHRINK) && size < ino->size) ||
 	    ((n->seals & F_SEAL_GROW) && size > ino->size))
@@ -553,21 +553,32 @@ tmpfs_read_inode(struct inode *ino, void *buf, size_t len, uint64_t off)
 	return (long)done;
 }
 
-long
-tmpfs_write_inode(struct inode *ino, const void *buf, size_t len, uint64_t off)
+/*
+ * Writes len bytes of buf at *off, or at the file's end if append, and
+ * moves *off past them. The end is read, the bytes put in, the size and
+ * *off moved under [N] in one hold, as the nolock write does
+ * (tmpfs_write_unlocked): appends from both paths never overlap.
+ */
+static long
+write_at(struct inode *ino, const void *buf, size_t len, uint64_t *off,
+	 bool append)
 {
 	struct tmpfs_node *n = node(ino);
-	if (off + len < off || off + len > (1ull << 40))
-		return -EFBIG;
-	if ((n->seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)) ||
-	    ((n->seals & F_SEAL_GROW) && off + len > ino->size))
-		return -EPERM;
+	struct timespec_k now;
 	size_t done = 0;
+	long r = 0;
+	vfs_now(&now);
 	/* Held over the copy too: a nolock read must not see a page put in
 	   place before it is filled (data_page need not zero it). */
 	spin_lock(&n->lock);
-	while (done < len) {
-		uint64_t pos = off + done;
+	uint64_t at = append ? ino->size : *off;
+	if (at + len < at || at + len > TMPFS_SIZE_MAX)
+		r = -EFBIG;
+	else if ((n->seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)) ||
+		 ((n->seals & F_SEAL_GROW) && at + len > ino->size))
+		r = -EPERM;
+	while (r == 0 && done < len) {
+		uint64_t pos = at + done;
 		size_t in = pos & (PAGE_SIZE - 1);
 		size_t k = MIN(len - done, PAGE_SIZE - in);
 		paddr_t *slot = tmpfs_page_slot(n, pos / PAGE_SIZE);
@@ -586,13 +597,22 @@ tmpfs_write_inode(struct inode *ino, const void *buf, size_t len, uint64_t off)
 		page_changed(*slot);	/* run again only once synced */
 		done += k;
 	}
-	if (done > 0 && off + done > ino->size)
-		ino->size = off + done;
+	if (done > 0) {
+		if (at + done > ino->size)
+			ino->size = at + done;
+		*off = at + done;
+		ino->mtime = ino->ctime = now;	/* [N], as the nolock write's */
+	}
 	spin_unlock(&n->lock);
-	if (done == 0 && len > 0)
-		return -ENOSPC;
-	inode_touch(ino, false, true, true);
-	return (long)done;
+	if (r == 0 && done == 0 && len > 0)
+		r = -ENOSPC;
+	return r < 0 ? r : (long)done;
+}
+
+long
+tmpfs_write_inode(struct inode *ino, const void *buf, size_t len, uint64_t off)
+{
+	return write_at(ino, buf, len, &off, false);
 }
 
 static long
@@ -609,12 +629,8 @@ file_read(struct file *f, void *buf, size_t len, uint64_t *off)
 static long
 file_write(struct file *f, const void *buf, size_t len, uint64_t *off)
 {
-	if (f->flags & O_APPEND)
-		*off = f->inode->size;
-	long n = tmpfs_write_inode(f->inode, buf, len, *off);
-	if (n > 0)
-		*off += n;
-	return n;
+	tmpfs_drop_privs(f->inode);
+	return write_at(f->inode, buf, len, off, f->flags & O_APPEND);
 }
 
 static long
@@ -730,16 +746,6 @@ tmpfs_is_file(const struct file *f)
 	return f->ops == &tmpfs_file_ops;
 }
 
-long
-tmpfs_read_unlocked(struct inode *ino, void *buf, size_t len, uint64_t off)
-{
-	struct tmpfs_node *n = node(ino);
-	spin_lock(&n->lock);
-	long r = tmpfs_read_inode(ino, buf, len, off);
-	spin_unlock(&n->lock);
-	return r;
-}
-
 /* Creates a node of any type (for mknod and devfs) with the given fops. */
 int
 tmpfs_mknod(struct inode *dir, const char *name, unsigned mode, uint32_t rdev,
@@ -839,7 +845,9 @@ tmpfs_set_seals(struct inode *ino, unsigned seals)
 	struct tmpfs_node *n = tmpfs_file_node(ino);
 	if (!n)
 		return -EINVAL;
+	spin_lock(&n->lock);	/* a nolock write looks under it */
 	n->seals = seals;
+	spin_unlock(&n->lock);
 	return 0;
 }
 

@@ -14,6 +14,8 @@
 #include <kernel/spinlock.h>
 
 #define TMPFS_HALF_OF_MEMORY UINT64_MAX
+/* The largest size a file may have (a write past it: EFBIG). */
+#define TMPFS_SIZE_MAX (1ull << 40)
 
 /* A tmpfs's super block; its data pages are counted here. */
 struct tmpfs_super {
@@ -33,11 +35,14 @@ struct tmpfs_dirent {
 };
 
 /*
- * lock: a nolock read (tmpfs_read_unlocked) takes it instead of the big
+ * lock: a nolock read or write (tmpfs_rw.c) takes it instead of the big
  * lock, so whoever changes a regular file's chunks, nchunks, first_slots,
- * a slot, or shrinks its size (inode.size) or frees a page holds it as
- * well as the big lock [N]. Allocating under it is allowed (the big lock
- * is held); waiting for another CPU (a TLB shootdown) is not.
+ * a slot, its seals, or its size (inode.size) or frees a page holds it as
+ * well as the big lock [N]. A nolock write holds it alone to put bytes
+ * into pages already there, grow the size and set mtime and ctime, and
+ * every write, locked or not, reads an O_APPEND file's end and moves the
+ * offset under it. Allocating under it is allowed where the big lock is
+ * held; waiting for another CPU (a TLB shootdown) is not.
  */
 /* A symlink's target up to this long, with its NUL, is kept in the node,
  * which it leaves in the heap's 128-byte class ("/bin/busybox", the boot's
@@ -57,7 +62,7 @@ struct tmpfs_node {
 					   NULL (tmpfs_packed.c) */
 	char *target;			/* symlinks: short_target or its own */
 	char short_target[TMPFS_SHORT_TARGET];
-	unsigned seals;			/* regular files: F_SEAL_* */
+	unsigned seals;			/* regular files: F_SEAL_* [N] */
 	char *memfd_name;		/* a memfd's name, else NULL */
 	bool linkable;			/* O_TMPFILE's: nameless, may get one */
 };
@@ -75,6 +80,9 @@ struct tmpfs_node *tmpfs_file_node(struct inode *ino);
  * held. tmpfs_pages_left: how many more the caller may have. */
 paddr_t tmpfs_data_page(struct super *sb, bool zeroed);
 uint64_t tmpfs_pages_left(struct super *sb);
+/* Clears a file's set-user-ID, and set-group-ID where Linux does, before
+ * a write by a caller without CAP_FSETID (tmpfs_rw.c). Big lock held. */
+void tmpfs_drop_privs(struct inode *ino);
 /* Gives back a data page of a file of sb, uncounting it. */
 void tmpfs_page_put(struct super *sb, paddr_t pa);
 

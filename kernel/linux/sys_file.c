@@ -99,11 +99,14 @@ do_write(struct file *f, uaddr_t buf, size_t len, uint64_t *off)
 	long r = 0;
 	while (done < len) {
 		size_t want = MIN(len - done, (size_t)BOUNCE);
-		if (copyin(k, buf + done, want) < 0) {
+		struct uiovec v = { buf + done, want };
+		/* A fault part way: the bytes before it, as Linux. */
+		size_t got = uvec_copyin_part(k, &(struct uvec){ &v, 1, want });
+		if (got == 0) {
 			r = -EFAULT;
 			break;
 		}
-		r = f->ops->write(f, k, want, off);
+		r = f->ops->write(f, k, got, off);
 		if (r <= 0)
 			break;
 		done += (size_t)r;
@@ -233,6 +236,8 @@ sys_pread64(int fd, uaddr_t buf, size_t count, int64_t off)
 long
 sys_pwrite64(int fd, uaddr_t buf, size_t count, int64_t off)
 {
+	if (current()->unlocked_call)	/* nolock(fd): a tmpfs file's, or back */
+		return pwrite_unlocked(fd, buf, count, off);
 	struct file *f = getf(fd);
 	if (!f)
 		return -EBADF;

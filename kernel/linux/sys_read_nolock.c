@@ -4,7 +4,10 @@
  * the file's node lock into a buffer on the stack, then out to the caller
  * with no lock held; read (nolock(rfd)) the same, from and moving an
  * offset no one else can reach (tmpfs_offset_mine), and lseek moving it.
- * read and write of a
+ * write, pwrite64 and writev of a tmpfs file: the bytes copied onto the
+ * stack first, then put into pages the file has under the node lock
+ * (tmpfs_write_unlocked), at an offset the call's alone or at the end of
+ * an O_WRONLY | O_APPEND file, shared or not. read and write of a
  * pipe end (nolock(fd)): the pipe's own code (kernel/fs/pipe.c); read of
  * a TCP socket's kept bytes: kernel/fs/sockfile_rx.c; write of one within
  * the room netd promised: kernel/fs/socktx.c. readv and writev
@@ -27,6 +30,7 @@
 /* Longer reads keep interrupts off too long (a TLB shootdown waits for
    the call's end): locked. */
 #define UNLOCKED_MAX 65536
+#define RLIMIT_FSIZE 1
 
 /* Whether f's read may run here: a tmpfs file open for reading, no
  * watcher to tell, no atime to move. */
@@ -153,12 +157,17 @@ pipe_for_write(const struct file *f)
  * leaves unlocked too for a file whose count is 1.
  */
 static bool
-tmpfs_offset_mine(const struct file *f)
+offset_alone(const struct file *f, int refs)
 {
 	const struct proc *p = current()->proc;
-	return tmpfs_is_file(f) && p->nthreads == 1 &&
-	       p->files->refcount == 1 &&
-	       __atomic_load_n(&f->refcount, __ATOMIC_RELAXED) == 1;
+	return p->nthreads == 1 && p->files->refcount == 1 &&
+	       __atomic_load_n(&f->refcount, __ATOMIC_RELAXED) == refs;
+}
+
+static bool
+tmpfs_offset_mine(const struct file *f)
+{
+	return tmpfs_is_file(f) && offset_alone(f, 1);
 }
 
 static bool
@@ -246,10 +255,65 @@ lseek_unlocked(int fd, int64_t off, int whence)
 	return r;
 }
 
+/* A tmpfs file open for writing, not O_PATH or O_DIRECT. */
+static bool
+tmpfs_for_write(const struct file *f)
+{
+	return tmpfs_is_file(f) && (f->flags & O_ACCMODE) != O_RDONLY &&
+	       !(f->flags & (O_PATH | O_DIRECT));
+}
+
+/*
+ * write's tmpfs files: one whose offset is the call's alone, or one open
+ * O_WRONLY | O_APPEND, shared or not (a server's log), whose offset only
+ * ever becomes the end an append left, set under the node lock (read's
+ * and lseek's read and move it only where the offset is theirs alone).
+ */
 static bool
 write_takes(const struct file *f)
 {
-	return pipe_for_write(f) || sockfile_write_mine(f);
+	return pipe_for_write(f) || sockfile_write_mine(f) ||
+	       (tmpfs_for_write(f) &&
+		((f->flags & (O_ACCMODE | O_APPEND)) == (O_WRONLY | O_APPEND) ||
+		 offset_alone(f, 1)));
+}
+
+size_t
+uvec_copyin_part(char *k, const struct uvec *u)
+{
+	if (uvec_copyin(k, u, 0, u->len) == 0)
+		return u->len;
+	if (u->n > 1)
+		return 0;	/* writev: its pieces one by one, locked */
+	/* A fault: the pages before it, one copy each. */
+	size_t done = 0, n;
+	for (uaddr_t at = u->v[0].base; done < u->len; done += n, at += n) {
+		n = MIN(u->len - done, PAGE_SIZE - (at & (PAGE_SIZE - 1)));
+		if (uvec_copyin(k + done, u, done, n) < 0)
+			break;
+	}
+	return done;
+}
+
+/*
+ * u's bytes into tmpfs file f at *off (an append: at its end), when no
+ * watcher is to be told (inotify, fanotify), no file size limit may
+ * signal SIGXFSZ and no set-ID bit is to drop: each the locked path's.
+ * The bytes written, or -ERETRY_LOCKED with nothing changed.
+ */
+static long
+tmpfs_write_vec(struct file *f, const struct uvec *u, uint64_t *off,
+		bool append)
+{
+	char k[NOLOCK_WRITE_MAX];
+	unsigned mode = __atomic_load_n(&f->inode->mode, __ATOMIC_RELAXED);
+	if (inotify_active() || (mode & (S_ISUID | S_ISGID)) ||
+	    current()->proc->rlimits[RLIMIT_FSIZE][0] != ~0ull)
+		return -ERETRY_LOCKED;
+	size_t len = uvec_copyin_part(k, u);
+	if (len == 0)
+		return -ERETRY_LOCKED;	/* EFAULT, after the locked checks */
+	return tmpfs_write_unlocked(f->inode, k, len, off, append);
 }
 
 /* write and writev: u's bytes, as one write. */
@@ -264,10 +328,19 @@ write_vec(int fd, const struct uvec *u)
 	if (!f)
 		return -ERETRY_LOCKED;
 	long r;
-	if (pipe_is_file(f))
+	if (pipe_is_file(f)) {
 		r = pipe_write_unlocked(f, u);
-	else	/* within a socket's promised room (kernel/fs/socktx.c) */
+	} else if (tmpfs_is_file(f)) {
+		/* Without O_APPEND (F_SETFL may have cleared it since the
+		   lookup), the offset must be the call's alone. */
+		bool append = __atomic_load_n(&f->flags, __ATOMIC_RELAXED) &
+			      O_APPEND;
+		r = append || offset_alone(f, 2) ?
+			    tmpfs_write_vec(f, u, &f->offset, append) :
+			    -ERETRY_LOCKED;
+	} else {	/* within a socket's promised room (kernel/fs/socktx.c) */
 		r = sockfile_write_unlocked(f, u);
+	}
 	file_put_unlocked(f);
 	return r;
 }
@@ -278,6 +351,26 @@ write_unlocked(int fd, uaddr_t buf, size_t count)
 	struct uiovec one = { buf, count };
 	struct uvec u = { &one, 1, count };
 	return write_vec(fd, &u);
+}
+
+/* pwrite64 of a tmpfs file open for writing (O_APPEND: at its end, as
+ * Linux's), its offset untouched. */
+long
+pwrite_unlocked(int fd, uaddr_t buf, size_t count, int64_t off)
+{
+	if (count == 0 || count > NOLOCK_WRITE_MAX || off < 0)
+		return -ERETRY_LOCKED;	/* EINVAL, ESPIPE...: locked */
+	struct file *f = fd_get_unlocked(fd, tmpfs_for_write);
+	if (!f)
+		return -ERETRY_LOCKED;
+	struct uiovec one = { buf, count };
+	struct uvec u = { &one, 1, count };
+	uint64_t at = (uint64_t)off;
+	long r = tmpfs_write_vec(f, &u, &at,
+				 __atomic_load_n(&f->flags, __ATOMIC_RELAXED) &
+					 O_APPEND);
+	file_put_unlocked(f);
+	return r;
 }
 
 /* Empty pieces count for nothing; none may pass UVEC_PIECE_MAX. */

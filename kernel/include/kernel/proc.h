@@ -56,7 +56,8 @@ struct files {
 	int size;			/* entries in fd, a multiple of 64 [lock] */
 	struct file **fd;		/* [lock] */
 	uint64_t *cloexec;		/* size / 64 words */
-	/* The fds below 64 whose file is a pipe end: written [lock], read
+	/* The fds below 64 whose file is a pipe end, a server-backed stream
+	   socket or a tmpfs file open for writing: written [lock], read
 	   with no lock by the system-call entry, as a hint for read and
 	   write (syscall_nolock_call); the nolock handler looks again. */
 	uint64_t nolock_fds;

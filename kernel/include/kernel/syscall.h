@@ -80,6 +80,8 @@ void syscall_nolock_deliver(struct trapframe *tf);
  * the locked path must do.
  */
 long pread_unlocked(int fd, uaddr_t buf, size_t count, int64_t off);
+/* pwrite64 the same: a tmpfs file's (sys_read_nolock.c). */
+long pwrite_unlocked(int fd, uaddr_t buf, size_t count, int64_t off);
 /* read and write as nolock calls (the same file): a pipe's, or the same
  * -ERETRY_LOCKED. */
 long read_unlocked(int fd, uaddr_t buf, size_t count);

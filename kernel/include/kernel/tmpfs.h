@@ -30,6 +30,17 @@ bool tmpfs_is_file(const struct file *f);
  */
 long tmpfs_read_unlocked(struct inode *ino, void *buf, size_t len, uint64_t off);
 long tmpfs_write_inode(struct inode *ino, const void *buf, size_t len, uint64_t off);
+/*
+ * A write for a nolock system call (kernel/fs/tmpfs_rw.c): len bytes
+ * (at least 1) of buf into ino, a tmpfs regular file the caller holds, at
+ * *off or, if append, at its end, under the node's lock, which also moves
+ * *off past them (a file's offset: a reader elsewhere loads it relaxed),
+ * the size and mtime and ctime. Only into pages the file has: len, or
+ * -ERETRY_LOCKED with nothing changed where a page must be allocated or
+ * a seal or the size limit refuses. Does not sleep.
+ */
+long tmpfs_write_unlocked(struct inode *ino, const void *buf, size_t len,
+			  uint64_t *off, bool append);
 /* Makes pa, a page the caller holds (refcount 1, filled with the file's
  * data), page i of the tmpfs regular file ino, counted as the file
  * system's; the caller sets the size. 0, or -ENOSPC, -ENOMEM, -EEXIST (a

@@ -137,6 +137,10 @@ struct uvec {
 };
 /* Copies len bytes from byte at of u's buffers into k: 0 or -EFAULT. */
 long uvec_copyin(void *k, const struct uvec *u, size_t at, size_t len);
+/* Copies all of u's bytes into k: u->len, or for one piece the bytes
+ * before the caller's first page that faults (Linux's count for a short
+ * write); 0 for a fault in several (the locked path takes them one by one). */
+size_t uvec_copyin_part(char *k, const struct uvec *u);
 /* Copies len bytes from k to byte at of u's buffers: len, or fewer, the
  * bytes of the pieces before the one that faulted. */
 size_t uvec_copyout(const struct uvec *u, size_t at, const void *k,
