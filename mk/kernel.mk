@@ -58,7 +58,8 @@ KERNEL_COLD := $(addprefix kernel/linux/,trace.c trace_fmt.c trace_sets.c \
 	procfs_sys.c procfs_petrel.c procfs_mount.c sysfs.c netlink.c \
 	rtnetlink.c xattr.c loop.c lease.c locks.c mount_bind.c mount_ns.c \
 	mount_pivot.c procfs_ns.c tmpfs_options.c tmpfs_holes.c \
-	unixsock_opt.c) kernel/linux/sys_fileattr.c kernel/linux/sys_memfd.c \
+	unixsock_opt.c netif.c pty.c devpts.c tty_ldisc.c) \
+	kernel/linux/sys_fileattr.c kernel/linux/sys_memfd.c \
 	kernel/mm/userfaultfd.c kernel/mm/vm_tree.c kernel/mm/vm_merge.c
 $(patsubst %,$(BUILD)/obj/%.o,$(KERNEL_COLD)) \
 $(patsubst %,$(BUILD)/assert/obj/%.o,$(KERNEL_COLD)): KERNEL_CFLAGS += -Os

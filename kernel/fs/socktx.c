@@ -23,12 +23,15 @@
 #include <kernel/vm.h>
 #include <kernel/lock.h>
 #include <kernel/inotify.h>
+#include <kernel/proc.h>
 #include <arch/mmu.h>
 
 #define TX_CALLS_MAX 8		/* sends behind the caller unanswered */
 #define TX_GATHER_FIRST 2048	/* a gathering buffer's first size */
 /* Linux's ceiling on corked output (tcp(7)), also MSG_MORE's tail. */
 #define TX_HOLD_MAX_NS 200000000ull
+/* The hold's timer again after a nolock call had the output claimed. */
+#define TX_CLAIMED_NS 1000000ull
 
 /*
  * Bytes of a send nobody waits for, until the server answers it; also
@@ -298,19 +301,45 @@ tx_queue_room(struct sockfile *s, struct tx_bytes *b, uint32_t flags)
 	return e;
 }
 
+/*
+ * The held output (tx_buf, cork) for a nolock call of a one-thread
+ * process, against the hold's timer, which with the big lock may send
+ * it from another CPU meanwhile: whoever claims it works on it; a nolock
+ * call that finds it claimed goes locked, a timer comes back shortly.
+ * The process's other calls are its one thread's, one at a time.
+ */
+static bool
+tx_claim(struct sockfile *s)
+{
+	return !__atomic_exchange_n(&s->tx_claimed, true, __ATOMIC_ACQUIRE);
+}
+
+static void
+tx_unclaim(struct sockfile *s)
+{
+	__atomic_store_n(&s->tx_claimed, false, __ATOMIC_RELEASE);
+}
+
 /* Under the big lock (ktimer_add, not _nolock): the push allocates and
  * calls the server, and the socket's send state is the big lock's. */
 static void
 tx_timer_fired(struct ktimer *t)
 {
-	sockfile_tx_push(container_of(t, struct sockfile, tx_timer));
+	struct sockfile *s = container_of(t, struct sockfile, tx_timer);
+	if (!tx_claim(s)) {	/* a nolock call is at it: a moment */
+		ktimer_add(t, arch_now_ns() + TX_CLAIMED_NS, tx_timer_fired);
+		return;
+	}
+	sockfile_tx_push(s);
+	tx_unclaim(s);
 }
 
-/* Output is held back: it goes within Linux's 200 ms at the latest. */
+/* Output is held back: it goes within Linux's 200 ms at the latest.
+ * With the big lock or without it (a nolock gather). */
 static void
 tx_hold(struct sockfile *s)
 {
-	if (!s->tx_timer.armed)
+	if (!__atomic_load_n(&s->tx_timer.armed, __ATOMIC_RELAXED))
 		ktimer_add(&s->tx_timer, arch_now_ns() + TX_HOLD_MAX_NS,
 			   tx_timer_fired);
 }
@@ -392,6 +421,8 @@ tx_gather_at(struct sockfile *s, uint64_t len)
 	uint64_t have = gathered(s);
 	if (!len || have + len > PT_SEND_BEHIND_MAX || !tx_take_room(s, len))
 		return NULL;
+	if (!b && len <= tx_page_cap() && (b = tx_page_new()) != NULL)
+		s->tx_buf = b;	/* a page: nolock gathers may go on in it */
 	if (!b || have + len > b->cap) {
 		uint64_t cap = MAX(have + len, b ? 2 * (uint64_t)b->cap
 						 : TX_GATHER_FIRST);
@@ -567,29 +598,137 @@ tx_busy(const struct sockfile *s)
 }
 
 /*
- * The nolock write: send_behind's common case, the bytes copied into a
- * page before any lock, then the room looked at and the call queued
- * under tx_lock. Anything else goes back to the locked path before a
- * change: a fault (it says EFAULT), no room, output held back, watchers
- * of writes (inotify, fanotify), an observer of the channel that is not
- * a pt_wait.
+ * The nolock send: send_behind's common case, the bytes put into a page
+ * before any lock (fill: up to count of them, how many it put, 0 at a
+ * file's end, or -ERETRY_LOCKED), then the room looked at and the call
+ * queued under tx_lock. Anything else goes back to the locked path
+ * before a change: a fault (it says EFAULT), no room, output held back
+ * (but for tx_gather_unlocked's case), an observer of the channel that
+ * is not a pt_wait.
  */
-long
-sockfile_write_unlocked(struct file *f, const struct uvec *u)
+static long
+tx_send_unlocked(struct sockfile *s, size_t count, sockfile_fill_fn fill,
+		 const void *arg)
 {
-	struct sockfile *s = f->priv;
-	size_t count = u->len;	/* a writev's pieces: one write's bytes */
-	KASSERT(tx_page_cap() <= NOLOCK_WRITE_MAX);	/* write_unlocked's test */
-	if (!count || count > tx_page_cap() || inotify_active() || tx_busy(s))
+	if (tx_busy(s))
 		return -ERETRY_LOCKED;
 	struct tx_bytes *b = tx_page_new();
 	if (!b)
 		return -ERETRY_LOCKED;
-	if (uvec_copyin(b->data, u, 0, count) == 0) {
-		b->len = (uint32_t)count;
+	long n = fill(b->data, count, arg);
+	if (n > 0) {
+		b->len = (uint32_t)n;
 		if (tx_queue_room(s, b, 0) == 0)
-			return (long)count;
+			return n;
 	}
 	tx_free(b);
-	return -ERETRY_LOCKED;
+	return n == 0 ? 0 : -ERETRY_LOCKED;
+}
+
+/*
+ * Corked output gathered without the big lock: a one-thread process's
+ * send while TCP_CORK is on (nginx's headers and file), put (fill) into
+ * the page gathering it, or a fresh one, with the output claimed
+ * (tx_claim), and counted in flight. Goes back locked, nothing changed,
+ * for more than a page gathers, an error kept, no room.
+ */
+static long
+tx_gather_unlocked(struct sockfile *s, size_t count, sockfile_fill_fn fill,
+		   const void *arg)
+{
+	if (current()->proc->nthreads != 1 || !tx_claim(s))
+		return -ERETRY_LOCKED;
+	long r = -ERETRY_LOCKED;
+	struct tx_bytes *b = s->tx_buf, *fresh = NULL;
+	uint32_t have = b ? b->len : 0;
+	if (!s->cork || s->tx_error || (b && !b->page) ||
+	    have + count > tx_page_cap())
+		goto out;
+	if (!b && !(b = fresh = tx_page_new()))
+		goto out;
+	r = fill(b->data + have, count, arg);
+	if (r > 0 && tx_take_room(s, (uint64_t)r)) {
+		b->len = have + (uint32_t)r;
+		if (fresh)
+			__atomic_store_n(&s->tx_buf, fresh, __ATOMIC_RELEASE);
+		fresh = NULL;
+		tx_hold(s);
+	} else if (r != 0) {
+		r = -ERETRY_LOCKED;
+	}
+out:
+	if (fresh)
+		tx_free(fresh);
+	tx_unclaim(s);
+	return r;
+}
+
+long
+sockfile_send_unlocked(struct file *f, size_t count, sockfile_fill_fn fill,
+		       const void *arg)
+{
+	struct sockfile *s = f->priv;
+	KASSERT(tx_page_cap() <= NOLOCK_WRITE_MAX);	/* write_unlocked's test */
+	if (!count || count > tx_page_cap() || inotify_active())
+		return -ERETRY_LOCKED;
+	if (__atomic_load_n(&s->cork, __ATOMIC_RELAXED))
+		return tx_gather_unlocked(s, count, fill, arg);
+	return tx_send_unlocked(s, count, fill, arg);
+}
+
+static long
+fill_user(void *to, size_t len, const void *arg)
+{
+	return uvec_copyin(to, arg, 0, len) == 0 ? (long)len : -ERETRY_LOCKED;
+}
+
+long
+sockfile_write_unlocked(struct file *f, const struct uvec *u)
+{
+	/* a writev's pieces: one write's bytes */
+	return sockfile_send_unlocked(f, u->len, fill_user, u);
+}
+
+/*
+ * TCP_CORK set without the big lock, by a one-thread process (its
+ * setsockopt, nolock(fd)): on, a store; off, what was gathered in a page
+ * goes as one call, queued here (counted first, as tx_queue_room), and
+ * the hold's timer is cancelled. Back locked, nothing changed, for output
+ * gathered past a page, the server holding a MSG_MORE tail (tx_held: an
+ * empty push call), an error kept, a dead socket, a failed queue.
+ */
+long
+sockfile_cork_unlocked(struct file *f, bool on)
+{
+	struct sockfile *s = f->priv;
+	if (on) {
+		__atomic_store_n(&s->cork, true, __ATOMIC_RELAXED);
+		return 0;
+	}
+	if (current()->proc->nthreads != 1 || !tx_claim(s))
+		return -ERETRY_LOCKED;
+	long r = -ERETRY_LOCKED;
+	struct tx_bytes *b = s->tx_buf;
+	if (s->tx_held || s->tx_error || s->dead || (b && !b->page))
+		goto out;
+	if (b && b->len) {
+		spin_lock(&s->tx_lock);
+		s->tx_calls++;
+		spin_unlock(&s->tx_lock);
+		if (tx_call(s, b, 0, 0) < 0) {
+			spin_lock(&s->tx_lock);
+			s->tx_calls -= s->tx_calls > 0;
+			spin_unlock(&s->tx_lock);
+			goto out;
+		}
+	} else if (b) {
+		tx_free(b);
+	}
+	__atomic_store_n(&s->tx_buf, NULL, __ATOMIC_RELEASE);
+	ktimer_cancel(&s->tx_timer);
+	__atomic_store_n(&s->cork, false, __ATOMIC_RELAXED);
+	r = 0;
+out:
+	tx_unclaim(s);
+	return r;
 }

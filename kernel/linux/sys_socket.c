@@ -354,9 +354,33 @@ sys_getpeername(int fd, uaddr_t addr, uaddr_t alen)
 	return f ? f->ops->sock->getname(f, addr, alen, true) : e;
 }
 
+/*
+ * setsockopt without the big lock (nolock(fd)): TCP_CORK of a stream
+ * socket only the caller's process holds (kernel/fs/socktx.c), as nginx
+ * sets and clears it around each response; anything else goes back
+ * locked with -ERETRY_LOCKED before any change.
+ */
+static long
+setsockopt_unlocked(int fd, int level, int name, uaddr_t val, unsigned len)
+{
+	int v;
+	if (level != 6 /* IPPROTO_TCP */ || name != 3 /* TCP_CORK */ ||
+	    len < sizeof(v) ||
+	    copyin(&v, val, sizeof(v)) < 0)
+		return -ERETRY_LOCKED;
+	struct file *f = fd_get_unlocked(fd, sockfile_write_mine);
+	if (!f)
+		return -ERETRY_LOCKED;
+	long r = sockfile_cork_unlocked(f, v != 0);
+	file_put_unlocked(f);
+	return r;
+}
+
 long
 sys_setsockopt(int fd, int level, int name, uaddr_t val, unsigned len)
 {
+	if (current()->unlocked_call)
+		return setsockopt_unlocked(fd, level, name, val, len);
 	long e;
 	struct file *f = sock_file(fd, &e);
 	return f ? f->ops->sock->setsockopt(f, level, name, val, len) : e;

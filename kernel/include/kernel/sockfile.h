@@ -81,6 +81,9 @@ struct sockfile {
 	 */
 	bool cork, nodelay;
 	bool tx_held;
+	bool tx_claimed;		/* the held output is a nolock call's
+					   or the timer's (socktx.c's
+					   tx_claim) */
 	struct tx_bytes *tx_buf;	/* NULL when nothing is gathered */
 	struct ktimer tx_timer;
 	int tx_error;
@@ -95,14 +98,14 @@ extern const struct sock_ops inet_sock_ops;
 /*
  * Whether f is a server-backed stream socket with kept bytes, or with
  * nothing at the server (a non-blocking read's EAGAIN), that only
- * the caller's thread can reach: a one-thread process, its own
- * descriptor table, and the table's reference f's only one (files.lock held, as
- * fd_get_unlocked's test). Looks only at f's fields.
+ * the caller's process can reach: its own descriptor table, and the
+ * table's reference f's only one (files.lock held, as fd_get_unlocked's
+ * test). Looks only at f's fields.
  */
 bool sockfile_read_mine(const struct file *f);
 /*
  * Whether f is a server-backed stream socket that only the caller's
- * thread can reach, as sockfile_read_mine without the kept bytes: a
+ * process can reach, as sockfile_read_mine without the kept bytes: a
  * nolock write may take it (files.lock held).
  */
 bool sockfile_write_mine(const struct file *f);
@@ -115,9 +118,22 @@ struct uvec;
  * The bytes sent, or -ERETRY_LOCKED, with nothing changed, for anything
  * else (no room, output held back, a fault, an observer of the server's
  * channel that is not a pt_wait). Takes tx_lock and the channel's lock;
- * does not sleep but in a fault of its copy.
+ * does not sleep but in a fault of its copy. While TCP_CORK is on, a
+ * one-thread process's bytes are gathered instead, up to a page.
  */
 long sockfile_write_unlocked(struct file *f, const struct uvec *u);
+/* Puts up to len bytes at to: how many, 0 at a file's end, or
+ * -ERETRY_LOCKED (a fault: the locked path says what went wrong). */
+typedef long (*sockfile_fill_fn)(void *to, size_t len, const void *arg);
+/* sockfile_write_unlocked's send of count bytes that fill puts (a
+ * file's, for sendfile): how many were sent or gathered, 0 if fill put
+ * none, or -ERETRY_LOCKED, nothing changed. */
+long sockfile_send_unlocked(struct file *f, size_t count,
+			    sockfile_fill_fn fill, const void *arg);
+/* setsockopt(TCP_CORK) of stream socket f (from fd_get_unlocked with
+ * sockfile_write_mine) without the big lock (socktx.c): 0, or
+ * -ERETRY_LOCKED, nothing changed. */
+long sockfile_cork_unlocked(struct file *f, bool on);
 /* Whether f is a server-backed socket: its poll hook reads only words
  * of its own, relaxed, and may run without the big lock (epoll.c). */
 bool sockfile_is_sock(const struct file *f);
